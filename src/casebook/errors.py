@@ -1,0 +1,69 @@
+"""Coded errors shared by the library, the CLI and the REST API.
+
+Every failure a user can meet has a stable code (``CB-E001`` …) so that a message seen in a
+terminal, a log or a JSON payload can be searched for and documented in one place.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+
+class ErrorCode(StrEnum):
+    """Stable error codes; the value is what users see and search for."""
+
+    PATH_NOT_FOUND = "CB-E001"
+    EMPTY_DOCUMENT = "CB-E002"
+    BINARY_DATA = "CB-E003"
+    UNDECODABLE_TEXT = "CB-E004"
+    MALFORMED_XML = "CB-E005"
+    ANNOTATION_MISMATCH = "CB-E006"
+    UNSUPPORTED_FORMAT = "CB-E007"
+    MALFORMED_JSON = "CB-E008"
+    PIPELINE_CONTRACT = "CB-E009"
+    INVALID_CASE = "CB-E010"
+    MALFORMED_DATASET = "CB-E011"
+    INVALID_RESOURCE = "CB-E012"
+    PROCESSING_FAILED = "CB-E013"
+
+
+ERROR_HELP: dict[ErrorCode, str] = {
+    ErrorCode.PATH_NOT_FOUND: "The path does not exist or matches no file.",
+    ErrorCode.EMPTY_DOCUMENT: "The document holds no text.",
+    ErrorCode.BINARY_DATA: "The file holds binary data, not text.",
+    ErrorCode.UNDECODABLE_TEXT: "The bytes cannot be decoded as text.",
+    ErrorCode.MALFORMED_XML: "The XML is not well formed or is unsafe to parse.",
+    ErrorCode.ANNOTATION_MISMATCH: "Standoff annotations do not match the text they point into.",
+    ErrorCode.UNSUPPORTED_FORMAT: "No reader handles this file.",
+    ErrorCode.MALFORMED_JSON: "The JSON or JSON Lines content is invalid.",
+    ErrorCode.PIPELINE_CONTRACT: "A pipeline component needs something no earlier one assigns.",
+    ErrorCode.INVALID_CASE: "A case record breaks the case model's rules.",
+    ErrorCode.MALFORMED_DATASET: "A dataset file does not have the documented format.",
+    ErrorCode.INVALID_RESOURCE: "A packaged rule or lexicon file does not match its schema.",
+    ErrorCode.PROCESSING_FAILED: "Analysing a document failed unexpectedly.",
+}
+
+
+class CasebookError(Exception):
+    """The one error type casebook raises on bad input.
+
+    Args:
+        code: The stable error code.
+        message: One line saying what is wrong.
+        path: The file or resource the problem is in, when there is one.
+    """
+
+    def __init__(self, code: ErrorCode, message: str, path: str | Path | None = None) -> None:
+        self.code = code
+        self.message = message
+        self.path = str(path) if path is not None else None
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.path}: " if self.path else ""
+        return f"{self.code.value} {where}{self.message}"
+
+    def to_dict(self) -> dict[str, str | None]:
+        """The error as the JSON payload the API and ``--json`` outputs carry."""
+        return {"code": self.code.value, "message": self.message, "path": self.path}

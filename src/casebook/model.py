@@ -1,0 +1,316 @@
+"""The case model: the one typed record casebook reads into, stores, searches and exports.
+
+Every span carries ``start``/``end`` character offsets into ``Case.text``, which is the original
+document text, unchanged. A ``Case`` validates that each mention's ``text`` is exactly
+``Case.text[start:end]`` and that relations and timeline entries point at existing mentions, so a
+record that passes validation can be trusted by every exporter and searcher.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SCHEMA_VERSION = "1"
+
+
+class Assertion(StrEnum):
+    """Whether, and for whom, a mentioned fact holds (ConText's categories as one flag)."""
+
+    PRESENT = "present"
+    NEGATED = "negated"
+    UNCERTAIN = "uncertain"
+    HYPOTHETICAL = "hypothetical"
+    HISTORICAL = "historical"
+    FAMILY = "family"
+
+
+class Sex(StrEnum):
+    """Patient sex as case reports state it."""
+
+    FEMALE = "female"
+    MALE = "male"
+
+
+class EntityType(StrEnum):
+    """Mention types, named as in MACCROBAT2020 (Caufield et al. 2019)."""
+
+    AGE = "Age"
+    SEX = "Sex"
+    SIGN_SYMPTOM = "Sign_symptom"
+    DISEASE_DISORDER = "Disease_disorder"
+    DIAGNOSTIC_PROCEDURE = "Diagnostic_procedure"
+    THERAPEUTIC_PROCEDURE = "Therapeutic_procedure"
+    MEDICATION = "Medication"
+    LAB_VALUE = "Lab_value"
+    BIOLOGICAL_STRUCTURE = "Biological_structure"
+    DATE = "Date"
+    DURATION = "Duration"
+    SEVERITY = "Severity"
+    OUTCOME = "Outcome"
+    HISTORY = "History"
+    FAMILY_HISTORY = "Family_history"
+    DOSAGE = "Dosage"
+    CLINICAL_EVENT = "Clinical_event"
+    DETAILED_DESCRIPTION = "Detailed_description"
+    NONBIOLOGICAL_LOCATION = "Nonbiological_location"
+    COREFERENCE = "Coreference"
+    ADMINISTRATION = "Administration"
+    DISTANCE = "Distance"
+    ACTIVITY = "Activity"
+    FREQUENCY = "Frequency"
+    SHAPE = "Shape"
+    PERSONAL_BACKGROUND = "Personal_background"
+    TIME = "Time"
+    SUBJECT = "Subject"
+    COLOR = "Color"
+    AREA = "Area"
+    TEXTURE = "Texture"
+    QUALITATIVE_CONCEPT = "Qualitative_concept"
+    VOLUME = "Volume"
+    OTHER_EVENT = "Other_event"
+    QUANTITATIVE_CONCEPT = "Quantitative_concept"
+    OTHER_ENTITY = "Other_entity"
+    OCCUPATION = "Occupation"
+    BIOLOGICAL_ATTRIBUTE = "Biological_attribute"
+    WEIGHT = "Weight"
+    HEIGHT = "Height"
+    MASS = "Mass"
+
+
+CORE_TYPES: frozenset[EntityType] = frozenset(
+    {
+        EntityType.AGE,
+        EntityType.SEX,
+        EntityType.SIGN_SYMPTOM,
+        EntityType.DISEASE_DISORDER,
+        EntityType.DIAGNOSTIC_PROCEDURE,
+        EntityType.THERAPEUTIC_PROCEDURE,
+        EntityType.MEDICATION,
+        EntityType.LAB_VALUE,
+        EntityType.BIOLOGICAL_STRUCTURE,
+        EntityType.DATE,
+        EntityType.DURATION,
+        EntityType.SEVERITY,
+    }
+)
+"""The core entity types that ``../shared/README.md`` scores."""
+
+
+class CodeSystem(StrEnum):
+    """Vocabularies casebook codes into."""
+
+    ICD10CM = "icd10cm"
+    ICD10PCS = "icd10pcs"
+    HPO = "hpo"
+
+
+class SourceFormat(StrEnum):
+    """The formats casebook reads."""
+
+    TEXT = "text"
+    JATS = "jats"
+    BIOC_XML = "bioc-xml"
+    BIOC_JSON = "bioc-json"
+    BRAT = "brat"
+    PMC_PATIENTS = "pmc-patients"
+
+
+class RecordModel(BaseModel):
+    """Base of every record: unknown fields are errors, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Span(RecordModel):
+    """A half-open character range ``[start, end)`` of ``Case.text``."""
+
+    start: int = Field(ge=0, description="Offset of the first character.")
+    end: int = Field(ge=0, description="Offset one past the last character.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end < self.start:
+            raise ValueError(f"span end {self.end} is before its start {self.start}")
+        return self
+
+
+class Source(RecordModel):
+    """Where a case's text came from."""
+
+    format: SourceFormat
+    path: str | None = Field(default=None, description="File path, or None for standard input.")
+    extra: dict[str, str] = Field(
+        default_factory=dict,
+        description="Format metadata such as a JATS article type or a PMC-Patients pmid.",
+    )
+
+
+class Patient(RecordModel):
+    """Who the case is about."""
+
+    age_years: float | None = Field(default=None, ge=0, description="Age in years, if stated.")
+    sex: Sex | None = None
+
+
+class Section(Span):
+    """A titled part of the document, such as "Case presentation"."""
+
+    title: str = Field(description="The heading as written; empty for untitled text.")
+    kind: str = Field(description="Normalised kind, e.g. 'case_presentation', 'discussion'.")
+
+
+class Code(RecordModel):
+    """A vocabulary code assigned to a mention, with the linker's confidence."""
+
+    system: CodeSystem
+    code: str
+    display: str = ""
+    score: float = Field(default=1.0, ge=0.0, le=1.0)
+
+
+class Attribute(Span):
+    """A property of a mention, tied to the words that carry it (site, severity, value …)."""
+
+    name: str = Field(description="What the attribute is: 'site', 'laterality', 'value', …")
+    text: str
+    value: str | None = Field(default=None, description="Normalised value, e.g. 'right' or '2.5'.")
+    unit: str | None = None
+
+
+class Mention(Span):
+    """A fact named in the text: a finding, procedure, drug, value, time …"""
+
+    id: str
+    text: str
+    type: EntityType
+    assertion: Assertion = Assertion.PRESENT
+    fragments: list[Span] = Field(
+        default_factory=list,
+        description="The pieces of a discontinuous mention; empty when it is one piece.",
+    )
+    attributes: list[Attribute] = Field(default_factory=list)
+    codes: list[Code] = Field(default_factory=list)
+    expansion: str | None = Field(
+        default=None, description="Long form when the mention is an abbreviation."
+    )
+
+
+class Relation(RecordModel):
+    """A directed link between two mentions, by mention id."""
+
+    type: str = Field(description="e.g. 'caused_by', 'result_of', 'treated_by', 'modifies'.")
+    source: str
+    target: str
+
+
+class TimelineEvent(RecordModel):
+    """An event mention placed in time; equal ``order`` means simultaneous."""
+
+    mention: str
+    order: int = Field(ge=0)
+    offset_days: float | None = Field(
+        default=None, description="Days from the case's anchor time, when the text says."
+    )
+
+
+class Document(RecordModel):
+    """What a reader returns: a document's text and what its format says about structure.
+
+    ``sections`` are those the format marks up (JATS ``<sec>``, BioC passages); plain text
+    leaves them empty for the section detector. ``patient`` holds what metadata states
+    (PMC-Patients age and sex), never what is guessed from the text.
+    """
+
+    id: str = Field(min_length=1)
+    text: str
+    source: Source
+    title: str | None = None
+    sections: list[Section] = Field(default_factory=list)
+    patient: Patient = Field(default_factory=Patient)
+
+    @model_validator(mode="after")
+    def _sections_inside_text(self) -> Self:
+        for section in self.sections:
+            if section.end > len(self.text):
+                raise ValueError(f"section {section.title!r} ends past the text's end")
+        return self
+
+
+class Case(RecordModel):
+    """One analysed case report: the system of record."""
+
+    schema_version: str = SCHEMA_VERSION
+    id: str = Field(min_length=1, description="The document's own id (file stem, patient_uid).")
+    text: str = Field(description="The original text, unchanged; every offset points into it.")
+    source: Source
+    title: str | None = None
+    patient: Patient = Field(default_factory=Patient)
+    sections: list[Section] = Field(default_factory=list)
+    sentences: list[Span] = Field(default_factory=list)
+    mentions: list[Mention] = Field(default_factory=list)
+    relations: list[Relation] = Field(default_factory=list)
+    timeline: list[TimelineEvent] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _offsets_point_into_text(self) -> Self:
+        size = len(self.text)
+        spans: list[tuple[str, Span]] = [("section", s) for s in self.sections]
+        spans += [("sentence", s) for s in self.sentences]
+        for mention in self.mentions:
+            spans.append((f"mention {mention.id}", mention))
+            spans += [(f"mention {mention.id} fragment", f) for f in mention.fragments]
+            spans += [(f"mention {mention.id} attribute", a) for a in mention.attributes]
+        for label, span in spans:
+            if span.end > size:
+                raise ValueError(f"{label} ends at {span.end}, past the text's end ({size})")
+        for mention in self.mentions:
+            if self.text[mention.start : mention.end] != mention.text:
+                raise ValueError(f"mention {mention.id} text does not match text[start:end]")
+            for attribute in mention.attributes:
+                if self.text[attribute.start : attribute.end] != attribute.text:
+                    raise ValueError(
+                        f"attribute {attribute.name} of {mention.id} does not match its offsets"
+                    )
+        ids = [m.id for m in self.mentions]
+        if len(set(ids)) != len(ids):
+            raise ValueError("mention ids are not unique")
+        known = set(ids)
+        for relation in self.relations:
+            for end in (relation.source, relation.target):
+                if end not in known:
+                    raise ValueError(f"relation {relation.type} points at unknown mention {end}")
+        for event in self.timeline:
+            if event.mention not in known:
+                raise ValueError(f"timeline points at unknown mention {event.mention}")
+        return self
+
+    @classmethod
+    def from_document(cls, document: Document) -> Case:
+        """A case holding only what the reader found, ready for the pipeline."""
+        return cls(
+            id=document.id,
+            text=document.text,
+            source=document.source,
+            title=document.title,
+            patient=document.patient.model_copy(),
+            sections=[s.model_copy() for s in document.sections],
+        )
+
+    def mention(self, mention_id: str) -> Mention:
+        """The mention with this id.
+
+        Raises:
+            KeyError: When no mention has that id.
+        """
+        for mention in self.mentions:
+            if mention.id == mention_id:
+                return mention
+        raise KeyError(mention_id)
+
+
+def case_json_schema() -> dict[str, Any]:
+    """The published JSON Schema of ``Case``."""
+    return Case.model_json_schema()
