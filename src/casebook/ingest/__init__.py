@@ -1,0 +1,1 @@
+"""Readers: one per format, each returning ``Document`` records with stable offsets."""

@@ -1,0 +1,165 @@
+"""PMC-Patients reader: JSON Lines with one patient summary per line.
+
+Each line looks like ``{"patient_uid": "…", "pmid": 123, "title": "…", "text": "…",
+"age": [[45.0, "year"]], "sex": "F"}``. A corpus has thousands of lines, and one bad line must
+not cost the others, so the reader yields a ``CasebookError`` for a bad line in place of the
+document and goes on with the next one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.model import Document, Patient, Sex, Source, SourceFormat
+
+_DAYS_PER_YEAR = 365.25
+UNIT_YEARS: dict[str, float] = {
+    "year": 1.0,
+    "month": 1.0 / 12.0,
+    "week": 7.0 / _DAYS_PER_YEAR,
+    "day": 1.0 / _DAYS_PER_YEAR,
+    "hour": 1.0 / (_DAYS_PER_YEAR * 24.0),
+}
+"""Years per age unit as PMC-Patients writes them."""
+
+_SEXES = {"F": Sex.FEMALE, "M": Sex.MALE}
+
+
+class _BadLine(Exception):
+    """A line that breaks the format; becomes a coded error naming the line."""
+
+
+def age_in_years(age: Any) -> float | None:
+    """Convert a PMC-Patients ``age`` value (``[[value, unit], …]``) to years.
+
+    Several pairs add up (``[[1, "year"], [3, "month"]]`` is 1.25 years); an empty list is an
+    unknown age.
+
+    Raises:
+        ValueError: When the value does not have that shape or uses an unknown unit.
+    """
+    if age is None or age == []:
+        return None
+    if not isinstance(age, list):
+        raise ValueError("'age' must be a list of [value, unit] pairs")
+    total = 0.0
+    for pair in age:
+        if not (isinstance(pair, list) and len(pair) == 2):
+            raise ValueError(f"age entry {pair!r} is not a [value, unit] pair")
+        value, unit = pair
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ValueError(f"age value {value!r} is not a non-negative number")
+        if unit not in UNIT_YEARS:
+            raise ValueError(f"unknown age unit {unit!r}")
+        total += float(value) * UNIT_YEARS[unit]
+    return total
+
+
+def _document(record: Any, path: str | None) -> Document:
+    if not isinstance(record, dict):
+        raise _BadLine("the line is not a JSON object")
+    uid = record.get("patient_uid")
+    if not isinstance(uid, str | int) or isinstance(uid, bool) or not str(uid).strip():
+        raise _BadLine("'patient_uid' is missing")
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise _BadLine(f"patient {uid}: 'text' is missing or not a string")
+    title = record.get("title")
+    if title is not None and not isinstance(title, str):
+        raise _BadLine(f"patient {uid}: 'title' is not a string")
+    sex = record.get("sex")
+    if sex not in (None, "", *_SEXES):
+        raise _BadLine(f"patient {uid}: unknown sex {sex!r}")
+    try:
+        age = age_in_years(record.get("age"))
+    except ValueError as exc:
+        raise _BadLine(f"patient {uid}: {exc}") from None
+    extra: dict[str, str] = {}
+    if (pmid := record.get("pmid")) is not None:
+        extra["pmid"] = str(pmid)
+    return Document(
+        id=str(uid),
+        text=text,
+        source=Source(format=SourceFormat.PMC_PATIENTS, path=path, extra=extra),
+        title=title or None,
+        patient=Patient(age_years=age, sex=_SEXES.get(sex) if isinstance(sex, str) else None),
+    )
+
+
+def parse_pmc_patients(
+    lines: Iterable[bytes | str], path: str | None
+) -> Iterator[Document | CasebookError]:
+    """Documents from PMC-Patients JSON Lines, one per non-blank line.
+
+    A bad line does not stop the stream: in its place the iterator yields (does not raise) a
+    ``CasebookError`` whose message starts with ``line N:``, and goes on with the next line.
+    Callers that want to stop at the first error raise it themselves.
+
+    Args:
+        lines: The lines, as bytes (UTF-8) or text.
+        path: The file path for ``Source.path`` and errors, or None for standard input.
+
+    Yields:
+        A ``Document`` per good line (id = ``patient_uid``, pmid in ``Source.extra``), a
+        ``CasebookError`` per bad one: ``MALFORMED_JSON`` for invalid JSON or missing fields,
+        ``EMPTY_DOCUMENT`` for a patient without text.
+    """
+    where = path or "-"
+    for number, raw in enumerate(lines, start=1):
+        try:
+            line = (
+                raw.decode("utf-8-sig" if number == 1 else "utf-8")
+                if isinstance(raw, bytes)
+                else raw
+            )
+        except UnicodeDecodeError as exc:
+            yield CasebookError(
+                ErrorCode.MALFORMED_JSON, f"line {number}: not UTF-8 at byte {exc.start}", where
+            )
+            continue
+        if not line.strip():
+            continue
+        try:
+            document = _document(json.loads(line), path)
+        except json.JSONDecodeError as exc:
+            yield CasebookError(
+                ErrorCode.MALFORMED_JSON, f"line {number}: invalid JSON: {exc.msg}", where
+            )
+            continue
+        except _BadLine as exc:
+            yield CasebookError(ErrorCode.MALFORMED_JSON, f"line {number}: {exc}", where)
+            continue
+        if not document.text.strip():
+            yield CasebookError(
+                ErrorCode.EMPTY_DOCUMENT,
+                f"line {number}: patient {document.id} has no text",
+                where,
+            )
+            continue
+        yield document
+
+
+def read_pmc_patients(path: Path) -> Iterator[Document | CasebookError]:
+    """Stream a PMC-Patients ``.jsonl`` file, yielding errors for bad lines in place.
+
+    See ``parse_pmc_patients`` for what is yielded. The file is opened when iteration starts;
+    if it cannot be opened, iteration raises ``CasebookError`` (``PATH_NOT_FOUND``) because
+    then there is no stream to continue.
+
+    Raises:
+        CasebookError: ``PATH_NOT_FOUND`` when the file cannot be opened.
+    """
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError as exc:
+        raise CasebookError(ErrorCode.PATH_NOT_FOUND, "no such file", path) from exc
+    except OSError as exc:
+        raise CasebookError(
+            ErrorCode.PATH_NOT_FOUND, f"cannot read: {exc.strerror or exc}", path
+        ) from exc
+    with handle:
+        yield from parse_pmc_patients(handle, str(path))
