@@ -1,0 +1,444 @@
+"""Assertion status of clinical mentions, in the ConText tradition.
+
+``ContextAssertion`` follows NegEx (Chapman et al. 2001) and ConText (Harkema et al. 2009) as
+medspaCy implements them: trigger terms from a rule file (``context_rules.json``) open a
+*scope* of tokens within the sentence, running forward, backward or both from the trigger, up to
+``max_scope`` words or a termination term, whichever comes first. A mention that overlaps the
+scope of a trigger takes the trigger's category (negated, uncertain, hypothetical, historical,
+family). Pseudo-triggers such as "not only" or "gram negative" match first and so keep the
+shorter trigger inside them ("not", "negative") from firing.
+
+How conflicts are settled:
+
+* Triggers are matched on lower-cased tokens, longest match first; overlapping shorter matches
+  are dropped, which is how a pseudo-trigger cancels the trigger it contains.
+* A trigger whose words overlap the mention itself never modifies it ("intrathecal
+  prophylaxis", "the aortic valve is normal").
+* When several triggers reach a mention, the one nearest to it wins; a tie goes to the
+  category earlier in ``PRECEDENCE`` (negated > family > hypothetical > uncertain > historical).
+* The section gives a default: a mention in a ``family_history`` section is ``family`` unless a
+  trigger negates it; one in a ``past_medical_history`` section (or a ``history`` section titled
+  like "Past history") is ``historical`` unless a trigger says otherwise.
+
+Only mentions of a clinical-event type (``EVENT_TYPES``) are touched; each rule may narrow that
+further with ``allowed_types`` (so "was normal" negates a finding, never the test that found
+it).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from casebook.model import Assertion, Case, EntityType, Mention, Section, Span
+from casebook.resources import load_rules
+
+EVENT_TYPES: frozenset[EntityType] = frozenset(
+    {
+        EntityType.SIGN_SYMPTOM,
+        EntityType.DISEASE_DISORDER,
+        EntityType.DIAGNOSTIC_PROCEDURE,
+        EntityType.THERAPEUTIC_PROCEDURE,
+        EntityType.MEDICATION,
+        EntityType.LAB_VALUE,
+        EntityType.CLINICAL_EVENT,
+        EntityType.OUTCOME,
+        EntityType.HISTORY,
+        EntityType.FAMILY_HISTORY,
+        EntityType.OTHER_EVENT,
+    }
+)
+"""Mention types whose assertion this component sets."""
+
+
+class Category(StrEnum):
+    """What a trigger says about the mentions in its scope (medspaCy's category names)."""
+
+    NEGATED_EXISTENCE = "NEGATED_EXISTENCE"
+    POSSIBLE_EXISTENCE = "POSSIBLE_EXISTENCE"
+    HISTORICAL = "HISTORICAL"
+    HYPOTHETICAL = "HYPOTHETICAL"
+    FAMILY = "FAMILY"
+    PSEUDO = "PSEUDO"
+    TERMINATE = "TERMINATE"
+
+
+class Direction(StrEnum):
+    """Which way a trigger's scope runs from the trigger.
+
+    ``TERMINATE`` and ``PSEUDO`` are the directions of termination and pseudo-triggers. A
+    ``TERMINATE``-category rule may instead say ``FORWARD`` or ``BACKWARD``: it then ends only
+    the scopes running that way (a copula such as "was" ends the forward scope of "no" in
+    "no complications were reported at the time the biopsy was taken", but must not end the
+    backward scope of "ruled out" in "infection was ruled out").
+    """
+
+    FORWARD = "FORWARD"
+    BACKWARD = "BACKWARD"
+    BIDIRECTIONAL = "BIDIRECTIONAL"
+    TERMINATE = "TERMINATE"
+    PSEUDO = "PSEUDO"
+
+
+CATEGORY_ASSERTION: dict[Category, Assertion] = {
+    Category.NEGATED_EXISTENCE: Assertion.NEGATED,
+    Category.POSSIBLE_EXISTENCE: Assertion.UNCERTAIN,
+    Category.HISTORICAL: Assertion.HISTORICAL,
+    Category.HYPOTHETICAL: Assertion.HYPOTHETICAL,
+    Category.FAMILY: Assertion.FAMILY,
+}
+"""The assertion each modifying category sets."""
+
+PRECEDENCE: tuple[Category, ...] = (
+    Category.NEGATED_EXISTENCE,
+    Category.FAMILY,
+    Category.HYPOTHETICAL,
+    Category.POSSIBLE_EXISTENCE,
+    Category.HISTORICAL,
+)
+"""Tie-break between triggers equally near a mention: earlier wins."""
+
+_RANK = {category: rank for rank, category in enumerate(PRECEDENCE)}
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+class ContextRule(BaseModel):
+    """One trigger term and what it does.
+
+    ``literal`` is matched token by token, case-insensitively and whatever the spacing;
+    ``pattern``, when given, is a regular expression matched instead, written in lower case and
+    matched against the lower-cased text from a word boundary (``\\b``); a match counts only
+    when it starts and ends on token boundaries. ``max_scope`` counts word tokens; ``None`` means up
+    to the sentence's end. ``terminated_by`` lists categories whose triggers also end this
+    trigger's scope (``TERMINATE`` triggers always do).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    literal: str = Field(min_length=1)
+    pattern: str | None = None
+    category: Category
+    direction: Direction
+    max_scope: int | None = Field(default=None, ge=1)
+    allowed_types: list[EntityType] | None = None
+    terminated_by: list[Category] = Field(default_factory=list)
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"pattern does not compile: {exc}") from exc
+        return value
+
+    @field_validator("literal")
+    @classmethod
+    def _has_tokens(cls, value: str) -> str:
+        if not _TOKEN.search(value):
+            raise ValueError("literal holds no token")
+        return value
+
+    @model_validator(mode="after")
+    def _direction_fits_category(self) -> Self:
+        if self.category is Category.PSEUDO and self.direction is not Direction.PSEUDO:
+            raise ValueError("a PSEUDO trigger must have direction PSEUDO")
+        if self.direction is Direction.PSEUDO and self.category is not Category.PSEUDO:
+            raise ValueError("direction PSEUDO is for PSEUDO triggers only")
+        if self.category is Category.TERMINATE:
+            if self.direction not in (Direction.TERMINATE, Direction.FORWARD, Direction.BACKWARD):
+                raise ValueError(
+                    "a TERMINATE trigger must have direction TERMINATE, FORWARD or BACKWARD"
+                )
+        elif self.direction is Direction.TERMINATE:
+            raise ValueError("direction TERMINATE is for TERMINATE triggers only")
+        return self
+
+
+class ContextRules(BaseModel):
+    """The rule file: a version and one rule per trigger."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str = Field(min_length=1)
+    rules: list[ContextRule]
+
+    @model_validator(mode="after")
+    def _one_rule_per_trigger(self) -> Self:
+        seen: set[tuple[str, str | None]] = set()
+        for rule in self.rules:
+            key = (" ".join(_TOKEN.findall(rule.literal.lower())), rule.pattern)
+            if key in seen:
+                raise ValueError(f"trigger {rule.literal!r} has more than one rule")
+            seen.add(key)
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    """A trigger found in the text: token range ``[start, end)`` and its rule."""
+
+    start: int
+    end: int
+    rule: ContextRule
+
+
+@dataclass(frozen=True, slots=True)
+class _Scoped:
+    """A modifying trigger with the token range ``[start, end)`` it reaches."""
+
+    match: _Match
+    start: int
+    end: int
+
+
+class ContextAssertion:
+    """Sets ``Mention.assertion`` from ConText triggers, their scopes and the section.
+
+    Args:
+        rules: A packaged rule file name or a path to one's own rule file.
+
+    Raises:
+        CasebookError: ``CB-E012`` when the rule file is missing or breaks its schema.
+    """
+
+    name = "assertion"
+    requires: frozenset[str] = frozenset({"text", "sentences", "sections", "mentions"})
+    assigns: frozenset[str] = frozenset({"mentions.assertion"})
+
+    def __init__(self, rules: str | Path = "context_rules.json") -> None:
+        self.rules = load_rules(rules, ContextRules)
+        self._by_first: dict[str, list[tuple[tuple[str, ...], ContextRule]]] = {}
+        self._patterns: list[tuple[re.Pattern[str], re.Pattern[str], ContextRule]] = []
+        for rule in self.rules.rules:
+            if rule.pattern is not None:
+                anchored = rf"\b(?:{rule.pattern})"
+                self._patterns.append(
+                    (re.compile(anchored), re.compile(anchored, re.IGNORECASE), rule)
+                )
+            else:
+                words = tuple(_TOKEN.findall(rule.literal.lower()))
+                self._by_first.setdefault(words[0], []).append((words, rule))
+        self._allowed: dict[int, frozenset[EntityType]] = {
+            id(rule): frozenset(rule.allowed_types) if rule.allowed_types else EVENT_TYPES
+            for rule in self.rules.rules
+        }
+
+    def __call__(self, case: Case) -> Case:
+        """Set the assertion of every clinical-event mention of ``case``."""
+        targets = [m for m in case.mentions if m.type in EVENT_TYPES]
+        if not targets:
+            return case
+        text = case.text
+        starts: list[int] = []
+        ends: list[int] = []
+        words: list[str] = []
+        is_word: list[bool] = []
+        for token in _TOKEN.finditer(text):
+            starts.append(token.start())
+            ends.append(token.end())
+            lowered = token.group().lower()
+            words.append(lowered)
+            is_word.append(lowered[0].isalnum() or lowered[0] == "_")
+        matches = self._matches(text, words, starts, ends)
+        segments = _segments(case.sentences, len(text))
+        match_starts = [m.start for m in matches]
+        scoped_cache: dict[int, list[_Scoped]] = {}
+        updated: dict[str, Assertion] = {}
+        for mention in targets:
+            first = bisect_right(ends, mention.start)
+            last = bisect_left(starts, mention.end)
+            if first >= last:
+                continue
+            segment = _segment_of(segments, mention.start)
+            seg_start = bisect_left(starts, segment.start)
+            seg_end = bisect_left(starts, segment.end)
+            key = seg_start
+            if key not in scoped_cache:
+                low = bisect_left(match_starts, seg_start)
+                high = bisect_left(match_starts, seg_end)
+                scoped_cache[key] = _scopes(matches[low:high], seg_start, seg_end, is_word)
+            default = _section_default(case.sections, mention)
+            assertion = self._assert(mention, first, last, scoped_cache[key], default)
+            if assertion is not mention.assertion:
+                updated[mention.id] = assertion
+        if not updated:
+            return case
+        mentions = [
+            m.model_copy(update={"assertion": updated[m.id]}) if m.id in updated else m
+            for m in case.mentions
+        ]
+        return case.model_copy(update={"mentions": mentions})
+
+    def _matches(
+        self, text: str, words: Sequence[str], starts: Sequence[int], ends: Sequence[int]
+    ) -> list[_Match]:
+        """Every trigger in the text, longest first where they overlap, in text order."""
+        found: list[_Match] = []
+        by_first = self._by_first
+        size = len(words)
+        for index, word in enumerate(words):
+            candidates = by_first.get(word)
+            if candidates is None:
+                continue
+            for phrase, rule in candidates:
+                stop = index + len(phrase)
+                if stop <= size and tuple(words[index:stop]) == phrase:
+                    found.append(_Match(index, stop, rule))
+        if self._patterns:
+            start_index = {s: i for i, s in enumerate(starts)}
+            end_index = {e: i + 1 for i, e in enumerate(ends)}
+            lowered = text.lower()
+            plain = len(lowered) == len(text)
+            for fast, folding, rule in self._patterns:
+                pattern, subject = (fast, lowered) if plain else (folding, text)
+                for hit in pattern.finditer(subject):
+                    begin = start_index.get(hit.start())
+                    finish = end_index.get(hit.end())
+                    if begin is not None and finish is not None and begin < finish:
+                        found.append(_Match(begin, finish, rule))
+        found.sort(key=lambda m: (m.start - m.end, m.start))
+        taken = bytearray(size)
+        kept: list[_Match] = []
+        for match in found:
+            if not any(taken[match.start : match.end]):
+                taken[match.start : match.end] = b"\x01" * (match.end - match.start)
+                kept.append(match)
+        kept.sort(key=lambda m: m.start)
+        return kept
+
+    def _assert(
+        self,
+        mention: Mention,
+        first: int,
+        last: int,
+        scoped: Iterable[_Scoped],
+        default: Assertion,
+    ) -> Assertion:
+        """The assertion of a mention covering tokens ``[first, last)``."""
+        best: tuple[int, int, Category] | None = None
+        for scope in scoped:
+            match = scope.match
+            if first <= match.start and match.end <= last:
+                continue
+            if not (scope.start < last and first < scope.end):
+                continue
+            if mention.type not in self._allowed[id(match.rule)]:
+                continue
+            category = match.rule.category
+            distance = max(first - match.end, match.start - last, 0)
+            candidate = (distance, _RANK[category], category)
+            if best is None or candidate < best:
+                best = candidate
+        if best is None:
+            return default
+        category = best[2]
+        if default is Assertion.FAMILY and category is not Category.NEGATED_EXISTENCE:
+            return default
+        return CATEGORY_ASSERTION[category]
+
+
+def _scopes(
+    matches: Sequence[_Match], seg_start: int, seg_end: int, is_word: Sequence[bool]
+) -> list[_Scoped]:
+    """The token range each modifying trigger of one sentence reaches."""
+    scoped: list[_Scoped] = []
+    for match in matches:
+        rule = match.rule
+        if rule.category in (Category.PSEUDO, Category.TERMINATE):
+            continue
+        stops = [
+            other
+            for other in matches
+            if other.rule.category is Category.TERMINATE
+            or other.rule.category in rule.terminated_by
+        ]
+        if rule.direction in (Direction.FORWARD, Direction.BIDIRECTIONAL):
+            end = _walk(match.end, seg_end, 1, rule.max_scope, is_word)
+            for other in stops:
+                if (
+                    other.start >= match.end
+                    and other.start < end
+                    and other.rule.direction is not Direction.BACKWARD
+                ):
+                    end = other.start
+            scoped.append(_Scoped(match, match.end, end))
+        if rule.direction in (Direction.BACKWARD, Direction.BIDIRECTIONAL):
+            start = _walk(match.start - 1, seg_start - 1, -1, rule.max_scope, is_word) + 1
+            for other in stops:
+                if (
+                    other.end <= match.start
+                    and other.end > start
+                    and other.rule.direction is not Direction.FORWARD
+                ):
+                    start = other.end
+            scoped.append(_Scoped(match, start, match.start))
+    return scoped
+
+
+def _walk(index: int, limit: int, step: int, max_scope: int | None, is_word: Sequence[bool]) -> int:
+    """Where a scope starting at token ``index`` and going ``step`` stops, exclusive."""
+    if max_scope is None:
+        return limit
+    count = 0
+    while index != limit:
+        if is_word[index]:
+            count += 1
+            if count > max_scope:
+                return index
+        index += step
+    return limit
+
+
+def _segments(sentences: Sequence[Span], size: int) -> list[Span]:
+    """The sentences, in order, with the gaps between them as segments of their own."""
+    ordered = sorted(sentences, key=lambda s: (s.start, s.end))
+    segments: list[Span] = []
+    cursor = 0
+    for sentence in ordered:
+        if sentence.start < cursor:
+            continue
+        if sentence.start > cursor:
+            segments.append(Span(start=cursor, end=sentence.start))
+        segments.append(sentence)
+        cursor = sentence.end
+    if cursor < size or not segments:
+        segments.append(Span(start=cursor, end=size))
+    return segments
+
+
+def _segment_of(segments: Sequence[Span], offset: int) -> Span:
+    """The segment holding character ``offset``."""
+    low, high = 0, len(segments) - 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if segments[middle].start <= offset:
+            low = middle
+        else:
+            high = middle - 1
+    return segments[low]
+
+
+_PAST_TITLE = re.compile(r"\b(past|previous|prior|medical|surgical)\b", re.IGNORECASE)
+
+
+def _section_default(sections: Sequence[Section], mention: Mention) -> Assertion:
+    """The assertion a mention's section implies before any trigger speaks."""
+    for section in sections:
+        if section.start <= mention.start < section.end:
+            kind = section.kind
+            if kind == "family_history":
+                return Assertion.FAMILY
+            if kind == "past_medical_history" or (
+                kind == "history" and _PAST_TITLE.search(section.title)
+            ):
+                return Assertion.HISTORICAL
+    return Assertion.PRESENT

@@ -1,0 +1,324 @@
+"""ContextAssertion: one sentence, one rule, one assertion (medspaCy-style tests)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.model import Assertion, Case, EntityType, Mention, Section, Source, SourceFormat, Span
+from casebook.nlp.assertion import EVENT_TYPES, ContextAssertion, ContextRules
+from casebook.resources import load_rules, resource_path
+
+
+@pytest.fixture(scope="module")
+def context() -> ContextAssertion:
+    return ContextAssertion()
+
+
+def make_case(
+    text: str,
+    targets: list[tuple[str, EntityType]],
+    kind: str = "case_presentation",
+    title: str = "",
+) -> Case:
+    """One sentence, one section, one mention per target (located with ``text.index``)."""
+    mentions = []
+    for number, (words, type_) in enumerate(targets):
+        start = text.index(words)
+        mentions.append(
+            Mention(id=f"m{number}", start=start, end=start + len(words), text=words, type=type_)
+        )
+    return Case(
+        id="case",
+        text=text,
+        source=Source(format=SourceFormat.TEXT),
+        sections=[Section(start=0, end=len(text), title=title, kind=kind)],
+        sentences=[Span(start=0, end=len(text))],
+        mentions=mentions,
+    )
+
+
+def assertions(context: ContextAssertion, case: Case) -> dict[str, Assertion]:
+    return {m.text: m.assertion for m in context(case).mentions}
+
+
+SIGN = EntityType.SIGN_SYMPTOM
+DISEASE = EntityType.DISEASE_DISORDER
+TEST = EntityType.DIAGNOSTIC_PROCEDURE
+DRUG = EntityType.MEDICATION
+TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "type_", "expected"),
+    [
+        (
+            "The biopsy was taken from the iliac crest and no complications were reported at "
+            "the time the biopsy was taken.",
+            "complications",
+            SIGN,
+            Assertion.NEGATED,
+        ),
+        (
+            "A computed tomography (CT) scan of the head performed at this time was normal.",
+            "computed tomography (CT) scan of the head",
+            TEST,
+            Assertion.PRESENT,
+        ),
+        (
+            "The fluid contained CSF raising the possibility of a CSF leak from the biopsy site.",
+            "CSF leak",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "The MRI demonstrated bilateral subdural effusions suggestive of extremely low CSF "
+            "pressure.",
+            "extremely low CSF pressure",
+            SIGN,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "The MRI demonstrated bilateral subdural effusions suggestive of extremely low CSF "
+            "pressure.",
+            "bilateral subdural effusions",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        (
+            "Fluid related to a CSF leak, which is likely to be the result of a dural tear.",
+            "dural tear",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "Fluid related to a CSF leak, which is likely to be the result of a dural tear.",
+            "CSF leak",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        ("She denies any cough or sputum production.", "cough", SIGN, Assertion.NEGATED),
+        (
+            "She denies any cough or sputum production.",
+            "sputum production",
+            SIGN,
+            Assertion.NEGATED,
+        ),
+        ("She had not only fever but also rash.", "fever", SIGN, Assertion.PRESENT),
+        ("She had not only fever but also rash.", "rash", SIGN, Assertion.PRESENT),
+        ("Her mother had breast cancer.", "breast cancer", DISEASE, Assertion.FAMILY),
+        ("She has a history of hypertension.", "hypertension", DISEASE, Assertion.HISTORICAL),
+        ("She has no history of diabetes.", "diabetes", DISEASE, Assertion.NEGATED),
+        (
+            "The headache was not relieved with simple analgesia.",
+            "headache",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "The headache was not relieved with simple analgesia.",
+            "simple analgesia",
+            DRUG,
+            Assertion.PRESENT,
+        ),
+        ("If symptoms recur, she should return.", "symptoms", SIGN, Assertion.HYPOTHETICAL),
+        ("There was no fever.", "fever", SIGN, Assertion.NEGATED),
+        ("The patient was afebrile, without chills.", "chills", SIGN, Assertion.NEGATED),
+        ("Pulmonary embolism was ruled out.", "Pulmonary embolism", DISEASE, Assertion.NEGATED),
+        ("Cultures were negative for tuberculosis.", "tuberculosis", DISEASE, Assertion.NEGATED),
+        ("Cultures were negative for tuberculosis.", "Cultures", TEST, Assertion.PRESENT),
+        ("The chest radiograph was normal.", "chest radiograph", TEST, Assertion.PRESENT),
+        ("Possible pneumonia was noted.", "pneumonia", DISEASE, Assertion.UNCERTAIN),
+        ("Malignancy cannot be excluded.", "Malignancy", DISEASE, Assertion.UNCERTAIN),
+        ("She had a 6-week history of palpitations.", "palpitations", SIGN, Assertion.PRESENT),
+        ("He is status post appendectomy.", "appendectomy", TREATMENT, Assertion.HISTORICAL),
+        (
+            "His father died of a myocardial infarction.",
+            "myocardial infarction",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
+        ("The rash resolved.", "rash", SIGN, Assertion.NEGATED),
+        ("Steroids were discontinued.", "Steroids", DRUG, Assertion.NEGATED),
+        (
+            "He was given heparin to prevent thrombosis.",
+            "thrombosis",
+            DISEASE,
+            Assertion.HYPOTHETICAL,
+        ),
+        ("No fever, but a cough was present.", "cough", SIGN, Assertion.PRESENT),
+        (
+            "She received intrathecal prophylaxis.",
+            "intrathecal prophylaxis",
+            TREATMENT,
+            Assertion.PRESENT,
+        ),
+    ],
+)
+def test_one_sentence(
+    context: ContextAssertion, text: str, target: str, type_: EntityType, expected: Assertion
+) -> None:
+    assert assertions(context, make_case(text, [(target, type_)]))[target] is expected
+
+
+def test_section_defaults(context: ContextAssertion) -> None:
+    family = make_case("Diabetes in two aunts.", [("Diabetes", DISEASE)], kind="family_history")
+    assert assertions(context, family)["Diabetes"] is Assertion.FAMILY
+    past = make_case("Asthma.", [("Asthma", DISEASE)], kind="past_medical_history")
+    assert assertions(context, past)["Asthma"] is Assertion.HISTORICAL
+    titled = make_case("Asthma.", [("Asthma", DISEASE)], kind="history", title="Past history")
+    assert assertions(context, titled)["Asthma"] is Assertion.HISTORICAL
+    denied = make_case("No asthma.", [("asthma", DISEASE)], kind="past_medical_history")
+    assert assertions(context, denied)["asthma"] is Assertion.NEGATED
+
+
+def test_non_event_types_untouched(context: ContextAssertion) -> None:
+    case = make_case("No 45-year-old.", [("45-year-old", EntityType.AGE)])
+    assert assertions(context, case)["45-year-old"] is Assertion.PRESENT
+
+
+def test_scope_stays_within_sentence(context: ContextAssertion) -> None:
+    text = "There was no fever. Cough was present."
+    start = text.index("Cough")
+    case = Case(
+        id="case",
+        text=text,
+        source=Source(format=SourceFormat.TEXT),
+        sentences=[Span(start=0, end=19), Span(start=20, end=len(text))],
+        mentions=[Mention(id="m", start=start, end=start + 5, text="Cough", type=SIGN)],
+    )
+    assert context(case).mentions[0].assertion is Assertion.PRESENT
+
+
+def test_contract() -> None:
+    assert ContextAssertion.name == "assertion"
+    assert ContextAssertion.requires == {"text", "sentences", "sections", "mentions"}
+    assert ContextAssertion.assigns == {"mentions.assertion"}
+
+
+def test_rule_file_round_trips() -> None:
+    raw = json.loads(resource_path("context_rules.json").read_text(encoding="utf-8"))
+    rules = load_rules("context_rules.json", ContextRules)
+    assert rules.model_dump(mode="json", exclude_defaults=True) == raw
+    assert len(rules.rules) > 100
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"literal": "nope", "category": "NOT_A_CATEGORY", "direction": "FORWARD"},
+        {"literal": "nope", "category": "NEGATED_EXISTENCE", "direction": "FORWARD", "x": 1},
+        {"literal": "nope", "category": "PSEUDO", "direction": "FORWARD"},
+        {
+            "literal": "nope",
+            "pattern": "(",
+            "category": "NEGATED_EXISTENCE",
+            "direction": "FORWARD",
+        },
+    ],
+)
+def test_invalid_rule_raises(tmp_path: Path, rule: dict[str, object]) -> None:
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps({"version": "1", "rules": [rule]}), encoding="utf-8")
+    with pytest.raises(CasebookError) as caught:
+        ContextAssertion(path)
+    assert caught.value.code is ErrorCode.INVALID_RESOURCE
+
+
+def test_missing_rule_file(tmp_path: Path) -> None:
+    with pytest.raises(CasebookError) as caught:
+        ContextAssertion(tmp_path / "absent.json")
+    assert caught.value.code is ErrorCode.INVALID_RESOURCE
+
+
+WORDS = st.sampled_from(
+    [
+        "no",
+        "not",
+        "denies",
+        "fever",
+        "cough",
+        "history",
+        "of",
+        "mother",
+        "possible",
+        "if",
+        "was",
+        "normal",
+        "ruled",
+        "out",
+        "but",
+        "which",
+        "pain",
+        "rash",
+        "CT",
+        "scan",
+        ",",
+        ".",
+        ";",
+        "without",
+        "resolved",
+        "family",
+        "stopped",
+    ]
+)
+TYPES = st.sampled_from(sorted(EntityType, key=str))
+
+
+@settings(max_examples=75, deadline=None)
+@given(words=st.lists(WORDS, min_size=1, max_size=30), picks=st.data())
+def test_offsets_and_text_unchanged(words: list[str], picks: st.DataObject) -> None:
+    text = " ".join(words)
+    mentions = []
+    cursor = 0
+    for number, word in enumerate(words):
+        start = text.index(word, cursor)
+        cursor = start + len(word)
+        if picks.draw(st.booleans()):
+            type_ = picks.draw(TYPES)
+            mentions.append(
+                Mention(id=f"m{number}", start=start, end=cursor, text=word, type=type_)
+            )
+    split = picks.draw(st.integers(min_value=0, max_value=len(text)))
+    case = Case(
+        id="case",
+        text=text,
+        source=Source(format=SourceFormat.TEXT),
+        sections=[
+            Section(
+                start=0,
+                end=len(text),
+                title="",
+                kind=picks.draw(
+                    st.sampled_from(
+                        ["body", "family_history", "past_medical_history", "discussion"]
+                    )
+                ),
+            )
+        ],
+        sentences=[Span(start=0, end=split), Span(start=split, end=len(text))],
+        mentions=mentions,
+    )
+    result = _CONTEXT(case)
+    assert result.text == case.text
+    assert len(result.mentions) == len(case.mentions)
+    for before, after in zip(case.mentions, result.mentions, strict=True):
+        assert (after.id, after.start, after.end, after.text, after.type) == (
+            before.id,
+            before.start,
+            before.end,
+            before.text,
+            before.type,
+        )
+        assert isinstance(after.assertion, Assertion)
+        if after.type not in EVENT_TYPES:
+            assert after.assertion is before.assertion
+    Case.model_validate(result.model_dump())
+
+
+_CONTEXT = ContextAssertion()
