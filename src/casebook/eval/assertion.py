@@ -1,0 +1,242 @@
+"""Assertion scores on the NegEx/ConText annotation kit (Chapman et al.; Harkema et al. 2009).
+
+Each TSV row gives one clinical sentence and one concept in it, with the gold negation
+(Affirmed/Negated), temporality (Recent/Historical/Not particular) and experiencer
+(Patient/Other). The concept is located in the sentence, made the one mention of a case, and the
+assertion stage assigns that mention one ``Assertion`` flag. Three binary tasks are scored:
+
+* negation: gold ``Negated`` vs assertion ``negated``;
+* historical: gold temporality ``Historical`` vs assertion ``historical``;
+* family: gold experiencer other than ``Patient`` (``Other``; the kit also has one
+  ``Family member``) vs assertion ``family``.
+
+Locating the concept: a case-insensitive regex in which the concept's whitespace runs match any
+whitespace run, preferring a match at word boundaries. When that fails (some concepts run past
+their sentence), the longest run of consecutive concept words found in the sentence is taken
+(a *fuzzy* row). When no concept word occurs at all, the mention spans the whole sentence (an
+*unlocated* row). Both kinds are still scored and counted in the report's excluded fields
+``fuzzy`` and ``unlocated``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.eval._io import default_assert_mentions, require_file
+from casebook.eval.metrics import PRFA, prfa
+from casebook.model import Assertion, Case, EntityType, Mention, Source, SourceFormat
+
+COLUMNS: tuple[str, ...] = ("id", "concept", "sentence", "negation", "temporality", "experiencer")
+"""The TSV's header columns."""
+
+MENTION_ID = "m1"
+
+
+class Located(StrEnum):
+    """How a row's concept was found in its sentence."""
+
+    EXACT = "exact"
+    FUZZY = "fuzzy"
+    SENTENCE = "sentence"
+
+
+class AssertionReport(BaseModel):
+    """``evaluate_assertion``'s report; ``model_dump(by_alias=True)`` is its JSON.
+
+    Attributes:
+        n: Rows scored.
+        negation: Scores of ``negated`` against gold ``Negated``.
+        historical: Scores of ``historical`` against gold ``Historical``.
+        family: Scores of ``family`` against a gold experiencer other than ``Patient``.
+        fuzzy: Rows located by the fuzzy word match (not in the JSON).
+        unlocated: Rows scored with the whole sentence as the mention (not in the JSON).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    n: int
+    negation: PRFA
+    historical: PRFA
+    family: PRFA
+    fuzzy: int = Field(default=0, exclude=True)
+    unlocated: int = Field(default=0, exclude=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One annotated sentence of the kit."""
+
+    id: str
+    concept: str
+    sentence: str
+    negation: str
+    temporality: str
+    experiencer: str
+
+
+def read_rows(tsv: Path) -> Iterator[Row]:
+    """The kit's rows, checked for shape.
+
+    Raises:
+        CasebookError: ``CB-E001`` when missing, ``CB-E011`` for a missing column, a row with
+            too few or too many fields, or an empty id.
+    """
+    require_file(tsv)
+    with tsv.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise CasebookError(
+                ErrorCode.MALFORMED_DATASET, f"missing column(s): {', '.join(missing)}", tsv
+            )
+        for record in reader:
+            line = reader.line_num
+            if None in record or any(record[c] is None for c in COLUMNS):
+                raise CasebookError(
+                    ErrorCode.MALFORMED_DATASET,
+                    f"line {line}: expected {len(reader.fieldnames or [])} tab-separated fields",
+                    tsv,
+                )
+            if not record["id"].strip():
+                raise CasebookError(ErrorCode.MALFORMED_DATASET, f"line {line}: empty id", tsv)
+            yield Row(**{c: record[c] for c in COLUMNS})
+
+
+_WORD = re.compile(r"\w+")
+
+
+def locate(concept: str, sentence: str) -> tuple[int, int, Located]:
+    """Where ``concept`` is in ``sentence``.
+
+    Args:
+        concept: The annotated concept.
+        sentence: Its sentence.
+
+    Returns:
+        ``(start, end, how)``; see the module docstring for the three ways.
+    """
+    words = concept.split()
+    if words:
+        body = r"\s+".join(re.escape(w) for w in words)
+        for pattern in (rf"(?<!\w){body}(?!\w)", body):
+            match = re.search(pattern, sentence, re.IGNORECASE)
+            if match:
+                return match.start(), match.end(), Located.EXACT
+    concept_words = [w.lower() for w in _WORD.findall(concept)]
+    sentence_words = list(_WORD.finditer(sentence))
+    best_length, best_end = 0, 0
+    # Longest common run of consecutive words (dynamic programming over word pairs).
+    previous = [0] * (len(concept_words) + 1)
+    for i, word in enumerate(sentence_words, start=1):
+        current = [0] * (len(concept_words) + 1)
+        for j, concept_word in enumerate(concept_words, start=1):
+            if word.group().lower() == concept_word:
+                current[j] = previous[j - 1] + 1
+                if current[j] > best_length:
+                    best_length, best_end = current[j], i
+        previous = current
+    if best_length:
+        first = sentence_words[best_end - best_length]
+        last = sentence_words[best_end - 1]
+        return first.start(), last.end(), Located.FUZZY
+    stripped = sentence.strip()
+    start = sentence.find(stripped) if stripped else 0
+    return start, start + len(stripped), Located.SENTENCE
+
+
+def row_case(row: Row, start: int, end: int) -> Case:
+    """A case holding the row's sentence and its concept as mention ``m1``."""
+    mention = Mention(
+        id=MENTION_ID,
+        start=start,
+        end=end,
+        text=row.sentence[start:end],
+        type=EntityType.SIGN_SYMPTOM,
+    )
+    return Case(
+        id=row.id.strip(),
+        text=row.sentence,
+        source=Source(format=SourceFormat.TEXT),
+        mentions=[mention],
+    )
+
+
+class _Binary:
+    def __init__(self) -> None:
+        self.tp = self.fp = self.fn = self.tn = 0
+
+    def add(self, predicted: bool, gold: bool) -> None:
+        if predicted and gold:
+            self.tp += 1
+        elif predicted:
+            self.fp += 1
+        elif gold:
+            self.fn += 1
+        else:
+            self.tn += 1
+
+    def score(self) -> PRFA:
+        return prfa(self.tp, self.fp, self.fn, self.tn)
+
+
+def evaluate_assertion(
+    tsv: Path,
+    assert_mentions: Callable[[Case], Case] = default_assert_mentions,
+) -> AssertionReport:
+    """Score the assertion stage on the NegEx/ConText kit.
+
+    Args:
+        tsv: The kit's TSV (header ``id concept sentence negation temporality experiencer``).
+        assert_mentions: The system under test: takes a case with one mention ``m1`` and
+            returns it with the mention's assertion set; by default
+            ``casebook.service.assert_mentions``.
+
+    Returns:
+        The report.
+
+    Raises:
+        CasebookError: ``CB-E001`` for a missing file, ``CB-E011`` for a malformed one,
+            ``CB-E013`` when the system under test drops the mention.
+    """
+    negation, historical, family = _Binary(), _Binary(), _Binary()
+    n = fuzzy = unlocated = 0
+    for row in read_rows(tsv):
+        start, end, how = locate(row.concept, row.sentence)
+        fuzzy += how is Located.FUZZY
+        unlocated += how is Located.SENTENCE
+        try:
+            case = row_case(row, start, end)
+        except ValidationError as error:
+            raise CasebookError(
+                ErrorCode.MALFORMED_DATASET, f"row {row.id}: {error.errors()[0]['msg']}", tsv
+            ) from error
+        try:
+            assertion = assert_mentions(case).mention(MENTION_ID).assertion
+        except KeyError as error:
+            raise CasebookError(
+                ErrorCode.PROCESSING_FAILED, f"row {row.id}: mention {MENTION_ID} was dropped", tsv
+            ) from error
+        n += 1
+        negation.add(assertion == Assertion.NEGATED, _norm(row.negation) == "negated")
+        historical.add(assertion == Assertion.HISTORICAL, _norm(row.temporality) == "historical")
+        family.add(assertion == Assertion.FAMILY, _norm(row.experiencer) != "patient")
+    return AssertionReport(
+        n=n,
+        negation=negation.score(),
+        historical=historical.score(),
+        family=family.score(),
+        fuzzy=fuzzy,
+        unlocated=unlocated,
+    )
+
+
+def _norm(value: str) -> str:
+    return value.strip().lower()

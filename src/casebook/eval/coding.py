@@ -1,0 +1,166 @@
+"""ICD-10-CM diagnosis coding scores on CodiEsp-D (Miranda-Escalada et al. 2020, CLEF eHealth).
+
+Per document, the predicted codes are the ``icd10cm`` codes of the case's mentions that are
+neither negated nor about a family member, deduplicated and ranked by their best linker score
+(ties keep first-mention order). Codes compare after lower-casing and stripping; dots are kept,
+as in the gold file (``n28.89``).
+
+* MAP: CodiEsp-D's main metric, the mean over documents with gold codes of the average
+  precision of the ranked list (``casebook.eval.metrics.average_precision``);
+* micro P/R/F1: over the (document, code) pairs of every document's full predicted set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.eval._io import default_analyze, require_dir, require_file
+from casebook.eval.metrics import PRF, average_precision, mean, percent, prf
+from casebook.ingest.text import read_text
+from casebook.model import Assertion, Case, CodeSystem, Document, Mention
+
+EXCLUDED_ASSERTIONS: frozenset[Assertion] = frozenset({Assertion.NEGATED, Assertion.FAMILY})
+"""Mentions with these assertions contribute no code."""
+
+
+class CodingReport(BaseModel):
+    """``evaluate_icd10``'s report; ``model_dump(by_alias=True)`` is its JSON.
+
+    Attributes:
+        docs: Documents analysed.
+        map: Mean average precision over documents with gold codes, percent.
+        micro: Micro-averaged precision, recall and F1 over predicted sets.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    docs: int
+    map: float
+    micro: PRF
+
+
+def normalize_code(code: str) -> str:
+    """A code as compared: lower case, surrounding whitespace removed."""
+    return code.strip().lower()
+
+
+def ranked_codes(
+    mentions: Iterable[Mention],
+    system: CodeSystem,
+    excluded: frozenset[Assertion],
+    normalize: Callable[[str], str] = normalize_code,
+) -> list[str]:
+    """The distinct codes of one system on mentions not excluded, best score first.
+
+    Args:
+        mentions: A case's mentions.
+        system: The code system kept.
+        excluded: Assertions whose mentions are skipped.
+        normalize: How codes are normalised before deduplication.
+
+    Returns:
+        Normalised codes, by decreasing best score, ties in first-mention order.
+    """
+    best: dict[str, float] = {}
+    for mention in mentions:
+        if mention.assertion in excluded:
+            continue
+        for code in mention.codes:
+            if code.system != system:
+                continue
+            key = normalize(code.code)
+            if key and (key not in best or code.score > best[key]):
+                best[key] = code.score
+    order = {code: index for index, code in enumerate(best)}
+    return sorted(best, key=lambda code: (-best[code], order[code]))
+
+
+def read_text_folder(folder: Path) -> list[Path]:
+    """The ``*.txt`` files of a folder, sorted by name.
+
+    Raises:
+        CasebookError: ``CB-E001`` when the folder is missing, ``CB-E011`` when it holds none.
+    """
+    require_dir(folder)
+    paths = sorted(folder.glob("*.txt"))
+    if not paths:
+        raise CasebookError(ErrorCode.MALFORMED_DATASET, "no *.txt file", folder)
+    return paths
+
+
+def read_codes_tsv(path: Path) -> dict[str, set[str]]:
+    """A CodiEsp ``ID<TAB>code`` file as document id → normalised codes.
+
+    Raises:
+        CasebookError: ``CB-E001`` when missing, ``CB-E011`` for a line without two fields.
+    """
+    require_file(path)
+    gold: dict[str, set[str]] = {}
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            fields = line.rstrip("\r\n").split("\t")
+            if len(fields) != 2 or not fields[0].strip() or not fields[1].strip():
+                raise CasebookError(
+                    ErrorCode.MALFORMED_DATASET, f"line {number}: expected 'ID<TAB>code'", path
+                )
+            gold.setdefault(fields[0].strip(), set()).add(normalize_code(fields[1]))
+    return gold
+
+
+def check_gold_documents(gold: Iterable[str], documents: Iterable[str], path: Path) -> None:
+    """Fail when gold names a document the folder does not hold.
+
+    Raises:
+        CasebookError: ``CB-E011`` naming the first such document.
+    """
+    missing = sorted(set(gold) - set(documents))
+    if missing:
+        raise CasebookError(
+            ErrorCode.MALFORMED_DATASET,
+            f"{len(missing)} gold document(s) have no text, e.g. {missing[0]}",
+            path,
+        )
+
+
+def evaluate_icd10(
+    folder: Path,
+    analyze: Callable[[Document], Case] = default_analyze,
+) -> CodingReport:
+    """Score ICD-10-CM diagnosis codes on a CodiEsp split.
+
+    Args:
+        folder: A split folder with ``text/ID.txt`` and ``codesD.tsv``.
+        analyze: The system under test; by default ``casebook.service.analyze_document``.
+
+    Returns:
+        The report.
+
+    Raises:
+        CasebookError: ``CB-E001`` for a missing folder or file; ``CB-E011`` for a malformed
+            ``codesD.tsv`` or gold codes for a document without text; a reader error for an
+            unreadable text.
+    """
+    require_dir(folder)
+    paths = read_text_folder(folder / "text")
+    gold_path = folder / "codesD.tsv"
+    gold = read_codes_tsv(gold_path)
+    check_gold_documents(gold, (p.stem for p in paths), gold_path)
+    tp = fp = fn = 0
+    precisions: list[float] = []
+    for path in paths:
+        case = analyze(read_text(path))
+        predicted = ranked_codes(case.mentions, CodeSystem.ICD10CM, EXCLUDED_ASSERTIONS)
+        expected = gold.get(path.stem, set())
+        if expected:
+            precisions.append(average_precision(predicted, expected))
+        hits = len(expected.intersection(predicted))
+        tp += hits
+        fp += len(predicted) - hits
+        fn += len(expected) - hits
+    return CodingReport(docs=len(paths), map=percent(mean(precisions)), micro=prf(tp, fp, fn))

@@ -1,0 +1,100 @@
+"""Document-level HPO concept recognition scores.
+
+The data are the JAX case reports of the PhenoTagger corpora (Luo et al. 2021, Bioinformatics).
+The predicted set of a document is the HPO ids of its present mentions: those not negated, not
+about a family member and not hypothetical. Micro precision, recall and F1 are computed over the
+(document, HPO id) pairs of every document. Ids compare after stripping and upper-casing
+(``HP:0000407``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.eval._io import default_analyze, require_dir, require_file
+from casebook.eval.coding import check_gold_documents, ranked_codes, read_text_folder
+from casebook.eval.metrics import PRF, prf
+from casebook.ingest.text import read_text
+from casebook.model import Assertion, Case, CodeSystem, Document
+
+EXCLUDED_ASSERTIONS: frozenset[Assertion] = frozenset(
+    {Assertion.NEGATED, Assertion.FAMILY, Assertion.HYPOTHETICAL}
+)
+"""Mentions with these assertions contribute no HPO term."""
+
+
+class HpoReport(BaseModel):
+    """``evaluate_hpo``'s report; ``model_dump(by_alias=True)`` is its JSON.
+
+    Attributes:
+        docs: Documents analysed.
+        micro: Micro-averaged precision, recall and F1 over document-level sets.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    docs: int
+    micro: PRF
+
+
+def normalize_hpo(code: str) -> str:
+    """An HPO id as compared: upper case, surrounding whitespace removed."""
+    return code.strip().upper()
+
+
+def read_gold(path: Path) -> dict[str, set[str]]:
+    """``jax_gold.json`` (``{doc id: {HP id: name}}``) as document id → HPO ids.
+
+    Raises:
+        CasebookError: ``CB-E001`` when missing, ``CB-E008`` for invalid JSON, ``CB-E011`` for
+            JSON of another shape.
+    """
+    require_file(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise CasebookError(ErrorCode.MALFORMED_JSON, error.msg, path) from error
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise CasebookError(ErrorCode.MALFORMED_DATASET, "expected {doc id: {HP id: name}}", path)
+    return {str(doc): {normalize_hpo(str(code)) for code in terms} for doc, terms in data.items()}
+
+
+def evaluate_hpo(
+    folder: Path,
+    analyze: Callable[[Document], Case] = default_analyze,
+) -> HpoReport:
+    """Score document-level HPO terms.
+
+    Args:
+        folder: A folder with ``jax/ID.txt`` and ``jax_gold.json``.
+        analyze: The system under test; by default ``casebook.service.analyze_document``.
+
+    Returns:
+        The report; documents without gold terms count with an empty gold set.
+
+    Raises:
+        CasebookError: ``CB-E001`` for a missing folder or file; ``CB-E008``/``CB-E011`` for a
+            malformed gold file or gold terms for a document without text.
+    """
+    require_dir(folder)
+    paths = read_text_folder(folder / "jax")
+    gold_path = folder / "jax_gold.json"
+    gold = read_gold(gold_path)
+    check_gold_documents(gold, (p.stem for p in paths), gold_path)
+    tp = fp = fn = 0
+    for path in paths:
+        case = analyze(read_text(path))
+        predicted = set(
+            ranked_codes(case.mentions, CodeSystem.HPO, EXCLUDED_ASSERTIONS, normalize_hpo)
+        )
+        expected = gold.get(path.stem, set())
+        hits = len(predicted & expected)
+        tp += hits
+        fp += len(predicted) - hits
+        fn += len(expected) - hits
+    return HpoReport(docs=len(paths), micro=prf(tp, fp, fn))

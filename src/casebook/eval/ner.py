@@ -1,0 +1,311 @@
+"""Entity recognition scores against brat standoff gold (MACCROBAT2020).
+
+Gold entities are the text-bound ``T`` annotations; a discontinuous one counts as the span from
+its first start to its last end. A predicted mention counts by its ``start``/``end``.
+
+* **strict**: same type and exactly the same span;
+* **lenient**: same type and overlapping spans.
+
+Matching is one-to-one in both modes, so each gold entity and each predicted mention is counted
+once: strict pairs equal (type, start, end) items; lenient matching is greedy on overlap, taking
+same-type overlapping (prediction, gold) pairs in order of decreasing overlap length (ties: earlier
+gold, then earlier prediction) and keeping a pair when neither side is matched yet. TP = pairs,
+FP = unmatched predictions, FN = unmatched gold (the counting of the i2b2 2010 and n2c2 2018
+evaluation scripts, with overlap instead of exact match for lenient).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.eval._io import default_analyze, require_dir
+from casebook.eval.metrics import PRF, prf
+from casebook.ingest.brat import read_brat
+from casebook.ingest.brat_model import BratAnnotations
+from casebook.model import CORE_TYPES, Assertion, Case, Document, Mention
+
+NEGATED_POLARITY: frozenset[str] = frozenset({"NEG"})
+"""Gold ``POLARITY`` values that mean negated."""
+
+UNCERTAIN_POLARITY: frozenset[str] = frozenset({"UNCERTAIN", "MAYBE_POS", "MAYBE_NEG"})
+"""Gold ``POLARITY`` values that mean uncertain; brat's MAYBE_POS / MAYBE_NEG count too."""
+
+BratReader = Callable[[Path], tuple[Document, BratAnnotations]]
+
+
+class StrictLenient(BaseModel):
+    """Strict and lenient scores of one group of types."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    strict: PRF
+    lenient: PRF
+
+
+class AssertionScores(BaseModel):
+    """Assertion agreement on leniently matched mentions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    negated: PRF
+    uncertain: PRF
+
+
+class NerReport(BaseModel):
+    """``evaluate_ner``'s report; ``model_dump(by_alias=True)`` is its JSON.
+
+    Attributes:
+        docs: Documents scored.
+        core: Scores over ``casebook.model.CORE_TYPES``.
+        all_types: Scores over every type in gold or predictions (JSON key ``"all"``).
+        per_type: **Strict** scores of each type seen in gold or predictions.
+        assertion: Negation and uncertainty agreement on leniently matched mentions.
+        docs_per_s: Documents per second spent inside ``analyze`` (two decimals).
+    """
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    docs: int
+    core: StrictLenient
+    all_types: StrictLenient = Field(alias="all")
+    per_type: dict[str, PRF]
+    assertion: AssertionScores
+    docs_per_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class Labeled:
+    """A typed span: one gold entity or one predicted mention."""
+
+    type: str
+    start: int
+    end: int
+
+
+def match_strict(gold: Sequence[Labeled], predicted: Sequence[Labeled]) -> list[tuple[int, int]]:
+    """One-to-one pairs of equal (type, start, end) items.
+
+    Args:
+        gold: Gold items.
+        predicted: Predicted items.
+
+    Returns:
+        ``(predicted index, gold index)`` pairs; repeated equal items pair in order.
+    """
+    waiting: dict[Labeled, list[int]] = defaultdict(list)
+    for index, item in enumerate(gold):
+        waiting[item].append(index)
+    pairs: list[tuple[int, int]] = []
+    for index, item in enumerate(predicted):
+        queue = waiting.get(item)
+        if queue:
+            pairs.append((index, queue.pop(0)))
+    return pairs
+
+
+def _overlap(a: Labeled, b: Labeled) -> int:
+    return min(a.end, b.end) - max(a.start, b.start)
+
+
+def match_lenient(gold: Sequence[Labeled], predicted: Sequence[Labeled]) -> list[tuple[int, int]]:
+    """One-to-one pairs of same-type overlapping items, greedy by overlap length.
+
+    Spans overlap when they share at least one character; an empty span overlaps nothing.
+
+    Args:
+        gold: Gold items.
+        predicted: Predicted items.
+
+    Returns:
+        ``(predicted index, gold index)`` pairs.
+    """
+    by_type: dict[str, list[int]] = defaultdict(list)
+    for index, item in enumerate(gold):
+        by_type[item.type].append(index)
+    candidates: list[tuple[int, int, int, int, int]] = []
+    for p_index, p in enumerate(predicted):
+        for g_index in by_type.get(p.type, []):
+            g = gold[g_index]
+            size = _overlap(p, g)
+            if size > 0:
+                candidates.append((-size, g.start, p.start, g_index, p_index))
+    candidates.sort()
+    used_gold: set[int] = set()
+    used_predicted: set[int] = set()
+    pairs: list[tuple[int, int]] = []
+    for _, _, _, g_index, p_index in candidates:
+        if g_index not in used_gold and p_index not in used_predicted:
+            used_gold.add(g_index)
+            used_predicted.add(p_index)
+            pairs.append((p_index, g_index))
+    return pairs
+
+
+@dataclass
+class _Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, other: _Counts) -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+
+    def score(self) -> PRF:
+        return prf(self.tp, self.fp, self.fn)
+
+
+@dataclass
+class NerTally:
+    """Counts accumulated over documents; ``report`` turns them into scores."""
+
+    docs: int = 0
+    strict: dict[str, _Counts] = field(default_factory=lambda: defaultdict(_Counts))
+    lenient: dict[str, _Counts] = field(default_factory=lambda: defaultdict(_Counts))
+    negated: _Counts = field(default_factory=_Counts)
+    uncertain: _Counts = field(default_factory=_Counts)
+
+    def add_document(self, annotations: BratAnnotations, mentions: Sequence[Mention]) -> None:
+        """Score one document's predicted mentions against its gold annotations."""
+        self.docs += 1
+        gold = [Labeled(e.type, e.start, e.end) for e in annotations.entities]
+        predicted = [Labeled(str(m.type), m.start, m.end) for m in mentions]
+        self._count(self.strict, gold, predicted, match_strict(gold, predicted))
+        lenient_pairs = match_lenient(gold, predicted)
+        self._count(self.lenient, gold, predicted, lenient_pairs)
+        polarity = {
+            entity_id: (value or "").strip().upper()
+            for entity_id, value in annotations.attribute_values("POLARITY").items()
+        }
+        for p_index, g_index in lenient_pairs:
+            assertion = mentions[p_index].assertion
+            gold_polarity = polarity.get(annotations.entities[g_index].id, "")
+            _tally(self.negated, assertion == Assertion.NEGATED, gold_polarity in NEGATED_POLARITY)
+            _tally(
+                self.uncertain,
+                assertion == Assertion.UNCERTAIN,
+                gold_polarity in UNCERTAIN_POLARITY,
+            )
+
+    @staticmethod
+    def _count(
+        table: dict[str, _Counts],
+        gold: Sequence[Labeled],
+        predicted: Sequence[Labeled],
+        pairs: Iterable[tuple[int, int]],
+    ) -> None:
+        pair_list = list(pairs)
+        matched_types = Counter(predicted[p].type for p, _ in pair_list)
+        gold_types = Counter(g.type for g in gold)
+        predicted_types = Counter(p.type for p in predicted)
+        for type_name in gold_types.keys() | predicted_types.keys():
+            tp = matched_types[type_name]
+            table[type_name].add(
+                _Counts(tp, predicted_types[type_name] - tp, gold_types[type_name] - tp)
+            )
+
+    def report(self, analyze_seconds: float) -> NerReport:
+        """The scores so far.
+
+        Args:
+            analyze_seconds: Wall seconds spent in the system under test.
+        """
+        core_names = {str(t) for t in CORE_TYPES}
+        groups: dict[str, StrictLenient] = {}
+        for group, keep in (("core", core_names.__contains__), ("all", lambda _: True)):
+            strict, lenient = _Counts(), _Counts()
+            for type_name, counts in self.strict.items():
+                if keep(type_name):
+                    strict.add(counts)
+            for type_name, counts in self.lenient.items():
+                if keep(type_name):
+                    lenient.add(counts)
+            groups[group] = StrictLenient(strict=strict.score(), lenient=lenient.score())
+        per_type = {name: self.strict[name].score() for name in sorted(self.strict)}
+        rate = round(self.docs / analyze_seconds, 2) if analyze_seconds > 0 else 0.0
+        return NerReport(
+            docs=self.docs,
+            core=groups["core"],
+            all_types=groups["all"],
+            per_type=per_type,
+            assertion=AssertionScores(
+                negated=self.negated.score(), uncertain=self.uncertain.score()
+            ),
+            docs_per_s=rate,
+        )
+
+
+def _tally(counts: _Counts, predicted: bool, gold: bool) -> None:
+    if predicted and gold:
+        counts.tp += 1
+    elif predicted:
+        counts.fp += 1
+    elif gold:
+        counts.fn += 1
+
+
+def brat_documents(folder: Path) -> list[Path]:
+    """The ``*.txt`` files of a folder that have a sibling ``.ann``, sorted by name.
+
+    Raises:
+        CasebookError: ``CB-E001`` when the folder is missing; ``CB-E011`` when it holds no
+            annotated document.
+    """
+    require_dir(folder)
+    paths = sorted(p for p in folder.glob("*.txt") if p.with_suffix(".ann").is_file())
+    if not paths:
+        raise CasebookError(
+            ErrorCode.MALFORMED_DATASET, "no *.txt file with a sibling .ann file", folder
+        )
+    return paths
+
+
+def evaluate_ner(
+    folder: Path,
+    analyze: Callable[[Document], Case] = default_analyze,
+    *,
+    read: BratReader = read_brat,
+) -> NerReport:
+    """Score ``analyze``'s mentions against a brat folder's entities.
+
+    ``per_type`` holds **strict** scores. The assertion scores cover predicted mentions that
+    leniently match a gold entity: "negated" is positive when the mention's assertion is
+    ``negated`` and, in gold, when the entity (or the event it triggers) has ``POLARITY NEG``;
+    "uncertain" is positive for assertion ``uncertain`` and gold ``POLARITY`` ``UNCERTAIN``,
+    ``MAYBE_POS`` or ``MAYBE_NEG``. ``docs_per_s`` counts only the time spent in ``analyze``.
+
+    Args:
+        folder: A folder of ``ID.txt`` + ``ID.ann`` pairs; a ``.txt`` without ``.ann`` is skipped.
+        analyze: The system under test; by default ``casebook.service.analyze_document``.
+        read: The brat reader; by default ``casebook.ingest.brat.read_brat``.
+
+    Returns:
+        The report.
+
+    Raises:
+        CasebookError: ``CB-E001`` for a missing folder, ``CB-E011`` for a folder without
+            annotated documents, the reader's error for a malformed gold file, and ``CB-E013``
+            when ``analyze`` returns a case whose text is not the document's.
+    """
+    paths = brat_documents(folder)
+    tally = NerTally()
+    seconds = 0.0
+    for path in paths:
+        document, annotations = read(path)
+        started = time.perf_counter()
+        case = analyze(document)
+        seconds += time.perf_counter() - started
+        if case.text != document.text:
+            raise CasebookError(
+                ErrorCode.PROCESSING_FAILED, "the analysed case's text differs from the file", path
+            )
+        tally.add_document(annotations, case.mentions)
+    return tally.report(seconds)

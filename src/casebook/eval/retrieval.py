@@ -1,0 +1,195 @@
+"""Patient-to-patient retrieval scores on PMC-Patients (Zhao et al. 2023, Scientific Data).
+
+Closed-corpus setting: every patient of ``corpus.jsonl`` is indexed; each query is a judged
+patient whose own text is the query. From each result list the query patient and every patient
+from the same article (same ``pmid``) are dropped, then the top ``k`` are kept. Relevant means
+grade >= 1 in the TREC qrels; judged patients from the query's own article are not counted.
+
+Reported, in percent over queries: MRR (reciprocal rank of the first relevant patient in the
+kept list; Voorhees 1999), nDCG@10 (Järvelin & Kekäläinen 2002, gain ``2^grade - 1``), P@10 and
+recall@k (the JSON key stays ``"recall@1000"``, the default ``k``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.eval._io import require_file
+from casebook.eval.metrics import (
+    mean,
+    ndcg_at_k,
+    percent,
+    precision_at_k,
+    recall_at_k,
+    reciprocal_rank,
+)
+from casebook.ingest.pmc_patients import read_pmc_patients
+from casebook.search.base import Searcher, search_all
+from casebook.search.bm25 import BM25Searcher
+
+SearcherFactory = Callable[[Sequence[str], Sequence[str]], Searcher]
+
+
+class RetrievalReport(BaseModel):
+    """``evaluate_retrieval``'s report; ``model_dump(by_alias=True)`` is its JSON.
+
+    Attributes:
+        queries: Queries scored.
+        mrr: Mean reciprocal rank, percent.
+        ndcg_at_10: Mean nDCG@10, percent (JSON key ``"ndcg@10"``).
+        p_at_10: Mean precision@10, percent (JSON key ``"p@10"``).
+        recall_at_1000: Mean recall at ``k`` (default 1000), percent (JSON key ``"recall@1000"``).
+        seconds: Wall seconds for indexing and searching (not in the JSON).
+    """
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    queries: int
+    mrr: float
+    ndcg_at_10: float = Field(alias="ndcg@10")
+    p_at_10: float = Field(alias="p@10")
+    recall_at_1000: float = Field(alias="recall@1000")
+    seconds: float = Field(default=0.0, exclude=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Patient:
+    """One corpus patient: what retrieval needs."""
+
+    uid: str
+    pmid: str
+    text: str
+
+
+def read_corpus(path: Path) -> list[Patient]:
+    """The patients of a PMC-Patients ``corpus.jsonl``, read with ``read_pmc_patients``.
+
+    Raises:
+        CasebookError: ``CB-E001`` when missing; the reader's error for the first bad line;
+            ``CB-E011`` for a patient without a pmid or a repeated ``patient_uid``.
+    """
+    require_file(path)
+    patients: list[Patient] = []
+    seen: set[str] = set()
+    for item in read_pmc_patients(path):
+        if isinstance(item, CasebookError):
+            raise item
+        pmid = item.source.extra.get("pmid")
+        if pmid is None:
+            raise CasebookError(ErrorCode.MALFORMED_DATASET, f"{item.id}: no pmid", path)
+        if item.id in seen:
+            raise CasebookError(
+                ErrorCode.MALFORMED_DATASET, f"patient_uid {item.id} appears twice", path
+            )
+        seen.add(item.id)
+        patients.append(Patient(uid=item.id, pmid=pmid, text=item.text))
+    return patients
+
+
+def read_qrels(path: Path) -> dict[str, dict[str, int]]:
+    """TREC qrels ``query 0 doc grade`` as query → doc → grade, queries in file order.
+
+    Raises:
+        CasebookError: ``CB-E001`` when missing, ``CB-E011`` for a line that is not four
+            whitespace-separated fields with an integer grade.
+    """
+    require_file(path)
+    qrels: dict[str, dict[str, int]] = {}
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            fields = line.split()
+            if not fields:
+                continue
+            if len(fields) != 4:
+                raise CasebookError(
+                    ErrorCode.MALFORMED_DATASET, f"line {number}: expected 4 fields", path
+                )
+            query, _, doc, grade = fields
+            try:
+                qrels.setdefault(query, {})[doc] = int(grade)
+            except ValueError as error:
+                raise CasebookError(
+                    ErrorCode.MALFORMED_DATASET, f"line {number}: grade {grade!r}", path
+                ) from error
+    return qrels
+
+
+def evaluate_retrieval(
+    corpus: Path,
+    qrels: Path,
+    build_searcher: SearcherFactory = BM25Searcher.index,
+    k: int = 1000,
+    *,
+    limit: int | None = None,
+) -> RetrievalReport:
+    """Score closed-corpus patient-to-patient retrieval.
+
+    Args:
+        corpus: ``corpus.jsonl``.
+        qrels: TREC qrels ``query_uid 0 patient_uid grade``.
+        build_searcher: Builds the system under test from patient ids and texts.
+        k: How many results are kept per query after the exclusions.
+        limit: Score only the first ``limit`` queries (qrels order), for quick runs.
+
+    Returns:
+        The report.
+
+    Raises:
+        CasebookError: ``CB-E001`` for a missing file; ``CB-E011`` for malformed files or a
+            query patient that is not in the corpus.
+    """
+    patients = read_corpus(corpus)
+    judgments = read_qrels(qrels)
+    by_uid = {p.uid: p for p in patients}
+    query_ids = list(judgments)[:limit] if limit is not None else list(judgments)
+    for query_id in query_ids:
+        if query_id not in by_uid:
+            raise CasebookError(
+                ErrorCode.MALFORMED_DATASET, f"query {query_id} is not in the corpus", qrels
+            )
+    article_size: dict[str, int] = {}
+    for patient in patients:
+        article_size[patient.pmid] = article_size.get(patient.pmid, 0) + 1
+
+    started = time.perf_counter()
+    searcher = build_searcher([p.uid for p in patients], [p.text for p in patients])
+    queries = [by_uid[q] for q in query_ids]
+    # Ask for enough results that k remain once the query's own article is dropped.
+    depth = k + max((article_size[q.pmid] for q in queries), default=0)
+    results = search_all(searcher, [q.text for q in queries], depth)
+    seconds = time.perf_counter() - started
+
+    rr: list[float] = []
+    ndcg: list[float] = []
+    p10: list[float] = []
+    recall: list[float] = []
+    for query, hits in zip(queries, results, strict=True):
+        ranked = [
+            h.id
+            for h in hits
+            if h.id != query.uid and (h.id not in by_uid or by_uid[h.id].pmid != query.pmid)
+        ][:k]
+        grades = {
+            doc: grade
+            for doc, grade in judgments[query.uid].items()
+            if doc != query.uid and (doc not in by_uid or by_uid[doc].pmid != query.pmid)
+        }
+        relevant = {doc for doc, grade in grades.items() if grade >= 1}
+        rr.append(reciprocal_rank(ranked, relevant))
+        ndcg.append(ndcg_at_k(ranked, grades, 10))
+        p10.append(precision_at_k(ranked, relevant, 10))
+        recall.append(recall_at_k(ranked, relevant, k))
+    return RetrievalReport(
+        queries=len(queries),
+        mrr=percent(mean(rr)),
+        ndcg_at_10=percent(mean(ndcg)),
+        p_at_10=percent(mean(p10)),
+        recall_at_1000=percent(mean(recall)),
+        seconds=round(seconds, 2),
+    )

@@ -1,0 +1,56 @@
+"""What every searcher returns and promises."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One retrieved document.
+
+    Attributes:
+        id: The document id given when the index was built.
+        score: The searcher's score; higher is better.
+        rank: 1-based position in the result list.
+    """
+
+    id: str
+    score: float
+    rank: int
+
+
+@runtime_checkable
+class Searcher(Protocol):
+    """Anything that ranks indexed documents for a text query."""
+
+    def search(self, query: str, k: int) -> list[Hit]:
+        """The best ``k`` documents for ``query``, best first."""
+        ...
+
+
+@runtime_checkable
+class BatchSearcher(Searcher, Protocol):
+    """A searcher that can also run many queries in one call."""
+
+    def batch_search(self, queries: Sequence[str], k: int) -> list[list[Hit]]:
+        """``search`` for each query, in order."""
+        ...
+
+
+def search_all(searcher: Searcher, queries: Sequence[str], k: int) -> list[list[Hit]]:
+    """Run every query, in one batch when the searcher supports it.
+
+    Args:
+        searcher: The searcher.
+        queries: Query texts.
+        k: How many hits to return per query.
+
+    Returns:
+        One hit list per query, in query order.
+    """
+    if isinstance(searcher, BatchSearcher):
+        return searcher.batch_search(queries, k)
+    return [searcher.search(query, k) for query in queries]

@@ -1,0 +1,172 @@
+"""BM25 lexical search over case texts, built on bm25s.
+
+Scoring is bm25s's ``"lucene"`` variant (Kamphuis et al. 2020, "Which BM25 do you mean? A
+large-scale reproducibility study of scoring variants", ECIR), which is what Lucene 8+ computes.
+For a query ``q`` and document ``d``::
+
+    score(q, d) = sum over query tokens t of idf(t) * tfc(t, d)
+    tfc(t, d)   = tf(t, d) / (tf(t, d) + k1 * (1 - b + b * dl / avgdl))
+    idf(t)      = ln(1 + (N - df(t) + 0.5) / (df(t) + 0.5))
+
+There is no ``(k1 + 1)`` factor in the numerator: Lucene dropped it because it does not change the
+ranking. ``dl`` and ``avgdl`` count tokens after tokenisation, stop-word removal and stemming.
+A query token that occurs twice in the query is counted twice.
+
+Text processing follows bm25s: lower-casing, tokens matching ``\\b\\w\\w+\\b`` (one-character
+tokens are dropped), bm25s's English stop-word list, then the English Snowball stemmer from
+PyStemmer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import bm25s
+import numpy as np
+import numpy.typing as npt
+import Stemmer
+
+from casebook.search.base import Hit
+
+STOPWORDS = "en"
+"""bm25s's English stop-word list."""
+
+STEMMER_LANGUAGE = "english"
+"""PyStemmer's English Snowball (Porter2) stemmer."""
+
+
+def _tokenize(texts: Sequence[str], stemmer: Any) -> list[list[str]]:
+    """Lower-case, split, drop stop words and stem, exactly as the index was built."""
+    if not texts:
+        return []
+    tokens = bm25s.tokenize(
+        list(texts),
+        lower=True,
+        stopwords=STOPWORDS,
+        stemmer=stemmer,
+        return_ids=False,
+        show_progress=False,
+    )
+    return [list(t) for t in tokens]
+
+
+class BM25Searcher:
+    """A BM25 index over a fixed collection of documents.
+
+    Build one with :meth:`index`; the constructor is for that method.
+    """
+
+    def __init__(
+        self,
+        ids: Sequence[str],
+        retriever: Any,
+        vocabulary: dict[str, int],
+        stemmer: Any,
+    ) -> None:
+        self._ids: tuple[str, ...] = tuple(ids)
+        self._retriever = retriever
+        self._vocabulary = vocabulary
+        self._stemmer = stemmer
+
+    @classmethod
+    def index(
+        cls,
+        ids: Sequence[str],
+        texts: Sequence[str],
+        *,
+        k1: float = 1.2,
+        b: float = 0.75,
+        method: str = "lucene",
+    ) -> BM25Searcher:
+        """Index documents.
+
+        Args:
+            ids: Document ids, unique, in the same order as ``texts``.
+            texts: Document texts.
+            k1: BM25 term-frequency saturation.
+            b: BM25 length normalisation.
+            method: The bm25s scoring variant.
+
+        Returns:
+            A searcher over these documents.
+
+        Raises:
+            ValueError: When ``ids`` and ``texts`` differ in length or ``ids`` repeat.
+        """
+        if len(ids) != len(texts):
+            raise ValueError(f"{len(ids)} ids but {len(texts)} texts")
+        if len(set(ids)) != len(ids):
+            raise ValueError("document ids are not unique")
+        stemmer = Stemmer.Stemmer(STEMMER_LANGUAGE)
+        tokenized = _tokenize(texts, stemmer)
+        if not any(tokenized):
+            # Nothing to index (bm25s cannot average zero lengths); every search finds nothing.
+            return cls(ids, None, {}, stemmer)
+        retriever = bm25s.BM25(k1=k1, b=b, method=method)
+        retriever.index(tokenized, show_progress=False)
+        vocabulary = {token: int(i) for token, i in retriever.vocab_dict.items() if token}
+        return cls(ids, retriever, vocabulary, stemmer)
+
+    def __len__(self) -> int:
+        """How many documents are indexed."""
+        return len(self._ids)
+
+    def search(self, query: str, k: int) -> list[Hit]:
+        """The best ``k`` documents for ``query``.
+
+        Only documents sharing at least one token with the query are returned; ties are broken
+        by index order, so results are deterministic.
+
+        Args:
+            query: Free text.
+            k: The most hits to return.
+
+        Returns:
+            Hits, best first, ranks from 1.
+        """
+        return self._search_tokens(_tokenize([query], self._stemmer)[0], k)
+
+    def batch_search(self, queries: Sequence[str], k: int, n_threads: int = 2) -> list[list[Hit]]:
+        """``search`` for each query, spread over threads.
+
+        Args:
+            queries: Query texts.
+            k: The most hits to return per query.
+            n_threads: Worker threads; 1 or less runs in this thread.
+
+        Returns:
+            One hit list per query, in query order.
+        """
+        tokenized = _tokenize(queries, self._stemmer)
+        if n_threads <= 1 or len(tokenized) <= 1:
+            return [self._search_tokens(tokens, k) for tokens in tokenized]
+        with ThreadPoolExecutor(max_workers=n_threads) as pool:
+            return list(pool.map(lambda tokens: self._search_tokens(tokens, k), tokenized))
+
+    def scores(self, query: str) -> npt.NDArray[np.float32]:
+        """The BM25 score of every indexed document for ``query``, in index order."""
+        return self._scores(_tokenize([query], self._stemmer)[0])
+
+    def _scores(self, tokens: Sequence[str]) -> npt.NDArray[np.float32]:
+        token_ids = [self._vocabulary[t] for t in tokens if t in self._vocabulary]
+        if self._retriever is None or not token_ids:
+            return np.zeros(len(self._ids), dtype=np.float32)
+        scores: npt.NDArray[np.float32] = self._retriever.get_scores_from_ids(token_ids)
+        return scores
+
+    def _search_tokens(self, tokens: Sequence[str], k: int) -> list[Hit]:
+        if k <= 0:
+            return []
+        scores = self._scores(tokens)
+        matching = np.flatnonzero(scores > 0)
+        if matching.size > k:
+            # Keep every document scoring at least the k-th best, so ties are cut by index order.
+            kth = np.partition(scores[matching], matching.size - k)[matching.size - k]
+            matching = matching[scores[matching] >= kth]
+        order = matching[np.lexsort((matching, -scores[matching]))][:k]
+        return [
+            Hit(id=self._ids[i], score=float(scores[i]), rank=rank)
+            for rank, i in enumerate(order.tolist(), start=1)
+        ]

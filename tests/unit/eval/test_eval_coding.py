@@ -1,0 +1,132 @@
+"""ICD-10 and HPO code scores on small fixtures, with prepared systems under test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.eval.coding import evaluate_icd10
+from casebook.eval.hpo import evaluate_hpo
+from casebook.model import Assertion, Case, Code, CodeSystem, Document, EntityType, Mention
+
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "eval"
+
+Prediction = tuple[CodeSystem, str, float, Assertion]
+
+ICD = CodeSystem.ICD10CM
+HPO = CodeSystem.HPO
+PRESENT = Assertion.PRESENT
+
+PREDICTIONS: dict[str, list[Prediction]] = {
+    "d1": [
+        (ICD, "N28.89", 0.9, PRESENT),
+        (ICD, "r69", 0.5, Assertion.NEGATED),  # excluded: negated
+        (ICD, "k21.9", 0.95, PRESENT),
+        (ICD, "n28.89", 0.3, PRESENT),  # same code, lower score: deduplicated
+        (ICD, "z80.0", 0.99, Assertion.FAMILY),  # excluded: family
+        (CodeSystem.ICD10PCS, "r69", 1.0, PRESENT),  # another system: ignored
+    ],
+    "d2": [(ICD, " J18.9 ", 0.8, PRESENT)],
+    "d3": [(ICD, "e11.9", 1.0, PRESENT)],
+    "p1": [
+        (HPO, "hp:0001250", 0.9, PRESENT),
+        (HPO, "HP:0000365", 0.9, Assertion.NEGATED),  # excluded
+        (HPO, "HP:0001263", 0.9, Assertion.HYPOTHETICAL),  # excluded
+        (HPO, "HP:0002315", 0.9, Assertion.UNCERTAIN),  # kept: a false positive
+    ],
+    "p2": [
+        (HPO, "HP:0000365", 0.9, PRESENT),
+        (HPO, "HP:0000365", 0.7, Assertion.HISTORICAL),
+        (HPO, "HP:0000478", 0.6, PRESENT),  # a false positive
+    ],
+}
+
+
+def fake_analyze(document: Document) -> Case:
+    """A prepared system: one mention over the first word per prediction, with its code."""
+    end = document.text.index(" ")
+    mentions = [
+        Mention(
+            id=f"m{number}",
+            start=0,
+            end=end,
+            text=document.text[:end],
+            type=EntityType.DISEASE_DISORDER,
+            assertion=assertion,
+            codes=[Code(system=system, code=code, score=score)],
+        )
+        for number, (system, code, score, assertion) in enumerate(PREDICTIONS[document.id], 1)
+    ]
+    return Case.from_document(document).model_copy(update={"mentions": mentions})
+
+
+def test_evaluate_icd10_by_hand() -> None:
+    report = evaluate_icd10(FIXTURES / "codiesp", fake_analyze)
+    # d1 ranked: k21.9 (0.95), n28.89 (0.9); gold {r69, n28.89}: hit at rank 2 -> AP = (1/2)/2
+    # d2 ranked: j18.9; gold {j18.9} -> AP = 1.   d3 has no gold: not in MAP.
+    # MAP = (0.25 + 1) / 2 = 62.5
+    # micro: 4 predicted (k21.9, n28.89, j18.9, e11.9), 3 gold, tp 2:
+    #   p = 2/4 = 50, r = 2/3 = 66.67, f1 = 4/7 = 57.14
+    assert report.model_dump(by_alias=True) == {
+        "docs": 3,
+        "map": 62.5,
+        "micro": {"p": 50.0, "r": 66.67, "f1": 57.14},
+    }
+
+
+def test_evaluate_hpo_by_hand() -> None:
+    report = evaluate_hpo(FIXTURES / "hpo", fake_analyze)
+    # p1 predicted {HP:0001250, HP:0002315}, gold {HP:0001250, HP:0001263}: tp 1, fp 1, fn 1
+    # p2 predicted {HP:0000365, HP:0000478}, gold {HP:0000365}: tp 1, fp 1
+    # micro: tp 2, fp 2, fn 1 -> p 50, r 66.67, f1 4/7 = 57.14
+    assert report.model_dump(by_alias=True) == {
+        "docs": 2,
+        "micro": {"p": 50.0, "r": 66.67, "f1": 57.14},
+    }
+
+
+def test_missing_folders(tmp_path: Path) -> None:
+    for evaluate in (evaluate_icd10, evaluate_hpo):
+        with pytest.raises(CasebookError) as caught:
+            evaluate(tmp_path / "nope", fake_analyze)
+        assert caught.value.code is ErrorCode.PATH_NOT_FOUND
+        with pytest.raises(CasebookError) as caught:
+            evaluate(tmp_path, fake_analyze)  # no text/ or jax/ inside
+        assert caught.value.code is ErrorCode.PATH_NOT_FOUND
+
+
+def test_missing_gold_files(tmp_path: Path) -> None:
+    (tmp_path / "text").mkdir()
+    (tmp_path / "text" / "d1.txt").write_text("Some text.\n", encoding="utf-8")
+    with pytest.raises(CasebookError) as caught:
+        evaluate_icd10(tmp_path, fake_analyze)
+    assert caught.value.code is ErrorCode.PATH_NOT_FOUND
+    assert caught.value.path == str(tmp_path / "codesD.tsv")
+
+
+def test_malformed_codes(tmp_path: Path) -> None:
+    (tmp_path / "text").mkdir()
+    (tmp_path / "text" / "d1.txt").write_text("Some text.\n", encoding="utf-8")
+    (tmp_path / "codesD.tsv").write_text("d1 r69\n", encoding="utf-8")
+    with pytest.raises(CasebookError) as caught:
+        evaluate_icd10(tmp_path, fake_analyze)
+    assert caught.value.code is ErrorCode.MALFORMED_DATASET
+    (tmp_path / "codesD.tsv").write_text("d9\tr69\n", encoding="utf-8")
+    with pytest.raises(CasebookError) as caught:
+        evaluate_icd10(tmp_path, fake_analyze)
+    assert caught.value.code is ErrorCode.MALFORMED_DATASET  # gold for a document without text
+
+
+def test_malformed_hpo_gold(tmp_path: Path) -> None:
+    (tmp_path / "jax").mkdir()
+    (tmp_path / "jax" / "p1.txt").write_text("Some text.\n", encoding="utf-8")
+    (tmp_path / "jax_gold.json").write_text('["HP:0000001"]', encoding="utf-8")
+    with pytest.raises(CasebookError) as caught:
+        evaluate_hpo(tmp_path, fake_analyze)
+    assert caught.value.code is ErrorCode.MALFORMED_DATASET
+    (tmp_path / "jax_gold.json").write_text("{", encoding="utf-8")
+    with pytest.raises(CasebookError) as caught:
+        evaluate_hpo(tmp_path, fake_analyze)
+    assert caught.value.code is ErrorCode.MALFORMED_JSON

@@ -1,0 +1,107 @@
+"""BM25 scores pinned to hand computations of bm25s's Lucene variant."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from casebook.search.base import Hit, Searcher
+from casebook.search.bm25 import BM25Searcher
+
+K1, B = 1.2, 0.75
+
+IDS = ["d1", "d2", "d3"]
+TEXTS = [
+    "Fever and cough in a child.",  # -> fever, cough, child                 (dl 3)
+    "Coughing, coughing and more coughing.",  # -> cough, cough, more, cough  (dl 4)
+    "A rash on the arms.",  # -> rash, arm                                    (dl 2)
+]
+# Stop words (bm25s "en") removed: and, in, a, on, the; one-letter tokens are dropped anyway.
+# N = 3, avgdl = (3 + 4 + 2) / 3 = 3.
+
+
+def idf(df: int, n: int = 3) -> float:
+    """Lucene idf: ln(1 + (N - df + 0.5) / (df + 0.5))."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def tfc(tf: int, dl: int, avgdl: float = 3.0) -> float:
+    """bm25s's "lucene" term part: tf / (tf + k1 (1 - b + b dl / avgdl)).
+
+    bm25s (like Lucene 8+) leaves out the constant (k1 + 1) numerator factor of the textbook
+    formula; it scales every score alike and does not change rankings.
+    """
+    return tf / (tf + K1 * (1 - B + B * dl / avgdl))
+
+
+@pytest.fixture(scope="module")
+def searcher() -> BM25Searcher:
+    return BM25Searcher.index(IDS, TEXTS)
+
+
+def test_pinned_scores(searcher: BM25Searcher) -> None:
+    # Query "Coughs with fevers" -> cough, fever ("with" is a stop word).
+    # df(cough) = 2, df(fever) = 1.
+    # d1: cough tf 1, fever tf 1, dl 3 -> (ln 1.6 + ln 8/3) / 2.2           = 0.659470
+    # d2: cough tf 3, dl 4 -> ln 1.6 * 3 / (3 + 1.2 * 1.25) = ln 1.6 * 2/3  = 0.313336
+    # d3: no query term -> not returned.
+    d1 = idf(2) * tfc(1, 3) + idf(1) * tfc(1, 3)
+    d2 = idf(2) * tfc(3, 4)
+    assert d1 == pytest.approx((math.log(1.6) + math.log(8 / 3)) / 2.2)
+    assert d2 == pytest.approx(math.log(1.6) * 2 / 3)
+    hits = searcher.search("Coughs with fevers", k=10)
+    assert [(h.id, h.rank) for h in hits] == [("d1", 1), ("d2", 2)]
+    assert hits[0].score == pytest.approx(d1, abs=1e-5)
+    assert hits[1].score == pytest.approx(d2, abs=1e-5)
+    assert hits[0].score == pytest.approx(0.659470, abs=1e-5)
+    assert hits[1].score == pytest.approx(0.313336, abs=1e-5)
+
+
+def test_k_cuts_the_list(searcher: BM25Searcher) -> None:
+    assert [h.id for h in searcher.search("cough fever", k=1)] == ["d1"]
+    assert searcher.search("cough fever", k=0) == []
+
+
+def test_unknown_or_stop_word_query_finds_nothing(searcher: BM25Searcher) -> None:
+    assert searcher.search("zebra", k=5) == []
+    assert searcher.search("the and of", k=5) == []
+    assert searcher.search("", k=5) == []
+
+
+def test_repeated_query_term_counts_twice(searcher: BM25Searcher) -> None:
+    # bm25s sums the score of each query token, repeats included: rash rash = 2 * rash.
+    once = searcher.search("rash", k=1)[0].score
+    twice = searcher.search("rash rash", k=1)[0].score
+    assert twice == pytest.approx(2 * once, abs=1e-5)
+    # d3: rash tf 1, dl 2, df 1 -> ln(8/3) / (1 + 1.2 * (0.25 + 0.5))
+    assert once == pytest.approx(idf(1) * tfc(1, 2), abs=1e-5)
+
+
+def test_batch_search_matches_search(searcher: BM25Searcher) -> None:
+    queries = ["cough", "arm rash", "child fever", "nothing here"]
+    expected = [searcher.search(q, 3) for q in queries]
+    assert searcher.batch_search(queries, 3, n_threads=2) == expected
+    assert searcher.batch_search(queries, 3, n_threads=1) == expected
+    assert searcher.batch_search([], 3) == []
+
+
+def test_ties_keep_index_order() -> None:
+    tied = BM25Searcher.index(["b", "a", "c"], ["renal cyst", "renal cyst", "renal cyst"])
+    assert [h.id for h in tied.search("cyst", 2)] == ["b", "a"]
+    assert [h.rank for h in tied.search("cyst", 3)] == [1, 2, 3]
+
+
+def test_edge_corpora() -> None:
+    assert BM25Searcher.index([], []).search("cough", 5) == []
+    assert BM25Searcher.index(["x"], ["the a of"]).search("the", 5) == []
+    with pytest.raises(ValueError):
+        BM25Searcher.index(["x"], [])
+    with pytest.raises(ValueError):
+        BM25Searcher.index(["x", "x"], ["a", "b"])
+
+
+def test_is_a_searcher(searcher: BM25Searcher) -> None:
+    assert isinstance(searcher, Searcher)
+    assert len(searcher) == 3
+    assert Hit(id="d1", score=1.0, rank=1) == Hit("d1", 1.0, 1)
