@@ -1,0 +1,226 @@
+"""The ``casebook`` command: a thin layer of Typer commands over ``casebook.service``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from casebook import __version__, service
+from casebook.config import get_settings
+from casebook.errors import ERROR_HELP, CasebookError
+from casebook.model import Case, case_json_schema
+from casebook.render import case_summary
+
+app = typer.Typer(
+    name="casebook",
+    help="Read clinical case reports into structured, coded, evidence-linked cases.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+eval_app = typer.Typer(help="Score casebook on a benchmark dataset.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+console = Console()
+err_console = Console(stderr=True)
+
+T = TypeVar("T")
+
+
+def _fail(error: CasebookError) -> typer.Exit:
+    err_console.print(f"[red]error[/red] {error}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=1)
+
+
+def _guarded(action: Callable[[], T]) -> T:
+    """Run ``action``; a ``CasebookError`` becomes one line on stderr and exit status 1."""
+    try:
+        return action()
+    except CasebookError as error:
+        raise _fail(error) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"casebook {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """casebook: clinical case reports in, structured cases and precedent out."""
+
+
+@app.command()
+def analyze(
+    path: Annotated[str, typer.Argument(help="A case report file, or - for standard input.")],
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="text (a readable summary) or json.")
+    ] = "text",
+) -> None:
+    """Analyse one case report and print what casebook reads out of it.
+
+    A file holding several documents (JSON Lines, BioC) prints each; with ``--format json``
+    one document prints as one JSON object and several as JSON Lines.
+    """
+    if output_format not in {"text", "json"}:
+        raise typer.BadParameter("must be text or json", param_hint="--format")
+    stdin = sys.stdin.buffer if path == "-" else None
+    results = list(service.analyze_inputs([path], stdin=stdin))
+    cases = [r for r in results if isinstance(r, Case)]
+    errors = [r for r in results if isinstance(r, CasebookError)]
+    for case in cases:
+        if output_format == "json":
+            indent = 2 if len(results) == 1 else None
+            sys.stdout.write(case.model_dump_json(indent=indent) + "\n")
+        else:
+            console.print(case_summary(case))
+    for error in errors:
+        err_console.print(f"[red]error[/red] {error}", highlight=False, soft_wrap=True)
+    if errors:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders, glob patterns, or -.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the Case JSON files.")],
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: all cores).", min=1)
+    ] = None,
+) -> None:
+    """Write one Case JSON per document; documents already done are skipped."""
+    stdin = sys.stdin.buffer if "-" in paths else None
+    progress = Progress(
+        TextColumn("[bold]extract[/bold]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+    )
+    with progress:
+        task = progress.add_task("extract", total=None)
+        result = service.extract(
+            paths,
+            out,
+            workers=workers or get_settings().workers,
+            stdin=stdin,
+            on_total=lambda total: progress.update(task, total=total),
+            on_advance=lambda: progress.advance(task),
+        )
+    err_console.print(
+        f"{len(result.written)} written, {len(result.skipped)} already done, "
+        f"{len(result.failed)} failed → {out}"
+    )
+    if result.failed:
+        for error in result.failed:
+            err_console.print(f"[red]failed[/red] {error}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of a Case."""
+    sys.stdout.write(json.dumps(case_json_schema(), indent=2) + "\n")
+
+
+@app.command()
+def errors() -> None:
+    """List casebook's error codes and what each means."""
+    table = Table("code", "meaning")
+    for code, meaning in ERROR_HELP.items():
+        table.add_row(code.value, meaning)
+    console.print(table)
+
+
+def _print_report(report: BaseModel, as_json: bool) -> None:
+    data: dict[str, Any] = report.model_dump(by_alias=True)
+    if as_json:
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return
+    table = Table("metric", "value")
+    for key, value in _flatten(data):
+        table.add_row(key, str(value))
+    console.print(table)
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    rows: list[tuple[str, Any]] = []
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            rows += _flatten(value, f"{name}.")
+        else:
+            rows.append((name, value))
+    return rows
+
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
+
+
+@eval_app.command("ner")
+def eval_ner(
+    folder: Annotated[Path, typer.Argument(help="A brat folder such as maccrobat2020.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Entity extraction and assertion against brat gold standoff."""
+    from casebook.eval.ner import evaluate_ner
+
+    _print_report(_guarded(lambda: evaluate_ner(folder)), as_json)
+
+
+@eval_app.command("assertion")
+def eval_assertion(
+    tsv: Annotated[Path, typer.Argument(help="The NegEx/ConText annotation TSV.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Negation, historical and family assertion on the NegEx/ConText kit."""
+    from casebook.eval.assertion import evaluate_assertion
+
+    _print_report(_guarded(lambda: evaluate_assertion(tsv)), as_json)
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    corpus: Annotated[Path, typer.Argument(help="PMC-Patients corpus.jsonl.")],
+    qrels: Annotated[Path, typer.Argument(help="TREC qrels: query 0 patient grade.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Patient-to-patient retrieval on PMC-Patients."""
+    from casebook.eval.retrieval import evaluate_retrieval
+
+    _print_report(_guarded(lambda: evaluate_retrieval(corpus, qrels)), as_json)
+
+
+@eval_app.command("icd10")
+def eval_icd10(
+    folder: Annotated[Path, typer.Argument(help="A CodiEsp split folder (text/, codesD.tsv).")],
+    as_json: JsonFlag = False,
+) -> None:
+    """ICD-10-CM diagnosis coding on CodiEsp (MAP as in CodiEsp-D)."""
+    from casebook.eval.coding import evaluate_icd10
+
+    _print_report(_guarded(lambda: evaluate_icd10(folder)), as_json)
+
+
+@eval_app.command("hpo")
+def eval_hpo(
+    folder: Annotated[Path, typer.Argument(help="A folder with jax/ and jax_gold.json.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Document-level HPO concept recognition on JAX case reports."""
+    from casebook.eval.hpo import evaluate_hpo
+
+    _print_report(_guarded(lambda: evaluate_hpo(folder)), as_json)

@@ -1,0 +1,1 @@
+"""The analysis pipeline: components that turn a Document into a Case."""
