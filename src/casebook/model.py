@@ -198,6 +198,15 @@ class Mention(Span):
     )
 
 
+class Abbreviation(RecordModel):
+    """A short form defined in the text, such as "cerebrospinal fluid (CSF)"."""
+
+    short: Span = Field(description="Where the short form is defined, e.g. 'CSF'.")
+    long: Span = Field(description="The long form it stands for, e.g. 'cerebrospinal fluid'.")
+    short_text: str
+    long_text: str
+
+
 class Relation(RecordModel):
     """A directed link between two mentions, by mention id."""
 
@@ -251,6 +260,7 @@ class Case(RecordModel):
     sections: list[Section] = Field(default_factory=list)
     sentences: list[Span] = Field(default_factory=list)
     mentions: list[Mention] = Field(default_factory=list)
+    abbreviations: list[Abbreviation] = Field(default_factory=list)
     relations: list[Relation] = Field(default_factory=list)
     timeline: list[TimelineEvent] = Field(default_factory=list)
 
@@ -274,6 +284,13 @@ class Case(RecordModel):
                     raise ValueError(
                         f"attribute {attribute.name} of {mention.id} does not match its offsets"
                     )
+        for abbreviation in self.abbreviations:
+            for span, words in (
+                (abbreviation.short, abbreviation.short_text),
+                (abbreviation.long, abbreviation.long_text),
+            ):
+                if span.end > size or self.text[span.start : span.end] != words:
+                    raise ValueError(f"abbreviation {words!r} does not match its offsets")
         ids = [m.id for m in self.mentions]
         if len(set(ids)) != len(ids):
             raise ValueError("mention ids are not unique")

@@ -13,6 +13,7 @@ from typing import Protocol, runtime_checkable
 
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Case, Document
+from casebook.nlp.abbreviations import AbbreviationDetector
 from casebook.nlp.assertion import ContextAssertion
 from casebook.nlp.patient import PatientDemographics
 from casebook.nlp.sections import SectionDetector
@@ -39,6 +40,7 @@ COMPONENTS: dict[str, Callable[[], Component]] = {
     "sections": SectionDetector,
     "sentences": SentenceSplitter,
     "patient": PatientDemographics,
+    "abbreviations": AbbreviationDetector,
     "assertion": ContextAssertion,
 }
 """Every component casebook has, by name."""
