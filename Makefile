@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 EXAMPLE := ../shared/examples/csf-leak-after-bone-marrow-biopsy.txt
 
-.PHONY: setup run test lint typecheck check bench clean
+.PHONY: setup run test lint typecheck check bench clean bench-assertion
 
 $(BIN)/casebook: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,18 @@ check: lint typecheck test
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+# casebook vs medspaCy 1.3 default ConText on the NegEx/ConText kit. medspaCy pins spaCy < 3.8
+# and numpy < 2, so it lives in its own venv, never in casebook's.
+MEDSPACY_VENV ?= .venv-medspacy
+NEGEX_TSV ?= ../shared/datasets/negex/context_annotations.tsv
+BENCH_ARGS ?=
+
+$(MEDSPACY_VENV)/.installed: benchmarks/requirements-medspacy.txt
+	test -x $(MEDSPACY_VENV)/bin/python || $(PYTHON) -m venv $(MEDSPACY_VENV)
+	$(MEDSPACY_VENV)/bin/pip install --quiet --upgrade pip
+	$(MEDSPACY_VENV)/bin/pip install --quiet -r benchmarks/requirements-medspacy.txt
+	touch $@
+
+bench-assertion: setup $(MEDSPACY_VENV)/.installed
+	$(BIN)/python benchmarks/assertion_vs_medspacy.py $(NEGEX_TSV) $(BENCH_ARGS)
