@@ -15,6 +15,7 @@ from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Case, Document
 from casebook.nlp.abbreviations import AbbreviationDetector
 from casebook.nlp.assertion import ContextAssertion
+from casebook.nlp.attributes import AttributeLinker
 from casebook.nlp.patient import PatientDemographics
 from casebook.nlp.sections import SectionDetector
 from casebook.nlp.sentences import SentenceSplitter
@@ -42,6 +43,7 @@ COMPONENTS: dict[str, Callable[[], Component]] = {
     "patient": PatientDemographics,
     "abbreviations": AbbreviationDetector,
     "assertion": ContextAssertion,
+    "attributes": AttributeLinker,
 }
 """Every component casebook has, by name."""
 

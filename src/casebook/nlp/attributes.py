@@ -1,0 +1,440 @@
+"""Attributes linked to their mention: each modifier is tied to the event it modifies.
+
+MACCROBAT2020 links modifiers (a site, a severity, a lab value, a dose …) to the event they
+modify with ``MODIFY`` relations. ``AttributeLinker`` predicts those links with a few rules per
+modifier type, read from ``attributes.json`` and fitted on the first 100 MACCROBAT documents:
+
+* A modifier is linked only inside its own sentence, to a mention of one of its rule's
+  ``targets`` types.
+* Candidates are scored by their *distance*: the word tokens between the two spans, where
+  ``skip_words`` ("of", "the", "was" …) and the words of other modifier mentions do not count,
+  because "biopsy of the right iliac crest" and "severe left-sided headache" read as adjacent.
+  A target after the modifier adds ``after_cost``, one before it ``before_cost``: that is how the
+  direction the data prefers per type is expressed ("severe headache", "ceftriaxone 1 g").
+* A ``boundary`` token between them (";", "which", "but" …) adds ``boundary_cost`` so a clause
+  boundary is crossed only when nothing nearer is allowed; ``max_before``/``max_after`` bound
+  the distance either way.
+* The lowest score wins; a tie goes to the nearer target in characters, then to the earlier one.
+* A rule marked ``coordinated`` also links the targets listed with the winner ("sodium,
+  potassium and calcium were normal"), since one result word often reports a whole list.
+
+The winning target gets an ``Attribute`` named by the rule (``site``, ``severity``, ``result``
+…) whose span is the modifier's words, with ``value``/``unit`` parsed from numbers ("2.5 mg/dL")
+or normalised from words (routes, result words such as "normal"). Words giving a side ("right",
+"left", "bilateral", "both") add a ``laterality`` attribute, found in a site's words or in the
+mention's own words. Each link is also recorded as ``Relation(type="modifies")`` from the
+modifier to the target.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from casebook.model import Attribute, Case, EntityType, Mention, Relation, Span
+from casebook.resources import load_rules
+
+RELATION_TYPE = "modifies"
+"""The ``Relation.type`` of a modifier → event link."""
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_QUANTITY = re.compile(
+    r"(?P<value>\d+(?:[.,]\d+)?(?:\s*[-\u2013/]\s*\d+(?:[.,]\d+)?)?)"
+    r"(?:\s*(?P<unit>%|[°µμ]?[^\W\d_][^\s,;()]*))?"
+)
+
+
+class AttributeRule(BaseModel):
+    """How one modifier type is linked and what attribute it becomes.
+
+    Distances count word tokens between the two mentions, skip words and other modifiers'
+    words excluded; ``before`` means the target precedes the modifier in the text.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    modifier: EntityType
+    attribute: str = Field(min_length=1, description="Attribute name, e.g. 'site'.")
+    attribute_by_target: dict[EntityType, str] = Field(
+        default_factory=dict,
+        description="Attribute name for particular target types ('result' on a test).",
+    )
+    targets: list[EntityType] = Field(min_length=1, description="Types it may modify.")
+    max_before: int = Field(ge=-1, description="Largest distance to a preceding target; -1: none.")
+    max_after: int = Field(ge=-1, description="Largest distance to a following target; -1: none.")
+    before_cost: float = Field(default=0.0, ge=0.0)
+    after_cost: float = Field(default=0.0, ge=0.0)
+    coordinated: bool = Field(
+        default=False,
+        description="Also link targets listed with the chosen one ('A, B and C were normal').",
+    )
+    parse: str | None = Field(
+        default=None,
+        description="'quantity' parses a number and its unit (else a result word such as "
+        "'normal'), 'route' normalises a route, 'text' keeps the lower-cased words.",
+    )
+
+    @model_validator(mode="after")
+    def _known_parser(self) -> Self:
+        if self.parse not in (None, "quantity", "route", "text"):
+            raise ValueError(f"unknown parse {self.parse!r}")
+        return self
+
+
+class AttributeRules(BaseModel):
+    """The rule file ``attributes.json``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str = Field(min_length=1)
+    skip_words: list[str] = Field(description="Lower-case tokens not counted in distances.")
+    token_costs: dict[str, float] = Field(
+        default_factory=dict,
+        description="Punctuation that counts in distances, and how much (punctuation is free).",
+    )
+    coordinators: list[str] = Field(
+        default_factory=list, description="Lower-case tokens that may join listed targets."
+    )
+    boundaries: list[str] = Field(description="Lower-case tokens that end a clause.")
+    boundary_cost: float = Field(ge=0.0)
+    site_attribute: str = Field(default="site", description="Attributes searched for a side.")
+    laterality: dict[str, str] = Field(description="Lower-case word → 'right'/'left'/…")
+    laterality_blockers: list[str] = Field(
+        default_factory=list,
+        description="Next words that make a side word anatomy, not laterality ('ventricle').",
+    )
+    routes: dict[str, list[str]] = Field(description="Route → its written forms, dots dropped.")
+    results: dict[str, list[str]] = Field(description="Result → its written forms.")
+    rules: list[AttributeRule]
+
+    @model_validator(mode="after")
+    def _one_rule_per_modifier(self) -> Self:
+        seen: set[EntityType] = set()
+        for rule in self.rules:
+            if rule.modifier in seen:
+                raise ValueError(f"modifier {rule.modifier.value} has more than one rule")
+            if rule.modifier in rule.targets:
+                raise ValueError(f"modifier {rule.modifier.value} cannot modify its own type")
+            seen.add(rule.modifier)
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class _Tokens:
+    """Token offsets of a text and its lower-cased tokens."""
+
+    starts: list[int]
+    ends: list[int]
+    words: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    modifier: Mention
+    target: Mention
+
+
+class AttributeLinker:
+    """Links modifier mentions to the events they modify and records them as attributes.
+
+    Args:
+        rules: A packaged rule file name or a path to one's own rule file.
+
+    Raises:
+        CasebookError: ``CB-E012`` when the rule file is missing or breaks its schema.
+    """
+
+    name = "attributes"
+    requires: frozenset[str] = frozenset({"text", "sentences", "mentions"})
+    assigns: frozenset[str] = frozenset({"mentions.attributes", "relations.modifies"})
+
+    def __init__(self, rules: str | Path = "attributes.json") -> None:
+        self.rules = load_rules(rules, AttributeRules)
+        self._by_modifier = {rule.modifier: rule for rule in self.rules.rules}
+        self._skip = frozenset(self.rules.skip_words)
+        self._coordinators = frozenset(self.rules.coordinators)
+        self._boundaries = frozenset(self.rules.boundaries)
+        self._blockers = frozenset(self.rules.laterality_blockers)
+        self._routes = _forms(self.rules.routes, strip_dots=True)
+        self._results = _forms(self.rules.results, strip_dots=False)
+        self._event_types = frozenset(t for rule in self.rules.rules for t in rule.targets)
+
+    def __call__(self, case: Case) -> Case:
+        """Return ``case`` with attributes on its events and ``modifies`` relations added."""
+        if not case.mentions:
+            return case
+        tokens = _tokenize(case.text)
+        links: list[_Link] = []
+        for members in _by_sentence(case.sentences, case.mentions):
+            links.extend(self._link_sentence(members, tokens))
+        added: dict[str, list[Attribute]] = {}
+        for link in links:
+            added.setdefault(link.target.id, []).append(self._attribute(link))
+        mentions: list[Mention] = []
+        for mention in case.mentions:
+            attributes = list(mention.attributes) + added.get(mention.id, [])
+            if mention.type in self._event_types or mention.id in added:
+                attributes += self._lateralities(case.text, mention, attributes)
+            attributes = _unique(attributes)
+            if len(attributes) != len(mention.attributes):
+                mention = mention.model_copy(update={"attributes": attributes})
+            mentions.append(mention)
+        relations = list(case.relations)
+        known = {(r.type, r.source, r.target) for r in relations}
+        for link in links:
+            key = (RELATION_TYPE, link.modifier.id, link.target.id)
+            if key not in known:
+                known.add(key)
+                relations.append(
+                    Relation(type=RELATION_TYPE, source=link.modifier.id, target=link.target.id)
+                )
+        return case.model_copy(update={"mentions": mentions, "relations": relations})
+
+    def _link_sentence(self, members: Sequence[Mention], tokens: _Tokens) -> list[_Link]:
+        """The best target of each modifier among the mentions of one sentence."""
+        # Words inside any modifier do not count in distances ("severe left-sided headache").
+        covered: set[int] = set()
+        for mention in members:
+            if mention.type in self._by_modifier:
+                covered.update(range(*_token_range(tokens, mention)))
+        links: list[_Link] = []
+        for modifier in members:
+            rule = self._by_modifier.get(modifier.type)
+            if rule is None:
+                continue
+            allowed = frozenset(rule.targets)
+            best: tuple[float, int, int] | None = None
+            chosen: Mention | None = None
+            for target in members:
+                if target is modifier or target.type not in allowed:
+                    continue
+                if target.start < modifier.end and modifier.start < target.end:
+                    continue
+                cost = self._cost(rule, modifier, target, tokens, covered)
+                if cost is None:
+                    continue
+                gap = max(target.start - modifier.end, modifier.start - target.end)
+                key = (cost, gap, target.start)
+                if best is None or key < best:
+                    best, chosen = key, target
+            if chosen is None:
+                continue
+            links.append(_Link(modifier, chosen))
+            if rule.coordinated:
+                links += [
+                    _Link(modifier, t) for t in self._listed(chosen, members, allowed, tokens)
+                ]
+        return links
+
+    def _listed(
+        self,
+        chosen: Mention,
+        members: Sequence[Mention],
+        allowed: frozenset[EntityType],
+        tokens: _Tokens,
+    ) -> list[Mention]:
+        """Targets listed with ``chosen``: joined to it only by commas, "and", "or" and the like.
+
+        A parenthesis between two listed targets is passed over, because lists often define
+        abbreviations on the way ("EMA (epithelial membrane antigen), CK7 and vimentin").
+        """
+        ordered = sorted(
+            (m for m in members if m.type in allowed or m is chosen), key=lambda m: m.start
+        )
+        place = ordered.index(chosen)
+        found: list[Mention] = []
+        for step in (-1, 1):
+            current = chosen
+            index = place + step
+            while 0 <= index < len(ordered):
+                candidate = ordered[index]
+                first, last = (candidate, current) if step < 0 else (current, candidate)
+                if first.end > last.start or not self._joins(tokens, first, last):
+                    break
+                found.append(candidate)
+                current = candidate
+                index += step
+        return found
+
+    def _joins(self, tokens: _Tokens, first: Span, last: Span) -> bool:
+        """Whether only coordinating tokens (and bracketed words) lie between two spans."""
+        low = _token_range(tokens, first)[1]
+        high = _token_range(tokens, last)[0]
+        depth = 0
+        joined = False
+        for word in tokens.words[low:high]:
+            if word in "([":
+                depth += 1
+            elif word in ")]":
+                depth = max(0, depth - 1)
+            elif depth == 0:
+                if word not in self._coordinators:
+                    return False
+                joined = True
+        return joined
+
+    def _cost(
+        self,
+        rule: AttributeRule,
+        modifier: Mention,
+        target: Mention,
+        tokens: _Tokens,
+        covered: set[int],
+    ) -> float | None:
+        """The rule's score for linking ``modifier`` to ``target``; ``None`` when out of reach."""
+        before = target.end <= modifier.start
+        first, last = (target, modifier) if before else (modifier, target)
+        low = _token_range(tokens, first)[1]
+        high = _token_range(tokens, last)[0]
+        distance = 0.0
+        crossed = False
+        for index in range(low, high):
+            if index in covered:
+                # Inside another modifier ("i.v.", "right and left"): neither far nor a boundary.
+                continue
+            word = tokens.words[index]
+            if word in self._boundaries:
+                crossed = True
+            if word in self._skip:
+                continue
+            if word[0].isalnum() or word[0] == "_":
+                distance += 1
+            else:
+                distance += self.rules.token_costs.get(word, 0.0)
+        limit = rule.max_before if before else rule.max_after
+        if distance > limit:
+            return None
+        cost = distance + (rule.before_cost if before else rule.after_cost)
+        return cost + self.rules.boundary_cost if crossed else cost
+
+    def _attribute(self, link: _Link) -> Attribute:
+        modifier, target = link.modifier, link.target
+        rule = self._by_modifier[modifier.type]
+        name = rule.attribute_by_target.get(target.type, rule.attribute)
+        value: str | None = None
+        unit: str | None = None
+        if rule.parse == "quantity":
+            value, unit = _quantity(modifier.text)
+            if value is None:
+                value = _lookup(self._results, modifier.text, strip_dots=False)
+        elif rule.parse == "route":
+            value = _lookup(self._routes, modifier.text, strip_dots=True)
+        elif rule.parse == "text":
+            value = " ".join(modifier.text.lower().split())
+        return Attribute(
+            name=name,
+            text=modifier.text,
+            start=modifier.start,
+            end=modifier.end,
+            value=value,
+            unit=unit,
+        )
+
+    def _lateralities(
+        self, text: str, mention: Mention, attributes: Sequence[Attribute]
+    ) -> list[Attribute]:
+        """Side words in the mention's own words and in its site attributes."""
+        spans: list[Span] = [mention]
+        spans += [a for a in attributes if a.name == self.rules.site_attribute]
+        found: list[Attribute] = []
+        for span in spans:
+            words = list(_TOKEN.finditer(text, span.start, span.end))
+            for index, word in enumerate(words):
+                side = self.rules.laterality.get(word.group().lower())
+                if side is None:
+                    continue
+                following = words[index + 1].group().lower() if index + 1 < len(words) else ""
+                if following in self._blockers:
+                    continue
+                found.append(
+                    Attribute(
+                        name="laterality",
+                        text=word.group(),
+                        start=word.start(),
+                        end=word.end(),
+                        value=side,
+                    )
+                )
+        return found
+
+
+def _tokenize(text: str) -> _Tokens:
+    starts: list[int] = []
+    ends: list[int] = []
+    words: list[str] = []
+    for token in _TOKEN.finditer(text):
+        starts.append(token.start())
+        ends.append(token.end())
+        words.append(token.group().lower())
+    return _Tokens(starts, ends, words)
+
+
+def _token_range(tokens: _Tokens, span: Span) -> tuple[int, int]:
+    """Indexes ``[first, last)`` of the tokens that overlap ``span``."""
+    first = bisect_left(tokens.ends, span.start + 1)
+    last = bisect_left(tokens.starts, span.end)
+    return first, max(first, last)
+
+
+def _by_sentence(sentences: Sequence[Span], mentions: Sequence[Mention]) -> list[list[Mention]]:
+    """Mentions grouped by the sentence they start in; those outside every sentence dropped."""
+    ordered = sorted(sentences, key=lambda s: s.start)
+    starts = [s.start for s in ordered]
+    groups: dict[int, list[Mention]] = {}
+    for mention in mentions:
+        index = bisect_left(starts, mention.start + 1) - 1
+        if index >= 0 and mention.start < ordered[index].end:
+            groups.setdefault(index, []).append(mention)
+    return [groups[k] for k in sorted(groups)]
+
+
+def _forms(table: dict[str, list[str]], *, strip_dots: bool) -> dict[tuple[str, ...], str]:
+    """Written form, as a token tuple, → normalised value."""
+    forms: dict[tuple[str, ...], str] = {}
+    for value, written in table.items():
+        for form in [value, *written]:
+            lowered = form.lower().replace(".", "") if strip_dots else form.lower()
+            forms[tuple(_TOKEN.findall(lowered))] = value
+    return forms
+
+
+def _lookup(forms: dict[tuple[str, ...], str], text: str, *, strip_dots: bool) -> str | None:
+    """The value of the longest written form found in ``text``, first from the left."""
+    lowered = text.lower().replace(".", "") if strip_dots else text.lower()
+    words = _TOKEN.findall(lowered)
+    longest = max((len(form) for form in forms), default=0)
+    for start in range(len(words)):
+        for size in range(min(longest, len(words) - start), 0, -1):
+            value = forms.get(tuple(words[start : start + size]))
+            if value is not None:
+                return value
+    return None
+
+
+def _quantity(text: str) -> tuple[str | None, str | None]:
+    """The first number in ``text`` and the unit written right after it ("2.5 mg/dL")."""
+    match = _QUANTITY.search(text)
+    if match is None:
+        return None, None
+    value = re.sub(r"\s+", "", match.group("value"))
+    unit = match.group("unit")
+    # A sentence's final period is not part of a unit ("2.5 mg/dL.").
+    return value, unit.rstrip(".") if unit else None
+
+
+def _unique(attributes: Sequence[Attribute]) -> list[Attribute]:
+    """Attributes with repeats (same name and words) dropped, so running twice adds nothing."""
+    seen: set[tuple[str, int, int]] = set()
+    kept: list[Attribute] = []
+    for attribute in attributes:
+        key = (attribute.name, attribute.start, attribute.end)
+        if key not in seen:
+            seen.add(key)
+            kept.append(attribute)
+    return kept

@@ -1,0 +1,341 @@
+"""AttributeLinker: one hand-written sentence per behaviour, mentions placed by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.model import Attribute, Case, EntityType, Mention, Source, SourceFormat, Span
+from casebook.nlp.attributes import RELATION_TYPE, AttributeLinker, AttributeRules
+from casebook.nlp.pipeline import Component
+from casebook.resources import load_rules, resource_path
+
+SIGN = EntityType.SIGN_SYMPTOM
+TEST = EntityType.DIAGNOSTIC_PROCEDURE
+DRUG = EntityType.MEDICATION
+SITE = EntityType.BIOLOGICAL_STRUCTURE
+SEVERITY = EntityType.SEVERITY
+VALUE = EntityType.LAB_VALUE
+DOSAGE = EntityType.DOSAGE
+ROUTE = EntityType.ADMINISTRATION
+FREQUENCY = EntityType.FREQUENCY
+
+
+@pytest.fixture(scope="module")
+def linker() -> AttributeLinker:
+    return AttributeLinker()
+
+
+def make_case(
+    text: str, targets: list[tuple[str, EntityType]], sentences: list[Span] | None = None
+) -> Case:
+    """One mention per target, located with ``text.index``; one sentence unless given."""
+    mentions = []
+    for number, (words, type_) in enumerate(targets):
+        start = text.index(words)
+        mentions.append(
+            Mention(id=f"m{number}", start=start, end=start + len(words), text=words, type=type_)
+        )
+    return Case(
+        id="case",
+        text=text,
+        source=Source(format=SourceFormat.TEXT),
+        sentences=sentences if sentences is not None else [Span(start=0, end=len(text))],
+        mentions=mentions,
+    )
+
+
+def attributes_of(case: Case, words: str) -> dict[str, Attribute]:
+    """The attributes of the mention with these words, by name (one per name expected)."""
+    mention = next(m for m in case.mentions if m.text == words)
+    return {a.name: a for a in mention.attributes}
+
+
+def pairs(case: Case) -> set[tuple[str, str]]:
+    """(modifier words, target words) of every ``modifies`` relation."""
+    text = {m.id: m.text for m in case.mentions}
+    return {(text[r.source], text[r.target]) for r in case.relations if r.type == RELATION_TYPE}
+
+
+def test_is_a_component(linker: AttributeLinker) -> None:
+    assert isinstance(linker, Component)
+    assert linker.name == "attributes"
+    assert linker.requires == frozenset({"text", "sentences", "mentions"})
+
+
+def test_site_after_the_procedure_with_laterality(linker: AttributeLinker) -> None:
+    case = linker(
+        make_case(
+            "The biopsy was taken from the right posterior iliac crest",
+            [("biopsy", TEST), ("right posterior iliac crest", SITE)],
+        )
+    )
+    found = attributes_of(case, "biopsy")
+    assert found["site"].text == "right posterior iliac crest"
+    assert found["laterality"].text == "right"
+    assert found["laterality"].value == "right"
+    assert pairs(case) == {("right posterior iliac crest", "biopsy")}
+
+
+def test_severity_before_the_symptom(linker: AttributeLinker) -> None:
+    case = linker(
+        make_case("She complained of severe headache", [("severe", SEVERITY), ("headache", SIGN)])
+    )
+    severity = attributes_of(case, "headache")["severity"]
+    assert (severity.text, severity.value) == ("severe", "severe")
+
+
+def test_result_and_site_of_a_test(linker: AttributeLinker) -> None:
+    case = linker(
+        make_case(
+            "A computed tomography (CT) scan of the head was normal",
+            [("computed tomography (CT) scan", TEST), ("head", SITE), ("normal", VALUE)],
+        )
+    )
+    found = attributes_of(case, "computed tomography (CT) scan")
+    assert (found["result"].text, found["result"].value) == ("normal", "normal")
+    assert found["site"].text == "head"
+    assert "laterality" not in found
+
+
+def test_dosage_route_and_frequency_of_a_drug(linker: AttributeLinker) -> None:
+    case = linker(
+        make_case(
+            "ceftriaxone 1 g intravenously twice daily",
+            [
+                ("ceftriaxone", DRUG),
+                ("1 g", DOSAGE),
+                ("intravenously", ROUTE),
+                ("twice daily", FREQUENCY),
+            ],
+        )
+    )
+    found = attributes_of(case, "ceftriaxone")
+    assert (found["dosage"].value, found["dosage"].unit) == ("1", "g")
+    assert (found["route"].text, found["route"].value) == ("intravenously", "intravenous")
+    assert found["frequency"].text == "twice daily"
+    assert len(pairs(case)) == 3
+
+
+@pytest.mark.parametrize(
+    ("route", "expected"),
+    [("i.v.", "intravenous"), ("IV", "intravenous"), ("p.o.", "oral"), ("orally", "oral")],
+)
+def test_route_is_normalised(linker: AttributeLinker, route: str, expected: str) -> None:
+    case = linker(
+        make_case(f"She took paracetamol {route}", [("paracetamol", DRUG), (route, ROUTE)])
+    )
+    assert attributes_of(case, "paracetamol")["route"].value == expected
+
+
+def test_numeric_value_and_unit(linker: AttributeLinker) -> None:
+    case = linker(
+        make_case("serum sodium 128 mmol/L", [("serum sodium", TEST), ("128 mmol/L", VALUE)])
+    )
+    result = attributes_of(case, "serum sodium")["result"]
+    assert (result.text, result.value, result.unit) == ("128 mmol/L", "128", "mmol/L")
+
+
+def test_value_on_a_finding_is_named_value(linker: AttributeLinker) -> None:
+    case = linker(make_case("a fever of 39.2 °C was noted", [("fever", SIGN), ("39.2 °C", VALUE)]))
+    value = attributes_of(case, "fever")["value"]
+    assert (value.value, value.unit) == ("39.2", "°C")
+
+
+def test_site_with_laterality_inside_a_long_structure(linker: AttributeLinker) -> None:
+    site = "floor of the right L5/S1 intervertebral foramen"
+    case = linker(make_case(f"fluid at the {site}", [("fluid", SIGN), (site, SITE)]))
+    found = attributes_of(case, "fluid")
+    assert found["site"].text == site
+    assert (found["laterality"].text, found["laterality"].value) == ("right", "right")
+
+
+@pytest.mark.parametrize(
+    ("text", "targets", "event"),
+    [
+        ("Swelling of both knees was seen", [("Swelling", SIGN), ("both knees", SITE)], "Swelling"),
+        ("There were bilateral pleural effusions", [("bilateral pleural effusions", SIGN)], None),
+    ],
+)
+def test_bilateral(
+    linker: AttributeLinker, text: str, targets: list[tuple[str, EntityType]], event: str | None
+) -> None:
+    case = linker(make_case(text, targets))
+    laterality = attributes_of(case, event or targets[0][0])["laterality"]
+    assert laterality.value == "bilateral"
+
+
+def test_side_word_naming_anatomy_is_no_laterality(linker: AttributeLinker) -> None:
+    finding = "left ventricular hypertrophy"
+    case = linker(make_case(f"He had {finding}", [(finding, SIGN)]))
+    assert "laterality" not in attributes_of(case, finding)
+
+
+def test_modifier_in_another_sentence_is_never_linked(linker: AttributeLinker) -> None:
+    text = "She reported a headache. It was severe."
+    split = text.index("It")
+    case = linker(
+        make_case(
+            text,
+            [("headache", SIGN), ("severe", SEVERITY)],
+            sentences=[Span(start=0, end=split - 1), Span(start=split, end=len(text))],
+        )
+    )
+    assert pairs(case) == set()
+    assert attributes_of(case, "headache") == {}
+
+
+def test_nearest_target_wins(linker: AttributeLinker) -> None:
+    case = linker(
+        make_case(
+            "mild cough and severe dyspnea",
+            [("mild", SEVERITY), ("cough", SIGN), ("severe", SEVERITY), ("dyspnea", SIGN)],
+        )
+    )
+    assert pairs(case) == {("mild", "cough"), ("severe", "dyspnea")}
+
+
+def test_listed_targets_share_a_result(linker: AttributeLinker) -> None:
+    case = linker(
+        make_case(
+            "Sodium, potassium and calcium were normal",
+            [("Sodium", TEST), ("potassium", TEST), ("calcium", TEST), ("normal", VALUE)],
+        )
+    )
+    assert pairs(case) == {("normal", "Sodium"), ("normal", "potassium"), ("normal", "calcium")}
+
+
+def test_running_twice_adds_nothing(linker: AttributeLinker) -> None:
+    case = make_case(
+        "She complained of severe headache", [("severe", SEVERITY), ("headache", SIGN)]
+    )
+    once = linker(case)
+    assert linker(once) == once
+
+
+def test_rule_file_loads() -> None:
+    rules = load_rules("attributes.json", AttributeRules)
+    modifiers = {rule.modifier for rule in rules.rules}
+    assert {SITE, SEVERITY, VALUE, DOSAGE, ROUTE, FREQUENCY} <= modifiers
+    raw = json.loads(resource_path("attributes.json").read_text(encoding="utf-8"))
+    assert raw["version"] == rules.version
+
+
+def _valid_rules() -> dict[str, object]:
+    rules: dict[str, object] = json.loads(
+        resource_path("attributes.json").read_text(encoding="utf-8")
+    )
+    return rules
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        {"surprise": 1},
+        {"rules": [{"modifier": "Severity", "attribute": "severity"}]},
+        {
+            "rules": [
+                {
+                    "modifier": "Severity",
+                    "attribute": "severity",
+                    "targets": ["Severity"],
+                    "max_before": 1,
+                    "max_after": 1,
+                }
+            ]
+        },
+        {
+            "rules": [
+                {
+                    "modifier": "Severity",
+                    "attribute": "severity",
+                    "targets": ["Sign_symptom"],
+                    "max_before": 1,
+                    "max_after": 1,
+                    "parse": "guess",
+                }
+            ]
+        },
+        {"boundary_cost": -1},
+    ],
+)
+def test_invalid_rule_file_raises(tmp_path: Path, breakage: dict[str, object]) -> None:
+    path = tmp_path / "attributes.json"
+    path.write_text(json.dumps(_valid_rules() | breakage), encoding="utf-8")
+    with pytest.raises(CasebookError) as caught:
+        AttributeLinker(path)
+    assert caught.value.code is ErrorCode.INVALID_RESOURCE
+    assert str(caught.value).startswith("CB-E012")
+
+
+def test_missing_rule_file(tmp_path: Path) -> None:
+    with pytest.raises(CasebookError) as caught:
+        AttributeLinker(tmp_path / "absent.json")
+    assert caught.value.code is ErrorCode.INVALID_RESOURCE
+
+
+WORDS = st.sampled_from(
+    ["the", "right", "left", "both", "severe", "pain", "of", "was", "normal", "2.5", "mg/dL",
+     "biopsy", "liver", ",", ";", "and", "i.v.", "daily", "(CT)", "."]
+)  # fmt: skip
+TYPES = st.sampled_from(
+    [SIGN, TEST, DRUG, SITE, SEVERITY, VALUE, DOSAGE, ROUTE, FREQUENCY, EntityType.AGE]
+)
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> Case:
+    """A random text of known words with random mentions and sentences over its words."""
+    words = draw(st.lists(WORDS, min_size=1, max_size=25))
+    text = " ".join(words)
+    bounds: list[tuple[int, int]] = []
+    position = 0
+    for word in words:
+        bounds.append((position, position + len(word)))
+        position += len(word) + 1
+    mentions = []
+    for number in range(draw(st.integers(0, 10))):
+        first = draw(st.integers(0, len(words) - 1))
+        last = draw(st.integers(first, min(first + 3, len(words) - 1)))
+        start, end = bounds[first][0], bounds[last][1]
+        mentions.append(
+            Mention(id=f"m{number}", start=start, end=end, text=text[start:end], type=draw(TYPES))
+        )
+    cuts = (
+        sorted(draw(st.sets(st.integers(1, len(words) - 1), max_size=3))) if len(words) > 1 else []
+    )
+    edges = [0, *cuts, len(words)]
+    sentences = [
+        Span(start=bounds[a][0], end=bounds[b - 1][1])
+        for a, b in zip(edges, edges[1:], strict=False)
+    ]
+    return Case(
+        id="random",
+        text=text,
+        source=Source(format=SourceFormat.TEXT),
+        sentences=sentences,
+        mentions=mentions,
+    )
+
+
+_LINKER = AttributeLinker()
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=cases())
+def test_attributes_match_their_offsets_and_relations_point_at_mentions(case: Case) -> None:
+    result = _LINKER(case)
+    ids = {m.id for m in result.mentions}
+    for mention in result.mentions:
+        for attribute in mention.attributes:
+            assert result.text[attribute.start : attribute.end] == attribute.text
+    for relation in result.relations:
+        assert relation.source in ids and relation.target in ids
+        assert relation.source != relation.target
+    # The whole record passes the case model's own validation.
+    Case.model_validate(result.model_dump())
