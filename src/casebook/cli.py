@@ -28,6 +28,8 @@ app = typer.Typer(
 )
 eval_app = typer.Typer(help="Score casebook on a benchmark dataset.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+train_app = typer.Typer(help="Reproduce the models casebook ships.", no_args_is_help=True)
+app.add_typer(train_app, name="train")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -224,3 +226,33 @@ def eval_hpo(
     from casebook.eval.hpo import evaluate_hpo
 
     _print_report(_guarded(lambda: evaluate_hpo(folder)), as_json)
+
+
+@train_app.command("ner")
+def train_ner(
+    data: Annotated[
+        Path | None, typer.Option(help="Datasets folder (default: CASEBOOK_DATA).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Model folder to write.")] = Path(
+        "src/casebook/resources/models/ner"
+    ),
+    settings_file: Annotated[
+        Path | None,
+        typer.Option("--settings", help="Training settings JSON (default: the packaged ones)."),
+    ] = None,
+    folds: Annotated[
+        int, typer.Option(help="Cross-validation folds to score first (0: none).", min=0)
+    ] = 0,
+) -> None:
+    """Train the mention extractor on MACCROBAT2020 and write it with its model card."""
+    from casebook.resources import load_rules
+    from casebook.train.ner import NerSettings, train_and_save
+
+    def run() -> Path:
+        settings = load_rules(settings_file or "ner_settings.json", NerSettings)
+        return train_and_save(
+            data or get_settings().data, out, settings, folds, log=err_console.print
+        )
+
+    card = _guarded(run)
+    console.print(card.read_text(encoding="utf-8"))

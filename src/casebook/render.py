@@ -1,15 +1,81 @@
-"""Terminal rendering of cases and reports with Rich; no analysis happens here."""
+"""Terminal rendering of cases with Rich; no analysis happens here."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from casebook.model import Case
+from casebook.model import Assertion, Case, EntityType, Mention
+
+TYPE_COLOURS: dict[EntityType, str] = {
+    EntityType.SIGN_SYMPTOM: "red",
+    EntityType.DISEASE_DISORDER: "magenta",
+    EntityType.DIAGNOSTIC_PROCEDURE: "cyan",
+    EntityType.THERAPEUTIC_PROCEDURE: "green",
+    EntityType.MEDICATION: "bright_green",
+    EntityType.LAB_VALUE: "yellow",
+    EntityType.BIOLOGICAL_STRUCTURE: "blue",
+    EntityType.AGE: "bright_magenta",
+    EntityType.SEX: "bright_magenta",
+    EntityType.DATE: "bright_cyan",
+    EntityType.DURATION: "bright_cyan",
+    EntityType.SEVERITY: "bright_red",
+    EntityType.OUTCOME: "bright_yellow",
+    EntityType.HISTORY: "bright_blue",
+    EntityType.FAMILY_HISTORY: "bright_blue",
+    EntityType.DOSAGE: "bright_green",
+    EntityType.CLINICAL_EVENT: "white",
+}
+"""Colours of the types a reader looks for first; other types are shown dim."""
+
+ASSERTION_MARKS: dict[Assertion, str] = {
+    Assertion.NEGATED: "struck through",
+    Assertion.UNCERTAIN: "underlined, ?",
+    Assertion.HYPOTHETICAL: "italic, ?if",
+    Assertion.HISTORICAL: "dim",
+    Assertion.FAMILY: "italic, (family)",
+}
+
+
+def _style(mention: Mention) -> Style:
+    colour = TYPE_COLOURS.get(mention.type)
+    style = Style(color=colour, bold=True) if colour else Style(dim=True)
+    marks = {
+        Assertion.NEGATED: Style(strike=True),
+        Assertion.UNCERTAIN: Style(underline=True),
+        Assertion.HYPOTHETICAL: Style(italic=True),
+        Assertion.HISTORICAL: Style(dim=True),
+        Assertion.FAMILY: Style(italic=True),
+    }
+    return style + marks.get(mention.assertion, Style())
+
+
+def highlighted_text(case: Case) -> Text:
+    """The case text with mentions coloured by type and marked by assertion.
+
+    Where mentions nest, the inner one is drawn over the outer one.
+    """
+    text = Text(case.text)
+    for mention in sorted(case.mentions, key=lambda m: (m.start, -(m.end - m.start))):
+        text.stylize(_style(mention), mention.start, mention.end)
+    return text
+
+
+def legend(case: Case) -> Text:
+    """A key to the colours of the types present and to the assertion marks."""
+    present = {m.type for m in case.mentions}
+    legend = Text("Key: ")
+    for kind, colour in TYPE_COLOURS.items():
+        if kind in present:
+            legend.append(kind.value, Style(color=colour, bold=True)).append("  ")
+    for assertion, mark in ASSERTION_MARKS.items():
+        legend.append(f"{assertion.value}: {mark}  ", Style(dim=True))
+    return legend
 
 
 def _patient_line(case: Case) -> Text:
@@ -20,7 +86,7 @@ def _patient_line(case: Case) -> Text:
 
 
 def _sections_table(case: Case) -> Table:
-    table = Table(title="Sections", show_lines=False, expand=False)
+    table = Table(title="Sections", expand=False)
     table.add_column("kind")
     table.add_column("title")
     table.add_column("chars", justify="right")
@@ -35,38 +101,47 @@ def _sections_table(case: Case) -> Table:
     return table
 
 
+def _mention_label(mention: Mention) -> Text:
+    label = Text(mention.text, _style(mention))
+    if mention.expansion:
+        label.append(f" = {mention.expansion}", Style(dim=True))
+    if mention.assertion is not Assertion.PRESENT:
+        label.append(f" [{mention.assertion.value}]")
+    for attribute in mention.attributes:
+        shown = attribute.value or attribute.text
+        unit = f" {attribute.unit}" if attribute.unit else ""
+        label.append(f"  {attribute.name}: {shown}{unit}", Style(dim=True))
+    return label
+
+
 def _mentions_table(case: Case) -> Table:
-    table = Table(title="Mentions", expand=False)
+    """Mentions grouped by type, with assertion and attributes."""
+    grouped: dict[EntityType, list[Mention]] = defaultdict(list)
+    for mention in sorted(case.mentions, key=lambda m: m.start):
+        grouped[mention.type].append(mention)
+    table = Table(title="Mentions by type", expand=False, show_lines=True)
     table.add_column("type")
-    table.add_column("text")
-    table.add_column("assertion")
-    table.add_column("chars", justify="right")
-    for mention in sorted(case.mentions, key=lambda m: (m.type.value, m.start)):
-        table.add_row(
-            mention.type.value,
-            mention.text,
-            mention.assertion.value,
-            f"{mention.start}–{mention.end}",
-        )
+    table.add_column("mentions")
+    for kind in sorted(grouped, key=lambda k: (k not in TYPE_COLOURS, k.value)):
+        table.add_row(kind.value, Text("\n").join(_mention_label(m) for m in grouped[kind]))
     return table
 
 
 def case_summary(case: Case) -> RenderableType:
-    """A readable summary of one case: patient, sections and what was found."""
-    title = case.title or case.id
-    parts: list[RenderableType] = [_patient_line(case)]
-    counts = Counter(m.type.value for m in case.mentions)
-    found = ", ".join(f"{n} {t}" for t, n in sorted(counts.items())) or "no mentions"
-    parts.append(
+    """A readable account of one case: patient, the highlighted text, sections, mentions."""
+    parts: list[RenderableType] = [
+        _patient_line(case),
         Text.assemble(
             ("Source: ", "bold"),
             f"{case.source.format.value} {case.source.path or '(stdin)'}  ",
             ("Found: ", "bold"),
-            f"{len(case.sentences)} sentences, {found}",
-        )
-    )
+            f"{len(case.sentences)} sentences, {len(case.mentions)} mentions",
+        ),
+    ]
+    if case.mentions:
+        parts += [Panel(highlighted_text(case), title="Text"), legend(case)]
     if case.sections:
         parts.append(_sections_table(case))
     if case.mentions:
         parts.append(_mentions_table(case))
-    return Panel(Group(*parts), title=f"[bold]{title}[/bold]", subtitle=case.id)
+    return Panel(Group(*parts), title=f"[bold]{case.title or case.id}[/bold]", subtitle=case.id)

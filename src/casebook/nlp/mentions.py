@@ -1,0 +1,71 @@
+"""Mention extraction with the trained spaCy model shipped in ``resources/models/ner``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Span
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.model import Case, EntityType, Mention
+from casebook.resources import resource_path
+
+DEFAULT_MODEL = "models/ner"
+SPANS_KEY = "phrases"
+"""``Doc.spans`` key of the span categorizer's phrase-level mentions (History …)."""
+
+
+def load_model(model: str | Path = DEFAULT_MODEL) -> Language:
+    """Load a trained pipeline: a packaged model name or a folder path.
+
+    Raises:
+        CasebookError: ``CB-E012`` when the model folder is missing or unreadable.
+    """
+    path = model if isinstance(model, Path) else resource_path(model)
+    try:
+        return spacy.load(path)
+    except OSError as exc:
+        raise CasebookError(ErrorCode.INVALID_RESOURCE, f"cannot load model: {exc}", path) from exc
+
+
+class MentionExtractor:
+    """Finds mentions of every MACCROBAT type the model was trained on."""
+
+    name = "mentions"
+    requires = frozenset({"text"})
+    assigns = frozenset({"mentions"})
+
+    def __init__(self, model: str | Path = DEFAULT_MODEL) -> None:
+        self.nlp = load_model(model)
+
+    def __call__(self, case: Case) -> Case:
+        """Add the model's mentions to ``case``, numbered in text order after existing ones."""
+        doc = self.nlp(case.text)
+        spans: list[Span] = list(doc.ents) + list(doc.spans.get(SPANS_KEY, []))
+        found: list[tuple[int, int, EntityType]] = []
+        for span in spans:
+            start, end = _trimmed(case.text, span.start_char, span.end_char)
+            if start < end:
+                found.append((start, end, EntityType(span.label_)))
+        existing = {(m.start, m.end, m.type) for m in case.mentions}
+        used = {m.id for m in case.mentions}
+        number = 0
+        for start, end, kind in sorted(set(found) - existing):
+            number += 1
+            while f"m{number}" in used:
+                number += 1
+            case.mentions.append(
+                Mention(id=f"m{number}", start=start, end=end, text=case.text[start:end], type=kind)
+            )
+        return case
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without surrounding whitespace or trailing sentence punctuation."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:"):
+        end -= 1
+    return start, end

@@ -1,0 +1,1 @@
+"""Training the models casebook ships (reproducible from the shared datasets)."""

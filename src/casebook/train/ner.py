@@ -1,0 +1,464 @@
+"""Training the mention extractor: brat gold → spaCy examples → a CNN tagger shipped in the package.
+
+A plain Python training loop over spaCy's API (no spaCy config files): one shared CNN tok2vec,
+a transition-based NER head for the flat entity types, and a span categorizer for the
+phrase-level types (History, Family_history) that overlap the flat ones. Settings are a JSON
+data file validated by ``NerSettings``; the command that reproduces the shipped model is
+``casebook train ner``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import random
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy
+import spacy
+from pydantic import Field
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.training import Example
+from spacy.util import filter_spans
+from spacy.vectors import Vectors
+from thinc.api import compounding, fix_random_seed
+
+from casebook.eval.ner import NerReport, evaluate_ner
+from casebook.ingest.brat import read_brat
+from casebook.ingest.brat_model import BratAnnotations
+from casebook.model import EntityType, RecordModel
+from casebook.nlp.mentions import SPANS_KEY, MentionExtractor
+from casebook.nlp.pipeline import COMPONENTS, DEFAULT_COMPONENTS, Pipeline
+from casebook.nlp.tokenizer import clinical_tokenizer
+
+
+class VectorSettings(RecordModel):
+    """Static word vectors trained on unlabelled case-report text (fastText, gensim)."""
+
+    corpora: list[str] = Field(
+        description="Glob patterns under the data folder: text files or PMC-Patients JSONL."
+    )
+    dims: int = Field(default=96, ge=8)
+    min_count: int = Field(default=3, ge=1)
+    window: int = Field(default=5, ge=1)
+    epochs: int = Field(default=5, ge=1)
+    max_words: int = Field(default=60000, ge=1000, description="Rows kept in the shipped table.")
+
+
+class NerSettings(RecordModel):
+    """Everything that decides the trained model; stored beside it in the model card."""
+
+    version: str
+    ner_labels: list[EntityType] = Field(description="Flat, non-overlapping types (NER head).")
+    span_labels: list[EntityType] = Field(
+        default_factory=list, description="Phrase types that may overlap others (span head)."
+    )
+    width: int = Field(default=128, ge=32)
+    depth: int = Field(default=4, ge=1)
+    embed_rows: int = Field(default=5000, ge=500)
+    window: int = Field(default=1, ge=1)
+    hidden_width: int = Field(default=64, ge=16)
+    span_max_tokens: int = Field(default=12, ge=1)
+    epochs: int = Field(default=30, ge=1)
+    dropout: float = Field(default=0.1, ge=0.0, lt=1.0)
+    learn_rate: float = Field(default=0.001, gt=0.0)
+    batch_start: int = Field(default=4, ge=1)
+    batch_stop: int = Field(default=16, ge=1)
+    seed: int = 0
+    vectors: VectorSettings | None = None
+
+
+def brat_to_doc(
+    nlp: Language, text: str, annotations: BratAnnotations, settings: NerSettings
+) -> Doc:
+    """A spaCy Doc of ``text`` with gold entities (NER head) and phrase spans (span head).
+
+    Overlapping flat entities are resolved by keeping the longer one (spaCy's
+    ``filter_spans``); gold spans that do not fall on token boundaries are expanded to the
+    tokens they touch.
+    """
+    doc = nlp.make_doc(text)
+    ner_labels = {label.value for label in settings.ner_labels}
+    span_labels = {label.value for label in settings.span_labels}
+    entities: list[Span] = []
+    phrases: list[Span] = []
+    for entity in annotations.entities:
+        if entity.type not in ner_labels and entity.type not in span_labels:
+            continue
+        span = doc.char_span(entity.start, entity.end, label=entity.type, alignment_mode="expand")
+        if span is None:
+            continue
+        start, end = span.start, span.end
+        # The NER oracle cannot supervise an entity that begins or ends with whitespace.
+        while start < end and doc[start].is_space:
+            start += 1
+        while end > start and doc[end - 1].is_space:
+            end -= 1
+        if start < end:
+            target = entities if entity.type in ner_labels else phrases
+            target.append(Span(doc, start, end, label=entity.type))
+    doc.ents = filter_spans(entities)
+    doc.spans[SPANS_KEY] = phrases
+    return doc
+
+
+def load_examples(nlp: Language, folder: Path, settings: NerSettings) -> list[Example]:
+    """Training examples from every ``*.txt`` + ``.ann`` pair in a brat folder."""
+    examples: list[Example] = []
+    for txt in sorted(folder.glob("*.txt")):
+        if not txt.with_suffix(".ann").exists():
+            continue
+        document, annotations = read_brat(txt)
+        reference = brat_to_doc(nlp, document.text, annotations, settings)
+        examples.append(Example(nlp.make_doc(document.text), reference))
+    return examples
+
+
+def build_pipeline(settings: NerSettings, vectors: Path | None = None) -> Language:
+    """A blank English pipeline with the clinical tokenizer, tok2vec, NER and span heads."""
+    nlp = spacy.blank("en")
+    nlp.tokenizer = clinical_tokenizer(nlp)
+    if vectors is not None:
+        nlp.vocab.from_disk(vectors, exclude=["strings"])
+    static = vectors is not None
+    nlp.add_pipe(
+        "tok2vec",
+        config={
+            "model": {
+                "@architectures": "spacy.Tok2Vec.v2",
+                "embed": {
+                    "@architectures": "spacy.MultiHashEmbed.v2",
+                    "width": settings.width,
+                    "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE"],
+                    "rows": [
+                        settings.embed_rows,
+                        settings.embed_rows // 2,
+                        settings.embed_rows,
+                        settings.embed_rows // 2,
+                    ],
+                    "include_static_vectors": static,
+                },
+                "encode": {
+                    "@architectures": "spacy.MaxoutWindowEncoder.v2",
+                    "width": settings.width,
+                    "depth": settings.depth,
+                    "window_size": settings.window,
+                    "maxout_pieces": 3,
+                },
+            }
+        },
+    )
+    listener = {"@architectures": "spacy.Tok2VecListener.v1", "width": settings.width}
+    ner = nlp.add_pipe(
+        "ner",
+        config={
+            "model": {
+                "@architectures": "spacy.TransitionBasedParser.v2",
+                "state_type": "ner",
+                "extra_state_tokens": False,
+                "hidden_width": settings.hidden_width,
+                "maxout_pieces": 2,
+                "use_upper": True,
+                "tok2vec": listener,
+            }
+        },
+    )
+    for label in settings.ner_labels:
+        ner.add_label(label.value)  # type: ignore[attr-defined]
+    if settings.span_labels:
+        spancat = nlp.add_pipe(
+            "spancat",
+            config={
+                "spans_key": SPANS_KEY,
+                "threshold": 0.5,
+                "suggester": {
+                    "@misc": "spacy.ngram_range_suggester.v1",
+                    "min_size": 1,
+                    "max_size": settings.span_max_tokens,
+                },
+                "model": {
+                    "@architectures": "spacy.SpanCategorizer.v1",
+                    "reducer": {
+                        "@layers": "spacy.mean_max_reducer.v1",
+                        "hidden_size": settings.hidden_width * 2,
+                    },
+                    "scorer": {"@layers": "spacy.LinearLogistic.v1"},
+                    "tok2vec": listener,
+                },
+            },
+        )
+        for label in settings.span_labels:
+            spancat.add_label(label.value)  # type: ignore[attr-defined]
+    return nlp
+
+
+def train(
+    settings: NerSettings,
+    examples: Sequence[Example],
+    vectors: Path | None = None,
+    on_epoch: Callable[[int, dict[str, float]], None] | None = None,
+) -> Language:
+    """Train the pipeline on ``examples`` for ``settings.epochs`` epochs and return it."""
+    random.seed(settings.seed)
+    fix_random_seed(settings.seed)
+    nlp = build_pipeline(settings, vectors)
+    optimizer = nlp.initialize(lambda: examples)
+    optimizer.learn_rate = settings.learn_rate
+    data = list(examples)
+    for epoch in range(settings.epochs):
+        random.shuffle(data)
+        losses: dict[str, float] = {}
+        sizes = compounding(settings.batch_start, settings.batch_stop, 1.001)
+        for batch in batches(data, (int(size) for size in sizes)):
+            nlp.update(batch, drop=settings.dropout, sgd=optimizer, losses=losses)
+        if on_epoch:
+            on_epoch(epoch, losses)
+    return nlp
+
+
+T = TypeVar("T")
+
+
+def batches(items: Sequence[T], sizes: Iterator[int]) -> Iterator[list[T]]:
+    """Consecutive slices of ``items`` whose lengths follow ``sizes`` (a growing schedule)."""
+    start = 0
+    while start < len(items):
+        size = max(1, next(sizes))
+        yield list(items[start : start + size])
+        start += size
+
+
+def iter_corpus_texts(data: Path, patterns: Iterable[str]) -> Iterable[str]:
+    """Unlabelled texts for word vectors: ``.txt`` files and PMC-Patients ``.jsonl`` lines."""
+    for pattern in patterns:
+        for path in sorted(data.glob(pattern)):
+            if path.suffix == ".jsonl":
+                with path.open(encoding="utf-8") as lines:
+                    for line in lines:
+                        record: dict[str, Any] = json.loads(line)
+                        yield str(record.get("text", ""))
+            else:
+                yield path.read_text(encoding="utf-8", errors="replace")
+
+
+def train_vectors(settings: VectorSettings, data: Path, nlp: Language, out: Path) -> Path:
+    """Train fastText vectors on unlabelled text and save them as a spaCy vocab folder.
+
+    Uses gensim's FastText (Bojanowski et al. 2017) on tokens of the clinical tokenizer,
+    lower-cased to match the NORM feature; keeps the ``max_words`` most frequent words.
+    """
+    from gensim.models import FastText  # type: ignore[import-untyped]
+
+    sentences = [
+        [token.lower_ for token in nlp.make_doc(text) if not token.is_space]
+        for text in iter_corpus_texts(data, settings.corpora)
+    ]
+    model = FastText(
+        vector_size=settings.dims,
+        window=settings.window,
+        min_count=settings.min_count,
+        workers=2,
+        seed=0,
+    )
+    model.build_vocab(corpus_iterable=sentences)
+    model.train(corpus_iterable=sentences, total_examples=len(sentences), epochs=settings.epochs)
+    words = model.wv.index_to_key[: settings.max_words]
+    vocab = spacy.blank("en").vocab
+    # Keyed by LOWER so that "Headache" and "headache" share a row, as the vectors were
+    # trained on lower-cased tokens.
+    vocab.vectors = Vectors(
+        strings=vocab.strings,
+        data=numpy.asarray([model.wv[word] for word in words], dtype="float32"),
+        keys=[vocab.strings.add(word) for word in words],
+        attr="LOWER",
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    vocab.to_disk(out)
+    return out
+
+
+def evaluate_model(model: Path, folder: Path) -> NerReport:
+    """Score a saved model on a brat folder through the default component chain."""
+    components = [
+        MentionExtractor(model) if name == "mentions" else COMPONENTS[name]()
+        for name in DEFAULT_COMPONENTS
+    ]
+    return evaluate_ner(folder, Pipeline(components))
+
+
+class FoldScores(RecordModel):
+    """Held-out scores of one cross-validation fold."""
+
+    fold: int
+    docs: int
+    core_strict_f1: float
+    core_lenient_f1: float
+    negated_f1: float
+    docs_per_s: float
+
+
+def cross_validate(
+    settings: NerSettings,
+    folder: Path,
+    folds: int,
+    vectors: Path | None,
+    on_fold: Callable[[FoldScores], None] | None = None,
+) -> list[FoldScores]:
+    """k-fold cross-validation: train on k−1 parts of the brat folder, score the held-out part.
+
+    Documents are shuffled with ``settings.seed`` and dealt into ``folds`` parts, so every
+    document is scored exactly once by a model that never saw it.
+    """
+    paths = sorted(p for p in folder.glob("*.txt") if p.with_suffix(".ann").exists())
+    random.Random(settings.seed).shuffle(paths)
+    scores: list[FoldScores] = []
+    for fold in range(folds):
+        held = set(paths[fold::folds])
+        with tempfile.TemporaryDirectory() as scratch:
+            root = Path(scratch)
+            for part, members in (("train", set(paths) - held), ("held", held)):
+                (root / part).mkdir()
+                for txt in members:
+                    for source in (txt, txt.with_suffix(".ann")):
+                        (root / part / source.name).symlink_to(source.resolve())
+            nlp = build_pipeline(settings, vectors)
+            model = train(settings, load_examples(nlp, root / "train", settings), vectors)
+            model.to_disk(root / "model")
+            report = evaluate_model(root / "model", root / "held")
+        result = FoldScores(
+            fold=fold,
+            docs=report.docs,
+            core_strict_f1=report.core.strict.f1,
+            core_lenient_f1=report.core.lenient.f1,
+            negated_f1=report.assertion.negated.f1,
+            docs_per_s=report.docs_per_s,
+        )
+        scores.append(result)
+        if on_fold:
+            on_fold(result)
+    return scores
+
+
+def write_model_card(
+    out: Path, settings: NerSettings, docs: int, seconds: float, folds: list[FoldScores]
+) -> Path:
+    """Write ``MODEL_CARD.md`` beside the model: data, settings, scores, date, command."""
+    size_mb = sum(f.stat().st_size for f in out.rglob("*") if f.is_file()) / 1e6
+    lines = [
+        "# casebook mention extractor",
+        "",
+        f"Trained {datetime.date.today().isoformat()} with spaCy {version('spacy')} in "
+        f"{seconds / 60:.1f} minutes on {docs} MACCROBAT2020 documents "
+        "(Caufield et al. 2019, CC BY 4.0). Size on disk: "
+        f"{size_mb:.1f} MB.",
+        "",
+        "Reproduce: `casebook train ner --data ../shared/datasets --out "
+        "src/casebook/resources/models/ner --folds 5`",
+        "",
+        "## Model",
+        "",
+        "A CNN tok2vec (hash embeddings of NORM, PREFIX, SUFFIX, SHAPE"
+        + (", static fastText vectors" if settings.vectors else "")
+        + ") shared by a transition-based NER head (flat types) and a span categorizer "
+        "(phrase types that overlap them).",
+        "",
+        f"- NER types: {', '.join(t.value for t in settings.ner_labels)}",
+        f"- Span types: {', '.join(t.value for t in settings.span_labels) or 'none'}",
+    ]
+    if settings.vectors:
+        lines.append(
+            f"- Vectors: fastText (gensim), {settings.vectors.dims} dimensions, trained on the "
+            f"unlabelled texts of {', '.join(settings.vectors.corpora)}"
+        )
+    lines += ["", "## Settings", "", "```json", settings.model_dump_json(indent=2), "```", ""]
+    if folds:
+        lines += [
+            f"## Held-out scores ({len(folds)}-fold cross-validation)",
+            "",
+            "Each document scored once by a model trained without it; percentages.",
+            "",
+            "| fold | docs | core strict F1 | core lenient F1 | negated F1 | docs/s |",
+            "|---|---|---|---|---|---|",
+        ]
+        for fold in folds:
+            lines.append(
+                f"| {fold.fold} | {fold.docs} | {fold.core_strict_f1:.2f} | "
+                f"{fold.core_lenient_f1:.2f} | {fold.negated_f1:.2f} | {fold.docs_per_s:.1f} |"
+            )
+        mean = {
+            key: statistics.fmean(getattr(f, key) for f in folds)
+            for key in ("core_strict_f1", "core_lenient_f1", "negated_f1", "docs_per_s")
+        }
+        lines.append(
+            f"| mean | {sum(f.docs for f in folds)} | {mean['core_strict_f1']:.2f} | "
+            f"{mean['core_lenient_f1']:.2f} | {mean['negated_f1']:.2f} | "
+            f"{mean['docs_per_s']:.1f} |"
+        )
+        lines.append("")
+    card = out / "MODEL_CARD.md"
+    card.write_text("\n".join(lines), encoding="utf-8")
+    return card
+
+
+def train_and_save(
+    data: Path,
+    out: Path,
+    settings: NerSettings,
+    folds: int = 0,
+    log: Callable[[str], None] = lambda message: None,
+) -> Path:
+    """Reproduce the shipped model: vectors, optional cross-validation, final model, card.
+
+    Args:
+        data: The datasets folder (``CASEBOOK_DATA``) holding ``maccrobat2020/``.
+        out: The model folder to (re)write; replaced only once the new model is complete.
+        settings: The training settings.
+        folds: Cross-validation folds to score before the final training (0: none).
+        log: Receives one line per step.
+
+    Returns:
+        The model card's path.
+    """
+    brat = data / "maccrobat2020"
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        vectors = None
+        if settings.vectors:
+            log("training word vectors")
+            tokenizer_nlp = spacy.blank("en")
+            tokenizer_nlp.tokenizer = clinical_tokenizer(tokenizer_nlp)
+            vectors = train_vectors(settings.vectors, data, tokenizer_nlp, root / "vectors")
+        scores: list[FoldScores] = []
+        if folds:
+            log(f"{folds}-fold cross-validation")
+            scores = cross_validate(
+                settings, brat, folds, vectors, on_fold=lambda f: log(f"  {f.model_dump()}")
+            )
+        log("training the final model on every document")
+        examples = load_examples(build_pipeline(settings, vectors), brat, settings)
+        model = train(
+            settings,
+            examples,
+            vectors,
+            on_epoch=lambda epoch, losses: log(f"  epoch {epoch}: {losses}"),
+        )
+        staged = root / "model"
+        model.to_disk(staged)
+        card = write_model_card(
+            staged, settings, len(examples), time.perf_counter() - started, scores
+        )
+        if out.exists():
+            shutil.rmtree(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(staged, out)
+    log(f"model written to {out}")
+    return out / card.name

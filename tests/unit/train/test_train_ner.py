@@ -1,0 +1,100 @@
+"""Training the mention extractor end to end on a tiny brat folder, and its gold conversion."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import spacy
+
+from casebook.errors import CasebookError
+from casebook.ingest.brat import parse_ann, read_brat
+from casebook.ingest.brat_model import BratAnnotations, BratEntity
+from casebook.model import Case, EntityType, Source, SourceFormat, Span
+from casebook.nlp.mentions import SPANS_KEY, MentionExtractor
+from casebook.nlp.tokenizer import clinical_tokenizer
+from casebook.train.ner import (
+    NerSettings,
+    batches,
+    brat_to_doc,
+    build_pipeline,
+    load_examples,
+    train,
+    write_model_card,
+)
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+TINY = NerSettings(
+    version="test",
+    ner_labels=[EntityType.AGE, EntityType.SEX, EntityType.SIGN_SYMPTOM, EntityType.SEVERITY],
+    span_labels=[EntityType.HISTORY],
+    width=32,
+    depth=1,
+    embed_rows=500,
+    hidden_width=16,
+    span_max_tokens=4,
+    epochs=15,
+    dropout=0.0,
+    learn_rate=0.01,
+)
+
+
+def _nlp() -> spacy.language.Language:
+    nlp = spacy.blank("en")
+    nlp.tokenizer = clinical_tokenizer(nlp)
+    return nlp
+
+
+def test_overlapping_gold_entities_keep_the_longer_and_phrases_go_to_spans() -> None:
+    text = "She had a history of severe asthma."
+    ann = (
+        "T1\tHistory 10 34\thistory of severe asthma\n"
+        "T2\tSeverity 21 27\tsevere\n"
+        "T3\tSign_symptom 21 34\tsevere asthma\n"
+        "T4\tSign_symptom 28 34\tasthma\n"
+    )
+    doc = brat_to_doc(_nlp(), text, parse_ann(ann, text, "t.ann"), TINY)
+    assert [(e.text, e.label_) for e in doc.ents] == [("severe asthma", "Sign_symptom")]
+    assert [(s.text, s.label_) for s in doc.spans[SPANS_KEY]] == [
+        ("history of severe asthma", "History")
+    ]
+
+
+def test_gold_spans_are_trimmed_of_whitespace_tokens() -> None:
+    text = "Pain\n\nand fever."
+    entity = BratEntity(id="T1", type="Sign_symptom", fragments=[Span(start=0, end=6)], text="")
+    doc = brat_to_doc(_nlp(), text, BratAnnotations(entities=[entity]), TINY)
+    assert [e.text for e in doc.ents] == ["Pain"]
+
+
+def test_clinical_tokenizer_splits_units_and_ratios() -> None:
+    words = [t.text for t in _nlp().make_doc("EF=0.20 and 16 mg/dL. CT/MRI")]
+    assert words == ["EF", "=", "0.20", "and", "16", "mg", "/", "dL", ".", "CT", "/", "MRI"]
+
+
+def test_batches_follow_the_size_schedule() -> None:
+    assert list(batches(list(range(7)), iter([2, 3, 5]))) == [[0, 1], [2, 3, 4], [5, 6]]
+
+
+def test_a_trained_model_saves_loads_and_finds_mentions(tmp_path: Path) -> None:
+    folder = tmp_path / "brat"
+    shutil.copytree(FIXTURES / "eval" / "brat", folder)
+    examples = load_examples(build_pipeline(TINY), folder, TINY)
+    assert len(examples) == 2
+    model = train(TINY, examples * 4)
+    model.to_disk(tmp_path / "model")
+    card = write_model_card(tmp_path / "model", TINY, len(examples), 1.0, [])
+    assert "Sign_symptom" in card.read_text(encoding="utf-8")
+
+    document, _ = read_brat(folder / "case1.txt")
+    case = Case(id="x", text=document.text, source=Source(format=SourceFormat.TEXT))
+    found = MentionExtractor(tmp_path / "model")(case)
+    Case.model_validate(found.model_dump())
+    assert {(m.text, m.type) for m in found.mentions} >= {("54-year-old", EntityType.AGE)}
+
+
+def test_a_missing_model_folder_is_a_coded_error(tmp_path: Path) -> None:
+    with pytest.raises(CasebookError, match="CB-E012"):
+        MentionExtractor(tmp_path / "nowhere")
