@@ -13,8 +13,10 @@ from casebook.model import Case, EntityType, Mention
 from casebook.resources import resource_path
 
 DEFAULT_MODEL = "models/ner"
-SPANS_KEY = "phrases"
-"""``Doc.spans`` key of the span categorizer's phrase-level mentions (History …)."""
+FLAT_HEAD = "ner"
+"""The NER head for flat, non-overlapping types."""
+PHRASE_HEAD = "phrases"
+"""The NER head for phrase types (History …) that overlap the flat ones."""
 
 
 def load_model(model: str | Path = DEFAULT_MODEL) -> Language:
@@ -42,8 +44,14 @@ class MentionExtractor:
 
     def __call__(self, case: Case) -> Case:
         """Add the model's mentions to ``case``, numbered in text order after existing ones."""
-        doc = self.nlp(case.text)
-        spans: list[Span] = list(doc.ents) + list(doc.spans.get(SPANS_KEY, []))
+        has_phrases = PHRASE_HEAD in self.nlp.pipe_names
+        doc = self.nlp(case.text, disable=[PHRASE_HEAD] if has_phrases else [])
+        spans: list[Span] = list(doc.ents)
+        if has_phrases:
+            # Each head writes doc.ents, which cannot overlap: run the phrase head on a doc
+            # cleared of the flat entities.
+            doc.ents = []
+            spans += list(self.nlp.get_pipe(PHRASE_HEAD)(doc).ents)
         found: list[tuple[int, int, EntityType]] = []
         for span in spans:
             start, end = _trimmed(case.text, span.start_char, span.end_char)

@@ -1,10 +1,10 @@
-"""Training the mention extractor: brat gold → spaCy examples → a CNN tagger shipped in the package.
+"""Training the mention extractor: brat gold → spaCy examples → a CNN model in the package.
 
-A plain Python training loop over spaCy's API (no spaCy config files): one shared CNN tok2vec,
-a transition-based NER head for the flat entity types, and a span categorizer for the
-phrase-level types (History, Family_history) that overlap the flat ones. Settings are a JSON
-data file validated by ``NerSettings``; the command that reproduces the shipped model is
-``casebook train ner``.
+A plain Python training loop over spaCy's API (no spaCy config files): a CNN tok2vec under a
+transition-based NER head for the flat entity types, and a second NER head with its own small
+tok2vec for the phrase-level types (History, Family_history) that overlap the flat ones.
+Settings are a JSON data file validated by ``NerSettings``; the command that reproduces the
+shipped model is ``casebook train ner``.
 """
 
 from __future__ import annotations
@@ -29,13 +29,13 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import filter_spans
 from spacy.vectors import Vectors
-from thinc.api import compounding, fix_random_seed
+from thinc.api import Adam, compounding, fix_random_seed
 
 from casebook.eval.ner import NerReport, evaluate_ner
 from casebook.ingest.brat import read_brat
 from casebook.ingest.brat_model import BratAnnotations
 from casebook.model import EntityType, RecordModel
-from casebook.nlp.mentions import SPANS_KEY, MentionExtractor
+from casebook.nlp.mentions import FLAT_HEAD, PHRASE_HEAD, MentionExtractor
 from casebook.nlp.pipeline import COMPONENTS, DEFAULT_COMPONENTS, Pipeline
 from casebook.nlp.tokenizer import clinical_tokenizer
 
@@ -58,15 +58,17 @@ class NerSettings(RecordModel):
 
     version: str
     ner_labels: list[EntityType] = Field(description="Flat, non-overlapping types (NER head).")
-    span_labels: list[EntityType] = Field(
-        default_factory=list, description="Phrase types that may overlap others (span head)."
+    phrase_labels: list[EntityType] = Field(
+        default_factory=list,
+        description="Phrase types that overlap the flat ones (History …): a second NER head.",
     )
     width: int = Field(default=128, ge=32)
     depth: int = Field(default=4, ge=1)
     embed_rows: int = Field(default=5000, ge=500)
     window: int = Field(default=1, ge=1)
     hidden_width: int = Field(default=64, ge=16)
-    span_max_tokens: int = Field(default=12, ge=1)
+    phrase_width: int = Field(default=64, ge=16, description="Phrase head's own tok2vec width.")
+    phrase_depth: int = Field(default=2, ge=1)
     epochs: int = Field(default=30, ge=1)
     dropout: float = Field(default=0.1, ge=0.0, lt=1.0)
     learn_rate: float = Field(default=0.001, gt=0.0)
@@ -76,22 +78,26 @@ class NerSettings(RecordModel):
     vectors: VectorSettings | None = None
 
 
-def brat_to_doc(
+def brat_to_docs(
     nlp: Language, text: str, annotations: BratAnnotations, settings: NerSettings
-) -> Doc:
-    """A spaCy Doc of ``text`` with gold entities (NER head) and phrase spans (span head).
+) -> tuple[Doc, Doc]:
+    """Gold Docs of ``text``: flat entities for the NER head, phrases for the phrase head.
 
-    Overlapping flat entities are resolved by keeping the longer one (spaCy's
+    Overlapping gold spans of one head are resolved by keeping the longer one (spaCy's
     ``filter_spans``); gold spans that do not fall on token boundaries are expanded to the
     tokens they touch.
     """
-    doc = nlp.make_doc(text)
-    ner_labels = {label.value for label in settings.ner_labels}
-    span_labels = {label.value for label in settings.span_labels}
-    entities: list[Span] = []
-    phrases: list[Span] = []
+    flat_labels = {label.value for label in settings.ner_labels}
+    phrase_labels = {label.value for label in settings.phrase_labels}
+    flat, phrases = nlp.make_doc(text), nlp.make_doc(text)
+    flat_spans: list[Span] = []
+    phrase_spans: list[Span] = []
     for entity in annotations.entities:
-        if entity.type not in ner_labels and entity.type not in span_labels:
+        if entity.type in flat_labels:
+            doc, spans = flat, flat_spans
+        elif entity.type in phrase_labels:
+            doc, spans = phrases, phrase_spans
+        else:
             continue
         span = doc.char_span(entity.start, entity.end, label=entity.type, alignment_mode="expand")
         if span is None:
@@ -103,23 +109,31 @@ def brat_to_doc(
         while end > start and doc[end - 1].is_space:
             end -= 1
         if start < end:
-            target = entities if entity.type in ner_labels else phrases
-            target.append(Span(doc, start, end, label=entity.type))
-    doc.ents = filter_spans(entities)
-    doc.spans[SPANS_KEY] = phrases
-    return doc
+            spans.append(Span(doc, start, end, label=entity.type))
+    flat.ents = filter_spans(flat_spans)
+    phrases.ents = filter_spans(phrase_spans)
+    return flat, phrases
 
 
-def load_examples(nlp: Language, folder: Path, settings: NerSettings) -> list[Example]:
+TrainingPair = tuple[Example, Example]
+"""One document's examples for the flat head and for the phrase head."""
+
+
+def load_examples(nlp: Language, folder: Path, settings: NerSettings) -> list[TrainingPair]:
     """Training examples from every ``*.txt`` + ``.ann`` pair in a brat folder."""
-    examples: list[Example] = []
+    pairs: list[TrainingPair] = []
     for txt in sorted(folder.glob("*.txt")):
         if not txt.with_suffix(".ann").exists():
             continue
         document, annotations = read_brat(txt)
-        reference = brat_to_doc(nlp, document.text, annotations, settings)
-        examples.append(Example(nlp.make_doc(document.text), reference))
-    return examples
+        flat, phrases = brat_to_docs(nlp, document.text, annotations, settings)
+        pairs.append(
+            (
+                Example(nlp.make_doc(document.text), flat),
+                Example(nlp.make_doc(document.text), phrases),
+            )
+        )
+    return pairs
 
 
 def build_pipeline(settings: NerSettings, vectors: Path | None = None) -> Language:
@@ -157,71 +171,83 @@ def build_pipeline(settings: NerSettings, vectors: Path | None = None) -> Langua
         },
     )
     listener = {"@architectures": "spacy.Tok2VecListener.v1", "width": settings.width}
-    ner = nlp.add_pipe(
-        "ner",
-        config={
-            "model": {
-                "@architectures": "spacy.TransitionBasedParser.v2",
-                "state_type": "ner",
-                "extra_state_tokens": False,
-                "hidden_width": settings.hidden_width,
-                "maxout_pieces": 2,
-                "use_upper": True,
-                "tok2vec": listener,
-            }
-        },
-    )
+    ner = nlp.add_pipe("ner", name=FLAT_HEAD, config={"model": _parser_model(settings, listener)})
     for label in settings.ner_labels:
         ner.add_label(label.value)  # type: ignore[attr-defined]
-    if settings.span_labels:
-        spancat = nlp.add_pipe(
-            "spancat",
-            config={
-                "spans_key": SPANS_KEY,
-                "threshold": 0.5,
-                "suggester": {
-                    "@misc": "spacy.ngram_range_suggester.v1",
-                    "min_size": 1,
-                    "max_size": settings.span_max_tokens,
-                },
-                "model": {
-                    "@architectures": "spacy.SpanCategorizer.v1",
-                    "reducer": {
-                        "@layers": "spacy.mean_max_reducer.v1",
-                        "hidden_size": settings.hidden_width * 2,
-                    },
-                    "scorer": {"@layers": "spacy.LinearLogistic.v1"},
-                    "tok2vec": listener,
-                },
-            },
+    if settings.phrase_labels:
+        # Phrases overlap flat entities, and one Doc holds one set of entities, so the phrase
+        # head trains on its own examples with its own small tok2vec.
+        own_tok2vec = {
+            "@architectures": "spacy.HashEmbedCNN.v2",
+            "pretrained_vectors": static,
+            "width": settings.phrase_width,
+            "depth": settings.phrase_depth,
+            "embed_size": settings.embed_rows,
+            "window_size": 1,
+            "maxout_pieces": 3,
+            "subword_features": True,
+        }
+        phrases = nlp.add_pipe(
+            "ner", name=PHRASE_HEAD, config={"model": _parser_model(settings, own_tok2vec)}
         )
-        for label in settings.span_labels:
-            spancat.add_label(label.value)  # type: ignore[attr-defined]
+        for label in settings.phrase_labels:
+            phrases.add_label(label.value)  # type: ignore[attr-defined]
     return nlp
+
+
+def _parser_model(settings: NerSettings, tok2vec: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "@architectures": "spacy.TransitionBasedParser.v2",
+        "state_type": "ner",
+        "extra_state_tokens": False,
+        "hidden_width": settings.hidden_width,
+        "maxout_pieces": 2,
+        "use_upper": True,
+        "tok2vec": tok2vec,
+    }
 
 
 def train(
     settings: NerSettings,
-    examples: Sequence[Example],
+    examples: Sequence[TrainingPair],
     vectors: Path | None = None,
     on_epoch: Callable[[int, dict[str, float]], None] | None = None,
 ) -> Language:
-    """Train the pipeline on ``examples`` for ``settings.epochs`` epochs and return it."""
+    """Train both heads on ``examples`` for ``settings.epochs`` epochs and return the model."""
     random.seed(settings.seed)
     fix_random_seed(settings.seed)
     nlp = build_pipeline(settings, vectors)
-    optimizer = nlp.initialize(lambda: examples)
-    optimizer.learn_rate = settings.learn_rate
+    # spaCy's defaults (L2 weight decay 0.01, gradient clipping 1.0), plus weight averaging.
+    optimizer = Adam(settings.learn_rate, L2=0.01, grad_clip=1.0, use_averages=True)
+    nlp.initialize(lambda: [flat for flat, _ in examples], sgd=optimizer)
     data = list(examples)
     for epoch in range(settings.epochs):
         random.shuffle(data)
         losses: dict[str, float] = {}
         sizes = compounding(settings.batch_start, settings.batch_stop, 1.001)
         for batch in batches(data, (int(size) for size in sizes)):
-            nlp.update(batch, drop=settings.dropout, sgd=optimizer, losses=losses)
+            nlp.update(
+                [flat for flat, _ in batch],
+                drop=settings.dropout,
+                sgd=optimizer,
+                losses=losses,
+                exclude=[PHRASE_HEAD],
+            )
+            if settings.phrase_labels:
+                nlp.update(
+                    [phrases for _, phrases in batch],
+                    drop=settings.dropout,
+                    sgd=optimizer,
+                    losses=losses,
+                    exclude=["tok2vec", FLAT_HEAD],
+                )
         if on_epoch:
             on_epoch(epoch, losses)
-    return nlp
+    # The optimizer keeps running averages of the weights (as spaCy's own trainer uses for
+    # evaluation and saving); they generalise better than the last step's weights.
+    with nlp.use_params(optimizer.averages):
+        averaged = nlp.to_bytes()
+    return nlp.from_bytes(averaged)
 
 
 T = TypeVar("T")
@@ -367,11 +393,11 @@ def write_model_card(
         "",
         "A CNN tok2vec (hash embeddings of NORM, PREFIX, SUFFIX, SHAPE"
         + (", static fastText vectors" if settings.vectors else "")
-        + ") shared by a transition-based NER head (flat types) and a span categorizer "
-        "(phrase types that overlap them).",
+        + ") under a transition-based NER head for the flat types, and a second NER head "
+        "with its own small tok2vec for the phrase types that overlap them.",
         "",
         f"- NER types: {', '.join(t.value for t in settings.ner_labels)}",
-        f"- Span types: {', '.join(t.value for t in settings.span_labels) or 'none'}",
+        f"- Phrase types: {', '.join(t.value for t in settings.phrase_labels) or 'none'}",
     ]
     if settings.vectors:
         lines.append(

@@ -12,12 +12,12 @@ from casebook.errors import CasebookError
 from casebook.ingest.brat import parse_ann, read_brat
 from casebook.ingest.brat_model import BratAnnotations, BratEntity
 from casebook.model import Case, EntityType, Source, SourceFormat, Span
-from casebook.nlp.mentions import SPANS_KEY, MentionExtractor
+from casebook.nlp.mentions import MentionExtractor
 from casebook.nlp.tokenizer import clinical_tokenizer
 from casebook.train.ner import (
     NerSettings,
     batches,
-    brat_to_doc,
+    brat_to_docs,
     build_pipeline,
     load_examples,
     train,
@@ -29,13 +29,14 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 TINY = NerSettings(
     version="test",
     ner_labels=[EntityType.AGE, EntityType.SEX, EntityType.SIGN_SYMPTOM, EntityType.SEVERITY],
-    span_labels=[EntityType.HISTORY],
+    phrase_labels=[EntityType.HISTORY],
     width=32,
     depth=1,
     embed_rows=500,
     hidden_width=16,
-    span_max_tokens=4,
-    epochs=15,
+    phrase_width=16,
+    phrase_depth=1,
+    epochs=40,
     dropout=0.0,
     learn_rate=0.01,
 )
@@ -47,7 +48,7 @@ def _nlp() -> spacy.language.Language:
     return nlp
 
 
-def test_overlapping_gold_entities_keep_the_longer_and_phrases_go_to_spans() -> None:
+def test_overlapping_gold_entities_keep_the_longer_and_phrases_get_their_own_doc() -> None:
     text = "She had a history of severe asthma."
     ann = (
         "T1\tHistory 10 34\thistory of severe asthma\n"
@@ -55,18 +56,16 @@ def test_overlapping_gold_entities_keep_the_longer_and_phrases_go_to_spans() -> 
         "T3\tSign_symptom 21 34\tsevere asthma\n"
         "T4\tSign_symptom 28 34\tasthma\n"
     )
-    doc = brat_to_doc(_nlp(), text, parse_ann(ann, text, "t.ann"), TINY)
-    assert [(e.text, e.label_) for e in doc.ents] == [("severe asthma", "Sign_symptom")]
-    assert [(s.text, s.label_) for s in doc.spans[SPANS_KEY]] == [
-        ("history of severe asthma", "History")
-    ]
+    flat, phrases = brat_to_docs(_nlp(), text, parse_ann(ann, text, "t.ann"), TINY)
+    assert [(e.text, e.label_) for e in flat.ents] == [("severe asthma", "Sign_symptom")]
+    assert [(e.text, e.label_) for e in phrases.ents] == [("history of severe asthma", "History")]
 
 
 def test_gold_spans_are_trimmed_of_whitespace_tokens() -> None:
     text = "Pain\n\nand fever."
     entity = BratEntity(id="T1", type="Sign_symptom", fragments=[Span(start=0, end=6)], text="")
-    doc = brat_to_doc(_nlp(), text, BratAnnotations(entities=[entity]), TINY)
-    assert [e.text for e in doc.ents] == ["Pain"]
+    flat, _ = brat_to_docs(_nlp(), text, BratAnnotations(entities=[entity]), TINY)
+    assert [e.text for e in flat.ents] == ["Pain"]
 
 
 def test_clinical_tokenizer_splits_units_and_ratios() -> None:
