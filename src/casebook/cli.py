@@ -132,6 +132,127 @@ def extract(
         raise typer.Exit(code=1)
 
 
+StoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="The case store file (default: CASEBOOK_STORE, then a file in the user data folder).",
+    ),
+]
+
+
+def _store_path(store: Path | None) -> Path:
+    return store if store is not None else get_settings().store
+
+
+@app.command()
+def add(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders, glob patterns, or -.")],
+    store: StoreOption = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: all cores).", min=1)
+    ] = None,
+) -> None:
+    """Analyse documents into the case store; those already stored unchanged are skipped."""
+    stdin = sys.stdin.buffer if "-" in paths else None
+    store_path = _store_path(store)
+    progress = Progress(
+        TextColumn("[bold]add[/bold]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+    )
+    try:
+        with progress:
+            task = progress.add_task("add", total=None)
+            result = _guarded(
+                lambda: service.add(
+                    paths,
+                    store_path,
+                    workers=workers or get_settings().workers,
+                    stdin=stdin,
+                    on_total=lambda total: progress.update(task, total=total),
+                    on_advance=lambda: progress.advance(task),
+                )
+            )
+    except KeyboardInterrupt:
+        # Each finished case was committed on its own, so an interrupt loses only those in
+        # flight; say so instead of printing a traceback.
+        err_console.print(
+            f"interrupted: the cases finished so far are stored in {store_path}; "
+            "run the same command again to add the rest",
+            highlight=False,
+        )
+        raise typer.Exit(code=130) from None
+    err_console.print(
+        f"{len(result.added)} added, {len(result.unchanged)} unchanged, "
+        f"{len(result.replaced)} replaced, {len(result.failed)} failed → {store_path}",
+        highlight=False,
+    )
+    if result.failed:
+        for error in result.failed:
+            err_console.print(f"[red]failed[/red] {error}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def cases(
+    store: StoreOption = None,
+    count: Annotated[bool, typer.Option("--count", help="Print only how many there are.")] = False,
+    limit: Annotated[
+        int | None, typer.Option(help="Show at most this many (default: all).", min=0)
+    ] = None,
+) -> None:
+    """List the cases in the case store."""
+    store_path = _store_path(store)
+    if count:
+        sys.stdout.write(f"{_guarded(lambda: service.count_cases(store_path))}\n")
+        return
+    summaries = _guarded(lambda: service.list_cases(store_path, limit=limit))
+    table = Table("id", "title", "age", "sex", "mentions", "added (UTC)")
+    for summary in summaries:
+        age = f"{summary.age_years:g}" if summary.age_years is not None else ""
+        table.add_row(
+            summary.id,
+            summary.title or "",
+            age,
+            summary.sex or "",
+            str(summary.mentions),
+            summary.added_at.strftime("%Y-%m-%d %H:%M:%S"),
+        )
+    console.print(table)
+
+
+@app.command()
+def show(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="The case's id.")],
+    store: StoreOption = None,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="text (a readable summary) or json.")
+    ] = "text",
+) -> None:
+    """Print one stored case."""
+    if output_format not in {"text", "json"}:
+        raise typer.BadParameter("must be text or json", param_hint="--format")
+    case = _guarded(lambda: service.get_case(_store_path(store), case_id))
+    if output_format == "json":
+        sys.stdout.write(case.model_dump_json(indent=2) + "\n")
+    else:
+        console.print(case_summary(case))
+
+
+@app.command()
+def remove(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="The case's id.")],
+    store: StoreOption = None,
+) -> None:
+    """Delete one case from the case store."""
+    store_path = _store_path(store)
+    _guarded(lambda: service.remove_case(store_path, case_id))
+    err_console.print(f"removed {case_id} from {store_path}", highlight=False)
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of a Case."""

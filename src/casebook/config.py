@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from platformdirs import user_data_dir
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -22,6 +23,11 @@ class Settings(BaseSettings):
         default_factory=lambda: os.cpu_count() or 1,
         ge=1,
         description="Worker processes for batch commands such as `casebook extract`.",
+    )
+    store: Path = Field(
+        default_factory=lambda: Path(user_data_dir("casebook")) / "cases.duckdb",
+        description="The case store (a DuckDB file) that `casebook add`, `cases`, `show` and "
+        "`remove` use when no --store is given.",
     )
 
 

@@ -26,6 +26,9 @@ class ErrorCode(StrEnum):
     MALFORMED_DATASET = "CB-E011"
     INVALID_RESOURCE = "CB-E012"
     PROCESSING_FAILED = "CB-E013"
+    CASE_NOT_FOUND = "CB-E014"
+    STORE_ERROR = "CB-E015"
+    STORE_LOCKED = "CB-E016"
 
 
 ERROR_HELP: dict[ErrorCode, str] = {
@@ -42,6 +45,9 @@ ERROR_HELP: dict[ErrorCode, str] = {
     ErrorCode.MALFORMED_DATASET: "A dataset file does not have the documented format.",
     ErrorCode.INVALID_RESOURCE: "A packaged rule or lexicon file does not match its schema.",
     ErrorCode.PROCESSING_FAILED: "Analysing a document failed unexpectedly.",
+    ErrorCode.CASE_NOT_FOUND: "The case store holds no case with that id.",
+    ErrorCode.STORE_ERROR: "The case store cannot be opened, read or written, or is not one.",
+    ErrorCode.STORE_LOCKED: "Another process has the case store open; wait for it or stop it.",
 }
 
 

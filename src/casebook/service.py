@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -18,6 +19,7 @@ from casebook.errors import CasebookError, ErrorCode
 from casebook.ingest.detect import iter_documents
 from casebook.model import Case, Document
 from casebook.nlp.pipeline import PROVIDED_BY_READER, Pipeline
+from casebook.store import AddOutcome, CaseSummary, DuckDBCaseStore
 
 
 @cache
@@ -188,3 +190,186 @@ def extract(
         for future in as_completed(futures):
             record(future.result())
     return result
+
+
+def content_hash(document: Document) -> str:
+    """A hash of what a case is analysed from: the text and the format it was read as.
+
+    The case store compares it to decide whether a document was already added unchanged.
+    """
+    digest = hashlib.sha256()
+    digest.update(document.source.format.value.encode("utf-8"))
+    # A separator no format name contains, so that format and text cannot run together.
+    digest.update(b"\0")
+    digest.update(document.text.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def open_store(path: Path, *, read_only: bool = False) -> DuckDBCaseStore:
+    """Open (creating when missing and writable) the case store at ``path``.
+
+    Raises:
+        CasebookError: ``CB-E016`` when another process holds the store; ``CB-E015`` when the
+            file is not a case store this casebook can read.
+    """
+    return DuckDBCaseStore(path, read_only=read_only)
+
+
+@dataclass
+class AddResult:
+    """What adding documents to the case store did, by case id."""
+
+    added: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    failed: list[CasebookError] = field(default_factory=list)
+
+
+def _analyze_for_store(
+    analyze: Callable[[Document], Case], document: Document
+) -> Case | CasebookError:
+    """Analyse one document, returning its error instead of raising; runs in a worker process."""
+    try:
+        return analyze(document)
+    except CasebookError as error:
+        return error
+    except Exception as exc:  # an injected analysis may raise anything; keep the batch going
+        return CasebookError(
+            ErrorCode.PROCESSING_FAILED,
+            f"analysis failed: {type(exc).__name__}: {exc}",
+            document.source.path or document.id,
+        )
+
+
+def add(
+    inputs: Sequence[str],
+    store_path: Path,
+    *,
+    workers: int = 1,
+    analyze: Callable[[Document], Case] | None = None,
+    stdin: BinaryIO | None = None,
+    on_total: Callable[[int], None] | None = None,
+    on_advance: Callable[[], None] | None = None,
+) -> AddResult:
+    """Analyse documents into the case store, skipping those already stored unchanged.
+
+    A document whose id and content hash are already stored is not analysed again. Each
+    analysed case is written in its own transaction as soon as it is done, so an interrupted
+    run (Ctrl-C, kill -9) loses only the cases still being analysed; running it again
+    finishes the rest.
+
+    Args:
+        inputs: Files, folders, glob patterns, or ``-`` for standard input.
+        store_path: The case store; created when missing.
+        workers: Processes analysing documents in parallel.
+        analyze: Turns a document into a case; ``analyze_document`` when None. With more than
+            one worker it must be a picklable top-level function.
+        stdin: The stream ``-`` reads from.
+        on_total: Called once with the number of documents to analyse.
+        on_advance: Called after each analysed document is stored (or has failed).
+
+    Raises:
+        CasebookError: ``CB-E016``/``CB-E015`` when the store cannot be opened or written.
+            Documents that cannot be read or analysed are reported in ``AddResult.failed``.
+    """
+    analyze = analyze or analyze_document
+    # Open the store before reading anything, so that a locked or foreign file fails at once.
+    with open_store(store_path) as store:
+        documents, read_errors = read_inputs(inputs, stdin)
+        result = AddResult(failed=list(read_errors))
+        todo: list[tuple[Document, str]] = []
+        queued: set[tuple[str, str]] = set()
+        for document in documents:
+            digest = content_hash(document)
+            # A document listed twice, unchanged, is analysed once.
+            if (document.id, digest) in queued or store.has(document.id, digest):
+                result.unchanged.append(document.id)
+            else:
+                queued.add((document.id, digest))
+                todo.append((document, digest))
+        if on_total:
+            on_total(len(todo))
+
+        def record(outcome: Case | CasebookError, digest: str) -> None:
+            if isinstance(outcome, CasebookError):
+                result.failed.append(outcome)
+            else:
+                stored = store.add(outcome, digest)
+                {
+                    AddOutcome.ADDED: result.added,
+                    AddOutcome.UNCHANGED: result.unchanged,
+                    AddOutcome.REPLACED: result.replaced,
+                }[stored].append(outcome.id)
+            if on_advance:
+                on_advance()
+
+        if workers <= 1 or len(todo) <= 1:
+            for document, digest in todo:
+                record(_analyze_for_store(analyze, document), digest)
+            return result
+        # spawn, not fork: the progress display runs a thread, and forking a threaded process
+        # can deadlock the children.
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+        try:
+            futures: dict[Future[Case | CasebookError], tuple[Document, str]] = {
+                pool.submit(_analyze_for_store, analyze, document): (document, digest)
+                for document, digest in todo
+            }
+            for future in as_completed(futures):
+                document, digest = futures[future]
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # a worker died (killed, out of memory)
+                    outcome = CasebookError(
+                        ErrorCode.PROCESSING_FAILED,
+                        f"the worker analysing it failed: {type(exc).__name__}: {exc}",
+                        document.source.path or document.id,
+                    )
+                record(outcome, digest)
+        except BaseException:
+            # Interrupted (Ctrl-C) or the store failed: drop the queued documents instead of
+            # analysing them all before returning; what is stored stays stored.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
+    return result
+
+
+def list_cases(store_path: Path, *, limit: int | None = None, offset: int = 0) -> list[CaseSummary]:
+    """Summaries of the stored cases, sorted by id; none when the store does not exist yet."""
+    if not store_path.exists():
+        return []
+    with open_store(store_path, read_only=True) as store:
+        return store.list(limit, offset)
+
+
+def count_cases(store_path: Path) -> int:
+    """How many cases the store holds; 0 when it does not exist yet."""
+    if not store_path.exists():
+        return 0
+    with open_store(store_path, read_only=True) as store:
+        return store.count()
+
+
+def get_case(store_path: Path, case_id: str) -> Case:
+    """The stored case with this id.
+
+    Raises:
+        CasebookError: ``CB-E014`` when the store holds no such case (or does not exist).
+    """
+    if not store_path.exists():
+        raise CasebookError(ErrorCode.CASE_NOT_FOUND, f"no case with id {case_id!r}", store_path)
+    with open_store(store_path, read_only=True) as store:
+        return store.get(case_id)
+
+
+def remove_case(store_path: Path, case_id: str) -> None:
+    """Delete the stored case with this id.
+
+    Raises:
+        CasebookError: ``CB-E014`` when the store holds no such case (or does not exist).
+    """
+    if not store_path.exists():
+        raise CasebookError(ErrorCode.CASE_NOT_FOUND, f"no case with id {case_id!r}", store_path)
+    with open_store(store_path) as store:
+        store.remove(case_id)

@@ -1,0 +1,404 @@
+"""The DuckDB case store: exact round trips, idempotent adds, and refusals that keep data safe."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.model import (
+    Assertion,
+    Attribute,
+    Case,
+    CaseCode,
+    Code,
+    CodeSystem,
+    EntityType,
+    Mention,
+    Patient,
+    Section,
+    Sex,
+    Source,
+    SourceFormat,
+    Span,
+)
+from casebook.store import STORE_SCHEMA_VERSION, AddOutcome, DuckDBCaseStore
+
+TEXT = "A 29-year-old female had a severe headache after a bone marrow biopsy."
+
+
+def _case(case_id: str = "example", text: str = TEXT) -> Case:
+    start = text.index("headache")
+    headache = Mention(
+        id="m1",
+        start=start,
+        end=start + len("headache"),
+        text="headache",
+        type=EntityType.SIGN_SYMPTOM,
+        codes=[Code(system=CodeSystem.HPO, code="HP:0002315", display="Headache", score=0.9)],
+        attributes=[Attribute(name="severity", text="severe", start=27, end=33)],
+    )
+    start = text.index("bone marrow biopsy")
+    biopsy = Mention(
+        id="m2",
+        start=start,
+        end=start + len("bone marrow biopsy"),
+        text="bone marrow biopsy",
+        type=EntityType.DIAGNOSTIC_PROCEDURE,
+        assertion=Assertion.HISTORICAL,
+    )
+    return Case(
+        id=case_id,
+        text=text,
+        title="Headache after biopsy",
+        source=Source(format=SourceFormat.TEXT, path=f"{case_id}.txt", extra={"k": "v"}),
+        patient=Patient(age_years=29, sex=Sex.FEMALE),
+        sections=[Section(title="", kind="body", start=0, end=len(text))],
+        sentences=[Span(start=0, end=len(text))],
+        mentions=[headache, biopsy],
+        codes=[
+            CaseCode(
+                system=CodeSystem.ICD10CM,
+                code="G97.1",
+                score=0.7,
+                evidence=[Span(start=headache.start, end=headache.end)],
+                mentions=["m1"],
+            )
+        ],
+    )
+
+
+def _hash(case: Case) -> str:
+    return hashlib.sha256(case.text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _rows(path: Path, sql: str) -> list[tuple[object, ...]]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    return tmp_path / "nested" / "cases.duckdb"
+
+
+def test_a_stored_case_comes_back_exactly(store_path: Path) -> None:
+    case = _case()
+    with DuckDBCaseStore(store_path) as store:
+        assert store.add(case, _hash(case)) is AddOutcome.ADDED
+        assert store.get("example") == case
+    with DuckDBCaseStore(store_path) as store:  # and after reopening the file
+        assert store.get("example") == case
+
+
+def test_mentions_and_codes_are_queryable_rows(store_path: Path) -> None:
+    case = _case()
+    with DuckDBCaseStore(store_path) as store:
+        store.add(case, _hash(case))
+    mentions = _rows(
+        store_path,
+        'SELECT case_id, mention_id, start, "end", type, assertion, text FROM mentions '
+        "ORDER BY mention_id",
+    )
+    assert mentions == [
+        ("example", "m1", 34, 42, "Sign_symptom", "present", "headache"),
+        ("example", "m2", 51, 69, "Diagnostic_procedure", "historical", "bone marrow biopsy"),
+    ]
+    codes = _rows(store_path, "SELECT * FROM codes ORDER BY system")
+    assert codes == [
+        ("example", "hpo", "HP:0002315", 0.9, "m1"),
+        ("example", "icd10cm", "G97.1", 0.7, None),
+    ]
+    (row,) = _rows(
+        store_path,
+        "SELECT id, title, age_years, sex, source_format, source_path FROM cases",
+    )
+    assert row == ("example", "Headache after biopsy", 29.0, "female", "text", "example.txt")
+
+
+def test_adding_the_same_id_and_hash_again_writes_nothing(store_path: Path) -> None:
+    case = _case()
+    with DuckDBCaseStore(store_path) as store:
+        store.add(case, "h1")
+        (first,) = store.list()
+        assert store.has("example", "h1")
+        assert store.add(case, "h1") is AddOutcome.UNCHANGED
+        assert store.list() == [first]  # not rewritten: added_at is unchanged
+        assert store.count() == 1
+    assert _rows(store_path, "SELECT count(*) FROM mentions") == [(2,)]
+
+
+def test_a_changed_hash_replaces_the_case_and_its_rows(store_path: Path) -> None:
+    old = _case()
+    new = _case(text=TEXT.replace("A 29", "A 31")).model_copy(
+        update={"mentions": [], "codes": [], "patient": Patient(age_years=31)}
+    )
+    with DuckDBCaseStore(store_path) as store:
+        store.add(old, "h1")
+        assert store.add(new, "h2") is AddOutcome.REPLACED
+        assert store.get("example") == new
+        assert not store.has("example", "h1") and store.has("example", "h2")
+        assert store.count() == 1
+    assert _rows(store_path, "SELECT count(*) FROM mentions") == [(0,)]
+    assert _rows(store_path, "SELECT count(*) FROM codes") == [(0,)]
+
+
+def test_remove_deletes_the_case_and_its_rows(store_path: Path) -> None:
+    with DuckDBCaseStore(store_path) as store:
+        store.add(_case("a"), "h")
+        store.add(_case("b"), "h")
+        store.remove("a")
+        assert store.ids() == ["b"]
+        with pytest.raises(CasebookError) as caught:
+            store.remove("a")
+        assert caught.value.code is ErrorCode.CASE_NOT_FOUND
+    assert _rows(store_path, "SELECT DISTINCT case_id FROM mentions") == [("b",)]
+    assert _rows(store_path, "SELECT DISTINCT case_id FROM codes") == [("b",)]
+
+
+def test_count_ids_and_list_pages_sorted_by_id(store_path: Path) -> None:
+    with DuckDBCaseStore(store_path) as store:
+        assert store.count() == 0 and store.ids() == [] and store.list() == []
+        for case_id in ("c", "a", "b"):
+            store.add(_case(case_id), "h")
+        assert store.count() == 3
+        assert store.ids() == ["a", "b", "c"]
+        assert [s.id for s in store.list(limit=2)] == ["a", "b"]
+        assert [s.id for s in store.list(limit=2, offset=2)] == ["c"]
+        summary = store.list(limit=1)[0]
+    assert (summary.title, summary.age_years, summary.sex, summary.mentions) == (
+        "Headache after biopsy",
+        29.0,
+        "female",
+        2,
+    )
+    assert summary.added_at.tzinfo is not None
+
+
+def test_an_unknown_id_is_a_coded_error(store_path: Path) -> None:
+    with DuckDBCaseStore(store_path) as store, pytest.raises(CasebookError) as caught:
+        store.get("nope")
+    assert caught.value.code is ErrorCode.CASE_NOT_FOUND
+    assert "nope" in str(caught.value)
+
+
+def test_a_store_from_a_newer_casebook_is_refused_untouched(store_path: Path) -> None:
+    with DuckDBCaseStore(store_path) as store:
+        store.add(_case(), "h")
+    newer = STORE_SCHEMA_VERSION + 1
+    with duckdb.connect(str(store_path)) as con:
+        con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(newer)])
+    for read_only in (False, True):
+        with pytest.raises(CasebookError) as caught:
+            DuckDBCaseStore(store_path, read_only=read_only)
+        assert caught.value.code is ErrorCode.STORE_ERROR
+        assert "newer casebook" in caught.value.message
+    assert _rows(store_path, "SELECT count(*) FROM cases") == [(1,)]
+
+
+def test_a_file_that_is_not_a_database_is_refused_and_kept(tmp_path: Path) -> None:
+    path = tmp_path / "cases.duckdb"
+    junk = b"not a database at all\n" * 200
+    path.write_bytes(junk)
+    with pytest.raises(CasebookError) as caught:
+        DuckDBCaseStore(path)
+    assert caught.value.code is ErrorCode.STORE_ERROR
+    assert path.read_bytes() == junk
+
+
+def test_someone_elses_database_is_refused_and_kept(tmp_path: Path) -> None:
+    path = tmp_path / "other.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE invoices (n INTEGER)")
+    with pytest.raises(CasebookError) as caught:
+        DuckDBCaseStore(path)
+    assert caught.value.code is ErrorCode.STORE_ERROR
+    assert "not a casebook case store" in caught.value.message
+    assert _rows(path, "SELECT table_name FROM duckdb_tables()") == [("invoices",)]
+
+
+def test_a_store_held_by_another_process_is_a_locked_error(store_path: Path) -> None:
+    DuckDBCaseStore(store_path).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); "
+            "sys.stdin.read()",
+            str(store_path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        for read_only in (False, True):
+            with pytest.raises(CasebookError) as caught:
+                DuckDBCaseStore(store_path, read_only=read_only)
+            assert caught.value.code is ErrorCode.STORE_LOCKED
+            assert f"process {holder.pid}" in caught.value.message
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)
+        if holder.stdout is not None:
+            holder.stdout.close()
+
+
+def test_read_only_stores_refuse_to_write(store_path: Path) -> None:
+    DuckDBCaseStore(store_path).close()
+    with DuckDBCaseStore(store_path, read_only=True) as store, pytest.raises(CasebookError) as e:
+        store.add(_case(), "h")
+    assert e.value.code is ErrorCode.STORE_ERROR
+
+
+class _FailingConnection:
+    """A connection that fails the codes insert: a write that dies after its first rows."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+
+    def execute(self, sql: str, parameters: object = None) -> duckdb.DuckDBPyConnection:
+        if sql.startswith("INSERT INTO codes"):
+            raise duckdb.IOException("disk full")
+        return self._con.execute(sql, parameters)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._con, name)
+
+
+def test_a_failed_write_leaves_the_old_version_whole(store_path: Path) -> None:
+    old = _case()
+    with DuckDBCaseStore(store_path) as store:
+        store.add(old, "h1")
+        real = store._con
+        store._con = _FailingConnection(real)  # type: ignore[assignment]
+        with pytest.raises(CasebookError) as caught:
+            store.add(_case(text=TEXT.replace("A 29", "A 31")), "h2")
+        assert caught.value.code is ErrorCode.STORE_ERROR and "disk full" in caught.value.message
+        with pytest.raises(CasebookError):
+            store.add(_case("new"), "h")
+        store._con = real
+        assert store.ids() == ["example"]
+        assert store.get("example") == old and store.has("example", "h1")
+    assert _rows(store_path, "SELECT count(*) FROM mentions") == [(2,)]
+    assert _rows(store_path, "SELECT count(*) FROM codes") == [(2,)]
+
+
+# -- property: any valid case comes back equal ------------------------------------------------
+
+_KINDS = st.sampled_from(list(EntityType))
+_SCORES = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
+
+
+@st.composite
+def _cases(draw: st.DrawFn) -> Case:
+    text = draw(st.text(min_size=1, max_size=120))
+    size = len(text)
+
+    def span() -> tuple[int, int]:
+        start = draw(st.integers(0, size))
+        return start, draw(st.integers(start, size))
+
+    mentions: list[Mention] = []
+    for index in range(draw(st.integers(0, 6))):
+        start, end = span()
+        codes = [
+            Code(
+                system=draw(st.sampled_from(list(CodeSystem))),
+                code=draw(st.text(min_size=1, max_size=12)),
+                display=draw(st.text(max_size=12)),
+                score=draw(_SCORES),
+            )
+            for _ in range(draw(st.integers(0, 2)))
+        ]
+        attributes = []
+        if draw(st.booleans()):
+            a_start, a_end = span()
+            attributes.append(
+                Attribute(
+                    name="site",
+                    start=a_start,
+                    end=a_end,
+                    text=text[a_start:a_end],
+                    value=draw(st.none() | st.text(max_size=8)),
+                )
+            )
+        mentions.append(
+            Mention(
+                id=f"m{index}",
+                start=start,
+                end=end,
+                text=text[start:end],
+                type=draw(_KINDS),
+                assertion=draw(st.sampled_from(list(Assertion))),
+                codes=codes,
+                attributes=attributes,
+                expansion=draw(st.none() | st.text(max_size=10)),
+            )
+        )
+    case_codes = [
+        CaseCode(
+            system=draw(st.sampled_from(list(CodeSystem))),
+            code=draw(st.text(min_size=1, max_size=12)),
+            score=draw(_SCORES),
+            evidence=[
+                Span(start=s, end=e) for s, e in (span() for _ in range(draw(st.integers(0, 2))))
+            ],
+            mentions=draw(st.lists(st.sampled_from([m.id for m in mentions]), max_size=2))
+            if mentions
+            else [],
+        )
+        for _ in range(draw(st.integers(0, 3)))
+    ]
+    return Case(
+        id=draw(st.text(min_size=1, max_size=20)),
+        text=text,
+        title=draw(st.none() | st.text(max_size=30)),
+        source=Source(
+            format=draw(st.sampled_from(list(SourceFormat))),
+            path=draw(st.none() | st.text(max_size=30)),
+            extra=draw(st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2)),
+        ),
+        patient=Patient(
+            age_years=draw(
+                st.none()
+                | st.floats(min_value=0, max_value=200, allow_nan=False, allow_infinity=False)
+            ),
+            sex=draw(st.none() | st.sampled_from(list(Sex))),
+        ),
+        sentences=[
+            Span(start=s, end=e) for s, e in (span() for _ in range(draw(st.integers(0, 3))))
+        ],
+        mentions=mentions,
+        codes=case_codes,
+    )
+
+
+def test_any_stored_case_comes_back_equal() -> None:
+    # One store for every example: function-scoped fixtures do not mix with @given.
+    with tempfile.TemporaryDirectory() as folder:
+        store = DuckDBCaseStore(Path(folder) / "cases.duckdb")
+
+        @settings(max_examples=75, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(_cases())
+        def check(case: Case) -> None:
+            digest = hashlib.sha256(case.model_dump_json().encode()).hexdigest()
+            store.add(case, digest)
+            assert store.get(case.id) == case
+            assert store.has(case.id, digest)
+            summary = next(s for s in store.list() if s.id == case.id)
+            assert summary.mentions == len(case.mentions)
+            assert summary.age_years == case.patient.age_years
+
+        with store:
+            check()

@@ -1,0 +1,103 @@
+"""The service functions over the case store: incremental adds, failures, lookups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from casebook import service
+from casebook.errors import CasebookError, ErrorCode
+from casebook.model import Case, Document, Source, SourceFormat
+from casebook.nlp.pipeline import Pipeline
+
+_PIPELINE = Pipeline.from_names(("sections", "sentences", "patient"))
+
+
+def _analyze(document: Document) -> Case:
+    return _PIPELINE(document)
+
+
+def _folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "one.txt").write_text("A 54-year-old man had fever.\n", encoding="utf-8")
+    (folder / "two.txt").write_text("A 7-year-old girl had a rash.\n", encoding="utf-8")
+    return folder
+
+
+def test_content_hash_follows_the_text_and_the_format() -> None:
+    text = Document(id="a", text="fever", source=Source(format=SourceFormat.TEXT))
+    same = Document(id="b", text="fever", source=Source(format=SourceFormat.TEXT, path="x"))
+    other_text = Document(id="a", text="fever.", source=Source(format=SourceFormat.TEXT))
+    other_format = Document(id="a", text="fever", source=Source(format=SourceFormat.JATS))
+    assert service.content_hash(text) == service.content_hash(same)
+    assert len({service.content_hash(d) for d in (text, other_text, other_format)}) == 3
+
+
+def test_add_is_incremental_and_replaces_changed_documents(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    store = tmp_path / "cases.duckdb"
+    analysed: list[str] = []
+
+    def analyze(document: Document) -> Case:
+        analysed.append(document.id)
+        return _analyze(document)
+
+    first = service.add([str(folder)], store, analyze=analyze)
+    assert sorted(first.added) == ["one", "two"] and not first.failed
+
+    totals: list[int] = []
+    again = service.add([str(folder)], store, analyze=analyze, on_total=totals.append)
+    assert sorted(again.unchanged) == ["one", "two"] and not again.added
+    assert totals == [0] and sorted(analysed) == ["one", "two"]  # nothing analysed again
+
+    (folder / "two.txt").write_text("A 9-year-old girl had a rash.\n", encoding="utf-8")
+    third = service.add([str(folder)], store, analyze=analyze)
+    assert third.replaced == ["two"] and third.unchanged == ["one"]
+    assert service.get_case(store, "two").patient.age_years == 9
+    assert service.count_cases(store) == 2
+
+
+def test_add_reports_failures_and_stores_the_rest(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    (folder / "empty.txt").write_text("  \n", encoding="utf-8")
+    (folder / "bad.txt").write_text("A case that breaks the analysis.\n", encoding="utf-8")
+
+    def analyze(document: Document) -> Case:
+        if document.id == "bad":
+            raise ValueError("boom")
+        return _analyze(document)
+
+    advanced: list[None] = []
+    result = service.add(
+        [str(folder)],
+        tmp_path / "s.duckdb",
+        analyze=analyze,
+        on_advance=lambda: advanced.append(None),
+    )
+    assert sorted(result.added) == ["one", "two"]
+    codes = sorted(error.code for error in result.failed)
+    assert codes == [ErrorCode.EMPTY_DOCUMENT, ErrorCode.PROCESSING_FAILED]
+    assert len(advanced) == 3
+    assert [s.id for s in service.list_cases(tmp_path / "s.duckdb")] == ["one", "two"]
+
+
+def test_lookups_on_a_missing_store_create_nothing(tmp_path: Path) -> None:
+    store = tmp_path / "none.duckdb"
+    assert service.list_cases(store) == [] and service.count_cases(store) == 0
+    for action in (service.get_case, service.remove_case):
+        with pytest.raises(CasebookError) as caught:
+            action(store, "x")
+        assert caught.value.code is ErrorCode.CASE_NOT_FOUND
+    assert not store.exists()
+
+
+def test_remove_case_deletes_it(tmp_path: Path) -> None:
+    store = tmp_path / "s.duckdb"
+    service.add([str(_folder(tmp_path))], store, analyze=_analyze)
+    service.remove_case(store, "one")
+    assert [s.id for s in service.list_cases(store, limit=5)] == ["two"]
+    with pytest.raises(CasebookError) as caught:
+        service.get_case(store, "one")
+    assert caught.value.code is ErrorCode.CASE_NOT_FOUND
