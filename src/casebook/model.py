@@ -171,6 +171,17 @@ class Code(RecordModel):
     score: float = Field(default=1.0, ge=0.0, le=1.0)
 
 
+class CaseCode(Code):
+    """A code for the case as a whole, with the words in the text that support it."""
+
+    evidence: list[Span] = Field(
+        default_factory=list, description="Where the text supports the code."
+    )
+    mentions: list[str] = Field(
+        default_factory=list, description="Ids of the mentions the code was derived from."
+    )
+
+
 class Attribute(Span):
     """A property of a mention, tied to the words that carry it (site, severity, value …)."""
 
@@ -261,6 +272,11 @@ class Case(RecordModel):
     sentences: list[Span] = Field(default_factory=list)
     mentions: list[Mention] = Field(default_factory=list)
     abbreviations: list[Abbreviation] = Field(default_factory=list)
+    codes: list[CaseCode] = Field(
+        default_factory=list,
+        description="Ranked codes of the patient's own present conditions and procedures; "
+        "negated, family and hypothetical findings are never among them.",
+    )
     relations: list[Relation] = Field(default_factory=list)
     timeline: list[TimelineEvent] = Field(default_factory=list)
 
@@ -273,6 +289,8 @@ class Case(RecordModel):
             spans.append((f"mention {mention.id}", mention))
             spans += [(f"mention {mention.id} fragment", f) for f in mention.fragments]
             spans += [(f"mention {mention.id} attribute", a) for a in mention.attributes]
+        for code in self.codes:
+            spans += [(f"code {code.code} evidence", e) for e in code.evidence]
         for label, span in spans:
             if span.end > size:
                 raise ValueError(f"{label} ends at {span.end}, past the text's end ({size})")
@@ -299,6 +317,10 @@ class Case(RecordModel):
             for end in (relation.source, relation.target):
                 if end not in known:
                     raise ValueError(f"relation {relation.type} points at unknown mention {end}")
+        for code in self.codes:
+            for mention_id in code.mentions:
+                if mention_id not in known:
+                    raise ValueError(f"code {code.code} points at unknown mention {mention_id}")
         for event in self.timeline:
             if event.mention not in known:
                 raise ValueError(f"timeline points at unknown mention {event.mention}")

@@ -1,8 +1,9 @@
 """Document-level HPO concept recognition scores.
 
 The data are the JAX case reports of the PhenoTagger corpora (Luo et al. 2021, Bioinformatics).
-The predicted set of a document is the HPO ids of its present mentions: those not negated, not
-about a family member and not hypothetical. Micro precision, recall and F1 are computed over the
+The predicted set of a document is the HPO ids among the case-level ``Case.codes``, which hold
+the patient's own present findings only (``casebook.nlp.phenotypes.PhenotypeCoder`` leaves out
+negated, family and hypothetical ones). Micro precision, recall and F1 are computed over the
 (document, HPO id) pairs of every document. Ids compare after stripping and upper-casing
 (``HP:0000407``).
 """
@@ -17,15 +18,10 @@ from pydantic import BaseModel, ConfigDict
 
 from casebook.errors import CasebookError, ErrorCode
 from casebook.eval._io import default_analyze, require_dir, require_file
-from casebook.eval.coding import check_gold_documents, ranked_codes, read_text_folder
+from casebook.eval.coding import check_gold_documents, read_text_folder
 from casebook.eval.metrics import PRF, prf
 from casebook.ingest.text import read_text
-from casebook.model import Assertion, Case, CodeSystem, Document
-
-EXCLUDED_ASSERTIONS: frozenset[Assertion] = frozenset(
-    {Assertion.NEGATED, Assertion.FAMILY, Assertion.HYPOTHETICAL}
-)
-"""Mentions with these assertions contribute no HPO term."""
+from casebook.model import Case, CodeSystem, Document
 
 
 class HpoReport(BaseModel):
@@ -73,6 +69,8 @@ def evaluate_hpo(
     Args:
         folder: A folder with ``jax/ID.txt`` and ``jax_gold.json``.
         analyze: The system under test; by default ``casebook.service.analyze_document``.
+            Pass one's own (e.g. a ``Pipeline`` ending in ``PhenotypeCoder``) to evaluate
+            another configuration.
 
     Returns:
         The report; documents without gold terms count with an empty gold set.
@@ -89,9 +87,9 @@ def evaluate_hpo(
     tp = fp = fn = 0
     for path in paths:
         case = analyze(read_text(path))
-        predicted = set(
-            ranked_codes(case.mentions, CodeSystem.HPO, EXCLUDED_ASSERTIONS, normalize_hpo)
-        )
+        predicted = {
+            normalize_hpo(code.code) for code in case.codes if code.system == CodeSystem.HPO
+        }
         expected = gold.get(path.stem, set())
         hits = len(predicted & expected)
         tp += hits

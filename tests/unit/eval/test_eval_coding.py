@@ -9,7 +9,16 @@ import pytest
 from casebook.errors import CasebookError, ErrorCode
 from casebook.eval.coding import evaluate_icd10
 from casebook.eval.hpo import evaluate_hpo
-from casebook.model import Assertion, Case, Code, CodeSystem, Document, EntityType, Mention
+from casebook.model import (
+    Assertion,
+    Case,
+    CaseCode,
+    Code,
+    CodeSystem,
+    Document,
+    EntityType,
+    Mention,
+)
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "eval"
 
@@ -18,6 +27,7 @@ Prediction = tuple[CodeSystem, str, float, Assertion]
 ICD = CodeSystem.ICD10CM
 HPO = CodeSystem.HPO
 PRESENT = Assertion.PRESENT
+HPO_EXCLUDED = frozenset({Assertion.NEGATED, Assertion.FAMILY, Assertion.HYPOTHETICAL})
 
 PREDICTIONS: dict[str, list[Prediction]] = {
     "d1": [
@@ -38,7 +48,7 @@ PREDICTIONS: dict[str, list[Prediction]] = {
     ],
     "p2": [
         (HPO, "HP:0000365", 0.9, PRESENT),
-        (HPO, "HP:0000365", 0.7, Assertion.HISTORICAL),
+        (HPO, "HP:0000365", 0.7, Assertion.HISTORICAL),  # same code twice: one prediction
         (HPO, "HP:0000478", 0.6, PRESENT),  # a false positive
     ],
 }
@@ -59,7 +69,13 @@ def fake_analyze(document: Document) -> Case:
         )
         for number, (system, code, score, assertion) in enumerate(PREDICTIONS[document.id], 1)
     ]
-    return Case.from_document(document).model_copy(update={"mentions": mentions})
+    # Case-level HPO codes, as a phenotype coder sets them: the patient's present ones only.
+    codes = [
+        CaseCode(system=system, code=code, score=score)
+        for system, code, score, assertion in PREDICTIONS[document.id]
+        if system is HPO and assertion not in HPO_EXCLUDED
+    ]
+    return Case.from_document(document).model_copy(update={"mentions": mentions, "codes": codes})
 
 
 def test_evaluate_icd10_by_hand() -> None:

@@ -1,0 +1,474 @@
+"""A vocabulary knowledge base, candidate generation and a linking policy, kept apart.
+
+The split follows scispaCy's entity linker (Neumann et al. 2019): a ``KnowledgeBase`` holds two
+maps, concept id → ``Concept`` and normalised alias → concept ids; a ``CandidateGenerator``
+proposes scored candidates for a span or finds alias matches over a whole text; a
+``LinkingPolicy`` decides which candidates to accept. Nothing here knows about HPO: the same
+classes serve ICD-10-CM and ICD-10-PCS, whose titles and index terms are aliases too.
+
+Normalisation (``normalize_tokens``) is applied identically to aliases and to text, so that two
+strings match when they agree after:
+
+* lower-casing;
+* splitting on anything that is not a letter or digit, so "hearing-loss", "hearing loss" and
+  "hearing/loss" fold together;
+* British → American spelling of common medical patterns ("haem" → "hem", "oedema" → "edema",
+  "tumour" → "tumor", "-ise" → "-ize");
+* stripping simple plurals ("seizures" → "seizure", "abnormalities" → "abnormality");
+* dropping the articles "a", "an" and "the", which vary freely between an alias and prose.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from casebook.model import CodeSystem
+
+_WORD = re.compile(r"[^\W_]+")
+_BARRIER = re.compile(r"[.,;:!?()\[\]{}]|\n")
+"""Punctuation that ends a phrase: an alias match never runs across it."""
+
+_ARTICLES = frozenset({"a", "an", "the"})
+
+_SPELLING: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^(an|hyper|hypo|leuk|isch|ur|septic|tox|pre|)?haem"), r"\1hem"),
+    (re.compile(r"aemia"), "emia"),
+    (re.compile(r"^oe(dema|sophag|strog)"), r"e\1"),
+    (re.compile(r"oedema"), "edema"),
+    (re.compile(r"^foet"), "fet"),
+    (re.compile(r"^(p|orthop|gyn|encyclop)ae"), r"\1e"),
+    (re.compile(r"aecol"), "ecol"),
+    (re.compile(r"^(colo|tumo|behavio|humo|odo|labo)ur"), r"\1r"),
+    (re.compile(r"(?<=[a-z]{3})is(e|ed|es|ing|ation|ations)$"), r"iz\1"),
+    (re.compile(r"(?<=[a-z]{2})ys(e|ed|es|ing)$"), r"yz\1"),
+    (re.compile(r"(?<=[a-z]{3})tre$"), "ter"),
+)
+"""British spelling patterns and their American forms; cheap and applied token by token."""
+
+_MAYBE_BRITISH = re.compile(r"ae|oe|our|is(e|ed|es|ing|ations?)$|ys(e|ed|es|ing)$|tre$")
+"""A quick test that lets most words skip the ``_SPELLING`` substitutions."""
+
+
+@cache
+def normalize_token(token: str) -> str:
+    """One lower-cased word in its matching form: American spelling, singular.
+
+    Args:
+        token: A word of letters and digits, already lower-cased.
+
+    Returns:
+        The form both aliases and text are compared in.
+    """
+    if _MAYBE_BRITISH.search(token):
+        for pattern, replacement in _SPELLING:
+            token = pattern.sub(replacement, token)
+    # Plural stripping is deliberately simple: the same rule runs on both sides, so a wrong
+    # stem ("boxe") only matters when one side is singular, which is rare in aliases.
+    if len(token) > 4 and token.endswith("ies"):
+        return token[:-3] + "y"
+    if (
+        len(token) > 3
+        and token.endswith("s")
+        and not token.endswith(("ss", "us", "is", "ys", "as", "os"))
+    ):
+        return token[:-1]
+    return token
+
+
+def normalize_tokens(text: str) -> tuple[str, ...]:
+    """The normalised words of a text, articles dropped (see the module docstring).
+
+    Args:
+        text: Any text: an alias, a mention, a phrase.
+
+    Returns:
+        The words in their matching form.
+    """
+    return tuple(
+        normalize_token(word) for word in _WORD.findall(text.lower()) if word not in _ARTICLES
+    )
+
+
+def normalize_alias(text: str) -> str:
+    """The key an alias or a span is looked up under: its normalised words, space-joined."""
+    return " ".join(normalize_tokens(text))
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """One entry of a knowledge base.
+
+    Attributes:
+        id: The code, e.g. ``HP:0001250``.
+        name: The preferred name.
+        synonyms: Other names the concept goes by.
+        parents: Ids of the direct parents (``is_a``), for ancestor logic.
+    """
+
+    id: str
+    name: str
+    synonyms: tuple[str, ...] = ()
+    parents: tuple[str, ...] = ()
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        """The name, then the synonyms."""
+        return (self.name, *self.synonyms)
+
+
+class KnowledgeBase:
+    """Concepts by id and concept ids by normalised alias.
+
+    Args:
+        concepts: The entries; ids must be unique.
+        system: The code system the ids belong to.
+        version: The release the entries come from, e.g. ``hp/releases/2025-01-16``.
+
+    Raises:
+        ValueError: When two concepts share an id.
+    """
+
+    def __init__(self, concepts: Iterable[Concept], system: CodeSystem, version: str = "") -> None:
+        self.system = system
+        self.version = version
+        self.concepts: dict[str, Concept] = {}
+        aliases: dict[str, set[str]] = {}
+        surfaces: dict[str, set[str]] = {}
+        for concept in concepts:
+            if concept.id in self.concepts:
+                raise ValueError(f"concept {concept.id} appears twice")
+            self.concepts[concept.id] = concept
+            for alias in concept.aliases:
+                key = normalize_alias(alias)
+                if key:
+                    aliases.setdefault(key, set()).add(concept.id)
+                    surfaces.setdefault(key, set()).add(alias)
+        self.aliases: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in aliases.items()}
+        self.surfaces: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in surfaces.items()}
+        """Normalised alias → the aliases as the vocabulary writes them."""
+        self._children: dict[str, list[str]] = {}
+        for concept in self.concepts.values():
+            for parent in concept.parents:
+                self._children.setdefault(parent, []).append(concept.id)
+        self._ancestors: dict[str, frozenset[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self.concepts)
+
+    def __contains__(self, concept_id: object) -> bool:
+        return concept_id in self.concepts
+
+    def concept(self, concept_id: str) -> Concept:
+        """The entry with this id.
+
+        Raises:
+            KeyError: When the knowledge base has no such concept.
+        """
+        return self.concepts[concept_id]
+
+    def lookup(self, text: str) -> frozenset[str]:
+        """Ids of the concepts one of whose aliases normalises like ``text``."""
+        return self.aliases.get(normalize_alias(text), frozenset())
+
+    def ancestors(self, concept_id: str) -> frozenset[str]:
+        """Every concept above ``concept_id`` along ``parents``, itself excluded."""
+        known = self._ancestors.get(concept_id)
+        if known is not None:
+            return known
+        found: set[str] = set()
+        stack = list(self.concepts[concept_id].parents) if concept_id in self.concepts else []
+        while stack:
+            parent = stack.pop()
+            if parent in found:
+                continue
+            found.add(parent)
+            if parent in self.concepts:
+                stack.extend(self.concepts[parent].parents)
+        result = frozenset(found)
+        self._ancestors[concept_id] = result
+        return result
+
+    def descendants(self, concept_id: str) -> frozenset[str]:
+        """Every concept below ``concept_id``, itself excluded."""
+        found: set[str] = set()
+        stack = list(self._children.get(concept_id, ()))
+        while stack:
+            child = stack.pop()
+            if child not in found:
+                found.add(child)
+                stack.extend(self._children.get(child, ()))
+        return frozenset(found)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Candidate:
+    """A concept proposed for a span.
+
+    Attributes:
+        score: How well the best alias fits, 0–1; 1.0 means the span normalises exactly like it.
+        concept_id: The proposed concept.
+        alias: The alias, as the vocabulary writes it, that gave the score.
+    """
+
+    score: float
+    concept_id: str
+    alias: str
+
+
+@dataclass(frozen=True, slots=True)
+class AliasMatch:
+    """An alias found in a text.
+
+    Attributes:
+        start: Offset of the first character of the match.
+        end: Offset one past its last character.
+        key: The normalised alias that matched.
+        concept_ids: Every concept with that alias, sorted (more than one means ambiguous).
+    """
+
+    start: int
+    end: int
+    key: str
+    concept_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    norm: str
+    start: int
+    end: int
+
+
+_END = ""
+"""Trie key marking that the path so far spells a whole alias."""
+
+
+@dataclass(slots=True)
+class _Node:
+    children: dict[str, _Node] = field(default_factory=dict)
+    key: str | None = None
+
+
+class CandidateGenerator:
+    """Proposes concepts for spans and finds aliases in running text.
+
+    Args:
+        kb: The knowledge base to search.
+        min_alias_chars: Aliases shorter than this (in characters, after normalisation) are
+            never matched: short aliases are mostly ambiguous abbreviations.
+        case_sensitive_chars: Acronym-like aliases (two or more capitals) of at most this many
+            characters match only when the text spells them exactly as the vocabulary does, so
+            "ASD" matches but "asd" and "Asd" do not; other short aliases match in any case.
+        max_posting: In ``candidates``, a word shared by more aliases than this ("abnormality")
+            does not by itself make an alias a candidate; it keeps fuzzy search fast.
+    """
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        min_alias_chars: int = 3,
+        case_sensitive_chars: int = 5,
+        max_posting: int = 500,
+    ) -> None:
+        self.kb = kb
+        self.min_alias_chars = min_alias_chars
+        self.case_sensitive_chars = case_sensitive_chars
+        self.max_posting = max_posting
+        self._root = _Node()
+        self._postings: dict[str, list[str]] = {}
+        self._acronyms: dict[str, frozenset[str]] = {}
+        for key in kb.aliases:
+            if len(key) < min_alias_chars:
+                continue
+            if len(key) <= case_sensitive_chars:
+                acronyms = frozenset(a for a in kb.surfaces[key] if _is_acronym(a))
+                if acronyms:
+                    self._acronyms[key] = acronyms
+            node = self._root
+            words = key.split(" ")
+            for word in words:
+                node = node.children.setdefault(word, _Node())
+            node.key = key
+            for word in set(words):
+                self._postings.setdefault(word, []).append(key)
+
+    def candidates(self, text: str, limit: int = 5) -> list[Candidate]:
+        """The concepts best fitting a span, best first.
+
+        A concept's score is the best Dice coefficient between the span's normalised word set
+        and one of its aliases' (1.0 when they agree exactly); ties order by concept id.
+
+        Args:
+            text: The span, e.g. a mention's text.
+            limit: How many candidates to return at most.
+
+        Returns:
+            Up to ``limit`` candidates with a score above zero.
+        """
+        words = normalize_tokens(text)
+        if not words:
+            return []
+        query = set(words)
+        keys: set[str] = set()
+        common: list[str] = []
+        for word in query:
+            posting = self._postings.get(word)
+            if posting is None:
+                continue
+            if len(posting) > self.max_posting:
+                common.append(word)
+            else:
+                keys.update(posting)
+        if not keys:
+            # Only common words: fall back to aliases made of the span's words alone.
+            exact = " ".join(words)
+            keys = {exact} if exact in self.kb.aliases else set()
+        best: dict[str, Candidate] = {}
+        for key in keys:
+            alias_words = set(key.split(" "))
+            score = round(2 * len(query & alias_words) / (len(query) + len(alias_words)), 4)
+            if score <= 0:
+                continue
+            surface = min(self.kb.surfaces[key])
+            for concept_id in self.kb.aliases[key]:
+                old = best.get(concept_id)
+                if old is None or (score, old.alias) > (old.score, surface):
+                    best[concept_id] = Candidate(score, concept_id, surface)
+        ranked = sorted(best.values(), key=lambda c: (-c.score, c.concept_id))
+        return ranked[:limit]
+
+    def find(self, text: str) -> list[AliasMatch]:
+        """Every longest alias match in ``text``, in text order.
+
+        At each word the trie of normalised aliases is walked as far as the text allows and
+        the longest whole alias wins; matches do not overlap, and none crosses sentence
+        punctuation or a line break.
+
+        Args:
+            text: The document text.
+
+        Returns:
+            The matches, with character offsets into ``text``.
+        """
+        tokens = _tokenize(text)
+        found: list[AliasMatch] = []
+        index = 0
+        while index < len(tokens):
+            node = self._root
+            best: tuple[int, str] | None = None
+            cursor = index
+            while cursor < len(tokens):
+                token = tokens[cursor]
+                if token is None:
+                    break
+                nxt = node.children.get(token.norm)
+                if nxt is None:
+                    break
+                node = nxt
+                cursor += 1
+                if node.key is not None and self._spelled_right(text, tokens, index, cursor, node):
+                    best = (cursor, node.key)
+            if best is None:
+                index += 1
+                continue
+            stop, key = best
+            first, last = tokens[index], tokens[stop - 1]
+            if first is not None and last is not None:  # always so: barriers never match
+                found.append(
+                    AliasMatch(first.start, last.end, key, tuple(sorted(self.kb.aliases[key])))
+                )
+            index = stop
+        return found
+
+    def _spelled_right(
+        self, text: str, tokens: Sequence[_Token | None], first: int, stop: int, node: _Node
+    ) -> bool:
+        """Whether a short alias is spelled in the text exactly as the vocabulary spells it."""
+        key = node.key
+        if key is None:
+            return False
+        if len(key) > self.case_sensitive_chars:
+            return True
+        acronyms = self._acronyms.get(key)
+        if not acronyms:
+            return True
+        start_token, end_token = tokens[first], tokens[stop - 1]
+        if start_token is None or end_token is None:
+            return False
+        return text[start_token.start : end_token.end] in acronyms
+
+
+def _is_acronym(alias: str) -> bool:
+    """Whether an alias is written like an abbreviation: two or more capital letters."""
+    return sum(ch.isupper() for ch in alias) >= 2
+
+
+def _tokenize(text: str) -> list[_Token | None]:
+    """Normalised words with offsets; ``None`` stands for a phrase barrier."""
+    tokens: list[_Token | None] = []
+    barriers = [m.start() for m in _BARRIER.finditer(text)]
+    position = 0
+    for match in _WORD.finditer(text):
+        while position < len(barriers) and barriers[position] < match.start():
+            if tokens and tokens[-1] is not None:
+                tokens.append(None)
+            position += 1
+        word = match.group().lower()
+        if word in _ARTICLES:
+            continue
+        tokens.append(_Token(normalize_token(word), match.start(), match.end()))
+    return tokens
+
+
+class LinkingPolicy:
+    """Accept or reject candidates: a score threshold, a cap and ancestor pruning.
+
+    Args:
+        threshold: The least score a candidate needs.
+        max_accepted: How many candidates to keep at most, best first.
+        prune_ancestors: Drop a concept when a more specific accepted concept that scores at
+            least as high sits below it.
+    """
+
+    def __init__(
+        self, threshold: float = 1.0, max_accepted: int = 1, prune_ancestors: bool = True
+    ) -> None:
+        self.threshold = threshold
+        self.max_accepted = max_accepted
+        self.prune_ancestors = prune_ancestors
+
+    def accept(self, kb: KnowledgeBase, candidates: Sequence[Candidate]) -> list[Candidate]:
+        """The candidates this policy keeps, best first."""
+        kept = [c for c in candidates if c.score >= self.threshold]
+        kept.sort(key=lambda c: (-c.score, c.concept_id))
+        if self.prune_ancestors:
+            # A descendant replaces its ancestor only when it fits at least as well: a weaker
+            # but more specific candidate must not displace an exact match.
+            kept = [
+                c
+                for c in kept
+                if not any(
+                    o.score >= c.score and c.concept_id in kb.ancestors(o.concept_id) for o in kept
+                )
+            ]
+        return kept[: self.max_accepted]
+
+
+def prune_ancestors(kb: KnowledgeBase, concept_ids: Iterable[str]) -> set[str]:
+    """The concepts of ``concept_ids`` that are not an ancestor of another one of them.
+
+    Args:
+        kb: The knowledge base whose ``parents`` define the hierarchy.
+        concept_ids: The concepts found.
+
+    Returns:
+        The most specific of them.
+    """
+    ids = set(concept_ids)
+    covered: set[str] = set()
+    for concept_id in ids:
+        covered |= kb.ancestors(concept_id)
+    return ids - covered

@@ -1,0 +1,301 @@
+"""Phenotype coding: HPO terms for mentions and for the case, patient's present findings only.
+
+``PhenotypeCoder`` runs after ``assertion`` and works in three steps:
+
+1. **Mentions.** Each finding mention (``mention_types`` in ``phenotypes.json``) gets its best
+   HPO candidates from the ``CandidateGenerator`` on ``Mention.codes``, when they score at least
+   ``mention_threshold``.
+2. **Text.** The whole text is searched for HPO aliases too (longest match over normalised
+   words), since a mention extractor misses findings. Each match is asserted with the same
+   ConText rules as mentions, by running ``ContextAssertion`` over temporary mentions.
+3. **Case.** Every piece of evidence for a concept (a coded mention or a text match) gets a
+   weight: zero when negated, about a family member or hypothetical, otherwise the match
+   score times the weight of its section (a case presentation counts more than a discussion,
+   references not at all) times ``literature_weight`` when its sentence speaks of other
+   patients or the literature ("et al.", "[12]", "has been reported"). Weights combine by
+   noisy-or, ``1 - Π(1 - w)``, so repeated evidence raises confidence. Concepts reaching
+   ``accept_threshold`` become ``Case.codes``; a concept is then pruned when one of its
+   accepted descendants is more specific, and concepts too near the root (``min_depth``) are
+   dropped as uninformative.
+
+Every knob is data in ``resources/phenotypes.json``.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import Field, field_validator
+
+from casebook.kb.base import Candidate, CandidateGenerator, KnowledgeBase, LinkingPolicy
+from casebook.kb.hpo import PHENOTYPIC_ABNORMALITY, load_hpo
+from casebook.model import (
+    Assertion,
+    Case,
+    CaseCode,
+    Code,
+    CodeSystem,
+    EntityType,
+    Mention,
+    RecordModel,
+    Section,
+    Span,
+)
+from casebook.nlp.assertion import ContextAssertion
+from casebook.resources import load_rules
+
+
+class PhenotypeRules(RecordModel):
+    """The schema of ``phenotypes.json``: the linking and acceptance policy."""
+
+    version: str = Field(min_length=1)
+    mention_types: list[EntityType] = Field(description="Mention types linked to HPO.")
+    mention_threshold: float = Field(ge=0.0, le=1.0, description="Least candidate score.")
+    min_alias_chars: int = Field(ge=1, description="Shorter aliases are never matched.")
+    case_sensitive_chars: int = Field(
+        ge=0, description="Aliases this short must match the vocabulary's spelling exactly."
+    )
+    max_senses: int = Field(
+        ge=1, description="Text matches of an alias naming more concepts are ignored."
+    )
+    excluded_assertions: list[Assertion] = Field(
+        description="Evidence with these assertions counts for nothing."
+    )
+    section_weights: dict[str, float] = Field(description="Section kind → evidence weight.")
+    default_section_weight: float = Field(ge=0.0, le=1.0)
+    literature_cues: list[str] = Field(
+        description="Regular expressions (case-insensitive) marking a sentence about other "
+        "patients or the literature."
+    )
+    literature_weight: float = Field(ge=0.0, le=1.0)
+    accept_threshold: float = Field(ge=0.0, le=1.0)
+    min_depth: int = Field(ge=0, description="Concepts nearer the root are not coded.")
+    prune_ancestors: bool = True
+
+    @field_validator("section_weights")
+    @classmethod
+    def _weights_in_range(cls, value: dict[str, float]) -> dict[str, float]:
+        for kind, weight in value.items():
+            if not 0.0 <= weight <= 1.0:
+                raise ValueError(f"weight of section {kind!r} is outside [0, 1]")
+        return value
+
+    @field_validator("literature_cues")
+    @classmethod
+    def _cues_compile(cls, value: list[str]) -> list[str]:
+        for cue in value:
+            try:
+                re.compile(cue)
+            except re.error as exc:
+                raise ValueError(f"cue {cue!r} does not compile: {exc}") from exc
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    """One place in the text that supports a concept, with its weight."""
+
+    concept_id: str
+    start: int
+    end: int
+    weight: float
+    mention_id: str | None
+
+
+_TEMP_PREFIX = "_hpo_match_"
+
+
+class PhenotypeCoder:
+    """Codes finding mentions and the case into HPO (see the module docstring).
+
+    Args:
+        rules: A packaged rule file name or a path to one's own.
+        kb: The knowledge base; by default the packaged HPO Phenotypic abnormality subtree.
+        assertion: The assertion component run on text matches; by default one with the
+            packaged ConText rules.
+
+    Raises:
+        CasebookError: ``CB-E012`` when the rule file or the HPO file is missing or invalid.
+    """
+
+    name = "phenotypes"
+    requires: frozenset[str] = frozenset({"text", "sentences", "sections", "mentions"})
+    assigns: frozenset[str] = frozenset({"mentions.codes.hpo", "codes.hpo"})
+
+    def __init__(
+        self,
+        rules: str | Path = "phenotypes.json",
+        kb: KnowledgeBase | None = None,
+        assertion: ContextAssertion | None = None,
+    ) -> None:
+        self.rules = load_rules(rules, PhenotypeRules)
+        self.kb = kb if kb is not None else load_hpo()
+        self.generator = CandidateGenerator(
+            self.kb,
+            min_alias_chars=self.rules.min_alias_chars,
+            case_sensitive_chars=self.rules.case_sensitive_chars,
+        )
+        self.mention_policy = LinkingPolicy(
+            threshold=self.rules.mention_threshold, max_accepted=1, prune_ancestors=True
+        )
+        self.assertion = assertion if assertion is not None else ContextAssertion()
+        self._types = frozenset(self.rules.mention_types)
+        self._excluded = frozenset(self.rules.excluded_assertions)
+        self._cues = [re.compile(c, re.IGNORECASE) for c in self.rules.literature_cues]
+        self._depth: dict[str, int] = {}
+
+    def __call__(self, case: Case) -> Case:
+        """Code the case's finding mentions and set its HPO ``codes``."""
+        mentions = [self._link(m) if m.type in self._types else m for m in case.mentions]
+        case = case.model_copy(update={"mentions": mentions})
+        weigher = _Weigher(case, self.rules, self._cues)
+        evidence: list[_Evidence] = []
+        for mention in mentions:
+            for code in mention.codes:
+                if code.system is CodeSystem.HPO and mention.assertion not in self._excluded:
+                    weight = weigher.weight(mention.start, mention.end) * code.score
+                    evidence.append(
+                        _Evidence(code.code, mention.start, mention.end, weight, mention.id)
+                    )
+        for concept_id, match, assertion in self._text_matches(case):
+            if assertion not in self._excluded:
+                weight = weigher.weight(match.start, match.end)
+                evidence.append(_Evidence(concept_id, match.start, match.end, weight, None))
+        codes = [c for c in case.codes if c.system is not CodeSystem.HPO]
+        return case.model_copy(update={"codes": codes + self._accept(evidence)})
+
+    def link(self, text: str) -> list[Candidate]:
+        """The HPO candidates this coder would put on a mention reading ``text``."""
+        return self.mention_policy.accept(self.kb, self.generator.candidates(text))
+
+    def _link(self, mention: Mention) -> Mention:
+        """``mention`` with its HPO codes replaced by this coder's."""
+        accepted = self.link(mention.expansion or mention.text)
+        if not accepted and mention.expansion:
+            accepted = self.link(mention.text)
+        kept = [c for c in mention.codes if c.system is not CodeSystem.HPO]
+        hpo = [
+            Code(
+                system=CodeSystem.HPO,
+                code=c.concept_id,
+                display=self.kb.concept(c.concept_id).name,
+                score=c.score,
+            )
+            for c in accepted
+        ]
+        if not hpo and len(kept) == len(mention.codes):
+            return mention
+        return mention.model_copy(update={"codes": kept + hpo})
+
+    def _text_matches(self, case: Case) -> list[tuple[str, Span, Assertion]]:
+        """HPO alias matches over the text, each with its concept and assertion."""
+        matches = [
+            m for m in self.generator.find(case.text) if len(m.concept_ids) <= self.rules.max_senses
+        ]
+        if not matches:
+            return []
+        temporary = [
+            Mention(
+                id=f"{_TEMP_PREFIX}{number}",
+                start=match.start,
+                end=match.end,
+                text=case.text[match.start : match.end],
+                type=EntityType.SIGN_SYMPTOM,
+            )
+            for number, match in enumerate(matches)
+        ]
+        asserted = self.assertion(case.model_copy(update={"mentions": temporary}))
+        found: list[tuple[str, Span, Assertion]] = []
+        for match, mention in zip(matches, asserted.mentions, strict=True):
+            span = Span(start=match.start, end=match.end)
+            found.extend((concept_id, span, mention.assertion) for concept_id in match.concept_ids)
+        return found
+
+    def _accept(self, evidence: Sequence[_Evidence]) -> list[CaseCode]:
+        """The case codes the evidence supports, best first."""
+        by_concept: dict[str, list[_Evidence]] = {}
+        for item in evidence:
+            by_concept.setdefault(item.concept_id, []).append(item)
+        scores: dict[str, float] = {}
+        for concept_id, items in by_concept.items():
+            if self._depth_of(concept_id) < self.rules.min_depth:
+                continue
+            missing = 1.0
+            for item in items:
+                missing *= 1.0 - item.weight
+            score = 1.0 - missing
+            if score >= self.rules.accept_threshold:
+                scores[concept_id] = score
+        accepted = set(scores)
+        if self.rules.prune_ancestors:
+            for concept_id in list(accepted):
+                accepted -= self.kb.ancestors(concept_id)
+        codes: list[CaseCode] = []
+        for concept_id in sorted(accepted, key=lambda c: (-scores[c], c)):
+            items = [i for i in by_concept[concept_id] if i.weight > 0]
+            spans = sorted({(i.start, i.end) for i in items})
+            mention_ids = sorted({i.mention_id for i in items if i.mention_id is not None})
+            codes.append(
+                CaseCode(
+                    system=CodeSystem.HPO,
+                    code=concept_id,
+                    display=self.kb.concept(concept_id).name,
+                    score=round(min(scores[concept_id], 1.0), 4),
+                    evidence=[Span(start=s, end=e) for s, e in spans],
+                    mentions=mention_ids,
+                )
+            )
+        return codes
+
+    def _depth_of(self, concept_id: str) -> int:
+        """Shortest number of ``is_a`` steps from ``concept_id`` up to Phenotypic abnormality."""
+        known = self._depth.get(concept_id)
+        if known is not None:
+            return known
+        depth = 0
+        level = {concept_id}
+        seen: set[str] = set()
+        while level and PHENOTYPIC_ABNORMALITY not in level:
+            seen |= level
+            level = {
+                p
+                for c in level
+                if c in self.kb
+                for p in self.kb.concept(c).parents
+                if p not in seen
+            }
+            depth += 1
+        result = depth if level else 0
+        self._depth[concept_id] = result
+        return result
+
+
+class _Weigher:
+    """The section and sentence weight of a place in one case's text."""
+
+    def __init__(self, case: Case, rules: PhenotypeRules, cues: Sequence[re.Pattern[str]]) -> None:
+        self._rules = rules
+        self._sections: list[Section] = sorted(case.sections, key=lambda s: s.start)
+        self._section_starts = [s.start for s in self._sections]
+        sentences = sorted(case.sentences, key=lambda s: s.start)
+        self._sentence_starts = [s.start for s in sentences]
+        self._literature = [
+            any(cue.search(case.text, s.start, s.end) for cue in cues) for s in sentences
+        ]
+        self._sentences = sentences
+
+    def weight(self, start: int, end: int) -> float:
+        """The weight of evidence at ``[start, end)``."""
+        rules = self._rules
+        weight = rules.default_section_weight
+        index = bisect_right(self._section_starts, start) - 1
+        if index >= 0 and start < self._sections[index].end:
+            weight = rules.section_weights.get(self._sections[index].kind, weight)
+        index = bisect_right(self._sentence_starts, start) - 1
+        if index >= 0 and end <= self._sentences[index].end and self._literature[index]:
+            weight *= rules.literature_weight
+        return weight

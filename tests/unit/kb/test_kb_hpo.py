@@ -1,0 +1,139 @@
+"""The knowledge base, candidate generation and linking policy on a hand-written HPO slice."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.kb import (
+    Candidate,
+    CandidateGenerator,
+    Concept,
+    KnowledgeBase,
+    LinkingPolicy,
+    normalize_alias,
+    prune_ancestors,
+)
+from casebook.kb.hpo import PHENOTYPIC_ABNORMALITY, load_hpo, read_hpo_resource
+from casebook.model import CodeSystem
+
+SLICE = [
+    Concept("HP:0000118", "Phenotypic abnormality"),
+    Concept("HP:0000707", "Abnormality of the nervous system", (), ("HP:0000118",)),
+    Concept("HP:0012638", "Abnormal nervous system physiology", (), ("HP:0000707",)),
+    Concept("HP:0001250", "Seizure", ("Epileptic seizure", "Seizures"), ("HP:0012638",)),
+    Concept("HP:0002197", "Generalized-onset seizure", ("Generalized seizures",), ("HP:0001250",)),
+    Concept("HP:0000252", "Microcephaly", ("Small head",), ("HP:0000707",)),
+    Concept("HP:0000598", "Abnormality of the ear", (), ("HP:0000118",)),
+    Concept("HP:0000365", "Hearing impairment", ("Hearing loss", "Deafness"), ("HP:0000598",)),
+    Concept("HP:0000407", "Sensorineural hearing impairment", (), ("HP:0000365",)),
+    Concept("HP:0001903", "Anemia", ("Anaemia",), ("HP:0000118",)),
+    Concept("HP:0001631", "Atrial septal defect", ("ASD",), ("HP:0000118",)),
+]
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return KnowledgeBase(SLICE, CodeSystem.HPO, version="test")
+
+
+def test_normalisation() -> None:
+    assert normalize_alias("Seizures") == normalize_alias("seizure") == "seizure"
+    assert normalize_alias("hearing-loss") == normalize_alias("Hearing  loss") == "hearing loss"
+    assert normalize_alias("Haemorrhage") == normalize_alias("hemorrhage")
+    assert normalize_alias("anaemia") == normalize_alias("anemia")
+    assert normalize_alias("Oedema") == "edema"
+    assert normalize_alias("tumours") == "tumor"
+    assert normalize_alias("Generalised seizures") == "generalized seizure"
+    assert normalize_alias("Abnormalities of the ear") == "abnormality of ear"
+    assert normalize_alias("ptosis") == "ptosis"  # not a plural
+
+
+def test_maps_and_ancestors(kb: KnowledgeBase) -> None:
+    assert len(kb) == len(SLICE)
+    assert kb.lookup("seizures") == {"HP:0001250"}
+    assert kb.lookup("Hearing-loss") == {"HP:0000365"}
+    assert kb.concept("HP:0000407").parents == ("HP:0000365",)
+    assert kb.ancestors("HP:0002197") == {
+        "HP:0001250",
+        "HP:0012638",
+        "HP:0000707",
+        "HP:0000118",
+    }
+    assert kb.descendants("HP:0000365") == {"HP:0000407"}
+    with pytest.raises(ValueError, match="twice"):
+        KnowledgeBase([SLICE[0], SLICE[0]], CodeSystem.HPO)
+
+
+def test_candidates_scores(kb: KnowledgeBase) -> None:
+    generator = CandidateGenerator(kb)
+    assert generator.candidates("seizures") == [
+        Candidate(1.0, "HP:0001250", "Seizure"),
+        Candidate(0.6667, "HP:0002197", "Generalized seizures"),
+    ]
+    # {sensorineural, hearing, loss} vs {sensorineural, hearing, impairment}: 2*2/6
+    assert generator.candidates("sensorineural hearing loss", limit=2) == [
+        Candidate(0.8, "HP:0000365", "Hearing loss"),
+        Candidate(0.6667, "HP:0000407", "Sensorineural hearing impairment"),
+    ]
+    assert generator.candidates("fracture") == []
+
+
+def test_find_longest_match_and_case(kb: KnowledgeBase) -> None:
+    generator = CandidateGenerator(kb)
+    text = "Generalised seizures, anaemia and an ASD; no asd. Hearing. Loss"
+    found = [(text[m.start : m.end], m.concept_ids) for m in generator.find(text)]
+    assert found == [
+        ("Generalised seizures", ("HP:0002197",)),
+        ("anaemia", ("HP:0001903",)),
+        ("ASD", ("HP:0001631",)),
+    ]
+
+
+def test_policy_and_pruning(kb: KnowledgeBase) -> None:
+    assert prune_ancestors(kb, ["HP:0001250", "HP:0002197", "HP:0000252"]) == {
+        "HP:0002197",
+        "HP:0000252",
+    }
+    tied = [
+        Candidate(0.9, "HP:0001250", "Seizure"),
+        Candidate(0.9, "HP:0002197", "Generalized seizures"),
+        Candidate(0.5, "HP:0000252", "Microcephaly"),
+    ]
+    policy = LinkingPolicy(threshold=0.8, max_accepted=5, prune_ancestors=True)
+    assert policy.accept(kb, tied) == [Candidate(0.9, "HP:0002197", "Generalized seizures")]
+    keep_all = LinkingPolicy(threshold=0.8, max_accepted=5, prune_ancestors=False)
+    assert [c.concept_id for c in keep_all.accept(kb, tied)] == ["HP:0001250", "HP:0002197"]
+    # A weaker descendant does not displace an exact match of its ancestor.
+    exact = [Candidate(1.0, "HP:0001250", "Seizure"), tied[1]]
+    assert [c.concept_id for c in policy.accept(kb, exact)] == ["HP:0001250", "HP:0002197"]
+    assert LinkingPolicy(threshold=0.8).accept(kb, exact) == [exact[0]]
+
+
+def test_packaged_resource_loads_fast() -> None:
+    load_hpo.cache_clear()
+    began = time.perf_counter()
+    kb = load_hpo()
+    elapsed = time.perf_counter() - began
+    assert elapsed < 3.0  # about 0.4 s on a quiet machine; generous for a busy CI runner
+    assert kb.version.startswith("hp/releases/")
+    below = kb.descendants(PHENOTYPIC_ABNORMALITY)
+    assert len(below) > 15000
+    assert set(kb.concepts) == below | {PHENOTYPIC_ABNORMALITY}
+    assert "HP:0001250" in below
+    assert "HP:0000005" not in kb  # Mode of inheritance: outside the subtree
+    assert kb.lookup("seizures") == {"HP:0001250"}
+
+
+def test_bad_resource_is_cb_e012(tmp_path: Path) -> None:
+    bad = tmp_path / "hpo.json"
+    bad.write_text('{"format": 1, "concepts": [["HP:1"]]}', encoding="utf-8")
+    with pytest.raises(CasebookError) as caught:
+        read_hpo_resource(bad)
+    assert caught.value.code is ErrorCode.INVALID_RESOURCE
+    with pytest.raises(CasebookError) as caught:
+        read_hpo_resource(tmp_path / "missing.json.gz")
+    assert caught.value.code is ErrorCode.INVALID_RESOURCE

@@ -1,0 +1,115 @@
+"""PhenotypeCoder: HPO case codes for the patient's present findings only."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.ingest.text import read_text
+from casebook.model import Assertion, Case, CodeSystem, EntityType, Mention
+from casebook.nlp.assertion import ContextAssertion
+from casebook.nlp.phenotypes import PhenotypeCoder
+from casebook.nlp.pipeline import Pipeline
+from casebook.nlp.sections import SectionDetector
+from casebook.nlp.sentences import SentenceSplitter
+from casebook.resources import resource_path
+
+SEIZURE = "HP:0001250"
+MICROCEPHALY = "HP:0000252"
+
+
+@pytest.fixture(scope="module")
+def coder() -> PhenotypeCoder:
+    return PhenotypeCoder()
+
+
+@pytest.fixture(scope="module")
+def pipeline(coder: PhenotypeCoder) -> Pipeline:
+    # Mentions come from the test (or none): the NER model is not needed here.
+    return Pipeline(
+        [SectionDetector(), SentenceSplitter(), ContextAssertion(), coder],
+        provided=frozenset({"id", "text", "source", "title", "mentions"}),
+    )
+
+
+def analyse(pipeline: Pipeline, tmp_path: Path, text: str) -> Case:
+    path = tmp_path / "case.txt"
+    path.write_text(text, encoding="utf-8")
+    return pipeline(read_text(path))
+
+
+def hpo_codes(case: Case) -> set[str]:
+    return {c.code for c in case.codes if c.system is CodeSystem.HPO}
+
+
+def test_present_findings(pipeline: Pipeline, tmp_path: Path) -> None:
+    text = "She had seizures and microcephaly."
+    case = analyse(pipeline, tmp_path, text)
+    assert hpo_codes(case) == {SEIZURE, MICROCEPHALY}
+    seizure = next(c for c in case.codes if c.code == SEIZURE)
+    assert seizure.display == "Seizure"
+    assert [text[e.start : e.end] for e in seizure.evidence] == ["seizures"]
+    assert 0.0 < seizure.score <= 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She had no seizures.",
+        "Her brother had seizures.",
+        "Discussion\nSeizures are a common feature of the syndrome.",
+    ],
+    ids=["negated", "family", "discussion-only"],
+)
+def test_not_the_patients_present_finding(pipeline: Pipeline, tmp_path: Path, text: str) -> None:
+    assert SEIZURE not in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
+def test_mentions_are_linked(coder: PhenotypeCoder, tmp_path: Path) -> None:
+    text = "She had seizures. There was no microcephaly."
+    path = tmp_path / "case.txt"
+    path.write_text(text, encoding="utf-8")
+    case = SentenceSplitter()(SectionDetector()(Case.from_document(read_text(path))))
+    mentions = [
+        Mention(id="m1", start=8, end=16, text="seizures", type=EntityType.SIGN_SYMPTOM),
+        Mention(
+            id="m2",
+            start=31,
+            end=43,
+            text="microcephaly",
+            type=EntityType.SIGN_SYMPTOM,
+            assertion=Assertion.NEGATED,
+        ),
+        Mention(id="m3", start=0, end=3, text="She", type=EntityType.SEX),
+    ]
+    coded = coder(case.model_copy(update={"mentions": mentions}))
+    by_id = {m.id: m for m in coded.mentions}
+    assert [(c.code, c.score) for c in by_id["m1"].codes] == [(SEIZURE, 1.0)]
+    assert [c.code for c in by_id["m2"].codes] == [MICROCEPHALY]  # coded, though negated
+    assert by_id["m3"].codes == []
+    assert hpo_codes(coded) == {SEIZURE}
+    assert coded.codes[0].mentions == ["m1"]
+
+
+def test_link_single_span(coder: PhenotypeCoder) -> None:
+    assert [c.concept_id for c in coder.link("Generalised seizures")] == ["HP:0002197"]
+    assert coder.link("the car") == []
+
+
+def test_invalid_rules_file(tmp_path: Path) -> None:
+    rules = json.loads(resource_path("phenotypes.json").read_text(encoding="utf-8"))
+    rules["unknown_knob"] = 1
+    bad = tmp_path / "phenotypes.json"
+    bad.write_text(json.dumps(rules), encoding="utf-8")
+    with pytest.raises(CasebookError) as caught:
+        PhenotypeCoder(bad)
+    assert caught.value.code is ErrorCode.INVALID_RESOURCE
+    rules.pop("unknown_knob")
+    rules["literature_cues"] = ["(unclosed"]
+    bad.write_text(json.dumps(rules), encoding="utf-8")
+    with pytest.raises(CasebookError) as caught:
+        PhenotypeCoder(bad)
+    assert caught.value.code is ErrorCode.INVALID_RESOURCE
