@@ -1,0 +1,62 @@
+"""The terminal view marks each mention by type and assertion."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from casebook.model import Assertion, Case, EntityType, Mention, Source, SourceFormat
+from casebook.render import case_summary, highlighted_text, legend
+
+TEXT = "No fever, but a possible CSF leak after the biopsy."
+
+
+def _case() -> Case:
+    def mention(mid: str, words: str, kind: EntityType, assertion: Assertion) -> Mention:
+        start = TEXT.index(words)
+        return Mention(
+            id=mid, start=start, end=start + len(words), text=words, type=kind, assertion=assertion
+        )
+
+    return Case(
+        id="r",
+        text=TEXT,
+        source=Source(format=SourceFormat.TEXT),
+        mentions=[
+            mention("m1", "fever", EntityType.SIGN_SYMPTOM, Assertion.NEGATED),
+            mention("m2", "CSF leak", EntityType.DISEASE_DISORDER, Assertion.UNCERTAIN),
+            mention("m3", "biopsy", EntityType.DIAGNOSTIC_PROCEDURE, Assertion.PRESENT),
+        ],
+    )
+
+
+def _style_at(words: str) -> str:
+    text = highlighted_text(_case())
+    start = TEXT.index(words)
+    styles = [str(s.style) for s in text.spans if s.start <= start < s.end]
+    return " ".join(styles)
+
+
+def test_negated_mentions_are_struck_through() -> None:
+    assert "strike" in _style_at("fever")
+
+
+def test_uncertain_mentions_are_underlined() -> None:
+    assert "underline" in _style_at("CSF leak") and "strike" not in _style_at("CSF leak")
+
+
+def test_present_mentions_are_coloured_by_type_only() -> None:
+    style = _style_at("biopsy")
+    assert "cyan" in style and "strike" not in style and "underline" not in style
+
+
+def test_legend_names_the_types_present_and_the_assertion_marks() -> None:
+    key = legend(_case()).plain
+    assert "Sign_symptom" in key and "Medication" not in key
+    assert "negated: struck through" in key
+
+
+def test_summary_groups_mentions_by_type_with_their_assertion() -> None:
+    console = Console(record=True, width=120)
+    console.print(case_summary(_case()))
+    shown = console.export_text()
+    assert "Mentions by type" in shown and "fever [negated]" in shown
