@@ -377,3 +377,19 @@ def train_ner(
 
     card = _guarded(run)
     console.print(card.read_text(encoding="utf-8"))
+
+
+@train_app.command("icd10")
+def train_icd10_command(
+    data: Annotated[
+        Path | None, typer.Option(help="Datasets folder (default: CASEBOOK_DATA).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Model folder to write.")] = Path(
+        "src/casebook/resources/models/icd10"
+    ),
+) -> None:
+    """Train the ICD-10-CM coder on CodiEsp (train + dev) and write it with its model card."""
+    from casebook.coding.training import train_icd10
+
+    _guarded(lambda: train_icd10(data or get_settings().data, out))
+    console.print((out / "MODEL_CARD.md").read_text(encoding="utf-8"))

@@ -1,9 +1,9 @@
 """ICD-10-CM diagnosis coding scores on CodiEsp-D (Miranda-Escalada et al. 2020, CLEF eHealth).
 
-Per document, the predicted codes are the ``icd10cm`` codes of the case's mentions that are
-neither negated nor about a family member, deduplicated and ranked by their best linker score
-(ties keep first-mention order). Codes compare after lower-casing and stripping; dots are kept,
-as in the gold file (``n28.89``).
+Per document, the predicted codes are the case-level ``icd10cm`` codes (``Case.codes``, which by
+the case model's contract hold only the patient's own present conditions), deduplicated and
+ranked by their best score (ties keep list order). Codes compare after lower-casing and
+stripping; dots are kept, as in the gold file (``n28.89``), so "N28.89" matches it.
 
 * MAP: CodiEsp-D's main metric, the mean over documents with gold codes of the average
   precision of the ranked list (``casebook.eval.metrics.average_precision``);
@@ -21,10 +21,10 @@ from casebook.errors import CasebookError, ErrorCode
 from casebook.eval._io import default_analyze, require_dir, require_file
 from casebook.eval.metrics import PRF, average_precision, mean, percent, prf
 from casebook.ingest.text import read_text
-from casebook.model import Assertion, Case, CodeSystem, Document, Mention
+from casebook.model import Assertion, Case, CaseCode, CodeSystem, Document, Mention
 
 EXCLUDED_ASSERTIONS: frozenset[Assertion] = frozenset({Assertion.NEGATED, Assertion.FAMILY})
-"""Mentions with these assertions contribute no code."""
+"""Mentions with these assertions contribute no code (``ranked_codes``, used for HPO)."""
 
 
 class CodingReport(BaseModel):
@@ -75,6 +75,32 @@ def ranked_codes(
             key = normalize(code.code)
             if key and (key not in best or code.score > best[key]):
                 best[key] = code.score
+    order = {code: index for index, code in enumerate(best)}
+    return sorted(best, key=lambda code: (-best[code], order[code]))
+
+
+def ranked_case_codes(
+    codes: Iterable[CaseCode],
+    system: CodeSystem,
+    normalize: Callable[[str], str] = normalize_code,
+) -> list[str]:
+    """The distinct case-level codes of one system, best score first.
+
+    Args:
+        codes: A case's ``codes``.
+        system: The code system kept.
+        normalize: How codes are normalised before deduplication.
+
+    Returns:
+        Normalised codes, by decreasing best score, ties in list order.
+    """
+    best: dict[str, float] = {}
+    for code in codes:
+        if code.system != system:
+            continue
+        key = normalize(code.code)
+        if key and (key not in best or code.score > best[key]):
+            best[key] = code.score
     order = {code: index for index, code in enumerate(best)}
     return sorted(best, key=lambda code: (-best[code], order[code]))
 
@@ -155,7 +181,7 @@ def evaluate_icd10(
     precisions: list[float] = []
     for path in paths:
         case = analyze(read_text(path))
-        predicted = ranked_codes(case.mentions, CodeSystem.ICD10CM, EXCLUDED_ASSERTIONS)
+        predicted = ranked_case_codes(case.codes, CodeSystem.ICD10CM)
         expected = gold.get(path.stem, set())
         if expected:
             precisions.append(average_precision(predicted, expected))

@@ -28,14 +28,15 @@ ICD = CodeSystem.ICD10CM
 HPO = CodeSystem.HPO
 PRESENT = Assertion.PRESENT
 HPO_EXCLUDED = frozenset({Assertion.NEGATED, Assertion.FAMILY, Assertion.HYPOTHETICAL})
+ICD_EXCLUDED = frozenset({Assertion.NEGATED, Assertion.FAMILY})
 
 PREDICTIONS: dict[str, list[Prediction]] = {
     "d1": [
         (ICD, "N28.89", 0.9, PRESENT),
-        (ICD, "r69", 0.5, Assertion.NEGATED),  # excluded: negated
+        (ICD, "r69", 0.5, Assertion.NEGATED),  # not a case code: negated
         (ICD, "k21.9", 0.95, PRESENT),
         (ICD, "n28.89", 0.3, PRESENT),  # same code, lower score: deduplicated
-        (ICD, "z80.0", 0.99, Assertion.FAMILY),  # excluded: family
+        (ICD, "z80.0", 0.99, Assertion.FAMILY),  # not a case code: family
         (CodeSystem.ICD10PCS, "r69", 1.0, PRESENT),  # another system: ignored
     ],
     "d2": [(ICD, " J18.9 ", 0.8, PRESENT)],
@@ -55,7 +56,11 @@ PREDICTIONS: dict[str, list[Prediction]] = {
 
 
 def fake_analyze(document: Document) -> Case:
-    """A prepared system: one mention over the first word per prediction, with its code."""
+    """A prepared system: one mention over the first word per prediction, with its code.
+
+    ICD-10-CM predictions are also case-level codes (what ``evaluate_icd10`` ranks), except
+    negated and family ones, which the case model's contract keeps out of ``Case.codes``.
+    """
     end = document.text.index(" ")
     mentions = [
         Mention(
@@ -69,11 +74,12 @@ def fake_analyze(document: Document) -> Case:
         )
         for number, (system, code, score, assertion) in enumerate(PREDICTIONS[document.id], 1)
     ]
-    # Case-level HPO codes, as a phenotype coder sets them: the patient's present ones only.
+    # Case-level HPO and ICD-10-CM codes, as the coders set them: the patient's own ones only.
     codes = [
         CaseCode(system=system, code=code, score=score)
         for system, code, score, assertion in PREDICTIONS[document.id]
-        if system is HPO and assertion not in HPO_EXCLUDED
+        if (system is HPO and assertion not in HPO_EXCLUDED)
+        or (system is ICD and assertion not in ICD_EXCLUDED)
     ]
     return Case.from_document(document).model_copy(update={"mentions": mentions, "codes": codes})
 

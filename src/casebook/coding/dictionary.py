@@ -1,0 +1,284 @@
+"""ICD-10-CM terms matched in text: the signal that reaches codes never seen in training.
+
+Terms are the code titles and inclusion terms of ICD-10-CM 2026 as ``simple_icd_10_cm``
+ships them, read once at training time and stored with the model (so that running the model
+needs neither that package nor its version). A term is reduced to the *set* of its content
+words: lower case, light plural stripping, without the parenthesised non-essential modifiers
+of the classification ("Pneumonia, unspecified organism" → {pneumonia, organism}), without
+qualifiers that case texts never write ("unspecified", "other", "NOS") and without what follows
+"without" (E11.9 "Type 2 diabetes mellitus without complications" → {type, 2, diabetes,
+mellitus}), because a text names what a patient has, not what the patient's disease lacks.
+
+A term matches a sentence when every one of its words occurs in the sentence within a window
+of ``2 * size + 2`` content words (a bag-of-words match, as in MetaMap's "over-match"-tolerant mode,
+Aronson 2001, but with a distance cap so that words from unrelated clauses do not combine).
+Matching uses an inverted index: for each sentence, the postings of its distinct words are
+counted with one ``bincount`` and a term matches when its count equals its size.
+
+Codes are written as CodiEsp writes them: ICD-10-CM with the dot, and for codes that take a
+7th character (injuries, external causes, obstetrics) the code without that character,
+placeholder ``X``s kept (``S39.94XA`` → ``S39.94X``).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from casebook.coding.features import WORD
+
+STOPWORDS: frozenset[str] = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "due",
+        "than",
+        "other",
+        "others",
+        "unspecified",
+        "specified",
+        "nos",
+        "elsewhere",
+        "classified",
+        "site",
+        "sites",
+    }
+)
+"""Words dropped from terms and texts: function words and ICD-10-CM's residual qualifiers."""
+
+_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_WITHOUT = re.compile(r"\bwithout\b.*$")
+_NEC = re.compile(r",?\s*not elsewhere classified")
+
+
+def normalize_word(word: str) -> str:
+    """A word as matched: plural ``-s`` stripped from longer words ("varices" → "varice")."""
+    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def term_words(term: str) -> tuple[str, ...]:
+    """The sorted distinct content words of an ICD-10-CM title or inclusion term."""
+    text = term.lower()
+    text = _PARENS.sub(" ", text)
+    text = _NEC.sub(" ", text)
+    text = _WITHOUT.sub(" ", text)
+    found = {normalize_word(w) for w in WORD.findall(text) if w not in STOPWORDS}
+    return tuple(sorted(found))
+
+
+def codiesp_form(code: str) -> str:
+    """A code as CodiEsp writes it: upper-case here, 7th character dropped (``S39.94XA``).
+
+    Codes of seven characters (eight with the dot) are exactly those carrying a 7th character.
+    """
+    code = code.strip().upper()
+    return code[:-1] if len(code.replace(".", "")) == 7 else code
+
+
+@dataclass(frozen=True)
+class DictionaryMatch:
+    """A term found in a sentence: the code and the text range its words cover."""
+
+    code: str
+    term: int
+    start: int
+    end: int
+
+
+class TermIndex:
+    """An inverted index from words to ICD-10-CM terms, and the matcher over sentences.
+
+    Args:
+        words: The word vocabulary of all terms.
+        term_codes: For each term, the index of its code in ``codes``.
+        term_offsets: ``term_offsets[t]:term_offsets[t + 1]`` slices ``term_words`` for term t.
+        term_words: Word ids of all terms, concatenated.
+        codes: The codes, in CodiEsp form.
+    """
+
+    def __init__(
+        self,
+        words: Sequence[str],
+        term_codes: NDArray[np.int32],
+        term_offsets: NDArray[np.int64],
+        term_words: NDArray[np.int32],
+        codes: Sequence[str],
+    ) -> None:
+        self.words = list(words)
+        self.word_ids = {w: i for i, w in enumerate(self.words)}
+        self.term_codes = term_codes
+        self.term_offsets = term_offsets
+        self.term_words = term_words
+        self.codes = list(codes)
+        self.term_sizes = np.diff(term_offsets).astype(np.int32)
+        # Postings: for each word, the terms that contain it (CSR by word).
+        order = np.argsort(term_words, kind="stable")
+        owners = np.repeat(np.arange(len(term_codes), dtype=np.int32), self.term_sizes)
+        self._post_terms = owners[order]
+        counts = np.bincount(term_words, minlength=len(self.words))
+        self._post_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+    @classmethod
+    def build(cls, entries: Iterable[tuple[str, str]]) -> TermIndex:
+        """An index over ``(code, term text)`` pairs; empty and duplicate terms are skipped."""
+        vocabulary: dict[str, int] = {}
+        codes: dict[str, int] = {}
+        seen: set[tuple[int, tuple[str, ...]]] = set()
+        term_codes: list[int] = []
+        offsets: list[int] = [0]
+        flat: list[int] = []
+        for code, text in entries:
+            content = term_words(text)
+            if not content:
+                continue
+            code_id = codes.setdefault(code, len(codes))
+            if (code_id, content) in seen:
+                continue
+            seen.add((code_id, content))
+            term_codes.append(code_id)
+            flat.extend(vocabulary.setdefault(w, len(vocabulary)) for w in content)
+            offsets.append(len(flat))
+        return cls(
+            words=list(vocabulary),
+            term_codes=np.array(term_codes, dtype=np.int32),
+            term_offsets=np.array(offsets, dtype=np.int64),
+            term_words=np.array(flat, dtype=np.int32),
+            codes=list(codes),
+        )
+
+    def match(self, text: str, start: int, end: int) -> list[DictionaryMatch]:
+        """The terms matched in ``text[start:end]`` (one sentence), one match per term."""
+        positions: dict[int, list[tuple[int, int, int]]] = {}
+        ordinal = 0
+        for token in WORD.finditer(text.lower(), start, end):
+            word = token.group()
+            if word in STOPWORDS:
+                continue
+            word_id = self.word_ids.get(normalize_word(word))
+            if word_id is not None:
+                positions.setdefault(word_id, []).append((ordinal, token.start(), token.end()))
+            ordinal += 1
+        if not positions:
+            return []
+        present = np.fromiter(positions, dtype=np.int64, count=len(positions))
+        starts = self._post_ptr[present]
+        lengths = self._post_ptr[present + 1] - starts
+        total = int(lengths.sum())
+        if total == 0:
+            return []
+        offsets = np.arange(total, dtype=np.int64) - np.repeat(
+            np.cumsum(lengths) - lengths, lengths
+        )
+        hits = np.bincount(
+            self._post_terms[np.repeat(starts, lengths) + offsets],
+            minlength=len(self.term_codes),
+        )
+        matched = np.flatnonzero(hits == self.term_sizes)
+        found: list[DictionaryMatch] = []
+        for term in matched.tolist():
+            ids = self.term_words[self.term_offsets[term] : self.term_offsets[term + 1]]
+            # The first occurrence of each word; the span covers them all.
+            firsts = [positions[int(w)][0] for w in ids]
+            low = min(f[0] for f in firsts)
+            high = max(f[0] for f in firsts)
+            if high - low + 1 > 2 * len(firsts) + 2:
+                continue
+            found.append(
+                DictionaryMatch(
+                    code=self.codes[int(self.term_codes[term])],
+                    term=term,
+                    start=min(f[1] for f in firsts),
+                    end=max(f[2] for f in firsts),
+                )
+            )
+        return found
+
+
+def icd10cm_package() -> Any:
+    """``simple_icd_10_cm`` (ICD-10-CM 2026), imported on first use: training needs it, running
+    the model does not."""
+    # Its data loading calls the deprecated importlib.resources.read_text; not ours to fix.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10_cm  # type: ignore[import-untyped]
+
+    return simple_icd_10_cm
+
+
+def icd10cm_entries() -> list[tuple[str, str]]:
+    """``(code, term)`` for every ICD-10-CM 2026 title and inclusion term, in CodiEsp form.
+
+    Needs ``simple_icd_10_cm`` (imported here, at training time only). Codes with a 7th
+    character contribute under their CodiEsp form the title of their nearest valid ancestor
+    (``S19.9XXA`` → ``S19.9XX`` titled "Unspecified injury of neck"), since the 7th
+    character's "initial encounter" wording never occurs in case texts.
+    """
+    cm = icd10cm_package()
+
+    entries: list[tuple[str, str]] = []
+    for code in cm.get_all_codes(True):
+        if not cm.is_category_or_subcategory(code) and not cm.is_extended_subcategory(code):
+            continue
+        short = codiesp_form(code)
+        if short != code:
+            if cm.is_valid_item(short):
+                continue  # listed under its own name already
+            entries.append((short, display(short)))
+            continue
+        title = str(cm.get_description(code))
+        entries.append((code, title))
+        # "Pneumonia, unspecified organism": texts say just "pneumonia".
+        head, comma, _ = title.partition(", unspecified")
+        if comma:
+            entries.append((code, head))
+        entries.extend((code, term) for term in cm.get_inclusion_term(code))
+    return entries
+
+
+def is_valid(code: str) -> bool:
+    """Whether a CodiEsp-form code is an ICD-10-CM 2026 code or one less its 7th character."""
+    cm = icd10cm_package()
+
+    code = code.strip().upper()
+    if cm.is_valid_item(code):
+        # Not is_chapter_or_block: single-category blocks such as B20 are both.
+        return bool(cm.is_category_or_subcategory(code) or cm.is_extended_subcategory(code))
+    base = code + "X" * max(0, 6 - len(code.replace(".", "")))
+    return any(cm.is_valid_item(base + seventh) for seventh in "ADS")
+
+
+def display(code: str) -> str:
+    """The title of a CodiEsp-form code, or of its nearest valid ancestor; empty if none."""
+    cm = icd10cm_package()
+
+    code = code.strip().upper()
+    while code:
+        if cm.is_valid_item(code) and (
+            cm.is_category_or_subcategory(code) or cm.is_extended_subcategory(code)
+        ):
+            return str(cm.get_description(code))
+        code = code[:-1].rstrip(".")
+    return ""

@@ -1,0 +1,142 @@
+"""Text features for the ICD-10-CM ranker: TF-IDF over word and character n-grams, in numpy.
+
+The same ``analyze`` function feeds scikit-learn's ``TfidfVectorizer`` at training time and
+``TfidfModel.transform`` at run time, so that the shipped model needs no scikit-learn: a
+vocabulary, an IDF vector and the weighting rules of ``TfidfVectorizer(sublinear_tf=True,
+norm="l2")`` (tf → ``1 + ln tf``, times IDF, then unit length), reproduced here.
+
+Sparse matrices are kept as plain CSR arrays (``indptr``, ``indices``, ``data``); ``sparse_dot``
+multiplies one sparse row vector by such a matrix without scipy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+WORD = re.compile(r"[a-z0-9]+")
+"""Word tokens: lower-case letters and digits (punctuation and dots split words)."""
+
+FloatArray = NDArray[np.float32]
+IntArray = NDArray[np.int32]
+
+
+def words(text: str) -> list[str]:
+    """The lower-cased word tokens of ``text``."""
+    return WORD.findall(text.lower())
+
+
+def analyze(
+    text: str, word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int, int] = (0, 0)
+) -> list[str]:
+    """The n-gram features of a text, each prefixed by its kind (``w:`` word, ``c:`` char).
+
+    Character n-grams are taken inside each word padded with one space on each side, as
+    scikit-learn's ``char_wb`` analyzer does, so that they capture affixes (``"itis "``) and
+    survive the translation noise of CodiEsp's English texts ("hepatomegaly" / "hepatomegalia").
+
+    Args:
+        text: The document.
+        word_ngrams: Smallest and largest word n-gram length; ``(0, 0)`` for none.
+        char_ngrams: Smallest and largest character n-gram length; ``(0, 0)`` for none.
+    """
+    tokens = words(text)
+    features: list[str] = []
+    low, high = word_ngrams
+    if high:
+        for size in range(low, high + 1):
+            for index in range(len(tokens) - size + 1):
+                features.append("w:" + " ".join(tokens[index : index + size]))
+    low, high = char_ngrams
+    if high:
+        for token in set(tokens):
+            padded = f" {token} "
+            for size in range(low, high + 1):
+                for index in range(len(padded) - size + 1):
+                    features.append("c:" + padded[index : index + size])
+    return features
+
+
+@dataclass(frozen=True)
+class SparseRow:
+    """One sparse row vector: column ``indices`` (ascending) and their ``values``."""
+
+    indices: IntArray
+    values: FloatArray
+
+
+@dataclass(frozen=True)
+class Csr:
+    """A sparse matrix in compressed sparse row form (scipy's layout, numpy arrays only)."""
+
+    indptr: NDArray[np.int64]
+    indices: IntArray
+    data: FloatArray
+    shape: tuple[int, int]
+
+
+def sparse_dot(row: SparseRow, matrix: Csr) -> NDArray[np.float64]:
+    """``row @ matrix`` as a dense vector of length ``matrix.shape[1]``.
+
+    Gathers the matrix rows named by the vector's non-zero columns and adds them up, weighted
+    by the vector's values, with one ``bincount``.
+    """
+    starts = matrix.indptr[row.indices]
+    lengths = (matrix.indptr[row.indices + 1] - starts).astype(np.int64)
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(matrix.shape[1], dtype=np.float64)
+    # Positions of every gathered entry: each row's start repeated, plus 0..length-1 offsets.
+    offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    positions = np.repeat(starts, lengths) + offsets
+    weights = matrix.data[positions].astype(np.float64) * np.repeat(
+        row.values.astype(np.float64), lengths
+    )
+    summed: NDArray[np.float64] = np.bincount(
+        matrix.indices[positions], weights=weights, minlength=matrix.shape[1]
+    ).astype(np.float64)
+    return summed
+
+
+class TfidfModel:
+    """Sublinear TF-IDF with unit-length rows over a fixed vocabulary.
+
+    Args:
+        vocabulary: Feature string → column.
+        idf: Inverse document frequency per column.
+        word_ngrams: Word n-gram range given to ``analyze``.
+        char_ngrams: Character n-gram range given to ``analyze``.
+    """
+
+    def __init__(
+        self,
+        vocabulary: dict[str, int],
+        idf: FloatArray,
+        word_ngrams: tuple[int, int],
+        char_ngrams: tuple[int, int],
+    ) -> None:
+        self.vocabulary = vocabulary
+        self.idf = idf
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+
+    def transform(self, text: str) -> SparseRow:
+        """The TF-IDF vector of one text (empty when no feature is in the vocabulary)."""
+        counts = Counter(
+            column
+            for feature in analyze(text, self.word_ngrams, self.char_ngrams)
+            if (column := self.vocabulary.get(feature)) is not None
+        )
+        if not counts:
+            return SparseRow(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+        indices = np.array(sorted(counts), dtype=np.int32)
+        tf = np.array([counts[int(i)] for i in indices], dtype=np.float64)
+        values = (1.0 + np.log(tf)) * self.idf[indices].astype(np.float64)
+        norm = float(np.sqrt(np.dot(values, values)))
+        if norm > 0:
+            values /= norm
+        return SparseRow(indices, values.astype(np.float32))

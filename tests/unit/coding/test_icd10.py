@@ -1,0 +1,166 @@
+"""The ICD-10-CM ranker: fusion, dictionary matching, training, persistence and the component."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from casebook.coding.component import Icd10Coder
+from casebook.coding.dictionary import (
+    TermIndex,
+    codiesp_form,
+    display,
+    icd10cm_entries,
+    is_valid,
+    term_words,
+)
+from casebook.coding.icd10cm import Icd10Model, Icd10Settings, dictionary_evidence, fuse
+from casebook.coding.training import fit, prepare
+from casebook.model import Assertion, Case, CodeSystem, Source, SourceFormat
+from casebook.nlp.assertion import ContextAssertion
+from casebook.nlp.pipeline import Pipeline
+from casebook.nlp.sections import SectionDetector
+from casebook.nlp.sentences import SentenceSplitter
+
+EXCLUDED = frozenset({Assertion.NEGATED, Assertion.FAMILY})
+
+
+def make_case(text: str, case_id: str = "c1") -> Case:
+    """A case holding ``text``, with sections and sentences."""
+    return prepare(Case(id=case_id, text=text, source=Source(format=SourceFormat.TEXT)))
+
+
+@pytest.fixture(scope="module")
+def icd_index() -> TermIndex:
+    """The full ICD-10-CM 2026 term index (a few seconds to build)."""
+    return TermIndex.build(icd10cm_entries())
+
+
+def test_fuse_by_hand() -> None:
+    weights = {"linear": 1.0, "knn": 0.0, "dictionary": 2.0}
+    # (1 * 0.6 + 0 * 0.9 + 2 * 0.3) / 3 = 1.2 / 3
+    assert fuse({"linear": 0.6, "knn": 0.9, "dictionary": 0.3}, weights) == pytest.approx(0.4)
+    # a missing signal counts 0: (1 * 0.9) / (1 + 1)
+    assert fuse({"linear": 0.9}, {"linear": 1.0, "dictionary": 1.0}) == pytest.approx(0.45)
+    assert fuse({"linear": 0.9}, {"linear": 0.0}) == 0.0
+    with pytest.raises(ValueError):
+        fuse({"linear": 0.5}, {"linear": -1.0})
+    with pytest.raises(ValueError):
+        fuse({"linear": 1.5}, {"linear": 1.0})
+
+
+def test_term_words_and_code_forms() -> None:
+    assert term_words("Type 2 diabetes mellitus without complications") == (
+        "2",
+        "diabete",
+        "mellitus",
+        "type",
+    )
+    assert term_words("Essential (primary) hypertension") == ("essential", "hypertension")
+    assert codiesp_form("s39.94xa") == "S39.94X"
+    assert codiesp_form("N28.89") == "N28.89"
+    assert is_valid("N28.89") and is_valid("S39.94X") and is_valid("B20")
+    assert not is_valid("T81.4XX")  # expanded to T81.40-T81.49 since CodiEsp was coded
+    assert display("S39.94X") == "Unspecified injury of external genitals"
+
+
+def test_dictionary_matches_diabetes(icd_index: TermIndex) -> None:
+    case = make_case("She has type 2 diabetes mellitus.")
+    found = dictionary_evidence(case, icd_index, ContextAssertion(), EXCLUDED)
+    assert "E11.9" in found
+    (span,) = found["E11.9"]
+    assert case.text[span.start : span.end] == "type 2 diabetes mellitus"
+
+
+def test_dictionary_drops_negated_and_family(icd_index: TermIndex) -> None:
+    assertion = ContextAssertion()
+    present = make_case("The chest radiograph showed pneumonia.")
+    assert "J18.9" in dictionary_evidence(present, icd_index, assertion, EXCLUDED)
+    negated = make_case("There was no pneumonia.")
+    assert "J18.9" not in dictionary_evidence(negated, icd_index, assertion, EXCLUDED)
+    assert "J18.9" in dictionary_evidence(negated, icd_index, assertion, frozenset())
+    family = make_case("Her mother had pneumonia.")
+    assert "J18.9" not in dictionary_evidence(family, icd_index, assertion, EXCLUDED)
+
+
+TINY = [
+    ("d1", "The patient had fever and a cough with sputum. Pneumonia was diagnosed.", {"J18.9"}),
+    ("d2", "Productive cough and fever; the radiograph showed pneumonia.", {"J18.9", "R50.9"}),
+    ("d3", "High blood pressure for years, treated with enalapril.", {"I10"}),
+    ("d4", "Known hypertension, blood pressure 170/100 on admission.", {"I10"}),
+    ("d5", "Right renal colic with a ureteral stone on the scan.", {"N20.1"}),
+    ("d6", "Flank pain radiating to the groin; a ureteral stone was seen.", {"N20.1"}),
+]
+"""A tiny corpus, written for these tests."""
+
+
+@pytest.fixture(scope="module")
+def tiny_model() -> Icd10Model:
+    pytest.importorskip("sklearn")
+    labelled = [(make_case(text, doc), codes) for doc, text, codes in TINY]
+    index = TermIndex.build(
+        [("J18.9", "Pneumonia, unspecified organism"), ("J18.9", "Pneumonia"), ("R50.9", "Fever")]
+    )
+    settings = Icd10Settings(
+        min_df=1, knn_k=3, weights={"linear": 1.0, "knn": 0.5, "dictionary": 1.0}
+    )
+    return fit(labelled, settings, index=index, leaf=[True] * len(index.codes))
+
+
+def test_training_and_prediction(tiny_model: Icd10Model) -> None:
+    ranked = tiny_model.rank(make_case("A ureteral stone caused severe flank pain.", "new"))
+    assert ranked[0].code == "N20.1"
+    assert all(0.0 < r.score <= 1.0 for r in ranked)
+    assert [r.score for r in ranked] == sorted((r.score for r in ranked), reverse=True)
+    hypertension = tiny_model.rank(make_case("Blood pressure was high: hypertension.", "new2"))
+    assert hypertension[0].code == "I10"
+
+
+def test_dictionary_reaches_unseen_words(tiny_model: Icd10Model) -> None:
+    ranked = tiny_model.rank(make_case("Chest film: pneumonia of the left lobe.", "new"))
+    top = ranked[0]
+    assert top.code == "J18.9"
+    assert "dictionary" in top.signals
+
+
+def test_save_and_load_round_trip(tiny_model: Icd10Model, tmp_path: Path) -> None:
+    tiny_model.save(tmp_path)
+    loaded = Icd10Model.load(tmp_path)
+    case = make_case("Fever, cough and pneumonia; a ureteral stone as well.", "new")
+    before = [(r.code, r.score, r.signals) for r in tiny_model.rank(case)]
+    after = [(r.code, r.score, r.signals) for r in loaded.rank(case)]
+    assert before == after
+
+
+def test_load_missing_model(tmp_path: Path) -> None:
+    from casebook.errors import CasebookError, ErrorCode
+
+    with pytest.raises(CasebookError) as caught:
+        Icd10Model.load(tmp_path)
+    assert caught.value.code is ErrorCode.INVALID_RESOURCE
+
+
+def test_component_writes_valid_case_codes(tiny_model: Icd10Model) -> None:
+    coder = Icd10Coder(tiny_model)
+    pipeline = Pipeline([SectionDetector(), SentenceSplitter(), coder])
+    text = "He had fever and pneumonia. No ureteral stone was found."
+    case = pipeline.run(Case(id="c9", text=text, source=Source(format=SourceFormat.TEXT)))
+    assert case.codes
+    Case.model_validate(case.model_dump())  # offsets and references hold
+    for code in case.codes:
+        assert code.system is CodeSystem.ICD10CM
+        assert code.code == code.code.upper() and 0.0 <= code.score <= 1.0
+        for span in code.evidence:
+            assert 0 <= span.start < span.end <= len(text)
+    pneumonia = next(c for c in case.codes if c.code == "J18.9")
+    assert pneumonia.display == "Pneumonia, unspecified organism"
+    assert any(text[s.start : s.end] == "pneumonia" for s in pneumonia.evidence)
+
+
+def test_shipped_model_codes_a_sentence() -> None:
+    folder = Path(__file__).parents[3] / "src" / "casebook" / "resources" / "models" / "icd10"
+    if not (folder / "model.json").is_file():
+        pytest.skip("shipped ICD-10-CM model not present")
+    case = Icd10Coder(folder)(make_case("She has type 2 diabetes mellitus and hypertension."))
+    assert "E11.9" in [c.code for c in case.codes[:10]]
