@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
+from casebook.coding.component import Icd10Coder
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Case, Document
 from casebook.nlp.abbreviations import AbbreviationDetector
 from casebook.nlp.assertion import ContextAssertion
 from casebook.nlp.attributes import AttributeLinker
+from casebook.nlp.mentions import MentionExtractor
 from casebook.nlp.patient import PatientDemographics
+from casebook.nlp.phenotypes import PhenotypeCoder
 from casebook.nlp.sections import SectionDetector
 from casebook.nlp.sentences import SentenceSplitter
 
@@ -40,14 +43,26 @@ class Component(Protocol):
 COMPONENTS: dict[str, Callable[[], Component]] = {
     "sections": SectionDetector,
     "sentences": SentenceSplitter,
+    "mentions": MentionExtractor,
     "patient": PatientDemographics,
     "abbreviations": AbbreviationDetector,
     "assertion": ContextAssertion,
     "attributes": AttributeLinker,
+    "phenotypes": PhenotypeCoder,
+    "icd10": Icd10Coder,
 }
 """Every component casebook has, by name."""
 
-DEFAULT_COMPONENTS: tuple[str, ...] = ("sections", "sentences", "patient")
+DEFAULT_COMPONENTS: tuple[str, ...] = (
+    "sections",
+    "sentences",
+    "mentions",
+    "patient",
+    "abbreviations",
+    "assertion",
+    "attributes",
+    "phenotypes",
+)
 
 
 class Pipeline:

@@ -16,7 +16,7 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
@@ -337,16 +337,20 @@ def cross_validate(
     folds: int,
     vectors: Path | None,
     on_fold: Callable[[FoldScores], None] | None = None,
+    only: Collection[int] | None = None,
 ) -> list[FoldScores]:
     """k-fold cross-validation: train on k−1 parts of the brat folder, score the held-out part.
 
     Documents are shuffled with ``settings.seed`` and dealt into ``folds`` parts, so every
-    document is scored exactly once by a model that never saw it.
+    document is scored exactly once by a model that never saw it. ``only`` runs a subset of
+    the folds (the split stays the same), so folds can run in parallel processes.
     """
     paths = sorted(p for p in folder.glob("*.txt") if p.with_suffix(".ann").exists())
     random.Random(settings.seed).shuffle(paths)
     scores: list[FoldScores] = []
     for fold in range(folds):
+        if only is not None and fold not in only:
+            continue
         held = set(paths[fold::folds])
         with tempfile.TemporaryDirectory() as scratch:
             root = Path(scratch)

@@ -1,0 +1,95 @@
+"""The example case report against the facts a clinician reads out of it (expected.json)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from casebook import service
+from casebook.ingest.detect import read_path
+from casebook.model import Assertion, Case, EntityType, Mention
+
+FINDINGS = {EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER}
+"""The expected facts treat Sign_symptom and Disease_disorder alike: both are findings."""
+
+
+@pytest.fixture(scope="module")
+def expected(example_case_path: Path) -> dict[str, Any]:
+    path = example_case_path.with_name(example_case_path.stem + ".expected.json")
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture(scope="module")
+def case(example_case_path: Path) -> Case:
+    (document,) = read_path(example_case_path)
+    return service.analyze_document(document)
+
+
+def _same_type(mention: Mention, wanted: str) -> bool:
+    kind = EntityType(wanted)
+    return mention.type == kind or (kind in FINDINGS and mention.type in FINDINGS)
+
+
+def _matches(case: Case, fact: dict[str, Any]) -> list[Mention]:
+    """Mentions of the fact's type overlapping any occurrence of its words."""
+    words = fact["text"].lower()
+    lowered = case.text.lower()
+    found: list[Mention] = []
+    start = lowered.find(words)
+    while start >= 0:
+        end = start + len(words)
+        found += [
+            m
+            for m in case.mentions
+            if m.start < end and start < m.end and _same_type(m, fact["type"]) and m not in found
+        ]
+        start = lowered.find(words, end)
+    return found
+
+
+def _right_assertion(mentions: list[Mention], wanted: str) -> bool:
+    accepted = {Assertion(wanted)} if wanted in Assertion.__members__.values() else set()
+    if wanted == "uncertain-then-confirmed":
+        accepted = {Assertion.UNCERTAIN, Assertion.PRESENT}
+    return bool(mentions) and mentions[0].assertion in accepted
+
+
+def test_the_facts_found_are_at_least_those_found_today(
+    case: Case, expected: dict[str, Any]
+) -> None:
+    found = {f["id"] for f in expected["facts"] if _matches(case, f)}
+    assert found >= {"biopsy", "no_early_complication", "discharge", "headache", "ct"}
+
+
+def test_patient_is_29_and_female(case: Case, expected: dict[str, Any]) -> None:
+    assert case.patient.age_years == expected["patient"]["age_years"]
+    assert case.patient.sex == expected["patient"]["sex"]
+
+
+KNOWN_GAP = pytest.mark.xfail(
+    strict=True,
+    reason="issue 3: the mention model finds 9 of the 18 facts (misses the lymphoma, blood "
+    "patch, subdural effusions, outcomes); remove this marker when it reaches the target",
+)
+
+
+@KNOWN_GAP
+def test_at_least_15_of_18_facts_are_found_with_the_right_type(
+    case: Case, expected: dict[str, Any]
+) -> None:
+    missed = [f["id"] for f in expected["facts"] if not _matches(case, f)]
+    assert len(expected["facts"]) - len(missed) >= 15, f"missed: {missed}"
+
+
+@KNOWN_GAP
+def test_at_least_14_facts_have_the_right_assertion(case: Case, expected: dict[str, Any]) -> None:
+    wrong = [
+        fact["id"]
+        for fact in expected["facts"]
+        if not _right_assertion(_matches(case, fact), fact["assertion"])
+    ]
+    assert len(expected["facts"]) - len(wrong) >= 14, f"wrong or missed: {wrong}"
