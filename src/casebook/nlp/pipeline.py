@@ -62,6 +62,7 @@ DEFAULT_COMPONENTS: tuple[str, ...] = (
     "assertion",
     "attributes",
     "phenotypes",
+    "icd10",
 )
 
 
