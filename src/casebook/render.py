@@ -127,6 +127,21 @@ def _mentions_table(case: Case) -> Table:
     return table
 
 
+def _codes_table(case: Case, per_system: int = 8) -> Table:
+    """The case's best codes in each vocabulary, with the words that support them."""
+    table = Table(title="Codes", expand=False)
+    for column in ("system", "code", "display", "score", "evidence"):
+        table.add_column(column)
+    shown: dict[str, int] = {}
+    for code in sorted(case.codes, key=lambda c: (c.system.value, -c.score)):
+        shown[code.system.value] = shown.get(code.system.value, 0) + 1
+        if shown[code.system.value] > per_system:
+            continue
+        words = "; ".join(case.text[e.start : e.end] for e in code.evidence[:2])
+        table.add_row(code.system.value, code.code, code.display, f"{code.score:.2f}", words)
+    return table
+
+
 def case_summary(case: Case) -> RenderableType:
     """A readable account of one case: patient, the highlighted text, sections, mentions."""
     parts: list[RenderableType] = [
@@ -144,4 +159,6 @@ def case_summary(case: Case) -> RenderableType:
         parts.append(_sections_table(case))
     if case.mentions:
         parts.append(_mentions_table(case))
+    if case.codes:
+        parts.append(_codes_table(case))
     return Panel(Group(*parts), title=f"[bold]{case.title or case.id}[/bold]", subtitle=case.id)
