@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from casebook.model import Assertion, Case, EntityType, Mention, Source, SourceFormat
+from casebook.model import (
+    Assertion,
+    Case,
+    CaseCode,
+    CodeSystem,
+    EntityType,
+    Mention,
+    Source,
+    SourceFormat,
+    Span,
+)
 from casebook.render import case_summary, highlighted_text, legend
 
 TEXT = "No fever, but a possible CSF leak after the biopsy."
@@ -60,3 +70,21 @@ def test_summary_groups_mentions_by_type_with_their_assertion() -> None:
     console.print(case_summary(_case()))
     shown = console.export_text()
     assert "Mentions by type" in shown and "fever [negated]" in shown
+
+
+def test_summary_lists_case_codes_with_their_evidence_words() -> None:
+    case = _case()
+    start = TEXT.index("CSF leak")
+    case.codes = [
+        CaseCode(
+            system=CodeSystem.ICD10CM,
+            code="G96.00",
+            display="Cerebrospinal fluid leak, unspecified",
+            score=0.7,
+            evidence=[Span(start=start, end=start + len("CSF leak"))],
+        )
+    ]
+    console = Console(record=True, width=160)
+    console.print(case_summary(case))
+    shown = console.export_text()
+    assert "G96.00" in shown and "0.70" in shown and "CSF leak" in shown
