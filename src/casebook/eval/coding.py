@@ -21,10 +21,7 @@ from casebook.errors import CasebookError, ErrorCode
 from casebook.eval._io import default_analyze, require_dir, require_file
 from casebook.eval.metrics import PRF, average_precision, mean, percent, prf
 from casebook.ingest.text import read_text
-from casebook.model import Assertion, Case, CaseCode, CodeSystem, Document, Mention
-
-EXCLUDED_ASSERTIONS: frozenset[Assertion] = frozenset({Assertion.NEGATED, Assertion.FAMILY})
-"""Mentions with these assertions contribute no code (``ranked_codes``, used for HPO)."""
+from casebook.model import Case, CaseCode, CodeSystem, Document
 
 
 class CodingReport(BaseModel):
@@ -46,37 +43,6 @@ class CodingReport(BaseModel):
 def normalize_code(code: str) -> str:
     """A code as compared: lower case, surrounding whitespace removed."""
     return code.strip().lower()
-
-
-def ranked_codes(
-    mentions: Iterable[Mention],
-    system: CodeSystem,
-    excluded: frozenset[Assertion],
-    normalize: Callable[[str], str] = normalize_code,
-) -> list[str]:
-    """The distinct codes of one system on mentions not excluded, best score first.
-
-    Args:
-        mentions: A case's mentions.
-        system: The code system kept.
-        excluded: Assertions whose mentions are skipped.
-        normalize: How codes are normalised before deduplication.
-
-    Returns:
-        Normalised codes, by decreasing best score, ties in first-mention order.
-    """
-    best: dict[str, float] = {}
-    for mention in mentions:
-        if mention.assertion in excluded:
-            continue
-        for code in mention.codes:
-            if code.system != system:
-                continue
-            key = normalize(code.code)
-            if key and (key not in best or code.score > best[key]):
-                best[key] = code.score
-    order = {code: index for index, code in enumerate(best)}
-    return sorted(best, key=lambda code: (-best[code], order[code]))
 
 
 def ranked_case_codes(
