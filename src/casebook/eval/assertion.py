@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from casebook.errors import CasebookError, ErrorCode
 from casebook.eval._io import default_assert_mentions, require_file
-from casebook.eval.metrics import PRFA, prfa
+from casebook.eval.metrics import PRFA, Confusion
 from casebook.model import Assertion, Case, EntityType, Mention, Source, SourceFormat
 
 COLUMNS: tuple[str, ...] = ("id", "concept", "sentence", "negation", "temporality", "experiencer")
@@ -169,24 +169,6 @@ def row_case(row: Row, start: int, end: int) -> Case:
     )
 
 
-class _Binary:
-    def __init__(self) -> None:
-        self.tp = self.fp = self.fn = self.tn = 0
-
-    def add(self, predicted: bool, gold: bool) -> None:
-        if predicted and gold:
-            self.tp += 1
-        elif predicted:
-            self.fp += 1
-        elif gold:
-            self.fn += 1
-        else:
-            self.tn += 1
-
-    def score(self) -> PRFA:
-        return prfa(self.tp, self.fp, self.fn, self.tn)
-
-
 def evaluate_assertion(
     tsv: Path,
     assert_mentions: Callable[[Case], Case] = default_assert_mentions,
@@ -206,7 +188,7 @@ def evaluate_assertion(
         CasebookError: ``CB-E001`` for a missing file, ``CB-E011`` for a malformed one,
             ``CB-E013`` when the system under test drops the mention.
     """
-    negation, historical, family = _Binary(), _Binary(), _Binary()
+    negation, historical, family = Confusion(), Confusion(), Confusion()
     n = fuzzy = unlocated = 0
     for row in read_rows(tsv):
         start, end, how = locate(row.concept, row.sentence)
@@ -230,9 +212,9 @@ def evaluate_assertion(
         family.add(assertion == Assertion.FAMILY, _norm(row.experiencer) != "patient")
     return AssertionReport(
         n=n,
-        negation=negation.score(),
-        historical=historical.score(),
-        family=family.score(),
+        negation=negation.scores_with_accuracy(),
+        historical=historical.scores_with_accuracy(),
+        family=family.scores_with_accuracy(),
         fuzzy=fuzzy,
         unlocated=unlocated,
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
@@ -88,6 +89,42 @@ def prfa(tp: int, fp: int, fn: int, tn: int) -> PRFA:
     scores = prf(tp, fp, fn)
     accuracy = percent(_ratio(tp + tn, tp + fp + fn + tn))
     return PRFA(p=scores.p, r=scores.r, f1=scores.f1, acc=accuracy)
+
+
+@dataclass
+class Confusion:
+    """A binary confusion tally: add one (predicted, gold) decision at a time."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+
+    def add(self, predicted: bool, gold: bool) -> None:
+        """Count one decision."""
+        if predicted and gold:
+            self.tp += 1
+        elif predicted:
+            self.fp += 1
+        elif gold:
+            self.fn += 1
+        else:
+            self.tn += 1
+
+    def merge(self, other: Confusion) -> None:
+        """Add another tally's counts to this one."""
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+        self.tn += other.tn
+
+    def scores(self) -> PRF:
+        """Precision, recall and F1 of the positive class."""
+        return prf(self.tp, self.fp, self.fn)
+
+    def scores_with_accuracy(self) -> PRFA:
+        """Precision, recall, F1 and accuracy."""
+        return prfa(self.tp, self.fp, self.fn, self.tn)
 
 
 def mean(values: Iterable[float]) -> float:

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from casebook.errors import CasebookError, ErrorCode
 from casebook.eval._io import default_analyze, require_dir
-from casebook.eval.metrics import PRF, prf
+from casebook.eval.metrics import PRF, Confusion
 from casebook.ingest.brat import read_brat
 from casebook.ingest.brat_model import BratAnnotations
 from casebook.model import CORE_TYPES, Assertion, Case, Document, Mention
@@ -149,29 +149,14 @@ def match_lenient(gold: Sequence[Labeled], predicted: Sequence[Labeled]) -> list
 
 
 @dataclass
-class _Counts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    def add(self, other: _Counts) -> None:
-        self.tp += other.tp
-        self.fp += other.fp
-        self.fn += other.fn
-
-    def score(self) -> PRF:
-        return prf(self.tp, self.fp, self.fn)
-
-
-@dataclass
 class NerTally:
     """Counts accumulated over documents; ``report`` turns them into scores."""
 
     docs: int = 0
-    strict: dict[str, _Counts] = field(default_factory=lambda: defaultdict(_Counts))
-    lenient: dict[str, _Counts] = field(default_factory=lambda: defaultdict(_Counts))
-    negated: _Counts = field(default_factory=_Counts)
-    uncertain: _Counts = field(default_factory=_Counts)
+    strict: dict[str, Confusion] = field(default_factory=lambda: defaultdict(Confusion))
+    lenient: dict[str, Confusion] = field(default_factory=lambda: defaultdict(Confusion))
+    negated: Confusion = field(default_factory=Confusion)
+    uncertain: Confusion = field(default_factory=Confusion)
 
     def add_document(self, annotations: BratAnnotations, mentions: Sequence[Mention]) -> None:
         """Score one document's predicted mentions against its gold annotations."""
@@ -188,16 +173,15 @@ class NerTally:
         for p_index, g_index in lenient_pairs:
             assertion = mentions[p_index].assertion
             gold_polarity = polarity.get(annotations.entities[g_index].id, "")
-            _tally(self.negated, assertion == Assertion.NEGATED, gold_polarity in NEGATED_POLARITY)
-            _tally(
-                self.uncertain,
+            self.negated.add(assertion == Assertion.NEGATED, gold_polarity in NEGATED_POLARITY)
+            self.uncertain.add(
                 assertion == Assertion.UNCERTAIN,
                 gold_polarity in UNCERTAIN_POLARITY,
             )
 
     @staticmethod
     def _count(
-        table: dict[str, _Counts],
+        table: dict[str, Confusion],
         gold: Sequence[Labeled],
         predicted: Sequence[Labeled],
         pairs: Iterable[tuple[int, int]],
@@ -208,8 +192,8 @@ class NerTally:
         predicted_types = Counter(p.type for p in predicted)
         for type_name in gold_types.keys() | predicted_types.keys():
             tp = matched_types[type_name]
-            table[type_name].add(
-                _Counts(tp, predicted_types[type_name] - tp, gold_types[type_name] - tp)
+            table[type_name].merge(
+                Confusion(tp, predicted_types[type_name] - tp, gold_types[type_name] - tp)
             )
 
     def report(self, analyze_seconds: float) -> NerReport:
@@ -221,15 +205,15 @@ class NerTally:
         core_names = {str(t) for t in CORE_TYPES}
         groups: dict[str, StrictLenient] = {}
         for group, keep in (("core", core_names.__contains__), ("all", lambda _: True)):
-            strict, lenient = _Counts(), _Counts()
+            strict, lenient = Confusion(), Confusion()
             for type_name, counts in self.strict.items():
                 if keep(type_name):
-                    strict.add(counts)
+                    strict.merge(counts)
             for type_name, counts in self.lenient.items():
                 if keep(type_name):
-                    lenient.add(counts)
-            groups[group] = StrictLenient(strict=strict.score(), lenient=lenient.score())
-        per_type = {name: self.strict[name].score() for name in sorted(self.strict)}
+                    lenient.merge(counts)
+            groups[group] = StrictLenient(strict=strict.scores(), lenient=lenient.scores())
+        per_type = {name: self.strict[name].scores() for name in sorted(self.strict)}
         rate = round(self.docs / analyze_seconds, 2) if analyze_seconds > 0 else 0.0
         return NerReport(
             docs=self.docs,
@@ -237,19 +221,10 @@ class NerTally:
             all_types=groups["all"],
             per_type=per_type,
             assertion=AssertionScores(
-                negated=self.negated.score(), uncertain=self.uncertain.score()
+                negated=self.negated.scores(), uncertain=self.uncertain.scores()
             ),
             docs_per_s=rate,
         )
-
-
-def _tally(counts: _Counts, predicted: bool, gold: bool) -> None:
-    if predicted and gold:
-        counts.tp += 1
-    elif predicted:
-        counts.fp += 1
-    elif gold:
-        counts.fn += 1
 
 
 def brat_documents(folder: Path) -> list[Path]:

@@ -8,6 +8,7 @@ import pytest
 
 from casebook.eval.metrics import (
     PRF,
+    Confusion,
     average_precision,
     mean,
     ndcg_at_k,
@@ -108,3 +109,14 @@ def test_precision_and_recall_at_k() -> None:
     assert recall_at_k(ranked, relevant, 10) == pytest.approx(2 / 3)
     assert precision_at_k(ranked, relevant, 0) == 0.0
     assert recall_at_k(ranked, set(), 10) == 0.0
+
+
+def test_confusion_counts_decisions_and_merges() -> None:
+    tally = Confusion()
+    for predicted, gold in [(True, True), (True, False), (False, True), (False, False)]:
+        tally.add(predicted, gold)
+    tally.merge(Confusion(tp=1))
+    # tp 2, fp 1, fn 1, tn 1: P = R = F1 = 2/3, accuracy 3/5.
+    assert (tally.tp, tally.fp, tally.fn, tally.tn) == (2, 1, 1, 1)
+    scores = tally.scores_with_accuracy()
+    assert (scores.p, scores.r, scores.f1, scores.acc) == (66.67, 66.67, 66.67, 60.0)
