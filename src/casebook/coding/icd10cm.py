@@ -38,7 +38,7 @@ from numpy.typing import NDArray
 from pydantic import Field
 
 from casebook.coding.dictionary import TermIndex
-from casebook.coding.features import Csr, SparseRow, TfidfModel, sparse_dot
+from casebook.coding.features import WORD, Csr, SparseRow, TfidfModel, sparse_dot
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Assertion, Case, EntityType, Mention, RecordModel, Span
 from casebook.nlp.assertion import ContextAssertion
@@ -189,6 +189,9 @@ class Icd10Model:
         self.tfidf = tfidf
         self.labels = list(labels)
         self.dual = dual
+        # Scoring works in float64; converting once here, not per document, saves most of the
+        # coder's time.
+        self._dual64 = dual.astype(np.float64)
         self.neighbours = neighbours
         self.doc_labels = [list(d) for d in doc_labels]
         self.index = index
@@ -213,7 +216,7 @@ class Icd10Model:
 
     def linear_scores(self, similarity: NDArray[np.float64]) -> dict[str, float]:
         """Kernel ridge score per code, clipped to ``[0, 1]``; codes scoring 0 are left out."""
-        scores = np.clip(similarity @ self.dual.astype(np.float64), 0.0, 1.0)
+        scores = np.clip(similarity @ self._dual64, 0.0, 1.0)
         return {self.labels[int(j)]: float(scores[j]) for j in np.flatnonzero(scores > 0)}
 
     def knn_scores(self, similarity: NDArray[np.float64]) -> dict[str, float]:
@@ -285,7 +288,7 @@ class Icd10Model:
         if not labels or vector.indices.size == 0 or len(lowered) != len(text):
             return {}
         names = self.feature_names
-        dual = self.dual[:, labels].astype(np.float64)
+        dual = self._dual64[:, labels]
         ptr, docs, data = self.neighbours.indptr, self.neighbours.indices, self.neighbours.data
         features: list[str] = []
         rows: list[np.ndarray] = []
@@ -299,6 +302,10 @@ class Icd10Model:
         if not rows:
             return {}
         contributions = np.vstack(rows)
+        tokens = list(WORD.finditer(lowered))
+        positions: dict[str, list[int]] = {}
+        for index, token in enumerate(tokens):
+            positions.setdefault(token.group(), []).append(index)
         evidence: dict[str, list[Span]] = {}
         for column, code in enumerate(kept):
             order = np.argsort(-contributions[:, column], kind="stable")[:top]
@@ -306,10 +313,9 @@ class Icd10Model:
             for row in order.tolist():
                 if contributions[row, column] <= 0:
                     break
-                words = r"[^a-z0-9]+".join(map(re.escape, features[row].split()))
-                match = re.search(rf"(?<![a-z0-9]){words}(?![a-z0-9])", lowered)
-                if match:
-                    spans.append(Span(start=match.start(), end=match.end()))
+                span = _first_ngram(features[row].split(), tokens, positions)
+                if span is not None:
+                    spans.append(span)
             evidence[code] = sorted(spans, key=lambda s: s.start)
         return evidence
 
@@ -400,3 +406,19 @@ class Icd10Model:
             raise CasebookError(
                 ErrorCode.INVALID_RESOURCE, f"not an ICD-10-CM model: {exc}", folder
             ) from exc
+
+
+def _first_ngram(
+    words: list[str], tokens: list[re.Match[str]], positions: dict[str, list[int]]
+) -> Span | None:
+    """Where the word n-gram ``words`` first occurs in the text's word ``tokens``.
+
+    Features are built from the same ``WORD`` tokens, so matching token runs finds exactly the
+    places a regex over the text would, without compiling one pattern per feature.
+    """
+    size = len(words)
+    for start in positions.get(words[0], []):
+        run = tokens[start : start + size]
+        if len(run) == size and all(t.group() == w for t, w in zip(run, words, strict=True)):
+            return Span(start=run[0].start(), end=run[-1].end())
+    return None
