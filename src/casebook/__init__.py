@@ -1,3 +1,3 @@
 """casebook: structured, coded, evidence-linked clinical cases from case reports."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -15,6 +15,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import BinaryIO
 
+from casebook import __version__
 from casebook.errors import CasebookError, ErrorCode
 from casebook.ingest.detect import iter_documents
 from casebook.model import Case, Document
@@ -193,11 +194,15 @@ def extract(
 
 
 def content_hash(document: Document) -> str:
-    """A hash of what a case is analysed from: the text and the format it was read as.
+    """A hash of what a case is analysed from: the text, its format, and casebook's version.
 
-    The case store compares it to decide whether a document was already added unchanged.
+    The case store compares it to decide whether a document was already added unchanged; the
+    version is part of it so that ``add`` analyses stored cases again after an upgrade, whose
+    models and rules may read the same text differently.
     """
     digest = hashlib.sha256()
+    digest.update(__version__.encode("utf-8"))
+    digest.update(b"\0")
     digest.update(document.source.format.value.encode("utf-8"))
     # A separator no format name contains, so that format and text cannot run together.
     digest.update(b"\0")
