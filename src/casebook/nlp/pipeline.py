@@ -17,6 +17,7 @@ from casebook.model import Case, Document
 from casebook.nlp.abbreviations import AbbreviationDetector
 from casebook.nlp.assertion import ContextAssertion
 from casebook.nlp.attributes import AttributeLinker
+from casebook.nlp.lexicon import LexiconMentions
 from casebook.nlp.mentions import MentionExtractor
 from casebook.nlp.patient import PatientDemographics
 from casebook.nlp.phenotypes import PhenotypeCoder
@@ -44,6 +45,7 @@ COMPONENTS: dict[str, Callable[[], Component]] = {
     "sections": SectionDetector,
     "sentences": SentenceSplitter,
     "mentions": MentionExtractor,
+    "lexicon": LexiconMentions,
     "patient": PatientDemographics,
     "abbreviations": AbbreviationDetector,
     "assertion": ContextAssertion,
@@ -57,6 +59,7 @@ DEFAULT_COMPONENTS: tuple[str, ...] = (
     "sections",
     "sentences",
     "mentions",
+    "lexicon",
     "patient",
     "abbreviations",
     "assertion",

@@ -1,0 +1,91 @@
+"""Mentions from a lexicon of phrase patterns, for facts the trained model tends to miss.
+
+The trained extractor learns what MACCROBAT annotates often. Some facts a clinician reads out of
+every case report are rare there (outcomes such as "full recovery": 28 Outcome spans in 150
+documents) or named by a closed set of words (named procedures such as "blood patch"). Each
+entry of ``mention_lexicon.json`` gives a mention type and regular expressions over the text;
+a match becomes a mention only where no mention already covers any of its characters, so the
+model's own mentions always win.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator
+
+from casebook.model import Case, EntityType, Mention, RecordModel
+from casebook.resources import load_rules
+
+
+class LexiconEntry(RecordModel):
+    """One mention type and the patterns that name it."""
+
+    type: EntityType
+    patterns: list[str] = Field(
+        min_length=1, description="Case-insensitive regular expressions, matched on word edges."
+    )
+    note: str = Field(default="", description="Why these patterns are here.")
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            re.compile(pattern)
+        return patterns
+
+
+class MentionLexicon(RecordModel):
+    """The schema of ``mention_lexicon.json``."""
+
+    version: str = Field(min_length=1)
+    entries: list[LexiconEntry]
+
+
+class LexiconMentions:
+    """Adds lexicon matches as mentions where the text has no mention yet.
+
+    Args:
+        rules: A packaged resource name or the path of a user's own lexicon file.
+    """
+
+    name = "lexicon"
+    requires = frozenset({"text", "mentions"})
+    assigns = frozenset({"mentions"})
+
+    def __init__(self, rules: str | Path = "mention_lexicon.json") -> None:
+        self.lexicon = load_rules(rules, MentionLexicon)
+
+    @cached_property
+    def _patterns(self) -> list[tuple[EntityType, re.Pattern[str]]]:
+        return [
+            (entry.type, re.compile(rf"(?<!\w)(?:{'|'.join(entry.patterns)})(?!\w)", re.I))
+            for entry in self.lexicon.entries
+        ]
+
+    def __call__(self, case: Case) -> Case:
+        """Return ``case`` with a mention for each lexicon match on uncovered text."""
+        covered = bytearray(len(case.text))
+        for mention in case.mentions:
+            covered[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
+        used = {m.id for m in case.mentions}
+        added: list[Mention] = []
+        for kind, pattern in self._patterns:
+            for match in pattern.finditer(case.text):
+                start, end = match.span()
+                if any(covered[start:end]):
+                    continue
+                covered[start:end] = b"\x01" * (end - start)
+                number = len(used) + 1
+                while f"m{number}" in used:
+                    number += 1
+                used.add(f"m{number}")
+                added.append(
+                    Mention(id=f"m{number}", start=start, end=end, text=match.group(), type=kind)
+                )
+        if not added:
+            return case
+        mentions = sorted([*case.mentions, *added], key=lambda m: (m.start, m.end))
+        return case.model_copy(update={"mentions": mentions})

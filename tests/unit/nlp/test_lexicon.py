@@ -1,0 +1,67 @@
+"""Lexicon mentions: one sentence per rule, and the model's mentions always win."""
+
+from __future__ import annotations
+
+import pytest
+
+from casebook.model import Case, EntityType, Mention, Source, SourceFormat
+from casebook.nlp.lexicon import LexiconMentions
+
+
+def _case(text: str, mentions: list[Mention] | None = None) -> Case:
+    return Case(id="t", text=text, source=Source(format=SourceFormat.TEXT), mentions=mentions or [])
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> LexiconMentions:
+    return LexiconMentions()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words", "kind"),
+    [
+        ("The patient made a full recovery.", "made a full recovery", EntityType.OUTCOME),
+        ("She reported improvement in symptoms.", "improvement in symptoms", EntityType.OUTCOME),
+        ("He died two days later.", "died", EntityType.OUTCOME),
+        (
+            "An epidural blood patch was performed.",
+            "epidural blood patch",
+            EntityType.THERAPEUTIC_PROCEDURE,
+        ),
+        (
+            "She completed her chemotherapy regimen.",
+            "chemotherapy regimen",
+            EntityType.THERAPEUTIC_PROCEDURE,
+        ),
+        (
+            "Fluid was sent for asialotransferrin assay.",
+            "asialotransferrin assay",
+            EntityType.DIAGNOSTIC_PROCEDURE,
+        ),
+        ("Blood cultures were negative.", "Blood cultures", EntityType.DIAGNOSTIC_PROCEDURE),
+    ],
+)
+def test_a_lexicon_phrase_becomes_a_mention(
+    lexicon: LexiconMentions, sentence: str, words: str, kind: EntityType
+) -> None:
+    found = lexicon(_case(sentence)).mentions
+    assert [(m.text, m.type) for m in found] == [(words, kind)]
+
+
+def test_a_determiner_is_not_an_assay_name(lexicon: LexiconMentions) -> None:
+    assert lexicon(_case("The assay was repeated.")).mentions == []
+
+
+def test_text_a_model_mention_covers_is_left_alone(lexicon: LexiconMentions) -> None:
+    text = "A blood patch was performed."
+    model = Mention(id="m1", start=2, end=7, text="blood", type=EntityType.BIOLOGICAL_STRUCTURE)
+    found = lexicon(_case(text, [model])).mentions
+    assert found == [model]
+
+
+def test_new_mentions_get_fresh_ids_in_text_order(lexicon: LexiconMentions) -> None:
+    text = "She died after chemotherapy; fever was noted."
+    fever = Mention(id="m1", start=29, end=34, text="fever", type=EntityType.SIGN_SYMPTOM)
+    found = lexicon(_case(text, [fever])).mentions
+    assert [m.text for m in found] == ["died", "chemotherapy", "fever"]
+    assert len({m.id for m in found}) == 3
