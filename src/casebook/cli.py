@@ -18,7 +18,7 @@ from casebook import __version__, service
 from casebook.config import get_settings
 from casebook.errors import ERROR_HELP, CasebookError
 from casebook.model import Case, case_json_schema
-from casebook.render import case_summary
+from casebook.render import care_table, case_summary
 
 app = typer.Typer(
     name="casebook",
@@ -302,6 +302,29 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
+
+
+@app.command()
+def care(
+    path: Annotated[str, typer.Argument(help="A case report file, or - for standard input.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Check a case report against the 13 CARE guideline items and say what is missing.
+
+    Exits 0 however many items are missing (it is a report), 1 when the input cannot be read.
+    """
+    stdin = sys.stdin.buffer if path == "-" else None
+    results = list(service.care_check([path], stdin=stdin))
+    for result in results:
+        if isinstance(result, CasebookError):
+            err_console.print(f"[red]error[/red] {result}", highlight=False, soft_wrap=True)
+        elif as_json:
+            indent = 2 if len(results) == 1 else None
+            sys.stdout.write(result.model_dump_json(indent=indent) + "\n")
+        else:
+            console.print(care_table(result))
+    if any(isinstance(r, CasebookError) for r in results):
+        raise typer.Exit(code=1)
 
 
 @eval_app.command("ner")

@@ -16,6 +16,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import BinaryIO
 
+from casebook.care import CareReport, check_care
 from casebook.errors import CasebookError, ErrorCode
 from casebook.export.fhir import bundle_json, stored_text_hash, text_hash
 from casebook.ingest.detect import iter_documents
@@ -88,6 +89,14 @@ def analyze_inputs(
             yield analyze_document(document)
         except CasebookError as error:
             yield error
+
+
+def care_check(
+    inputs: Sequence[str], stdin: BinaryIO | None = None
+) -> Iterator[CareReport | CasebookError]:
+    """Analyse each document and check it against the CARE checklist, errors in their place."""
+    for result in analyze_inputs(inputs, stdin):
+        yield result if isinstance(result, CasebookError) else check_care(result)
 
 
 class ExportFormat(StrEnum):
