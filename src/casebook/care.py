@@ -147,11 +147,11 @@ def _format_evidence(case: Case, rule: CareItemRule, max_chars: int) -> list[Car
 
 
 def _title_line(case: Case, max_chars: int) -> Span | None:
-    """The first line of a plain text when it reads as a title, else None."""
+    """The first line of a plain text when it reads as a title over more text, else None."""
     text = case.text
     start = len(text) - len(text.lstrip())
     end = text.find("\n", start)
-    if end < 0:
+    if end < 0 or not text[end:].strip():
         return None
     line = text[start:end].rstrip()
     headed = any(s.start == start and s.title for s in case.sections)

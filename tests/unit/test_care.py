@@ -72,8 +72,15 @@ def test_dates_along_the_narrative_are_not_a_timeline() -> None:
     assert "timeline" not in _covered(check_care(_analysed(text)))
 
 
-def test_a_heading_on_the_first_line_is_not_a_title() -> None:
-    text = "Case presentation\nA 54-year-old man had a fever.\n"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Case presentation\nA 54-year-old man had a fever.\n",
+        "A 54-year-old man had a fever.\nHe recovered.\n",
+        "fever and cough\n",
+    ],
+)
+def test_a_heading_a_sentence_or_a_lone_line_is_not_a_title(text: str) -> None:
     assert "title" not in _covered(check_care(_analysed(text)))
 
 
