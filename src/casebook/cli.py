@@ -18,7 +18,7 @@ from casebook import __version__, service
 from casebook.config import get_settings
 from casebook.errors import ERROR_HELP, CasebookError
 from casebook.model import Case, case_json_schema
-from casebook.render import case_summary
+from casebook.render import care_table, case_summary
 
 app = typer.Typer(
     name="casebook",
@@ -69,24 +69,28 @@ def main(
 def analyze(
     path: Annotated[str, typer.Argument(help="A case report file, or - for standard input.")],
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help="text (a readable summary) or json.")
+        str,
+        typer.Option(
+            "--format", "-f", help="text (a readable summary), json, or fhir (an R4 Bundle)."
+        ),
     ] = "text",
 ) -> None:
     """Analyse one case report and print what casebook reads out of it.
 
-    A file holding several documents (JSON Lines, BioC) prints each; with ``--format json``
-    one document prints as one JSON object and several as JSON Lines.
+    A file holding several documents (JSON Lines, BioC) prints each; with ``--format json`` or
+    ``fhir`` one document prints as one JSON object and several as JSON Lines.
     """
-    if output_format not in {"text", "json"}:
-        raise typer.BadParameter("must be text or json", param_hint="--format")
+    if output_format not in {"text", "json", "fhir"}:
+        raise typer.BadParameter("must be text, json or fhir", param_hint="--format")
     stdin = sys.stdin.buffer if path == "-" else None
     results = list(service.analyze_inputs([path], stdin=stdin))
     cases = [r for r in results if isinstance(r, Case)]
     errors = [r for r in results if isinstance(r, CasebookError)]
     for case in cases:
-        if output_format == "json":
+        if output_format != "text":
             indent = 2 if len(results) == 1 else None
-            sys.stdout.write(case.model_dump_json(indent=indent) + "\n")
+            exported = service.export_case(case, service.ExportFormat(output_format), indent)
+            sys.stdout.write(exported + "\n")
         else:
             console.print(case_summary(case))
     for error in errors:
@@ -98,12 +102,18 @@ def analyze(
 @app.command()
 def extract(
     paths: Annotated[list[str], typer.Argument(help="Files, folders, glob patterns, or -.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the Case JSON files.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the output files.")],
     workers: Annotated[
         int | None, typer.Option(help="Worker processes (default: all cores).", min=1)
     ] = None,
+    output_format: Annotated[
+        service.ExportFormat,
+        typer.Option(
+            "--format", "-f", help="json (ID.json, a Case) or fhir (ID.fhir.json, an R4 Bundle)."
+        ),
+    ] = service.ExportFormat.JSON,
 ) -> None:
-    """Write one Case JSON per document; documents already done are skipped."""
+    """Write one Case JSON or FHIR Bundle per document; documents already done are skipped."""
     stdin = sys.stdin.buffer if "-" in paths else None
     progress = Progress(
         TextColumn("[bold]extract[/bold]"),
@@ -118,6 +128,7 @@ def extract(
             paths,
             out,
             workers=workers or get_settings().workers,
+            output_format=output_format,
             stdin=stdin,
             on_total=lambda total: progress.update(task, total=total),
             on_advance=lambda: progress.advance(task),
@@ -291,6 +302,29 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
+
+
+@app.command()
+def care(
+    path: Annotated[str, typer.Argument(help="A case report file, or - for standard input.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Check a case report against the 13 CARE guideline items and say what is missing.
+
+    Exits 0 however many items are missing (it is a report), 1 when the input cannot be read.
+    """
+    stdin = sys.stdin.buffer if path == "-" else None
+    results = list(service.care_check([path], stdin=stdin))
+    for result in results:
+        if isinstance(result, CasebookError):
+            err_console.print(f"[red]error[/red] {result}", highlight=False, soft_wrap=True)
+        elif as_json:
+            indent = 2 if len(results) == 1 else None
+            sys.stdout.write(result.model_dump_json(indent=indent) + "\n")
+        else:
+            console.print(care_table(result))
+    if any(isinstance(r, CasebookError) for r in results):
+        raise typer.Exit(code=1)
 
 
 @eval_app.command("ner")

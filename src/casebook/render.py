@@ -10,6 +10,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from casebook.care import CareItemReport, CareReport
 from casebook.model import Assertion, Case, EntityType, Mention
 
 TYPE_COLOURS: dict[EntityType, str] = {
@@ -162,3 +163,38 @@ def case_summary(case: Case) -> RenderableType:
     if case.codes:
         parts.append(_codes_table(case))
     return Panel(Group(*parts), title=f"[bold]{case.title or case.id}[/bold]", subtitle=case.id)
+
+
+def _care_evidence(item: CareItemReport) -> Text:
+    """An item's evidence, one line per kind: the format, headings, sentences, mentions."""
+    lines: list[Text] = []
+    for kind, label in (
+        ("format", "stated"),
+        ("section", "section"),
+        ("sentence", "sentence"),
+        ("mention", "mentions"),
+    ):
+        pieces = [e for e in item.evidence if e.kind == kind]
+        if not pieces:
+            continue
+        where = [f"“{e.words}”" + (f" @{e.start}" if kind == "sentence" else "") for e in pieces]
+        lines.append(Text.assemble((f"{label}: ", "bold"), ", ".join(where)))
+    if item.evidence_found > len(item.evidence):
+        lines.append(Text(f"… and {item.evidence_found - len(item.evidence)} more", "dim"))
+    return Text("\n").join(lines)
+
+
+def care_table(report: CareReport) -> RenderableType:
+    """A CARE check as a table of the 13 items, ending with the score."""
+    table = Table(title=f"CARE checklist: {report.case_id}", show_lines=True)
+    for column in ("#", "item", "covered", "evidence", "missing"):
+        table.add_column(column)
+    for item in report.items:
+        table.add_row(
+            str(item.number),
+            item.label,
+            Text("yes", "green") if item.covered else Text("no", "red"),
+            _care_evidence(item),
+            item.missing or "",
+        )
+    return Group(table, Text.assemble(("Score: ", "bold"), report.score))

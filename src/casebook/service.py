@@ -10,13 +10,16 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
 from typing import BinaryIO
 
 from casebook import __version__
+from casebook.care import CareReport, check_care
 from casebook.errors import CasebookError, ErrorCode
+from casebook.export.fhir import bundle_json, stored_text_hash, text_hash
 from casebook.ingest.detect import iter_documents
 from casebook.model import Case, Document
 from casebook.nlp.pipeline import PROVIDED_BY_READER, Pipeline
@@ -89,12 +92,35 @@ def analyze_inputs(
             yield error
 
 
+def care_check(
+    inputs: Sequence[str], stdin: BinaryIO | None = None
+) -> Iterator[CareReport | CasebookError]:
+    """Analyse each document and check it against the CARE checklist, errors in their place."""
+    for result in analyze_inputs(inputs, stdin):
+        yield result if isinstance(result, CasebookError) else check_care(result)
+
+
+class ExportFormat(StrEnum):
+    """What a case is written as: casebook's Case JSON or a FHIR R4 Bundle."""
+
+    JSON = "json"
+    FHIR = "fhir"
+
+
+def export_case(case: Case, output_format: ExportFormat, indent: int | None = None) -> str:
+    """The case as JSON text in ``output_format``."""
+    if output_format is ExportFormat.FHIR:
+        return bundle_json(case, indent=indent)
+    return case.model_dump_json(indent=indent)
+
+
 _UNSAFE_FILENAME_CHARS = re.compile(r"[^A-Za-z0-9._-]")
 
 
-def case_filename(case_id: str) -> str:
-    """The file name a case is written to: its id with unsafe characters replaced."""
-    return _UNSAFE_FILENAME_CHARS.sub("_", case_id) + ".json"
+def case_filename(case_id: str, output_format: ExportFormat = ExportFormat.JSON) -> str:
+    """The file a case is written to: its id made file-safe, then ``.json`` or ``.fhir.json``."""
+    suffix = ".fhir.json" if output_format is ExportFormat.FHIR else ".json"
+    return _UNSAFE_FILENAME_CHARS.sub("_", case_id) + suffix
 
 
 @dataclass
@@ -106,23 +132,25 @@ class ExtractResult:
     failed: list[CasebookError] = field(default_factory=list)
 
 
-def _already_done(document: Document, out_dir: Path) -> bool:
-    """Whether ``out_dir`` holds a readable case of this document with the same text."""
-    path = out_dir / case_filename(document.id)
+def _already_done(document: Document, out_dir: Path, output_format: ExportFormat) -> bool:
+    """Whether ``out_dir`` holds a readable export of this document with the same text."""
+    path = out_dir / case_filename(document.id, output_format)
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
+    if output_format is ExportFormat.FHIR:
+        return stored_text_hash(stored) == text_hash(document.text)
     return isinstance(stored, dict) and stored.get("text") == document.text
 
 
-def write_case(case: Case, out_dir: Path) -> Path:
-    """Write a case's JSON atomically, so an interrupted run never leaves half a file."""
-    target = out_dir / case_filename(case.id)
+def write_case(case: Case, out_dir: Path, output_format: ExportFormat = ExportFormat.JSON) -> Path:
+    """Write a case atomically, so an interrupted run never leaves half a file."""
+    target = out_dir / case_filename(case.id, output_format)
     handle, temporary = tempfile.mkstemp(dir=out_dir, prefix=".tmp-", suffix=".json")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(case.model_dump_json(indent=1))
+            stream.write(export_case(case, output_format, indent=1))
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -130,10 +158,12 @@ def write_case(case: Case, out_dir: Path) -> Path:
     return target
 
 
-def _extract_one(document: Document, out_dir: Path) -> str | CasebookError:
+def _extract_one(
+    document: Document, out_dir: Path, output_format: ExportFormat
+) -> str | CasebookError:
     """Analyse and write one document; runs in a worker process."""
     try:
-        write_case(analyze_document(document), out_dir)
+        write_case(analyze_document(document), out_dir, output_format)
     except CasebookError as error:
         return error
     return document.id
@@ -144,16 +174,19 @@ def extract(
     out_dir: Path,
     *,
     workers: int = 1,
+    output_format: ExportFormat = ExportFormat.JSON,
     stdin: BinaryIO | None = None,
     on_total: Callable[[int], None] | None = None,
     on_advance: Callable[[], None] | None = None,
 ) -> ExtractResult:
-    """Write one Case JSON per document into ``out_dir``, skipping those already done.
+    """Write one Case JSON (``ID.json``) or FHIR Bundle (``ID.fhir.json``) per document into
+    ``out_dir``, skipping those already done.
 
     Args:
         inputs: Files, folders, glob patterns, or ``-`` for standard input.
-        out_dir: Where the Case JSON files go; created when missing.
+        out_dir: Where the files go; created when missing.
         workers: Processes analysing documents in parallel.
+        output_format: Case JSON or FHIR R4 Bundle.
         stdin: The stream ``-`` reads from.
         on_total: Called once with the number of documents to analyse.
         on_advance: Called after each analysed document.
@@ -163,7 +196,7 @@ def extract(
     result = ExtractResult(failed=list(read_errors))
     todo: list[Document] = []
     for document in documents:
-        if _already_done(document, out_dir):
+        if _already_done(document, out_dir, output_format):
             result.skipped.append(document.id)
         else:
             todo.append(document)
@@ -180,13 +213,13 @@ def extract(
 
     if workers <= 1 or len(todo) <= 1:
         for document in todo:
-            record(_extract_one(document, out_dir))
+            record(_extract_one(document, out_dir, output_format))
         return result
     # spawn, not fork: the progress display runs a thread, and forking a threaded process
     # can deadlock the children.
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
         futures: list[Future[str | CasebookError]] = [
-            pool.submit(_extract_one, document, out_dir) for document in todo
+            pool.submit(_extract_one, document, out_dir, output_format) for document in todo
         ]
         for future in as_completed(futures):
             record(future.result())

@@ -255,6 +255,20 @@ def _article_ids(meta: Element | None) -> dict[str, str]:
     return ids
 
 
+def _keywords(meta: Element | None) -> str:
+    """The article's keywords (``<kwd-group><kwd>``), joined with "; "."""
+    if meta is None:
+        return ""
+    words = [
+        _inline(kwd)
+        for group in meta
+        if local_name(group) == "kwd-group"
+        for kwd in group
+        if local_name(kwd) == "kwd"
+    ]
+    return "; ".join(w for w in words if w)
+
+
 def parse_jats(data: bytes, path: str | None, default_id: str) -> Document:
     """A ``Document`` from JATS XML bytes.
 
@@ -280,6 +294,8 @@ def parse_jats(data: bytes, path: str | None, default_id: str) -> Document:
     extra = _article_ids(meta)
     if article_type := root.get("article-type"):
         extra["article_type"] = article_type
+    if keywords := _keywords(meta):
+        extra["keywords"] = keywords
 
     title_element = _find(meta, "title-group", "article-title") if meta is not None else None
     title = _inline(title_element) if title_element is not None else ""

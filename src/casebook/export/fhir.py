@@ -1,0 +1,594 @@
+"""A case as a FHIR R4 Bundle (``fhir.resources.R4B``) whose every resource cites its words.
+
+``case_to_bundle`` turns a ``Case`` into a Bundle of type ``collection``. What goes where:
+
+* **Patient**: ``gender`` from ``Case.patient.sex``. FHIR has no age element and a case report
+  gives no birth date, so the age is an **Observation** coded LOINC ``30525-0`` "Age" with a UCUM
+  quantity in years (``a``), the usual FHIR way to record an age that was stated, not computed.
+* **DocumentReference**: the case text itself, UTF-8, base64, with its SHA-1 in
+  ``attachment.hash``; every evidence offset points into it.
+* **Condition** per ``Sign_symptom`` / ``Disease_disorder`` mention. ``verificationStatus`` is
+  ``refuted`` for a negated mention, ``unconfirmed`` for an uncertain or hypothetical one and
+  ``confirmed`` otherwise; ``site`` attributes become ``bodySite``, ``severity`` ``severity``.
+* **FamilyMemberHistory** per finding about a relative (assertion ``family``): those are never
+  the patient's Conditions. The relative is the nearest relationship word in the sentence
+  ("her mother", coded in HL7 v3 RoleCode), else "family member". Other family facts (a
+  relative's drugs or operations) are left out.
+* **Procedure** per ``Therapeutic_procedure`` / ``Diagnostic_procedure`` mention: ``completed``,
+  ``not-done`` when negated, ``unknown`` when uncertain or hypothetical. A Condition linked to
+  the procedure by a ``caused_by`` relation (source: the complication, target: the procedure) is
+  in ``complication`` (its concept) and ``complicationDetail`` (a reference), unless refuted or
+  hypothetical.
+* **Observation** per ``result`` attribute of a test and per ``value`` attribute of a finding,
+  with a quantity when the value is a number, else the words, and an HL7 interpretation
+  (``N``, ``H``, ``POS`` …) for normalised result words; a finding cites its values in
+  ``Condition.evidence.detail``. A **DiagnosticReport** groups a test's results and the test's
+  Procedure points to it in ``report``. A lab value linked to nothing is left out: without the
+  test it belongs to it says nothing. Only what happened (present, historical or uncertain,
+  the last ``preliminary``) gets a result.
+* **MedicationStatement** per ``Medication`` mention: ``completed`` (a case report tells what was
+  given), ``not-taken`` when negated, ``intended`` when hypothetical, ``unknown`` when uncertain;
+  ``dosage``, ``route`` and ``frequency`` attributes fill ``dosage``.
+
+Codes on a mention (``Mention.codes``) and case codes naming it (``CaseCode.mentions``) become
+the concept's ``coding`` (ICD-10-CM ``http://hl7.org/fhir/sid/icd-10-cm``, HPO
+``http://human-phenotype-ontology.org``, ICD-10-PCS ``http://www.cms.gov/Medicare/Coding/ICD10``).
+A case code naming no mention is a ranking for search and review, not a fact about the patient,
+and stays in the Case JSON only.
+
+**Evidence.** Every resource, and every element read from an attribute, carries the extension
+``EVIDENCE_URL`` with sub-extensions ``mention`` (the mention id, when there is one), ``start``
+and ``end`` (character offsets, in Unicode code points, into the DocumentReference's text),
+``text`` (the words) and ``assertion`` (casebook's assertion, which FHIR statuses only
+approximate). Resource ids are UUID 5 of the case id and the mention id (and the resource's
+role), so the same case always gives the same Bundle; entries use ``urn:uuid:`` full URLs and
+references, as FHIR collections without a server do.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import re
+import uuid
+from bisect import bisect_right
+from collections.abc import Iterable
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from fhir.resources.R4B.attachment import Attachment
+from fhir.resources.R4B.bundle import Bundle, BundleEntry
+from fhir.resources.R4B.codeableconcept import CodeableConcept
+from fhir.resources.R4B.coding import Coding
+from fhir.resources.R4B.condition import Condition, ConditionEvidence
+from fhir.resources.R4B.diagnosticreport import DiagnosticReport
+from fhir.resources.R4B.documentreference import DocumentReference, DocumentReferenceContent
+from fhir.resources.R4B.dosage import Dosage, DosageDoseAndRate
+from fhir.resources.R4B.extension import Extension
+from fhir.resources.R4B.familymemberhistory import (
+    FamilyMemberHistory,
+    FamilyMemberHistoryCondition,
+)
+from fhir.resources.R4B.identifier import Identifier
+from fhir.resources.R4B.medicationstatement import MedicationStatement
+from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.patient import Patient
+from fhir.resources.R4B.procedure import Procedure
+from fhir.resources.R4B.quantity import Quantity
+from fhir.resources.R4B.reference import Reference
+from fhir.resources.R4B.resource import Resource
+from fhir.resources.R4B.timing import Timing
+
+from casebook.model import (
+    Assertion,
+    Attribute,
+    Case,
+    CaseCode,
+    Code,
+    CodeSystem,
+    EntityType,
+    Mention,
+    RecordModel,
+)
+from casebook.resources import load_rules
+
+EVIDENCE_URL = "https://casebook.dev/fhir/StructureDefinition/evidence"
+"""The extension that ties a resource or element to the words of the case it was read from."""
+
+CASE_ID_SYSTEM = "https://casebook.dev/fhir/case-id"
+"""The identifier system of casebook case ids (``Bundle.identifier``, the DocumentReference)."""
+
+CODE_SYSTEMS: dict[CodeSystem, str] = {
+    CodeSystem.ICD10CM: "http://hl7.org/fhir/sid/icd-10-cm",
+    CodeSystem.HPO: "http://human-phenotype-ontology.org",
+    CodeSystem.ICD10PCS: "http://www.cms.gov/Medicare/Coding/ICD10",
+}
+"""FHIR system URIs of casebook's vocabularies."""
+
+_NAMESPACE = uuid.UUID("6f1f5a3e-2c39-5a4e-9d0b-2a1c7e0c8b11")
+_LOINC = "http://loinc.org"
+_UCUM = "http://unitsofmeasure.org"
+_SNOMED = "http://snomed.info/sct"
+_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+_INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+_ROLE_CODE = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
+_TEXT_TYPE = "text/plain; charset=utf-8"
+
+CONDITION_TYPES = frozenset({EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER})
+PROCEDURE_TYPES = frozenset({EntityType.THERAPEUTIC_PROCEDURE, EntityType.DIAGNOSTIC_PROCEDURE})
+
+_VERIFICATION_STATUS: dict[Assertion, str] = {
+    Assertion.NEGATED: "refuted",
+    Assertion.UNCERTAIN: "unconfirmed",
+    Assertion.HYPOTHETICAL: "unconfirmed",
+}
+_PROCEDURE_STATUS: dict[Assertion, str] = {
+    Assertion.NEGATED: "not-done",
+    Assertion.UNCERTAIN: "unknown",
+    Assertion.HYPOTHETICAL: "unknown",
+}
+_MEDICATION_STATUS: dict[Assertion, str] = {
+    Assertion.NEGATED: "not-taken",
+    Assertion.UNCERTAIN: "unknown",
+    Assertion.HYPOTHETICAL: "intended",
+}
+_RESULT_STATUS: dict[Assertion, str] = {
+    Assertion.PRESENT: "final",
+    Assertion.HISTORICAL: "final",
+    Assertion.UNCERTAIN: "preliminary",
+}
+"""Status of results and reports by their test's (or finding's) assertion; others get none."""
+
+_VALUE_ATTRIBUTES: dict[EntityType, str] = {
+    EntityType.DIAGNOSTIC_PROCEDURE: "result",
+    EntityType.SIGN_SYMPTOM: "value",
+    EntityType.DISEASE_DISORDER: "value",
+}
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+# FHIR strings need one character that is a space, tab, line break or not whitespace.
+_FHIR_STRING = re.compile(r"[ \r\n\t\S]")
+
+
+class Concept(RecordModel):
+    """A code and its display in a fixed FHIR code system."""
+
+    code: str
+    display: str
+
+
+class FhirRules(RecordModel):
+    """Word → code tables of the export (``resources/fhir.json``)."""
+
+    version: str
+    interpretations: dict[str, Concept]
+    severities: dict[str, Concept]
+    relationships: dict[str, Concept]
+    family_member: Concept
+
+
+@cache
+def fhir_rules() -> FhirRules:
+    """The packaged export tables, validated once."""
+    return load_rules("fhir.json", FhirRules)
+
+
+def resource_id(case_id: str, role: str) -> str:
+    """The resource id for a role ("condition:m3", "patient") in a case: a UUID 5."""
+    return str(uuid.uuid5(_NAMESPACE, f"{case_id}\x00{role}"))
+
+
+def reference(resource: Resource) -> Reference:
+    """A reference to a resource of the same Bundle, by its ``urn:uuid:`` full URL."""
+    return Reference(reference=f"urn:uuid:{resource.id}")
+
+
+def text_bytes(text: str) -> bytes:
+    """The case text as the DocumentReference stores it: UTF-8, lone surrogates as ``?``.
+
+    Replacing one character by one keeps every code-point offset valid.
+    """
+    return text.encode("utf-8", "replace")
+
+
+def text_hash(text: str) -> str:
+    """The base64 SHA-1 of the stored text, as ``Attachment.hash`` holds it."""
+    return base64.b64encode(hashlib.sha1(text_bytes(text)).digest()).decode("ascii")
+
+
+def stored_text_hash(bundle: Any) -> str | None:
+    """The text hash in a Bundle's DocumentReference, read from its parsed JSON; None if none.
+
+    ``extract`` compares it with ``text_hash`` of a document to skip documents already done
+    without validating the whole Bundle.
+    """
+    if not isinstance(bundle, dict):
+        return None
+    for entry in bundle.get("entry") or []:
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(resource, dict) or resource.get("resourceType") != "DocumentReference":
+            continue
+        for content in resource.get("content") or []:
+            attachment = content.get("attachment") if isinstance(content, dict) else None
+            if isinstance(attachment, dict) and isinstance(attachment.get("hash"), str):
+                return str(attachment["hash"])
+    return None
+
+
+def _string(value: str) -> str | None:
+    """``value`` when FHIR accepts it as a string, else None."""
+    return value if _FHIR_STRING.search(value) else None
+
+
+def _code(value: str) -> str | None:
+    """``value`` as a FHIR code (no leading, trailing or double whitespace), or None."""
+    return " ".join(value.split()) or None
+
+
+def evidence(
+    start: int,
+    end: int,
+    words: str,
+    mention: str | None = None,
+    assertion: Assertion | None = None,
+) -> Extension:
+    """The evidence extension for the words at ``[start, end)``."""
+    parts: list[Extension] = []
+    if mention is not None and (mention_id := _string(mention)) is not None:
+        parts.append(Extension(url="mention", valueString=mention_id))
+    parts.append(Extension(url="start", valueInteger=start))
+    parts.append(Extension(url="end", valueInteger=end))
+    if (covered := _string(words)) is not None:
+        parts.append(Extension(url="text", valueString=covered))
+    if assertion is not None:
+        parts.append(Extension(url="assertion", valueCode=assertion.value))
+    return Extension(url=EVIDENCE_URL, extension=parts)
+
+
+def mention_evidence(mention: Mention) -> Extension:
+    """The evidence extension of a whole mention."""
+    return evidence(mention.start, mention.end, mention.text, mention.id, mention.assertion)
+
+
+def _attribute_evidence(attribute: Attribute) -> Extension:
+    return evidence(attribute.start, attribute.end, attribute.text)
+
+
+def _coding(code: Code) -> Coding | None:
+    value = _code(code.code)
+    if value is None:
+        return None
+    return Coding(system=CODE_SYSTEMS[code.system], code=value, display=_string(code.display))
+
+
+def _coded(system: str, concept: Concept) -> Coding:
+    return Coding(system=system, code=concept.code, display=concept.display)
+
+
+def _attribute_concept(attribute: Attribute, words: str) -> CodeableConcept:
+    """A concept named by an attribute's words, citing them."""
+    return CodeableConcept(
+        text=_string(words) or attribute.name, extension=[_attribute_evidence(attribute)]
+    )
+
+
+class _BundleBuilder:
+    """Collects the entries of one case's Bundle; ``case_to_bundle`` is its only user."""
+
+    def __init__(self, case: Case, rules: FhirRules) -> None:
+        self.case = case
+        self.rules = rules
+        self.entries: list[Resource] = []
+        self.case_codes: dict[str, list[CaseCode]] = {}
+        for case_code in case.codes:
+            for mention_id in case_code.mentions:
+                self.case_codes.setdefault(mention_id, []).append(case_code)
+        self.sentence_starts = [s.start for s in case.sentences]
+        self.relatives = re.compile(
+            r"\b("
+            + "|".join(re.escape(w) for w in sorted(rules.relationships, key=len, reverse=True))
+            + r")s?\b",
+            re.IGNORECASE,
+        )
+        self.patient = Patient(id=resource_id(case.id, "patient"))
+
+    def add(self, resource: Resource) -> None:
+        self.entries.append(resource)
+
+    def concept(self, mention: Mention) -> CodeableConcept:
+        """The mention's concept: its words (the long form of an abbreviation) and codes."""
+        codings: list[Coding] = []
+        seen: set[tuple[str, str]] = set()
+        for code in [*mention.codes, *self.case_codes.get(mention.id, [])]:
+            coding = _coding(code)
+            if coding is not None and (coding.system, coding.code) not in seen:
+                seen.add((str(coding.system), str(coding.code)))
+                codings.append(coding)
+        words = _string(mention.expansion or "") or _string(mention.text) or mention.type.value
+        return CodeableConcept(text=words, coding=codings or None)
+
+    def role_id(self, role: str) -> str:
+        return resource_id(self.case.id, role)
+
+    def build_patient(self) -> None:
+        case = self.case
+        own = [m for m in case.mentions if m.assertion is not Assertion.FAMILY]
+        if case.patient.sex is not None:
+            self.patient.gender = case.patient.sex.value
+            sex = next((m for m in own if m.type is EntityType.SEX), None)
+            if sex is not None:
+                self.patient.extension = [mention_evidence(sex)]
+        self.add(self.patient)
+        content = Attachment(
+            contentType=_TEXT_TYPE,
+            data=base64.b64encode(text_bytes(case.text)),
+            hash=text_hash(case.text).encode("ascii"),
+            title=_string(case.title or ""),
+        )
+        identifier = _string(case.id)
+        self.add(
+            DocumentReference(
+                id=self.role_id("document"),
+                status="current",
+                subject=reference(self.patient),
+                description=_string(case.title or ""),
+                identifier=[Identifier(system=CASE_ID_SYSTEM, value=identifier)]
+                if identifier
+                else None,
+                content=[DocumentReferenceContent(attachment=content)],
+            )
+        )
+        age = case.patient.age_years
+        if age is None or not math.isfinite(age):
+            return
+        age_mention = next((m for m in own if m.type is EntityType.AGE), None)
+        self.add(
+            Observation(
+                id=self.role_id("age"),
+                status="final",
+                code=CodeableConcept(
+                    coding=[Coding(system=_LOINC, code="30525-0", display="Age")], text="Age"
+                ),
+                subject=reference(self.patient),
+                valueQuantity=Quantity(
+                    value=Decimal(repr(age)), unit="years", system=_UCUM, code="a"
+                ),
+                extension=[mention_evidence(age_mention)] if age_mention else None,
+            )
+        )
+
+    def sites(self, mention: Mention) -> list[CodeableConcept] | None:
+        sites = [_attribute_concept(a, a.text) for a in mention.attributes if a.name == "site"]
+        return sites or None
+
+    def results(self, mention: Mention, test: CodeableConcept) -> list[Observation]:
+        """Observations of a test's results or a finding's values, when it happened."""
+        status = _RESULT_STATUS.get(mention.assertion)
+        wanted = _VALUE_ATTRIBUTES.get(mention.type)
+        if status is None or wanted is None:
+            return []
+        observations: list[Observation] = []
+        values = [a for a in mention.attributes if a.name == wanted]
+        for number, attribute in enumerate(values):
+            value = attribute.value or ""
+            quantity: Quantity | None = None
+            if _NUMBER.fullmatch(value):
+                quantity = Quantity(value=Decimal(value), unit=_string(attribute.unit or ""))
+            interpretation = self.rules.interpretations.get(value)
+            lab_value = next(
+                (
+                    m
+                    for m in self.case.mentions
+                    if m.type is EntityType.LAB_VALUE
+                    and (m.start, m.end) == (attribute.start, attribute.end)
+                ),
+                None,
+            )
+            value_evidence = (
+                mention_evidence(lab_value) if lab_value else _attribute_evidence(attribute)
+            )
+            observations.append(
+                Observation(
+                    id=self.role_id(f"observation:{mention.id}:{number}"),
+                    status=status,
+                    code=test,
+                    subject=reference(self.patient),
+                    valueQuantity=quantity,
+                    valueString=None if quantity else _string(attribute.text) or value or None,
+                    interpretation=[
+                        CodeableConcept(coding=[_coded(_INTERPRETATION, interpretation)])
+                    ]
+                    if interpretation
+                    else None,
+                    extension=[mention_evidence(mention), value_evidence],
+                )
+            )
+        return observations
+
+    def condition(self, mention: Mention) -> Condition:
+        verification = _VERIFICATION_STATUS.get(mention.assertion, "confirmed")
+        concept = self.concept(mention)
+        observations = self.results(mention, concept)
+        severity = next((a for a in mention.attributes if a.name == "severity"), None)
+        severity_concept: CodeableConcept | None = None
+        if severity is not None:
+            severity_concept = _attribute_concept(severity, severity.text)
+            graded = self.rules.severities.get(severity.value or "")
+            if graded is not None:
+                severity_concept.coding = [_coded(_SNOMED, graded)]
+        condition = Condition(
+            id=self.role_id(f"condition:{mention.id}"),
+            subject=reference(self.patient),
+            code=concept,
+            verificationStatus=CodeableConcept(
+                coding=[Coding(system=_VERIFICATION, code=verification)]
+            ),
+            bodySite=self.sites(mention),
+            severity=severity_concept,
+            evidence=[ConditionEvidence(detail=[reference(o) for o in observations])]
+            if observations
+            else None,
+            extension=[mention_evidence(mention)],
+        )
+        self.add(condition)
+        for observation in observations:
+            self.add(observation)
+        return condition
+
+    def family_history(self, mention: Mention) -> None:
+        relative = self.relative(mention)
+        self.add(
+            FamilyMemberHistory(
+                id=self.role_id(f"family:{mention.id}"),
+                status="partial",
+                patient=reference(self.patient),
+                relationship=CodeableConcept(
+                    coding=[_coded(_ROLE_CODE, relative)], text=relative.display
+                ),
+                condition=[
+                    FamilyMemberHistoryCondition(
+                        code=self.concept(mention), extension=[mention_evidence(mention)]
+                    )
+                ],
+                extension=[mention_evidence(mention)],
+            )
+        )
+
+    def relative(self, mention: Mention) -> Concept:
+        """The relative a family finding is about: the nearest relationship word in its sentence."""
+        start, end = mention.start, mention.end
+        index = bisect_right(self.sentence_starts, mention.start) - 1
+        if index >= 0 and self.case.sentences[index].end >= mention.end:
+            start, end = self.case.sentences[index].start, self.case.sentences[index].end
+        nearest: tuple[int, str] | None = None
+        for match in self.relatives.finditer(self.case.text, start, end):
+            distance = max(match.start() - mention.end, mention.start - match.end(), 0)
+            if nearest is None or distance < nearest[0]:
+                nearest = (distance, match.group(1).lower())
+        if nearest is None:
+            return self.rules.family_member
+        return self.rules.relationships[nearest[1]]
+
+    def procedure(self, mention: Mention, complications: list[Condition]) -> None:
+        concept = self.concept(mention)
+        observations = self.results(mention, concept)
+        report: DiagnosticReport | None = None
+        if observations:
+            report = DiagnosticReport(
+                id=self.role_id(f"report:{mention.id}"),
+                status=_RESULT_STATUS[mention.assertion],
+                code=concept,
+                subject=reference(self.patient),
+                result=[reference(o) for o in observations],
+                extension=[mention_evidence(mention)],
+            )
+        self.add(
+            Procedure(
+                id=self.role_id(f"procedure:{mention.id}"),
+                status=_PROCEDURE_STATUS.get(mention.assertion, "completed"),
+                subject=reference(self.patient),
+                code=concept,
+                bodySite=self.sites(mention),
+                complication=[c.code for c in complications if c.code is not None] or None,
+                complicationDetail=[reference(c) for c in complications] or None,
+                report=[reference(report)] if report else None,
+                extension=[mention_evidence(mention)],
+            )
+        )
+        for observation in observations:
+            self.add(observation)
+        if report is not None:
+            self.add(report)
+
+    def medication(self, mention: Mention) -> None:
+        self.add(
+            MedicationStatement(
+                id=self.role_id(f"medication:{mention.id}"),
+                status=_MEDICATION_STATUS.get(mention.assertion, "completed"),
+                subject=reference(self.patient),
+                medicationCodeableConcept=self.concept(mention),
+                dosage=self.dosage(mention.attributes),
+                extension=[mention_evidence(mention)],
+            )
+        )
+
+    def dosage(self, attributes: Iterable[Attribute]) -> list[Dosage] | None:
+        """The dose, route and frequency attributes of a drug as one Dosage."""
+        doses = [a for a in attributes if a.name in {"dosage", "route", "frequency"}]
+        if not doses:
+            return None
+        dose = next((a for a in doses if a.name == "dosage"), None)
+        route = next((a for a in doses if a.name == "route"), None)
+        frequency = next((a for a in doses if a.name == "frequency"), None)
+        dose_and_rate: list[DosageDoseAndRate] | None = None
+        if dose is not None and _NUMBER.fullmatch(dose.value or ""):
+            dose_and_rate = [
+                DosageDoseAndRate(
+                    doseQuantity=Quantity(
+                        value=Decimal(dose.value or "0"), unit=_string(dose.unit or "")
+                    )
+                )
+            ]
+        return [
+            Dosage(
+                text=_string(" ".join(a.text for a in doses)),
+                route=_attribute_concept(route, route.value or route.text) if route else None,
+                timing=Timing(code=_attribute_concept(frequency, frequency.text))
+                if frequency
+                else None,
+                doseAndRate=dose_and_rate,
+                extension=[_attribute_evidence(a) for a in doses],
+            )
+        ]
+
+    def build(self) -> Bundle:
+        self.build_patient()
+        conditions: dict[str, Condition] = {}
+        for mention in self.case.mentions:
+            if mention.type not in CONDITION_TYPES:
+                continue
+            if mention.assertion is Assertion.FAMILY:
+                self.family_history(mention)
+            else:
+                conditions[mention.id] = self.condition(mention)
+        happened = {Assertion.PRESENT, Assertion.HISTORICAL, Assertion.UNCERTAIN}
+        caused: dict[str, list[Condition]] = {}
+        for relation in self.case.relations:
+            condition = conditions.get(relation.source)
+            if (
+                relation.type == "caused_by"
+                and condition is not None
+                and self.case.mention(relation.source).assertion in happened
+            ):
+                caused.setdefault(relation.target, []).append(condition)
+        for mention in self.case.mentions:
+            if mention.assertion is Assertion.FAMILY:
+                continue
+            if mention.type in PROCEDURE_TYPES:
+                self.procedure(mention, caused.get(mention.id, []))
+            elif mention.type is EntityType.MEDICATION:
+                self.medication(mention)
+        case_id = _string(self.case.id)
+        return Bundle(
+            id=self.role_id("bundle"),
+            type="collection",
+            identifier=Identifier(system=CASE_ID_SYSTEM, value=case_id) if case_id else None,
+            entry=[
+                BundleEntry(fullUrl=f"urn:uuid:{resource.id}", resource=resource)
+                for resource in self.entries
+            ],
+        )
+
+
+def case_to_bundle(case: Case) -> Bundle:
+    """The case as a FHIR R4 Bundle of type ``collection`` (see the module docstring).
+
+    A pure function: the same case always gives the same Bundle, ids included.
+    """
+    return _BundleBuilder(case, fhir_rules()).build()
+
+
+def bundle_json(case: Case, indent: int | None = None) -> str:
+    """The case's Bundle as FHIR JSON."""
+    return case_to_bundle(case).model_dump_json(indent=indent)

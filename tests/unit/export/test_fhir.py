@@ -1,0 +1,443 @@
+"""FHIR R4 export: every Bundle parses back with fhir.resources and cites its words."""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+from typing import Any
+
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.condition import Condition
+from fhir.resources.R4B.diagnosticreport import DiagnosticReport
+from fhir.resources.R4B.documentreference import DocumentReference
+from fhir.resources.R4B.familymemberhistory import FamilyMemberHistory
+from fhir.resources.R4B.medicationstatement import MedicationStatement
+from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.patient import Patient
+from fhir.resources.R4B.procedure import Procedure
+from fhir.resources.R4B.resource import Resource
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from casebook import model
+from casebook.export.fhir import (
+    CODE_SYSTEMS,
+    EVIDENCE_URL,
+    bundle_json,
+    case_to_bundle,
+    text_hash,
+)
+from casebook.ingest.text import read_text
+from casebook.model import (
+    Assertion,
+    Attribute,
+    Case,
+    CaseCode,
+    Code,
+    CodeSystem,
+    EntityType,
+    Mention,
+    Relation,
+    Sex,
+    Source,
+    SourceFormat,
+    Span,
+)
+from casebook.service import analyze_document
+
+FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+
+
+def _parsed(case: Case) -> Bundle:
+    """The case's Bundle as a FHIR client reads it: JSON text parsed and validated."""
+    return Bundle.model_validate_json(bundle_json(case))
+
+
+def _resources(bundle: Bundle, kind: type[Resource]) -> list[Any]:
+    return [e.resource for e in bundle.entry or [] if isinstance(e.resource, kind)]
+
+
+def _evidence(element: Any) -> list[dict[str, Any]]:
+    """The evidence extensions of an element, each as {sub-extension url: value}."""
+    found = []
+    for extension in element.extension or []:
+        if extension.url == EVIDENCE_URL:
+            parts: dict[str, Any] = {}
+            for part in extension.extension:
+                parts[part.url] = part.valueString or part.valueCode or part.valueInteger
+            found.append(parts)
+    return found
+
+
+def _all_evidence(data: Any) -> list[dict[str, Any]]:
+    """Every evidence extension anywhere in a Bundle's JSON."""
+    found: list[dict[str, Any]] = []
+    if isinstance(data, dict):
+        if data.get("url") == EVIDENCE_URL:
+            found.append(
+                {p["url"]: next(v for k, v in p.items() if k != "url") for p in data["extension"]}
+            )
+        for value in data.values():
+            found += _all_evidence(value)
+    elif isinstance(data, list):
+        for value in data:
+            found += _all_evidence(value)
+    return found
+
+
+def _case(text: str, *mentions: Mention, **extra: Any) -> Case:
+    extra.setdefault("sentences", [Span(start=0, end=len(text))])
+    return Case(
+        id="case-1",
+        text=text,
+        source=Source(format=SourceFormat.TEXT),
+        mentions=list(mentions),
+        **extra,
+    )
+
+
+def _mention(text: str, mention_id: str, words: str, kind: EntityType, **extra: Any) -> Mention:
+    start = text.index(words)
+    return Mention(
+        id=mention_id, start=start, end=start + len(words), text=words, type=kind, **extra
+    )
+
+
+def _attribute(text: str, name: str, words: str, **extra: Any) -> Attribute:
+    start = text.index(words)
+    return Attribute(name=name, start=start, end=start + len(words), text=words, **extra)
+
+
+def _verification(condition: Condition) -> str:
+    return str(condition.verificationStatus.coding[0].code)
+
+
+def _full_url(bundle: Bundle, resource: Resource) -> str:
+    return next(str(e.fullUrl) for e in bundle.entry or [] if e.resource is resource)
+
+
+def test_negated_finding_is_refuted_and_affirmed_one_confirmed() -> None:
+    text = "She had no fever but a rash."
+    case = _case(
+        text,
+        _mention(text, "m1", "fever", EntityType.SIGN_SYMPTOM, assertion=Assertion.NEGATED),
+        _mention(text, "m2", "rash", EntityType.SIGN_SYMPTOM),
+    )
+    conditions = {c.code.text: c for c in _resources(_parsed(case), Condition)}
+    assert _verification(conditions["fever"]) == "refuted"
+    assert _verification(conditions["rash"]) == "confirmed"
+
+
+def test_uncertain_and_hypothetical_findings_are_unconfirmed() -> None:
+    text = "Pneumonia was suspected; sepsis could follow."
+    case = _case(
+        text,
+        _mention(
+            text, "m1", "Pneumonia", EntityType.DISEASE_DISORDER, assertion=Assertion.UNCERTAIN
+        ),
+        _mention(
+            text, "m2", "sepsis", EntityType.DISEASE_DISORDER, assertion=Assertion.HYPOTHETICAL
+        ),
+    )
+    conditions = _resources(_parsed(case), Condition)
+    assert [_verification(c) for c in conditions] == ["unconfirmed", "unconfirmed"]
+    assert [_evidence(c)[0]["assertion"] for c in conditions] == ["uncertain", "hypothetical"]
+
+
+def test_family_finding_is_a_family_history_not_a_condition_of_the_patient() -> None:
+    text = "Her mother had breast cancer. She had a cough."
+    case = _case(
+        text,
+        _mention(
+            text, "m1", "breast cancer", EntityType.DISEASE_DISORDER, assertion=Assertion.FAMILY
+        ),
+        _mention(text, "m2", "cough", EntityType.SIGN_SYMPTOM),
+        sentences=[Span(start=0, end=29), Span(start=30, end=len(text))],
+    )
+    bundle = _parsed(case)
+    assert [c.code.text for c in _resources(bundle, Condition)] == ["cough"]
+    (history,) = _resources(bundle, FamilyMemberHistory)
+    assert history.relationship.coding[0].code == "MTH"
+    assert history.condition[0].code.text == "breast cancer"
+    (patient,) = _resources(bundle, Patient)
+    assert history.patient.reference == _full_url(bundle, patient)
+
+
+def test_family_finding_without_a_named_relative_is_about_a_family_member() -> None:
+    text = "Diabetes runs in the family."
+    case = _case(
+        text,
+        _mention(text, "m1", "Diabetes", EntityType.DISEASE_DISORDER, assertion=Assertion.FAMILY),
+    )
+    (history,) = _resources(_parsed(case), FamilyMemberHistory)
+    assert history.relationship.coding[0].code == "FAMMEMB"
+
+
+def test_procedure_lists_the_complications_it_caused() -> None:
+    text = "A lumbar puncture was followed by a headache; there was no bleeding."
+    case = _case(
+        text,
+        _mention(text, "m1", "lumbar puncture", EntityType.THERAPEUTIC_PROCEDURE),
+        _mention(text, "m2", "headache", EntityType.SIGN_SYMPTOM),
+        _mention(text, "m3", "bleeding", EntityType.SIGN_SYMPTOM, assertion=Assertion.NEGATED),
+        relations=[
+            Relation(type="caused_by", source="m2", target="m1"),
+            Relation(type="caused_by", source="m3", target="m1"),
+        ],
+    )
+    bundle = _parsed(case)
+    (procedure,) = _resources(bundle, Procedure)
+    headache = next(c for c in _resources(bundle, Condition) if c.code.text == "headache")
+    # A complication that did not happen (refuted) is not listed.
+    assert [r.reference for r in procedure.complicationDetail] == [_full_url(bundle, headache)]
+    assert [c.text for c in procedure.complication] == ["headache"]
+    assert procedure.status == "completed"
+
+
+def test_test_results_become_observations_grouped_in_a_report() -> None:
+    text = "The CT scan was normal and haemoglobin was 8.2 g/dL."
+    case = _case(
+        text,
+        _mention(
+            text,
+            "m1",
+            "CT scan",
+            EntityType.DIAGNOSTIC_PROCEDURE,
+            attributes=[_attribute(text, "result", "normal", value="normal")],
+        ),
+        _mention(text, "m2", "normal", EntityType.LAB_VALUE),
+        _mention(
+            text,
+            "m3",
+            "haemoglobin",
+            EntityType.DIAGNOSTIC_PROCEDURE,
+            attributes=[_attribute(text, "result", "8.2 g/dL", value="8.2", unit="g/dL")],
+        ),
+    )
+    bundle = _parsed(case)
+    observations = {o.code.text: o for o in _resources(bundle, Observation)}
+    assert observations["CT scan"].valueString == "normal"
+    assert observations["CT scan"].interpretation[0].coding[0].code == "N"
+    assert [e["mention"] for e in _evidence(observations["CT scan"])] == ["m1", "m2"]
+    quantity = observations["haemoglobin"].valueQuantity
+    assert (float(quantity.value), quantity.unit) == (8.2, "g/dL")
+    reports = {r.code.text: r for r in _resources(bundle, DiagnosticReport)}
+    assert [r.reference for r in reports["CT scan"].result] == [
+        _full_url(bundle, observations["CT scan"])
+    ]
+    procedures = {p.code.text: p for p in _resources(bundle, Procedure)}
+    assert procedures["CT scan"].report[0].reference == _full_url(bundle, reports["CT scan"])
+
+
+def test_medication_statement_carries_dose_route_and_frequency() -> None:
+    text = "He received ceftriaxone 1 g i.v. daily."
+    case = _case(
+        text,
+        _mention(
+            text,
+            "m1",
+            "ceftriaxone",
+            EntityType.MEDICATION,
+            attributes=[
+                _attribute(text, "dosage", "1 g", value="1", unit="g"),
+                _attribute(text, "route", "i.v.", value="intravenous"),
+                _attribute(text, "frequency", "daily"),
+            ],
+        ),
+    )
+    (statement,) = _resources(_parsed(case), MedicationStatement)
+    assert statement.status == "completed"
+    assert statement.medicationCodeableConcept.text == "ceftriaxone"
+    (dosage,) = statement.dosage
+    dose = dosage.doseAndRate[0].doseQuantity
+    assert (float(dose.value), dose.unit) == (1.0, "g")
+    assert dosage.route.text == "intravenous"
+    assert dosage.timing.code.text == "daily"
+    assert [e["text"] for e in _evidence(dosage)] == ["1 g", "i.v.", "daily"]
+
+
+def test_mention_and_case_codes_become_codings_with_fhir_system_uris() -> None:
+    text = "She had a headache."
+    headache = _mention(
+        text,
+        "m1",
+        "headache",
+        EntityType.SIGN_SYMPTOM,
+        codes=[Code(system=CodeSystem.HPO, code="HP:0002315", display="Headache")],
+    )
+    case = _case(
+        text,
+        headache,
+        codes=[
+            CaseCode(system=CodeSystem.ICD10CM, code="R51.9", display="Headache", mentions=["m1"]),
+            CaseCode(system=CodeSystem.ICD10CM, code="I10", display="Hypertension"),
+        ],
+    )
+    (condition,) = _resources(_parsed(case), Condition)
+    assert [(c.system, c.code) for c in condition.code.coding] == [
+        ("http://human-phenotype-ontology.org", "HP:0002315"),
+        ("http://hl7.org/fhir/sid/icd-10-cm", "R51.9"),
+    ]
+    assert CODE_SYSTEMS[CodeSystem.ICD10PCS] == "http://www.cms.gov/Medicare/Coding/ICD10"
+
+
+def test_patient_has_gender_and_an_age_observation_citing_their_words() -> None:
+    text = "A 29-year-old female."
+    case = _case(
+        text,
+        _mention(text, "m1", "29-year-old", EntityType.AGE),
+        _mention(text, "m2", "female", EntityType.SEX),
+        patient=model.Patient(age_years=29, sex=Sex.FEMALE),
+    )
+    bundle = _parsed(case)
+    (patient,) = _resources(bundle, Patient)
+    assert patient.gender == "female"
+    assert _evidence(patient)[0]["text"] == "female"
+    (age,) = _resources(bundle, Observation)
+    assert age.code.coding[0].code == "30525-0"
+    assert (float(age.valueQuantity.value), age.valueQuantity.code) == (29.0, "a")
+    assert _evidence(age)[0] == {
+        "mention": "m1",
+        "start": 2,
+        "end": 13,
+        "text": "29-year-old",
+        "assertion": "present",
+    }
+
+
+def test_document_reference_holds_the_text_the_offsets_point_into() -> None:
+    text = "A rash – on both legs."
+    case = _case(text, _mention(text, "m1", "rash", EntityType.SIGN_SYMPTOM))
+    (document,) = _resources(_parsed(case), DocumentReference)
+    attachment = document.content[0].attachment
+    assert attachment.data.decode("utf-8") == text
+    assert base64.b64encode(attachment.hash).decode("ascii") == text_hash(text)
+
+
+def test_the_same_case_gives_the_same_bundle_with_valid_ids() -> None:
+    text = "She had a cough."
+    case = _case(text, _mention(text, "m1", "cough", EntityType.SIGN_SYMPTOM))
+    assert bundle_json(case) == bundle_json(case)
+    bundle = case_to_bundle(case)
+    ids = [e.resource.id for e in bundle.entry or []]
+    assert all(FHIR_ID.fullmatch(i) for i in ids) and len(set(ids)) == len(ids)
+    other = case_to_bundle(case.model_copy(update={"id": "case-2"}))
+    assert not set(ids) & {e.resource.id for e in other.entry or []}
+
+
+def test_the_example_case_gives_a_valid_bundle_citing_the_text(example_case_path: Path) -> None:
+    case = analyze_document(read_text(example_case_path))
+    bundle = _parsed(case)
+    (patient,) = _resources(bundle, Patient)
+    assert patient.gender == "female"
+    findings = [
+        m for m in case.mentions if m.type in {EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER}
+    ]
+    conditions = _resources(bundle, Condition)
+    assert len(conditions) == len(findings)
+    negated = {m.id for m in findings if m.assertion is Assertion.NEGATED}
+    refuted = {_evidence(c)[0]["mention"] for c in conditions if _verification(c) == "refuted"}
+    assert negated and refuted == negated
+    assert _resources(bundle, Procedure) and _resources(bundle, DiagnosticReport)
+    for cited in _all_evidence(bundle.model_dump()):
+        assert 0 <= cited["start"] <= cited["end"] <= len(case.text)
+        assert case.text[cited["start"] : cited["end"]] == cited["text"]
+
+
+ATTRIBUTE_NAMES = ["site", "severity", "result", "value", "dosage", "route", "frequency", "x"]
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> Case:
+    """Any valid case: random text, spans, types, assertions, attributes, codes, relations."""
+    text = draw(st.text(min_size=1, max_size=120))
+
+    def span() -> tuple[int, int]:
+        start = draw(st.integers(0, len(text)))
+        return start, draw(st.integers(start, len(text)))
+
+    mentions = []
+    for number in range(draw(st.integers(0, 8))):
+        start, end = span()
+        attributes = []
+        for _ in range(draw(st.integers(0, 3))):
+            a_start, a_end = span()
+            attributes.append(
+                Attribute(
+                    name=draw(st.sampled_from(ATTRIBUTE_NAMES)),
+                    start=a_start,
+                    end=a_end,
+                    text=text[a_start:a_end],
+                    value=draw(
+                        st.none() | st.text(max_size=6) | st.sampled_from(["2.5", "normal"])
+                    ),
+                    unit=draw(st.none() | st.text(max_size=4)),
+                )
+            )
+        mentions.append(
+            Mention(
+                id=draw(st.text(min_size=1, max_size=4)) + f"#{number}",
+                start=start,
+                end=end,
+                text=text[start:end],
+                type=draw(st.sampled_from(list(EntityType))),
+                assertion=draw(st.sampled_from(list(Assertion))),
+                attributes=attributes,
+                codes=[
+                    Code(system=draw(st.sampled_from(list(CodeSystem))), code=code)
+                    for code in draw(st.lists(st.text(min_size=1, max_size=6), max_size=2))
+                ],
+            )
+        )
+    ids = [m.id for m in mentions]
+    relations = []
+    if ids:
+        for _ in range(draw(st.integers(0, 4))):
+            relations.append(
+                Relation(
+                    type=draw(st.sampled_from(["caused_by", "modifies"])),
+                    source=draw(st.sampled_from(ids)),
+                    target=draw(st.sampled_from(ids)),
+                )
+            )
+    return Case(
+        id=draw(st.text(min_size=1, max_size=10)),
+        text=text,
+        title=draw(st.none() | st.text(max_size=10)),
+        source=Source(format=draw(st.sampled_from(list(SourceFormat)))),
+        patient=model.Patient(
+            age_years=draw(st.none() | st.floats(0, 120)),
+            sex=draw(st.none() | st.sampled_from(list(Sex))),
+        ),
+        sentences=[Span(start=0, end=len(text))],
+        mentions=mentions,
+        relations=relations,
+        codes=[
+            CaseCode(
+                system=CodeSystem.ICD10CM, code="R51", mentions=draw(st.lists(st.sampled_from(ids)))
+            )
+        ]
+        if ids
+        else [],
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(cases())
+def test_any_valid_case_gives_a_valid_bundle_citing_words_inside_the_text(case: Case) -> None:
+    bundle = _parsed(case)
+    for cited in _all_evidence(bundle.model_dump()):
+        assert 0 <= cited["start"] <= cited["end"] <= len(case.text)
+        if "text" in cited:
+            assert case.text[cited["start"] : cited["end"]] == cited["text"]
+    findings = [
+        m for m in case.mentions if m.type in {EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER}
+    ]
+    conditions = _resources(bundle, Condition)
+    assert len(conditions) == len([m for m in findings if m.assertion is not Assertion.FAMILY])
+    assert len(_resources(bundle, FamilyMemberHistory)) == len(
+        [m for m in findings if m.assertion is Assertion.FAMILY]
+    )
+    ids = [e.resource.id for e in bundle.entry or []]
+    assert all(FHIR_ID.fullmatch(i) for i in ids) and len(set(ids)) == len(ids)
