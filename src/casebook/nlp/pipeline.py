@@ -20,8 +20,11 @@ from casebook.nlp.attributes import AttributeLinker
 from casebook.nlp.mentions import MentionExtractor
 from casebook.nlp.patient import PatientDemographics
 from casebook.nlp.phenotypes import PhenotypeCoder
+from casebook.nlp.relations import RelationFinder
 from casebook.nlp.sections import SectionDetector
 from casebook.nlp.sentences import SentenceSplitter
+from casebook.nlp.summary import SummaryBuilder
+from casebook.nlp.temporal import TemporalOrderer
 
 PROVIDED_BY_READER: frozenset[str] = frozenset({"id", "text", "source", "title"})
 """What every ``Document`` already gives the first component."""
@@ -48,6 +51,9 @@ COMPONENTS: dict[str, Callable[[], Component]] = {
     "abbreviations": AbbreviationDetector,
     "assertion": ContextAssertion,
     "attributes": AttributeLinker,
+    "relations": RelationFinder,
+    "temporal": TemporalOrderer,
+    "summary": SummaryBuilder,
     "phenotypes": PhenotypeCoder,
     "icd10": Icd10Coder,
 }
@@ -61,6 +67,9 @@ DEFAULT_COMPONENTS: tuple[str, ...] = (
     "abbreviations",
     "assertion",
     "attributes",
+    "relations",
+    "temporal",
+    "summary",
     "phenotypes",
     "icd10",
 )
