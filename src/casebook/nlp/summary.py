@@ -1,9 +1,9 @@
 """The clinical summary: the case at a glance, built from mentions, relations and the timeline.
 
 ``build_summary`` is a pure function of the case. Mentions of the same thing ("headache" told
-three times) become one item that lists every mention id, first mention first; items are
-listed in timeline order. Negated, family and hypothetical mentions are left out, except at
-follow-up, where "no recurrence" is what a reader wants to know.
+three times) become one item that lists every mention id, first mention first, once one of
+them qualifies; items are listed in timeline order. Negated, family and hypothetical mentions
+are left out, except at follow-up, where "no recurrence" is what a reader wants to know.
 
 * **patient**: the Age and Sex mentions, read as "29-year-old female".
 * **presenting problem**: the findings of the anchor's sentence (the first event on day 0),
@@ -114,7 +114,11 @@ def build_summary(case: Case) -> ClinicalSummary:
     def items(
         mentions: Iterable[Mention], links: dict[str, dict[str, list[Mention]]] | None = None
     ) -> list[SummaryItem]:
-        return _items(mentions, links or {}, order, days)
+        chosen = list(mentions)
+        keys = {_key(m) for m in chosen}
+        # Other mentions of the same thing join the item ("the CSF leak" told again later).
+        chosen += [m for m in kept if _key(m) in keys and m not in chosen]
+        return _items(chosen, links or {}, order, days)
 
     return ClinicalSummary(
         patient=_patient(case),
