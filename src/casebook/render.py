@@ -204,7 +204,7 @@ def _summary_item(item: SummaryItem) -> Text:
 
 
 def _summary_table(summary: ClinicalSummary) -> Table:
-    table = Table(title="Clinical summary", expand=False, show_lines=True)
+    table = Table(title="Clinical summary", expand=False, show_lines=True, show_header=False)
     table.add_column("")
     table.add_column("")
     groups: list[tuple[str, list[SummaryItem]]] = [

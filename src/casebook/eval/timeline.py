@@ -118,7 +118,9 @@ class TimelineReport(BaseModel):
     predicted_matched_pairs: int | None = None
 
 
-class _Tally:
+class OrderTally:
+    """Pair labels counted one at a time; ``scores`` turns them into an ``OrderScores``."""
+
     def __init__(self) -> None:
         self.pairs = 0
         self.agree = 0
@@ -126,6 +128,7 @@ class _Tally:
         self.equal = Confusion()
 
     def add(self, gold: str, predicted: str) -> None:
+        """Count one pair: its gold label (``<``, ``=``) and the system's (``<``, ``=``, ``>``)."""
         self.pairs += 1
         self.agree += gold == predicted
         if gold == "<" and predicted == "<":
@@ -137,6 +140,7 @@ class _Tally:
         self.equal.add(predicted == "=", gold == "=")
 
     def scores(self) -> OrderScores:
+        """Accuracy and the before and equal P/R/F1 so far."""
         return OrderScores(
             pairs=self.pairs,
             accuracy=percent(self.agree / self.pairs) if self.pairs else 0.0,
@@ -150,7 +154,7 @@ def compare(first: int, second: int) -> str:
     return "<" if first < second else "=" if first == second else ">"
 
 
-def score_pairs(pairs: Iterable[Pair], order: dict[str, int], tally: _Tally) -> int:
+def score_pairs(pairs: Iterable[Pair], order: dict[str, int], tally: OrderTally) -> int:
     """Add the pairs both of whose events are in ``order`` to ``tally``; return the others."""
     unplaced = 0
     for pair in pairs:
@@ -344,7 +348,12 @@ def evaluate_timeline(
             format, and the readers' errors for malformed files.
     """
     dataset, documents = _gold_timelines(folder)
-    system, by_sentence, by_text, on_predicted = _Tally(), _Tally(), _Tally(), _Tally()
+    system, by_sentence, by_text, on_predicted = (
+        OrderTally(),
+        OrderTally(),
+        OrderTally(),
+        OrderTally(),
+    )
     gold_pairs = unscored = unplaced = matched_pairs = 0
     for gold in documents:
         gold_pairs += len(gold.pairs)

@@ -15,12 +15,15 @@
    diagnosis of": what follows predates the presentation).
 3. **Places each segment** on a clock counted in days from the *anchor*, the presentation:
    the first segment with an anchor cue ("presented", "was admitted", "on admission"), else
-   the first segment with an event. Segments are read in text order (the narrative default,
-   each sentence a little later than the one before): ``after`` moves the clock forward by the
-   expression's amount, ``day``/``anchor``/dated expressions set it, ``before``/``age``
-   expressions place a segment that far before the anchor (or the clock) without moving it,
-   and ``history`` places it just before the anchor. Text before the anchor and sections of
-   the past history count as history; introduction and discussion sections are not placed.
+   the first segment with an event. Segments are read in text order, the narrative default: a
+   sentence that tells an event of ``advance_types`` (a treatment, a drug, an outcome, an
+   admission) is a little later than the one before, while one that tells only findings and
+   test results continues the time point before it, as MACCROBAT annotates a presentation's
+   work-up. ``after`` moves the clock forward by the expression's amount,
+   ``day``/``anchor``/dated expressions set it, ``before``/``age`` expressions place a segment
+   that far before the anchor (or the clock) without moving it, and ``history`` places it
+   just before the anchor. Text before the anchor and sections of the past history count as
+   history; introduction and discussion sections are not placed.
 
 Events (mentions of ``event_types``, except family and hypothetical ones) are ordered by their
 segment's place; events of one segment share an ``order`` (they are told as simultaneous)
@@ -35,7 +38,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -327,7 +330,7 @@ class TemporalOrderer:
         order = sorted(range(len(times)), key=lambda i: (times[i].start, times[i].end))
         renumber = {old: new for new, old in enumerate(order)}
         cues = [
-            _replace_expression(c, renumber[c.expression]) if c.expression is not None else c
+            replace(c, expression=renumber[c.expression]) if c.expression is not None else c
             for c in cues
         ]
         return cues, [times[i] for i in order]
@@ -661,19 +664,6 @@ def _anchor_date(segments: Sequence[_Segment], anchor: int) -> date | None:
         if segment.sentence == sentence and cue is not None and cue.when is not None:
             return cue.when
     return None
-
-
-def _replace_expression(cue: _Cue, index: int) -> _Cue:
-    return _Cue(
-        start=cue.start,
-        end=cue.end,
-        kind=cue.kind,
-        amount=cue.amount,
-        relative_to=cue.relative_to,
-        when=cue.when,
-        expression=index,
-        splits=cue.splits,
-    )
 
 
 def _rounded(days: float | None) -> float | None:
