@@ -18,7 +18,7 @@ from casebook import __version__, service
 from casebook.config import get_settings
 from casebook.errors import ERROR_HELP, CasebookError
 from casebook.model import Case, case_json_schema
-from casebook.render import care_table, case_summary
+from casebook.render import care_table, case_summary, timeline_view
 
 app = typer.Typer(
     name="casebook",
@@ -74,6 +74,9 @@ def analyze(
             "--format", "-f", help="text (a readable summary), json, or fhir (an R4 Bundle)."
         ),
     ] = "text",
+    timeline: Annotated[
+        bool, typer.Option("--timeline", help="Draw the case's timeline instead of the summary.")
+    ] = False,
 ) -> None:
     """Analyse one case report and print what casebook reads out of it.
 
@@ -92,7 +95,7 @@ def analyze(
             exported = service.export_case(case, service.ExportFormat(output_format), indent)
             sys.stdout.write(exported + "\n")
         else:
-            console.print(case_summary(case))
+            console.print(timeline_view(case) if timeline else case_summary(case))
     for error in errors:
         err_console.print(f"[red]error[/red] {error}", highlight=False, soft_wrap=True)
     if errors:
@@ -381,6 +384,36 @@ def eval_hpo(
     from casebook.eval.hpo import evaluate_hpo
 
     _print_report(_guarded(lambda: evaluate_hpo(folder)), as_json)
+
+
+@eval_app.command("relations")
+def eval_relations(
+    folder: Annotated[Path, typer.Argument(help="A brat folder such as maccrobat2020.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Relations (caused_by, result_of, site_of, dosage_of) on gold mentions of brat gold."""
+    from casebook.eval.relations import evaluate_relations
+
+    _print_report(_guarded(lambda: evaluate_relations(folder)), as_json)
+
+
+@eval_app.command("timeline")
+def eval_timeline(
+    folder: Annotated[
+        Path, typer.Argument(help="MACCROBAT2020 (brat) or E3C (UIMA CAS XMI) folder.")
+    ],
+    as_json: JsonFlag = False,
+    predicted: Annotated[
+        bool,
+        typer.Option(
+            "--predicted/--gold", help="Order predicted mentions too (runs the whole pipeline)."
+        ),
+    ] = False,
+) -> None:
+    """Pairwise event order against gold temporal relations, with narrative baselines."""
+    from casebook.eval.timeline import evaluate_timeline
+
+    _print_report(_guarded(lambda: evaluate_timeline(folder, predicted=predicted)), as_json)
 
 
 @train_app.command("ner")

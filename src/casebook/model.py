@@ -116,6 +116,7 @@ class SourceFormat(StrEnum):
     BIOC_JSON = "bioc-json"
     BRAT = "brat"
     PMC_PATIENTS = "pmc-patients"
+    E3C_XMI = "e3c-xmi"
 
 
 class RecordModel(BaseModel):
@@ -236,6 +237,78 @@ class TimelineEvent(RecordModel):
     )
 
 
+class TimeExpression(Span):
+    """Words that say when something happened, normalised to days from the case's anchor time.
+
+    The anchor is the presentation (or admission) the case report narrates; ``offset_days`` is
+    negative before it. ``kind`` says how the words place events: ``after`` ("two days later"),
+    ``before`` ("3 years ago"), ``history`` ("previously"), ``day`` ("on day 3"), ``anchor``
+    ("on admission"), ``follow_up``, ``date``, ``age``, ``same`` ("at this time"), or
+    ``unnormalised`` for a Date/Duration/Time/Age mention no rule reads.
+    """
+
+    text: str
+    kind: str
+    offset_days: float | None = Field(
+        default=None, description="Days from the anchor time, when the words say."
+    )
+    mention: str | None = Field(
+        default=None, description="The Date/Duration/Time/Age mention these words are, if any."
+    )
+
+
+class SummaryLink(RecordModel):
+    """A fact tied to a summary item, such as the cause of a complication or a test's result."""
+
+    relation: str = Field(description="e.g. 'caused_by', 'result', 'treated_by', 'outcome'.")
+    text: str
+    mentions: list[str] = Field(min_length=1)
+
+
+class SummaryItem(RecordModel):
+    """One fact of the clinical summary and the mentions that state it (repeats included)."""
+
+    text: str
+    mentions: list[str] = Field(min_length=1, description="Mention ids, first mention first.")
+    assertion: Assertion = Assertion.PRESENT
+    offset_days: float | None = None
+    related: list[SummaryLink] = Field(default_factory=list)
+
+
+class ClinicalSummary(RecordModel):
+    """The case at a glance: who, what brought them, what was found, done and what came of it."""
+
+    patient: SummaryItem | None = None
+    presenting_problem: list[SummaryItem] = Field(default_factory=list)
+    diagnoses: list[SummaryItem] = Field(default_factory=list)
+    procedures: list[SummaryItem] = Field(default_factory=list)
+    complications: list[SummaryItem] = Field(
+        default_factory=list, description="Findings caused by something, with their causes."
+    )
+    investigations: list[SummaryItem] = Field(
+        default_factory=list, description="Tests with their results."
+    )
+    treatments: list[SummaryItem] = Field(default_factory=list)
+    outcomes: list[SummaryItem] = Field(default_factory=list)
+    follow_up: list[SummaryItem] = Field(default_factory=list)
+
+    def items(self) -> list[SummaryItem]:
+        """Every item, the patient first."""
+        found = [self.patient] if self.patient else []
+        for group in (
+            self.presenting_problem,
+            self.diagnoses,
+            self.procedures,
+            self.complications,
+            self.investigations,
+            self.treatments,
+            self.outcomes,
+            self.follow_up,
+        ):
+            found += group
+        return found
+
+
 class Document(RecordModel):
     """What a reader returns: a document's text and what its format says about structure.
 
@@ -279,6 +352,8 @@ class Case(RecordModel):
     )
     relations: list[Relation] = Field(default_factory=list)
     timeline: list[TimelineEvent] = Field(default_factory=list)
+    times: list[TimeExpression] = Field(default_factory=list)
+    summary: ClinicalSummary | None = None
 
     @model_validator(mode="after")
     def _offsets_point_into_text(self) -> Self:
@@ -291,6 +366,7 @@ class Case(RecordModel):
             spans += [(f"mention {mention.id} attribute", a) for a in mention.attributes]
         for code in self.codes:
             spans += [(f"code {code.code} evidence", e) for e in code.evidence]
+        spans += [("time expression", t) for t in self.times]
         for label, span in spans:
             if span.end > size:
                 raise ValueError(f"{label} ends at {span.end}, past the text's end ({size})")
@@ -302,6 +378,9 @@ class Case(RecordModel):
                     raise ValueError(
                         f"attribute {attribute.name} of {mention.id} does not match its offsets"
                     )
+        for time in self.times:
+            if self.text[time.start : time.end] != time.text:
+                raise ValueError(f"time expression {time.text!r} does not match its offsets")
         for abbreviation in self.abbreviations:
             for span, words in (
                 (abbreviation.short, abbreviation.short_text),
@@ -324,6 +403,14 @@ class Case(RecordModel):
         for event in self.timeline:
             if event.mention not in known:
                 raise ValueError(f"timeline points at unknown mention {event.mention}")
+        for time in self.times:
+            if time.mention is not None and time.mention not in known:
+                raise ValueError(f"time expression points at unknown mention {time.mention}")
+        if self.summary is not None:
+            for item in self.summary.items():
+                for mention_id in item.mentions + [m for r in item.related for m in r.mentions]:
+                    if mention_id not in known:
+                        raise ValueError(f"summary points at unknown mention {mention_id}")
         return self
 
     @classmethod

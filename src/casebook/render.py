@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from casebook.care import CareItemReport, CareReport
-from casebook.model import Assertion, Case, EntityType, Mention
+from casebook.model import Assertion, Case, ClinicalSummary, EntityType, Mention, SummaryItem
 
 TYPE_COLOURS: dict[EntityType, str] = {
     EntityType.SIGN_SYMPTOM: "red",
@@ -143,6 +143,88 @@ def _codes_table(case: Case, per_system: int = 8) -> Table:
     return table
 
 
+def format_offset(days: float | None) -> str:
+    """An offset from the anchor time as a reader says it: "day 0", "+2 d", "−3 y"."""
+    if days is None:
+        return "—"
+    if days == 0:
+        return "day 0"
+    sign = "+" if days > 0 else "\u2212"
+    size = abs(days)
+    if size < 1:
+        return f"{sign}{max(1, round(size * 24))} h"
+    if size < 14:
+        return f"{sign}{round(size, 1):g} d"
+    if size < 60:
+        return f"{sign}{round(size / 7)} w"
+    if size < 730:
+        return f"{sign}{round(size / 30.4375)} mo"
+    return f"{sign}{round(size / 365.25, 1):g} y"
+
+
+def timeline_view(case: Case) -> RenderableType:
+    """The case's events in time order, simultaneous ones on one row, with their offsets."""
+    by_id = {m.id: m for m in case.mentions}
+    rows: dict[int, list[tuple[Mention, float | None]]] = defaultdict(list)
+    for event in case.timeline:
+        rows[event.order].append((by_id[event.mention], event.offset_days))
+    table = Table(title="Timeline", expand=False, show_lines=False)
+    table.add_column("#", justify="right")
+    table.add_column("when", justify="right")
+    table.add_column("events")
+    for order in sorted(rows):
+        events = sorted(rows[order], key=lambda item: item[0].start)
+        labels = Text(", ").join(Text(m.text, _style(m)) for m, _ in events)
+        table.add_row(str(order), format_offset(events[0][1]), labels)
+    parts: list[RenderableType] = [table]
+    if case.times:
+        when = Text("Time expressions: ", Style(bold=True))
+        when.append(
+            "; ".join(f"{t.text} ({t.kind}, {format_offset(t.offset_days)})" for t in case.times),
+            Style(dim=True),
+        )
+        parts.append(when)
+    present = {by_id[e.mention].type for e in case.timeline}
+    key = Text("Key: ")
+    for kind, colour in TYPE_COLOURS.items():
+        if kind in present:
+            key.append(kind.value, Style(color=colour, bold=True)).append("  ")
+    parts.append(key)
+    return Panel(Group(*parts), title=f"[bold]{case.title or case.id}[/bold]", subtitle=case.id)
+
+
+def _summary_item(item: SummaryItem) -> Text:
+    line = Text(item.text, Style(bold=True))
+    if item.assertion is not Assertion.PRESENT:
+        line.append(f" [{item.assertion.value}]")
+    if item.offset_days is not None:
+        line.append(f" ({format_offset(item.offset_days)})", Style(dim=True))
+    for link in item.related:
+        line.append(f"  {link.relation.replace('_', ' ')}: {link.text}", Style(dim=True))
+    return line
+
+
+def _summary_table(summary: ClinicalSummary) -> Table:
+    table = Table(title="Clinical summary", expand=False, show_lines=True, show_header=False)
+    table.add_column("")
+    table.add_column("")
+    groups: list[tuple[str, list[SummaryItem]]] = [
+        ("patient", [summary.patient] if summary.patient else []),
+        ("presenting problem", summary.presenting_problem),
+        ("diagnoses", summary.diagnoses),
+        ("procedures", summary.procedures),
+        ("complications", summary.complications),
+        ("investigations", summary.investigations),
+        ("treatments", summary.treatments),
+        ("outcomes", summary.outcomes),
+        ("follow-up", summary.follow_up),
+    ]
+    for name, items in groups:
+        if items:
+            table.add_row(name, Text("\n").join(_summary_item(i) for i in items))
+    return table
+
+
 def case_summary(case: Case) -> RenderableType:
     """A readable account of one case: patient, the highlighted text, sections, mentions."""
     parts: list[RenderableType] = [
@@ -160,6 +242,8 @@ def case_summary(case: Case) -> RenderableType:
         parts.append(_sections_table(case))
     if case.mentions:
         parts.append(_mentions_table(case))
+    if case.summary is not None:
+        parts.append(_summary_table(case.summary))
     if case.codes:
         parts.append(_codes_table(case))
     return Panel(Group(*parts), title=f"[bold]{case.title or case.id}[/bold]", subtitle=case.id)

@@ -65,6 +65,23 @@ def assert_mentions(case: Case) -> Case:
     return _assertion_pipeline().run(case)
 
 
+@cache
+def _relation_pipeline() -> Pipeline:
+    return Pipeline.from_names(
+        ("sections", "sentences", "assertion", "attributes", "relations", "temporal", "summary"),
+        provided=PROVIDED_BY_READER | {"mentions"},
+    )
+
+
+def relate_mentions(case: Case) -> Case:
+    """Relations, time, order and summary of the mentions a case already holds.
+
+    Used by the evaluation harness, which supplies gold mentions and scores relations and
+    the timeline apart from entity recognition.
+    """
+    return _relation_pipeline().run(case)
+
+
 def read_inputs(
     inputs: Sequence[str], stdin: BinaryIO | None = None
 ) -> tuple[list[Document], list[CasebookError]]:

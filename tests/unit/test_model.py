@@ -160,3 +160,34 @@ def test_any_valid_case_round_trips_through_json(case: Case) -> None:
     assert restored == case
     for mention in restored.mentions:
         assert restored.text[mention.start : mention.end] == mention.text
+
+
+def test_a_time_expression_must_match_its_offsets_and_mention() -> None:
+    data = _example().model_dump()
+    start = TEXT.index("after")
+    data["times"] = [{"start": start, "end": start + 5, "text": "later", "kind": "after"}]
+    with pytest.raises(ValidationError, match="time expression 'later' does not match"):
+        Case.model_validate(data)
+    data["times"] = [
+        {"start": start, "end": start + 5, "text": "after", "kind": "after", "mention": "m7"}
+    ]
+    with pytest.raises(ValidationError, match="unknown mention m7"):
+        Case.model_validate(data)
+
+
+def test_a_summary_must_point_at_known_mentions_and_round_trips() -> None:
+    data = _example().model_dump()
+    data["summary"] = {
+        "complications": [
+            {
+                "text": "headache",
+                "mentions": ["m1"],
+                "related": [{"relation": "caused_by", "text": "biopsy", "mentions": ["m2"]}],
+            }
+        ]
+    }
+    case = Case.model_validate(data)
+    assert Case.model_validate_json(case.model_dump_json()) == case
+    data["summary"]["complications"][0]["related"][0]["mentions"] = ["m5"]
+    with pytest.raises(ValidationError, match="summary points at unknown mention m5"):
+        Case.model_validate(data)

@@ -14,8 +14,9 @@ from casebook.model import (
     Source,
     SourceFormat,
     Span,
+    TimelineEvent,
 )
-from casebook.render import case_summary, highlighted_text, legend
+from casebook.render import case_summary, format_offset, highlighted_text, legend, timeline_view
 
 TEXT = "No fever, but a possible CSF leak after the biopsy."
 
@@ -88,3 +89,35 @@ def test_summary_lists_case_codes_with_their_evidence_words() -> None:
     console.print(case_summary(case))
     shown = console.export_text()
     assert "G96.00" in shown and "0.70" in shown and "CSF leak" in shown
+
+
+def test_offsets_read_as_a_reader_says_them() -> None:
+    assert [format_offset(d) for d in (None, 0.0, 2.0, -0.25, 21.0, 182.6, -1096.0)] == [
+        "—",
+        "day 0",
+        "+2 d",
+        "\u22126 h",
+        "+3 w",
+        "+6 mo",
+        "\u22123 y",
+    ]
+
+
+def test_the_timeline_view_groups_simultaneous_events_on_one_row() -> None:
+    case = _case().model_copy(
+        update={
+            "timeline": [
+                TimelineEvent(mention="m3", order=0, offset_days=0.0),
+                TimelineEvent(mention="m1", order=1, offset_days=2.0),
+                TimelineEvent(mention="m2", order=1, offset_days=2.0),
+            ]
+        }
+    )
+    console = Console(width=100, record=True, color_system=None)
+    console.print(timeline_view(case))
+    lines = console.export_text().splitlines()
+    biopsy = next(line for line in lines if "biopsy" in line)
+    both = next(line for line in lines if "fever" in line)
+    assert "day 0" in biopsy
+    assert "CSF leak" in both and "+2 d" in both
+    assert lines.index(biopsy) < lines.index(both)

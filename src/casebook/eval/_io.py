@@ -45,3 +45,10 @@ def default_assert_mentions(case: Case) -> Case:
     from casebook import service
 
     return service.assert_mentions(case)
+
+
+def default_relate_mentions(case: Case) -> Case:
+    """``casebook.service.relate_mentions``, imported on first use."""
+    from casebook import service
+
+    return service.relate_mentions(case)

@@ -21,8 +21,11 @@ from casebook.nlp.lexicon import LexiconMentions
 from casebook.nlp.mentions import MentionExtractor
 from casebook.nlp.patient import PatientDemographics
 from casebook.nlp.phenotypes import PhenotypeCoder
+from casebook.nlp.relations import RelationFinder
 from casebook.nlp.sections import SectionDetector
 from casebook.nlp.sentences import SentenceSplitter
+from casebook.nlp.summary import SummaryBuilder
+from casebook.nlp.temporal import TemporalOrderer
 
 PROVIDED_BY_READER: frozenset[str] = frozenset({"id", "text", "source", "title"})
 """What every ``Document`` already gives the first component."""
@@ -50,6 +53,9 @@ COMPONENTS: dict[str, Callable[[], Component]] = {
     "abbreviations": AbbreviationDetector,
     "assertion": ContextAssertion,
     "attributes": AttributeLinker,
+    "relations": RelationFinder,
+    "temporal": TemporalOrderer,
+    "summary": SummaryBuilder,
     "phenotypes": PhenotypeCoder,
     "icd10": Icd10Coder,
 }
@@ -64,6 +70,9 @@ DEFAULT_COMPONENTS: tuple[str, ...] = (
     "abbreviations",
     "assertion",
     "attributes",
+    "relations",
+    "temporal",
+    "summary",
     "phenotypes",
     "icd10",
 )

@@ -1,0 +1,323 @@
+"""Relations between mentions: what caused a finding, what a test showed, what treated what.
+
+``RelationFinder`` reads ``relations.json`` and links mentions of one sentence by two kinds of
+rule:
+
+* **Trigger rules.** A trigger phrase ("secondary to", "revealed", "treated with" …) sits
+  between the two mentions. With ``order`` ``source_first`` the relation's source is the nearest
+  mention of a ``source_types`` type before the trigger and its target the nearest mention of a
+  ``target_types`` type after it ("headache *due to* meningitis": headache ``caused_by``
+  meningitis); ``target_first`` reads the other way ("surgery *complicated by* a leak": leak
+  ``caused_by`` surgery). "Nearest" counts the words between mention and trigger, where
+  ``skip_words`` and the words of modifier mentions of ``free_types`` ("at the L5/S1 level") do
+  not count; a
+  ``boundaries`` token (";", "but" …) in between blocks the link, and ``max_before`` /
+  ``max_after`` bound the words either side. With ``list_after``, every mention of the right
+  type after the trigger up to the next boundary is linked, because a test often reveals a list
+  of findings and a patient is often treated with several drugs.
+* **Modifier rules.** ``AttributeLinker`` has already tied modifiers to their events with
+  ``modifies`` relations; a modifier rule names the typed relation such a link also is (a
+  Biological_structure modifying a finding is its ``site_of``, a Dosage modifying a Medication
+  its ``dosage_of``, a Lab_value modifying a Diagnostic_procedure its ``result_of``).
+
+Every relation reads "source *type* target": ``caused_by`` (complication → what caused it),
+``result_of`` (finding or value → the investigation), ``treated_by`` (finding → treatment),
+``outcome_of`` (outcome → treatment), ``site_of`` (site → finding or procedure), ``dosage_of``
+(dosage → medication).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from casebook.model import Assertion, Case, EntityType, Mention, Relation, Span
+from casebook.resources import load_rules
+
+_WORD = re.compile(r"\w+|[^\w\s]")
+
+
+class RelationType(StrEnum):
+    """The typed relations the finder produces."""
+
+    CAUSED_BY = "caused_by"
+    RESULT_OF = "result_of"
+    TREATED_BY = "treated_by"
+    OUTCOME_OF = "outcome_of"
+    SITE_OF = "site_of"
+    DOSAGE_OF = "dosage_of"
+
+
+class Order(StrEnum):
+    """Which end of the relation comes first in the text."""
+
+    SOURCE_FIRST = "source_first"
+    TARGET_FIRST = "target_first"
+
+
+class TriggerRule(BaseModel):
+    """Mentions joined by a trigger phrase, such as "X secondary to Y"."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    relation: RelationType
+    order: Order
+    triggers: list[str] = Field(min_length=1, description="Phrases, matched case-insensitively.")
+    source_types: list[EntityType] = Field(min_length=1)
+    target_types: list[EntityType] = Field(min_length=1)
+    max_before: int = Field(
+        ge=0, description="Most counted words between the first mention and the trigger."
+    )
+    max_after: int = Field(
+        ge=0, description="Most counted words between the trigger and the (first) mention after it."
+    )
+    list_after: bool = Field(
+        default=False, description="Link every mention after the trigger up to a boundary."
+    )
+    negated_source: bool = Field(
+        default=False, description="Whether a negated mention may be the source ('no mass')."
+    )
+
+
+class ModifierRule(BaseModel):
+    """A ``modifies`` link of these types that is also a typed relation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    relation: RelationType
+    modifier: EntityType
+    targets: list[EntityType] = Field(min_length=1)
+
+
+class RelationRules(BaseModel):
+    """The rule file ``relations.json``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str = Field(min_length=1)
+    skip_words: list[str] = Field(description="Lower-case words not counted in distances.")
+    boundaries: list[str] = Field(description="Lower-case tokens no link crosses.")
+    free_types: list[EntityType] = Field(
+        description="Mention types whose words are not counted in distances (sites, values …)."
+    )
+    max_list: int = Field(ge=0, description="Counted words a list_after run may span.")
+    rules: list[TriggerRule]
+    from_modifiers: list[ModifierRule]
+
+    @model_validator(mode="after")
+    def _lower_case_triggers(self) -> Self:
+        for rule in self.rules:
+            for trigger in rule.triggers:
+                if trigger != trigger.lower() or not trigger.strip():
+                    raise ValueError(f"trigger {trigger!r} must be lower case and not empty")
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class _Trigger:
+    rule: TriggerRule
+    start: int
+    end: int
+
+
+class RelationFinder:
+    """Adds typed relations between the mentions of each sentence.
+
+    Args:
+        rules: A packaged rule file name or a path to one's own rule file.
+
+    Raises:
+        CasebookError: ``CB-E012`` when the rule file is missing or breaks its schema.
+    """
+
+    name = "relations"
+    requires: frozenset[str] = frozenset({"text", "sentences", "mentions", "relations.modifies"})
+    assigns: frozenset[str] = frozenset({f"relations.{kind.value}" for kind in RelationType})
+
+    def __init__(self, rules: str | Path = "relations.json") -> None:
+        self.rules = load_rules(rules, RelationRules)
+        self._skip = frozenset(self.rules.skip_words)
+        self._boundaries = frozenset(self.rules.boundaries)
+        self._free = frozenset(self.rules.free_types)
+        self._patterns = [
+            (rule, re.compile(_phrase_pattern(rule.triggers), re.IGNORECASE))
+            for rule in self.rules.rules
+        ]
+
+    def __call__(self, case: Case) -> Case:
+        """Return ``case`` with its typed relations added (existing ones are kept)."""
+        found: list[Relation] = list(case.relations)
+        known = {(r.type, r.source, r.target) for r in found}
+
+        def add(kind: RelationType, source: str, target: str) -> None:
+            key = (kind.value, source, target)
+            if source != target and key not in known:
+                known.add(key)
+                found.append(Relation(type=kind.value, source=source, target=target))
+
+        for relation in self._from_modifiers(case):
+            add(RelationType(relation.type), relation.source, relation.target)
+        for sentence, members in _by_sentence(case.sentences, case.mentions):
+            for kind, source, target in self._triggered(case.text, sentence, members):
+                add(kind, source, target)
+        return case.model_copy(update={"relations": found})
+
+    def _from_modifiers(self, case: Case) -> list[Relation]:
+        types = {m.id: m.type for m in case.mentions}
+        typed: list[Relation] = []
+        for relation in case.relations:
+            if relation.type != "modifies":
+                continue
+            for rule in self.rules.from_modifiers:
+                if (
+                    types.get(relation.source) == rule.modifier
+                    and types.get(relation.target) in rule.targets
+                ):
+                    typed.append(
+                        Relation(
+                            type=rule.relation.value,
+                            source=relation.source,
+                            target=relation.target,
+                        )
+                    )
+        return typed
+
+    def _triggered(
+        self, text: str, sentence: Span, members: Sequence[Mention]
+    ) -> list[tuple[RelationType, str, str]]:
+        """(type, source id, target id) of the trigger rules that fire in one sentence."""
+        links: list[tuple[RelationType, str, str]] = []
+        for trigger in self._triggers(text, sentence, members):
+            rule = trigger.rule
+            first_types, second_types = (
+                (rule.source_types, rule.target_types)
+                if rule.order is Order.SOURCE_FIRST
+                else (rule.target_types, rule.source_types)
+            )
+            before = self._nearest_before(text, trigger, members, frozenset(first_types))
+            if before is None:
+                continue
+            after = self._after(
+                text, trigger, members, frozenset(second_types), frozenset(first_types)
+            )
+            for second in after:
+                source, target = (
+                    (before, second) if rule.order is Order.SOURCE_FIRST else (second, before)
+                )
+                if source.assertion is Assertion.NEGATED and not rule.negated_source:
+                    continue
+                links.append((rule.relation, source.id, target.id))
+        return links
+
+    def _triggers(self, text: str, sentence: Span, members: Sequence[Mention]) -> list[_Trigger]:
+        """Trigger matches in the sentence, outside mentions and not inside a longer trigger.
+
+        "caused by" is one trigger, so the "caused" inside it does not also fire.
+        """
+        found: list[_Trigger] = []
+        for rule, pattern in self._patterns:
+            for match in pattern.finditer(text, sentence.start, sentence.end):
+                inside = any(m.start <= match.start() and match.end() <= m.end for m in members)
+                if not inside:
+                    found.append(_Trigger(rule, match.start(), match.end()))
+        return [
+            t
+            for t in found
+            if not any(
+                o.start <= t.start and t.end <= o.end and o.end - o.start > t.end - t.start
+                for o in found
+            )
+        ]
+
+    def _distance(self, text: str, start: int, end: int, members: Sequence[Mention]) -> float:
+        """Counted words in ``text[start:end]``; ``inf`` when a boundary lies there."""
+        count = 0
+        free = [m for m in members if m.type in self._free]
+        for token in _WORD.finditer(text, start, end):
+            if any(m.start <= token.start() and token.end() <= m.end for m in free):
+                continue
+            word = token.group().lower()
+            if word in self._boundaries:
+                return float("inf")
+            if word in self._skip or not (word[0].isalnum() or word[0] == "_"):
+                continue
+            count += 1
+        return float(count)
+
+    def _nearest_before(
+        self,
+        text: str,
+        trigger: _Trigger,
+        members: Sequence[Mention],
+        types: frozenset[EntityType],
+    ) -> Mention | None:
+        best: tuple[float, int] | None = None
+        chosen: Mention | None = None
+        for mention in members:
+            if mention.type not in types or mention.end > trigger.start:
+                continue
+            distance = self._distance(text, mention.end, trigger.start, members)
+            if distance > trigger.rule.max_before:
+                continue
+            key = (distance, -mention.end)
+            if best is None or key < best:
+                best, chosen = key, mention
+        return chosen
+
+    def _after(
+        self,
+        text: str,
+        trigger: _Trigger,
+        members: Sequence[Mention],
+        types: frozenset[EntityType],
+        stop_types: frozenset[EntityType],
+    ) -> list[Mention]:
+        """The nearest mention of ``types`` after the trigger, or the listed run of them.
+
+        A mention of ``stop_types`` (the other end's types) ends the run: "CT revealed A and
+        MRI showed B" does not link B to the CT.
+        """
+        candidates = sorted(
+            (m for m in members if m.start >= trigger.end and m.type in types | stop_types),
+            key=lambda m: m.start,
+        )
+        linked: list[Mention] = []
+        for mention in candidates:
+            if mention.type not in types:
+                break
+            distance = self._distance(text, trigger.end, mention.start, members)
+            limit = self.rules.max_list if linked else trigger.rule.max_after
+            if distance > limit:
+                break
+            linked.append(mention)
+            if not trigger.rule.list_after:
+                break
+        return linked
+
+
+def _phrase_pattern(phrases: Sequence[str]) -> str:
+    """One regex matching any phrase as whole words, longest first, spaces as any whitespace."""
+    ordered = sorted(phrases, key=len, reverse=True)
+    body = "|".join(r"\s+".join(re.escape(word) for word in p.split()) for p in ordered)
+    return rf"(?<![\w-])(?:{body})(?![\w-])"
+
+
+def _by_sentence(
+    sentences: Sequence[Span], mentions: Sequence[Mention]
+) -> list[tuple[Span, list[Mention]]]:
+    """Each sentence with the mentions that start in it, sentences in text order."""
+    ordered = sorted(sentences, key=lambda s: s.start)
+    starts = [s.start for s in ordered]
+    groups: dict[int, list[Mention]] = {}
+    for mention in mentions:
+        index = bisect_left(starts, mention.start + 1) - 1
+        if index >= 0 and mention.start < ordered[index].end:
+            groups.setdefault(index, []).append(mention)
+    return [(ordered[k], sorted(groups[k], key=lambda m: m.start)) for k in sorted(groups)]

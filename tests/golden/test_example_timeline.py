@@ -1,0 +1,151 @@
+"""The example case's timeline and causes against the facts a clinician reads out of it.
+
+The expected facts file lists, for each fact, the facts that happened ``before`` it (11 pairs)
+and that the CSF leak was ``caused_by`` the biopsy. The mention model does not find every fact
+yet (issue 3), so the pairs are checked three ways: over the facts it finds today, in full as a
+known gap, and with the facts' own words given as the mentions (which measures the ordering
+and relation rules alone).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from casebook import service
+from casebook.ingest.detect import read_path
+from casebook.model import Case, EntityType, Mention
+
+FINDINGS = {EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER}
+
+
+@pytest.fixture(scope="module")
+def expected(example_case_path: Path) -> dict[str, Any]:
+    path = example_case_path.with_name(example_case_path.stem + ".expected.json")
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture(scope="module")
+def case(example_case_path: Path) -> Case:
+    (document,) = read_path(example_case_path)
+    return service.analyze_document(document)
+
+
+@pytest.fixture(scope="module")
+def fact_case(example_case_path: Path, expected: dict[str, Any]) -> Case:
+    """The example with a mention at every occurrence of each fact's words, then related."""
+    (document,) = read_path(example_case_path)
+    lowered = document.text.lower()
+    facts = expected["facts"] + [
+        {"id": "bone_marrow_biopsy", "text": "bone marrow biopsy", "type": "Diagnostic_procedure"}
+    ]
+    mentions: list[Mention] = []
+    for fact in facts:
+        words = fact["text"].lower()
+        start, number = lowered.find(words), 0
+        while start >= 0:
+            end = start + len(words)
+            if not any(m.start < end and start < m.end for m in mentions):
+                mentions.append(
+                    Mention(
+                        id=f"{fact['id']}-{number}",
+                        start=start,
+                        end=end,
+                        text=document.text[start:end],
+                        type=EntityType(fact["type"]),
+                    )
+                )
+            start, number = lowered.find(words, start + 1), number + 1
+    given = Case.from_document(document).model_copy(update={"mentions": mentions})
+    return service.relate_mentions(given)
+
+
+def _same_type(mention: Mention, wanted: str) -> bool:
+    kind = EntityType(wanted)
+    return mention.type == kind or (kind in FINDINGS and mention.type in FINDINGS)
+
+
+def _order(case: Case, fact: dict[str, Any]) -> int | None:
+    """The timeline order of the first placed mention on the fact's first occurrence."""
+    words = fact["text"].lower()
+    start = case.text.lower().find(words)
+    end = start + len(words)
+    order = {e.mention: e.order for e in case.timeline}
+    found = [
+        m
+        for m in sorted(case.mentions, key=lambda m: m.start)
+        if m.start < end and start < m.end and _same_type(m, fact["type"]) and m.id in order
+    ]
+    return order[found[0].id] if found else None
+
+
+def _pairs(case: Case, expected: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The ``before`` pairs that hold and those that do not, of facts both placed."""
+    facts = {f["id"]: f for f in expected["facts"]}
+    held: list[str] = []
+    broken: list[str] = []
+    for fact in expected["facts"]:
+        for earlier in fact.get("before", []):
+            first, then = _order(case, facts[earlier]), _order(case, fact)
+            if first is None or then is None:
+                continue
+            (held if first < then else broken).append(f"{earlier} < {fact['id']}")
+    return held, broken
+
+
+def _leak_caused_by_biopsy(case: Case) -> bool:
+    words = {m.id: m.text.lower() for m in case.mentions}
+    return any(
+        r.type == "caused_by" and "csf leak" in words[r.source] and "biopsy" in words[r.target]
+        for r in case.relations
+    )
+
+
+def test_the_pairs_of_the_facts_found_today_hold(case: Case, expected: dict[str, Any]) -> None:
+    held, broken = _pairs(case, expected)
+    assert set(held) >= {"biopsy < discharge", "biopsy < headache", "discharge < headache"}
+    # The CT "performed at this time" shares the headache's time point: test results continue
+    # the time they are told in (as MACCROBAT annotates them), one of the 3 misses allowed.
+    assert broken in ([], ["headache < ct"])
+
+
+def test_analyze_shows_the_headache_two_days_later(case: Case) -> None:
+    (time,) = [t for t in case.times if t.text == "Two days later"]
+    assert time.offset_days == 2.0
+    assert case.summary is not None and case.summary.patient is not None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 3: the mention model misses the lymphoma, the assay, the blood patch, the "
+    "recovery and the CSF leak after the biopsy; remove this marker when it finds them",
+)
+def test_at_least_8_of_11_pairs_hold_and_the_leak_is_caused_by_the_biopsy(
+    case: Case, expected: dict[str, Any]
+) -> None:
+    held, _ = _pairs(case, expected)
+    assert len(held) >= 8, held
+    assert _leak_caused_by_biopsy(case)
+
+
+def test_on_the_facts_own_words_8_of_11_pairs_hold(
+    fact_case: Case, expected: dict[str, Any]
+) -> None:
+    held, broken = _pairs(fact_case, expected)
+    assert len(held) + len(broken) == 11
+    assert len(held) >= 8, broken
+
+
+def test_on_the_facts_own_words_the_leak_is_a_complication_of_the_biopsy(
+    fact_case: Case,
+) -> None:
+    assert _leak_caused_by_biopsy(fact_case)
+    assert fact_case.summary is not None
+    leaks = [i for i in fact_case.summary.complications if i.text.lower() == "csf leak"]
+    assert leaks and any(
+        link.relation == "caused_by" and "biopsy" in link.text.lower() for link in leaks[0].related
+    )

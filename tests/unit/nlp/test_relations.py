@@ -1,0 +1,270 @@
+"""RelationFinder: one hand-written sentence per trigger, mentions placed by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.model import (
+    Assertion,
+    Case,
+    EntityType,
+    Mention,
+    Relation,
+    Source,
+    SourceFormat,
+    Span,
+)
+from casebook.nlp.attributes import AttributeLinker
+from casebook.nlp.pipeline import Component
+from casebook.nlp.relations import RelationFinder, RelationRules
+from casebook.resources import load_rules, resource_path
+
+SIGN = EntityType.SIGN_SYMPTOM
+DISEASE = EntityType.DISEASE_DISORDER
+TEST = EntityType.DIAGNOSTIC_PROCEDURE
+THERAPY = EntityType.THERAPEUTIC_PROCEDURE
+DRUG = EntityType.MEDICATION
+OUTCOME = EntityType.OUTCOME
+SITE = EntityType.BIOLOGICAL_STRUCTURE
+DOSAGE = EntityType.DOSAGE
+
+
+@pytest.fixture(scope="module")
+def finder() -> RelationFinder:
+    return RelationFinder()
+
+
+def make_case(
+    text: str,
+    targets: list[tuple[str, EntityType]],
+    relations: list[Relation] | None = None,
+    negated: tuple[str, ...] = (),
+) -> Case:
+    """One mention per target, located with ``text.index``; one sentence."""
+    mentions = []
+    for number, (words, kind) in enumerate(targets):
+        start = text.index(words)
+        mentions.append(
+            Mention(
+                id=f"m{number}",
+                start=start,
+                end=start + len(words),
+                text=words,
+                type=kind,
+                assertion=Assertion.NEGATED if words in negated else Assertion.PRESENT,
+            )
+        )
+    return Case(
+        id="case",
+        text=text,
+        source=Source(format=SourceFormat.TEXT),
+        sentences=[Span(start=0, end=len(text))],
+        mentions=mentions,
+        relations=relations or [],
+    )
+
+
+def triples(case: Case, kind: str) -> set[tuple[str, str]]:
+    """(source words, target words) of the relations of one type."""
+    words = {m.id: m.text for m in case.mentions}
+    return {(words[r.source], words[r.target]) for r in case.relations if r.type == kind}
+
+
+def test_is_a_component_after_the_attribute_links(finder: RelationFinder) -> None:
+    assert isinstance(finder, Component)
+    assert finder.name == "relations"
+    assert "relations.modifies" in finder.requires
+    assert "relations.caused_by" in finder.assigns
+
+
+TRIGGERED = [
+    # caused_by, source first
+    ("Headache secondary to meningitis.", [("Headache", SIGN), ("meningitis", DISEASE)],
+     "caused_by", ("Headache", "meningitis")),
+    ("Seizures due to hyponatraemia were seen.", [("Seizures", SIGN), ("hyponatraemia", DISEASE)],
+     "caused_by", ("Seizures", "hyponatraemia")),
+    ("Rash induced by amoxicillin.", [("Rash", SIGN), ("amoxicillin", DRUG)],
+     "caused_by", ("Rash", "amoxicillin")),
+    ("She had a CSF leak post bone marrow biopsy.",
+     [("CSF leak", DISEASE), ("bone marrow biopsy", TEST)],
+     "caused_by", ("CSF leak", "bone marrow biopsy")),
+    ("Bleeding following tooth extraction was heavy.",
+     [("Bleeding", SIGN), ("tooth extraction", THERAPY)],
+     "caused_by", ("Bleeding", "tooth extraction")),
+    # caused_by, target first
+    ("The surgery was complicated by a wound infection.",
+     [("surgery", THERAPY), ("wound infection", DISEASE)],
+     "caused_by", ("wound infection", "surgery")),
+    ("Valve migration resulted in severe regurgitation.",
+     [("Valve migration", SIGN), ("regurgitation", DISEASE)],
+     "caused_by", ("regurgitation", "Valve migration")),
+    # result_of
+    ("An MRI revealed bilateral subdural effusions.",
+     [("MRI", TEST), ("subdural effusions", DISEASE)],
+     "result_of", ("subdural effusions", "MRI")),
+    ("The CT scan showed a mass.", [("CT scan", TEST), ("mass", SIGN)],
+     "result_of", ("mass", "CT scan")),
+    ("Consolidation was seen on chest radiography.",
+     [("Consolidation", SIGN), ("chest radiography", TEST)],
+     "result_of", ("Consolidation", "chest radiography")),
+    # treated_by
+    ("The pneumonia was treated with ceftriaxone.", [("pneumonia", DISEASE), ("ceftriaxone", DRUG)],
+     "treated_by", ("pneumonia", "ceftriaxone")),
+    ("The headache was not relieved with simple analgesia.",
+     [("headache", SIGN), ("simple analgesia", DRUG)],
+     "treated_by", ("headache", "simple analgesia")),
+    ("The fever resolved after paracetamol.", [("fever", SIGN), ("paracetamol", DRUG)],
+     "treated_by", ("fever", "paracetamol")),
+    ("She received an epidural blood patch for the CSF leak.",
+     [("epidural blood patch", THERAPY), ("CSF leak", DISEASE)],
+     "treated_by", ("CSF leak", "epidural blood patch")),
+    # outcome_of
+    ("A blood patch was performed, following which the patient reported improvement.",
+     [("blood patch", THERAPY), ("improvement", OUTCOME)],
+     "outcome_of", ("improvement", "blood patch")),
+    ("He recovered after the splenectomy.", [("recovered", OUTCOME), ("splenectomy", THERAPY)],
+     "outcome_of", ("recovered", "splenectomy")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "targets", "kind", "pair"), TRIGGERED, ids=[t[0][:40] for t in TRIGGERED]
+)
+def test_a_trigger_links_its_two_mentions(
+    finder: RelationFinder,
+    text: str,
+    targets: list[tuple[str, EntityType]],
+    kind: str,
+    pair: tuple[str, str],
+) -> None:
+    assert triples(finder(make_case(text, targets)), kind) == {pair}
+
+
+def test_a_test_reveals_every_finding_it_lists(finder: RelationFinder) -> None:
+    case = finder(
+        make_case(
+            "Chest CT demonstrated consolidation, pleural effusion and lymphadenopathy.",
+            [
+                ("Chest CT", TEST),
+                ("consolidation", SIGN),
+                ("pleural effusion", DISEASE),
+                ("lymphadenopathy", SIGN),
+            ],
+        )
+    )
+    assert triples(case, "result_of") == {
+        ("consolidation", "Chest CT"),
+        ("pleural effusion", "Chest CT"),
+        ("lymphadenopathy", "Chest CT"),
+    }
+
+
+def test_a_list_stops_at_the_next_test(finder: RelationFinder) -> None:
+    case = finder(
+        make_case(
+            "The CT showed ascites and the MRI showed a mass.",
+            [("CT", TEST), ("ascites", SIGN), ("MRI", TEST), ("mass", SIGN)],
+        )
+    )
+    assert triples(case, "result_of") == {("ascites", "CT"), ("mass", "MRI")}
+
+
+def test_caused_by_reads_the_passive_the_right_way(finder: RelationFinder) -> None:
+    case = finder(
+        make_case(
+            "Spinal cord compression, which had been caused by a metastatic tumor.",
+            [("Spinal cord compression", DISEASE), ("metastatic tumor", DISEASE)],
+        )
+    )
+    assert triples(case, "caused_by") == {("Spinal cord compression", "metastatic tumor")}
+
+
+def test_a_clause_boundary_blocks_a_link(finder: RelationFinder) -> None:
+    case = finder(
+        make_case(
+            "Fever was noted; however, meningitis was excluded due to a normal CSF.",
+            [("Fever", SIGN), ("meningitis", DISEASE), ("CSF", TEST)],
+        )
+    )
+    assert ("Fever", "CSF") not in triples(case, "caused_by")
+
+
+def test_an_event_between_blocks_a_near_link(finder: RelationFinder) -> None:
+    case = finder(
+        make_case(
+            "The headache persisted and the discharge from the biopsy site continued.",
+            [("headache", SIGN), ("discharge", EntityType.CLINICAL_EVENT), ("biopsy", TEST)],
+        )
+    )
+    assert triples(case, "caused_by") == set()
+
+
+def test_a_negated_finding_has_no_cause(finder: RelationFinder) -> None:
+    case = finder(
+        make_case(
+            "There was no bleeding after the extraction.",
+            [("bleeding", SIGN), ("extraction", THERAPY)],
+            negated=("bleeding",),
+        )
+    )
+    assert triples(case, "caused_by") == set()
+
+
+def test_a_negated_finding_can_be_a_result(finder: RelationFinder) -> None:
+    case = finder(
+        make_case("The CT revealed no mass.", [("CT", TEST), ("mass", SIGN)], negated=("mass",))
+    )
+    assert triples(case, "result_of") == {("mass", "CT")}
+
+
+def test_modifier_links_become_typed_relations(finder: RelationFinder) -> None:
+    case = AttributeLinker()(
+        make_case(
+            "Biopsy of the right iliac crest; ceftriaxone 1 g; the CT was normal.",
+            [
+                ("Biopsy", TEST),
+                ("right iliac crest", SITE),
+                ("ceftriaxone", DRUG),
+                ("1 g", DOSAGE),
+                ("CT", TEST),
+                ("normal", EntityType.LAB_VALUE),
+            ],
+        )
+    )
+    related = finder(case)
+    assert triples(related, "site_of") == {("right iliac crest", "Biopsy")}
+    assert triples(related, "dosage_of") == {("1 g", "ceftriaxone")}
+    assert ("normal", "CT") in triples(related, "result_of")
+    assert triples(related, "modifies") == triples(case, "modifies")
+
+
+def test_running_twice_adds_nothing(finder: RelationFinder) -> None:
+    case = finder(
+        make_case("Rash induced by amoxicillin.", [("Rash", SIGN), ("amoxicillin", DRUG)])
+    )
+    assert finder(case).relations == case.relations
+
+
+def test_the_packaged_rules_round_trip_and_cover_every_triggered_type() -> None:
+    rules = load_rules("relations.json", RelationRules)
+    assert RelationRules.model_validate_json(rules.model_dump_json()) == rules
+    assert {rule.relation.value for rule in rules.rules} == {
+        "caused_by",
+        "result_of",
+        "treated_by",
+        "outcome_of",
+    }
+
+
+def test_a_rule_file_breaking_its_schema_is_a_coded_error(tmp_path: Path) -> None:
+    data = json.loads(resource_path("relations.json").read_text(encoding="utf-8"))
+    data["rules"][0]["triggers"] = ["Due To"]
+    path = tmp_path / "relations.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CasebookError) as error:
+        RelationFinder(path)
+    assert error.value.code is ErrorCode.INVALID_RESOURCE

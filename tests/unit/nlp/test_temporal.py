@@ -1,0 +1,342 @@
+"""TemporalOrderer: one sentence per time expression, a few narratives, and timeline properties."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.model import (
+    Assertion,
+    Case,
+    EntityType,
+    Mention,
+    Patient,
+    Relation,
+    Section,
+    Source,
+    SourceFormat,
+    Span,
+)
+from casebook.nlp.pipeline import Component
+from casebook.nlp.temporal import TemporalOrderer, TemporalRules
+from casebook.resources import load_rules, resource_path
+
+SIGN = EntityType.SIGN_SYMPTOM
+TEST = EntityType.DIAGNOSTIC_PROCEDURE
+THERAPY = EntityType.THERAPEUTIC_PROCEDURE
+EVENT = EntityType.CLINICAL_EVENT
+DISEASE = EntityType.DISEASE_DISORDER
+
+
+@pytest.fixture(scope="module")
+def orderer() -> TemporalOrderer:
+    return TemporalOrderer()
+
+
+def make_case(
+    sentences: list[str],
+    events: list[tuple[str, EntityType]],
+    *,
+    age: float | None = None,
+    relations: list[Relation] | None = None,
+    assertions: dict[str, Assertion] | None = None,
+) -> Case:
+    """Sentences joined by a space, one mention per event (the first unused occurrence)."""
+    text = " ".join(sentences)
+    spans = []
+    start = 0
+    for sentence in sentences:
+        spans.append(Span(start=start, end=start + len(sentence)))
+        start += len(sentence) + 1
+    mentions: list[Mention] = []
+    for number, (words, kind) in enumerate(events):
+        at = text.index(words)
+        while any(m.start == at for m in mentions):
+            at = text.index(words, at + 1)
+        mentions.append(
+            Mention(
+                id=f"m{number}",
+                start=at,
+                end=at + len(words),
+                text=words,
+                type=kind,
+                assertion=(assertions or {}).get(words, Assertion.PRESENT),
+            )
+        )
+    return Case(
+        id="case",
+        text=text,
+        source=Source(format=SourceFormat.TEXT),
+        patient=Patient(age_years=age),
+        sentences=spans,
+        mentions=mentions,
+        relations=relations or [],
+    )
+
+
+def placed(case: Case) -> dict[str, tuple[int, float | None]]:
+    """Mention words → (order, offset_days); words are unique in these tests."""
+    words = {m.id: m.text for m in case.mentions}
+    return {words[e.mention]: (e.order, e.offset_days) for e in case.timeline}
+
+
+def test_is_a_component(orderer: TemporalOrderer) -> None:
+    assert isinstance(orderer, Component)
+    assert orderer.name == "temporal"
+    assert orderer.assigns == frozenset({"timeline", "times"})
+
+
+EXPRESSIONS = [
+    (["She presented with fever.", "Two days later she developed a rash."],
+     "Two days later", "after", 2.0),
+    (["She presented with fever.", "3 weeks after discharge she had a rash."],
+     "3 weeks after", "after", 21.0),
+    (["She presented with fever.", "The next morning she had a rash."],
+     "The next morning", "after", 1.0),
+    (["She presented with fever.", "On day 3 she had a rash."], "On day 3", "day", 3.0),
+    (["She presented with fever.", "At the 6-month follow-up she had a rash."],
+     "At the 6-month follow-up", "follow_up", 182.625),
+    (["She presented with fever.", "On admission she had a rash."], "On admission", "anchor", 0.0),
+    (["She presented with fever.", "She had a rash 10 years ago."], "10 years ago", "before",
+     -3652.5),
+    (["A man presented with a 6-week history of rash."], "a 6-week history of", "before", -42.0),
+    (["She presented with fever and no rash at the time the biopsy was taken."],
+     "at the time the biopsy was taken", "same", 0.0),
+    (["She presented in March 2015 with fever.", "In May 2015 she had a rash."],
+     "In May 2015", "date", 61.0),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("sentences", "words", "kind", "days"), EXPRESSIONS, ids=[e[1] for e in EXPRESSIONS]
+)
+def test_a_time_expression_is_read_in_days_and_places_its_event(
+    orderer: TemporalOrderer, sentences: list[str], words: str, kind: str, days: float
+) -> None:
+    case = orderer(
+        make_case(
+            sentences,
+            [("fever" if "fever" in " ".join(sentences) else "man", SIGN), ("rash", SIGN)],
+        )
+    )
+    (time,) = [t for t in case.times if t.text == words]
+    assert (time.kind, time.offset_days) == (kind, days)
+    assert placed(case)["rash"][1] == days
+
+
+def test_an_age_at_the_time_counts_back_from_the_patients_age(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            ["She presented with fever.", "She had a stroke at the age of 20."],
+            [("fever", SIGN), ("stroke", DISEASE)],
+            age=29,
+        )
+    )
+    assert placed(case)["stroke"] == (0, -3287.25)
+    assert placed(case)["fever"][1] == 0.0
+
+
+def test_a_date_mention_no_rule_reads_is_kept_unnormalised(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            ["She presented with fever during the holidays."],
+            [("fever", SIGN), ("during the holidays", EntityType.DATE)],
+        )
+    )
+    (time,) = case.times
+    assert (time.kind, time.offset_days, time.mention) == ("unnormalised", None, "m1")
+
+
+def test_following_the_procedure_comes_after_it_on_the_same_day(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            ["She underwent a biopsy.", "Following the procedure she complained of discharge."],
+            [("biopsy", TEST), ("discharge", SIGN)],
+        )
+    )
+    found = placed(case)
+    assert found["biopsy"] == (0, 0.0)
+    assert found["discharge"] == (1, 0.0)
+
+
+def test_the_narrative_of_the_example_is_in_order(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "She underwent a trephine biopsy for a new diagnosis of lymphoma.",
+                "Following the procedure she complained of discharge.",
+                "Two days later she complained of headache.",
+                "Anaesthetists then performed a blood patch, following which she reported "
+                "improvement.",
+                "She made a full recovery and proceeded to complete her chemotherapy.",
+            ],
+            [
+                ("trephine biopsy", TEST),
+                ("lymphoma", DISEASE),
+                ("discharge", SIGN),
+                ("headache", SIGN),
+                ("blood patch", THERAPY),
+                ("improvement", EntityType.OUTCOME),
+                ("full recovery", EntityType.OUTCOME),
+                ("chemotherapy", THERAPY),
+            ],
+        )
+    )
+    found = placed(case)
+    story = ["lymphoma", "trephine biopsy", "discharge", "headache", "blood patch"]
+    story += ["improvement", "full recovery", "chemotherapy"]
+    assert [found[w][0] for w in story] == sorted(found[w][0] for w in story)
+    assert len({found[w][0] for w in story}) == len(story)
+    assert found["lymphoma"][1] is None
+    assert found["headache"][1] == found["chemotherapy"][1] == 2.0
+
+
+def test_history_comes_before_the_presentation(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            ["She presented with headache.", "She had previously undergone a splenectomy."],
+            [("presented", EVENT), ("headache", SIGN), ("splenectomy", THERAPY)],
+        )
+    )
+    found = placed(case)
+    assert found["splenectomy"][0] < found["presented"][0] == found["headache"][0]
+    assert found["splenectomy"][1] is None
+
+
+def test_events_told_together_share_an_order_and_then_moves_on(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            ["She had fever and cough, then a rash appeared."],
+            [("fever", SIGN), ("cough", SIGN), ("rash", SIGN)],
+        )
+    )
+    found = placed(case)
+    assert found["fever"][0] == found["cough"][0] < found["rash"][0]
+
+
+def test_findings_and_results_continue_the_time_before_them(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "He was admitted with fever.",
+                "Examination showed a murmur.",
+                "He was given aspirin.",
+            ],
+            [("admitted", EVENT), ("fever", SIGN), ("murmur", SIGN), ("aspirin", THERAPY)],
+        )
+    )
+    found = placed(case)
+    assert found["admitted"][0] == found["fever"][0] == found["murmur"][0] < found["aspirin"][0]
+
+
+def test_a_cause_comes_before_its_effect_in_one_clause(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            ["She had a headache due to a lumbar puncture."],
+            [("headache", SIGN), ("lumbar puncture", TEST)],
+            relations=[Relation(type="caused_by", source="m0", target="m1")],
+        )
+    )
+    assert placed(case)["lumbar puncture"][0] < placed(case)["headache"][0]
+
+
+def test_family_and_hypothetical_events_are_not_placed(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            ["She had fever; her mother had lupus and surgery would be considered."],
+            [("fever", SIGN), ("lupus", DISEASE), ("surgery", THERAPY)],
+            assertions={"lupus": Assertion.FAMILY, "surgery": Assertion.HYPOTHETICAL},
+        )
+    )
+    assert set(placed(case)) == {"fever"}
+
+
+def test_discussion_sections_are_not_placed(orderer: TemporalOrderer) -> None:
+    case = make_case(
+        ["She had fever.", "Fever is common in lupus."], [("fever", SIGN), ("Fever", SIGN)]
+    )
+    case = case.model_copy(
+        update={
+            "sections": [
+                Section(title="", kind="case_presentation", start=0, end=14),
+                Section(title="Discussion", kind="discussion", start=15, end=len(case.text)),
+            ]
+        }
+    )
+    assert [e.mention for e in orderer(case).timeline] == ["m0"]
+
+
+EVENT_WORDS = ["fever", "rash", "cough", "biopsy", "aspirin", "surgery", "discharge", "MRI"]
+TEMPLATES = [
+    "She presented with {0}.",
+    "Two days later she had {0}.",
+    "She had {0} and {1}.",
+    "There was {0}, then {1}.",
+    "She had previously had {0}.",
+    "On day 3 she had {0}.",
+    "At follow-up she had {0}.",
+    "Ten years ago she had {0}.",
+    "The next morning {0} appeared.",
+    "On admission {0} was noted.",
+    "{0} occurred after {1}.",
+    "In March 2015 she had {0}.",
+    "A CT revealed {0}.",
+]
+TYPES = [SIGN, TEST, THERAPY, EVENT, DISEASE, EntityType.MEDICATION, EntityType.OUTCOME]
+
+
+@st.composite
+def narratives(draw: st.DrawFn) -> Case:
+    """A few template sentences, each event word used once, with random event types."""
+    chosen = draw(st.lists(st.sampled_from(TEMPLATES), min_size=1, max_size=6))
+    words = iter(draw(st.permutations(EVENT_WORDS)) + [f"event{i}" for i in range(20)])
+    sentences: list[str] = []
+    events: list[tuple[str, EntityType]] = []
+    for template in chosen:
+        slots = [next(words) for _ in range(template.count("{"))]
+        sentences.append(template.format(*slots))
+        events += [(word, draw(st.sampled_from(TYPES))) for word in slots]
+    return make_case(sentences, events)
+
+
+@settings(max_examples=150, deadline=None)
+@given(narratives())
+def test_every_event_is_placed_once_in_a_consistent_order(case: Case) -> None:
+    """Each event once, orders 0…n, equal orders only for events told as simultaneous."""
+    ordered = TemporalOrderer()(case)
+    ids = [e.mention for e in ordered.timeline]
+    assert sorted(ids) == sorted(m.id for m in case.mentions)
+    orders = sorted({e.order for e in ordered.timeline})
+    assert orders == list(range(len(orders)))
+    starts = {m.id: m.start for m in case.mentions}
+    cues = [t for t in ordered.times if t.kind not in ("same", "unnormalised")]
+    events = ordered.timeline
+    for a in events:
+        for b in events:
+            if a.order == b.order:
+                # Told as simultaneous: same day, and no time expression between them.
+                low, high = sorted((starts[a.mention], starts[b.mention]))
+                assert a.offset_days == b.offset_days
+                assert not any(low < t.start < high for t in cues)
+            if a.order < b.order and a.offset_days is not None and b.offset_days is not None:
+                assert a.offset_days <= b.offset_days
+
+
+def test_the_packaged_rules_round_trip() -> None:
+    rules = load_rules("temporal.json", TemporalRules)
+    assert TemporalRules.model_validate_json(rules.model_dump_json()) == rules
+
+
+def test_a_pattern_that_is_not_a_regex_is_a_coded_error(tmp_path: Path) -> None:
+    data = json.loads(resource_path("temporal.json").read_text(encoding="utf-8"))
+    data["expressions"][0]["pattern"] = "{n} (days later"
+    path = tmp_path / "temporal.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CasebookError) as error:
+        TemporalOrderer(path)
+    assert error.value.code is ErrorCode.INVALID_RESOURCE
