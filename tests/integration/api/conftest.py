@@ -63,7 +63,8 @@ def running_server(settings: Settings) -> Iterator[RunningServer]:
         sock.close()
 
 
-def _settings(store: Path, token: str | None) -> Settings:
+def server_settings(store: Path, token: str | None) -> Settings:
+    """The settings of a test server: its own store, one analysis process."""
     return Settings(
         store=store,
         api_token=SecretStr(token) if token else None,
@@ -76,7 +77,7 @@ def _settings(store: Path, token: str | None) -> Settings:
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """A server that requires the bearer token ``TOKEN``."""
     store = tmp_path_factory.mktemp("api-store") / "cases.duckdb"
-    with running_server(_settings(store, TOKEN)) as server:
+    with running_server(server_settings(store, TOKEN)) as server:
         yield server
 
 

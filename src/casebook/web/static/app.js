@@ -272,15 +272,35 @@ function timelineSvg(caseData) {
   return svg;
 }
 
-function codeRows(caseData) {
-  return caseData.codes.map((code) => {
+const CODES_PER_SYSTEM = 8;
+
+/** The case's codes by vocabulary, best first; the best few of each unless ``all``. */
+function codeRows(caseData, all) {
+  const shown = {};
+  const sorted = [...caseData.codes].sort((a, b) =>
+    a.system.localeCompare(b.system) || b.score - a.score);
+  const rows = [];
+  for (const code of sorted) {
+    shown[code.system] = (shown[code.system] || 0) + 1;
+    if (!all && shown[code.system] > CODES_PER_SYSTEM) continue;
     const words = (code.evidence || []).slice(0, 2)
       .map((span) => caseData.text.slice(span.start, span.end)).join("; ");
-    return el("tr", {},
+    rows.push(el("tr", {},
       el("td", { text: code.system }), el("td", {}, el("code", { text: code.code })),
       el("td", { text: code.display }), el("td", { text: code.score.toFixed(2) }),
-      el("td", { text: words }));
-  });
+      el("td", { text: words })));
+  }
+  return rows;
+}
+
+function drawCodes(caseData, all) {
+  const rows = codeRows(caseData, all);
+  $("codes").tBodies[0].replaceChildren(...rows);
+  const more = $("all-codes");
+  more.hidden = rows.length === caseData.codes.length && !all;
+  more.textContent = all ? "Show the best codes only" : `Show all ${caseData.codes.length} codes`;
+  more.setAttribute("aria-expanded", all ? "true" : "false");
+  more.dataset.all = all ? "true" : "false";
 }
 
 function caseLink(id, label) {
@@ -348,7 +368,7 @@ function render(caseData, { own }) {
   $("timeline").replaceChildren(timeline.length ? timelineSvg(caseData) : "");
 
   $("codes-section").hidden = !caseData.codes.length;
-  $("codes").tBodies[0].replaceChildren(...codeRows(caseData));
+  drawCodes(caseData, false);
 
   const similar = caseData.similar || [];
   $("similar-section").hidden = !similar.length;
@@ -440,6 +460,9 @@ function followHash() {
 async function start() {
   $("analyze-form").addEventListener("submit", analyze);
   $("fhir").addEventListener("click", downloadFhir);
+  $("all-codes").addEventListener("click", (event) => {
+    drawCodes(view.shown, event.currentTarget.dataset.all !== "true");
+  });
   $("back").addEventListener("click", () => {
     history.pushState(null, "", location.pathname);
     followHash();
