@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -11,11 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from casebook.api import create_app
 from casebook.api.schemas import AddReport, CaseList, ErrorBody, Health
 from casebook.errors import ERROR_HELP, ErrorCode
 from casebook.model import Assertion, Case, EntityType, Sex, SourceFormat
 
-from .conftest import TOKEN, RunningServer
+from .conftest import TOKEN, RunningServer, server_settings
 
 INGEST = Path(__file__).resolve().parents[2] / "fixtures" / "ingest"
 REPORT = (
@@ -235,3 +237,32 @@ def test_analysis_does_not_block_other_requests(client: httpx.Client) -> None:
     worker.join()
     assert answered - started < 2.0
     assert finished and finished[0] > answered, "the analysis ended before the health check"
+
+
+def test_cors_is_off_unless_configured(client: httpx.Client) -> None:
+    preflight = client.options(
+        "/v1/analyze",
+        headers={"Origin": "https://elsewhere.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert "access-control-allow-origin" not in preflight.headers
+    simple = client.get("/v1/health", headers={"Origin": "https://elsewhere.example"})
+    assert "access-control-allow-origin" not in simple.headers
+
+
+def test_configured_origins_may_call_the_api(tmp_path: Path) -> None:
+    settings = server_settings(tmp_path / "cases.duckdb", None).model_copy(
+        update={"api_cors_origins": ["https://clinic.example"]}
+    )
+    transport = httpx.ASGITransport(app=create_app(settings))
+
+    async def preflight(origin: str) -> httpx.Response:
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            return await http.options(
+                "/v1/analyze",
+                headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
+            )
+
+    allowed = asyncio.run(preflight("https://clinic.example"))
+    assert allowed.headers["access-control-allow-origin"] == "https://clinic.example"
+    refused = asyncio.run(preflight("https://elsewhere.example"))
+    assert "access-control-allow-origin" not in refused.headers

@@ -74,7 +74,7 @@ def build_router(state: ApiState) -> APIRouter:
         started = time.perf_counter()
         (case,) = await state.analyzer.analyze(documents)
         logger.info(
-            "analysed %d characters into %d mentions in %.0f ms",
+            "analysed %d characters into %d mentions in %.0f ms, queueing included",
             len(case.text),
             len(case.mentions),
             1000 * (time.perf_counter() - started),
