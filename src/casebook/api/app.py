@@ -64,7 +64,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     install_error_handlers(app)
-    guarded = [Depends(TokenCheck(settings.api_token))] if settings.api_token else []
+    token = settings.api_token
+    # An empty CASEBOOK_API_TOKEN counts as unset.
+    guarded = [Depends(TokenCheck(token))] if token and token.get_secret_value() else []
     app.include_router(health.build_router())
     app.include_router(analyze.build_router(state), dependencies=guarded)
     app.include_router(cases.build_router(state), dependencies=guarded)
