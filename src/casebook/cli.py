@@ -268,6 +268,37 @@ def remove(
 
 
 @app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on (default: CASEBOOK_API_HOST).")
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(help="Port to listen on (default: CASEBOOK_API_PORT).", min=0, max=65535),
+    ] = None,
+    store: StoreOption = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Analysis processes (default: CASEBOOK_API_WORKERS).", min=1),
+    ] = None,
+) -> None:
+    """Serve the REST API (/v1, OpenAPI at /docs) and the web page (/) until Ctrl-C."""
+    from casebook.api import serve as run_server
+
+    chosen = {"api_host": host, "api_port": port, "store": store, "api_workers": workers}
+    settings = get_settings().model_copy(
+        update={name: value for name, value in chosen.items() if value is not None}
+    )
+    err_console.print(
+        f"casebook at http://{settings.api_host}:{settings.api_port}/ "
+        f"(API docs at /docs, store {settings.store})",
+        highlight=False,
+        soft_wrap=True,
+    )
+    run_server(settings)
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of a Case."""
     sys.stdout.write(json.dumps(case_json_schema(), indent=2) + "\n")

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,6 +28,43 @@ class Settings(BaseSettings):
         default_factory=lambda: Path(user_data_dir("casebook")) / "cases.duckdb",
         description="The case store (a DuckDB file) that `casebook add`, `cases`, `show` and "
         "`remove` use when no --store is given.",
+    )
+    api_host: str = Field(
+        default="127.0.0.1",
+        description="Address `casebook serve` listens on; loopback unless set otherwise.",
+    )
+    api_port: int = Field(
+        default=8000, ge=0, le=65535, description="Port `casebook serve` listens on."
+    )
+    api_token: SecretStr | None = Field(
+        default=None,
+        description="When set, every /v1 route but /v1/health needs "
+        "'Authorization: Bearer <token>'.",
+    )
+    api_cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins allowed to call the API from a browser (CORS); none when empty.",
+    )
+    api_max_request_bytes: int = Field(
+        default=10_000_000, ge=1, description="Largest request body the API accepts (413 past it)."
+    )
+    api_max_document_chars: int = Field(
+        default=1_000_000,
+        ge=1,
+        description="Longest document text, in characters, the API analyses (413 past it).",
+    )
+    api_max_k: int = Field(
+        default=100, ge=1, description="Most results one API request may ask for (limit, k)."
+    )
+    api_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds a request waits for its analysis, queueing included (504 past it).",
+    )
+    api_workers: int = Field(
+        default_factory=lambda: min(os.cpu_count() or 1, 4),
+        ge=1,
+        description="Processes analysing documents for the API; each loads the pipeline once.",
     )
 
 

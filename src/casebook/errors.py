@@ -29,6 +29,10 @@ class ErrorCode(StrEnum):
     CASE_NOT_FOUND = "CB-E014"
     STORE_ERROR = "CB-E015"
     STORE_LOCKED = "CB-E016"
+    REQUEST_TOO_LARGE = "CB-E017"
+    UNAUTHORIZED = "CB-E018"
+    INVALID_REQUEST = "CB-E019"
+    TIMED_OUT = "CB-E020"
 
 
 ERROR_HELP: dict[ErrorCode, str] = {
@@ -48,6 +52,10 @@ ERROR_HELP: dict[ErrorCode, str] = {
     ErrorCode.CASE_NOT_FOUND: "The case store holds no case with that id.",
     ErrorCode.STORE_ERROR: "The case store cannot be opened, read or written, or is not one.",
     ErrorCode.STORE_LOCKED: "Another process has the case store open; wait for it or stop it.",
+    ErrorCode.REQUEST_TOO_LARGE: "The request or its document is larger than the server accepts.",
+    ErrorCode.UNAUTHORIZED: "Send the server's token as 'Authorization: Bearer <token>'.",
+    ErrorCode.INVALID_REQUEST: "The request does not match the API; see its schema at /docs.",
+    ErrorCode.TIMED_OUT: "The analysis took longer than the server allows; try a shorter text.",
 }
 
 
@@ -65,6 +73,15 @@ class CasebookError(Exception):
         self.message = message
         self.path = str(path) if path is not None else None
         super().__init__(str(self))
+
+    def __reduce__(self) -> tuple[type[CasebookError], tuple[ErrorCode, str, str | None]]:
+        # Rebuilt from its parts, so that it survives the trip back from a worker process.
+        return (type(self), (self.code, self.message, self.path))
+
+    @property
+    def hint(self) -> str:
+        """What the code means and what to do about it, as ``casebook errors`` lists it."""
+        return ERROR_HELP[self.code]
 
     def __str__(self) -> str:
         where = f"{self.path}: " if self.path else ""

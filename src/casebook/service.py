@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from multiprocessing import get_context
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from casebook import __version__
 from casebook.care import CareReport, check_care
 from casebook.errors import CasebookError, ErrorCode
 from casebook.export.fhir import bundle_json, stored_text_hash, text_hash
-from casebook.ingest.detect import iter_documents
-from casebook.model import Case, Document
+from casebook.ingest.detect import STDIN, iter_documents, read_bytes
+from casebook.model import Case, Document, SourceFormat
 from casebook.nlp.pipeline import PROVIDED_BY_READER, Pipeline
 from casebook.store import AddOutcome, CaseSummary, DuckDBCaseStore
 
@@ -243,12 +243,13 @@ def extract(
     return result
 
 
-def content_hash(document: Document) -> str:
+def content_hash(document: Document | Case) -> str:
     """A hash of what a case is analysed from: the text, its format, and casebook's version.
 
-    The case store compares it to decide whether a document was already added unchanged; the
-    version is part of it so that ``add`` analyses stored cases again after an upgrade, whose
-    models and rules may read the same text differently.
+    The case store compares it to decide whether a document was already added unchanged; a
+    case hashes as the document it was analysed from. The version is part of it so that
+    ``add`` analyses stored cases again after an upgrade, whose models and rules may read the
+    same text differently.
     """
     digest = hashlib.sha256()
     digest.update(__version__.encode("utf-8"))
@@ -258,6 +259,44 @@ def content_hash(document: Document) -> str:
     digest.update(b"\0")
     digest.update(document.text.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
+
+
+def read_upload(data: bytes, name: str | None = None, *, max_chars: int) -> list[Document]:
+    """The documents in uploaded or pasted bytes, in any format ``read_bytes`` reads.
+
+    Pasted plain text (no ``name``) gets the id ``text-`` and the start of its content hash, so
+    that the same text pasted twice is the same case and different texts never share an id.
+
+    Args:
+        data: The bytes.
+        name: The uploaded file's name, whose extension guides format detection (folders in
+            it are dropped); None for pasted content, whose format is sniffed.
+        max_chars: The longest document text accepted.
+
+    Raises:
+        CasebookError: The reader's error for bad content; ``CB-E017`` for a document longer
+            than ``max_chars``.
+    """
+    if name is not None:
+        # Only the file name: an uploaded name is never a path on this machine.
+        name = PurePosixPath(name.replace("\\", "/")).name or "upload"
+    documents = read_bytes(data, name or STDIN)
+    for document in documents:
+        if len(document.text) > max_chars:
+            raise CasebookError(
+                ErrorCode.REQUEST_TOO_LARGE,
+                f"document {document.id!r} holds {len(document.text)} characters; "
+                f"at most {max_chars} are analysed",
+                name,
+            )
+    if name is None:
+        documents = [
+            d.model_copy(update={"id": f"text-{content_hash(d)[:12]}"})
+            if d.source.format is SourceFormat.TEXT
+            else d
+            for d in documents
+        ]
+    return documents
 
 
 def open_store(path: Path, *, read_only: bool = False) -> DuckDBCaseStore:
@@ -387,6 +426,24 @@ def add(
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown()
+    return result
+
+
+def store_cases(cases: Sequence[Case], store_path: Path) -> AddResult:
+    """Store analysed cases, each in its own transaction; an unchanged case is not rewritten.
+
+    Raises:
+        CasebookError: ``CB-E016``/``CB-E015`` when the store cannot be opened or written.
+    """
+    result = AddResult()
+    with open_store(store_path) as store:
+        for case in cases:
+            stored = store.add(case, content_hash(case))
+            {
+                AddOutcome.ADDED: result.added,
+                AddOutcome.UNCHANGED: result.unchanged,
+                AddOutcome.REPLACED: result.replaced,
+            }[stored].append(case.id)
     return result
 
 

@@ -1,0 +1,94 @@
+"""``/v1/cases``: the case store over HTTP (add, list, get, delete).
+
+No ``from __future__ import annotations`` here: the route signatures hold limits taken from the
+settings, which FastAPI must see evaluated, not as strings naming a closure's variables.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+
+from casebook import service
+from casebook.api.errors import ERROR_RESPONSES
+from casebook.api.inputs import REQUEST_BODY, read_documents
+from casebook.api.schemas import AddReport, CaseList, CaseListItem, ErrorBody
+from casebook.api.state import ApiState
+from casebook.model import Case, Sex
+
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "The store holds no such case."}
+}
+
+
+def build_router(state: ApiState) -> APIRouter:
+    """The case store routes; ``limit`` is capped by the ``api_max_k`` setting."""
+    router = APIRouter(prefix="/v1/cases", tags=["cases"], responses=ERROR_RESPONSES)
+    store = state.settings.store
+
+    @router.post(
+        "",
+        status_code=201,
+        summary="Analyse documents into the case store",
+        openapi_extra={"requestBody": REQUEST_BODY},
+        responses={
+            400: {"model": ErrorBody, "description": "A malformed multipart body."},
+            415: {"model": ErrorBody, "description": "Neither JSON nor multipart."},
+            504: {"model": ErrorBody, "description": "The analysis took too long."},
+        },
+    )
+    async def add_cases(request: Request) -> AddReport:
+        """Send JSON ``{"text": …}`` or upload a file (``file``); every document it holds is
+        analysed and stored. A case already stored with the same content is left as it is.
+        """
+        documents = await read_documents(request, state.settings)
+        cases = await state.analyzer.analyze(documents)
+        result = await state.in_store(service.store_cases, cases, store)
+        return AddReport(added=result.added, unchanged=result.unchanged, replaced=result.replaced)
+
+    @router.get("", summary="List the stored cases")
+    async def list_cases(
+        limit: Annotated[int, Query(ge=1, le=state.settings.api_max_k)] = min(
+            20, state.settings.api_max_k
+        ),
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> CaseList:
+        """One page of the stored cases, sorted by id."""
+
+        def page() -> CaseList:
+            summaries = service.list_cases(store, limit=limit, offset=offset)
+            items = [
+                CaseListItem(
+                    id=s.id,
+                    title=s.title,
+                    age_years=s.age_years,
+                    sex=Sex(s.sex) if s.sex else None,
+                    mentions=s.mentions,
+                    added_at=s.added_at,
+                )
+                for s in summaries
+            ]
+            total = service.count_cases(store)
+            return CaseList(total=total, offset=offset, limit=limit, items=items)
+
+        return await state.in_store(page)
+
+    @router.get(
+        "/{case_id}",
+        summary="Get one stored case",
+        response_class=Response,
+        responses={200: {"model": Case, "description": "The stored case."}, **_NOT_FOUND},
+    )
+    async def get_case(case_id: str) -> Response:
+        """The stored case with this id."""
+        case = await state.in_store(service.get_case, store, case_id)
+        return Response(case.model_dump_json(), media_type="application/json")
+
+    @router.delete(
+        "/{case_id}", status_code=204, summary="Delete one stored case", responses=_NOT_FOUND
+    )
+    async def delete_case(case_id: str) -> Response:
+        """Delete the stored case with this id."""
+        await state.in_store(service.remove_case, store, case_id)
+        return Response(status_code=204)
+
+    return router

@@ -1,0 +1,175 @@
+"""The page in headless Chromium (Debian's ``chromium``, driven by Playwright) against a real
+server: paste or upload a report, read the marked text, the legend, the codes and the timeline.
+
+Screenshots of what the tests see are written to ``docs/``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from casebook import service
+from casebook.model import Case, EntityType, TimelineEvent
+
+from .conftest import TOKEN, RunningServer, running_server, server_settings
+
+REPO = Path(__file__).resolve().parents[3]
+DOCS = REPO / "docs"
+INGEST = REPO / "tests" / "fixtures" / "ingest"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium; skips when the system has none (``apt-get install chromium``)."""
+    if CHROMIUM is None:
+        pytest.skip("no chromium on PATH: install Debian's package (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def open_server(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningServer]:
+    """A server without a token, as ``casebook serve`` runs by default."""
+    store = tmp_path_factory.mktemp("page-store") / "cases.duckdb"
+    with running_server(server_settings(store, None)) as server:
+        yield server
+
+
+@pytest.fixture()
+def page(browser: Browser, open_server: RunningServer) -> Iterator[Page]:
+    """A fresh tab that fails the test on any script error or request off the server."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    problems: list[str] = []
+    tab.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    tab.on(
+        "request",
+        lambda request: (
+            None
+            if request.url.startswith(("http://127.0.0.1", "blob:", "data:"))
+            else problems.append(f"request off the server: {request.url}")
+        ),
+    )
+    yield tab
+    context.close()
+    assert not problems
+
+
+def _analyse_by_keyboard(page: Page) -> Case:
+    """Move from the text box to the Analyse button with Tab, press Enter, return the case."""
+    page.focus("#text")
+    page.keyboard.press("Tab")  # the file input
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "analyze"
+    with page.expect_response(re.compile(r"/v1/analyze$")) as answer:
+        page.keyboard.press("Enter")
+    expect(page.locator("#result")).to_be_visible(timeout=120_000)
+    return Case.model_validate_json(answer.value.text())
+
+
+def test_pasted_example_case_is_marked(
+    page: Page, open_server: RunningServer, example_text: str
+) -> None:
+    page.goto(open_server.url)
+    page.fill("#text", example_text)
+    case = _analyse_by_keyboard(page)
+
+    leak = page.locator("mark[data-mention]", has_text="CSF leak").first
+    expect(leak).to_have_class(re.compile(r"\bt-Sign_symptom\b"))
+    expect(leak).to_have_attribute("title", "Sign symptom, present")
+    headache = page.locator("mark.t-Sign_symptom", has_text="headache").first
+    expect(headache).to_be_visible()
+    negated = [m for m in case.mentions if m.assertion.value == "negated"]
+    assert negated, "the example has a negated finding"
+    struck = page.locator(f'mark[data-mention="{negated[0].id}"]').first
+    expect(struck).to_have_class(re.compile(r"\ba-negated\b"))
+    assert "line-through" in struck.evaluate("m => getComputedStyle(m).textDecorationLine")
+
+    legend = page.locator("#legend")
+    expect(legend).to_contain_text("Sign symptom")
+    expect(legend).to_contain_text("negated: struck through")
+    expect(page.locator("#patient")).to_contain_text("29 years, female")
+    expect(page.locator("#codes")).to_contain_text("R51")
+    systems = {code.system for code in case.codes}
+    rows = page.locator("#codes tbody tr")
+    assert rows.count() == sum(
+        min(8, sum(c.system == system for c in case.codes)) for system in systems
+    )
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / "page-example-case.png"), full_page=True)
+    page.click("#all-codes")
+    expect(rows).to_have_count(len(case.codes))
+    # The server has no FHIR export yet, so the page offers none.
+    expect(page.locator("#fhir")).to_be_hidden()
+    expect(page.locator("#timeline-section svg")).to_have_count(1 if case.timeline else 0)
+
+
+def test_uploaded_file_is_read_in_its_format(page: Page, open_server: RunningServer) -> None:
+    page.goto(open_server.url)
+    page.set_input_files("#file", str(INGEST / "case-report.nxml"))
+    case = _analyse_by_keyboard(page)
+    title = "Cat-scratch disease presenting as a Bartonella liver abscess"
+    assert case.title == title
+    expect(page.locator("#case-title")).to_have_text(title)
+    expect(page.locator("#case-text mark").first).to_be_visible()
+
+
+def test_stored_case_opens_with_its_timeline(
+    page: Page, open_server: RunningServer, example_text: str
+) -> None:
+    with httpx.Client(base_url=open_server.url, timeout=120) as http:
+        analysed = Case.model_validate_json(
+            http.post("/v1/analyze", json={"text": example_text}).text
+        )
+    events = [
+        m for m in analysed.mentions if m.type in {EntityType.SIGN_SYMPTOM, EntityType.MEDICATION}
+    ][:6]
+    timed = analysed.model_copy(
+        update={
+            "id": "example-with-timeline",
+            "timeline": [
+                TimelineEvent(mention=m.id, order=i // 2, offset_days=float(2 * (i // 2)))
+                for i, m in enumerate(events)
+            ],
+        }
+    )
+    service.store_cases([Case.model_validate(timed.model_dump())], open_server.settings.store)
+
+    page.goto(f"{open_server.url}/#case/example-with-timeline")
+    expect(page.locator("#result")).to_be_visible(timeout=60_000)
+    svg = page.locator("#timeline svg")
+    expect(svg).to_have_attribute("role", "img")
+    expect(svg.locator("circle")).to_have_count(3)
+    expect(svg.locator("desc")).to_contain_text(events[0].text)
+    expect(svg).to_contain_text("+2 d")
+    DOCS.mkdir(exist_ok=True)
+    page.locator("#timeline-section").screenshot(path=str(DOCS / "page-timeline.png"))
+
+
+def test_token_prompt_when_the_server_needs_one(
+    browser: Browser, api: RunningServer, example_text: str
+) -> None:
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(api.url)
+    tab.fill("#text", "A 54-year-old man had a headache.")
+    tab.click("#analyze")
+    expect(tab.locator("#error")).to_contain_text("CB-E018")
+    expect(tab.locator("#token")).to_be_focused()
+    tab.keyboard.type(TOKEN)
+    tab.keyboard.press("Enter")
+    expect(tab.locator("#result")).to_be_visible(timeout=120_000)
+    expect(tab.locator("#error")).to_be_hidden()
+    context.close()
