@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fhir.resources.R4B.bundle import Bundle
 
 from casebook.api import create_app
 from casebook.api.schemas import AddReport, CaseList, ErrorBody, Health
@@ -86,6 +87,15 @@ def test_analyze_takes_one_document(client: httpx.Client) -> None:
     assert "2 documents" in body.message and "/v1/cases" in body.message
 
 
+def test_analyze_returns_a_valid_fhir_bundle(client: httpx.Client, example_text: str) -> None:
+    response = client.post("/v1/analyze", params={"format": "fhir"}, json={"text": example_text})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/fhir+json")
+    bundle = Bundle.model_validate_json(response.text)
+    kinds = {type(entry.resource).__name__ for entry in bundle.entry or []}
+    assert {"Patient", "Condition", "Procedure"} <= kinds
+
+
 def test_unknown_output_format_is_404(client: httpx.Client) -> None:
     response = client.post("/v1/analyze", params={"format": "nope"}, json={"text": REPORT})
     _error(response, 404, ErrorCode.INVALID_REQUEST)
@@ -115,8 +125,13 @@ def test_cases_crud(client: httpx.Client) -> None:
     assert stored.status_code == 200, stored.text
     case = Case.model_validate_json(stored.text)
     assert case.title == "Drug-induced hypersensitivity syndrome after lamotrigine"
+    fhir = client.get("/v1/cases/PMC9900002/fhir")
+    assert fhir.status_code == 200, fhir.text
+    assert fhir.headers["content-type"].startswith("application/fhir+json")
+    assert Bundle.model_validate_json(fhir.text).type == "collection"
 
     assert client.delete("/v1/cases/PMC9900002").status_code == 204
+    _error(client.get("/v1/cases/PMC9900002/fhir"), 404, ErrorCode.CASE_NOT_FOUND)
     _error(client.get("/v1/cases/PMC9900002"), 404, ErrorCode.CASE_NOT_FOUND)
     _error(client.delete("/v1/cases/PMC9900002"), 404, ErrorCode.CASE_NOT_FOUND)
     assert client.delete("/v1/cases/99000003").status_code == 204

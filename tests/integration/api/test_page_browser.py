@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fhir.resources.R4B.bundle import Bundle
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from casebook import service
@@ -111,8 +112,10 @@ def test_pasted_example_case_is_marked(
     page.screenshot(path=str(DOCS / "page-example-case.png"), full_page=True)
     page.click("#all-codes")
     expect(rows).to_have_count(len(case.codes))
-    # The server has no FHIR export yet, so the page offers none.
-    expect(page.locator("#fhir")).to_be_hidden()
+    with page.expect_download() as download:
+        page.click("#fhir")
+    bundle = Bundle.model_validate_json(Path(download.value.path()).read_text("utf-8"))
+    assert bundle.type == "collection"
     expect(page.locator("#timeline-section svg")).to_have_count(1 if case.timeline else 0)
 
 

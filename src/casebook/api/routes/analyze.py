@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Annotated, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
+from casebook import service
 from casebook.api.errors import ERROR_RESPONSES
 from casebook.api.inputs import REQUEST_BODY, read_documents
 from casebook.api.schemas import ErrorBody
@@ -27,11 +28,26 @@ class OutputFormat(NamedTuple):
 
 
 def _case_json(case: Case) -> str:
-    return case.model_dump_json()
+    return service.export_case(case, service.ExportFormat.JSON)
 
 
-FORMATS: dict[str, OutputFormat] = {"json": OutputFormat("application/json", _case_json)}
+def _fhir_bundle(case: Case) -> str:
+    return service.export_case(case, service.ExportFormat.FHIR)
+
+
+FHIR_MEDIA_TYPE = "application/fhir+json"
+FORMATS: dict[str, OutputFormat] = {
+    "json": OutputFormat("application/json", _case_json),
+    "fhir": OutputFormat(FHIR_MEDIA_TYPE, _fhir_bundle),
+}
 """The formats ``?format=`` offers, by name; an exporter joins by adding itself here."""
+
+FHIR_RESPONSE: dict[str, Any] = {
+    FHIR_MEDIA_TYPE: {
+        "schema": {"type": "object", "description": "A FHIR R4 Bundle (type collection)."}
+    }
+}
+"""The OpenAPI content of a FHIR answer: a Bundle, validated by ``fhir.resources`` in tests."""
 
 
 def build_router(state: ApiState) -> APIRouter:
@@ -44,7 +60,11 @@ def build_router(state: ApiState) -> APIRouter:
         openapi_extra={"requestBody": REQUEST_BODY},
         response_class=Response,
         responses={
-            200: {"model": Case, "description": "The analysed case."},
+            200: {
+                "model": Case,
+                "description": "The analysed case, or its FHIR R4 Bundle with ?format=fhir.",
+                "content": FHIR_RESPONSE,
+            },
             400: {"model": ErrorBody, "description": "A malformed multipart body."},
             404: {"model": ErrorBody, "description": "No such output format."},
             415: {"model": ErrorBody, "description": "Neither JSON nor multipart."},

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 from casebook import service
 from casebook.api.errors import ERROR_RESPONSES
 from casebook.api.inputs import REQUEST_BODY, read_documents
+from casebook.api.routes.analyze import FHIR_MEDIA_TYPE, FHIR_RESPONSE
 from casebook.api.schemas import AddReport, CaseList, CaseListItem, ErrorBody
 from casebook.api.state import ApiState
 from casebook.model import Case, Sex
@@ -82,6 +83,21 @@ def build_router(state: ApiState) -> APIRouter:
         """The stored case with this id."""
         case = await state.in_store(service.get_case, store, case_id)
         return Response(case.model_dump_json(), media_type="application/json")
+
+    @router.get(
+        "/{case_id}/fhir",
+        summary="Get one stored case as a FHIR R4 Bundle",
+        response_class=Response,
+        responses={
+            200: {"description": "The stored case as a FHIR R4 Bundle.", "content": FHIR_RESPONSE},
+            **_NOT_FOUND,
+        },
+    )
+    async def get_case_fhir(case_id: str) -> Response:
+        """The stored case with this id, as a FHIR R4 Bundle."""
+        case = await state.in_store(service.get_case, store, case_id)
+        bundle = service.export_case(case, service.ExportFormat.FHIR)
+        return Response(bundle, media_type=FHIR_MEDIA_TYPE)
 
     @router.delete(
         "/{case_id}", status_code=204, summary="Delete one stored case", responses=_NOT_FOUND
