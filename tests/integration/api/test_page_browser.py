@@ -102,6 +102,9 @@ def test_pasted_example_case_is_marked(
     expect(legend).to_contain_text("Sign symptom")
     expect(legend).to_contain_text("negated: struck through")
     expect(page.locator("#patient")).to_contain_text("29 years, female")
+    summary = page.locator("#summary table.summary")
+    expect(summary.locator("th", has_text="Investigations")).to_have_count(1)
+    expect(summary).to_contain_text("computed tomography")
     expect(page.locator("#codes")).to_contain_text("R51")
     systems = {code.system for code in case.codes}
     rows = page.locator("#codes tbody tr")

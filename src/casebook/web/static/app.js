@@ -207,6 +207,42 @@ function describe(value, mentions) {
   return facts;
 }
 
+const SUMMARY_GROUPS = [
+  ["presenting_problem", "Presenting problem"], ["diagnoses", "Diagnoses"],
+  ["procedures", "Procedures"], ["complications", "Complications"],
+  ["investigations", "Investigations"], ["treatments", "Treatments"],
+  ["outcomes", "Outcomes"], ["follow_up", "Follow-up"],
+];
+
+/** One summary item: its words (linked to the first mention), assertion, and related facts. */
+function summaryItem(item, mentions) {
+  const first = item.mentions[0];
+  const words = mentions.has(first) ? describe(first, mentions) : document.createTextNode(item.text);
+  const entry = el("li", {}, words);
+  if (item.assertion && item.assertion !== "present") {
+    entry.append(el("span", { class: "assertion", text: ` (${item.assertion})` }));
+  }
+  for (const link of item.related || []) {
+    entry.append(` — ${humanize(link.relation)}: `, describe(link.mentions[0], mentions));
+  }
+  return entry;
+}
+
+/** The clinical summary as a table: one row per group that has items. */
+function summaryTable(summary, mentions) {
+  const table = el("table", { class: "summary" });
+  const body = el("tbody");
+  for (const [key, label] of SUMMARY_GROUPS) {
+    const items = summary[key] || [];
+    if (!items.length) continue;
+    const list = el("ul", { class: "summary-items" });
+    for (const item of items) list.append(summaryItem(item, mentions));
+    body.append(el("tr", {}, el("th", { scope: "row", text: label }), el("td", {}, list)));
+  }
+  table.append(body);
+  return table;
+}
+
 function offsetLabel(days) {
   if (days === null || days === undefined) return "";
   if (days === 0) return "day 0";
@@ -358,7 +394,7 @@ function render(caseData, { own }) {
 
   const summary = caseData.summary;
   $("summary-section").hidden = !summary;
-  $("summary").replaceChildren(summary ? describe(summary, mentions) : "");
+  $("summary").replaceChildren(summary ? summaryTable(summary, mentions) : "");
 
   $("legend").replaceChildren(...legend(caseData));
   $("case-text").replaceChildren(highlighted(caseData));
