@@ -3,9 +3,10 @@
 The trained extractor learns what MACCROBAT annotates often. Some facts a clinician reads out of
 every case report are rare there (outcomes such as "full recovery": 28 Outcome spans in 150
 documents) or named by a closed set of words (named procedures such as "blood patch"). Each
-entry of ``mention_lexicon.json`` gives a mention type and regular expressions over the text;
-a match becomes a mention only where no mention already covers any of its characters, so the
-model's own mentions always win.
+entry of ``mention_lexicon.json`` gives a mention type and regular expressions over the text.
+A match becomes a mention unless a mention already there crosses one of its edges; mentions
+that lie wholly inside it are fragments of the same phrase ("blood" and "patch" in "blood
+patch") and give way to it. Entries earlier in the file win over later ones.
 """
 
 from __future__ import annotations
@@ -66,26 +67,27 @@ class LexiconMentions:
         ]
 
     def __call__(self, case: Case) -> Case:
-        """Return ``case`` with a mention for each lexicon match on uncovered text."""
-        covered = bytearray(len(case.text))
-        for mention in case.mentions:
-            covered[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
-        used = {m.id for m in case.mentions}
-        added: list[Mention] = []
+        """Return ``case`` with a mention for each lexicon match, replacing fragments inside it."""
+        kept = list(case.mentions)
+        used = {m.id for m in kept}
+        added = False
         for kind, pattern in self._patterns:
             for match in pattern.finditer(case.text):
                 start, end = match.span()
-                if any(covered[start:end]):
+                inside = [m for m in kept if start <= m.start and m.end <= end]
+                crossing = [m for m in kept if m.start < end and start < m.end and m not in inside]
+                if crossing or any(m.start == start and m.end == end for m in inside):
                     continue
-                covered[start:end] = b"\x01" * (end - start)
+                kept = [m for m in kept if m not in inside]
                 number = len(used) + 1
                 while f"m{number}" in used:
                     number += 1
                 used.add(f"m{number}")
-                added.append(
+                kept.append(
                     Mention(id=f"m{number}", start=start, end=end, text=match.group(), type=kind)
                 )
+                added = True
         if not added:
             return case
-        mentions = sorted([*case.mentions, *added], key=lambda m: (m.start, m.end))
+        mentions = sorted(kept, key=lambda m: (m.start, m.end))
         return case.model_copy(update={"mentions": mentions})

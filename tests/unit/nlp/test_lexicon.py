@@ -52,11 +52,27 @@ def test_a_determiner_is_not_an_assay_name(lexicon: LexiconMentions) -> None:
     assert lexicon(_case("The assay was repeated.")).mentions == []
 
 
-def test_text_a_model_mention_covers_is_left_alone(lexicon: LexiconMentions) -> None:
-    text = "A blood patch was performed."
-    model = Mention(id="m1", start=2, end=7, text="blood", type=EntityType.BIOLOGICAL_STRUCTURE)
+def test_a_mention_crossing_the_match_wins(lexicon: LexiconMentions) -> None:
+    text = "A blood patch test was performed."
+    model = Mention(
+        id="m1", start=8, end=18, text="patch test", type=EntityType.DIAGNOSTIC_PROCEDURE
+    )
     found = lexicon(_case(text, [model])).mentions
     assert found == [model]
+
+
+def test_fragments_inside_the_match_give_way_to_it(lexicon: LexiconMentions) -> None:
+    text = "A blood patch was performed."
+    blood = Mention(id="m1", start=2, end=7, text="blood", type=EntityType.BIOLOGICAL_STRUCTURE)
+    patch = Mention(id="m2", start=8, end=13, text="patch", type=EntityType.SIGN_SYMPTOM)
+    found = lexicon(_case(text, [blood, patch])).mentions
+    assert [(m.text, m.type) for m in found] == [("blood patch", EntityType.THERAPEUTIC_PROCEDURE)]
+
+
+def test_a_model_mention_of_the_same_words_is_kept(lexicon: LexiconMentions) -> None:
+    text = "He died."
+    model = Mention(id="m1", start=3, end=7, text="died", type=EntityType.SIGN_SYMPTOM)
+    assert lexicon(_case(text, [model])).mentions == [model]
 
 
 def test_new_mentions_get_fresh_ids_in_text_order(lexicon: LexiconMentions) -> None:
