@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
 from casebook.coding.component import Icd10Coder
+from casebook.coding.icd10pcs import ProcedureCoder
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Case, Document
 from casebook.nlp.abbreviations import AbbreviationDetector
@@ -50,6 +51,7 @@ COMPONENTS: dict[str, Callable[[], Component]] = {
     "attributes": AttributeLinker,
     "phenotypes": PhenotypeCoder,
     "icd10": Icd10Coder,
+    "icd10pcs": ProcedureCoder,
 }
 """Every component casebook has, by name."""
 
@@ -63,6 +65,7 @@ DEFAULT_COMPONENTS: tuple[str, ...] = (
     "attributes",
     "phenotypes",
     "icd10",
+    "icd10pcs",
 )
 
 
