@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
+from casebook.coding.complications import ComplicationCoder
 from casebook.coding.component import Icd10Coder
 from casebook.coding.icd10pcs import ProcedureCoder
 from casebook.errors import CasebookError, ErrorCode
@@ -52,6 +53,7 @@ COMPONENTS: dict[str, Callable[[], Component]] = {
     "phenotypes": PhenotypeCoder,
     "icd10": Icd10Coder,
     "icd10pcs": ProcedureCoder,
+    "complications": ComplicationCoder,
 }
 """Every component casebook has, by name."""
 
@@ -66,6 +68,7 @@ DEFAULT_COMPONENTS: tuple[str, ...] = (
     "phenotypes",
     "icd10",
     "icd10pcs",
+    "complications",
 )
 
 
