@@ -174,7 +174,9 @@ class Code(RecordModel):
         ge=1,
         le=7,
         description="ICD-10-PCS: how many of the code's seven characters the text determines; "
-        "the code is written only that far ('07DR' when the approach is not said).",
+        "the code is written only that far ('07DR' when the approach is not said). Left out "
+        "of the JSON of other codes.",
+        exclude_if=lambda value: value is None,
     )
 
 
