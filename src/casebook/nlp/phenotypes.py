@@ -74,6 +74,22 @@ class PhenotypeRules(RecordModel):
     literature_weight: float = Field(ge=0.0, le=1.0)
     accept_threshold: float = Field(ge=0.0, le=1.0)
     min_depth: int = Field(ge=0, description="Concepts nearer the root are not coded.")
+    max_descendants: int | None = Field(
+        default=None,
+        ge=0,
+        description="Concepts with more descendants than this are too general to code.",
+    )
+    grouping_names: list[str] = Field(
+        default_factory=list,
+        description="Regular expressions (case-sensitive) on a concept's name marking an "
+        "ontology grouping class such as 'Abnormal heart morphology'; such a concept is "
+        "not coded when it has descendants.",
+    )
+    prune_distant_ancestors: bool = Field(
+        default=False,
+        description="Drop an accepted concept that is a grandparent or higher of another "
+        "accepted concept.",
+    )
     prune_ancestors: bool = True
 
     @field_validator("section_weights")
@@ -84,14 +100,14 @@ class PhenotypeRules(RecordModel):
                 raise ValueError(f"weight of section {kind!r} is outside [0, 1]")
         return value
 
-    @field_validator("literature_cues")
+    @field_validator("literature_cues", "grouping_names")
     @classmethod
-    def _cues_compile(cls, value: list[str]) -> list[str]:
-        for cue in value:
+    def _patterns_compile(cls, value: list[str]) -> list[str]:
+        for pattern in value:
             try:
-                re.compile(cue)
+                re.compile(pattern)
             except re.error as exc:
-                raise ValueError(f"cue {cue!r} does not compile: {exc}") from exc
+                raise ValueError(f"pattern {pattern!r} does not compile: {exc}") from exc
         return value
 
 
@@ -146,7 +162,9 @@ class PhenotypeCoder:
         self._types = frozenset(self.rules.mention_types)
         self._excluded = frozenset(self.rules.excluded_assertions)
         self._cues = [re.compile(c, re.IGNORECASE) for c in self.rules.literature_cues]
+        self._grouping = [re.compile(p) for p in self.rules.grouping_names]
         self._depth: dict[str, int] = {}
+        self._codable: dict[str, bool] = {}
 
     def __call__(self, case: Case) -> Case:
         """Code the case's finding mentions and set its HPO ``codes``."""
@@ -169,8 +187,17 @@ class PhenotypeCoder:
         return case.model_copy(update={"codes": codes + self._accept(evidence)})
 
     def link(self, text: str) -> list[Candidate]:
-        """The HPO candidates this coder would put on a mention reading ``text``."""
-        return self.mention_policy.accept(self.kb, self.generator.candidates(text))
+        """The HPO candidates this coder would put on a mention reading ``text``.
+
+        A span that fits more than ``max_senses`` concepts equally well is ambiguous ("S3" is
+        a heart sound and a vertebra) and gets none, as ambiguous aliases get no text match.
+        """
+        candidates = self.generator.candidates(text, limit=self.rules.max_senses + 1)
+        if len(candidates) > self.rules.max_senses and (
+            candidates[0].score == candidates[self.rules.max_senses].score
+        ):
+            return []
+        return self.mention_policy.accept(self.kb, candidates)
 
     def _link(self, mention: Mention) -> Mention:
         """``mention`` with its HPO codes replaced by this coder's."""
@@ -222,7 +249,7 @@ class PhenotypeCoder:
             by_concept.setdefault(item.concept_id, []).append(item)
         scores: dict[str, float] = {}
         for concept_id, items in by_concept.items():
-            if self._depth_of(concept_id) < self.rules.min_depth:
+            if not self._codable_concept(concept_id):
                 continue
             missing = 1.0
             for item in items:
@@ -234,6 +261,10 @@ class PhenotypeCoder:
         if self.rules.prune_ancestors:
             for concept_id in list(accepted):
                 accepted -= self.kb.ancestors(concept_id)
+        elif self.rules.prune_distant_ancestors:
+            for concept_id in list(accepted):
+                parents = set(self.kb.concept(concept_id).parents)
+                accepted -= self.kb.ancestors(concept_id) - parents
         codes: list[CaseCode] = []
         for concept_id in sorted(accepted, key=lambda c: (-scores[c], c)):
             items = [i for i in by_concept[concept_id] if i.weight > 0]
@@ -250,6 +281,22 @@ class PhenotypeCoder:
                 )
             )
         return codes
+
+    def _codable_concept(self, concept_id: str) -> bool:
+        """Whether a concept is specific enough to be a case code (see ``PhenotypeRules``)."""
+        known = self._codable.get(concept_id)
+        if known is not None:
+            return known
+        rules = self.rules
+        below = len(self.kb.descendants(concept_id))
+        name = self.kb.concept(concept_id).name if concept_id in self.kb else ""
+        codable = (
+            self._depth_of(concept_id) >= rules.min_depth
+            and (rules.max_descendants is None or below <= rules.max_descendants)
+            and not (below and any(p.search(name) for p in self._grouping))
+        )
+        self._codable[concept_id] = codable
+        return codable
 
     def _depth_of(self, concept_id: str) -> int:
         """Shortest number of ``is_a`` steps from ``concept_id`` up to Phenotypic abnormality."""
