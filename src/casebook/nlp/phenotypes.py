@@ -4,7 +4,7 @@
 
 1. **Mentions.** Each finding mention (``mention_types`` in ``phenotypes.json``) gets its best
    HPO candidates from the ``CandidateGenerator`` on ``Mention.codes``, when they score at least
-   ``mention_threshold``.
+   ``mention_threshold`` and no more than ``max_senses`` concepts tie for the best score.
 2. **Text.** The whole text is searched for HPO aliases too (longest match over normalised
    words), since a mention extractor misses findings. Each match is asserted with the same
    ConText rules as mentions, by running ``ContextAssertion`` over temporary mentions.
@@ -15,8 +15,9 @@
    patients or the literature ("et al.", "[12]", "has been reported"). Weights combine by
    noisy-or, ``1 - Π(1 - w)``, so repeated evidence raises confidence. Concepts reaching
    ``accept_threshold`` become ``Case.codes``; a concept is then pruned when one of its
-   accepted descendants is more specific, and concepts too near the root (``min_depth``) are
-   dropped as uninformative.
+   accepted descendants is more specific, and concepts too near the root (``min_depth``) or
+   named like an ontology grouping class (``grouping_names``: "Abnormal heart morphology",
+   which curators replace by the defect itself) are dropped as uninformative.
 
 Every knob is data in ``resources/phenotypes.json``.
 """
@@ -74,21 +75,11 @@ class PhenotypeRules(RecordModel):
     literature_weight: float = Field(ge=0.0, le=1.0)
     accept_threshold: float = Field(ge=0.0, le=1.0)
     min_depth: int = Field(ge=0, description="Concepts nearer the root are not coded.")
-    max_descendants: int | None = Field(
-        default=None,
-        ge=0,
-        description="Concepts with more descendants than this are too general to code.",
-    )
     grouping_names: list[str] = Field(
         default_factory=list,
         description="Regular expressions (case-sensitive) on a concept's name marking an "
         "ontology grouping class such as 'Abnormal heart morphology'; such a concept is "
         "not coded when it has descendants.",
-    )
-    prune_distant_ancestors: bool = Field(
-        default=False,
-        description="Drop an accepted concept that is a grandparent or higher of another "
-        "accepted concept.",
     )
     prune_ancestors: bool = True
 
@@ -261,10 +252,6 @@ class PhenotypeCoder:
         if self.rules.prune_ancestors:
             for concept_id in list(accepted):
                 accepted -= self.kb.ancestors(concept_id)
-        elif self.rules.prune_distant_ancestors:
-            for concept_id in list(accepted):
-                parents = set(self.kb.concept(concept_id).parents)
-                accepted -= self.kb.ancestors(concept_id) - parents
         codes: list[CaseCode] = []
         for concept_id in sorted(accepted, key=lambda c: (-scores[c], c)):
             items = [i for i in by_concept[concept_id] if i.weight > 0]
@@ -287,13 +274,10 @@ class PhenotypeCoder:
         known = self._codable.get(concept_id)
         if known is not None:
             return known
-        rules = self.rules
-        below = len(self.kb.descendants(concept_id))
         name = self.kb.concept(concept_id).name if concept_id in self.kb else ""
-        codable = (
-            self._depth_of(concept_id) >= rules.min_depth
-            and (rules.max_descendants is None or below <= rules.max_descendants)
-            and not (below and any(p.search(name) for p in self._grouping))
+        grouping = any(p.search(name) for p in self._grouping)
+        codable = self._depth_of(concept_id) >= self.rules.min_depth and not (
+            grouping and self.kb.descendants(concept_id)
         )
         self._codable[concept_id] = codable
         return codable
