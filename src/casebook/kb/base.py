@@ -78,7 +78,9 @@ def normalize_token(token: str) -> str:
     if (
         len(token) > 3
         and token.endswith("s")
-        and not token.endswith(("ss", "us", "is", "ys", "as", "os"))
+        and not token.endswith(("ss", "us", "is", "as", "os"))
+        # "kidneys", "x-rays" lose their s; "dialys(is)"-like stems ending "ys" keep it.
+        and (not token.endswith("ys") or token[-3] in "aeou")
     ):
         return token[:-1]
     return token
