@@ -38,6 +38,7 @@ come from the mentions and text matches that ConText leaves present (``excluded_
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +81,11 @@ class ProcedureTerm(RecordModel):
         default_factory=list, description="Subterms under the main term they also name."
     )
     text_match: bool = Field(default=False, description="Also find these phrases in running text.")
+    approach: str | None = Field(
+        default=None,
+        description="The approach these words imply, by name ('External' for a rectal "
+        "examination), unless the text names one.",
+    )
 
 
 class BodyPartTerm(RecordModel):
@@ -119,6 +125,11 @@ class ProcedureLexicon(RecordModel):
     laterality_words: list[str] = Field(
         description="Words of body-part names that only the text itself can supply."
     )
+    ignored_index_terms: list[str] = Field(
+        default_factory=list,
+        description="Index main terms never used: routine measurements that coders do not "
+        "code as procedures ('BP (blood pressure)').",
+    )
     preferred_terms: list[str] = Field(
         default_factory=list,
         description="Main terms preferred, in this order, between candidates that tie "
@@ -155,6 +166,7 @@ class _Route:
     path: tuple[str, ...]
     words: frozenset[str]
     qualifier: str = ""
+    approach: str | None = None
 
 
 @dataclass(slots=True)
@@ -222,8 +234,13 @@ class ProcedureCoder:
             for term in entry.terms:
                 words = self._content(term)
                 if words:
-                    self._routes.append(_Route(entry.index, tuple(entry.path), words))
+                    self._routes.append(
+                        _Route(entry.index, tuple(entry.path), words, approach=entry.approach)
+                    )
+        ignored = set(lex.ignored_index_terms)
         for term in self.kb.index:
+            if term in ignored:
+                continue
             for alias in _term_aliases(term):
                 words = self._content(alias)
                 if words:
@@ -301,7 +318,7 @@ class ProcedureCoder:
                 required = route.qualifier or qualifier
                 if required and self.kb.in_tables(entry.code) and not self._allows(entry, required):
                     continue  # "Biopsy" → Extraction: a pelvic bone is never extracted to diagnose
-                code, used = self._refine(entry.code, approach, required)
+                code, used = self._refine(entry.code, approach or route.approach, required)
                 if len(code) < self.lexicon.min_determined:
                     continue
                 explained = route.words | direct | used
@@ -311,7 +328,8 @@ class ProcedureCoder:
                     {w for w in own - explained if self._reaches(w, reached)}
                 )
                 score = round(min(1.0, share / len(own)) if own else 0.0, 4)
-                preference = self._preference.get(entry.term, len(self._preference))
+                target = self.kb.reference(entry.see).term if entry.see else entry.term
+                preference = self._preference.get(target, len(self._preference))
                 candidate = ProcedureCandidate(code, score, matched, number, preference, entry)
                 old = found.get(code)
                 if old is None or _key(candidate) < _key(old):
@@ -358,7 +376,8 @@ class ProcedureCoder:
             place = (route.term, route.path)
             old = merged.get(place)
             joined = route.words if old is None else old.words | route.words
-            merged[place] = _Route(route.term, route.path, joined, route.qualifier)
+            approach = route.approach or (old.approach if old is not None else None)
+            merged[place] = _Route(route.term, route.path, joined, route.qualifier, approach)
         return list(merged.values())
 
     def _entries(self, route: _Route, depth: int = 0) -> list[tuple[IndexEntry, str]]:
@@ -372,7 +391,7 @@ class ProcedureCoder:
                 found.append((entry, ""))
             elif entry.see and depth < 2:
                 ref = self.kb.reference(entry.see)
-                target = _Route(ref.term, ref.path, route.words, ref.qualifier)
+                target = _Route(ref.term, ref.path, route.words, ref.qualifier, route.approach)
                 for inner, qualifier in self._entries(target, depth + 1):
                     # A reference's subterms are part of the route, not words to match.
                     shifted = IndexEntry(
@@ -582,12 +601,18 @@ def _head(text: str) -> str:
     return words[-1] if words else ""
 
 
+_PARENTHESIS = re.compile(r"(\s?)\(([^()]*)\)")
+
+
 def _term_aliases(term: str) -> list[str]:
-    """An index main term without its parenthesis, and the parenthesis alone ("MRI")."""
-    bare = term.split("(")[0].strip(" ,")
+    """An index main term without its parentheses, and each spaced parenthesis alone.
+
+    "Magnetic Resonance Imaging (MRI)" gives "Magnetic Resonance Imaging" and "MRI"; the
+    plural mark of "Valve(s)" is dropped, never an alias.
+    """
+    bare = " ".join(_PARENTHESIS.sub(" ", term).split()).strip(" ,")
     aliases = [bare] if bare else []
-    if "(" in term and ")" in term:
-        inner = term[term.index("(") + 1 : term.index(")")].strip()
-        if inner:
-            aliases.append(inner)
+    for space, inner in _PARENTHESIS.findall(term):
+        if space and sum(ch.isalpha() for ch in inner) >= 2:
+            aliases.append(inner.strip())
     return aliases
