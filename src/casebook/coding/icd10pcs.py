@@ -278,14 +278,14 @@ class ProcedureCoder:
             if query is None:
                 mentions.append(mention)
                 continue
-            codes = [self._code(c) for c in self.accept(self.rank(query))]
+            codes = [self._code(c) for c in self.accept(self._rank(query))]
             kept = [c for c in mention.codes if c.system is not CodeSystem.ICD10PCS]
             mentions.append(mention.model_copy(update={"codes": kept + codes}))
             if codes and mention.assertion not in self._excluded:
                 span = Span(start=mention.start, end=mention.end)
                 evidence.setdefault(codes[0].code, []).append((codes[0], span, mention.id))
         for span, query in self._text_matches(case):
-            accepted = self.accept(self.rank(query))
+            accepted = self.accept(self._rank(query))
             if accepted:
                 best = self._code(accepted[0])
                 evidence.setdefault(best.code, []).append((best, span, None))
@@ -302,9 +302,9 @@ class ProcedureCoder:
         """
         own = self._content(text)
         query = _Query(own, set(own), set(own) | self._content(context))
-        return self.accept(self.rank(self._expand(query)))
+        return self.accept(self._rank(self._expand(query)))
 
-    def rank(self, query: _Query) -> list[ProcedureCandidate]:
+    def _rank(self, query: _Query) -> list[ProcedureCandidate]:
         """Every candidate for a query, best first (see the module docstring)."""
         found: dict[str, ProcedureCandidate] = {}
         approach = self._approach(query.words)
