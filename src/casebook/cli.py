@@ -406,6 +406,17 @@ def eval_icd10(
     _print_report(_guarded(lambda: evaluate_icd10(folder)), as_json)
 
 
+@eval_app.command("icd10pcs")
+def eval_icd10pcs(
+    folder: Annotated[Path, typer.Argument(help="A CodiEsp split folder (text/, codesP.tsv).")],
+    as_json: JsonFlag = False,
+) -> None:
+    """ICD-10-PCS procedure coding on CodiEsp-P (whole codes and first four characters)."""
+    from casebook.eval.procedures import evaluate_icd10pcs
+
+    _print_report(_guarded(lambda: evaluate_icd10pcs(folder)), as_json)
+
+
 @eval_app.command("hpo")
 def eval_hpo(
     folder: Annotated[Path, typer.Argument(help="A folder with jax/ and jax_gold.json.")],

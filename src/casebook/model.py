@@ -170,6 +170,15 @@ class Code(RecordModel):
     code: str
     display: str = ""
     score: float = Field(default=1.0, ge=0.0, le=1.0)
+    determined_chars: int | None = Field(
+        default=None,
+        ge=1,
+        le=7,
+        description="ICD-10-PCS: how many of the code's seven characters the text determines; "
+        "the code is written only that far ('07DR' when the approach is not said). Left out "
+        "of the JSON of other codes.",
+        exclude_if=lambda value: value is None,
+    )
 
 
 class CaseCode(Code):

@@ -37,7 +37,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field
 
-from casebook.coding.dictionary import TermIndex
+from casebook.coding.dictionary import DictionaryMatch, TermIndex
 from casebook.coding.features import WORD, Csr, SparseRow, TfidfModel, sparse_dot
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Assertion, Case, EntityType, Mention, RecordModel, Span
@@ -121,7 +121,9 @@ def dictionary_evidence(
 
     Each match becomes a temporary ``Disease_disorder`` mention given to ConText; matches it
     marks with an excluded assertion ("no pneumonia", "her mother had diabetes") are dropped.
-    The case itself is left unchanged.
+    A mention that abbreviates a term the text defined ("CSF leak" after "cerebrospinal fluid
+    (CSF)") is matched through its ``expansion`` too, its evidence being the mention. The case
+    itself is left unchanged.
 
     Args:
         case: A case with text, sections and sentences.
@@ -134,6 +136,12 @@ def dictionary_evidence(
     """
     sentences = case.sentences or [Span(start=0, end=len(case.text))]
     matches = [m for s in sentences for m in index.match(case.text, s.start, s.end)]
+    matches += [
+        DictionaryMatch(m.code, m.term, mention.start, mention.end)
+        for mention in case.mentions
+        if mention.expansion
+        for m in index.match(mention.expansion, 0, len(mention.expansion))
+    ]
     if not matches:
         return {}
     spans = sorted({(m.start, m.end) for m in matches})

@@ -9,7 +9,7 @@ classes serve ICD-10-CM and ICD-10-PCS, whose titles and index terms are aliases
 Normalisation (``normalize_tokens``) is applied identically to aliases and to text, so that two
 strings match when they agree after:
 
-* lower-casing;
+* lower-casing, and dropping accents ("café" → "cafe");
 * splitting on anything that is not a letter or digit, so "hearing-loss", "hearing loss" and
   "hearing/loss" fold together;
 * British → American spelling of common medical patterns ("haem" → "hem", "oedema" → "edema",
@@ -21,6 +21,7 @@ strings match when they agree after:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -62,6 +63,11 @@ def normalize_token(token: str) -> str:
     Returns:
         The form both aliases and text are compared in.
     """
+    if not token.isascii():
+        # "café-au-lait" matches "Cafe-au-lait spot": accents are dropped, letters kept.
+        token = "".join(
+            ch for ch in unicodedata.normalize("NFKD", token) if not unicodedata.combining(ch)
+        )
     if _MAYBE_BRITISH.search(token):
         for pattern, replacement in _SPELLING:
             token = pattern.sub(replacement, token)
@@ -72,7 +78,9 @@ def normalize_token(token: str) -> str:
     if (
         len(token) > 3
         and token.endswith("s")
-        and not token.endswith(("ss", "us", "is", "ys", "as", "os"))
+        and not token.endswith(("ss", "us", "is", "as", "os"))
+        # "kidneys", "x-rays" lose their s; "dialys(is)"-like stems ending "ys" keep it.
+        and (not token.endswith("ys") or token[-3] in "aeou")
     ):
         return token[:-1]
     return token

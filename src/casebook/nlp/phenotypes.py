@@ -4,7 +4,7 @@
 
 1. **Mentions.** Each finding mention (``mention_types`` in ``phenotypes.json``) gets its best
    HPO candidates from the ``CandidateGenerator`` on ``Mention.codes``, when they score at least
-   ``mention_threshold``.
+   ``mention_threshold`` and no more than ``max_senses`` concepts tie for the best score.
 2. **Text.** The whole text is searched for HPO aliases too (longest match over normalised
    words), since a mention extractor misses findings. Each match is asserted with the same
    ConText rules as mentions, by running ``ContextAssertion`` over temporary mentions.
@@ -15,8 +15,9 @@
    patients or the literature ("et al.", "[12]", "has been reported"). Weights combine by
    noisy-or, ``1 - Π(1 - w)``, so repeated evidence raises confidence. Concepts reaching
    ``accept_threshold`` become ``Case.codes``; a concept is then pruned when one of its
-   accepted descendants is more specific, and concepts too near the root (``min_depth``) are
-   dropped as uninformative.
+   accepted descendants is more specific, and concepts too near the root (``min_depth``) or
+   named like an ontology grouping class (``grouping_names``: "Abnormal heart morphology",
+   which curators replace by the defect itself) are dropped as uninformative.
 
 Every knob is data in ``resources/phenotypes.json``.
 """
@@ -74,6 +75,12 @@ class PhenotypeRules(RecordModel):
     literature_weight: float = Field(ge=0.0, le=1.0)
     accept_threshold: float = Field(ge=0.0, le=1.0)
     min_depth: int = Field(ge=0, description="Concepts nearer the root are not coded.")
+    grouping_names: list[str] = Field(
+        default_factory=list,
+        description="Regular expressions (case-sensitive) on a concept's name marking an "
+        "ontology grouping class such as 'Abnormal heart morphology'; such a concept is "
+        "not coded when it has descendants.",
+    )
     prune_ancestors: bool = True
 
     @field_validator("section_weights")
@@ -84,14 +91,14 @@ class PhenotypeRules(RecordModel):
                 raise ValueError(f"weight of section {kind!r} is outside [0, 1]")
         return value
 
-    @field_validator("literature_cues")
+    @field_validator("literature_cues", "grouping_names")
     @classmethod
-    def _cues_compile(cls, value: list[str]) -> list[str]:
-        for cue in value:
+    def _patterns_compile(cls, value: list[str]) -> list[str]:
+        for pattern in value:
             try:
-                re.compile(cue)
+                re.compile(pattern)
             except re.error as exc:
-                raise ValueError(f"cue {cue!r} does not compile: {exc}") from exc
+                raise ValueError(f"pattern {pattern!r} does not compile: {exc}") from exc
         return value
 
 
@@ -146,7 +153,9 @@ class PhenotypeCoder:
         self._types = frozenset(self.rules.mention_types)
         self._excluded = frozenset(self.rules.excluded_assertions)
         self._cues = [re.compile(c, re.IGNORECASE) for c in self.rules.literature_cues]
+        self._grouping = [re.compile(p) for p in self.rules.grouping_names]
         self._depth: dict[str, int] = {}
+        self._codable: dict[str, bool] = {}
 
     def __call__(self, case: Case) -> Case:
         """Code the case's finding mentions and set its HPO ``codes``."""
@@ -169,8 +178,17 @@ class PhenotypeCoder:
         return case.model_copy(update={"codes": codes + self._accept(evidence)})
 
     def link(self, text: str) -> list[Candidate]:
-        """The HPO candidates this coder would put on a mention reading ``text``."""
-        return self.mention_policy.accept(self.kb, self.generator.candidates(text))
+        """The HPO candidates this coder would put on a mention reading ``text``.
+
+        A span that fits more than ``max_senses`` concepts equally well is ambiguous ("S3" is
+        a heart sound and a vertebra) and gets none, as ambiguous aliases get no text match.
+        """
+        candidates = self.generator.candidates(text, limit=self.rules.max_senses + 1)
+        if len(candidates) > self.rules.max_senses and (
+            candidates[0].score == candidates[self.rules.max_senses].score
+        ):
+            return []
+        return self.mention_policy.accept(self.kb, candidates)
 
     def _link(self, mention: Mention) -> Mention:
         """``mention`` with its HPO codes replaced by this coder's."""
@@ -222,7 +240,7 @@ class PhenotypeCoder:
             by_concept.setdefault(item.concept_id, []).append(item)
         scores: dict[str, float] = {}
         for concept_id, items in by_concept.items():
-            if self._depth_of(concept_id) < self.rules.min_depth:
+            if not self._codable_concept(concept_id):
                 continue
             missing = 1.0
             for item in items:
@@ -250,6 +268,19 @@ class PhenotypeCoder:
                 )
             )
         return codes
+
+    def _codable_concept(self, concept_id: str) -> bool:
+        """Whether a concept is specific enough to be a case code (see ``PhenotypeRules``)."""
+        known = self._codable.get(concept_id)
+        if known is not None:
+            return known
+        name = self.kb.concept(concept_id).name if concept_id in self.kb else ""
+        grouping = any(p.search(name) for p in self._grouping)
+        codable = self._depth_of(concept_id) >= self.rules.min_depth and not (
+            grouping and self.kb.descendants(concept_id)
+        )
+        self._codable[concept_id] = codable
+        return codable
 
     def _depth_of(self, concept_id: str) -> int:
         """Shortest number of ``is_a`` steps from ``concept_id`` up to Phenotypic abnormality."""

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
+from casebook.coding.complications import ComplicationCoder
 from casebook.coding.component import Icd10Coder
+from casebook.coding.icd10pcs import ProcedureCoder
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Case, Document
 from casebook.nlp.abbreviations import AbbreviationDetector
@@ -58,6 +60,8 @@ COMPONENTS: dict[str, Callable[[], Component]] = {
     "summary": SummaryBuilder,
     "phenotypes": PhenotypeCoder,
     "icd10": Icd10Coder,
+    "icd10pcs": ProcedureCoder,
+    "complications": ComplicationCoder,
 }
 """Every component casebook has, by name."""
 
@@ -75,6 +79,8 @@ DEFAULT_COMPONENTS: tuple[str, ...] = (
     "summary",
     "phenotypes",
     "icd10",
+    "icd10pcs",
+    "complications",
 )
 
 

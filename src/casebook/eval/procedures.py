@@ -1,0 +1,118 @@
+"""ICD-10-PCS procedure coding scores on CodiEsp-P (Miranda-Escalada et al. 2020, CLEF eHealth).
+
+Per document, the predicted codes are the case-level ``icd10pcs`` codes (``Case.codes``: the
+patient's own present procedures), deduplicated and ranked by their best score. CodiEsp-P
+writes a code with seven characters, or with four when its annotators stopped at the body part
+(``bw20``, CT of the abdomen). ``ProcedureCoder`` writes as many characters as the text
+determines, so two views are reported:
+
+* ``exact``: a predicted code counts when it equals a gold code (lower case);
+* ``four``: codes compare on their first four characters (section, body system, root
+  operation, body part), a prediction shorter than four never matching; duplicates collapse.
+
+Each view has MAP (CodiEsp's main metric: mean average precision over documents with gold
+codes) and micro precision, recall and F1 over (document, code) pairs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from casebook.eval._io import default_analyze, require_dir
+from casebook.eval.coding import (
+    check_gold_documents,
+    normalize_code,
+    ranked_case_codes,
+    read_codes_tsv,
+    read_text_folder,
+)
+from casebook.eval.metrics import PRF, average_precision, mean, percent, prf
+from casebook.ingest.text import read_text
+from casebook.model import Case, CodeSystem, Document
+
+
+class ProcedureView(BaseModel):
+    """Scores of one way of comparing codes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    map: float
+    micro: PRF
+
+
+class ProcedureReport(BaseModel):
+    """``evaluate_icd10pcs``'s report; ``model_dump(by_alias=True)`` is its JSON.
+
+    Attributes:
+        docs: Documents analysed.
+        exact: Codes compared whole.
+        four: Codes compared on their first four characters.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    docs: int
+    exact: ProcedureView
+    four: ProcedureView
+
+
+def first_four(code: str) -> str:
+    """A code as compared in the ``four`` view: its first four characters, or "" if shorter."""
+    code = normalize_code(code)
+    return code[:4] if len(code) >= 4 else ""
+
+
+class _Tally:
+    """Running counts of one view."""
+
+    def __init__(self) -> None:
+        self.tp = self.fp = self.fn = 0
+        self.precisions: list[float] = []
+
+    def add(self, predicted: list[str], expected: set[str]) -> None:
+        if expected:
+            self.precisions.append(average_precision(predicted, expected))
+        hits = len(expected.intersection(predicted))
+        self.tp += hits
+        self.fp += len(predicted) - hits
+        self.fn += len(expected) - hits
+
+    def view(self) -> ProcedureView:
+        return ProcedureView(
+            map=percent(mean(self.precisions)), micro=prf(self.tp, self.fp, self.fn)
+        )
+
+
+def evaluate_icd10pcs(
+    folder: Path,
+    analyze: Callable[[Document], Case] = default_analyze,
+) -> ProcedureReport:
+    """Score ICD-10-PCS procedure codes on a CodiEsp split.
+
+    Args:
+        folder: A split folder with ``text/ID.txt`` and ``codesP.tsv``.
+        analyze: The system under test; by default ``casebook.service.analyze_document``.
+
+    Returns:
+        The report.
+
+    Raises:
+        CasebookError: ``CB-E001`` for a missing folder or file; ``CB-E011`` for a malformed
+            ``codesP.tsv`` or gold codes for a document without text.
+    """
+    require_dir(folder)
+    paths = read_text_folder(folder / "text")
+    gold_path = folder / "codesP.tsv"
+    gold = read_codes_tsv(gold_path)
+    check_gold_documents(gold, (p.stem for p in paths), gold_path)
+    exact, four = _Tally(), _Tally()
+    for path in paths:
+        case = analyze(read_text(path))
+        expected = gold.get(path.stem, set())
+        exact.add(ranked_case_codes(case.codes, CodeSystem.ICD10PCS), expected)
+        ranked = ranked_case_codes(case.codes, CodeSystem.ICD10PCS, first_four)
+        four.add(ranked, {first_four(c) for c in expected} - {""})
+    return ProcedureReport(docs=len(paths), exact=exact.view(), four=four.view())

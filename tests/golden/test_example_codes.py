@@ -1,0 +1,48 @@
+"""The example case report's codes: its headache, its complication and its procedures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from casebook import service
+from casebook.ingest.detect import read_path
+from casebook.kb.hpo import load_hpo
+from casebook.model import Case, CodeSystem
+
+HEADACHE = "HP:0002315"
+
+
+@pytest.fixture(scope="module")
+def case(example_case_path: Path) -> Case:
+    (document,) = read_path(example_case_path)
+    return service.analyze_document(document)
+
+
+def codes(case: Case, system: CodeSystem) -> list[str]:
+    return [c.code for c in case.codes if c.system is system]
+
+
+def test_headache_is_an_hpo_code(case: Case) -> None:
+    kb = load_hpo()
+    found = codes(case, CodeSystem.HPO)
+    assert any(c == HEADACHE or HEADACHE in kb.ancestors(c) for c in found), found
+
+
+def test_csf_leak_is_coded_as_a_complication_of_the_puncture(case: Case) -> None:
+    found = codes(case, CodeSystem.ICD10CM)
+    assert "G97.0" in found
+    leak = next(c for c in case.codes if c.code == "G97.0")
+    words = [case.text[e.start : e.end] for e in leak.evidence]
+    assert "CSF leak" in words and "biopsy" in words
+
+
+def test_procedures_get_icd10pcs_codes(case: Case) -> None:
+    found = codes(case, CodeSystem.ICD10PCS)
+    assert {"3E0R3GC", "3E0S3GC"} & set(found), found  # the blood patch
+    assert "07DR3ZX" in found  # percutaneous diagnostic extraction of iliac bone marrow
+    assert any(c.startswith("BW28") for c in found)  # CT of the head: imaging
+    for code in case.codes:
+        if code.system is CodeSystem.ICD10PCS:
+            assert code.determined_chars == len(code.code)

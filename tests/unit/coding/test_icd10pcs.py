@@ -1,0 +1,157 @@
+"""ProcedureCoder: ICD-10-PCS codes for procedures, one sentence at a time."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from casebook.coding.icd10pcs import ProcedureCoder
+from casebook.errors import CasebookError, ErrorCode
+from casebook.model import (
+    Assertion,
+    Attribute,
+    Case,
+    Code,
+    CodeSystem,
+    EntityType,
+    Mention,
+    Source,
+    SourceFormat,
+)
+from casebook.nlp.assertion import ContextAssertion
+from casebook.nlp.pipeline import COMPONENTS, DEFAULT_COMPONENTS, Pipeline
+from casebook.nlp.sections import SectionDetector
+from casebook.nlp.sentences import SentenceSplitter
+from casebook.resources import resource_path
+
+PROCEDURE = EntityType.THERAPEUTIC_PROCEDURE
+DIAGNOSTIC = EntityType.DIAGNOSTIC_PROCEDURE
+
+
+@pytest.fixture(scope="module")
+def coder() -> ProcedureCoder:
+    return ProcedureCoder()
+
+
+@pytest.fixture(scope="module")
+def pipeline(coder: ProcedureCoder) -> Pipeline:
+    # Mentions come from the test: the NER model is not needed here.
+    return Pipeline(
+        [SectionDetector(), SentenceSplitter(), ContextAssertion(), coder],
+        provided=frozenset({"id", "text", "source", "title", "mentions"}),
+    )
+
+
+def mention(
+    text: str,
+    words: str,
+    kind: EntityType = PROCEDURE,
+    site: str | None = None,
+    number: int = 1,
+    after: int = 0,
+) -> Mention:
+    """A mention of ``words`` (first occurrence from ``after``) in ``text``, maybe with a site."""
+    start = text.index(words, after)
+    attributes = []
+    if site is not None:
+        at = text.index(site)
+        attributes.append(Attribute(name="site", start=at, end=at + len(site), text=site))
+    return Mention(
+        id=f"m{number}",
+        start=start,
+        end=start + len(words),
+        text=words,
+        type=kind,
+        attributes=attributes,
+    )
+
+
+def analyse(pipeline: Pipeline, text: str, mentions: list[Mention]) -> Case:
+    case = Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=mentions)
+    return pipeline.run(case)
+
+
+def pcs(codes: Sequence[Code]) -> list[str]:
+    return [c.code for c in codes if c.system is CodeSystem.ICD10PCS]
+
+
+def test_epidural_blood_patch(pipeline: Pipeline) -> None:
+    text = "An epidural blood patch was performed at L5/S1."
+    case = analyse(pipeline, text, [mention(text, "epidural blood patch")])
+    (code, *_) = case.mentions[0].codes
+    assert code.code == "3E0S3GC"
+    assert code.determined_chars == 7
+    assert code.display == "Introduction of substance in or on, Epidural Space"
+    assert pcs(case.codes) == ["3E0S3GC"]
+    assert case.codes[0].mentions == ["m1"]
+
+
+def test_blood_patch_found_in_text_without_a_mention(pipeline: Pipeline) -> None:
+    text = "A blood patch was performed at the L5/S1 level."
+    case = analyse(pipeline, text, [])
+    assert pcs(case.codes) == ["3E0R3GC"]
+    assert [text[e.start : e.end] for e in case.codes[0].evidence] == ["blood patch"]
+
+
+def test_bone_marrow_biopsy_of_the_iliac_crest(pipeline: Pipeline) -> None:
+    text = "She had a bone marrow trephine biopsy. The biopsy was taken from the right iliac crest."
+    first = mention(text, "bone marrow trephine biopsy", DIAGNOSTIC)
+    second = mention(text, "biopsy", DIAGNOSTIC, "right iliac crest", number=2, after=first.end)
+    case = analyse(pipeline, text, [first, second])
+    # "The biopsy" refers back: both mentions share their words and get the full code.
+    assert [m.codes[0].code for m in case.mentions] == ["07DR3ZX", "07DR3ZX"]
+    assert pcs(case.codes) == ["07DR3ZX"]
+    assert case.codes[0].mentions == ["m1", "m2"]
+
+
+def test_the_code_stops_where_the_text_stops(coder: ProcedureCoder) -> None:
+    # Nothing says how the marrow was reached: approach, device and qualifier stay open.
+    (best, *_) = coder.code("bone marrow extraction", "iliac")
+    assert (best.code, len(best.code)) == ("07DR", 4)
+    # The needle says percutaneous; "biopsy" says diagnostic.
+    assert coder.code("bone marrow needle biopsy", "iliac")[0].code == "07DR3ZX"
+
+
+def test_ct_of_the_head_is_imaging(pipeline: Pipeline) -> None:
+    text = "A computed tomography (CT) scan of the head was normal."
+    case = analyse(pipeline, text, [mention(text, "CT", DIAGNOSTIC, site="head")])
+    code = case.mentions[0].codes[0]
+    assert code.code == "BW28"
+    assert code.code.startswith("B") and code.determined_chars == 4
+
+
+def test_a_body_part_without_its_level_gives_a_prefix(coder: ProcedureCoder) -> None:
+    (best, *_) = coder.code("MRI", "spine")
+    assert best.code == "BR3"  # imaging, axial skeleton, MRI: the level is not said
+
+
+def test_negated_procedures_are_not_case_codes(pipeline: Pipeline) -> None:
+    text = "No lumbar puncture was performed."
+    case = analyse(pipeline, text, [mention(text, "lumbar puncture")])
+    assert case.mentions[0].assertion is Assertion.NEGATED
+    assert pcs(case.mentions[0].codes) == ["009U3Z"]  # coded, though negated
+    assert pcs(case.codes) == []
+
+
+def test_words_that_name_no_procedure(coder: ProcedureCoder) -> None:
+    assert coder.code("prophylaxis") == []
+    assert coder.code("computed tomography") == []  # no body part: only the section is known
+
+
+def test_component_runs_after_icd10() -> None:
+    names = list(DEFAULT_COMPONENTS)
+    assert names.index("icd10pcs") > names.index("icd10")
+    assert COMPONENTS["icd10pcs"] is ProcedureCoder
+
+
+def test_lexicon_naming_an_unknown_index_term(tmp_path: Path) -> None:
+    lexicon = json.loads(resource_path("icd10pcs.json").read_text(encoding="utf-8"))
+    lexicon["procedures"].append({"terms": ["frobnication"], "index": "Frobnication"})
+    bad = tmp_path / "icd10pcs.json"
+    bad.write_text(json.dumps(lexicon), encoding="utf-8")
+    with pytest.raises(CasebookError) as caught:
+        ProcedureCoder(bad)
+    assert caught.value.code is ErrorCode.INVALID_RESOURCE
