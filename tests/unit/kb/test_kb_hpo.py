@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -113,12 +112,9 @@ def test_policy_and_pruning(kb: KnowledgeBase) -> None:
     assert LinkingPolicy(threshold=0.8).accept(kb, exact) == [exact[0]]
 
 
-def test_packaged_resource_loads_fast() -> None:
+def test_packaged_resource_holds_the_phenotypic_abnormality_subtree() -> None:
     load_hpo.cache_clear()
-    began = time.perf_counter()
     kb = load_hpo()
-    elapsed = time.perf_counter() - began
-    assert elapsed < 3.0  # about 0.4 s on a quiet machine; generous for a busy CI runner
     assert kb.version.startswith("hp/releases/")
     below = kb.descendants(PHENOTYPIC_ABNORMALITY)
     assert len(below) > 15000
