@@ -6,7 +6,8 @@ documents) or named by a closed set of words (named procedures such as "blood pa
 entry of ``mention_lexicon.json`` gives a mention type and regular expressions over the text.
 A match becomes a mention unless a mention already there crosses one of its edges; mentions
 that lie wholly inside it are fragments of the same phrase ("blood" and "patch" in "blood
-patch") and give way to it. Entries earlier in the file win over later ones.
+patch") and give way to it. A mention with exactly the match's span stays, unless the entry
+names its type among those it ``replaces``. Entries earlier in the file win over later ones.
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ class LexiconEntry(RecordModel):
     type: EntityType
     patterns: list[str] = Field(
         min_length=1, description="Case-insensitive regular expressions, matched on word edges."
+    )
+    replaces: list[EntityType] = Field(
+        default_factory=list,
+        description="Types of a model mention with exactly the match's span that give way to it "
+        "(a word the model reads in the wrong sense, such as a wound 'discharge' taken for a "
+        "hospital discharge).",
     )
     note: str = Field(default="", description="Why these patterns are here.")
 
@@ -60,9 +67,9 @@ class LexiconMentions:
         self.lexicon = load_rules(rules, MentionLexicon)
 
     @cached_property
-    def _patterns(self) -> list[tuple[EntityType, re.Pattern[str]]]:
+    def _patterns(self) -> list[tuple[LexiconEntry, re.Pattern[str]]]:
         return [
-            (entry.type, re.compile(rf"(?<!\w)(?:{'|'.join(entry.patterns)})(?!\w)", re.I))
+            (entry, re.compile(rf"(?<!\w)(?:{'|'.join(entry.patterns)})(?!\w)", re.I))
             for entry in self.lexicon.entries
         ]
 
@@ -71,12 +78,14 @@ class LexiconMentions:
         kept = list(case.mentions)
         used = {m.id for m in kept}
         added = False
-        for kind, pattern in self._patterns:
+        for entry, pattern in self._patterns:
+            kind = entry.type
             for match in pattern.finditer(case.text):
                 start, end = match.span()
                 inside = [m for m in kept if start <= m.start and m.end <= end]
                 crossing = [m for m in kept if m.start < end and start < m.end and m not in inside]
-                if crossing or any(m.start == start and m.end == end for m in inside):
+                same = [m for m in inside if m.start == start and m.end == end]
+                if crossing or any(m.type == kind or m.type not in entry.replaces for m in same):
                     continue
                 kept = [m for m in kept if m not in inside]
                 number = len(used) + 1

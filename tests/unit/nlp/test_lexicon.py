@@ -81,3 +81,56 @@ def test_new_mentions_get_fresh_ids_in_text_order(lexicon: LexiconMentions) -> N
     found = lexicon(_case(text, [fever])).mentions
     assert [m.text for m in found] == ["died", "chemotherapy", "fever"]
     assert len({m.id for m in found}) == 3
+
+
+@pytest.mark.parametrize(
+    ("sentence", "start", "end", "model_type", "words", "kind"),
+    [
+        (
+            "Clear discharge came from the wound.",
+            6,
+            15,
+            EntityType.CLINICAL_EVENT,
+            "discharge",
+            EntityType.SIGN_SYMPTOM,
+        ),
+        (
+            "A dural tear was seen.",
+            2,
+            12,
+            EntityType.BIOLOGICAL_STRUCTURE,
+            "dural tear",
+            EntityType.SIGN_SYMPTOM,
+        ),
+        (
+            "She made a full recovery.",
+            11,
+            24,
+            EntityType.THERAPEUTIC_PROCEDURE,
+            "full recovery",
+            EntityType.OUTCOME,
+        ),
+    ],
+)
+def test_a_model_mention_read_in_the_wrong_sense_is_retyped(
+    lexicon: LexiconMentions,
+    sentence: str,
+    start: int,
+    end: int,
+    model_type: EntityType,
+    words: str,
+    kind: EntityType,
+) -> None:
+    model = Mention(id="m1", start=start, end=end, text=sentence[start:end], type=model_type)
+    found = lexicon(_case(sentence, [model])).mentions
+    assert [(m.text, m.type) for m in found] == [(words, kind)]
+
+
+def test_a_hospital_discharge_stays_a_clinical_event(lexicon: LexiconMentions) -> None:
+    text = "On discharge she was well."
+    model = Mention(id="m1", start=3, end=12, text="discharge", type=EntityType.CLINICAL_EVENT)
+    assert lexicon(_case(text, [model])).mentions == [model]
+
+
+def test_a_defect_named_by_a_determiner_is_not_a_phrase(lexicon: LexiconMentions) -> None:
+    assert lexicon(_case("The defect was closed.")).mentions == []
