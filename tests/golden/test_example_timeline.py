@@ -108,9 +108,9 @@ def _leak_caused_by_biopsy(case: Case) -> bool:
 def test_the_pairs_of_the_facts_found_today_hold(case: Case, expected: dict[str, Any]) -> None:
     held, broken = _pairs(case, expected)
     assert set(held) >= {"biopsy < discharge", "biopsy < headache", "discharge < headache"}
-    # The CT "performed at this time" shares the headache's time point: test results continue
-    # the time they are told in (as MACCROBAT annotates them), one of the 3 misses allowed.
-    assert broken in ([], ["headache < ct"])
+    # Tests continue the time point they are told in (as MACCROBAT annotates them): the CT
+    # "performed at this time" and the assay share the headache's, the 3 misses allowed.
+    assert set(broken) <= {"headache < ct", "headache < assay", "assay < mri"}
 
 
 def test_analyze_shows_the_headache_two_days_later(case: Case) -> None:
@@ -119,11 +119,6 @@ def test_analyze_shows_the_headache_two_days_later(case: Case) -> None:
     assert case.summary is not None and case.summary.patient is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 3: the mention model misses the lymphoma, the assay, the blood patch, the "
-    "recovery and the CSF leak after the biopsy; remove this marker when it finds them",
-)
 def test_at_least_8_of_11_pairs_hold_and_the_leak_is_caused_by_the_biopsy(
     case: Case, expected: dict[str, Any]
 ) -> None:

@@ -458,9 +458,10 @@ class ProcedureCoder:
         procedures = sorted(
             (m for m in case.mentions if m.type in self._types), key=lambda m: m.start
         )
-        groups: list[tuple[str, set[str], set[str]]] = []
+        groups: list[tuple[set[str], set[str], set[str]]] = []
         member: dict[str, int] = {}
         own: dict[str, frozenset[str]] = {}
+        previous: Mention | None = None
         for mention in procedures:
             words = self._content(" ".join(filter(None, (mention.text, mention.expansion))))
             own[mention.id] = words
@@ -474,21 +475,28 @@ class ProcedureCoder:
                     sites |= self._content(attribute.text)
             head = _head(mention.expansion or mention.text)
             definite = self._is_definite(case.text, mention.start)
-            joined = next(
-                (
-                    number
-                    for number in range(len(groups) - 1, -1, -1)
-                    if groups[number][0] == head and (definite or key <= groups[number][2])
-                ),
-                None,
-            )
+            joined: int | None
+            if previous is not None and _coordinated(case.text, previous, mention):
+                # "bone marrow aspirate and trephine biopsy": one procedure named twice.
+                joined = member[previous.id]
+            else:
+                joined = next(
+                    (
+                        number
+                        for number in range(len(groups) - 1, -1, -1)
+                        if head in groups[number][0] and (definite or key <= groups[number][2])
+                    ),
+                    None,
+                )
             if joined is None:
-                groups.append((head, near, sites))
+                groups.append(({head}, near, sites))
                 joined = len(groups) - 1
             else:
+                groups[joined][0].add(head)
                 groups[joined][1].update(near)
                 groups[joined][2].update(sites)
             member[mention.id] = joined
+            previous = mention
         return {
             mention_id: self._expand(
                 _Query(own[mention_id], set(groups[number][1]), set(groups[number][2]))
@@ -616,3 +624,9 @@ def _term_aliases(term: str) -> list[str]:
         if space and sum(ch.isalpha() for ch in inner) >= 2:
             aliases.append(inner.strip())
     return aliases
+
+
+def _coordinated(text: str, first: Mention, second: Mention) -> bool:
+    """Whether two procedure mentions are joined by "and", "or" or a comma alone."""
+    between = text[first.end : second.start].strip().lower()
+    return between in {"and", "or", ",", ", and", "&", "/"}

@@ -10,13 +10,15 @@ from spacy.tokens import Span
 
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Case, EntityType, Mention
+from casebook.nlp import biluo  # noqa: F401  (registers the heads' spaCy factory)
 from casebook.resources import resource_path
 
 DEFAULT_MODEL = "models/ner"
 FLAT_HEAD = "ner"
-"""The NER head for flat, non-overlapping types."""
+"""The head for flat, non-overlapping types; it writes ``doc.ents``."""
 PHRASE_HEAD = "phrases"
-"""The NER head for phrase types (History …) that overlap the flat ones."""
+"""The head for phrase types (History …) that overlap the flat ones; it writes
+``doc.spans["phrases"]``."""
 
 
 def load_model(model: str | Path = DEFAULT_MODEL) -> Language:
@@ -44,14 +46,8 @@ class MentionExtractor:
 
     def __call__(self, case: Case) -> Case:
         """Add the model's mentions to ``case``, numbered in text order after existing ones."""
-        has_phrases = PHRASE_HEAD in self.nlp.pipe_names
-        doc = self.nlp(case.text, disable=[PHRASE_HEAD] if has_phrases else [])
-        spans: list[Span] = list(doc.ents)
-        if has_phrases:
-            # Each head writes doc.ents, which cannot overlap: run the phrase head on a doc
-            # cleared of the flat entities.
-            doc.ents = []
-            spans += list(self.nlp.get_pipe(PHRASE_HEAD)(doc).ents)
+        doc = self.nlp(case.text)
+        spans: list[Span] = [*doc.ents, *doc.spans.get(PHRASE_HEAD, [])]
         found: list[tuple[int, int, EntityType]] = []
         for span in spans:
             start, end = _trimmed(case.text, span.start_char, span.end_char)

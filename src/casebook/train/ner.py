@@ -1,8 +1,8 @@
 """Training the mention extractor: brat gold → spaCy examples → a CNN model in the package.
 
-A plain Python training loop over spaCy's API (no spaCy config files): a CNN tok2vec under a
-transition-based NER head for the flat entity types, and a second NER head with its own small
-tok2vec for the phrase-level types (History, Family_history) that overlap the flat ones.
+A plain Python training loop over spaCy's API (no spaCy config files): a CNN tok2vec shared by
+two BILUO tagging heads (``casebook.nlp.biluo``), one for the flat entity types and one for the
+phrase-level types (History, Family_history) that overlap the flat ones.
 Settings are a JSON data file validated by ``NerSettings``; the command that reproduces the
 shipped model is ``casebook train ner``.
 """
@@ -35,6 +35,7 @@ from casebook.eval.ner import NerReport, evaluate_ner
 from casebook.ingest.brat import read_brat
 from casebook.ingest.brat_model import BratAnnotations
 from casebook.model import EntityType, RecordModel
+from casebook.nlp.biluo import FACTORY as BILUO_FACTORY
 from casebook.nlp.mentions import FLAT_HEAD, PHRASE_HEAD, MentionExtractor
 from casebook.nlp.pipeline import COMPONENTS, DEFAULT_COMPONENTS, Pipeline
 from casebook.nlp.tokenizer import clinical_tokenizer
@@ -57,18 +58,15 @@ class NerSettings(RecordModel):
     """Everything that decides the trained model; stored beside it in the model card."""
 
     version: str
-    ner_labels: list[EntityType] = Field(description="Flat, non-overlapping types (NER head).")
+    ner_labels: list[EntityType] = Field(description="Flat, non-overlapping types (first head).")
     phrase_labels: list[EntityType] = Field(
         default_factory=list,
-        description="Phrase types that overlap the flat ones (History …): a second NER head.",
+        description="Phrase types that overlap the flat ones (History …): a second head.",
     )
     width: int = Field(default=128, ge=32)
     depth: int = Field(default=4, ge=1)
     embed_rows: int = Field(default=5000, ge=500)
     window: int = Field(default=1, ge=1)
-    hidden_width: int = Field(default=64, ge=16)
-    phrase_width: int = Field(default=64, ge=16, description="Phrase head's own tok2vec width.")
-    phrase_depth: int = Field(default=2, ge=1)
     epochs: int = Field(default=30, ge=1)
     dropout: float = Field(default=0.1, ge=0.0, lt=1.0)
     learn_rate: float = Field(default=0.001, gt=0.0)
@@ -78,66 +76,56 @@ class NerSettings(RecordModel):
     vectors: VectorSettings | None = None
 
 
-def brat_to_docs(
+def brat_to_doc(
     nlp: Language, text: str, annotations: BratAnnotations, settings: NerSettings
-) -> tuple[Doc, Doc]:
-    """Gold Docs of ``text``: flat entities for the NER head, phrases for the phrase head.
+) -> Doc:
+    """The gold Doc of ``text``: flat entities in ``doc.ents``, phrases in ``doc.spans``.
 
     Overlapping gold spans of one head are resolved by keeping the longer one (spaCy's
     ``filter_spans``); gold spans that do not fall on token boundaries are expanded to the
-    tokens they touch.
+    tokens they touch, and whitespace at their edges is dropped.
     """
     flat_labels = {label.value for label in settings.ner_labels}
     phrase_labels = {label.value for label in settings.phrase_labels}
-    flat, phrases = nlp.make_doc(text), nlp.make_doc(text)
+    doc = nlp.make_doc(text)
     flat_spans: list[Span] = []
     phrase_spans: list[Span] = []
     for entity in annotations.entities:
         if entity.type in flat_labels:
-            doc, spans = flat, flat_spans
+            spans = flat_spans
         elif entity.type in phrase_labels:
-            doc, spans = phrases, phrase_spans
+            spans = phrase_spans
         else:
             continue
         span = doc.char_span(entity.start, entity.end, label=entity.type, alignment_mode="expand")
         if span is None:
             continue
         start, end = span.start, span.end
-        # The NER oracle cannot supervise an entity that begins or ends with whitespace.
         while start < end and doc[start].is_space:
             start += 1
         while end > start and doc[end - 1].is_space:
             end -= 1
         if start < end:
             spans.append(Span(doc, start, end, label=entity.type))
-    flat.ents = filter_spans(flat_spans)
-    phrases.ents = filter_spans(phrase_spans)
-    return flat, phrases
+    doc.ents = filter_spans(flat_spans)
+    doc.spans[PHRASE_HEAD] = filter_spans(phrase_spans)
+    return doc
 
 
-TrainingPair = tuple[Example, Example]
-"""One document's examples for the flat head and for the phrase head."""
-
-
-def load_examples(nlp: Language, folder: Path, settings: NerSettings) -> list[TrainingPair]:
+def load_examples(nlp: Language, folder: Path, settings: NerSettings) -> list[Example]:
     """Training examples from every ``*.txt`` + ``.ann`` pair in a brat folder."""
-    pairs: list[TrainingPair] = []
+    examples: list[Example] = []
     for txt in sorted(folder.glob("*.txt")):
         if not txt.with_suffix(".ann").exists():
             continue
         document, annotations = read_brat(txt)
-        flat, phrases = brat_to_docs(nlp, document.text, annotations, settings)
-        pairs.append(
-            (
-                Example(nlp.make_doc(document.text), flat),
-                Example(nlp.make_doc(document.text), phrases),
-            )
-        )
-    return pairs
+        gold = brat_to_doc(nlp, document.text, annotations, settings)
+        examples.append(Example(nlp.make_doc(document.text), gold))
+    return examples
 
 
 def build_pipeline(settings: NerSettings, vectors: Path | None = None) -> Language:
-    """A blank English pipeline with the clinical tokenizer, tok2vec, NER and span heads."""
+    """A blank English pipeline: the clinical tokenizer, a tok2vec and the two tagging heads."""
     nlp = spacy.blank("en")
     nlp.tokenizer = clinical_tokenizer(nlp)
     if vectors is not None:
@@ -171,45 +159,22 @@ def build_pipeline(settings: NerSettings, vectors: Path | None = None) -> Langua
         },
     )
     listener = {"@architectures": "spacy.Tok2VecListener.v1", "width": settings.width}
-    ner = nlp.add_pipe("ner", name=FLAT_HEAD, config={"model": _parser_model(settings, listener)})
+    head = {"@architectures": "spacy.Tagger.v2", "normalize": False, "tok2vec": listener}
+    flat = nlp.add_pipe(BILUO_FACTORY, name=FLAT_HEAD, config={"model": head, "spans_key": None})
     for label in settings.ner_labels:
-        ner.add_label(label.value)  # type: ignore[attr-defined]
+        flat.add_label(label.value)  # type: ignore[attr-defined]
     if settings.phrase_labels:
-        # Phrases overlap flat entities, and one Doc holds one set of entities, so the phrase
-        # head trains on its own examples with its own small tok2vec.
-        own_tok2vec = {
-            "@architectures": "spacy.HashEmbedCNN.v2",
-            "pretrained_vectors": static,
-            "width": settings.phrase_width,
-            "depth": settings.phrase_depth,
-            "embed_size": settings.embed_rows,
-            "window_size": 1,
-            "maxout_pieces": 3,
-            "subword_features": True,
-        }
         phrases = nlp.add_pipe(
-            "ner", name=PHRASE_HEAD, config={"model": _parser_model(settings, own_tok2vec)}
+            BILUO_FACTORY, name=PHRASE_HEAD, config={"model": head, "spans_key": PHRASE_HEAD}
         )
         for label in settings.phrase_labels:
             phrases.add_label(label.value)  # type: ignore[attr-defined]
     return nlp
 
 
-def _parser_model(settings: NerSettings, tok2vec: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "@architectures": "spacy.TransitionBasedParser.v2",
-        "state_type": "ner",
-        "extra_state_tokens": False,
-        "hidden_width": settings.hidden_width,
-        "maxout_pieces": 2,
-        "use_upper": True,
-        "tok2vec": tok2vec,
-    }
-
-
 def train(
     settings: NerSettings,
-    examples: Sequence[TrainingPair],
+    examples: Sequence[Example],
     vectors: Path | None = None,
     on_epoch: Callable[[int, dict[str, float]], None] | None = None,
 ) -> Language:
@@ -219,28 +184,14 @@ def train(
     nlp = build_pipeline(settings, vectors)
     # spaCy's defaults (L2 weight decay 0.01, gradient clipping 1.0), plus weight averaging.
     optimizer = Adam(settings.learn_rate, L2=0.01, grad_clip=1.0, use_averages=True)
-    nlp.initialize(lambda: [flat for flat, _ in examples], sgd=optimizer)
+    nlp.initialize(lambda: examples, sgd=optimizer)
     data = list(examples)
     for epoch in range(settings.epochs):
         random.shuffle(data)
         losses: dict[str, float] = {}
         sizes = compounding(settings.batch_start, settings.batch_stop, 1.001)
         for batch in batches(data, (int(size) for size in sizes)):
-            nlp.update(
-                [flat for flat, _ in batch],
-                drop=settings.dropout,
-                sgd=optimizer,
-                losses=losses,
-                exclude=[PHRASE_HEAD],
-            )
-            if settings.phrase_labels:
-                nlp.update(
-                    [phrases for _, phrases in batch],
-                    drop=settings.dropout,
-                    sgd=optimizer,
-                    losses=losses,
-                    exclude=["tok2vec", FLAT_HEAD],
-                )
+            nlp.update(batch, drop=settings.dropout, sgd=optimizer, losses=losses)
         if on_epoch:
             on_epoch(epoch, losses)
     # The optimizer keeps running averages of the weights (as spaCy's own trainer uses for
@@ -397,8 +348,9 @@ def write_model_card(
         "",
         "A CNN tok2vec (hash embeddings of NORM, PREFIX, SUFFIX, SHAPE"
         + (", static fastText vectors" if settings.vectors else "")
-        + ") under a transition-based NER head for the flat types, and a second NER head "
-        "with its own small tok2vec for the phrase types that overlap them.",
+        + ") shared by two BILUO tagging heads (a softmax per token, decoded by Viterbi under "
+        "the BILUO constraints): one for the flat types, one for the phrase types that "
+        "overlap them.",
         "",
         f"- NER types: {', '.join(t.value for t in settings.ner_labels)}",
         f"- Phrase types: {', '.join(t.value for t in settings.phrase_labels) or 'none'}",

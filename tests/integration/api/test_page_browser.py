@@ -89,7 +89,8 @@ def test_pasted_example_case_is_marked(
 
     leak = page.locator("mark[data-mention]", has_text="CSF leak").first
     expect(leak).to_have_class(re.compile(r"\bt-Sign_symptom\b"))
-    expect(leak).to_have_attribute("title", "Sign symptom, present")
+    expect(leak).to_have_class(re.compile(r"\ba-uncertain\b"))
+    expect(leak).to_have_attribute("title", "Sign symptom, uncertain")
     headache = page.locator("mark.t-Sign_symptom", has_text="headache").first
     expect(headache).to_be_visible()
     negated = [m for m in case.mentions if m.assertion.value == "negated"]

@@ -107,6 +107,18 @@ def test_bone_marrow_biopsy_of_the_iliac_crest(pipeline: Pipeline) -> None:
     assert case.codes[0].mentions == ["m1", "m2"]
 
 
+def test_coordinated_procedures_share_their_words(pipeline: Pipeline) -> None:
+    text = (
+        "A bone marrow aspirate and trephine biopsy were taken. "
+        "The biopsy came from the right iliac crest."
+    )
+    aspirate = mention(text, "bone marrow aspirate", DIAGNOSTIC)
+    trephine = mention(text, "trephine biopsy", DIAGNOSTIC, number=2)
+    later = mention(text, "biopsy", DIAGNOSTIC, "right iliac crest", number=3, after=trephine.end)
+    case = analyse(pipeline, text, [aspirate, trephine, later])
+    assert [m.codes[0].code for m in case.mentions][1:] == ["07DR3ZX", "07DR3ZX"]
+
+
 def test_the_code_stops_where_the_text_stops(coder: ProcedureCoder) -> None:
     # Nothing says how the marrow was reached: approach, device and qualifier stay open.
     (best, *_) = coder.code("bone marrow extraction", "iliac")

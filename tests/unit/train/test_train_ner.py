@@ -7,17 +7,18 @@ from pathlib import Path
 
 import pytest
 import spacy
+from spacy.training import Example
 
 from casebook.errors import CasebookError
 from casebook.ingest.brat import parse_ann, read_brat
 from casebook.ingest.brat_model import BratAnnotations, BratEntity
 from casebook.model import Case, EntityType, Source, SourceFormat, Span
-from casebook.nlp.mentions import MentionExtractor
+from casebook.nlp.mentions import FLAT_HEAD, PHRASE_HEAD, MentionExtractor
 from casebook.nlp.tokenizer import clinical_tokenizer
 from casebook.train.ner import (
     NerSettings,
     batches,
-    brat_to_docs,
+    brat_to_doc,
     build_pipeline,
     load_examples,
     train,
@@ -33,9 +34,6 @@ TINY = NerSettings(
     width=32,
     depth=1,
     embed_rows=500,
-    hidden_width=16,
-    phrase_width=16,
-    phrase_depth=1,
     epochs=40,
     dropout=0.0,
     learn_rate=0.01,
@@ -48,7 +46,7 @@ def _nlp() -> spacy.language.Language:
     return nlp
 
 
-def test_overlapping_gold_entities_keep_the_longer_and_phrases_get_their_own_doc() -> None:
+def test_overlapping_gold_entities_keep_the_longer_and_phrases_go_to_their_own_group() -> None:
     text = "She had a history of severe asthma."
     ann = (
         "T1\tHistory 10 34\thistory of severe asthma\n"
@@ -56,16 +54,17 @@ def test_overlapping_gold_entities_keep_the_longer_and_phrases_get_their_own_doc
         "T3\tSign_symptom 21 34\tsevere asthma\n"
         "T4\tSign_symptom 28 34\tasthma\n"
     )
-    flat, phrases = brat_to_docs(_nlp(), text, parse_ann(ann, text, "t.ann"), TINY)
-    assert [(e.text, e.label_) for e in flat.ents] == [("severe asthma", "Sign_symptom")]
-    assert [(e.text, e.label_) for e in phrases.ents] == [("history of severe asthma", "History")]
+    gold = brat_to_doc(_nlp(), text, parse_ann(ann, text, "t.ann"), TINY)
+    assert [(e.text, e.label_) for e in gold.ents] == [("severe asthma", "Sign_symptom")]
+    phrases = gold.spans[PHRASE_HEAD]
+    assert [(e.text, e.label_) for e in phrases] == [("history of severe asthma", "History")]
 
 
 def test_gold_spans_are_trimmed_of_whitespace_tokens() -> None:
     text = "Pain\n\nand fever."
     entity = BratEntity(id="T1", type="Sign_symptom", fragments=[Span(start=0, end=6)], text="")
-    flat, _ = brat_to_docs(_nlp(), text, BratAnnotations(entities=[entity]), TINY)
-    assert [e.text for e in flat.ents] == ["Pain"]
+    gold = brat_to_doc(_nlp(), text, BratAnnotations(entities=[entity]), TINY)
+    assert [e.text for e in gold.ents] == ["Pain"]
 
 
 def test_clinical_tokenizer_splits_units_and_ratios() -> None:
@@ -97,3 +96,15 @@ def test_a_trained_model_saves_loads_and_finds_mentions(tmp_path: Path) -> None:
 def test_a_missing_model_folder_is_a_coded_error(tmp_path: Path) -> None:
     with pytest.raises(CasebookError, match="CB-E012"):
         MentionExtractor(tmp_path / "nowhere")
+
+
+def test_gold_tags_mark_every_token_outside_the_spans_as_outside() -> None:
+    text = "She had a history of severe asthma."
+    ann = "T1\tHistory 10 34\thistory of severe asthma\nT2\tSign_symptom 28 34\tasthma\n"
+    nlp = build_pipeline(TINY)
+    gold = brat_to_doc(nlp, text, parse_ann(ann, text, "t.ann"), TINY)
+    example = Example(nlp.make_doc(text), gold)
+    flat = nlp.get_pipe(FLAT_HEAD).gold_tags(example)
+    phrases = nlp.get_pipe(PHRASE_HEAD).gold_tags(example)
+    assert flat == ["O", "O", "O", "O", "O", "O", "U-Sign_symptom", "O"]
+    assert phrases == ["O", "O", "O", "B-History", "I-History", "I-History", "L-History", "O"]

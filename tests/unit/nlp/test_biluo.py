@@ -1,0 +1,96 @@
+"""The BILUO decoder: every decoded path is well formed, and it is the best such path."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from casebook.nlp.biluo import decode, tag_names
+
+LABELS = ["Sign_symptom", "Age"]
+TAGS = tag_names(LABELS)
+
+
+def _log_probs(rows: list[dict[str, float]]) -> np.ndarray:
+    table = np.full((len(rows), len(TAGS)), np.log(1e-3), dtype=np.float32)
+    for index, row in enumerate(rows):
+        for tag, prob in row.items():
+            table[index, TAGS.index(tag)] = np.log(prob)
+    return table
+
+
+def _path_spans(path: tuple[str, ...]) -> list[tuple[int, int, int]] | None:
+    """The spans of a tag path, or None when the path breaks the BILUO grammar."""
+    spans: list[tuple[int, int, int]] = []
+    open_at, open_label = -1, ""
+    for index, tag in enumerate(path):
+        prefix, _, label = tag.partition("-")
+        continues = prefix in ("I", "L")
+        if continues != bool(open_label) or (continues and label != open_label):
+            return None
+        if prefix == "B":
+            open_at, open_label = index, label
+        elif prefix == "L":
+            spans.append((open_at, index + 1, LABELS.index(label)))
+            open_label = ""
+        elif prefix == "U":
+            spans.append((index, index + 1, LABELS.index(label)))
+    return None if open_label else spans
+
+
+def test_tags_are_o_then_biluo_per_label() -> None:
+    assert TAGS[:5] == ["O", "B-Sign_symptom", "I-Sign_symptom", "L-Sign_symptom", "U-Sign_symptom"]
+
+
+def test_a_confident_well_formed_path_is_kept() -> None:
+    rows = [{"O": 0.9}, {"B-Sign_symptom": 0.8}, {"L-Sign_symptom": 0.8}, {"U-Age": 0.9}]
+    assert decode(_log_probs(rows), len(LABELS)) == [(1, 3, 0), (3, 4, 1)]
+
+
+def test_a_begin_without_a_last_is_repaired_into_a_well_formed_span() -> None:
+    rows = [
+        {"B-Sign_symptom": 0.9},
+        {"I-Sign_symptom": 0.5, "L-Sign_symptom": 0.4, "O": 0.1},
+        {"O": 0.9},
+    ]
+    assert decode(_log_probs(rows), len(LABELS)) == [(0, 2, 0)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    arrays(
+        np.float32,
+        st.tuples(st.integers(1, 4), st.just(len(TAGS))),
+        elements=st.floats(-6, 0, width=32),
+    )
+)
+def test_decoding_finds_the_best_well_formed_path_keeping_argmax_outside(
+    log_probs: np.ndarray,
+) -> None:
+    outside = log_probs.argmax(axis=1) == 0
+    best_score, best_spans = -np.inf, None
+    for path in itertools.product(TAGS, repeat=log_probs.shape[0]):
+        spans = _path_spans(path)
+        if spans is None or any(o and tag != "O" for o, tag in zip(outside, path, strict=True)):
+            continue
+        score = sum(float(log_probs[i, TAGS.index(tag)]) for i, tag in enumerate(path))
+        if score > best_score + 1e-6:
+            best_score, best_spans = score, spans
+    decoded = decode(log_probs, len(LABELS))
+    decoded_path = ["O"] * log_probs.shape[0]
+    for start, end, label in decoded:
+        name = LABELS[label]
+        if end - start == 1:
+            decoded_path[start] = f"U-{name}"
+        else:
+            decoded_path[start] = f"B-{name}"
+            decoded_path[start + 1 : end - 1] = [f"I-{name}"] * (end - start - 2)
+            decoded_path[end - 1] = f"L-{name}"
+    assert _path_spans(tuple(decoded_path)) == decoded
+    decoded_score = sum(float(log_probs[i, TAGS.index(t)]) for i, t in enumerate(decoded_path))
+    assert decoded_score >= best_score - 1e-4
+    assert best_spans is not None
