@@ -1,0 +1,344 @@
+"""The similar-case index: BM25 over the text and concept search, fused, with filters.
+
+``CaseIndex`` composes the two searchers (Pyserini's hybrid searcher does the same: it holds
+no scoring of its own). A stored case is indexed by its title (``title_repeats`` times) and text
+for BM25, and by its facts (``casebook.search.concepts``) for concept search; a query case is
+searched by its text and its facts, and the two rankings are fused by reciprocal rank
+(``casebook.search.fusion``), with the weights of ``search.json``.
+
+Filters (age range, sex, a code with its descendants, a treatment, an outcome) restrict both
+rankings before fusion, so ``k`` hits come back whenever ``k`` cases pass.
+
+The index saves to and loads from a folder, so that a store's index is built once and reused
+until the store changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from casebook.kb.base import normalize_alias
+from casebook.kb.hpo import load_hpo
+from casebook.model import Case, Outcome, Sex
+from casebook.search.base import Hit, top_positions
+from casebook.search.bm25 import BM25Searcher
+from casebook.search.concepts import ConceptIndex, FactExtractor, fact_vector
+from casebook.search.fusion import reciprocal_rank_fusion, weighted_sum_fusion
+from casebook.search.outcomes import OutcomeReader
+from casebook.search.settings import SearchSettings, load_search_settings
+
+INDEX_FORMAT = 1
+"""The version of the saved layout; a saved index of another version is rebuilt."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """Which stored cases a search may return.
+
+    Attributes:
+        age_min: Youngest patient age in years (cases without an age fail an age filter).
+        age_max: Oldest patient age in years.
+        sex: The patient's sex.
+        codes: Codes the case must hold, each with its descendants: ``G96.0`` (ICD-10-CM),
+            ``HP:0002315`` (HPO), or ``system:code`` such as ``icd10pcs:3E0R3GC``.
+        procedure: Words of a treatment the patient had, e.g. "blood patch".
+        outcome: An outcome the case reports.
+    """
+
+    age_min: float | None = None
+    age_max: float | None = None
+    sex: Sex | None = None
+    codes: tuple[str, ...] = ()
+    procedure: str | None = None
+    outcome: Outcome | None = None
+
+    def __bool__(self) -> bool:
+        return any(v not in (None, ()) for v in asdict(self).values())
+
+
+@dataclass(frozen=True, slots=True)
+class Facets:
+    """What filters and result listings need of a stored case.
+
+    Attributes:
+        title: The case's title.
+        age_years: The patient's age.
+        sex: The patient's sex.
+        treatments: Normalised words of the treatments the patient had.
+        outcomes: The outcomes the case reports.
+    """
+
+    title: str | None = None
+    age_years: float | None = None
+    sex: str | None = None
+    treatments: tuple[str, ...] = ()
+    outcomes: tuple[str, ...] = field(default=())
+
+
+def code_key(code: str) -> tuple[str, str]:
+    """The code system and code of a filter value (``G96.0``, ``HP:0001945``, ``hpo:…``).
+
+    Returns:
+        ``(system, code)``; a bare code is HPO when it starts with ``HP:``, else ICD-10-CM.
+    """
+    system, _, rest = code.partition(":")
+    if rest and system.lower() in {"icd10cm", "icd10pcs", "hpo"}:
+        return system.lower(), rest.strip()
+    if code.upper().startswith("HP:"):
+        return "hpo", code.upper()
+    return "icd10cm", code.strip().upper()
+
+
+class CaseIndex:
+    """Stored cases, indexed for similar-case search.
+
+    Build one with :meth:`build` or :meth:`load`.
+    """
+
+    def __init__(
+        self,
+        ids: Sequence[str],
+        facets: Sequence[Facets],
+        text: BM25Searcher,
+        concepts: ConceptIndex,
+        settings: SearchSettings,
+    ) -> None:
+        self.ids: tuple[str, ...] = tuple(ids)
+        self.positions = {case_id: i for i, case_id in enumerate(self.ids)}
+        self.facets = list(facets)
+        self.text = text
+        self.concepts = concepts
+        self.settings = settings
+        self.extractor = FactExtractor(settings.concepts)
+        self._ages = np.array(
+            [f.age_years if f.age_years is not None else np.nan for f in facets], dtype=np.float64
+        )
+        self._sexes = np.array([f.sex or "" for f in facets], dtype=object)
+
+    @staticmethod
+    def indexed_text(case: Case, settings: SearchSettings) -> str:
+        """What BM25 indexes of a stored case: its title, repeated, then its text."""
+        title = (case.title or "").strip()
+        return (title + "\n") * settings.text.title_repeats + case.text if title else case.text
+
+    @classmethod
+    def build(
+        cls,
+        cases: Iterable[Case],
+        settings: SearchSettings | None = None,
+        on_advance: Callable[[], None] | None = None,
+    ) -> CaseIndex:
+        """Index cases.
+
+        Args:
+            cases: Analysed cases with unique ids; read one at a time.
+            settings: The search settings; the packaged ones when None.
+            on_advance: Called after each case.
+
+        Raises:
+            ValueError: When two cases share an id.
+        """
+        settings = settings or load_search_settings()
+        extractor = FactExtractor(settings.concepts)
+        reader = OutcomeReader()
+        ids: list[str] = []
+        texts: list[str] = []
+        vectors: list[dict[str, float]] = []
+        facets: list[Facets] = []
+        for case in cases:
+            ids.append(case.id)
+            texts.append(cls.indexed_text(case, settings))
+            vectors.append(fact_vector(extractor.facts(case)))
+            treatments = reader.treatments(case)
+            facets.append(
+                Facets(
+                    title=case.title,
+                    age_years=case.patient.age_years,
+                    sex=case.patient.sex.value if case.patient.sex else None,
+                    treatments=tuple(sorted({t.key for t in treatments})),
+                    outcomes=tuple(sorted({s.outcome.value for s in reader.statements(case)})),
+                )
+            )
+            if on_advance:
+                on_advance()
+        text = BM25Searcher.index(
+            ids,
+            texts,
+            k1=settings.text.k1,
+            b=settings.text.b,
+            query_idf_power=settings.text.query_idf_power,
+        )
+        concepts = ConceptIndex.build(vectors, settings.concepts.idf_power)
+        return cls(ids, facets, text, concepts, settings)
+
+    def __len__(self) -> int:
+        """How many cases are indexed."""
+        return len(self.ids)
+
+    def allowed(self, filters: SearchFilters | None) -> npt.NDArray[np.bool_] | None:
+        """Which indexed cases pass the filters; None when there are none."""
+        if not filters:
+            return None
+        mask = np.ones(len(self), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            if filters.age_min is not None:
+                mask &= self._ages >= filters.age_min
+            if filters.age_max is not None:
+                mask &= self._ages <= filters.age_max
+        if filters.sex is not None:
+            mask &= self._sexes == filters.sex.value
+        for code in filters.codes:
+            mask &= self._with_code(code)
+        if filters.procedure is not None:
+            words = f" {normalize_alias(filters.procedure)} "
+            mask &= np.array([any(words in f" {t} " for t in f.treatments) for f in self.facets])
+        if filters.outcome is not None:
+            wanted = filters.outcome.value
+            mask &= np.array([wanted in f.outcomes for f in self.facets])
+        return mask
+
+    def _with_code(self, code: str) -> npt.NDArray[np.bool_]:
+        """Cases holding the code or one of its descendants as a present fact."""
+        system, value = code_key(code)
+        if system == "hpo":
+            hpo = load_hpo()
+            wanted = {value} | (hpo.descendants(value) if value in hpo else frozenset())
+            keys = [f"+hpo:{c}" for c in wanted]
+        else:
+            prefix = f"+{system}:{value}"
+            keys = [k for k in self.concepts.keys if k.startswith(prefix)]
+        mask = np.zeros(len(self), dtype=bool)
+        for key in keys:
+            mask[self.concepts.cases_with(key)] = True
+        return mask
+
+    def search(
+        self,
+        case: Case,
+        k: int,
+        filters: SearchFilters | None = None,
+        exclude: Iterable[str] = (),
+    ) -> list[Hit]:
+        """The ``k`` stored cases most like ``case``, best first.
+
+        Args:
+            case: The query case, analysed; its text and facts are the query.
+            k: How many hits at most.
+            filters: Which cases may be returned.
+            exclude: Ids never returned (the query's own, when it is stored).
+
+        Returns:
+            Hits with their fused scores, ranks from 1.
+        """
+        fusion = self.settings.fusion
+        allowed = self.allowed(filters)
+        excluded = [self.positions[i] for i in exclude if i in self.positions]
+        if excluded:
+            allowed = np.ones(len(self), dtype=bool) if allowed is None else allowed.copy()
+            allowed[excluded] = False
+        rankings: list[list[str]] = []
+        runs: list[dict[str, float]] = []
+        weights: list[float] = []
+        for name, weight in fusion.weights.items():
+            if weight <= 0:
+                continue
+            if name == "text":
+                scores = self.text.scores(case.text)
+            else:
+                scores = self.concepts.scores(fact_vector(self.extractor.facts(case)))
+            top = top_positions(scores, fusion.depth, allowed)
+            rankings.append([self.ids[i] for i in top])
+            runs.append({self.ids[i]: float(scores[i]) for i in top})
+            weights.append(weight)
+        if fusion.method == "rrf":
+            fused = reciprocal_rank_fusion(rankings, fusion.k, weights)
+        else:
+            fused = weighted_sum_fusion(runs, weights)
+        return [
+            Hit(id=case_id, score=score, rank=rank)
+            for rank, (case_id, score) in enumerate(fused[: max(k, 0)], start=1)
+        ]
+
+    def save(self, folder: Path, fingerprint: str) -> None:
+        """Write the index into ``folder`` with the fingerprint of what it was built from."""
+        folder.mkdir(parents=True, exist_ok=True)
+        self.text.save(folder)
+        self.concepts.save(folder)
+        (folder / "facets.json").write_text(
+            json.dumps({"ids": list(self.ids), "facets": [asdict(f) for f in self.facets]}),
+            encoding="utf-8",
+        )
+        # Written last: a folder without it (an interrupted save) is never loaded.
+        (folder / "meta.json").write_text(
+            json.dumps(
+                {
+                    "format": INDEX_FORMAT,
+                    "fingerprint": fingerprint,
+                    "settings": settings_digest(self.settings),
+                }
+            ),
+            encoding="utf-8",
+        )
+
+    @classmethod
+    def load(cls, folder: Path, fingerprint: str, settings: SearchSettings) -> CaseIndex | None:
+        """Read an index written by :meth:`save`.
+
+        Returns:
+            The index, or None when the folder holds none, or one built from another
+            fingerprint, settings or layout version.
+        """
+        try:
+            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        current = {
+            "format": INDEX_FORMAT,
+            "fingerprint": fingerprint,
+            "settings": settings_digest(settings),
+        }
+        if meta != current:
+            return None
+        stored = json.loads((folder / "facets.json").read_text(encoding="utf-8"))
+        facets = [
+            Facets(
+                title=f["title"],
+                age_years=f["age_years"],
+                sex=f["sex"],
+                treatments=tuple(f["treatments"]),
+                outcomes=tuple(f["outcomes"]),
+            )
+            for f in stored["facets"]
+        ]
+        return cls(
+            stored["ids"], facets, BM25Searcher.load(folder), ConceptIndex.load(folder), settings
+        )
+
+
+def settings_digest(settings: SearchSettings) -> str:
+    """A hash of the settings an index was built with; other settings need another index."""
+    return hashlib.sha256(settings.model_dump_json().encode("utf-8")).hexdigest()[:16]
+
+
+class CaseTextSearcher:
+    """A ``Searcher`` over a ``CaseIndex`` for callers that pass query texts.
+
+    Args:
+        index: The case index.
+        analyze: Turns a query text into an analysed case.
+    """
+
+    def __init__(self, index: CaseIndex, analyze: Callable[[str], Case]) -> None:
+        self.index = index
+        self.analyze = analyze
+
+    def search(self, query: str, k: int) -> list[Hit]:
+        """The ``k`` indexed cases most like the case ``query`` tells."""
+        return self.index.search(self.analyze(query), k)

@@ -1,0 +1,141 @@
+"""Precedent for a case from the case store: similar cases, why, and what was done for them.
+
+The store's search index is built once from its cases and saved beside the store file
+(``cases.duckdb`` → ``cases.duckdb.search/``), stamped with the store's fingerprint and the
+search settings; any add or remove changes the fingerprint, and the next search rebuilds it.
+Within one process the loaded index is kept, so a server or a benchmark pays for loading once.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from casebook.model import Case, SimilarCase, TreatmentTally
+from casebook.search.explain import explain
+from casebook.search.hybrid import CaseIndex, SearchFilters
+from casebook.search.outcomes import OutcomeReader, TreatmentOutcome, tally
+from casebook.search.settings import SearchSettings, load_search_settings
+from casebook.store.base import CaseStore
+
+_LOADED: dict[Path, tuple[str, CaseIndex]] = {}
+"""Store path → (fingerprint, index) loaded in this process."""
+
+
+def index_folder(store_path: Path) -> Path:
+    """Where a store's search index is saved: beside the store file."""
+    return store_path.with_name(store_path.name + ".search")
+
+
+def _save(index: CaseIndex, folder: Path, fingerprint: str) -> None:
+    """Save into a fresh folder, then swap it in, so a reader never sees half an index.
+
+    A store in a folder this process cannot write to is searched with an index kept in
+    memory only.
+    """
+    staging = folder.with_name(f"{folder.name}.tmp-{os.getpid()}")
+    try:
+        shutil.rmtree(staging, ignore_errors=True)
+        index.save(staging, fingerprint)
+        old = folder.with_name(f"{folder.name}.old-{os.getpid()}")
+        if folder.exists():
+            folder.rename(old)
+        staging.rename(folder)
+        shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def store_index(
+    store: CaseStore, store_path: Path, settings: SearchSettings | None = None
+) -> CaseIndex:
+    """The search index of a store's current cases: kept, saved, or built now.
+
+    Args:
+        store: The open store.
+        store_path: Its file, which decides where the index is saved.
+        settings: The search settings; the packaged ones when None.
+    """
+    settings = settings or load_search_settings()
+    fingerprint = store.fingerprint()
+    key = store_path.resolve()
+    loaded = _LOADED.get(key)
+    if loaded is not None and loaded[0] == fingerprint and loaded[1].settings == settings:
+        return loaded[1]
+    folder = index_folder(store_path)
+    index = CaseIndex.load(folder, fingerprint, settings)
+    if index is None:
+        index = CaseIndex.build(store.iter_cases(), settings)
+        _save(index, folder, fingerprint)
+    _LOADED[key] = (fingerprint, index)
+    return index
+
+
+@dataclass
+class Precedent:
+    """What a search found for a query case.
+
+    Attributes:
+        query: The query case, analysed.
+        similar: The hits, best first, each with what matched and what differs.
+        tally: Treatments across the hits with the outcomes that followed.
+    """
+
+    query: Case
+    similar: list[SimilarCase]
+    tally: list[TreatmentTally]
+
+
+def find_precedent(
+    store: CaseStore,
+    index: CaseIndex,
+    query: Case,
+    k: int,
+    filters: SearchFilters | None = None,
+    exclude: Iterable[str] = (),
+) -> Precedent:
+    """Search the index, then explain each hit and tally its treatments.
+
+    Args:
+        store: The store the index was built from (hit cases are read from it).
+        index: The store's index.
+        query: The query case.
+        k: How many hits.
+        filters: Which cases may be returned.
+        exclude: Ids never returned.
+    """
+    hits = index.search(query, k, filters, exclude)
+    cases = {case.id: case for case in store.get_many([hit.id for hit in hits])}
+    shown = index.settings.explain
+    reader = OutcomeReader()
+    similar: list[SimilarCase] = []
+    treated: list[tuple[str, list[TreatmentOutcome]]] = []
+    for hit in hits:
+        case = cases.get(hit.id)
+        if case is None:  # removed since the index was loaded
+            continue
+        why = explain(
+            query,
+            case,
+            index.extractor,
+            index.concepts.key_weight,
+            matched=shown.matched,
+            differs=shown.differs,
+        )
+        similar.append(
+            SimilarCase(
+                id=case.id,
+                score=round(hit.score, 6),
+                rank=len(similar) + 1,
+                title=case.title,
+                age_years=case.patient.age_years,
+                sex=case.patient.sex,
+                matched=why.matched,
+                differs=why.differs,
+            )
+        )
+        treated.append((case.id, reader.treatments(case)))
+    return Precedent(query=query, similar=similar, tally=tally(treated))
