@@ -426,11 +426,14 @@ def search(
     elif path is not None:
         case = _first_case(path)
     with open_store(store_path, read_only=True) as store:
-        query = store.get(case_id) if case_id is not None else case
-        if query is None:  # pragma: no cover - one query was given, and each gives a case
-            raise ValueError("no query case")
         index = store_index(store, store_path)
-        return find_precedent(store, index, query, k, filters, exclude=[query.id])
+    if case is not None:
+        query = index.query(case)
+    elif case_id is not None and case_id in index.positions:
+        query = index.stored_query(case_id)
+    else:
+        raise CasebookError(ErrorCode.CASE_NOT_FOUND, f"no case with id {case_id!r}", store_path)
+    return find_precedent(index, query, k, filters)
 
 
 def _first_case(path: str) -> Case:

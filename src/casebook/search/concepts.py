@@ -18,13 +18,16 @@ patient's and are left out.
 
 A stored case ``d`` scores for a query case ``q``::
 
-    score(q, d) = Σ over keys t shared by q and d of  idf(t)^p · w_q(t) · w_d(t)
+    score(q, d) = Σ over keys t shared by q and d of  idf(t)^p · w_q(t) · w_d(t)  /  |d|^α
 
 with ``w(t)`` the largest weight the case gives key ``t`` and ``idf(t) = ln(1 + (N - df(t) +
 0.5) / (df(t) + 0.5))``, BM25's inverse document frequency over the stored cases (Robertson
 and Spärck Jones 1976). This is the inner product of the vector-space model with idf-weighted
 binary features (Salton and Buckley 1988, "Term-weighting approaches in automatic text
 retrieval"): a key most cases share ("pain") adds little, a rare complication or procedure much.
+``|d|`` is the length of the case's idf-weighted vector; with α = 1 (``length_norm``) the score is
+the cosine's numerator over the case's norm, so a long report with many facts does not win by
+listing everything.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -40,7 +44,7 @@ import scipy.sparse as sp
 
 from casebook.kb.base import KnowledgeBase, normalize_alias
 from casebook.kb.hpo import load_hpo
-from casebook.model import Case, CodeSystem, Span
+from casebook.model import Case, CodeSystem
 from casebook.search.settings import ConceptSettings
 
 FactVector = dict[str, float]
@@ -57,7 +61,7 @@ class Fact:
         depth: 0 for a stated concept; n for the n-th ancestor of a stated code.
         weight: Its weight in the case (type or system weight, discounted by depth).
         label: What to show for it: the mention's words, or a code's name.
-        spans: The words of the case text that state it.
+        spans: ``(start, end)`` of the words of the case text that state it.
     """
 
     key: str
@@ -65,12 +69,22 @@ class Fact:
     depth: int
     weight: float
     label: str
-    spans: tuple[Span, ...]
+    spans: tuple[tuple[int, int], ...]
 
     @property
     def signed_key(self) -> str:
         """The key with its polarity, as the index holds it."""
         return ("-" if self.negated else "+") + self.key
+
+    def to_json(self) -> list[Any]:
+        """A stated fact as a compact JSON array (ancestors are derived again on reading)."""
+        return [self.key, int(self.negated), self.weight, self.label, [list(s) for s in self.spans]]
+
+    @classmethod
+    def from_json(cls, data: Sequence[Any]) -> Fact:
+        """A stated fact written by :meth:`to_json`."""
+        key, negated, weight, label, spans = data
+        return cls(key, bool(negated), 0, float(weight), label, tuple((s, e) for s, e in spans))
 
 
 def prefix_ancestors(code: str) -> list[str]:
@@ -123,6 +137,9 @@ def hpo_ancestors(kb: KnowledgeBase, code: str, max_depth: int) -> list[tuple[st
     return sorted(found.items(), key=lambda item: (item[1], item[0]))
 
 
+CODE_SYSTEMS: frozenset[str] = frozenset(system.value for system in CodeSystem)
+
+
 class FactExtractor:
     """Turns an analysed case into its facts, as ``search.json`` says.
 
@@ -136,6 +153,7 @@ class FactExtractor:
         self._hpo = hpo
         self._present = frozenset(settings.present)
         self._negated = frozenset(settings.negated)
+        self._ancestors: dict[str, list[tuple[str, int, str]]] = {}
 
     @property
     def hpo(self) -> KnowledgeBase:
@@ -144,34 +162,41 @@ class FactExtractor:
             self._hpo = load_hpo()
         return self._hpo
 
-    def _code_facts(
+    def _code_fact(
         self,
         system: CodeSystem,
         code: str,
         label: str,
         negated: bool,
-        spans: tuple[Span, ...],
+        spans: tuple[tuple[int, int], ...],
     ) -> list[Fact]:
         weight = self.settings.code_systems.get(system)
         if weight is None:
             return []
-        facts = [Fact(f"{system.value}:{code}", negated, 0, weight, label, spans)]
-        if system is CodeSystem.HPO:
-            ancestors = hpo_ancestors(self.hpo, code, self.settings.max_ancestor_depth)
-            named = [(a, d, self.hpo.concept(a).name if a in self.hpo else a) for a, d in ancestors]
-        else:
-            prefixes = prefix_ancestors(code)[: self.settings.max_ancestor_depth]
-            named = [(a, d, a) for d, a in enumerate(prefixes, start=1)]
-        discount = self.settings.ancestor_discount
-        facts += [
-            Fact(f"{system.value}:{a}", negated, d, weight * discount**d, name, spans)
-            for a, d, name in named
-            if discount > 0
-        ]
-        return facts
+        return [Fact(f"{system.value}:{code}", negated, 0, weight, label, spans)]
 
-    def facts(self, case: Case) -> list[Fact]:
-        """Every fact of the case, stated and inherited, in text order of their source.
+    def ancestors(self, key: str) -> list[tuple[str, int, str]]:
+        """The ancestor keys of a code key with their distance and name, nearest first."""
+        known = self._ancestors.get(key)
+        if known is not None:
+            return known
+        system, _, code = key.partition(":")
+        if system == CodeSystem.HPO.value:
+            hpo = self.hpo
+            found = [
+                (f"{system}:{a}", d, hpo.concept(a).name if a in hpo else a)
+                for a, d in hpo_ancestors(hpo, code, self.settings.max_ancestor_depth)
+            ]
+        elif system in CODE_SYSTEMS:
+            prefixes = prefix_ancestors(code)[: self.settings.max_ancestor_depth]
+            found = [(f"{system}:{a}", d, a) for d, a in enumerate(prefixes, start=1)]
+        else:
+            found = []
+        self._ancestors[key] = found
+        return found
+
+    def stated(self, case: Case) -> list[Fact]:
+        """The facts a case states itself (no ancestors), in text order of their source.
 
         Args:
             case: An analysed case.
@@ -188,7 +213,7 @@ class FactExtractor:
                 negated = True
             else:
                 continue
-            spans = (Span(start=mention.start, end=mention.end),)
+            spans = ((mention.start, mention.end),)
             rule = settings.mention_types.get(mention.type)
             if rule is not None:
                 words = normalize_alias(mention.expansion or mention.text)
@@ -198,14 +223,30 @@ class FactExtractor:
                     )
             for code in mention.codes:
                 label = code.display or code.code
-                found += self._code_facts(code.system, code.code, label, negated, spans)
+                found += self._code_fact(code.system, code.code, label, negated, spans)
         for case_code in case.codes:
             if case_code.score < settings.case_code_min_score:
                 continue
             label = case_code.display or case_code.code
-            evidence = tuple(Span(start=e.start, end=e.end) for e in case_code.evidence)
-            found += self._code_facts(case_code.system, case_code.code, label, False, evidence)
+            evidence = tuple((e.start, e.end) for e in case_code.evidence)
+            found += self._code_fact(case_code.system, case_code.code, label, False, evidence)
         return found
+
+    def expand(self, stated: Sequence[Fact]) -> list[Fact]:
+        """Stated facts followed by the ancestors of their codes, discounted by distance."""
+        discount = self.settings.ancestor_discount
+        found = list(stated)
+        if discount <= 0:
+            return found
+        for fact in stated:
+            for key, depth, name in self.ancestors(fact.key):
+                weight = fact.weight * discount**depth
+                found.append(Fact(key, fact.negated, depth, weight, name, fact.spans))
+        return found
+
+    def facts(self, case: Case) -> list[Fact]:
+        """Every fact of the case, stated and inherited."""
+        return self.expand(self.stated(case))
 
 
 def fact_vector(facts: Iterable[Fact]) -> FactVector:
@@ -233,18 +274,29 @@ class ConceptIndex:
         keys: The signed keys, in column order.
         matrix: Cases × keys weights (CSC).
         idf_power: The exponent of each key's idf.
+        length_norm: Each case's score is divided by the norm of its idf-weighted vector to
+            this power: 1 is the cosine's normalisation, 0 none.
     """
 
-    def __init__(self, keys: Sequence[str], matrix: sp.csc_array, idf_power: float) -> None:
+    def __init__(
+        self, keys: Sequence[str], matrix: sp.csc_array, idf_power: float, length_norm: float
+    ) -> None:
         self.keys: dict[str, int] = {key: i for i, key in enumerate(keys)}
         self._matrix = matrix
         n = int(matrix.shape[0])
         df = np.diff(matrix.indptr).astype(np.float64)
         self.idf: npt.NDArray[np.float64] = bm25_idf(df, n) ** idf_power
         self.idf_power = idf_power
+        self.length_norm = length_norm
+        weighted = matrix.multiply(self.idf[None, :])
+        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        self._divisor: npt.NDArray[np.float64] = norms**length_norm
 
     @classmethod
-    def build(cls, vectors: Sequence[Mapping[str, float]], idf_power: float) -> ConceptIndex:
+    def build(
+        cls, vectors: Sequence[Mapping[str, float]], idf_power: float, length_norm: float = 0.0
+    ) -> ConceptIndex:
         """Index one fact vector per case, in case order."""
         keys = sorted({key for vector in vectors for key in vector})
         column = {key: i for i, key in enumerate(keys)}
@@ -261,7 +313,7 @@ class ConceptIndex:
             shape=(len(vectors), len(keys)),
         )
         matrix.sort_indices()
-        return cls(keys, matrix, idf_power)
+        return cls(keys, matrix, idf_power, length_norm)
 
     def __len__(self) -> int:
         """How many cases are indexed."""
@@ -282,7 +334,7 @@ class ConceptIndex:
             return np.zeros(len(self), dtype=np.float32)
         weights = np.array([query[key] for key in query if key in self.keys], dtype=np.float64)
         weights *= self.idf[columns]
-        result = self._matrix[:, columns] @ weights
+        result = (self._matrix[:, columns] @ weights) / self._divisor
         return np.asarray(result, dtype=np.float32)
 
     def cases_with(self, key: str) -> npt.NDArray[np.int64]:
@@ -297,7 +349,14 @@ class ConceptIndex:
         """Write the index into ``folder`` (created when missing)."""
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "concept_keys.json").write_text(
-            json.dumps({"idf_power": self.idf_power, "keys": list(self.keys)}), encoding="utf-8"
+            json.dumps(
+                {
+                    "idf_power": self.idf_power,
+                    "length_norm": self.length_norm,
+                    "keys": list(self.keys),
+                }
+            ),
+            encoding="utf-8",
         )
         np.savez(
             folder / "concepts.npz",
@@ -316,4 +375,4 @@ class ConceptIndex:
             matrix = sp.csc_array(
                 (arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape
             )
-        return cls(meta["keys"], matrix, float(meta["idf_power"]))
+        return cls(meta["keys"], matrix, float(meta["idf_power"]), float(meta["length_norm"]))

@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from casebook.model import Case, DifferingFact, FactWords, MatchedFact, Span
-from casebook.search.concepts import Fact, FactExtractor
+from casebook.model import DifferingFact, FactWords, MatchedFact
+from casebook.search.concepts import Fact
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +31,9 @@ class Explanation:
     differs: list[DifferingFact]
 
 
-def _words(case: Case, spans: Sequence[Span]) -> list[FactWords]:
-    unique = sorted({(s.start, s.end) for s in spans})
-    return [FactWords(start=s, end=e, text=case.text[s:e]) for s, e in unique]
+def _words(text: str, facts: Sequence[Fact]) -> list[FactWords]:
+    unique = sorted({span for fact in facts for span in fact.spans})
+    return [FactWords(start=s, end=e, text=text[s:e]) for s, e in unique]
 
 
 def _group(facts: Sequence[Fact]) -> dict[str, list[Fact]]:
@@ -44,7 +44,7 @@ def _group(facts: Sequence[Fact]) -> dict[str, list[Fact]]:
 
 
 def _spans(facts: Sequence[Fact]) -> frozenset[tuple[int, int]]:
-    return frozenset((s.start, s.end) for f in facts for s in f.spans)
+    return frozenset(span for fact in facts for span in fact.spans)
 
 
 def _flip(signed_key: str) -> str:
@@ -52,9 +52,8 @@ def _flip(signed_key: str) -> str:
 
 
 def explain(
-    query: Case,
-    hit: Case,
-    extractor: FactExtractor,
+    query: tuple[str, Sequence[Fact]],
+    hit: tuple[str, Sequence[Fact]],
     key_weight: Callable[[str], float],
     matched: int = 5,
     differs: int = 5,
@@ -62,9 +61,8 @@ def explain(
     """Explain a hit against its query case.
 
     Args:
-        query: The query case.
-        hit: The case found.
-        extractor: Reads cases into facts, as the index did.
+        query: The query case's text and facts (stated and inherited).
+        hit: The found case's text and facts.
         key_weight: A signed key's weight in the collection (its idf^p).
         matched: How many shared facts to return at most.
         differs: How many differing facts to return at most.
@@ -72,8 +70,9 @@ def explain(
     Returns:
         The shared and the differing facts, each most important first.
     """
-    query_facts = _group(extractor.facts(query))
-    hit_facts = _group(extractor.facts(hit))
+    query_text, hit_text = query[0], hit[0]
+    query_facts = _group(query[1])
+    hit_facts = _group(hit[1])
 
     shared: list[tuple[float, str]] = []
     for key, facts in query_facts.items():
@@ -101,8 +100,8 @@ def explain(
                 label=first.label,
                 weight=round(weight, 4),
                 assertion="negated" if key[0] == "-" else "present",
-                query=_words(query, [s for f in query_facts[key] for s in f.spans]),
-                hit=_words(hit, [s for f in hit_facts[key] for s in f.spans]),
+                query=_words(query_text, query_facts[key]),
+                hit=_words(hit_text, hit_facts[key]),
             )
         )
 
@@ -122,10 +121,10 @@ def explain(
     for opposite, negative_weight, side, key in candidates:
         if len(differing) >= differs:
             break
-        own, other_facts, own_case, other_case = (
-            (query_facts, hit_facts, query, hit)
+        own, other_facts, own_text, other_text = (
+            (query_facts, hit_facts, query_text, hit_text)
             if side == "query"
-            else (hit_facts, query_facts, hit, query)
+            else (hit_facts, query_facts, hit_text, query_text)
         )
         spans = _spans(own[key])
         if any(spans <= earlier for earlier in seen[side]):
@@ -141,8 +140,8 @@ def explain(
                 side="query" if side == "query" else "hit",
                 assertion="negated" if key[0] == "-" else "present",
                 other="absent" if opposite else ("present" if key[0] == "-" else "negated"),
-                words=_words(own_case, [s for f in direct for s in f.spans]),
-                other_words=_words(other_case, [s for f in flipped for s in f.spans]),
+                words=_words(own_text, direct),
+                other_words=_words(other_text, flipped),
             )
         )
     return Explanation(matched=matched_facts, differs=differing)

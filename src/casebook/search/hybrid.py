@@ -10,7 +10,9 @@ Filters (age range, sex, a code with its descendants, a treatment, an outcome) r
 rankings before fusion, so ``k`` hits come back whenever ``k`` cases pass.
 
 The index saves to and loads from a folder, so that a store's index is built once and reused
-until the store changes.
+until the store changes. Besides the two searchers it keeps, per case, what explanations and
+tallies need (the text, the stated facts, the treatments with their outcomes) as one JSON line,
+read back by offset, so that showing ten hits never parses ten whole cases.
 """
 
 from __future__ import annotations
@@ -20,18 +22,19 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from casebook.kb.base import normalize_alias
 from casebook.kb.hpo import load_hpo
-from casebook.model import Case, Outcome, Sex
+from casebook.model import Case, Outcome, Sex, Span
 from casebook.search.base import Hit, top_positions
 from casebook.search.bm25 import BM25Searcher
-from casebook.search.concepts import ConceptIndex, FactExtractor, fact_vector
+from casebook.search.concepts import ConceptIndex, Fact, FactExtractor, fact_vector
 from casebook.search.fusion import reciprocal_rank_fusion, weighted_sum_fusion
-from casebook.search.outcomes import OutcomeReader
+from casebook.search.outcomes import OutcomeReader, TreatmentOutcome
 from casebook.search.settings import SearchSettings, load_search_settings
 
 INDEX_FORMAT = 1
@@ -82,6 +85,80 @@ class Facets:
     outcomes: tuple[str, ...] = field(default=())
 
 
+@dataclass(frozen=True, slots=True)
+class QueryCase:
+    """What a search needs of a case.
+
+    Attributes:
+        id: The case's id (a stored case with this id is never its own hit).
+        text: Its text, the BM25 query.
+        facts: Its facts, stated and inherited, the concept query.
+    """
+
+    id: str
+    text: str
+    facts: tuple[Fact, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCase:
+    """What the index keeps of a stored case to explain it and tally its treatments."""
+
+    id: str
+    text: str
+    facts: list[Fact]
+    treatments: list[TreatmentOutcome]
+    facets: Facets
+
+
+def _record(text: str, stated: Sequence[Fact], treatments: Sequence[TreatmentOutcome]) -> str:
+    return json.dumps(
+        {
+            "text": text,
+            "facts": [fact.to_json() for fact in stated],
+            "treatments": [
+                [t.key, t.text, t.span.start, t.span.end, t.outcome.value] for t in treatments
+            ],
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+class _Records:
+    """One JSON line per indexed case, in memory or read by offset from a saved file."""
+
+    def __init__(self, lines: list[str] | None = None, path: Path | None = None) -> None:
+        self._lines = lines
+        self._path = path
+        self._offsets: npt.NDArray[np.int64] | None = None
+        if path is not None:
+            self._offsets = np.load(path.with_suffix(".offsets.npy"))
+
+    def _raw(self, position: int) -> bytes:
+        if self._lines is not None:
+            return self._lines[position].encode("utf-8")
+        if self._path is None or self._offsets is None:  # pragma: no cover - set together
+            raise ValueError("no records")
+        start, end = int(self._offsets[position]), int(self._offsets[position + 1])
+        with self._path.open("rb") as handle:
+            handle.seek(start)
+            return handle.read(end - start)
+
+    def get(self, position: int) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self._raw(position))
+        return data
+
+    def save(self, path: Path, count: int) -> None:
+        offsets = [0]
+        with path.open("wb") as handle:
+            for position in range(count):
+                line = self._raw(position).rstrip(b"\n") + b"\n"
+                handle.write(line)
+                offsets.append(offsets[-1] + len(line))
+        np.save(path.with_suffix(".offsets.npy"), np.asarray(offsets, dtype=np.int64))
+
+
 def code_key(code: str) -> tuple[str, str]:
     """The code system and code of a filter value (``G96.0``, ``HP:0001945``, ``hpo:…``).
 
@@ -109,8 +186,10 @@ class CaseIndex:
         text: BM25Searcher,
         concepts: ConceptIndex,
         settings: SearchSettings,
+        records: _Records,
     ) -> None:
         self.ids: tuple[str, ...] = tuple(ids)
+        self._records = records
         self.positions = {case_id: i for i, case_id in enumerate(self.ids)}
         self.facets = list(facets)
         self.text = text
@@ -152,11 +231,14 @@ class CaseIndex:
         texts: list[str] = []
         vectors: list[dict[str, float]] = []
         facets: list[Facets] = []
+        records: list[str] = []
         for case in cases:
+            stated = extractor.stated(case)
+            treatments = reader.treatments(case)
             ids.append(case.id)
             texts.append(cls.indexed_text(case, settings))
-            vectors.append(fact_vector(extractor.facts(case)))
-            treatments = reader.treatments(case)
+            vectors.append(fact_vector(extractor.expand(stated)))
+            records.append(_record(case.text, stated, treatments))
             facets.append(
                 Facets(
                     title=case.title,
@@ -175,8 +257,44 @@ class CaseIndex:
             b=settings.text.b,
             query_idf_power=settings.text.query_idf_power,
         )
-        concepts = ConceptIndex.build(vectors, settings.concepts.idf_power)
-        return cls(ids, facets, text, concepts, settings)
+        concepts = ConceptIndex.build(
+            vectors, settings.concepts.idf_power, settings.concepts.length_norm
+        )
+        return cls(ids, facets, text, concepts, settings, _Records(lines=records))
+
+    def query(self, case: Case) -> QueryCase:
+        """An analysed case as a query."""
+        return QueryCase(case.id, case.text, tuple(self.extractor.facts(case)))
+
+    def stored(self, case_id: str) -> StoredCase:
+        """What the index keeps of a stored case.
+
+        Raises:
+            KeyError: When no indexed case has that id.
+        """
+        position = self.positions[case_id]
+        record = self._records.get(position)
+        stated = [Fact.from_json(f) for f in record["facts"]]
+        treatments = [
+            TreatmentOutcome(key, words, Span(start=start, end=end), Outcome(outcome), None)
+            for key, words, start, end, outcome in record["treatments"]
+        ]
+        return StoredCase(
+            case_id,
+            record["text"],
+            self.extractor.expand(stated),
+            treatments,
+            self.facets[position],
+        )
+
+    def stored_query(self, case_id: str) -> QueryCase:
+        """A stored case as a query.
+
+        Raises:
+            KeyError: When no indexed case has that id.
+        """
+        stored = self.stored(case_id)
+        return QueryCase(case_id, stored.text, tuple(stored.facts))
 
     def __len__(self) -> int:
         """How many cases are indexed."""
@@ -221,15 +339,15 @@ class CaseIndex:
 
     def search(
         self,
-        case: Case,
+        query: QueryCase,
         k: int,
         filters: SearchFilters | None = None,
         exclude: Iterable[str] = (),
     ) -> list[Hit]:
-        """The ``k`` stored cases most like ``case``, best first.
+        """The ``k`` stored cases most like the query case, best first.
 
         Args:
-            case: The query case, analysed; its text and facts are the query.
+            query: The query case (``query`` or ``stored_query`` make one).
             k: How many hits at most.
             filters: Which cases may be returned.
             exclude: Ids never returned (the query's own, when it is stored).
@@ -250,9 +368,9 @@ class CaseIndex:
             if weight <= 0:
                 continue
             if name == "text":
-                scores = self.text.scores(case.text)
+                scores = self.text.scores(query.text)
             else:
-                scores = self.concepts.scores(fact_vector(self.extractor.facts(case)))
+                scores = self.concepts.scores(fact_vector(query.facts))
             top = top_positions(scores, fusion.depth, allowed)
             rankings.append([self.ids[i] for i in top])
             runs.append({self.ids[i]: float(scores[i]) for i in top})
@@ -271,6 +389,7 @@ class CaseIndex:
         folder.mkdir(parents=True, exist_ok=True)
         self.text.save(folder)
         self.concepts.save(folder)
+        self._records.save(folder / "records.jsonl", len(self))
         (folder / "facets.json").write_text(
             json.dumps({"ids": list(self.ids), "facets": [asdict(f) for f in self.facets]}),
             encoding="utf-8",
@@ -318,7 +437,12 @@ class CaseIndex:
             for f in stored["facets"]
         ]
         return cls(
-            stored["ids"], facets, BM25Searcher.load(folder), ConceptIndex.load(folder), settings
+            stored["ids"],
+            facets,
+            BM25Searcher.load(folder),
+            ConceptIndex.load(folder),
+            settings,
+            _Records(path=folder / "records.jsonl"),
         )
 
 
@@ -341,4 +465,4 @@ class CaseTextSearcher:
 
     def search(self, query: str, k: int) -> list[Hit]:
         """The ``k`` indexed cases most like the case ``query`` tells."""
-        return self.index.search(self.analyze(query), k)
+        return self.index.search(self.index.query(self.analyze(query)), k)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from casebook.model import Case, SimilarCase, TreatmentTally
+from casebook.model import Sex, SimilarCase, TreatmentTally
 from casebook.search.explain import explain
-from casebook.search.hybrid import CaseIndex, SearchFilters
-from casebook.search.outcomes import OutcomeReader, TreatmentOutcome, tally
+from casebook.search.hybrid import CaseIndex, QueryCase, SearchFilters
+from casebook.search.outcomes import TreatmentOutcome, tally
 from casebook.search.settings import SearchSettings, load_search_settings
 from casebook.store.base import CaseStore
 
@@ -79,63 +78,53 @@ class Precedent:
     """What a search found for a query case.
 
     Attributes:
-        query: The query case, analysed.
         similar: The hits, best first, each with what matched and what differs.
         tally: Treatments across the hits with the outcomes that followed.
     """
 
-    query: Case
     similar: list[SimilarCase]
     tally: list[TreatmentTally]
 
 
 def find_precedent(
-    store: CaseStore,
     index: CaseIndex,
-    query: Case,
+    query: QueryCase,
     k: int,
     filters: SearchFilters | None = None,
-    exclude: Iterable[str] = (),
 ) -> Precedent:
     """Search the index, then explain each hit and tally its treatments.
 
     Args:
-        store: The store the index was built from (hit cases are read from it).
         index: The store's index.
-        query: The query case.
+        query: The query case; a stored case with its id is never a hit.
         k: How many hits.
         filters: Which cases may be returned.
-        exclude: Ids never returned.
     """
-    hits = index.search(query, k, filters, exclude)
-    cases = {case.id: case for case in store.get_many([hit.id for hit in hits])}
+    hits = index.search(query, k, filters, exclude=[query.id])
     shown = index.settings.explain
-    reader = OutcomeReader()
     similar: list[SimilarCase] = []
     treated: list[tuple[str, list[TreatmentOutcome]]] = []
     for hit in hits:
-        case = cases.get(hit.id)
-        if case is None:  # removed since the index was loaded
-            continue
+        case = index.stored(hit.id)
         why = explain(
-            query,
-            case,
-            index.extractor,
+            (query.text, query.facts),
+            (case.text, case.facts),
             index.concepts.key_weight,
             matched=shown.matched,
             differs=shown.differs,
         )
+        sex = case.facets.sex
         similar.append(
             SimilarCase(
                 id=case.id,
                 score=round(hit.score, 6),
-                rank=len(similar) + 1,
-                title=case.title,
-                age_years=case.patient.age_years,
-                sex=case.patient.sex,
+                rank=hit.rank,
+                title=case.facets.title,
+                age_years=case.facets.age_years,
+                sex=Sex(sex) if sex else None,
                 matched=why.matched,
                 differs=why.differs,
             )
         )
-        treated.append((case.id, reader.treatments(case)))
-    return Precedent(query=query, similar=similar, tally=tally(treated))
+        treated.append((case.id, case.treatments))
+    return Precedent(similar=similar, tally=tally(treated))

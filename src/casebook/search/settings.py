@@ -64,6 +64,9 @@ class ConceptSettings(RecordModel):
     )
     max_ancestor_depth: int = Field(ge=0, description="Ancestors farther up are not indexed.")
     idf_power: float = Field(ge=0, description="A key counts idf^p: rare concepts weigh more.")
+    length_norm: float = Field(
+        ge=0, description="A case's score is divided by its vector's norm to this power."
+    )
     min_key_chars: int = Field(ge=1, description="Shorter normalised mention words are ignored.")
 
     @model_validator(mode="after")

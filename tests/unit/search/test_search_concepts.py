@@ -12,6 +12,7 @@ from casebook.kb.base import Concept, KnowledgeBase
 from casebook.model import Assertion, Case, CodeSystem
 from casebook.search.concepts import (
     ConceptIndex,
+    Fact,
     FactExtractor,
     fact_vector,
     hpo_ancestors,
@@ -86,7 +87,12 @@ def test_facts_carry_polarity_and_ancestors(
     assert vector["+hpo:HP:0000118"] == 0.125
     # The facts point at the words that state them.
     headache = next(f for f in extractor.facts(case) if f.key == "finding:headache")
-    assert case.text[headache.spans[0].start : headache.spans[0].end] == "headaches"
+    ((start, end),) = headache.spans
+    assert case.text[start:end] == "headaches"
+    # Stated facts round-trip through JSON; their ancestors are derived again.
+    stated = extractor.stated(case)
+    again = [Fact.from_json(f.to_json()) for f in stated]
+    assert fact_vector(extractor.expand(again)) == vector
 
 
 def _idf(df: int, n: int) -> float:
@@ -147,3 +153,20 @@ def test_save_and_load(tmp_path: Path) -> None:
     query = {"+a:x": 1.0, "-a:y": 1.0}
     assert loaded.scores(query).tolist() == index.scores(query).tolist()
     assert loaded.idf_power == 2.0
+
+
+def test_length_normalisation() -> None:
+    # Case 1 shares the query's fact but lists many others; with the cosine's normalisation
+    # (length_norm 1) the short case sharing the same fact scores higher.
+    vectors = [
+        {"+finding:leak": 1.0},
+        {"+finding:leak": 1.0, "+finding:a": 1.0, "+finding:b": 1.0, "+finding:c": 1.0},
+        {"+finding:d": 1.0},
+    ]
+    plain = ConceptIndex.build(vectors, idf_power=1.0).scores({"+finding:leak": 1.0})
+    assert plain[0] == plain[1]
+    normed = ConceptIndex.build(vectors, idf_power=1.0, length_norm=1.0)
+    scores = normed.scores({"+finding:leak": 1.0})
+    leak, other = _idf(2, 3), _idf(1, 3)
+    assert scores[0] == pytest.approx(1.0, rel=1e-6)  # leak·1 / |leak|
+    assert scores[1] == pytest.approx(leak / math.sqrt(leak**2 + 3 * other**2), rel=1e-6)

@@ -8,7 +8,7 @@ import pytest
 
 from casebook.kb.base import Concept, KnowledgeBase
 from casebook.model import Assertion, Case, CodeSystem
-from casebook.search.concepts import FactExtractor
+from casebook.search.concepts import Fact, FactExtractor
 from casebook.search.explain import explain
 from casebook.search.settings import load_search_settings
 
@@ -20,6 +20,10 @@ WEIGHTS = {"+finding:cerebrospinal fluid leak": 4.0, "+finding:headache": 1.0}
 def weight(key: str) -> float:
     """A stand-in idf: the leak is rare, everything else common."""
     return WEIGHTS.get(key, 2.0 if "fever" in key else 1.0)
+
+
+def _facts(case: Case, extractor: FactExtractor) -> tuple[str, list[Fact]]:
+    return case.text, extractor.facts(case)
 
 
 @pytest.fixture
@@ -46,7 +50,7 @@ def test_matched_and_differing_facts(make_case: CaseBuilder, extractor: FactExtr
             ("Nausea", "Sign_symptom"),
         ],
     )
-    why = explain(query, hit, extractor, weight)
+    why = explain(_facts(query, extractor), _facts(hit, extractor), weight)
     # Shared facts, rarest first, each with the words of both cases and their offsets.
     assert [m.concept for m in why.matched] == [
         "finding:cerebrospinal fluid leak",
@@ -83,7 +87,7 @@ def test_limits_and_no_repeats(make_case: CaseBuilder, extractor: FactExtractor)
         [("Headache", "Sign_symptom")],
         codes=[(CodeSystem.ICD10CM, "G44.1", 0.9, "Headache")],
     )
-    why = explain(query, hit, extractor, weight, matched=5, differs=5)
+    why = explain(_facts(query, extractor), _facts(hit, extractor), weight, 5, 5)
     # The code and its ancestor G44 are stated by the same words as the finding: shown once.
     assert len(why.matched) == 1 and not why.differs
-    assert explain(query, hit, extractor, weight, matched=0).matched == []
+    assert explain(_facts(query, extractor), _facts(hit, extractor), weight, 0).matched == []

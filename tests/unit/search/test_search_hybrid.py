@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from casebook.model import Assertion, Case, CodeSystem, Outcome, Sex
+from casebook.search.base import Hit
 from casebook.search.hybrid import CaseIndex, SearchFilters, code_key
 from casebook.search.settings import load_search_settings
 
@@ -65,11 +66,11 @@ def test_the_case_sharing_rare_facts_comes_first(index: CaseIndex, make_case: Ca
         "After a spinal tap she had a severe headache; an epidural blood patch helped.",
         [("headache", "Sign_symptom"), ("epidural blood patch", "Therapeutic_procedure")],
     )
-    hits = index.search(query, 3)
+    hits = index.search(index.query(query), 3)
     assert [h.id for h in hits][:2] == ["leak", "migraine"]
     assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
     assert hits[0].score > hits[1].score
-    assert "leak" not in [h.id for h in index.search(query, 3, exclude=["leak"])]
+    assert "leak" not in [h.id for h in index.search(index.query(query), 3, exclude=["leak"])]
 
 
 def test_filters(index: CaseIndex, make_case: CaseBuilder) -> None:
@@ -94,7 +95,7 @@ def test_filters(index: CaseIndex, make_case: CaseBuilder) -> None:
     assert found(outcome=Outcome.DIED) == {"pneumonia"}
     assert found(outcome=Outcome.RESOLVED, sex=Sex.FEMALE) == {"leak"}
     # Filters apply before ranking, so a filtered search still returns what passes.
-    hits = index.search(query, 5, SearchFilters(sex=Sex.MALE))
+    hits = index.search(index.query(query), 5, SearchFilters(sex=Sex.MALE))
     assert {h.id for h in hits} <= {"pneumonia", "bare"} and hits
 
 
@@ -113,8 +114,8 @@ def test_fusion_weights_decide_the_searchers(cases: list[Case], make_case: CaseB
     concepts_only = settings.model_copy(
         update={"fusion": settings.fusion.model_copy(update={"weights": {"concepts": 1.0}})}
     )
-    by_text = CaseIndex.build(cases, text_only).search(query, 5)
-    by_concepts = CaseIndex.build(cases, concepts_only).search(query, 5)
+    by_text = _search(CaseIndex.build(cases, text_only), query)
+    by_concepts = _search(CaseIndex.build(cases, concepts_only), query)
     assert [h.id for h in by_text] == ["pneumonia"]  # only its text has "cough" and "boy"
     assert [h.id for h in by_concepts] == ["pneumonia"]
 
@@ -125,10 +126,32 @@ def test_save_and_load(index: CaseIndex, tmp_path: Path, make_case: CaseBuilder)
     settings = index.settings
     loaded = CaseIndex.load(tmp_path / "idx", "fp-1", settings)
     assert loaded is not None
-    assert loaded.search(query, 4) == index.search(query, 4)
+    assert loaded.search(loaded.query(query), 4) == index.search(index.query(query), 4)
     assert loaded.facets == index.facets
     # Another store state, other settings, or no index at all: nothing to reuse.
     assert CaseIndex.load(tmp_path / "idx", "fp-2", settings) is None
     other = settings.model_copy(update={"version": "other"})
     assert CaseIndex.load(tmp_path / "idx", "fp-1", other) is None
     assert CaseIndex.load(tmp_path / "none", "fp-1", settings) is None
+
+
+def _search(index: CaseIndex, query: Case) -> list[Hit]:
+    return index.search(index.query(query), 5)
+
+
+def test_stored_cases_come_back_from_a_saved_index(index: CaseIndex, tmp_path: Path) -> None:
+    index.save(tmp_path / "idx", "fp")
+    loaded = CaseIndex.load(tmp_path / "idx", "fp", index.settings)
+    assert loaded is not None
+    for case_id in index.ids:
+        kept, read = index.stored(case_id), loaded.stored(case_id)
+        assert read == kept
+    leak = loaded.stored("leak")
+    assert [(t.key, t.outcome) for t in leak.treatments] == [
+        ("epidural blood patch", Outcome.RESOLVED)
+    ]
+    assert leak.text.startswith("A woman had a headache")
+    query = loaded.stored_query("leak")
+    assert [h.id for h in loaded.search(query, 3, exclude=["leak"])][0] == "migraine"
+    with pytest.raises(KeyError):
+        loaded.stored("nope")
