@@ -14,9 +14,12 @@ Measured, in this order, one process:
 * *load*: a fresh process's first search loading that saved index (the in-process copy is
   dropped first);
 * *search by id*: ``service.search(store, case_id=…, k=10)`` for ``--queries`` stored cases
-  drawn at random (seed 0): opening the store and fingerprinting it, reading the query case
-  from the index, fused ranking, explaining the ten hits and tallying their treatments;
-* *ranking only*: ``CaseIndex.search`` for the same query cases, the index in memory.
+  drawn at random (seed 0), as a server calls it: checking that the store's files did not
+  change, reading the query case from the index, fused ranking, explaining the ten hits and
+  tallying their treatments;
+* *ranking only*: ``CaseIndex.search`` for the same query cases, the index in memory;
+* *command line*: ``casebook search --id … --json`` as a new process, ``--cli-runs`` times:
+  interpreter start, imports, opening the store, loading the saved index, searching.
 
 Prints a JSON report with the median and 95th percentile of each per-query time in ms.
 """
@@ -27,14 +30,16 @@ import argparse
 import json
 import random
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from casebook import service
 from casebook.model import Case, Document
-from casebook.search import precedent
-from casebook.search.precedent import index_folder, store_index
+from casebook.search.precedent import forget_loaded, index_folder, store_index
+from casebook.store import CaseStore
 
 
 def fill_store(store_path: Path, cases_dir: Path) -> int:
@@ -65,6 +70,7 @@ def main() -> None:
     parser.add_argument("--cases", type=Path, help="Fill a missing store from these Case JSONs.")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("-k", type=int, default=10)
+    parser.add_argument("--cli-runs", type=int, default=5)
     args = parser.parse_args()
     report: dict[str, Any] = {}
     if not args.store.exists() and args.cases is not None:
@@ -75,16 +81,19 @@ def main() -> None:
     with service.open_store(args.store, read_only=True) as store:
         report["cases"] = store.count()
         ids = store.ids()
-        folder = index_folder(args.store)
-        started = time.perf_counter()
-        if not (folder / "meta.json").is_file():
-            store_index(store, args.store)
-            report["build_s"] = round(time.perf_counter() - started, 1)
-        precedent._LOADED.clear()
-        started = time.perf_counter()
-        index = store_index(store, args.store)
-        report["load_s"] = round(time.perf_counter() - started, 2)
-        queries = random.Random(0).sample(ids, min(args.queries, len(ids)))
+
+    def reopen() -> CaseStore:
+        return service.open_store(args.store, read_only=True)
+
+    started = time.perf_counter()
+    if not (index_folder(args.store) / "meta.json").is_file():
+        store_index(args.store, reopen)
+        report["build_s"] = round(time.perf_counter() - started, 1)
+    forget_loaded()
+    started = time.perf_counter()
+    index = store_index(args.store, reopen)
+    report["load_s"] = round(time.perf_counter() - started, 2)
+    queries = random.Random(0).sample(ids, min(args.queries, len(ids)))
 
     by_id: list[float] = []
     for case_id in queries:
@@ -96,9 +105,22 @@ def main() -> None:
         started = time.perf_counter()
         index.search(index.stored_query(case_id), args.k, exclude=[case_id])
         ranking.append(time.perf_counter() - started)
+    cli: list[float] = []
+    command = [
+        str(Path(sys.executable).with_name("casebook")),
+        "search",
+        "--store",
+        str(args.store),
+    ]
+    for case_id in queries[: args.cli_runs]:
+        started = time.perf_counter()
+        subprocess.run([*command, "--id", case_id, "--json"], check=True, capture_output=True)
+        cli.append(time.perf_counter() - started)
     report["queries"] = len(queries)
     report["search_by_id"] = percentiles(by_id)
     report["ranking_only"] = percentiles(ranking)
+    if cli:
+        report["command_line"] = percentiles(cli)
     print(json.dumps(report, indent=2))
 
 

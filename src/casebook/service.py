@@ -425,8 +425,7 @@ def search(
         case = analyze_text(text)
     elif path is not None:
         case = _first_case(path)
-    with open_store(store_path, read_only=True) as store:
-        index = store_index(store, store_path)
+    index = store_index(store_path, lambda: open_store(store_path, read_only=True))
     if case is not None:
         query = index.query(case)
     elif case_id is not None and case_id in index.positions:

@@ -3,13 +3,16 @@
 The store's search index is built once from its cases and saved beside the store file
 (``cases.duckdb`` → ``cases.duckdb.search/``), stamped with the store's fingerprint and the
 search settings; any add or remove changes the fingerprint, and the next search rebuilds it.
-Within one process the loaded index is kept, so a server or a benchmark pays for loading once.
+Within one process the loaded index is kept, so a server or a benchmark pays for loading once;
+while the store's files (the database and its write-ahead log) keep their size and
+modification time, the store is not even opened again.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +23,29 @@ from casebook.search.outcomes import TreatmentOutcome, tally
 from casebook.search.settings import SearchSettings, load_search_settings
 from casebook.store.base import CaseStore
 
-_LOADED: dict[Path, tuple[str, CaseIndex]] = {}
-"""Store path → (fingerprint, index) loaded in this process."""
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    stamp: tuple[int, ...]
+    fingerprint: str
+    index: CaseIndex
+
+
+_LOADED: dict[Path, _Loaded] = {}
+"""Store path → the index loaded in this process, with what it was loaded for."""
+
+
+def _file_stamp(store_path: Path) -> tuple[int, ...]:
+    """Modification time and size of the store file and its write-ahead log."""
+    stamp: list[int] = []
+    for path in (store_path, store_path.with_name(store_path.name + ".wal")):
+        try:
+            status = path.stat()
+        except FileNotFoundError:
+            stamp += [0, 0]
+        else:
+            stamp += [status.st_mtime_ns, status.st_size]
+    return tuple(stamp)
 
 
 def index_folder(store_path: Path) -> Path:
@@ -49,28 +73,44 @@ def _save(index: CaseIndex, folder: Path, fingerprint: str) -> None:
 
 
 def store_index(
-    store: CaseStore, store_path: Path, settings: SearchSettings | None = None
+    store_path: Path,
+    open_store: Callable[[], CaseStore],
+    settings: SearchSettings | None = None,
 ) -> CaseIndex:
     """The search index of a store's current cases: kept, saved, or built now.
 
     Args:
-        store: The open store.
-        store_path: Its file, which decides where the index is saved.
+        store_path: The store file, which decides where the index is saved.
+        open_store: Opens the store (read-only is enough); called only when the store's
+            files changed since this process last loaded its index.
         settings: The search settings; the packaged ones when None.
     """
     settings = settings or load_search_settings()
-    fingerprint = store.fingerprint()
     key = store_path.resolve()
+    stamp = _file_stamp(store_path)
     loaded = _LOADED.get(key)
-    if loaded is not None and loaded[0] == fingerprint and loaded[1].settings == settings:
-        return loaded[1]
-    folder = index_folder(store_path)
-    index = CaseIndex.load(folder, fingerprint, settings)
-    if index is None:
-        index = CaseIndex.build(store.iter_cases(), settings)
-        _save(index, folder, fingerprint)
-    _LOADED[key] = (fingerprint, index)
+    if loaded is not None and loaded.index.settings != settings:
+        loaded = None
+    if loaded is not None and loaded.stamp == stamp:
+        return loaded.index
+    with open_store() as store:
+        fingerprint = store.fingerprint()
+        if loaded is not None and loaded.fingerprint == fingerprint:
+            index = loaded.index
+        else:
+            folder = index_folder(store_path)
+            found = CaseIndex.load(folder, fingerprint, settings)
+            if found is None:
+                found = CaseIndex.build(store.iter_cases(), settings)
+                _save(found, folder, fingerprint)
+            index = found
+    _LOADED[key] = _Loaded(stamp, fingerprint, index)
     return index
+
+
+def forget_loaded() -> None:
+    """Drop every index loaded in this process (the next search loads from disk)."""
+    _LOADED.clear()
 
 
 @dataclass
