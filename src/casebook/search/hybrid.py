@@ -3,8 +3,10 @@
 ``CaseIndex`` composes the two searchers (Pyserini's hybrid searcher does the same: it holds
 no scoring of its own). A stored case is indexed by its title (``title_repeats`` times) and text
 for BM25, and by its facts (``casebook.search.concepts``) for concept search; a query case is
-searched by its text and its facts, and the two rankings are fused by reciprocal rank
-(``casebook.search.fusion``), with the weights of ``search.json``.
+searched by its text and its facts, and the two rankings are fused
+(``casebook.search.fusion``) by the method and weights of ``search.json``: CombSUM of min-max
+normalised scores, which on PMC-Patients beat reciprocal rank fusion of the same two rankings
+(see BENCHMARKS.md), or reciprocal rank fusion.
 
 Filters (age range, sex, a code with its descendants, a treatment, an outcome) restrict both
 rankings before fusion, so ``k`` hits come back whenever ``k`` cases pass.
@@ -20,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +84,7 @@ class Facets:
     age_years: float | None = None
     sex: str | None = None
     treatments: tuple[str, ...] = ()
-    outcomes: tuple[str, ...] = field(default=())
+    outcomes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
