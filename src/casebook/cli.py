@@ -422,10 +422,15 @@ def eval_retrieval(
     split: Annotated[
         str, typer.Option(help="Queries scored: all, or those at even or odd positions.")
     ] = "all",
+    settings: Annotated[
+        Path | None,
+        typer.Option(help="Search settings JSON to score instead of the packaged search.json."),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Patient-to-patient retrieval on PMC-Patients: casebook's search and plain BM25."""
     from casebook.eval.retrieval import compare_retrieval
+    from casebook.search.settings import load_search_settings
 
     if split not in {"all", "even", "odd"}:
         raise typer.BadParameter("must be all, even or odd", param_hint="--split")
@@ -436,6 +441,7 @@ def eval_retrieval(
                 qrels,
                 cases,
                 split="even" if split == "even" else "odd" if split == "odd" else "all",
+                settings=load_search_settings(settings),
             )
         ),
         as_json,

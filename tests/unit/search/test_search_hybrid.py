@@ -155,3 +155,10 @@ def test_stored_cases_come_back_from_a_saved_index(index: CaseIndex, tmp_path: P
     assert [h.id for h in loaded.search(query, 3, exclude=["leak"])][0] == "migraine"
     with pytest.raises(KeyError):
         loaded.stored("nope")
+
+
+def test_an_empty_index_finds_nothing(make_case: CaseBuilder) -> None:
+    index = CaseIndex.build([])
+    query = make_case("q", "Fever and cough.", [("Fever", "Sign_symptom")])
+    assert len(index) == 0
+    assert index.search(index.query(query), 5) == []
