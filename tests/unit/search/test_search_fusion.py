@@ -80,3 +80,25 @@ def test_weighted_sum_normalises_each_run() -> None:
     assert weighted == [("c", 2.0), ("a", 1.0)]
     # A run whose scores are all equal gives each its full weight.
     assert weighted_sum_fusion([{"a": 3.0}, {}]) == [("a", 1.0)]
+
+
+scored_runs = st.lists(
+    st.dictionaries(st.sampled_from("abcdefgh"), st.floats(0, 100), max_size=8),
+    min_size=1,
+    max_size=4,
+)
+
+
+@given(scored_runs, st.randoms())
+def test_weighted_sum_does_not_depend_on_the_order_of_the_runs(
+    runs: list[dict[str, float]], random: object
+) -> None:
+    shuffled = list(runs)
+    random.shuffle(shuffled)  # type: ignore[attr-defined]
+    assert weighted_sum_fusion(shuffled) == weighted_sum_fusion(runs)
+
+
+@given(scored_runs)
+def test_a_document_best_in_every_run_stays_first(runs: list[dict[str, float]]) -> None:
+    runs = [{**run, "z": 101.0} for run in runs]
+    assert weighted_sum_fusion(runs)[0][0] == "z"
