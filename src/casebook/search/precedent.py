@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from casebook.model import Sex, SimilarCase, TreatmentTally
-from casebook.search.explain import explain
+from casebook.search.explain import Explainer
 from casebook.search.hybrid import CaseIndex, QueryCase, SearchFilters
 from casebook.search.outcomes import TreatmentOutcome, tally
 from casebook.search.settings import SearchSettings, load_search_settings
@@ -142,17 +142,18 @@ def find_precedent(
     """
     hits = index.search(query, k, filters, exclude=[query.id])
     shown = index.settings.explain
+    explainer = Explainer(
+        query.text,
+        query.facts,
+        index.concepts.key_weight,
+        matched=shown.matched,
+        differs=shown.differs,
+    )
     similar: list[SimilarCase] = []
     treated: list[tuple[str, list[TreatmentOutcome]]] = []
     for hit in hits:
         case = index.stored(hit.id)
-        why = explain(
-            (query.text, query.facts),
-            (case.text, case.facts),
-            index.concepts.key_weight,
-            matched=shown.matched,
-            differs=shown.differs,
-        )
+        why = explainer.explain(case.text, case.facts)
         sex = case.facets.sex
         similar.append(
             SimilarCase(
