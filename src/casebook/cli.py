@@ -20,7 +20,6 @@ from casebook.config import get_settings
 from casebook.errors import ERROR_HELP, CasebookError
 from casebook.model import Case, CaseWithPrecedent, Outcome, Sex, case_json_schema
 from casebook.render import case_summary, precedent_summary
-from casebook.search.hybrid import SearchFilters
 
 app = typer.Typer(
     name="casebook",
@@ -314,6 +313,8 @@ def search(
     ] = False,
 ) -> None:
     """Find the stored cases most like a case, say why, and tally what was done for them."""
+    from casebook.search.hybrid import SearchFilters
+
     if sum(q is not None for q in (query, case_file, case_id)) != 1:
         raise typer.BadParameter("give exactly one of QUERY, --case and --id")
     if age_min is not None and age_max is not None and age_min > age_max:

@@ -14,15 +14,17 @@ from dataclasses import dataclass, field
 from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from casebook.errors import CasebookError, ErrorCode
 from casebook.ingest.detect import iter_documents
 from casebook.model import Case, Document, Source, SourceFormat
 from casebook.nlp.pipeline import PROVIDED_BY_READER, Pipeline
-from casebook.search.hybrid import SearchFilters
-from casebook.search.precedent import Precedent, find_precedent, store_index
 from casebook.store import AddOutcome, CaseSummary, DuckDBCaseStore
+
+if TYPE_CHECKING:
+    from casebook.search.hybrid import SearchFilters
+    from casebook.search.precedent import Precedent
 
 
 @cache
@@ -412,6 +414,9 @@ def search(
         CasebookError: ``CB-E015`` when there is no store at ``store_path``; ``CB-E014`` for an
             unknown ``case_id``; a reader's or the pipeline's error for a bad query file.
     """
+    # Imported here: the search index pulls in scipy and bm25s, which other commands never need.
+    from casebook.search.precedent import find_precedent, store_index
+
     given = [q for q in (text, path, case, case_id) if q is not None]
     if len(given) != 1:
         raise ValueError("give exactly one of text, path, case and case_id")
