@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -17,8 +18,8 @@ from rich.table import Table
 from casebook import __version__, service
 from casebook.config import get_settings
 from casebook.errors import ERROR_HELP, CasebookError
-from casebook.model import Case, case_json_schema
-from casebook.render import care_table, case_summary, timeline_view
+from casebook.model import Case, CaseWithPrecedent, Outcome, Sex, case_json_schema
+from casebook.render import care_table, case_summary, precedent_summary, timeline_view
 
 app = typer.Typer(
     name="casebook",
@@ -77,6 +78,19 @@ def analyze(
     timeline: Annotated[
         bool, typer.Option("--timeline", help="Draw the case's timeline instead of the summary.")
     ] = False,
+    similar: Annotated[
+        int,
+        typer.Option(
+            "--similar",
+            min=0,
+            help="Also find this many similar cases in the case store, with explanations "
+            "and a tally of their treatments and outcomes.",
+        ),
+    ] = 0,
+    store: Annotated[
+        Path | None,
+        typer.Option("--store", help="The case store --similar searches (CASEBOOK_STORE)."),
+    ] = None,
 ) -> None:
     """Analyse one case report and print what casebook reads out of it.
 
@@ -89,13 +103,26 @@ def analyze(
     results = list(service.analyze_inputs([path], stdin=stdin))
     cases = [r for r in results if isinstance(r, Case)]
     errors = [r for r in results if isinstance(r, CasebookError)]
+    store_path = _store_path(store)
     for case in cases:
-        if output_format != "text":
-            indent = 2 if len(results) == 1 else None
-            exported = service.export_case(case, service.ExportFormat(output_format), indent)
+        shown: Case = case
+        precedent = (
+            _guarded(partial(service.search, store_path, case=case, k=similar)) if similar else None
+        )
+        if precedent is not None:
+            shown = CaseWithPrecedent(
+                **case.model_dump(), similar=precedent.similar, tally=precedent.tally
+            )
+        indent = 2 if len(results) == 1 else None
+        if output_format == "json":
+            sys.stdout.write(shown.model_dump_json(indent=indent) + "\n")
+        elif output_format == "fhir":
+            exported = service.export_case(case, service.ExportFormat.FHIR, indent)
             sys.stdout.write(exported + "\n")
         else:
             console.print(timeline_view(case) if timeline else case_summary(case))
+            if precedent is not None:
+                console.print(precedent_summary(precedent.similar, precedent.tally))
     for error in errors:
         err_console.print(f"[red]error[/red] {error}", highlight=False, soft_wrap=True)
     if errors:
@@ -299,6 +326,75 @@ def serve(
 
 
 @app.command()
+def search(
+    query: Annotated[
+        str | None, typer.Argument(help="Free text describing the case (or use --case / --id).")
+    ] = None,
+    case_file: Annotated[
+        str | None, typer.Option("--case", help="A case report file to find precedent for.")
+    ] = None,
+    case_id: Annotated[
+        str | None, typer.Option("--id", help="The id of a stored case to find precedent for.")
+    ] = None,
+    store: StoreOption = None,
+    k: Annotated[int, typer.Option("-k", min=1, help="How many similar cases.")] = 10,
+    age_min: Annotated[float | None, typer.Option(min=0, help="Youngest patient age.")] = None,
+    age_max: Annotated[float | None, typer.Option(min=0, help="Oldest patient age.")] = None,
+    sex: Annotated[Sex | None, typer.Option(help="The patient's sex.")] = None,
+    code: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A code the case must hold, with its descendants: G96.0 (ICD-10-CM), "
+            "HP:0002315 (HPO) or icd10pcs:CODE. Repeat for several."
+        ),
+    ] = None,
+    has_procedure: Annotated[
+        str | None,
+        typer.Option(help="Words of a treatment the patient had, e.g. 'blood patch'."),
+    ] = None,
+    has_outcome: Annotated[
+        Outcome | None, typer.Option(help="An outcome the case reports.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the hits and the tally as JSON.")
+    ] = False,
+) -> None:
+    """Find the stored cases most like a case, say why, and tally what was done for them."""
+    from casebook.search.hybrid import SearchFilters
+
+    if sum(q is not None for q in (query, case_file, case_id)) != 1:
+        raise typer.BadParameter("give exactly one of QUERY, --case and --id")
+    if age_min is not None and age_max is not None and age_min > age_max:
+        raise typer.BadParameter("--age-min is above --age-max")
+    if has_outcome is Outcome.UNKNOWN:
+        raise typer.BadParameter(
+            "'unknown' is not an outcome a case reports", param_hint="--has-outcome"
+        )
+    filters = SearchFilters(
+        age_min=age_min,
+        age_max=age_max,
+        sex=sex,
+        codes=tuple(code or ()),
+        procedure=has_procedure,
+        outcome=has_outcome,
+    )
+    store_path = _store_path(store)
+    precedent = _guarded(
+        lambda: service.search(
+            store_path, text=query, path=case_file, case_id=case_id, k=k, filters=filters
+        )
+    )
+    if as_json:
+        payload = {
+            "similar": [hit.model_dump(mode="json") for hit in precedent.similar],
+            "tally": [row.model_dump(mode="json") for row in precedent.tally],
+        }
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    else:
+        console.print(precedent_summary(precedent.similar, precedent.tally))
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of a Case."""
     sys.stdout.write(json.dumps(case_json_schema(), indent=2) + "\n")
@@ -387,12 +483,40 @@ def eval_assertion(
 def eval_retrieval(
     corpus: Annotated[Path, typer.Argument(help="PMC-Patients corpus.jsonl.")],
     qrels: Annotated[Path, typer.Argument(help="TREC qrels: query 0 patient grade.")],
+    cases: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder of the corpus's analysed cases (casebook extract --out); "
+            "patients missing there are analysed now, which is slow."
+        ),
+    ] = None,
+    split: Annotated[
+        str, typer.Option(help="Queries scored: all, or those at even or odd positions.")
+    ] = "all",
+    settings: Annotated[
+        Path | None,
+        typer.Option(help="Search settings JSON to score instead of the packaged search.json."),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Patient-to-patient retrieval on PMC-Patients."""
-    from casebook.eval.retrieval import evaluate_retrieval
+    """Patient-to-patient retrieval on PMC-Patients: casebook's search and plain BM25."""
+    from casebook.eval.retrieval import compare_retrieval
+    from casebook.search.settings import load_search_settings
 
-    _print_report(_guarded(lambda: evaluate_retrieval(corpus, qrels)), as_json)
+    if split not in {"all", "even", "odd"}:
+        raise typer.BadParameter("must be all, even or odd", param_hint="--split")
+    _print_report(
+        _guarded(
+            lambda: compare_retrieval(
+                corpus,
+                qrels,
+                cases,
+                split="even" if split == "even" else "odd" if split == "odd" else "all",
+                settings=load_search_settings(settings),
+            )
+        ),
+        as_json,
+    )
 
 
 @eval_app.command("icd10")

@@ -9,7 +9,7 @@ record that passes validation can be trusted by every exporter and searcher.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -97,6 +97,17 @@ CORE_TYPES: frozenset[EntityType] = frozenset(
     }
 )
 """The core entity types that ``../shared/README.md`` scores."""
+
+
+class Outcome(StrEnum):
+    """How a patient fared after a treatment, as the case report tells it."""
+
+    RESOLVED = "resolved"
+    IMPROVED = "improved"
+    UNCHANGED = "unchanged"
+    WORSENED = "worsened"
+    DIED = "died"
+    UNKNOWN = "unknown"
 
 
 class CodeSystem(StrEnum):
@@ -444,6 +455,72 @@ class Case(RecordModel):
             if mention.id == mention_id:
                 return mention
         raise KeyError(mention_id)
+
+
+class FactWords(Span):
+    """The words of one case that state a fact."""
+
+    text: str
+
+
+class MatchedFact(RecordModel):
+    """A fact a similar case shares with the query case."""
+
+    concept: str = Field(description="The shared concept, e.g. 'icd10cm:G96.0', 'finding:fever'.")
+    label: str = Field(description="Its name: a code's title or the words that state it.")
+    weight: float = Field(description="How much it adds to the match: rarer facts weigh more.")
+    assertion: Literal["present", "negated"] = Field(
+        description="Whether both cases state it as present or both as absent."
+    )
+    query: list[FactWords] = Field(description="Where the query case states it.")
+    hit: list[FactWords] = Field(description="Where the similar case states it.")
+
+
+class DifferingFact(RecordModel):
+    """An important fact one case states and the other does not, or states negated."""
+
+    concept: str
+    label: str
+    weight: float
+    side: Literal["query", "hit"] = Field(description="Which case states the fact.")
+    assertion: Literal["present", "negated"] = Field(description="How that case states it.")
+    other: Literal["absent", "present", "negated"] = Field(
+        description="What the other case says: nothing, or the opposite."
+    )
+    words: list[FactWords] = Field(description="Where the stating case states it.")
+    other_words: list[FactWords] = Field(
+        default_factory=list, description="Where the other case states the opposite."
+    )
+
+
+class SimilarCase(RecordModel):
+    """A stored case found similar to a query case, and why."""
+
+    id: str
+    score: float
+    rank: int = Field(ge=1)
+    title: str | None = None
+    age_years: float | None = None
+    sex: Sex | None = None
+    matched: list[MatchedFact] = Field(default_factory=list)
+    differs: list[DifferingFact] = Field(default_factory=list)
+
+
+class TreatmentTally(RecordModel):
+    """One treatment across similar cases, with the outcomes that followed it."""
+
+    treatment: str = Field(description="The treatment as the cases most often word it.")
+    cases: list[str] = Field(description="Ids of the cases that report it, in rank order.")
+    outcomes: dict[Outcome, list[str]] = Field(
+        description="Outcome → ids of the cases where it followed the treatment."
+    )
+
+
+class CaseWithPrecedent(Case):
+    """A case with the stored cases most like it and what was done for them."""
+
+    similar: list[SimilarCase] = Field(default_factory=list)
+    tally: list[TreatmentTally] = Field(default_factory=list)
 
 
 def case_json_schema() -> dict[str, Any]:

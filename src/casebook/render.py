@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
@@ -11,7 +12,18 @@ from rich.table import Table
 from rich.text import Text
 
 from casebook.care import CareItemReport, CareReport
-from casebook.model import Assertion, Case, ClinicalSummary, EntityType, Mention, SummaryItem
+from casebook.model import (
+    Assertion,
+    Case,
+    ClinicalSummary,
+    EntityType,
+    FactWords,
+    Mention,
+    Outcome,
+    SimilarCase,
+    SummaryItem,
+    TreatmentTally,
+)
 
 TYPE_COLOURS: dict[EntityType, str] = {
     EntityType.SIGN_SYMPTOM: "red",
@@ -282,3 +294,67 @@ def care_table(report: CareReport) -> RenderableType:
             item.missing or "",
         )
     return Group(table, Text.assemble(("Score: ", "bold"), report.score))
+
+
+def _fact_words(words: Sequence[FactWords]) -> str:
+    return " / ".join(f"“{w.text}” [{w.start}:{w.end}]" for w in words) or "(no words)"
+
+
+def _similar_block(hit: SimilarCase) -> Group:
+    patient = ", ".join(
+        part
+        for part in (
+            f"{hit.age_years:g} y" if hit.age_years is not None else "",
+            hit.sex.value if hit.sex else "",
+        )
+        if part
+    )
+    head = Text()
+    head.append(f"{hit.rank}. {hit.id}", style="bold")
+    head.append(f"  score {hit.score:.4f}")
+    if patient:
+        head.append(f"  {patient}")
+    if hit.title:
+        head.append(f"  {hit.title}", style="italic")
+    lines: list[RenderableType] = [head]
+    for fact in hit.matched:
+        negated = "no " if fact.assertion == "negated" else ""
+        lines.append(
+            Text(
+                f"   = {negated}{fact.label} ({fact.concept}): query {_fact_words(fact.query)}"
+                f" ↔ hit {_fact_words(fact.hit)}",
+                style="green",
+            )
+        )
+    for differing in hit.differs:
+        stated = "no " if differing.assertion == "negated" else ""
+        lines.append(
+            Text(
+                f"   ≠ {stated}{differing.label} ({differing.concept}) in the {differing.side} "
+                f"{_fact_words(differing.words)}; the other case: {differing.other}",
+                style="yellow",
+            )
+        )
+    return Group(*lines)
+
+
+def _cell(case_ids: Sequence[str]) -> str:
+    return f"{len(case_ids)}: {', '.join(case_ids)}" if case_ids else ""
+
+
+def precedent_summary(similar: Sequence[SimilarCase], tally: Sequence[TreatmentTally]) -> Group:
+    """Similar cases with what matched and what differs, then the treatment tally."""
+    parts: list[RenderableType] = [Text("Similar cases", style="bold underline")]
+    if not similar:
+        parts.append(Text("no similar case found"))
+    parts += [_similar_block(hit) for hit in similar]
+    if tally:
+        table = Table("treatment", "cases", *(o.value for o in Outcome), title="Treatments")
+        for row in tally:
+            table.add_row(
+                row.treatment,
+                str(len(row.cases)),
+                *(_cell(row.outcomes.get(o, [])) for o in Outcome),
+            )
+        parts.append(table)
+    return Group(*parts)

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -14,16 +15,20 @@ from enum import StrEnum
 from functools import cache
 from multiprocessing import get_context
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from casebook import __version__
 from casebook.care import CareReport, check_care
 from casebook.errors import CasebookError, ErrorCode
 from casebook.export.fhir import bundle_json, stored_text_hash, text_hash
 from casebook.ingest.detect import STDIN, iter_documents, read_bytes
-from casebook.model import Case, Document, SourceFormat
+from casebook.model import Case, Document, Source, SourceFormat
 from casebook.nlp.pipeline import PROVIDED_BY_READER, Pipeline
 from casebook.store import AddOutcome, CaseSummary, DuckDBCaseStore
+
+if TYPE_CHECKING:
+    from casebook.search.hybrid import SearchFilters
+    from casebook.search.precedent import Precedent
 
 
 @cache
@@ -485,3 +490,77 @@ def remove_case(store_path: Path, case_id: str) -> None:
         raise CasebookError(ErrorCode.CASE_NOT_FOUND, f"no case with id {case_id!r}", store_path)
     with open_store(store_path) as store:
         store.remove(case_id)
+
+
+def analyze_text(text: str, case_id: str = "query") -> Case:
+    """Analyse a piece of free text, such as a search query, as a plain-text case.
+
+    Raises:
+        CasebookError: ``CB-E002`` when the text is blank; ``CB-E013`` when analysis fails.
+    """
+    if not text.strip():
+        raise CasebookError(ErrorCode.EMPTY_DOCUMENT, "the query text is empty")
+    return analyze_document(
+        Document(id=case_id, text=text, source=Source(format=SourceFormat.TEXT))
+    )
+
+
+def search(
+    store_path: Path,
+    *,
+    text: str | None = None,
+    path: str | None = None,
+    case: Case | None = None,
+    case_id: str | None = None,
+    k: int = 10,
+    filters: SearchFilters | None = None,
+) -> Precedent:
+    """The stored cases most like a query case, why, and what was done for them.
+
+    Give exactly one query: free ``text``, a report file ``path`` (its first document), an
+    analysed ``case``, or the ``case_id`` of a stored case. A query case that is itself stored
+    (same id) is never among its hits.
+
+    Raises:
+        ValueError: When not exactly one query is given.
+        CasebookError: ``CB-E015`` when there is no store at ``store_path``; ``CB-E014`` for an
+            unknown ``case_id``; a reader's or the pipeline's error for a bad query file.
+    """
+    # Imported here: the search index pulls in scipy and bm25s, which other commands never need.
+    from casebook.search.precedent import find_precedent, store_index
+
+    given = [q for q in (text, path, case, case_id) if q is not None]
+    if len(given) != 1:
+        raise ValueError("give exactly one of text, path, case and case_id")
+    if not store_path.exists():
+        raise CasebookError(
+            ErrorCode.STORE_ERROR,
+            "no case store here; add cases first with `casebook add`",
+            store_path,
+        )
+    if text is not None:
+        case = analyze_text(text)
+    elif path is not None:
+        case = _first_case(path)
+    index = store_index(store_path, lambda: open_store(store_path, read_only=True))
+    if case is not None:
+        query = index.query(case)
+    elif case_id is not None and case_id in index.positions:
+        query = index.stored_query(case_id)
+    else:
+        raise CasebookError(ErrorCode.CASE_NOT_FOUND, f"no case with id {case_id!r}", store_path)
+    return find_precedent(index, query, k, filters)
+
+
+def _first_case(path: str) -> Case:
+    """The analysed first document of a file (``-``: standard input).
+
+    Raises:
+        CasebookError: The reader's or the pipeline's error; ``CB-E002`` when there is none.
+    """
+    stdin = sys.stdin.buffer if path == "-" else None
+    for item in analyze_inputs([path], stdin=stdin):
+        if isinstance(item, CasebookError):
+            raise item
+        return item
+    raise CasebookError(ErrorCode.EMPTY_DOCUMENT, "no document to search with", path)

@@ -8,6 +8,11 @@ grade >= 1 in the TREC qrels; judged patients from the query's own article are n
 Reported, in percent over queries: MRR (reciprocal rank of the first relevant patient in the
 kept list; Voorhees 1999), nDCG@10 (Järvelin & Kekäläinen 2002, gain ``2^grade - 1``), P@10 and
 recall@k (the JSON key stays ``"recall@1000"``, the default ``k``).
+
+``compare_retrieval`` scores casebook's similar-case search (``casebook.search.hybrid``: BM25
+over title and text fused with concept search) and plain BM25 in the same run, on all queries
+or on half of them: ``even`` and ``odd`` split the queries by their position in the qrels, so
+that settings tuned on one half can be checked on the other.
 """
 
 from __future__ import annotations
@@ -16,11 +21,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from casebook.errors import CasebookError, ErrorCode
-from casebook.eval._io import require_file
+from casebook.eval._io import default_analyze, require_dir, require_file
 from casebook.eval.metrics import (
     mean,
     ndcg_at_k,
@@ -30,10 +36,14 @@ from casebook.eval.metrics import (
     reciprocal_rank,
 )
 from casebook.ingest.pmc_patients import read_pmc_patients
+from casebook.model import Case, Document, Source, SourceFormat
 from casebook.search.base import Searcher, search_all
 from casebook.search.bm25 import BM25Searcher
+from casebook.search.hybrid import CaseIndex, CaseTextSearcher
+from casebook.search.settings import SearchSettings
 
 SearcherFactory = Callable[[Sequence[str], Sequence[str]], Searcher]
+Split = Literal["all", "even", "odd"]
 
 
 class RetrievalReport(BaseModel):
@@ -127,6 +137,7 @@ def evaluate_retrieval(
     k: int = 1000,
     *,
     limit: int | None = None,
+    split: Split = "all",
 ) -> RetrievalReport:
     """Score closed-corpus patient-to-patient retrieval.
 
@@ -136,6 +147,7 @@ def evaluate_retrieval(
         build_searcher: Builds the system under test from patient ids and texts.
         k: How many results are kept per query after the exclusions.
         limit: Score only the first ``limit`` queries (qrels order), for quick runs.
+        split: Score all queries, or those at even or odd positions (0-based, qrels order).
 
     Returns:
         The report.
@@ -147,7 +159,10 @@ def evaluate_retrieval(
     patients = read_corpus(corpus)
     judgments = read_qrels(qrels)
     by_uid = {p.uid: p for p in patients}
-    query_ids = list(judgments)[:limit] if limit is not None else list(judgments)
+    query_ids = list(judgments)
+    if split != "all":
+        query_ids = query_ids[0 if split == "even" else 1 :: 2]
+    query_ids = query_ids[:limit] if limit is not None else query_ids
     for query_id in query_ids:
         if query_id not in by_uid:
             raise CasebookError(
@@ -192,4 +207,122 @@ def evaluate_retrieval(
         p_at_10=percent(mean(p10)),
         recall_at_1000=percent(mean(recall)),
         seconds=round(seconds, 2),
+    )
+
+
+class RetrievalComparison(BaseModel):
+    """casebook's search and plain BM25 on the same queries; ``model_dump(by_alias=True)``
+    is its JSON.
+
+    Attributes:
+        split: Which queries were scored: all, even or odd positions in the qrels.
+        casebook: casebook's fused similar-case search.
+        bm25: Plain BM25 (Lucene defaults, English Snowball stemmer and stop words).
+        ratio: casebook ÷ BM25 for MRR and nDCG@10.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    split: Split
+    casebook: RetrievalReport
+    bm25: RetrievalReport
+    ratio: dict[str, float]
+
+
+class _CaseSource:
+    """Analysed corpus patients: read from a folder of Case JSON files, else analysed."""
+
+    def __init__(
+        self,
+        documents: dict[str, Document],
+        folder: Path | None,
+        analyze: Callable[[Document], Case],
+    ) -> None:
+        self.documents = documents
+        self.folder = folder
+        self.analyze = analyze
+
+    def get(self, case_id: str) -> Case:
+        document = self.documents[case_id]
+        if self.folder is not None:
+            from casebook.service import case_filename
+
+            path = self.folder / case_filename(case_id)
+            if path.is_file():
+                case = Case.model_validate_json(path.read_bytes())
+                if case.text == document.text:
+                    return case
+        return self.analyze(document)
+
+
+def casebook_searcher(
+    corpus: Path,
+    cases: Path | None = None,
+    settings: SearchSettings | None = None,
+    analyze: Callable[[Document], Case] = default_analyze,
+) -> SearcherFactory:
+    """A factory of casebook's similar-case searcher over a PMC-Patients corpus.
+
+    Args:
+        corpus: The ``corpus.jsonl`` the searcher indexes (for titles and metadata).
+        cases: A folder of analysed cases (``casebook extract --out``); a patient whose case
+            is missing there, or was analysed from another text, is analysed now.
+        settings: The search settings; the packaged ones when None.
+        analyze: Analyses a document that has no case in ``cases``.
+
+    Raises:
+        CasebookError: ``CB-E001`` when ``cases`` is given but is not a folder.
+    """
+    folder = require_dir(cases) if cases is not None else None
+
+    def build(ids: Sequence[str], texts: Sequence[str]) -> Searcher:
+        documents = {d.id: d for d in read_pmc_patients(corpus) if not isinstance(d, CasebookError)}
+        source = _CaseSource(documents, folder, analyze)
+        index = CaseIndex.build((source.get(i) for i in ids), settings)
+        by_text = dict(zip(texts, ids, strict=True))
+
+        def query_case(text: str) -> Case:
+            if text in by_text:
+                return source.get(by_text[text])
+            return analyze(Document(id="query", text=text, source=Source(format=SourceFormat.TEXT)))
+
+        return CaseTextSearcher(index, query_case)
+
+    return build
+
+
+def compare_retrieval(
+    corpus: Path,
+    qrels: Path,
+    cases: Path | None = None,
+    *,
+    split: Split = "all",
+    settings: SearchSettings | None = None,
+    analyze: Callable[[Document], Case] = default_analyze,
+) -> RetrievalComparison:
+    """Score casebook's search and plain BM25 on the same queries, in one run.
+
+    Args:
+        corpus: ``corpus.jsonl``.
+        qrels: TREC qrels.
+        cases: A folder of analysed cases of the corpus (see ``casebook_searcher``).
+        split: All queries, or those at even or odd positions.
+        settings: casebook's search settings; the packaged ones when None.
+        analyze: Analyses patients that have no case in ``cases``.
+
+    Raises:
+        CasebookError: As ``evaluate_retrieval``.
+    """
+    ours = evaluate_retrieval(
+        corpus, qrels, casebook_searcher(corpus, cases, settings, analyze), split=split
+    )
+    bm25 = evaluate_retrieval(corpus, qrels, BM25Searcher.index, split=split)
+    return RetrievalComparison(
+        split=split,
+        casebook=ours,
+        bm25=bm25,
+        ratio={
+            "mrr": round(ours.mrr / bm25.mrr, 4) if bm25.mrr else 0.0,
+            "ndcg@10": round(ours.ndcg_at_10 / bm25.ndcg_at_10, 4) if bm25.ndcg_at_10 else 0.0,
+        },
     )

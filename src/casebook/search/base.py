@@ -6,6 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+import numpy as np
+import numpy.typing as npt
+
 
 @dataclass(frozen=True, slots=True)
 class Hit:
@@ -54,3 +57,32 @@ def search_all(searcher: Searcher, queries: Sequence[str], k: int) -> list[list[
     if isinstance(searcher, BatchSearcher):
         return searcher.batch_search(queries, k)
     return [searcher.search(query, k) for query in queries]
+
+
+def top_positions(
+    scores: npt.NDArray[np.floating[npt.NBitBase]] | npt.NDArray[np.float32],
+    k: int,
+    allowed: npt.NDArray[np.bool_] | None = None,
+) -> list[int]:
+    """Positions of the ``k`` best positive scores, best first; ties by position.
+
+    Args:
+        scores: One score per indexed document.
+        k: How many positions to return at most.
+        allowed: Documents that may be returned; all when None.
+
+    Returns:
+        Positions into ``scores``.
+    """
+    if k <= 0:
+        return []
+    keep = scores > 0
+    if allowed is not None:
+        keep &= allowed
+    matching = np.flatnonzero(keep)
+    if matching.size > k:
+        # Keep every document scoring at least the k-th best, so ties are cut by position.
+        kth = np.partition(scores[matching], matching.size - k)[matching.size - k]
+        matching = matching[scores[matching] >= kth]
+    order = matching[np.lexsort((matching, -scores[matching]))][:k]
+    return [int(i) for i in order]

@@ -15,20 +15,30 @@ A query token that occurs twice in the query is counted twice.
 Text processing follows bm25s: lower-casing, tokens matching ``\\b\\w\\w+\\b`` (one-character
 tokens are dropped), bm25s's English stop-word list, then the English Snowball stemmer from
 PyStemmer.
+
+With ``query_idf_power`` p > 0 each query token's contribution is further weighted by
+``idf(t)^p``, the query-side idf weighting of the vector-space model (Salton and Buckley 1988,
+"Term-weighting approaches in automatic text retrieval", Inf. Process. Manag. 24(5)). A long
+query such as a whole case report then leans on its rare, specific words rather than on the
+many common ones. p = 0 (the default) is plain BM25.
 """
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import bm25s
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 import Stemmer
 
-from casebook.search.base import Hit
+from casebook.search.base import Hit, top_positions
 
 STOPWORDS = "en"
 """bm25s's English stop-word list."""
@@ -64,11 +74,25 @@ class BM25Searcher:
         retriever: Any,
         vocabulary: dict[str, int],
         stemmer: Any,
+        query_idf_power: float = 0.0,
     ) -> None:
         self._ids: tuple[str, ...] = tuple(ids)
         self._retriever = retriever
         self._vocabulary = vocabulary
         self._stemmer = stemmer
+        self.query_idf_power = query_idf_power
+        self._matrix: sp.csc_array | None = None
+        self._idf: npt.NDArray[np.float64] | None = None
+        if retriever is not None and query_idf_power > 0:
+            scores = retriever.scores
+            indptr = np.asarray(scores["indptr"])
+            self._matrix = sp.csc_array(
+                (scores["data"], scores["indices"], indptr),
+                shape=(len(self._ids), len(indptr) - 1),
+            )
+            df = np.diff(indptr).astype(np.float64)
+            n = len(self._ids)
+            self._idf = np.log1p((n - df + 0.5) / (df + 0.5)) ** query_idf_power
 
     @classmethod
     def index(
@@ -79,6 +103,7 @@ class BM25Searcher:
         k1: float = 1.2,
         b: float = 0.75,
         method: str = "lucene",
+        query_idf_power: float = 0.0,
     ) -> BM25Searcher:
         """Index documents.
 
@@ -88,6 +113,7 @@ class BM25Searcher:
             k1: BM25 term-frequency saturation.
             b: BM25 length normalisation.
             method: The bm25s scoring variant.
+            query_idf_power: Weight each query token by ``idf^p`` (0: plain BM25).
 
         Returns:
             A searcher over these documents.
@@ -103,11 +129,31 @@ class BM25Searcher:
         tokenized = _tokenize(texts, stemmer)
         if not any(tokenized):
             # Nothing to index (bm25s cannot average zero lengths); every search finds nothing.
-            return cls(ids, None, {}, stemmer)
+            return cls(ids, None, {}, stemmer, query_idf_power)
         retriever = bm25s.BM25(k1=k1, b=b, method=method)
         retriever.index(tokenized, show_progress=False)
         vocabulary = {token: int(i) for token, i in retriever.vocab_dict.items() if token}
-        return cls(ids, retriever, vocabulary, stemmer)
+        return cls(ids, retriever, vocabulary, stemmer, query_idf_power)
+
+    def save(self, folder: Path) -> None:
+        """Write the index into ``folder`` (created when missing)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        meta = {"ids": list(self._ids), "query_idf_power": self.query_idf_power}
+        (folder / "bm25_ids.json").write_text(json.dumps(meta), encoding="utf-8")
+        if self._retriever is not None:
+            self._retriever.save(str(folder / "bm25"), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> BM25Searcher:
+        """Read an index written by :meth:`save`."""
+        meta = json.loads((folder / "bm25_ids.json").read_text(encoding="utf-8"))
+        stemmer = Stemmer.Stemmer(STEMMER_LANGUAGE)
+        power = float(meta["query_idf_power"])
+        if not (folder / "bm25").is_dir():
+            return cls(meta["ids"], None, {}, stemmer, power)
+        retriever = bm25s.BM25.load(str(folder / "bm25"), show_progress=False, verbosity=0)
+        vocabulary = {token: int(i) for token, i in retriever.vocab_dict.items() if token}
+        return cls(meta["ids"], retriever, vocabulary, stemmer, power)
 
     def __len__(self) -> int:
         """How many documents are indexed."""
@@ -153,20 +199,19 @@ class BM25Searcher:
         token_ids = [self._vocabulary[t] for t in tokens if t in self._vocabulary]
         if self._retriever is None or not token_ids:
             return np.zeros(len(self._ids), dtype=np.float32)
-        scores: npt.NDArray[np.float32] = self._retriever.get_scores_from_ids(token_ids)
-        return scores
+        if self._matrix is None or self._idf is None:
+            scores: npt.NDArray[np.float32] = self._retriever.get_scores_from_ids(token_ids)
+            return scores
+        counts = Counter(token_ids)
+        columns = list(counts)
+        weights = np.array([counts[c] for c in columns], dtype=np.float64) * self._idf[columns]
+        return np.asarray(self._matrix[:, columns] @ weights, dtype=np.float32)
 
     def _search_tokens(self, tokens: Sequence[str], k: int) -> list[Hit]:
         if k <= 0:
             return []
         scores = self._scores(tokens)
-        matching = np.flatnonzero(scores > 0)
-        if matching.size > k:
-            # Keep every document scoring at least the k-th best, so ties are cut by index order.
-            kth = np.partition(scores[matching], matching.size - k)[matching.size - k]
-            matching = matching[scores[matching] >= kth]
-        order = matching[np.lexsort((matching, -scores[matching]))][:k]
         return [
             Hit(id=self._ids[i], score=float(scores[i]), rank=rank)
-            for rank, i in enumerate(order.tolist(), start=1)
+            for rank, i in enumerate(top_positions(scores, k), start=1)
         ]

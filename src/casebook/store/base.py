@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -83,6 +84,18 @@ class CaseStore(Protocol):
 
     def has(self, case_id: str, content_hash: str) -> bool:
         """Whether a case with this id and this content hash is stored."""
+        ...
+
+    def fingerprint(self) -> str:
+        """A digest of which cases are stored in which version; any add or remove changes it."""
+        ...
+
+    def iter_cases(self, batch: int = 256) -> Iterator[Case]:
+        """Every stored case, sorted by id."""
+        ...
+
+    def get_many(self, case_ids: Sequence[str]) -> builtins.list[Case]:
+        """The stored cases with these ids, in the order given; unknown ids are skipped."""
         ...
 
     def close(self) -> None:

@@ -294,14 +294,7 @@ class DuckDBCaseStore:
         )
         if not rows:
             raise CasebookError(ErrorCode.CASE_NOT_FOUND, f"no case with id {case_id!r}", self.path)
-        try:
-            return Case.model_validate_json(rows[0][0])
-        except ValidationError as exc:
-            raise CasebookError(
-                ErrorCode.STORE_ERROR,
-                f"stored case {case_id!r} is not a valid case: {_first_line(exc)}",
-                self.path,
-            ) from exc
+        return self._validate(case_id, rows[0][0])
 
     def remove(self, case_id: str) -> None:
         """Delete the case with this id, its mentions and its codes, in one transaction.
@@ -358,6 +351,56 @@ class DuckDBCaseStore:
             doing="looking up a case",
         )
         return bool(rows)
+
+    def fingerprint(self) -> str:
+        """A digest of which cases are stored in which version; any add or remove changes it."""
+        row = self._query(
+            "SELECT count(*), coalesce(sum(hash(id || ':' || content_hash)), 0), "
+            "coalesce(max(added_at)::VARCHAR, '') FROM cases",
+            doing="fingerprinting the store",
+        )[0]
+        return f"{row[0]}-{row[1]}-{row[2]}"
+
+    def iter_cases(self, batch: int = 256) -> Iterator[Case]:
+        """Every stored case, sorted by id, read ``batch`` at a time.
+
+        Raises:
+            CasebookError: ``CB-E015`` when a stored case no longer validates.
+        """
+        last: str | None = None
+        while True:
+            rows = self._query(
+                "SELECT id, case_json FROM cases WHERE ? IS NULL OR id > ? ORDER BY id LIMIT ?",
+                [last, last, batch],
+                doing="reading cases",
+            )
+            for case_id, case_json in rows:
+                yield self._validate(case_id, case_json)
+            if len(rows) < batch:
+                return
+            last = rows[-1][0]
+
+    def get_many(self, case_ids: Sequence[str]) -> builtins.list[Case]:
+        """The stored cases with these ids, in the order given; unknown ids are skipped."""
+        if not case_ids:
+            return []
+        rows = self._query(
+            "SELECT id, case_json FROM cases WHERE id IN (SELECT unnest(?::VARCHAR[]))",
+            [list(case_ids)],
+            doing="reading cases",
+        )
+        found = {case_id: case_json for case_id, case_json in rows}
+        return [self._validate(i, found[i]) for i in case_ids if i in found]
+
+    def _validate(self, case_id: str, case_json: str) -> Case:
+        try:
+            return Case.model_validate_json(case_json)
+        except ValidationError as exc:
+            raise CasebookError(
+                ErrorCode.STORE_ERROR,
+                f"stored case {case_id!r} is not a valid case: {_first_line(exc)}",
+                self.path,
+            ) from exc
 
     def close(self) -> None:
         """Close the file; DuckDB checkpoints its write-ahead log into it on the way."""

@@ -9,9 +9,13 @@ from pathlib import Path
 import pytest
 
 from casebook.errors import CasebookError, ErrorCode
-from casebook.eval.retrieval import evaluate_retrieval
+from casebook.eval.retrieval import compare_retrieval, evaluate_retrieval
+from casebook.ingest.pmc_patients import read_pmc_patients
+from casebook.model import Case, Document
+from casebook.nlp.pipeline import Pipeline
 from casebook.search.base import Hit, Searcher
 from casebook.search.bm25 import BM25Searcher
+from casebook.service import write_case
 
 PMC = Path(__file__).parents[2] / "fixtures" / "eval" / "pmc"
 
@@ -116,3 +120,40 @@ def test_malformed_corpus(tmp_path: Path) -> None:
     with pytest.raises(CasebookError) as caught:
         evaluate_retrieval(corpus, PMC / "qrels.tsv", build)
     assert caught.value.code is ErrorCode.MALFORMED_JSON
+
+
+def test_split_scores_half_the_queries() -> None:
+    even = evaluate_retrieval(PMC / "corpus.jsonl", PMC / "qrels.tsv", build, split="even")
+    odd = evaluate_retrieval(PMC / "corpus.jsonl", PMC / "qrels.tsv", build, split="odd")
+    assert (even.queries, even.mrr) == (1, 50.0)  # q1-1
+    assert (odd.queries, odd.mrr) == (1, 0.0)  # q2-1
+
+
+_LIGHT = Pipeline.from_names(("sections", "sentences", "patient"))
+
+
+def test_compare_reads_analysed_cases_and_analyses_the_rest(tmp_path: Path) -> None:
+    documents = [d for d in read_pmc_patients(PMC / "corpus.jsonl") if isinstance(d, Document)]
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    for document in documents[:3]:
+        write_case(_LIGHT(document), folder)
+    analysed: list[str] = []
+
+    def analyze(document: Document) -> Case:
+        analysed.append(document.id)
+        return _LIGHT(document)
+
+    report = compare_retrieval(PMC / "corpus.jsonl", PMC / "qrels.tsv", folder, analyze=analyze)
+    # Patients without a case in the folder are analysed (the query q1-1 is in the folder).
+    assert set(analysed) == {d.id for d in documents[3:]}
+    dumped = report.model_dump(by_alias=True)
+    assert set(dumped) == {"split", "casebook", "bm25", "ratio"}
+    assert dumped["bm25"] == evaluate_retrieval(
+        PMC / "corpus.jsonl", PMC / "qrels.tsv", BM25Searcher.index
+    ).model_dump(by_alias=True)
+    assert dumped["casebook"]["queries"] == 2
+    assert set(dumped["ratio"]) == {"mrr", "ndcg@10"}
+    with pytest.raises(CasebookError) as caught:
+        compare_retrieval(PMC / "corpus.jsonl", PMC / "qrels.tsv", tmp_path / "missing")
+    assert caught.value.code is ErrorCode.PATH_NOT_FOUND

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -105,3 +106,30 @@ def test_is_a_searcher(searcher: BM25Searcher) -> None:
     assert isinstance(searcher, Searcher)
     assert len(searcher) == 3
     assert Hit(id="d1", score=1.0, rank=1) == Hit("d1", 1.0, 1)
+
+
+def test_query_words_weighted_by_idf() -> None:
+    # With p = 1 each query token's BM25 part is multiplied by idf(t): cough (df 2) and
+    # fever (df 1) for d1 give idf(2)^2 tfc + idf(1)^2 tfc.
+    weighted = BM25Searcher.index(IDS, TEXTS, query_idf_power=1.0)
+    hits = weighted.search("Coughs with fevers", k=10)
+    d1 = idf(2) ** 2 * tfc(1, 3) + idf(1) ** 2 * tfc(1, 3)
+    d2 = idf(2) ** 2 * tfc(3, 4)
+    assert [h.id for h in hits] == ["d1", "d2"]
+    assert hits[0].score == pytest.approx(d1, abs=1e-5)
+    assert hits[1].score == pytest.approx(d2, abs=1e-5)
+    # A repeated query word still counts twice.
+    once = weighted.search("rash", k=1)[0].score
+    assert weighted.search("rash rash", k=1)[0].score == pytest.approx(2 * once, abs=1e-5)
+
+
+@pytest.mark.parametrize("power", [0.0, 1.5])
+def test_save_and_load(tmp_path: Path, power: float) -> None:
+    built = BM25Searcher.index(IDS, TEXTS, query_idf_power=power)
+    built.save(tmp_path / "index")
+    loaded = BM25Searcher.load(tmp_path / "index")
+    for query in ("Coughs with fevers", "arm rash", "zebra"):
+        assert loaded.search(query, 3) == built.search(query, 3)
+    empty = BM25Searcher.index([], [])
+    empty.save(tmp_path / "empty")
+    assert BM25Searcher.load(tmp_path / "empty").search("cough", 3) == []

@@ -1,0 +1,378 @@
+"""Concept search: stored cases that state the same clinical facts, with the same polarity.
+
+A case's *facts* are concept keys drawn from its analysed mentions and codes:
+
+* a mention of a counted type (``search.json``: findings, treatments, tests, anatomy) gives the
+  key ``group:words``, its words normalised as the knowledge bases normalise aliases
+  (lower-cased, American spelling, singular; an abbreviation replaced by its long form), so
+  "Headaches" and "headache" meet;
+* a code on a mention, or a case-level code scored at least ``case_code_min_score``, gives
+  ``system:code``, and each of its ancestors up to ``max_ancestor_depth`` gives another key at
+  ``ancestor_discount^n`` of its weight: ICD-10-CM and ICD-10-PCS by code prefix (``G96.00`` →
+  ``G96.0`` → ``G96``), HPO along the ontology's ``is_a`` parents. So a case coded ``G96.0``
+  meets one coded ``G96.00`` through their shared key ``G96.0``.
+
+Every key carries its polarity: a negated fact is indexed as ``-key`` and a present one as
+``+key``, so "no fever" never matches "fever". Family and hypothetical facts are not the
+patient's and are left out.
+
+A stored case ``d`` scores for a query case ``q``::
+
+    score(q, d) = Σ over keys t shared by q and d of  idf(t)^p · w_q(t) · w_d(t)  /  |d|^α
+
+with ``w(t)`` the largest weight the case gives key ``t`` and ``idf(t) = ln(1 + (N - df(t) +
+0.5) / (df(t) + 0.5))``, BM25's inverse document frequency over the stored cases (Robertson
+and Spärck Jones 1976). This is the inner product of the vector-space model with idf-weighted
+binary features (Salton and Buckley 1988, "Term-weighting approaches in automatic text
+retrieval"): a key most cases share ("pain") adds little, a rare complication or procedure much.
+``|d|`` is the length of the case's idf-weighted vector; with α = 1 (``length_norm``) the score is
+the cosine's numerator over the case's norm, so a long report with many facts does not win by
+listing everything.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from casebook.kb.base import KnowledgeBase, normalize_alias
+from casebook.kb.hpo import load_hpo
+from casebook.model import Case, CodeSystem
+from casebook.search.settings import ConceptSettings
+
+FactVector = dict[str, float]
+"""Signed concept key (``+finding:headache``, ``-hpo:HP:0001945``) → weight."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One concept a case states, and where.
+
+    Attributes:
+        key: The concept, e.g. ``finding:headache`` or ``icd10cm:G96.0``.
+        negated: Whether the case states that the patient does not have it.
+        depth: 0 for a stated concept; n for the n-th ancestor of a stated code.
+        weight: Its weight in the case (type or system weight, discounted by depth).
+        label: What to show for it: the mention's words, or a code's name.
+        spans: ``(start, end)`` of the words of the case text that state it.
+    """
+
+    key: str
+    negated: bool
+    depth: int
+    weight: float
+    label: str
+    spans: tuple[tuple[int, int], ...]
+
+    @property
+    def signed_key(self) -> str:
+        """The key with its polarity, as the index holds it."""
+        return ("-" if self.negated else "+") + self.key
+
+    def to_json(self) -> list[Any]:
+        """A stated fact as a compact JSON array (ancestors are derived again on reading)."""
+        return [self.key, int(self.negated), self.weight, self.label, [list(s) for s in self.spans]]
+
+    @classmethod
+    def from_json(cls, data: Sequence[Any]) -> Fact:
+        """A stated fact written by :meth:`to_json`."""
+        key, negated, weight, label, spans = data
+        return cls(key, bool(negated), 0, float(weight), label, tuple((s, e) for s, e in spans))
+
+
+def prefix_ancestors(code: str) -> list[str]:
+    """The ancestors of an ICD-10-CM or ICD-10-PCS code by prefix, nearest first.
+
+    ICD-10-CM codes nest by their characters (``G96.00`` under ``G96.0`` under the category
+    ``G96``), and so do ICD-10-PCS codes, one axis per character. The 3-character category is
+    the farthest ancestor.
+
+    Args:
+        code: A code such as ``G96.00`` or ``3E0R3GC``.
+
+    Returns:
+        The prefixes, nearest first, e.g. ``["G96.0", "G96"]``.
+    """
+    ancestors: list[str] = []
+    current = code
+    while len(current.replace(".", "")) > 3:
+        current = current[:-1].rstrip(".")
+        ancestors.append(current)
+    return ancestors
+
+
+def hpo_ancestors(kb: KnowledgeBase, code: str, max_depth: int) -> list[tuple[str, int]]:
+    """HPO ancestors of ``code`` with their distance (shortest ``is_a`` path), nearest first.
+
+    Args:
+        kb: The HPO knowledge base.
+        code: An HPO id.
+        max_depth: The farthest distance returned.
+
+    Returns:
+        ``(ancestor id, distance)`` pairs, ordered by distance then id.
+    """
+    found: dict[str, int] = {}
+    frontier = [code]
+    for depth in range(1, max_depth + 1):
+        parents = sorted(
+            {
+                parent
+                for child in frontier
+                if child in kb
+                for parent in kb.concept(child).parents
+                if parent not in found and parent != code
+            }
+        )
+        for parent in parents:
+            found[parent] = depth
+        frontier = parents
+    return sorted(found.items(), key=lambda item: (item[1], item[0]))
+
+
+CODE_SYSTEMS: frozenset[str] = frozenset(system.value for system in CodeSystem)
+
+
+class FactExtractor:
+    """Turns an analysed case into its facts, as ``search.json`` says.
+
+    Args:
+        settings: The concept settings.
+        hpo: The HPO knowledge base for ancestors; the packaged one when None.
+    """
+
+    def __init__(self, settings: ConceptSettings, hpo: KnowledgeBase | None = None) -> None:
+        self.settings = settings
+        self._hpo = hpo
+        self._present = frozenset(settings.present)
+        self._negated = frozenset(settings.negated)
+        self._ancestors: dict[str, list[tuple[str, int, str]]] = {}
+
+    @property
+    def hpo(self) -> KnowledgeBase:
+        """The HPO knowledge base, loaded on first use."""
+        if self._hpo is None:
+            self._hpo = load_hpo()
+        return self._hpo
+
+    def _code_fact(
+        self,
+        system: CodeSystem,
+        code: str,
+        label: str,
+        negated: bool,
+        spans: tuple[tuple[int, int], ...],
+    ) -> list[Fact]:
+        weight = self.settings.code_systems.get(system)
+        if weight is None:
+            return []
+        return [Fact(f"{system.value}:{code}", negated, 0, weight, label, spans)]
+
+    def ancestors(self, key: str) -> list[tuple[str, int, str]]:
+        """The ancestor keys of a code key with their distance and name, nearest first."""
+        known = self._ancestors.get(key)
+        if known is not None:
+            return known
+        system, _, code = key.partition(":")
+        if system == CodeSystem.HPO.value:
+            hpo = self.hpo
+            found = [
+                (f"{system}:{a}", d, hpo.concept(a).name if a in hpo else a)
+                for a, d in hpo_ancestors(hpo, code, self.settings.max_ancestor_depth)
+            ]
+        elif system in CODE_SYSTEMS:
+            prefixes = prefix_ancestors(code)[: self.settings.max_ancestor_depth]
+            found = [(f"{system}:{a}", d, a) for d, a in enumerate(prefixes, start=1)]
+        else:
+            found = []
+        self._ancestors[key] = found
+        return found
+
+    def stated(self, case: Case) -> list[Fact]:
+        """The facts a case states itself (no ancestors), in text order of their source.
+
+        Args:
+            case: An analysed case.
+
+        Returns:
+            The facts; a concept stated twice gives two facts with the same key.
+        """
+        settings = self.settings
+        found: list[Fact] = []
+        for mention in case.mentions:
+            if mention.assertion in self._present:
+                negated = False
+            elif mention.assertion in self._negated:
+                negated = True
+            else:
+                continue
+            spans = ((mention.start, mention.end),)
+            rule = settings.mention_types.get(mention.type)
+            if rule is not None:
+                words = normalize_alias(mention.expansion or mention.text)
+                if len(words) >= settings.min_key_chars and any(c.isalpha() for c in words):
+                    found.append(
+                        Fact(f"{rule.group}:{words}", negated, 0, rule.weight, mention.text, spans)
+                    )
+            for code in mention.codes:
+                label = code.display or code.code
+                found += self._code_fact(code.system, code.code, label, negated, spans)
+        for case_code in case.codes:
+            if case_code.score < settings.case_code_min_score:
+                continue
+            label = case_code.display or case_code.code
+            evidence = tuple((e.start, e.end) for e in case_code.evidence)
+            found += self._code_fact(case_code.system, case_code.code, label, False, evidence)
+        return found
+
+    def expand(self, stated: Sequence[Fact]) -> list[Fact]:
+        """Stated facts followed by the ancestors of their codes, discounted by distance."""
+        discount = self.settings.ancestor_discount
+        found = list(stated)
+        if discount <= 0:
+            return found
+        for fact in stated:
+            for key, depth, name in self.ancestors(fact.key):
+                weight = fact.weight * discount**depth
+                found.append(Fact(key, fact.negated, depth, weight, name, fact.spans))
+        return found
+
+    def facts(self, case: Case) -> list[Fact]:
+        """Every fact of the case, stated and inherited."""
+        return self.expand(self.stated(case))
+
+
+def fact_vector(facts: Iterable[Fact]) -> FactVector:
+    """Each signed key once, with the largest weight any of its facts gives it."""
+    vector: FactVector = {}
+    for fact in facts:
+        key = fact.signed_key
+        if fact.weight > vector.get(key, 0.0):
+            vector[key] = fact.weight
+    return vector
+
+
+def bm25_idf(df: npt.NDArray[np.float64], n: int) -> npt.NDArray[np.float64]:
+    """BM25's inverse document frequency ``ln(1 + (N - df + 0.5) / (df + 0.5))``."""
+    result: npt.NDArray[np.float64] = np.log1p((n - df + 0.5) / (df + 0.5))
+    return result
+
+
+class ConceptIndex:
+    """Fact vectors of a fixed collection of cases, ready to score a query's facts.
+
+    Build one with :meth:`build` or :meth:`load`.
+
+    Args:
+        keys: The signed keys, in column order.
+        matrix: Cases × keys weights (CSC).
+        idf_power: The exponent of each key's idf.
+        length_norm: Each case's score is divided by the norm of its idf-weighted vector to
+            this power: 1 is the cosine's normalisation, 0 none.
+    """
+
+    def __init__(
+        self, keys: Sequence[str], matrix: sp.csc_array, idf_power: float, length_norm: float
+    ) -> None:
+        self.keys: dict[str, int] = {key: i for i, key in enumerate(keys)}
+        self._matrix = matrix
+        n = int(matrix.shape[0])
+        df = np.diff(matrix.indptr).astype(np.float64)
+        self.idf: npt.NDArray[np.float64] = bm25_idf(df, n) ** idf_power
+        self.idf_power = idf_power
+        self.length_norm = length_norm
+        weighted = matrix.multiply(self.idf[None, :])
+        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        self._divisor: npt.NDArray[np.float64] = norms**length_norm
+
+    @classmethod
+    def build(
+        cls, vectors: Sequence[Mapping[str, float]], idf_power: float, length_norm: float = 0.0
+    ) -> ConceptIndex:
+        """Index one fact vector per case, in case order."""
+        keys = sorted({key for vector in vectors for key in vector})
+        column = {key: i for i, key in enumerate(keys)}
+        rows: list[int] = []
+        cols: list[int] = []
+        data: list[float] = []
+        for row, vector in enumerate(vectors):
+            for key, weight in vector.items():
+                rows.append(row)
+                cols.append(column[key])
+                data.append(weight)
+        matrix = sp.csc_array(
+            (np.asarray(data, dtype=np.float32), (rows, cols)),
+            shape=(len(vectors), len(keys)),
+        )
+        matrix.sort_indices()
+        return cls(keys, matrix, idf_power, length_norm)
+
+    def __len__(self) -> int:
+        """How many cases are indexed."""
+        return int(self._matrix.shape[0])
+
+    def key_weight(self, key: str) -> float:
+        """A signed key's idf weight in this collection (as if seen once when unseen)."""
+        column = self.keys.get(key)
+        if column is not None:
+            return float(self.idf[column])
+        n = len(self)
+        return float(bm25_idf(np.array([1.0]), max(n, 1))[0] ** self.idf_power)
+
+    def scores(self, query: Mapping[str, float]) -> npt.NDArray[np.float32]:
+        """Every indexed case's score for a query fact vector, in index order."""
+        columns = [self.keys[key] for key in query if key in self.keys]
+        if not columns:
+            return np.zeros(len(self), dtype=np.float32)
+        weights = np.array([query[key] for key in query if key in self.keys], dtype=np.float64)
+        weights *= self.idf[columns]
+        result = (self._matrix[:, columns] @ weights) / self._divisor
+        return np.asarray(result, dtype=np.float32)
+
+    def cases_with(self, key: str) -> npt.NDArray[np.int64]:
+        """Positions of the cases holding a signed key."""
+        column = self.keys.get(key)
+        if column is None:
+            return np.zeros(0, dtype=np.int64)
+        start, end = self._matrix.indptr[column], self._matrix.indptr[column + 1]
+        return np.asarray(self._matrix.indices[start:end], dtype=np.int64)
+
+    def save(self, folder: Path) -> None:
+        """Write the index into ``folder`` (created when missing)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "concept_keys.json").write_text(
+            json.dumps(
+                {
+                    "idf_power": self.idf_power,
+                    "length_norm": self.length_norm,
+                    "keys": list(self.keys),
+                }
+            ),
+            encoding="utf-8",
+        )
+        np.savez(
+            folder / "concepts.npz",
+            data=self._matrix.data,
+            indices=self._matrix.indices,
+            indptr=self._matrix.indptr,
+            shape=np.asarray(self._matrix.shape),
+        )
+
+    @classmethod
+    def load(cls, folder: Path) -> ConceptIndex:
+        """Read an index written by :meth:`save`."""
+        meta = json.loads((folder / "concept_keys.json").read_text(encoding="utf-8"))
+        with np.load(folder / "concepts.npz") as arrays:
+            shape = tuple(int(x) for x in arrays["shape"])
+            matrix = sp.csc_array(
+                (arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape
+            )
+        return cls(meta["keys"], matrix, float(meta["idf_power"]), float(meta["length_norm"]))

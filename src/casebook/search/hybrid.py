@@ -1,0 +1,470 @@
+"""The similar-case index: BM25 over the text and concept search, fused, with filters.
+
+``CaseIndex`` composes the two searchers (Pyserini's hybrid searcher does the same: it holds
+no scoring of its own). A stored case is indexed by its title (``title_repeats`` times) and text
+for BM25, and by its facts (``casebook.search.concepts``) for concept search; a query case is
+searched by its text and its facts, and the two rankings are fused
+(``casebook.search.fusion``) by the method and weights of ``search.json``: CombSUM of min-max
+normalised scores, which on PMC-Patients beat reciprocal rank fusion of the same two rankings
+(see BENCHMARKS.md), or reciprocal rank fusion.
+
+Filters (age range, sex, a code with its descendants, a treatment, an outcome) restrict both
+rankings before fusion, so ``k`` hits come back whenever ``k`` cases pass.
+
+The index saves to and loads from a folder, so that a store's index is built once and reused
+until the store changes. Besides the two searchers it keeps, per case, what explanations and
+tallies need (the text, the stated facts, the treatments with their outcomes) as one JSON line,
+read back by offset, so that showing ten hits never parses ten whole cases.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from casebook.kb.base import normalize_alias
+from casebook.kb.hpo import load_hpo
+from casebook.model import Case, Outcome, Sex, Span
+from casebook.search.base import Hit, top_positions
+from casebook.search.bm25 import BM25Searcher
+from casebook.search.concepts import ConceptIndex, Fact, FactExtractor, fact_vector
+from casebook.search.fusion import reciprocal_rank_fusion, weighted_sum_fusion
+from casebook.search.outcomes import OutcomeReader, TreatmentOutcome
+from casebook.search.settings import SearchSettings, load_search_settings
+
+INDEX_FORMAT = 1
+"""The version of the saved layout; a saved index of another version is rebuilt."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """Which stored cases a search may return.
+
+    Attributes:
+        age_min: Youngest patient age in years (cases without an age fail an age filter).
+        age_max: Oldest patient age in years.
+        sex: The patient's sex.
+        codes: Codes the case must hold, each with its descendants: ``G96.0`` (ICD-10-CM),
+            ``HP:0002315`` (HPO), or ``system:code`` such as ``icd10pcs:3E0R3GC``.
+        procedure: Words of a treatment the patient had, e.g. "blood patch".
+        outcome: An outcome the case reports.
+    """
+
+    age_min: float | None = None
+    age_max: float | None = None
+    sex: Sex | None = None
+    codes: tuple[str, ...] = ()
+    procedure: str | None = None
+    outcome: Outcome | None = None
+
+    def __bool__(self) -> bool:
+        return any(v not in (None, ()) for v in asdict(self).values())
+
+
+@dataclass(frozen=True, slots=True)
+class Facets:
+    """What filters and result listings need of a stored case.
+
+    Attributes:
+        title: The case's title.
+        age_years: The patient's age.
+        sex: The patient's sex.
+        treatments: Normalised words of the treatments the patient had.
+        outcomes: The outcomes the case reports.
+    """
+
+    title: str | None = None
+    age_years: float | None = None
+    sex: str | None = None
+    treatments: tuple[str, ...] = ()
+    outcomes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class QueryCase:
+    """What a search needs of a case.
+
+    Attributes:
+        id: The case's id (a stored case with this id is never its own hit).
+        text: Its text, the BM25 query.
+        facts: Its facts, stated and inherited, the concept query.
+    """
+
+    id: str
+    text: str
+    facts: tuple[Fact, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCase:
+    """What the index keeps of a stored case to explain it and tally its treatments."""
+
+    id: str
+    text: str
+    facts: list[Fact]
+    treatments: list[TreatmentOutcome]
+    facets: Facets
+
+
+def _record(text: str, stated: Sequence[Fact], treatments: Sequence[TreatmentOutcome]) -> str:
+    return json.dumps(
+        {
+            "text": text,
+            "facts": [fact.to_json() for fact in stated],
+            "treatments": [
+                [t.key, t.text, t.span.start, t.span.end, t.outcome.value] for t in treatments
+            ],
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+class _Records:
+    """One JSON line per indexed case, in memory or read by offset from a saved file."""
+
+    def __init__(self, lines: list[str] | None = None, path: Path | None = None) -> None:
+        self._lines = lines
+        self._path = path
+        self._offsets: npt.NDArray[np.int64] | None = None
+        if path is not None:
+            self._offsets = np.load(path.with_suffix(".offsets.npy"))
+
+    def _raw(self, position: int) -> bytes:
+        if self._lines is not None:
+            return self._lines[position].encode("utf-8")
+        if self._path is None or self._offsets is None:  # pragma: no cover - set together
+            raise ValueError("no records")
+        start, end = int(self._offsets[position]), int(self._offsets[position + 1])
+        with self._path.open("rb") as handle:
+            handle.seek(start)
+            return handle.read(end - start)
+
+    def get(self, position: int) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self._raw(position))
+        return data
+
+    def save(self, path: Path, count: int) -> None:
+        offsets = [0]
+        with path.open("wb") as handle:
+            for position in range(count):
+                line = self._raw(position).rstrip(b"\n") + b"\n"
+                handle.write(line)
+                offsets.append(offsets[-1] + len(line))
+        np.save(path.with_suffix(".offsets.npy"), np.asarray(offsets, dtype=np.int64))
+
+
+def code_key(code: str) -> tuple[str, str]:
+    """The code system and code of a filter value (``G96.0``, ``HP:0001945``, ``hpo:…``).
+
+    Returns:
+        ``(system, code)``; a bare code is HPO when it starts with ``HP:``, else ICD-10-CM.
+    """
+    system, _, rest = code.partition(":")
+    if rest and system.lower() in {"icd10cm", "icd10pcs", "hpo"}:
+        return system.lower(), rest.strip()
+    if code.upper().startswith("HP:"):
+        return "hpo", code.upper()
+    return "icd10cm", code.strip().upper()
+
+
+class CaseIndex:
+    """Stored cases, indexed for similar-case search.
+
+    Build one with :meth:`build` or :meth:`load`.
+    """
+
+    def __init__(
+        self,
+        ids: Sequence[str],
+        facets: Sequence[Facets],
+        text: BM25Searcher,
+        concepts: ConceptIndex,
+        settings: SearchSettings,
+        records: _Records,
+    ) -> None:
+        self.ids: tuple[str, ...] = tuple(ids)
+        self._records = records
+        self.positions = {case_id: i for i, case_id in enumerate(self.ids)}
+        self.facets = list(facets)
+        self.text = text
+        self.concepts = concepts
+        self.settings = settings
+        self.extractor = FactExtractor(settings.concepts)
+        self._ages = np.array(
+            [f.age_years if f.age_years is not None else np.nan for f in facets], dtype=np.float64
+        )
+        self._sexes = np.array([f.sex or "" for f in facets], dtype=object)
+
+    @staticmethod
+    def indexed_text(case: Case, settings: SearchSettings) -> str:
+        """What BM25 indexes of a stored case: its title, repeated, then its text."""
+        title = (case.title or "").strip()
+        return (title + "\n") * settings.text.title_repeats + case.text if title else case.text
+
+    @classmethod
+    def build(
+        cls,
+        cases: Iterable[Case],
+        settings: SearchSettings | None = None,
+        on_advance: Callable[[], None] | None = None,
+    ) -> CaseIndex:
+        """Index cases.
+
+        Args:
+            cases: Analysed cases with unique ids; read one at a time.
+            settings: The search settings; the packaged ones when None.
+            on_advance: Called after each case.
+
+        Raises:
+            ValueError: When two cases share an id.
+        """
+        settings = settings or load_search_settings()
+        extractor = FactExtractor(settings.concepts)
+        reader = OutcomeReader()
+        ids: list[str] = []
+        texts: list[str] = []
+        vectors: list[dict[str, float]] = []
+        facets: list[Facets] = []
+        records: list[str] = []
+        for case in cases:
+            stated = extractor.stated(case)
+            treatments = reader.treatments(case)
+            ids.append(case.id)
+            texts.append(cls.indexed_text(case, settings))
+            vectors.append(fact_vector(extractor.expand(stated)))
+            records.append(_record(case.text, stated, treatments))
+            facets.append(
+                Facets(
+                    title=case.title,
+                    age_years=case.patient.age_years,
+                    sex=case.patient.sex.value if case.patient.sex else None,
+                    treatments=tuple(sorted({t.key for t in treatments})),
+                    outcomes=tuple(sorted({s.outcome.value for s in reader.statements(case)})),
+                )
+            )
+            if on_advance:
+                on_advance()
+        text = BM25Searcher.index(
+            ids,
+            texts,
+            k1=settings.text.k1,
+            b=settings.text.b,
+            query_idf_power=settings.text.query_idf_power,
+        )
+        concepts = ConceptIndex.build(
+            vectors, settings.concepts.idf_power, settings.concepts.length_norm
+        )
+        return cls(ids, facets, text, concepts, settings, _Records(lines=records))
+
+    def query(self, case: Case) -> QueryCase:
+        """An analysed case as a query."""
+        return QueryCase(case.id, case.text, tuple(self.extractor.facts(case)))
+
+    def stored(self, case_id: str) -> StoredCase:
+        """What the index keeps of a stored case.
+
+        Raises:
+            KeyError: When no indexed case has that id.
+        """
+        position = self.positions[case_id]
+        record = self._records.get(position)
+        stated = [Fact.from_json(f) for f in record["facts"]]
+        treatments = [
+            TreatmentOutcome(key, words, Span(start=start, end=end), Outcome(outcome), None)
+            for key, words, start, end, outcome in record["treatments"]
+        ]
+        return StoredCase(
+            case_id,
+            record["text"],
+            self.extractor.expand(stated),
+            treatments,
+            self.facets[position],
+        )
+
+    def stored_query(self, case_id: str) -> QueryCase:
+        """A stored case as a query.
+
+        Raises:
+            KeyError: When no indexed case has that id.
+        """
+        stored = self.stored(case_id)
+        return QueryCase(case_id, stored.text, tuple(stored.facts))
+
+    def __len__(self) -> int:
+        """How many cases are indexed."""
+        return len(self.ids)
+
+    def allowed(self, filters: SearchFilters | None) -> npt.NDArray[np.bool_] | None:
+        """Which indexed cases pass the filters; None when there are none."""
+        if not filters:
+            return None
+        mask = np.ones(len(self), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            if filters.age_min is not None:
+                mask &= self._ages >= filters.age_min
+            if filters.age_max is not None:
+                mask &= self._ages <= filters.age_max
+        if filters.sex is not None:
+            mask &= self._sexes == filters.sex.value
+        for code in filters.codes:
+            mask &= self._with_code(code)
+        if filters.procedure is not None:
+            words = f" {normalize_alias(filters.procedure)} "
+            mask &= np.array([any(words in f" {t} " for t in f.treatments) for f in self.facets])
+        if filters.outcome is not None:
+            wanted = filters.outcome.value
+            mask &= np.array([wanted in f.outcomes for f in self.facets])
+        return mask
+
+    def _with_code(self, code: str) -> npt.NDArray[np.bool_]:
+        """Cases holding the code or one of its descendants as a present fact."""
+        system, value = code_key(code)
+        if system == "hpo":
+            hpo = load_hpo()
+            wanted = {value} | (hpo.descendants(value) if value in hpo else frozenset())
+            keys = [f"+hpo:{c}" for c in wanted]
+        else:
+            prefix = f"+{system}:{value}"
+            keys = [k for k in self.concepts.keys if k.startswith(prefix)]
+        mask = np.zeros(len(self), dtype=bool)
+        for key in keys:
+            mask[self.concepts.cases_with(key)] = True
+        return mask
+
+    def search(
+        self,
+        query: QueryCase,
+        k: int,
+        filters: SearchFilters | None = None,
+        exclude: Iterable[str] = (),
+    ) -> list[Hit]:
+        """The ``k`` stored cases most like the query case, best first.
+
+        Args:
+            query: The query case (``query`` or ``stored_query`` make one).
+            k: How many hits at most.
+            filters: Which cases may be returned.
+            exclude: Ids never returned (the query's own, when it is stored).
+
+        Returns:
+            Hits with their fused scores, ranks from 1.
+        """
+        fusion = self.settings.fusion
+        allowed = self.allowed(filters)
+        excluded = [self.positions[i] for i in exclude if i in self.positions]
+        if excluded:
+            allowed = np.ones(len(self), dtype=bool) if allowed is None else allowed.copy()
+            allowed[excluded] = False
+        rankings: list[list[str]] = []
+        runs: list[dict[str, float]] = []
+        weights: list[float] = []
+        for name, weight in fusion.weights.items():
+            if weight <= 0:
+                continue
+            if name == "text":
+                scores = self.text.scores(query.text)
+            else:
+                scores = self.concepts.scores(fact_vector(query.facts))
+            top = top_positions(scores, fusion.depth, allowed)
+            rankings.append([self.ids[i] for i in top])
+            runs.append({self.ids[i]: float(scores[i]) for i in top})
+            weights.append(weight)
+        if fusion.method == "rrf":
+            fused = reciprocal_rank_fusion(rankings, fusion.k, weights)
+        else:
+            fused = weighted_sum_fusion(runs, weights)
+        return [
+            Hit(id=case_id, score=score, rank=rank)
+            for rank, (case_id, score) in enumerate(fused[: max(k, 0)], start=1)
+        ]
+
+    def save(self, folder: Path, fingerprint: str) -> None:
+        """Write the index into ``folder`` with the fingerprint of what it was built from."""
+        folder.mkdir(parents=True, exist_ok=True)
+        self.text.save(folder)
+        self.concepts.save(folder)
+        self._records.save(folder / "records.jsonl", len(self))
+        (folder / "facets.json").write_text(
+            json.dumps({"ids": list(self.ids), "facets": [asdict(f) for f in self.facets]}),
+            encoding="utf-8",
+        )
+        # Written last: a folder without it (an interrupted save) is never loaded.
+        (folder / "meta.json").write_text(
+            json.dumps(
+                {
+                    "format": INDEX_FORMAT,
+                    "fingerprint": fingerprint,
+                    "settings": settings_digest(self.settings),
+                }
+            ),
+            encoding="utf-8",
+        )
+
+    @classmethod
+    def load(cls, folder: Path, fingerprint: str, settings: SearchSettings) -> CaseIndex | None:
+        """Read an index written by :meth:`save`.
+
+        Returns:
+            The index, or None when the folder holds none, or one built from another
+            fingerprint, settings or layout version.
+        """
+        try:
+            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        current = {
+            "format": INDEX_FORMAT,
+            "fingerprint": fingerprint,
+            "settings": settings_digest(settings),
+        }
+        if meta != current:
+            return None
+        stored = json.loads((folder / "facets.json").read_text(encoding="utf-8"))
+        facets = [
+            Facets(
+                title=f["title"],
+                age_years=f["age_years"],
+                sex=f["sex"],
+                treatments=tuple(f["treatments"]),
+                outcomes=tuple(f["outcomes"]),
+            )
+            for f in stored["facets"]
+        ]
+        return cls(
+            stored["ids"],
+            facets,
+            BM25Searcher.load(folder),
+            ConceptIndex.load(folder),
+            settings,
+            _Records(path=folder / "records.jsonl"),
+        )
+
+
+def settings_digest(settings: SearchSettings) -> str:
+    """A hash of the settings an index was built with; other settings need another index."""
+    return hashlib.sha256(settings.model_dump_json().encode("utf-8")).hexdigest()[:16]
+
+
+class CaseTextSearcher:
+    """A ``Searcher`` over a ``CaseIndex`` for callers that pass query texts.
+
+    Args:
+        index: The case index.
+        analyze: Turns a query text into an analysed case.
+    """
+
+    def __init__(self, index: CaseIndex, analyze: Callable[[str], Case]) -> None:
+        self.index = index
+        self.analyze = analyze
+
+    def search(self, query: str, k: int) -> list[Hit]:
+        """The ``k`` indexed cases most like the case ``query`` tells."""
+        return self.index.search(self.index.query(self.analyze(query)), k)

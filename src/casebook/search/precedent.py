@@ -1,0 +1,171 @@
+"""Precedent for a case from the case store: similar cases, why, and what was done for them.
+
+The store's search index is built once from its cases and saved beside the store file
+(``cases.duckdb`` → ``cases.duckdb.search/``), stamped with the store's fingerprint and the
+search settings; any add or remove changes the fingerprint, and the next search rebuilds it.
+Within one process the loaded index is kept, so a server or a benchmark pays for loading once;
+while the store's files (the database and its write-ahead log) keep their size and
+modification time, the store is not even opened again.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from casebook.model import Sex, SimilarCase, TreatmentTally
+from casebook.search.explain import Explainer
+from casebook.search.hybrid import CaseIndex, QueryCase, SearchFilters
+from casebook.search.outcomes import TreatmentOutcome, tally
+from casebook.search.settings import SearchSettings, load_search_settings
+from casebook.store.base import CaseStore
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    stamp: tuple[int, ...]
+    fingerprint: str
+    index: CaseIndex
+
+
+_LOADED: dict[Path, _Loaded] = {}
+"""Store path → the index loaded in this process, with what it was loaded for."""
+
+
+def _file_stamp(store_path: Path) -> tuple[int, ...]:
+    """Modification time and size of the store file and its write-ahead log."""
+    stamp: list[int] = []
+    for path in (store_path, store_path.with_name(store_path.name + ".wal")):
+        try:
+            status = path.stat()
+        except FileNotFoundError:
+            stamp += [0, 0]
+        else:
+            stamp += [status.st_mtime_ns, status.st_size]
+    return tuple(stamp)
+
+
+def index_folder(store_path: Path) -> Path:
+    """Where a store's search index is saved: beside the store file."""
+    return store_path.with_name(store_path.name + ".search")
+
+
+def _save(index: CaseIndex, folder: Path, fingerprint: str) -> None:
+    """Save into a fresh folder, then swap it in, so a reader never sees half an index.
+
+    A store in a folder this process cannot write to is searched with an index kept in
+    memory only.
+    """
+    staging = folder.with_name(f"{folder.name}.tmp-{os.getpid()}")
+    try:
+        shutil.rmtree(staging, ignore_errors=True)
+        index.save(staging, fingerprint)
+        old = folder.with_name(f"{folder.name}.old-{os.getpid()}")
+        if folder.exists():
+            folder.rename(old)
+        staging.rename(folder)
+        shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def store_index(
+    store_path: Path,
+    open_store: Callable[[], CaseStore],
+    settings: SearchSettings | None = None,
+) -> CaseIndex:
+    """The search index of a store's current cases: kept, saved, or built now.
+
+    Args:
+        store_path: The store file, which decides where the index is saved.
+        open_store: Opens the store (read-only is enough); called only when the store's
+            files changed since this process last loaded its index.
+        settings: The search settings; the packaged ones when None.
+    """
+    settings = settings or load_search_settings()
+    key = store_path.resolve()
+    stamp = _file_stamp(store_path)
+    loaded = _LOADED.get(key)
+    if loaded is not None and loaded.index.settings != settings:
+        loaded = None
+    if loaded is not None and loaded.stamp == stamp:
+        return loaded.index
+    with open_store() as store:
+        fingerprint = store.fingerprint()
+        if loaded is not None and loaded.fingerprint == fingerprint:
+            index = loaded.index
+        else:
+            folder = index_folder(store_path)
+            found = CaseIndex.load(folder, fingerprint, settings)
+            if found is None:
+                found = CaseIndex.build(store.iter_cases(), settings)
+                _save(found, folder, fingerprint)
+            index = found
+    _LOADED[key] = _Loaded(stamp, fingerprint, index)
+    return index
+
+
+def forget_loaded() -> None:
+    """Drop every index loaded in this process (the next search loads from disk)."""
+    _LOADED.clear()
+
+
+@dataclass
+class Precedent:
+    """What a search found for a query case.
+
+    Attributes:
+        similar: The hits, best first, each with what matched and what differs.
+        tally: Treatments across the hits with the outcomes that followed.
+    """
+
+    similar: list[SimilarCase]
+    tally: list[TreatmentTally]
+
+
+def find_precedent(
+    index: CaseIndex,
+    query: QueryCase,
+    k: int,
+    filters: SearchFilters | None = None,
+) -> Precedent:
+    """Search the index, then explain each hit and tally its treatments.
+
+    Args:
+        index: The store's index.
+        query: The query case; a stored case with its id is never a hit.
+        k: How many hits.
+        filters: Which cases may be returned.
+    """
+    hits = index.search(query, k, filters, exclude=[query.id])
+    shown = index.settings.explain
+    explainer = Explainer(
+        query.text,
+        query.facts,
+        index.concepts.key_weight,
+        matched=shown.matched,
+        differs=shown.differs,
+    )
+    similar: list[SimilarCase] = []
+    treated: list[tuple[str, list[TreatmentOutcome]]] = []
+    for hit in hits:
+        case = index.stored(hit.id)
+        why = explainer.explain(case.text, case.facts)
+        sex = case.facets.sex
+        similar.append(
+            SimilarCase(
+                id=case.id,
+                score=round(hit.score, 6),
+                rank=hit.rank,
+                title=case.facets.title,
+                age_years=case.facets.age_years,
+                sex=Sex(sex) if sex else None,
+                matched=why.matched,
+                differs=why.differs,
+            )
+        )
+        treated.append((case.id, case.treatments))
+    return Precedent(similar=similar, tally=tally(treated))

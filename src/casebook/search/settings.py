@@ -1,0 +1,121 @@
+"""The schema of ``resources/search.json``: how similar-case search weighs what it finds.
+
+Every number that decides a ranking lives in that one validated file, so that a change of
+weights is a data change with its benchmark, not a code change.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+
+from casebook.model import Assertion, CodeSystem, EntityType, RecordModel
+from casebook.resources import load_rules
+
+RESOURCE = "search.json"
+
+
+class TextSettings(RecordModel):
+    """BM25 over the case text (with the stored case's title in front)."""
+
+    k1: float = Field(gt=0, description="BM25 term-frequency saturation.")
+    b: float = Field(ge=0, le=1, description="BM25 length normalisation.")
+    query_idf_power: float = Field(
+        ge=0,
+        description="Each query word is weighted idf^p (Salton and Buckley 1988); 0 is plain "
+        "BM25, where a word counts once per occurrence.",
+    )
+    title_repeats: int = Field(
+        ge=0, description="How many times a stored case's title is indexed before its text."
+    )
+
+
+class MentionRule(RecordModel):
+    """How mentions of one type become concept keys."""
+
+    group: str = Field(
+        min_length=1, description="Key prefix; types sharing a group match each other."
+    )
+    weight: float = Field(ge=0, description="Weight of a concept of this type.")
+
+
+class ConceptSettings(RecordModel):
+    """The concept searcher: which facts count, and how much."""
+
+    mention_types: dict[EntityType, MentionRule] = Field(
+        description="Mention types whose normalised words are concept keys."
+    )
+    code_systems: dict[CodeSystem, float] = Field(
+        description="Code systems whose codes are concept keys, with their weights."
+    )
+    present: list[Assertion] = Field(description="Assertions that count as the patient has it.")
+    negated: list[Assertion] = Field(
+        description="Assertions that count as the patient does not have it; a negated key "
+        "never matches a present one. Assertions in neither list are ignored."
+    )
+    case_code_min_score: float = Field(
+        ge=0, le=1, description="Case-level codes scored lower are not concept keys."
+    )
+    ancestor_discount: float = Field(
+        ge=0, le=1, description="An n-th ancestor of a code is indexed at discount^n."
+    )
+    max_ancestor_depth: int = Field(ge=0, description="Ancestors farther up are not indexed.")
+    idf_power: float = Field(ge=0, description="A key counts idf^p: rare concepts weigh more.")
+    length_norm: float = Field(
+        ge=0, description="A case's score is divided by its vector's norm to this power."
+    )
+    min_key_chars: int = Field(ge=1, description="Shorter normalised mention words are ignored.")
+
+    @model_validator(mode="after")
+    def _polarities_apart(self) -> Self:
+        both = set(self.present) & set(self.negated)
+        if both:
+            raise ValueError(f"assertions both present and negated: {sorted(both)}")
+        return self
+
+
+class FusionSettings(RecordModel):
+    """How the text and concept rankings become one."""
+
+    method: Literal["rrf", "weighted_sum"] = Field(
+        description="Reciprocal rank fusion, or CombSUM of min-max normalised scores."
+    )
+    k: float = Field(ge=0, description="The RRF rank constant.")
+    weights: dict[Literal["text", "concepts"], float] = Field(
+        description="Weight of each searcher in the fusion."
+    )
+    depth: int = Field(ge=1, description="How many hits of each searcher are fused.")
+
+
+class ExplainSettings(RecordModel):
+    """How much an explanation shows."""
+
+    matched: int = Field(ge=0, description="Shared facts shown per hit.")
+    differs: int = Field(ge=0, description="Differing facts shown per hit.")
+
+
+class SearchSettings(RecordModel):
+    """The whole of ``search.json``."""
+
+    version: str = Field(min_length=1)
+    text: TextSettings
+    concepts: ConceptSettings
+    fusion: FusionSettings
+    explain: ExplainSettings
+
+
+@cache
+def _packaged() -> SearchSettings:
+    return load_rules(RESOURCE, SearchSettings)
+
+
+def load_search_settings(source: str | Path | None = None) -> SearchSettings:
+    """The search settings: the packaged ones, or a user's file.
+
+    Raises:
+        CasebookError: ``CB-E012`` when the file is missing or breaks the schema.
+    """
+    return _packaged() if source is None else load_rules(source, SearchSettings)

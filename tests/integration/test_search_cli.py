@@ -1,0 +1,141 @@
+"""``casebook search`` and ``casebook analyze --similar`` on a store of written case reports.
+
+The store is built with the default pipeline (the shipped mention model and coders), as a
+user's would be; the six reports and the query are written for these tests.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from casebook import service
+from casebook.cli import app
+from casebook.model import CaseWithPrecedent, Outcome
+from casebook.search.precedent import index_folder
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "search"
+QUERY = FIXTURES / "query-csf-leak.txt"
+STORED = sorted(p.stem for p in (FIXTURES / "store").glob("*.txt"))
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("search") / "cases.duckdb"
+    result = service.add([str(FIXTURES / "store")], path)
+    assert sorted(result.added) == STORED and not result.failed
+    return path
+
+
+def _search(store: Path, *args: str) -> dict[str, list[dict[str, object]]]:
+    result = runner.invoke(app, ["search", *args, "--store", str(store), "--json"])
+    assert result.exit_code == 0, result.output
+    payload: dict[str, list[dict[str, object]]] = json.loads(result.stdout)
+    return payload
+
+
+def test_search_by_case_file_finds_the_csf_leak_cases(store: Path) -> None:
+    payload = _search(store, "--case", str(QUERY), "-k", "3")
+    hits = payload["similar"]
+    assert len(hits) == 3
+    assert {h["id"] for h in hits[:2]} == {"pdph-lumbar-puncture", "pdph-spinal-anaesthesia"}
+    assert [h["rank"] for h in hits] == [1, 2, 3]
+    first = hits[0]
+    assert set(first) >= {"id", "score", "title", "age_years", "sex", "matched", "differs"}
+    assert first["sex"] == "female"
+    # Every matched fact quotes the words of both cases at their offsets.
+    query_text = QUERY.read_text(encoding="utf-8")
+    hit_text = service.get_case(store, str(first["id"])).text
+    matched = first["matched"]
+    assert isinstance(matched, list) and matched
+    for fact in matched:
+        for words in fact["query"]:
+            assert query_text[words["start"] : words["end"]] == words["text"]
+        for words in fact["hit"]:
+            assert hit_text[words["start"] : words["end"]] == words["text"]
+
+
+def test_search_by_id_and_the_tally(store: Path) -> None:
+    payload = _search(store, "--id", "meningitis", "-k", "5")
+    ids = [str(h["id"]) for h in payload["similar"]]
+    assert "meningitis" not in ids and len(ids) == 5
+    # Each tally cell links to cases among the hits, each case once per treatment.
+    assert payload["tally"]
+    for row in payload["tally"]:
+        cases = row["cases"]
+        assert isinstance(cases, list) and set(cases) <= set(ids)
+        outcomes = row["outcomes"]
+        assert isinstance(outcomes, dict)
+        assert sorted(i for cell in outcomes.values() for i in cell) == sorted(cases)
+        assert set(outcomes) <= {o.value for o in Outcome}
+
+
+def test_search_free_text(store: Path) -> None:
+    payload = _search(store, "A small boy with fever, cough and a lobar pneumonia on the X-ray.")
+    assert payload["similar"][0]["id"] == "pneumonia"
+
+
+def test_filters(store: Path) -> None:
+    def ids(*args: str) -> list[str]:
+        return [str(h["id"]) for h in _search(store, "--case", str(QUERY), *args)["similar"]]
+
+    assert set(ids("--sex", "male")) <= {"meningitis", "myocardial-infarction", "pneumonia"}
+    assert set(ids("--age-min", "30", "--age-max", "50")) <= {
+        "pdph-lumbar-puncture",
+        "migraine",
+    }
+    assert ids("--has-outcome", "died") == ["myocardial-infarction"]
+    assert ids("--code", "J18") == ["pneumonia"]
+    assert ids("--sex", "male", "--age-min", "90") == []
+
+
+def test_text_output(store: Path) -> None:
+    result = runner.invoke(app, ["search", "--case", str(QUERY), "--store", str(store), "-k", "2"])
+    assert result.exit_code == 0, result.output
+    assert "pdph-" in result.stdout and "score" in result.stdout
+
+
+def test_analyze_with_similar_cases(store: Path) -> None:
+    result = runner.invoke(
+        app, ["analyze", str(QUERY), "--similar", "2", "--store", str(store), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    case = CaseWithPrecedent.model_validate_json(result.stdout)
+    assert [h.rank for h in case.similar] == [1, 2]
+    assert {h.id for h in case.similar} == {"pdph-lumbar-puncture", "pdph-spinal-anaesthesia"}
+    text = runner.invoke(app, ["analyze", str(QUERY), "--similar", "2", "--store", str(store)])
+    assert text.exit_code == 0 and "Similar cases" in text.stdout
+
+
+def test_the_index_is_kept_and_follows_the_store(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "cases.duckdb"
+    copy.write_bytes(store.read_bytes())
+    monkeypatch.setenv("CASEBOOK_STORE", str(copy))
+    before = _search(copy, "--case", str(QUERY), "-k", "6")
+    meta = index_folder(copy) / "meta.json"
+    assert meta.is_file()
+    stamp = meta.read_text(encoding="utf-8")
+    top = str(before["similar"][0]["id"])
+    removed = runner.invoke(app, ["remove", top])
+    assert removed.exit_code == 0, removed.output
+    after = _search(copy, "--case", str(QUERY), "-k", "6")
+    assert top not in [h["id"] for h in after["similar"]]
+    assert meta.read_text(encoding="utf-8") != stamp  # rebuilt for the new store state
+
+
+def test_errors(store: Path, tmp_path: Path) -> None:
+    missing = runner.invoke(app, ["search", "fever", "--store", str(tmp_path / "no.duckdb")])
+    assert missing.exit_code == 1 and "CB-E015" in missing.output
+    unknown = runner.invoke(app, ["search", "--id", "nope", "--store", str(store)])
+    assert unknown.exit_code == 1 and "CB-E014" in unknown.output
+    both = runner.invoke(app, ["search", "fever", "--id", "x", "--store", str(store)])
+    assert both.exit_code == 2
+    neither = runner.invoke(app, ["search", "--store", str(store)])
+    assert neither.exit_code == 2

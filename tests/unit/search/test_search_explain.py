@@ -1,0 +1,93 @@
+"""Explanations: shared facts with their words in both cases, and the facts that differ."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from casebook.kb.base import Concept, KnowledgeBase
+from casebook.model import Assertion, Case, CodeSystem
+from casebook.search.concepts import Fact, FactExtractor
+from casebook.search.explain import explain
+from casebook.search.settings import load_search_settings
+
+CaseBuilder = Callable[..., Case]
+
+WEIGHTS = {"+finding:cerebrospinal fluid leak": 4.0, "+finding:headache": 1.0}
+
+
+def weight(key: str) -> float:
+    """A stand-in idf: the leak is rare, everything else common."""
+    return WEIGHTS.get(key, 2.0 if "fever" in key else 1.0)
+
+
+def _facts(case: Case, extractor: FactExtractor) -> tuple[str, list[Fact]]:
+    return case.text, extractor.facts(case)
+
+
+@pytest.fixture
+def extractor() -> FactExtractor:
+    return FactExtractor(
+        load_search_settings().concepts, hpo=KnowledgeBase([Concept("HP:1", "x")], CodeSystem.HPO)
+    )
+
+
+def test_matched_and_differing_facts(make_case: CaseBuilder, extractor: FactExtractor) -> None:
+    query = make_case(
+        "q",
+        "Headache and a CSF leak after biopsy. She had a fever.",
+        [("Headache", "Sign_symptom"), ("CSF leak", "Disease_disorder"), ("fever", "Sign_symptom")],
+    )
+    query.mentions[1].expansion = "cerebrospinal fluid leak"
+    hit = make_case(
+        "h",
+        "A cerebrospinal fluid leak with severe headache. There was no fever. Nausea too.",
+        [
+            ("cerebrospinal fluid leak", "Disease_disorder"),
+            ("headache", "Sign_symptom"),
+            ("fever", "Sign_symptom", Assertion.NEGATED),
+            ("Nausea", "Sign_symptom"),
+        ],
+    )
+    why = explain(_facts(query, extractor), _facts(hit, extractor), weight)
+    # Shared facts, rarest first, each with the words of both cases and their offsets.
+    assert [m.concept for m in why.matched] == [
+        "finding:cerebrospinal fluid leak",
+        "finding:headache",
+    ]
+    leak = why.matched[0]
+    assert leak.weight == 4.0 and leak.assertion == "present"
+    assert [(w.text, w.start, w.end) for w in leak.query] == [("CSF leak", 15, 23)]
+    assert [(w.text, w.start, w.end) for w in leak.hit] == [("cerebrospinal fluid leak", 2, 26)]
+    # A fact one case has and the other negates comes first among the differences.
+    first = why.differs[0]
+    assert (first.concept, first.side, first.assertion, first.other) == (
+        "finding:fever",
+        "query",
+        "present",
+        "negated",
+    )
+    assert [w.text for w in first.other_words] == ["fever"]
+    # Absent facts follow, from either side.
+    absent = {(d.concept, d.side, d.other) for d in why.differs[1:]}
+    assert ("finding:nausea", "hit", "absent") in absent
+
+
+def test_limits_and_no_repeats(make_case: CaseBuilder, extractor: FactExtractor) -> None:
+    query = make_case(
+        "q",
+        "Headache.",
+        [("Headache", "Sign_symptom")],
+        codes=[(CodeSystem.ICD10CM, "G44.1", 0.9, "Headache")],
+    )
+    hit = make_case(
+        "h",
+        "Headache.",
+        [("Headache", "Sign_symptom")],
+        codes=[(CodeSystem.ICD10CM, "G44.1", 0.9, "Headache")],
+    )
+    why = explain(_facts(query, extractor), _facts(hit, extractor), weight, 5, 5)
+    # The code and its ancestor G44 are stated by the same words as the finding: shown once.
+    assert len(why.matched) == 1 and not why.differs
+    assert explain(_facts(query, extractor), _facts(hit, extractor), weight, 0).matched == []

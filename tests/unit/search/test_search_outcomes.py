@@ -1,0 +1,146 @@
+"""Outcome statements, the outcome that followed each treatment, and the tally."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.model import Assertion, Case, CodeSystem, Outcome
+from casebook.resources import load_rules
+from casebook.search.outcomes import OutcomeReader, OutcomeRules, describe, tally
+
+CaseBuilder = Callable[..., Case]
+
+
+@pytest.fixture(scope="module")
+def reader() -> OutcomeReader:
+    return OutcomeReader()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("The headache resolved completely within 24 hours.", [Outcome.RESOLVED]),
+        ("She made a full recovery.", [Outcome.RESOLVED]),
+        ("There was no improvement after two weeks.", [Outcome.UNCHANGED]),
+        ("The pain did not resolve.", [Outcome.UNCHANGED]),
+        ("There was no recurrence at one year.", [Outcome.RESOLVED]),
+        ("The tumour recurred after six months.", [Outcome.WORSENED]),
+        ("Her symptoms improved gradually.", [Outcome.IMPROVED]),
+        ("He had a partial recovery of strength.", [Outcome.IMPROVED]),
+        ("Despite this, he died two days later.", [Outcome.DIED]),
+        ("His condition deteriorated and he died.", [Outcome.WORSENED, Outcome.DIED]),
+        ("A chest radiograph was taken.", []),
+    ],
+)
+def test_classify(reader: OutcomeReader, sentence: str, expected: list[Outcome]) -> None:
+    assert [outcome for outcome, _, _ in reader.classify(sentence)] == expected
+
+
+def test_statements_have_offsets(reader: OutcomeReader, make_case: CaseBuilder) -> None:
+    case = make_case("c", "A blood patch was done. The headache resolved.")
+    (statement,) = reader.statements(case)
+    assert case.text[statement.start : statement.end] == "resolved"
+    assert statement.sentence == 1
+
+
+def test_the_outcome_is_the_last_statement_after_the_treatment(
+    reader: OutcomeReader, make_case: CaseBuilder
+) -> None:
+    case = make_case(
+        "c",
+        "Caffeine gave no relief. An epidural blood patch was then done and the headache "
+        "improved. She made a full recovery. She was well. She was well. Later she died of "
+        "lymphoma. Aspirin was stopped.",
+        [
+            ("Caffeine", "Medication"),
+            ("epidural blood patch", "Therapeutic_procedure"),
+            ("Aspirin", "Medication", Assertion.NEGATED),
+        ],
+    )
+    treatments = reader.treatments(case)
+    # Caffeine's outcome stops where the next treatment starts; a negated treatment was not
+    # given; the patch's window (3 sentences after its own) ends before the death, so its
+    # outcome is the recovery.
+    assert [(t.key, t.outcome) for t in treatments] == [
+        ("caffeine", Outcome.UNCHANGED),
+        ("epidural blood patch", Outcome.RESOLVED),
+    ]
+    patch = treatments[1]
+    assert patch.evidence is not None
+    assert case.text[patch.evidence.start : patch.evidence.end] == "recovery"
+
+
+def test_a_treatment_with_nothing_after_it_is_unknown(
+    reader: OutcomeReader, make_case: CaseBuilder
+) -> None:
+    case = make_case(
+        "c", "She improved. Then amoxicillin was given.", [("amoxicillin", "Medication")]
+    )
+    assert [t.outcome for t in reader.treatments(case)] == [Outcome.UNKNOWN]
+
+
+def test_coded_procedures_are_treatments(reader: OutcomeReader, make_case: CaseBuilder) -> None:
+    # The mention model may call a blood patch a finding; its ICD-10-PCS code says otherwise.
+    case = make_case(
+        "c",
+        "A blood patch was done. The headache resolved.",
+        [("blood patch", "Sign_symptom", Assertion.PRESENT, [(CodeSystem.ICD10PCS, "3E0S3GC")])],
+    )
+    assert [(t.key, t.outcome) for t in reader.treatments(case)] == [
+        ("blood patch", Outcome.RESOLVED)
+    ]
+    coded = make_case(
+        "d",
+        "A blood patch was done. The headache resolved.",
+        codes=[(CodeSystem.ICD10PCS, "3E0S3GC", 0.9, "blood patch")],
+    )
+    assert [(t.key, t.outcome) for t in reader.treatments(coded)] == [
+        ("blood patch", Outcome.RESOLVED)
+    ]
+
+
+def test_tally_links_every_cell_to_its_cases(reader: OutcomeReader, make_case: CaseBuilder) -> None:
+    texts = {
+        "a": "An epidural blood patch was done. The headache resolved.",
+        "b": "An Epidural Blood Patch was performed. She recovered.",
+        "c": "An epidural blood patch was done. No improvement followed. Caffeine was tried.",
+    }
+    cases = [
+        make_case(i, t, [(w, "Therapeutic_procedure")])
+        for i, t, w in (
+            ("a", texts["a"], "epidural blood patch"),
+            ("b", texts["b"], "Epidural Blood Patch"),
+            ("c", texts["c"], "epidural blood patch"),
+        )
+    ]
+    cases[2] = make_case(
+        "c",
+        texts["c"],
+        [("epidural blood patch", "Therapeutic_procedure"), ("Caffeine", "Medication")],
+    )
+    rows = tally([(case.id, reader.treatments(case)) for case in cases])
+    assert [row.treatment for row in rows] == ["epidural blood patch", "caffeine"]
+    patch = rows[0]
+    assert patch.cases == ["a", "b", "c"]
+    assert patch.outcomes == {Outcome.RESOLVED: ["a", "b"], Outcome.UNCHANGED: ["c"]}
+    assert describe(patch) == "epidural blood patch: 3 cases, 2 resolved, 1 unchanged"
+    assert describe(rows[1]) == "caffeine: 1 case, 1 unknown"
+
+
+def test_rules_are_validated(tmp_path: Path) -> None:
+    bad = tmp_path / "outcomes.json"
+    bad.write_text(
+        '{"version": "1", "treatment_types": ["Medication"], "treatment_assertions": '
+        '["present"], "window_sentences": 1, "rules": [{"outcome": "died", "patterns": ["("]}]}',
+        encoding="utf-8",
+    )
+    with pytest.raises(CasebookError) as caught:
+        load_rules(bad, OutcomeRules)
+    assert caught.value.code is ErrorCode.INVALID_RESOURCE
+    bad.write_text(bad.read_text().replace('"died"', '"unknown"').replace('"("', '"x"'))
+    with pytest.raises(CasebookError):
+        load_rules(bad, OutcomeRules)
