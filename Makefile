@@ -45,3 +45,16 @@ $(MEDSPACY_VENV)/.installed: benchmarks/requirements-medspacy.txt
 
 bench-assertion: setup $(MEDSPACY_VENV)/.installed
 	$(BIN)/python benchmarks/assertion_vs_medspacy.py $(NEGEX_TSV) $(BENCH_ARGS)
+
+# Every dev-split benchmark of BENCHMARKS.md, one after the other (about an hour on 2 cores).
+DATA ?= ../shared/datasets
+bench: setup
+	$(BIN)/casebook eval ner $(DATA)/maccrobat2020 --json
+	$(BIN)/casebook eval assertion $(NEGEX_TSV) --json
+	$(BIN)/casebook eval icd10 $(DATA)/codiesp-en/dev --json
+	$(BIN)/casebook eval icd10pcs $(DATA)/codiesp-en/dev --json
+	$(BIN)/casebook eval hpo $(DATA)/hpo --json
+	$(BIN)/casebook eval relations $(DATA)/maccrobat2020 --json
+	$(BIN)/casebook eval timeline $(DATA)/maccrobat2020 --json --predicted
+	$(BIN)/casebook eval timeline $(DATA)/e3c-en --json --predicted
+	$(BIN)/casebook eval retrieval $(DATA)/pmc-patients/corpus.jsonl $(DATA)/pmc-patients/qrels-dev.tsv --json
