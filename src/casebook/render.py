@@ -342,19 +342,26 @@ def _cell(case_ids: Sequence[str]) -> str:
     return f"{len(case_ids)}: {', '.join(case_ids)}" if case_ids else ""
 
 
+TALLY_ROWS = 15
+"""Treatments the terminal tally shows, most cases first; ``--json`` holds them all."""
+
+
 def precedent_summary(similar: Sequence[SimilarCase], tally: Sequence[TreatmentTally]) -> Group:
-    """Similar cases with what matched and what differs, then the treatment tally."""
+    """Similar cases with what matched and what differs, then the treatment tally's top rows."""
     parts: list[RenderableType] = [Text("Similar cases", style="bold underline")]
     if not similar:
         parts.append(Text("no similar case found"))
     parts += [_similar_block(hit) for hit in similar]
     if tally:
         table = Table("treatment", "cases", *(o.value for o in Outcome), title="Treatments")
-        for row in tally:
+        shown = sorted(tally, key=lambda row: -len(row.cases))[:TALLY_ROWS]
+        for row in shown:
             table.add_row(
                 row.treatment,
                 str(len(row.cases)),
                 *(_cell(row.outcomes.get(o, [])) for o in Outcome),
             )
         parts.append(table)
+        if len(tally) > len(shown):
+            parts.append(Text(f"… and {len(tally) - len(shown)} more treatments (--json)", "dim"))
     return Group(*parts)

@@ -11,12 +11,21 @@ from casebook.model import (
     CodeSystem,
     EntityType,
     Mention,
+    Outcome,
     Source,
     SourceFormat,
     Span,
     TimelineEvent,
+    TreatmentTally,
 )
-from casebook.render import case_summary, format_offset, highlighted_text, legend, timeline_view
+from casebook.render import (
+    case_summary,
+    format_offset,
+    highlighted_text,
+    legend,
+    precedent_summary,
+    timeline_view,
+)
 
 TEXT = "No fever, but a possible CSF leak after the biopsy."
 
@@ -121,3 +130,20 @@ def test_the_timeline_view_groups_simultaneous_events_on_one_row() -> None:
     assert "day 0" in biopsy
     assert "CSF leak" in both and "+2 d" in both
     assert lines.index(biopsy) < lines.index(both)
+
+
+def test_the_tally_shows_the_most_reported_treatments_first_and_says_how_many_it_left_out() -> None:
+    tally = [
+        TreatmentTally(
+            treatment=f"treatment {n}",
+            cases=[f"c{i}" for i in range(n)],
+            outcomes={Outcome.RESOLVED: [f"c{i}" for i in range(n)]},
+        )
+        for n in range(1, 21)
+    ]
+    console = Console(record=True, width=200)
+    console.print(precedent_summary([], tally))
+    shown = console.export_text()
+    assert "treatment 20 " in shown and "treatment 6 " in shown
+    assert "treatment 5 " not in shown
+    assert "… and 5 more treatments" in shown
