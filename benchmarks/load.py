@@ -7,7 +7,9 @@ Start a server first (``casebook serve``), then for example::
         --route "POST /v1/analyze"
 
 Each ``--route`` is ``METHOD PATH``; a POST sends the text as JSON ``{"text": …}`` (what
-/v1/analyze and a text search take). Clients take the routes in turn. The report gives, per route
+/v1/analyze and a text search take). ``GET /v1/search`` sends ten-word queries drawn from
+``--search-corpus`` (as ``benchmarks/http_search.py`` draws them) with ``k=10``, one after
+another across all clients. Clients take the routes in turn. The report gives, per route
 and overall, the requests completed, the errors (any status other than 2xx, or no answer), the
 throughput and the latency percentiles; requests still in flight at the end are awaited and
 counted. A separate client times GET /v1/health once a second meanwhile, to show that the
@@ -23,10 +25,15 @@ import statistics
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import cycle
 from pathlib import Path
 
 import httpx
+from http_search import ten_word_queries
+
+SEARCH_PATH = "/v1/search"
 
 
 @dataclass
@@ -58,6 +65,7 @@ async def _client(
     text: str,
     until: float,
     stats: dict[str, RouteStats],
+    queries: Iterator[str],
 ) -> None:
     turn = first
     while time.monotonic() < until:
@@ -65,9 +73,10 @@ async def _client(
         turn += 1
         name = f"{method} {path}"
         body = {"text": text} if method == "POST" else None
+        params = {"q": next(queries), "k": 10} if (method, path) == ("GET", SEARCH_PATH) else None
         started = time.monotonic()
         try:
-            response = await http.request(method, path, json=body)
+            response = await http.request(method, path, json=body, params=params)
         except httpx.HTTPError as exc:
             stats[name].errors[type(exc).__name__] += 1
             continue
@@ -101,8 +110,12 @@ async def run_load(
     clients: int,
     duration_s: float,
     token: str | None,
+    queries: list[str],
 ) -> dict[str, object]:
     """Run the load and return the report."""
+    if ("GET", SEARCH_PATH) in routes and not queries:
+        raise ValueError("GET /v1/search needs queries (--search-corpus)")
+    query_turns = cycle(queries)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     stats: dict[str, RouteStats] = defaultdict(RouteStats)
@@ -117,7 +130,7 @@ async def run_load(
         until = started + duration_s
         await asyncio.gather(
             _probe(prober, until, health),
-            *(_client(http, routes, i, text, until, stats) for i in range(clients)),
+            *(_client(http, routes, i, text, until, stats, query_turns) for i in range(clients)),
         )
         elapsed = time.monotonic() - started
     overall = RouteStats()
@@ -152,7 +165,11 @@ def main() -> int:
     parser.add_argument("--text", type=Path, required=True, help="the case report to send")
     parser.add_argument("--route", type=_route, action="append", help="'METHOD /path' (repeatable)")
     parser.add_argument("--token", help="bearer token, when the server needs one")
+    parser.add_argument(
+        "--search-corpus", type=Path, help="PMC-Patients corpus.jsonl, for GET /v1/search queries"
+    )
     args = parser.parse_args()
+    queries = ten_word_queries(args.search_corpus, 1000) if args.search_corpus else []
     report = asyncio.run(
         run_load(
             args.url,
@@ -161,6 +178,7 @@ def main() -> int:
             clients=args.clients,
             duration_s=args.duration,
             token=args.token,
+            queries=queries,
         )
     )
     json.dump(report, sys.stdout, indent=2)

@@ -498,11 +498,18 @@ def analyze_text(text: str, case_id: str = "query") -> Case:
     Raises:
         CasebookError: ``CB-E002`` when the text is blank; ``CB-E013`` when analysis fails.
     """
+    return analyze_document(query_document(text, case_id))
+
+
+def query_document(text: str, case_id: str = "query") -> Document:
+    """Free text, such as a search query, as a plain-text document to analyse.
+
+    Raises:
+        CasebookError: ``CB-E002`` when the text is blank.
+    """
     if not text.strip():
         raise CasebookError(ErrorCode.EMPTY_DOCUMENT, "the query text is empty")
-    return analyze_document(
-        Document(id=case_id, text=text, source=Source(format=SourceFormat.TEXT))
-    )
+    return Document(id=case_id, text=text, source=Source(format=SourceFormat.TEXT))
 
 
 def search(
@@ -550,6 +557,24 @@ def search(
     else:
         raise CasebookError(ErrorCode.CASE_NOT_FOUND, f"no case with id {case_id!r}", store_path)
     return find_precedent(index, query, k, filters)
+
+
+def precedent(
+    store_path: Path, case: Case, k: int = 10, filters: SearchFilters | None = None
+) -> Precedent:
+    """The stored cases most like an analysed case; none while there is no store yet.
+
+    A server answers searches before its first case is added; an empty answer says so
+    better than an error.
+
+    Raises:
+        CasebookError: ``CB-E015`` when the store cannot be read.
+    """
+    from casebook.search.precedent import Precedent
+
+    if not store_path.exists():
+        return Precedent(similar=[], tally=[])
+    return search(store_path, case=case, k=k, filters=filters)
 
 
 def _first_case(path: str) -> Case:

@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from casebook import __version__
 from casebook.api.errors import CatchAllMiddleware, install_error_handlers
 from casebook.api.limits import BodyLimitMiddleware
-from casebook.api.routes import analyze, cases, health, page
+from casebook.api.routes import analyze, cases, health, page, search
 from casebook.api.state import ApiState
 from casebook.config import Settings, get_settings
 from casebook.errors import CasebookError, ErrorCode
@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.build_router())
     app.include_router(analyze.build_router(state), dependencies=guarded)
     app.include_router(cases.build_router(state), dependencies=guarded)
+    app.include_router(search.build_router(state), dependencies=guarded)
     app.include_router(page.build_router())
     app.mount("/static", page.static_files(), name="static")
     # Each middleware added wraps the ones before it: the catch-all sits nearest the routes,

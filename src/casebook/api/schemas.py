@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from casebook.errors import CasebookError
-from casebook.model import Sex
+from casebook.model import Case, Outcome, Sex, SimilarCase, TreatmentTally
+from casebook.search.hybrid import SearchFilters
 
 
 class ApiModel(BaseModel):
@@ -69,3 +71,68 @@ class AddReport(ApiModel):
     added: list[str] = Field(description="Cases new to the store.")
     unchanged: list[str] = Field(description="Cases already stored with the same content.")
     replaced: list[str] = Field(description="Cases whose stored version was replaced.")
+
+
+class FilterFields(ApiModel):
+    """Which stored cases a search may return; every filter given must hold."""
+
+    age_min: float | None = Field(default=None, ge=0, description="Youngest patient age, years.")
+    age_max: float | None = Field(default=None, ge=0, description="Oldest patient age, years.")
+    sex: Sex | None = Field(default=None, description="The patient's sex.")
+    code: list[str] = Field(
+        default_factory=list,
+        description="Codes the case must hold, each with its descendants: G96.0 (ICD-10-CM), "
+        "HP:0002315 (HPO) or icd10pcs:CODE.",
+    )
+    has_procedure: str | None = Field(
+        default=None, min_length=1, description="Words of a treatment the patient had."
+    )
+    has_outcome: Outcome | None = Field(
+        default=None, description="An outcome the case reports ('unknown' is none)."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
+            raise ValueError("age_min is above age_max")
+        if self.has_outcome is Outcome.UNKNOWN:
+            raise ValueError("'unknown' is not an outcome a case reports")
+        return self
+
+    def filters(self) -> SearchFilters:
+        """These filters as the search index takes them."""
+        return SearchFilters(
+            age_min=self.age_min,
+            age_max=self.age_max,
+            sex=self.sex,
+            codes=tuple(self.code),
+            procedure=self.has_procedure,
+            outcome=self.has_outcome,
+        )
+
+
+class SearchRequest(FilterFields):
+    """A query case, given as a Case or as text to analyse, with how many hits and filters."""
+
+    case: Case | None = Field(default=None, description="An analysed case (the Case JSON).")
+    text: str | None = Field(
+        default=None, min_length=1, description="A case report or a description of the case."
+    )
+    k: int = Field(default=10, ge=1, description="How many similar cases (at most api_max_k).")
+
+    @model_validator(mode="after")
+    def _one_query(self) -> Self:
+        if (self.case is None) == (self.text is None):
+            raise ValueError("give exactly one of 'case' and 'text'")
+        return self
+
+
+class SearchResult(ApiModel):
+    """The stored cases most like the query case, and what was done for them."""
+
+    similar: list[SimilarCase] = Field(
+        description="The hits, best first, each with the facts it shares and those that differ."
+    )
+    tally: list[TreatmentTally] = Field(
+        description="Treatments across the hits, with the outcomes that followed, by case id."
+    )

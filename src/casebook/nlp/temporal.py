@@ -412,7 +412,8 @@ class TemporalOrderer:
                     # "Following discharge, she was followed up": what the comma ends came
                     # first, what follows it is later still.
                     comma = text.find(",", match.end(), sentence.end)
-                    if comma >= 0:
+                    # A comma that ends the sentence (a cut-off query) leaves nothing after it.
+                    if 0 <= comma < sentence.end - 1:
                         cues.append(_Cue(start=comma + 1, end=comma + 1, kind=TimeKind.AFTER))
         return cues
 

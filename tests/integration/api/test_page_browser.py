@@ -1,5 +1,6 @@
 """The page in headless Chromium (Debian's ``chromium``, driven by Playwright) against a real
-server: paste or upload a report, read the marked text, the legend, the codes and the timeline.
+server: paste or upload a report, read the marked text, the legend, the codes, the timeline, and
+the similar stored cases with their treatment tally.
 
 Screenshots of what the tests see are written to ``docs/``.
 """
@@ -17,13 +18,14 @@ from fhir.resources.R4B.bundle import Bundle
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from casebook import service
-from casebook.model import Case, EntityType, TimelineEvent
+from casebook.model import Case, CaseWithPrecedent, EntityType, TimelineEvent
 
 from .conftest import TOKEN, RunningServer, running_server, server_settings
 
 REPO = Path(__file__).resolve().parents[3]
 DOCS = REPO / "docs"
 INGEST = REPO / "tests" / "fixtures" / "ingest"
+SEARCH = REPO / "tests" / "fixtures" / "search"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
@@ -42,9 +44,14 @@ def browser() -> Iterator[Browser]:
 def open_server(
     browser: Browser, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningServer]:
-    """A server without a token, as ``casebook serve`` runs by default."""
+    """A server without a token, as ``casebook serve`` runs by default, whose store holds the
+    six cases written for the search tests (added over HTTP)."""
     store = tmp_path_factory.mktemp("page-store") / "cases.duckdb"
     with running_server(server_settings(store, None)) as server:
+        with httpx.Client(base_url=server.url, timeout=120) as http:
+            for path in sorted((SEARCH / "store").glob("*.txt")):
+                upload = {"file": (path.name, path.read_bytes(), "text/plain")}
+                assert http.post("/v1/cases", files=upload).status_code == 201
         yield server
 
 
@@ -68,16 +75,17 @@ def page(browser: Browser, open_server: RunningServer) -> Iterator[Page]:
     assert not problems
 
 
-def _analyse_by_keyboard(page: Page) -> Case:
-    """Move from the text box to the Analyse button with Tab, press Enter, return the case."""
+def _analyse_by_keyboard(page: Page) -> CaseWithPrecedent:
+    """Move from the text box to the Analyse button with Tab, press Enter, return the case
+    (with the similar cases the page asks for)."""
     page.focus("#text")
     page.keyboard.press("Tab")  # the file input
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "analyze"
-    with page.expect_response(re.compile(r"/v1/analyze$")) as answer:
+    with page.expect_response(re.compile(r"/v1/analyze\?similar=5$")) as answer:
         page.keyboard.press("Enter")
     expect(page.locator("#result")).to_be_visible(timeout=120_000)
-    return Case.model_validate_json(answer.value.text())
+    return CaseWithPrecedent.model_validate_json(answer.value.text())
 
 
 def test_pasted_example_case_is_marked(
@@ -112,6 +120,7 @@ def test_pasted_example_case_is_marked(
     assert rows.count() == sum(
         min(8, sum(c.system == system for c in case.codes)) for system in systems
     )
+    expect(page.locator("#similar > li")).to_have_count(5)
     DOCS.mkdir(exist_ok=True)
     page.screenshot(path=str(DOCS / "page-example-case.png"), full_page=True)
     page.click("#all-codes")
@@ -121,6 +130,58 @@ def test_pasted_example_case_is_marked(
     bundle = Bundle.model_validate_json(Path(download.value.path()).read_text("utf-8"))
     assert bundle.type == "collection"
     expect(page.locator("#timeline-section svg")).to_have_count(1 if case.timeline else 0)
+
+
+def test_similar_cases_are_listed_explained_and_open(
+    page: Page, open_server: RunningServer
+) -> None:
+    page.goto(open_server.url)
+    page.fill("#text", (SEARCH / "query-csf-leak.txt").read_text(encoding="utf-8"))
+    case = _analyse_by_keyboard(page)
+    assert len(case.similar) == 5
+    hits = page.locator("#similar > li")
+    expect(hits).to_have_count(5)
+    first = hits.first
+    expect(first.locator("h4")).to_contain_text("1.")
+    expect(first).to_contain_text("score")
+    expect(first).to_contain_text("female")
+    expect(first.locator("h5", has_text="Shared facts")).to_have_count(1)
+    expect(first.locator("ul").first).to_contain_text("headache")
+    expect(first).to_have_attribute("aria-labelledby", "hit-1-title")
+    tally = page.locator("#tally")
+    expect(tally.locator("thead th").first).to_have_text("treatment")
+    expect(tally.locator("thead")).to_contain_text("resolved")
+    expect(tally.locator("tbody")).to_contain_text("blood patch")
+    expect(tally.locator("tbody a[href^='#case/']").first).to_be_visible()
+    DOCS.mkdir(exist_ok=True)
+    top = page.locator("#similar-section").bounding_box()
+    bottom = page.locator("#tally-section").bounding_box()
+    assert top is not None and bottom is not None
+    scrolled = float(page.evaluate("window.scrollY"))  # boxes are in the viewport's frame
+    page.screenshot(
+        path=str(DOCS / "page-similar-cases.png"),
+        full_page=True,
+        clip={
+            "x": 0,
+            "y": scrolled + top["y"] - 8,
+            "width": 1280,
+            "height": bottom["y"] + bottom["height"] - top["y"] + 16,
+        },
+    )
+
+    # The first hit's title is a link: reach it with the keyboard and open the stored case.
+    link = first.locator("h4 a")
+    link.focus()
+    with page.expect_response(re.compile(r"/v1/cases/")) as opened:
+        page.keyboard.press("Enter")
+    stored = Case.model_validate_json(opened.value.text())
+    assert stored.id == page.evaluate("decodeURIComponent(location.hash.slice(6))")
+    expect(page.locator("#case-title")).to_have_text(stored.title or stored.id)
+    expect(page.locator("#back")).to_be_visible()
+    expect(page.locator("#similar-section")).to_be_hidden()
+    page.click("#back")
+    expect(page.locator("#case-title")).to_have_text(case.title or case.id)
+    expect(page.locator("#similar > li")).to_have_count(5)
 
 
 def test_uploaded_file_is_read_in_its_format(page: Page, open_server: RunningServer) -> None:

@@ -164,6 +164,14 @@ def test_following_the_procedure_comes_after_it_on_the_same_day(orderer: Tempora
     assert found["discharge"] == (1, 0.0)
 
 
+def test_a_sentence_ending_in_the_comma_of_a_leading_connective_is_ordered(
+    orderer: TemporalOrderer,
+) -> None:
+    # Regression: ten words cut from a report ("… Following this,") failed the analysis.
+    case = orderer(make_case(["She had a stroke.", "Following this,"], [("stroke", SIGN)]))
+    assert placed(case) == {"stroke": (0, 0.0)}
+
+
 def test_the_narrative_of_the_example_is_in_order(orderer: TemporalOrderer) -> None:
     case = orderer(
         make_case(

@@ -1,6 +1,8 @@
-"""``POST /v1/analyze``: one case report in, its Case (or another format) out."""
+"""``POST /v1/analyze``: one case report in, its Case (or another format) out.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: the route signature holds a limit taken from
+the settings, which FastAPI must see evaluated, not as a string naming a closure's variable.
+"""
 
 import logging
 import time
@@ -15,7 +17,7 @@ from casebook.api.inputs import REQUEST_BODY, read_documents
 from casebook.api.schemas import ErrorBody
 from casebook.api.state import ApiState
 from casebook.errors import CasebookError, ErrorCode
-from casebook.model import Case
+from casebook.model import Case, CaseWithPrecedent
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +63,9 @@ def build_router(state: ApiState) -> APIRouter:
         response_class=Response,
         responses={
             200: {
-                "model": Case,
-                "description": "The analysed case, or its FHIR R4 Bundle with ?format=fhir.",
+                "model": CaseWithPrecedent,
+                "description": "The analysed case (with its similar cases and their tally "
+                "when ?similar=K), or its FHIR R4 Bundle with ?format=fhir.",
                 "content": FHIR_RESPONSE,
             },
             400: {"model": ErrorBody, "description": "A malformed multipart body."},
@@ -78,9 +81,19 @@ def build_router(state: ApiState) -> APIRouter:
             str,
             Query(alias="format", description="The output format: one of GET /v1/health's."),
         ] = "json",
+        similar: Annotated[
+            int,
+            Query(
+                ge=0,
+                le=state.settings.api_max_k,
+                description="Also find this many similar stored cases (JSON only).",
+            ),
+        ] = 0,
     ) -> Response:
         """Send JSON ``{"text": …}`` or upload a file (``file``) in any format casebook reads:
         plain text, PMC JATS XML, BioC XML/JSON, a PMC-Patients line. The case is not stored.
+        With ``similar=K`` the Case JSON gains ``similar`` and ``tally``, as
+        ``GET /v1/search`` gives them.
         """
         if output_format not in FORMATS:
             raise HTTPException(404, f"no output format {output_format!r}")
@@ -99,6 +112,9 @@ def build_router(state: ApiState) -> APIRouter:
             len(case.mentions),
             1000 * (time.perf_counter() - started),
         )
+        if similar and output_format == "json":
+            found = await state.in_store(service.precedent, state.settings.store, case, similar)
+            case = CaseWithPrecedent(**case.model_dump(), similar=found.similar, tally=found.tally)
         chosen = FORMATS[output_format]
         return Response(chosen.render(case), media_type=chosen.media_type)
 

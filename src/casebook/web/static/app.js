@@ -68,8 +68,12 @@ async function call(path, options = {}) {
   return response;
 }
 
+const SIMILAR_CASES = 5;
+
 function requestFor(input, format) {
-  const path = format ? `/v1/analyze?format=${encodeURIComponent(format)}` : "/v1/analyze";
+  // The Case JSON comes with the stored cases most like it (none while the store is empty).
+  const path = format ? `/v1/analyze?format=${encodeURIComponent(format)}`
+    : `/v1/analyze?similar=${SIMILAR_CASES}`;
   if (input.file) {
     const form = new FormData();
     form.append("file", input.file, input.file.name);
@@ -183,7 +187,7 @@ function focusMention(id) {
   $("case-text").focus({ preventScroll: true });
 }
 
-/** Any value of the summary or of a hit's explanation, drawn without knowing its shape. */
+/** Any value of the summary, drawn without knowing its shape. */
 function describe(value, mentions) {
   if (value === null || value === undefined) return document.createTextNode("");
   if (typeof value === "string" && mentions.has(value)) {
@@ -343,35 +347,97 @@ function caseLink(id, label) {
   return el("a", { href: `#case/${encodeURIComponent(id)}`, text: label || id });
 }
 
-function hitItems(caseData, mentions) {
+const OUTCOME_ORDER = ["resolved", "improved", "unchanged", "worsened", "died", "unknown"];
+
+function quote(words) {
+  return (words || []).map((w) => `“${w.text}”`).join(", ");
+}
+
+function whoLine(hit) {
+  const parts = [];
+  if (hit.age_years !== null && hit.age_years !== undefined) parts.push(`${hit.age_years} years`);
+  if (hit.sex) parts.push(hit.sex);
+  return parts.length ? parts.join(", ") : "age and sex not stated";
+}
+
+/** A shared fact: its name, then the words of each case that state it. */
+function matchedItem(fact) {
+  const item = el("li", {}, el("strong", { text: fact.label }));
+  if (fact.assertion === "negated") {
+    item.append(el("span", { class: "assertion", text: " (ruled out in both)" }));
+  }
+  item.append(el("span", { class: "words", text: ` — this case: ${quote(fact.query)}; ` +
+    `similar case: ${quote(fact.hit)}` }));
+  return item;
+}
+
+/** A differing fact: which case states it, how, and what the other case says. */
+function differsItem(fact) {
+  const stating = fact.side === "query" ? "this case" : "the similar case";
+  const other = fact.side === "query" ? "the similar case" : "this case";
+  const how = fact.assertion === "negated" ? "rules it out" : "states it";
+  const says = { absent: "does not mention it", present: "states it", negated: "rules it out" };
+  const item = el("li", {}, el("strong", { text: fact.label }),
+    ` — ${stating} ${how} (${quote(fact.words)}); ${other} ${says[fact.other] || fact.other}`);
+  if (fact.other_words && fact.other_words.length) item.append(` (${quote(fact.other_words)})`);
+  return item;
+}
+
+function factList(label, facts, draw, headingId) {
+  const block = el("div", { class: "hit-facts" });
+  block.append(el("h5", { id: headingId, text: label }));
+  const list = el("ul", { "aria-labelledby": headingId });
+  for (const fact of facts) list.append(draw(fact));
+  block.append(list);
+  return block;
+}
+
+function hitItems(caseData) {
   return caseData.similar.map((hit) => {
-    const item = el("li", {},
-      caseLink(hit.id, hit.title || hit.id),
-      el("span", { class: "score", text: `  score ${Number(hit.score).toFixed(3)}` }));
+    const titleId = `hit-${hit.rank}-title`;
+    const item = el("li", { class: "hit", "aria-labelledby": titleId });
+    item.append(el("h4", { id: titleId },
+      el("span", { class: "rank", text: `${hit.rank}. ` }), caseLink(hit.id, hit.title || hit.id)));
+    item.append(el("p", { class: "hit-meta" },
+      el("span", { class: "score", text: `score ${Number(hit.score).toFixed(3)}` }),
+      ` · ${whoLine(hit)} · case `, el("code", { text: hit.id })));
     if (hit.matched && hit.matched.length) {
-      item.append(el("p", { text: "Shared facts:" }), describe(hit.matched, mentions));
+      item.append(factList("Shared facts", hit.matched, matchedItem, `hit-${hit.rank}-matched`));
     }
     if (hit.differs && hit.differs.length) {
-      item.append(el("p", { text: "Facts that differ:" }), describe(hit.differs, mentions));
+      item.append(factList("Facts that differ", hit.differs, differsItem, `hit-${hit.rank}-differs`));
     }
     return item;
   });
 }
 
-function tallyRows(caseData) {
-  return caseData.tally.map((row) => {
-    const cell = el("td");
-    for (const [outcome, ids] of Object.entries(row.outcomes || {})) {
-      const line = el("div", {}, `${outcome}: ${ids.length} case${ids.length === 1 ? "" : "s"} (`);
+/** The outcomes any tally row reports, in a fixed order. */
+function tallyOutcomes(tally) {
+  const seen = new Set(tally.flatMap((row) => Object.keys(row.outcomes || {})));
+  return OUTCOME_ORDER.filter((o) => seen.has(o))
+    .concat([...seen].filter((o) => !OUTCOME_ORDER.includes(o)));
+}
+
+function drawTally(tally) {
+  const outcomes = tallyOutcomes(tally);
+  const head = el("tr", {}, el("th", { scope: "col", text: "treatment" }),
+    el("th", { scope: "col", text: "cases" }),
+    ...outcomes.map((o) => el("th", { scope: "col", text: o })));
+  $("tally").tHead.replaceChildren(head);
+  const rows = tally.map((row) => {
+    const cells = outcomes.map((outcome) => {
+      const ids = (row.outcomes || {})[outcome] || [];
+      const cell = el("td");
       ids.forEach((id, i) => {
-        if (i) line.append(", ");
-        line.append(caseLink(id));
+        if (i) cell.append(", ");
+        cell.append(caseLink(id));
       });
-      line.append(")");
-      cell.append(line);
-    }
-    return el("tr", {}, el("th", { scope: "row", text: row.treatment }), cell);
+      return cell;
+    });
+    return el("tr", {}, el("th", { scope: "row", text: row.treatment }),
+      el("td", { text: String(row.cases.length) }), ...cells);
   });
+  $("tally").tBodies[0].replaceChildren(...rows);
 }
 
 function patientLine(caseData) {
@@ -408,11 +474,11 @@ function render(caseData, { own }) {
 
   const similar = caseData.similar || [];
   $("similar-section").hidden = !similar.length;
-  $("similar").replaceChildren(...(similar.length ? hitItems(caseData, mentions) : []));
+  $("similar").replaceChildren(...(similar.length ? hitItems(caseData) : []));
 
   const tally = caseData.tally || [];
   $("tally-section").hidden = !tally.length;
-  $("tally").tBodies[0].replaceChildren(...(tally.length ? tallyRows(caseData) : []));
+  drawTally(tally);
 
   $("result").hidden = false;
 }
@@ -504,12 +570,10 @@ async function start() {
     followHash();
   });
   window.addEventListener("hashchange", followHash);
-  for (const id of ["summary", "similar"]) {
-    $(id).addEventListener("click", (event) => {
-      const button = event.target.closest(".mention-link");
-      if (button) focusMention(button.dataset.mention);
-    });
-  }
+  $("summary").addEventListener("click", (event) => {
+    const button = event.target.closest(".mention-link");
+    if (button) focusMention(button.dataset.mention);
+  });
   try {
     const health = await (await fetch("/v1/health")).json();
     view.formats = health.formats || ["json"];
