@@ -12,8 +12,9 @@ mellitus}), because a text names what a patient has, not what the patient's dise
 A term matches a sentence when every one of its words occurs in the sentence within a window
 of ``2 * size + 2`` content words (a bag-of-words match, as in MetaMap's "over-match"-tolerant mode,
 Aronson 2001, but with a distance cap so that words from unrelated clauses do not combine).
-Matching uses an inverted index: for each sentence, the postings of its distinct words are
-counted with one ``bincount`` and a term matches when its count equals its size.
+Matching uses an inverted index: the postings of each sentence's distinct words are counted
+(all sentences of a text at once, keyed by sentence and term) and a term matches a sentence when
+its count there equals its size.
 
 Codes are written as CodiEsp writes them: ICD-10-CM with the dot, and for codes that take a
 7th character (injuries, external causes, obstetrics) the code without that character,
@@ -171,34 +172,53 @@ class TermIndex:
 
     def match(self, text: str, start: int, end: int) -> list[DictionaryMatch]:
         """The terms matched in ``text[start:end]`` (one sentence), one match per term."""
-        positions: dict[int, list[tuple[int, int, int]]] = {}
-        ordinal = 0
-        for token in WORD.finditer(text.lower(), start, end):
-            word = token.group()
-            if word in STOPWORDS:
-                continue
-            word_id = self.word_ids.get(normalize_word(word))
-            if word_id is not None:
-                positions.setdefault(word_id, []).append((ordinal, token.start(), token.end()))
-            ordinal += 1
-        if not positions:
+        return self.match_spans(text, [(start, end)])
+
+    def match_spans(self, text: str, spans: Sequence[tuple[int, int]]) -> list[DictionaryMatch]:
+        """The terms matched in each span of ``text`` (its sentences), span after span.
+
+        The same as calling ``match`` on each span and joining the results, but the postings
+        of all spans are counted at once.
+        """
+        lowered = text.lower()
+        positions_of: list[dict[int, list[tuple[int, int, int]]]] = []
+        span_numbers: list[int] = []
+        word_numbers: list[int] = []
+        word_ids = self.word_ids
+        for number, (start, end) in enumerate(spans):
+            positions: dict[int, list[tuple[int, int, int]]] = {}
+            ordinal = 0
+            for token in WORD.finditer(lowered, start, end):
+                word = token.group()
+                if word in STOPWORDS:
+                    continue
+                word_id = word_ids.get(normalize_word(word))
+                if word_id is not None:
+                    positions.setdefault(word_id, []).append((ordinal, token.start(), token.end()))
+                ordinal += 1
+            positions_of.append(positions)
+            span_numbers.extend([number] * len(positions))
+            word_numbers.extend(positions)
+        if not word_numbers:
             return []
-        present = np.fromiter(positions, dtype=np.int64, count=len(positions))
+        present = np.array(word_numbers, dtype=np.int64)
         starts = self._post_ptr[present]
         lengths = self._post_ptr[present + 1] - starts
         total = int(lengths.sum())
         if total == 0:
             return []
-        offsets = np.arange(total, dtype=np.int64) - np.repeat(
-            np.cumsum(lengths) - lengths, lengths
-        )
-        hits = np.bincount(
-            self._post_terms[np.repeat(starts, lengths) + offsets],
-            minlength=len(self.term_codes),
-        )
-        matched = np.flatnonzero(hits == self.term_sizes)
+        # One row per (span, word, term holding the word); a term matches a span when its rows
+        # there number its words.
+        row = np.repeat(np.arange(present.size, dtype=np.int64), lengths)
+        postings = np.arange(total, dtype=np.int64) + (starts - (np.cumsum(lengths) - lengths))[row]
+        n_terms = len(self.term_codes)
+        keys = np.array(span_numbers, dtype=np.int64)[row] * n_terms + self._post_terms[postings]
+        unique, counts = np.unique(keys, return_counts=True)
+        span_of, term_of = np.divmod(unique, n_terms)
+        matched = counts == self.term_sizes[term_of]
         found: list[DictionaryMatch] = []
-        for term in matched.tolist():
+        for number, term in zip(span_of[matched].tolist(), term_of[matched].tolist(), strict=True):
+            positions = positions_of[number]
             ids = self.term_words[self.term_offsets[term] : self.term_offsets[term + 1]]
             # The first occurrence of each word; the span covers them all.
             firsts = [positions[int(w)][0] for w in ids]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -49,16 +50,26 @@ def analyze(
     low, high = word_ngrams
     if high:
         for size in range(low, high + 1):
-            for index in range(len(tokens) - size + 1):
-                features.append("w:" + " ".join(tokens[index : index + size]))
+            features += [
+                "w:" + " ".join(tokens[index : index + size])
+                for index in range(len(tokens) - size + 1)
+            ]
     low, high = char_ngrams
     if high:
         for token in set(tokens):
-            padded = f" {token} "
-            for size in range(low, high + 1):
-                for index in range(len(padded) - size + 1):
-                    features.append("c:" + padded[index : index + size])
+            features += _char_ngrams(token, low, high)
     return features
+
+
+@lru_cache(maxsize=8192)
+def _char_ngrams(token: str, low: int, high: int) -> tuple[str, ...]:
+    """The ``c:`` features of one word, padded with a space on each side (see ``analyze``)."""
+    padded = f" {token} "
+    return tuple(
+        "c:" + padded[index : index + size]
+        for size in range(low, high + 1)
+        for index in range(len(padded) - size + 1)
+    )
 
 
 @dataclass(frozen=True)
@@ -126,15 +137,17 @@ class TfidfModel:
 
     def transform(self, text: str) -> SparseRow:
         """The TF-IDF vector of one text (empty when no feature is in the vocabulary)."""
-        counts = Counter(
-            column
-            for feature in analyze(text, self.word_ngrams, self.char_ngrams)
-            if (column := self.vocabulary.get(feature)) is not None
-        )
+        vocabulary = self.vocabulary
+        counts: dict[int, int] = {}
+        for feature, count in Counter(analyze(text, self.word_ngrams, self.char_ngrams)).items():
+            column = vocabulary.get(feature)
+            if column is not None:
+                counts[column] = count
         if not counts:
             return SparseRow(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
-        indices = np.array(sorted(counts), dtype=np.int32)
-        tf = np.array([counts[int(i)] for i in indices], dtype=np.float64)
+        columns = sorted(counts)
+        indices = np.array(columns, dtype=np.int32)
+        tf = np.array([counts[column] for column in columns], dtype=np.float64)
         values = (1.0 + np.log(tf)) * self.idf[indices].astype(np.float64)
         norm = float(np.sqrt(np.dot(values, values)))
         if norm > 0:

@@ -31,21 +31,29 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field
+from threadpoolctl import ThreadpoolController
 
 from casebook.coding.dictionary import DictionaryMatch, TermIndex
 from casebook.coding.features import WORD, Csr, SparseRow, TfidfModel, sparse_dot
 from casebook.errors import CasebookError, ErrorCode
-from casebook.model import Assertion, Case, EntityType, Mention, RecordModel, Span
+from casebook.model import Assertion, Case, EntityType, RecordModel, Span
 from casebook.nlp.assertion import ContextAssertion
 
 MODEL_FILE = "model.json"
 ARRAYS_FILE = "arrays.npz"
 SIGNALS: tuple[str, ...] = ("linear", "knn", "dictionary")
+
+
+@cache
+def _blas() -> ThreadpoolController:
+    """The controller of the BLAS libraries numpy loaded (built once: it inspects them)."""
+    return ThreadpoolController()
 
 
 class Icd10Settings(RecordModel):
@@ -85,17 +93,39 @@ def fuse(scores: Mapping[str, float], weights: Mapping[str, float]) -> float:
     Raises:
         ValueError: For a negative weight or a score outside ``[0, 1]``.
     """
-    total = 0.0
+    columns = {name: np.array([score], dtype=np.float64) for name, score in scores.items()}
+    return float(fuse_columns(columns, weights, 1)[0])
+
+
+def fuse_columns(
+    scores: Mapping[str, NDArray[np.float64]], weights: Mapping[str, float], size: int
+) -> NDArray[np.float64]:
+    """``fuse`` for ``size`` candidates at once: one score array per signal, same order.
+
+    Args:
+        scores: Signal name → the candidates' scores in ``[0, 1]``; a missing signal counts 0.
+        weights: Signal name → non-negative weight.
+        size: How many candidates.
+
+    Returns:
+        The fused score of each candidate; all 0 when all weights are 0.
+
+    Raises:
+        ValueError: For a negative weight or a score outside ``[0, 1]``.
+    """
+    total = np.zeros(size, dtype=np.float64)
     norm = 0.0
     for name, weight in weights.items():
         if weight < 0:
             raise ValueError(f"negative weight for {name!r}")
-        score = scores.get(name, 0.0)
-        if not 0.0 <= score <= 1.0:
-            raise ValueError(f"score {score} of {name!r} is outside [0, 1]")
-        total += weight * score
+        column = scores.get(name)
+        if column is not None:
+            outside = (column < 0.0) | (column > 1.0) | np.isnan(column)
+            if outside.any():
+                raise ValueError(f"score {column[outside][0]} of {name!r} is outside [0, 1]")
+            total = total + weight * column
         norm += weight
-    return total / norm if norm else 0.0
+    return total / norm if norm else np.zeros(size, dtype=np.float64)
 
 
 @dataclass
@@ -108,9 +138,6 @@ class RankedCode:
     evidence: list[Span] = field(default_factory=list)
 
 
-_TEMP_ID = "icd10-term-{}"
-
-
 def dictionary_evidence(
     case: Case,
     index: TermIndex,
@@ -119,7 +146,7 @@ def dictionary_evidence(
 ) -> dict[str, list[Span]]:
     """Codes whose terms match the case's sentences, with the matched spans.
 
-    Each match becomes a temporary ``Disease_disorder`` mention given to ConText; matches it
+    Each match is asserted by ConText as a ``Disease_disorder`` mention would be; matches it
     marks with an excluded assertion ("no pneumonia", "her mother had diabetes") are dropped.
     A mention that abbreviates a term the text defined ("CSF leak" after "cerebrospinal fluid
     (CSF)") is matched through its ``expansion`` too, its evidence being the mention. The case
@@ -135,7 +162,7 @@ def dictionary_evidence(
         Code → evidence spans, in text order, for codes with at least one kept match.
     """
     sentences = case.sentences or [Span(start=0, end=len(case.text))]
-    matches = [m for s in sentences for m in index.match(case.text, s.start, s.end)]
+    matches = index.match_spans(case.text, [(s.start, s.end) for s in sentences])
     matches += [
         DictionaryMatch(m.code, m.term, mention.start, mention.end)
         for mention in case.mentions
@@ -145,18 +172,8 @@ def dictionary_evidence(
     if not matches:
         return {}
     spans = sorted({(m.start, m.end) for m in matches})
-    mentions = [
-        Mention(
-            id=_TEMP_ID.format(number),
-            start=start,
-            end=end,
-            text=case.text[start:end],
-            type=EntityType.DISEASE_DISORDER,
-        )
-        for number, (start, end) in enumerate(spans)
-    ]
-    asserted = assertion(case.model_copy(update={"mentions": mentions}))
-    kept = {(m.start, m.end) for m in asserted.mentions if m.assertion not in excluded}
+    asserted = assertion.assert_spans(case, spans, EntityType.DISEASE_DISORDER)
+    kept = {span for span, found in zip(spans, asserted, strict=True) if found not in excluded}
     found: dict[str, list[Span]] = {}
     for match in sorted(matches, key=lambda m: (m.start, m.end)):
         if (match.start, match.end) in kept:
@@ -210,6 +227,7 @@ class Icd10Model:
         self._term_code_ids = {code: i for i, code in enumerate(index.codes)}
         self._assertion: ContextAssertion | None = None
         self._feature_names: list[str] | None = None
+        self._word_features: NDArray[np.bool_] | None = None
 
     @property
     def assertion(self) -> ContextAssertion:
@@ -253,8 +271,13 @@ class Icd10Model:
     def rank(self, case: Case) -> list[RankedCode]:
         """The case's codes, best first, at most ``max_codes``, every score above 0.
 
-        Ties keep code order so that the ranking is deterministic.
+        Ties keep code order so that the ranking is deterministic. The products here are one
+        document's: BLAS runs them on one thread, since more would only spin.
         """
+        with _blas().limit(limits=1, user_api="blas"):
+            return self._rank(case)
+
+    def _rank(self, case: Case) -> list[RankedCode]:
         weights = self.settings.weights
         vector = self.tfidf.transform(case.text)
         similarity = self.similarities(vector)
@@ -267,14 +290,20 @@ class Icd10Model:
         if weights.get("dictionary", 0.0) > 0:
             signals["dictionary"], evidence = self.dictionary_scores(case)
         candidates = sorted(set().union(*(s.keys() for s in signals.values())))
-        ranked: list[RankedCode] = []
-        for code in candidates:
+        columns = {
+            name: np.array([s.get(code, 0.0) for code in candidates], dtype=np.float64)
+            for name, s in signals.items()
+        }
+        fused = fuse_columns(columns, weights, len(candidates))
+        positive = np.flatnonzero(fused > 0)
+        best = positive[np.argsort(-fused[positive], kind="stable")][: self.settings.max_codes]
+        kept: list[RankedCode] = []
+        for number in best.tolist():
+            code = candidates[number]
             by_signal = {name: s[code] for name, s in signals.items() if code in s}
-            score = fuse(by_signal, weights)
-            if score > 0:
-                ranked.append(RankedCode(code, score, by_signal, list(evidence.get(code, []))))
-        ranked.sort(key=lambda r: -r.score)
-        kept = ranked[: self.settings.max_codes]
+            kept.append(
+                RankedCode(code, float(fused[number]), by_signal, list(evidence.get(code, [])))
+            )
         wanting = [item for item in kept if not item.evidence and "linear" in item.signals]
         found = self._ngram_evidence(case.text, vector, [item.code for item in wanting])
         for item in wanting:
@@ -287,7 +316,7 @@ class Icd10Model:
         """Where the word n-grams that most raise each code's regression score occur.
 
         A feature's primal weight for a code is ``Σ_d X[d, f] · A[d, code]``, computed only for
-        the document's own word features, for all ``codes`` at once (one product per feature).
+        the document's own word features, for all ``codes`` at once.
         """
         labels = [self._label_ids[code] for code in codes if code in self._label_ids]
         kept = [code for code in codes if code in self._label_ids]
@@ -295,21 +324,24 @@ class Icd10Model:
         # Lower-casing can move offsets (rare Unicode); then there is no safe span.
         if not labels or vector.indices.size == 0 or len(lowered) != len(text):
             return {}
-        names = self.feature_names
-        dual = self._dual64[:, labels]
         ptr, docs, data = self.neighbours.indptr, self.neighbours.indices, self.neighbours.data
-        features: list[str] = []
-        rows: list[np.ndarray] = []
-        for feature, value in zip(vector.indices.tolist(), vector.values.tolist(), strict=True):
-            name = names[feature]
-            if not name.startswith("w:"):
-                continue
-            low, high = int(ptr[feature]), int(ptr[feature + 1])
-            rows.append(value * (data[low:high].astype(np.float64) @ dual[docs[low:high]]))
-            features.append(name[2:])
-        if not rows:
+        words = vector.indices[self.word_features[vector.indices]]
+        values = vector.values[self.word_features[vector.indices]].astype(np.float64)
+        starts = ptr[words]
+        lengths = ptr[words + 1] - starts
+        # A feature no training document has weighs 0 for every code: it is never evidence.
+        seen = lengths > 0
+        if not seen.any():
             return {}
-        contributions = np.vstack(rows)
+        words, values, starts, lengths = words[seen], values[seen], starts[seen], lengths[seen]
+        firsts = np.cumsum(lengths) - lengths
+        row = np.repeat(np.arange(words.size, dtype=np.int64), lengths)
+        entries = np.arange(int(lengths.sum()), dtype=np.int64) + (starts - firsts)[row]
+        dual = self._dual64[:, labels]
+        weighted = data[entries].astype(np.float64)[:, None] * dual[docs[entries]]
+        contributions = values[:, None] * np.add.reduceat(weighted, firsts, axis=0)
+        names = self.feature_names
+        features = [names[feature][2:] for feature in words.tolist()]
         tokens = list(WORD.finditer(lowered))
         positions: dict[str, list[int]] = {}
         for index, token in enumerate(tokens):
@@ -318,14 +350,23 @@ class Icd10Model:
         for column, code in enumerate(kept):
             order = np.argsort(-contributions[:, column], kind="stable")[:top]
             spans: list[Span] = []
-            for row in order.tolist():
-                if contributions[row, column] <= 0:
+            for row_number in order.tolist():
+                if contributions[row_number, column] <= 0:
                     break
-                span = _first_ngram(features[row].split(), tokens, positions)
+                span = _first_ngram(features[row_number].split(), tokens, positions)
                 if span is not None:
                     spans.append(span)
             evidence[code] = sorted(spans, key=lambda s: s.start)
         return evidence
+
+    @property
+    def word_features(self) -> NDArray[np.bool_]:
+        """Whether each feature column is a word n-gram (not a character one)."""
+        if self._word_features is None:
+            self._word_features = np.array(
+                [name.startswith("w:") for name in self.feature_names], dtype=bool
+            )
+        return self._word_features
 
     @property
     def feature_names(self) -> list[str]:

@@ -186,9 +186,6 @@ class _Query:
     synonyms: set[str] = field(default_factory=set)
 
 
-_TEXT_MATCH_PREFIX = "_pcs_match_"
-
-
 class ProcedureCoder:
     """Codes procedure mentions and the case into ICD-10-PCS (see the module docstring).
 
@@ -523,24 +520,15 @@ class ProcedureCoder:
         ]
         if not matches:
             return []
-        temporary = [
-            Mention(
-                id=f"{_TEXT_MATCH_PREFIX}{number}",
-                start=match.start,
-                end=match.end,
-                text=case.text[match.start : match.end],
-                type=EntityType.THERAPEUTIC_PROCEDURE,
-            )
-            for number, match in enumerate(matches)
-        ]
-        asserted = self.assertion(case.model_copy(update={"mentions": temporary}))
+        spans = [(match.start, match.end) for match in matches]
+        asserted = self.assertion.assert_spans(case, spans, EntityType.THERAPEUTIC_PROCEDURE)
         found: list[tuple[Span, _Query]] = []
-        for mention in asserted.mentions:
-            if mention.assertion in self._excluded:
+        for (start, end), assertion in zip(spans, asserted, strict=True):
+            if assertion in self._excluded:
                 continue
-            own = self._content(mention.text)
-            query = _Query(own, set(own), set(own) | self._sentence_words(case, mention.start))
-            found.append((Span(start=mention.start, end=mention.end), self._expand(query)))
+            own = self._content(case.text[start:end])
+            query = _Query(own, set(own), set(own) | self._sentence_words(case, start))
+            found.append((Span(start=start, end=end), self._expand(query)))
         return found
 
     def _sentence_words(self, case: Case, offset: int) -> set[str]:

@@ -32,12 +32,13 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from casebook.model import Assertion, Case, EntityType, Mention, Section, Span
+from casebook.model import Assertion, Case, EntityType, Section, Span
 from casebook.resources import load_rules
 
 EVENT_TYPES: frozenset[EntityType] = frozenset(
@@ -200,25 +201,29 @@ class _Scoped:
     end: int
 
 
-class ContextAssertion:
-    """Sets ``Mention.assertion`` from ConText triggers, their scopes and the section.
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """One text's tokens and the triggers found in it."""
 
-    Args:
-        rules: A packaged rule file name or a path to one's own rule file.
+    text: str
+    starts: list[int]
+    ends: list[int]
+    is_word: list[bool]
+    matches: list[_Match]
+    match_starts: list[int]
 
-    Raises:
-        CasebookError: ``CB-E012`` when the rule file is missing or breaks its schema.
+
+class _Triggers:
+    """The trigger matcher of one rule set, remembering the last text it read.
+
+    The pipeline asks ConText about the same text several times (the assertion component,
+    then the coders' temporary mentions); the tokens and triggers of a text do not change.
     """
 
-    name = "assertion"
-    requires: frozenset[str] = frozenset({"text", "sentences", "sections", "mentions"})
-    assigns: frozenset[str] = frozenset({"mentions.assertion"})
-
-    def __init__(self, rules: str | Path = "context_rules.json") -> None:
-        self.rules = load_rules(rules, ContextRules)
+    def __init__(self, rules: ContextRules) -> None:
         self._by_first: dict[str, list[tuple[tuple[str, ...], ContextRule]]] = {}
         self._patterns: list[tuple[re.Pattern[str], re.Pattern[str], ContextRule]] = []
-        for rule in self.rules.rules:
+        for rule in rules.rules:
             if rule.pattern is not None:
                 anchored = rf"\b(?:{rule.pattern})"
                 self._patterns.append(
@@ -227,17 +232,18 @@ class ContextAssertion:
             else:
                 words = tuple(_TOKEN.findall(rule.literal.lower()))
                 self._by_first.setdefault(words[0], []).append((words, rule))
-        self._allowed: dict[int, frozenset[EntityType]] = {
+        self.allowed: dict[int, frozenset[EntityType]] = {
             id(rule): frozenset(rule.allowed_types) if rule.allowed_types else EVENT_TYPES
-            for rule in self.rules.rules
+            for rule in rules.rules
         }
+        """The mention types each rule (by ``id``) may modify."""
+        self._last: _Reading | None = None
 
-    def __call__(self, case: Case) -> Case:
-        """Set the assertion of every clinical-event mention of ``case``."""
-        targets = [m for m in case.mentions if m.type in EVENT_TYPES]
-        if not targets:
-            return case
-        text = case.text
+    def read(self, text: str) -> _Reading:
+        """The tokens and triggers of ``text``."""
+        last = self._last
+        if last is not None and last.text == text:
+            return last
         starts: list[int] = []
         ends: list[int] = []
         words: list[str] = []
@@ -249,34 +255,9 @@ class ContextAssertion:
             words.append(lowered)
             is_word.append(lowered[0].isalnum() or lowered[0] == "_")
         matches = self._matches(text, words, starts, ends)
-        segments = _segments(case.sentences, len(text))
-        match_starts = [m.start for m in matches]
-        scoped_cache: dict[int, list[_Scoped]] = {}
-        updated: dict[str, Assertion] = {}
-        for mention in targets:
-            first = bisect_right(ends, mention.start)
-            last = bisect_left(starts, mention.end)
-            if first >= last:
-                continue
-            segment = _segment_of(segments, mention.start)
-            seg_start = bisect_left(starts, segment.start)
-            seg_end = bisect_left(starts, segment.end)
-            key = seg_start
-            if key not in scoped_cache:
-                low = bisect_left(match_starts, seg_start)
-                high = bisect_left(match_starts, seg_end)
-                scoped_cache[key] = _scopes(matches[low:high], seg_start, seg_end, is_word)
-            default = _section_default(case.sections, mention)
-            assertion = self._assert(mention, first, last, scoped_cache[key], default)
-            if assertion is not mention.assertion:
-                updated[mention.id] = assertion
-        if not updated:
-            return case
-        mentions = [
-            m.model_copy(update={"assertion": updated[m.id]}) if m.id in updated else m
-            for m in case.mentions
-        ]
-        return case.model_copy(update={"mentions": mentions})
+        reading = _Reading(text, starts, ends, is_word, matches, [m.start for m in matches])
+        self._last = reading
+        return reading
 
     def _matches(
         self, text: str, words: Sequence[str], starts: Sequence[int], ends: Sequence[int]
@@ -315,15 +296,101 @@ class ContextAssertion:
         kept.sort(key=lambda m: m.start)
         return kept
 
+
+@cache
+def _triggers_for(rules_json: str) -> _Triggers:
+    """One matcher per distinct rule set, shared by every ``ContextAssertion`` using it."""
+    return _Triggers(ContextRules.model_validate_json(rules_json))
+
+
+class ContextAssertion:
+    """Sets ``Mention.assertion`` from ConText triggers, their scopes and the section.
+
+    Args:
+        rules: A packaged rule file name or a path to one's own rule file.
+
+    Raises:
+        CasebookError: ``CB-E012`` when the rule file is missing or breaks its schema.
+    """
+
+    name = "assertion"
+    requires: frozenset[str] = frozenset({"text", "sentences", "sections", "mentions"})
+    assigns: frozenset[str] = frozenset({"mentions.assertion"})
+
+    def __init__(self, rules: str | Path = "context_rules.json") -> None:
+        self.rules = load_rules(rules, ContextRules)
+        self._triggers = _triggers_for(self.rules.model_dump_json())
+
+    def __call__(self, case: Case) -> Case:
+        """Set the assertion of every clinical-event mention of ``case``."""
+        targets = [m for m in case.mentions if m.type in EVENT_TYPES]
+        if not targets:
+            return case
+        found = self._assertions(case, [(m.start, m.end, m.type) for m in targets])
+        updated = {
+            m.id: assertion
+            for m, assertion in zip(targets, found, strict=True)
+            if assertion is not None and assertion is not m.assertion
+        }
+        if not updated:
+            return case
+        mentions = [
+            m.model_copy(update={"assertion": updated[m.id]}) if m.id in updated else m
+            for m in case.mentions
+        ]
+        return case.model_copy(update={"mentions": mentions})
+
+    def assert_spans(
+        self, case: Case, spans: Sequence[tuple[int, int]], kind: EntityType
+    ) -> list[Assertion]:
+        """The assertion each span would get as a new mention of type ``kind``.
+
+        The same as adding a ``kind`` mention per span to a copy of ``case`` holding no other
+        mentions and calling this component, without building the mentions: the coders use it
+        for the temporary mentions of their text matches.
+        """
+        if kind not in EVENT_TYPES:
+            return [Assertion.PRESENT] * len(spans)
+        found = self._assertions(case, [(start, end, kind) for start, end in spans])
+        return [Assertion.PRESENT if a is None else a for a in found]
+
+    def _assertions(
+        self, case: Case, targets: Sequence[tuple[int, int, EntityType]]
+    ) -> list[Assertion | None]:
+        """The assertion of each ``(start, end, type)``; ``None`` for one that holds no token."""
+        text = case.text
+        reading = self._triggers.read(text)
+        starts, ends, matches = reading.starts, reading.ends, reading.matches
+        segments = _segments(case.sentences, len(text))
+        scoped_cache: dict[int, list[_Scoped]] = {}
+        result: list[Assertion | None] = []
+        for start, end, kind in targets:
+            first = bisect_right(ends, start)
+            last = bisect_left(starts, end)
+            if first >= last:
+                result.append(None)
+                continue
+            segment = _segment_of(segments, start)
+            seg_start = bisect_left(starts, segment.start)
+            key = seg_start
+            if key not in scoped_cache:
+                seg_end = bisect_left(starts, segment.end)
+                low = bisect_left(reading.match_starts, seg_start)
+                high = bisect_left(reading.match_starts, seg_end)
+                scoped_cache[key] = _scopes(matches[low:high], seg_start, seg_end, reading.is_word)
+            default = _section_default(case.sections, start)
+            result.append(self._assert(kind, first, last, scoped_cache[key], default))
+        return result
+
     def _assert(
         self,
-        mention: Mention,
+        kind: EntityType,
         first: int,
         last: int,
         scoped: Iterable[_Scoped],
         default: Assertion,
     ) -> Assertion:
-        """The assertion of a mention covering tokens ``[first, last)``."""
+        """The assertion of a mention of type ``kind`` covering tokens ``[first, last)``."""
         best: tuple[int, int, Category] | None = None
         for scope in scoped:
             match = scope.match
@@ -331,7 +398,7 @@ class ContextAssertion:
                 continue
             if not (scope.start < last and first < scope.end):
                 continue
-            if mention.type not in self._allowed[id(match.rule)]:
+            if kind not in self._triggers.allowed[id(match.rule)]:
                 continue
             category = match.rule.category
             distance = max(first - match.end, match.start - last, 0)
@@ -430,10 +497,10 @@ def _segment_of(segments: Sequence[Span], offset: int) -> Span:
 _PAST_TITLE = re.compile(r"\b(past|previous|prior|medical|surgical)\b", re.IGNORECASE)
 
 
-def _section_default(sections: Sequence[Section], mention: Mention) -> Assertion:
-    """The assertion a mention's section implies before any trigger speaks."""
+def _section_default(sections: Sequence[Section], start: int) -> Assertion:
+    """The assertion the section holding offset ``start`` implies before any trigger speaks."""
     for section in sections:
-        if section.start <= mention.start < section.end:
+        if section.start <= start < section.end:
             kind = section.kind
             if kind == "family_history":
                 return Assertion.FAMILY
