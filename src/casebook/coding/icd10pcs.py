@@ -254,6 +254,12 @@ class ProcedureCoder:
             for terms, names in named
             for term in terms
         ]
+        # Which body-part keys each word belongs to, in list order: a query only checks those.
+        self._parts_by_word: dict[str, list[int]] = {}
+        for number, (key, _) in enumerate(self._body_parts):
+            for word in key:
+                self._parts_by_word.setdefault(word, []).append(number)
+        self._entries_of: dict[tuple[str, tuple[str, ...], int], list[tuple[IndexEntry, str]]] = {}
         self._approaches = [(self._content(k), v.lower()) for k, v in lex.approaches.items()]
         self._preference = {term: rank for rank, term in enumerate(lex.preferred_terms)}
         phrases = [
@@ -378,22 +384,33 @@ class ProcedureCoder:
         return list(merged.values())
 
     def _entries(self, route: _Route, depth: int = 0) -> list[tuple[IndexEntry, str]]:
-        """Index lines under a route, "see" references followed, with imposed qualifiers."""
+        """Index lines under a route, "see" references followed, with imposed qualifiers.
+
+        They depend only on the route's main term and subterms; remembered for each.
+        """
+        place = (route.term, route.path, depth)
+        known = self._entries_of.get(place)
+        if known is None:
+            known = self._index_lines(route.term, route.path, depth)
+            self._entries_of[place] = known
+        return known
+
+    def _index_lines(
+        self, term: str, path: tuple[str, ...], depth: int
+    ) -> list[tuple[IndexEntry, str]]:
         found: list[tuple[IndexEntry, str]] = []
-        size = len(route.path)
-        for entry in self.kb.index.get(route.term, ()):
-            if entry.path[:size] != route.path:
+        size = len(path)
+        for entry in self.kb.index.get(term, ()):
+            if entry.path[:size] != path:
                 continue
             if entry.code:
                 found.append((entry, ""))
             elif entry.see and depth < 2:
                 ref = self.kb.reference(entry.see)
-                target = _Route(ref.term, ref.path, route.words, ref.qualifier, route.approach)
+                target = _Route(ref.term, ref.path, frozenset(), ref.qualifier)
                 for inner, qualifier in self._entries(target, depth + 1):
                     # A reference's subterms are part of the route, not words to match.
-                    shifted = IndexEntry(
-                        inner.term, route.path + inner.path[len(ref.path) :], inner.code
-                    )
+                    shifted = IndexEntry(inner.term, path + inner.path[len(ref.path) :], inner.code)
                     found.append((shifted, ref.qualifier or qualifier))
         return found
 
@@ -441,12 +458,18 @@ class ProcedureCoder:
 
     def _reaches(self, word: str, reached: set[str] | frozenset[str]) -> bool:
         """Whether a word of the text names one of the ``reached`` body-part words."""
-        return any(word in key and reached & set(names) for key, names in self._body_parts)
+        return any(
+            reached.intersection(self._body_parts[number][1])
+            for number in self._parts_by_word.get(word, ())
+        )
 
     def _expand(self, query: _Query) -> _Query:
         """Add the body-part names the query's words stand for."""
-        for key, names in self._body_parts:
-            if key and key <= query.words:
+        words = query.words
+        numbers = {n for word in words for n in self._parts_by_word.get(word, ())}
+        for number in sorted(numbers):
+            key, names = self._body_parts[number]
+            if key <= words:
                 query.synonyms.update(names)
         return query
 
