@@ -36,7 +36,7 @@ ones ("a few days later", "at follow-up") make it unknown until a later expressi
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -391,12 +391,14 @@ class TemporalOrderer:
 
     # 2. segments ---------------------------------------------------------------------------
 
-    def _connective_cues(self, text: str, sentence: Span, taken: Sequence[Span]) -> list[_Cue]:
+    def _connective_cues(
+        self, text: str, sentence: Span, taken: Sequence[tuple[int, int]]
+    ) -> list[_Cue]:
         blocked = [
             (m.start(), m.end())
             for m in self._not_connectives.finditer(text, sentence.start, sentence.end)
         ]
-        blocked += [(s.start, s.end) for s in taken]
+        blocked += taken
         lead = len(text[sentence.start : sentence.end]) - len(
             text[sentence.start : sentence.end].lstrip(" \t\n\"'(")
         )
@@ -428,15 +430,31 @@ class TemporalOrderer:
             ),
             key=lambda m: m.start,
         )
-        mention_spans = [Span(start=m.start, end=m.end) for m in case.mentions]
+        event_starts = [m.start for m in events]
+        ordered_cues = sorted(cues, key=lambda c: c.start)
+        cue_starts = [c.start for c in ordered_cues]
+        # Mentions block connectives; only those reaching into a sentence can block there.
+        bounds = sorted((m.start, m.end) for m in case.mentions)
+        bound_starts = [start for start, _ in bounds]
+        longest = max((end - start for start, end in bounds), default=0)
         segments: list[_Segment] = []
         for number, sentence in enumerate(sorted(case.sentences, key=lambda s: s.start)):
             index = bisect_right(section_starts, sentence.start) - 1
             kind = sections[index].kind if index >= 0 else "untitled"
             if kind in self.rules.unplaced_sections:
                 continue
-            inside = [c for c in cues if sentence.start <= c.start < sentence.end]
-            taken = [Span(start=c.start, end=c.end) for c in inside] + mention_spans
+            inside = ordered_cues[
+                bisect_left(cue_starts, sentence.start) : bisect_left(cue_starts, sentence.end)
+            ]
+            taken = [(c.start, c.end) for c in inside] + [
+                (start, end)
+                for start, end in bounds[
+                    bisect_left(bound_starts, sentence.start - longest) : bisect_left(
+                        bound_starts, sentence.end
+                    )
+                ]
+                if end > sentence.start
+            ]
             inside += self._connective_cues(case.text, sentence, taken)
             inside.sort(key=lambda c: c.start)
             cuts = [sentence.start] + [c.start for c in inside if c.splits]
@@ -451,10 +469,12 @@ class TemporalOrderer:
                 piece = next(p for p in pieces if p.start <= cue.start < p.end)
                 if piece.cue is None:
                     piece.cue = cue
-            for mention in events:
-                if sentence.start <= mention.start < sentence.end:
-                    piece = next(p for p in reversed(pieces) if p.start <= mention.start)
-                    piece.events.append(mention)
+            told = events[
+                bisect_left(event_starts, sentence.start) : bisect_left(event_starts, sentence.end)
+            ]
+            for mention in told:
+                piece = next(p for p in reversed(pieces) if p.start <= mention.start)
+                piece.events.append(mention)
             _lend_trailing_cues(case.text, pieces)
             segments += pieces
         return segments
@@ -588,8 +608,9 @@ class TemporalOrderer:
         self, segments: Sequence[_Segment], relations: Sequence[Relation]
     ) -> list[TimelineEvent]:
         keyed: list[tuple[tuple[float, int, int], Mention, float | None]] = []
+        timed = [r for r in relations if r.type in EARLIER_END]
         for segment in segments:
-            levels = _levels(segment.events, relations)
+            levels = _levels(segment.events, timed)
             for mention in segment.events:
                 key = (segment.sort, segment.tick, levels[mention.id])
                 keyed.append((key, mention, segment.days))
