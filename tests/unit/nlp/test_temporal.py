@@ -340,3 +340,52 @@ def test_a_pattern_that_is_not_a_regex_is_a_coded_error(tmp_path: Path) -> None:
     with pytest.raises(CasebookError) as error:
         TemporalOrderer(path)
     assert error.value.code is ErrorCode.INVALID_RESOURCE
+
+
+_FRAGMENTS = [
+    "3 days later",
+    "3 dayſ later",
+    "2 wee\u212as later",
+    "Two weeks after",
+    "DAY 5",
+    "on hospital day 2",
+    "POD 3",
+    "pod3",
+    "on admission",
+    "at the time of presentation",
+    "follow-up at 6 months",
+    "2010-03-04",
+    "January 5, 2010",
+    "5th of March 2011",
+    "at the age of 40",
+    "at 12 years of age",
+    "the same day",
+    "a few weeks earlier",
+    "one and a half years ago",
+    "she",
+    "fever",
+    "-",
+    " ",
+    ", ",
+    ". ",
+    "\n",
+    "\xa0",
+    "é",
+    "ſ",
+    "\u212a",
+    "\u0130",
+    "ı",
+    "°C",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=25))
+def test_time_expressions_are_those_a_full_scan_finds(pieces: list[str]) -> None:
+    """Only the places the start finder marks are tried; that must lose no expression."""
+    text = "".join(pieces)
+    case = make_case([text], []) if text else make_case(["."], [])
+    found = TemporalOrderer()(case).times
+    full = TemporalOrderer()
+    full._starts = None
+    assert found == full(case).times
