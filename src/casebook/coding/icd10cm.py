@@ -45,6 +45,9 @@ from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Assertion, Case, EntityType, RecordModel, Span
 from casebook.nlp.assertion import ContextAssertion
 
+_BLOCK_ROWS = 1024
+"""Word features made dense at a time for n-gram evidence (bounds memory on long texts)."""
+
 MODEL_FILE = "model.json"
 ARRAYS_FILE = "arrays.npz"
 SIGNALS: tuple[str, ...] = ("linear", "knn", "dictionary")
@@ -334,12 +337,22 @@ class Icd10Model:
         if not seen.any():
             return {}
         words, values, starts, lengths = words[seen], values[seen], starts[seen], lengths[seen]
-        firsts = np.cumsum(lengths) - lengths
-        row = np.repeat(np.arange(words.size, dtype=np.int64), lengths)
-        entries = np.arange(int(lengths.sum()), dtype=np.int64) + (starts - firsts)[row]
+        # The document's word features' rows of the training matrix, made dense a block at a
+        # time: one product then gives every feature's weight for every code.
         dual = self._dual64[:, labels]
-        weighted = data[entries].astype(np.float64)[:, None] * dual[docs[entries]]
-        contributions = values[:, None] * np.add.reduceat(weighted, firsts, axis=0)
+        firsts = np.cumsum(lengths) - lengths
+        blocks: list[NDArray[np.float64]] = []
+        for low in range(0, words.size, _BLOCK_ROWS):
+            high = min(low + _BLOCK_ROWS, words.size)
+            size = lengths[low:high]
+            row = np.repeat(np.arange(high - low, dtype=np.int64), size)
+            entries = np.arange(int(size.sum()), dtype=np.int64) + np.repeat(
+                starts[low:high] - (firsts[low:high] - firsts[low]), size
+            )
+            rows = np.zeros((high - low, self.neighbours.shape[1]), dtype=np.float64)
+            rows[row, docs[entries]] = data[entries]
+            blocks.append(rows @ dual)
+        contributions = values[:, None] * np.vstack(blocks)
         names = self.feature_names
         features = [names[feature][2:] for feature in words.tolist()]
         tokens = list(WORD.finditer(lowered))
@@ -347,10 +360,10 @@ class Icd10Model:
         for index, token in enumerate(tokens):
             positions.setdefault(token.group(), []).append(index)
         evidence: dict[str, list[Span]] = {}
+        best = np.argsort(-contributions, axis=0, kind="stable")[:top]
         for column, code in enumerate(kept):
-            order = np.argsort(-contributions[:, column], kind="stable")[:top]
             spans: list[Span] = []
-            for row_number in order.tolist():
+            for row_number in best[:, column].tolist():
                 if contributions[row_number, column] <= 0:
                     break
                 span = _first_ngram(features[row_number].split(), tokens, positions)
