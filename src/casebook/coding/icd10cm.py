@@ -45,6 +45,10 @@ from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Assertion, Case, EntityType, RecordModel, Span
 from casebook.nlp.assertion import ContextAssertion
 
+_DENSE_MIN_DOCS = 200
+"""Features in at least this many training documents are multiplied as a dense block (13 MB
+for the shipped model's 2,106 such features, a third of the time of gathering them)."""
+
 _BLOCK_ROWS = 1024
 """Word features made dense at a time for n-gram evidence (bounds memory on long texts)."""
 
@@ -221,6 +225,7 @@ class Icd10Model:
         # coder's time.
         self._dual64 = dual.astype(np.float64)
         self.neighbours = neighbours
+        (self._dense_feature, self._dense_slot, self._dense_rows) = _dense_head(neighbours)
         self.doc_labels = [list(d) for d in doc_labels]
         self.index = index
         self.precision = precision
@@ -240,8 +245,20 @@ class Icd10Model:
         return self._assertion
 
     def similarities(self, vector: SparseRow) -> NDArray[np.float64]:
-        """Cosine similarity of a TF-IDF vector to every training document."""
-        return sparse_dot(vector, self.neighbours)
+        """Cosine similarity of a TF-IDF vector to every training document.
+
+        Features in many training documents (character n-grams such as ``" th"``) hold most of
+        the matrix's entries; their rows are kept dense and multiplied at once, the others are
+        gathered (``sparse_dot``). The sum is the same up to the order of additions.
+        """
+        dense = self._dense_feature[vector.indices]
+        query = np.zeros(self._dense_rows.shape[0], dtype=np.float64)
+        query[self._dense_slot[vector.indices[dense]]] = vector.values[dense]
+        rare = SparseRow(vector.indices[~dense], vector.values[~dense])
+        similarity: NDArray[np.float64] = query @ self._dense_rows + sparse_dot(
+            rare, self.neighbours
+        )
+        return similarity
 
     def linear_scores(self, similarity: NDArray[np.float64]) -> dict[str, float]:
         """Kernel ridge score per code, clipped to ``[0, 1]``; codes scoring 0 are left out."""
@@ -468,6 +485,28 @@ class Icd10Model:
             raise CasebookError(
                 ErrorCode.INVALID_RESOURCE, f"not an ICD-10-CM model: {exc}", folder
             ) from exc
+
+
+def _dense_head(
+    matrix: Csr,
+) -> tuple[NDArray[np.bool_], NDArray[np.int64], NDArray[np.float64]]:
+    """The rows of ``matrix`` with at least ``_DENSE_MIN_DOCS`` entries, as a dense array.
+
+    Returns:
+        Whether each row is dense, each dense row's index in the array (-1 for the others),
+        and the array.
+    """
+    counts = np.diff(matrix.indptr)
+    dense = counts >= _DENSE_MIN_DOCS
+    rows = np.flatnonzero(dense)
+    slot = np.full(counts.size, -1, dtype=np.int64)
+    slot[rows] = np.arange(rows.size)
+    array = np.zeros((rows.size, matrix.shape[1]), dtype=np.float64)
+    entries = np.repeat(dense, counts)
+    array[np.repeat(np.arange(rows.size), counts[rows]), matrix.indices[entries]] = matrix.data[
+        entries
+    ]
+    return dense, slot, array
 
 
 def _first_ngram(
