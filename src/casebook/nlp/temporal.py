@@ -56,6 +56,7 @@ from casebook.model import (
     TimeExpression,
     TimelineEvent,
 )
+from casebook.nlp.patterns import WORD_START, PatternSet
 from casebook.resources import load_rules
 
 STEP = 1e-6
@@ -223,18 +224,12 @@ class TemporalOrderer:
 
     def __init__(self, rules: str | Path = "temporal.json") -> None:
         self.rules = load_rules(rules, TemporalRules)
-        bodies = [self._expand(rule.pattern) for rule in self.rules.expressions]
-        self._expressions = [
-            (rule, re.compile(_WORD_START + body, re.IGNORECASE))
-            for rule, body in zip(self.rules.expressions, bodies, strict=True)
-        ]
-        self._starts = _start_finder(bodies)
-        self._connectives = [
-            (rule, re.compile(_phrases(rule.phrases), re.IGNORECASE))
-            for rule in self.rules.connectives
-        ]
-        self._not_connectives = re.compile(_phrases(self.rules.not_connectives), re.IGNORECASE)
-        self._anchor = re.compile(_phrases(self.rules.anchor_cues), re.IGNORECASE)
+        self._expressions = PatternSet([self._expand(r.pattern) for r in self.rules.expressions])
+        self._connectives = PatternSet([_phrases(r.phrases) for r in self.rules.connectives])
+        self._not_connectives = re.compile(
+            WORD_START + _phrases(self.rules.not_connectives), re.IGNORECASE
+        )
+        self._anchor = re.compile(WORD_START + _phrases(self.rules.anchor_cues), re.IGNORECASE)
         self._events = frozenset(self.rules.event_types)
         self._time_types = frozenset(self.rules.time_types)
         self._unplaced_assertions = frozenset(self.rules.unplaced_assertions)
@@ -278,9 +273,9 @@ class TemporalOrderer:
     def _time_expressions(self, case: Case) -> tuple[list[_Cue], list[TimeExpression]]:
         text = case.text
         found: list[tuple[int, int, ExpressionRule, re.Match[str]]] = []
-        starts = _possible_starts(self._starts, text)
-        for rule, pattern in self._expressions:
-            for match in _finditer(pattern, text, starts):
+        each = self._expressions.finditer_each(text)
+        for rule, matches in zip(self.rules.expressions, each, strict=True):
+            for match in matches:
                 if match.end() > match.start():
                     found.append((match.start(), -match.end(), rule, match))
         found.sort(key=lambda item: (item[0], item[1]))
@@ -406,8 +401,9 @@ class TemporalOrderer:
             text[sentence.start : sentence.end].lstrip(" \t\n\"'(")
         )
         cues: list[_Cue] = []
-        for rule, pattern in self._connectives:
-            for match in pattern.finditer(text, sentence.start, sentence.end):
+        each = self._connectives.finditer_each(text, sentence.start, sentence.end)
+        for rule, matches in zip(self.rules.connectives, each, strict=True):
+            for match in matches:
                 if any(s < match.end() and match.start() < e for s, e in blocked):
                     continue
                 initial = match.start() == sentence.start + lead
@@ -690,80 +686,6 @@ def _anchor_date(segments: Sequence[_Segment], anchor: int) -> date | None:
     return None
 
 
-_WORD_START = r"(?<![\w-])"
-"""Where a time expression may start: not inside a word or just after a hyphen."""
-
-_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
-_UNSAFE = re.compile(r"\(\?P=|\\[0-9N\\]|\(\?[aiLmsux]")
-"""Backreferences, named characters, escaped backslashes and inline flags: no start finder."""
-_UPPER = re.compile(r"(?<!\\)[A-Z]")
-_FOLDS_TO_ASCII = re.compile(r"[a-z]", re.IGNORECASE)
-"""Non-ASCII characters this matches ("ſ", "K") match ASCII letters only case-insensitively."""
-
-
-def _start_finder(bodies: Sequence[str]) -> re.Pattern[str] | None:
-    """One pattern marking, in lower-cased text, every place where one of the expression
-    patterns (their ``bodies``, after ``_WORD_START``) matches; ``None`` if it cannot be built.
-
-    The expression patterns are case-insensitive and each would scan the whole text; this one
-    scan of the lower-cased text, without case folding, is several times faster, and only the
-    places it marks are tried with each pattern (``_finditer``). Its alternatives are the
-    bodies, lower-cased, in a look-ahead, so it marks the union of their starts.
-    """
-    joined = "|".join(f"(?:{body})" for body in bodies)
-    if not joined.isascii() or _UNSAFE.search(joined):
-        return None
-    plain = _UPPER.sub(lambda m: m.group().lower(), _NAMED_GROUP.sub("(?:", joined))
-    try:
-        return re.compile(f"{_WORD_START}(?={plain})")
-    except re.error:
-        return None
-
-
-def _possible_starts(finder: re.Pattern[str] | None, text: str) -> list[int] | None:
-    """Where an expression may start in ``text``; ``None``: anywhere (scan it all).
-
-    Lower-casing stands for case folding unless it changes the text's length or the text has
-    a non-ASCII character that folds to an ASCII letter.
-    """
-    if finder is None:
-        return None
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        return None
-    if not text.isascii() and any(
-        _FOLDS_TO_ASCII.match(ch) for ch in set(text) if not ch.isascii()
-    ):
-        return None
-    return [match.start() for match in finder.finditer(lowered)]
-
-
-def _finditer(
-    pattern: re.Pattern[str], text: str, starts: Sequence[int] | None
-) -> list[re.Match[str]]:
-    """``pattern.finditer(text)`` trying only ``starts`` (every place when ``None``).
-
-    ``finditer`` takes the leftmost match, then looks again from its end; so does this, over
-    the places where a match can start.
-    """
-    if starts is None:
-        return list(pattern.finditer(text))
-    found: list[re.Match[str]] = []
-    end = 0
-    for start in starts:
-        if start < end:
-            continue
-        match = pattern.match(text, start)
-        if match is None:
-            continue
-        if match.end() == start:
-            # An empty match: finditer has its own rules for what may follow one.
-            return list(pattern.finditer(text))
-        found.append(match)
-        end = match.end()
-    return found
-
-
 def _rounded(days: float | None) -> float | None:
     return None if days is None else round(days, 3)
 
@@ -775,8 +697,9 @@ def _words(table: dict[str, float] | dict[str, int]) -> list[str]:
 
 
 def _phrases(phrases: Sequence[str]) -> str:
-    """One regex matching any phrase as whole words; never matches when there is none."""
+    """A regex matching any phrase as whole words after ``WORD_START``; never matches when
+    there is none."""
     if not phrases:
         return r"(?!x)x"
     body = "|".join(_words(dict.fromkeys(phrases, 0)))
-    return rf"(?<![\w-])(?:{body})(?![\w-])"
+    return rf"(?:{body})(?![\w-])"
