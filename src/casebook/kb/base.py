@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import chain
+from typing import NamedTuple
 
 from casebook.model import CodeSystem
 
@@ -245,8 +246,7 @@ class AliasMatch:
     concept_ids: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
+class _Token(NamedTuple):
     norm: str
     start: int
     end: int
@@ -353,19 +353,23 @@ class CandidateGenerator:
             overlaps = (
                 {exact: len(query & self._alias_info(exact)[0])} if exact in self.kb.aliases else {}
             )
-        best: dict[str, Candidate] = {}
+        # Concept → (best score, first surface form among the aliases giving it).
+        best: dict[str, tuple[float, str]] = {}
         size = len(query)
+        aliases = self.kb.aliases
         for key, overlap in overlaps.items():
             alias_words, surface = self._alias_info(key)
             score = _dice(overlap, size + len(alias_words))
             if score <= 0:
                 continue
-            for concept_id in self.kb.aliases[key]:
+            for concept_id in aliases[key]:
                 old = best.get(concept_id)
-                if old is None or (score, old.alias) > (old.score, surface):
-                    best[concept_id] = Candidate(score, concept_id, surface)
-        ranked = sorted(best.values(), key=lambda c: (-c.score, c.concept_id))
-        return tuple(ranked[:limit])
+                if old is None or score > old[0] or (score == old[0] and surface < old[1]):
+                    best[concept_id] = (score, surface)
+        ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
+        return tuple(
+            Candidate(score, concept_id, surface) for concept_id, (score, surface) in ranked[:limit]
+        )
 
     def _alias_info(self, key: str) -> tuple[frozenset[str], str]:
         """The word set of a normalised alias and the first of its surface forms, remembered."""
@@ -456,16 +460,20 @@ def _tokenize(text: str) -> tuple[_Token | None, ...]:
     """
     tokens: list[_Token | None] = []
     barriers = [m.start() for m in _BARRIER.finditer(text)]
+    count = len(barriers)
     position = 0
     for match in _WORD.finditer(text):
-        while position < len(barriers) and barriers[position] < match.start():
+        start = match.start()
+        if position < count and barriers[position] < start:
+            # One barrier or several: the phrase ends here.
+            while position < count and barriers[position] < start:
+                position += 1
             if tokens and tokens[-1] is not None:
                 tokens.append(None)
-            position += 1
         word = match.group().lower()
         if word in _ARTICLES:
             continue
-        tokens.append(_Token(normalize_token(word), match.start(), match.end()))
+        tokens.append(_Token(normalize_token(word), start, match.end()))
     return tuple(tokens)
 
 

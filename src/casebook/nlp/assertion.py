@@ -244,16 +244,11 @@ class _Triggers:
         last = self._last
         if last is not None and last.text == text:
             return last
-        starts: list[int] = []
-        ends: list[int] = []
-        words: list[str] = []
-        is_word: list[bool] = []
-        for token in _TOKEN.finditer(text):
-            starts.append(token.start())
-            ends.append(token.end())
-            lowered = token.group().lower()
-            words.append(lowered)
-            is_word.append(lowered[0].isalnum() or lowered[0] == "_")
+        tokens = list(_TOKEN.finditer(text))
+        starts = [token.start() for token in tokens]
+        ends = [token.end() for token in tokens]
+        words = [token.group().lower() for token in tokens]
+        is_word = [word[0].isalnum() or word[0] == "_" for word in words]
         matches = self._matches(text, words, starts, ends)
         reading = _Reading(text, starts, ends, is_word, matches, [m.start for m in matches])
         self._last = reading
@@ -266,26 +261,26 @@ class _Triggers:
         found: list[_Match] = []
         by_first = self._by_first
         size = len(words)
-        for index, word in enumerate(words):
-            candidates = by_first.get(word)
-            if candidates is None:
-                continue
-            for phrase, rule in candidates:
+        for index in [i for i, word in enumerate(words) if word in by_first]:
+            for phrase, rule in by_first[words[index]]:
                 stop = index + len(phrase)
                 if stop <= size and tuple(words[index:stop]) == phrase:
                     found.append(_Match(index, stop, rule))
         if self._patterns:
-            start_index = {s: i for i, s in enumerate(starts)}
-            end_index = {e: i + 1 for i, e in enumerate(ends)}
             lowered = text.lower()
             plain = len(lowered) == len(text)
             for fast, folding, rule in self._patterns:
                 pattern, subject = (fast, lowered) if plain else (folding, text)
                 for hit in pattern.finditer(subject):
-                    begin = start_index.get(hit.start())
-                    finish = end_index.get(hit.end())
-                    if begin is not None and finish is not None and begin < finish:
-                        found.append(_Match(begin, finish, rule))
+                    # Only a hit from a token's start to a token's end counts.
+                    first = bisect_left(starts, hit.start())
+                    last = bisect_left(ends, hit.end())
+                    if (
+                        first <= last < size
+                        and starts[first] == hit.start()
+                        and ends[last] == hit.end()
+                    ):
+                        found.append(_Match(first, last + 1, rule))
         found.sort(key=lambda m: (m.start - m.end, m.start))
         taken = bytearray(size)
         kept: list[_Match] = []
