@@ -39,6 +39,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from casebook.model import Assertion, Case, EntityType, Section, Span
+from casebook.nlp.tokens import TOKEN, tokenize
 from casebook.resources import load_rules
 
 EVENT_TYPES: frozenset[EntityType] = frozenset(
@@ -107,7 +108,6 @@ PRECEDENCE: tuple[Category, ...] = (
 """Tie-break between triggers equally near a mention: earlier wins."""
 
 _RANK = {category: rank for rank, category in enumerate(PRECEDENCE)}
-_TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
 class ContextRule(BaseModel):
@@ -144,7 +144,7 @@ class ContextRule(BaseModel):
     @field_validator("literal")
     @classmethod
     def _has_tokens(cls, value: str) -> str:
-        if not _TOKEN.search(value):
+        if not TOKEN.search(value):
             raise ValueError("literal holds no token")
         return value
 
@@ -176,7 +176,7 @@ class ContextRules(BaseModel):
     def _one_rule_per_trigger(self) -> Self:
         seen: set[tuple[str, str | None]] = set()
         for rule in self.rules:
-            key = (" ".join(_TOKEN.findall(rule.literal.lower())), rule.pattern)
+            key = (" ".join(TOKEN.findall(rule.literal.lower())), rule.pattern)
             if key in seen:
                 raise ValueError(f"trigger {rule.literal!r} has more than one rule")
             seen.add(key)
@@ -206,8 +206,8 @@ class _Reading:
     """One text's tokens and the triggers found in it."""
 
     text: str
-    starts: list[int]
-    ends: list[int]
+    starts: Sequence[int]
+    ends: Sequence[int]
     is_word: list[bool]
     matches: list[_Match]
     match_starts: list[int]
@@ -230,7 +230,7 @@ class _Triggers:
                     (re.compile(anchored), re.compile(anchored, re.IGNORECASE), rule)
                 )
             else:
-                words = tuple(_TOKEN.findall(rule.literal.lower()))
+                words = tuple(TOKEN.findall(rule.literal.lower()))
                 self._by_first.setdefault(words[0], []).append((words, rule))
         self.allowed: dict[int, frozenset[EntityType]] = {
             id(rule): frozenset(rule.allowed_types) if rule.allowed_types else EVENT_TYPES
@@ -244,10 +244,8 @@ class _Triggers:
         last = self._last
         if last is not None and last.text == text:
             return last
-        tokens = list(_TOKEN.finditer(text))
-        starts = [token.start() for token in tokens]
-        ends = [token.end() for token in tokens]
-        words = [token.group().lower() for token in tokens]
+        tokens = tokenize(text)
+        starts, ends, words = tokens.starts, tokens.ends, tokens.words
         is_word = [word[0].isalnum() or word[0] == "_" for word in words]
         matches = self._matches(text, words, starts, ends)
         reading = _Reading(text, starts, ends, is_word, matches, [m.start for m in matches])
