@@ -5,12 +5,13 @@ Usage (from the repository root, with casebook's venv)::
     .venv/bin/python benchmarks/components.py [FOLDER] [-n 40] [--json]
 
 FOLDER defaults to ``$CASEBOOK_DATA/maccrobat2020`` (``../shared/datasets/maccrobat2020``);
-the first ``-n`` ``.txt`` files in name order are read. The packaged models are loaded and a
-short sentence that is not among the documents is analysed before timing (so lazily built
-indexes are not counted, and no cache holds a timed document). Each component call is then
-timed with ``time.process_time`` (CPU time of this process, so a busy machine slows it less
-than wall time). The report gives CPU ms/doc per component, the total, and documents per
-second per core (the inverse of the total).
+the first ``-n`` ``.txt`` files in name order are read. The pipeline is the one the CLI, the
+API and ``casebook add`` use (``service.default_pipeline``: packaged models, the garbage
+collector kept off them). A short sentence that is not among the documents is analysed before
+timing, so that lazily built indexes are not counted and no cache holds a timed text. Each
+component call is then timed with ``time.process_time`` (CPU time of this process, so a busy
+machine slows it less than wall time). The report gives CPU ms/doc per component, the total,
+and documents per second per core (the inverse of the total).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 from casebook.ingest.detect import read_path
 from casebook.model import Case, Document, Source, SourceFormat
 from casebook.nlp.pipeline import Pipeline
+from casebook.service import default_pipeline
 
 DEFAULT_FOLDER = Path(os.environ.get("CASEBOOK_DATA", "../shared/datasets")) / "maccrobat2020"
 WARM_UP = "A 54-year-old man had fever, no rash, and underwent a lumbar puncture on day 2."
@@ -59,7 +61,7 @@ def main() -> None:
     documents = read_documents(args.folder, args.count)
     if not documents:
         parser.error(f"no .txt documents in {args.folder}")
-    pipeline = Pipeline.from_names()
+    pipeline = default_pipeline()
     pipeline(Document(id="warm-up", text=WARM_UP, source=Source(format=SourceFormat.TEXT)))
     costs = component_costs(pipeline, documents)
     per_doc = {name: round(1000 * seconds / len(documents), 1) for name, seconds in costs.items()}
