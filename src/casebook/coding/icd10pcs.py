@@ -137,6 +137,10 @@ class ProcedureLexicon(RecordModel):
     )
 
 
+_MAX_CONTENTS = 100_000
+"""Texts whose content words a coder remembers before it forgets them all."""
+
+
 @dataclass(frozen=True, slots=True)
 class ProcedureCandidate:
     """A code (or prefix) proposed for a procedure.
@@ -259,7 +263,9 @@ class ProcedureCoder:
         for number, (key, _) in enumerate(self._body_parts):
             for word in key:
                 self._parts_by_word.setdefault(word, []).append(number)
-        self._entries_of: dict[tuple[str, tuple[str, ...], int], list[tuple[IndexEntry, str]]] = {}
+        self._entries_of: dict[
+            tuple[str, tuple[str, ...], int], list[tuple[IndexEntry, str, frozenset[str]]]
+        ] = {}
         self._approaches = [(self._content(k), v.lower()) for k, v in lex.approaches.items()]
         self._preference = {term: rank for rank, term in enumerate(lex.preferred_terms)}
         phrases = [
@@ -311,10 +317,10 @@ class ProcedureCoder:
         """Every candidate for a query, best first (see the module docstring)."""
         found: dict[str, ProcedureCandidate] = {}
         approach = self._approach(query.words)
+        reachable = query.words | query.synonyms
         for number, route in enumerate(self._routes_for(query.near)):
-            for entry, qualifier in self._entries(route):
-                path_words = self._content(" ".join(entry.path[len(route.path) :]))
-                if not path_words <= query.words | query.synonyms:
+            for entry, qualifier, path_words in self._entries(route):
+                if not path_words <= reachable:
                     continue
                 direct = path_words & query.words
                 matched = len(direct) + self.lexicon.synonym_weight * len(path_words - direct)
@@ -355,6 +361,8 @@ class ProcedureCoder:
     def _content(self, text: str) -> frozenset[str]:
         known = self._contents.get(text)
         if known is None:
+            if len(self._contents) > _MAX_CONTENTS:
+                self._contents.clear()  # sentences of a whole corpus would pile up here
             known = frozenset(w for w in normalize_tokens(text) if w not in self._stop)
             self._contents[text] = known
         return known
@@ -383,8 +391,11 @@ class ProcedureCoder:
             merged[place] = _Route(route.term, route.path, joined, route.qualifier, approach)
         return list(merged.values())
 
-    def _entries(self, route: _Route, depth: int = 0) -> list[tuple[IndexEntry, str]]:
-        """Index lines under a route, "see" references followed, with imposed qualifiers.
+    def _entries(
+        self, route: _Route, depth: int = 0
+    ) -> list[tuple[IndexEntry, str, frozenset[str]]]:
+        """Index lines under a route, "see" references followed, with imposed qualifiers and
+        the words of their subterms below the route's.
 
         They depend only on the route's main term and subterms; remembered for each.
         """
@@ -397,7 +408,7 @@ class ProcedureCoder:
 
     def _index_lines(
         self, term: str, path: tuple[str, ...], depth: int
-    ) -> list[tuple[IndexEntry, str]]:
+    ) -> list[tuple[IndexEntry, str, frozenset[str]]]:
         found: list[tuple[IndexEntry, str]] = []
         size = len(path)
         for entry in self.kb.index.get(term, ()):
@@ -408,11 +419,14 @@ class ProcedureCoder:
             elif entry.see and depth < 2:
                 ref = self.kb.reference(entry.see)
                 target = _Route(ref.term, ref.path, frozenset(), ref.qualifier)
-                for inner, qualifier in self._entries(target, depth + 1):
+                for inner, qualifier, _ in self._entries(target, depth + 1):
                     # A reference's subterms are part of the route, not words to match.
                     shifted = IndexEntry(inner.term, path + inner.path[len(ref.path) :], inner.code)
                     found.append((shifted, ref.qualifier or qualifier))
-        return found
+        return [
+            (entry, qualifier, self._content(" ".join(entry.path[size:])))
+            for entry, qualifier in found
+        ]
 
     def _refine(
         self, code: str, approach: str | None, qualifier: str
