@@ -291,7 +291,7 @@ class CandidateGenerator:
         self._postings: dict[str, list[str]] = {}
         self._acronyms: dict[str, frozenset[str]] = {}
         self._alias_infos: dict[str, tuple[frozenset[str], str]] = {}
-        self._ranked = lru_cache(maxsize=4096)(self._rank_words)
+        self._ranked = lru_cache(maxsize=16384)(self._rank_words)
         for key in kb.aliases:
             if len(key) < min_alias_chars:
                 continue

@@ -149,7 +149,7 @@ class PhenotypeCoder:
         self.assertion = assertion if assertion is not None else ContextAssertion()
         self._types = frozenset(self.rules.mention_types)
         self._excluded = frozenset(self.rules.excluded_assertions)
-        self._cues = [re.compile(c, re.IGNORECASE) for c in self.rules.literature_cues]
+        self._cues = _any_of(self.rules.literature_cues)
         self._grouping = [re.compile(p) for p in self.rules.grouping_names]
         self._depth: dict[str, int] = {}
         self._codable: dict[str, bool] = {}
@@ -291,6 +291,21 @@ class PhenotypeCoder:
         result = depth if level else 0
         self._depth[concept_id] = result
         return result
+
+
+_BACK_REFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+
+
+def _any_of(patterns: Sequence[str]) -> list[re.Pattern[str]]:
+    """Case-insensitive patterns such that one of them matches where one of ``patterns`` does:
+    a single alternation when they can share one (no back-references, no clashing group
+    names), else each."""
+    if patterns and not any(_BACK_REFERENCE.search(p) for p in patterns):
+        try:
+            return [re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)]
+        except re.error:
+            pass
+    return [re.compile(p, re.IGNORECASE) for p in patterns]
 
 
 class _Weigher:
