@@ -194,17 +194,27 @@ class TermIndex:
     def match_spans(self, text: str, spans: Sequence[tuple[int, int]]) -> list[DictionaryMatch]:
         """The terms matched in each span of ``text`` (its sentences), span after span.
 
-        The same as calling ``match`` on each span and joining the results, but the postings
-        of all spans are counted at once.
+        The same as calling ``match`` on each span and joining the results, but all spans are
+        matched at once.
         """
         lowered = text.lower()
+        by_span = self._match_pieces([(lowered, start, end) for start, end in spans])
+        return [match for found in by_span for match in found]
+
+    def match_texts(self, texts: Sequence[str]) -> list[list[DictionaryMatch]]:
+        """``match(text, 0, len(text))`` for each text, all matched at once."""
+        return self._match_pieces([(text.lower(), 0, len(text)) for text in texts])
+
+    def _match_pieces(self, pieces: Sequence[tuple[str, int, int]]) -> list[list[DictionaryMatch]]:
+        """The terms matched in each ``lowered[start:end]`` of ``pieces``, piece by piece."""
+        found: list[list[DictionaryMatch]] = [[] for _ in pieces]
         positions_of: list[dict[int, list[tuple[int, int, int]]]] = []
         span_numbers: list[int] = []
         word_numbers: list[int] = []
         known = self._known_words
         if len(known) > _MAX_KNOWN_WORDS:
             known.clear()
-        for number, (start, end) in enumerate(spans):
+        for number, (lowered, start, end) in enumerate(pieces):
             positions: dict[int, list[tuple[int, int, int]]] = {}
             ordinal = 0
             for token in WORD.finditer(lowered, start, end):
@@ -222,7 +232,7 @@ class TermIndex:
             span_numbers.extend([number] * len(positions))
             word_numbers.extend(positions)
         if not word_numbers:
-            return []
+            return found
         spans_of = np.array(span_numbers, dtype=np.int64)
         present = np.array(word_numbers, dtype=np.int64)
         # Candidates: the terms anchored at a word present in a span.
@@ -230,7 +240,7 @@ class TermIndex:
         lengths = self._anchor_ptr[present + 1] - starts
         row = np.repeat(np.arange(present.size, dtype=np.int64), lengths)
         if row.size == 0:
-            return []
+            return found
         terms = self._anchored[
             np.arange(row.size, dtype=np.int64)
             + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
@@ -254,7 +264,6 @@ class TermIndex:
         n_terms = len(self.term_codes)
         matched = np.sort(spans_of_terms[hit] * n_terms + terms[hit])
         span_of, term_of = np.divmod(matched, n_terms)
-        found: list[DictionaryMatch] = []
         for number, term in zip(span_of.tolist(), term_of.tolist(), strict=True):
             positions = positions_of[number]
             ids = self.term_words[self.term_offsets[term] : self.term_offsets[term + 1]]
@@ -264,7 +273,7 @@ class TermIndex:
             high = max(f[0] for f in firsts)
             if high - low + 1 > 2 * len(firsts) + 2:
                 continue
-            found.append(
+            found[number].append(
                 DictionaryMatch(
                     code=self.codes[int(self.term_codes[term])],
                     term=term,

@@ -170,11 +170,12 @@ def dictionary_evidence(
     """
     sentences = case.sentences or [Span(start=0, end=len(case.text))]
     matches = index.match_spans(case.text, [(s.start, s.end) for s in sentences])
+    expanded = [mention for mention in case.mentions if mention.expansion]
+    by_mention = index.match_texts([mention.expansion or "" for mention in expanded])
     matches += [
         DictionaryMatch(m.code, m.term, mention.start, mention.end)
-        for mention in case.mentions
-        if mention.expansion
-        for m in index.match(mention.expansion, 0, len(mention.expansion))
+        for mention, found in zip(expanded, by_mention, strict=True)
+        for m in found
     ]
     if not matches:
         return {}
@@ -371,19 +372,19 @@ class Icd10Model:
             blocks.append(rows @ dual)
         contributions = values[:, None] * np.vstack(blocks)
         names = self.feature_names
-        features = [names[feature][2:] for feature in words.tolist()]
         tokens = list(WORD.finditer(lowered))
         positions: dict[str, list[int]] = {}
         for index, token in enumerate(tokens):
             positions.setdefault(token.group(), []).append(index)
         evidence: dict[str, list[Span]] = {}
-        best = np.argsort(-contributions, axis=0, kind="stable")[:top]
+        best = _top_rows(contributions, top)
         for column, code in enumerate(kept):
             spans: list[Span] = []
             for row_number in best[:, column].tolist():
                 if contributions[row_number, column] <= 0:
                     break
-                span = _first_ngram(features[row_number].split(), tokens, positions)
+                feature = names[int(words[row_number])][2:]
+                span = _first_ngram(feature.split(), tokens, positions)
                 if span is not None:
                     spans.append(span)
             evidence[code] = sorted(spans, key=lambda s: s.start)
@@ -485,6 +486,19 @@ class Icd10Model:
             raise CasebookError(
                 ErrorCode.INVALID_RESOURCE, f"not an ICD-10-CM model: {exc}", folder
             ) from exc
+
+
+def _top_rows(values: NDArray[np.float64], top: int) -> NDArray[np.intp]:
+    """``np.argsort(-values, axis=0, kind="stable")[:top]``: the rows of the ``top`` largest
+    values of each column, ties to the first row, in a pass per rank rather than a sort."""
+    remaining = values.copy()
+    columns = np.arange(values.shape[1])
+    rows: list[NDArray[np.intp]] = []
+    for _ in range(min(top, values.shape[0])):
+        row = np.argmax(remaining, axis=0)
+        rows.append(row)
+        remaining[row, columns] = -np.inf
+    return np.array(rows, dtype=np.intp).reshape(len(rows), values.shape[1])
 
 
 def _dense_head(

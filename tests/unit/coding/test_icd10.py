@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casebook.coding.component import Icd10Coder
 from casebook.coding.dictionary import (
@@ -19,6 +21,7 @@ from casebook.coding.dictionary import (
 from casebook.coding.icd10cm import (
     Icd10Model,
     Icd10Settings,
+    _top_rows,
     dictionary_evidence,
     fuse,
     fuse_columns,
@@ -117,6 +120,23 @@ def test_matching_all_sentences_at_once_is_matching_each() -> None:
     ]
     assert len([m for m in each if m.code == "J18.9"]) == 3
     assert index.match_spans(text, []) == []
+    pieces = ["Pneumonia", "type 2 diabetes mellitus", "", "essential hypertension"]
+    assert index.match_texts(pieces) == [index.match(p, 0, len(p)) for p in pieces]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from([-2.0, -0.0, 0.0, 0.5, 1.0, 3.0]), min_size=4, max_size=4),
+        min_size=1,
+        max_size=12,
+    ),
+    st.integers(min_value=1, max_value=3),
+)
+def test_top_rows_are_a_stable_sorts_first(rows: list[list[float]], top: int) -> None:
+    """The n-gram evidence keeps the best rows of each code, ties to the earlier feature."""
+    values = np.array(rows)
+    assert np.array_equal(_top_rows(values, top), np.argsort(-values, axis=0, kind="stable")[:top])
 
 
 def test_dictionary_drops_negated_and_family(icd_index: TermIndex) -> None:
