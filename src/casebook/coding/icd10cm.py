@@ -28,7 +28,6 @@ by 5-fold cross-validation on CodiEsp ``train`` only, never on the documents sco
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -372,21 +371,20 @@ class Icd10Model:
             blocks.append(rows @ dual)
         contributions = values[:, None] * np.vstack(blocks)
         names = self.feature_names
-        tokens = list(WORD.finditer(lowered))
-        positions: dict[str, list[int]] = {}
-        for index, token in enumerate(tokens):
-            positions.setdefault(token.group(), []).append(index)
-        evidence: dict[str, list[Span]] = {}
         best = _top_rows(contributions, top)
+        chosen: dict[str, list[list[str]]] = {}
         for column, code in enumerate(kept):
-            spans: list[Span] = []
-            for row_number in best[:, column].tolist():
-                if contributions[row_number, column] <= 0:
-                    break
-                feature = names[int(words[row_number])][2:]
-                span = _first_ngram(feature.split(), tokens, positions)
-                if span is not None:
-                    spans.append(span)
+            chosen[code] = [
+                names[int(words[row_number])][2:].split()
+                for row_number in best[:, column].tolist()
+                if contributions[row_number, column] > 0
+            ]
+        text_words = _WordTokens(
+            lowered, {grams[0] for found in chosen.values() for grams in found}
+        )
+        evidence: dict[str, list[Span]] = {}
+        for code, found in chosen.items():
+            spans = [span for grams in found if (span := text_words.first(grams)) is not None]
             evidence[code] = sorted(spans, key=lambda s: s.start)
         return evidence
 
@@ -523,17 +521,34 @@ def _dense_head(
     return dense, slot, array
 
 
-def _first_ngram(
-    words: list[str], tokens: list[re.Match[str]], positions: dict[str, list[int]]
-) -> Span | None:
-    """Where the word n-gram ``words`` first occurs in the text's word ``tokens``.
+class _WordTokens:
+    """The ``WORD`` tokens of a lower-cased text, with offsets, for finding word n-grams.
 
     Features are built from the same ``WORD`` tokens, so matching token runs finds exactly the
-    places a regex over the text would, without compiling one pattern per feature.
+    places a regex over the text would, without compiling one pattern per feature. The offsets
+    come from one pass over the text's code points (``WORD`` is ASCII letters and digits).
+
+    Args:
+        lowered: The lower-cased text.
+        firsts: The words n-grams will start with; only their places are indexed.
     """
-    size = len(words)
-    for start in positions.get(words[0], []):
-        run = tokens[start : start + size]
-        if len(run) == size and all(t.group() == w for t, w in zip(run, words, strict=True)):
-            return Span(start=run[0].start(), end=run[-1].end())
-    return None
+
+    def __init__(self, lowered: str, firsts: set[str]) -> None:
+        self.words: list[str] = WORD.findall(lowered)
+        points = np.frombuffer(lowered.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        inside = ((points >= 97) & (points <= 122)) | ((points >= 48) & (points <= 57))
+        edges = np.diff(inside.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+        self.starts: list[int] = np.flatnonzero(edges == 1).tolist()
+        self.ends: list[int] = np.flatnonzero(edges == -1).tolist()
+        self.places: dict[str, list[int]] = {}
+        for index, word in enumerate(self.words):
+            if word in firsts:
+                self.places.setdefault(word, []).append(index)
+
+    def first(self, grams: list[str]) -> Span | None:
+        """Where the word n-gram ``grams`` first occurs."""
+        size = len(grams)
+        for start in self.places.get(grams[0], []):
+            if self.words[start : start + size] == grams:
+                return Span(start=self.starts[start], end=self.ends[start + size - 1])
+        return None
