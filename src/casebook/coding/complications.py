@@ -169,6 +169,10 @@ class ComplicationCoder:
             min_alias_chars=3,
         )
         self._cues = [normalize_tokens(cue) for cue in self.rules.cues]
+        self._rule_phrases = [
+            [" ".join(normalize_tokens(phrase)) for phrase in rule.findings]
+            for rule in self.rules.rules
+        ]
 
     def __call__(self, case: Case) -> Case:
         """Add complication codes to finding mentions and to the case's ICD-10-CM codes."""
@@ -257,18 +261,24 @@ class ComplicationCoder:
         ]
         result: list[tuple[Mention, str | None]] = [(m, m.id) for m in findings]
         if matches:
-            temporary = [
-                Mention(
-                    id=f"{_TEMP_PREFIX}{number}",
-                    start=match.start,
-                    end=match.end,
-                    text=case.text[match.start : match.end],
-                    type=EntityType.SIGN_SYMPTOM,
+            spans = [(match.start, match.end) for match in matches]
+            asserted = self.assertion.assert_spans(case, spans, EntityType.SIGN_SYMPTOM)
+            result += [
+                (
+                    Mention(
+                        id=f"{_TEMP_PREFIX}{number}",
+                        start=start,
+                        end=end,
+                        text=case.text[start:end],
+                        type=EntityType.SIGN_SYMPTOM,
+                        assertion=assertion,
+                    ),
+                    None,
                 )
-                for number, match in enumerate(matches)
+                for number, ((start, end), assertion) in enumerate(
+                    zip(spans, asserted, strict=True)
+                )
             ]
-            asserted = self.assertion(case.model_copy(update={"mentions": temporary}))
-            result += [(m, None) for m in asserted.mentions]
         return result
 
     def _rules_for(self, finding: Mention) -> list[ComplicationRule]:
@@ -278,10 +288,8 @@ class ComplicationCoder:
         ]
         return [
             rule
-            for rule in self.rules.rules
-            if any(
-                _contains(w, " ".join(normalize_tokens(p))) for w in words for p in rule.findings
-            )
+            for rule, phrases in zip(self.rules.rules, self._rule_phrases, strict=True)
+            if any(_contains(w, p) for w in words for p in phrases)
         ]
 
     def _kind(self, text: str) -> str | None:

@@ -12,8 +12,9 @@ mellitus}), because a text names what a patient has, not what the patient's dise
 A term matches a sentence when every one of its words occurs in the sentence within a window
 of ``2 * size + 2`` content words (a bag-of-words match, as in MetaMap's "over-match"-tolerant mode,
 Aronson 2001, but with a distance cap so that words from unrelated clauses do not combine).
-Matching uses an inverted index: for each sentence, the postings of its distinct words are
-counted with one ``bincount`` and a term matches when its count equals its size.
+Matching uses an inverted index that lists each term under its rarest word (its anchor): the
+terms anchored at a sentence's words are the candidates, and a candidate matches when all its
+words are in the sentence (all sentences of a text checked at once, in numpy).
 
 Codes are written as CodiEsp writes them: ICD-10-CM with the dot, and for codes that take a
 7th character (injuries, external causes, obstetrics) the code without that character,
@@ -98,6 +99,12 @@ def codiesp_form(code: str) -> str:
     return code[:-1] if len(code.replace(".", "")) == 7 else code
 
 
+_UNKNOWN = -1
+_STOPWORD = -2
+_MAX_KNOWN_WORDS = 100_000
+"""Text words remembered by a ``TermIndex`` before it forgets them all (bounds its memory)."""
+
+
 @dataclass(frozen=True)
 class DictionaryMatch:
     """A term found in a sentence: the code and the text range its words cover."""
@@ -133,13 +140,18 @@ class TermIndex:
         self.term_offsets = term_offsets
         self.term_words = term_words
         self.codes = list(codes)
+        self._known_words: dict[str, int] = {}
+        """Text words already looked up → ``_word_id``."""
         self.term_sizes = np.diff(term_offsets).astype(np.int32)
-        # Postings: for each word, the terms that contain it (CSR by word).
-        order = np.argsort(term_words, kind="stable")
-        owners = np.repeat(np.arange(len(term_codes), dtype=np.int32), self.term_sizes)
-        self._post_terms = owners[order]
+        # Each term is listed under one of its words, the one in fewest terms (its anchor): a
+        # term can only match where its anchor occurs (CSR by word).
+        owners = np.repeat(np.arange(len(term_codes), dtype=np.int64), self.term_sizes)
         counts = np.bincount(term_words, minlength=len(self.words))
-        self._post_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        rarest = np.lexsort((term_words, counts[term_words], owners))
+        anchors = term_words[rarest[term_offsets[:-1]]] if len(term_codes) else term_words[:0]
+        self._anchored = np.argsort(anchors, kind="stable").astype(np.int64)
+        per_word = np.bincount(anchors, minlength=len(self.words))
+        self._anchor_ptr = np.concatenate([[0], np.cumsum(per_word)]).astype(np.int64)
 
     @classmethod
     def build(cls, entries: Iterable[tuple[str, str]]) -> TermIndex:
@@ -169,36 +181,91 @@ class TermIndex:
             codes=list(codes),
         )
 
+    def _word_id(self, word: str) -> int:
+        """The id of a lower-cased text word's term word; ``_UNKNOWN`` or ``_STOPWORD``."""
+        if word in STOPWORDS:
+            return _STOPWORD
+        return self.word_ids.get(normalize_word(word), _UNKNOWN)
+
     def match(self, text: str, start: int, end: int) -> list[DictionaryMatch]:
         """The terms matched in ``text[start:end]`` (one sentence), one match per term."""
-        positions: dict[int, list[tuple[int, int, int]]] = {}
-        ordinal = 0
-        for token in WORD.finditer(text.lower(), start, end):
-            word = token.group()
-            if word in STOPWORDS:
-                continue
-            word_id = self.word_ids.get(normalize_word(word))
-            if word_id is not None:
-                positions.setdefault(word_id, []).append((ordinal, token.start(), token.end()))
-            ordinal += 1
-        if not positions:
-            return []
-        present = np.fromiter(positions, dtype=np.int64, count=len(positions))
-        starts = self._post_ptr[present]
-        lengths = self._post_ptr[present + 1] - starts
-        total = int(lengths.sum())
-        if total == 0:
-            return []
-        offsets = np.arange(total, dtype=np.int64) - np.repeat(
-            np.cumsum(lengths) - lengths, lengths
-        )
-        hits = np.bincount(
-            self._post_terms[np.repeat(starts, lengths) + offsets],
-            minlength=len(self.term_codes),
-        )
-        matched = np.flatnonzero(hits == self.term_sizes)
-        found: list[DictionaryMatch] = []
-        for term in matched.tolist():
+        return self.match_spans(text, [(start, end)])
+
+    def match_spans(self, text: str, spans: Sequence[tuple[int, int]]) -> list[DictionaryMatch]:
+        """The terms matched in each span of ``text`` (its sentences), span after span.
+
+        The same as calling ``match`` on each span and joining the results, but all spans are
+        matched at once.
+        """
+        lowered = text.lower()
+        by_span = self._match_pieces([(lowered, start, end) for start, end in spans])
+        return [match for found in by_span for match in found]
+
+    def match_texts(self, texts: Sequence[str]) -> list[list[DictionaryMatch]]:
+        """``match(text, 0, len(text))`` for each text, all matched at once."""
+        return self._match_pieces([(text.lower(), 0, len(text)) for text in texts])
+
+    def _match_pieces(self, pieces: Sequence[tuple[str, int, int]]) -> list[list[DictionaryMatch]]:
+        """The terms matched in each ``lowered[start:end]`` of ``pieces``, piece by piece."""
+        found: list[list[DictionaryMatch]] = [[] for _ in pieces]
+        positions_of: list[dict[int, list[tuple[int, int, int]]]] = []
+        span_numbers: list[int] = []
+        word_numbers: list[int] = []
+        known = self._known_words
+        if len(known) > _MAX_KNOWN_WORDS:
+            known.clear()
+        for number, (lowered, start, end) in enumerate(pieces):
+            positions: dict[int, list[tuple[int, int, int]]] = {}
+            ordinal = 0
+            for token in WORD.finditer(lowered, start, end):
+                word = token.group()
+                word_id = known.get(word)
+                if word_id is None:
+                    word_id = self._word_id(word)
+                    known[word] = word_id
+                if word_id == _STOPWORD:
+                    continue
+                if word_id >= 0:
+                    positions.setdefault(word_id, []).append((ordinal, token.start(), token.end()))
+                ordinal += 1
+            positions_of.append(positions)
+            span_numbers.extend([number] * len(positions))
+            word_numbers.extend(positions)
+        if not word_numbers:
+            return found
+        spans_of = np.array(span_numbers, dtype=np.int64)
+        present = np.array(word_numbers, dtype=np.int64)
+        # Candidates: the terms anchored at a word present in a span.
+        starts = self._anchor_ptr[present]
+        lengths = self._anchor_ptr[present + 1] - starts
+        row = np.repeat(np.arange(present.size, dtype=np.int64), lengths)
+        if row.size == 0:
+            return found
+        terms = self._anchored[
+            np.arange(row.size, dtype=np.int64)
+            + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        ]
+        spans_of_terms = spans_of[row]
+        # A candidate matches when every one of its words is present in its span.
+        n_words = max(len(self.words), 1)
+        present_keys = np.sort(spans_of * n_words + present)
+        sizes = self.term_sizes[terms].astype(np.int64)
+        before = np.cumsum(sizes) - sizes
+        owner = np.repeat(np.arange(terms.size, dtype=np.int64), sizes)
+        term_word_ids = self.term_words[
+            self.term_offsets[terms][owner]
+            + np.arange(int(sizes.sum()), dtype=np.int64)
+            - before[owner]
+        ]
+        wanted = spans_of_terms[owner] * n_words + term_word_ids
+        at = np.minimum(np.searchsorted(present_keys, wanted), present_keys.size - 1)
+        missing = np.bincount(owner, weights=present_keys[at] != wanted, minlength=terms.size)
+        hit = missing == 0
+        n_terms = len(self.term_codes)
+        matched = np.sort(spans_of_terms[hit] * n_terms + terms[hit])
+        span_of, term_of = np.divmod(matched, n_terms)
+        for number, term in zip(span_of.tolist(), term_of.tolist(), strict=True):
+            positions = positions_of[number]
             ids = self.term_words[self.term_offsets[term] : self.term_offsets[term + 1]]
             # The first occurrence of each word; the span covers them all.
             firsts = [positions[int(w)][0] for w in ids]
@@ -206,7 +273,7 @@ class TermIndex:
             high = max(f[0] for f in firsts)
             if high - low + 1 > 2 * len(firsts) + 2:
                 continue
-            found.append(
+            found[number].append(
                 DictionaryMatch(
                     code=self.codes[int(self.term_codes[term])],
                     term=term,

@@ -12,8 +12,8 @@ multiplies one sparse row vector by such a matrix without scipy.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -45,20 +45,39 @@ def analyze(
         char_ngrams: Smallest and largest character n-gram length; ``(0, 0)`` for none.
     """
     tokens = words(text)
-    features: list[str] = []
-    low, high = word_ngrams
-    if high:
-        for size in range(low, high + 1):
-            for index in range(len(tokens) - size + 1):
-                features.append("w:" + " ".join(tokens[index : index + size]))
+    features = _word_ngrams(tokens, *word_ngrams)
     low, high = char_ngrams
     if high:
         for token in set(tokens):
-            padded = f" {token} "
-            for size in range(low, high + 1):
-                for index in range(len(padded) - size + 1):
-                    features.append("c:" + padded[index : index + size])
+            features += _char_ngrams(token, low, high)
     return features
+
+
+def _word_ngrams(tokens: list[str], low: int, high: int) -> list[str]:
+    """The ``w:`` features of a token sequence (see ``analyze``)."""
+    features: list[str] = []
+    if high:
+        for size in range(low, high + 1):
+            if size == 1:
+                features += ["w:" + token for token in tokens]
+            elif size == 2:
+                features += ["w:" + a + " " + b for a, b in zip(tokens, tokens[1:], strict=False)]
+            else:
+                features += [
+                    "w:" + " ".join(tokens[index : index + size])
+                    for index in range(len(tokens) - size + 1)
+                ]
+    return features
+
+
+def _char_ngrams(token: str, low: int, high: int) -> tuple[str, ...]:
+    """The ``c:`` features of one word, padded with a space on each side (see ``analyze``)."""
+    padded = f" {token} "
+    return tuple(
+        "c:" + padded[index : index + size]
+        for size in range(low, high + 1)
+        for index in range(len(padded) - size + 1)
+    )
 
 
 @dataclass(frozen=True)
@@ -90,12 +109,12 @@ def sparse_dot(row: SparseRow, matrix: Csr) -> NDArray[np.float64]:
     total = int(lengths.sum())
     if total == 0:
         return np.zeros(matrix.shape[1], dtype=np.float64)
-    # Positions of every gathered entry: each row's start repeated, plus 0..length-1 offsets.
-    offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    positions = np.repeat(starts, lengths) + offsets
-    weights = matrix.data[positions].astype(np.float64) * np.repeat(
-        row.values.astype(np.float64), lengths
-    )
+    # Positions of every gathered entry: 0..total-1, shifted by each row's start less the
+    # number of entries gathered before it.
+    positions = np.arange(total, dtype=np.int64)
+    positions += np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    weights = matrix.data[positions].astype(np.float64)
+    weights *= np.repeat(row.values.astype(np.float64), lengths)
     summed: NDArray[np.float64] = np.bincount(
         matrix.indices[positions], weights=weights, minlength=matrix.shape[1]
     ).astype(np.float64)
@@ -123,20 +142,40 @@ class TfidfModel:
         self.idf = idf
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
+        self._char_columns = lru_cache(maxsize=32768)(self._token_char_columns)
 
     def transform(self, text: str) -> SparseRow:
-        """The TF-IDF vector of one text (empty when no feature is in the vocabulary)."""
-        counts = Counter(
+        """The TF-IDF vector of one text (empty when no feature is in the vocabulary).
+
+        It counts the features ``analyze`` gives, by column; a word's character n-grams are
+        looked up once and remembered, since words recur from text to text.
+        """
+        vocabulary = self.vocabulary
+        tokens = words(text)
+        columns = [
             column
-            for feature in analyze(text, self.word_ngrams, self.char_ngrams)
-            if (column := self.vocabulary.get(feature)) is not None
-        )
-        if not counts:
+            for feature in _word_ngrams(tokens, *self.word_ngrams)
+            if (column := vocabulary.get(feature)) is not None
+        ]
+        if self.char_ngrams[1]:
+            for token in set(tokens):
+                columns += self._char_columns(token)
+        if not columns:
             return SparseRow(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
-        indices = np.array(sorted(counts), dtype=np.int32)
-        tf = np.array([counts[int(i)] for i in indices], dtype=np.float64)
+        unique, counts = np.unique(np.array(columns, dtype=np.int32), return_counts=True)
+        indices = unique.astype(np.int32)
+        tf = counts.astype(np.float64)
         values = (1.0 + np.log(tf)) * self.idf[indices].astype(np.float64)
         norm = float(np.sqrt(np.dot(values, values)))
         if norm > 0:
             values /= norm
         return SparseRow(indices, values.astype(np.float32))
+
+    def _token_char_columns(self, token: str) -> tuple[int, ...]:
+        """The columns of one word's character n-grams that are in the vocabulary."""
+        vocabulary = self.vocabulary
+        return tuple(
+            column
+            for feature in _char_ngrams(token, *self.char_ngrams)
+            if (column := vocabulary.get(feature)) is not None
+        )

@@ -137,6 +137,10 @@ class ProcedureLexicon(RecordModel):
     )
 
 
+_MAX_CONTENTS = 100_000
+"""Texts whose content words a coder remembers before it forgets them all."""
+
+
 @dataclass(frozen=True, slots=True)
 class ProcedureCandidate:
     """A code (or prefix) proposed for a procedure.
@@ -184,9 +188,6 @@ class _Query:
     near: set[str]
     words: set[str]
     synonyms: set[str] = field(default_factory=set)
-
-
-_TEXT_MATCH_PREFIX = "_pcs_match_"
 
 
 class ProcedureCoder:
@@ -257,6 +258,14 @@ class ProcedureCoder:
             for terms, names in named
             for term in terms
         ]
+        # Which body-part keys each word belongs to, in list order: a query only checks those.
+        self._parts_by_word: dict[str, list[int]] = {}
+        for number, (key, _) in enumerate(self._body_parts):
+            for word in key:
+                self._parts_by_word.setdefault(word, []).append(number)
+        self._entries_of: dict[
+            tuple[str, tuple[str, ...], int], list[tuple[IndexEntry, str, frozenset[str]]]
+        ] = {}
         self._approaches = [(self._content(k), v.lower()) for k, v in lex.approaches.items()]
         self._preference = {term: rank for rank, term in enumerate(lex.preferred_terms)}
         phrases = [
@@ -308,10 +317,10 @@ class ProcedureCoder:
         """Every candidate for a query, best first (see the module docstring)."""
         found: dict[str, ProcedureCandidate] = {}
         approach = self._approach(query.words)
+        reachable = query.words | query.synonyms
         for number, route in enumerate(self._routes_for(query.near)):
-            for entry, qualifier in self._entries(route):
-                path_words = self._content(" ".join(entry.path[len(route.path) :]))
-                if not path_words <= query.words | query.synonyms:
+            for entry, qualifier, path_words in self._entries(route):
+                if not path_words <= reachable:
                     continue
                 direct = path_words & query.words
                 matched = len(direct) + self.lexicon.synonym_weight * len(path_words - direct)
@@ -352,6 +361,8 @@ class ProcedureCoder:
     def _content(self, text: str) -> frozenset[str]:
         known = self._contents.get(text)
         if known is None:
+            if len(self._contents) > _MAX_CONTENTS:
+                self._contents.clear()  # sentences of a whole corpus would pile up here
             known = frozenset(w for w in normalize_tokens(text) if w not in self._stop)
             self._contents[text] = known
         return known
@@ -380,25 +391,42 @@ class ProcedureCoder:
             merged[place] = _Route(route.term, route.path, joined, route.qualifier, approach)
         return list(merged.values())
 
-    def _entries(self, route: _Route, depth: int = 0) -> list[tuple[IndexEntry, str]]:
-        """Index lines under a route, "see" references followed, with imposed qualifiers."""
+    def _entries(
+        self, route: _Route, depth: int = 0
+    ) -> list[tuple[IndexEntry, str, frozenset[str]]]:
+        """Index lines under a route, "see" references followed, with imposed qualifiers and
+        the words of their subterms below the route's.
+
+        They depend only on the route's main term and subterms; remembered for each.
+        """
+        place = (route.term, route.path, depth)
+        known = self._entries_of.get(place)
+        if known is None:
+            known = self._index_lines(route.term, route.path, depth)
+            self._entries_of[place] = known
+        return known
+
+    def _index_lines(
+        self, term: str, path: tuple[str, ...], depth: int
+    ) -> list[tuple[IndexEntry, str, frozenset[str]]]:
         found: list[tuple[IndexEntry, str]] = []
-        size = len(route.path)
-        for entry in self.kb.index.get(route.term, ()):
-            if entry.path[:size] != route.path:
+        size = len(path)
+        for entry in self.kb.index.get(term, ()):
+            if entry.path[:size] != path:
                 continue
             if entry.code:
                 found.append((entry, ""))
             elif entry.see and depth < 2:
                 ref = self.kb.reference(entry.see)
-                target = _Route(ref.term, ref.path, route.words, ref.qualifier, route.approach)
-                for inner, qualifier in self._entries(target, depth + 1):
+                target = _Route(ref.term, ref.path, frozenset(), ref.qualifier)
+                for inner, qualifier, _ in self._entries(target, depth + 1):
                     # A reference's subterms are part of the route, not words to match.
-                    shifted = IndexEntry(
-                        inner.term, route.path + inner.path[len(ref.path) :], inner.code
-                    )
+                    shifted = IndexEntry(inner.term, path + inner.path[len(ref.path) :], inner.code)
                     found.append((shifted, ref.qualifier or qualifier))
-        return found
+        return [
+            (entry, qualifier, self._content(" ".join(entry.path[size:])))
+            for entry, qualifier in found
+        ]
 
     def _refine(
         self, code: str, approach: str | None, qualifier: str
@@ -444,12 +472,18 @@ class ProcedureCoder:
 
     def _reaches(self, word: str, reached: set[str] | frozenset[str]) -> bool:
         """Whether a word of the text names one of the ``reached`` body-part words."""
-        return any(word in key and reached & set(names) for key, names in self._body_parts)
+        return any(
+            reached.intersection(self._body_parts[number][1])
+            for number in self._parts_by_word.get(word, ())
+        )
 
     def _expand(self, query: _Query) -> _Query:
         """Add the body-part names the query's words stand for."""
-        for key, names in self._body_parts:
-            if key and key <= query.words:
+        words = query.words
+        numbers = {n for word in words for n in self._parts_by_word.get(word, ())}
+        for number in sorted(numbers):
+            key, names = self._body_parts[number]
+            if key <= words:
                 query.synonyms.update(names)
         return query
 
@@ -531,24 +565,15 @@ class ProcedureCoder:
         ]
         if not matches:
             return []
-        temporary = [
-            Mention(
-                id=f"{_TEXT_MATCH_PREFIX}{number}",
-                start=match.start,
-                end=match.end,
-                text=case.text[match.start : match.end],
-                type=EntityType.THERAPEUTIC_PROCEDURE,
-            )
-            for number, match in enumerate(matches)
-        ]
-        asserted = self.assertion(case.model_copy(update={"mentions": temporary}))
+        spans = [(match.start, match.end) for match in matches]
+        asserted = self.assertion.assert_spans(case, spans, EntityType.THERAPEUTIC_PROCEDURE)
         found: list[tuple[Span, _Query]] = []
-        for mention in asserted.mentions:
-            if mention.assertion in self._excluded:
+        for (start, end), assertion in zip(spans, asserted, strict=True):
+            if assertion in self._excluded:
                 continue
-            own = self._content(mention.text)
-            query = _Query(own, set(own), set(own) | self._sentence_words(case, mention.start))
-            found.append((Span(start=mention.start, end=mention.end), self._expand(query)))
+            own = self._content(case.text[start:end])
+            query = _Query(own, set(own), set(own) | self._sentence_words(case, start))
+            found.append((Span(start=start, end=end), self._expand(query)))
         return found
 
     def _sentence_words(self, case: Case, offset: int) -> set[str]:

@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
+from itertools import chain
+from typing import NamedTuple
 
 from casebook.model import CodeSystem
 
@@ -243,8 +246,7 @@ class AliasMatch:
     concept_ids: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
+class _Token(NamedTuple):
     norm: str
     start: int
     end: int
@@ -288,6 +290,8 @@ class CandidateGenerator:
         self._root = _Node()
         self._postings: dict[str, list[str]] = {}
         self._acronyms: dict[str, frozenset[str]] = {}
+        self._alias_infos: dict[str, tuple[frozenset[str], str]] = {}
+        self._ranked = lru_cache(maxsize=16384)(self._rank_words)
         for key in kb.aliases:
             if len(key) < min_alias_chars:
                 continue
@@ -319,8 +323,12 @@ class CandidateGenerator:
         words = normalize_tokens(text)
         if not words:
             return []
+        return list(self._ranked(words, limit))
+
+    def _rank_words(self, words: tuple[str, ...], limit: int) -> tuple[Candidate, ...]:
+        """``candidates`` for a span's normalised words (remembered: spans repeat)."""
         query = set(words)
-        keys: set[str] = set()
+        postings: list[list[str]] = []
         common: list[str] = []
         for word in query:
             posting = self._postings.get(word)
@@ -329,24 +337,47 @@ class CandidateGenerator:
             if len(posting) > self.max_posting:
                 common.append(word)
             else:
-                keys.update(posting)
-        if not keys:
+                postings.append(posting)
+        # How many of the query's words each alias holds: the uncommon ones counted over
+        # their postings, the common ones looked up.
+        overlaps: dict[str, int]
+        if postings:
+            overlaps = Counter(chain.from_iterable(postings))
+            if common:
+                for key in overlaps:
+                    alias_words = self._alias_info(key)[0]
+                    overlaps[key] += sum(1 for word in common if word in alias_words)
+        else:
             # Only common words: fall back to aliases made of the span's words alone.
             exact = " ".join(words)
-            keys = {exact} if exact in self.kb.aliases else set()
-        best: dict[str, Candidate] = {}
-        for key in keys:
-            alias_words = set(key.split(" "))
-            score = round(2 * len(query & alias_words) / (len(query) + len(alias_words)), 4)
+            overlaps = (
+                {exact: len(query & self._alias_info(exact)[0])} if exact in self.kb.aliases else {}
+            )
+        # Concept → (best score, first surface form among the aliases giving it).
+        best: dict[str, tuple[float, str]] = {}
+        size = len(query)
+        aliases = self.kb.aliases
+        for key, overlap in overlaps.items():
+            alias_words, surface = self._alias_info(key)
+            score = _dice(overlap, size + len(alias_words))
             if score <= 0:
                 continue
-            surface = min(self.kb.surfaces[key])
-            for concept_id in self.kb.aliases[key]:
+            for concept_id in aliases[key]:
                 old = best.get(concept_id)
-                if old is None or (score, old.alias) > (old.score, surface):
-                    best[concept_id] = Candidate(score, concept_id, surface)
-        ranked = sorted(best.values(), key=lambda c: (-c.score, c.concept_id))
-        return ranked[:limit]
+                if old is None or score > old[0] or (score == old[0] and surface < old[1]):
+                    best[concept_id] = (score, surface)
+        ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
+        return tuple(
+            Candidate(score, concept_id, surface) for concept_id, (score, surface) in ranked[:limit]
+        )
+
+    def _alias_info(self, key: str) -> tuple[frozenset[str], str]:
+        """The word set of a normalised alias and the first of its surface forms, remembered."""
+        known = self._alias_infos.get(key)
+        if known is None:
+            known = (frozenset(key.split(" ")), min(self.kb.surfaces[key]))
+            self._alias_infos[key] = known
+        return known
 
     def find(self, text: str) -> list[AliasMatch]:
         """Every longest alias match in ``text``, in text order.
@@ -409,26 +440,41 @@ class CandidateGenerator:
         return text[start_token.start : end_token.end] in acronyms
 
 
+@cache
+def _dice(shared: int, total: int) -> float:
+    """Dice coefficient ``2·shared / total`` of two word sets of ``total`` words, 4 decimals."""
+    return round(2 * shared / total, 4)
+
+
 def _is_acronym(alias: str) -> bool:
     """Whether an alias is written like an abbreviation: two or more capital letters."""
     return sum(ch.isupper() for ch in alias) >= 2
 
 
-def _tokenize(text: str) -> list[_Token | None]:
-    """Normalised words with offsets; ``None`` stands for a phrase barrier."""
+@lru_cache(maxsize=8)
+def _tokenize(text: str) -> tuple[_Token | None, ...]:
+    """Normalised words with offsets; ``None`` stands for a phrase barrier.
+
+    Remembered for the last few texts: the phenotype and procedure coders each search the
+    same case text.
+    """
     tokens: list[_Token | None] = []
     barriers = [m.start() for m in _BARRIER.finditer(text)]
+    count = len(barriers)
     position = 0
     for match in _WORD.finditer(text):
-        while position < len(barriers) and barriers[position] < match.start():
+        start = match.start()
+        if position < count and barriers[position] < start:
+            # One barrier or several: the phrase ends here.
+            while position < count and barriers[position] < start:
+                position += 1
             if tokens and tokens[-1] is not None:
                 tokens.append(None)
-            position += 1
         word = match.group().lower()
         if word in _ARTICLES:
             continue
-        tokens.append(_Token(normalize_token(word), match.start(), match.end()))
-    return tokens
+        tokens.append(_Token(normalize_token(word), start, match.end()))
+    return tuple(tokens)
 
 
 class LinkingPolicy:

@@ -251,10 +251,15 @@ class Icd10PcsKnowledgeBase(KnowledgeBase):
         self.uses: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in uses.items()}
         """Body-part (device, substance) keys: "Iliac crest" → ("Pelvic Bone, Right", …)."""
         self.approaches = dict(approaches)
+        self._references: dict[str, Reference] = {}
 
     def reference(self, see: str) -> Reference:
         """Where a cross-reference of this index points (see ``parse_reference``)."""
-        return parse_reference(see, self.index)
+        known = self._references.get(see)
+        if known is None:
+            known = parse_reference(see, self.index)
+            self._references[see] = known
+        return known
 
     def title(self, code: str) -> str:
         """A readable title for a code or prefix.

@@ -32,12 +32,14 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from casebook.model import Assertion, Case, EntityType, Mention, Section, Span
+from casebook.model import Assertion, Case, EntityType, Section, Span
+from casebook.nlp.tokens import TOKEN, tokenize
 from casebook.resources import load_rules
 
 EVENT_TYPES: frozenset[EntityType] = frozenset(
@@ -106,7 +108,6 @@ PRECEDENCE: tuple[Category, ...] = (
 """Tie-break between triggers equally near a mention: earlier wins."""
 
 _RANK = {category: rank for rank, category in enumerate(PRECEDENCE)}
-_TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
 class ContextRule(BaseModel):
@@ -143,7 +144,7 @@ class ContextRule(BaseModel):
     @field_validator("literal")
     @classmethod
     def _has_tokens(cls, value: str) -> str:
-        if not _TOKEN.search(value):
+        if not TOKEN.search(value):
             raise ValueError("literal holds no token")
         return value
 
@@ -175,7 +176,7 @@ class ContextRules(BaseModel):
     def _one_rule_per_trigger(self) -> Self:
         seen: set[tuple[str, str | None]] = set()
         for rule in self.rules:
-            key = (" ".join(_TOKEN.findall(rule.literal.lower())), rule.pattern)
+            key = (" ".join(TOKEN.findall(rule.literal.lower())), rule.pattern)
             if key in seen:
                 raise ValueError(f"trigger {rule.literal!r} has more than one rule")
             seen.add(key)
@@ -200,6 +201,101 @@ class _Scoped:
     end: int
 
 
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """One text's tokens and the triggers found in it."""
+
+    text: str
+    starts: Sequence[int]
+    ends: Sequence[int]
+    is_word: list[bool]
+    matches: list[_Match]
+    match_starts: list[int]
+
+
+class _Triggers:
+    """The trigger matcher of one rule set, remembering the last text it read.
+
+    The pipeline asks ConText about the same text several times (the assertion component,
+    then the coders' temporary mentions); the tokens and triggers of a text do not change.
+    """
+
+    def __init__(self, rules: ContextRules) -> None:
+        self._by_first: dict[str, list[tuple[tuple[str, ...], ContextRule]]] = {}
+        self._patterns: list[tuple[re.Pattern[str], re.Pattern[str], ContextRule]] = []
+        for rule in rules.rules:
+            if rule.pattern is not None:
+                anchored = rf"\b(?:{rule.pattern})"
+                self._patterns.append(
+                    (re.compile(anchored), re.compile(anchored, re.IGNORECASE), rule)
+                )
+            else:
+                words = tuple(TOKEN.findall(rule.literal.lower()))
+                self._by_first.setdefault(words[0], []).append((words, rule))
+        self.allowed: dict[int, frozenset[EntityType]] = {
+            id(rule): frozenset(rule.allowed_types) if rule.allowed_types else EVENT_TYPES
+            for rule in rules.rules
+        }
+        """The mention types each rule (by ``id``) may modify."""
+        self._last: _Reading | None = None
+
+    def read(self, text: str) -> _Reading:
+        """The tokens and triggers of ``text``."""
+        last = self._last
+        if last is not None and last.text == text:
+            return last
+        tokens = tokenize(text)
+        starts, ends, words = tokens.starts, tokens.ends, tokens.words
+        is_word = [word[0].isalnum() or word[0] == "_" for word in words]
+        matches = self._matches(text, words, starts, ends)
+        reading = _Reading(text, starts, ends, is_word, matches, [m.start for m in matches])
+        self._last = reading
+        return reading
+
+    def _matches(
+        self, text: str, words: Sequence[str], starts: Sequence[int], ends: Sequence[int]
+    ) -> list[_Match]:
+        """Every trigger in the text, longest first where they overlap, in text order."""
+        found: list[_Match] = []
+        by_first = self._by_first
+        size = len(words)
+        for index in [i for i, word in enumerate(words) if word in by_first]:
+            for phrase, rule in by_first[words[index]]:
+                stop = index + len(phrase)
+                if stop <= size and tuple(words[index:stop]) == phrase:
+                    found.append(_Match(index, stop, rule))
+        if self._patterns:
+            lowered = text.lower()
+            plain = len(lowered) == len(text)
+            for fast, folding, rule in self._patterns:
+                pattern, subject = (fast, lowered) if plain else (folding, text)
+                for hit in pattern.finditer(subject):
+                    # Only a hit from a token's start to a token's end counts.
+                    first = bisect_left(starts, hit.start())
+                    last = bisect_left(ends, hit.end())
+                    if (
+                        first <= last < size
+                        and starts[first] == hit.start()
+                        and ends[last] == hit.end()
+                    ):
+                        found.append(_Match(first, last + 1, rule))
+        found.sort(key=lambda m: (m.start - m.end, m.start))
+        taken = bytearray(size)
+        kept: list[_Match] = []
+        for match in found:
+            if not any(taken[match.start : match.end]):
+                taken[match.start : match.end] = b"\x01" * (match.end - match.start)
+                kept.append(match)
+        kept.sort(key=lambda m: m.start)
+        return kept
+
+
+@cache
+def _triggers_for(rules_json: str) -> _Triggers:
+    """One matcher per distinct rule set, shared by every ``ContextAssertion`` using it."""
+    return _Triggers(ContextRules.model_validate_json(rules_json))
+
+
 class ContextAssertion:
     """Sets ``Mention.assertion`` from ConText triggers, their scopes and the section.
 
@@ -216,60 +312,19 @@ class ContextAssertion:
 
     def __init__(self, rules: str | Path = "context_rules.json") -> None:
         self.rules = load_rules(rules, ContextRules)
-        self._by_first: dict[str, list[tuple[tuple[str, ...], ContextRule]]] = {}
-        self._patterns: list[tuple[re.Pattern[str], re.Pattern[str], ContextRule]] = []
-        for rule in self.rules.rules:
-            if rule.pattern is not None:
-                anchored = rf"\b(?:{rule.pattern})"
-                self._patterns.append(
-                    (re.compile(anchored), re.compile(anchored, re.IGNORECASE), rule)
-                )
-            else:
-                words = tuple(_TOKEN.findall(rule.literal.lower()))
-                self._by_first.setdefault(words[0], []).append((words, rule))
-        self._allowed: dict[int, frozenset[EntityType]] = {
-            id(rule): frozenset(rule.allowed_types) if rule.allowed_types else EVENT_TYPES
-            for rule in self.rules.rules
-        }
+        self._triggers = _triggers_for(self.rules.model_dump_json())
 
     def __call__(self, case: Case) -> Case:
         """Set the assertion of every clinical-event mention of ``case``."""
         targets = [m for m in case.mentions if m.type in EVENT_TYPES]
         if not targets:
             return case
-        text = case.text
-        starts: list[int] = []
-        ends: list[int] = []
-        words: list[str] = []
-        is_word: list[bool] = []
-        for token in _TOKEN.finditer(text):
-            starts.append(token.start())
-            ends.append(token.end())
-            lowered = token.group().lower()
-            words.append(lowered)
-            is_word.append(lowered[0].isalnum() or lowered[0] == "_")
-        matches = self._matches(text, words, starts, ends)
-        segments = _segments(case.sentences, len(text))
-        match_starts = [m.start for m in matches]
-        scoped_cache: dict[int, list[_Scoped]] = {}
-        updated: dict[str, Assertion] = {}
-        for mention in targets:
-            first = bisect_right(ends, mention.start)
-            last = bisect_left(starts, mention.end)
-            if first >= last:
-                continue
-            segment = _segment_of(segments, mention.start)
-            seg_start = bisect_left(starts, segment.start)
-            seg_end = bisect_left(starts, segment.end)
-            key = seg_start
-            if key not in scoped_cache:
-                low = bisect_left(match_starts, seg_start)
-                high = bisect_left(match_starts, seg_end)
-                scoped_cache[key] = _scopes(matches[low:high], seg_start, seg_end, is_word)
-            default = _section_default(case.sections, mention)
-            assertion = self._assert(mention, first, last, scoped_cache[key], default)
-            if assertion is not mention.assertion:
-                updated[mention.id] = assertion
+        found = self._assertions(case, [(m.start, m.end, m.type) for m in targets])
+        updated = {
+            m.id: assertion
+            for m, assertion in zip(targets, found, strict=True)
+            if assertion is not None and assertion is not m.assertion
+        }
         if not updated:
             return case
         mentions = [
@@ -278,52 +333,57 @@ class ContextAssertion:
         ]
         return case.model_copy(update={"mentions": mentions})
 
-    def _matches(
-        self, text: str, words: Sequence[str], starts: Sequence[int], ends: Sequence[int]
-    ) -> list[_Match]:
-        """Every trigger in the text, longest first where they overlap, in text order."""
-        found: list[_Match] = []
-        by_first = self._by_first
-        size = len(words)
-        for index, word in enumerate(words):
-            candidates = by_first.get(word)
-            if candidates is None:
+    def assert_spans(
+        self, case: Case, spans: Sequence[tuple[int, int]], kind: EntityType
+    ) -> list[Assertion]:
+        """The assertion each span would get as a new mention of type ``kind``.
+
+        The same as adding a ``kind`` mention per span to a copy of ``case`` holding no other
+        mentions and calling this component, without building the mentions: the coders use it
+        for the temporary mentions of their text matches.
+        """
+        if kind not in EVENT_TYPES:
+            return [Assertion.PRESENT] * len(spans)
+        found = self._assertions(case, [(start, end, kind) for start, end in spans])
+        return [Assertion.PRESENT if a is None else a for a in found]
+
+    def _assertions(
+        self, case: Case, targets: Sequence[tuple[int, int, EntityType]]
+    ) -> list[Assertion | None]:
+        """The assertion of each ``(start, end, type)``; ``None`` for one that holds no token."""
+        text = case.text
+        reading = self._triggers.read(text)
+        starts, ends, matches = reading.starts, reading.ends, reading.matches
+        segments = _segments(case.sentences, len(text))
+        scoped_cache: dict[int, list[_Scoped]] = {}
+        result: list[Assertion | None] = []
+        for start, end, kind in targets:
+            first = bisect_right(ends, start)
+            last = bisect_left(starts, end)
+            if first >= last:
+                result.append(None)
                 continue
-            for phrase, rule in candidates:
-                stop = index + len(phrase)
-                if stop <= size and tuple(words[index:stop]) == phrase:
-                    found.append(_Match(index, stop, rule))
-        if self._patterns:
-            start_index = {s: i for i, s in enumerate(starts)}
-            end_index = {e: i + 1 for i, e in enumerate(ends)}
-            lowered = text.lower()
-            plain = len(lowered) == len(text)
-            for fast, folding, rule in self._patterns:
-                pattern, subject = (fast, lowered) if plain else (folding, text)
-                for hit in pattern.finditer(subject):
-                    begin = start_index.get(hit.start())
-                    finish = end_index.get(hit.end())
-                    if begin is not None and finish is not None and begin < finish:
-                        found.append(_Match(begin, finish, rule))
-        found.sort(key=lambda m: (m.start - m.end, m.start))
-        taken = bytearray(size)
-        kept: list[_Match] = []
-        for match in found:
-            if not any(taken[match.start : match.end]):
-                taken[match.start : match.end] = b"\x01" * (match.end - match.start)
-                kept.append(match)
-        kept.sort(key=lambda m: m.start)
-        return kept
+            segment = _segment_of(segments, start)
+            seg_start = bisect_left(starts, segment.start)
+            key = seg_start
+            if key not in scoped_cache:
+                seg_end = bisect_left(starts, segment.end)
+                low = bisect_left(reading.match_starts, seg_start)
+                high = bisect_left(reading.match_starts, seg_end)
+                scoped_cache[key] = _scopes(matches[low:high], seg_start, seg_end, reading.is_word)
+            default = _section_default(case.sections, start)
+            result.append(self._assert(kind, first, last, scoped_cache[key], default))
+        return result
 
     def _assert(
         self,
-        mention: Mention,
+        kind: EntityType,
         first: int,
         last: int,
         scoped: Iterable[_Scoped],
         default: Assertion,
     ) -> Assertion:
-        """The assertion of a mention covering tokens ``[first, last)``."""
+        """The assertion of a mention of type ``kind`` covering tokens ``[first, last)``."""
         best: tuple[int, int, Category] | None = None
         for scope in scoped:
             match = scope.match
@@ -331,7 +391,7 @@ class ContextAssertion:
                 continue
             if not (scope.start < last and first < scope.end):
                 continue
-            if mention.type not in self._allowed[id(match.rule)]:
+            if kind not in self._triggers.allowed[id(match.rule)]:
                 continue
             category = match.rule.category
             distance = max(first - match.end, match.start - last, 0)
@@ -430,10 +490,10 @@ def _segment_of(segments: Sequence[Span], offset: int) -> Span:
 _PAST_TITLE = re.compile(r"\b(past|previous|prior|medical|surgical)\b", re.IGNORECASE)
 
 
-def _section_default(sections: Sequence[Section], mention: Mention) -> Assertion:
-    """The assertion a mention's section implies before any trigger speaks."""
+def _section_default(sections: Sequence[Section], start: int) -> Assertion:
+    """The assertion the section holding offset ``start`` implies before any trigger speaks."""
     for section in sections:
-        if section.start <= mention.start < section.end:
+        if section.start <= start < section.end:
             kind = section.kind
             if kind == "family_history":
                 return Assertion.FAMILY

@@ -38,12 +38,12 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from casebook.model import Attribute, Case, EntityType, Mention, Relation, Span
+from casebook.nlp.tokens import TOKEN, Tokens, tokenize
 from casebook.resources import load_rules
 
 RELATION_TYPE = "modifies"
 """The ``Relation.type`` of a modifier → event link."""
 
-_TOKEN = re.compile(r"\w+|[^\w\s]")
 _QUANTITY = re.compile(
     r"(?P<value>\d+(?:[.,]\d+)?(?:\s*[-\u2013/]\s*\d+(?:[.,]\d+)?)?)"
     r"(?:\s*(?P<unit>%|[°µμ]?[^\W\d_][^\s,;()]*))?"
@@ -126,15 +126,6 @@ class AttributeRules(BaseModel):
 
 
 @dataclass(frozen=True, slots=True)
-class _Tokens:
-    """Token offsets of a text and its lower-cased tokens."""
-
-    starts: list[int]
-    ends: list[int]
-    words: list[str]
-
-
-@dataclass(frozen=True, slots=True)
 class _Link:
     modifier: Mention
     target: Mention
@@ -169,7 +160,7 @@ class AttributeLinker:
         """Return ``case`` with attributes on its events and ``modifies`` relations added."""
         if not case.mentions:
             return case
-        tokens = _tokenize(case.text)
+        tokens = tokenize(case.text)
         links: list[_Link] = []
         for members in _by_sentence(case.sentences, case.mentions):
             links.extend(self._link_sentence(members, tokens))
@@ -196,7 +187,7 @@ class AttributeLinker:
                 )
         return case.model_copy(update={"mentions": mentions, "relations": relations})
 
-    def _link_sentence(self, members: Sequence[Mention], tokens: _Tokens) -> list[_Link]:
+    def _link_sentence(self, members: Sequence[Mention], tokens: Tokens) -> list[_Link]:
         """The best target of each modifier among the mentions of one sentence."""
         # Words inside any modifier do not count in distances ("severe left-sided headache").
         covered: set[int] = set()
@@ -237,7 +228,7 @@ class AttributeLinker:
         chosen: Mention,
         members: Sequence[Mention],
         allowed: frozenset[EntityType],
-        tokens: _Tokens,
+        tokens: Tokens,
     ) -> list[Mention]:
         """Targets listed with ``chosen``: joined to it only by commas, "and", "or" and the like.
 
@@ -262,7 +253,7 @@ class AttributeLinker:
                 index += step
         return found
 
-    def _joins(self, tokens: _Tokens, first: Span, last: Span) -> bool:
+    def _joins(self, tokens: Tokens, first: Span, last: Span) -> bool:
         """Whether only coordinating tokens (and bracketed words) lie between two spans."""
         low = _token_range(tokens, first)[1]
         high = _token_range(tokens, last)[0]
@@ -284,7 +275,7 @@ class AttributeLinker:
         rule: AttributeRule,
         modifier: Mention,
         target: Mention,
-        tokens: _Tokens,
+        tokens: Tokens,
         covered: set[int],
     ) -> float | None:
         """The rule's score for linking ``modifier`` to ``target``; ``None`` when out of reach."""
@@ -344,7 +335,7 @@ class AttributeLinker:
         spans += [a for a in attributes if a.name == self.rules.site_attribute]
         found: list[Attribute] = []
         for span in spans:
-            words = list(_TOKEN.finditer(text, span.start, span.end))
+            words = list(TOKEN.finditer(text, span.start, span.end))
             for index, word in enumerate(words):
                 side = self.rules.laterality.get(word.group().lower())
                 if side is None:
@@ -364,18 +355,7 @@ class AttributeLinker:
         return found
 
 
-def _tokenize(text: str) -> _Tokens:
-    starts: list[int] = []
-    ends: list[int] = []
-    words: list[str] = []
-    for token in _TOKEN.finditer(text):
-        starts.append(token.start())
-        ends.append(token.end())
-        words.append(token.group().lower())
-    return _Tokens(starts, ends, words)
-
-
-def _token_range(tokens: _Tokens, span: Span) -> tuple[int, int]:
+def _token_range(tokens: Tokens, span: Span) -> tuple[int, int]:
     """Indexes ``[first, last)`` of the tokens that overlap ``span``."""
     first = bisect_left(tokens.ends, span.start + 1)
     last = bisect_left(tokens.starts, span.end)
@@ -400,14 +380,14 @@ def _forms(table: dict[str, list[str]], *, strip_dots: bool) -> dict[tuple[str, 
     for value, written in table.items():
         for form in [value, *written]:
             lowered = form.lower().replace(".", "") if strip_dots else form.lower()
-            forms[tuple(_TOKEN.findall(lowered))] = value
+            forms[tuple(TOKEN.findall(lowered))] = value
     return forms
 
 
 def _lookup(forms: dict[tuple[str, ...], str], text: str, *, strip_dots: bool) -> str | None:
     """The value of the longest written form found in ``text``, first from the left."""
     lowered = text.lower().replace(".", "") if strip_dots else text.lower()
-    words = _TOKEN.findall(lowered)
+    words = TOKEN.findall(lowered)
     longest = max((len(form) for form in forms), default=0)
     for start in range(len(words)):
         for size in range(min(longest, len(words) - start), 0, -1):

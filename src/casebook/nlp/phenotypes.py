@@ -7,7 +7,7 @@
    ``mention_threshold`` and no more than ``max_senses`` concepts tie for the best score.
 2. **Text.** The whole text is searched for HPO aliases too (longest match over normalised
    words), since a mention extractor misses findings. Each match is asserted with the same
-   ConText rules as mentions, by running ``ContextAssertion`` over temporary mentions.
+   ConText rules as mentions (``ContextAssertion.assert_spans``).
 3. **Case.** Every piece of evidence for a concept (a coded mention or a text match) gets a
    weight: zero when negated, about a family member or hypothetical, otherwise the match
    score times the weight of its section (a case presentation counts more than a discussion,
@@ -113,9 +113,6 @@ class _Evidence:
     mention_id: str | None
 
 
-_TEMP_PREFIX = "_hpo_match_"
-
-
 class PhenotypeCoder:
     """Codes finding mentions and the case into HPO (see the module docstring).
 
@@ -152,7 +149,7 @@ class PhenotypeCoder:
         self.assertion = assertion if assertion is not None else ContextAssertion()
         self._types = frozenset(self.rules.mention_types)
         self._excluded = frozenset(self.rules.excluded_assertions)
-        self._cues = [re.compile(c, re.IGNORECASE) for c in self.rules.literature_cues]
+        self._cues = _any_of(self.rules.literature_cues)
         self._grouping = [re.compile(p) for p in self.rules.grouping_names]
         self._depth: dict[str, int] = {}
         self._codable: dict[str, bool] = {}
@@ -216,21 +213,12 @@ class PhenotypeCoder:
         ]
         if not matches:
             return []
-        temporary = [
-            Mention(
-                id=f"{_TEMP_PREFIX}{number}",
-                start=match.start,
-                end=match.end,
-                text=case.text[match.start : match.end],
-                type=EntityType.SIGN_SYMPTOM,
-            )
-            for number, match in enumerate(matches)
-        ]
-        asserted = self.assertion(case.model_copy(update={"mentions": temporary}))
+        spans = [(match.start, match.end) for match in matches]
+        asserted = self.assertion.assert_spans(case, spans, EntityType.SIGN_SYMPTOM)
         found: list[tuple[str, Span, Assertion]] = []
-        for match, mention in zip(matches, asserted.mentions, strict=True):
+        for match, assertion in zip(matches, asserted, strict=True):
             span = Span(start=match.start, end=match.end)
-            found.extend((concept_id, span, mention.assertion) for concept_id in match.concept_ids)
+            found.extend((concept_id, span, assertion) for concept_id in match.concept_ids)
         return found
 
     def _accept(self, evidence: Sequence[_Evidence]) -> list[CaseCode]:
@@ -303,6 +291,21 @@ class PhenotypeCoder:
         result = depth if level else 0
         self._depth[concept_id] = result
         return result
+
+
+_BACK_REFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+
+
+def _any_of(patterns: Sequence[str]) -> list[re.Pattern[str]]:
+    """Case-insensitive patterns such that one of them matches where one of ``patterns`` does:
+    a single alternation when they can share one (no back-references, no clashing group
+    names), else each."""
+    if patterns and not any(_BACK_REFERENCE.search(p) for p in patterns):
+        try:
+            return [re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)]
+        except re.error:
+            pass
+    return [re.compile(p, re.IGNORECASE) for p in patterns]
 
 
 class _Weigher:

@@ -39,6 +39,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from casebook.model import Assertion, Case, EntityType, Mention, Relation, Span
+from casebook.nlp.patterns import PatternSet
 from casebook.resources import load_rules
 
 _WORD = re.compile(r"\w+|[^\w\s]")
@@ -146,10 +147,7 @@ class RelationFinder:
         self._skip = frozenset(self.rules.skip_words)
         self._boundaries = frozenset(self.rules.boundaries)
         self._free = frozenset(self.rules.free_types)
-        self._patterns = [
-            (rule, re.compile(_phrase_pattern(rule.triggers), re.IGNORECASE))
-            for rule in self.rules.rules
-        ]
+        self._patterns = PatternSet([_phrase_pattern(rule.triggers) for rule in self.rules.rules])
 
     def __call__(self, case: Case) -> Case:
         """Return ``case`` with its typed relations added (existing ones are kept)."""
@@ -222,8 +220,9 @@ class RelationFinder:
         "caused by" is one trigger, so the "caused" inside it does not also fire.
         """
         found: list[_Trigger] = []
-        for rule, pattern in self._patterns:
-            for match in pattern.finditer(text, sentence.start, sentence.end):
+        each = self._patterns.finditer_each(text, sentence.start, sentence.end)
+        for rule, matches in zip(self.rules.rules, each, strict=True):
+            for match in matches:
                 inside = any(m.start <= match.start() and match.end() <= m.end for m in members)
                 if not inside:
                     found.append(_Trigger(rule, match.start(), match.end()))
@@ -303,10 +302,11 @@ class RelationFinder:
 
 
 def _phrase_pattern(phrases: Sequence[str]) -> str:
-    """One regex matching any phrase as whole words, longest first, spaces as any whitespace."""
+    """One regex matching any phrase as whole words after ``WORD_START``, longest first,
+    spaces as any whitespace."""
     ordered = sorted(phrases, key=len, reverse=True)
     body = "|".join(r"\s+".join(re.escape(word) for word in p.split()) for p in ordered)
-    return rf"(?<![\w-])(?:{body})(?![\w-])"
+    return rf"(?:{body})(?![\w-])"
 
 
 def _by_sentence(

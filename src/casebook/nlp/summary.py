@@ -80,6 +80,7 @@ def build_summary(case: Case) -> ClinicalSummary:
     order = {e.mention: e.order for e in case.timeline}
     days = {e.mention: e.offset_days for e in case.timeline}
     kept = [m for m in case.mentions if m.assertion not in LEFT_OUT]
+    kept_keys = [(m, _key(m)) for m in kept]
 
     def linked(kind: str, *, from_source: bool) -> dict[str, list[Mention]]:
         """Mention id → the mentions at the other end of its relations of ``kind``."""
@@ -117,7 +118,9 @@ def build_summary(case: Case) -> ClinicalSummary:
         chosen = list(mentions)
         keys = {_key(m) for m in chosen}
         # Other mentions of the same thing join the item ("the CSF leak" told again later).
-        chosen += [m for m in kept if _key(m) in keys and m not in chosen]
+        # Mention ids are unique in a case: the same id is the same mention.
+        ids = {m.id for m in chosen}
+        chosen += [m for m, key in kept_keys if key in keys and m.id not in ids]
         return _items(chosen, links or {}, order, days)
 
     return ClinicalSummary(

@@ -36,7 +36,7 @@ ones ("a few days later", "at follow-up") make it unknown until a later expressi
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -56,6 +56,7 @@ from casebook.model import (
     TimeExpression,
     TimelineEvent,
 )
+from casebook.nlp.patterns import WORD_START, PatternSet
 from casebook.resources import load_rules
 
 STEP = 1e-6
@@ -223,16 +224,12 @@ class TemporalOrderer:
 
     def __init__(self, rules: str | Path = "temporal.json") -> None:
         self.rules = load_rules(rules, TemporalRules)
-        self._expressions = [
-            (rule, re.compile(self._expand(rule.pattern), re.IGNORECASE))
-            for rule in self.rules.expressions
-        ]
-        self._connectives = [
-            (rule, re.compile(_phrases(rule.phrases), re.IGNORECASE))
-            for rule in self.rules.connectives
-        ]
-        self._not_connectives = re.compile(_phrases(self.rules.not_connectives), re.IGNORECASE)
-        self._anchor = re.compile(_phrases(self.rules.anchor_cues), re.IGNORECASE)
+        self._expressions = PatternSet([self._expand(r.pattern) for r in self.rules.expressions])
+        self._connectives = PatternSet([_phrases(r.phrases) for r in self.rules.connectives])
+        self._not_connectives = re.compile(
+            WORD_START + _phrases(self.rules.not_connectives), re.IGNORECASE
+        )
+        self._anchor = re.compile(WORD_START + _phrases(self.rules.anchor_cues), re.IGNORECASE)
         self._events = frozenset(self.rules.event_types)
         self._time_types = frozenset(self.rules.time_types)
         self._unplaced_assertions = frozenset(self.rules.unplaced_assertions)
@@ -254,7 +251,7 @@ class TemporalOrderer:
         }
         for placeholder, regex in parts.items():
             pattern = pattern.replace(placeholder, regex)
-        return rf"(?<![\w-])(?:{pattern})(?![\w-])"
+        return rf"(?:{pattern})(?![\w-])"
 
     def __call__(self, case: Case) -> Case:
         """Return ``case`` with ``times`` and ``timeline`` set (both replaced)."""
@@ -276,8 +273,9 @@ class TemporalOrderer:
     def _time_expressions(self, case: Case) -> tuple[list[_Cue], list[TimeExpression]]:
         text = case.text
         found: list[tuple[int, int, ExpressionRule, re.Match[str]]] = []
-        for rule, pattern in self._expressions:
-            for match in pattern.finditer(text):
+        each = self._expressions.finditer_each(text)
+        for rule, matches in zip(self.rules.expressions, each, strict=True):
+            for match in matches:
                 if match.end() > match.start():
                     found.append((match.start(), -match.end(), rule, match))
         found.sort(key=lambda item: (item[0], item[1]))
@@ -391,18 +389,21 @@ class TemporalOrderer:
 
     # 2. segments ---------------------------------------------------------------------------
 
-    def _connective_cues(self, text: str, sentence: Span, taken: Sequence[Span]) -> list[_Cue]:
+    def _connective_cues(
+        self, text: str, sentence: Span, taken: Sequence[tuple[int, int]]
+    ) -> list[_Cue]:
         blocked = [
             (m.start(), m.end())
             for m in self._not_connectives.finditer(text, sentence.start, sentence.end)
         ]
-        blocked += [(s.start, s.end) for s in taken]
+        blocked += taken
         lead = len(text[sentence.start : sentence.end]) - len(
             text[sentence.start : sentence.end].lstrip(" \t\n\"'(")
         )
         cues: list[_Cue] = []
-        for rule, pattern in self._connectives:
-            for match in pattern.finditer(text, sentence.start, sentence.end):
+        each = self._connectives.finditer_each(text, sentence.start, sentence.end)
+        for rule, matches in zip(self.rules.connectives, each, strict=True):
+            for match in matches:
                 if any(s < match.end() and match.start() < e for s, e in blocked):
                     continue
                 initial = match.start() == sentence.start + lead
@@ -429,15 +430,31 @@ class TemporalOrderer:
             ),
             key=lambda m: m.start,
         )
-        mention_spans = [Span(start=m.start, end=m.end) for m in case.mentions]
+        event_starts = [m.start for m in events]
+        ordered_cues = sorted(cues, key=lambda c: c.start)
+        cue_starts = [c.start for c in ordered_cues]
+        # Mentions block connectives; only those reaching into a sentence can block there.
+        bounds = sorted((m.start, m.end) for m in case.mentions)
+        bound_starts = [start for start, _ in bounds]
+        longest = max((end - start for start, end in bounds), default=0)
         segments: list[_Segment] = []
         for number, sentence in enumerate(sorted(case.sentences, key=lambda s: s.start)):
             index = bisect_right(section_starts, sentence.start) - 1
             kind = sections[index].kind if index >= 0 else "untitled"
             if kind in self.rules.unplaced_sections:
                 continue
-            inside = [c for c in cues if sentence.start <= c.start < sentence.end]
-            taken = [Span(start=c.start, end=c.end) for c in inside] + mention_spans
+            inside = ordered_cues[
+                bisect_left(cue_starts, sentence.start) : bisect_left(cue_starts, sentence.end)
+            ]
+            taken = [(c.start, c.end) for c in inside] + [
+                (start, end)
+                for start, end in bounds[
+                    bisect_left(bound_starts, sentence.start - longest) : bisect_left(
+                        bound_starts, sentence.end
+                    )
+                ]
+                if end > sentence.start
+            ]
             inside += self._connective_cues(case.text, sentence, taken)
             inside.sort(key=lambda c: c.start)
             cuts = [sentence.start] + [c.start for c in inside if c.splits]
@@ -452,10 +469,12 @@ class TemporalOrderer:
                 piece = next(p for p in pieces if p.start <= cue.start < p.end)
                 if piece.cue is None:
                     piece.cue = cue
-            for mention in events:
-                if sentence.start <= mention.start < sentence.end:
-                    piece = next(p for p in reversed(pieces) if p.start <= mention.start)
-                    piece.events.append(mention)
+            told = events[
+                bisect_left(event_starts, sentence.start) : bisect_left(event_starts, sentence.end)
+            ]
+            for mention in told:
+                piece = next(p for p in reversed(pieces) if p.start <= mention.start)
+                piece.events.append(mention)
             _lend_trailing_cues(case.text, pieces)
             segments += pieces
         return segments
@@ -589,8 +608,9 @@ class TemporalOrderer:
         self, segments: Sequence[_Segment], relations: Sequence[Relation]
     ) -> list[TimelineEvent]:
         keyed: list[tuple[tuple[float, int, int], Mention, float | None]] = []
+        timed = [r for r in relations if r.type in EARLIER_END]
         for segment in segments:
-            levels = _levels(segment.events, relations)
+            levels = _levels(segment.events, timed)
             for mention in segment.events:
                 key = (segment.sort, segment.tick, levels[mention.id])
                 keyed.append((key, mention, segment.days))
@@ -678,8 +698,9 @@ def _words(table: dict[str, float] | dict[str, int]) -> list[str]:
 
 
 def _phrases(phrases: Sequence[str]) -> str:
-    """One regex matching any phrase as whole words; never matches when there is none."""
+    """A regex matching any phrase as whole words after ``WORD_START``; never matches when
+    there is none."""
     if not phrases:
         return r"(?!x)x"
     body = "|".join(_words(dict.fromkeys(phrases, 0)))
-    return rf"(?<![\w-])(?:{body})(?![\w-])"
+    return rf"(?:{body})(?![\w-])"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casebook.coding.component import Icd10Coder
 from casebook.coding.dictionary import (
@@ -15,7 +18,14 @@ from casebook.coding.dictionary import (
     is_valid,
     term_words,
 )
-from casebook.coding.icd10cm import Icd10Model, Icd10Settings, dictionary_evidence, fuse
+from casebook.coding.icd10cm import (
+    Icd10Model,
+    Icd10Settings,
+    _top_rows,
+    dictionary_evidence,
+    fuse,
+    fuse_columns,
+)
 from casebook.coding.training import fit, prepare
 from casebook.model import Assertion, Case, CodeSystem, Source, SourceFormat
 from casebook.nlp.assertion import ContextAssertion
@@ -50,6 +60,21 @@ def test_fuse_by_hand() -> None:
         fuse({"linear": 1.5}, {"linear": 1.0})
 
 
+def test_fuse_columns_is_fuse_per_candidate() -> None:
+    weights = {"linear": 1.0, "knn": 0.0, "dictionary": 2.0}
+    linear = [0.6, 0.0, 0.9, 0.25]
+    dictionary = [0.3, 0.7, 0.0, 1.0]
+    fused = fuse_columns(
+        {"linear": np.array(linear), "dictionary": np.array(dictionary)}, weights, 4
+    )
+    for number in range(4):
+        scores = {"linear": linear[number], "dictionary": dictionary[number]}
+        assert fused[number] == fuse(scores, weights)
+    assert fuse_columns({}, {"linear": 1.0}, 2).tolist() == [0.0, 0.0]
+    with pytest.raises(ValueError):
+        fuse_columns({"linear": np.array([0.5, 1.5])}, {"linear": 1.0}, 2)
+
+
 def test_term_words_and_code_forms() -> None:
     assert term_words("Type 2 diabetes mellitus without complications") == (
         "2",
@@ -71,6 +96,47 @@ def test_dictionary_matches_diabetes(icd_index: TermIndex) -> None:
     assert "E11.9" in found
     (span,) = found["E11.9"]
     assert case.text[span.start : span.end] == "type 2 diabetes mellitus"
+
+
+def test_matching_all_sentences_at_once_is_matching_each() -> None:
+    index = TermIndex.build(
+        [
+            ("J18.9", "Pneumonia, unspecified organism"),
+            ("J18.9", "Pneumonia"),
+            ("R50.9", "Fever, unspecified"),
+            ("E11.9", "Type 2 diabetes mellitus without complications"),
+            ("I10", "Essential (primary) hypertension"),
+        ]
+    )
+    text = (
+        "Fever and pneumonia. She has diabetes mellitus, type 2. "
+        "No hypertension here. Pneumonia again, with fever."
+    )
+    spans = [(0, 20), (21, 55), (56, 77), (78, len(text)), (0, len(text))]
+    each = [m for start, end in spans for m in index.match(text, start, end)]
+    assert index.match_spans(text, spans) == each
+    assert [(m.code, text[m.start : m.end]) for m in index.match(text, 21, 55)] == [
+        ("E11.9", "diabetes mellitus, type 2")
+    ]
+    assert len([m for m in each if m.code == "J18.9"]) == 3
+    assert index.match_spans(text, []) == []
+    pieces = ["Pneumonia", "type 2 diabetes mellitus", "", "essential hypertension"]
+    assert index.match_texts(pieces) == [index.match(p, 0, len(p)) for p in pieces]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from([-2.0, -0.0, 0.0, 0.5, 1.0, 3.0]), min_size=4, max_size=4),
+        min_size=1,
+        max_size=12,
+    ),
+    st.integers(min_value=1, max_value=3),
+)
+def test_top_rows_are_a_stable_sorts_first(rows: list[list[float]], top: int) -> None:
+    """The n-gram evidence keeps the best rows of each code, ties to the earlier feature."""
+    values = np.array(rows)
+    assert np.array_equal(_top_rows(values, top), np.argsort(-values, axis=0, kind="stable")[:top])
 
 
 def test_dictionary_drops_negated_and_family(icd_index: TermIndex) -> None:

@@ -81,6 +81,20 @@ def test_candidates_scores(kb: KnowledgeBase) -> None:
     assert generator.candidates("fracture") == []
 
 
+def test_common_words_count_in_the_score_without_proposing_aliases(kb: KnowledgeBase) -> None:
+    # "seizure" is in four aliases, more than max_posting: it proposes none of them alone.
+    generator = CandidateGenerator(kb, max_posting=2)
+    assert generator.candidates("epileptic seizures") == [
+        Candidate(1.0, "HP:0001250", "Epileptic seizure")
+    ]
+    assert generator.candidates("generalized seizure") == [
+        Candidate(1.0, "HP:0002197", "Generalized seizures")
+    ]
+    # Only common words: the alias spelled by exactly those words, if there is one.
+    assert generator.candidates("Seizures") == [Candidate(1.0, "HP:0001250", "Seizure")]
+    assert generator.candidates("focal seizure") == []
+
+
 def test_find_longest_match_and_case(kb: KnowledgeBase) -> None:
     generator = CandidateGenerator(kb)
     text = "Generalised seizures, anaemia and an ASD; no asd. Hearing. Loss"

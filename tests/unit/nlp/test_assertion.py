@@ -322,3 +322,36 @@ def test_offsets_and_text_unchanged(words: list[str], picks: st.DataObject) -> N
 
 
 _CONTEXT = ContextAssertion()
+
+
+def test_assert_spans_agrees_with_mentions(context: ContextAssertion) -> None:
+    """What the coders ask for their text matches is what a mention there would get."""
+    text = (
+        "Her mother had diabetes. There was no fever or rash. "
+        "Meningitis was suspected, and a lumbar puncture was planned."
+    )
+    words = ["diabetes", "fever", "rash", "Meningitis", "lumbar puncture", "planned"]
+    case = make_case(text, [])
+    spans = [(text.index(w), text.index(w) + len(w)) for w in words]
+    for kind in (SIGN, DISEASE, TREATMENT, EntityType.AGE):
+        with_mentions = context(make_case(text, [(w, kind) for w in words]))
+        expected = [m.assertion for m in with_mentions.mentions]
+        assert context.assert_spans(case, spans, kind) == expected
+    assert context.assert_spans(case, spans, SIGN)[:3] == [
+        Assertion.FAMILY,
+        Assertion.NEGATED,
+        Assertion.NEGATED,
+    ]
+
+
+def test_components_with_other_rules_keep_their_own(tmp_path: Path) -> None:
+    """Triggers are shared between components with the same rules, never across rule sets."""
+    rules = load_rules("context_rules.json", ContextRules).model_dump(mode="json")
+    rules["rules"] = [r for r in rules["rules"] if r["literal"] != "no"]
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(rules), "utf-8")
+    own = ContextAssertion(path)
+    case = make_case("There was no fever.", [("fever", SIGN)])
+    assert assertions(ContextAssertion(), case) == {"fever": Assertion.NEGATED}
+    assert assertions(own, case) == {"fever": Assertion.PRESENT}
+    assert assertions(ContextAssertion(), case) == {"fever": Assertion.NEGATED}

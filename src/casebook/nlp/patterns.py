@@ -1,0 +1,106 @@
+"""Many case-insensitive rule patterns over one text: one scan finds where any may match.
+
+Rule files (time expressions, relation triggers) hold dozens of case-insensitive patterns, each
+anchored at a word start (``WORD_START``). Scanning the text once per pattern costs most of
+those components' time: the regex engine tries every position of the text for every pattern.
+``PatternSet`` scans the lower-cased text once, without case folding, with one pattern whose
+look-ahead holds every rule pattern lower-cased: it marks the places where some rule pattern
+matches. Each rule pattern is then tried only at those places, as ``finditer`` would find them.
+The matches are those of ``pattern.finditer`` exactly, group values included, since the rule
+patterns themselves run on the original text; the one scan only says where to try them.
+
+Lower-casing stands for case folding when the patterns are ASCII and the text has no character
+that lower-casing lengthens ("İ") or that folds to an ASCII letter only case-insensitively
+("ſ", the Kelvin sign); for other texts, and for patterns the scan cannot hold (back-references,
+inline flags), every pattern scans the text itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+WORD_START = r"(?<![\w-])"
+"""Where every pattern of a set starts: not inside a word or just after a hyphen."""
+
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+_UNSAFE = re.compile(r"\(\?P=|\\[0-9N\\]|\(\?[aiLmsux]")
+"""Back-references, named characters, escaped backslashes and inline flags."""
+_UPPER = re.compile(r"(?<!\\)[A-Z]")
+_FOLDS_TO_ASCII = re.compile(r"[a-z]", re.IGNORECASE)
+"""Non-ASCII characters this matches ("ſ", "K") equal ASCII letters only when case folds."""
+
+
+class PatternSet:
+    """Case-insensitive patterns, each ``WORD_START`` followed by its body, matched together.
+
+    Args:
+        bodies: The patterns without their leading ``WORD_START``.
+    """
+
+    def __init__(self, bodies: Sequence[str]) -> None:
+        self.patterns = [re.compile(WORD_START + body, re.IGNORECASE) for body in bodies]
+        self._finder = _start_finder(bodies)
+        self._last: tuple[str, str | None] | None = None
+
+    def finditer_each(
+        self, text: str, pos: int = 0, endpos: int | None = None
+    ) -> list[list[re.Match[str]]]:
+        """For each pattern, ``list(pattern.finditer(text, pos, endpos))``."""
+        end = len(text) if endpos is None else endpos
+        lowered = self._lowered(text)
+        if self._finder is None or lowered is None:
+            return [list(p.finditer(text, pos, end)) for p in self.patterns]
+        starts = [m.start() for m in self._finder.finditer(lowered, pos, end)]
+        return [_finditer(p, text, pos, end, starts) for p in self.patterns]
+
+    def _lowered(self, text: str) -> str | None:
+        """``text`` lower-cased when that stands for case folding, else None (remembered)."""
+        last = self._last
+        if last is not None and last[0] == text:
+            return last[1]
+        lowered = text.lower()
+        usable = len(lowered) == len(text) and (
+            text.isascii()
+            or not any(_FOLDS_TO_ASCII.match(ch) for ch in set(text) if not ch.isascii())
+        )
+        result = lowered if usable else None
+        self._last = (text, result)
+        return result
+
+
+def _start_finder(bodies: Sequence[str]) -> re.Pattern[str] | None:
+    """One case-sensitive pattern marking, in lower-cased text, every place where one of the
+    ``bodies`` matches after ``WORD_START``; ``None`` if it cannot stand for them."""
+    joined = "|".join(f"(?:{body})" for body in bodies)
+    if not bodies or not joined.isascii() or _UNSAFE.search(joined):
+        return None
+    plain = _UPPER.sub(lambda m: m.group().lower(), _NAMED_GROUP.sub("(?:", joined))
+    try:
+        return re.compile(f"{WORD_START}(?={plain})")
+    except re.error:
+        return None
+
+
+def _finditer(
+    pattern: re.Pattern[str], text: str, pos: int, endpos: int, starts: Sequence[int]
+) -> list[re.Match[str]]:
+    """``pattern.finditer(text, pos, endpos)``, trying only ``starts``.
+
+    ``finditer`` takes the leftmost match, then looks again from its end; so does this, over
+    the places where a match can start.
+    """
+    found: list[re.Match[str]] = []
+    end = pos
+    for start in starts:
+        if start < end:
+            continue
+        match = pattern.match(text, start, endpos)
+        if match is None:
+            continue
+        if match.end() == start:
+            # An empty match: finditer has its own rules for what may follow one.
+            return list(pattern.finditer(text, pos, endpos))
+        found.append(match)
+        end = match.end()
+    return found

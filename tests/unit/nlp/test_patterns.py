@@ -1,0 +1,127 @@
+"""PatternSet: the matches of every rule pattern, as each pattern's own finditer finds them."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from casebook.nlp.patterns import PatternSet
+from casebook.nlp.relations import RelationFinder
+from casebook.nlp.temporal import TemporalOrderer
+
+FRAGMENTS = [
+    "3 days later",
+    "3 dayſ later",
+    "2 wee\u212as later",
+    "Two weeks after",
+    "DAY 5",
+    "on hospital day 2",
+    "POD 3",
+    "pod3",
+    "on admission",
+    "at the time of presentation",
+    "follow-up at 6 months",
+    "2010-03-04",
+    "January 5, 2010",
+    "5th of March 2011",
+    "at the age of 40",
+    "the same day",
+    "one and a half years ago",
+    "caused by",
+    "CAUSED",
+    "secondary to",
+    "treated with",
+    "revealed",
+    "she",
+    "fever",
+    "-",
+    " ",
+    ", ",
+    ". ",
+    "\n",
+    "\xa0",
+    "é",
+    "ſ",
+    "\u212a",
+    "\u0130",
+    "ı",
+    "°C",
+]
+"""Time expressions, relation triggers, and the characters whose case folding is special."""
+
+
+def _rule_sets() -> list[PatternSet]:
+    return [
+        TemporalOrderer()._expressions,
+        TemporalOrderer()._connectives,
+        RelationFinder()._patterns,
+    ]
+
+
+SETS = _rule_sets()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(FRAGMENTS), max_size=25),
+    st.integers(min_value=0, max_value=10),
+    st.integers(min_value=0, max_value=400),
+)
+def test_each_pattern_finds_what_its_own_scan_finds(
+    pieces: list[str], pos: int, endpos: int
+) -> None:
+    text = "".join(pieces)
+    for patterns in SETS:
+        expected = [
+            [(m.span(), m.groupdict()) for m in p.finditer(text, pos, endpos)]
+            for p in patterns.patterns
+        ]
+        found = [
+            [(m.span(), m.groupdict()) for m in matches]
+            for matches in patterns.finditer_each(text, pos, endpos)
+        ]
+        assert found == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fever 3 dayſ later, caused by the puncture.",  # long s folds to "s"
+        "Rash 2 wee\u212as later.",  # the Kelvin sign folds to "k"
+        "On \u0130stanbul day 3, treated with ıbuprofen.",  # lower-casing lengthens "İ"
+        "On DAY 3, 5 Days Later, CAUSED BY it.",
+    ],
+)
+def test_special_case_folding_loses_no_match(text: str) -> None:
+    for patterns in SETS:
+        expected = [[m.span() for m in p.finditer(text)] for p in patterns.patterns]
+        found = [[m.span() for m in matches] for matches in patterns.finditer_each(text)]
+        assert found == expected
+    assert any(TemporalOrderer()._expressions.finditer_each(text))
+
+
+@pytest.mark.parametrize(
+    "bodies",
+    [
+        [r"(?P<n>\d+) (?P=n)"],  # a back-reference: no shared scan
+        [r"(?i:day) \d+"],  # an inline flag
+        [],
+    ],
+)
+def test_patterns_the_scan_cannot_hold_scan_themselves(bodies: list[str]) -> None:
+    patterns = PatternSet(bodies)
+    text = "On DAY 3 and 3 3, day 4."
+    assert [[m.group() for m in found] for found in patterns.finditer_each(text)] == [
+        [m.group() for m in p.finditer(text)] for p in patterns.patterns
+    ]
+
+
+def test_case_and_groups_are_the_texts() -> None:
+    patterns = PatternSet([r"(?P<n>\d+) (?P<unit>days?) later", r"next (?:week|month)"])
+    found = patterns.finditer_each("Three DAYS later; 3 DAYS LATER, the Next Week. x3 days later")
+    assert [[m.group() for m in matches] for matches in found] == [
+        ["3 DAYS LATER"],
+        ["Next Week"],
+    ]
+    assert found[0][0].group("unit") == "DAYS"
