@@ -153,6 +153,13 @@ def test_bad_bodies_get_coded_422(http: httpx.Client) -> None:
         _error(http.post("/v1/search", json=body), 422, ErrorCode.INVALID_REQUEST)
 
 
+def test_a_body_that_is_not_json_gets_a_coded_400(http: httpx.Client) -> None:
+    garbled = http.post(
+        "/v1/search", content=b"\xff\x06{", headers={"Content-Type": "application/json"}
+    )
+    _error(garbled, 400, ErrorCode.INVALID_REQUEST)
+
+
 def test_search_needs_the_token(server: RunningServer) -> None:
     with server.client() as anonymous:
         _error(anonymous.get("/v1/search", params={"q": QUERY}), 401, ErrorCode.UNAUTHORIZED)

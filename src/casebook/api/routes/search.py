@@ -62,6 +62,10 @@ def query_filters(
 _SEARCH_RESPONSES: dict[int | str, dict[str, object]] = {
     504: {"model": ErrorBody, "description": "Analysing the query took too long."},
 }
+_POST_SEARCH_RESPONSES: dict[int | str, dict[str, object]] = {
+    **_SEARCH_RESPONSES,
+    400: {"model": ErrorBody, "description": "A body that is not JSON."},
+}
 
 
 def build_router(state: ApiState) -> APIRouter:
@@ -96,7 +100,7 @@ def build_router(state: ApiState) -> APIRouter:
         (case,) = await state.analyzer.analyze([service.query_document(q)])
         return await answer(case, k, filters)
 
-    @router.post("", summary="Find stored cases like a case", responses=_SEARCH_RESPONSES)
+    @router.post("", summary="Find stored cases like a case", responses=_POST_SEARCH_RESPONSES)
     async def search_case(body: SearchRequest) -> SearchResult:
         """Send ``{"case": <Case JSON>}`` (as ``POST /v1/analyze`` returns it) or
         ``{"text": …}`` (analysed first), with ``k`` and the same filters as ``GET``.
