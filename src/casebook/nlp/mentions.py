@@ -67,9 +67,18 @@ class MentionExtractor:
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span without surrounding whitespace or trailing sentence punctuation."""
+    """The span without surrounding whitespace or trailing sentence punctuation.
+
+    A span never runs past a line break: the tagger decodes a whole text at once, and a mention
+    across paragraphs ("blood patch.\nOn …") is its first line's words.
+    """
     while start < end and text[start].isspace():
         start += 1
+    line_end = text.find("\n", start, end)
+    if line_end >= 0:
+        end = line_end
+        while end > start and text[end - 1] in ".!?":
+            end -= 1
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:"):
         end -= 1
     return start, end
