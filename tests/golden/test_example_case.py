@@ -2,36 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
-import pytest
+from casebook.model import Assertion, Case, Mention
 
-from casebook import service
-from casebook.ingest.detect import read_path
-from casebook.model import Assertion, Case, EntityType, Mention
-
-FINDINGS = {EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER}
-"""The expected facts treat Sign_symptom and Disease_disorder alike: both are findings."""
-
-
-@pytest.fixture(scope="module")
-def expected(example_case_path: Path) -> dict[str, Any]:
-    path = example_case_path.with_name(example_case_path.stem + ".expected.json")
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data
-
-
-@pytest.fixture(scope="module")
-def case(example_case_path: Path) -> Case:
-    (document,) = read_path(example_case_path)
-    return service.analyze_document(document)
-
-
-def _same_type(mention: Mention, wanted: str) -> bool:
-    kind = EntityType(wanted)
-    return mention.type == kind or (kind in FINDINGS and mention.type in FINDINGS)
+from .conftest import same_type
 
 
 def _matches(case: Case, fact: dict[str, Any]) -> list[Mention]:
@@ -45,7 +20,7 @@ def _matches(case: Case, fact: dict[str, Any]) -> list[Mention]:
         found += [
             m
             for m in case.mentions
-            if m.start < end and start < m.end and _same_type(m, fact["type"]) and m not in found
+            if m.start < end and start < m.end and same_type(m, fact["type"]) and m not in found
         ]
         start = lowered.find(words, end)
     return found

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from casebook import service
-from casebook.ingest.detect import read_path
 from casebook.kb.hpo import load_hpo
 from casebook.model import Case, CodeSystem
 
 HEADACHE = "HP:0002315"
-
-
-@pytest.fixture(scope="module")
-def case(example_case_path: Path) -> Case:
-    (document,) = read_path(example_case_path)
-    return service.analyze_document(document)
 
 
 def codes(case: Case, system: CodeSystem) -> list[str]:

@@ -9,7 +9,6 @@ and relation rules alone).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -19,20 +18,7 @@ from casebook import service
 from casebook.ingest.detect import read_path
 from casebook.model import Case, EntityType, Mention
 
-FINDINGS = {EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER}
-
-
-@pytest.fixture(scope="module")
-def expected(example_case_path: Path) -> dict[str, Any]:
-    path = example_case_path.with_name(example_case_path.stem + ".expected.json")
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data
-
-
-@pytest.fixture(scope="module")
-def case(example_case_path: Path) -> Case:
-    (document,) = read_path(example_case_path)
-    return service.analyze_document(document)
+from .conftest import same_type
 
 
 @pytest.fixture(scope="module")
@@ -64,11 +50,6 @@ def fact_case(example_case_path: Path, expected: dict[str, Any]) -> Case:
     return service.relate_mentions(given)
 
 
-def _same_type(mention: Mention, wanted: str) -> bool:
-    kind = EntityType(wanted)
-    return mention.type == kind or (kind in FINDINGS and mention.type in FINDINGS)
-
-
 def _order(case: Case, fact: dict[str, Any]) -> int | None:
     """The timeline order of the first placed mention on the fact's first occurrence."""
     words = fact["text"].lower()
@@ -78,7 +59,7 @@ def _order(case: Case, fact: dict[str, Any]) -> int | None:
     found = [
         m
         for m in sorted(case.mentions, key=lambda m: m.start)
-        if m.start < end and start < m.end and _same_type(m, fact["type"]) and m.id in order
+        if m.start < end and start < m.end and same_type(m, fact["type"]) and m.id in order
     ]
     return order[found[0].id] if found else None
 
