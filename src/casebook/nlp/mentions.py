@@ -11,6 +11,7 @@ from spacy.tokens import Span
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Case, EntityType, Mention
 from casebook.nlp import biluo  # noqa: F401  (registers the heads' spaCy factory)
+from casebook.nlp import lexicon_features  # noqa: F401  (registers the lexicon's factory)
 from casebook.resources import resource_path
 
 DEFAULT_MODEL = "models/ner"

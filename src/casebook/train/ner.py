@@ -36,9 +36,14 @@ from casebook.ingest.brat import read_brat
 from casebook.ingest.brat_model import BratAnnotations
 from casebook.model import EntityType, RecordModel
 from casebook.nlp.biluo import FACTORY as BILUO_FACTORY
+from casebook.nlp.lexicon_features import EMBED_ARCHITECTURE as LEXICON_EMBED
+from casebook.nlp.lexicon_features import FACTORY as LEXICON_FACTORY
 from casebook.nlp.mentions import FLAT_HEAD, PHRASE_HEAD, MentionExtractor
 from casebook.nlp.pipeline import COMPONENTS, DEFAULT_COMPONENTS, Pipeline
 from casebook.nlp.tokenizer import clinical_tokenizer
+from casebook.train.lexicon_terms import vocabulary_terms
+
+LEXICON_COMPONENT = "lexicon_features"
 
 
 class VectorSettings(RecordModel):
@@ -74,6 +79,12 @@ class NerSettings(RecordModel):
     batch_stop: int = Field(default=16, ge=1)
     seed: int = 0
     vectors: VectorSettings | None = None
+    lexicon: list[str] = Field(
+        default_factory=list,
+        description="Vocabularies whose matches the model reads as features "
+        "(casebook.train.lexicon_terms.SOURCES); empty for none.",
+    )
+    lexicon_width: int = Field(default=16, ge=1)
 
 
 def brat_to_doc(
@@ -130,24 +141,34 @@ def build_pipeline(settings: NerSettings, vectors: Path | None = None) -> Langua
     nlp.tokenizer = clinical_tokenizer(nlp)
     if vectors is not None:
         nlp.vocab.from_disk(vectors, exclude=["strings"])
-    static = vectors is not None
+    embed: dict[str, Any] = {
+        "@architectures": "spacy.MultiHashEmbed.v2",
+        "width": settings.width,
+        "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE"],
+        "rows": [
+            settings.embed_rows,
+            settings.embed_rows // 2,
+            settings.embed_rows,
+            settings.embed_rows // 2,
+        ],
+        "include_static_vectors": vectors is not None,
+    }
+    if settings.lexicon:
+        lexicon = nlp.add_pipe(
+            LEXICON_FACTORY, name=LEXICON_COMPONENT, config={"sources": settings.lexicon}
+        )
+        lexicon.set_terms(vocabulary_terms(tuple(settings.lexicon)))  # type: ignore[attr-defined]
+        embed |= {
+            "@architectures": LEXICON_EMBED,
+            "lexicon_columns": len(settings.lexicon),
+            "lexicon_width": settings.lexicon_width,
+        }
     nlp.add_pipe(
         "tok2vec",
         config={
             "model": {
                 "@architectures": "spacy.Tok2Vec.v2",
-                "embed": {
-                    "@architectures": "spacy.MultiHashEmbed.v2",
-                    "width": settings.width,
-                    "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE"],
-                    "rows": [
-                        settings.embed_rows,
-                        settings.embed_rows // 2,
-                        settings.embed_rows,
-                        settings.embed_rows // 2,
-                    ],
-                    "include_static_vectors": static,
-                },
+                "embed": embed,
                 "encode": {
                     "@architectures": "spacy.MaxoutWindowEncoder.v2",
                     "width": settings.width,
@@ -184,8 +205,14 @@ def train(
     nlp = build_pipeline(settings, vectors)
     # spaCy's defaults (L2 weight decay 0.01, gradient clipping 1.0), plus weight averaging.
     optimizer = Adam(settings.learn_rate, L2=0.01, grad_clip=1.0, use_averages=True)
-    nlp.initialize(lambda: examples, sgd=optimizer)
     data = list(examples)
+    if LEXICON_COMPONENT in nlp.pipe_names:
+        # The trainer updates the tok2vec on the examples' own docs, which no component
+        # before it has seen: tag them once here.
+        lexicon = nlp.get_pipe(LEXICON_COMPONENT)
+        for example in data:
+            lexicon(example.predicted)
+    nlp.initialize(lambda: data, sgd=optimizer)
     for epoch in range(settings.epochs):
         random.shuffle(data)
         losses: dict[str, float] = {}

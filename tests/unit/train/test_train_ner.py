@@ -13,8 +13,10 @@ from casebook.errors import CasebookError
 from casebook.ingest.brat import parse_ann, read_brat
 from casebook.ingest.brat_model import BratAnnotations, BratEntity
 from casebook.model import Case, EntityType, Source, SourceFormat, Span
+from casebook.nlp.lexicon_features import UNIT
 from casebook.nlp.mentions import FLAT_HEAD, PHRASE_HEAD, MentionExtractor
 from casebook.nlp.tokenizer import clinical_tokenizer
+from casebook.train.lexicon_terms import vocabulary_terms
 from casebook.train.ner import (
     NerSettings,
     batches,
@@ -108,3 +110,22 @@ def test_gold_tags_mark_every_token_outside_the_spans_as_outside() -> None:
     phrases = nlp.get_pipe(PHRASE_HEAD).gold_tags(example)
     assert flat == ["O", "O", "O", "O", "O", "O", "U-Sign_symptom", "O"]
     assert phrases == ["O", "O", "O", "B-History", "I-History", "I-History", "L-History", "O"]
+
+
+def test_a_model_reading_vocabulary_matches_saves_loads_and_tags_them(tmp_path: Path) -> None:
+    settings = TINY.model_copy(update={"lexicon": ["pcs_procedure"], "epochs": 2})
+    folder = tmp_path / "brat"
+    shutil.copytree(FIXTURES / "eval" / "brat", folder)
+    model = train(settings, load_examples(build_pipeline(settings), folder, settings))
+    model.to_disk(tmp_path / "model")
+
+    extractor = MentionExtractor(tmp_path / "model")
+    doc = extractor.nlp("A cystectomy was done.")
+    assert doc._.lexicon_tags[:, 0].tolist() == [0, UNIT, 0, 0, 0]
+
+
+def test_vocabulary_terms_are_lower_cased_words_and_unknown_sources_are_refused() -> None:
+    terms = vocabulary_terms(("hpo",))
+    assert ["headache"] in terms["hpo"]
+    with pytest.raises(ValueError, match="unknown lexicon sources"):
+        vocabulary_terms(("snomed",))
