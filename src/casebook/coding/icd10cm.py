@@ -30,14 +30,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field
-from threadpoolctl import ThreadpoolController
 
+from casebook.blas import one_blas_thread
 from casebook.coding.dictionary import DictionaryMatch, TermIndex
 from casebook.coding.features import WORD, Csr, SparseRow, TfidfModel, sparse_dot
 from casebook.errors import CasebookError, ErrorCode
@@ -54,12 +53,6 @@ _BLOCK_ROWS = 1024
 MODEL_FILE = "model.json"
 ARRAYS_FILE = "arrays.npz"
 SIGNALS: tuple[str, ...] = ("linear", "knn", "dictionary")
-
-
-@cache
-def _blas() -> ThreadpoolController:
-    """The controller of the BLAS libraries numpy loaded (built once: it inspects them)."""
-    return ThreadpoolController()
 
 
 class Icd10Settings(RecordModel):
@@ -294,7 +287,7 @@ class Icd10Model:
         Ties keep code order so that the ranking is deterministic. The products here are one
         document's: BLAS runs them on one thread, since more would only spin.
         """
-        with _blas().limit(limits=1, user_api="blas"):
+        with one_blas_thread():
             return self._rank(case)
 
     def _rank(self, case: Case) -> list[RankedCode]:

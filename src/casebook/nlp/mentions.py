@@ -8,10 +8,13 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Span
 
+from casebook.blas import one_blas_thread, use_openblas
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Case, EntityType, Mention
-from casebook.nlp import biluo  # noqa: F401  (registers the heads' spaCy factory)
-from casebook.nlp import lexicon_features  # noqa: F401  (registers the lexicon's factory)
+from casebook.nlp import (
+    biluo,  # noqa: F401  (registers the heads' spaCy factory)
+    lexicon_features,  # noqa: F401  (registers the lexicon's factory)
+)
 from casebook.resources import resource_path
 
 DEFAULT_MODEL = "models/ner"
@@ -30,7 +33,7 @@ def load_model(model: str | Path = DEFAULT_MODEL) -> Language:
     """
     path = model if isinstance(model, Path) else resource_path(model)
     try:
-        return spacy.load(path)
+        return use_openblas(spacy.load(path))
     except OSError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, f"cannot load model: {exc}", path) from exc
 
@@ -47,7 +50,8 @@ class MentionExtractor:
 
     def __call__(self, case: Case) -> Case:
         """Add the model's mentions to ``case``, numbered in text order after existing ones."""
-        doc = self.nlp(case.text)
+        with one_blas_thread():
+            doc = self.nlp(case.text)
         spans: list[Span] = [*doc.ents, *doc.spans.get(PHRASE_HEAD, [])]
         found: list[tuple[int, int, EntityType]] = []
         for span in spans:

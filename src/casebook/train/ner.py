@@ -31,6 +31,7 @@ from spacy.util import filter_spans
 from spacy.vectors import Vectors
 from thinc.api import Adam, compounding, fix_random_seed
 
+from casebook.blas import use_openblas
 from casebook.eval.ner import NerReport, evaluate_ner
 from casebook.ingest.brat import read_brat
 from casebook.ingest.brat_model import BratAnnotations
@@ -202,7 +203,7 @@ def train(
     """Train both heads on ``examples`` for ``settings.epochs`` epochs and return the model."""
     random.seed(settings.seed)
     fix_random_seed(settings.seed)
-    nlp = build_pipeline(settings, vectors)
+    nlp = use_openblas(build_pipeline(settings, vectors))
     # spaCy's defaults (L2 weight decay 0.01, gradient clipping 1.0), plus weight averaging.
     optimizer = Adam(settings.learn_rate, L2=0.01, grad_clip=1.0, use_averages=True)
     data = list(examples)
