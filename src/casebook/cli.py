@@ -270,15 +270,20 @@ def show(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="The case's id.")],
     store: StoreOption = None,
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help="text (a readable summary) or json.")
+        str,
+        typer.Option(
+            "--format", "-f", help="text (a readable summary), json, or fhir (an R4 Bundle)."
+        ),
     ] = "text",
 ) -> None:
     """Print one stored case."""
-    if output_format not in {"text", "json"}:
-        raise typer.BadParameter("must be text or json", param_hint="--format")
+    if output_format not in {"text", "json", "fhir"}:
+        raise typer.BadParameter("must be text, json or fhir", param_hint="--format")
     case = _guarded(lambda: service.get_case(_store_path(store), case_id))
     if output_format == "json":
         sys.stdout.write(case.model_dump_json(indent=2) + "\n")
+    elif output_format == "fhir":
+        sys.stdout.write(service.export_case(case, service.ExportFormat.FHIR, 2) + "\n")
     else:
         console.print(case_summary(case))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fhir.resources.R4B.bundle import Bundle
 from typer.testing import CliRunner
 
 from casebook import service
@@ -53,6 +54,11 @@ def test_add_cases_show_remove(tmp_path: Path) -> None:
     assert Case.model_validate_json(shown.stdout).patient.age_years == 54
     text = runner.invoke(app, ["show", "one", "--store", store])
     assert text.exit_code == 0 and "54 years, male" in text.stdout
+    fhir = runner.invoke(app, ["show", "one", "--store", store, "--format", "fhir"])
+    assert fhir.exit_code == 0, fhir.output
+    bundle = Bundle.model_validate_json(fhir.stdout)
+    patients = [e.resource for e in bundle.entry or [] if e.resource.__resource_type__ == "Patient"]
+    assert [p.gender for p in patients] == ["male"]
 
     removed = runner.invoke(app, ["remove", "one", "--store", store])
     assert removed.exit_code == 0, removed.output
