@@ -508,11 +508,15 @@ def add(
         if on_total:
             on_total(len(todo))
         writer = _BatchWriter(store, result, on_advance)
-        if workers <= 1 or len(todo) <= 1:
-            for document, digest in todo:
-                writer.put(_record_for_store(analyze, document, digest))
-        else:
-            _add_in_workers(todo, analyze, workers, writer)
+        try:
+            if workers <= 1 or len(todo) <= 1:
+                for document, digest in todo:
+                    writer.put(_record_for_store(analyze, document, digest))
+            else:
+                _add_in_workers(todo, analyze, workers, writer)
+        except KeyboardInterrupt:
+            writer.flush()  # the finished cases are whole: keep them
+            raise
         writer.flush()
         if index:
             from casebook.search.precedent import refresh_index

@@ -127,3 +127,23 @@ def test_the_search_index_is_current_right_after_add(tmp_path: Path) -> None:
     hits = service.search(store, text="A boy had a cough.", k=3).similar
     assert [hit.id for hit in hits][0] == "three"
     assert CaseIndex.load(index_folder(store), fingerprint, settings) is not None
+
+
+def test_an_interrupted_add_keeps_the_cases_it_finished(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    (folder / "zero.txt").write_text("A 40-year-old man had a cough.\n", encoding="utf-8")
+    store = tmp_path / "s.duckdb"
+    analysed: list[str] = []
+
+    def analyze(document: Document) -> Case:
+        if document.id == "zero":
+            raise KeyboardInterrupt
+        analysed.append(document.id)
+        return _analyze(document)
+
+    with pytest.raises(KeyboardInterrupt):
+        service.add([str(folder)], store, analyze=analyze)
+    # Analysed within the last second, so still waiting for their batch: committed anyway.
+    assert analysed and sorted(s.id for s in service.list_cases(store)) == sorted(analysed)
+    again = service.add([str(folder)], store, analyze=_analyze)
+    assert sorted(again.unchanged) == sorted(analysed) and again.added == ["zero"]
