@@ -193,6 +193,13 @@ def add(
     workers: Annotated[
         int | None, typer.Option(help="Worker processes (default: all cores).", min=1)
     ] = None,
+    index: Annotated[
+        bool,
+        typer.Option(
+            "--index/--no-index",
+            help="Bring the search index up to date before exiting (else the next search does).",
+        ),
+    ] = True,
 ) -> None:
     """Analyse documents into the case store; those already stored unchanged are skipped."""
     stdin = sys.stdin.buffer if "-" in paths else None
@@ -212,14 +219,15 @@ def add(
                     paths,
                     store_path,
                     workers=workers or get_settings().workers,
+                    index=index,
                     stdin=stdin,
                     on_total=lambda total: progress.update(task, total=total),
                     on_advance=lambda: progress.advance(task),
                 )
             )
     except KeyboardInterrupt:
-        # Each finished case was committed on its own, so an interrupt loses only those in
-        # flight; say so instead of printing a traceback.
+        # Finished cases are committed within a second, whole, so an interrupt loses only
+        # those in flight; say so instead of printing a traceback.
         err_console.print(
             f"interrupted: the cases finished so far are stored in {store_path}; "
             "run the same command again to add the rest",

@@ -9,8 +9,10 @@ import os
 import re
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
@@ -26,9 +28,10 @@ from casebook.ingest.detect import STDIN, iter_documents, read_bytes
 from casebook.model import Case, Document, Source, SourceFormat
 from casebook.nlp.pipeline import PROVIDED_BY_READER, Pipeline
 from casebook.store import AddOutcome, CaseSummary, DuckDBCaseStore
+from casebook.store.base import CaseRecord
 
 if TYPE_CHECKING:
-    from casebook.search.hybrid import SearchFilters
+    from casebook.search.hybrid import CaseIndexer, SearchFilters
     from casebook.search.precedent import Precedent
 
 
@@ -336,7 +339,7 @@ class AddResult:
 def _analyze_for_store(
     analyze: Callable[[Document], Case], document: Document
 ) -> Case | CasebookError:
-    """Analyse one document, returning its error instead of raising; runs in a worker process."""
+    """Analyse one document, returning its error instead of raising."""
     try:
         return analyze(document)
     except CasebookError as error:
@@ -349,22 +352,127 @@ def _analyze_for_store(
         )
 
 
+@cache
+def _indexer() -> CaseIndexer:
+    # Imported here: the search index pulls in scipy and bm25s, which other commands never need.
+    from casebook.search.hybrid import CaseIndexer
+
+    return CaseIndexer()
+
+
+def case_record(case: Case, digest: str) -> CaseRecord:
+    """A case as the store writes it, with its search-index entry."""
+    indexer = _indexer()
+    return CaseRecord.of(case, digest, indexer.key, indexer.entry(case).to_json())
+
+
+def _record_for_store(
+    analyze: Callable[[Document], Case], document: Document, digest: str
+) -> CaseRecord | CasebookError:
+    """Analyse one document and prepare it for the store; runs in a worker process.
+
+    The worker, not the process writing the store, serialises the case and computes its
+    search-index entry: the writer is one process, the workers are many.
+    """
+    outcome = _analyze_for_store(analyze, document)
+    if isinstance(outcome, CasebookError):
+        return outcome
+    try:
+        return case_record(outcome, digest)
+    except Exception as exc:  # a case the index cannot read must not stop the batch
+        return CasebookError(
+            ErrorCode.PROCESSING_FAILED,
+            f"indexing failed: {type(exc).__name__}: {exc}",
+            document.source.path or document.id,
+        )
+
+
+def _start_worker(load_pipeline: bool) -> None:
+    """Load what every document needs once, when the worker starts."""
+    if load_pipeline:
+        default_pipeline()
+    _indexer()
+
+
+COMMIT_EVERY_S = 1.0
+"""The longest an analysed case waits before ``add`` commits it."""
+
+COMMIT_AT_MOST = 64
+"""The most cases ``add`` commits in one transaction."""
+
+
+class _BatchWriter:
+    """Stores analysed cases in batches of whole cases, one transaction per batch.
+
+    A transaction per case costs several milliseconds of the one process that writes; a batch
+    is committed when it holds ``COMMIT_AT_MOST`` cases or its first case has waited
+    ``COMMIT_EVERY_S``, so an interrupted ``add`` loses at most that much finished work.
+    """
+
+    def __init__(
+        self, store: DuckDBCaseStore, result: AddResult, on_advance: Callable[[], None] | None
+    ) -> None:
+        self._store = store
+        self._result = result
+        self._on_advance = on_advance
+        self._pending: list[CaseRecord] = []
+        self._since = 0.0
+
+    def put(self, outcome: CaseRecord | CasebookError) -> None:
+        """Queue an analysed case (committed when the batch is due), or record a failure."""
+        if isinstance(outcome, CasebookError):
+            self._result.failed.append(outcome)
+            if self._on_advance:
+                self._on_advance()
+            return
+        if not self._pending:
+            self._since = time.monotonic()
+        self._pending.append(outcome)
+        if len(self._pending) >= COMMIT_AT_MOST or self.wait_s() == 0:
+            self.flush()
+
+    def wait_s(self) -> float | None:
+        """Seconds until the pending batch is due; None when nothing is pending."""
+        if not self._pending:
+            return None
+        return max(0.0, self._since + COMMIT_EVERY_S - time.monotonic())
+
+    def flush(self) -> None:
+        """Commit the pending cases now."""
+        if not self._pending:
+            return
+        outcomes = self._store.add_records(self._pending)
+        lists = {
+            AddOutcome.ADDED: self._result.added,
+            AddOutcome.UNCHANGED: self._result.unchanged,
+            AddOutcome.REPLACED: self._result.replaced,
+        }
+        for record, stored in zip(self._pending, outcomes, strict=True):
+            lists[stored].append(record.id)
+            if self._on_advance:
+                self._on_advance()
+        self._pending = []
+
+
 def add(
     inputs: Sequence[str],
     store_path: Path,
     *,
     workers: int = 1,
     analyze: Callable[[Document], Case] | None = None,
+    index: bool = True,
     stdin: BinaryIO | None = None,
     on_total: Callable[[int], None] | None = None,
     on_advance: Callable[[], None] | None = None,
 ) -> AddResult:
     """Analyse documents into the case store, skipping those already stored unchanged.
 
-    A document whose id and content hash are already stored is not analysed again. Each
-    analysed case is written in its own transaction as soon as it is done, so an interrupted
-    run (Ctrl-C, kill -9) loses only the cases still being analysed; running it again
-    finishes the rest.
+    A document whose id and content hash are already stored is not analysed again. Analysed
+    cases are committed in small batches of whole cases (at most ``COMMIT_EVERY_S`` after
+    each is done), so an interrupted run (Ctrl-C, kill -9) loses only the cases still being
+    analysed or waiting for their batch; running it again finishes the rest. Each case's
+    search-index entry is computed and stored with it, and the store's search index is
+    brought up to date at the end, so the next search only loads it.
 
     Args:
         inputs: Files, folders, glob patterns, or ``-`` for standard input.
@@ -372,6 +480,7 @@ def add(
         workers: Processes analysing documents in parallel.
         analyze: Turns a document into a case; ``analyze_document`` when None. With more than
             one worker it must be a picklable top-level function.
+        index: Bring the search index up to date before returning.
         stdin: The stream ``-`` reads from.
         on_total: Called once with the number of documents to analyse.
         on_advance: Called after each analysed document is stored (or has failed).
@@ -395,52 +504,89 @@ def add(
             else:
                 queued.add((document.id, digest))
                 todo.append((document, digest))
+        del documents
         if on_total:
             on_total(len(todo))
-
-        def record(outcome: Case | CasebookError, digest: str) -> None:
-            if isinstance(outcome, CasebookError):
-                result.failed.append(outcome)
-            else:
-                stored = store.add(outcome, digest)
-                {
-                    AddOutcome.ADDED: result.added,
-                    AddOutcome.UNCHANGED: result.unchanged,
-                    AddOutcome.REPLACED: result.replaced,
-                }[stored].append(outcome.id)
-            if on_advance:
-                on_advance()
-
-        if workers <= 1 or len(todo) <= 1:
-            for document, digest in todo:
-                record(_analyze_for_store(analyze, document), digest)
-            return result
-        # spawn, not fork: the progress display runs a thread, and forking a threaded process
-        # can deadlock the children.
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+        writer = _BatchWriter(store, result, on_advance)
         try:
-            futures: dict[Future[Case | CasebookError], tuple[Document, str]] = {
-                pool.submit(_analyze_for_store, analyze, document): (document, digest)
-                for document, digest in todo
-            }
-            for future in as_completed(futures):
-                document, digest = futures[future]
+            if workers <= 1 or len(todo) <= 1:
+                for document, digest in todo:
+                    writer.put(_record_for_store(analyze, document, digest))
+            else:
+                _add_in_workers(todo, analyze, workers, writer)
+        except KeyboardInterrupt:
+            writer.flush()  # the finished cases are whole: keep them
+            raise
+        writer.flush()
+        if index:
+            from casebook.search.precedent import refresh_index
+
+            refresh_index(store_path, store)
+    return result
+
+
+IN_FLIGHT_PER_WORKER = 4
+"""Documents queued per worker: enough to keep it busy, few enough that finished cases do
+not pile up in memory."""
+
+
+def _add_in_workers(
+    todo: Sequence[tuple[Document, str]],
+    analyze: Callable[[Document], Case],
+    workers: int,
+    writer: _BatchWriter,
+) -> None:
+    """Analyse documents in worker processes, handing each prepared case to the writer."""
+    # spawn, not fork: the progress display runs a thread, and forking a threaded process
+    # can deadlock the children.
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(analyze is analyze_document,),
+    )
+    waiting = iter(todo)
+    in_flight: dict[Future[CaseRecord | CasebookError], Document] = {}
+
+    def fill() -> None:
+        while len(in_flight) < workers * IN_FLIGHT_PER_WORKER:
+            item = next(waiting, None)
+            if item is None:
+                return
+            document, digest = item
+            try:
+                in_flight[pool.submit(_record_for_store, analyze, document, digest)] = document
+            except BrokenProcessPool as exc:
+                writer.put(_worker_failed(document, exc))
+
+    try:
+        fill()
+        while in_flight:
+            done, _ = wait(in_flight, timeout=writer.wait_s(), return_when=FIRST_COMPLETED)
+            for future in done:
+                document = in_flight.pop(future)
                 try:
                     outcome = future.result()
                 except Exception as exc:  # a worker died (killed, out of memory)
-                    outcome = CasebookError(
-                        ErrorCode.PROCESSING_FAILED,
-                        f"the worker analysing it failed: {type(exc).__name__}: {exc}",
-                        document.source.path or document.id,
-                    )
-                record(outcome, digest)
-        except BaseException:
-            # Interrupted (Ctrl-C) or the store failed: drop the queued documents instead of
-            # analysing them all before returning; what is stored stays stored.
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown()
-    return result
+                    outcome = _worker_failed(document, exc)
+                writer.put(outcome)
+            if writer.wait_s() == 0:
+                writer.flush()
+            fill()
+    except BaseException:
+        # Interrupted (Ctrl-C) or the store failed: drop the queued documents instead of
+        # analysing them all before returning; what is stored stays stored.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def _worker_failed(document: Document, exc: BaseException) -> CasebookError:
+    return CasebookError(
+        ErrorCode.PROCESSING_FAILED,
+        f"the worker analysing it failed: {type(exc).__name__}: {exc}",
+        document.source.path or document.id,
+    )
 
 
 def store_cases(cases: Sequence[Case], store_path: Path) -> AddResult:
@@ -452,7 +598,7 @@ def store_cases(cases: Sequence[Case], store_path: Path) -> AddResult:
     result = AddResult()
     with open_store(store_path) as store:
         for case in cases:
-            stored = store.add(case, content_hash(case))
+            stored = store.add_records([case_record(case, content_hash(case))])[0]
             {
                 AddOutcome.ADDED: result.added,
                 AddOutcome.UNCHANGED: result.unchanged,

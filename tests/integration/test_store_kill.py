@@ -4,8 +4,10 @@ The writer is a separate process analysing with worker processes, as ``casebook 
 it is killed with its workers (the whole process group, like a terminal's kill) once a few
 cases are committed. Reopening the store must replay DuckDB's write-ahead log and show only
 whole cases: each row of ``cases`` validates, its ``mentions`` and ``codes`` rows match its
-JSON exactly, and no rows belong to a case that is not there. A second run must then add
-exactly the missing cases, skipping the stored ones without analysing them.
+JSON exactly, its search-index entry is there, and no rows belong to a case that is not
+there; no saved search index claims to be current, and the index the entries give is the index
+of the stored cases. A second run must then add exactly the missing cases, skipping the stored
+ones without analysing them, and leave the saved index current.
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ from pathlib import Path
 import duckdb
 
 from casebook.model import Case
+from casebook.search.hybrid import CaseIndex
+from casebook.search.precedent import build_index, index_folder
+from casebook.search.settings import load_search_settings
+from casebook.store import DuckDBCaseStore
 
 HERE = Path(__file__).resolve().parent
 DOCUMENTS = 40
@@ -85,7 +91,11 @@ def _check_every_stored_case_is_whole(store: Path) -> list[str]:
                 key=lambda r: (r[3], r[1]),
             )
             assert stored_codes == expected_codes
-        for table in ("mentions", "codes"):
+        without = con.execute(
+            "SELECT count(*) FROM cases WHERE id NOT IN (SELECT case_id FROM search_entries)"
+        ).fetchone()
+        assert without == (0,), "a case was committed without its search-index entry"
+        for table in ("mentions", "codes", "search_entries"):
             orphans = con.execute(
                 f"SELECT count(*) FROM {table} WHERE case_id NOT IN (SELECT id FROM cases)"
             ).fetchone()
@@ -113,6 +123,7 @@ def test_a_killed_add_keeps_every_committed_case_whole_and_resumes(tmp_path: Pat
     assert writer.returncode == -signal.SIGKILL
 
     stored = _check_every_stored_case_is_whole(store)
+    _check_the_index(store, saved=False)
     # At least what the progress file saw (a commit may beat its progress line), not all.
     assert _committed(progress) <= len(stored) < DOCUMENTS
 
@@ -127,6 +138,24 @@ def test_a_killed_add_keeps_every_committed_case_whole_and_resumes(tmp_path: Pat
 
     final = _check_every_stored_case_is_whole(store)
     assert final == sorted(f"case{index:02d}" for index in range(DOCUMENTS))
+    _check_the_index(store, saved=True)
+
+
+def _check_the_index(store: Path, *, saved: bool) -> None:
+    """The saved index is current exactly when ``saved``; the index of the stored entries,
+    and the saved one, search as an index built from the stored cases does."""
+    with DuckDBCaseStore(store, read_only=True) as opened:
+        fingerprint = opened.fingerprint()
+        cases = list(opened.iter_cases())
+        from_entries = build_index(opened)
+    expected = CaseIndex.build(cases)
+    loaded = CaseIndex.load(index_folder(store), fingerprint, load_search_settings())
+    assert (loaded is not None) == saved
+    for index in (from_entries, loaded) if loaded else (from_entries,):
+        assert index.ids == expected.ids and index.facets == expected.facets
+        for case in cases[:5]:
+            hits = index.search(index.query(case), 5, exclude=[case.id])
+            assert hits and hits == expected.search(expected.query(case), 5, exclude=[case.id])
 
 
 def _committed(progress: Path) -> int:

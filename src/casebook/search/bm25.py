@@ -62,6 +62,21 @@ def _tokenize(texts: Sequence[str], stemmer: Any) -> list[list[str]]:
     return [list(t) for t in tokens]
 
 
+class Tokenizer:
+    """Turns a document's text into the tokens a BM25 index holds, one document at a time.
+
+    A document's tokens do not depend on the other documents, so they can be computed where
+    the document is analysed and indexed later with :meth:`BM25Searcher.index_tokens`.
+    """
+
+    def __init__(self) -> None:
+        self._stemmer = Stemmer.Stemmer(STEMMER_LANGUAGE)
+
+    def __call__(self, text: str) -> list[str]:
+        """The tokens of ``text``, as :meth:`BM25Searcher.index` makes them."""
+        return _tokenize([text], self._stemmer)[0]
+
+
 class BM25Searcher:
     """A BM25 index over a fixed collection of documents.
 
@@ -123,15 +138,53 @@ class BM25Searcher:
         """
         if len(ids) != len(texts):
             raise ValueError(f"{len(ids)} ids but {len(texts)} texts")
+        stemmer = Stemmer.Stemmer(STEMMER_LANGUAGE)
+        return cls.index_tokens(
+            ids,
+            _tokenize(texts, stemmer),
+            k1=k1,
+            b=b,
+            method=method,
+            query_idf_power=query_idf_power,
+        )
+
+    @classmethod
+    def index_tokens(
+        cls,
+        ids: Sequence[str],
+        tokenized: Sequence[list[str]],
+        *,
+        k1: float = 1.2,
+        b: float = 0.75,
+        method: str = "lucene",
+        query_idf_power: float = 0.0,
+    ) -> BM25Searcher:
+        """Index documents already tokenised by :func:`tokenize`.
+
+        Args:
+            ids: Document ids, unique, in the same order as ``tokenized``.
+            tokenized: Each document's tokens.
+            k1: BM25 term-frequency saturation.
+            b: BM25 length normalisation.
+            method: The bm25s scoring variant.
+            query_idf_power: Weight each query token by ``idf^p`` (0: plain BM25).
+
+        Returns:
+            A searcher over these documents.
+
+        Raises:
+            ValueError: When ``ids`` and ``tokenized`` differ in length or ``ids`` repeat.
+        """
+        if len(ids) != len(tokenized):
+            raise ValueError(f"{len(ids)} ids but {len(tokenized)} texts")
         if len(set(ids)) != len(ids):
             raise ValueError("document ids are not unique")
         stemmer = Stemmer.Stemmer(STEMMER_LANGUAGE)
-        tokenized = _tokenize(texts, stemmer)
         if not any(tokenized):
             # Nothing to index (bm25s cannot average zero lengths); every search finds nothing.
             return cls(ids, None, {}, stemmer, query_idf_power)
         retriever = bm25s.BM25(k1=k1, b=b, method=method)
-        retriever.index(tokenized, show_progress=False)
+        retriever.index(list(tokenized), show_progress=False)
         vocabulary = {token: int(i) for token, i in retriever.vocab_dict.items() if token}
         return cls(ids, retriever, vocabulary, stemmer, query_idf_power)
 

@@ -15,6 +15,11 @@ The index saves to and loads from a folder, so that a store's index is built onc
 until the store changes. Besides the two searchers it keeps, per case, what explanations and
 tallies need (the text, the stated facts, the treatments with their outcomes) as one JSON line,
 read back by offset, so that showing ten hits never parses ten whole cases.
+
+What the index takes from each case (its BM25 tokens, fact vector, record and facets) does not
+depend on the other cases: ``CaseIndexer`` computes it as an ``IndexEntry`` where the case is
+analysed, the case store keeps it beside the case, and :meth:`CaseIndex.from_entries` builds
+the index from the entries alone, never reading a case again.
 """
 
 from __future__ import annotations
@@ -33,8 +38,8 @@ from casebook.kb.base import normalize_alias
 from casebook.kb.hpo import load_hpo
 from casebook.model import Case, Outcome, Sex, Span
 from casebook.search.base import Hit, top_positions
-from casebook.search.bm25 import BM25Searcher
-from casebook.search.concepts import ConceptIndex, Fact, FactExtractor, fact_vector
+from casebook.search.bm25 import BM25Searcher, Tokenizer
+from casebook.search.concepts import ConceptIndex, Fact, FactExtractor, FactVector, fact_vector
 from casebook.search.fusion import reciprocal_rank_fusion, weighted_sum_fusion
 from casebook.search.outcomes import OutcomeReader, TreatmentOutcome
 from casebook.search.settings import SearchSettings, load_search_settings
@@ -161,6 +166,104 @@ class _Records:
         np.save(path.with_suffix(".offsets.npy"), np.asarray(offsets, dtype=np.int64))
 
 
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """What the index takes from one case; it depends on that case and the settings alone.
+
+    Attributes:
+        id: The case id.
+        tokens: The BM25 tokens of its title and text.
+        vector: Its fact vector, stated facts and their ancestors.
+        record: The JSON line ``stored`` reads back (text, stated facts, treatments).
+        facets: What filters and listings need.
+    """
+
+    id: str
+    tokens: list[str]
+    vector: FactVector
+    record: str
+    facets: Facets
+
+    def to_json(self) -> str:
+        """The entry as JSON (without its id), as the case store keeps it."""
+        return json.dumps(
+            {
+                "tokens": " ".join(self.tokens),
+                "vector": self.vector,
+                "record": self.record,
+                "facets": asdict(self.facets),
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, case_id: str, text: str, vocabulary: dict[str, str]) -> IndexEntry:
+        """An entry written by :meth:`to_json`.
+
+        Args:
+            case_id: The case id.
+            text: The JSON.
+            vocabulary: Tokens seen so far, each kept once: a corpus holds millions of
+                tokens but only tens of thousands of distinct ones.
+        """
+        data = json.loads(text)
+        facets = data["facets"]
+        return cls(
+            case_id,
+            [vocabulary.setdefault(token, token) for token in data["tokens"].split()],
+            data["vector"],
+            data["record"],
+            Facets(
+                title=facets["title"],
+                age_years=facets["age_years"],
+                sex=facets["sex"],
+                treatments=tuple(facets["treatments"]),
+                outcomes=tuple(facets["outcomes"]),
+            ),
+        )
+
+
+def entry_key(settings: SearchSettings) -> str:
+    """What an entry was built by: the index layout and the settings; another key, another
+    entry."""
+    return f"{INDEX_FORMAT}:{settings_digest(settings)}"
+
+
+class CaseIndexer:
+    """Computes the index entry of a case.
+
+    Args:
+        settings: The search settings; the packaged ones when None.
+    """
+
+    def __init__(self, settings: SearchSettings | None = None) -> None:
+        self.settings = settings or load_search_settings()
+        self.key = entry_key(self.settings)
+        self._extractor = FactExtractor(self.settings.concepts)
+        self._reader = OutcomeReader()
+        self._tokenize = Tokenizer()
+
+    def entry(self, case: Case) -> IndexEntry:
+        """The case's entry."""
+        stated = self._extractor.stated(case)
+        statements = self._reader.statements(case)
+        treatments = self._reader.treatments(case, statements)
+        return IndexEntry(
+            id=case.id,
+            tokens=self._tokenize(CaseIndex.indexed_text(case, self.settings)),
+            vector=fact_vector(self._extractor.expand(stated)),
+            record=_record(case.text, stated, treatments),
+            facets=Facets(
+                title=case.title,
+                age_years=case.patient.age_years,
+                sex=case.patient.sex.value if case.patient.sex else None,
+                treatments=tuple(sorted({t.key for t in treatments})),
+                outcomes=tuple(sorted({s.outcome.value for s in statements})),
+            ),
+        )
+
+
 def code_key(code: str) -> tuple[str, str]:
     """The code system and code of a filter value (``G96.0``, ``HP:0001945``, ``hpo:…``).
 
@@ -226,35 +329,37 @@ class CaseIndex:
         Raises:
             ValueError: When two cases share an id.
         """
-        settings = settings or load_search_settings()
-        extractor = FactExtractor(settings.concepts)
-        reader = OutcomeReader()
+        indexer = CaseIndexer(settings)
+
+        def entries() -> Iterable[IndexEntry]:
+            for case in cases:
+                yield indexer.entry(case)
+                if on_advance:
+                    on_advance()
+
+        return cls.from_entries(entries(), indexer.settings)
+
+    @classmethod
+    def from_entries(cls, entries: Iterable[IndexEntry], settings: SearchSettings) -> CaseIndex:
+        """Index cases from their entries, which ``CaseIndexer`` computed with ``settings``.
+
+        Raises:
+            ValueError: When two entries share an id.
+        """
         ids: list[str] = []
-        texts: list[str] = []
-        vectors: list[dict[str, float]] = []
+        tokens: list[list[str]] = []
+        vectors: list[FactVector] = []
         facets: list[Facets] = []
         records: list[str] = []
-        for case in cases:
-            stated = extractor.stated(case)
-            treatments = reader.treatments(case)
-            ids.append(case.id)
-            texts.append(cls.indexed_text(case, settings))
-            vectors.append(fact_vector(extractor.expand(stated)))
-            records.append(_record(case.text, stated, treatments))
-            facets.append(
-                Facets(
-                    title=case.title,
-                    age_years=case.patient.age_years,
-                    sex=case.patient.sex.value if case.patient.sex else None,
-                    treatments=tuple(sorted({t.key for t in treatments})),
-                    outcomes=tuple(sorted({s.outcome.value for s in reader.statements(case)})),
-                )
-            )
-            if on_advance:
-                on_advance()
-        text = BM25Searcher.index(
+        for entry in entries:
+            ids.append(entry.id)
+            tokens.append(entry.tokens)
+            vectors.append(entry.vector)
+            records.append(entry.record)
+            facets.append(entry.facets)
+        text = BM25Searcher.index_tokens(
             ids,
-            texts,
+            tokens,
             k1=settings.text.k1,
             b=settings.text.b,
             query_idf_power=settings.text.query_idf_power,

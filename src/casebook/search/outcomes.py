@@ -40,6 +40,8 @@ from casebook.resources import load_rules
 
 RESOURCE = "outcomes.json"
 
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+
 
 class OutcomeRule(RecordModel):
     """Patterns that state one outcome."""
@@ -139,6 +141,7 @@ class OutcomeReader:
             for priority, rule in enumerate(self.rules.rules)
             for pattern in rule.patterns
         ]
+        self._any = _any_of([pattern for rule in self.rules.rules for pattern in rule.patterns])
         self._treatment_types = frozenset(self.rules.treatment_types)
         self._treatment_assertions = frozenset(self.rules.treatment_assertions)
 
@@ -152,6 +155,8 @@ class OutcomeReader:
             ``(outcome, start, end)`` with offsets into ``text``; overlapping matches are
             settled by rule order.
         """
+        if self._any is not None and self._any.search(text) is None:
+            return []  # most sentences state no outcome: one scan instead of one per pattern
         found = sorted(
             (priority, match.start(), match.end(), outcome)
             for priority, outcome, pattern in self._patterns
@@ -188,13 +193,19 @@ class OutcomeReader:
                 break
         return sorted(found, key=lambda s: (s.start, s.end))
 
-    def treatments(self, case: Case) -> list[TreatmentOutcome]:
+    def treatments(
+        self, case: Case, statements: Sequence[OutcomeStatement] | None = None
+    ) -> list[TreatmentOutcome]:
         """Each treatment of a case with the outcome that followed it, in text order.
 
         A treatment is a mention of a treatment type, or any mention or case-level evidence
         coded in ICD-10-PCS, which the patient had. Its outcome is sought from the treatment
         on, through ``window_sentences`` more sentences, but never into a later sentence that
         names another treatment: what follows that is that treatment's outcome.
+
+        Args:
+            case: An analysed case.
+            statements: The case's outcome statements when already found (``statements``).
         """
         sentences = case.sentences or [Span(start=0, end=len(case.text))]
         found: list[tuple[str, str, Span]] = []
@@ -217,7 +228,8 @@ class OutcomeReader:
             key = normalize_alias(words)
             if any(c.isalpha() for c in key):
                 treatments.append((key, text, span, _sentence_of(sentences, span.start)))
-        statements = self.statements(case)
+        if statements is None:
+            statements = self.statements(case)
         result: list[TreatmentOutcome] = []
         for key, text, span, sentence in treatments:
             last = sentence + self.rules.window_sentences
@@ -236,6 +248,18 @@ class OutcomeReader:
                 )
             )
         return result
+
+
+def _any_of(patterns: Sequence[str]) -> re.Pattern[str] | None:
+    """One expression that matches wherever any of the patterns does, to rule text out fast;
+    None when they cannot be joined (a backreference, whose group number would shift, or a
+    pattern with its own global flags)."""
+    if any(_BACKREFERENCE.search(pattern) for pattern in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), re.IGNORECASE)
+    except re.error:
+        return None
 
 
 def _sentence_of(sentences: Sequence[Span], offset: int) -> int:

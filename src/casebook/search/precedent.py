@@ -1,8 +1,11 @@
 """Precedent for a case from the case store: similar cases, why, and what was done for them.
 
-The store's search index is built once from its cases and saved beside the store file
-(``cases.duckdb`` → ``cases.duckdb.search/``), stamped with the store's fingerprint and the
-search settings; any add or remove changes the fingerprint, and the next search rebuilds it.
+The store's search index is built from the index entries the store keeps beside its cases
+(computed from a case where it was analysed; from the stored case where there is none) and
+saved beside the store file (``cases.duckdb`` → ``cases.duckdb.search/``), stamped with the
+store's fingerprint and the search settings. ``casebook add`` brings it up to date before it
+returns; after any other add or remove the fingerprint differs, and the next search rebuilds
+it.
 Within one process the loaded index is kept, so a server or a benchmark pays for loading once;
 while the store's files (the database and its write-ahead log) keep their size and
 modification time, the store is not even opened again.
@@ -12,13 +15,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from casebook.model import Sex, SimilarCase, TreatmentTally
 from casebook.search.explain import Explainer
-from casebook.search.hybrid import CaseIndex, QueryCase, SearchFilters
+from casebook.search.hybrid import CaseIndex, CaseIndexer, IndexEntry, QueryCase, SearchFilters
 from casebook.search.outcomes import TreatmentOutcome, tally
 from casebook.search.settings import SearchSettings, load_search_settings
 from casebook.store.base import CaseStore
@@ -98,14 +101,57 @@ def store_index(
         if loaded is not None and loaded.fingerprint == fingerprint:
             index = loaded.index
         else:
-            folder = index_folder(store_path)
-            found = CaseIndex.load(folder, fingerprint, settings)
-            if found is None:
-                found = CaseIndex.build(store.iter_cases(), settings)
-                _save(found, folder, fingerprint)
-            index = found
+            index = _load_or_build(store_path, store, fingerprint, settings)
     _LOADED[key] = _Loaded(stamp, fingerprint, index)
     return index
+
+
+def refresh_index(
+    store_path: Path, store: CaseStore, settings: SearchSettings | None = None
+) -> CaseIndex:
+    """Bring the saved search index of an open store up to date with its cases.
+
+    ``casebook add`` calls it before closing the store, so that the first search after it
+    only loads the index.
+
+    Args:
+        store_path: The store file, which decides where the index is saved.
+        store: The store, open.
+        settings: The search settings; the packaged ones when None.
+    """
+    settings = settings or load_search_settings()
+    return _load_or_build(store_path, store, store.fingerprint(), settings)
+
+
+def _load_or_build(
+    store_path: Path, store: CaseStore, fingerprint: str, settings: SearchSettings
+) -> CaseIndex:
+    """The saved index when it was built from this fingerprint, else one built now and saved."""
+    folder = index_folder(store_path)
+    index = CaseIndex.load(folder, fingerprint, settings)
+    if index is None:
+        index = build_index(store, settings)
+        _save(index, folder, fingerprint)
+    return index
+
+
+def build_index(store: CaseStore, settings: SearchSettings | None = None) -> CaseIndex:
+    """Index every case of a store from its index entries; a case without one is read and
+    its entry computed now.
+
+    The index is the one ``CaseIndex.build`` makes from the stored cases.
+    """
+    indexer = CaseIndexer(settings)
+    vocabulary: dict[str, str] = {}
+
+    def entries() -> Iterator[IndexEntry]:
+        for case_id, entry in store.index_entries(indexer.key):
+            if isinstance(entry, str):
+                yield IndexEntry.from_json(case_id, entry, vocabulary)
+            else:
+                yield indexer.entry(entry)
+
+    return CaseIndex.from_entries(entries(), indexer.settings)
 
 
 def forget_loaded() -> None:

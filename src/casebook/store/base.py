@@ -24,6 +24,75 @@ class AddOutcome(StrEnum):
     """A case with that id but another content hash was stored; it was replaced."""
 
 
+@dataclass(frozen=True, slots=True)
+class CaseRecord:
+    """A case as a store writes it, prepared where the case was analysed.
+
+    ``casebook add`` builds these in its worker processes, so that the one process writing
+    the store only writes: it never serialises a case or walks its mentions.
+
+    Attributes:
+        id: The case id.
+        content_hash: A hash of what the case was analysed from.
+        title: The case's title.
+        age_years: The patient's age.
+        sex: The patient's sex.
+        source_format: The format the case was read from.
+        source_path: The file it was read from.
+        case_json: The whole case as JSON, the system of record.
+        mentions: ``(mention id, start, end, type, assertion, text)`` per mention.
+        codes: ``(system, code, score, mention id)`` per code, the mention id None for the
+            case-level codes.
+        index_key: What built ``index_entry`` (see ``casebook.search.hybrid.entry_key``).
+        index_entry: The case's entry in the search index, so that building the index never
+            reads the case again; None when not computed.
+    """
+
+    id: str
+    content_hash: str
+    title: str | None
+    age_years: float | None
+    sex: str | None
+    source_format: str
+    source_path: str | None
+    case_json: str
+    mentions: tuple[tuple[str, int, int, str, str, str], ...]
+    codes: tuple[tuple[str, str, float, str | None], ...]
+    index_key: str | None = None
+    index_entry: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        case: Case,
+        content_hash: str,
+        index_key: str | None = None,
+        index_entry: str | None = None,
+    ) -> CaseRecord:
+        """The record of an analysed case."""
+        codes: list[tuple[str, str, float, str | None]] = [
+            (c.system.value, c.code, c.score, m.id) for m in case.mentions for c in m.codes
+        ]
+        codes += [(c.system.value, c.code, c.score, None) for c in case.codes]
+        return cls(
+            id=case.id,
+            content_hash=content_hash,
+            title=case.title,
+            age_years=case.patient.age_years,
+            sex=case.patient.sex.value if case.patient.sex else None,
+            source_format=case.source.format.value,
+            source_path=case.source.path,
+            case_json=case.model_dump_json(),
+            mentions=tuple(
+                (m.id, m.start, m.end, m.type.value, m.assertion.value, m.text)
+                for m in case.mentions
+            ),
+            codes=tuple(codes),
+            index_key=index_key,
+            index_entry=index_entry,
+        )
+
+
 @dataclass(frozen=True)
 class CaseSummary:
     """One row of a case listing: what identifies a case without loading all of it."""
@@ -51,6 +120,25 @@ class CaseStore(Protocol):
             case: The analysed case.
             content_hash: A hash of what the case was analysed from (see
                 ``casebook.service.content_hash``); a changed hash replaces the stored case.
+        """
+        ...
+
+    def add_records(self, records: Sequence[CaseRecord]) -> builtins.list[AddOutcome]:
+        """Store prepared cases in one transaction: all of them, or none on failure.
+
+        Each record is handled as ``add`` handles a case, in order (an id given twice is
+        stored once, the later version replacing the earlier).
+
+        Returns:
+            What happened to each record, in order.
+        """
+        ...
+
+    def index_entries(self, key: str) -> Iterator[tuple[str, str | Case]]:
+        """Every stored case's search-index entry built by ``key``, sorted by case id.
+
+        Yields:
+            ``(case id, entry)``, or ``(case id, case)`` for a case without such an entry.
         """
         ...
 

@@ -2,9 +2,11 @@
 
 Each case is one row of ``cases`` holding its full JSON (the system of record) plus the
 columns a listing needs; its mentions and codes are copied into ``mentions`` and ``codes`` so
-that search can query them with SQL. A case and its rows are written in one transaction, so a
-crash leaves either the whole case or none of it. DuckDB lets one process write a file at a
-time; a second process gets ``CB-E016`` instead of waiting.
+that search can query them with SQL. Beside them, ``search_entries`` keeps each case's
+entry in the search index, so that the index is built without reading cases again. A case and
+its rows are written in one transaction (``casebook add`` writes a batch of whole cases in
+one), so a crash leaves either the whole case or none of it. DuckDB lets one process write a
+file at a time; a second process gets ``CB-E016`` instead of waiting.
 """
 
 from __future__ import annotations
@@ -23,10 +25,22 @@ from pydantic import ValidationError
 
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Case
-from casebook.store.base import AddOutcome, CaseSummary
+from casebook.store.base import AddOutcome, CaseRecord, CaseSummary
 
-STORE_SCHEMA_VERSION = 1
-"""The version of the table layout below; bump it (and add a migration) when it changes."""
+STORE_SCHEMA_VERSION = 2
+"""The version of the table layout below; bump it (and add a migration) when it changes.
+
+Version 2 added ``search_entries``.
+"""
+
+_SEARCH_ENTRIES = """CREATE TABLE search_entries (
+        case_id VARCHAR NOT NULL,
+        key VARCHAR NOT NULL,
+        entry VARCHAR NOT NULL
+    )"""
+"""A case's entry in the search index, and what built it (deleted with the case)."""
+
+_CHILD_TABLES = ("mentions", "codes", "search_entries")
 
 _SCHEMA = (
     "CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
@@ -60,6 +74,7 @@ _SCHEMA = (
         score DOUBLE NOT NULL,
         mention_id VARCHAR
     )""",
+    _SEARCH_ENTRIES,
 )
 
 _LOCK_PID = re.compile(r"PID (\d+)")
@@ -87,6 +102,7 @@ class DuckDBCaseStore:
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
         self.read_only = read_only
+        self._has_entries = True
         if not read_only:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -188,12 +204,18 @@ class DuckDBCaseStore:
                 "upgrade casebook to use it",
                 self.path,
             )
-        if int(version) < STORE_SCHEMA_VERSION:  # pragma: no cover - no older version exists
-            raise CasebookError(
-                ErrorCode.STORE_ERROR,
-                f"store schema version {version} has no migration to {STORE_SCHEMA_VERSION}",
-                self.path,
-            )
+        if int(version) == 1:
+            # Version 1 had no search entries; a store opened read-only keeps its layout and
+            # its cases are indexed from their JSON.
+            if self.read_only:
+                self._has_entries = False
+                return
+            with self._transaction("upgrading the store to schema version 2"):
+                self._con.execute(_SEARCH_ENTRIES)
+                self._con.execute(
+                    "UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                    [str(STORE_SCHEMA_VERSION)],
+                )
 
     @contextmanager
     def _transaction(self, doing: str) -> Iterator[None]:
@@ -232,55 +254,100 @@ class DuckDBCaseStore:
         Raises:
             CasebookError: ``CB-E015`` when the write fails; nothing of the case is written.
         """
-        mention_rows = [
-            [case.id, m.id, m.start, m.end, m.type.value, m.assertion.value, m.text]
-            for m in case.mentions
-        ]
-        code_rows: list[list[Any]] = [
-            [case.id, c.system.value, c.code, c.score, m.id] for m in case.mentions for c in m.codes
-        ]
-        code_rows += [[case.id, c.system.value, c.code, c.score, None] for c in case.codes]
-        case_json = case.model_dump_json()
+        return self.add_records([CaseRecord.of(case, content_hash)])[0]
+
+    def add_records(self, records: Sequence[CaseRecord]) -> builtins.list[AddOutcome]:
+        """Store prepared cases in one transaction: all of them, or none on failure.
+
+        Each record is handled as ``add`` handles a case, in order (an id given twice is
+        stored once, the later version replacing the earlier). Writing many cases in one
+        transaction, with one INSERT per table, is what lets ``casebook add`` keep up with
+        its workers: a transaction per case costs several milliseconds.
+
+        Returns:
+            What happened to each record, in order.
+
+        Raises:
+            CasebookError: ``CB-E015`` when the write fails; nothing of the batch is written.
+        """
+        if not records:
+            return []
         # Naive UTC: DuckDB's TIMESTAMP has no zone, and TIMESTAMPTZ would need pytz to read.
         added_at = datetime.now(UTC).replace(tzinfo=None)
-        with self._transaction(f"storing case {case.id!r}"):
-            row = self._con.execute(
-                "SELECT content_hash FROM cases WHERE id = ?", [case.id]
-            ).fetchone()
-            if row is not None and row[0] == content_hash:
-                return AddOutcome.UNCHANGED
-            if row is not None:
-                for table, key in (("mentions", "case_id"), ("codes", "case_id"), ("cases", "id")):
-                    self._con.execute(f"DELETE FROM {table} WHERE {key} = ?", [case.id])
-            self._con.execute(
-                "INSERT INTO cases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    case.id,
-                    content_hash,
-                    case.title,
-                    case.patient.age_years,
-                    case.patient.sex.value if case.patient.sex else None,
-                    case.source.format.value,
-                    case.source.path,
-                    added_at,
-                    case_json,
-                ],
+        doing = f"storing case {records[0].id!r}" if len(records) == 1 else "storing cases"
+        with self._transaction(doing):
+            stored: dict[str, str] = dict(
+                self._con.execute(
+                    "SELECT id, content_hash FROM cases WHERE id IN (SELECT unnest(?::VARCHAR[]))",
+                    [sorted({r.id for r in records})],
+                ).fetchall()
             )
-            # One INSERT of unnested column lists: several times faster than executemany.
-            if mention_rows:
-                self._con.execute(
-                    "INSERT INTO mentions SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
-                    "unnest(?::INTEGER[]), unnest(?::INTEGER[]), unnest(?::VARCHAR[]), "
-                    "unnest(?::VARCHAR[]), unnest(?::VARCHAR[])",
-                    [list(column) for column in zip(*mention_rows, strict=True)],
-                )
-            if code_rows:
-                self._con.execute(
-                    "INSERT INTO codes SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
-                    "unnest(?::VARCHAR[]), unnest(?::DOUBLE[]), unnest(?::VARCHAR[])",
-                    [list(column) for column in zip(*code_rows, strict=True)],
-                )
-        return AddOutcome.REPLACED if row is not None else AddOutcome.ADDED
+            outcomes: builtins.list[AddOutcome] = []
+            pending: dict[str, CaseRecord] = {}
+            for record in records:
+                current = pending.get(record.id)
+                known = current.content_hash if current else stored.get(record.id)
+                if known == record.content_hash:
+                    outcomes.append(AddOutcome.UNCHANGED)
+                    continue
+                outcomes.append(AddOutcome.ADDED if known is None else AddOutcome.REPLACED)
+                pending[record.id] = record
+            replaced = [case_id for case_id in pending if case_id in stored]
+            if replaced:
+                for table, key in (*((t, "case_id") for t in _CHILD_TABLES), ("cases", "id")):
+                    self._con.execute(
+                        f"DELETE FROM {table} WHERE {key} IN (SELECT unnest(?::VARCHAR[]))",
+                        [replaced],
+                    )
+            if pending:
+                self._insert(builtins.list(pending.values()), added_at)
+        return outcomes
+
+    def _insert(self, records: Sequence[CaseRecord], added_at: datetime) -> None:
+        """Insert new cases with their rows; one INSERT of unnested column lists per table,
+        several times faster than ``executemany``."""
+        self._con.execute(
+            "INSERT INTO cases SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
+            "unnest(?::VARCHAR[]), unnest(?::DOUBLE[]), unnest(?::VARCHAR[]), "
+            "unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), ?::TIMESTAMP, unnest(?::VARCHAR[])",
+            [
+                [r.id for r in records],
+                [r.content_hash for r in records],
+                [r.title for r in records],
+                [r.age_years for r in records],
+                [r.sex for r in records],
+                [r.source_format for r in records],
+                [r.source_path for r in records],
+                added_at,
+                [r.case_json for r in records],
+            ],
+        )
+        mentions = [(r.id, *m) for r in records for m in r.mentions]
+        if mentions:
+            self._con.execute(
+                "INSERT INTO mentions SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
+                "unnest(?::INTEGER[]), unnest(?::INTEGER[]), unnest(?::VARCHAR[]), "
+                "unnest(?::VARCHAR[]), unnest(?::VARCHAR[])",
+                [builtins.list(column) for column in zip(*mentions, strict=True)],
+            )
+        codes = [(r.id, *c) for r in records for c in r.codes]
+        if codes:
+            self._con.execute(
+                "INSERT INTO codes SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
+                "unnest(?::VARCHAR[]), unnest(?::DOUBLE[]), unnest(?::VARCHAR[])",
+                [builtins.list(column) for column in zip(*codes, strict=True)],
+            )
+        entries = [
+            (r.id, r.index_key, r.index_entry)
+            for r in records
+            if r.index_key is not None and r.index_entry is not None
+        ]
+        if entries:
+            self._con.execute(
+                "INSERT INTO search_entries SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
+                "unnest(?::VARCHAR[])",
+                [builtins.list(column) for column in zip(*entries, strict=True)],
+            )
 
     def get(self, case_id: str) -> Case:
         """The stored case with this id.
@@ -308,7 +375,7 @@ class DuckDBCaseStore:
                 raise CasebookError(
                     ErrorCode.CASE_NOT_FOUND, f"no case with id {case_id!r}", self.path
                 )
-            for table, key in (("mentions", "case_id"), ("codes", "case_id"), ("cases", "id")):
+            for table, key in (*((t, "case_id") for t in _CHILD_TABLES), ("cases", "id")):
                 self._con.execute(f"DELETE FROM {table} WHERE {key} = ?", [case_id])
 
     def ids(self) -> builtins.list[str]:
@@ -379,6 +446,44 @@ class DuckDBCaseStore:
             if len(rows) < batch:
                 return
             last = rows[-1][0]
+
+    def index_entries(self, key: str, batch: int = 256) -> Iterator[tuple[str, str | Case]]:
+        """Every stored case's search-index entry built by ``key``, sorted by case id.
+
+        Args:
+            key: What built the entries wanted (entries built otherwise are ignored).
+            batch: How many rows are turned into Python objects at a time.
+
+        Yields:
+            ``(case id, entry)``, or ``(case id, case)`` for a case without such an entry.
+
+        Raises:
+            CasebookError: ``CB-E015`` when a stored case no longer validates.
+        """
+        if self._has_entries:
+            sql = (
+                "SELECT c.id, e.entry, CASE WHEN e.entry IS NULL THEN c.case_json END "
+                "FROM cases c LEFT JOIN search_entries e ON e.case_id = c.id AND e.key = ? "
+                "ORDER BY c.id"
+            )
+            parameters: builtins.list[Any] = [key]
+        else:
+            sql = "SELECT id, NULL, case_json FROM cases ORDER BY id"
+            parameters = []
+        # A cursor of its own, so that the rows stream while the caller uses the store.
+        cursor = self._con.cursor()
+        try:
+            cursor.execute(sql, parameters)
+            while rows := cursor.fetchmany(batch):
+                for case_id, entry, case_json in rows:
+                    if entry is None:
+                        yield case_id, self._validate(case_id, case_json)
+                    else:
+                        yield case_id, entry
+        except duckdb.Error as exc:
+            self._fail(exc, "reading the search entries")
+        finally:
+            cursor.close()
 
     def get_many(self, case_ids: Sequence[str]) -> builtins.list[Case]:
         """The stored cases with these ids, in the order given; unknown ids are skipped."""

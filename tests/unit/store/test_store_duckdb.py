@@ -31,6 +31,7 @@ from casebook.model import (
     Span,
 )
 from casebook.store import STORE_SCHEMA_VERSION, AddOutcome, DuckDBCaseStore
+from casebook.store.base import CaseRecord
 
 TEXT = "A 29-year-old female had a severe headache after a bone marrow biopsy."
 
@@ -292,6 +293,85 @@ def test_a_failed_write_leaves_the_old_version_whole(store_path: Path) -> None:
         assert store.get("example") == old and store.has("example", "h1")
     assert _rows(store_path, "SELECT count(*) FROM mentions") == [(2,)]
     assert _rows(store_path, "SELECT count(*) FROM codes") == [(2,)]
+
+
+def _record(case: Case, content_hash: str, entry: str | None = None) -> CaseRecord:
+    return CaseRecord.of(case, content_hash, "k1" if entry else None, entry)
+
+
+def test_a_batch_is_stored_as_adds_one_by_one_would(store_path: Path) -> None:
+    with DuckDBCaseStore(store_path) as store:
+        store.add(_case("kept"), "h1")
+        store.add(_case("changed"), "h1")
+        outcomes = store.add_records(
+            [
+                _record(_case("kept"), "h1"),
+                _record(_case("changed"), "h2"),
+                _record(_case("new"), "h1"),
+                _record(_case("new", TEXT.replace("A 29", "A 30")), "h2"),  # listed twice
+                _record(_case("new", TEXT.replace("A 29", "A 30")), "h2"),
+            ]
+        )
+        assert outcomes == [
+            AddOutcome.UNCHANGED,
+            AddOutcome.REPLACED,
+            AddOutcome.ADDED,
+            AddOutcome.REPLACED,
+            AddOutcome.UNCHANGED,
+        ]
+        assert store.ids() == ["changed", "kept", "new"]
+        assert store.has("new", "h2") and store.get("new").text.startswith("A 30")
+        assert store.add_records([]) == []
+    assert _rows(store_path, "SELECT case_id, count(*) FROM mentions GROUP BY 1 ORDER BY 1") == [
+        ("changed", 2),
+        ("kept", 2),
+        ("new", 2),
+    ]
+
+
+def test_a_failed_batch_writes_none_of_its_cases(store_path: Path) -> None:
+    with DuckDBCaseStore(store_path) as store:
+        store.add(_case("old"), "h1")
+        real = store._con
+        store._con = _FailingConnection(real)  # type: ignore[assignment]
+        with pytest.raises(CasebookError) as caught:
+            store.add_records([_record(_case("a"), "h"), _record(_case("old"), "h2")])
+        assert caught.value.code is ErrorCode.STORE_ERROR
+        store._con = real
+        assert store.ids() == ["old"] and store.has("old", "h1")
+    assert _rows(store_path, "SELECT count(*) FROM mentions") == [(2,)]
+
+
+def test_search_entries_are_kept_with_their_case_and_go_with_it(store_path: Path) -> None:
+    with DuckDBCaseStore(store_path) as store:
+        store.add_records(
+            [_record(_case("a"), "h", '{"e": "a"}'), _record(_case("b"), "h", '{"e": "b"}')]
+        )
+        store.add(_case("c"), "h")  # no entry
+        found = list(store.index_entries("k1"))
+        assert found[:2] == [("a", '{"e": "a"}'), ("b", '{"e": "b"}')]
+        assert found[2] == ("c", _case("c"))  # the case itself, to index now
+        assert [entry for _, entry in store.index_entries("k2")] == [_case(i) for i in "abc"]
+        store.remove("a")
+        store.add_records([_record(_case("b", TEXT + " Later."), "h2", '{"e": "b2"}')])
+        assert list(store.index_entries("k1")) == [("b", '{"e": "b2"}'), ("c", _case("c"))]
+    assert _rows(store_path, "SELECT case_id, entry FROM search_entries") == [("b", '{"e": "b2"}')]
+
+
+def test_a_version_1_store_is_read_as_it_is_and_upgraded_when_written(store_path: Path) -> None:
+    with DuckDBCaseStore(store_path) as store:
+        store.add_records([_record(_case("a"), "h", '{"e": "a"}')])
+    with duckdb.connect(str(store_path)) as con:  # the layout casebook wrote before entries
+        con.execute("DROP TABLE search_entries")
+        con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    with DuckDBCaseStore(store_path, read_only=True) as store:
+        assert list(store.index_entries("k1")) == [("a", _case("a"))]
+    with DuckDBCaseStore(store_path) as store:
+        store.add_records([_record(_case("b"), "h", '{"e": "b"}')])
+        assert list(store.index_entries("k1")) == [("a", _case("a")), ("b", '{"e": "b"}')]
+    assert _rows(store_path, "SELECT value FROM meta WHERE key = 'schema_version'") == [
+        (str(STORE_SCHEMA_VERSION),)
+    ]
 
 
 # -- property: any valid case comes back equal ------------------------------------------------

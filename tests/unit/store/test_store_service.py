@@ -10,6 +10,9 @@ from casebook import service
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Case, Document, Source, SourceFormat
 from casebook.nlp.pipeline import Pipeline
+from casebook.search.hybrid import CaseIndex
+from casebook.search.precedent import index_folder
+from casebook.search.settings import load_search_settings
 
 _PIPELINE = Pipeline.from_names(("sections", "sentences", "patient"))
 
@@ -101,3 +104,46 @@ def test_remove_case_deletes_it(tmp_path: Path) -> None:
     with pytest.raises(CasebookError) as caught:
         service.get_case(store, "one")
     assert caught.value.code is ErrorCode.CASE_NOT_FOUND
+
+
+def test_the_search_index_is_current_right_after_add(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    store = tmp_path / "s.duckdb"
+    service.add([str(folder)], store, analyze=_analyze)
+    settings = load_search_settings()
+    with service.open_store(store, read_only=True) as opened:
+        fingerprint = opened.fingerprint()
+        expected = CaseIndex.build(opened.iter_cases())
+    saved = CaseIndex.load(index_folder(store), fingerprint, settings)
+    assert saved is not None and saved.ids == expected.ids == ("one", "two")
+    assert saved.facets == expected.facets
+
+    # Without indexing, the saved index is left as it was: stale, so never used.
+    (folder / "three.txt").write_text("A 3-year-old boy had a cough.\n", encoding="utf-8")
+    service.add([str(folder)], store, analyze=_analyze, index=False)
+    with service.open_store(store, read_only=True) as opened:
+        fingerprint = opened.fingerprint()
+    assert CaseIndex.load(index_folder(store), fingerprint, settings) is None
+    hits = service.search(store, text="A boy had a cough.", k=3).similar
+    assert [hit.id for hit in hits][0] == "three"
+    assert CaseIndex.load(index_folder(store), fingerprint, settings) is not None
+
+
+def test_an_interrupted_add_keeps_the_cases_it_finished(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    (folder / "zero.txt").write_text("A 40-year-old man had a cough.\n", encoding="utf-8")
+    store = tmp_path / "s.duckdb"
+    analysed: list[str] = []
+
+    def analyze(document: Document) -> Case:
+        if document.id == "zero":
+            raise KeyboardInterrupt
+        analysed.append(document.id)
+        return _analyze(document)
+
+    with pytest.raises(KeyboardInterrupt):
+        service.add([str(folder)], store, analyze=analyze)
+    # Analysed within the last second, so still waiting for their batch: committed anyway.
+    assert analysed and sorted(s.id for s in service.list_cases(store)) == sorted(analysed)
+    again = service.add([str(folder)], store, analyze=_analyze)
+    assert sorted(again.unchanged) == sorted(analysed) and again.added == ["zero"]
