@@ -40,6 +40,13 @@ def default_analyze(document: Document) -> Case:
     return service.analyze_document(document)
 
 
+def load_default_pipeline() -> None:
+    """Load the default pipeline's models now rather than on the first ``default_analyze``."""
+    from casebook import service
+
+    service.default_pipeline()
+
+
 def default_assert_mentions(case: Case) -> Case:
     """``casebook.service.assert_mentions``, imported on first use."""
     from casebook import service

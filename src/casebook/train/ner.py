@@ -73,6 +73,7 @@ class NerSettings(RecordModel):
     depth: int = Field(default=4, ge=1)
     embed_rows: int = Field(default=5000, ge=500)
     window: int = Field(default=1, ge=1)
+    maxout_pieces: int = Field(default=3, ge=1, description="Pieces of each encoder layer.")
     epochs: int = Field(default=30, ge=1)
     dropout: float = Field(default=0.1, ge=0.0, lt=1.0)
     learn_rate: float = Field(default=0.001, gt=0.0)
@@ -175,7 +176,7 @@ def build_pipeline(settings: NerSettings, vectors: Path | None = None) -> Langua
                     "width": settings.width,
                     "depth": settings.depth,
                     "window_size": settings.window,
-                    "maxout_pieces": 3,
+                    "maxout_pieces": settings.maxout_pieces,
                 },
             }
         },
@@ -376,6 +377,7 @@ def write_model_card(
         "",
         "A CNN tok2vec (hash embeddings of NORM, PREFIX, SUFFIX, SHAPE"
         + (", static fastText vectors" if settings.vectors else "")
+        + (", vocabulary-match tags" if settings.lexicon else "")
         + ") shared by two BILUO tagging heads (a softmax per token, decoded by Viterbi under "
         "the BILUO constraints): one for the flat types, one for the phrase types that "
         "overlap them.",
@@ -387,6 +389,12 @@ def write_model_card(
         lines.append(
             f"- Vectors: fastText (gensim), {settings.vectors.dims} dimensions, trained on the "
             f"unlabelled texts of {', '.join(settings.vectors.corpora)}"
+        )
+    if settings.lexicon:
+        lines.append(
+            "- Vocabulary-match tags: each token's BILUO position in the longest matching term "
+            f"of {', '.join(settings.lexicon)} (`casebook.train.lexicon_terms`), embedded "
+            f"in {settings.lexicon_width} dimensions per vocabulary"
         )
     lines += ["", "## Settings", "", "```json", settings.model_dump_json(indent=2), "```", ""]
     if folds:
