@@ -4,6 +4,10 @@ Each line looks like ``{"patient_uid": "…", "pmid": 123, "title": "…", "text
 "age": [[45.0, "year"]], "sex": "F"}``. A corpus has thousands of lines, and one bad line must
 not cost the others, so the reader yields a ``CasebookError`` for a bad line in place of the
 document and goes on with the next one.
+
+PMC-Patients texts mark their paragraph breaks with the two characters backslash and ``n``
+(``"legs.\\nThe patient"``), which would glue the last word of one paragraph to the first of
+the next for every tokenizer; the reader turns each into a line break.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from typing import Any
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Document, Patient, Sex, Source, SourceFormat
 
+ESCAPED_LINE_BREAK = "\\n"
+"""How PMC-Patients writes a paragraph break inside a text: a backslash, then ``n``."""
 _DAYS_PER_YEAR = 365.25
 UNIT_YEARS: dict[str, float] = {
     "year": 1.0,
@@ -83,7 +89,7 @@ def _document(record: Any, path: str | None) -> Document:
         extra["pmid"] = str(pmid)
     return Document(
         id=str(uid),
-        text=text,
+        text=text.replace(ESCAPED_LINE_BREAK, "\n"),
         source=Source(format=SourceFormat.PMC_PATIENTS, path=path, extra=extra),
         title=title or None,
         patient=Patient(age_years=age, sex=_SEXES.get(sex) if isinstance(sex, str) else None),

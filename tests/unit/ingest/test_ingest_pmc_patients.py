@@ -101,3 +101,13 @@ def test_the_whole_pmc_patients_corpus_reads(data_dir: Path) -> None:
         assert item.text.strip()
         count += 1
     assert count == 8579
+
+
+def test_a_written_out_paragraph_break_becomes_a_line_break() -> None:
+    line = (
+        r'{"patient_uid": "1-1", "pmid": 1, "title": "t", '
+        r'"text": "The legs were swollen.\\nThe patient was ill.", "age": [], "sex": "F"}'
+    )
+    (document,) = parse_pmc_patients([line], None)
+    assert isinstance(document, Document)
+    assert document.text == "The legs were swollen.\nThe patient was ill."
