@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -282,6 +282,22 @@ def case_treatment_outcomes(treatments: Iterable[TreatmentOutcome]) -> dict[str,
     return outcomes
 
 
+def treatment_groups(keys: Iterable[str]) -> dict[str, str]:
+    """Each treatment key's group: the shortest other key of two or more words it ends with.
+
+    "epidural blood patch" and "lumbar blood patch" are the "blood patch" that another case
+    names without saying where; one-word keys group nothing ("spinal surgery" stays apart from
+    "surgery", which may be any operation).
+    """
+    distinct = set(keys)
+    groups: dict[str, str] = {}
+    for key in distinct:
+        words = key.split(" ")
+        tails = (" ".join(words[i:]) for i in range(len(words) - 2, 0, -1))
+        groups[key] = next((tail for tail in tails if tail in distinct), key)
+    return groups
+
+
 def tally(cases: Sequence[tuple[str, Sequence[TreatmentOutcome]]]) -> list[TreatmentTally]:
     """Treatments across cases with the outcomes that followed, each cell linked to its cases.
 
@@ -289,17 +305,19 @@ def tally(cases: Sequence[tuple[str, Sequence[TreatmentOutcome]]]) -> list[Treat
         cases: ``(case id, its treatments)`` in rank order.
 
     Returns:
-        One row per treatment, the most often used first (ties by name); a case counts once
-        per treatment, with its last known outcome. A treatment is named by its most common
-        wording.
+        One row per treatment group (``treatment_groups``), the most often used first (ties by
+        name); a case counts once per group, with its last known outcome. A group is named by
+        its most common wording.
     """
+    groups = treatment_groups(t.key for _, treatments in cases for t in treatments)
     rows: dict[str, dict[Outcome, list[str]]] = {}
     users: dict[str, list[str]] = {}
     wordings: dict[str, Counter[str]] = {}
     for case_id, treatments in cases:
-        for treatment in treatments:
+        grouped = [replace(t, key=groups[t.key]) for t in treatments]
+        for treatment in grouped:
             wordings.setdefault(treatment.key, Counter())[treatment.text.lower()] += 1
-        for key, outcome in case_treatment_outcomes(treatments).items():
+        for key, outcome in case_treatment_outcomes(grouped).items():
             rows.setdefault(key, {}).setdefault(outcome, []).append(case_id)
             users.setdefault(key, []).append(case_id)
     result = [

@@ -10,7 +10,13 @@ import pytest
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Assertion, Case, CodeSystem, Outcome
 from casebook.resources import load_rules
-from casebook.search.outcomes import OutcomeReader, OutcomeRules, describe, tally
+from casebook.search.outcomes import (
+    OutcomeReader,
+    OutcomeRules,
+    describe,
+    tally,
+    treatment_groups,
+)
 
 CaseBuilder = Callable[..., Case]
 
@@ -144,3 +150,40 @@ def test_rules_are_validated(tmp_path: Path) -> None:
     bad.write_text(bad.read_text().replace('"died"', '"unknown"').replace('"("', '"x"'))
     with pytest.raises(CasebookError):
         load_rules(bad, OutcomeRules)
+
+
+def test_a_treatment_named_more_precisely_is_tallied_with_the_plainer_name() -> None:
+    groups = treatment_groups(
+        ["epidural blood patch", "lumbar epidural blood patch", "blood patch", "spinal surgery"]
+        + ["surgery", "patch"]
+    )
+    assert groups == {
+        "epidural blood patch": "blood patch",
+        "lumbar epidural blood patch": "blood patch",
+        "blood patch": "blood patch",
+        "spinal surgery": "spinal surgery",
+        "surgery": "surgery",
+        "patch": "patch",
+    }
+
+
+def test_the_tally_counts_a_case_once_for_a_treatment_it_names_two_ways(
+    reader: OutcomeReader, make_case: CaseBuilder
+) -> None:
+    text = "A blood patch was planned. An epidural blood patch was done. She recovered."
+    both = make_case(
+        "a",
+        text,
+        [
+            ("blood patch", "Therapeutic_procedure"),
+            ("epidural blood patch", "Therapeutic_procedure"),
+        ],
+    )
+    plain = make_case(
+        "b", "A blood patch was done. No improvement.", [("blood patch", "Therapeutic_procedure")]
+    )
+    rows = tally([(case.id, reader.treatments(case)) for case in (both, plain)])
+    assert len(rows) == 1
+    assert rows[0].treatment == "blood patch"
+    assert rows[0].cases == ["a", "b"]
+    assert rows[0].outcomes == {Outcome.RESOLVED: ["a"], Outcome.UNCHANGED: ["b"]}
