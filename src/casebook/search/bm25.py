@@ -136,8 +136,6 @@ class BM25Searcher:
         Raises:
             ValueError: When ``ids`` and ``texts`` differ in length or ``ids`` repeat.
         """
-        if len(ids) != len(texts):
-            raise ValueError(f"{len(ids)} ids but {len(texts)} texts")
         stemmer = Stemmer.Stemmer(STEMMER_LANGUAGE)
         return cls.index_tokens(
             ids,
