@@ -40,7 +40,7 @@ abbreviations (``abbreviations.json``); a definition in the text wins over the l
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
@@ -125,6 +125,9 @@ class AbbreviationDetector:
     def __init__(self, lexicon: str | Path = "abbreviations.json") -> None:
         self.lexicon = load_rules(lexicon, AbbreviationLexicon)
         self._known = {entry.short: entry.long for entry in self.lexicon.entries}
+        # The lexicon's few hundred short forms are compiled once; compiling them again with
+        # each text's own definitions took longer than all the rest of this component.
+        self._known_pattern = _short_form_pattern(self._known) if self._known else None
 
     def __call__(self, case: Case) -> Case:
         """Return ``case`` with ``abbreviations`` set and abbreviated mentions expanded."""
@@ -172,15 +175,14 @@ class AbbreviationDetector:
                 meanings[singular] = abbreviation.long_text
         if not meanings:
             return list(mentions)
-        # Longest first, so that "NT-proBNP" is taken before "BNP" could be.
-        keys = sorted(meanings, key=len, reverse=True)
-        pattern = re.compile(
-            rf"(?<![{_ALNUM}-])(?:{'|'.join(re.escape(k) for k in keys)})(?![{_ALNUM}]|-\d)"
-        )
+        own = [key for key in meanings if key not in self._known]
+        patterns = [p for p in (self._known_pattern,) if p is not None]
+        if own:
+            patterns.append(_short_form_pattern(own))
         long_spans = [(a.long.start, a.long.end) for a in abbreviations]
         resolved: list[Mention] = []
         for mention in mentions:
-            expansion = _expand(mention, meanings, pattern, long_spans)
+            expansion = _expand(mention, meanings, patterns, long_spans)
             if expansion is None:
                 resolved.append(mention)
             else:
@@ -191,7 +193,7 @@ class AbbreviationDetector:
 def _expand(
     mention: Mention,
     meanings: dict[str, str],
-    pattern: re.Pattern[str],
+    patterns: Sequence[re.Pattern[str]],
     long_spans: list[tuple[int, int]],
 ) -> str | None:
     if any(mention.start < end and start < mention.end for start, end in long_spans):
@@ -199,9 +201,37 @@ def _expand(
     words = mention.text.strip()
     if words in meanings:
         return meanings[words]
-    if pattern.search(mention.text) is None:
+    found = _short_forms_in(words, patterns)
+    if not found:
         return None
-    return pattern.sub(lambda match: meanings[match.group(0)], words)
+    parts: list[str] = []
+    position = 0
+    for start, end in found:
+        parts += [words[position:start], meanings[words[start:end]]]
+        position = end
+    return "".join(parts) + words[position:]
+
+
+def _short_form_pattern(keys: Iterable[str]) -> re.Pattern[str]:
+    """Any of ``keys`` standing as a whole word; longest first, so that "NT-proBNP" is taken
+    before "BNP" could be."""
+    ordered = sorted(keys, key=len, reverse=True)
+    alternatives = "|".join(re.escape(key) for key in ordered)
+    return re.compile(rf"(?<![{_ALNUM}-])(?:{alternatives})(?![{_ALNUM}]|-\d)")
+
+
+def _short_forms_in(text: str, patterns: Sequence[re.Pattern[str]]) -> list[tuple[int, int]]:
+    """The spans ``re.sub`` would replace with all the patterns' keys in one alternation: the
+    leftmost match, the longest there, then on from its end."""
+    found: list[tuple[int, int]] = []
+    position = 0
+    while True:
+        hits = [(m.start(), -m.end()) for p in patterns if (m := p.search(text, position))]
+        if not hits:
+            return found
+        start, end = min(hits)
+        found.append((start, -end))
+        position = -end
 
 
 def _definitions(text: str, start: int, end: int) -> Iterator[_Definition]:
