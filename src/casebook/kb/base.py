@@ -20,13 +20,12 @@ strings match when they agree after:
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from itertools import chain
 from typing import NamedTuple
 
 from casebook.model import CodeSystem
@@ -307,7 +306,7 @@ class CandidateGenerator:
             for word in set(words):
                 self._postings.setdefault(word, []).append(key)
 
-    def candidates(self, text: str, limit: int = 5) -> list[Candidate]:
+    def candidates(self, text: str, limit: int = 5, min_score: float = 0.0) -> list[Candidate]:
         """The concepts best fitting a span, best first.
 
         A concept's score is the best Dice coefficient between the span's normalised word set
@@ -316,51 +315,53 @@ class CandidateGenerator:
         Args:
             text: The span, e.g. a mention's text.
             limit: How many candidates to return at most.
+            min_score: The least score a candidate needs; a caller that will discard weaker
+                ones says so here, which lets the search skip most aliases.
 
         Returns:
-            Up to ``limit`` candidates with a score above zero.
+            Up to ``limit`` candidates scoring above zero and at least ``min_score``.
         """
         words = normalize_tokens(text)
         if not words:
             return []
-        return list(self._ranked(words, limit))
+        return list(self._ranked(words, limit, min_score))
 
-    def _rank_words(self, words: tuple[str, ...], limit: int) -> tuple[Candidate, ...]:
-        """``candidates`` for a span's normalised words (remembered: spans repeat)."""
+    def _rank_words(
+        self, words: tuple[str, ...], limit: int, min_score: float
+    ) -> tuple[Candidate, ...]:
+        """``candidates`` for a span's normalised words (remembered: spans repeat).
+
+        Candidate aliases share an uncommon word with the span. An alias reaching Dice ``t``
+        with ``q`` span words shares at least ``k = ⌈t(q + 1)/2⌉`` of them, so it holds one of
+        the span's ``q - k + 1`` rarest words: only those words' postings are read (prefix
+        filtering; Chaudhuri, Ganti and Kaushik 2006, "A primitive operator for similarity
+        joins in data cleaning", ICDE).
+        """
         query = set(words)
-        postings: list[list[str]] = []
-        common: list[str] = []
-        for word in query:
-            posting = self._postings.get(word)
-            if posting is None:
-                continue
-            if len(posting) > self.max_posting:
-                common.append(word)
-            else:
-                postings.append(posting)
-        # How many of the query's words each alias holds: the uncommon ones counted over
-        # their postings, the common ones looked up.
-        overlaps: dict[str, int]
-        if postings:
-            overlaps = Counter(chain.from_iterable(postings))
-            if common:
-                for key in overlaps:
-                    alias_words = self._alias_info(key)[0]
-                    overlaps[key] += sum(1 for word in common if word in alias_words)
-        else:
+        size = len(query)
+        known = sorted(
+            (len(posting), word)
+            for word in query
+            if (posting := self._postings.get(word)) is not None
+        )
+        keys: set[str] = set()
+        if known and known[0][0] <= self.max_posting:
+            needed = max(1, math.ceil(min_score * (size + 1) / 2 - 1e-9))
+            # Words in no alias sort first among the rarest, and can be shared by none.
+            prefix = known[: max(0, size - needed + 1 - (size - len(known)))]
+            for length, word in prefix:
+                if length <= self.max_posting:
+                    keys.update(self._postings[word])
+        elif " ".join(words) in self.kb.aliases:
             # Only common words: fall back to aliases made of the span's words alone.
-            exact = " ".join(words)
-            overlaps = (
-                {exact: len(query & self._alias_info(exact)[0])} if exact in self.kb.aliases else {}
-            )
+            keys.add(" ".join(words))
         # Concept → (best score, first surface form among the aliases giving it).
         best: dict[str, tuple[float, str]] = {}
-        size = len(query)
         aliases = self.kb.aliases
-        for key, overlap in overlaps.items():
+        for key in keys:
             alias_words, surface = self._alias_info(key)
-            score = _dice(overlap, size + len(alias_words))
-            if score <= 0:
+            score = _dice(len(query & alias_words), size + len(alias_words))
+            if score <= 0 or score < min_score:
                 continue
             for concept_id in aliases[key]:
                 old = best.get(concept_id)

@@ -180,7 +180,9 @@ class PhenotypeCoder:
         A span that fits more than ``max_senses`` concepts equally well is ambiguous ("S3" is
         a heart sound and a vertebra) and gets none, as ambiguous aliases get no text match.
         """
-        candidates = self.generator.candidates(text, limit=self.rules.max_senses + 1)
+        candidates = self.generator.candidates(
+            text, limit=self.rules.max_senses + 1, min_score=self.rules.mention_threshold
+        )
         if len(candidates) > self.rules.max_senses and (
             candidates[0].score == candidates[self.rules.max_senses].score
         ):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casebook.errors import CasebookError, ErrorCode
 from casebook.kb import (
@@ -79,6 +81,56 @@ def test_candidates_scores(kb: KnowledgeBase) -> None:
         Candidate(0.6667, "HP:0000407", "Sensorineural hearing impairment"),
     ]
     assert generator.candidates("fracture") == []
+
+
+def test_a_minimum_score_only_drops_weaker_candidates(kb: KnowledgeBase) -> None:
+    generator = CandidateGenerator(kb)
+    assert generator.candidates("sensorineural hearing loss", min_score=0.8) == [
+        Candidate(0.8, "HP:0000365", "Hearing loss")
+    ]
+    assert generator.candidates("seizures", min_score=0.7) == [
+        Candidate(1.0, "HP:0001250", "Seizure")
+    ]
+
+
+SPAN_WORDS = st.lists(
+    st.sampled_from(
+        [
+            "hearing",
+            "loss",
+            "seizure",
+            "generalized",
+            "small",
+            "head",
+            "septal",
+            "atrial",
+            "defect",
+            "anemia",
+            "sensorineural",
+            "impairment",
+            "fracture",
+            "epileptic",
+            "of",
+        ]
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=SPAN_WORDS, min_score=st.sampled_from([0.0, 0.3, 0.5, 0.6667, 0.8, 0.9, 1.0]))
+def test_a_minimum_score_equals_cutting_the_full_ranking(
+    kb: KnowledgeBase, words: list[str], min_score: float
+) -> None:
+    # The pruned search (prefix filtering) must find every candidate the full one does.
+    generator = CandidateGenerator(kb, max_posting=2)
+    text = " ".join(words)
+    full = generator.candidates(text, limit=len(SLICE))
+    assert (
+        generator.candidates(text, limit=3, min_score=min_score)
+        == [c for c in full if c.score >= min_score][:3]
+    )
 
 
 def test_common_words_count_in_the_score_without_proposing_aliases(kb: KnowledgeBase) -> None:
