@@ -496,10 +496,11 @@ def add(
         result = AddResult(failed=list(read_errors))
         todo: list[tuple[Document, str]] = []
         queued: set[tuple[str, str]] = set()
+        stored = store.content_hashes([document.id for document in documents])
         for document in documents:
             digest = content_hash(document)
             # A document listed twice, unchanged, is analysed once.
-            if (document.id, digest) in queued or store.has(document.id, digest):
+            if (document.id, digest) in queued or stored.get(document.id) == digest:
                 result.unchanged.append(document.id)
             else:
                 queued.add((document.id, digest))

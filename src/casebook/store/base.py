@@ -170,8 +170,8 @@ class CaseStore(Protocol):
         """Summaries of stored cases sorted by id, ``limit`` of them from ``offset`` on."""
         ...
 
-    def has(self, case_id: str, content_hash: str) -> bool:
-        """Whether a case with this id and this content hash is stored."""
+    def content_hashes(self, case_ids: Sequence[str]) -> dict[str, str]:
+        """The content hash of each of these ids that is stored."""
         ...
 
     def fingerprint(self) -> str:

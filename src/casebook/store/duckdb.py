@@ -410,14 +410,14 @@ class DuckDBCaseStore:
             for row in rows
         ]
 
-    def has(self, case_id: str, content_hash: str) -> bool:
-        """Whether a case with this id and this content hash is stored."""
+    def content_hashes(self, case_ids: Sequence[str]) -> dict[str, str]:
+        """The content hash of each of these ids that is stored (one query for them all)."""
         rows = self._query(
-            "SELECT 1 FROM cases WHERE id = ? AND content_hash = ?",
-            [case_id, content_hash],
-            doing="looking up a case",
+            "SELECT id, content_hash FROM cases WHERE id IN (SELECT unnest(?::VARCHAR[]))",
+            [builtins.list(dict.fromkeys(case_ids))],
+            doing="looking up cases",
         )
-        return bool(rows)
+        return dict(rows)
 
     def fingerprint(self) -> str:
         """A digest of which cases are stored in which version; any add or remove changes it."""

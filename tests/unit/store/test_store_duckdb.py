@@ -130,7 +130,7 @@ def test_adding_the_same_id_and_hash_again_writes_nothing(store_path: Path) -> N
     with DuckDBCaseStore(store_path) as store:
         store.add(case, "h1")
         (first,) = store.list()
-        assert store.has("example", "h1")
+        assert store.content_hashes(["example", "unknown"]) == {"example": "h1"}
         assert store.add(case, "h1") is AddOutcome.UNCHANGED
         assert store.list() == [first]  # not rewritten: added_at is unchanged
         assert store.count() == 1
@@ -146,7 +146,7 @@ def test_a_changed_hash_replaces_the_case_and_its_rows(store_path: Path) -> None
         store.add(old, "h1")
         assert store.add(new, "h2") is AddOutcome.REPLACED
         assert store.get("example") == new
-        assert not store.has("example", "h1") and store.has("example", "h2")
+        assert store.content_hashes(["example"]) == {"example": "h2"}
         assert store.count() == 1
     assert _rows(store_path, "SELECT count(*) FROM mentions") == [(0,)]
     assert _rows(store_path, "SELECT count(*) FROM codes") == [(0,)]
@@ -290,7 +290,8 @@ def test_a_failed_write_leaves_the_old_version_whole(store_path: Path) -> None:
             store.add(_case("new"), "h")
         store._con = real
         assert store.ids() == ["example"]
-        assert store.get("example") == old and store.has("example", "h1")
+        assert store.get("example") == old
+        assert store.content_hashes(["example"]) == {"example": "h1"}
     assert _rows(store_path, "SELECT count(*) FROM mentions") == [(2,)]
     assert _rows(store_path, "SELECT count(*) FROM codes") == [(2,)]
 
@@ -320,7 +321,8 @@ def test_a_batch_is_stored_as_adds_one_by_one_would(store_path: Path) -> None:
             AddOutcome.UNCHANGED,
         ]
         assert store.ids() == ["changed", "kept", "new"]
-        assert store.has("new", "h2") and store.get("new").text.startswith("A 30")
+        assert store.content_hashes(["new"]) == {"new": "h2"}
+        assert store.get("new").text.startswith("A 30")
         assert store.add_records([]) == []
     assert _rows(store_path, "SELECT case_id, count(*) FROM mentions GROUP BY 1 ORDER BY 1") == [
         ("changed", 2),
@@ -338,7 +340,7 @@ def test_a_failed_batch_writes_none_of_its_cases(store_path: Path) -> None:
             store.add_records([_record(_case("a"), "h"), _record(_case("old"), "h2")])
         assert caught.value.code is ErrorCode.STORE_ERROR
         store._con = real
-        assert store.ids() == ["old"] and store.has("old", "h1")
+        assert store.content_hashes(store.ids()) == {"old": "h1"}
     assert _rows(store_path, "SELECT count(*) FROM mentions") == [(2,)]
 
 
@@ -475,7 +477,7 @@ def test_any_stored_case_comes_back_equal() -> None:
             digest = hashlib.sha256(case.model_dump_json().encode()).hexdigest()
             store.add(case, digest)
             assert store.get(case.id) == case
-            assert store.has(case.id, digest)
+            assert store.content_hashes([case.id]) == {case.id: digest}
             summary = next(s for s in store.list() if s.id == case.id)
             assert summary.mentions == len(case.mentions)
             assert summary.age_years == case.patient.age_years
