@@ -253,10 +253,10 @@ class Icd10Model:
         )
         return similarity
 
-    def linear_scores(self, similarity: NDArray[np.float64]) -> dict[str, float]:
-        """Kernel ridge score per code, clipped to ``[0, 1]``; codes scoring 0 are left out."""
-        scores = np.clip(similarity @ self._dual64, 0.0, 1.0)
-        return {self.labels[int(j)]: float(scores[j]) for j in np.flatnonzero(scores > 0)}
+    def linear_scores(self, similarity: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Kernel ridge score of every label (``labels`` order), clipped to ``[0, 1]``."""
+        scores: NDArray[np.float64] = np.clip(similarity @ self._dual64, 0.0, 1.0)
+        return scores
 
     def knn_scores(self, similarity: NDArray[np.float64]) -> dict[str, float]:
         """Share of the nearest training documents' similarity that carries each code."""
@@ -294,26 +294,45 @@ class Icd10Model:
         weights = self.settings.weights
         vector = self.tfidf.transform(case.text)
         similarity = self.similarities(vector)
-        signals: dict[str, dict[str, float]] = {}
+        # The linear signal scores every label (a thousand above 0 in a typical text): it stays
+        # an array over the labels; the others name few codes, some of them no label.
+        linear = self.linear_scores(similarity) if weights.get("linear", 0.0) > 0 else None
+        sparse: dict[str, dict[str, float]] = {}
         evidence: dict[str, list[Span]] = {}
-        if weights.get("linear", 0.0) > 0:
-            signals["linear"] = self.linear_scores(similarity)
         if weights.get("knn", 0.0) > 0:
-            signals["knn"] = self.knn_scores(similarity)
+            sparse["knn"] = self.knn_scores(similarity)
         if weights.get("dictionary", 0.0) > 0:
-            signals["dictionary"], evidence = self.dictionary_scores(case)
-        candidates = sorted(set().union(*(s.keys() for s in signals.values())))
-        columns = {
-            name: np.array([s.get(code, 0.0) for code in candidates], dtype=np.float64)
-            for name, s in signals.items()
-        }
-        fused = fuse_columns(columns, weights, len(candidates))
+            sparse["dictionary"], evidence = self.dictionary_scores(case)
+        codes = self.labels + sorted(
+            {code for signal in sparse.values() for code in signal} - self._label_ids.keys()
+        )
+        place = {code: i for i, code in enumerate(codes[len(self.labels) :], len(self.labels))}
+        columns: dict[str, NDArray[np.float64]] = {}
+        if linear is not None:
+            columns["linear"] = np.zeros(len(codes), dtype=np.float64)
+            columns["linear"][: linear.size] = linear
+        for name, signal in sparse.items():
+            column = np.zeros(len(codes), dtype=np.float64)
+            for code, score in signal.items():
+                column[self._label_ids.get(code, place.get(code, -1))] = score
+            columns[name] = column
+        fused = fuse_columns(columns, weights, len(codes))
         positive = np.flatnonzero(fused > 0)
-        best = positive[np.argsort(-fused[positive], kind="stable")][: self.settings.max_codes]
+        if positive.size > self.settings.max_codes:
+            # Only codes scoring at least the max_codes-th best can make the cut (ties too).
+            least = np.partition(fused[positive], positive.size - self.settings.max_codes)[
+                positive.size - self.settings.max_codes
+            ]
+            positive = positive[fused[positive] >= least]
+        # Best first; ties in code order, so that the ranking is deterministic.
+        best = sorted(positive.tolist(), key=lambda i: (-fused[i], codes[i]))
         kept: list[RankedCode] = []
-        for number in best.tolist():
-            code = candidates[number]
-            by_signal = {name: s[code] for name, s in signals.items() if code in s}
+        for number in best[: self.settings.max_codes]:
+            code = codes[number]
+            by_signal: dict[str, float] = {}
+            if linear is not None and number < linear.size and linear[number] > 0:
+                by_signal["linear"] = float(linear[number])
+            by_signal |= {name: sig[code] for name, sig in sparse.items() if code in sig}
             kept.append(
                 RankedCode(code, float(fused[number]), by_signal, list(evidence.get(code, [])))
             )

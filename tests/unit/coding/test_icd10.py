@@ -230,3 +230,70 @@ def test_shipped_model_codes_a_sentence() -> None:
         pytest.skip("shipped ICD-10-CM model not present")
     case = Icd10Coder(folder)(make_case("She has type 2 diabetes mellitus and hypertension."))
     assert "E11.9" in [c.code for c in case.codes[:10]]
+
+
+def _reference_ranking(model: Icd10Model, case: Case) -> list[tuple[str, float]]:
+    """Every candidate's fused score, best first, ties in code order, cut to ``max_codes``."""
+    similarity = model.similarities(model.tfidf.transform(case.text))
+    signals = {
+        "linear": {
+            code: float(score)
+            for code, score in zip(model.labels, model.linear_scores(similarity), strict=True)
+            if score > 0
+        },
+        "knn": model.knn_scores(similarity),
+        "dictionary": model.dictionary_scores(case)[0],
+    }
+    candidates = {code for found in signals.values() for code in found}
+    weights = model.settings.weights
+    fused = {c: fuse({n: s[c] for n, s in signals.items() if c in s}, weights) for c in candidates}
+    ranked = sorted((c for c in candidates if fused[c] > 0), key=lambda c: (-fused[c], c))
+    return [(code, fused[code]) for code in ranked[: model.settings.max_codes]]
+
+
+@pytest.fixture(scope="module")
+def short_list_model() -> Icd10Model:
+    """The tiny corpus, a dictionary term for a code no training text carries, and room for
+    only three codes."""
+    pytest.importorskip("sklearn")
+    labelled = [(make_case(text, doc), codes) for doc, text, codes in TINY]
+    index = TermIndex.build([("J18.9", "Pneumonia"), ("K35.80", "Appendicitis")])
+    settings = Icd10Settings(
+        min_df=1,
+        knn_k=3,
+        weights={"linear": 1.0, "knn": 0.5, "dictionary": 1.0},
+        max_codes=3,
+    )
+    return fit(labelled, settings, index=index, leaf=[True] * len(index.codes))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "fever",
+                "cough",
+                "pneumonia",
+                "appendicitis",
+                "ureteral stone",
+                "flank pain",
+                "blood pressure",
+                "hypertension",
+                "no pneumonia",
+                "enalapril",
+                "the scan",
+            ]
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_ranking_is_every_candidates_fused_score_in_order(
+    short_list_model: Icd10Model, phrases: list[str]
+) -> None:
+    case = make_case(". ".join(phrases) + ".", "new")
+    ranked = short_list_model.rank(case)
+    assert [(r.code, pytest.approx(r.score)) for r in ranked] == _reference_ranking(
+        short_list_model, case
+    )
