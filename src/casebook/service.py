@@ -35,17 +35,26 @@ if TYPE_CHECKING:
     from casebook.search.precedent import Precedent
 
 
+GC_YOUNG_THRESHOLD = 10_000
+"""Allocations between two collections of the garbage collector's youngest generation."""
+
+
 @cache
 def default_pipeline() -> Pipeline:
     """The default pipeline, built (and contract-checked) once per process.
 
     Its models and vocabularies live as long as the process, so they are moved out of the
     garbage collector's sight (``gc.freeze``): otherwise every full collection walks their
-    millions of objects, which cost about 5 ms per document over a corpus.
+    millions of objects, which cost about 5 ms per document over a corpus. Analysing a
+    document allocates some hundred thousand short-lived objects; collecting the youngest
+    generation every ``GC_YOUNG_THRESHOLD`` of them rather than every 700 (Python's default)
+    saves about 2.5 % of the analysis and indexing (50.5 against 51.8 ms per PMC-Patients
+    patient, three alternating runs of 400).
     """
     pipeline = Pipeline.from_names()
     gc.collect()
     gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
     return pipeline
 
 
