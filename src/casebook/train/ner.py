@@ -35,6 +35,7 @@ from casebook.blas import use_openblas
 from casebook.eval.ner import NerReport, evaluate_ner
 from casebook.ingest.brat import read_brat
 from casebook.ingest.brat_model import BratAnnotations
+from casebook.ingest.pmc_patients import ESCAPED_LINE_BREAK
 from casebook.model import EntityType, RecordModel
 from casebook.nlp.biluo import FACTORY as BILUO_FACTORY
 from casebook.nlp.lexicon_features import EMBED_ARCHITECTURE as LEXICON_EMBED
@@ -43,6 +44,7 @@ from casebook.nlp.mentions import FLAT_HEAD, PHRASE_HEAD, MentionExtractor
 from casebook.nlp.pipeline import COMPONENTS, DEFAULT_COMPONENTS, Pipeline
 from casebook.nlp.tokenizer import clinical_tokenizer
 from casebook.train.lexicon_terms import vocabulary_terms
+from casebook.train.pretrain import TOK2VEC, PretrainSettings, pretrain_tok2vec
 
 LEXICON_COMPONENT = "lexicon_features"
 
@@ -87,6 +89,11 @@ class NerSettings(RecordModel):
         "(casebook.train.lexicon_terms.SOURCES); empty for none.",
     )
     lexicon_width: int = Field(default=16, ge=1)
+    pretrain: PretrainSettings | None = Field(
+        default=None,
+        description="Pretrain the tok2vec on unlabelled text first (casebook.train.pretrain); "
+        "absent for none.",
+    )
 
 
 def brat_to_doc(
@@ -200,8 +207,13 @@ def train(
     examples: Sequence[Example],
     vectors: Path | None = None,
     on_epoch: Callable[[int, dict[str, float]], None] | None = None,
+    tok2vec_weights: bytes | None = None,
 ) -> Language:
-    """Train both heads on ``examples`` for ``settings.epochs`` epochs and return the model."""
+    """Train both heads on ``examples`` for ``settings.epochs`` epochs and return the model.
+
+    ``tok2vec_weights`` (from ``pretrain_tok2vec``) replace the tok2vec's random initial
+    weights.
+    """
     random.seed(settings.seed)
     fix_random_seed(settings.seed)
     nlp = use_openblas(build_pipeline(settings, vectors))
@@ -215,6 +227,8 @@ def train(
         for example in data:
             lexicon(example.predicted)
     nlp.initialize(lambda: data, sgd=optimizer)
+    if tok2vec_weights is not None:
+        nlp.get_pipe(TOK2VEC).model.from_bytes(tok2vec_weights)  # type: ignore[attr-defined]
     for epoch in range(settings.epochs):
         random.shuffle(data)
         losses: dict[str, float] = {}
@@ -242,17 +256,45 @@ def batches(items: Sequence[T], sizes: Iterator[int]) -> Iterator[list[T]]:
         start += size
 
 
-def iter_corpus_texts(data: Path, patterns: Iterable[str]) -> Iterable[str]:
-    """Unlabelled texts for word vectors: ``.txt`` files and PMC-Patients ``.jsonl`` lines."""
+def iter_corpus_texts(
+    data: Path, patterns: Iterable[str], line_breaks: bool = False
+) -> Iterable[str]:
+    """Unlabelled texts: ``.txt`` files and PMC-Patients ``.jsonl`` lines.
+
+    ``line_breaks`` turns PMC-Patients' escaped paragraph breaks into line breaks (as
+    ``casebook.ingest.pmc_patients`` does); the word vectors were trained without.
+    """
     for pattern in patterns:
         for path in sorted(data.glob(pattern)):
             if path.suffix == ".jsonl":
                 with path.open(encoding="utf-8") as lines:
                     for line in lines:
                         record: dict[str, Any] = json.loads(line)
-                        yield str(record.get("text", ""))
+                        text = str(record.get("text", ""))
+                        yield text.replace(ESCAPED_LINE_BREAK, "\n") if line_breaks else text
             else:
                 yield path.read_text(encoding="utf-8", errors="replace")
+
+
+SHARED_RUN = 12
+"""Words in a row that a corpus text may not share with an evaluation text (``unseen_texts``)."""
+
+
+def _word_runs(text: str) -> set[tuple[str, ...]]:
+    words = text.lower().split()
+    return {tuple(words[i : i + SHARED_RUN]) for i in range(len(words) - SHARED_RUN + 1)}
+
+
+def unseen_texts(texts: Iterable[str], evaluation: Path) -> list[str]:
+    """``texts`` without those that share a run of ``SHARED_RUN`` words with a brat text.
+
+    PMC-Patients and MACCROBAT both take case reports from PubMed Central, so the same report
+    can be in both; pretraining on it would let the held-out scores see their own texts.
+    """
+    seen: set[tuple[str, ...]] = set()
+    for path in evaluation.glob("*.txt"):
+        seen |= _word_runs(path.read_text(encoding="utf-8", errors="replace"))
+    return [text for text in texts if seen.isdisjoint(_word_runs(text))]
 
 
 def train_vectors(settings: VectorSettings, data: Path, nlp: Language, out: Path) -> Path:
@@ -318,12 +360,14 @@ def cross_validate(
     vectors: Path | None,
     on_fold: Callable[[FoldScores], None] | None = None,
     only: Collection[int] | None = None,
+    tok2vec_weights: bytes | None = None,
 ) -> list[FoldScores]:
     """k-fold cross-validation: train on k−1 parts of the brat folder, score the held-out part.
 
     Documents are shuffled with ``settings.seed`` and dealt into ``folds`` parts, so every
     document is scored exactly once by a model that never saw it. ``only`` runs a subset of
     the folds (the split stays the same), so folds can run in parallel processes.
+    ``tok2vec_weights`` are pretrained weights every fold starts from (see ``train``).
     """
     paths = sorted(p for p in folder.glob("*.txt") if p.with_suffix(".ann").exists())
     random.Random(settings.seed).shuffle(paths)
@@ -340,7 +384,12 @@ def cross_validate(
                     for source in (txt, txt.with_suffix(".ann")):
                         (root / part / source.name).symlink_to(source.resolve())
             nlp = build_pipeline(settings, vectors)
-            model = train(settings, load_examples(nlp, root / "train", settings), vectors)
+            model = train(
+                settings,
+                load_examples(nlp, root / "train", settings),
+                vectors,
+                tok2vec_weights=tok2vec_weights,
+            )
             model.to_disk(root / "model")
             report = evaluate_model(root / "model", root / "held")
         result = FoldScores(
@@ -396,6 +445,12 @@ def write_model_card(
             f"of {', '.join(settings.lexicon)} (`casebook.train.lexicon_terms`), embedded "
             f"in {settings.lexicon_width} dimensions per vocabulary"
         )
+    if settings.pretrain:
+        lines.append(
+            "- Pretraining: the tok2vec first learnt to predict characters of masked tokens "
+            "(spaCy's characters objective) on the unlabelled texts of "
+            f"{', '.join(settings.pretrain.corpora)}, up to {settings.pretrain.max_words} tokens"
+        )
     lines += ["", "## Settings", "", "```json", settings.model_dump_json(indent=2), "```", ""]
     if folds:
         lines += [
@@ -433,7 +488,7 @@ def train_and_save(
     folds: int = 0,
     log: Callable[[str], None] = lambda message: None,
 ) -> Path:
-    """Reproduce the shipped model: vectors, optional cross-validation, final model, card.
+    """Reproduce the shipped model: vectors, pretraining, cross-validation, final model, card.
 
     Args:
         data: The datasets folder (``CASEBOOK_DATA``) holding ``maccrobat2020/``.
@@ -455,11 +510,27 @@ def train_and_save(
             tokenizer_nlp = spacy.blank("en")
             tokenizer_nlp.tokenizer = clinical_tokenizer(tokenizer_nlp)
             vectors = train_vectors(settings.vectors, data, tokenizer_nlp, root / "vectors")
+        weights = None
+        if settings.pretrain:
+            corpus = iter_corpus_texts(data, settings.pretrain.corpora, line_breaks=True)
+            texts = unseen_texts(corpus, brat)
+            log(f"pretraining the tok2vec on {len(texts)} texts")
+            weights = pretrain_tok2vec(
+                use_openblas(build_pipeline(settings, vectors)),
+                texts,
+                settings.pretrain,
+                on_progress=lambda progress: log(f"  {progress}"),
+            )
         scores: list[FoldScores] = []
         if folds:
             log(f"{folds}-fold cross-validation")
             scores = cross_validate(
-                settings, brat, folds, vectors, on_fold=lambda f: log(f"  {f.model_dump()}")
+                settings,
+                brat,
+                folds,
+                vectors,
+                on_fold=lambda f: log(f"  {f.model_dump()}"),
+                tok2vec_weights=weights,
             )
         log("training the final model on every document")
         examples = load_examples(build_pipeline(settings, vectors), brat, settings)
@@ -468,6 +539,7 @@ def train_and_save(
             examples,
             vectors,
             on_epoch=lambda epoch, losses: log(f"  epoch {epoch}: {losses}"),
+            tok2vec_weights=weights,
         )
         staged = root / "model"
         model.to_disk(staged)
