@@ -346,7 +346,9 @@ class CandidateGenerator:
         )
         keys: set[str] = set()
         if known and known[0][0] <= self.max_posting:
-            needed = max(1, math.ceil(min_score * (size + 1) / 2 - 1e-9))
+            # Scores are rounded to 4 decimals: a Dice just under ``min_score`` may reach it.
+            least = min_score - _DICE_ROUNDING
+            needed = max(1, math.ceil(least * (size + 1) / 2 - 1e-9))
             # Words in no alias sort first among the rarest, and can be shared by none.
             prefix = known[: max(0, size - needed + 1 - (size - len(known)))]
             for length, word in prefix:
@@ -439,6 +441,10 @@ class CandidateGenerator:
         if start_token is None or end_token is None:
             return False
         return text[start_token.start : end_token.end] in acronyms
+
+
+_DICE_ROUNDING = 0.5e-4
+"""Half the last decimal ``_dice`` keeps."""
 
 
 @cache

@@ -91,6 +91,10 @@ def test_a_minimum_score_only_drops_weaker_candidates(kb: KnowledgeBase) -> None
     assert generator.candidates("seizures", min_score=0.7) == [
         Candidate(1.0, "HP:0001250", "Seizure")
     ]
+    # 2·1/(2 + 1) rounds to 0.6667: the rounded score is what must reach the minimum.
+    assert generator.candidates("anemia fracture", min_score=0.6667) == [
+        Candidate(0.6667, "HP:0001903", "Anaemia")
+    ]
 
 
 SPAN_WORDS = st.lists(
