@@ -91,6 +91,17 @@ class Facets:
     treatments: tuple[str, ...] = ()
     outcomes: tuple[str, ...] = ()
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Facets:
+        """Facets as ``dataclasses.asdict`` wrote them to JSON."""
+        return cls(
+            title=data["title"],
+            age_years=data["age_years"],
+            sex=data["sex"],
+            treatments=tuple(data["treatments"]),
+            outcomes=tuple(data["outcomes"]),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class QueryCase:
@@ -208,19 +219,12 @@ class IndexEntry:
                 tokens but only tens of thousands of distinct ones.
         """
         data = json.loads(text)
-        facets = data["facets"]
         return cls(
             case_id,
             [vocabulary.setdefault(token, token) for token in data["tokens"].split()],
             data["vector"],
             data["record"],
-            Facets(
-                title=facets["title"],
-                age_years=facets["age_years"],
-                sex=facets["sex"],
-                treatments=tuple(facets["treatments"]),
-                outcomes=tuple(facets["outcomes"]),
-            ),
+            Facets.from_json(data["facets"]),
         )
 
 
@@ -533,16 +537,7 @@ class CaseIndex:
         if meta != current:
             return None
         stored = json.loads((folder / "facets.json").read_text(encoding="utf-8"))
-        facets = [
-            Facets(
-                title=f["title"],
-                age_years=f["age_years"],
-                sex=f["sex"],
-                treatments=tuple(f["treatments"]),
-                outcomes=tuple(f["outcomes"]),
-            )
-            for f in stored["facets"]
-        ]
+        facets = [Facets.from_json(f) for f in stored["facets"]]
         return cls(
             stored["ids"],
             facets,
