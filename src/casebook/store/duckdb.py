@@ -77,6 +77,15 @@ _SCHEMA = (
     _SEARCH_ENTRIES,
 )
 
+CHECKPOINT_AT = "256MB"
+"""Write-ahead log size at which DuckDB folds the log into the file (its default is 16 MB).
+
+``casebook add`` appends about 70 kB per case; checkpointing every 16 MB rewrote the growing
+tables so often that it cost the one writing process 3.6 ms per case over a corpus of 8,579,
+against 2.2 ms with this threshold. A store closed normally is always checkpointed; after a
+crash DuckDB replays the log when the file is next opened.
+"""
+
 _LOCK_PID = re.compile(r"PID (\d+)")
 
 
@@ -111,7 +120,9 @@ class DuckDBCaseStore:
                     ErrorCode.STORE_ERROR, f"cannot create the store's folder: {exc}", path
                 ) from exc
         try:
-            self._con = duckdb.connect(str(path), read_only=read_only)
+            self._con = duckdb.connect(
+                str(path), read_only=read_only, config={"checkpoint_threshold": CHECKPOINT_AT}
+            )
         except duckdb.Error as exc:
             raise self._open_error(exc) from exc
         try:
