@@ -31,7 +31,7 @@ from casebook.store import AddOutcome, CaseSummary, DuckDBCaseStore
 from casebook.store.base import CaseRecord
 
 if TYPE_CHECKING:
-    from casebook.search.hybrid import CaseIndexer, SearchFilters
+    from casebook.search.hybrid import CaseIndexer, IndexEntry, SearchFilters
     from casebook.search.precedent import Precedent
 
 
@@ -416,16 +416,27 @@ class _BatchWriter:
     A transaction per case costs several milliseconds of the one process that writes; a batch
     is committed when it holds ``COMMIT_AT_MOST`` cases or its first case has waited
     ``COMMIT_EVERY_S``, so an interrupted ``add`` loses at most that much finished work.
+
+    With ``entry_key`` set, the search-index entries built by that key of the cases it stores
+    are kept in ``entries``, read while the workers analyse: building the index at the end
+    then reads none of them back from the store.
     """
 
     def __init__(
-        self, store: DuckDBCaseStore, result: AddResult, on_advance: Callable[[], None] | None
+        self,
+        store: DuckDBCaseStore,
+        result: AddResult,
+        on_advance: Callable[[], None] | None,
+        entry_key: str | None = None,
     ) -> None:
         self._store = store
         self._result = result
         self._on_advance = on_advance
         self._pending: list[CaseRecord] = []
         self._since = 0.0
+        self._entry_key = entry_key
+        self._vocabulary: dict[str, str] = {}
+        self.entries: dict[str, IndexEntry] = {}
 
     def put(self, outcome: CaseRecord | CasebookError) -> None:
         """Queue an analysed case (committed when the batch is due), or record a failure."""
@@ -458,9 +469,22 @@ class _BatchWriter:
         }
         for record, stored in zip(self._pending, outcomes, strict=True):
             lists[stored].append(record.id)
+            if stored is not AddOutcome.UNCHANGED:
+                self._keep_entry(record)
             if self._on_advance:
                 self._on_advance()
         self._pending = []
+
+    def _keep_entry(self, record: CaseRecord) -> None:
+        if self._entry_key is None or record.index_entry is None:
+            return
+        if record.index_key != self._entry_key:
+            return
+        from casebook.search.hybrid import IndexEntry
+
+        self.entries[record.id] = IndexEntry.from_json(
+            record.id, record.index_entry, self._vocabulary
+        )
 
 
 def add(
@@ -517,7 +541,7 @@ def add(
         del documents
         if on_total:
             on_total(len(todo))
-        writer = _BatchWriter(store, result, on_advance)
+        writer = _BatchWriter(store, result, on_advance, _indexer().key if index else None)
         try:
             if workers <= 1 or len(todo) <= 1:
                 for document, digest in todo:
@@ -531,7 +555,7 @@ def add(
         if index:
             from casebook.search.precedent import refresh_index
 
-            refresh_index(store_path, store)
+            refresh_index(store_path, store, fresh=writer.entries)
     return result
 
 

@@ -300,18 +300,12 @@ class ConceptIndex:
         """Index one fact vector per case, in case order."""
         keys = sorted({key for vector in vectors for key in vector})
         column = {key: i for i, key in enumerate(keys)}
-        rows: list[int] = []
-        cols: list[int] = []
-        data: list[float] = []
-        for row, vector in enumerate(vectors):
-            for key, weight in vector.items():
-                rows.append(row)
-                cols.append(column[key])
-                data.append(weight)
-        matrix = sp.csc_array(
-            (np.asarray(data, dtype=np.float32), (rows, cols)),
-            shape=(len(vectors), len(keys)),
-        )
+        sizes = np.fromiter((len(v) for v in vectors), dtype=np.int64, count=len(vectors))
+        total = int(sizes.sum())
+        rows = np.repeat(np.arange(len(vectors), dtype=np.int64), sizes)
+        cols = np.fromiter((column[k] for v in vectors for k in v), dtype=np.int64, count=total)
+        data = np.fromiter((w for v in vectors for w in v.values()), dtype=np.float32, count=total)
+        matrix = sp.csc_array((data, (rows, cols)), shape=(len(vectors), len(keys)))
         matrix.sort_indices()
         return cls(keys, matrix, idf_power, length_norm)
 

@@ -91,9 +91,20 @@ class Facets:
     treatments: tuple[str, ...] = ()
     outcomes: tuple[str, ...] = ()
 
+    def to_json(self) -> dict[str, Any]:
+        """The facets as a JSON object (what ``dataclasses.asdict`` gives, several times
+        faster: its deep copy cost the saving of a corpus's index 0.7 s)."""
+        return {
+            "title": self.title,
+            "age_years": self.age_years,
+            "sex": self.sex,
+            "treatments": list(self.treatments),
+            "outcomes": list(self.outcomes),
+        }
+
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Facets:
-        """Facets as ``dataclasses.asdict`` wrote them to JSON."""
+        """Facets as :meth:`to_json` wrote them."""
         return cls(
             title=data["title"],
             age_years=data["age_years"],
@@ -202,7 +213,7 @@ class IndexEntry:
                 "tokens": " ".join(self.tokens),
                 "vector": self.vector,
                 "record": self.record,
-                "facets": asdict(self.facets),
+                "facets": self.facets.to_json(),
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -502,7 +513,7 @@ class CaseIndex:
         self.concepts.save(folder)
         self._records.save(folder / "records.jsonl", len(self))
         (folder / "facets.json").write_text(
-            json.dumps({"ids": list(self.ids), "facets": [asdict(f) for f in self.facets]}),
+            json.dumps({"ids": list(self.ids), "facets": [f.to_json() for f in self.facets]}),
             encoding="utf-8",
         )
         # Written last: a folder without it (an interrupted save) is never loaded.

@@ -13,9 +13,10 @@ modification time, the store is not even opened again.
 
 from __future__ import annotations
 
+import heapq
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,7 +108,10 @@ def store_index(
 
 
 def refresh_index(
-    store_path: Path, store: CaseStore, settings: SearchSettings | None = None
+    store_path: Path,
+    store: CaseStore,
+    settings: SearchSettings | None = None,
+    fresh: Mapping[str, IndexEntry] | None = None,
 ) -> CaseIndex:
     """Bring the saved search index of an open store up to date with its cases.
 
@@ -118,40 +122,59 @@ def refresh_index(
         store_path: The store file, which decides where the index is saved.
         store: The store, open.
         settings: The search settings; the packaged ones when None.
+        fresh: Entries of stored cases that the caller already holds, built with these
+            settings (``casebook add`` keeps those of the cases it stored): not read again.
     """
     settings = settings or load_search_settings()
-    return _load_or_build(store_path, store, store.fingerprint(), settings)
+    return _load_or_build(store_path, store, store.fingerprint(), settings, fresh or {})
 
 
 def _load_or_build(
-    store_path: Path, store: CaseStore, fingerprint: str, settings: SearchSettings
+    store_path: Path,
+    store: CaseStore,
+    fingerprint: str,
+    settings: SearchSettings,
+    fresh: Mapping[str, IndexEntry] | None = None,
 ) -> CaseIndex:
     """The saved index when it was built from this fingerprint, else one built now and saved."""
     folder = index_folder(store_path)
     index = CaseIndex.load(folder, fingerprint, settings)
     if index is None:
-        index = build_index(store, settings)
+        index = build_index(store, settings, fresh)
         _save(index, folder, fingerprint)
     return index
 
 
-def build_index(store: CaseStore, settings: SearchSettings | None = None) -> CaseIndex:
+def build_index(
+    store: CaseStore,
+    settings: SearchSettings | None = None,
+    fresh: Mapping[str, IndexEntry] | None = None,
+) -> CaseIndex:
     """Index every case of a store from its index entries; a case without one is read and
     its entry computed now.
 
     The index is the one ``CaseIndex.build`` makes from the stored cases.
+
+    Args:
+        store: The store.
+        settings: The search settings; the packaged ones when None.
+        fresh: Entries of stored cases the caller holds, built with ``settings``; the store
+            is not asked for those.
     """
     indexer = CaseIndexer(settings)
+    held = fresh or {}
     vocabulary: dict[str, str] = {}
 
-    def entries() -> Iterator[IndexEntry]:
-        for case_id, entry in store.index_entries(indexer.key):
+    def stored() -> Iterator[IndexEntry]:
+        for case_id, entry in store.index_entries(indexer.key, exclude=held.keys()):
             if isinstance(entry, str):
                 yield IndexEntry.from_json(case_id, entry, vocabulary)
             else:
                 yield indexer.entry(entry)
 
-    return CaseIndex.from_entries(entries(), indexer.settings)
+    # Both in case id order, as the store lists its cases.
+    entries = heapq.merge(stored(), (held[i] for i in sorted(held)), key=lambda e: e.id)
+    return CaseIndex.from_entries(entries, indexer.settings)
 
 
 def forget_loaded() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -134,8 +134,11 @@ class CaseStore(Protocol):
         """
         ...
 
-    def index_entries(self, key: str) -> Iterator[tuple[str, str | Case]]:
-        """Every stored case's search-index entry built by ``key``, sorted by case id.
+    def index_entries(
+        self, key: str, exclude: Collection[str] = ()
+    ) -> Iterator[tuple[str, str | Case]]:
+        """Every stored case's search-index entry built by ``key``, sorted by case id, but
+        those of the cases in ``exclude``.
 
         Yields:
             ``(case id, entry)``, or ``(case id, case)`` for a case without such an entry.

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import builtins
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -458,11 +458,14 @@ class DuckDBCaseStore:
                 return
             last = rows[-1][0]
 
-    def index_entries(self, key: str, batch: int = 256) -> Iterator[tuple[str, str | Case]]:
+    def index_entries(
+        self, key: str, exclude: Collection[str] = (), batch: int = 256
+    ) -> Iterator[tuple[str, str | Case]]:
         """Every stored case's search-index entry built by ``key``, sorted by case id.
 
         Args:
             key: What built the entries wanted (entries built otherwise are ignored).
+            exclude: Cases whose entries the caller already holds: not read.
             batch: How many rows are turned into Python objects at a time.
 
         Yields:
@@ -475,12 +478,15 @@ class DuckDBCaseStore:
             sql = (
                 "SELECT c.id, e.entry, CASE WHEN e.entry IS NULL THEN c.case_json END "
                 "FROM cases c LEFT JOIN search_entries e ON e.case_id = c.id AND e.key = ? "
-                "ORDER BY c.id"
+                "WHERE c.id NOT IN (SELECT unnest(?::VARCHAR[])) ORDER BY c.id"
             )
-            parameters: builtins.list[Any] = [key]
+            parameters: builtins.list[Any] = [key, builtins.list(exclude)]
         else:
-            sql = "SELECT id, NULL, case_json FROM cases ORDER BY id"
-            parameters = []
+            sql = (
+                "SELECT id, NULL, case_json FROM cases "
+                "WHERE id NOT IN (SELECT unnest(?::VARCHAR[])) ORDER BY id"
+            )
+            parameters = [builtins.list(exclude)]
         # A cursor of its own, so that the rows stream while the caller uses the store.
         cursor = self._con.cursor()
         try:

@@ -354,6 +354,7 @@ def test_search_entries_are_kept_with_their_case_and_go_with_it(store_path: Path
         assert found[:2] == [("a", '{"e": "a"}'), ("b", '{"e": "b"}')]
         assert found[2] == ("c", _case("c"))  # the case itself, to index now
         assert [entry for _, entry in store.index_entries("k2")] == [_case(i) for i in "abc"]
+        assert list(store.index_entries("k1", exclude={"a", "c"})) == [("b", '{"e": "b"}')]
         store.remove("a")
         store.add_records([_record(_case("b", TEXT + " Later."), "h2", '{"e": "b2"}')])
         assert list(store.index_entries("k1")) == [("b", '{"e": "b2"}'), ("c", _case("c"))]
