@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import NamedTuple
@@ -273,6 +273,13 @@ class CandidateGenerator:
             "ASD" matches but "asd" and "Asd" do not; other short aliases match in any case.
         max_posting: In ``candidates``, a word shared by more aliases than this ("abnormality")
             does not by itself make an alias a candidate; it keeps fuzzy search fast.
+        word_forms: Normalised word → the word it matches as, applied to aliases and text
+            alike, so that "low muscle tone" finds "Decreased muscle tone";
+            a vocabulary's own alias keeps its concepts when a folded one collides with it.
+        whole_compounds: In ``find``, a match neither starts nor ends inside a hyphenated
+            compound: "tonic-clonic seizure" holds no "clonic seizure".
+        ellipsis: In ``find``, an alias may skip one coordinated phrase of one or two words,
+            so "short and wide neck" holds "Short neck".
     """
 
     def __init__(
@@ -281,21 +288,28 @@ class CandidateGenerator:
         min_alias_chars: int = 3,
         case_sensitive_chars: int = 5,
         max_posting: int = 500,
+        word_forms: Mapping[str, str] | None = None,
+        whole_compounds: bool = False,
+        ellipsis: bool = False,
     ) -> None:
         self.kb = kb
         self.min_alias_chars = min_alias_chars
         self.case_sensitive_chars = case_sensitive_chars
         self.max_posting = max_posting
+        self.word_forms: dict[str, str] = dict(word_forms or {})
+        self.whole_compounds = whole_compounds
+        self.ellipsis = ellipsis
         self._root = _Node()
         self._postings: dict[str, list[str]] = {}
         self._acronyms: dict[str, frozenset[str]] = {}
         self._alias_infos: dict[str, tuple[frozenset[str], str]] = {}
         self._ranked = lru_cache(maxsize=16384)(self._rank_words)
-        for key in kb.aliases:
+        self._aliases, self._surfaces = _matching_aliases(kb, self.word_forms)
+        for key in self._aliases:
             if len(key) < min_alias_chars:
                 continue
             if len(key) <= case_sensitive_chars:
-                acronyms = frozenset(a for a in kb.surfaces[key] if _is_acronym(a))
+                acronyms = frozenset(a for a in self._surfaces[key] if _is_acronym(a))
                 if acronyms:
                     self._acronyms[key] = acronyms
             node = self._root
@@ -324,6 +338,8 @@ class CandidateGenerator:
         words = normalize_tokens(text)
         if not words:
             return []
+        if self.word_forms:
+            words = tuple(self.word_forms.get(word, word) for word in words)
         return list(self._ranked(words, limit, min_score))
 
     def _rank_words(
@@ -354,12 +370,12 @@ class CandidateGenerator:
             for length, word in prefix:
                 if length <= self.max_posting:
                     keys.update(self._postings[word])
-        elif " ".join(words) in self.kb.aliases:
+        elif " ".join(words) in self._aliases:
             # Only common words: fall back to aliases made of the span's words alone.
             keys.add(" ".join(words))
         # Concept → (best score, first surface form among the aliases giving it).
         best: dict[str, tuple[float, str]] = {}
-        aliases = self.kb.aliases
+        aliases = self._aliases
         for key in keys:
             alias_words, surface = self._alias_info(key)
             score = _dice(len(query & alias_words), size + len(alias_words))
@@ -378,7 +394,7 @@ class CandidateGenerator:
         """The word set of a normalised alias and the first of its surface forms, remembered."""
         known = self._alias_infos.get(key)
         if known is None:
-            known = (frozenset(key.split(" ")), min(self.kb.surfaces[key]))
+            known = (frozenset(key.split(" ")), min(self._surfaces[key]))
             self._alias_infos[key] = known
         return known
 
@@ -386,8 +402,9 @@ class CandidateGenerator:
         """Every longest alias match in ``text``, in text order.
 
         At each word the trie of normalised aliases is walked as far as the text allows and
-        the longest whole alias wins; matches do not overlap, and none crosses sentence
-        punctuation or a line break.
+        the longest whole alias wins; matches do not overlap (except the words a coordinated
+        phrase skipped with ``ellipsis``), and none crosses sentence punctuation or a line
+        break.
 
         Args:
             text: The document text.
@@ -396,34 +413,84 @@ class CandidateGenerator:
             The matches, with character offsets into ``text``.
         """
         tokens = _tokenize(text)
+        if self.word_forms:
+            forms = self.word_forms
+            tokens = tuple(
+                t if t is None or t.norm not in forms else t._replace(norm=forms[t.norm])
+                for t in tokens
+            )
         found: list[AliasMatch] = []
         index = 0
         while index < len(tokens):
-            node = self._root
-            best: tuple[int, str] | None = None
-            cursor = index
-            while cursor < len(tokens):
-                token = tokens[cursor]
-                if token is None:
-                    break
-                nxt = node.children.get(token.norm)
-                if nxt is None:
-                    break
-                node = nxt
-                cursor += 1
-                if node.key is not None and self._spelled_right(text, tokens, index, cursor, node):
-                    best = (cursor, node.key)
+            head = tokens[index]
+            if self.whole_compounds and head is not None and _joined(text, head.start - 1, -1):
+                # "clonic" in "tonic-clonic seizure" is no seizure of its own.
+                index += 1
+                continue
+            best = self._walk(text, tokens, index, index, self._root, self.ellipsis)
             if best is None:
                 index += 1
                 continue
-            stop, key = best
+            stop, key, skipped = best
             first, last = tokens[index], tokens[stop - 1]
             if first is not None and last is not None:  # always so: barriers never match
                 found.append(
-                    AliasMatch(first.start, last.end, key, tuple(sorted(self.kb.aliases[key])))
+                    AliasMatch(first.start, last.end, key, tuple(sorted(self._aliases[key])))
                 )
-            index = stop
+            # The words an ellipsis skipped may hold a match of their own ("wide neck").
+            index = index + 1 if skipped else stop
         return found
+
+    def _walk(
+        self,
+        text: str,
+        tokens: Sequence[_Token | None],
+        first: int,
+        cursor: int,
+        node: _Node,
+        may_skip: bool,
+    ) -> tuple[int, str, bool] | None:
+        """The longest alias match from ``tokens[first]``, the trie walked from ``node`` on at
+        ``cursor``: its stop, its key and whether it skipped a coordinated phrase."""
+        best: tuple[int, str, bool] | None = None
+        while cursor < len(tokens):
+            token = tokens[cursor]
+            if token is None:
+                break
+            if may_skip and cursor > first:
+                for resume in self._after_ellipsis(tokens, cursor):
+                    found = self._walk(text, tokens, first, resume, node, False)
+                    if found is not None and (best is None or found[0] > best[0]):
+                        best = (found[0], found[1], True)
+            nxt = node.children.get(token.norm)
+            if nxt is None:
+                break
+            node = nxt
+            cursor += 1
+            if (
+                node.key is not None
+                and self._spelled_right(text, tokens, first, cursor, node)
+                and not (self.whole_compounds and _joined(text, token.end, 1))
+                and (best is None or cursor > best[0])
+            ):
+                best = (cursor, node.key, False)
+        return best
+
+    def _after_ellipsis(self, tokens: Sequence[_Token | None], cursor: int) -> list[int]:
+        """Where an alias may go on after the words from ``cursor``: past "and X" or "or X Y"
+        ("short [and wide] neck"), or past "X and" ("dilatation of [third and] lateral
+        ventricles")."""
+        resumes: list[int] = []
+        token = tokens[cursor]
+        if token is not None and token.norm in _CONJUNCTIONS:
+            for skip in range(2, 2 + _MAX_CONJUNCT):
+                if cursor + skip >= len(tokens) or tokens[cursor + skip - 1] is None:
+                    break
+                resumes.append(cursor + skip)
+        after = tokens[cursor + 1] if cursor + 1 < len(tokens) else None
+        if after is not None and after.norm in _CONJUNCTIONS:
+            resumes.append(cursor + 2)
+        return resumes
 
     def _spelled_right(
         self, text: str, tokens: Sequence[_Token | None], first: int, stop: int, node: _Node
@@ -442,6 +509,49 @@ class CandidateGenerator:
             return False
         return text[start_token.start : end_token.end] in acronyms
 
+
+def _matching_aliases(
+    kb: KnowledgeBase, word_forms: Mapping[str, str]
+) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """The keys a generator matches (``kb.aliases`` with ``word_forms`` applied), each with
+    its concept ids and its surface forms.
+
+    A key the vocabulary spells itself keeps its own concepts; a folded key that collides
+    with it adds none, and one that collides only with other folded keys joins their
+    concepts ("increased blood pressure" stays "Increased blood pressure", not also
+    "Hypertension" by way of "High blood pressure").
+    """
+    if not word_forms:
+        return dict(kb.aliases), dict(kb.surfaces)
+    own: dict[str, frozenset[str]] = {}
+    surfaces: dict[str, set[str]] = {}
+    derived: dict[str, set[str]] = {}
+    derived_surfaces: dict[str, set[str]] = {}
+    for key, ids in kb.aliases.items():
+        folded = " ".join(word_forms.get(word, word) for word in key.split(" "))
+        if folded == key:
+            own[key] = ids
+            surfaces[key] = set(kb.surfaces[key])
+        else:
+            derived.setdefault(folded, set()).update(ids)
+            derived_surfaces.setdefault(folded, set()).update(kb.surfaces[key])
+    aliases = dict(own)
+    for key, concept_ids in derived.items():
+        if key not in own:
+            aliases[key] = frozenset(concept_ids)
+            surfaces[key] = derived_surfaces[key]
+    return aliases, {key: frozenset(forms) for key, forms in surfaces.items()}
+
+
+def _joined(text: str, hyphen: int, step: int) -> bool:
+    """Whether ``text[hyphen]`` is a hyphen joining a word on the ``step`` side (-1 or 1)."""
+    other = hyphen + step
+    return 0 <= other < len(text) and text[hyphen] == "-" and text[other].isalnum()
+
+
+_CONJUNCTIONS = frozenset({"and", "or"})
+_MAX_CONJUNCT = 2
+"""Most words a skipped coordinated phrase holds besides its conjunction."""
 
 _DICE_ROUNDING = 0.5e-4
 """Half the last decimal ``_dice`` keeps."""

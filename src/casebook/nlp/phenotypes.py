@@ -32,7 +32,13 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from casebook.kb.base import Candidate, CandidateGenerator, KnowledgeBase, LinkingPolicy
+from casebook.kb.base import (
+    Candidate,
+    CandidateGenerator,
+    KnowledgeBase,
+    LinkingPolicy,
+    normalize_alias,
+)
 from casebook.kb.hpo import PHENOTYPIC_ABNORMALITY, load_hpo
 from casebook.model import (
     Assertion,
@@ -82,6 +88,11 @@ class PhenotypeRules(RecordModel):
         "not coded when it has descendants.",
     )
     prune_ancestors: bool = True
+    word_forms: dict[str, str] = Field(
+        default_factory=dict,
+        description="Word → the word it matches HPO aliases as (both sides normalised like "
+        "aliases): 'low' → 'decreased', 'elevated' → 'increased'.",
+    )
 
     @field_validator("section_weights")
     @classmethod
@@ -142,6 +153,12 @@ class PhenotypeCoder:
             self.kb,
             min_alias_chars=self.rules.min_alias_chars,
             case_sensitive_chars=self.rules.case_sensitive_chars,
+            word_forms={
+                normalize_alias(word): normalize_alias(form)
+                for word, form in self.rules.word_forms.items()
+            },
+            whole_compounds=True,
+            ellipsis=True,
         )
         self.mention_policy = LinkingPolicy(
             threshold=self.rules.mention_threshold, max_accepted=1, prune_ancestors=True

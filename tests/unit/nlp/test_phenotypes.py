@@ -132,3 +132,25 @@ def test_an_ambiguous_mention_is_not_linked(coder: PhenotypeCoder) -> None:
 def test_accented_words_match(pipeline: Pipeline, tmp_path: Path) -> None:
     text = "She had multiple café-au-lait macules."
     assert hpo_codes(analyse(pipeline, tmp_path, text)) == {"HP:0000957"}
+
+
+def test_low_and_raised_match_decreased_and_increased(pipeline: Pipeline, tmp_path: Path) -> None:
+    assert hpo_codes(analyse(pipeline, tmp_path, "She had low muscle tone.")) == {
+        "HP:0001252"  # Hypotonia, whose synonym reads "Decreased muscle tone"
+    }
+    assert hpo_codes(analyse(pipeline, tmp_path, "He had raised intracranial pressure.")) == {
+        "HP:0002516"  # Increased intracranial pressure
+    }
+
+
+def test_coordinated_adjectives_share_their_noun(pipeline: Pipeline, tmp_path: Path) -> None:
+    codes = hpo_codes(analyse(pipeline, tmp_path, "He had a short and wide neck."))
+    assert codes == {"HP:0000470", "HP:0000475"}  # Short neck, Broad neck
+    codes = hpo_codes(analyse(pipeline, tmp_path, "She had low set and posteriorly rotated ears."))
+    assert codes == {"HP:0000369", "HP:0000358"}  # Low-set ears, Posteriorly rotated ears
+
+
+def test_no_match_inside_a_hyphenated_compound(pipeline: Pipeline, tmp_path: Path) -> None:
+    # "clonic seizures" inside "tonic-clonic seizures" is not a Clonic seizure (HP:0020221).
+    codes = hpo_codes(analyse(pipeline, tmp_path, "She had tonic-clonic seizures."))
+    assert codes == {SEIZURE}

@@ -59,6 +59,12 @@ def test_numbered_heading_with_period() -> None:
     assert _kinds("3. Discussion\nSuch leaks are rare.") == [("3. Discussion", "discussion")]
 
 
+def test_clinical_report_is_the_case_presentation() -> None:
+    assert _kinds("2. Clinical report\nThe boy was born at term.") == [
+        ("2. Clinical report", "case_presentation")
+    ]
+
+
 def test_conclusions_plural() -> None:
     assert _kinds("Conclusions\nBlood patches work.") == [("Conclusions", "conclusion")]
 
