@@ -81,6 +81,53 @@ def decode(scores: NDArray[np.float32], n_labels: int) -> list[tuple[int, int, i
     return spans
 
 
+def span_score(scores: NDArray[np.float32], start: int, end: int, label: int) -> float:
+    """The score of tagging tokens ``start:end`` as one span of ``label``: the sum of its
+    ``B``, ``I``… ``L`` tags' scores, or its ``U`` tag's for a single token."""
+    begin = 1 + 4 * label
+    if end - start == 1:
+        return float(scores[start, begin + 3])
+    inside = float(scores[start + 1 : end - 1, begin + 1].sum())
+    return float(scores[start, begin]) + inside + float(scores[end - 1, begin + 2])
+
+
+def consistent_labels(
+    spans: Sequence[tuple[int, int, int]],
+    words: Sequence[str],
+    scores: NDArray[np.float32],
+) -> list[tuple[int, int, int]]:
+    """Give the spans that repeat the same words one label: the one whose summed span score
+    over all of them is highest.
+
+    A report names one thing the same way throughout ("CSF leak" three times); tagging each
+    occurrence alone can give each another type. Relabelling the repeats with the label best
+    supported across them is the document-level consistency of Krishnan and Manning (2006),
+    decided here by the tagger's own scores. Boundaries never change. Comparing sums of
+    logits is sound: the logits of a token differ from its log-probabilities by one constant,
+    the same for every label.
+
+    Args:
+        spans: ``(first token, end token, label index)``, as ``decode`` returns them.
+        words: The lower-cased words of the text, by token.
+        scores: The token × tag scores the spans were decoded from.
+    """
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for number, (start, end, _) in enumerate(spans):
+        groups.setdefault(tuple(words[start:end]), []).append(number)
+    result = list(spans)
+    for members in groups.values():
+        labels = sorted({spans[n][2] for n in members})
+        if len(labels) < 2:
+            continue
+        best = max(
+            labels,
+            key=lambda label: sum(span_score(scores, *spans[n][:2], label) for n in members),
+        )
+        for n in members:
+            result[n] = (spans[n][0], spans[n][1], best)
+    return result
+
+
 def _well_formed(tags: NDArray[np.int64]) -> bool:
     inside = False
     label = -1
@@ -188,9 +235,11 @@ class BiluoTagger(TrainablePipe):  # type: ignore[misc]  # spaCy ships no stubs 
                 # Tagger.v2, normalize=False); each token's log-softmax differs from them by a
                 # constant per token, which changes no path's rank.
                 log_probs = np.asarray(probs, dtype=np.float32)
+                spans = consistent_labels(
+                    decode(log_probs, n_labels), [token.lower_ for token in doc], log_probs
+                )
                 found = [
-                    Span(doc, start, end, label=self.labels[label])
-                    for start, end, label in decode(log_probs, n_labels)
+                    Span(doc, start, end, label=self.labels[label]) for start, end, label in spans
                 ]
             if self.spans_key is None:
                 doc.ents = found

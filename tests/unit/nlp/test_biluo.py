@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from casebook.nlp.biluo import decode, tag_names
+from casebook.nlp.biluo import consistent_labels, decode, tag_names
 
 LABELS = ["Sign_symptom", "Age"]
 TAGS = tag_names(LABELS)
@@ -94,3 +94,28 @@ def test_decoding_finds_the_best_well_formed_path_keeping_argmax_outside(
     decoded_score = sum(float(log_probs[i, TAGS.index(t)]) for i, t in enumerate(decoded_path))
     assert decoded_score >= best_score - 1e-4
     assert best_spans is not None
+
+
+def test_repeated_words_take_the_type_their_summed_scores_favour() -> None:
+    # "leak ... leak ... leak": tagged Sign_symptom twice with confidence, Age once barely.
+    rows = [
+        {"U-Sign_symptom": 0.9, "U-Age": 0.05},
+        {"O": 0.9},
+        {"U-Sign_symptom": 0.8, "U-Age": 0.1},
+        {"O": 0.9},
+        {"U-Age": 0.5, "U-Sign_symptom": 0.4},
+        {"O": 0.9},
+        {"U-Age": 0.9},
+    ]
+    words = ["leak", "then", "leak", "and", "leak", "at", "29"]
+    scores = _log_probs(rows)
+    spans = decode(scores, len(LABELS))
+    assert [label for _, _, label in spans] == [0, 0, 1, 1]
+    assert consistent_labels(spans, words, scores) == [(0, 1, 0), (2, 3, 0), (4, 5, 0), (6, 7, 1)]
+
+
+def test_a_span_said_once_keeps_its_label() -> None:
+    rows = [{"B-Age": 0.9}, {"L-Age": 0.9}, {"O": 0.9}, {"U-Sign_symptom": 0.9}]
+    scores = _log_probs(rows)
+    spans = decode(scores, len(LABELS))
+    assert consistent_labels(spans, ["29", "years", "with", "fever"], scores) == spans
