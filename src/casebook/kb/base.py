@@ -301,6 +301,8 @@ class CandidateGenerator:
         self.ellipsis = ellipsis
         self._root = _Node()
         self._postings: dict[str, list[str]] = {}
+        self._postings_by_size: dict[str, dict[int, list[str]]] = {}
+        """A word's posting split by how many distinct words its aliases have."""
         self._acronyms: dict[str, frozenset[str]] = {}
         self._alias_infos: dict[str, tuple[frozenset[str], str]] = {}
         self._ranked = lru_cache(maxsize=16384)(self._rank_words)
@@ -317,8 +319,11 @@ class CandidateGenerator:
             for word in words:
                 node = node.children.setdefault(word, _Node())
             node.key = key
-            for word in set(words):
+            distinct = set(words)
+            for word in distinct:
                 self._postings.setdefault(word, []).append(key)
+                by_size = self._postings_by_size.setdefault(word, {})
+                by_size.setdefault(len(distinct), []).append(key)
 
     def candidates(self, text: str, limit: int = 5, min_score: float = 0.0) -> list[Candidate]:
         """The concepts best fitting a span, best first.
@@ -351,7 +356,10 @@ class CandidateGenerator:
         with ``q`` span words shares at least ``k = ⌈t(q + 1)/2⌉`` of them, so it holds one of
         the span's ``q - k + 1`` rarest words: only those words' postings are read (prefix
         filtering; Chaudhuri, Ganti and Kaushik 2006, "A primitive operator for similarity
-        joins in data cleaning", ICDE).
+        joins in data cleaning", ICDE). Of those, only aliases whose length lets them reach
+        ``min_score`` are scored: sharing at most ``min(q, n)`` words, an alias of ``n`` words
+        scores at most the Dice of that (length filtering; Bayardo, Ma and Srikant 2007, "Scaling up
+        all pairs similarity search", WWW).
         """
         query = set(words)
         size = len(query)
@@ -369,7 +377,9 @@ class CandidateGenerator:
             prefix = known[: max(0, size - needed + 1 - (size - len(known)))]
             for length, word in prefix:
                 if length <= self.max_posting:
-                    keys.update(self._postings[word])
+                    for n, sized in self._postings_by_size[word].items():
+                        if _dice(min(size, n), size + n) >= min_score:
+                            keys.update(sized)
         elif " ".join(words) in self._aliases:
             # Only common words: fall back to aliases made of the span's words alone.
             keys.add(" ".join(words))

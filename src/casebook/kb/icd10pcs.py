@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
@@ -304,23 +305,46 @@ def _connect(database: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
 
 
+_THREAD = threading.local()
+
+
+def _connection(database: Path) -> sqlite3.Connection:
+    """This thread's read-only connection to ``database``, opened on first use and kept.
+
+    A fresh connection reads the file's schema before its first query, which costs ten times
+    the query (0.35 ms against 0.03 ms); the coder asks a few per document. A connection may
+    not cross threads, so each thread keeps its own.
+    """
+    connections: dict[Path, sqlite3.Connection] = _THREAD.__dict__.setdefault("connections", {})
+    connection = connections.get(database)
+    if connection is None:
+        connection = connections[database] = _connect(database)
+    return connection
+
+
 @lru_cache(maxsize=4096)
 def _next_characters(database: Path, prefix: str) -> frozenset[str]:
     size = len(prefix)
     if size >= 7:
         return frozenset()
-    with closing(_connect(database)) as db:
-        rows = db.execute(
+    rows = (
+        _connection(database)
+        .execute(
             "SELECT DISTINCT substr(code, ?, 1) FROM pcs_tree WHERE code >= ? AND code < ?",
             (size + 1, prefix, prefix + "~"),
-        ).fetchall()
+        )
+        .fetchall()
+    )
     return frozenset(str(row[0]) for row in rows)
 
 
 @lru_cache(maxsize=4096)
 def _long_title(database: Path, code: str) -> str:
-    with closing(_connect(database)) as db:
-        row = db.execute("SELECT long_name FROM pcs_codes WHERE code = ?", (code,)).fetchone()
+    row = (
+        _connection(database)
+        .execute("SELECT long_name FROM pcs_codes WHERE code = ?", (code,))
+        .fetchone()
+    )
     return str(row[0]) if row else ""
 
 
@@ -328,12 +352,15 @@ def _long_title(database: Path, code: str) -> str:
 def _axis_names(database: Path, prefix: str) -> tuple[str, ...]:
     if not prefix:
         return ()
-    with closing(_connect(database)) as db:
-        row = db.execute(
+    row = (
+        _connection(database)
+        .execute(
             "SELECT sec_def, bs_def, ro_def, bp_def, ap_def, dv_def, qu_def FROM pcs_tree "
             "WHERE code >= ? AND code < ? LIMIT 1",
             (prefix, prefix + "~"),
-        ).fetchone()
+        )
+        .fetchone()
+    )
     if row is None:
         return ()
     # Root operation names carry their definition after a colon: keep the name.
@@ -342,12 +369,15 @@ def _axis_names(database: Path, prefix: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=4096)
 def _qualifier(database: Path, prefix: str, name: str) -> str | None:
-    with closing(_connect(database)) as db:
-        row = db.execute(
+    row = (
+        _connection(database)
+        .execute(
             "SELECT qualifier FROM pcs_tree WHERE code >= ? AND code < ? AND lower(qu_def) = ? "
             "LIMIT 1",
             (prefix, prefix + "~", name),
-        ).fetchone()
+        )
+        .fetchone()
+    )
     return str(row[0]) if row else None
 
 

@@ -137,6 +137,32 @@ def test_a_minimum_score_equals_cutting_the_full_ranking(
     )
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    aliases=st.lists(SPAN_WORDS.map(" ".join), min_size=1, max_size=12),
+    words=SPAN_WORDS,
+    min_score=st.sampled_from([0.0, 0.3, 0.5, 0.6667, 0.8, 0.9, 1.0]),
+)
+def test_candidates_are_the_best_dice_over_every_alias(
+    aliases: list[str], words: list[str], min_score: float
+) -> None:
+    # Prefix and length filtering skip aliases unread; scoring every alias must agree.
+    kb = KnowledgeBase(
+        [Concept(f"C:{number}", alias) for number, alias in enumerate(aliases)], CodeSystem.HPO
+    )
+    query = set(words)
+    expected = []
+    for number, alias in enumerate(aliases):
+        alias_words = set(alias.split())
+        score = round(2 * len(query & alias_words) / (len(query) + len(alias_words)), 4)
+        if score > 0 and score >= min_score:
+            expected.append(Candidate(score, f"C:{number}", alias))
+    expected.sort(key=lambda c: (-c.score, c.concept_id))
+    generator = CandidateGenerator(kb, min_alias_chars=1)
+    found = generator.candidates(" ".join(words), limit=4, min_score=min_score)
+    assert found == expected[:4]
+
+
 def test_common_words_count_in_the_score_without_proposing_aliases(kb: KnowledgeBase) -> None:
     # "seizure" is in four aliases, more than max_posting: it proposes none of them alone.
     generator = CandidateGenerator(kb, max_posting=2)

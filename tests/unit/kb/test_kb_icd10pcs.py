@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 
@@ -143,6 +144,16 @@ def test_tables_answer_titles_and_next_characters(kb: Icd10PcsKnowledgeBase) -> 
     assert kb.qualifier("07DR", "Diagnostic") == "X"
     assert kb.qualifier("07DR", "Therapeutic") is None
     assert kb.in_tables("07DR") and not kb.in_tables("BW28")
+
+
+def test_tables_answer_from_a_second_thread(kb: Icd10PcsKnowledgeBase) -> None:
+    # The API serves requests from worker threads; each keeps its own connection to the file.
+    assert kb.next_characters("07D") == {"Q", "R"}
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        answers = pool.submit(
+            lambda: (kb.next_characters("07DQ"), kb.qualifier("07DQ", "Diagnostic"))
+        )
+        assert answers.result() == ({"3"}, "X")
 
 
 def test_missing_or_foreign_database_is_cb_e012(tmp_path: Path) -> None:
