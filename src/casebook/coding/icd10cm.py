@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 from pydantic import Field
 
@@ -46,9 +47,6 @@ from casebook.nlp.assertion import ContextAssertion
 _DENSE_MIN_DOCS = 200
 """Features in at least this many training documents are multiplied as a dense block (13 MB
 for the shipped model's 2,106 such features, a third of the time of gathering them)."""
-
-_BLOCK_ROWS = 1024
-"""Word features made dense at a time for n-gram evidence (bounds memory on long texts)."""
 
 MODEL_FILE = "model.json"
 ARRAYS_FILE = "arrays.npz"
@@ -218,6 +216,9 @@ class Icd10Model:
         # coder's time.
         self._dual64 = dual.astype(np.float64)
         self.neighbours = neighbours
+        self._neighbours_sparse = sp.csr_array(
+            (neighbours.data, neighbours.indices, neighbours.indptr), shape=neighbours.shape
+        )
         (self._dense_feature, self._dense_slot, self._dense_rows) = _dense_head(neighbours)
         self.doc_labels = [list(d) for d in doc_labels]
         self.index = index
@@ -356,32 +357,19 @@ class Icd10Model:
         # Lower-casing can move offsets (rare Unicode); then there is no safe span.
         if not labels or vector.indices.size == 0 or len(lowered) != len(text):
             return {}
-        ptr, docs, data = self.neighbours.indptr, self.neighbours.indices, self.neighbours.data
+        ptr = self.neighbours.indptr
         words = vector.indices[self.word_features[vector.indices]]
         values = vector.values[self.word_features[vector.indices]].astype(np.float64)
-        starts = ptr[words]
-        lengths = ptr[words + 1] - starts
         # A feature no training document has weighs 0 for every code: it is never evidence.
-        seen = lengths > 0
+        seen = ptr[words + 1] > ptr[words]
         if not seen.any():
             return {}
-        words, values, starts, lengths = words[seen], values[seen], starts[seen], lengths[seen]
-        # The document's word features' rows of the training matrix, made dense a block at a
-        # time: one product then gives every feature's weight for every code.
-        dual = self._dual64[:, labels]
-        firsts = np.cumsum(lengths) - lengths
-        blocks: list[NDArray[np.float64]] = []
-        for low in range(0, words.size, _BLOCK_ROWS):
-            high = min(low + _BLOCK_ROWS, words.size)
-            size = lengths[low:high]
-            row = np.repeat(np.arange(high - low, dtype=np.int64), size)
-            entries = np.arange(int(size.sum()), dtype=np.int64) + np.repeat(
-                starts[low:high] - (firsts[low:high] - firsts[low]), size
-            )
-            rows = np.zeros((high - low, self.neighbours.shape[1]), dtype=np.float64)
-            rows[row, docs[entries]] = data[entries]
-            blocks.append(rows @ dual)
-        contributions = values[:, None] * np.vstack(blocks)
+        words, values = words[seen], values[seen]
+        # The document's word features' rows of the training matrix times the dual
+        # coefficients of the codes: every feature's weight for every code in one sparse
+        # product, whose cost follows the rows' few entries, not the training documents.
+        weights = self._neighbours_sparse[words] @ self._dual64[:, labels]
+        contributions = values[:, None] * weights
         names = self.feature_names
         best = _top_rows(contributions, top)
         chosen: dict[str, list[list[str]]] = {}
