@@ -428,7 +428,8 @@ def write_model_card(
         + (", static fastText vectors" if settings.vectors else "")
         + (", vocabulary-match tags" if settings.lexicon else "")
         + ") shared by two BILUO tagging heads (a softmax per token, decoded by Viterbi under "
-        "the BILUO constraints): one for the flat types, one for the phrase types that "
+        "the BILUO constraints; spans that repeat the same words then take the one type their "
+        "summed scores favour): one for the flat types, one for the phrase types that "
         "overlap them.",
         "",
         f"- NER types: {', '.join(t.value for t in settings.ner_labels)}",
