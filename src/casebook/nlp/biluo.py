@@ -12,12 +12,13 @@ imported, which ``casebook.nlp.mentions`` does before loading a model.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from itertools import islice
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.pipeline import TrainablePipe
 from spacy.tokens import Doc, Span
@@ -93,7 +94,7 @@ def span_score(scores: NDArray[np.float32], start: int, end: int, label: int) ->
 
 def consistent_labels(
     spans: Sequence[tuple[int, int, int]],
-    words: Sequence[str],
+    words: Sequence[Hashable],
     scores: NDArray[np.float32],
 ) -> list[tuple[int, int, int]]:
     """Give the spans that repeat the same words one label: the one whose summed span score
@@ -108,10 +109,10 @@ def consistent_labels(
 
     Args:
         spans: ``(first token, end token, label index)``, as ``decode`` returns them.
-        words: The lower-cased words of the text, by token.
+        words: The lower-cased words of the text (or any key equal for equal words), by token.
         scores: The token × tag scores the spans were decoded from.
     """
-    groups: dict[tuple[str, ...], list[int]] = {}
+    groups: dict[tuple[Hashable, ...], list[int]] = {}
     for number, (start, end, _) in enumerate(spans):
         groups.setdefault(tuple(words[start:end]), []).append(number)
     result = list(spans)
@@ -235,9 +236,9 @@ class BiluoTagger(TrainablePipe):  # type: ignore[misc]  # spaCy ships no stubs 
                 # Tagger.v2, normalize=False); each token's log-softmax differs from them by a
                 # constant per token, which changes no path's rank.
                 log_probs = np.asarray(probs, dtype=np.float32)
-                spans = consistent_labels(
-                    decode(log_probs, n_labels), [token.lower_ for token in doc], log_probs
-                )
+                # Lower-cased words as vocabulary hashes: one array, no Token objects made.
+                words = doc.to_array(LOWER).tolist()
+                spans = consistent_labels(decode(log_probs, n_labels), words, log_probs)
                 found = [
                     Span(doc, start, end, label=self.labels[label]) for start, end, label in spans
                 ]
