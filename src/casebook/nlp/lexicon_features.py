@@ -17,15 +17,17 @@ Two parts are registered with spaCy when this module is imported:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.ml.staticvectors import StaticVectors
 from spacy.pipeline import Pipe
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 from spacy.util import registry
 from spacy.vocab import Vocab
@@ -51,13 +53,14 @@ OUTSIDE, BEGIN, INSIDE, LAST, UNIT = range(5)
 if not Doc.has_extension(EXTENSION):
     Doc.set_extension(EXTENSION, default=None)
 
-Trie = dict[str, Any]
-"""Nested dicts keyed by lower-cased words; the key ``END`` marks a complete term."""
+Trie = dict[Hashable, Any]
+"""Nested dicts keyed by lower-cased words (or their hashes); the key ``END`` marks a complete
+term."""
 END = ""
 
 
-def build_trie(terms: Iterable[Sequence[str]]) -> Trie:
-    """A word trie of ``terms`` (each a sequence of lower-cased words)."""
+def build_trie(terms: Iterable[Sequence[Hashable]]) -> Trie:
+    """A word trie of ``terms`` (each a sequence of lower-cased words, or of their hashes)."""
     root: Trie = {}
     for words in terms:
         node = root
@@ -67,7 +70,7 @@ def build_trie(terms: Iterable[Sequence[str]]) -> Trie:
     return root
 
 
-def tag_words(words: Sequence[str], trie: Trie) -> list[int]:
+def tag_words(words: Sequence[Hashable], trie: Trie) -> list[int]:
     """BILUO tags of ``words`` for the longest trie matches, taken greedily from the left."""
     tags = [OUTSIDE] * len(words)
     position = 0
@@ -122,10 +125,14 @@ class LexiconFeatures(Pipe):
         if set(terms) != set(self.sources):
             raise ValueError(f"terms for {sorted(terms)}, expected {sorted(self.sources)}")
         self.terms = {source: [list(words) for words in terms[source]] for source in self.sources}
-        self._tries = [build_trie(self.terms[source]) for source in self.sources]
+        # Keyed by the words' hashes, which a Doc gives for all its tokens in one array.
+        self._tries = [
+            build_trie([[get_string_id(word) for word in words] for words in self.terms[source]])
+            for source in self.sources
+        ]
 
     def __call__(self, doc: Doc) -> Doc:
-        words = [token.lower_ for token in doc]
+        words = doc.to_array(LOWER).tolist()
         columns = [tag_words(words, trie) for trie in self._tries]
         tags: NDArray[np.uint64] = np.zeros((len(words), len(columns)), dtype=np.uint64)
         for index, column in enumerate(columns):
