@@ -126,7 +126,7 @@ def refresh_index(
             settings (``casebook add`` keeps those of the cases it stored): not read again.
     """
     settings = settings or load_search_settings()
-    return _load_or_build(store_path, store, store.fingerprint(), settings, fresh or {})
+    return _load_or_build(store_path, store, store.fingerprint(), settings, fresh)
 
 
 def _load_or_build(
