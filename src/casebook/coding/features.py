@@ -5,8 +5,8 @@ The same ``analyze`` function feeds scikit-learn's ``TfidfVectorizer`` at traini
 vocabulary, an IDF vector and the weighting rules of ``TfidfVectorizer(sublinear_tf=True,
 norm="l2")`` (tf → ``1 + ln tf``, times IDF, then unit length), reproduced here.
 
-Sparse matrices are kept as plain CSR arrays (``indptr``, ``indices``, ``data``); ``sparse_dot``
-multiplies one sparse row vector by such a matrix without scipy.
+Sparse matrices are stored as plain CSR arrays (``indptr``, ``indices``, ``data``); ``sparse_dot``
+multiplies one sparse row vector by such a matrix, held as a scipy ``csr_array``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 
 WORD = re.compile(r"[a-z0-9]+")
@@ -98,26 +99,14 @@ class Csr:
     shape: tuple[int, int]
 
 
-def sparse_dot(row: SparseRow, matrix: Csr) -> NDArray[np.float64]:
+def sparse_dot(row: SparseRow, matrix: sp.csr_array) -> NDArray[np.float64]:
     """``row @ matrix`` as a dense vector of length ``matrix.shape[1]``.
 
     Gathers the matrix rows named by the vector's non-zero columns and adds them up, weighted
-    by the vector's values, with one ``bincount``.
+    by the vector's values, in float64 and in row order: scipy's compiled loop does in one pass
+    what a ``bincount`` over the gathered entries does in several, with the same sums.
     """
-    starts = matrix.indptr[row.indices]
-    lengths = (matrix.indptr[row.indices + 1] - starts).astype(np.int64)
-    total = int(lengths.sum())
-    if total == 0:
-        return np.zeros(matrix.shape[1], dtype=np.float64)
-    # Positions of every gathered entry: 0..total-1, shifted by each row's start less the
-    # number of entries gathered before it.
-    positions = np.arange(total, dtype=np.int64)
-    positions += np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-    weights = matrix.data[positions].astype(np.float64)
-    weights *= np.repeat(row.values.astype(np.float64), lengths)
-    summed: NDArray[np.float64] = np.bincount(
-        matrix.indices[positions], weights=weights, minlength=matrix.shape[1]
-    ).astype(np.float64)
+    summed: NDArray[np.float64] = row.values.astype(np.float64) @ matrix[row.indices]
     return summed
 
 

@@ -250,7 +250,7 @@ class Icd10Model:
         query[self._dense_slot[vector.indices[dense]]] = vector.values[dense]
         rare = SparseRow(vector.indices[~dense], vector.values[~dense])
         similarity: NDArray[np.float64] = query @ self._dense_rows + sparse_dot(
-            rare, self.neighbours
+            rare, self._neighbours_sparse
         )
         return similarity
 
