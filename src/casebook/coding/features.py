@@ -22,6 +22,10 @@ from numpy.typing import NDArray
 WORD = re.compile(r"[a-z0-9]+")
 """Word tokens: lower-case letters and digits (punctuation and dots split words)."""
 
+WORD_KIND = "w:"
+CHAR_KIND = "c:"
+"""The prefixes that tell a feature's kind: word n-gram, character n-gram."""
+
 FloatArray = NDArray[np.float32]
 IntArray = NDArray[np.int32]
 
@@ -46,39 +50,40 @@ def analyze(
         char_ngrams: Smallest and largest character n-gram length; ``(0, 0)`` for none.
     """
     tokens = words(text)
-    features = _word_ngrams(tokens, *word_ngrams)
+    features = [WORD_KIND + gram for gram in _word_ngrams(tokens, *word_ngrams)]
     low, high = char_ngrams
     if high:
         for token in set(tokens):
-            features += _char_ngrams(token, low, high)
+            features += [CHAR_KIND + gram for gram in _char_ngrams(token, low, high)]
     return features
 
 
 def _word_ngrams(tokens: list[str], low: int, high: int) -> list[str]:
-    """The ``w:`` features of a token sequence (see ``analyze``)."""
-    features: list[str] = []
+    """The word n-grams of a token sequence, without their kind (see ``analyze``)."""
+    grams: list[str] = []
     if high:
         for size in range(low, high + 1):
             if size == 1:
-                features += ["w:" + token for token in tokens]
+                grams += tokens
             elif size == 2:
-                features += ["w:" + a + " " + b for a, b in zip(tokens, tokens[1:], strict=False)]
+                grams += [a + " " + b for a, b in zip(tokens, tokens[1:], strict=False)]
             else:
-                features += [
-                    "w:" + " ".join(tokens[index : index + size])
+                grams += [
+                    " ".join(tokens[index : index + size])
                     for index in range(len(tokens) - size + 1)
                 ]
-    return features
+    return grams
 
 
-def _char_ngrams(token: str, low: int, high: int) -> tuple[str, ...]:
-    """The ``c:`` features of one word, padded with a space on each side (see ``analyze``)."""
+def _char_ngrams(token: str, low: int, high: int) -> list[str]:
+    """The character n-grams of one word padded with a space on each side, without their kind
+    (see ``analyze``)."""
     padded = f" {token} "
-    return tuple(
-        "c:" + padded[index : index + size]
+    return [
+        padded[index : index + size]
         for size in range(low, high + 1)
         for index in range(len(padded) - size + 1)
-    )
+    ]
 
 
 @dataclass(frozen=True)
@@ -131,6 +136,10 @@ class TfidfModel:
         self.idf = idf
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
+        # One vocabulary per kind, keyed by the n-gram alone: looking a text's n-grams up then
+        # needs no prefixed copy of each, and the smaller tables are quicker to probe.
+        self._word_vocabulary = _of_kind(vocabulary, WORD_KIND)
+        self._char_vocabulary = _of_kind(vocabulary, CHAR_KIND)
         self._char_columns = lru_cache(maxsize=32768)(self._token_char_columns)
 
     def transform(self, text: str) -> SparseRow:
@@ -139,12 +148,12 @@ class TfidfModel:
         It counts the features ``analyze`` gives, by column; a word's character n-grams are
         looked up once and remembered, since words recur from text to text.
         """
-        vocabulary = self.vocabulary
+        vocabulary = self._word_vocabulary
         tokens = words(text)
         columns = [
             column
-            for feature in _word_ngrams(tokens, *self.word_ngrams)
-            if (column := vocabulary.get(feature)) is not None
+            for gram in _word_ngrams(tokens, *self.word_ngrams)
+            if (column := vocabulary.get(gram)) is not None
         ]
         if self.char_ngrams[1]:
             for token in set(tokens):
@@ -162,9 +171,16 @@ class TfidfModel:
 
     def _token_char_columns(self, token: str) -> tuple[int, ...]:
         """The columns of one word's character n-grams that are in the vocabulary."""
-        vocabulary = self.vocabulary
+        vocabulary = self._char_vocabulary
         return tuple(
             column
-            for feature in _char_ngrams(token, *self.char_ngrams)
-            if (column := vocabulary.get(feature)) is not None
+            for gram in _char_ngrams(token, *self.char_ngrams)
+            if (column := vocabulary.get(gram)) is not None
         )
+
+
+def _of_kind(vocabulary: dict[str, int], kind: str) -> dict[str, int]:
+    """The features of one kind (``WORD_KIND``, ``CHAR_KIND``), without the prefix → column."""
+    return {
+        name[len(kind) :]: column for name, column in vocabulary.items() if name.startswith(kind)
+    }
