@@ -215,6 +215,8 @@ class Icd10Model:
         # Scoring works in float64; converting once here, not per document, saves most of the
         # coder's time.
         self._dual64 = dual.astype(np.float64)
+        # The n-gram evidence reads a few labels' coefficients: label by label, they lie together.
+        self._dual_by_label = np.ascontiguousarray(dual.T)
         self.neighbours = neighbours
         self._neighbours_sparse = sp.csr_array(
             (neighbours.data, neighbours.indices, neighbours.indptr), shape=neighbours.shape
@@ -368,7 +370,8 @@ class Icd10Model:
         # The document's word features' rows of the training matrix times the dual
         # coefficients of the codes: every feature's weight for every code in one sparse
         # product, whose cost follows the rows' few entries, not the training documents.
-        weights = self._neighbours_sparse[words] @ self._dual64[:, labels]
+        coefficients = np.ascontiguousarray(self._dual_by_label[labels].T, dtype=np.float64)
+        weights = self._neighbours_sparse[words] @ coefficients
         contributions = values[:, None] * weights
         names = self.feature_names
         best = _top_rows(contributions, top)
