@@ -59,27 +59,56 @@ def decode(scores: NDArray[np.float32], n_labels: int) -> list[tuple[int, int, i
         n_labels: How many labels the tags encode.
     """
     tags = scores.argmax(axis=1)
-    inside = np.flatnonzero(tags != 0)
-    if inside.size:
-        # Runs of consecutive non-O tokens: split where the token index jumps.
-        breaks = np.flatnonzero(np.diff(inside) > 1) + 1
-        for run in np.split(inside, breaks):
-            first, end = int(run[0]), int(run[-1]) + 1
-            if not _well_formed(tags[first:end]):
-                tags[first:end] = _viterbi(scores[first:end], n_labels)
-    spans: list[tuple[int, int, int]] = []
-    start = 0
-    for index, tag in enumerate(tags.tolist()):
-        if tag == 0:
-            continue
-        label, prefix = divmod(tag - 1, 4)
-        if prefix == 0:
-            start = index
-        elif prefix == 2:
-            spans.append((start, index + 1, label))
-        elif prefix == 3:
-            spans.append((index, index + 1, label))
-    return spans
+    for first, end in _malformed_runs(tags):
+        tags[first:end] = _viterbi(scores[first:end], n_labels)
+    positions = np.flatnonzero(tags)
+    if not positions.size:
+        return []
+    labels, prefixes = np.divmod(tags[positions] - 1, 4)
+    # The path is well formed now: each B is closed by the next L, and U stands alone.
+    begins = positions[prefixes == 0]
+    lasts = positions[prefixes == 2]
+    units = positions[prefixes == 3]
+    starts = np.concatenate((begins, units))
+    ends = np.concatenate((lasts + 1, units + 1))
+    span_labels = np.concatenate((labels[prefixes == 0], labels[prefixes == 3]))
+    order = np.argsort(starts, kind="stable")
+    return list(
+        zip(
+            starts[order].tolist(),
+            ends[order].tolist(),
+            span_labels[order].tolist(),
+            strict=True,
+        )
+    )
+
+
+def _malformed_runs(tags: NDArray[np.int64]) -> list[tuple[int, int]]:
+    """The runs of consecutive non-``O`` tags that break the BILUO grammar, as
+    ``(first, end)`` token ranges.
+
+    Checked for the whole text at once: a run is malformed where it opens with ``I``/``L``,
+    closes on ``B``/``I``, or steps from ``B-x``/``I-x`` to anything but ``I-x``/``L-x``, or
+    from any other tag to ``I``/``L``.
+    """
+    prefixes = np.where(tags > 0, (tags - 1) % 4, -1)
+    labels = (tags - 1) // 4
+    # Padding with O on both sides makes the text's edges ordinary O-to-tag steps.
+    before = np.concatenate(([-1], prefixes))
+    after = np.concatenate((prefixes, [-1]))
+    same_label = np.concatenate(([False], labels[1:] == labels[:-1], [False]))
+    opened = (before == 0) | (before == 1)
+    continues = (after == 1) | (after == 2)
+    bad = np.flatnonzero(np.where(opened, ~(continues & same_label), continues))
+    if not bad.size:
+        return []
+    inside = tags != 0
+    # A bad step into token i belongs to the run holding i, or to the run ending at i − 1.
+    tokens = np.where(np.concatenate((inside, [False]))[bad], bad, bad - 1)
+    boundaries = np.flatnonzero(np.diff(np.concatenate(([0], inside.astype(np.int8), [0]))))
+    run_starts, run_ends = boundaries[::2], boundaries[1::2]
+    runs = np.unique(np.searchsorted(run_ends, tokens, side="right"))
+    return list(zip(run_starts[runs].tolist(), run_ends[runs].tolist(), strict=True))
 
 
 def span_score(scores: NDArray[np.float32], start: int, end: int, label: int) -> float:
@@ -127,22 +156,6 @@ def consistent_labels(
         for n in members:
             result[n] = (spans[n][0], spans[n][1], best)
     return result
-
-
-def _well_formed(tags: NDArray[np.int64]) -> bool:
-    inside = False
-    label = -1
-    for tag in tags.tolist():
-        prefix = (tag - 1) % 4 if tag else -1
-        if inside:
-            if tag == 0 or (tag - 1) // 4 != label or prefix not in (1, 2):
-                return False
-            inside = prefix == 1
-        elif prefix in (1, 2):
-            return False
-        elif prefix == 0:
-            inside, label = True, (tag - 1) // 4
-    return not inside
 
 
 def _viterbi(scores: NDArray[np.float32], n_labels: int) -> NDArray[np.int64]:
@@ -243,7 +256,8 @@ class BiluoTagger(TrainablePipe):  # type: ignore[misc]  # spaCy ships no stubs 
                     Span(doc, start, end, label=self.labels[label]) for start, end, label in spans
                 ]
             if self.spans_key is None:
-                doc.ents = found
+                # What ``doc.ents = found`` does, without building every Span a second time.
+                doc.set_ents(found)
             else:
                 doc.spans[self.spans_key] = found
 

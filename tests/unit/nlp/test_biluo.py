@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from casebook.nlp.biluo import consistent_labels, decode, tag_names
+from casebook.nlp.biluo import _viterbi, consistent_labels, decode, tag_names
 
 LABELS = ["Sign_symptom", "Age"]
 TAGS = tag_names(LABELS)
@@ -94,6 +94,38 @@ def test_decoding_finds_the_best_well_formed_path_keeping_argmax_outside(
     decoded_score = sum(float(log_probs[i, TAGS.index(t)]) for i, t in enumerate(decoded_path))
     assert decoded_score >= best_score - 1e-4
     assert best_spans is not None
+
+
+def _decode_run_by_run(log_probs: np.ndarray) -> list[tuple[int, int, int]]:
+    """The decoder's rule spelt out token by token: each run of non-O argmax tags is kept
+    when it parses and repaired by Viterbi when it does not."""
+    tags = log_probs.argmax(axis=1)
+    index = 0
+    while index < len(tags):
+        if tags[index] == 0:
+            index += 1
+            continue
+        end = index
+        while end < len(tags) and tags[end] != 0:
+            end += 1
+        if _path_spans(tuple(TAGS[t] for t in tags[index:end])) is None:
+            tags[index:end] = _viterbi(log_probs[index:end], len(LABELS))
+        index = end
+    spans = _path_spans(tuple(TAGS[t] for t in tags))
+    assert spans is not None
+    return spans
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    arrays(
+        np.float32,
+        st.tuples(st.integers(1, 60), st.just(len(TAGS))),
+        elements=st.floats(-6, 0, width=32),
+    )
+)
+def test_a_long_text_decodes_as_its_runs_decode_one_by_one(log_probs: np.ndarray) -> None:
+    assert decode(log_probs, len(LABELS)) == _decode_run_by_run(log_probs.copy())
 
 
 def test_repeated_words_take_the_type_their_summed_scores_favour() -> None:
