@@ -16,6 +16,7 @@ from casebook.nlp import (
     biluo,  # noqa: F401  (registers the heads' spaCy factory)
     lexicon_features,  # noqa: F401  (registers the lexicon's factory)
 )
+from casebook.nlp.tokenizer import without_whitespace_special_cases
 from casebook.resources import resource_path
 
 DEFAULT_MODEL = "models/ner"
@@ -36,7 +37,9 @@ def load_model(model: str | Path = DEFAULT_MODEL) -> Language:
 
     spaCy computes some twenty attributes for each word it has not seen before (``like_num``,
     ``is_stop``, ``is_currency`` …) with Python functions, a sixth of the tokenizer's time on
-    new text; the loaded pipeline computes only ``READ_LEXEME_ATTRIBUTES``.
+    new text; the loaded pipeline computes only ``READ_LEXEME_ATTRIBUTES``. Its tokenizer
+    drops the special cases that would switch off spaCy's cache of split words after a line
+    break (``without_whitespace_special_cases``); tokens are unchanged.
 
     Raises:
         CasebookError: ``CB-E012`` when the model folder is missing or unreadable.
@@ -46,6 +49,7 @@ def load_model(model: str | Path = DEFAULT_MODEL) -> Language:
         nlp = use_openblas(spacy.load(path))
     except OSError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, f"cannot load model: {exc}", path) from exc
+    nlp.tokenizer = without_whitespace_special_cases(nlp.tokenizer)
     # spaCy's stub of Vocab leaves out this public attribute of the compiled class.
     getters = nlp.vocab.lex_attr_getters  # type: ignore[attr-defined]
     nlp.vocab.lex_attr_getters = {  # type: ignore[attr-defined]
