@@ -409,24 +409,22 @@ class ProcedureCoder:
     def _index_lines(
         self, term: str, path: tuple[str, ...], depth: int
     ) -> list[tuple[IndexEntry, str, frozenset[str]]]:
-        found: list[tuple[IndexEntry, str]] = []
+        found: list[tuple[IndexEntry, str, frozenset[str]]] = []
         size = len(path)
         for entry in self.kb.index.get(term, ()):
             if entry.path[:size] != path:
                 continue
             if entry.code:
-                found.append((entry, ""))
+                found.append((entry, "", self._content(" ".join(entry.path[size:]))))
             elif entry.see and depth < 2:
                 ref = self.kb.reference(entry.see)
                 target = _Route(ref.term, ref.path, frozenset(), ref.qualifier)
-                for inner, qualifier, _ in self._entries(target, depth + 1):
-                    # A reference's subterms are part of the route, not words to match.
+                for inner, qualifier, words in self._entries(target, depth + 1):
+                    # A reference's subterms are part of the route, not words to match: the
+                    # words below them are the ones the referenced line has under its target.
                     shifted = IndexEntry(inner.term, path + inner.path[len(ref.path) :], inner.code)
-                    found.append((shifted, ref.qualifier or qualifier))
-        return [
-            (entry, qualifier, self._content(" ".join(entry.path[size:])))
-            for entry, qualifier in found
-        ]
+                    found.append((shifted, ref.qualifier or qualifier, words))
+        return found
 
     def _refine(
         self, code: str, approach: str | None, qualifier: str

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from casebook.coding.icd10pcs import ProcedureCoder
+from casebook.coding.icd10pcs import ProcedureCoder, _Route
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import (
     Assertion,
@@ -167,3 +167,17 @@ def test_lexicon_naming_an_unknown_index_term(tmp_path: Path) -> None:
     with pytest.raises(CasebookError) as caught:
         ProcedureCoder(bad)
     assert caught.value.code is ErrorCode.INVALID_RESOURCE
+
+
+def test_lines_reached_by_reference_match_on_the_words_below_the_route(
+    coder: ProcedureCoder,
+) -> None:
+    # "Biopsy" refers to "Excision with qualifier Diagnostic" (and to "Drainage",
+    # "Extraction"): each of its lines is one of theirs, and must match on the words of its
+    # subterms below "Biopsy".
+    route = _Route("Biopsy", (), frozenset())
+    lines = coder._entries(route)
+    assert len(lines) > 1000
+    for entry, qualifier, words in lines:
+        assert entry.term != "Biopsy" and qualifier == "Diagnostic"
+        assert words == coder._content(" ".join(entry.path))
