@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from casebook.coding.icd10pcs import ProcedureCoder, _Route
+from casebook.coding.icd10pcs import ProcedureCoder, _Lines, _Route
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import (
     Assertion,
@@ -181,3 +183,18 @@ def test_lines_reached_by_reference_match_on_the_words_below_the_route(
     for entry, qualifier, words in lines:
         assert entry.term != "Biopsy" and qualifier == "Diagnostic"
         assert words == coder._content(" ".join(entry.path))
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_filed_lines_are_those_whose_words_a_query_holds(
+    coder: ProcedureCoder, data: st.DataObject
+) -> None:
+    # Reading only the lines filed under the query's words must find every line whose
+    # subterm words the query holds, in index order, as checking every line does.
+    term = data.draw(st.sampled_from(["Biopsy", "Excision", "Drainage", "Inspection"]))
+    lines = coder._entries(_Route(term, (), frozenset()))
+    vocabulary = sorted({word for _, _, words in lines for word in words})
+    words = data.draw(st.sets(st.sampled_from([*vocabulary, "unknown"]), max_size=12))
+    expected = [line for line in lines if line[2] <= words]
+    assert _Lines.file(lines).within(words) == expected
