@@ -169,10 +169,13 @@ class ComplicationCoder:
             min_alias_chars=3,
         )
         self._cues = [normalize_tokens(cue) for cue in self.rules.cues]
-        self._rule_phrases = [
-            [" ".join(normalize_tokens(phrase)) for phrase in rule.findings]
-            for rule in self.rules.rules
-        ]
+        # Normalised finding phrase → numbers of the rules naming it.
+        self._rules_by_phrase: dict[str, set[int]] = {}
+        for number, rule in enumerate(self.rules.rules):
+            for phrase in rule.findings:
+                key = " ".join(normalize_tokens(phrase))
+                self._rules_by_phrase.setdefault(key, set()).add(number)
+        self._longest = max((key.count(" ") + 1 for key in self._rules_by_phrase), default=0)
 
     def __call__(self, case: Case) -> Case:
         """Add complication codes to finding mentions and to the case's ICD-10-CM codes."""
@@ -282,15 +285,25 @@ class ComplicationCoder:
         return result
 
     def _rules_for(self, finding: Mention) -> list[ComplicationRule]:
-        """The rules one of whose finding phrases the mention's words contain."""
-        words = [
-            " ".join(normalize_tokens(text)) for text in (finding.expansion, finding.text) if text
-        ]
-        return [
-            rule
-            for rule, phrases in zip(self.rules.rules, self._rule_phrases, strict=True)
-            if any(_contains(w, p) for w in words for p in phrases)
-        ]
+        """The rules one of whose finding phrases the mention's words contain, in file order.
+
+        A phrase is contained when it is a run of the words of the mention's expansion or
+        text: each run of up to ``_longest`` words is looked up (a phrase that normalises to
+        nothing is contained only in words that do too).
+        """
+        numbers: set[int] = set()
+        for text in (finding.expansion, finding.text):
+            if not text:
+                continue
+            words = normalize_tokens(text)
+            runs = [
+                " ".join(words[start:stop])
+                for start in range(len(words))
+                for stop in range(start + 1, min(len(words), start + self._longest) + 1)
+            ]
+            for run in runs or [""]:
+                numbers.update(self._rules_by_phrase.get(run, ()))
+        return [self.rules.rules[number] for number in sorted(numbers)]
 
     def _kind(self, text: str) -> str | None:
         """The first procedure kind (in file order) one of whose phrases ``text`` holds."""
@@ -341,11 +354,6 @@ def _cue_before(
         if start >= 0 and tuple(w for _, _, w in words[start : end + 1]) == cue:
             return end
     return None
-
-
-def _contains(words: str, phrase: str) -> bool:
-    """Whether ``phrase`` occurs in ``words`` as whole words (both space-joined)."""
-    return f" {phrase} " in f" {words} "
 
 
 def _first(rules: list[ComplicationRule], kind: str | None) -> ComplicationRule | None:

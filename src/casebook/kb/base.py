@@ -430,10 +430,15 @@ class CandidateGenerator:
                 for t in tokens
             )
         found: list[AliasMatch] = []
+        starts = self._root.children
         index = 0
         while index < len(tokens):
             head = tokens[index]
-            if self.whole_compounds and head is not None and _joined(text, head.start - 1, -1):
+            if head is None or head.norm not in starts:
+                # Most words begin no alias: no need to walk the trie from them.
+                index += 1
+                continue
+            if self.whole_compounds and _joined(text, head.start - 1, -1):
                 # "clonic" in "tonic-clonic seizure" is no seizure of its own.
                 index += 1
                 continue

@@ -33,6 +33,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from os.path import commonprefix
 from pathlib import Path
+from typing import NamedTuple
 
 from casebook.errors import CasebookError, ErrorCode
 from casebook.kb.base import Concept, KnowledgeBase
@@ -78,9 +79,12 @@ _MIN_INFERRED = 3
 """Shortest common prefix of an index line's codes that becomes a named concept."""
 
 
-@dataclass(frozen=True, slots=True)
-class IndexEntry:
+class IndexEntry(NamedTuple):
     """One line of the ICD-10-PCS index.
+
+    A named tuple, not a frozen dataclass: the procedure coder copies every line a
+    cross-reference leads to ("Biopsy" → the 2,500 lines of "Excision"), and a tuple is built
+    three times faster.
 
     Attributes:
         term: The main term, e.g. "Extraction" or "Patch, blood, spinal".

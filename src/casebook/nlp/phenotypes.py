@@ -332,14 +332,16 @@ class _Weigher:
 
     def __init__(self, case: Case, rules: PhenotypeRules, cues: Sequence[re.Pattern[str]]) -> None:
         self._rules = rules
+        self._text = case.text
+        self._cues = cues
         self._sections: list[Section] = sorted(case.sections, key=lambda s: s.start)
         self._section_starts = [s.start for s in self._sections]
         sentences = sorted(case.sentences, key=lambda s: s.start)
         self._sentence_starts = [s.start for s in sentences]
-        self._literature = [
-            any(cue.search(case.text, s.start, s.end) for cue in cues) for s in sentences
-        ]
         self._sentences = sentences
+        # Sentence number → whether it speaks of the literature; read only for sentences
+        # holding evidence, which are a minority.
+        self._literature: dict[int, bool] = {}
 
     def weight(self, start: int, end: int) -> float:
         """The weight of evidence at ``[start, end)``."""
@@ -349,6 +351,15 @@ class _Weigher:
         if index >= 0 and start < self._sections[index].end:
             weight = rules.section_weights.get(self._sections[index].kind, weight)
         index = bisect_right(self._sentence_starts, start) - 1
-        if index >= 0 and end <= self._sentences[index].end and self._literature[index]:
+        if index >= 0 and end <= self._sentences[index].end and self._about_literature(index):
             weight *= rules.literature_weight
         return weight
+
+    def _about_literature(self, index: int) -> bool:
+        """Whether sentence ``index`` holds a literature cue, remembered."""
+        known = self._literature.get(index)
+        if known is None:
+            sentence = self._sentences[index]
+            known = any(cue.search(self._text, sentence.start, sentence.end) for cue in self._cues)
+            self._literature[index] = known
+        return known

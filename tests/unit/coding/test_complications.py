@@ -7,9 +7,12 @@ import warnings
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casebook.coding.complications import ComplicationCoder, ComplicationRules
 from casebook.errors import CasebookError, ErrorCode
+from casebook.kb.base import normalize_tokens
 from casebook.model import (
     Assertion,
     Case,
@@ -184,3 +187,32 @@ def test_rule_naming_an_unknown_procedure_kind(tmp_path: Path) -> None:
 def test_component_runs_after_the_coders() -> None:
     names = list(DEFAULT_COMPONENTS)
     assert names.index("complications") > names.index("icd10")
+
+
+_CODER = ComplicationCoder()
+_PHRASE_WORDS = sorted(
+    {word for rule in _CODER.rules.rules for phrase in rule.findings for word in phrase.split()}
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(st.sampled_from([*_PHRASE_WORDS, "the", "severe", "-"]), max_size=6).map(
+        " ".join
+    ),
+    expansion=st.sampled_from([None, "post-dural puncture headache", "cerebrospinal fluid leak"]),
+)
+def test_a_finding_gets_the_rules_whose_phrases_its_words_contain(
+    text: str, expansion: str | None
+) -> None:
+    # Looking up the runs of the finding's words must agree with testing every rule phrase.
+    finding = Mention(
+        id="f", start=0, end=max(1, len(text)), text=text or "x", type=FINDING, expansion=expansion
+    )
+    spans = [f" {' '.join(normalize_tokens(t))} " for t in (finding.expansion, finding.text) if t]
+    expected = [
+        rule
+        for rule in _CODER.rules.rules
+        if any(f" {' '.join(normalize_tokens(p))} " in w for p in rule.findings for w in spans)
+    ]
+    assert _CODER._rules_for(finding) == expected

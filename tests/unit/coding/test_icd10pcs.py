@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from casebook.coding.icd10pcs import ProcedureCoder
+from casebook.coding.icd10pcs import ProcedureCoder, _Lines, _Route
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import (
     Assertion,
@@ -167,3 +169,32 @@ def test_lexicon_naming_an_unknown_index_term(tmp_path: Path) -> None:
     with pytest.raises(CasebookError) as caught:
         ProcedureCoder(bad)
     assert caught.value.code is ErrorCode.INVALID_RESOURCE
+
+
+def test_lines_reached_by_reference_match_on_the_words_below_the_route(
+    coder: ProcedureCoder,
+) -> None:
+    # "Biopsy" refers to "Excision with qualifier Diagnostic" (and to "Drainage",
+    # "Extraction"): each of its lines is one of theirs, and must match on the words of its
+    # subterms below "Biopsy".
+    route = _Route("Biopsy", (), frozenset())
+    lines = coder._entries(route)
+    assert len(lines) > 1000
+    for entry, qualifier, words in lines:
+        assert entry.term != "Biopsy" and qualifier == "Diagnostic"
+        assert words == coder._content(" ".join(entry.path))
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_filed_lines_are_those_whose_words_a_query_holds(
+    coder: ProcedureCoder, data: st.DataObject
+) -> None:
+    # Reading only the lines filed under the query's words must find every line whose
+    # subterm words the query holds, in index order, as checking every line does.
+    term = data.draw(st.sampled_from(["Biopsy", "Excision", "Drainage", "Inspection"]))
+    lines = coder._entries(_Route(term, (), frozenset()))
+    vocabulary = sorted({word for _, _, words in lines for word in words})
+    words = data.draw(st.sets(st.sampled_from([*vocabulary, "unknown"]), max_size=12))
+    expected = [line for line in lines if line[2] <= words]
+    assert _Lines.file(lines).within(words) == expected
