@@ -96,7 +96,8 @@ class AttributeRules(BaseModel):
     skip_words: list[str] = Field(description="Lower-case tokens not counted in distances.")
     token_costs: dict[str, float] = Field(
         default_factory=dict,
-        description="Punctuation that counts in distances, and how much (punctuation is free).",
+        description="Punctuation that counts in distances, and how much (punctuation is free); "
+        "in quarter steps, so that sums of costs are exact.",
     )
     coordinators: list[str] = Field(
         default_factory=list, description="Lower-case tokens that may join listed targets."
@@ -124,11 +125,40 @@ class AttributeRules(BaseModel):
             seen.add(rule.modifier)
         return self
 
+    @model_validator(mode="after")
+    def _costs_in_quarters(self) -> Self:
+        for token, cost in self.token_costs.items():
+            if (cost * 4) % 1:
+                raise ValueError(f"token cost of {token!r} is {cost}, not a multiple of 0.25")
+        return self
+
 
 @dataclass(frozen=True, slots=True)
 class _Link:
     modifier: Mention
     target: Mention
+
+
+@dataclass(frozen=True, slots=True)
+class _Gaps:
+    """Running totals over a stretch of tokens from token ``first`` on: ``distance[i]`` is the
+    distance the tokens ``first … first + i - 1`` count, ``boundaries[i]`` how many of them
+    are boundaries.
+
+    The distance between two mentions is then one subtraction, not a walk over the tokens
+    between them; it is exactly their sum token by token, since costs come in quarter steps.
+    """
+
+    first: int
+    distance: list[float]
+    boundaries: list[int]
+
+    def between(self, low: int, high: int) -> tuple[float, bool]:
+        """The distance over tokens ``[low, high)`` and whether a boundary lies there."""
+        if high <= low:
+            return 0.0, False
+        a, b = low - self.first, high - self.first
+        return self.distance[b] - self.distance[a], self.boundaries[b] > self.boundaries[a]
 
 
 class AttributeLinker:
@@ -189,25 +219,26 @@ class AttributeLinker:
 
     def _link_sentence(self, members: Sequence[Mention], tokens: Tokens) -> list[_Link]:
         """The best target of each modifier among the mentions of one sentence."""
-        # Words inside any modifier do not count in distances ("severe left-sided headache").
-        covered: set[int] = set()
-        for mention in members:
-            if mention.type in self._by_modifier:
-                covered.update(range(*_token_range(tokens, mention)))
+        ranges = [_token_range(tokens, mention) for mention in members]
+        gaps = self._gaps(members, ranges, tokens)
         links: list[_Link] = []
-        for modifier in members:
+        for modifier, (modifier_first, modifier_last) in zip(members, ranges, strict=True):
             rule = self._by_modifier.get(modifier.type)
             if rule is None:
                 continue
             allowed = frozenset(rule.targets)
             best: tuple[float, int, int] | None = None
             chosen: Mention | None = None
-            for target in members:
+            for target, (target_first, target_last) in zip(members, ranges, strict=True):
                 if target is modifier or target.type not in allowed:
                     continue
                 if target.start < modifier.end and modifier.start < target.end:
                     continue
-                cost = self._cost(rule, modifier, target, tokens, covered)
+                before = target.end <= modifier.start
+                low, high = (
+                    (target_last, modifier_first) if before else (modifier_last, target_first)
+                )
+                cost = self._cost(rule, before, *gaps.between(low, high))
                 if cost is None:
                     continue
                 gap = max(target.start - modifier.end, modifier.start - target.end)
@@ -222,6 +253,33 @@ class AttributeLinker:
                     _Link(modifier, t) for t in self._listed(chosen, members, allowed, tokens)
                 ]
         return links
+
+    def _gaps(
+        self, members: Sequence[Mention], ranges: Sequence[tuple[int, int]], tokens: Tokens
+    ) -> _Gaps:
+        """What each token between the first and the last of a sentence's mentions counts."""
+        # Words inside any modifier do not count in distances ("severe left-sided headache"):
+        # neither far nor a boundary ("i.v.", "right and left").
+        covered: set[int] = set()
+        for mention, (first, last) in zip(members, ranges, strict=True):
+            if mention.type in self._by_modifier:
+                covered.update(range(first, last))
+        low = min(first for first, _ in ranges)
+        high = max(last for _, last in ranges)
+        distance = [0.0]
+        boundaries = [0]
+        for index in range(low, high):
+            step = 0.0
+            crossed = False
+            if index not in covered:
+                word = tokens.words[index]
+                crossed = word in self._boundaries
+                if word not in self._skip:
+                    alphanumeric = word[0].isalnum() or word[0] == "_"
+                    step = 1.0 if alphanumeric else self.rules.token_costs.get(word, 0.0)
+            distance.append(distance[-1] + step)
+            boundaries.append(boundaries[-1] + crossed)
+        return _Gaps(low, distance, boundaries)
 
     def _listed(
         self,
@@ -271,33 +329,10 @@ class AttributeLinker:
         return joined
 
     def _cost(
-        self,
-        rule: AttributeRule,
-        modifier: Mention,
-        target: Mention,
-        tokens: Tokens,
-        covered: set[int],
+        self, rule: AttributeRule, before: bool, distance: float, crossed: bool
     ) -> float | None:
-        """The rule's score for linking ``modifier`` to ``target``; ``None`` when out of reach."""
-        before = target.end <= modifier.start
-        first, last = (target, modifier) if before else (modifier, target)
-        low = _token_range(tokens, first)[1]
-        high = _token_range(tokens, last)[0]
-        distance = 0.0
-        crossed = False
-        for index in range(low, high):
-            if index in covered:
-                # Inside another modifier ("i.v.", "right and left"): neither far nor a boundary.
-                continue
-            word = tokens.words[index]
-            if word in self._boundaries:
-                crossed = True
-            if word in self._skip:
-                continue
-            if word[0].isalnum() or word[0] == "_":
-                distance += 1
-            else:
-                distance += self.rules.token_costs.get(word, 0.0)
+        """The rule's score for a target ``before`` the modifier or after it, at ``distance``
+        and across a boundary or not; ``None`` when out of reach."""
         limit = rule.max_before if before else rule.max_after
         if distance > limit:
             return None

@@ -18,7 +18,7 @@ inline flags), every pattern scans the text itself.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 WORD_START = r"(?<![\w-])"
 """Where every pattern of a set starts: not inside a word or just after a hyphen."""
@@ -29,6 +29,33 @@ _UNSAFE = re.compile(r"\(\?P=|\\[0-9N\\]|\(\?[aiLmsux]")
 _UPPER = re.compile(r"(?<!\\)[A-Z]")
 _FOLDS_TO_ASCII = re.compile(r"[a-z]", re.IGNORECASE)
 """Non-ASCII characters this matches ("ſ", "K") equal ASCII letters only when case folds."""
+
+
+def phrase_alternation(phrases: Iterable[str]) -> str:
+    """A case-insensitive regex alternation of ``phrases``, longest first, spaces as any
+    whitespace, grouped by first letter: "t(?:hirteen|hree|wo)|o(?:ne)".
+
+    The regex engine skips a group whose first letter is not the text's in one step instead
+    of trying each of its phrases, which matters when the alternation is tried at every word
+    of a text. Only phrases with the same first letter can match at one place, so the
+    grouping keeps the longest-first preference. Phrases that do not all start with an ASCII
+    character (case folding might then equate two first letters) stay one flat alternation.
+    """
+    ordered = sorted(phrases, key=len, reverse=True)
+    written = [r"\s+".join(re.escape(word) for word in phrase.split()) for phrase in ordered]
+    firsts = [phrase.lstrip()[:1].lower() for phrase in ordered]
+    if not all(first.isascii() and first for first in firsts):
+        return "|".join(written)
+    groups: dict[str, list[str]] = {}
+    for first, regex in zip(firsts, written, strict=True):
+        # re.escape writes an ASCII character as itself or as a backslash and itself.
+        rest = regex[2:] if regex.startswith("\\") else regex[1:]
+        groups.setdefault(first, []).append(rest)
+    alternatives: list[str] = []
+    for first, rests in groups.items():
+        tail = rests[0] if len(rests) == 1 else f"(?:{'|'.join(rests)})"
+        alternatives.append(re.escape(first) + tail)
+    return "|".join(alternatives)
 
 
 class PatternSet:

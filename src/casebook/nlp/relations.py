@@ -39,7 +39,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from casebook.model import Assertion, Case, EntityType, Mention, Relation, Span
-from casebook.nlp.patterns import PatternSet
+from casebook.nlp.patterns import PatternSet, phrase_alternation
 from casebook.resources import load_rules
 
 _WORD = re.compile(r"\w+|[^\w\s]")
@@ -304,9 +304,7 @@ class RelationFinder:
 def _phrase_pattern(phrases: Sequence[str]) -> str:
     """One regex matching any phrase as whole words after ``WORD_START``, longest first,
     spaces as any whitespace."""
-    ordered = sorted(phrases, key=len, reverse=True)
-    body = "|".join(r"\s+".join(re.escape(word) for word in p.split()) for p in ordered)
-    return rf"(?:{body})(?![\w-])"
+    return rf"(?:{phrase_alternation(phrases)})(?![\w-])"
 
 
 def _by_sentence(

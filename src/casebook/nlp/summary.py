@@ -80,7 +80,9 @@ def build_summary(case: Case) -> ClinicalSummary:
     order = {e.mention: e.order for e in case.timeline}
     days = {e.mention: e.offset_days for e in case.timeline}
     kept = [m for m in case.mentions if m.assertion not in LEFT_OUT]
-    kept_keys = [(m, _key(m)) for m in kept]
+    # What makes mentions the same thing, worked out once per mention (ids are unique).
+    keys = {m.id: _key(m) for m in case.mentions}
+    kept_keys = [(m, keys[m.id]) for m in kept]
 
     def linked(kind: str, *, from_source: bool) -> dict[str, list[Mention]]:
         """Mention id → the mentions at the other end of its relations of ``kind``."""
@@ -116,12 +118,12 @@ def build_summary(case: Case) -> ClinicalSummary:
         mentions: Iterable[Mention], links: dict[str, dict[str, list[Mention]]] | None = None
     ) -> list[SummaryItem]:
         chosen = list(mentions)
-        keys = {_key(m) for m in chosen}
+        wanted = {keys[m.id] for m in chosen}
         # Other mentions of the same thing join the item ("the CSF leak" told again later).
         # Mention ids are unique in a case: the same id is the same mention.
         ids = {m.id for m in chosen}
-        chosen += [m for m, key in kept_keys if key in keys and m.id not in ids]
-        return _items(chosen, links or {}, order, days)
+        chosen += [m for m, key in kept_keys if key in wanted and m.id not in ids]
+        return _items(chosen, links or {}, order, days, keys)
 
     return ClinicalSummary(
         patient=_patient(case),
@@ -160,10 +162,11 @@ def _items(
     links: dict[str, dict[str, list[Mention]]],
     order: dict[str, int],
     days: dict[str, float | None],
+    keys: dict[str, tuple[str, str]],
 ) -> list[SummaryItem]:
     groups: dict[tuple[str, str], _Group] = {}
     for mention in sorted(mentions, key=lambda m: m.start):
-        group = groups.setdefault(_key(mention), _Group(mentions=[]))
+        group = groups.setdefault(keys[mention.id], _Group(mentions=[]))
         group.mentions.append(mention)
         for relation, table in links.items():
             group.links.setdefault(relation, []).extend(table.get(mention.id, []))
@@ -171,16 +174,18 @@ def _items(
         groups.values(),
         key=lambda g: (order.get(g.mentions[0].id, len(order)), g.mentions[0].start),
     )
-    return [_item(group, days) for group in ranked]
+    return [_item(group, days, keys) for group in ranked]
 
 
-def _item(group: _Group, days: dict[str, float | None]) -> SummaryItem:
+def _item(
+    group: _Group, days: dict[str, float | None], keys: dict[str, tuple[str, str]]
+) -> SummaryItem:
     first = group.mentions[0]
     related: list[SummaryLink] = []
     for relation, others in group.links.items():
         by_thing: dict[tuple[str, str], list[Mention]] = {}
         for other in sorted(others, key=lambda m: m.start):
-            by_thing.setdefault(_key(other), []).append(other)
+            by_thing.setdefault(keys[other.id], []).append(other)
         for same in by_thing.values():
             related.append(
                 SummaryLink(

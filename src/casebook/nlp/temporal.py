@@ -56,7 +56,7 @@ from casebook.model import (
     TimeExpression,
     TimelineEvent,
 )
-from casebook.nlp.patterns import WORD_START, PatternSet
+from casebook.nlp.patterns import WORD_START, PatternSet, phrase_alternation
 from casebook.resources import load_rules
 
 STEP = 1e-6
@@ -237,10 +237,10 @@ class TemporalOrderer:
 
     def _expand(self, pattern: str) -> str:
         rules = self.rules
-        numbers = "|".join(_words(rules.numbers))
-        units = "|".join(_words(rules.units))
-        months = "|".join(_words(rules.months))
-        ordinals = "|".join(_words(rules.ordinals))
+        numbers = phrase_alternation(rules.numbers)
+        units = phrase_alternation(rules.units)
+        months = phrase_alternation(rules.months)
+        ordinals = phrase_alternation(rules.ordinals)
         parts = {
             "{n}": rf"(?P<n>\d+(?:[.,]\d+)?|{numbers})",
             "{unit}": rf"(?P<unit>{units})",
@@ -691,16 +691,10 @@ def _rounded(days: float | None) -> float | None:
     return None if days is None else round(days, 3)
 
 
-def _words(table: dict[str, float] | dict[str, int]) -> list[str]:
-    """Table keys as regex alternatives, longest first, spaces as any whitespace."""
-    keys = sorted(table, key=len, reverse=True)
-    return [r"\s+".join(re.escape(part) for part in key.split()) for key in keys]
-
-
 def _phrases(phrases: Sequence[str]) -> str:
     """A regex matching any phrase as whole words after ``WORD_START``; never matches when
     there is none."""
     if not phrases:
         return r"(?!x)x"
-    body = "|".join(_words(dict.fromkeys(phrases, 0)))
+    body = phrase_alternation(phrases)
     return rf"(?:{body})(?![\w-])"

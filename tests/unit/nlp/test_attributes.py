@@ -13,6 +13,7 @@ from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Attribute, Case, EntityType, Mention, Source, SourceFormat, Span
 from casebook.nlp.attributes import RELATION_TYPE, AttributeLinker, AttributeRules
 from casebook.nlp.pipeline import Component
+from casebook.nlp.tokens import TOKEN
 from casebook.resources import load_rules, resource_path
 
 SIGN = EntityType.SIGN_SYMPTOM
@@ -262,6 +263,7 @@ def _valid_rules() -> dict[str, object]:
             ]
         },
         {"boundary_cost": -1},
+        {"token_costs": {",": 0.3}},
     ],
 )
 def test_invalid_rule_file_raises(tmp_path: Path, breakage: dict[str, object]) -> None:
@@ -289,7 +291,7 @@ TYPES = st.sampled_from(
 
 
 @st.composite
-def cases(draw: st.DrawFn) -> Case:
+def cases(draw: st.DrawFn, max_mentions: int = 10) -> Case:
     """A random text of known words with random mentions and sentences over its words."""
     words = draw(st.lists(WORDS, min_size=1, max_size=25))
     text = " ".join(words)
@@ -299,7 +301,7 @@ def cases(draw: st.DrawFn) -> Case:
         bounds.append((position, position + len(word)))
         position += len(word) + 1
     mentions = []
-    for number in range(draw(st.integers(0, 10))):
+    for number in range(draw(st.integers(0, max_mentions))):
         first = draw(st.integers(0, len(words) - 1))
         last = draw(st.integers(first, min(first + 3, len(words) - 1)))
         start, end = bounds[first][0], bounds[last][1]
@@ -339,3 +341,66 @@ def test_attributes_match_their_offsets_and_relations_point_at_mentions(case: Ca
         assert relation.source != relation.target
     # The whole record passes the case model's own validation.
     Case.model_validate(result.model_dump())
+
+
+def walked_choices(case: Case) -> set[tuple[str, str]]:
+    """(modifier id, target id) of each modifier's best target, every distance counted by
+    walking over the tokens between the two mentions."""
+    rules = _LINKER.rules
+    by_modifier = {rule.modifier: rule for rule in rules.rules}
+    tokens = [(t.start(), t.end(), t.group().lower()) for t in TOKEN.finditer(case.text)]
+    chosen: set[tuple[str, str]] = set()
+    for sentence in case.sentences:
+        members = [m for m in case.mentions if sentence.start <= m.start < sentence.end]
+        modifiers = [m for m in members if m.type in by_modifier]
+        for modifier in modifiers:
+            rule = by_modifier[modifier.type]
+            options: list[tuple[tuple[float, int, int], str]] = []
+            for target in members:
+                if target is modifier or target.type not in rule.targets:
+                    continue
+                if target.start < modifier.end and modifier.start < target.end:
+                    continue
+                before = target.end <= modifier.start
+                first, last = (target, modifier) if before else (modifier, target)
+                words = [
+                    word
+                    for start, end, word in tokens
+                    if start >= first.end
+                    and end <= last.start
+                    and not any(start < m.end and m.start < end for m in modifiers)
+                ]
+                distance = 0.0
+                for word in words:
+                    if word in rules.skip_words:
+                        continue
+                    alphanumeric = word[0].isalnum() or word[0] == "_"
+                    distance += 1 if alphanumeric else rules.token_costs.get(word, 0.0)
+                if distance > (rule.max_before if before else rule.max_after):
+                    continue
+                cost = distance + (rule.before_cost if before else rule.after_cost)
+                if any(word in rules.boundaries for word in words):
+                    cost += rules.boundary_cost
+                gap = max(target.start - modifier.end, modifier.start - target.end)
+                options.append(((cost, gap, target.start), target.id))
+            if options:
+                # The first of equally good targets, as the linker keeps it.
+                chosen.add((modifier.id, min(options, key=lambda option: option[0])[1]))
+    return chosen
+
+
+@settings(max_examples=600, deadline=None)
+@given(case=cases(max_mentions=20))
+def test_each_modifier_gets_the_target_a_walk_over_the_tokens_finds(case: Case) -> None:
+    # The linker reads distances off running totals; walking token by token must agree.
+    coordinated = {rule.modifier for rule in _LINKER.rules.rules if rule.coordinated}
+    types = {m.id: m.type for m in case.mentions}
+    result = _LINKER(case)
+    linked = {(r.source, r.target) for r in result.relations if r.type == RELATION_TYPE}
+    walked = walked_choices(case)
+    assert walked <= linked
+    assert {source for source, _ in linked} == {source for source, _ in walked}
+    # Only a coordinated rule adds the targets listed with the chosen one.
+    assert {p for p in linked if types[p[0]] not in coordinated} == {
+        p for p in walked if types[p[0]] not in coordinated
+    }

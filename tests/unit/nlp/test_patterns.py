@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casebook.nlp.patterns import PatternSet
+from casebook.nlp.patterns import WORD_START, PatternSet, phrase_alternation
 from casebook.nlp.relations import RelationFinder
 from casebook.nlp.temporal import TemporalOrderer
 
@@ -125,3 +127,26 @@ def test_case_and_groups_are_the_texts() -> None:
         ["Next Week"],
     ]
     assert found[0][0].group("unit") == "DAYS"
+
+
+PHRASE_WORDS = ["a", "ab", "b", "s", "\u017f", "k", "\u212a", "i", "\u0130", "-", "(a)"]
+"""Words sharing first letters, and letters that case folding equates ("s" and long s)."""
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(PHRASE_WORDS), min_size=1, max_size=3), max_size=8),
+    st.lists(st.sampled_from([*PHRASE_WORDS, "A", "S", "K", "I", "AB"]), max_size=12),
+)
+def test_grouped_phrases_match_as_the_flat_alternation(
+    phrases: list[list[str]], words: list[str]
+) -> None:
+    # Grouping the phrases by first letter must keep which phrase matches where.
+    joined = [" ".join(phrase) for phrase in phrases]
+    ordered = sorted(joined, key=len, reverse=True)
+    flat = "|".join(r"\s+".join(re.escape(word) for word in p.split()) for p in ordered)
+    # The phrases themselves in the text, so that phrases sharing a start meet there.
+    text = " ".join([*words, *joined])
+    grouped = re.compile(f"{WORD_START}(?:{phrase_alternation(joined)})(?![\\w-])", re.I)
+    expected = re.compile(f"{WORD_START}(?:{flat})(?![\\w-])", re.I)
+    assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in expected.finditer(text)]
