@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
+from casebook.caseless import fold, folded_pattern
 from casebook.model import Case, EntityType, Mention, RecordModel
 from casebook.resources import load_rules
 
@@ -67,20 +68,32 @@ class LexiconMentions:
         self.lexicon = load_rules(rules, MentionLexicon)
 
     @cached_property
-    def _patterns(self) -> list[tuple[LexiconEntry, re.Pattern[str]]]:
-        return [
-            (entry, re.compile(rf"(?<!\w)(?:{'|'.join(entry.patterns)})(?!\w)", re.I))
-            for entry in self.lexicon.entries
-        ]
+    def _patterns(self) -> list[tuple[LexiconEntry, re.Pattern[str], re.Pattern[str] | None]]:
+        """Each entry with its pattern, and the same to run over the folded text when there
+        is one (``casebook.caseless``: the same matches, found three times faster)."""
+        found: list[tuple[LexiconEntry, re.Pattern[str], re.Pattern[str] | None]] = []
+        for entry in self.lexicon.entries:
+            pattern = rf"(?<!\w)(?:{'|'.join(entry.patterns)})(?!\w)"
+            folded = folded_pattern(pattern)
+            found.append(
+                (entry, re.compile(pattern, re.I), None if folded is None else re.compile(folded))
+            )
+        return found
 
     def __call__(self, case: Case) -> Case:
         """Return ``case`` with a mention for each lexicon match, replacing fragments inside it."""
         kept = list(case.mentions)
         used = {m.id for m in kept}
         added = False
-        for entry, pattern in self._patterns:
+        text = case.text
+        folded_text = fold(text)
+        for entry, pattern, folded in self._patterns:
             kind = entry.type
-            for match in pattern.finditer(case.text):
+            if folded is not None and folded_text is not None:
+                matches = folded.finditer(folded_text)
+            else:
+                matches = pattern.finditer(text)
+            for match in matches:
                 start, end = match.span()
                 inside = [m for m in kept if start <= m.start and m.end <= end]
                 crossing = [m for m in kept if m.start < end and start < m.end and m not in inside]
@@ -93,7 +106,7 @@ class LexiconMentions:
                     number += 1
                 used.add(f"m{number}")
                 kept.append(
-                    Mention(id=f"m{number}", start=start, end=end, text=match.group(), type=kind)
+                    Mention(id=f"m{number}", start=start, end=end, text=text[start:end], type=kind)
                 )
                 added = True
         if not added:

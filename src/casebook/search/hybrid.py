@@ -267,7 +267,7 @@ class CaseIndexer:
         return IndexEntry(
             id=case.id,
             tokens=self._tokenize(CaseIndex.indexed_text(case, self.settings)),
-            vector=fact_vector(self._extractor.expand(stated)),
+            vector=self._extractor.vector(stated),
             record=_record(case.text, stated, treatments),
             facets=Facets(
                 title=case.title,

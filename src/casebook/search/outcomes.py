@@ -25,6 +25,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
+from casebook.caseless import fold, folded_pattern
 from casebook.kb.base import normalize_alias
 from casebook.model import (
     Assertion,
@@ -141,7 +142,13 @@ class OutcomeReader:
             for priority, rule in enumerate(self.rules.rules)
             for pattern in rule.patterns
         ]
-        self._any = _any_of([pattern for rule in self.rules.rules for pattern in rule.patterns])
+        patterns = [pattern for rule in self.rules.rules for pattern in rule.patterns]
+        self._any = _any_of(patterns, re.IGNORECASE)
+        folded = [folded_pattern(pattern) for pattern in patterns]
+        foldable = [f for f in folded if f is not None]
+        self._any_folded = _any_of(foldable, 0) if foldable else None
+        others = [pattern for pattern, f in zip(patterns, folded, strict=True) if f is None]
+        self._any_other = _any_of(others, re.IGNORECASE) if others else None
         self._treatment_types = frozenset(self.rules.treatment_types)
         self._treatment_assertions = frozenset(self.rules.treatment_assertions)
 
@@ -155,7 +162,7 @@ class OutcomeReader:
             ``(outcome, start, end)`` with offsets into ``text``; overlapping matches are
             settled by rule order.
         """
-        if self._any is not None and self._any.search(text) is None:
+        if not self._may_state(text):
             return []  # most sentences state no outcome: one scan instead of one per pattern
         found = sorted(
             (priority, match.start(), match.end(), outcome)
@@ -168,6 +175,21 @@ class OutcomeReader:
             if all(end <= s or start >= e for s, e, _ in kept):
                 kept.append((start, end, outcome))
         return [(outcome, start, end) for start, end, outcome in sorted(kept)]
+
+    def _may_state(self, text: str) -> bool:
+        """False when no pattern matches the text, found with one or two scans.
+
+        The patterns that allow it scan the folded text case-sensitively
+        (``casebook.caseless``), three times faster than a case-insensitive scan.
+        """
+        if self._any is None:
+            return True
+        folded = fold(text)
+        if folded is None:
+            return self._any.search(text) is not None
+        if self._any_folded is not None and self._any_folded.search(folded):
+            return True
+        return self._any_other is not None and self._any_other.search(text) is not None
 
     def statements(self, case: Case) -> list[OutcomeStatement]:
         """Every outcome statement of a case, in text order."""
@@ -250,14 +272,14 @@ class OutcomeReader:
         return result
 
 
-def _any_of(patterns: Sequence[str]) -> re.Pattern[str] | None:
+def _any_of(patterns: Sequence[str], flags: int) -> re.Pattern[str] | None:
     """One expression that matches wherever any of the patterns does, to rule text out fast;
     None when they cannot be joined (a backreference, whose group number would shift, or a
     pattern with its own global flags)."""
     if any(_BACKREFERENCE.search(pattern) for pattern in patterns):
         return None
     try:
-        return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), re.IGNORECASE)
+        return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), flags)
     except re.error:
         return None
 

@@ -21,6 +21,8 @@ from types import TracebackType
 from typing import Any, NoReturn, Self
 
 import duckdb
+import numpy as np
+import numpy.typing as npt
 from pydantic import ValidationError
 
 from casebook.errors import CasebookError, ErrorCode
@@ -88,6 +90,14 @@ after a crash DuckDB replays the log when the file is next opened.
 """
 
 _LOCK_PID = re.compile(r"PID (\d+)")
+
+_ROWS = "casebook_rows"
+"""The name under which ``_insert_columns`` shows DuckDB the rows it inserts."""
+
+
+def _strings(values: Sequence[str | None]) -> npt.NDArray[np.object_]:
+    """Strings (None for NULL) as a numpy array DuckDB reads as VARCHAR."""
+    return np.array(values, dtype=object)
 
 
 def _first_line(error: BaseException) -> str:
@@ -316,38 +326,45 @@ class DuckDBCaseStore:
         return outcomes
 
     def _insert(self, records: Sequence[CaseRecord], added_at: datetime) -> None:
-        """Insert new cases with their rows; one INSERT of unnested column lists per table,
-        several times faster than ``executemany``."""
-        self._con.execute(
-            "INSERT INTO cases SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
-            "unnest(?::VARCHAR[]), unnest(?::DOUBLE[]), unnest(?::VARCHAR[]), "
-            "unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), ?::TIMESTAMP, unnest(?::VARCHAR[])",
-            [
-                [r.id for r in records],
-                [r.content_hash for r in records],
-                [r.title for r in records],
-                [r.age_years for r in records],
-                [r.sex for r in records],
-                [r.source_format for r in records],
-                [r.source_path for r in records],
-                added_at,
-                [r.case_json for r in records],
-            ],
+        """Insert new cases with their rows, one INSERT per table (``executemany`` is many
+        times slower)."""
+        self._insert_columns(
+            "cases",
+            _strings([r.id for r in records]),
+            _strings([r.content_hash for r in records]),
+            _strings([r.title for r in records]),
+            np.array([r.age_years for r in records], dtype=np.float64),  # None: NaN: NULL
+            _strings([r.sex for r in records]),
+            _strings([r.source_format for r in records]),
+            _strings([r.source_path for r in records]),
+            np.full(len(records), added_at, dtype="datetime64[us]"),
+            _strings([r.case_json for r in records]),
         )
         mentions = [(r.id, *m) for r in records for m in r.mentions]
         if mentions:
-            self._con.execute(
-                "INSERT INTO mentions SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
-                "unnest(?::INTEGER[]), unnest(?::INTEGER[]), unnest(?::VARCHAR[]), "
-                "unnest(?::VARCHAR[]), unnest(?::VARCHAR[])",
-                [builtins.list(column) for column in zip(*mentions, strict=True)],
+            case_ids, mention_ids, starts, ends, types, assertions, texts = zip(
+                *mentions, strict=True
+            )
+            self._insert_columns(
+                "mentions",
+                _strings(case_ids),
+                _strings(mention_ids),
+                np.array(starts, dtype=np.int32),
+                np.array(ends, dtype=np.int32),
+                _strings(types),
+                _strings(assertions),
+                _strings(texts),
             )
         codes = [(r.id, *c) for r in records for c in r.codes]
         if codes:
-            self._con.execute(
-                "INSERT INTO codes SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
-                "unnest(?::VARCHAR[]), unnest(?::DOUBLE[]), unnest(?::VARCHAR[])",
-                [builtins.list(column) for column in zip(*codes, strict=True)],
+            case_ids, systems, values, scores, mention_ids = zip(*codes, strict=True)
+            self._insert_columns(
+                "codes",
+                _strings(case_ids),
+                _strings(systems),
+                _strings(values),
+                np.array(scores, dtype=np.float64),
+                _strings(mention_ids),
             )
         entries = [
             (r.id, r.index_key, r.index_entry)
@@ -355,11 +372,23 @@ class DuckDBCaseStore:
             if r.index_key is not None and r.index_entry is not None
         ]
         if entries:
-            self._con.execute(
-                "INSERT INTO search_entries SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
-                "unnest(?::VARCHAR[])",
-                [builtins.list(column) for column in zip(*entries, strict=True)],
+            self._insert_columns(
+                "search_entries", *(_strings(column) for column in zip(*entries, strict=True))
             )
+
+    def _insert_columns(self, table: str, *columns: npt.NDArray[Any]) -> None:
+        """Insert rows given as one array per column, in the table's column order.
+
+        DuckDB reads numpy arrays several times faster than lists bound as parameters: a
+        case's row and its mention and code rows, about 180, cost the one writing process
+        1 ms per case as lists, 0.2 ms as arrays. A float array's NaN reads as NULL (the
+        case model allows no NaN where the store keeps a float).
+        """
+        self._con.register(_ROWS, {f"c{i}": column for i, column in enumerate(columns)})
+        try:
+            self._con.execute(f"INSERT INTO {table} SELECT * FROM {_ROWS}")
+        finally:
+            self._con.unregister(_ROWS)
 
     def get(self, case_id: str) -> Case:
         """The stored case with this id.

@@ -134,3 +134,17 @@ def test_a_hospital_discharge_stays_a_clinical_event(lexicon: LexiconMentions) -
 
 def test_a_defect_named_by_a_determiner_is_not_a_phrase(lexicon: LexiconMentions) -> None:
     assert lexicon(_case("The defect was closed.")).mentions == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A CSF Leak at 38\u00b0C was seen.",  # a non-ASCII mark: the folded scan
+        "A CSF Leak at \u0663 cm was seen.",  # a non-ASCII digit: the case-insensitive scan
+    ],
+)
+def test_a_phrase_in_any_case_keeps_its_words_and_offsets(
+    lexicon: LexiconMentions, text: str
+) -> None:
+    (found,) = lexicon(_case(text)).mentions
+    assert (found.text, found.start, found.end) == ("CSF Leak", 2, 10)

@@ -5,10 +5,14 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import bm25s
 import pytest
+import Stemmer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casebook.search.base import Hit, Searcher
-from casebook.search.bm25 import BM25Searcher
+from casebook.search.bm25 import STEMMER_LANGUAGE, BM25Searcher, _tokenize
 
 K1, B = 1.2, 0.75
 
@@ -133,3 +137,21 @@ def test_save_and_load(tmp_path: Path, power: float) -> None:
     empty = BM25Searcher.index([], [])
     empty.save(tmp_path / "empty")
     assert BM25Searcher.load(tmp_path / "empty").search("cough", 3) == []
+
+
+# Stop words in any case, stems, non-ASCII letters (one that lower-cases to two characters),
+# digits, underscores and separators.
+PIECES = ["The", "and", "A", "Running", "kidneys", "x-rays", "Ærø", "naïve", "ﬁbrosis", "İ"]
+PIECES += ["_", "42", " ", "  ", ".", ",", "-", "\n", "'s"]
+TEXTS_OF_PIECES = st.lists(st.sampled_from(PIECES) | st.text(max_size=5), max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(TEXTS_OF_PIECES, max_size=4))
+def test_tokens_are_those_of_bm25s(texts: list[str]) -> None:
+    """The index's own tokeniser gives bm25s's tokens: an index built before it still serves."""
+    stemmer = Stemmer.Stemmer(STEMMER_LANGUAGE)
+    expected = bm25s.tokenize(
+        texts, lower=True, stopwords="en", stemmer=stemmer, return_ids=False, show_progress=False
+    )
+    assert _tokenize(texts, stemmer) == [list(tokens) for tokens in expected]

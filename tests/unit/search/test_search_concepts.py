@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casebook.kb.base import Concept, KnowledgeBase
 from casebook.model import Assertion, Case, CodeSystem
@@ -93,6 +95,31 @@ def test_facts_carry_polarity_and_ancestors(
     stated = extractor.stated(case)
     again = [Fact.from_json(f.to_json()) for f in stated]
     assert fact_vector(extractor.expand(again)) == vector
+
+
+KEYS = ["finding:headache", "icd10cm:G96.00", "icd10cm:G96.0", "icd10pcs:3E0R3GC"]
+KEYS += ["hpo:HP:0002315", "hpo:HP:0012638", "hpo:HP:0001945"]
+FACTS = st.builds(
+    Fact,
+    key=st.sampled_from(KEYS),
+    negated=st.booleans(),
+    depth=st.just(0),
+    weight=st.sampled_from([0.1, 0.25, 0.5, 0.7, 1.0]),
+    label=st.just(""),
+    spans=st.just(((0, 1),)),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(FACTS, max_size=8), st.sampled_from([0.0, 0.5, 0.7]))
+def test_a_vector_is_that_of_the_facts_with_their_ancestors(
+    stated: list[Fact], discount: float
+) -> None:
+    """Keys, weights and key order as the expanded facts give them (the order is stored)."""
+    concepts = load_search_settings().concepts.model_copy(update={"ancestor_discount": discount})
+    extractor = FactExtractor(concepts, hpo=HPO_SLICE)
+    expected = fact_vector(extractor.expand(stated))
+    assert list(extractor.vector(stated).items()) == list(expected.items())
 
 
 def _idf(df: int, n: int) -> float:

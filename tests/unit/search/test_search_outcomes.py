@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Assertion, Case, CodeSystem, Outcome
 from casebook.resources import load_rules
 from casebook.search.outcomes import (
     OutcomeReader,
+    OutcomeRule,
     OutcomeRules,
     describe,
     tally,
@@ -135,6 +139,48 @@ def test_tally_links_every_cell_to_its_cases(reader: OutcomeReader, make_case: C
     assert patch.outcomes == {Outcome.RESOLVED: ["a", "b"], Outcome.UNCHANGED: ["c"]}
     assert describe(patch) == "epidural blood patch: 3 cases, 2 resolved, 1 unchanged"
     assert describe(rows[1]) == "caffeine: 1 case, 1 unknown"
+
+
+# Patterns a user might write, plain ones and ones whose case-insensitive meaning lower-casing
+# would change (scoped case, ranges over upper-case letters, ASCII-only classes, non-ASCII).
+USER_PATTERNS = [
+    r"\bimprov\w*",
+    r"normali[sz]ed",
+    r"\bis\s+k\b",
+    r"\bis\b",
+    r"(?-i:ABC)",
+    r"[@-`]x",
+    r"\bİyi\b",
+    r"(?a:\bik\b)",
+    r"\bſ",
+]
+WORDS = ["Improved", "NORMALISED", "no", "Further", "Did not", "resolve", "ABC", "abc", "."]
+# Letters that match others case-insensitively (dotless i, long s, the Kelvin sign, ...).
+LETTERS = "iIıİsSſkK\u212ayx`é "
+TEXTS = st.lists(st.sampled_from(WORDS) | st.text(LETTERS, max_size=4), max_size=8).map("".join)
+
+
+def _reader(patterns: list[str]) -> OutcomeReader:
+    rule = OutcomeRule(outcome=Outcome.IMPROVED, patterns=patterns)
+    packaged = OutcomeReader().rules
+    return OutcomeReader(packaged.model_copy(update={"rules": [*packaged.rules, rule]}))
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+@example("ıs k")  # dotless i: "is k" case-insensitively, not once lower-cased
+@example("Ax")  # "A" is in [@-`] case-insensitively ("a" is not)
+@example("abc")  # not "ABC" case-sensitively
+def test_text_is_ruled_out_only_when_no_pattern_matches(text: str) -> None:
+    """The quick scan that rules sentences out never hides a statement a pattern finds."""
+    reader = _reader(USER_PATTERNS)
+    patterns = [pattern for rule in reader.rules.rules for pattern in rule.patterns]
+    found = any(
+        match.end() > match.start()
+        for pattern in patterns
+        for match in re.finditer(pattern, text, re.IGNORECASE)
+    )
+    assert bool(reader.classify(text)) == found
 
 
 def test_rules_are_validated(tmp_path: Path) -> None:

@@ -125,6 +125,25 @@ def test_mentions_and_codes_are_queryable_rows(store_path: Path) -> None:
     assert row == ("example", "Headache after biopsy", 29.0, "female", "text", "example.txt")
 
 
+def test_rows_of_a_batch_with_only_case_level_codes_come_back_exactly(store_path: Path) -> None:
+    """A batch whose codes all lack a mention, with no age, and words beyond ASCII, is stored
+    as given (no code row borrows a mention id, no age is made up, no text is mangled)."""
+    case = _case("é-1")
+    text = case.text.replace("headache", "céphalée")  # as long, so the offsets hold
+    mentions = [
+        m.model_copy(update={"codes": [], "text": text[m.start : m.end]}) for m in case.mentions
+    ]
+    case = case.model_copy(update={"text": text, "mentions": mentions, "patient": Patient()})
+    with DuckDBCaseStore(store_path) as store:
+        store.add_records([CaseRecord.of(case, "h")])
+    assert _rows(store_path, "SELECT * FROM codes") == [("é-1", "icd10cm", "G97.1", 0.7, None)]
+    assert _rows(store_path, 'SELECT mention_id, start, "end", text FROM mentions ORDER BY 1') == [
+        ("m1", 34, 42, "céphalée"),
+        ("m2", 51, 69, "bone marrow biopsy"),
+    ]
+    assert _rows(store_path, "SELECT id, age_years, sex FROM cases") == [("é-1", None, None)]
+
+
 def test_adding_the_same_id_and_hash_again_writes_nothing(store_path: Path) -> None:
     case = _case()
     with DuckDBCaseStore(store_path) as store:
