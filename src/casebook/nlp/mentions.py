@@ -32,6 +32,14 @@ READ_LEXEME_ATTRIBUTES = frozenset({LOWER, NORM, PREFIX, SUFFIX, SHAPE, IS_SPACE
 SHAPE), the lexicon tagger's LOWER, and IS_SPACE."""
 
 
+TOKENIZER_CACHE_CHUNKS = 100_000
+"""How many space-separated chunks spaCy's tokenizer remembers the split of. Its default,
+10,000, fills within the first few hundred case reports, after which every chunk not yet
+remembered is split afresh: over one ``casebook add`` worker's 4,300 PMC-Patients patients,
+tokenizing costs 1.4 ms per patient with the default and 0.75 ms with this (about 30 MB more
+memory per process once full)."""
+
+
 def load_model(model: str | Path = DEFAULT_MODEL) -> Language:
     """Load a trained pipeline: a packaged model name or a folder path.
 
@@ -39,7 +47,8 @@ def load_model(model: str | Path = DEFAULT_MODEL) -> Language:
     ``is_stop``, ``is_currency`` …) with Python functions, a sixth of the tokenizer's time on
     new text; the loaded pipeline computes only ``READ_LEXEME_ATTRIBUTES``. Its tokenizer
     drops the special cases that would switch off spaCy's cache of split words after a line
-    break (``without_whitespace_special_cases``); tokens are unchanged.
+    break (``without_whitespace_special_cases``) and remembers more splits
+    (``TOKENIZER_CACHE_CHUNKS``); tokens are unchanged.
 
     Raises:
         CasebookError: ``CB-E012`` when the model folder is missing or unreadable.
@@ -50,6 +59,7 @@ def load_model(model: str | Path = DEFAULT_MODEL) -> Language:
     except OSError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, f"cannot load model: {exc}", path) from exc
     nlp.tokenizer = without_whitespace_special_cases(nlp.tokenizer)
+    nlp.tokenizer.max_cache_size = TOKENIZER_CACHE_CHUNKS
     # spaCy's stub of Vocab leaves out this public attribute of the compiled class.
     getters = nlp.vocab.lex_attr_getters  # type: ignore[attr-defined]
     nlp.vocab.lex_attr_getters = {  # type: ignore[attr-defined]
