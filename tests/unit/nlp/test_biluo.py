@@ -23,6 +23,15 @@ def _log_probs(rows: list[dict[str, float]]) -> np.ndarray:
     return table
 
 
+def _score_tables(max_tokens: int) -> st.SearchStrategy[np.ndarray]:
+    """Token × tag log-probability tables of 1 to ``max_tokens`` tokens."""
+    return arrays(
+        np.float32,
+        st.tuples(st.integers(1, max_tokens), st.just(len(TAGS))),
+        elements=st.floats(-6, 0, width=32),
+    )
+
+
 def _path_spans(path: tuple[str, ...]) -> list[tuple[int, int, int]] | None:
     """The spans of a tag path, or None when the path breaks the BILUO grammar."""
     spans: list[tuple[int, int, int]] = []
@@ -61,13 +70,7 @@ def test_a_begin_without_a_last_is_repaired_into_a_well_formed_span() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(
-    arrays(
-        np.float32,
-        st.tuples(st.integers(1, 4), st.just(len(TAGS))),
-        elements=st.floats(-6, 0, width=32),
-    )
-)
+@given(_score_tables(max_tokens=4))
 def test_decoding_finds_the_best_well_formed_path_keeping_argmax_outside(
     log_probs: np.ndarray,
 ) -> None:
@@ -117,13 +120,7 @@ def _decode_run_by_run(log_probs: np.ndarray) -> list[tuple[int, int, int]]:
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    arrays(
-        np.float32,
-        st.tuples(st.integers(1, 60), st.just(len(TAGS))),
-        elements=st.floats(-6, 0, width=32),
-    )
-)
+@given(_score_tables(max_tokens=60))
 def test_a_long_text_decodes_as_its_runs_decode_one_by_one(log_probs: np.ndarray) -> None:
     assert decode(log_probs, len(LABELS)) == _decode_run_by_run(log_probs.copy())
 
