@@ -33,7 +33,7 @@ listing everything.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,7 +74,7 @@ class Fact:
     @property
     def signed_key(self) -> str:
         """The key with its polarity, as the index holds it."""
-        return ("-" if self.negated else "+") + self.key
+        return signed_key(self.key, self.negated)
 
     def to_json(self) -> list[Any]:
         """A stated fact as a compact JSON array (ancestors are derived again on reading)."""
@@ -234,35 +234,42 @@ class FactExtractor:
 
     def expand(self, stated: Sequence[Fact]) -> list[Fact]:
         """Stated facts followed by the ancestors of their codes, discounted by distance."""
-        discount = self.settings.ancestor_discount
-        found = list(stated)
-        if discount <= 0:
-            return found
-        for fact in stated:
-            for key, depth, name in self.ancestors(fact.key):
-                weight = fact.weight * discount**depth
-                found.append(Fact(key, fact.negated, depth, weight, name, fact.spans))
-        return found
+        return [
+            *stated,
+            *(
+                Fact(key, fact.negated, depth, weight, name, fact.spans)
+                for fact, key, depth, name, weight in self._inherited(stated)
+            ),
+        ]
 
     def vector(self, stated: Sequence[Fact]) -> FactVector:
         """``fact_vector(self.expand(stated))``, keys in the same order, without making a fact
         of each ancestor (a case has about a hundred)."""
         vector = fact_vector(stated)
+        for fact, key, _, _, weight in self._inherited(stated):
+            signed = signed_key(key, fact.negated)
+            if weight > vector.get(signed, 0.0):
+                vector[signed] = weight
+        return vector
+
+    def _inherited(self, stated: Sequence[Fact]) -> Iterator[tuple[Fact, str, int, str, float]]:
+        """``(stated fact, ancestor key, depth, name, weight)`` of every ancestor of the
+        stated facts' codes, its weight discounted by distance; none when the discount is 0."""
         discount = self.settings.ancestor_discount
         if discount <= 0:
-            return vector
+            return
         for fact in stated:
-            sign = "-" if fact.negated else "+"
-            for key, depth, _ in self.ancestors(fact.key):
-                signed = sign + key
-                weight = fact.weight * discount**depth
-                if weight > vector.get(signed, 0.0):
-                    vector[signed] = weight
-        return vector
+            for key, depth, name in self.ancestors(fact.key):
+                yield fact, key, depth, name, fact.weight * discount**depth
 
     def facts(self, case: Case) -> list[Fact]:
         """Every fact of the case, stated and inherited."""
         return self.expand(self.stated(case))
+
+
+def signed_key(key: str, negated: bool) -> str:
+    """A fact's key with its polarity, as the index holds it: ``+key`` or ``-key``."""
+    return ("-" if negated else "+") + key
 
 
 def fact_vector(facts: Iterable[Fact]) -> FactVector:

@@ -185,9 +185,9 @@ class OutcomeReader:
         if self._any is None:
             return True
         folded = fold(text)
-        if folded is None:
+        if folded is None or self._any_folded is None:
             return self._any.search(text) is not None
-        if self._any_folded is not None and self._any_folded.search(folded):
+        if self._any_folded.search(folded):
             return True
         return self._any_other is not None and self._any_other.search(text) is not None
 
