@@ -608,8 +608,11 @@ def train_ner(
         typer.Option("--settings", help="Training settings JSON (default: the packaged ones)."),
     ] = None,
     folds: Annotated[
-        int, typer.Option(help="Cross-validation folds to score first (0: none).", min=0)
+        int, typer.Option(help="Cross-validation folds to score (0: none).", min=0)
     ] = 0,
+    workers: Annotated[
+        int, typer.Option(help="Processes training the folds and the final model.", min=1)
+    ] = 1,
 ) -> None:
     """Train the mention extractor on MACCROBAT2020 and write it with its model card."""
     from casebook.resources import load_rules
@@ -618,7 +621,7 @@ def train_ner(
     def run() -> Path:
         settings = load_rules(settings_file or "ner_settings.json", NerSettings)
         return train_and_save(
-            data or get_settings().data, out, settings, folds, log=err_console.print
+            data or get_settings().data, out, settings, folds, err_console.print, workers
         )
 
     card = _guarded(run)

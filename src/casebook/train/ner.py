@@ -2,7 +2,9 @@
 
 A plain Python training loop over spaCy's API (no spaCy config files): a CNN tok2vec shared by
 two BILUO tagging heads (``casebook.nlp.biluo``), one for the flat entity types and one for the
-phrase-level types (History, Family_history) that overlap the flat ones.
+phrase-level types (History, Family_history) that overlap the flat ones. With self-training, the
+model trained on the gold documents labels unlabelled case reports, and a second model trains
+from the start on the gold documents plus those pseudo-labelled texts (``self_train``).
 Settings are a JSON data file validated by ``NerSettings``; the command that reproduces the
 shipped model is ``casebook train ner``.
 """
@@ -11,12 +13,14 @@ from __future__ import annotations
 
 import datetime
 import json
+import multiprocessing
 import random
 import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,7 +35,7 @@ from spacy.util import filter_spans
 from spacy.vectors import Vectors
 from thinc.api import Adam, compounding, fix_random_seed
 
-from casebook.blas import use_openblas
+from casebook.blas import one_blas_thread, use_openblas
 from casebook.eval.ner import NerReport, evaluate_ner
 from casebook.ingest.brat import read_brat
 from casebook.ingest.brat_model import BratAnnotations
@@ -60,6 +64,26 @@ class VectorSettings(RecordModel):
     window: int = Field(default=5, ge=1)
     epochs: int = Field(default=5, ge=1)
     max_words: int = Field(default=60000, ge=1000, description="Rows kept in the shipped table.")
+
+
+class SelfTrainingSettings(RecordModel):
+    """Self-training on unlabelled case reports (Yarowsky 1995; for NER, e.g. Huang et al. 2021,
+    "Few-shot named entity recognition: an empirical baseline study", EMNLP).
+
+    The model trained on the gold documents (the teacher) labels ``texts`` unlabelled texts once;
+    the shipped model (the student) trains from the same start on the gold documents plus a
+    fresh draw of ``per_gold`` pseudo-labelled texts per gold document in each epoch.
+    """
+
+    corpora: list[str] = Field(
+        min_length=1,
+        description="Glob patterns under the data folder: text files or PMC-Patients JSONL.",
+    )
+    texts: int = Field(default=2000, ge=1, description="Unlabelled texts drawn and labelled.")
+    per_gold: float = Field(
+        default=1.0, gt=0.0, description="Pseudo-labelled texts per gold document per epoch."
+    )
+    seed: int = Field(default=7, description="Seed of the draw of the unlabelled texts.")
 
 
 class NerSettings(RecordModel):
@@ -93,6 +117,9 @@ class NerSettings(RecordModel):
         default=None,
         description="Pretrain the tok2vec on unlabelled text first (casebook.train.pretrain); "
         "absent for none.",
+    )
+    self_training: SelfTrainingSettings | None = Field(
+        default=None, description="Train again on pseudo-labelled texts; absent for none."
     )
 
 
@@ -208,28 +235,34 @@ def train(
     vectors: Path | None = None,
     on_epoch: Callable[[int, dict[str, float]], None] | None = None,
     tok2vec_weights: bytes | None = None,
+    pseudo: Sequence[Example] = (),
 ) -> Language:
     """Train both heads on ``examples`` for ``settings.epochs`` epochs and return the model.
 
     ``tok2vec_weights`` (from ``pretrain_tok2vec``) replace the tok2vec's random initial
-    weights.
+    weights. Each epoch also draws ``settings.self_training.per_gold`` of the ``pseudo``
+    examples (from ``pseudo_label``) per gold example.
     """
     random.seed(settings.seed)
     fix_random_seed(settings.seed)
     nlp = use_openblas(build_pipeline(settings, vectors))
     # spaCy's defaults (L2 weight decay 0.01, gradient clipping 1.0), plus weight averaging.
     optimizer = Adam(settings.learn_rate, L2=0.01, grad_clip=1.0, use_averages=True)
-    data = list(examples)
+    gold = list(examples)
+    per_epoch = 0
+    if settings.self_training and pseudo:
+        per_epoch = min(len(pseudo), round(settings.self_training.per_gold * len(gold)))
     if LEXICON_COMPONENT in nlp.pipe_names:
         # The trainer updates the tok2vec on the examples' own docs, which no component
         # before it has seen: tag them once here.
         lexicon = nlp.get_pipe(LEXICON_COMPONENT)
-        for example in data:
+        for example in [*gold, *pseudo]:
             lexicon(example.predicted)
-    nlp.initialize(lambda: data, sgd=optimizer)
+    nlp.initialize(lambda: gold, sgd=optimizer)
     if tok2vec_weights is not None:
         nlp.get_pipe(TOK2VEC).model.from_bytes(tok2vec_weights)  # type: ignore[attr-defined]
     for epoch in range(settings.epochs):
+        data = [*gold, *random.sample(list(pseudo), per_epoch)]
         random.shuffle(data)
         losses: dict[str, float] = {}
         sizes = compounding(settings.batch_start, settings.batch_stop, 1.001)
@@ -242,6 +275,41 @@ def train(
     with nlp.use_params(optimizer.averages):
         averaged = nlp.to_bytes()
     return nlp.from_bytes(averaged)
+
+
+def pseudo_label(teacher: Language, texts: Iterable[str]) -> list[Example]:
+    """The teacher's mentions on ``texts`` as training examples, in the gold's layout.
+
+    Flat types go to ``ents``, phrase types to ``spans`` (as ``brat_to_doc`` lays them out).
+    """
+    examples: list[Example] = []
+    with one_blas_thread():
+        for doc in teacher.pipe(texts):
+            reference = teacher.make_doc(doc.text)
+            reference.ents = [Span(reference, e.start, e.end, label=e.label_) for e in doc.ents]
+            reference.spans[PHRASE_HEAD] = [
+                Span(reference, s.start, s.end, label=s.label_)
+                for s in doc.spans.get(PHRASE_HEAD, [])
+            ]
+            examples.append(Example(teacher.make_doc(doc.text), reference))
+    return examples
+
+
+def self_train(
+    settings: NerSettings,
+    examples: Sequence[Example],
+    vectors: Path | None = None,
+    unlabelled: Sequence[str] = (),
+    tok2vec_weights: bytes | None = None,
+    on_epoch: Callable[[int, dict[str, float]], None] | None = None,
+) -> Language:
+    """``train`` on the gold examples; with ``settings.self_training``, train the model again
+    on them plus the first model's labels of the ``unlabelled`` texts (``pseudo_label``)."""
+    teacher = train(settings, examples, vectors, on_epoch, tok2vec_weights)
+    if settings.self_training is None or not unlabelled:
+        return teacher
+    pseudo = pseudo_label(teacher, unlabelled)
+    return train(settings, examples, vectors, on_epoch, tok2vec_weights, pseudo)
 
 
 T = TypeVar("T")
@@ -295,6 +363,14 @@ def unseen_texts(texts: Iterable[str], evaluation: Path) -> list[str]:
     for path in evaluation.glob("*.txt"):
         seen |= _word_runs(path.read_text(encoding="utf-8", errors="replace"))
     return [text for text in texts if seen.isdisjoint(_word_runs(text))]
+
+
+def self_training_texts(data: Path, settings: SelfTrainingSettings, evaluation: Path) -> list[str]:
+    """A seeded draw of ``settings.texts`` unlabelled texts that share no text with the brat
+    folder ``evaluation`` (``unseen_texts``)."""
+    corpus = iter_corpus_texts(data, settings.corpora, line_breaks=True)
+    texts = unseen_texts(corpus, evaluation)
+    return random.Random(settings.seed).sample(texts, min(settings.texts, len(texts)))
 
 
 def train_vectors(settings: VectorSettings, data: Path, nlp: Language, out: Path) -> Path:
@@ -353,57 +429,65 @@ class FoldScores(RecordModel):
     docs_per_s: float
 
 
-def cross_validate(
+def score_fold(
     settings: NerSettings,
     folder: Path,
     folds: int,
-    vectors: Path | None,
-    on_fold: Callable[[FoldScores], None] | None = None,
-    only: Collection[int] | None = None,
+    fold: int,
+    vectors: Path | None = None,
     tok2vec_weights: bytes | None = None,
-) -> list[FoldScores]:
-    """k-fold cross-validation: train on k−1 parts of the brat folder, score the held-out part.
+    unlabelled: Sequence[str] = (),
+) -> FoldScores:
+    """Train on every part of the brat folder but ``fold`` (``self_train``), score that part.
 
-    Documents are shuffled with ``settings.seed`` and dealt into ``folds`` parts, so every
-    document is scored exactly once by a model that never saw it. ``only`` runs a subset of
-    the folds (the split stays the same), so folds can run in parallel processes.
-    ``tok2vec_weights`` are pretrained weights every fold starts from (see ``train``).
+    Documents are shuffled with ``settings.seed`` and dealt into ``folds`` parts, so over all
+    folds every document is scored exactly once by a model that never saw it.
     """
     paths = sorted(p for p in folder.glob("*.txt") if p.with_suffix(".ann").exists())
     random.Random(settings.seed).shuffle(paths)
-    scores: list[FoldScores] = []
-    for fold in range(folds):
-        if only is not None and fold not in only:
-            continue
-        held = set(paths[fold::folds])
-        with tempfile.TemporaryDirectory() as scratch:
-            root = Path(scratch)
-            for part, members in (("train", set(paths) - held), ("held", held)):
-                (root / part).mkdir()
-                for txt in members:
-                    for source in (txt, txt.with_suffix(".ann")):
-                        (root / part / source.name).symlink_to(source.resolve())
-            nlp = build_pipeline(settings, vectors)
-            model = train(
-                settings,
-                load_examples(nlp, root / "train", settings),
-                vectors,
-                tok2vec_weights=tok2vec_weights,
-            )
-            model.to_disk(root / "model")
-            report = evaluate_model(root / "model", root / "held")
-        result = FoldScores(
-            fold=fold,
-            docs=report.docs,
-            core_strict_f1=report.core.strict.f1,
-            core_lenient_f1=report.core.lenient.f1,
-            negated_f1=report.assertion.negated.f1,
-            docs_per_s=report.docs_per_s,
-        )
-        scores.append(result)
-        if on_fold:
-            on_fold(result)
-    return scores
+    held = set(paths[fold::folds])
+    # Folds train side by side in processes of their own: one BLAS thread each.
+    with one_blas_thread(), tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        for part, members in (("train", set(paths) - held), ("held", held)):
+            (root / part).mkdir()
+            for txt in members:
+                for source in (txt, txt.with_suffix(".ann")):
+                    (root / part / source.name).symlink_to(source.resolve())
+        examples = load_examples(build_pipeline(settings, vectors), root / "train", settings)
+        model = self_train(settings, examples, vectors, unlabelled, tok2vec_weights)
+        model.to_disk(root / "model")
+        report = evaluate_model(root / "model", root / "held")
+    return FoldScores(
+        fold=fold,
+        docs=report.docs,
+        core_strict_f1=report.core.strict.f1,
+        core_lenient_f1=report.core.lenient.f1,
+        negated_f1=report.assertion.negated.f1,
+        docs_per_s=report.docs_per_s,
+    )
+
+
+def train_to_disk(
+    settings: NerSettings,
+    folder: Path,
+    out: Path,
+    vectors: Path | None = None,
+    tok2vec_weights: bytes | None = None,
+    unlabelled: Sequence[str] = (),
+) -> int:
+    """Train on every document of the brat folder (``self_train``), save the model to ``out``,
+    and return how many documents it learnt from."""
+    examples = load_examples(build_pipeline(settings, vectors), folder, settings)
+    with one_blas_thread():
+        self_train(settings, examples, vectors, unlabelled, tok2vec_weights).to_disk(out)
+    return len(examples)
+
+
+def training_processes(workers: int) -> ProcessPoolExecutor:
+    """Processes for folds and the final model. They start afresh ("spawn") rather than fork a
+    parent whose BLAS threads may hold locks."""
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 def write_model_card(
@@ -420,7 +504,7 @@ def write_model_card(
         f"{size_mb:.1f} MB.",
         "",
         "Reproduce: `casebook train ner --data ../shared/datasets --out "
-        "src/casebook/resources/models/ner --folds 5`",
+        "src/casebook/resources/models/ner --folds 5 --workers 2`",
         "",
         "## Model",
         "",
@@ -451,6 +535,14 @@ def write_model_card(
             "- Pretraining: the tok2vec first learnt to predict characters of masked tokens "
             "(spaCy's characters objective) on the unlabelled texts of "
             f"{', '.join(settings.pretrain.corpora)}, up to {settings.pretrain.max_words} tokens"
+        )
+    if settings.self_training:
+        lines.append(
+            "- Self-training: the model trained on the gold documents labelled "
+            f"{settings.self_training.texts} unlabelled texts of "
+            f"{', '.join(settings.self_training.corpora)}; the shipped model trained again "
+            f"from the same start on the gold documents plus {settings.self_training.per_gold:g} "
+            "of those texts per gold document, drawn afresh each epoch"
         )
     lines += ["", "## Settings", "", "```json", settings.model_dump_json(indent=2), "```", ""]
     if folds:
@@ -488,6 +580,7 @@ def train_and_save(
     settings: NerSettings,
     folds: int = 0,
     log: Callable[[str], None] = lambda message: None,
+    workers: int = 1,
 ) -> Path:
     """Reproduce the shipped model: vectors, pretraining, cross-validation, final model, card.
 
@@ -495,8 +588,9 @@ def train_and_save(
         data: The datasets folder (``CASEBOOK_DATA``) holding ``maccrobat2020/``.
         out: The model folder to (re)write; replaced only once the new model is complete.
         settings: The training settings.
-        folds: Cross-validation folds to score before the final training (0: none).
+        folds: Cross-validation folds to score beside the final training (0: none).
         log: Receives one line per step.
+        workers: Processes that train the folds and the final model side by side.
 
     Returns:
         The model card's path.
@@ -522,31 +616,28 @@ def train_and_save(
                 settings.pretrain,
                 on_progress=lambda progress: log(f"  {progress}"),
             )
-        scores: list[FoldScores] = []
-        if folds:
-            log(f"{folds}-fold cross-validation")
-            scores = cross_validate(
-                settings,
-                brat,
-                folds,
-                vectors,
-                on_fold=lambda f: log(f"  {f.model_dump()}"),
-                tok2vec_weights=weights,
-            )
-        log("training the final model on every document")
-        examples = load_examples(build_pipeline(settings, vectors), brat, settings)
-        model = train(
-            settings,
-            examples,
-            vectors,
-            on_epoch=lambda epoch, losses: log(f"  epoch {epoch}: {losses}"),
-            tok2vec_weights=weights,
-        )
+        unlabelled: list[str] = []
+        if settings.self_training:
+            unlabelled = self_training_texts(data, settings.self_training, brat)
+            log(f"self-training on {len(unlabelled)} unlabelled texts")
         staged = root / "model"
-        model.to_disk(staged)
-        card = write_model_card(
-            staged, settings, len(examples), time.perf_counter() - started, scores
-        )
+        with training_processes(workers) as processes:
+            log(f"training the final model on every document, {folds} folds beside it")
+            final: Future[int] = processes.submit(
+                train_to_disk, settings, brat, staged, vectors, weights, unlabelled
+            )
+            fold_jobs = [
+                processes.submit(
+                    score_fold, settings, brat, folds, fold, vectors, weights, unlabelled
+                )
+                for fold in range(folds)
+            ]
+            scores: list[FoldScores] = []
+            for job in fold_jobs:
+                scores.append(job.result())
+                log(f"  {scores[-1].model_dump()}")
+            docs = final.result()
+        card = write_model_card(staged, settings, docs, time.perf_counter() - started, scores)
         if out.exists():
             shutil.rmtree(out)
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -19,11 +20,15 @@ from casebook.nlp.tokenizer import clinical_tokenizer
 from casebook.train.lexicon_terms import vocabulary_terms
 from casebook.train.ner import (
     NerSettings,
+    SelfTrainingSettings,
     batches,
     brat_to_doc,
     build_pipeline,
     load_examples,
+    pseudo_label,
+    self_training_texts,
     train,
+    train_and_save,
     write_model_card,
 )
 
@@ -129,3 +134,89 @@ def test_vocabulary_terms_are_lower_cased_words_and_unknown_sources_are_refused(
     assert ["headache"] in terms["hpo"]
     with pytest.raises(ValueError, match="unknown lexicon sources"):
         vocabulary_terms(("snomed",))
+
+
+def test_pseudo_labels_are_the_teachers_mentions_laid_out_as_gold(tmp_path: Path) -> None:
+    folder = tmp_path / "brat"
+    shutil.copytree(FIXTURES / "eval" / "brat", folder)
+    teacher = train(TINY, load_examples(build_pipeline(TINY), folder, TINY) * 4)
+    text = "A 61-year-old man had a history of severe asthma and mild dyspnea."
+    [example] = pseudo_label(teacher, [text])
+
+    predicted = teacher(text)
+    assert example.reference.text == text
+    assert [(e.start, e.end, e.label_) for e in example.reference.ents] == [
+        (e.start, e.end, e.label_) for e in predicted.ents
+    ]
+    assert [(s.start, s.end, s.label_) for s in example.reference.spans[PHRASE_HEAD]] == [
+        (s.start, s.end, s.label_) for s in predicted.spans[PHRASE_HEAD]
+    ]
+    assert example.reference.ents, "the teacher found nothing to pass on"
+
+
+def test_a_student_learns_what_only_the_pseudo_labelled_texts_teach(tmp_path: Path) -> None:
+    folder = tmp_path / "brat"
+    shutil.copytree(FIXTURES / "eval" / "brat", folder)
+    settings = TINY.model_copy(
+        update={"self_training": SelfTrainingSettings(corpora=["x"], per_gold=1.0)}
+    )
+    nlp = build_pipeline(settings)
+    gold = load_examples(nlp, folder, settings) * 4
+    taught = nlp.make_doc("The man reported qorvexia.")
+    taught.ents = [spacy.tokens.Span(taught, 3, 4, label="Sign_symptom")]
+    pseudo = [Example(nlp.make_doc(taught.text), taught)] * 8
+
+    student = train(settings, gold, pseudo=pseudo)
+    without = train(settings, gold)
+
+    def found(model: spacy.language.Language) -> list[tuple[str, str]]:
+        return [(e.text, e.label_) for e in model("The man reported qorvexia.").ents]
+
+    assert ("qorvexia", "Sign_symptom") in found(student)
+    assert ("qorvexia", "Sign_symptom") not in found(without)
+
+
+def _corpus(data: Path, texts: list[str]) -> None:
+    (data / "pmc-patients").mkdir(parents=True)
+    lines = [json.dumps({"patient_uid": str(i), "text": t}) for i, t in enumerate(texts)]
+    (data / "pmc-patients" / "corpus.jsonl").write_text("\n".join(lines) + "\n")
+
+
+def test_self_training_draws_unlabelled_texts_that_share_no_text_with_the_gold(
+    tmp_path: Path,
+) -> None:
+    brat = tmp_path / "maccrobat2020"
+    shutil.copytree(FIXTURES / "eval" / "brat", brat)
+    gold_text = "The patient, a 54-year-old woman, denied chest pain but reported mild dyspnea."
+    (brat / "case3.txt").write_text(gold_text, encoding="utf-8")
+    others = [f"Patient {i} had a cough for {i} days.\\nShe recovered." for i in range(10)]
+    _corpus(tmp_path, [*others, f"Reported again: {gold_text}"])
+    settings = SelfTrainingSettings(corpora=["pmc-patients/corpus.jsonl"], texts=4)
+
+    drawn = self_training_texts(tmp_path, settings, brat)
+
+    assert len(drawn) == 4
+    assert all("\\n" not in text and "\n" in text for text in drawn)
+    assert drawn == self_training_texts(tmp_path, settings, brat)
+    every = self_training_texts(tmp_path, settings.model_copy(update={"texts": 50}), brat)
+    assert len(every) == 10 and not any(gold_text in text for text in every)
+
+
+def test_training_with_folds_in_two_processes_writes_the_model_and_every_folds_scores(
+    tmp_path: Path,
+) -> None:
+    shutil.copytree(FIXTURES / "eval" / "brat", tmp_path / "maccrobat2020")
+    _corpus(tmp_path, ["A 40-year-old woman reported mild chest pain and dyspnea."] * 3)
+    settings = TINY.model_copy(
+        update={
+            "epochs": 5,
+            "self_training": SelfTrainingSettings(corpora=["pmc-patients/corpus.jsonl"]),
+        }
+    )
+
+    card = train_and_save(tmp_path, tmp_path / "model", settings, folds=2, workers=2)
+
+    text = card.read_text(encoding="utf-8")
+    assert "| 0 | 1 |" in text and "| 1 | 1 |" in text
+    assert "Self-training: the model trained on the gold documents labelled 2000" in text
+    MentionExtractor(tmp_path / "model")
