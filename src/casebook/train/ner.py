@@ -301,15 +301,14 @@ def self_train(
     vectors: Path | None = None,
     unlabelled: Sequence[str] = (),
     tok2vec_weights: bytes | None = None,
-    on_epoch: Callable[[int, dict[str, float]], None] | None = None,
 ) -> Language:
     """``train`` on the gold examples; with ``settings.self_training``, train the model again
     on them plus the first model's labels of the ``unlabelled`` texts (``pseudo_label``)."""
-    teacher = train(settings, examples, vectors, on_epoch, tok2vec_weights)
+    teacher = train(settings, examples, vectors, tok2vec_weights=tok2vec_weights)
     if settings.self_training is None or not unlabelled:
         return teacher
     pseudo = pseudo_label(teacher, unlabelled)
-    return train(settings, examples, vectors, on_epoch, tok2vec_weights, pseudo)
+    return train(settings, examples, vectors, tok2vec_weights=tok2vec_weights, pseudo=pseudo)
 
 
 T = TypeVar("T")
