@@ -233,7 +233,6 @@ def train(
     settings: NerSettings,
     examples: Sequence[Example],
     vectors: Path | None = None,
-    on_epoch: Callable[[int, dict[str, float]], None] | None = None,
     tok2vec_weights: bytes | None = None,
     pseudo: Sequence[Example] = (),
 ) -> Language:
@@ -261,15 +260,12 @@ def train(
     nlp.initialize(lambda: gold, sgd=optimizer)
     if tok2vec_weights is not None:
         nlp.get_pipe(TOK2VEC).model.from_bytes(tok2vec_weights)  # type: ignore[attr-defined]
-    for epoch in range(settings.epochs):
+    for _ in range(settings.epochs):
         data = [*gold, *random.sample(list(pseudo), per_epoch)]
         random.shuffle(data)
-        losses: dict[str, float] = {}
         sizes = compounding(settings.batch_start, settings.batch_stop, 1.001)
         for batch in batches(data, (int(size) for size in sizes)):
-            nlp.update(batch, drop=settings.dropout, sgd=optimizer, losses=losses)
-        if on_epoch:
-            on_epoch(epoch, losses)
+            nlp.update(batch, drop=settings.dropout, sgd=optimizer)
     # The optimizer keeps running averages of the weights (as spaCy's own trainer uses for
     # evaluation and saving); they generalise better than the last step's weights.
     with nlp.use_params(optimizer.averages):
