@@ -11,6 +11,7 @@ from spacy.tokens import Span
 
 from casebook.blas import one_blas_thread, use_openblas
 from casebook.errors import CasebookError, ErrorCode
+from casebook.inference_layers import for_prediction
 from casebook.model import Case, EntityType, Mention
 from casebook.nlp import (
     biluo,  # noqa: F401  (registers the heads' spaCy factory)
@@ -48,14 +49,15 @@ def load_model(model: str | Path = DEFAULT_MODEL) -> Language:
     new text; the loaded pipeline computes only ``READ_LEXEME_ATTRIBUTES``. Its tokenizer
     drops the special cases that would switch off spaCy's cache of split words after a line
     break (``without_whitespace_special_cases``) and remembers more splits
-    (``TOKENIZER_CACHE_CHUNKS``); tokens are unchanged.
+    (``TOKENIZER_CACHE_CHUNKS``); tokens are unchanged. Its Maxout and LayerNorm layers take
+    prediction-only forwards (``casebook.inference_layers``): the pipeline predicts, never trains.
 
     Raises:
         CasebookError: ``CB-E012`` when the model folder is missing or unreadable.
     """
     path = model if isinstance(model, Path) else resource_path(model)
     try:
-        nlp = use_openblas(spacy.load(path))
+        nlp = for_prediction(use_openblas(spacy.load(path)))
     except OSError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, f"cannot load model: {exc}", path) from exc
     nlp.tokenizer = without_whitespace_special_cases(nlp.tokenizer)

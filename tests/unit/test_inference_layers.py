@@ -1,0 +1,65 @@
+"""Prediction-only Maxout and LayerNorm forwards give thinc's outputs and refuse training."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.typing import NDArray
+from thinc.api import LayerNorm, Maxout, Model, chain
+
+from casebook.inference_layers import piece_major_maxout, predict_layer_norm
+from casebook.nlp.mentions import MentionExtractor
+
+
+def _initialised(model: Model[Any, Any], rows: int, inputs: int, seed: int) -> NDArray[Any]:
+    """``rows`` inputs for ``model``, whose parameters are drawn at random (biases too)."""
+    rng = numpy.random.default_rng(seed)
+    X = rng.standard_normal((max(rows, 1), inputs)).astype("float32") * 3 + 1
+    model.initialize(X=X)
+    for layer in model.walk():
+        for name in layer.param_names:
+            shape = layer.get_param(name).shape
+            layer.set_param(name, rng.standard_normal(shape).astype("float32"))
+    return X[:rows]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.integers(0, 40),
+    inputs=st.integers(1, 24),
+    outputs=st.integers(1, 12),
+    pieces=st.integers(1, 4),
+    seed=st.integers(0, 2**16),
+)
+def test_maxout_and_layer_norm_predict_what_thinc_predicts(
+    rows: int, inputs: int, outputs: int, pieces: int, seed: int
+) -> None:
+    model = chain(Maxout(outputs, inputs, nP=pieces), LayerNorm(nI=outputs))
+    X = _initialised(model, rows, inputs, seed)
+    expected = model.predict(X)
+    maxout, layer_norm = model.layers
+    maxout.replace_callbacks(piece_major_maxout(maxout), init=maxout.init)
+    layer_norm.replace_callbacks(predict_layer_norm, init=layer_norm.init)
+    got = model.predict(X)
+    assert got.shape == expected.shape == (rows, outputs)
+    numpy.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
+
+
+def test_a_prediction_only_layer_refuses_to_train() -> None:
+    maxout = Maxout(4, 6, nP=3)
+    X = _initialised(maxout, 5, 6, 0)
+    maxout.replace_callbacks(piece_major_maxout(maxout), init=maxout.init)
+    with pytest.raises(RuntimeError, match="only predicts"):
+        maxout.begin_update(X)
+
+
+def test_the_loaded_mention_model_only_predicts() -> None:
+    nlp = MentionExtractor().nlp
+    doc = nlp("An epidural blood patch gave full recovery.")
+    assert [ent.text for ent in doc.ents]
+    with pytest.raises(RuntimeError, match="only predicts"):
+        nlp.get_pipe("tok2vec").model.begin_update([doc])  # type: ignore[attr-defined]
