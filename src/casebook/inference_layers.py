@@ -30,7 +30,8 @@ LAYER_NORM_EPSILON = 1e-8
 """What thinc's LayerNorm adds to each row's variance."""
 
 Floats = NDArray[numpy.float32]
-Forward = Callable[[Model[Any, Any], Floats, bool], tuple[Floats, Callable[..., Any]]]
+Backprop = Callable[[Floats], Floats]
+Forward = Callable[[Model[Any, Any], Floats, bool], tuple[Floats, Backprop]]
 
 
 def for_prediction(nlp: Language) -> Language:
@@ -58,7 +59,7 @@ def piece_major_maxout(layer: Model[Any, Any]) -> Forward:
     by_piece = numpy.ascontiguousarray(weights.transpose(1, 0, 2)).reshape(pieces * outputs, inputs)
     bias_by_piece = numpy.ascontiguousarray(bias.T).reshape(pieces * outputs)
 
-    def forward(model: Model[Any, Any], X: Floats, is_train: bool) -> tuple[Floats, Any]:
+    def forward(model: Model[Any, Any], X: Floats, is_train: bool) -> tuple[Floats, Backprop]:
         _refuse_training(model, is_train)
         product = numpy.matmul(X, by_piece.T)
         product += bias_by_piece
@@ -71,7 +72,9 @@ def piece_major_maxout(layer: Model[Any, Any]) -> Forward:
     return forward
 
 
-def predict_layer_norm(model: Model[Any, Any], X: Floats, is_train: bool) -> tuple[Floats, Any]:
+def predict_layer_norm(
+    model: Model[Any, Any], X: Floats, is_train: bool
+) -> tuple[Floats, Backprop]:
     """thinc's LayerNorm at prediction: each row centred, scaled to unit variance, then
     multiplied by ``G`` and shifted by ``b``."""
     _refuse_training(model, is_train)
@@ -91,4 +94,6 @@ def _refuse_training(model: Model[Any, Any], is_train: bool) -> None:
 
 
 def _no_backprop(gradient: Floats) -> Floats:
+    """The backward pass thinc's forward contract asks for; never reached, as training
+    raises first."""
     raise RuntimeError("a prediction-only layer has no backward pass")
