@@ -18,6 +18,7 @@ import argparse
 from pathlib import Path
 
 from casebook.eval.retrieval import compare_retrieval
+from casebook.eval.splits import Split
 from casebook.search.settings import load_search_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +29,7 @@ def main() -> None:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("qrels", type=Path)
     parser.add_argument("--cases", type=Path, required=True)
-    parser.add_argument("--split", choices=("all", "even", "odd"), default="all")
+    parser.add_argument("--split", choices=[s.value for s in Split], default="all")
     parser.add_argument("settings", type=Path, nargs="*")
     args = parser.parse_args()
     files: list[Path | None] = list(args.settings) or [
@@ -44,7 +45,7 @@ def main() -> None:
             args.corpus,
             args.qrels,
             args.cases,
-            split=args.split,
+            split=Split(args.split),
             settings=load_search_settings(path),
         )
         if not bm25_shown:

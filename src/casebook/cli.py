@@ -18,6 +18,7 @@ from rich.table import Table
 from casebook import __version__, service
 from casebook.config import get_settings
 from casebook.errors import ERROR_HELP, CasebookError
+from casebook.eval.splits import Split
 from casebook.model import Case, CaseWithPrecedent, Outcome, Sex, case_json_schema
 from casebook.render import care_table, case_summary, precedent_summary, timeline_view
 
@@ -445,6 +446,21 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
+SplitOption = Annotated[
+    str,
+    typer.Option(
+        "--split",
+        help="Score the tune half (develop on it), the check half (report it) or all "
+        "(casebook.eval.splits: a fixed, seeded half of the documents, rows or queries).",
+    ),
+]
+
+
+def _split(value: str) -> Split:
+    try:
+        return Split(value)
+    except ValueError:
+        raise typer.BadParameter("must be tune, check or all", param_hint="--split") from None
 
 
 @app.command()
@@ -474,22 +490,26 @@ def care(
 def eval_ner(
     folder: Annotated[Path, typer.Argument(help="A brat folder such as maccrobat2020.")],
     as_json: JsonFlag = False,
+    split: SplitOption = "all",
 ) -> None:
     """Entity extraction and assertion against brat gold standoff."""
     from casebook.eval.ner import evaluate_ner
 
-    _print_report(_guarded(lambda: evaluate_ner(folder)), as_json)
+    chosen = _split(split)
+    _print_report(_guarded(lambda: evaluate_ner(folder, split=chosen)), as_json)
 
 
 @eval_app.command("assertion")
 def eval_assertion(
     tsv: Annotated[Path, typer.Argument(help="The NegEx/ConText annotation TSV.")],
     as_json: JsonFlag = False,
+    split: SplitOption = "all",
 ) -> None:
     """Negation, historical and family assertion on the NegEx/ConText kit."""
     from casebook.eval.assertion import evaluate_assertion
 
-    _print_report(_guarded(lambda: evaluate_assertion(tsv)), as_json)
+    chosen = _split(split)
+    _print_report(_guarded(lambda: evaluate_assertion(tsv, split=chosen)), as_json)
 
 
 @eval_app.command("retrieval")
@@ -503,9 +523,7 @@ def eval_retrieval(
             "patients missing there are analysed now, which is slow."
         ),
     ] = None,
-    split: Annotated[
-        str, typer.Option(help="Queries scored: all, or those at even or odd positions.")
-    ] = "all",
+    split: SplitOption = "all",
     settings: Annotated[
         Path | None,
         typer.Option(help="Search settings JSON to score instead of the packaged search.json."),
@@ -516,15 +534,14 @@ def eval_retrieval(
     from casebook.eval.retrieval import compare_retrieval
     from casebook.search.settings import load_search_settings
 
-    if split not in {"all", "even", "odd"}:
-        raise typer.BadParameter("must be all, even or odd", param_hint="--split")
+    chosen = _split(split)
     _print_report(
         _guarded(
             lambda: compare_retrieval(
                 corpus,
                 qrels,
                 cases,
-                split="even" if split == "even" else "odd" if split == "odd" else "all",
+                split=chosen,
                 settings=load_search_settings(settings),
             )
         ),
@@ -536,44 +553,52 @@ def eval_retrieval(
 def eval_icd10(
     folder: Annotated[Path, typer.Argument(help="A CodiEsp split folder (text/, codesD.tsv).")],
     as_json: JsonFlag = False,
+    split: SplitOption = "all",
 ) -> None:
     """ICD-10-CM diagnosis coding on CodiEsp (MAP as in CodiEsp-D)."""
     from casebook.eval.coding import evaluate_icd10
 
-    _print_report(_guarded(lambda: evaluate_icd10(folder)), as_json)
+    chosen = _split(split)
+    _print_report(_guarded(lambda: evaluate_icd10(folder, split=chosen)), as_json)
 
 
 @eval_app.command("icd10pcs")
 def eval_icd10pcs(
     folder: Annotated[Path, typer.Argument(help="A CodiEsp split folder (text/, codesP.tsv).")],
     as_json: JsonFlag = False,
+    split: SplitOption = "all",
 ) -> None:
     """ICD-10-PCS procedure coding on CodiEsp-P (whole codes and first four characters)."""
     from casebook.eval.procedures import evaluate_icd10pcs
 
-    _print_report(_guarded(lambda: evaluate_icd10pcs(folder)), as_json)
+    chosen = _split(split)
+    _print_report(_guarded(lambda: evaluate_icd10pcs(folder, split=chosen)), as_json)
 
 
 @eval_app.command("hpo")
 def eval_hpo(
     folder: Annotated[Path, typer.Argument(help="A folder with jax/ and jax_gold.json.")],
     as_json: JsonFlag = False,
+    split: SplitOption = "all",
 ) -> None:
     """Document-level HPO concept recognition on JAX case reports."""
     from casebook.eval.hpo import evaluate_hpo
 
-    _print_report(_guarded(lambda: evaluate_hpo(folder)), as_json)
+    chosen = _split(split)
+    _print_report(_guarded(lambda: evaluate_hpo(folder, split=chosen)), as_json)
 
 
 @eval_app.command("relations")
 def eval_relations(
     folder: Annotated[Path, typer.Argument(help="A brat folder such as maccrobat2020.")],
     as_json: JsonFlag = False,
+    split: SplitOption = "all",
 ) -> None:
     """Relations (caused_by, result_of, site_of, dosage_of) on gold mentions of brat gold."""
     from casebook.eval.relations import evaluate_relations
 
-    _print_report(_guarded(lambda: evaluate_relations(folder)), as_json)
+    chosen = _split(split)
+    _print_report(_guarded(lambda: evaluate_relations(folder, split=chosen)), as_json)
 
 
 @eval_app.command("timeline")
@@ -588,11 +613,15 @@ def eval_timeline(
             "--predicted/--gold", help="Order predicted mentions too (runs the whole pipeline)."
         ),
     ] = False,
+    split: SplitOption = "all",
 ) -> None:
     """Pairwise event order against gold temporal relations, with narrative baselines."""
     from casebook.eval.timeline import evaluate_timeline
 
-    _print_report(_guarded(lambda: evaluate_timeline(folder, predicted=predicted)), as_json)
+    chosen = _split(split)
+    _print_report(
+        _guarded(lambda: evaluate_timeline(folder, predicted=predicted, split=chosen)), as_json
+    )
 
 
 @train_app.command("ner")

@@ -57,3 +57,22 @@ def test_eval_timeline_on_a_missing_folder_is_one_coded_line(tmp_path: Path) -> 
     result = runner.invoke(app, ["eval", "timeline", str(tmp_path / "nope")])
     assert result.exit_code == 1
     assert "CB-E001" in result.output
+
+
+def test_eval_split_scores_the_halves_that_make_up_the_whole() -> None:
+    docs = {}
+    for split in ("tune", "check", "all"):
+        result = runner.invoke(
+            app, ["eval", "relations", str(FIXTURES / "brat"), "--json", "--split", split]
+        )
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.stdout)
+        assert report["split"] == split
+        docs[split] = report["docs"]
+    assert docs["tune"] + docs["check"] == docs["all"]
+
+
+def test_eval_refuses_an_unknown_split() -> None:
+    result = runner.invoke(app, ["eval", "relations", str(FIXTURES / "brat"), "--split", "odd"])
+    assert result.exit_code == 2
+    assert "tune, check or all" in result.output

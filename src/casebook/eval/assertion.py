@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from casebook.errors import CasebookError, ErrorCode
 from casebook.eval._io import default_assert_mentions, require_file
 from casebook.eval.metrics import PRFA, Confusion
+from casebook.eval.splits import NEGEX, Split, in_split
 from casebook.model import Assertion, Case, EntityType, Mention, Source, SourceFormat
 
 COLUMNS: tuple[str, ...] = ("id", "concept", "sentence", "negation", "temporality", "experiencer")
@@ -62,6 +63,7 @@ class AssertionReport(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    split: Split = Split.ALL
     n: int
     negation: PRFA
     historical: PRFA
@@ -172,6 +174,8 @@ def row_case(row: Row, start: int, end: int) -> Case:
 def evaluate_assertion(
     tsv: Path,
     assert_mentions: Callable[[Case], Case] = default_assert_mentions,
+    *,
+    split: Split = Split.ALL,
 ) -> AssertionReport:
     """Score the assertion stage on the NegEx/ConText kit.
 
@@ -180,6 +184,7 @@ def evaluate_assertion(
         assert_mentions: The system under test: takes a case with one mention ``m1`` and
             returns it with the mention's assertion set; by default
             ``casebook.service.assert_mentions``.
+        split: The half of the rows scored (``casebook.eval.splits``, by row id), or all.
 
     Returns:
         The report.
@@ -191,6 +196,8 @@ def evaluate_assertion(
     negation, historical, family = Confusion(), Confusion(), Confusion()
     n = fuzzy = unlocated = 0
     for row in read_rows(tsv):
+        if not in_split(NEGEX, row.id.strip(), split):
+            continue
         start, end, how = locate(row.concept, row.sentence)
         fuzzy += how is Located.FUZZY
         unlocated += how is Located.SENTENCE
@@ -211,6 +218,7 @@ def evaluate_assertion(
         historical.add(assertion == Assertion.HISTORICAL, _norm(row.temporality) == "historical")
         family.add(assertion == Assertion.FAMILY, _norm(row.experiencer) != "patient")
     return AssertionReport(
+        split=split,
         n=n,
         negation=negation.scores_with_accuracy(),
         historical=historical.scores_with_accuracy(),

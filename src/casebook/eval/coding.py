@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from casebook.errors import CasebookError, ErrorCode
 from casebook.eval._io import default_analyze, require_dir, require_file
 from casebook.eval.metrics import PRF, average_precision, mean, percent, prf
+from casebook.eval.splits import CODIESP, Split, select
 from casebook.ingest.text import read_text
 from casebook.model import Case, CaseCode, CodeSystem, Document
 
@@ -35,6 +36,7 @@ class CodingReport(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    split: Split = Split.ALL
     docs: int
     map: float
     micro: PRF
@@ -123,12 +125,15 @@ def check_gold_documents(gold: Iterable[str], documents: Iterable[str], path: Pa
 def evaluate_icd10(
     folder: Path,
     analyze: Callable[[Document], Case] = default_analyze,
+    *,
+    split: Split = Split.ALL,
 ) -> CodingReport:
     """Score ICD-10-CM diagnosis codes on a CodiEsp split.
 
     Args:
         folder: A split folder with ``text/ID.txt`` and ``codesD.tsv``.
         analyze: The system under test; by default ``casebook.service.analyze_document``.
+        split: The half of the documents scored (``casebook.eval.splits``), or all.
 
     Returns:
         The report.
@@ -143,6 +148,7 @@ def evaluate_icd10(
     gold_path = folder / "codesD.tsv"
     gold = read_codes_tsv(gold_path)
     check_gold_documents(gold, (p.stem for p in paths), gold_path)
+    paths = select(CODIESP, paths, lambda p: p.stem, split)
     tp = fp = fn = 0
     precisions: list[float] = []
     for path in paths:
@@ -155,4 +161,6 @@ def evaluate_icd10(
         tp += hits
         fp += len(predicted) - hits
         fn += len(expected) - hits
-    return CodingReport(docs=len(paths), map=percent(mean(precisions)), micro=prf(tp, fp, fn))
+    return CodingReport(
+        split=split, docs=len(paths), map=percent(mean(precisions)), micro=prf(tp, fp, fn)
+    )

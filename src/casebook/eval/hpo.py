@@ -20,6 +20,7 @@ from casebook.errors import CasebookError, ErrorCode
 from casebook.eval._io import default_analyze, require_dir, require_file
 from casebook.eval.coding import check_gold_documents, read_text_folder
 from casebook.eval.metrics import PRF, prf
+from casebook.eval.splits import JAX, Split, select
 from casebook.ingest.text import read_text
 from casebook.model import Case, CodeSystem, Document
 
@@ -34,6 +35,7 @@ class HpoReport(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    split: Split = Split.ALL
     docs: int
     micro: PRF
 
@@ -63,6 +65,8 @@ def read_gold(path: Path) -> dict[str, set[str]]:
 def evaluate_hpo(
     folder: Path,
     analyze: Callable[[Document], Case] = default_analyze,
+    *,
+    split: Split = Split.ALL,
 ) -> HpoReport:
     """Score document-level HPO terms.
 
@@ -71,6 +75,7 @@ def evaluate_hpo(
         analyze: The system under test; by default ``casebook.service.analyze_document``.
             Pass one's own (e.g. a ``Pipeline`` ending in ``PhenotypeCoder``) to evaluate
             another configuration.
+        split: The half of the documents scored (``casebook.eval.splits``), or all.
 
     Returns:
         The report; documents without gold terms count with an empty gold set.
@@ -84,6 +89,7 @@ def evaluate_hpo(
     gold_path = folder / "jax_gold.json"
     gold = read_gold(gold_path)
     check_gold_documents(gold, (p.stem for p in paths), gold_path)
+    paths = select(JAX, paths, lambda p: p.stem, split)
     tp = fp = fn = 0
     for path in paths:
         case = analyze(read_text(path))
@@ -95,4 +101,4 @@ def evaluate_hpo(
         tp += hits
         fp += len(predicted) - hits
         fn += len(expected) - hits
-    return HpoReport(docs=len(paths), micro=prf(tp, fp, fn))
+    return HpoReport(split=split, docs=len(paths), micro=prf(tp, fp, fn))

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from casebook.errors import CasebookError, ErrorCode
 from casebook.eval._io import default_analyze, load_default_pipeline, require_dir
 from casebook.eval.metrics import PRF, Confusion
+from casebook.eval.splits import MACCROBAT, Split, select
 from casebook.ingest.brat import read_brat
 from casebook.ingest.brat_model import BratAnnotations
 from casebook.model import CORE_TYPES, Assertion, Case, Document, Mention
@@ -72,6 +73,7 @@ class NerReport(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
+    split: Split = Split.ALL
     docs: int
     core: StrictLenient
     all_types: StrictLenient = Field(alias="all")
@@ -248,6 +250,7 @@ def evaluate_ner(
     analyze: Callable[[Document], Case] = default_analyze,
     *,
     read: BratReader = read_brat,
+    split: Split = Split.ALL,
 ) -> NerReport:
     """Score ``analyze``'s mentions against a brat folder's entities.
 
@@ -262,6 +265,7 @@ def evaluate_ner(
         folder: A folder of ``ID.txt`` + ``ID.ann`` pairs; a ``.txt`` without ``.ann`` is skipped.
         analyze: The system under test; by default ``casebook.service.analyze_document``.
         read: The brat reader; by default ``casebook.ingest.brat.read_brat``.
+        split: The half of the documents scored (``casebook.eval.splits``), or all.
 
     Returns:
         The report.
@@ -271,7 +275,7 @@ def evaluate_ner(
             annotated documents, the reader's error for a malformed gold file, and ``CB-E013``
             when ``analyze`` returns a case whose text is not the document's.
     """
-    paths = brat_documents(folder)
+    paths = select(MACCROBAT, brat_documents(folder), lambda p: p.stem, split)
     if analyze is default_analyze:
         # Throughput, not start-up: the models load once per process, before the clock starts.
         load_default_pipeline()
@@ -287,4 +291,4 @@ def evaluate_ner(
                 ErrorCode.PROCESSING_FAILED, "the analysed case's text differs from the file", path
             )
         tally.add_document(annotations, case.mentions)
-    return tally.report(seconds)
+    return tally.report(seconds).model_copy(update={"split": split})

@@ -30,6 +30,7 @@ from casebook.eval.coding import (
     read_text_folder,
 )
 from casebook.eval.metrics import PRF, average_precision, mean, percent, prf
+from casebook.eval.splits import CODIESP, Split, select
 from casebook.ingest.text import read_text
 from casebook.model import Case, CodeSystem, Document
 
@@ -54,6 +55,7 @@ class ProcedureReport(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    split: Split = Split.ALL
     docs: int
     exact: ProcedureView
     four: ProcedureView
@@ -89,12 +91,15 @@ class _Tally:
 def evaluate_icd10pcs(
     folder: Path,
     analyze: Callable[[Document], Case] = default_analyze,
+    *,
+    split: Split = Split.ALL,
 ) -> ProcedureReport:
     """Score ICD-10-PCS procedure codes on a CodiEsp split.
 
     Args:
         folder: A split folder with ``text/ID.txt`` and ``codesP.tsv``.
         analyze: The system under test; by default ``casebook.service.analyze_document``.
+        split: The half of the documents scored (``casebook.eval.splits``), or all.
 
     Returns:
         The report.
@@ -108,6 +113,7 @@ def evaluate_icd10pcs(
     gold_path = folder / "codesP.tsv"
     gold = read_codes_tsv(gold_path)
     check_gold_documents(gold, (p.stem for p in paths), gold_path)
+    paths = select(CODIESP, paths, lambda p: p.stem, split)
     exact, four = _Tally(), _Tally()
     for path in paths:
         case = analyze(read_text(path))
@@ -115,4 +121,4 @@ def evaluate_icd10pcs(
         exact.add(ranked_case_codes(case.codes, CodeSystem.ICD10PCS), expected)
         ranked = ranked_case_codes(case.codes, CodeSystem.ICD10PCS, first_four)
         four.add(ranked, {first_four(c) for c in expected} - {""})
-    return ProcedureReport(docs=len(paths), exact=exact.view(), four=four.view())
+    return ProcedureReport(split=split, docs=len(paths), exact=exact.view(), four=four.view())

@@ -26,6 +26,7 @@ from casebook.eval._io import default_relate_mentions
 from casebook.eval.gold import case_with_gold_mentions
 from casebook.eval.metrics import PRF, Confusion
 from casebook.eval.ner import BratReader, brat_documents
+from casebook.eval.splits import MACCROBAT, Split, select
 from casebook.ingest.brat import read_brat
 from casebook.ingest.brat_model import BratAnnotations
 from casebook.model import Case, EntityType
@@ -60,6 +61,7 @@ class RelationReport(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    split: Split = Split.ALL
     docs: int
     gold: dict[str, int]
     overall: PRF
@@ -95,6 +97,7 @@ def evaluate_relations(
     relate: Callable[[Case], Case] = default_relate_mentions,
     *,
     read: BratReader = read_brat,
+    split: Split = Split.ALL,
 ) -> RelationReport:
     """Score the relations ``relate`` adds to cases holding the gold mentions of a brat folder.
 
@@ -103,6 +106,7 @@ def evaluate_relations(
         relate: Adds relations to a case with mentions; by default
             ``casebook.service.relate_mentions``.
         read: The brat reader.
+        split: The half of the documents scored (``casebook.eval.splits``), or all.
 
     Raises:
         CasebookError: ``CB-E001`` for a missing folder, ``CB-E011`` for one without annotated
@@ -111,7 +115,7 @@ def evaluate_relations(
     tallies = {kind: Confusion() for kind in SCORED}
     values = Confusion()
     gold_counts = dict.fromkeys(SCORED, 0)
-    paths = brat_documents(folder)
+    paths = select(MACCROBAT, brat_documents(folder), lambda p: p.stem, split)
     for path in paths:
         document, annotations = read(path)
         gold = gold_relations(annotations)
@@ -136,6 +140,7 @@ def evaluate_relations(
     for tally in tallies.values():
         overall.merge(tally)
     return RelationReport(
+        split=split,
         docs=len(paths),
         gold=gold_counts,
         overall=overall.scores(),

@@ -11,8 +11,8 @@ recall@k (the JSON key stays ``"recall@1000"``, the default ``k``).
 
 ``compare_retrieval`` scores casebook's similar-case search (``casebook.search.hybrid``: BM25
 over title and text fused with concept search) and plain BM25 in the same run, on all queries
-or on half of them: ``even`` and ``odd`` split the queries by their position in the qrels, so
-that settings tuned on one half can be checked on the other.
+or on one half of them (``casebook.eval.splits``: settings are tuned on ``tune`` queries and
+reported on ``check``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -35,6 +34,7 @@ from casebook.eval.metrics import (
     recall_at_k,
     reciprocal_rank,
 )
+from casebook.eval.splits import PMC_PATIENTS, Split, select
 from casebook.ingest.pmc_patients import read_pmc_patients
 from casebook.model import Case, Document, Source, SourceFormat
 from casebook.search.base import Searcher, search_all
@@ -43,7 +43,6 @@ from casebook.search.hybrid import CaseIndex, CaseTextSearcher
 from casebook.search.settings import SearchSettings
 
 SearcherFactory = Callable[[Sequence[str], Sequence[str]], Searcher]
-Split = Literal["all", "even", "odd"]
 
 
 class RetrievalReport(BaseModel):
@@ -137,7 +136,7 @@ def evaluate_retrieval(
     k: int = 1000,
     *,
     limit: int | None = None,
-    split: Split = "all",
+    split: Split = Split.ALL,
 ) -> RetrievalReport:
     """Score closed-corpus patient-to-patient retrieval.
 
@@ -147,7 +146,7 @@ def evaluate_retrieval(
         build_searcher: Builds the system under test from patient ids and texts.
         k: How many results are kept per query after the exclusions.
         limit: Score only the first ``limit`` queries (qrels order), for quick runs.
-        split: Score all queries, or those at even or odd positions (0-based, qrels order).
+        split: The half of the queries scored (by query id), or all.
 
     Returns:
         The report.
@@ -160,8 +159,7 @@ def evaluate_retrieval(
     judgments = read_qrels(qrels)
     by_uid = {p.uid: p for p in patients}
     query_ids = list(judgments)
-    if split != "all":
-        query_ids = query_ids[0 if split == "even" else 1 :: 2]
+    query_ids = select(PMC_PATIENTS, query_ids, str, split)
     query_ids = query_ids[:limit] if limit is not None else query_ids
     for query_id in query_ids:
         if query_id not in by_uid:
@@ -215,7 +213,7 @@ class RetrievalComparison(BaseModel):
     is its JSON.
 
     Attributes:
-        split: Which queries were scored: all, even or odd positions in the qrels.
+        split: Which queries were scored: a half (``casebook.eval.splits``) or all.
         casebook: casebook's fused similar-case search.
         bm25: Plain BM25 (Lucene defaults, English Snowball stemmer and stop words).
         ratio: casebook ÷ BM25 for MRR and nDCG@10.
@@ -296,7 +294,7 @@ def compare_retrieval(
     qrels: Path,
     cases: Path | None = None,
     *,
-    split: Split = "all",
+    split: Split = Split.ALL,
     settings: SearchSettings | None = None,
     analyze: Callable[[Document], Case] = default_analyze,
 ) -> RetrievalComparison:
@@ -306,7 +304,7 @@ def compare_retrieval(
         corpus: ``corpus.jsonl``.
         qrels: TREC qrels.
         cases: A folder of analysed cases of the corpus (see ``casebook_searcher``).
-        split: All queries, or those at even or odd positions.
+        split: The half of the queries scored, or all.
         settings: casebook's search settings; the packaged ones when None.
         analyze: Analyses patients that have no case in ``cases``.
 

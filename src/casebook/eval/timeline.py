@@ -38,6 +38,7 @@ from casebook.errors import CasebookError, ErrorCode
 from casebook.eval._io import default_analyze, default_relate_mentions, require_dir
 from casebook.eval.gold import case_with_gold_mentions
 from casebook.eval.metrics import PRF, Confusion, percent
+from casebook.eval.splits import E3C, MACCROBAT, Split, in_split
 from casebook.ingest.brat import read_brat
 from casebook.ingest.brat_model import BratAnnotations
 from casebook.ingest.e3c import E3CAnnotations, read_e3c
@@ -107,6 +108,7 @@ class TimelineReport(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     dataset: str
+    split: Split = Split.ALL
     docs: int
     gold_pairs: int
     unscored_links: int
@@ -334,6 +336,7 @@ def evaluate_timeline(
     predicted: bool = False,
     relate: Callable[[Case], Case] = default_relate_mentions,
     analyze: Callable[[Document], Case] = default_analyze,
+    split: Split = Split.ALL,
 ) -> TimelineReport:
     """Score the timeline's pairwise event order on MACCROBAT2020 or E3C.
 
@@ -342,12 +345,15 @@ def evaluate_timeline(
         predicted: Also run ``analyze`` and score the order of predicted mentions.
         relate: Orders a case's given mentions; by default ``service.relate_mentions``.
         analyze: The whole pipeline; by default ``service.analyze_document``.
+        split: The half of the documents scored (``casebook.eval.splits``), or all.
 
     Raises:
         CasebookError: ``CB-E001`` for a missing folder, ``CB-E011`` for a folder of neither
             format, and the readers' errors for malformed files.
     """
     dataset, documents = _gold_timelines(folder)
+    name = MACCROBAT if dataset == "maccrobat" else E3C
+    documents = [d for d in documents if in_split(name, d.document.id, split)]
     system, by_sentence, by_text, on_predicted = (
         OrderTally(),
         OrderTally(),
@@ -380,6 +386,7 @@ def evaluate_timeline(
             score_pairs(hits, mapped, on_predicted)
     return TimelineReport(
         dataset=dataset,
+        split=split,
         docs=len(documents),
         gold_pairs=gold_pairs,
         unscored_links=unscored,

@@ -92,6 +92,7 @@ def test_evaluate_icd10_by_hand() -> None:
     # micro: 4 predicted (k21.9, n28.89, j18.9, e11.9), 3 gold, tp 2:
     #   p = 2/4 = 50, r = 2/3 = 66.67, f1 = 4/7 = 57.14
     assert report.model_dump(by_alias=True) == {
+        "split": "all",
         "docs": 3,
         "map": 62.5,
         "micro": {"p": 50.0, "r": 66.67, "f1": 57.14},
@@ -104,6 +105,7 @@ def test_evaluate_hpo_by_hand() -> None:
     # p2 predicted {HP:0000365, HP:0000478}, gold {HP:0000365}: tp 1, fp 1
     # micro: tp 2, fp 2, fn 1 -> p 50, r 66.67, f1 4/7 = 57.14
     assert report.model_dump(by_alias=True) == {
+        "split": "all",
         "docs": 2,
         "micro": {"p": 50.0, "r": 66.67, "f1": 57.14},
     }

@@ -38,7 +38,7 @@ def test_ner_on_maccrobat(tmp_path: Path, data_dir: Path) -> None:
         shutil.copy(txt, tmp_path)
         shutil.copy(txt.with_suffix(".ann"), tmp_path)
     report = evaluate_ner(tmp_path).model_dump(by_alias=True)
-    assert set(report) == {"docs", "core", "all", "per_type", "assertion", "docs_per_s"}
+    assert set(report) == {"split", "docs", "core", "all", "per_type", "assertion", "docs_per_s"}
     assert report["docs"] == 3
     for group in ("core", "all"):
         assert set(report[group]) == {"strict", "lenient"}
@@ -60,7 +60,7 @@ def test_assertion_on_negex(tmp_path: Path, data_dir: Path) -> None:
     sample.write_text("".join(lines[:51]), encoding="utf-8")
     report = evaluate_assertion(sample)
     dumped = report.model_dump(by_alias=True)
-    assert set(dumped) == {"n", "negation", "historical", "family"}
+    assert set(dumped) == {"split", "n", "negation", "historical", "family"}
     assert dumped["n"] == 50
     for task in ("negation", "historical", "family"):
         assert_scores(dumped[task], PRF_KEYS | {"acc"})
@@ -87,7 +87,7 @@ def test_icd10_on_codiesp(tmp_path: Path, data_dir: Path) -> None:
         "".join(line for line in codes if line.split("\t")[0] in keep), encoding="utf-8"
     )
     report = evaluate_icd10(tmp_path).model_dump(by_alias=True)
-    assert set(report) == {"docs", "map", "micro"}
+    assert set(report) == {"split", "docs", "map", "micro"}
     assert report["docs"] == 3
     assert 0.0 <= report["map"] <= 100.0
     assert_scores(report["micro"])
@@ -104,6 +104,6 @@ def test_hpo_on_jax(tmp_path: Path, data_dir: Path) -> None:
         json.dumps({k: v for k, v in gold.items() if k in keep}), encoding="utf-8"
     )
     report = evaluate_hpo(tmp_path).model_dump(by_alias=True)
-    assert set(report) == {"docs", "micro"}
+    assert set(report) == {"split", "docs", "micro"}
     assert report["docs"] == 2
     assert_scores(report["micro"])

@@ -80,6 +80,7 @@ def test_evaluate_ner_by_hand() -> None:
     perfect = {"p": 100.0, "r": 100.0, "f1": 100.0}
     zero = {"p": 0.0, "r": 0.0, "f1": 0.0}
     assert report == {
+        "split": "all",
         "docs": 2,
         "core": {
             "strict": {"p": 70.0, "r": 87.5, "f1": 77.78},
