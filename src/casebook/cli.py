@@ -667,7 +667,7 @@ def train_icd10_command(
     ),
 ) -> None:
     """Train the ICD-10-CM coder on CodiEsp (train + dev) and write it with its model card."""
-    from casebook.coding.training import train_icd10
+    from casebook.train.icd10 import train_icd10
 
     _guarded(lambda: train_icd10(data or get_settings().data, out))
     console.print((out / "MODEL_CARD.md").read_text(encoding="utf-8"))

@@ -26,12 +26,12 @@ from casebook.coding.icd10cm import (
     fuse,
     fuse_columns,
 )
-from casebook.coding.training import fit, prepare
 from casebook.model import Assertion, Case, CodeSystem, Source, SourceFormat
 from casebook.nlp.assertion import ContextAssertion
 from casebook.nlp.pipeline import Pipeline
 from casebook.nlp.sections import SectionDetector
 from casebook.nlp.sentences import SentenceSplitter
+from casebook.train.icd10 import fit, prepare
 
 EXCLUDED = frozenset({Assertion.NEGATED, Assertion.FAMILY})
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from casebook.coding.dictionary import TermIndex
 from casebook.coding.icd10cm import dictionary_evidence
-from casebook.coding.training import prepare
 from casebook.model import Assertion, Case, EntityType, Mention, Source, SourceFormat
 from casebook.nlp.assertion import ContextAssertion
+from casebook.train.icd10 import prepare
 
 EXCLUDED = frozenset({Assertion.NEGATED, Assertion.FAMILY})
 INDEX = TermIndex.build([("G96.00", "Cerebrospinal fluid leak"), ("R51.9", "Headache")])

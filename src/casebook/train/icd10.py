@@ -310,7 +310,7 @@ dual coefficients, training-document TF-IDF, term index, dictionary precision):
 
 ```python
 from pathlib import Path
-from casebook.coding.training import train_icd10
+from casebook.train.icd10 import train_icd10
 train_icd10(Path("../shared/datasets"), splits=("train", "dev"))
 ```
 """
