@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
+from casebook.components import pipeline_from_names
 from casebook.ingest.detect import read_path
-from casebook.nlp.pipeline import PROVIDED_BY_READER, Pipeline
+from casebook.nlp.pipeline import PROVIDED_BY_READER
 
 CASES = Path(__file__).with_name("cases")
 TEXTS = sorted(CASES.glob("*.txt"))
@@ -23,7 +24,7 @@ TEXTS = sorted(CASES.glob("*.txt"))
 
 def _structure(path: Path) -> dict[str, Any]:
     (document,) = read_path(path)
-    pipeline = Pipeline.from_names(
+    pipeline = pipeline_from_names(
         ("sections", "sentences", "patient", "abbreviations"),
         provided=PROVIDED_BY_READER | {"mentions"},
     )

@@ -12,6 +12,7 @@ import time
 from functools import cache
 from pathlib import Path
 
+from casebook.components import pipeline_from_names
 from casebook.model import (
     Case,
     CaseCode,
@@ -33,7 +34,7 @@ _FINDING = re.compile(r"\b(" + "|".join(FINDINGS) + r")\b")
 
 @cache
 def _pipeline() -> Pipeline:
-    return Pipeline.from_names(("sections", "sentences", "patient"))
+    return pipeline_from_names(("sections", "sentences", "patient"))
 
 
 def slow_analyze(document: Document) -> Case:

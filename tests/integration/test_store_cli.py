@@ -10,11 +10,11 @@ from typer.testing import CliRunner
 
 from casebook import service
 from casebook.cli import app
+from casebook.components import pipeline_from_names
 from casebook.model import Case, Document
-from casebook.nlp.pipeline import Pipeline
 
 runner = CliRunner()
-_PIPELINE = Pipeline.from_names(("sections", "sentences", "patient"))
+_PIPELINE = pipeline_from_names(("sections", "sentences", "patient"))
 
 
 @pytest.fixture(autouse=True)

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from casebook import service
+from casebook.components import pipeline_from_names
 from casebook.config import Settings
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import SourceFormat
-from casebook.nlp.pipeline import Pipeline
 
 INGEST = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
 
@@ -48,7 +48,7 @@ def test_overlong_document_is_refused() -> None:
 
 
 def test_store_cases_reports_added_unchanged_replaced(tmp_path: Path) -> None:
-    pipeline = Pipeline.from_names(("sections", "sentences", "patient"))
+    pipeline = pipeline_from_names(("sections", "sentences", "patient"))
     store = tmp_path / "cases.duckdb"
     (one,) = service.read_upload(b"A 54-year-old man had fever.", "one.txt", max_chars=100)
     (two,) = service.read_upload(b"A 7-year-old girl had a rash.", "two.txt", max_chars=100)

@@ -36,6 +36,7 @@ from spacy.vectors import Vectors
 from thinc.api import Adam, compounding, fix_random_seed
 
 from casebook.blas import one_blas_thread, use_openblas
+from casebook.components import COMPONENTS, DEFAULT_COMPONENTS
 from casebook.eval.ner import NerReport, evaluate_ner
 from casebook.ingest.brat import read_brat
 from casebook.ingest.brat_model import BratAnnotations
@@ -45,7 +46,7 @@ from casebook.nlp.biluo import FACTORY as BILUO_FACTORY
 from casebook.nlp.lexicon_features import EMBED_ARCHITECTURE as LEXICON_EMBED
 from casebook.nlp.lexicon_features import FACTORY as LEXICON_FACTORY
 from casebook.nlp.mentions import FLAT_HEAD, PHRASE_HEAD, MentionExtractor
-from casebook.nlp.pipeline import COMPONENTS, DEFAULT_COMPONENTS, Pipeline
+from casebook.nlp.pipeline import Pipeline
 from casebook.nlp.tokenizer import clinical_tokenizer
 from casebook.train.lexicon_terms import vocabulary_terms
 from casebook.train.pretrain import TOK2VEC, PretrainSettings, pretrain_tok2vec

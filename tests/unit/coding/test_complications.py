@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casebook.coding.complications import ComplicationCoder, ComplicationRules
+from casebook.components import DEFAULT_COMPONENTS
 from casebook.errors import CasebookError, ErrorCode
 from casebook.kb.base import normalize_tokens
 from casebook.model import (
@@ -26,7 +27,7 @@ from casebook.model import (
 )
 from casebook.nlp.abbreviations import AbbreviationDetector
 from casebook.nlp.assertion import ContextAssertion
-from casebook.nlp.pipeline import DEFAULT_COMPONENTS, Pipeline
+from casebook.nlp.pipeline import Pipeline
 from casebook.nlp.sections import SectionDetector
 from casebook.nlp.sentences import SentenceSplitter
 from casebook.resources import load_rules, resource_path

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casebook.coding.icd10pcs import ProcedureCoder, _Lines, _Route
+from casebook.components import COMPONENTS, DEFAULT_COMPONENTS
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import (
     Assertion,
@@ -24,7 +25,7 @@ from casebook.model import (
     SourceFormat,
 )
 from casebook.nlp.assertion import ContextAssertion
-from casebook.nlp.pipeline import COMPONENTS, DEFAULT_COMPONENTS, Pipeline
+from casebook.nlp.pipeline import Pipeline
 from casebook.nlp.sections import SectionDetector
 from casebook.nlp.sentences import SentenceSplitter
 from casebook.resources import resource_path

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from casebook.components import pipeline_from_names
 from casebook.errors import CasebookError, ErrorCode
 from casebook.eval.retrieval import compare_retrieval, evaluate_retrieval
 from casebook.eval.splits import Split
 from casebook.ingest.pmc_patients import read_pmc_patients
 from casebook.model import Case, Document
-from casebook.nlp.pipeline import Pipeline
 from casebook.search.base import Hit, Searcher
 from casebook.search.bm25 import BM25Searcher
 from casebook.service import write_case
@@ -130,7 +130,7 @@ def test_split_scores_half_the_queries() -> None:
     assert (check.queries, check.mrr) == (1, 50.0)  # q1-1
 
 
-_LIGHT = Pipeline.from_names(("sections", "sentences", "patient"))
+_LIGHT = pipeline_from_names(("sections", "sentences", "patient"))
 
 
 def test_compare_reads_analysed_cases_and_analyses_the_rest(tmp_path: Path) -> None:

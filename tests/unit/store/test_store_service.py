@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 from casebook import service
+from casebook.components import pipeline_from_names
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Case, Document, Source, SourceFormat
-from casebook.nlp.pipeline import Pipeline
 from casebook.search.hybrid import CaseIndex
 from casebook.search.precedent import index_folder
 from casebook.search.settings import load_search_settings
 
-_PIPELINE = Pipeline.from_names(("sections", "sentences", "patient"))
+_PIPELINE = pipeline_from_names(("sections", "sentences", "patient"))
 
 
 def _analyze(document: Document) -> Case:
