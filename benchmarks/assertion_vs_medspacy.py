@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from casebook.errors import CasebookError
-from casebook.eval.assertion import Located, Row, evaluate_assertion, locate, read_rows, row_case
+from casebook.eval.assertion import Located, evaluate_assertion, locate, row_case
+from casebook.ingest.negex import Row, read_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 MEDSPACY_SCRIPT = ROOT / "benchmarks" / "medspacy_assertion.py"

@@ -48,7 +48,7 @@ class Row:
 
 
 def read_rows(tsv: Path) -> Iterator[Row]:
-    """The kit's rows, read as ``casebook.eval.assertion.read_rows`` reads them."""
+    """The kit's rows, read as ``casebook.ingest.negex.read_rows`` reads them."""
     with tsv.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]

@@ -1,33 +1,8 @@
-"""Small helpers the evaluators share: path checks and the default systems under test."""
+"""The default systems under test the evaluators share, imported on first use."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Case, Document
-
-
-def require_dir(path: Path) -> Path:
-    """``path`` if it is a folder.
-
-    Raises:
-        CasebookError: ``CB-E001`` when it does not exist or is not a folder.
-    """
-    if not path.is_dir():
-        raise CasebookError(ErrorCode.PATH_NOT_FOUND, "no such folder", path)
-    return path
-
-
-def require_file(path: Path) -> Path:
-    """``path`` if it is a file.
-
-    Raises:
-        CasebookError: ``CB-E001`` when it does not exist or is not a file.
-    """
-    if not path.is_file():
-        raise CasebookError(ErrorCode.PATH_NOT_FOUND, "no such file", path)
-    return path
 
 
 def default_analyze(document: Document) -> Case:

@@ -20,23 +20,19 @@ their sentence), the longest run of consecutive concept words found in the sente
 
 from __future__ import annotations
 
-import csv
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from casebook.errors import CasebookError, ErrorCode
-from casebook.eval._io import default_assert_mentions, require_file
+from casebook.eval._io import default_assert_mentions
 from casebook.eval.metrics import PRFA, Confusion
 from casebook.eval.splits import NEGEX, Split, in_split
+from casebook.ingest.negex import Row, read_rows
 from casebook.model import Assertion, Case, EntityType, Mention, Source, SourceFormat
-
-COLUMNS: tuple[str, ...] = ("id", "concept", "sentence", "negation", "temporality", "experiencer")
-"""The TSV's header columns."""
 
 MENTION_ID = "m1"
 
@@ -70,46 +66,6 @@ class AssertionReport(BaseModel):
     family: PRFA
     fuzzy: int = Field(default=0, exclude=True)
     unlocated: int = Field(default=0, exclude=True)
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One annotated sentence of the kit."""
-
-    id: str
-    concept: str
-    sentence: str
-    negation: str
-    temporality: str
-    experiencer: str
-
-
-def read_rows(tsv: Path) -> Iterator[Row]:
-    """The kit's rows, checked for shape.
-
-    Raises:
-        CasebookError: ``CB-E001`` when missing, ``CB-E011`` for a missing column, a row with
-            too few or too many fields, or an empty id.
-    """
-    require_file(tsv)
-    with tsv.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise CasebookError(
-                ErrorCode.MALFORMED_DATASET, f"missing column(s): {', '.join(missing)}", tsv
-            )
-        for record in reader:
-            line = reader.line_num
-            if None in record or any(record[c] is None for c in COLUMNS):
-                raise CasebookError(
-                    ErrorCode.MALFORMED_DATASET,
-                    f"line {line}: expected {len(reader.fieldnames or [])} tab-separated fields",
-                    tsv,
-                )
-            if not record["id"].strip():
-                raise CasebookError(ErrorCode.MALFORMED_DATASET, f"line {line}: empty id", tsv)
-            yield Row(**{c: record[c] for c in COLUMNS})
 
 
 _WORD = re.compile(r"\w+")

@@ -17,10 +17,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from casebook.errors import CasebookError, ErrorCode
-from casebook.eval._io import default_analyze, require_dir, require_file
+from casebook.eval._io import default_analyze
 from casebook.eval.metrics import PRF, average_precision, mean, percent, prf
 from casebook.eval.splits import CODIESP, Split, select
+from casebook.ingest.codiesp import normalize_code, read_codes_tsv
+from casebook.ingest.folders import check_gold_documents, read_text_folder, require_dir
 from casebook.ingest.text import read_text
 from casebook.model import Case, CaseCode, CodeSystem, Document
 
@@ -40,11 +41,6 @@ class CodingReport(BaseModel):
     docs: int
     map: float
     micro: PRF
-
-
-def normalize_code(code: str) -> str:
-    """A code as compared: lower case, surrounding whitespace removed."""
-    return code.strip().lower()
 
 
 def ranked_case_codes(
@@ -71,55 +67,6 @@ def ranked_case_codes(
             best[key] = code.score
     order = {code: index for index, code in enumerate(best)}
     return sorted(best, key=lambda code: (-best[code], order[code]))
-
-
-def read_text_folder(folder: Path) -> list[Path]:
-    """The ``*.txt`` files of a folder, sorted by name.
-
-    Raises:
-        CasebookError: ``CB-E001`` when the folder is missing, ``CB-E011`` when it holds none.
-    """
-    require_dir(folder)
-    paths = sorted(folder.glob("*.txt"))
-    if not paths:
-        raise CasebookError(ErrorCode.MALFORMED_DATASET, "no *.txt file", folder)
-    return paths
-
-
-def read_codes_tsv(path: Path) -> dict[str, set[str]]:
-    """A CodiEsp ``ID<TAB>code`` file as document id → normalised codes.
-
-    Raises:
-        CasebookError: ``CB-E001`` when missing, ``CB-E011`` for a line without two fields.
-    """
-    require_file(path)
-    gold: dict[str, set[str]] = {}
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            fields = line.rstrip("\r\n").split("\t")
-            if len(fields) != 2 or not fields[0].strip() or not fields[1].strip():
-                raise CasebookError(
-                    ErrorCode.MALFORMED_DATASET, f"line {number}: expected 'ID<TAB>code'", path
-                )
-            gold.setdefault(fields[0].strip(), set()).add(normalize_code(fields[1]))
-    return gold
-
-
-def check_gold_documents(gold: Iterable[str], documents: Iterable[str], path: Path) -> None:
-    """Fail when gold names a document the folder does not hold.
-
-    Raises:
-        CasebookError: ``CB-E011`` naming the first such document.
-    """
-    missing = sorted(set(gold) - set(documents))
-    if missing:
-        raise CasebookError(
-            ErrorCode.MALFORMED_DATASET,
-            f"{len(missing)} gold document(s) have no text, e.g. {missing[0]}",
-            path,
-        )
 
 
 def evaluate_icd10(

@@ -10,17 +10,16 @@ negated, family and hypothetical ones). Micro precision, recall and F1 are compu
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from casebook.errors import CasebookError, ErrorCode
-from casebook.eval._io import default_analyze, require_dir, require_file
-from casebook.eval.coding import check_gold_documents, read_text_folder
+from casebook.eval._io import default_analyze
 from casebook.eval.metrics import PRF, prf
 from casebook.eval.splits import JAX, Split, select
+from casebook.ingest.folders import check_gold_documents, read_text_folder, require_dir
+from casebook.ingest.jax import normalize_hpo, read_jax_gold
 from casebook.ingest.text import read_text
 from casebook.model import Case, CodeSystem, Document
 
@@ -38,28 +37,6 @@ class HpoReport(BaseModel):
     split: Split = Split.ALL
     docs: int
     micro: PRF
-
-
-def normalize_hpo(code: str) -> str:
-    """An HPO id as compared: upper case, surrounding whitespace removed."""
-    return code.strip().upper()
-
-
-def read_gold(path: Path) -> dict[str, set[str]]:
-    """``jax_gold.json`` (``{doc id: {HP id: name}}``) as document id → HPO ids.
-
-    Raises:
-        CasebookError: ``CB-E001`` when missing, ``CB-E008`` for invalid JSON, ``CB-E011`` for
-            JSON of another shape.
-    """
-    require_file(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise CasebookError(ErrorCode.MALFORMED_JSON, error.msg, path) from error
-    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-        raise CasebookError(ErrorCode.MALFORMED_DATASET, "expected {doc id: {HP id: name}}", path)
-    return {str(doc): {normalize_hpo(str(code)) for code in terms} for doc, terms in data.items()}
 
 
 def evaluate_hpo(
@@ -87,7 +64,7 @@ def evaluate_hpo(
     require_dir(folder)
     paths = read_text_folder(folder / "jax")
     gold_path = folder / "jax_gold.json"
-    gold = read_gold(gold_path)
+    gold = read_jax_gold(gold_path)
     check_gold_documents(gold, (p.stem for p in paths), gold_path)
     paths = select(JAX, paths, lambda p: p.stem, split)
     tp = fp = fn = 0

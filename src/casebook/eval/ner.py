@@ -25,10 +25,10 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from casebook.errors import CasebookError, ErrorCode
-from casebook.eval._io import default_analyze, load_default_pipeline, require_dir
+from casebook.eval._io import default_analyze, load_default_pipeline
 from casebook.eval.metrics import PRF, Confusion
 from casebook.eval.splits import MACCROBAT, Split, select
-from casebook.ingest.brat import read_brat
+from casebook.ingest.brat import brat_documents, read_brat
 from casebook.ingest.brat_model import BratAnnotations
 from casebook.model import CORE_TYPES, Assertion, Case, Document, Mention
 
@@ -227,22 +227,6 @@ class NerTally:
             ),
             docs_per_s=rate,
         )
-
-
-def brat_documents(folder: Path) -> list[Path]:
-    """The ``*.txt`` files of a folder that have a sibling ``.ann``, sorted by name.
-
-    Raises:
-        CasebookError: ``CB-E001`` when the folder is missing; ``CB-E011`` when it holds no
-            annotated document.
-    """
-    require_dir(folder)
-    paths = sorted(p for p in folder.glob("*.txt") if p.with_suffix(".ann").is_file())
-    if not paths:
-        raise CasebookError(
-            ErrorCode.MALFORMED_DATASET, "no *.txt file with a sibling .ann file", folder
-        )
-    return paths
 
 
 def evaluate_ner(

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from casebook.errors import CasebookError, ErrorCode
-from casebook.eval._io import default_analyze, require_dir, require_file
+from casebook.eval._io import default_analyze
 from casebook.eval.metrics import (
     mean,
     ndcg_at_k,
@@ -35,7 +34,9 @@ from casebook.eval.metrics import (
     reciprocal_rank,
 )
 from casebook.eval.splits import PMC_PATIENTS, Split, select
-from casebook.ingest.pmc_patients import read_pmc_patients
+from casebook.ingest.folders import require_dir
+from casebook.ingest.pmc_patients import read_corpus, read_pmc_patients
+from casebook.ingest.qrels import read_qrels
 from casebook.model import Case, Document, Source, SourceFormat
 from casebook.search.base import Searcher, search_all
 from casebook.search.bm25 import BM25Searcher
@@ -65,68 +66,6 @@ class RetrievalReport(BaseModel):
     p_at_10: float = Field(alias="p@10")
     recall_at_1000: float = Field(alias="recall@1000")
     seconds: float = Field(default=0.0, exclude=True)
-
-
-@dataclass(frozen=True, slots=True)
-class Patient:
-    """One corpus patient: what retrieval needs."""
-
-    uid: str
-    pmid: str
-    text: str
-
-
-def read_corpus(path: Path) -> list[Patient]:
-    """The patients of a PMC-Patients ``corpus.jsonl``, read with ``read_pmc_patients``.
-
-    Raises:
-        CasebookError: ``CB-E001`` when missing; the reader's error for the first bad line;
-            ``CB-E011`` for a patient without a pmid or a repeated ``patient_uid``.
-    """
-    require_file(path)
-    patients: list[Patient] = []
-    seen: set[str] = set()
-    for item in read_pmc_patients(path):
-        if isinstance(item, CasebookError):
-            raise item
-        pmid = item.source.extra.get("pmid")
-        if pmid is None:
-            raise CasebookError(ErrorCode.MALFORMED_DATASET, f"{item.id}: no pmid", path)
-        if item.id in seen:
-            raise CasebookError(
-                ErrorCode.MALFORMED_DATASET, f"patient_uid {item.id} appears twice", path
-            )
-        seen.add(item.id)
-        patients.append(Patient(uid=item.id, pmid=pmid, text=item.text))
-    return patients
-
-
-def read_qrels(path: Path) -> dict[str, dict[str, int]]:
-    """TREC qrels ``query 0 doc grade`` as query → doc → grade, queries in file order.
-
-    Raises:
-        CasebookError: ``CB-E001`` when missing, ``CB-E011`` for a line that is not four
-            whitespace-separated fields with an integer grade.
-    """
-    require_file(path)
-    qrels: dict[str, dict[str, int]] = {}
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            fields = line.split()
-            if not fields:
-                continue
-            if len(fields) != 4:
-                raise CasebookError(
-                    ErrorCode.MALFORMED_DATASET, f"line {number}: expected 4 fields", path
-                )
-            query, _, doc, grade = fields
-            try:
-                qrels.setdefault(query, {})[doc] = int(grade)
-            except ValueError as error:
-                raise CasebookError(
-                    ErrorCode.MALFORMED_DATASET, f"line {number}: grade {grade!r}", path
-                ) from error
-    return qrels
 
 
 def evaluate_retrieval(

@@ -21,6 +21,7 @@ from casebook.ingest.brat_model import (
     BratNote,
     BratRelation,
 )
+from casebook.ingest.folders import require_dir
 from casebook.ingest.text import decode_text, read_bytes_of
 from casebook.model import Document, Source, SourceFormat, Span
 
@@ -211,3 +212,19 @@ def read_brat(txt_path: Path) -> tuple[Document, BratAnnotations]:
         source=Source(format=SourceFormat.BRAT, path=str(txt_path)),
     )
     return document, annotations
+
+
+def brat_documents(folder: Path) -> list[Path]:
+    """The ``*.txt`` files of a folder that have a sibling ``.ann``, sorted by name.
+
+    Raises:
+        CasebookError: ``CB-E001`` when the folder is missing; ``CB-E011`` when it holds no
+            annotated document.
+    """
+    require_dir(folder)
+    paths = sorted(p for p in folder.glob("*.txt") if p.with_suffix(".ann").is_file())
+    if not paths:
+        raise CasebookError(
+            ErrorCode.MALFORMED_DATASET, "no *.txt file with a sibling .ann file", folder
+        )
+    return paths

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from casebook.errors import CasebookError, ErrorCode
+from casebook.ingest.folders import require_file
 from casebook.model import Document, Patient, Sex, Source, SourceFormat
 
 ESCAPED_LINE_BREAK = "\\n"
@@ -169,3 +171,37 @@ def read_pmc_patients(path: Path) -> Iterator[Document | CasebookError]:
         ) from exc
     with handle:
         yield from parse_pmc_patients(handle, str(path))
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusPatient:
+    """One corpus patient: what retrieval needs."""
+
+    uid: str
+    pmid: str
+    text: str
+
+
+def read_corpus(path: Path) -> list[CorpusPatient]:
+    """The patients of a PMC-Patients ``corpus.jsonl``, read with ``read_pmc_patients``.
+
+    Raises:
+        CasebookError: ``CB-E001`` when missing; the reader's error for the first bad line;
+            ``CB-E011`` for a patient without a pmid or a repeated ``patient_uid``.
+    """
+    require_file(path)
+    patients: list[CorpusPatient] = []
+    seen: set[str] = set()
+    for item in read_pmc_patients(path):
+        if isinstance(item, CasebookError):
+            raise item
+        pmid = item.source.extra.get("pmid")
+        if pmid is None:
+            raise CasebookError(ErrorCode.MALFORMED_DATASET, f"{item.id}: no pmid", path)
+        if item.id in seen:
+            raise CasebookError(
+                ErrorCode.MALFORMED_DATASET, f"patient_uid {item.id} appears twice", path
+            )
+        seen.add(item.id)
+        patients.append(CorpusPatient(uid=item.id, pmid=pmid, text=item.text))
+    return patients

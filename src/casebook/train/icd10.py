@@ -28,7 +28,9 @@ from casebook.coding.dictionary import (
 from casebook.coding.features import Csr, TfidfModel, analyze
 from casebook.coding.icd10cm import Icd10Model, Icd10Settings, dictionary_evidence
 from casebook.errors import CasebookError, ErrorCode
-from casebook.eval.coding import CodingReport, evaluate_icd10, read_codes_tsv, read_text_folder
+from casebook.eval.coding import CodingReport, evaluate_icd10
+from casebook.ingest.codiesp import read_codes_tsv
+from casebook.ingest.folders import read_text_folder
 from casebook.ingest.text import read_text
 from casebook.model import Case
 from casebook.nlp.assertion import ContextAssertion
@@ -58,7 +60,7 @@ def read_split(folder: Path) -> tuple[list[Labelled], int]:
         codes were dropped as not ICD-10-CM 2026 (codes deleted since CodiEsp was coded).
 
     Raises:
-        CasebookError: ``CB-E001`` / ``CB-E011`` as ``casebook.eval.coding`` reads the split.
+        CasebookError: ``CB-E001`` / ``CB-E011`` as ``casebook.ingest.codiesp`` reads the split.
     """
     gold = read_codes_tsv(folder / "codesD.tsv")
     dropped = 0
