@@ -30,6 +30,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "errors",
             "resources",
             "config",
+            "provenance",
             "blas",
             "inference_layers",
             "caseless",

@@ -30,7 +30,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from casebook.errors import CasebookError, ErrorCode
 from casebook.eval._io import default_assert_mentions
 from casebook.eval.metrics import PRFA, Confusion
-from casebook.eval.splits import NEGEX, Split, in_split
+from casebook.eval.splits import Split, in_split
+from casebook.ingest.datasets import NEGEX
 from casebook.ingest.negex import Row, read_rows
 from casebook.model import Assertion, Case, EntityType, Mention, Source, SourceFormat
 

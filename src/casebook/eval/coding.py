@@ -19,8 +19,9 @@ from pydantic import BaseModel, ConfigDict
 
 from casebook.eval._io import default_analyze
 from casebook.eval.metrics import PRF, average_precision, mean, percent, prf
-from casebook.eval.splits import CODIESP, Split, select
+from casebook.eval.splits import Split, select
 from casebook.ingest.codiesp import normalize_code, read_codes_tsv
+from casebook.ingest.datasets import CODIESP
 from casebook.ingest.folders import check_gold_documents, read_text_folder, require_dir
 from casebook.ingest.text import read_text
 from casebook.model import Case, CaseCode, CodeSystem, Document

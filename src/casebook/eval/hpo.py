@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict
 
 from casebook.eval._io import default_analyze
 from casebook.eval.metrics import PRF, prf
-from casebook.eval.splits import JAX, Split, select
+from casebook.eval.splits import Split, select
+from casebook.ingest.datasets import JAX
 from casebook.ingest.folders import check_gold_documents, read_text_folder, require_dir
 from casebook.ingest.jax import normalize_hpo, read_jax_gold
 from casebook.ingest.text import read_text

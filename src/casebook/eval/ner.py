@@ -27,9 +27,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from casebook.errors import CasebookError, ErrorCode
 from casebook.eval._io import default_analyze, load_default_pipeline
 from casebook.eval.metrics import PRF, Confusion
-from casebook.eval.splits import MACCROBAT, Split, select
+from casebook.eval.splits import Split, select
 from casebook.ingest.brat import brat_documents, read_brat
 from casebook.ingest.brat_model import BratAnnotations
+from casebook.ingest.datasets import MACCROBAT
 from casebook.model import CORE_TYPES, Assertion, Case, Document, Mention
 
 NEGATED_POLARITY: frozenset[str] = frozenset({"NEG"})

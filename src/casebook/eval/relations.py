@@ -26,9 +26,10 @@ from casebook.eval._io import default_relate_mentions
 from casebook.eval.gold import case_with_gold_mentions
 from casebook.eval.metrics import PRF, Confusion
 from casebook.eval.ner import BratReader
-from casebook.eval.splits import MACCROBAT, Split, select
+from casebook.eval.splits import Split, select
 from casebook.ingest.brat import brat_documents, read_brat
 from casebook.ingest.brat_model import BratAnnotations
+from casebook.ingest.datasets import MACCROBAT
 from casebook.model import Case, EntityType
 
 FINDINGS = frozenset({"Sign_symptom", "Disease_disorder"})

@@ -33,7 +33,8 @@ from casebook.eval.metrics import (
     recall_at_k,
     reciprocal_rank,
 )
-from casebook.eval.splits import PMC_PATIENTS, Split, select
+from casebook.eval.splits import Split, select
+from casebook.ingest.datasets import PMC_PATIENTS
 from casebook.ingest.folders import require_dir
 from casebook.ingest.pmc_patients import read_corpus, read_pmc_patients
 from casebook.ingest.qrels import read_qrels

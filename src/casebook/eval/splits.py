@@ -5,6 +5,7 @@ Rules, thresholds and model choices are developed on ``tune``; the number report
 half by a seeded hash of its dataset's name and its own key, so the assignment never depends on
 which other items are present, on file order or on the platform: adding documents to a folder
 leaves every earlier document in its half, and the same key always lands in the same half.
+Datasets are named as ``casebook.ingest.datasets`` names them.
 """
 
 from __future__ import annotations
@@ -18,16 +19,6 @@ SEED = "casebook-split-1"
 """Changing the seed re-draws every split; reported numbers name the split they were made on."""
 
 T = TypeVar("T")
-
-MACCROBAT = "maccrobat2020"
-E3C = "e3c-en"
-CODIESP = "codiesp-en"
-JAX = "hpo-jax"
-GSCPLUS = "hpo-gscplus"
-NEGEX = "negex"
-PMC_PATIENTS = "pmc-patients"
-"""Dataset names the halves are drawn for: every evaluator of one dataset (``eval ner``,
-``relations`` and ``timeline`` on MACCROBAT) scores the same documents under one split."""
 
 
 class Split(StrEnum):

@@ -38,9 +38,10 @@ from casebook.errors import CasebookError, ErrorCode
 from casebook.eval._io import default_analyze, default_relate_mentions
 from casebook.eval.gold import case_with_gold_mentions
 from casebook.eval.metrics import PRF, Confusion, percent
-from casebook.eval.splits import E3C, MACCROBAT, Split, in_split
+from casebook.eval.splits import Split, in_split
 from casebook.ingest.brat import read_brat
 from casebook.ingest.brat_model import BratAnnotations
+from casebook.ingest.datasets import E3C, MACCROBAT
 from casebook.ingest.e3c import E3CAnnotations, read_e3c
 from casebook.ingest.folders import require_dir
 from casebook.model import Case, Document, EntityType, Mention

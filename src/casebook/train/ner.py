@@ -12,7 +12,6 @@ shipped model is ``casebook train ner``.
 from __future__ import annotations
 
 import datetime
-import json
 import multiprocessing
 import random
 import shutil
@@ -21,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
@@ -38,9 +38,8 @@ from thinc.api import Adam, compounding, fix_random_seed
 from casebook.blas import one_blas_thread, use_openblas
 from casebook.components import COMPONENTS, DEFAULT_COMPONENTS
 from casebook.eval.ner import NerReport, evaluate_ner
-from casebook.ingest.brat import read_brat
+from casebook.ingest.brat import brat_documents, read_brat
 from casebook.ingest.brat_model import BratAnnotations
-from casebook.ingest.pmc_patients import ESCAPED_LINE_BREAK
 from casebook.model import EntityType, RecordModel
 from casebook.nlp.biluo import FACTORY as BILUO_FACTORY
 from casebook.nlp.lexicon_features import EMBED_ARCHITECTURE as LEXICON_EMBED
@@ -48,10 +47,15 @@ from casebook.nlp.lexicon_features import FACTORY as LEXICON_FACTORY
 from casebook.nlp.mentions import FLAT_HEAD, PHRASE_HEAD, MentionExtractor
 from casebook.nlp.pipeline import Pipeline
 from casebook.nlp.tokenizer import clinical_tokenizer
+from casebook.provenance import MANIFEST_FILE, Role, TrainingManifest, write_manifest
+from casebook.train.corpus import SHARED_RUN, CorpusText, HeldOut, iter_corpus_texts
 from casebook.train.lexicon_terms import vocabulary_terms
+from casebook.train.manifest import ManifestBuilder, manifest_summary
 from casebook.train.pretrain import TOK2VEC, PretrainSettings, pretrain_tok2vec
 
 LEXICON_COMPONENT = "lexicon_features"
+MODEL_NAME = "ner"
+"""The mention model's name in its training manifest."""
 
 
 class VectorSettings(RecordModel):
@@ -320,57 +324,18 @@ def batches(items: Sequence[T], sizes: Iterator[int]) -> Iterator[list[T]]:
         start += size
 
 
-def iter_corpus_texts(
-    data: Path, patterns: Iterable[str], line_breaks: bool = False
-) -> Iterable[str]:
-    """Unlabelled texts: ``.txt`` files and PMC-Patients ``.jsonl`` lines.
-
-    ``line_breaks`` turns PMC-Patients' escaped paragraph breaks into line breaks (as
-    ``casebook.ingest.pmc_patients`` does); the word vectors were trained without.
-    """
-    for pattern in patterns:
-        for path in sorted(data.glob(pattern)):
-            if path.suffix == ".jsonl":
-                with path.open(encoding="utf-8") as lines:
-                    for line in lines:
-                        record: dict[str, Any] = json.loads(line)
-                        text = str(record.get("text", ""))
-                        yield text.replace(ESCAPED_LINE_BREAK, "\n") if line_breaks else text
-            else:
-                yield path.read_text(encoding="utf-8", errors="replace")
-
-
-SHARED_RUN = 12
-"""Words in a row that a corpus text may not share with an evaluation text (``unseen_texts``)."""
-
-
-def _word_runs(text: str) -> set[tuple[str, ...]]:
-    words = text.lower().split()
-    return {tuple(words[i : i + SHARED_RUN]) for i in range(len(words) - SHARED_RUN + 1)}
-
-
-def unseen_texts(texts: Iterable[str], evaluation: Path) -> list[str]:
-    """``texts`` without those that share a run of ``SHARED_RUN`` words with a brat text.
-
-    PMC-Patients and MACCROBAT both take case reports from PubMed Central, so the same report
-    can be in both; pretraining on it would let the held-out scores see their own texts.
-    """
-    seen: set[tuple[str, ...]] = set()
-    for path in evaluation.glob("*.txt"):
-        seen |= _word_runs(path.read_text(encoding="utf-8", errors="replace"))
-    return [text for text in texts if seen.isdisjoint(_word_runs(text))]
-
-
-def self_training_texts(data: Path, settings: SelfTrainingSettings, evaluation: Path) -> list[str]:
-    """A seeded draw of ``settings.texts`` unlabelled texts that share no text with the brat
-    folder ``evaluation`` (``unseen_texts``)."""
+def self_training_texts(
+    data: Path, settings: SelfTrainingSettings, held_out: HeldOut
+) -> list[CorpusText]:
+    """A seeded draw of ``settings.texts`` unlabelled texts that share no text with any
+    evaluation document (``held_out``)."""
     corpus = iter_corpus_texts(data, settings.corpora, line_breaks=True)
-    texts = unseen_texts(corpus, evaluation)
+    texts = held_out.unseen(corpus)
     return random.Random(settings.seed).sample(texts, min(settings.texts, len(texts)))
 
 
-def train_vectors(settings: VectorSettings, data: Path, nlp: Language, out: Path) -> Path:
-    """Train fastText vectors on unlabelled text and save them as a spaCy vocab folder.
+def train_vectors(settings: VectorSettings, texts: Iterable[str], nlp: Language, out: Path) -> Path:
+    """Train fastText vectors on unlabelled ``texts`` and save them as a spaCy vocab folder.
 
     Uses gensim's FastText (Bojanowski et al. 2017) on tokens of the clinical tokenizer,
     lower-cased to match the NORM feature; keeps the ``max_words`` most frequent words.
@@ -378,8 +343,7 @@ def train_vectors(settings: VectorSettings, data: Path, nlp: Language, out: Path
     from gensim.models import FastText  # type: ignore[import-untyped]
 
     sentences = [
-        [token.lower_ for token in nlp.make_doc(text) if not token.is_space]
-        for text in iter_corpus_texts(data, settings.corpora)
+        [token.lower_ for token in nlp.make_doc(text) if not token.is_space] for text in texts
     ]
     model = FastText(
         vector_size=settings.dims,
@@ -487,7 +451,12 @@ def training_processes(workers: int) -> ProcessPoolExecutor:
 
 
 def write_model_card(
-    out: Path, settings: NerSettings, docs: int, seconds: float, folds: list[FoldScores]
+    out: Path,
+    settings: NerSettings,
+    docs: int,
+    seconds: float,
+    folds: list[FoldScores],
+    manifest: TrainingManifest,
 ) -> Path:
     """Write ``MODEL_CARD.md`` beside the model: data, settings, scores, date, command."""
     size_mb = sum(f.stat().st_size for f in out.rglob("*") if f.is_file()) / 1e6
@@ -540,7 +509,23 @@ def write_model_card(
             f"from the same start on the gold documents plus {settings.self_training.per_gold:g} "
             "of those texts per gold document, drawn afresh each epoch"
         )
-    lines += ["", "## Settings", "", "```json", settings.model_dump_json(indent=2), "```", ""]
+    lines += [
+        "",
+        "## Training data",
+        "",
+        f"Every document read, by role, is listed in `{MANIFEST_FILE}` with the SHA-256 of each "
+        "file; no unlabelled text shares a run of "
+        f"{SHARED_RUN} words with an evaluation document (`casebook.train.corpus`).",
+        "",
+        *manifest_summary(manifest),
+        "",
+        "## Settings",
+        "",
+        "```json",
+        settings.model_dump_json(indent=2),
+        "```",
+        "",
+    ]
     if folds:
         lines += [
             f"## Held-out scores ({len(folds)}-fold cross-validation)",
@@ -570,6 +555,56 @@ def write_model_card(
     return card
 
 
+@dataclass(frozen=True, slots=True)
+class TrainingInputs:
+    """Every document the shipped model's training reads, by role."""
+
+    supervised: list[Path]
+    """The brat ``.txt`` files learnt from (each with its ``.ann``)."""
+    vectors: list[CorpusText]
+    pretraining: list[CorpusText]
+    self_training: list[CorpusText]
+
+
+def training_inputs(data: Path, settings: NerSettings, held_out: HeldOut) -> TrainingInputs:
+    """What training on ``data`` with ``settings`` reads: all of MACCROBAT as gold, and the
+    unlabelled texts of the settings' corpora that share no text with ``held_out``.
+
+    Raises:
+        CasebookError: ``CB-E001``/``CB-E011`` without annotated MACCROBAT documents;
+            ``CB-E012`` when a corpus pattern reads a file of an evaluation set.
+    """
+    vectors: list[CorpusText] = []
+    if settings.vectors:
+        vectors = held_out.unseen(iter_corpus_texts(data, settings.vectors.corpora))
+    pretraining: list[CorpusText] = []
+    if settings.pretrain:
+        corpus = iter_corpus_texts(data, settings.pretrain.corpora, line_breaks=True)
+        pretraining = held_out.unseen(corpus)
+    self_training: list[CorpusText] = []
+    if settings.self_training:
+        self_training = self_training_texts(data, settings.self_training, held_out)
+    return TrainingInputs(
+        brat_documents(data / "maccrobat2020"), vectors, pretraining, self_training
+    )
+
+
+def inputs_manifest(data: Path, inputs: TrainingInputs, note: str = "") -> TrainingManifest:
+    """The training manifest of the mention model trained on ``inputs``."""
+    builder = ManifestBuilder(data)
+    for txt in inputs.supervised:
+        builder.read(Role.SUPERVISED, txt, [txt.stem])
+        builder.read(Role.SUPERVISED, txt.with_suffix(".ann"))
+    for role, texts in (
+        (Role.VECTORS, inputs.vectors),
+        (Role.PRETRAINING, inputs.pretraining),
+        (Role.SELF_TRAINING, inputs.self_training),
+    ):
+        for text in texts:
+            builder.read(role, text.path, [text.id])
+    return builder.build(MODEL_NAME, note)
+
+
 def train_and_save(
     data: Path,
     out: Path,
@@ -593,28 +628,29 @@ def train_and_save(
     """
     brat = data / "maccrobat2020"
     started = time.perf_counter()
+    log("reading the evaluation sets, which no unlabelled training text may share text with")
+    inputs = training_inputs(data, settings, HeldOut(data))
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         vectors = None
         if settings.vectors:
-            log("training word vectors")
+            log(f"training word vectors on {len(inputs.vectors)} texts")
             tokenizer_nlp = spacy.blank("en")
             tokenizer_nlp.tokenizer = clinical_tokenizer(tokenizer_nlp)
-            vectors = train_vectors(settings.vectors, data, tokenizer_nlp, root / "vectors")
+            vectors = train_vectors(
+                settings.vectors, (t.text for t in inputs.vectors), tokenizer_nlp, root / "vectors"
+            )
         weights = None
         if settings.pretrain:
-            corpus = iter_corpus_texts(data, settings.pretrain.corpora, line_breaks=True)
-            texts = unseen_texts(corpus, brat)
-            log(f"pretraining the tok2vec on {len(texts)} texts")
+            log(f"pretraining the tok2vec on {len(inputs.pretraining)} texts")
             weights = pretrain_tok2vec(
                 use_openblas(build_pipeline(settings, vectors)),
-                texts,
+                [t.text for t in inputs.pretraining],
                 settings.pretrain,
                 on_progress=lambda progress: log(f"  {progress}"),
             )
-        unlabelled: list[str] = []
+        unlabelled = [t.text for t in inputs.self_training]
         if settings.self_training:
-            unlabelled = self_training_texts(data, settings.self_training, brat)
             log(f"self-training on {len(unlabelled)} unlabelled texts")
         staged = root / "model"
         with training_processes(workers) as processes:
@@ -633,7 +669,11 @@ def train_and_save(
                 scores.append(job.result())
                 log(f"  {scores[-1].model_dump()}")
             docs = final.result()
-        card = write_model_card(staged, settings, docs, time.perf_counter() - started, scores)
+        manifest = inputs_manifest(data, inputs)
+        write_manifest(staged, manifest)
+        card = write_model_card(
+            staged, settings, docs, time.perf_counter() - started, scores, manifest
+        )
         if out.exists():
             shutil.rmtree(out)
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from casebook.eval.splits import MACCROBAT, NEGEX, Split, half_of, in_split, select
+from casebook.eval.splits import Split, half_of, in_split, select
+from casebook.ingest.datasets import MACCROBAT, NEGEX
 
 keys = st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=40, unique=True)
 

@@ -13,14 +13,8 @@ from thinc.api import fix_random_seed
 
 from casebook.blas import use_openblas
 from casebook.model import EntityType
-from casebook.train.ner import (
-    NerSettings,
-    build_pipeline,
-    iter_corpus_texts,
-    load_examples,
-    train,
-    unseen_texts,
-)
+from casebook.train.corpus import CorpusText, HeldOut, iter_corpus_texts
+from casebook.train.ner import NerSettings, build_pipeline, load_examples, train
 from casebook.train.pretrain import MASK, TOK2VEC, PretrainSettings, mask_docs, pretrain_tok2vec
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -121,19 +115,26 @@ def test_masking_spares_spaces_and_marks_about_the_asked_share() -> None:
 def test_texts_sharing_a_run_of_words_with_the_evaluation_texts_are_left_out(
     tmp_path: Path,
 ) -> None:
-    (tmp_path / "gold.txt").write_text(
+    (tmp_path / "maccrobat2020").mkdir()
+    (tmp_path / "maccrobat2020" / "gold.txt").write_text(
         "A 42-year-old woman presented with a right breast lump, lower back pain and fever."
     )
-    same = (
-        "Then a 42-year-old woman presented with a right breast lump, lower back pain and a rash."
+    corpus = tmp_path / "corpus.txt"
+    same = CorpusText(
+        corpus,
+        "same",
+        "Then a 42-year-old woman presented with a right breast lump, lower back pain and a rash.",
     )
-    other = "A 42-year-old woman presented with a cough and fever after a long flight home."
-    assert unseen_texts([same, other], tmp_path) == [other]
+    other = CorpusText(
+        corpus, "other", "A 42-year-old woman presented with a cough and fever after a long flight."
+    )
+    assert HeldOut(tmp_path).unseen([same, other]) == [other]
 
 
 def test_pretraining_reads_escaped_paragraph_breaks_as_line_breaks(tmp_path: Path) -> None:
     (tmp_path / "corpus.jsonl").write_text(json.dumps({"text": "Fever.\\nCough."}) + "\n")
-    assert list(iter_corpus_texts(tmp_path, ["*.jsonl"], line_breaks=True)) == ["Fever.\nCough."]
+    [text] = iter_corpus_texts(tmp_path, ["*.jsonl"], line_breaks=True)
+    assert text.text == "Fever.\nCough."
 
 
 def test_settings_without_pretraining_still_load_and_bad_ones_are_refused() -> None:

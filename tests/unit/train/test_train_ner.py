@@ -17,7 +17,9 @@ from casebook.model import Case, EntityType, Source, SourceFormat, Span
 from casebook.nlp.lexicon_features import UNIT
 from casebook.nlp.mentions import FLAT_HEAD, PHRASE_HEAD, MentionExtractor
 from casebook.nlp.tokenizer import clinical_tokenizer
+from casebook.train.corpus import HeldOut
 from casebook.train.lexicon_terms import vocabulary_terms
+from casebook.train.manifest import ManifestBuilder
 from casebook.train.ner import (
     NerSettings,
     SelfTrainingSettings,
@@ -90,7 +92,8 @@ def test_a_trained_model_saves_loads_and_finds_mentions(tmp_path: Path) -> None:
     assert len(examples) == 2
     model = train(TINY, examples * 4)
     model.to_disk(tmp_path / "model")
-    card = write_model_card(tmp_path / "model", TINY, len(examples), 1.0, [])
+    manifest = ManifestBuilder(tmp_path).build("ner")
+    card = write_model_card(tmp_path / "model", TINY, len(examples), 1.0, [], manifest)
     assert "Sign_symptom" in card.read_text(encoding="utf-8")
 
     document, _ = read_brat(folder / "case1.txt")
@@ -193,13 +196,14 @@ def test_self_training_draws_unlabelled_texts_that_share_no_text_with_the_gold(
     _corpus(tmp_path, [*others, f"Reported again: {gold_text}"])
     settings = SelfTrainingSettings(corpora=["pmc-patients/corpus.jsonl"], texts=4)
 
-    drawn = self_training_texts(tmp_path, settings, brat)
+    held_out = HeldOut(tmp_path)
+    drawn = [t.text for t in self_training_texts(tmp_path, settings, held_out)]
 
     assert len(drawn) == 4
     assert all("\\n" not in text and "\n" in text for text in drawn)
-    assert drawn == self_training_texts(tmp_path, settings, brat)
-    every = self_training_texts(tmp_path, settings.model_copy(update={"texts": 50}), brat)
-    assert len(every) == 10 and not any(gold_text in text for text in every)
+    assert drawn == [t.text for t in self_training_texts(tmp_path, settings, held_out)]
+    every = self_training_texts(tmp_path, settings.model_copy(update={"texts": 50}), held_out)
+    assert len(every) == 10 and not any(gold_text in t.text for t in every)
 
 
 def test_training_with_folds_in_two_processes_writes_the_model_and_every_folds_scores(
