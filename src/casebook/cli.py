@@ -423,8 +423,18 @@ def errors() -> None:
     console.print(table)
 
 
+IN_SAMPLE_WARNING = (
+    "[yellow]warning[/yellow] in-sample: a model this evaluation ran was trained on some of the "
+    "scored documents (its manifest.json lists them), so this is not a held-out score. Held-out "
+    "scores are the cross-validation in the mention model's card and --split check with models "
+    "trained without those documents."
+)
+
+
 def _print_report(report: BaseModel, as_json: bool) -> None:
     data: dict[str, Any] = report.model_dump(by_alias=True)
+    if data.get("in_sample"):
+        err_console.print(IN_SAMPLE_WARNING, highlight=False, soft_wrap=True)
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return

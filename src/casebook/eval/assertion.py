@@ -51,6 +51,8 @@ class AssertionReport(BaseModel):
 
     Attributes:
         n: Rows scored.
+        in_sample: Always false: the assertion stage is rules (``context_rules.json``), not a
+            trained model.
         negation: Scores of ``negated`` against gold ``Negated``.
         historical: Scores of ``historical`` against gold ``Historical``.
         family: Scores of ``family`` against a gold experiencer other than ``Patient``.
@@ -61,6 +63,7 @@ class AssertionReport(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     split: Split = Split.ALL
+    in_sample: bool = False
     n: int
     negation: PRFA
     historical: PRFA

@@ -12,12 +12,13 @@ stripping; dots are kept, as in the gold file (``n28.89``), so "N28.89" matches 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
 from casebook.eval._io import default_analyze
+from casebook.eval.in_sample import overlaps, trained_on
 from casebook.eval.metrics import PRF, average_precision, mean, percent, prf
 from casebook.eval.splits import Split, select
 from casebook.ingest.codiesp import normalize_code, read_codes_tsv
@@ -32,6 +33,8 @@ class CodingReport(BaseModel):
 
     Attributes:
         docs: Documents analysed.
+        in_sample: Whether a scored document was used to train a model the evaluation ran
+            (``casebook.eval.in_sample``).
         map: Mean average precision over documents with gold codes, percent.
         micro: Micro-averaged precision, recall and F1 over predicted sets.
     """
@@ -39,6 +42,7 @@ class CodingReport(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     split: Split = Split.ALL
+    in_sample: bool = False
     docs: int
     map: float
     micro: PRF
@@ -75,6 +79,7 @@ def evaluate_icd10(
     analyze: Callable[[Document], Case] = default_analyze,
     *,
     split: Split = Split.ALL,
+    trained: Collection[str] | None = None,
 ) -> CodingReport:
     """Score ICD-10-CM diagnosis codes on a CodiEsp split.
 
@@ -82,6 +87,8 @@ def evaluate_icd10(
         folder: A split folder with ``text/ID.txt`` and ``codesD.tsv``.
         analyze: The system under test; by default ``casebook.service.analyze_document``.
         split: The half of the documents scored (``casebook.eval.splits``), or all.
+        trained: The ids of the documents ``analyze`` was trained on; by default those the shipped
+            models' manifests list when ``analyze`` is the default, else none.
 
     Returns:
         The report.
@@ -109,6 +116,11 @@ def evaluate_icd10(
         tp += hits
         fp += len(predicted) - hits
         fn += len(expected) - hits
+    seen = trained_on(CODIESP, analyze, default_analyze, trained)
     return CodingReport(
-        split=split, docs=len(paths), map=percent(mean(precisions)), micro=prf(tp, fp, fn)
+        split=split,
+        in_sample=overlaps((p.stem for p in paths), seen),
+        docs=len(paths),
+        map=percent(mean(precisions)),
+        micro=prf(tp, fp, fn),
     )

@@ -10,12 +10,13 @@ negated, family and hypothetical ones). Micro precision, recall and F1 are compu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
 from casebook.eval._io import default_analyze
+from casebook.eval.in_sample import overlaps, trained_on
 from casebook.eval.metrics import PRF, prf
 from casebook.eval.splits import Split, select
 from casebook.ingest.datasets import JAX
@@ -30,12 +31,15 @@ class HpoReport(BaseModel):
 
     Attributes:
         docs: Documents analysed.
+        in_sample: Whether a scored document was used to train a model the evaluation ran
+            (``casebook.eval.in_sample``).
         micro: Micro-averaged precision, recall and F1 over document-level sets.
     """
 
     model_config = ConfigDict(extra="forbid")
 
     split: Split = Split.ALL
+    in_sample: bool = False
     docs: int
     micro: PRF
 
@@ -45,6 +49,7 @@ def evaluate_hpo(
     analyze: Callable[[Document], Case] = default_analyze,
     *,
     split: Split = Split.ALL,
+    trained: Collection[str] | None = None,
 ) -> HpoReport:
     """Score document-level HPO terms.
 
@@ -54,6 +59,8 @@ def evaluate_hpo(
             Pass one's own (e.g. a ``Pipeline`` ending in ``PhenotypeCoder``) to evaluate
             another configuration.
         split: The half of the documents scored (``casebook.eval.splits``), or all.
+        trained: The ids of the documents ``analyze`` was trained on; by default those the shipped
+            models' manifests list when ``analyze`` is the default, else none.
 
     Returns:
         The report; documents without gold terms count with an empty gold set.
@@ -79,4 +86,6 @@ def evaluate_hpo(
         tp += hits
         fp += len(predicted) - hits
         fn += len(expected) - hits
-    return HpoReport(split=split, docs=len(paths), micro=prf(tp, fp, fn))
+    seen = trained_on(JAX, analyze, default_analyze, trained)
+    in_sample = overlaps((p.stem for p in paths), seen)
+    return HpoReport(split=split, in_sample=in_sample, docs=len(paths), micro=prf(tp, fp, fn))

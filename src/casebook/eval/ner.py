@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from casebook.errors import CasebookError, ErrorCode
 from casebook.eval._io import default_analyze, load_default_pipeline
+from casebook.eval.in_sample import overlaps, trained_on
 from casebook.eval.metrics import PRF, Confusion
 from casebook.eval.splits import Split, select
 from casebook.ingest.brat import brat_documents, read_brat
@@ -65,6 +66,8 @@ class NerReport(BaseModel):
 
     Attributes:
         docs: Documents scored.
+        in_sample: Whether a scored document was used to train a model the evaluation ran
+            (``casebook.eval.in_sample``).
         core: Scores over ``casebook.model.CORE_TYPES``.
         all_types: Scores over every type in gold or predictions (JSON key ``"all"``).
         per_type: **Strict** scores of each type seen in gold or predictions.
@@ -75,6 +78,7 @@ class NerReport(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     split: Split = Split.ALL
+    in_sample: bool = False
     docs: int
     core: StrictLenient
     all_types: StrictLenient = Field(alias="all")
@@ -236,6 +240,7 @@ def evaluate_ner(
     *,
     read: BratReader = read_brat,
     split: Split = Split.ALL,
+    trained: Collection[str] | None = None,
 ) -> NerReport:
     """Score ``analyze``'s mentions against a brat folder's entities.
 
@@ -251,6 +256,8 @@ def evaluate_ner(
         analyze: The system under test; by default ``casebook.service.analyze_document``.
         read: The brat reader; by default ``casebook.ingest.brat.read_brat``.
         split: The half of the documents scored (``casebook.eval.splits``), or all.
+        trained: The ids of the documents ``analyze`` was trained on; by default those the shipped
+            models' manifests list when ``analyze`` is the default, else none.
 
     Returns:
         The report.
@@ -276,4 +283,6 @@ def evaluate_ner(
                 ErrorCode.PROCESSING_FAILED, "the analysed case's text differs from the file", path
             )
         tally.add_document(annotations, case.mentions)
-    return tally.report(seconds).model_copy(update={"split": split})
+    seen = trained_on(MACCROBAT, analyze, default_analyze, trained)
+    in_sample = overlaps((p.stem for p in paths), seen)
+    return tally.report(seconds).model_copy(update={"split": split, "in_sample": in_sample})

@@ -16,13 +16,14 @@ codes) and micro precision, recall and F1 over (document, code) pairs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
 from casebook.eval._io import default_analyze
 from casebook.eval.coding import ranked_case_codes
+from casebook.eval.in_sample import overlaps, trained_on
 from casebook.eval.metrics import PRF, average_precision, mean, percent, prf
 from casebook.eval.splits import Split, select
 from casebook.ingest.codiesp import normalize_code, read_codes_tsv
@@ -46,6 +47,8 @@ class ProcedureReport(BaseModel):
 
     Attributes:
         docs: Documents analysed.
+        in_sample: Whether a scored document was used to train a model the evaluation ran
+            (``casebook.eval.in_sample``).
         exact: Codes compared whole.
         four: Codes compared on their first four characters.
     """
@@ -53,6 +56,7 @@ class ProcedureReport(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     split: Split = Split.ALL
+    in_sample: bool = False
     docs: int
     exact: ProcedureView
     four: ProcedureView
@@ -90,6 +94,7 @@ def evaluate_icd10pcs(
     analyze: Callable[[Document], Case] = default_analyze,
     *,
     split: Split = Split.ALL,
+    trained: Collection[str] | None = None,
 ) -> ProcedureReport:
     """Score ICD-10-PCS procedure codes on a CodiEsp split.
 
@@ -97,6 +102,8 @@ def evaluate_icd10pcs(
         folder: A split folder with ``text/ID.txt`` and ``codesP.tsv``.
         analyze: The system under test; by default ``casebook.service.analyze_document``.
         split: The half of the documents scored (``casebook.eval.splits``), or all.
+        trained: The ids of the documents ``analyze`` was trained on; by default those the shipped
+            models' manifests list when ``analyze`` is the default, else none.
 
     Returns:
         The report.
@@ -118,4 +125,11 @@ def evaluate_icd10pcs(
         exact.add(ranked_case_codes(case.codes, CodeSystem.ICD10PCS), expected)
         ranked = ranked_case_codes(case.codes, CodeSystem.ICD10PCS, first_four)
         four.add(ranked, {first_four(c) for c in expected} - {""})
-    return ProcedureReport(split=split, docs=len(paths), exact=exact.view(), four=four.view())
+    seen = trained_on(CODIESP, analyze, default_analyze, trained)
+    return ProcedureReport(
+        split=split,
+        in_sample=overlaps((p.stem for p in paths), seen),
+        docs=len(paths),
+        exact=exact.view(),
+        four=four.view(),
+    )

@@ -52,6 +52,8 @@ class RelationReport(BaseModel):
 
     Attributes:
         docs: Documents scored.
+        in_sample: Always false: relations are found by rules on the gold mentions; no trained
+            model runs.
         gold: Gold relations of each scored type.
         overall: Micro-averaged scores over the scored types (JSON key ``"all"``).
         per_type: Scores of each scored type.
@@ -63,6 +65,7 @@ class RelationReport(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     split: Split = Split.ALL
+    in_sample: bool = False
     docs: int
     gold: dict[str, int]
     overall: PRF

@@ -18,13 +18,14 @@ reported on ``check``).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from casebook.errors import CasebookError, ErrorCode
 from casebook.eval._io import default_analyze
+from casebook.eval.in_sample import overlaps, trained_on
 from casebook.eval.metrics import (
     mean,
     ndcg_at_k,
@@ -154,6 +155,8 @@ class RetrievalComparison(BaseModel):
 
     Attributes:
         split: Which queries were scored: a half (``casebook.eval.splits``) or all.
+        in_sample: Whether a scored query patient was read in training by a model that
+            analysed the cases (``casebook.eval.in_sample``).
         casebook: casebook's fused similar-case search.
         bm25: Plain BM25 (Lucene defaults, English Snowball stemmer and stop words).
         ratio: casebook ÷ BM25 for MRR and nDCG@10.
@@ -162,6 +165,7 @@ class RetrievalComparison(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     split: Split
+    in_sample: bool = False
     casebook: RetrievalReport
     bm25: RetrievalReport
     ratio: dict[str, float]
@@ -237,6 +241,7 @@ def compare_retrieval(
     split: Split = Split.ALL,
     settings: SearchSettings | None = None,
     analyze: Callable[[Document], Case] = default_analyze,
+    trained: Collection[str] | None = None,
 ) -> RetrievalComparison:
     """Score casebook's search and plain BM25 on the same queries, in one run.
 
@@ -247,6 +252,9 @@ def compare_retrieval(
         split: The half of the queries scored, or all.
         settings: casebook's search settings; the packaged ones when None.
         analyze: Analyses patients that have no case in ``cases``.
+        trained: The ids of the patients ``analyze`` was trained on; by default those the
+            shipped models' manifests list when ``analyze`` is the default, else none. The
+            cases in ``cases`` are taken to come from the same system.
 
     Raises:
         CasebookError: As ``evaluate_retrieval``.
@@ -255,8 +263,11 @@ def compare_retrieval(
         corpus, qrels, casebook_searcher(corpus, cases, settings, analyze), split=split
     )
     bm25 = evaluate_retrieval(corpus, qrels, BM25Searcher.index, split=split)
+    queries = select(PMC_PATIENTS, read_qrels(qrels), str, split)
+    seen = trained_on(PMC_PATIENTS, analyze, default_analyze, trained)
     return RetrievalComparison(
         split=split,
+        in_sample=overlaps(queries, seen),
         casebook=ours,
         bm25=bm25,
         ratio={

@@ -28,7 +28,7 @@ matched events are scored.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict
 from casebook.errors import CasebookError, ErrorCode
 from casebook.eval._io import default_analyze, default_relate_mentions
 from casebook.eval.gold import case_with_gold_mentions
+from casebook.eval.in_sample import overlaps, trained_on
 from casebook.eval.metrics import PRF, Confusion, percent
 from casebook.eval.splits import Split, in_split
 from casebook.ingest.brat import read_brat
@@ -95,6 +96,8 @@ class TimelineReport(BaseModel):
     Attributes:
         dataset: ``maccrobat`` or ``e3c``.
         docs: Documents scored.
+        in_sample: Whether a scored document was used to train a model the evaluation ran;
+            only ``--predicted`` runs one (``casebook.eval.in_sample``).
         gold_pairs: Gold pairs of events.
         unscored_links: Gold links left out (BEGINS-ON, ENDS-ON, links to time expressions,
             contradicting labels).
@@ -111,6 +114,7 @@ class TimelineReport(BaseModel):
 
     dataset: str
     split: Split = Split.ALL
+    in_sample: bool = False
     docs: int
     gold_pairs: int
     unscored_links: int
@@ -339,6 +343,7 @@ def evaluate_timeline(
     relate: Callable[[Case], Case] = default_relate_mentions,
     analyze: Callable[[Document], Case] = default_analyze,
     split: Split = Split.ALL,
+    trained: Collection[str] | None = None,
 ) -> TimelineReport:
     """Score the timeline's pairwise event order on MACCROBAT2020 or E3C.
 
@@ -348,6 +353,8 @@ def evaluate_timeline(
         relate: Orders a case's given mentions; by default ``service.relate_mentions``.
         analyze: The whole pipeline; by default ``service.analyze_document``.
         split: The half of the documents scored (``casebook.eval.splits``), or all.
+        trained: The ids of the documents ``analyze`` was trained on; by default those the
+            shipped models' manifests list when ``analyze`` is the default, else none.
 
     Raises:
         CasebookError: ``CB-E001`` for a missing folder, ``CB-E011`` for a folder of neither
@@ -386,9 +393,11 @@ def evaluate_timeline(
             hits = [p for p in gold.pairs if p.first in mapped and p.second in mapped]
             matched_pairs += len(hits)
             score_pairs(hits, mapped, on_predicted)
+    seen = trained_on(name, analyze, default_analyze, trained) if predicted else frozenset()
     return TimelineReport(
         dataset=dataset,
         split=split,
+        in_sample=overlaps((d.document.id for d in documents), seen),
         docs=len(documents),
         gold_pairs=gold_pairs,
         unscored_links=unscored,

@@ -42,6 +42,7 @@ def test_evaluate_assertion_by_hand() -> None:
     # family: gold row 4 (Other), predicted row 4: tp 1, tn 5 -> all 100
     assert report.model_dump(by_alias=True) == {
         "split": "all",
+        "in_sample": False,
         "n": 6,
         "negation": {"p": 50.0, "r": 66.67, "f1": 57.14, "acc": 50.0},
         "historical": {"p": 0.0, "r": 0.0, "f1": 0.0, "acc": 83.33},

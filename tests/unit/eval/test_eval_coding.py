@@ -93,6 +93,7 @@ def test_evaluate_icd10_by_hand() -> None:
     #   p = 2/4 = 50, r = 2/3 = 66.67, f1 = 4/7 = 57.14
     assert report.model_dump(by_alias=True) == {
         "split": "all",
+        "in_sample": False,
         "docs": 3,
         "map": 62.5,
         "micro": {"p": 50.0, "r": 66.67, "f1": 57.14},
@@ -106,6 +107,7 @@ def test_evaluate_hpo_by_hand() -> None:
     # micro: tp 2, fp 2, fn 1 -> p 50, r 66.67, f1 4/7 = 57.14
     assert report.model_dump(by_alias=True) == {
         "split": "all",
+        "in_sample": False,
         "docs": 2,
         "micro": {"p": 50.0, "r": 66.67, "f1": 57.14},
     }

@@ -38,8 +38,18 @@ def test_ner_on_maccrobat(tmp_path: Path, data_dir: Path) -> None:
         shutil.copy(txt, tmp_path)
         shutil.copy(txt.with_suffix(".ann"), tmp_path)
     report = evaluate_ner(tmp_path).model_dump(by_alias=True)
-    assert set(report) == {"split", "docs", "core", "all", "per_type", "assertion", "docs_per_s"}
+    assert set(report) == {
+        "split",
+        "in_sample",
+        "docs",
+        "core",
+        "all",
+        "per_type",
+        "assertion",
+        "docs_per_s",
+    }
     assert report["docs"] == 3
+    assert report["in_sample"] is True  # the shipped model learnt from all of MACCROBAT
     for group in ("core", "all"):
         assert set(report[group]) == {"strict", "lenient"}
         assert_scores(report[group]["strict"])
@@ -60,7 +70,7 @@ def test_assertion_on_negex(tmp_path: Path, data_dir: Path) -> None:
     sample.write_text("".join(lines[:51]), encoding="utf-8")
     report = evaluate_assertion(sample)
     dumped = report.model_dump(by_alias=True)
-    assert set(dumped) == {"split", "n", "negation", "historical", "family"}
+    assert set(dumped) == {"split", "in_sample", "n", "negation", "historical", "family"}
     assert dumped["n"] == 50
     for task in ("negation", "historical", "family"):
         assert_scores(dumped[task], PRF_KEYS | {"acc"})
@@ -87,7 +97,7 @@ def test_icd10_on_codiesp(tmp_path: Path, data_dir: Path) -> None:
         "".join(line for line in codes if line.split("\t")[0] in keep), encoding="utf-8"
     )
     report = evaluate_icd10(tmp_path).model_dump(by_alias=True)
-    assert set(report) == {"split", "docs", "map", "micro"}
+    assert set(report) == {"split", "in_sample", "docs", "map", "micro"}
     assert report["docs"] == 3
     assert 0.0 <= report["map"] <= 100.0
     assert_scores(report["micro"])
@@ -104,6 +114,6 @@ def test_hpo_on_jax(tmp_path: Path, data_dir: Path) -> None:
         json.dumps({k: v for k, v in gold.items() if k in keep}), encoding="utf-8"
     )
     report = evaluate_hpo(tmp_path).model_dump(by_alias=True)
-    assert set(report) == {"split", "docs", "micro"}
+    assert set(report) == {"split", "in_sample", "docs", "micro"}
     assert report["docs"] == 2
     assert_scores(report["micro"])

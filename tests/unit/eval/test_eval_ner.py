@@ -81,6 +81,7 @@ def test_evaluate_ner_by_hand() -> None:
     zero = {"p": 0.0, "r": 0.0, "f1": 0.0}
     assert report == {
         "split": "all",
+        "in_sample": False,
         "docs": 2,
         "core": {
             "strict": {"p": 70.0, "r": 87.5, "f1": 77.78},

@@ -149,7 +149,7 @@ def test_compare_reads_analysed_cases_and_analyses_the_rest(tmp_path: Path) -> N
     # Patients without a case in the folder are analysed (the query q1-1 is in the folder).
     assert set(analysed) == {d.id for d in documents[3:]}
     dumped = report.model_dump(by_alias=True)
-    assert set(dumped) == {"split", "casebook", "bm25", "ratio"}
+    assert set(dumped) == {"split", "in_sample", "casebook", "bm25", "ratio"}
     assert dumped["bm25"] == evaluate_retrieval(
         PMC / "corpus.jsonl", PMC / "qrels.tsv", BM25Searcher.index
     ).model_dump(by_alias=True)
