@@ -30,6 +30,7 @@ from casebook.coding.icd10cm import Icd10Model, Icd10Settings, dictionary_eviden
 from casebook.errors import CasebookError, ErrorCode
 from casebook.eval.coding import CodingReport, evaluate_icd10
 from casebook.ingest.codiesp import read_codes_tsv
+from casebook.ingest.datasets import CODIESP
 from casebook.ingest.folders import read_text_folder
 from casebook.ingest.text import read_text
 from casebook.model import Case
@@ -37,6 +38,8 @@ from casebook.nlp.assertion import ContextAssertion
 from casebook.nlp.pipeline import Pipeline
 from casebook.nlp.sections import SectionDetector
 from casebook.nlp.sentences import SentenceSplitter
+from casebook.provenance import Role, TrainingManifest, write_manifest
+from casebook.train.manifest import ManifestBuilder
 
 DEFAULT_OUT = Path(__file__).parents[1] / "resources" / "models" / "icd10"
 """Where the shipped model lives."""
@@ -243,8 +246,20 @@ def train_icd10(
     model = fit(labelled, settings, index, leaf)
     seconds = time.perf_counter() - began
     model.save(out)
+    write_manifest(out, codiesp_manifest(root, splits))
     write_model_card(out, model, splits, len(labelled), dropped, seconds, scores)
     return model
+
+
+def codiesp_manifest(root: Path, splits: Sequence[str]) -> TrainingManifest:
+    """The training manifest of a coder trained on ``splits`` of the CodiEsp folder ``root``:
+    each split's ``codesD.tsv`` and texts, as labelled documents."""
+    builder = ManifestBuilder(root.parent)
+    for split in splits:
+        builder.read(Role.SUPERVISED, root / split / "codesD.tsv", dataset=CODIESP)
+        for path in read_text_folder(root / split / "text"):
+            builder.read(Role.SUPERVISED, path, [path.stem], dataset=CODIESP)
+    return builder.build("icd10")
 
 
 def score_on(model: Icd10Model, folder: Path) -> CodingReport:
@@ -277,7 +292,8 @@ Trained {datetime.date.today().isoformat()} in {seconds:.0f} s with scikit-learn
 
 CodiEsp English (CLEF eHealth 2020, CC BY 4.0), splits: {", ".join(splits)}; {documents}
 documents, {len(model.labels)} distinct codes. {dropped} gold codes not valid in ICD-10-CM 2026 were
-dropped from training.
+dropped from training. Every document and file read is listed in `manifest.json`, with
+the SHA-256 of each file.
 Dictionary: {len(model.index.term_codes)} ICD-10-CM titles and inclusion terms over
 {len(model.index.codes)} codes.
 

@@ -44,13 +44,19 @@ class ManifestBuilder:
         self._files: dict[tuple[Role, str], dict[str, str]] = {}
         self._documents: dict[tuple[Role, str], set[str]] = {}
 
-    def read(self, role: Role, path: Path, documents: Iterable[str] = ()) -> None:
-        """Record that ``role`` read the file ``path`` and used ``documents`` of it."""
+    def read(
+        self, role: Role, path: Path, documents: Iterable[str] = (), dataset: str | None = None
+    ) -> None:
+        """Record that ``role`` read the file ``path`` and used ``documents`` of it.
+
+        ``dataset`` names the dataset when the file's path does not (a copy of a dataset
+        outside the data folder's layout).
+        """
         resolved = path.resolve()
         if resolved not in self._hashes:
             self._hashes[resolved] = sha256_of(resolved)
         relative = resolved.relative_to(self.data).as_posix()
-        key = (role, dataset_of(relative))
+        key = (role, dataset or dataset_of(relative))
         self._files.setdefault(key, {})[relative] = self._hashes[resolved]
         self._documents.setdefault(key, set()).update(documents)
 

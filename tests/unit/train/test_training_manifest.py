@@ -19,6 +19,7 @@ from casebook.ingest.datasets import CODIESP, JAX, MACCROBAT, PMC_PATIENTS
 from casebook.model import EntityType
 from casebook.provenance import Role, read_manifest
 from casebook.train.corpus import HeldOut, iter_corpus_texts, manifest_overlap
+from casebook.train.icd10 import codiesp_manifest
 from casebook.train.manifest import ManifestBuilder
 from casebook.train.ner import NerSettings, SelfTrainingSettings, VectorSettings, train_and_save
 from casebook.train.pretrain import PretrainSettings
@@ -193,3 +194,19 @@ def test_a_manifest_that_read_evaluation_text_is_caught(tmp_path: Path) -> None:
     unlabelled.read(Role.SELF_TRAINING, data / "pmc-patients" / "corpus.jsonl", ["judged"])
     found = manifest_overlap(unlabelled.build("ner"), HeldOut(data))
     assert len(found) == 7  # three files, four evaluation documents
+
+
+def test_the_icd10_coders_manifest_lists_every_labelled_document_of_its_splits(
+    tmp_path: Path,
+) -> None:
+    shutil.copytree(FIXTURES / "eval" / "codiesp", tmp_path / "codiesp-en" / "train")
+
+    manifest = codiesp_manifest(tmp_path / "codiesp-en", ["train"])
+
+    assert manifest.model == "icd10"
+    assert manifest.documents(CODIESP, [Role.SUPERVISED]) == {"d1", "d2", "d3"}
+    assert manifest.files() == {
+        "codiesp-en/train/codesD.tsv",
+        *(f"codiesp-en/train/text/{name}.txt" for name in ("d1", "d2", "d3")),
+    }
+    assert manifest_overlap(manifest) == []
