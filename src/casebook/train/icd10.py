@@ -44,6 +44,26 @@ from casebook.train.manifest import ManifestBuilder
 DEFAULT_OUT = Path(__file__).parents[1] / "resources" / "models" / "icd10"
 """Where the shipped model lives."""
 
+INTENDED_USE = """## Intended use
+
+Research and decision support, not diagnosis and not billing: a ranked list of the ICD-10-CM
+codes a case report may support, each with the words that support it, for a person to check
+against the text. It is not a medical device and no code it gives should be acted on unread.
+"""
+
+FAILURE_MODES = """## Known failure modes
+
+- It ranks up to 50 codes per document: the whole list's precision is low (micro precision in
+  Scores), so the top of the list is what to read; codes further down are candidates.
+- It learnt from CodiEsp's clinical case reports (Spanish, translated into English); other
+  kinds of text are not measured.
+- A code that no training document carries comes only from ICD-10-CM title and inclusion-term
+  matches, which miss paraphrases and abbreviations the terms do not list.
+- Negated and family matches are dropped, as `Case.codes` holds the patient's present
+  conditions; CodiEsp also codes negated findings, so those count as misses in its scores.
+- Codes taking a 7th character are given without it, as CodiEsp codes them.
+"""
+
 Labelled = tuple[Case, set[str]]
 
 
@@ -288,6 +308,7 @@ Trained {datetime.date.today().isoformat()} in {seconds:.0f} s with scikit-learn
 {version("scikit-learn")}, numpy {version("numpy")}, simple_icd_10_cm
 {version("simple_icd_10_cm")} (ICD-10-CM 2026 terms).
 
+{INTENDED_USE}
 ## Data
 
 CodiEsp English (CLEF eHealth 2020, CC BY 4.0), splits: {", ".join(splits)}; {documents}
@@ -295,7 +316,7 @@ documents, {len(model.labels)} distinct codes. {dropped} gold codes not valid in
 dropped from training. Every document and file read is listed in `manifest.json`, with
 the SHA-256 of each file.
 Dictionary: {len(model.index.term_codes)} ICD-10-CM titles and inclusion terms over
-{len(model.index.codes)} codes.
+{len(model.index.codes)} codes (NCHS/CMS, public domain in the United States; see NOTICE).
 
 ## Method
 
@@ -318,6 +339,7 @@ codes negated findings) and is kept because `Case.codes` holds the patient's pre
 ## Scores
 
 {scores}
+{FAILURE_MODES}
 ## Files
 
 `model.json` (settings, vocabulary, labels, terms, titles) and `arrays.npz` (IDF, kernel ridge

@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
-from casebook.ingest.datasets import dataset_of
+from casebook.ingest.datasets import LICENCES, NON_COMMERCIAL, dataset_of
 from casebook.provenance import DatasetRead, Role, TrainingManifest
 
 
@@ -77,14 +77,31 @@ class ManifestBuilder:
 
 
 def manifest_summary(manifest: TrainingManifest) -> list[str]:
-    """Markdown lines for the model card: per role, each dataset's documents and files."""
+    """Markdown lines for the model card: per role, each dataset's documents, files and
+    licence, and what a non-commercial licence among them means for the weights."""
     lines = [
-        "| role | dataset | documents | files |",
-        "|---|---|---|---|",
+        "| role | dataset | documents | files | licence |",
+        "|---|---|---|---|---|",
     ]
+    datasets: set[str] = set()
     for role in Role:
         for read in manifest.roles.get(role, []):
+            datasets.add(read.dataset)
+            licence = LICENCES.get(read.dataset, "see its distribution")
             lines.append(
-                f"| {role.value} | {read.dataset} | {len(read.documents)} | {len(read.files)} |"
+                f"| {role.value} | {read.dataset} | {len(read.documents)} | {len(read.files)} "
+                f"| {licence} |"
             )
+    restricted = sorted(datasets & NON_COMMERCIAL)
+    if restricted:
+        lines += [
+            "",
+            f"**Licence of these weights.** The model learnt from {', '.join(restricted)} "
+            "text, whose licence forbids commercial use and asks that adaptations be shared "
+            "alike. Whether trained weights are an adaptation of their training text is "
+            "unsettled; casebook takes the cautious reading and distributes these weights under "
+            "CC BY-NC-SA 4.0: use and share them for non-commercial purposes only, with "
+            "attribution, and license what you derive from them the same way. The Apache-2.0 "
+            "licence of casebook's code does not extend to them (see NOTICE).",
+        ]
     return lines

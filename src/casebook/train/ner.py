@@ -57,6 +57,37 @@ LEXICON_COMPONENT = "lexicon_features"
 MODEL_NAME = "ner"
 """The mention model's name in its training manifest."""
 
+INTENDED_USE: tuple[str, ...] = (
+    "## Intended use",
+    "",
+    "Research on published case reports and decision support, not diagnosis. The model marks "
+    "what a case report states (findings, diseases, procedures, drugs, values, dates, outcomes "
+    "…) so that a person can read, search and compare cases; every mention it yields points to "
+    "its words in the text, where a reader checks it. It is not a medical device, was not "
+    "validated on clinical notes or on patients' records, and no decision about a patient "
+    "should rest on its output alone.",
+)
+"""The card's intended-use section, the same for every trained mention model."""
+
+FAILURE_MODES: tuple[str, ...] = (
+    "## Known failure modes",
+    "",
+    "- It learnt from 150 English case reports of PubMed Central (MACCROBAT2020). Clinical "
+    "notes, discharge summaries, other languages and scanned text differ from them; its scores "
+    "there are not measured.",
+    "- Strict F1 lies about 11 points below lenient F1 in cross-validation: the model often "
+    "finds the right phrase with other edges than the annotators (a modifier or a site "
+    "included or left out).",
+    "- Types with few gold examples in MACCROBAT2020 (Outcome 28, Frequency 57, Family_history "
+    "66 in all 150 documents) are learnt from little; see their held-out scores.",
+    "- Words repeated in a report get one type for all their occurrences (label consistency), "
+    "so one wrong type repeats through the report.",
+    "- Negated, uncertain and historical findings are marked by rules after the model "
+    "(`casebook.nlp.assertion`); a negated finding can still be shown as present (negated F1 "
+    "in the held-out table).",
+)
+"""The card's failure-mode section, from the cross-validation and the training data."""
+
 
 class VectorSettings(RecordModel):
     """Static word vectors trained on unlabelled case-report text (fastText, gensim)."""
@@ -387,6 +418,9 @@ class FoldScores(RecordModel):
     core_lenient_f1: float
     negated_f1: float
     docs_per_s: float
+    per_type_strict_f1: dict[str, float] = Field(
+        default_factory=dict, description="Strict F1 of each type seen in gold or predictions."
+    )
 
 
 def score_fold(
@@ -425,6 +459,7 @@ def score_fold(
         core_lenient_f1=report.core.lenient.f1,
         negated_f1=report.assertion.negated.f1,
         docs_per_s=report.docs_per_s,
+        per_type_strict_f1={kind: scores.f1 for kind, scores in report.per_type.items()},
     )
 
 
@@ -470,6 +505,8 @@ def write_model_card(
         "",
         "Reproduce: `casebook train ner --data ../shared/datasets --out "
         "src/casebook/resources/models/ner --folds 5 --workers 2`",
+        "",
+        *INTENDED_USE,
         "",
         "## Model",
         "",
@@ -549,10 +586,26 @@ def write_model_card(
             f"{mean['core_lenient_f1']:.2f} | {mean['negated_f1']:.2f} | "
             f"{mean['docs_per_s']:.1f} |"
         )
-        lines.append("")
+        lines += ["", *per_type_lines(folds), ""]
+    lines += [*FAILURE_MODES, ""]
     card = out / "MODEL_CARD.md"
     card.write_text("\n".join(lines), encoding="utf-8")
     return card
+
+
+def per_type_lines(folds: Sequence[FoldScores]) -> list[str]:
+    """Markdown lines: each type's strict F1, averaged over the folds that saw it."""
+    types = sorted({kind for fold in folds for kind in fold.per_type_strict_f1})
+    lines = [
+        "Strict F1 per type, the mean over the folds whose gold or predictions hold the type:",
+        "",
+        "| type | strict F1 | folds |",
+        "|---|---|---|",
+    ]
+    for kind in types:
+        scores = [f.per_type_strict_f1[kind] for f in folds if kind in f.per_type_strict_f1]
+        lines.append(f"| {kind} | {statistics.fmean(scores):.2f} | {len(scores)} |")
+    return lines
 
 
 @dataclass(frozen=True, slots=True)

@@ -223,4 +223,7 @@ def test_training_with_folds_in_two_processes_writes_the_model_and_every_folds_s
     text = card.read_text(encoding="utf-8")
     assert "| 0 | 1 |" in text and "| 1 | 1 |" in text
     assert "Self-training: the model trained on the gold documents labelled 2000" in text
+    assert "## Intended use" in text and "not diagnosis" in text
+    assert "| type | strict F1 | folds |" in text and "| Age |" in text
+    assert "## Known failure modes" in text
     MentionExtractor(tmp_path / "model")

@@ -178,7 +178,9 @@ def test_training_writes_a_manifest_of_what_it_read_and_nothing_of_the_evaluatio
             digest
         }
     text = card.read_text(encoding="utf-8")
-    assert "## Training data" in text and "| supervised | maccrobat2020 | 3 | 6 |" in text
+    assert "## Training data" in text
+    assert "| supervised | maccrobat2020 | 3 | 6 | CC BY 4.0 (Caufield et al. 2019) |" in text
+    assert "distributes these weights under CC BY-NC-SA 4.0" in text  # it read PMC-Patients
 
 
 def test_a_manifest_that_read_evaluation_text_is_caught(tmp_path: Path) -> None:
