@@ -1,11 +1,11 @@
 """Matrix products on one OpenBLAS thread, for every model casebook runs.
 
-thinc's ``NumpyOps`` multiplies matrices with ``blis``; on the x86-64 machines casebook is
-measured on, its kernels run about three times slower than numpy's OpenBLAS for the mention
-model's shapes (about 500 tokens × 480 features × 288 outputs: 6.6 against 19.6 GFLOPS on one
-core). ``OpenBlasOps`` sends those products to numpy instead, with the same results up to
-float rounding. OpenBLAS's idle threads spin after each product and their CPU time lands on
-whatever runs next, so products run on one thread (``one_blas_thread``).
+thinc's ``NumpyOps`` multiplies matrices with ``blis``, whose kernels are slower than numpy's
+OpenBLAS for the mention model's shapes (about 500 tokens × 480 features × 288 outputs) on the
+x86-64 machines casebook is measured on (BENCHMARKS.md). ``OpenBlasOps`` sends those products
+to numpy instead, with the same results up to float rounding. OpenBLAS's idle threads spin
+after each product and their CPU time lands on whatever runs next, so products run on one
+thread (``one_blas_thread``).
 """
 
 from __future__ import annotations

@@ -2,10 +2,10 @@
 
 Python's ``re`` compares each letter of an ``re.IGNORECASE`` pattern through a case mapping
 and cannot skip an alternative by its first letter, which makes scanning a text for a long
-alternation of words three to four times slower than scanning the lower-cased text with the
-lower-cased pattern. The two agree exactly, at the same offsets, when the pattern is made
-only of parts that treat a character and its folded form (:func:`fold`) alike:
-:func:`folded_pattern` accepts such patterns and lower-cases them.
+alternation of words slower than scanning the lower-cased text with the lower-cased pattern.
+The two agree exactly, at the same offsets, when the pattern is made only of parts that treat
+a character and its folded form (:func:`fold`) alike: :func:`folded_pattern` accepts such
+patterns and lower-cases them.
 
 The parts accepted are ASCII letters and digits, a few punctuation marks (``' , - / : ; & %``
 and space), ``.``, the classes ``\\w \\s \\d`` and ``\\b``, escaped punctuation, groups,

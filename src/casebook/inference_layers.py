@@ -5,8 +5,8 @@ maximum over each output's ``nP`` adjacent columns in a loop that also records w
 for the backward pass. A model that only predicts needs no such record: with the weights laid
 out piece-major once, the product's ``nP`` blocks of ``nO`` columns are maximised by whole-row
 numpy operations. LayerNorm's moments are likewise taken in fewer passes over the rows. The
-outputs equal thinc's up to float rounding; on the 150 MACCROBAT documents the mention model's
-mentions are identical and it runs about 2 ms per document faster (a tenth of its time).
+outputs equal thinc's up to float rounding, and on the 150 MACCROBAT documents the mention
+model's mentions are identical (BENCHMARKS.md has the time saved).
 
 A layer changed here only predicts. Training it raises: its piece-major weights are a copy
 taken when it was changed, which updates to its parameters would not reach.

@@ -46,11 +46,9 @@ def default_pipeline() -> Pipeline:
 
     Its models and vocabularies live as long as the process, so they are moved out of the
     garbage collector's sight (``gc.freeze``): otherwise every full collection walks their
-    millions of objects, which cost about 5 ms per document over a corpus. Analysing a
-    document allocates some hundred thousand short-lived objects; collecting the youngest
-    generation every ``GC_YOUNG_THRESHOLD`` of them rather than every 700 (Python's default)
-    saves about 2.5 % of the analysis and indexing (50.5 against 51.8 ms per PMC-Patients
-    patient, three alternating runs of 400).
+    millions of objects. Analysing a document allocates some hundred thousand short-lived
+    objects, so the youngest generation is collected every ``GC_YOUNG_THRESHOLD`` of them
+    rather than every 700 (Python's default). BENCHMARKS.md has the measurements.
     """
     pipeline = pipeline_from_names()
     gc.collect()
@@ -414,7 +412,7 @@ COMMIT_AT_MOST = 64
 class _BatchWriter:
     """Stores analysed cases in batches of whole cases, one transaction per batch.
 
-    A transaction per case costs several milliseconds of the one process that writes; a batch
+    A transaction per case would make the one process that writes wait on every commit; a batch
     is committed when it holds ``COMMIT_AT_MOST`` cases or its first case has waited
     ``COMMIT_EVERY_S``, so an interrupted ``add`` loses at most that much finished work.
 

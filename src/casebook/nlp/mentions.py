@@ -36,9 +36,8 @@ SHAPE), the lexicon tagger's LOWER, and IS_SPACE."""
 TOKENIZER_CACHE_CHUNKS = 100_000
 """How many space-separated chunks spaCy's tokenizer remembers the split of. Its default,
 10,000, fills within the first few hundred case reports, after which every chunk not yet
-remembered is split afresh: over one ``casebook add`` worker's 4,300 PMC-Patients patients,
-tokenizing costs 1.4 ms per patient with the default and 0.75 ms with this (about 30 MB more
-memory per process once full)."""
+remembered is split afresh; the larger cache costs some memory per process once full
+(BENCHMARKS.md)."""
 
 
 def load_model(model: str | Path = DEFAULT_MODEL) -> Language:

@@ -5,8 +5,8 @@ and a final period after an upper-case letter ("16 mg/dL."), so that more annota
 boundaries fall on token boundaries. spaCy saves these rules with the model, so a trained
 pipeline loads them back without any registration.
 
-``without_whitespace_special_cases`` makes a loaded tokenizer faster on texts with line
-breaks, tokens unchanged.
+``without_whitespace_special_cases`` lets a loaded tokenizer remember its splits through texts
+with line breaks, tokens unchanged.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ def without_whitespace_special_cases(tokenizer: Tokenizer) -> Tokenizer:
     spaCy's tokenizer remembers how it split each space-separated chunk, but stops remembering
     for the rest of a text once any special case has applied in it (the flag that guards its
     cache is set per text, not per chunk). English's special cases include the line break, so
-    in a text of several paragraphs almost every chunk after the first line was split afresh:
-    1.7 ms of 3.7 per MACCROBAT document. Those special cases give a whitespace run the one
+    in a text of several paragraphs almost every chunk after the first line was split afresh.
+    Those special cases give a whitespace run the one
     token the ordinary rules give it too (they set nothing but its text), so dropping them
     changes no token. ``"\\xa0"`` stays: its special case also sets the token's norm.
     """

@@ -180,7 +180,7 @@ class OutcomeReader:
         """False when no pattern matches the text, found with one or two scans.
 
         The patterns that allow it scan the folded text case-sensitively
-        (``casebook.caseless``), three times faster than a case-insensitive scan.
+        (``casebook.caseless``), which is faster than a case-insensitive scan.
         """
         if self._any is None:
             return True

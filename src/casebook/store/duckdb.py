@@ -82,10 +82,10 @@ _SCHEMA = (
 CHECKPOINT_AT = "64MB"
 """Write-ahead log size at which DuckDB folds the log into the file (its default is 16 MB).
 
-``casebook add`` appends about 70 kB per case. Over a corpus of 8,579 cases, checkpointing
-every 16 MB cost the one writing process 4.5 ms per case, every 64 MB 3.2 ms; a larger
-threshold saves little more and leaves more of the log to fold when the store closes, after
-the workers are done (3.6 s at 256 MB). A store closed normally is always checkpointed;
+``casebook add`` appends about 70 kB per case. Checkpointing less often than DuckDB's default
+costs the one writing process less per case; a larger threshold than this saves little more
+and leaves more of the log to fold when the store closes, after the workers are done
+(BENCHMARKS.md). A store closed normally is always checkpointed;
 after a crash DuckDB replays the log when the file is next opened.
 """
 
@@ -284,7 +284,7 @@ class DuckDBCaseStore:
         Each record is handled as ``add`` handles a case, in order (an id given twice is
         stored once, the later version replacing the earlier). Writing many cases in one
         transaction, with one INSERT per table, is what lets ``casebook add`` keep up with
-        its workers: a transaction per case costs several milliseconds.
+        its workers: a transaction per case would make the writer wait on every commit.
 
         Returns:
             What happened to each record, in order.
@@ -326,8 +326,8 @@ class DuckDBCaseStore:
         return outcomes
 
     def _insert(self, records: Sequence[CaseRecord], added_at: datetime) -> None:
-        """Insert new cases with their rows, one INSERT per table (``executemany`` is many
-        times slower)."""
+        """Insert new cases with their rows, one INSERT per table (not ``executemany``, which
+        runs one statement per row)."""
         self._insert_columns(
             "cases",
             _strings([r.id for r in records]),
@@ -379,10 +379,9 @@ class DuckDBCaseStore:
     def _insert_columns(self, table: str, *columns: npt.NDArray[Any]) -> None:
         """Insert rows given as one array per column, in the table's column order.
 
-        DuckDB reads numpy arrays several times faster than lists bound as parameters: a
-        case's row and its mention and code rows, about 180, cost the one writing process
-        1 ms per case as lists, 0.2 ms as arrays. A float array's NaN reads as NULL (the
-        case model allows no NaN where the store keeps a float).
+        DuckDB reads numpy arrays faster than lists bound as parameters, and a case brings
+        about 180 rows (its own, its mentions' and its codes'). A float array's NaN reads as
+        NULL (the case model allows no NaN where the store keeps a float).
         """
         self._con.register(_ROWS, {f"c{i}": column for i, column in enumerate(columns)})
         try:
@@ -507,7 +506,7 @@ class DuckDBCaseStore:
         wanted: builtins.list[str] | None = None
         if exclude:
             # Naming the cases wanted, not those excluded: DuckDB would otherwise read every
-            # entry to build its join before dropping the excluded ones (0.8 s for a corpus).
+            # entry to build its join before dropping the excluded ones.
             excluded = set(exclude)
             wanted = [case_id for case_id in self.ids() if case_id not in excluded]
             if not wanted:
