@@ -1,7 +1,7 @@
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
-EXAMPLE := ../shared/examples/csf-leak-after-bone-marrow-biopsy.txt
+EXAMPLE := tests/fixtures/example/csf-leak-after-bone-marrow-biopsy.txt
 
 .PHONY: setup run test lint typecheck check bench clean bench-assertion
 

@@ -1,7 +1,8 @@
 """Shared fixtures: where the datasets and the example case are.
 
 The datasets live outside the repository (``CASEBOOK_DATA``, default ``../shared/datasets``
-beside the checkout); tests that need them skip when they are absent.
+beside the checkout); tests that need them skip when they are absent. The example case report
+and its expected facts are test data of the repository.
 """
 
 from __future__ import annotations
@@ -29,13 +30,14 @@ def data_dir() -> Path:
     return root
 
 
+EXAMPLE_CASE = FIXTURES / "example" / "csf-leak-after-bone-marrow-biopsy.txt"
+"""The canonical example case report (the README's), with its expected facts beside it."""
+
+
 @pytest.fixture(scope="session")
 def example_case_path() -> Path:
-    """The canonical example case report; skips the test when it is absent."""
-    path = _data_root().parent / "examples" / "csf-leak-after-bone-marrow-biopsy.txt"
-    if not path.is_file():
-        pytest.skip(f"example case not found at {path}")
-    return path
+    """The canonical example case report, kept with the tests so that they never skip."""
+    return EXAMPLE_CASE
 
 
 @pytest.fixture(scope="session")
