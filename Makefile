@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 EXAMPLE := tests/fixtures/example/csf-leak-after-bone-marrow-biopsy.txt
 
-.PHONY: setup run test lint typecheck check bench clean bench-assertion
+.PHONY: setup run test lint typecheck check bench clean bench-assertion screenshots
 
 $(BIN)/casebook: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ typecheck: setup
 	$(BIN)/mypy src
 
 check: lint typecheck test
+
+# The page's screenshots in docs/, taken by the browser tests (which otherwise write them to a
+# temporary folder); needs Debian's chromium.
+screenshots: setup
+	$(BIN)/pytest -q tests/integration/api/test_page_browser.py --screenshots docs
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -16,6 +16,15 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--screenshots",
+        default=None,
+        help="Folder for the page tests' screenshots (default: a temporary folder); "
+        "make screenshots passes docs/.",
+    )
+
+
 def _data_root() -> Path:
     configured = Path(os.environ.get("CASEBOOK_DATA", "../shared/datasets"))
     return configured if configured.is_absolute() else (REPO_ROOT / configured).resolve()

@@ -2,7 +2,8 @@
 server: paste or upload a report, read the marked text, the legend, the codes, the timeline, and
 the similar stored cases with their treatment tally.
 
-Screenshots of what the tests see are written to ``docs/``.
+Screenshots of what the tests see are written to a temporary folder, or to the folder given
+with ``--screenshots`` (``make screenshots`` refreshes ``docs/`` that way).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from casebook.model import Case, CaseWithPrecedent, EntityType, TimelineEvent
 from .conftest import TOKEN, RunningServer, running_server, server_settings
 
 REPO = Path(__file__).resolve().parents[3]
-DOCS = REPO / "docs"
 INGEST = REPO / "tests" / "fixtures" / "ingest"
 SEARCH = REPO / "tests" / "fixtures" / "search"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -38,6 +38,15 @@ def browser() -> Iterator[Browser]:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
         yield launched
         launched.close()
+
+
+@pytest.fixture(scope="module")
+def screenshots(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the screenshots go: ``--screenshots DIR``, else a temporary folder."""
+    chosen: str | None = request.config.getoption("--screenshots")
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +98,7 @@ def _analyse_by_keyboard(page: Page) -> CaseWithPrecedent:
 
 
 def test_pasted_example_case_is_marked(
-    page: Page, open_server: RunningServer, example_text: str
+    page: Page, open_server: RunningServer, example_text: str, screenshots: Path
 ) -> None:
     page.goto(open_server.url)
     page.fill("#text", example_text)
@@ -121,8 +130,7 @@ def test_pasted_example_case_is_marked(
         min(8, sum(c.system == system for c in case.codes)) for system in systems
     )
     expect(page.locator("#similar > li")).to_have_count(5)
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / "page-example-case.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "page-example-case.png"), full_page=True)
     page.click("#all-codes")
     expect(rows).to_have_count(len(case.codes))
     with page.expect_download() as download:
@@ -133,7 +141,7 @@ def test_pasted_example_case_is_marked(
 
 
 def test_similar_cases_are_listed_explained_and_open(
-    page: Page, open_server: RunningServer
+    page: Page, open_server: RunningServer, screenshots: Path
 ) -> None:
     page.goto(open_server.url)
     page.fill("#text", (SEARCH / "query-csf-leak.txt").read_text(encoding="utf-8"))
@@ -153,13 +161,12 @@ def test_similar_cases_are_listed_explained_and_open(
     expect(tally.locator("thead")).to_contain_text("resolved")
     expect(tally.locator("tbody")).to_contain_text("blood patch")
     expect(tally.locator("tbody a[href^='#case/']").first).to_be_visible()
-    DOCS.mkdir(exist_ok=True)
     top = page.locator("#similar-section").bounding_box()
     bottom = page.locator("#tally-section").bounding_box()
     assert top is not None and bottom is not None
     scrolled = float(page.evaluate("window.scrollY"))  # boxes are in the viewport's frame
     page.screenshot(
-        path=str(DOCS / "page-similar-cases.png"),
+        path=str(screenshots / "page-similar-cases.png"),
         full_page=True,
         clip={
             "x": 0,
@@ -195,7 +202,7 @@ def test_uploaded_file_is_read_in_its_format(page: Page, open_server: RunningSer
 
 
 def test_stored_case_opens_with_its_timeline(
-    page: Page, open_server: RunningServer, example_text: str
+    page: Page, open_server: RunningServer, example_text: str, screenshots: Path
 ) -> None:
     with httpx.Client(base_url=open_server.url, timeout=120) as http:
         analysed = Case.model_validate_json(
@@ -222,8 +229,7 @@ def test_stored_case_opens_with_its_timeline(
     expect(svg.locator("circle")).to_have_count(3)
     expect(svg.locator("desc")).to_contain_text(events[0].text)
     expect(svg).to_contain_text("+2 d")
-    DOCS.mkdir(exist_ok=True)
-    page.locator("#timeline-section").screenshot(path=str(DOCS / "page-timeline.png"))
+    page.locator("#timeline-section").screenshot(path=str(screenshots / "page-timeline.png"))
 
 
 def test_token_prompt_when_the_server_needs_one(
