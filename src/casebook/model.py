@@ -201,6 +201,18 @@ class CaseCode(Code):
     mentions: list[str] = Field(
         default_factory=list, description="Ids of the mentions the code was derived from."
     )
+    shown: bool = Field(
+        default=True,
+        description="Whether the code is shown (the CLI, the page, FHIR, the search index): "
+        "its score reached the threshold calibrated on held-out text for the precision its "
+        "system promises. The others are the rest of the ranking (`--all-codes`).",
+    )
+    category: bool = Field(
+        default=False,
+        description="An ICD-10-CM category, not a billable code: the text supports nothing "
+        "finer. Left out of the JSON when false.",
+        exclude_if=lambda value: not value,
+    )
 
 
 class Attribute(Span):
@@ -367,8 +379,11 @@ class Case(RecordModel):
     abbreviations: list[Abbreviation] = Field(default_factory=list)
     codes: list[CaseCode] = Field(
         default_factory=list,
-        description="Ranked codes of the patient's own present conditions and procedures; "
-        "negated, family and hypothetical findings are never among them.",
+        description="Ranked codes of the patient's own present conditions and procedures. "
+        "Each rests on at least one mention (``mentions``) that is present, the patient's own "
+        "and not hypothetical: negated, uncertain, historical and family findings keep their "
+        "codes on their mentions only. ``shown`` marks the codes above the calibrated "
+        "threshold.",
     )
     relations: list[Relation] = Field(default_factory=list)
     timeline: list[TimelineEvent] = Field(default_factory=list)
@@ -444,6 +459,10 @@ class Case(RecordModel):
             patient=document.patient.model_copy(),
             sections=[s.model_copy() for s in document.sections],
         )
+
+    def shown_codes(self) -> list[CaseCode]:
+        """The codes a user is shown: those above their calibrated threshold, in rank order."""
+        return [code for code in self.codes if code.shown]
 
     def mention(self, mention_id: str) -> Mention:
         """The mention with this id.

@@ -1,12 +1,21 @@
-"""The ICD-10-CM coding pipeline component: ranked case-level diagnosis codes."""
+"""The ICD-10-CM coding pipeline component: mention codes and the case's code set."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
+from casebook.coding.codeset import (
+    MentionCode,
+    candidates,
+    link_mentions,
+    logistic,
+    resolve_leaves,
+)
 from casebook.coding.icd10cm import Icd10Model
-from casebook.model import Case, CaseCode, CodeSystem
+from casebook.kb.icd10cm import Icd10cmVocabulary, load_icd10cm
+from casebook.model import Case, CaseCode, Code, CodeSystem, Mention
 from casebook.resources import resource_path
 
 MODEL_DIR = "models/icd10"
@@ -19,42 +28,93 @@ def _shipped_model() -> Icd10Model:
 
 
 class Icd10Coder:
-    """Appends the case's ranked ICD-10-CM codes to ``Case.codes``.
+    """Codes finding mentions into ICD-10-CM and sets the case's ICD-10-CM code set.
 
-    Codes are upper case with the dot, as ICD-10-CM writes them ("N28.89"); codes taking a 7th
-    character are given without it, as CodiEsp codes them. The score is the fused score of
-    ``casebook.coding.icd10cm`` in ``[0, 1]``; evidence spans are the dictionary matches that
-    support a code or, failing those, the word n-grams that most raise its classifier score.
+    Each finding mention, whatever its assertion, carries the codes its words name
+    (``Mention.codes``): a negated "no fever" keeps R50.9 on its mention. The case's codes are
+    those the patient's own present findings support, scored and calibrated as
+    ``casebook.coding.codeset`` describes, best first; ``CaseCode.shown`` marks those above the
+    calibrated threshold. Codes are upper case with the dot ("N28.89"); codes taking a 7th
+    character are given without it.
 
     Args:
         model: A loaded model, or a model folder; the shipped model when omitted.
+        vocabulary: ICD-10-CM 2026; the packaged one when omitted.
 
     Raises:
         CasebookError: ``CB-E012`` when the model files are missing or malformed.
     """
 
     name = "icd10"
-    requires: frozenset[str] = frozenset({"text", "sentences", "sections"})
-    assigns: frozenset[str] = frozenset({"codes.icd10cm"})
+    requires: frozenset[str] = frozenset(
+        {"text", "sentences", "sections", "mentions", "mentions.assertion"}
+    )
+    assigns: frozenset[str] = frozenset({"mentions.codes.icd10cm", "codes.icd10cm"})
 
-    def __init__(self, model: Icd10Model | Path | None = None) -> None:
+    def __init__(
+        self,
+        model: Icd10Model | Path | None = None,
+        vocabulary: Icd10cmVocabulary | None = None,
+    ) -> None:
         if model is None:
             self.model = _shipped_model()
         elif isinstance(model, Path):
             self.model = Icd10Model.load(model)
         else:
             self.model = model
+        self.vocabulary = vocabulary if vocabulary is not None else load_icd10cm()
 
     def __call__(self, case: Case) -> Case:
-        """Return ``case`` with its ranked ICD-10-CM codes after any codes it had."""
+        """Return ``case`` with its mentions' and its own ICD-10-CM codes."""
+        settings = self.model.codeset
+        findings = [m for m in case.mentions if m.type in settings.mention_types]
+        linked = dict(
+            zip(
+                (m.id for m in findings),
+                link_mentions(
+                    findings,
+                    self.vocabulary,
+                    self.model.association,
+                    settings.codes_per_mention,
+                ),
+                strict=True,
+            )
+        )
+        mentions = [self._coded(m, linked[m.id]) if m.id in linked else m for m in case.mentions]
+        ranked = {r.code: r.signals for r in self.model.rank(case)}
+        scored = candidates(case, ranked, linked, self.vocabulary, settings)
+        for candidate in scored:
+            candidate.score = logistic(candidate.features, settings)
         codes = [
             CaseCode(
                 system=CodeSystem.ICD10CM,
-                code=ranked.code,
-                display=self.model.displays.get(ranked.code, ""),
-                score=round(min(1.0, max(0.0, ranked.score)), 6),
-                evidence=ranked.evidence,
+                code=candidate.code,
+                display=self._display(candidate.code),
+                score=round(candidate.score, 4),
+                evidence=candidate.evidence,
+                mentions=candidate.mentions,
+                shown=candidate.score >= settings.shown_threshold,
+                category=category,
             )
-            for ranked in self.model.rank(case)
+            for candidate, category in resolve_leaves(scored, self.vocabulary)
         ]
-        return case.model_copy(update={"codes": [*case.codes, *codes]})
+        others = [c for c in case.codes if c.system is not CodeSystem.ICD10CM]
+        return case.model_copy(update={"mentions": mentions, "codes": [*others, *codes]})
+
+    def _display(self, code: str) -> str:
+        return self.vocabulary.title(code) or self.model.displays.get(code, "")
+
+    def _coded(self, mention: Mention, coded: Sequence[MentionCode]) -> Mention:
+        kept = [c for c in mention.codes if c.system is not CodeSystem.ICD10CM]
+        icd = [
+            Code(
+                system=CodeSystem.ICD10CM,
+                code=c.code,
+                display=self._display(c.code),
+                score=c.score,
+            )
+            for c in coded
+        ]
+        if not icd and len(kept) == len(mention.codes):
+            return mention
+        return mention.model_copy(update={"codes": kept + icd})

@@ -38,8 +38,9 @@ from numpy.typing import NDArray
 from pydantic import Field
 
 from casebook.blas import one_blas_thread
+from casebook.coding.codeset import CodeSetSettings
 from casebook.coding.dictionary import DictionaryMatch, TermIndex
-from casebook.coding.features import WORD, Csr, SparseRow, TfidfModel, sparse_dot
+from casebook.coding.features import Csr, SparseRow, TfidfModel, sparse_dot
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Assertion, Case, EntityType, RecordModel, Span
 from casebook.nlp.assertion import ContextAssertion
@@ -194,6 +195,9 @@ class Icd10Model:
         index: The ICD-10-CM term index.
         precision: Smoothed dictionary precision per code of ``index``.
         displays: Code → ICD-10-CM title, for every code the model can emit.
+        association: The association lexicon: normalised finding → code → precision
+            (``casebook.coding.codeset``).
+        codeset: How the case's code set is scored and which codes are shown.
     """
 
     def __init__(
@@ -207,13 +211,13 @@ class Icd10Model:
         index: TermIndex,
         precision: NDArray[np.float32],
         displays: Mapping[str, str],
+        association: Mapping[str, Mapping[str, float]] | None = None,
+        codeset: CodeSetSettings | None = None,
     ) -> None:
         self.settings = settings
         self.tfidf = tfidf
         self.labels = list(labels)
         self.dual = dual
-        # The n-gram evidence reads a few labels' coefficients: label by label, they lie together.
-        self._dual_by_label = np.ascontiguousarray(dual.T)
         self.neighbours = neighbours
         self._neighbours_sparse = sp.csr_array(
             (neighbours.data, neighbours.indices, neighbours.indptr), shape=neighbours.shape
@@ -223,12 +227,13 @@ class Icd10Model:
         self.index = index
         self.precision = precision
         self.displays = dict(displays)
+        self.association = {k: dict(v) for k, v in (association or {}).items()}
+        self.codeset = codeset or CodeSetSettings()
         self.excluded = frozenset(settings.excluded)
         self._label_ids = {code: i for i, code in enumerate(self.labels)}
         self._term_code_ids = {code: i for i, code in enumerate(index.codes)}
         self._assertion: ContextAssertion | None = None
         self._feature_names: list[str] | None = None
-        self._word_features: NDArray[np.bool_] | None = None
 
     @property
     def assertion(self) -> ContextAssertion:
@@ -342,66 +347,7 @@ class Icd10Model:
             kept.append(
                 RankedCode(code, float(fused[number]), by_signal, list(evidence.get(code, [])))
             )
-        wanting = [item for item in kept if not item.evidence and "linear" in item.signals]
-        found = self._ngram_evidence(case.text, vector, [item.code for item in wanting])
-        for item in wanting:
-            item.evidence = found.get(item.code, [])
         return kept
-
-    def _ngram_evidence(
-        self, text: str, vector: SparseRow, codes: list[str], top: int = 2
-    ) -> dict[str, list[Span]]:
-        """Where the word n-grams that most raise each code's regression score occur.
-
-        A feature's primal weight for a code is ``Σ_d X[d, f] · A[d, code]``, computed only for
-        the document's own word features, for all ``codes`` at once.
-        """
-        labels = [self._label_ids[code] for code in codes if code in self._label_ids]
-        kept = [code for code in codes if code in self._label_ids]
-        lowered = text.lower()
-        # Lower-casing can move offsets (rare Unicode); then there is no safe span.
-        if not labels or vector.indices.size == 0 or len(lowered) != len(text):
-            return {}
-        ptr = self.neighbours.indptr
-        words = vector.indices[self.word_features[vector.indices]]
-        values = vector.values[self.word_features[vector.indices]].astype(np.float64)
-        # A feature no training document has weighs 0 for every code: it is never evidence.
-        seen = ptr[words + 1] > ptr[words]
-        if not seen.any():
-            return {}
-        words, values = words[seen], values[seen]
-        # The document's word features' rows of the training matrix times the dual
-        # coefficients of the codes: every feature's weight for every code in one sparse
-        # product, whose cost follows the rows' few entries, not the training documents.
-        coefficients = np.ascontiguousarray(self._dual_by_label[labels].T, dtype=np.float64)
-        weights = self._neighbours_sparse[words] @ coefficients
-        contributions = values[:, None] * weights
-        names = self.feature_names
-        best = _top_rows(contributions, top)
-        chosen: dict[str, list[list[str]]] = {}
-        for column, code in enumerate(kept):
-            chosen[code] = [
-                names[int(words[row_number])][2:].split()
-                for row_number in best[:, column].tolist()
-                if contributions[row_number, column] > 0
-            ]
-        text_words = _WordTokens(
-            lowered, {grams[0] for found in chosen.values() for grams in found}
-        )
-        evidence: dict[str, list[Span]] = {}
-        for code, found in chosen.items():
-            spans = [span for grams in found if (span := text_words.first(grams)) is not None]
-            evidence[code] = sorted(spans, key=lambda s: s.start)
-        return evidence
-
-    @property
-    def word_features(self) -> NDArray[np.bool_]:
-        """Whether each feature column is a word n-gram (not a character one)."""
-        if self._word_features is None:
-            self._word_features = np.array(
-                [name.startswith("w:") for name in self.feature_names], dtype=bool
-            )
-        return self._word_features
 
     @property
     def feature_names(self) -> list[str]:
@@ -424,6 +370,8 @@ class Icd10Model:
             "doc_labels": self.doc_labels,
             "terms": {"words": self.index.words, "codes": self.index.codes},
             "displays": self.displays,
+            "association": self.association,
+            "codeset": self.codeset.model_dump(mode="json"),
         }
         (folder / MODEL_FILE).write_text(json.dumps(meta, separators=(",", ":")), "utf-8")
         np.savez_compressed(
@@ -483,6 +431,8 @@ class Icd10Model:
                 index=index,
                 precision=arrays["precision"],
                 displays=meta["displays"],
+                association=meta.get("association", {}),
+                codeset=CodeSetSettings.model_validate(meta.get("codeset", {})),
             )
         except FileNotFoundError as exc:
             raise CasebookError(ErrorCode.INVALID_RESOURCE, "model file not found", folder) from exc
@@ -490,19 +440,6 @@ class Icd10Model:
             raise CasebookError(
                 ErrorCode.INVALID_RESOURCE, f"not an ICD-10-CM model: {exc}", folder
             ) from exc
-
-
-def _top_rows(values: NDArray[np.float64], top: int) -> NDArray[np.intp]:
-    """``np.argsort(-values, axis=0, kind="stable")[:top]``: the rows of the ``top`` largest
-    values of each column, ties to the first row, in a pass per rank rather than a sort."""
-    remaining = values.copy()
-    columns = np.arange(values.shape[1])
-    rows: list[NDArray[np.intp]] = []
-    for _ in range(min(top, values.shape[0])):
-        row = np.argmax(remaining, axis=0)
-        rows.append(row)
-        remaining[row, columns] = -np.inf
-    return np.array(rows, dtype=np.intp).reshape(len(rows), values.shape[1])
 
 
 def _dense_head(
@@ -525,36 +462,3 @@ def _dense_head(
         entries
     ]
     return dense, slot, array
-
-
-class _WordTokens:
-    """The ``WORD`` tokens of a lower-cased text, with offsets, for finding word n-grams.
-
-    Features are built from the same ``WORD`` tokens, so matching token runs finds exactly the
-    places a regex over the text would, without compiling one pattern per feature. The offsets
-    come from one pass over the text's code points (``WORD`` is ASCII letters and digits).
-
-    Args:
-        lowered: The lower-cased text.
-        firsts: The words n-grams will start with; only their places are indexed.
-    """
-
-    def __init__(self, lowered: str, firsts: set[str]) -> None:
-        self.words: list[str] = WORD.findall(lowered)
-        points = np.frombuffer(lowered.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        inside = ((points >= 97) & (points <= 122)) | ((points >= 48) & (points <= 57))
-        edges = np.diff(inside.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
-        self.starts: list[int] = np.flatnonzero(edges == 1).tolist()
-        self.ends: list[int] = np.flatnonzero(edges == -1).tolist()
-        self.places: dict[str, list[int]] = {}
-        for index, word in enumerate(self.words):
-            if word in firsts:
-                self.places.setdefault(word, []).append(index)
-
-    def first(self, grams: list[str]) -> Span | None:
-        """Where the word n-gram ``grams`` first occurs."""
-        size = len(grams)
-        for start in self.places.get(grams[0], []):
-            if self.words[start : start + size] == grams:
-                return Span(start=self.starts[start], end=self.ends[start + size - 1])
-        return None

@@ -1,0 +1,279 @@
+"""The case's ICD-10-CM code set: only codes that the patient's own present findings support.
+
+The document-level ranker (``casebook.coding.icd10cm``) reads the whole text, negated findings,
+family history and the discussion of other patients included; it may rank, but it never adds a
+code by itself. A code enters the case's set only when a **supporting mention** states it: a
+finding mention (``mention_types``) asserted present, of the patient, which carries this code,
+one it refines or one that refines it (never a sibling: "anorexia" does not support "Abnormal
+weight loss", though both are R63). A finding mention carries the codes
+
+* whose ICD-10-CM 2026 title or inclusion term it names, every content word of the term being
+  among its words ("ALK-positive anaplastic large cell lymphoma" → C84.6); of terms nested in
+  one another, the longest wins (not "lymphoma" as well);
+* that its words were coded with in training: the **association lexicon** holds, for each
+  normalised finding, the codes whose documents and the finding's mostly coincide (Dice
+  coefficient of the two document sets at least ``association_min_strength``, over at least
+  ``association_min_documents`` shared documents), a lexicon learnt from coded documents, as
+  an index would list "adenopathy" under "Enlarged lymph nodes". It is read only for findings
+  that name no code by their words: it fills in names, it never adds a code that merely comes
+  with a finding.
+
+Every candidate code (the ranker's and the supporting mentions') is described by ``FEATURES``
+and scored by logistic regression (Cox 1958), fitted on training documents the ranker did not
+see (cross-fitting, ``casebook.train.codeset``), so the score is the estimated probability that
+a coder would assign the code. The code set is every supported candidate, best first; the codes
+**shown** (``CaseCode.shown``) are those reaching ``shown_threshold``, which is chosen on
+held-out documents so that what is shown is right at least ``target_precision`` of the time.
+Codes are written as billable ICD-10-CM 2026 leaves where the text allows: a category is
+replaced by the leaf below it the candidates name, else by its "unspecified" leaf
+(``R51`` → ``R51.9``); a category with neither stays, marked ``category``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from pydantic import Field
+
+from casebook.kb.base import normalize_alias
+from casebook.kb.icd10cm import Icd10cmVocabulary, content_words
+from casebook.model import Assertion, Case, EntityType, Mention, RecordModel, Span
+
+FEATURES: tuple[str, ...] = (
+    "linear",
+    "dictionary",
+    "mention_exact",
+    "mention_lineage",
+    "link",
+    "mentions",
+    "billable",
+)
+"""What the scorer knows of a candidate code in a document:
+
+* ``linear``, ``dictionary``: the ranker's kernel ridge and term-match signals;
+* ``mention_exact``: 1 when a supporting mention carries this very code;
+* ``mention_lineage``: 1 when supporting mentions carry only codes above or below it;
+* ``link``: how well the best supporting mention names it (``link_mentions``' score);
+* ``mentions``: log(1 + the number of supporting mentions);
+* ``billable``: 1 for a billable ICD-10-CM 2026 leaf.
+"""
+
+
+class CodeSetSettings(RecordModel):
+    """What decides the code set; stored with the ICD-10-CM model and its card."""
+
+    mention_types: list[EntityType] = Field(
+        default_factory=lambda: [EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER],
+        description="Mention types that carry ICD-10-CM codes and can support a case code.",
+    )
+    codes_per_mention: int = Field(default=3, ge=1, description="Codes kept on one mention.")
+    association_min_documents: int = Field(
+        default=3, ge=1, description="Training documents a finding and a code must share."
+    )
+    association_min_strength: float = Field(
+        default=0.3,
+        ge=0.0,
+        le=1.0,
+        description="Least Dice coefficient of the documents with a finding and with a code.",
+    )
+    weights: dict[str, float] = Field(
+        default_factory=dict, description="Logistic regression coefficient per feature."
+    )
+    bias: float = 0.0
+    target_precision: float = Field(
+        default=0.6, ge=0.0, le=1.0, description="Precision the shown codes are calibrated for."
+    )
+    shown_threshold: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="Least score of a shown code (calibrated)."
+    )
+
+
+@dataclass(frozen=True)
+class MentionCode:
+    """A code a mention carries, with how well its words fit the code."""
+
+    code: str
+    score: float
+
+
+@dataclass
+class Candidate:
+    """A case code under consideration: its features and the mentions that support it."""
+
+    code: str
+    features: dict[str, float]
+    mentions: list[str] = field(default_factory=list)
+    evidence: list[Span] = field(default_factory=list)
+    score: float = 0.0
+
+
+def mention_key(mention: Mention) -> str:
+    """The words a mention is looked up under in the association lexicon."""
+    return normalize_alias(mention.expansion or mention.text)
+
+
+def supports(mention: Mention, settings: CodeSetSettings) -> bool:
+    """Whether a mention can support a case code: a present finding of the patient's own."""
+    return mention.assertion is Assertion.PRESENT and mention.type in settings.mention_types
+
+
+_NAMING_ATTRIBUTES = frozenset({"site", "laterality"})
+"""Attributes whose words name a code with the finding's ("pain" at "abdominal" is R10.9)."""
+
+_MAX_LINKED_WORDS = 10
+"""Content words of a mention tried in combination (its last ones: the head comes last)."""
+
+
+def link_mentions(
+    mentions: Sequence[Mention],
+    vocabulary: Icd10cmVocabulary,
+    association: Mapping[str, Mapping[str, float]],
+    limit: int,
+) -> list[list[MentionCode]]:
+    """The ICD-10-CM codes each mention carries, best first (see the module docstring).
+
+    A mention names a code when one of the code's aliases is made of some of its content
+    words and those of its site and laterality (``casebook.kb.icd10cm.alias_words``; grading
+    words such as "severe" left out); of
+    aliases nested in one another only the longest counts, and its score is the share of the
+    mention's words it covers. A mention that names no code that way carries its association
+    links instead, scored by their strength in training.
+
+    Args:
+        mentions: The mentions to code.
+        vocabulary: ICD-10-CM 2026 with its aliases.
+        association: Normalised finding → code → strength.
+        limit: Codes kept per mention.
+    """
+    coded: list[list[MentionCode]] = []
+    for mention in mentions:
+        sites = " ".join(a.text for a in mention.attributes if a.name in _NAMING_ATTRIBUTES)
+        text = f"{mention.expansion or mention.text} {sites}"
+        ordered = [w for w in content_words(text) if w not in vocabulary.modifiers]
+        words = list(dict.fromkeys(ordered))[-_MAX_LINKED_WORDS:]
+        named: list[tuple[frozenset[str], tuple[str, ...]]] = []
+        found: tuple[str, ...]
+        for size in range(len(words), 0, -1):
+            for subset in combinations(words, size):
+                if any(set(subset) <= longer for longer, _ in named):
+                    continue
+                found = vocabulary.named(subset)
+                if found:
+                    named.append((frozenset(subset), found))
+        best: dict[str, float] = {}
+        for alias, codes_named in named:
+            for code in codes_named:
+                best[code] = max(best.get(code, 0.0), len(alias) / len(words))
+        if not named:
+            # The lexicon fills in names the vocabulary lacks; where the vocabulary names the
+            # finding, a code that merely comes with it in training is not its code.
+            for code, strength in association.get(mention_key(mention), {}).items():
+                best[code] = strength
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        coded.append([MentionCode(code, round(score, 4)) for code, score in ranked])
+    return coded
+
+
+def logistic(features: Mapping[str, float], settings: CodeSetSettings) -> float:
+    """The fitted probability ``σ(b + Σ wᵢ xᵢ)`` that a candidate is a code of the document."""
+    z = settings.bias + sum(settings.weights.get(n, 0.0) * v for n, v in features.items())
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    ez = math.exp(z)
+    return ez / (1.0 + ez)
+
+
+def candidates(
+    case: Case,
+    ranked: Mapping[str, Mapping[str, float]],
+    linked: Mapping[str, Sequence[MentionCode]],
+    vocabulary: Icd10cmVocabulary,
+    settings: CodeSetSettings,
+) -> list[Candidate]:
+    """The supported candidate codes of a case, with their features, unscored.
+
+    Args:
+        case: The case, mentions asserted.
+        ranked: The ranker's codes → their signals (``linear``, ``dictionary``).
+        linked: Mention id → the codes it carries (``link_mentions``).
+        vocabulary: ICD-10-CM 2026.
+        settings: The code-set settings.
+    """
+    supporting = [m for m in case.mentions if m.id in linked and supports(m, settings)]
+    by_category: dict[str, list[tuple[Mention, MentionCode]]] = {}
+    for mention in supporting:
+        for coded in linked[mention.id]:
+            by_category.setdefault(vocabulary.category(coded.code), []).append((mention, coded))
+    codes = dict.fromkeys(ranked)
+    codes.update(dict.fromkeys(c.code for pairs in by_category.values() for _, c in pairs))
+    found: list[Candidate] = []
+    for code in codes:
+        lineage = [
+            (m, c)
+            for m, c in by_category.get(vocabulary.category(code), [])
+            if c.code == code
+            or vocabulary.is_descendant(code, c.code)
+            or vocabulary.is_descendant(c.code, code)
+        ]
+        if not lineage:
+            continue
+        exact = [(m, c) for m, c in lineage if c.code == code]
+        named = exact or lineage
+        signals = ranked.get(code, {})
+        mention_ids = list(dict.fromkeys(m.id for m, _ in named))
+        features = {
+            "linear": signals.get("linear", 0.0),
+            "dictionary": signals.get("dictionary", 0.0),
+            "mention_exact": 1.0 if exact else 0.0,
+            "mention_lineage": 0.0 if exact else 1.0,
+            "link": max(c.score for _, c in named),
+            "mentions": math.log1p(len(mention_ids)),
+            "billable": 1.0 if vocabulary.is_billable(code) else 0.0,
+        }
+        spans = sorted({(m.start, m.end) for m, _ in named})
+        found.append(
+            Candidate(
+                code=code,
+                features=features,
+                mentions=mention_ids,
+                evidence=[Span(start=s, end=e) for s, e in spans],
+            )
+        )
+    return found
+
+
+def resolve_leaves(
+    scored: Sequence[Candidate], vocabulary: Icd10cmVocabulary
+) -> list[tuple[Candidate, bool]]:
+    """Each candidate as the billable code it stands for, and whether it stays a category.
+
+    A category that another candidate refines is left out (the finer code says it); else it
+    becomes its "unspecified" leaf; else it stays, marked a category. Two candidates that
+    end as the same code keep the better.
+    """
+    present = {c.code for c in scored}
+    chosen: dict[str, tuple[Candidate, bool]] = {}
+    for candidate in sorted(scored, key=lambda c: (-c.score, c.code)):
+        code = candidate.code
+        category = False
+        if code in vocabulary and not vocabulary.is_billable(code):
+            if any(vocabulary.is_descendant(other, code) for other in present):
+                continue
+            leaf = vocabulary.unspecified_leaf(code)
+            if leaf is None:
+                category = True
+            else:
+                code = leaf
+        if code not in chosen:
+            kept = Candidate(
+                code=code,
+                features=candidate.features,
+                mentions=candidate.mentions,
+                evidence=candidate.evidence,
+                score=candidate.score,
+            )
+            chosen[code] = (kept, category)
+    return list(chosen.values())

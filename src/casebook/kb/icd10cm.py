@@ -1,0 +1,334 @@
+"""ICD-10-CM 2026: the codes casebook may show, their titles, and which of them are billable.
+
+The classification comes from the ``simple-icd-10-cm`` wheel (ICD-10-CM 2026, CMS/NCHS, public
+domain) at build time; ``build_icd10cm_resource`` writes the part casebook reads at run time as
+gzip-compressed JSON, ``resources/icd10cm.json.gz``, so that running casebook needs neither that
+package nor its load time. Rebuild it after upgrading the package::
+
+    python -m casebook.kb.icd10cm src/casebook/resources/icd10cm.json.gz
+
+Codes are kept in the form CodiEsp and ``casebook.coding`` write them: with the dot, and a code
+that takes a 7th character (injuries, external causes, obstetrics) without it (``S72.001``),
+since case reports do not say which encounter they tell. Such a stem counts as billable: the
+text determines everything it can. Its title is the one of its nearest titled ancestor.
+
+File layout::
+
+    {"format": 2, "system": "icd10cm", "version": "ICD-10-CM 2026", "source": "…",
+     "licence": "…", "codes": [[code, title, billable, [inclusion terms…], [aliases…]], …]}
+
+The hierarchy is the codes' own: a code's parent is the longest listed code it extends
+(``R51.9`` → ``R51``).
+
+**Aliases.** A code is named by its title, its title before ", unspecified" ("Pneumonia,
+unspecified organism" → "Pneumonia"), its inclusion terms, and each of these without the
+classification's non-essential modifiers in parentheses and its "NOS" / "not elsewhere
+classified" qualifiers. An alias is kept as the set of its content words (``alias_words``: the
+normalisation of ``casebook.kb.base``, function words and "unspecified" dropped; "without"
+kept, so "vomiting" never names "Vomiting without nausea"). The file stores them, so loading
+needs no normalisation. ``resources/icd10cm_index.json`` adds the names the ICD-10-CM
+Alphabetic Index gives common findings that no title or inclusion term spells
+("hypertension" → I10), since no wheel ships the Index.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import sys
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.kb.base import normalize_tokens
+from casebook.model import RecordModel
+from casebook.resources import load_rules, resource_path
+
+RESOURCE = "icd10cm.json.gz"
+"""The packaged file's name under ``casebook/resources``."""
+
+LICENCE = (
+    "ICD-10-CM 2026 (National Center for Health Statistics / CMS), a US government work in "
+    "the public domain, as distributed by the simple-icd-10-cm package (MIT licence)."
+)
+
+_FORMAT = 2
+
+INDEX_RESOURCE = "icd10cm_index.json"
+"""Alphabetic Index names of common findings, added to the codes' aliases."""
+
+_FUNCTION_WORDS = frozenset(
+    {"a", "an", "and", "as", "at", "by", "due", "for", "from", "in", "into", "of", "on", "or"}
+    | {"the", "to", "with", "site", "unspecified", "specified"}
+)
+_PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_QUALIFIERS = re.compile(
+    r",?\s*\b(?:not elsewhere classified|not otherwise specified|NOS)\b", re.IGNORECASE
+)
+
+
+def content_words(text: str) -> list[str]:
+    """The normalised content words of a text, in text order (see the module docstring)."""
+    return [w for w in normalize_tokens(text) if w not in _FUNCTION_WORDS]
+
+
+def alias_words(text: str) -> frozenset[str]:
+    """The content words an alias or a mention is compared by."""
+    return frozenset(content_words(text))
+
+
+_UNSPECIFIED_TAIL = re.compile(
+    r", unspecified(?: (?:site|organism|type|cause|part|body region|region))?$"
+)
+"""A title's last qualifier that leaves its head naming the code ("Pneumonia, unspecified
+organism"); other tails ("Blister, unspecified hip": the site is named, its side is not) do
+not."""
+
+
+def code_aliases(title: str, inclusion: Iterable[str]) -> list[str]:
+    """The distinct aliases of a code, each as its sorted content words joined by spaces."""
+    terms = [title, _UNSPECIFIED_TAIL.sub("", title), *inclusion]
+    keys: dict[str, None] = {}
+    for term in terms:
+        for form in (term, _PARENTHESES.sub(" ", _QUALIFIERS.sub(" ", term))):
+            words = alias_words(form)
+            if words:
+                keys[" ".join(sorted(words))] = None
+    return list(keys)
+
+
+class IndexTerms(RecordModel):
+    """The schema of ``icd10cm_index.json``."""
+
+    version: str = Field(min_length=1)
+    source: str = Field(description="Where the names and their codes come from.")
+    terms: dict[str, list[str]] = Field(
+        description="Billable ICD-10-CM code → the names the Alphabetic Index gives it."
+    )
+    modifiers: list[str] = Field(
+        description="Words a finding mention is linked without: they grade a finding but no "
+        "code spells them ('severe headache' is coded as 'headache')."
+    )
+
+
+def _bare(code: str) -> str:
+    return code.replace(".", "")
+
+
+@dataclass(frozen=True)
+class Icd10cmVocabulary:
+    """ICD-10-CM codes in CodiEsp form, their titles and inclusion terms, and the billable ones.
+
+    Args:
+        titles: Code → title.
+        billable: The codes that are leaves (billable), 7th-character stems included.
+        inclusion: Code → its inclusion terms.
+        version: The release, e.g. ``"ICD-10-CM 2026"``.
+    """
+
+    titles: dict[str, str]
+    billable: frozenset[str]
+    inclusion: dict[str, tuple[str, ...]]
+    version: str
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """An alias's content words, sorted and space-joined → the codes it names."""
+    modifiers: frozenset[str] = frozenset()
+    """Normalised words a mention is linked without (``IndexTerms.modifiers``)."""
+
+    def named(self, words: Iterable[str]) -> tuple[str, ...]:
+        """The codes one of whose aliases has exactly these content words."""
+        return self.aliases.get(" ".join(sorted(words)), ())
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and code in self.titles
+
+    def title(self, code: str) -> str:
+        """The code's title, or "" when it is not an ICD-10-CM 2026 code."""
+        return self.titles.get(code, "")
+
+    def is_billable(self, code: str) -> bool:
+        """Whether ``code`` is a leaf that can be assigned as it is."""
+        return code in self.billable
+
+    def parent(self, code: str) -> str | None:
+        """The longest listed code that ``code`` extends, or None for a category."""
+        bare = _bare(code)
+        for size in range(len(bare) - 1, 2, -1):
+            candidate = _dotted(bare[:size])
+            if candidate in self.titles:
+                return candidate
+        return None
+
+    def category(self, code: str) -> str:
+        """The three-character category a code belongs to (``R51.9`` → ``R51``)."""
+        return _bare(code)[:3]
+
+    def is_descendant(self, code: str, ancestor: str) -> bool:
+        """Whether ``code`` lies strictly below ``ancestor``."""
+        bare, above = _bare(code), _bare(ancestor)
+        return len(bare) > len(above) and bare.startswith(above)
+
+    def unspecified_leaf(self, code: str) -> str | None:
+        """The billable child a coder assigns when the text says nothing finer than ``code``.
+
+        That is the one child whose title says "unspecified" (``R51`` → ``R51.9`` "Headache,
+        unspecified", ``C84.6`` → ``C84.60`` "…, unspecified site"), followed down while it is
+        itself a category; None when there is no such single child.
+        """
+        current = code
+        while current not in self.billable:
+            bare = _bare(current)
+            children = [
+                c
+                for c in self._children(bare)
+                if "unspecified" in self.titles[c].lower() and "other" not in c.lower()
+            ]
+            if len(children) != 1:
+                return None
+            current = children[0]
+        return current if current != code else None
+
+    def _children(self, bare: str) -> list[str]:
+        return [
+            _dotted(bare + ch)
+            for ch in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+            if _dotted(bare + ch) in self.titles
+        ]
+
+
+def _dotted(bare: str) -> str:
+    return bare if len(bare) <= 3 else f"{bare[:3]}.{bare[3:]}"
+
+
+def build_icd10cm_resource(out: Path) -> Path:
+    """Write ICD-10-CM 2026 as ``simple_icd_10_cm`` ships it to ``out`` (see the module doc).
+
+    Args:
+        out: Where to write; a name ending in ``.gz`` is gzip-compressed.
+
+    Returns:
+        ``out``.
+    """
+    # The package's data loading calls the deprecated importlib.resources.read_text.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10_cm as cm  # type: ignore[import-untyped]
+    from importlib.metadata import version
+
+    rows: dict[str, list[Any]] = {}
+    for code in cm.get_all_codes(True):
+        if not (cm.is_category_or_subcategory(code) or cm.is_extended_subcategory(code)):
+            continue
+        bare = _bare(code)
+        if len(bare) == 7:
+            # The 7th character says the encounter; the stem stands for the code.
+            stem = _dotted(bare[:6])
+            if stem in rows:
+                rows[stem][2] = True
+            else:
+                ancestor = stem
+                while ancestor and not cm.is_valid_item(ancestor):
+                    ancestor = ancestor[:-1].rstrip(".")
+                title = str(cm.get_description(ancestor)) if ancestor else ""
+                rows[stem] = [stem, title, True, [], code_aliases(title, [])]
+            continue
+        terms = sorted({str(t) for t in cm.get_inclusion_term(code)})
+        # A 6-character code whose children only add the 7th character is billable as a stem.
+        billable = bool(cm.is_leaf(code)) or (code in rows and rows[code][2])
+        title = str(cm.get_description(code))
+        rows[code] = [code, title, billable, terms, code_aliases(title, terms)]
+    payload = {
+        "format": _FORMAT,
+        "system": "icd10cm",
+        "version": "ICD-10-CM 2026",
+        "source": f"simple-icd-10-cm {version('simple-icd-10-cm')}",
+        "licence": LICENCE,
+        "codes": [rows[c] for c in sorted(rows)],
+    }
+    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # mtime=0 keeps the gzip bytes reproducible, so a rebuild of the same release is no diff.
+    out.write_bytes(gzip.compress(data, mtime=0) if out.suffix == ".gz" else data)
+    return out
+
+
+def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10cmVocabulary:
+    """Read a file written by ``build_icd10cm_resource``, with ``index``'s names added.
+
+    Raises:
+        CasebookError: ``CB-E012`` when the file is missing or not of the expected shape, or
+            when ``index`` names a code that is not billable in it.
+    """
+    try:
+        raw = path.read_bytes()
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        payload = json.loads(raw)
+        if payload.get("format") != _FORMAT:
+            raise ValueError(f"unknown format {payload.get('format')!r}")
+        titles: dict[str, str] = {}
+        billable: set[str] = set()
+        inclusion: dict[str, tuple[str, ...]] = {}
+        named: dict[str, list[str]] = {}
+        for code, title, leaf, terms, aliases in payload["codes"]:
+            titles[str(code)] = str(title)
+            if leaf:
+                billable.add(str(code))
+            if terms:
+                inclusion[str(code)] = tuple(map(str, terms))
+            for alias in aliases:
+                named.setdefault(alias, []).append(code)
+        modifiers: frozenset[str] = frozenset()
+        if index is not None:
+            for code, names in index.terms.items():
+                if code not in billable:
+                    raise ValueError(f"index term code {code} is not a billable code")
+                for name in names:
+                    key = " ".join(sorted(alias_words(name)))
+                    if code not in named.setdefault(key, []):
+                        named[key].append(code)
+            modifiers = frozenset(w for m in index.modifiers for w in normalize_tokens(m))
+        return Icd10cmVocabulary(
+            titles,
+            frozenset(billable),
+            inclusion,
+            str(payload["version"]),
+            {words: tuple(codes) for words, codes in named.items()},
+            modifiers,
+        )
+    except FileNotFoundError as exc:
+        raise CasebookError(ErrorCode.INVALID_RESOURCE, "ICD-10-CM file not found", path) from exc
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CasebookError(
+            ErrorCode.INVALID_RESOURCE, f"not an ICD-10-CM file: {exc}", path
+        ) from exc
+
+
+@cache
+def load_icd10cm() -> Icd10cmVocabulary:
+    """The packaged ICD-10-CM 2026 vocabulary, read once."""
+    return read_icd10cm_resource(resource_path(RESOURCE), load_rules(INDEX_RESOURCE, IndexTerms))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m casebook.kb.icd10cm [OUT]``: rebuild the ICD-10-CM resource file."""
+    args = sys.argv[1:] if argv is None else argv
+    out = Path(args[0]) if args else resource_path(RESOURCE)
+    build_icd10cm_resource(out)
+    vocabulary = read_icd10cm_resource(out)
+    print(
+        f"{out}: {len(vocabulary.titles)} codes, {len(vocabulary.billable)} billable, "
+        f"{vocabulary.version}, {out.stat().st_size} bytes"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
