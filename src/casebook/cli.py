@@ -38,6 +38,15 @@ err_console = Console(stderr=True)
 
 T = TypeVar("T")
 
+AllCodesFlag = Annotated[
+    bool,
+    typer.Option(
+        "--all-codes",
+        help="List every code of the ranking with its score, not only those above the "
+        "threshold calibrated for precision (the JSON always holds them all, with 'shown').",
+    ),
+]
+
 
 def _fail(error: CasebookError) -> typer.Exit:
     err_console.print(f"[red]error[/red] {error}", highlight=False, soft_wrap=True)
@@ -92,6 +101,7 @@ def analyze(
         Path | None,
         typer.Option("--store", help="The case store --similar searches (CASEBOOK_STORE)."),
     ] = None,
+    all_codes: AllCodesFlag = False,
 ) -> None:
     """Analyse one case report and print what casebook reads out of it.
 
@@ -121,7 +131,7 @@ def analyze(
             exported = service.export_case(case, service.ExportFormat.FHIR, indent)
             sys.stdout.write(exported + "\n")
         else:
-            console.print(timeline_view(case) if timeline else case_summary(case))
+            console.print(timeline_view(case) if timeline else case_summary(case, all_codes))
             if precedent is not None:
                 console.print(precedent_summary(precedent.similar, precedent.tally))
     for error in errors:
@@ -284,6 +294,7 @@ def show(
             "--format", "-f", help="text (a readable summary), json, or fhir (an R4 Bundle)."
         ),
     ] = "text",
+    all_codes: AllCodesFlag = False,
 ) -> None:
     """Print one stored case."""
     if output_format not in {"text", "json", "fhir"}:
@@ -294,7 +305,7 @@ def show(
     elif output_format == "fhir":
         sys.stdout.write(service.export_case(case, service.ExportFormat.FHIR, 2) + "\n")
     else:
-        console.print(case_summary(case))
+        console.print(case_summary(case, all_codes))
 
 
 @app.command()
@@ -676,7 +687,7 @@ def train_icd10_command(
         "src/casebook/resources/models/icd10"
     ),
 ) -> None:
-    """Train the ICD-10-CM coder on CodiEsp (train + dev) and write it with its model card."""
+    """Train the ICD-10-CM coder on CodiEsp train, calibrate it on dev tune, report dev check."""
     from casebook.train.icd10 import train_icd10
 
     _guarded(lambda: train_icd10(data or get_settings().data, out))

@@ -26,12 +26,14 @@ from casebook.nlp.sections import SectionDetector
 from casebook.nlp.sentences import SentenceSplitter
 from casebook.nlp.summary import SummaryBuilder
 from casebook.nlp.temporal import TemporalOrderer
+from casebook.nlp.vocabulary import VocabularyMentions
 
 COMPONENTS: dict[str, Callable[[], Component]] = {
     "sections": SectionDetector,
     "sentences": SentenceSplitter,
     "mentions": MentionExtractor,
     "lexicon": LexiconMentions,
+    "vocabulary": VocabularyMentions,
     "patient": PatientDemographics,
     "abbreviations": AbbreviationDetector,
     "assertion": ContextAssertion,
@@ -51,6 +53,7 @@ DEFAULT_COMPONENTS: tuple[str, ...] = (
     "sentences",
     "mentions",
     "lexicon",
+    "vocabulary",
     "patient",
     "abbreviations",
     "assertion",

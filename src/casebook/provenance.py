@@ -33,6 +33,8 @@ class Role(StrEnum):
     """Unlabelled text the encoder was pretrained on."""
     SELF_TRAINING = "self_training"
     """Unlabelled texts the model labelled and learnt from again."""
+    CALIBRATION = "calibration"
+    """Labelled documents a threshold was chosen on (held out from the supervised ones)."""
 
 
 class DatasetRead(RecordModel):

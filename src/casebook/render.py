@@ -140,18 +140,25 @@ def _mentions_table(case: Case) -> Table:
     return table
 
 
-def _codes_table(case: Case, per_system: int = 8) -> Table:
-    """The case's best codes in each vocabulary, with the words that support them."""
-    table = Table(title="Codes", expand=False)
+def _codes_table(case: Case, all_codes: bool = False) -> Table:
+    """The codes the case shows (every code with ``all_codes``), with the words supporting them.
+
+    A code below its calibrated threshold is marked "below threshold"; an ICD-10-CM category
+    kept because the text supports nothing finer is marked "category".
+    """
+    listed = case.codes if all_codes else case.shown_codes()
+    title = "Codes (all, ranked)" if all_codes else "Codes"
+    table = Table(title=title, expand=False)
     for column in ("system", "code", "display", "score", "evidence"):
         table.add_column(column)
-    shown: dict[str, int] = {}
-    for code in sorted(case.codes, key=lambda c: (c.system.value, -c.score)):
-        shown[code.system.value] = shown.get(code.system.value, 0) + 1
-        if shown[code.system.value] > per_system:
-            continue
+    for code in sorted(listed, key=lambda c: (c.system.value, -c.score)):
         words = "; ".join(case.text[e.start : e.end] for e in code.evidence[:2])
-        table.add_row(code.system.value, code.code, code.display, f"{code.score:.2f}", words)
+        display = Text(code.display)
+        if code.category:
+            display.append("  category", Style(dim=True))
+        if not code.shown:
+            display.append("  below threshold", Style(dim=True))
+        table.add_row(code.system.value, code.code, display, f"{code.score:.2f}", words)
     return table
 
 
@@ -237,8 +244,13 @@ def _summary_table(summary: ClinicalSummary) -> Table:
     return table
 
 
-def case_summary(case: Case) -> RenderableType:
-    """A readable account of one case: patient, the highlighted text, sections, mentions."""
+def case_summary(case: Case, all_codes: bool = False) -> RenderableType:
+    """A readable account of one case: patient, the highlighted text, sections, mentions.
+
+    Args:
+        case: The analysed case.
+        all_codes: List every code of the ranking, not only those the case shows.
+    """
     parts: list[RenderableType] = [
         _patient_line(case),
         Text.assemble(
@@ -256,8 +268,8 @@ def case_summary(case: Case) -> RenderableType:
         parts.append(_mentions_table(case))
     if case.summary is not None:
         parts.append(_summary_table(case.summary))
-    if case.codes:
-        parts.append(_codes_table(case))
+    if case.shown_codes() or (all_codes and case.codes):
+        parts.append(_codes_table(case, all_codes))
     return Panel(Group(*parts), title=f"[bold]{case.title or case.id}[/bold]", subtitle=case.id)
 
 

@@ -74,7 +74,7 @@ class CodeSetSettings(RecordModel):
         default=3, ge=1, description="Training documents a finding and a code must share."
     )
     association_min_strength: float = Field(
-        default=0.3,
+        default=0.7,
         ge=0.0,
         le=1.0,
         description="Least Dice coefficient of the documents with a finding and with a code.",
@@ -84,7 +84,7 @@ class CodeSetSettings(RecordModel):
     )
     bias: float = 0.0
     target_precision: float = Field(
-        default=0.6, ge=0.0, le=1.0, description="Precision the shown codes are calibrated for."
+        default=0.65, ge=0.0, le=1.0, description="Precision the shown codes are calibrated for."
     )
     shown_threshold: float = Field(
         default=0.5, ge=0.0, le=1.0, description="Least score of a shown code (calibrated)."
@@ -137,9 +137,10 @@ def link_mentions(
 
     A mention names a code when one of the code's aliases is made of some of its content
     words and those of its site and laterality (``casebook.kb.icd10cm.alias_words``; grading
-    words such as "severe" left out); of
-    aliases nested in one another only the longest counts, and its score is the share of the
-    mention's words it covers. A mention that names no code that way carries its association
+    words such as "severe" left out); of aliases nested in one another only the longest
+    counts, and its score is the share of the mention's words it covers. When the words in the
+    titles' wording cover more ("bladder carcinoma" as "malignant neoplasm of bladder"), those
+    count instead. A mention that names no code that way carries its association
     links instead, scored by their strength in training.
 
     Args:
@@ -154,19 +155,14 @@ def link_mentions(
         text = f"{mention.expansion or mention.text} {sites}"
         ordered = [w for w in content_words(text) if w not in vocabulary.modifiers]
         words = list(dict.fromkeys(ordered))[-_MAX_LINKED_WORDS:]
-        named: list[tuple[frozenset[str], tuple[str, ...]]] = []
-        found: tuple[str, ...]
-        for size in range(len(words), 0, -1):
-            for subset in combinations(words, size):
-                if any(set(subset) <= longer for longer, _ in named):
-                    continue
-                found = vocabulary.named(subset)
-                if found:
-                    named.append((frozenset(subset), found))
-        best: dict[str, float] = {}
-        for alias, codes_named in named:
-            for code in codes_named:
-                best[code] = max(best.get(code, 0.0), len(alias) / len(words))
+        best = _named_codes(words, vocabulary)
+        if max(best.values(), default=0.0) < 1.0:
+            wording = list(dict.fromkeys(vocabulary.title_words(words)))[-_MAX_LINKED_WORDS:]
+            if wording != words:
+                reworded = _named_codes(wording, vocabulary)
+                if max(reworded.values(), default=0.0) > max(best.values(), default=0.0):
+                    best = reworded
+        named = bool(best)
         if not named:
             # The lexicon fills in names the vocabulary lacks; where the vocabulary names the
             # finding, a code that merely comes with it in training is not its code.
@@ -175,6 +171,23 @@ def link_mentions(
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
         coded.append([MentionCode(code, round(score, 4)) for code, score in ranked])
     return coded
+
+
+def _named_codes(words: Sequence[str], vocabulary: Icd10cmVocabulary) -> dict[str, float]:
+    """The codes the largest alias subsets of ``words`` name, each with the share it covers."""
+    named: list[tuple[frozenset[str], tuple[str, ...]]] = []
+    for size in range(len(words), 0, -1):
+        for subset in combinations(words, size):
+            if any(set(subset) <= longer for longer, _ in named):
+                continue
+            found = vocabulary.named(subset)
+            if found:
+                named.append((frozenset(subset), found))
+    best: dict[str, float] = {}
+    for alias, codes in named:
+        for code in codes:
+            best[code] = max(best.get(code, 0.0), len(alias) / len(words))
+    return best
 
 
 def logistic(features: Mapping[str, float], settings: CodeSetSettings) -> float:

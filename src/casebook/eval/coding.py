@@ -3,11 +3,15 @@
 Per document, the predicted codes are the case-level ``icd10cm`` codes (``Case.codes``, which by
 the case model's contract hold only the patient's own present conditions), deduplicated and
 ranked by their best score (ties keep list order). Codes compare after lower-casing and
-stripping; dots are kept, as in the gold file (``n28.89``), so "N28.89" matches it.
+stripping; dots are kept, as in the gold file (``n28.89``), so "N28.89" matches it. casebook
+writes billable ICD-10-CM 2026 codes; CodiEsp was coded in an earlier edition, some of whose
+billable codes have since become categories (``R51`` Headache became ``R51.0``/``R51.9`` in
+2021): a predicted code that refines such a gold code counts as it (``gold_form``).
 
 * MAP: CodiEsp-D's main metric, the mean over documents with gold codes of the average
-  precision of the ranked list (``casebook.eval.metrics.average_precision``);
-* micro P/R/F1: over the (document, code) pairs of every document's full predicted set.
+  precision of the whole ranked list (``casebook.eval.metrics.average_precision``);
+* micro P/R/F1: over the (document, code) pairs of the codes **shown** (``CaseCode.shown``),
+  what a user sees.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from casebook.ingest.codiesp import normalize_code, read_codes_tsv
 from casebook.ingest.datasets import CODIESP
 from casebook.ingest.folders import check_gold_documents, read_text_folder, require_dir
 from casebook.ingest.text import read_text
+from casebook.kb.icd10cm import Icd10cmVocabulary, load_icd10cm
 from casebook.model import Case, CaseCode, CodeSystem, Document
 
 
@@ -36,7 +41,7 @@ class CodingReport(BaseModel):
         in_sample: Whether a scored document was used to train a model the evaluation ran
             (``casebook.eval.in_sample``).
         map: Mean average precision over documents with gold codes, percent.
-        micro: Micro-averaged precision, recall and F1 over predicted sets.
+        micro: Micro-averaged precision, recall and F1 of the shown codes.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -74,6 +79,29 @@ def ranked_case_codes(
     return sorted(best, key=lambda code: (-best[code], order[code]))
 
 
+def gold_form(
+    predicted: Iterable[str], gold: Collection[str], vocabulary: Icd10cmVocabulary
+) -> list[str]:
+    """Predicted codes (normalised) as gold writes them: a code refining a gold code that is no
+    longer billable in ICD-10-CM 2026 is written as that gold code; order and repeats kept, so
+    two refinements of one gold code count once right and once wrong."""
+    outdated = [
+        g for g in gold if g.upper() in vocabulary and not vocabulary.is_billable(g.upper())
+    ]
+    written: list[str] = []
+    for code in predicted:
+        refined = next(
+            (
+                g
+                for g in outdated
+                if code not in gold and vocabulary.is_descendant(code.upper(), g.upper())
+            ),
+            code,
+        )
+        written.append(refined)
+    return written
+
+
 def evaluate_icd10(
     folder: Path,
     analyze: Callable[[Document], Case] = default_analyze,
@@ -104,17 +132,21 @@ def evaluate_icd10(
     gold = read_codes_tsv(gold_path)
     check_gold_documents(gold, (p.stem for p in paths), gold_path)
     paths = select(CODIESP, paths, lambda p: p.stem, split)
+    vocabulary = load_icd10cm()
     tp = fp = fn = 0
     precisions: list[float] = []
     for path in paths:
         case = analyze(read_text(path))
-        predicted = ranked_case_codes(case.codes, CodeSystem.ICD10CM)
         expected = gold.get(path.stem, set())
+        ranked = gold_form(ranked_case_codes(case.codes, CodeSystem.ICD10CM), expected, vocabulary)
         if expected:
-            precisions.append(average_precision(predicted, expected))
-        hits = len(expected.intersection(predicted))
+            precisions.append(average_precision(ranked, expected))
+        shown = gold_form(
+            ranked_case_codes(case.shown_codes(), CodeSystem.ICD10CM), expected, vocabulary
+        )
+        hits = len(expected.intersection(shown))
         tp += hits
-        fp += len(predicted) - hits
+        fp += len(shown) - hits
         fn += len(expected) - hits
     seen = trained_on(CODIESP, analyze, default_analyze, trained)
     return CodingReport(

@@ -92,9 +92,15 @@ organism"); other tails ("Blister, unspecified hip": the site is named, its side
 not."""
 
 
+_PAIR = re.compile(r"^(\w+) and (\w+)$")
+"""A title naming two findings, one word each ("Anuria and oliguria"): each names the code."""
+
+
 def code_aliases(title: str, inclusion: Iterable[str]) -> list[str]:
     """The distinct aliases of a code, each as its sorted content words joined by spaces."""
-    terms = [title, _UNSPECIFIED_TAIL.sub("", title), *inclusion]
+    head = _UNSPECIFIED_TAIL.sub("", title)
+    pair = _PAIR.match(head)
+    terms = [title, head, *(pair.groups() if pair else ()), *inclusion]
     keys: dict[str, None] = {}
     for term in terms:
         for form in (term, _PARENTHESES.sub(" ", _QUALIFIERS.sub(" ", term))):
@@ -115,6 +121,11 @@ class IndexTerms(RecordModel):
     modifiers: list[str] = Field(
         description="Words a finding mention is linked without: they grade a finding but no "
         "code spells them ('severe headache' is coded as 'headache')."
+    )
+    synonyms: dict[str, str] = Field(
+        description="A word of case reports → the words ICD-10-CM titles use for it, tried "
+        "when the mention's own words name no code ('renal' → 'kidney', 'carcinoma' → "
+        "'malignant neoplasm', as the Index sends 'Carcinoma' to 'Neoplasm, malignant')."
     )
 
 
@@ -141,6 +152,12 @@ class Icd10cmVocabulary:
     """An alias's content words, sorted and space-joined → the codes it names."""
     modifiers: frozenset[str] = frozenset()
     """Normalised words a mention is linked without (``IndexTerms.modifiers``)."""
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Normalised word → the normalised title words it stands for (``IndexTerms.synonyms``)."""
+
+    def title_words(self, words: Iterable[str]) -> list[str]:
+        """``words`` with each synonym replaced by the title words it stands for."""
+        return [t for w in words for t in self.synonyms.get(w, (w,))]
 
     def named(self, words: Iterable[str]) -> tuple[str, ...]:
         """The codes one of whose aliases has exactly these content words."""
@@ -286,6 +303,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             for alias in aliases:
                 named.setdefault(alias, []).append(code)
         modifiers: frozenset[str] = frozenset()
+        synonyms: dict[str, tuple[str, ...]] = {}
         if index is not None:
             for code, names in index.terms.items():
                 if code not in billable:
@@ -295,6 +313,9 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
                     if code not in named.setdefault(key, []):
                         named[key].append(code)
             modifiers = frozenset(w for m in index.modifiers for w in normalize_tokens(m))
+            for word, replacement in index.synonyms.items():
+                for key in normalize_tokens(word):
+                    synonyms[key] = tuple(content_words(replacement))
         return Icd10cmVocabulary(
             titles,
             frozenset(billable),
@@ -302,6 +323,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             str(payload["version"]),
             {words: tuple(codes) for words, codes in named.items()},
             modifiers,
+            synonyms,
         )
     except FileNotFoundError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, "ICD-10-CM file not found", path) from exc

@@ -1,15 +1,14 @@
 """Phenotype coding: HPO terms for mentions and for the case, patient's present findings only.
 
-``PhenotypeCoder`` runs after ``assertion`` and works in three steps:
+``PhenotypeCoder`` runs after ``assertion`` and works in two steps:
 
 1. **Mentions.** Each finding mention (``mention_types`` in ``phenotypes.json``) gets its best
    HPO candidates from the ``CandidateGenerator`` on ``Mention.codes``, when they score at least
-   ``mention_threshold`` and no more than ``max_senses`` concepts tie for the best score.
-2. **Text.** The whole text is searched for HPO aliases too (longest match over normalised
-   words), since a mention extractor misses findings. Each match is asserted with the same
-   ConText rules as mentions (``ContextAssertion.assert_spans``).
-3. **Case.** Every piece of evidence for a concept (a coded mention or a text match) gets a
-   weight: zero when negated, about a family member or hypothetical, otherwise the match
+   ``mention_threshold`` and no more than ``max_senses`` concepts tie for the best score. The
+   findings a mention extractor misses are mentions too: ``casebook.nlp.vocabulary`` adds one
+   for each HPO alias the text names where no mention is (``phenotype_matches``).
+2. **Case.** Every coded mention is evidence for its concept, with a weight: zero unless the
+   finding is present and the patient's (``excluded_assertions``), otherwise the match
    score times the weight of its section (a case presentation counts more than a discussion,
    references not at all) times ``literature_weight`` when its sentence speaks of other
    patients or the literature ("et al.", "[12]", "has been reported"). Weights combine by
@@ -28,11 +27,13 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from pydantic import Field, field_validator
 
 from casebook.kb.base import (
+    AliasMatch,
     Candidate,
     CandidateGenerator,
     KnowledgeBase,
@@ -52,7 +53,6 @@ from casebook.model import (
     Section,
     Span,
 )
-from casebook.nlp.assertion import ContextAssertion
 from casebook.resources import load_rules
 
 
@@ -121,7 +121,40 @@ class _Evidence:
     start: int
     end: int
     weight: float
-    mention_id: str | None
+    mention_id: str
+
+
+RULES = "phenotypes.json"
+"""The packaged rule file."""
+
+
+def build_generator(rules: PhenotypeRules, kb: KnowledgeBase) -> CandidateGenerator:
+    """The HPO alias matcher the rules describe."""
+    return CandidateGenerator(
+        kb,
+        min_alias_chars=rules.min_alias_chars,
+        case_sensitive_chars=rules.case_sensitive_chars,
+        word_forms={
+            normalize_alias(word): normalize_alias(form) for word, form in rules.word_forms.items()
+        },
+        whole_compounds=True,
+        ellipsis=True,
+    )
+
+
+@cache
+def packaged_matcher() -> tuple[PhenotypeRules, KnowledgeBase, CandidateGenerator]:
+    """The packaged rules, HPO and their alias matcher, built once for every user."""
+    rules = load_rules(RULES, PhenotypeRules)
+    kb = load_hpo()
+    return rules, kb, build_generator(rules, kb)
+
+
+def phenotype_matches(
+    text: str, rules: PhenotypeRules, generator: CandidateGenerator
+) -> list[AliasMatch]:
+    """HPO alias matches over a text, leaving out aliases of more than ``max_senses`` concepts."""
+    return [m for m in generator.find(text) if len(m.concept_ids) <= rules.max_senses]
 
 
 class PhenotypeCoder:
@@ -130,8 +163,6 @@ class PhenotypeCoder:
     Args:
         rules: A packaged rule file name or a path to one's own.
         kb: The knowledge base; by default the packaged HPO Phenotypic abnormality subtree.
-        assertion: The assertion component run on text matches; by default one with the
-            packaged ConText rules.
 
     Raises:
         CasebookError: ``CB-E012`` when the rule file or the HPO file is missing or invalid.
@@ -143,27 +174,18 @@ class PhenotypeCoder:
 
     def __init__(
         self,
-        rules: str | Path = "phenotypes.json",
+        rules: str | Path = RULES,
         kb: KnowledgeBase | None = None,
-        assertion: ContextAssertion | None = None,
     ) -> None:
-        self.rules = load_rules(rules, PhenotypeRules)
-        self.kb = kb if kb is not None else load_hpo()
-        self.generator = CandidateGenerator(
-            self.kb,
-            min_alias_chars=self.rules.min_alias_chars,
-            case_sensitive_chars=self.rules.case_sensitive_chars,
-            word_forms={
-                normalize_alias(word): normalize_alias(form)
-                for word, form in self.rules.word_forms.items()
-            },
-            whole_compounds=True,
-            ellipsis=True,
-        )
+        if rules == RULES and kb is None:
+            self.rules, self.kb, self.generator = packaged_matcher()
+        else:
+            self.rules = load_rules(rules, PhenotypeRules)
+            self.kb = kb if kb is not None else load_hpo()
+            self.generator = build_generator(self.rules, self.kb)
         self.mention_policy = LinkingPolicy(
             threshold=self.rules.mention_threshold, max_accepted=1, prune_ancestors=True
         )
-        self.assertion = assertion if assertion is not None else ContextAssertion()
         self._types = frozenset(self.rules.mention_types)
         self._excluded = frozenset(self.rules.excluded_assertions)
         self._cues = _any_of(self.rules.literature_cues)
@@ -184,10 +206,6 @@ class PhenotypeCoder:
                     evidence.append(
                         _Evidence(code.code, mention.start, mention.end, weight, mention.id)
                     )
-        for concept_id, match, assertion in self._text_matches(case):
-            if assertion not in self._excluded:
-                weight = weigher.weight(match.start, match.end)
-                evidence.append(_Evidence(concept_id, match.start, match.end, weight, None))
         codes = [c for c in case.codes if c.system is not CodeSystem.HPO]
         return case.model_copy(update={"codes": codes + self._accept(evidence)})
 
@@ -225,21 +243,6 @@ class PhenotypeCoder:
             return mention
         return mention.model_copy(update={"codes": kept + hpo})
 
-    def _text_matches(self, case: Case) -> list[tuple[str, Span, Assertion]]:
-        """HPO alias matches over the text, each with its concept and assertion."""
-        matches = [
-            m for m in self.generator.find(case.text) if len(m.concept_ids) <= self.rules.max_senses
-        ]
-        if not matches:
-            return []
-        spans = [(match.start, match.end) for match in matches]
-        asserted = self.assertion.assert_spans(case, spans, EntityType.SIGN_SYMPTOM)
-        found: list[tuple[str, Span, Assertion]] = []
-        for match, assertion in zip(matches, asserted, strict=True):
-            span = Span(start=match.start, end=match.end)
-            found.extend((concept_id, span, assertion) for concept_id in match.concept_ids)
-        return found
-
     def _accept(self, evidence: Sequence[_Evidence]) -> list[CaseCode]:
         """The case codes the evidence supports, best first."""
         by_concept: dict[str, list[_Evidence]] = {}
@@ -263,7 +266,7 @@ class PhenotypeCoder:
         for concept_id in sorted(accepted, key=lambda c: (-scores[c], c)):
             items = [i for i in by_concept[concept_id] if i.weight > 0]
             spans = sorted({(i.start, i.end) for i in items})
-            mention_ids = sorted({i.mention_id for i in items if i.mention_id is not None})
+            mention_ids = sorted({i.mention_id for i in items})
             codes.append(
                 CaseCode(
                     system=CodeSystem.HPO,

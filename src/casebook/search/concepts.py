@@ -6,7 +6,7 @@ A case's *facts* are concept keys drawn from its analysed mentions and codes:
   key ``group:words``, its words normalised as the knowledge bases normalise aliases
   (lower-cased, American spelling, singular; an abbreviation replaced by its long form), so
   "Headaches" and "headache" meet;
-* a code on a mention, or a case-level code scored at least ``case_code_min_score``, gives
+* a code on a mention, or a case-level code the case shows (``CaseCode.shown``), gives
   ``system:code``, and each of its ancestors up to ``max_ancestor_depth`` gives another key at
   ``ancestor_discount^n`` of its weight: ICD-10-CM and ICD-10-PCS by code prefix (``G96.00`` →
   ``G96.0`` → ``G96``), HPO along the ontology's ``is_a`` parents. So a case coded ``G96.0``
@@ -225,7 +225,7 @@ class FactExtractor:
                 label = code.display or code.code
                 found += self._code_fact(code.system, code.code, label, negated, spans)
         for case_code in case.codes:
-            if case_code.score < settings.case_code_min_score:
+            if not case_code.shown:
                 continue
             label = case_code.display or case_code.code
             evidence = tuple((e.start, e.end) for e in case_code.evidence)

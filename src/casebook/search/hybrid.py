@@ -44,7 +44,7 @@ from casebook.search.fusion import reciprocal_rank_fusion, weighted_sum_fusion
 from casebook.search.outcomes import OutcomeReader, TreatmentOutcome
 from casebook.search.settings import SearchSettings, load_search_settings
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 """The version of the saved layout; a saved index of another version is rebuilt."""
 
 

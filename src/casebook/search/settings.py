@@ -56,9 +56,6 @@ class ConceptSettings(RecordModel):
         description="Assertions that count as the patient does not have it; a negated key "
         "never matches a present one. Assertions in neither list are ignored."
     )
-    case_code_min_score: float = Field(
-        ge=0, le=1, description="Case-level codes scored lower are not concept keys."
-    )
     ancestor_discount: float = Field(
         ge=0, le=1, description="An n-th ancestor of a code is indexed at discount^n."
     )

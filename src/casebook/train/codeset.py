@@ -28,6 +28,7 @@ from casebook.coding.codeset import (
     mention_key,
 )
 from casebook.coding.icd10cm import Icd10Model
+from casebook.eval.coding import gold_form
 from casebook.kb.icd10cm import Icd10cmVocabulary
 from casebook.model import Case
 
@@ -71,14 +72,6 @@ def association_lexicon(
     return lexicon
 
 
-def is_gold(code: str, gold: set[str], vocabulary: Icd10cmVocabulary) -> bool:
-    """Whether a code is one of a document's gold codes, or refines one that ICD-10-CM has
-    since made a category (gold ``R51`` from before 2021 is ``R51.9`` now)."""
-    if code in gold:
-        return True
-    return any(not vocabulary.is_billable(g) and vocabulary.is_descendant(code, g) for g in gold)
-
-
 def candidate_rows(
     model: Icd10Model,
     labelled: Sequence[Labelled],
@@ -100,7 +93,8 @@ def candidate_rows(
         ranked = {r.code: r.signals for r in model.rank(case)}
         for candidate in candidates(case, ranked, linked, vocabulary, settings):
             rows.append([candidate.features[name] for name in FEATURES])
-            labels.append(int(is_gold(candidate.code, gold, vocabulary)))
+            written = gold_form([candidate.code], gold, vocabulary)[0]
+            labels.append(int(written in gold))
     return rows, labels
 
 

@@ -1,8 +1,11 @@
-"""Training the ICD-10-CM ranker from CodiEsp: ``train_icd10`` reproduces the shipped model.
+"""Training the ICD-10-CM coder from CodiEsp: ``train_icd10`` reproduces the shipped model.
 
-scikit-learn is used here only (the TF-IDF vocabulary and IDF); what is saved is
-plain arrays and JSON, so running the model needs numpy alone. ``simple_icd_10_cm`` supplies
-the ICD-10-CM 2026 terms, titles and the validity check of training labels.
+The ranker and the code set's scorer learn from CodiEsp ``train`` only; the shown threshold is
+chosen on the ``tune`` half of ``dev`` (``casebook.eval.splits``), and the card reports the
+``check`` half, which nothing was fitted to. scikit-learn is used here only (the TF-IDF
+vocabulary and IDF, the scorer's logistic regression); what is saved is plain arrays and JSON,
+so running the model needs numpy alone. ``simple_icd_10_cm`` supplies the ICD-10-CM 2026 terms,
+titles and the validity check of training labels.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from casebook.coding.codeset import CodeSetSettings
 from casebook.coding.dictionary import (
     TermIndex,
     codiesp_form,
@@ -27,18 +31,25 @@ from casebook.coding.dictionary import (
 )
 from casebook.coding.features import Csr, TfidfModel, analyze
 from casebook.coding.icd10cm import Icd10Model, Icd10Settings, dictionary_evidence
+from casebook.components import pipeline_from_names
 from casebook.errors import CasebookError, ErrorCode
 from casebook.eval.coding import CodingReport, evaluate_icd10
+from casebook.eval.splits import Split, in_split
 from casebook.ingest.codiesp import read_codes_tsv
 from casebook.ingest.datasets import CODIESP
 from casebook.ingest.folders import read_text_folder
 from casebook.ingest.text import read_text
+from casebook.kb.icd10cm import load_icd10cm
 from casebook.model import Case
 from casebook.nlp.assertion import ContextAssertion
 from casebook.nlp.pipeline import Pipeline
-from casebook.nlp.sections import SectionDetector
-from casebook.nlp.sentences import SentenceSplitter
 from casebook.provenance import Role, TrainingManifest, write_manifest
+from casebook.train.codeset import (
+    association_lexicon,
+    candidate_rows,
+    fit_scorer,
+    precision_threshold,
+)
 from casebook.train.manifest import ManifestBuilder
 
 DEFAULT_OUT = Path(__file__).parents[1] / "resources" / "models" / "icd10"
@@ -46,37 +57,53 @@ DEFAULT_OUT = Path(__file__).parents[1] / "resources" / "models" / "icd10"
 
 INTENDED_USE = """## Intended use
 
-Research and decision support, not diagnosis and not billing: a ranked list of the ICD-10-CM
-codes a case report may support, each with the words that support it, for a person to check
-against the text. It is not a medical device and no code it gives should be acted on unread.
+Research and decision support, not diagnosis and not billing: the ICD-10-CM codes a case
+report's present findings support, each with the words that support it, for a person to check
+against the text. It codes only the patient's own present findings (never negated, uncertain,
+historical, family or hypothetical ones) and shows only the codes above a threshold calibrated
+for precision on held-out documents. It is not a medical device and no code it gives should be
+acted on unread.
 """
 
 FAILURE_MODES = """## Known failure modes
 
-- It ranks up to 50 codes per document: the whole list's precision is low (micro precision in
-  Scores), so the top of the list is what to read; codes further down are candidates.
 - It learnt from CodiEsp's clinical case reports (Spanish, translated into English); other
   kinds of text are not measured.
-- A code that no training document carries comes only from ICD-10-CM title and inclusion-term
-  matches, which miss paraphrases and abbreviations the terms do not list.
-- Negated and family matches are dropped, as `Case.codes` holds the patient's present
-  conditions; CodiEsp also codes negated findings, so those count as misses in its scores.
+- CodiEsp codes what its annotators read, negated and historical conditions included;
+  casebook codes only present findings, so its recall against CodiEsp is bounded.
+- Findings the mention model misses, or types as something else, cannot support a code; a
+  finding named in words no ICD-10-CM title, inclusion term or Index name spells is not coded.
+- The association lexicon carries CodiEsp's coding conventions ("hematoma" → T14.8).
 - Codes taking a 7th character are given without it, as CodiEsp codes them.
 """
 
 Labelled = tuple[Case, set[str]]
 
 
-def prepare(case: Case) -> Case:
-    """Sections and sentences: what the ranker's dictionary signal needs besides the text."""
-    return _PREPARE.run(case)
+ANALYSIS: tuple[str, ...] = (
+    "sections",
+    "sentences",
+    "mentions",
+    "lexicon",
+    "vocabulary",
+    "patient",
+    "abbreviations",
+    "assertion",
+    "attributes",
+)
+"""What the coder reads besides the text: sections and sentences for the ranker's dictionary
+signal, asserted finding mentions with their sites for the code set."""
 
 
-_PREPARE = Pipeline([SectionDetector(), SentenceSplitter()])
+def analysis() -> Pipeline:
+    """The components ``ANALYSIS`` names, built once per call."""
+    return pipeline_from_names(ANALYSIS)
 
 
-def read_split(folder: Path) -> tuple[list[Labelled], int]:
-    """A CodiEsp split's documents, prepared, with their valid codes in upper case.
+def read_split(
+    folder: Path, analyse: Pipeline, split: Split = Split.ALL
+) -> tuple[list[Labelled], int]:
+    """A CodiEsp split's documents of ``split``, analysed, with their valid codes, upper case.
 
     Returns:
         The labelled cases (documents without a gold code get an empty set) and how many gold
@@ -89,6 +116,8 @@ def read_split(folder: Path) -> tuple[list[Labelled], int]:
     dropped = 0
     labelled: list[Labelled] = []
     for path in read_text_folder(folder / "text"):
+        if not in_split(CODIESP, path.stem, split):
+            continue
         codes: set[str] = set()
         for code in gold.get(path.stem, set()):
             upper = code.upper()
@@ -96,7 +125,7 @@ def read_split(folder: Path) -> tuple[list[Labelled], int]:
                 codes.add(upper)
             else:
                 dropped += 1
-        labelled.append((prepare(Case.from_document(read_text(path))), codes))
+        labelled.append((analyse(read_text(path)), codes))
     return labelled, dropped
 
 
@@ -219,22 +248,20 @@ def _dictionary_precision(
 def train_icd10(
     data: Path,
     out: Path = DEFAULT_OUT,
-    splits: Sequence[str] = ("train", "dev"),
     settings: Icd10Settings | None = None,
-    holdout: str | None = "dev",
+    codeset: CodeSetSettings | None = None,
 ) -> Icd10Model:
-    """Train the ranker on CodiEsp splits and write it, with its model card, to ``out``.
+    """Train the coder and write it, with its manifest and model card, to ``out``.
 
-    When ``holdout`` is one of ``splits``, a model trained on the other splits is first scored
-    on it with ``casebook.eval.coding.evaluate_icd10`` and the scores go into the model card:
-    the shipped model itself has seen every split, so it cannot be scored on them.
+    The ranker, the association lexicon and the scorer learn from CodiEsp ``train``; the
+    shown threshold is the lowest whose shown codes on ``dev`` ``tune`` reach the scorer's
+    ``target_precision``; the card reports ``dev`` ``check``.
 
     Args:
         data: The datasets folder (holding ``codiesp-en/``) or a CodiEsp folder itself.
         out: The model folder to write.
-        splits: The CodiEsp splits trained on.
-        settings: Settings; the defaults are the shipped model's.
-        holdout: The split scored before the final training; ``None`` to skip.
+        settings: Ranker settings; the defaults are the shipped model's.
+        codeset: Code-set settings whose weights and threshold are fitted here.
 
     Returns:
         The trained model.
@@ -247,62 +274,74 @@ def train_icd10(
     began = time.perf_counter()
     index = TermIndex.build(icd10cm_entries())
     leaf = _leaf_flags(index.codes)
-    by_split: dict[str, list[Labelled]] = {}
-    dropped = 0
-    for split in splits:
-        by_split[split], lost = read_split(root / split)
-        dropped += lost
-    scores = "Not measured (no held-out split).\n"
-    if holdout is not None and holdout in by_split and len(by_split) > 1:
-        rest = [item for split, items in by_split.items() if split != holdout for item in items]
-        report = score_on(fit(rest, settings, index, leaf), root / holdout)
-        scores = (
-            f"Trained on {', '.join(s for s in splits if s != holdout)} only, scored on "
-            f"`{holdout}` (unseen) with `casebook.eval.coding.evaluate_icd10`: "
-            f"MAP {report.map:.2f}, micro P {report.micro.p:.2f} / R {report.micro.r:.2f} / "
-            f"F1 {report.micro.f1:.2f} over {report.docs} documents.\n"
-        )
-    labelled = [item for items in by_split.values() for item in items]
-    model = fit(labelled, settings, index, leaf)
+    vocabulary = load_icd10cm()
+    analyse = analysis()
+    train, dropped = read_split(root / "train", analyse)
+
+    def fit_ranker(items: Sequence[Labelled]) -> Icd10Model:
+        return fit(items, settings, index, leaf)
+
+    scorer = fit_scorer(train, fit_ranker, vocabulary, codeset or CodeSetSettings())
+    model = fit_ranker(train)
+    model.association = association_lexicon(train, scorer)
+    model.codeset = scorer
+    tune, _ = read_split(root / "dev", analyse, Split.TUNE)
+    rows, labels = candidate_rows(model, tune, vocabulary)
+    threshold = precision_threshold(
+        ((_score(model, row), bool(label)) for row, label in zip(rows, labels, strict=True)),
+        scorer.target_precision,
+    )
+    model.codeset = scorer.model_copy(update={"shown_threshold": round(threshold, 6)})
+    report = score_on(model, root / "dev", Split.CHECK)
     seconds = time.perf_counter() - began
     model.save(out)
-    write_manifest(out, codiesp_manifest(root, splits))
-    write_model_card(out, model, splits, len(labelled), dropped, seconds, scores)
+    write_manifest(out, codiesp_manifest(root))
+    write_model_card(out, model, len(train), dropped, seconds, report)
     return model
 
 
-def codiesp_manifest(root: Path, splits: Sequence[str]) -> TrainingManifest:
-    """The training manifest of a coder trained on ``splits`` of the CodiEsp folder ``root``:
-    each split's ``codesD.tsv`` and texts, as labelled documents."""
+def _score(model: Icd10Model, row: Sequence[float]) -> float:
+    from casebook.coding.codeset import FEATURES, logistic
+
+    return logistic(dict(zip(FEATURES, row, strict=True)), model.codeset)
+
+
+def codiesp_manifest(root: Path) -> TrainingManifest:
+    """The training manifest of a coder trained by ``train_icd10`` on the CodiEsp folder
+    ``root``: ``train``'s codes and texts as labelled documents, ``dev``'s ``tune`` half as
+    the calibration documents."""
     builder = ManifestBuilder(root.parent)
-    for split in splits:
-        builder.read(Role.SUPERVISED, root / split / "codesD.tsv", dataset=CODIESP)
-        for path in read_text_folder(root / split / "text"):
-            builder.read(Role.SUPERVISED, path, [path.stem], dataset=CODIESP)
+    builder.read(Role.SUPERVISED, root / "train" / "codesD.tsv", dataset=CODIESP)
+    for path in read_text_folder(root / "train" / "text"):
+        builder.read(Role.SUPERVISED, path, [path.stem], dataset=CODIESP)
+    builder.read(Role.CALIBRATION, root / "dev" / "codesD.tsv", dataset=CODIESP)
+    for path in read_text_folder(root / "dev" / "text"):
+        if in_split(CODIESP, path.stem, Split.TUNE):
+            builder.read(Role.CALIBRATION, path, [path.stem], dataset=CODIESP)
     return builder.build("icd10")
 
 
-def score_on(model: Icd10Model, folder: Path) -> CodingReport:
-    """``evaluate_icd10`` of a model over a CodiEsp split, through sections and sentences."""
+def score_on(model: Icd10Model, folder: Path, split: Split) -> CodingReport:
+    """``evaluate_icd10`` of a model over a half of a CodiEsp split, through the analysis."""
     from casebook.coding.component import Icd10Coder
 
-    pipeline = Pipeline([SectionDetector(), SentenceSplitter(), Icd10Coder(model)])
-    return evaluate_icd10(folder, pipeline)
+    pipeline = Pipeline([*analysis().components, Icd10Coder(model)])
+    return evaluate_icd10(folder, pipeline, split=split)
 
 
 def write_model_card(
     out: Path,
     model: Icd10Model,
-    splits: Sequence[str],
     documents: int,
     dropped: int,
     seconds: float,
-    scores: str,
+    report: CodingReport,
 ) -> None:
-    """Write ``MODEL_CARD.md``: data, settings, size, scores and the reproducing command."""
+    """Write ``MODEL_CARD.md``: use, data, method, settings, held-out scores, reproduction."""
     size = sum(p.stat().st_size for p in out.iterdir() if p.name != "MODEL_CARD.md")
     settings = model.settings.model_dump_json(indent=2)
-    card = f"""# ICD-10-CM diagnosis ranker (CodiEsp-D)
+    codeset = model.codeset.model_dump_json(indent=2)
+    card = f"""# ICD-10-CM coder (CodiEsp-D)
 
 Trained {datetime.date.today().isoformat()} in {seconds:.0f} s with scikit-learn
 {version("scikit-learn")}, numpy {version("numpy")}, simple_icd_10_cm
@@ -311,47 +350,60 @@ Trained {datetime.date.today().isoformat()} in {seconds:.0f} s with scikit-learn
 {INTENDED_USE}
 ## Data
 
-CodiEsp English (CLEF eHealth 2020, CC BY 4.0), splits: {", ".join(splits)}; {documents}
-documents, {len(model.labels)} distinct codes. {dropped} gold codes not valid in ICD-10-CM 2026 were
-dropped from training. Every document and file read is listed in `manifest.json`, with
-the SHA-256 of each file.
+CodiEsp English (CLEF eHealth 2020, CC BY 4.0), split `train`: {documents} documents,
+{len(model.labels)} distinct codes. {dropped} gold codes not valid in ICD-10-CM 2026 were
+dropped from training. The shown threshold was chosen on the `tune` half of `dev`
+(`casebook.eval.splits`); the scores below are on its `check` half, which nothing was fitted
+to. Every document and file read is listed in `manifest.json`, with the SHA-256 of each file.
 Dictionary: {len(model.index.term_codes)} ICD-10-CM titles and inclusion terms over
-{len(model.index.codes)} codes (NCHS/CMS, public domain in the United States; see NOTICE).
+{len(model.index.codes)} codes (NCHS/CMS, public domain in the United States; see NOTICE);
+association lexicon: {len(model.association)} findings.
 
 ## Method
 
-Kernel ridge regression (linear kernel) on sublinear TF-IDF word 1-2-grams and character
-3-5-grams, fused by weighted CombSUM with ICD-10-CM 2026 title and inclusion-term matches
-(ConText-negated and family matches dropped), each match scored by its code's smoothed precision
-on the training documents; see `casebook/coding/icd10cm.py`. λ, the signal weights and the
-n-gram ranges were chosen by 5-fold cross-validation on CodiEsp `train` only (MAP 40.5 there).
-The brief's reference, a TF-IDF 30-nearest-neighbour ranker (summed similarity), scores
-MAP 18.36 on the same train → dev setting; its weight as a signal was set to 0 by that
-cross-validation. Dropping negated dictionary matches costs about 1.2 MAP on dev (CodiEsp also
-codes negated findings) and is kept because `Case.codes` holds the patient's present conditions.
+A document ranker proposes codes: kernel ridge regression (linear kernel) on sublinear TF-IDF
+word 1-2-grams and character 3-5-grams, fused by weighted CombSUM with ICD-10-CM 2026 title and
+inclusion-term matches scored by their smoothed precision on the training documents
+(`casebook/coding/icd10cm.py`). The ranker may rank but never adds a code: a code is in the
+case's set only when a present finding of the patient names it, a code it refines or one that
+refines it, by an ICD-10-CM alias, an Alphabetic Index name (`resources/icd10cm_index.json`)
+or, for findings the vocabulary does not name, the association lexicon learnt from `train`.
+Candidates are scored by a logistic regression fitted on cross-fitted `train` candidates
+(`casebook/coding/codeset.py`, `casebook/train/codeset.py`), and written as billable 2026
+codes where the text allows.
 
 ## Settings
+
+Ranker:
 
 ```json
 {settings}
 ```
 
+Code set:
+
+```json
+{codeset}
+```
+
 ## Scores
 
-{scores}
+`casebook eval icd10 ../shared/datasets/codiesp-en/dev --split check` ({report.docs} documents,
+unseen): MAP {report.map:.2f} over the whole ranking; the shown codes have micro precision
+{report.micro.p:.2f}, recall {report.micro.r:.2f}, F1 {report.micro.f1:.2f}.
+
 {FAILURE_MODES}
 ## Files
 
-`model.json` (settings, vocabulary, labels, terms, titles) and `arrays.npz` (IDF, kernel ridge
-dual coefficients, training-document TF-IDF, term index, dictionary precision):
-{size / 1e6:.1f} MB. No pickle; running the model needs numpy only.
+`model.json` (settings, vocabulary, labels, terms, titles, association lexicon, code-set
+weights) and `arrays.npz` (IDF, kernel ridge dual coefficients, training-document TF-IDF, term
+index, dictionary precision): {size / 1e6:.1f} MB. No pickle; running the model needs numpy
+only.
 
 ## Reproduce
 
-```python
-from pathlib import Path
-from casebook.train.icd10 import train_icd10
-train_icd10(Path("../shared/datasets"), splits=("train", "dev"))
+```sh
+casebook train icd10 --data ../shared/datasets
 ```
 """
     (out / "MODEL_CARD.md").write_text(card, "utf-8")
