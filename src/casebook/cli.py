@@ -133,7 +133,9 @@ def analyze(
         else:
             console.print(timeline_view(case) if timeline else case_summary(case, all_codes))
             if precedent is not None:
-                console.print(precedent_summary(precedent.similar, precedent.tally))
+                console.print(
+                    precedent_summary(precedent.similar, precedent.tally, precedent.empty_reason)
+                )
     for error in errors:
         err_console.print(f"[red]error[/red] {error}", highlight=False, soft_wrap=True)
     if errors:
@@ -410,13 +412,15 @@ def search(
         )
     )
     if as_json:
-        payload = {
+        payload: dict[str, Any] = {
             "similar": [hit.model_dump(mode="json") for hit in precedent.similar],
             "tally": [row.model_dump(mode="json") for row in precedent.tally],
         }
+        if precedent.empty_reason:
+            payload["empty_reason"] = precedent.empty_reason
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     else:
-        console.print(precedent_summary(precedent.similar, precedent.tally))
+        console.print(precedent_summary(precedent.similar, precedent.tally, precedent.empty_reason))
 
 
 @app.command()

@@ -33,6 +33,7 @@ class ErrorCode(StrEnum):
     UNAUTHORIZED = "CB-E018"
     INVALID_REQUEST = "CB-E019"
     TIMED_OUT = "CB-E020"
+    UNKNOWN_CODE = "CB-E021"
 
 
 ERROR_HELP: dict[ErrorCode, str] = {
@@ -56,6 +57,8 @@ ERROR_HELP: dict[ErrorCode, str] = {
     ErrorCode.UNAUTHORIZED: "Send the server's token as 'Authorization: Bearer <token>'.",
     ErrorCode.INVALID_REQUEST: "The request does not match the API; see its schema at /docs.",
     ErrorCode.TIMED_OUT: "The analysis took longer than the server allows; try a shorter text.",
+    ErrorCode.UNKNOWN_CODE: "The code is in none of the vocabularies casebook codes into "
+    "(ICD-10-CM 2026, HPO, ICD-10-PCS); check its spelling and system prefix.",
 }
 
 

@@ -358,11 +358,22 @@ TALLY_ROWS = 15
 """Treatments the terminal tally shows, most cases first; ``--json`` holds them all."""
 
 
-def precedent_summary(similar: Sequence[SimilarCase], tally: Sequence[TreatmentTally]) -> Group:
-    """Similar cases with what matched and what differs, then the treatment tally's top rows."""
+def precedent_summary(
+    similar: Sequence[SimilarCase],
+    tally: Sequence[TreatmentTally],
+    empty_reason: str | None = None,
+) -> Group:
+    """Similar cases with what matched and what differs, then the treatment tally's top rows.
+
+    Args:
+        similar: The hits.
+        tally: Their treatments and outcomes.
+        empty_reason: Which filter left nothing, when one did.
+    """
     parts: list[RenderableType] = [Text("Similar cases", style="bold underline")]
     if not similar:
-        parts.append(Text("no similar case found"))
+        found = "no similar case found"
+        parts.append(Text(f"{found}: {empty_reason}" if empty_reason else found))
     parts += [_similar_block(hit) for hit in similar]
     if tally:
         table = Table("treatment", "cases", *(o.value for o in Outcome), title="Treatments")

@@ -719,14 +719,18 @@ def search(
     Raises:
         ValueError: When not exactly one query is given.
         CasebookError: ``CB-E015`` when there is no store at ``store_path``; ``CB-E014`` for an
-            unknown ``case_id``; a reader's or the pipeline's error for a bad query file.
+            unknown ``case_id``; ``CB-E021`` for a filter code no vocabulary holds; a reader's
+            or the pipeline's error for a bad query file.
     """
     # Imported here: the search index pulls in scipy and bm25s, which other commands never need.
+    from casebook.search.hybrid import check_codes
     from casebook.search.precedent import find_precedent, store_index
 
     given = [q for q in (text, path, case, case_id) if q is not None]
     if len(given) != 1:
         raise ValueError("give exactly one of text, path, case and case_id")
+    if filters:
+        check_codes(filters)
     if not store_path.exists():
         raise CasebookError(
             ErrorCode.STORE_ERROR,
@@ -758,9 +762,12 @@ def precedent(
     Raises:
         CasebookError: ``CB-E015`` when the store cannot be read.
     """
+    from casebook.search.hybrid import check_codes
     from casebook.search.precedent import Precedent
 
     if not store_path.exists():
+        if filters:
+            check_codes(filters)
         return Precedent(similar=[], tally=[])
     return search(store_path, case=case, k=k, filters=filters)
 

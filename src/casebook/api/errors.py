@@ -25,6 +25,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.REQUEST_TOO_LARGE: 413,
     ErrorCode.UNAUTHORIZED: 401,
     ErrorCode.TIMED_OUT: 504,
+    ErrorCode.UNKNOWN_CODE: 422,
     ErrorCode.STORE_LOCKED: 503,
     ErrorCode.STORE_ERROR: 503,
     ErrorCode.PROCESSING_FAILED: 500,

@@ -136,3 +136,7 @@ class SearchResult(ApiModel):
     tally: list[TreatmentTally] = Field(
         description="Treatments across the hits, with the outcomes that followed, by case id."
     )
+    empty_reason: str | None = Field(
+        default=None,
+        description="When the filters left no case to return, which filter did, in words.",
+    )

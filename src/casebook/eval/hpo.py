@@ -79,7 +79,7 @@ def evaluate_hpo(
     for path in paths:
         case = analyze(read_text(path))
         predicted = {
-            normalize_hpo(code.code) for code in case.codes if code.system == CodeSystem.HPO
+            normalize_hpo(code.code) for code in case.shown_codes() if code.system == CodeSystem.HPO
         }
         expected = gold.get(path.stem, set())
         hits = len(predicted & expected)

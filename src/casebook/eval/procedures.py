@@ -11,7 +11,10 @@ determines, so two views are reported:
   operation, body part), a prediction shorter than four never matching; duplicates collapse.
 
 Each view has MAP (CodiEsp's main metric: mean average precision over documents with gold
-codes) and micro precision, recall and F1 over (document, code) pairs.
+codes) and micro precision, recall and F1 over (document, code) pairs. ``shown`` scores what a
+user sees, the codes the case shows (``CaseCode.shown``): a code written as far as the text
+determines it is right when a gold code begins with it, and a gold code is found when a shown
+code begins it.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ class ProcedureReport(BaseModel):
             (``casebook.eval.in_sample``).
         exact: Codes compared whole.
         four: Codes compared on their first four characters.
+        shown: Micro precision, recall and F1 of the shown codes, as prefixes of gold codes.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -60,6 +64,7 @@ class ProcedureReport(BaseModel):
     docs: int
     exact: ProcedureView
     four: ProcedureView
+    shown: PRF
 
 
 def first_four(code: str) -> str:
@@ -119,12 +124,18 @@ def evaluate_icd10pcs(
     check_gold_documents(gold, (p.stem for p in paths), gold_path)
     paths = select(CODIESP, paths, lambda p: p.stem, split)
     exact, four = _Tally(), _Tally()
+    right = wrong = missed = 0
     for path in paths:
         case = analyze(read_text(path))
         expected = gold.get(path.stem, set())
         exact.add(ranked_case_codes(case.codes, CodeSystem.ICD10PCS), expected)
         ranked = ranked_case_codes(case.codes, CodeSystem.ICD10PCS, first_four)
         four.add(ranked, {first_four(c) for c in expected} - {""})
+        shown = ranked_case_codes(case.shown_codes(), CodeSystem.ICD10PCS)
+        right_now = sum(any(g.startswith(code) for g in expected) for code in shown)
+        right += right_now
+        wrong += len(shown) - right_now
+        missed += sum(not any(g.startswith(code) for code in shown) for g in expected)
     seen = trained_on(CODIESP, analyze, default_analyze, trained)
     return ProcedureReport(
         split=split,
@@ -132,4 +143,5 @@ def evaluate_icd10pcs(
         docs=len(paths),
         exact=exact.view(),
         four=four.view(),
+        shown=prf(right, wrong, missed),
     )

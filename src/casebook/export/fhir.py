@@ -281,7 +281,7 @@ class _BundleBuilder:
         self.rules = rules
         self.entries: list[Resource] = []
         self.case_codes: dict[str, list[CaseCode]] = {}
-        for case_code in case.codes:
+        for case_code in case.shown_codes():
             for mention_id in case_code.mentions:
                 self.case_codes.setdefault(mention_id, []).append(case_code)
         self.sentence_starts = [s.start for s in case.sentences]

@@ -34,8 +34,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from casebook.errors import CasebookError, ErrorCode
 from casebook.kb.base import normalize_alias
 from casebook.kb.hpo import load_hpo
+from casebook.kb.icd10cm import load_icd10cm
+from casebook.kb.icd10pcs import load_icd10pcs
 from casebook.model import Case, Outcome, Sex, Span
 from casebook.search.base import Hit, top_positions
 from casebook.search.bm25 import BM25Searcher, Tokenizer
@@ -293,6 +296,34 @@ def code_key(code: str) -> tuple[str, str]:
     return "icd10cm", code.strip().upper()
 
 
+def check_codes(filters: SearchFilters) -> None:
+    """Fail on a filter code that no vocabulary holds, rather than silently find nothing.
+
+    Raises:
+        CasebookError: ``CB-E021`` naming the first unknown code.
+    """
+    for code in filters.codes:
+        system, value = code_key(code)
+        if not _known_code(system, value):
+            names = {"icd10cm": "ICD-10-CM 2026", "hpo": "HPO", "icd10pcs": "ICD-10-PCS"}
+            raise CasebookError(
+                ErrorCode.UNKNOWN_CODE, f"--code {code}: no such {names[system]} code"
+            )
+
+
+def _known_code(system: str, value: str) -> bool:
+    if system == "hpo":
+        return value in load_hpo()
+    if system == "icd10cm":
+        return value in load_icd10cm()
+    pcs = load_icd10pcs()
+    if not value or len(value) > 7:
+        return False
+    if pcs.in_tables(value):
+        return all(value[i] in pcs.next_characters(value[:i]) for i in range(1, len(value)))
+    return any(c.startswith(value) or value.startswith(c) for c in pcs.concepts)
+
+
 class CaseIndex:
     """Stored cases, indexed for similar-case search.
 
@@ -443,6 +474,42 @@ class CaseIndex:
             wanted = filters.outcome.value
             mask &= np.array([wanted in f.outcomes for f in self.facets])
         return mask
+
+    def emptied_by(self, filters: SearchFilters) -> str | None:
+        """Which filter leaves no case to return, in words; None when some case passes.
+
+        Each filter is tried alone, in the order the command line lists them; when every one
+        alone lets a case through, it is their combination that excludes everything.
+        """
+        allowed = self.allowed(filters)
+        if allowed is None or allowed.any():
+            return None
+        if not len(self):
+            return "the case store holds no case"
+        named: list[tuple[str, SearchFilters]] = []
+        if filters.age_min is not None or filters.age_max is not None:
+            ages = f"{filters.age_min if filters.age_min is not None else 0:g}–" + (
+                f"{filters.age_max:g}" if filters.age_max is not None else ""
+            )
+            named.append(
+                (f"age {ages}", SearchFilters(age_min=filters.age_min, age_max=filters.age_max))
+            )
+        if filters.sex is not None:
+            named.append((f"sex {filters.sex.value}", SearchFilters(sex=filters.sex)))
+        named += [(f"code {c}", SearchFilters(codes=(c,))) for c in filters.codes]
+        if filters.procedure is not None:
+            named.append(
+                (f"procedure {filters.procedure!r}", SearchFilters(procedure=filters.procedure))
+            )
+        if filters.outcome is not None:
+            named.append(
+                (f"outcome {filters.outcome.value}", SearchFilters(outcome=filters.outcome))
+            )
+        for name, alone in named:
+            mask = self.allowed(alone)
+            if mask is not None and not mask.any():
+                return f"no stored case has {name}"
+        return "each filter alone lets cases through, but no stored case passes them all"
 
     def _with_code(self, code: str) -> npt.NDArray[np.bool_]:
         """Cases holding the code or one of its descendants as a present fact."""

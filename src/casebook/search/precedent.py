@@ -189,10 +189,12 @@ class Precedent:
     Attributes:
         similar: The hits, best first, each with what matched and what differs.
         tally: Treatments across the hits with the outcomes that followed.
+        empty_reason: When the filters left no case to return, which one did, in words.
     """
 
     similar: list[SimilarCase]
     tally: list[TreatmentTally]
+    empty_reason: str | None = None
 
 
 def find_precedent(
@@ -237,4 +239,5 @@ def find_precedent(
             )
         )
         treated.append((case.id, case.treatments))
-    return Precedent(similar=similar, tally=tally(treated))
+    reason = index.emptied_by(filters) if filters and not similar else None
+    return Precedent(similar=similar, tally=tally(treated), empty_reason=reason)

@@ -76,7 +76,9 @@ def build_router(state: ApiState) -> APIRouter:
 
     async def answer(case: Case, k: int, filters: SearchFilters) -> SearchResult:
         found = await state.in_store(service.precedent, store, case, k, filters)
-        return SearchResult(similar=found.similar, tally=found.tally)
+        return SearchResult(
+            similar=found.similar, tally=found.tally, empty_reason=found.empty_reason
+        )
 
     @router.get("", summary="Find stored cases like a description", responses=_SEARCH_RESPONSES)
     async def search_text(

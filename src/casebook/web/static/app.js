@@ -312,25 +312,25 @@ function timelineSvg(caseData) {
   return svg;
 }
 
-const CODES_PER_SYSTEM = 8;
-
-/** The case's codes by vocabulary, best first; the best few of each unless ``all``. */
+/**
+ * The case's codes by vocabulary, best first: those it shows (above the threshold calibrated
+ * for precision) unless ``all``, when the rest of the ranking follows, marked.
+ */
 function codeRows(caseData, all) {
-  const shown = {};
-  const sorted = [...caseData.codes].sort((a, b) =>
+  const sorted = caseData.codes.filter((code) => all || code.shown !== false).sort((a, b) =>
     a.system.localeCompare(b.system) || b.score - a.score);
-  const rows = [];
-  for (const code of sorted) {
-    shown[code.system] = (shown[code.system] || 0) + 1;
-    if (!all && shown[code.system] > CODES_PER_SYSTEM) continue;
+  return sorted.map((code) => {
     const words = (code.evidence || []).slice(0, 2)
       .map((span) => caseData.text.slice(span.start, span.end)).join("; ");
-    rows.push(el("tr", {},
+    const notes = [code.category ? "category" : "", code.shown === false ? "below threshold" : ""]
+      .filter(Boolean).join(", ");
+    const display = el("td", { text: code.display });
+    if (notes) display.append(" ", el("small", { text: `(${notes})` }));
+    return el("tr", code.shown === false ? { class: "below-threshold" } : {},
       el("td", { text: code.system }), el("td", {}, el("code", { text: code.code })),
-      el("td", { text: code.display }), el("td", { text: code.score.toFixed(2) }),
-      el("td", { text: words })));
-  }
-  return rows;
+      display, el("td", { text: code.score.toFixed(2) }),
+      el("td", { text: words }));
+  });
 }
 
 function drawCodes(caseData, all) {
@@ -338,7 +338,7 @@ function drawCodes(caseData, all) {
   $("codes").tBodies[0].replaceChildren(...rows);
   const more = $("all-codes");
   more.hidden = rows.length === caseData.codes.length && !all;
-  more.textContent = all ? "Show the best codes only" : `Show all ${caseData.codes.length} codes`;
+  more.textContent = all ? "Show only the codes above the threshold" : `Show all ${caseData.codes.length} ranked codes`;
   more.setAttribute("aria-expanded", all ? "true" : "false");
   more.dataset.all = all ? "true" : "false";
 }
