@@ -528,7 +528,10 @@ class SimilarCase(RecordModel):
 class TreatmentTally(RecordModel):
     """One treatment across similar cases, with the outcomes that followed it."""
 
-    treatment: str = Field(description="The treatment as the cases most often word it.")
+    treatment: str = Field(
+        description="The treatment's name in the synonym table, else as the cases most often "
+        "word it."
+    )
     cases: list[str] = Field(description="Ids of the cases that report it, in rank order.")
     outcomes: dict[Outcome, list[str]] = Field(
         description="Outcome → ids of the cases where it followed the treatment."

@@ -28,6 +28,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,6 @@ import numpy as np
 import numpy.typing as npt
 
 from casebook.errors import CasebookError, ErrorCode
-from casebook.kb.base import normalize_alias
 from casebook.kb.hpo import load_hpo
 from casebook.kb.icd10cm import load_icd10cm
 from casebook.kb.icd10pcs import load_icd10pcs
@@ -44,11 +44,20 @@ from casebook.search.base import Hit, top_positions
 from casebook.search.bm25 import BM25Searcher, Tokenizer
 from casebook.search.concepts import ConceptIndex, Fact, FactExtractor, FactVector, fact_vector
 from casebook.search.fusion import reciprocal_rank_fusion, weighted_sum_fusion
-from casebook.search.outcomes import OutcomeReader, TreatmentOutcome
+from casebook.search.outcomes import OutcomeReader, TreatmentOutcome, load_outcome_rules
 from casebook.search.settings import SearchSettings, load_search_settings
+from casebook.search.treatments import (
+    TreatmentNames,
+    load_treatment_rules,
+    load_treatment_synonyms,
+    treatment_words,
+)
 
 INDEX_FORMAT = 2
-"""The version of the saved layout; a saved index of another version is rebuilt."""
+"""The version of the saved layout and of what an entry derives from a case; a saved index or
+a stored entry of another version is rebuilt. 2: treatments are therapeutic procedures and
+medications only, under one name per concept, each with its concept's name and code; a
+case code is a concept key when the case shows it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +158,8 @@ def _record(text: str, stated: Sequence[Fact], treatments: Sequence[TreatmentOut
             "text": text,
             "facts": [fact.to_json() for fact in stated],
             "treatments": [
-                [t.key, t.text, t.span.start, t.span.end, t.outcome.value] for t in treatments
+                [t.key, t.text, t.span.start, t.span.end, t.outcome.value, t.name, t.code]
+                for t in treatments
             ],
         },
         ensure_ascii=False,
@@ -243,9 +253,9 @@ class IndexEntry:
 
 
 def entry_key(settings: SearchSettings) -> str:
-    """What an entry was built by: the index layout and the settings; another key, another
-    entry."""
-    return f"{INDEX_FORMAT}:{settings_digest(settings)}"
+    """What an entry was built by: the index layout, the settings and the treatment and outcome
+    rules; another key, another entry."""
+    return f"{INDEX_FORMAT}:{settings_digest(settings)}:{rules_digest()}"
 
 
 class CaseIndexer:
@@ -429,8 +439,10 @@ class CaseIndex:
         record = self._records.get(position)
         stated = [Fact.from_json(f) for f in record["facts"]]
         treatments = [
-            TreatmentOutcome(key, words, Span(start=start, end=end), Outcome(outcome), None)
-            for key, words, start, end, outcome in record["treatments"]
+            TreatmentOutcome(
+                key, words, Span(start=start, end=end), Outcome(outcome), None, name, code
+            )
+            for key, words, start, end, outcome, name, code in record["treatments"]
         ]
         return StoredCase(
             case_id,
@@ -468,8 +480,14 @@ class CaseIndex:
         for code in filters.codes:
             mask &= self._with_code(code)
         if filters.procedure is not None:
-            words = f" {normalize_alias(filters.procedure)} "
-            mask &= np.array([any(words in f" {t} " for t in f.treatments) for f in self.facets])
+            # The words as typed, or the concept they name ("IVIG" finds "intravenous
+            # immunoglobulin"), within a treatment's key ("blood patch" finds "lumbar blood
+            # patch").
+            typed = {treatment_words(filters.procedure), TreatmentNames().key(filters.procedure)}
+            words = [f" {w} " for w in typed if w]
+            mask &= np.array(
+                [any(w in f" {t} " for t in f.treatments for w in words) for f in self.facets]
+            )
         if filters.outcome is not None:
             wanted = filters.outcome.value
             mask &= np.array([wanted in f.outcomes for f in self.facets])
@@ -590,6 +608,7 @@ class CaseIndex:
                     "format": INDEX_FORMAT,
                     "fingerprint": fingerprint,
                     "settings": settings_digest(self.settings),
+                    "rules": rules_digest(),
                 }
             ),
             encoding="utf-8",
@@ -611,6 +630,7 @@ class CaseIndex:
             "format": INDEX_FORMAT,
             "fingerprint": fingerprint,
             "settings": settings_digest(settings),
+            "rules": rules_digest(),
         }
         if meta != current:
             return None
@@ -629,6 +649,17 @@ class CaseIndex:
 def settings_digest(settings: SearchSettings) -> str:
     """A hash of the settings an index was built with; other settings need another index."""
     return hashlib.sha256(settings.model_dump_json().encode("utf-8")).hexdigest()[:16]
+
+
+@cache
+def rules_digest() -> str:
+    """A hash of the packaged rules that decide an entry's treatments and outcomes
+    (``outcomes.json``, ``treatments.json``, ``treatment_synonyms.json``): edited rules need
+    new entries."""
+    digest = hashlib.sha256()
+    for rules in (load_outcome_rules(), load_treatment_rules(), load_treatment_synonyms()):
+        digest.update(rules.model_dump_json().encode("utf-8"))
+    return digest.hexdigest()[:16]
 
 
 class CaseTextSearcher:

@@ -4,14 +4,19 @@ Outcome statements are found by the rules of ``resources/outcomes.json``: each r
 outcome (resolved, improved, unchanged, worsened, died) and regular expressions, matched
 case-insensitively in every sentence of a case and in its Outcome mentions. Rules are tried in
 file order and, where two matches overlap, the earlier rule wins, so "no improvement" is
-*unchanged* although it contains "improvement", and "no recurrence" is *resolved*.
+*unchanged* although it contains "improvement", and "no recurrence" is *resolved*. Sentences
+of sections about the literature or other patients (``casebook.search.treatments``) state no
+outcome of the patient's.
 
-A treatment is a Therapeutic_procedure or Medication mention the patient had (or words coded in
-ICD-10-PCS). Its outcome is the last outcome statement after it, in its own sentence or the
-``window_sentences`` that follow, stopping before a sentence that names another treatment (case
-reports tell events in order, and the last word is how the patient ended up); *unknown* when
-there is none. The tally over a list of cases counts, per treatment (its words
-normalised, abbreviations expanded), the cases with each outcome and links every cell to them.
+The treatments are those ``casebook.search.treatments`` finds: therapeutic procedures and
+medications the patient had, each under one name. A treatment's outcome is the last outcome
+statement that follows it, in its own sentence or the ``window_sentences`` after it, stopping
+before a sentence that names another treatment (case reports tell events in order, and the last
+word is how the patient ended up), or that the case's relations tie to it: the Outcome an
+``outcome_of`` relation links to it ("a blood patch, following which she reported
+improvement") and the words between it and a finding a ``treated_by`` relation links to it
+("the headache resolved after caffeine"). It is *unknown* when there is none. The tally over a
+list of cases counts, per treatment, the cases with each outcome and links every cell to them.
 """
 
 from __future__ import annotations
@@ -26,11 +31,9 @@ from pathlib import Path
 from pydantic import Field, field_validator
 
 from casebook.caseless import fold, folded_pattern
-from casebook.kb.base import normalize_alias
 from casebook.model import (
     Assertion,
     Case,
-    CodeSystem,
     EntityType,
     Outcome,
     RecordModel,
@@ -38,10 +41,17 @@ from casebook.model import (
     TreatmentTally,
 )
 from casebook.resources import load_rules
+from casebook.search.treatments import (
+    FoundTreatment,
+    TreatmentFinder,
+    TreatmentNames,
+    treatment_words,
+)
 
 RESOURCE = "outcomes.json"
 
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+_WORDS = re.compile(r"\w+")
 
 
 class OutcomeRule(RecordModel):
@@ -72,12 +82,14 @@ class OutcomeRules(RecordModel):
     """The schema of ``outcomes.json``."""
 
     version: str = Field(min_length=1)
-    treatment_types: list[EntityType] = Field(description="Mention types that are treatments.")
-    treatment_assertions: list[Assertion] = Field(
-        description="Assertions of a treatment the patient had (negated ones were not given)."
-    )
     window_sentences: int = Field(
         ge=0, description="Sentences after a treatment's own in which its outcome is sought."
+    )
+    tied_words: int = Field(
+        ge=0,
+        description="Most words between a treatment and an outcome statement before it that a "
+        "treated_by relation ties to it (the trigger rules of relations.json allow as many "
+        "after their trigger).",
     )
     rules: list[OutcomeRule] = Field(min_length=1, description="In priority order.")
 
@@ -104,11 +116,14 @@ class TreatmentOutcome:
     """One treatment of a case and the outcome that followed it.
 
     Attributes:
-        key: The treatment's normalised words, what the tally groups by.
+        key: What the tally groups by: the treatment's concept or normalised words
+            (``casebook.search.treatments.TreatmentNames``).
         text: The treatment's words as written.
         span: Where the treatment is mentioned.
         outcome: The outcome that followed; ``unknown`` when the text does not say.
         evidence: The outcome statement, when there is one.
+        name: The name of its concept in the synonym table, when it has one.
+        code: Its one complete treating ICD-10-PCS code, when it has one.
     """
 
     key: str
@@ -116,6 +131,8 @@ class TreatmentOutcome:
     span: Span
     outcome: Outcome
     evidence: OutcomeStatement | None
+    name: str | None = None
+    code: str | None = None
 
 
 @cache
@@ -133,10 +150,14 @@ class OutcomeReader:
 
     Args:
         rules: The rules; the packaged ones when None.
+        finder: Finds the treatments; one with the packaged rules when None.
     """
 
-    def __init__(self, rules: OutcomeRules | None = None) -> None:
+    def __init__(
+        self, rules: OutcomeRules | None = None, finder: TreatmentFinder | None = None
+    ) -> None:
         self.rules = rules or load_outcome_rules()
+        self.finder = finder or TreatmentFinder()
         self._patterns = [
             (priority, rule.outcome, re.compile(pattern, re.IGNORECASE))
             for priority, rule in enumerate(self.rules.rules)
@@ -149,8 +170,6 @@ class OutcomeReader:
         self._any_folded = _any_of(foldable, 0) if foldable else None
         others = [pattern for pattern, f in zip(patterns, folded, strict=True) if f is None]
         self._any_other = _any_of(others, re.IGNORECASE) if others else None
-        self._treatment_types = frozenset(self.rules.treatment_types)
-        self._treatment_assertions = frozenset(self.rules.treatment_assertions)
 
     def classify(self, text: str) -> list[tuple[Outcome, int, int]]:
         """The outcome statements in a piece of text, in text order.
@@ -194,8 +213,11 @@ class OutcomeReader:
     def statements(self, case: Case) -> list[OutcomeStatement]:
         """Every outcome statement of a case, in text order."""
         sentences = case.sentences or [Span(start=0, end=len(case.text))]
+        excluded = self.finder.excluded(case)
         found: list[OutcomeStatement] = []
         for index, sentence in enumerate(sentences):
+            if any(s.start <= sentence.start < s.end for s in excluded):
+                continue
             words = case.text[sentence.start : sentence.end]
             found += [
                 OutcomeStatement(outcome, sentence.start + s, sentence.start + e, index)
@@ -203,6 +225,8 @@ class OutcomeReader:
             ]
         for mention in case.mentions:
             if mention.type is not EntityType.OUTCOME or mention.assertion is Assertion.NEGATED:
+                continue
+            if any(s.start <= mention.start < s.end for s in excluded):
                 continue
             if any(s.start < mention.end and mention.start < s.end for s in found):
                 continue
@@ -220,56 +244,84 @@ class OutcomeReader:
     ) -> list[TreatmentOutcome]:
         """Each treatment of a case with the outcome that followed it, in text order.
 
-        A treatment is a mention of a treatment type, or any mention or case-level evidence
-        coded in ICD-10-PCS, which the patient had. Its outcome is sought from the treatment
-        on, through ``window_sentences`` more sentences, but never into a later sentence that
-        names another treatment: what follows that is that treatment's outcome.
+        Its outcome is the last of the statements that follow it (from the treatment on,
+        through ``window_sentences`` more sentences, never into a later sentence that names
+        another treatment: what follows that is that treatment's outcome) and those its
+        relations tie to it (``related_statements``).
 
         Args:
             case: An analysed case.
             statements: The case's outcome statements when already found (``statements``).
         """
-        sentences = case.sentences or [Span(start=0, end=len(case.text))]
-        found: list[tuple[str, str, Span]] = []
-        for mention in case.mentions:
-            coded = any(c.system is CodeSystem.ICD10PCS for c in mention.codes)
-            if (
-                mention.type in self._treatment_types or coded
-            ) and mention.assertion in self._treatment_assertions:
-                words = mention.expansion or mention.text
-                found.append((words, mention.text, Span(start=mention.start, end=mention.end)))
-        for code in case.codes:
-            if code.system is not CodeSystem.ICD10PCS:
-                continue
-            for span in code.evidence:
-                if not any(s.start < span.end and span.start < s.end for _, _, s in found):
-                    words = case.text[span.start : span.end]
-                    found.append((words, words, Span(start=span.start, end=span.end)))
-        treatments: list[tuple[str, str, Span, int]] = []
-        for words, text, span in sorted(found, key=lambda item: item[2].start):
-            key = normalize_alias(words)
-            if any(c.isalpha() for c in key):
-                treatments.append((key, text, span, _sentence_of(sentences, span.start)))
+        found = self.finder.find(case)
+        if not found:
+            return []
         if statements is None:
             statements = self.statements(case)
+        sentences = case.sentences or [Span(start=0, end=len(case.text))]
+        at = [_sentence_of(sentences, t.span.start) for t in found]
+        related = related_statements(case, found, statements, self.rules.tied_words)
         result: list[TreatmentOutcome] = []
-        for key, text, span, sentence in treatments:
+        for number, (treatment, sentence) in enumerate(zip(found, at, strict=True)):
             last = sentence + self.rules.window_sentences
-            later = [s for k, _, _, s in treatments if s > sentence and k != key]
+            later = [
+                s for t, s in zip(found, at, strict=True) if s > sentence and t.key != treatment.key
+            ]
             if later:
                 last = min(last, min(later) - 1)
-            after = [s for s in statements if s.start >= span.end and s.sentence <= last]
-            evidence = after[-1] if after else None
+            after = [s for s in statements if s.start >= treatment.span.end and s.sentence <= last]
+            chosen = sorted({*after, *related[number]}, key=lambda s: (s.start, s.end))
+            evidence = chosen[-1] if chosen else None
             result.append(
                 TreatmentOutcome(
-                    key=key,
-                    text=text,
-                    span=span,
+                    key=treatment.key,
+                    text=treatment.text,
+                    span=treatment.span,
                     outcome=evidence.outcome if evidence else Outcome.UNKNOWN,
                     evidence=evidence,
+                    name=treatment.name,
+                    code=treatment.code,
                 )
             )
         return result
+
+
+def related_statements(
+    case: Case,
+    found: Sequence[FoundTreatment],
+    statements: Sequence[OutcomeStatement],
+    tied_words: int,
+) -> list[list[OutcomeStatement]]:
+    """The outcome statements the case's relations tie to each treatment.
+
+    An ``outcome_of`` relation ties the statement of its Outcome mention ("following which
+    she reported *improvement*"). A ``treated_by`` relation from a finding earlier in the
+    treatment's sentence ties a statement between the two that ends at most ``tied_words``
+    words before the treatment, where the relation's trigger holds the outcome
+    ("the headache *resolved* after caffeine", "did *not respond* to steroids"); further back,
+    words describe the finding before it was treated ("the headache, which *persisted* for
+    days, was treated with caffeine").
+    """
+    mentions = {m.id: m for m in case.mentions}
+    numbers: dict[str, int] = {t.mention: n for n, t in enumerate(found) if t.mention}
+    tied: list[list[OutcomeStatement]] = [[] for _ in found]
+    for relation in case.relations:
+        number = numbers.get(relation.target)
+        source = mentions.get(relation.source)
+        if number is None or source is None or source.assertion is Assertion.NEGATED:
+            continue
+        treatment = found[number].span
+        if relation.type == "outcome_of":
+            tied[number] += [s for s in statements if s.start < source.end and source.start < s.end]
+        elif relation.type == "treated_by":
+            tied[number] += [
+                s
+                for s in statements
+                if source.end <= s.start
+                and s.end <= treatment.start
+                and len(_WORDS.findall(case.text, s.end, treatment.start)) <= tied_words
+            ]
+    return tied
 
 
 def _any_of(patterns: Sequence[str], flags: int) -> re.Pattern[str] | None:
@@ -304,47 +356,110 @@ def case_treatment_outcomes(treatments: Iterable[TreatmentOutcome]) -> dict[str,
     return outcomes
 
 
-def treatment_groups(keys: Iterable[str]) -> dict[str, str]:
-    """Each treatment key's group: the shortest other key of two or more words it ends with.
+def treatment_groups(
+    keys: Iterable[str],
+    codes: Iterable[tuple[str, str]] = (),
+    names: TreatmentNames | None = None,
+) -> dict[str, str]:
+    """Each treatment key's group, the keys that name one treatment.
 
-    "epidural blood patch" and "lumbar blood patch" are the "blood patch" that another case
-    names without saying where; one-word keys group nothing ("spinal surgery" stays apart from
-    "surgery", which may be any operation).
+    Keys join when one names the other more precisely: it ends with the other, of two or more
+    words ("epidural blood patch" and "lumbar blood patch" are the "blood patch" another case
+    names without saying where), or of one word with a procedure's ending such as "ectomy"
+    ("laparoscopic cholecystectomy"); or it is the other and a trailing word such as "therapy"
+    ("insulin infusion"). Other one-word keys gather nothing ("spinal surgery" stays apart from
+    "surgery", which may be any operation). Keys with the same complete ICD-10-PCS code join
+    too. A group goes by its key of a listed concept, else its shortest key.
+
+    Args:
+        keys: Treatment keys.
+        codes: ``(key, ICD-10-PCS code)`` of the treatments that have one.
+        names: Says which words are trailing words and procedure endings; the packaged
+            synonym table's when None.
     """
+    names = names or TreatmentNames()
     distinct = set(keys)
-    groups: dict[str, str] = {}
+    parent = {key: key for key in distinct}
+
+    def root(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    def join(a: str, b: str) -> None:
+        parent[root(a)] = root(b)
+
     for key in distinct:
         words = key.split(" ")
-        tails = (" ".join(words[i:]) for i in range(len(words) - 2, 0, -1))
-        groups[key] = next((tail for tail in tails if tail in distinct), key)
+        tails = [" ".join(words[i:]) for i in range(len(words) - 1, 0, -1)]
+        for tail in tails:
+            if tail in distinct and (" " in tail or tail.endswith(names.groupable_suffixes)):
+                join(key, tail)
+                break
+        if len(words) > 1 and names.is_trailing(words[-1]):
+            shorter = " ".join(words[:-1])
+            if shorter in distinct:
+                join(key, shorter)
+    first: dict[str, str] = {}
+    for key, code in codes:
+        if key in distinct:
+            join(key, first.setdefault(code, key))
+    members: dict[str, list[str]] = {}
+    for key in distinct:
+        members.setdefault(root(key), []).append(key)
+    groups: dict[str, str] = {}
+    for keys_of_group in members.values():
+        label = min(keys_of_group, key=lambda k: (not names.is_concept(k), len(k.split(" ")), k))
+        groups.update(dict.fromkeys(keys_of_group, label))
     return groups
 
 
-def tally(cases: Sequence[tuple[str, Sequence[TreatmentOutcome]]]) -> list[TreatmentTally]:
+def tally(
+    cases: Sequence[tuple[str, Sequence[TreatmentOutcome]]], names: TreatmentNames | None = None
+) -> list[TreatmentTally]:
     """Treatments across cases with the outcomes that followed, each cell linked to its cases.
 
     Args:
         cases: ``(case id, its treatments)`` in rank order.
+        names: The treatment names; those of the packaged synonym table when None.
 
     Returns:
         One row per treatment group (``treatment_groups``), the most often used first (ties by
         name); a case counts once per group, with its last known outcome. A group is named by
-        its most common wording.
+        its concept's name in the synonym table, else by the most common wording of its key
+        as written, else by its key.
     """
-    groups = treatment_groups(t.key for _, treatments in cases for t in treatments)
+    names = names or TreatmentNames()
+    everything = [t for _, treatments in cases for t in treatments]
+    groups = treatment_groups(
+        (t.key for t in everything), ((t.key, t.code) for t in everything if t.code), names
+    )
     rows: dict[str, dict[Outcome, list[str]]] = {}
     users: dict[str, list[str]] = {}
     wordings: dict[str, Counter[str]] = {}
+    concepts: dict[str, str] = {}
+    for treatment in everything:
+        if treatment.name is not None:
+            concepts[treatment.key] = treatment.name
+        if treatment_words(treatment.text) == treatment.key:
+            wordings.setdefault(treatment.key, Counter())[treatment.text.lower()] += 1
     for case_id, treatments in cases:
         grouped = [replace(t, key=groups[t.key]) for t in treatments]
-        for treatment in grouped:
-            wordings.setdefault(treatment.key, Counter())[treatment.text.lower()] += 1
         for key, outcome in case_treatment_outcomes(grouped).items():
             rows.setdefault(key, {}).setdefault(outcome, []).append(case_id)
             users.setdefault(key, []).append(case_id)
+
+    def shown(key: str) -> str:
+        if key in concepts:
+            return concepts[key]
+        if key in wordings:
+            return min(wordings[key].items(), key=lambda item: (-item[1], item[0]))[0]
+        return key
+
     result = [
         TreatmentTally(
-            treatment=min(wordings[key].items(), key=lambda item: (-item[1], item[0]))[0],
+            treatment=shown(key),
             cases=users[key],
             outcomes={o: cells[o] for o in Outcome if o in cells},
         )

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
-from casebook.model import Assertion, Case, CodeSystem, Sex
-from casebook.search.hybrid import CaseIndex, CaseIndexer, IndexEntry, SearchFilters
+from casebook.model import Assertion, Case, CodeSystem, Outcome, Sex
+from casebook.search.hybrid import (
+    CaseIndex,
+    CaseIndexer,
+    IndexEntry,
+    SearchFilters,
+    settings_digest,
+)
 from casebook.search.precedent import build_index
 from casebook.store import DuckDBCaseStore
 from casebook.store.base import CaseRecord
@@ -103,3 +110,26 @@ def test_the_index_of_stored_entries_is_the_index_of_the_cases(
         assert index.search(stored, 4, exclude=["pneumonia"]) == from_cases.search(
             stored, 4, exclude=["pneumonia"]
         )
+
+
+def test_an_entry_of_the_earlier_layout_is_rebuilt_from_its_case(
+    make_case: CaseBuilder, tmp_path: Path
+) -> None:
+    """Entries that counted imaging as treatments, under several names, are not reused."""
+    leak = _cases(make_case)[0]
+    indexer = CaseIndexer()
+    old = indexer.entry(leak)
+    record = json.loads(old.record)
+    record["treatments"] = [
+        ["ct", "CT", 0, 2, "unknown"],
+        ["epidural blood patch", "epidural blood patch", 3, 23, "resolved"],
+    ]
+    stale = IndexEntry(old.id, old.tokens, old.vector, json.dumps(record), old.facets)
+    earlier_key = f"1:{settings_digest(indexer.settings)}"
+    assert earlier_key != indexer.key
+    with DuckDBCaseStore(tmp_path / "cases.duckdb") as store:
+        store.add_records([CaseRecord.of(leak, "h", earlier_key, stale.to_json())])
+        index = build_index(store)
+    assert [(t.key, t.outcome) for t in index.stored("leak").treatments] == [
+        ("blood patch", Outcome.RESOLVED)
+    ]

@@ -147,8 +147,8 @@ def test_stored_cases_come_back_from_a_saved_index(index: CaseIndex, tmp_path: P
         kept, read = index.stored(case_id), loaded.stored(case_id)
         assert read == kept
     leak = loaded.stored("leak")
-    assert [(t.key, t.outcome) for t in leak.treatments] == [
-        ("epidural blood patch", Outcome.RESOLVED)
+    assert [(t.key, t.text, t.outcome) for t in leak.treatments] == [
+        ("blood patch", "epidural blood patch", Outcome.RESOLVED)
     ]
     assert leak.text.startswith("A woman had a headache")
     query = loaded.stored_query("leak")

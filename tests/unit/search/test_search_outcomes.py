@@ -77,7 +77,7 @@ def test_the_outcome_is_the_last_statement_after_the_treatment(
     # outcome is the recovery.
     assert [(t.key, t.outcome) for t in treatments] == [
         ("caffeine", Outcome.UNCHANGED),
-        ("epidural blood patch", Outcome.RESOLVED),
+        ("blood patch", Outcome.RESOLVED),
     ]
     patch = treatments[1]
     assert patch.evidence is not None
@@ -133,11 +133,11 @@ def test_tally_links_every_cell_to_its_cases(reader: OutcomeReader, make_case: C
         [("epidural blood patch", "Therapeutic_procedure"), ("Caffeine", "Medication")],
     )
     rows = tally([(case.id, reader.treatments(case)) for case in cases])
-    assert [row.treatment for row in rows] == ["epidural blood patch", "caffeine"]
+    assert [row.treatment for row in rows] == ["blood patch", "caffeine"]
     patch = rows[0]
     assert patch.cases == ["a", "b", "c"]
     assert patch.outcomes == {Outcome.RESOLVED: ["a", "b"], Outcome.UNCHANGED: ["c"]}
-    assert describe(patch) == "epidural blood patch: 3 cases, 2 resolved, 1 unchanged"
+    assert describe(patch) == "blood patch: 3 cases, 2 resolved, 1 unchanged"
     assert describe(rows[1]) == "caffeine: 1 case, 1 unknown"
 
 
@@ -186,8 +186,8 @@ def test_text_is_ruled_out_only_when_no_pattern_matches(text: str) -> None:
 def test_rules_are_validated(tmp_path: Path) -> None:
     bad = tmp_path / "outcomes.json"
     bad.write_text(
-        '{"version": "1", "treatment_types": ["Medication"], "treatment_assertions": '
-        '["present"], "window_sentences": 1, "rules": [{"outcome": "died", "patterns": ["("]}]}',
+        '{"version": "2", "window_sentences": 1, "tied_words": 4, '
+        '"rules": [{"outcome": "died", "patterns": ["("]}]}',
         encoding="utf-8",
     )
     with pytest.raises(CasebookError) as caught:

@@ -1,0 +1,408 @@
+"""Which mentions are treatments, the one name each goes by, and the outcome that followed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.kb.base import normalize_alias
+from casebook.model import Assertion, Case, CodeSystem, Outcome, Relation, Section, Span
+from casebook.resources import load_rules
+from casebook.search.hybrid import CaseIndex, SearchFilters
+from casebook.search.outcomes import OutcomeReader, TreatmentOutcome, tally
+from casebook.search.treatments import (
+    TreatmentFinder,
+    TreatmentNames,
+    TreatmentSynonyms,
+    load_treatment_synonyms,
+)
+
+CaseBuilder = Callable[..., Case]
+PCS = CodeSystem.ICD10PCS
+
+
+@pytest.fixture(scope="module")
+def finder() -> TreatmentFinder:
+    return TreatmentFinder()
+
+
+@pytest.fixture(scope="module")
+def reader() -> OutcomeReader:
+    return OutcomeReader()
+
+
+@pytest.fixture(scope="module")
+def names() -> TreatmentNames:
+    return TreatmentNames()
+
+
+def keys(finder: TreatmentFinder, case: Case) -> list[str]:
+    return [t.key for t in finder.find(case)]
+
+
+def test_a_ct_scan_is_not_a_treatment(finder: TreatmentFinder, make_case: CaseBuilder) -> None:
+    case = make_case(
+        "c",
+        "A CT scan of the head was normal.",
+        [("CT scan", "Diagnostic_procedure", Assertion.PRESENT, [(PCS, "BW28ZZZ")])],
+    )
+    assert keys(finder, case) == []
+
+
+def test_imaging_typed_as_a_therapeutic_procedure_is_still_a_test(
+    finder: TreatmentFinder, make_case: CaseBuilder
+) -> None:
+    case = make_case(
+        "c",
+        "An MRI of the spine was done.",
+        [("MRI", "Therapeutic_procedure", Assertion.PRESENT, [(PCS, "BR3")])],
+    )
+    assert keys(finder, case) == []
+
+
+@pytest.mark.parametrize(
+    ("code", "treats"),
+    [
+        ("3E0R3GC", True),  # Administration: the spinal blood patch
+        ("0DTJ4ZZ", True),  # Medical and Surgical: appendectomy
+        ("5A1955Z", True),  # Extracorporeal assistance: mechanical ventilation
+        ("6A550Z3", True),  # Extracorporeal therapies: plasmapheresis
+        ("D70", True),  # Radiation therapy
+        ("BW28", False),  # Imaging: CT of the head
+        ("4A02X4Z", False),  # Measurement and monitoring: ECG
+        ("C23", False),  # Nuclear medicine
+        ("07DR3ZX", False),  # Medical and Surgical with the qualifier Diagnostic: a biopsy
+        ("0BJ08ZZ", False),  # Inspection through an endoscope: bronchoscopy
+        ("0WJG0ZZ", True),  # Open inspection: an exploratory laparotomy is an operation
+        ("GZ10ZZZ", False),  # Psychological tests
+    ],
+)
+def test_icd10pcs_sections_decide_treatment_from_test(
+    finder: TreatmentFinder, code: str, treats: bool
+) -> None:
+    assert finder.treats(code) is treats
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words"),
+    [
+        ("The mass was removed.", "removed"),
+        ("The wound was closed.", "closed"),
+        ("The lesion was surgically excised.", "surgically excised"),
+        ("The eustachian tube was patent.", "eustachian tube"),
+        ("The dural tear was seen.", "dural tear"),
+        ("Treatment was started.", "Treatment"),
+        ("Medications were reviewed.", "Medications"),
+    ],
+)
+def test_words_that_name_no_treatment_are_not_treatments(
+    finder: TreatmentFinder, make_case: CaseBuilder, sentence: str, words: str
+) -> None:
+    case = make_case("c", sentence, [(words, "Therapeutic_procedure")])
+    assert keys(finder, case) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "drug"),
+    [
+        ("The fluid was positive for asialotransferrin.", "asialotransferrin"),
+        ("She is allergic to penicillin.", "penicillin"),
+        ("Vancomycin levels were low.", "Vancomycin"),
+        ("He was admitted with lithium toxicity.", "lithium"),
+    ],
+)
+def test_a_drug_tested_for_reacted_to_or_harmful_is_not_a_treatment(
+    finder: TreatmentFinder, make_case: CaseBuilder, sentence: str, drug: str
+) -> None:
+    assert keys(finder, make_case("c", sentence, [(drug, "Medication")])) == []
+
+
+def test_a_drug_named_in_the_discussion_is_not_the_patients_treatment(
+    finder: TreatmentFinder, make_case: CaseBuilder
+) -> None:
+    text = "She was given prednisolone. Others report that rituximab helps."
+    case = make_case("c", text, [("prednisolone", "Medication"), ("rituximab", "Medication")])
+    discussion = Section(start=28, end=len(text), title="Discussion", kind="discussion")
+    case = case.model_copy(update={"sections": [discussion]})
+    assert keys(finder, case) == ["prednisolone"]
+
+
+def test_a_blood_patch_the_model_calls_a_finding_is_a_treatment_by_its_code(
+    finder: TreatmentFinder, make_case: CaseBuilder
+) -> None:
+    case = make_case(
+        "c",
+        "A blood patch was done.",
+        [("blood patch", "Sign_symptom", Assertion.PRESENT, [(PCS, "3E0S3GC")])],
+    )
+    assert keys(finder, case) == ["blood patch"]
+
+
+def test_a_procedure_the_text_calls_diagnostic_is_a_test(
+    finder: TreatmentFinder, make_case: CaseBuilder
+) -> None:
+    case = make_case(
+        "c",
+        "She underwent a diagnostic lumbar drainage.",
+        [("lumbar drainage", "Therapeutic_procedure", Assertion.PRESENT, [(PCS, "009U3Z")])],
+    )
+    assert keys(finder, case) == []
+
+
+def test_a_blood_patch_named_by_its_code_is_a_blood_patch(
+    finder: TreatmentFinder, make_case: CaseBuilder
+) -> None:
+    """The mention model may keep only "patch"; its code names the treatment."""
+    case = make_case(
+        "c",
+        "An epidural blood patch was done.",
+        [("patch", "Therapeutic_procedure", Assertion.PRESENT, [(PCS, "3E0S3GC")])],
+    )
+    assert keys(finder, case) == ["blood patch"]
+
+
+def test_a_finding_read_into_a_treatments_words_does_not_hide_it(
+    finder: TreatmentFinder, make_case: CaseBuilder
+) -> None:
+    case = make_case(
+        "c",
+        "She was treated with an epidural blood patch.",
+        [("patch", "Sign_symptom", Assertion.NEGATED)],
+        codes=[(PCS, "3E0S3GC", 0.9, "epidural blood patch")],
+    )
+    assert keys(finder, case) == ["blood patch"]
+
+
+def test_ivig_and_intravenous_immunoglobulin_are_one_row(
+    reader: OutcomeReader, make_case: CaseBuilder
+) -> None:
+    cases = [
+        make_case("a", "IVIG was given.", [("IVIG", "Medication")]),
+        make_case("b", "Intravenous immunoglobulin was given.", [("immunoglobulin", "Medication")]),
+        make_case("c", "She received IV immunoglobulins.", [("IV immunoglobulins", "Medication")]),
+    ]
+    rows = tally([(case.id, reader.treatments(case)) for case in cases])
+    assert [(row.treatment, row.cases) for row in rows] == [
+        ("intravenous immunoglobulin", ["a", "b", "c"])
+    ]
+
+
+def test_blood_patch_and_blood_hyphen_patch_are_one_row(
+    reader: OutcomeReader, make_case: CaseBuilder
+) -> None:
+    cases = [
+        make_case("a", "A blood-patch was done.", [("blood-patch", "Therapeutic_procedure")]),
+        make_case(
+            "b", "Two Blood Patches were done.", [("Blood Patches", "Therapeutic_procedure")]
+        ),
+        make_case("c", "An EBP was done.", [("EBP", "Therapeutic_procedure")]),
+    ]
+    rows = tally([(case.id, reader.treatments(case)) for case in cases])
+    assert [(row.treatment, row.cases) for row in rows] == [("blood patch", ["a", "b", "c"])]
+
+
+def test_an_abbreviations_expansion_names_the_treatment(
+    finder: TreatmentFinder, make_case: CaseBuilder
+) -> None:
+    case = make_case("c", "She had plasma exchange (PE).", [("PE", "Therapeutic_procedure")])
+    expanded = case.mentions[0].model_copy(update={"expansion": "plasma exchange"})
+    case = case.model_copy(update={"mentions": [expanded]})
+    assert keys(finder, case) == ["plasma exchange"]
+
+
+def test_a_short_form_that_is_a_listed_concept_wins_over_an_unlisted_expansion(
+    finder: TreatmentFinder, make_case: CaseBuilder
+) -> None:
+    case = make_case("c", "He was put on support (BiPAP).", [("BiPAP", "Therapeutic_procedure")])
+    spelled = case.mentions[0].model_copy(update={"expansion": "support"})
+    case = case.model_copy(update={"mentions": [spelled]})
+    assert keys(finder, case) == ["noninvasive ventilation"]
+
+
+def test_route_and_dose_do_not_split_a_drug(names: TreatmentNames) -> None:
+    assert names.key("intravenous methylprednisolone") == "methylprednisolone"
+    assert names.key("high-dose methylprednisolone") == "methylprednisolone"
+    assert names.key("Solu-Medrol") == "methylprednisolone"
+
+
+def test_same_complete_icd10pcs_code_is_one_row(
+    reader: OutcomeReader, make_case: CaseBuilder
+) -> None:
+    appendix = [(PCS, "0DTJ4ZZ")]
+    cases = [
+        make_case(
+            "a",
+            "A laparoscopic appendectomy was done.",
+            [("laparoscopic appendectomy", "Therapeutic_procedure", Assertion.PRESENT, appendix)],
+        ),
+        make_case(
+            "b",
+            "The appendix resection went well.",
+            [("appendix resection", "Therapeutic_procedure", Assertion.PRESENT, appendix)],
+        ),
+    ]
+    rows = tally([(case.id, reader.treatments(case)) for case in cases])
+    assert [row.cases for row in rows] == [["a", "b"]]
+
+
+def test_blood_patch_followed_by_improvement_is_improved(
+    reader: OutcomeReader, make_case: CaseBuilder
+) -> None:
+    case = make_case(
+        "c",
+        "A blood patch was performed, following which the patient reported improvement in "
+        "symptoms.",
+        [("blood patch", "Therapeutic_procedure"), ("improvement", "Outcome")],
+    )
+    case = case.model_copy(
+        update={"relations": [Relation(type="outcome_of", source="m2", target="m1")]}
+    )
+    (patch,) = reader.treatments(case)
+    assert patch.outcome is Outcome.IMPROVED
+
+
+def test_an_outcome_the_relation_ties_before_the_treatment_counts(
+    reader: OutcomeReader, make_case: CaseBuilder
+) -> None:
+    text = "Her headache resolved after caffeine."
+    mentions = [("headache", "Sign_symptom"), ("caffeine", "Medication")]
+    plain = make_case("c", text, mentions)
+    assert [t.outcome for t in reader.treatments(plain)] == [Outcome.UNKNOWN]
+    related = plain.model_copy(
+        update={"relations": [Relation(type="treated_by", source="m1", target="m2")]}
+    )
+    assert [t.outcome for t in reader.treatments(related)] == [Outcome.RESOLVED]
+
+
+def test_words_describing_the_finding_before_treatment_are_not_its_outcome(
+    reader: OutcomeReader, make_case: CaseBuilder
+) -> None:
+    case = make_case(
+        "c",
+        "Her headache, which had persisted for several long days, was treated with caffeine.",
+        [("headache", "Sign_symptom"), ("caffeine", "Medication")],
+    )
+    case = case.model_copy(
+        update={"relations": [Relation(type="treated_by", source="m1", target="m2")]}
+    )
+    assert [t.outcome for t in reader.treatments(case)] == [Outcome.UNKNOWN]
+
+
+def test_the_synonym_table_names_each_key_once(tmp_path: Path) -> None:
+    table = tmp_path / "treatment_synonyms.json"
+    base = '{"version": "1", "modifiers": [], "trailing": [], "groupable_suffixes": [], '
+    table.write_text(
+        base + '"concepts": [{"name": "IVIG", "synonyms": ["immunoglobulin"]}, '
+        '{"name": "immune globulin", "synonyms": ["Immunoglobulins"]}]}',
+        encoding="utf-8",
+    )
+    with pytest.raises(CasebookError) as caught:
+        load_rules(table, TreatmentSynonyms)
+    assert caught.value.code is ErrorCode.INVALID_RESOURCE
+    # A plural or hyphen variant of a listed name is found by normalisation: no entry for it.
+    table.write_text(
+        base + '"concepts": [{"name": "blood patch", "synonyms": ["blood-patches"]}]}',
+        encoding="utf-8",
+    )
+    with pytest.raises(CasebookError):
+        load_rules(table, TreatmentSynonyms)
+
+
+SYNONYMS = [
+    words
+    for concept in load_treatment_synonyms().concepts
+    for words in (concept.name, *concept.synonyms)
+]
+
+
+def _variant(words: str, upper: list[bool], hyphenate: bool, plural: bool, modifier: str) -> str:
+    padded = upper + [False] * len(words)
+    varied = "".join(
+        c.upper() if up else c for c, up in zip(words, padded[: len(words)], strict=True)
+    )
+    if hyphenate:
+        varied = varied.replace(" ", "-")
+    last = varied.replace("-", " ").split(" ")[-1]
+    if (
+        plural
+        and len(last) >= 3
+        and last.isalpha()
+        and not last.lower().endswith(("s", "y", "a", "i", "o", "u"))
+    ):
+        varied += "s"
+    return f"{modifier} {varied}".strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(SYNONYMS),
+    st.lists(st.booleans(), max_size=40),
+    st.booleans(),
+    st.booleans(),
+    st.sampled_from(["", "intravenous", "high-dose", "oral", "emergency"]),
+)
+def test_case_hyphens_plurals_and_modifiers_never_change_a_concept(
+    names: TreatmentNames,
+    words: str,
+    upper: list[bool],
+    hyphenate: bool,
+    plural: bool,
+    modifier: str,
+) -> None:
+    """Every listed name, written any of the ways case reports vary it, is its concept."""
+    name = names.name(_variant(words, upper, hyphenate, plural, modifier))
+    assert name.name is not None
+    assert name.key == normalize_alias(name.name)
+    assert name.name == names.name(words).name
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", "d"]),
+            st.sampled_from(SYNONYMS[:60] + ["removed", "CT scan", "warfarin", "cholecystectomy"]),
+            st.sampled_from(list(Outcome)),
+        ),
+        max_size=12,
+    )
+)
+def test_a_case_counts_once_per_row_and_every_cell_is_a_counted_case(
+    reader: OutcomeReader, given_treatments: list[tuple[str, str, Outcome]]
+) -> None:
+    by_case: dict[str, list[TreatmentOutcome]] = {}
+    for case_id, words, outcome in given_treatments:
+        name = reader.finder.names.name(words)
+        by_case.setdefault(case_id, []).append(
+            TreatmentOutcome(name.key, words, Span(start=0, end=1), outcome, None, name.name)
+        )
+    rows = tally(list(by_case.items()))
+    assert len({row.treatment for row in rows}) == len(rows)
+    for row in rows:
+        assert len(set(row.cases)) == len(row.cases)
+        cells = [case_id for ids in row.outcomes.values() for case_id in ids]
+        assert sorted(cells) == sorted(row.cases)
+
+
+def test_a_treatment_filter_finds_the_concept_under_any_of_its_names(
+    make_case: CaseBuilder,
+) -> None:
+    cases = [
+        make_case("a", "Intravenous immunoglobulin was given.", [("immunoglobulin", "Medication")]),
+        make_case(
+            "b", "A lumbar blood patch was done.", [("lumbar blood patch", "Therapeutic_procedure")]
+        ),
+        make_case("c", "A CT scan was done.", [("CT scan", "Therapeutic_procedure")]),
+    ]
+    index = CaseIndex.build(cases)
+    found = {
+        words: [index.ids[i] for i, ok in enumerate(mask) if ok]
+        for words in ("IVIG", "blood-patch", "CT scan")
+        if (mask := index.allowed(SearchFilters(procedure=words))) is not None
+    }
+    assert found == {"IVIG": ["a"], "blood-patch": ["b"], "CT scan": []}
