@@ -55,6 +55,7 @@ bench: setup
 	$(BIN)/casebook eval icd10pcs $(DATA)/codiesp-en/dev --json
 	$(BIN)/casebook eval hpo $(DATA)/hpo --json
 	$(BIN)/casebook eval relations $(DATA)/maccrobat2020 --json
+	$(BIN)/casebook eval summary $(DATA)/maccrobat2020 --json --split check
 	$(BIN)/casebook eval timeline $(DATA)/maccrobat2020 --json --predicted
 	$(BIN)/casebook eval timeline $(DATA)/e3c-en --json --predicted
 	$(BIN)/casebook eval retrieval $(DATA)/pmc-patients/corpus.jsonl $(DATA)/pmc-patients/qrels-dev.tsv --json

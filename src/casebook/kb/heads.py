@@ -19,8 +19,9 @@ clinical concept of the kind its heading lists. Sources:
 * **finding_phrase**: the finding terms whose head is a body part ("fatty *liver*", "dry
   *eye*"), whole, of at most four words: there the other words name the finding;
 * **body**: the body parts HPO's "Abnormality of the …" and "Abnormal … morphology" terms name
-  and the one-word body parts of the ICD-10-PCS index. A body part alone names no finding, so
-  these words are taken out of the finding heads;
+  and the one-word body parts of the ICD-10-PCS index, less the words that head a procedure
+  or test name (and, from the index, a finding name). A body part alone names no finding,
+  so these words are taken out of the finding heads;
 * **analyte**: what HPO's laboratory terms measure ("Increased serum *creatinine*",
   "Decreased *hemoglobin* concentration": a substance of a body fluid, or a level or count),
   the things a blood or urine test reports, as whole normalised phrases.
@@ -222,19 +223,23 @@ def derive_head_words() -> dict[str, list[str]]:
             measured = pattern.match(key)
             if measured and " of " not in f" {measured.group('analyte')} ":
                 analytes.add(_FLUID.sub("", measured.group("analyte")))
-    for part in _pcs_body_parts():
-        words = normalize_tokens(part)
-        if len(words) == 1:
-            body.add(words[0])
-    body = {word for word in body if _is_word(word)}
+    finding_terms = [*hpo_terms, *_icd10cm_terms()]
+    finding_heads = _heads(finding_terms)
     names = list(_pcs_names())
     tests = _heads(name for section, name in names if section in TEST_SECTIONS)
     procedures = _heads(name for section, name in names if section not in TEST_SECTIONS)
-    # The index also writes procedures and tests after a comma ("…, CT"): not body parts.
-    body -= procedures | tests
+    # The index writes mostly body parts after a comma, but also what a procedure removes
+    # ("Snaring, polyp, colon") and tests ("Myelogram, MRI"): a word heading finding,
+    # procedure or test names is none.
+    for part in _pcs_body_parts():
+        words = normalize_tokens(part)
+        if len(words) == 1 and words[0] not in finding_heads | procedures | tests:
+            body.add(words[0])
+    # "Abnormality of blood pressure": HPO's pattern names functions too, and what a test
+    # measures is no body part.
+    body = {word for word in body if _is_word(word)} - procedures - tests
     analytes = {analyte for analyte in analytes if analyte and analyte not in body}
-    finding_terms = [*hpo_terms, *_icd10cm_terms()]
-    findings = _heads(finding_terms) - body
+    findings = finding_heads - body
     return {
         "finding": sorted(findings),
         "finding_term": sorted(_one_word_terms(finding_terms) - body),

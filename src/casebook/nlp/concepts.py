@@ -14,8 +14,9 @@ never reach it. The evidence, in order:
    of ``summary_concepts.json`` (``heads``), and medical word endings (``suffixes``:
    "-itis", "-ectomy", "-scopy"), read on the mention's head: the word before its first
    preposition, else its last word, also with trailing qualifiers ("chemotherapy *regimen*")
-   set aside. A one-word finding must be a whole vocabulary term or carry a finding ending:
-   single adjectives ("traumatic") and verbs ("persisted") are not findings. A finding term
+   set aside. A one-word finding must be a whole vocabulary term or a finding head that does
+   not end like an adjective, adverb or participle (``modifier_endings``), or carry a finding
+   ending: "polyp" is a finding, "traumatic", "painful" and "persisted" are not. A finding term
    headed by a body part ("fatty liver") counts when the mention holds it whole.
 4. **Drugs**: a drug stem ending ("-cillin", "-mab", "-pril") or a drug or drug-class name;
    ``not_given`` tells a drug that was tested or avoided ("resistant to oxacillin", "allergic
@@ -76,6 +77,14 @@ class ConceptRules(RecordModel):
     suffixes: dict[ConceptKind, list[str]] = Field(description="Medical word endings by kind.")
     heads: dict[ConceptKind, list[str]] = Field(
         description="Head words by kind, beside the vocabularies' own."
+    )
+    modifier_endings: list[str] = Field(
+        description="Endings of adjectives, adverbs and participles ('-ic', '-ly', '-ed'): a "
+        "lone word ending so is no finding, even where a vocabulary lists it."
+    )
+    vague_outcomes: list[str] = Field(
+        description="Outcome words that say nothing alone ('improvement': of what, after "
+        "what?); the summary shows them with the treatment they followed."
     )
     drug_stems: list[str] = Field(description="Endings of drug names ('cillin', 'mab').")
     not_given_cues: list[str] = Field(
@@ -156,6 +165,7 @@ class ClinicalConcepts:
         self._one_word_findings = (
             vocabulary.finding_term - _words(self.rules.excluded_heads.get(ConceptKind.FINDING, []))
         ) | _words(self.rules.heads.get(ConceptKind.FINDING, []))
+        self._modifier_endings = tuple(e.lower() for e in self.rules.modifier_endings)
         self._suffixes = {
             kind: tuple(s.lower() for s in self.rules.suffixes.get(kind, [])) for kind in WORD_KINDS
         }
@@ -164,6 +174,7 @@ class ClinicalConcepts:
             "|".join(f"(?:{p})" for p in self.rules.not_given_cues) or "(?!)", re.IGNORECASE
         )
         self._results = _words(self.rules.result_words)
+        self._vague_outcomes = _words(self.rules.vague_outcomes)
 
     def words(self, mention: Mention) -> tuple[str, ...]:
         """The mention's normalised words (its long form when it is an abbreviation)."""
@@ -242,6 +253,12 @@ class ClinicalConcepts:
         tested or avoided rather than given ("resistant to", "allergic to")."""
         return self._not_given.search(text, start, end) is not None
 
+    def is_vague_outcome(self, mention: Mention) -> bool:
+        """Whether the mention is an outcome word that needs what it followed to mean
+        anything ("improvement", "complete resolution")."""
+        words = self.words(mention)
+        return bool(words) and words[-1] in self._vague_outcomes
+
     def is_result(self, mention: Mention) -> bool:
         """Whether a value mention says a result: a number, or a word such as "normal"."""
         words = self.words(mention)
@@ -251,7 +268,11 @@ class ClinicalConcepts:
         if head.endswith(self._suffixes[kind]) and len(head) > 6:
             return True
         if single and kind is ConceptKind.FINDING:
-            return head in self._one_word_findings
+            # "Polyp" heads finding terms; "traumatic", "thickened" and "painful" only modify
+            # them, even where a vocabulary lists the adjective as a synonym.
+            if head.endswith(self._modifier_endings):
+                return False
+            return head in self._one_word_findings or head in self._heads[kind]
         return head in self._heads[kind]
 
     def _holds_finding_phrase(self, words: tuple[str, ...]) -> bool:

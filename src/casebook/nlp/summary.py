@@ -18,21 +18,28 @@ What is shown must be a clinical fact about this patient:
 The headings:
 
 * **patient**: the Age and Sex mentions, read as "29-year-old female".
-* **presenting problem**: the findings of the anchor's sentence (the first event on day 0),
-  else the earliest findings on or after day 0.
-* **diagnoses**: Disease_disorder mentions naming a finding.
-* **procedures**: therapeutic procedures that are not treatments of a finding, and any
-  procedure that caused something.
-* **complications**: findings that are ``caused_by`` something, with their causes.
-* **investigations**: diagnostic procedures naming a test or procedure, or reporting a result,
-  with their results (``result_of``).
-* **treatments**: drugs (named as drugs, or given with a dose, route or frequency, or what
-  something was ``treated_by``) and the therapeutic procedures that treat a finding or had an
-  outcome, with what they treated and their outcomes.
-* **outcomes**: Outcome mentions and ``outcome_of`` sources, with the treatment they followed.
+* **presenting problem**: the current findings (not of the past history) of the anchor's
+  sentence (the first event on day 0), else the earliest ones on or after day 0.
+* **diagnoses**: Disease_disorder mentions naming a finding of this illness: findings told as
+  historical or inside a History phrase ("history of hypertension") are the past history.
+* **procedures**: procedures naming no test and no drug, that are not treatments of a finding,
+  and any procedure that caused something; a test or treatment is listed under its own
+  heading only.
+* **complications**: current findings that are ``caused_by`` something, with their causes.
+* **investigations**: diagnostic procedures naming a test, with their results (``result_of``:
+  a value, or a finding).
+* **treatments**: drugs (named as drugs, given with a dose, route or frequency, or what
+  something was ``treated_by``; not those tested or avoided, "resistant to oxacillin"), drug
+  therapies ("corticosteroid therapy") and the therapeutic procedures that treat a finding or
+  had an outcome, with what they treated and their outcomes.
+* **outcomes**: Outcome mentions and ``outcome_of`` sources, with the treatment they followed;
+  a word such as "improvement" or "resolution" only with that treatment.
 * **follow-up**: the findings, tests, procedures, drugs and outcomes told in a sentence with a
   follow-up time expression.
 * **from the literature**: findings, procedures and drugs of the statements about others.
+
+Findings inside a Family_history phrase are the family's and left out. An item told as suspected
+first and as present later ("possibility of a CSF leak" … "related to a CSF leak") is present.
 """
 
 from __future__ import annotations
@@ -300,7 +307,13 @@ def build_summary(
         investigations=investigations,
         treatments=treated_items,
         outcomes=items(
-            (m for m in kept if (m.type is EntityType.OUTCOME or m.id in after) and is_outcome(m)),
+            (
+                m
+                for m in kept
+                if (m.type is EntityType.OUTCOME or m.id in after)
+                and is_outcome(m)
+                and (m.id in after or not gate.is_vague_outcome(m))
+            ),
             {"after": after},
         ),
         follow_up=items(m for m in _follow_up(case, patients) if is_event(m)),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from casebook.model import (
     Assertion,
     Attribute,
@@ -327,3 +330,55 @@ def test_a_suspected_finding_confirmed_later_is_present() -> None:
     ]
     (leak,) = build_summary(case.model_copy(update={"mentions": mentions})).complications
     assert leak.mentions == ["m1", "m3"] and leak.assertion is Assertion.PRESENT
+
+
+PHRASES = (
+    "Anaesthetic colleagues",
+    "pneumonia",
+    "blood patch",
+    "amoxicillin",
+    "computed tomography",
+    "Philippines",
+    "full recovery",
+    "commercial software",
+)
+PROPERTY_TEXT = (
+    "Anaesthetic colleagues saw her pneumonia; a blood patch, amoxicillin and computed "
+    "tomography followed in the Philippines, then full recovery, per commercial software."
+)
+HEADING_TYPES: dict[str, frozenset[EntityType]] = {
+    "presenting_problem": frozenset({EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER}),
+    "diagnoses": frozenset({EntityType.DISEASE_DISORDER}),
+    "procedures": frozenset({EntityType.THERAPEUTIC_PROCEDURE, EntityType.DIAGNOSTIC_PROCEDURE}),
+    "investigations": frozenset({EntityType.DIAGNOSTIC_PROCEDURE}),
+    "treatments": frozenset({EntityType.MEDICATION, EntityType.THERAPEUTIC_PROCEDURE}),
+    "outcomes": frozenset(
+        {EntityType.OUTCOME, EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER}
+    ),
+}
+GUESSED = st.sampled_from(
+    [
+        EntityType.SIGN_SYMPTOM,
+        EntityType.DISEASE_DISORDER,
+        EntityType.DIAGNOSTIC_PROCEDURE,
+        EntityType.THERAPEUTIC_PROCEDURE,
+        EntityType.MEDICATION,
+        EntityType.OUTCOME,
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(types=st.lists(GUESSED, min_size=len(PHRASES), max_size=len(PHRASES)))
+def test_whatever_the_model_guesses_each_heading_holds_its_own_kind(
+    types: list[EntityType],
+) -> None:
+    case = _told(PROPERTY_TEXT, list(zip(PHRASES, types, strict=True)))
+    summary = build_summary(case)
+    by_id = {m.id: m for m in case.mentions}
+    for heading, allowed in HEADING_TYPES.items():
+        for item in getattr(summary, heading):
+            assert by_id[item.mentions[0]].type in allowed, (heading, item.text)
+    shown = _shown(summary)
+    assert not shown & {"Anaesthetic colleagues", "Philippines", "commercial software"}
+    Case.model_validate(case.model_copy(update={"summary": summary}).model_dump())
