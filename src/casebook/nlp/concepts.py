@@ -139,7 +139,8 @@ class ClinicalConcepts:
         self.rules = load_rules(rules, ConceptRules)
         vocabulary = heads or load_head_words()
         self._non_clinical = _words(self.rules.non_clinical_heads)
-        self._places = tuple(normalize_tokens(place) for place in self.rules.places)
+        self._places = frozenset(" ".join(normalize_tokens(p)) for p in self.rules.places)
+        self._place_words = max((len(p.split(" ")) for p in self._places), default=0)
         self._generic = _words(self.rules.generic)
         self._qualifiers = _words(self.rules.qualifiers)
         self._analytes = vocabulary.analyte
@@ -189,8 +190,11 @@ class ClinicalConcepts:
             return True
         if all(w in self._body for w in lettered):
             return True
-        joined = f" {' '.join(words)} "
-        return any(f" {' '.join(place)} " in joined for place in self._places)
+        return any(
+            " ".join(words[start : start + size]) in self._places
+            for size in range(1, self._place_words + 1)
+            for start in range(len(words) - size + 1)
+        )
 
     def is_generic(self, words: tuple[str, ...]) -> bool:
         """Whether every word is generic, a qualifier or a number: no concept of its own."""
