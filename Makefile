@@ -65,6 +65,7 @@ bench: setup
 	$(BIN)/casebook eval assertion $(NEGEX_TSV) --split check --json | $(HELD_OUT)
 	$(BIN)/casebook eval relations $(DATA)/maccrobat2020 --split check --json | $(HELD_OUT)
 	$(BIN)/casebook eval timeline $(DATA)/maccrobat2020 --split check --json | $(HELD_OUT)
+	$(BIN)/casebook eval summary $(DATA)/maccrobat2020 --split check --json | $(HELD_OUT)
 	$(BIN)/casebook eval timeline $(DATA)/e3c-en --split check --json --predicted | $(HELD_OUT)
 	$(BIN)/casebook eval icd10 $(DATA)/codiesp-en/dev --split check --json | $(HELD_OUT)
 	$(BIN)/casebook eval icd10pcs $(DATA)/codiesp-en/dev --split check --json | $(HELD_OUT)

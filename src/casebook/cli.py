@@ -626,6 +626,19 @@ def eval_relations(
     _print_report(_guarded(lambda: evaluate_relations(folder, split=chosen)), as_json)
 
 
+@eval_app.command("summary")
+def eval_summary(
+    folder: Annotated[Path, typer.Argument(help="A brat folder such as maccrobat2020.")],
+    as_json: JsonFlag = False,
+    split: SplitOption = "all",
+) -> None:
+    """Whether clinical summary items lie on gold entities of the type their heading says."""
+    from casebook.eval.summary import evaluate_summary
+
+    chosen = _split(split)
+    _print_report(_guarded(lambda: evaluate_summary(folder, split=chosen)), as_json)
+
+
 @eval_app.command("timeline")
 def eval_timeline(
     folder: Annotated[

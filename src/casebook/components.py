@@ -60,11 +60,11 @@ DEFAULT_COMPONENTS: tuple[str, ...] = (
     "attributes",
     "relations",
     "temporal",
-    "summary",
     "phenotypes",
     "icd10",
     "icd10pcs",
     "complications",
+    "summary",
 )
 
 

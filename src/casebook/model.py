@@ -323,9 +323,14 @@ class ClinicalSummary(RecordModel):
     treatments: list[SummaryItem] = Field(default_factory=list)
     outcomes: list[SummaryItem] = Field(default_factory=list)
     follow_up: list[SummaryItem] = Field(default_factory=list)
+    literature: list[SummaryItem] = Field(
+        default_factory=list,
+        description="Findings, procedures and drugs the report states about other patients or "
+        "the literature (Introduction, Discussion, cited sentences): not this patient's.",
+    )
 
     def items(self) -> list[SummaryItem]:
-        """Every item, the patient first."""
+        """Every item, the patient first, those from the literature last."""
         found = [self.patient] if self.patient else []
         for group in (
             self.presenting_problem,
@@ -336,6 +341,7 @@ class ClinicalSummary(RecordModel):
             self.treatments,
             self.outcomes,
             self.follow_up,
+            self.literature,
         ):
             found += group
         return found

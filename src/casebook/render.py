@@ -212,6 +212,10 @@ def timeline_view(case: Case) -> RenderableType:
     return Panel(Group(*parts), title=f"[bold]{case.title or case.id}[/bold]", subtitle=case.id)
 
 
+LITERATURE_LABEL = "from the literature"
+"""The summary row of facts the report states about others, not about the patient."""
+
+
 def _summary_item(item: SummaryItem) -> Text:
     line = Text(item.text, Style(bold=True))
     if item.assertion is not Assertion.PRESENT:
@@ -241,6 +245,13 @@ def _summary_table(summary: ClinicalSummary) -> Table:
     for name, items in groups:
         if items:
             table.add_row(name, Text("\n").join(_summary_item(i) for i in items))
+    if summary.literature:
+        # Facts the report states about other patients or in general, never this patient's.
+        table.add_row(
+            Text(LITERATURE_LABEL, Style(italic=True)),
+            Text("\n").join(_summary_item(i) for i in summary.literature),
+            style=Style(dim=True),
+        )
     return table
 
 

@@ -8,6 +8,7 @@ from casebook.model import (
     Assertion,
     Case,
     CaseCode,
+    ClinicalSummary,
     CodeSystem,
     EntityType,
     Mention,
@@ -15,6 +16,7 @@ from casebook.model import (
     Source,
     SourceFormat,
     Span,
+    SummaryItem,
     TimelineEvent,
     TreatmentTally,
 )
@@ -147,3 +149,16 @@ def test_the_tally_shows_the_most_reported_treatments_first_and_says_how_many_it
     assert "treatment 20 " in shown and "treatment 6 " in shown
     assert "treatment 5 " not in shown
     assert "… and 5 more treatments" in shown
+
+
+def test_facts_about_other_patients_are_shown_apart_and_labelled() -> None:
+    summary = ClinicalSummary(
+        diagnoses=[SummaryItem(text="CSF leak", mentions=["m2"])],
+        literature=[SummaryItem(text="biopsy", mentions=["m3"])],
+    )
+    console = Console(record=True, width=120)
+    console.print(case_summary(_case().model_copy(update={"summary": summary})))
+    shown = console.export_text()
+    labelled = [line for line in shown.splitlines() if "from the literature" in line]
+    assert len(labelled) == 1 and "biopsy" in labelled[0]
+    assert "CSF leak" not in labelled[0]

@@ -11,7 +11,8 @@
    finding is present and the patient's (``excluded_assertions``), otherwise the match
    score times the weight of its section (a case presentation counts more than a discussion,
    references not at all) times ``literature_weight`` when its sentence speaks of other
-   patients or the literature ("et al.", "[12]", "has been reported"). Weights combine by
+   patients or the literature ("et al.", "[12]", "has been reported": the cues of
+   ``resources/literature.json``, shared with the clinical summary). Weights combine by
    noisy-or, ``1 - Π(1 - w)``, so repeated evidence raises confidence. Concepts reaching
    ``accept_threshold`` become ``Case.codes``; a concept is then pruned when one of its
    accepted descendants is more specific, and concepts too near the root (``min_depth``) or
@@ -53,6 +54,7 @@ from casebook.model import (
     Section,
     Span,
 )
+from casebook.nlp.literature import literature_cues
 from casebook.resources import load_rules
 
 
@@ -74,10 +76,6 @@ class PhenotypeRules(RecordModel):
     )
     section_weights: dict[str, float] = Field(description="Section kind → evidence weight.")
     default_section_weight: float = Field(ge=0.0, le=1.0)
-    literature_cues: list[str] = Field(
-        description="Regular expressions (case-insensitive) marking a sentence about other "
-        "patients or the literature."
-    )
     literature_weight: float = Field(ge=0.0, le=1.0)
     accept_threshold: float = Field(ge=0.0, le=1.0)
     min_depth: int = Field(ge=0, description="Concepts nearer the root are not coded.")
@@ -102,7 +100,7 @@ class PhenotypeRules(RecordModel):
                 raise ValueError(f"weight of section {kind!r} is outside [0, 1]")
         return value
 
-    @field_validator("literature_cues", "grouping_names")
+    @field_validator("grouping_names")
     @classmethod
     def _patterns_compile(cls, value: list[str]) -> list[str]:
         for pattern in value:
@@ -188,7 +186,7 @@ class PhenotypeCoder:
         )
         self._types = frozenset(self.rules.mention_types)
         self._excluded = frozenset(self.rules.excluded_assertions)
-        self._cues = _any_of(self.rules.literature_cues)
+        self._cues = literature_cues()
         self._grouping = [re.compile(p) for p in self.rules.grouping_names]
         self._depth: dict[str, int] = {}
         self._codable: dict[str, bool] = {}
@@ -313,21 +311,6 @@ class PhenotypeCoder:
         result = depth if level else 0
         self._depth[concept_id] = result
         return result
-
-
-_BACK_REFERENCE = re.compile(r"\\[1-9]|\(\?P=")
-
-
-def _any_of(patterns: Sequence[str]) -> list[re.Pattern[str]]:
-    """Case-insensitive patterns such that one of them matches where one of ``patterns`` does:
-    a single alternation when they can share one (no back-references, no clashing group
-    names), else each."""
-    if patterns and not any(_BACK_REFERENCE.search(p) for p in patterns):
-        try:
-            return [re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)]
-        except re.error:
-            pass
-    return [re.compile(p, re.IGNORECASE) for p in patterns]
 
 
 class _Weigher:

@@ -5,24 +5,47 @@ three times) become one item that lists every mention id, first mention first, o
 them qualifies; items are listed in timeline order. Negated, family and hypothetical mentions
 are left out, except at follow-up, where "no recurrence" is what a reader wants to know.
 
+What is shown must be a clinical fact about this patient:
+
+* only sentences about the patient count (``casebook.nlp.literature``): statements of an
+  introduction or discussion and sentences about other patients ("Smith et al. reported …")
+  go to **from the literature**, a list of their own; a differential diagnosis or a discussion
+  restating the case goes nowhere;
+* a mention is shown under a heading only when its words name a clinical concept of the
+  heading's kind (``casebook.nlp.concepts``): the mention model's type alone is not enough, so
+  "Anaesthetic colleagues" is no diagnosis and "dural tear" no procedure.
+
+The headings:
+
 * **patient**: the Age and Sex mentions, read as "29-year-old female".
-* **presenting problem**: the findings of the anchor's sentence (the first event on day 0),
-  else the earliest findings on or after day 0.
-* **diagnoses**: Disease_disorder mentions.
-* **procedures**: therapeutic procedures that are not treatments of a finding, and any
-  procedure that caused something.
-* **complications**: findings that are ``caused_by`` something, with their causes.
-* **investigations**: diagnostic procedures with their results (``result_of``).
-* **treatments**: medications and the therapeutic procedures that treat a finding or had an
-  outcome, with what they treated and their outcomes.
-* **outcomes**: Outcome mentions and ``outcome_of`` sources, with the treatment they followed.
-* **follow-up**: the events told in a sentence with a follow-up time expression.
+* **presenting problem**: the current findings (not of the past history) of the anchor's
+  sentence (the first event on day 0), else the earliest ones on or after day 0.
+* **diagnoses**: Disease_disorder mentions naming a finding of this illness: findings told as
+  historical or inside a History phrase ("history of hypertension") are the past history.
+* **procedures**: procedures naming no test and no drug, that are not treatments of a finding,
+  and any procedure that caused something; a test or treatment is listed under its own
+  heading only.
+* **complications**: current findings that are ``caused_by`` something, with their causes.
+* **investigations**: diagnostic procedures naming a test, with their results (``result_of``:
+  a value, or a finding).
+* **treatments**: drugs (named as drugs, given with a dose, route or frequency, or what
+  something was ``treated_by``; not those tested or avoided, "resistant to oxacillin"), drug
+  therapies ("corticosteroid therapy") and the therapeutic procedures that treat a finding or
+  had an outcome, with what they treated and their outcomes.
+* **outcomes**: Outcome mentions and ``outcome_of`` sources, with the treatment they followed;
+  a word such as "improvement" or "resolution" only with that treatment.
+* **follow-up**: the findings, tests, procedures, drugs and outcomes told in a sentence with a
+  follow-up time expression.
+* **from the literature**: findings, procedures and drugs of the statements about others.
+
+Findings inside a Family_history phrase are the family's and left out. An item told as suspected
+first and as present later ("possibility of a CSF leak" … "related to a CSF leak") is present.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from casebook.model import (
@@ -35,6 +58,8 @@ from casebook.model import (
     SummaryItem,
     SummaryLink,
 )
+from casebook.nlp.concepts import ClinicalConcepts, ConceptKind, default_concepts
+from casebook.nlp.literature import Statement, StatementSorter, default_sorter
 
 FINDINGS = frozenset({EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER})
 PROCEDURES = frozenset({EntityType.DIAGNOSTIC_PROCEDURE, EntityType.THERAPEUTIC_PROCEDURE})
@@ -50,6 +75,17 @@ EVENTS = (
     }
 )
 LEFT_OUT = frozenset({Assertion.NEGATED, Assertion.FAMILY, Assertion.HYPOTHETICAL})
+DOSE_ATTRIBUTES = frozenset({"dosage", "route", "frequency"})
+"""Attributes that say a drug was given, not merely named."""
+TYPE_KINDS: dict[EntityType, frozenset[ConceptKind]] = {
+    EntityType.SIGN_SYMPTOM: frozenset({ConceptKind.FINDING}),
+    EntityType.DISEASE_DISORDER: frozenset({ConceptKind.FINDING}),
+    EntityType.DIAGNOSTIC_PROCEDURE: frozenset({ConceptKind.TEST, ConceptKind.PROCEDURE}),
+    EntityType.THERAPEUTIC_PROCEDURE: frozenset({ConceptKind.PROCEDURE}),
+    EntityType.MEDICATION: frozenset({ConceptKind.DRUG}),
+    EntityType.OUTCOME: frozenset({ConceptKind.OUTCOME, ConceptKind.FINDING}),
+}
+"""The concept kinds a mention of each type must name to be shown as that type."""
 
 _ARTICLES = re.compile(r"^(?:the|a|an|her|his|their)\s+")
 
@@ -74,18 +110,68 @@ class SummaryBuilder:
         return case.model_copy(update={"summary": build_summary(case)})
 
 
-def build_summary(case: Case) -> ClinicalSummary:
-    """The clinical summary of a case whose mentions, relations and timeline are set."""
+def build_summary(
+    case: Case,
+    concepts: ClinicalConcepts | None = None,
+    sorter: StatementSorter | None = None,
+) -> ClinicalSummary:
+    """The clinical summary of a case whose mentions, relations and timeline are set.
+
+    Args:
+        case: The analysed case.
+        concepts: The concept gate; by default the packaged one.
+        sorter: What tells the patient's statements from the literature's; by default the
+            packaged rules.
+    """
+    gate = concepts or default_concepts()
+    statements = (sorter or default_sorter()).sort(case)
     by_id = {m.id: m for m in case.mentions}
+    sentences = sorted(case.sentences, key=lambda s: s.start)
     order = {e.mention: e.order for e in case.timeline}
     days = {e.mention: e.offset_days for e in case.timeline}
-    kept = [m for m in case.mentions if m.assertion not in LEFT_OUT]
+    about = {m.id: statements.at(m.start) for m in case.mentions}
+    patients = [m for m in case.mentions if about[m.id] is Statement.PATIENT]
+    family = _inside(case.mentions, EntityType.FAMILY_HISTORY)
+    past = _inside(case.mentions, EntityType.HISTORY)
+    kept = [m for m in patients if m.assertion not in LEFT_OUT and m.id not in family]
     # What makes mentions the same thing, worked out once per mention (ids are unique).
     keys = {m.id: _key(m) for m in case.mentions}
+    kinds = {m.id: gate.kinds(m) for m in case.mentions}
     kept_keys = [(m, keys[m.id]) for m in kept]
+    dosed = {
+        m.id
+        for m in case.mentions
+        if any(a.name in DOSE_ATTRIBUTES for a in m.attributes) and not gate.names_nothing(m)
+    }
+    dosed |= {
+        r.target
+        for r in case.relations
+        if r.type == "dosage_of" and r.target in by_id and not gate.names_nothing(by_id[r.target])
+    }
 
-    def linked(kind: str, *, from_source: bool) -> dict[str, list[Mention]]:
-        """Mention id → the mentions at the other end of its relations of ``kind``."""
+    def names(mention: Mention, *wanted: ConceptKind) -> bool:
+        return not kinds[mention.id].isdisjoint(wanted)
+
+    def is_finding(mention: Mention) -> bool:
+        return mention.type in FINDINGS and names(mention, ConceptKind.FINDING)
+
+    def is_current_finding(mention: Mention) -> bool:
+        """A finding of this illness, not of the past history ("history of hypertension")."""
+        return (
+            is_finding(mention)
+            and mention.assertion is not Assertion.HISTORICAL
+            and mention.id not in past
+        )
+
+    def is_result(mention: Mention) -> bool:
+        if mention.type is EntityType.LAB_VALUE:
+            return gate.is_result(mention)
+        return is_finding(mention)
+
+    def linked(
+        kind: str, *, from_source: bool, shown: Callable[[Mention], bool]
+    ) -> dict[str, list[Mention]]:
+        """Mention id → the shown mentions at the other end of its relations of ``kind``."""
         table: dict[str, list[Mention]] = {}
         for relation in case.relations:
             if relation.type != kind:
@@ -96,21 +182,75 @@ def build_summary(case: Case) -> ClinicalSummary:
                 else (relation.target, relation.source)
             )
             other = by_id.get(there)
-            if other is not None and other.assertion not in LEFT_OUT:
+            if (
+                other is not None
+                and other.assertion not in LEFT_OUT
+                and about[other.id] is Statement.PATIENT
+                and shown(other)
+            ):
                 table.setdefault(here, []).append(other)
         return table
 
-    causes = linked("caused_by", from_source=True)
-    effects = linked("caused_by", from_source=False)
-    results = linked("result_of", from_source=False)
-    treats = linked("treated_by", from_source=False)
-    outcomes_of = linked("outcome_of", from_source=False)
-    after = linked("outcome_of", from_source=True)
+    def is_cause(mention: Mention) -> bool:
+        return names(mention, *ConceptKind) or mention.id in dosed
+
+    def is_treatment_step(mention: Mention) -> bool:
+        return names(mention, ConceptKind.PROCEDURE, ConceptKind.DRUG) or mention.id in dosed
+
+    def is_outcome(mention: Mention) -> bool:
+        return names(mention, ConceptKind.OUTCOME, ConceptKind.FINDING)
+
+    causes = linked("caused_by", from_source=True, shown=is_cause)
+    effects = linked("caused_by", from_source=False, shown=is_cause)
+    results = linked("result_of", from_source=False, shown=is_result)
+    treats = linked("treated_by", from_source=False, shown=is_finding)
+    treated = {r.target for r in case.relations if r.type == "treated_by"}
+    outcomes_of = linked("outcome_of", from_source=False, shown=is_outcome)
+    after = linked("outcome_of", from_source=True, shown=is_treatment_step)
+
+    def is_drug(mention: Mention) -> bool:
+        return (
+            mention.type is EntityType.MEDICATION
+            and (
+                names(mention, ConceptKind.DRUG)
+                or mention.id in dosed
+                or (mention.id in treated and not gate.names_nothing(mention))
+            )
+            and not gate.not_given(case.text, sentence_start(mention), mention.start)
+        )
+
+    def is_drug_therapy(mention: Mention) -> bool:
+        """A therapeutic procedure that names a drug ("corticosteroid therapy")."""
+        return mention.type is EntityType.THERAPEUTIC_PROCEDURE and names(mention, ConceptKind.DRUG)
+
+    def is_test(mention: Mention) -> bool:
+        return mention.type is EntityType.DIAGNOSTIC_PROCEDURE and names(mention, ConceptKind.TEST)
+
+    def sentence_start(mention: Mention) -> int:
+        sentence = _sentence_of(sentences, mention)
+        return sentence.start if sentence is not None else mention.start
+
+    def is_procedure(mention: Mention) -> bool:
+        """A therapeutic procedure naming a procedure and no drug, or a diagnostic procedure
+        naming only a procedure ("mass excision")."""
+        if mention.type is EntityType.THERAPEUTIC_PROCEDURE:
+            return names(mention, ConceptKind.PROCEDURE) and not is_drug_therapy(mention)
+        return (
+            mention.type is EntityType.DIAGNOSTIC_PROCEDURE
+            and names(mention, ConceptKind.PROCEDURE)
+            and not names(mention, ConceptKind.TEST, ConceptKind.DRUG, ConceptKind.FINDING)
+        )
+
     treatments = [
         m
         for m in kept
-        if m.type is EntityType.MEDICATION
-        or (m.type is EntityType.THERAPEUTIC_PROCEDURE and (m.id in treats or m.id in outcomes_of))
+        if is_drug(m)
+        or is_drug_therapy(m)
+        or (
+            m.type is EntityType.THERAPEUTIC_PROCEDURE
+            and is_procedure(m)
+            and (m.id in treats or m.id in outcomes_of)
+        )
     ]
     treatment_ids = {m.id for m in treatments}
 
@@ -125,29 +265,70 @@ def build_summary(case: Case) -> ClinicalSummary:
         chosen += [m for m, key in kept_keys if key in wanted and m.id not in ids]
         return _items(chosen, links or {}, order, days, keys)
 
+    def is_event(mention: Mention) -> bool:
+        if mention.type is EntityType.MEDICATION:
+            return is_drug(mention)
+        return mention.type in TYPE_KINDS and names(mention, *TYPE_KINDS[mention.type])
+
+    literature = [
+        m
+        for m in case.mentions
+        if about[m.id] is Statement.LITERATURE
+        and m.assertion not in LEFT_OUT
+        and m.type in FINDINGS | PROCEDURES | {EntityType.MEDICATION}
+        and is_event(m)
+    ]
+    investigations = items((m for m in kept if is_test(m)), {"result": results})
+    treated_items = items(treatments, {"treats": treats, "outcome": outcomes_of})
+    # A test or treatment is listed under its own heading only, even when it caused something.
+    listed = {keys[i] for item in investigations + treated_items for i in item.mentions}
     return ClinicalSummary(
         patient=_patient(case),
-        presenting_problem=items(_presenting(case, kept, order, days)),
-        diagnoses=items(m for m in kept if m.type is EntityType.DISEASE_DISORDER),
+        presenting_problem=items(
+            _presenting(
+                [m for m in kept if is_current_finding(m)], patients, case.sentences, order, days
+            )
+        ),
+        diagnoses=items(
+            m for m in kept if m.type is EntityType.DISEASE_DISORDER and is_current_finding(m)
+        ),
         procedures=items(
             m
             for m in kept
-            if (m.type is EntityType.THERAPEUTIC_PROCEDURE and m.id not in treatment_ids)
-            or (m.type in PROCEDURES and m.id in effects)
+            if keys[m.id] not in listed
+            and (
+                (is_procedure(m) and m.id not in treatment_ids) or (m.id in effects and is_test(m))
+            )
         ),
         complications=items(
-            (m for m in kept if m.id in causes and m.type in FINDINGS | {EntityType.OUTCOME}),
+            (m for m in kept if m.id in causes and (is_current_finding(m) or is_outcome(m))),
             {"caused_by": causes},
         ),
-        investigations=items(
-            (m for m in kept if m.type is EntityType.DIAGNOSTIC_PROCEDURE), {"result": results}
-        ),
-        treatments=items(treatments, {"treats": treats, "outcome": outcomes_of}),
+        investigations=investigations,
+        treatments=treated_items,
         outcomes=items(
-            (m for m in kept if m.type is EntityType.OUTCOME or m.id in after), {"after": after}
+            (
+                m
+                for m in kept
+                if (m.type is EntityType.OUTCOME or m.id in after)
+                and is_outcome(m)
+                and (m.id in after or not gate.is_vague_outcome(m))
+            ),
+            {"after": after},
         ),
-        follow_up=items(_follow_up(case)),
+        follow_up=items(m for m in _follow_up(case, patients) if is_event(m)),
+        literature=_items(literature, {}, {}, {}, keys),
     )
+
+
+def _inside(mentions: Sequence[Mention], kind: EntityType) -> set[str]:
+    """Ids of the mentions that lie within a mention of ``kind`` (a History phrase)."""
+    phrases = [m for m in mentions if m.type is kind]
+    return {
+        m.id
+        for m in mentions
+        if m.type is not kind and any(p.start <= m.start and m.end <= p.end for p in phrases)
+    }
 
 
 def _key(mention: Mention) -> tuple[str, str]:
@@ -197,7 +378,13 @@ def _item(
     return SummaryItem(
         text=first.expansion or first.text,
         mentions=_unique_ids(group.mentions),
-        assertion=first.assertion,
+        # Told as suspected first and confirmed later ("possibility of a CSF leak" … "related
+        # to a CSF leak"), the fact is present.
+        assertion=(
+            Assertion.PRESENT
+            if any(m.assertion is Assertion.PRESENT for m in group.mentions)
+            else first.assertion
+        ),
         offset_days=days.get(first.id),
         related=related,
     )
@@ -225,26 +412,42 @@ def _sentence_of(sentences: Sequence[Span], mention: Mention) -> Span | None:
 
 
 def _presenting(
-    case: Case, kept: Sequence[Mention], order: dict[str, int], days: dict[str, float | None]
+    findings: Sequence[Mention],
+    patients: Sequence[Mention],
+    sentences: Sequence[Span],
+    order: dict[str, int],
+    days: dict[str, float | None],
 ) -> list[Mention]:
-    findings = [m for m in kept if m.type in FINDINGS and m.id in order]
-    placed = sorted((m for m in case.mentions if m.id in order), key=lambda m: order[m.id])
+    """The findings of the anchor's sentence, else the earliest ones on or after day 0.
+
+    Args:
+        findings: The shown findings of the patient.
+        patients: Every mention of the patient's statements; the anchor is among them.
+        sentences: The case's sentences.
+        order: Timeline order by mention id.
+        days: Days from the anchor by mention id.
+    """
+    placed_findings = [m for m in findings if m.id in order]
+    placed = sorted((m for m in patients if m.id in order), key=lambda m: order[m.id])
     anchor = next((m for m in placed if days.get(m.id) == 0), None)
     if anchor is None:
         return []
-    sentence = _sentence_of(case.sentences, anchor)
+    sentence = _sentence_of(sentences, anchor)
     if sentence is not None:
-        told = [m for m in findings if sentence.start <= m.start < sentence.end]
+        told = [m for m in placed_findings if sentence.start <= m.start < sentence.end]
         if told:
             return told
-    later = [m for m in findings if (days.get(m.id) or 0.0) >= 0 and days.get(m.id) is not None]
+    later = [
+        m for m in placed_findings if (days.get(m.id) or 0.0) >= 0 and days.get(m.id) is not None
+    ]
     if not later:
         return []
     first = min(order[m.id] for m in later)
     return [m for m in later if order[m.id] == first]
 
 
-def _follow_up(case: Case) -> list[Mention]:
+def _follow_up(case: Case, patients: Sequence[Mention]) -> list[Mention]:
+    """The events told in a sentence with a follow-up time expression, negated ones too."""
     found: list[Mention] = []
     placed = {e.mention for e in case.timeline}
     for time in case.times:
@@ -256,7 +459,7 @@ def _follow_up(case: Case) -> list[Mention]:
         )
         found += [
             m
-            for m in case.mentions
+            for m in patients
             if m.type in EVENTS
             and (m.id in placed or m.assertion is Assertion.NEGATED)
             and sentence.start <= m.start < sentence.end

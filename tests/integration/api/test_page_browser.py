@@ -247,3 +247,27 @@ def test_token_prompt_when_the_server_needs_one(
     expect(tab.locator("#result")).to_be_visible(timeout=120_000)
     expect(tab.locator("#error")).to_be_hidden()
     context.close()
+
+
+def test_facts_about_other_patients_are_shown_apart(page: Page, open_server: RunningServer) -> None:
+    text = (
+        "Case presentation\n"
+        "A 40-year-old woman had bacterial meningitis and was treated with ceftriaxone.\n\n"
+        "Discussion\n"
+        "Smith et al. reported tuberculous meningitis in three patients.\n"
+    )
+    discussion = text.index("Discussion")
+    page.goto(open_server.url)
+    page.fill("#text", text)
+    case = _analyse_by_keyboard(page)
+    assert case.summary is not None
+    where = {m.id: m.start for m in case.mentions}
+    (apart,) = case.summary.literature
+    assert all(where[i] > discussion for i in apart.mentions)
+    assert case.summary.diagnoses
+    assert all(where[i] < discussion for d in case.summary.diagnoses for i in d.mentions)
+    row = page.locator("#summary table.summary tr.literature")
+    expect(row.locator("th")).to_have_text("From the literature (not this patient)")
+    expect(row.locator("td")).to_have_text(apart.text)
+    marked = row.locator("button.mention-link")
+    expect(marked).to_have_attribute("data-mention", apart.mentions[0])

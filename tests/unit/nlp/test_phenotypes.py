@@ -108,7 +108,7 @@ def test_invalid_rules_file(tmp_path: Path) -> None:
         PhenotypeCoder(bad)
     assert caught.value.code is ErrorCode.INVALID_RESOURCE
     rules.pop("unknown_knob")
-    rules["literature_cues"] = ["(unclosed"]
+    rules["grouping_names"] = ["(unclosed"]
     bad.write_text(json.dumps(rules), encoding="utf-8")
     with pytest.raises(CasebookError) as caught:
         PhenotypeCoder(bad)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from casebook.model import (
     Assertion,
+    Attribute,
     Case,
+    ClinicalSummary,
     EntityType,
     Mention,
     Patient,
     Relation,
+    Section,
     Sex,
     Source,
     SourceFormat,
@@ -118,7 +124,8 @@ def test_the_summary_reads_the_case_at_a_glance() -> None:
     assert [(i.text, [r.text for r in i.related]) for i in summary.outcomes] == [
         ("full recovery", ["blood patch"])
     ]
-    assert [i.text for i in summary.procedures] == ["biopsy"]
+    # The biopsy that caused the leak is a test: listed once, under investigations.
+    assert summary.procedures == []
     assert [i.text for i in summary.follow_up] == ["CSF leak"]
 
 
@@ -131,3 +138,247 @@ def test_the_component_sets_a_summary_whose_ids_the_case_knows() -> None:
     case = SummaryBuilder()(_case())
     assert case.summary is not None
     assert Case.model_validate_json(case.model_dump_json()) == case
+
+
+def _told(
+    text: str,
+    words: list[tuple[str, EntityType]],
+    *,
+    section: str = "case_presentation",
+    relations: list[tuple[str, str, str]] | None = None,
+    dosed: set[str] | None = None,
+) -> Case:
+    """A one-sentence case whose mentions carry the types given (the model's guesses), each
+    placed on the timeline in text order."""
+    mentions: list[Mention] = []
+    for number, (phrase, kind) in enumerate(words, 1):
+        start = text.index(phrase)
+        attributes = []
+        if dosed and phrase in dosed:
+            at = text.index("1 g")
+            attributes = [Attribute(name="dosage", start=at, end=at + 3, text="1 g")]
+        mentions.append(
+            Mention(
+                id=f"m{number}",
+                start=start,
+                end=start + len(phrase),
+                text=phrase,
+                type=kind,
+                attributes=attributes,
+            )
+        )
+    return Case(
+        id="sentence",
+        text=text,
+        source=Source(format=SourceFormat.TEXT),
+        sections=[Section(start=0, end=len(text), title="", kind=section)],
+        sentences=[Span(start=0, end=len(text))],
+        mentions=mentions,
+        relations=[Relation(type=t, source=a, target=b) for t, a, b in relations or []],
+        timeline=[
+            TimelineEvent(mention=m.id, order=n, offset_days=0.0) for n, m in enumerate(mentions)
+        ],
+    )
+
+
+def _shown(summary: ClinicalSummary) -> set[str]:
+    return {item.text for item in summary.items()}
+
+
+def test_colleagues_who_performed_a_blood_patch_are_no_diagnosis() -> None:
+    case = _told(
+        "Anaesthetic colleagues performed a blood patch.",
+        [
+            ("Anaesthetic colleagues", EntityType.DISEASE_DISORDER),
+            ("blood patch", EntityType.THERAPEUTIC_PROCEDURE),
+        ],
+    )
+    summary = build_summary(case)
+    assert "Anaesthetic colleagues" not in _shown(summary)
+    assert [i.text for i in summary.procedures] == ["blood patch"]
+    assert summary.diagnoses == []
+
+
+def test_a_discussion_of_other_patients_is_not_this_patients_diagnosis() -> None:
+    text = "Smith et al. reported meningitis in 3 patients."
+    case = _told(text, [("meningitis", EntityType.DISEASE_DISORDER)], section="discussion")
+    summary = build_summary(case)
+    assert summary.diagnoses == [] and summary.presenting_problem == []
+    assert [i.text for i in summary.literature] == ["meningitis"]
+
+
+def test_a_sentence_citing_others_is_the_literatures_in_any_section() -> None:
+    text = "Smith et al. reported meningitis in 3 patients."
+    summary = build_summary(_told(text, [("meningitis", EntityType.DISEASE_DISORDER)]))
+    assert summary.diagnoses == []
+    assert [i.text for i in summary.literature] == ["meningitis"]
+
+
+def test_a_discussion_restating_the_case_adds_nothing() -> None:
+    text = "Our patient had meningitis."
+    case = _told(text, [("meningitis", EntityType.DISEASE_DISORDER)], section="discussion")
+    assert _shown(build_summary(case)) == set()
+
+
+def test_a_citation_mark_leaves_the_patients_diagnosis_the_patients() -> None:
+    text = "Acute fatty liver of pregnancy was confirmed by the Swansea criteria [9]."
+    case = _told(text, [("Acute fatty liver of pregnancy", EntityType.DISEASE_DISORDER)])
+    summary = build_summary(case)
+    assert [i.text for i in summary.diagnoses] == ["Acute fatty liver of pregnancy"]
+    assert summary.literature == []
+
+
+def test_a_dural_tear_is_no_procedure() -> None:
+    case = _told(
+        "The leak came from a dural tear.", [("dural tear", EntityType.THERAPEUTIC_PROCEDURE)]
+    )
+    assert _shown(build_summary(case)) == set()
+
+
+def test_people_places_and_software_are_never_shown() -> None:
+    case = _told(
+        "Her general practitioner in the Philippines measured it with commercial software.",
+        [
+            ("general practitioner", EntityType.DISEASE_DISORDER),
+            ("Philippines", EntityType.DIAGNOSTIC_PROCEDURE),
+            ("commercial software", EntityType.THERAPEUTIC_PROCEDURE),
+        ],
+    )
+    assert _shown(build_summary(case)) == set()
+
+
+def test_a_substance_a_test_found_is_no_treatment() -> None:
+    case = _told(
+        "The fluid was positive for asialotransferrin.",
+        [("asialotransferrin", EntityType.MEDICATION)],
+    )
+    assert build_summary(case).treatments == []
+
+
+def test_a_drug_the_germ_resists_is_no_treatment_but_the_one_given_is() -> None:
+    case = _told("The isolate was resistant to oxacillin.", [("oxacillin", EntityType.MEDICATION)])
+    assert build_summary(case).treatments == []
+    given = _told(
+        "She was given vancomycin 1 g twice daily.",
+        [("vancomycin", EntityType.MEDICATION)],
+        dosed={"vancomycin"},
+    )
+    assert [i.text for i in build_summary(given).treatments] == ["vancomycin"]
+
+
+def test_a_brand_name_given_with_a_dose_is_a_treatment() -> None:
+    case = _told(
+        "She was started on Keppra 1 g daily.",
+        [("Keppra", EntityType.MEDICATION)],
+        dosed={"Keppra"},
+    )
+    assert [i.text for i in build_summary(case).treatments] == ["Keppra"]
+
+
+def test_a_bare_adjective_or_body_part_is_no_finding() -> None:
+    case = _told(
+        "The traumatic defect lay in the sacrum with fluid.",
+        [
+            ("traumatic", EntityType.SIGN_SYMPTOM),
+            ("sacrum", EntityType.DISEASE_DISORDER),
+            ("fluid", EntityType.DISEASE_DISORDER),
+        ],
+    )
+    assert _shown(build_summary(case)) == set()
+
+
+def test_past_history_is_not_the_presenting_problem_or_a_diagnosis() -> None:
+    text = "She had a history of hypertension and presented with pneumonia."
+    case = _told(
+        text,
+        [
+            ("history of hypertension", EntityType.HISTORY),
+            ("hypertension", EntityType.DISEASE_DISORDER),
+            ("pneumonia", EntityType.DISEASE_DISORDER),
+        ],
+    )
+    summary = build_summary(case)
+    assert [i.text for i in summary.diagnoses] == ["pneumonia"]
+    assert [i.text for i in summary.presenting_problem] == ["pneumonia"]
+
+
+def test_a_drug_therapy_is_a_treatment_not_a_procedure() -> None:
+    case = _told(
+        "She received corticosteroid pulse therapy.",
+        [("corticosteroid pulse therapy", EntityType.THERAPEUTIC_PROCEDURE)],
+    )
+    summary = build_summary(case)
+    assert summary.procedures == []
+    assert [i.text for i in summary.treatments] == ["corticosteroid pulse therapy"]
+
+
+def test_a_suspected_finding_confirmed_later_is_present() -> None:
+    text = "A CSF leak was possible; MRI showed the CSF leak after the biopsy."
+    case = _told(
+        text,
+        [
+            ("CSF leak", EntityType.SIGN_SYMPTOM),
+            ("biopsy", EntityType.DIAGNOSTIC_PROCEDURE),
+        ],
+        relations=[("caused_by", "m1", "m2")],
+    )
+    later = text.index("CSF leak", text.index("MRI"))
+    mentions = [
+        case.mentions[0].model_copy(update={"assertion": Assertion.UNCERTAIN}),
+        case.mentions[1],
+        Mention(id="m3", start=later, end=later + 8, text="CSF leak", type=EntityType.SIGN_SYMPTOM),
+    ]
+    (leak,) = build_summary(case.model_copy(update={"mentions": mentions})).complications
+    assert leak.mentions == ["m1", "m3"] and leak.assertion is Assertion.PRESENT
+
+
+PHRASES = (
+    "Anaesthetic colleagues",
+    "pneumonia",
+    "blood patch",
+    "amoxicillin",
+    "computed tomography",
+    "Philippines",
+    "full recovery",
+    "commercial software",
+)
+PROPERTY_TEXT = (
+    "Anaesthetic colleagues saw her pneumonia; a blood patch, amoxicillin and computed "
+    "tomography followed in the Philippines, then full recovery, per commercial software."
+)
+HEADING_TYPES: dict[str, frozenset[EntityType]] = {
+    "presenting_problem": frozenset({EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER}),
+    "diagnoses": frozenset({EntityType.DISEASE_DISORDER}),
+    "procedures": frozenset({EntityType.THERAPEUTIC_PROCEDURE, EntityType.DIAGNOSTIC_PROCEDURE}),
+    "investigations": frozenset({EntityType.DIAGNOSTIC_PROCEDURE}),
+    "treatments": frozenset({EntityType.MEDICATION, EntityType.THERAPEUTIC_PROCEDURE}),
+    "outcomes": frozenset(
+        {EntityType.OUTCOME, EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER}
+    ),
+}
+GUESSED = st.sampled_from(
+    [
+        EntityType.SIGN_SYMPTOM,
+        EntityType.DISEASE_DISORDER,
+        EntityType.DIAGNOSTIC_PROCEDURE,
+        EntityType.THERAPEUTIC_PROCEDURE,
+        EntityType.MEDICATION,
+        EntityType.OUTCOME,
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(types=st.lists(GUESSED, min_size=len(PHRASES), max_size=len(PHRASES)))
+def test_whatever_the_model_guesses_each_heading_holds_its_own_kind(
+    types: list[EntityType],
+) -> None:
+    case = _told(PROPERTY_TEXT, list(zip(PHRASES, types, strict=True)))
+    summary = build_summary(case)
+    by_id = {m.id: m for m in case.mentions}
+    for heading, allowed in HEADING_TYPES.items():
+        for item in getattr(summary, heading):
+            assert by_id[item.mentions[0]].type in allowed, (heading, item.text)
+    shown = _shown(summary)
+    assert not shown & {"Anaesthetic colleagues", "Philippines", "commercial software"}
+    Case.model_validate(case.model_copy(update={"summary": summary}).model_dump())

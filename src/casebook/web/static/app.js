@@ -232,16 +232,20 @@ function summaryItem(item, mentions) {
   return entry;
 }
 
-/** The clinical summary as a table: one row per group that has items. */
+/** The clinical summary as a table: one row per group that has items; the facts the report
+ * states about other patients or the literature come last, in a row marked as such. */
 function summaryTable(summary, mentions) {
   const table = el("table", { class: "summary" });
   const body = el("tbody");
-  for (const [key, label] of SUMMARY_GROUPS) {
+  const groups = [...SUMMARY_GROUPS, ["literature", "From the literature (not this patient)"]];
+  for (const [key, label] of groups) {
     const items = summary[key] || [];
     if (!items.length) continue;
     const list = el("ul", { class: "summary-items" });
     for (const item of items) list.append(summaryItem(item, mentions));
-    body.append(el("tr", {}, el("th", { scope: "row", text: label }), el("td", {}, list)));
+    const row = el("tr", {}, el("th", { scope: "row", text: label }), el("td", {}, list));
+    if (key === "literature") row.classList.add("literature");
+    body.append(row);
   }
   table.append(body);
   return table;

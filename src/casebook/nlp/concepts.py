@@ -1,0 +1,316 @@
+"""The summary's concept gate: which kinds of clinical concept a mention's words name.
+
+A mention's type is the mention model's guess; the clinical summary shows a mention under a
+heading only when its *words* also name a concept of the heading's kind, so that "Anaesthetic
+colleagues" typed as a disease, "dural tear" typed as a procedure or a country typed as a test
+never reach it. The evidence, in order:
+
+1. **Never a concept**: words naming people, roles, organisations, software or documents as the
+   head ("general *practitioner*", "commercial *software*"), a place anywhere ("Philippines"),
+   no word of two letters or more, or only body parts ("liver", "cerebrospinal fluid").
+2. **Codes** already on the mention: HPO and ICD-10-CM name findings; ICD-10-PCS names a test in
+   its imaging, nuclear medicine and measurement sections and a procedure elsewhere.
+3. **Head words** of the vocabularies (``casebook.kb.heads``: HPO, ICD-10-CM, ICD-10-PCS) and
+   of ``summary_concepts.json`` (``heads``), and medical word endings (``suffixes``:
+   "-itis", "-ectomy", "-scopy"), read on the mention's head: the word before its first
+   preposition, else its last word, also with trailing qualifiers ("chemotherapy *regimen*")
+   set aside. A one-word finding must be a whole vocabulary term or a finding head that does
+   not end like an adjective, adverb or participle (``modifier_endings``), or carry a finding
+   ending: "polyp" is a finding, "traumatic", "painful" and "persisted" are not. A finding term
+   headed by a body part ("fatty liver") counts when the mention holds it whole.
+4. **Drugs**: a drug stem ending ("-cillin", "-mab", "-pril") or a drug or drug-class name;
+   ``not_given`` tells a drug that was tested or avoided ("resistant to oxacillin", "allergic
+   to penicillin") from one that was given.
+5. **Tests**: an analyte HPO's laboratory terms measure ("serum creatinine", "hemoglobin").
+
+A mention whose only content is a generic word ("the disease", "symptoms", "treatment") names
+no concept of its own. Everything is data: ``summary_concepts.json`` (validated by
+``ConceptRules``) and ``clinical_heads.json.gz``.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Self
+
+from pydantic import Field, field_validator, model_validator
+
+from casebook.kb.base import normalize_alias, normalize_tokens
+from casebook.kb.heads import MAX_PHRASE_WORDS, HeadWords, head_word, load_head_words
+from casebook.model import CodeSystem, Mention, RecordModel
+from casebook.resources import load_rules
+
+
+class ConceptKind(StrEnum):
+    """The kinds of clinical concept the summary's headings list."""
+
+    FINDING = "finding"
+    PROCEDURE = "procedure"
+    TEST = "test"
+    DRUG = "drug"
+    OUTCOME = "outcome"
+
+
+WORD_KINDS = (ConceptKind.FINDING, ConceptKind.PROCEDURE, ConceptKind.TEST)
+"""The kinds that medical word endings and the vocabularies' head words name."""
+
+TEST_SECTIONS = frozenset({"B", "C", "4"})
+"""ICD-10-PCS sections of tests: Imaging, Nuclear Medicine, Measurement and Monitoring."""
+
+
+class ConceptRules(RecordModel):
+    """The schema of ``summary_concepts.json``; every word is compared normalised."""
+
+    version: str
+    about: str = ""
+    non_clinical_heads: list[str] = Field(
+        description="Head words of people, roles, organisations, software and documents."
+    )
+    places: list[str] = Field(description="Countries and regions, one or more words each.")
+    generic: list[str] = Field(description="Words that name no concept on their own.")
+    qualifiers: list[str] = Field(
+        description="Trailing words set aside to find the head ('chemotherapy regimen')."
+    )
+    suffixes: dict[ConceptKind, list[str]] = Field(description="Medical word endings by kind.")
+    heads: dict[ConceptKind, list[str]] = Field(
+        description="Head words by kind, beside the vocabularies' own."
+    )
+    modifier_endings: list[str] = Field(
+        description="Endings of adjectives, adverbs and participles ('-ic', '-ly', '-ed'): a "
+        "lone word ending so is no finding, even where a vocabulary lists it."
+    )
+    vague_outcomes: list[str] = Field(
+        description="Outcome words that say nothing alone ('improvement': of what, after "
+        "what?); the summary shows them with the treatment they followed."
+    )
+    drug_stems: list[str] = Field(description="Endings of drug names ('cillin', 'mab').")
+    not_given_cues: list[str] = Field(
+        description="Regular expressions (case-insensitive) that, before a drug in its "
+        "sentence, say it was tested or avoided, not given ('resistant to', 'allergic to')."
+    )
+    result_words: list[str] = Field(
+        description="Words that make a value a result ('normal', 'positive')."
+    )
+    excluded_heads: dict[ConceptKind, list[str]] = Field(
+        description="Vocabulary head words that name no concept of the kind (adjectives, "
+        "devices, words left by the head rule)."
+    )
+
+    @field_validator("not_given_cues")
+    @classmethod
+    def _patterns_compile(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern {pattern!r} does not compile: {exc}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _word_kinds_only(self) -> Self:
+        for table in (self.suffixes, self.excluded_heads):
+            for kind in table:
+                if kind not in WORD_KINDS:
+                    raise ValueError(f"{kind} takes no suffixes or excluded heads")
+        return self
+
+
+def _words(items: list[str]) -> frozenset[str]:
+    return frozenset(normalize_alias(item) for item in items if normalize_alias(item))
+
+
+class ClinicalConcepts:
+    """Says which kinds of clinical concept a mention's words name.
+
+    Args:
+        rules: A packaged rule file name or a ``Path`` to your own file.
+        heads: The vocabularies' head words; by default the packaged ones.
+
+    Raises:
+        CasebookError: ``CB-E012`` when a file is missing or breaks its schema.
+    """
+
+    def __init__(
+        self, rules: str | Path = "summary_concepts.json", heads: HeadWords | None = None
+    ) -> None:
+        self.rules = load_rules(rules, ConceptRules)
+        vocabulary = heads or load_head_words()
+        self._non_clinical = _words(self.rules.non_clinical_heads)
+        self._places = frozenset(" ".join(normalize_tokens(p)) for p in self.rules.places)
+        self._place_words = max((len(p.split(" ")) for p in self._places), default=0)
+        self._generic = _words(self.rules.generic)
+        self._qualifiers = _words(self.rules.qualifiers)
+        self._analytes = vocabulary.analyte
+        self._finding_phrases = vocabulary.finding_phrase
+        found = {
+            ConceptKind.FINDING: vocabulary.finding,
+            ConceptKind.PROCEDURE: vocabulary.procedure,
+            ConceptKind.TEST: vocabulary.test,
+        }
+        self._heads: dict[ConceptKind, frozenset[str]] = {}
+        self._curated = {kind: _words(self.rules.heads.get(kind, [])) for kind in ConceptKind}
+        for kind in ConceptKind:
+            own = self._curated[kind]
+            excluded = _words(self.rules.excluded_heads.get(kind, []))
+            self._heads[kind] = (found.get(kind, frozenset()) - excluded) | own
+        # A word the rules name as a concept's head is no body part, whatever the index says.
+        self._body = vocabulary.body.difference(*self._curated.values())
+        # A test's name is never a finding's head, though ICD-10-CM titles such as "Abnormal
+        # findings on angiography" end in one.
+        self._heads[ConceptKind.FINDING] -= self._heads[ConceptKind.TEST]
+        # A lone word is a finding only when it is a finding term itself, not merely the head
+        # of one: "traumatic" heads no term, "fluid" only body parts.
+        self._one_word_findings = (
+            vocabulary.finding_term - _words(self.rules.excluded_heads.get(ConceptKind.FINDING, []))
+        ) | _words(self.rules.heads.get(ConceptKind.FINDING, []))
+        self._modifier_endings = tuple(e.lower() for e in self.rules.modifier_endings)
+        self._suffixes = {
+            kind: tuple(s.lower() for s in self.rules.suffixes.get(kind, [])) for kind in WORD_KINDS
+        }
+        self._stems = tuple(stem.lower() for stem in self.rules.drug_stems)
+        self._not_given = re.compile(
+            "|".join(f"(?:{p})" for p in self.rules.not_given_cues) or "(?!)", re.IGNORECASE
+        )
+        self._results = _words(self.rules.result_words)
+        self._vague_outcomes = _words(self.rules.vague_outcomes)
+
+    def words(self, mention: Mention) -> tuple[str, ...]:
+        """The mention's normalised words (its long form when it is an abbreviation)."""
+        return normalize_tokens(mention.expansion or mention.text)
+
+    def is_non_clinical(self, words: tuple[str, ...]) -> bool:
+        """Whether the words name a person, organisation, place, software or nothing at all."""
+        lettered = [w for w in words if sum(c.isalpha() for c in w) >= 2]
+        if not lettered:
+            return True
+        if head_word(words) in self._non_clinical or words[-1] in self._non_clinical:
+            return True
+        if all(w in self._body for w in lettered):
+            return True
+        return any(
+            " ".join(words[start : start + size]) in self._places
+            for size in range(1, self._place_words + 1)
+            for start in range(len(words) - size + 1)
+        )
+
+    def is_generic(self, words: tuple[str, ...]) -> bool:
+        """Whether every word is generic, a qualifier or a number: no concept of its own."""
+        return all(w in self._generic or w in self._qualifiers or not w.isalpha() for w in words)
+
+    def names_nothing(self, mention: Mention) -> bool:
+        """Whether the mention's words can name no clinical concept: a person, place,
+        organisation, software, body part alone, a generic word or no word at all."""
+        words = self.words(mention)
+        return not words or self.is_non_clinical(words) or self.is_generic(words)
+
+    def kinds(self, mention: Mention) -> frozenset[ConceptKind]:
+        """The kinds of concept the mention's words name; empty when they name none.
+
+        An abbreviation is read in its long form and as written ("CT" is a test either way);
+        an undefined one of capitals ("GCS", "PA") names only what ``heads`` lists, since the
+        vocabularies' words are no guide to what a few letters stand for.
+        """
+        if self.names_nothing(mention):
+            return frozenset()
+        found = set(self._coded(mention))
+        if mention.expansion:
+            found |= self._word_kinds(self.words(mention), curated=False)
+        written = normalize_tokens(mention.text)
+        if written:
+            found |= self._word_kinds(written, curated=_is_acronym(mention.text))
+        return frozenset(found)
+
+    def _word_kinds(self, words: tuple[str, ...], *, curated: bool) -> set[ConceptKind]:
+        """The kinds the words name: by head word, word ending, drug stem and analyte."""
+        found: set[ConceptKind] = set()
+        if curated:
+            return {kind for kind, listed in self._curated.items() if words[-1] in listed}
+        heads = {head_word(words)}
+        core = words
+        while len(core) > 1 and core[-1] in self._qualifiers:
+            core = core[:-1]
+            heads.add(head_word(core))
+        single = len(words) == 1
+        for kind in WORD_KINDS:
+            if any(self._names(head, kind, single) for head in heads):
+                found.add(kind)
+        drugs = self._heads[ConceptKind.DRUG]
+        # "Corticosteroid pulse therapy": a therapy names a drug when any of its words does.
+        named = set(words) if words[-1] in self._qualifiers else heads
+        if any(word in drugs or word.endswith(self._stems) for word in named):
+            found.add(ConceptKind.DRUG)
+        if any(head in self._heads[ConceptKind.OUTCOME] for head in heads) or (
+            words[-1] in self._heads[ConceptKind.OUTCOME]
+        ):
+            found.add(ConceptKind.OUTCOME)
+        if self._is_analyte(core):
+            found.add(ConceptKind.TEST)
+        if self._holds_finding_phrase(words):
+            found.add(ConceptKind.FINDING)
+        return found
+
+    def not_given(self, text: str, start: int, end: int) -> bool:
+        """Whether ``text[start:end]``, the words before a drug in its sentence, say it was
+        tested or avoided rather than given ("resistant to", "allergic to")."""
+        return self._not_given.search(text, start, end) is not None
+
+    def is_vague_outcome(self, mention: Mention) -> bool:
+        """Whether the mention is an outcome word that needs what it followed to mean
+        anything ("improvement", "complete resolution")."""
+        words = self.words(mention)
+        return bool(words) and words[-1] in self._vague_outcomes
+
+    def is_result(self, mention: Mention) -> bool:
+        """Whether a value mention says a result: a number, or a word such as "normal"."""
+        words = self.words(mention)
+        return any(c.isdigit() for c in mention.text) or any(w in self._results for w in words)
+
+    def _names(self, head: str, kind: ConceptKind, single: bool) -> bool:
+        if head.endswith(self._suffixes[kind]) and len(head) > 6:
+            return True
+        if single and kind is ConceptKind.FINDING:
+            # "Polyp" heads finding terms; "traumatic", "thickened" and "painful" only modify
+            # them, even where a vocabulary lists the adjective as a synonym.
+            if head.endswith(self._modifier_endings):
+                return False
+            return head in self._one_word_findings or head in self._heads[kind]
+        return head in self._heads[kind]
+
+    def _holds_finding_phrase(self, words: tuple[str, ...]) -> bool:
+        """Whether some run of the words is a finding term headed by a body part ("acute
+        *fatty liver* of pregnancy")."""
+        return any(
+            " ".join(words[start : start + size]) in self._finding_phrases
+            for size in range(2, MAX_PHRASE_WORDS + 1)
+            for start in range(len(words) - size + 1)
+        )
+
+    def _is_analyte(self, words: tuple[str, ...]) -> bool:
+        return any(" ".join(words[start:]) in self._analytes for start in range(len(words)))
+
+    @staticmethod
+    def _coded(mention: Mention) -> set[ConceptKind]:
+        kinds: set[ConceptKind] = set()
+        for code in mention.codes:
+            if code.system in (CodeSystem.HPO, CodeSystem.ICD10CM):
+                kinds.add(ConceptKind.FINDING)
+            elif code.code[:1] in TEST_SECTIONS or code.code[6:7] == "X":
+                kinds.add(ConceptKind.TEST)
+            else:
+                kinds.add(ConceptKind.PROCEDURE)
+        return kinds
+
+
+def _is_acronym(text: str) -> bool:
+    """Whether the text is a short run of capitals ("GCS", "CTPA"), digits aside."""
+    letters = [c for c in text if c.isalpha()]
+    return 0 < len(letters) <= 5 and all(c.isupper() for c in letters)
+
+
+@cache
+def default_concepts() -> ClinicalConcepts:
+    """The packaged concept gate, built once."""
+    return ClinicalConcepts()

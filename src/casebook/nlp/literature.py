@@ -1,0 +1,178 @@
+"""Which statements of a case report are about this patient, and which about others.
+
+A case report tells its patient's story among statements about the condition in general and
+about other patients: an introduction, a discussion of the literature, sentences such as "Smith
+et al. reported meningitis in 3 patients". ``literature.json`` holds the rules:
+
+* **cues**: phrases of a sentence about other patients or published work ("et al.",
+  "has been reported", "patients with", "previous cases");
+* **citation cues**: citation marks ("[12]"). In a case section they mostly cite a method or
+  a criterion applied to the patient ("confirmed by the Swansea criteria [9]"), so they do not
+  by themselves make a sentence the literature's;
+* **patient cues**: phrases that bring a sentence back to this patient ("our patient", "we
+  report", "she");
+* **literature sections**: section kinds that speak of the condition in general (introduction,
+  discussion, conclusion);
+* **left-out sections**: section kinds that state nothing the patient had (a differential
+  diagnosis lists what was ruled out; references list titles).
+
+``StatementSorter.sort`` reads each sentence of a case as one ``Statement``: in a left-out
+section, ``left_out``; with a literature cue, ``literature`` (``left_out`` when a patient cue
+mixes the patient in); in a literature section, ``literature``, or ``left_out`` when it speaks of
+the patient (a discussion restating the case adds no new fact and may blur it with others);
+elsewhere, ``patient``. The phenotype coder shares the cues and citation cues
+(``literature_cues``).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+
+from casebook.model import Case, RecordModel, Span
+from casebook.resources import load_rules
+
+
+class LiteratureRules(RecordModel):
+    """The schema of ``literature.json``."""
+
+    version: str = Field(min_length=1)
+    about: str = ""
+    cues: list[str] = Field(
+        description="Regular expressions (case-insensitive) marking a sentence about other "
+        "patients or the literature."
+    )
+    citation_cues: list[str] = Field(
+        description="Regular expressions (case-insensitive) of citation marks ('[12]')."
+    )
+    patient_cues: list[str] = Field(
+        description="Regular expressions (case-insensitive) marking a sentence about this patient."
+    )
+    literature_sections: list[str] = Field(
+        description="Section kinds whose statements are about the condition in general."
+    )
+    left_out_sections: list[str] = Field(
+        description="Section kinds whose statements are no facts the patient had."
+    )
+
+    @field_validator("cues", "citation_cues", "patient_cues")
+    @classmethod
+    def _patterns_compile(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern {pattern!r} does not compile: {exc}") from exc
+        return value
+
+
+class Statement(StrEnum):
+    """Whom a sentence of a case report is about."""
+
+    PATIENT = "patient"
+    LITERATURE = "literature"
+    LEFT_OUT = "left_out"
+
+
+_BACK_REFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+
+
+def _any_of(patterns: Sequence[str]) -> list[re.Pattern[str]]:
+    """Case-insensitive patterns such that one of them matches where one of ``patterns`` does:
+    a single alternation when they can share one (no back-references, no clashing group
+    names), else each."""
+    if patterns and not any(_BACK_REFERENCE.search(p) for p in patterns):
+        try:
+            return [re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)]
+        except re.error:
+            pass
+    return [re.compile(p, re.IGNORECASE) for p in patterns]
+
+
+class StatementSorter:
+    """Sorts the sentences of a case into the patient's, the literature's and the rest.
+
+    Args:
+        rules: A packaged rule file name or a ``Path`` to your own file.
+
+    Raises:
+        CasebookError: ``CB-E012`` when the rule file is missing or breaks its schema.
+    """
+
+    def __init__(self, rules: str | Path = "literature.json") -> None:
+        self.rules = load_rules(rules, LiteratureRules)
+        self.cues = _any_of(self.rules.cues)
+        self.citations = _any_of(self.rules.citation_cues)
+        self.patient_cues = _any_of(self.rules.patient_cues)
+        self._literature_sections = frozenset(self.rules.literature_sections)
+        self._left_out_sections = frozenset(self.rules.left_out_sections)
+
+    def about_literature(self, text: str, start: int = 0, end: int | None = None) -> bool:
+        """Whether ``text[start:end]`` holds a literature cue."""
+        stop = len(text) if end is None else end
+        return any(cue.search(text, start, stop) for cue in self.cues)
+
+    def about_patient(self, text: str, start: int = 0, end: int | None = None) -> bool:
+        """Whether ``text[start:end]`` holds a patient cue."""
+        stop = len(text) if end is None else end
+        return any(cue.search(text, start, stop) for cue in self.patient_cues)
+
+    def sort(self, case: Case) -> Statements:
+        """Each sentence of ``case`` as a ``Statement`` (see the module docstring)."""
+        sections = sorted(case.sections, key=lambda s: s.start)
+        starts = [s.start for s in sections]
+        sentences = sorted(case.sentences, key=lambda s: s.start)
+        kinds: list[Statement] = []
+        for sentence in sentences:
+            index = bisect_right(starts, sentence.start) - 1
+            section = (
+                sections[index].kind if index >= 0 and sentence.start < sections[index].end else ""
+            )
+            kinds.append(self._statement(case.text, sentence, section))
+        return Statements(sentences, kinds)
+
+    def _statement(self, text: str, sentence: Span, section: str) -> Statement:
+        if section in self._left_out_sections:
+            return Statement.LEFT_OUT
+        others = self.about_literature(text, sentence.start, sentence.end)
+        patient = self.about_patient(text, sentence.start, sentence.end)
+        if others:
+            return Statement.LEFT_OUT if patient else Statement.LITERATURE
+        if section in self._literature_sections:
+            return Statement.LEFT_OUT if patient else Statement.LITERATURE
+        return Statement.PATIENT
+
+
+class Statements:
+    """Whom each sentence of one case is about; text outside every sentence is the patient's."""
+
+    def __init__(self, sentences: Sequence[Span], kinds: Sequence[Statement]) -> None:
+        self._sentences = list(sentences)
+        self._starts = [s.start for s in self._sentences]
+        self._kinds = list(kinds)
+
+    def at(self, offset: int) -> Statement:
+        """Whom the sentence holding character ``offset`` is about."""
+        index = bisect_right(self._starts, offset) - 1
+        if index >= 0 and offset < self._sentences[index].end:
+            return self._kinds[index]
+        return Statement.PATIENT
+
+
+@cache
+def default_sorter() -> StatementSorter:
+    """The packaged rules, loaded once."""
+    return StatementSorter()
+
+
+def literature_cues() -> list[re.Pattern[str]]:
+    """The packaged literature and citation cues, compiled (the phenotype coder weighs
+    evidence in a sentence holding one down)."""
+    sorter = default_sorter()
+    return sorter.cues + sorter.citations

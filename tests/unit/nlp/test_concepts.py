@@ -1,0 +1,116 @@
+"""The summary's concept gate: which kinds of clinical concept a mention's words name."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.model import Code, CodeSystem, EntityType, Mention
+from casebook.nlp.concepts import ClinicalConcepts, ConceptKind, default_concepts
+from casebook.resources import resource_path
+
+FINDING, PROCEDURE, TEST, DRUG, OUTCOME = (
+    ConceptKind.FINDING,
+    ConceptKind.PROCEDURE,
+    ConceptKind.TEST,
+    ConceptKind.DRUG,
+    ConceptKind.OUTCOME,
+)
+
+
+def _kinds(words: str, expansion: str | None = None, codes: list[Code] | None = None) -> set[str]:
+    mention = Mention(
+        id="m1",
+        start=0,
+        end=len(words),
+        text=words,
+        type=EntityType.SIGN_SYMPTOM,
+        expansion=expansion,
+        codes=codes or [],
+    )
+    return {kind.value for kind in default_concepts().kinds(mention)}
+
+
+@pytest.mark.parametrize(
+    ("words", "kinds"),
+    [
+        ("subdural effusions", {FINDING}),
+        ("headache", {FINDING}),
+        ("polyp", {FINDING}),
+        ("acute fatty liver of pregnancy", {FINDING}),
+        ("laparoscopic cholecystectomy", {PROCEDURE}),
+        ("trephine biopsy", {TEST}),
+        ("serum creatinine", {TEST}),
+        ("amoxicillin", {DRUG}),
+        ("rituximab", {DRUG}),
+        ("full recovery", {OUTCOME}),
+    ],
+)
+def test_words_name_the_kind_of_concept_a_clinician_reads(words: str, kinds: set[str]) -> None:
+    assert kinds <= _kinds(words)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "Anaesthetic colleagues",
+        "general practitioner",
+        "Philippines",
+        "commercial software",
+        "traumatic",
+        "painful",
+        "comfortably",
+        "liver",
+        "cerebrospinal fluid",
+        "the disease",
+        "Supplementary Video 1",
+        "GCS",
+    ],
+)
+def test_people_places_software_modifiers_body_parts_and_generic_words_name_nothing(
+    words: str,
+) -> None:
+    assert _kinds(words) == set()
+
+
+def test_a_dural_tear_is_a_finding_and_no_procedure() -> None:
+    assert _kinds("dural tear") == {FINDING.value}
+
+
+def test_an_abbreviation_is_read_in_its_long_form_and_as_written() -> None:
+    assert TEST.value in _kinds("CT", expansion="computed tomographic")
+    assert FINDING.value in _kinds("CSF leak", expansion="cerebrospinal fluid leak")
+
+
+def test_codes_on_a_mention_name_its_kind() -> None:
+    pcs = [Code(system=CodeSystem.ICD10PCS, code="3E0R3GC")]
+    assert PROCEDURE.value in _kinds("patching", codes=pcs)
+    imaging = [Code(system=CodeSystem.ICD10PCS, code="BW28")]
+    assert TEST.value in _kinds("scanning", codes=imaging)
+
+
+def test_a_drug_before_resistance_or_allergy_words_was_not_given() -> None:
+    gate = default_concepts()
+    text = "The isolate was resistant to oxacillin."
+    assert gate.not_given(text, 0, text.index("oxacillin"))
+    text = "She was given oxacillin."
+    assert not gate.not_given(text, 0, text.index("oxacillin"))
+
+
+def test_a_rule_file_with_an_unknown_key_is_a_coded_error(tmp_path: Path) -> None:
+    rules = json.loads(resource_path("summary_concepts.json").read_text(encoding="utf-8"))
+    rules["unknown"] = []
+    bad = tmp_path / "concepts.json"
+    bad.write_text(json.dumps(rules), encoding="utf-8")
+    with pytest.raises(CasebookError) as caught:
+        ClinicalConcepts(bad)
+    assert caught.value.code is ErrorCode.INVALID_RESOURCE
+    rules.pop("unknown")
+    rules["not_given_cues"] = ["(unclosed"]
+    bad.write_text(json.dumps(rules), encoding="utf-8")
+    with pytest.raises(CasebookError) as caught:
+        ClinicalConcepts(bad)
+    assert caught.value.code is ErrorCode.INVALID_RESOURCE

@@ -1,0 +1,62 @@
+"""Whom each sentence of a case report is about: the patient, the literature, or nobody."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.model import Case, Section, Source, SourceFormat, Span
+from casebook.nlp.literature import Statement, StatementSorter, default_sorter
+from casebook.resources import resource_path
+
+
+def _about(sentence: str, section: str = "case_presentation") -> Statement:
+    case = Case(
+        id="s",
+        text=sentence,
+        source=Source(format=SourceFormat.TEXT),
+        sections=[Section(start=0, end=len(sentence), title="", kind=section)],
+        sentences=[Span(start=0, end=len(sentence))],
+    )
+    return default_sorter().sort(case).at(0)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "section", "about"),
+    [
+        ("Smith et al. reported meningitis in 3 patients.", "discussion", "literature"),
+        ("Smith et al. reported meningitis in 3 patients.", "case_presentation", "literature"),
+        ("Patients with cystic fibrosis develop chronic infections.", "body", "literature"),
+        ("Similar cases have been reported after lumbar puncture.", "body", "literature"),
+        ("CSF leak is a rare complication of biopsy.", "discussion", "literature"),
+        ("Our patient had meningitis.", "discussion", "left_out"),
+        ("Unlike previously reported cases, she had no fever.", "body", "left_out"),
+        ("Tuberculosis was ruled out.", "differential_diagnosis", "left_out"),
+        ("Smith J. Meningitis in adults. Lancet 2001.", "references", "left_out"),
+        ("No complications were reported at the time.", "case_presentation", "patient"),
+        ("AFLP was confirmed by the Swansea criteria [9].", "case_presentation", "patient"),
+        ("She had meningitis.", "body", "patient"),
+    ],
+)
+def test_each_sentence_is_about_the_patient_the_literature_or_neither(
+    sentence: str, section: str, about: str
+) -> None:
+    assert _about(sentence, section).value == about
+
+
+def test_text_outside_every_sentence_is_the_patients() -> None:
+    case = Case(id="s", text="Heading", source=Source(format=SourceFormat.TEXT))
+    assert default_sorter().sort(case).at(3) is Statement.PATIENT
+
+
+def test_a_rule_file_with_a_broken_pattern_is_a_coded_error(tmp_path: Path) -> None:
+    rules = json.loads(resource_path("literature.json").read_text(encoding="utf-8"))
+    rules["patient_cues"] = ["(unclosed"]
+    bad = tmp_path / "literature.json"
+    bad.write_text(json.dumps(rules), encoding="utf-8")
+    with pytest.raises(CasebookError) as caught:
+        StatementSorter(bad)
+    assert caught.value.code is ErrorCode.INVALID_RESOURCE
