@@ -223,10 +223,14 @@ class PhenotypeCoder:
         return self.mention_policy.accept(self.kb, candidates)
 
     def _link(self, mention: Mention) -> Mention:
-        """``mention`` with its HPO codes replaced by this coder's."""
+        """``mention`` with its HPO codes replaced by this coder's, when it finds any."""
         accepted = self.link(mention.expansion or mention.text)
         if not accepted and mention.expansion:
             accepted = self.link(mention.text)
+        if not accepted:
+            # A mention that came with its concept (an alias the vocabulary found in the text,
+            # such as one of two coordinated findings) keeps it.
+            return mention
         kept = [c for c in mention.codes if c.system is not CodeSystem.HPO]
         hpo = [
             Code(

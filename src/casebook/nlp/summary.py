@@ -88,6 +88,7 @@ TYPE_KINDS: dict[EntityType, frozenset[ConceptKind]] = {
 """The concept kinds a mention of each type must name to be shown as that type."""
 
 _ARTICLES = re.compile(r"^(?:the|a|an|her|his|their)\s+")
+_GENERIC_TAIL = re.compile(r"\s+(?:technique|procedure)$")
 
 
 @dataclass
@@ -252,7 +253,9 @@ def build_summary(
             and (m.id in treats or m.id in outcomes_of)
         )
     ]
-    treatment_ids = {m.id for m in treatments}
+    # A procedure told again as a treatment ("a blood patch technique") is that treatment.
+    treatment_keys = {keys[m.id] for m in treatments}
+    treatment_ids = {m.id for m in kept if keys[m.id] in treatment_keys}
 
     def items(
         mentions: Iterable[Mention], links: dict[str, dict[str, list[Mention]]] | None = None
@@ -332,10 +335,11 @@ def _inside(mentions: Sequence[Mention], kind: EntityType) -> set[str]:
 
 
 def _key(mention: Mention) -> tuple[str, str]:
-    """What makes two mentions the same thing: their type family and normalised words."""
+    """What makes two mentions the same thing: their type family and normalised words, a
+    trailing "technique" or "procedure" aside ("blood patch technique" is the blood patch)."""
     words = " ".join((mention.expansion or mention.text).lower().split())
     family = "finding" if mention.type in FINDINGS else mention.type.value
-    return family, _ARTICLES.sub("", words)
+    return family, _GENERIC_TAIL.sub("", _ARTICLES.sub("", words))
 
 
 def _items(

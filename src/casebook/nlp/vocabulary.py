@@ -4,16 +4,17 @@ The mention model learnt what MACCROBAT annotates, and misses findings it rarely
 them into a History phrase ("type 2 diabetes mellitus and hypertension" read as one history
 item). Every Human Phenotype Ontology alias the text names (the matcher ``PhenotypeCoder`` uses,
 ``casebook.nlp.phenotypes.phenotype_matches``) becomes a finding mention where no mention lies,
-History and Family_history phrases aside (they overlap findings by design). The new mention is
-a Disease_disorder when its words name an ICD-10-CM code outside chapter R (symptoms, signs and
-abnormal findings), else a Sign_symptom. It runs before ``assertion``, so that these findings
+History and Family_history phrases aside (they overlap findings by design), carrying the HPO
+concept it names; coordinated findings sharing a noun ("short and wide neck") give a mention
+each, which may overlap. The new mention is a Disease_disorder when its words name an ICD-10-CM
+code outside chapter R (symptoms, signs and abnormal findings), else a Sign_symptom. It runs before ``assertion``, so that these findings
 are asserted, related and coded like the model's.
 """
 
 from __future__ import annotations
 
 from casebook.kb.icd10cm import Icd10cmVocabulary, alias_words, load_icd10cm
-from casebook.model import Case, EntityType, Mention
+from casebook.model import Case, Code, CodeSystem, EntityType, Mention
 from casebook.nlp.phenotypes import packaged_matcher, phenotype_matches
 
 OVERLAPPING_TYPES = frozenset({EntityType.HISTORY, EntityType.FAMILY_HISTORY})
@@ -33,7 +34,7 @@ class VocabularyMentions:
     assigns = frozenset({"mentions"})
 
     def __init__(self, vocabulary: Icd10cmVocabulary | None = None) -> None:
-        self.rules, _, self.generator = packaged_matcher()
+        self.rules, self.kb, self.generator = packaged_matcher()
         self.vocabulary = vocabulary if vocabulary is not None else load_icd10cm()
 
     def __call__(self, case: Case) -> Case:
@@ -44,7 +45,6 @@ class VocabularyMentions:
         for match in phenotype_matches(case.text, self.rules, self.generator):
             if any(s < match.end and match.start < e for s, e in taken):
                 continue
-            taken.append((match.start, match.end))
             number = len(used) + 1
             while f"m{number}" in used:
                 number += 1
@@ -57,6 +57,14 @@ class VocabularyMentions:
                     end=match.end,
                     text=words,
                     type=self._type(words),
+                    codes=[
+                        Code(
+                            system=CodeSystem.HPO,
+                            code=concept_id,
+                            display=self.kb.concept(concept_id).name,
+                        )
+                        for concept_id in match.concept_ids
+                    ],
                 )
             )
         if not added:

@@ -6,7 +6,9 @@ from casebook.coding.dictionary import TermIndex
 from casebook.coding.icd10cm import dictionary_evidence
 from casebook.model import Assertion, Case, EntityType, Mention, Source, SourceFormat
 from casebook.nlp.assertion import ContextAssertion
-from casebook.train.icd10 import prepare
+from casebook.nlp.pipeline import Pipeline
+from casebook.nlp.sections import SectionDetector
+from casebook.nlp.sentences import SentenceSplitter
 
 EXCLUDED = frozenset({Assertion.NEGATED, Assertion.FAMILY})
 INDEX = TermIndex.build([("G96.00", "Cerebrospinal fluid leak"), ("R51.9", "Headache")])
@@ -23,7 +25,7 @@ def case_with_leak(text: str, expansion: str | None) -> Case:
         expansion=expansion,
     )
     case = Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=[leak])
-    return prepare(case)
+    return Pipeline([SectionDetector(), SentenceSplitter()]).run(case)
 
 
 def test_expanded_mention_matches_the_long_term() -> None:

@@ -92,11 +92,21 @@ def test_epidural_blood_patch(pipeline: Pipeline) -> None:
     assert case.codes[0].mentions == ["m1"]
 
 
-def test_blood_patch_found_in_text_without_a_mention(pipeline: Pipeline) -> None:
+def test_a_case_code_rests_on_a_present_procedure_mention(pipeline: Pipeline) -> None:
     text = "A blood patch was performed at the L5/S1 level."
-    case = analyse(pipeline, text, [])
+    # Words alone code nothing: the case's codes rest on mentions (issue 16).
+    assert pcs(analyse(pipeline, text, []).codes) == []
+    case = analyse(pipeline, text, [mention(text, "blood patch", PROCEDURE)])
     assert pcs(case.codes) == ["3E0R3GC"]
+    assert case.codes[0].mentions == ["m1"]
     assert [text[e.start : e.end] for e in case.codes[0].evidence] == ["blood patch"]
+
+
+def test_a_suggested_procedure_is_no_case_code(pipeline: Pipeline) -> None:
+    text = "A blood patch should be performed."
+    case = analyse(pipeline, text, [mention(text, "blood patch", PROCEDURE)])
+    assert pcs(case.codes) == []
+    assert case.mentions[0].codes[0].code == "3E0R3GC"
 
 
 def test_bone_marrow_biopsy_of_the_iliac_crest(pipeline: Pipeline) -> None:

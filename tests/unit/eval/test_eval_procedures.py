@@ -44,12 +44,15 @@ def test_evaluate_icd10pcs_by_hand(folder: Path) -> None:
     #   d2: 07d misses 07dr3zx: AP 0.  MAP = 0.25.  tp 1, fp 3 (bw28, 07d, b030), fn 2
     # four: d1 3e0r, bw28 both hit: AP 1; d2: 07d is dropped, gold 07dr missed: AP 0
     #   MAP = 0.5.  tp 2, fp 1 (b030), fn 1
+    # shown (every code here): a shown code is right when a gold code begins with it:
+    #   3e0r3gc, bw28 and 07d are, b030 is not: p 3/4; every gold code begun by one: r 3/3
     assert report.model_dump(by_alias=True) == {
         "split": "all",
         "in_sample": False,
         "docs": 3,
         "exact": {"map": 25.0, "micro": {"p": 25.0, "r": 33.33, "f1": 28.57}},
         "four": {"map": 50.0, "micro": {"p": 66.67, "r": 66.67, "f1": 66.67}},
+        "shown": {"p": 75.0, "r": 100.0, "f1": 85.71},
     }
 
 

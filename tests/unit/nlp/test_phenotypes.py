@@ -15,6 +15,7 @@ from casebook.nlp.phenotypes import PhenotypeCoder
 from casebook.nlp.pipeline import Pipeline
 from casebook.nlp.sections import SectionDetector
 from casebook.nlp.sentences import SentenceSplitter
+from casebook.nlp.vocabulary import VocabularyMentions
 from casebook.resources import resource_path
 
 SEIZURE = "HP:0001250"
@@ -28,9 +29,10 @@ def coder() -> PhenotypeCoder:
 
 @pytest.fixture(scope="module")
 def pipeline(coder: PhenotypeCoder) -> Pipeline:
-    # Mentions come from the test (or none): the NER model is not needed here.
+    # Mentions come from the test (or none) and from the vocabulary's HPO aliases: the NER
+    # model is not needed here.
     return Pipeline(
-        [SectionDetector(), SentenceSplitter(), ContextAssertion(), coder],
+        [SectionDetector(), SentenceSplitter(), VocabularyMentions(), ContextAssertion(), coder],
         provided=frozenset({"id", "text", "source", "title", "mentions"}),
     )
 

@@ -39,8 +39,8 @@ def build_case(
 ) -> Case:
     """A case whose mentions are the first occurrences (after the previous one) of their words.
 
-    ``codes`` are case-level ``(system, code, score, evidence words)``. Sentences are split at
-    ". ".
+    ``codes`` are case-level ``(system, code, score, evidence words[, shown])``, shown unless
+    said otherwise. Sentences are split at ". ".
     """
     found: list[Mention] = []
     cursor = 0
@@ -68,7 +68,7 @@ def build_case(
         sentences.append(Span(start=start, end=end))
         start = end + 1
     case_codes = []
-    for system, code, score, words in codes:
+    for system, code, score, words, *shown in codes:
         at = text.index(words)
         case_codes.append(
             CaseCode(
@@ -76,6 +76,7 @@ def build_case(
                 code=code,
                 score=score,
                 evidence=[Span(start=at, end=at + len(words))],
+                shown=shown[0] if shown else True,
             )
         )
     return Case(

@@ -68,12 +68,12 @@ def test_facts_carry_polarity_and_ancestors(
         ],
         codes=[
             (CodeSystem.ICD10CM, "G96.00", 0.9, "headaches"),
-            (CodeSystem.ICD10CM, "R52", 0.1, "Severe"),
+            (CodeSystem.ICD10CM, "R52", 0.1, "Severe", False),
         ],
     )
     vector = fact_vector(extractor.facts(case))
     # Words normalised (plural stripped); a negated finding keyed apart; family history left
-    # out; a low-scored case code left out.
+    # out; a case code the case does not show (below its calibrated threshold) left out.
     assert vector["+finding:headache"] == 1.0
     assert vector["-finding:fever"] == 1.0
     assert "+finding:fever" not in vector

@@ -198,17 +198,21 @@ def test_a_manifest_that_read_evaluation_text_is_caught(tmp_path: Path) -> None:
     assert len(found) == 7  # three files, four evaluation documents
 
 
-def test_the_icd10_coders_manifest_lists_every_labelled_document_of_its_splits(
+def test_the_icd10_coders_manifest_lists_train_and_the_tune_half_of_dev(
     tmp_path: Path,
 ) -> None:
     shutil.copytree(FIXTURES / "eval" / "codiesp", tmp_path / "codiesp-en" / "train")
+    shutil.copytree(FIXTURES / "eval" / "codiesp", tmp_path / "codiesp-en" / "dev")
 
-    manifest = codiesp_manifest(tmp_path / "codiesp-en", ["train"])
+    manifest = codiesp_manifest(tmp_path / "codiesp-en")
 
     assert manifest.model == "icd10"
     assert manifest.documents(CODIESP, [Role.SUPERVISED]) == {"d1", "d2", "d3"}
+    # The shown threshold is chosen on dev's tune half (d2, d3); d1 is its check half.
+    assert manifest.documents(CODIESP, [Role.CALIBRATION]) == {"d2", "d3"}
     assert manifest.files() == {
         "codiesp-en/train/codesD.tsv",
+        "codiesp-en/dev/codesD.tsv",
         *(f"codiesp-en/train/text/{name}.txt" for name in ("d1", "d2", "d3")),
+        *(f"codiesp-en/dev/text/{name}.txt" for name in ("d2", "d3")),
     }
-    assert manifest_overlap(manifest) == []
