@@ -78,6 +78,8 @@ from casebook.resources import load_rules
 STEP = 1e-6
 """Clock advance, in days, of a new segment that states no time: order without duration."""
 
+YEAR = 365.25
+
 HISTORY = -0.5
 """Where undated history sits on the clock: before the anchor day, after dated history."""
 
@@ -177,7 +179,7 @@ class ExpressionRule(BaseModel):
     def _compiles(self) -> Self:
         if self.kind in (TimeKind.EARLIER, TimeKind.UNNORMALISED):
             raise ValueError(f"{self.kind.value} is not an expression kind")
-        counted = {TimeKind.AFTER, TimeKind.BEFORE, TimeKind.FOLLOW_UP}
+        counted = {TimeKind.AFTER, TimeKind.BEFORE, TimeKind.FOLLOW_UP, TimeKind.SAME}
         if self.relative_to is RelativeTo.UNSTATED and self.kind is not TimeKind.DAY:
             raise ValueError("only a day can count on an unstated clock")
         if self.relative_to is RelativeTo.REFERENT and self.kind not in counted:
@@ -343,6 +345,9 @@ class _Walk:
 
     text: str
     anchor_date: date | None
+    age_shift: float = 0.0
+    """How far the anchor lies from the patient's age now, in days, when its sentence tells an
+    age ("diagnosed at age 3"): ages count from the anchor's age."""
     clock: float = 0.0
     day: _Day = field(default_factory=lambda: _Day(0.0))
     last_date: date | None = None
@@ -682,10 +687,14 @@ class TemporalOrderer:
         Returns the repeats: the mentions that name what an amount counts from ("a week after
         *the rash*"), each moved out of its segment into one of its own at the time it names.
         """
-        walk = _Walk(text=text, anchor_date=_anchor_date(segments, anchor))
+        walk = _Walk(
+            text=text,
+            anchor_date=_anchor_date(segments, anchor),
+            age_shift=_anchor_age(segments, anchor),
+        )
         walk.origins[RelativeTo.ANCHOR] = _Mark(0.0, _Day(0.0))
         if age_years is not None:
-            born = -age_years * 365.25
+            born = -age_years * YEAR - walk.age_shift
             walk.origins[RelativeTo.BIRTH] = _Mark(born, _Day(born))
         onsets = {-c.amount for s in segments if (c := s.cue) and c.onset and c.amount}
         if len(onsets) == 1:  # two durations of illness: which one dates the onset is unsaid
@@ -706,7 +715,7 @@ class TemporalOrderer:
                 if kind is None:
                     kind = TimeKind.FOLLOW_UP
             if index < anchor or segment.section in self.rules.history_sections:
-                segment.sort, segment.days = self._history_place(segment.cue, walk.anchor_date)
+                segment.sort, segment.days = _history_place(segment.cue, walk)
             elif index == anchor:
                 walk.clock, walk.day = 0.0, _Day(0.0)
                 segment.sort, segment.days = walk.clock, walk.day
@@ -739,9 +748,11 @@ class TemporalOrderer:
                 walk.day = _after(walk.day, amount, cue, kind)
             else:
                 mark = self._counted_from(walk, cue, segment)
-                if mark is None:  # from a time the text does not place
+                if mark is None:  # from a time the text does not place: no day
                     walk.clock += (amount or 0.0) + STEP
                     walk.day = walk.day.loose()
+                    segment.sort, segment.days = walk.clock, None
+                    return
                 else:
                     place, later = (
                         mark.sort + (amount or 0.0) + STEP,
@@ -756,6 +767,12 @@ class TemporalOrderer:
             if named < walk.clock and walk.day.value != named:  # back to an earlier day
                 segment.sort, segment.days = named, named_day
                 return
+            on_that_day = walk.day.exact and walk.day.value == named
+            if named < walk.clock and named_day is not None and not on_that_day:
+                # The narrative's order is already past that day ("On admission" told after a
+                # treatment): the order stays, the day becomes a lower bound, so that no exact
+                # day is ordered after a later one.
+                named_day = named_day.loose()
             walk.clock, walk.day = max(named, walk.clock), named_day or walk.day.loose()
         elif kind is TimeKind.DATE and cue is not None and cue.when is not None:
             if walk.anchor_date is not None:
@@ -771,8 +788,31 @@ class TemporalOrderer:
                 walk.clock += STEP
                 walk.day = walk.day.loose()
                 walk.last_date = cue.when
-        elif kind in (TimeKind.BEFORE, TimeKind.AGE) and cue is not None:
+        elif kind is TimeKind.BEFORE and cue is not None:
             segment.sort, segment.days = self._before_place(walk, cue, segment)
+            return
+        elif kind is TimeKind.AGE and cue is not None:
+            aged = None if cue.amount is None else cue.amount - walk.age_shift
+            if aged is None or abs(aged) < YEAR:  # within the year ages resolve: no day
+                segment.sort, segment.days = walk.clock, None
+                return
+            if aged < walk.clock:
+                segment.sort, segment.days = aged, _Day(aged)
+                return
+            walk.clock, walk.day = aged, _Day(aged)
+        elif kind is TimeKind.SAME and cue is not None:
+            # "At that time" is the time told just before, a flashback's too; "at the time of
+            # X" is X's.
+            if cue.relative_to is RelativeTo.REFERENT:
+                mark = self._counted_from(walk, cue, segment)
+                segment.sort, segment.days = (
+                    (mark.sort, mark.day) if mark is not None else (walk.clock, None)
+                )
+            else:
+                before = next((t for t in reversed(walk.told) if t.events), None)
+                segment.sort, segment.days = (
+                    (before.sort, before.days) if before else (walk.clock, walk.day)
+                )
             return
         elif kind is TimeKind.HISTORY:
             segment.sort, segment.days = HISTORY, None
@@ -788,8 +828,12 @@ class TemporalOrderer:
         if segment.days is None:
             return
         mark = _Mark(segment.sort, segment.days, segment.tick)
-        if RelativeTo.ADMISSION not in walk.origins and self._admission.search(
-            walk.text, segment.start, segment.end
+        # An admission told before the presentation ("3 weeks before, she was admitted to
+        # another hospital") is not the one hospital days count from.
+        if (
+            RelativeTo.ADMISSION not in walk.origins
+            and segment.days.value >= 0
+            and self._admission.search(walk.text, segment.start, segment.end)
         ):
             walk.origins[RelativeTo.ADMISSION] = mark
         if any(m.type in self._operations for m in segment.events):
@@ -833,7 +877,8 @@ class TemporalOrderer:
         named = next((m for m in segment.events if cue.end <= m.start < words.end()), None)
         mark = None
         if named is not None:
-            mark = _told_before(walk.told, named)
+            first = _FIRST.search(walk.text, words.start(), named.start) is not None
+            mark = _told_before(walk.told, named, first=first)
         if mark is None:
             for word in words.group().lower().split():
                 origin = self.rules.referents.get(word)
@@ -856,25 +901,10 @@ class TemporalOrderer:
             )
         return mark
 
-    @staticmethod
-    def _history_place(cue: _Cue | None, anchor_date: date | None) -> _Place:
-        """Where a segment told before the presentation sits: dated when it says, else history."""
-        if cue is None:
-            return HISTORY, None
-        if cue.kind in (TimeKind.BEFORE, TimeKind.AGE) and cue.amount is not None:
-            back = cue.amount if cue.kind is TimeKind.AGE else -cue.amount
-            return (back, _Day(back)) if back < 0 else (HISTORY, None)
-        if cue.kind is TimeKind.DATE and cue.when is not None and anchor_date is not None:
-            offset = float((cue.when - anchor_date).days)
-            return (offset, _Day(offset)) if offset < 0 else (HISTORY, None)
-        return HISTORY, None
-
     def _before_place(self, walk: _Walk, cue: _Cue, segment: _Segment) -> _Place:
         amount = cue.amount
         if amount is None:
             return HISTORY, None
-        if cue.kind is TimeKind.AGE:
-            return (amount, _Day(amount)) if amount < 0 else (walk.clock, walk.day)
         if cue.relative_to is RelativeTo.CLOCK:
             return walk.clock - amount, walk.day.plus(-amount)
         mark = self._counted_from(walk, cue, segment)
@@ -970,10 +1000,38 @@ def _anchor_date(segments: Sequence[_Segment], anchor: int) -> date | None:
     return None
 
 
-def _told_before(told: Sequence[_Segment], named: Mention) -> _Mark | None:
-    """The latest event told before ``named`` with its type and its words or head word."""
+def _history_place(cue: _Cue | None, walk: _Walk) -> _Place:
+    """Where a segment told before the presentation sits: dated when it says, else history."""
+    if cue is None or cue.amount is None and cue.when is None:
+        return HISTORY, None
+    back: float | None = None
+    if cue.kind is TimeKind.BEFORE and cue.amount is not None:
+        back = -cue.amount
+    elif cue.kind is TimeKind.AGE and cue.amount is not None:
+        back = cue.amount - walk.age_shift
+        back = back if back <= -YEAR else None  # within the year ages resolve: undated
+    elif cue.kind is TimeKind.DATE and cue.when is not None and walk.anchor_date is not None:
+        back = float((cue.when - walk.anchor_date).days)
+    return (back, _Day(back)) if back is not None and back < 0 else (HISTORY, None)
+
+
+def _anchor_age(segments: Sequence[_Segment], anchor: int) -> float:
+    """The age the anchor's sentence tells, in days from the patient's age now, else 0."""
+    if not segments:
+        return 0.0
+    sentence = segments[anchor].sentence
+    for segment in segments:
+        cue = segment.cue
+        if segment.sentence == sentence and cue is not None and cue.kind is TimeKind.AGE:
+            return cue.amount or 0.0
+    return 0.0
+
+
+def _told_before(told: Sequence[_Segment], named: Mention, *, first: bool) -> _Mark | None:
+    """The latest event told before ``named`` with its type and its words or head word, or
+    the earliest when ``first`` ("after the *initial* colonoscopy")."""
     key, head = _stem(named.text), _stem(named.text.split()[-1])
-    for earlier in reversed(told):
+    for earlier in told if first else reversed(told):
         if earlier.days is None:
             continue
         for mention in reversed(earlier.events):
@@ -989,9 +1047,11 @@ def _after(base: _Day, amount: float | None, cue: _Cue | None, kind: TimeKind) -
         return base.loose()
     if amount is None or not cue.precise:  # "a few days later", "within 2 days"
         return base.loose()
-    later = base.plus(amount)
-    # Follow-up counts from a treatment or a discharge the text seldom dates.
-    return later.loose() if kind is TimeKind.FOLLOW_UP else later
+    if kind is TimeKind.FOLLOW_UP:
+        # Follow-up counts from a treatment or a discharge the text seldom dates, at or after
+        # the presentation; a second "at 6-month follow-up" is the same time, not 6 more months.
+        return _Day(max(base.value, amount), exact=False)
+    return base.plus(amount)
 
 
 def _offsets(days: _Day | None) -> tuple[float | None, float | None]:
@@ -1004,6 +1064,9 @@ def _offsets(days: _Day | None) -> tuple[float | None, float | None]:
 
 _NAMED = re.compile(r"[ \t]*[^\W\d][\w'/-]*(?:[ \t]+[^\W\d][\w'/-]*){0,3}")
 """Up to four words right after an expression: what "three days after …" counts from."""
+
+
+_FIRST = re.compile(r"\b(?:initial|first|index|original)\b", re.IGNORECASE)
 
 
 def _stem(words: str) -> str:

@@ -107,7 +107,7 @@ EXPRESSIONS = [
     (["She presented with fever.", "Within 2 days she had a rash."],
      "Within 2 days", "after", (None, 0.0)),
     (["She presented with fever.", "Three days after surgery she had a rash."],
-     "Three days after", "after", (None, 0.0)),
+     "Three days after", "after", (None, None)),
     (["She presented with fever.", "She had surgery the next day.",
       "Three days after surgery she had a rash."],
      "Three days after", "after", (4.0, None)),
@@ -327,6 +327,95 @@ def test_then_leaves_the_gap_unstated_and_later_amounts_count_from_a_lower_bound
     }
 
 
+def test_a_follow_up_told_twice_is_one_time_not_two(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "She presented with anaemia and was treated with a laser.",
+                "At 6 months follow-up her haemoglobin had improved.",
+                "Her epistaxis at 6 month follow up was mild.",
+            ],
+            [("anaemia", SIGN), ("laser", THERAPY), ("haemoglobin", TEST), ("epistaxis", SIGN)],
+        )
+    )
+    assert days(case)["haemoglobin"] == days(case)["epistaxis"] == (None, 182.625)
+
+
+def test_at_that_time_is_the_time_told_just_before_and_at_the_time_of_x_is_xs(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "She presented with haemoptysis.",
+                "Two days later she had a bronchoscopy.",
+                "She had had a pneumonia 3 years earlier.",
+                "At that time a chest radiograph was normal.",
+                "The bleeding had started at the time of presentation.",
+            ],
+            [
+                ("haemoptysis", SIGN),
+                ("bronchoscopy", TEST),
+                ("pneumonia", DISEASE),
+                ("chest radiograph", TEST),
+                ("bleeding", SIGN),
+            ],
+        )
+    )
+    found = days(case)
+    assert found["pneumonia"] == found["chest radiograph"] == (2.0 - 1095.75, None)
+    assert found["bleeding"] == (0.0, None)
+
+
+def test_ages_count_from_the_anchors_own_age_and_one_within_a_year_gives_no_day(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "She was diagnosed with medulloblastoma at age 3 years.",
+                "At age 6 years, she had a stroke.",
+                "At age 9 years she had a seizure.",
+            ],
+            [("medulloblastoma", DISEASE), ("stroke", DISEASE), ("seizure", SIGN)],
+            age=9,
+        )
+    )
+    found = placed(case)
+    assert found["medulloblastoma"] == (0, 0.0)
+    assert found["stroke"] == (1, 3 * 365.25)
+    assert found["seizure"] == (2, 6 * 365.25)
+    case = orderer(
+        make_case(
+            ["She presented with fever.", "At age 29 she had a stroke."],
+            [("fever", SIGN), ("stroke", DISEASE)],
+            age=29,
+        )
+    )
+    assert days(case)["stroke"] == (None, None)
+
+
+def test_after_the_initial_test_counts_from_the_first_one_told(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "He presented with bleeding and had a colonoscopy.",
+                "A colonoscopy three months later was normal.",
+                "A colonoscopy one year after the initial colonoscopy showed a polyp.",
+            ],
+            [
+                ("bleeding", SIGN),
+                ("colonoscopy", TEST),
+                ("colonoscopy", TEST),
+                ("colonoscopy", TEST),
+                ("colonoscopy", TEST),
+                ("polyp", SIGN),
+            ],
+        )
+    )
+    assert days(case)["polyp"] == (365.25, None)
+
+
 def test_at_this_time_keeps_the_day_a_sentence_without_time_does_not(
     orderer: TemporalOrderer,
 ) -> None:
@@ -511,6 +600,10 @@ TEMPLATES = [
     "On postoperative day 2 she had {0}.",
     "Following the procedure she had {0}.",
     "A week before {1} she had {0}.",
+    "At that time she had {0}.",
+    "At 6 months follow-up she had {0}.",
+    "At age 5 she had {0}.",
+    "After 3 days of {1} she had {0}.",
     "She had {0} and {1}.",
     "There was {0}, then {1}.",
     "She had previously had {0}.",
@@ -537,7 +630,7 @@ def narratives(draw: st.DrawFn) -> Case:
         slots = [next(words) for _ in range(template.count("{"))]
         sentences.append(template.format(*slots))
         events += [(word, draw(st.sampled_from(TYPES))) for word in slots]
-    return make_case(sentences, events)
+    return make_case(sentences, events, age=draw(st.none() | st.integers(1, 90)))
 
 
 @settings(max_examples=150, deadline=None)
