@@ -24,7 +24,7 @@
    the biopsy", "5 days after admission"), or one of the case's clocks, whose first day is
    placed on the anchor's axis when the text places it: the admission (hospital days, "on
    admission"), the latest operation (postoperative days), the onset of the present illness
-   (days of illness, when one "history of" duration dates it) and birth (the patient's age).
+   (days of illness, when one "history of" duration dates it).
    A day of a clock the text does not name ("on day 3"), or of one it does not place, orders
    its segment but fixes no day. Dated expressions set the clock; ``before``/``age``
    expressions place a segment before what they count from without moving the clock;
@@ -119,7 +119,6 @@ class RelativeTo(StrEnum):
     """The latest operation told before the expression."""
     ONSET = "onset"
     """The onset of the present illness."""
-    BIRTH = "birth"
     UNSTATED = "unstated"
     """A day of a clock the text does not name ("on day 3"): it orders, it fixes no day."""
 
@@ -130,7 +129,6 @@ ORIGINS = frozenset(
         RelativeTo.ADMISSION,
         RelativeTo.OPERATION,
         RelativeTo.ONSET,
-        RelativeTo.BIRTH,
     }
 )
 """The case's clocks: times a day number or a named referent ("after surgery") counts from."""
@@ -250,6 +248,10 @@ class TemporalRules(BaseModel):
     anchor_cues: list[str] = Field(description="Words that tell the presentation.")
     admission_cues: list[str] = Field(
         description="Words that tell the admission hospital days count from ('was admitted')."
+    )
+    birth_cues: list[str] = Field(
+        description="Words right before a date that make it a birth date ('born in 1973'), "
+        "which dates no event of the case."
     )
     report_cues: list[str] = Field(
         description="Words of a sentence about the report itself ('we report', 'in "
@@ -385,6 +387,9 @@ class TemporalOrderer:
             WORD_START + _phrases(self.rules.admission_cues), re.IGNORECASE
         )
         self._report = re.compile(WORD_START + _phrases(self.rules.report_cues), re.IGNORECASE)
+        self._birth = re.compile(
+            WORD_START + rf"(?:{_phrases(self.rules.birth_cues)})\s+$", re.IGNORECASE
+        )
         self._operations = frozenset(self.rules.operation_types)
         self._events = frozenset(self.rules.event_types)
         self._time_types = frozenset(self.rules.time_types)
@@ -421,7 +426,7 @@ class TemporalOrderer:
             if not (s.report and i > anchor and s.sentence != segments[anchor].sentence)
         ]
         anchor = next((i for i, s in enumerate(kept) if s is segments[anchor]), 0)
-        repeats = self._place(case.text, kept, anchor, case.patient.age_years)
+        repeats = self._place(case.text, kept, anchor)
         timeline = self._order(kept + repeats, case.relations)
         for cue_segment in kept:
             cue = cue_segment.cue
@@ -452,6 +457,8 @@ class TemporalOrderer:
             end = -negative_end
             if start < taken_end:
                 continue
+            if rule.kind is TimeKind.DATE and self._birth.search(text, max(0, start - 20), start):
+                continue  # "born in 1973" dates no event of the case
             taken_end = end
             amount, when = self._amount(rule, match, case.patient.age_years)
             mention = next((m for m in time_mentions if m.start < end and start < m.end), None)
@@ -507,8 +514,6 @@ class TemporalOrderer:
         groups = {k: v for k, v in match.groupdict().items() if v is not None}
         if rule.kind is TimeKind.DATE:
             return None, self._date(groups)
-        if rule.kind is TimeKind.AGE and rule.days is not None:  # "at birth"
-            return (None, None) if age_now is None else (rule.days - age_now * 365.25, None)
         if rule.days is not None:
             return rule.days, None
         unit = self.rules.units.get(groups.get("unit", "").lower(), 1.0)
@@ -679,9 +684,7 @@ class TemporalOrderer:
 
     # 3. placing ------------------------------------------------------------------------------
 
-    def _place(
-        self, text: str, segments: Sequence[_Segment], anchor: int, age_years: float | None
-    ) -> list[_Segment]:
+    def _place(self, text: str, segments: Sequence[_Segment], anchor: int) -> list[_Segment]:
         """Set each segment's clock place (``sort``, ``tick``) and day (``days``).
 
         Returns the repeats: the mentions that name what an amount counts from ("a week after
@@ -693,9 +696,6 @@ class TemporalOrderer:
             age_shift=_anchor_age(segments, anchor),
         )
         walk.origins[RelativeTo.ANCHOR] = _Mark(0.0, _Day(0.0))
-        if age_years is not None:
-            born = -age_years * YEAR - walk.age_shift
-            walk.origins[RelativeTo.BIRTH] = _Mark(born, _Day(born))
         onsets = {-c.amount for s in segments if (c := s.cue) and c.onset and c.amount}
         if len(onsets) == 1:  # two durations of illness: which one dates the onset is unsaid
             (onset,) = onsets

@@ -416,6 +416,19 @@ def test_after_the_initial_test_counts_from_the_first_one_told(orderer: Temporal
     assert days(case)["polyp"] == (365.25, None)
 
 
+def test_a_birth_date_dates_no_event(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "A man, born in 1973, fell off a balcony in 1993 and developed tetraplegia.",
+                "In 1996, a deafferentation was performed.",
+            ],
+            [("fell", EVENT), ("tetraplegia", SIGN), ("deafferentation", THERAPY)],
+        )
+    )
+    assert days(case)["deafferentation"] == (1095.0, None)  # from 1993, not from 1973
+
+
 def test_at_this_time_keeps_the_day_a_sentence_without_time_does_not(
     orderer: TemporalOrderer,
 ) -> None:
