@@ -149,6 +149,8 @@ def test_the_timeline_gives_only_the_days_the_text_fixes(case: Case) -> None:
     headache = _when(case, "severe headache")
     ct = _when(case, "computed tomography")
     assert biopsy[1:] == (0.0, None)
+    # "The biopsy was taken … at the time the biopsy was taken": the biopsy's day.
+    assert _when(case, "biopsy was taken")[1:] == (0.0, None)
     # "Following the procedure": after the biopsy, on its day or later.
     assert discharge[0] > biopsy[0] and discharge[1:] == (None, 0.0)
     assert headache[0] > discharge[0] and headache[1:] == (2.0, None)

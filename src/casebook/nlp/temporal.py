@@ -801,7 +801,8 @@ class TemporalOrderer:
                 return
             walk.clock, walk.day = aged, _Day(aged)
         elif kind is TimeKind.SAME and cue is not None:
-            # "At that time" is the time told just before, a flashback's too; "at the time of
+            # "At that time" is the time told just before, a dated flashback's too ("3 years
+            # earlier … At that time"), not undated history told in passing; "at the time of
             # X" is X's.
             if cue.relative_to is RelativeTo.REFERENT:
                 mark = self._counted_from(walk, cue, segment)
@@ -811,7 +812,9 @@ class TemporalOrderer:
             else:
                 before = next((t for t in reversed(walk.told) if t.events), None)
                 segment.sort, segment.days = (
-                    (before.sort, before.days) if before else (walk.clock, walk.day)
+                    (before.sort, before.days)
+                    if before is not None and before.days is not None
+                    else (walk.clock, walk.day)
                 )
             return
         elif kind is TimeKind.HISTORY:

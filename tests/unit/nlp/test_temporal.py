@@ -365,6 +365,16 @@ def test_at_that_time_is_the_time_told_just_before_and_at_the_time_of_x_is_xs(
     found = days(case)
     assert found["pneumonia"] == found["chest radiograph"] == (2.0 - 1095.75, None)
     assert found["bleeding"] == (0.0, None)
+    case = orderer(
+        make_case(
+            [
+                "She underwent a biopsy for a new diagnosis of lymphoma.",
+                "No bleeding was seen at that time.",
+            ],
+            [("biopsy", TEST), ("lymphoma", DISEASE), ("bleeding", SIGN)],
+        )
+    )
+    assert days(case)["bleeding"] == (0.0, None)  # the biopsy's time, not the lymphoma's
 
 
 def test_ages_count_from_the_anchors_own_age_and_one_within_a_year_gives_no_day(

@@ -286,7 +286,7 @@ function timelineSvg(caseData) {
     groups.get(a)[0].order - groups.get(b)[0].order || firstStart(a) - firstStart(b));
   const step = 120;
   const tallest = Math.max(...columns.map((o) => groups.get(o).length));
-  const width = Math.max(320, 60 + step * columns.length);
+  const width = Math.max(320, step * columns.length + 20);
   const height = 80 + 18 * tallest;
   const axis = 40;
   const svg = document.createElementNS(SVG, "svg");
@@ -308,7 +308,7 @@ function timelineSvg(caseData) {
   node("desc", { id: "timeline-desc" }, `In order: ${sequence}.`);
   node("line", { x1: 20, y1: axis, x2: width - 20, y2: axis, stroke: "#444", "stroke-width": 2 });
   columns.forEach((key, index) => {
-    const x = 50 + step * index;
+    const x = step / 2 + step * index; // half a column in, so the first labels are whole
     const events = groups.get(key);
     const when = whenLabel(events[0]);
     node("circle", { cx: x, cy: axis, r: 6, fill: "#1e4fbf" });
