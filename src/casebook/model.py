@@ -260,13 +260,31 @@ class Relation(RecordModel):
 
 
 class TimelineEvent(RecordModel):
-    """An event mention placed in time; equal ``order`` means simultaneous."""
+    """An event mention placed in time; equal ``order`` means simultaneous.
+
+    ``offset_days`` is set only when the text fixes the event's day. When the text orders the
+    event after a known day but does not say how long after ("then", "the headache persisted",
+    "at follow-up"), ``min_offset_days`` holds that day, a lower bound, and ``offset_days`` is
+    empty; when it says neither (undated history), both are empty. Case JSON written before
+    ``min_offset_days`` existed loads unchanged, without lower bounds.
+    """
 
     mention: str
     order: int = Field(ge=0)
     offset_days: float | None = Field(
-        default=None, description="Days from the case's anchor time, when the text says."
+        default=None, description="Days from the case's anchor time, when the text fixes them."
     )
+    min_offset_days: float | None = Field(
+        default=None,
+        description="A lower bound: the event happened this many days from the anchor time or "
+        "later; set only when offset_days is not.",
+    )
+
+    @model_validator(mode="after")
+    def _exact_or_bound(self) -> Self:
+        if self.offset_days is not None and self.min_offset_days is not None:
+            raise ValueError("offset_days and min_offset_days are not both set")
+        return self
 
 
 class TimeExpression(Span):
@@ -282,11 +300,23 @@ class TimeExpression(Span):
     text: str
     kind: str
     offset_days: float | None = Field(
-        default=None, description="Days from the anchor time, when the words say."
+        default=None, description="Days from the anchor time, when the words fix them."
+    )
+    min_offset_days: float | None = Field(
+        default=None,
+        description="A lower bound in days from the anchor time, when the words count from a "
+        'time the text does not fix ("two days later" after "then"); set only when '
+        "offset_days is not.",
     )
     mention: str | None = Field(
         default=None, description="The Date/Duration/Time/Age mention these words are, if any."
     )
+
+    @model_validator(mode="after")
+    def _exact_or_bound(self) -> Self:
+        if self.offset_days is not None and self.min_offset_days is not None:
+            raise ValueError("offset_days and min_offset_days are not both set")
+        return self
 
 
 class SummaryLink(RecordModel):

@@ -181,28 +181,45 @@ def format_offset(days: float | None) -> str:
     return f"{sign}{round(size / 365.25, 1):g} y"
 
 
+def format_when(offset_days: float | None, min_offset_days: float | None) -> str:
+    """When an event happened, as the text fixes it: "+2 d", "+2 d or later", or "—"."""
+    if offset_days is None and min_offset_days is not None:
+        return f"{format_offset(min_offset_days)} or later"
+    return format_offset(offset_days)
+
+
 def timeline_view(case: Case) -> RenderableType:
-    """The case's events in time order, simultaneous ones on one row, with their offsets."""
+    """The case's events in time order, simultaneous ones on one row, with their days.
+
+    Events of one order whose days the text fixes differently ("+2 d" and "+2 d or later")
+    get a row each, under the same number, so that no row claims a day for an event it
+    does not have.
+    """
     by_id = {m.id: m for m in case.mentions}
-    rows: dict[int, list[tuple[Mention, float | None]]] = defaultdict(list)
+    rows: dict[tuple[int, str], list[Mention]] = defaultdict(list)
     for event in case.timeline:
-        rows[event.order].append((by_id[event.mention], event.offset_days))
+        when = format_when(event.offset_days, event.min_offset_days)
+        rows[(event.order, when)].append(by_id[event.mention])
     table = Table(title="Timeline", expand=False, show_lines=False)
     table.add_column("#", justify="right")
     table.add_column("when", justify="right")
     table.add_column("events")
-    for order in sorted(rows):
-        events = sorted(rows[order], key=lambda item: item[0].start)
-        labels = Text(", ").join(Text(m.text, _style(m)) for m, _ in events)
-        table.add_row(str(order), format_offset(events[0][1]), labels)
+    first_start = {key: min(m.start for m in mentions) for key, mentions in rows.items()}
+    for order, when in sorted(rows, key=lambda key: (key[0], first_start[key])):
+        events = sorted(rows[(order, when)], key=lambda m: m.start)
+        labels = Text(", ").join(Text(m.text, _style(m)) for m in events)
+        table.add_row(str(order), when, labels)
     parts: list[RenderableType] = [table]
     if case.times:
-        when = Text("Time expressions: ", Style(bold=True))
-        when.append(
-            "; ".join(f"{t.text} ({t.kind}, {format_offset(t.offset_days)})" for t in case.times),
+        when_text = Text("Time expressions: ", Style(bold=True))
+        when_text.append(
+            "; ".join(
+                f"{t.text} ({t.kind}, {format_when(t.offset_days, t.min_offset_days)})"
+                for t in case.times
+            ),
             Style(dim=True),
         )
-        parts.append(when)
+        parts.append(when_text)
     present = {by_id[e.mention].type for e in case.timeline}
     key = Text("Key: ")
     for kind, colour in TYPE_COLOURS.items():

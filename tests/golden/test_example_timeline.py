@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
 from casebook import service
 from casebook.ingest.detect import read_path
-from casebook.model import Case, EntityType, Mention
+from casebook.model import Assertion, Case, EntityType, Mention
+from casebook.render import timeline_view
 
 from .conftest import same_type
 
@@ -125,3 +127,56 @@ def test_on_the_facts_own_words_the_leak_is_a_complication_of_the_biopsy(
     assert leaks and any(
         link.relation == "caused_by" and "biopsy" in link.text.lower() for link in leaks[0].related
     )
+
+
+def _when(case: Case, words: str) -> tuple[int, float | None, float | None]:
+    """(order, offset_days, min_offset_days) of the placed mention on the words' first use."""
+    start = case.text.find(words)
+    assert start >= 0, words
+    end = start + len(words)
+    placed = {e.mention: e for e in case.timeline}
+    (event,) = [
+        placed[m.id]
+        for m in sorted(case.mentions, key=lambda m: m.start)
+        if m.start < end and start < m.end and m.id in placed
+    ][:1]
+    return event.order, event.offset_days, event.min_offset_days
+
+
+def test_the_timeline_gives_only_the_days_the_text_fixes(case: Case) -> None:
+    biopsy = _when(case, "trephine biopsy")
+    discharge = _when(case, "clear discharge")
+    headache = _when(case, "severe headache")
+    ct = _when(case, "computed tomography")
+    assert biopsy[1:] == (0.0, None)
+    # "The biopsy was taken … at the time the biopsy was taken": the biopsy's day.
+    assert _when(case, "biopsy was taken")[1:] == (0.0, None)
+    # "Following the procedure": after the biopsy, on its day or later.
+    assert discharge[0] > biopsy[0] and discharge[1:] == (None, 0.0)
+    assert headache[0] > discharge[0] and headache[1:] == (2.0, None)
+    assert ct[0] == headache[0] and ct[1:] == (2.0, None)  # "performed at this time"
+    later = ["magnetic resonance imaging", "performed a blood patch", "improvement"]
+    later += ["full recovery", "chemotherapy"]
+    orders = []
+    for words in later:
+        order, exact, bound = _when(case, words)
+        assert exact is None and bound == 2.0, words  # after +2 d, never a false "+2 d"
+        orders.append(order)
+    assert headache[0] < orders[0] and orders == sorted(orders)
+
+
+def test_a_negated_finding_is_not_on_the_timeline(case: Case) -> None:
+    placed = {e.mention for e in case.timeline}
+    complications = [m for m in case.mentions if m.text == "complications"]
+    assert complications and not any(m.id in placed for m in complications)
+    assert all(m.assertion is not Assertion.NEGATED for m in case.mentions if m.id in placed)
+
+
+def test_the_drawing_says_or_later_where_the_day_is_a_lower_bound(case: Case) -> None:
+    console = Console(width=200, record=True, color_system=None)
+    console.print(timeline_view(case))
+    lines = console.export_text().splitlines()
+    recovery = next(line for line in lines if "full recovery" in line)
+    headache = next(line for line in lines if "headache, computed tomography" in line)
+    assert "+2 d or later" in recovery
+    assert "+2 d" in headache and "or later" not in headache

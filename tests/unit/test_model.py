@@ -81,7 +81,25 @@ def test_case_json_has_the_fields_outside_checks_rely_on() -> None:
         "display": "Headache",
         "score": 0.9,
     }
-    assert data["timeline"][0] == {"mention": "m2", "order": 0, "offset_days": None}
+    assert data["timeline"][0] == {
+        "mention": "m2",
+        "order": 0,
+        "offset_days": None,
+        "min_offset_days": None,
+    }
+
+
+def test_case_json_written_before_lower_bounds_still_loads() -> None:
+    data = json.loads(_example().model_dump_json())
+    for event in data["timeline"]:
+        del event["min_offset_days"]
+    event = Case.model_validate(data).timeline[0]
+    assert (event.offset_days, event.min_offset_days) == (None, None)
+
+
+def test_a_day_is_exact_or_a_lower_bound_never_both() -> None:
+    with pytest.raises(ValidationError, match="not both set"):
+        TimelineEvent(mention="m1", order=0, offset_days=2.0, min_offset_days=2.0)
 
 
 def test_mention_text_must_match_its_offsets() -> None:

@@ -2,12 +2,12 @@
 
 ``TemporalOrderer`` reads ``temporal.json`` and does three things.
 
-1. **Finds time expressions** with the rule file's patterns ("two days later", "3 weeks
-   after", "the next morning", "on day 3", "on admission", "at the 6-month follow-up",
-   "10 years ago", "a 6-week history of", "in March 2015", "at the age of 20", "at this time"),
-   reads their amount in days from the ``numbers`` and ``units`` tables, and ties each to the
-   Date/Duration/Time mention it overlaps. Date, Duration and Time mentions no rule reads are
-   kept as ``unnormalised`` expressions.
+1. **Finds time expressions** with the rule file's patterns ("two days later", "three days
+   after surgery", "the next morning", "on day 5 of admission", "postoperative day 2", "on
+   admission", "at the 6-month follow-up", "10 years ago", "a 6-week history of", "in March
+   2015", "at the age of 20", "at this time"), reads their amount in days from the ``numbers``
+   and ``units`` tables, and ties each to the Date/Duration/Time mention it overlaps. Date,
+   Duration and Time mentions no rule reads are kept as ``unnormalised`` expressions.
 2. **Cuts each sentence into segments** at time expressions and at connectives: ``after``
    ("then", "following which", "subsequently": what follows is later), ``earlier`` ("after",
    "following" inside a sentence: what follows happened just before; at the start of a
@@ -19,18 +19,34 @@
    sentence that tells an event of ``advance_types`` (a treatment, a drug, an outcome, an
    admission) is a little later than the one before, while one that tells only findings and
    test results continues the time point before it, as MACCROBAT annotates a presentation's
-   work-up. ``after`` moves the clock forward by the expression's amount,
-   ``day``/``anchor``/dated expressions set it, ``before``/``age`` expressions place a segment
-   that far before the anchor (or the clock) without moving it, and ``history`` places it
-   just before the anchor. Text before the anchor and sections of the past history count as
-   history; introduction and discussion sections are not placed.
+   work-up. An amount counts from what the rule says (``relative_to``): the event told just
+   before ("two days later"), the event or time the following words name ("three days after
+   the biopsy", "5 days after admission"), or one of the case's clocks, whose first day is
+   placed on the anchor's axis when the text places it: the admission (hospital days, "on
+   admission"), the latest operation (postoperative days), the onset of the present illness
+   (days of illness, when one "history of" duration dates it).
+   A day of a clock the text does not name ("on day 3"), or of one it does not place, orders
+   its segment but fixes no day. Dated expressions set the clock; ``before``/``age``
+   expressions place a segment before what they count from without moving the clock;
+   ``history`` places it just before the anchor. Text before the anchor and sections of the
+   past history count as history; introduction, discussion and family history sections, and
+   sentences after the anchor that speak of the report itself ("Here, we report"), are not
+   placed.
 
-Events (mentions of ``event_types``, except family and hypothetical ones) are ordered by their
-segment's place; events of one segment share an ``order`` (they are told as simultaneous)
-unless a relation orders them (a cause before its effect, a finding before its treatment, a
-treatment before its outcome). ``offset_days`` is the segment's day when the text's
-expressions determine it; connectives without a stated time ("then") keep the day, and vague
-ones ("a few days later", "at follow-up") make it unknown until a later expression fixes it.
+Each segment's day is **exact** only while the text fixes it: the anchor, an expression counted
+from an exact day, a ``same`` expression ("at this time"). A new sentence without a time
+expression, a connective ("then", "eventually", "Following the procedure"), a vague amount ("a
+few days later", "within 2 days") and follow-up make it a **lower bound**: the segment is on or
+after that day. An amount counted from a lower bound is a lower bound; one counted from a time
+the text does not place fixes nothing, and the narrative's lower bound carries on. What a
+*sequel* connective introduces ("Following the procedure, …", "following which") is on or after
+the day before it, and the next amount ("Two days later") still counts from that day.
+
+Events (mentions of ``event_types``, except negated, family and hypothetical ones) are ordered
+by their segment's place; events of one segment share an ``order`` (they are told as
+simultaneous) unless a relation orders them (a cause before its effect, a finding before its
+treatment, a treatment before its outcome). ``offset_days`` is the segment's day when exact,
+``min_offset_days`` when it is a lower bound; undated history has neither.
 """
 
 from __future__ import annotations
@@ -62,6 +78,8 @@ from casebook.resources import load_rules
 STEP = 1e-6
 """Clock advance, in days, of a new segment that states no time: order without duration."""
 
+YEAR = 365.25
+
 HISTORY = -0.5
 """Where undated history sits on the clock: before the anchor day, after dated history."""
 
@@ -88,10 +106,32 @@ others ("on admission", "in March 2015") tell the time of the part they are in."
 
 
 class RelativeTo(StrEnum):
-    """What a ``before`` amount counts back from."""
+    """What an expression's amount or day number counts from."""
 
-    ANCHOR = "anchor"
     CLOCK = "clock"
+    """The time of the event told just before ("two days later")."""
+    REFERENT = "referent"
+    """The event or time the words after the expression name ("three days after the biopsy",
+    "5 days after admission"); the clock when they name nothing."""
+    ANCHOR = "anchor"
+    ADMISSION = "admission"
+    OPERATION = "operation"
+    """The latest operation told before the expression."""
+    ONSET = "onset"
+    """The onset of the present illness."""
+    UNSTATED = "unstated"
+    """A day of a clock the text does not name ("on day 3"): it orders, it fixes no day."""
+
+
+ORIGINS = frozenset(
+    {
+        RelativeTo.ANCHOR,
+        RelativeTo.ADMISSION,
+        RelativeTo.OPERATION,
+        RelativeTo.ONSET,
+    }
+)
+"""The case's clocks: times a day number or a named referent ("after surgery") counts from."""
 
 
 _PLACEHOLDERS = ("{n}", "{unit}", "{month}", "{year}", "{day}", "{ordinal}")
@@ -110,12 +150,44 @@ class ExpressionRule(BaseModel):
     kind: TimeKind
     pattern: str = Field(min_length=1)
     days: float | None = Field(default=None, description="A fixed amount in days.")
-    relative_to: RelativeTo = RelativeTo.CLOCK
+    relative_to: RelativeTo = Field(
+        default=RelativeTo.CLOCK,
+        description="What the amount (after, before, follow_up) or the day number (day, anchor) "
+        "counts from.",
+    )
+    first_day: int = Field(
+        default=0,
+        ge=0,
+        le=1,
+        description="The number of the clock's own first day: 1 for hospital and illness days "
+        "(the admission is hospital day 1), 0 for postoperative days.",
+    )
+    precise: bool = Field(
+        default=True,
+        description="False when the words bound the time without fixing it ('within 2 days', "
+        "'after admission'): what they introduce is on or after the time they count from.",
+    )
+    onset: bool = Field(
+        default=False,
+        description="A duration of the present illness before the anchor ('a 6-week history "
+        "of'): it dates the onset that days of illness count from.",
+    )
 
     @model_validator(mode="after")
     def _compiles(self) -> Self:
         if self.kind in (TimeKind.EARLIER, TimeKind.UNNORMALISED):
             raise ValueError(f"{self.kind.value} is not an expression kind")
+        counted = {TimeKind.AFTER, TimeKind.BEFORE, TimeKind.FOLLOW_UP, TimeKind.SAME}
+        if self.relative_to is RelativeTo.UNSTATED and self.kind is not TimeKind.DAY:
+            raise ValueError("only a day can count on an unstated clock")
+        if self.relative_to is RelativeTo.REFERENT and self.kind not in counted:
+            raise ValueError(f"a {self.kind.value} expression names no referent")
+        if self.kind in (TimeKind.DAY, TimeKind.ANCHOR) and self.relative_to not in (
+            ORIGINS | {RelativeTo.UNSTATED}
+        ):
+            raise ValueError(f"a {self.kind.value} counts on a clock, not {self.relative_to}")
+        if self.onset and (self.kind, self.relative_to) != (TimeKind.BEFORE, RelativeTo.ANCHOR):
+            raise ValueError("only a duration before the anchor dates the onset")
         body = self.pattern
         for placeholder in _PLACEHOLDERS:
             body = body.replace(placeholder, "x")
@@ -134,6 +206,14 @@ class ConnectiveRule(BaseModel):
     kind: TimeKind
     initial_kind: TimeKind | None = Field(
         default=None, description="The kind when the phrase starts its sentence."
+    )
+    sequel: bool = Field(
+        default=False,
+        description="Where it reads as 'after', what follows is told as the sequel of what "
+        "precedes ('following which', 'Following the procedure, …'): it is on or after that "
+        "day, and amounts told next ('two days later') still count from that day. Otherwise "
+        "('then', 'eventually') the gap is unstated and what comes next counts from a lower "
+        "bound.",
     )
     phrases: list[str] = Field(min_length=1)
 
@@ -157,13 +237,31 @@ class TemporalRules(BaseModel):
     months: dict[str, int] = Field(description="Month name or abbreviation → 1–12.")
     ordinals: dict[str, int] = Field(description="Ordinal word → value ('third': 3).")
     expressions: list[ExpressionRule]
+    referents: dict[str, RelativeTo] = Field(
+        description="Words after 'N days after' that name a clock when no event told before "
+        "is named ('admission': admission, 'surgery': operation)."
+    )
     connectives: list[ConnectiveRule]
     not_connectives: list[str] = Field(
         default_factory=list, description="Phrases in which a connective word is not one."
     )
     anchor_cues: list[str] = Field(description="Words that tell the presentation.")
+    admission_cues: list[str] = Field(
+        description="Words that tell the admission hospital days count from ('was admitted')."
+    )
+    birth_cues: list[str] = Field(
+        description="Words right before a date that make it a birth date ('born in 1973'), "
+        "which dates no event of the case."
+    )
+    report_cues: list[str] = Field(
+        description="Words of a sentence about the report itself ('we report', 'in "
+        "conclusion'); after the anchor its events retell the case and are not placed."
+    )
     event_types: list[EntityType] = Field(min_length=1)
     time_types: list[EntityType]
+    operation_types: list[EntityType] = Field(
+        description="Events postoperative days count from: the latest one told."
+    )
     unplaced_assertions: list[Assertion]
     history_sections: list[str]
     follow_up_sections: list[str]
@@ -178,6 +276,9 @@ class TemporalRules(BaseModel):
         for name, number in self.months.items():
             if not 1 <= number <= 12:
                 raise ValueError(f"month {name!r} is {number}, not 1–12")
+        for word, origin in self.referents.items():
+            if origin not in ORIGINS:
+                raise ValueError(f"referent {word!r} names {origin.value}, not one of the clocks")
         return self
 
 
@@ -190,9 +291,40 @@ class _Cue:
     kind: TimeKind
     amount: float | None = None
     relative_to: RelativeTo = RelativeTo.CLOCK
+    first_day: int = 0
+    precise: bool = True
+    onset: bool = False
+    sequel: bool = False
     when: date | None = None
     expression: int | None = None  # index into the found time expressions
     splits: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class _Day:
+    """A day on the anchor's axis: exactly ``value``, or, not ``exact``, on or after it."""
+
+    value: float
+    exact: bool = True
+
+    def plus(self, days: float) -> _Day:
+        return _Day(self.value + days, self.exact)
+
+    def loose(self) -> _Day:
+        return _Day(self.value, exact=False)
+
+
+_Place = tuple[float, _Day | None]
+"""Where something sits: its clock place (the sort key) and its day, if the text gives one."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Mark:
+    """A time an amount counts from: its clock place, its day and, for a told event, its tick."""
+
+    sort: float
+    day: _Day
+    tick: int | None = None
 
 
 @dataclass(slots=True)
@@ -203,9 +335,30 @@ class _Segment:
     section: str
     cue: _Cue | None = None
     events: list[Mention] = field(default_factory=list)
+    report: bool = False
     sort: float = 0.0
     tick: int = 0
-    days: float | None = None
+    days: _Day | None = None
+
+
+@dataclass(slots=True)
+class _Walk:
+    """Placing one case's segments in text order: where the narrative is, what it has told."""
+
+    text: str
+    anchor_date: date | None
+    age_shift: float = 0.0
+    """How far the anchor lies from the patient's age now, in days, when its sentence tells an
+    age ("diagnosed at age 3"): ages count from the anchor's age."""
+    clock: float = 0.0
+    day: _Day = field(default_factory=lambda: _Day(0.0))
+    last_date: date | None = None
+    origins: dict[RelativeTo, _Mark] = field(default_factory=dict)
+    told: list[_Segment] = field(default_factory=list)
+    repeats: list[_Segment] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.last_date = self.anchor_date
 
 
 class TemporalOrderer:
@@ -230,6 +383,14 @@ class TemporalOrderer:
             WORD_START + _phrases(self.rules.not_connectives), re.IGNORECASE
         )
         self._anchor = re.compile(WORD_START + _phrases(self.rules.anchor_cues), re.IGNORECASE)
+        self._admission = re.compile(
+            WORD_START + _phrases(self.rules.admission_cues), re.IGNORECASE
+        )
+        self._report = re.compile(WORD_START + _phrases(self.rules.report_cues), re.IGNORECASE)
+        self._birth = re.compile(
+            WORD_START + rf"(?:{_phrases(self.rules.birth_cues)})\s+$", re.IGNORECASE
+        )
+        self._operations = frozenset(self.rules.operation_types)
         self._events = frozenset(self.rules.event_types)
         self._time_types = frozenset(self.rules.time_types)
         self._unplaced_assertions = frozenset(self.rules.unplaced_assertions)
@@ -258,13 +419,21 @@ class TemporalOrderer:
         cues, times = self._time_expressions(case)
         segments = self._segments(case, cues)
         anchor = self._anchor_index(case.text, segments)
-        self._place(segments, anchor)
-        timeline = self._order(segments, case.relations)
-        for cue_segment in segments:
+        # After the anchor, a sentence about the report itself retells the case: not placed.
+        kept = [
+            s
+            for i, s in enumerate(segments)
+            if not (s.report and i > anchor and s.sentence != segments[anchor].sentence)
+        ]
+        anchor = next((i for i, s in enumerate(kept) if s is segments[anchor]), 0)
+        repeats = self._place(case.text, kept, anchor)
+        timeline = self._order(kept + repeats, case.relations)
+        for cue_segment in kept:
             cue = cue_segment.cue
             if cue is not None and cue.expression is not None:
+                exact, bound = _offsets(cue_segment.days)
                 times[cue.expression] = times[cue.expression].model_copy(
-                    update={"offset_days": _rounded(cue_segment.days)}
+                    update={"offset_days": exact, "min_offset_days": bound}
                 )
         return case.model_copy(update={"timeline": timeline, "times": times})
 
@@ -288,6 +457,8 @@ class TemporalOrderer:
             end = -negative_end
             if start < taken_end:
                 continue
+            if rule.kind is TimeKind.DATE and self._birth.search(text, max(0, start - 20), start):
+                continue  # "born in 1973" dates no event of the case
             taken_end = end
             amount, when = self._amount(rule, match, case.patient.age_years)
             mention = next((m for m in time_mentions if m.start < end and start < m.end), None)
@@ -309,6 +480,9 @@ class TemporalOrderer:
                     kind=rule.kind,
                     amount=amount,
                     relative_to=rule.relative_to,
+                    first_day=rule.first_day,
+                    precise=rule.precise,
+                    onset=rule.onset,
                     when=when,
                     expression=len(times) - 1,
                     splits=rule.kind in SPLITTING,
@@ -408,14 +582,22 @@ class TemporalOrderer:
                     continue
                 initial = match.start() == sentence.start + lead
                 kind = rule.initial_kind if initial and rule.initial_kind else rule.kind
-                cues.append(_Cue(start=match.start(), end=match.end(), kind=kind))
+                sequel = rule.sequel and kind is TimeKind.AFTER
+                cues.append(_Cue(start=match.start(), end=match.end(), kind=kind, sequel=sequel))
                 if initial and rule.initial_kind:
                     # "Following discharge, she was followed up": what the comma ends came
                     # first, what follows it is later still.
                     comma = text.find(",", match.end(), sentence.end)
                     # A comma that ends the sentence (a cut-off query) leaves nothing after it.
                     if 0 <= comma < sentence.end - 1:
-                        cues.append(_Cue(start=comma + 1, end=comma + 1, kind=TimeKind.AFTER))
+                        cues.append(
+                            _Cue(
+                                start=comma + 1,
+                                end=comma + 1,
+                                kind=TimeKind.AFTER,
+                                sequel=sequel,
+                            )
+                        )
         return cues
 
     def _segments(self, case: Case, cues: Sequence[_Cue]) -> list[_Segment]:
@@ -459,8 +641,9 @@ class TemporalOrderer:
             inside.sort(key=lambda c: c.start)
             cuts = [sentence.start] + [c.start for c in inside if c.splits]
             cuts = sorted(set(cuts)) + [sentence.end]
+            report = self._report.search(case.text, sentence.start, sentence.end) is not None
             pieces = [
-                _Segment(start=a, end=b, sentence=number, section=kind)
+                _Segment(start=a, end=b, sentence=number, section=kind, report=report)
                 for a, b in zip(cuts, cuts[1:], strict=False)
                 if b > a
             ]
@@ -501,22 +684,27 @@ class TemporalOrderer:
 
     # 3. placing ------------------------------------------------------------------------------
 
-    def _place(
-        self,
-        segments: Sequence[_Segment],
-        anchor: int,
-    ) -> None:
-        """Set each segment's clock place (``sort``, ``tick``) and day (``days``)."""
-        anchor_date = _anchor_date(segments, anchor)
-        clock = 0.0
-        days: float | None = 0.0
-        last_date = anchor_date
+    def _place(self, text: str, segments: Sequence[_Segment], anchor: int) -> list[_Segment]:
+        """Set each segment's clock place (``sort``, ``tick``) and day (``days``).
+
+        Returns the repeats: the mentions that name what an amount counts from ("a week after
+        *the rash*"), each moved out of its segment into one of its own at the time it names.
+        """
+        walk = _Walk(
+            text=text,
+            anchor_date=_anchor_date(segments, anchor),
+            age_shift=_anchor_age(segments, anchor),
+        )
+        walk.origins[RelativeTo.ANCHOR] = _Mark(0.0, _Day(0.0))
+        onsets = {-c.amount for s in segments if (c := s.cue) and c.onset and c.amount}
+        if len(onsets) == 1:  # two durations of illness: which one dates the onset is unsaid
+            (onset,) = onsets
+            walk.origins[RelativeTo.ONSET] = _Mark(onset, _Day(onset))
         tick = 0
         follow_up_started = False
         advancing = {s.sentence for s in segments if any(m.type in self._advance for m in s.events)}
         for index, segment in enumerate(segments):
-            cue = segment.cue
-            kind = cue.kind if cue is not None else None
+            kind = segment.cue.kind if segment.cue is not None else None
             new_sentence = index == 0 or segments[index - 1].sentence != segment.sentence
             advance = new_sentence and segment.sentence in advancing
             moves = kind is not None and kind is not TimeKind.SAME
@@ -527,87 +715,212 @@ class TemporalOrderer:
                 if kind is None:
                     kind = TimeKind.FOLLOW_UP
             if index < anchor or segment.section in self.rules.history_sections:
-                segment.sort, segment.days = self._history_place(cue, anchor_date)
-                continue
-            if index == anchor:
-                clock, days = 0.0, 0.0
-                segment.sort, segment.days = clock, days
-                continue
-            if advance:
-                clock += STEP
-            amount = cue.amount if cue is not None else None
-            if kind in (TimeKind.AFTER, TimeKind.FOLLOW_UP):
-                clock += (amount or 0.0) + STEP
-                if amount is not None and days is not None:
-                    days += amount
-                elif amount is None and (
-                    kind is TimeKind.FOLLOW_UP or (cue is not None and cue.expression is not None)
-                ):
-                    days = None
-            elif kind in (TimeKind.DAY, TimeKind.ANCHOR) and cue is not None:
-                named = amount or 0.0
-                if named < clock and days != named:  # back to an earlier day
-                    segment.sort, segment.days = named, named
-                    continue
-                clock, days = max(named, clock), named
-            elif kind is TimeKind.DATE and cue is not None and cue.when is not None:
-                if anchor_date is not None:
-                    offset = float((cue.when - anchor_date).days)
-                    if offset < clock:
-                        segment.sort, segment.days = offset, offset
-                        continue
-                    clock, days = offset, offset
-                elif last_date is not None and cue.when < last_date:
-                    segment.sort, segment.days = clock - STEP / 2, None
-                    continue
+                segment.sort, segment.days = _history_place(segment.cue, walk)
+            elif index == anchor:
+                walk.clock, walk.day = 0.0, _Day(0.0)
+                segment.sort, segment.days = walk.clock, walk.day
+                walk.origins[RelativeTo.ANCHOR] = _Mark(0.0, _Day(0.0), tick)
+                self._note_origins(walk, segment)
+            else:
+                if advance:
+                    walk.clock += STEP
+                if kind is None and new_sentence:
+                    walk.day = walk.day.loose()  # no time stated: on or after the last day
+                self._place_told(walk, segment, kind)
+                self._note_origins(walk, segment)
+            walk.told.append(segment)
+        return walk.repeats
+
+    def _place_told(self, walk: _Walk, segment: _Segment, kind: TimeKind | None) -> None:
+        """Place a segment of the narrative after the anchor, moving the walk's clock and day
+        unless the segment goes back in time."""
+        cue = segment.cue
+        amount = cue.amount if cue is not None else None
+        if kind in (TimeKind.AFTER, TimeKind.FOLLOW_UP):
+            if cue is None or cue.relative_to is RelativeTo.CLOCK:
+                walk.clock += (amount or 0.0) + STEP
+                if cue is not None and cue.sequel:
+                    # "Following the procedure she complained of discharge. Two days later …":
+                    # the discharge is on or after the procedure's day, and "two days later"
+                    # counts from the procedure.
+                    segment.sort, segment.days = walk.clock, walk.day.loose()
+                    return
+                walk.day = _after(walk.day, amount, cue, kind)
+            else:
+                mark = self._counted_from(walk, cue, segment)
+                if mark is None:  # from a time the text does not place: no day
+                    walk.clock += (amount or 0.0) + STEP
+                    walk.day = walk.day.loose()
+                    segment.sort, segment.days = walk.clock, None
+                    return
                 else:
-                    clock += STEP
-                    days = None if last_date is not None else days
-                    last_date = cue.when
-            elif kind in (TimeKind.BEFORE, TimeKind.AGE) and cue is not None:
-                segment.sort, segment.days = self._before_place(cue, clock, days)
-                continue
-            elif kind is TimeKind.HISTORY:
-                segment.sort, segment.days = HISTORY, None
-                continue
-            elif kind is TimeKind.EARLIER:
-                segment.sort, segment.days = clock - STEP / 2, days
-                continue
-            segment.sort, segment.days = clock, days
+                    place, later = (
+                        mark.sort + (amount or 0.0) + STEP,
+                        _after(mark.day, amount, cue, kind),
+                    )
+                    if place < walk.clock:  # "three days after the biopsy", told later
+                        segment.sort, segment.days = place, later
+                        return
+                    walk.clock, walk.day = place, later
+        elif kind in (TimeKind.DAY, TimeKind.ANCHOR) and cue is not None:
+            named, named_day = self._clock_day(walk, cue)
+            if named < walk.clock and walk.day.value != named:  # back to an earlier day
+                segment.sort, segment.days = named, named_day
+                return
+            on_that_day = walk.day.exact and walk.day.value == named
+            if named < walk.clock and named_day is not None and not on_that_day:
+                # The narrative's order is already past that day ("On admission" told after a
+                # treatment): the order stays, the day becomes a lower bound, so that no exact
+                # day is ordered after a later one.
+                named_day = named_day.loose()
+            walk.clock, walk.day = max(named, walk.clock), named_day or walk.day.loose()
+        elif kind is TimeKind.DATE and cue is not None and cue.when is not None:
+            if walk.anchor_date is not None:
+                offset = float((cue.when - walk.anchor_date).days)
+                if offset < walk.clock:
+                    segment.sort, segment.days = offset, _Day(offset)
+                    return
+                walk.clock, walk.day = offset, _Day(offset)
+            elif walk.last_date is not None and cue.when < walk.last_date:
+                segment.sort, segment.days = walk.clock - STEP / 2, None
+                return
+            else:
+                walk.clock += STEP
+                walk.day = walk.day.loose()
+                walk.last_date = cue.when
+        elif kind is TimeKind.BEFORE and cue is not None:
+            segment.sort, segment.days = self._before_place(walk, cue, segment)
+            return
+        elif kind is TimeKind.AGE and cue is not None:
+            aged = None if cue.amount is None else cue.amount - walk.age_shift
+            if aged is None or abs(aged) < YEAR:  # within the year ages resolve: no day
+                segment.sort, segment.days = walk.clock, None
+                return
+            if aged < walk.clock:
+                segment.sort, segment.days = aged, _Day(aged)
+                return
+            walk.clock, walk.day = aged, _Day(aged)
+        elif kind is TimeKind.SAME and cue is not None:
+            # "At that time" is the time told just before, a dated flashback's too ("3 years
+            # earlier … At that time"), not undated history told in passing; "at the time of
+            # X" is X's.
+            if cue.relative_to is RelativeTo.REFERENT:
+                mark = self._counted_from(walk, cue, segment)
+                segment.sort, segment.days = (
+                    (mark.sort, mark.day) if mark is not None else (walk.clock, None)
+                )
+            else:
+                before = next((t for t in reversed(walk.told) if t.events), None)
+                segment.sort, segment.days = (
+                    (before.sort, before.days)
+                    if before is not None and before.days is not None
+                    else (walk.clock, walk.day)
+                )
+            return
+        elif kind is TimeKind.HISTORY:
+            segment.sort, segment.days = HISTORY, None
+            return
+        elif kind is TimeKind.EARLIER:
+            # What "after" introduces inside a sentence happened before it: when, unsaid.
+            segment.sort, segment.days = walk.clock - STEP / 2, None
+            return
+        segment.sort, segment.days = walk.clock, walk.day
 
-    def _history_place(
-        self, cue: _Cue | None, anchor_date: date | None
-    ) -> tuple[float, float | None]:
-        """Where a segment told before the presentation sits: dated when it says, else history."""
-        if cue is None:
-            return HISTORY, None
-        if cue.kind in (TimeKind.BEFORE, TimeKind.AGE) and cue.amount is not None:
-            back = cue.amount if cue.kind is TimeKind.AGE else -cue.amount
-            return (back, back) if back < 0 else (HISTORY, None)
-        if cue.kind is TimeKind.DATE and cue.when is not None and anchor_date is not None:
-            offset = float((cue.when - anchor_date).days)
-            return (offset, offset) if offset < 0 else (HISTORY, None)
-        if cue.kind in (TimeKind.DAY, TimeKind.ANCHOR) and cue.amount is not None:
-            return (cue.amount, cue.amount) if cue.amount < 0 else (HISTORY, None)
-        return HISTORY, None
+    def _note_origins(self, walk: _Walk, segment: _Segment) -> None:
+        """Remember the admission (its first telling) and the latest operation a segment tells."""
+        if segment.days is None:
+            return
+        mark = _Mark(segment.sort, segment.days, segment.tick)
+        # An admission told before the presentation ("3 weeks before, she was admitted to
+        # another hospital") is not the one hospital days count from.
+        if (
+            RelativeTo.ADMISSION not in walk.origins
+            and segment.days.value >= 0
+            and self._admission.search(walk.text, segment.start, segment.end)
+        ):
+            walk.origins[RelativeTo.ADMISSION] = mark
+        if any(m.type in self._operations for m in segment.events):
+            walk.origins[RelativeTo.OPERATION] = mark
 
-    def _before_place(
-        self, cue: _Cue, clock: float, days: float | None
-    ) -> tuple[float, float | None]:
-        if cue.amount is None:
+    @staticmethod
+    def _origin(walk: _Walk, origin: RelativeTo) -> _Mark | None:
+        """Where a clock starts, when the text places it."""
+        if origin in walk.origins:
+            return walk.origins[origin]
+        if origin is RelativeTo.ADMISSION and walk.day.value == 0.0:
+            # No admission told and nothing dated since the presentation: the presentation is
+            # the admission the report narrates.
+            return walk.origins[RelativeTo.ANCHOR]
+        return None
+
+    def _clock_day(self, walk: _Walk, cue: _Cue) -> tuple[float, _Day | None]:
+        """A day of a clock ("hospital day 3", "on admission"): its place and, if placed, day."""
+        number = cue.amount or 0.0
+        start = None
+        if cue.relative_to is not RelativeTo.UNSTATED:
+            start = self._origin(walk, cue.relative_to)
+        if start is None:
+            return number, None  # ordered by its number, its day unknown
+        named = start.day.plus(number - cue.first_day)
+        return named.value, named if cue.precise else named.loose()
+
+    def _counted_from(self, walk: _Walk, cue: _Cue, segment: _Segment) -> _Mark | None:
+        """What an amount counts from when not the clock, if the text places it.
+
+        For a referent ("three days after *the biopsy*"), the event named is the latest one
+        told before of the same type and words (or head word); else a word of ``referents``
+        names a clock ("after *admission*"); words naming nothing ("two days after.") leave the
+        clock. The mention naming it is moved to the time it names, in ``walk.repeats``.
+        """
+        if cue.relative_to is not RelativeTo.REFERENT:
+            return self._origin(walk, cue.relative_to)
+        words = _NAMED.match(walk.text, cue.end, segment.end)
+        if words is None:
+            return _Mark(walk.clock, walk.day)
+        named = next((m for m in segment.events if cue.end <= m.start < words.end()), None)
+        mark = None
+        if named is not None:
+            first = _FIRST.search(walk.text, words.start(), named.start) is not None
+            mark = _told_before(walk.told, named, first=first)
+        if mark is None:
+            for word in words.group().lower().split():
+                origin = self.rules.referents.get(word)
+                if origin is not None:
+                    mark = self._origin(walk, origin)
+                    break
+        if mark is not None and named is not None and mark.tick is not None:
+            segment.events.remove(named)
+            walk.repeats.append(
+                _Segment(
+                    start=named.start,
+                    end=named.end,
+                    sentence=segment.sentence,
+                    section=segment.section,
+                    events=[named],
+                    sort=mark.sort,
+                    tick=mark.tick,
+                    days=mark.day,
+                )
+            )
+        return mark
+
+    def _before_place(self, walk: _Walk, cue: _Cue, segment: _Segment) -> _Place:
+        amount = cue.amount
+        if amount is None:
             return HISTORY, None
-        if cue.kind is TimeKind.AGE:
-            return (cue.amount, cue.amount) if cue.amount < 0 else (clock, days)
-        if cue.relative_to is RelativeTo.ANCHOR:
-            return -cue.amount, -cue.amount
-        return clock - cue.amount, (days - cue.amount) if days is not None else None
+        if cue.relative_to is RelativeTo.CLOCK:
+            return walk.clock - amount, walk.day.plus(-amount)
+        mark = self._counted_from(walk, cue, segment)
+        if mark is None:
+            return walk.clock - amount, None
+        return mark.sort - amount, mark.day.plus(-amount)
 
     # 4. order --------------------------------------------------------------------------------
 
     def _order(
         self, segments: Sequence[_Segment], relations: Sequence[Relation]
     ) -> list[TimelineEvent]:
-        keyed: list[tuple[tuple[float, int, int], Mention, float | None]] = []
+        keyed: list[tuple[tuple[float, int, int], Mention, _Day | None]] = []
         timed = [r for r in relations if r.type in EARLIER_END]
         for segment in segments:
             levels = _levels(segment.events, timed)
@@ -622,8 +935,11 @@ class TemporalOrderer:
             if key != previous:
                 order += 1
                 previous = key
+            exact, bound = _offsets(days)
             timeline.append(
-                TimelineEvent(mention=mention.id, order=order, offset_days=_rounded(days))
+                TimelineEvent(
+                    mention=mention.id, order=order, offset_days=exact, min_offset_days=bound
+                )
             )
         return timeline
 
@@ -687,8 +1003,79 @@ def _anchor_date(segments: Sequence[_Segment], anchor: int) -> date | None:
     return None
 
 
-def _rounded(days: float | None) -> float | None:
-    return None if days is None else round(days, 3)
+def _history_place(cue: _Cue | None, walk: _Walk) -> _Place:
+    """Where a segment told before the presentation sits: dated when it says, else history."""
+    if cue is None or cue.amount is None and cue.when is None:
+        return HISTORY, None
+    back: float | None = None
+    if cue.kind is TimeKind.BEFORE and cue.amount is not None:
+        back = -cue.amount
+    elif cue.kind is TimeKind.AGE and cue.amount is not None:
+        back = cue.amount - walk.age_shift
+        back = back if back <= -YEAR else None  # within the year ages resolve: undated
+    elif cue.kind is TimeKind.DATE and cue.when is not None and walk.anchor_date is not None:
+        back = float((cue.when - walk.anchor_date).days)
+    return (back, _Day(back)) if back is not None and back < 0 else (HISTORY, None)
+
+
+def _anchor_age(segments: Sequence[_Segment], anchor: int) -> float:
+    """The age the anchor's sentence tells, in days from the patient's age now, else 0."""
+    if not segments:
+        return 0.0
+    sentence = segments[anchor].sentence
+    for segment in segments:
+        cue = segment.cue
+        if segment.sentence == sentence and cue is not None and cue.kind is TimeKind.AGE:
+            return cue.amount or 0.0
+    return 0.0
+
+
+def _told_before(told: Sequence[_Segment], named: Mention, *, first: bool) -> _Mark | None:
+    """The latest event told before ``named`` with its type and its words or head word, or
+    the earliest when ``first`` ("after the *initial* colonoscopy")."""
+    key, head = _stem(named.text), _stem(named.text.split()[-1])
+    for earlier in told if first else reversed(told):
+        if earlier.days is None:
+            continue
+        for mention in reversed(earlier.events):
+            same = _stem(mention.text) == key or _stem(mention.text.split()[-1]) == head
+            if mention.type == named.type and same and mention.start < named.start:
+                return _Mark(earlier.sort, earlier.days, earlier.tick)
+    return None
+
+
+def _after(base: _Day, amount: float | None, cue: _Cue | None, kind: TimeKind) -> _Day:
+    """The day an ``after`` or ``follow_up`` cue leads to from ``base``."""
+    if cue is None or cue.expression is None:  # a connective: "then", "eventually"
+        return base.loose()
+    if amount is None or not cue.precise:  # "a few days later", "within 2 days"
+        return base.loose()
+    if kind is TimeKind.FOLLOW_UP:
+        # Follow-up counts from a treatment or a discharge the text seldom dates, at or after
+        # the presentation; a second "at 6-month follow-up" is the same time, not 6 more months.
+        return _Day(max(base.value, amount), exact=False)
+    return base.plus(amount)
+
+
+def _offsets(days: _Day | None) -> tuple[float | None, float | None]:
+    """``offset_days`` and ``min_offset_days`` of a day: the exact one or the lower bound."""
+    if days is None:
+        return None, None
+    value = round(days.value, 3)
+    return (value, None) if days.exact else (None, value)
+
+
+_NAMED = re.compile(r"[ \t]*[^\W\d][\w'/-]*(?:[ \t]+[^\W\d][\w'/-]*){0,3}")
+"""Up to four words right after an expression: what "three days after …" counts from."""
+
+
+_FIRST = re.compile(r"\b(?:initial|first|index|original)\b", re.IGNORECASE)
+
+
+def _stem(words: str) -> str:
+    """Words compared as the same event: lower case, one space, no plural or verb ending."""
+    flat = " ".join(words.lower().split())
+    return re.sub(r"(?:ing|ed|es|e|s)$", "", flat)
 
 
 def _phrases(phrases: Sequence[str]) -> str:

@@ -7,8 +7,8 @@ item). Every Human Phenotype Ontology alias the text names (the matcher ``Phenot
 History and Family_history phrases aside (they overlap findings by design), carrying the HPO
 concept it names; coordinated findings sharing a noun ("short and wide neck") give a mention
 each, which may overlap. The new mention is a Disease_disorder when its words name an ICD-10-CM
-code outside chapter R (symptoms, signs and abnormal findings), else a Sign_symptom. It runs before ``assertion``, so that these findings
-are asserted, related and coded like the model's.
+code outside chapter R (symptoms, signs and abnormal findings), else a Sign_symptom. It runs
+before ``assertion``, so that these findings are asserted, related and coded like the model's.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from fhir.resources.R4B.bundle import Bundle
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from casebook import service
-from casebook.model import Case, CaseWithPrecedent, EntityType, TimelineEvent
+from casebook.model import Assertion, Case, CaseWithPrecedent
 
 from .conftest import TOKEN, RunningServer, running_server, server_settings
 
@@ -209,27 +209,22 @@ def test_stored_case_opens_with_its_timeline(
         analysed = Case.model_validate_json(
             http.post("/v1/analyze", json={"text": example_text}).text
         )
-    events = [
-        m for m in analysed.mentions if m.type in {EntityType.SIGN_SYMPTOM, EntityType.MEDICATION}
-    ][:6]
-    timed = analysed.model_copy(
-        update={
-            "id": "example-with-timeline",
-            "timeline": [
-                TimelineEvent(mention=m.id, order=i // 2, offset_days=float(2 * (i // 2)))
-                for i, m in enumerate(events)
-            ],
-        }
-    )
-    service.store_cases([Case.model_validate(timed.model_dump())], open_server.settings.store)
+    stored = analysed.model_copy(update={"id": "example-with-timeline"})
+    service.store_cases([stored], open_server.settings.store)
 
     page.goto(f"{open_server.url}/#case/example-with-timeline")
     expect(page.locator("#result")).to_be_visible(timeout=60_000)
     svg = page.locator("#timeline svg")
     expect(svg).to_have_attribute("role", "img")
-    expect(svg.locator("circle")).to_have_count(3)
-    expect(svg.locator("desc")).to_contain_text(events[0].text)
+    placed = {e.mention for e in analysed.timeline}
+    first = next(m for m in analysed.mentions if m.id == analysed.timeline[0].mention)
+    expect(svg.locator("desc")).to_contain_text(first.text)
+    # The headache is at +2 d; what the text does not date after it is "+2 d or later".
     expect(svg).to_contain_text("+2 d")
+    expect(svg).to_contain_text("+2 d or later")
+    negated = [m for m in analysed.mentions if m.assertion is Assertion.NEGATED]
+    assert negated and not any(m.id in placed for m in negated)
+    expect(svg.locator("text[text-decoration='line-through']")).to_have_count(0)
     page.locator("#timeline-section").screenshot(path=str(screenshots / "page-timeline.png"))
 
 

@@ -261,18 +261,36 @@ function offsetLabel(days) {
   return `${sign}${Math.round(size)} d`;
 }
 
-/** The timeline as an SVG: one column per order, left to right; simultaneous events stack. */
+/** When an event happened, as the text fixes it: "+2 d", "+2 d or later", or "" when unsaid. */
+function whenLabel(event) {
+  const exact = event.offset_days;
+  const bound = event.min_offset_days;
+  if ((exact === null || exact === undefined) && bound !== null && bound !== undefined) {
+    return `${offsetLabel(bound)} or later`;
+  }
+  return offsetLabel(exact);
+}
+
+/**
+ * The timeline as an SVG: one column per order, left to right; simultaneous events stack.
+ * Events of one order whose days differ ("+2 d", "+2 d or later") get a column each, so that
+ * no label claims a day an event does not have.
+ */
 function timelineSvg(caseData) {
   const mentions = mentionIndex(caseData);
   const groups = new Map();
   for (const event of caseData.timeline) {
-    if (!groups.has(event.order)) groups.set(event.order, []);
-    groups.get(event.order).push(event);
+    const key = `${event.order}\u0000${whenLabel(event)}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(event);
   }
-  const orders = [...groups.keys()].sort((a, b) => a - b);
+  const firstStart = (key) =>
+    Math.min(...groups.get(key).map((e) => mentions.get(e.mention).start));
+  const columns = [...groups.keys()].sort((a, b) =>
+    groups.get(a)[0].order - groups.get(b)[0].order || firstStart(a) - firstStart(b));
   const step = 120;
-  const tallest = Math.max(...orders.map((o) => groups.get(o).length));
-  const width = Math.max(320, 60 + step * orders.length);
+  const tallest = Math.max(...columns.map((o) => groups.get(o).length));
+  const width = Math.max(320, step * columns.length + 20);
   const height = 80 + 18 * tallest;
   const axis = 40;
   const svg = document.createElementNS(SVG, "svg");
@@ -288,18 +306,17 @@ function timelineSvg(caseData) {
     svg.append(item);
     return item;
   };
-  const sequence = orders.map((o) => groups.get(o)
+  const sequence = columns.map((o) => groups.get(o)
     .map((e) => mentions.get(e.mention).text).join(" and ")).join(", then ");
   node("title", { id: "timeline-title" }, "Timeline of the case");
   node("desc", { id: "timeline-desc" }, `In order: ${sequence}.`);
   node("line", { x1: 20, y1: axis, x2: width - 20, y2: axis, stroke: "#444", "stroke-width": 2 });
-  orders.forEach((order, index) => {
-    const x = 50 + step * index;
-    const events = groups.get(order);
-    const offset = events.find((e) => e.offset_days !== null && e.offset_days !== undefined);
+  columns.forEach((key, index) => {
+    const x = step / 2 + step * index; // half a column in, so the first labels are whole
+    const events = groups.get(key);
+    const when = whenLabel(events[0]);
     node("circle", { cx: x, cy: axis, r: 6, fill: "#1e4fbf" });
-    node("text", { x, y: axis - 14, "text-anchor": "middle" },
-      offset ? offsetLabel(offset.offset_days) : `#${order}`);
+    node("text", { x, y: axis - 14, "text-anchor": "middle" }, when || `#${events[0].order}`);
     events.forEach((event, row) => {
       const mention = mentions.get(event.mention);
       const label = mention.text.length > 18 ? `${mention.text.slice(0, 17)}…` : mention.text;
