@@ -53,17 +53,26 @@ def fact_case(example_case_path: Path, expected: dict[str, Any]) -> Case:
 
 
 def _order(case: Case, fact: dict[str, Any]) -> int | None:
-    """The timeline order of the first placed mention on the fact's first occurrence."""
+    """The timeline order of the first placed mention on an occurrence of the fact's words.
+
+    An occurrence with no placed mention is not the fact as it happened: "a blood patch
+    should be performed" is a suggestion, and the timeline leaves it out.
+    """
     words = fact["text"].lower()
-    start = case.text.lower().find(words)
-    end = start + len(words)
+    lowered = case.text.lower()
     order = {e.mention: e.order for e in case.timeline}
-    found = [
-        m
-        for m in sorted(case.mentions, key=lambda m: m.start)
-        if m.start < end and start < m.end and same_type(m, fact["type"]) and m.id in order
-    ]
-    return order[found[0].id] if found else None
+    start = lowered.find(words)
+    while start >= 0:
+        end = start + len(words)
+        found = [
+            m
+            for m in sorted(case.mentions, key=lambda m: m.start)
+            if m.start < end and start < m.end and same_type(m, fact["type"]) and m.id in order
+        ]
+        if found:
+            return order[found[0].id]
+        start = lowered.find(words, start + 1)
+    return None
 
 
 def _pairs(case: Case, expected: dict[str, Any]) -> tuple[list[str], list[str]]:
