@@ -40,6 +40,7 @@ from casebook.kb.base import (
     KnowledgeBase,
     LinkingPolicy,
     normalize_alias,
+    normalize_tokens,
 )
 from casebook.kb.hpo import PHENOTYPIC_ABNORMALITY, load_hpo
 from casebook.model import (
@@ -86,6 +87,12 @@ class PhenotypeRules(RecordModel):
         "not coded when it has descendants.",
     )
     prune_ancestors: bool = True
+    name_qualifiers: list[str] = Field(
+        default_factory=list,
+        description="Words that, in a concept's name, claim what a finding's words must say "
+        "too: 'CSF leak' is not coded 'Spontaneous cerebrospinal fluid leak' (one of its "
+        "synonyms), since the text does not say the leak was spontaneous.",
+    )
     word_forms: dict[str, str] = Field(
         default_factory=dict,
         description="Word → the word it matches HPO aliases as (both sides normalised like "
@@ -148,11 +155,26 @@ def packaged_matcher() -> tuple[PhenotypeRules, KnowledgeBase, CandidateGenerato
     return rules, kb, build_generator(rules, kb)
 
 
+def overclaims(name: str, words: str, rules: PhenotypeRules) -> bool:
+    """Whether a concept's name claims a qualifier (``name_qualifiers``) the words do not say."""
+    qualifiers = {q for w in rules.name_qualifiers for q in normalize_tokens(w)}
+    said = set(normalize_tokens(words))
+    return any(w in qualifiers and w not in said for w in normalize_tokens(name))
+
+
 def phenotype_matches(
-    text: str, rules: PhenotypeRules, generator: CandidateGenerator
+    text: str, rules: PhenotypeRules, generator: CandidateGenerator, kb: KnowledgeBase
 ) -> list[AliasMatch]:
-    """HPO alias matches over a text, leaving out aliases of more than ``max_senses`` concepts."""
-    return [m for m in generator.find(text) if len(m.concept_ids) <= rules.max_senses]
+    """HPO alias matches over a text, leaving out aliases of more than ``max_senses`` concepts
+    and those whose concept's name ``overclaims`` the matched words."""
+    return [
+        m
+        for m in generator.find(text)
+        if len(m.concept_ids) <= rules.max_senses
+        and not any(
+            overclaims(kb.concept(c).name, text[m.start : m.end], rules) for c in m.concept_ids
+        )
+    ]
 
 
 class PhenotypeCoder:
@@ -220,6 +242,11 @@ class PhenotypeCoder:
             candidates[0].score == candidates[self.rules.max_senses].score
         ):
             return []
+        candidates = [
+            c
+            for c in candidates
+            if not overclaims(self.kb.concept(c.concept_id).name, text, self.rules)
+        ]
         return self.mention_policy.accept(self.kb, candidates)
 
     def _link(self, mention: Mention) -> Mention:

@@ -42,7 +42,7 @@ class VocabularyMentions:
         taken = [(m.start, m.end) for m in case.mentions if m.type not in OVERLAPPING_TYPES]
         used = {m.id for m in case.mentions}
         added: list[Mention] = []
-        for match in phenotype_matches(case.text, self.rules, self.generator):
+        for match in phenotype_matches(case.text, self.rules, self.generator, self.kb):
             if any(s < match.end and match.start < e for s, e in taken):
                 continue
             number = len(used) + 1

@@ -156,3 +156,14 @@ def test_no_match_inside_a_hyphenated_compound(pipeline: Pipeline, tmp_path: Pat
     # "clonic seizures" inside "tonic-clonic seizures" is not a Clonic seizure (HP:0020221).
     codes = hpo_codes(analyse(pipeline, tmp_path, "She had tonic-clonic seizures."))
     assert codes == {SEIZURE}
+
+
+def test_a_name_never_claims_what_the_words_do_not_say(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # "CSF leak" is a synonym of Spontaneous cerebrospinal fluid leak; this leak followed a
+    # biopsy, and nothing says it was spontaneous.
+    text = "A cerebrospinal fluid leak followed the biopsy."
+    assert "HP:0032934" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    spontaneous = "She had a spontaneous cerebrospinal fluid leak."
+    assert "HP:0032934" in hpo_codes(analyse(pipeline, tmp_path, spontaneous))
