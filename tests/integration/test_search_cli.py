@@ -139,3 +139,33 @@ def test_errors(store: Path, tmp_path: Path) -> None:
     assert both.exit_code == 2
     neither = runner.invoke(app, ["search", "--store", str(store)])
     assert neither.exit_code == 2
+
+
+def test_every_shown_code_is_searchable_with_its_ancestors(store: Path) -> None:
+    for case_id in STORED:
+        case = service.get_case(store, case_id)
+        for code in case.shown_codes():
+            system = code.system.value
+            value = code.code if system != "icd10pcs" else f"icd10pcs:{code.code}"
+            value = f"hpo:{code.code}" if system == "hpo" else value
+            ancestors = [value]
+            if system == "icd10cm" and "." in code.code:
+                ancestors.append(code.code.split(".")[0])
+            for wanted in ancestors:
+                payload = _search(store, "pain", "--code", wanted, "-k", "10")
+                assert case_id in {h["id"] for h in payload["similar"]}, (case_id, wanted)
+
+
+def test_an_unknown_code_is_an_error_not_an_empty_answer(store: Path) -> None:
+    result = runner.invoke(app, ["search", "pain", "--code", "XYZ", "--store", str(store)])
+    assert result.exit_code == 1
+    assert "CB-E021" in result.output and "XYZ" in result.output
+
+
+def test_a_filter_that_excludes_every_case_says_which(store: Path) -> None:
+    payload = _search(store, "headache", "--code", "J18", "--sex", "male", "--age-min", "90")
+    assert payload["similar"] == []
+    assert payload["empty_reason"] == "no stored case has age 90–"
+    result = runner.invoke(app, ["search", "headache", "--code", "C61", "--store", str(store)])
+    assert result.exit_code == 0
+    assert "no stored case has code C61" in result.stdout

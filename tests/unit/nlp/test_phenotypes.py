@@ -158,9 +158,7 @@ def test_no_match_inside_a_hyphenated_compound(pipeline: Pipeline, tmp_path: Pat
     assert codes == {SEIZURE}
 
 
-def test_a_name_never_claims_what_the_words_do_not_say(
-    pipeline: Pipeline, tmp_path: Path
-) -> None:
+def test_a_name_never_claims_what_the_words_do_not_say(pipeline: Pipeline, tmp_path: Path) -> None:
     # "CSF leak" is a synonym of Spontaneous cerebrospinal fluid leak; this leak followed a
     # biopsy, and nothing says it was spontaneous.
     text = "A cerebrospinal fluid leak followed the biopsy."
