@@ -84,7 +84,7 @@ class CodeSetSettings(RecordModel):
     )
     bias: float = 0.0
     target_precision: float = Field(
-        default=0.65, ge=0.0, le=1.0, description="Precision the shown codes are calibrated for."
+        default=0.7, ge=0.0, le=1.0, description="Precision the shown codes are calibrated for."
     )
     shown_threshold: float = Field(
         default=0.5, ge=0.0, le=1.0, description="Least score of a shown code (calibrated)."

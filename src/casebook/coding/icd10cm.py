@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -128,12 +128,11 @@ def fuse_columns(
 
 @dataclass
 class RankedCode:
-    """One ranked code: fused score, the signals behind it and its evidence spans."""
+    """One ranked code: fused score and the signals behind it."""
 
     code: str
     score: float
     signals: dict[str, float]
-    evidence: list[Span] = field(default_factory=list)
 
 
 def dictionary_evidence(
@@ -286,11 +285,10 @@ class Icd10Model:
                 votes[code] = votes.get(code, 0.0) + sim
         return {code: min(1.0, vote / mass) for code, vote in votes.items()}
 
-    def dictionary_scores(self, case: Case) -> tuple[dict[str, float], dict[str, list[Span]]]:
-        """Calibrated precision and evidence of each code whose terms the case asserts."""
+    def dictionary_scores(self, case: Case) -> dict[str, float]:
+        """Calibrated precision of each code whose terms the case asserts."""
         evidence = dictionary_evidence(case, self.index, self.assertion, self.excluded)
-        scores = {code: float(self.precision[self._term_code_ids[code]]) for code in evidence}
-        return scores, evidence
+        return {code: float(self.precision[self._term_code_ids[code]]) for code in evidence}
 
     def rank(self, case: Case) -> list[RankedCode]:
         """The case's codes, best first, at most ``max_codes``, every score above 0.
@@ -309,11 +307,10 @@ class Icd10Model:
         # an array over the labels; the others name few codes, some of them no label.
         linear = self.linear_scores(similarity) if weights.get("linear", 0.0) > 0 else None
         sparse: dict[str, dict[str, float]] = {}
-        evidence: dict[str, list[Span]] = {}
         if weights.get("knn", 0.0) > 0:
             sparse["knn"] = self.knn_scores(similarity)
         if weights.get("dictionary", 0.0) > 0:
-            sparse["dictionary"], evidence = self.dictionary_scores(case)
+            sparse["dictionary"] = self.dictionary_scores(case)
         codes = self.labels + sorted(
             {code for signal in sparse.values() for code in signal} - self._label_ids.keys()
         )
@@ -345,7 +342,7 @@ class Icd10Model:
                 by_signal["linear"] = float(linear[number])
             by_signal |= {name: sig[code] for name, sig in sparse.items() if code in sig}
             kept.append(
-                RankedCode(code, float(fused[number]), by_signal, list(evidence.get(code, [])))
+                RankedCode(code, float(fused[number]), by_signal)
             )
         return kept
 

@@ -259,7 +259,7 @@ def _reference_ranking(model: Icd10Model, case: Case) -> list[tuple[str, float]]
             if score > 0
         },
         "knn": model.knn_scores(similarity),
-        "dictionary": model.dictionary_scores(case)[0],
+        "dictionary": model.dictionary_scores(case),
     }
     candidates = {code for found in signals.values() for code in found}
     weights = model.settings.weights
