@@ -9,7 +9,8 @@ never reach it. The evidence, in order:
    head ("general *practitioner*", "commercial *software*"), a place anywhere ("Philippines"),
    no word of two letters or more, or only body parts ("liver", "cerebrospinal fluid").
 2. **Codes** already on the mention: HPO and ICD-10-CM name findings; ICD-10-PCS names a test in
-   its imaging, nuclear medicine and measurement sections and a procedure elsewhere.
+   its imaging, nuclear medicine and measurement sections and a procedure elsewhere. A lone
+   participle or adverb ("removed") is no concept, whatever code its sentence gave it.
 3. **Head words** of the vocabularies (``casebook.kb.heads``: HPO, ICD-10-CM, ICD-10-PCS) and
    of ``summary_concepts.json`` (``heads``), and medical word endings (``suffixes``:
    "-itis", "-ectomy", "-scopy"), read on the mention's head: the word before its first
@@ -215,7 +216,11 @@ class ClinicalConcepts:
         """
         if self.names_nothing(mention):
             return frozenset()
-        found = set(self._coded(mention))
+        words = self.words(mention)
+        # A lone participle or adverb ("removed", "surgically") says that something was done,
+        # not what: a code a coder read off its sentence does not make it a concept.
+        lone_modifier = len(words) == 1 and words[0].endswith(self._modifier_endings)
+        found = set() if lone_modifier else set(self._coded(mention))
         if mention.expansion:
             found |= self._word_kinds(self.words(mention), curated=False)
         written = normalize_tokens(mention.text)

@@ -114,3 +114,11 @@ def test_a_rule_file_with_an_unknown_key_is_a_coded_error(tmp_path: Path) -> Non
     with pytest.raises(CasebookError) as caught:
         ClinicalConcepts(bad)
     assert caught.value.code is ErrorCode.INVALID_RESOURCE
+
+
+def test_a_lone_participle_is_no_concept_whatever_its_code() -> None:
+    # "The myxoma was removed from the right atrium": the coder codes the excision, but the
+    # word "removed" names no procedure to show in a summary.
+    removed = [Code(system=CodeSystem.ICD10PCS, code="02B6")]
+    assert _kinds("removed", codes=removed) == set()
+    assert "procedure" in _kinds("excision", codes=removed)
