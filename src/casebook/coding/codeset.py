@@ -4,8 +4,9 @@ The document-level ranker (``casebook.coding.icd10cm``) reads the whole text, ne
 family history and the discussion of other patients included; it may rank, but it never adds a
 code by itself. A code enters the case's set only when a **supporting mention** states it: a
 finding mention (``mention_types``) asserted present, of the patient, which carries this code,
-one it refines or one that refines it (never a sibling: "anorexia" does not support "Abnormal
-weight loss", though both are R63). A finding mention carries the codes
+or one that refines it: the ranker may prefer a code the words say, never a finer one they do
+not ("vomiting" never supports "Vomiting without nausea") nor a sibling ("anorexia" never
+supports "Abnormal weight loss", though both are R63). A finding mention carries the codes
 
 * whose ICD-10-CM 2026 title or inclusion term it names, every content word of the term being
   among its words ("ALK-positive anaplastic large cell lymphoma" → C84.6); of terms nested in
@@ -55,7 +56,7 @@ FEATURES: tuple[str, ...] = (
 
 * ``linear``, ``dictionary``: the ranker's kernel ridge and term-match signals;
 * ``mention_exact``: 1 when a supporting mention carries this very code;
-* ``mention_lineage``: 1 when supporting mentions carry only codes above or below it;
+* ``mention_lineage``: 1 when supporting mentions carry only codes that refine it;
 * ``link``: how well the best supporting mention names it (``link_mentions``' score);
 * ``mentions``: log(1 + the number of supporting mentions);
 * ``billable``: 1 for a billable ICD-10-CM 2026 leaf.
@@ -227,9 +228,7 @@ def candidates(
         lineage = [
             (m, c)
             for m, c in by_category.get(vocabulary.category(code), [])
-            if c.code == code
-            or vocabulary.is_descendant(code, c.code)
-            or vocabulary.is_descendant(c.code, code)
+            if c.code == code or vocabulary.is_descendant(c.code, code)
         ]
         if not lineage:
             continue

@@ -93,13 +93,14 @@ not."""
 
 
 _PAIR = re.compile(r"^(\w+) and (\w+)$")
-"""A title naming two findings, one word each ("Anuria and oliguria"): each names the code."""
+"""A billable code titled by two findings, one word each ("Anuria and oliguria"): each names
+it. A category so titled ("Nausea and vomiting") only groups codes for each."""
 
 
-def code_aliases(title: str, inclusion: Iterable[str]) -> list[str]:
+def code_aliases(title: str, inclusion: Iterable[str], billable: bool = True) -> list[str]:
     """The distinct aliases of a code, each as its sorted content words joined by spaces."""
     head = _UNSPECIFIED_TAIL.sub("", title)
-    pair = _PAIR.match(head)
+    pair = _PAIR.match(head) if billable else None
     terms = [title, head, *(pair.groups() if pair else ()), *inclusion]
     keys: dict[str, None] = {}
     for term in terms:
@@ -260,7 +261,7 @@ def build_icd10cm_resource(out: Path) -> Path:
         # A 6-character code whose children only add the 7th character is billable as a stem.
         billable = bool(cm.is_leaf(code)) or (code in rows and rows[code][2])
         title = str(cm.get_description(code))
-        rows[code] = [code, title, billable, terms, code_aliases(title, terms)]
+        rows[code] = [code, title, billable, terms, code_aliases(title, terms, billable)]
     payload = {
         "format": _FORMAT,
         "system": "icd10cm",

@@ -1,0 +1,156 @@
+"""The ICD-10-CM code set: mention codes, support by present findings, leaves, calibration."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from casebook.coding.codeset import (
+    Candidate,
+    CodeSetSettings,
+    candidates,
+    link_mentions,
+    logistic,
+    resolve_leaves,
+)
+from casebook.kb.icd10cm import load_icd10cm
+from casebook.model import (
+    Assertion,
+    Attribute,
+    Case,
+    EntityType,
+    Mention,
+    Source,
+    SourceFormat,
+)
+from casebook.train.codeset import precision_threshold
+
+CM = load_icd10cm()
+SETTINGS = CodeSetSettings()
+
+
+def finding(
+    text: str,
+    words: str,
+    number: int = 1,
+    assertion: Assertion = Assertion.PRESENT,
+    site: str | None = None,
+) -> Mention:
+    start = text.index(words)
+    attributes = []
+    if site is not None:
+        at = text.index(site)
+        attributes.append(Attribute(name="site", start=at, end=at + len(site), text=site))
+    return Mention(
+        id=f"m{number}",
+        start=start,
+        end=start + len(words),
+        text=words,
+        type=EntityType.SIGN_SYMPTOM,
+        assertion=assertion,
+        attributes=attributes,
+    )
+
+
+def codes_of(mention: Mention, association: dict[str, dict[str, float]] | None = None) -> list[str]:
+    (found,) = link_mentions([mention], CM, association or {}, 3)
+    return [c.code for c in found]
+
+
+def test_a_grading_word_does_not_stop_a_finding_from_naming_its_code() -> None:
+    text = "She had a severe headache."
+    assert codes_of(finding(text, "severe headache")) == ["R51", "R51.9"]
+
+
+def test_a_finding_names_its_code_with_its_site() -> None:
+    text = "He had pain in the abdominal wall."
+    assert "R10.9" in codes_of(finding(text, "pain", site="abdominal"))
+
+
+def test_the_titles_wording_is_tried_when_it_names_more() -> None:
+    text = "A bladder carcinoma was found."
+    assert codes_of(finding(text, "bladder carcinoma"))[:2] == ["C67", "C67.9"]
+
+
+def test_the_association_lexicon_only_names_what_the_vocabulary_does_not() -> None:
+    text = "There was lymphopenia and dyspnea."
+    learnt = {"lymphopenia": {"D72.810": 0.9}, "dyspnea": {"R53.1": 0.9}}
+    assert codes_of(finding(text, "lymphopenia"), learnt) == ["D72.810"]
+    # "dyspnea" names R06.0x itself: the code that merely came with it is not its code.
+    assert "R53.1" not in codes_of(finding(text, "dyspnea"), learnt)
+
+
+def case_of(text: str, mentions: list[Mention]) -> Case:
+    return Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=mentions)
+
+
+def supported(case: Case, ranked: dict[str, dict[str, float]]) -> set[str]:
+    findings = [m for m in case.mentions if m.type in SETTINGS.mention_types]
+    linked = dict(zip((m.id for m in findings), link_mentions(findings, CM, {}, 3), strict=True))
+    return {c.code for c in candidates(case, ranked, linked, CM, SETTINGS)}
+
+
+def test_only_present_findings_support_a_code() -> None:
+    text = "She had no fever. Her mother had asthma. Pneumonia was suspected. She had a cough."
+    case = case_of(
+        text,
+        [
+            finding(text, "fever", 1, Assertion.NEGATED),
+            finding(text, "asthma", 2, Assertion.FAMILY),
+            finding(text, "Pneumonia", 3, Assertion.UNCERTAIN),
+            finding(text, "cough", 4),
+        ],
+    )
+    ranked = {"R50.9": {"linear": 0.9}, "J45.909": {"linear": 0.8}, "J18.9": {"linear": 0.8}}
+    assert supported(case, ranked) == {"R05", "R05.9"}
+
+
+def test_the_ranker_never_adds_a_finer_code_or_a_sibling() -> None:
+    text = "She had vomiting and anorexia."
+    case = case_of(text, [finding(text, "vomiting", 1), finding(text, "anorexia", 2)])
+    ranked = {"R11.11": {"linear": 0.9}, "R63.4": {"linear": 0.9}, "R11.10": {"linear": 0.5}}
+    found = supported(case, ranked)
+    assert "R11.10" in found and "R63.0" in found
+    assert "R11.11" not in found  # vomiting without nausea: finer than the words
+    assert "R63.4" not in found  # abnormal weight loss: a sibling of anorexia
+
+
+def test_a_category_becomes_the_leaf_the_text_supports_or_stays_marked() -> None:
+    def candidate(code: str, score: float) -> Candidate:
+        return Candidate(code=code, features={}, score=score)
+
+    resolved = resolve_leaves(
+        [candidate("R51", 0.8), candidate("G96.0", 0.7), candidate("G96.00", 0.6)], CM
+    )
+    assert [(c.code, category) for c, category in resolved] == [
+        ("R51.9", False),  # Headache → Headache, unspecified
+        ("G96.00", False),  # the category gives way to the leaf another candidate names
+    ]
+    (epilepsy,) = resolve_leaves([candidate("G40", 0.5)], CM)
+    assert epilepsy[0].code == "G40" and epilepsy[1]  # no single leaf: kept, marked a category
+
+
+@given(st.dictionaries(st.sampled_from(["linear", "link", "billable"]), st.floats(-5, 5)))
+def test_the_score_is_a_probability(features: dict[str, float]) -> None:
+    settings = SETTINGS.model_copy(update={"weights": {"linear": 3.0, "link": -2.0}, "bias": -1})
+    assert 0.0 <= logistic(features, settings) <= 1.0
+
+
+def test_the_shown_threshold_is_the_lowest_that_keeps_the_target_precision() -> None:
+    scored = [(0.9, True), (0.8, True), (0.7, False), (0.6, True), (0.5, False), (0.4, False)]
+    assert precision_threshold(scored, 0.75) == 0.6  # 3 right of 4
+    assert precision_threshold(scored, 1.0) == 0.8
+    assert precision_threshold([(0.3, False)], 0.6) == 1.0  # nothing reaches it
+
+
+@given(
+    st.lists(st.tuples(st.floats(0, 1), st.booleans()), min_size=1, max_size=30),
+    st.floats(0.1, 1.0),
+)
+def test_what_the_threshold_keeps_meets_the_target(
+    scored: list[tuple[float, bool]], target: float
+) -> None:
+    threshold = precision_threshold(scored, target)
+    kept = [gold for score, gold in scored if score >= threshold]
+    if threshold < 1.0 or kept:
+        assert not kept or sum(kept) / len(kept) >= target - 1e-9

@@ -1,0 +1,71 @@
+"""ICD-10-CM 2026 as casebook reads it: billable codes, leaves, aliases and Index names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.kb.icd10cm import (
+    IndexTerms,
+    alias_words,
+    code_aliases,
+    load_icd10cm,
+    read_icd10cm_resource,
+)
+from casebook.resources import load_rules, resource_path
+
+
+def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
+    cm = load_icd10cm()
+    assert not cm.is_billable("R51") and cm.is_billable("R51.9")
+    assert cm.unspecified_leaf("R51") == "R51.9"  # Headache, unspecified (since 2021)
+    assert cm.unspecified_leaf("M54.5") == "M54.50"
+    assert cm.unspecified_leaf("C84.6") == "C84.60"
+    assert cm.unspecified_leaf("R51.9") is None  # already a leaf
+    # A 7th-character code is kept as its stem, which counts as billable.
+    assert cm.is_billable("S72.001")
+    assert cm.parent("R51.9") == "R51" and cm.parent("R51") is None
+    assert cm.is_descendant("G96.00", "G96.0") and not cm.is_descendant("G96.0", "G96.0")
+
+
+@pytest.mark.parametrize(
+    ("words", "codes"),
+    [
+        ("headache", {"R51", "R51.9"}),
+        ("pneumonia", {"J18", "J18.9"}),  # "Pneumonia, unspecified organism"
+        ("hypertension", {"I10"}),  # an Alphabetic Index name (icd10cm_index.json)
+        ("syncope", {"R55"}),  # "Syncope and collapse" names either
+        ("vomiting", {"R11.1", "R11.10"}),  # never "Vomiting without nausea"
+        ("nausea", {"R11.0"}),  # the category "Nausea and vomiting" only groups codes
+        ("blisters", set()),  # "Blister, unspecified hip" names a site the words do not
+    ],
+)
+def test_the_codes_a_finding_names(words: str, codes: set[str]) -> None:
+    assert set(load_icd10cm().named(alias_words(words))) == codes
+
+
+def test_aliases_drop_what_texts_never_write() -> None:
+    aliases = code_aliases("Essential (primary) hypertension", [])
+    assert "essential hypertension" in aliases  # the parenthesised modifier is non-essential
+    assert "disorder kidney ureter" in code_aliases(
+        "Disorder of kidney and ureter, unspecified", []
+    )
+
+
+def test_an_index_name_for_a_code_that_is_not_billable_is_refused(tmp_path: Path) -> None:
+    terms = load_rules("icd10cm_index.json", IndexTerms).model_dump()
+    terms["terms"] = {"R51": ["head pain"]}
+    path = tmp_path / "index.json"
+    path.write_text(json.dumps(terms), encoding="utf-8")
+    with pytest.raises(CasebookError) as caught:
+        read_icd10cm_resource(resource_path("icd10cm.json.gz"), load_rules(path, IndexTerms))
+    assert caught.value.code is ErrorCode.INVALID_RESOURCE
+
+
+def test_every_index_name_points_at_a_billable_code() -> None:
+    terms = load_rules("icd10cm_index.json", IndexTerms)
+    cm = load_icd10cm()
+    assert all(cm.is_billable(code) for code in terms.terms)
