@@ -16,6 +16,7 @@ import multiprocessing
 import random
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -479,6 +480,31 @@ def train_to_disk(
     return len(examples)
 
 
+def prepare_encoder(
+    settings: NerSettings, vector_texts: list[str], pretraining_texts: list[str], root: Path
+) -> tuple[Path | None, bytes | None]:
+    """The word vectors (a folder under ``root``) and the pretrained tok2vec weights the
+    settings ask for, each None when they ask for none; pretraining progress goes to stderr."""
+    vectors = None
+    if settings.vectors:
+        tokenizer_nlp = spacy.blank("en")
+        tokenizer_nlp.tokenizer = clinical_tokenizer(tokenizer_nlp)
+        vectors = train_vectors(settings.vectors, vector_texts, tokenizer_nlp, root / "vectors")
+    weights = None
+    if settings.pretrain:
+        weights = pretrain_tok2vec(
+            use_openblas(build_pipeline(settings, vectors)),
+            pretraining_texts,
+            settings.pretrain,
+            on_progress=_progress_to_stderr,
+        )
+    return vectors, weights
+
+
+def _progress_to_stderr(progress: dict[str, float]) -> None:
+    print(f"  {progress}", file=sys.stderr, flush=True)
+
+
 def training_processes(workers: int) -> ProcessPoolExecutor:
     """Processes for folds and the final model. They start afresh ("spawn") rather than fork a
     parent whose BLAS threads may hold locks."""
@@ -685,23 +711,20 @@ def train_and_save(
     inputs = training_inputs(data, settings, HeldOut(data))
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
-        vectors = None
         if settings.vectors:
             log(f"training word vectors on {len(inputs.vectors)} texts")
-            tokenizer_nlp = spacy.blank("en")
-            tokenizer_nlp.tokenizer = clinical_tokenizer(tokenizer_nlp)
-            vectors = train_vectors(
-                settings.vectors, (t.text for t in inputs.vectors), tokenizer_nlp, root / "vectors"
-            )
-        weights = None
         if settings.pretrain:
             log(f"pretraining the tok2vec on {len(inputs.pretraining)} texts")
-            weights = pretrain_tok2vec(
-                use_openblas(build_pipeline(settings, vectors)),
+        # In a process of its own, which gives its memory back when it ends: the folds and the
+        # final model train beside each other afterwards, and all three at once do not fit.
+        with training_processes(1) as process:
+            vectors, weights = process.submit(
+                prepare_encoder,
+                settings,
+                [t.text for t in inputs.vectors],
                 [t.text for t in inputs.pretraining],
-                settings.pretrain,
-                on_progress=lambda progress: log(f"  {progress}"),
-            )
+                root,
+            ).result()
         unlabelled = [t.text for t in inputs.self_training]
         if settings.self_training:
             log(f"self-training on {len(unlabelled)} unlabelled texts")
