@@ -602,11 +602,18 @@ def eval_icd10pcs(
 
 @eval_app.command("hpo")
 def eval_hpo(
-    folder: Annotated[Path, typer.Argument(help="A folder with jax/ and jax_gold.json.")],
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="A folder with jax/ and jax_gold.json, a GSC+ file (gscplus_*.tsv), or a "
+            "folder of GSC+ files."
+        ),
+    ],
     as_json: JsonFlag = False,
     split: SplitOption = "all",
 ) -> None:
-    """Document-level HPO concept recognition on JAX case reports."""
+    """Document-level HPO concept recognition on JAX case reports or GSC+ abstracts, with
+    exact name and synonym matching scored beside it."""
     from casebook.eval.hpo import evaluate_hpo
 
     chosen = _split(split)

@@ -341,9 +341,7 @@ class Icd10Model:
             if linear is not None and number < linear.size and linear[number] > 0:
                 by_signal["linear"] = float(linear[number])
             by_signal |= {name: sig[code] for name, sig in sparse.items() if code in sig}
-            kept.append(
-                RankedCode(code, float(fused[number]), by_signal)
-            )
+            kept.append(RankedCode(code, float(fused[number]), by_signal))
         return kept
 
     @property

@@ -1,16 +1,22 @@
-"""Document-level HPO concept recognition scores.
+"""Document-level HPO concept recognition scores, on JAX case reports or GSC+ abstracts.
 
-The data are the JAX case reports of the PhenoTagger corpora (Luo et al. 2021, Bioinformatics).
-The predicted set of a document is the HPO ids among the case-level ``Case.codes``, which hold
-the patient's own present findings only (``casebook.nlp.phenotypes.PhenotypeCoder`` leaves out
-negated, family and hypothetical ones). Micro precision, recall and F1 are computed over the
+The data are the PhenoTagger corpora (Luo et al. 2021, Bioinformatics): the JAX case reports
+(``jax/ID.txt`` with ``jax_gold.json``, the document-level set of HPO terms) and GSC+ (Lobo et
+al. 2017; ``gscplus_*.tsv``: abstracts with annotated spans, whose HPO ids form each document's
+set). The predicted set of a document is the HPO ids the case shows (``Case.shown_codes``): the
+patient's own present findings only. Micro precision, recall and F1 are computed over the
 (document, HPO id) pairs of every document. Ids compare after stripping and upper-casing
 (``HP:0000407``).
+
+The anchor, scored in the same run, is exact matching: every HPO id one of whose names or
+synonyms the text spells (normalised as the knowledge base normalises aliases; an alias of
+several concepts counts for none), whatever its assertion or section.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -19,42 +25,86 @@ from casebook.eval._io import default_analyze
 from casebook.eval.in_sample import overlaps, trained_on
 from casebook.eval.metrics import PRF, prf
 from casebook.eval.splits import Split, select
-from casebook.ingest.datasets import JAX
+from casebook.ingest.datasets import GSCPLUS, JAX
 from casebook.ingest.folders import check_gold_documents, read_text_folder, require_dir
+from casebook.ingest.gscplus import read_gscplus
 from casebook.ingest.jax import normalize_hpo, read_jax_gold
 from casebook.ingest.text import read_text
-from casebook.model import Case, CodeSystem, Document
+from casebook.model import Case, CodeSystem, Document, Source, SourceFormat
 
 
 class HpoReport(BaseModel):
     """``evaluate_hpo``'s report; ``model_dump(by_alias=True)`` is its JSON.
 
     Attributes:
+        dataset: ``jax`` or ``gscplus``.
         docs: Documents analysed.
         in_sample: Whether a scored document was used to train a model the evaluation ran
             (``casebook.eval.in_sample``).
         micro: Micro-averaged precision, recall and F1 over document-level sets.
+        anchor: Exact name and synonym matching, scored the same way in the same run.
     """
 
     model_config = ConfigDict(extra="forbid")
 
+    dataset: str = "jax"
     split: Split = Split.ALL
     in_sample: bool = False
     docs: int
     micro: PRF
+    anchor: PRF
+
+
+@dataclass(frozen=True)
+class _Labelled:
+    document: Document
+    gold: frozenset[str]
+
+
+def _jax(folder: Path) -> list[_Labelled]:
+    paths = read_text_folder(folder / "jax")
+    gold_path = folder / "jax_gold.json"
+    gold = read_jax_gold(gold_path)
+    check_gold_documents(gold, (p.stem for p in paths), gold_path)
+    return [_Labelled(read_text(p), frozenset(gold.get(p.stem, set()))) for p in paths]
+
+
+def _gscplus(files: Iterable[Path]) -> list[_Labelled]:
+    return [
+        _Labelled(
+            Document(id=doc.id, text=doc.text, source=Source(format=SourceFormat.TEXT)),
+            frozenset(normalize_hpo(term.hpo) for term in doc.terms),
+        )
+        for path in files
+        for doc in read_gscplus(path)
+    ]
+
+
+def exact_matches(text: str) -> set[str]:
+    """The HPO ids whose names or synonyms the text spells (the anchor)."""
+    from casebook.nlp.phenotypes import packaged_matcher
+
+    _, _, generator = packaged_matcher()
+    return {
+        normalize_hpo(concept)
+        for match in generator.find(text)
+        if len(match.concept_ids) == 1
+        for concept in match.concept_ids
+    }
 
 
 def evaluate_hpo(
-    folder: Path,
+    source: Path,
     analyze: Callable[[Document], Case] = default_analyze,
     *,
     split: Split = Split.ALL,
     trained: Collection[str] | None = None,
 ) -> HpoReport:
-    """Score document-level HPO terms.
+    """Score document-level HPO terms, and exact matching beside them.
 
     Args:
-        folder: A folder with ``jax/ID.txt`` and ``jax_gold.json``.
+        source: A folder with ``jax/ID.txt`` and ``jax_gold.json``; a GSC+ file
+            (``gscplus_*.tsv``); or a folder holding GSC+ files and no ``jax/``.
         analyze: The system under test; by default ``casebook.service.analyze_document``.
             Pass one's own (e.g. a ``Pipeline`` ending in ``PhenotypeCoder``) to evaluate
             another configuration.
@@ -69,23 +119,34 @@ def evaluate_hpo(
         CasebookError: ``CB-E001`` for a missing folder or file; ``CB-E008``/``CB-E011`` for a
             malformed gold file or gold terms for a document without text.
     """
-    require_dir(folder)
-    paths = read_text_folder(folder / "jax")
-    gold_path = folder / "jax_gold.json"
-    gold = read_jax_gold(gold_path)
-    check_gold_documents(gold, (p.stem for p in paths), gold_path)
-    paths = select(JAX, paths, lambda p: p.stem, split)
-    tp = fp = fn = 0
-    for path in paths:
-        case = analyze(read_text(path))
+    if source.is_file():
+        dataset, name, labelled = "gscplus", GSCPLUS, _gscplus([source])
+    else:
+        require_dir(source)
+        gsc = sorted(source.glob("gscplus_*.tsv"))
+        if (source / "jax").is_dir() or not gsc:
+            dataset, name, labelled = "jax", JAX, _jax(source)
+        else:
+            dataset, name, labelled = "gscplus", GSCPLUS, _gscplus(gsc)
+    labelled = select(name, labelled, lambda item: item.document.id, split)
+    ours = [0, 0, 0]
+    anchor = [0, 0, 0]
+    for item in labelled:
+        case = analyze(item.document)
         predicted = {
             normalize_hpo(code.code) for code in case.shown_codes() if code.system == CodeSystem.HPO
         }
-        expected = gold.get(path.stem, set())
-        hits = len(predicted & expected)
-        tp += hits
-        fp += len(predicted) - hits
-        fn += len(expected) - hits
-    seen = trained_on(JAX, analyze, default_analyze, trained)
-    in_sample = overlaps((p.stem for p in paths), seen)
-    return HpoReport(split=split, in_sample=in_sample, docs=len(paths), micro=prf(tp, fp, fn))
+        for counts, found in ((ours, predicted), (anchor, exact_matches(item.document.text))):
+            hits = len(found & item.gold)
+            counts[0] += hits
+            counts[1] += len(found) - hits
+            counts[2] += len(item.gold) - hits
+    seen = trained_on(name, analyze, default_analyze, trained)
+    return HpoReport(
+        dataset=dataset,
+        split=split,
+        in_sample=overlaps((item.document.id for item in labelled), seen),
+        docs=len(labelled),
+        micro=prf(*ours),
+        anchor=prf(*anchor),
+    )

@@ -105,12 +105,36 @@ def test_evaluate_hpo_by_hand() -> None:
     # p1 predicted {HP:0001250, HP:0002315}, gold {HP:0001250, HP:0001263}: tp 1, fp 1, fn 1
     # p2 predicted {HP:0000365, HP:0000478}, gold {HP:0000365}: tp 1, fp 1
     # micro: tp 2, fp 2, fn 1 -> p 50, r 66.67, f1 4/7 = 57.14
+    # anchor, exact names: p1 spells "seizures" (HP:0001250), p2 no name: tp 1, fn 2
     assert report.model_dump(by_alias=True) == {
+        "dataset": "jax",
         "split": "all",
         "in_sample": False,
         "docs": 2,
         "micro": {"p": 50.0, "r": 66.67, "f1": 57.14},
+        "anchor": {"p": 100.0, "r": 33.33, "f1": 50.0},
     }
+
+
+def test_evaluate_hpo_on_gscplus_by_hand(tmp_path: Path) -> None:
+    text = "Patients had seizures and microcephaly."
+    seizures, microcephaly = text.index("seizures"), text.index("microcephaly")
+    gsc = tmp_path / "gscplus_test.tsv"
+    gsc.write_text(
+        f"a1\n{text}\n{seizures}\t{seizures + 8}\tseizures\tHP:0001250\n"
+        f"{microcephaly}\t{microcephaly + 12}\tmicrocephaly\tHP:0000252\n",
+        encoding="utf-8",
+    )
+
+    def analyze(document: Document) -> Case:
+        seizure = CaseCode(system=HPO, code="HP:0001250", score=1.0)
+        return Case.from_document(document).model_copy(update={"codes": [seizure]})
+
+    report = evaluate_hpo(gsc, analyze)
+    # ours: {seizure} of gold {seizure, microcephaly}; the anchor spells both.
+    assert report.dataset == "gscplus" and report.docs == 1
+    assert (report.micro.p, report.micro.r) == (100.0, 50.0)
+    assert (report.anchor.p, report.anchor.r) == (100.0, 100.0)
 
 
 def test_missing_folders(tmp_path: Path) -> None:

@@ -114,6 +114,6 @@ def test_hpo_on_jax(tmp_path: Path, data_dir: Path) -> None:
         json.dumps({k: v for k, v in gold.items() if k in keep}), encoding="utf-8"
     )
     report = evaluate_hpo(tmp_path).model_dump(by_alias=True)
-    assert set(report) == {"split", "in_sample", "docs", "micro"}
+    assert set(report) == {"dataset", "split", "in_sample", "docs", "micro", "anchor"}
     assert report["docs"] == 2
     assert_scores(report["micro"])
