@@ -23,7 +23,8 @@ MODEL_DIR = "models/icd10"
 
 
 @cache
-def _shipped_model() -> Icd10Model:
+def shipped_model() -> Icd10Model:
+    """The shipped ICD-10-CM model, loaded once."""
     return Icd10Model.load(resource_path(MODEL_DIR))
 
 
@@ -57,7 +58,7 @@ class Icd10Coder:
         vocabulary: Icd10cmVocabulary | None = None,
     ) -> None:
         if model is None:
-            self.model = _shipped_model()
+            self.model = shipped_model()
         elif isinstance(model, Path):
             self.model = Icd10Model.load(model)
         else:

@@ -11,7 +11,10 @@ billable codes have since become categories (``R51`` Headache became ``R51.0``/`
 * MAP: CodiEsp-D's main metric, the mean over documents with gold codes of the average
   precision of the whole ranked list (``casebook.eval.metrics.average_precision``);
 * micro P/R/F1: over the (document, code) pairs of the codes **shown** (``CaseCode.shown``),
-  what a user sees.
+  what a user sees;
+* ``anchor_map``: the MAP, in the same run, of the reference ranker CodiEsp's baselines use, a
+  TF-IDF 30-nearest-neighbour vote over the coder's own training documents (summed cosine
+  similarity; ``Icd10Model.knn_scores``), when the system under test is the shipped one.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ class CodingReport(BaseModel):
             (``casebook.eval.in_sample``).
         map: Mean average precision over documents with gold codes, percent.
         micro: Micro-averaged precision, recall and F1 of the shown codes.
+        anchor_map: The nearest-neighbour anchor's MAP in the same run; None for another
+            system than the shipped one.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -51,6 +56,16 @@ class CodingReport(BaseModel):
     docs: int
     map: float
     micro: PRF
+    anchor_map: float | None = None
+
+
+def knn_anchor(document: Document) -> list[str]:
+    """The shipped coder's training documents' codes, ranked by a 30-nearest-neighbour vote."""
+    from casebook.coding.component import shipped_model
+
+    model = shipped_model()
+    votes = model.knn_scores(model.similarities(model.tfidf.transform(document.text)))
+    return [code.lower() for code in sorted(votes, key=lambda c: (-votes[c], c))]
 
 
 def ranked_case_codes(
@@ -133,11 +148,16 @@ def evaluate_icd10(
     check_gold_documents(gold, (p.stem for p in paths), gold_path)
     paths = select(CODIESP, paths, lambda p: p.stem, split)
     vocabulary = load_icd10cm()
+    anchor = knn_anchor if analyze is default_analyze else None
     tp = fp = fn = 0
     precisions: list[float] = []
+    anchored: list[float] = []
     for path in paths:
-        case = analyze(read_text(path))
+        document = read_text(path)
+        case = analyze(document)
         expected = gold.get(path.stem, set())
+        if expected and anchor is not None:
+            anchored.append(average_precision(anchor(document), expected))
         ranked = gold_form(ranked_case_codes(case.codes, CodeSystem.ICD10CM), expected, vocabulary)
         if expected:
             precisions.append(average_precision(ranked, expected))
@@ -155,4 +175,5 @@ def evaluate_icd10(
         docs=len(paths),
         map=percent(mean(precisions)),
         micro=prf(tp, fp, fn),
+        anchor_map=percent(mean(anchored)) if anchor is not None else None,
     )
