@@ -5,14 +5,20 @@
 1. **Finds time expressions** with the rule file's patterns ("two days later", "three days
    after surgery", "the next morning", "on day 5 of admission", "postoperative day 2", "on
    admission", "at the 6-month follow-up", "10 years ago", "a 6-week history of", "in March
-   2015", "at the age of 20", "at this time"), reads their amount in days from the ``numbers``
-   and ``units`` tables, and ties each to the Date/Duration/Time mention it overlaps. Date,
-   Duration and Time mentions no rule reads are kept as ``unnormalised`` expressions.
+   2015", "7-11-2001", "at the age of 20", "at this time"), reads their amount in days from
+   the ``numbers`` and ``units`` tables, and ties each to the Date/Duration/Time mention it
+   overlaps. A numeric date is read day first or month first as the document's dates with a
+   field above 12 say ("13-11-2001": day first); where none says, an ambiguous one is not
+   guessed. Date, Duration and Time mentions no rule reads, and such dates, are kept as
+   ``unnormalised`` expressions.
 2. **Cuts each sentence into segments** at time expressions and at connectives: ``after``
    ("then", "following which", "subsequently": what follows is later), ``earlier`` ("after",
    "following" inside a sentence: what follows happened just before; at the start of a
    sentence it reads as ``after``) and ``history`` ("previously", "history of", "for a new
-   diagnosis of": what follows predates the presentation).
+   diagnosis of": what follows predates the presentation). "History of" and "a 6-week history
+   of" date only the phrase they govern: it ends where a new clause starts ("A man with a
+   history of angina *was admitted* with …") or at the next time cue, and what follows is
+   told in the narrative's time.
 3. **Places each segment** on a clock counted in days from the *anchor*, the presentation:
    the first segment with an anchor cue ("presented", "was admitted", "on admission"), else
    the first segment with an event. Segments are read in text order, the narrative default: a
@@ -53,7 +59,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -134,15 +140,24 @@ ORIGINS = frozenset(
 """The case's clocks: times a day number or a named referent ("after surgery") counts from."""
 
 
-_PLACEHOLDERS = ("{n}", "{unit}", "{month}", "{year}", "{day}", "{ordinal}")
+PHRASE_DESCRIPTION = (
+    "The words date only the phrase they govern ('a history of *angina*', 'for a new diagnosis "
+    "of *lymphoma*'), not the rest of the sentence: the phrase ends at a word of "
+    "``phrase_ends`` or an anchor cue ('…, *was admitted*') or at the next time cue; what "
+    "follows is told in the narrative's time."
+)
+
+_PLACEHOLDERS = ("{n}", "{unit}", "{month}", "{year}", "{day}", "{ordinal}", "{first}", "{second}")
 
 
 class ExpressionRule(BaseModel):
     """One time expression pattern, a regex with placeholders.
 
     ``{n}`` is a number (digits or a word of ``numbers``), ``{unit}`` a unit of ``units``,
-    ``{month}``, ``{day}``, ``{year}`` and ``{ordinal}`` parts of dates and days. The amount is
-    ``n`` times the unit (a unit alone counts once), or ``days`` when given.
+    ``{month}``, ``{day}``, ``{year}`` and ``{ordinal}`` parts of dates and days, ``{first}``
+    and ``{second}`` the day and month of a numeric date ("7-11-2001") in the order the
+    document uses (``day_first``). The amount is ``n`` times the unit (a unit alone counts
+    once), or ``days`` when given.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -172,6 +187,7 @@ class ExpressionRule(BaseModel):
         description="A duration of the present illness before the anchor ('a 6-week history "
         "of'): it dates the onset that days of illness count from.",
     )
+    phrase: bool = Field(default=False, description=PHRASE_DESCRIPTION)
 
     @model_validator(mode="after")
     def _compiles(self) -> Self:
@@ -215,6 +231,7 @@ class ConnectiveRule(BaseModel):
         "('then', 'eventually') the gap is unstated and what comes next counts from a lower "
         "bound.",
     )
+    phrase: bool = Field(default=False, description=PHRASE_DESCRIPTION)
     phrases: list[str] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -246,6 +263,20 @@ class TemporalRules(BaseModel):
         default_factory=list, description="Phrases in which a connective word is not one."
     )
     anchor_cues: list[str] = Field(description="Words that tell the presentation.")
+    phrase_ends: list[str] = Field(
+        description="Words that start a new clause and so end the phrase a ``phrase`` cue "
+        "governs: verbs of a main clause ('was', 'underwent'), 'who' and ';', besides the "
+        "anchor cues."
+    )
+    comma_phrase_ends: list[str] = Field(
+        description="Conjunctions that start a new clause, and so end a governed phrase, "
+        "after a comma ('a history of migraine*, but* has not …'); without one they join "
+        "words of the phrase ('gradual but progressive swelling')."
+    )
+    phrase_continues: list[str] = Field(
+        description="Relative pronouns: a verb right after one belongs to the governed "
+        "phrase's own clause ('a history of angina *which was* treated with …')."
+    )
     admission_cues: list[str] = Field(
         description="Words that tell the admission hospital days count from ('was admitted')."
     )
@@ -294,6 +325,7 @@ class _Cue:
     first_day: int = 0
     precise: bool = True
     onset: bool = False
+    phrase: bool = False
     sequel: bool = False
     when: date | None = None
     expression: int | None = None  # index into the found time expressions
@@ -387,6 +419,14 @@ class TemporalOrderer:
             WORD_START + _phrases(self.rules.admission_cues), re.IGNORECASE
         )
         self._report = re.compile(WORD_START + _phrases(self.rules.report_cues), re.IGNORECASE)
+        self._phrase_end = re.compile(
+            rf"{WORD_START}(?:{_phrases(self.rules.phrase_ends + self.rules.anchor_cues)})"
+            rf"|,\s*(?:{_phrases(self.rules.comma_phrase_ends)})",
+            re.IGNORECASE,
+        )
+        self._phrase_continues = re.compile(
+            WORD_START + rf"(?:{_phrases(self.rules.phrase_continues)})\s+$", re.IGNORECASE
+        )
         self._birth = re.compile(
             WORD_START + rf"(?:{_phrases(self.rules.birth_cues)})\s+$", re.IGNORECASE
         )
@@ -409,6 +449,8 @@ class TemporalOrderer:
             "{year}": r"(?P<year>(?:19|20)\d\d)",
             "{day}": r"(?P<day>[0-3]?\d)",
             "{ordinal}": rf"(?P<ordinal>{ordinals}|\d+(?:st|nd|rd|th))",
+            "{first}": r"(?P<first>[0-3]?\d)",
+            "{second}": r"(?P<second>[0-3]?\d)",
         }
         for placeholder, regex in parts.items():
             pattern = pattern.replace(placeholder, regex)
@@ -448,6 +490,7 @@ class TemporalOrderer:
                 if match.end() > match.start():
                     found.append((match.start(), -match.end(), rule, match))
         found.sort(key=lambda item: (item[0], item[1]))
+        first_is_day = day_first(m for _, _, _, m in found)
         cues: list[_Cue] = []
         times: list[TimeExpression] = []
         taken_end = -1
@@ -460,19 +503,24 @@ class TemporalOrderer:
             if rule.kind is TimeKind.DATE and self._birth.search(text, max(0, start - 20), start):
                 continue  # "born in 1973" dates no event of the case
             taken_end = end
-            amount, when = self._amount(rule, match, case.patient.age_years)
+            amount, when = self._amount(rule, match, case.patient.age_years, first_is_day)
             mention = next((m for m in time_mentions if m.start < end and start < m.end), None)
             if mention is not None:
                 linked.add(mention.id)
+            # A date the text leaves open ("7-11-2001" where nothing says which is the day)
+            # is kept, unnormalised, rather than guessed.
+            unread = rule.kind is TimeKind.DATE and when is None
             times.append(
                 TimeExpression(
                     start=start,
                     end=end,
                     text=text[start:end],
-                    kind=rule.kind.value,
+                    kind=TimeKind.UNNORMALISED.value if unread else rule.kind.value,
                     mention=mention.id if mention else None,
                 )
             )
+            if unread:
+                continue
             cues.append(
                 _Cue(
                     start=start,
@@ -483,6 +531,7 @@ class TemporalOrderer:
                     first_day=rule.first_day,
                     precise=rule.precise,
                     onset=rule.onset,
+                    phrase=rule.phrase,
                     when=when,
                     expression=len(times) - 1,
                     splits=rule.kind in SPLITTING,
@@ -508,12 +557,16 @@ class TemporalOrderer:
         return cues, [times[i] for i in order]
 
     def _amount(
-        self, rule: ExpressionRule, match: re.Match[str], age_now: float | None
+        self,
+        rule: ExpressionRule,
+        match: re.Match[str],
+        age_now: float | None,
+        first_is_day: bool | None,
     ) -> tuple[float | None, date | None]:
         """The expression's amount in days and, for a date, the day it names."""
         groups = {k: v for k, v in match.groupdict().items() if v is not None}
         if rule.kind is TimeKind.DATE:
-            return None, self._date(groups)
+            return None, self._date(groups, first_is_day)
         if rule.days is not None:
             return rule.days, None
         unit = self.rules.units.get(groups.get("unit", "").lower(), 1.0)
@@ -550,9 +603,19 @@ class TemporalOrderer:
         digits = re.match(r"\d+", key)
         return float(digits.group()) if digits else None
 
-    def _date(self, groups: dict[str, str]) -> date | None:
+    def _date(self, groups: dict[str, str], first_is_day: bool | None) -> date | None:
+        """The day a date names; ``None`` when it names none or its fields could be read
+        either way and the document does not say which ("7-11-2001")."""
         try:
             year = int(groups["year"])
+            if "first" in groups:
+                first, second = int(groups["first"]), int(groups["second"])
+                order = numeric_order(first, second)
+                if order is None and first != second:  # the same number reads one way
+                    order = first_is_day
+                    if order is None:
+                        return None
+                return date(year, second, first) if order else date(year, first, second)
             if "mm" in groups:
                 month = int(groups["mm"])
             else:
@@ -583,7 +646,15 @@ class TemporalOrderer:
                 initial = match.start() == sentence.start + lead
                 kind = rule.initial_kind if initial and rule.initial_kind else rule.kind
                 sequel = rule.sequel and kind is TimeKind.AFTER
-                cues.append(_Cue(start=match.start(), end=match.end(), kind=kind, sequel=sequel))
+                cues.append(
+                    _Cue(
+                        start=match.start(),
+                        end=match.end(),
+                        kind=kind,
+                        sequel=sequel,
+                        phrase=rule.phrase,
+                    )
+                )
                 if initial and rule.initial_kind:
                     # "Following discharge, she was followed up": what the comma ends came
                     # first, what follows it is later still.
@@ -640,6 +711,7 @@ class TemporalOrderer:
             inside += self._connective_cues(case.text, sentence, taken)
             inside.sort(key=lambda c: c.start)
             cuts = [sentence.start] + [c.start for c in inside if c.splits]
+            cuts += self._phrase_ends(case.text, sentence, inside)
             cuts = sorted(set(cuts)) + [sentence.end]
             report = self._report.search(case.text, sentence.start, sentence.end) is not None
             pieces = [
@@ -661,6 +733,24 @@ class TemporalOrderer:
             _lend_trailing_cues(case.text, pieces)
             segments += pieces
         return segments
+
+    def _phrase_ends(self, text: str, sentence: Span, cues: Sequence[_Cue]) -> list[int]:
+        """Where the phrases that ``phrase`` cues govern end inside the sentence: at the next
+        word of ``phrase_ends`` (a verb or conjunction starting a new clause) or at the next
+        time cue, whichever comes first."""
+        ends: list[int] = []
+        for number, cue in enumerate(cues):
+            if not cue.phrase:
+                continue
+            bound = next((c.start for c in cues[number + 1 :] if c.start >= cue.end), sentence.end)
+            end = bound
+            for match in self._phrase_end.finditer(text, cue.end, bound):
+                if not self._phrase_continues.search(text, cue.end, match.start()):
+                    end = match.start()
+                    break
+            if end < sentence.end:
+                ends.append(end)
+        return ends
 
     def _anchor_index(self, text: str, segments: Sequence[_Segment]) -> int:
         """The segment of the presentation: an anchor cue, else the first event outside history."""
@@ -1042,6 +1132,28 @@ def _told_before(told: Sequence[_Segment], named: Mention, *, first: bool) -> _M
             if mention.type == named.type and same and mention.start < named.start:
                 return _Mark(earlier.sort, earlier.days, earlier.tick)
     return None
+
+
+def numeric_order(first: int, second: int) -> bool | None:
+    """Whether a numeric date's first field is its day (True) or its month (False), when a
+    field above 12 says so; ``None`` when either reading is possible."""
+    if first > 12 >= second:
+        return True
+    if second > 12 >= first:
+        return False
+    return None
+
+
+def day_first(matches: Iterable[re.Match[str]]) -> bool | None:
+    """The order of day and month in a document's numeric dates: the one its dates with a
+    field above 12 agree on ("13-11-2001": day first), else ``None``."""
+    orders = {
+        numeric_order(int(match["first"]), int(match["second"]))
+        for match in matches
+        if match.groupdict().get("first") is not None
+    }
+    orders.discard(None)
+    return orders.pop() if len(orders) == 1 else None
 
 
 def _after(base: _Day, amount: float | None, cue: _Cue | None, kind: TimeKind) -> _Day:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -611,6 +612,126 @@ def test_discussion_sections_are_not_placed(orderer: TemporalOrderer) -> None:
         }
     )
     assert [e.mention for e in orderer(case).timeline] == ["m0"]
+
+
+PHRASE_SCOPES = [
+    # (sentence, events, what the history cue dates, what the presentation holds)
+    ("A man with a two-year history of migraine was admitted with fever and vomiting.",
+     ["migraine", "admitted", "fever", "vomiting"], {"migraine": (-730.5, None)},
+     ["admitted", "fever", "vomiting"]),
+    ("A woman with a history of asthma and eczema, presented with wheeze.",
+     ["asthma", "eczema", "presented", "wheeze"], {"asthma": (None, None), "eczema": (None, None)},
+     ["presented", "wheeze"]),
+    ("A man with a history of gout who developed a rash was seen.",
+     ["gout", "rash"], {"gout": (None, None)}, ["rash"]),
+    ("She had a 3-day history of cough and on admission had a fever.",
+     ["cough", "fever"], {"cough": (-3.0, None)}, ["fever"]),
+    ("She had a 4-month history of gradual but progressive swelling.",
+     ["swelling"], {"swelling": (-121.75, None)}, []),
+    ("A man with a history of angina which was treated with aspirin presented with nausea.",
+     ["angina", "aspirin", "nausea"], {"angina": (None, None), "aspirin": (None, None)},
+     ["nausea"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words", "history", "presentation"),
+    PHRASE_SCOPES,
+    ids=[s[0][:40] for s in PHRASE_SCOPES],
+)
+def test_a_history_of_x_dates_x_and_not_the_clause_after_it(
+    orderer: TemporalOrderer,
+    sentence: str,
+    words: list[str],
+    history: dict[str, tuple[float | None, float | None]],
+    presentation: list[str],
+) -> None:
+    """The phrase "history of" governs ends at a new clause's verb or conjunction (not at an
+    "and" or "but" inside it, nor at a relative clause of its own) or at the next time cue."""
+    kinds = {"admitted": EVENT, "presented": EVENT, "aspirin": EntityType.MEDICATION}
+    case = orderer(make_case([sentence], [(w, kinds.get(w, SIGN)) for w in words]))
+    found, when = placed(case), days(case)
+    assert {w: when[w] for w in history} == history
+    assert {when[w] for w in presentation} <= {(0.0, None)}
+    assert all(found[h][0] < found[p][0] for h in history for p in presentation)
+
+
+NUMERIC_DATES = [
+    # day first: 13-11 says so; month first: 11/13 says so; ISO says itself.
+    (["7-11-2001", "8-11-2001", "13-11-2001"], [1.0, 6.0]),
+    (["11/7/2001", "11/8/2001", "11/13/2001"], [1.0, 6.0]),
+    (["07.11.2001", "08.11.2001", "13.11.2001"], [1.0, 6.0]),
+    (["2001-11-07", "2001-11-08", "2001-11-13"], [1.0, 6.0]),
+]
+
+
+@pytest.mark.parametrize(("dates", "offsets"), NUMERIC_DATES, ids=[d[0][0] for d in NUMERIC_DATES])
+def test_numeric_dates_are_read_in_the_order_the_document_uses(
+    orderer: TemporalOrderer, dates: list[str], offsets: list[float]
+) -> None:
+    admitted, operated, imaged = dates
+    case = orderer(
+        make_case(
+            [
+                f"A man was admitted ({admitted}) with chest pain.",
+                f"Surgery was performed on {operated}.",
+                f"An angiography on {imaged} was normal.",
+            ],
+            [("chest pain", SIGN), ("Surgery", THERAPY), ("angiography", TEST)],
+        )
+    )
+    assert [days(case)[w] for w in ("chest pain", "Surgery", "angiography")] == [
+        (0.0, None),
+        (offsets[0], None),
+        (offsets[1], None),
+    ]
+    assert {t.kind for t in case.times} == {"date"}
+
+
+def test_a_numeric_date_the_document_leaves_open_is_not_guessed(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            ["A man was admitted on 7-11-2001 with chest pain.", "Surgery followed on 8-11-2001."],
+            [("chest pain", SIGN), ("Surgery", THERAPY)],
+        )
+    )
+    assert [(t.kind, t.offset_days) for t in case.times] == [("unnormalised", None)] * 2
+    assert days(case)["Surgery"] == (None, 0.0)  # told after the admission, day unsaid
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    admitted=st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 12, 31)),
+    later=st.lists(st.integers(0, 400), min_size=1, max_size=4),
+    first_is_day=st.booleans(),
+    separator=st.sampled_from("-/."),
+)
+def test_a_numeric_date_reads_back_the_day_it_was_written_from(
+    admitted: date, later: list[int], first_is_day: bool, separator: str
+) -> None:
+    """Dates written day first or month first read back their day when some date of the
+    document has a day above 12; otherwise those that could be read both ways are left open."""
+    written = [admitted] + [admitted + timedelta(days=n) for n in later]
+
+    def numeric(day: date) -> str:
+        fields = (day.day, day.month) if first_is_day else (day.month, day.day)
+        return separator.join(str(f) for f in (*fields, day.year))
+
+    sentences = [f"She was admitted on {numeric(admitted)} with fever."]
+    sentences += [f"Event{i} happened on {numeric(day)}." for i, day in enumerate(written[1:])]
+    events = [("fever", SIGN)] + [(f"Event{i}", EVENT) for i in range(len(later))]
+    case = TemporalOrderer()(make_case(sentences, events))
+    decided = any(day.day > 12 for day in written)
+    read = [decided or day.day == day.month for day in written]
+    for day, was_read, time in zip(written, read, case.times, strict=True):
+        if not was_read:
+            assert (time.kind, time.offset_days) == ("unnormalised", None)
+        elif read[0]:  # counted from the admission's date
+            assert (time.kind, time.offset_days) == ("date", float((day - admitted).days))
+        else:
+            assert time.kind == "date"
 
 
 EVENT_WORDS = ["fever", "rash", "cough", "biopsy", "aspirin", "surgery", "discharge", "MRI"]
