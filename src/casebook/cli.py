@@ -258,20 +258,135 @@ def add(
         raise typer.Exit(code=1)
 
 
+EXIT_STATUS_MOST = 125
+"""The highest exit status that counts failures; shells give 126 and above other meanings."""
+
+
+@app.command()
+def load(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="CASES...",
+            help="Case JSON files (what extract writes), Case JSON Lines (.jsonl, .ndjson, "
+            "also .gz), folders of them, glob patterns, or - for JSON Lines on standard input.",
+        ),
+    ],
+    store: StoreOption = None,
+    reanalyse: Annotated[
+        bool,
+        typer.Option(
+            "--reanalyse",
+            help="Analyse again, from its text, each case another pipeline made (other "
+            "models, rules or casebook version), instead of refusing it (CB-E022).",
+        ),
+    ] = False,
+    index: Annotated[
+        bool,
+        typer.Option(
+            "--index/--no-index",
+            help="Bring the search index up to date before exiting (else the next search does).",
+        ),
+    ] = True,
+) -> None:
+    """Store cases analysed elsewhere without analysing them again.
+
+    Each case is checked against the case model and must have been made by this casebook's
+    pipeline (see `casebook cases --stale`). A bad record is reported with its file and line,
+    and the rest are stored; the exit status is the number of failures (at most 125).
+    """
+    stdin = sys.stdin.buffer if "-" in paths else None
+    store_path = _store_path(store)
+    progress = Progress(TextColumn("[bold]load[/bold]"), MofNCompleteColumn(), console=err_console)
+    try:
+        with progress:
+            task = progress.add_task("load", total=None)
+            result = _guarded(
+                lambda: service.load(
+                    paths,
+                    store_path,
+                    reanalyse=reanalyse,
+                    index=index,
+                    stdin=stdin,
+                    on_advance=lambda: progress.advance(task),
+                )
+            )
+    except KeyboardInterrupt:
+        err_console.print(
+            f"interrupted: the cases loaded so far are stored in {store_path}; "
+            "run the same command again to load the rest",
+            highlight=False,
+        )
+        raise typer.Exit(code=130) from None
+    err_console.print(
+        f"{len(result.added)} added, {len(result.unchanged)} unchanged, "
+        f"{len(result.replaced)} replaced ({len(result.reanalysed)} analysed again), "
+        f"{len(result.failed)} failed → {store_path}",
+        highlight=False,
+    )
+    for error in result.failed:
+        err_console.print(f"[red]failed[/red] {error}", highlight=False, soft_wrap=True)
+    if result.failed:
+        raise typer.Exit(code=min(len(result.failed), EXIT_STATUS_MOST))
+
+
 @app.command()
 def cases(
     store: StoreOption = None,
     count: Annotated[bool, typer.Option("--count", help="Print only how many there are.")] = False,
+    stale: Annotated[
+        bool,
+        typer.Option(
+            "--stale",
+            help="Print how many stored cases another pipeline made (other models, rules or "
+            "casebook version); `add` analyses them again from their documents.",
+        ),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON: the cases, or with --stale their ids.")
+    ] = False,
     limit: Annotated[
         int | None, typer.Option(help="Show at most this many (default: all).", min=0)
     ] = None,
 ) -> None:
     """List the cases in the case store."""
     store_path = _store_path(store)
+    if stale:
+        found = _guarded(lambda: service.stale_cases(store_path))
+        if as_json:
+            report = {
+                "pipeline": found.pipeline,
+                "stored": found.stored,
+                "stale": len(found.ids),
+                "ids": found.ids,
+            }
+            sys.stdout.write(json.dumps(report, indent=2) + "\n")
+            return
+        sys.stdout.write(f"{len(found.ids)}\n")
+        err_console.print(
+            f"{len(found.ids)} of {found.stored} stored cases were made by another pipeline "
+            f"than this casebook's ({found.pipeline})",
+            highlight=False,
+        )
+        return
     if count:
         sys.stdout.write(f"{_guarded(lambda: service.count_cases(store_path))}\n")
         return
     summaries = _guarded(lambda: service.list_cases(store_path, limit=limit))
+    if as_json:
+        listing = [
+            {
+                "id": summary.id,
+                "title": summary.title,
+                "age_years": summary.age_years,
+                "sex": summary.sex,
+                "mentions": summary.mentions,
+                "added_at": summary.added_at.isoformat(),
+            }
+            for summary in summaries
+        ]
+        sys.stdout.write(json.dumps(listing, indent=2) + "\n")
+        return
     table = Table("id", "title", "age", "sex", "mentions", "added (UTC)")
     for summary in summaries:
         age = f"{summary.age_years:g}" if summary.age_years is not None else ""

@@ -34,6 +34,7 @@ class ErrorCode(StrEnum):
     INVALID_REQUEST = "CB-E019"
     TIMED_OUT = "CB-E020"
     UNKNOWN_CODE = "CB-E021"
+    OTHER_PIPELINE = "CB-E022"
 
 
 ERROR_HELP: dict[ErrorCode, str] = {
@@ -59,6 +60,9 @@ ERROR_HELP: dict[ErrorCode, str] = {
     ErrorCode.TIMED_OUT: "The analysis took longer than the server allows; try a shorter text.",
     ErrorCode.UNKNOWN_CODE: "The code is in none of the vocabularies casebook codes into "
     "(ICD-10-CM 2026, HPO, ICD-10-PCS); check its spelling and system prefix.",
+    ErrorCode.OTHER_PIPELINE: "The case was made by another pipeline (other models, rules or "
+    "casebook version) than this casebook's: load it with the casebook that made it, or "
+    "analyse its text again (casebook load --reanalyse).",
 }
 
 

@@ -16,18 +16,20 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
+from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
-from casebook import __version__
 from casebook.care import CareReport, check_care
 from casebook.components import pipeline_from_names
 from casebook.errors import CasebookError, ErrorCode
-from casebook.export.fhir import bundle_json, stored_text_hash, text_hash
+from casebook.export.fhir import bundle_json, stored_pipeline, stored_text_hash, text_hash
+from casebook.ingest.cases import CaseRead, iter_cases
 from casebook.ingest.detect import STDIN, iter_documents, read_bytes
-from casebook.model import Case, Document, Source, SourceFormat
+from casebook.model import Case, Document, Patient, Source, SourceFormat
 from casebook.nlp.pipeline import PROVIDED_BY_READER, Pipeline
+from casebook.pipeline_fingerprint import pipeline_fingerprint
 from casebook.store import AddOutcome, CaseSummary, DuckDBCaseStore
 from casebook.store.base import CaseRecord
 
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
     from casebook.search.hybrid import CaseIndexer, IndexEntry, SearchFilters
     from casebook.search.precedent import Precedent
 
+
+T = TypeVar("T")
 
 GC_YOUNG_THRESHOLD = 10_000
 """Allocations between two collections of the garbage collector's youngest generation."""
@@ -58,13 +62,15 @@ def default_pipeline() -> Pipeline:
 
 
 def analyze_document(document: Document) -> Case:
-    """Analyse one document with the default pipeline.
+    """Analyse one document with the default pipeline; the case records its fingerprint.
 
     Raises:
         CasebookError: ``CB-E013`` when a component fails on this document.
     """
     try:
-        return default_pipeline()(document)
+        case = default_pipeline()(document)
+        case.pipeline = pipeline_fingerprint()
+        return case
     except CasebookError:
         raise
     except Exception as exc:  # a bug in one component must not hide which document hit it
@@ -175,15 +181,23 @@ class ExtractResult:
 
 
 def _already_done(document: Document, out_dir: Path, output_format: ExportFormat) -> bool:
-    """Whether ``out_dir`` holds a readable export of this document with the same text."""
+    """Whether ``out_dir`` holds a readable export of this document with the same text, made
+    by this pipeline."""
     path = out_dir / case_filename(document.id, output_format)
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     if output_format is ExportFormat.FHIR:
-        return stored_text_hash(stored) == text_hash(document.text)
-    return isinstance(stored, dict) and stored.get("text") == document.text
+        return (
+            stored_text_hash(stored) == text_hash(document.text)
+            and stored_pipeline(stored) == pipeline_fingerprint()
+        )
+    return (
+        isinstance(stored, dict)
+        and stored.get("text") == document.text
+        and stored.get("pipeline") == pipeline_fingerprint()
+    )
 
 
 def write_case(case: Case, out_dir: Path, output_format: ExportFormat = ExportFormat.JSON) -> Path:
@@ -269,18 +283,25 @@ def extract(
 
 
 def content_hash(document: Document | Case) -> str:
-    """A hash of what a case is analysed from: the text, its format, and casebook's version.
+    """A hash of what a case is analysed from and with: the text, its format, and the pipeline
+    fingerprint.
 
-    The case store compares it to decide whether a document was already added unchanged; a
-    case hashes as the document it was analysed from. The version is part of it so that
-    ``add`` analyses stored cases again after an upgrade, whose models and rules may read the
-    same text differently.
+    The case store compares it to decide whether a document was already added unchanged. A
+    document hashes with this casebook's pipeline fingerprint, a case with the one it records
+    (none when it records none), so that ``add`` analyses again a stored case that another
+    casebook, a retrained model or edited rules made: they may read the same text differently.
     """
+    if isinstance(document, Case):
+        return _hash_text(document, document.pipeline or "")
+    return _hash_text(document, pipeline_fingerprint())
+
+
+def _hash_text(document: Document | Case, prefix: str) -> str:
     digest = hashlib.sha256()
-    digest.update(__version__.encode("utf-8"))
+    digest.update(prefix.encode("utf-8"))
+    # A separator no fingerprint or format name contains, so that they cannot run together.
     digest.update(b"\0")
     digest.update(document.source.format.value.encode("utf-8"))
-    # A separator no format name contains, so that format and text cannot run together.
     digest.update(b"\0")
     digest.update(document.text.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
@@ -289,8 +310,9 @@ def content_hash(document: Document | Case) -> str:
 def read_upload(data: bytes, name: str | None = None, *, max_chars: int) -> list[Document]:
     """The documents in uploaded or pasted bytes, in any format ``read_bytes`` reads.
 
-    Pasted plain text (no ``name``) gets the id ``text-`` and the start of its content hash, so
-    that the same text pasted twice is the same case and different texts never share an id.
+    Pasted plain text (no ``name``) gets the id ``text-`` and the start of a hash of the text,
+    so that the same text pasted twice is the same case (also after an upgrade, which replaces
+    it) and different texts never share an id.
 
     Args:
         data: The bytes.
@@ -316,7 +338,7 @@ def read_upload(data: bytes, name: str | None = None, *, max_chars: int) -> list
             )
     if name is None:
         documents = [
-            d.model_copy(update={"id": f"text-{content_hash(d)[:12]}"})
+            d.model_copy(update={"id": f"text-{_hash_text(d, '')[:12]}"})
             if d.source.format is SourceFormat.TEXT
             else d
             for d in documents
@@ -638,6 +660,160 @@ def store_cases(cases: Sequence[Case], store_path: Path) -> AddResult:
                 AddOutcome.REPLACED: result.replaced,
             }[stored].append(case.id)
     return result
+
+
+def document_of(case: Case) -> Document:
+    """The document a case was analysed from, as near as the case tells it.
+
+    The text, its source and title are the case's own. Sections and the patient's age and sex
+    are what the reader gave only for the formats whose readers give them (JATS and BioC mark
+    up sections, PMC-Patients states age and sex); for the others the pipeline finds them.
+    """
+    return Document(
+        id=case.id,
+        text=case.text,
+        source=case.source,
+        title=case.title,
+        sections=case.sections if case.source.format in READER_SECTIONS else [],
+        patient=case.patient if case.source.format in READER_PATIENT else Patient(),
+    )
+
+
+READER_SECTIONS = frozenset({SourceFormat.JATS, SourceFormat.BIOC_XML, SourceFormat.BIOC_JSON})
+"""Formats whose readers give a document's sections."""
+
+READER_PATIENT = frozenset({SourceFormat.PMC_PATIENTS})
+"""Formats whose readers give the patient's age and sex."""
+
+
+@dataclass
+class LoadResult(AddResult):
+    """What loading analysed cases did, by case id; ``reanalysed`` are also in the others."""
+
+    reanalysed: list[str] = field(default_factory=list)
+
+
+def _other_pipeline(read: CaseRead) -> CasebookError:
+    made = read.case.pipeline
+    made_by = f"pipeline {made}" if made else "a pipeline it does not record"
+    return CasebookError(
+        ErrorCode.OTHER_PIPELINE,
+        f"case {read.case.id!r} was made by {made_by}, not by this casebook's "
+        f"{pipeline_fingerprint()}; --reanalyse analyses its text again",
+        read.where,
+    )
+
+
+def _loaded_record(read: CaseRead, again: bool) -> CaseRecord | CasebookError:
+    """The store's record of a case read from a file, analysed again first when ``again``."""
+    case = read.case
+    try:
+        if again:
+            case = analyze_document(document_of(case))
+        return case_record(case, content_hash(case))
+    except CasebookError as error:
+        return CasebookError(error.code, error.message, read.where)
+    except Exception as exc:  # a case the index cannot read must not stop the batch
+        return CasebookError(
+            ErrorCode.PROCESSING_FAILED,
+            f"indexing case {case.id!r} failed: {type(exc).__name__}: {exc}",
+            read.where,
+        )
+
+
+def load(
+    inputs: Sequence[str],
+    store_path: Path,
+    *,
+    reanalyse: bool = False,
+    index: bool = True,
+    stdin: BinaryIO | None = None,
+    on_advance: Callable[[], None] | None = None,
+) -> LoadResult:
+    """Store cases analysed elsewhere, without analysing them again.
+
+    The cases are read one at a time (``casebook.ingest.cases``), validated against the case
+    model, and committed in batches as ``add`` commits them, each with its search-index
+    entry; a case whose text the store already holds as this pipeline made it is left as it
+    is, so an interrupted load resumes. Memory holds one batch of cases, whatever their number
+    (the result lists their ids). A case another pipeline made
+    (``Case.pipeline``) is refused with ``CB-E022``, or analysed again from its text when
+    ``reanalyse``. A record that cannot be read or stored is reported with its file and line
+    in ``LoadResult.failed``, and the rest go on.
+
+    Args:
+        inputs: Case files, folders of them, glob patterns, or ``-`` for Case JSON Lines on
+            standard input (see ``casebook.ingest.cases.iter_cases``).
+        store_path: The case store; created when missing.
+        reanalyse: Analyse again the cases another pipeline made, instead of refusing them.
+        index: Bring the search index up to date before returning.
+        stdin: The stream ``-`` reads from.
+        on_advance: Called after each case is stored (or has failed).
+
+    Raises:
+        CasebookError: ``CB-E016``/``CB-E015`` when the store cannot be opened or written.
+    """
+    result = LoadResult()
+    pipeline = pipeline_fingerprint()
+    # Open the store before reading anything, so that a locked or foreign file fails at once.
+    with open_store(store_path) as store:
+        writer = _BatchWriter(store, result, on_advance)
+        try:
+            for chunk in _chunks(iter_cases(inputs, stdin), COMMIT_AT_MOST):
+                # What this pipeline would store for each case, looked up a chunk at a time:
+                # a case stored so already is neither analysed nor indexed again.
+                stored = store.content_hashes([r.case.id for r in chunk if isinstance(r, CaseRead)])
+                for read in chunk:
+                    if isinstance(read, CasebookError):
+                        writer.put(read)
+                    elif stored.get(read.case.id) == _hash_text(read.case, pipeline):
+                        result.unchanged.append(read.case.id)
+                        if on_advance:
+                            on_advance()
+                    elif read.case.pipeline != pipeline and not reanalyse:
+                        writer.put(_other_pipeline(read))
+                    else:
+                        again = read.case.pipeline != pipeline
+                        record = _loaded_record(read, again)
+                        if again and isinstance(record, CaseRecord):
+                            result.reanalysed.append(record.id)
+                        writer.put(record)
+        except KeyboardInterrupt:
+            writer.flush()  # the finished cases are whole: keep them
+            raise
+        writer.flush()
+        if index:
+            from casebook.search.precedent import refresh_index
+
+            refresh_index(store_path, store)
+    return result
+
+
+def _chunks(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of ``size`` items (the last one shorter), read as they are needed."""
+    while chunk := list(islice(items, size)):
+        yield chunk
+
+
+@dataclass(frozen=True)
+class StaleCases:
+    """The stored cases that another pipeline than this casebook's made."""
+
+    pipeline: str
+    """This casebook's pipeline fingerprint."""
+    stored: int
+    """How many cases the store holds."""
+    ids: list[str]
+    """The ids of those another pipeline made (or that record none), sorted."""
+
+
+def stale_cases(store_path: Path) -> StaleCases:
+    """Which stored cases another pipeline made; none when the store does not exist yet."""
+    pipeline = pipeline_fingerprint()
+    if not store_path.exists():
+        return StaleCases(pipeline, 0, [])
+    with open_store(store_path, read_only=True) as store:
+        return StaleCases(pipeline, store.count(), store.stale_ids(pipeline))
 
 
 def list_cases(store_path: Path, *, limit: int | None = None, offset: int = 0) -> list[CaseSummary]:

@@ -31,6 +31,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "resources",
             "config",
             "provenance",
+            "pipeline_fingerprint",
             "blas",
             "inference_layers",
             "caseless",

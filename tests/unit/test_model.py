@@ -209,3 +209,13 @@ def test_a_summary_must_point_at_known_mentions_and_round_trips() -> None:
     data["summary"]["complications"][0]["related"][0]["mentions"] = ["m5"]
     with pytest.raises(ValidationError, match="summary points at unknown mention m5"):
         Case.model_validate(data)
+
+
+def test_case_json_written_before_pipelines_were_recorded_still_loads() -> None:
+    data = json.loads(
+        _example().model_copy(update={"pipeline": "75b35dbcb27c01b6"}).model_dump_json()
+    )
+    del data["pipeline"]
+    old = Case.model_validate_json(json.dumps(data))
+    assert old.pipeline is None
+    assert old == _example()
