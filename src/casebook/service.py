@@ -21,18 +21,20 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, BinaryIO
 
 from casebook import __version__
-from casebook.care import CareReport, check_care
 from casebook.errors import CasebookError, ErrorCode
-from casebook.export.fhir import bundle_json, stored_text_hash, text_hash
 from casebook.ingest.detect import STDIN, iter_documents, read_bytes
 from casebook.model import Case, Document, Source, SourceFormat
-from casebook.nlp.pipeline import PROVIDED_BY_READER, Pipeline
-from casebook.store import AddOutcome, CaseSummary, DuckDBCaseStore
-from casebook.store.base import CaseRecord
+from casebook.store.base import AddOutcome, CaseRecord, CaseSummary
 
+# Imported where they are used: the pipeline pulls in spaCy and the models' numerical
+# libraries, FHIR export fhir.resources, the store DuckDB and the search scipy and bm25s,
+# which commands that need none of them (help, errors, schema, count, show) never load.
 if TYPE_CHECKING:
+    from casebook.care import CareReport
+    from casebook.nlp.pipeline import Pipeline
     from casebook.search.hybrid import CaseIndexer, IndexEntry, SearchFilters
     from casebook.search.precedent import Precedent
+    from casebook.store import DuckDBCaseStore
 
 
 GC_YOUNG_THRESHOLD = 10_000
@@ -51,8 +53,18 @@ def default_pipeline() -> Pipeline:
     saves about 2.5 % of the analysis and indexing (50.5 against 51.8 ms per PMC-Patients
     patient, three alternating runs of 400).
     """
-    pipeline = Pipeline.from_names()
-    gc.collect()
+    from casebook.nlp.pipeline import Pipeline
+
+    # The collector is off while the models load: each of its full collections would walk
+    # every object loaded so far, and loading leaves no garbage for it to find. For the same
+    # reason no collection runs before the freeze.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        pipeline = Pipeline.from_names()
+    finally:
+        if enabled:
+            gc.enable()
     gc.freeze()
     gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
     return pipeline
@@ -78,6 +90,8 @@ def analyze_document(document: Document) -> Case:
 
 @cache
 def _assertion_pipeline() -> Pipeline:
+    from casebook.nlp.pipeline import PROVIDED_BY_READER, Pipeline
+
     return Pipeline.from_names(
         ("sections", "sentences", "assertion"), provided=PROVIDED_BY_READER | {"mentions"}
     )
@@ -93,6 +107,8 @@ def assert_mentions(case: Case) -> Case:
 
 @cache
 def _relation_pipeline() -> Pipeline:
+    from casebook.nlp.pipeline import PROVIDED_BY_READER, Pipeline
+
     return Pipeline.from_names(
         ("sections", "sentences", "assertion", "attributes", "relations", "temporal", "summary"),
         provided=PROVIDED_BY_READER | {"mentions"},
@@ -139,6 +155,8 @@ def care_check(
     inputs: Sequence[str], stdin: BinaryIO | None = None
 ) -> Iterator[CareReport | CasebookError]:
     """Analyse each document and check it against the CARE checklist, errors in their place."""
+    from casebook.care import check_care
+
     for result in analyze_inputs(inputs, stdin):
         yield result if isinstance(result, CasebookError) else check_care(result)
 
@@ -153,6 +171,8 @@ class ExportFormat(StrEnum):
 def export_case(case: Case, output_format: ExportFormat, indent: int | None = None) -> str:
     """The case as JSON text in ``output_format``."""
     if output_format is ExportFormat.FHIR:
+        from casebook.export.fhir import bundle_json
+
         return bundle_json(case, indent=indent)
     return case.model_dump_json(indent=indent)
 
@@ -183,6 +203,8 @@ def _already_done(document: Document, out_dir: Path, output_format: ExportFormat
     except (OSError, ValueError):
         return False
     if output_format is ExportFormat.FHIR:
+        from casebook.export.fhir import stored_text_hash, text_hash
+
         return stored_text_hash(stored) == text_hash(document.text)
     return isinstance(stored, dict) and stored.get("text") == document.text
 
@@ -332,6 +354,8 @@ def open_store(path: Path, *, read_only: bool = False) -> DuckDBCaseStore:
         CasebookError: ``CB-E016`` when another process holds the store; ``CB-E015`` when the
             file is not a case store this casebook can read.
     """
+    from casebook.store import DuckDBCaseStore
+
     return DuckDBCaseStore(path, read_only=read_only)
 
 

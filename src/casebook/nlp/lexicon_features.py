@@ -43,6 +43,8 @@ from thinc.api import (
 )
 from thinc.types import Floats2d, Ints2d, Ragged
 
+from casebook.cache import digest, load_or_build
+
 FACTORY = "casebook_lexicon_features"
 EMBED_ARCHITECTURE = "casebook.LexiconHashEmbed.v1"
 EXTENSION = "lexicon_tags"
@@ -98,6 +100,17 @@ def tag_words(words: Sequence[Hashable], trie: Trie) -> list[int]:
     return tags
 
 
+def _hashed_tries(
+    terms: Mapping[str, Sequence[Sequence[str]]], sources: Sequence[str]
+) -> list[Trie]:
+    """A trie per source, keyed by the words' hashes, which a Doc gives for all its tokens in
+    one array."""
+    return [
+        build_trie([[get_string_id(word) for word in words] for words in terms[source]])
+        for source in sources
+    ]
+
+
 class LexiconFeatures(Pipe):
     """Writes each token's per-vocabulary BILUO tags to ``doc._.lexicon_tags``.
 
@@ -125,11 +138,7 @@ class LexiconFeatures(Pipe):
         if set(terms) != set(self.sources):
             raise ValueError(f"terms for {sorted(terms)}, expected {sorted(self.sources)}")
         self.terms = {source: [list(words) for words in terms[source]] for source in self.sources}
-        # Keyed by the words' hashes, which a Doc gives for all its tokens in one array.
-        self._tries = [
-            build_trie([[get_string_id(word) for word in words] for words in self.terms[source]])
-            for source in self.sources
-        ]
+        self._tries = _hashed_tries(self.terms, self.sources)
 
     def __call__(self, doc: Doc) -> Doc:
         words = doc.to_array(LOWER).tolist()
@@ -145,8 +154,23 @@ class LexiconFeatures(Pipe):
         return json.dumps(self.terms, ensure_ascii=False).encode("utf-8")
 
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> LexiconFeatures:
-        """Load terms written by ``to_bytes``."""
-        self.set_terms(json.loads(data.decode("utf-8")))
+        """Load terms written by ``to_bytes``.
+
+        The tries built from them are cached (``casebook.cache``) under the bytes' digest.
+
+        Raises:
+            ValueError: When the terms lack one of the sources or name another.
+        """
+        terms = json.loads(data.decode("utf-8"))
+        if not isinstance(terms, dict) or set(terms) != set(self.sources):
+            raise ValueError(f"terms for {sorted(terms)}, expected {sorted(self.sources)}")
+        self.terms = {source: terms[source] for source in self.sources}
+        self._tries = load_or_build(
+            "lexicon-tries",
+            digest(data, json.dumps(self.sources)),
+            list,
+            lambda: _hashed_tries(self.terms, self.sources),
+        )
         return self
 
     def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:
