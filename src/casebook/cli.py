@@ -18,7 +18,14 @@ from rich.table import Table
 from casebook import __version__, service
 from casebook.config import get_settings
 from casebook.errors import ERROR_HELP, CasebookError
-from casebook.model import Case, CaseWithPrecedent, Outcome, Sex, case_json_schema
+from casebook.model import (
+    Case,
+    CaseWithPrecedent,
+    Outcome,
+    Sex,
+    case_json_schema,
+    readable_age,
+)
 from casebook.render import care_table, case_summary, precedent_summary, timeline_view
 
 app = typer.Typer(
@@ -261,7 +268,7 @@ def cases(
     summaries = _guarded(lambda: service.list_cases(store_path, limit=limit))
     table = Table("id", "title", "age", "sex", "mentions", "added (UTC)")
     for summary in summaries:
-        age = f"{summary.age_years:g}" if summary.age_years is not None else ""
+        age = readable_age(summary.age_years) if summary.age_years is not None else ""
         table.add_row(
             summary.id,
             summary.title or "",

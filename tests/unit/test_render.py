@@ -12,6 +12,9 @@ from casebook.model import (
     EntityType,
     Mention,
     Outcome,
+    Patient,
+    Sex,
+    SimilarCase,
     Source,
     SourceFormat,
     Span,
@@ -147,3 +150,18 @@ def test_the_tally_shows_the_most_reported_treatments_first_and_says_how_many_it
     assert "treatment 20 " in shown and "treatment 6 " in shown
     assert "treatment 5 " not in shown
     assert "… and 5 more treatments" in shown
+
+
+def _printed(renderable: object) -> str:
+    console = Console(width=120, record=True)
+    console.print(renderable)
+    return console.export_text()
+
+
+def test_ages_print_in_the_unit_a_reader_says_them() -> None:
+    baby = _case().model_copy(update={"patient": Patient(age_years=0.666667, sex=Sex.MALE)})
+    printed = _printed(case_summary(baby))
+    assert "Patient: 8 months, male" in printed
+    assert "0.666667" not in printed
+    hit = SimilarCase(id="h", score=0.5, rank=1, title="A neonate", age_years=0.008)
+    assert "3 days" in _printed(precedent_summary([hit], []))

@@ -34,6 +34,7 @@ from casebook.model import (
     Span,
     SummaryItem,
     SummaryLink,
+    age_in_units,
 )
 
 FINDINGS = frozenset({EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER})
@@ -215,9 +216,15 @@ def _patient(case: Case) -> SummaryItem | None:
         return None
     age = case.patient.age_years
     sex = case.patient.sex.value if case.patient.sex else None
-    words = [f"{age:g}-year-old" if age is not None else "", sex or ""]
+    words = [_age_words(age) if age is not None else "", sex or ""]
     text = " ".join(w for w in words if w) or " ".join(m.text for m in chosen)
     return SummaryItem(text=text, mentions=[m.id for m in chosen])
+
+
+def _age_words(years: float) -> str:
+    """The age as a case report writes it: "29-year-old", "8-month-old"."""
+    value, unit = age_in_units(years)
+    return f"{value:g}-{unit}-old"
 
 
 def _sentence_of(sentences: Sequence[Span], mention: Mention) -> Span | None:

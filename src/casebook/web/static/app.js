@@ -40,6 +40,29 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+const NEAR_WHOLE = 0.05;
+
+/** An age in words, as casebook.model.readable_age says it: "29 years", "8 months". */
+function readableAge(years) {
+  const months = years * 12;
+  const weeks = (years * 365.25) / 7;
+  const days = years * 365.25;
+  const say = (value, unit) => `${value} ${unit}${value === 1 ? "" : "s"}`;
+  const near = (count) => Math.round(count) >= 1 && Math.abs(count - Math.round(count)) < NEAR_WHOLE;
+  if (Math.round(months) >= 24) {
+    if (Math.abs(years - Math.round(years)) < NEAR_WHOLE) return say(Math.round(years), "year");
+    return say(Math.round(years * 10) / 10, "year");
+  }
+  if (Math.round(months) >= 12) {
+    return Math.round(months) === 12 ? say(1, "year") : say(Math.round(months), "month");
+  }
+  if (near(months)) return say(Math.round(months), "month");
+  if (near(weeks)) return say(Math.round(weeks), "week");
+  const hours = Math.round(days * 24);
+  if (Math.round(days) >= 1 || hours < 1) return say(Math.round(days), "day");
+  return say(hours, "hour");
+}
+
 function humanize(key) {
   const words = String(key).replaceAll("_", " ");
   return words.charAt(0).toUpperCase() + words.slice(1);
@@ -355,7 +378,7 @@ function quote(words) {
 
 function whoLine(hit) {
   const parts = [];
-  if (hit.age_years !== null && hit.age_years !== undefined) parts.push(`${hit.age_years} years`);
+  if (hit.age_years !== null && hit.age_years !== undefined) parts.push(readableAge(hit.age_years));
   if (hit.sex) parts.push(hit.sex);
   return parts.length ? parts.join(", ") : "age and sex not stated";
 }
@@ -443,7 +466,7 @@ function drawTally(tally) {
 function patientLine(caseData) {
   const { age_years: age, sex } = caseData.patient || {};
   const parts = [];
-  if (age !== null && age !== undefined) parts.push(`${age} years`);
+  if (age !== null && age !== undefined) parts.push(readableAge(age));
   if (sex) parts.push(sex);
   const who = parts.length ? parts.join(", ") : "age and sex not stated";
   return `Patient: ${who}. ${caseData.mentions.length} mentions in ` +
