@@ -699,10 +699,15 @@ def remove_case(store_path: Path, case_id: str) -> None:
     Raises:
         CasebookError: ``CB-E014`` when the store holds no such case (or does not exist).
     """
+    from casebook.search.saved import index_folder, mark_removed
+
     if not store_path.exists():
         raise CasebookError(ErrorCode.CASE_NOT_FOUND, f"no case with id {case_id!r}", store_path)
     with open_store(store_path) as store:
+        before = store.fingerprint()
         store.remove(case_id)
+        # The saved search index drops the case too, so the next search need not rebuild it.
+        mark_removed(index_folder(store_path), case_id, before, store.fingerprint())
 
 
 def analyze_text(text: str, case_id: str = "query") -> Case:

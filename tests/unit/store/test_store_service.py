@@ -11,7 +11,7 @@ from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Case, Document, Source, SourceFormat
 from casebook.nlp.pipeline import Pipeline
 from casebook.search.hybrid import CaseIndex
-from casebook.search.precedent import index_folder
+from casebook.search.saved import index_folder
 from casebook.search.settings import load_search_settings
 
 _PIPELINE = Pipeline.from_names(("sections", "sentences", "patient"))
