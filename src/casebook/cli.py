@@ -207,8 +207,20 @@ def add(
             help="Bring the search index up to date before exiting (else the next search does).",
         ),
     ] = True,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Replace a stored case whose id a document shares but whose text differs "
+            "(else that document is not stored and fails with CB-E021).",
+        ),
+    ] = False,
 ) -> None:
-    """Analyse documents into the case store; those already stored unchanged are skipped."""
+    """Analyse documents into the case store; those already stored unchanged are skipped.
+
+    A document whose id is stored with another text is another document: it is not stored
+    (CB-E021) unless --replace is given.
+    """
     stdin = sys.stdin.buffer if "-" in paths else None
     store_path = _store_path(store)
     progress = Progress(
@@ -227,6 +239,7 @@ def add(
                     store_path,
                     workers=workers or get_settings().workers,
                     index=index,
+                    replace=replace,
                     stdin=stdin,
                     on_total=lambda total: progress.update(task, total=total),
                     on_advance=lambda: progress.advance(task),

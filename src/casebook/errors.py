@@ -33,6 +33,7 @@ class ErrorCode(StrEnum):
     UNAUTHORIZED = "CB-E018"
     INVALID_REQUEST = "CB-E019"
     TIMED_OUT = "CB-E020"
+    ID_CONFLICT = "CB-E021"
 
 
 ERROR_HELP: dict[ErrorCode, str] = {
@@ -56,6 +57,9 @@ ERROR_HELP: dict[ErrorCode, str] = {
     ErrorCode.UNAUTHORIZED: "Send the server's token as 'Authorization: Bearer <token>'.",
     ErrorCode.INVALID_REQUEST: "The request does not match the API; see its schema at /docs.",
     ErrorCode.TIMED_OUT: "The analysis took longer than the server allows; try a shorter text.",
+    ErrorCode.ID_CONFLICT: "The store holds a case with this id and another text: give the "
+    "document another id (its file name), or replace the stored case on purpose "
+    "(casebook add --replace, POST /v1/cases?replace=true).",
 }
 
 

@@ -518,13 +518,17 @@ def add(
     workers: int = 1,
     analyze: Callable[[Document], Case] | None = None,
     index: bool = True,
+    replace: bool = False,
     stdin: BinaryIO | None = None,
     on_total: Callable[[int], None] | None = None,
     on_advance: Callable[[], None] | None = None,
 ) -> AddResult:
     """Analyse documents into the case store, skipping those already stored unchanged.
 
-    A document whose id and content hash are already stored is not analysed again. Analysed
+    A document whose id and content hash are already stored is not analysed again; one whose
+    id is stored with the same text in another version of casebook is analysed again and
+    replaces it. A document whose id is stored (or given earlier) with another text is another
+    document sharing the id: it fails with ``CB-E021`` unless ``replace``. Analysed
     cases are committed in small batches of whole cases (at most ``COMMIT_EVERY_S`` after
     each is done), so an interrupted run (Ctrl-C, kill -9) loses only the cases still being
     analysed or waiting for their batch; running it again finishes the rest. Each case's
@@ -538,6 +542,7 @@ def add(
         analyze: Turns a document into a case; ``analyze_document`` when None. With more than
             one worker it must be a picklable top-level function.
         index: Bring the search index up to date before returning.
+        replace: Replace a stored case whose id a document shares but whose text differs.
         stdin: The stream ``-`` reads from.
         on_total: Called once with the number of documents to analyse.
         on_advance: Called after each analysed document is stored (or has failed).
@@ -554,11 +559,19 @@ def add(
         todo: list[tuple[Document, str]] = []
         queued: set[tuple[str, str]] = set()
         stored = store.content_hashes([document.id for document in documents])
-        for document in documents:
-            digest = content_hash(document)
+        digests = [content_hash(document) for document in documents]
+        changed = [
+            document.id
+            for document, digest in zip(documents, digests, strict=True)
+            if stored.get(document.id, digest) != digest
+        ]
+        clashes = [False] * len(documents) if replace else _clashes(documents, store.texts(changed))
+        for document, digest, clash in zip(documents, digests, clashes, strict=True):
             # A document listed twice, unchanged, is analysed once.
             if (document.id, digest) in queued or stored.get(document.id) == digest:
                 result.unchanged.append(document.id)
+            elif clash:
+                result.failed.append(_clash(document))
             else:
                 queued.add((document.id, digest))
                 todo.append((document, digest))
@@ -581,6 +594,15 @@ def add(
 
             refresh_index(store_path, store, fresh=writer.entries)
     return result
+
+
+def _clash(document: Document) -> CasebookError:
+    return CasebookError(
+        ErrorCode.ID_CONFLICT,
+        f"a case {document.id!r} with another text is stored or given before it; not "
+        "stored (--replace replaces it)",
+        document.source.path or document.id,
+    )
 
 
 IN_FLIGHT_PER_WORKER = 4
@@ -647,14 +669,28 @@ def _worker_failed(document: Document, exc: BaseException) -> CasebookError:
     )
 
 
-def store_cases(cases: Sequence[Case], store_path: Path) -> AddResult:
+def store_cases(cases: Sequence[Case], store_path: Path, *, replace: bool = False) -> AddResult:
     """Store analysed cases, each in its own transaction; an unchanged case is not rewritten.
 
+    A case whose id the store (or an earlier case of ``cases``) holds with another text is
+    another document that happens to share the id: unless ``replace`` says to replace it,
+    nothing is stored.
+
     Raises:
-        CasebookError: ``CB-E016``/``CB-E015`` when the store cannot be opened or written.
+        CasebookError: ``CB-E021`` naming every such id, unless ``replace``;
+            ``CB-E016``/``CB-E015`` when the store cannot be opened or written.
     """
     result = AddResult()
     with open_store(store_path) as store:
+        if not replace:
+            clashes = _clashes(cases, store.texts([case.id for case in cases]))
+            clashing = [c.id for c, clash in zip(cases, clashes, strict=True) if clash]
+            if clashing:
+                raise CasebookError(
+                    ErrorCode.ID_CONFLICT,
+                    f"{_listed(list(dict.fromkeys(clashing)))} already goes with another text "
+                    "(a stored case, or an earlier document of these); nothing was stored",
+                )
         for case in cases:
             stored = store.add_records([case_record(case, content_hash(case))])[0]
             {
@@ -663,6 +699,20 @@ def store_cases(cases: Sequence[Case], store_path: Path) -> AddResult:
                 AddOutcome.REPLACED: result.replaced,
             }[stored].append(case.id)
     return result
+
+
+def _clashes(documents: Sequence[Document | Case], stored: dict[str, str]) -> list[bool]:
+    """For each document, whether its id goes with another text: a stored one (``stored``,
+    id → text) or that of the first document given with the id."""
+    texts = dict(stored)
+    return [texts.setdefault(d.id, d.text) != d.text for d in documents]
+
+
+def _listed(case_ids: Sequence[str], shown: int = 5) -> str:
+    """Ids for a message: the first few, quoted, and how many more."""
+    named = ", ".join(repr(case_id) for case_id in case_ids[:shown])
+    more = len(case_ids) - shown
+    return f"{named} and {more} more" if more > 0 else named
 
 
 def list_cases(store_path: Path, *, limit: int | None = None, offset: int = 0) -> list[CaseSummary]:
