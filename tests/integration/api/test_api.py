@@ -205,6 +205,10 @@ def test_token_is_required_except_for_health_and_the_page(api: RunningServer) ->
             _error(http.delete("/v1/cases/any"), 401, ErrorCode.UNAUTHORIZED)
             assert http.get("/v1/health").status_code == 200
             assert http.get("/").status_code == 200
+            docs = http.get("/docs")
+            assert docs.status_code == 200 and "/docs-assets/swagger-ui-bundle.js" in docs.text
+            assert "cdn" not in docs.text.lower()
+            assert http.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
     with api.client(token=TOKEN) as right:
         assert right.get("/v1/cases").status_code == 200
 

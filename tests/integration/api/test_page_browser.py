@@ -241,3 +241,18 @@ def test_token_prompt_when_the_server_needs_one(
     expect(tab.locator("#result")).to_be_visible(timeout=120_000)
     expect(tab.locator("#error")).to_be_hidden()
     context.close()
+
+
+def test_the_api_reference_works_offline(page: Page, open_server: RunningServer) -> None:
+    # Anything not on the server is refused, as it would be without a network; the page
+    # fixture also fails the test for any such request.
+    page.route(
+        re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"),
+        lambda route: route.abort(),
+    )
+    page.goto(open_server.url)
+    with page.expect_navigation():
+        page.click("footer a[href='/docs']")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("casebook", timeout=30_000)
+    expect(page.locator(".opblock-summary-path", has_text="/v1/analyze").first).to_be_visible()
+    expect(page.locator(".swagger-ui .errors-wrapper")).to_have_count(0)
