@@ -256,3 +256,44 @@ def test_the_api_reference_works_offline(page: Page, open_server: RunningServer)
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("casebook", timeout=30_000)
     expect(page.locator(".opblock-summary-path", has_text="/v1/analyze").first).to_be_visible()
     expect(page.locator(".swagger-ui .errors-wrapper")).to_have_count(0)
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_the_page_fits_a_phone_and_its_tables_stack(
+    browser: Browser, open_server: RunningServer, example_text: str, width: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 800}, is_mobile=True)
+    page = context.new_page()
+    page.goto(open_server.url)
+    page.fill("#text", example_text)
+    _analyse_by_keyboard(page)
+    expect(page.locator("#similar > li")).to_have_count(5)
+    expect(page.locator("#tally tbody tr").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") == width
+    for table in ("#codes", "#tally"):
+        cells = page.locator(f"{table} tbody td")
+        assert cells.first.evaluate("c => getComputedStyle(c).display") == "block"
+        labels = cells.evaluate_all(
+            "cs => cs.map(c => [c.dataset.label, getComputedStyle(c, '::before').content])"
+        )
+        assert labels and all(label and f'"{label}: "' == shown for label, shown in labels)
+        # Every cell, the codes' evidence and the tally's cases included, lies on the screen.
+        rights = cells.evaluate_all("cs => cs.map(c => c.getBoundingClientRect().right)")
+        assert max(rights) <= width
+    evidence = page.locator("#codes tbody td[data-label='evidence']").first
+    expect(evidence).to_be_visible()
+    if width == 390:
+        DOCS.mkdir(exist_ok=True)
+        page.screenshot(path=str(DOCS / "page-phone.png"))
+        page.evaluate("document.getElementById('codes-section').scrollIntoView()")
+        page.screenshot(path=str(DOCS / "page-phone-codes.png"))
+    context.close()
+
+
+def test_ages_read_in_the_unit_the_report_uses(page: Page, open_server: RunningServer) -> None:
+    page.goto(open_server.url)
+    page.fill("#text", "An 8-month-old boy had fever and a rash for 3 days.")
+    case = _analyse_by_keyboard(page)
+    assert case.patient.age_years is not None and case.patient.age_years < 1
+    expect(page.locator("#patient")).to_contain_text("8 months, male")
+    expect(page.locator("#patient")).not_to_contain_text("0.6")

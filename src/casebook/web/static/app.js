@@ -349,9 +349,11 @@ function codeRows(caseData, all) {
     const words = (code.evidence || []).slice(0, 2)
       .map((span) => caseData.text.slice(span.start, span.end)).join("; ");
     rows.push(el("tr", {},
-      el("td", { text: code.system }), el("td", {}, el("code", { text: code.code })),
-      el("td", { text: code.display }), el("td", { text: code.score.toFixed(2) }),
-      el("td", { text: words })));
+      el("td", { "data-label": "system", text: code.system }),
+      el("td", { "data-label": "code" }, el("code", { text: code.code })),
+      el("td", { "data-label": "name", text: code.display }),
+      el("td", { "data-label": "score", text: code.score.toFixed(2) }),
+      el("td", { "data-label": "evidence", text: words })));
   }
   return rows;
 }
@@ -450,7 +452,7 @@ function drawTally(tally) {
   const rows = tally.map((row) => {
     const cells = outcomes.map((outcome) => {
       const ids = (row.outcomes || {})[outcome] || [];
-      const cell = el("td");
+      const cell = el("td", { "data-label": outcome });
       ids.forEach((id, i) => {
         if (i) cell.append(", ");
         cell.append(caseLink(id));
@@ -458,7 +460,7 @@ function drawTally(tally) {
       return cell;
     });
     return el("tr", {}, el("th", { scope: "row", text: row.treatment }),
-      el("td", { text: String(row.cases.length) }), ...cells);
+      el("td", { "data-label": "cases", text: String(row.cases.length) }), ...cells);
   });
   $("tally").tBodies[0].replaceChildren(...rows);
 }
