@@ -111,6 +111,10 @@ def _hashed_tries(
     ]
 
 
+def _serialized(terms: Mapping[str, Sequence[Sequence[str]]]) -> bytes:
+    return json.dumps(terms, ensure_ascii=False).encode("utf-8")
+
+
 class LexiconFeatures(Pipe):
     """Writes each token's per-vocabulary BILUO tags to ``doc._.lexicon_tags``.
 
@@ -126,8 +130,14 @@ class LexiconFeatures(Pipe):
         self.vocab = vocab
         self.name = name
         self.sources = list(sources)
-        self.terms: dict[str, list[list[str]]] = {source: [] for source in self.sources}
+        self._data = _serialized({source: [] for source in self.sources})
         self._tries: list[Trie] = [{} for _ in self.sources]
+
+    @property
+    def terms(self) -> dict[str, list[list[str]]]:
+        """The terms: lower-cased words per term, for every source."""
+        terms: dict[str, list[list[str]]] = json.loads(self._data.decode("utf-8"))
+        return terms
 
     def set_terms(self, terms: Mapping[str, Sequence[Sequence[str]]]) -> None:
         """Replace the terms: lower-cased words per term, for every source.
@@ -135,10 +145,20 @@ class LexiconFeatures(Pipe):
         Raises:
             ValueError: When ``terms`` lacks one of the sources or names another.
         """
-        if set(terms) != set(self.sources):
-            raise ValueError(f"terms for {sorted(terms)}, expected {sorted(self.sources)}")
-        self.terms = {source: [list(words) for words in terms[source]] for source in self.sources}
-        self._tries = _hashed_tries(self.terms, self.sources)
+        checked = self._checked(terms)
+        self._data = _serialized(checked)
+        self._tries = _hashed_tries(checked, self.sources)
+
+    def _checked(self, terms: object) -> dict[str, list[list[str]]]:
+        """The terms of every source, in source order.
+
+        Raises:
+            ValueError: When ``terms`` is no mapping of exactly the sources.
+        """
+        if not isinstance(terms, Mapping) or set(terms) != set(self.sources):
+            found = sorted(terms) if isinstance(terms, Mapping) else type(terms).__name__
+            raise ValueError(f"terms for {found}, expected {sorted(self.sources)}")
+        return {source: [list(words) for words in terms[source]] for source in self.sources}
 
     def __call__(self, doc: Doc) -> Doc:
         words = doc.to_array(LOWER).tolist()
@@ -151,26 +171,25 @@ class LexiconFeatures(Pipe):
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         """The terms as JSON bytes."""
-        return json.dumps(self.terms, ensure_ascii=False).encode("utf-8")
+        return self._data
 
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> LexiconFeatures:
         """Load terms written by ``to_bytes``.
 
-        The tries built from them are cached (``casebook.cache``) under the bytes' digest.
+        Only the tries built from them are kept, and cached (``casebook.cache``) under the
+        bytes' digest; the terms are read from the bytes again when asked for.
 
         Raises:
             ValueError: When the terms lack one of the sources or name another.
         """
-        terms = json.loads(data.decode("utf-8"))
-        if not isinstance(terms, dict) or set(terms) != set(self.sources):
-            raise ValueError(f"terms for {sorted(terms)}, expected {sorted(self.sources)}")
-        self.terms = {source: terms[source] for source in self.sources}
+
+        def build() -> list[Trie]:
+            return _hashed_tries(self._checked(json.loads(data.decode("utf-8"))), self.sources)
+
         self._tries = load_or_build(
-            "lexicon-tries",
-            digest(data, json.dumps(self.sources)),
-            list,
-            lambda: _hashed_tries(self.terms, self.sources),
+            "lexicon-tries", digest(data, json.dumps(self.sources)), list, build
         )
+        self._data = data
         return self
 
     def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:
