@@ -28,7 +28,8 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextlib import suppress
 from functools import cache
 from pathlib import Path
 from typing import TypeVar
@@ -38,9 +39,12 @@ from casebook.config import get_settings
 
 T = TypeVar("T")
 
-KEPT_PER_NAME = 3
-"""Entries kept for one name: the newest, and a few that another installed version of casebook
-(or another checkout) may still read."""
+KEPT_PER_SOURCE = 3
+"""Entries kept for one name and source content, built by different code: the newest, and a
+few that another installed version of casebook (or another checkout) may still read."""
+
+KEPT_IN_ALL = 48
+"""Entries kept in the folder: those used longest ago go first."""
 
 
 def digest(*parts: str | bytes | Path) -> str:
@@ -81,19 +85,20 @@ def load_or_build(name: str, key: str, kind: type[T], build: Callable[[], T]) ->
     """The object ``build`` returns for ``key``, read from the cache when it holds it.
 
     Args:
-        name: What is cached, e.g. ``"hpo"``; names the file, so that the entries of one name
-            can be told apart from the rest.
-        key: A digest of everything the object is built from (see ``digest``).
+        name: What is cached, e.g. ``"hpo"``; starts the file's name.
+        key: A digest of everything the object is built from (see ``digest``); with the
+            name, it tells which entries are other versions of one object.
         kind: The type the object has; anything else read back is rebuilt.
         build: Builds the object when the cache does not hold it.
     """
     folder = cache_folder()
-    path = folder / f"{name}-{digest(code_digest(), key)[:40]}.pickle"
+    family = f"{name}-{key[:16]}-"
+    path = folder / f"{family}{digest(code_digest(), key)[:24]}.pickle"
     found = _read(path, kind)
     if found is not None:
         return found
     built = build()
-    _write(folder, name, path, built)
+    _write(folder, family, path, built)
     return built
 
 
@@ -114,11 +119,16 @@ def _read(path: Path, kind: type[T]) -> T | None:
     finally:
         if enabled:
             gc.enable()
-    return found if isinstance(found, kind) else None
+    if not isinstance(found, kind):
+        return None
+    with suppress(OSError):
+        os.utime(path)  # its modification time says when it was last used
+    return found
 
 
-def _write(folder: Path, name: str, path: Path, value: object) -> None:
-    """Write ``value`` to ``path`` atomically and drop the oldest entries of ``name``."""
+def _write(folder: Path, family: str, path: Path, value: object) -> None:
+    """Write ``value`` to ``path`` atomically, then drop the entries used longest ago: of its
+    family (name and source) past ``KEPT_PER_SOURCE``, of the folder past ``KEPT_IN_ALL``."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pickle")
@@ -129,11 +139,18 @@ def _write(folder: Path, name: str, path: Path, value: object) -> None:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-        entries = sorted(
-            folder.glob(f"{name}-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True
-        )
-        for stale in entries[KEPT_PER_NAME:]:
-            stale.unlink(missing_ok=True)
+        for pattern, kept in ((f"{family}*.pickle", KEPT_PER_SOURCE), ("*.pickle", KEPT_IN_ALL)):
+            for stale in _by_last_use(folder.glob(pattern))[kept:]:
+                stale.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError):
         # A read-only or full disk only costs the next start the time to build again.
         return
+
+
+def _by_last_use(paths: Iterable[Path]) -> list[Path]:
+    """The entries, the one used last first; those that vanish meanwhile left out."""
+    used: list[tuple[int, Path]] = []
+    for path in paths:
+        with suppress(OSError):
+            used.append((path.stat().st_mtime_ns, path))
+    return [path for _, path in sorted(used, reverse=True)]

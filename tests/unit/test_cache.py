@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from casebook.cache import KEPT_PER_NAME, digest, load_or_build
+from casebook.cache import KEPT_IN_ALL, KEPT_PER_SOURCE, digest, load_or_build
 from casebook.kb import CandidateGenerator, KnowledgeBase
 from casebook.kb.hpo import load_hpo, read_hpo_resource
 from casebook.kb.icd10pcs import load_icd10pcs, read_icd10pcs, wheel_database
@@ -67,14 +67,31 @@ def test_a_file_holding_another_type_is_rebuilt(folder: Path) -> None:
     assert build.calls == 1
 
 
-def test_old_entries_of_a_name_are_dropped_and_no_temporary_file_stays(folder: Path) -> None:
-    for version in range(KEPT_PER_NAME + 3):
-        load_or_build("thing", digest(str(version)), dict, Builds({"v": version}))
-    load_or_build("other", digest("x"), dict, Builds({}))
+def test_old_versions_of_an_entry_are_dropped_and_no_temporary_file_stays(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One source read by several versions of casebook's code.
+    for version in range(KEPT_PER_SOURCE + 3):
+        monkeypatch.setattr("casebook.cache.code_digest", lambda v=version: f"code {v}")
+        load_or_build("thing", digest("source"), dict, Builds({"v": version}))
+    load_or_build("thing", digest("another source"), dict, Builds({}))
     names = sorted(p.name for p in folder.iterdir())
-    assert sum(name.startswith("thing-") for name in names) == KEPT_PER_NAME
-    assert sum(name.startswith("other-") for name in names) == 1
+    assert len(names) == KEPT_PER_SOURCE + 1
     assert not [name for name in names if name.startswith(".tmp-")]
+    # The newest version is among those kept.
+    assert load_or_build("thing", digest("source"), dict, Builds({"v": -1})) == {
+        "v": KEPT_PER_SOURCE + 2
+    }
+
+
+def test_the_folder_keeps_the_entries_used_last(folder: Path) -> None:
+    load_or_build("kept", digest("used"), dict, Builds({"a": 1}))
+    for number in range(KEPT_IN_ALL):
+        load_or_build("other", digest(str(number)), dict, Builds({}))
+        if number == KEPT_IN_ALL // 2:
+            load_or_build("kept", digest("used"), dict, Builds({"a": 2}))  # read: used again
+    assert len(list(folder.glob("*.pickle"))) == KEPT_IN_ALL
+    assert load_or_build("kept", digest("used"), dict, Builds({"a": 3})) == {"a": 1}
 
 
 def test_an_unwritable_folder_only_means_building_each_time(

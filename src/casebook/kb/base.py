@@ -129,6 +129,12 @@ class Concept:
         """The name, then the synonyms."""
         return (self.name, *self.synonyms)
 
+    def __reduce__(self) -> tuple[type[Concept], tuple[str, str, tuple[str, ...], tuple[str, ...]]]:
+        # Rebuilt by the constructor: a slotted dataclass's own state restoring looks its fields
+        # up again for every object, and cached knowledge bases are read back by the ten
+        # thousand (``casebook.cache``).
+        return (Concept, (self.id, self.name, self.synonyms, self.parents))
+
 
 class KnowledgeBase:
     """Concepts by id and concept ids by normalised alias.
@@ -270,6 +276,10 @@ _END = ""
 class _Node:
     children: dict[str, _Node] = field(default_factory=dict)
     key: str | None = None
+
+    def __reduce__(self) -> tuple[type[_Node], tuple[dict[str, _Node], str | None]]:
+        # Rebuilt by the constructor, as ``Concept`` is: a cached trie has some 100,000 nodes.
+        return (_Node, (self.children, self.key))
 
 
 @dataclass(slots=True)
