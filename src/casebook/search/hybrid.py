@@ -313,7 +313,7 @@ class CaseIndex:
         self.ids: tuple[str, ...] = tuple(ids)
         self._records = records
         self.removed = removed & set(self.ids)
-        """Cases removed from the store since the index was built (``casebook.search.removed``):
+        """Cases removed from the store since the index was built (``casebook.search.saved``):
         never returned, shown or looked up."""
         self.positions = {
             case_id: i for i, case_id in enumerate(self.ids) if case_id not in self.removed
