@@ -19,7 +19,14 @@ from casebook import __version__, service
 from casebook.config import get_settings
 from casebook.errors import ERROR_HELP, CasebookError
 from casebook.eval.splits import Split
-from casebook.model import Case, CaseWithPrecedent, Outcome, Sex, case_json_schema
+from casebook.model import (
+    Case,
+    CaseWithPrecedent,
+    Outcome,
+    Sex,
+    case_json_schema,
+    readable_age,
+)
 from casebook.render import care_table, case_summary, precedent_summary, timeline_view
 
 app = typer.Typer(
@@ -213,8 +220,20 @@ def add(
             help="Bring the search index up to date before exiting (else the next search does).",
         ),
     ] = True,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Replace a stored case whose id a document shares but whose text differs "
+            "(else that document is not stored and fails with CB-E021).",
+        ),
+    ] = False,
 ) -> None:
-    """Analyse documents into the case store; those already stored unchanged are skipped."""
+    """Analyse documents into the case store; those already stored unchanged are skipped.
+
+    A document whose id is stored with another text is another document: it is not stored
+    (CB-E021) unless --replace is given.
+    """
     stdin = sys.stdin.buffer if "-" in paths else None
     store_path = _store_path(store)
     progress = Progress(
@@ -233,6 +252,7 @@ def add(
                     store_path,
                     workers=workers or get_settings().workers,
                     index=index,
+                    replace=replace,
                     stdin=stdin,
                     on_total=lambda total: progress.update(task, total=total),
                     on_advance=lambda: progress.advance(task),
@@ -274,7 +294,7 @@ def cases(
     summaries = _guarded(lambda: service.list_cases(store_path, limit=limit))
     table = Table("id", "title", "age", "sex", "mentions", "added (UTC)")
     for summary in summaries:
-        age = f"{summary.age_years:g}" if summary.age_years is not None else ""
+        age = readable_age(summary.age_years) if summary.age_years is not None else ""
         table.add_row(
             summary.id,
             summary.title or "",

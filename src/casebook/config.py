@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_data_dir
+from platformdirs import user_cache_dir, user_data_dir
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -28,6 +28,11 @@ class Settings(BaseSettings):
         default_factory=lambda: Path(user_data_dir("casebook")) / "cases.duckdb",
         description="The case store (a DuckDB file) that `casebook add`, `cases`, `show` and "
         "`remove` use when no --store is given.",
+    )
+    cache: Path = Field(
+        default_factory=lambda: Path(user_cache_dir("casebook")),
+        description="Folder for the indexes casebook builds from its packaged vocabularies and "
+        "models, so that later commands start faster; safe to delete.",
     )
     api_host: str = Field(
         default="127.0.0.1",

@@ -33,7 +33,8 @@ class ErrorCode(StrEnum):
     UNAUTHORIZED = "CB-E018"
     INVALID_REQUEST = "CB-E019"
     TIMED_OUT = "CB-E020"
-    UNKNOWN_CODE = "CB-E021"
+    ID_CONFLICT = "CB-E021"
+    UNKNOWN_CODE = "CB-E022"
 
 
 ERROR_HELP: dict[ErrorCode, str] = {
@@ -57,6 +58,9 @@ ERROR_HELP: dict[ErrorCode, str] = {
     ErrorCode.UNAUTHORIZED: "Send the server's token as 'Authorization: Bearer <token>'.",
     ErrorCode.INVALID_REQUEST: "The request does not match the API; see its schema at /docs.",
     ErrorCode.TIMED_OUT: "The analysis took longer than the server allows; try a shorter text.",
+    ErrorCode.ID_CONFLICT: "The store holds a case with this id and another text: give the "
+    "document another id (its file name), or replace the stored case on purpose "
+    "(casebook add --replace, POST /v1/cases?replace=true).",
     ErrorCode.UNKNOWN_CODE: "The code is in none of the vocabularies casebook codes into "
     "(ICD-10-CM 2026, HPO, ICD-10-PCS); check its spelling and system prefix.",
 }

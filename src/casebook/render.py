@@ -23,6 +23,7 @@ from casebook.model import (
     SimilarCase,
     SummaryItem,
     TreatmentTally,
+    readable_age,
 )
 
 TYPE_COLOURS: dict[EntityType, str] = {
@@ -93,7 +94,7 @@ def legend(case: Case) -> Text:
 
 def _patient_line(case: Case) -> Text:
     age = case.patient.age_years
-    age_text = "age unknown" if age is None else f"{age:g} years"
+    age_text = "age unknown" if age is None else readable_age(age)
     sex_text = case.patient.sex.value if case.patient.sex else "sex unknown"
     return Text.assemble(("Patient: ", "bold"), f"{age_text}, {sex_text}")
 
@@ -344,7 +345,7 @@ def _similar_block(hit: SimilarCase) -> Group:
     patient = ", ".join(
         part
         for part in (
-            f"{hit.age_years:g} y" if hit.age_years is not None else "",
+            readable_age(hit.age_years) if hit.age_years is not None else "",
             hit.sex.value if hit.sex else "",
         )
         if part

@@ -21,19 +21,20 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, BinaryIO
 
 from casebook import __version__
-from casebook.care import CareReport, check_care
-from casebook.components import pipeline_from_names
 from casebook.errors import CasebookError, ErrorCode
-from casebook.export.fhir import bundle_json, stored_text_hash, text_hash
 from casebook.ingest.detect import STDIN, iter_documents, read_bytes
 from casebook.model import Case, Document, Source, SourceFormat
-from casebook.nlp.pipeline import PROVIDED_BY_READER, Pipeline
-from casebook.store import AddOutcome, CaseSummary, DuckDBCaseStore
-from casebook.store.base import CaseRecord
+from casebook.store.base import AddOutcome, CaseRecord, CaseSummary
 
+# Imported where they are used: the pipeline pulls in spaCy and the models' numerical
+# libraries, FHIR export fhir.resources, the store DuckDB and the search scipy and bm25s,
+# which commands that need none of them (help, errors, schema, count, show) never load.
 if TYPE_CHECKING:
+    from casebook.care import CareReport
+    from casebook.nlp.pipeline import Pipeline
     from casebook.search.hybrid import CaseIndexer, IndexEntry, SearchFilters
     from casebook.search.precedent import Precedent
+    from casebook.store import DuckDBCaseStore
 
 
 GC_YOUNG_THRESHOLD = 10_000
@@ -50,8 +51,18 @@ def default_pipeline() -> Pipeline:
     objects, so the youngest generation is collected every ``GC_YOUNG_THRESHOLD`` of them
     rather than every 700 (Python's default). BENCHMARKS.md has the measurements.
     """
-    pipeline = pipeline_from_names()
-    gc.collect()
+    # The collector is off while the pipeline's modules and models load: each of its full
+    # collections would walk every object loaded so far, and loading leaves no garbage for it
+    # to find. For the same reason no collection runs before the freeze.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        from casebook.components import pipeline_from_names
+
+        pipeline = pipeline_from_names()
+    finally:
+        if enabled:
+            gc.enable()
     gc.freeze()
     gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
     return pipeline
@@ -77,6 +88,9 @@ def analyze_document(document: Document) -> Case:
 
 @cache
 def _assertion_pipeline() -> Pipeline:
+    from casebook.components import pipeline_from_names
+    from casebook.nlp.pipeline import PROVIDED_BY_READER
+
     return pipeline_from_names(
         ("sections", "sentences", "assertion"), provided=PROVIDED_BY_READER | {"mentions"}
     )
@@ -92,6 +106,9 @@ def assert_mentions(case: Case) -> Case:
 
 @cache
 def _relation_pipeline() -> Pipeline:
+    from casebook.components import pipeline_from_names
+    from casebook.nlp.pipeline import PROVIDED_BY_READER
+
     return pipeline_from_names(
         ("sections", "sentences", "assertion", "attributes", "relations", "temporal", "summary"),
         provided=PROVIDED_BY_READER | {"mentions"},
@@ -138,6 +155,8 @@ def care_check(
     inputs: Sequence[str], stdin: BinaryIO | None = None
 ) -> Iterator[CareReport | CasebookError]:
     """Analyse each document and check it against the CARE checklist, errors in their place."""
+    from casebook.care import check_care
+
     for result in analyze_inputs(inputs, stdin):
         yield result if isinstance(result, CasebookError) else check_care(result)
 
@@ -152,6 +171,8 @@ class ExportFormat(StrEnum):
 def export_case(case: Case, output_format: ExportFormat, indent: int | None = None) -> str:
     """The case as JSON text in ``output_format``."""
     if output_format is ExportFormat.FHIR:
+        from casebook.export.fhir import bundle_json
+
         return bundle_json(case, indent=indent)
     return case.model_dump_json(indent=indent)
 
@@ -182,6 +203,8 @@ def _already_done(document: Document, out_dir: Path, output_format: ExportFormat
     except (OSError, ValueError):
         return False
     if output_format is ExportFormat.FHIR:
+        from casebook.export.fhir import stored_text_hash, text_hash
+
         return stored_text_hash(stored) == text_hash(document.text)
     return isinstance(stored, dict) and stored.get("text") == document.text
 
@@ -331,6 +354,8 @@ def open_store(path: Path, *, read_only: bool = False) -> DuckDBCaseStore:
         CasebookError: ``CB-E016`` when another process holds the store; ``CB-E015`` when the
             file is not a case store this casebook can read.
     """
+    from casebook.store import DuckDBCaseStore
+
     return DuckDBCaseStore(path, read_only=read_only)
 
 
@@ -493,13 +518,17 @@ def add(
     workers: int = 1,
     analyze: Callable[[Document], Case] | None = None,
     index: bool = True,
+    replace: bool = False,
     stdin: BinaryIO | None = None,
     on_total: Callable[[int], None] | None = None,
     on_advance: Callable[[], None] | None = None,
 ) -> AddResult:
     """Analyse documents into the case store, skipping those already stored unchanged.
 
-    A document whose id and content hash are already stored is not analysed again. Analysed
+    A document whose id and content hash are already stored is not analysed again; one whose
+    id is stored with the same text in another version of casebook is analysed again and
+    replaces it. A document whose id is stored (or given earlier) with another text is another
+    document sharing the id: it fails with ``CB-E021`` unless ``replace``. Analysed
     cases are committed in small batches of whole cases (at most ``COMMIT_EVERY_S`` after
     each is done), so an interrupted run (Ctrl-C, kill -9) loses only the cases still being
     analysed or waiting for their batch; running it again finishes the rest. Each case's
@@ -513,6 +542,7 @@ def add(
         analyze: Turns a document into a case; ``analyze_document`` when None. With more than
             one worker it must be a picklable top-level function.
         index: Bring the search index up to date before returning.
+        replace: Replace a stored case whose id a document shares but whose text differs.
         stdin: The stream ``-`` reads from.
         on_total: Called once with the number of documents to analyse.
         on_advance: Called after each analysed document is stored (or has failed).
@@ -529,11 +559,19 @@ def add(
         todo: list[tuple[Document, str]] = []
         queued: set[tuple[str, str]] = set()
         stored = store.content_hashes([document.id for document in documents])
-        for document in documents:
-            digest = content_hash(document)
+        digests = [content_hash(document) for document in documents]
+        changed = [
+            document.id
+            for document, digest in zip(documents, digests, strict=True)
+            if stored.get(document.id, digest) != digest
+        ]
+        clashes = [False] * len(documents) if replace else _clashes(documents, store.texts(changed))
+        for document, digest, clash in zip(documents, digests, clashes, strict=True):
             # A document listed twice, unchanged, is analysed once.
             if (document.id, digest) in queued or stored.get(document.id) == digest:
                 result.unchanged.append(document.id)
+            elif clash:
+                result.failed.append(_clash(document))
             else:
                 queued.add((document.id, digest))
                 todo.append((document, digest))
@@ -556,6 +594,15 @@ def add(
 
             refresh_index(store_path, store, fresh=writer.entries)
     return result
+
+
+def _clash(document: Document) -> CasebookError:
+    return CasebookError(
+        ErrorCode.ID_CONFLICT,
+        f"a case {document.id!r} with another text is stored or given before it; not "
+        "stored (--replace replaces it)",
+        document.source.path or document.id,
+    )
 
 
 IN_FLIGHT_PER_WORKER = 4
@@ -622,14 +669,28 @@ def _worker_failed(document: Document, exc: BaseException) -> CasebookError:
     )
 
 
-def store_cases(cases: Sequence[Case], store_path: Path) -> AddResult:
+def store_cases(cases: Sequence[Case], store_path: Path, *, replace: bool = False) -> AddResult:
     """Store analysed cases, each in its own transaction; an unchanged case is not rewritten.
 
+    A case whose id the store (or an earlier case of ``cases``) holds with another text is
+    another document that happens to share the id: unless ``replace`` says to replace it,
+    nothing is stored.
+
     Raises:
-        CasebookError: ``CB-E016``/``CB-E015`` when the store cannot be opened or written.
+        CasebookError: ``CB-E021`` naming every such id, unless ``replace``;
+            ``CB-E016``/``CB-E015`` when the store cannot be opened or written.
     """
     result = AddResult()
     with open_store(store_path) as store:
+        if not replace:
+            clashes = _clashes(cases, store.texts([case.id for case in cases]))
+            clashing = [c.id for c, clash in zip(cases, clashes, strict=True) if clash]
+            if clashing:
+                raise CasebookError(
+                    ErrorCode.ID_CONFLICT,
+                    f"{_listed(list(dict.fromkeys(clashing)))} already goes with another text "
+                    "(a stored case, or an earlier document of these); nothing was stored",
+                )
         for case in cases:
             stored = store.add_records([case_record(case, content_hash(case))])[0]
             {
@@ -638,6 +699,20 @@ def store_cases(cases: Sequence[Case], store_path: Path) -> AddResult:
                 AddOutcome.REPLACED: result.replaced,
             }[stored].append(case.id)
     return result
+
+
+def _clashes(documents: Sequence[Document | Case], stored: dict[str, str]) -> list[bool]:
+    """For each document, whether its id goes with another text: a stored one (``stored``,
+    id → text) or that of the first document given with the id."""
+    texts = dict(stored)
+    return [texts.setdefault(d.id, d.text) != d.text for d in documents]
+
+
+def _listed(case_ids: Sequence[str], shown: int = 5) -> str:
+    """Ids for a message: the first few, quoted, and how many more."""
+    named = ", ".join(repr(case_id) for case_id in case_ids[:shown])
+    more = len(case_ids) - shown
+    return f"{named} and {more} more" if more > 0 else named
 
 
 def list_cases(store_path: Path, *, limit: int | None = None, offset: int = 0) -> list[CaseSummary]:
@@ -674,10 +749,15 @@ def remove_case(store_path: Path, case_id: str) -> None:
     Raises:
         CasebookError: ``CB-E014`` when the store holds no such case (or does not exist).
     """
+    from casebook.search.saved import index_folder, mark_removed
+
     if not store_path.exists():
         raise CasebookError(ErrorCode.CASE_NOT_FOUND, f"no case with id {case_id!r}", store_path)
     with open_store(store_path) as store:
+        before = store.fingerprint()
         store.remove(case_id)
+        # The saved search index drops the case too, so the next search need not rebuild it.
+        mark_removed(index_folder(store_path), case_id, before, store.fingerprint())
 
 
 def analyze_text(text: str, case_id: str = "query") -> Case:
@@ -719,7 +799,7 @@ def search(
     Raises:
         ValueError: When not exactly one query is given.
         CasebookError: ``CB-E015`` when there is no store at ``store_path``; ``CB-E014`` for an
-            unknown ``case_id``; ``CB-E021`` for a filter code no vocabulary holds; a reader's
+            unknown ``case_id``; ``CB-E022`` for a filter code no vocabulary holds; a reader's
             or the pipeline's error for a bad query file.
     """
     # Imported here: the search index pulls in scipy and bm25s, which other commands never need.

@@ -61,6 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Clinical case reports in, structured, coded, evidence-linked cases out.",
         lifespan=lifespan,
+        # The reference is served by the page router from local files, not from a CDN.
+        docs_url=None,
         redoc_url=None,
     )
     install_error_handlers(app)
@@ -71,8 +73,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(analyze.build_router(state), dependencies=guarded)
     app.include_router(cases.build_router(state), dependencies=guarded)
     app.include_router(search.build_router(state), dependencies=guarded)
-    app.include_router(page.build_router())
+    app.include_router(page.build_router(app.openapi_url or "/openapi.json"))
     app.mount("/static", page.static_files(), name="static")
+    app.mount(page.DOCS_ASSETS, page.swagger_ui_files(), name="docs-assets")
     # Each middleware added wraps the ones before it: the catch-all sits nearest the routes,
     # the size limit outside it, CORS (when configured) outermost.
     app.add_middleware(CatchAllMiddleware)

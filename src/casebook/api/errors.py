@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 STATUS: dict[ErrorCode, int] = {
     ErrorCode.CASE_NOT_FOUND: 404,
+    ErrorCode.ID_CONFLICT: 409,
     ErrorCode.REQUEST_TOO_LARGE: 413,
     ErrorCode.UNAUTHORIZED: 401,
     ErrorCode.TIMED_OUT: 504,

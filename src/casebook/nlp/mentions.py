@@ -17,7 +17,7 @@ from casebook.nlp import (
     biluo,  # noqa: F401  (registers the heads' spaCy factory)
     lexicon_features,  # noqa: F401  (registers the lexicon's factory)
 )
-from casebook.nlp.tokenizer import without_whitespace_special_cases
+from casebook.nlp.tokenizer import BARE_TOKENIZER, saved_tokenizer
 from casebook.resources import resource_path
 
 DEFAULT_MODEL = "models/ner"
@@ -47,7 +47,7 @@ def load_model(model: str | Path = DEFAULT_MODEL) -> Language:
     ``is_stop``, ``is_currency`` …) with Python functions, a sixth of the tokenizer's time on
     new text; the loaded pipeline computes only ``READ_LEXEME_ATTRIBUTES``. Its tokenizer
     drops the special cases that would switch off spaCy's cache of split words after a line
-    break (``without_whitespace_special_cases``) and remembers more splits
+    break (``saved_tokenizer``) and remembers more splits
     (``TOKENIZER_CACHE_CHUNKS``); tokens are unchanged. Its Maxout and LayerNorm layers take
     prediction-only forwards (``casebook.inference_layers``): the pipeline predicts, never trains.
 
@@ -56,11 +56,20 @@ def load_model(model: str | Path = DEFAULT_MODEL) -> Language:
     """
     path = model if isinstance(model, Path) else resource_path(model)
     try:
-        nlp = for_prediction(use_openblas(spacy.load(path)))
+        # The saved tokenizer is read apart, its whitespace special cases left out, in place
+        # of a bare one: spaCy would otherwise build the language's default special cases,
+        # replace them with the saved ones, and those again without whitespace.
+        nlp = spacy.load(
+            path,
+            exclude=["tokenizer"],
+            config={"nlp": {"tokenizer": {"@tokenizers": BARE_TOKENIZER}}},
+        )
+        tokenizer = saved_tokenizer(nlp.vocab, path / "tokenizer")
+        nlp = for_prediction(use_openblas(nlp))
     except OSError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, f"cannot load model: {exc}", path) from exc
-    nlp.tokenizer = without_whitespace_special_cases(nlp.tokenizer)
-    nlp.tokenizer.max_cache_size = TOKENIZER_CACHE_CHUNKS
+    tokenizer.max_cache_size = TOKENIZER_CACHE_CHUNKS
+    nlp.tokenizer = tokenizer
     # spaCy's stub of Vocab leaves out this public attribute of the compiled class.
     getters = nlp.vocab.lex_attr_getters  # type: ignore[attr-defined]
     nlp.vocab.lex_attr_getters = {  # type: ignore[attr-defined]

@@ -57,6 +57,7 @@ from casebook.model import (
     Span,
     SummaryItem,
     SummaryLink,
+    age_in_units,
 )
 from casebook.nlp.concepts import ClinicalConcepts, ConceptKind, default_concepts
 from casebook.nlp.literature import Statement, StatementSorter, default_sorter
@@ -406,9 +407,15 @@ def _patient(case: Case) -> SummaryItem | None:
         return None
     age = case.patient.age_years
     sex = case.patient.sex.value if case.patient.sex else None
-    words = [f"{age:g}-year-old" if age is not None else "", sex or ""]
+    words = [_age_words(age) if age is not None else "", sex or ""]
     text = " ".join(w for w in words if w) or " ".join(m.text for m in chosen)
     return SummaryItem(text=text, mentions=[m.id for m in chosen])
+
+
+def _age_words(years: float) -> str:
+    """The age as a case report writes it: "29-year-old", "8-month-old"."""
+    value, unit = age_in_units(years)
+    return f"{value:g}-{unit}-old"
 
 
 def _sentence_of(sentences: Sequence[Span], mention: Mention) -> Span | None:

@@ -45,6 +45,7 @@ from casebook.search.bm25 import BM25Searcher, Tokenizer
 from casebook.search.concepts import ConceptIndex, Fact, FactExtractor, FactVector, fact_vector
 from casebook.search.fusion import reciprocal_rank_fusion, weighted_sum_fusion
 from casebook.search.outcomes import OutcomeReader, TreatmentOutcome, load_outcome_rules
+from casebook.search.saved import REMOVED_FILE, removed_ids
 from casebook.search.settings import SearchSettings, load_search_settings
 from casebook.search.treatments import (
     TreatmentNames,
@@ -310,7 +311,7 @@ def check_codes(filters: SearchFilters) -> None:
     """Fail on a filter code that no vocabulary holds, rather than silently find nothing.
 
     Raises:
-        CasebookError: ``CB-E021`` naming the first unknown code.
+        CasebookError: ``CB-E022`` naming the first unknown code.
     """
     for code in filters.codes:
         system, value = code_key(code)
@@ -348,10 +349,18 @@ class CaseIndex:
         concepts: ConceptIndex,
         settings: SearchSettings,
         records: _Records,
+        removed: frozenset[str] = frozenset(),
     ) -> None:
         self.ids: tuple[str, ...] = tuple(ids)
         self._records = records
-        self.positions = {case_id: i for i, case_id in enumerate(self.ids)}
+        self.removed = removed & set(self.ids)
+        """Cases removed from the store since the index was built (``casebook.search.saved``):
+        never returned, shown or looked up."""
+        self.positions = {
+            case_id: i for i, case_id in enumerate(self.ids) if case_id not in self.removed
+        }
+        """Row of each case the index holds."""
+        self._removed_rows = [i for i, case_id in enumerate(self.ids) if case_id in self.removed]
         self.facets = list(facets)
         self.text = text
         self.concepts = concepts
@@ -462,7 +471,7 @@ class CaseIndex:
         return QueryCase(case_id, stored.text, tuple(stored.facts))
 
     def __len__(self) -> int:
-        """How many cases are indexed."""
+        """How many rows the index has: its cases, and those removed since it was built."""
         return len(self.ids)
 
     def allowed(self, filters: SearchFilters | None) -> npt.NDArray[np.bool_] | None:
@@ -565,6 +574,7 @@ class CaseIndex:
         fusion = self.settings.fusion
         allowed = self.allowed(filters)
         excluded = [self.positions[i] for i in exclude if i in self.positions]
+        excluded += self._removed_rows
         if excluded:
             allowed = np.ones(len(self), dtype=bool) if allowed is None else allowed.copy()
             allowed[excluded] = False
@@ -601,6 +611,8 @@ class CaseIndex:
             json.dumps({"ids": list(self.ids), "facets": [f.to_json() for f in self.facets]}),
             encoding="utf-8",
         )
+        if self.removed:
+            (folder / REMOVED_FILE).write_text(json.dumps(sorted(self.removed)), "utf-8")
         # Written last: a folder without it (an interrupted save) is never loaded.
         (folder / "meta.json").write_text(
             json.dumps(
@@ -609,6 +621,7 @@ class CaseIndex:
                     "fingerprint": fingerprint,
                     "settings": settings_digest(self.settings),
                     "rules": rules_digest(),
+                    "cases": len(self.positions),
                 }
             ),
             encoding="utf-8",
@@ -619,11 +632,13 @@ class CaseIndex:
         """Read an index written by :meth:`save`.
 
         Returns:
-            The index, or None when the folder holds none, or one built from another
-            fingerprint, settings or layout version.
+            The index, less the cases marked removed since it was saved; or None when the
+            folder holds none, or one built from another fingerprint, settings or layout
+            version.
         """
         try:
             meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+            removed = removed_ids(folder)
         except (OSError, ValueError):
             return None
         current = {
@@ -632,7 +647,7 @@ class CaseIndex:
             "settings": settings_digest(settings),
             "rules": rules_digest(),
         }
-        if meta != current:
+        if not isinstance(meta, dict) or {k: meta.get(k) for k in current} != current:
             return None
         stored = json.loads((folder / "facets.json").read_text(encoding="utf-8"))
         facets = [Facets.from_json(f) for f in stored["facets"]]
@@ -643,6 +658,7 @@ class CaseIndex:
             ConceptIndex.load(folder),
             settings,
             _Records(path=folder / "records.jsonl"),
+            removed,
         )
 
 

@@ -177,6 +177,10 @@ class CaseStore(Protocol):
         """The content hash of each of these ids that is stored."""
         ...
 
+    def texts(self, case_ids: Sequence[str]) -> dict[str, str]:
+        """The text of each of these ids that is stored."""
+        ...
+
     def fingerprint(self) -> str:
         """A digest of which cases are stored in which version; any add or remove changes it."""
         ...

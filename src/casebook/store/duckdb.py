@@ -459,6 +459,16 @@ class DuckDBCaseStore:
         )
         return dict(rows)
 
+    def texts(self, case_ids: Sequence[str]) -> dict[str, str]:
+        """The text of each of these ids that is stored (one query for them all)."""
+        rows = self._query(
+            "SELECT id, json_extract_string(case_json, '$.text') FROM cases "
+            "WHERE id IN (SELECT unnest(?::VARCHAR[]))",
+            [builtins.list(dict.fromkeys(case_ids))],
+            doing="looking up case texts",
+        )
+        return dict(rows)
+
     def fingerprint(self) -> str:
         """A digest of which cases are stored in which version; any add or remove changes it."""
         row = self._query(

@@ -138,6 +138,29 @@ def test_cases_crud(client: httpx.Client) -> None:
     assert client.delete("/v1/cases/99000003").status_code == 204
 
 
+def test_a_document_whose_id_is_stored_with_another_text_is_refused_unless_replaced(
+    client: httpx.Client,
+) -> None:
+    first = "A 40-year-old woman had a migraine that resolved with rest.\n"
+    other = "A 71-year-old man had pneumonia treated with amoxicillin.\n"
+
+    def upload(text: str, **params: str) -> httpx.Response:
+        files = {"file": ("clash-report.txt", text.encode("utf-8"))}
+        return client.post("/v1/cases", files=files, params=params)
+
+    assert AddReport.model_validate(upload(first).json()).added == ["clash-report"]
+    body = _error(upload(other), 409, ErrorCode.ID_CONFLICT)
+    assert "clash-report" in body.message and "replace" in body.hint
+    assert Case.model_validate_json(client.get("/v1/cases/clash-report").text).text == first
+    # Storing the same text again stays resumable: unchanged, not a conflict.
+    assert AddReport.model_validate(upload(first).json()).unchanged == ["clash-report"]
+    replaced = upload(other, replace="true")
+    assert replaced.status_code == 201, replaced.text
+    assert AddReport.model_validate(replaced.json()).replaced == ["clash-report"]
+    assert Case.model_validate_json(client.get("/v1/cases/clash-report").text).text == other
+    assert client.delete("/v1/cases/clash-report").status_code == 204
+
+
 def test_listing_limit_is_capped(client: httpx.Client, api: RunningServer) -> None:
     too_many = api.settings.api_max_k + 1
     response = client.get("/v1/cases", params={"limit": too_many})
@@ -182,6 +205,10 @@ def test_token_is_required_except_for_health_and_the_page(api: RunningServer) ->
             _error(http.delete("/v1/cases/any"), 401, ErrorCode.UNAUTHORIZED)
             assert http.get("/v1/health").status_code == 200
             assert http.get("/").status_code == 200
+            docs = http.get("/docs")
+            assert docs.status_code == 200 and "/docs-assets/swagger-ui-bundle.js" in docs.text
+            assert "cdn" not in docs.text.lower()
+            assert http.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
     with api.client(token=TOKEN) as right:
         assert right.get("/v1/cases").status_code == 200
 

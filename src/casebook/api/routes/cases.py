@@ -33,17 +33,33 @@ def build_router(state: ApiState) -> APIRouter:
         openapi_extra={"requestBody": REQUEST_BODY},
         responses={
             400: {"model": ErrorBody, "description": "A malformed multipart body."},
+            409: {
+                "model": ErrorBody,
+                "description": "A document's id is stored with another text (CB-E021); "
+                "nothing was stored.",
+            },
             415: {"model": ErrorBody, "description": "Neither JSON nor multipart."},
             504: {"model": ErrorBody, "description": "The analysis took too long."},
         },
     )
-    async def add_cases(request: Request) -> AddReport:
+    async def add_cases(
+        request: Request,
+        replace: Annotated[
+            bool,
+            Query(
+                description="Replace a stored case whose id a document shares but whose text "
+                "differs (else the request answers 409)."
+            ),
+        ] = False,
+    ) -> AddReport:
         """Send JSON ``{"text": …}`` or upload a file (``file``); every document it holds is
-        analysed and stored. A case already stored with the same content is left as it is.
+        analysed and stored. A case already stored with the same content is left as it is; a
+        document whose id (an upload's file name) is stored with another text is refused with
+        409 unless ``replace`` is true.
         """
         documents = await read_documents(request, state.settings)
         cases = await state.analyzer.analyze(documents)
-        result = await state.in_store(service.store_cases, cases, store)
+        result = await state.in_store(service.store_cases, cases, store, replace=replace)
         return AddReport(added=result.added, unchanged=result.unchanged, replaced=result.replaced)
 
     @router.get("", summary="List the stored cases")
