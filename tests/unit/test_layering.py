@@ -34,6 +34,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "blas",
             "inference_layers",
             "caseless",
+            "cache",
             "web",
         }
     ),
