@@ -19,11 +19,13 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from casebook.errors import CasebookError
 from casebook.eval._io import default_analyze
 from casebook.eval.in_sample import overlaps, trained_on
 from casebook.eval.metrics import PRF, average_precision, mean, percent, prf
+from casebook.eval.skipped import SkippedDocument
 from casebook.eval.splits import Split, select
 from casebook.ingest.codiesp import normalize_code, read_codes_tsv
 from casebook.ingest.datasets import CODIESP
@@ -42,6 +44,7 @@ class CodingReport(BaseModel):
             (``casebook.eval.in_sample``).
         map: Mean average precision over documents with gold codes, percent.
         micro: Micro-averaged precision, recall and F1 of the shown codes.
+        skipped: Documents not scored, each with the error that kept it out.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -51,6 +54,7 @@ class CodingReport(BaseModel):
     docs: int
     map: float
     micro: PRF
+    skipped: list[SkippedDocument] = Field(default_factory=list)
 
 
 def ranked_case_codes(
@@ -119,12 +123,11 @@ def evaluate_icd10(
             models' manifests list when ``analyze`` is the default, else none.
 
     Returns:
-        The report.
+        The report; a text that cannot be read or analysed is listed in ``skipped``.
 
     Raises:
         CasebookError: ``CB-E001`` for a missing folder or file; ``CB-E011`` for a malformed
-            ``codesD.tsv`` or gold codes for a document without text; a reader error for an
-            unreadable text.
+            ``codesD.tsv`` or gold codes for a document without text.
     """
     require_dir(folder)
     paths = read_text_folder(folder / "text")
@@ -135,8 +138,15 @@ def evaluate_icd10(
     vocabulary = load_icd10cm()
     tp = fp = fn = 0
     precisions: list[float] = []
+    scored: list[str] = []
+    skipped: list[SkippedDocument] = []
     for path in paths:
-        case = analyze(read_text(path))
+        try:
+            case = analyze(read_text(path))
+        except CasebookError as error:
+            skipped.append(SkippedDocument.of(path.stem, error))
+            continue
+        scored.append(path.stem)
         expected = gold.get(path.stem, set())
         ranked = gold_form(ranked_case_codes(case.codes, CodeSystem.ICD10CM), expected, vocabulary)
         if expected:
@@ -151,8 +161,9 @@ def evaluate_icd10(
     seen = trained_on(CODIESP, analyze, default_analyze, trained)
     return CodingReport(
         split=split,
-        in_sample=overlaps((p.stem for p in paths), seen),
-        docs=len(paths),
+        in_sample=overlaps(scored, seen),
+        docs=len(scored),
         map=percent(mean(precisions)),
         micro=prf(tp, fp, fn),
+        skipped=skipped,
     )

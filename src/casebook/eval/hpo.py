@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from casebook.errors import CasebookError
 from casebook.eval._io import default_analyze
 from casebook.eval.in_sample import overlaps, trained_on
 from casebook.eval.metrics import PRF, prf
+from casebook.eval.skipped import SkippedDocument
 from casebook.eval.splits import Split, select
 from casebook.ingest.datasets import JAX
 from casebook.ingest.folders import check_gold_documents, read_text_folder, require_dir
@@ -34,6 +36,7 @@ class HpoReport(BaseModel):
         in_sample: Whether a scored document was used to train a model the evaluation ran
             (``casebook.eval.in_sample``).
         micro: Micro-averaged precision, recall and F1 over document-level sets.
+        skipped: Documents not scored, each with the error that kept it out.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -42,6 +45,7 @@ class HpoReport(BaseModel):
     in_sample: bool = False
     docs: int
     micro: PRF
+    skipped: list[SkippedDocument] = Field(default_factory=list)
 
 
 def evaluate_hpo(
@@ -63,7 +67,8 @@ def evaluate_hpo(
             models' manifests list when ``analyze`` is the default, else none.
 
     Returns:
-        The report; documents without gold terms count with an empty gold set.
+        The report; documents without gold terms count with an empty gold set, and a text
+        that cannot be read or analysed is listed in ``skipped``.
 
     Raises:
         CasebookError: ``CB-E001`` for a missing folder or file; ``CB-E008``/``CB-E011`` for a
@@ -76,8 +81,15 @@ def evaluate_hpo(
     check_gold_documents(gold, (p.stem for p in paths), gold_path)
     paths = select(JAX, paths, lambda p: p.stem, split)
     tp = fp = fn = 0
+    scored: list[str] = []
+    skipped: list[SkippedDocument] = []
     for path in paths:
-        case = analyze(read_text(path))
+        try:
+            case = analyze(read_text(path))
+        except CasebookError as error:
+            skipped.append(SkippedDocument.of(path.stem, error))
+            continue
+        scored.append(path.stem)
         predicted = {
             normalize_hpo(code.code) for code in case.shown_codes() if code.system == CodeSystem.HPO
         }
@@ -87,5 +99,10 @@ def evaluate_hpo(
         fp += len(predicted) - hits
         fn += len(expected) - hits
     seen = trained_on(JAX, analyze, default_analyze, trained)
-    in_sample = overlaps((p.stem for p in paths), seen)
-    return HpoReport(split=split, in_sample=in_sample, docs=len(paths), micro=prf(tp, fp, fn))
+    return HpoReport(
+        split=split,
+        in_sample=overlaps(scored, seen),
+        docs=len(scored),
+        micro=prf(tp, fp, fn),
+        skipped=skipped,
+    )

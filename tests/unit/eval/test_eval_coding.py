@@ -97,6 +97,7 @@ def test_evaluate_icd10_by_hand() -> None:
         "docs": 3,
         "map": 62.5,
         "micro": {"p": 50.0, "r": 66.67, "f1": 57.14},
+        "skipped": [],
     }
 
 
@@ -110,6 +111,7 @@ def test_evaluate_hpo_by_hand() -> None:
         "in_sample": False,
         "docs": 2,
         "micro": {"p": 50.0, "r": 66.67, "f1": 57.14},
+        "skipped": [],
     }
 
 
