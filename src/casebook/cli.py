@@ -66,7 +66,7 @@ class _Options:
 def _say(label: str, text: str) -> None:
     """One line on stderr: a coloured label, then ``text`` printed as itself (``markup_safe``)."""
     line = f"{label} {markup_safe(text)}" if label else markup_safe(text)
-    err_console.print(line, highlight=False, soft_wrap=True)
+    err_console.print(line, highlight=False, soft_wrap=True, emoji=False)
 
 
 def print_error(error: CasebookError, label: str = "[red]error[/red]") -> None:

@@ -50,7 +50,11 @@ CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _STRAY = re.compile("[\udc80-\udcff]")
 """A byte that was not part of valid UTF-8, as ``surrogateescape`` decoding marks it."""
 
+_DECODED_NON_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
+"""A character that a valid multi-byte UTF-8 sequence decoded to (not a stray byte)."""
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
+"""A surrogate code point: never a character of text on its own (JSON's ``"\\ud800"``)."""
 
 # Checked in this order: the UTF-32 LE mark begins with the UTF-16 LE one.
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -119,8 +123,7 @@ def decode_bytes(data: bytes, path: str) -> Decoded:
         return Decoded(escaped, "utf-8")
     strays = len(_STRAY.findall(escaped))
     text = _STRAY.sub(lambda match: _STRAY_AS_1252[match[0]], escaped)
-    has_utf8 = any(char > "\x7f" for char in _STRAY.sub("", escaped))
-    if has_utf8:
+    if _DECODED_NON_ASCII.search(escaped):
         return Decoded(text, "utf-8", stray_bytes=strays, first_stray=first.start())
     return Decoded(text, WINDOWS_1252)
 
