@@ -223,6 +223,12 @@ def _extract_one(
         write_case(analyze_document(document), out_dir, output_format)
     except CasebookError as error:
         return error
+    except OSError as exc:  # this document's file only (a name too long, say): the batch goes on
+        return CasebookError(
+            ErrorCode.PROCESSING_FAILED,
+            f"cannot write its file: {exc.strerror or type(exc).__name__}",
+            f"{document.source.path}: {document.id}" if document.source.path else document.id,
+        )
     return document.id
 
 
