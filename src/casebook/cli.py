@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable
 from functools import partial
@@ -14,6 +15,7 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from casebook import __version__, service
 from casebook.config import get_settings
@@ -27,7 +29,14 @@ from casebook.model import (
     case_json_schema,
     readable_age,
 )
-from casebook.render import care_table, case_summary, precedent_summary, timeline_view
+from casebook.render import (
+    care_table,
+    case_summary,
+    markup_safe,
+    precedent_summary,
+    terminal_safe,
+    timeline_view,
+)
 
 app = typer.Typer(
     name="casebook",
@@ -55,8 +64,52 @@ AllCodesFlag = Annotated[
 ]
 
 
+class _Options:
+    """The global options of the running command."""
+
+    debug = False
+
+
+def _say(label: str, text: str) -> None:
+    """One line on stderr: a coloured label, then ``text`` printed as itself (``markup_safe``)."""
+    line = f"{label} {markup_safe(text)}" if label else markup_safe(text)
+    err_console.print(line, highlight=False, soft_wrap=True, emoji=False)
+
+
+def print_error(error: CasebookError, label: str = "[red]error[/red]") -> None:
+    """An error on stderr; with ``--debug``, what the library said too (``detail``)."""
+    _say(label, str(error))
+    if error.detail and _Options.debug:
+        _say("  [dim]detail[/dim]", error.detail)
+
+
+class _ConsoleLog(logging.Handler):
+    """casebook's log records on stderr, through the same console as its errors."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        colour = "yellow" if record.levelno >= logging.WARNING else "dim"
+        _say(f"[{colour}]{record.levelname.lower()}[/{colour}]", record.getMessage())
+        if record.exc_info and _Options.debug:
+            err_console.print(
+                Text(terminal_safe(logging.Formatter().formatException(record.exc_info)))
+            )
+
+
+_LOG_HANDLER = _ConsoleLog()
+
+
+def _log_to_console(debug: bool) -> None:
+    """Show casebook's warnings (readers say what they tolerated), and with ``--debug`` its
+    DEBUG records (what libraries said when something failed)."""
+    _Options.debug = debug
+    log = logging.getLogger("casebook")
+    log.setLevel(logging.DEBUG if debug else logging.WARNING)
+    if _LOG_HANDLER not in log.handlers:
+        log.addHandler(_LOG_HANDLER)
+
+
 def _fail(error: CasebookError) -> typer.Exit:
-    err_console.print(f"[red]error[/red] {error}", highlight=False, soft_wrap=True)
+    print_error(error)
     return typer.Exit(code=1)
 
 
@@ -79,8 +132,22 @@ def main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            help="Also show what libraries said when something failed, and DEBUG log records "
+            "(they may quote the documents).",
+        ),
+    ] = False,
 ) -> None:
-    """casebook: clinical case reports in, structured cases and precedent out."""
+    """casebook: clinical case reports in, structured cases and precedent out.
+
+    Commands that read several documents go on past a bad one: each failure is reported on
+    stderr with its code and where it is (file, line or id), the rest are processed, and the
+    exit status is 1 when any document failed, 0 otherwise.
+    """
+    _log_to_console(debug)
 
 
 @app.command()
@@ -144,7 +211,7 @@ def analyze(
                     precedent_summary(precedent.similar, precedent.tally, precedent.empty_reason)
                 )
     for error in errors:
-        err_console.print(f"[red]error[/red] {error}", highlight=False, soft_wrap=True)
+        print_error(error)
     if errors:
         raise typer.Exit(code=1)
 
@@ -183,13 +250,14 @@ def extract(
             on_total=lambda total: progress.update(task, total=total),
             on_advance=lambda: progress.advance(task),
         )
-    err_console.print(
+    _say(
+        "",
         f"{len(result.written)} written, {len(result.skipped)} already done, "
-        f"{len(result.failed)} failed → {out}"
+        f"{len(result.failed)} failed → {out}",
     )
     if result.failed:
         for error in result.failed:
-            err_console.print(f"[red]failed[/red] {error}", highlight=False, soft_wrap=True)
+            print_error(error, "[red]failed[/red]")
         raise typer.Exit(code=1)
 
 
@@ -261,20 +329,20 @@ def add(
     except KeyboardInterrupt:
         # Finished cases are committed within a second, whole, so an interrupt loses only
         # those in flight; say so instead of printing a traceback.
-        err_console.print(
-            f"interrupted: the cases finished so far are stored in {store_path}; "
+        _say(
+            "interrupted:",
+            f"the cases finished so far are stored in {store_path}; "
             "run the same command again to add the rest",
-            highlight=False,
         )
         raise typer.Exit(code=130) from None
-    err_console.print(
+    _say(
+        "",
         f"{len(result.added)} added, {len(result.unchanged)} unchanged, "
         f"{len(result.replaced)} replaced, {len(result.failed)} failed → {store_path}",
-        highlight=False,
     )
     if result.failed:
         for error in result.failed:
-            err_console.print(f"[red]failed[/red] {error}", highlight=False, soft_wrap=True)
+            print_error(error, "[red]failed[/red]")
         raise typer.Exit(code=1)
 
 
@@ -296,8 +364,8 @@ def cases(
     for summary in summaries:
         age = readable_age(summary.age_years) if summary.age_years is not None else ""
         table.add_row(
-            summary.id,
-            summary.title or "",
+            Text(terminal_safe(summary.id)),
+            Text(terminal_safe(summary.title or "")),
             age,
             summary.sex or "",
             str(summary.mentions),
@@ -338,7 +406,7 @@ def remove(
     """Delete one case from the case store."""
     store_path = _store_path(store)
     _guarded(lambda: service.remove_case(store_path, case_id))
-    err_console.print(f"removed {case_id} from {store_path}", highlight=False)
+    _say("removed", f"{case_id} from {store_path}")
 
 
 @app.command()
@@ -363,11 +431,10 @@ def serve(
     settings = get_settings().model_copy(
         update={name: value for name, value in chosen.items() if value is not None}
     )
-    err_console.print(
-        f"casebook at http://{settings.api_host}:{settings.api_port}/ "
+    _say(
+        "casebook at",
+        f"http://{settings.api_host}:{settings.api_port}/ "
         f"(API docs at /docs, store {settings.store})",
-        highlight=False,
-        soft_wrap=True,
     )
     run_server(settings)
 
@@ -467,16 +534,26 @@ IN_SAMPLE_WARNING = (
 
 
 def _print_report(report: BaseModel, as_json: bool) -> None:
+    """Print an evaluation report; exit 1 after it when it skipped documents.
+
+    Each skipped document is named on stderr with its error; the text table counts them.
+    """
     data: dict[str, Any] = report.model_dump(by_alias=True)
     if data.get("in_sample"):
         err_console.print(IN_SAMPLE_WARNING, highlight=False, soft_wrap=True)
+    skipped: list[dict[str, str]] = data.get("skipped", [])
+    for entry in skipped:
+        _say("[yellow]skipped[/yellow]", entry["message"])
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
-        return
-    table = Table("metric", "value")
-    for key, value in _flatten(data):
-        table.add_row(key, str(value))
-    console.print(table)
+    else:
+        table = Table("metric", "value")
+        for key, value in _flatten({**data, "skipped": len(skipped)}):
+            table.add_row(key, Text(terminal_safe(str(value))))
+        console.print(table)
+    if skipped:
+        _say("", f"{len(skipped)} skipped; the scores cover the rest")
+        raise typer.Exit(code=1)
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
@@ -521,7 +598,7 @@ def care(
     results = list(service.care_check([path], stdin=stdin))
     for result in results:
         if isinstance(result, CasebookError):
-            err_console.print(f"[red]error[/red] {result}", highlight=False, soft_wrap=True)
+            print_error(result)
         elif as_json:
             indent = 2 if len(results) == 1 else None
             sys.stdout.write(result.model_dump_json(indent=indent) + "\n")

@@ -6,6 +6,7 @@ terminal, a log or a JSON payload can be searched for and documented in one plac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 
@@ -69,21 +70,39 @@ ERROR_HELP: dict[ErrorCode, str] = {
 class CasebookError(Exception):
     """The one error type casebook raises on bad input.
 
+    The message is casebook's own words; what a library said about the failure goes in
+    ``detail``, which ``--debug`` and DEBUG logs show and users and API clients never see
+    otherwise: it can be long, cryptic, or quote the document.
+
     Args:
         code: The stable error code.
         message: One line saying what is wrong.
         path: The file or resource the problem is in, when there is one.
+        detail: The underlying library's own account of the failure, when there is one.
     """
 
-    def __init__(self, code: ErrorCode, message: str, path: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str,
+        path: str | Path | None = None,
+        *,
+        detail: str | None = None,
+    ) -> None:
         self.code = code
         self.message = message
         self.path = str(path) if path is not None else None
+        self.detail = detail
         super().__init__(str(self))
 
-    def __reduce__(self) -> tuple[type[CasebookError], tuple[ErrorCode, str, str | None]]:
+    def __reduce__(
+        self,
+    ) -> tuple[
+        Callable[..., CasebookError],
+        tuple[type[CasebookError], ErrorCode, str, str | None, str | None],
+    ]:
         # Rebuilt from its parts, so that it survives the trip back from a worker process.
-        return (type(self), (self.code, self.message, self.path))
+        return (_rebuild, (type(self), self.code, self.message, self.path, self.detail))
 
     @property
     def hint(self) -> str:
@@ -97,3 +116,19 @@ class CasebookError(Exception):
     def to_dict(self) -> dict[str, str | None]:
         """The error as the JSON payload the API and ``--json`` outputs carry."""
         return {"code": self.code.value, "message": self.message, "path": self.path}
+
+
+def _rebuild(
+    kind: type[CasebookError],
+    code: ErrorCode,
+    message: str,
+    path: str | None,
+    detail: str | None,
+) -> CasebookError:
+    return kind(code, message, path, detail=detail)
+
+
+def library_detail(exc: BaseException) -> str:
+    """An exception as ``detail`` shows it: its type and its own first line."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import logging
 import os
 import re
 import sys
@@ -21,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, BinaryIO
 
 from casebook import __version__
-from casebook.errors import CasebookError, ErrorCode
+from casebook.errors import CasebookError, ErrorCode, library_detail
 from casebook.ingest.detect import STDIN, iter_documents, read_bytes
 from casebook.model import Case, Document, Source, SourceFormat
 from casebook.store.base import AddOutcome, CaseRecord, CaseSummary
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     from casebook.search.precedent import Precedent
     from casebook.store import DuckDBCaseStore
 
+
+logger = logging.getLogger(__name__)
 
 GC_YOUNG_THRESHOLD = 10_000
 """Allocations between two collections of the garbage collector's youngest generation."""
@@ -79,11 +82,23 @@ def analyze_document(document: Document) -> Case:
     except CasebookError:
         raise
     except Exception as exc:  # a bug in one component must not hide which document hit it
-        raise CasebookError(
-            ErrorCode.PROCESSING_FAILED,
-            f"analysis failed: {type(exc).__name__}: {exc}",
-            document.source.path or document.id,
-        ) from exc
+        raise _failed("analysis", exc, document) from exc
+
+
+def _failed(what: str, exc: BaseException, document: Document) -> CasebookError:
+    """An unexpected failure on one document as a coded error in casebook's words.
+
+    The exception's own text goes to ``detail`` (``--debug``) and the DEBUG log: it can be long,
+    quote the document, or mean nothing to a user. The document is named by its file and id.
+    """
+    logger.debug("%s failed on %s", what, document.id, exc_info=exc)
+    where = f"{document.source.path}: {document.id}" if document.source.path else document.id
+    return CasebookError(
+        ErrorCode.PROCESSING_FAILED,
+        f"{what} failed unexpectedly ({type(exc).__name__})",
+        where,
+        detail=library_detail(exc),
+    )
 
 
 @cache
@@ -231,6 +246,12 @@ def _extract_one(
         write_case(analyze_document(document), out_dir, output_format)
     except CasebookError as error:
         return error
+    except OSError as exc:  # this document's file only (a name too long, say): the batch goes on
+        return CasebookError(
+            ErrorCode.PROCESSING_FAILED,
+            f"cannot write its file: {exc.strerror or type(exc).__name__}",
+            f"{document.source.path}: {document.id}" if document.source.path else document.id,
+        )
     return document.id
 
 
@@ -378,11 +399,7 @@ def _analyze_for_store(
     except CasebookError as error:
         return error
     except Exception as exc:  # an injected analysis may raise anything; keep the batch going
-        return CasebookError(
-            ErrorCode.PROCESSING_FAILED,
-            f"analysis failed: {type(exc).__name__}: {exc}",
-            document.source.path or document.id,
-        )
+        return _failed("analysis", exc, document)
 
 
 @cache
@@ -413,11 +430,7 @@ def _record_for_store(
     try:
         return case_record(outcome, digest)
     except Exception as exc:  # a case the index cannot read must not stop the batch
-        return CasebookError(
-            ErrorCode.PROCESSING_FAILED,
-            f"indexing failed: {type(exc).__name__}: {exc}",
-            document.source.path or document.id,
-        )
+        return _failed("indexing", exc, document)
 
 
 def _start_worker(load_pipeline: bool) -> None:
@@ -662,11 +675,7 @@ def _add_in_workers(
 
 
 def _worker_failed(document: Document, exc: BaseException) -> CasebookError:
-    return CasebookError(
-        ErrorCode.PROCESSING_FAILED,
-        f"the worker analysing it failed: {type(exc).__name__}: {exc}",
-        document.source.path or document.id,
-    )
+    return _failed("the worker analysing it", exc, document)
 
 
 def store_cases(cases: Sequence[Case], store_path: Path, *, replace: bool = False) -> AddResult:

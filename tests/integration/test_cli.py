@@ -82,6 +82,17 @@ def test_extract_writes_good_documents_reports_bad_ones_and_resumes(tmp_path: Pa
     assert "0 written, 2 already done, 0 failed" in second.stderr
 
 
+def test_extract_reports_a_document_it_cannot_write_and_writes_the_rest(tmp_path: Path) -> None:
+    source, out = tmp_path / "patients.jsonl", tmp_path / "out"
+    long_id = "9" * 300  # longer than a file name may be
+    lines = [json.dumps({"patient_uid": uid, "text": CASE_TWO}) for uid in (long_id, "100-1")]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["extract", str(source), "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 1
+    assert f"CB-E013 {source}: {long_id}: cannot write its file" in result.stderr
+    assert [p.name for p in out.glob("*.json")] == ["100-1.json"]
+
+
 def test_extract_redoes_a_document_whose_text_changed(tmp_path: Path) -> None:
     source, out = tmp_path / "in", tmp_path / "out"
     _write_batch(source)

@@ -28,7 +28,9 @@ from casebook.render import (
     format_offset,
     highlighted_text,
     legend,
+    markup_safe,
     precedent_summary,
+    terminal_safe,
     timeline_view,
 )
 
@@ -180,3 +182,16 @@ def test_ages_print_in_the_unit_a_reader_says_them() -> None:
     assert "0.666667" not in printed
     hit = SimilarCase(id="h", score=0.5, rank=1, title="A neonate", age_years=0.008)
     assert "3 days" in _printed(precedent_summary([hit], []))
+
+
+def test_titles_and_ids_holding_markup_are_shown_as_themselves() -> None:
+    case = _case().model_copy(update={"id": "r[/bold]", "title": "Leak [/i] after [red]biopsy"})
+    console = Console(record=True, width=120)
+    console.print(case_summary(case))
+    shown = console.export_text()
+    assert "Leak [/i] after [red]biopsy" in shown and "r[/bold]" in shown
+
+
+def test_terminal_controls_are_shown_as_escapes() -> None:
+    assert terminal_safe("a\x1b]0;x\x07b\u202ec\n") == "a\\x1b]0;x\\x07b\\u202ec\\n"
+    assert markup_safe("[/i]\x1b[2J") == "\\[/i]\\x1b[2J"

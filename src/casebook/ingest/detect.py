@@ -13,19 +13,22 @@ from __future__ import annotations
 import codecs
 import glob
 import json
+import logging
 import re
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from casebook.errors import CasebookError, ErrorCode
-from casebook.ingest.bioc import parse_bioc_json, parse_bioc_xml
+from casebook.errors import CasebookError, ErrorCode, library_detail
+from casebook.ingest.bioc import iter_bioc_json, iter_bioc_xml
 from casebook.ingest.brat import read_brat
 from casebook.ingest.jats import parse_jats
 from casebook.ingest.pmc_patients import parse_pmc_patients, read_pmc_patients
 from casebook.ingest.text import looks_binary, parse_text, read_bytes_of
 from casebook.model import Document, SourceFormat
+
+logger = logging.getLogger("casebook.ingest")
 
 HEAD_SIZE = 65536
 """How many leading bytes format sniffing looks at."""
@@ -139,24 +142,37 @@ def detect_format(path: Path, head: bytes) -> SourceFormat:
     return _sniff(path, head)
 
 
-def _parse(data: bytes, fmt: SourceFormat, path: str | None, stem: str) -> list[Document]:
-    """Run the reader for a format on bytes already in memory (brat excepted: it needs files)."""
+def _parse(
+    data: bytes, fmt: SourceFormat, path: str | None, stem: str
+) -> Iterator[Document | CasebookError]:
+    """Run the reader for a format on bytes already in memory (brat excepted: it needs files).
+
+    Readers of several documents yield an error in place of each bad one.
+
+    Raises:
+        CasebookError: When no document of the bytes can be read.
+    """
     if fmt is SourceFormat.TEXT:
-        return [parse_text(data, stem, path)]
-    if fmt is SourceFormat.JATS:
-        return [parse_jats(data, path, stem)]
-    if fmt is SourceFormat.BIOC_XML:
-        return parse_bioc_xml(data, path)
-    if fmt is SourceFormat.BIOC_JSON:
-        return parse_bioc_json(data, path)
-    if fmt is SourceFormat.PMC_PATIENTS:
-        documents: list[Document] = []
-        for item in parse_pmc_patients(data.splitlines(), path):
-            if isinstance(item, CasebookError):
-                raise item
-            documents.append(item)
-        return documents
-    raise CasebookError(ErrorCode.UNSUPPORTED_FORMAT, f"no reader for {fmt}", path)
+        yield parse_text(data, stem, path)
+    elif fmt is SourceFormat.JATS:
+        yield parse_jats(data, path, stem)
+    elif fmt is SourceFormat.BIOC_XML:
+        yield from iter_bioc_xml(data, path)
+    elif fmt is SourceFormat.BIOC_JSON:
+        yield from iter_bioc_json(data, path)
+    elif fmt is SourceFormat.PMC_PATIENTS:
+        yield from parse_pmc_patients(data.splitlines(), path)
+    else:
+        raise CasebookError(ErrorCode.UNSUPPORTED_FORMAT, f"no reader for {fmt}", path)
+
+
+def _first_error_raised(items: Iterator[Document | CasebookError]) -> list[Document]:
+    documents: list[Document] = []
+    for item in items:
+        if isinstance(item, CasebookError):
+            raise item
+        documents.append(item)
+    return documents
 
 
 def read_path(path: Path) -> list[Document]:
@@ -165,12 +181,19 @@ def read_path(path: Path) -> list[Document]:
     Raises:
         CasebookError: The first problem met, from detection or from the reader.
     """
-    data = read_bytes_of(path)
-    fmt = detect_format(path, data[:HEAD_SIZE])
+    return _first_error_raised(_iter_file(path, raising=True))
+
+
+def _bytes_format(data: bytes, name: str) -> tuple[SourceFormat, str | None, str]:
+    """The format, ``Source.path`` and stem of bytes named ``name`` (``-``: standard input)."""
+    is_stdin = name == STDIN
+    path = Path(name)
+    head = data[:HEAD_SIZE]
+    fmt = _sniff(path, head) if is_stdin else detect_format(path, head)
     if fmt is SourceFormat.BRAT:
-        document, _ = read_brat(path)
-        return [document]
-    return _parse(data, fmt, str(path), path.stem)
+        # Bytes have no sibling .ann to read; they are still a plain-text document.
+        fmt = SourceFormat.TEXT
+    return fmt, None if is_stdin else name, "stdin" if is_stdin else path.stem
 
 
 def read_bytes(data: bytes, name: str = STDIN) -> list[Document]:
@@ -184,15 +207,8 @@ def read_bytes(data: bytes, name: str = STDIN) -> list[Document]:
     Raises:
         CasebookError: The first problem met.
     """
-    is_stdin = name == STDIN
-    path = Path(name)
-    head = data[:HEAD_SIZE]
-    fmt = _sniff(path, head) if is_stdin else detect_format(path, head)
-    if fmt is SourceFormat.BRAT:
-        # Bytes have no sibling .ann to read; they are still a plain-text document.
-        fmt = SourceFormat.TEXT
-    stem = "stdin" if is_stdin else path.stem
-    return _parse(data, fmt, None if is_stdin else name, stem)
+    fmt, path, stem = _bytes_format(data, name)
+    return _first_error_raised(_parse(data, fmt, path, stem))
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -267,17 +283,51 @@ def _read_head(path: Path) -> bytes:
         return read_bytes_of(path)  # Raises the coded error for whatever went wrong.
 
 
-def _iter_file(path: Path) -> Iterator[Document | CasebookError]:
+def _iter_file(path: Path, *, raising: bool = False) -> Iterator[Document | CasebookError]:
+    """Every document of one file, an error in place of each that fails.
+
+    Args:
+        path: The file.
+        raising: Let an unexpected failure of a reader propagate (a single read, whose caller
+            wants it) instead of yielding it as a coded error (a batch, which must go on).
+    """
     try:
         head = _read_head(path)
         fmt = detect_format(path, head)
         if fmt is SourceFormat.PMC_PATIENTS:
             # Streamed: a large corpus is not held in memory, and bad lines come as errors.
             yield from read_pmc_patients(path)
-            return
-        yield from read_path(path)
+        elif fmt is SourceFormat.BRAT:
+            yield read_brat(path)[0]
+        else:
+            yield from _parse(read_bytes_of(path), fmt, str(path), path.stem)
     except CasebookError as error:
         yield error
+    except Exception as exc:
+        if raising:
+            raise
+        yield _reader_failed(exc, str(path))
+
+
+def _iter_bytes(data: bytes, name: str) -> Iterator[Document | CasebookError]:
+    try:
+        fmt, path, stem = _bytes_format(data, name)
+        yield from _parse(data, fmt, path, stem)
+    except CasebookError as error:
+        yield error
+    except Exception as exc:
+        yield _reader_failed(exc, name)
+
+
+def _reader_failed(exc: Exception, where: str) -> CasebookError:
+    """An unexpected failure of a reader (a bug) as a coded error, so that the batch goes on."""
+    logger.debug("reading %s failed", where, exc_info=exc)
+    return CasebookError(
+        ErrorCode.PROCESSING_FAILED,
+        f"reading failed unexpectedly ({type(exc).__name__}); the rest of this file is skipped",
+        where,
+        detail=library_detail(exc),
+    )
 
 
 def iter_documents(
@@ -294,16 +344,41 @@ def iter_documents(
             ``expand_inputs``).
         stdin: Where ``-`` reads from; defaults to the process's standard input.
     """
+    first_seen: dict[str, str] = {}
     for item in expand_inputs(inputs):
         if item == STDIN:
             stream = stdin if stdin is not None else sys.stdin.buffer
-            try:
-                yield from read_bytes(stream.read())
-            except CasebookError as error:
-                yield error
+            found: Iterator[Document | CasebookError] = _iter_bytes(stream.read(), STDIN)
         elif isinstance(item, str):
-            yield CasebookError(
-                ErrorCode.PATH_NOT_FOUND, "no such file or folder, and no file matches it", item
+            found = iter(
+                [
+                    CasebookError(
+                        ErrorCode.PATH_NOT_FOUND,
+                        "no such file or folder, and no file matches it",
+                        item,
+                    )
+                ]
             )
         else:
-            yield from _iter_file(item)
+            found = _iter_file(item)
+        for document in found:
+            if isinstance(document, Document):
+                _warn_if_repeated(document, first_seen)
+            yield document
+
+
+def _warn_if_repeated(document: Document, first_seen: dict[str, str]) -> None:
+    """Warn when an id was already read: where cases are kept by id, the later one replaces it."""
+    where = document.source.path or STDIN
+    earlier = first_seen.get(document.id)
+    if earlier is None:
+        first_seen[document.id] = where
+        return
+    place = "earlier in this input" if earlier == where else f"from {earlier}"
+    logger.warning(
+        "%s: id %s was already read %s; where cases are kept by id (the store, extract's "
+        "files) this one replaces it",
+        where,
+        document.id,
+        place,
+    )

@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import ValidationError
 
-from casebook.errors import CasebookError, ErrorCode
+from casebook.errors import CasebookError, ErrorCode, library_detail
 from casebook.model import Case
 from casebook.store.base import AddOutcome, CaseRecord, CaseSummary
 
@@ -89,6 +89,23 @@ and leaves more of the log to fold when the store closes, after the workers are 
 after a crash DuckDB replays the log when the file is next opened.
 """
 
+CONNECTION_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "checkpoint_threshold": CHECKPOINT_AT,
+    # A store path is never a reason to reach the network or load code: DuckDB would otherwise
+    # download and load the SQLite extension to open a SQLite file given as the store.
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+"""Settings of every connection the store opens."""
+
+DUCKDB_MAGIC = b"DUCK"
+"""Bytes 8 to 12 of every DuckDB database file."""
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+MAX_ROWS = 2**62
+"""The largest ``limit`` or ``offset`` passed to DuckDB; larger ones mean the same."""
+
 _LOCK_PID = re.compile(r"PID (\d+)")
 
 _ROWS = "casebook_rows"
@@ -98,11 +115,6 @@ _ROWS = "casebook_rows"
 def _strings(values: Sequence[str | None]) -> npt.NDArray[np.object_]:
     """Strings (None for NULL) as a numpy array DuckDB reads as VARCHAR."""
     return np.array(values, dtype=object)
-
-
-def _first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
 
 
 class DuckDBCaseStore:
@@ -123,17 +135,18 @@ class DuckDBCaseStore:
         self.path = path
         self.read_only = read_only
         self._has_entries = True
+        self._refuse_foreign_file()
         if not read_only:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise CasebookError(
-                    ErrorCode.STORE_ERROR, f"cannot create the store's folder: {exc}", path
+                    ErrorCode.STORE_ERROR,
+                    f"cannot create the store's folder: {exc.strerror or type(exc).__name__}",
+                    path,
                 ) from exc
         try:
-            self._con = duckdb.connect(
-                str(path), read_only=read_only, config={"checkpoint_threshold": CHECKPOINT_AT}
-            )
+            self._con = duckdb.connect(str(path), read_only=read_only, config=CONNECTION_CONFIG)
         except duckdb.Error as exc:
             raise self._open_error(exc) from exc
         try:
@@ -141,6 +154,33 @@ class DuckDBCaseStore:
         except BaseException:
             self._con.close()
             raise
+
+    def _refuse_foreign_file(self) -> None:
+        """Refuse a file that is not a DuckDB database before DuckDB opens it.
+
+        DuckDB opens some other formats through extensions (a SQLite file, for one); a case
+        store is only ever a DuckDB file.
+        """
+        try:
+            with self.path.open("rb") as handle:
+                head = handle.read(16)
+        except (FileNotFoundError, IsADirectoryError):
+            return  # A new store, or a folder: DuckDB's own error names it.
+        except OSError as exc:
+            raise CasebookError(
+                ErrorCode.STORE_ERROR,
+                f"cannot read the store file: {exc.strerror or type(exc).__name__}",
+                self.path,
+            ) from exc
+        if not head or head[8:12] == DUCKDB_MAGIC:
+            return
+        kind = "a SQLite database" if head.startswith(_SQLITE_MAGIC) else "not a DuckDB database"
+        raise CasebookError(
+            ErrorCode.STORE_ERROR,
+            f"the file is {kind}, not a case store; it was left untouched — "
+            "move it away or pass another --store",
+            self.path,
+        )
 
     def _open_error(self, exc: duckdb.Error) -> CasebookError:
         message = str(exc)
@@ -161,12 +201,15 @@ class DuckDBCaseStore:
                 self.path,
             )
         return CasebookError(
-            ErrorCode.STORE_ERROR, f"cannot open the case store: {_first_line(exc)}", self.path
+            ErrorCode.STORE_ERROR,
+            "cannot open the case store",
+            self.path,
+            detail=library_detail(exc),
         )
 
     def _fail(self, exc: BaseException, doing: str) -> NoReturn:
         raise CasebookError(
-            ErrorCode.STORE_ERROR, f"{doing} failed: {_first_line(exc)}", self.path
+            ErrorCode.STORE_ERROR, f"{doing} failed", self.path, detail=library_detail(exc)
         ) from exc
 
     def _prepare_schema(self) -> None:
@@ -429,8 +472,11 @@ class DuckDBCaseStore:
     def list(self, limit: int | None = None, offset: int = 0) -> builtins.list[CaseSummary]:
         """Summaries of stored cases sorted by id, ``limit`` of them (all when None) from
         ``offset`` on."""
+        # Past the largest BIGINT DuckDB cannot take the number; any count that large means
+        # "all" (limit) or "none" (offset), so the values are capped there.
+        offset = min(offset, MAX_ROWS)
         page = "LIMIT ? OFFSET ?" if limit is not None else "OFFSET ?"
-        parameters = [limit, offset] if limit is not None else [offset]
+        parameters = [min(limit, MAX_ROWS), offset] if limit is not None else [offset]
         rows = self._query(
             "SELECT c.id, c.title, c.age_years, c.sex, "
             "(SELECT count(*) FROM mentions m WHERE m.case_id = c.id), c.added_at "
@@ -565,8 +611,9 @@ class DuckDBCaseStore:
         except ValidationError as exc:
             raise CasebookError(
                 ErrorCode.STORE_ERROR,
-                f"stored case {case_id!r} is not a valid case: {_first_line(exc)}",
+                f"stored case {case_id!r} is not a valid case",
                 self.path,
+                detail=library_detail(exc),
             ) from exc
 
     def close(self) -> None:

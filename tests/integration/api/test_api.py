@@ -222,6 +222,46 @@ def test_bad_content_gets_the_readers_coded_errors(client: httpx.Client) -> None
     _error(binary, 422, ErrorCode.BINARY_DATA)
 
 
+_NESTED = "[" * 100_000 + "]" * 100_000
+_PATIENT = '{"patient_uid": "%s", "text": "A 40-year-old man had fever.", "age": [[%s, "year"]]}'
+BAD_UPLOADS: list[tuple[str, bytes, ErrorCode]] = [
+    ("surrogate.jsonl", (_PATIENT % ("\\ud800-1", "40")).encode(), ErrorCode.UNDECODABLE_TEXT),
+    ("nan.jsonl", (_PATIENT % ("100-1", "NaN")).encode(), ErrorCode.MALFORMED_JSON),
+    (
+        "nested.jsonl",
+        f'{{"patient_uid": "1", "text": {_NESTED}}}'.encode(),
+        ErrorCode.MALFORMED_JSON,
+    ),
+    (
+        "nested.nxml",
+        (
+            "<article><body>" + "<sec><p>x</p>" * 10_000 + "</sec>" * 10_000 + "</body></article>"
+        ).encode(),
+        ErrorCode.MALFORMED_XML,
+    ),
+    (
+        "encoding.nxml",
+        b'<?xml version="1.0" encoding="x-nope"?><article><body><p>x</p></body></article>',
+        ErrorCode.MALFORMED_XML,
+    ),
+]
+"""Inputs that once gave 500 "internal error" (issue 19), each with the code it now gets."""
+
+
+def test_bad_records_get_4xx_coded_errors_never_500(client: httpx.Client) -> None:
+    for name, data, code in BAD_UPLOADS:
+        for route in ("/v1/analyze", "/v1/cases"):
+            body = _error(client.post(route, files={"file": (name, data)}), 422, code)
+            assert "Error" not in body.message  # casebook's words, not a library's
+    nested = {"Content-Type": "application/json"}
+    # /v1/search's body is parsed by FastAPI, which answers 400 for JSON it cannot read.
+    for route, status in (("/v1/analyze", 422), ("/v1/search", 400)):
+        response = client.post(route, content=f'{{"text": {_NESTED}}}', headers=nested)
+        _error(response, status, ErrorCode.INVALID_REQUEST)
+    too_far = client.get("/v1/cases", params={"offset": str(10**30)})
+    assert too_far.status_code == 200 and too_far.json()["items"] == []
+
+
 def test_malformed_requests_get_coded_errors(client: httpx.Client) -> None:
     body = _error(client.post("/v1/analyze", json={"txt": REPORT}), 422, ErrorCode.INVALID_REQUEST)
     assert "text: Field required" in body.message
