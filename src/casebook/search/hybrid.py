@@ -43,7 +43,7 @@ from casebook.model import Case, Outcome, Sex, Span
 from casebook.search.base import Hit, top_positions
 from casebook.search.bm25 import BM25Searcher, Tokenizer
 from casebook.search.concepts import ConceptIndex, Fact, FactExtractor, FactVector, fact_vector
-from casebook.search.fusion import reciprocal_rank_fusion, weighted_sum_fusion
+from casebook.search.fusion import patient_boost, reciprocal_rank_fusion, weighted_sum_fusion
 from casebook.search.outcomes import OutcomeReader, TreatmentOutcome, load_outcome_rules
 from casebook.search.saved import REMOVED_FILE, removed_ids
 from casebook.search.settings import SearchSettings, load_search_settings
@@ -135,11 +135,15 @@ class QueryCase:
         id: The case's id (a stored case with this id is never its own hit).
         text: Its text, the BM25 query.
         facts: Its facts, stated and inherited, the concept query.
+        age_years: The patient's age, when the case says it.
+        sex: The patient's sex, when the case says it.
     """
 
     id: str
     text: str
     facts: tuple[Fact, ...]
+    age_years: float | None = None
+    sex: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,7 +440,13 @@ class CaseIndex:
 
     def query(self, case: Case) -> QueryCase:
         """An analysed case as a query."""
-        return QueryCase(case.id, case.text, tuple(self.extractor.facts(case)))
+        return QueryCase(
+            case.id,
+            case.text,
+            tuple(self.extractor.facts(case)),
+            case.patient.age_years,
+            case.patient.sex.value if case.patient.sex else None,
+        )
 
     def stored(self, case_id: str) -> StoredCase:
         """What the index keeps of a stored case.
@@ -468,7 +478,8 @@ class CaseIndex:
             KeyError: When no indexed case has that id.
         """
         stored = self.stored(case_id)
-        return QueryCase(case_id, stored.text, tuple(stored.facts))
+        facets = stored.facets
+        return QueryCase(case_id, stored.text, tuple(stored.facts), facets.age_years, facets.sex)
 
     def __len__(self) -> int:
         """How many rows the index has: its cases, and those removed since it was built."""
@@ -596,10 +607,34 @@ class CaseIndex:
             fused = reciprocal_rank_fusion(rankings, fusion.k, weights)
         else:
             fused = weighted_sum_fusion(runs, weights)
+        fused = self._by_patient(query, fused)
         return [
             Hit(id=case_id, score=score, rank=rank)
             for rank, (case_id, score) in enumerate(fused[: max(k, 0)], start=1)
         ]
+
+    def _by_patient(
+        self, query: QueryCase, fused: list[tuple[str, float]]
+    ) -> list[tuple[str, float]]:
+        """The fused ranking with each case's score raised for the same age group and sex as
+        the query's patient (``casebook.search.fusion.patient_boost``), best first."""
+        patient = self.settings.patient
+        if query.age_years is None and query.sex is None:
+            return fused
+        boosted = []
+        for case_id, score in fused:
+            facets = self.facets[self.positions[case_id]]
+            factor = patient_boost(
+                query.age_years,
+                query.sex,
+                facets.age_years,
+                facets.sex,
+                patient.age_groups,
+                patient.age_weight,
+                patient.sex_weight,
+            )
+            boosted.append((case_id, score * factor))
+        return sorted(boosted, key=lambda item: (-item[1], item[0]))
 
     def save(self, folder: Path, fingerprint: str) -> None:
         """Write the index into ``folder`` with the fingerprint of what it was built from."""
