@@ -735,12 +735,30 @@ def eval_summary(
     folder: Annotated[Path, typer.Argument(help="A brat folder such as maccrobat2020.")],
     as_json: JsonFlag = False,
     split: SplitOption = "all",
+    cases: Annotated[
+        Path | None,
+        typer.Option(
+            help="A folder of the documents' analysed cases (ID.json), such as casebook train "
+            "ner --predictions writes with held-out mentions; their summaries are built again."
+        ),
+    ] = None,
 ) -> None:
     """Whether clinical summary items lie on gold entities of the type their heading says."""
-    from casebook.eval.summary import evaluate_summary
+    from casebook.eval.summary import cases_from, evaluate_summary
 
     chosen = _split(split)
-    _print_report(_guarded(lambda: evaluate_summary(folder, split=chosen)), as_json)
+    if cases is None:
+        _print_report(_guarded(lambda: evaluate_summary(folder, split=chosen)), as_json)
+    else:
+        folder_of_cases = cases
+        _print_report(
+            _guarded(
+                lambda: evaluate_summary(
+                    folder, cases_from(folder_of_cases), split=chosen, trained=()
+                )
+            ),
+            as_json,
+        )
 
 
 @eval_app.command("timeline")
@@ -784,6 +802,13 @@ def train_ner(
     workers: Annotated[
         int, typer.Option(help="Processes training the folds and the final model.", min=1)
     ] = 1,
+    predictions: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write every document's case, analysed by the fold model that never saw it, "
+            "into this folder (held-out mentions for eval summary --cases)."
+        ),
+    ] = None,
 ) -> None:
     """Train the mention extractor on MACCROBAT2020 and write it with its model card."""
     from casebook.resources import load_rules
@@ -792,7 +817,13 @@ def train_ner(
     def run() -> Path:
         settings = load_rules(settings_file or "ner_settings.json", NerSettings)
         return train_and_save(
-            data or get_settings().data, out, settings, folds, err_console.print, workers
+            data or get_settings().data,
+            out,
+            settings,
+            folds,
+            err_console.print,
+            workers,
+            predictions,
         )
 
     card = _guarded(run)

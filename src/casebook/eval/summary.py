@@ -183,6 +183,34 @@ def summary_groups(summary: ClinicalSummary) -> dict[str, list[SummaryItem]]:
     return {heading: list(getattr(summary, heading)) for heading in FITTING}
 
 
+def cases_from(folder: Path) -> Callable[[Document], Case]:
+    """A system under test that reads each document's analysed case from ``folder/ID.json``
+    and builds its summary again (so that the summary's rules are the ones scored, over
+    mentions made elsewhere, e.g. by a model that never saw the document).
+
+    Raises:
+        CasebookError: ``CB-E001`` when a document has no case there, ``CB-E010`` when the
+            file is not a valid case.
+    """
+    from pydantic import ValidationError
+
+    from casebook.nlp.summary import SummaryBuilder
+
+    builder = SummaryBuilder()
+
+    def analyze(document: Document) -> Case:
+        path = folder / f"{document.id}.json"
+        if not path.is_file():
+            raise CasebookError(ErrorCode.PATH_NOT_FOUND, "no analysed case", path)
+        try:
+            case = Case.model_validate_json(path.read_bytes())
+        except ValidationError as error:
+            raise CasebookError(ErrorCode.INVALID_CASE, "not a valid case", path) from error
+        return builder(case)
+
+    return analyze
+
+
 def evaluate_summary(
     folder: Path,
     analyze: Callable[[Document], Case] = default_analyze,
