@@ -11,9 +11,9 @@ import spacy
 from spacy.training import Example
 
 from casebook.errors import CasebookError
+from casebook.eval.summary import cases_from, evaluate_summary
 from casebook.ingest.brat import parse_ann, read_brat
 from casebook.ingest.brat_model import BratAnnotations, BratEntity
-from casebook.eval.summary import cases_from, evaluate_summary
 from casebook.model import Case, EntityType, Source, SourceFormat, Span
 from casebook.nlp.lexicon_features import UNIT
 from casebook.nlp.mentions import FLAT_HEAD, PHRASE_HEAD, MentionExtractor
