@@ -7,12 +7,14 @@ document text is never logged at INFO or above.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from casebook.api.schemas import ErrorBody
@@ -38,6 +40,11 @@ STATUS: dict[ErrorCode, int] = {
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": description}
     for status, description in [
+        (
+            400,
+            "A request the server cannot read: a Host header naming no host it answers for "
+            "(CASEBOOK_API_ALLOWED_HOSTS), a malformed body.",
+        ),
         (401, "No or a wrong bearer token (only when the server has a token)."),
         (413, "The request or its document is too large."),
         (422, "The request or its document cannot be read."),
@@ -47,13 +54,20 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 """The coded error responses every /v1 route may give, for the OpenAPI schema."""
 
+HOST_REFUSED: dict[int | str, dict[str, Any]] = {400: ERROR_RESPONSES[400]}
+"""The error every route may give, /v1/health too."""
 
-def error_response(error: CasebookError, status: int | None = None) -> JSONResponse:
-    """The JSON response for a casebook error."""
+
+def error_response(
+    error: CasebookError, status: int | None = None, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """The JSON response for a casebook error, with ``headers`` (such as a 405's ``Allow``)."""
     status = status or STATUS.get(error.code, 422)
     logger.info("%s answered %d", error.code.value, status)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(ErrorBody.of(error).model_dump(), status_code=status, headers=headers)
+    sent = dict(headers or {})
+    if status == 401:
+        sent["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(ErrorBody.of(error).model_dump(), status_code=status, headers=sent)
 
 
 async def _casebook_error(request: Request, exc: Exception) -> JSONResponse:
@@ -64,7 +78,21 @@ async def _casebook_error(request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     error = CasebookError(ErrorCode.INVALID_REQUEST, str(exc.detail))
-    return error_response(error, exc.status_code)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(_methods_at(request))
+    return error_response(error, exc.status_code, headers)
+
+
+def _methods_at(request: Request) -> list[str]:
+    """Every method some route serves at the request's path (Starlette names only the first
+    route's when several share a path)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return sorted(methods)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

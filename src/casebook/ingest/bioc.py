@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
 
+from casebook.config import DEFAULT_MAX_CHARS
 from casebook.errors import CasebookError, ErrorCode
 from casebook.ingest.jats import local_name, parse_xml
 from casebook.ingest.text import read_bytes_of
@@ -64,9 +65,20 @@ def _assemble(
     passages: Sequence[_Passage],
     fmt: SourceFormat,
     path: str | None,
+    max_chars: int,
 ) -> Document:
     where = path or "-"
     code = ErrorCode.MALFORMED_XML if fmt is SourceFormat.BIOC_XML else ErrorCode.MALFORMED_JSON
+    # The offsets say how long the text will be; a few bytes can claim billions of characters,
+    # so the claim is checked before any filler is made.
+    for passage in passages:
+        if passage.offset + len(passage.text) > max_chars:
+            raise CasebookError(
+                ErrorCode.REQUEST_TOO_LARGE,
+                f"document {doc_id}: {passage.label} at offset {passage.offset} would make the "
+                f"text longer than the {max_chars:,} characters casebook reads (--max-chars)",
+                where,
+            )
     parts: list[str] = []
     size = 0
     sections: list[Section] = []
@@ -179,13 +191,16 @@ def _xml_passages(document: Element, doc_id: str, where: str) -> list[_Passage]:
     return passages
 
 
-def parse_bioc_xml(data: bytes, path: str | None) -> list[Document]:
+def parse_bioc_xml(
+    data: bytes, path: str | None, *, max_chars: int = DEFAULT_MAX_CHARS
+) -> list[Document]:
     """Documents from BioC XML bytes, one per BioC ``<document>``.
 
     Raises:
         CasebookError: ``MALFORMED_XML`` for broken or unsafe XML and for passages that overlap
             or go backwards, ``UNSUPPORTED_FORMAT`` when the root is not ``<collection>``,
-            ``EMPTY_DOCUMENT`` for a document without text.
+            ``EMPTY_DOCUMENT`` for a document without text, ``REQUEST_TOO_LARGE`` for offsets
+            that place text past ``max_chars``.
     """
     where = path or "-"
     root = parse_xml(data, where)
@@ -202,18 +217,20 @@ def parse_bioc_xml(data: bytes, path: str | None) -> list[Document]:
             raise CasebookError(ErrorCode.MALFORMED_XML, f"document {number} has no <id>", where)
         passages = _xml_passages(document, doc_id, where)
         documents.append(
-            _assemble(doc_id, _xml_infons(document), passages, SourceFormat.BIOC_XML, path)
+            _assemble(
+                doc_id, _xml_infons(document), passages, SourceFormat.BIOC_XML, path, max_chars
+            )
         )
     return documents
 
 
-def read_bioc_xml(path: Path) -> list[Document]:
+def read_bioc_xml(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS) -> list[Document]:
     """Read a BioC XML file.
 
     Raises:
         CasebookError: As ``parse_bioc_xml``, or when the file cannot be read.
     """
-    return parse_bioc_xml(read_bytes_of(path), str(path))
+    return parse_bioc_xml(read_bytes_of(path), str(path), max_chars=max_chars)
 
 
 # --- JSON --------------------------------------------------------------------------------------
@@ -260,13 +277,16 @@ def _json_passages(document: dict[str, Any], doc_id: str, where: str) -> list[_P
     return passages
 
 
-def parse_bioc_json(data: bytes, path: str | None) -> list[Document]:
+def parse_bioc_json(
+    data: bytes, path: str | None, *, max_chars: int = DEFAULT_MAX_CHARS
+) -> list[Document]:
     """Documents from BioC JSON bytes: a collection, or a list of collections.
 
     Raises:
         CasebookError: ``MALFORMED_JSON`` for invalid JSON and for passages that overlap or go
             backwards, ``UNSUPPORTED_FORMAT`` when the JSON is not a BioC collection,
-            ``EMPTY_DOCUMENT`` for a document without text.
+            ``EMPTY_DOCUMENT`` for a document without text, ``REQUEST_TOO_LARGE`` for offsets
+            that place text past ``max_chars``.
     """
     where = path or "-"
     try:
@@ -295,14 +315,16 @@ def parse_bioc_json(data: bytes, path: str | None) -> list[Document]:
                 raise CasebookError(ErrorCode.MALFORMED_JSON, f"document {number} has no id", where)
             passages = _json_passages(document, doc_id, where)
             infons = _json_infons(document.get("infons"))
-            documents.append(_assemble(doc_id, infons, passages, SourceFormat.BIOC_JSON, path))
+            documents.append(
+                _assemble(doc_id, infons, passages, SourceFormat.BIOC_JSON, path, max_chars)
+            )
     return documents
 
 
-def read_bioc_json(path: Path) -> list[Document]:
+def read_bioc_json(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS) -> list[Document]:
     """Read a BioC JSON file.
 
     Raises:
         CasebookError: As ``parse_bioc_json``, or when the file cannot be read.
     """
-    return parse_bioc_json(read_bytes_of(path), str(path))
+    return parse_bioc_json(read_bytes_of(path), str(path), max_chars=max_chars)

@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+from casebook.config import DEFAULT_MAX_CHARS
 from casebook.errors import CasebookError, ErrorCode
 from casebook.ingest.bioc import parse_bioc_json, parse_bioc_xml
 from casebook.ingest.brat import read_brat
@@ -139,50 +140,74 @@ def detect_format(path: Path, head: bytes) -> SourceFormat:
     return _sniff(path, head)
 
 
-def _parse(data: bytes, fmt: SourceFormat, path: str | None, stem: str) -> list[Document]:
+def check_length(document: Document, max_chars: int, path: str | Path | None = None) -> Document:
+    """The document, when its text is at most ``max_chars`` characters long.
+
+    Raises:
+        CasebookError: ``REQUEST_TOO_LARGE`` naming the limit, for a longer text.
+    """
+    if len(document.text) > max_chars:
+        raise CasebookError(
+            ErrorCode.REQUEST_TOO_LARGE,
+            f"document {document.id!r} holds {len(document.text):,} characters; casebook reads "
+            f"at most {max_chars:,} (--max-chars, CASEBOOK_MAX_CHARS)",
+            path if path is not None else document.source.path,
+        )
+    return document
+
+
+def _parse(
+    data: bytes, fmt: SourceFormat, path: str | None, stem: str, max_chars: int
+) -> list[Document]:
     """Run the reader for a format on bytes already in memory (brat excepted: it needs files)."""
     if fmt is SourceFormat.TEXT:
-        return [parse_text(data, stem, path)]
-    if fmt is SourceFormat.JATS:
-        return [parse_jats(data, path, stem)]
-    if fmt is SourceFormat.BIOC_XML:
-        return parse_bioc_xml(data, path)
-    if fmt is SourceFormat.BIOC_JSON:
-        return parse_bioc_json(data, path)
-    if fmt is SourceFormat.PMC_PATIENTS:
-        documents: list[Document] = []
+        documents = [parse_text(data, stem, path)]
+    elif fmt is SourceFormat.JATS:
+        documents = [parse_jats(data, path, stem)]
+    elif fmt is SourceFormat.BIOC_XML:
+        documents = parse_bioc_xml(data, path, max_chars=max_chars)
+    elif fmt is SourceFormat.BIOC_JSON:
+        documents = parse_bioc_json(data, path, max_chars=max_chars)
+    elif fmt is SourceFormat.PMC_PATIENTS:
+        documents = []
         for item in parse_pmc_patients(data.splitlines(), path):
             if isinstance(item, CasebookError):
                 raise item
             documents.append(item)
-        return documents
-    raise CasebookError(ErrorCode.UNSUPPORTED_FORMAT, f"no reader for {fmt}", path)
+    else:
+        raise CasebookError(ErrorCode.UNSUPPORTED_FORMAT, f"no reader for {fmt}", path)
+    return [check_length(document, max_chars, path) for document in documents]
 
 
-def read_path(path: Path) -> list[Document]:
+def read_path(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS) -> list[Document]:
     """Read every document in one file, whatever its format.
 
     Raises:
-        CasebookError: The first problem met, from detection or from the reader.
+        CasebookError: The first problem met, from detection or from the reader;
+            ``REQUEST_TOO_LARGE`` for a document longer than ``max_chars``.
     """
     data = read_bytes_of(path)
     fmt = detect_format(path, data[:HEAD_SIZE])
     if fmt is SourceFormat.BRAT:
         document, _ = read_brat(path)
-        return [document]
-    return _parse(data, fmt, str(path), path.stem)
+        return [check_length(document, max_chars, path)]
+    return _parse(data, fmt, str(path), path.stem, max_chars)
 
 
-def read_bytes(data: bytes, name: str = STDIN) -> list[Document]:
+def read_bytes(
+    data: bytes, name: str = STDIN, *, max_chars: int = DEFAULT_MAX_CHARS
+) -> list[Document]:
     """Read documents from bytes, such as standard input; the format is sniffed from content.
 
     Args:
         data: The bytes.
         name: ``-`` for standard input (``Source.path`` is then None and a plain-text document
             gets the id ``stdin``), or a file name whose extension guides detection.
+        max_chars: The longest document text accepted.
 
     Raises:
-        CasebookError: The first problem met.
+        CasebookError: The first problem met; ``REQUEST_TOO_LARGE`` for a document longer than
+            ``max_chars``.
     """
     is_stdin = name == STDIN
     path = Path(name)
@@ -192,7 +217,7 @@ def read_bytes(data: bytes, name: str = STDIN) -> list[Document]:
         # Bytes have no sibling .ann to read; they are still a plain-text document.
         fmt = SourceFormat.TEXT
     stem = "stdin" if is_stdin else path.stem
-    return _parse(data, fmt, None if is_stdin else name, stem)
+    return _parse(data, fmt, None if is_stdin else name, stem, max_chars)
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -267,21 +292,29 @@ def _read_head(path: Path) -> bytes:
         return read_bytes_of(path)  # Raises the coded error for whatever went wrong.
 
 
-def _iter_file(path: Path) -> Iterator[Document | CasebookError]:
+def _iter_file(path: Path, max_chars: int) -> Iterator[Document | CasebookError]:
     try:
         head = _read_head(path)
         fmt = detect_format(path, head)
         if fmt is SourceFormat.PMC_PATIENTS:
             # Streamed: a large corpus is not held in memory, and bad lines come as errors.
-            yield from read_pmc_patients(path)
+            for item in read_pmc_patients(path):
+                try:
+                    yield (
+                        item
+                        if isinstance(item, CasebookError)
+                        else check_length(item, max_chars, path)
+                    )
+                except CasebookError as error:
+                    yield error
             return
-        yield from read_path(path)
+        yield from read_path(path, max_chars=max_chars)
     except CasebookError as error:
         yield error
 
 
 def iter_documents(
-    inputs: Sequence[str], stdin: BinaryIO | None = None
+    inputs: Sequence[str], stdin: BinaryIO | None = None, *, max_chars: int = DEFAULT_MAX_CHARS
 ) -> Iterator[Document | CasebookError]:
     """Yield every document of every input, in order, and an error for each failure.
 
@@ -293,12 +326,13 @@ def iter_documents(
         inputs: Files, folders, glob patterns, or ``-`` for standard input (see
             ``expand_inputs``).
         stdin: Where ``-`` reads from; defaults to the process's standard input.
+        max_chars: The longest document text read; a longer one is an error in its place.
     """
     for item in expand_inputs(inputs):
         if item == STDIN:
             stream = stdin if stdin is not None else sys.stdin.buffer
             try:
-                yield from read_bytes(stream.read())
+                yield from read_bytes(stream.read(), max_chars=max_chars)
             except CasebookError as error:
                 yield error
         elif isinstance(item, str):
@@ -306,4 +340,4 @@ def iter_documents(
                 ErrorCode.PATH_NOT_FOUND, "no such file or folder, and no file matches it", item
             )
         else:
-            yield from _iter_file(item)
+            yield from _iter_file(item, max_chars)

@@ -17,6 +17,7 @@ from casebook.nlp import (
     biluo,  # noqa: F401  (registers the heads' spaCy factory)
     lexicon_features,  # noqa: F401  (registers the lexicon's factory)
 )
+from casebook.nlp.pipeline import check_deadline
 from casebook.nlp.tokenizer import without_whitespace_special_cases
 from casebook.resources import resource_path
 
@@ -91,6 +92,7 @@ class MentionExtractor:
         cuts = pieces(case.text)
         with one_blas_thread():
             for offset, piece_end in cuts:
+                check_deadline()
                 # One piece at a time: a batch of pieces would be read as one long text.
                 doc = self.nlp(case.text[offset:piece_end])
                 spans: list[Span] = [*doc.ents, *doc.spans.get(PHRASE_HEAD, [])]

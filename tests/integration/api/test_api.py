@@ -166,7 +166,7 @@ def test_oversized_request_is_413_and_the_server_keeps_serving(client: httpx.Cli
 
 
 def test_overlong_document_is_413(client: httpx.Client, api: RunningServer) -> None:
-    text = "The patient was well. " * (api.settings.api_max_document_chars // 22 + 1)
+    text = "The patient was well. " * (api.settings.max_chars // 22 + 1)
     body = _error(client.post("/v1/analyze", json={"text": text}), 413, ErrorCode.REQUEST_TOO_LARGE)
     assert "characters" in body.message
 
@@ -235,7 +235,7 @@ def test_document_text_is_never_logged_at_info(
 
 
 def test_analysis_does_not_block_other_requests(client: httpx.Client) -> None:
-    long_text = REPORT * 300
+    long_text = REPORT * 3000
     finished: list[float] = []
 
     def analyze() -> None:
