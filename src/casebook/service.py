@@ -23,10 +23,8 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from casebook import __version__
 from casebook.care import CareReport, check_care
-from casebook.components import pipeline_from_names
 from casebook.config import DEFAULT_MAX_CHARS
 from casebook.errors import CasebookError, ErrorCode
-from casebook.export.fhir import bundle_json, stored_text_hash, text_hash
 from casebook.ingest.detect import STDIN, check_length, iter_documents, read_bytes
 from casebook.model import Case, Document, Source, SourceFormat
 from casebook.nlp.pipeline import PROVIDED_BY_READER, Pipeline
@@ -52,6 +50,10 @@ def default_pipeline() -> Pipeline:
     objects, so the youngest generation is collected every ``GC_YOUNG_THRESHOLD`` of them
     rather than every 700 (Python's default). BENCHMARKS.md has the measurements.
     """
+    # Imported here: the components pull in spaCy and the models' libraries, which reading a
+    # document never needs, so that a command refuses a bad input without loading them.
+    from casebook.components import pipeline_from_names
+
     pipeline = pipeline_from_names()
     gc.collect()
     gc.freeze()
@@ -81,6 +83,8 @@ def analyze_document(document: Document, deadline: float | None = None) -> Case:
 
 @cache
 def _assertion_pipeline() -> Pipeline:
+    from casebook.components import pipeline_from_names
+
     return pipeline_from_names(
         ("sections", "sentences", "assertion"), provided=PROVIDED_BY_READER | {"mentions"}
     )
@@ -96,6 +100,8 @@ def assert_mentions(case: Case) -> Case:
 
 @cache
 def _relation_pipeline() -> Pipeline:
+    from casebook.components import pipeline_from_names
+
     return pipeline_from_names(
         ("sections", "sentences", "assertion", "attributes", "relations", "temporal", "summary"),
         provided=PROVIDED_BY_READER | {"mentions"},
@@ -157,6 +163,8 @@ class ExportFormat(StrEnum):
 def export_case(case: Case, output_format: ExportFormat, indent: int | None = None) -> str:
     """The case as JSON text in ``output_format``."""
     if output_format is ExportFormat.FHIR:
+        from casebook.export.fhir import bundle_json  # FHIR models load only when asked for
+
         return bundle_json(case, indent=indent)
     return case.model_dump_json(indent=indent)
 
@@ -187,6 +195,8 @@ def _already_done(document: Document, out_dir: Path, output_format: ExportFormat
     except (OSError, ValueError):
         return False
     if output_format is ExportFormat.FHIR:
+        from casebook.export.fhir import stored_text_hash, text_hash
+
         return stored_text_hash(stored) == text_hash(document.text)
     return isinstance(stored, dict) and stored.get("text") == document.text
 
@@ -267,7 +277,10 @@ def extract(
     # spawn, not fork: the progress display runs a thread, and forking a threaded process
     # can deadlock the children.
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=get_context("spawn"), initializer=exit_with_parent
+        max_workers=workers,
+        mp_context=get_context("spawn"),
+        initializer=exit_with_parent,
+        initargs=(os.getpid(),),
     ) as pool:
         futures: list[Future[str | CasebookError]] = [
             pool.submit(_extract_one, document, out_dir, output_format) for document in todo
@@ -400,14 +413,15 @@ PARENT_CHECK_S = 0.5
 """How often a worker process looks whether the process that started it is still there."""
 
 
-def exit_with_parent() -> None:
-    """Make this worker process exit as soon as the process that started it is gone.
+def exit_with_parent(parent: int) -> None:
+    """Make this worker process exit as soon as ``parent``, the process that started it, is
+    gone.
 
     A worker whose parent was killed (SIGKILL, out of memory) is handed to another parent and
     would go on analysing for nobody, holding its memory; a thread watches the parent's pid
-    and ends the process when it changes. Linux and macOS give an orphan a new parent pid.
+    and ends the process when it changes. Linux and macOS give an orphan a new parent pid. The
+    parent passes its own pid, so that a worker orphaned before it got here exits too.
     """
-    parent = os.getppid()
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -417,9 +431,9 @@ def exit_with_parent() -> None:
     threading.Thread(target=watch, name="casebook-parent-watch", daemon=True).start()
 
 
-def _start_worker(load_pipeline: bool) -> None:
+def _start_worker(parent: int, load_pipeline: bool) -> None:
     """Load what every document needs once, when the worker starts; exit with the parent."""
-    exit_with_parent()
+    exit_with_parent(parent)
     if load_pipeline:
         default_pipeline()
     _indexer()
@@ -601,7 +615,7 @@ def _add_in_workers(
         max_workers=workers,
         mp_context=get_context("spawn"),
         initializer=_start_worker,
-        initargs=(analyze is analyze_document,),
+        initargs=(os.getpid(), analyze is analyze_document),
     )
     waiting = iter(todo)
     in_flight: dict[Future[CaseRecord | CasebookError], Document] = {}

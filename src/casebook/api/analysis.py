@@ -45,12 +45,12 @@ Target = Callable[[Document, float | None], Case]
 function taking the document and its deadline)."""
 
 
-def _serve(connection: Connection, target: Target) -> None:
+def _serve(connection: Connection, target: Target, parent: int) -> None:
     """A worker process: load the pipeline, then analyse each document sent until told to stop.
 
     Each request is ``(document, deadline)``; each answer is the Case or the CasebookError.
     """
-    service.exit_with_parent()
+    service.exit_with_parent(parent)
     # The server stops its workers itself; a Ctrl-C meant for it must not kill them mid-answer.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if target is service.analyze_document:
@@ -165,8 +165,8 @@ class Analyzer:
 
     @property
     def pids(self) -> list[int]:
-        """The process ids of the workers running now."""
-        return sorted(w.pid for w in self._all if not w.killed)
+        """The process ids of the workers that are ready or at work."""
+        return sorted(w.pid for w in self._all if w.pid and not w.killed)
 
     async def start(self) -> None:
         """Start every worker and wait until each has loaded the pipeline."""
@@ -277,7 +277,10 @@ class Analyzer:
         context = get_context("spawn")
         ours, theirs = context.Pipe()
         process = context.Process(
-            target=_serve, args=(theirs, self._target), name="casebook-analysis", daemon=True
+            target=_serve,
+            args=(theirs, self._target, os.getpid()),
+            name="casebook-analysis",
+            daemon=True,
         )
         process.start()
         theirs.close()

@@ -14,7 +14,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
+from starlette.routing import Match, Mount
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from casebook.api.schemas import ErrorBody
@@ -84,14 +85,25 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(error, exc.status_code, headers)
 
 
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+"""The methods a 405's ``Allow`` may list."""
+
+
 def _methods_at(request: Request) -> list[str]:
-    """Every method some route serves at the request's path (Starlette names only the first
-    route's when several share a path)."""
+    """Every method some route serves at the request's path, found by asking each route
+    (Starlette names only the first route's when several share a path)."""
+    # A fresh scope: routing has rewritten the request's own for the route it reached.
+    probe = {"type": "http", "path": request.url.path, "root_path": "", "headers": []}
     methods: set[str] = set()
     for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match is not Match.NONE:
-            methods |= getattr(route, "methods", None) or set()
+        if isinstance(route, Mount):
+            # The page's static files answer GET and HEAD, whatever they are asked.
+            if isinstance(route.app, StaticFiles) and route.matches(probe)[0] is Match.FULL:
+                methods |= {"GET", "HEAD"}
+            continue
+        for method in HTTP_METHODS:
+            if route.matches({**probe, "method": method})[0] is Match.FULL:
+                methods.add(method)
     return sorted(methods)
 
 

@@ -88,7 +88,7 @@ def _sniff(path: Path, head: bytes) -> SourceFormat:
     return SourceFormat.TEXT
 
 
-def detect_format(path: Path, head: bytes) -> SourceFormat:
+def detect_format(path: Path, head: bytes, *, on_disk: bool = True) -> SourceFormat:
     """Detect a file's format from its extension and, where that is not enough, its content.
 
     ``.xml``/``.nxml`` are JATS when the root element is ``<article>`` and BioC when it is
@@ -99,6 +99,8 @@ def detect_format(path: Path, head: bytes) -> SourceFormat:
     Args:
         path: The file path (for standard input, ``Path("-")``).
         head: The file's first bytes (``HEAD_SIZE`` is plenty).
+        on_disk: Whether ``path`` names a file here, whose folder may hold a brat ``.ann``;
+            False for a name that came with bytes (an upload), which is never looked up.
 
     Raises:
         CasebookError: ``UNSUPPORTED_FORMAT`` when no reader handles the file (an ``.ann``
@@ -132,7 +134,7 @@ def detect_format(path: Path, head: bytes) -> SourceFormat:
     if suffix == ".jsonl":
         return SourceFormat.PMC_PATIENTS
     if suffix in TEXT_SUFFIXES:
-        if suffix == ".txt" and path.with_suffix(".ann").is_file():
+        if on_disk and suffix == ".txt" and path.with_suffix(".ann").is_file():
             return SourceFormat.BRAT
         if looks_binary(head):
             raise CasebookError(ErrorCode.BINARY_DATA, "binary data, not text", path)
@@ -212,10 +214,8 @@ def read_bytes(
     is_stdin = name == STDIN
     path = Path(name)
     head = data[:HEAD_SIZE]
-    fmt = _sniff(path, head) if is_stdin else detect_format(path, head)
-    if fmt is SourceFormat.BRAT:
-        # Bytes have no sibling .ann to read; they are still a plain-text document.
-        fmt = SourceFormat.TEXT
+    # Bytes have no sibling .ann to read: a .txt name is plain text.
+    fmt = _sniff(path, head) if is_stdin else detect_format(path, head, on_disk=False)
     stem = "stdin" if is_stdin else path.stem
     return _parse(data, fmt, None if is_stdin else name, stem, max_chars)
 

@@ -81,15 +81,17 @@ class MentionExtractor:
 
     def __init__(self, model: str | Path = DEFAULT_MODEL) -> None:
         self.nlp = load_model(model)
+        self.piece_chars = PIECE_CHARS
 
     def __call__(self, case: Case) -> Case:
         """Add the model's mentions to ``case``, numbered in text order after existing ones.
 
-        A text longer than ``PIECE_CHARS`` is tagged in pieces cut at paragraph breaks
-        (``pieces``), each piece's spans moved to their place in the whole text.
+        A text longer than ``piece_chars`` (and than spaCy's ``max_length``) is tagged in
+        pieces cut at paragraph breaks (``pieces``), each piece's spans moved to their place in
+        the whole text.
         """
         found: list[tuple[int, int, EntityType]] = []
-        cuts = pieces(case.text)
+        cuts = pieces(case.text, min(self.piece_chars, self.nlp.max_length))
         with one_blas_thread():
             for offset, piece_end in cuts:
                 check_deadline()

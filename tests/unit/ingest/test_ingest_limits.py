@@ -1,0 +1,91 @@
+"""Documents longer than --max-chars are refused with CB-E017 naming the limit, and a tiny
+input claiming a huge size is refused before the text it claims is made."""
+
+from __future__ import annotations
+
+import io
+import json
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.ingest.bioc import parse_bioc_json, parse_bioc_xml
+from casebook.ingest.detect import iter_documents, read_bytes, read_path
+from casebook.model import Document
+
+PASSAGE = "A 54-year-old man had a fever."
+BIOC_XML = (
+    "<collection><source>x</source><document><id>d1</id><passage><offset>{offset}</offset>"
+    f"<text>{PASSAGE}</text></passage></document></collection>"
+)
+BIOC_JSON = json.dumps(
+    {"documents": [{"id": "d1", "passages": [{"offset": 0, "text": PASSAGE}]}]}
+).replace('"offset": 0', '"offset": {offset}')
+
+MB = 1 << 20
+
+
+def _peak_bytes(read: Callable[[], object]) -> int:
+    tracemalloc.start()
+    try:
+        with pytest.raises(CasebookError) as raised:
+            read()
+        assert raised.value.code is ErrorCode.REQUEST_TOO_LARGE
+        assert "1,000,000" in raised.value.message
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("offset", [3_000_000_000, 10**12, 10**30])
+def test_a_bioc_offset_past_the_limit_is_refused_before_any_filler_is_made(offset: int) -> None:
+    xml = BIOC_XML.format(offset=offset).encode()
+    assert len(xml) < 200
+    assert _peak_bytes(lambda: parse_bioc_xml(xml, "huge.xml", max_chars=1_000_000)) < MB
+    payload = BIOC_JSON.replace("{offset}", str(offset)).encode()
+    assert _peak_bytes(lambda: parse_bioc_json(payload, "huge.json", max_chars=1_000_000)) < MB
+
+
+def test_a_bioc_text_that_fits_the_limit_is_read() -> None:
+    xml = BIOC_XML.format(offset=100).encode()
+    (document,) = parse_bioc_xml(xml, None, max_chars=100 + len(PASSAGE))
+    assert document.text[100:] == PASSAGE
+    with pytest.raises(CasebookError) as raised:
+        parse_bioc_xml(xml, None, max_chars=100 + len(PASSAGE) - 1)
+    assert raised.value.code is ErrorCode.REQUEST_TOO_LARGE
+
+
+def test_every_format_refuses_a_document_past_the_limit(tmp_path: Path) -> None:
+    text = tmp_path / "long.txt"
+    text.write_text("Fever. " * 20, encoding="utf-8")
+    with pytest.raises(CasebookError) as raised:
+        read_path(text, max_chars=100)
+    assert raised.value.code is ErrorCode.REQUEST_TOO_LARGE
+    assert "140 characters" in raised.value.message and "at most 100" in raised.value.message
+    assert read_path(text, max_chars=140)[0].text == "Fever. " * 20
+    with pytest.raises(CasebookError):
+        read_bytes(b"Fever. " * 20, max_chars=100)
+
+
+def test_a_corpus_line_past_the_limit_is_an_error_in_its_place(tmp_path: Path) -> None:
+    corpus = tmp_path / "patients.jsonl"
+    lines = [
+        {"patient_uid": "short-1", "text": "A 7-year-old girl had a rash."},
+        {"patient_uid": "long", "text": "Fever. " * 50},
+        {"patient_uid": "short-2", "text": "A 9-year-old boy had a cough."},
+    ]
+    corpus.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
+    items = list(iter_documents([str(corpus)], max_chars=100))
+    assert [i.id if isinstance(i, Document) else i.code for i in items] == [
+        "short-1",
+        ErrorCode.REQUEST_TOO_LARGE,
+        "short-2",
+    ]
+
+
+def test_standard_input_past_the_limit_is_an_error() -> None:
+    (error,) = list(iter_documents(["-"], stdin=io.BytesIO(b"Fever. " * 20), max_chars=100))
+    assert isinstance(error, CasebookError) and error.code is ErrorCode.REQUEST_TOO_LARGE
