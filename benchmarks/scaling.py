@@ -31,16 +31,18 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "tests/fixtures/example"
 WARM_UP = "A 54-year-old man had fever, no rash, and underwent a lumbar puncture on day 2."
 
 
-def build_text(source: str, size: int) -> str:
-    """A document of ``size`` characters made from ``source``'s reports."""
+def build_text(source: str, size: int, corpus: Path | None = None) -> str:
+    """A document of ``size`` characters made from ``source``'s reports (PMC-Patients from
+    ``corpus``, by default ``$CASEBOOK_DATA/pmc-patients/corpus.jsonl``)."""
     if source == "example":
         report = (EXAMPLE / "csf-leak-after-bone-marrow-biopsy.txt").read_text(encoding="utf-8")
         pieces = [report.strip()] * (size // len(report) + 1)
     else:
-        corpus = Path(os.environ.get("CASEBOOK_DATA", "../shared/datasets"))
+        data = Path(os.environ.get("CASEBOOK_DATA", "../shared/datasets"))
+        corpus = corpus or data / "pmc-patients/corpus.jsonl"
         pieces = []
         total = 0
-        with (corpus / "pmc-patients/corpus.jsonl").open(encoding="utf-8") as lines:
+        with corpus.open(encoding="utf-8") as lines:
             for line in lines:
                 text = str(json.loads(line).get("text", "")).strip()
                 if text:

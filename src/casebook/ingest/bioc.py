@@ -76,7 +76,8 @@ def _assemble(
             raise CasebookError(
                 ErrorCode.REQUEST_TOO_LARGE,
                 f"document {doc_id}: {passage.label} at offset {passage.offset} would make the "
-                f"text longer than the {max_chars:,} characters casebook reads (--max-chars)",
+                f"text longer than the {max_chars:,} characters casebook reads (--max-chars, "
+                "CASEBOOK_MAX_CHARS)",
                 where,
             )
     parts: list[str] = []
