@@ -45,6 +45,10 @@ SECTION_KINDS: dict[str, str] = {
 """BioC ``section_type``/``type`` infon values (lower-cased) to section kinds."""
 
 
+NESTED_TOO_DEEP = "JSON nested deeper than casebook reads (Python's recursion limit)"
+"""Why JSON whose arrays or objects nest thousands deep is refused."""
+
+
 @dataclass(frozen=True)
 class _Passage:
     offset: int
@@ -294,6 +298,8 @@ def parse_bioc_json(
         payload = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise CasebookError(ErrorCode.MALFORMED_JSON, f"invalid JSON: {exc}", where) from exc
+    except RecursionError:  # the parser gives up before the nesting exhausts memory
+        raise CasebookError(ErrorCode.MALFORMED_JSON, NESTED_TOO_DEEP, where) from None
     # The BioC web services answer with a list of collections, files hold one collection.
     collections = payload if isinstance(payload, list) else [payload]
     if not collections or not all(

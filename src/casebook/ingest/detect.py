@@ -21,7 +21,7 @@ from typing import BinaryIO
 
 from casebook.config import DEFAULT_MAX_CHARS
 from casebook.errors import CasebookError, ErrorCode
-from casebook.ingest.bioc import parse_bioc_json, parse_bioc_xml
+from casebook.ingest.bioc import NESTED_TOO_DEEP, parse_bioc_json, parse_bioc_xml
 from casebook.ingest.brat import read_brat
 from casebook.ingest.jats import parse_jats
 from casebook.ingest.pmc_patients import parse_pmc_patients, read_pmc_patients
@@ -81,6 +81,8 @@ def _sniff(path: Path, head: bytes) -> SourceFormat:
             json.loads(start.split("\n", 1)[0])
         except json.JSONDecodeError:
             pass  # Text that merely starts with a bracket, such as "[Case 1] A 40-year-old …".
+        except RecursionError:
+            raise CasebookError(ErrorCode.MALFORMED_JSON, NESTED_TOO_DEEP, path) from None
         else:
             raise CasebookError(ErrorCode.UNSUPPORTED_FORMAT, "JSON of an unknown shape", path)
     if looks_binary(head):

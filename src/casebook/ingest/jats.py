@@ -55,8 +55,15 @@ def local_name(element: Element) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
+MAX_NESTING = 200
+"""The deepest nesting of elements casebook reads. An article nests sections, boxes and tables
+a dozen deep; the readers walk sections recursively, and a file nested thousands deep would
+exhaust Python's stack."""
+
+
 def parse_xml(data: bytes, path: str) -> Element:
-    """Parse XML safely: a DOCTYPE is allowed, entity declarations are refused.
+    """Parse XML safely: a DOCTYPE is allowed, entity declarations are refused, elements nest
+    at most ``MAX_NESTING`` deep.
 
     Real PMC files start with a DOCTYPE naming the JATS DTD, so DTDs cannot be forbidden
     outright. The DTD itself is never fetched (expat does not load external DTDs), and any
@@ -76,6 +83,17 @@ def parse_xml(data: bytes, path: str) -> Element:
         ) from exc
     except ParseError as exc:
         raise CasebookError(ErrorCode.MALFORMED_XML, f"not well-formed XML: {exc}", path) from exc
+    # Walked with a list, not recursion: this is the check that makes recursion safe after it.
+    level: list[tuple[Element, int]] = [(root, 1)]
+    while level:
+        element, depth = level.pop()
+        if depth > MAX_NESTING:
+            raise CasebookError(
+                ErrorCode.MALFORMED_XML,
+                f"elements nested more than {MAX_NESTING} deep; casebook reads at most that",
+                path,
+            )
+        level.extend((child, depth + 1) for child in element)
     return root
 
 

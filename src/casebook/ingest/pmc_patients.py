@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from casebook.errors import CasebookError, ErrorCode
+from casebook.ingest.bioc import NESTED_TOO_DEEP
 from casebook.ingest.folders import require_file
 from casebook.model import Document, Patient, Sex, Source, SourceFormat
 
@@ -140,6 +141,11 @@ def parse_pmc_patients(
             continue
         except _BadLine as exc:
             yield CasebookError(ErrorCode.MALFORMED_JSON, f"line {number}: {exc}", where)
+            continue
+        except RecursionError:  # nesting deep enough to exhaust the parser's stack
+            yield CasebookError(
+                ErrorCode.MALFORMED_JSON, f"line {number}: {NESTED_TOO_DEEP}", where
+            )
             continue
         if not document.text.strip():
             yield CasebookError(

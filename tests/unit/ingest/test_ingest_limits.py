@@ -1,5 +1,6 @@
-"""Documents longer than --max-chars are refused with CB-E017 naming the limit, and a tiny
-input claiming a huge size is refused before the text it claims is made."""
+"""Documents longer than --max-chars are refused with CB-E017 naming the limit, a tiny input
+claiming a huge size is refused before the text it claims is made, and nesting past what the
+readers walk is a coded error, never a RecursionError."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 from casebook.errors import CasebookError, ErrorCode
 from casebook.ingest.bioc import parse_bioc_json, parse_bioc_xml
 from casebook.ingest.detect import iter_documents, read_bytes, read_path
+from casebook.ingest.jats import MAX_NESTING
 from casebook.model import Document
 
 PASSAGE = "A 54-year-old man had a fever."
@@ -89,3 +91,39 @@ def test_a_corpus_line_past_the_limit_is_an_error_in_its_place(tmp_path: Path) -
 def test_standard_input_past_the_limit_is_an_error() -> None:
     (error,) = list(iter_documents(["-"], stdin=io.BytesIO(b"Fever. " * 20), max_chars=100))
     assert isinstance(error, CasebookError) and error.code is ErrorCode.REQUEST_TOO_LARGE
+
+
+def _nested_jats(levels: int) -> bytes:
+    body = "<sec><title>T</title>" * levels + "<p>A man had a fever.</p>" + "</sec>" * levels
+    return f"<article><body>{body}</body></article>".encode()
+
+
+def test_xml_nested_past_the_limit_is_refused_and_up_to_it_is_read() -> None:
+    # <article><body> and the sections: the deepest <p> sits at MAX_NESTING.
+    deepest = MAX_NESTING - 3
+    (document,) = read_bytes(_nested_jats(deepest), "deep.nxml")
+    assert "A man had a fever." in document.text
+    for data, name in [(_nested_jats(10_000), "deep.nxml"), (_nested_jats(deepest + 1), "x.nxml")]:
+        with pytest.raises(CasebookError) as raised:
+            read_bytes(data, name)
+        assert raised.value.code is ErrorCode.MALFORMED_XML
+        assert f"more than {MAX_NESTING} deep" in raised.value.message
+
+
+def test_json_nested_past_what_python_parses_is_a_coded_error(tmp_path: Path) -> None:
+    brackets = "[" * 100_000 + "]" * 100_000
+    with pytest.raises(CasebookError) as raised:
+        parse_bioc_json(('{"documents": ' + brackets + "}").encode(), "deep.json")
+    assert raised.value.code is ErrorCode.MALFORMED_JSON
+    corpus = tmp_path / "patients.jsonl"
+    corpus.write_text(
+        '{"patient_uid": "1", "text": "Fever.", "age": ' + brackets + "}\n"
+        '{"patient_uid": "2", "text": "A 9-year-old boy had a cough."}\n',
+        encoding="utf-8",
+    )
+    (error, document) = list(iter_documents([str(corpus)]))
+    assert isinstance(error, CasebookError) and error.code is ErrorCode.MALFORMED_JSON
+    assert isinstance(document, Document) and document.id == "2"
+    with pytest.raises(CasebookError) as sniffed:
+        read_bytes(brackets.encode())
+    assert sniffed.value.code is ErrorCode.MALFORMED_JSON
