@@ -1,5 +1,6 @@
 """Worker processes end with the process that started them: ``serve``'s analysis workers and
-``add``'s and ``extract``'s, whether their parent is stopped (SIGTERM) or killed (SIGKILL)."""
+``add``'s and ``extract``'s, whether their parent is stopped (SIGTERM, SIGINT) or killed
+(SIGKILL)."""
 
 from __future__ import annotations
 
@@ -87,7 +88,7 @@ def _serve(tmp_path: Path) -> tuple[subprocess.Popen[bytes], set[int]]:
     return server, workers
 
 
-@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM])
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
 def test_serves_workers_end_with_it(tmp_path: Path, stop: signal.Signals) -> None:
     server, workers = _serve(tmp_path)
     server.send_signal(stop)
