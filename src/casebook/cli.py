@@ -108,6 +108,21 @@ def _log_to_console(debug: bool) -> None:
         log.addHandler(_LOG_HANDLER)
 
 
+MaxCharsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--max-chars",
+        min=1,
+        help="Longest document text read and analysed, in characters; a longer one is refused "
+        "with CB-E017 (default: CASEBOOK_MAX_CHARS, 1,000,000).",
+    ),
+]
+
+
+def _max_chars(given: int | None) -> int:
+    return given if given is not None else get_settings().max_chars
+
+
 def _fail(error: CasebookError) -> typer.Exit:
     print_error(error)
     return typer.Exit(code=1)
@@ -176,6 +191,7 @@ def analyze(
         typer.Option("--store", help="The case store --similar searches (CASEBOOK_STORE)."),
     ] = None,
     all_codes: AllCodesFlag = False,
+    max_chars: MaxCharsOption = None,
 ) -> None:
     """Analyse one case report and print what casebook reads out of it.
 
@@ -185,7 +201,7 @@ def analyze(
     if output_format not in {"text", "json", "fhir"}:
         raise typer.BadParameter("must be text, json or fhir", param_hint="--format")
     stdin = sys.stdin.buffer if path == "-" else None
-    results = list(service.analyze_inputs([path], stdin=stdin))
+    results = list(service.analyze_inputs([path], stdin=stdin, max_chars=_max_chars(max_chars)))
     cases = [r for r in results if isinstance(r, Case)]
     errors = [r for r in results if isinstance(r, CasebookError)]
     store_path = _store_path(store)
@@ -229,6 +245,7 @@ def extract(
             "--format", "-f", help="json (ID.json, a Case) or fhir (ID.fhir.json, an R4 Bundle)."
         ),
     ] = service.ExportFormat.JSON,
+    max_chars: MaxCharsOption = None,
 ) -> None:
     """Write one Case JSON or FHIR Bundle per document; documents already done are skipped."""
     stdin = sys.stdin.buffer if "-" in paths else None
@@ -247,6 +264,7 @@ def extract(
             workers=workers or get_settings().workers,
             output_format=output_format,
             stdin=stdin,
+            max_chars=_max_chars(max_chars),
             on_total=lambda total: progress.update(task, total=total),
             on_advance=lambda: progress.advance(task),
         )
@@ -296,6 +314,7 @@ def add(
             "(else that document is not stored and fails with CB-E021).",
         ),
     ] = False,
+    max_chars: MaxCharsOption = None,
 ) -> None:
     """Analyse documents into the case store; those already stored unchanged are skipped.
 
@@ -322,6 +341,7 @@ def add(
                     index=index,
                     replace=replace,
                     stdin=stdin,
+                    max_chars=_max_chars(max_chars),
                     on_total=lambda total: progress.update(task, total=total),
                     on_advance=lambda: progress.advance(task),
                 )
@@ -495,7 +515,13 @@ def search(
     store_path = _store_path(store)
     precedent = _guarded(
         lambda: service.search(
-            store_path, text=query, path=case_file, case_id=case_id, k=k, filters=filters
+            store_path,
+            text=query,
+            path=case_file,
+            case_id=case_id,
+            k=k,
+            filters=filters,
+            max_chars=get_settings().max_chars,
         )
     )
     if as_json:
@@ -589,13 +615,14 @@ def _split(value: str) -> Split:
 def care(
     path: Annotated[str, typer.Argument(help="A case report file, or - for standard input.")],
     as_json: JsonFlag = False,
+    max_chars: MaxCharsOption = None,
 ) -> None:
     """Check a case report against the 13 CARE guideline items and say what is missing.
 
     Exits 0 however many items are missing (it is a report), 1 when the input cannot be read.
     """
     stdin = sys.stdin.buffer if path == "-" else None
-    results = list(service.care_check([path], stdin=stdin))
+    results = list(service.care_check([path], stdin=stdin, max_chars=_max_chars(max_chars)))
     for result in results:
         if isinstance(result, CasebookError):
             print_error(result)

@@ -55,7 +55,9 @@ ERROR_HELP: dict[ErrorCode, str] = {
     ErrorCode.CASE_NOT_FOUND: "The case store holds no case with that id.",
     ErrorCode.STORE_ERROR: "The case store cannot be opened, read or written, or is not one.",
     ErrorCode.STORE_LOCKED: "Another process has the case store open; wait for it or stop it.",
-    ErrorCode.REQUEST_TOO_LARGE: "The request or its document is larger than the server accepts.",
+    ErrorCode.REQUEST_TOO_LARGE: "The request or its document is larger than casebook accepts: "
+    "a document's characters are capped by --max-chars (CASEBOOK_MAX_CHARS), a request's bytes "
+    "by CASEBOOK_API_MAX_REQUEST_BYTES.",
     ErrorCode.UNAUTHORIZED: "Send the server's token as 'Authorization: Bearer <token>'.",
     ErrorCode.INVALID_REQUEST: "The request does not match the API; see its schema at /docs.",
     ErrorCode.TIMED_OUT: "The analysis took longer than the server allows; try a shorter text.",

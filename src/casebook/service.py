@@ -10,6 +10,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
@@ -22,8 +23,9 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, BinaryIO
 
 from casebook import __version__
+from casebook.config import DEFAULT_MAX_CHARS
 from casebook.errors import CasebookError, ErrorCode, library_detail
-from casebook.ingest.detect import STDIN, iter_documents, read_bytes
+from casebook.ingest.detect import STDIN, check_length, iter_documents, read_bytes
 from casebook.model import Case, Document, Source, SourceFormat
 from casebook.store.base import AddOutcome, CaseRecord, CaseSummary
 
@@ -71,14 +73,16 @@ def default_pipeline() -> Pipeline:
     return pipeline
 
 
-def analyze_document(document: Document) -> Case:
-    """Analyse one document with the default pipeline.
+def analyze_document(document: Document, deadline: float | None = None) -> Case:
+    """Analyse one document with the default pipeline, stopping at ``deadline``
+    (``time.monotonic()``) if given.
 
     Raises:
-        CasebookError: ``CB-E013`` when a component fails on this document.
+        CasebookError: ``CB-E013`` when a component fails on this document; ``CB-E020`` when
+            the deadline passes.
     """
     try:
-        return default_pipeline()(document)
+        return default_pipeline()(document, deadline)
     except CasebookError:
         raise
     except Exception as exc:  # a bug in one component must not hide which document hit it
@@ -140,12 +144,13 @@ def relate_mentions(case: Case) -> Case:
 
 
 def read_inputs(
-    inputs: Sequence[str], stdin: BinaryIO | None = None
+    inputs: Sequence[str], stdin: BinaryIO | None = None, *, max_chars: int = DEFAULT_MAX_CHARS
 ) -> tuple[list[Document], list[CasebookError]]:
-    """Every document the inputs name, and an error for each input or file that failed."""
+    """Every document the inputs name, and an error for each input or file that failed (a
+    document longer than ``max_chars`` among them)."""
     documents: list[Document] = []
     errors: list[CasebookError] = []
-    for item in iter_documents(inputs, stdin=stdin):
+    for item in iter_documents(inputs, stdin=stdin, max_chars=max_chars):
         if isinstance(item, CasebookError):
             errors.append(item)
         else:
@@ -154,10 +159,10 @@ def read_inputs(
 
 
 def analyze_inputs(
-    inputs: Sequence[str], stdin: BinaryIO | None = None
+    inputs: Sequence[str], stdin: BinaryIO | None = None, *, max_chars: int = DEFAULT_MAX_CHARS
 ) -> Iterator[Case | CasebookError]:
     """Analyse every document the inputs name, in order, yielding errors in their place."""
-    documents, errors = read_inputs(inputs, stdin)
+    documents, errors = read_inputs(inputs, stdin, max_chars=max_chars)
     yield from errors
     for document in documents:
         try:
@@ -167,12 +172,12 @@ def analyze_inputs(
 
 
 def care_check(
-    inputs: Sequence[str], stdin: BinaryIO | None = None
+    inputs: Sequence[str], stdin: BinaryIO | None = None, *, max_chars: int = DEFAULT_MAX_CHARS
 ) -> Iterator[CareReport | CasebookError]:
     """Analyse each document and check it against the CARE checklist, errors in their place."""
     from casebook.care import check_care
 
-    for result in analyze_inputs(inputs, stdin):
+    for result in analyze_inputs(inputs, stdin, max_chars=max_chars):
         yield result if isinstance(result, CasebookError) else check_care(result)
 
 
@@ -262,6 +267,7 @@ def extract(
     workers: int = 1,
     output_format: ExportFormat = ExportFormat.JSON,
     stdin: BinaryIO | None = None,
+    max_chars: int = DEFAULT_MAX_CHARS,
     on_total: Callable[[int], None] | None = None,
     on_advance: Callable[[], None] | None = None,
 ) -> ExtractResult:
@@ -274,11 +280,12 @@ def extract(
         workers: Processes analysing documents in parallel.
         output_format: Case JSON or FHIR R4 Bundle.
         stdin: The stream ``-`` reads from.
+        max_chars: The longest document text analysed; a longer one is a failure.
         on_total: Called once with the number of documents to analyse.
         on_advance: Called after each analysed document.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    documents, read_errors = read_inputs(inputs, stdin)
+    documents, read_errors = read_inputs(inputs, stdin, max_chars=max_chars)
     result = ExtractResult(failed=list(read_errors))
     todo: list[Document] = []
     for document in documents:
@@ -303,7 +310,12 @@ def extract(
         return result
     # spawn, not fork: the progress display runs a thread, and forking a threaded process
     # can deadlock the children.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=get_context("spawn"),
+        initializer=exit_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         futures: list[Future[str | CasebookError]] = [
             pool.submit(_extract_one, document, out_dir, output_format) for document in todo
         ]
@@ -349,15 +361,7 @@ def read_upload(data: bytes, name: str | None = None, *, max_chars: int) -> list
     if name is not None:
         # Only the file name: an uploaded name is never a path on this machine.
         name = PurePosixPath(name.replace("\\", "/")).name or "upload"
-    documents = read_bytes(data, name or STDIN)
-    for document in documents:
-        if len(document.text) > max_chars:
-            raise CasebookError(
-                ErrorCode.REQUEST_TOO_LARGE,
-                f"document {document.id!r} holds {len(document.text)} characters; "
-                f"at most {max_chars} are analysed",
-                name,
-            )
+    documents = read_bytes(data, name or STDIN, max_chars=max_chars)
     if name is None:
         documents = [
             d.model_copy(update={"id": f"text-{content_hash(d)[:12]}"})
@@ -433,8 +437,31 @@ def _record_for_store(
         return _failed("indexing", exc, document)
 
 
-def _start_worker(load_pipeline: bool) -> None:
-    """Load what every document needs once, when the worker starts."""
+PARENT_CHECK_S = 0.5
+"""How often a worker process looks whether the process that started it is still there."""
+
+
+def exit_with_parent(parent: int) -> None:
+    """Make this worker process exit as soon as ``parent``, the process that started it, is
+    gone.
+
+    A worker whose parent was killed (SIGKILL, out of memory) is handed to another parent and
+    would go on analysing for nobody, holding its memory; a thread watches the parent's pid
+    and ends the process when it changes. Linux and macOS give an orphan a new parent pid. The
+    parent passes its own pid, so that a worker orphaned before it got here exits too.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="casebook-parent-watch", daemon=True).start()
+
+
+def _start_worker(parent: int, load_pipeline: bool) -> None:
+    """Load what every document needs once, when the worker starts; exit with the parent."""
+    exit_with_parent(parent)
     if load_pipeline:
         default_pipeline()
     _indexer()
@@ -533,6 +560,7 @@ def add(
     index: bool = True,
     replace: bool = False,
     stdin: BinaryIO | None = None,
+    max_chars: int = DEFAULT_MAX_CHARS,
     on_total: Callable[[int], None] | None = None,
     on_advance: Callable[[], None] | None = None,
 ) -> AddResult:
@@ -557,6 +585,7 @@ def add(
         index: Bring the search index up to date before returning.
         replace: Replace a stored case whose id a document shares but whose text differs.
         stdin: The stream ``-`` reads from.
+        max_chars: The longest document text analysed; a longer one is a failure.
         on_total: Called once with the number of documents to analyse.
         on_advance: Called after each analysed document is stored (or has failed).
 
@@ -567,7 +596,7 @@ def add(
     analyze = analyze or analyze_document
     # Open the store before reading anything, so that a locked or foreign file fails at once.
     with open_store(store_path) as store:
-        documents, read_errors = read_inputs(inputs, stdin)
+        documents, read_errors = read_inputs(inputs, stdin, max_chars=max_chars)
         result = AddResult(failed=list(read_errors))
         todo: list[tuple[Document, str]] = []
         queued: set[tuple[str, str]] = set()
@@ -636,7 +665,7 @@ def _add_in_workers(
         max_workers=workers,
         mp_context=get_context("spawn"),
         initializer=_start_worker,
-        initargs=(analyze is analyze_document,),
+        initargs=(os.getpid(), analyze is analyze_document),
     )
     waiting = iter(todo)
     in_flight: dict[Future[CaseRecord | CasebookError], Document] = {}
@@ -769,24 +798,29 @@ def remove_case(store_path: Path, case_id: str) -> None:
         mark_removed(index_folder(store_path), case_id, before, store.fingerprint())
 
 
-def analyze_text(text: str, case_id: str = "query") -> Case:
+def analyze_text(text: str, case_id: str = "query", *, max_chars: int = DEFAULT_MAX_CHARS) -> Case:
     """Analyse a piece of free text, such as a search query, as a plain-text case.
 
     Raises:
-        CasebookError: ``CB-E002`` when the text is blank; ``CB-E013`` when analysis fails.
+        CasebookError: ``CB-E002`` when the text is blank; ``CB-E017`` when it is longer than
+            ``max_chars``; ``CB-E013`` when analysis fails.
     """
-    return analyze_document(query_document(text, case_id))
+    return analyze_document(query_document(text, case_id, max_chars=max_chars))
 
 
-def query_document(text: str, case_id: str = "query") -> Document:
+def query_document(
+    text: str, case_id: str = "query", *, max_chars: int = DEFAULT_MAX_CHARS
+) -> Document:
     """Free text, such as a search query, as a plain-text document to analyse.
 
     Raises:
-        CasebookError: ``CB-E002`` when the text is blank.
+        CasebookError: ``CB-E002`` when the text is blank; ``CB-E017`` when it is longer than
+            ``max_chars``.
     """
     if not text.strip():
         raise CasebookError(ErrorCode.EMPTY_DOCUMENT, "the query text is empty")
-    return Document(id=case_id, text=text, source=Source(format=SourceFormat.TEXT))
+    document = Document(id=case_id, text=text, source=Source(format=SourceFormat.TEXT))
+    return check_length(document, max_chars)
 
 
 def search(
@@ -798,12 +832,14 @@ def search(
     case_id: str | None = None,
     k: int = 10,
     filters: SearchFilters | None = None,
+    max_chars: int = DEFAULT_MAX_CHARS,
 ) -> Precedent:
     """The stored cases most like a query case, why, and what was done for them.
 
     Give exactly one query: free ``text``, a report file ``path`` (its first document), an
     analysed ``case``, or the ``case_id`` of a stored case. A query case that is itself stored
-    (same id) is never among its hits.
+    (same id) is never among its hits. A query text or file document longer than ``max_chars``
+    is refused (``CB-E017``).
 
     Raises:
         ValueError: When not exactly one query is given.
@@ -827,9 +863,9 @@ def search(
             store_path,
         )
     if text is not None:
-        case = analyze_text(text)
+        case = analyze_text(text, max_chars=max_chars)
     elif path is not None:
-        case = _first_case(path)
+        case = _first_case(path, max_chars)
     index = store_index(store_path, lambda: open_store(store_path, read_only=True))
     if case is not None:
         query = index.query(case)
@@ -861,14 +897,14 @@ def precedent(
     return search(store_path, case=case, k=k, filters=filters)
 
 
-def _first_case(path: str) -> Case:
+def _first_case(path: str, max_chars: int) -> Case:
     """The analysed first document of a file (``-``: standard input).
 
     Raises:
         CasebookError: The reader's or the pipeline's error; ``CB-E002`` when there is none.
     """
     stdin = sys.stdin.buffer if path == "-" else None
-    for item in analyze_inputs([path], stdin=stdin):
+    for item in analyze_inputs([path], stdin=stdin, max_chars=max_chars):
         if isinstance(item, CasebookError):
             raise item
         return item

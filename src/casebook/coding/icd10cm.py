@@ -175,13 +175,13 @@ def dictionary_evidence(
     spans = sorted({(m.start, m.end) for m in matches})
     asserted = assertion.assert_spans(case, spans, EntityType.DISEASE_DISORDER)
     kept = {span for span, found in zip(spans, asserted, strict=True) if found not in excluded}
-    found: dict[str, list[Span]] = {}
+    found: dict[str, dict[tuple[int, int], Span]] = {}
     for match in sorted(matches, key=lambda m: (m.start, m.end)):
         if (match.start, match.end) in kept:
-            spans_of = found.setdefault(match.code, [])
-            if all((s.start, s.end) != (match.start, match.end) for s in spans_of):
-                spans_of.append(Span(start=match.start, end=match.end))
-    return found
+            spans_of = found.setdefault(match.code, {})
+            if (match.start, match.end) not in spans_of:
+                spans_of[match.start, match.end] = Span(start=match.start, end=match.end)
+    return {code: list(spans.values()) for code, spans in found.items()}
 
 
 class Icd10Model:

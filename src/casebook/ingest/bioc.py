@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
 
+from casebook.config import DEFAULT_MAX_CHARS
 from casebook.errors import CasebookError, ErrorCode, library_detail
 from casebook.ingest.jats import local_name, parse_xml
 from casebook.ingest.text import drop_controls, lone_surrogate, read_bytes_of
@@ -47,6 +48,10 @@ SECTION_KINDS: dict[str, str] = {
 """BioC ``section_type``/``type`` infon values (lower-cased) to section kinds."""
 
 
+NESTED_TOO_DEEP = "JSON nested deeper than casebook reads (Python's recursion limit)"
+"""Why JSON whose arrays or objects nest thousands deep is refused."""
+
+
 @dataclass(frozen=True)
 class _Passage:
     offset: int
@@ -67,9 +72,21 @@ def _assemble(
     passages: Sequence[_Passage],
     fmt: SourceFormat,
     path: str | None,
+    max_chars: int,
 ) -> Document:
     where = path or "-"
     code = ErrorCode.MALFORMED_XML if fmt is SourceFormat.BIOC_XML else ErrorCode.MALFORMED_JSON
+    # The offsets say how long the text will be; a few bytes can claim billions of characters,
+    # so the claim is checked before any filler is made.
+    for passage in passages:
+        if passage.offset + len(passage.text) > max_chars:
+            raise CasebookError(
+                ErrorCode.REQUEST_TOO_LARGE,
+                f"document {doc_id}: {passage.label} at offset {passage.offset} would make the "
+                f"text longer than the {max_chars:,} characters casebook reads (--max-chars, "
+                "CASEBOOK_MAX_CHARS)",
+                where,
+            )
     parts: list[str] = []
     size = 0
     sections: list[Section] = []
@@ -211,7 +228,9 @@ def _each_document(
             )
 
 
-def iter_bioc_xml(data: bytes, path: str | None) -> Iterator[Document | CasebookError]:
+def iter_bioc_xml(
+    data: bytes, path: str | None, *, max_chars: int = DEFAULT_MAX_CHARS
+) -> Iterator[Document | CasebookError]:
     """Documents from BioC XML bytes, one per BioC ``<document>``, an error in place of each
     bad one.
 
@@ -237,19 +256,23 @@ def iter_bioc_xml(data: bytes, path: str | None) -> Iterator[Document | Casebook
         if not doc_id:
             raise CasebookError(ErrorCode.MALFORMED_XML, f"document {number} has no <id>", where)
         passages = _xml_passages(document, doc_id, where)
-        return _assemble(doc_id, _xml_infons(document), passages, SourceFormat.BIOC_XML, path)
+        return _assemble(
+            doc_id, _xml_infons(document), passages, SourceFormat.BIOC_XML, path, max_chars
+        )
 
     documents = [d for d in root if local_name(d) == "document"]
     yield from _each_document(documents, build, ErrorCode.MALFORMED_XML, where)
 
 
-def parse_bioc_xml(data: bytes, path: str | None) -> list[Document]:
+def parse_bioc_xml(
+    data: bytes, path: str | None, *, max_chars: int = DEFAULT_MAX_CHARS
+) -> list[Document]:
     """Documents from BioC XML bytes, one per BioC ``<document>``.
 
     Raises:
         CasebookError: The first error ``iter_bioc_xml`` raises or yields.
     """
-    return _all_or_first_error(iter_bioc_xml(data, path))
+    return _all_or_first_error(iter_bioc_xml(data, path, max_chars=max_chars))
 
 
 def _all_or_first_error(items: Iterator[Document | CasebookError]) -> list[Document]:
@@ -261,13 +284,13 @@ def _all_or_first_error(items: Iterator[Document | CasebookError]) -> list[Docum
     return documents
 
 
-def read_bioc_xml(path: Path) -> list[Document]:
+def read_bioc_xml(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS) -> list[Document]:
     """Read a BioC XML file.
 
     Raises:
         CasebookError: As ``parse_bioc_xml``, or when the file cannot be read.
     """
-    return parse_bioc_xml(read_bytes_of(path), str(path))
+    return parse_bioc_xml(read_bytes_of(path), str(path), max_chars=max_chars)
 
 
 # --- JSON --------------------------------------------------------------------------------------
@@ -314,7 +337,9 @@ def _json_passages(document: dict[str, Any], doc_id: str, where: str) -> list[_P
     return passages
 
 
-def iter_bioc_json(data: bytes, path: str | None) -> Iterator[Document | CasebookError]:
+def iter_bioc_json(
+    data: bytes, path: str | None, *, max_chars: int = DEFAULT_MAX_CHARS
+) -> Iterator[Document | CasebookError]:
     """Documents from BioC JSON bytes (a collection, or a list of collections), an error in
     place of each bad one.
 
@@ -339,9 +364,7 @@ def iter_bioc_json(data: bytes, path: str | None) -> Iterator[Document | Caseboo
             ErrorCode.MALFORMED_JSON, f"invalid JSON: not UTF-8 at byte {exc.start}", where
         ) from exc
     except RecursionError:
-        raise CasebookError(
-            ErrorCode.MALFORMED_JSON, "invalid JSON: nested too deeply to read", where
-        ) from None
+        raise CasebookError(ErrorCode.MALFORMED_JSON, NESTED_TOO_DEEP, where) from None
     # The BioC web services answer with a list of collections, files hold one collection.
     collections = payload if isinstance(payload, list) else [payload]
     if not collections or not all(
@@ -363,25 +386,27 @@ def iter_bioc_json(data: bytes, path: str | None) -> Iterator[Document | Caseboo
             raise CasebookError(ErrorCode.MALFORMED_JSON, f"document {number} has no id", where)
         passages = _json_passages(document, doc_id, where)
         infons = _json_infons(document.get("infons"))
-        return _assemble(doc_id, infons, passages, SourceFormat.BIOC_JSON, path)
+        return _assemble(doc_id, infons, passages, SourceFormat.BIOC_JSON, path, max_chars)
 
     for collection in collections:
         yield from _each_document(collection["documents"], build, ErrorCode.MALFORMED_JSON, where)
 
 
-def parse_bioc_json(data: bytes, path: str | None) -> list[Document]:
+def parse_bioc_json(
+    data: bytes, path: str | None, *, max_chars: int = DEFAULT_MAX_CHARS
+) -> list[Document]:
     """Documents from BioC JSON bytes: a collection, or a list of collections.
 
     Raises:
         CasebookError: The first error ``iter_bioc_json`` raises or yields.
     """
-    return _all_or_first_error(iter_bioc_json(data, path))
+    return _all_or_first_error(iter_bioc_json(data, path, max_chars=max_chars))
 
 
-def read_bioc_json(path: Path) -> list[Document]:
+def read_bioc_json(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS) -> list[Document]:
     """Read a BioC JSON file.
 
     Raises:
         CasebookError: As ``parse_bioc_json``, or when the file cannot be read.
     """
-    return parse_bioc_json(read_bytes_of(path), str(path))
+    return parse_bioc_json(read_bytes_of(path), str(path), max_chars=max_chars)

@@ -73,7 +73,8 @@ def _deeper_than(root: Element, limit: int) -> bool:
 
 
 def parse_xml(data: bytes, path: str) -> Element:
-    """Parse XML safely: a DOCTYPE is allowed, entity declarations are refused.
+    """Parse XML safely: a DOCTYPE is allowed, entity declarations are refused, elements nest
+    at most ``MAX_NESTING`` deep.
 
     Real PMC files start with a DOCTYPE naming the JATS DTD, so DTDs cannot be forbidden
     outright. The DTD itself is never fetched (expat does not load external DTDs), and any

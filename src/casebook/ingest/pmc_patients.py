@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from casebook.errors import CasebookError, ErrorCode, library_detail
+from casebook.ingest.bioc import NESTED_TOO_DEEP
 from casebook.ingest.folders import require_file
 from casebook.ingest.text import drop_controls, lone_surrogate
 from casebook.model import Document, Patient, Sex, Source, SourceFormat
@@ -168,11 +169,9 @@ def parse_pmc_patients(
                 ErrorCode.MALFORMED_JSON, f"line {number}: invalid JSON: {exc.msg}", where
             )
             continue
-        except RecursionError:
+        except RecursionError:  # nesting deep enough to exhaust the parser's stack
             yield CasebookError(
-                ErrorCode.MALFORMED_JSON,
-                f"line {number}: invalid JSON: nested too deeply to read",
-                where,
+                ErrorCode.MALFORMED_JSON, f"line {number}: {NESTED_TOO_DEEP}", where
             )
             continue
         except _BadLine as exc:

@@ -189,7 +189,7 @@ def test_oversized_request_is_413_and_the_server_keeps_serving(client: httpx.Cli
 
 
 def test_overlong_document_is_413(client: httpx.Client, api: RunningServer) -> None:
-    text = "The patient was well. " * (api.settings.api_max_document_chars // 22 + 1)
+    text = "The patient was well. " * (api.settings.max_chars // 22 + 1)
     body = _error(client.post("/v1/analyze", json={"text": text}), 413, ErrorCode.REQUEST_TOO_LARGE)
     assert "characters" in body.message
 
@@ -258,8 +258,10 @@ def test_bad_records_get_4xx_coded_errors_never_500(client: httpx.Client) -> Non
     for route, status in (("/v1/analyze", 422), ("/v1/search", 400)):
         response = client.post(route, content=f'{{"text": {_NESTED}}}', headers=nested)
         _error(response, status, ErrorCode.INVALID_REQUEST)
-    too_far = client.get("/v1/cases", params={"offset": str(10**30)})
-    assert too_far.status_code == 200 and too_far.json()["items"] == []
+    # An offset past any store is a page with no items; one past 2**31 - 1 a coded refusal.
+    far = client.get("/v1/cases", params={"offset": str(2**31 - 1)})
+    assert far.status_code == 200 and far.json()["items"] == []
+    _error(client.get("/v1/cases", params={"offset": str(10**30)}), 422, ErrorCode.INVALID_REQUEST)
 
 
 def test_malformed_requests_get_coded_errors(client: httpx.Client) -> None:
@@ -302,7 +304,7 @@ def test_document_text_is_never_logged_at_info(
 
 
 def test_analysis_does_not_block_other_requests(client: httpx.Client) -> None:
-    long_text = REPORT * 300
+    long_text = REPORT * 3000
     finished: list[float] = []
 
     def analyze() -> None:
