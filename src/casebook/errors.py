@@ -52,7 +52,8 @@ ERROR_HELP: dict[ErrorCode, str] = {
     ErrorCode.PROCESSING_FAILED: "Analysing a document failed unexpectedly.",
     ErrorCode.CASE_NOT_FOUND: "The case store holds no case with that id.",
     ErrorCode.STORE_ERROR: "The case store cannot be opened, read or written, or is not one.",
-    ErrorCode.STORE_LOCKED: "Another process has the case store open; wait for it or stop it.",
+    ErrorCode.STORE_LOCKED: "Another process kept the case store longer than CASEBOOK_STORE_WAIT_S "
+    "seconds; try again when it is done, or stop it.",
     ErrorCode.REQUEST_TOO_LARGE: "The request or its document is larger than the server accepts.",
     ErrorCode.UNAUTHORIZED: "Send the server's token as 'Authorization: Bearer <token>'.",
     ErrorCode.INVALID_REQUEST: "The request does not match the API; see its schema at /docs.",
