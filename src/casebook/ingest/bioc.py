@@ -44,6 +44,12 @@ SECTION_KINDS: dict[str, str] = {
 """BioC ``section_type``/``type`` infon values (lower-cased) to section kinds."""
 
 
+MAX_OFFSET = 50_000_000
+"""The largest passage offset read. The gaps between passages become spaces, so an offset is
+text to allocate: the longest PMC articles run to about a million characters, and a file
+claiming 3,000,000,000 would build a string of gigabytes from a few bytes."""
+
+
 @dataclass(frozen=True)
 class _Passage:
     offset: int
@@ -77,6 +83,13 @@ def _assemble(
                 code,
                 f"document {doc_id}: {passage.label} at offset {passage.offset} overlaps or goes "
                 f"back before the previous passage, which ends at {size}",
+                where,
+            )
+        if passage.offset > MAX_OFFSET:
+            raise CasebookError(
+                code,
+                f"document {doc_id}: {passage.label} at offset {passage.offset} lies past "
+                f"{MAX_OFFSET:,} characters, more than any case report holds",
                 where,
             )
         if not passage.text:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from casebook.errors import CasebookError, ErrorCode
 from casebook.ingest.bioc import (
+    MAX_OFFSET,
     parse_bioc_json,
     parse_bioc_xml,
     read_bioc_json,
@@ -118,6 +119,24 @@ def test_backwards_passages_in_xml_are_malformed() -> None:
         parse_bioc_xml(data, "back.xml")
     assert caught.value.code is ErrorCode.MALFORMED_XML
     assert "passage 2" in caught.value.message
+
+
+@pytest.mark.parametrize("offset", [MAX_OFFSET + 1, 3_000_000_000, 10**12])
+def test_an_offset_past_any_case_report_is_refused_before_its_gap_is_built(offset: int) -> None:
+    xml = (
+        f"<collection><document><id>d1</id><passage><offset>{offset}</offset>"
+        "<text>fever</text></passage></document></collection>"
+    ).encode()
+    passage = {"offset": offset, "text": "fever"}
+    json_data = json.dumps({"documents": [{"id": "d1", "passages": [passage]}]}).encode()
+    for parse, data, code in (
+        (parse_bioc_xml, xml, ErrorCode.MALFORMED_XML),
+        (parse_bioc_json, json_data, ErrorCode.MALFORMED_JSON),
+    ):
+        with pytest.raises(CasebookError) as caught:
+            parse(data, "far.bioc")
+        assert caught.value.code is code
+        assert f"offset {offset}" in caught.value.message
 
 
 def test_sentence_level_passages_are_placed_by_sentence() -> None:
