@@ -401,13 +401,11 @@ AGES = st.lists(
 PMC_PATIENT = optional_fields(
     {
         "patient_uid": st.text(ANY_CHAR, max_size=12),
-        "PMID": st.integers(0, 10**9),
-        "file_path": st.text(max_size=12),
+        "pmid": st.integers(0, 10**9),
         "title": SHORT_TEXT,
-        "patient": SHORT_TEXT,
         "text": SHORT_TEXT,
         "age": AGES,
-        "gender": st.sampled_from(["M", "F", "m", "female", "", "X"]),
+        "sex": st.sampled_from(["M", "F", "m", "female", "", "X"]),
     }
 )
 

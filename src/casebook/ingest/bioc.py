@@ -122,7 +122,15 @@ def _assemble(
             sections.append(Section(start=passage.offset, end=size, title=name, kind=kind))
     text = "".join(parts)
     if not text.strip():
-        raise CasebookError(ErrorCode.EMPTY_DOCUMENT, f"document {doc_id} holds no text", where)
+        raise CasebookError(ErrorCode.EMPTY_DOCUMENT, f"document {doc_id!r} holds no text", where)
+    for name, value in (("id", doc_id), ("text", text)):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            # JSON can escape a lone surrogate ("\ud800"), which no text can be written with.
+            raise CasebookError(
+                code, f"document {doc_id!r}: its {name} holds a lone surrogate", where
+            ) from None
     return Document(
         id=doc_id,
         text=text,

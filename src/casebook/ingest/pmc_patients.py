@@ -13,6 +13,7 @@ the next for every tokenizer; the reader turns each into a line break.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,11 +60,15 @@ def age_in_years(age: Any) -> float | None:
         if not (isinstance(pair, list) and len(pair) == 2):
             raise ValueError(f"age entry {pair!r} is not a [value, unit] pair")
         value, unit = pair
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise ValueError(f"age value {value!r} is not a non-negative number")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"age value {value!r} is not a number")
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"age value {value!r} is not a finite non-negative number")
         if unit not in UNIT_YEARS:
             raise ValueError(f"unknown age unit {unit!r}")
         total += float(value) * UNIT_YEARS[unit]
+    if not math.isfinite(total):
+        raise ValueError("the age is too large")
     return total
 
 
@@ -86,6 +91,12 @@ def _document(record: Any, path: str | None) -> Document:
         age = age_in_years(record.get("age"))
     except ValueError as exc:
         raise _BadLine(f"patient {uid}: {exc}") from None
+    for name, value in (("patient_uid", str(uid)), ("title", title or ""), ("text", text)):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            # JSON can escape a lone surrogate ("\ud800"), which no text can be written with.
+            raise _BadLine(f"patient {uid!r}: {name!r} holds a lone surrogate") from None
     extra: dict[str, str] = {}
     if (pmid := record.get("pmid")) is not None:
         extra["pmid"] = str(pmid)

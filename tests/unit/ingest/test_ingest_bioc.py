@@ -139,6 +139,21 @@ def test_an_offset_past_any_case_report_is_refused_before_its_gap_is_built(offse
         assert f"offset {offset}" in caught.value.message
 
 
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"id": "\ud800", "passages": [{"offset": 0, "text": "Fever."}]},
+        {"id": "d1", "passages": [{"offset": 0, "text": "Fever \udfff."}]},
+    ],
+)
+def test_a_lone_surrogate_escape_is_malformed(document: dict[str, object]) -> None:
+    data = json.dumps({"documents": [document]}).encode()
+    with pytest.raises(CasebookError) as caught:
+        parse_bioc_json(data, "odd.json")
+    assert caught.value.code is ErrorCode.MALFORMED_JSON
+    assert "lone surrogate" in caught.value.message
+
+
 def test_sentence_level_passages_are_placed_by_sentence() -> None:
     data = (
         b"<collection><document><id>s1</id><passage><offset>0</offset>"
