@@ -38,6 +38,7 @@ from pathlib import Path
 
 import httpx
 from http_search import ten_word_queries
+from soak import descendants, end_all
 
 from casebook import service
 from casebook.errors import CasebookError
@@ -195,8 +196,10 @@ def run(corpus: Path, cases: int, small: Path, every: float, folder: Path) -> di
                 quiet.latencies.append(time.monotonic() - started)
             final = http.get("/v1/cases", params={"limit": 1}).json()["total"]
     finally:
+        workers = descendants(server.pid)
         server.terminate()
         server.wait(timeout=60)
+        end_all(workers)
     idle_seconds, _ = _casebook("cases", "--count", "--store", str(store))
     return {
         "cases": cases,
