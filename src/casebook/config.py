@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         description="Folder for the indexes casebook builds from its packaged vocabularies and "
         "models, so that later commands start faster; safe to delete.",
     )
+    store_wait_s: float = Field(
+        default=30.0,
+        ge=0,
+        description="Seconds a command or request waits for another process to release the "
+        "case store before giving up with CB-E016.",
+    )
     api_host: str = Field(
         default="127.0.0.1",
         description="Address `casebook serve` listens on; loopback unless set otherwise.",

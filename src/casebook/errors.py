@@ -54,7 +54,8 @@ ERROR_HELP: dict[ErrorCode, str] = {
     ErrorCode.PROCESSING_FAILED: "Analysing a document failed unexpectedly.",
     ErrorCode.CASE_NOT_FOUND: "The case store holds no case with that id.",
     ErrorCode.STORE_ERROR: "The case store cannot be opened, read or written, or is not one.",
-    ErrorCode.STORE_LOCKED: "Another process has the case store open; wait for it or stop it.",
+    ErrorCode.STORE_LOCKED: "Another process kept the case store longer than CASEBOOK_STORE_WAIT_S "
+    "seconds; try again when it is done, or stop it.",
     ErrorCode.REQUEST_TOO_LARGE: "The request or its document is larger than casebook accepts: "
     "a document's characters are capped by --max-chars (CASEBOOK_MAX_CHARS), a request's bytes "
     "by CASEBOOK_API_MAX_REQUEST_BYTES.",

@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, BinaryIO
 
 from casebook import __version__
-from casebook.config import DEFAULT_MAX_CHARS
+from casebook.config import DEFAULT_MAX_CHARS, get_settings
 from casebook.errors import CasebookError, ErrorCode, library_detail
 from casebook.ingest.detect import STDIN, check_length, iter_documents, read_bytes
 from casebook.model import Case, Document, Source, SourceFormat
@@ -372,16 +372,30 @@ def read_upload(data: bytes, name: str | None = None, *, max_chars: int) -> list
     return documents
 
 
-def open_store(path: Path, *, read_only: bool = False) -> DuckDBCaseStore:
+def open_store(
+    path: Path, *, read_only: bool = False, wait_s: float | None = None
+) -> DuckDBCaseStore:
     """Open (creating when missing and writable) the case store at ``path``.
 
+    The store is one file that a writing process holds alone, so every caller closes it as
+    soon as its call or batch is done: then readers and writers of other processes take turns
+    instead of locking each other out.
+
+    Args:
+        path: The store file.
+        read_only: Open to read only, which other readers may do at the same time.
+        wait_s: How long to wait while another process holds the store; the
+            ``store_wait_s`` setting (``CASEBOOK_STORE_WAIT_S``) when None.
+
     Raises:
-        CasebookError: ``CB-E016`` when another process holds the store; ``CB-E015`` when the
-            file is not a case store this casebook can read.
+        CasebookError: ``CB-E016`` when another process still holds the store after
+            ``wait_s``; ``CB-E015`` when the file is not a case store this casebook can read.
     """
     from casebook.store import DuckDBCaseStore
 
-    return DuckDBCaseStore(path, read_only=read_only)
+    if wait_s is None:
+        wait_s = get_settings().store_wait_s
+    return DuckDBCaseStore(path, read_only=read_only, wait_s=wait_s)
 
 
 @dataclass
@@ -479,7 +493,9 @@ class _BatchWriter:
 
     A transaction per case would make the one process that writes wait on every commit; a batch
     is committed when it holds ``COMMIT_AT_MOST`` cases or its first case has waited
-    ``COMMIT_EVERY_S``, so an interrupted ``add`` loses at most that much finished work.
+    ``COMMIT_EVERY_S``, so an interrupted ``add`` loses at most that much finished work. The
+    store is opened for each batch and closed after its commit, so that other processes read
+    (and write) it between two batches; a batch waits, bounded, while another process holds it.
 
     With ``entry_key`` set, the search-index entries built by that key of the cases it stores
     are kept in ``entries``, read while the workers analyse: building the index at the end
@@ -488,12 +504,12 @@ class _BatchWriter:
 
     def __init__(
         self,
-        store: DuckDBCaseStore,
+        store_path: Path,
         result: AddResult,
         on_advance: Callable[[], None] | None,
         entry_key: str | None = None,
     ) -> None:
-        self._store = store
+        self._store_path = store_path
         self._result = result
         self._on_advance = on_advance
         self._pending: list[CaseRecord] = []
@@ -525,7 +541,8 @@ class _BatchWriter:
         """Commit the pending cases now."""
         if not self._pending:
             return
-        outcomes = self._store.add_records(self._pending)
+        with open_store(self._store_path) as store:
+            outcomes = store.add_records(self._pending)
         lists = {
             AddOutcome.ADDED: self._result.added,
             AddOutcome.UNCHANGED: self._result.unchanged,
@@ -572,7 +589,8 @@ def add(
     document sharing the id: it fails with ``CB-E021`` unless ``replace``. Analysed
     cases are committed in small batches of whole cases (at most ``COMMIT_EVERY_S`` after
     each is done), so an interrupted run (Ctrl-C, kill -9) loses only the cases still being
-    analysed or waiting for their batch; running it again finishes the rest. Each case's
+    analysed or waiting for their batch; running it again finishes the rest. The store is
+    held only while a batch is committed, so other processes read it meanwhile. Each case's
     search-index entry is computed and stored with it, and the store's search index is
     brought up to date at the end, so the next search only loads it.
 
@@ -590,50 +608,56 @@ def add(
         on_advance: Called after each analysed document is stored (or has failed).
 
     Raises:
-        CasebookError: ``CB-E016``/``CB-E015`` when the store cannot be opened or written.
+        CasebookError: ``CB-E016`` when another process holds the store longer than the
+            ``store_wait_s`` setting; ``CB-E015`` when it cannot be opened or written.
             Documents that cannot be read or analysed are reported in ``AddResult.failed``.
     """
     analyze = analyze or analyze_document
-    # Open the store before reading anything, so that a locked or foreign file fails at once.
-    with open_store(store_path) as store:
-        documents, read_errors = read_inputs(inputs, stdin, max_chars=max_chars)
-        result = AddResult(failed=list(read_errors))
-        todo: list[tuple[Document, str]] = []
-        queued: set[tuple[str, str]] = set()
+    # Create or check the store before reading anything, so that a foreign file fails at once.
+    with open_store(store_path):
+        pass
+    documents, read_errors = read_inputs(inputs, stdin, max_chars=max_chars)
+    result = AddResult(failed=list(read_errors))
+    todo: list[tuple[Document, str]] = []
+    queued: set[tuple[str, str]] = set()
+    digests = [content_hash(document) for document in documents]
+    with open_store(store_path, read_only=True) as store:
         stored = store.content_hashes([document.id for document in documents])
-        digests = [content_hash(document) for document in documents]
         changed = [
             document.id
             for document, digest in zip(documents, digests, strict=True)
             if stored.get(document.id, digest) != digest
         ]
         clashes = [False] * len(documents) if replace else _clashes(documents, store.texts(changed))
-        for document, digest, clash in zip(documents, digests, clashes, strict=True):
-            # A document listed twice, unchanged, is analysed once.
-            if (document.id, digest) in queued or stored.get(document.id) == digest:
-                result.unchanged.append(document.id)
-            elif clash:
-                result.failed.append(_clash(document))
-            else:
-                queued.add((document.id, digest))
-                todo.append((document, digest))
-        del documents
-        if on_total:
-            on_total(len(todo))
-        writer = _BatchWriter(store, result, on_advance, _indexer().key if index else None)
-        try:
-            if workers <= 1 or len(todo) <= 1:
-                for document, digest in todo:
-                    writer.put(_record_for_store(analyze, document, digest))
-            else:
-                _add_in_workers(todo, analyze, workers, writer)
-        except KeyboardInterrupt:
-            writer.flush()  # the finished cases are whole: keep them
-            raise
-        writer.flush()
-        if index:
-            from casebook.search.precedent import refresh_index
+    for document, digest, clash in zip(documents, digests, clashes, strict=True):
+        # A document listed twice, unchanged, is analysed once.
+        if (document.id, digest) in queued or stored.get(document.id) == digest:
+            result.unchanged.append(document.id)
+        elif clash:
+            result.failed.append(_clash(document))
+        else:
+            queued.add((document.id, digest))
+            todo.append((document, digest))
+    del documents
+    if on_total:
+        on_total(len(todo))
+    writer = _BatchWriter(store_path, result, on_advance, _indexer().key if index else None)
+    try:
+        if workers <= 1 or len(todo) <= 1:
+            for document, digest in todo:
+                writer.put(_record_for_store(analyze, document, digest))
+        else:
+            _add_in_workers(todo, analyze, workers, writer)
+    except KeyboardInterrupt:
+        writer.flush()  # the finished cases are whole: keep them
+        raise
+    writer.flush()
+    if index:
+        from casebook.search.precedent import refresh_index
 
+        # Read-only: other readers go on meanwhile; a writer waits until the index is saved,
+        # which keeps the index and the fingerprint it is stamped with the same cases.
+        with open_store(store_path, read_only=True) as store:
             refresh_index(store_path, store, fresh=writer.entries)
     return result
 

@@ -77,6 +77,8 @@ def age_in_years(age: Any) -> float | None:
         if unit not in UNIT_YEARS:
             raise ValueError(f"unknown age unit {unit!r}")
         total += years * UNIT_YEARS[unit]
+    if not math.isfinite(total):
+        raise ValueError("the age is too large")
     return total
 
 
@@ -114,6 +116,12 @@ def _document(record: Any, path: str | None, number: int) -> Document:
         age = age_in_years(record.get("age"))
     except ValueError as exc:
         raise _BadLine(f"patient {uid}: {exc}") from None
+    for name, value in (("patient_uid", str(uid)), ("title", title or ""), ("text", text)):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            # JSON can escape a lone surrogate ("\ud800"), which no text can be written with.
+            raise _BadLine(f"patient {uid!r}: {name!r} holds a lone surrogate") from None
     extra: dict[str, str] = {}
     if (pmid := record.get("pmid")) is not None:
         extra["pmid"] = str(pmid)

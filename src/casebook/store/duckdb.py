@@ -5,14 +5,20 @@ columns a listing needs; its mentions and codes are copied into ``mentions`` and
 that search can query them with SQL. Beside them, ``search_entries`` keeps each case's
 entry in the search index, so that the index is built without reading cases again. A case and
 its rows are written in one transaction (``casebook add`` writes a batch of whole cases in
-one), so a crash leaves either the whole case or none of it. DuckDB lets one process write a
-file at a time; a second process gets ``CB-E016`` instead of waiting.
+one), so a crash leaves either the whole case or none of it.
+
+DuckDB lets one process at a time open a file for writing, and none may read it meanwhile (nor
+write it while others read). So every user of the store holds it briefly, opening it per
+call or per committed batch and closing it at once, and an open that finds the file taken
+tries again for up to ``wait_s`` seconds before giving up with ``CB-E016``.
 """
 
 from __future__ import annotations
 
 import builtins
+import random
 import re
+import time
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -108,6 +114,18 @@ MAX_ROWS = 2**62
 
 _LOCK_PID = re.compile(r"PID (\d+)")
 
+STORE_WAIT_S = 30.0
+"""How long opening the store waits, by default, for another process to release it.
+
+A writer holds the file for one batch's commit and the checkpoint that folds it into the file
+at close; a reader for one query, or for reading the search entries when it builds an index.
+"""
+
+_RETRY_FIRST_S = 0.005
+_RETRY_MOST_S = 0.1
+"""The pause between two tries to open a taken store: doubling from the first to the most, so
+that a short hold costs a reader little and a long one is not polled in a busy loop."""
+
 _ROWS = "casebook_rows"
 """The name under which ``_insert_columns`` shows DuckDB the rows it inserts."""
 
@@ -117,6 +135,16 @@ def _strings(values: Sequence[str | None]) -> npt.NDArray[np.object_]:
     return np.array(values, dtype=object)
 
 
+def _is_lock_conflict(error: duckdb.Error) -> bool:
+    """Whether opening failed because another process holds the file."""
+    return "lock" in str(error).lower()
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
 class DuckDBCaseStore:
     """A ``CaseStore`` kept in one DuckDB file, created (with its folder) when missing.
 
@@ -124,14 +152,18 @@ class DuckDBCaseStore:
         path: The database file.
         read_only: Open without the right to write, so that several readers can share the
             file; the file must already be a case store.
+        wait_s: How long to keep trying while another process holds the file.
 
     Raises:
-        CasebookError: ``CB-E016`` when another process has the file open for writing;
-            ``CB-E015`` when the file is not a DuckDB database, not a case store, or a case
-            store written by a newer casebook. The file is never modified or deleted then.
+        CasebookError: ``CB-E016`` when another process still holds the file (for writing,
+            or for reading when this one would write) after ``wait_s``; ``CB-E015`` when the
+            file is not a DuckDB database, not a case store, or a case store written by a newer
+            casebook. The file is never modified or deleted then.
     """
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+    def __init__(
+        self, path: Path, *, read_only: bool = False, wait_s: float = STORE_WAIT_S
+    ) -> None:
         self.path = path
         self.read_only = read_only
         self._has_entries = True
@@ -145,10 +177,7 @@ class DuckDBCaseStore:
                     f"cannot create the store's folder: {exc.strerror or type(exc).__name__}",
                     path,
                 ) from exc
-        try:
-            self._con = duckdb.connect(str(path), read_only=read_only, config=CONNECTION_CONFIG)
-        except duckdb.Error as exc:
-            raise self._open_error(exc) from exc
+        self._con = self._connect(wait_s)
         try:
             self._prepare_schema()
         except BaseException:
@@ -182,15 +211,34 @@ class DuckDBCaseStore:
             self.path,
         )
 
-    def _open_error(self, exc: duckdb.Error) -> CasebookError:
+    def _connect(self, wait_s: float) -> duckdb.DuckDBPyConnection:
+        """Open the file, trying again while another process holds it, up to ``wait_s``."""
+        deadline = time.monotonic() + wait_s
+        pause = _RETRY_FIRST_S
+        while True:
+            try:
+                return duckdb.connect(
+                    str(self.path),
+                    read_only=self.read_only,
+                    config=CONNECTION_CONFIG,
+                )
+            except duckdb.Error as exc:
+                left = deadline - time.monotonic()
+                if not _is_lock_conflict(exc) or left <= 0:
+                    raise self._open_error(exc, wait_s) from exc
+            # Jitter, so that processes waiting on each other do not retry in step.
+            time.sleep(min(left, pause * random.uniform(0.5, 1.0)))
+            pause = min(2 * pause, _RETRY_MOST_S)
+
+    def _open_error(self, exc: duckdb.Error, wait_s: float) -> CasebookError:
         message = str(exc)
-        if "lock" in message.lower():
+        if _is_lock_conflict(exc):
             held = _LOCK_PID.search(message)
             by = f" (process {held.group(1)})" if held else ""
             return CasebookError(
                 ErrorCode.STORE_LOCKED,
-                f"the case store is in use by another process{by}; "
-                "wait for it to finish or stop it",
+                f"the case store stayed in use by another process{by} for {wait_s:g} s; "
+                "try again when it is done, or stop it",
                 self.path,
             )
         if "not a valid duckdb database" in message.lower():
