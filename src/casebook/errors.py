@@ -34,6 +34,8 @@ class ErrorCode(StrEnum):
     INVALID_REQUEST = "CB-E019"
     TIMED_OUT = "CB-E020"
     UNKNOWN_CODE = "CB-E021"
+    MALFORMED_ARCHIVE = "CB-E022"
+    SPARK_ERROR = "CB-E023"
 
 
 ERROR_HELP: dict[ErrorCode, str] = {
@@ -59,6 +61,9 @@ ERROR_HELP: dict[ErrorCode, str] = {
     ErrorCode.TIMED_OUT: "The analysis took longer than the server allows; try a shorter text.",
     ErrorCode.UNKNOWN_CODE: "The code is in none of the vocabularies casebook codes into "
     "(ICD-10-CM 2026, HPO, ICD-10-PCS); check its spelling and system prefix.",
+    ErrorCode.MALFORMED_ARCHIVE: "The package is not a readable gzipped tar archive.",
+    ErrorCode.SPARK_ERROR: "Spark could not run the job: install casebook[spark] and Java 17, "
+    "check the --master URL, and read Spark's own message above.",
 }
 
 

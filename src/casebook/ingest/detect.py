@@ -23,6 +23,7 @@ from casebook.errors import CasebookError, ErrorCode
 from casebook.ingest.bioc import parse_bioc_json, parse_bioc_xml
 from casebook.ingest.brat import read_brat
 from casebook.ingest.jats import parse_jats
+from casebook.ingest.pmc_oa import is_package, read_pmc_package
 from casebook.ingest.pmc_patients import parse_pmc_patients, read_pmc_patients
 from casebook.ingest.text import looks_binary, parse_text, read_bytes_of
 from casebook.model import Document, SourceFormat
@@ -36,7 +37,8 @@ STDIN = "-"
 XML_SUFFIXES = frozenset({".xml", ".nxml"})
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 SUPPORTED_SUFFIXES = XML_SUFFIXES | TEXT_SUFFIXES | {".json", ".jsonl"}
-"""Extensions a folder walk or a glob keeps; ``.ann`` is read with its ``.txt``."""
+"""Extensions a folder walk or a glob keeps, beside PMC packages (``.tar.gz``, ``.tgz``);
+``.ann`` is read with its ``.txt``."""
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _ELEMENT = re.compile(r"<([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)")
@@ -199,12 +201,14 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
+def _supported(path: Path) -> bool:
+    return path.suffix.lower() in SUPPORTED_SUFFIXES or is_package(path)
+
+
 def _walk(folder: Path) -> list[Path]:
     """Supported files under a folder, recursively, sorted, hidden files and folders skipped."""
     found = [
-        p
-        for p in folder.rglob("*")
-        if p.suffix.lower() in SUPPORTED_SUFFIXES and not _hidden(p, folder) and p.is_file()
+        p for p in folder.rglob("*") if _supported(p) and not _hidden(p, folder) and p.is_file()
     ]
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
 
@@ -247,7 +251,7 @@ def expand_inputs(inputs: Sequence[str]) -> list[str | Path]:
             for match in map(Path, matches):
                 if match.is_dir():
                     files += _walk(match)
-                elif match.suffix.lower() in SUPPORTED_SUFFIXES and not match.name.startswith("."):
+                elif _supported(match) and not match.name.startswith("."):
                     files.append(match)
             for found in files:
                 add(found)
@@ -268,6 +272,10 @@ def _read_head(path: Path) -> bytes:
 
 
 def _iter_file(path: Path) -> Iterator[Document | CasebookError]:
+    if is_package(path):
+        # Streamed member by member: a package is never unpacked or held whole.
+        yield from read_pmc_package(path)
+        return
     try:
         head = _read_head(path)
         fmt = detect_format(path, head)
