@@ -486,7 +486,7 @@ def spark_extract(
     work = out_dir / f".casebook-spark-{run}"
     work.mkdir()
     try:
-        staged_file = work / "documents.parquet"
+        staged_file = (work / "documents.parquet").resolve()
         documents = iter_documents(inputs, stdin=stdin)
         staged = _stage(documents, out_dir, output_format, staged_file, written)
         result = SparkExtractResult(failed=staged.failed, replaced=staged.replaced)
