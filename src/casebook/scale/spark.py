@@ -17,6 +17,7 @@ machine (``PYSPARK_PYTHON``, which defaults to this process's interpreter).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import math
@@ -202,8 +203,14 @@ def _session(master: str | None, conf: Mapping[str, str]) -> SparkSession:
 
 
 def _first_line(exc: BaseException) -> str:
-    """The first line of an error: a Java error carries its whole stack trace."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    """The first line of an error, the Java exception's when Spark's JVM raised it (py4j's own
+    first line only names the Java method called), without its stack trace."""
+    text = str(exc)
+    java = getattr(exc, "java_exception", None)
+    if java is not None:
+        with contextlib.suppress(Exception):  # the JVM may be gone by now
+            text = str(java)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     return (lines[0] if lines else type(exc).__name__)[:500]
 
 

@@ -101,6 +101,15 @@ def extracted(case_reports: list[str], tmp_path_factory: pytest.TempPathFactory)
     return out
 
 
+@pytest.fixture(scope="session")
+def extracted_fhir(case_reports: list[str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What ``casebook extract --format fhir`` writes for the inputs."""
+    out = tmp_path_factory.mktemp("extract-fhir")
+    result = service.extract(case_reports, out, workers=1, output_format=service.ExportFormat.FHIR)
+    assert len(result.written) == 11
+    return out
+
+
 def run_casebook(
     arguments: list[str], env: dict[str, str], timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:

@@ -112,11 +112,11 @@ def standalone_cluster(
             _stop(daemon)
 
 
-def test_spark_submit_to_a_two_worker_cluster_writes_what_extract_writes(
+def test_spark_submit_to_a_two_worker_cluster_writes_the_fhir_bundles_extract_writes(
     spark_env: dict[str, str],
     standalone_cluster: Path,
     case_reports: list[str],
-    extracted: Path,
+    extracted_fhir: Path,
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "cluster"
@@ -125,13 +125,17 @@ def test_spark_submit_to_a_two_worker_cluster_writes_what_extract_writes(
     command = [
         str(_spark_bin("spark-submit")),
         *("--master", (standalone_cluster / "url").read_text(), *conf_options(QUIET_CONF)),
-        *(str(entry), "spark", "extract", *case_reports, "--out", str(out)),
+        # Start the job once both workers' executors have registered, so that both run tasks.
+        *("--conf", "spark.scheduler.minRegisteredResourcesRatio=1"),
+        *(str(entry), "spark", "extract", *case_reports, "--out", str(out), "--format", "fhir"),
     ]
     env = {**spark_env, "PYSPARK_DRIVER_PYTHON": sys.executable}
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 1, done.stderr  # one failed document: the binary file
     assert "11 written, 0 already done, 1 failed" in done.stderr
-    assert case_files(out) == case_files(extracted)
+    bundles = case_files(out)
+    assert len(bundles) == 11 and all(name.endswith(".fhir.json") for name in bundles)
+    assert bundles == case_files(extracted_fhir)
     assert (out / "failures.csv").read_text(encoding="utf-8").count("CB-E003") == 1
     # Both workers ran an executor of the job, and each executor ran tasks.
     for number in range(WORKERS):
