@@ -191,8 +191,11 @@ def extract(
         raise typer.Exit(code=1)
 
 
-MOST_FAILURES_STATUS = 125
-"""The highest exit status that counts failed documents; above it shells mean other things."""
+MOST_FAILURES_STATUS = 100
+"""The highest exit status that counts failed documents: 100 means 100 or more."""
+
+JOB_FAILED_STATUS = 101
+"""The exit status of a ``spark extract`` whose job did not run or did not finish."""
 
 
 def _spark_conf(pairs: list[str]) -> dict[str, str]:
@@ -247,8 +250,9 @@ def spark_extract(
 ) -> None:
     """Analyse documents on Apache Spark; documents whose output is current are skipped.
 
-    A document that fails is listed in OUT/failures.csv and the run goes on; the exit status
-    is the number of documents that failed (at most 125).
+    A document that fails is listed in OUT/failures.csv and the run goes on. Exit status: 0
+    when every document was written or current, else the number that failed (100 for 100 or
+    more); 101 when the Spark job did not run or did not finish.
     """
     from casebook.scale.spark import spark_extract as run_on_spark
 
@@ -258,9 +262,8 @@ def spark_extract(
     def started(documents: int, parts: int) -> None:
         err_console.print(f"analysing {documents} documents in {parts} partitions")
 
-    result = _guarded(
-        partial(
-            run_on_spark,
+    try:
+        result = run_on_spark(
             paths,
             out,
             output_format=output_format,
@@ -270,7 +273,9 @@ def spark_extract(
             stdin=stdin,
             on_start=started,
         )
-    )
+    except CasebookError as error:
+        err_console.print(f"[red]error[/red] {error}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=JOB_FAILED_STATUS) from None
     if result.replaced:
         err_console.print(
             f"{len(result.replaced)} documents left out: a later document has the same id "

@@ -487,6 +487,8 @@ def spark_extract(
 
     _require_spark()
     out_dir.mkdir(parents=True, exist_ok=True)
+    # failures.csv describes the last run that finished; this one has not yet.
+    (out_dir / FAILURES_FILE).unlink(missing_ok=True)
     cases_dir = out_dir / CASES_FOLDER
     written = read_fingerprints(cases_dir) if output_format is SparkFormat.PARQUET else {}
     run = _run_id()

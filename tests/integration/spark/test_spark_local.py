@@ -4,6 +4,7 @@ document, a binary file reported and skipped, and reruns that skip what is curre
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from pathlib import Path
 
@@ -83,3 +84,16 @@ def test_parquet_holds_each_case_with_its_fingerprint_and_search_entry_and_rerun
     assert sorted(row["id"] for row in rows) == sorted(documents)  # one row per case
     (stemi,) = (Case.model_validate_json(r["case_json"]) for r in rows if r["id"] == "stemi")
     assert stemi.text == changed
+
+
+def test_without_java_the_job_fails_with_a_coded_error_before_reading_anything(
+    tmp_path: Path,
+) -> None:
+    pytest.importorskip("pyspark")
+    env = {key: value for key, value in os.environ.items() if key not in {"JAVA_HOME", "PATH"}}
+    env["PATH"] = str(tmp_path / "no-java-here")
+    out = tmp_path / "out"
+    done = run_casebook(["spark", "extract", str(tmp_path / "missing.txt"), "--out", str(out)], env)
+    assert done.returncode == 101, done.stderr
+    assert "CB-E023" in done.stderr and "Java 17" in done.stderr
+    assert not out.exists()
