@@ -131,7 +131,7 @@ class SparkExtractResult:
 
 
 @dataclass(frozen=True)
-class _Job:
+class WorkerJob:
     """What every task needs to know, sent to the workers with the analysis function."""
 
     out_dir: str
@@ -290,7 +290,7 @@ def _own_partition(partition: int) -> int:
 def _analyse_on_spark(
     staged_file: Path,
     staged: _Staged,
-    job: _Job,
+    job: WorkerJob,
     *,
     master: str | None,
     partitions: int | None,
@@ -336,7 +336,7 @@ def _analyse_on_spark(
     return count, statuses
 
 
-def analyse_partition(job: _Job, batches: Iterator[Any]) -> Iterator[Any]:
+def analyse_partition(job: WorkerJob, batches: Iterator[Any]) -> Iterator[Any]:
     """Analyse one partition's documents in a Python worker and write their output.
 
     Runs in ``mapInArrow``: ``batches`` are Arrow record batches of staged documents, and one
@@ -382,7 +382,7 @@ def _analyse_one(
     digest: str,
     document_json: str,
     out_dir: Path,
-    job: _Job,
+    job: WorkerJob,
     writer: CaseParquetWriter | None,
 ) -> dict[str, str | None]:
     """Analyse and write one staged document; its status, never an exception."""
@@ -501,7 +501,7 @@ def spark_extract(
         result = SparkExtractResult(failed=staged.failed, replaced=staged.replaced)
         result.skipped = [case_id for case_id, o in staged.latest.items() if o is None]
         if staged.todo():
-            job = _Job(str(out_dir.resolve()), output_format, run)
+            job = WorkerJob(str(out_dir.resolve()), output_format, run)
             result.partitions, statuses = _analyse_on_spark(
                 staged_file,
                 staged,
