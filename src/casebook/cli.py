@@ -37,6 +37,7 @@ from casebook.render import (
     terminal_safe,
     timeline_view,
 )
+from casebook.scale.spark import SparkFormat
 
 app = typer.Typer(
     name="casebook",
@@ -48,6 +49,10 @@ eval_app = typer.Typer(help="Score casebook on a benchmark dataset.", no_args_is
 app.add_typer(eval_app, name="eval")
 train_app = typer.Typer(help="Reproduce the models casebook ships.", no_args_is_help=True)
 app.add_typer(train_app, name="train")
+spark_app = typer.Typer(
+    help="Run casebook on Apache Spark (needs the spark extra and Java 17).", no_args_is_help=True
+)
+app.add_typer(spark_app, name="spark")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -277,6 +282,107 @@ def extract(
         for error in result.failed:
             print_error(error, "[red]failed[/red]")
         raise typer.Exit(code=1)
+
+
+MOST_FAILURES_STATUS = 100
+"""The highest exit status that counts failed documents: 100 means 100 or more."""
+
+JOB_FAILED_STATUS = 101
+"""The exit status of a ``spark extract`` whose job did not run or did not finish."""
+
+
+def _spark_conf(pairs: list[str]) -> dict[str, str]:
+    conf: dict[str, str] = {}
+    for pair in pairs:
+        key, equals, value = pair.partition("=")
+        if not equals or not key.strip():
+            raise typer.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--conf")
+        conf[key.strip()] = value
+    return conf
+
+
+@spark_app.command("extract")
+def spark_extract(
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Files, folders, glob patterns, PMC .tar.gz packages, or -."),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="Folder for the output; on a cluster, one every worker sees."
+        ),
+    ],
+    master: Annotated[
+        str | None,
+        typer.Option(
+            help="Spark master URL: local[2], spark://host:7077 (default: spark-submit's, "
+            "else local[*])."
+        ),
+    ] = None,
+    output_format: Annotated[
+        SparkFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json (ID.json, as extract), fhir (ID.fhir.json, as extract) or parquet "
+            "(cases.parquet/, one row per case).",
+        ),
+    ] = SparkFormat.JSON,
+    partitions: Annotated[
+        int | None,
+        typer.Option(
+            help="Partitions of about equal text (default: 4 per core, more for a large corpus).",
+            min=1,
+        ),
+    ] = None,
+    conf: Annotated[
+        list[str] | None,
+        typer.Option("--conf", help="A Spark setting KEY=VALUE; repeatable."),
+    ] = None,
+) -> None:
+    """Analyse documents on Apache Spark; documents whose output is current are skipped.
+
+    A document that fails is listed in OUT/failures.csv and the run goes on. Exit status: 0
+    when every document was written or current, else the number that failed (100 for 100 or
+    more); 101 when the Spark job did not run or did not finish.
+    """
+    from casebook.scale.spark import spark_extract as run_on_spark
+
+    stdin = sys.stdin.buffer if "-" in paths else None
+    settings = _spark_conf(conf or [])
+
+    def started(documents: int, parts: int) -> None:
+        err_console.print(f"analysing {documents} documents in {parts} partitions")
+
+    try:
+        result = run_on_spark(
+            paths,
+            out,
+            output_format=output_format,
+            master=master,
+            partitions=partitions,
+            conf=settings,
+            stdin=stdin,
+            on_start=started,
+        )
+    except CasebookError as error:
+        err_console.print(f"[red]error[/red] {error}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=JOB_FAILED_STATUS) from None
+    if result.replaced:
+        err_console.print(
+            f"{len(result.replaced)} documents left out: a later document has the same id "
+            f"(e.g. {result.replaced[0]})",
+            highlight=False,
+        )
+    err_console.print(
+        f"{len(result.written)} written, {len(result.skipped)} already done, "
+        f"{len(result.failed)} failed → {out}"
+    )
+    for failure in result.failed:
+        err_console.print(f"[red]failed[/red] {failure.error}", highlight=False, soft_wrap=True)
+    if result.failed:
+        raise typer.Exit(code=min(len(result.failed), MOST_FAILURES_STATUS))
 
 
 StoreOption = Annotated[

@@ -36,6 +36,8 @@ class ErrorCode(StrEnum):
     TIMED_OUT = "CB-E020"
     ID_CONFLICT = "CB-E021"
     UNKNOWN_CODE = "CB-E022"
+    MALFORMED_ARCHIVE = "CB-E023"
+    SPARK_ERROR = "CB-E024"
 
 
 ERROR_HELP: dict[ErrorCode, str] = {
@@ -67,6 +69,9 @@ ERROR_HELP: dict[ErrorCode, str] = {
     "(casebook add --replace, POST /v1/cases?replace=true).",
     ErrorCode.UNKNOWN_CODE: "The code is in none of the vocabularies casebook codes into "
     "(ICD-10-CM 2026, HPO, ICD-10-PCS); check its spelling and system prefix.",
+    ErrorCode.MALFORMED_ARCHIVE: "The package is not a readable gzipped tar archive.",
+    ErrorCode.SPARK_ERROR: "Spark could not run the job: install casebook[spark] and Java 17, "
+    "check the --master URL, and read Spark's own message above.",
 }
 
 

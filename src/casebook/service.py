@@ -215,8 +215,11 @@ class ExtractResult:
     failed: list[CasebookError] = field(default_factory=list)
 
 
-def _already_done(document: Document, out_dir: Path, output_format: ExportFormat) -> bool:
-    """Whether ``out_dir`` holds a readable export of this document with the same text."""
+def already_extracted(document: Document, out_dir: Path, output_format: ExportFormat) -> bool:
+    """Whether ``out_dir`` holds a readable export of this document with the same text.
+
+    ``extract`` and ``spark extract`` both skip such a document, so a rerun resumes.
+    """
     path = out_dir / case_filename(document.id, output_format)
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
@@ -289,7 +292,7 @@ def extract(
     result = ExtractResult(failed=list(read_errors))
     todo: list[Document] = []
     for document in documents:
-        if _already_done(document, out_dir, output_format):
+        if already_extracted(document, out_dir, output_format):
             result.skipped.append(document.id)
         else:
             todo.append(document)

@@ -14,8 +14,9 @@ import casebook
 SOURCE = Path(casebook.__file__).parent
 
 LAYERS: tuple[frozenset[str], ...] = (
+    frozenset({"__main__"}),
     frozenset({"cli"}),
-    frozenset({"api", "render"}),
+    frozenset({"api", "render", "scale"}),
     frozenset({"train"}),
     frozenset({"eval"}),
     frozenset({"service"}),

@@ -52,7 +52,6 @@ NESTED_TOO_DEEP = "JSON nested deeper than casebook reads (Python's recursion li
 """Why JSON whose arrays or objects nest thousands deep is refused."""
 
 
-
 @dataclass(frozen=True)
 class _Passage:
     offset: int

@@ -25,6 +25,7 @@ from casebook.errors import CasebookError, ErrorCode, library_detail
 from casebook.ingest.bioc import NESTED_TOO_DEEP, iter_bioc_json, iter_bioc_xml
 from casebook.ingest.brat import read_brat
 from casebook.ingest.jats import parse_jats
+from casebook.ingest.pmc_oa import is_package, read_pmc_package
 from casebook.ingest.pmc_patients import parse_pmc_patients, read_pmc_patients
 from casebook.ingest.text import looks_binary, parse_text, read_bytes_of
 from casebook.model import Document, SourceFormat
@@ -40,7 +41,8 @@ STDIN = "-"
 XML_SUFFIXES = frozenset({".xml", ".nxml"})
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 SUPPORTED_SUFFIXES = XML_SUFFIXES | TEXT_SUFFIXES | {".json", ".jsonl"}
-"""Extensions a folder walk or a glob keeps; ``.ann`` is read with its ``.txt``."""
+"""Extensions a folder walk or a glob keeps, beside PMC packages (``.tar.gz``, ``.tgz``);
+``.ann`` is read with its ``.txt``."""
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _ELEMENT = re.compile(r"<([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)")
@@ -255,12 +257,14 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
+def _supported(path: Path) -> bool:
+    return path.suffix.lower() in SUPPORTED_SUFFIXES or is_package(path)
+
+
 def _walk(folder: Path) -> list[Path]:
     """Supported files under a folder, recursively, sorted, hidden files and folders skipped."""
     found = [
-        p
-        for p in folder.rglob("*")
-        if p.suffix.lower() in SUPPORTED_SUFFIXES and not _hidden(p, folder) and p.is_file()
+        p for p in folder.rglob("*") if _supported(p) and not _hidden(p, folder) and p.is_file()
     ]
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
 
@@ -303,7 +307,7 @@ def expand_inputs(inputs: Sequence[str]) -> list[str | Path]:
             for match in map(Path, matches):
                 if match.is_dir():
                     files += _walk(match)
-                elif match.suffix.lower() in SUPPORTED_SUFFIXES and not match.name.startswith("."):
+                elif _supported(match) and not match.name.startswith("."):
                     files.append(match)
             for found in files:
                 add(found)
@@ -335,6 +339,10 @@ def _iter_file(
         raising: Let an unexpected failure of a reader propagate (a single read, whose caller
             wants it) instead of yielding it as a coded error (a batch, which must go on).
     """
+    if is_package(path):
+        # Streamed member by member: a package is never unpacked or held whole.
+        yield from _within(read_pmc_package(path), max_chars, path)
+        return
     try:
         head = _read_head(path)
         fmt = detect_format(path, head)
