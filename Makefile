@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 EXAMPLE := tests/fixtures/example/csf-leak-after-bone-marrow-biopsy.txt
 
-.PHONY: setup run test lint typecheck check bench clean bench-assertion screenshots
+.PHONY: setup run test lint typecheck check bench clean bench-assertion screenshots fuzz
 
 $(BIN)/casebook: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,16 @@ check: lint typecheck test
 # temporary folder); needs Debian's chromium.
 screenshots: setup
 	$(BIN)/pytest -q tests/integration/api/test_page_browser.py --screenshots docs
+
+# Fuzz every reader with FUZZ_EXAMPLES inputs and the pipeline with FUZZ_PIPELINE_EXAMPLES
+# (tests/fuzz; the test suite runs 40 and 8, the same ones each time). Each input runs in a
+# sandbox process with a time limit and a memory cap; new inputs are drawn each run, and the
+# ones that failed are kept in .hypothesis/ and tried first next time. Hours on 2 cores.
+FUZZ_EXAMPLES ?= 100000
+FUZZ_PIPELINE_EXAMPLES ?= 10000
+fuzz: setup
+	CASEBOOK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) CASEBOOK_FUZZ_PIPELINE_EXAMPLES=$(FUZZ_PIPELINE_EXAMPLES) \
+		$(BIN)/pytest -n 2 -q tests/fuzz --hypothesis-show-statistics --durations=0
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -30,6 +30,8 @@ from typing import Any
 
 from casebook.errors import CasebookError
 from casebook.eval.assertion import Located, evaluate_assertion, locate, row_case
+from casebook.eval.splits import Split, in_split
+from casebook.ingest.datasets import NEGEX
 from casebook.ingest.negex import Row, read_rows
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,7 +64,7 @@ def gold_positives(rows: list[Row]) -> dict[str, int]:
     }
 
 
-def run_casebook(tsv: Path, rows: list[Row], offsets: dict[str, list[int]]) -> Report:
+def run_casebook(tsv: Path, rows: list[Row], offsets: dict[str, list[int]], split: Split) -> Report:
     """casebook's report, as ``casebook eval assertion --json`` prints it, plus ``timing``."""
     began = time.perf_counter()
     from casebook import service
@@ -71,7 +73,7 @@ def run_casebook(tsv: Path, rows: list[Row], offsets: dict[str, list[int]]) -> R
         service.assert_mentions(row_case(rows[0], *offsets[rows[0].id]))
     load_s = time.perf_counter() - began
     began = time.perf_counter()
-    report: Report = evaluate_assertion(tsv).model_dump(by_alias=True)
+    report: Report = evaluate_assertion(tsv, split=split).model_dump(by_alias=True)
     run_s = time.perf_counter() - began
     report["timing"] = _timing(load_s, run_s, report["n"])
     return report
@@ -147,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("tsv", type=Path, help="the kit's TSV (id concept sentence ...)")
     parser.add_argument("--json", action="store_true", help='print {"casebook", "medspacy"}')
     parser.add_argument(
+        "--split", choices=[s.value for s in Split], default="all", help="rows scored"
+    )
+    parser.add_argument(
         "--medspacy-python",
         type=Path,
         default=DEFAULT_MEDSPACY_PYTHON,
@@ -155,9 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     try:
-        rows = list(read_rows(args.tsv))
+        split = Split(args.split)
+        rows = [r for r in read_rows(args.tsv) if in_split(NEGEX, r.id.strip(), split)]
         offsets, how = targets(rows)
-        casebook = run_casebook(args.tsv, rows, offsets)
+        casebook = run_casebook(args.tsv, rows, offsets, split)
     except CasebookError as error:
         raise SystemExit(str(error)) from error
     medspacy = run_medspacy(args.tsv.resolve(), offsets, args.medspacy_python)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable
 from functools import partial
@@ -14,13 +15,29 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from casebook import __version__, service
 from casebook.config import get_settings
 from casebook.errors import ERROR_HELP, CasebookError
 from casebook.eval.splits import Split
-from casebook.model import Case, CaseWithPrecedent, Outcome, Sex, case_json_schema
-from casebook.render import care_table, case_summary, precedent_summary, timeline_view
+from casebook.model import (
+    Case,
+    CaseWithPrecedent,
+    Outcome,
+    Sex,
+    case_json_schema,
+    readable_age,
+)
+from casebook.render import (
+    care_table,
+    case_summary,
+    markup_safe,
+    precedent_summary,
+    terminal_safe,
+    timeline_view,
+)
+from casebook.scale.spark import SparkFormat
 
 app = typer.Typer(
     name="casebook",
@@ -32,6 +49,10 @@ eval_app = typer.Typer(help="Score casebook on a benchmark dataset.", no_args_is
 app.add_typer(eval_app, name="eval")
 train_app = typer.Typer(help="Reproduce the models casebook ships.", no_args_is_help=True)
 app.add_typer(train_app, name="train")
+spark_app = typer.Typer(
+    help="Run casebook on Apache Spark (needs the spark extra and Java 17).", no_args_is_help=True
+)
+app.add_typer(spark_app, name="spark")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -48,8 +69,67 @@ AllCodesFlag = Annotated[
 ]
 
 
+class _Options:
+    """The global options of the running command."""
+
+    debug = False
+
+
+def _say(label: str, text: str) -> None:
+    """One line on stderr: a coloured label, then ``text`` printed as itself (``markup_safe``)."""
+    line = f"{label} {markup_safe(text)}" if label else markup_safe(text)
+    err_console.print(line, highlight=False, soft_wrap=True, emoji=False)
+
+
+def print_error(error: CasebookError, label: str = "[red]error[/red]") -> None:
+    """An error on stderr; with ``--debug``, what the library said too (``detail``)."""
+    _say(label, str(error))
+    if error.detail and _Options.debug:
+        _say("  [dim]detail[/dim]", error.detail)
+
+
+class _ConsoleLog(logging.Handler):
+    """casebook's log records on stderr, through the same console as its errors."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        colour = "yellow" if record.levelno >= logging.WARNING else "dim"
+        _say(f"[{colour}]{record.levelname.lower()}[/{colour}]", record.getMessage())
+        if record.exc_info and _Options.debug:
+            err_console.print(
+                Text(terminal_safe(logging.Formatter().formatException(record.exc_info)))
+            )
+
+
+_LOG_HANDLER = _ConsoleLog()
+
+
+def _log_to_console(debug: bool) -> None:
+    """Show casebook's warnings (readers say what they tolerated), and with ``--debug`` its
+    DEBUG records (what libraries said when something failed)."""
+    _Options.debug = debug
+    log = logging.getLogger("casebook")
+    log.setLevel(logging.DEBUG if debug else logging.WARNING)
+    if _LOG_HANDLER not in log.handlers:
+        log.addHandler(_LOG_HANDLER)
+
+
+MaxCharsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--max-chars",
+        min=1,
+        help="Longest document text read and analysed, in characters; a longer one is refused "
+        "with CB-E017 (default: CASEBOOK_MAX_CHARS, 1,000,000).",
+    ),
+]
+
+
+def _max_chars(given: int | None) -> int:
+    return given if given is not None else get_settings().max_chars
+
+
 def _fail(error: CasebookError) -> typer.Exit:
-    err_console.print(f"[red]error[/red] {error}", highlight=False, soft_wrap=True)
+    print_error(error)
     return typer.Exit(code=1)
 
 
@@ -72,8 +152,22 @@ def main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            help="Also show what libraries said when something failed, and DEBUG log records "
+            "(they may quote the documents).",
+        ),
+    ] = False,
 ) -> None:
-    """casebook: clinical case reports in, structured cases and precedent out."""
+    """casebook: clinical case reports in, structured cases and precedent out.
+
+    Commands that read several documents go on past a bad one: each failure is reported on
+    stderr with its code and where it is (file, line or id), the rest are processed, and the
+    exit status is 1 when any document failed, 0 otherwise.
+    """
+    _log_to_console(debug)
 
 
 @app.command()
@@ -102,6 +196,7 @@ def analyze(
         typer.Option("--store", help="The case store --similar searches (CASEBOOK_STORE)."),
     ] = None,
     all_codes: AllCodesFlag = False,
+    max_chars: MaxCharsOption = None,
 ) -> None:
     """Analyse one case report and print what casebook reads out of it.
 
@@ -111,7 +206,7 @@ def analyze(
     if output_format not in {"text", "json", "fhir"}:
         raise typer.BadParameter("must be text, json or fhir", param_hint="--format")
     stdin = sys.stdin.buffer if path == "-" else None
-    results = list(service.analyze_inputs([path], stdin=stdin))
+    results = list(service.analyze_inputs([path], stdin=stdin, max_chars=_max_chars(max_chars)))
     cases = [r for r in results if isinstance(r, Case)]
     errors = [r for r in results if isinstance(r, CasebookError)]
     store_path = _store_path(store)
@@ -137,7 +232,7 @@ def analyze(
                     precedent_summary(precedent.similar, precedent.tally, precedent.empty_reason)
                 )
     for error in errors:
-        err_console.print(f"[red]error[/red] {error}", highlight=False, soft_wrap=True)
+        print_error(error)
     if errors:
         raise typer.Exit(code=1)
 
@@ -155,6 +250,7 @@ def extract(
             "--format", "-f", help="json (ID.json, a Case) or fhir (ID.fhir.json, an R4 Bundle)."
         ),
     ] = service.ExportFormat.JSON,
+    max_chars: MaxCharsOption = None,
 ) -> None:
     """Write one Case JSON or FHIR Bundle per document; documents already done are skipped."""
     stdin = sys.stdin.buffer if "-" in paths else None
@@ -173,17 +269,120 @@ def extract(
             workers=workers or get_settings().workers,
             output_format=output_format,
             stdin=stdin,
+            max_chars=_max_chars(max_chars),
             on_total=lambda total: progress.update(task, total=total),
             on_advance=lambda: progress.advance(task),
+        )
+    _say(
+        "",
+        f"{len(result.written)} written, {len(result.skipped)} already done, "
+        f"{len(result.failed)} failed → {out}",
+    )
+    if result.failed:
+        for error in result.failed:
+            print_error(error, "[red]failed[/red]")
+        raise typer.Exit(code=1)
+
+
+MOST_FAILURES_STATUS = 100
+"""The highest exit status that counts failed documents: 100 means 100 or more."""
+
+JOB_FAILED_STATUS = 101
+"""The exit status of a ``spark extract`` whose job did not run or did not finish."""
+
+
+def _spark_conf(pairs: list[str]) -> dict[str, str]:
+    conf: dict[str, str] = {}
+    for pair in pairs:
+        key, equals, value = pair.partition("=")
+        if not equals or not key.strip():
+            raise typer.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--conf")
+        conf[key.strip()] = value
+    return conf
+
+
+@spark_app.command("extract")
+def spark_extract(
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Files, folders, glob patterns, PMC .tar.gz packages, or -."),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="Folder for the output; on a cluster, one every worker sees."
+        ),
+    ],
+    master: Annotated[
+        str | None,
+        typer.Option(
+            help="Spark master URL: local[2], spark://host:7077 (default: spark-submit's, "
+            "else local[*])."
+        ),
+    ] = None,
+    output_format: Annotated[
+        SparkFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json (ID.json, as extract), fhir (ID.fhir.json, as extract) or parquet "
+            "(cases.parquet/, one row per case).",
+        ),
+    ] = SparkFormat.JSON,
+    partitions: Annotated[
+        int | None,
+        typer.Option(
+            help="Partitions of about equal text (default: 4 per core, more for a large corpus).",
+            min=1,
+        ),
+    ] = None,
+    conf: Annotated[
+        list[str] | None,
+        typer.Option("--conf", help="A Spark setting KEY=VALUE; repeatable."),
+    ] = None,
+) -> None:
+    """Analyse documents on Apache Spark; documents whose output is current are skipped.
+
+    A document that fails is listed in OUT/failures.csv and the run goes on. Exit status: 0
+    when every document was written or current, else the number that failed (100 for 100 or
+    more); 101 when the Spark job did not run or did not finish.
+    """
+    from casebook.scale.spark import spark_extract as run_on_spark
+
+    stdin = sys.stdin.buffer if "-" in paths else None
+    settings = _spark_conf(conf or [])
+
+    def started(documents: int, parts: int) -> None:
+        err_console.print(f"analysing {documents} documents in {parts} partitions")
+
+    try:
+        result = run_on_spark(
+            paths,
+            out,
+            output_format=output_format,
+            master=master,
+            partitions=partitions,
+            conf=settings,
+            stdin=stdin,
+            on_start=started,
+        )
+    except CasebookError as error:
+        err_console.print(f"[red]error[/red] {error}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=JOB_FAILED_STATUS) from None
+    if result.replaced:
+        err_console.print(
+            f"{len(result.replaced)} documents left out: a later document has the same id "
+            f"(e.g. {result.replaced[0]})",
+            highlight=False,
         )
     err_console.print(
         f"{len(result.written)} written, {len(result.skipped)} already done, "
         f"{len(result.failed)} failed → {out}"
     )
+    for failure in result.failed:
+        err_console.print(f"[red]failed[/red] {failure.error}", highlight=False, soft_wrap=True)
     if result.failed:
-        for error in result.failed:
-            err_console.print(f"[red]failed[/red] {error}", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=1)
+        raise typer.Exit(code=min(len(result.failed), MOST_FAILURES_STATUS))
 
 
 StoreOption = Annotated[
@@ -213,8 +412,21 @@ def add(
             help="Bring the search index up to date before exiting (else the next search does).",
         ),
     ] = True,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Replace a stored case whose id a document shares but whose text differs "
+            "(else that document is not stored and fails with CB-E021).",
+        ),
+    ] = False,
+    max_chars: MaxCharsOption = None,
 ) -> None:
-    """Analyse documents into the case store; those already stored unchanged are skipped."""
+    """Analyse documents into the case store; those already stored unchanged are skipped.
+
+    A document whose id is stored with another text is another document: it is not stored
+    (CB-E021) unless --replace is given.
+    """
     stdin = sys.stdin.buffer if "-" in paths else None
     store_path = _store_path(store)
     progress = Progress(
@@ -233,7 +445,9 @@ def add(
                     store_path,
                     workers=workers or get_settings().workers,
                     index=index,
+                    replace=replace,
                     stdin=stdin,
+                    max_chars=_max_chars(max_chars),
                     on_total=lambda total: progress.update(task, total=total),
                     on_advance=lambda: progress.advance(task),
                 )
@@ -241,25 +455,21 @@ def add(
     except KeyboardInterrupt:
         # Finished cases are committed within a second, whole, so an interrupt loses only
         # those in flight; say so instead of printing a traceback.
-        err_console.print(
-            f"interrupted: the cases finished so far are stored in {store_path}; "
+        _say(
+            "interrupted:",
+            f"the cases finished so far are stored in {store_path}; "
             "run the same command again to add the rest",
-            highlight=False,
         )
         raise typer.Exit(code=130) from None
-    err_console.print(
+    _say(
+        "",
         f"{len(result.added)} added, {len(result.unchanged)} unchanged, "
         f"{len(result.replaced)} replaced, {len(result.failed)} failed → {store_path}",
-        highlight=False,
     )
     if result.failed:
         for error in result.failed:
-            err_console.print(f"[red]failed[/red] {error}", highlight=False, soft_wrap=True)
+            print_error(error, "[red]failed[/red]")
         raise typer.Exit(code=1)
-
-
-EXIT_STATUS_MOST = 125
-"""The highest exit status that counts failures; shells give 126 and above other meanings."""
 
 
 @app.command()
@@ -269,7 +479,8 @@ def load(
         typer.Argument(
             metavar="CASES...",
             help="Case JSON files (what extract writes), Case JSON Lines (.jsonl, .ndjson, "
-            "also .gz), folders of them, glob patterns, or - for JSON Lines on standard input.",
+            "also .gz), the case Parquet of `spark extract --format parquet`, folders of "
+            "them, glob patterns, or - for JSON Lines on standard input.",
         ),
     ],
     store: StoreOption = None,
@@ -278,7 +489,15 @@ def load(
         typer.Option(
             "--reanalyse",
             help="Analyse again, from its text, each case another pipeline made (other "
-            "models, rules or casebook version), instead of refusing it (CB-E022).",
+            "models, rules or casebook version), instead of refusing it (CB-E025).",
+        ),
+    ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Replace a stored case whose id a loaded case shares but whose text differs "
+            "(else that case is not stored and fails with CB-E021).",
         ),
     ] = False,
     index: Annotated[
@@ -293,7 +512,7 @@ def load(
 
     Each case is checked against the case model and must have been made by this casebook's
     pipeline (see `casebook cases --stale`). A bad record is reported with its file and line,
-    and the rest are stored; the exit status is the number of failures (at most 125).
+    and the rest are stored; the exit status is the number of failures (100 means 100 or more).
     """
     stdin = sys.stdin.buffer if "-" in paths else None
     store_path = _store_path(store)
@@ -306,28 +525,29 @@ def load(
                     paths,
                     store_path,
                     reanalyse=reanalyse,
+                    replace=replace,
                     index=index,
                     stdin=stdin,
                     on_advance=lambda: progress.advance(task),
                 )
             )
     except KeyboardInterrupt:
-        err_console.print(
-            f"interrupted: the cases loaded so far are stored in {store_path}; "
+        _say(
+            "interrupted:",
+            f"the cases loaded so far are stored in {store_path}; "
             "run the same command again to load the rest",
-            highlight=False,
         )
         raise typer.Exit(code=130) from None
-    err_console.print(
+    _say(
+        "",
         f"{len(result.added)} added, {len(result.unchanged)} unchanged, "
         f"{len(result.replaced)} replaced ({len(result.reanalysed)} analysed again), "
         f"{len(result.failed)} failed → {store_path}",
-        highlight=False,
     )
     for error in result.failed:
-        err_console.print(f"[red]failed[/red] {error}", highlight=False, soft_wrap=True)
+        print_error(error, "[red]failed[/red]")
     if result.failed:
-        raise typer.Exit(code=min(len(result.failed), EXIT_STATUS_MOST))
+        raise typer.Exit(code=min(len(result.failed), MOST_FAILURES_STATUS))
 
 
 @app.command()
@@ -363,10 +583,10 @@ def cases(
             sys.stdout.write(json.dumps(report, indent=2) + "\n")
             return
         sys.stdout.write(f"{len(found.ids)}\n")
-        err_console.print(
+        _say(
+            "",
             f"{len(found.ids)} of {found.stored} stored cases were made by another pipeline "
             f"than this casebook's ({found.pipeline})",
-            highlight=False,
         )
         return
     if count:
@@ -389,10 +609,10 @@ def cases(
         return
     table = Table("id", "title", "age", "sex", "mentions", "added (UTC)")
     for summary in summaries:
-        age = f"{summary.age_years:g}" if summary.age_years is not None else ""
+        age = readable_age(summary.age_years) if summary.age_years is not None else ""
         table.add_row(
-            summary.id,
-            summary.title or "",
+            Text(terminal_safe(summary.id)),
+            Text(terminal_safe(summary.title or "")),
             age,
             summary.sex or "",
             str(summary.mentions),
@@ -433,7 +653,7 @@ def remove(
     """Delete one case from the case store."""
     store_path = _store_path(store)
     _guarded(lambda: service.remove_case(store_path, case_id))
-    err_console.print(f"removed {case_id} from {store_path}", highlight=False)
+    _say("removed", f"{case_id} from {store_path}")
 
 
 @app.command()
@@ -458,11 +678,10 @@ def serve(
     settings = get_settings().model_copy(
         update={name: value for name, value in chosen.items() if value is not None}
     )
-    err_console.print(
-        f"casebook at http://{settings.api_host}:{settings.api_port}/ "
+    _say(
+        "casebook at",
+        f"http://{settings.api_host}:{settings.api_port}/ "
         f"(API docs at /docs, store {settings.store})",
-        highlight=False,
-        soft_wrap=True,
     )
     run_server(settings)
 
@@ -523,7 +742,13 @@ def search(
     store_path = _store_path(store)
     precedent = _guarded(
         lambda: service.search(
-            store_path, text=query, path=case_file, case_id=case_id, k=k, filters=filters
+            store_path,
+            text=query,
+            path=case_file,
+            case_id=case_id,
+            k=k,
+            filters=filters,
+            max_chars=get_settings().max_chars,
         )
     )
     if as_json:
@@ -562,16 +787,26 @@ IN_SAMPLE_WARNING = (
 
 
 def _print_report(report: BaseModel, as_json: bool) -> None:
+    """Print an evaluation report; exit 1 after it when it skipped documents.
+
+    Each skipped document is named on stderr with its error; the text table counts them.
+    """
     data: dict[str, Any] = report.model_dump(by_alias=True)
     if data.get("in_sample"):
         err_console.print(IN_SAMPLE_WARNING, highlight=False, soft_wrap=True)
+    skipped: list[dict[str, str]] = data.get("skipped", [])
+    for entry in skipped:
+        _say("[yellow]skipped[/yellow]", entry["message"])
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
-        return
-    table = Table("metric", "value")
-    for key, value in _flatten(data):
-        table.add_row(key, str(value))
-    console.print(table)
+    else:
+        table = Table("metric", "value")
+        for key, value in _flatten({**data, "skipped": len(skipped)}):
+            table.add_row(key, Text(terminal_safe(str(value))))
+        console.print(table)
+    if skipped:
+        _say("", f"{len(skipped)} skipped; the scores cover the rest")
+        raise typer.Exit(code=1)
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
@@ -607,16 +842,17 @@ def _split(value: str) -> Split:
 def care(
     path: Annotated[str, typer.Argument(help="A case report file, or - for standard input.")],
     as_json: JsonFlag = False,
+    max_chars: MaxCharsOption = None,
 ) -> None:
     """Check a case report against the 13 CARE guideline items and say what is missing.
 
     Exits 0 however many items are missing (it is a report), 1 when the input cannot be read.
     """
     stdin = sys.stdin.buffer if path == "-" else None
-    results = list(service.care_check([path], stdin=stdin))
+    results = list(service.care_check([path], stdin=stdin, max_chars=_max_chars(max_chars)))
     for result in results:
         if isinstance(result, CasebookError):
-            err_console.print(f"[red]error[/red] {result}", highlight=False, soft_wrap=True)
+            print_error(result)
         elif as_json:
             indent = 2 if len(results) == 1 else None
             sys.stdout.write(result.model_dump_json(indent=indent) + "\n")
@@ -753,12 +989,30 @@ def eval_summary(
     folder: Annotated[Path, typer.Argument(help="A brat folder such as maccrobat2020.")],
     as_json: JsonFlag = False,
     split: SplitOption = "all",
+    cases: Annotated[
+        Path | None,
+        typer.Option(
+            help="A folder of the documents' analysed cases (ID.json), such as casebook train "
+            "ner --predictions writes with held-out mentions; their summaries are built again."
+        ),
+    ] = None,
 ) -> None:
     """Whether clinical summary items lie on gold entities of the type their heading says."""
-    from casebook.eval.summary import evaluate_summary
+    from casebook.eval.summary import cases_from, evaluate_summary
 
     chosen = _split(split)
-    _print_report(_guarded(lambda: evaluate_summary(folder, split=chosen)), as_json)
+    if cases is None:
+        _print_report(_guarded(lambda: evaluate_summary(folder, split=chosen)), as_json)
+    else:
+        folder_of_cases = cases
+        _print_report(
+            _guarded(
+                lambda: evaluate_summary(
+                    folder, cases_from(folder_of_cases), split=chosen, trained=()
+                )
+            ),
+            as_json,
+        )
 
 
 @eval_app.command("timeline")
@@ -802,6 +1056,13 @@ def train_ner(
     workers: Annotated[
         int, typer.Option(help="Processes training the folds and the final model.", min=1)
     ] = 1,
+    predictions: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write every document's case, analysed by the fold model that never saw it, "
+            "into this folder (held-out mentions for eval summary --cases)."
+        ),
+    ] = None,
 ) -> None:
     """Train the mention extractor on MACCROBAT2020 and write it with its model card."""
     from casebook.resources import load_rules
@@ -810,7 +1071,13 @@ def train_ner(
     def run() -> Path:
         settings = load_rules(settings_file or "ner_settings.json", NerSettings)
         return train_and_save(
-            data or get_settings().data, out, settings, folds, err_console.print, workers
+            data or get_settings().data,
+            out,
+            settings,
+            folds,
+            err_console.print,
+            workers,
+            predictions,
         )
 
     card = _guarded(run)

@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_data_dir
+from platformdirs import user_cache_dir, user_data_dir
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MAX_CHARS = 1_000_000
+"""The longest document text casebook reads unless told otherwise: a case report is some
+thousands of characters, a whole article some tens of thousands."""
 
 
 class Settings(BaseSettings):
@@ -24,10 +28,27 @@ class Settings(BaseSettings):
         ge=1,
         description="Worker processes for batch commands such as `casebook extract`.",
     )
+    max_chars: int = Field(
+        default=DEFAULT_MAX_CHARS,
+        ge=1,
+        description="Longest document text, in characters, that casebook reads and analyses "
+        "(`--max-chars` of analyze, extract, add and care; every API route, 413 past it).",
+    )
     store: Path = Field(
         default_factory=lambda: Path(user_data_dir("casebook")) / "cases.duckdb",
         description="The case store (a DuckDB file) that `casebook add`, `cases`, `show` and "
         "`remove` use when no --store is given.",
+    )
+    cache: Path = Field(
+        default_factory=lambda: Path(user_cache_dir("casebook")),
+        description="Folder for the indexes casebook builds from its packaged vocabularies and "
+        "models, so that later commands start faster; safe to delete.",
+    )
+    store_wait_s: float = Field(
+        default=30.0,
+        ge=0,
+        description="Seconds a command or request waits for another process to release the "
+        "case store before giving up with CB-E016.",
     )
     api_host: str = Field(
         default="127.0.0.1",
@@ -41,17 +62,18 @@ class Settings(BaseSettings):
         description="When set, every /v1 route but /v1/health needs "
         "'Authorization: Bearer <token>'.",
     )
+    api_allowed_hosts: list[str] = Field(
+        default_factory=lambda: ["localhost", "127.0.0.1", "[::1]"],
+        description="Host names the server answers for (the Host header); '*.example.org' "
+        "allows its subdomains and '*' any. Requests naming another host get 400. Add the "
+        "server's own names when it listens beyond loopback.",
+    )
     api_cors_origins: list[str] = Field(
         default_factory=list,
         description="Origins allowed to call the API from a browser (CORS); none when empty.",
     )
     api_max_request_bytes: int = Field(
         default=10_000_000, ge=1, description="Largest request body the API accepts (413 past it)."
-    )
-    api_max_document_chars: int = Field(
-        default=1_000_000,
-        ge=1,
-        description="Longest document text, in characters, the API analyses (413 past it).",
     )
     api_max_k: int = Field(
         default=100, ge=1, description="Most results one API request may ask for (limit, k)."
@@ -65,6 +87,12 @@ class Settings(BaseSettings):
         default_factory=lambda: min(os.cpu_count() or 1, 4),
         ge=1,
         description="Processes analysing documents for the API; each loads the pipeline once.",
+    )
+    api_short_workers: int = Field(
+        default=1,
+        ge=0,
+        description="More processes that analyse only short texts (search queries, texts of at "
+        "most 20,000 characters), so that long reports queueing never delay a search.",
     )
 
 

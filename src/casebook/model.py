@@ -8,6 +8,7 @@ record that passes validation can be trusted by every exporter and searcher.
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
 from typing import Any, Literal, Self
 
@@ -165,6 +166,57 @@ class Patient(RecordModel):
 
     age_years: float | None = Field(default=None, ge=0, description="Age in years, if stated.")
     sex: Sex | None = None
+
+
+AGE_UNITS: tuple[str, ...] = ("year", "month", "week", "day", "hour")
+"""The units ``age_in_units`` states an age in."""
+
+_DAYS_PER_YEAR = 365.25
+_NEAR_WHOLE = 0.05
+"""How far from a whole number of months or weeks an age may be and still be said in them:
+ages are read from the text in years rounded to three decimals, which moves "2 weeks" to 1.98
+weeks."""
+
+
+def age_in_units(years: float) -> tuple[float, str]:
+    """An age as a reader says it: a number and one of ``AGE_UNITS``.
+
+    From 2 years on, years (to one decimal when not whole); from 1 to 2, whole months ("18
+    months", "1 year" for twelve); under a year, whole months when the age is that near a
+    whole number of them ("8 months"), else whole weeks when near those ("6 weeks"), else
+    whole days ("3 days"), else hours ("0 days" under half an hour). Halves round up, as the
+    page's copy of this rule (JavaScript's ``Math.round``) rounds them.
+
+    Args:
+        years: The age in years, zero or more.
+    """
+    months = years * 12
+    if _whole(months) >= 24:
+        if abs(years - _whole(years)) < _NEAR_WHOLE:
+            return float(_whole(years)), "year"
+        return _whole(years * 10) / 10, "year"
+    if _whole(months) >= 12:
+        return (1.0, "year") if _whole(months) == 12 else (float(_whole(months)), "month")
+    weeks = years * _DAYS_PER_YEAR / 7
+    for count, unit in ((months, "month"), (weeks, "week")):
+        if _whole(count) >= 1 and abs(count - _whole(count)) < _NEAR_WHOLE:
+            return float(_whole(count)), unit
+    days = years * _DAYS_PER_YEAR
+    hours = _whole(days * 24)
+    if _whole(days) >= 1 or hours < 1:
+        return float(_whole(days)), "day"
+    return float(hours), "hour"
+
+
+def _whole(value: float) -> int:
+    """The nearest whole number, halves up."""
+    return math.floor(value + 0.5)
+
+
+def readable_age(years: float) -> str:
+    """An age in words: "29 years", "2.5 years", "8 months", "2 weeks", "3 days", "1 hour"."""
+    value, unit = age_in_units(years)
+    return f"{value:g} {unit}" + ("" if value == 1 else "s")
 
 
 class Section(Span):

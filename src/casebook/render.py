@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 
 from rich.console import Group, RenderableType
+from rich.markup import escape
 from rich.panel import Panel
 from rich.style import Style
 from rich.table import Table
@@ -23,6 +25,7 @@ from casebook.model import (
     SimilarCase,
     SummaryItem,
     TreatmentTally,
+    readable_age,
 )
 
 TYPE_COLOURS: dict[EntityType, str] = {
@@ -53,6 +56,30 @@ ASSERTION_MARKS: dict[Assertion, str] = {
     Assertion.HISTORICAL: "dim",
     Assertion.FAMILY: "italic, (family)",
 }
+
+
+_TERMINAL_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Characters that act on a terminal or reorder what it shows: C0 and C1 controls (ESC, BEL,
+NUL, line breaks …), DEL, and the bidirectional marks, embeddings, overrides and isolates."""
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with each of ``_TERMINAL_CONTROLS`` shown as its escape (ESC as ``\\x1b``).
+
+    For one-line messages built from input (paths, ids, a line of a file): printed raw, an
+    escape sequence in them could retitle, clear or rewrite the user's terminal.
+    """
+    return _TERMINAL_CONTROLS.sub(lambda found: found[0].encode("unicode_escape").decode(), text)
+
+
+def markup_safe(text: str) -> str:
+    """``text`` ready to sit inside Rich markup: controls escaped (``terminal_safe``) and
+    square brackets escaped, so that ``[/i]`` in a path prints as itself."""
+    return escape(terminal_safe(text))
+
+
+def _panel_title(case: Case) -> Text:
+    return Text(case.title or case.id, Style(bold=True))
 
 
 def _style(mention: Mention) -> Style:
@@ -93,7 +120,7 @@ def legend(case: Case) -> Text:
 
 def _patient_line(case: Case) -> Text:
     age = case.patient.age_years
-    age_text = "age unknown" if age is None else f"{age:g} years"
+    age_text = "age unknown" if age is None else readable_age(age)
     sex_text = case.patient.sex.value if case.patient.sex else "sex unknown"
     return Text.assemble(("Patient: ", "bold"), f"{age_text}, {sex_text}")
 
@@ -109,7 +136,10 @@ def _sections_table(case: Case) -> Table:
             1 for s in case.sentences if s.start >= section.start and s.end <= section.end
         )
         table.add_row(
-            section.kind, section.title or "—", f"{section.start}–{section.end}", str(sentences)
+            section.kind,
+            Text(section.title or "—"),
+            f"{section.start}–{section.end}",
+            str(sentences),
         )
     return table
 
@@ -158,7 +188,7 @@ def _codes_table(case: Case, all_codes: bool = False) -> Table:
             display.append("  category", Style(dim=True))
         if not code.shown:
             display.append("  below threshold", Style(dim=True))
-        table.add_row(code.system.value, code.code, display, f"{code.score:.2f}", words)
+        table.add_row(code.system.value, code.code, display, f"{code.score:.2f}", Text(words))
     return table
 
 
@@ -226,7 +256,7 @@ def timeline_view(case: Case) -> RenderableType:
         if kind in present:
             key.append(kind.value, Style(color=colour, bold=True)).append("  ")
     parts.append(key)
-    return Panel(Group(*parts), title=f"[bold]{case.title or case.id}[/bold]", subtitle=case.id)
+    return Panel(Group(*parts), title=_panel_title(case), subtitle=Text(case.id))
 
 
 LITERATURE_LABEL = "from the literature"
@@ -298,7 +328,7 @@ def case_summary(case: Case, all_codes: bool = False) -> RenderableType:
         parts.append(_summary_table(case.summary))
     if case.shown_codes() or (all_codes and case.codes):
         parts.append(_codes_table(case, all_codes))
-    return Panel(Group(*parts), title=f"[bold]{case.title or case.id}[/bold]", subtitle=case.id)
+    return Panel(Group(*parts), title=_panel_title(case), subtitle=Text(case.id))
 
 
 def _care_evidence(item: CareItemReport) -> Text:
@@ -322,7 +352,7 @@ def _care_evidence(item: CareItemReport) -> Text:
 
 def care_table(report: CareReport) -> RenderableType:
     """A CARE check as a table of the 13 items, ending with the score."""
-    table = Table(title=f"CARE checklist: {report.case_id}", show_lines=True)
+    table = Table(title=Text(f"CARE checklist: {report.case_id}"), show_lines=True)
     for column in ("#", "item", "covered", "evidence", "missing"):
         table.add_column(column)
     for item in report.items:
@@ -344,7 +374,7 @@ def _similar_block(hit: SimilarCase) -> Group:
     patient = ", ".join(
         part
         for part in (
-            f"{hit.age_years:g} y" if hit.age_years is not None else "",
+            readable_age(hit.age_years) if hit.age_years is not None else "",
             hit.sex.value if hit.sex else "",
         )
         if part
@@ -408,9 +438,9 @@ def precedent_summary(
         shown = sorted(tally, key=lambda row: -len(row.cases))[:TALLY_ROWS]
         for row in shown:
             table.add_row(
-                row.treatment,
+                Text(row.treatment),
                 str(len(row.cases)),
-                *(_cell(row.outcomes.get(o, [])) for o in Outcome),
+                *(Text(_cell(row.outcomes.get(o, []))) for o in Outcome),
             )
         parts.append(table)
         if len(tally) > len(shown):

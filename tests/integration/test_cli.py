@@ -65,6 +65,30 @@ def test_a_missing_path_is_one_coded_line_and_exit_1(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
+def test_a_document_past_max_chars_is_refused_naming_the_limit(tmp_path: Path) -> None:
+    report = tmp_path / "report.txt"
+    report.write_text(CASE_TWO, encoding="utf-8")
+    refused = runner.invoke(app, ["analyze", str(report), "--max-chars", "20"])
+    assert refused.exit_code == 1
+    assert "CB-E017" in refused.stderr and "at most 20 (--max-chars" in refused.stderr
+    assert "Traceback" not in refused.output
+    assert runner.invoke(app, ["analyze", str(report), "--max-chars", "200"]).exit_code == 0
+    source, out = tmp_path / "in", tmp_path / "out"
+    _write_batch(source)
+    extracted = runner.invoke(
+        app, ["extract", str(source), "--out", str(out), "--workers", "1", "--max-chars", "100"]
+    )
+    assert extracted.exit_code == 1
+    assert "CB-E017" in extracted.stderr and "one.txt" in extracted.stderr
+    assert sorted(p.name for p in out.glob("*.json")) == ["two.json"]
+    store = tmp_path / "cases.duckdb"
+    added = runner.invoke(
+        app, ["add", str(source / "one.txt"), "--store", str(store), "--max-chars", "100"]
+    )
+    assert added.exit_code == 1 and "CB-E017" in added.stderr
+    assert "0 added" in added.stderr
+
+
 def test_extract_writes_good_documents_reports_bad_ones_and_resumes(tmp_path: Path) -> None:
     source, out = tmp_path / "in", tmp_path / "out"
     _write_batch(source)
@@ -81,6 +105,17 @@ def test_extract_writes_good_documents_reports_bad_ones_and_resumes(tmp_path: Pa
     second = runner.invoke(app, ["extract", str(source), "--out", str(out)])
     assert second.exit_code == 0, second.output
     assert "0 written, 2 already done, 0 failed" in second.stderr
+
+
+def test_extract_reports_a_document_it_cannot_write_and_writes_the_rest(tmp_path: Path) -> None:
+    source, out = tmp_path / "patients.jsonl", tmp_path / "out"
+    long_id = "9" * 300  # longer than a file name may be
+    lines = [json.dumps({"patient_uid": uid, "text": CASE_TWO}) for uid in (long_id, "100-1")]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["extract", str(source), "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 1
+    assert f"CB-E013 {source}: {long_id}: cannot write its file" in result.stderr
+    assert [p.name for p in out.glob("*.json")] == ["100-1.json"]
 
 
 def test_extract_redoes_a_document_whose_text_changed(tmp_path: Path) -> None:

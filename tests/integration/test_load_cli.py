@@ -82,7 +82,7 @@ def test_a_case_another_pipeline_made_is_refused_unless_reanalysed(
     refused = runner.invoke(app, ["load", str(cases), "--store", str(store)])
     assert refused.exit_code == 1
     assert "1 added" in refused.stderr and "1 failed" in refused.stderr
-    assert f"CB-E022 {cases}:2: case 'rash' was made by pipeline {'0' * 16}" in refused.stderr
+    assert f"CB-E025 {cases}:2: case 'rash' was made by pipeline {'0' * 16}" in refused.stderr
     assert service.stale_cases(store).ids == [] and service.count_cases(store) == 1
 
     reanalysed = runner.invoke(app, ["load", str(cases), "--store", str(store), "--reanalyse"])

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from casebook import service
 from casebook.cli import app
 from casebook.model import CaseWithPrecedent, Outcome
-from casebook.search.precedent import index_folder
+from casebook.search.saved import index_folder
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "search"
 QUERY = FIXTURES / "query-csf-leak.txt"
@@ -159,7 +159,7 @@ def test_every_shown_code_is_searchable_with_its_ancestors(store: Path) -> None:
 def test_an_unknown_code_is_an_error_not_an_empty_answer(store: Path) -> None:
     result = runner.invoke(app, ["search", "pain", "--code", "XYZ", "--store", str(store)])
     assert result.exit_code == 1
-    assert "CB-E021" in result.output and "XYZ" in result.output
+    assert "CB-E022" in result.output and "XYZ" in result.output
 
 
 def test_a_filter_that_excludes_every_case_says_which(store: Path) -> None:
@@ -169,3 +169,61 @@ def test_a_filter_that_excludes_every_case_says_which(store: Path) -> None:
     result = runner.invoke(app, ["search", "headache", "--code", "C61", "--store", str(store)])
     assert result.exit_code == 0
     assert "no stored case has code C61" in result.stdout
+
+
+MORE_REPORTS = {
+    "appendicitis": "A 24-year-old man had right lower abdominal pain and fever. "
+    "Appendicectomy was performed and he recovered fully.",
+    "asthma": "A 12-year-old girl had wheeze and breathlessness. She was treated with "
+    "nebulised salbutamol and improved.",
+    "fracture": "A 70-year-old woman fell and fractured her wrist. A cast was applied and the "
+    "fracture healed.",
+    "gout": "A 55-year-old man had a painful swollen big toe. Gout was diagnosed and colchicine "
+    "relieved the pain.",
+    "cellulitis": "A 48-year-old woman had a red, hot, swollen leg. Cellulitis was treated with "
+    "flucloxacillin and resolved.",
+    "kidney-stone": "A 39-year-old man had loin pain and haematuria. A ureteric stone passed "
+    "after analgesia.",
+}
+"""Short reports that make the store large enough for a removal to be marked in its index."""
+
+
+@pytest.fixture
+def twelve_cases(tmp_path: Path) -> Path:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for path in (FIXTURES / "store").glob("*.txt"):
+        (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    for name, text in MORE_REPORTS.items():
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    store = tmp_path / "cases.duckdb"
+    result = service.add([str(folder)], store)
+    assert len(result.added) == 12 and not result.failed
+    return store
+
+
+def test_a_removed_case_is_never_found_and_the_index_is_not_rebuilt(twelve_cases: Path) -> None:
+    store = twelve_cases
+    before = _search(store, "--case", str(QUERY), "-k", "12")["similar"]
+    folder = index_folder(store)
+    built = (folder / "facets.json").stat().st_mtime_ns
+    top = str(before[0]["id"])
+
+    removed = runner.invoke(app, ["remove", top, "--store", str(store)])
+    assert removed.exit_code == 0, removed.output
+    after = _search(store, "--case", str(QUERY), "-k", "12")["similar"]
+    assert [h["id"] for h in after] == [h["id"] for h in before if h["id"] != top]
+    assert (folder / "facets.json").stat().st_mtime_ns == built  # marked, not rebuilt
+    gone = runner.invoke(app, ["search", "--id", top, "--store", str(store)])
+    assert gone.exit_code == 1 and "CB-E014" in gone.output
+    by_text = _search(store, "headache after lumbar puncture", "-k", "12")["similar"]
+    assert top not in [h["id"] for h in by_text]
+
+    # A second removal passes the share of removed cases an index may hold: the next search
+    # rebuilds the index, which then holds neither case.
+    second = str(after[0]["id"])
+    assert runner.invoke(app, ["remove", second, "--store", str(store)]).exit_code == 0
+    rebuilt = _search(store, "--case", str(QUERY), "-k", "12")["similar"]
+    assert {top, second}.isdisjoint(h["id"] for h in rebuilt) and len(rebuilt) == 10
+    assert (folder / "facets.json").stat().st_mtime_ns != built
+    assert not (folder / "removed.json").exists()

@@ -66,6 +66,26 @@ def test_add_cases_show_remove(tmp_path: Path) -> None:
     assert missing.exit_code == 1 and "CB-E014" in missing.output
 
 
+def test_add_says_it_keeps_a_stored_case_whose_id_comes_with_another_text(
+    tmp_path: Path,
+) -> None:
+    folder = _folder(tmp_path)
+    store = str(tmp_path / "cases.duckdb")
+    add = ["add", str(folder), "--store", store, "--workers", "1"]
+    assert runner.invoke(app, add).exit_code == 0
+    (folder / "two.txt").write_text("A 9-year-old girl had a rash.\n", encoding="utf-8")
+    refused = runner.invoke(app, add)
+    assert refused.exit_code == 1
+    assert "0 added, 1 unchanged, 0 replaced, 1 failed" in refused.output
+    assert "CB-E021" in refused.output and "--replace" in refused.output
+    kept = runner.invoke(app, ["show", "two", "--store", store])
+    assert "7 years, female" in kept.stdout
+    replaced = runner.invoke(app, [*add, "--replace"])
+    assert replaced.exit_code == 0, replaced.output
+    assert "0 added, 1 unchanged, 1 replaced, 0 failed" in replaced.output
+    assert "9 years, female" in runner.invoke(app, ["show", "two", "--store", store]).stdout
+
+
 def test_the_store_defaults_to_casebook_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -23,7 +23,8 @@ import duckdb
 
 from casebook.model import Case
 from casebook.search.hybrid import CaseIndex
-from casebook.search.precedent import build_index, index_folder
+from casebook.search.precedent import build_index
+from casebook.search.saved import index_folder
 from casebook.search.settings import load_search_settings
 from casebook.store import DuckDBCaseStore
 

@@ -14,8 +14,9 @@ import casebook
 SOURCE = Path(casebook.__file__).parent
 
 LAYERS: tuple[frozenset[str], ...] = (
+    frozenset({"__main__"}),
     frozenset({"cli"}),
-    frozenset({"api", "render"}),
+    frozenset({"api", "render", "scale"}),
     frozenset({"train"}),
     frozenset({"eval"}),
     frozenset({"service"}),
@@ -35,6 +36,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "blas",
             "inference_layers",
             "caseless",
+            "cache",
             "web",
         }
     ),

@@ -13,6 +13,9 @@ from casebook.model import (
     EntityType,
     Mention,
     Outcome,
+    Patient,
+    Sex,
+    SimilarCase,
     Source,
     SourceFormat,
     Span,
@@ -25,7 +28,9 @@ from casebook.render import (
     format_offset,
     highlighted_text,
     legend,
+    markup_safe,
     precedent_summary,
+    terminal_safe,
     timeline_view,
 )
 
@@ -162,3 +167,31 @@ def test_facts_about_other_patients_are_shown_apart_and_labelled() -> None:
     labelled = [line for line in shown.splitlines() if "from the literature" in line]
     assert len(labelled) == 1 and "biopsy" in labelled[0]
     assert "CSF leak" not in labelled[0]
+
+
+def _printed(renderable: object) -> str:
+    console = Console(width=120, record=True)
+    console.print(renderable)
+    return console.export_text()
+
+
+def test_ages_print_in_the_unit_a_reader_says_them() -> None:
+    baby = _case().model_copy(update={"patient": Patient(age_years=0.666667, sex=Sex.MALE)})
+    printed = _printed(case_summary(baby))
+    assert "Patient: 8 months, male" in printed
+    assert "0.666667" not in printed
+    hit = SimilarCase(id="h", score=0.5, rank=1, title="A neonate", age_years=0.008)
+    assert "3 days" in _printed(precedent_summary([hit], []))
+
+
+def test_titles_and_ids_holding_markup_are_shown_as_themselves() -> None:
+    case = _case().model_copy(update={"id": "r[/bold]", "title": "Leak [/i] after [red]biopsy"})
+    console = Console(record=True, width=120)
+    console.print(case_summary(case))
+    shown = console.export_text()
+    assert "Leak [/i] after [red]biopsy" in shown and "r[/bold]" in shown
+
+
+def test_terminal_controls_are_shown_as_escapes() -> None:
+    assert terminal_safe("a\x1b]0;x\x07b\u202ec\n") == "a\\x1b]0;x\\x07b\\u202ec\\n"
+    assert markup_safe("[/i]\x1b[2J") == "\\[/i]\\x1b[2J"

@@ -55,7 +55,11 @@ def test_store_cases_reports_added_unchanged_replaced(tmp_path: Path) -> None:
     first = service.store_cases([pipeline(one), pipeline(two)], store)
     assert first.added == ["one", "two"]
     (changed,) = service.read_upload(b"A 55-year-old man had fever.", "one.txt", max_chars=100)
-    again = service.store_cases([pipeline(changed), pipeline(two)], store)
+    with pytest.raises(CasebookError) as refused:
+        service.store_cases([pipeline(changed), pipeline(two)], store)
+    assert refused.value.code is ErrorCode.ID_CONFLICT
+    assert service.get_case(store, "one").patient.age_years == 54
+    again = service.store_cases([pipeline(changed), pipeline(two)], store, replace=True)
     assert again.replaced == ["one"] and again.unchanged == ["two"] and not again.added
     assert service.get_case(store, "one").patient.age_years == 55
 

@@ -7,12 +7,15 @@ document text is never logged at INFO or above.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match, Mount
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from casebook.api.schemas import ErrorBody
@@ -22,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 STATUS: dict[ErrorCode, int] = {
     ErrorCode.CASE_NOT_FOUND: 404,
+    ErrorCode.ID_CONFLICT: 409,
     ErrorCode.REQUEST_TOO_LARGE: 413,
     ErrorCode.UNAUTHORIZED: 401,
     ErrorCode.TIMED_OUT: 504,
@@ -38,6 +42,11 @@ STATUS: dict[ErrorCode, int] = {
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": description}
     for status, description in [
+        (
+            400,
+            "A request the server cannot read: a Host header naming no host it answers for "
+            "(CASEBOOK_API_ALLOWED_HOSTS), a malformed body.",
+        ),
         (401, "No or a wrong bearer token (only when the server has a token)."),
         (413, "The request or its document is too large."),
         (422, "The request or its document cannot be read."),
@@ -47,13 +56,20 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 """The coded error responses every /v1 route may give, for the OpenAPI schema."""
 
+HOST_REFUSED: dict[int | str, dict[str, Any]] = {400: ERROR_RESPONSES[400]}
+"""The error every route may give, /v1/health too."""
 
-def error_response(error: CasebookError, status: int | None = None) -> JSONResponse:
-    """The JSON response for a casebook error."""
+
+def error_response(
+    error: CasebookError, status: int | None = None, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """The JSON response for a casebook error, with ``headers`` (such as a 405's ``Allow``)."""
     status = status or STATUS.get(error.code, 422)
     logger.info("%s answered %d", error.code.value, status)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(ErrorBody.of(error).model_dump(), status_code=status, headers=headers)
+    sent = dict(headers or {})
+    if status == 401:
+        sent["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(ErrorBody.of(error).model_dump(), status_code=status, headers=sent)
 
 
 async def _casebook_error(request: Request, exc: Exception) -> JSONResponse:
@@ -64,7 +80,32 @@ async def _casebook_error(request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     error = CasebookError(ErrorCode.INVALID_REQUEST, str(exc.detail))
-    return error_response(error, exc.status_code)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(_methods_at(request))
+    return error_response(error, exc.status_code, headers)
+
+
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+"""The methods a 405's ``Allow`` may list."""
+
+
+def _methods_at(request: Request) -> list[str]:
+    """Every method some route serves at the request's path, found by asking each route
+    (Starlette names only the first route's when several share a path)."""
+    # A fresh scope: routing has rewritten the request's own for the route it reached.
+    probe = {"type": "http", "path": request.url.path, "root_path": "", "headers": []}
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Mount):
+            # The page's static files answer GET and HEAD, whatever they are asked.
+            if isinstance(route.app, StaticFiles) and route.matches(probe)[0] is Match.FULL:
+                methods |= {"GET", "HEAD"}
+            continue
+        for method in HTTP_METHODS:
+            if route.matches({**probe, "method": method})[0] is Match.FULL:
+                methods.add(method)
+    return sorted(methods)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

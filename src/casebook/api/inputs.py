@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from casebook import service
-from casebook.api.schemas import TextInput
+from casebook.api.schemas import MAX_ID_CHARS, TextInput
 from casebook.config import Settings
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Document
@@ -30,6 +30,7 @@ REQUEST_BODY: dict[str, Any] = {
                     }
                 },
                 "required": ["file"],
+                "additionalProperties": False,
             }
         },
     },
@@ -51,7 +52,8 @@ async def read_documents(request: Request, settings: Settings) -> list[Document]
 
     Raises:
         CasebookError: The reader's error for bad content, ``CB-E019`` for a malformed
-            request, ``CB-E017`` for a document over the size limit.
+            request or a document id longer than ``MAX_ID_CHARS``, ``CB-E017`` for a document
+            over the size limit.
         HTTPException: 415 for a body that is neither JSON nor multipart.
     """
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -74,6 +76,14 @@ async def read_documents(request: Request, settings: Settings) -> list[Document]
         raise HTTPException(
             415, "send JSON {\"text\": …} or a multipart/form-data upload with a 'file' part"
         )
-    return await run_in_threadpool(
-        service.read_upload, data, name, max_chars=settings.api_max_document_chars
+    documents = await run_in_threadpool(
+        service.read_upload, data, name, max_chars=settings.max_chars
     )
+    for document in documents:
+        if len(document.id) > MAX_ID_CHARS:
+            raise CasebookError(
+                ErrorCode.INVALID_REQUEST,
+                f"a document id holds {len(document.id):,} characters; at most {MAX_ID_CHARS} "
+                "are taken (rename the file, or shorten the id in it)",
+            )
+    return documents

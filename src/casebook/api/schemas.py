@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Self
+from enum import StrEnum
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -18,10 +19,35 @@ class ApiModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+NOT_BLANK = r"\S"
+"""The JSON Schema pattern of a text that is not blank. The server checks it itself, so that a
+blank text gets the readers' own error (CB-E002)."""
+
+MAX_ID_CHARS = 256
+"""The longest case id the API takes, in a path or from an uploaded file's name."""
+
+MAX_OFFSET = 2**31 - 1
+"""The largest page offset a listing takes."""
+
+
+class ReportedOutcome(StrEnum):
+    """An outcome a case reports: every ``Outcome`` but 'unknown', which is none."""
+
+    RESOLVED = Outcome.RESOLVED.value
+    IMPROVED = Outcome.IMPROVED.value
+    UNCHANGED = Outcome.UNCHANGED.value
+    WORSENED = Outcome.WORSENED.value
+    DIED = Outcome.DIED.value
+
+
 class TextInput(ApiModel):
     """A case report sent as text; its format (plain text, JATS, BioC …) is detected."""
 
-    text: str = Field(description="The case report, in any format casebook reads.")
+    text: str = Field(
+        description="The case report, in any format casebook reads.",
+        min_length=1,
+        json_schema_extra={"pattern": NOT_BLANK},
+    )
 
 
 class ErrorBody(ApiModel):
@@ -87,16 +113,14 @@ class FilterFields(ApiModel):
     has_procedure: str | None = Field(
         default=None, min_length=1, description="Words of a treatment the patient had."
     )
-    has_outcome: Outcome | None = Field(
-        default=None, description="An outcome the case reports ('unknown' is none)."
+    has_outcome: ReportedOutcome | None = Field(
+        default=None, description="An outcome the case reports."
     )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
             raise ValueError("age_min is above age_max")
-        if self.has_outcome is Outcome.UNKNOWN:
-            raise ValueError("'unknown' is not an outcome a case reports")
         return self
 
     def filters(self) -> SearchFilters:
@@ -107,22 +131,38 @@ class FilterFields(ApiModel):
             sex=self.sex,
             codes=tuple(self.code),
             procedure=self.has_procedure,
-            outcome=self.has_outcome,
+            outcome=Outcome(self.has_outcome) if self.has_outcome else None,
         )
+
+
+def _one_of_case_and_text(schema: dict[str, Any]) -> None:
+    """The JSON Schema of a search body: exactly one of ``case`` and ``text``, neither null."""
+    properties = schema["properties"]
+    for name in ("case", "text"):
+        branches = properties[name].pop("anyOf")
+        properties[name].update(next(b for b in branches if b.get("type") != "null"))
+        properties[name].pop("default", None)
+    schema["oneOf"] = [{"required": ["case"]}, {"required": ["text"]}]
 
 
 class SearchRequest(FilterFields):
     """A query case, given as a Case or as text to analyse, with how many hits and filters."""
 
+    model_config = ConfigDict(json_schema_extra=_one_of_case_and_text)
+
     case: Case | None = Field(default=None, description="An analysed case (the Case JSON).")
     text: str | None = Field(
-        default=None, min_length=1, description="A case report or a description of the case."
+        default=None,
+        min_length=1,
+        description="A case report or a description of the case.",
+        json_schema_extra={"pattern": NOT_BLANK},
     )
     k: int = Field(default=10, ge=1, description="How many similar cases (at most api_max_k).")
 
     @model_validator(mode="after")
     def _one_query(self) -> Self:
-        if (self.case is None) == (self.text is None):
+        given = [name for name in ("case", "text") if name in self.model_fields_set]
+        if len(given) != 1 or getattr(self, given[0]) is None:
             raise ValueError("give exactly one of 'case' and 'text'")
         return self
 

@@ -27,7 +27,14 @@ class ApiState:
     @classmethod
     def from_settings(cls, settings: Settings) -> ApiState:
         """The state for these settings; the analysis pool starts with the application."""
-        return cls(settings, Analyzer(settings.api_workers, settings.api_timeout_s))
+        return cls(
+            settings,
+            Analyzer(
+                settings.api_workers,
+                settings.api_timeout_s,
+                short_workers=settings.api_short_workers,
+            ),
+        )
 
     async def in_store(self, action: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a service call on the case store in a thread, one store call at a time.

@@ -44,6 +44,7 @@ from casebook.model import (
     RecordModel,
     Span,
 )
+from casebook.nlp.spans import SpanIndex
 from casebook.resources import load_rules
 
 _ICD10CM = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
@@ -187,6 +188,10 @@ class ComplicationCoder:
         found: list[Complication] = []
         by_id = {m.id: m for m in case.mentions}
         causes: dict[str, list[Mention]] = {}
+        sentences = SpanIndex((s.start, s.end, s) for s in case.sentences)
+        procedures = SpanIndex(
+            (m.start, m.end, m.id) for m in case.mentions if m.type in self._procedures
+        )
         for relation in case.relations:
             if relation.type in self._relations and relation.target in by_id:
                 causes.setdefault(relation.source, []).append(by_id[relation.target])
@@ -217,7 +222,7 @@ class ComplicationCoder:
                             )
                         )
                 continue
-            for procedure_span, kind in self._cued_procedures(case, finding):
+            for procedure_span, kind in self._cued_procedures(case, finding, sentences):
                 rule = _first(rules, kind)
                 if rule is not None:
                     found.append(
@@ -228,7 +233,7 @@ class ComplicationCoder:
                             rule.display,
                             self.rules.cue_score,
                             mention_id,
-                            _mention_at(case, procedure_span, self._procedures),
+                            procedures.first_overlapping(procedure_span.start, procedure_span.end),
                             finding.assertion,
                         )
                     )
@@ -261,10 +266,12 @@ class ComplicationCoder:
         kinds = {k for match in self._kinds.find(text) for k in match.concept_ids}
         return min(kinds, key=self._order.__getitem__) if kinds else None
 
-    def _cued_procedures(self, case: Case, finding: Mention) -> list[tuple[Span, str]]:
+    def _cued_procedures(
+        self, case: Case, finding: Mention, sentences: SpanIndex[Span]
+    ) -> list[tuple[Span, str]]:
         """Procedures named after a cue in the finding's sentence (module docstring)."""
         sentence = next(
-            (s for s in case.sentences if s.start <= finding.start < s.end),
+            iter(sentences.overlapping(finding.start, finding.start + 1)),
             Span(start=0, end=len(case.text)),
         )
         text = case.text[sentence.start : sentence.end]
@@ -313,14 +320,6 @@ def _first(rules: list[ComplicationRule], kind: str | None) -> ComplicationRule 
     return next((rule for rule in rules if kind in rule.procedures), None)
 
 
-def _mention_at(case: Case, span: Span, types: frozenset[EntityType]) -> str | None:
-    """The id of a mention of ``types`` overlapping ``span``, if any."""
-    for mention in case.mentions:
-        if mention.type in types and mention.start < span.end and span.start < mention.end:
-            return mention.id
-    return None
-
-
 def _unique(codes: list[Code]) -> list[Code]:
     kept: dict[str, Code] = {}
     for code in codes:
@@ -335,23 +334,33 @@ def _merge(codes: list[CaseCode], found: list[Complication]) -> list[CaseCode]:
     The ICD-10-CM codes are re-ranked by score and stay where they were among the codes of
     the other vocabularies (at the end when there were none).
     """
-    merged: dict[str, CaseCode] = {c.code: c for c in codes if c.system is CodeSystem.ICD10CM}
+    originals = {c.code: c for c in codes if c.system is CodeSystem.ICD10CM}
+    # Each code's CaseCode is built once from all its complications: a long report finds the
+    # same complication many times, and rebuilding it for each would grow with their square.
+    gathered: dict[str, list[Complication]] = {}
     for item in found:
-        old = merged.get(item.code)
-        spans = [] if old is None else [(s.start, s.end) for s in old.evidence]
-        spans += [
-            (item.finding.start, item.finding.end),
-            (item.procedure.start, item.procedure.end),
-        ]
-        ids = [] if old is None else list(old.mentions)
-        ids += [item.finding_id] + ([item.procedure_id] if item.procedure_id else [])
-        merged[item.code] = CaseCode(
+        gathered.setdefault(item.code, []).append(item)
+    merged = dict(originals)
+    for code, items in gathered.items():
+        old = originals.get(code)
+        spans = set() if old is None else {(s.start, s.end) for s in old.evidence}
+        ids = set() if old is None else set(old.mentions)
+        display = None if old is None else old.display
+        score = 0.0 if old is None else old.score
+        for item in items:
+            spans.update(
+                [(item.finding.start, item.finding.end), (item.procedure.start, item.procedure.end)]
+            )
+            ids.update([item.finding_id] + ([item.procedure_id] if item.procedure_id else []))
+            display = display or item.display
+            score = max(score, item.score)
+        merged[code] = CaseCode(
             system=CodeSystem.ICD10CM,
-            code=item.code,
-            display=old.display if old is not None and old.display else item.display,
-            score=max(item.score, 0.0 if old is None else old.score),
-            evidence=[Span(start=s, end=e) for s, e in sorted(set(spans))],
-            mentions=sorted(set(ids)),
+            code=code,
+            display=display,
+            score=score,
+            evidence=[Span(start=s, end=e) for s, e in sorted(spans)],
+            mentions=sorted(ids),
         )
     ranked = sorted(merged.values(), key=lambda c: -c.score)
     first = next((i for i, c in enumerate(codes) if c.system is CodeSystem.ICD10CM), len(codes))

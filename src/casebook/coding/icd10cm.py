@@ -30,7 +30,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -38,6 +40,7 @@ from numpy.typing import NDArray
 from pydantic import Field
 
 from casebook.blas import one_blas_thread
+from casebook.cache import digest, load_or_build
 from casebook.coding.codeset import CodeSetSettings
 from casebook.coding.dictionary import DictionaryMatch, TermIndex
 from casebook.coding.features import Csr, SparseRow, TfidfModel, sparse_dot
@@ -172,13 +175,13 @@ def dictionary_evidence(
     spans = sorted({(m.start, m.end) for m in matches})
     asserted = assertion.assert_spans(case, spans, EntityType.DISEASE_DISORDER)
     kept = {span for span, found in zip(spans, asserted, strict=True) if found not in excluded}
-    found: dict[str, list[Span]] = {}
+    found: dict[str, dict[tuple[int, int], Span]] = {}
     for match in sorted(matches, key=lambda m: (m.start, m.end)):
         if (match.start, match.end) in kept:
-            spans_of = found.setdefault(match.code, [])
-            if all((s.start, s.end) != (match.start, match.end) for s in spans_of):
-                spans_of.append(Span(start=match.start, end=match.end))
-    return found
+            spans_of = found.setdefault(match.code, {})
+            if (match.start, match.end) not in spans_of:
+                spans_of[match.start, match.end] = Span(start=match.start, end=match.end)
+    return {code: list(spans.values()) for code, spans in found.items()}
 
 
 class Icd10Model:
@@ -391,8 +394,9 @@ class Icd10Model:
         """
         try:
             meta = json.loads((folder / MODEL_FILE).read_text("utf-8"))
-            with np.load(folder / ARRAYS_FILE, allow_pickle=False) as npz:
-                arrays = {name: npz[name] for name in npz.files}
+            arrays = load_or_build(
+                "icd10-arrays", digest(folder / ARRAYS_FILE), dict, partial(_arrays, folder)
+            )
             settings = Icd10Settings.model_validate(meta["settings"])
             features: list[str] = meta["features"]
             n_features = len(features)
@@ -435,6 +439,12 @@ class Icd10Model:
             raise CasebookError(
                 ErrorCode.INVALID_RESOURCE, f"not an ICD-10-CM model: {exc}", folder
             ) from exc
+
+
+def _arrays(folder: Path) -> dict[str, NDArray[Any]]:
+    """The arrays a model folder holds, decompressed (``load`` caches them so)."""
+    with np.load(folder / ARRAYS_FILE, allow_pickle=False) as npz:
+        return {name: npz[name] for name in npz.files}
 
 
 def _dense_head(

@@ -41,6 +41,7 @@ the mention extractor misses ("blood patch", "lumbar puncture") are mentions of
 from __future__ import annotations
 
 import re
+from bisect import insort
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -526,6 +527,9 @@ class ProcedureCoder:
             (m for m in case.mentions if m.type in self._types), key=lambda m: m.start
         )
         groups: list[tuple[set[str], set[str], set[str]]] = []
+        # The groups holding each head, in order: a long report names hundreds of procedures,
+        # and looking through every group for each would grow with their square.
+        holding: dict[str, list[int]] = {}
         member: dict[str, int] = {}
         own: dict[str, frozenset[str]] = {}
         previous: Mention | None = None
@@ -550,15 +554,18 @@ class ProcedureCoder:
                 joined = next(
                     (
                         number
-                        for number in range(len(groups) - 1, -1, -1)
-                        if head in groups[number][0] and (definite or key <= groups[number][2])
+                        for number in reversed(holding.get(head, []))
+                        if definite or key <= groups[number][2]
                     ),
                     None,
                 )
             if joined is None:
                 groups.append(({head}, near, sites))
                 joined = len(groups) - 1
+                holding.setdefault(head, []).append(joined)
             else:
+                if head not in groups[joined][0]:
+                    insort(holding.setdefault(head, []), joined)
                 groups[joined][0].add(head)
                 groups[joined][1].update(near)
                 groups[joined][2].update(sites)

@@ -27,12 +27,13 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from casebook.errors import CasebookError, ErrorCode
+from casebook.errors import CasebookError, ErrorCode, library_detail
 from casebook.eval._io import default_assert_mentions
 from casebook.eval.metrics import PRFA, Confusion
+from casebook.eval.skipped import SkippedDocument
 from casebook.eval.splits import Split, in_split
 from casebook.ingest.datasets import NEGEX
-from casebook.ingest.negex import Row, read_rows
+from casebook.ingest.negex import Row, iter_rows
 from casebook.model import Assertion, Case, EntityType, Mention, Source, SourceFormat
 
 MENTION_ID = "m1"
@@ -56,6 +57,8 @@ class AssertionReport(BaseModel):
         negation: Scores of ``negated`` against gold ``Negated``.
         historical: Scores of ``historical`` against gold ``Historical``.
         family: Scores of ``family`` against a gold experiencer other than ``Patient``.
+        skipped: Rows not scored, each with the error that kept it out (a row too malformed
+            to have an id is named ``row N``, the N-th data row of the file).
         fuzzy: Rows located by the fuzzy word match (not in the JSON).
         unlocated: Rows scored with the whole sentence as the mention (not in the JSON).
     """
@@ -68,6 +71,7 @@ class AssertionReport(BaseModel):
     negation: PRFA
     historical: PRFA
     family: PRFA
+    skipped: list[SkippedDocument] = Field(default_factory=list)
     fuzzy: int = Field(default=0, exclude=True)
     unlocated: int = Field(default=0, exclude=True)
 
@@ -147,32 +151,30 @@ def evaluate_assertion(
         split: The half of the rows scored (``casebook.eval.splits``, by row id), or all.
 
     Returns:
-        The report.
+        The report. A malformed row (``CB-E011``), or one whose mention the system under test
+        fails on or drops (``CB-E013``), is listed in ``skipped``.
 
     Raises:
-        CasebookError: ``CB-E001`` for a missing file, ``CB-E011`` for a malformed one,
-            ``CB-E013`` when the system under test drops the mention.
+        CasebookError: ``CB-E001`` for a missing file, ``CB-E011`` for one without the kit's
+            columns.
     """
     negation, historical, family = Confusion(), Confusion(), Confusion()
     n = fuzzy = unlocated = 0
-    for row in read_rows(tsv):
+    skipped: list[SkippedDocument] = []
+    for number, row in enumerate(iter_rows(tsv), start=1):
+        if isinstance(row, CasebookError):
+            skipped.append(SkippedDocument.of(f"row {number}", row))
+            continue
         if not in_split(NEGEX, row.id.strip(), split):
             continue
         start, end, how = locate(row.concept, row.sentence)
+        try:
+            assertion = _row_assertion(row, start, end, assert_mentions, tsv)
+        except CasebookError as error:
+            skipped.append(SkippedDocument.of(row.id.strip(), error))
+            continue
         fuzzy += how is Located.FUZZY
         unlocated += how is Located.SENTENCE
-        try:
-            case = row_case(row, start, end)
-        except ValidationError as error:
-            raise CasebookError(
-                ErrorCode.MALFORMED_DATASET, f"row {row.id}: {error.errors()[0]['msg']}", tsv
-            ) from error
-        try:
-            assertion = assert_mentions(case).mention(MENTION_ID).assertion
-        except KeyError as error:
-            raise CasebookError(
-                ErrorCode.PROCESSING_FAILED, f"row {row.id}: mention {MENTION_ID} was dropped", tsv
-            ) from error
         n += 1
         negation.add(assertion == Assertion.NEGATED, _norm(row.negation) == "negated")
         historical.add(assertion == Assertion.HISTORICAL, _norm(row.temporality) == "historical")
@@ -183,9 +185,36 @@ def evaluate_assertion(
         negation=negation.scores_with_accuracy(),
         historical=historical.scores_with_accuracy(),
         family=family.scores_with_accuracy(),
+        skipped=skipped,
         fuzzy=fuzzy,
         unlocated=unlocated,
     )
+
+
+def _row_assertion(
+    row: Row, start: int, end: int, assert_mentions: Callable[[Case], Case], tsv: Path
+) -> Assertion:
+    """The assertion the system under test gives the row's concept.
+
+    Raises:
+        CasebookError: ``CB-E011`` when the row makes no valid case, ``CB-E013`` when the
+            system drops the mention, and the system's own errors.
+    """
+    try:
+        case = row_case(row, start, end)
+    except ValidationError as error:
+        raise CasebookError(
+            ErrorCode.MALFORMED_DATASET,
+            f"row {row.id}: its concept and sentence make no valid case",
+            tsv,
+            detail=library_detail(error),
+        ) from error
+    try:
+        return assert_mentions(case).mention(MENTION_ID).assertion
+    except KeyError as error:
+        raise CasebookError(
+            ErrorCode.PROCESSING_FAILED, f"row {row.id}: mention {MENTION_ID} was dropped", tsv
+        ) from error
 
 
 def _norm(value: str) -> str:

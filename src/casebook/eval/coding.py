@@ -22,11 +22,13 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from casebook.errors import CasebookError
 from casebook.eval._io import default_analyze
 from casebook.eval.in_sample import overlaps, trained_on
 from casebook.eval.metrics import PRF, average_precision, mean, percent, prf
+from casebook.eval.skipped import SkippedDocument
 from casebook.eval.splits import Split, select
 from casebook.ingest.codiesp import normalize_code, read_codes_tsv
 from casebook.ingest.datasets import CODIESP
@@ -47,6 +49,7 @@ class CodingReport(BaseModel):
         micro: Micro-averaged precision, recall and F1 of the shown codes.
         anchor_map: The nearest-neighbour anchor's MAP in the same run; None for another
             system than the shipped one.
+        skipped: Documents not scored, each with the error that kept it out.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -56,6 +59,7 @@ class CodingReport(BaseModel):
     docs: int
     map: float
     micro: PRF
+    skipped: list[SkippedDocument] = Field(default_factory=list)
     anchor_map: float | None = None
 
 
@@ -134,12 +138,11 @@ def evaluate_icd10(
             models' manifests list when ``analyze`` is the default, else none.
 
     Returns:
-        The report.
+        The report; a text that cannot be read or analysed is listed in ``skipped``.
 
     Raises:
         CasebookError: ``CB-E001`` for a missing folder or file; ``CB-E011`` for a malformed
-            ``codesD.tsv`` or gold codes for a document without text; a reader error for an
-            unreadable text.
+            ``codesD.tsv`` or gold codes for a document without text.
     """
     require_dir(folder)
     paths = read_text_folder(folder / "text")
@@ -152,9 +155,16 @@ def evaluate_icd10(
     tp = fp = fn = 0
     precisions: list[float] = []
     anchored: list[float] = []
+    scored: list[str] = []
+    skipped: list[SkippedDocument] = []
     for path in paths:
-        document = read_text(path)
-        case = analyze(document)
+        try:
+            document = read_text(path)
+            case = analyze(document)
+        except CasebookError as error:
+            skipped.append(SkippedDocument.of(path.stem, error))
+            continue
+        scored.append(path.stem)
         expected = gold.get(path.stem, set())
         if expected and anchor is not None:
             anchored.append(average_precision(anchor(document), expected))
@@ -171,9 +181,10 @@ def evaluate_icd10(
     seen = trained_on(CODIESP, analyze, default_analyze, trained)
     return CodingReport(
         split=split,
-        in_sample=overlaps((p.stem for p in paths), seen),
-        docs=len(paths),
+        in_sample=overlaps(scored, seen),
+        docs=len(scored),
         map=percent(mean(precisions)),
         micro=prf(tp, fp, fn),
         anchor_map=percent(mean(anchored)) if anchor is not None else None,
+        skipped=skipped,
     )

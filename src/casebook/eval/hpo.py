@@ -17,13 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from casebook.errors import CasebookError
 from casebook.eval._io import default_analyze
 from casebook.eval.in_sample import overlaps, trained_on
 from casebook.eval.metrics import PRF, prf
+from casebook.eval.skipped import SkippedDocument
 from casebook.eval.splits import Split, select
 from casebook.ingest.datasets import GSCPLUS, JAX
 from casebook.ingest.folders import check_gold_documents, read_text_folder, require_dir
@@ -43,6 +46,7 @@ class HpoReport(BaseModel):
             (``casebook.eval.in_sample``).
         micro: Micro-averaged precision, recall and F1 over document-level sets.
         anchor: Exact name and synonym matching, scored the same way in the same run.
+        skipped: Documents not scored, each with the error that kept it out.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -53,12 +57,16 @@ class HpoReport(BaseModel):
     docs: int
     micro: PRF
     anchor: PRF
+    skipped: list[SkippedDocument] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class _Labelled:
-    document: Document
+    """A document to score, read when it is scored (``read``), and its gold set."""
+
+    id: str
     gold: frozenset[str]
+    read: Callable[[], Document]
 
 
 def _jax(folder: Path) -> list[_Labelled]:
@@ -66,14 +74,17 @@ def _jax(folder: Path) -> list[_Labelled]:
     gold_path = folder / "jax_gold.json"
     gold = read_jax_gold(gold_path)
     check_gold_documents(gold, (p.stem for p in paths), gold_path)
-    return [_Labelled(read_text(p), frozenset(gold.get(p.stem, set()))) for p in paths]
+    return [
+        _Labelled(p.stem, frozenset(gold.get(p.stem, set())), partial(read_text, p)) for p in paths
+    ]
 
 
 def _gscplus(files: Iterable[Path]) -> list[_Labelled]:
     return [
         _Labelled(
-            Document(id=doc.id, text=doc.text, source=Source(format=SourceFormat.TEXT)),
+            doc.id,
             frozenset(normalize_hpo(term.hpo) for term in doc.terms),
+            partial(Document, id=doc.id, text=doc.text, source=Source(format=SourceFormat.TEXT)),
         )
         for path in files
         for doc in read_gscplus(path)
@@ -113,7 +124,8 @@ def evaluate_hpo(
             models' manifests list when ``analyze`` is the default, else none.
 
     Returns:
-        The report; documents without gold terms count with an empty gold set.
+        The report; documents without gold terms count with an empty gold set, and a text
+        that cannot be read or analysed is listed in ``skipped``.
 
     Raises:
         CasebookError: ``CB-E001`` for a missing folder or file; ``CB-E008``/``CB-E011`` for a
@@ -128,15 +140,23 @@ def evaluate_hpo(
             dataset, name, labelled = "jax", JAX, _jax(source)
         else:
             dataset, name, labelled = "gscplus", GSCPLUS, _gscplus(gsc)
-    labelled = select(name, labelled, lambda item: item.document.id, split)
+    labelled = select(name, labelled, lambda item: item.id, split)
     ours = [0, 0, 0]
     anchor = [0, 0, 0]
+    scored: list[str] = []
+    skipped: list[SkippedDocument] = []
     for item in labelled:
-        case = analyze(item.document)
+        try:
+            document = item.read()
+            case = analyze(document)
+        except CasebookError as error:
+            skipped.append(SkippedDocument.of(item.id, error))
+            continue
+        scored.append(item.id)
         predicted = {
             normalize_hpo(code.code) for code in case.shown_codes() if code.system == CodeSystem.HPO
         }
-        for counts, found in ((ours, predicted), (anchor, exact_matches(item.document.text))):
+        for counts, found in ((ours, predicted), (anchor, exact_matches(document.text))):
             hits = len(found & item.gold)
             counts[0] += hits
             counts[1] += len(found) - hits
@@ -145,8 +165,9 @@ def evaluate_hpo(
     return HpoReport(
         dataset=dataset,
         split=split,
-        in_sample=overlaps((item.document.id for item in labelled), seen),
-        docs=len(labelled),
+        in_sample=overlaps(scored, seen),
+        docs=len(scored),
         micro=prf(*ours),
         anchor=prf(*anchor),
+        skipped=skipped,
     )

@@ -28,6 +28,7 @@ from casebook.errors import CasebookError, ErrorCode
 from casebook.eval._io import default_analyze, load_default_pipeline
 from casebook.eval.in_sample import overlaps, trained_on
 from casebook.eval.metrics import PRF, Confusion
+from casebook.eval.skipped import SkippedDocument
 from casebook.eval.splits import Split, select
 from casebook.ingest.brat import brat_documents, read_brat
 from casebook.ingest.brat_model import BratAnnotations
@@ -73,6 +74,7 @@ class NerReport(BaseModel):
         per_type: **Strict** scores of each type seen in gold or predictions.
         assertion: Negation and uncertainty agreement on leniently matched mentions.
         docs_per_s: Documents per second spent inside ``analyze`` (two decimals).
+        skipped: Documents not scored, each with the error that kept it out.
     """
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -85,6 +87,7 @@ class NerReport(BaseModel):
     per_type: dict[str, PRF]
     assertion: AssertionScores
     docs_per_s: float
+    skipped: list[SkippedDocument] = Field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,12 +263,12 @@ def evaluate_ner(
             models' manifests list when ``analyze`` is the default, else none.
 
     Returns:
-        The report.
+        The report. A document whose gold file cannot be read, or that ``analyze`` fails on or
+        returns with another text (``CB-E013``), is listed in ``skipped`` and not scored.
 
     Raises:
         CasebookError: ``CB-E001`` for a missing folder, ``CB-E011`` for a folder without
-            annotated documents, the reader's error for a malformed gold file, and ``CB-E013``
-            when ``analyze`` returns a case whose text is not the document's.
+            annotated documents.
     """
     paths = select(MACCROBAT, brat_documents(folder), lambda p: p.stem, split)
     if analyze is default_analyze:
@@ -273,16 +276,27 @@ def evaluate_ner(
         load_default_pipeline()
     tally = NerTally()
     seconds = 0.0
+    scored: list[str] = []
+    skipped: list[SkippedDocument] = []
     for path in paths:
-        document, annotations = read(path)
-        started = time.perf_counter()
-        case = analyze(document)
-        seconds += time.perf_counter() - started
-        if case.text != document.text:
-            raise CasebookError(
-                ErrorCode.PROCESSING_FAILED, "the analysed case's text differs from the file", path
-            )
+        try:
+            document, annotations = read(path)
+            started = time.perf_counter()
+            case = analyze(document)
+            seconds += time.perf_counter() - started
+            if case.text != document.text:
+                raise CasebookError(
+                    ErrorCode.PROCESSING_FAILED,
+                    "the analysed case's text differs from the file",
+                    path,
+                )
+        except CasebookError as error:
+            skipped.append(SkippedDocument.of(path.stem, error))
+            continue
         tally.add_document(annotations, case.mentions)
+        scored.append(path.stem)
     seen = trained_on(MACCROBAT, analyze, default_analyze, trained)
-    in_sample = overlaps((p.stem for p in paths), seen)
-    return tally.report(seconds).model_copy(update={"split": split, "in_sample": in_sample})
+    in_sample = overlaps(scored, seen)
+    return tally.report(seconds).model_copy(
+        update={"split": split, "in_sample": in_sample, "skipped": skipped}
+    )

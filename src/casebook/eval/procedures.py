@@ -22,12 +22,14 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from casebook.errors import CasebookError
 from casebook.eval._io import default_analyze
 from casebook.eval.coding import ranked_case_codes
 from casebook.eval.in_sample import overlaps, trained_on
 from casebook.eval.metrics import PRF, average_precision, mean, percent, prf
+from casebook.eval.skipped import SkippedDocument
 from casebook.eval.splits import Split, select
 from casebook.ingest.codiesp import normalize_code, read_codes_tsv
 from casebook.ingest.datasets import CODIESP
@@ -55,6 +57,7 @@ class ProcedureReport(BaseModel):
         exact: Codes compared whole.
         four: Codes compared on their first four characters.
         shown: Micro precision, recall and F1 of the shown codes, as prefixes of gold codes.
+        skipped: Documents not scored, each with the error that kept it out.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -65,6 +68,7 @@ class ProcedureReport(BaseModel):
     exact: ProcedureView
     four: ProcedureView
     shown: PRF
+    skipped: list[SkippedDocument] = Field(default_factory=list)
 
 
 def first_four(code: str) -> str:
@@ -111,7 +115,7 @@ def evaluate_icd10pcs(
             models' manifests list when ``analyze`` is the default, else none.
 
     Returns:
-        The report.
+        The report; a text that cannot be read or analysed is listed in ``skipped``.
 
     Raises:
         CasebookError: ``CB-E001`` for a missing folder or file; ``CB-E011`` for a malformed
@@ -125,8 +129,15 @@ def evaluate_icd10pcs(
     paths = select(CODIESP, paths, lambda p: p.stem, split)
     exact, four = _Tally(), _Tally()
     right = wrong = missed = 0
+    scored: list[str] = []
+    skipped: list[SkippedDocument] = []
     for path in paths:
-        case = analyze(read_text(path))
+        try:
+            case = analyze(read_text(path))
+        except CasebookError as error:
+            skipped.append(SkippedDocument.of(path.stem, error))
+            continue
+        scored.append(path.stem)
         expected = gold.get(path.stem, set())
         exact.add(ranked_case_codes(case.codes, CodeSystem.ICD10PCS), expected)
         ranked = ranked_case_codes(case.codes, CodeSystem.ICD10PCS, first_four)
@@ -139,9 +150,10 @@ def evaluate_icd10pcs(
     seen = trained_on(CODIESP, analyze, default_analyze, trained)
     return ProcedureReport(
         split=split,
-        in_sample=overlaps((p.stem for p in paths), seen),
-        docs=len(paths),
+        in_sample=overlaps(scored, seen),
+        docs=len(scored),
         exact=exact.view(),
         four=four.view(),
         shown=prf(right, wrong, missed),
+        skipped=skipped,
     )

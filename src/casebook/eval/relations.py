@@ -20,12 +20,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from casebook.errors import CasebookError
 from casebook.eval._io import default_relate_mentions
 from casebook.eval.gold import case_with_gold_mentions
 from casebook.eval.metrics import PRF, Confusion
 from casebook.eval.ner import BratReader
+from casebook.eval.skipped import SkippedDocument
 from casebook.eval.splits import Split, select
 from casebook.ingest.brat import brat_documents, read_brat
 from casebook.ingest.brat_model import BratAnnotations
@@ -57,6 +59,7 @@ class RelationReport(BaseModel):
         gold: Gold relations of each scored type.
         overall: Micro-averaged scores over the scored types (JSON key ``"all"``).
         per_type: Scores of each scored type.
+        skipped: Documents not scored, each with the error that kept it out.
         result_of_values: ``result_of`` with Lab_value sources only: MACCROBAT links every
             value to its test, but few findings ("CT showed a mass"), so this is the part of
             ``result_of`` whose precision the gold can measure.
@@ -71,6 +74,7 @@ class RelationReport(BaseModel):
     overall: PRF
     per_type: dict[str, PRF]
     result_of_values: PRF
+    skipped: list[SkippedDocument] = Field(default_factory=list)
 
 
 def gold_relations(annotations: BratAnnotations) -> set[Triple]:
@@ -112,18 +116,29 @@ def evaluate_relations(
         read: The brat reader.
         split: The half of the documents scored (``casebook.eval.splits``), or all.
 
+    Returns:
+        The report; a document whose gold file cannot be read, or that ``relate`` fails on,
+        is listed in ``skipped``.
+
     Raises:
         CasebookError: ``CB-E001`` for a missing folder, ``CB-E011`` for one without annotated
-            documents, and the reader's error for a malformed gold file.
+            documents.
     """
     tallies = {kind: Confusion() for kind in SCORED}
     values = Confusion()
     gold_counts = dict.fromkeys(SCORED, 0)
     paths = select(MACCROBAT, brat_documents(folder), lambda p: p.stem, split)
+    scored = 0
+    skipped: list[SkippedDocument] = []
     for path in paths:
-        document, annotations = read(path)
+        try:
+            document, annotations = read(path)
+            case = relate(case_with_gold_mentions(document, annotations))
+        except CasebookError as error:
+            skipped.append(SkippedDocument.of(path.stem, error))
+            continue
+        scored += 1
         gold = gold_relations(annotations)
-        case = relate(case_with_gold_mentions(document, annotations))
         predicted = predicted_relations(case)
         value_ids = {m.id for m in case.mentions if m.type is EntityType.LAB_VALUE}
         gold_values = {t for t in gold if t[0] == "result_of" and t[1] in value_ids}
@@ -145,9 +160,10 @@ def evaluate_relations(
         overall.merge(tally)
     return RelationReport(
         split=split,
-        docs=len(paths),
+        docs=scored,
         gold=gold_counts,
         overall=overall.scores(),
         per_type={kind: tallies[kind].scores() for kind in SCORED},
         result_of_values=values.scores(),
+        skipped=skipped,
     )

@@ -34,6 +34,7 @@ from casebook.eval.metrics import (
     recall_at_k,
     reciprocal_rank,
 )
+from casebook.eval.skipped import SkippedDocument
 from casebook.eval.splits import Split, select
 from casebook.ingest.datasets import PMC_PATIENTS
 from casebook.ingest.folders import require_dir
@@ -57,6 +58,8 @@ class RetrievalReport(BaseModel):
         ndcg_at_10: Mean nDCG@10, percent (JSON key ``"ndcg@10"``).
         p_at_10: Mean precision@10, percent (JSON key ``"p@10"``).
         recall_at_1000: Mean recall at ``k`` (default 1000), percent (JSON key ``"recall@1000"``).
+        skipped: Corpus lines left out of the index and queries not scored, each with its
+            error (``id`` is the query id, or ``corpus`` for a corpus line).
         seconds: Wall seconds for indexing and searching (not in the JSON).
     """
 
@@ -67,6 +70,7 @@ class RetrievalReport(BaseModel):
     ndcg_at_10: float = Field(alias="ndcg@10")
     p_at_10: float = Field(alias="p@10")
     recall_at_1000: float = Field(alias="recall@1000")
+    skipped: list[SkippedDocument] = Field(default_factory=list)
     seconds: float = Field(default=0.0, exclude=True)
 
 
@@ -90,13 +94,14 @@ def evaluate_retrieval(
         split: The half of the queries scored (by query id), or all.
 
     Returns:
-        The report.
+        The report. Corpus lines that cannot be read are left out of the index, and queries
+        whose patient is not in the corpus are not scored; ``skipped`` lists both.
 
     Raises:
-        CasebookError: ``CB-E001`` for a missing file; ``CB-E011`` for malformed files or a
-            query patient that is not in the corpus.
+        CasebookError: ``CB-E001`` for a missing file; ``CB-E011`` for a malformed qrels file.
     """
-    patients = read_corpus(corpus)
+    patients, bad_lines = read_corpus(corpus)
+    skipped = [SkippedDocument.of("corpus", error) for error in bad_lines]
     judgments = read_qrels(qrels)
     by_uid = {p.uid: p for p in patients}
     query_ids = list(judgments)
@@ -104,9 +109,11 @@ def evaluate_retrieval(
     query_ids = query_ids[:limit] if limit is not None else query_ids
     for query_id in query_ids:
         if query_id not in by_uid:
-            raise CasebookError(
+            error = CasebookError(
                 ErrorCode.MALFORMED_DATASET, f"query {query_id} is not in the corpus", qrels
             )
+            skipped.append(SkippedDocument.of(query_id, error))
+    query_ids = [q for q in query_ids if q in by_uid]
     article_size: dict[str, int] = {}
     for patient in patients:
         article_size[patient.pmid] = article_size.get(patient.pmid, 0) + 1
@@ -145,6 +152,7 @@ def evaluate_retrieval(
         ndcg_at_10=percent(mean(ndcg)),
         p_at_10=percent(mean(p10)),
         recall_at_1000=percent(mean(recall)),
+        skipped=skipped,
         seconds=round(seconds, 2),
     )
 
@@ -160,6 +168,7 @@ class RetrievalComparison(BaseModel):
         casebook: casebook's fused similar-case search.
         bm25: Plain BM25 (Lucene defaults, English Snowball stemmer and stop words).
         ratio: casebook ÷ BM25 for MRR and nDCG@10.
+        skipped: Corpus lines and queries both searches left out (see ``RetrievalReport``).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -169,6 +178,7 @@ class RetrievalComparison(BaseModel):
     casebook: RetrievalReport
     bm25: RetrievalReport
     ratio: dict[str, float]
+    skipped: list[SkippedDocument] = Field(default_factory=list)
 
 
 class _CaseSource:
@@ -268,10 +278,12 @@ def compare_retrieval(
     return RetrievalComparison(
         split=split,
         in_sample=overlaps(queries, seen),
-        casebook=ours,
-        bm25=bm25,
+        # Both searches skip the same lines and queries; the comparison lists them once.
+        casebook=ours.model_copy(update={"skipped": []}),
+        bm25=bm25.model_copy(update={"skipped": []}),
         ratio={
             "mrr": round(ours.mrr / bm25.mrr, 4) if bm25.mrr else 0.0,
             "ndcg@10": round(ours.ndcg_at_10 / bm25.ndcg_at_10, 4) if bm25.ndcg_at_10 else 0.0,
         },
+        skipped=ours.skipped,
     )

@@ -36,13 +36,14 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from casebook.errors import CasebookError, ErrorCode
 from casebook.eval._io import default_analyze, load_default_pipeline
 from casebook.eval.in_sample import overlaps, trained_on
 from casebook.eval.metrics import percent
 from casebook.eval.ner import BratReader
+from casebook.eval.skipped import SkippedDocument
 from casebook.eval.splits import Split, select
 from casebook.ingest.brat import brat_documents, read_brat
 from casebook.ingest.brat_model import BratAnnotations
@@ -102,6 +103,7 @@ class SummaryReport(BaseModel):
         items_per_doc: ``overall.items`` per document (two decimals).
         per_heading: Each heading's score, ``FITTING``'s headings in order.
         patient: The patient line, on Age and Sex entities.
+        skipped: Documents not scored, each with the error that kept it out.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -113,6 +115,7 @@ class SummaryReport(BaseModel):
     items_per_doc: float
     per_heading: dict[str, HeadingScore]
     patient: HeadingScore
+    skipped: list[SkippedDocument] = Field(default_factory=list)
 
 
 @dataclass
@@ -180,6 +183,34 @@ def summary_groups(summary: ClinicalSummary) -> dict[str, list[SummaryItem]]:
     return {heading: list(getattr(summary, heading)) for heading in FITTING}
 
 
+def cases_from(folder: Path) -> Callable[[Document], Case]:
+    """A system under test that reads each document's analysed case from ``folder/ID.json``
+    and builds its summary again (so that the summary's rules are the ones scored, over
+    mentions made elsewhere, e.g. by a model that never saw the document).
+
+    Raises:
+        CasebookError: ``CB-E001`` when a document has no case there, ``CB-E010`` when the
+            file is not a valid case.
+    """
+    from pydantic import ValidationError
+
+    from casebook.nlp.summary import SummaryBuilder
+
+    builder = SummaryBuilder()
+
+    def analyze(document: Document) -> Case:
+        path = folder / f"{document.id}.json"
+        if not path.is_file():
+            raise CasebookError(ErrorCode.PATH_NOT_FOUND, "no analysed case", path)
+        try:
+            case = Case.model_validate_json(path.read_bytes())
+        except ValidationError as error:
+            raise CasebookError(ErrorCode.INVALID_CASE, "not a valid case", path) from error
+        return builder(case)
+
+    return analyze
+
+
 def evaluate_summary(
     folder: Path,
     analyze: Callable[[Document], Case] = default_analyze,
@@ -198,25 +229,35 @@ def evaluate_summary(
         trained: The ids of the documents ``analyze`` was trained on; by default those the
             shipped models' manifests list when ``analyze`` is the default, else none.
 
+    Returns:
+        The report; a document whose gold file cannot be read, that ``analyze`` fails on, or
+        whose case has another text or no summary (``CB-E013``) is listed in ``skipped``.
+
     Raises:
         CasebookError: ``CB-E001`` for a missing folder, ``CB-E011`` for one without annotated
-            documents, the reader's error for a malformed gold file, and ``CB-E013`` when
-            ``analyze`` returns a case with another text or without a summary.
+            documents.
     """
     paths = select(MACCROBAT, brat_documents(folder), lambda p: p.stem, split)
     if analyze is default_analyze:
         load_default_pipeline()
     headings = {heading: _Tally() for heading in FITTING}
     patient = _Tally()
+    scored: list[str] = []
+    skipped: list[SkippedDocument] = []
     for path in paths:
-        document, annotations = read(path)
-        case = analyze(document)
-        if case.text != document.text or case.summary is None:
-            raise CasebookError(
-                ErrorCode.PROCESSING_FAILED,
-                "the analysed case has another text or no summary",
-                path,
-            )
+        try:
+            document, annotations = read(path)
+            case = analyze(document)
+            if case.text != document.text or case.summary is None:
+                raise CasebookError(
+                    ErrorCode.PROCESSING_FAILED,
+                    "the analysed case has another text or no summary",
+                    path,
+                )
+        except CasebookError as error:
+            skipped.append(SkippedDocument.of(path.stem, error))
+            continue
+        scored.append(path.stem)
         gold = gold_entities(annotations)
         mentions = {m.id: m for m in case.mentions}
         for heading, items in summary_groups(case.summary).items():
@@ -229,10 +270,11 @@ def evaluate_summary(
     seen = trained_on(MACCROBAT, analyze, default_analyze, trained)
     return SummaryReport(
         split=split,
-        in_sample=overlaps((p.stem for p in paths), seen),
-        docs=len(paths),
+        in_sample=overlaps(scored, seen),
+        docs=len(scored),
         overall=overall.score(),
-        items_per_doc=round(overall.items / len(paths), 2) if paths else 0.0,
+        items_per_doc=round(overall.items / len(scored), 2) if scored else 0.0,
         per_heading={heading: tally.score() for heading, tally in headings.items()},
         patient=patient.score(),
+        skipped=skipped,
     )

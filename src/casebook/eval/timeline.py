@@ -32,13 +32,14 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from casebook.errors import CasebookError, ErrorCode
 from casebook.eval._io import default_analyze, default_relate_mentions
 from casebook.eval.gold import case_with_gold_mentions
 from casebook.eval.in_sample import overlaps, trained_on
 from casebook.eval.metrics import PRF, Confusion, percent
+from casebook.eval.skipped import SkippedDocument
 from casebook.eval.splits import Split, in_split
 from casebook.ingest.brat import read_brat
 from casebook.ingest.brat_model import BratAnnotations
@@ -108,6 +109,7 @@ class TimelineReport(BaseModel):
         predicted: The pipeline's order of its own mentions, on matched pairs (with
             ``--predicted``).
         predicted_matched_pairs: Gold pairs whose two events matched predicted mentions.
+        skipped: Documents not scored, each with the error that kept it out.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -124,6 +126,7 @@ class TimelineReport(BaseModel):
     text_order: OrderScores
     predicted: OrderScores | None = None
     predicted_matched_pairs: int | None = None
+    skipped: list[SkippedDocument] = Field(default_factory=list)
 
 
 class OrderTally:
@@ -291,28 +294,32 @@ def e3c_pairs(annotations: E3CAnnotations) -> tuple[list[Pair], int]:
     return pairs, left_out
 
 
-def _gold_timelines(folder: Path) -> tuple[str, list[GoldTimeline]]:
+def _maccrobat_timeline(path: Path) -> GoldTimeline:
+    document, annotations = read_brat(path)
+    pairs, dropped = maccrobat_pairs(annotations)
+    return GoldTimeline(document, case_with_gold_mentions(document, annotations), pairs, dropped)
+
+
+def _e3c_timeline(path: Path) -> GoldTimeline:
+    document, e3c = read_e3c(path)
+    pairs, left_out = e3c_pairs(e3c)
+    return GoldTimeline(document, e3c_case(document, e3c), pairs, left_out)
+
+
+def _gold_timelines(folder: Path) -> tuple[str, list[GoldTimeline | SkippedDocument]]:
+    """The dataset's name and each document's gold timeline, or why it cannot be read."""
     require_dir(folder)
     brat = sorted(p for p in folder.glob("*.txt") if p.with_suffix(".ann").is_file())
-    if brat:
-        found: list[GoldTimeline] = []
-        for path in brat:
-            document, annotations = read_brat(path)
-            pairs, dropped = maccrobat_pairs(annotations)
-            found.append(
-                GoldTimeline(
-                    document, case_with_gold_mentions(document, annotations), pairs, dropped
-                )
-            )
-        return "maccrobat", found
     xmi = sorted(folder.glob("*.xml")) + sorted(folder.glob("*.xmi"))
-    if xmi:
-        found = []
-        for path in xmi:
-            document, e3c = read_e3c(path)
-            pairs, left_out = e3c_pairs(e3c)
-            found.append(GoldTimeline(document, e3c_case(document, e3c), pairs, left_out))
-        return "e3c", found
+    if brat or xmi:
+        dataset, read = ("maccrobat", _maccrobat_timeline) if brat else ("e3c", _e3c_timeline)
+        found: list[GoldTimeline | SkippedDocument] = []
+        for path in brat or xmi:
+            try:
+                found.append(read(path))
+            except CasebookError as error:
+                found.append(SkippedDocument.of(path.stem, error))
+        return dataset, found
     raise CasebookError(
         ErrorCode.MALFORMED_DATASET, "neither brat (*.txt + *.ann) nor E3C XMI (*.xml)", folder
     )
@@ -356,13 +363,24 @@ def evaluate_timeline(
         trained: The ids of the documents ``analyze`` was trained on; by default those the
             shipped models' manifests list when ``analyze`` is the default, else none.
 
+    Returns:
+        The report; a document whose gold file cannot be read, or that ``relate`` or
+        ``analyze`` fails on, is listed in ``skipped``.
+
     Raises:
         CasebookError: ``CB-E001`` for a missing folder, ``CB-E011`` for a folder of neither
-            format, and the readers' errors for malformed files.
+            format.
     """
-    dataset, documents = _gold_timelines(folder)
+    dataset, found = _gold_timelines(folder)
     name = MACCROBAT if dataset == "maccrobat" else E3C
-    documents = [d for d in documents if in_split(name, d.document.id, split)]
+    # A file that cannot be read is named by its stem, which is the document id of both formats.
+    documents = [
+        d
+        for d in found
+        if in_split(name, d.document.id if isinstance(d, GoldTimeline) else d.id, split)
+    ]
+    skipped = [d for d in documents if isinstance(d, SkippedDocument)]
+    scored: list[str] = []
     system, by_sentence, by_text, on_predicted = (
         OrderTally(),
         OrderTally(),
@@ -371,16 +389,23 @@ def evaluate_timeline(
     )
     gold_pairs = unscored = unplaced = matched_pairs = 0
     for gold in documents:
+        if isinstance(gold, SkippedDocument):
+            continue
+        try:
+            ordered = relate(gold.case)
+            case = analyze(gold.document) if predicted else None
+        except CasebookError as error:
+            skipped.append(SkippedDocument.of(gold.document.id, error))
+            continue
+        scored.append(gold.document.id)
         gold_pairs += len(gold.pairs)
         unscored += gold.unscored_links
-        ordered = relate(gold.case)
         order = {e.mention: e.order for e in ordered.timeline}
         unplaced += score_pairs(gold.pairs, order, system)
         placed = [p for p in gold.pairs if p.first in order and p.second in order]
         score_pairs(placed, sentence_order(ordered, order), by_sentence)
         score_pairs(placed, text_order(ordered, order), by_text)
-        if predicted:
-            case = analyze(gold.document)
+        if case is not None:
             own = {e.mention: e.order for e in case.timeline}
             events = [m for m in case.mentions if m.id in own]
             gold_events = [
@@ -397,8 +422,8 @@ def evaluate_timeline(
     return TimelineReport(
         dataset=dataset,
         split=split,
-        in_sample=overlaps((d.document.id for d in documents), seen),
-        docs=len(documents),
+        in_sample=overlaps(scored, seen),
+        docs=len(scored),
         gold_pairs=gold_pairs,
         unscored_links=unscored,
         unplaced_pairs=unplaced,
@@ -407,4 +432,5 @@ def evaluate_timeline(
         text_order=by_text.scores(),
         predicted=on_predicted.scores() if predicted else None,
         predicted_matched_pairs=matched_pairs if predicted else None,
+        skipped=skipped,
     )

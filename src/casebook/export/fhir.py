@@ -4,7 +4,9 @@
 
 * **Patient**: ``gender`` from ``Case.patient.sex``. FHIR has no age element and a case report
   gives no birth date, so the age is an **Observation** coded LOINC ``30525-0`` "Age" with a UCUM
-  quantity in years (``a``), the usual FHIR way to record an age that was stated, not computed.
+  quantity in the unit a reader says it in (years ``a``, months ``mo``, weeks ``wk``, days
+  ``d``: "8 months", not 0.667 years), the usual FHIR way to record an age that was stated, not
+  computed.
 * **DocumentReference**: the case text itself, UTF-8, base64, with its SHA-1 in
   ``attachment.hash``; every evidence offset points into it.
 * **Condition** per ``Sign_symptom`` / ``Disease_disorder`` mention. ``verificationStatus`` is
@@ -95,6 +97,7 @@ from casebook.model import (
     EntityType,
     Mention,
     RecordModel,
+    age_in_units,
 )
 from casebook.resources import load_rules
 
@@ -290,6 +293,19 @@ def _attribute_concept(attribute: Attribute, words: str) -> CodeableConcept:
     )
 
 
+_UCUM_AGE_UNITS = {"year": "a", "month": "mo", "week": "wk", "day": "d", "hour": "h"}
+"""UCUM codes of the units ``age_in_units`` says an age in."""
+
+
+def _age_quantity(years: float) -> Quantity:
+    """The age in the unit a reader says it in ("8 months", not 0.666667 years); an age in
+    years keeps every decimal it has."""
+    value, unit = age_in_units(years)
+    number = Decimal(repr(years)) if unit == "year" else Decimal(int(value))
+    words = unit if value == 1 else f"{unit}s"
+    return Quantity(value=number, unit=words, system=_UCUM, code=_UCUM_AGE_UNITS[unit])
+
+
 class _BundleBuilder:
     """Collects the entries of one case's Bundle; ``case_to_bundle`` is its only user."""
 
@@ -368,9 +384,7 @@ class _BundleBuilder:
                     coding=[Coding(system=_LOINC, code="30525-0", display="Age")], text="Age"
                 ),
                 subject=reference(self.patient),
-                valueQuantity=Quantity(
-                    value=Decimal(repr(age)), unit="years", system=_UCUM, code="a"
-                ),
+                valueQuantity=_age_quantity(age),
                 extension=[mention_evidence(age_mention)] if age_mention else None,
             )
         )

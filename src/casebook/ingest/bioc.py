@@ -5,20 +5,24 @@ A BioC collection holds documents, and each document holds passages that carry t
 keeps them: each passage's text is placed at its offset and the gaps between passages are filled
 with spaces and newlines, so that ``text[offset:offset + len(passage)] == passage`` holds.
 Offsets are taken as character offsets, as in PMC's BioC files.
+
+A collection's documents are read one by one: a bad document becomes a ``CasebookError`` in its
+place (``iter_bioc_xml``, ``iter_bioc_json``), and the others are still read.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from casebook.errors import CasebookError, ErrorCode
+from casebook.config import DEFAULT_MAX_CHARS
+from casebook.errors import CasebookError, ErrorCode, library_detail
 from casebook.ingest.jats import local_name, parse_xml
-from casebook.ingest.text import read_bytes_of
+from casebook.ingest.text import drop_controls, lone_surrogate, read_bytes_of
 from casebook.model import Document, Section, Source, SourceFormat
 
 SECTION_KINDS: dict[str, str] = {
@@ -44,6 +48,10 @@ SECTION_KINDS: dict[str, str] = {
 """BioC ``section_type``/``type`` infon values (lower-cased) to section kinds."""
 
 
+NESTED_TOO_DEEP = "JSON nested deeper than casebook reads (Python's recursion limit)"
+"""Why JSON whose arrays or objects nest thousands deep is refused."""
+
+
 @dataclass(frozen=True)
 class _Passage:
     offset: int
@@ -64,9 +72,21 @@ def _assemble(
     passages: Sequence[_Passage],
     fmt: SourceFormat,
     path: str | None,
+    max_chars: int,
 ) -> Document:
     where = path or "-"
     code = ErrorCode.MALFORMED_XML if fmt is SourceFormat.BIOC_XML else ErrorCode.MALFORMED_JSON
+    # The offsets say how long the text will be; a few bytes can claim billions of characters,
+    # so the claim is checked before any filler is made.
+    for passage in passages:
+        if passage.offset + len(passage.text) > max_chars:
+            raise CasebookError(
+                ErrorCode.REQUEST_TOO_LARGE,
+                f"document {doc_id}: {passage.label} at offset {passage.offset} would make the "
+                f"text longer than the {max_chars:,} characters casebook reads (--max-chars, "
+                "CASEBOOK_MAX_CHARS)",
+                where,
+            )
     parts: list[str] = []
     size = 0
     sections: list[Section] = []
@@ -110,6 +130,16 @@ def _assemble(
     text = "".join(parts)
     if not text.strip():
         raise CasebookError(ErrorCode.EMPTY_DOCUMENT, f"document {doc_id} holds no text", where)
+    for whose, value in (("a document's id", doc_id), (f"document {doc_id}: its text", text)):
+        if (at := lone_surrogate(value)) is not None:
+            raise CasebookError(
+                ErrorCode.UNDECODABLE_TEXT,
+                f"{whose} holds a lone surrogate (an unpaired \\ud800-\\udfff escape) at "
+                f"character {at}, which is not text",
+                where,
+            )
+    # Spaces, not nothing, in place of control characters: passages keep their offsets.
+    text = drop_controls(text, f"{where}: document {doc_id}", keep_offsets=True)
     return Document(
         id=doc_id,
         text=text,
@@ -179,13 +209,38 @@ def _xml_passages(document: Element, doc_id: str, where: str) -> list[_Passage]:
     return passages
 
 
-def parse_bioc_xml(data: bytes, path: str | None) -> list[Document]:
-    """Documents from BioC XML bytes, one per BioC ``<document>``.
+def _each_document(
+    elements: Sequence[Any], build: Callable[[int, Any], Document], code: ErrorCode, where: str
+) -> Iterator[Document | CasebookError]:
+    """Build each document, an error in place of each that fails."""
+    for number, element in enumerate(elements, start=1):
+        try:
+            yield build(number, element)
+        except CasebookError as error:
+            yield error
+        except ValueError as exc:
+            # A document the checks above let through that the document model still refuses.
+            yield CasebookError(
+                code,
+                f"document {number}: not a document casebook can read",
+                where,
+                detail=library_detail(exc),
+            )
+
+
+def iter_bioc_xml(
+    data: bytes, path: str | None, *, max_chars: int = DEFAULT_MAX_CHARS
+) -> Iterator[Document | CasebookError]:
+    """Documents from BioC XML bytes, one per BioC ``<document>``, an error in place of each
+    bad one.
 
     Raises:
-        CasebookError: ``MALFORMED_XML`` for broken or unsafe XML and for passages that overlap
-            or go backwards, ``UNSUPPORTED_FORMAT`` when the root is not ``<collection>``,
-            ``EMPTY_DOCUMENT`` for a document without text.
+        CasebookError: ``MALFORMED_XML`` for broken or unsafe XML, ``UNSUPPORTED_FORMAT`` when
+            the root is not ``<collection>``: then no document can be read.
+
+    Yields:
+        A ``Document``, or a ``CasebookError``: ``MALFORMED_XML`` for a document without an id
+        or with passages that overlap or go backwards, ``EMPTY_DOCUMENT`` for one without text.
     """
     where = path or "-"
     root = parse_xml(data, where)
@@ -195,25 +250,47 @@ def parse_bioc_xml(data: bytes, path: str | None) -> list[Document]:
             f"not a BioC collection: the root element is <{local_name(root)}>",
             where,
         )
-    documents: list[Document] = []
-    for number, document in enumerate((d for d in root if local_name(d) == "document"), 1):
+
+    def build(number: int, document: Element) -> Document:
         doc_id = (_xml_child_text(document, "id") or "").strip()
         if not doc_id:
             raise CasebookError(ErrorCode.MALFORMED_XML, f"document {number} has no <id>", where)
         passages = _xml_passages(document, doc_id, where)
-        documents.append(
-            _assemble(doc_id, _xml_infons(document), passages, SourceFormat.BIOC_XML, path)
+        return _assemble(
+            doc_id, _xml_infons(document), passages, SourceFormat.BIOC_XML, path, max_chars
         )
+
+    documents = [d for d in root if local_name(d) == "document"]
+    yield from _each_document(documents, build, ErrorCode.MALFORMED_XML, where)
+
+
+def parse_bioc_xml(
+    data: bytes, path: str | None, *, max_chars: int = DEFAULT_MAX_CHARS
+) -> list[Document]:
+    """Documents from BioC XML bytes, one per BioC ``<document>``.
+
+    Raises:
+        CasebookError: The first error ``iter_bioc_xml`` raises or yields.
+    """
+    return _all_or_first_error(iter_bioc_xml(data, path, max_chars=max_chars))
+
+
+def _all_or_first_error(items: Iterator[Document | CasebookError]) -> list[Document]:
+    documents: list[Document] = []
+    for item in items:
+        if isinstance(item, CasebookError):
+            raise item
+        documents.append(item)
     return documents
 
 
-def read_bioc_xml(path: Path) -> list[Document]:
+def read_bioc_xml(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS) -> list[Document]:
     """Read a BioC XML file.
 
     Raises:
         CasebookError: As ``parse_bioc_xml``, or when the file cannot be read.
     """
-    return parse_bioc_xml(read_bytes_of(path), str(path))
+    return parse_bioc_xml(read_bytes_of(path), str(path), max_chars=max_chars)
 
 
 # --- JSON --------------------------------------------------------------------------------------
@@ -260,19 +337,34 @@ def _json_passages(document: dict[str, Any], doc_id: str, where: str) -> list[_P
     return passages
 
 
-def parse_bioc_json(data: bytes, path: str | None) -> list[Document]:
-    """Documents from BioC JSON bytes: a collection, or a list of collections.
+def iter_bioc_json(
+    data: bytes, path: str | None, *, max_chars: int = DEFAULT_MAX_CHARS
+) -> Iterator[Document | CasebookError]:
+    """Documents from BioC JSON bytes (a collection, or a list of collections), an error in
+    place of each bad one.
 
     Raises:
-        CasebookError: ``MALFORMED_JSON`` for invalid JSON and for passages that overlap or go
-            backwards, ``UNSUPPORTED_FORMAT`` when the JSON is not a BioC collection,
-            ``EMPTY_DOCUMENT`` for a document without text.
+        CasebookError: ``MALFORMED_JSON`` for invalid or too deeply nested JSON,
+            ``UNSUPPORTED_FORMAT`` when the JSON is not a BioC collection: then no document
+            can be read.
+
+    Yields:
+        A ``Document``, or a ``CasebookError``: ``MALFORMED_JSON`` for a document that is not
+        an object, has no id, or has passages that overlap or go backwards;
+        ``UNDECODABLE_TEXT`` for a lone surrogate in its id or text; ``EMPTY_DOCUMENT`` for one
+        without text.
     """
     where = path or "-"
     try:
         payload = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except json.JSONDecodeError as exc:
         raise CasebookError(ErrorCode.MALFORMED_JSON, f"invalid JSON: {exc}", where) from exc
+    except UnicodeDecodeError as exc:
+        raise CasebookError(
+            ErrorCode.MALFORMED_JSON, f"invalid JSON: not UTF-8 at byte {exc.start}", where
+        ) from exc
+    except RecursionError:
+        raise CasebookError(ErrorCode.MALFORMED_JSON, NESTED_TOO_DEEP, where) from None
     # The BioC web services answer with a list of collections, files hold one collection.
     collections = payload if isinstance(payload, list) else [payload]
     if not collections or not all(
@@ -283,26 +375,38 @@ def parse_bioc_json(data: bytes, path: str | None) -> list[Document]:
             "not a BioC collection: expected an object with a 'documents' list",
             where,
         )
-    documents: list[Document] = []
+
+    def build(number: int, document: Any) -> Document:
+        if not isinstance(document, dict):
+            raise CasebookError(
+                ErrorCode.MALFORMED_JSON, f"document {number} is not an object", where
+            )
+        doc_id = str(document.get("id") or "").strip()
+        if not doc_id:
+            raise CasebookError(ErrorCode.MALFORMED_JSON, f"document {number} has no id", where)
+        passages = _json_passages(document, doc_id, where)
+        infons = _json_infons(document.get("infons"))
+        return _assemble(doc_id, infons, passages, SourceFormat.BIOC_JSON, path, max_chars)
+
     for collection in collections:
-        for number, document in enumerate(collection["documents"], start=1):
-            if not isinstance(document, dict):
-                raise CasebookError(
-                    ErrorCode.MALFORMED_JSON, f"document {number} is not an object", where
-                )
-            doc_id = str(document.get("id") or "").strip()
-            if not doc_id:
-                raise CasebookError(ErrorCode.MALFORMED_JSON, f"document {number} has no id", where)
-            passages = _json_passages(document, doc_id, where)
-            infons = _json_infons(document.get("infons"))
-            documents.append(_assemble(doc_id, infons, passages, SourceFormat.BIOC_JSON, path))
-    return documents
+        yield from _each_document(collection["documents"], build, ErrorCode.MALFORMED_JSON, where)
 
 
-def read_bioc_json(path: Path) -> list[Document]:
+def parse_bioc_json(
+    data: bytes, path: str | None, *, max_chars: int = DEFAULT_MAX_CHARS
+) -> list[Document]:
+    """Documents from BioC JSON bytes: a collection, or a list of collections.
+
+    Raises:
+        CasebookError: The first error ``iter_bioc_json`` raises or yields.
+    """
+    return _all_or_first_error(iter_bioc_json(data, path, max_chars=max_chars))
+
+
+def read_bioc_json(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS) -> list[Document]:
     """Read a BioC JSON file.
 
     Raises:
         CasebookError: As ``parse_bioc_json``, or when the file cannot be read.
     """
-    return parse_bioc_json(read_bytes_of(path), str(path))
+    return parse_bioc_json(read_bytes_of(path), str(path), max_chars=max_chars)

@@ -3,11 +3,17 @@
 brat counts offsets in the ``.txt`` exactly as stored (it reads the file as UTF-8 without
 translating newlines), so this reader does not normalise newlines or drop a byte order mark:
 doing so would shift every annotation after the first CR. The text of a brat document is
-therefore the one format-specific exception to the LF rule of ``casebook.ingest.text``.
+therefore the one format-specific exception to the LF rule of ``casebook.ingest.text``; for the
+same reason a control character in it becomes a space rather than being dropped.
+
+Published corpora carry a known quirk: an entity whose stored text ends in whitespace its
+offsets do not cover (MACCROBAT2020 has ``8 mg`` stored as ``8 mg<TAB> ``). Such an entity is
+read with a warning, its text taken from its offsets; any other difference is an error.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -25,6 +31,8 @@ from casebook.ingest.folders import require_dir
 from casebook.ingest.text import decode_text, read_bytes_of
 from casebook.model import Document, Source, SourceFormat, Span
 
+logger = logging.getLogger("casebook.ingest")
+
 _ID = re.compile(r"[TEARMN#]\w*")
 _SPAN = re.compile(r"(\d+) (\d+)")
 
@@ -33,8 +41,20 @@ class _LineError(Exception):
     """An unparseable line; turned into a coded error that names the file and line."""
 
 
-def _entity(ann_id: str, fields: list[str], text: str) -> tuple[BratEntity, str | None]:
-    """Parse a ``T`` line; the second value is a mismatch message, if any."""
+TRAILING_WHITESPACE_WARNING = (
+    "the stored text differs from the text at its offsets only by trailing whitespace; "
+    "the offsets are used"
+)
+
+
+def _entity(ann_id: str, fields: list[str], text: str) -> tuple[BratEntity, str | None, bool]:
+    """Parse a ``T`` line.
+
+    Returns:
+        The entity, a mismatch message if its stored text is not the text at its offsets, and
+        whether it differs from it only by trailing whitespace (then the entity carries the
+        text at its offsets and there is no mismatch).
+    """
     if len(fields) != 3:
         raise _LineError("expected 'T<id>\\t<type> <start> <end>[;<start> <end>…]\\t<text>'")
     type_and_spans, stored = fields[1], fields[2]
@@ -50,12 +70,18 @@ def _entity(ann_id: str, fields: list[str], text: str) -> tuple[BratEntity, str 
         fragments.append(Span(start=start, end=end))
     entity = BratEntity(id=ann_id, type=entity_type, fragments=fragments, text=stored)
     if entity.end > len(text):
-        return entity, f"offset {entity.end} is past the text's end ({len(text)})"
+        return entity, f"offset {entity.end} is past the text's end ({len(text)})", False
     # brat's own check: the fragments' texts joined by one space must equal the stored text.
     found = " ".join(text[f.start : f.end] for f in fragments)
-    if found != stored:
-        return entity, f"stored text {stored!r} does not match the text at its offsets {found!r}"
-    return entity, None
+    if found == stored:
+        return entity, None, False
+    if found.rstrip() == stored.rstrip():
+        return entity.model_copy(update={"text": found}), None, True
+    return (
+        entity,
+        f"stored text {stored!r} does not match the text at its offsets {found!r}",
+        False,
+    )
 
 
 def _event(ann_id: str, fields: list[str]) -> BratEvent:
@@ -122,7 +148,8 @@ def parse_ann(ann_text: str, text: str, path: str) -> BratAnnotations:
     Raises:
         CasebookError: ``MALFORMED_DATASET`` for a line that cannot be parsed or a repeated id,
             ``ANNOTATION_MISMATCH`` for an entity whose stored text differs from the text at its
-            offsets or whose offsets run past the text's end, and for a reference to an id the
+            offsets (by more than trailing whitespace, which gets a warning) or whose offsets
+            run past the text's end, and for a reference to an id the
             file does not define. Messages give the line number and annotation id.
     """
     annotations = BratAnnotations()
@@ -143,10 +170,14 @@ def parse_ann(ann_text: str, text: str, path: str) -> BratAnnotations:
                 seen[ann_id] = number
             kind = ann_id[0]
             if kind == "T":
-                entity, mismatch = _entity(ann_id, fields, text)
+                entity, mismatch, trailing = _entity(ann_id, fields, text)
                 if mismatch:
                     raise CasebookError(
                         ErrorCode.ANNOTATION_MISMATCH, f"line {number}: {ann_id}: {mismatch}", path
+                    )
+                if trailing:
+                    logger.warning(
+                        "%s: line %d: %s: %s", path, number, ann_id, TRAILING_WHITESPACE_WARNING
                     )
                 annotations.entities.append(entity)
             elif kind == "E":

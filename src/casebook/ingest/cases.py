@@ -6,8 +6,9 @@ checked against the case model, one at a time, so that memory does not grow with
 cases, and a bad record is yielded as a coded error naming its file and line, never stopping
 the rest.
 
-What reads which file is ``CASE_READERS``, by file-name ending; a new container of cases (the
-Parquet of ``casebook spark extract``) is one more entry there.
+What reads which file is ``CASE_READERS``, by file-name ending; a caller adds readers for
+containers this layer cannot open (the case Parquet of ``casebook spark extract``, read by
+``casebook.export.parquet``) through ``iter_cases``'s ``readers``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import gzip
 import json
 import sys
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from io import BufferedIOBase
 from pathlib import Path
@@ -39,11 +40,18 @@ class CaseRead:
     Attributes:
         case: The case.
         where: The file, and the line for JSON Lines (``cases.jsonl:12``; ``-:3`` for
-            standard input).
+            standard input) or the row for Parquet.
+        digest: The content hash the container stored beside the case (the case Parquet's
+            ``fingerprint``), to check against the case's own; None when it holds none.
+        index_key: What built ``index_entry``; None when the container holds no entry.
+        index_entry: The case's search-index entry as the container stored it.
     """
 
     case: Case
     where: str
+    digest: str | None = None
+    index_key: str | None = None
+    index_entry: str | None = None
 
 
 def _first_problem(error: ValidationError) -> tuple[ErrorCode, str]:
@@ -128,7 +136,10 @@ def _opened(path: Path) -> BufferedIOBase:
         ) from exc
 
 
-CASE_READERS: dict[str, Callable[[Path], Iterator[CaseRead | CasebookError]]] = {
+CaseReader = Callable[[Path], Iterator[CaseRead | CasebookError]]
+"""Reads the cases of one file, yielding an error in place of each bad record."""
+
+CASE_READERS: dict[str, CaseReader] = {
     ".jsonl": read_case_lines,
     ".ndjson": read_case_lines,
     ".jsonl.gz": read_case_lines,
@@ -139,35 +150,33 @@ CASE_READERS: dict[str, Callable[[Path], Iterator[CaseRead | CasebookError]]] = 
 """The reader of each kind of case file, by the end of its name (lower case)."""
 
 
-def _reader(path: Path) -> Callable[[Path], Iterator[CaseRead | CasebookError]] | None:
+def _reader(path: Path, readers: Mapping[str, CaseReader]) -> CaseReader | None:
     name = path.name.lower()
     if name.endswith(FHIR_SUFFIX):
         return None
-    for suffix, reader in CASE_READERS.items():
+    for suffix, reader in readers.items():
         if name.endswith(suffix):
             return reader
     return None
 
 
-def is_case_file(path: Path) -> bool:
-    """Whether a folder walk or a glob keeps this file as one of cases."""
-    return _reader(path) is not None
-
-
 def iter_cases(
-    inputs: Sequence[str], stdin: BinaryIO | None = None
+    inputs: Sequence[str],
+    stdin: BinaryIO | None = None,
+    readers: Mapping[str, CaseReader] = CASE_READERS,
 ) -> Iterator[CaseRead | CasebookError]:
     """Every case of every input, in order, each validated, and an error for each failure.
 
     Args:
-        inputs: Case files (see ``CASE_READERS``), folders of them (walked as
-            ``expand_inputs`` walks them, FHIR Bundles left out), glob patterns, or ``-`` for
-            Case JSON Lines on standard input.
+        inputs: Case files (see ``readers``), folders of them (walked as ``expand_inputs``
+            walks them, FHIR Bundles left out), glob patterns, or ``-`` for Case JSON Lines on
+            standard input.
         stdin: Where ``-`` reads from; defaults to the process's standard input.
+        readers: The reader of each kind of case file, by the end of its name (lower case).
     """
     seen: set[Path] = set()
     for raw in inputs:
-        found = expand_inputs([raw], keep=is_case_file)
+        found = expand_inputs([raw], keep=lambda path: _reader(path, readers) is not None)
         if not found:
             yield CasebookError(ErrorCode.PATH_NOT_FOUND, "no case file in this folder", raw)
         for item in found:
@@ -175,10 +184,12 @@ def iter_cases(
                 if item.resolve() in seen:
                     continue
                 seen.add(item.resolve())
-            yield from _read_item(item, stdin)
+            yield from _read_item(item, stdin, readers)
 
 
-def _read_item(item: str | Path, stdin: BinaryIO | None) -> Iterator[CaseRead | CasebookError]:
+def _read_item(
+    item: str | Path, stdin: BinaryIO | None, readers: Mapping[str, CaseReader]
+) -> Iterator[CaseRead | CasebookError]:
     """The cases of one expanded input, or its error."""
     if item == STDIN:
         yield from _lines(STDIN, stdin if stdin is not None else sys.stdin.buffer)
@@ -186,12 +197,12 @@ def _read_item(item: str | Path, stdin: BinaryIO | None) -> Iterator[CaseRead | 
         yield CasebookError(
             ErrorCode.PATH_NOT_FOUND, "no such file or folder, and no file matches it", item
         )
-    elif (reader := _reader(item)) is None:
+    elif (reader := _reader(item, readers)) is None:
         yield CasebookError(
             ErrorCode.UNSUPPORTED_FORMAT,
             "not a file of analysed cases: load reads Case JSON (.json, one case, as "
             "`casebook extract` writes) and Case JSON Lines (.jsonl, .ndjson), each "
-            "optionally gzipped (.gz)",
+            "optionally gzipped (.gz), and the case Parquet of `casebook spark extract`",
             item,
         )
     else:

@@ -13,19 +13,24 @@ from __future__ import annotations
 import codecs
 import glob
 import json
+import logging
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from casebook.errors import CasebookError, ErrorCode
-from casebook.ingest.bioc import parse_bioc_json, parse_bioc_xml
+from casebook.config import DEFAULT_MAX_CHARS
+from casebook.errors import CasebookError, ErrorCode, library_detail
+from casebook.ingest.bioc import NESTED_TOO_DEEP, iter_bioc_json, iter_bioc_xml
 from casebook.ingest.brat import read_brat
 from casebook.ingest.jats import parse_jats
+from casebook.ingest.pmc_oa import is_package, read_pmc_package
 from casebook.ingest.pmc_patients import parse_pmc_patients, read_pmc_patients
 from casebook.ingest.text import looks_binary, parse_text, read_bytes_of
 from casebook.model import Document, SourceFormat
+
+logger = logging.getLogger("casebook.ingest")
 
 HEAD_SIZE = 65536
 """How many leading bytes format sniffing looks at."""
@@ -36,7 +41,8 @@ STDIN = "-"
 XML_SUFFIXES = frozenset({".xml", ".nxml"})
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 SUPPORTED_SUFFIXES = XML_SUFFIXES | TEXT_SUFFIXES | {".json", ".jsonl"}
-"""Extensions a folder walk or a glob keeps; ``.ann`` is read with its ``.txt``."""
+"""Extensions a folder walk or a glob keeps, beside PMC packages (``.tar.gz``, ``.tgz``);
+``.ann`` is read with its ``.txt``."""
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _ELEMENT = re.compile(r"<([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)")
@@ -80,6 +86,8 @@ def _sniff(path: Path, head: bytes) -> SourceFormat:
             json.loads(start.split("\n", 1)[0])
         except json.JSONDecodeError:
             pass  # Text that merely starts with a bracket, such as "[Case 1] A 40-year-old …".
+        except RecursionError:
+            raise CasebookError(ErrorCode.MALFORMED_JSON, NESTED_TOO_DEEP, path) from None
         else:
             raise CasebookError(ErrorCode.UNSUPPORTED_FORMAT, "JSON of an unknown shape", path)
     if looks_binary(head):
@@ -87,7 +95,7 @@ def _sniff(path: Path, head: bytes) -> SourceFormat:
     return SourceFormat.TEXT
 
 
-def detect_format(path: Path, head: bytes) -> SourceFormat:
+def detect_format(path: Path, head: bytes, *, on_disk: bool = True) -> SourceFormat:
     """Detect a file's format from its extension and, where that is not enough, its content.
 
     ``.xml``/``.nxml`` are JATS when the root element is ``<article>`` and BioC when it is
@@ -98,6 +106,8 @@ def detect_format(path: Path, head: bytes) -> SourceFormat:
     Args:
         path: The file path (for standard input, ``Path("-")``).
         head: The file's first bytes (``HEAD_SIZE`` is plenty).
+        on_disk: Whether ``path`` names a file here, whose folder may hold a brat ``.ann``;
+            False for a name that came with bytes (an upload), which is never looked up.
 
     Raises:
         CasebookError: ``UNSUPPORTED_FORMAT`` when no reader handles the file (an ``.ann``
@@ -131,7 +141,7 @@ def detect_format(path: Path, head: bytes) -> SourceFormat:
     if suffix == ".jsonl":
         return SourceFormat.PMC_PATIENTS
     if suffix in TEXT_SUFFIXES:
-        if suffix == ".txt" and path.with_suffix(".ann").is_file():
+        if on_disk and suffix == ".txt" and path.with_suffix(".ann").is_file():
             return SourceFormat.BRAT
         if looks_binary(head):
             raise CasebookError(ErrorCode.BINARY_DATA, "binary data, not text", path)
@@ -139,60 +149,108 @@ def detect_format(path: Path, head: bytes) -> SourceFormat:
     return _sniff(path, head)
 
 
-def _parse(data: bytes, fmt: SourceFormat, path: str | None, stem: str) -> list[Document]:
-    """Run the reader for a format on bytes already in memory (brat excepted: it needs files)."""
+def check_length(document: Document, max_chars: int, path: str | Path | None = None) -> Document:
+    """The document, when its text is at most ``max_chars`` characters long.
+
+    Raises:
+        CasebookError: ``REQUEST_TOO_LARGE`` naming the limit, for a longer text.
+    """
+    if len(document.text) > max_chars:
+        raise CasebookError(
+            ErrorCode.REQUEST_TOO_LARGE,
+            f"document {document.id!r} holds {len(document.text):,} characters; casebook reads "
+            f"at most {max_chars:,} (--max-chars, CASEBOOK_MAX_CHARS)",
+            path if path is not None else document.source.path,
+        )
+    return document
+
+
+def _within(
+    items: Iterator[Document | CasebookError], max_chars: int, path: str | Path | None
+) -> Iterator[Document | CasebookError]:
+    """The items, a ``REQUEST_TOO_LARGE`` error in place of each document past ``max_chars``."""
+    for item in items:
+        if isinstance(item, Document):
+            try:
+                item = check_length(item, max_chars, path)
+            except CasebookError as error:
+                item = error
+        yield item
+
+
+def _parse(
+    data: bytes, fmt: SourceFormat, path: str | None, stem: str, max_chars: int
+) -> Iterator[Document | CasebookError]:
+    """Run the reader for a format on bytes already in memory (brat excepted: it needs files).
+
+    Readers of several documents yield an error in place of each bad one, and one in place of
+    each document longer than ``max_chars``.
+
+    Raises:
+        CasebookError: When no document of the bytes can be read.
+    """
     if fmt is SourceFormat.TEXT:
-        return [parse_text(data, stem, path)]
-    if fmt is SourceFormat.JATS:
-        return [parse_jats(data, path, stem)]
-    if fmt is SourceFormat.BIOC_XML:
-        return parse_bioc_xml(data, path)
-    if fmt is SourceFormat.BIOC_JSON:
-        return parse_bioc_json(data, path)
-    if fmt is SourceFormat.PMC_PATIENTS:
-        documents: list[Document] = []
-        for item in parse_pmc_patients(data.splitlines(), path):
-            if isinstance(item, CasebookError):
-                raise item
-            documents.append(item)
-        return documents
-    raise CasebookError(ErrorCode.UNSUPPORTED_FORMAT, f"no reader for {fmt}", path)
+        found: Iterator[Document | CasebookError] = iter([parse_text(data, stem, path)])
+    elif fmt is SourceFormat.JATS:
+        found = iter([parse_jats(data, path, stem)])
+    elif fmt is SourceFormat.BIOC_XML:
+        found = iter_bioc_xml(data, path, max_chars=max_chars)
+    elif fmt is SourceFormat.BIOC_JSON:
+        found = iter_bioc_json(data, path, max_chars=max_chars)
+    elif fmt is SourceFormat.PMC_PATIENTS:
+        found = parse_pmc_patients(data.splitlines(), path)
+    else:
+        raise CasebookError(ErrorCode.UNSUPPORTED_FORMAT, f"no reader for {fmt}", path)
+    yield from _within(found, max_chars, path)
 
 
-def read_path(path: Path) -> list[Document]:
+def _first_error_raised(items: Iterator[Document | CasebookError]) -> list[Document]:
+    documents: list[Document] = []
+    for item in items:
+        if isinstance(item, CasebookError):
+            raise item
+        documents.append(item)
+    return documents
+
+
+def read_path(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS) -> list[Document]:
     """Read every document in one file, whatever its format.
 
     Raises:
-        CasebookError: The first problem met, from detection or from the reader.
+        CasebookError: The first problem met, from detection or from the reader;
+            ``REQUEST_TOO_LARGE`` for a document longer than ``max_chars``.
     """
-    data = read_bytes_of(path)
-    fmt = detect_format(path, data[:HEAD_SIZE])
-    if fmt is SourceFormat.BRAT:
-        document, _ = read_brat(path)
-        return [document]
-    return _parse(data, fmt, str(path), path.stem)
+    return _first_error_raised(_iter_file(path, max_chars, raising=True))
 
 
-def read_bytes(data: bytes, name: str = STDIN) -> list[Document]:
+def _bytes_format(data: bytes, name: str) -> tuple[SourceFormat, str | None, str]:
+    """The format, ``Source.path`` and stem of bytes named ``name`` (``-``: standard input)."""
+    is_stdin = name == STDIN
+    path = Path(name)
+    head = data[:HEAD_SIZE]
+    # Bytes have no sibling .ann to read, and an upload's name is never looked up on disk:
+    # a .txt name is plain text.
+    fmt = _sniff(path, head) if is_stdin else detect_format(path, head, on_disk=False)
+    return fmt, None if is_stdin else name, "stdin" if is_stdin else path.stem
+
+
+def read_bytes(
+    data: bytes, name: str = STDIN, *, max_chars: int = DEFAULT_MAX_CHARS
+) -> list[Document]:
     """Read documents from bytes, such as standard input; the format is sniffed from content.
 
     Args:
         data: The bytes.
         name: ``-`` for standard input (``Source.path`` is then None and a plain-text document
             gets the id ``stdin``), or a file name whose extension guides detection.
+        max_chars: The longest document text accepted.
 
     Raises:
-        CasebookError: The first problem met.
+        CasebookError: The first problem met; ``REQUEST_TOO_LARGE`` for a document longer than
+            ``max_chars``.
     """
-    is_stdin = name == STDIN
-    path = Path(name)
-    head = data[:HEAD_SIZE]
-    fmt = _sniff(path, head) if is_stdin else detect_format(path, head)
-    if fmt is SourceFormat.BRAT:
-        # Bytes have no sibling .ann to read; they are still a plain-text document.
-        fmt = SourceFormat.TEXT
-    stem = "stdin" if is_stdin else path.stem
-    return _parse(data, fmt, None if is_stdin else name, stem)
+    fmt, path, stem = _bytes_format(data, name)
+    return _first_error_raised(_parse(data, fmt, path, stem, max_chars))
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -201,7 +259,7 @@ def _hidden(path: Path, root: Path) -> bool:
 
 def is_supported(path: Path) -> bool:
     """Whether a folder walk or a glob keeps this file for the document readers."""
-    return path.suffix.lower() in SUPPORTED_SUFFIXES
+    return path.suffix.lower() in SUPPORTED_SUFFIXES or is_package(path)
 
 
 def _walk(folder: Path, keep: Callable[[Path], bool]) -> list[Path]:
@@ -271,21 +329,63 @@ def _read_head(path: Path) -> bytes:
         return read_bytes_of(path)  # Raises the coded error for whatever went wrong.
 
 
-def _iter_file(path: Path) -> Iterator[Document | CasebookError]:
+def _iter_file(
+    path: Path, max_chars: int = DEFAULT_MAX_CHARS, *, raising: bool = False
+) -> Iterator[Document | CasebookError]:
+    """Every document of one file, an error in place of each that fails or is longer than
+    ``max_chars``.
+
+    Args:
+        path: The file.
+        max_chars: The longest document text read.
+        raising: Let an unexpected failure of a reader propagate (a single read, whose caller
+            wants it) instead of yielding it as a coded error (a batch, which must go on).
+    """
+    if is_package(path):
+        # Streamed member by member: a package is never unpacked or held whole.
+        yield from _within(read_pmc_package(path), max_chars, path)
+        return
     try:
         head = _read_head(path)
         fmt = detect_format(path, head)
         if fmt is SourceFormat.PMC_PATIENTS:
             # Streamed: a large corpus is not held in memory, and bad lines come as errors.
-            yield from read_pmc_patients(path)
-            return
-        yield from read_path(path)
+            yield from _within(read_pmc_patients(path), max_chars, path)
+        elif fmt is SourceFormat.BRAT:
+            yield from _within(iter([read_brat(path)[0]]), max_chars, path)
+        else:
+            yield from _parse(read_bytes_of(path), fmt, str(path), path.stem, max_chars)
     except CasebookError as error:
         yield error
+    except Exception as exc:
+        if raising:
+            raise
+        yield _reader_failed(exc, str(path))
+
+
+def _iter_bytes(data: bytes, name: str, max_chars: int) -> Iterator[Document | CasebookError]:
+    try:
+        fmt, path, stem = _bytes_format(data, name)
+        yield from _parse(data, fmt, path, stem, max_chars)
+    except CasebookError as error:
+        yield error
+    except Exception as exc:
+        yield _reader_failed(exc, name)
+
+
+def _reader_failed(exc: Exception, where: str) -> CasebookError:
+    """An unexpected failure of a reader (a bug) as a coded error, so that the batch goes on."""
+    logger.debug("reading %s failed", where, exc_info=exc)
+    return CasebookError(
+        ErrorCode.PROCESSING_FAILED,
+        f"reading failed unexpectedly ({type(exc).__name__}); the rest of this file is skipped",
+        where,
+        detail=library_detail(exc),
+    )
 
 
 def iter_documents(
-    inputs: Sequence[str], stdin: BinaryIO | None = None
+    inputs: Sequence[str], stdin: BinaryIO | None = None, *, max_chars: int = DEFAULT_MAX_CHARS
 ) -> Iterator[Document | CasebookError]:
     """Yield every document of every input, in order, and an error for each failure.
 
@@ -297,17 +397,43 @@ def iter_documents(
         inputs: Files, folders, glob patterns, or ``-`` for standard input (see
             ``expand_inputs``).
         stdin: Where ``-`` reads from; defaults to the process's standard input.
+        max_chars: The longest document text read; a longer one is an error in its place.
     """
+    first_seen: dict[str, str] = {}
     for item in expand_inputs(inputs):
         if item == STDIN:
             stream = stdin if stdin is not None else sys.stdin.buffer
-            try:
-                yield from read_bytes(stream.read())
-            except CasebookError as error:
-                yield error
+            found: Iterator[Document | CasebookError] = _iter_bytes(stream.read(), STDIN, max_chars)
         elif isinstance(item, str):
-            yield CasebookError(
-                ErrorCode.PATH_NOT_FOUND, "no such file or folder, and no file matches it", item
+            found = iter(
+                [
+                    CasebookError(
+                        ErrorCode.PATH_NOT_FOUND,
+                        "no such file or folder, and no file matches it",
+                        item,
+                    )
+                ]
             )
         else:
-            yield from _iter_file(item)
+            found = _iter_file(item, max_chars)
+        for document in found:
+            if isinstance(document, Document):
+                _warn_if_repeated(document, first_seen)
+            yield document
+
+
+def _warn_if_repeated(document: Document, first_seen: dict[str, str]) -> None:
+    """Warn when an id was already read: where cases are kept by id, the later one replaces it."""
+    where = document.source.path or STDIN
+    earlier = first_seen.get(document.id)
+    if earlier is None:
+        first_seen[document.id] = where
+        return
+    place = "earlier in this input" if earlier == where else f"from {earlier}"
+    logger.warning(
+        "%s: id %s was already read %s; where cases are kept by id (the store, extract's "
+        "files) this one replaces it",
+        where,
+        document.id,
+        place,
+    )

@@ -86,6 +86,10 @@ def read_e3c(path: Path) -> tuple[Document, E3CAnnotations]:
         root = ElementTree.fromstring(data)
     except (ElementTree.ParseError, DefusedXmlException) as exc:
         raise CasebookError(ErrorCode.MALFORMED_XML, str(exc), path) from exc
+    except LookupError as exc:
+        raise CasebookError(
+            ErrorCode.MALFORMED_XML, "the XML declaration names an unknown encoding", path
+        ) from exc
     sofa = root.find(f"{{{CAS}}}Sofa")
     if sofa is None or sofa.get("sofaString") is None:
         raise CasebookError(ErrorCode.MALFORMED_DATASET, "no cas:Sofa with the text", path)

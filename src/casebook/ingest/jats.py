@@ -55,13 +55,31 @@ def local_name(element: Element) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
+MAX_XML_DEPTH = 256
+"""The deepest element nesting read. PMC articles nest a few dozen deep; the readers walk the
+tree recursively, so a file nested thousands deep is refused before they start."""
+
+
+def _deeper_than(root: Element, limit: int) -> bool:
+    """Whether any element lies more than ``limit`` levels below ``root`` (walked without
+    recursion, so that the check itself survives any depth)."""
+    stack: list[tuple[Element, int]] = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in element)
+    return False
+
+
 def parse_xml(data: bytes, path: str) -> Element:
-    """Parse XML safely: a DOCTYPE is allowed, entity declarations are refused.
+    """Parse XML safely: a DOCTYPE is allowed, entity declarations are refused, elements nest
+    at most ``MAX_NESTING`` deep.
 
     Real PMC files start with a DOCTYPE naming the JATS DTD, so DTDs cannot be forbidden
     outright. The DTD itself is never fetched (expat does not load external DTDs), and any
     ``<!ENTITY>`` declaration is refused, which blocks external-entity (XXE) reads and
-    entity-expansion bombs.
+    entity-expansion bombs. Elements nested deeper than ``MAX_XML_DEPTH`` are refused too.
 
     Raises:
         CasebookError: ``MALFORMED_XML`` with a one-line message.
@@ -76,6 +94,20 @@ def parse_xml(data: bytes, path: str) -> Element:
         ) from exc
     except ParseError as exc:
         raise CasebookError(ErrorCode.MALFORMED_XML, f"not well-formed XML: {exc}", path) from exc
+    except (LookupError, ValueError) as exc:
+        # expat reads only single-byte encodings and those Python knows by name.
+        raise CasebookError(
+            ErrorCode.MALFORMED_XML,
+            "the XML declaration names an encoding that cannot be read; save the file as UTF-8",
+            path,
+            detail=f"{type(exc).__name__}: {exc}",
+        ) from exc
+    if _deeper_than(root, MAX_XML_DEPTH):
+        raise CasebookError(
+            ErrorCode.MALFORMED_XML,
+            f"elements are nested more than {MAX_XML_DEPTH} deep; no article is",
+            path,
+        )
     return root
 
 

@@ -13,13 +13,16 @@ the next for every tokenizer; the reader turns each into a line break.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from casebook.errors import CasebookError, ErrorCode
+from casebook.errors import CasebookError, ErrorCode, library_detail
+from casebook.ingest.bioc import NESTED_TOO_DEEP
 from casebook.ingest.folders import require_file
+from casebook.ingest.text import drop_controls, lone_surrogate
 from casebook.model import Document, Patient, Sex, Source, SourceFormat
 
 ESCAPED_LINE_BREAK = "\\n"
@@ -40,6 +43,10 @@ _SEXES = {"F": Sex.FEMALE, "M": Sex.MALE}
 class _BadLine(Exception):
     """A line that breaks the format; becomes a coded error naming the line."""
 
+    def __init__(self, message: str, code: ErrorCode = ErrorCode.MALFORMED_JSON) -> None:
+        super().__init__(message)
+        self.code = code
+
 
 def age_in_years(age: Any) -> float | None:
     """Convert a PMC-Patients ``age`` value (``[[value, unit], …]``) to years.
@@ -59,26 +66,49 @@ def age_in_years(age: Any) -> float | None:
         if not (isinstance(pair, list) and len(pair) == 2):
             raise ValueError(f"age entry {pair!r} is not a [value, unit] pair")
         value, unit = pair
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise ValueError(f"age value {value!r} is not a non-negative number")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"age value {value!r} is not a number")
+        try:
+            years = float(value)
+        except OverflowError:
+            years = math.inf
+        if not math.isfinite(years) or years < 0:
+            raise ValueError(f"age value {value!r:.40} is not a finite non-negative number")
         if unit not in UNIT_YEARS:
             raise ValueError(f"unknown age unit {unit!r}")
-        total += float(value) * UNIT_YEARS[unit]
+        total += years * UNIT_YEARS[unit]
+    if not math.isfinite(total):
+        raise ValueError("the age is too large")
     return total
 
 
-def _document(record: Any, path: str | None) -> Document:
+def _check_unicode(field_name: str, value: str, uid: object) -> None:
+    if (at := lone_surrogate(value)) is not None:
+        who = "" if field_name == "patient_uid" else f"patient {uid}: "
+        raise _BadLine(
+            f"{who}{field_name!r} holds a lone surrogate (an unpaired \\ud800-\\udfff "
+            f"escape) at character {at}, which is not text",
+            ErrorCode.UNDECODABLE_TEXT,
+        )
+
+
+def _document(record: Any, path: str | None, number: int) -> Document:
     if not isinstance(record, dict):
         raise _BadLine("the line is not a JSON object")
     uid = record.get("patient_uid")
     if not isinstance(uid, str | int) or isinstance(uid, bool) or not str(uid).strip():
         raise _BadLine("'patient_uid' is missing")
+    if isinstance(uid, str):
+        _check_unicode("patient_uid", uid, uid)
     text = record.get("text")
     if not isinstance(text, str):
         raise _BadLine(f"patient {uid}: 'text' is missing or not a string")
+    _check_unicode("text", text, uid)
     title = record.get("title")
     if title is not None and not isinstance(title, str):
         raise _BadLine(f"patient {uid}: 'title' is not a string")
+    if title is not None:
+        _check_unicode("title", title, uid)
     sex = record.get("sex")
     if sex not in (None, "", *_SEXES):
         raise _BadLine(f"patient {uid}: unknown sex {sex!r}")
@@ -86,12 +116,19 @@ def _document(record: Any, path: str | None) -> Document:
         age = age_in_years(record.get("age"))
     except ValueError as exc:
         raise _BadLine(f"patient {uid}: {exc}") from None
+    for name, value in (("patient_uid", str(uid)), ("title", title or ""), ("text", text)):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            # JSON can escape a lone surrogate ("\ud800"), which no text can be written with.
+            raise _BadLine(f"patient {uid!r}: {name!r} holds a lone surrogate") from None
     extra: dict[str, str] = {}
     if (pmid := record.get("pmid")) is not None:
         extra["pmid"] = str(pmid)
+    where = f"{path or '-'}: line {number}"
     return Document(
         id=str(uid),
-        text=text.replace(ESCAPED_LINE_BREAK, "\n"),
+        text=drop_controls(text.replace(ESCAPED_LINE_BREAK, "\n"), where),
         source=Source(format=SourceFormat.PMC_PATIENTS, path=path, extra=extra),
         title=title or None,
         patient=Patient(age_years=age, sex=_SEXES.get(sex) if isinstance(sex, str) else None),
@@ -112,9 +149,11 @@ def parse_pmc_patients(
         path: The file path for ``Source.path`` and errors, or None for standard input.
 
     Yields:
-        A ``Document`` per good line (id = ``patient_uid``, pmid in ``Source.extra``), a
-        ``CasebookError`` per bad one: ``MALFORMED_JSON`` for invalid JSON or missing fields,
-        ``EMPTY_DOCUMENT`` for a patient without text.
+        A ``Document`` per good line (id = ``patient_uid``, pmid in ``Source.extra``; control
+        characters dropped from the text with a warning), a ``CasebookError`` per bad one:
+        ``MALFORMED_JSON`` for invalid or too deeply nested JSON, missing fields or a bad age
+        (NaN, infinite, negative), ``UNDECODABLE_TEXT`` for a lone surrogate in the id, title
+        or text, ``EMPTY_DOCUMENT`` for a patient without text.
     """
     where = path or "-"
     for number, raw in enumerate(lines, start=1):
@@ -132,14 +171,28 @@ def parse_pmc_patients(
         if not line.strip():
             continue
         try:
-            document = _document(json.loads(line), path)
+            document = _document(json.loads(line), path, number)
         except json.JSONDecodeError as exc:
             yield CasebookError(
                 ErrorCode.MALFORMED_JSON, f"line {number}: invalid JSON: {exc.msg}", where
             )
             continue
+        except RecursionError:  # nesting deep enough to exhaust the parser's stack
+            yield CasebookError(
+                ErrorCode.MALFORMED_JSON, f"line {number}: {NESTED_TOO_DEEP}", where
+            )
+            continue
         except _BadLine as exc:
-            yield CasebookError(ErrorCode.MALFORMED_JSON, f"line {number}: {exc}", where)
+            yield CasebookError(exc.code, f"line {number}: {exc}", where)
+            continue
+        except ValueError as exc:
+            # A record the checks above let through that the document model still refuses.
+            yield CasebookError(
+                ErrorCode.MALFORMED_JSON,
+                f"line {number}: not a patient record casebook can read",
+                where,
+                detail=library_detail(exc),
+            )
             continue
         if not document.text.strip():
             yield CasebookError(
@@ -182,26 +235,37 @@ class CorpusPatient:
     text: str
 
 
-def read_corpus(path: Path) -> list[CorpusPatient]:
+def read_corpus(path: Path) -> tuple[list[CorpusPatient], list[CasebookError]]:
     """The patients of a PMC-Patients ``corpus.jsonl``, read with ``read_pmc_patients``.
 
+    Returns:
+        The patients, and an error for each line left out: the reader's error for a bad line,
+        ``CB-E011`` for a patient without a pmid or a ``patient_uid`` seen before (the first
+        one is kept).
+
     Raises:
-        CasebookError: ``CB-E001`` when missing; the reader's error for the first bad line;
-            ``CB-E011`` for a patient without a pmid or a repeated ``patient_uid``.
+        CasebookError: ``CB-E001`` when missing.
     """
     require_file(path)
     patients: list[CorpusPatient] = []
+    errors: list[CasebookError] = []
     seen: set[str] = set()
     for item in read_pmc_patients(path):
         if isinstance(item, CasebookError):
-            raise item
+            errors.append(item)
+            continue
         pmid = item.source.extra.get("pmid")
         if pmid is None:
-            raise CasebookError(ErrorCode.MALFORMED_DATASET, f"{item.id}: no pmid", path)
-        if item.id in seen:
-            raise CasebookError(
-                ErrorCode.MALFORMED_DATASET, f"patient_uid {item.id} appears twice", path
+            errors.append(CasebookError(ErrorCode.MALFORMED_DATASET, f"{item.id}: no pmid", path))
+        elif item.id in seen:
+            errors.append(
+                CasebookError(
+                    ErrorCode.MALFORMED_DATASET,
+                    f"patient_uid {item.id} appears again; the first is kept",
+                    path,
+                )
             )
-        seen.add(item.id)
-        patients.append(CorpusPatient(uid=item.id, pmid=pmid, text=item.text))
-    return patients
+        else:
+            seen.add(item.id)
+            patients.append(CorpusPatient(uid=item.id, pmid=pmid, text=item.text))
+    return patients, errors

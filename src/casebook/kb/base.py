@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import NamedTuple
 
+from casebook.cache import digest, load_or_build
 from casebook.model import CodeSystem
 
 _WORD = re.compile(r"[^\W_]+")
@@ -128,6 +129,12 @@ class Concept:
         """The name, then the synonyms."""
         return (self.name, *self.synonyms)
 
+    def __reduce__(self) -> tuple[type[Concept], tuple[str, str, tuple[str, ...], tuple[str, ...]]]:
+        # Rebuilt by the constructor: a slotted dataclass's own state restoring looks its fields
+        # up again for every object, and cached knowledge bases are read back by the ten
+        # thousand (``casebook.cache``).
+        return (Concept, (self.id, self.name, self.synonyms, self.parents))
+
 
 class KnowledgeBase:
     """Concepts by id and concept ids by normalised alias.
@@ -136,14 +143,24 @@ class KnowledgeBase:
         concepts: The entries; ids must be unique.
         system: The code system the ids belong to.
         version: The release the entries come from, e.g. ``hp/releases/2025-01-16``.
+        fingerprint: A digest of what the entries were read from; when set, the indexes a
+            ``CandidateGenerator`` builds over this knowledge base are cached under it
+            (``casebook.cache``).
 
     Raises:
         ValueError: When two concepts share an id.
     """
 
-    def __init__(self, concepts: Iterable[Concept], system: CodeSystem, version: str = "") -> None:
+    def __init__(
+        self,
+        concepts: Iterable[Concept],
+        system: CodeSystem,
+        version: str = "",
+        fingerprint: str = "",
+    ) -> None:
         self.system = system
         self.version = version
+        self.fingerprint = fingerprint
         self.concepts: dict[str, Concept] = {}
         aliases: dict[str, set[str]] = {}
         surfaces: dict[str, set[str]] = {}
@@ -260,6 +277,61 @@ class _Node:
     children: dict[str, _Node] = field(default_factory=dict)
     key: str | None = None
 
+    def __reduce__(self) -> tuple[type[_Node], tuple[dict[str, _Node], str | None]]:
+        # Rebuilt by the constructor, as ``Concept`` is: a cached trie has some 100,000 nodes.
+        return (_Node, (self.children, self.key))
+
+
+@dataclass(slots=True)
+class _AliasIndex:
+    """What a ``CandidateGenerator`` builds from its knowledge base's aliases.
+
+    Attributes:
+        root: The trie of normalised aliases, word by word.
+        postings: Word → the aliases holding it.
+        postings_by_size: Word → how many distinct words an alias has → the aliases.
+        acronyms: Short alias → its spellings that are acronyms.
+        aliases: Normalised alias → concept ids, after ``word_forms``.
+        surfaces: Normalised alias → the aliases as the vocabulary writes them.
+    """
+
+    root: _Node
+    postings: dict[str, list[str]]
+    postings_by_size: dict[str, dict[int, list[str]]]
+    acronyms: dict[str, frozenset[str]]
+    aliases: dict[str, frozenset[str]]
+    surfaces: dict[str, frozenset[str]]
+
+    @classmethod
+    def of(
+        cls,
+        kb: KnowledgeBase,
+        word_forms: Mapping[str, str],
+        min_alias_chars: int,
+        case_sensitive_chars: int,
+    ) -> _AliasIndex:
+        """The index of ``kb``'s aliases (see ``CandidateGenerator`` for the arguments)."""
+        aliases, surfaces = _matching_aliases(kb, word_forms)
+        index = cls(_Node(), {}, {}, {}, aliases, surfaces)
+        for key in aliases:
+            if len(key) < min_alias_chars:
+                continue
+            if len(key) <= case_sensitive_chars:
+                acronyms = frozenset(a for a in surfaces[key] if _is_acronym(a))
+                if acronyms:
+                    index.acronyms[key] = acronyms
+            node = index.root
+            words = key.split(" ")
+            for word in words:
+                node = node.children.setdefault(word, _Node())
+            node.key = key
+            distinct = set(words)
+            for word in distinct:
+                index.postings.setdefault(word, []).append(key)
+                by_size = index.postings_by_size.setdefault(word, {})
+                by_size.setdefault(len(distinct), []).append(key)
+        return index
+
 
 class CandidateGenerator:
     """Proposes concepts for spans and finds aliases in running text.
@@ -299,31 +371,29 @@ class CandidateGenerator:
         self.word_forms: dict[str, str] = dict(word_forms or {})
         self.whole_compounds = whole_compounds
         self.ellipsis = ellipsis
-        self._root = _Node()
-        self._postings: dict[str, list[str]] = {}
-        self._postings_by_size: dict[str, dict[int, list[str]]] = {}
-        """A word's posting split by how many distinct words its aliases have."""
-        self._acronyms: dict[str, frozenset[str]] = {}
         self._alias_infos: dict[str, tuple[frozenset[str], str]] = {}
         self._ranked = lru_cache(maxsize=16384)(self._rank_words)
-        self._aliases, self._surfaces = _matching_aliases(kb, self.word_forms)
-        for key in self._aliases:
-            if len(key) < min_alias_chars:
-                continue
-            if len(key) <= case_sensitive_chars:
-                acronyms = frozenset(a for a in self._surfaces[key] if _is_acronym(a))
-                if acronyms:
-                    self._acronyms[key] = acronyms
-            node = self._root
-            words = key.split(" ")
-            for word in words:
-                node = node.children.setdefault(word, _Node())
-            node.key = key
-            distinct = set(words)
-            for word in distinct:
-                self._postings.setdefault(word, []).append(key)
-                by_size = self._postings_by_size.setdefault(word, {})
-                by_size.setdefault(len(distinct), []).append(key)
+
+        def build() -> _AliasIndex:
+            return _AliasIndex.of(kb, self.word_forms, min_alias_chars, case_sensitive_chars)
+
+        if kb.fingerprint:
+            options = repr((sorted(self.word_forms.items()), min_alias_chars, case_sensitive_chars))
+            index = load_or_build(
+                f"aliases-{kb.system.value}",
+                digest(kb.fingerprint, options),
+                _AliasIndex,
+                build,
+            )
+        else:
+            index = build()
+        self._root = index.root
+        self._postings = index.postings
+        self._postings_by_size = index.postings_by_size
+        """A word's posting split by how many distinct words its aliases have."""
+        self._acronyms = index.acronyms
+        self._aliases = index.aliases
+        self._surfaces = index.surfaces
 
     def candidates(self, text: str, limit: int = 5, min_score: float = 0.0) -> list[Candidate]:
         """The concepts best fitting a span, best first.

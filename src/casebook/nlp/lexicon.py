@@ -12,7 +12,9 @@ names its type among those it ``replaces``. Entries earlier in the file win over
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 
@@ -82,8 +84,8 @@ class LexiconMentions:
 
     def __call__(self, case: Case) -> Case:
         """Return ``case`` with a mention for each lexicon match, replacing fragments inside it."""
-        kept = list(case.mentions)
-        used = {m.id for m in kept}
+        kept = _MentionSpans(case.mentions)
+        used = {m.id for m in case.mentions}
         added = False
         text = case.text
         folded_text = fold(text)
@@ -95,21 +97,56 @@ class LexiconMentions:
                 matches = pattern.finditer(text)
             for match in matches:
                 start, end = match.span()
-                inside = [m for m in kept if start <= m.start and m.end <= end]
-                crossing = [m for m in kept if m.start < end and start < m.end and m not in inside]
+                near = kept.near(start, end)
+                inside = [m for m in near if start <= m.start and m.end <= end]
+                crossing = [m for m in near if m.start < end and start < m.end and m not in inside]
                 same = [m for m in inside if m.start == start and m.end == end]
                 if crossing or any(m.type == kind or m.type not in entry.replaces for m in same):
                     continue
-                kept = [m for m in kept if m not in inside]
+                for mention in inside:
+                    kept.remove(mention)
                 number = len(used) + 1
                 while f"m{number}" in used:
                     number += 1
                 used.add(f"m{number}")
-                kept.append(
+                kept.add(
                     Mention(id=f"m{number}", start=start, end=end, text=text[start:end], type=kind)
                 )
                 added = True
         if not added:
             return case
-        mentions = sorted(kept, key=lambda m: (m.start, m.end))
+        mentions = sorted(kept.mentions(), key=lambda m: (m.start, m.end))
         return case.model_copy(update={"mentions": mentions})
+
+
+class _MentionSpans:
+    """Mentions by id, in the order they were added, with their starts sorted so that those
+    near a span are found without reading them all: a long text has thousands of mentions and
+    as many matches."""
+
+    def __init__(self, mentions: Iterable[Mention]) -> None:
+        self._by_id: dict[str, Mention] = {}
+        self._starts: list[tuple[int, str]] = []
+        self._longest = 0
+        for mention in mentions:
+            self.add(mention)
+
+    def add(self, mention: Mention) -> None:
+        self._by_id[mention.id] = mention
+        bisect.insort(self._starts, (mention.start, mention.id))
+        self._longest = max(self._longest, mention.end - mention.start)
+
+    def remove(self, mention: Mention) -> None:
+        del self._by_id[mention.id]
+        del self._starts[bisect.bisect_left(self._starts, (mention.start, mention.id))]
+
+    def near(self, start: int, end: int) -> list[Mention]:
+        """Every mention that overlaps ``start:end`` or lies inside it, and perhaps others
+        near it."""
+        first = bisect.bisect_left(self._starts, (start - self._longest, ""))
+        last = bisect.bisect_right(self._starts, (end, "\U0010ffff"))
+        return [self._by_id[mention_id] for _, mention_id in self._starts[first:last]]
+
+    def mentions(self) -> list[Mention]:
+        """The mentions, in the order they were added."""
+        return list(self._by_id.values())

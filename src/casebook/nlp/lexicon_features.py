@@ -43,6 +43,8 @@ from thinc.api import (
 )
 from thinc.types import Floats2d, Ints2d, Ragged
 
+from casebook.cache import digest, load_or_build
+
 FACTORY = "casebook_lexicon_features"
 EMBED_ARCHITECTURE = "casebook.LexiconHashEmbed.v1"
 EXTENSION = "lexicon_tags"
@@ -98,6 +100,21 @@ def tag_words(words: Sequence[Hashable], trie: Trie) -> list[int]:
     return tags
 
 
+def _hashed_tries(
+    terms: Mapping[str, Sequence[Sequence[str]]], sources: Sequence[str]
+) -> list[Trie]:
+    """A trie per source, keyed by the words' hashes, which a Doc gives for all its tokens in
+    one array."""
+    return [
+        build_trie([[get_string_id(word) for word in words] for words in terms[source]])
+        for source in sources
+    ]
+
+
+def _serialized(terms: Mapping[str, Sequence[Sequence[str]]]) -> bytes:
+    return json.dumps(terms, ensure_ascii=False).encode("utf-8")
+
+
 class LexiconFeatures(Pipe):
     """Writes each token's per-vocabulary BILUO tags to ``doc._.lexicon_tags``.
 
@@ -113,8 +130,14 @@ class LexiconFeatures(Pipe):
         self.vocab = vocab
         self.name = name
         self.sources = list(sources)
-        self.terms: dict[str, list[list[str]]] = {source: [] for source in self.sources}
+        self._data = _serialized({source: [] for source in self.sources})
         self._tries: list[Trie] = [{} for _ in self.sources]
+
+    @property
+    def terms(self) -> dict[str, list[list[str]]]:
+        """The terms: lower-cased words per term, for every source."""
+        terms: dict[str, list[list[str]]] = json.loads(self._data.decode("utf-8"))
+        return terms
 
     def set_terms(self, terms: Mapping[str, Sequence[Sequence[str]]]) -> None:
         """Replace the terms: lower-cased words per term, for every source.
@@ -122,14 +145,20 @@ class LexiconFeatures(Pipe):
         Raises:
             ValueError: When ``terms`` lacks one of the sources or names another.
         """
-        if set(terms) != set(self.sources):
-            raise ValueError(f"terms for {sorted(terms)}, expected {sorted(self.sources)}")
-        self.terms = {source: [list(words) for words in terms[source]] for source in self.sources}
-        # Keyed by the words' hashes, which a Doc gives for all its tokens in one array.
-        self._tries = [
-            build_trie([[get_string_id(word) for word in words] for words in self.terms[source]])
-            for source in self.sources
-        ]
+        checked = self._checked(terms)
+        self._data = _serialized(checked)
+        self._tries = _hashed_tries(checked, self.sources)
+
+    def _checked(self, terms: object) -> dict[str, list[list[str]]]:
+        """The terms of every source, in source order.
+
+        Raises:
+            ValueError: When ``terms`` is no mapping of exactly the sources.
+        """
+        if not isinstance(terms, Mapping) or set(terms) != set(self.sources):
+            found = sorted(terms) if isinstance(terms, Mapping) else type(terms).__name__
+            raise ValueError(f"terms for {found}, expected {sorted(self.sources)}")
+        return {source: [list(words) for words in terms[source]] for source in self.sources}
 
     def __call__(self, doc: Doc) -> Doc:
         words = doc.to_array(LOWER).tolist()
@@ -142,11 +171,25 @@ class LexiconFeatures(Pipe):
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         """The terms as JSON bytes."""
-        return json.dumps(self.terms, ensure_ascii=False).encode("utf-8")
+        return self._data
 
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> LexiconFeatures:
-        """Load terms written by ``to_bytes``."""
-        self.set_terms(json.loads(data.decode("utf-8")))
+        """Load terms written by ``to_bytes``.
+
+        Only the tries built from them are kept, and cached (``casebook.cache``) under the
+        bytes' digest; the terms are read from the bytes again when asked for.
+
+        Raises:
+            ValueError: When the terms lack one of the sources or name another.
+        """
+
+        def build() -> list[Trie]:
+            return _hashed_tries(self._checked(json.loads(data.decode("utf-8"))), self.sources)
+
+        self._tries = load_or_build(
+            "lexicon-tries", digest(data, json.dumps(self.sources)), list, build
+        )
+        self._data = data
         return self
 
     def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:

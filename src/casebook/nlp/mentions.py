@@ -17,7 +17,8 @@ from casebook.nlp import (
     biluo,  # noqa: F401  (registers the heads' spaCy factory)
     lexicon_features,  # noqa: F401  (registers the lexicon's factory)
 )
-from casebook.nlp.tokenizer import without_whitespace_special_cases
+from casebook.nlp.pipeline import check_deadline
+from casebook.nlp.tokenizer import BARE_TOKENIZER, saved_tokenizer
 from casebook.resources import resource_path
 
 DEFAULT_MODEL = "models/ner"
@@ -47,7 +48,7 @@ def load_model(model: str | Path = DEFAULT_MODEL) -> Language:
     ``is_stop``, ``is_currency`` …) with Python functions, a sixth of the tokenizer's time on
     new text; the loaded pipeline computes only ``READ_LEXEME_ATTRIBUTES``. Its tokenizer
     drops the special cases that would switch off spaCy's cache of split words after a line
-    break (``without_whitespace_special_cases``) and remembers more splits
+    break (``saved_tokenizer``) and remembers more splits
     (``TOKENIZER_CACHE_CHUNKS``); tokens are unchanged. Its Maxout and LayerNorm layers take
     prediction-only forwards (``casebook.inference_layers``): the pipeline predicts, never trains.
 
@@ -56,11 +57,20 @@ def load_model(model: str | Path = DEFAULT_MODEL) -> Language:
     """
     path = model if isinstance(model, Path) else resource_path(model)
     try:
-        nlp = for_prediction(use_openblas(spacy.load(path)))
+        # The saved tokenizer is read apart, its whitespace special cases left out, in place
+        # of a bare one: spaCy would otherwise build the language's default special cases,
+        # replace them with the saved ones, and those again without whitespace.
+        nlp = spacy.load(
+            path,
+            exclude=["tokenizer"],
+            config={"nlp": {"tokenizer": {"@tokenizers": BARE_TOKENIZER}}},
+        )
+        tokenizer = saved_tokenizer(nlp.vocab, path / "tokenizer")
+        nlp = for_prediction(use_openblas(nlp))
     except OSError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, f"cannot load model: {exc}", path) from exc
-    nlp.tokenizer = without_whitespace_special_cases(nlp.tokenizer)
-    nlp.tokenizer.max_cache_size = TOKENIZER_CACHE_CHUNKS
+    tokenizer.max_cache_size = TOKENIZER_CACHE_CHUNKS
+    nlp.tokenizer = tokenizer
     # spaCy's stub of Vocab leaves out this public attribute of the compiled class.
     getters = nlp.vocab.lex_attr_getters  # type: ignore[attr-defined]
     nlp.vocab.lex_attr_getters = {  # type: ignore[attr-defined]
@@ -80,17 +90,29 @@ class MentionExtractor:
 
     def __init__(self, model: str | Path = DEFAULT_MODEL) -> None:
         self.nlp = load_model(model)
+        self.piece_chars = PIECE_CHARS
 
     def __call__(self, case: Case) -> Case:
-        """Add the model's mentions to ``case``, numbered in text order after existing ones."""
-        with one_blas_thread():
-            doc = self.nlp(case.text)
-        spans: list[Span] = [*doc.ents, *doc.spans.get(PHRASE_HEAD, [])]
+        """Add the model's mentions to ``case``, numbered in text order after existing ones.
+
+        A text longer than ``piece_chars`` (and than spaCy's ``max_length``) is tagged in
+        pieces cut at paragraph breaks (``pieces``), each piece's spans moved to their place in
+        the whole text.
+        """
         found: list[tuple[int, int, EntityType]] = []
-        for span in spans:
-            start, end = _trimmed(case.text, span.start_char, span.end_char)
-            if start < end:
-                found.append((start, end, EntityType(span.label_)))
+        cuts = pieces(case.text, min(self.piece_chars, self.nlp.max_length))
+        with one_blas_thread():
+            for offset, piece_end in cuts:
+                check_deadline()
+                # One piece at a time: a batch of pieces would be read as one long text.
+                doc = self.nlp(case.text[offset:piece_end])
+                spans: list[Span] = [*doc.ents, *doc.spans.get(PHRASE_HEAD, [])]
+                for span in spans:
+                    start, end = _trimmed(
+                        case.text, offset + span.start_char, offset + span.end_char
+                    )
+                    if start < end:
+                        found.append((start, end, EntityType(span.label_)))
         existing = {(m.start, m.end, m.type) for m in case.mentions}
         used = {m.id for m in case.mentions}
         number = 0
@@ -102,6 +124,36 @@ class MentionExtractor:
                 Mention(id=f"m{number}", start=start, end=end, text=case.text[start:end], type=kind)
             )
         return case
+
+
+PIECE_CHARS = 100_000
+"""The most characters the model tags at once. The tagger's memory grows with the text it
+reads at once, and spaCy refuses a text over its ``max_length`` (E088); a case report is
+shorter than this and is tagged whole, so that the spans repeating its words get one type
+across the whole report."""
+
+PIECE_BREAKS = ("\n\n", "\n", ". ", " ")
+"""Where a long text is cut, best first: after a blank line (a paragraph or a section), a line
+break, a sentence's full stop, any space."""
+
+
+def pieces(text: str, most: int = PIECE_CHARS) -> list[tuple[int, int]]:
+    """``(start, end)`` of consecutive pieces of ``text``, each at most ``most`` characters,
+    cut after the last break of ``PIECE_BREAKS`` that fits (the first kind found wins); a run
+    of ``most`` characters without any break is cut where the limit falls."""
+    found: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > most:
+        end = start + most
+        for separator in PIECE_BREAKS:
+            cut = text.rfind(separator, start + 1, end)
+            if cut > start:
+                end = cut + len(separator)
+                break
+        found.append((start, end))
+        start = end
+    found.append((start, len(text)))
+    return found
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:

@@ -8,7 +8,9 @@ and ``coding`` in ``casebook.components``; there is no import-time registration.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
+from contextvars import ContextVar
 from typing import Protocol, runtime_checkable
 
 from casebook.errors import CasebookError, ErrorCode
@@ -16,6 +18,25 @@ from casebook.model import Case, Document
 
 PROVIDED_BY_READER: frozenset[str] = frozenset({"id", "text", "source", "title"})
 """What every ``Document`` already gives the first component."""
+
+
+_DEADLINE: ContextVar[float | None] = ContextVar("casebook_analysis_deadline", default=None)
+"""When the analysis running in this context must stop (``time.monotonic()``), if ever."""
+
+
+def check_deadline() -> None:
+    """Stop the analysis running in this context when it is past its deadline.
+
+    The pipeline calls it between components, and a component that works long on a long text
+    (the mention model, piece by piece) between its steps, so that an analysis whose caller
+    has stopped waiting ends at the next such point and frees its process.
+
+    Raises:
+        CasebookError: ``CB-E020`` past the deadline.
+    """
+    deadline = _DEADLINE.get()
+    if deadline is not None and time.monotonic() > deadline:
+        raise CasebookError(ErrorCode.TIMED_OUT, "the analysis was stopped at its time limit")
 
 
 @runtime_checkable
@@ -50,14 +71,23 @@ class Pipeline:
         """The component names, in run order."""
         return tuple(c.name for c in self.components)
 
-    def __call__(self, document: Document) -> Case:
-        """Analyse one document."""
-        return self.run(Case.from_document(document))
+    def __call__(self, document: Document, deadline: float | None = None) -> Case:
+        """Analyse one document, stopping at ``deadline`` (``time.monotonic()``) if given."""
+        return self.run(Case.from_document(document), deadline)
 
-    def run(self, case: Case) -> Case:
-        """Run every component over a case that holds what the pipeline was built to expect."""
-        for component in self.components:
-            case = component(case)
+    def run(self, case: Case, deadline: float | None = None) -> Case:
+        """Run every component over a case that holds what the pipeline was built to expect.
+
+        Raises:
+            CasebookError: ``CB-E020`` when ``deadline`` passes (``check_deadline``).
+        """
+        token = _DEADLINE.set(deadline)
+        try:
+            for component in self.components:
+                check_deadline()
+                case = component(case)
+        finally:
+            _DEADLINE.reset(token)
         return case
 
 

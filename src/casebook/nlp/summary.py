@@ -57,9 +57,11 @@ from casebook.model import (
     Span,
     SummaryItem,
     SummaryLink,
+    age_in_units,
 )
 from casebook.nlp.concepts import ClinicalConcepts, ConceptKind, default_concepts
 from casebook.nlp.literature import Statement, StatementSorter, default_sorter
+from casebook.nlp.spans import SpanIndex
 
 FINDINGS = frozenset({EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER})
 PROCEDURES = frozenset({EntityType.DIAGNOSTIC_PROCEDURE, EntityType.THERAPEUTIC_PROCEDURE})
@@ -127,7 +129,8 @@ def build_summary(
     gate = concepts or default_concepts()
     statements = (sorter or default_sorter()).sort(case)
     by_id = {m.id: m for m in case.mentions}
-    sentences = sorted(case.sentences, key=lambda s: s.start)
+    in_order = sorted(case.sentences, key=lambda s: s.start)
+    sentences = _index(in_order)
     order = {e.mention: e.order for e in case.timeline}
     days = {e.mention: e.offset_days for e in case.timeline}
     about = {m.id: statements.at(m.start) for m in case.mentions}
@@ -289,7 +292,11 @@ def build_summary(
         patient=_patient(case),
         presenting_problem=items(
             _presenting(
-                [m for m in kept if is_current_finding(m)], patients, case.sentences, order, days
+                [m for m in kept if is_current_finding(m)],
+                patients,
+                _index(case.sentences),
+                order,
+                days,
             )
         ),
         diagnoses=items(
@@ -326,12 +333,8 @@ def build_summary(
 
 def _inside(mentions: Sequence[Mention], kind: EntityType) -> set[str]:
     """Ids of the mentions that lie within a mention of ``kind`` (a History phrase)."""
-    phrases = [m for m in mentions if m.type is kind]
-    return {
-        m.id
-        for m in mentions
-        if m.type is not kind and any(p.start <= m.start and m.end <= p.end for p in phrases)
-    }
+    phrases = SpanIndex((m.start, m.end, m) for m in mentions if m.type is kind)
+    return {m.id for m in mentions if m.type is not kind and phrases.containing(m.start, m.end)}
 
 
 def _key(mention: Mention) -> tuple[str, str]:
@@ -406,19 +409,29 @@ def _patient(case: Case) -> SummaryItem | None:
         return None
     age = case.patient.age_years
     sex = case.patient.sex.value if case.patient.sex else None
-    words = [f"{age:g}-year-old" if age is not None else "", sex or ""]
+    words = [_age_words(age) if age is not None else "", sex or ""]
     text = " ".join(w for w in words if w) or " ".join(m.text for m in chosen)
     return SummaryItem(text=text, mentions=[m.id for m in chosen])
 
 
-def _sentence_of(sentences: Sequence[Span], mention: Mention) -> Span | None:
-    return next((s for s in sentences if s.start <= mention.start < s.end), None)
+def _age_words(years: float) -> str:
+    """The age as a case report writes it: "29-year-old", "8-month-old"."""
+    value, unit = age_in_units(years)
+    return f"{value:g}-{unit}-old"
+
+
+def _index(spans: Sequence[Span]) -> SpanIndex[Span]:
+    return SpanIndex((s.start, s.end, s) for s in spans)
+
+
+def _sentence_of(sentences: SpanIndex[Span], mention: Mention) -> Span | None:
+    return sentences.first_overlapping(mention.start, mention.start + 1)
 
 
 def _presenting(
     findings: Sequence[Mention],
     patients: Sequence[Mention],
-    sentences: Sequence[Span],
+    sentences: SpanIndex[Span],
     order: dict[str, int],
     days: dict[str, float | None],
 ) -> list[Mention]:
@@ -454,16 +467,17 @@ def _follow_up(case: Case, patients: Sequence[Mention]) -> list[Mention]:
     """The events told in a sentence with a follow-up time expression, negated ones too."""
     found: list[Mention] = []
     placed = {e.mention for e in case.timeline}
+    sentences = _index(case.sentences)
+    by_start = SpanIndex((m.start, m.end, m) for m in patients)
     for time in case.times:
         if time.kind != "follow_up":
             continue
-        sentence = next(
-            (s for s in case.sentences if s.start <= time.start < s.end),
-            Span(start=time.start, end=time.end),
+        sentence = sentences.first_overlapping(time.start, time.start + 1) or Span(
+            start=time.start, end=time.end
         )
         found += [
             m
-            for m in patients
+            for m in by_start.starting_in(sentence.start, sentence.end)
             if m.type in EVENTS
             and (m.id in placed or m.assertion is Assertion.NEGATED)
             and sentence.start <= m.start < sentence.end

@@ -79,6 +79,7 @@ from casebook.model import (
     TimelineEvent,
 )
 from casebook.nlp.patterns import WORD_START, PatternSet, phrase_alternation
+from casebook.nlp.spans import SpanIndex
 from casebook.resources import load_rules
 
 STEP = 1e-6
@@ -388,9 +389,25 @@ class _Walk:
     origins: dict[RelativeTo, _Mark] = field(default_factory=dict)
     told: list[_Segment] = field(default_factory=list)
     repeats: list[_Segment] = field(default_factory=list)
+    by_words: dict[tuple[EntityType, str], list[tuple[int, int]]] = field(default_factory=dict)
+    """``(type, stemmed words)`` of each event told in a placed segment → ``(the segment's
+    place in told, the event's start)``, in the order told."""
+    by_head: dict[tuple[EntityType, str], list[tuple[int, int]]] = field(default_factory=dict)
+    """The same by stemmed head (last) word."""
 
     def __post_init__(self) -> None:
         self.last_date = self.anchor_date
+
+    def tell(self, segment: _Segment) -> None:
+        """Add a placed segment to what the walk has told."""
+        number = len(self.told)
+        self.told.append(segment)
+        if segment.days is None:
+            return
+        for mention in segment.events:
+            words, head = _stems(mention.text)
+            self.by_words.setdefault((mention.type, words), []).append((number, mention.start))
+            self.by_head.setdefault((mention.type, head), []).append((number, mention.start))
 
 
 class TemporalOrderer:
@@ -495,6 +512,7 @@ class TemporalOrderer:
         times: list[TimeExpression] = []
         taken_end = -1
         time_mentions = [m for m in case.mentions if m.type in self._time_types]
+        time_index = SpanIndex((m.start, m.end, m) for m in time_mentions)
         linked: set[str] = set()
         for start, negative_end, rule, match in found:
             end = -negative_end
@@ -504,7 +522,7 @@ class TemporalOrderer:
                 continue  # "born in 1973" dates no event of the case
             taken_end = end
             amount, when = self._amount(rule, match, case.patient.age_years, first_is_day)
-            mention = next((m for m in time_mentions if m.start < end and start < m.end), None)
+            mention = time_index.first_overlapping(start, end)
             if mention is not None:
                 linked.add(mention.id)
             # A date the text leaves open ("7-11-2001" where nothing says which is the day)
@@ -818,7 +836,7 @@ class TemporalOrderer:
                     walk.day = walk.day.loose()  # no time stated: on or after the last day
                 self._place_told(walk, segment, kind)
                 self._note_origins(walk, segment)
-            walk.told.append(segment)
+            walk.tell(segment)
         return walk.repeats
 
     def _place_told(self, walk: _Walk, segment: _Segment, kind: TimeKind | None) -> None:
@@ -971,7 +989,7 @@ class TemporalOrderer:
         mark = None
         if named is not None:
             first = _FIRST.search(walk.text, words.start(), named.start) is not None
-            mark = _told_before(walk.told, named, first=first)
+            mark = _told_before(walk, named, first=first)
         if mark is None:
             for word in words.group().lower().split():
                 origin = self.rules.referents.get(word)
@@ -1011,9 +1029,22 @@ class TemporalOrderer:
         self, segments: Sequence[_Segment], relations: Sequence[Relation]
     ) -> list[TimelineEvent]:
         keyed: list[tuple[tuple[float, int, int], Mention, _Day | None]] = []
-        timed = [r for r in relations if r.type in EARLIER_END]
-        for segment in segments:
-            levels = _levels(segment.events, timed)
+        # Each relation is offered only to the segments holding its source: one that crosses
+        # segments orders nothing within either, and offering all to every segment would make
+        # the time grow with segments × relations.
+        segments_of: dict[str, list[int]] = {}
+        for number, segment in enumerate(segments):
+            for mention in segment.events:
+                holding = segments_of.setdefault(mention.id, [])
+                if not holding or holding[-1] != number:
+                    holding.append(number)
+        timed: dict[int, list[Relation]] = {}
+        for relation in relations:
+            if relation.type in EARLIER_END:
+                for number in segments_of.get(relation.source, []):
+                    timed.setdefault(number, []).append(relation)
+        for number, segment in enumerate(segments):
+            levels = _levels(segment.events, timed.get(number, []))
             for mention in segment.events:
                 key = (segment.sort, segment.tick, levels[mention.id])
                 keyed.append((key, mention, segment.days))
@@ -1120,18 +1151,28 @@ def _anchor_age(segments: Sequence[_Segment], anchor: int) -> float:
     return 0.0
 
 
-def _told_before(told: Sequence[_Segment], named: Mention, *, first: bool) -> _Mark | None:
+def _told_before(walk: _Walk, named: Mention, *, first: bool) -> _Mark | None:
     """The latest event told before ``named`` with its type and its words or head word, or
     the earliest when ``first`` ("after the *initial* colonoscopy")."""
-    key, head = _stem(named.text), _stem(named.text.split()[-1])
-    for earlier in told if first else reversed(told):
-        if earlier.days is None:
-            continue
-        for mention in reversed(earlier.events):
-            same = _stem(mention.text) == key or _stem(mention.text.split()[-1]) == head
-            if mention.type == named.type and same and mention.start < named.start:
-                return _Mark(earlier.sort, earlier.days, earlier.tick)
-    return None
+    words, head = _stems(named.text)
+    found: list[int] = []
+    for told in (walk.by_words.get((named.type, words)), walk.by_head.get((named.type, head))):
+        in_turn = (told if first else reversed(told)) if told else ()
+        place = next((number for number, start in in_turn if start < named.start), None)
+        if place is not None:
+            found.append(place)
+    if not found:
+        return None
+    earlier = walk.told[min(found) if first else max(found)]
+    if earlier.days is None:  # never: only segments with a day are indexed
+        return None
+    return _Mark(earlier.sort, earlier.days, earlier.tick)
+
+
+def _stems(text: str) -> tuple[str, str]:
+    """The stemmed words of a mention and its stemmed head (last) word."""
+    words = text.split()
+    return _stem(text), _stem(words[-1] if words else "")
 
 
 def numeric_order(first: int, second: int) -> bool | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from casebook.kb.icd10cm import Icd10cmVocabulary, alias_words, load_icd10cm
 from casebook.model import Case, Code, CodeSystem, EntityType, Mention
 from casebook.nlp.phenotypes import packaged_matcher, phenotype_matches
+from casebook.nlp.spans import SpanIndex
 
 OVERLAPPING_TYPES = frozenset({EntityType.HISTORY, EntityType.FAMILY_HISTORY})
 """Mention types that may lie over a finding mention."""
@@ -39,11 +40,13 @@ class VocabularyMentions:
 
     def __call__(self, case: Case) -> Case:
         """Return ``case`` with the vocabulary's findings the mentions missed."""
-        taken = [(m.start, m.end) for m in case.mentions if m.type not in OVERLAPPING_TYPES]
+        taken = SpanIndex(
+            (m.start, m.end, m.id) for m in case.mentions if m.type not in OVERLAPPING_TYPES
+        )
         used = {m.id for m in case.mentions}
         added: list[Mention] = []
         for match in phenotype_matches(case.text, self.rules, self.generator, self.kb):
-            if any(s < match.end and match.start < e for s, e in taken):
+            if taken.any_overlapping(match.start, match.end):
                 continue
             number = len(used) + 1
             while f"m{number}" in used:

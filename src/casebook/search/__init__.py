@@ -1,6 +1,7 @@
-"""Precedent search: find earlier cases like this one."""
+"""Precedent search: find earlier cases like this one.
 
-from casebook.search.base import Hit, Searcher
-from casebook.search.bm25 import BM25Searcher
-
-__all__ = ["BM25Searcher", "Hit", "Searcher"]
+``casebook.search.hybrid`` indexes stored cases and searches them; ``casebook.search.precedent``
+keeps a store's index and explains its hits; ``casebook.search.saved`` says where an index is
+saved and records removals in it. Nothing is imported here, so that the light modules load
+without the heavy ones (bm25s, scipy).
+"""

@@ -101,3 +101,33 @@ def weighted_sum_fusion(
             normalised = (score - low) / spread if spread > 0 else 1.0
             parts.setdefault(doc, []).append(weight * normalised)
     return _ordered(parts)
+
+
+def age_group(age_years: float, bounds: Sequence[float]) -> int:
+    """The number of the age group an age falls in: the first bound it is below."""
+    return next((number for number, bound in enumerate(bounds) if age_years < bound), len(bounds))
+
+
+def patient_boost(
+    query_age: float | None,
+    query_sex: str | None,
+    age: float | None,
+    sex: str | None,
+    bounds: Sequence[float],
+    age_weight: float,
+    sex_weight: float,
+) -> float:
+    """The factor a similar case's fused score is multiplied by for being the same kind of
+    patient: ``1 + age_weight · a + sex_weight · s``, where ``a`` is 1 for the same age group,
+    ½ for a neighbouring one and 0 otherwise, and ``s`` is 1 for the same sex. What the query
+    leaves out (no age, no sex) counts for nothing, and neither does what the case leaves out;
+    a different group or sex is never penalised beyond losing the boost, so a strong match
+    across ages still surfaces.
+    """
+    boost = 1.0
+    if query_age is not None and age is not None:
+        apart = abs(age_group(query_age, bounds) - age_group(age, bounds))
+        boost += age_weight * (1.0 if apart == 0 else 0.5 if apart == 1 else 0.0)
+    if query_sex and sex and query_sex == sex:
+        boost += sex_weight
+    return boost

@@ -43,8 +43,9 @@ from casebook.model import Case, Outcome, Sex, Span
 from casebook.search.base import Hit, top_positions
 from casebook.search.bm25 import BM25Searcher, Tokenizer
 from casebook.search.concepts import ConceptIndex, Fact, FactExtractor, FactVector, fact_vector
-from casebook.search.fusion import reciprocal_rank_fusion, weighted_sum_fusion
+from casebook.search.fusion import patient_boost, reciprocal_rank_fusion, weighted_sum_fusion
 from casebook.search.outcomes import OutcomeReader, TreatmentOutcome, load_outcome_rules
+from casebook.search.saved import REMOVED_FILE, removed_ids
 from casebook.search.settings import SearchSettings, load_search_settings
 from casebook.search.treatments import (
     TreatmentNames,
@@ -134,11 +135,15 @@ class QueryCase:
         id: The case's id (a stored case with this id is never its own hit).
         text: Its text, the BM25 query.
         facts: Its facts, stated and inherited, the concept query.
+        age_years: The patient's age, when the case says it.
+        sex: The patient's sex, when the case says it.
     """
 
     id: str
     text: str
     facts: tuple[Fact, ...]
+    age_years: float | None = None
+    sex: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,7 +315,7 @@ def check_codes(filters: SearchFilters) -> None:
     """Fail on a filter code that no vocabulary holds, rather than silently find nothing.
 
     Raises:
-        CasebookError: ``CB-E021`` naming the first unknown code.
+        CasebookError: ``CB-E022`` naming the first unknown code.
     """
     for code in filters.codes:
         system, value = code_key(code)
@@ -348,10 +353,18 @@ class CaseIndex:
         concepts: ConceptIndex,
         settings: SearchSettings,
         records: _Records,
+        removed: frozenset[str] = frozenset(),
     ) -> None:
         self.ids: tuple[str, ...] = tuple(ids)
         self._records = records
-        self.positions = {case_id: i for i, case_id in enumerate(self.ids)}
+        self.removed = removed & set(self.ids)
+        """Cases removed from the store since the index was built (``casebook.search.saved``):
+        never returned, shown or looked up."""
+        self.positions = {
+            case_id: i for i, case_id in enumerate(self.ids) if case_id not in self.removed
+        }
+        """Row of each case the index holds."""
+        self._removed_rows = [i for i, case_id in enumerate(self.ids) if case_id in self.removed]
         self.facets = list(facets)
         self.text = text
         self.concepts = concepts
@@ -427,7 +440,13 @@ class CaseIndex:
 
     def query(self, case: Case) -> QueryCase:
         """An analysed case as a query."""
-        return QueryCase(case.id, case.text, tuple(self.extractor.facts(case)))
+        return QueryCase(
+            case.id,
+            case.text,
+            tuple(self.extractor.facts(case)),
+            case.patient.age_years,
+            case.patient.sex.value if case.patient.sex else None,
+        )
 
     def stored(self, case_id: str) -> StoredCase:
         """What the index keeps of a stored case.
@@ -459,10 +478,11 @@ class CaseIndex:
             KeyError: When no indexed case has that id.
         """
         stored = self.stored(case_id)
-        return QueryCase(case_id, stored.text, tuple(stored.facts))
+        facets = stored.facets
+        return QueryCase(case_id, stored.text, tuple(stored.facts), facets.age_years, facets.sex)
 
     def __len__(self) -> int:
-        """How many cases are indexed."""
+        """How many rows the index has: its cases, and those removed since it was built."""
         return len(self.ids)
 
     def allowed(self, filters: SearchFilters | None) -> npt.NDArray[np.bool_] | None:
@@ -565,6 +585,7 @@ class CaseIndex:
         fusion = self.settings.fusion
         allowed = self.allowed(filters)
         excluded = [self.positions[i] for i in exclude if i in self.positions]
+        excluded += self._removed_rows
         if excluded:
             allowed = np.ones(len(self), dtype=bool) if allowed is None else allowed.copy()
             allowed[excluded] = False
@@ -586,10 +607,34 @@ class CaseIndex:
             fused = reciprocal_rank_fusion(rankings, fusion.k, weights)
         else:
             fused = weighted_sum_fusion(runs, weights)
+        fused = self._by_patient(query, fused)
         return [
             Hit(id=case_id, score=score, rank=rank)
             for rank, (case_id, score) in enumerate(fused[: max(k, 0)], start=1)
         ]
+
+    def _by_patient(
+        self, query: QueryCase, fused: list[tuple[str, float]]
+    ) -> list[tuple[str, float]]:
+        """The fused ranking with each case's score raised for the same age group and sex as
+        the query's patient (``casebook.search.fusion.patient_boost``), best first."""
+        patient = self.settings.patient
+        if query.age_years is None and query.sex is None:
+            return fused
+        boosted = []
+        for case_id, score in fused:
+            facets = self.facets[self.positions[case_id]]
+            factor = patient_boost(
+                query.age_years,
+                query.sex,
+                facets.age_years,
+                facets.sex,
+                patient.age_groups,
+                patient.age_weight,
+                patient.sex_weight,
+            )
+            boosted.append((case_id, score * factor))
+        return sorted(boosted, key=lambda item: (-item[1], item[0]))
 
     def save(self, folder: Path, fingerprint: str) -> None:
         """Write the index into ``folder`` with the fingerprint of what it was built from."""
@@ -601,6 +646,8 @@ class CaseIndex:
             json.dumps({"ids": list(self.ids), "facets": [f.to_json() for f in self.facets]}),
             encoding="utf-8",
         )
+        if self.removed:
+            (folder / REMOVED_FILE).write_text(json.dumps(sorted(self.removed)), "utf-8")
         # Written last: a folder without it (an interrupted save) is never loaded.
         (folder / "meta.json").write_text(
             json.dumps(
@@ -609,6 +656,7 @@ class CaseIndex:
                     "fingerprint": fingerprint,
                     "settings": settings_digest(self.settings),
                     "rules": rules_digest(),
+                    "cases": len(self.positions),
                 }
             ),
             encoding="utf-8",
@@ -619,11 +667,13 @@ class CaseIndex:
         """Read an index written by :meth:`save`.
 
         Returns:
-            The index, or None when the folder holds none, or one built from another
-            fingerprint, settings or layout version.
+            The index, less the cases marked removed since it was saved; or None when the
+            folder holds none, or one built from another fingerprint, settings or layout
+            version.
         """
         try:
             meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+            removed = removed_ids(folder)
         except (OSError, ValueError):
             return None
         current = {
@@ -632,7 +682,7 @@ class CaseIndex:
             "settings": settings_digest(settings),
             "rules": rules_digest(),
         }
-        if meta != current:
+        if not isinstance(meta, dict) or {k: meta.get(k) for k in current} != current:
             return None
         stored = json.loads((folder / "facets.json").read_text(encoding="utf-8"))
         facets = [Facets.from_json(f) for f in stored["facets"]]
@@ -643,6 +693,7 @@ class CaseIndex:
             ConceptIndex.load(folder),
             settings,
             _Records(path=folder / "records.jsonl"),
+            removed,
         )
 
 

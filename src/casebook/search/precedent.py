@@ -4,8 +4,8 @@ The store's search index is built from the index entries the store keeps beside 
 (computed from a case where it was analysed; from the stored case where there is none) and
 saved beside the store file (``cases.duckdb`` → ``cases.duckdb.search/``), stamped with the
 store's fingerprint and the search settings. ``casebook add`` brings it up to date before it
-returns; after any other add or remove the fingerprint differs, and the next search rebuilds
-it.
+returns; removing a case marks it removed in the saved index (``casebook.search.saved``);
+after any other add the fingerprint differs, and the next search rebuilds it.
 Within one process the loaded index is kept, so a server or a benchmark pays for loading once;
 while the store's files (the database and its write-ahead log) keep their size and
 modification time, the store is not even opened again.
@@ -24,6 +24,7 @@ from casebook.model import Sex, SimilarCase, TreatmentTally
 from casebook.search.explain import Explainer
 from casebook.search.hybrid import CaseIndex, CaseIndexer, IndexEntry, QueryCase, SearchFilters
 from casebook.search.outcomes import TreatmentOutcome, tally
+from casebook.search.saved import index_folder
 from casebook.search.settings import SearchSettings, load_search_settings
 from casebook.store.base import CaseStore
 
@@ -50,11 +51,6 @@ def _file_stamp(store_path: Path) -> tuple[int, ...]:
         else:
             stamp += [status.st_mtime_ns, status.st_size]
     return tuple(stamp)
-
-
-def index_folder(store_path: Path) -> Path:
-    """Where a store's search index is saved: beside the store file."""
-    return store_path.with_name(store_path.name + ".search")
 
 
 def _save(index: CaseIndex, folder: Path, fingerprint: str) -> None:

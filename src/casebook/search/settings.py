@@ -87,6 +87,27 @@ class FusionSettings(RecordModel):
     depth: int = Field(ge=1, description="How many hits of each searcher are fused.")
 
 
+class PatientSettings(RecordModel):
+    """How much the patient's age group and sex count in a similar case's score."""
+
+    age_groups: list[float] = Field(
+        description="Upper bounds, in years, of the age groups: a neonate, an infant, a child, "
+        "an adolescent, an adult, an older adult (beyond the last bound)."
+    )
+    age_weight: float = Field(
+        ge=0,
+        description="Share of the fused score added for the same age group (half of it for a "
+        "neighbouring group).",
+    )
+    sex_weight: float = Field(ge=0, description="Share of the fused score added for the same sex.")
+
+    @model_validator(mode="after")
+    def _bounds_ascend(self) -> Self:
+        if self.age_groups != sorted(self.age_groups):
+            raise ValueError("age group bounds must ascend")
+        return self
+
+
 class ExplainSettings(RecordModel):
     """How much an explanation shows."""
 
@@ -101,6 +122,7 @@ class SearchSettings(RecordModel):
     text: TextSettings
     concepts: ConceptSettings
     fusion: FusionSettings
+    patient: PatientSettings
     explain: ExplainSettings
 
 

@@ -6,7 +6,21 @@ embedded DuckDB file.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from casebook.store.base import AddOutcome, CaseStore, CaseSummary
-from casebook.store.duckdb import STORE_SCHEMA_VERSION, DuckDBCaseStore
+
+if TYPE_CHECKING:
+    from casebook.store.duckdb import STORE_SCHEMA_VERSION, DuckDBCaseStore
 
 __all__ = ["STORE_SCHEMA_VERSION", "AddOutcome", "CaseStore", "CaseSummary", "DuckDBCaseStore"]
+
+
+def __getattr__(name: str) -> object:
+    # DuckDB is imported on first use of the store, not by every command that imports the
+    # store's records (``casebook --help`` needs none of it).
+    if name in {"STORE_SCHEMA_VERSION", "DuckDBCaseStore"}:
+        from casebook.store import duckdb
+
+        return getattr(duckdb, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

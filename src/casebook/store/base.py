@@ -180,6 +180,10 @@ class CaseStore(Protocol):
         """The content hash of each of these ids that is stored."""
         ...
 
+    def texts(self, case_ids: Sequence[str]) -> dict[str, str]:
+        """The text of each of these ids that is stored."""
+        ...
+
     def stale_ids(self, pipeline: str) -> builtins.list[str]:
         """The ids of the stored cases that another pipeline than ``pipeline`` made, or one
         that the case does not record, sorted."""

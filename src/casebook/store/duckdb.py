@@ -5,14 +5,20 @@ columns a listing needs; its mentions and codes are copied into ``mentions`` and
 that search can query them with SQL. Beside them, ``search_entries`` keeps each case's
 entry in the search index, so that the index is built without reading cases again. A case and
 its rows are written in one transaction (``casebook add`` writes a batch of whole cases in
-one), so a crash leaves either the whole case or none of it. DuckDB lets one process write a
-file at a time; a second process gets ``CB-E016`` instead of waiting.
+one), so a crash leaves either the whole case or none of it.
+
+DuckDB lets one process at a time open a file for writing, and none may read it meanwhile (nor
+write it while others read). So every user of the store holds it briefly, opening it per
+call or per committed batch and closing it at once, and an open that finds the file taken
+tries again for up to ``wait_s`` seconds before giving up with ``CB-E016``.
 """
 
 from __future__ import annotations
 
 import builtins
+import random
 import re
+import time
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -25,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import ValidationError
 
-from casebook.errors import CasebookError, ErrorCode
+from casebook.errors import CasebookError, ErrorCode, library_detail
 from casebook.model import Case
 from casebook.store.base import AddOutcome, CaseRecord, CaseSummary
 
@@ -94,16 +100,36 @@ and leaves more of the log to fold when the store closes, after the workers are 
 after a crash DuckDB replays the log when the file is next opened.
 """
 
-MEMORY_LIMIT = "256MB"
-"""The most memory DuckDB's buffer pool keeps per open store (its default is 80 % of the RAM).
+CONNECTION_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "checkpoint_threshold": CHECKPOINT_AT,
+    # A store path is never a reason to reach the network or load code: DuckDB would otherwise
+    # download and load the SQLite extension to open a SQLite file given as the store.
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+"""Settings of every connection the store opens."""
 
-Without a limit, DuckDB keeps the blocks it writes at each checkpoint in memory, so a process
-that writes many cases (``load``, ``add``) grows with the size of the store: 0.38 GB peak for
-1,000 loaded cases, 0.70 GB for 5,000, 1.49 GB for 20,000 (BENCHMARKS.md). With it, DuckDB
-evicts them (queries larger than it spill to a temporary file beside the store).
-"""
+DUCKDB_MAGIC = b"DUCK"
+"""Bytes 8 to 12 of every DuckDB database file."""
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+MAX_ROWS = 2**62
+"""The largest ``limit`` or ``offset`` passed to DuckDB; larger ones mean the same."""
 
 _LOCK_PID = re.compile(r"PID (\d+)")
+
+STORE_WAIT_S = 30.0
+"""How long opening the store waits, by default, for another process to release it.
+
+A writer holds the file for one batch's commit and the checkpoint that folds it into the file
+at close; a reader for one query, or for reading the search entries when it builds an index.
+"""
+
+_RETRY_FIRST_S = 0.005
+_RETRY_MOST_S = 0.1
+"""The pause between two tries to open a taken store: doubling from the first to the most, so
+that a short hold costs a reader little and a long one is not polled in a busy loop."""
 
 _ROWS = "casebook_rows"
 """The name under which ``_insert_columns`` shows DuckDB the rows it inserts."""
@@ -112,6 +138,11 @@ _ROWS = "casebook_rows"
 def _strings(values: Sequence[str | None]) -> npt.NDArray[np.object_]:
     """Strings (None for NULL) as a numpy array DuckDB reads as VARCHAR."""
     return np.array(values, dtype=object)
+
+
+def _is_lock_conflict(error: duckdb.Error) -> bool:
+    """Whether opening failed because another process holds the file."""
+    return "lock" in str(error).lower()
 
 
 def _first_line(error: BaseException) -> str:
@@ -126,48 +157,94 @@ class DuckDBCaseStore:
         path: The database file.
         read_only: Open without the right to write, so that several readers can share the
             file; the file must already be a case store.
+        wait_s: How long to keep trying while another process holds the file.
 
     Raises:
-        CasebookError: ``CB-E016`` when another process has the file open for writing;
-            ``CB-E015`` when the file is not a DuckDB database, not a case store, or a case
-            store written by a newer casebook. The file is never modified or deleted then.
+        CasebookError: ``CB-E016`` when another process still holds the file (for writing,
+            or for reading when this one would write) after ``wait_s``; ``CB-E015`` when the
+            file is not a DuckDB database, not a case store, or a case store written by a newer
+            casebook. The file is never modified or deleted then.
     """
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+    def __init__(
+        self, path: Path, *, read_only: bool = False, wait_s: float = STORE_WAIT_S
+    ) -> None:
         self.path = path
         self.read_only = read_only
         self._has_entries = True
         self._has_pipeline = True
+        self._refuse_foreign_file()
         if not read_only:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise CasebookError(
-                    ErrorCode.STORE_ERROR, f"cannot create the store's folder: {exc}", path
+                    ErrorCode.STORE_ERROR,
+                    f"cannot create the store's folder: {exc.strerror or type(exc).__name__}",
+                    path,
                 ) from exc
-        try:
-            self._con = duckdb.connect(
-                str(path),
-                read_only=read_only,
-                config={"checkpoint_threshold": CHECKPOINT_AT, "memory_limit": MEMORY_LIMIT},
-            )
-        except duckdb.Error as exc:
-            raise self._open_error(exc) from exc
+        self._con = self._connect(wait_s)
         try:
             self._prepare_schema()
         except BaseException:
             self._con.close()
             raise
 
-    def _open_error(self, exc: duckdb.Error) -> CasebookError:
+    def _refuse_foreign_file(self) -> None:
+        """Refuse a file that is not a DuckDB database before DuckDB opens it.
+
+        DuckDB opens some other formats through extensions (a SQLite file, for one); a case
+        store is only ever a DuckDB file.
+        """
+        try:
+            with self.path.open("rb") as handle:
+                head = handle.read(16)
+        except (FileNotFoundError, IsADirectoryError):
+            return  # A new store, or a folder: DuckDB's own error names it.
+        except OSError as exc:
+            raise CasebookError(
+                ErrorCode.STORE_ERROR,
+                f"cannot read the store file: {exc.strerror or type(exc).__name__}",
+                self.path,
+            ) from exc
+        if not head or head[8:12] == DUCKDB_MAGIC:
+            return
+        kind = "a SQLite database" if head.startswith(_SQLITE_MAGIC) else "not a DuckDB database"
+        raise CasebookError(
+            ErrorCode.STORE_ERROR,
+            f"the file is {kind}, not a case store; it was left untouched — "
+            "move it away or pass another --store",
+            self.path,
+        )
+
+    def _connect(self, wait_s: float) -> duckdb.DuckDBPyConnection:
+        """Open the file, trying again while another process holds it, up to ``wait_s``."""
+        deadline = time.monotonic() + wait_s
+        pause = _RETRY_FIRST_S
+        while True:
+            try:
+                return duckdb.connect(
+                    str(self.path),
+                    read_only=self.read_only,
+                    config=CONNECTION_CONFIG,
+                )
+            except duckdb.Error as exc:
+                left = deadline - time.monotonic()
+                if not _is_lock_conflict(exc) or left <= 0:
+                    raise self._open_error(exc, wait_s) from exc
+            # Jitter, so that processes waiting on each other do not retry in step.
+            time.sleep(min(left, pause * random.uniform(0.5, 1.0)))
+            pause = min(2 * pause, _RETRY_MOST_S)
+
+    def _open_error(self, exc: duckdb.Error, wait_s: float) -> CasebookError:
         message = str(exc)
-        if "lock" in message.lower():
+        if _is_lock_conflict(exc):
             held = _LOCK_PID.search(message)
             by = f" (process {held.group(1)})" if held else ""
             return CasebookError(
                 ErrorCode.STORE_LOCKED,
-                f"the case store is in use by another process{by}; "
-                "wait for it to finish or stop it",
+                f"the case store stayed in use by another process{by} for {wait_s:g} s; "
+                "try again when it is done, or stop it",
                 self.path,
             )
         if "not a valid duckdb database" in message.lower():
@@ -178,12 +255,15 @@ class DuckDBCaseStore:
                 self.path,
             )
         return CasebookError(
-            ErrorCode.STORE_ERROR, f"cannot open the case store: {_first_line(exc)}", self.path
+            ErrorCode.STORE_ERROR,
+            "cannot open the case store",
+            self.path,
+            detail=library_detail(exc),
         )
 
     def _fail(self, exc: BaseException, doing: str) -> NoReturn:
         raise CasebookError(
-            ErrorCode.STORE_ERROR, f"{doing} failed: {_first_line(exc)}", self.path
+            ErrorCode.STORE_ERROR, f"{doing} failed", self.path, detail=library_detail(exc)
         ) from exc
 
     def _prepare_schema(self) -> None:
@@ -451,8 +531,11 @@ class DuckDBCaseStore:
     def list(self, limit: int | None = None, offset: int = 0) -> builtins.list[CaseSummary]:
         """Summaries of stored cases sorted by id, ``limit`` of them (all when None) from
         ``offset`` on."""
+        # Past the largest BIGINT DuckDB cannot take the number; any count that large means
+        # "all" (limit) or "none" (offset), so the values are capped there.
+        offset = min(offset, MAX_ROWS)
         page = "LIMIT ? OFFSET ?" if limit is not None else "OFFSET ?"
-        parameters = [limit, offset] if limit is not None else [offset]
+        parameters = [min(limit, MAX_ROWS), offset] if limit is not None else [offset]
         rows = self._query(
             "SELECT c.id, c.title, c.age_years, c.sex, "
             "(SELECT count(*) FROM mentions m WHERE m.case_id = c.id), c.added_at "
@@ -478,6 +561,16 @@ class DuckDBCaseStore:
             "SELECT id, content_hash FROM cases WHERE id IN (SELECT unnest(?::VARCHAR[]))",
             [builtins.list(dict.fromkeys(case_ids))],
             doing="looking up cases",
+        )
+        return dict(rows)
+
+    def texts(self, case_ids: Sequence[str]) -> dict[str, str]:
+        """The text of each of these ids that is stored (one query for them all)."""
+        rows = self._query(
+            "SELECT id, json_extract_string(case_json, '$.text') FROM cases "
+            "WHERE id IN (SELECT unnest(?::VARCHAR[]))",
+            [builtins.list(dict.fromkeys(case_ids))],
+            doing="looking up case texts",
         )
         return dict(rows)
 
@@ -589,8 +682,9 @@ class DuckDBCaseStore:
         except ValidationError as exc:
             raise CasebookError(
                 ErrorCode.STORE_ERROR,
-                f"stored case {case_id!r} is not a valid case: {_first_line(exc)}",
+                f"stored case {case_id!r} is not a valid case",
                 self.path,
+                detail=library_detail(exc),
             ) from exc
 
     def close(self) -> None:

@@ -41,7 +41,7 @@ from casebook.components import COMPONENTS, DEFAULT_COMPONENTS
 from casebook.eval.ner import NerReport, evaluate_ner
 from casebook.ingest.brat import brat_documents, read_brat
 from casebook.ingest.brat_model import BratAnnotations
-from casebook.model import EntityType, RecordModel
+from casebook.model import Case, Document, EntityType, RecordModel
 from casebook.nlp.biluo import FACTORY as BILUO_FACTORY
 from casebook.nlp.lexicon_features import EMBED_ARCHITECTURE as LEXICON_EMBED
 from casebook.nlp.lexicon_features import FACTORY as LEXICON_FACTORY
@@ -401,13 +401,24 @@ def train_vectors(settings: VectorSettings, texts: Iterable[str], nlp: Language,
     return out
 
 
-def evaluate_model(model: Path, folder: Path) -> NerReport:
-    """Score a saved model on a brat folder through the default component chain."""
+def evaluate_model(model: Path, folder: Path, cases_out: Path | None = None) -> NerReport:
+    """Score a saved model on a brat folder through the default component chain, writing each
+    document's case as ``ID.json`` into ``cases_out`` when given."""
     components = [
         MentionExtractor(model) if name == "mentions" else COMPONENTS[name]()
         for name in DEFAULT_COMPONENTS
     ]
-    return evaluate_ner(folder, Pipeline(components))
+    pipeline = Pipeline(components)
+    if cases_out is None:
+        return evaluate_ner(folder, pipeline)
+    cases_out.mkdir(parents=True, exist_ok=True)
+
+    def analyse_and_keep(document: Document) -> Case:
+        case = pipeline(document)
+        (cases_out / f"{case.id}.json").write_text(case.model_dump_json(), encoding="utf-8")
+        return case
+
+    return evaluate_ner(folder, analyse_and_keep, trained=())
 
 
 class FoldScores(RecordModel):
@@ -432,11 +443,14 @@ def score_fold(
     vectors: Path | None = None,
     tok2vec_weights: bytes | None = None,
     unlabelled: Sequence[str] = (),
+    predictions: Path | None = None,
 ) -> FoldScores:
     """Train on every part of the brat folder but ``fold`` (``self_train``), score that part.
 
     Documents are shuffled with ``settings.seed`` and dealt into ``folds`` parts, so over all
-    folds every document is scored exactly once by a model that never saw it.
+    folds every document is scored exactly once by a model that never saw it; with
+    ``predictions``, its case (the whole pipeline's, with that model's mentions) is written
+    there as ``ID.json``.
     """
     paths = sorted(p for p in folder.glob("*.txt") if p.with_suffix(".ann").exists())
     random.Random(settings.seed).shuffle(paths)
@@ -452,7 +466,7 @@ def score_fold(
         examples = load_examples(build_pipeline(settings, vectors), root / "train", settings)
         model = self_train(settings, examples, vectors, unlabelled, tok2vec_weights)
         model.to_disk(root / "model")
-        report = evaluate_model(root / "model", root / "held")
+        report = evaluate_model(root / "model", root / "held", predictions)
     return FoldScores(
         fold=fold,
         docs=report.docs,
@@ -691,6 +705,7 @@ def train_and_save(
     folds: int = 0,
     log: Callable[[str], None] = lambda message: None,
     workers: int = 1,
+    predictions: Path | None = None,
 ) -> Path:
     """Reproduce the shipped model: vectors, pretraining, cross-validation, final model, card.
 
@@ -701,6 +716,8 @@ def train_and_save(
         folds: Cross-validation folds to score beside the final training (0: none).
         log: Receives one line per step.
         workers: Processes that train the folds and the final model side by side.
+        predictions: A folder for every document's case analysed by the fold model that never
+            saw it (held-out mentions for the benchmarks that read whole cases).
 
     Returns:
         The model card's path.
@@ -736,7 +753,15 @@ def train_and_save(
             )
             fold_jobs = [
                 processes.submit(
-                    score_fold, settings, brat, folds, fold, vectors, weights, unlabelled
+                    score_fold,
+                    settings,
+                    brat,
+                    folds,
+                    fold,
+                    vectors,
+                    weights,
+                    unlabelled,
+                    predictions,
                 )
                 for fold in range(folds)
             ]

@@ -138,6 +138,29 @@ def test_cases_crud(client: httpx.Client) -> None:
     assert client.delete("/v1/cases/99000003").status_code == 204
 
 
+def test_a_document_whose_id_is_stored_with_another_text_is_refused_unless_replaced(
+    client: httpx.Client,
+) -> None:
+    first = "A 40-year-old woman had a migraine that resolved with rest.\n"
+    other = "A 71-year-old man had pneumonia treated with amoxicillin.\n"
+
+    def upload(text: str, **params: str) -> httpx.Response:
+        files = {"file": ("clash-report.txt", text.encode("utf-8"))}
+        return client.post("/v1/cases", files=files, params=params)
+
+    assert AddReport.model_validate(upload(first).json()).added == ["clash-report"]
+    body = _error(upload(other), 409, ErrorCode.ID_CONFLICT)
+    assert "clash-report" in body.message and "replace" in body.hint
+    assert Case.model_validate_json(client.get("/v1/cases/clash-report").text).text == first
+    # Storing the same text again stays resumable: unchanged, not a conflict.
+    assert AddReport.model_validate(upload(first).json()).unchanged == ["clash-report"]
+    replaced = upload(other, replace="true")
+    assert replaced.status_code == 201, replaced.text
+    assert AddReport.model_validate(replaced.json()).replaced == ["clash-report"]
+    assert Case.model_validate_json(client.get("/v1/cases/clash-report").text).text == other
+    assert client.delete("/v1/cases/clash-report").status_code == 204
+
+
 def test_listing_limit_is_capped(client: httpx.Client, api: RunningServer) -> None:
     too_many = api.settings.api_max_k + 1
     response = client.get("/v1/cases", params={"limit": too_many})
@@ -166,7 +189,7 @@ def test_oversized_request_is_413_and_the_server_keeps_serving(client: httpx.Cli
 
 
 def test_overlong_document_is_413(client: httpx.Client, api: RunningServer) -> None:
-    text = "The patient was well. " * (api.settings.api_max_document_chars // 22 + 1)
+    text = "The patient was well. " * (api.settings.max_chars // 22 + 1)
     body = _error(client.post("/v1/analyze", json={"text": text}), 413, ErrorCode.REQUEST_TOO_LARGE)
     assert "characters" in body.message
 
@@ -182,6 +205,10 @@ def test_token_is_required_except_for_health_and_the_page(api: RunningServer) ->
             _error(http.delete("/v1/cases/any"), 401, ErrorCode.UNAUTHORIZED)
             assert http.get("/v1/health").status_code == 200
             assert http.get("/").status_code == 200
+            docs = http.get("/docs")
+            assert docs.status_code == 200 and "/docs-assets/swagger-ui-bundle.js" in docs.text
+            assert "cdn" not in docs.text.lower()
+            assert http.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
     with api.client(token=TOKEN) as right:
         assert right.get("/v1/cases").status_code == 200
 
@@ -193,6 +220,48 @@ def test_bad_content_gets_the_readers_coded_errors(client: httpx.Client) -> None
     _error(client.post("/v1/analyze", json={"text": "  \n"}), 422, ErrorCode.EMPTY_DOCUMENT)
     binary = client.post("/v1/analyze", files={"file": ("scan.bin", bytes(range(256)) * 4)})
     _error(binary, 422, ErrorCode.BINARY_DATA)
+
+
+_NESTED = "[" * 100_000 + "]" * 100_000
+_PATIENT = '{"patient_uid": "%s", "text": "A 40-year-old man had fever.", "age": [[%s, "year"]]}'
+BAD_UPLOADS: list[tuple[str, bytes, ErrorCode]] = [
+    ("surrogate.jsonl", (_PATIENT % ("\\ud800-1", "40")).encode(), ErrorCode.UNDECODABLE_TEXT),
+    ("nan.jsonl", (_PATIENT % ("100-1", "NaN")).encode(), ErrorCode.MALFORMED_JSON),
+    (
+        "nested.jsonl",
+        f'{{"patient_uid": "1", "text": {_NESTED}}}'.encode(),
+        ErrorCode.MALFORMED_JSON,
+    ),
+    (
+        "nested.nxml",
+        (
+            "<article><body>" + "<sec><p>x</p>" * 10_000 + "</sec>" * 10_000 + "</body></article>"
+        ).encode(),
+        ErrorCode.MALFORMED_XML,
+    ),
+    (
+        "encoding.nxml",
+        b'<?xml version="1.0" encoding="x-nope"?><article><body><p>x</p></body></article>',
+        ErrorCode.MALFORMED_XML,
+    ),
+]
+"""Inputs that once gave 500 "internal error" (issue 19), each with the code it now gets."""
+
+
+def test_bad_records_get_4xx_coded_errors_never_500(client: httpx.Client) -> None:
+    for name, data, code in BAD_UPLOADS:
+        for route in ("/v1/analyze", "/v1/cases"):
+            body = _error(client.post(route, files={"file": (name, data)}), 422, code)
+            assert "Error" not in body.message  # casebook's words, not a library's
+    nested = {"Content-Type": "application/json"}
+    # /v1/search's body is parsed by FastAPI, which answers 400 for JSON it cannot read.
+    for route, status in (("/v1/analyze", 422), ("/v1/search", 400)):
+        response = client.post(route, content=f'{{"text": {_NESTED}}}', headers=nested)
+        _error(response, status, ErrorCode.INVALID_REQUEST)
+    # An offset past any store is a page with no items; one past 2**31 - 1 a coded refusal.
+    far = client.get("/v1/cases", params={"offset": str(2**31 - 1)})
+    assert far.status_code == 200 and far.json()["items"] == []
+    _error(client.get("/v1/cases", params={"offset": str(10**30)}), 422, ErrorCode.INVALID_REQUEST)
 
 
 def test_malformed_requests_get_coded_errors(client: httpx.Client) -> None:
@@ -235,7 +304,7 @@ def test_document_text_is_never_logged_at_info(
 
 
 def test_analysis_does_not_block_other_requests(client: httpx.Client) -> None:
-    long_text = REPORT * 300
+    long_text = REPORT * 3000
     finished: list[float] = []
 
     def analyze() -> None:

@@ -267,3 +267,62 @@ def test_facts_about_other_patients_are_shown_apart(page: Page, open_server: Run
     expect(row.locator("td")).to_have_text(apart.text)
     marked = row.locator("button.mention-link")
     expect(marked).to_have_attribute("data-mention", apart.mentions[0])
+
+
+def test_the_api_reference_works_offline(page: Page, open_server: RunningServer) -> None:
+    # Anything not on the server is refused, as it would be without a network; the page
+    # fixture also fails the test for any such request.
+    page.route(
+        re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"),
+        lambda route: route.abort(),
+    )
+    page.goto(open_server.url)
+    with page.expect_navigation():
+        page.click("footer a[href='/docs']")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("casebook", timeout=30_000)
+    expect(page.locator(".opblock-summary-path", has_text="/v1/analyze").first).to_be_visible()
+    expect(page.locator(".swagger-ui .errors-wrapper")).to_have_count(0)
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_the_page_fits_a_phone_and_its_tables_stack(
+    browser: Browser,
+    open_server: RunningServer,
+    example_text: str,
+    width: int,
+    screenshots: Path,
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 800}, is_mobile=True)
+    page = context.new_page()
+    page.goto(open_server.url)
+    page.fill("#text", example_text)
+    _analyse_by_keyboard(page)
+    expect(page.locator("#similar > li")).to_have_count(5)
+    expect(page.locator("#tally tbody tr").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") == width
+    for table in ("#codes", "#tally"):
+        cells = page.locator(f"{table} tbody td")
+        assert cells.first.evaluate("c => getComputedStyle(c).display") == "block"
+        labels = cells.evaluate_all(
+            "cs => cs.map(c => [c.dataset.label, getComputedStyle(c, '::before').content])"
+        )
+        assert labels and all(label and f'"{label}: "' == shown for label, shown in labels)
+        # Every cell, the codes' evidence and the tally's cases included, lies on the screen.
+        rights = cells.evaluate_all("cs => cs.map(c => c.getBoundingClientRect().right)")
+        assert max(rights) <= width
+    evidence = page.locator("#codes tbody td[data-label='evidence']").first
+    expect(evidence).to_be_visible()
+    if width == 390:
+        page.screenshot(path=str(screenshots / "page-phone.png"))
+        page.evaluate("document.getElementById('codes-section').scrollIntoView()")
+        page.screenshot(path=str(screenshots / "page-phone-codes.png"))
+    context.close()
+
+
+def test_ages_read_in_the_unit_the_report_uses(page: Page, open_server: RunningServer) -> None:
+    page.goto(open_server.url)
+    page.fill("#text", "An 8-month-old boy had fever and a rash for 3 days.")
+    case = _analyse_by_keyboard(page)
+    assert case.patient.age_years is not None and case.patient.age_years < 1
+    expect(page.locator("#patient")).to_contain_text("8 months, male")
+    expect(page.locator("#patient")).not_to_contain_text("0.6")

@@ -32,7 +32,7 @@ def test_serve_answers_then_stops_on_interrupt(tmp_path: Path) -> None:
     server = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
     )
-    secret = "Qwertzuiop"
+    secret, queried = "Qwertzuiop", "Asdfghjkl"
     try:
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 240
@@ -50,6 +50,8 @@ def test_serve_answers_then_stops_on_interrupt(tmp_path: Path) -> None:
         (case_id,) = added.json()["added"]
         stored = Case.model_validate_json(httpx.get(f"{url}/v1/cases/{case_id}").text)
         assert stored.patient.age_years == 61
+        found = httpx.get(f"{url}/v1/search", params={"q": f"cough in {queried}"}, timeout=120)
+        assert found.status_code == 200, found.text
     finally:
         server.send_signal(signal.SIGINT)
         output, _ = server.communicate(timeout=60)
@@ -58,4 +60,6 @@ def test_serve_answers_then_stops_on_interrupt(tmp_path: Path) -> None:
     assert "analysis ready in 1 worker process(es)" in output
     assert "POST /v1/cases" in output
     assert secret not in output
+    # The query string is case text too: the access line keeps the path only.
+    assert queried not in output and "GET /v1/search?… HTTP/1.1" in output
     assert store.is_file()

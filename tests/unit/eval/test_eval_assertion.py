@@ -47,6 +47,7 @@ def test_evaluate_assertion_by_hand() -> None:
         "negation": {"p": 50.0, "r": 66.67, "f1": 57.14, "acc": 50.0},
         "historical": {"p": 0.0, "r": 0.0, "f1": 0.0, "acc": 83.33},
         "family": {"p": 100.0, "r": 100.0, "f1": 100.0, "acc": 100.0},
+        "skipped": [],
     }
     assert (report.fuzzy, report.unlocated) == (1, 1)
     assert SEEN["2"] == "SHORTNESS OF  BREATH"
@@ -84,20 +85,23 @@ def test_missing_column(tmp_path: Path) -> None:
     assert caught.value.path == str(path)
 
 
-def test_short_row(tmp_path: Path) -> None:
+def test_a_short_row_is_skipped_and_the_others_scored(tmp_path: Path) -> None:
     path = tmp_path / "bad.tsv"
-    header = "id\tconcept\tsentence\tnegation\ttemporality\texperiencer\n"
-    path.write_text(header + "1\tcough\tNo cough.\tNegated\n")
-    with pytest.raises(CasebookError) as caught:
-        evaluate_assertion(path, fake_assert_mentions)
-    assert caught.value.code is ErrorCode.MALFORMED_DATASET
-    assert "line 2" in caught.value.message
+    lines = NEGEX.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join([lines[0], "1\tcough\tNo cough.\tNegated\n", *lines[1:]]))
+    report = evaluate_assertion(path, fake_assert_mentions)
+    assert report.n == 6
+    assert report.negation == evaluate_assertion(NEGEX, fake_assert_mentions).negation
+    assert [(s.id, s.code) for s in report.skipped] == [("row 1", "CB-E011")]
+    assert "line 2" in report.skipped[0].message
 
 
-def test_dropped_mention_is_an_error() -> None:
+def test_a_dropped_mention_skips_its_row() -> None:
     def drops(case: Case) -> Case:
-        return case.model_copy(update={"mentions": []})
+        if case.id == "2":
+            return case.model_copy(update={"mentions": []})
+        return fake_assert_mentions(case)
 
-    with pytest.raises(CasebookError) as caught:
-        evaluate_assertion(NEGEX, drops)
-    assert caught.value.code is ErrorCode.PROCESSING_FAILED
+    report = evaluate_assertion(NEGEX, drops)
+    assert report.n == 5
+    assert [(s.id, s.code) for s in report.skipped] == [("2", "CB-E013")]

@@ -98,6 +98,7 @@ def test_evaluate_icd10_by_hand() -> None:
         "map": 62.5,
         "micro": {"p": 50.0, "r": 66.67, "f1": 57.14},
         "anchor_map": None,  # another system than the shipped one: no anchor
+        "skipped": [],
     }
 
 
@@ -114,6 +115,7 @@ def test_evaluate_hpo_by_hand() -> None:
         "docs": 2,
         "micro": {"p": 50.0, "r": 66.67, "f1": 57.14},
         "anchor": {"p": 100.0, "r": 33.33, "f1": 50.0},
+        "skipped": [],
     }
 
 

@@ -47,6 +47,7 @@ def test_ner_on_maccrobat(tmp_path: Path, data_dir: Path) -> None:
         "per_type",
         "assertion",
         "docs_per_s",
+        "skipped",
     }
     assert report["docs"] == 3
     assert report["in_sample"] is True  # the shipped model learnt from all of MACCROBAT
@@ -70,7 +71,15 @@ def test_assertion_on_negex(tmp_path: Path, data_dir: Path) -> None:
     sample.write_text("".join(lines[:51]), encoding="utf-8")
     report = evaluate_assertion(sample)
     dumped = report.model_dump(by_alias=True)
-    assert set(dumped) == {"split", "in_sample", "n", "negation", "historical", "family"}
+    assert set(dumped) == {
+        "split",
+        "in_sample",
+        "n",
+        "negation",
+        "historical",
+        "family",
+        "skipped",
+    }
     assert dumped["n"] == 50
     for task in ("negation", "historical", "family"):
         assert_scores(dumped[task], PRF_KEYS | {"acc"})
@@ -82,6 +91,7 @@ def test_retrieval_on_pmc_patients(data_dir: Path) -> None:
     report = evaluate_retrieval(folder / "corpus.jsonl", folder / "qrels-dev.tsv", limit=20)
     dumped = report.model_dump(by_alias=True)
     assert dumped.pop("queries") == 20
+    assert dumped.pop("skipped") == []
     assert_scores(dumped, {"mrr", "ndcg@10", "p@10", "recall@1000"})
     assert dumped["mrr"] > 0  # BM25 finds something for 20 queries
 
@@ -97,7 +107,7 @@ def test_icd10_on_codiesp(tmp_path: Path, data_dir: Path) -> None:
         "".join(line for line in codes if line.split("\t")[0] in keep), encoding="utf-8"
     )
     report = evaluate_icd10(tmp_path).model_dump(by_alias=True)
-    assert set(report) == {"split", "in_sample", "docs", "map", "micro", "anchor_map"}
+    assert set(report) == {"split", "in_sample", "docs", "map", "micro", "anchor_map", "skipped"}
     assert report["docs"] == 3
     assert 0.0 <= report["map"] <= 100.0
     assert_scores(report["micro"])
@@ -114,6 +124,6 @@ def test_hpo_on_jax(tmp_path: Path, data_dir: Path) -> None:
         json.dumps({k: v for k, v in gold.items() if k in keep}), encoding="utf-8"
     )
     report = evaluate_hpo(tmp_path).model_dump(by_alias=True)
-    assert set(report) == {"dataset", "split", "in_sample", "docs", "micro", "anchor"}
+    assert set(report) == {"dataset", "split", "in_sample", "docs", "micro", "anchor", "skipped"}
     assert report["docs"] == 2
     assert_scores(report["micro"])

@@ -62,6 +62,7 @@ def test_evaluate_retrieval_by_hand() -> None:
         "ndcg@10": round(100 * ndcg_q1 / 2, 2),
         "p@10": 10.0,
         "recall@1000": 50.0,
+        "skipped": [],
     }
     assert round(100 * ndcg_q1 / 2, 2) == 26.48
     # each query asks for k plus the largest article's size (2), so k survive the exclusions
@@ -76,22 +77,24 @@ def test_limit_scores_the_first_queries() -> None:
         "ndcg@10": 52.96,
         "p@10": 20.0,
         "recall@1000": 100.0,
+        "skipped": [],
     }
 
 
 def test_with_bm25_on_the_fixture() -> None:
     report = evaluate_retrieval(PMC / "corpus.jsonl", PMC / "qrels.tsv", BM25Searcher.index)
     dumped = report.model_dump(by_alias=True)
-    assert set(dumped) == {"queries", "mrr", "ndcg@10", "p@10", "recall@1000"}
+    assert set(dumped) == {"queries", "mrr", "ndcg@10", "p@10", "recall@1000", "skipped"}
     assert dumped["queries"] == 2
 
 
-def test_unknown_query_patient(tmp_path: Path) -> None:
+def test_a_query_patient_not_in_the_corpus_is_skipped(tmp_path: Path) -> None:
     qrels = tmp_path / "qrels.tsv"
-    qrels.write_text("zz-1 0 a-1 1\n")
-    with pytest.raises(CasebookError) as caught:
-        evaluate_retrieval(PMC / "corpus.jsonl", qrels, build)
-    assert caught.value.code is ErrorCode.MALFORMED_DATASET
+    qrels.write_text((PMC / "qrels.tsv").read_text(encoding="utf-8") + "zz-1 0 a-1 1\n")
+    report = evaluate_retrieval(PMC / "corpus.jsonl", qrels, build)
+    assert report.queries == 2
+    assert report.mrr == evaluate_retrieval(PMC / "corpus.jsonl", PMC / "qrels.tsv", build).mrr
+    assert [(s.id, s.code) for s in report.skipped] == [("zz-1", "CB-E011")]
 
 
 def test_malformed_qrels(tmp_path: Path) -> None:
@@ -115,12 +118,14 @@ def test_missing_files(tmp_path: Path) -> None:
     assert caught.value.code is ErrorCode.PATH_NOT_FOUND
 
 
-def test_malformed_corpus(tmp_path: Path) -> None:
+def test_a_malformed_corpus_line_is_skipped_and_the_rest_indexed(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus.jsonl"
-    corpus.write_text('{"patient_uid": "q1-1", "pmid": 1, "title": "t", "text": "x"}\n{oops\n')
-    with pytest.raises(CasebookError) as caught:
-        evaluate_retrieval(corpus, PMC / "qrels.tsv", build)
-    assert caught.value.code is ErrorCode.MALFORMED_JSON
+    corpus.write_text("{oops\n" + (PMC / "corpus.jsonl").read_text(encoding="utf-8"))
+    report = evaluate_retrieval(corpus, PMC / "qrels.tsv", build)
+    expected = evaluate_retrieval(PMC / "corpus.jsonl", PMC / "qrels.tsv", build)
+    assert (report.queries, report.mrr) == (expected.queries, expected.mrr)
+    assert [(s.id, s.code) for s in report.skipped] == [("corpus", "CB-E008")]
+    assert "line 1" in report.skipped[0].message
 
 
 def test_split_scores_half_the_queries() -> None:
@@ -149,7 +154,7 @@ def test_compare_reads_analysed_cases_and_analyses_the_rest(tmp_path: Path) -> N
     # Patients without a case in the folder are analysed (the query q1-1 is in the folder).
     assert set(analysed) == {d.id for d in documents[3:]}
     dumped = report.model_dump(by_alias=True)
-    assert set(dumped) == {"split", "in_sample", "casebook", "bm25", "ratio"}
+    assert set(dumped) == {"split", "in_sample", "casebook", "bm25", "ratio", "skipped"}
     assert dumped["bm25"] == evaluate_retrieval(
         PMC / "corpus.jsonl", PMC / "qrels.tsv", BM25Searcher.index
     ).model_dump(by_alias=True)

@@ -102,13 +102,16 @@ def test_a_split_scores_its_half_only() -> None:
     assert check.overall.model_dump() == _score(3, 1, 3, 1)
 
 
-def test_a_case_without_a_summary_is_an_error() -> None:
+def test_a_case_without_a_summary_is_skipped() -> None:
     def bare(document: Document) -> Case:
         return Case.from_document(document)
 
-    with pytest.raises(CasebookError) as caught:
-        evaluate_summary(BRAT, bare)
-    assert caught.value.code is ErrorCode.PROCESSING_FAILED
+    report = evaluate_summary(BRAT, bare)
+    assert report.docs == 0
+    assert [(s.id, s.code) for s in report.skipped] == [
+        ("case1", "CB-E013"),
+        ("case2", "CB-E013"),
+    ]
 
 
 def test_a_missing_folder_is_an_error(tmp_path: Path) -> None:

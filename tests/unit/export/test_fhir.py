@@ -282,6 +282,18 @@ def test_mention_and_case_codes_become_codings_with_fhir_system_uris() -> None:
     assert CODE_SYSTEMS[CodeSystem.ICD10PCS] == "http://www.cms.gov/Medicare/Coding/ICD10"
 
 
+def test_an_infants_age_is_a_quantity_in_months_not_a_fraction_of_a_year() -> None:
+    text = "An 8-month-old boy."
+    case = _case(
+        text,
+        _mention(text, "m1", "8-month-old", EntityType.AGE),
+        patient=model.Patient(age_years=0.667, sex=Sex.MALE),
+    )
+    (age,) = _resources(_parsed(case), Observation)
+    quantity = age.valueQuantity
+    assert (float(quantity.value), quantity.unit, quantity.code) == (8.0, "months", "mo")
+
+
 def test_patient_has_gender_and_an_age_observation_citing_their_words() -> None:
     text = "A 29-year-old female."
     case = _case(

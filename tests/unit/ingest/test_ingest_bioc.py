@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from casebook.config import DEFAULT_MAX_CHARS
 from casebook.errors import CasebookError, ErrorCode
 from casebook.ingest.bioc import (
     parse_bioc_json,
@@ -118,6 +119,36 @@ def test_backwards_passages_in_xml_are_malformed() -> None:
         parse_bioc_xml(data, "back.xml")
     assert caught.value.code is ErrorCode.MALFORMED_XML
     assert "passage 2" in caught.value.message
+
+
+@pytest.mark.parametrize("offset", [DEFAULT_MAX_CHARS + 1, 3_000_000_000, 10**12])
+def test_an_offset_past_any_case_report_is_refused_before_its_gap_is_built(offset: int) -> None:
+    xml = (
+        f"<collection><document><id>d1</id><passage><offset>{offset}</offset>"
+        "<text>fever</text></passage></document></collection>"
+    ).encode()
+    passage = {"offset": offset, "text": "fever"}
+    json_data = json.dumps({"documents": [{"id": "d1", "passages": [passage]}]}).encode()
+    for parse, data in ((parse_bioc_xml, xml), (parse_bioc_json, json_data)):
+        with pytest.raises(CasebookError) as caught:
+            parse(data, "far.bioc")
+        assert caught.value.code is ErrorCode.REQUEST_TOO_LARGE
+        assert f"offset {offset}" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"id": "\ud800", "passages": [{"offset": 0, "text": "Fever."}]},
+        {"id": "d1", "passages": [{"offset": 0, "text": "Fever \udfff."}]},
+    ],
+)
+def test_a_lone_surrogate_escape_is_not_text(document: dict[str, object]) -> None:
+    data = json.dumps({"documents": [document]}).encode()
+    with pytest.raises(CasebookError) as caught:
+        parse_bioc_json(data, "odd.json")
+    assert caught.value.code is ErrorCode.UNDECODABLE_TEXT
+    assert "lone surrogate" in caught.value.message
 
 
 def test_sentence_level_passages_are_placed_by_sentence() -> None:

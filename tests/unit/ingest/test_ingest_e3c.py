@@ -44,6 +44,14 @@ def test_broken_xml_is_a_coded_error(tmp_path: Path) -> None:
     assert error.value.code is ErrorCode.MALFORMED_XML
 
 
+def test_an_unknown_declared_encoding_is_a_coded_error(tmp_path: Path) -> None:
+    path = tmp_path / "odd.xml"
+    path.write_text('<?xml version="1.0" encoding="x-no-such"?><xmi:XMI/>', encoding="utf-8")
+    with pytest.raises(CasebookError) as error:
+        read_e3c(path)
+    assert error.value.code is ErrorCode.MALFORMED_XML
+
+
 def test_an_annotation_outside_the_text_is_a_coded_error(tmp_path: Path) -> None:
     path = tmp_path / "outside.xml"
     path.write_text(

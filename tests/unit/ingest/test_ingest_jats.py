@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casebook.errors import CasebookError, ErrorCode
-from casebook.ingest.jats import parse_jats, read_jats, sec_kind
+from casebook.ingest.jats import MAX_XML_DEPTH, parse_jats, read_jats, sec_kind
 from casebook.model import Document, SourceFormat
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "ingest"
@@ -129,6 +129,28 @@ def test_malformed_xml_has_a_one_line_message() -> None:
     assert caught.value.code is ErrorCode.MALFORMED_XML
     assert caught.value.path == str(FIXTURES / "malformed.xml")
     assert "\n" not in caught.value.message
+
+
+def test_an_unknown_declared_encoding_is_a_coded_error() -> None:
+    article = b'<?xml version="1.0" encoding="x-no-such"?><article><body><p>A</p></body></article>'
+    with pytest.raises(CasebookError) as caught:
+        parse_jats(article, "odd.xml", "odd")
+    assert caught.value.code is ErrorCode.MALFORMED_XML
+    assert "encoding" in caught.value.message
+
+
+def test_sections_nested_past_the_depth_limit_are_a_coded_error() -> None:
+    def article(depth: int) -> bytes:
+        sections = f"{'<sec>' * depth}<p>A fever.</p>{'</sec>' * depth}"
+        return f"<article><body>{sections}</body></article>".encode()
+
+    # With <article>, <body> and <p>, MAX_XML_DEPTH - 3 sections reach the limit exactly.
+    assert parse_jats(article(MAX_XML_DEPTH - 3), "deep.xml", "deep").text == "A fever."
+    for depth in (MAX_XML_DEPTH - 2, 10_000):
+        with pytest.raises(CasebookError) as caught:
+            parse_jats(article(depth), "deep.xml", "deep")
+        assert caught.value.code is ErrorCode.MALFORMED_XML
+        assert "nested" in caught.value.message
 
 
 def test_xml_without_article_root_is_unsupported() -> None:

@@ -65,10 +65,36 @@ def test_age_units(age: object, years: float | None) -> None:
     assert age_in_years(age) == pytest.approx(years)
 
 
-@pytest.mark.parametrize("age", ["45", [[45]], [[-1, "year"]], [[True, "year"]], [["x", "day"]]])
+@pytest.mark.parametrize(
+    "age",
+    [
+        "45",
+        [[45]],
+        [[-1, "year"]],
+        [[True, "year"]],
+        [["x", "day"]],
+        [[float("nan"), "year"]],
+        [[float("inf"), "year"]],
+        [[1e308, "year"], [1e308, "year"]],
+    ],
+)
 def test_bad_ages(age: object) -> None:
     with pytest.raises(ValueError):
         age_in_years(age)
+
+
+def test_a_lone_surrogate_escape_is_a_bad_line_and_reading_goes_on() -> None:
+    lines = [
+        '{"patient_uid": "\\ud800", "text": "Fever."}',
+        '{"patient_uid": "p2", "text": "Fever \\udfff."}',
+        '{"patient_uid": "p3", "text": "Fever."}',
+    ]
+    items = list(parse_pmc_patients(lines, "odd.jsonl"))
+    assert [item.code for item in items[:2] if isinstance(item, CasebookError)] == [
+        ErrorCode.UNDECODABLE_TEXT
+    ] * 2
+    assert "lone surrogate" in str(items[0])
+    assert isinstance(items[2], Document) and items[2].id == "p3"
 
 
 def test_lines_as_text_and_missing_fields() -> None:

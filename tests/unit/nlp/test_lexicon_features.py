@@ -78,6 +78,7 @@ def test_the_component_writes_one_column_per_vocabulary_and_survives_a_save(
     loaded.from_disk(tmp_path / "lexicon")
     again = loaded(nlp.make_doc("Blood patch for a headache"))
     assert again._.get(EXTENSION).tolist() == doc._.get(EXTENSION).tolist()
+    assert loaded.terms == component.terms and loaded.to_bytes() == component.to_bytes()
 
 
 def test_terms_must_name_exactly_the_components_vocabularies() -> None:

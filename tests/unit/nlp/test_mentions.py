@@ -1,16 +1,22 @@
-"""How the mention extractor cuts the model's spans to the words a reader sees."""
+"""How the mention extractor cuts the model's spans to the words a reader sees, and a long
+text into pieces the model reads one at a time."""
 
 from __future__ import annotations
 
 import spacy
+from hypothesis import given
+from hypothesis import strategies as st
 
 from casebook.blas import use_openblas
+from casebook.model import Case, Document, Source, SourceFormat
 from casebook.nlp.mentions import (
     DEFAULT_MODEL,
     PHRASE_HEAD,
     READ_LEXEME_ATTRIBUTES,
+    MentionExtractor,
     _trimmed,
     load_model,
+    pieces,
 )
 from casebook.resources import resource_path
 
@@ -42,3 +48,47 @@ def test_computing_fewer_word_attributes_changes_no_mention() -> None:
         for doc in (trimmed(text), full(text))
     ]
     assert spans[0] and spans[0] == spans[1]
+
+
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from("ab .\n"), min_size=1, max_size=40), min_size=1, max_size=8
+    ),
+    st.integers(2, 30),
+)
+def test_a_long_text_is_cut_into_consecutive_pieces_no_longer_than_the_limit(
+    parts: list[str], most: int
+) -> None:
+    text = "".join(parts)
+    cuts = pieces(text, most)
+    assert cuts[0][0] == 0 and cuts[-1][1] == len(text)
+    assert all(end == start for (_, end), (start, _) in zip(cuts, cuts[1:], strict=False))
+    assert all(end - start <= most for start, end in cuts)
+
+
+def test_a_long_text_is_cut_after_its_last_paragraph_break_that_fits() -> None:
+    text = "First paragraph.\n\nSecond one. Still second.\n\nThird."
+    (first, second, third) = pieces(text, 30)
+    assert text[slice(*first)] == "First paragraph.\n\n"
+    assert text[slice(*second)] == "Second one. Still second.\n\n"
+    assert text[slice(*third)] == "Third."
+
+
+def test_a_text_past_the_models_length_limit_is_tagged_in_pieces_at_whole_text_offsets() -> None:
+    paragraph = "A 54-year-old man had a severe headache after a lumbar puncture.\n\n"
+    extractor = MentionExtractor()
+    one = extractor(Case.from_document(_document(paragraph)))
+    # spaCy refuses a text over max_length (E088); the extractor never gives it one.
+    extractor.nlp.max_length = 10 * len(paragraph)
+    many = extractor(Case.from_document(_document(paragraph * 40)))
+    assert len(many.mentions) == 40 * len(one.mentions)
+    expected = {
+        (m.start + copy * len(paragraph), m.end + copy * len(paragraph), m.type)
+        for copy in range(40)
+        for m in one.mentions
+    }
+    assert {(m.start, m.end, m.type) for m in many.mentions} == expected
+
+
+def _document(text: str) -> Document:
+    return Document(id="long", text=text, source=Source(format=SourceFormat.TEXT))

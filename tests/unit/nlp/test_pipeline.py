@@ -1,13 +1,16 @@
-"""Pipeline contracts are checked when the pipeline is built, not when it first fails."""
+"""Pipeline contracts are checked when the pipeline is built, not when it first fails; an
+analysis stops at its deadline."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 
 from casebook.components import COMPONENTS, DEFAULT_COMPONENTS, pipeline_from_names
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Case, Document, Source, SourceFormat
-from casebook.nlp.pipeline import Pipeline
+from casebook.nlp.pipeline import Pipeline, check_deadline
 
 
 class _NeedsMentions:
@@ -72,3 +75,37 @@ def test_default_pipeline_is_valid_and_every_listed_component_declares_its_contr
         component = factory()
         assert component.name and isinstance(component.requires, frozenset)
         assert isinstance(component.assigns, frozenset) and component.assigns
+
+
+class _PassesTheDeadline:
+    """A component that works until the deadline it runs under has passed."""
+
+    name = "passes-the-deadline"
+    requires = frozenset({"text"})
+    assigns = frozenset({"title"})
+
+    def __call__(self, case: Case) -> Case:
+        time.sleep(0.05)
+        return case
+
+
+def test_an_analysis_past_its_deadline_stops_before_the_next_component() -> None:
+    ran: list[str] = []
+
+    class _Records:
+        name = "records"
+        requires = frozenset({"title"})
+        assigns = frozenset({"mentions"})
+
+        def __call__(self, case: Case) -> Case:
+            ran.append(case.id)
+            return case
+
+    pipeline = Pipeline([_PassesTheDeadline(), _Records()])
+    with pytest.raises(CasebookError) as raised:
+        pipeline(_document("Fever."), deadline=time.monotonic() + 0.01)
+    assert raised.value.code is ErrorCode.TIMED_OUT
+    assert ran == []
+    pipeline(_document("Fever."))  # no deadline, no limit
+    assert ran == ["d1"]
+    check_deadline()  # the deadline belonged to that analysis alone

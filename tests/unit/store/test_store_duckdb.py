@@ -6,6 +6,8 @@ import hashlib
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -245,33 +247,70 @@ def test_someone_elses_database_is_refused_and_kept(tmp_path: Path) -> None:
     assert _rows(path, "SELECT table_name FROM duckdb_tables()") == [("invoices",)]
 
 
-def test_a_store_held_by_another_process_is_a_locked_error(store_path: Path) -> None:
-    DuckDBCaseStore(store_path).close()
+def _hold(store_path: Path, *, read_only: bool) -> subprocess.Popen[str]:
+    """Another process holding the store open until its standard input closes."""
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); "
-            "sys.stdin.read()",
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == 'ro'); "
+            "print('ready', flush=True); sys.stdin.read()",
             str(store_path),
+            "ro" if read_only else "rw",
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+    return holder
+
+
+def _release(holder: subprocess.Popen[str]) -> None:
+    assert holder.stdin is not None
+    holder.stdin.close()
+    holder.wait(timeout=30)
+    if holder.stdout is not None:
+        holder.stdout.close()
+
+
+def test_a_store_held_past_the_wait_is_a_locked_error_naming_the_holder(
+    store_path: Path,
+) -> None:
+    DuckDBCaseStore(store_path).close()
+    holder = _hold(store_path, read_only=False)
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
         for read_only in (False, True):
+            started = time.monotonic()
             with pytest.raises(CasebookError) as caught:
-                DuckDBCaseStore(store_path, read_only=read_only)
+                DuckDBCaseStore(store_path, read_only=read_only, wait_s=0.3)
+            assert time.monotonic() - started >= 0.3
             assert caught.value.code is ErrorCode.STORE_LOCKED
             assert f"process {holder.pid}" in caught.value.message
+            assert "for 0.3 s" in caught.value.message
     finally:
-        assert holder.stdin is not None
-        holder.stdin.close()
-        holder.wait(timeout=30)
-        if holder.stdout is not None:
-            holder.stdout.close()
+        _release(holder)
+
+
+def test_readers_share_the_store_and_a_writer_waits_until_they_close(store_path: Path) -> None:
+    with DuckDBCaseStore(store_path) as store:
+        store.add(_case(), "h")
+    reader = _hold(store_path, read_only=True)
+    try:
+        with DuckDBCaseStore(store_path, read_only=True, wait_s=0) as store:
+            assert store.count() == 1
+        releaser = threading.Timer(0.5, _release, [reader])
+        releaser.start()
+        started = time.monotonic()
+        with DuckDBCaseStore(store_path, wait_s=30) as store:
+            waited = time.monotonic() - started
+            store.add(_case("second"), "h")
+        releaser.join()
+    finally:
+        _release(reader)
+    assert 0.4 <= waited < 10
+    with DuckDBCaseStore(store_path, read_only=True) as store:
+        assert store.ids() == ["example", "second"]
 
 
 def test_read_only_stores_refuse_to_write(store_path: Path) -> None:
@@ -304,7 +343,10 @@ def test_a_failed_write_leaves_the_old_version_whole(store_path: Path) -> None:
         store._con = _FailingConnection(real)  # type: ignore[assignment]
         with pytest.raises(CasebookError) as caught:
             store.add(_case(text=TEXT.replace("A 29", "A 31")), "h2")
-        assert caught.value.code is ErrorCode.STORE_ERROR and "disk full" in caught.value.message
+        assert caught.value.code is ErrorCode.STORE_ERROR
+        # DuckDB's own words are the detail (--debug), never the message users and clients see.
+        assert "disk full" not in caught.value.message
+        assert caught.value.detail == "IOException: disk full"
         with pytest.raises(CasebookError):
             store.add(_case("new"), "h")
         store._con = real

@@ -12,7 +12,7 @@ from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Case, Document, Source, SourceFormat
 from casebook.pipeline_fingerprint import pipeline_fingerprint
 from casebook.search.hybrid import CaseIndex
-from casebook.search.precedent import index_folder
+from casebook.search.saved import index_folder
 from casebook.search.settings import load_search_settings
 
 _PIPELINE = pipeline_from_names(("sections", "sentences", "patient"))
@@ -39,7 +39,9 @@ def test_content_hash_follows_the_text_and_the_format() -> None:
     assert len({service.content_hash(d) for d in (text, other_text, other_format)}) == 3
 
 
-def test_add_is_incremental_and_replaces_changed_documents(tmp_path: Path) -> None:
+def test_add_is_incremental_and_replaces_another_text_only_on_purpose(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = _folder(tmp_path)
     store = tmp_path / "cases.duckdb"
     analysed: list[str] = []
@@ -56,11 +58,62 @@ def test_add_is_incremental_and_replaces_changed_documents(tmp_path: Path) -> No
     assert sorted(again.unchanged) == ["one", "two"] and not again.added
     assert totals == [0] and sorted(analysed) == ["one", "two"]  # nothing analysed again
 
+    # Another document under a stored id is refused, and says how to replace it.
     (folder / "two.txt").write_text("A 9-year-old girl had a rash.\n", encoding="utf-8")
-    third = service.add([str(folder)], store, analyze=analyze)
+    refused = service.add([str(folder)], store, analyze=analyze)
+    assert refused.unchanged == ["one"] and not refused.replaced and not refused.added
+    assert [(e.code, e.path) for e in refused.failed] == [
+        (ErrorCode.ID_CONFLICT, str(folder / "two.txt"))
+    ]
+    assert "--replace" in refused.failed[0].message
+    assert service.get_case(store, "two").patient.age_years == 7
+
+    third = service.add([str(folder)], store, analyze=analyze, replace=True)
     assert third.replaced == ["two"] and third.unchanged == ["one"]
     assert service.get_case(store, "two").patient.age_years == 9
     assert service.count_cases(store) == 2
+
+    # The same texts read by another version of casebook are analysed again and replaced.
+    monkeypatch.setattr(service, "__version__", "0.0.0-other")
+    upgraded = service.add([str(folder)], store, analyze=analyze)
+    assert sorted(upgraded.replaced) == ["one", "two"] and not upgraded.failed
+
+
+def test_the_first_of_two_documents_sharing_an_id_is_stored_and_the_other_refused(
+    tmp_path: Path,
+) -> None:
+    lines = [
+        '{"patient_uid": "p1", "text": "A 30-year-old man had fever."}',
+        '{"patient_uid": "p1", "text": "A 60-year-old woman had a cough."}',
+        '{"patient_uid": "p1", "text": "A 30-year-old man had fever."}',
+    ]
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    store = tmp_path / "cases.duckdb"
+    result = service.add([str(corpus)], store, analyze=_analyze)
+    assert result.added == ["p1"] and result.unchanged == ["p1"]
+    assert [e.code for e in result.failed] == [ErrorCode.ID_CONFLICT]
+    assert service.get_case(store, "p1").patient.age_years == 30
+
+
+def test_storing_cases_refuses_another_text_under_a_stored_id(tmp_path: Path) -> None:
+    store = tmp_path / "cases.duckdb"
+    first = _analyze(
+        Document(id="r", text="A 30-year-old man.", source=Source(format=SourceFormat.TEXT))
+    )
+    other = _analyze(
+        Document(id="r", text="A 60-year-old woman.", source=Source(format=SourceFormat.TEXT))
+    )
+    assert service.store_cases([first], store).added == ["r"]
+    with pytest.raises(CasebookError) as refused:
+        service.store_cases([other], store)
+    assert refused.value.code is ErrorCode.ID_CONFLICT and "'r'" in refused.value.message
+    with pytest.raises(CasebookError):
+        service.store_cases([first.model_copy(update={"id": "s"}), other], store)
+    assert service.count_cases(store) == 1  # nothing of a refused batch is stored
+    assert service.store_cases([first], store).unchanged == ["r"]
+    assert service.store_cases([other], store, replace=True).replaced == ["r"]
+    assert service.get_case(store, "r").text == "A 60-year-old woman."
 
 
 def test_content_hash_follows_the_pipeline_that_made_a_case() -> None:

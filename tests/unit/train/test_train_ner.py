@@ -11,6 +11,7 @@ import spacy
 from spacy.training import Example
 
 from casebook.errors import CasebookError
+from casebook.eval.summary import cases_from, evaluate_summary
 from casebook.ingest.brat import parse_ann, read_brat
 from casebook.ingest.brat_model import BratAnnotations, BratEntity
 from casebook.model import Case, EntityType, Source, SourceFormat, Span
@@ -218,8 +219,15 @@ def test_training_with_folds_in_two_processes_writes_the_model_and_every_folds_s
         }
     )
 
-    card = train_and_save(tmp_path, tmp_path / "model", settings, folds=2, workers=2)
+    held = tmp_path / "held-out"
+    card = train_and_save(
+        tmp_path, tmp_path / "model", settings, folds=2, workers=2, predictions=held
+    )
 
+    # Every document's case, by the fold model that never saw it, for the summary benchmark.
+    assert sorted(p.name for p in held.iterdir()) == ["case1.json", "case2.json"]
+    report = evaluate_summary(tmp_path / "maccrobat2020", cases_from(held), trained=())
+    assert report.docs == 2 and not report.in_sample
     text = card.read_text(encoding="utf-8")
     assert "| 0 | 1 |" in text and "| 1 | 1 |" in text
     assert "Self-training: the model trained on the gold documents labelled 2000" in text

@@ -68,7 +68,6 @@ def build_router(state: ApiState) -> APIRouter:
                 "when ?similar=K), or its FHIR R4 Bundle with ?format=fhir.",
                 "content": FHIR_RESPONSE,
             },
-            400: {"model": ErrorBody, "description": "A malformed multipart body."},
             404: {"model": ErrorBody, "description": "No such output format."},
             415: {"model": ErrorBody, "description": "Neither JSON nor multipart."},
             504: {"model": ErrorBody, "description": "The analysis took too long."},

@@ -6,19 +6,29 @@ settings, which FastAPI must see evaluated, not as strings naming a closure's va
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from casebook import service
 from casebook.api.errors import ERROR_RESPONSES
 from casebook.api.inputs import REQUEST_BODY, read_documents
 from casebook.api.routes.analyze import FHIR_MEDIA_TYPE, FHIR_RESPONSE
-from casebook.api.schemas import AddReport, CaseList, CaseListItem, ErrorBody
+from casebook.api.schemas import (
+    MAX_ID_CHARS,
+    MAX_OFFSET,
+    AddReport,
+    CaseList,
+    CaseListItem,
+    ErrorBody,
+)
 from casebook.api.state import ApiState
 from casebook.model import Case, Sex
 
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "The store holds no such case."}
 }
+
+CaseId = Annotated[str, Path(max_length=MAX_ID_CHARS, description="The case's id.")]
+"""A case id in a path, capped in length like the ids the API stores."""
 
 
 def build_router(state: ApiState) -> APIRouter:
@@ -32,18 +42,33 @@ def build_router(state: ApiState) -> APIRouter:
         summary="Analyse documents into the case store",
         openapi_extra={"requestBody": REQUEST_BODY},
         responses={
-            400: {"model": ErrorBody, "description": "A malformed multipart body."},
+            409: {
+                "model": ErrorBody,
+                "description": "A document's id is stored with another text (CB-E021); "
+                "nothing was stored.",
+            },
             415: {"model": ErrorBody, "description": "Neither JSON nor multipart."},
             504: {"model": ErrorBody, "description": "The analysis took too long."},
         },
     )
-    async def add_cases(request: Request) -> AddReport:
+    async def add_cases(
+        request: Request,
+        replace: Annotated[
+            bool,
+            Query(
+                description="Replace a stored case whose id a document shares but whose text "
+                "differs (else the request answers 409)."
+            ),
+        ] = False,
+    ) -> AddReport:
         """Send JSON ``{"text": …}`` or upload a file (``file``); every document it holds is
-        analysed and stored. A case already stored with the same content is left as it is.
+        analysed and stored. A case already stored with the same content is left as it is; a
+        document whose id (an upload's file name) is stored with another text is refused with
+        409 unless ``replace`` is true.
         """
         documents = await read_documents(request, state.settings)
         cases = await state.analyzer.analyze(documents)
-        result = await state.in_store(service.store_cases, cases, store)
+        result = await state.in_store(service.store_cases, cases, store, replace=replace)
         return AddReport(added=result.added, unchanged=result.unchanged, replaced=result.replaced)
 
     @router.get("", summary="List the stored cases")
@@ -51,7 +76,7 @@ def build_router(state: ApiState) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=state.settings.api_max_k)] = min(
             20, state.settings.api_max_k
         ),
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> CaseList:
         """One page of the stored cases, sorted by id."""
 
@@ -79,7 +104,7 @@ def build_router(state: ApiState) -> APIRouter:
         response_class=Response,
         responses={200: {"model": Case, "description": "The stored case."}, **_NOT_FOUND},
     )
-    async def get_case(case_id: str) -> Response:
+    async def get_case(case_id: CaseId) -> Response:
         """The stored case with this id."""
         case = await state.in_store(service.get_case, store, case_id)
         return Response(case.model_dump_json(), media_type="application/json")
@@ -93,7 +118,7 @@ def build_router(state: ApiState) -> APIRouter:
             **_NOT_FOUND,
         },
     )
-    async def get_case_fhir(case_id: str) -> Response:
+    async def get_case_fhir(case_id: CaseId) -> Response:
         """The stored case with this id, as a FHIR R4 Bundle."""
         case = await state.in_store(service.get_case, store, case_id)
         bundle = service.export_case(case, service.ExportFormat.FHIR)
@@ -102,7 +127,7 @@ def build_router(state: ApiState) -> APIRouter:
     @router.delete(
         "/{case_id}", status_code=204, summary="Delete one stored case", responses=_NOT_FOUND
     )
-    async def delete_case(case_id: str) -> Response:
+    async def delete_case(case_id: CaseId) -> Response:
         """Delete the stored case with this id."""
         await state.in_store(service.remove_case, store, case_id)
         return Response(status_code=204)

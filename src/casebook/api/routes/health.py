@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from casebook import __version__
+from casebook.api.errors import HOST_REFUSED
 from casebook.api.routes.analyze import FORMATS
 from casebook.api.schemas import Health
 
 
 def build_router() -> APIRouter:
     """The health route."""
-    router = APIRouter(prefix="/v1", tags=["health"])
+    router = APIRouter(prefix="/v1", tags=["health"], responses=HOST_REFUSED)
 
     @router.get("/health", summary="Whether the server is up")
     async def health() -> Health:

@@ -4,26 +4,41 @@ No ``from __future__ import annotations`` here: the route signatures hold limits
 settings, which FastAPI must see evaluated, not as strings naming a closure's variables.
 """
 
-from typing import Annotated
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
-from pydantic import ValidationError
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field, ValidationError, create_model
 
 from casebook import service
 from casebook.api.errors import ERROR_RESPONSES
-from casebook.api.schemas import ErrorBody, FilterFields, SearchRequest, SearchResult
+from casebook.api.schemas import (
+    NOT_BLANK,
+    ErrorBody,
+    FilterFields,
+    ReportedOutcome,
+    SearchRequest,
+    SearchResult,
+)
 from casebook.api.state import ApiState
 from casebook.errors import CasebookError, ErrorCode
-from casebook.model import Case, Outcome, Sex
+from casebook.model import Case, Sex
 from casebook.search.hybrid import SearchFilters
 
 
 def _invalid(exc: ValidationError) -> CasebookError:
-    problems = "; ".join(
-        f"{'.'.join(str(part) for part in problem['loc']) or 'query'}: {problem['msg']}"
-        for problem in exc.errors()
+    return _described(exc.errors())
+
+
+def _described(problems: Sequence[Mapping[str, Any]]) -> CasebookError:
+    # Where and what, never the offending input: it may be case text.
+    return CasebookError(
+        ErrorCode.INVALID_REQUEST,
+        "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc']) or 'query'}: {problem['msg']}"
+            for problem in problems
+        ),
     )
-    return CasebookError(ErrorCode.INVALID_REQUEST, problems)
 
 
 def query_filters(
@@ -41,7 +56,7 @@ def query_filters(
         str | None, Query(min_length=1, description="Words of a treatment the patient had.")
     ] = None,
     has_outcome: Annotated[
-        Outcome | None, Query(description="An outcome the case reports ('unknown' is none).")
+        ReportedOutcome | None, Query(description="An outcome the case reports.")
     ] = None,
 ) -> SearchFilters:
     """The search filters of a query string, checked like those of a JSON body."""
@@ -62,10 +77,48 @@ def query_filters(
 _SEARCH_RESPONSES: dict[int | str, dict[str, object]] = {
     504: {"model": ErrorBody, "description": "Analysing the query took too long."},
 }
-_POST_SEARCH_RESPONSES: dict[int | str, dict[str, object]] = {
-    **_SEARCH_RESPONSES,
-    400: {"model": ErrorBody, "description": "A body that is not JSON."},
-}
+
+
+MAX_QUERY_CHARS = 1_000
+"""The longest ``q`` of ``GET /v1/search``: a description in a URL, whose request head the
+server reads up to 16 KiB even when every character is percent-encoded. Longer text goes in
+the body of ``POST /v1/search``."""
+
+
+def _as_json_schema_reads(model: type[BaseModel], raw: bytes) -> None:
+    """Check a JSON body as its JSON Schema reads it, where pydantic's lax reading is wider.
+
+    A number is a number: ``true`` or ``"3"`` is not one (lax pydantic takes them), and ``36.0``
+    is an integer (strict pydantic refuses it).
+
+    Raises:
+        CasebookError: ``CB-E019`` naming where the body breaks its schema.
+    """
+    try:
+        model.model_validate_json(raw, strict=True)
+    except ValidationError as exc:
+        problems = [
+            problem
+            for problem in exc.errors()
+            if not (
+                problem["type"] == "int_type"
+                and isinstance(problem["input"], float)
+                and problem["input"].is_integer()
+            )
+        ]
+        if problems:
+            raise _described(problems) from None
+
+
+def _within(case: Case, max_chars: int) -> Case:
+    """The query case, when its text is no longer than the documents casebook reads."""
+    if len(case.text) > max_chars:
+        raise CasebookError(
+            ErrorCode.REQUEST_TOO_LARGE,
+            f"the query case holds {len(case.text):,} characters; casebook reads at most "
+            f"{max_chars:,} (CASEBOOK_MAX_CHARS)",
+        )
+    return case
 
 
 def build_router(state: ApiState) -> APIRouter:
@@ -73,6 +126,14 @@ def build_router(state: ApiState) -> APIRouter:
     router = APIRouter(prefix="/v1/search", tags=["search"], responses=ERROR_RESPONSES)
     store = state.settings.store
     max_k = state.settings.api_max_k
+    max_chars = state.settings.max_chars
+    # The body's schema says how many hits this server gives, as the query string's does.
+    body_model = create_model(
+        "SearchRequest",
+        __base__=SearchRequest,
+        __doc__=SearchRequest.__doc__,
+        k=(int, Field(default=min(10, max_k), ge=1, le=max_k, description="How many hits.")),
+    )
 
     async def answer(case: Case, k: int, filters: SearchFilters) -> SearchResult:
         found = await state.in_store(service.precedent, store, case, k, filters)
@@ -87,6 +148,8 @@ def build_router(state: ApiState) -> APIRouter:
             Query(
                 min_length=1,
                 description="The case in words, e.g. 'headache after lumbar puncture'.",
+                max_length=MAX_QUERY_CHARS,
+                json_schema_extra={"pattern": NOT_BLANK},
             ),
         ],
         filters: Annotated[SearchFilters, Depends(query_filters)],
@@ -99,20 +162,21 @@ def build_router(state: ApiState) -> APIRouter:
         and those that differ; the tally lists the hits' treatments and their outcomes.
         An empty store, or none yet, finds nothing.
         """
-        (case,) = await state.analyzer.analyze([service.query_document(q)])
+        query = service.query_document(q, max_chars=max_chars)
+        (case,) = await state.analyzer.analyze([query])
         return await answer(case, k, filters)
 
-    @router.post("", summary="Find stored cases like a case", responses=_POST_SEARCH_RESPONSES)
-    async def search_case(body: SearchRequest) -> SearchResult:
+    @router.post("", summary="Find stored cases like a case", responses=_SEARCH_RESPONSES)
+    async def search_case(request: Request, body: body_model) -> SearchResult:
         """Send ``{"case": <Case JSON>}`` (as ``POST /v1/analyze`` returns it) or
         ``{"text": …}`` (analysed first), with ``k`` and the same filters as ``GET``.
         """
-        if body.k > max_k:
-            raise CasebookError(ErrorCode.INVALID_REQUEST, f"k: at most {max_k}")
+        _as_json_schema_reads(body_model, await request.body())
         if body.case is not None:
-            case = body.case
+            case = _within(body.case, max_chars)
         else:
-            (case,) = await state.analyzer.analyze([service.query_document(body.text or "")])
+            query = service.query_document(body.text or "", max_chars=max_chars)
+            (case,) = await state.analyzer.analyze([query])
         return await answer(case, body.k, body.filters())
 
     return router

@@ -40,6 +40,29 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+const NEAR_WHOLE = 0.05;
+
+/** An age in words, as casebook.model.readable_age says it: "29 years", "8 months". */
+function readableAge(years) {
+  const months = years * 12;
+  const weeks = (years * 365.25) / 7;
+  const days = years * 365.25;
+  const say = (value, unit) => `${value} ${unit}${value === 1 ? "" : "s"}`;
+  const near = (count) => Math.round(count) >= 1 && Math.abs(count - Math.round(count)) < NEAR_WHOLE;
+  if (Math.round(months) >= 24) {
+    if (Math.abs(years - Math.round(years)) < NEAR_WHOLE) return say(Math.round(years), "year");
+    return say(Math.round(years * 10) / 10, "year");
+  }
+  if (Math.round(months) >= 12) {
+    return Math.round(months) === 12 ? say(1, "year") : say(Math.round(months), "month");
+  }
+  if (near(months)) return say(Math.round(months), "month");
+  if (near(weeks)) return say(Math.round(weeks), "week");
+  const hours = Math.round(days * 24);
+  if (Math.round(days) >= 1 || hours < 1) return say(Math.round(days), "day");
+  return say(hours, "hour");
+}
+
 function humanize(key) {
   const words = String(key).replaceAll("_", " ");
   return words.charAt(0).toUpperCase() + words.slice(1);
@@ -345,12 +368,14 @@ function codeRows(caseData, all) {
       .map((span) => caseData.text.slice(span.start, span.end)).join("; ");
     const notes = [code.category ? "category" : "", code.shown === false ? "below threshold" : ""]
       .filter(Boolean).join(", ");
-    const display = el("td", { text: code.display });
+    const display = el("td", { "data-label": "name", text: code.display });
     if (notes) display.append(" ", el("small", { text: `(${notes})` }));
     return el("tr", code.shown === false ? { class: "below-threshold" } : {},
-      el("td", { text: code.system }), el("td", {}, el("code", { text: code.code })),
-      display, el("td", { text: code.score.toFixed(2) }),
-      el("td", { text: words }));
+      el("td", { "data-label": "system", text: code.system }),
+      el("td", { "data-label": "code" }, el("code", { text: code.code })),
+      display,
+      el("td", { "data-label": "score", text: code.score.toFixed(2) }),
+      el("td", { "data-label": "evidence", text: words }));
   });
 }
 
@@ -376,7 +401,7 @@ function quote(words) {
 
 function whoLine(hit) {
   const parts = [];
-  if (hit.age_years !== null && hit.age_years !== undefined) parts.push(`${hit.age_years} years`);
+  if (hit.age_years !== null && hit.age_years !== undefined) parts.push(readableAge(hit.age_years));
   if (hit.sex) parts.push(hit.sex);
   return parts.length ? parts.join(", ") : "age and sex not stated";
 }
@@ -448,7 +473,7 @@ function drawTally(tally) {
   const rows = tally.map((row) => {
     const cells = outcomes.map((outcome) => {
       const ids = (row.outcomes || {})[outcome] || [];
-      const cell = el("td");
+      const cell = el("td", { "data-label": outcome });
       ids.forEach((id, i) => {
         if (i) cell.append(", ");
         cell.append(caseLink(id));
@@ -456,7 +481,7 @@ function drawTally(tally) {
       return cell;
     });
     return el("tr", {}, el("th", { scope: "row", text: row.treatment }),
-      el("td", { text: String(row.cases.length) }), ...cells);
+      el("td", { "data-label": "cases", text: String(row.cases.length) }), ...cells);
   });
   $("tally").tBodies[0].replaceChildren(...rows);
 }
@@ -464,7 +489,7 @@ function drawTally(tally) {
 function patientLine(caseData) {
   const { age_years: age, sex } = caseData.patient || {};
   const parts = [];
-  if (age !== null && age !== undefined) parts.push(`${age} years`);
+  if (age !== null && age !== undefined) parts.push(readableAge(age));
   if (sex) parts.push(sex);
   const who = parts.length ? parts.join(", ") : "age and sex not stated";
   return `Patient: ${who}. ${caseData.mentions.length} mentions in ` +

@@ -1,0 +1,83 @@
+"""The case Parquet: whole files only, one row per case id, the newest run's row kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pq = pytest.importorskip("pyarrow.parquet")
+
+from casebook.export.parquet import (  # noqa: E402  (needs pyarrow, skipped above without it)
+    CASES_SCHEMA,
+    CaseParquetWriter,
+    CaseRow,
+    drop_superseded,
+    part_files,
+    read_fingerprints,
+    read_rows,
+    remove_temporary_files,
+)
+
+
+def row(case_id: str, fingerprint: str = "f1") -> CaseRow:
+    return CaseRow(case_id, fingerprint, f'{{"id": "{case_id}"}}', "2:k", "{}")
+
+
+def test_a_file_appears_only_when_its_writer_closes(tmp_path: Path) -> None:
+    target = tmp_path / "cases.parquet" / "part-1-00000.parquet"
+    writer = CaseParquetWriter(target)
+    for number in range(100):  # more than a row group, so some rows are on disk already
+        writer.add(row(f"c{number}"))
+    assert not target.exists()
+    writer.close()
+    assert [r.id for r in read_rows(target.parent)] == [f"c{n}" for n in range(100)]
+    assert pq.read_schema(target) == CASES_SCHEMA
+    assert [p.name for p in target.parent.iterdir()] == [target.name]
+
+
+def test_a_writer_left_by_an_error_leaves_no_file(tmp_path: Path) -> None:
+    target = tmp_path / "part-1-00000.parquet"
+    with pytest.raises(RuntimeError), CaseParquetWriter(target) as writer:
+        for number in range(100):
+            writer.add(row(f"c{number}"))
+        raise RuntimeError("the worker died")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_writer_with_no_row_writes_no_file(tmp_path: Path) -> None:
+    with CaseParquetWriter(tmp_path / "part-1-00000.parquet"):
+        pass
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_rerun_keeps_each_case_in_its_newest_file_only(tmp_path: Path) -> None:
+    for name, rows in {
+        "part-20260101T000000000000Z-00000.parquet": [row("a"), row("b")],
+        "part-20260101T000000000000Z-00001.parquet": [row("c")],
+        "part-20260202T000000000000Z-00000.parquet": [row("b", "f2"), row("c", "f2")],
+    }.items():
+        with CaseParquetWriter(tmp_path / name) as writer:
+            for each in rows:
+                writer.add(each)
+    assert read_fingerprints(tmp_path) == {"a": "f1", "b": "f2", "c": "f2"}
+    assert drop_superseded(tmp_path) == 2
+    assert sorted((r.id, r.fingerprint) for r in read_rows(tmp_path)) == [
+        ("a", "f1"),
+        ("b", "f2"),
+        ("c", "f2"),
+    ]
+    # The file left with no row is gone, not kept empty.
+    assert [p.name[:14] for p in part_files(tmp_path)] == ["part-20260101T", "part-20260202T"]
+    assert drop_superseded(tmp_path) == 0
+
+
+def test_half_written_and_hidden_files_are_not_data(tmp_path: Path) -> None:
+    with CaseParquetWriter(tmp_path / "part-1-00000.parquet") as writer:
+        writer.add(row("a"))
+    (tmp_path / ".tmp-abc-part-1-00001.parquet").write_bytes(b"half")
+    (tmp_path / "_SUCCESS").write_bytes(b"")
+    assert read_fingerprints(tmp_path) == {"a": "f1"}
+    remove_temporary_files(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["_SUCCESS", "part-1-00000.parquet"]
+    assert read_fingerprints(tmp_path / "missing") == {}
