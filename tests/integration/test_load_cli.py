@@ -143,3 +143,67 @@ def test_cases_stale_counts_and_lists_what_another_pipeline_made(
         "stale": 2,
         "ids": ["rash", "seizure"],
     }
+
+
+def test_a_case_whose_id_is_stored_with_another_text_is_refused_unless_replaced(
+    extracted: Path, tmp_path: Path
+) -> None:
+    store = tmp_path / "cases.duckdb"
+    assert runner.invoke(app, ["load", str(extracted), "--store", str(store)]).exit_code == 0
+    other = Case.model_validate_json(_lines(extracted, "rash")[0])
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(other.model_copy(update={"id": "cough"}).model_dump_json() + "\n")
+    refused = runner.invoke(app, ["load", str(cases), "--store", str(store)])
+    assert refused.exit_code == 1
+    assert f"CB-E021 {cases}:1: a case 'cough' with another text" in refused.stderr
+    assert service.get_case(store, "cough").text == REPORTS["cough"]
+
+    replaced = runner.invoke(app, ["load", str(cases), "--store", str(store), "--replace"])
+    assert replaced.exit_code == 0, replaced.output
+    assert "0 added, 0 unchanged, 1 replaced" in replaced.stderr
+    assert service.get_case(store, "cough").text == REPORTS["rash"]
+
+
+def test_the_case_parquet_of_spark_extract_loads_and_its_bad_rows_are_refused(
+    extracted: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("pyarrow")
+    from casebook.export.parquet import CASES_FOLDER, CaseParquetWriter, CaseRow
+
+    def row(case: Case, fingerprint: str | None = None) -> CaseRow:
+        # What ``spark extract --format parquet`` writes for a case (``_analyse_one``).
+        record = service.case_record(case, service.content_hash(case))
+        return CaseRow(
+            id=case.id,
+            fingerprint=fingerprint or record.content_hash,
+            case_json=record.case_json,
+            index_key=record.index_key or "",
+            index_entry=record.index_entry or "",
+        )
+
+    cough, rash, seizure = (Case.model_validate_json(line) for line in _lines(extracted, *REPORTS))
+    older = Case.model_validate_json(_older(seizure.model_dump_json()))
+    out = tmp_path / "spark-out"
+    with CaseParquetWriter(out / CASES_FOLDER / "part-1-00000.parquet") as writer:
+        writer.add(row(cough))
+        writer.add(row(rash, fingerprint="f" * 64))  # not what its case was made from
+    with CaseParquetWriter(out / CASES_FOLDER / "part-1-00001.parquet") as writer:
+        writer.add(row(older))
+    (out / "failures.csv").write_text("id,path,code,message\n", encoding="utf-8")
+
+    store = tmp_path / "cases.duckdb"
+    loaded = runner.invoke(app, ["load", str(out), "--store", str(store)])
+    assert loaded.exit_code == 2, loaded.output
+    assert "1 added, 0 unchanged, 0 replaced (0 analysed again), 2 failed" in loaded.stderr
+    first = out / CASES_FOLDER / "part-1-00000.parquet"
+    second = out / CASES_FOLDER / "part-1-00001.parquet"
+    assert f"CB-E010 {first}:row 2: case 'rash' is stored with the fingerprint" in loaded.stderr
+    assert f"CB-E025 {second}:row 1: case 'seizure' was made by pipeline" in loaded.stderr
+    assert service.get_case(store, "cough") == cough
+    found = runner.invoke(app, ["search", "productive cough", "--store", str(store), "--json"])
+    assert json.loads(found.stdout)["similar"][0]["id"] == "cough"
+
+    folder = out / CASES_FOLDER  # the Parquet folder itself loads too
+    again = runner.invoke(app, ["load", str(folder), "--store", str(store), "--reanalyse"])
+    assert "1 added, 1 unchanged, 0 replaced (1 analysed again), 1 failed" in again.stderr
+    assert service.get_case(store, "seizure") == seizure

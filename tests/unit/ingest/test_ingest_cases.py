@@ -112,3 +112,27 @@ def test_the_same_file_named_twice_is_read_once(tmp_path: Path) -> None:
     path = tmp_path / "cases.jsonl"
     path.write_text(_line("a"))
     assert len(list(iter_cases([str(path), str(tmp_path)]))) == 1
+
+
+class _CountingLines(io.RawIOBase):
+    """An endless stream of Case JSON lines that counts how many were taken from it."""
+
+    def __init__(self) -> None:
+        self.taken = 0
+
+    def __iter__(self) -> _CountingLines:
+        return self
+
+    def __next__(self) -> bytes:
+        self.taken += 1
+        return _line(f"c{self.taken}").encode()
+
+
+def test_cases_are_read_one_at_a_time_not_all_first() -> None:
+    # Streaming: a case is yielded as soon as its line is read, so memory holds one record
+    # whatever the number behind it (this stream never ends).
+    stream = _CountingLines()
+    cases = iter_cases(["-"], stdin=stream)  # type: ignore[arg-type]
+    first = [next(cases) for _ in range(3)]
+    assert _outcomes(first) == [("c1", "-:1"), ("c2", "-:2"), ("c3", "-:3")]
+    assert stream.taken == 3
