@@ -939,7 +939,13 @@ def load(
             ids = [read.case.id for read in reads]
             with open_store(store_path, read_only=True) as store:
                 stored = store.content_hashes(ids)
-                texts = {} if replace else store.texts(ids)
+                # Texts only of ids stored otherwise: reading them scans the cases' JSON.
+                changed = [
+                    read.case.id
+                    for read in reads
+                    if stored.get(read.case.id, "") not in ("", _hash_text(read.case, pipeline))
+                ]
+                texts = store.texts(changed) if changed and not replace else {}
             # Whether each case's id goes with another text, stored or earlier in the batch.
             clashes = iter(_clashes([read.case for read in reads], texts))
             for read in chunk:
