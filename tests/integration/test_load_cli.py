@@ -65,6 +65,9 @@ def test_load_stores_extract_output_that_search_then_finds(extracted: Path, tmp_
     assert found.exit_code == 0, found.output
     assert json.loads(found.stdout)["similar"][0]["id"] == "cough"
 
+    listed = runner.invoke(app, ["cases", "--json", "--store", str(store)])
+    assert [case["id"] for case in json.loads(listed.stdout)] == sorted(REPORTS)
+
     again = runner.invoke(app, ["load", str(extracted), "--store", str(store)])
     assert "0 added, 3 unchanged" in again.stderr and again.exit_code == 0
     # The same cases analysed from their documents are the stored ones: nothing to do.
