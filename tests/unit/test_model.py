@@ -209,3 +209,14 @@ def test_a_summary_must_point_at_known_mentions_and_round_trips() -> None:
     data["summary"]["complications"][0]["related"][0]["mentions"] = ["m5"]
     with pytest.raises(ValidationError, match="summary points at unknown mention m5"):
         Case.model_validate(data)
+
+
+def test_a_rule_file_pattern_that_does_not_compile_is_refused_when_read() -> None:
+    from pydantic import TypeAdapter, ValidationError
+
+    from casebook.model import Patterns
+
+    patterns = TypeAdapter(Patterns)
+    assert patterns.validate_python([r"\bet al\.", "denie[sd]"]) == [r"\bet al\.", "denie[sd]"]
+    with pytest.raises(ValidationError, match="does not compile"):
+        patterns.validate_python(["(unclosed"])

@@ -37,7 +37,16 @@ from pathlib import Path
 from pydantic import Field, field_validator, model_validator
 
 from casebook.kb.base import normalize_tokens
-from casebook.model import Assertion, Case, CodeSystem, EntityType, Mention, RecordModel, Span
+from casebook.model import (
+    Assertion,
+    Case,
+    CodeSystem,
+    EntityType,
+    Mention,
+    Patterns,
+    RecordModel,
+    Span,
+)
 from casebook.resources import load_rules
 
 RULES = "treatments.json"
@@ -117,18 +126,8 @@ class AnalyteContext(RecordModel):
     """Words around a drug that say it was tested for, reacted to, or harmful."""
 
     note: str = ""
-    before: list[str] = Field(description="Patterns ending where the mention starts.")
-    after: list[str] = Field(description="Patterns starting where the mention ends.")
-
-    @field_validator("before", "after")
-    @classmethod
-    def _compile(cls, value: list[str]) -> list[str]:
-        for pattern in value:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"pattern {pattern!r} does not compile: {exc}") from exc
-        return value
+    before: Patterns = Field(description="Patterns ending where the mention starts.")
+    after: Patterns = Field(description="Patterns starting where the mention ends.")
 
 
 class TreatmentRules(RecordModel):
