@@ -9,10 +9,11 @@ record that passes validation can be trusted by every exporter and searcher.
 from __future__ import annotations
 
 import math
+import re
 from enum import StrEnum
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 SCHEMA_VERSION = "1"
 
@@ -135,6 +136,19 @@ class RecordModel(BaseModel):
     """Base of every record: unknown fields are errors, never silently dropped."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def _compiling(patterns: list[str]) -> list[str]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"pattern {pattern!r} does not compile: {exc}") from exc
+    return patterns
+
+
+Patterns = Annotated[list[str], AfterValidator(_compiling)]
+"""Regular expressions of a rule file, each checked to compile when the file is read."""
 
 
 class Span(RecordModel):

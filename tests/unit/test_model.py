@@ -219,3 +219,14 @@ def test_case_json_written_before_pipelines_were_recorded_still_loads() -> None:
     old = Case.model_validate_json(json.dumps(data))
     assert old.pipeline is None
     assert old == _example()
+
+
+def test_a_rule_file_pattern_that_does_not_compile_is_refused_when_read() -> None:
+    from pydantic import TypeAdapter, ValidationError
+
+    from casebook.model import Patterns
+
+    patterns = TypeAdapter(Patterns)
+    assert patterns.validate_python([r"\bet al\.", "denie[sd]"]) == [r"\bet al\.", "denie[sd]"]
+    with pytest.raises(ValidationError, match="does not compile"):
+        patterns.validate_python(["(unclosed"])

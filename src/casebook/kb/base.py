@@ -20,13 +20,16 @@ strings match when they agree after:
 
 from __future__ import annotations
 
+import gzip
+import json
 import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import NamedTuple
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from casebook.cache import digest, load_or_build
 from casebook.model import CodeSystem
@@ -54,6 +57,34 @@ _SPELLING: tuple[tuple[re.Pattern[str], str], ...] = (
 
 _MAYBE_BRITISH = re.compile(r"ae|oe|our|is(e|ed|es|ing|ations?)$|ys(e|ed|es|ing)$|tre$")
 """A quick test that lets most words skip the ``_SPELLING`` substitutions."""
+
+
+def write_vocabulary_file(payload: dict[str, Any], out: Path) -> Path:
+    """Write a vocabulary built from a wheel as compact JSON (gzip when ``out`` ends in
+    ``.gz``), and return ``out``."""
+    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # mtime=0 keeps the gzip bytes reproducible, so a rebuild of the same release is no diff.
+    out.write_bytes(gzip.compress(data, mtime=0) if out.suffix == ".gz" else data)
+    return out
+
+
+def read_vocabulary_file(path: Path, file_format: int) -> dict[str, Any]:
+    """The payload of a file ``write_vocabulary_file`` wrote, gzipped or not.
+
+    Raises:
+        FileNotFoundError: When the file is missing.
+        ValueError: When it is not JSON of ``file_format`` (also OSError for an unreadable or
+            broken gzip file).
+    """
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    payload = json.loads(raw)
+    if not isinstance(payload, dict) or payload.get("format") != file_format:
+        found = payload.get("format") if isinstance(payload, dict) else None
+        raise ValueError(f"unknown format {found!r}")
+    return payload
 
 
 @cache

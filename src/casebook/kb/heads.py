@@ -37,8 +37,6 @@ Rebuild after a vocabulary release (needs the ``train`` extra)::
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
 import sys
 import warnings
@@ -49,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from casebook.errors import CasebookError, ErrorCode
-from casebook.kb.base import normalize_tokens
+from casebook.kb.base import normalize_tokens, read_vocabulary_file, write_vocabulary_file
 from casebook.kb.hpo import PHENOTYPIC_ABNORMALITY, load_hpo
 from casebook.kb.icd10pcs import load_icd10pcs
 from casebook.resources import resource_path
@@ -263,11 +261,7 @@ def build_head_words(out: Path) -> Path:
         f"ICD-10-PCS {load_icd10pcs().version}",
         **derive_head_words(),
     }
-    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # mtime=0 keeps the gzip bytes reproducible, so a rebuild of the same releases is no diff.
-    out.write_bytes(gzip.compress(data, mtime=0) if out.suffix == ".gz" else data)
-    return out
+    return write_vocabulary_file(payload, out)
 
 
 def read_head_words(path: Path) -> HeadWords:
@@ -277,12 +271,7 @@ def read_head_words(path: Path) -> HeadWords:
         CasebookError: ``CB-E012`` when the file is missing or not of the expected shape.
     """
     try:
-        raw = path.read_bytes()
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-        payload = json.loads(raw)
-        if payload.get("format") != _FORMAT:
-            raise ValueError(f"unknown format {payload.get('format')!r}")
+        payload = read_vocabulary_file(path, _FORMAT)
         kinds = {kind: frozenset(map(str, payload[kind])) for kind in KINDS}
         return HeadWords(**kinds, version=str(payload.get("version", "")))
     except FileNotFoundError as exc:

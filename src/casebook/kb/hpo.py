@@ -22,8 +22,6 @@ Parents outside the subtree (only ``HP:0000001`` "All", above the root) are drop
 
 from __future__ import annotations
 
-import gzip
-import json
 import sys
 from functools import cache
 from pathlib import Path
@@ -31,7 +29,7 @@ from typing import Any
 
 from casebook.cache import digest, load_or_build
 from casebook.errors import CasebookError, ErrorCode
-from casebook.kb.base import Concept, KnowledgeBase
+from casebook.kb.base import Concept, KnowledgeBase, read_vocabulary_file, write_vocabulary_file
 from casebook.model import CodeSystem
 from casebook.resources import resource_path
 
@@ -102,11 +100,7 @@ def build_hpo_resource(out: Path) -> Path:
         "root": PHENOTYPIC_ABNORMALITY,
         "concepts": concepts,
     }
-    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # mtime=0 keeps the gzip bytes reproducible, so a rebuild of the same release is no diff.
-    out.write_bytes(gzip.compress(data, mtime=0) if out.suffix == ".gz" else data)
-    return out
+    return write_vocabulary_file(payload, out)
 
 
 def read_hpo_resource(path: Path) -> KnowledgeBase:
@@ -116,12 +110,7 @@ def read_hpo_resource(path: Path) -> KnowledgeBase:
         CasebookError: ``CB-E012`` when the file is missing or not of the expected shape.
     """
     try:
-        raw = path.read_bytes()
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-        payload = json.loads(raw)
-        if payload.get("format") != _FORMAT:
-            raise ValueError(f"unknown format {payload.get('format')!r}")
+        payload = read_vocabulary_file(path, _FORMAT)
         concepts = [
             Concept(str(cid), str(name), tuple(map(str, syn)), tuple(map(str, parents)))
             for cid, name, syn, parents in payload["concepts"]

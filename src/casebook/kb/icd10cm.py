@@ -33,8 +33,6 @@ Alphabetic Index gives common findings that no title or inclusion term spells
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
 import sys
 import warnings
@@ -48,7 +46,7 @@ from pydantic import Field
 
 from casebook.cache import digest, load_or_build
 from casebook.errors import CasebookError, ErrorCode
-from casebook.kb.base import normalize_tokens
+from casebook.kb.base import normalize_tokens, read_vocabulary_file, write_vocabulary_file
 from casebook.model import RecordModel
 from casebook.resources import load_rules, resource_path
 
@@ -271,11 +269,7 @@ def build_icd10cm_resource(out: Path) -> Path:
         "licence": LICENCE,
         "codes": [rows[c] for c in sorted(rows)],
     }
-    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # mtime=0 keeps the gzip bytes reproducible, so a rebuild of the same release is no diff.
-    out.write_bytes(gzip.compress(data, mtime=0) if out.suffix == ".gz" else data)
-    return out
+    return write_vocabulary_file(payload, out)
 
 
 def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10cmVocabulary:
@@ -286,12 +280,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             when ``index`` names a code that is not billable in it.
     """
     try:
-        raw = path.read_bytes()
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-        payload = json.loads(raw)
-        if payload.get("format") != _FORMAT:
-            raise ValueError(f"unknown format {payload.get('format')!r}")
+        payload = read_vocabulary_file(path, _FORMAT)
         titles: dict[str, str] = {}
         billable: set[str] = set()
         inclusion: dict[str, tuple[str, ...]] = {}

@@ -37,11 +37,11 @@ from functools import cache
 from pathlib import Path
 from typing import Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from casebook.kb.base import normalize_alias, normalize_tokens
 from casebook.kb.heads import MAX_PHRASE_WORDS, HeadWords, head_word, load_head_words
-from casebook.model import CodeSystem, Mention, RecordModel
+from casebook.model import CodeSystem, Mention, Patterns, RecordModel
 from casebook.resources import load_rules
 
 
@@ -88,7 +88,7 @@ class ConceptRules(RecordModel):
         "what?); the summary shows them with the treatment they followed."
     )
     drug_stems: list[str] = Field(description="Endings of drug names ('cillin', 'mab').")
-    not_given_cues: list[str] = Field(
+    not_given_cues: Patterns = Field(
         description="Regular expressions (case-insensitive) that, before a drug in its "
         "sentence, say it was tested or avoided, not given ('resistant to', 'allergic to')."
     )
@@ -99,16 +99,6 @@ class ConceptRules(RecordModel):
         description="Vocabulary head words that name no concept of the kind (adjectives, "
         "devices, words left by the head rule)."
     )
-
-    @field_validator("not_given_cues")
-    @classmethod
-    def _patterns_compile(cls, value: list[str]) -> list[str]:
-        for pattern in value:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"pattern {pattern!r} does not compile: {exc}") from exc
-        return value
 
     @model_validator(mode="after")
     def _word_kinds_only(self) -> Self:

@@ -33,9 +33,9 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from casebook.model import Case, RecordModel, Span
+from casebook.model import Case, Patterns, RecordModel, Span
 from casebook.resources import load_rules
 
 
@@ -44,14 +44,14 @@ class LiteratureRules(RecordModel):
 
     version: str = Field(min_length=1)
     about: str = ""
-    cues: list[str] = Field(
+    cues: Patterns = Field(
         description="Regular expressions (case-insensitive) marking a sentence about other "
         "patients or the literature."
     )
-    citation_cues: list[str] = Field(
+    citation_cues: Patterns = Field(
         description="Regular expressions (case-insensitive) of citation marks ('[12]')."
     )
-    patient_cues: list[str] = Field(
+    patient_cues: Patterns = Field(
         description="Regular expressions (case-insensitive) marking a sentence about this patient."
     )
     literature_sections: list[str] = Field(
@@ -60,16 +60,6 @@ class LiteratureRules(RecordModel):
     left_out_sections: list[str] = Field(
         description="Section kinds whose statements are no facts the patient had."
     )
-
-    @field_validator("cues", "citation_cues", "patient_cues")
-    @classmethod
-    def _patterns_compile(cls, value: list[str]) -> list[str]:
-        for pattern in value:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"pattern {pattern!r} does not compile: {exc}") from exc
-        return value
 
 
 class Statement(StrEnum):

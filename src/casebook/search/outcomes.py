@@ -36,6 +36,7 @@ from casebook.model import (
     Case,
     EntityType,
     Outcome,
+    Patterns,
     RecordModel,
     Span,
     TreatmentTally,
@@ -45,6 +46,7 @@ from casebook.search.treatments import (
     FoundTreatment,
     TreatmentFinder,
     TreatmentNames,
+    sentence_index,
     treatment_words,
 )
 
@@ -58,23 +60,13 @@ class OutcomeRule(RecordModel):
     """Patterns that state one outcome."""
 
     outcome: Outcome
-    patterns: list[str] = Field(min_length=1, description="Regular expressions, any case.")
+    patterns: Patterns = Field(min_length=1, description="Regular expressions, any case.")
 
     @field_validator("outcome")
     @classmethod
     def _known(cls, value: Outcome) -> Outcome:
         if value is Outcome.UNKNOWN:
             raise ValueError("'unknown' is what no rule says; it cannot have patterns")
-        return value
-
-    @field_validator("patterns")
-    @classmethod
-    def _compile(cls, value: list[str]) -> list[str]:
-        for pattern in value:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"pattern {pattern!r} does not compile: {exc}") from exc
         return value
 
 
@@ -233,7 +225,10 @@ class OutcomeReader:
             for outcome, _, _ in self.classify(mention.text):
                 found.append(
                     OutcomeStatement(
-                        outcome, mention.start, mention.end, _sentence_of(sentences, mention.start)
+                        outcome,
+                        mention.start,
+                        mention.end,
+                        sentence_index(sentences, mention.start),
                     )
                 )
                 break
@@ -259,7 +254,7 @@ class OutcomeReader:
         if statements is None:
             statements = self.statements(case)
         sentences = case.sentences or [Span(start=0, end=len(case.text))]
-        at = [_sentence_of(sentences, t.span.start) for t in found]
+        at = [sentence_index(sentences, t.span.start) for t in found]
         related = related_statements(case, found, statements, self.rules.tied_words)
         result: list[TreatmentOutcome] = []
         for number, (treatment, sentence) in enumerate(zip(found, at, strict=True)):
@@ -334,17 +329,6 @@ def _any_of(patterns: Sequence[str], flags: int) -> re.Pattern[str] | None:
         return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), flags)
     except re.error:
         return None
-
-
-def _sentence_of(sentences: Sequence[Span], offset: int) -> int:
-    """Index of the sentence holding ``offset`` (the last one starting before it)."""
-    index = 0
-    for i, sentence in enumerate(sentences):
-        if sentence.start <= offset:
-            index = i
-        else:
-            break
-    return index
 
 
 def case_treatment_outcomes(treatments: Iterable[TreatmentOutcome]) -> dict[str, Outcome]:

@@ -29,6 +29,7 @@ and timing dropped ("intravenous methylprednisolone" is "methylprednisolone").
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -37,7 +38,16 @@ from pathlib import Path
 from pydantic import Field, field_validator, model_validator
 
 from casebook.kb.base import normalize_tokens
-from casebook.model import Assertion, Case, CodeSystem, EntityType, Mention, RecordModel, Span
+from casebook.model import (
+    Assertion,
+    Case,
+    CodeSystem,
+    EntityType,
+    Mention,
+    Patterns,
+    RecordModel,
+    Span,
+)
 from casebook.resources import load_rules
 
 RULES = "treatments.json"
@@ -117,18 +127,8 @@ class AnalyteContext(RecordModel):
     """Words around a drug that say it was tested for, reacted to, or harmful."""
 
     note: str = ""
-    before: list[str] = Field(description="Patterns ending where the mention starts.")
-    after: list[str] = Field(description="Patterns starting where the mention ends.")
-
-    @field_validator("before", "after")
-    @classmethod
-    def _compile(cls, value: list[str]) -> list[str]:
-        for pattern in value:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"pattern {pattern!r} does not compile: {exc}") from exc
-        return value
+    before: Patterns = Field(description="Patterns ending where the mention starts.")
+    after: Patterns = Field(description="Patterns starting where the mention ends.")
 
 
 class TreatmentRules(RecordModel):
@@ -486,7 +486,7 @@ class TreatmentFinder:
                 if any(_overlap(span, s) for s in (*decided, *(t.span for t in found))):
                     continue
                 words = case.text[span.start : span.end]
-                sentence = sentences[_sentence_of(sentences, span.start)]
+                sentence = sentences[sentence_index(sentences, span.start)]
                 if self.names_treatment(words) and not self._called_a_test(case, span, sentence):
                     complete = code.code if len(code.code) == 7 else None
                     name = self.names.name(words, complete)
@@ -520,7 +520,7 @@ class TreatmentFinder:
         determined = any(len(code) >= MIN_VOUCHING_CODE for code in treating)
         if not self.names_treatment(words, typed=determined or mention.id in vouched):
             return None
-        sentence = sentences[_sentence_of(sentences, mention.start)]
+        sentence = sentences[sentence_index(sentences, mention.start)]
         if mention.type is EntityType.MEDICATION and self.analyte(case, mention, sentence):
             return None
         if self._called_a_test(case, mention, sentence):
@@ -557,12 +557,7 @@ def _overlap(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def _sentence_of(sentences: Sequence[Span], offset: int) -> int:
-    """Index of the sentence holding ``offset`` (the last one starting before it)."""
-    index = 0
-    for i, sentence in enumerate(sentences):
-        if sentence.start <= offset:
-            index = i
-        else:
-            break
-    return index
+def sentence_index(sentences: Sequence[Span], offset: int) -> int:
+    """Index of the sentence holding ``offset``: the last of the ordered ``sentences`` that
+    starts at or before it (0 when none does)."""
+    return max(bisect_right(sentences, offset, key=lambda sentence: sentence.start) - 1, 0)
