@@ -473,19 +473,140 @@ def add(
 
 
 @app.command()
+def load(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="CASES...",
+            help="Case JSON files (what extract writes), Case JSON Lines (.jsonl, .ndjson, "
+            "also .gz), the case Parquet of `spark extract --format parquet`, folders of "
+            "them, glob patterns, or - for JSON Lines on standard input.",
+        ),
+    ],
+    store: StoreOption = None,
+    reanalyse: Annotated[
+        bool,
+        typer.Option(
+            "--reanalyse",
+            help="Analyse again, from its text, each case another pipeline made (other "
+            "models, rules or casebook version), instead of refusing it (CB-E025).",
+        ),
+    ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Replace a stored case whose id a loaded case shares but whose text differs "
+            "(else that case is not stored and fails with CB-E021).",
+        ),
+    ] = False,
+    index: Annotated[
+        bool,
+        typer.Option(
+            "--index/--no-index",
+            help="Bring the search index up to date before exiting (else the next search does).",
+        ),
+    ] = True,
+) -> None:
+    """Store cases analysed elsewhere without analysing them again.
+
+    Each case is checked against the case model and must have been made by this casebook's
+    pipeline (see `casebook cases --stale`). A bad record is reported with its file and line,
+    and the rest are stored; the exit status is the number of failures (100 means 100 or more).
+    """
+    stdin = sys.stdin.buffer if "-" in paths else None
+    store_path = _store_path(store)
+    progress = Progress(TextColumn("[bold]load[/bold]"), MofNCompleteColumn(), console=err_console)
+    try:
+        with progress:
+            task = progress.add_task("load", total=None)
+            result = _guarded(
+                lambda: service.load(
+                    paths,
+                    store_path,
+                    reanalyse=reanalyse,
+                    replace=replace,
+                    index=index,
+                    stdin=stdin,
+                    on_advance=lambda: progress.advance(task),
+                )
+            )
+    except KeyboardInterrupt:
+        _say(
+            "interrupted:",
+            f"the cases loaded so far are stored in {store_path}; "
+            "run the same command again to load the rest",
+        )
+        raise typer.Exit(code=130) from None
+    _say(
+        "",
+        f"{len(result.added)} added, {len(result.unchanged)} unchanged, "
+        f"{len(result.replaced)} replaced ({len(result.reanalysed)} analysed again), "
+        f"{len(result.failed)} failed → {store_path}",
+    )
+    for error in result.failed:
+        print_error(error, "[red]failed[/red]")
+    if result.failed:
+        raise typer.Exit(code=min(len(result.failed), MOST_FAILURES_STATUS))
+
+
+@app.command()
 def cases(
     store: StoreOption = None,
     count: Annotated[bool, typer.Option("--count", help="Print only how many there are.")] = False,
+    stale: Annotated[
+        bool,
+        typer.Option(
+            "--stale",
+            help="Print how many stored cases another pipeline made (other models, rules or "
+            "casebook version); `add` analyses them again from their documents.",
+        ),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON: the cases, or with --stale their ids.")
+    ] = False,
     limit: Annotated[
         int | None, typer.Option(help="Show at most this many (default: all).", min=0)
     ] = None,
 ) -> None:
     """List the cases in the case store."""
     store_path = _store_path(store)
+    if stale:
+        found = _guarded(lambda: service.stale_cases(store_path))
+        if as_json:
+            report = {
+                "pipeline": found.pipeline,
+                "stored": found.stored,
+                "stale": len(found.ids),
+                "ids": found.ids,
+            }
+            sys.stdout.write(json.dumps(report, indent=2) + "\n")
+            return
+        sys.stdout.write(f"{len(found.ids)}\n")
+        _say(
+            "",
+            f"{len(found.ids)} of {found.stored} stored cases were made by another pipeline "
+            f"than this casebook's ({found.pipeline})",
+        )
+        return
     if count:
         sys.stdout.write(f"{_guarded(lambda: service.count_cases(store_path))}\n")
         return
     summaries = _guarded(lambda: service.list_cases(store_path, limit=limit))
+    if as_json:
+        listing = [
+            {
+                "id": summary.id,
+                "title": summary.title,
+                "age_years": summary.age_years,
+                "sex": summary.sex,
+                "mentions": summary.mentions,
+                "added_at": summary.added_at.isoformat(),
+            }
+            for summary in summaries
+        ]
+        sys.stdout.write(json.dumps(listing, indent=2) + "\n")
+        return
     table = Table("id", "title", "age", "sex", "mentions", "added (UTC)")
     for summary in summaries:
         age = readable_age(summary.age_years) if summary.age_years is not None else ""

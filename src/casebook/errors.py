@@ -38,6 +38,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_CODE = "CB-E022"
     MALFORMED_ARCHIVE = "CB-E023"
     SPARK_ERROR = "CB-E024"
+    OTHER_PIPELINE = "CB-E025"
 
 
 ERROR_HELP: dict[ErrorCode, str] = {
@@ -72,6 +73,9 @@ ERROR_HELP: dict[ErrorCode, str] = {
     ErrorCode.MALFORMED_ARCHIVE: "The package is not a readable gzipped tar archive.",
     ErrorCode.SPARK_ERROR: "Spark could not run the job: install casebook[spark] and Java 17, "
     "check the --master URL, and read Spark's own message above.",
+    ErrorCode.OTHER_PIPELINE: "The case was made by another pipeline (other models, rules or "
+    "casebook version) than this casebook's: load it with the casebook that made it, or "
+    "analyse its text again (casebook load --reanalyse).",
 }
 
 

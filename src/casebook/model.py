@@ -470,6 +470,14 @@ class Case(RecordModel):
     """One analysed case report: the system of record."""
 
     schema_version: str = SCHEMA_VERSION
+    pipeline: str | None = Field(
+        default=None,
+        description="The fingerprint of the pipeline that made this case "
+        "(``casebook.pipeline_fingerprint``): a hash of casebook's version and of the models "
+        "and rule files the analysis read. None for a case made before casebook recorded it "
+        "(Case JSON without this field still loads) or by a pipeline other than the default "
+        "one; such a case counts as made by another pipeline.",
+    )
     id: str = Field(min_length=1, description="The document's own id (file stem, patient_uid).")
     text: str = Field(description="The original text, unchanged; every offset points into it.")
     source: Source

@@ -18,15 +18,17 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
+from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
-from casebook import __version__
 from casebook.config import DEFAULT_MAX_CHARS, get_settings
 from casebook.errors import CasebookError, ErrorCode, library_detail
+from casebook.ingest.cases import CASE_READERS, CaseRead, CaseReader, iter_cases
 from casebook.ingest.detect import STDIN, check_length, iter_documents, read_bytes
-from casebook.model import Case, Document, Source, SourceFormat
+from casebook.model import Case, Document, Patient, Source, SourceFormat
+from casebook.pipeline_fingerprint import pipeline_fingerprint
 from casebook.store.base import AddOutcome, CaseRecord, CaseSummary
 
 # Imported where they are used: the pipeline pulls in spaCy and the models' numerical
@@ -41,6 +43,8 @@ if TYPE_CHECKING:
 
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 GC_YOUNG_THRESHOLD = 10_000
 """Allocations between two collections of the garbage collector's youngest generation."""
@@ -75,14 +79,16 @@ def default_pipeline() -> Pipeline:
 
 def analyze_document(document: Document, deadline: float | None = None) -> Case:
     """Analyse one document with the default pipeline, stopping at ``deadline``
-    (``time.monotonic()``) if given.
+    (``time.monotonic()``) if given; the case records the pipeline's fingerprint.
 
     Raises:
         CasebookError: ``CB-E013`` when a component fails on this document; ``CB-E020`` when
             the deadline passes.
     """
     try:
-        return default_pipeline()(document, deadline)
+        case = default_pipeline()(document, deadline)
+        case.pipeline = pipeline_fingerprint()
+        return case
     except CasebookError:
         raise
     except Exception as exc:  # a bug in one component must not hide which document hit it
@@ -216,9 +222,11 @@ class ExtractResult:
 
 
 def already_extracted(document: Document, out_dir: Path, output_format: ExportFormat) -> bool:
-    """Whether ``out_dir`` holds a readable export of this document with the same text.
+    """Whether ``out_dir`` holds a readable export of this document with the same text, made
+    by this pipeline (``Case.pipeline``).
 
-    ``extract`` and ``spark extract`` both skip such a document, so a rerun resumes.
+    ``extract`` and ``spark extract`` both skip such a document, so a rerun resumes; an
+    export another pipeline made is written again.
     """
     path = out_dir / case_filename(document.id, output_format)
     try:
@@ -226,10 +234,17 @@ def already_extracted(document: Document, out_dir: Path, output_format: ExportFo
     except (OSError, ValueError):
         return False
     if output_format is ExportFormat.FHIR:
-        from casebook.export.fhir import stored_text_hash, text_hash
+        from casebook.export.fhir import stored_pipeline, stored_text_hash, text_hash
 
-        return stored_text_hash(stored) == text_hash(document.text)
-    return isinstance(stored, dict) and stored.get("text") == document.text
+        return (
+            stored_text_hash(stored) == text_hash(document.text)
+            and stored_pipeline(stored) == pipeline_fingerprint()
+        )
+    return (
+        isinstance(stored, dict)
+        and stored.get("text") == document.text
+        and stored.get("pipeline") == pipeline_fingerprint()
+    )
 
 
 def write_case(case: Case, out_dir: Path, output_format: ExportFormat = ExportFormat.JSON) -> Path:
@@ -328,18 +343,25 @@ def extract(
 
 
 def content_hash(document: Document | Case) -> str:
-    """A hash of what a case is analysed from: the text, its format, and casebook's version.
+    """A hash of what a case is analysed from and with: the text, its format, and the pipeline
+    fingerprint.
 
-    The case store compares it to decide whether a document was already added unchanged; a
-    case hashes as the document it was analysed from. The version is part of it so that
-    ``add`` analyses stored cases again after an upgrade, whose models and rules may read the
-    same text differently.
+    The case store compares it to decide whether a document was already added unchanged. A
+    document hashes with this casebook's pipeline fingerprint, a case with the one it records
+    (none when it records none), so that ``add`` analyses again a stored case that another
+    casebook, a retrained model or edited rules made: they may read the same text differently.
     """
+    if isinstance(document, Case):
+        return _hash_text(document, document.pipeline or "")
+    return _hash_text(document, pipeline_fingerprint())
+
+
+def _hash_text(document: Document | Case, prefix: str) -> str:
     digest = hashlib.sha256()
-    digest.update(__version__.encode("utf-8"))
+    digest.update(prefix.encode("utf-8"))
+    # A separator no fingerprint or format name contains, so that they cannot run together.
     digest.update(b"\0")
     digest.update(document.source.format.value.encode("utf-8"))
-    # A separator no format name contains, so that format and text cannot run together.
     digest.update(b"\0")
     digest.update(document.text.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
@@ -348,8 +370,9 @@ def content_hash(document: Document | Case) -> str:
 def read_upload(data: bytes, name: str | None = None, *, max_chars: int) -> list[Document]:
     """The documents in uploaded or pasted bytes, in any format ``read_bytes`` reads.
 
-    Pasted plain text (no ``name``) gets the id ``text-`` and the start of its content hash, so
-    that the same text pasted twice is the same case and different texts never share an id.
+    Pasted plain text (no ``name``) gets the id ``text-`` and the start of a hash of the text,
+    so that the same text pasted twice is the same case (also after an upgrade, which replaces
+    it) and different texts never share an id.
 
     Args:
         data: The bytes.
@@ -367,7 +390,7 @@ def read_upload(data: bytes, name: str | None = None, *, max_chars: int) -> list
     documents = read_bytes(data, name or STDIN, max_chars=max_chars)
     if name is None:
         documents = [
-            d.model_copy(update={"id": f"text-{content_hash(d)[:12]}"})
+            d.model_copy(update={"id": f"text-{_hash_text(d, '')[:12]}"})
             if d.source.format is SourceFormat.TEXT
             else d
             for d in documents
@@ -764,6 +787,226 @@ def store_cases(cases: Sequence[Case], store_path: Path, *, replace: bool = Fals
                 AddOutcome.REPLACED: result.replaced,
             }[stored].append(case.id)
     return result
+
+
+def document_of(case: Case) -> Document:
+    """The document a case was analysed from, as near as the case tells it.
+
+    The text, its source and title are the case's own. Sections and the patient's age and sex
+    are what the reader gave only for the formats whose readers give them (JATS and BioC mark
+    up sections, PMC-Patients states age and sex); for the others the pipeline finds them.
+    """
+    return Document(
+        id=case.id,
+        text=case.text,
+        source=case.source,
+        title=case.title,
+        sections=case.sections if case.source.format in READER_SECTIONS else [],
+        patient=case.patient if case.source.format in READER_PATIENT else Patient(),
+    )
+
+
+READER_SECTIONS = frozenset({SourceFormat.JATS, SourceFormat.BIOC_XML, SourceFormat.BIOC_JSON})
+"""Formats whose readers give a document's sections."""
+
+READER_PATIENT = frozenset({SourceFormat.PMC_PATIENTS})
+"""Formats whose readers give the patient's age and sex."""
+
+
+@dataclass
+class LoadResult(AddResult):
+    """What loading analysed cases did, by case id; ``reanalysed`` are also in the others."""
+
+    reanalysed: list[str] = field(default_factory=list)
+
+
+def _other_pipeline(read: CaseRead) -> CasebookError:
+    made = read.case.pipeline
+    made_by = f"pipeline {made}" if made else "a pipeline it does not record"
+    return CasebookError(
+        ErrorCode.OTHER_PIPELINE,
+        f"case {read.case.id!r} was made by {made_by}, not by this casebook's "
+        f"{pipeline_fingerprint()}; --reanalyse analyses its text again",
+        read.where,
+    )
+
+
+def _loaded_record(read: CaseRead, again: bool) -> CaseRecord | CasebookError:
+    """The store's record of a case read from a file, analysed again first when ``again``.
+
+    A search-index entry stored beside the case (the case Parquet's) is kept when this
+    casebook's indexer built it; otherwise the entry is computed from the case.
+    """
+    case = read.case
+    try:
+        if again:
+            case = analyze_document(document_of(case))
+        digest = content_hash(case)
+        if not again and read.digest is not None and read.digest != digest:
+            return CasebookError(
+                ErrorCode.INVALID_CASE,
+                f"case {case.id!r} is stored with the fingerprint {read.digest}, which is not "
+                "that of its text, format and pipeline",
+                read.where,
+            )
+        if not again and read.index_entry is not None and read.index_key == _indexer().key:
+            return CaseRecord.of(case, digest, read.index_key, read.index_entry)
+        return case_record(case, digest)
+    except CasebookError as error:
+        return CasebookError(error.code, error.message, read.where)
+    except Exception as exc:  # a case the index cannot read must not stop the batch
+        return CasebookError(
+            ErrorCode.PROCESSING_FAILED,
+            f"indexing case {case.id!r} failed: {type(exc).__name__}: {exc}",
+            read.where,
+        )
+
+
+def _clash_of(read: CaseRead) -> CasebookError:
+    return CasebookError(
+        ErrorCode.ID_CONFLICT,
+        f"a case {read.case.id!r} with another text is stored or given before it; not "
+        "stored (--replace replaces it)",
+        read.where,
+    )
+
+
+def _read_case_parquet(path: Path) -> Iterator[CaseRead | CasebookError]:
+    """The cases of a case Parquet file (``casebook.export.parquet``), which needs pyarrow."""
+    try:
+        from casebook.export.parquet import read_case_parquet
+    except ImportError:
+        yield CasebookError(
+            ErrorCode.UNSUPPORTED_FORMAT,
+            "reading the case Parquet needs pyarrow: install casebook[spark]",
+            path,
+        )
+        return
+    yield from read_case_parquet(path)
+
+
+LOAD_READERS: dict[str, CaseReader] = {**CASE_READERS, ".parquet": _read_case_parquet}
+"""What ``load`` reads: Case JSON and JSON Lines, and the case Parquet of ``spark extract``."""
+
+
+def load(
+    inputs: Sequence[str],
+    store_path: Path,
+    *,
+    reanalyse: bool = False,
+    replace: bool = False,
+    index: bool = True,
+    stdin: BinaryIO | None = None,
+    on_advance: Callable[[], None] | None = None,
+) -> LoadResult:
+    """Store cases analysed elsewhere, without analysing them again.
+
+    The cases are read one at a time (``casebook.ingest.cases``, and
+    ``casebook.export.parquet`` for the case Parquet), validated against the case model, and
+    committed in batches of at most ``COMMIT_AT_MOST``, each case with its search-index entry;
+    the store is held only while a batch is looked up or committed, as ``add`` holds it. A case
+    whose text the store already holds as this pipeline made it is left as it is, so an
+    interrupted load resumes. Memory holds one batch of cases, whatever their number (the
+    result lists their ids). A case another pipeline made (``Case.pipeline``) is refused with
+    ``CB-E025``, or analysed again from its text when ``reanalyse``; one whose id is stored
+    (or given earlier in the batch) with another text is refused with ``CB-E021`` unless
+    ``replace``. A record that cannot be read or stored is reported with its file and line in
+    ``LoadResult.failed``, and the rest go on.
+
+    Args:
+        inputs: Case files, folders of them, glob patterns, or ``-`` for Case JSON Lines on
+            standard input (see ``casebook.ingest.cases.iter_cases`` and ``LOAD_READERS``).
+        store_path: The case store; created when missing.
+        reanalyse: Analyse again the cases another pipeline made, instead of refusing them.
+        replace: Replace a stored case whose id a loaded case shares but whose text differs.
+        index: Bring the search index up to date before returning.
+        stdin: The stream ``-`` reads from.
+        on_advance: Called after each case is stored (or has failed).
+
+    Raises:
+        CasebookError: ``CB-E016``/``CB-E015`` when the store cannot be opened or written.
+    """
+    result = LoadResult()
+    pipeline = pipeline_fingerprint()
+    # Create or check the store before reading anything, so that a foreign file fails at once.
+    with open_store(store_path):
+        pass
+    # No entries kept for the index: they would grow with the cases; it reads them back.
+    writer = _BatchWriter(store_path, result, on_advance)
+    try:
+        for chunk in _chunks(iter_cases(inputs, stdin, LOAD_READERS), COMMIT_AT_MOST):
+            reads = [read for read in chunk if isinstance(read, CaseRead)]
+            ids = [read.case.id for read in reads]
+            with open_store(store_path, read_only=True) as store:
+                stored = store.content_hashes(ids)
+                # Texts only of ids stored otherwise: reading them scans the cases' JSON.
+                changed = [
+                    read.case.id
+                    for read in reads
+                    if stored.get(read.case.id, "") not in ("", _hash_text(read.case, pipeline))
+                ]
+                texts = store.texts(changed) if changed and not replace else {}
+            # Whether each case's id goes with another text, stored or earlier in the batch.
+            clashes = iter(_clashes([read.case for read in reads], texts))
+            for read in chunk:
+                if isinstance(read, CasebookError):
+                    writer.put(read)
+                    continue
+                clash = next(clashes) and not replace
+                if stored.get(read.case.id) == _hash_text(read.case, pipeline):
+                    # Stored as this pipeline makes it: neither analysed nor indexed again.
+                    result.unchanged.append(read.case.id)
+                    if on_advance:
+                        on_advance()
+                elif clash:
+                    writer.put(_clash_of(read))
+                elif read.case.pipeline != pipeline and not reanalyse:
+                    writer.put(_other_pipeline(read))
+                else:
+                    again = read.case.pipeline != pipeline
+                    record = _loaded_record(read, again)
+                    if again and isinstance(record, CaseRecord):
+                        result.reanalysed.append(record.id)
+                    writer.put(record)
+            # Committed before the next batch is looked up, so that it sees this one.
+            writer.flush()
+    except KeyboardInterrupt:
+        writer.flush()  # the finished cases are whole: keep them
+        raise
+    writer.flush()
+    if index:
+        from casebook.search.precedent import refresh_index
+
+        with open_store(store_path, read_only=True) as store:
+            refresh_index(store_path, store)
+    return result
+
+
+def _chunks(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of ``size`` items (the last one shorter), read as they are needed."""
+    while chunk := list(islice(items, size)):
+        yield chunk
+
+
+@dataclass(frozen=True)
+class StaleCases:
+    """The stored cases that another pipeline than this casebook's made."""
+
+    pipeline: str
+    """This casebook's pipeline fingerprint."""
+    stored: int
+    """How many cases the store holds."""
+    ids: list[str]
+    """The ids of those another pipeline made (or that record none), sorted."""
+
+
+def stale_cases(store_path: Path) -> StaleCases:
+    """Which stored cases another pipeline made; none when the store does not exist yet."""
+    pipeline = pipeline_fingerprint()
+    if not store_path.exists():
+        return StaleCases(pipeline, 0, [])
+    with open_store(store_path, read_only=True) as store:
+        return StaleCases(pipeline, store.count(), store.stale_ids(pipeline))
 
 
 def _clashes(documents: Sequence[Document | Case], stored: dict[str, str]) -> list[bool]:

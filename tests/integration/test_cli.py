@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from casebook.cli import app
 from casebook.model import Case
+from casebook.pipeline_fingerprint import pipeline_fingerprint
 
 runner = CliRunner()
 
@@ -126,6 +127,22 @@ def test_extract_redoes_a_document_whose_text_changed(tmp_path: Path) -> None:
     assert "1 written, 1 already done" in again.stderr
     two = json.loads((out / "two.json").read_text(encoding="utf-8"))
     assert two["text"].endswith("She was discharged.\n")
+
+
+def test_extract_records_its_pipeline_and_redoes_what_another_pipeline_made(
+    tmp_path: Path,
+) -> None:
+    source, out = tmp_path / "in", tmp_path / "out"
+    _write_batch(source)
+    runner.invoke(app, ["extract", str(source), "--out", str(out), "--workers", "1"])
+    one = json.loads((out / "one.json").read_text(encoding="utf-8"))
+    assert one["pipeline"] == pipeline_fingerprint()
+    one["pipeline"] = "0" * 16  # as an older casebook, or other models, would have left it
+    (out / "one.json").write_text(json.dumps(one), encoding="utf-8")
+    again = runner.invoke(app, ["extract", str(source), "--out", str(out), "--workers", "1"])
+    assert "1 written, 1 already done" in again.stderr
+    redone = json.loads((out / "one.json").read_text(encoding="utf-8"))
+    assert redone["pipeline"] == pipeline_fingerprint()
 
 
 def test_schema_prints_the_case_json_schema() -> None:

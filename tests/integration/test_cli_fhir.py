@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from fhir.resources.R4B.bundle import Bundle
@@ -10,6 +11,8 @@ from fhir.resources.R4B.patient import Patient
 from typer.testing import CliRunner
 
 from casebook.cli import app
+from casebook.export.fhir import stored_pipeline
+from casebook.pipeline_fingerprint import pipeline_fingerprint
 
 runner = CliRunner()
 
@@ -61,3 +64,12 @@ def test_extract_fhir_writes_one_bundle_per_document_and_resumes(tmp_path: Path)
     assert "1 written, 1 already done" in changed.stderr
     two = Bundle.model_validate_json((out / "two.fhir.json").read_text(encoding="utf-8"))
     assert _text_of(two).endswith("She was discharged.\n")
+
+    tagged = (out / "one.fhir.json").read_text(encoding="utf-8")
+    assert stored_pipeline(json.loads(tagged)) == pipeline_fingerprint()
+    (out / "one.fhir.json").write_text(tagged.replace(pipeline_fingerprint(), "0" * 16))
+    redone = runner.invoke(app, args)  # another pipeline made it: analysed again
+    assert "1 written, 1 already done" in redone.stderr
+    assert (
+        stored_pipeline(json.loads((out / "one.fhir.json").read_text())) == pipeline_fingerprint()
+    )

@@ -32,6 +32,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "resources",
             "config",
             "provenance",
+            "pipeline_fingerprint",
             "blas",
             "inference_layers",
             "caseless",

@@ -211,6 +211,16 @@ def test_a_summary_must_point_at_known_mentions_and_round_trips() -> None:
         Case.model_validate(data)
 
 
+def test_case_json_written_before_pipelines_were_recorded_still_loads() -> None:
+    data = json.loads(
+        _example().model_copy(update={"pipeline": "75b35dbcb27c01b6"}).model_dump_json()
+    )
+    del data["pipeline"]
+    old = Case.model_validate_json(json.dumps(data))
+    assert old.pipeline is None
+    assert old == _example()
+
+
 def test_a_rule_file_pattern_that_does_not_compile_is_refused_when_read() -> None:
     from pydantic import TypeAdapter, ValidationError
 

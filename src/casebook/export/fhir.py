@@ -45,6 +45,9 @@ and ``end`` (character offsets, in Unicode code points, into the DocumentReferen
 approximate). Resource ids are UUID 5 of the case id and the mention id (and the resource's
 role), so the same case always gives the same Bundle; entries use ``urn:uuid:`` full URLs and
 references, as FHIR collections without a server do.
+
+**Provenance.** The Bundle's ``meta.tag`` holds the fingerprint of the pipeline that made the
+case (``Case.pipeline``) under the system ``PIPELINE_SYSTEM``, when the case records one.
 """
 
 from __future__ import annotations
@@ -75,6 +78,7 @@ from fhir.resources.R4B.familymemberhistory import (
 )
 from fhir.resources.R4B.identifier import Identifier
 from fhir.resources.R4B.medicationstatement import MedicationStatement
+from fhir.resources.R4B.meta import Meta
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.procedure import Procedure
@@ -102,6 +106,9 @@ EVIDENCE_URL = "https://casebook.dev/fhir/StructureDefinition/evidence"
 
 CASE_ID_SYSTEM = "https://casebook.dev/fhir/case-id"
 """The identifier system of casebook case ids (``Bundle.identifier``, the DocumentReference)."""
+
+PIPELINE_SYSTEM = "https://casebook.dev/fhir/pipeline"
+"""The tag system of the pipeline fingerprint in ``Bundle.meta.tag``."""
 
 CODE_SYSTEMS: dict[CodeSystem, str] = {
     CodeSystem.ICD10CM: "http://hl7.org/fhir/sid/icd-10-cm",
@@ -216,6 +223,16 @@ def stored_text_hash(bundle: Any) -> str | None:
             attachment = content.get("attachment") if isinstance(content, dict) else None
             if isinstance(attachment, dict) and isinstance(attachment.get("hash"), str):
                 return str(attachment["hash"])
+    return None
+
+
+def stored_pipeline(bundle: Any) -> str | None:
+    """The pipeline fingerprint tagged on a Bundle, read from its parsed JSON; None if none."""
+    meta = bundle.get("meta") if isinstance(bundle, dict) else None
+    for tag in (meta.get("tag") or []) if isinstance(meta, dict) else []:
+        if isinstance(tag, dict) and tag.get("system") == PIPELINE_SYSTEM:
+            code = tag.get("code")
+            return code if isinstance(code, str) else None
     return None
 
 
@@ -584,8 +601,10 @@ class _BundleBuilder:
             elif mention.type is EntityType.MEDICATION:
                 self.medication(mention)
         case_id = _string(self.case.id)
+        pipeline = self.case.pipeline
         return Bundle(
             id=self.role_id("bundle"),
+            meta=Meta(tag=[Coding(system=PIPELINE_SYSTEM, code=pipeline)]) if pipeline else None,
             type="collection",
             identifier=Identifier(system=CASE_ID_SYSTEM, value=case_id) if case_id else None,
             entry=[

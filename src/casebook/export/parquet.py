@@ -5,8 +5,9 @@ Spark partition, named ``part-RUN-PARTITION.parquet`` where ``RUN`` is the run's
 so that names sort by run. Every column is a non-null string:
 
 - ``id``: the case id.
-- ``fingerprint``: what the case was made from (``service.content_hash``: the text, its format
-  and casebook's version), which a rerun compares to skip what is current.
+- ``fingerprint``: what the case was made from and by (``service.content_hash``: the text, its
+  format and the pipeline fingerprint the case records as ``Case.pipeline``), which a rerun
+  compares to skip what is current, and which ``casebook add`` stores too.
 - ``case_json``: the whole ``Case`` as compact JSON (``Case.model_dump_json()``), as the case
   store holds it.
 - ``index_key``: what built the search-index entry (``search.hybrid.entry_key``).
@@ -15,6 +16,7 @@ so that names sort by run. Every column is a non-null string:
 
 A case id is in one file only: when a rerun writes a case anew, ``drop_superseded`` removes
 its older rows. Files whose names start with ``.`` or ``_`` are not part of the data.
+``casebook load`` reads it back (``read_case_parquet``), a row group at a time.
 
 Needs ``pyarrow`` (the ``spark`` extra).
 """
@@ -31,6 +33,9 @@ from uuid import uuid4
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.ingest.cases import CaseRead, parse_case
 
 CASES_FOLDER = "cases.parquet"
 """The folder of the case Parquet inside an output folder."""
@@ -154,6 +159,48 @@ def read_rows(folder: Path) -> Iterator[CaseRow]:
         for group in range(parquet.num_row_groups):
             for record in parquet.read_row_group(group, columns=CASES_SCHEMA.names).to_pylist():
                 yield CaseRow(**record)
+
+
+def read_case_parquet(path: Path) -> Iterator[CaseRead | CasebookError]:
+    """The cases of one file of the case Parquet, a row group at a time, each validated.
+
+    A row is ``PATH:row N`` (counted from 1) in errors. A file that is not Parquet, or lacks
+    a column of ``CASES_SCHEMA``, is one error, after the rows read before it broke.
+    """
+    number = 0
+    try:
+        parquet = pq.ParquetFile(path)
+        for group in range(parquet.num_row_groups):
+            table = parquet.read_row_group(group, columns=CASES_SCHEMA.names)
+            for record in table.to_pylist():
+                number += 1
+                yield _row_case(CaseRow(**record), f"{path}:row {number}")
+    except (OSError, pa.ArrowException, KeyError, TypeError) as exc:
+        yield CasebookError(
+            ErrorCode.UNSUPPORTED_FORMAT,
+            f"not a readable case Parquet file (after {number} rows): {type(exc).__name__}: {exc}",
+            path,
+        )
+
+
+def _row_case(row: CaseRow, where: str) -> CaseRead | CasebookError:
+    """A row's case, validated, with what the row stores beside it."""
+    read = parse_case(row.case_json, where)
+    if isinstance(read, CasebookError):
+        return read
+    if read.case.id != row.id:
+        return CasebookError(
+            ErrorCode.INVALID_CASE,
+            f"the row's id {row.id!r} is not that of its case, {read.case.id!r}",
+            where,
+        )
+    return CaseRead(
+        read.case,
+        where,
+        digest=row.fingerprint,
+        index_key=row.index_key or None,
+        index_entry=row.index_entry or None,
+    )
 
 
 def drop_superseded(folder: Path) -> int:

@@ -16,7 +16,7 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -257,25 +257,27 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def _supported(path: Path) -> bool:
+def is_supported(path: Path) -> bool:
+    """Whether a folder walk or a glob keeps this file for the document readers."""
     return path.suffix.lower() in SUPPORTED_SUFFIXES or is_package(path)
 
 
-def _walk(folder: Path) -> list[Path]:
-    """Supported files under a folder, recursively, sorted, hidden files and folders skipped."""
-    found = [
-        p for p in folder.rglob("*") if _supported(p) and not _hidden(p, folder) and p.is_file()
-    ]
+def _walk(folder: Path, keep: Callable[[Path], bool]) -> list[Path]:
+    """Kept files under a folder, recursively, sorted, hidden files and folders skipped."""
+    found = [p for p in folder.rglob("*") if keep(p) and not _hidden(p, folder) and p.is_file()]
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
 
 
-def expand_inputs(inputs: Sequence[str]) -> list[str | Path]:
+def expand_inputs(
+    inputs: Sequence[str], keep: Callable[[Path], bool] = is_supported
+) -> list[str | Path]:
     """Expand files, folders and glob patterns into the files to read, in order.
 
     A file is kept whatever its extension (it was named on purpose). A folder is walked
-    recursively and sorted, keeping supported extensions and skipping ``.ann`` files and hidden
-    files and folders; glob matches (``*.txt``, ``**/*.xml``) are filtered the same way. The
-    same file reached twice is kept once, at its first place.
+    recursively and sorted, keeping the files ``keep`` accepts (by default those of supported
+    extensions, which leaves out ``.ann`` files) and skipping hidden files and folders; glob
+    matches (``*.txt``, ``**/*.xml``) are filtered the same way. The same file reached twice is
+    kept once, at its first place.
 
     Returns:
         ``Path`` items for files, the string ``"-"`` for standard input, and the input string
@@ -297,7 +299,7 @@ def expand_inputs(inputs: Sequence[str]) -> list[str | Path]:
             continue
         path = Path(raw)
         if path.is_dir():
-            for found in _walk(path):
+            for found in _walk(path, keep):
                 add(found)
         elif path.exists():
             add(path)
@@ -306,8 +308,8 @@ def expand_inputs(inputs: Sequence[str]) -> list[str | Path]:
             files: list[Path] = []
             for match in map(Path, matches):
                 if match.is_dir():
-                    files += _walk(match)
-                elif _supported(match) and not match.name.startswith("."):
+                    files += _walk(match, keep)
+                elif keep(match) and not match.name.startswith("."):
                     files.append(match)
             for found in files:
                 add(found)

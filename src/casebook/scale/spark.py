@@ -83,12 +83,9 @@ error's path, code and message when it failed (null when its output was written)
 
 
 def fingerprint(document: Document) -> str:
-    """What a written case is current for.
-
-    Today ``service.content_hash`` (the text, its format and casebook's version), which
-    ``casebook add`` stores too; this is the one place ``spark extract`` reads it, for the
-    pipeline fingerprint to take its place.
-    """
+    """What a written case is current for: ``service.content_hash``, the hash of the text,
+    its format and the pipeline fingerprint (``Case.pipeline`` of the case written), which
+    ``casebook add`` and ``casebook load`` store too."""
     return service.content_hash(document)
 
 

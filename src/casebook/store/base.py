@@ -46,6 +46,7 @@ class CaseRecord:
         index_key: What built ``index_entry`` (see ``casebook.search.hybrid.entry_key``).
         index_entry: The case's entry in the search index, so that building the index never
             reads the case again; None when not computed.
+        pipeline: The fingerprint of the pipeline that made the case (``Case.pipeline``).
     """
 
     id: str
@@ -60,6 +61,7 @@ class CaseRecord:
     codes: tuple[tuple[str, str, float, str | None], ...]
     index_key: str | None = None
     index_entry: str | None = None
+    pipeline: str | None = None
 
     @classmethod
     def of(
@@ -90,6 +92,7 @@ class CaseRecord:
             codes=tuple(codes),
             index_key=index_key,
             index_entry=index_entry,
+            pipeline=case.pipeline,
         )
 
 
@@ -179,6 +182,11 @@ class CaseStore(Protocol):
 
     def texts(self, case_ids: Sequence[str]) -> dict[str, str]:
         """The text of each of these ids that is stored."""
+        ...
+
+    def stale_ids(self, pipeline: str) -> builtins.list[str]:
+        """The ids of the stored cases that another pipeline than ``pipeline`` made, or one
+        that the case does not record, sorted."""
         ...
 
     def fingerprint(self) -> str:

@@ -35,10 +35,10 @@ from casebook.errors import CasebookError, ErrorCode, library_detail
 from casebook.model import Case
 from casebook.store.base import AddOutcome, CaseRecord, CaseSummary
 
-STORE_SCHEMA_VERSION = 2
+STORE_SCHEMA_VERSION = 3
 """The version of the table layout below; bump it (and add a migration) when it changes.
 
-Version 2 added ``search_entries``.
+Version 2 added ``search_entries``; version 3 ``cases.pipeline``.
 """
 
 _SEARCH_ENTRIES = """CREATE TABLE search_entries (
@@ -47,6 +47,10 @@ _SEARCH_ENTRIES = """CREATE TABLE search_entries (
         entry VARCHAR NOT NULL
     )"""
 """A case's entry in the search index, and what built it (deleted with the case)."""
+
+_PIPELINE_COLUMN = "ALTER TABLE cases ADD COLUMN pipeline VARCHAR"
+"""The fingerprint of the pipeline that made a case (``Case.pipeline``); NULL when the case
+records none. Last, so that a store upgraded by adding it has the columns in the same order."""
 
 _CHILD_TABLES = ("mentions", "codes", "search_entries")
 
@@ -61,7 +65,8 @@ _SCHEMA = (
         source_format VARCHAR NOT NULL,
         source_path VARCHAR,
         added_at TIMESTAMP NOT NULL,
-        case_json VARCHAR NOT NULL
+        case_json VARCHAR NOT NULL,
+        pipeline VARCHAR
     )""",
     # No keys or indexes on the child tables: DuckDB's indexes slow bulk inserts and the rows
     # are only ever deleted per case, which a scan handles.
@@ -167,6 +172,7 @@ class DuckDBCaseStore:
         self.path = path
         self.read_only = read_only
         self._has_entries = True
+        self._has_pipeline = True
         self._refuse_foreign_file()
         if not read_only:
             try:
@@ -317,14 +323,18 @@ class DuckDBCaseStore:
                 "upgrade casebook to use it",
                 self.path,
             )
-        if int(version) == 1:
-            # Version 1 had no search entries; a store opened read-only keeps its layout and
-            # its cases are indexed from their JSON.
+        if int(version) < STORE_SCHEMA_VERSION:
+            # A store opened read-only keeps its layout: without search entries (version 1)
+            # its cases are indexed from their JSON; without pipelines (before version 3)
+            # every case counts as made by another pipeline, as none recorded one then.
             if self.read_only:
-                self._has_entries = False
+                self._has_entries = int(version) >= 2
+                self._has_pipeline = False
                 return
-            with self._transaction("upgrading the store to schema version 2"):
-                self._con.execute(_SEARCH_ENTRIES)
+            with self._transaction(f"upgrading the store to schema version {STORE_SCHEMA_VERSION}"):
+                if int(version) < 2:
+                    self._con.execute(_SEARCH_ENTRIES)
+                self._con.execute(_PIPELINE_COLUMN)
                 self._con.execute(
                     "UPDATE meta SET value = ? WHERE key = 'schema_version'",
                     [str(STORE_SCHEMA_VERSION)],
@@ -430,6 +440,7 @@ class DuckDBCaseStore:
             _strings([r.source_path for r in records]),
             np.full(len(records), added_at, dtype="datetime64[us]"),
             _strings([r.case_json for r in records]),
+            _strings([r.pipeline for r in records]),
         )
         mentions = [(r.id, *m) for r in records for m in r.mentions]
         if mentions:
@@ -562,6 +573,18 @@ class DuckDBCaseStore:
             doing="looking up case texts",
         )
         return dict(rows)
+
+    def stale_ids(self, pipeline: str) -> builtins.list[str]:
+        """The ids of the stored cases that another pipeline than ``pipeline`` made, or one
+        that the case does not record, sorted."""
+        if not self._has_pipeline:
+            return self.ids()
+        rows = self._query(
+            "SELECT id FROM cases WHERE pipeline IS DISTINCT FROM ? ORDER BY id",
+            [pipeline],
+            doing="looking up stale cases",
+        )
+        return [row[0] for row in rows]
 
     def fingerprint(self) -> str:
         """A digest of which cases are stored in which version; any add or remove changes it."""

@@ -8,16 +8,19 @@ import pytest
 
 pq = pytest.importorskip("pyarrow.parquet")
 
+from casebook.errors import CasebookError  # noqa: E402
 from casebook.export.parquet import (  # noqa: E402  (needs pyarrow, skipped above without it)
     CASES_SCHEMA,
     CaseParquetWriter,
     CaseRow,
     drop_superseded,
     part_files,
+    read_case_parquet,
     read_fingerprints,
     read_rows,
     remove_temporary_files,
 )
+from casebook.model import Case, Source, SourceFormat  # noqa: E402
 
 
 def row(case_id: str, fingerprint: str = "f1") -> CaseRow:
@@ -81,3 +84,27 @@ def test_half_written_and_hidden_files_are_not_data(tmp_path: Path) -> None:
     remove_temporary_files(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["_SUCCESS", "part-1-00000.parquet"]
     assert read_fingerprints(tmp_path / "missing") == {}
+
+
+def test_reading_cases_back_locates_each_bad_row_and_a_file_that_is_not_parquet(
+    tmp_path: Path,
+) -> None:
+    case = Case(id="a", text="fever", source=Source(format=SourceFormat.TEXT))
+    target = tmp_path / "part-1-00000.parquet"
+    with CaseParquetWriter(target) as writer:
+        writer.add(CaseRow("a", "f1", case.model_dump_json(), "k", "{}"))
+        writer.add(CaseRow("b", "f1", case.model_dump_json(), "k", "{}"))
+        writer.add(row("c"))
+    read = list(read_case_parquet(target))
+    assert not isinstance(read[0], CasebookError)
+    assert (read[0].case, read[0].where, read[0].digest) == (case, f"{target}:row 1", "f1")
+    assert [(e.code.value, e.path) for e in read[1:] if isinstance(e, CasebookError)] == [
+        ("CB-E010", f"{target}:row 2"),
+        ("CB-E010", f"{target}:row 3"),
+    ]
+    assert "the row's id 'b' is not that of its case, 'a'" in str(read[1])
+
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"PAR1 this is not a Parquet file")
+    (error,) = read_case_parquet(broken)
+    assert isinstance(error, CasebookError) and error.code.value == "CB-E007"

@@ -19,6 +19,7 @@ from casebook import service  # noqa: E402  (the skips above come first)
 from casebook.errors import CasebookError, ErrorCode  # noqa: E402
 from casebook.export.parquet import CASES_FOLDER, CaseParquetWriter, CaseRow  # noqa: E402
 from casebook.ingest.detect import read_path  # noqa: E402
+from casebook.pipeline_fingerprint import pipeline_fingerprint  # noqa: E402
 from casebook.scale.spark import (  # noqa: E402
     FAILURES_FILE,
     Failure,
@@ -45,9 +46,11 @@ def test_a_rerun_with_every_output_current_skips_all_without_starting_spark(
     out = tmp_path / "out"
     out.mkdir()
     for name in ("a", "b"):
-        # ``extract`` counts an output current when it holds the document's text.
+        # ``extract`` counts an output current when it holds the document's text, made by
+        # this pipeline.
         text = (inputs / f"{name}.txt").read_text(encoding="utf-8")
-        (out / f"{name}.json").write_text(json.dumps({"text": text}), encoding="utf-8")
+        current = {"text": text, "pipeline": pipeline_fingerprint()}
+        (out / f"{name}.json").write_text(json.dumps(current), encoding="utf-8")
     result = spark_extract([str(inputs)], out, on_start=_started)
     assert (result.written, sorted(result.skipped), result.partitions) == ([], ["a", "b"], 0)
     (failure,) = result.failed
@@ -72,7 +75,8 @@ def test_of_two_documents_with_one_id_the_later_decides(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     # The output holds the later document: nothing is analysed, the earlier one is left out.
-    (out / "case.json").write_text(json.dumps({"text": "A woman had a cough."}), encoding="utf-8")
+    later = {"text": "A woman had a cough.", "pipeline": pipeline_fingerprint()}
+    (out / "case.json").write_text(json.dumps(later), encoding="utf-8")
     result = spark_extract([str(first), str(second)], out, on_start=_started)
     assert (result.skipped, result.replaced, result.failed) == (["case"], ["case"], [])
     assert not (out / FAILURES_FILE).exists()

@@ -427,12 +427,49 @@ def test_a_version_1_store_is_read_as_it_is_and_upgraded_when_written(store_path
         store.add_records([_record(_case("a"), "h", '{"e": "a"}')])
     with duckdb.connect(str(store_path)) as con:  # the layout casebook wrote before entries
         con.execute("DROP TABLE search_entries")
+        con.execute("ALTER TABLE cases DROP COLUMN pipeline")
         con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     with DuckDBCaseStore(store_path, read_only=True) as store:
         assert list(store.index_entries("k1")) == [("a", _case("a"))]
     with DuckDBCaseStore(store_path) as store:
         store.add_records([_record(_case("b"), "h", '{"e": "b"}')])
         assert list(store.index_entries("k1")) == [("a", _case("a")), ("b", '{"e": "b"}')]
+    assert _rows(store_path, "SELECT value FROM meta WHERE key = 'schema_version'") == [
+        (str(STORE_SCHEMA_VERSION),)
+    ]
+
+
+def _made_by(case: Case, pipeline: str | None) -> Case:
+    return case.model_copy(update={"pipeline": pipeline})
+
+
+def test_stale_ids_are_the_cases_another_pipeline_or_none_made(store_path: Path) -> None:
+    with DuckDBCaseStore(store_path) as store:
+        store.add(_made_by(_case("current"), "p1"), "h")
+        store.add(_made_by(_case("older"), "p0"), "h")
+        store.add(_made_by(_case("unrecorded"), None), "h")
+        assert store.stale_ids("p1") == ["older", "unrecorded"]
+        assert store.stale_ids("p0") == ["current", "unrecorded"]
+        store.add(_made_by(_case("older"), "p1"), "h2")  # analysed again
+        assert store.stale_ids("p1") == ["unrecorded"]
+        assert store.get("older").pipeline == "p1"
+
+
+def test_a_version_2_store_counts_every_case_stale_and_records_pipelines_once_written(
+    store_path: Path,
+) -> None:
+    with DuckDBCaseStore(store_path) as store:
+        store.add(_case("a"), "h")  # no case recorded its pipeline then
+    with duckdb.connect(str(store_path)) as con:  # the layout casebook wrote before pipelines
+        con.execute("ALTER TABLE cases DROP COLUMN pipeline")
+        con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    with DuckDBCaseStore(store_path, read_only=True) as store:
+        assert store.stale_ids("p1") == ["a"]
+        assert store.get("a") == _case("a")
+    with DuckDBCaseStore(store_path) as store:
+        assert store.stale_ids("p1") == ["a"]
+        store.add(_made_by(_case("b"), "p1"), "h")
+        assert store.stale_ids("p1") == ["a"]
     assert _rows(store_path, "SELECT value FROM meta WHERE key = 'schema_version'") == [
         (str(STORE_SCHEMA_VERSION),)
     ]

@@ -10,6 +10,7 @@ from casebook import service
 from casebook.components import pipeline_from_names
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Case, Document, Source, SourceFormat
+from casebook.pipeline_fingerprint import pipeline_fingerprint
 from casebook.search.hybrid import CaseIndex
 from casebook.search.saved import index_folder
 from casebook.search.settings import load_search_settings
@@ -72,8 +73,9 @@ def test_add_is_incremental_and_replaces_another_text_only_on_purpose(
     assert service.get_case(store, "two").patient.age_years == 9
     assert service.count_cases(store) == 2
 
-    # The same texts read by another version of casebook are analysed again and replaced.
-    monkeypatch.setattr(service, "__version__", "0.0.0-other")
+    # The same texts read by another pipeline (another casebook version, retrained models or
+    # edited rules) are analysed again and replaced.
+    monkeypatch.setattr(service, "pipeline_fingerprint", lambda: "0" * 16)
     upgraded = service.add([str(folder)], store, analyze=analyze)
     assert sorted(upgraded.replaced) == ["one", "two"] and not upgraded.failed
 
@@ -113,6 +115,35 @@ def test_storing_cases_refuses_another_text_under_a_stored_id(tmp_path: Path) ->
     assert service.store_cases([first], store).unchanged == ["r"]
     assert service.store_cases([other], store, replace=True).replaced == ["r"]
     assert service.get_case(store, "r").text == "A 60-year-old woman."
+
+
+def test_content_hash_follows_the_pipeline_that_made_a_case() -> None:
+    document = Document(id="a", text="fever", source=Source(format=SourceFormat.TEXT))
+    case = Case.from_document(document)
+    current = case.model_copy(update={"pipeline": pipeline_fingerprint()})
+    other = case.model_copy(update={"pipeline": "0" * 16})
+    assert service.content_hash(current) == service.content_hash(document)
+    assert service.content_hash(other) != service.content_hash(document)
+    assert service.content_hash(case) != service.content_hash(document)  # made by none known
+
+
+def test_add_analyses_again_a_case_another_pipeline_made(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    store = tmp_path / "cases.duckdb"
+    (document,) = service.read_inputs([str(folder / "one.txt")])[0]
+    older = _analyze(document).model_copy(update={"pipeline": "0" * 16})
+    assert service.store_cases([older], store).added == ["one"]
+    assert service.stale_cases(store).ids == ["one"]
+
+    def analyze(document: Document) -> Case:
+        return _analyze(document).model_copy(update={"pipeline": pipeline_fingerprint()})
+
+    result = service.add([str(folder)], store, analyze=analyze)
+    assert result.replaced == ["one"] and result.added == ["two"]
+    assert service.get_case(store, "one").pipeline == pipeline_fingerprint()
+    assert service.stale_cases(store).ids == []
+    again = service.add([str(folder)], store, analyze=analyze)
+    assert sorted(again.unchanged) == ["one", "two"]
 
 
 def test_add_reports_failures_and_stores_the_rest(tmp_path: Path) -> None:
