@@ -209,7 +209,7 @@ def analyze(
     results = list(service.analyze_inputs([path], stdin=stdin, max_chars=_max_chars(max_chars)))
     cases = [r for r in results if isinstance(r, Case)]
     errors = [r for r in results if isinstance(r, CasebookError)]
-    store_path = _store_path(store)
+    store_path = service.resolve_store(store)
     for case in cases:
         shown: Case = case
         precedent = (
@@ -394,10 +394,6 @@ StoreOption = Annotated[
 ]
 
 
-def _store_path(store: Path | None) -> Path:
-    return store if store is not None else get_settings().store
-
-
 @app.command()
 def add(
     paths: Annotated[list[str], typer.Argument(help="Files, folders, glob patterns, or -.")],
@@ -428,7 +424,7 @@ def add(
     (CB-E021) unless --replace is given.
     """
     stdin = sys.stdin.buffer if "-" in paths else None
-    store_path = _store_path(store)
+    store_path = service.resolve_store(store)
     progress = Progress(
         TextColumn("[bold]add[/bold]"),
         BarColumn(),
@@ -515,7 +511,7 @@ def load(
     and the rest are stored; the exit status is the number of failures (100 means 100 or more).
     """
     stdin = sys.stdin.buffer if "-" in paths else None
-    store_path = _store_path(store)
+    store_path = service.resolve_store(store)
     progress = Progress(TextColumn("[bold]load[/bold]"), MofNCompleteColumn(), console=err_console)
     try:
         with progress:
@@ -570,7 +566,7 @@ def cases(
     ] = None,
 ) -> None:
     """List the cases in the case store."""
-    store_path = _store_path(store)
+    store_path = service.resolve_store(store)
     if stale:
         found = _guarded(lambda: service.stale_cases(store_path))
         if as_json:
@@ -636,7 +632,7 @@ def show(
     """Print one stored case."""
     if output_format not in {"text", "json", "fhir"}:
         raise typer.BadParameter("must be text, json or fhir", param_hint="--format")
-    case = _guarded(lambda: service.get_case(_store_path(store), case_id))
+    case = _guarded(lambda: service.get_case(service.resolve_store(store), case_id))
     if output_format == "json":
         sys.stdout.write(case.model_dump_json(indent=2) + "\n")
     elif output_format == "fhir":
@@ -651,7 +647,7 @@ def remove(
     store: StoreOption = None,
 ) -> None:
     """Delete one case from the case store."""
-    store_path = _store_path(store)
+    store_path = service.resolve_store(store)
     _guarded(lambda: service.remove_case(store_path, case_id))
     _say("removed", f"{case_id} from {store_path}")
 
@@ -721,8 +717,6 @@ def search(
     ] = False,
 ) -> None:
     """Find the stored cases most like a case, say why, and tally what was done for them."""
-    from casebook.search.hybrid import SearchFilters
-
     if sum(q is not None for q in (query, case_file, case_id)) != 1:
         raise typer.BadParameter("give exactly one of QUERY, --case and --id")
     if age_min is not None and age_max is not None and age_min > age_max:
@@ -731,7 +725,7 @@ def search(
         raise typer.BadParameter(
             "'unknown' is not an outcome a case reports", param_hint="--has-outcome"
         )
-    filters = SearchFilters(
+    filters = service.SearchFilters(
         age_min=age_min,
         age_max=age_max,
         sex=sex,
@@ -739,7 +733,7 @@ def search(
         procedure=has_procedure,
         outcome=has_outcome,
     )
-    store_path = _store_path(store)
+    store_path = service.resolve_store(store)
     precedent = _guarded(
         lambda: service.search(
             store_path,

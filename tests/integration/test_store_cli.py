@@ -23,7 +23,8 @@ def _light_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
     def analyze(document: Document) -> Case:
         return _PIPELINE(document)
 
-    monkeypatch.setattr(service, "analyze_document", analyze)
+    # ``add`` analyses with the ``analyze_document`` of ``service.adding`` unless told another.
+    monkeypatch.setattr(service.adding, "analyze_document", analyze)
 
 
 def _folder(tmp_path: Path) -> Path:

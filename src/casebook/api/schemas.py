@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from casebook.errors import CasebookError
 from casebook.model import Case, Outcome, Sex, SimilarCase, TreatmentTally
-from casebook.search.hybrid import SearchFilters
+from casebook.service import SearchFilters
 
 
 class ApiModel(BaseModel):

@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -39,10 +39,11 @@ from casebook.errors import CasebookError, ErrorCode
 from casebook.kb.hpo import load_hpo
 from casebook.kb.icd10cm import load_icd10cm
 from casebook.kb.icd10pcs import load_icd10pcs
-from casebook.model import Case, Outcome, Sex, Span
+from casebook.model import Case, Outcome, Span
 from casebook.search.base import Hit, top_positions
 from casebook.search.bm25 import BM25Searcher, Tokenizer
 from casebook.search.concepts import ConceptIndex, Fact, FactExtractor, FactVector, fact_vector
+from casebook.search.filters import SearchFilters
 from casebook.search.fusion import patient_boost, reciprocal_rank_fusion, weighted_sum_fusion
 from casebook.search.outcomes import OutcomeReader, TreatmentOutcome, load_outcome_rules
 from casebook.search.saved import REMOVED_FILE, removed_ids
@@ -59,31 +60,6 @@ INDEX_FORMAT = 2
 a stored entry of another version is rebuilt. 2: treatments are therapeutic procedures and
 medications only, under one name per concept, each with its concept's name and code; a
 case code is a concept key when the case shows it."""
-
-
-@dataclass(frozen=True, slots=True)
-class SearchFilters:
-    """Which stored cases a search may return.
-
-    Attributes:
-        age_min: Youngest patient age in years (cases without an age fail an age filter).
-        age_max: Oldest patient age in years.
-        sex: The patient's sex.
-        codes: Codes the case must hold, each with its descendants: ``G96.0`` (ICD-10-CM),
-            ``HP:0002315`` (HPO), or ``system:code`` such as ``icd10pcs:3E0R3GC``.
-        procedure: Words of a treatment the patient had, e.g. "blood patch".
-        outcome: An outcome the case reports.
-    """
-
-    age_min: float | None = None
-    age_max: float | None = None
-    sex: Sex | None = None
-    codes: tuple[str, ...] = ()
-    procedure: str | None = None
-    outcome: Outcome | None = None
-
-    def __bool__(self) -> bool:
-        return any(v not in (None, ()) for v in asdict(self).values())
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from casebook.model import Sex, SimilarCase, TreatmentTally
 from casebook.search.explain import Explainer
-from casebook.search.hybrid import CaseIndex, CaseIndexer, IndexEntry, QueryCase, SearchFilters
+from casebook.search.filters import SearchFilters
+from casebook.search.hybrid import CaseIndex, CaseIndexer, IndexEntry, QueryCase
 from casebook.search.outcomes import TreatmentOutcome, tally
 from casebook.search.saved import index_folder
 from casebook.search.settings import SearchSettings, load_search_settings

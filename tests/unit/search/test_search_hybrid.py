@@ -9,7 +9,8 @@ import pytest
 
 from casebook.model import Assertion, Case, CodeSystem, Outcome, Sex
 from casebook.search.base import Hit
-from casebook.search.hybrid import CaseIndex, SearchFilters, code_key
+from casebook.search.filters import SearchFilters
+from casebook.search.hybrid import CaseIndex, code_key
 from casebook.search.settings import load_search_settings
 
 CaseBuilder = Callable[..., Case]

@@ -13,7 +13,8 @@ from casebook.errors import CasebookError, ErrorCode
 from casebook.kb.base import normalize_alias
 from casebook.model import Assertion, Case, CodeSystem, Outcome, Relation, Section, Span
 from casebook.resources import load_rules
-from casebook.search.hybrid import CaseIndex, SearchFilters
+from casebook.search.filters import SearchFilters
+from casebook.search.hybrid import CaseIndex
 from casebook.search.outcomes import OutcomeReader, TreatmentOutcome, tally
 from casebook.search.treatments import (
     TreatmentFinder,

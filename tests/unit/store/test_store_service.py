@@ -75,7 +75,8 @@ def test_add_is_incremental_and_replaces_another_text_only_on_purpose(
 
     # The same texts read by another pipeline (another casebook version, retrained models or
     # edited rules) are analysed again and replaced.
-    monkeypatch.setattr(service, "pipeline_fingerprint", lambda: "0" * 16)
+    # ``add`` compares content hashes, which take the fingerprint in ``service.hashing``.
+    monkeypatch.setattr(service.hashing, "pipeline_fingerprint", lambda: "0" * 16)
     upgraded = service.add([str(folder)], store, analyze=analyze)
     assert sorted(upgraded.replaced) == ["one", "two"] and not upgraded.failed
 

@@ -23,7 +23,6 @@ from casebook.api.schemas import (
 from casebook.api.state import ApiState
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Case, Sex
-from casebook.search.hybrid import SearchFilters
 
 
 def _invalid(exc: ValidationError) -> CasebookError:
@@ -58,7 +57,7 @@ def query_filters(
     has_outcome: Annotated[
         ReportedOutcome | None, Query(description="An outcome the case reports.")
     ] = None,
-) -> SearchFilters:
+) -> service.SearchFilters:
     """The search filters of a query string, checked like those of a JSON body."""
     try:
         fields = FilterFields(
@@ -135,7 +134,7 @@ def build_router(state: ApiState) -> APIRouter:
         k=(int, Field(default=min(10, max_k), ge=1, le=max_k, description="How many hits.")),
     )
 
-    async def answer(case: Case, k: int, filters: SearchFilters) -> SearchResult:
+    async def answer(case: Case, k: int, filters: service.SearchFilters) -> SearchResult:
         found = await state.in_store(service.precedent, store, case, k, filters)
         return SearchResult(
             similar=found.similar, tally=found.tally, empty_reason=found.empty_reason
@@ -152,7 +151,7 @@ def build_router(state: ApiState) -> APIRouter:
                 json_schema_extra={"pattern": NOT_BLANK},
             ),
         ],
-        filters: Annotated[SearchFilters, Depends(query_filters)],
+        filters: Annotated[service.SearchFilters, Depends(query_filters)],
         k: Annotated[int, Query(ge=1, le=max_k, description="How many similar cases.")] = min(
             10, max_k
         ),

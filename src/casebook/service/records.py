@@ -1,0 +1,167 @@
+"""Cases as the store writes them (each with its search-index entry), committed in batches."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from casebook.errors import CasebookError
+from casebook.model import Case, Document
+from casebook.service.pipeline import processing_error
+from casebook.service.store import open_store
+from casebook.store.base import AddOutcome, CaseRecord
+
+if TYPE_CHECKING:
+    from casebook.search.hybrid import CaseIndexer, IndexEntry
+
+
+@dataclass
+class AddResult:
+    """What adding documents to the case store did, by case id."""
+
+    added: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    failed: list[CasebookError] = field(default_factory=list)
+
+
+def analyze_for_store(
+    analyze: Callable[[Document], Case], document: Document
+) -> Case | CasebookError:
+    """Analyse one document, returning its error instead of raising."""
+    try:
+        return analyze(document)
+    except CasebookError as error:
+        return error
+    except Exception as exc:  # an injected analysis may raise anything; keep the batch going
+        return processing_error("analysis", exc, document)
+
+
+@cache
+def case_indexer() -> CaseIndexer:
+    # Imported here: the search index pulls in scipy and bm25s, which other commands never need.
+    from casebook.search.hybrid import CaseIndexer
+
+    return CaseIndexer()
+
+
+def case_record(case: Case, digest: str) -> CaseRecord:
+    """A case as the store writes it, with its search-index entry."""
+    indexer = case_indexer()
+    return CaseRecord.of(case, digest, indexer.key, indexer.entry(case).to_json())
+
+
+def record_for_store(
+    analyze: Callable[[Document], Case], document: Document, digest: str
+) -> CaseRecord | CasebookError:
+    """Analyse one document and prepare it for the store; runs in a worker process.
+
+    The worker, not the process writing the store, serialises the case and computes its
+    search-index entry: the writer is one process, the workers are many.
+    """
+    outcome = analyze_for_store(analyze, document)
+    if isinstance(outcome, CasebookError):
+        return outcome
+    try:
+        return case_record(outcome, digest)
+    except Exception as exc:  # a case the index cannot read must not stop the batch
+        return processing_error("indexing", exc, document)
+
+
+COMMIT_EVERY_S = 1.0
+"""The longest an analysed case waits before ``add`` commits it."""
+
+
+COMMIT_AT_MOST = 64
+"""The most cases ``add`` commits in one transaction."""
+
+
+class BatchWriter:
+    """Stores analysed cases in batches of whole cases, one transaction per batch.
+
+    A transaction per case would make the one process that writes wait on every commit; a batch
+    is committed when it holds ``COMMIT_AT_MOST`` cases or its first case has waited
+    ``COMMIT_EVERY_S``, so an interrupted ``add`` loses at most that much finished work. The
+    store is opened for each batch and closed after its commit, so that other processes read
+    (and write) it between two batches; a batch waits, bounded, while another process holds it.
+
+    With ``entry_key`` set, the search-index entries built by that key of the cases it stores
+    are kept in ``entries``, read while the workers analyse: building the index at the end
+    then reads none of them back from the store.
+    """
+
+    def __init__(
+        self,
+        store_path: Path,
+        result: AddResult,
+        on_advance: Callable[[], None] | None,
+        entry_key: str | None = None,
+    ) -> None:
+        self._store_path = store_path
+        self._result = result
+        self._on_advance = on_advance
+        self._pending: list[CaseRecord] = []
+        self._since = 0.0
+        self._entry_key = entry_key
+        self._vocabulary: dict[str, str] = {}
+        self.entries: dict[str, IndexEntry] = {}
+
+    def put(self, outcome: CaseRecord | CasebookError) -> None:
+        """Queue an analysed case (committed when the batch is due), or record a failure."""
+        if isinstance(outcome, CasebookError):
+            self._result.failed.append(outcome)
+            if self._on_advance:
+                self._on_advance()
+            return
+        if not self._pending:
+            self._since = time.monotonic()
+        self._pending.append(outcome)
+        if len(self._pending) >= COMMIT_AT_MOST or self.wait_s() == 0:
+            self.flush()
+
+    def wait_s(self) -> float | None:
+        """Seconds until the pending batch is due; None when nothing is pending."""
+        if not self._pending:
+            return None
+        return max(0.0, self._since + COMMIT_EVERY_S - time.monotonic())
+
+    def flush(self) -> None:
+        """Commit the pending cases now."""
+        if not self._pending:
+            return
+        with open_store(self._store_path) as store:
+            outcomes = store.add_records(self._pending)
+        lists = {
+            AddOutcome.ADDED: self._result.added,
+            AddOutcome.UNCHANGED: self._result.unchanged,
+            AddOutcome.REPLACED: self._result.replaced,
+        }
+        for record, stored in zip(self._pending, outcomes, strict=True):
+            lists[stored].append(record.id)
+            if stored is not AddOutcome.UNCHANGED:
+                self._keep_entry(record)
+            if self._on_advance:
+                self._on_advance()
+        self._pending = []
+
+    def _keep_entry(self, record: CaseRecord) -> None:
+        if self._entry_key is None or record.index_entry is None:
+            return
+        if record.index_key != self._entry_key:
+            return
+        from casebook.search.hybrid import IndexEntry
+
+        self.entries[record.id] = IndexEntry.from_json(
+            record.id, record.index_entry, self._vocabulary
+        )
+
+
+def id_clashes(documents: Sequence[Document | Case], stored: dict[str, str]) -> list[bool]:
+    """For each document, whether its id goes with another text: a stored one (``stored``,
+    id → text) or that of the first document given with the id."""
+    texts = dict(stored)
+    return [texts.setdefault(d.id, d.text) != d.text for d in documents]

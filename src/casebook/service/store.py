@@ -1,0 +1,114 @@
+"""The case store: where it is, opening it, and reading what it holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from casebook.config import get_settings
+from casebook.errors import CasebookError, ErrorCode
+from casebook.model import Case
+from casebook.pipeline_fingerprint import pipeline_fingerprint
+from casebook.store.base import CaseSummary
+
+if TYPE_CHECKING:
+    from casebook.store import DuckDBCaseStore
+
+
+def resolve_store(given: Path | None = None) -> Path:
+    """The case store a command works on: ``given`` (``--store``) when there is one, else the
+    ``store`` setting (``CASEBOOK_STORE``, then a file in the user data folder)."""
+    return given if given is not None else get_settings().store
+
+
+def open_store(
+    path: Path, *, read_only: bool = False, wait_s: float | None = None
+) -> DuckDBCaseStore:
+    """Open (creating when missing and writable) the case store at ``path``.
+
+    The store is one file that a writing process holds alone, so every caller closes it as
+    soon as its call or batch is done: then readers and writers of other processes take turns
+    instead of locking each other out.
+
+    Args:
+        path: The store file.
+        read_only: Open to read only, which other readers may do at the same time.
+        wait_s: How long to wait while another process holds the store; the
+            ``store_wait_s`` setting (``CASEBOOK_STORE_WAIT_S``) when None.
+
+    Raises:
+        CasebookError: ``CB-E016`` when another process still holds the store after
+            ``wait_s``; ``CB-E015`` when the file is not a case store this casebook can read.
+    """
+    from casebook.store import DuckDBCaseStore
+
+    if wait_s is None:
+        wait_s = get_settings().store_wait_s
+    return DuckDBCaseStore(path, read_only=read_only, wait_s=wait_s)
+
+
+@dataclass(frozen=True)
+class StaleCases:
+    """The stored cases that another pipeline than this casebook's made."""
+
+    pipeline: str
+    """This casebook's pipeline fingerprint."""
+    stored: int
+    """How many cases the store holds."""
+    ids: list[str]
+    """The ids of those another pipeline made (or that record none), sorted."""
+
+
+def stale_cases(store_path: Path) -> StaleCases:
+    """Which stored cases another pipeline made; none when the store does not exist yet."""
+    pipeline = pipeline_fingerprint()
+    if not store_path.exists():
+        return StaleCases(pipeline, 0, [])
+    with open_store(store_path, read_only=True) as store:
+        return StaleCases(pipeline, store.count(), store.stale_ids(pipeline))
+
+
+def list_cases(store_path: Path, *, limit: int | None = None, offset: int = 0) -> list[CaseSummary]:
+    """Summaries of the stored cases, sorted by id; none when the store does not exist yet."""
+    if not store_path.exists():
+        return []
+    with open_store(store_path, read_only=True) as store:
+        return store.list(limit, offset)
+
+
+def count_cases(store_path: Path) -> int:
+    """How many cases the store holds; 0 when it does not exist yet."""
+    if not store_path.exists():
+        return 0
+    with open_store(store_path, read_only=True) as store:
+        return store.count()
+
+
+def get_case(store_path: Path, case_id: str) -> Case:
+    """The stored case with this id.
+
+    Raises:
+        CasebookError: ``CB-E014`` when the store holds no such case (or does not exist).
+    """
+    if not store_path.exists():
+        raise CasebookError(ErrorCode.CASE_NOT_FOUND, f"no case with id {case_id!r}", store_path)
+    with open_store(store_path, read_only=True) as store:
+        return store.get(case_id)
+
+
+def remove_case(store_path: Path, case_id: str) -> None:
+    """Delete the stored case with this id.
+
+    Raises:
+        CasebookError: ``CB-E014`` when the store holds no such case (or does not exist).
+    """
+    from casebook.search.saved import index_folder, mark_removed
+
+    if not store_path.exists():
+        raise CasebookError(ErrorCode.CASE_NOT_FOUND, f"no case with id {case_id!r}", store_path)
+    with open_store(store_path) as store:
+        before = store.fingerprint()
+        store.remove(case_id)
+        # The saved search index drops the case too, so the next search need not rebuild it.
+        mark_removed(index_folder(store_path), case_id, before, store.fingerprint())
