@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from casebook.errors import CasebookError, ErrorCode
+from casebook.eval.splits import Split, half_of
 from casebook.ingest.datasets import (
     EVALUATION_SETS,
     MACCROBAT,
@@ -127,8 +128,10 @@ class HeldOut:
 def manifest_overlap(manifest: TrainingManifest, held_out: HeldOut | None = None) -> list[str]:
     """What a training manifest read of the evaluation sets, beyond MACCROBAT as gold.
 
-    MACCROBAT may only be learnt from as labelled documents (cross-validation scores it); no
-    other evaluation set may be read in any role.
+    MACCROBAT may only be learnt from as labelled documents (cross-validation scores it). A
+    threshold may be calibrated on the ``tune`` half of an evaluation set, whose ``check`` half
+    is what is reported: a calibration read whose documents all lie in the tune half is
+    allowed. No evaluation set may be read otherwise, in any role.
 
     Args:
         manifest: The manifest.
@@ -140,8 +143,10 @@ def manifest_overlap(manifest: TrainingManifest, held_out: HeldOut | None = None
     """
     found: list[str] = []
     for role, reads in manifest.roles.items():
-        allowed = {MACCROBAT} if role is Role.SUPERVISED else set()
         for read in reads:
+            allowed = {MACCROBAT} if role is Role.SUPERVISED else set()
+            if role is Role.CALIBRATION and _tune_half_only(read.dataset, read.documents):
+                allowed.add(read.dataset)
             for path in read.files:
                 evaluation = evaluation_set_of(path)
                 if evaluation is not None and evaluation.dataset not in allowed:
@@ -155,3 +160,9 @@ def manifest_overlap(manifest: TrainingManifest, held_out: HeldOut | None = None
                     f"e.g. {min(shared)}"
                 )
     return found
+
+
+def _tune_half_only(dataset: str, documents: Iterable[str]) -> bool:
+    """Whether ``documents`` of ``dataset`` are some documents, all of its ``tune`` half."""
+    keys = list(documents)
+    return bool(keys) and all(half_of(dataset, key) is Split.TUNE for key in keys)

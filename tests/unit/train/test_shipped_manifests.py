@@ -1,11 +1,5 @@
-"""The shipped models' training manifests exist, and their training read no evaluation text.
-
-Both models on this branch predate the retraining of issue 20: the mention model's vectors read
-MACCROBAT, JAX and CodiEsp dev, its pretraining JAX and CodiEsp dev, and the ICD-10-CM coder
-learnt from CodiEsp dev. The disjointness tests are expected to fail until ``casebook train
-ner`` and ``casebook train icd10`` rewrite the models; then they pass, and strict xfail turns
-that into a failure that asks for the marks to go.
-"""
+"""The shipped models' training manifests exist, and their training read no evaluation text
+(beyond MACCROBAT as labelled documents and the ``tune`` half of CodiEsp dev for calibration)."""
 
 from __future__ import annotations
 
@@ -18,11 +12,6 @@ from casebook.provenance import Role, read_manifest
 from casebook.resources import resource_path
 from casebook.train.corpus import HeldOut, manifest_overlap
 
-PREDATES_RETRAINING = pytest.mark.xfail(
-    strict=True, reason="trained before issue 20 kept evaluation text out of training"
-)
-MODELS = [pytest.param(folder, marks=PREDATES_RETRAINING) for folder in SHIPPED_MODELS]
-
 
 @pytest.mark.parametrize("folder", SHIPPED_MODELS)
 def test_every_shipped_model_has_a_manifest_of_labelled_documents(folder: str) -> None:
@@ -31,7 +20,7 @@ def test_every_shipped_model_has_a_manifest_of_labelled_documents(folder: str) -
     assert all(read.documents and read.files for read in manifest.roles[Role.SUPERVISED])
 
 
-@pytest.mark.parametrize("folder", MODELS)
+@pytest.mark.parametrize("folder", SHIPPED_MODELS)
 def test_a_shipped_model_read_no_file_of_an_evaluation_set_beyond_maccrobat_gold(
     folder: str,
 ) -> None:
@@ -39,7 +28,7 @@ def test_a_shipped_model_read_no_file_of_an_evaluation_set_beyond_maccrobat_gold
 
 
 @pytest.mark.dataset
-@pytest.mark.parametrize("folder", MODELS)
+@pytest.mark.parametrize("folder", SHIPPED_MODELS)
 def test_a_shipped_model_used_no_evaluation_document_beyond_maccrobat_gold(
     folder: str, data_dir: Path
 ) -> None:
