@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -57,6 +58,7 @@ def open_store(
     if wait_s is None:
         wait_s = get_settings().store_wait_s
     if isinstance(location, PostgresLocation):
+        _need_psycopg()
         from casebook.store.postgres import PostgresCaseStore
 
         return PostgresCaseStore(location, read_only=read_only, wait_s=wait_s)
@@ -79,9 +81,19 @@ def migrate_store(location: StoreLocation) -> list[Migration]:
             "itself when a command writes to it",
             location,
         )
+    _need_psycopg()
     from casebook.store.postgres import migrate
 
     return migrate(location, get_settings().store_wait_s)
+
+
+def _need_psycopg() -> None:
+    """Refuse a PostgreSQL store, with what to install, where psycopg is missing."""
+    if importlib.util.find_spec("psycopg") is None:
+        raise CasebookError(
+            ErrorCode.STORE_ERROR,
+            "a PostgreSQL store needs psycopg 3: pip install 'casebook[postgres]'",
+        )
 
 
 @dataclass(frozen=True)

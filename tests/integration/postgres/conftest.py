@@ -22,7 +22,6 @@ import pytest
 
 from casebook.store.location import PostgresLocation
 
-PG_BIN_FOLDERS = (Path("/usr/lib/postgresql/15/bin"), Path("/usr/lib/postgresql/16/bin"))
 SUPERUSER = "casebook"
 
 
@@ -30,7 +29,9 @@ def _pg_bin() -> Path | None:
     found = shutil.which("initdb")
     if found:
         return Path(found).parent
-    return next((f for f in PG_BIN_FOLDERS if (f / "initdb").exists()), None)
+    # Debian keeps the server's programs out of PATH, one folder per major version.
+    found_here = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: p.parts)
+    return found_here[-1].parent if found_here else None
 
 
 def _free_port() -> int:
