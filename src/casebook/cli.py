@@ -38,7 +38,7 @@ from casebook.render import (
     timeline_view,
 )
 from casebook.scale.spark import SparkFormat
-from casebook.store.location import StoreLocation
+from casebook.store_location import StoreLocation
 
 app = typer.Typer(
     name="casebook",

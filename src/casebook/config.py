@@ -10,7 +10,7 @@ from platformdirs import user_cache_dir, user_data_dir
 from pydantic import Field, PlainSerializer, PlainValidator, SecretStr, WithJsonSchema
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from casebook.store.location import PostgresLocation, StoreLocation, parse_store
+from casebook.store_location import PostgresLocation, StoreLocation, parse_store
 
 DEFAULT_MAX_CHARS = 1_000_000
 """The longest document text casebook reads unless told otherwise: a case report is some

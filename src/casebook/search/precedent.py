@@ -29,7 +29,7 @@ from casebook.search.outcomes import TreatmentOutcome, tally
 from casebook.search.saved import index_folder
 from casebook.search.settings import SearchSettings, load_search_settings
 from casebook.store.base import CaseStore
-from casebook.store.location import PostgresLocation, StoreLocation
+from casebook.store_location import PostgresLocation, StoreLocation
 
 
 @dataclass(frozen=True, slots=True)

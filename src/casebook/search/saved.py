@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from casebook.store.location import PostgresLocation, StoreLocation
+from casebook.store_location import PostgresLocation, StoreLocation
 
 REMOVED_FILE = "removed.json"
 META_FILE = "meta.json"

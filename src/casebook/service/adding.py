@@ -22,7 +22,7 @@ from casebook.service.records import (
 from casebook.service.store import open_store
 from casebook.service.workers import add_in_workers
 from casebook.store.base import AddOutcome
-from casebook.store.location import StoreLocation
+from casebook.store_location import StoreLocation
 
 
 def add(

@@ -24,7 +24,7 @@ from casebook.service.records import (
 )
 from casebook.service.store import open_store
 from casebook.store.base import CaseRecord
-from casebook.store.location import StoreLocation
+from casebook.store_location import StoreLocation
 
 T = TypeVar("T")
 

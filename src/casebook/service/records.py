@@ -13,7 +13,7 @@ from casebook.model import Case, Document
 from casebook.service.pipeline import processing_error
 from casebook.service.store import open_store
 from casebook.store.base import AddOutcome, CaseRecord, CaseStore
-from casebook.store.location import StoreLocation
+from casebook.store_location import StoreLocation
 
 if TYPE_CHECKING:
     from casebook.search.hybrid import CaseIndexer, IndexEntry

@@ -11,7 +11,7 @@ from casebook.model import Case
 from casebook.search.filters import SearchFilters
 from casebook.service.pipeline import analyze_inputs, analyze_text
 from casebook.service.store import open_store
-from casebook.store.location import StoreLocation
+from casebook.store_location import StoreLocation
 
 if TYPE_CHECKING:
     from casebook.search.precedent import Precedent

@@ -11,7 +11,7 @@ from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Case
 from casebook.pipeline_fingerprint import pipeline_fingerprint
 from casebook.store.base import CaseSummary
-from casebook.store.location import PostgresLocation, StoreLocation, parse_store
+from casebook.store_location import PostgresLocation, StoreLocation, parse_store
 
 if TYPE_CHECKING:
     from casebook.store.base import CaseStore

@@ -45,7 +45,7 @@ from pydantic import ValidationError
 from casebook.errors import CasebookError, ErrorCode, library_detail
 from casebook.model import Case
 from casebook.store.base import AddOutcome, CaseRecord, CaseSummary
-from casebook.store.location import PostgresLocation
+from casebook.store_location import PostgresLocation
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from casebook.store.location import PostgresLocation
+from casebook.store_location import PostgresLocation
 
 SUPERUSER = "casebook"
 

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from casebook import service
 from casebook.cli import app
 from casebook.model import Case
-from casebook.store.location import PostgresLocation
+from casebook.store_location import PostgresLocation
 
 psycopg = pytest.importorskip("psycopg")
 
@@ -111,6 +111,53 @@ def test_four_loads_at_once_store_every_case_exactly_once(
         entries = connection.execute("SELECT count(DISTINCT case_id) FROM search_entries")
         assert mentions == (sum(len(c.mentions) for c in cases),)
         assert entries.fetchone() == (len(cases),)
+
+
+def test_two_adds_at_once_of_overlapping_documents_store_each_once(
+    postgres_store: PostgresLocation, tmp_path: Path
+) -> None:
+    reports = sorted((FIXTURES / "store").glob("*.txt"))
+    folders = []
+    for name, chosen in (("first", reports[:4]), ("second", reports[2:])):
+        folder = tmp_path / name
+        folder.mkdir()
+        for report in chosen:
+            (folder / report.name).write_bytes(report.read_bytes())
+        folders.append(folder)
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "casebook",
+                "add",
+                str(folder),
+                "--store",
+                postgres_store.url,
+                "--workers",
+                "1",
+            ],
+            env=_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for folder in folders
+    ]
+    added = 0
+    for process in processes:
+        _, stderr = process.communicate(timeout=600)
+        assert process.returncode == 0, stderr
+        counts = re.search(r"(\d+) added, (\d+) unchanged, (\d+) replaced", stderr)
+        assert counts, stderr
+        added += int(counts[1])
+    assert added == len(reports)
+    with service.open_store(postgres_store, read_only=True) as store:
+        assert store.ids() == [r.stem for r in reports]
+        stored = store.get_many(store.ids())
+    with psycopg.connect(postgres_store.url) as connection:
+        mentions = connection.execute("SELECT count(*) FROM mentions").fetchone()
+        assert mentions == (sum(len(c.mentions) for c in stored),)
 
 
 def _search_ids(store: str) -> list[tuple[str, float]]:

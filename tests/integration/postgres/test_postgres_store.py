@@ -27,7 +27,7 @@ from casebook.model import (
     Span,
 )
 from casebook.store.base import AddOutcome, CaseRecord, CaseStore
-from casebook.store.location import PostgresLocation, StoreLocation
+from casebook.store_location import PostgresLocation, StoreLocation
 
 psycopg = pytest.importorskip("psycopg")
 

@@ -8,7 +8,7 @@ import pytest
 
 from casebook.config import Settings
 from casebook.errors import CasebookError, ErrorCode
-from casebook.store.location import PostgresLocation, parse_store
+from casebook.store_location import PostgresLocation, parse_store
 
 
 @pytest.mark.parametrize(
