@@ -38,6 +38,7 @@ from casebook.render import (
     timeline_view,
 )
 from casebook.scale.spark import SparkFormat
+from casebook.store_location import StoreLocation
 
 app = typer.Typer(
     name="casebook",
@@ -53,6 +54,8 @@ spark_app = typer.Typer(
     help="Run casebook on Apache Spark (needs the spark extra and Java 17).", no_args_is_help=True
 )
 app.add_typer(spark_app, name="spark")
+store_app = typer.Typer(help="Look after the case store.", no_args_is_help=True)
+app.add_typer(store_app, name="store")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -192,7 +195,7 @@ def analyze(
         ),
     ] = 0,
     store: Annotated[
-        Path | None,
+        str | None,
         typer.Option("--store", help="The case store --similar searches (CASEBOOK_STORE)."),
     ] = None,
     all_codes: AllCodesFlag = False,
@@ -209,7 +212,7 @@ def analyze(
     results = list(service.analyze_inputs([path], stdin=stdin, max_chars=_max_chars(max_chars)))
     cases = [r for r in results if isinstance(r, Case)]
     errors = [r for r in results if isinstance(r, CasebookError)]
-    store_path = service.resolve_store(store)
+    store_path = _store(store)
     for case in cases:
         shown: Case = case
         precedent = (
@@ -386,12 +389,19 @@ def spark_extract(
 
 
 StoreOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--store",
-        help="The case store file (default: CASEBOOK_STORE, then a file in the user data folder).",
+        help="The case store: a DuckDB file (a path, or duckdb:///path) or a PostgreSQL "
+        "database (postgresql://user@host/db) (default: CASEBOOK_STORE, then a file in the "
+        "user data folder).",
     ),
 ]
+
+
+def _store(given: str | None) -> StoreLocation:
+    """The store ``--store`` names, else the setting's; a URL of another kind exits 1."""
+    return _guarded(lambda: service.resolve_store(given))
 
 
 @app.command()
@@ -424,7 +434,7 @@ def add(
     (CB-E021) unless --replace is given.
     """
     stdin = sys.stdin.buffer if "-" in paths else None
-    store_path = service.resolve_store(store)
+    store_path = _store(store)
     progress = Progress(
         TextColumn("[bold]add[/bold]"),
         BarColumn(),
@@ -511,7 +521,7 @@ def load(
     and the rest are stored; the exit status is the number of failures (100 means 100 or more).
     """
     stdin = sys.stdin.buffer if "-" in paths else None
-    store_path = service.resolve_store(store)
+    store_path = _store(store)
     progress = Progress(TextColumn("[bold]load[/bold]"), MofNCompleteColumn(), console=err_console)
     try:
         with progress:
@@ -566,7 +576,7 @@ def cases(
     ] = None,
 ) -> None:
     """List the cases in the case store."""
-    store_path = service.resolve_store(store)
+    store_path = _store(store)
     if stale:
         found = _guarded(lambda: service.stale_cases(store_path))
         if as_json:
@@ -632,7 +642,7 @@ def show(
     """Print one stored case."""
     if output_format not in {"text", "json", "fhir"}:
         raise typer.BadParameter("must be text, json or fhir", param_hint="--format")
-    case = _guarded(lambda: service.get_case(service.resolve_store(store), case_id))
+    case = _guarded(lambda: service.get_case(_store(store), case_id))
     if output_format == "json":
         sys.stdout.write(case.model_dump_json(indent=2) + "\n")
     elif output_format == "fhir":
@@ -647,9 +657,21 @@ def remove(
     store: StoreOption = None,
 ) -> None:
     """Delete one case from the case store."""
-    store_path = service.resolve_store(store)
+    store_path = _store(store)
     _guarded(lambda: service.remove_case(store_path, case_id))
     _say("removed", f"{case_id} from {store_path}")
+
+
+@store_app.command("migrate")
+def store_migrate(store: StoreOption = None) -> None:
+    """Apply the schema migrations a PostgreSQL case store lacks (creating it in an empty
+    database); safe to run again, and while other processes use the store."""
+    location = _store(store)
+    applied = _guarded(lambda: service.migrate_store(location))
+    for migration in applied:
+        _say("applied", f"schema migration {migration.version}: {migration.description}")
+    if not applied:
+        _say("current", f"the case store at {location} needs no migration")
 
 
 @app.command()
@@ -670,7 +692,12 @@ def serve(
     """Serve the REST API (/v1, OpenAPI at /docs) and the web page (/) until Ctrl-C."""
     from casebook.api import serve as run_server
 
-    chosen = {"api_host": host, "api_port": port, "store": store, "api_workers": workers}
+    chosen = {
+        "api_host": host,
+        "api_port": port,
+        "store": _store(store) if store is not None else None,
+        "api_workers": workers,
+    }
     settings = get_settings().model_copy(
         update={name: value for name, value in chosen.items() if value is not None}
     )
@@ -733,7 +760,7 @@ def search(
         procedure=has_procedure,
         outcome=has_outcome,
     )
-    store_path = service.resolve_store(store)
+    store_path = _store(store)
     precedent = _guarded(
         lambda: service.search(
             store_path,

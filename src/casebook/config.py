@@ -4,14 +4,30 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Annotated
 
 from platformdirs import user_cache_dir, user_data_dir
-from pydantic import Field, SecretStr
+from pydantic import Field, PlainSerializer, PlainValidator, SecretStr, WithJsonSchema
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from casebook.store_location import PostgresLocation, StoreLocation, parse_store
 
 DEFAULT_MAX_CHARS = 1_000_000
 """The longest document text casebook reads unless told otherwise: a case report is some
 thousands of characters, a whole article some tens of thousands."""
+
+
+def _store_text(location: StoreLocation) -> str:
+    return location.url if isinstance(location, PostgresLocation) else str(location)
+
+
+StoreSetting = Annotated[
+    StoreLocation,
+    PlainValidator(parse_store),
+    PlainSerializer(_store_text),
+    WithJsonSchema({"type": "string"}),
+]
+"""A store setting: a DuckDB file's path, ``duckdb:///path`` or ``postgresql://…``."""
 
 
 class Settings(BaseSettings):
@@ -34,10 +50,11 @@ class Settings(BaseSettings):
         description="Longest document text, in characters, that casebook reads and analyses "
         "(`--max-chars` of analyze, extract, add and care; every API route, 413 past it).",
     )
-    store: Path = Field(
+    store: StoreSetting = Field(
         default_factory=lambda: Path(user_data_dir("casebook")) / "cases.duckdb",
-        description="The case store (a DuckDB file) that `casebook add`, `cases`, `show` and "
-        "`remove` use when no --store is given.",
+        description="The case store that `casebook add`, `load`, `cases`, `show`, `remove`, "
+        "`search` and `serve` use when no --store is given: a DuckDB file (a path, or "
+        "duckdb:///path) or a PostgreSQL database (postgresql://user@host/db).",
     )
     cache: Path = Field(
         default_factory=lambda: Path(user_cache_dir("casebook")),

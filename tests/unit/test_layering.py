@@ -33,6 +33,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "config",
             "provenance",
             "pipeline_fingerprint",
+            "store_location",
             "blas",
             "inference_layers",
             "caseless",

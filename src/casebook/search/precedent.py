@@ -2,7 +2,8 @@
 
 The store's search index is built from the index entries the store keeps beside its cases
 (computed from a case where it was analysed; from the stored case where there is none) and
-saved beside the store file (``cases.duckdb`` → ``cases.duckdb.search/``), stamped with the
+saved beside the store file (``cases.duckdb`` → ``cases.duckdb.search/``; a PostgreSQL
+store's in the cache folder), stamped with the
 store's fingerprint and the search settings. ``casebook add`` brings it up to date before it
 returns; removing a case marks it removed in the saved index (``casebook.search.saved``);
 after any other add the fingerprint differs, and the next search rebuilds it.
@@ -28,6 +29,7 @@ from casebook.search.outcomes import TreatmentOutcome, tally
 from casebook.search.saved import index_folder
 from casebook.search.settings import SearchSettings, load_search_settings
 from casebook.store.base import CaseStore
+from casebook.store_location import PostgresLocation, StoreLocation
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,13 +39,16 @@ class _Loaded:
     index: CaseIndex
 
 
-_LOADED: dict[Path, _Loaded] = {}
-"""Store path → the index loaded in this process, with what it was loaded for."""
+_LOADED: dict[StoreLocation, _Loaded] = {}
+"""Store → the index loaded in this process, with what it was loaded for."""
 
 
-def _file_stamp(store_path: Path) -> tuple[int, ...]:
-    """Modification time and size of the store file and its write-ahead log."""
+def _file_stamp(store_path: StoreLocation) -> tuple[int, ...]:
+    """Modification time and size of the store file and its write-ahead log; nothing for a
+    PostgreSQL store, whose fingerprint is asked every time."""
     stamp: list[int] = []
+    if isinstance(store_path, PostgresLocation):
+        return ()
     for path in (store_path, store_path.with_name(store_path.name + ".wal")):
         try:
             status = path.stat()
@@ -74,7 +79,7 @@ def _save(index: CaseIndex, folder: Path, fingerprint: str) -> None:
 
 
 def store_index(
-    store_path: Path,
+    store_path: StoreLocation,
     open_store: Callable[[], CaseStore],
     settings: SearchSettings | None = None,
 ) -> CaseIndex:
@@ -87,12 +92,12 @@ def store_index(
         settings: The search settings; the packaged ones when None.
     """
     settings = settings or load_search_settings()
-    key = store_path.resolve()
+    key = store_path.resolve() if isinstance(store_path, Path) else store_path
     stamp = _file_stamp(store_path)
     loaded = _LOADED.get(key)
     if loaded is not None and loaded.index.settings != settings:
         loaded = None
-    if loaded is not None and loaded.stamp == stamp:
+    if loaded is not None and stamp and loaded.stamp == stamp:
         return loaded.index
     with open_store() as store:
         fingerprint = store.fingerprint()
@@ -105,7 +110,7 @@ def store_index(
 
 
 def refresh_index(
-    store_path: Path,
+    store_path: StoreLocation,
     store: CaseStore,
     settings: SearchSettings | None = None,
     fresh: Mapping[str, IndexEntry] | None = None,
@@ -127,7 +132,7 @@ def refresh_index(
 
 
 def _load_or_build(
-    store_path: Path,
+    store_path: StoreLocation,
     store: CaseStore,
     fingerprint: str,
     settings: SearchSettings,

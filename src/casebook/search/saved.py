@@ -1,6 +1,7 @@
 """Where a store's search index is saved, and the cases removed since it was built.
 
-The index is saved beside the store file (``cases.duckdb`` → ``cases.duckdb.search/``).
+The index is saved beside the store file (``cases.duckdb`` → ``cases.duckdb.search/``), or
+for a PostgreSQL store in the cache folder.
 Rebuilding the search index costs time in proportion to the store, so removing a case does
 not invalidate it: the case's id is added to the index's ``removed.json``, and the index is
 stamped with the store's new fingerprint. The index then never returns, shows or counts that
@@ -21,6 +22,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from casebook.store_location import PostgresLocation, StoreLocation
+
 REMOVED_FILE = "removed.json"
 META_FILE = "meta.json"
 
@@ -29,9 +32,14 @@ MAX_REMOVED_SHARE = 0.1
 that the statistics of removed cases never weigh much in a score."""
 
 
-def index_folder(store_path: Path) -> Path:
-    """Where a store's search index is saved: beside the store file."""
-    return store_path.with_name(store_path.name + ".search")
+def index_folder(store: StoreLocation) -> Path:
+    """Where a store's search index is saved: beside a DuckDB store file; for a PostgreSQL
+    store, in the cache folder (``CASEBOOK_CACHE``) under a digest of its URL."""
+    if isinstance(store, PostgresLocation):
+        from casebook.config import get_settings
+
+        return get_settings().cache / "postgres-search" / f"{store.key}.search"
+    return store.with_name(store.name + ".search")
 
 
 def removed_ids(folder: Path) -> frozenset[str]:

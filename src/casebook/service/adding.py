@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import BinaryIO
 
 from casebook.config import DEFAULT_MAX_CHARS
@@ -23,11 +22,12 @@ from casebook.service.records import (
 from casebook.service.store import open_store
 from casebook.service.workers import add_in_workers
 from casebook.store.base import AddOutcome
+from casebook.store_location import StoreLocation
 
 
 def add(
     inputs: Sequence[str],
-    store_path: Path,
+    store_path: StoreLocation,
     *,
     workers: int = 1,
     analyze: Callable[[Document], Case] | None = None,
@@ -117,7 +117,7 @@ def add(
         # Read-only: other readers go on meanwhile; a writer waits until the index is saved,
         # which keeps the index and the fingerprint it is stamped with the same cases.
         with open_store(store_path, read_only=True) as store:
-            refresh_index(store_path, store, fresh=writer.entries)
+            refresh_index(store_path, store, fresh=writer.current_entries(store))
     return result
 
 
@@ -130,7 +130,9 @@ def _clash(document: Document) -> CasebookError:
     )
 
 
-def store_cases(cases: Sequence[Case], store_path: Path, *, replace: bool = False) -> AddResult:
+def store_cases(
+    cases: Sequence[Case], store_path: StoreLocation, *, replace: bool = False
+) -> AddResult:
     """Store analysed cases, each in its own transaction; an unchanged case is not rewritten.
 
     A case whose id the store (or an earlier case of ``cases``) holds with another text is

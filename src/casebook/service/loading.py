@@ -24,6 +24,7 @@ from casebook.service.records import (
 )
 from casebook.service.store import open_store
 from casebook.store.base import CaseRecord
+from casebook.store_location import StoreLocation
 
 T = TypeVar("T")
 
@@ -131,7 +132,7 @@ LOAD_READERS: dict[str, CaseReader] = {**CASE_READERS, ".parquet": _read_case_pa
 
 def load(
     inputs: Sequence[str],
-    store_path: Path,
+    store_path: StoreLocation,
     *,
     reanalyse: bool = False,
     replace: bool = False,

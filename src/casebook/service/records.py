@@ -6,14 +6,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from casebook.errors import CasebookError
 from casebook.model import Case, Document
 from casebook.service.pipeline import processing_error
 from casebook.service.store import open_store
-from casebook.store.base import AddOutcome, CaseRecord
+from casebook.store.base import AddOutcome, CaseRecord, CaseStore
+from casebook.store_location import StoreLocation
 
 if TYPE_CHECKING:
     from casebook.search.hybrid import CaseIndexer, IndexEntry
@@ -96,7 +96,7 @@ class BatchWriter:
 
     def __init__(
         self,
-        store_path: Path,
+        store_path: StoreLocation,
         result: AddResult,
         on_advance: Callable[[], None] | None,
         entry_key: str | None = None,
@@ -109,6 +109,7 @@ class BatchWriter:
         self._entry_key = entry_key
         self._vocabulary: dict[str, str] = {}
         self.entries: dict[str, IndexEntry] = {}
+        self._entry_hashes: dict[str, str] = {}
 
     def put(self, outcome: CaseRecord | CasebookError) -> None:
         """Queue an analysed case (committed when the batch is due), or record a failure."""
@@ -158,6 +159,20 @@ class BatchWriter:
         self.entries[record.id] = IndexEntry.from_json(
             record.id, record.index_entry, self._vocabulary
         )
+        self._entry_hashes[record.id] = record.content_hash
+
+    def current_entries(self, store: CaseStore) -> dict[str, IndexEntry]:
+        """The kept entries of the cases still stored as this writer stored them.
+
+        Another process sharing the store (a PostgreSQL one) may since have replaced or
+        removed some of them; the index must then read those from the store.
+        """
+        stored = store.content_hashes(list(self.entries))
+        return {
+            case_id: entry
+            for case_id, entry in self.entries.items()
+            if stored.get(case_id) == self._entry_hashes[case_id]
+        }
 
 
 def id_clashes(documents: Sequence[Document | Case], stored: dict[str, str]) -> list[bool]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from casebook.config import DEFAULT_MAX_CHARS
@@ -12,13 +11,14 @@ from casebook.model import Case
 from casebook.search.filters import SearchFilters
 from casebook.service.pipeline import analyze_inputs, analyze_text
 from casebook.service.store import open_store
+from casebook.store_location import StoreLocation
 
 if TYPE_CHECKING:
     from casebook.search.precedent import Precedent
 
 
 def search(
-    store_path: Path,
+    store_path: StoreLocation,
     *,
     text: str | None = None,
     path: str | None = None,
@@ -54,7 +54,7 @@ def search(
         raise CasebookError(
             ErrorCode.STORE_ERROR,
             "no case store here; add cases first with `casebook add`",
-            store_path,
+            str(store_path),
         )
     if text is not None:
         case = analyze_text(text, max_chars=max_chars)
@@ -66,12 +66,14 @@ def search(
     elif case_id is not None and case_id in index.positions:
         query = index.stored_query(case_id)
     else:
-        raise CasebookError(ErrorCode.CASE_NOT_FOUND, f"no case with id {case_id!r}", store_path)
+        raise CasebookError(
+            ErrorCode.CASE_NOT_FOUND, f"no case with id {case_id!r}", str(store_path)
+        )
     return find_precedent(index, query, k, filters)
 
 
 def precedent(
-    store_path: Path, case: Case, k: int = 10, filters: SearchFilters | None = None
+    store_path: StoreLocation, case: Case, k: int = 10, filters: SearchFilters | None = None
 ) -> Precedent:
     """The stored cases most like an analysed case; none while there is no store yet.
 

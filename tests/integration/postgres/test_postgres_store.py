@@ -1,0 +1,264 @@
+"""The PostgreSQL case store on a real server: the CaseStore behaviour DuckDB has, the same
+rows, versioned migrations, and many writers at once that lose and duplicate nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from casebook import service
+from casebook.errors import CasebookError, ErrorCode
+from casebook.model import (
+    Case,
+    CaseCode,
+    Code,
+    CodeSystem,
+    EntityType,
+    Mention,
+    Patient,
+    Section,
+    Sex,
+    Source,
+    SourceFormat,
+    Span,
+)
+from casebook.store.base import AddOutcome, CaseRecord, CaseStore
+from casebook.store_location import PostgresLocation, StoreLocation
+
+psycopg = pytest.importorskip("psycopg")
+
+TEXT = "A 29-year-old female had a severe headache after a bone marrow biopsy."
+
+
+def _case(case_id: str, text: str = TEXT, pipeline: str | None = None) -> Case:
+    start = text.index("headache")
+    headache = Mention(
+        id="m1",
+        start=start,
+        end=start + len("headache"),
+        text="headache",
+        type=EntityType.SIGN_SYMPTOM,
+        codes=[Code(system=CodeSystem.HPO, code="HP:0002315", display="Headache", score=0.9)],
+    )
+    return Case(
+        id=case_id,
+        text=text,
+        title="Headache after biopsy",
+        source=Source(format=SourceFormat.TEXT, path=f"{case_id}.txt"),
+        patient=Patient(age_years=29, sex=Sex.FEMALE),
+        sections=[Section(title="", kind="body", start=0, end=len(text))],
+        sentences=[Span(start=0, end=len(text))],
+        mentions=[headache],
+        codes=[
+            CaseCode(
+                system=CodeSystem.ICD10CM,
+                code="G97.1",
+                score=0.7,
+                evidence=[Span(start=headache.start, end=headache.end)],
+                mentions=["m1"],
+            )
+        ],
+        pipeline=pipeline,
+    )
+
+
+def _hash(case: Case) -> str:
+    return hashlib.sha256(case.text.encode()).hexdigest()
+
+
+def _record(case: Case, entry: str | None = None) -> CaseRecord:
+    return CaseRecord.of(case, _hash(case), "k1" if entry else None, entry)
+
+
+def _rows(location: PostgresLocation, sql: str) -> list[tuple[object, ...]]:
+    with psycopg.connect(location.url) as connection:
+        return list(connection.execute(sql).fetchall())
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreLocation]:
+    """The same behaviour is asked of both stores."""
+    if request.param == "duckdb":
+        yield tmp_path / "cases.duckdb"
+    else:
+        yield request.getfixturevalue("postgres_store")
+
+
+def test_store_urls_open_the_store_they_name(
+    tmp_path: Path, postgres_store: PostgresLocation
+) -> None:
+    assert service.resolve_store(f"duckdb://{tmp_path}/a.duckdb") == tmp_path / "a.duckdb"
+    assert service.resolve_store(str(tmp_path / "b.duckdb")) == tmp_path / "b.duckdb"
+    assert service.resolve_store(postgres_store.url) == postgres_store
+    with service.open_store(service.resolve_store(postgres_store.url)) as store:
+        assert type(store).__name__ == "PostgresCaseStore"
+
+
+def test_adds_replaces_and_removes_as_the_protocol_says(location: StoreLocation) -> None:
+    a, b = _case("a"), _case("b", TEXT + " Later.", pipeline="p1")
+    with service.open_store(location) as store:
+        empty = store.fingerprint()
+        assert store.add(a, _hash(a)) is AddOutcome.ADDED
+        assert store.add(a, _hash(a)) is AddOutcome.UNCHANGED
+        assert store.add_records([_record(b), _record(a)]) == [
+            AddOutcome.ADDED,
+            AddOutcome.UNCHANGED,
+        ]
+        two = store.fingerprint()
+        assert two != empty
+        assert store.get("a") == a and store.get_many(["b", "x", "a"]) == [b, a]
+        assert store.ids() == ["a", "b"] and store.count() == 2
+        assert [s.id for s in store.list(limit=1, offset=1)] == ["b"]
+        assert store.list()[0].mentions == 1
+        assert store.content_hashes(["b", "zz"]) == {"b": _hash(b)}
+        assert store.texts(["a"]) == {"a": TEXT}
+        assert store.stale_ids("p1") == ["a"]
+        assert list(store.iter_cases(batch=1)) == [a, b]
+        a2 = _case("a", TEXT + " Again.")
+        assert store.add(a2, _hash(a2)) is AddOutcome.REPLACED
+        assert store.get("a") == a2 and store.fingerprint() != two
+        store.remove("a")
+        with pytest.raises(CasebookError) as missing:
+            store.get("a")
+        assert missing.value.code is ErrorCode.CASE_NOT_FOUND
+        with pytest.raises(CasebookError):
+            store.remove("a")
+        assert store.ids() == ["b"]
+
+
+def test_search_entries_stream_in_id_order_and_go_with_their_case(
+    location: StoreLocation,
+) -> None:
+    with service.open_store(location) as store:
+        store.add_records([_record(_case("b"), '{"e": "b"}'), _record(_case("a"), '{"e": "a"}')])
+        store.add(_case("c"), "h")
+    with service.open_store(location, read_only=True) as store:
+        assert list(store.index_entries("k1")) == [
+            ("a", '{"e": "a"}'),
+            ("b", '{"e": "b"}'),
+            ("c", _case("c")),
+        ]
+        assert list(store.index_entries("k1", exclude={"a", "c"})) == [("b", '{"e": "b"}')]
+    with service.open_store(location) as store:
+        store.remove("a")
+        assert [i for i, _ in store.index_entries("k1")] == ["b", "c"]
+
+
+def test_ids_sort_byte_by_byte_in_both_stores(location: StoreLocation) -> None:
+    ids = ["b", "B", "a-2", "a_1", "a10", "a9", "é", "Z"]
+    with service.open_store(location) as store:
+        store.add_records([_record(_case(i)) for i in ids])
+        assert store.ids() == sorted(ids)
+        assert [i for i, _ in store.index_entries("k1")] == sorted(ids)
+
+
+def test_a_nul_character_round_trips_in_the_case(location: StoreLocation) -> None:
+    case = _case("nul", TEXT + " \x00 end")
+    case = case.model_copy(update={"title": "a\x00b"})
+    with service.open_store(location) as store:
+        assert store.add(case, "h") is AddOutcome.ADDED
+        assert store.get("nul") == case
+        assert store.texts(["nul"]) == {"nul": case.text}
+
+
+def test_the_postgres_rows_are_those_of_the_case(postgres_store: PostgresLocation) -> None:
+    with service.open_store(postgres_store) as store:
+        store.add_records([_record(_case("a"), '{"e": "a"}')])
+        store.add_records([_record(_case("a", TEXT + " Again."), '{"e": "a2"}')])
+    assert _rows(postgres_store, "SELECT case_id, mention_id, text FROM mentions") == [
+        ("a", "m1", "headache")
+    ]
+    assert sorted(_rows(postgres_store, "SELECT case_id, code FROM codes")) == [
+        ("a", "G97.1"),
+        ("a", "HP:0002315"),
+    ]
+    assert _rows(postgres_store, "SELECT entry FROM search_entries") == [('{"e": "a2"}',)]
+
+
+def test_a_read_only_store_reads_one_snapshot(postgres_store: PostgresLocation) -> None:
+    with service.open_store(postgres_store) as writer:
+        writer.add(_case("a"), "h")
+        with service.open_store(postgres_store, read_only=True) as reader:
+            before = reader.fingerprint()
+            writer.add(_case("b"), "h")
+            # What it reads after the write still describes the cases it fingerprinted.
+            assert reader.fingerprint() == before
+            assert [i for i, _ in reader.index_entries("k1")] == ["a"]
+            with pytest.raises(CasebookError):
+                reader.add(_case("c"), "h")
+        with service.open_store(postgres_store, read_only=True) as later:
+            assert later.ids() == ["a", "b"] and later.fingerprint() != before
+
+
+def test_migrations_are_versioned_and_applied_once(postgres_store: PostgresLocation) -> None:
+    from casebook.store.postgres import SCHEMA_VERSION
+
+    with pytest.raises(CasebookError) as empty:
+        service.open_store(postgres_store, read_only=True)
+    assert "casebook store migrate" in empty.value.message
+    applied = service.migrate_store(postgres_store)
+    assert [m.version for m in applied] == list(range(1, SCHEMA_VERSION + 1))
+    assert service.migrate_store(postgres_store) == []
+    assert _rows(postgres_store, "SELECT version FROM casebook_schema_migrations") == [
+        (v,) for v in range(1, SCHEMA_VERSION + 1)
+    ]
+    with service.open_store(postgres_store, read_only=True) as store:
+        assert store.count() == 0
+
+
+def test_a_store_from_a_newer_casebook_is_refused(postgres_store: PostgresLocation) -> None:
+    service.migrate_store(postgres_store)
+    with psycopg.connect(postgres_store.url) as connection:
+        connection.execute(
+            "INSERT INTO casebook_schema_migrations (version, description) VALUES (999, 'x')"
+        )
+    for read_only in (True, False):
+        with pytest.raises(CasebookError) as refused:
+            service.open_store(postgres_store, read_only=read_only)
+        assert "newer casebook" in refused.value.message
+    with pytest.raises(CasebookError):
+        service.migrate_store(postgres_store)
+
+
+def test_a_failed_batch_writes_none_of_its_cases(postgres_store: PostgresLocation) -> None:
+    with service.open_store(postgres_store) as store:
+        store.add(_case("old"), "h1")
+        bad = _record(_case("bad"))
+        # A mention offset past PostgreSQL's INTEGER: the COPY of the mentions fails.
+        broken = dataclasses.replace(bad, mentions=(("m1", 0, 2**40, "x", "present", "x"),))
+        with pytest.raises(CasebookError) as caught:
+            store.add_records([_record(_case("new")), broken])
+        assert caught.value.code is ErrorCode.STORE_ERROR
+        assert store.ids() == ["old"]
+    assert _rows(postgres_store, "SELECT count(*) FROM mentions") == [(1,)]
+
+
+def test_an_unreachable_server_is_a_coded_error_without_the_password() -> None:
+    location = PostgresLocation("postgresql://someone:secret@127.0.0.1:1/nothing")
+    with pytest.raises(CasebookError) as caught:
+        service.open_store(location, wait_s=1)
+    assert caught.value.code is ErrorCode.STORE_ERROR
+    assert "secret" not in str(caught.value) and "***" in str(caught.value)
+
+
+def test_a_writer_waits_for_another_writer_of_the_same_case(
+    postgres_store: PostgresLocation,
+) -> None:
+    service.migrate_store(postgres_store)
+    store: CaseStore
+    with psycopg.connect(postgres_store.url) as holder:
+        from casebook.store.postgres import _lock_key
+
+        holder.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key("a")])
+        with service.open_store(postgres_store, wait_s=0.5) as store:
+            with pytest.raises(CasebookError) as locked:
+                store.add(_case("a"), "h")
+            assert locked.value.code is ErrorCode.STORE_LOCKED
+            assert store.add(_case("b"), "h") is AddOutcome.ADDED
+        holder.rollback()
+    with service.open_store(postgres_store) as store:
+        assert store.add(_case("a"), "h") is AddOutcome.ADDED
