@@ -175,11 +175,13 @@ class ClinicalConcepts:
     def is_non_clinical(self, words: tuple[str, ...]) -> bool:
         """Whether the words name a person, organisation, place, software or nothing at all."""
         lettered = [w for w in words if sum(c.isalpha() for c in w) >= 2]
-        if not lettered:
+        if not lettered or all(w in self._body for w in lettered):
             return True
-        if head_word(words) in self._non_clinical or words[-1] in self._non_clinical:
-            return True
-        if all(w in self._body for w in lettered):
+        return self.is_who_or_where(words)
+
+    def is_who_or_where(self, words: tuple[str, ...]) -> bool:
+        """Whether the words name a person, organisation, place or software."""
+        if words and (head_word(words) in self._non_clinical or words[-1] in self._non_clinical):
             return True
         return any(
             " ".join(words[start : start + size]) in self._places

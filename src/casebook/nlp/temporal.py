@@ -48,7 +48,8 @@ the text does not place fixes nothing, and the narrative's lower bound carries o
 *sequel* connective introduces ("Following the procedure, …", "following which") is on or after
 the day before it, and the next amount ("Two days later") still counts from that day.
 
-Events (mentions of ``event_types``, except negated, family and hypothetical ones) are ordered
+Events (mentions of ``event_types``, except negated, family and hypothetical ones and those
+whose words name no clinical concept, such as a person or a place) are ordered
 by their segment's place; events of one segment share an ``order`` (they are told as
 simultaneous) unless a relation orders them (a cause before its effect, a finding before its
 treatment, a treatment before its outcome). ``offset_days`` is the segment's day when exact,
@@ -78,6 +79,7 @@ from casebook.model import (
     TimeExpression,
     TimelineEvent,
 )
+from casebook.nlp.concepts import default_concepts
 from casebook.nlp.patterns import WORD_START, PatternSet, phrase_alternation
 from casebook.nlp.spans import SpanIndex
 from casebook.resources import load_rules
@@ -449,6 +451,7 @@ class TemporalOrderer:
         )
         self._operations = frozenset(self.rules.operation_types)
         self._events = frozenset(self.rules.event_types)
+        self._concepts = default_concepts()
         self._time_types = frozenset(self.rules.time_types)
         self._unplaced_assertions = frozenset(self.rules.unplaced_assertions)
         self._advance = frozenset(self.rules.advance_types)
@@ -697,7 +700,15 @@ class TemporalOrderer:
             (
                 m
                 for m in case.mentions
-                if m.type in self._events and m.assertion not in self._unplaced_assertions
+                if m.type in self._events
+                and m.assertion not in self._unplaced_assertions
+                # A person, place or organisation the mention model typed as a finding or a
+                # procedure ("anaesthetic colleagues") is no event of the patient's; a clinical
+                # event may name its place ("left hospital").
+                and (
+                    m.type is EntityType.CLINICAL_EVENT
+                    or not self._concepts.is_who_or_where(self._concepts.words(m))
+                )
             ),
             key=lambda m: m.start,
         )

@@ -821,3 +821,22 @@ def test_a_pattern_that_is_not_a_regex_is_a_coded_error(tmp_path: Path) -> None:
     with pytest.raises(CasebookError) as error:
         TemporalOrderer(path)
     assert error.value.code is ErrorCode.INVALID_RESOURCE
+
+
+def test_people_and_places_the_mention_model_typed_as_events_are_not_placed(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "Anaesthetic colleagues then performed a blood patch.",
+                "She left hospital two days later.",
+            ],
+            [
+                ("Anaesthetic colleagues", THERAPY),
+                ("blood patch", THERAPY),
+                ("left hospital", EVENT),
+            ],
+        )
+    )
+    assert set(placed(case)) == {"blood patch", "left hospital"}
