@@ -146,6 +146,7 @@ def test_spark_submit_to_a_two_worker_cluster_writes_the_fhir_bundles_extract_wr
     assert bundles == case_files(extracted_fhir)
     assert (out / "failures.csv").read_text(encoding="utf-8").count("CB-E003") == 1
     # Both workers ran an executor of the job, and each executor ran tasks.
+    # A worker may have started more than one executor (one replaced under load): any of them.
     for number in range(WORKERS):
         logs = list((standalone_cluster / f"work-{number}").glob("app-*/*/stderr"))
-        assert logs and "Running task" in logs[0].read_text(errors="replace"), number
+        assert any("Running task" in log.read_text(errors="replace") for log in logs), number
