@@ -1,9 +1,9 @@
 """The example case's treatments as the tally counts them: what a clinician reads out of it.
 
 The report names a CT, an MRI, a biopsy and an asialotransferrin assay (tests), a dural tear (a
-finding), simple analgesia that did not relieve the headache, and a blood patch after which the patient "reported improvement in symptoms" and "made
-a full recovery", before she completed her chemotherapy with intrathecal prophylaxis, whose
-outcome the report does not give.
+finding), simple analgesia that did not relieve the headache, and a blood patch after which the
+patient "reported improvement in symptoms" and "made a full recovery", before she completed
+her chemotherapy with intrathecal prophylaxis, whose outcome the report does not give.
 """
 
 from __future__ import annotations

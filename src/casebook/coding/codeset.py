@@ -121,8 +121,9 @@ def supports(mention: Mention, settings: CodeSetSettings) -> bool:
     return mention.assertion is Assertion.PRESENT and mention.type in settings.mention_types
 
 
-_NAMING_ATTRIBUTES = frozenset({"site", "laterality"})
-"""Attributes whose words name a code with the finding's ("pain" at "abdominal" is R10.9)."""
+_NAMING_ATTRIBUTES = frozenset({"site", "laterality", "detail"})
+"""Attributes whose words name a code with the finding's ("pain" at "abdominal" is R10.9, a
+"large cell lymphoma" described as "anaplastic" and "ALK-positive" C84.60)."""
 
 _MAX_LINKED_WORDS = 10
 """Content words of a mention tried in combination (its last ones: the head comes last)."""
@@ -137,12 +138,12 @@ def link_mentions(
     """The ICD-10-CM codes each mention carries, best first (see the module docstring).
 
     A mention names a code when one of the code's aliases is made of some of its content
-    words and those of its site and laterality (``casebook.kb.icd10cm.alias_words``; grading
-    words such as "severe" left out); of aliases nested in one another only the longest
-    counts, and its score is the share of the mention's words it covers. When the words in the
-    titles' wording cover more ("bladder carcinoma" as "malignant neoplasm of bladder"), those
-    count instead. A mention that names no code that way carries its association
-    links instead, scored by their strength in training.
+    words and those of its site, laterality and details (``casebook.kb.icd10cm.alias_words``;
+    grading words such as "severe" left out); of aliases nested in one another only the
+    longest counts, and its score is the share of the mention's words it covers. When the
+    words in the titles' wording cover more ("bladder carcinoma" as "malignant neoplasm of
+    bladder"), those count instead. A mention that names no code that way carries its
+    association links instead, scored by their strength in training.
 
     Args:
         mentions: The mentions to code.

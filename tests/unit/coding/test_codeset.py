@@ -35,12 +35,14 @@ def finding(
     number: int = 1,
     assertion: Assertion = Assertion.PRESENT,
     site: str | None = None,
+    details: tuple[str, ...] = (),
 ) -> Mention:
     start = text.index(words)
     attributes = []
-    if site is not None:
-        at = text.index(site)
-        attributes.append(Attribute(name="site", start=at, end=at + len(site), text=site))
+    for name, value in [("site", site), *(("detail", d) for d in details)]:
+        if value is not None:
+            at = text.index(value)
+            attributes.append(Attribute(name=name, start=at, end=at + len(value), text=value))
     return Mention(
         id=f"m{number}",
         start=start,
@@ -65,6 +67,13 @@ def test_a_grading_word_does_not_stop_a_finding_from_naming_its_code() -> None:
 def test_a_finding_names_its_code_with_its_site() -> None:
     text = "He had pain in the abdominal wall."
     assert "R10.9" in codes_of(finding(text, "pain", site="abdominal"))
+
+
+def test_a_finding_names_its_code_with_its_details() -> None:
+    text = "A new ALK-positive anaplastic large cell lymphoma."
+    lymphoma = finding(text, "large cell lymphoma", details=("ALK-positive", "anaplastic"))
+    # C84.6: anaplastic large cell lymphoma, ALK-positive (its leaf is chosen later).
+    assert codes_of(lymphoma)[0] == "C84.6"
 
 
 def test_the_titles_wording_is_tried_when_it_names_more() -> None:
