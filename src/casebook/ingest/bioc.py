@@ -272,10 +272,12 @@ def parse_bioc_xml(
     Raises:
         CasebookError: The first error ``iter_bioc_xml`` raises or yields.
     """
-    return _all_or_first_error(iter_bioc_xml(data, path, max_chars=max_chars))
+    return all_or_first_error(iter_bioc_xml(data, path, max_chars=max_chars))
 
 
-def _all_or_first_error(items: Iterator[Document | CasebookError]) -> list[Document]:
+def all_or_first_error(items: Iterator[Document | CasebookError]) -> list[Document]:
+    """The documents of a reader that yields errors in place of bad ones, or its first error
+    raised."""
     documents: list[Document] = []
     for item in items:
         if isinstance(item, CasebookError):
@@ -400,7 +402,7 @@ def parse_bioc_json(
     Raises:
         CasebookError: The first error ``iter_bioc_json`` raises or yields.
     """
-    return _all_or_first_error(iter_bioc_json(data, path, max_chars=max_chars))
+    return all_or_first_error(iter_bioc_json(data, path, max_chars=max_chars))
 
 
 def read_bioc_json(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS) -> list[Document]:

@@ -22,7 +22,12 @@ from typing import BinaryIO
 
 from casebook.config import DEFAULT_MAX_CHARS
 from casebook.errors import CasebookError, ErrorCode, library_detail
-from casebook.ingest.bioc import NESTED_TOO_DEEP, iter_bioc_json, iter_bioc_xml
+from casebook.ingest.bioc import (
+    NESTED_TOO_DEEP,
+    all_or_first_error,
+    iter_bioc_json,
+    iter_bioc_xml,
+)
 from casebook.ingest.brat import read_brat
 from casebook.ingest.jats import parse_jats
 from casebook.ingest.pmc_oa import is_package, read_pmc_package
@@ -204,15 +209,6 @@ def _parse(
     yield from _within(found, max_chars, path)
 
 
-def _first_error_raised(items: Iterator[Document | CasebookError]) -> list[Document]:
-    documents: list[Document] = []
-    for item in items:
-        if isinstance(item, CasebookError):
-            raise item
-        documents.append(item)
-    return documents
-
-
 def read_path(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS) -> list[Document]:
     """Read every document in one file, whatever its format.
 
@@ -220,7 +216,7 @@ def read_path(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS) -> list[Documen
         CasebookError: The first problem met, from detection or from the reader;
             ``REQUEST_TOO_LARGE`` for a document longer than ``max_chars``.
     """
-    return _first_error_raised(_iter_file(path, max_chars, raising=True))
+    return all_or_first_error(_iter_file(path, max_chars, raising=True))
 
 
 def _bytes_format(data: bytes, name: str) -> tuple[SourceFormat, str | None, str]:
@@ -250,7 +246,7 @@ def read_bytes(
             ``max_chars``.
     """
     fmt, path, stem = _bytes_format(data, name)
-    return _first_error_raised(_parse(data, fmt, path, stem, max_chars))
+    return all_or_first_error(_parse(data, fmt, path, stem, max_chars))
 
 
 def _hidden(path: Path, root: Path) -> bool:
