@@ -131,6 +131,15 @@ def _max_chars(given: int | None) -> int:
     return given if given is not None else get_settings().max_chars
 
 
+IndexFlag = Annotated[
+    bool,
+    typer.Option(
+        "--index/--no-index",
+        help="Bring the search index up to date before exiting (else the next search does).",
+    ),
+]
+
+
 def _fail(error: CasebookError) -> typer.Exit:
     print_error(error)
     return typer.Exit(code=1)
@@ -411,13 +420,7 @@ def add(
     workers: Annotated[
         int | None, typer.Option(help="Worker processes (default: all cores).", min=1)
     ] = None,
-    index: Annotated[
-        bool,
-        typer.Option(
-            "--index/--no-index",
-            help="Bring the search index up to date before exiting (else the next search does).",
-        ),
-    ] = True,
+    index: IndexFlag = True,
     replace: Annotated[
         bool,
         typer.Option(
@@ -506,13 +509,7 @@ def load(
             "(else that case is not stored and fails with CB-E021).",
         ),
     ] = False,
-    index: Annotated[
-        bool,
-        typer.Option(
-            "--index/--no-index",
-            help="Bring the search index up to date before exiting (else the next search does).",
-        ),
-    ] = True,
+    index: IndexFlag = True,
 ) -> None:
     """Store cases analysed elsewhere without analysing them again.
 
