@@ -9,7 +9,7 @@ Each run starts from an empty output folder and is timed whole, from the command
 its exit: reading, starting Spark, loading the pipeline in every worker, analysing, writing.
 The cluster (a master and two one-core workers on this machine, as the tests start) is up
 before its run, as a real cluster is. Every run's Case JSON files are checked to equal
-``extract --workers 1``'s. Prints a Markdown table.
+``extract --workers 1``'s. Prints a Markdown table (``--json``: one JSON line).
 """
 
 from __future__ import annotations
@@ -140,6 +140,7 @@ def main() -> None:
     parser.add_argument("corpus", type=Path, help="PMC-Patients corpus.jsonl")
     parser.add_argument("--patients", type=int, default=300, help="its first N lines")
     parser.add_argument("--work", type=Path, required=True, help="a scratch folder")
+    parser.add_argument("--json", action="store_true", help="print the runs as one JSON line")
     arguments = parser.parse_args()
     work: Path = arguments.work
     work.mkdir(parents=True, exist_ok=True)
@@ -170,6 +171,22 @@ def main() -> None:
             _timed("spark extract, standalone cluster of 2 one-core workers", command, out, n)
         )
         assert _case_files(out) == reference, url
+    if arguments.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "name": run.name,
+                        "documents": run.documents,
+                        "wall_s": round(run.wall_s, 1),
+                        "documents_per_s": round(run.documents / run.wall_s, 2),
+                        "load_after": round(run.load, 1),
+                    }
+                    for run in runs
+                ]
+            )
+        )
+        return
     print("| run | documents | wall | documents/s | load average after |")
     print("|---|---|---|---|---|")
     for run in runs:

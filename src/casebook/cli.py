@@ -510,6 +510,10 @@ def load(
         ),
     ] = False,
     index: IndexFlag = True,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Worker processes validating the cases (default: all cores).", min=1),
+    ] = None,
 ) -> None:
     """Store cases analysed elsewhere without analysing them again.
 
@@ -530,6 +534,7 @@ def load(
                     reanalyse=reanalyse,
                     replace=replace,
                     index=index,
+                    workers=workers or get_settings().workers,
                     stdin=stdin,
                     on_advance=lambda: progress.advance(task),
                 )

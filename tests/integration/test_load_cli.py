@@ -51,9 +51,14 @@ def _older(line: str) -> str:
     return json.dumps(data)
 
 
-def test_load_stores_extract_output_that_search_then_finds(extracted: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_load_stores_extract_output_that_search_then_finds(
+    extracted: Path, tmp_path: Path, workers: str
+) -> None:
     store = tmp_path / "cases.duckdb"
-    loaded = runner.invoke(app, ["load", str(extracted), "--store", str(store)])
+    loaded = runner.invoke(
+        app, ["load", str(extracted), "--store", str(store), "--workers", workers]
+    )
     assert loaded.exit_code == 0, loaded.output
     assert "3 added, 0 unchanged, 0 replaced (0 analysed again), 0 failed" in loaded.stderr
     for name in REPORTS:

@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from casebook.errors import CasebookError, ErrorCode
-from casebook.ingest.cases import CaseRead, parse_case
+from casebook.ingest.cases import RawCase
 
 CASES_FOLDER = "cases.parquet"
 """The folder of the case Parquet inside an output folder."""
@@ -161,8 +161,9 @@ def read_rows(folder: Path) -> Iterator[CaseRow]:
                 yield CaseRow(**record)
 
 
-def read_case_parquet(path: Path) -> Iterator[CaseRead | CasebookError]:
-    """The cases of one file of the case Parquet, a row group at a time, each validated.
+def read_case_parquet(path: Path) -> Iterator[RawCase | CasebookError]:
+    """The case records of one file of the case Parquet, a row group at a time (each
+    validated by ``casebook.ingest.cases.parse_raw``, which checks the row's id too).
 
     A row is ``PATH:row N`` (counted from 1) in errors. A file that is not Parquet, or lacks
     a column of ``CASES_SCHEMA``, is one error, after the rows read before it broke.
@@ -174,33 +175,21 @@ def read_case_parquet(path: Path) -> Iterator[CaseRead | CasebookError]:
             table = parquet.read_row_group(group, columns=CASES_SCHEMA.names)
             for record in table.to_pylist():
                 number += 1
-                yield _row_case(CaseRow(**record), f"{path}:row {number}")
+                row = CaseRow(**record)
+                yield RawCase(
+                    row.case_json,
+                    f"{path}:row {number}",
+                    row_id=row.id,
+                    digest=row.fingerprint,
+                    index_key=row.index_key or None,
+                    index_entry=row.index_entry or None,
+                )
     except (OSError, pa.ArrowException, KeyError, TypeError) as exc:
         yield CasebookError(
             ErrorCode.UNSUPPORTED_FORMAT,
             f"not a readable case Parquet file (after {number} rows): {type(exc).__name__}: {exc}",
             path,
         )
-
-
-def _row_case(row: CaseRow, where: str) -> CaseRead | CasebookError:
-    """A row's case, validated, with what the row stores beside it."""
-    read = parse_case(row.case_json, where)
-    if isinstance(read, CasebookError):
-        return read
-    if read.case.id != row.id:
-        return CasebookError(
-            ErrorCode.INVALID_CASE,
-            f"the row's id {row.id!r} is not that of its case, {read.case.id!r}",
-            where,
-        )
-    return CaseRead(
-        read.case,
-        where,
-        digest=row.fingerprint,
-        index_key=row.index_key or None,
-        index_entry=row.index_entry or None,
-    )
 
 
 def drop_superseded(folder: Path) -> int:

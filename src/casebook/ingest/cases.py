@@ -34,6 +34,29 @@ FHIR_SUFFIX = ".fhir.json"
 
 
 @dataclass(frozen=True, slots=True)
+class RawCase:
+    """A case record as a file holds it, not yet validated: what a reader yields, small to
+    send to the worker process that validates it.
+
+    Attributes:
+        record: The Case JSON.
+        where: The file, and the line for JSON Lines or the row for Parquet.
+        row_id: The id the container states beside the case, which must be the case's; None
+            when it states none.
+        digest: The content hash the container stored beside the case; None when none.
+        index_key: What built ``index_entry``; None when the container holds no entry.
+        index_entry: The case's search-index entry as the container stored it.
+    """
+
+    record: bytes | str
+    where: str
+    row_id: str | None = None
+    digest: str | None = None
+    index_key: str | None = None
+    index_entry: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CaseRead:
     """A valid case and where it was read.
 
@@ -85,13 +108,28 @@ def parse_case(record: bytes | str, where: str) -> CaseRead | CasebookError:
         return CasebookError(code, message, where)
 
 
-def _lines(name: str, lines: Iterable[bytes]) -> Iterator[CaseRead | CasebookError]:
+def parse_raw(raw: RawCase) -> CaseRead | CasebookError:
+    """A raw record validated, with what its container stored beside it, or the coded error
+    saying what is wrong and where."""
+    read = parse_case(raw.record, raw.where)
+    if isinstance(read, CasebookError):
+        return read
+    if raw.row_id is not None and read.case.id != raw.row_id:
+        return CasebookError(
+            ErrorCode.INVALID_CASE,
+            f"the row's id {raw.row_id!r} is not that of its case, {read.case.id!r}",
+            raw.where,
+        )
+    return CaseRead(read.case, raw.where, raw.digest, raw.index_key, raw.index_entry)
+
+
+def _lines(name: str, lines: Iterable[bytes]) -> Iterator[RawCase | CasebookError]:
     """Each non-blank line a case; a stream that breaks off is one error after the rest."""
     number = 0
     try:
         for number, line in enumerate(lines, start=1):
             if line.strip():
-                yield parse_case(line, f"{name}:{number}")
+                yield RawCase(line, f"{name}:{number}")
     except (OSError, EOFError, zlib.error) as exc:
         # A gzip member cut short or corrupt: the lines before it were read; none after can be.
         yield CasebookError(
@@ -101,13 +139,13 @@ def _lines(name: str, lines: Iterable[bytes]) -> Iterator[CaseRead | CasebookErr
         )
 
 
-def read_case_lines(path: Path) -> Iterator[CaseRead | CasebookError]:
+def read_case_lines(path: Path) -> Iterator[RawCase | CasebookError]:
     """The cases of a JSON Lines file, one per line, gunzipped when its name ends in ``.gz``."""
     with _opened(path) as handle:
         yield from _lines(str(path), handle)
 
 
-def read_case_file(path: Path) -> Iterator[CaseRead | CasebookError]:
+def read_case_file(path: Path) -> Iterator[RawCase | CasebookError]:
     """The one case of a Case JSON file (``extract`` writes one per document)."""
     with _opened(path) as handle:
         try:
@@ -115,7 +153,7 @@ def read_case_file(path: Path) -> Iterator[CaseRead | CasebookError]:
         except (OSError, EOFError, zlib.error) as exc:
             yield CasebookError(ErrorCode.UNDECODABLE_TEXT, f"cannot read: {exc}", path)
             return
-    yield parse_case(data, str(path))
+    yield RawCase(data, str(path))
 
 
 def _opened(path: Path) -> BufferedIOBase:
@@ -136,8 +174,8 @@ def _opened(path: Path) -> BufferedIOBase:
         ) from exc
 
 
-CaseReader = Callable[[Path], Iterator[CaseRead | CasebookError]]
-"""Reads the cases of one file, yielding an error in place of each bad record."""
+CaseReader = Callable[[Path], Iterator[RawCase | CasebookError]]
+"""Reads the case records of one file, yielding an error in place of each it cannot read."""
 
 CASE_READERS: dict[str, CaseReader] = {
     ".jsonl": read_case_lines,
@@ -165,7 +203,19 @@ def iter_cases(
     stdin: BinaryIO | None = None,
     readers: Mapping[str, CaseReader] = CASE_READERS,
 ) -> Iterator[CaseRead | CasebookError]:
-    """Every case of every input, in order, each validated, and an error for each failure.
+    """Every case of every input, in order, each validated, and an error for each failure
+    (``iter_raw_cases``'s records, each through ``parse_raw``)."""
+    for raw in iter_raw_cases(inputs, stdin, readers):
+        yield raw if isinstance(raw, CasebookError) else parse_raw(raw)
+
+
+def iter_raw_cases(
+    inputs: Sequence[str],
+    stdin: BinaryIO | None = None,
+    readers: Mapping[str, CaseReader] = CASE_READERS,
+) -> Iterator[RawCase | CasebookError]:
+    """Every case record of every input, in order, not yet validated, and an error for each
+    input or record that cannot be read.
 
     Args:
         inputs: Case files (see ``readers``), folders of them (walked as ``expand_inputs``
@@ -189,7 +239,7 @@ def iter_cases(
 
 def _read_item(
     item: str | Path, stdin: BinaryIO | None, readers: Mapping[str, CaseReader]
-) -> Iterator[CaseRead | CasebookError]:
+) -> Iterator[RawCase | CasebookError]:
     """The cases of one expanded input, or its error."""
     if item == STDIN:
         yield from _lines(STDIN, stdin if stdin is not None else sys.stdin.buffer)

@@ -1,4 +1,4 @@
-"""BM25 lexical search over case texts, built on bm25s.
+"""BM25 lexical search over case texts: bm25s's scores, built one document at a time.
 
 Scoring is bm25s's ``"lucene"`` variant (Kamphuis et al. 2020, "Which BM25 do you mean? A
 large-scale reproducibility study of scoring variants", ECIR), which is what Lucene 8+ computes.
@@ -21,19 +21,27 @@ With ``query_idf_power`` p > 0 each query token's contribution is further weight
 "Term-weighting approaches in automatic text retrieval", Inf. Process. Manag. 24(5)). A long
 query such as a whole case report then leans on its rare, specific words rather than on the
 many common ones. p = 0 (the default) is plain BM25.
+
+The index is a documents × tokens matrix of ``idf(t) * tfc(t, d)`` (CSC, one column per token),
+the matrix bm25s keeps, scored by gathering the query's columns. It is built here rather than
+by bm25s, whose indexing holds every document's token list and several copies of the matrix
+at once: a quarter of a million case reports would not fit in a few gigabytes.
+``BM25Builder`` takes one document at a time into flat arrays; the scores equal bm25s's
+(``tests/unit/search/test_search_bm25.py`` compares them on random corpora).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from array import array
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
-import bm25s
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
@@ -80,37 +88,42 @@ class Tokenizer:
         return _tokenize([text], self._stemmer)[0]
 
 
+_CHUNK = 1 << 22
+"""Postings scored at a time while building, bounding the temporary arrays."""
+
+
 class BM25Searcher:
     """A BM25 index over a fixed collection of documents.
 
-    Build one with :meth:`index`; the constructor is for that method.
+    Build one with :meth:`index`, :meth:`index_tokens` or a :class:`BM25Builder`; the
+    constructor is for those.
+
+    Args:
+        ids: The document ids, in row order.
+        matrix: Documents × tokens ``idf * tfc`` (CSC); None when nothing is indexed.
+        vocabulary: Token → column.
+        stemmer: The stemmer queries are tokenised with.
+        query_idf_power: Weight each query token by ``idf^p`` (0: plain BM25).
     """
 
     def __init__(
         self,
         ids: Sequence[str],
-        retriever: Any,
+        matrix: sp.csc_array | None,
         vocabulary: dict[str, int],
         stemmer: Any,
         query_idf_power: float = 0.0,
     ) -> None:
         self._ids: tuple[str, ...] = tuple(ids)
-        self._retriever = retriever
+        self._matrix = matrix
         self._vocabulary = vocabulary
         self._stemmer = stemmer
         self.query_idf_power = query_idf_power
-        self._matrix: sp.csc_array | None = None
-        self._idf: npt.NDArray[np.float64] | None = None
-        if retriever is not None and query_idf_power > 0:
-            scores = retriever.scores
-            indptr = np.asarray(scores["indptr"])
-            self._matrix = sp.csc_array(
-                (scores["data"], scores["indices"], indptr),
-                shape=(len(self._ids), len(indptr) - 1),
-            )
-            df = np.diff(indptr).astype(np.float64)
+        self._query_weight: npt.NDArray[np.float64] | None = None
+        if matrix is not None:
             n = len(self._ids)
-            self._idf = np.log1p((n - df + 0.5) / (df + 0.5)) ** query_idf_power
+            df = np.diff(matrix.indptr).astype(np.float64)
+            self._query_weight = np.log1p((n - df + 0.5) / (df + 0.5)) ** query_idf_power
 
     @classmethod
     def index(
@@ -120,7 +133,6 @@ class BM25Searcher:
         *,
         k1: float = 1.2,
         b: float = 0.75,
-        method: str = "lucene",
         query_idf_power: float = 0.0,
     ) -> BM25Searcher:
         """Index documents.
@@ -130,7 +142,6 @@ class BM25Searcher:
             texts: Document texts.
             k1: BM25 term-frequency saturation.
             b: BM25 length normalisation.
-            method: The bm25s scoring variant.
             query_idf_power: Weight each query token by ``idf^p`` (0: plain BM25).
 
         Returns:
@@ -141,33 +152,26 @@ class BM25Searcher:
         """
         stemmer = Stemmer.Stemmer(STEMMER_LANGUAGE)
         return cls.index_tokens(
-            ids,
-            _tokenize(texts, stemmer),
-            k1=k1,
-            b=b,
-            method=method,
-            query_idf_power=query_idf_power,
+            ids, _tokenize(texts, stemmer), k1=k1, b=b, query_idf_power=query_idf_power
         )
 
     @classmethod
     def index_tokens(
         cls,
         ids: Sequence[str],
-        tokenized: Sequence[list[str]],
+        tokenized: Sequence[Sequence[str]],
         *,
         k1: float = 1.2,
         b: float = 0.75,
-        method: str = "lucene",
         query_idf_power: float = 0.0,
     ) -> BM25Searcher:
-        """Index documents already tokenised by :func:`tokenize`.
+        """Index documents already tokenised by :class:`Tokenizer`.
 
         Args:
             ids: Document ids, unique, in the same order as ``tokenized``.
             tokenized: Each document's tokens.
             k1: BM25 term-frequency saturation.
             b: BM25 length normalisation.
-            method: The bm25s scoring variant.
             query_idf_power: Weight each query token by ``idf^p`` (0: plain BM25).
 
         Returns:
@@ -176,26 +180,28 @@ class BM25Searcher:
         Raises:
             ValueError: When ``ids`` and ``tokenized`` differ in length or ``ids`` repeat.
         """
-        if len(ids) != len(tokenized):
-            raise ValueError(f"{len(ids)} ids but {len(tokenized)} texts")
-        if len(set(ids)) != len(ids):
-            raise ValueError("document ids are not unique")
-        stemmer = Stemmer.Stemmer(STEMMER_LANGUAGE)
-        if not any(tokenized):
-            # Nothing to index (bm25s cannot average zero lengths); every search finds nothing.
-            return cls(ids, None, {}, stemmer, query_idf_power)
-        retriever = bm25s.BM25(k1=k1, b=b, method=method)
-        retriever.index(list(tokenized), show_progress=False)
-        vocabulary = {token: int(i) for token, i in retriever.vocab_dict.items() if token}
-        return cls(ids, retriever, vocabulary, stemmer, query_idf_power)
+        builder = BM25Builder(k1, b, query_idf_power)
+        for tokens in tokenized:
+            builder.add(tokens)
+        return builder.build(ids)
 
     def save(self, folder: Path) -> None:
         """Write the index into ``folder`` (created when missing)."""
         folder.mkdir(parents=True, exist_ok=True)
-        meta = {"ids": list(self._ids), "query_idf_power": self.query_idf_power}
+        meta = {
+            "ids": list(self._ids),
+            "query_idf_power": self.query_idf_power,
+            "vocabulary": list(self._vocabulary),
+        }
         (folder / "bm25_ids.json").write_text(json.dumps(meta), encoding="utf-8")
-        if self._retriever is not None:
-            self._retriever.save(str(folder / "bm25"), show_progress=False)
+        if self._matrix is not None:
+            np.savez(
+                folder / "bm25.npz",
+                data=self._matrix.data,
+                indices=self._matrix.indices,
+                indptr=self._matrix.indptr,
+                shape=np.asarray(self._matrix.shape),
+            )
 
     @classmethod
     def load(cls, folder: Path) -> BM25Searcher:
@@ -203,11 +209,15 @@ class BM25Searcher:
         meta = json.loads((folder / "bm25_ids.json").read_text(encoding="utf-8"))
         stemmer = Stemmer.Stemmer(STEMMER_LANGUAGE)
         power = float(meta["query_idf_power"])
-        if not (folder / "bm25").is_dir():
+        vocabulary = {token: i for i, token in enumerate(meta["vocabulary"])}
+        if not (folder / "bm25.npz").is_file():
             return cls(meta["ids"], None, {}, stemmer, power)
-        retriever = bm25s.BM25.load(str(folder / "bm25"), show_progress=False, verbosity=0)
-        vocabulary = {token: int(i) for token, i in retriever.vocab_dict.items() if token}
-        return cls(meta["ids"], retriever, vocabulary, stemmer, power)
+        with np.load(folder / "bm25.npz") as arrays:
+            shape = tuple(int(x) for x in arrays["shape"])
+            matrix = sp.csc_array(
+                (arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape
+            )
+        return cls(meta["ids"], matrix, vocabulary, stemmer, power)
 
     def __len__(self) -> int:
         """How many documents are indexed."""
@@ -250,15 +260,12 @@ class BM25Searcher:
         return self._scores(_tokenize([query], self._stemmer)[0])
 
     def _scores(self, tokens: Sequence[str]) -> npt.NDArray[np.float32]:
-        token_ids = [self._vocabulary[t] for t in tokens if t in self._vocabulary]
-        if self._retriever is None or not token_ids:
+        counts = Counter(self._vocabulary[t] for t in tokens if t in self._vocabulary)
+        if self._matrix is None or self._query_weight is None or not counts:
             return np.zeros(len(self._ids), dtype=np.float32)
-        if self._matrix is None or self._idf is None:
-            scores: npt.NDArray[np.float32] = self._retriever.get_scores_from_ids(token_ids)
-            return scores
-        counts = Counter(token_ids)
-        columns = list(counts)
-        weights = np.array([counts[c] for c in columns], dtype=np.float64) * self._idf[columns]
+        columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        weights = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        weights *= self._query_weight[columns]
         return np.asarray(self._matrix[:, columns] @ weights, dtype=np.float32)
 
     def _search_tokens(self, tokens: Sequence[str], k: int) -> list[Hit]:
@@ -269,3 +276,62 @@ class BM25Searcher:
             Hit(id=self._ids[i], score=float(scores[i]), rank=rank)
             for rank, i in enumerate(top_positions(scores, k), start=1)
         ]
+
+
+class BM25Builder:
+    """Builds a :class:`BM25Searcher` one document at a time, in memory that grows with the
+    index, not with the documents' Python objects.
+
+    Each document's distinct tokens and their counts go into flat arrays as it is added; the
+    score matrix is computed once, at :meth:`build`.
+    """
+
+    def __init__(self, k1: float = 1.2, b: float = 0.75, query_idf_power: float = 0.0) -> None:
+        self.k1 = k1
+        self.b = b
+        self.query_idf_power = query_idf_power
+        self._vocabulary: dict[str, int] = {}
+        self._rows = array("i")
+        self._columns = array("i")
+        self._counts = array("f")
+        self._lengths = array("q")
+
+    def add(self, tokens: Sequence[str]) -> None:
+        """Add the next document's tokens (as :class:`Tokenizer` makes them)."""
+        counts = Counter(tokens)
+        vocabulary = self._vocabulary
+        self._columns.extend([vocabulary.setdefault(t, len(vocabulary)) for t in counts])
+        self._counts.extend(counts.values())
+        self._rows.extend(repeat(len(self._lengths), len(counts)))
+        self._lengths.append(len(tokens))
+
+    def build(self, ids: Sequence[str]) -> BM25Searcher:
+        """The searcher over the documents added, ``ids`` naming them in the order added.
+
+        Raises:
+            ValueError: When ``ids`` and the documents differ in number or ``ids`` repeat.
+        """
+        n = len(self._lengths)
+        if len(ids) != n:
+            raise ValueError(f"{len(ids)} ids but {n} texts")
+        if len(set(ids)) != len(ids):
+            raise ValueError("document ids are not unique")
+        stemmer = Stemmer.Stemmer(STEMMER_LANGUAGE)
+        if not self._columns:
+            # Nothing indexed; every search finds nothing.
+            return BM25Searcher(ids, None, {}, stemmer, self.query_idf_power)
+        rows = np.frombuffer(self._rows, dtype=np.int32)
+        columns = np.frombuffer(self._columns, dtype=np.int32)
+        counts = np.frombuffer(self._counts, dtype=np.float32)
+        lengths = np.frombuffer(self._lengths, dtype=np.int64).astype(np.float32)
+        df = np.bincount(columns, minlength=len(self._vocabulary)).astype(np.float64)
+        idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        norm = self.k1 * (1 - self.b + self.b * lengths / lengths.mean())
+        scores = np.empty(len(counts), dtype=np.float32)
+        for start in range(0, len(counts), _CHUNK):
+            part = slice(start, start + _CHUNK)
+            tf = counts[part]
+            scores[part] = idf[columns[part]] * tf / (tf + norm[rows[part]])
+        matrix = sp.csc_array((scores, (rows, columns)), shape=(n, len(self._vocabulary)))
+        matrix.sort_indices()
+        return BM25Searcher(ids, matrix, self._vocabulary, stemmer, self.query_idf_power)

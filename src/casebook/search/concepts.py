@@ -33,8 +33,10 @@ listing everything.
 from __future__ import annotations
 
 import json
+from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -318,19 +320,13 @@ class ConceptIndex:
 
     @classmethod
     def build(
-        cls, vectors: Sequence[Mapping[str, float]], idf_power: float, length_norm: float = 0.0
+        cls, vectors: Iterable[Mapping[str, float]], idf_power: float, length_norm: float = 0.0
     ) -> ConceptIndex:
         """Index one fact vector per case, in case order."""
-        keys = sorted({key for vector in vectors for key in vector})
-        column = {key: i for i, key in enumerate(keys)}
-        sizes = np.fromiter((len(v) for v in vectors), dtype=np.int64, count=len(vectors))
-        total = int(sizes.sum())
-        rows = np.repeat(np.arange(len(vectors), dtype=np.int64), sizes)
-        cols = np.fromiter((column[k] for v in vectors for k in v), dtype=np.int64, count=total)
-        data = np.fromiter((w for v in vectors for w in v.values()), dtype=np.float32, count=total)
-        matrix = sp.csc_array((data, (rows, cols)), shape=(len(vectors), len(keys)))
-        matrix.sort_indices()
-        return cls(keys, matrix, idf_power, length_norm)
+        builder = ConceptIndexBuilder()
+        for vector in vectors:
+            builder.add(vector)
+        return builder.build(idf_power, length_norm)
 
     def __len__(self) -> int:
         """How many cases are indexed."""
@@ -393,3 +389,36 @@ class ConceptIndex:
                 (arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape
             )
         return cls(meta["keys"], matrix, float(meta["idf_power"]), float(meta["length_norm"]))
+
+
+class ConceptIndexBuilder:
+    """Builds a :class:`ConceptIndex` one case at a time, into flat arrays: memory grows with
+    the index, not with the cases' Python objects."""
+
+    def __init__(self) -> None:
+        self._columns: dict[str, int] = {}
+        self._rows = array("i")
+        self._keys = array("i")
+        self._weights = array("f")
+        self._cases = 0
+
+    def add(self, vector: Mapping[str, float]) -> None:
+        """Add the next case's fact vector."""
+        columns = self._columns
+        self._keys.extend([columns.setdefault(key, len(columns)) for key in vector])
+        self._weights.extend(vector.values())
+        self._rows.extend(repeat(self._cases, len(vector)))
+        self._cases += 1
+
+    def build(self, idf_power: float, length_norm: float = 0.0) -> ConceptIndex:
+        """The index of the cases added, in the order added."""
+        keys = sorted(self._columns)
+        # Columns in key order, as an index built from all the vectors at once has them.
+        order = np.empty(len(keys), dtype=np.int32)
+        order[[self._columns[key] for key in keys]] = np.arange(len(keys), dtype=np.int32)
+        rows = np.frombuffer(self._rows, dtype=np.int32)
+        columns = order[np.frombuffer(self._keys, dtype=np.int32)]
+        weights = np.frombuffer(self._weights, dtype=np.float32)
+        matrix = sp.csc_array((weights, (rows, columns)), shape=(self._cases, len(keys)))
+        matrix.sort_indices()
+        return ConceptIndex(keys, matrix, idf_power, length_norm)

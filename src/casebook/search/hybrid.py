@@ -26,11 +26,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
+import weakref
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -41,8 +45,15 @@ from casebook.kb.icd10cm import load_icd10cm
 from casebook.kb.icd10pcs import load_icd10pcs
 from casebook.model import Case, Outcome, Span
 from casebook.search.base import Hit, top_positions
-from casebook.search.bm25 import BM25Searcher, Tokenizer
-from casebook.search.concepts import ConceptIndex, Fact, FactExtractor, FactVector, fact_vector
+from casebook.search.bm25 import BM25Builder, BM25Searcher, Tokenizer
+from casebook.search.concepts import (
+    ConceptIndex,
+    ConceptIndexBuilder,
+    Fact,
+    FactExtractor,
+    FactVector,
+    fact_vector,
+)
 from casebook.search.filters import SearchFilters
 from casebook.search.fusion import patient_boost, reciprocal_rank_fusion, weighted_sum_fusion
 from casebook.search.outcomes import OutcomeReader, TreatmentOutcome, load_outcome_rules
@@ -56,10 +67,14 @@ from casebook.search.treatments import (
 )
 
 INDEX_FORMAT = 2
-"""The version of the saved layout and of what an entry derives from a case; a saved index or
-a stored entry of another version is rebuilt. 2: treatments are therapeutic procedures and
+"""The version of what an entry derives from a case; a saved index or a stored entry of
+another version is rebuilt. 2: treatments are therapeutic procedures and
 medications only, under one name per concept, each with its concept's name and code; a
 case code is a concept key when the case shows it."""
+
+SAVED_LAYOUT = 2
+"""The version of the files a saved index is made of; a saved index of another is rebuilt
+from the stored entries. 2: the BM25 matrix as casebook's own arrays (``bm25.npz``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,37 +164,54 @@ def _record(text: str, stated: Sequence[Fact], treatments: Sequence[TreatmentOut
 
 
 class _Records:
-    """One JSON line per indexed case, in memory or read by offset from a saved file."""
+    """One JSON line per indexed case, read by offset from a file: a temporary one while the
+    index is only in memory, the saved ``records.jsonl`` once loaded. Reads use ``pread``,
+    which leaves the file position alone, so that threads serving searches may share it."""
 
-    def __init__(self, lines: list[str] | None = None, path: Path | None = None) -> None:
-        self._lines = lines
-        self._path = path
-        self._offsets: npt.NDArray[np.int64] | None = None
-        if path is not None:
-            self._offsets = np.load(path.with_suffix(".offsets.npy"))
+    def __init__(self, file: BinaryIO, offsets: npt.NDArray[np.int64]) -> None:
+        self._file = file
+        self._offsets = offsets
+        # Closed with the records, however many threads or indexes shared them.
+        weakref.finalize(self, file.close)
 
-    def _raw(self, position: int) -> bytes:
-        if self._lines is not None:
-            return self._lines[position].encode("utf-8")
-        if self._path is None or self._offsets is None:  # pragma: no cover - set together
-            raise ValueError("no records")
-        start, end = int(self._offsets[position]), int(self._offsets[position + 1])
-        with self._path.open("rb") as handle:
-            handle.seek(start)
-            return handle.read(end - start)
+    @classmethod
+    def open(cls, path: Path) -> _Records:
+        """The records of a saved index."""
+        return cls(path.open("rb"), np.load(path.with_suffix(".offsets.npy")))
 
     def get(self, position: int) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads(self._raw(position))
+        start, end = int(self._offsets[position]), int(self._offsets[position + 1])
+        data: dict[str, Any] = json.loads(os.pread(self._file.fileno(), end - start, start))
         return data
 
-    def save(self, path: Path, count: int) -> None:
-        offsets = [0]
-        with path.open("wb") as handle:
-            for position in range(count):
-                line = self._raw(position).rstrip(b"\n") + b"\n"
-                handle.write(line)
-                offsets.append(offsets[-1] + len(line))
-        np.save(path.with_suffix(".offsets.npy"), np.asarray(offsets, dtype=np.int64))
+    def save(self, path: Path) -> None:
+        self._file.flush()
+        with path.open("wb") as out:
+            size = int(self._offsets[-1])
+            done = 0
+            while done < size:
+                piece = os.pread(self._file.fileno(), min(1 << 24, size - done), done)
+                out.write(piece)
+                done += len(piece)
+        np.save(path.with_suffix(".offsets.npy"), self._offsets)
+
+
+class _RecordsWriter:
+    """Writes the records of an index being built to a temporary file, one line at a time."""
+
+    def __init__(self) -> None:
+        # Owned by the records for the index's life; the system deletes it when it closes.
+        self._file: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115
+        self._offsets = array("q", [0])
+
+    def add(self, record: str) -> None:
+        line = record.encode("utf-8") + b"\n"
+        self._file.write(line)
+        self._offsets.append(self._offsets[-1] + len(line))
+
+    def done(self) -> _Records:
+        self._file.flush()
+        return _Records(self._file, np.frombuffer(self._offsets, dtype=np.int64).copy())
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,27 +424,26 @@ class CaseIndex:
             ValueError: When two entries share an id.
         """
         ids: list[str] = []
-        tokens: list[list[str]] = []
-        vectors: list[FactVector] = []
+        text = BM25Builder(settings.text.k1, settings.text.b, settings.text.query_idf_power)
+        concepts = ConceptIndexBuilder()
         facets: list[Facets] = []
-        records: list[str] = []
+        records = _RecordsWriter()
+        # One entry at a time into the builders: none is kept, so that memory grows with the
+        # index's arrays, not with the entries.
         for entry in entries:
             ids.append(entry.id)
-            tokens.append(entry.tokens)
-            vectors.append(entry.vector)
-            records.append(entry.record)
+            text.add(entry.tokens)
+            concepts.add(entry.vector)
+            records.add(entry.record)
             facets.append(entry.facets)
-        text = BM25Searcher.index_tokens(
+        return cls(
             ids,
-            tokens,
-            k1=settings.text.k1,
-            b=settings.text.b,
-            query_idf_power=settings.text.query_idf_power,
+            facets,
+            text.build(ids),
+            concepts.build(settings.concepts.idf_power, settings.concepts.length_norm),
+            settings,
+            records.done(),
         )
-        concepts = ConceptIndex.build(
-            vectors, settings.concepts.idf_power, settings.concepts.length_norm
-        )
-        return cls(ids, facets, text, concepts, settings, _Records(lines=records))
 
     def query(self, case: Case) -> QueryCase:
         """An analysed case as a query."""
@@ -617,7 +648,7 @@ class CaseIndex:
         folder.mkdir(parents=True, exist_ok=True)
         self.text.save(folder)
         self.concepts.save(folder)
-        self._records.save(folder / "records.jsonl", len(self))
+        self._records.save(folder / "records.jsonl")
         (folder / "facets.json").write_text(
             json.dumps({"ids": list(self.ids), "facets": [f.to_json() for f in self.facets]}),
             encoding="utf-8",
@@ -629,6 +660,7 @@ class CaseIndex:
             json.dumps(
                 {
                     "format": INDEX_FORMAT,
+                    "layout": SAVED_LAYOUT,
                     "fingerprint": fingerprint,
                     "settings": settings_digest(self.settings),
                     "rules": rules_digest(),
@@ -654,6 +686,7 @@ class CaseIndex:
             return None
         current = {
             "format": INDEX_FORMAT,
+            "layout": SAVED_LAYOUT,
             "fingerprint": fingerprint,
             "settings": settings_digest(settings),
             "rules": rules_digest(),
@@ -668,7 +701,7 @@ class CaseIndex:
             BM25Searcher.load(folder),
             ConceptIndex.load(folder),
             settings,
-            _Records(path=folder / "records.jsonl"),
+            _Records.open(folder / "records.jsonl"),
             removed,
         )
 

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
+from multiprocessing import get_context
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 from casebook.errors import CasebookError, ErrorCode
-from casebook.ingest.cases import CASE_READERS, CaseRead, CaseReader, iter_cases
+from casebook.ingest.cases import (
+    CASE_READERS,
+    CaseRead,
+    CaseReader,
+    RawCase,
+    iter_raw_cases,
+    parse_raw,
+)
 from casebook.model import Case, Document, Patient, SourceFormat
 from casebook.pipeline_fingerprint import pipeline_fingerprint
 from casebook.service.hashing import content_hash, hash_text
 from casebook.service.pipeline import analyze_document
 from casebook.service.records import (
-    COMMIT_AT_MOST,
     AddResult,
     BatchWriter,
     case_indexer,
@@ -23,6 +33,7 @@ from casebook.service.records import (
     id_clashes,
 )
 from casebook.service.store import open_store
+from casebook.service.workers import start_worker
 from casebook.store.base import CaseRecord
 from casebook.store_location import StoreLocation
 
@@ -61,14 +72,70 @@ class LoadResult(AddResult):
     reanalysed: list[str] = field(default_factory=list)
 
 
-def _other_pipeline(read: CaseRead) -> CasebookError:
-    made = read.case.pipeline
+LOAD_BATCH = 512
+"""Cases ``load`` reads, checks and commits together, in one store transaction."""
+
+BATCHES_AHEAD = 2
+"""Batches the worker processes check while the store writes the one before: enough to keep
+them busy, few enough that checked cases do not pile up in memory."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """A case read and validated, and what the store needs to decide whether to write it.
+
+    Attributes:
+        id: The case id.
+        text: Its text, to find an id given with another text.
+        where: Where it was read.
+        made_by: The pipeline that made it (``Case.pipeline``).
+        stored_as: The content hash the store holds when this pipeline made it.
+        record: The store's record of it, or why it cannot have one; None for a case another
+            pipeline made, when it is not to be analysed again.
+    """
+
+    id: str
+    text: str
+    where: str
+    made_by: str | None
+    stored_as: str
+    record: CaseRecord | CasebookError | None
+
+
+def _check(
+    raws: Sequence[RawCase | CasebookError], reanalyse: bool
+) -> list[_Checked | CasebookError]:
+    """Validate records and prepare their store records; runs in a worker process.
+
+    A record is prepared even for a case the store may turn out to hold already: the store is
+    asked once per batch, by the process writing it.
+    """
+    pipeline = pipeline_fingerprint()
+    checked: list[_Checked | CasebookError] = []
+    for raw in raws:
+        read = raw if isinstance(raw, CasebookError) else parse_raw(raw)
+        if isinstance(read, CasebookError):
+            checked.append(read)
+            continue
+        case = read.case
+        again = case.pipeline != pipeline
+        record = None if again and not reanalyse else _loaded_record(read, again)
+        checked.append(
+            _Checked(
+                case.id, case.text, read.where, case.pipeline, hash_text(case, pipeline), record
+            )
+        )
+    return checked
+
+
+def _other_pipeline(checked: _Checked) -> CasebookError:
+    made = checked.made_by
     made_by = f"pipeline {made}" if made else "a pipeline it does not record"
     return CasebookError(
         ErrorCode.OTHER_PIPELINE,
-        f"case {read.case.id!r} was made by {made_by}, not by this casebook's "
+        f"case {checked.id!r} was made by {made_by}, not by this casebook's "
         f"{pipeline_fingerprint()}; --reanalyse analyses its text again",
-        read.where,
+        checked.where,
     )
 
 
@@ -103,17 +170,17 @@ def _loaded_record(read: CaseRead, again: bool) -> CaseRecord | CasebookError:
         )
 
 
-def _clash_of(read: CaseRead) -> CasebookError:
+def _clash_of(checked: _Checked) -> CasebookError:
     return CasebookError(
         ErrorCode.ID_CONFLICT,
-        f"a case {read.case.id!r} with another text is stored or given before it; not "
+        f"a case {checked.id!r} with another text is stored or given before it; not "
         "stored (--replace replaces it)",
-        read.where,
+        checked.where,
     )
 
 
-def _read_case_parquet(path: Path) -> Iterator[CaseRead | CasebookError]:
-    """The cases of a case Parquet file (``casebook.export.parquet``), which needs pyarrow."""
+def _read_case_parquet(path: Path) -> Iterator[RawCase | CasebookError]:
+    """The case records of a case Parquet file (``casebook.export.parquet``); needs pyarrow."""
     try:
         from casebook.export.parquet import read_case_parquet
     except ImportError:
@@ -137,22 +204,24 @@ def load(
     reanalyse: bool = False,
     replace: bool = False,
     index: bool = True,
+    workers: int = 1,
     stdin: BinaryIO | None = None,
     on_advance: Callable[[], None] | None = None,
 ) -> LoadResult:
     """Store cases analysed elsewhere, without analysing them again.
 
-    The cases are read one at a time (``casebook.ingest.cases``, and
-    ``casebook.export.parquet`` for the case Parquet), validated against the case model, and
-    committed in batches of at most ``COMMIT_AT_MOST``, each case with its search-index entry;
-    the store is held only while a batch is looked up or committed, as ``add`` holds it. A case
-    whose text the store already holds as this pipeline made it is left as it is, so an
-    interrupted load resumes. Memory holds one batch of cases, whatever their number (the
-    result lists their ids). A case another pipeline made (``Case.pipeline``) is refused with
-    ``CB-E025``, or analysed again from its text when ``reanalyse``; one whose id is stored
-    (or given earlier in the batch) with another text is refused with ``CB-E021`` unless
-    ``replace``. A record that cannot be read or stored is reported with its file and line in
-    ``LoadResult.failed``, and the rest go on.
+    The case records are read one at a time (``casebook.ingest.cases``, and
+    ``casebook.export.parquet`` for the case Parquet) in batches of ``LOAD_BATCH``; worker
+    processes validate each against the case model and prepare its store record with its
+    search-index entry, while this process commits the batch before, in one transaction,
+    each case with its entry. The store is held only while a batch is looked up or committed,
+    as ``add`` holds it. A case whose text the store already holds as this pipeline made it
+    is left as it is, so an interrupted load resumes. Memory holds a few batches of cases,
+    whatever their number (the result lists their ids). A case another pipeline made
+    (``Case.pipeline``) is refused with ``CB-E025``, or analysed again from its text when
+    ``reanalyse``; one whose id is stored (or given earlier in the batch) with another text
+    is refused with ``CB-E021`` unless ``replace``. A record that cannot be read or stored is
+    reported with its file and line in ``LoadResult.failed``, and the rest go on.
 
     Args:
         inputs: Case files, folders of them, glob patterns, or ``-`` for Case JSON Lines on
@@ -161,6 +230,7 @@ def load(
         reanalyse: Analyse again the cases another pipeline made, instead of refusing them.
         replace: Replace a stored case whose id a loaded case shares but whose text differs.
         index: Bring the search index up to date before returning.
+        workers: Processes validating the cases; 1 validates them in this process.
         stdin: The stream ``-`` reads from.
         on_advance: Called after each case is stored (or has failed).
 
@@ -168,47 +238,15 @@ def load(
         CasebookError: ``CB-E016``/``CB-E015`` when the store cannot be opened or written.
     """
     result = LoadResult()
-    pipeline = pipeline_fingerprint()
     # Create or check the store before reading anything, so that a foreign file fails at once.
     with open_store(store_path):
         pass
     # No entries kept for the index: they would grow with the cases; it reads them back.
-    writer = BatchWriter(store_path, result, on_advance)
+    writer = BatchWriter(store_path, result, on_advance, commit_at_most=LOAD_BATCH)
+    batches = _chunks(iter_raw_cases(inputs, stdin, LOAD_READERS), LOAD_BATCH)
     try:
-        for chunk in _chunks(iter_cases(inputs, stdin, LOAD_READERS), COMMIT_AT_MOST):
-            reads = [read for read in chunk if isinstance(read, CaseRead)]
-            ids = [read.case.id for read in reads]
-            with open_store(store_path, read_only=True) as store:
-                stored = store.content_hashes(ids)
-                # Texts only of ids stored otherwise: reading them scans the cases' JSON.
-                changed = [
-                    read.case.id
-                    for read in reads
-                    if stored.get(read.case.id, "") not in ("", hash_text(read.case, pipeline))
-                ]
-                texts = store.texts(changed) if changed and not replace else {}
-            # Whether each case's id goes with another text, stored or earlier in the batch.
-            clashes = iter(id_clashes([read.case for read in reads], texts))
-            for read in chunk:
-                if isinstance(read, CasebookError):
-                    writer.put(read)
-                    continue
-                clash = next(clashes) and not replace
-                if stored.get(read.case.id) == hash_text(read.case, pipeline):
-                    # Stored as this pipeline makes it: neither analysed nor indexed again.
-                    result.unchanged.append(read.case.id)
-                    if on_advance:
-                        on_advance()
-                elif clash:
-                    writer.put(_clash_of(read))
-                elif read.case.pipeline != pipeline and not reanalyse:
-                    writer.put(_other_pipeline(read))
-                else:
-                    again = read.case.pipeline != pipeline
-                    record = _loaded_record(read, again)
-                    if again and isinstance(record, CaseRecord):
-                        result.reanalysed.append(record.id)
-                    writer.put(record)
+        for checked in _checked_batches(batches, reanalyse, workers):
+            _store_batch(checked, store_path, replace, writer, result, on_advance)
             # Committed before the next batch is looked up, so that it sees this one.
             writer.flush()
     except KeyboardInterrupt:
@@ -221,6 +259,101 @@ def load(
         with open_store(store_path, read_only=True) as store:
             refresh_index(store_path, store)
     return result
+
+
+def _store_batch(
+    batch: list[_Checked | CasebookError],
+    store_path: StoreLocation,
+    replace: bool,
+    writer: BatchWriter,
+    result: LoadResult,
+    on_advance: Callable[[], None] | None,
+) -> None:
+    """Hand each checked case of a batch to the writer, or say why it is not stored."""
+    cases = [item for item in batch if isinstance(item, _Checked)]
+    with open_store(store_path, read_only=True) as store:
+        stored = store.content_hashes([case.id for case in cases])
+        # Texts only of ids stored otherwise: reading them scans the cases' JSON.
+        changed = [case.id for case in cases if stored.get(case.id, "") not in ("", case.stored_as)]
+        texts = store.texts(changed) if changed and not replace else {}
+    # Whether each case's id goes with another text, stored or earlier in the batch.
+    clashes = iter(id_clashes(cases, texts))
+    for item in batch:
+        if isinstance(item, CasebookError):
+            writer.put(item)
+            continue
+        clash = next(clashes) and not replace
+        if stored.get(item.id) == item.stored_as:
+            # Stored as this pipeline makes it: neither analysed nor indexed again.
+            result.unchanged.append(item.id)
+            if on_advance:
+                on_advance()
+        elif clash:
+            writer.put(_clash_of(item))
+        elif item.record is None:
+            writer.put(_other_pipeline(item))
+        else:
+            if isinstance(item.record, CaseRecord) and item.made_by != pipeline_fingerprint():
+                result.reanalysed.append(item.id)
+            writer.put(item.record)
+
+
+def _checked_batches(
+    batches: Iterator[list[RawCase | CasebookError]], reanalyse: bool, workers: int
+) -> Iterator[list[_Checked | CasebookError]]:
+    """Each batch checked (``_check``), in order: here, or spread over ``workers``
+    processes, ``BATCHES_AHEAD`` batches ahead of the one yielded."""
+    if workers <= 1:
+        for batch in batches:
+            yield _check(batch, reanalyse)
+        return
+    # spawn, not fork: the progress display runs a thread, and forking a threaded process
+    # can deadlock the children.
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=get_context("spawn"),
+        initializer=start_worker,
+        initargs=(os.getpid(), False),
+    )
+    ahead: deque[list[tuple[list[RawCase | CasebookError], Future[list[_Checked | CasebookError]]]]]
+    ahead = deque()
+    try:
+        for batch in batches:
+            size = -(-len(batch) // workers)
+            parts = [batch[i : i + size] for i in range(0, len(batch), size)]
+            ahead.append([(part, pool.submit(_check, part, reanalyse)) for part in parts])
+            if len(ahead) > BATCHES_AHEAD:
+                yield _collected(ahead.popleft())
+        while ahead:
+            yield _collected(ahead.popleft())
+    except BaseException:
+        # Interrupted (Ctrl-C) or the store failed: drop the queued batches; what is stored
+        # stays stored.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def _collected(
+    parts: list[tuple[list[RawCase | CasebookError], Future[list[_Checked | CasebookError]]]],
+) -> list[_Checked | CasebookError]:
+    """A batch's checked parts joined; each record of a part whose worker died, an error."""
+    checked: list[_Checked | CasebookError] = []
+    for part, future in parts:
+        try:
+            checked += future.result()
+        except Exception as exc:  # a worker died (killed, out of memory)
+            checked += [
+                raw
+                if isinstance(raw, CasebookError)
+                else CasebookError(
+                    ErrorCode.PROCESSING_FAILED,
+                    f"the worker checking it failed: {type(exc).__name__}: {exc}",
+                    raw.where,
+                )
+                for raw in part
+            ]
+    return checked
 
 
 def _chunks(items: Iterator[T], size: int) -> Iterator[list[T]]:

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from casebook.errors import CasebookError
 from casebook.model import Case, Document
@@ -84,7 +84,7 @@ class BatchWriter:
     """Stores analysed cases in batches of whole cases, one transaction per batch.
 
     A transaction per case would make the one process that writes wait on every commit; a batch
-    is committed when it holds ``COMMIT_AT_MOST`` cases or its first case has waited
+    is committed when it holds ``commit_at_most`` cases or its first case has waited
     ``COMMIT_EVERY_S``, so an interrupted ``add`` loses at most that much finished work. The
     store is opened for each batch and closed after its commit, so that other processes read
     (and write) it between two batches; a batch waits, bounded, while another process holds it.
@@ -100,8 +100,10 @@ class BatchWriter:
         result: AddResult,
         on_advance: Callable[[], None] | None,
         entry_key: str | None = None,
+        commit_at_most: int = COMMIT_AT_MOST,
     ) -> None:
         self._store_path = store_path
+        self._commit_at_most = commit_at_most
         self._result = result
         self._on_advance = on_advance
         self._pending: list[CaseRecord] = []
@@ -121,7 +123,7 @@ class BatchWriter:
         if not self._pending:
             self._since = time.monotonic()
         self._pending.append(outcome)
-        if len(self._pending) >= COMMIT_AT_MOST or self.wait_s() == 0:
+        if len(self._pending) >= self._commit_at_most or self.wait_s() == 0:
             self.flush()
 
     def wait_s(self) -> float | None:
@@ -175,7 +177,17 @@ class BatchWriter:
         }
 
 
-def id_clashes(documents: Sequence[Document | Case], stored: dict[str, str]) -> list[bool]:
+class TextWithId(Protocol):
+    """A document, a case, or anything else with an id and a text."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+def id_clashes(documents: Sequence[TextWithId], stored: dict[str, str]) -> list[bool]:
     """For each document, whether its id goes with another text: a stored one (``stored``,
     id → text) or that of the first document given with the id."""
     texts = dict(stored)

@@ -155,3 +155,28 @@ def test_tokens_are_those_of_bm25s(texts: list[str]) -> None:
         texts, lower=True, stopwords="en", stemmer=stemmer, return_ids=False, show_progress=False
     )
     assert _tokenize(texts, stemmer) == [list(tokens) for tokens in expected]
+
+
+WORDS = ["fever", "cough", "rash", "renal", "cyst", "child", "arm", "pain", "the", "lymphoma"]
+CORPORA = st.lists(
+    st.lists(st.sampled_from(WORDS), max_size=12).map(" ".join), min_size=1, max_size=8
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(CORPORA, st.lists(st.sampled_from(WORDS), min_size=1, max_size=5).map(" ".join))
+def test_scores_are_those_of_bm25s(texts: list[str], query: str) -> None:
+    """The index built one document at a time scores every document as bm25s's does."""
+    stemmer = Stemmer.Stemmer(STEMMER_LANGUAGE)
+    tokens = _tokenize(texts, stemmer)
+    if not any(tokens):
+        return
+    ids = [f"d{i}" for i in range(len(texts))]
+    reference = bm25s.BM25(k1=K1, b=B, method="lucene")
+    reference.index([list(t) for t in tokens], show_progress=False)
+    query_ids = [
+        reference.vocab_dict[t] for t in _tokenize([query], stemmer)[0] if t in reference.vocab_dict
+    ]
+    expected = reference.get_scores_from_ids(query_ids) if query_ids else [0.0] * len(texts)
+    ours = BM25Searcher.index(ids, texts, k1=K1, b=B).scores(query)
+    assert list(ours) == pytest.approx(list(expected), abs=1e-5)
