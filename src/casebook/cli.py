@@ -152,7 +152,11 @@ def _choose_mention_model(given: str | None) -> None:
     """Make ``--mention-model`` the model of this command and of the processes it starts; an
     unknown name, given or in ``CASEBOOK_MENTION_MODEL``, exits 1 with CB-E026 before any
     work."""
-    _guarded(lambda: choose_mention_model(given) if given is not None else mention_model())
+    _guarded(
+        lambda: (
+            choose_mention_model(given, "--mention-model") if given is not None else mention_model()
+        )
+    )
 
 
 IndexFlag = Annotated[

@@ -42,31 +42,34 @@ def mention_model() -> str:
     Raises:
         CasebookError: ``CB-E026`` when the variable names no shipped mention model.
     """
-    return checked_mention_model(os.environ.get(MENTION_MODEL_VARIABLE) or DEFAULT_MENTION_MODEL)
+    given = os.environ.get(MENTION_MODEL_VARIABLE) or DEFAULT_MENTION_MODEL
+    return checked_mention_model(given, MENTION_MODEL_VARIABLE)
 
 
-def checked_mention_model(name: str) -> str:
+def checked_mention_model(name: str, where: str | None = None) -> str:
     """``name`` when it is a shipped mention model's (``MENTION_MODELS``).
 
     Raises:
-        CasebookError: ``CB-E026`` otherwise.
+        CasebookError: ``CB-E026`` otherwise, naming ``where`` (the option or variable that
+            gave ``name``) as its path.
     """
     if name not in MENTION_MODELS:
         known = ", ".join(MENTION_MODELS)
         raise CasebookError(
             ErrorCode.UNKNOWN_MENTION_MODEL,
             f"no mention model is called {name!r} (choose one of: {known})",
+            where,
         )
     return name
 
 
-def choose_mention_model(name: str) -> None:
+def choose_mention_model(name: str, where: str | None = None) -> None:
     """Make ``name`` the mention model of this process and of the processes it starts.
 
     Raises:
         CasebookError: ``CB-E026`` when ``name`` is no shipped mention model's.
     """
-    os.environ[MENTION_MODEL_VARIABLE] = checked_mention_model(name)
+    os.environ[MENTION_MODEL_VARIABLE] = checked_mention_model(name, where)
 
 
 def mention_model_folder() -> str:

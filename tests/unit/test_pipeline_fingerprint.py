@@ -68,7 +68,14 @@ def test_a_renamed_file_changes_the_fingerprint(resources: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "unread", ["search.json", "care.json", "models/ner/MODEL_CARD.md", "models/ner/manifest.json"]
+    "unread",
+    [
+        "search.json",
+        "care.json",
+        "models/ner/MODEL_CARD.md",
+        "models/ner/manifest.json",
+        "models/ner-permissive/manifest.json",
+    ],
 )
 def test_files_the_analysis_never_reads_leave_the_fingerprint_alone(
     resources: Path, unread: str
@@ -76,6 +83,19 @@ def test_files_the_analysis_never_reads_leave_the_fingerprint_alone(
     before = fingerprint_of(resources, __version__)
     _flip_last_byte(resources / unread)
     assert fingerprint_of(resources, __version__) == before
+
+
+def test_each_mention_model_fingerprints_its_own_folder_and_not_the_others(
+    resources: Path,
+) -> None:
+    default = fingerprint_of(resources, __version__, "default")
+    permissive = fingerprint_of(resources, __version__, "permissive")
+    assert default != permissive
+    _flip_last_byte(resources / "models/ner-permissive/tok2vec/model")
+    assert fingerprint_of(resources, __version__, "default") == default
+    assert fingerprint_of(resources, __version__, "permissive") != permissive
+    _flip_last_byte(resources / "models/ner/tok2vec/model")
+    assert fingerprint_of(resources, __version__, "default") != default
 
 
 _OPENED_BY_ANALYSIS = """
