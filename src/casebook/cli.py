@@ -1134,6 +1134,12 @@ def train_ner(
     from casebook.resources import load_rules
     from casebook.train.ner import NerSettings, train_and_save
 
+    given_settings = f" --settings {settings_file}" if settings_file else ""
+    reproduce = (
+        f"casebook train ner --data ../shared/datasets{given_settings} --out {out} "
+        f"--folds {folds} --workers {workers}"
+    )
+
     def run() -> Path:
         settings = load_rules(settings_file or "ner_settings.json", NerSettings)
         return train_and_save(
@@ -1144,6 +1150,7 @@ def train_ner(
             err_console.print,
             workers,
             predictions,
+            reproduce,
         )
 
     card = _guarded(run)
