@@ -18,7 +18,12 @@ from rich.table import Table
 from rich.text import Text
 
 from casebook import __version__, service
-from casebook.config import get_settings
+from casebook.config import (
+    MENTION_MODEL_VARIABLE,
+    choose_mention_model,
+    get_settings,
+    mention_model,
+)
 from casebook.errors import ERROR_HELP, CasebookError
 from casebook.eval.splits import Split
 from casebook.model import (
@@ -131,6 +136,29 @@ def _max_chars(given: int | None) -> int:
     return given if given is not None else get_settings().max_chars
 
 
+MentionModelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--mention-model",
+        help="The mention model: 'default' (CC BY-NC-SA 4.0 weights, non-commercial use) or "
+        "'permissive' (trained on CC BY 4.0 text only, a little less accurate; NOTICE, "
+        "BENCHMARKS.md). Cases the other model made count as stale "
+        f"(default: {MENTION_MODEL_VARIABLE}, else 'default').",
+    ),
+]
+
+
+def _choose_mention_model(given: str | None) -> None:
+    """Make ``--mention-model`` the model of this command and of the processes it starts; an
+    unknown name, given or in ``CASEBOOK_MENTION_MODEL``, exits 1 with CB-E026 before any
+    work."""
+    _guarded(
+        lambda: (
+            choose_mention_model(given, "--mention-model") if given is not None else mention_model()
+        )
+    )
+
+
 IndexFlag = Annotated[
     bool,
     typer.Option(
@@ -209,12 +237,14 @@ def analyze(
     ] = None,
     all_codes: AllCodesFlag = False,
     max_chars: MaxCharsOption = None,
+    mention_model: MentionModelOption = None,
 ) -> None:
     """Analyse one case report and print what casebook reads out of it.
 
     A file holding several documents (JSON Lines, BioC) prints each; with ``--format json`` or
     ``fhir`` one document prints as one JSON object and several as JSON Lines.
     """
+    _choose_mention_model(mention_model)
     if output_format not in {"text", "json", "fhir"}:
         raise typer.BadParameter("must be text, json or fhir", param_hint="--format")
     stdin = sys.stdin.buffer if path == "-" else None
@@ -263,8 +293,10 @@ def extract(
         ),
     ] = service.ExportFormat.JSON,
     max_chars: MaxCharsOption = None,
+    mention_model: MentionModelOption = None,
 ) -> None:
     """Write one Case JSON or FHIR Bundle per document; documents already done are skipped."""
+    _choose_mention_model(mention_model)
     stdin = sys.stdin.buffer if "-" in paths else None
     progress = Progress(
         TextColumn("[bold]extract[/bold]"),
@@ -352,6 +384,7 @@ def spark_extract(
         list[str] | None,
         typer.Option("--conf", help="A Spark setting KEY=VALUE; repeatable."),
     ] = None,
+    mention_model: MentionModelOption = None,
 ) -> None:
     """Analyse documents on Apache Spark; documents whose output is current are skipped.
 
@@ -359,6 +392,7 @@ def spark_extract(
     when every document was written or current, else the number that failed (100 for 100 or
     more); 101 when the Spark job did not run or did not finish.
     """
+    _choose_mention_model(mention_model)
     from casebook.scale.spark import spark_extract as run_on_spark
 
     stdin = sys.stdin.buffer if "-" in paths else None
@@ -430,12 +464,14 @@ def add(
         ),
     ] = False,
     max_chars: MaxCharsOption = None,
+    mention_model: MentionModelOption = None,
 ) -> None:
     """Analyse documents into the case store; those already stored unchanged are skipped.
 
     A document whose id is stored with another text is another document: it is not stored
     (CB-E021) unless --replace is given.
     """
+    _choose_mention_model(mention_model)
     stdin = sys.stdin.buffer if "-" in paths else None
     store_path = _store(store)
     progress = Progress(
@@ -514,6 +550,7 @@ def load(
         int | None,
         typer.Option(help="Worker processes validating the cases (default: all cores).", min=1),
     ] = None,
+    mention_model: MentionModelOption = None,
 ) -> None:
     """Store cases analysed elsewhere without analysing them again.
 
@@ -521,6 +558,7 @@ def load(
     pipeline (see `casebook cases --stale`). A bad record is reported with its file and line,
     and the rest are stored; the exit status is the number of failures (100 means 100 or more).
     """
+    _choose_mention_model(mention_model)
     stdin = sys.stdin.buffer if "-" in paths else None
     store_path = _store(store)
     progress = Progress(TextColumn("[bold]load[/bold]"), MofNCompleteColumn(), console=err_console)
@@ -576,8 +614,10 @@ def cases(
     limit: Annotated[
         int | None, typer.Option(help="Show at most this many (default: all).", min=0)
     ] = None,
+    mention_model: MentionModelOption = None,
 ) -> None:
     """List the cases in the case store."""
+    _choose_mention_model(mention_model)
     store_path = _store(store)
     if stale:
         found = _guarded(lambda: service.stale_cases(store_path))
@@ -690,8 +730,10 @@ def serve(
         int | None,
         typer.Option(help="Analysis processes (default: CASEBOOK_API_WORKERS).", min=1),
     ] = None,
+    mention_model: MentionModelOption = None,
 ) -> None:
     """Serve the REST API (/v1, OpenAPI at /docs) and the web page (/) until Ctrl-C."""
+    _choose_mention_model(mention_model)
     from casebook.api import serve as run_server
 
     chosen = {
@@ -744,8 +786,10 @@ def search(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the hits and the tally as JSON.")
     ] = False,
+    mention_model: MentionModelOption = None,
 ) -> None:
     """Find the stored cases most like a case, say why, and tally what was done for them."""
+    _choose_mention_model(mention_model)
     if sum(q is not None for q in (query, case_file, case_id)) != 1:
         raise typer.BadParameter("give exactly one of QUERY, --case and --id")
     if age_min is not None and age_max is not None and age_min > age_max:
@@ -866,11 +910,13 @@ def care(
     path: Annotated[str, typer.Argument(help="A case report file, or - for standard input.")],
     as_json: JsonFlag = False,
     max_chars: MaxCharsOption = None,
+    mention_model: MentionModelOption = None,
 ) -> None:
     """Check a case report against the 13 CARE guideline items and say what is missing.
 
     Exits 0 however many items are missing (it is a report), 1 when the input cannot be read.
     """
+    _choose_mention_model(mention_model)
     stdin = sys.stdin.buffer if path == "-" else None
     results = list(service.care_check([path], stdin=stdin, max_chars=_max_chars(max_chars)))
     for result in results:
@@ -890,8 +936,10 @@ def eval_ner(
     folder: Annotated[Path, typer.Argument(help="A brat folder such as maccrobat2020.")],
     as_json: JsonFlag = False,
     split: SplitOption = "all",
+    mention_model: MentionModelOption = None,
 ) -> None:
     """Entity extraction and assertion against brat gold standoff."""
+    _choose_mention_model(mention_model)
     from casebook.eval.ner import evaluate_ner
 
     chosen = _split(split)
@@ -1091,6 +1139,12 @@ def train_ner(
     from casebook.resources import load_rules
     from casebook.train.ner import NerSettings, train_and_save
 
+    given_settings = f" --settings {settings_file}" if settings_file else ""
+    reproduce = (
+        f"casebook train ner --data ../shared/datasets{given_settings} --out {out} "
+        f"--folds {folds} --workers {workers}"
+    )
+
     def run() -> Path:
         settings = load_rules(settings_file or "ner_settings.json", NerSettings)
         return train_and_save(
@@ -1101,6 +1155,7 @@ def train_ner(
             err_console.print,
             workers,
             predictions,
+            reproduce,
         )
 
     card = _guarded(run)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from casebook.coding.complications import ComplicationCoder
 from casebook.coding.component import Icd10Coder
 from casebook.coding.icd10pcs import ProcedureCoder
+from casebook.config import MENTION_MODELS, checked_mention_model
 from casebook.errors import CasebookError, ErrorCode
 from casebook.nlp.abbreviations import AbbreviationDetector
 from casebook.nlp.assertion import ContextAssertion
@@ -71,6 +72,7 @@ DEFAULT_COMPONENTS: tuple[str, ...] = (
 def pipeline_from_names(
     names: Iterable[str] = DEFAULT_COMPONENTS,
     provided: frozenset[str] = PROVIDED_BY_READER,
+    mention_model: str | None = None,
 ) -> Pipeline:
     """Build the named components from ``COMPONENTS``, in the order given.
 
@@ -78,9 +80,12 @@ def pipeline_from_names(
         names: Component names, in run order.
         provided: What the cases given to ``run`` already hold (for example mentions
             supplied by an evaluation harness).
+        mention_model: The name (``casebook.config.MENTION_MODELS``) of the model the
+            ``mentions`` component runs; when None, the one ``CASEBOOK_MENTION_MODEL`` chooses.
 
     Raises:
-        CasebookError: ``CB-E009`` for an unknown name, or when the contracts do not hold.
+        CasebookError: ``CB-E009`` for an unknown name, or when the contracts do not hold;
+            ``CB-E026`` for an unknown mention model.
     """
     components: list[Component] = []
     for name in names:
@@ -90,5 +95,10 @@ def pipeline_from_names(
             raise CasebookError(
                 ErrorCode.PIPELINE_CONTRACT, f"unknown component {name!r} (known: {known})"
             )
-        components.append(factory())
+        if name == "mentions" and mention_model is not None:
+            components.append(
+                MentionExtractor(MENTION_MODELS[checked_mention_model(mention_model)])
+            )
+        else:
+            components.append(factory())
     return Pipeline(components, provided)

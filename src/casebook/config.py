@@ -10,11 +10,75 @@ from platformdirs import user_cache_dir, user_data_dir
 from pydantic import Field, PlainSerializer, PlainValidator, SecretStr, WithJsonSchema
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from casebook.errors import CasebookError, ErrorCode
 from casebook.store_location import PostgresLocation, StoreLocation, parse_store
 
 DEFAULT_MAX_CHARS = 1_000_000
 """The longest document text casebook reads unless told otherwise: a case report is some
 thousands of characters, a whole article some tens of thousands."""
+
+MENTION_MODELS: dict[str, str] = {
+    "default": "models/ner",
+    "permissive": "models/ner-permissive",
+}
+"""The mention models casebook ships, by the name that chooses one, with their folder under
+``casebook/resources``. ``default`` learnt from PMC-Patients text too and is distributed under
+CC BY-NC-SA 4.0; ``permissive`` learnt from CC BY 4.0 text only, 2.19 points of lenient F1
+below it (NOTICE, BENCHMARKS.md)."""
+
+DEFAULT_MENTION_MODEL = "default"
+
+MENTION_MODEL_VARIABLE = "CASEBOOK_MENTION_MODEL"
+"""The environment variable that chooses the mention model. Worker processes (``extract``,
+``add``, ``serve``, Spark's) inherit it, so one choice holds for every process of a command."""
+
+
+def mention_model() -> str:
+    """The name of the chosen mention model: ``CASEBOOK_MENTION_MODEL``, else ``default``.
+
+    Read from the environment itself rather than through ``Settings``: the pipeline
+    fingerprint asks for it once per case, and building ``Settings`` reads every variable.
+
+    Raises:
+        CasebookError: ``CB-E026`` when the variable names no shipped mention model.
+    """
+    given = os.environ.get(MENTION_MODEL_VARIABLE) or DEFAULT_MENTION_MODEL
+    return checked_mention_model(given, MENTION_MODEL_VARIABLE)
+
+
+def checked_mention_model(name: str, where: str | None = None) -> str:
+    """``name`` when it is a shipped mention model's (``MENTION_MODELS``).
+
+    Raises:
+        CasebookError: ``CB-E026`` otherwise, naming ``where`` (the option or variable that
+            gave ``name``) as its path.
+    """
+    if name not in MENTION_MODELS:
+        known = ", ".join(MENTION_MODELS)
+        raise CasebookError(
+            ErrorCode.UNKNOWN_MENTION_MODEL,
+            f"no mention model is called {name!r} (choose one of: {known})",
+            where,
+        )
+    return name
+
+
+def choose_mention_model(name: str, where: str | None = None) -> None:
+    """Make ``name`` the mention model of this process and of the processes it starts.
+
+    Raises:
+        CasebookError: ``CB-E026`` when ``name`` is no shipped mention model's.
+    """
+    os.environ[MENTION_MODEL_VARIABLE] = checked_mention_model(name, where)
+
+
+def mention_model_folder() -> str:
+    """The chosen mention model's folder under ``casebook/resources``.
+
+    Raises:
+        CasebookError: ``CB-E026`` when ``CASEBOOK_MENTION_MODEL`` names no shipped model.
+    """
+    return MENTION_MODELS[mention_model()]
 
 
 def _store_text(location: StoreLocation) -> str:

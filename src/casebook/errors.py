@@ -39,6 +39,7 @@ class ErrorCode(StrEnum):
     MALFORMED_ARCHIVE = "CB-E023"
     SPARK_ERROR = "CB-E024"
     OTHER_PIPELINE = "CB-E025"
+    UNKNOWN_MENTION_MODEL = "CB-E026"
 
 
 ERROR_HELP: dict[ErrorCode, str] = {
@@ -76,6 +77,9 @@ ERROR_HELP: dict[ErrorCode, str] = {
     ErrorCode.OTHER_PIPELINE: "The case was made by another pipeline (other models, rules or "
     "casebook version) than this casebook's: load it with the casebook that made it, or "
     "analyse its text again (casebook load --reanalyse).",
+    ErrorCode.UNKNOWN_MENTION_MODEL: "casebook ships no mention model by that name: choose "
+    "'default' or 'permissive' (trained on CC BY 4.0 text only) with --mention-model or "
+    "CASEBOOK_MENTION_MODEL.",
 }
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from casebook.cli import app
-from casebook.eval.in_sample import shipped_manifests
+from casebook.eval.in_sample import running_manifests
 from casebook.ingest.datasets import MACCROBAT
 
 runner = CliRunner()
@@ -26,7 +26,7 @@ def _folder(root: Path, name: str) -> Path:
 def test_eval_ner_on_a_document_the_mention_model_learnt_from_warns_that_it_is_in_sample(
     tmp_path: Path,
 ) -> None:
-    ner = next(m for m in shipped_manifests() if m.model == "ner")
+    ner = next(m for m in running_manifests() if m.model == "ner")
     learnt = min(ner.documents(MACCROBAT))
 
     seen = runner.invoke(app, ["eval", "ner", str(_folder(tmp_path / "seen", learnt)), "--json"])

@@ -37,3 +37,9 @@ def test_every_model_card_states_its_use_its_data_and_how_it_fails(folder: str) 
     assert "## Intended use" in card and "not diagnosis" in card
     assert "## Known failure modes" in card
     assert "manifest.json" in card and "CC BY 4.0" in card
+
+
+@pytest.mark.parametrize("folder", SHIPPED_MODELS)
+def test_notice_names_every_shipped_models_folder(folder: str) -> None:
+    notice = (ROOT / "NOTICE").read_text(encoding="utf-8")
+    assert f"src/casebook/resources/{folder}/" in notice

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from casebook import __version__
+from casebook.config import MENTION_MODEL_VARIABLE, MENTION_MODELS
 from casebook.pipeline_fingerprint import (
     FINGERPRINT_CHARS,
     NOT_READ_BY_ANALYSIS,
@@ -68,7 +70,14 @@ def test_a_renamed_file_changes_the_fingerprint(resources: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "unread", ["search.json", "care.json", "models/ner/MODEL_CARD.md", "models/ner/manifest.json"]
+    "unread",
+    [
+        "search.json",
+        "care.json",
+        "models/ner/MODEL_CARD.md",
+        "models/ner/manifest.json",
+        "models/ner-permissive/manifest.json",
+    ],
 )
 def test_files_the_analysis_never_reads_leave_the_fingerprint_alone(
     resources: Path, unread: str
@@ -76,6 +85,19 @@ def test_files_the_analysis_never_reads_leave_the_fingerprint_alone(
     before = fingerprint_of(resources, __version__)
     _flip_last_byte(resources / unread)
     assert fingerprint_of(resources, __version__) == before
+
+
+def test_each_mention_model_fingerprints_its_own_folder_and_not_the_others(
+    resources: Path,
+) -> None:
+    default = fingerprint_of(resources, __version__, "default")
+    permissive = fingerprint_of(resources, __version__, "permissive")
+    assert default != permissive
+    _flip_last_byte(resources / "models/ner-permissive/tok2vec/model")
+    assert fingerprint_of(resources, __version__, "default") == default
+    assert fingerprint_of(resources, __version__, "permissive") != permissive
+    _flip_last_byte(resources / "models/ner/tok2vec/model")
+    assert fingerprint_of(resources, __version__, "default") != default
 
 
 _OPENED_BY_ANALYSIS = """
@@ -102,8 +124,9 @@ print(json.dumps(sorted(opened)))
 """
 
 
+@pytest.mark.parametrize("mention_model", sorted(MENTION_MODELS))
 def test_every_resource_file_the_analysis_opens_is_fingerprinted(
-    example_case_path: Path,
+    example_case_path: Path, mention_model: str
 ) -> None:
     # A fresh process: this one may have loaded the pipeline already. An audit hook sees every
     # file opened while the pipeline loads and analyses reports of several formats.
@@ -115,9 +138,11 @@ def test_every_resource_file_the_analysis_opens_is_fingerprinted(
         capture_output=True,
         text=True,
         check=True,
+        env={**os.environ, MENTION_MODEL_VARIABLE: mention_model},
     )
     opened = {name for name in json.loads(run.stdout) if not name.endswith((".py", ".pyc"))}
-    fingerprinted = set(fingerprinted_files(root))
+    # The model not chosen is never opened: it is outside this choice's fingerprint.
+    fingerprinted = set(fingerprinted_files(root, mention_model))
     assert opened, "the audit hook saw no resource file opened"
     assert opened <= fingerprinted, sorted(opened - fingerprinted)
     assert not opened & NOT_READ_BY_ANALYSIS

@@ -12,21 +12,48 @@ from collections.abc import Callable, Collection, Iterable
 from functools import cache
 from typing import Any
 
+from casebook.config import MENTION_MODELS, mention_model_folder
 from casebook.provenance import TrainingManifest, read_manifest
 from casebook.resources import resource_path
 
-SHIPPED_MODELS: tuple[str, ...] = ("models/ner", "models/icd10")
-"""The trained models the default pipeline runs, by their folder under ``casebook/resources``."""
+ICD10_MODEL = "models/icd10"
+
+SHIPPED_MODELS: tuple[str, ...] = (*MENTION_MODELS.values(), ICD10_MODEL)
+"""Every trained model casebook ships, by its folder under ``casebook/resources``."""
+
+
+def running_models() -> tuple[str, ...]:
+    """The trained models the default pipeline runs: the chosen mention model
+    (``CASEBOOK_MENTION_MODEL``) and the ICD-10-CM coder.
+
+    Raises:
+        CasebookError: ``CB-E026`` when ``CASEBOOK_MENTION_MODEL`` names no shipped model.
+    """
+    return (mention_model_folder(), ICD10_MODEL)
 
 
 @cache
+def _manifests(folders: tuple[str, ...]) -> tuple[TrainingManifest, ...]:
+    return tuple(read_manifest(resource_path(folder)) for folder in folders)
+
+
 def shipped_manifests() -> tuple[TrainingManifest, ...]:
-    """The training manifests of the shipped models.
+    """The training manifests of every shipped model, in ``SHIPPED_MODELS`` order.
 
     Raises:
         CasebookError: ``CB-E012`` when a shipped model has no valid manifest.
     """
-    return tuple(read_manifest(resource_path(folder)) for folder in SHIPPED_MODELS)
+    return _manifests(SHIPPED_MODELS)
+
+
+def running_manifests() -> tuple[TrainingManifest, ...]:
+    """The training manifests of the models the default pipeline runs (``running_models``).
+
+    Raises:
+        CasebookError: ``CB-E012`` when one has no valid manifest; ``CB-E026`` when
+            ``CASEBOOK_MENTION_MODEL`` names no shipped model.
+    """
+    return _manifests(running_models())
 
 
 def trained_on(
@@ -41,15 +68,16 @@ def trained_on(
         dataset: The evaluation set's name (``casebook.ingest.datasets``).
         system: The system under test.
         default: The evaluator's default system, which runs the shipped models.
-        given: The ids the caller says its system learnt from; when ``None``, those the shipped
-            models' manifests list if ``system`` is ``default``, else none.
+        given: The ids the caller says its system learnt from; when ``None``, those the
+            manifests of the models the default pipeline runs list (``running_manifests``: the
+            chosen mention model's) if ``system`` is ``default``, else none.
     """
     if given is not None:
         return frozenset(given)
     if system is not default:
         return frozenset()
     return frozenset(
-        document for manifest in shipped_manifests() for document in manifest.documents(dataset)
+        document for manifest in running_manifests() for document in manifest.documents(dataset)
     )
 
 

@@ -1,4 +1,5 @@
-"""Mention extraction with the trained spaCy model shipped in ``resources/models/ner``."""
+"""Mention extraction with a trained spaCy model shipped in ``resources/models/``: ``ner`` by
+default, ``ner-permissive`` when ``CASEBOOK_MENTION_MODEL`` chooses it (``casebook.config``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Span
 
 from casebook.blas import one_blas_thread, use_openblas
+from casebook.config import DEFAULT_MENTION_MODEL, MENTION_MODELS, mention_model_folder
 from casebook.errors import CasebookError, ErrorCode
 from casebook.inference_layers import for_prediction
 from casebook.model import Case, EntityType, Mention
@@ -21,7 +23,7 @@ from casebook.nlp.pipeline import check_deadline
 from casebook.nlp.tokenizer import BARE_TOKENIZER, saved_tokenizer
 from casebook.resources import resource_path
 
-DEFAULT_MODEL = "models/ner"
+DEFAULT_MODEL = MENTION_MODELS[DEFAULT_MENTION_MODEL]
 FLAT_HEAD = "ner"
 """The head for flat, non-overlapping types; it writes ``doc.ents``."""
 PHRASE_HEAD = "phrases"
@@ -88,8 +90,16 @@ class MentionExtractor:
     requires = frozenset({"text"})
     assigns = frozenset({"mentions"})
 
-    def __init__(self, model: str | Path = DEFAULT_MODEL) -> None:
-        self.nlp = load_model(model)
+    def __init__(self, model: str | Path | None = None) -> None:
+        """Load ``model`` (a packaged model name or a folder path), by default the chosen one
+        (``casebook.config.mention_model_folder``).
+
+        Raises:
+            CasebookError: ``CB-E026`` when ``CASEBOOK_MENTION_MODEL`` names no shipped model;
+                ``CB-E012`` when the model cannot be loaded.
+        """
+        self.model = model if model is not None else mention_model_folder()
+        self.nlp = load_model(self.model)
         self.piece_chars = PIECE_CHARS
 
     def __call__(self, case: Case) -> Case:

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from casebook import service
+from casebook.config import MENTION_MODEL_VARIABLE, mention_model
 from casebook.errors import CasebookError, ErrorCode
 from casebook.ingest.detect import iter_documents
 from casebook.model import Document
@@ -186,6 +187,8 @@ def _session(master: str | None, conf: Mapping[str, str]) -> SparkSession:
         builder = builder.master(master)
     settings = {
         **DEFAULT_CONF,
+        # The workers analyse with the driver's mention model, on a cluster too.
+        f"spark.executorEnv.{MENTION_MODEL_VARIABLE}": mention_model(),
         "spark.ui.showConsoleProgress": "true" if sys.stderr.isatty() else "false",
         **conf,
     }

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, BinaryIO
 
-from casebook.config import DEFAULT_MAX_CHARS
+from casebook.config import DEFAULT_MAX_CHARS, mention_model
 from casebook.errors import CasebookError, ErrorCode, library_detail
 from casebook.model import Case, Document
 from casebook.pipeline_fingerprint import pipeline_fingerprint
@@ -26,9 +26,19 @@ GC_YOUNG_THRESHOLD = 10_000
 """Allocations between two collections of the garbage collector's youngest generation."""
 
 
-@cache
 def default_pipeline() -> Pipeline:
-    """The default pipeline, built (and contract-checked) once per process.
+    """The default pipeline with the chosen mention model (``CASEBOOK_MENTION_MODEL``), built
+    (and contract-checked) once per process and model.
+
+    Raises:
+        CasebookError: ``CB-E026`` when ``CASEBOOK_MENTION_MODEL`` names no shipped model.
+    """
+    return _pipeline_with(mention_model())
+
+
+@cache
+def _pipeline_with(mention_model: str) -> Pipeline:
+    """The default pipeline whose ``mentions`` component runs ``mention_model``.
 
     Its models and vocabularies live as long as the process, so they are moved out of the
     garbage collector's sight (``gc.freeze``): otherwise every full collection walks their
@@ -44,7 +54,7 @@ def default_pipeline() -> Pipeline:
     try:
         from casebook.components import pipeline_from_names
 
-        pipeline = pipeline_from_names()
+        pipeline = pipeline_from_names(mention_model=mention_model)
     finally:
         if enabled:
             gc.enable()

@@ -76,9 +76,14 @@ class ManifestBuilder:
         )
 
 
+PERMISSIVE = "CC BY 4.0"
+"""The licence under which weights learnt only from text under it are distributed."""
+
+
 def manifest_summary(manifest: TrainingManifest) -> list[str]:
     """Markdown lines for the model card: per role, each dataset's documents, files and
-    licence, and what a non-commercial licence among them means for the weights."""
+    licence, and what the licences among them mean for the weights: non-commercial use when
+    one forbids commercial use, attribution only when every one is CC BY 4.0."""
     lines = [
         "| role | dataset | documents | files | licence |",
         "|---|---|---|---|---|",
@@ -103,5 +108,13 @@ def manifest_summary(manifest: TrainingManifest) -> list[str]:
             "CC BY-NC-SA 4.0: use and share them for non-commercial purposes only, with "
             "attribution, and license what you derive from them the same way. The Apache-2.0 "
             "licence of casebook's code does not extend to them (see NOTICE).",
+        ]
+    elif datasets and all(LICENCES.get(name, "").startswith(PERMISSIVE) for name in datasets):
+        lines += [
+            "",
+            f"**Licence of these weights.** The model learnt only from text under {PERMISSIVE}, "
+            "which allows commercial use with attribution. casebook distributes these weights "
+            f"under {PERMISSIVE}: credit the datasets above when you use or share them (see "
+            "NOTICE). The Apache-2.0 licence of casebook's code does not extend to them.",
         ]
     return lines

@@ -41,6 +41,7 @@ from casebook.components import COMPONENTS, DEFAULT_COMPONENTS
 from casebook.eval.ner import NerReport, evaluate_ner
 from casebook.ingest.brat import brat_documents, read_brat
 from casebook.ingest.brat_model import BratAnnotations
+from casebook.ingest.datasets import NON_COMMERCIAL
 from casebook.model import Case, Document, EntityType, RecordModel
 from casebook.nlp.biluo import FACTORY as BILUO_FACTORY
 from casebook.nlp.lexicon_features import EMBED_ARCHITECTURE as LEXICON_EMBED
@@ -525,6 +526,21 @@ def training_processes(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
 
 
+PERMISSIVE_ALTERNATIVE = (
+    "casebook also ships a mention model that learnt from CC BY 4.0 text only, usable "
+    "commercially with attribution, at a cost in accuracy (its card, "
+    "`models/ner-permissive/MODEL_CARD.md`, has its held-out scores): choose it with "
+    "`CASEBOOK_MENTION_MODEL=permissive` or `--mention-model permissive`."
+)
+"""What the card of a mention model that read non-commercial text says about the other one."""
+
+REPRODUCE_DEFAULT = (
+    "casebook train ner --data ../shared/datasets --out src/casebook/resources/models/ner "
+    "--folds 5 --workers 2"
+)
+"""The command that reproduces the default mention model, for its card."""
+
+
 def write_model_card(
     out: Path,
     settings: NerSettings,
@@ -532,8 +548,10 @@ def write_model_card(
     seconds: float,
     folds: list[FoldScores],
     manifest: TrainingManifest,
+    reproduce: str = REPRODUCE_DEFAULT,
 ) -> Path:
-    """Write ``MODEL_CARD.md`` beside the model: data, settings, scores, date, command."""
+    """Write ``MODEL_CARD.md`` beside the model: data, settings, scores, date, and the
+    ``reproduce`` command."""
     size_mb = sum(f.stat().st_size for f in out.rglob("*") if f.is_file()) / 1e6
     lines = [
         "# casebook mention extractor",
@@ -543,8 +561,7 @@ def write_model_card(
         "(Caufield et al. 2019, CC BY 4.0). Size on disk: "
         f"{size_mb:.1f} MB.",
         "",
-        "Reproduce: `casebook train ner --data ../shared/datasets --out "
-        "src/casebook/resources/models/ner --folds 5 --workers 2`",
+        f"Reproduce: `{reproduce}`",
         "",
         *INTENDED_USE,
         "",
@@ -596,6 +613,10 @@ def write_model_card(
         "",
         *manifest_summary(manifest),
         "",
+    ]
+    if any(read.dataset in NON_COMMERCIAL for reads in manifest.roles.values() for read in reads):
+        lines += [PERMISSIVE_ALTERNATIVE, ""]
+    lines += [
         "## Settings",
         "",
         "```json",
@@ -706,6 +727,7 @@ def train_and_save(
     log: Callable[[str], None] = lambda message: None,
     workers: int = 1,
     predictions: Path | None = None,
+    reproduce: str = REPRODUCE_DEFAULT,
 ) -> Path:
     """Reproduce the shipped model: vectors, pretraining, cross-validation, final model, card.
 
@@ -718,6 +740,7 @@ def train_and_save(
         workers: Processes that train the folds and the final model side by side.
         predictions: A folder for every document's case analysed by the fold model that never
             saw it (held-out mentions for the benchmarks that read whole cases).
+        reproduce: The command the model card gives to train this model again.
 
     Returns:
         The model card's path.
@@ -773,7 +796,7 @@ def train_and_save(
         manifest = inputs_manifest(data, inputs)
         write_manifest(staged, manifest)
         card = write_model_card(
-            staged, settings, docs, time.perf_counter() - started, scores, manifest
+            staged, settings, docs, time.perf_counter() - started, scores, manifest, reproduce
         )
         if out.exists():
             shutil.rmtree(out)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from casebook.eval.coding import evaluate_icd10
 from casebook.eval.hpo import evaluate_hpo
-from casebook.eval.in_sample import shipped_manifests, trained_on
+from casebook.eval.in_sample import running_manifests, trained_on
 from casebook.eval.ner import evaluate_ner
 from casebook.eval.procedures import evaluate_icd10pcs
 from casebook.eval.relations import evaluate_relations
@@ -57,7 +57,7 @@ def test_the_default_system_answers_for_every_shipped_model() -> None:
     def default(document: Document) -> Case:
         return Case.from_document(document)
 
-    ner, icd10 = shipped_manifests()
+    ner, icd10 = running_manifests()
     assert (ner.model, icd10.model) == ("ner", "icd10")
     assert trained_on(MACCROBAT, default, default) == ner.documents(MACCROBAT)
     assert trained_on(CODIESP, default, default) >= icd10.documents(CODIESP)
