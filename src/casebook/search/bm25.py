@@ -38,7 +38,6 @@ from array import array
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -88,8 +87,8 @@ class Tokenizer:
         return _tokenize([text], self._stemmer)[0]
 
 
-_CHUNK = 1 << 22
-"""Postings scored at a time while building, bounding the temporary arrays."""
+_DOCUMENTS_AT_ONCE = 10_000
+"""Documents whose postings are scored at a time while building, bounding temporary arrays."""
 
 
 class BM25Searcher:
@@ -282,8 +281,10 @@ class BM25Builder:
     """Builds a :class:`BM25Searcher` one document at a time, in memory that grows with the
     index, not with the documents' Python objects.
 
-    Each document's distinct tokens and their counts go into flat arrays as it is added; the
-    score matrix is computed once, at :meth:`build`.
+    Each document's distinct tokens and their counts go into flat arrays as it is added, rows
+    in order as a CSR matrix holds them; :meth:`build` turns the counts into scores in place
+    and the matrix into columns (scipy's CSR to CSC conversion), so that building needs little
+    more than the index itself.
     """
 
     def __init__(self, k1: float = 1.2, b: float = 0.75, query_idf_power: float = 0.0) -> None:
@@ -291,9 +292,9 @@ class BM25Builder:
         self.b = b
         self.query_idf_power = query_idf_power
         self._vocabulary: dict[str, int] = {}
-        self._rows = array("i")
         self._columns = array("i")
         self._counts = array("f")
+        self._sizes = array("q")
         self._lengths = array("q")
 
     def add(self, tokens: Sequence[str]) -> None:
@@ -302,11 +303,12 @@ class BM25Builder:
         vocabulary = self._vocabulary
         self._columns.extend([vocabulary.setdefault(t, len(vocabulary)) for t in counts])
         self._counts.extend(counts.values())
-        self._rows.extend(repeat(len(self._lengths), len(counts)))
+        self._sizes.append(len(counts))
         self._lengths.append(len(tokens))
 
     def build(self, ids: Sequence[str]) -> BM25Searcher:
-        """The searcher over the documents added, ``ids`` naming them in the order added.
+        """The searcher over the documents added, ``ids`` naming them in the order added; the
+        builder is empty afterwards.
 
         Raises:
             ValueError: When ``ids`` and the documents differ in number or ``ids`` repeat.
@@ -320,18 +322,30 @@ class BM25Builder:
         if not self._columns:
             # Nothing indexed; every search finds nothing.
             return BM25Searcher(ids, None, {}, stemmer, self.query_idf_power)
-        rows = np.frombuffer(self._rows, dtype=np.int32)
         columns = np.frombuffer(self._columns, dtype=np.int32)
-        counts = np.frombuffer(self._counts, dtype=np.float32)
-        lengths = np.frombuffer(self._lengths, dtype=np.int64).astype(np.float32)
+        scores = np.frombuffer(self._counts, dtype=np.float32)  # the counts, scored in place
+        sizes = np.frombuffer(self._sizes, dtype=np.int64)
+        lengths = np.frombuffer(self._lengths, dtype=np.int64)
+        self._columns, self._counts, self._sizes, self._lengths = (
+            array("i"),
+            array("f"),
+            array("q"),
+            array("q"),
+        )
         df = np.bincount(columns, minlength=len(self._vocabulary)).astype(np.float64)
         idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        norm = self.k1 * (1 - self.b + self.b * lengths / lengths.mean())
-        scores = np.empty(len(counts), dtype=np.float32)
-        for start in range(0, len(counts), _CHUNK):
-            part = slice(start, start + _CHUNK)
-            tf = counts[part]
-            scores[part] = idf[columns[part]] * tf / (tf + norm[rows[part]])
-        matrix = sp.csc_array((scores, (rows, columns)), shape=(n, len(self._vocabulary)))
+        norm = (self.k1 * (1 - self.b + self.b * lengths / lengths.mean())).astype(np.float32)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(sizes, out=indptr[1:])
+        for first in range(0, n, _DOCUMENTS_AT_ONCE):
+            last = min(n, first + _DOCUMENTS_AT_ONCE)
+            part = slice(int(indptr[first]), int(indptr[last]))
+            tf = scores[part]
+            scores[part] = (
+                idf[columns[part]] * tf / (tf + np.repeat(norm[first:last], sizes[first:last]))
+            )
+        rows = sp.csr_array((scores, columns, indptr), shape=(n, len(self._vocabulary)))
+        matrix = rows.tocsc()
         matrix.sort_indices()
-        return BM25Searcher(ids, matrix, self._vocabulary, stemmer, self.query_idf_power)
+        vocabulary, self._vocabulary = self._vocabulary, {}
+        return BM25Searcher(ids, matrix, vocabulary, stemmer, self.query_idf_power)

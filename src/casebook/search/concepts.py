@@ -36,7 +36,6 @@ import json
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -290,6 +289,30 @@ def bm25_idf(df: npt.NDArray[np.float64], n: int) -> npt.NDArray[np.float64]:
     return result
 
 
+def _row_sums_of_squares(
+    matrix: sp.csc_array, column_weights: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Each row's sum of its squared entries, each entry weighted by its column's weight.
+
+    A few thousand columns at a time, so that the temporary arrays stay small whatever the
+    number of cases (scipy's ``multiply`` would copy the whole matrix twice).
+    """
+    sums = np.zeros(int(matrix.shape[0]), dtype=np.float64)
+    indptr = matrix.indptr
+    for first in range(0, len(indptr) - 1, _COLUMNS_AT_ONCE):
+        last = min(len(indptr) - 1, first + _COLUMNS_AT_ONCE)
+        part = slice(int(indptr[first]), int(indptr[last]))
+        weights = np.repeat(column_weights[first:last], np.diff(indptr[first : last + 1]))
+        sums += np.bincount(
+            matrix.indices[part], weights=(matrix.data[part] * weights) ** 2, minlength=len(sums)
+        )
+    return sums
+
+
+_COLUMNS_AT_ONCE = 2048
+"""Columns weighed at a time by ``_row_sums_of_squares``."""
+
+
 class ConceptIndex:
     """Fact vectors of a fixed collection of cases, ready to score a query's facts.
 
@@ -313,8 +336,7 @@ class ConceptIndex:
         self.idf: npt.NDArray[np.float64] = bm25_idf(df, n) ** idf_power
         self.idf_power = idf_power
         self.length_norm = length_norm
-        weighted = matrix.multiply(self.idf[None, :])
-        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+        norms = np.sqrt(_row_sums_of_squares(matrix, self.idf))
         norms[norms == 0] = 1.0
         self._divisor: npt.NDArray[np.float64] = norms**length_norm
 
@@ -392,33 +414,41 @@ class ConceptIndex:
 
 
 class ConceptIndexBuilder:
-    """Builds a :class:`ConceptIndex` one case at a time, into flat arrays: memory grows with
-    the index, not with the cases' Python objects."""
+    """Builds a :class:`ConceptIndex` one case at a time, into flat arrays (rows in order, as
+    a CSR matrix holds them): memory grows with the index, not with the cases' Python
+    objects."""
 
     def __init__(self) -> None:
         self._columns: dict[str, int] = {}
-        self._rows = array("i")
         self._keys = array("i")
         self._weights = array("f")
-        self._cases = 0
+        self._sizes = array("q")
 
     def add(self, vector: Mapping[str, float]) -> None:
         """Add the next case's fact vector."""
         columns = self._columns
         self._keys.extend([columns.setdefault(key, len(columns)) for key in vector])
         self._weights.extend(vector.values())
-        self._rows.extend(repeat(self._cases, len(vector)))
-        self._cases += 1
+        self._sizes.append(len(vector))
 
     def build(self, idf_power: float, length_norm: float = 0.0) -> ConceptIndex:
-        """The index of the cases added, in the order added."""
+        """The index of the cases added, in the order added; the builder is empty afterwards."""
         keys = sorted(self._columns)
         # Columns in key order, as an index built from all the vectors at once has them.
         order = np.empty(len(keys), dtype=np.int32)
         order[[self._columns[key] for key in keys]] = np.arange(len(keys), dtype=np.int32)
-        rows = np.frombuffer(self._rows, dtype=np.int32)
         columns = order[np.frombuffer(self._keys, dtype=np.int32)]
         weights = np.frombuffer(self._weights, dtype=np.float32)
-        matrix = sp.csc_array((weights, (rows, columns)), shape=(self._cases, len(keys)))
+        sizes = np.frombuffer(self._sizes, dtype=np.int64)
+        self._columns, self._keys, self._weights, self._sizes = (
+            {},
+            array("i"),
+            array("f"),
+            array("q"),
+        )
+        indptr = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=indptr[1:])
+        rows = sp.csr_array((weights, columns, indptr), shape=(len(sizes), len(keys)))
+        matrix = rows.tocsc()
         matrix.sort_indices()
         return ConceptIndex(keys, matrix, idf_power, length_norm)
