@@ -213,12 +213,23 @@ class ClinicalConcepts:
         # not what: a code a coder read off its sentence does not make it a concept.
         lone_modifier = len(words) == 1 and words[0].endswith(self._modifier_endings)
         found = set() if lone_modifier else set(self._coded(mention))
+        return frozenset(found | self.word_kinds(mention))
+
+    def word_kinds(self, mention: Mention) -> frozenset[ConceptKind]:
+        """The kinds of concept the mention's words name, whatever codes it carries: read in
+        its long form when it is an abbreviation, and as written."""
+        found: set[ConceptKind] = set()
         if mention.expansion:
             found |= self._word_kinds(self.words(mention), curated=False)
         written = normalize_tokens(mention.text)
         if written:
             found |= self._word_kinds(written, curated=_is_acronym(mention.text))
         return frozenset(found)
+
+    def is_drug_only(self, mention: Mention) -> bool:
+        """Whether the mention's words name a drug and no procedure, test or finding
+        ("vancomycin", not "vancomycin infusion"): a medication, whatever its type says."""
+        return not self.names_nothing(mention) and self.word_kinds(mention) == {ConceptKind.DRUG}
 
     def _word_kinds(self, words: tuple[str, ...], *, curated: bool) -> set[ConceptKind]:
         """The kinds the words name: by head word, word ending, drug stem and analyte."""
