@@ -324,7 +324,7 @@ def case_summary(case: Case, all_codes: bool = False) -> RenderableType:
         parts.append(_sections_table(case))
     if case.mentions:
         parts.append(_mentions_table(case))
-    if case.summary is not None:
+    if case.summary is not None and case.summary.items():
         parts.append(_summary_table(case.summary))
     if case.shown_codes() or (all_codes and case.codes):
         parts.append(_codes_table(case, all_codes))

@@ -195,3 +195,10 @@ def test_titles_and_ids_holding_markup_are_shown_as_themselves() -> None:
 def test_terminal_controls_are_shown_as_escapes() -> None:
     assert terminal_safe("a\x1b]0;x\x07b\u202ec\n") == "a\\x1b]0;x\\x07b\\u202ec\\n"
     assert markup_safe("[/i]\x1b[2J") == "\\[/i]\\x1b[2J"
+
+
+def test_an_empty_summary_prints_no_empty_table() -> None:
+    empty = _case().model_copy(update={"summary": ClinicalSummary()})
+    assert "Clinical summary" not in _printed(case_summary(empty))
+    one = ClinicalSummary(diagnoses=[SummaryItem(text="CSF leak", mentions=["m2"])])
+    assert "Clinical summary" in _printed(case_summary(_case().model_copy(update={"summary": one})))

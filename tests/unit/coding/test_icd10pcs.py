@@ -166,6 +166,27 @@ def test_words_that_name_no_procedure(coder: ProcedureCoder) -> None:
     assert coder.code("computed tomography") == []  # no body part: only the section is known
 
 
+def test_a_hyphenated_drug_name_is_no_procedure(coder: ProcedureCoder) -> None:
+    # A compound is its head's name: "peg-asparaginase" is a drug, not a gastrostomy (PEG).
+    assert coder.code("peg-asparaginase") == []
+    assert coder.code("PEG-asparaginase") == []
+    # Compounds whose head the index knows keep their codes.
+    assert coder.code("PEG-tube")[0].code == "0DH63UZ"
+    assert coder.code("re-intubation")[0].code == "0BH1"
+    assert coder.code("blood-patch")[0].code == "3E0R3GC"
+
+
+def test_a_medication_typed_as_a_procedure_gets_no_procedure_code(pipeline: Pipeline) -> None:
+    text = "She was treated with PEG asparaginase and vincristine. A PEG tube was placed."
+    drug = mention(text, "PEG asparaginase", DIAGNOSTIC)
+    other = mention(text, "vincristine", DIAGNOSTIC, number=2)
+    tube = mention(text, "PEG tube", PROCEDURE, number=3)
+    case = analyse(pipeline, text, [drug, other, tube])
+    assert [pcs(m.codes) for m in case.mentions] == [[], [], ["0DH63UZ"]]
+    assert pcs(case.codes) == ["0DH63UZ"]
+    assert case.codes[0].mentions == ["m3"]
+
+
 def test_component_runs_after_icd10() -> None:
     names = list(DEFAULT_COMPONENTS)
     assert names.index("icd10pcs") > names.index("icd10")

@@ -122,3 +122,23 @@ def test_a_lone_participle_is_no_concept_whatever_its_code() -> None:
     removed = [Code(system=CodeSystem.ICD10PCS, code="02B6")]
     assert _kinds("removed", codes=removed) == set()
     assert "procedure" in _kinds("excision", codes=removed)
+
+
+@pytest.mark.parametrize(
+    ("words", "drug_only"),
+    [
+        ("vancomycin", True),
+        ("peg-asparaginase", True),
+        ("vincristine", True),
+        ("fludarabine", True),
+        ("heparin infusion", False),
+        ("chemotherapy", False),
+        ("PEG tube", False),
+        ("serum creatinine", False),
+    ],
+)
+def test_a_name_that_only_names_a_drug_is_a_medication(words: str, drug_only: bool) -> None:
+    mention = Mention(
+        id="m1", start=0, end=len(words), text=words, type=EntityType.DIAGNOSTIC_PROCEDURE
+    )
+    assert default_concepts().is_drug_only(mention) is drug_only

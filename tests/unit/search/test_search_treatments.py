@@ -123,6 +123,32 @@ def test_a_drug_tested_for_reacted_to_or_harmful_is_not_a_treatment(
     assert keys(finder, make_case("c", sentence, [(drug, "Medication")])) == []
 
 
+@pytest.mark.parametrize(
+    ("sentence", "words"),
+    [
+        ("Ondansetron (Zofer 4 mg tablet, Adeka Pharma, Turkey) was taken.", "Adeka Pharma"),
+        ("Ondansetron (Zofer 4 mg tablet, Adeka Pharma, Turkey) was taken.", "Turkey"),
+        ("A man who worked as a janitor was admitted.", "janitor"),
+        ("He used intravenous heroin daily.", "intravenous heroin"),
+        ("He had used cocaine for years.", "cocaine"),
+        ("Serum angiotensin-converting enzyme was elevated.", "angiotensin-converting enzyme"),
+    ],
+)
+def test_people_places_organisations_drugs_of_abuse_and_analytes_are_no_treatments(
+    finder: TreatmentFinder, make_case: CaseBuilder, sentence: str, words: str
+) -> None:
+    # Even a dose or a relation vouching for them does not make them a treatment.
+    assert keys(finder, make_case("c", sentence, [(words, "Medication")])) == []
+    assert not finder.names_treatment(words, typed=True)
+
+
+@pytest.mark.parametrize("drug", ["insulin", "calcitonin", "vitamin C", "erythropoietin"])
+def test_a_drug_that_is_also_a_laboratory_analyte_stays_a_treatment(
+    finder: TreatmentFinder, drug: str
+) -> None:
+    assert finder.names_treatment(drug, typed=True)
+
+
 def test_a_drug_named_in_the_discussion_is_not_the_patients_treatment(
     finder: TreatmentFinder, make_case: CaseBuilder
 ) -> None:

@@ -1,0 +1,94 @@
+"""Words that name no clinical concept: who, where, and what a patient is exposed to.
+
+A mention model types words by where they stand, so a person ("general practitioner"), an
+occupation ("janitor"), an organisation ("Adeka Pharma"), a place ("Turkey") or a drug of abuse
+("heroin") can come out as a finding, a procedure or a medication. ``NonClinicalWords`` reads
+``resources/non_clinical.json`` (schema ``NonClinicalRules``) and tells such words apart; both
+the summary's concept gate (``casebook.nlp.concepts``) and the treatment tally
+(``casebook.search.treatments``) ask it, so the two layers share one list:
+
+* **Who**: a phrase whose head (the word before its first preposition, else its last word) or
+  last word names a person, a role, an occupation, an organisation, software or a document.
+* **Where**: a phrase holding a place's name anywhere ("hospital in Turkey").
+* **Exposure**: a phrase ending in a substance of abuse ("intravenous heroin"): what a patient
+  took, never what they were treated with.
+
+Words are compared in ``casebook.kb.base.normalize_tokens`` form.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic import Field
+
+from casebook.kb.base import normalize_tokens
+from casebook.kb.heads import head_word
+from casebook.model import RecordModel
+from casebook.resources import load_rules
+
+RESOURCE = "non_clinical.json"
+"""The packaged file's name under ``casebook/resources``."""
+
+
+class NonClinicalRules(RecordModel):
+    """The schema of ``non_clinical.json``."""
+
+    version: str = Field(min_length=1)
+    about: str = ""
+    person_and_organisation_heads: list[str] = Field(
+        description="Head words of people, roles, organisations, software and documents."
+    )
+    occupations: list[str] = Field(description="Head words of jobs ('janitor', 'farmer').")
+    places: list[str] = Field(description="Countries and regions, one or more words each.")
+    substances_of_abuse: list[str] = Field(
+        description="Drugs of abuse and tobacco, one or more words each: exposures, never "
+        "treatments ('heroin', 'crystal meth')."
+    )
+
+
+def _phrases(items: list[str]) -> frozenset[tuple[str, ...]]:
+    return frozenset(words for item in items if (words := normalize_tokens(item)))
+
+
+class NonClinicalWords:
+    """Tells words of people, organisations, places and drugs of abuse.
+
+    Args:
+        rules: A packaged rule file name or a ``Path`` to your own file.
+
+    Raises:
+        CasebookError: ``CB-E012`` when the file is missing or breaks its schema.
+    """
+
+    def __init__(self, rules: str | Path = RESOURCE) -> None:
+        self.rules = load_rules(rules, NonClinicalRules)
+        self._who = frozenset(
+            " ".join(words)
+            for words in _phrases(self.rules.person_and_organisation_heads + self.rules.occupations)
+        )
+        self._places = _phrases(self.rules.places)
+        self._place_words = max((len(p) for p in self._places), default=0)
+        self._substances = _phrases(self.rules.substances_of_abuse)
+
+    def is_who_or_where(self, words: tuple[str, ...]) -> bool:
+        """Whether normalised words name a person, occupation, organisation, software or a
+        document (by their head or last word) or hold a place's name."""
+        if words and (head_word(words) in self._who or words[-1] in self._who):
+            return True
+        return any(
+            words[start : start + size] in self._places
+            for size in range(1, self._place_words + 1)
+            for start in range(len(words) - size + 1)
+        )
+
+    def is_substance_of_abuse(self, words: tuple[str, ...]) -> bool:
+        """Whether normalised words end in the name of a substance of abuse."""
+        return any(words[-len(s) :] == s for s in self._substances if len(words) >= len(s))
+
+
+@cache
+def default_non_clinical() -> NonClinicalWords:
+    """The packaged words, read once."""
+    return NonClinicalWords()
