@@ -1102,6 +1102,19 @@ def train_ner(
     console.print(card.read_text(encoding="utf-8"))
 
 
+@train_app.command("hpo")
+def train_hpo_command(
+    out: Annotated[Path, typer.Option(help="Model folder to write.")] = Path(
+        "src/casebook/resources/models/hpo"
+    ),
+) -> None:
+    """Train the HPO span scorer from the packaged HPO release alone (no document text)."""
+    from casebook.train.hpo import train_hpo
+
+    _guarded(lambda: train_hpo(out))
+    console.print((out / "MODEL_CARD.md").read_text(encoding="utf-8"))
+
+
 @train_app.command("icd10")
 def train_icd10_command(
     data: Annotated[

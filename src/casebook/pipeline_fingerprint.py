@@ -4,8 +4,9 @@ A case analysed by casebook records the fingerprint of what made it (``Case.pipe
 that a store, an ``extract`` folder or a set of cases analysed elsewhere can be told from what
 this casebook would make of the same text. The fingerprint hashes casebook's version and the
 bytes of every packaged file the analysis reads: the trained models (``models/ner``,
-``models/icd10``) and the rule and vocabulary files (``*.json``, ``*.json.gz``). A retrained
-model or an edited rule file changes it even when the version does not.
+``models/icd10``, ``models/hpo``) and the rule and vocabulary files (``*.json``,
+``*.json.gz``). A retrained model or an edited rule file changes it even when the version does
+not.
 
 Files the analysis never reads are left out, so that editing them does not make every stored
 case stale: the model cards and training manifests, and the rules of the layers above the
@@ -35,6 +36,7 @@ NOT_READ_BY_ANALYSIS: frozenset[str] = frozenset(
         "search.json",
         "treatment_synonyms.json",
         "treatments.json",
+        "models/hpo/manifest.json",
         "models/icd10/manifest.json",
         "models/ner/manifest.json",
     }

@@ -15,7 +15,7 @@ from typing import Any
 from casebook.provenance import TrainingManifest, read_manifest
 from casebook.resources import resource_path
 
-SHIPPED_MODELS: tuple[str, ...] = ("models/ner", "models/icd10")
+SHIPPED_MODELS: tuple[str, ...] = ("models/ner", "models/icd10", "models/hpo")
 """The trained models the default pipeline runs, by their folder under ``casebook/resources``."""
 
 

@@ -94,6 +94,12 @@ class PhenotypeRules(RecordModel):
         "too: 'CSF leak' is not coded 'Spontaneous cerebrospinal fluid leak' (one of its "
         "synonyms), since the text does not say the leak was spontaneous.",
     )
+    span_threshold: float = Field(
+        ge=0.0,
+        le=1.0,
+        description="Least probability the HPO span scorer (resources/models/hpo) gives a "
+        "phrase no alias spells exactly for it to be recognised as its nearest alias's concept.",
+    )
     word_forms: dict[str, str] = Field(
         default_factory=dict,
         description="Word → the word it matches HPO aliases as (both sides normalised like "
