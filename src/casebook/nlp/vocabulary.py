@@ -10,10 +10,11 @@ they leave) is given to a mention:
 * where no mention lies (History and Family_history phrases aside: they overlap findings by
   design), a new finding mention carrying the HPO concept; coordinated findings sharing a noun
   ("short and wide neck") give a mention each, which may overlap;
-* inside a finding mention the phenotype coder would not code from its own words, that
-  mention carries the concept ("skin tag-like basal cell carcinomas");
-* across or over mentions of other kinds, or a finding split in pieces, a new finding mention
-  over the phenotype's words, lying over them.
+* where it overlaps finding mentions, the first of them the phenotype coder would not code from
+  its own words carries the concept ("skin tag-like basal cell carcinomas"; "fibrosis" of
+  "pulmonary fibrosis" read as a structure and a sign), and none when all are coded;
+* where it overlaps only mentions of other kinds ("low-set" a description, "ears" a structure),
+  a new finding mention over the phenotype's words, lying over them.
 
 A new mention is a Disease_disorder when its words name an ICD-10-CM code outside chapter R
 (symptoms, signs and abnormal findings), else a Sign_symptom. It runs before ``assertion``, so
@@ -86,18 +87,12 @@ class VocabularyMentions:
         for match in self.recognised(case.text):
             codes = self._codes(match)
             overlapping = [by_id[i] for i in taken.overlapping(match.start, match.end)]
-            holder = next(
-                (
-                    m
-                    for m in overlapping
-                    if m.start <= match.start
-                    and match.end <= m.end
-                    and m.type in self.coder.rules.mention_types
-                ),
-                None,
-            )
-            if holder is not None:
-                if not self.coder.link(holder.expansion or holder.text):
+            findings = [m for m in overlapping if m.type in self.coder.rules.mention_types]
+            if findings:
+                holder = next(
+                    (m for m in findings if not self.coder.link(m.expansion or m.text)), None
+                )
+                if holder is not None:
                     carried.setdefault(holder.id, []).extend(codes)
                 continue
             number = len(used) + 1
