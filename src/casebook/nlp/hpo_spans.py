@@ -229,7 +229,8 @@ def pair_features(
     extra = span_set - alias_set
 
     def weight(words: set[str]) -> float:
-        return sum(idf.get(w, default_idf) for w in words)
+        # Summed in a fixed order: a set's order changes with the process's string hashing.
+        return sum(idf.get(w, default_idf) for w in sorted(words))
 
     shared_order = [w for w in span if w in shared]
     alias_order = [w for w in alias if w in shared]
@@ -297,7 +298,8 @@ def scored_spans(
 ) -> list[ScoredSpan]:
     """The spans of ``text`` whose best HPO candidate the scorer accepts, overlapping allowed.
 
-    A span whose best score more than ``max_senses`` concepts share is ambiguous and skipped.
+    A span whose best score more than ``max_senses`` concepts share is ambiguous and skipped,
+    and so is one whose first or last word its candidate alias lacks.
     """
     found: list[ScoredSpan] = []
     alias_words: dict[str, tuple[str, ...]] = {}
@@ -314,6 +316,9 @@ def scored_spans(
             alias = tuple(generator.word_forms.get(w, w) for w in normalize_tokens(best.alias))
             alias_words[best.alias] = alias
         span = tuple(generator.word_forms.get(w, w) for w in normalize_tokens(words))
+        if span[0] not in alias or span[-1] not in alias:
+            # "showed cerebellum hypoplasia": the span runs past the words the alias shares.
+            continue
         probability = scorer.probability(span, alias)
         if probability >= threshold:
             found.append(ScoredSpan(start, end, best.concept_id, probability))

@@ -10,9 +10,11 @@ they leave) is given to a mention:
 * where no mention lies (History and Family_history phrases aside: they overlap findings by
   design), a new finding mention carrying the HPO concept; coordinated findings sharing a noun
   ("short and wide neck") give a mention each, which may overlap;
-* where it overlaps finding mentions, the first of them the phenotype coder would not code from
-  its own words carries the concept ("skin tag-like basal cell carcinomas"; "fibrosis" of
-  "pulmonary fibrosis" read as a structure and a sign), and none when all are coded;
+* where it overlaps finding mentions, the first of them that lies within the phenotype's words
+  ("large cell lymphoma" of "anaplastic large cell lymphoma"; "fibrosis" of "pulmonary
+  fibrosis" read as a structure and a sign) or that the phenotype coder would not code from its
+  own words ("skin tag-like basal cell carcinomas") carries the concept, and none when there is
+  no such mention;
 * where it overlaps only mentions of other kinds ("low-set" a description, "ears" a structure),
   a new finding mention over the phenotype's words, lying over them.
 
@@ -90,7 +92,13 @@ class VocabularyMentions:
             findings = [m for m in overlapping if m.type in self.coder.rules.mention_types]
             if findings:
                 holder = next(
-                    (m for m in findings if not self.coder.link(m.expansion or m.text)), None
+                    (
+                        m
+                        for m in findings
+                        if (match.start <= m.start and m.end <= match.end)
+                        or not self.coder.link(m.expansion or m.text)
+                    ),
+                    None,
                 )
                 if holder is not None:
                     carried.setdefault(holder.id, []).extend(codes)

