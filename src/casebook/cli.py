@@ -1162,6 +1162,23 @@ def train_ner(
     console.print(card.read_text(encoding="utf-8"))
 
 
+@train_app.command("hpo")
+def train_hpo_command(
+    out: Annotated[Path, typer.Option(help="Model folder to write.")] = Path(
+        "src/casebook/resources/models/hpo"
+    ),
+    ontology: Annotated[
+        Path | None,
+        typer.Option(help="An HPO file in the packaged layout (default: the packaged release)."),
+    ] = None,
+) -> None:
+    """Train the HPO span scorer from the HPO release alone (no document text)."""
+    from casebook.train.hpo import train_hpo
+
+    _guarded(lambda: train_hpo(out, ontology))
+    console.print((out / "MODEL_CARD.md").read_text(encoding="utf-8"))
+
+
 @train_app.command("icd10")
 def train_icd10_command(
     data: Annotated[

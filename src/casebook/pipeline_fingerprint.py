@@ -4,10 +4,10 @@ A case analysed by casebook records the fingerprint of what made it (``Case.pipe
 that a store, an ``extract`` folder or a set of cases analysed elsewhere can be told from what
 this casebook would make of the same text. The fingerprint hashes casebook's version and the
 bytes of every packaged file the analysis reads: the trained models (the chosen mention
-model's folder, ``models/ner`` or ``models/ner-permissive``, and ``models/icd10``) and the rule
-and vocabulary files (``*.json``, ``*.json.gz``). A retrained model or an edited rule file
-changes it even when the version does not, and so does choosing the other mention model
-(``CASEBOOK_MENTION_MODEL``): the cases the other model made are stale.
+model's folder, ``models/ner`` or ``models/ner-permissive``, ``models/icd10`` and
+``models/hpo``) and the rule and vocabulary files (``*.json``, ``*.json.gz``). A retrained
+model or an edited rule file changes it even when the version does not, and so does choosing
+the other mention model (``CASEBOOK_MENTION_MODEL``): the cases the other model made are stale.
 
 Files the analysis never reads are left out, so that editing them does not make every stored
 case stale: the model cards and training manifests, the mention model not chosen, and the
@@ -39,6 +39,7 @@ NOT_READ_BY_ANALYSIS: frozenset[str] = frozenset(
         "search.json",
         "treatment_synonyms.json",
         "treatments.json",
+        "models/hpo/manifest.json",
         "models/icd10/manifest.json",
         *(f"{folder}/manifest.json" for folder in MENTION_MODELS.values()),
     }

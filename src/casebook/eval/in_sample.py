@@ -18,18 +18,20 @@ from casebook.resources import resource_path
 
 ICD10_MODEL = "models/icd10"
 
-SHIPPED_MODELS: tuple[str, ...] = (*MENTION_MODELS.values(), ICD10_MODEL)
+HPO_MODEL = "models/hpo"
+
+SHIPPED_MODELS: tuple[str, ...] = (*MENTION_MODELS.values(), ICD10_MODEL, HPO_MODEL)
 """Every trained model casebook ships, by its folder under ``casebook/resources``."""
 
 
 def running_models() -> tuple[str, ...]:
     """The trained models the default pipeline runs: the chosen mention model
-    (``CASEBOOK_MENTION_MODEL``) and the ICD-10-CM coder.
+    (``CASEBOOK_MENTION_MODEL``), the ICD-10-CM coder and the HPO span scorer.
 
     Raises:
         CasebookError: ``CB-E026`` when ``CASEBOOK_MENTION_MODEL`` names no shipped model.
     """
-    return (mention_model_folder(), ICD10_MODEL)
+    return (mention_model_folder(), ICD10_MODEL, HPO_MODEL)
 
 
 @cache

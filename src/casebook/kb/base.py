@@ -710,6 +710,18 @@ def _tokenize(text: str) -> tuple[_Token | None, ...]:
     return tuple(tokens)
 
 
+def phrases(text: str) -> list[list[tuple[str, int, int]]]:
+    """The text's phrases (runs of words between sentence punctuation or line breaks), each a
+    list of its normalised words with their offsets, articles left out."""
+    found: list[list[tuple[str, int, int]]] = [[]]
+    for token in _tokenize(text):
+        if token is None:
+            found.append([])
+        else:
+            found[-1].append((token.norm, token.start, token.end))
+    return [phrase for phrase in found if phrase]
+
+
 class LinkingPolicy:
     """Accept or reject candidates: a score threshold, a cap and ancestor pruning.
 

@@ -94,6 +94,12 @@ class PhenotypeRules(RecordModel):
         "too: 'CSF leak' is not coded 'Spontaneous cerebrospinal fluid leak' (one of its "
         "synonyms), since the text does not say the leak was spontaneous.",
     )
+    span_threshold: float = Field(
+        ge=0.0,
+        le=1.0,
+        description="Least probability the HPO span scorer (resources/models/hpo) gives a "
+        "phrase no alias spells exactly for it to be recognised as its nearest alias's concept.",
+    )
     word_forms: dict[str, str] = Field(
         default_factory=dict,
         description="Word → the word it matches HPO aliases as (both sides normalised like "
@@ -241,13 +247,15 @@ class PhenotypeCoder:
         return self.mention_policy.accept(self.kb, candidates)
 
     def _link(self, mention: Mention) -> Mention:
-        """``mention`` with its HPO codes replaced by this coder's, when it finds any."""
+        """``mention`` with this coder's HPO codes, when it finds any and the mention came with
+        none: a mention that came with its concept (``casebook.nlp.vocabulary`` recognised a
+        phenotype in its words or in wider ones) keeps it."""
+        if any(code.system is CodeSystem.HPO for code in mention.codes):
+            return mention
         accepted = self.link(mention.expansion or mention.text)
         if not accepted and mention.expansion:
             accepted = self.link(mention.text)
         if not accepted:
-            # A mention that came with its concept (an alias the vocabulary found in the text,
-            # such as one of two coordinated findings) keeps it.
             return mention
         kept = [c for c in mention.codes if c.system is not CodeSystem.HPO]
         hpo = [

@@ -1,21 +1,35 @@
-"""Findings named by the vocabularies where the mention model saw none.
+"""Phenotypes named anywhere in the text, as finding mentions carrying their HPO concept.
 
-The mention model learnt what MACCROBAT annotates, and misses findings it rarely saw, or folds
+The mention model learnt what MACCROBAT annotates, and misses findings it rarely saw, folds
 them into a History phrase ("type 2 diabetes mellitus and hypertension" read as one history
-item). Every Human Phenotype Ontology alias the text names (the matcher ``PhenotypeCoder`` uses,
-``casebook.nlp.phenotypes.phenotype_matches``) becomes a finding mention where no mention lies,
-History and Family_history phrases aside (they overlap findings by design), carrying the HPO
-concept it names; coordinated findings sharing a noun ("short and wide neck") give a mention
-each, which may overlap. The new mention is a Disease_disorder when its words name an ICD-10-CM
-code outside chapter R (symptoms, signs and abnormal findings), else a Sign_symptom. It runs
-before ``assertion``, so that these findings are asserted, related and coded like the model's.
+item) or splits them ("pulmonary" a structure, "fibrosis" a sign). Every phenotype recognised
+in the text (``casebook.nlp.hpo_spans.recognise``: the HPO aliases it spells, which the matcher
+``PhenotypeCoder`` uses finds, and the phrases the trained span scorer accepts in the text
+they leave) is given to a mention:
+
+* where no mention lies (History and Family_history phrases aside: they overlap findings by
+  design), a new finding mention carrying the HPO concept; coordinated findings sharing a noun
+  ("short and wide neck") give a mention each, which may overlap;
+* where it overlaps finding mentions, the first of them that lies within the phenotype's words
+  ("large cell lymphoma" of "anaplastic large cell lymphoma"; "fibrosis" of "pulmonary
+  fibrosis" read as a structure and a sign) or that the phenotype coder would not code from its
+  own words ("skin tag-like basal cell carcinomas") carries the concept, and none when there is
+  no such mention;
+* where it overlaps only mentions of other kinds ("low-set" a description, "ears" a structure),
+  a new finding mention over the phenotype's words, lying over them.
+
+A new mention is a Disease_disorder when its words name an ICD-10-CM code outside chapter R
+(symptoms, signs and abnormal findings), else a Sign_symptom. It runs before ``assertion``, so
+that these findings are asserted, related and coded like the model's.
 """
 
 from __future__ import annotations
 
+from casebook.kb.base import AliasMatch
 from casebook.kb.icd10cm import Icd10cmVocabulary, alias_words, load_icd10cm
 from casebook.model import Case, Code, CodeSystem, EntityType, Mention
-from casebook.nlp.phenotypes import packaged_matcher, phenotype_matches
+from casebook.nlp.hpo_spans import SpanScorer, packaged_scorer, recognise
+from casebook.nlp.phenotypes import PhenotypeCoder, overclaims, phenotype_matches
 from casebook.nlp.spans import SpanIndex
 
 OVERLAPPING_TYPES = frozenset({EntityType.HISTORY, EntityType.FAMILY_HISTORY})
@@ -23,30 +37,71 @@ OVERLAPPING_TYPES = frozenset({EntityType.HISTORY, EntityType.FAMILY_HISTORY})
 
 
 class VocabularyMentions:
-    """Adds a finding mention for each HPO alias in the text that no mention covers.
+    """Gives each phenotype recognised in the text a finding mention (see the module docstring).
 
     Args:
         vocabulary: ICD-10-CM 2026, which tells a disease from a sign; the packaged one when
             omitted.
+        scorer: The HPO span scorer; the packaged one (read on first use) when omitted.
     """
 
     name = "vocabulary"
     requires = frozenset({"text", "mentions"})
     assigns = frozenset({"mentions"})
 
-    def __init__(self, vocabulary: Icd10cmVocabulary | None = None) -> None:
-        self.rules, self.kb, self.generator = packaged_matcher()
+    def __init__(
+        self, vocabulary: Icd10cmVocabulary | None = None, scorer: SpanScorer | None = None
+    ) -> None:
+        self.coder = PhenotypeCoder()
+        self.rules, self.kb, self.generator = self.coder.rules, self.coder.kb, self.coder.generator
         self.vocabulary = vocabulary if vocabulary is not None else load_icd10cm()
+        self._scorer = scorer
+
+    def recognised(self, text: str) -> list[AliasMatch]:
+        """The phenotypes named in ``text``: exact aliases, then the scorer's phrases."""
+        scorer = self._scorer if self._scorer is not None else packaged_scorer()
+        exact = phenotype_matches(text, self.rules, self.generator, self.kb)
+        return [
+            match
+            for match in recognise(
+                text,
+                exact,
+                self.generator,
+                scorer,
+                self.rules.span_threshold,
+                self.rules.max_senses,
+            )
+            if not any(
+                overclaims(self.kb.concept(c).name, text[match.start : match.end], self.rules)
+                for c in match.concept_ids
+            )
+        ]
 
     def __call__(self, case: Case) -> Case:
-        """Return ``case`` with the vocabulary's findings the mentions missed."""
+        """Return ``case`` with a mention for every phenotype recognised in its text."""
         taken = SpanIndex(
             (m.start, m.end, m.id) for m in case.mentions if m.type not in OVERLAPPING_TYPES
         )
-        used = {m.id for m in case.mentions}
+        by_id = {m.id: m for m in case.mentions}
+        used = set(by_id)
+        carried: dict[str, list[Code]] = {}
         added: list[Mention] = []
-        for match in phenotype_matches(case.text, self.rules, self.generator, self.kb):
-            if taken.any_overlapping(match.start, match.end):
+        for match in self.recognised(case.text):
+            codes = self._codes(match)
+            overlapping = [by_id[i] for i in taken.overlapping(match.start, match.end)]
+            findings = [m for m in overlapping if m.type in self.coder.rules.mention_types]
+            if findings:
+                holder = next(
+                    (
+                        m
+                        for m in findings
+                        if (match.start <= m.start and m.end <= match.end)
+                        or not self.coder.link(m.expansion or m.text)
+                    ),
+                    None,
+                )
+                if holder is not None:
+                    carried.setdefault(holder.id, []).extend(codes)
                 continue
             number = len(used) + 1
             while f"m{number}" in used:
@@ -60,20 +115,27 @@ class VocabularyMentions:
                     end=match.end,
                     text=words,
                     type=self._type(words),
-                    codes=[
-                        Code(
-                            system=CodeSystem.HPO,
-                            code=concept_id,
-                            display=self.kb.concept(concept_id).name,
-                        )
-                        for concept_id in match.concept_ids
-                    ],
+                    codes=codes,
                 )
             )
-        if not added:
+        if not added and not carried:
             return case
-        mentions = sorted([*case.mentions, *added], key=lambda m: (m.start, m.end))
+        mentions = [
+            m.model_copy(update={"codes": [*m.codes, *carried[m.id]]}) if m.id in carried else m
+            for m in case.mentions
+        ]
+        mentions = sorted([*mentions, *added], key=lambda m: (m.start, m.end))
         return case.model_copy(update={"mentions": mentions})
+
+    def _codes(self, match: AliasMatch) -> list[Code]:
+        return [
+            Code(
+                system=CodeSystem.HPO,
+                code=concept_id,
+                display=self.kb.concept(concept_id).name,
+            )
+            for concept_id in match.concept_ids
+        ]
 
     def _type(self, words: str) -> EntityType:
         codes = self.vocabulary.named(alias_words(words))

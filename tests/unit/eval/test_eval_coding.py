@@ -104,16 +104,21 @@ def test_evaluate_icd10_by_hand() -> None:
 
 def test_evaluate_hpo_by_hand() -> None:
     report = evaluate_hpo(FIXTURES / "hpo", fake_analyze)
+    # Present set (the case's codes):
     # p1 predicted {HP:0001250, HP:0002315}, gold {HP:0001250, HP:0001263}: tp 1, fp 1, fn 1
     # p2 predicted {HP:0000365, HP:0000478}, gold {HP:0000365}: tp 1, fp 1
-    # micro: tp 2, fp 2, fn 1 -> p 50, r 66.67, f1 4/7 = 57.14
+    # tp 2, fp 2, fn 1 -> p 50, r 66.67, f1 4/7 = 57.14
+    # Recognised set (every mention's HPO, negated and hypothetical ones too):
+    # p1 {HP:0001250, HP:0000365, HP:0001263, HP:0002315}: tp 2, fp 2; p2 as above: tp 1, fp 1
+    # tp 3, fp 3, fn 0 -> p 50, r 100, f1 66.67
     # anchor, exact names: p1 spells "seizures" (HP:0001250), p2 no name: tp 1, fn 2
     assert report.model_dump(by_alias=True) == {
         "dataset": "jax",
         "split": "all",
         "in_sample": False,
         "docs": 2,
-        "micro": {"p": 50.0, "r": 66.67, "f1": 57.14},
+        "recognised": {"p": 50.0, "r": 100.0, "f1": 66.67},
+        "present": {"p": 50.0, "r": 66.67, "f1": 57.14},
         "anchor": {"p": 100.0, "r": 33.33, "f1": 50.0},
         "skipped": [],
     }
@@ -130,13 +135,26 @@ def test_evaluate_hpo_on_gscplus_by_hand(tmp_path: Path) -> None:
     )
 
     def analyze(document: Document) -> Case:
+        # Seizures are the patient's; microcephaly is named but negated: a mention's code only.
         seizure = CaseCode(system=HPO, code="HP:0001250", score=1.0)
-        return Case.from_document(document).model_copy(update={"codes": [seizure]})
+        negated = Mention(
+            id="m1",
+            start=microcephaly,
+            end=microcephaly + 12,
+            text="microcephaly",
+            type=EntityType.SIGN_SYMPTOM,
+            assertion=Assertion.NEGATED,
+            codes=[Code(system=HPO, code="HP:0000252")],
+        )
+        return Case.from_document(document).model_copy(
+            update={"codes": [seizure], "mentions": [negated]}
+        )
 
     report = evaluate_hpo(gsc, analyze)
-    # ours: {seizure} of gold {seizure, microcephaly}; the anchor spells both.
+    # present: {seizure} of gold {seizure, microcephaly}; recognised: {microcephaly}.
     assert report.dataset == "gscplus" and report.docs == 1
-    assert (report.micro.p, report.micro.r) == (100.0, 50.0)
+    assert (report.present.p, report.present.r) == (100.0, 50.0)
+    assert (report.recognised.p, report.recognised.r) == (100.0, 50.0)
     assert (report.anchor.p, report.anchor.r) == (100.0, 100.0)
 
 

@@ -12,7 +12,7 @@ from casebook.eval.ner import evaluate_ner
 from casebook.eval.procedures import evaluate_icd10pcs
 from casebook.eval.relations import evaluate_relations
 from casebook.eval.timeline import evaluate_timeline
-from casebook.ingest.datasets import CODIESP, MACCROBAT
+from casebook.ingest.datasets import CODIESP, GSCPLUS, JAX, MACCROBAT
 from casebook.model import Case, Document
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "eval"
@@ -57,8 +57,11 @@ def test_the_default_system_answers_for_every_shipped_model() -> None:
     def default(document: Document) -> Case:
         return Case.from_document(document)
 
-    ner, icd10 = running_manifests()
-    assert (ner.model, icd10.model) == ("ner", "icd10")
+    ner, icd10, hpo = running_manifests()
+    assert (ner.model, icd10.model, hpo.model) == ("ner", "icd10", "hpo")
+    # The HPO scorer learnt from the ontology alone: no evaluation document is in its sample.
+    assert trained_on(JAX, default, default) == frozenset()
+    assert trained_on(GSCPLUS, default, default) == frozenset()
     assert trained_on(MACCROBAT, default, default) == ner.documents(MACCROBAT)
     assert trained_on(CODIESP, default, default) >= icd10.documents(CODIESP)
     assert trained_on(MACCROBAT, _no_mentions, default) == frozenset()

@@ -1,0 +1,350 @@
+"""Phenotypes named anywhere in a text: exact HPO aliases, and variants a trained scorer accepts.
+
+Recognition follows PhenoTagger (Luo et al. 2021, Bioinformatics) in learning from the ontology
+alone. Every phrase of up to ``max_words`` words in every sentence is a candidate span; the HPO
+alias matcher (``CandidateGenerator.candidates``) proposes the concept whose alias shares the
+most words with it, and a logistic scorer decides whether the span names that concept. The
+scorer (``casebook train hpo``, ``resources/models/hpo``) reads how the span and the alias
+differ: their word overlap weighted by how rare each word is among HPO aliases, word order,
+shared character trigrams, and which words one has that the other lacks ("abnormality",
+"morphology" may go; an organ may not). It learnt from HPO names and synonyms only: a synonym
+matched to the nearest *other* alias is a positive example when that alias names the same
+concept and a negative one when it names another, and a piece of an alias that is no alias
+itself ("corpus callosum" of "Agenesis of the corpus callosum") is a negative one.
+
+Exact alias matches (``phenotype_matches``) are kept as they are; scored spans fill the text
+they leave, best first, never overlapping.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.kb.base import (
+    AliasMatch,
+    CandidateGenerator,
+    KnowledgeBase,
+    normalize_tokens,
+    phrases,
+)
+from casebook.resources import resource_path
+
+MODEL_DIR = "models/hpo"
+"""The shipped scorer's folder under ``casebook/resources``."""
+
+MODEL_FILE = "model.json"
+
+FORMAT = 1
+
+DENSE_FEATURES: tuple[str, ...] = (
+    "dice",
+    "weighted_alias_coverage",
+    "weighted_span_coverage",
+    "max_missing_alias_idf",
+    "max_extra_span_idf",
+    "same_order",
+    "trigram_jaccard",
+    "span_words",
+    "alias_words",
+)
+"""The named features, in the order of the model's first weights; hashed word features follow."""
+
+EDGE_WORDS = frozenset(
+    {
+        "of",
+        "and",
+        "or",
+        "with",
+        "without",
+        "in",
+        "on",
+        "to",
+        "for",
+        "at",
+        "by",
+        "from",
+        "as",
+        "is",
+        "was",
+        "were",
+        "are",
+        "be",
+        "been",
+        "no",
+        "not",
+        "his",
+        "her",
+        "their",
+        "this",
+        "that",
+        "which",
+        "who",
+        "had",
+        "has",
+        "have",
+        "patient",
+        "but",
+    }
+)
+"""Words a candidate span neither starts nor ends with: "no fever" is the span "fever"."""
+
+
+@dataclass(frozen=True)
+class SpanScorer:
+    """The trained scorer: logistic weights over a span–alias pair's features.
+
+    Attributes:
+        weights: One weight per dense feature, then one per hash bucket.
+        bias: The intercept.
+        buckets: How many hash buckets the missing and extra words share.
+        idf: Normalised word → log inverse frequency among HPO aliases.
+        default_idf: The idf of a word in no alias.
+        max_words: The longest candidate span, in words.
+        min_dice: The least word overlap (Dice) a candidate needs to be scored.
+    """
+
+    weights: np.ndarray
+    bias: float
+    buckets: int
+    idf: Mapping[str, float]
+    default_idf: float
+    max_words: int
+    min_dice: float
+
+    def probability(self, span: Sequence[str], alias: Sequence[str]) -> float:
+        """The probability that a span of normalised words names the alias's concept."""
+        dense, hashed = pair_features(span, alias, self.idf, self.default_idf, self.buckets)
+        count = len(DENSE_FEATURES)
+        score = self.bias + float(np.dot(self.weights[:count], dense))
+        for bucket in hashed:
+            score += float(self.weights[count + bucket])
+        return 1.0 / (1.0 + math.exp(-score))
+
+    def save(self, folder: Path) -> Path:
+        """Write the scorer as ``folder/model.json`` and return the path."""
+        folder.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "format": FORMAT,
+            "features": list(DENSE_FEATURES),
+            "buckets": self.buckets,
+            "max_words": self.max_words,
+            "min_dice": self.min_dice,
+            "bias": round(self.bias, 6),
+            "weights": [round(float(w), 6) for w in self.weights],
+            "default_idf": round(self.default_idf, 6),
+            "idf": {word: round(value, 4) for word, value in sorted(self.idf.items())},
+        }
+        path = folder / MODEL_FILE
+        path.write_text(json.dumps(payload, separators=(",", ":")) + "\n", encoding="utf-8")
+        return path
+
+
+def read_scorer(folder: Path) -> SpanScorer:
+    """Read a scorer ``SpanScorer.save`` wrote.
+
+    Raises:
+        CasebookError: ``CB-E012`` when the file is missing or not of the expected shape.
+    """
+    path = folder / MODEL_FILE
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        if payload.get("format") != FORMAT or payload.get("features") != list(DENSE_FEATURES):
+            raise ValueError("unknown format or features")
+        buckets = int(payload["buckets"])
+        weights = np.asarray(payload["weights"], dtype=np.float64)
+        if weights.shape != (len(DENSE_FEATURES) + buckets,):
+            raise ValueError("weights do not fit the features")
+        return SpanScorer(
+            weights=weights,
+            bias=float(payload["bias"]),
+            buckets=buckets,
+            idf={str(k): float(v) for k, v in payload["idf"].items()},
+            default_idf=float(payload["default_idf"]),
+            max_words=int(payload["max_words"]),
+            min_dice=float(payload["min_dice"]),
+        )
+    except FileNotFoundError as exc:
+        raise CasebookError(ErrorCode.INVALID_RESOURCE, "HPO span scorer not found", path) from exc
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CasebookError(
+            ErrorCode.INVALID_RESOURCE, f"not an HPO span scorer: {exc}", path
+        ) from exc
+
+
+@cache
+def packaged_scorer() -> SpanScorer:
+    """The shipped scorer, read on first use."""
+    return read_scorer(resource_path(MODEL_DIR))
+
+
+def alias_idf(kb: KnowledgeBase) -> tuple[dict[str, float], float]:
+    """Each normalised alias word's ``log(N / df)`` over the knowledge base's aliases, and the
+    idf of a word in none (``log(N)``)."""
+    frequency: dict[str, int] = {}
+    for key in kb.aliases:
+        for word in set(key.split(" ")):
+            frequency[word] = frequency.get(word, 0) + 1
+    total = len(kb.aliases)
+    return {w: math.log(total / n) for w, n in frequency.items()}, math.log(total)
+
+
+def bucket_of(feature: str, buckets: int) -> int:
+    """The hash bucket of a word feature (CRC-32: the same on every platform and run)."""
+    return zlib.crc32(feature.encode("utf-8")) % buckets
+
+
+def _trigrams(words: Sequence[str]) -> set[str]:
+    joined = f" {' '.join(sorted(words))} "
+    return {joined[i : i + 3] for i in range(len(joined) - 2)}
+
+
+def pair_features(
+    span: Sequence[str],
+    alias: Sequence[str],
+    idf: Mapping[str, float],
+    default_idf: float,
+    buckets: int,
+) -> tuple[np.ndarray, list[int]]:
+    """The dense features of a span–alias pair and the hash buckets of its word features.
+
+    Args:
+        span: The span's normalised words.
+        alias: The alias's normalised words.
+        idf: Word rarity among aliases (``alias_idf``).
+        default_idf: The rarity of a word in no alias.
+        buckets: How many hash buckets word features fall into.
+    """
+    span_set, alias_set = set(span), set(alias)
+    shared = span_set & alias_set
+    missing = alias_set - span_set
+    extra = span_set - alias_set
+
+    def weight(words: set[str]) -> float:
+        # Summed in a fixed order: a set's order changes with the process's string hashing.
+        return sum(idf.get(w, default_idf) for w in sorted(words))
+
+    shared_order = [w for w in span if w in shared]
+    alias_order = [w for w in alias if w in shared]
+    trigrams_span, trigrams_alias = _trigrams(span), _trigrams(alias)
+    union = trigrams_span | trigrams_alias
+    dense = np.asarray(
+        [
+            2 * len(shared) / (len(span_set) + len(alias_set)),
+            weight(shared) / max(weight(alias_set), 1e-9),
+            weight(shared) / max(weight(span_set), 1e-9),
+            max((idf.get(w, default_idf) for w in missing), default=0.0) / default_idf,
+            max((idf.get(w, default_idf) for w in extra), default=0.0) / default_idf,
+            1.0 if shared_order == alias_order else 0.0,
+            len(trigrams_span & trigrams_alias) / len(union) if union else 0.0,
+            1.0 / len(span_set) if span_set else 0.0,
+            1.0 / len(alias_set) if alias_set else 0.0,
+        ],
+        dtype=np.float64,
+    )
+    hashed = sorted(
+        {bucket_of(f"missing:{w}", buckets) for w in missing}
+        | {bucket_of(f"extra:{w}", buckets) for w in extra}
+    )
+    return dense, hashed
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredSpan:
+    """A candidate span the scorer accepted.
+
+    Attributes:
+        start: Offset of its first character.
+        end: Offset one past its last.
+        concept_id: The HPO concept it names.
+        probability: The scorer's probability.
+    """
+
+    start: int
+    end: int
+    concept_id: str
+    probability: float
+
+
+def phrase_spans(text: str, max_words: int) -> list[tuple[int, int]]:
+    """Every run of 1 to ``max_words`` words within a phrase (no sentence punctuation or line
+    break inside) that neither starts nor ends with an ``EDGE_WORDS`` word, as offsets."""
+    spans: list[tuple[int, int]] = []
+    for phrase in phrases(text):
+        for i, (word, start, _) in enumerate(phrase):
+            if word in EDGE_WORDS:
+                continue
+            for j in range(i, min(i + max_words, len(phrase))):
+                last, _, end = phrase[j]
+                if last not in EDGE_WORDS:
+                    spans.append((start, end))
+    return spans
+
+
+def scored_spans(
+    text: str,
+    generator: CandidateGenerator,
+    scorer: SpanScorer,
+    threshold: float,
+    max_senses: int = 1,
+) -> list[ScoredSpan]:
+    """The spans of ``text`` whose best HPO candidate the scorer accepts, overlapping allowed.
+
+    A span whose best score more than ``max_senses`` concepts share is ambiguous and skipped,
+    and so is one whose first or last word its candidate alias lacks.
+    """
+    found: list[ScoredSpan] = []
+    alias_words: dict[str, tuple[str, ...]] = {}
+    for start, end in phrase_spans(text, scorer.max_words):
+        words = text[start:end]
+        candidates = generator.candidates(words, limit=max_senses + 1, min_score=scorer.min_dice)
+        if not candidates:
+            continue
+        if len(candidates) > max_senses and candidates[0].score == candidates[max_senses].score:
+            continue
+        best = candidates[0]
+        alias = alias_words.get(best.alias)
+        if alias is None:
+            alias = tuple(generator.word_forms.get(w, w) for w in normalize_tokens(best.alias))
+            alias_words[best.alias] = alias
+        span = tuple(generator.word_forms.get(w, w) for w in normalize_tokens(words))
+        if span[0] not in alias or span[-1] not in alias:
+            # "showed cerebellum hypoplasia": the span runs past the words the alias shares.
+            continue
+        probability = scorer.probability(span, alias)
+        if probability >= threshold:
+            found.append(ScoredSpan(start, end, best.concept_id, probability))
+    return found
+
+
+def recognise(
+    text: str,
+    exact: Sequence[AliasMatch],
+    generator: CandidateGenerator,
+    scorer: SpanScorer,
+    threshold: float,
+    max_senses: int = 1,
+) -> list[AliasMatch]:
+    """The exact matches and, in the text they leave, the accepted spans, in text order.
+
+    Accepted spans are taken best first (probability, then length), each only where it
+    overlaps no exact match and no span taken before it.
+    """
+    taken = [(m.start, m.end) for m in exact]
+    chosen = list(exact)
+    spans = scored_spans(text, generator, scorer, threshold, max_senses)
+    for span in sorted(spans, key=lambda s: (-s.probability, s.start - s.end, s.start)):
+        if any(span.start < e and s < span.end for s, e in taken):
+            continue
+        taken.append((span.start, span.end))
+        key = " ".join(normalize_tokens(text[span.start : span.end]))
+        chosen.append(AliasMatch(span.start, span.end, key, (span.concept_id,)))
+    return sorted(chosen, key=lambda m: (m.start, m.end))
