@@ -1,6 +1,6 @@
-"""Analysis throughput: ``casebook extract`` with 1 and 2 workers beside ``casebook spark
-extract`` on ``local[1]``, ``local[2]`` and a two-worker standalone cluster, on the same
-patients.
+"""Analysis throughput: ``casebook extract`` and ``casebook add`` with 1 and 2 workers beside
+``casebook spark extract`` on ``local[1]``, ``local[2]`` and a two-worker standalone cluster,
+on the same patients.
 
     .venv/bin/python benchmarks/spark_throughput.py ../shared/datasets/pmc-patients/corpus.jsonl \\
         --patients 300 --work /tmp/spark-bench
@@ -121,8 +121,11 @@ def _alive_workers(ui_port: int) -> int:
         return 0
 
 
-def _timed(name: str, command: list[str], out: Path, documents: int) -> Run:
+def _timed(name: str, command: list[str], out: Path, documents: int, mkdir: bool = False) -> Run:
+    """Run ``command`` into an empty ``out`` (a folder made first when ``mkdir``), timed."""
     shutil.rmtree(out, ignore_errors=True)
+    if mkdir:
+        out.mkdir(parents=True)
     started = time.monotonic()
     done = subprocess.run(command, env=_env(), capture_output=True, text=True, check=False)
     wall = time.monotonic() - started
@@ -158,6 +161,18 @@ def main() -> None:
         )
     reference = _case_files(work / "extract-1")
     assert len(reference) == n, len(reference)
+    for workers in (1, 2):
+        store = work / f"add-{workers}" / "cases.duckdb"
+        command = [*casebook_command, "add", str(patients), "--store", str(store), "--no-index"]
+        runs.append(
+            _timed(
+                f"add --workers {workers}",
+                [*command, "--workers", str(workers)],
+                store.parent,
+                n,
+                mkdir=True,
+            )
+        )
     spark = [*casebook_command, "spark", "extract", str(patients)]
     for master in ("local[1]", "local[2]"):
         out = work / f"spark-{master}"
