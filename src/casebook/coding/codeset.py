@@ -75,7 +75,7 @@ class CodeSetSettings(RecordModel):
         default=3, ge=1, description="Training documents a finding and a code must share."
     )
     association_min_strength: float = Field(
-        default=0.7,
+        default=0.5,
         ge=0.0,
         le=1.0,
         description="Least Dice coefficient of the documents with a finding and with a code.",

@@ -23,7 +23,7 @@ from casebook.model import (
     Source,
     SourceFormat,
 )
-from casebook.train.codeset import precision_threshold
+from casebook.train.codeset import association_lexicon, precision_threshold
 
 CM = load_icd10cm()
 SETTINGS = CodeSetSettings()
@@ -91,6 +91,20 @@ def test_the_association_lexicon_only_names_what_the_vocabulary_does_not() -> No
 
 def case_of(text: str, mentions: list[Mention]) -> Case:
     return Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=mentions)
+
+
+def test_a_finding_mostly_coded_so_in_training_is_linked_to_that_code() -> None:
+    # "odynophagia" comes in 4 documents, 3 of them coded R13.10 (which 2 others have too):
+    # Dice 6 / 9 = 0.67, a link; "cough" merely comes with R05.9 in 3 of its 12 documents.
+    docs = [("Odynophagia was present.", "Odynophagia", {"R13.10"})] * 3
+    docs += [("Odynophagia was present.", "Odynophagia", set())]
+    docs += [("Dysphagia was present.", "Dysphagia", {"R13.10"})] * 2
+    docs += [("A cough was present.", "cough", {"R05.9"})] * 3
+    docs += [("A cough was present.", "cough", set())] * 9
+    labelled = [(case_of(text, [finding(text, words)]), set(gold)) for text, words, gold in docs]
+    lexicon = association_lexicon(labelled, SETTINGS)
+    assert lexicon["odynophagia"] == {"R13.10": 0.6667}
+    assert "cough" not in lexicon
 
 
 def supported(case: Case, ranked: dict[str, dict[str, float]]) -> set[str]:
