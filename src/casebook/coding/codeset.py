@@ -75,7 +75,7 @@ class CodeSetSettings(RecordModel):
         default=3, ge=1, description="Training documents a finding and a code must share."
     )
     association_min_strength: float = Field(
-        default=0.7,
+        default=0.5,
         ge=0.0,
         le=1.0,
         description="Least Dice coefficient of the documents with a finding and with a code.",
@@ -128,12 +128,16 @@ _NAMING_ATTRIBUTES = frozenset({"site", "laterality", "detail"})
 _MAX_LINKED_WORDS = 10
 """Content words of a mention tried in combination (its last ones: the head comes last)."""
 
+_NEARBY_STRUCTURES = 2
+"""Body structures of its sentence a finding that names no code by itself is tried with."""
+
 
 def link_mentions(
     mentions: Sequence[Mention],
     vocabulary: Icd10cmVocabulary,
     association: Mapping[str, Mapping[str, float]],
     limit: int,
+    nearby: Mapping[str, Sequence[str]] | None = None,
 ) -> list[list[MentionCode]]:
     """The ICD-10-CM codes each mention carries, best first (see the module docstring).
 
@@ -142,28 +146,32 @@ def link_mentions(
     grading words such as "severe" left out); of aliases nested in one another only the
     longest counts, and its score is the share of the mention's words it covers. When the
     words in the titles' wording cover more ("bladder carcinoma" as "malignant neoplasm of
-    bladder"), those count instead. A mention that names no code that way carries its
-    association links instead, scored by their strength in training.
+    bladder"), those count instead. A mention whose words name nothing is tried with the body
+    structures of its sentence, nearest first (``nearby``). A mention that names no code that
+    way carries its association links instead, scored by their strength in training.
 
     Args:
         mentions: The mentions to code.
         vocabulary: ICD-10-CM 2026 with its aliases.
         association: Normalised finding → code → strength.
         limit: Codes kept per mention.
+        nearby: Mention id → body structures of its sentence, nearest first
+            (``sentence_structures``), tried in turn with a mention that names no code.
     """
     coded: list[list[MentionCode]] = []
     for mention in mentions:
         sites = " ".join(a.text for a in mention.attributes if a.name in _NAMING_ATTRIBUTES)
         text = f"{mention.expansion or mention.text} {sites}"
-        ordered = [w for w in content_words(text) if w not in vocabulary.modifiers]
-        words = list(dict.fromkeys(ordered))[-_MAX_LINKED_WORDS:]
-        best = _named_codes(words, vocabulary)
-        if max(best.values(), default=0.0) < 1.0:
-            wording = list(dict.fromkeys(vocabulary.title_words(words)))[-_MAX_LINKED_WORDS:]
-            if wording != words:
-                reworded = _named_codes(wording, vocabulary)
-                if max(reworded.values(), default=0.0) > max(best.values(), default=0.0):
-                    best = reworded
+        best = _best_named(_linked_words(text, vocabulary), vocabulary)
+        for structure in (nearby or {}).get(mention.id, ()) if not best else ():
+            # A finding whose words name nothing is read with a body structure of its sentence
+            # ("an abscess was found in the liver" → Abscess of liver); a code the structure
+            # names alone is no code of the finding's.
+            alone = _best_named(_linked_words(structure, vocabulary), vocabulary)
+            joint = _best_named(_linked_words(f"{text} {structure}", vocabulary), vocabulary)
+            best = {code: score for code, score in joint.items() if code not in alone}
+            if best:
+                break
         named = bool(best)
         if not named:
             # The lexicon fills in names the vocabulary lacks; where the vocabulary names the
@@ -173,6 +181,40 @@ def link_mentions(
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
         coded.append([MentionCode(code, round(score, 4)) for code, score in ranked])
     return coded
+
+
+def _linked_words(text: str, vocabulary: Icd10cmVocabulary) -> list[str]:
+    """The distinct content words of ``text`` a code is looked up by, the last ones kept."""
+    ordered = [w for w in content_words(text) if w not in vocabulary.modifiers]
+    return list(dict.fromkeys(ordered))[-_MAX_LINKED_WORDS:]
+
+
+def _best_named(words: Sequence[str], vocabulary: Icd10cmVocabulary) -> dict[str, float]:
+    """The codes ``words`` name, or those their title wording names when it covers more."""
+    best = _named_codes(words, vocabulary)
+    if max(best.values(), default=0.0) < 1.0:
+        wording = list(dict.fromkeys(vocabulary.title_words(words)))[-_MAX_LINKED_WORDS:]
+        if wording != words:
+            reworded = _named_codes(wording, vocabulary)
+            if max(reworded.values(), default=0.0) > max(best.values(), default=0.0):
+                best = reworded
+    return best
+
+
+def sentence_structures(case: Case, findings: Sequence[Mention]) -> dict[str, list[str]]:
+    """Each finding's body structures: the texts of ``Biological_structure`` mentions of its
+    sentence, nearest first, at most ``_NEARBY_STRUCTURES``."""
+    structures = [m for m in case.mentions if m.type is EntityType.BIOLOGICAL_STRUCTURE]
+    bounds = [(s.start, s.end) for s in case.sentences] or [(0, len(case.text))]
+    found: dict[str, list[str]] = {}
+    for finding in findings:
+        sentence = next(((a, b) for a, b in bounds if a <= finding.start < b), None)
+        if sentence is None:
+            continue
+        inside = [m for m in structures if sentence[0] <= m.start < sentence[1]]
+        inside.sort(key=lambda m: max(m.start - finding.end, finding.start - m.end))
+        found[finding.id] = [m.text for m in inside[:_NEARBY_STRUCTURES]]
+    return found
 
 
 def _named_codes(words: Sequence[str], vocabulary: Icd10cmVocabulary) -> dict[str, float]:

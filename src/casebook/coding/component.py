@@ -12,6 +12,7 @@ from casebook.coding.codeset import (
     link_mentions,
     logistic,
     resolve_leaves,
+    sentence_structures,
 )
 from casebook.coding.icd10cm import Icd10Model
 from casebook.kb.icd10cm import Icd10cmVocabulary, load_icd10cm
@@ -77,6 +78,7 @@ class Icd10Coder:
                     self.vocabulary,
                     self.model.association,
                     settings.codes_per_mention,
+                    sentence_structures(case, findings),
                 ),
                 strict=True,
             )

@@ -26,6 +26,7 @@ from casebook.coding.codeset import (
     candidates,
     link_mentions,
     mention_key,
+    sentence_structures,
 )
 from casebook.coding.icd10cm import Icd10Model
 from casebook.eval.coding import gold_form
@@ -86,7 +87,13 @@ def candidate_rows(
         linked = dict(
             zip(
                 (m.id for m in findings),
-                link_mentions(findings, vocabulary, model.association, settings.codes_per_mention),
+                link_mentions(
+                    findings,
+                    vocabulary,
+                    model.association,
+                    settings.codes_per_mention,
+                    sentence_structures(case, findings),
+                ),
                 strict=True,
             )
         )

@@ -12,6 +12,7 @@ from casebook.coding.codeset import (
     link_mentions,
     logistic,
     resolve_leaves,
+    sentence_structures,
 )
 from casebook.kb.icd10cm import load_icd10cm
 from casebook.model import (
@@ -22,8 +23,9 @@ from casebook.model import (
     Mention,
     Source,
     SourceFormat,
+    Span,
 )
-from casebook.train.codeset import precision_threshold
+from casebook.train.codeset import association_lexicon, precision_threshold
 
 CM = load_icd10cm()
 SETTINGS = CodeSetSettings()
@@ -91,6 +93,20 @@ def test_the_association_lexicon_only_names_what_the_vocabulary_does_not() -> No
 
 def case_of(text: str, mentions: list[Mention]) -> Case:
     return Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=mentions)
+
+
+def test_a_finding_mostly_coded_so_in_training_is_linked_to_that_code() -> None:
+    # "odynophagia" comes in 4 documents, 3 of them coded R13.10 (which 2 others have too):
+    # Dice 6 / 9 = 0.67, a link; "cough" merely comes with R05.9 in 3 of its 12 documents.
+    docs = [("Odynophagia was present.", "Odynophagia", {"R13.10"})] * 3
+    docs += [("Odynophagia was present.", "Odynophagia", set())]
+    docs += [("Dysphagia was present.", "Dysphagia", {"R13.10"})] * 2
+    docs += [("A cough was present.", "cough", {"R05.9"})] * 3
+    docs += [("A cough was present.", "cough", set())] * 9
+    labelled = [(case_of(text, [finding(text, words)]), set(gold)) for text, words, gold in docs]
+    lexicon = association_lexicon(labelled, SETTINGS)
+    assert lexicon["odynophagia"] == {"R13.10": 0.6667}
+    assert "cough" not in lexicon
 
 
 def supported(case: Case, ranked: dict[str, dict[str, float]]) -> set[str]:
@@ -163,3 +179,34 @@ def test_what_the_threshold_keeps_meets_the_target(
     kept = [gold for score, gold in scored if score >= threshold]
     if threshold < 1.0:  # 1.0 is the answer when no threshold reaches the target
         assert sum(kept) / len(kept) >= target - 1e-9
+
+
+def structure(text: str, words: str, number: int) -> Mention:
+    start = text.index(words)
+    return Mention(
+        id=f"s{number}",
+        start=start,
+        end=start + len(words),
+        text=words,
+        type=EntityType.BIOLOGICAL_STRUCTURE,
+    )
+
+
+def test_a_finding_that_names_no_code_is_coded_with_the_structure_of_its_sentence() -> None:
+    text = "The kidney was normal. An abscess was drained from the liver."
+    abscess = finding(text, "abscess")
+    case = case_of(text, [structure(text, "kidney", 1), abscess, structure(text, "liver", 2)])
+    case = case.model_copy(update={"sentences": [Span(start=0, end=22), Span(start=23, end=61)]})
+    nearby = sentence_structures(case, [abscess])
+    assert nearby == {"m1": ["liver"]}
+    (found,) = link_mentions([abscess], CM, {}, 3, nearby)
+    assert [c.code for c in found] == ["K75.0"]
+
+
+def test_a_finding_that_names_a_code_is_not_given_the_site_of_a_structure_nearby() -> None:
+    text = "There was pain; the chest was clear."
+    pain = finding(text, "pain")
+    (alone,) = link_mentions([pain], CM, {}, 3)
+    (near,) = link_mentions([pain], CM, {}, 3, {"m1": ["chest"]})
+    assert near == alone
+    assert "R07.9" not in [c.code for c in near]
