@@ -426,6 +426,10 @@ class CandidateGenerator:
         self._aliases = index.aliases
         self._surfaces = index.surfaces
 
+    def knows(self, word: str) -> bool:
+        """Whether some alias holds this normalised word (after ``word_forms``)."""
+        return word in self._postings
+
     def candidates(self, text: str, limit: int = 5, min_score: float = 0.0) -> list[Candidate]:
         """The concepts best fitting a span, best first.
 

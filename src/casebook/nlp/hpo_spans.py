@@ -303,8 +303,13 @@ def scored_spans(
     """
     found: list[ScoredSpan] = []
     alias_words: dict[str, tuple[str, ...]] = {}
+    forms = generator.word_forms
     for start, end in phrase_spans(text, scorer.max_words):
         words = text[start:end]
+        span = tuple(forms.get(w, w) for w in normalize_tokens(words))
+        if not span or not generator.knows(span[0]) or not generator.knows(span[-1]):
+            # No alias holds its first or last word, so neither can its best candidate's.
+            continue
         candidates = generator.candidates(words, limit=max_senses + 1, min_score=scorer.min_dice)
         if not candidates:
             continue
@@ -315,7 +320,6 @@ def scored_spans(
         if alias is None:
             alias = tuple(generator.word_forms.get(w, w) for w in normalize_tokens(best.alias))
             alias_words[best.alias] = alias
-        span = tuple(generator.word_forms.get(w, w) for w in normalize_tokens(words))
         if span[0] not in alias or span[-1] not in alias:
             # "showed cerebellum hypoplasia": the span runs past the words the alias shares.
             continue
