@@ -8,6 +8,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,3 +87,22 @@ def top_positions(
         matching = matching[scores[matching] >= kth]
     order = matching[np.lexsort((matching, -scores[matching]))][:k]
     return [int(i) for i in order]
+
+
+def column_scores(
+    matrix: sp.csc_array, columns: npt.NDArray[np.int64], weights: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float32]:
+    """``matrix[:, columns] @ weights``: each row's weighted sum over the given columns.
+
+    Each column's entries are added straight from the CSC arrays into one array of scores (a
+    column holds a row at most once, so the scattered addition is exact), in time proportional
+    to those entries only: scipy's indexing would first copy the columns, and gathering them
+    all at once would allocate arrays as large as the postings on every query.
+    """
+    scores = np.zeros(int(matrix.shape[0]), dtype=np.float64)
+    indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
+    for column, weight in zip(columns.tolist(), weights.tolist(), strict=True):
+        start, end = int(indptr[column]), int(indptr[column + 1])
+        if start < end:
+            scores[indices[start:end]] += data[start:end] * weight
+    return scores.astype(np.float32)

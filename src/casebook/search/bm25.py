@@ -47,7 +47,7 @@ import scipy.sparse as sp
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
-from casebook.search.base import Hit, top_positions
+from casebook.search.base import Hit, column_scores, top_positions
 
 STOPWORDS: frozenset[str] = frozenset(STOPWORDS_EN)
 """bm25s's English stop-word list."""
@@ -265,7 +265,7 @@ class BM25Searcher:
         columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
         weights = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
         weights *= self._query_weight[columns]
-        return np.asarray(self._matrix[:, columns] @ weights, dtype=np.float32)
+        return column_scores(self._matrix, columns, weights)
 
     def _search_tokens(self, tokens: Sequence[str], k: int) -> list[Hit]:
         if k <= 0:

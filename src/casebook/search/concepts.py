@@ -46,6 +46,7 @@ import scipy.sparse as sp
 from casebook.kb.base import KnowledgeBase, normalize_alias
 from casebook.kb.hpo import load_hpo
 from casebook.model import Case, CodeSystem
+from casebook.search.base import column_scores
 from casebook.search.settings import ConceptSettings
 
 FactVector = dict[str, float]
@@ -369,8 +370,8 @@ class ConceptIndex:
             return np.zeros(len(self), dtype=np.float32)
         weights = np.array([query[key] for key in query if key in self.keys], dtype=np.float64)
         weights *= self.idf[columns]
-        result = (self._matrix[:, columns] @ weights) / self._divisor
-        return np.asarray(result, dtype=np.float32)
+        result = column_scores(self._matrix, np.asarray(columns, dtype=np.int64), weights)
+        return np.asarray(result / self._divisor, dtype=np.float32)
 
     def cases_with(self, key: str) -> npt.NDArray[np.int64]:
         """Positions of the cases holding a signed key."""

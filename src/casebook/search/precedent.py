@@ -14,6 +14,7 @@ modification time, the store is not even opened again.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import os
 import shutil
@@ -105,6 +106,11 @@ def store_index(
             index = loaded.index
         else:
             index = _load_or_build(store_path, store, fingerprint, settings)
+    if loaded is None or loaded.index is not index:
+        # The index's long-lived objects (ids, facets) are never garbage; left to the cyclic
+        # collector, every full collection walks them all, and a search pays for it.
+        gc.collect()
+        gc.freeze()
     _LOADED[key] = _Loaded(stamp, fingerprint, index)
     return index
 
