@@ -106,10 +106,6 @@ CONNECTION_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     # download and load the SQLite extension to open a SQLite file given as the store.
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
-    # DuckDB's buffer pool would otherwise grow to 80% of the machine's memory, caching every
-    # page a load writes or an index build reads; the store's work streams, so a bounded pool
-    # keeps `load`, `add` and `serve` within a few gigabytes at any corpus size.
-    "memory_limit": "1GB",
 }
 """Settings of every connection the store opens."""
 
