@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -106,3 +107,21 @@ def column_scores(
         if start < end:
             scores[indices[start:end]] += data[start:end] * weight
     return scores.astype(np.float32)
+
+
+def save_columns(path: Path, matrix: sp.csc_array) -> None:
+    """Write a CSC matrix's arrays and shape to one ``.npz`` file."""
+    np.savez(
+        path,
+        data=matrix.data,
+        indices=matrix.indices,
+        indptr=matrix.indptr,
+        shape=np.asarray(matrix.shape),
+    )
+
+
+def load_columns(path: Path) -> sp.csc_array:
+    """A CSC matrix written by :func:`save_columns`."""
+    with np.load(path) as arrays:
+        shape = tuple(int(x) for x in arrays["shape"])
+        return sp.csc_array((arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape)

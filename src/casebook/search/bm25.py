@@ -47,7 +47,7 @@ import scipy.sparse as sp
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
-from casebook.search.base import Hit, column_scores, top_positions
+from casebook.search.base import Hit, column_scores, load_columns, save_columns, top_positions
 
 STOPWORDS: frozenset[str] = frozenset(STOPWORDS_EN)
 """bm25s's English stop-word list."""
@@ -194,13 +194,7 @@ class BM25Searcher:
         }
         (folder / "bm25_ids.json").write_text(json.dumps(meta), encoding="utf-8")
         if self._matrix is not None:
-            np.savez(
-                folder / "bm25.npz",
-                data=self._matrix.data,
-                indices=self._matrix.indices,
-                indptr=self._matrix.indptr,
-                shape=np.asarray(self._matrix.shape),
-            )
+            save_columns(folder / "bm25.npz", self._matrix)
 
     @classmethod
     def load(cls, folder: Path) -> BM25Searcher:
@@ -211,11 +205,7 @@ class BM25Searcher:
         vocabulary = {token: i for i, token in enumerate(meta["vocabulary"])}
         if not (folder / "bm25.npz").is_file():
             return cls(meta["ids"], None, {}, stemmer, power)
-        with np.load(folder / "bm25.npz") as arrays:
-            shape = tuple(int(x) for x in arrays["shape"])
-            matrix = sp.csc_array(
-                (arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape
-            )
+        matrix = load_columns(folder / "bm25.npz")
         return cls(meta["ids"], matrix, vocabulary, stemmer, power)
 
     def __len__(self) -> int:

@@ -46,7 +46,7 @@ import scipy.sparse as sp
 from casebook.kb.base import KnowledgeBase, normalize_alias
 from casebook.kb.hpo import load_hpo
 from casebook.model import Case, CodeSystem
-from casebook.search.base import column_scores
+from casebook.search.base import column_scores, load_columns, save_columns
 from casebook.search.settings import ConceptSettings
 
 FactVector = dict[str, float]
@@ -394,23 +394,13 @@ class ConceptIndex:
             ),
             encoding="utf-8",
         )
-        np.savez(
-            folder / "concepts.npz",
-            data=self._matrix.data,
-            indices=self._matrix.indices,
-            indptr=self._matrix.indptr,
-            shape=np.asarray(self._matrix.shape),
-        )
+        save_columns(folder / "concepts.npz", self._matrix)
 
     @classmethod
     def load(cls, folder: Path) -> ConceptIndex:
         """Read an index written by :meth:`save`."""
         meta = json.loads((folder / "concept_keys.json").read_text(encoding="utf-8"))
-        with np.load(folder / "concepts.npz") as arrays:
-            shape = tuple(int(x) for x in arrays["shape"])
-            matrix = sp.csc_array(
-                (arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape
-            )
+        matrix = load_columns(folder / "concepts.npz")
         return cls(meta["keys"], matrix, float(meta["idf_power"]), float(meta["length_norm"]))
 
 
