@@ -49,6 +49,9 @@ class CodingReport(BaseModel):
         micro: Micro-averaged precision, recall and F1 of the shown codes.
         anchor_map: The nearest-neighbour anchor's MAP in the same run; None for another
             system than the shipped one.
+        ranker_map: The MAP of the shipped coder's document ranker alone (every code it
+            ranks, supported by a mention or not, as CodiEsp-D scores a ranking); None for
+            another system than the shipped one.
         skipped: Documents not scored, each with the error that kept it out.
     """
 
@@ -61,6 +64,7 @@ class CodingReport(BaseModel):
     micro: PRF
     skipped: list[SkippedDocument] = Field(default_factory=list)
     anchor_map: float | None = None
+    ranker_map: float | None = None
 
 
 def knn_anchor(document: Document) -> list[str]:
@@ -70,6 +74,14 @@ def knn_anchor(document: Document) -> list[str]:
     model = shipped_model()
     votes = model.knn_scores(model.similarities(model.tfidf.transform(document.text)))
     return [code.lower() for code in sorted(votes, key=lambda c: (-votes[c], c))]
+
+
+def ranker_codes(case: Case) -> list[str]:
+    """The shipped coder's document ranking of an analysed case, best first (the ranking its
+    code set is chosen from, before a mention must support each code)."""
+    from casebook.coding.component import shipped_model
+
+    return [ranked.code.lower() for ranked in shipped_model().rank(case)]
 
 
 def ranked_case_codes(
@@ -155,6 +167,7 @@ def evaluate_icd10(
     tp = fp = fn = 0
     precisions: list[float] = []
     anchored: list[float] = []
+    ranker: list[float] = []
     scored: list[str] = []
     skipped: list[SkippedDocument] = []
     for path in paths:
@@ -168,6 +181,8 @@ def evaluate_icd10(
         expected = gold.get(path.stem, set())
         if expected and anchor is not None:
             anchored.append(average_precision(anchor(document), expected))
+            ranking = gold_form(ranker_codes(case), expected, vocabulary)
+            ranker.append(average_precision(ranking, expected))
         ranked = gold_form(ranked_case_codes(case.codes, CodeSystem.ICD10CM), expected, vocabulary)
         if expected:
             precisions.append(average_precision(ranked, expected))
@@ -186,5 +201,6 @@ def evaluate_icd10(
         map=percent(mean(precisions)),
         micro=prf(tp, fp, fn),
         anchor_map=percent(mean(anchored)) if anchor is not None else None,
+        ranker_map=percent(mean(ranker)) if anchor is not None else None,
         skipped=skipped,
     )

@@ -107,9 +107,19 @@ def test_icd10_on_codiesp(tmp_path: Path, data_dir: Path) -> None:
         "".join(line for line in codes if line.split("\t")[0] in keep), encoding="utf-8"
     )
     report = evaluate_icd10(tmp_path).model_dump(by_alias=True)
-    assert set(report) == {"split", "in_sample", "docs", "map", "micro", "anchor_map", "skipped"}
+    assert set(report) == {
+        "split",
+        "in_sample",
+        "docs",
+        "map",
+        "micro",
+        "anchor_map",
+        "ranker_map",
+        "skipped",
+    }
     assert report["docs"] == 3
     assert 0.0 <= report["map"] <= 100.0
+    assert 0.0 <= report["ranker_map"] <= 100.0
     assert_scores(report["micro"])
 
 
