@@ -112,8 +112,10 @@ def normalize_token(token: str) -> str:
     if (
         len(token) > 3
         and token.endswith("s")
-        and not token.endswith(("ss", "us", "is", "as", "os"))
+        and not token.endswith(("ss", "us", "is", "os"))
         # "kidneys", "x-rays" lose their s; "dialys(is)"-like stems ending "ys" keep it.
+        # Words in "-as" are mostly plurals ("neuromas", "hernias"); the few singulars
+        # ("pancreas") lose their s on both sides alike.
         and (not token.endswith("ys") or token[-3] in "aeou")
     ):
         return token[:-1]

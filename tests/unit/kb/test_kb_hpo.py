@@ -51,6 +51,9 @@ def test_normalisation() -> None:
     assert normalize_alias("Generalised seizures") == "generalized seizure"
     assert normalize_alias("Abnormalities of the ear") == "abnormality of ear"
     assert normalize_alias("ptosis") == "ptosis"  # not a plural
+    # Plurals in "-as" match their singular: "acoustic neuromas" is "Acoustic neuroma".
+    assert normalize_alias("acoustic neuromas") == normalize_alias("Acoustic neuroma")
+    assert normalize_alias("hernias") == normalize_alias("hernia")
 
 
 def test_maps_and_ancestors(kb: KnowledgeBase) -> None:
