@@ -335,6 +335,8 @@ On documents, see BENCHMARKS.md (`casebook eval hpo`).
 - It learnt what separates the ontology's synonyms from each other, not how case reports
   write; a phrase far from every alias (a lay description, an abbreviation) is not proposed.
 - Pieces of aliases are taken as non-phenotypes; a few of them are phenotypes in text.
+- Since aliases matched to themselves are positives, a single word that only qualifies a
+  phenotype can be read as an alias it begins ("hypopigmented" as Hypopigmented macule).
 
 ## Files
 
