@@ -25,6 +25,7 @@ import json
 import math
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -112,8 +113,10 @@ def normalize_token(token: str) -> str:
     if (
         len(token) > 3
         and token.endswith("s")
-        and not token.endswith(("ss", "us", "is", "as", "os"))
+        and not token.endswith(("ss", "us", "is", "os"))
         # "kidneys", "x-rays" lose their s; "dialys(is)"-like stems ending "ys" keep it.
+        # Words in "-as" are mostly plurals ("neuromas", "hernias"); the few singulars
+        # ("pancreas") lose their s on both sides alike.
         and (not token.endswith("ys") or token[-3] in "aeou")
     ):
         return token[:-1]
@@ -404,6 +407,7 @@ class CandidateGenerator:
         self.ellipsis = ellipsis
         self._alias_infos: dict[str, tuple[frozenset[str], str]] = {}
         self._ranked = lru_cache(maxsize=16384)(self._rank_words)
+        self._paired = lru_cache(maxsize=16384)(self._pair_in_alias)
 
         def build() -> _AliasIndex:
             return _AliasIndex.of(kb, self.word_forms, min_alias_chars, case_sensitive_chars)
@@ -429,6 +433,19 @@ class CandidateGenerator:
     def knows(self, word: str) -> bool:
         """Whether some alias holds this normalised word (after ``word_forms``)."""
         return word in self._postings
+
+    def share_an_alias(self, first: str, second: str) -> bool:
+        """Whether some alias holds both normalised words (after ``word_forms``), remembered."""
+        return self._paired(first, second) if first <= second else self._paired(second, first)
+
+    def _pair_in_alias(self, first: str, second: str) -> bool:
+        one, two = self._postings.get(first), self._postings.get(second)
+        if one is None or two is None:
+            return False
+        if first == second:
+            return True
+        shorter, other = (one, second) if len(one) <= len(two) else (two, first)
+        return any(other in self._alias_info(key)[0] for key in shorter)
 
     def candidates(self, text: str, limit: int = 5, min_score: float = 0.0) -> list[Candidate]:
         """The concepts best fitting a span, best first.
@@ -559,6 +576,43 @@ class CandidateGenerator:
                 )
             # The words an ellipsis skipped may hold a match of their own ("wide neck").
             index = index + 1 if skipped else stop
+        return found
+
+    def nested(self, text: str, start: int, end: int) -> list[AliasMatch]:
+        """The alias matches lying within ``text[start:end]`` but short of all of it, in text
+        order: "hearing loss" in "sensorineural hearing loss", and "renal hypoplasia" in
+        "renal hypoplasia or malformations" (which ``find`` reads as "renal malformations").
+
+        They follow ``find``'s rules (no sentence punctuation inside, no piece of a hyphenated
+        compound, short acronyms spelled as the vocabulary spells them) and may overlap.
+        """
+        words, starts = _words(text)
+        tokens = list(words[bisect_left(starts, start) : bisect_left(starts, end)])
+        if self.word_forms:
+            forms = self.word_forms
+            tokens = [t._replace(norm=forms.get(t.norm, t.norm)) for t in tokens]
+        found: list[AliasMatch] = []
+        for i, first in enumerate(tokens):
+            if self.whole_compounds and _joined(text, first.start - 1, -1):
+                continue
+            for j in range(i, len(tokens)):
+                last = tokens[j]
+                if i == 0 and j == len(tokens) - 1:
+                    continue
+                if _BARRIER.search(text, first.start, last.end):
+                    break
+                key = " ".join(t.norm for t in tokens[i : j + 1])
+                concept_ids = self._aliases.get(key)
+                if (
+                    concept_ids is None
+                    or len(key) < self.min_alias_chars
+                    or (self.whole_compounds and _joined(text, last.end, 1))
+                ):
+                    continue
+                acronyms = self._acronyms.get(key)
+                if acronyms and text[first.start : last.end] not in acronyms:
+                    continue
+                found.append(AliasMatch(first.start, last.end, key, tuple(sorted(concept_ids))))
         return found
 
     def _walk(
@@ -712,6 +766,13 @@ def _tokenize(text: str) -> tuple[_Token | None, ...]:
             continue
         tokens.append(_Token(normalize_token(word), start, match.end()))
     return tuple(tokens)
+
+
+@lru_cache(maxsize=8)
+def _words(text: str) -> tuple[tuple[_Token, ...], list[int]]:
+    """``_tokenize``'s words without its barriers, and their start offsets."""
+    words = tuple(t for t in _tokenize(text) if t is not None)
+    return words, [t.start for t in words]
 
 
 def phrases(text: str) -> list[list[tuple[str, int, int]]]:

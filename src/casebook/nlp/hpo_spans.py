@@ -21,9 +21,11 @@ from __future__ import annotations
 import json
 import math
 import zlib
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from pathlib import Path
 
 import numpy as np
@@ -295,8 +297,10 @@ def scored_spans(
     scorer: SpanScorer,
     threshold: float,
     max_senses: int = 1,
+    taken: Sequence[tuple[int, int]] = (),
 ) -> list[ScoredSpan]:
-    """The spans of ``text`` whose best HPO candidate the scorer accepts, overlapping allowed.
+    """The spans of ``text`` whose best HPO candidate the scorer accepts, overlapping allowed
+    but not overlapping ``taken`` (character ranges, such as the exact matches').
 
     A span whose best score more than ``max_senses`` concepts share is ambiguous and skipped,
     and so is one whose first or last word its candidate alias lacks.
@@ -304,11 +308,19 @@ def scored_spans(
     found: list[ScoredSpan] = []
     alias_words: dict[str, tuple[str, ...]] = {}
     forms = generator.word_forms
+    ranges = sorted(taken)
+    starts = [s for s, _ in ranges]
+    # furthest[i]: the furthest end among the first i + 1 ranges.
+    furthest = list(accumulate((e for _, e in ranges), max))
     for start, end in phrase_spans(text, scorer.max_words):
+        before = bisect_left(starts, end) - 1
+        if before >= 0 and furthest[before] > start:
+            continue
         words = text[start:end]
         span = tuple(forms.get(w, w) for w in normalize_tokens(words))
-        if not span or not generator.knows(span[0]) or not generator.knows(span[-1]):
-            # No alias holds its first or last word, so neither can its best candidate's.
+        if not span or not generator.share_an_alias(span[0], span[-1]):
+            # No alias holds both its first and last words, so neither can its best
+            # candidate's, which must (below).
             continue
         candidates = generator.candidates(words, limit=max_senses + 1, min_score=scorer.min_dice)
         if not candidates:
@@ -344,7 +356,7 @@ def recognise(
     """
     taken = [(m.start, m.end) for m in exact]
     chosen = list(exact)
-    spans = scored_spans(text, generator, scorer, threshold, max_senses)
+    spans = scored_spans(text, generator, scorer, threshold, max_senses, taken)
     for span in sorted(spans, key=lambda s: (-s.probability, s.start - s.end, s.start)):
         if any(span.start < e and s < span.end for s, e in taken):
             continue

@@ -159,14 +159,39 @@ def overclaims(name: str, words: str, rules: PhenotypeRules) -> bool:
     return any(w in qualifiers and w not in said for w in normalize_tokens(name))
 
 
+def sense(match: AliasMatch, generator: CandidateGenerator, kb: KnowledgeBase) -> AliasMatch:
+    """``match`` with the one concept an alias of several means: the concept it names
+    ("Short forearm", not "Forearm undergrowth", which has it as a synonym), else the one
+    whose descendants the others are ("ear anomalies": "Abnormality of the ear", not "of the
+    outer ear"); unchanged when neither settles it."""
+    if len(match.concept_ids) < 2:
+        return match
+    forms = generator.word_forms
+    named = [
+        c
+        for c in match.concept_ids
+        if " ".join(forms.get(w, w) for w in normalize_tokens(kb.concept(c).name)) == match.key
+    ]
+    if len(named) != 1:
+        named = [
+            c
+            for c in match.concept_ids
+            if all(o == c or c in kb.ancestors(o) for o in match.concept_ids)
+        ]
+    if len(named) != 1:
+        return match
+    return AliasMatch(match.start, match.end, match.key, (named[0],))
+
+
 def phenotype_matches(
     text: str, rules: PhenotypeRules, generator: CandidateGenerator, kb: KnowledgeBase
 ) -> list[AliasMatch]:
-    """HPO alias matches over a text, leaving out aliases of more than ``max_senses`` concepts
-    and those whose concept's name ``overclaims`` the matched words."""
+    """HPO alias matches over a text, each alias of several concepts read in its one
+    ``sense``, leaving out those of more than ``max_senses`` concepts still and those whose
+    concept's name ``overclaims`` the matched words."""
     return [
         m
-        for m in generator.find(text)
+        for m in (sense(found, generator, kb) for found in generator.find(text))
         if len(m.concept_ids) <= rules.max_senses
         and not any(
             overclaims(kb.concept(c).name, text[m.start : m.end], rules) for c in m.concept_ids
@@ -217,8 +242,14 @@ class PhenotypeCoder:
         weigher = _Weigher(case, self.rules, self._cues)
         evidence: list[_Evidence] = []
         for mention in mentions:
+            if mention.assertion in self._excluded:
+                continue
+            hpo = [c.code for c in mention.codes if c.system is CodeSystem.HPO]
+            # "Sensorineural hearing loss" is evidence for itself, not for the "Hearing loss"
+            # its words hold too: of one mention's concepts, only the most specific count.
+            broader = {a for c in hpo if c in self.kb for a in self.kb.ancestors(c)}
             for code in mention.codes:
-                if code.system is CodeSystem.HPO and mention.assertion not in self._excluded:
+                if code.system is CodeSystem.HPO and code.code not in broader:
                     weight = weigher.weight(mention.start, mention.end) * code.score
                     evidence.append(
                         _Evidence(code.code, mention.start, mention.end, weight, mention.id)

@@ -29,7 +29,7 @@ from casebook.kb.base import AliasMatch
 from casebook.kb.icd10cm import Icd10cmVocabulary, alias_words, load_icd10cm
 from casebook.model import Case, Code, CodeSystem, EntityType, Mention
 from casebook.nlp.hpo_spans import SpanScorer, packaged_scorer, recognise
-from casebook.nlp.phenotypes import PhenotypeCoder, overclaims, phenotype_matches
+from casebook.nlp.phenotypes import PhenotypeCoder, overclaims, phenotype_matches, sense
 from casebook.nlp.spans import SpanIndex
 
 OVERLAPPING_TYPES = frozenset({EntityType.HISTORY, EntityType.FAMILY_HISTORY})
@@ -87,7 +87,7 @@ class VocabularyMentions:
         carried: dict[str, list[Code]] = {}
         added: list[Mention] = []
         for match in self.recognised(case.text):
-            codes = self._codes(match)
+            codes = self._codes(case.text, match)
             overlapping = [by_id[i] for i in taken.overlapping(match.start, match.end)]
             findings = [m for m in overlapping if m.type in self.coder.rules.mention_types]
             if findings:
@@ -127,14 +127,27 @@ class VocabularyMentions:
         mentions = sorted([*mentions, *added], key=lambda m: (m.start, m.end))
         return case.model_copy(update={"mentions": mentions})
 
-    def _codes(self, match: AliasMatch) -> list[Code]:
+    def _codes(self, text: str, match: AliasMatch) -> list[Code]:
+        """The match's concepts, then those of the aliases nested in its words ("hearing loss"
+        in "sensorineural hearing loss"), each once."""
+        concept_ids = list(match.concept_ids)
+        for found in self.generator.nested(text, match.start, match.end):
+            inner = sense(found, self.generator, self.kb)
+            if len(inner.concept_ids) > self.rules.max_senses or " " not in inner.key:
+                continue
+            words = text[inner.start : inner.end]
+            for concept_id in inner.concept_ids:
+                if concept_id not in concept_ids and not overclaims(
+                    self.kb.concept(concept_id).name, words, self.rules
+                ):
+                    concept_ids.append(concept_id)
         return [
             Code(
                 system=CodeSystem.HPO,
                 code=concept_id,
                 display=self.kb.concept(concept_id).name,
             )
-            for concept_id in match.concept_ids
+            for concept_id in concept_ids
         ]
 
     def _type(self, words: str) -> EntityType:

