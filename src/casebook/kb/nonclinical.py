@@ -12,12 +12,17 @@ the summary's concept gate (``casebook.nlp.concepts``) and the treatment tally
 * **Where**: a phrase holding a place's name anywhere ("hospital in Turkey").
 * **Exposure**: a phrase ending in a substance of abuse ("intravenous heroin"): what a patient
   took, never what they were treated with.
+* **Service**: words the text calls a service that was consulted ("General surgery *was
+  consulted*", "we consulted *neurosurgery*", "the surgery *team*"), by the words around them:
+  a team, not a procedure the patient had. A referral ("referred to physical therapy") is
+  left alone: it often names the treatment the patient then had.
 
 Words are compared in ``casebook.kb.base.normalize_tokens`` form.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -25,7 +30,7 @@ from pydantic import Field
 
 from casebook.kb.base import normalize_tokens
 from casebook.kb.heads import head_word
-from casebook.model import RecordModel
+from casebook.model import Patterns, RecordModel
 from casebook.resources import load_rules
 
 RESOURCE = "non_clinical.json"
@@ -45,6 +50,14 @@ class NonClinicalRules(RecordModel):
     substances_of_abuse: list[str] = Field(
         description="Drugs of abuse and tobacco, one or more words each: exposures, never "
         "treatments ('heroin', 'crystal meth')."
+    )
+    service_before: Patterns = Field(
+        description="Regular expressions (case-insensitive) ending where words start that make "
+        "them a service consulted ('consulted the')."
+    )
+    service_after: Patterns = Field(
+        description="Regular expressions (case-insensitive) matched where words end that make "
+        "them a service ('was consulted', 'team')."
     )
 
 
@@ -71,6 +84,8 @@ class NonClinicalWords:
         self._places = _phrases(self.rules.places)
         self._place_words = max((len(p) for p in self._places), default=0)
         self._substances = _phrases(self.rules.substances_of_abuse)
+        self._service_before = _any_of(self.rules.service_before)
+        self._service_after = _any_of(self.rules.service_after)
 
     def is_who_or_where(self, words: tuple[str, ...]) -> bool:
         """Whether normalised words name a person, occupation, organisation, software or a
@@ -86,6 +101,18 @@ class NonClinicalWords:
     def is_substance_of_abuse(self, words: tuple[str, ...]) -> bool:
         """Whether normalised words end in the name of a substance of abuse."""
         return any(words[-len(s) :] == s for s in self._substances if len(words) >= len(s))
+
+    def is_service(self, text: str, start: int, end: int, sentence: tuple[int, int]) -> bool:
+        """Whether the words around ``text[start:end]``, within its ``sentence`` (start, end),
+        call it a service that was consulted ("General surgery was consulted")."""
+        return (
+            self._service_before.search(text, sentence[0], start) is not None
+            or self._service_after.match(text, end, sentence[1]) is not None
+        )
+
+
+def _any_of(patterns: Patterns) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns) or "(?!)", re.IGNORECASE)
 
 
 @cache

@@ -21,8 +21,9 @@ never reach it. The evidence, in order:
    ending: "polyp" is a finding, "traumatic", "painful" and "persisted" are not. A finding term
    headed by a body part ("fatty liver") counts when the mention holds it whole.
 4. **Drugs**: a drug stem ending ("-cillin", "-mab", "-pril") or a drug or drug-class name;
-   ``not_given`` tells a drug that was tested or avoided ("resistant to oxacillin", "allergic
-   to penicillin") from one that was given.
+   ``not_given`` tells a drug that was tested, avoided or taken as a poison ("resistant to
+   oxacillin", "allergic to penicillin", "ingestion of a 10 mg baclofen tablet") from one that
+   was given, and ``harmed`` one named for its harm ("lithium toxicity").
 5. **Tests**: an analyte HPO's laboratory terms measure ("serum creatinine", "hemoglobin").
 
 A mention whose only content is a generic word ("the disease", "symptoms", "treatment") names
@@ -89,6 +90,11 @@ class ConceptRules(RecordModel):
     not_given_cues: Patterns = Field(
         description="Regular expressions (case-insensitive) that, before a drug in its "
         "sentence, say it was tested or avoided, not given ('resistant to', 'allergic to')."
+    )
+    harm_cues: Patterns = Field(
+        description="Regular expressions (case-insensitive) matched right after a drug that "
+        "say it harmed the patient or was measured, not given ('baclofen *toxicity*', "
+        "'paracetamol *overdose*', 'lithium *levels*')."
     )
     result_words: list[str] = Field(
         description="Words that make a value a result ('normal', 'positive')."
@@ -165,6 +171,9 @@ class ClinicalConcepts:
         self._not_given = re.compile(
             "|".join(f"(?:{p})" for p in self.rules.not_given_cues) or "(?!)", re.IGNORECASE
         )
+        self._harm = re.compile(
+            "|".join(f"(?:{p})" for p in self.rules.harm_cues) or "(?!)", re.IGNORECASE
+        )
         self._results = _words(self.rules.result_words)
         self._vague_outcomes = _words(self.rules.vague_outcomes)
 
@@ -186,6 +195,11 @@ class ClinicalConcepts:
     def is_generic(self, words: tuple[str, ...]) -> bool:
         """Whether every word is generic, a qualifier or a number: no concept of its own."""
         return all(w in self._generic or w in self._qualifiers or not w.isalpha() for w in words)
+
+    def is_service(self, text: str, mention: Mention, sentence: tuple[int, int]) -> bool:
+        """Whether the words around the mention call it a service that was consulted
+        ("General surgery was consulted"), not a procedure."""
+        return self._who.is_service(text, mention.start, mention.end, sentence)
 
     def names_nothing(self, mention: Mention) -> bool:
         """Whether the mention's words can name no clinical concept: a person, place,
@@ -258,6 +272,11 @@ class ClinicalConcepts:
         """Whether ``text[start:end]``, the words before a drug in its sentence, say it was
         tested or avoided rather than given ("resistant to", "allergic to")."""
         return self._not_given.search(text, start, end) is not None
+
+    def harmed(self, text: str, start: int, end: int) -> bool:
+        """Whether ``text[start:end]``, the words after a drug in its sentence, begin by
+        saying it harmed or was measured ("toxicity", "overdose", "levels")."""
+        return self._harm.match(text, start, end) is not None
 
     def is_vague_outcome(self, mention: Mention) -> bool:
         """Whether the mention is an outcome word that needs what it followed to mean

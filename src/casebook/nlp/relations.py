@@ -85,6 +85,13 @@ class TriggerRule(BaseModel):
     negated_source: bool = Field(
         default=False, description="Whether a negated mention may be the source ('no mass')."
     )
+    relief_words: list[str] = Field(
+        default=[],
+        description="Lower-case words that, in the first mention's phrase up to the trigger "
+        "(from the last boundary or comma before that mention), say the source lessened or "
+        "ended ('seizures *reduced* after lamotrigine', 'in *remission* from leukemia'): the "
+        "target then helped or ended it and is no cause, so no link is made.",
+    )
 
 
 class ModifierRule(BaseModel):
@@ -118,6 +125,9 @@ class RelationRules(BaseModel):
             for trigger in rule.triggers:
                 if trigger != trigger.lower() or not trigger.strip():
                     raise ValueError(f"trigger {trigger!r} must be lower case and not empty")
+            for word in rule.relief_words:
+                if word != word.lower() or not word.isalpha():
+                    raise ValueError(f"relief word {word!r} must be one lower-case word")
         return self
 
 
@@ -200,7 +210,7 @@ class RelationFinder:
                 else (rule.target_types, rule.source_types)
             )
             before = self._nearest_before(text, trigger, members, frozenset(first_types))
-            if before is None:
+            if before is None or self._relieved(text, sentence.start, before.start, trigger):
                 continue
             after = self._after(
                 text, trigger, members, frozenset(second_types), frozenset(first_types)
@@ -234,6 +244,23 @@ class RelationFinder:
                 for o in found
             )
         ]
+
+    def _relieved(self, text: str, start: int, first: int, trigger: _Trigger) -> bool:
+        """Whether a relief word of the rule lies in the first mention's phrase: from the last
+        boundary or comma of the sentence before that mention (which starts at ``first``) up
+        to the trigger ("the patient *stopped* having seizures and confusion after …")."""
+        relief = frozenset(trigger.rule.relief_words)
+        if not relief:
+            return False
+        lead = [token.group().lower() for token in _WORD.finditer(text, start, first)]
+        cut = max(
+            (i + 1 for i, word in enumerate(lead) if word in self._boundaries or word == ","),
+            default=0,
+        )
+        words = lead[cut:] + [
+            token.group().lower() for token in _WORD.finditer(text, first, trigger.start)
+        ]
+        return any(word in relief for word in words)
 
     def _distance(self, text: str, start: int, end: int, members: Sequence[Mention]) -> float:
         """Counted words in ``text[start:end]``; ``inf`` when a boundary lies there."""

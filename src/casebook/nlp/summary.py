@@ -22,10 +22,12 @@ The headings:
   sentence (the first event on day 0), else the earliest ones on or after day 0.
 * **diagnoses**: Disease_disorder mentions naming a finding of this illness: findings told as
   historical or inside a History phrase ("history of hypertension") are the past history.
-* **procedures**: procedures naming no test and no drug, that are not treatments of a finding,
+* **procedures**: procedures naming no test and no drug (nor a service consulted: "General
+  surgery was consulted"), that are not treatments of a finding,
   and any procedure that caused something; a test or treatment is listed under its own
   heading only.
-* **complications**: current findings that are ``caused_by`` something, with their causes.
+* **complications**: current findings (and Outcome mentions) that are ``caused_by``
+  something, with their causes; not values, nor outcome words ("remission") typed otherwise.
 * **investigations**: diagnostic procedures naming a test, with their results (``result_of``:
   a value, or a finding).
 * **treatments**: drugs (named as drugs, given with a dose, route or frequency, or what
@@ -137,7 +139,13 @@ def build_summary(
     patients = [m for m in case.mentions if about[m.id] is Statement.PATIENT]
     family = _inside(case.mentions, EntityType.FAMILY_HISTORY)
     past = _inside(case.mentions, EntityType.HISTORY)
-    kept = [m for m in patients if m.assertion not in LEFT_OUT and m.id not in family]
+    kept = [
+        m
+        for m in patients
+        if m.assertion not in LEFT_OUT
+        and m.id not in family
+        and not (m.type in PROCEDURES and _is_service(gate, case.text, m, sentences))
+    ]
     # What makes mentions the same thing, worked out once per mention (ids are unique).
     keys = {m.id: _key(m) for m in case.mentions}
     kinds = {m.id: gate.kinds(m) for m in case.mentions}
@@ -156,8 +164,24 @@ def build_summary(
     def names(mention: Mention, *wanted: ConceptKind) -> bool:
         return not kinds[mention.id].isdisjoint(wanted)
 
+    # Words told elsewhere as a procedure or drug that they also name ("peritoneal dialysis",
+    # and "PD" typed as a disease): one thing is one kind, and its words settle which.
+    done = {
+        keys[m.id][1]
+        for m in kept
+        if m.type in PROCEDURES | {EntityType.MEDICATION}
+        and names(m, ConceptKind.PROCEDURE, ConceptKind.DRUG)
+    }
+
     def is_finding(mention: Mention) -> bool:
-        return mention.type in FINDINGS and names(mention, ConceptKind.FINDING)
+        return (
+            mention.type in FINDINGS
+            and names(mention, ConceptKind.FINDING)
+            and not (
+                keys[mention.id][1] in done
+                and names(mention, ConceptKind.PROCEDURE, ConceptKind.DRUG)
+            )
+        )
 
     def is_current_finding(mention: Mention) -> bool:
         """A finding of this illness, not of the past history ("history of hypertension")."""
@@ -221,6 +245,7 @@ def build_summary(
                 or (mention.id in treated and not gate.names_nothing(mention))
             )
             and not gate.not_given(case.text, sentence_start(mention), mention.start)
+            and not gate.harmed(case.text, mention.end, sentence_end(mention))
         )
 
     def is_drug_therapy(mention: Mention) -> bool:
@@ -233,6 +258,10 @@ def build_summary(
     def sentence_start(mention: Mention) -> int:
         sentence = _sentence_of(sentences, mention)
         return sentence.start if sentence is not None else mention.start
+
+    def sentence_end(mention: Mention) -> int:
+        sentence = _sentence_of(sentences, mention)
+        return sentence.end if sentence is not None else mention.end
 
     def is_procedure(mention: Mention) -> bool:
         """A therapeutic procedure naming a procedure and no drug, or a diagnostic procedure
@@ -310,8 +339,15 @@ def build_summary(
                 (is_procedure(m) and m.id not in treatment_ids) or (m.id in effects and is_test(m))
             )
         ),
+        # A complication is a finding or a bad outcome ("death due to sepsis"): neither a
+        # value ("70% blasts") nor a good outcome ("in remission from her leukemia").
         complications=items(
-            (m for m in kept if m.id in causes and (is_current_finding(m) or is_outcome(m))),
+            (
+                m
+                for m in kept
+                if m.id in causes
+                and (is_current_finding(m) or (m.type is EntityType.OUTCOME and is_outcome(m)))
+            ),
             {"caused_by": causes},
         ),
         investigations=investigations,
@@ -329,6 +365,16 @@ def build_summary(
         follow_up=items(m for m in _follow_up(case, patients) if is_event(m)),
         literature=_items(literature, {}, {}, {}, keys),
     )
+
+
+def _is_service(
+    gate: ClinicalConcepts, text: str, mention: Mention, sentences: SpanIndex[Span]
+) -> bool:
+    """Whether a procedure mention is a service that was consulted ("General surgery was
+    consulted"), by the words around it in its sentence."""
+    sentence = _sentence_of(sentences, mention)
+    bounds = (sentence.start, sentence.end) if sentence else (mention.start, mention.end)
+    return gate.is_service(text, mention, bounds)
 
 
 def _inside(mentions: Sequence[Mention], kind: EntityType) -> set[str]:

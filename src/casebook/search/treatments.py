@@ -20,6 +20,8 @@ an image, a body part or a bare verb. ``TreatmentFinder`` reads ``resources/trea
   lists the summary's concept gate reads too (``casebook.kb.nonclinical``), name no treatment;
   nor do words that are wholly a laboratory analyte (``casebook.kb.heads``: "angiotensin
   converting enzyme") unless one of them names a drug ("insulin", "vitamin C").
+* **Service.** Procedure words the text calls a service that was consulted ("General
+  surgery was consulted") name a team, not a treatment.
 * **Context.** A drug named as what a test looked for, what the patient reacts to or what
   harmed them ("positive for asialotransferrin", "penicillin allergy", "lithium toxicity") was
   not given as a treatment.
@@ -549,6 +551,10 @@ class TreatmentFinder:
         sentence = sentences[sentence_index(sentences, mention.start)]
         if mention.type is EntityType.MEDICATION and self.analyte(case, mention, sentence):
             return None
+        if mention.type is not EntityType.MEDICATION and self.who.is_service(
+            case.text, mention.start, mention.end, (sentence.start, sentence.end)
+        ):
+            return None  # "General surgery was consulted": a team, not a treatment
         if self._called_a_test(case, mention, sentence):
             return None
         complete = [code for code in treating if len(code) == 7]

@@ -58,3 +58,21 @@ def test_a_rule_file_with_an_unknown_key_is_a_coded_error(tmp_path: Path) -> Non
     with pytest.raises(CasebookError) as caught:
         NonClinicalWords(bad)
     assert caught.value.code is ErrorCode.INVALID_RESOURCE
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words", "service"),
+    [
+        ("General surgery was consulted for the catheter.", "General surgery", True),
+        ("We consulted neurosurgery.", "neurosurgery", True),
+        ("The plastic surgery team saw her.", "plastic surgery", True),
+        ("She underwent general surgery.", "general surgery", False),
+        ("She was referred to physical therapy.", "physical therapy", False),
+    ],
+)
+def test_a_service_is_told_by_being_consulted(sentence: str, words: str, service: bool) -> None:
+    start = sentence.index(words)
+    found = default_non_clinical().is_service(
+        sentence, start, start + len(words), (0, len(sentence))
+    )
+    assert found is service

@@ -183,6 +183,25 @@ def test_caused_by_reads_the_passive_the_right_way(finder: RelationFinder) -> No
     assert triples(case, "caused_by") == {("Spinal cord compression", "metastatic tumor")}
 
 
+def test_a_finding_that_lessened_after_a_drug_was_not_caused_by_it(
+    finder: RelationFinder,
+) -> None:
+    helped = finder(
+        make_case(
+            "The patient stopped having seizures and confusion after lamotrigine was added.",
+            [("seizures", SIGN), ("confusion", SIGN), ("lamotrigine", DRUG)],
+        )
+    )
+    assert triples(helped, "caused_by") == set()
+    harmed = finder(
+        make_case(
+            "After an improvement of his fever, he had a headache after the lumbar puncture.",
+            [("fever", SIGN), ("headache", SIGN), ("lumbar puncture", TEST)],
+        )
+    )
+    assert triples(harmed, "caused_by") == {("headache", "lumbar puncture")}
+
+
 def test_a_clause_boundary_blocks_a_link(finder: RelationFinder) -> None:
     case = finder(
         make_case(

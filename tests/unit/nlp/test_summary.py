@@ -266,6 +266,55 @@ def test_a_drug_the_germ_resists_is_no_treatment_but_the_one_given_is() -> None:
     assert [i.text for i in build_summary(given).treatments] == ["vancomycin"]
 
 
+def test_a_drug_taken_as_a_poison_is_no_treatment() -> None:
+    for text, drug in [
+        ("Ingestion of a 1 g baclofen tablet was reported.", "baclofen tablet"),
+        ("He was admitted with lithium toxicity after 1 g daily.", "lithium"),
+    ]:
+        case = _told(text, [(drug, EntityType.MEDICATION)], dosed={drug})
+        assert build_summary(case).treatments == []
+
+
+def test_a_good_outcome_or_a_value_is_no_complication() -> None:
+    text = "She is in remission from leukemia; 70% blasts from progression were seen."
+    case = _told(
+        text,
+        [
+            ("remission", EntityType.SIGN_SYMPTOM),
+            ("leukemia", EntityType.DISEASE_DISORDER),
+            ("70% blasts", EntityType.LAB_VALUE),
+            ("progression", EntityType.DISEASE_DISORDER),
+        ],
+        relations=[("caused_by", "m1", "m2"), ("caused_by", "m3", "m4")],
+    )
+    assert build_summary(case).complications == []
+
+
+def test_words_told_as_a_procedure_are_no_diagnosis_where_typed_as_a_disease() -> None:
+    text = "She was on peritoneal dialysis until PD failed."
+    case = _told(
+        text,
+        [
+            ("peritoneal dialysis", EntityType.THERAPEUTIC_PROCEDURE),
+            ("PD", EntityType.DISEASE_DISORDER),
+        ],
+    )
+    case.mentions[1] = case.mentions[1].model_copy(update={"expansion": "peritoneal dialysis"})
+    summary = build_summary(case)
+    assert summary.diagnoses == [] and summary.presenting_problem == []
+
+
+def test_a_service_that_was_consulted_is_no_procedure() -> None:
+    case = _told(
+        "General surgery was consulted, and she underwent a laparoscopy.",
+        [
+            ("General surgery", EntityType.THERAPEUTIC_PROCEDURE),
+            ("laparoscopy", EntityType.THERAPEUTIC_PROCEDURE),
+        ],
+    )
+    assert _shown(build_summary(case)) == {"laparoscopy"}
+
+
 def test_a_brand_name_given_with_a_dose_is_a_treatment() -> None:
     case = _told(
         "She was started on Keppra 1 g daily.",

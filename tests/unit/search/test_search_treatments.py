@@ -115,6 +115,8 @@ def test_words_that_name_no_treatment_are_not_treatments(
         ("She is allergic to penicillin.", "penicillin"),
         ("Vancomycin levels were low.", "Vancomycin"),
         ("He was admitted with lithium toxicity.", "lithium"),
+        ("Accidental ingestion of a 10 mg baclofen tablet was reported.", "baclofen tablet"),
+        ("Dialysis maximised the clearance of baclofen.", "baclofen"),
     ],
 )
 def test_a_drug_tested_for_reacted_to_or_harmful_is_not_a_treatment(
@@ -433,3 +435,16 @@ def test_a_treatment_filter_finds_the_concept_under_any_of_its_names(
         if (mask := index.allowed(SearchFilters(procedure=words))) is not None
     }
     assert found == {"IVIG": ["a"], "blood-patch": ["b"], "CT scan": []}
+
+
+def test_a_surgical_service_that_was_consulted_is_no_treatment(
+    finder: TreatmentFinder, make_case: CaseBuilder
+) -> None:
+    consulted = make_case(
+        "c", "General surgery was consulted.", [("General surgery", "Therapeutic_procedure")]
+    )
+    assert keys(finder, consulted) == []
+    done = make_case(
+        "c", "He underwent general surgery.", [("general surgery", "Therapeutic_procedure")]
+    )
+    assert keys(finder, done) != []
