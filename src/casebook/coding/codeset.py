@@ -220,8 +220,10 @@ def sentence_structures(case: Case, findings: Sequence[Mention]) -> dict[str, li
 def _named_codes(words: Sequence[str], vocabulary: Icd10cmVocabulary) -> dict[str, float]:
     """The codes the largest alias subsets of ``words`` name, each with the share it covers."""
     named: list[tuple[frozenset[str], tuple[str, ...]]] = []
-    for size in range(len(words), 0, -1):
-        for subset in combinations(words, size):
+    # A word no alias holds is in no named subset: leaving it out of the search changes nothing.
+    usable = [w for w in words if w in vocabulary.alias_words]
+    for size in range(len(usable), 0, -1):
+        for subset in combinations(usable, size):
             if any(set(subset) <= longer for longer, _ in named):
                 continue
             found = vocabulary.named(subset)

@@ -327,6 +327,7 @@ class _AliasIndex:
         acronyms: Short alias → its spellings that are acronyms.
         aliases: Normalised alias → concept ids, after ``word_forms``.
         surfaces: Normalised alias → the aliases as the vocabulary writes them.
+        pairs: Every two words (in order, a word with itself too) that one alias holds.
     """
 
     root: _Node
@@ -335,6 +336,7 @@ class _AliasIndex:
     acronyms: dict[str, frozenset[str]]
     aliases: dict[str, frozenset[str]]
     surfaces: dict[str, frozenset[str]]
+    pairs: set[tuple[str, str]] = field(default_factory=set)
 
     @classmethod
     def of(
@@ -364,6 +366,8 @@ class _AliasIndex:
                 index.postings.setdefault(word, []).append(key)
                 by_size = index.postings_by_size.setdefault(word, {})
                 by_size.setdefault(len(distinct), []).append(key)
+            ordered = sorted(distinct)
+            index.pairs.update((a, b) for i, a in enumerate(ordered) for b in ordered[i:])
         return index
 
 
@@ -407,7 +411,6 @@ class CandidateGenerator:
         self.ellipsis = ellipsis
         self._alias_infos: dict[str, tuple[frozenset[str], str]] = {}
         self._ranked = lru_cache(maxsize=16384)(self._rank_words)
-        self._paired = lru_cache(maxsize=16384)(self._pair_in_alias)
 
         def build() -> _AliasIndex:
             return _AliasIndex.of(kb, self.word_forms, min_alias_chars, case_sensitive_chars)
@@ -429,23 +432,15 @@ class CandidateGenerator:
         self._acronyms = index.acronyms
         self._aliases = index.aliases
         self._surfaces = index.surfaces
+        self._pairs = index.pairs
 
     def knows(self, word: str) -> bool:
         """Whether some alias holds this normalised word (after ``word_forms``)."""
         return word in self._postings
 
     def share_an_alias(self, first: str, second: str) -> bool:
-        """Whether some alias holds both normalised words (after ``word_forms``), remembered."""
-        return self._paired(first, second) if first <= second else self._paired(second, first)
-
-    def _pair_in_alias(self, first: str, second: str) -> bool:
-        one, two = self._postings.get(first), self._postings.get(second)
-        if one is None or two is None:
-            return False
-        if first == second:
-            return True
-        shorter, other = (one, second) if len(one) <= len(two) else (two, first)
-        return any(other in self._alias_info(key)[0] for key in shorter)
+        """Whether some alias holds both normalised words (after ``word_forms``)."""
+        return ((first, second) if first <= second else (second, first)) in self._pairs
 
     def candidates(self, text: str, limit: int = 5, min_score: float = 0.0) -> list[Candidate]:
         """The concepts best fitting a span, best first.

@@ -38,7 +38,7 @@ import sys
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +158,11 @@ class Icd10cmVocabulary:
     def title_words(self, words: Iterable[str]) -> list[str]:
         """``words`` with each synonym replaced by the title words it stands for."""
         return [t for w in words for t in self.synonyms.get(w, (w,))]
+
+    @cached_property
+    def alias_words(self) -> frozenset[str]:
+        """Every word some alias holds."""
+        return frozenset(word for key in self.aliases for word in key.split(" "))
 
     def named(self, words: Iterable[str]) -> tuple[str, ...]:
         """The codes one of whose aliases has exactly these content words."""

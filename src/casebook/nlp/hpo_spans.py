@@ -276,18 +276,24 @@ class ScoredSpan:
     probability: float
 
 
-def phrase_spans(text: str, max_words: int) -> list[tuple[int, int]]:
+def phrase_spans(
+    text: str, max_words: int, forms: Mapping[str, str] | None = None
+) -> list[tuple[int, int, tuple[str, ...]]]:
     """Every run of 1 to ``max_words`` words within a phrase (no sentence punctuation or line
-    break inside) that neither starts nor ends with an ``EDGE_WORDS`` word, as offsets."""
-    spans: list[tuple[int, int]] = []
+    break inside) that neither starts nor ends with an ``EDGE_WORDS`` word: its offsets and its
+    normalised words (``casebook.kb.base.phrases``, articles left out), each read as ``forms``
+    says (``CandidateGenerator.word_forms``)."""
+    spans: list[tuple[int, int, tuple[str, ...]]] = []
+    forms = forms or {}
     for phrase in phrases(text):
+        words = tuple(forms.get(word, word) for word, _, _ in phrase)
         for i, (word, start, _) in enumerate(phrase):
             if word in EDGE_WORDS:
                 continue
             for j in range(i, min(i + max_words, len(phrase))):
                 last, _, end = phrase[j]
                 if last not in EDGE_WORDS:
-                    spans.append((start, end))
+                    spans.append((start, end, words[i : j + 1]))
     return spans
 
 
@@ -312,12 +318,11 @@ def scored_spans(
     starts = [s for s, _ in ranges]
     # furthest[i]: the furthest end among the first i + 1 ranges.
     furthest = list(accumulate((e for _, e in ranges), max))
-    for start, end in phrase_spans(text, scorer.max_words):
+    for start, end, span in phrase_spans(text, scorer.max_words, forms):
         before = bisect_left(starts, end) - 1
         if before >= 0 and furthest[before] > start:
             continue
         words = text[start:end]
-        span = tuple(forms.get(w, w) for w in normalize_tokens(words))
         if not span or not generator.share_an_alias(span[0], span[-1]):
             # No alias holds both its first and last words, so neither can its best
             # candidate's, which must (below).

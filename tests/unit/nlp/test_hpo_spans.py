@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from casebook.ingest.text import read_text
+from casebook.kb.base import normalize_tokens
 from casebook.model import Assertion, Case, CodeSystem
 from casebook.nlp.assertion import ContextAssertion
 from casebook.nlp.hpo_spans import packaged_scorer, phrase_spans, scored_spans
@@ -81,7 +82,10 @@ def test_an_anatomical_phrase_is_no_phenotype(pipeline: Pipeline, tmp_path: Path
 
 def test_candidate_spans_neither_start_nor_end_with_a_function_word() -> None:
     text = "no fever and cough"
-    assert [text[s:e] for s, e in phrase_spans(text, 3)] == ["fever", "fever and cough", "cough"]
+    spans = phrase_spans(text, 3)
+    assert [text[s:e] for s, e, _ in spans] == ["fever", "fever and cough", "cough"]
+    # Each span's words are those its text normalises to.
+    assert all(words == normalize_tokens(text[s:e]) for s, e, words in spans)
 
 
 def test_scored_spans_never_cross_sentence_punctuation() -> None:
