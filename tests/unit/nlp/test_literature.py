@@ -32,6 +32,10 @@ def _about(sentence: str, section: str = "case_presentation") -> Statement:
         ("Patients with cystic fibrosis develop chronic infections.", "body", "literature"),
         ("Similar cases have been reported after lumbar puncture.", "body", "literature"),
         ("CSF leak is a rare complication of biopsy.", "discussion", "literature"),
+        # General knowledge stated in a case section is no fact of the patient's.
+        ("The mainstay of prevention is surgical repair [].", "case_presentation", "literature"),
+        ("Surgery is the treatment of choice for abscesses.", "body", "literature"),
+        ("Anticoagulation is generally recommended for 3 months.", "body", "literature"),
         ("Our patient had meningitis.", "discussion", "left_out"),
         ("Unlike previously reported cases, she had no fever.", "body", "left_out"),
         ("Tuberculosis was ruled out.", "differential_diagnosis", "left_out"),
