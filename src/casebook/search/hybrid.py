@@ -271,19 +271,23 @@ class IndexEntry:
         )
 
     @classmethod
-    def from_json(cls, case_id: str, text: str, vocabulary: dict[str, str]) -> IndexEntry:
+    def from_json(
+        cls, case_id: str, text: str, vocabulary: dict[str, str] | None = None
+    ) -> IndexEntry:
         """An entry written by :meth:`to_json`.
 
         Args:
             case_id: The case id.
             text: The JSON.
             vocabulary: Tokens seen so far, each kept once: a corpus holds millions of
-                tokens but only tens of thousands of distinct ones.
+                tokens but only tens of thousands of distinct ones. For entries that are
+                kept; None for one indexed at once and dropped.
         """
         data = json.loads(text)
+        tokens: list[str] = data["tokens"].split()
         return cls(
             case_id,
-            [vocabulary.setdefault(token, token) for token in data["tokens"].split()],
+            tokens if vocabulary is None else [vocabulary.setdefault(t, t) for t in tokens],
             data["vector"],
             data["record"],
             Facets.from_json(data["facets"]),

@@ -171,12 +171,11 @@ def build_index(
     """
     indexer = CaseIndexer(settings)
     held = fresh or {}
-    vocabulary: dict[str, str] = {}
 
     def stored() -> Iterator[IndexEntry]:
         for case_id, entry in store.index_entries(indexer.key, exclude=held.keys()):
             if isinstance(entry, str):
-                yield IndexEntry.from_json(case_id, entry, vocabulary)
+                yield IndexEntry.from_json(case_id, entry)  # indexed and dropped at once
             else:
                 yield indexer.entry(entry)
 

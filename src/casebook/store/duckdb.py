@@ -100,7 +100,7 @@ and leaves more of the log to fold when the store closes, after the workers are 
 after a crash DuckDB replays the log when the file is next opened.
 """
 
-MEMORY_LIMIT = "512MB"
+MEMORY_LIMIT = "256MB"
 """The most memory DuckDB takes for one store file, its buffer pool included."""
 
 CONNECTION_CONFIG: dict[str, str | bool | int | float | list[str]] = {
