@@ -172,10 +172,12 @@ def read_case_parquet(path: Path) -> Iterator[RawCase | CasebookError]:
     try:
         parquet = pq.ParquetFile(path)
         for group in range(parquet.num_row_groups):
-            table = parquet.read_row_group(group, columns=CASES_SCHEMA.names)
-            for record in table.to_pylist():
+            # One thread: the worker processes checking the cases have the other cores.
+            table = parquet.read_row_group(group, columns=CASES_SCHEMA.names, use_threads=False)
+            columns = [table.column(name).to_pylist() for name in CASES_SCHEMA.names]
+            del table
+            for row in map(CaseRow, *columns):
                 number += 1
-                row = CaseRow(**record)
                 yield RawCase(
                     row.case_json,
                     f"{path}:row {number}",

@@ -125,3 +125,17 @@ def load_columns(path: Path) -> sp.csc_array:
     with np.load(path) as arrays:
         shape = tuple(int(x) for x in arrays["shape"])
         return sp.csc_array((arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape)
+
+
+def reorder_rows(matrix: sp.csc_array, rows: npt.NDArray[np.int64]) -> sp.csc_array:
+    """The matrix with its rows rearranged: row ``i`` of the result is row ``rows[i]``.
+
+    Only the row numbers of the entries change (each column's then sorted again), so no copy
+    of the data is made; ``matrix`` is modified and returned.
+    """
+    position = np.empty(len(rows), dtype=matrix.indices.dtype)
+    position[rows] = np.arange(len(rows), dtype=matrix.indices.dtype)
+    matrix.indices = position[matrix.indices]
+    matrix.has_sorted_indices = False
+    matrix.sort_indices()
+    return matrix

@@ -47,7 +47,14 @@ import scipy.sparse as sp
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
-from casebook.search.base import Hit, column_scores, load_columns, save_columns, top_positions
+from casebook.search.base import (
+    Hit,
+    column_scores,
+    load_columns,
+    reorder_rows,
+    save_columns,
+    top_positions,
+)
 
 STOPWORDS: frozenset[str] = frozenset(STOPWORDS_EN)
 """bm25s's English stop-word list."""
@@ -296,9 +303,13 @@ class BM25Builder:
         self._sizes.append(len(counts))
         self._lengths.append(len(tokens))
 
-    def build(self, ids: Sequence[str]) -> BM25Searcher:
-        """The searcher over the documents added, ``ids`` naming them in the order added; the
-        builder is empty afterwards.
+    def build(self, ids: Sequence[str], rows: npt.NDArray[np.int64] | None = None) -> BM25Searcher:
+        """The searcher over the documents added; the builder is empty afterwards.
+
+        Args:
+            ids: The documents' ids, in index order.
+            rows: Which document added is at each position of the index (a permutation of
+                the order added); None when they are in the order added.
 
         Raises:
             ValueError: When ``ids`` and the documents differ in number or ``ids`` repeat.
@@ -334,8 +345,12 @@ class BM25Builder:
             scores[part] = (
                 idf[columns[part]] * tf / (tf + np.repeat(norm[first:last], sizes[first:last]))
             )
-        rows = sp.csr_array((scores, columns, indptr), shape=(n, len(self._vocabulary)))
-        matrix = rows.tocsc()
-        matrix.sort_indices()
+        by_document = sp.csr_array((scores, columns, indptr), shape=(n, len(self._vocabulary)))
+        matrix = by_document.tocsc()
+        del by_document, columns, scores  # the rows' arrays, before the columns are sorted
+        if rows is None:
+            matrix.sort_indices()
+        else:
+            reorder_rows(matrix, rows)
         vocabulary, self._vocabulary = self._vocabulary, {}
         return BM25Searcher(ids, matrix, vocabulary, stemmer, self.query_idf_power)

@@ -46,7 +46,7 @@ import scipy.sparse as sp
 from casebook.kb.base import KnowledgeBase, normalize_alias
 from casebook.kb.hpo import load_hpo
 from casebook.model import Case, CodeSystem
-from casebook.search.base import column_scores, load_columns, save_columns
+from casebook.search.base import column_scores, load_columns, reorder_rows, save_columns
 from casebook.search.settings import ConceptSettings
 
 FactVector = dict[str, float]
@@ -422,8 +422,20 @@ class ConceptIndexBuilder:
         self._weights.extend(vector.values())
         self._sizes.append(len(vector))
 
-    def build(self, idf_power: float, length_norm: float = 0.0) -> ConceptIndex:
-        """The index of the cases added, in the order added; the builder is empty afterwards."""
+    def build(
+        self,
+        idf_power: float,
+        length_norm: float = 0.0,
+        rows: npt.NDArray[np.int64] | None = None,
+    ) -> ConceptIndex:
+        """The index of the cases added; the builder is empty afterwards.
+
+        Args:
+            idf_power: See :class:`ConceptIndex`.
+            length_norm: See :class:`ConceptIndex`.
+            rows: Which case added is at each position of the index (a permutation of the
+                order added); None when they are in the order added.
+        """
         keys = sorted(self._columns)
         # Columns in key order, as an index built from all the vectors at once has them.
         order = np.empty(len(keys), dtype=np.int32)
@@ -439,7 +451,11 @@ class ConceptIndexBuilder:
         )
         indptr = np.zeros(len(sizes) + 1, dtype=np.int64)
         np.cumsum(sizes, out=indptr[1:])
-        rows = sp.csr_array((weights, columns, indptr), shape=(len(sizes), len(keys)))
-        matrix = rows.tocsc()
-        matrix.sort_indices()
+        by_case = sp.csr_array((weights, columns, indptr), shape=(len(sizes), len(keys)))
+        matrix = by_case.tocsc()
+        del by_case, columns, weights
+        if rows is None:
+            matrix.sort_indices()
+        else:
+            reorder_rows(matrix, rows)
         return ConceptIndex(keys, matrix, idf_power, length_norm)

@@ -172,9 +172,16 @@ class _Records:
     index is only in memory, the saved ``records.jsonl`` once loaded. Reads use ``pread``,
     which leaves the file position alone, so that threads serving searches may share it."""
 
-    def __init__(self, file: BinaryIO, offsets: npt.NDArray[np.int64]) -> None:
+    def __init__(
+        self,
+        file: BinaryIO,
+        offsets: npt.NDArray[np.int64],
+        rows: npt.NDArray[np.int64] | None = None,
+    ) -> None:
         self._file = file
         self._offsets = offsets
+        self._rows = rows
+        """Which line of the file is at each position; None when line i is at position i."""
         # Closed with the records, however many threads or indexes shared them.
         weakref.finalize(self, file.close)
 
@@ -183,21 +190,34 @@ class _Records:
         """The records of a saved index."""
         return cls(path.open("rb"), np.load(path.with_suffix(".offsets.npy")))
 
+    def _read(self, line: int) -> bytes:
+        start, end = int(self._offsets[line]), int(self._offsets[line + 1])
+        return os.pread(self._file.fileno(), end - start, start)
+
     def get(self, position: int) -> dict[str, Any]:
-        start, end = int(self._offsets[position]), int(self._offsets[position + 1])
-        data: dict[str, Any] = json.loads(os.pread(self._file.fileno(), end - start, start))
+        line = position if self._rows is None else int(self._rows[position])
+        data: dict[str, Any] = json.loads(self._read(line))
         return data
 
     def save(self, path: Path) -> None:
+        """Write the records in position order, and their offsets beside them."""
         self._file.flush()
         with path.open("wb") as out:
-            size = int(self._offsets[-1])
-            done = 0
-            while done < size:
-                piece = os.pread(self._file.fileno(), min(1 << 24, size - done), done)
-                out.write(piece)
-                done += len(piece)
-        np.save(path.with_suffix(".offsets.npy"), self._offsets)
+            if self._rows is None:
+                size = int(self._offsets[-1])
+                done = 0
+                while done < size:
+                    piece = os.pread(self._file.fileno(), min(1 << 24, size - done), done)
+                    out.write(piece)
+                    done += len(piece)
+                offsets = self._offsets
+            else:
+                lengths = np.diff(self._offsets)[self._rows]
+                offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+                np.cumsum(lengths, out=offsets[1:])
+                for line in self._rows.tolist():
+                    out.write(self._read(line))
+        np.save(path.with_suffix(".offsets.npy"), offsets)
 
 
 class _RecordsWriter:
@@ -213,9 +233,10 @@ class _RecordsWriter:
         self._file.write(line)
         self._offsets.append(self._offsets[-1] + len(line))
 
-    def done(self) -> _Records:
+    def done(self, rows: npt.NDArray[np.int64] | None = None) -> _Records:
+        """The records written, line ``rows[i]`` at position ``i`` (line ``i`` when None)."""
         self._file.flush()
-        return _Records(self._file, np.frombuffer(self._offsets, dtype=np.int64).copy())
+        return _Records(self._file, np.frombuffer(self._offsets, dtype=np.int64).copy(), rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,19 +271,23 @@ class IndexEntry:
         )
 
     @classmethod
-    def from_json(cls, case_id: str, text: str, vocabulary: dict[str, str]) -> IndexEntry:
+    def from_json(
+        cls, case_id: str, text: str, vocabulary: dict[str, str] | None = None
+    ) -> IndexEntry:
         """An entry written by :meth:`to_json`.
 
         Args:
             case_id: The case id.
             text: The JSON.
             vocabulary: Tokens seen so far, each kept once: a corpus holds millions of
-                tokens but only tens of thousands of distinct ones.
+                tokens but only tens of thousands of distinct ones. For entries that are
+                kept; None for one indexed at once and dropped.
         """
         data = json.loads(text)
+        tokens: list[str] = data["tokens"].split()
         return cls(
             case_id,
-            [vocabulary.setdefault(token, token) for token in data["tokens"].split()],
+            tokens if vocabulary is None else [vocabulary.setdefault(t, t) for t in tokens],
             data["vector"],
             data["record"],
             Facets.from_json(data["facets"]),
@@ -424,10 +449,13 @@ class CaseIndex:
     def from_entries(cls, entries: Iterable[IndexEntry], settings: SearchSettings) -> CaseIndex:
         """Index cases from their entries, which ``CaseIndexer`` computed with ``settings``.
 
+        The entries may come in any order: the index holds the cases sorted by id, so that
+        the same cases make the same index (and break ties alike) whichever store read them.
+
         Raises:
             ValueError: When two entries share an id.
         """
-        ids: list[str] = []
+        added: list[str] = []
         text = BM25Builder(settings.text.k1, settings.text.b, settings.text.query_idf_power)
         concepts = ConceptIndexBuilder()
         facets: list[Facets] = []
@@ -435,18 +463,22 @@ class CaseIndex:
         # One entry at a time into the builders: none is kept, so that memory grows with the
         # index's arrays, not with the entries.
         for entry in entries:
-            ids.append(entry.id)
+            added.append(entry.id)
             text.add(entry.tokens)
             concepts.add(entry.vector)
             records.add(entry.record)
             facets.append(entry.facets)
+        order = sorted(range(len(added)), key=added.__getitem__)
+        ids = [added[row] for row in order]
+        del added
+        rows = None if order == list(range(len(order))) else np.array(order, dtype=np.int64)
         return cls(
             ids,
-            facets,
-            text.build(ids),
-            concepts.build(settings.concepts.idf_power, settings.concepts.length_norm),
+            [facets[row] for row in order],
+            text.build(ids, rows),
+            concepts.build(settings.concepts.idf_power, settings.concepts.length_norm, rows),
             settings,
-            records.done(),
+            records.done(rows),
         )
 
     def query(self, case: Case) -> QueryCase:

@@ -15,11 +15,11 @@ modification time, the store is not even opened again.
 from __future__ import annotations
 
 import gc
-import heapq
 import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from casebook.model import Sex, SimilarCase, TreatmentTally
@@ -171,18 +171,15 @@ def build_index(
     """
     indexer = CaseIndexer(settings)
     held = fresh or {}
-    vocabulary: dict[str, str] = {}
 
     def stored() -> Iterator[IndexEntry]:
         for case_id, entry in store.index_entries(indexer.key, exclude=held.keys()):
             if isinstance(entry, str):
-                yield IndexEntry.from_json(case_id, entry, vocabulary)
+                yield IndexEntry.from_json(case_id, entry)  # indexed and dropped at once
             else:
                 yield indexer.entry(entry)
 
-    # Both in case id order, as the store lists its cases.
-    entries = heapq.merge(stored(), (held[i] for i in sorted(held)), key=lambda e: e.id)
-    return CaseIndex.from_entries(entries, indexer.settings)
+    return CaseIndex.from_entries(chain(stored(), held.values()), indexer.settings)
 
 
 def forget_loaded() -> None:

@@ -315,13 +315,15 @@ def _checked_batches(
         initializer=start_worker,
         initargs=(os.getpid(), False),
     )
-    ahead: deque[list[tuple[list[RawCase | CasebookError], Future[list[_Checked | CasebookError]]]]]
+    ahead: deque[list[tuple[list[str | CasebookError], Future[list[_Checked | CasebookError]]]]]
     ahead = deque()
     try:
         for batch in batches:
             size = -(-len(batch) // workers)
             parts = [batch[i : i + size] for i in range(0, len(batch), size)]
-            ahead.append([(part, pool.submit(_check, part, reanalyse)) for part in parts])
+            # Of the records sent, only where each was read is kept, to report a dead worker.
+            ahead.append([(_places(part), pool.submit(_check, part, reanalyse)) for part in parts])
+            del batch, parts
             if len(ahead) > BATCHES_AHEAD:
                 yield _collected(ahead.popleft())
         while ahead:
@@ -334,24 +336,29 @@ def _checked_batches(
     pool.shutdown()
 
 
+def _places(part: list[RawCase | CasebookError]) -> list[str | CasebookError]:
+    """Where each record of a part was read; a record that could not be read, its error."""
+    return [raw if isinstance(raw, CasebookError) else raw.where for raw in part]
+
+
 def _collected(
-    parts: list[tuple[list[RawCase | CasebookError], Future[list[_Checked | CasebookError]]]],
+    parts: list[tuple[list[str | CasebookError], Future[list[_Checked | CasebookError]]]],
 ) -> list[_Checked | CasebookError]:
     """A batch's checked parts joined; each record of a part whose worker died, an error."""
     checked: list[_Checked | CasebookError] = []
-    for part, future in parts:
+    for places, future in parts:
         try:
             checked += future.result()
         except Exception as exc:  # a worker died (killed, out of memory)
             checked += [
-                raw
-                if isinstance(raw, CasebookError)
+                place
+                if isinstance(place, CasebookError)
                 else CasebookError(
                     ErrorCode.PROCESSING_FAILED,
                     f"the worker checking it failed: {type(exc).__name__}: {exc}",
-                    raw.where,
+                    place,
                 )
-                for raw in part
+                for place in places
             ]
     return checked
 

@@ -140,8 +140,9 @@ class CaseStore(Protocol):
     def index_entries(
         self, key: str, exclude: Collection[str] = ()
     ) -> Iterator[tuple[str, str | Case]]:
-        """Every stored case's search-index entry built by ``key``, sorted by case id, but
-        those of the cases in ``exclude``.
+        """Every stored case's search-index entry built by ``key``, but those of the cases in
+        ``exclude``, in no particular order (``CaseIndex.from_entries`` sorts them); read a
+        batch at a time, so that memory does not grow with the number of cases.
 
         Yields:
             ``(case id, entry)``, or ``(case id, case)`` for a case without such an entry.

@@ -100,12 +100,19 @@ and leaves more of the log to fold when the store closes, after the workers are 
 after a crash DuckDB replays the log when the file is next opened.
 """
 
+MEMORY_LIMIT = "256MB"
+"""The most memory DuckDB takes for one store file, its buffer pool included."""
+
 CONNECTION_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "checkpoint_threshold": CHECKPOINT_AT,
     # A store path is never a reason to reach the network or load code: DuckDB would otherwise
     # download and load the SQLite extension to open a SQLite file given as the store.
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
+    # DuckDB's buffer pool would otherwise grow to 80% of the machine's memory, caching every
+    # page a load writes or an index build reads. Nothing the store does needs more: it
+    # writes in batches and reads the search entries as they lie, with no sort or large join.
+    "memory_limit": MEMORY_LIMIT,
 }
 """Settings of every connection the store opens."""
 
@@ -617,11 +624,18 @@ class DuckDBCaseStore:
     def index_entries(
         self, key: str, exclude: Collection[str] = (), batch: int = 256
     ) -> Iterator[tuple[str, str | Case]]:
-        """Every stored case's search-index entry built by ``key``, sorted by case id.
+        """Every stored case's search-index entry built by ``key``, in the order the file
+        holds them, then the cases without such an entry.
+
+        The entries are read as they lie in the file, with no join and no sort: a sorted read
+        would make DuckDB hold them all (gigabytes at a few hundred thousand cases), and
+        reading them in id order batch by batch rescans the table per batch, as the file
+        keeps no order of its own. The cases themselves (larger still) are read only when
+        some lack an entry. Both reads are made in one snapshot.
 
         Args:
             key: What built the entries wanted (entries built otherwise are ignored).
-            exclude: Cases whose entries the caller already holds: not read.
+            exclude: Cases whose entries the caller already holds: not yielded.
             batch: How many rows are turned into Python objects at a time.
 
         Yields:
@@ -630,35 +644,34 @@ class DuckDBCaseStore:
         Raises:
             CasebookError: ``CB-E015`` when a stored case no longer validates.
         """
-        wanted: builtins.list[str] | None = None
-        if exclude:
-            # Naming the cases wanted, not those excluded: DuckDB would otherwise read every
-            # entry to build its join before dropping the excluded ones.
-            excluded = set(exclude)
-            wanted = [case_id for case_id in self.ids() if case_id not in excluded]
-            if not wanted:
-                return
-        where = "WHERE c.id IN (SELECT unnest(?::VARCHAR[]))" if wanted is not None else ""
-        parameters: builtins.list[Any] = [] if wanted is None else [wanted]
-        if self._has_entries:
-            sql = (
-                "SELECT c.id, e.entry, CASE WHEN e.entry IS NULL THEN c.case_json END "
-                "FROM cases c LEFT JOIN search_entries e ON e.case_id = c.id AND e.key = ? "
-                f"{where} ORDER BY c.id"
-            )
-            parameters = [key, *parameters]
-        else:
-            sql = f"SELECT c.id, NULL, c.case_json FROM cases c {where} ORDER BY c.id"
+        excluded = set(exclude)
         # A cursor of its own, so that the rows stream while the caller uses the store.
         cursor = self._con.cursor()
         try:
-            cursor.execute(sql, parameters)
+            cursor.begin()
+            if self._has_entries:
+                cursor.execute("SELECT case_id, entry FROM search_entries WHERE key = ?", [key])
+                while rows := cursor.fetchmany(batch):
+                    for case_id, entry in rows:
+                        if case_id not in excluded:
+                            yield case_id, entry
+                lacking = (
+                    "WHERE NOT EXISTS (SELECT 1 FROM search_entries e "
+                    "WHERE e.case_id = c.id AND e.key = ?)"
+                )
+                parameters = [key]
+                counted = cursor.execute(
+                    f"SELECT count(*) FROM cases c {lacking}", parameters
+                ).fetchone()
+                if not counted or not counted[0]:
+                    return
+            else:
+                lacking, parameters = "", []
+            cursor.execute(f"SELECT c.id, c.case_json FROM cases c {lacking}", parameters)
             while rows := cursor.fetchmany(batch):
-                for case_id, entry, case_json in rows:
-                    if entry is None:
+                for case_id, case_json in rows:
+                    if case_id not in excluded:
                         yield case_id, self._validate(case_id, case_json)
-                    else:
-                        yield case_id, entry
         except duckdb.Error as exc:
             self._fail(exc, "reading the search entries")
         finally:

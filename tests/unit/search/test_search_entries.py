@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Callable
 from pathlib import Path
 
@@ -133,3 +134,43 @@ def test_an_entry_of_the_earlier_layout_is_rebuilt_from_its_case(
     assert [(t.key, t.outcome) for t in index.stored("leak").treatments] == [
         ("blood patch", Outcome.RESOLVED)
     ]
+
+
+def test_a_store_of_many_entries_in_no_id_order_builds_the_index_of_its_cases(
+    make_case: CaseBuilder, tmp_path: Path
+) -> None:
+    """The store gives its entries as they lie, a batch at a time; the index sorts them."""
+    indexer = CaseIndexer()
+    seeds = _cases(make_case)
+    # More entries than one batch of the store's read, stored in no id order.
+    numbers = list(range(700))
+    random.Random(7).shuffle(numbers)
+    cases = [
+        seeds[number % len(seeds)].model_copy(update={"id": f"c{number:04d}"}) for number in numbers
+    ]
+    entries = {c.id: indexer.entry(c) for c in cases}
+    with DuckDBCaseStore(tmp_path / "cases.duckdb") as store:
+        store.add_records(
+            [CaseRecord.of(c, "h", indexer.key, entries[c.id].to_json()) for c in cases[:600]]
+        )
+        for case in cases[600:]:
+            store.add(case, "h")  # no entry: indexed from the case
+        assert len(list(store.index_entries(indexer.key, batch=64))) == len(cases)
+        built = build_index(store)
+        held = build_index(store, fresh={c.id: entries[c.id] for c in cases[::3]})
+    expected = CaseIndex.build(sorted(cases, key=lambda c: c.id))
+    built.save(tmp_path / "index", "fingerprint")
+    saved = CaseIndex.load(tmp_path / "index", "fingerprint", built.settings)
+    assert saved is not None
+    query = make_case(
+        "q", "Headache after a lumbar puncture, no fever.", [("Headache", "Sign_symptom")]
+    )
+    for index in (built, held, saved):
+        assert index.ids == expected.ids == tuple(sorted(c.id for c in cases))
+        assert index.facets == expected.facets
+        for case_id in ("c0000", "c0001", "c0350", "c0699"):
+            assert index.stored(case_id) == expected.stored(case_id)
+        for filters in (None, SearchFilters(sex=Sex.MALE)):
+            hits = index.search(index.query(query), 20, filters)
+            assert hits == expected.search(expected.query(query), 20, filters)
+            assert len(hits) == 20

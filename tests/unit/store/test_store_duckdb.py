@@ -8,6 +8,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
@@ -405,20 +406,27 @@ def test_a_failed_batch_writes_none_of_its_cases(store_path: Path) -> None:
     assert _rows(store_path, "SELECT count(*) FROM mentions") == [(2,)]
 
 
+def _by_id(entries: Iterable[tuple[str, str | Case]]) -> list[tuple[str, str | Case]]:
+    """A store's index entries sorted by case id: the store gives them in no set order."""
+    return sorted(entries, key=lambda pair: pair[0])
+
+
 def test_search_entries_are_kept_with_their_case_and_go_with_it(store_path: Path) -> None:
     with DuckDBCaseStore(store_path) as store:
         store.add_records(
             [_record(_case("a"), "h", '{"e": "a"}'), _record(_case("b"), "h", '{"e": "b"}')]
         )
         store.add(_case("c"), "h")  # no entry
-        found = list(store.index_entries("k1"))
+        found = _by_id(store.index_entries("k1"))
         assert found[:2] == [("a", '{"e": "a"}'), ("b", '{"e": "b"}')]
         assert found[2] == ("c", _case("c"))  # the case itself, to index now
-        assert [entry for _, entry in store.index_entries("k2")] == [_case(i) for i in "abc"]
+        assert [entry for _, entry in _by_id(store.index_entries("k2"))] == [
+            _case(i) for i in "abc"
+        ]
         assert list(store.index_entries("k1", exclude={"a", "c"})) == [("b", '{"e": "b"}')]
         store.remove("a")
         store.add_records([_record(_case("b", TEXT + " Later."), "h2", '{"e": "b2"}')])
-        assert list(store.index_entries("k1")) == [("b", '{"e": "b2"}'), ("c", _case("c"))]
+        assert _by_id(store.index_entries("k1")) == [("b", '{"e": "b2"}'), ("c", _case("c"))]
     assert _rows(store_path, "SELECT case_id, entry FROM search_entries") == [("b", '{"e": "b2"}')]
 
 
@@ -433,7 +441,7 @@ def test_a_version_1_store_is_read_as_it_is_and_upgraded_when_written(store_path
         assert list(store.index_entries("k1")) == [("a", _case("a"))]
     with DuckDBCaseStore(store_path) as store:
         store.add_records([_record(_case("b"), "h", '{"e": "b"}')])
-        assert list(store.index_entries("k1")) == [("a", _case("a")), ("b", '{"e": "b"}')]
+        assert _by_id(store.index_entries("k1")) == [("a", _case("a")), ("b", '{"e": "b"}')]
     assert _rows(store_path, "SELECT value FROM meta WHERE key = 'schema_version'") == [
         (str(STORE_SCHEMA_VERSION),)
     ]
