@@ -22,6 +22,7 @@ import csv
 import io
 import math
 import os
+import re
 import shutil
 import sys
 from array import array
@@ -81,6 +82,15 @@ DEFAULT_CONF: dict[str, str] = {
 STATUS_DDL = "ordinal long, id string, path string, code string, message string"
 """What a worker sends back per document: its place in the staging file, its id, and the
 error's path, code and message when it failed (null when its output was written)."""
+
+
+_GLOB_CHARACTERS = re.compile(r"([\\*?\[\]{}])")
+
+
+def literal_path(path: Path) -> str:
+    """``path`` as Spark reads it literally: Hadoop reads ``*?[]{}`` and ``\\`` in a path as a
+    glob (an output folder named ``spark-local[1]`` would match nothing), so each is escaped."""
+    return _GLOB_CHARACTERS.sub(r"\\\1", str(path))
 
 
 def fingerprint(document: Document) -> str:
@@ -313,7 +323,7 @@ def _analyse_on_spark(
             parts[ordinal] = partition
         if on_start:
             on_start(len(todo), count)
-        documents = spark.read.parquet(str(staged_file))
+        documents = spark.read.parquet(literal_path(staged_file))
         dealt = (
             documents.rdd.map(partial(_keyed, spark.sparkContext.broadcast(parts)))
             .filter(_kept)
