@@ -4,9 +4,11 @@ The document-level ranker (``casebook.coding.icd10cm``) reads the whole text, ne
 family history and the discussion of other patients included; it may rank, but it never adds a
 code by itself. A code enters the case's set only when a **supporting mention** states it: a
 finding mention (``mention_types``) asserted present, of the patient, which carries this code,
-or one that refines it: the ranker may prefer a code the words say, never a finer one they do
-not ("vomiting" never supports "Vomiting without nausea") nor a sibling ("anorexia" never
-supports "Abnormal weight loss", though both are R63). A finding mention carries the codes
+or one that refines it (a finding of the past history supports only a condition that lasts,
+``casebook.kb.chronic``: "history of hypertension" is hypertension today). The ranker may
+prefer a code the words say, never a finer one they do not ("vomiting" never supports
+"Vomiting without nausea") nor a sibling ("anorexia" never supports "Abnormal weight loss",
+though both are R63). A finding mention carries the codes
 
 * whose ICD-10-CM 2026 title or inclusion term it names, every content word of the term being
   among its words ("ALK-positive anaplastic large cell lymphoma" → C84.6); of terms nested in
@@ -40,6 +42,7 @@ from itertools import combinations
 from pydantic import Field
 
 from casebook.kb.base import normalize_alias
+from casebook.kb.chronic import is_chronic
 from casebook.kb.icd10cm import Icd10cmVocabulary, content_words
 from casebook.model import Assertion, Case, EntityType, Mention, RecordModel, Span
 
@@ -51,6 +54,7 @@ FEATURES: tuple[str, ...] = (
     "link",
     "mentions",
     "billable",
+    "historical",
 )
 """What the scorer knows of a candidate code in a document:
 
@@ -59,7 +63,8 @@ FEATURES: tuple[str, ...] = (
 * ``mention_lineage``: 1 when supporting mentions carry only codes that refine it;
 * ``link``: how well the best supporting mention names it (``link_mentions``' score);
 * ``mentions``: log(1 + the number of supporting mentions);
-* ``billable``: 1 for a billable ICD-10-CM 2026 leaf.
+* ``billable``: 1 for a billable ICD-10-CM 2026 leaf;
+* ``historical``: 1 when only past-history mentions of a lasting condition support it.
 """
 
 
@@ -90,6 +95,11 @@ class CodeSetSettings(RecordModel):
     shown_threshold: float = Field(
         default=0.5, ge=0.0, le=1.0, description="Least score of a shown code (calibrated)."
     )
+    chronic_history: bool = Field(
+        default=True,
+        description="Whether a past-history mention of a lasting condition "
+        "(``casebook.kb.chronic``) supports its code.",
+    )
 
 
 @dataclass(frozen=True)
@@ -119,6 +129,24 @@ def mention_key(mention: Mention) -> str:
 def supports(mention: Mention, settings: CodeSetSettings) -> bool:
     """Whether a mention can support a case code: a present finding of the patient's own."""
     return mention.assertion is Assertion.PRESENT and mention.type in settings.mention_types
+
+
+def supported_codes(
+    mention: Mention, coded: Sequence[MentionCode], settings: CodeSetSettings
+) -> list[MentionCode]:
+    """The codes of ``coded`` that ``mention`` supports as the patient's: all of them for a
+    present finding; for a finding of the past history, those of conditions that last
+    ("history of hypertension" is hypertension today, "history of endocarditis" no illness
+    of today's); none for a negated, uncertain, hypothetical or family finding."""
+    if supports(mention, settings):
+        return list(coded)
+    if (
+        settings.chronic_history
+        and mention.assertion is Assertion.HISTORICAL
+        and mention.type in settings.mention_types
+    ):
+        return [c for c in coded if is_chronic(c.code)]
+    return []
 
 
 _NAMING_ATTRIBUTES = frozenset({"site", "laterality", "detail"})
@@ -261,10 +289,9 @@ def candidates(
         vocabulary: ICD-10-CM 2026.
         settings: The code-set settings.
     """
-    supporting = [m for m in case.mentions if m.id in linked and supports(m, settings)]
     by_category: dict[str, list[tuple[Mention, MentionCode]]] = {}
-    for mention in supporting:
-        for coded in linked[mention.id]:
+    for mention in case.mentions:
+        for coded in supported_codes(mention, linked.get(mention.id, ()), settings):
             by_category.setdefault(vocabulary.category(coded.code), []).append((mention, coded))
     codes = dict.fromkeys(ranked)
     codes.update(dict.fromkeys(c.code for pairs in by_category.values() for _, c in pairs))
@@ -273,7 +300,8 @@ def candidates(
         lineage = [
             (m, c)
             for m, c in by_category.get(vocabulary.category(code), [])
-            if c.code == code or vocabulary.is_descendant(c.code, code)
+            if (c.code == code or vocabulary.is_descendant(c.code, code))
+            and (m.assertion is Assertion.PRESENT or is_chronic(code))
         ]
         if not lineage:
             continue
@@ -289,6 +317,7 @@ def candidates(
             "link": max(c.score for _, c in named),
             "mentions": math.log1p(len(mention_ids)),
             "billable": 1.0 if vocabulary.is_billable(code) else 0.0,
+            "historical": float(all(m.assertion is Assertion.HISTORICAL for m, _ in named)),
         }
         spans = sorted({(m.start, m.end) for m, _ in named})
         found.append(

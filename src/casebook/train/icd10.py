@@ -60,17 +60,19 @@ INTENDED_USE = """## Intended use
 Research and decision support, not diagnosis and not billing: the ICD-10-CM codes a case
 report's present findings support, each with the words that support it, for a person to check
 against the text. It codes only the patient's own present findings (never negated, uncertain,
-historical, family or hypothetical ones) and shows only the codes above a threshold calibrated
-for precision on held-out documents. It is not a medical device and no code it gives should be
-acted on unread.
+family or hypothetical ones; of the past history only conditions that last, such as
+hypertension or type 2 diabetes, `casebook/resources/chronic_conditions.json`) and shows only
+the codes above a threshold calibrated for precision on held-out documents. It is not a
+medical device and no code it gives should be acted on unread.
 """
 
 FAILURE_MODES = """## Known failure modes
 
 - It learnt from CodiEsp's clinical case reports (Spanish, translated into English); other
   kinds of text are not measured.
-- CodiEsp codes what its annotators read, negated and historical conditions included;
-  casebook codes only present findings, so its recall against CodiEsp is bounded.
+- CodiEsp codes what its annotators read, negated and past conditions included; casebook
+  codes only present findings and lasting conditions of the past history, so its recall
+  against CodiEsp is bounded.
 - Findings the mention model misses, or types as something else, cannot support a code; a
   finding named in words no ICD-10-CM title, inclusion term or Index name spells is not coded.
 - The association lexicon carries CodiEsp's coding conventions ("hematoma" → T14.8).

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from casebook.coding.codeset import (
     Candidate,
     CodeSetSettings,
+    MentionCode,
     candidates,
     link_mentions,
     logistic,
@@ -109,10 +110,13 @@ def test_a_finding_mostly_coded_so_in_training_is_linked_to_that_code() -> None:
     assert "cough" not in lexicon
 
 
-def supported(case: Case, ranked: dict[str, dict[str, float]]) -> set[str]:
+def linked_of(case: Case) -> dict[str, list[MentionCode]]:
     findings = [m for m in case.mentions if m.type in SETTINGS.mention_types]
-    linked = dict(zip((m.id for m in findings), link_mentions(findings, CM, {}, 3), strict=True))
-    return {c.code for c in candidates(case, ranked, linked, CM, SETTINGS)}
+    return dict(zip((m.id for m in findings), link_mentions(findings, CM, {}, 3), strict=True))
+
+
+def supported(case: Case, ranked: dict[str, dict[str, float]]) -> set[str]:
+    return {c.code for c in candidates(case, ranked, linked_of(case), CM, SETTINGS)}
 
 
 def test_only_present_findings_support_a_code() -> None:
@@ -128,6 +132,30 @@ def test_only_present_findings_support_a_code() -> None:
     )
     ranked = {"R50.9": {"linear": 0.9}, "J45.909": {"linear": 0.8}, "J18.9": {"linear": 0.8}}
     assert supported(case, ranked) == {"R05", "R05.9"}
+
+
+def test_a_lasting_condition_of_the_past_history_supports_its_code() -> None:
+    text = "A history of hypertension and of bacterial endocarditis. She had a cough."
+    case = case_of(
+        text,
+        [
+            finding(text, "hypertension", 1, Assertion.HISTORICAL),
+            finding(text, "bacterial endocarditis", 2, Assertion.HISTORICAL),
+            finding(text, "cough", 3),
+        ],
+    )
+    ranked = {"I10": {"linear": 0.9}, "I33.0": {"linear": 0.9}}
+    found = {c.code: c for c in candidates(case, ranked, linked_of(case), CM, SETTINGS)}
+    assert "I10" in found and found["I10"].features["historical"] == 1.0
+    assert found["R05"].features["historical"] == 0.0
+    assert "I33.0" not in found  # the endocarditis is over: no illness of today's
+
+
+def test_without_the_chronic_rule_the_past_history_supports_nothing() -> None:
+    text = "A history of hypertension."
+    case = case_of(text, [finding(text, "hypertension", 1, Assertion.HISTORICAL)])
+    settings = SETTINGS.model_copy(update={"chronic_history": False})
+    assert not candidates(case, {"I10": {"linear": 0.9}}, linked_of(case), CM, settings)
 
 
 def test_the_ranker_never_adds_a_finer_code_or_a_sibling() -> None:
