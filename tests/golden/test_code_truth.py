@@ -71,3 +71,28 @@ def test_a_denied_finding_keeps_its_code_on_its_mention() -> None:
     assert fever.assertion is Assertion.NEGATED
     assert any(c.code == "R50.9" for c in fever.codes)
     assert not case.codes
+
+
+PAST_HISTORY = [
+    ("A 60-year-old man with a history of hypertension presented with a cough.", "I10"),
+    ("She had a history of type 2 diabetes mellitus and presented with jaundice.", "E11"),
+    ("He had a history of bacterial endocarditis and presented with a cough.", None),
+    ("She had a history of pneumonia and presented with jaundice.", None),
+]
+"""(report, the code prefix its past history still supports, if any): a lasting condition of
+the past history is the patient's today; an illness that is over is not."""
+
+
+@pytest.mark.parametrize(("text", "lasting"), PAST_HISTORY)
+def test_only_a_lasting_condition_of_the_past_history_is_coded(
+    text: str, lasting: str | None
+) -> None:
+    case = analyze_document(Document(id="h", text=text, source=Source(format=SourceFormat.TEXT)))
+    for code in case.codes:
+        if code.system is not CodeSystem.ICD10CM:
+            continue
+        assertions = {case.mention(m).assertion for m in code.mentions}
+        if assertions == {Assertion.HISTORICAL}:
+            assert lasting is not None and code.code.startswith(lasting), code.code
+    shown = [c.code for c in case.shown_codes() if c.system is CodeSystem.ICD10CM]
+    assert lasting is None or any(code.startswith(lasting) for code in shown), shown
