@@ -79,6 +79,11 @@ COMMIT_EVERY_S = 1.0
 COMMIT_AT_MOST = 64
 """The most cases ``add`` commits in one transaction."""
 
+KEPT_ENTRIES_AT_MOST = 20_000
+"""The most search-index entries ``add`` keeps for the index it builds at the end; the index
+reads the entries of the cases beyond them from the store, so that memory stays bounded
+whatever the number of cases added."""
+
 
 class BatchWriter:
     """Stores analysed cases in batches of whole cases, one transaction per batch.
@@ -90,8 +95,8 @@ class BatchWriter:
     (and write) it between two batches; a batch waits, bounded, while another process holds it.
 
     With ``entry_key`` set, the search-index entries built by that key of the cases it stores
-    are kept in ``entries``, read while the workers analyse: building the index at the end
-    then reads none of them back from the store.
+    are kept in ``entries`` (the first ``kept_at_most``), read while the workers analyse:
+    building the index at the end then reads none of them back from the store.
     """
 
     def __init__(
@@ -101,9 +106,11 @@ class BatchWriter:
         on_advance: Callable[[], None] | None,
         entry_key: str | None = None,
         commit_at_most: int = COMMIT_AT_MOST,
+        kept_at_most: int = KEPT_ENTRIES_AT_MOST,
     ) -> None:
         self._store_path = store_path
         self._commit_at_most = commit_at_most
+        self._kept_at_most = kept_at_most
         self._result = result
         self._on_advance = on_advance
         self._pending: list[CaseRecord] = []
@@ -154,7 +161,7 @@ class BatchWriter:
     def _keep_entry(self, record: CaseRecord) -> None:
         if self._entry_key is None or record.index_entry is None:
             return
-        if record.index_key != self._entry_key:
+        if record.index_key != self._entry_key or len(self.entries) >= self._kept_at_most:
             return
         from casebook.search.hybrid import IndexEntry
 

@@ -174,3 +174,26 @@ def test_a_store_of_many_entries_in_no_id_order_builds_the_index_of_its_cases(
             hits = index.search(index.query(query), 20, filters)
             assert hits == expected.search(expected.query(query), 20, filters)
             assert len(hits) == 20
+
+
+def test_add_keeps_at_most_its_bound_of_entries_and_the_index_reads_the_rest(
+    make_case: CaseBuilder, tmp_path: Path
+) -> None:
+    from casebook.service.records import AddResult, BatchWriter
+
+    cases = _cases(make_case)
+    indexer = CaseIndexer()
+    path = tmp_path / "cases.duckdb"
+    with DuckDBCaseStore(path):
+        pass
+    writer = BatchWriter(path, AddResult(), None, indexer.key, kept_at_most=2)
+    for case in cases:
+        writer.put(CaseRecord.of(case, "h", indexer.key, indexer.entry(case).to_json()))
+    writer.flush()
+    assert list(writer.entries) == [c.id for c in cases[:2]]  # memory bounded, whatever added
+    with DuckDBCaseStore(path) as store:
+        index = build_index(store, fresh=writer.current_entries(store))
+    from_cases = CaseIndex.build(sorted(cases, key=lambda c: c.id))
+    query = make_case("q", "A boy had a cough and fever.", [("cough", "Sign_symptom")])
+    assert index.ids == from_cases.ids
+    assert index.search(index.query(query), 4) == from_cases.search(from_cases.query(query), 4)
