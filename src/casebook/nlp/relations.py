@@ -308,7 +308,9 @@ class RelationFinder:
         """The nearest mention of ``types`` after the trigger, or the listed run of them.
 
         A mention of ``stop_types`` (the other end's types) ends the run: "CT revealed A and
-        MRI showed B" does not link B to the CT.
+        MRI showed B" does not link B to the CT. The first mention lies before any comma after
+        the trigger: past one, the words the trigger governs ("the trauma caused by the loose
+        denture, an ulcer …") have ended.
         """
         candidates = sorted(
             (m for m in members if m.start >= trigger.end and m.type in types | stop_types),
@@ -320,7 +322,7 @@ class RelationFinder:
                 break
             distance = self._distance(text, trigger.end, mention.start, members)
             limit = self.rules.max_list if linked else trigger.rule.max_after
-            if distance > limit:
+            if distance > limit or (not linked and "," in text[trigger.end : mention.start]):
                 break
             linked.append(mention)
             if not trigger.rule.list_after:

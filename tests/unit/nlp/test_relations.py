@@ -212,6 +212,16 @@ def test_a_clause_boundary_blocks_a_link(finder: RelationFinder) -> None:
     assert ("Fever", "CSF") not in triples(case, "caused_by")
 
 
+def test_a_comma_after_the_trigger_ends_what_it_governs(finder: RelationFinder) -> None:
+    case = finder(
+        make_case(
+            "As a result of the trauma caused by the loose denture, an ulcer developed.",
+            [("trauma", DISEASE), ("ulcer", SIGN)],
+        )
+    )
+    assert ("trauma", "ulcer") not in triples(case, "caused_by")
+
+
 def test_an_event_between_blocks_a_near_link(finder: RelationFinder) -> None:
     case = finder(
         make_case(
