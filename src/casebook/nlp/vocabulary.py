@@ -15,6 +15,9 @@ they leave) is given to a mention:
   fibrosis" read as a structure and a sign) or that the phenotype coder would not code from its
   own words ("skin tag-like basal cell carcinomas") carries the concept, and none when there is
   no such mention;
+* where it is one word that also names a procedure or a test (the heads of ICD-10-PCS
+  procedure names: "aspiration", "hypothermia") and lies within a procedure mention ("fine-needle
+  aspiration cytology", "therapeutic hypothermia"), nothing: there the word names the procedure;
 * where it overlaps only mentions of other kinds ("low-set" a description, "ears" a structure),
   a new finding mention over the phenotype's words, lying over them.
 
@@ -25,7 +28,8 @@ that these findings are asserted, related and coded like the model's.
 
 from __future__ import annotations
 
-from casebook.kb.base import AliasMatch
+from casebook.kb.base import AliasMatch, normalize_tokens
+from casebook.kb.heads import load_head_words
 from casebook.kb.icd10cm import Icd10cmVocabulary, alias_words, load_icd10cm
 from casebook.model import Case, Code, CodeSystem, EntityType, Mention
 from casebook.nlp.hpo_spans import SpanScorer, packaged_scorer, recognise
@@ -34,6 +38,8 @@ from casebook.nlp.spans import SpanIndex
 
 OVERLAPPING_TYPES = frozenset({EntityType.HISTORY, EntityType.FAMILY_HISTORY})
 """Mention types that may lie over a finding mention."""
+
+PROCEDURE_TYPES = frozenset({EntityType.DIAGNOSTIC_PROCEDURE, EntityType.THERAPEUTIC_PROCEDURE})
 
 
 class VocabularyMentions:
@@ -90,6 +96,8 @@ class VocabularyMentions:
             codes = self._codes(case.text, match)
             overlapping = [by_id[i] for i in taken.overlapping(match.start, match.end)]
             findings = [m for m in overlapping if m.type in self.coder.rules.mention_types]
+            if not findings and self._names_procedure(case.text, match, overlapping):
+                continue
             if findings:
                 holder = next(
                     (
@@ -126,6 +134,20 @@ class VocabularyMentions:
         ]
         mentions = sorted([*mentions, *added], key=lambda m: (m.start, m.end))
         return case.model_copy(update={"mentions": mentions})
+
+    def _names_procedure(self, text: str, match: AliasMatch, overlapping: list[Mention]) -> bool:
+        """Whether the phenotype's one word is a procedure's or a test's name within a
+        procedure mention ("aspiration" of "fine-needle aspiration cytology")."""
+        words = normalize_tokens(text[match.start : match.end])
+        if len(words) != 1:
+            return False
+        heads = load_head_words()
+        if words[0] not in heads.procedure and words[0] not in heads.test:
+            return False
+        return any(
+            m.type in PROCEDURE_TYPES and m.start <= match.start and match.end <= m.end
+            for m in overlapping
+        )
 
     def _codes(self, text: str, match: AliasMatch) -> list[Code]:
         """The match's concepts, then those of the aliases nested in its words ("hearing loss"

@@ -9,7 +9,15 @@ import pytest
 
 from casebook.errors import CasebookError, ErrorCode
 from casebook.ingest.text import read_text
-from casebook.model import Assertion, Case, CodeSystem, EntityType, Mention
+from casebook.model import (
+    Assertion,
+    Case,
+    CodeSystem,
+    EntityType,
+    Mention,
+    Source,
+    SourceFormat,
+)
 from casebook.nlp.assertion import ContextAssertion
 from casebook.nlp.phenotypes import PhenotypeCoder
 from casebook.nlp.pipeline import Pipeline
@@ -165,3 +173,35 @@ def test_a_name_never_claims_what_the_words_do_not_say(pipeline: Pipeline, tmp_p
     assert "HP:0032934" not in hpo_codes(analyse(pipeline, tmp_path, text))
     spontaneous = "She had a spontaneous cerebrospinal fluid leak."
     assert "HP:0032934" in hpo_codes(analyse(pipeline, tmp_path, spontaneous))
+
+
+@pytest.mark.parametrize(
+    ("text", "procedure", "phenotype"),
+    [
+        (
+            "Fine-needle aspiration cytology of the node was done.",
+            "Fine-needle aspiration cytology",
+            False,
+        ),
+        ("She had recurrent aspiration.", None, True),
+    ],
+)
+def test_a_word_naming_a_procedure_within_one_is_no_phenotype(
+    text: str, procedure: str | None, phenotype: bool
+) -> None:
+    mentions = []
+    if procedure is not None:
+        start = text.index(procedure)
+        mentions.append(
+            Mention(
+                id="m1",
+                start=start,
+                end=start + len(procedure),
+                text=procedure,
+                type=EntityType.DIAGNOSTIC_PROCEDURE,
+            )
+        )
+    case = Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=mentions)
+    found = VocabularyMentions()(case)
+    aspiration = [m for m in found.mentions if any(c.code == "HP:0002835" for c in m.codes)]
+    assert bool(aspiration) is phenotype
