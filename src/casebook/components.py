@@ -21,6 +21,7 @@ from casebook.nlp.lexicon import LexiconMentions
 from casebook.nlp.mentions import MentionExtractor
 from casebook.nlp.patient import PatientDemographics
 from casebook.nlp.phenotypes import PhenotypeCoder
+from casebook.nlp.phrases import PhraseWidener
 from casebook.nlp.pipeline import PROVIDED_BY_READER, Component, Pipeline
 from casebook.nlp.relations import RelationFinder
 from casebook.nlp.sections import SectionDetector
@@ -39,6 +40,7 @@ COMPONENTS: dict[str, Callable[[], Component]] = {
     "abbreviations": AbbreviationDetector,
     "assertion": ContextAssertion,
     "attributes": AttributeLinker,
+    "phrases": PhraseWidener,
     "relations": RelationFinder,
     "temporal": TemporalOrderer,
     "summary": SummaryBuilder,
@@ -59,6 +61,7 @@ DEFAULT_COMPONENTS: tuple[str, ...] = (
     "abbreviations",
     "assertion",
     "attributes",
+    "phrases",
     "relations",
     "temporal",
     "phenotypes",

@@ -306,6 +306,19 @@ class Mention(Span):
     expansion: str | None = Field(
         default=None, description="Long form when the mention is an abbreviation."
     )
+    core: Span | None = Field(
+        default=None,
+        description="The words the mention model marked, when the mention was widened over "
+        "the modifiers before them to its whole phrase ('large cell lymphoma' of "
+        "'ALK-positive anaplastic large cell lymphoma'); MACCROBAT annotates these.",
+    )
+
+    @property
+    def marked_text(self) -> str:
+        """The words the mention model marked: ``text`` less the modifiers joined before."""
+        if self.core is None:
+            return self.text
+        return self.text[self.core.start - self.start : self.core.end - self.start]
 
 
 class Abbreviation(RecordModel):

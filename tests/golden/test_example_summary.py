@@ -15,8 +15,8 @@ from __future__ import annotations
 from casebook.model import Assertion, Case, ClinicalSummary
 
 EXPECTED: dict[str, set[str]] = {
-    "presenting_problem": {"large cell lymphoma"},
-    "diagnoses": {"large cell lymphoma", "subdural effusions"},
+    "presenting_problem": {"ALK-positive anaplastic large cell lymphoma"},
+    "diagnoses": {"ALK-positive anaplastic large cell lymphoma", "bilateral subdural effusions"},
     "procedures": {"intrathecal prophylaxis"},
     "complications": {"cerebrospinal fluid leak"},
     "investigations": {
@@ -72,7 +72,7 @@ def test_tests_carry_their_results_and_the_patch_its_outcome(case: Case) -> None
         for item in _summary(case).investigations
     }
     assert results["computed tomography"] == {"normal"}
-    assert results["magnetic resonance imaging"] == {"subdural effusions"}
+    assert results["magnetic resonance imaging"] == {"bilateral subdural effusions"}
     # The mention model retrained on 2026-12-05 no longer tags "extremely low" as a value: the
     # pressure is shown without its result, never with a wrong one.
     assert results["cerebrospinal fluid pressure"] <= {"low"}

@@ -123,7 +123,7 @@ class Candidate:
 
 def mention_key(mention: Mention) -> str:
     """The words a mention is looked up under in the association lexicon."""
-    return normalize_alias(mention.expansion or mention.text)
+    return normalize_alias(mention.expansion or mention.marked_text)
 
 
 def supports(mention: Mention, settings: CodeSetSettings) -> bool:
@@ -189,7 +189,8 @@ def link_mentions(
     coded: list[list[MentionCode]] = []
     for mention in mentions:
         sites = " ".join(a.text for a in mention.attributes if a.name in _NAMING_ATTRIBUTES)
-        text = f"{mention.expansion or mention.text} {sites}"
+        # The marked words: the modifiers of a whole phrase are among the details already.
+        text = f"{mention.expansion or mention.marked_text} {sites}"
         best = _best_named(_linked_words(text, vocabulary), vocabulary)
         for structure in (nearby or {}).get(mention.id, ()) if not best else ():
             # A finding whose words name nothing is read with a body structure of its sentence

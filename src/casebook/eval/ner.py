@@ -172,7 +172,9 @@ class NerTally:
         """Score one document's predicted mentions against its gold annotations."""
         self.docs += 1
         gold = [Labeled(e.type, e.start, e.end) for e in annotations.entities]
-        predicted = [Labeled(str(m.type), m.start, m.end) for m in mentions]
+        # A mention widened to its whole phrase is scored by the words the model marked,
+        # which is what MACCROBAT annotates.
+        predicted = [Labeled(str(m.type), *_marked(m)) for m in mentions]
         self._count(self.strict, gold, predicted, match_strict(gold, predicted))
         lenient_pairs = match_lenient(gold, predicted)
         self._count(self.lenient, gold, predicted, lenient_pairs)
@@ -300,3 +302,9 @@ def evaluate_ner(
     return tally.report(seconds).model_copy(
         update={"split": split, "in_sample": in_sample, "skipped": skipped}
     )
+
+
+def _marked(mention: Mention) -> tuple[int, int]:
+    """The characters the mention model marked (``Mention.core``, else the mention's)."""
+    span = mention.core or mention
+    return span.start, span.end

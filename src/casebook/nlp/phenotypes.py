@@ -286,6 +286,9 @@ class PhenotypeCoder:
         accepted = self.link(mention.expansion or mention.text)
         if not accepted and mention.expansion:
             accepted = self.link(mention.text)
+        if not accepted and mention.core is not None:
+            # A whole phrase no HPO term names may hold one ("bilateral subdural effusions").
+            accepted = self.link(mention.marked_text)
         if not accepted:
             return mention
         kept = [c for c in mention.codes if c.system is not CodeSystem.HPO]

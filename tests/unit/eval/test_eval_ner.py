@@ -192,3 +192,18 @@ def test_report_fields_are_prf() -> None:
     report = evaluate_ner(BRAT, fake_analyze)
     assert isinstance(report.core.strict, PRF)
     assert report.all_types.lenient.p == 80.0
+
+
+def test_a_widened_mention_is_scored_by_the_words_the_model_marked() -> None:
+    def widened(document: Document) -> Case:
+        case = fake_analyze(document)
+        for mention in case.mentions:
+            if mention.text == "mild dyspnea":
+                start = mention.start + len("mild ")
+                mention.core = Span(start=start, end=mention.end)
+        return case
+
+    report = evaluate_ner(BRAT, widened).model_dump(by_alias=True)
+    # "mild dyspnea" counts as the gold "dyspnea": strict TP 7 -> 8 of 10 predictions.
+    assert report["all"]["strict"] == {"p": 80.0, "r": 88.89, "f1": 84.21}
+    assert report["per_type"]["Sign_symptom"] == {"p": 66.67, "r": 100.0, "f1": 80.0}

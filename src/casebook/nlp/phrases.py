@@ -1,0 +1,94 @@
+"""Whole phrases: a finding mention widened over the modifiers written right before it.
+
+MACCROBAT annotates "ALK-positive", "anaplastic" and "large cell lymphoma" as three mentions
+(two Detailed_description modifiers and a disease), and the mention model marks them so; a
+clinician reads one finding, "ALK-positive anaplastic large cell lymphoma". ``PhraseWidener``
+runs after ``attributes`` and widens each finding mention of ``widened_types`` over the
+modifiers among its attributes (``joined_attributes``: details, severity) that run up to it,
+each separated from the next only by ``joiners`` ("severe headache", "bilateral subdural
+effusions"). The widened mention keeps its attributes and its id; the words the model marked
+stay in ``Mention.core``, which the MACCROBAT evaluation scores. An abbreviation, whose long
+form names the finding, is left as it is. The modifier mentions stay: they carry their own
+type and relations. Rules: ``resources/phrases.json`` (schema ``PhraseRules``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from casebook.model import Case, EntityType, Mention, RecordModel, Span
+from casebook.resources import load_rules
+
+
+class PhraseRules(RecordModel):
+    """The schema of ``phrases.json``."""
+
+    version: str = Field(min_length=1)
+    about: str = ""
+    widened_types: list[EntityType] = Field(min_length=1)
+    joined_attributes: list[str] = Field(
+        min_length=1, description="Attribute names whose words join the phrase ('detail')."
+    )
+    joiners: list[str] = Field(
+        min_length=1, description="Characters that may lie between two words of a phrase."
+    )
+
+
+class PhraseWidener:
+    """Widens finding mentions to their whole phrase (see the module docstring).
+
+    Args:
+        rules: A packaged rule file name or a path to one's own rule file.
+
+    Raises:
+        CasebookError: ``CB-E012`` when the rule file is missing or breaks its schema.
+    """
+
+    name = "phrases"
+    requires: frozenset[str] = frozenset({"text", "mentions.attributes"})
+    assigns: frozenset[str] = frozenset({"mentions.span"})
+
+    def __init__(self, rules: str | Path = "phrases.json") -> None:
+        self.rules = load_rules(rules, PhraseRules)
+        self._types = frozenset(self.rules.widened_types)
+        self._names = frozenset(self.rules.joined_attributes)
+        self._joiners = frozenset("".join(self.rules.joiners))
+
+    def __call__(self, case: Case) -> Case:
+        """Return ``case`` with its finding mentions widened to their whole phrases."""
+        mentions = [self.widened(case.text, m) for m in case.mentions]
+        if all(a is b for a, b in zip(mentions, case.mentions, strict=True)):
+            return case
+        return case.model_copy(update={"mentions": mentions})
+
+    def widened(self, text: str, mention: Mention) -> Mention:
+        """The mention over the modifiers that run up to it, or itself."""
+        if (
+            mention.type not in self._types
+            or mention.expansion is not None
+            or mention.fragments
+            or mention.core is not None
+        ):
+            return mention
+        modifiers = sorted(
+            (a for a in mention.attributes if a.name in self._names and a.end <= mention.start),
+            key=lambda a: a.start,
+            reverse=True,
+        )
+        start = mention.start
+        for modifier in modifiers:
+            between = text[modifier.end : start]
+            if modifier.end > start or not set(between) <= self._joiners or len(between) > 2:
+                break
+            start = modifier.start
+        if start == mention.start:
+            return mention
+        return mention.model_copy(
+            update={
+                "start": start,
+                "text": text[start : mention.end],
+                "core": Span(start=mention.start, end=mention.end),
+            }
+        )
