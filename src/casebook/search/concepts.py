@@ -218,7 +218,8 @@ class FactExtractor:
             spans = ((mention.start, mention.end),)
             rule = settings.mention_types.get(mention.type)
             if rule is not None:
-                words = normalize_alias(mention.expansion or mention.text)
+                # The marked words: "severe headache" and "headache" are one concept.
+                words = normalize_alias(mention.expansion or mention.marked_text)
                 if len(words) >= settings.min_key_chars and any(c.isalpha() for c in words):
                     found.append(
                         Fact(f"{rule.group}:{words}", negated, 0, rule.weight, mention.text, spans)
