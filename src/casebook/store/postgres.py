@@ -14,13 +14,16 @@ anyway).
 
 A store opened read-only reads in one REPEATABLE READ snapshot, so that the store's
 fingerprint and the search entries an index is built from describe the same cases even while
-others write; the saved index is then stamped with exactly the cases it holds.
+others write; the saved index is then stamped with exactly the cases it holds. The
+fingerprint costs one row read whatever the store's size: the store's id, drawn with its
+schema, and a change counter that a trigger on ``cases`` raises once in every transaction
+that changes a case, as that transaction commits (``casebook_store_state``).
 
 Case ids sort with the "C" collation, byte by byte as DuckDB sorts them, so that both stores
 list cases, and build their search index, in the same order.
 
 The schema is versioned: ``MIGRATIONS`` lists every change, ``casebook store migrate``
-applies those a database lacks, and each applied version is recorded in
+applies those a database lacks (in one transaction), and each applied version is recorded in
 ``casebook_schema_migrations``. A writer creates the schema in a database that has none; an
 older schema is upgraded only by ``casebook store migrate``, so that a newer casebook never
 changes a shared database under older servers unasked.
@@ -101,6 +104,39 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        2,
+        "a change counter and a store id for the store's fingerprint",
+        (
+            # One row: the store's id, drawn once, and how many transactions changed its cases.
+            """CREATE TABLE casebook_store_state (
+                only_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (only_row),
+                store_id TEXT NOT NULL,
+                generation BIGINT NOT NULL
+            )""",
+            "INSERT INTO casebook_store_state (store_id, generation) "
+            "VALUES (gen_random_uuid()::text, 0)",
+            # Counted once per transaction (the flag is local to it), as its last act before
+            # commit: the deferred trigger fires for each row it changed, and the row lock on
+            # the counter, which other writers wait for, is held only while it commits.
+            """CREATE FUNCTION casebook_count_change() RETURNS trigger
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                IF current_setting('casebook.change_counted', true) IS DISTINCT FROM 'on' THEN
+                    UPDATE casebook_store_state SET generation = generation + 1;
+                    PERFORM set_config('casebook.change_counted', 'on', true);
+                END IF;
+                RETURN NULL;
+            END
+            $$""",
+            """CREATE CONSTRAINT TRIGGER cases_changed
+            AFTER INSERT OR UPDATE OR DELETE ON cases
+            DEFERRABLE INITIALLY DEFERRED
+            FOR EACH ROW EXECUTE FUNCTION casebook_count_change()""",
+            """CREATE TRIGGER cases_truncated AFTER TRUNCATE ON cases
+            FOR EACH STATEMENT EXECUTE FUNCTION casebook_count_change()""",
+        ),
+    ),
 )
 """Every schema version, in order; append one (never edit an applied one) to change it."""
 
@@ -163,30 +199,35 @@ def applied_versions(connection: psycopg.Connection[Any]) -> builtins.list[int]:
 
 
 def migrate(location: PostgresLocation, wait_s: float = 30.0) -> builtins.list[Migration]:
-    """Apply the migrations the database lacks, each in its own transaction.
+    """Apply the migrations the database lacks, all in one transaction.
+
+    One transaction, so that no other process ever sees some of them applied and not the
+    rest: a writer that finds an empty database creates the whole schema this way while others
+    may be starting on it too.
 
     Returns:
         The migrations applied now, in order; none when the schema was current.
 
     Raises:
         CasebookError: ``CB-E015`` when the database cannot be reached, holds a newer schema,
-            or a migration fails (that migration is rolled back).
+            or a migration fails (then none of them is applied).
     """
     applied: builtins.list[Migration] = []
     with _connect(location, wait_s) as connection:
         connection.autocommit = True
-        for migration in MIGRATIONS:
-            try:
-                with connection.transaction():
-                    connection.execute(
-                        "SELECT pg_advisory_xact_lock(%s, %s)", _MIGRATION_LOCK, prepare=False
-                    )
-                    connection.execute(_MIGRATIONS_TABLE)
-                    versions = applied_versions(connection)
-                    if versions and versions[-1] > SCHEMA_VERSION:
-                        raise _newer_schema(location, versions[-1])
+        try:
+            with connection.transaction():
+                connection.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)", _MIGRATION_LOCK, prepare=False
+                )
+                connection.execute(_MIGRATIONS_TABLE)
+                versions = applied_versions(connection)
+                if versions and versions[-1] > SCHEMA_VERSION:
+                    raise _newer_schema(location, versions[-1])
+                for migration in MIGRATIONS:
                     if migration.version in versions:
                         continue
+                    applied.append(migration)
                     for statement in migration.statements:
                         connection.execute(statement)
                     connection.execute(
@@ -194,15 +235,18 @@ def migrate(location: PostgresLocation, wait_s: float = 30.0) -> builtins.list[M
                         "VALUES (%s, %s)",
                         (migration.version, migration.description),
                     )
-            except psycopg.Error as exc:
-                raise CasebookError(
-                    ErrorCode.STORE_ERROR,
-                    f"applying schema migration {migration.version} "
-                    f"({migration.description}) failed; it was rolled back",
-                    location.shown,
-                    detail=library_detail(exc),
-                ) from exc
-            applied.append(migration)
+        except psycopg.Error as exc:
+            doing = (
+                f"applying schema migration {applied[-1].version} ({applied[-1].description})"
+                if applied
+                else "reading the schema version"
+            )
+            raise CasebookError(
+                ErrorCode.STORE_ERROR,
+                f"{doing} failed; no migration was applied",
+                location.shown,
+                detail=library_detail(exc),
+            ) from exc
     return applied
 
 
@@ -484,15 +528,17 @@ class PostgresCaseStore:
     def fingerprint(self) -> str:
         """A digest of which cases are stored in which version; any add or remove changes it.
 
-        The count, a sum of 60-bit digests of each id with its content hash, and the latest
-        write time.
+        The store's id, drawn when its schema was made, and its change counter, which every
+        transaction that changes ``cases`` raises by one as it commits (a trigger, whatever
+        client writes). A reader sees a counter together with the rows it counts, never one
+        without the other; two databases never share the id, so the indexes saved for two
+        stores at the same URL one after the other are never taken for each other.
         """
         row = self._query(
-            "SELECT count(*), coalesce(sum(('x' || left(md5(id || ':' || content_hash), 15))"
-            "::bit(60)::bigint), 0), coalesce(max(added_at)::text, '') FROM cases",
+            "SELECT store_id, generation FROM casebook_store_state",
             doing="fingerprinting the store",
         )[0]
-        return f"{row[0]}-{row[1]}-{row[2]}"
+        return f"{row[0]}-{row[1]}"
 
     def iter_cases(self, batch: int = 256) -> Iterator[Case]:
         """Every stored case, sorted by id, read ``batch`` at a time."""

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -263,3 +266,140 @@ def test_a_writer_waits_for_another_writer_of_the_same_case(
         holder.rollback()
     with service.open_store(postgres_store) as store:
         assert store.add(_case("a"), "h") is AddOutcome.ADDED
+
+
+def _generation(location: PostgresLocation) -> int:
+    return int(str(_rows(location, "SELECT generation FROM casebook_store_state")[0][0]))
+
+
+def test_the_fingerprint_changes_with_each_committed_change_and_only_then(
+    postgres_store: PostgresLocation,
+) -> None:
+    a, a2 = _case("a"), _case("a", TEXT + " Again.")
+    with service.open_store(postgres_store) as store:
+        empty = store.fingerprint()
+        assert store.fingerprint() == empty
+        store.add(a, _hash(a))
+        added = store.fingerprint()
+        assert store.add(a, _hash(a)) is AddOutcome.UNCHANGED
+        assert store.fingerprint() == added != empty
+        store.add(a2, _hash(a2))
+        replaced = store.fingerprint()
+        assert replaced != added
+        with pytest.raises(CasebookError):
+            store.remove("missing")
+        broken = dataclasses.replace(
+            _record(_case("bad")), mentions=(("m1", 0, 2**40, "x", "present", "x"),)
+        )
+        with pytest.raises(CasebookError):
+            store.add_records([_record(_case("new")), broken])
+        assert store.fingerprint() == replaced
+        store.add(_case("b"), "h")
+        store.remove("a")
+        removed = store.fingerprint()
+        assert len({empty, added, replaced, removed}) == 4
+        # Any client's write counts, and only once it commits: until then a reader sees
+        # neither the new rows nor a new fingerprint.
+        with psycopg.connect(postgres_store.url) as other:
+            other.execute("UPDATE cases SET title = 'edited' WHERE id = 'b'")
+            assert store.fingerprint() == removed and store.get("b").title != "edited"
+            other.commit()
+        assert store.fingerprint() != removed
+
+
+_WRITER = """
+import sys
+from casebook import service
+from casebook.model import Case
+
+with service.open_store(service.resolve_store(sys.argv[1])) as store:
+    for line in sys.stdin:
+        case = Case.model_validate_json(line)
+        store.add(case, "h-" + case.id)
+"""
+
+
+def test_writers_in_other_processes_each_change_the_fingerprint(
+    postgres_store: PostgresLocation,
+) -> None:
+    with service.open_store(postgres_store) as store:
+        store.add(_case("first"), "h")
+        before = store.fingerprint()
+        counted = _generation(postgres_store)
+        # Three processes at once, each storing five cases one transaction at a time.
+        writers = [
+            subprocess.Popen(
+                [sys.executable, "-c", _WRITER, postgres_store.url],
+                stdin=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[3] / "src")},
+            )
+            for _ in range(3)
+        ]
+        for number, writer in enumerate(writers):
+            lines = "".join(_case(f"w{number}-{i}").model_dump_json() + "\n" for i in range(5))
+            _, stderr = writer.communicate(lines, timeout=300)
+            assert writer.returncode == 0, stderr
+        assert store.fingerprint() != before
+        assert store.count() == 16
+    # No change was lost to another: one count per transaction.
+    assert _generation(postgres_store) == counted + 15
+
+
+def test_a_database_made_again_at_the_same_url_is_not_searched_with_the_old_index(
+    postgres_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from casebook.search.precedent import store_index
+
+    monkeypatch.setenv("CASEBOOK_CACHE", str(tmp_path))
+    name = f"casebook_again_{os.getpid()}"
+    location = PostgresLocation(postgres_server.rsplit("/", 1)[0] + f"/{name}")
+    indexed = []
+    for case_id in ("first", "second"):
+        with psycopg.connect(postgres_server, autocommit=True) as server:
+            server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            server.execute(f"CREATE DATABASE {name}")
+        with service.open_store(location) as store:
+            store.add(_case(case_id), "h")
+        # The same count of changes in both: only the store's id tells them apart.
+        assert _generation(location) == 1
+        index = store_index(location, lambda: service.open_store(location, read_only=True))
+        indexed.append(index.ids)
+    assert indexed == [("first",), ("second",)]
+
+
+def test_a_version_1_store_keeps_its_cases_when_migrated(postgres_store: PostgresLocation) -> None:
+    from casebook.store.postgres import _MIGRATIONS_TABLE, MIGRATIONS
+
+    stored = _case("a")
+    record = _record(stored, '{"e": "a"}')
+    # What casebook left in a database before the schema had version 2.
+    with psycopg.connect(postgres_store.url) as connection:
+        connection.execute(_MIGRATIONS_TABLE)
+        for statement in MIGRATIONS[0].statements:
+            connection.execute(statement)
+        connection.execute(
+            "INSERT INTO casebook_schema_migrations (version, description) VALUES (1, 'v1')"
+        )
+        connection.execute(
+            "INSERT INTO cases (id, content_hash, source_format, added_at, case_json, pipeline) "
+            "VALUES (%s, %s, %s, now(), %s, %s)",
+            [record.id, record.content_hash, record.source_format, record.case_json, None],
+        )
+        connection.execute(
+            "INSERT INTO search_entries (case_id, key, entry) VALUES ('a', 'k1', %s)",
+            [record.index_entry],
+        )
+    for read_only in (True, False):
+        with pytest.raises(CasebookError) as older:
+            service.open_store(postgres_store, read_only=read_only)
+        assert "schema version 1" in older.value.message
+        assert "casebook store migrate" in older.value.message
+    assert [m.version for m in service.migrate_store(postgres_store)] == [2]
+    with service.open_store(postgres_store) as store:
+        assert store.get("a") == stored
+        assert list(store.index_entries("k1")) == [("a", '{"e": "a"}')]
+        before = store.fingerprint()
+        store.add(_case("b"), "h")
+        assert store.fingerprint() != before and store.ids() == ["a", "b"]
