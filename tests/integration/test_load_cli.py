@@ -215,3 +215,78 @@ def test_the_case_parquet_of_spark_extract_loads_and_its_bad_rows_are_refused(
     again = runner.invoke(app, ["load", str(folder), "--store", str(store), "--reanalyse"])
     assert "1 added, 1 unchanged, 0 replaced (1 analysed again), 1 failed" in again.stderr
     assert service.get_case(store, "seizure") == seizure
+
+
+def _stored_json(store: Path) -> dict[str, str]:
+    import duckdb
+
+    with duckdb.connect(str(store), read_only=True) as con:
+        return dict(con.execute("SELECT id, case_json FROM cases").fetchall())
+
+
+def test_the_case_parquet_json_is_kept_as_written_and_reads_back_equal(
+    extracted: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("pyarrow")
+    from casebook.export.parquet import CASES_FOLDER, CaseParquetWriter, CaseRow
+
+    # The case Parquet's JSON as casebook writes it, and as another writer might format it.
+    formats = {
+        "dumped": lambda case: case.model_dump_json(),
+        "indented": lambda case: case.model_dump_json(indent=2),
+        "sorted": lambda case: json.dumps(json.loads(case.model_dump_json()), sort_keys=True),
+    }
+    cases: dict[str, tuple[Case, str]] = {}
+    out = tmp_path / "spark-out" / CASES_FOLDER
+    with CaseParquetWriter(out / "part-1-00000.parquet") as writer:
+        for name, write in formats.items():
+            for line in _lines(extracted, *REPORTS):
+                case = Case.model_validate_json(line)
+                case = case.model_copy(update={"id": f"{name}-{case.id}"})
+                record = service.case_record(case, service.content_hash(case))
+                written = write(case)
+                writer.add(
+                    CaseRow(
+                        case.id,
+                        record.content_hash,
+                        written,
+                        record.index_key or "",
+                        record.index_entry or "",
+                    )
+                )
+                cases[case.id] = (case, written)
+
+    store = tmp_path / "cases.duckdb"
+    loaded = runner.invoke(app, ["load", str(out), "--store", str(store), "--workers", "2"])
+    assert loaded.exit_code == 0, loaded.output
+    stored = _stored_json(store)
+    assert stored.keys() == cases.keys()
+    for case_id, (case, written) in cases.items():
+        assert stored[case_id] == written  # kept as the row held it, not written again
+        assert Case.model_validate_json(stored[case_id]) == case
+        assert service.get_case(store, case_id) == case
+    # Casebook's own rows are what the store wrote before it kept them: the case's dump.
+    for case_id, (case, _) in cases.items():
+        if case_id.startswith("dumped-"):
+            assert stored[case_id] == case.model_dump_json()
+
+
+def test_case_json_files_are_stored_as_the_case_model_writes_them(
+    extracted: Path, tmp_path: Path
+) -> None:
+    store = tmp_path / "cases.duckdb"
+    loaded = runner.invoke(app, ["load", str(extracted), "--store", str(store)])
+    assert loaded.exit_code == 0, loaded.output
+    stored = _stored_json(store)
+    for name in REPORTS:
+        written = (extracted / f"{name}.json").read_text(encoding="utf-8")
+        case = Case.model_validate_json(written)
+        assert written != case.model_dump_json()  # extract indents its files
+        assert stored[name] == case.model_dump_json()
+
+
+def test_a_load_batch_is_whole_row_groups_of_a_duckdb_store() -> None:
+    from casebook.service.loading import LOAD_BATCH
+    from casebook.store.duckdb import ROW_GROUP_SIZE
+
+    assert LOAD_BATCH % ROW_GROUP_SIZE == 0

@@ -161,8 +161,14 @@ def read_rows(folder: Path) -> Iterator[CaseRow]:
                 yield CaseRow(**record)
 
 
+ROWS_PER_READ = 128
+"""Rows ``read_case_parquet`` decodes at a time, whatever the file's row groups: a row group of
+a thousand whole cases is tens of megabytes, which the allocator takes from the system and
+gives back at every read, faulting its pages in each time."""
+
+
 def read_case_parquet(path: Path) -> Iterator[RawCase | CasebookError]:
-    """The case records of one file of the case Parquet, a row group at a time (each
+    """The case records of one file of the case Parquet, ``ROWS_PER_READ`` at a time (each
     validated by ``casebook.ingest.cases.parse_raw``, which checks the row's id too).
 
     A row is ``PATH:row N`` (counted from 1) in errors. A file that is not Parquet, or lacks
@@ -171,11 +177,12 @@ def read_case_parquet(path: Path) -> Iterator[RawCase | CasebookError]:
     number = 0
     try:
         parquet = pq.ParquetFile(path)
-        for group in range(parquet.num_row_groups):
-            # One thread: the worker processes checking the cases have the other cores.
-            table = parquet.read_row_group(group, columns=CASES_SCHEMA.names, use_threads=False)
-            columns = [table.column(name).to_pylist() for name in CASES_SCHEMA.names]
-            del table
+        # One thread: the worker processes checking the cases have the other cores.
+        for batch in parquet.iter_batches(
+            batch_size=ROWS_PER_READ, columns=CASES_SCHEMA.names, use_threads=False
+        ):
+            columns = [batch.column(name).to_pylist() for name in CASES_SCHEMA.names]
+            del batch
             for row in map(CaseRow, *columns):
                 number += 1
                 yield RawCase(
@@ -185,6 +192,7 @@ def read_case_parquet(path: Path) -> Iterator[RawCase | CasebookError]:
                     digest=row.fingerprint,
                     index_key=row.index_key or None,
                     index_entry=row.index_entry or None,
+                    dumped=True,
                 )
     except (OSError, pa.ArrowException, KeyError, TypeError) as exc:
         yield CasebookError(

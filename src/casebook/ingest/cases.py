@@ -46,6 +46,8 @@ class RawCase:
         digest: The content hash the container stored beside the case; None when none.
         index_key: What built ``index_entry``; None when the container holds no entry.
         index_entry: The case's search-index entry as the container stored it.
+        dumped: Whether ``record`` is the case as ``Case.model_dump_json`` writes it (the case
+            Parquet's ``case_json``), which the store may then keep as it is.
     """
 
     record: bytes | str
@@ -54,6 +56,7 @@ class RawCase:
     digest: str | None = None
     index_key: str | None = None
     index_entry: str | None = None
+    dumped: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,8 @@ class CaseRead:
             ``fingerprint``), to check against the case's own; None when it holds none.
         index_key: What built ``index_entry``; None when the container holds no entry.
         index_entry: The case's search-index entry as the container stored it.
+        case_json: The record the case was validated from, when it is the case as
+            ``Case.model_dump_json`` writes it (``RawCase.dumped``); None otherwise.
     """
 
     case: Case
@@ -75,6 +80,7 @@ class CaseRead:
     digest: str | None = None
     index_key: str | None = None
     index_entry: str | None = None
+    case_json: str | None = None
 
 
 def _first_problem(error: ValidationError) -> tuple[ErrorCode, str]:
@@ -120,7 +126,8 @@ def parse_raw(raw: RawCase) -> CaseRead | CasebookError:
             f"the row's id {raw.row_id!r} is not that of its case, {read.case.id!r}",
             raw.where,
         )
-    return CaseRead(read.case, raw.where, raw.digest, raw.index_key, raw.index_entry)
+    dumped = raw.record if raw.dumped and isinstance(raw.record, str) else None
+    return CaseRead(read.case, raw.where, raw.digest, raw.index_key, raw.index_entry, dumped)
 
 
 def _lines(name: str, lines: Iterable[bytes]) -> Iterator[RawCase | CasebookError]:

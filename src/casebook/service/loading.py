@@ -72,10 +72,13 @@ class LoadResult(AddResult):
     reanalysed: list[str] = field(default_factory=list)
 
 
-LOAD_BATCH = 512
-"""Cases ``load`` reads, checks and commits together, in one store transaction."""
+LOAD_BATCH = 2048
+"""Cases ``load`` reads, checks and commits together, in one store transaction.
 
-BATCHES_AHEAD = 2
+A multiple of a DuckDB store's row group (``casebook.store.duckdb.ROW_GROUP_SIZE``): a batch
+of new cases fills whole row groups, which later checkpoints leave as they are."""
+
+BATCHES_AHEAD = 1
 """Batches the worker processes check while the store writes the one before: enough to keep
 them busy, few enough that checked cases do not pile up in memory."""
 
@@ -143,7 +146,9 @@ def _loaded_record(read: CaseRead, again: bool) -> CaseRecord | CasebookError:
     """The store's record of a case read from a file, analysed again first when ``again``.
 
     A search-index entry stored beside the case (the case Parquet's) is kept when this
-    casebook's indexer built it; otherwise the entry is computed from the case.
+    casebook's indexer built it; otherwise the entry is computed from the case. The case
+    Parquet's JSON is stored as it was read (``CaseRead.case_json``): it is the case as the
+    store writes it, validated.
     """
     case = read.case
     try:
@@ -157,9 +162,10 @@ def _loaded_record(read: CaseRead, again: bool) -> CaseRecord | CasebookError:
                 "that of its text, format and pipeline",
                 read.where,
             )
+        case_json = None if again else read.case_json
         if not again and read.index_entry is not None and read.index_key == case_indexer().key:
-            return CaseRecord.of(case, digest, read.index_key, read.index_entry)
-        return case_record(case, digest)
+            return CaseRecord.of(case, digest, read.index_key, read.index_entry, case_json)
+        return case_record(case, digest, case_json)
     except CasebookError as error:
         return CasebookError(error.code, error.message, read.where)
     except Exception as exc:  # a case the index cannot read must not stop the batch

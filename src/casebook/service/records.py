@@ -49,10 +49,11 @@ def case_indexer() -> CaseIndexer:
     return CaseIndexer()
 
 
-def case_record(case: Case, digest: str) -> CaseRecord:
-    """A case as the store writes it, with its search-index entry."""
+def case_record(case: Case, digest: str, case_json: str | None = None) -> CaseRecord:
+    """A case as the store writes it, with its search-index entry (``case_json`` as
+    ``CaseRecord.of`` takes it)."""
     indexer = case_indexer()
-    return CaseRecord.of(case, digest, indexer.key, indexer.entry(case).to_json())
+    return CaseRecord.of(case, digest, indexer.key, indexer.entry(case).to_json(), case_json)
 
 
 def record_for_store(

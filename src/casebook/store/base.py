@@ -70,8 +70,14 @@ class CaseRecord:
         content_hash: str,
         index_key: str | None = None,
         index_entry: str | None = None,
+        case_json: str | None = None,
     ) -> CaseRecord:
-        """The record of an analysed case."""
+        """The record of an analysed case.
+
+        ``case_json`` is the case as ``case.model_dump_json()`` writes it, when the caller
+        holds that text already (a case validated from it): it is kept instead of written
+        again.
+        """
         codes: list[tuple[str, str, float, str | None]] = [
             (c.system.value, c.code, c.score, m.id) for m in case.mentions for c in m.codes
         ]
@@ -84,7 +90,7 @@ class CaseRecord:
             sex=case.patient.sex.value if case.patient.sex else None,
             source_format=case.source.format.value,
             source_path=case.source.path,
-            case_json=case.model_dump_json(),
+            case_json=case.model_dump_json() if case_json is None else case_json,
             mentions=tuple(
                 (m.id, m.start, m.end, m.type.value, m.assertion.value, m.text)
                 for m in case.mentions

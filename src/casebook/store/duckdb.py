@@ -11,6 +11,9 @@ DuckDB lets one process at a time open a file for writing, and none may read it 
 write it while others read). So every user of the store holds it briefly, opening it per
 call or per committed batch and closing it at once, and an open that finds the file taken
 tries again for up to ``wait_s`` seconds before giving up with ``CB-E016``.
+
+The file is attached to an in-memory DuckDB database with row groups of ``ROW_GROUP_SIZE``
+rows; the stores open on one file in one process share that attachment.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from __future__ import annotations
 import builtins
 import random
 import re
+import threading
 import time
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -100,6 +105,20 @@ and leaves more of the log to fold when the store closes, after the workers are 
 after a crash DuckDB replays the log when the file is next opened.
 """
 
+ROW_GROUP_SIZE = 2048
+"""Rows per row group in every table of the store (DuckDB's default is 122,880; DuckDB takes
+multiples of 2,048).
+
+A checkpoint merges a table's last row groups whenever they fit in fewer, rewriting every row
+they hold, and a group written at the end is merged again each time the rows after it double
+it. With DuckDB's size, each case's JSON was decompressed and compressed again about eight
+times while its group filled, and the last merges held the store (a ``load`` closing a batch)
+longer than a reader waits. With this size a merge rewrites at most one small group, and a
+``load`` batch of a multiple of it fills whole groups that no checkpoint rewrites. DuckDB
+takes it when the file is attached, not from the file: row groups an earlier casebook wrote
+larger stay as they are, and are never merged.
+"""
+
 MEMORY_LIMIT = "256MB"
 """The most memory DuckDB takes for one store file, its buffer pool included."""
 
@@ -141,6 +160,30 @@ that a short hold costs a reader little and a long one is not polled in a busy l
 _ROWS = "casebook_rows"
 """The name under which ``_insert_columns`` shows DuckDB the rows it inserts."""
 
+_ALIAS = "casebook_store"
+"""The name the store file is attached under."""
+
+
+@dataclass
+class _Attachment:
+    """A store file attached in this process, and how many open stores use it."""
+
+    connection: duckdb.DuckDBPyConnection
+    read_only: bool
+    users: int = 0
+
+
+_attachments: dict[Path, _Attachment] = {}
+"""The store files attached in this process, by resolved path.
+
+DuckDB attaches a file once per process, so the stores open on one file at a time (the
+server's request threads) share its attachment, each with a cursor of its own, as they would
+share the database that ``duckdb.connect`` caches per file. It is detached, and so
+checkpointed, when the last of them closes.
+"""
+
+_attachments_lock = threading.Lock()
+
 
 def _strings(values: Sequence[str | None]) -> npt.NDArray[np.object_]:
     """Strings (None for NULL) as a numpy array DuckDB reads as VARCHAR."""
@@ -180,6 +223,8 @@ class DuckDBCaseStore:
         self.read_only = read_only
         self._has_entries = True
         self._has_pipeline = True
+        self._key = path.resolve()
+        self._open = False
         self._refuse_foreign_file()
         if not read_only:
             try:
@@ -191,10 +236,11 @@ class DuckDBCaseStore:
                     path,
                 ) from exc
         self._con = self._connect(wait_s)
+        self._open = True
         try:
             self._prepare_schema()
         except BaseException:
-            self._con.close()
+            self.close()
             raise
 
     def _refuse_foreign_file(self) -> None:
@@ -230,11 +276,7 @@ class DuckDBCaseStore:
         pause = _RETRY_FIRST_S
         while True:
             try:
-                return duckdb.connect(
-                    str(self.path),
-                    read_only=self.read_only,
-                    config=CONNECTION_CONFIG,
-                )
+                return self._attach()
             except duckdb.Error as exc:
                 left = deadline - time.monotonic()
                 if not _is_lock_conflict(exc) or left <= 0:
@@ -242,6 +284,57 @@ class DuckDBCaseStore:
             # Jitter, so that processes waiting on each other do not retry in step.
             time.sleep(min(left, pause * random.uniform(0.5, 1.0)))
             pause = min(2 * pause, _RETRY_MOST_S)
+
+    def _attach(self) -> duckdb.DuckDBPyConnection:
+        """A connection of this store's own to the file, attached in this process if it is
+        not yet (see ``_attachments``).
+
+        Raises:
+            duckdb.Error: When DuckDB cannot attach the file (another process holds it).
+            CasebookError: ``CB-E015`` when this process has the file open otherwise (to
+                write, when this store would read only, or the other way round).
+        """
+        with _attachments_lock:
+            attached = _attachments.get(self._key)
+            if attached is None:
+                connection = duckdb.connect(config=CONNECTION_CONFIG)
+                path = str(self.path).replace("'", "''")
+                options = f"ROW_GROUP_SIZE {ROW_GROUP_SIZE}" + (
+                    ", READ_ONLY" if self.read_only else ""
+                )
+                try:
+                    connection.execute(f"ATTACH '{path}' AS {_ALIAS} ({options})")
+                except BaseException:
+                    connection.close()
+                    raise
+                attached = _Attachment(connection, self.read_only)
+                _attachments[self._key] = attached
+            elif attached.read_only != self.read_only:
+                held = "to read only" if attached.read_only else "to write"
+                raise CasebookError(
+                    ErrorCode.STORE_ERROR,
+                    f"the case store is open {held} elsewhere in this process; "
+                    "close it there first",
+                    self.path,
+                )
+            cursor = attached.connection.cursor()
+            attached.users += 1
+        try:
+            cursor.execute(f"USE {_ALIAS}")
+        except BaseException:
+            self._release(cursor)
+            raise
+        return cursor
+
+    def _release(self, connection: duckdb.DuckDBPyConnection) -> None:
+        """Close this store's connection; detach the file when no other store uses it."""
+        connection.close()
+        with _attachments_lock:
+            attached = _attachments[self._key]
+            attached.users -= 1
+            if attached.users == 0:
+                del _attachments[self._key]
+                attached.connection.close()
 
     def _open_error(self, exc: duckdb.Error, wait_s: float) -> CasebookError:
         message = str(exc)
@@ -648,6 +741,7 @@ class DuckDBCaseStore:
         # A cursor of its own, so that the rows stream while the caller uses the store.
         cursor = self._con.cursor()
         try:
+            cursor.execute(f"USE {_ALIAS}")
             cursor.begin()
             if self._has_entries:
                 cursor.execute("SELECT case_id, entry FROM search_entries WHERE key = ?", [key])
@@ -701,8 +795,11 @@ class DuckDBCaseStore:
             ) from exc
 
     def close(self) -> None:
-        """Close the file; DuckDB checkpoints its write-ahead log into it on the way."""
-        self._con.close()
+        """Close the store; the last store open on the file in this process detaches it, and
+        DuckDB checkpoints its write-ahead log into it on the way."""
+        if self._open:
+            self._open = False
+            self._release(self._con)
 
     def __enter__(self) -> Self:
         return self

@@ -35,6 +35,7 @@ from casebook.model import (
 )
 from casebook.store import STORE_SCHEMA_VERSION, AddOutcome, DuckDBCaseStore
 from casebook.store.base import CaseRecord
+from casebook.store.duckdb import ROW_GROUP_SIZE
 
 TEXT = "A 29-year-old female had a severe headache after a bone marrow biopsy."
 
@@ -312,6 +313,75 @@ def test_readers_share_the_store_and_a_writer_waits_until_they_close(store_path:
     assert 0.4 <= waited < 10
     with DuckDBCaseStore(store_path, read_only=True) as store:
         assert store.ids() == ["example", "second"]
+
+
+def test_stores_open_on_one_file_in_one_process_share_it_and_leave_it_checkpointed(
+    store_path: Path,
+) -> None:
+    with DuckDBCaseStore(store_path) as store:
+        store.add(_case(), "h")
+    counts: list[int] = []
+
+    def count() -> None:
+        with DuckDBCaseStore(store_path, read_only=True, wait_s=0) as reader:
+            counts.append(reader.count())
+
+    with DuckDBCaseStore(store_path, read_only=True) as first:
+        with DuckDBCaseStore(store_path, read_only=True, wait_s=0) as second:
+            assert first.count() == second.count() == 1
+        threads = [threading.Thread(target=count) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert counts == [1, 1, 1, 1]
+        with pytest.raises(CasebookError) as caught:
+            DuckDBCaseStore(store_path, wait_s=0)
+        assert caught.value.code is ErrorCode.STORE_ERROR
+        assert "open to read only elsewhere in this process" in caught.value.message
+        assert first.ids() == ["example"]  # the refused writer took nothing from it
+    with DuckDBCaseStore(store_path) as writer, DuckDBCaseStore(store_path) as other:
+        writer.add(_case("second"), "h")
+        assert other.ids() == ["example", "second"]
+    # Closed by the last of them: checkpointed, and free for anyone else to open.
+    assert not store_path.with_name(store_path.name + ".wal").exists()
+    assert _rows(store_path, "SELECT id FROM cases ORDER BY id") == [("example",), ("second",)]
+
+
+def _blocks(path: Path, table: str, row_group: int) -> list[tuple[object, ...]]:
+    """Where a row group's column segments lie in the file."""
+    return _rows(
+        path,
+        "SELECT column_id, segment_id, block_id, block_offset FROM pragma_storage_info("
+        f"'{table}') WHERE row_group_id = {row_group} ORDER BY column_id, segment_id",
+    )
+
+
+def test_batches_of_whole_row_groups_stay_as_written_while_more_are_added(
+    store_path: Path,
+) -> None:
+    # A checkpoint rewrites every row of the row groups it merges; whole groups (what a load
+    # batch writes) are left as they are.
+    batches = 3
+    records = [
+        _record(_case(f"c{n:05d}"), "h", '{"e": 1}') for n in range(batches * ROW_GROUP_SIZE)
+    ]
+    written: dict[str, list[tuple[object, ...]]] = {}
+    for start in range(0, len(records), ROW_GROUP_SIZE):
+        with DuckDBCaseStore(store_path) as store:
+            store.add_records(records[start : start + ROW_GROUP_SIZE])
+        if not written:
+            written = {table: _blocks(store_path, table, 0) for table in ("cases", "codes")}
+    for table, blocks in written.items():
+        assert _blocks(store_path, table, 0) == blocks
+    sizes = _rows(
+        store_path,
+        "SELECT row_group_id, max(count) FROM pragma_storage_info('cases') GROUP BY 1",
+    )
+    assert sorted(size for _, size in sizes) == [ROW_GROUP_SIZE] * batches
+    with DuckDBCaseStore(store_path, read_only=True) as store:
+        assert store.count() == len(records)
+        assert store.get("c02047") == _case("c02047")
 
 
 def test_read_only_stores_refuse_to_write(store_path: Path) -> None:
