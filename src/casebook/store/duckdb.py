@@ -116,7 +116,9 @@ times while its group filled, and the last merges held the store (a ``load`` clo
 longer than a reader waits. With this size a merge rewrites at most one small group, and a
 ``load`` batch of a multiple of it fills whole groups that no checkpoint rewrites. DuckDB
 takes it when the file is attached, not from the file: row groups an earlier casebook wrote
-larger stay as they are, and are never merged.
+larger stay as they are, and are never merged. A writer that attaches the file with DuckDB's
+size (an earlier casebook, the DuckDB shell) merges the small groups into large ones at its
+first checkpoint, rewriting most of the file while it holds it.
 """
 
 MEMORY_LIMIT = "256MB"
