@@ -162,7 +162,6 @@ def remove_case(store_path: StoreLocation, case_id: str) -> None:
             ErrorCode.CASE_NOT_FOUND, f"no case with id {case_id!r}", str(store_path)
         )
     with open_store(store_path) as store:
-        before = store.fingerprint()
-        store.remove(case_id)
+        before, after = store.remove(case_id)
         # The saved search index drops the case too, so the next search need not rebuild it.
-        mark_removed(index_folder(store_path), case_id, before, store.fingerprint())
+        mark_removed(index_folder(store_path), case_id, before, after)

@@ -163,8 +163,13 @@ class CaseStore(Protocol):
         """
         ...
 
-    def remove(self, case_id: str) -> None:
+    def remove(self, case_id: str) -> tuple[str, str]:
         """Delete the case with this id and everything stored with it.
+
+        Returns:
+            The store's fingerprint just before and just after the removal, with no other
+            writer's change between them: an index current for the first is current for the
+            second once it drops this case.
 
         Raises:
             CasebookError: ``CB-E014`` when no case has that id.

@@ -607,12 +607,17 @@ class DuckDBCaseStore:
             raise CasebookError(ErrorCode.CASE_NOT_FOUND, f"no case with id {case_id!r}", self.path)
         return self._validate(case_id, rows[0][0])
 
-    def remove(self, case_id: str) -> None:
+    def remove(self, case_id: str) -> tuple[str, str]:
         """Delete the case with this id, its mentions and its codes, in one transaction.
+
+        Returns:
+            The store's fingerprint before and after; a DuckDB file has one writer, this
+            connection, so nothing else changes it between the two.
 
         Raises:
             CasebookError: ``CB-E014`` when no case has that id.
         """
+        before = self.fingerprint()
         with self._transaction(f"removing case {case_id!r}"):
             found = self._con.execute("SELECT 1 FROM cases WHERE id = ?", [case_id]).fetchone()
             if found is None:
@@ -621,6 +626,7 @@ class DuckDBCaseStore:
                 )
             for table, key in (*((t, "case_id") for t in _CHILD_TABLES), ("cases", "id")):
                 self._con.execute(f"DELETE FROM {table} WHERE {key} = ?", [case_id])
+        return before, self.fingerprint()
 
     def ids(self) -> builtins.list[str]:
         """Every stored case id, sorted."""

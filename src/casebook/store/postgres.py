@@ -449,22 +449,38 @@ class PostgresCaseStore:
             )
         return self._validate(case_id, rows[0][0])
 
-    def remove(self, case_id: str) -> None:
+    def remove(self, case_id: str) -> tuple[str, str]:
         """Delete the case with this id and its rows, in one transaction.
+
+        Returns:
+            The store's fingerprint just before and just after: the transaction holds the
+            change counter's row from before its delete to its commit, so every other
+            writer's commit lands before the first or after the second, and this commit
+            raises the counter by exactly one.
 
         Raises:
             CasebookError: ``CB-E014`` when no case has that id.
         """
         try:
             with self._con.transaction():
+                # The case's lock first: a writer holding it takes the counter's row only as it
+                # commits, so taking them in this order never deadlocks with it.
                 self._con.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(case_id)])
+                state = self._con.execute(
+                    "SELECT store_id, generation FROM casebook_store_state FOR UPDATE"
+                ).fetchone()
                 deleted = self._con.execute("DELETE FROM cases WHERE id = %s", [case_id])
+                if deleted.rowcount == 0:
+                    raise CasebookError(
+                        ErrorCode.CASE_NOT_FOUND,
+                        f"no case with id {case_id!r}",
+                        self.location.shown,
+                    )
         except psycopg.Error as exc:
             self._fail(exc, f"removing case {case_id!r}")
-        if deleted.rowcount == 0:
-            raise CasebookError(
-                ErrorCode.CASE_NOT_FOUND, f"no case with id {case_id!r}", self.location.shown
-            )
+        assert state is not None  # the schema's one row, made with the store
+        store_id, generation = state
+        return f"{store_id}-{generation}", f"{store_id}-{generation + 1}"
 
     def ids(self) -> builtins.list[str]:
         """Every stored case id, sorted."""

@@ -8,6 +8,8 @@ import hashlib
 import os
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -125,7 +127,8 @@ def test_adds_replaces_and_removes_as_the_protocol_says(location: StoreLocation)
         a2 = _case("a", TEXT + " Again.")
         assert store.add(a2, _hash(a2)) is AddOutcome.REPLACED
         assert store.get("a") == a2 and store.fingerprint() != two
-        store.remove("a")
+        replaced = store.fingerprint()
+        assert store.remove("a") == (replaced, store.fingerprint())
         with pytest.raises(CasebookError) as missing:
             store.get("a")
         assert missing.value.code is ErrorCode.CASE_NOT_FOUND
@@ -305,6 +308,52 @@ def test_the_fingerprint_changes_with_each_committed_change_and_only_then(
             assert store.fingerprint() == removed and store.get("b").title != "edited"
             other.commit()
         assert store.fingerprint() != removed
+
+
+def _waiting_for_locks(location: PostgresLocation, count: int) -> None:
+    """Wait until ``count`` sessions wait for a lock."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        rows = _rows(
+            location, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        )
+        if rows[0][0] == count:
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"{count} sessions never waited for a lock")
+
+
+def test_a_removal_reports_the_fingerprints_around_it_whoever_else_commits(
+    postgres_store: PostgresLocation,
+) -> None:
+    """A writer whose commit queues behind a removal lands after the fingerprint the removal
+    reports: an index stamped with it is seen to lack that writer's change."""
+    with service.open_store(postgres_store) as store:
+        store.add(_case("a"), "h")
+        store.add(_case("b"), "h")
+        start = _generation(postgres_store)
+        removal: list[tuple[str, str]] = []
+        with (
+            psycopg.connect(postgres_store.url) as gate,
+            psycopg.connect(postgres_store.url) as other,
+        ):
+            # The gate holds the change counter, so the removal and then the other writer's
+            # commit queue for it, in that order.
+            gate.execute("SELECT generation FROM casebook_store_state FOR UPDATE")
+            other.execute("UPDATE cases SET title = 'edited' WHERE id = 'a'")
+            removing = threading.Thread(target=lambda: removal.append(store.remove("b")))
+            removing.start()
+            _waiting_for_locks(postgres_store, 1)
+            committing = threading.Thread(target=other.commit)
+            committing.start()
+            _waiting_for_locks(postgres_store, 2)
+            gate.rollback()
+            removing.join()
+            committing.join()
+        before, after = removal[0]
+        assert before.endswith(f"-{start}") and after.endswith(f"-{start + 1}")
+        assert _generation(postgres_store) == start + 2
+        assert store.fingerprint() != after
 
 
 _WRITER = """
