@@ -1,15 +1,21 @@
 """Analysis throughput: ``casebook extract`` and ``casebook add`` with 1 and 2 workers beside
-``casebook spark extract`` on ``local[1]``, ``local[2]`` and a two-worker standalone cluster,
-on the same patients.
+``casebook spark extract`` on ``local[1]``, ``local[2]`` and standalone clusters of one and two
+one-core workers, on the same patients.
 
     .venv/bin/python benchmarks/spark_throughput.py ../shared/datasets/pmc-patients/corpus.jsonl \\
-        --patients 300 --work /tmp/spark-bench
+        --patients 1000 --work /tmp/spark-bench [--marginal]
 
 Each run starts from an empty output folder and is timed whole, from the command's start to
 its exit: reading, starting Spark, loading the pipeline in every worker, analysing, writing.
-The cluster (a master and two one-core workers on this machine, as the tests start) is up
-before its run, as a real cluster is. Every run's Case JSON files are checked to equal
-``extract --workers 1``'s. Prints a Markdown table (``--json``: one JSON line).
+Each cluster (a master and one-core workers on this machine, as the tests start) is up before
+its run, as a real cluster is. Every run's Case JSON files are checked to equal
+``extract --workers 1``'s. Prints a Markdown table (``--json``: one JSON line) with each
+two-worker run's throughput over its one-worker run's.
+
+``--marginal`` runs everything again on the first 2N patients and adds the marginal throughput,
+N over the time the second N documents added (wall at 2N less wall at N): the rate a long job
+settles to, start-up cancelled out. It is reported beside the whole-run throughput, never in
+its place.
 """
 
 from __future__ import annotations
@@ -38,10 +44,11 @@ QUIET_CONF = ["--conf", "spark.ui.enabled=false"]
 @dataclass(frozen=True)
 class Run:
     name: str
-    command: list[str]
+    workers: int
     documents: int
     wall_s: float
-    load: float
+    load_before: float
+    load_after: float
 
 
 def _free_port() -> int:
@@ -121,21 +128,71 @@ def _alive_workers(ui_port: int) -> int:
         return 0
 
 
-def _timed(name: str, command: list[str], out: Path, documents: int, mkdir: bool = False) -> Run:
+def _timed(
+    name: str, workers: int, command: list[str], out: Path, documents: int, mkdir: bool = False
+) -> Run:
     """Run ``command`` into an empty ``out`` (a folder made first when ``mkdir``), timed."""
     shutil.rmtree(out, ignore_errors=True)
     if mkdir:
         out.mkdir(parents=True)
+    load_before = os.getloadavg()[0]
     started = time.monotonic()
     done = subprocess.run(command, env=_env(), capture_output=True, text=True, check=False)
     wall = time.monotonic() - started
     if done.returncode != 0:
         raise RuntimeError(f"{name} failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    return Run(name, command, documents, wall, os.getloadavg()[0])
+    return Run(name, workers, documents, wall, load_before, os.getloadavg()[0])
 
 
 def _case_files(folder: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in sorted(folder.glob("*.json"))}
+
+
+def measure(corpus: Path, patients: int, work: Path) -> list[Run]:
+    """Every run on the first ``patients`` patients of ``corpus``, in ``work``."""
+    work.mkdir(parents=True, exist_ok=True)
+    inputs = work / f"patients-{patients}.jsonl"
+    with corpus.open(encoding="utf-8") as lines:
+        inputs.write_text("".join(islice(lines, patients)), encoding="utf-8")
+    n = patients
+    casebook_command = [sys.executable, "-m", "casebook"]
+    runs: list[Run] = []
+    for workers in (1, 2):
+        out = work / f"extract-{workers}"
+        command = [*casebook_command, "extract", str(inputs), "--out", str(out)]
+        command += ["--workers", str(workers)]
+        runs.append(_timed(f"extract --workers {workers}", workers, command, out, n))
+    reference = _case_files(work / "extract-1")
+    assert len(reference) == n, len(reference)
+    for workers in (1, 2):
+        store = work / f"add-{workers}" / "cases.duckdb"
+        command = [*casebook_command, "add", str(inputs), "--store", str(store), "--no-index"]
+        command += ["--workers", str(workers)]
+        runs.append(_timed(f"add --workers {workers}", workers, command, store.parent, n, True))
+    spark = [*casebook_command, "spark", "extract", str(inputs)]
+    for workers in (1, 2):
+        master = f"local[{workers}]"
+        out = work / f"spark-{master}"
+        command = [*spark, "--out", str(out), "--master", master, *QUIET_CONF]
+        runs.append(_timed(f"spark extract --master {master}", workers, command, out, n))
+        assert _case_files(out) == reference, master
+    for workers in (1, 2):
+        with standalone_cluster(work / f"cluster-{workers}", workers) as url:
+            out = work / f"spark-cluster-{workers}"
+            command = [*spark, "--out", str(out), "--master", url, *QUIET_CONF]
+            plural = "s" if workers > 1 else ""
+            name = f"spark extract, standalone cluster of {workers} one-core worker{plural}"
+            runs.append(_timed(name, workers, command, out, n))
+            assert _case_files(out) == reference, url
+    return runs
+
+
+def _ratio(runs: list[Run], run: Run, rate: dict[str, float]) -> str:
+    """``run``'s rate over that of the run before it with one worker, for a two-worker run."""
+    if run.workers == 1:
+        return "1.00"
+    single = runs[runs.index(run) - 1]
+    return f"{rate[run.name] / rate[single.name]:.2f}"
 
 
 def main() -> None:
@@ -143,72 +200,68 @@ def main() -> None:
     parser.add_argument("corpus", type=Path, help="PMC-Patients corpus.jsonl")
     parser.add_argument("--patients", type=int, default=300, help="its first N lines")
     parser.add_argument("--work", type=Path, required=True, help="a scratch folder")
+    parser.add_argument(
+        "--marginal",
+        action="store_true",
+        help="run everything on 2N patients too, and report the marginal throughput",
+    )
     parser.add_argument("--json", action="store_true", help="print the runs as one JSON line")
     arguments = parser.parse_args()
-    work: Path = arguments.work
-    work.mkdir(parents=True, exist_ok=True)
-    patients = work / "patients.jsonl"
-    with arguments.corpus.open(encoding="utf-8") as corpus:
-        patients.write_text("".join(islice(corpus, arguments.patients)), encoding="utf-8")
-    n = arguments.patients
-    casebook_command = [sys.executable, "-m", "casebook"]
-    runs: list[Run] = []
-    for workers in (1, 2):
-        out = work / f"extract-{workers}"
-        command = [*casebook_command, "extract", str(patients), "--out", str(out)]
-        runs.append(
-            _timed(f"extract --workers {workers}", [*command, "--workers", str(workers)], out, n)
-        )
-    reference = _case_files(work / "extract-1")
-    assert len(reference) == n, len(reference)
-    for workers in (1, 2):
-        store = work / f"add-{workers}" / "cases.duckdb"
-        command = [*casebook_command, "add", str(patients), "--store", str(store), "--no-index"]
-        runs.append(
-            _timed(
-                f"add --workers {workers}",
-                [*command, "--workers", str(workers)],
-                store.parent,
-                n,
-                mkdir=True,
-            )
-        )
-    spark = [*casebook_command, "spark", "extract", str(patients)]
-    for master in ("local[1]", "local[2]"):
-        out = work / f"spark-{master}"
-        command = [*spark, "--out", str(out), "--master", master, *QUIET_CONF]
-        runs.append(_timed(f"spark extract --master {master}", command, out, n))
-        assert _case_files(out) == reference, master
-    with standalone_cluster(work / "cluster") as url:
-        out = work / "spark-cluster"
-        command = [*spark, "--out", str(out), "--master", url, *QUIET_CONF]
-        runs.append(
-            _timed("spark extract, standalone cluster of 2 one-core workers", command, out, n)
-        )
-        assert _case_files(out) == reference, url
+    n: int = arguments.patients
+    runs = measure(arguments.corpus, n, arguments.work)
+    rate = {run.name: run.documents / run.wall_s for run in runs}
+    doubled: dict[str, Run] = {}
+    marginal: dict[str, float] = {}
+    if arguments.marginal:
+        doubled = {run.name: run for run in measure(arguments.corpus, 2 * n, arguments.work)}
+        # The documents between N and 2N over the time they added: start-up cancels out.
+        marginal = {run.name: n / (doubled[run.name].wall_s - run.wall_s) for run in runs}
     if arguments.json:
         print(
             json.dumps(
                 [
                     {
                         "name": run.name,
+                        "workers": run.workers,
                         "documents": run.documents,
                         "wall_s": round(run.wall_s, 1),
-                        "documents_per_s": round(run.documents / run.wall_s, 2),
-                        "load_after": round(run.load, 1),
+                        "documents_per_s": round(rate[run.name], 2),
+                        "load_before": round(run.load_before, 2),
+                        "load_after": round(run.load_after, 2),
+                        **(
+                            {
+                                "wall_s_2n": round(doubled[run.name].wall_s, 1),
+                                "marginal_documents_per_s": round(marginal[run.name], 2),
+                            }
+                            if marginal
+                            else {}
+                        ),
                     }
                     for run in runs
                 ]
             )
         )
         return
-    print("| run | documents | wall | documents/s | load average after |")
-    print("|---|---|---|---|---|")
+    header = "| run | documents | wall | documents/s | × 1 worker | load average before, after |"
+    rule = "|---|---|---|---|---|---|"
+    if marginal:
+        header += f" wall, {2 * n} | marginal documents/s | marginal × 1 worker |"
+        rule += "---|---|---|"
+    print(header)
+    print(rule)
     for run in runs:
-        print(
-            f"| {run.name} | {run.documents} | {run.wall_s:.1f} s | "
-            f"{run.documents / run.wall_s:.2f} | {run.load:.1f} |"
+        line = (
+            f"| {run.name} | {run.documents} | {run.wall_s:.1f} s | {rate[run.name]:.2f} | "
+            f"{_ratio(runs, run, rate)} | {run.load_before:.1f}, {run.load_after:.1f} |"
         )
+        if marginal:
+            line += (
+                f" {doubled[run.name].wall_s:.1f} s | {marginal[run.name]:.2f} | "
+                f"{_ratio(runs, run, marginal)} |"
+            )
+        print(line)
+    local_1, cluster_2 = rate["spark extract --master local[1]"], rate[runs[-1].name]
+    print(f"\nstandalone cluster of 2 against local[1]: × {cluster_2 / local_1:.2f}")
 
 
 if __name__ == "__main__":
