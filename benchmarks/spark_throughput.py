@@ -32,13 +32,29 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from itertools import islice
 from pathlib import Path
 
 import casebook
 
 QUIET_CONF = ["--conf", "spark.ui.enabled=false"]
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Where a Spark run's time went, from its event log."""
+
+    tasks: int
+    before_s: float
+    """From the command's start to its first task's start: reading and staging the
+    documents, starting the JVMs."""
+    tasks_s: float
+    """From the first task's start to the last task's end."""
+    idle_tail_s: float
+    """How long the first core to run out of tasks waited for the last one to finish."""
+    after_s: float
+    """From the last task's end to the command's exit."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +65,7 @@ class Run:
     wall_s: float
     load_before: float
     load_after: float
+    timeline: Timeline | None = None
 
 
 def _free_port() -> int:
@@ -129,27 +146,78 @@ def _alive_workers(ui_port: int) -> int:
 
 
 def _timed(
-    name: str, workers: int, command: list[str], out: Path, documents: int, mkdir: bool = False
+    name: str,
+    workers: int,
+    command: list[str],
+    out: Path,
+    documents: int,
+    mkdir: bool = False,
+    event_log: Path | None = None,
 ) -> Run:
-    """Run ``command`` into an empty ``out`` (a folder made first when ``mkdir``), timed."""
+    """Run ``command`` into an empty ``out`` (a folder made first when ``mkdir``), timed;
+    a Spark command given ``event_log`` writes its event log there, read for its timeline."""
     shutil.rmtree(out, ignore_errors=True)
     if mkdir:
         out.mkdir(parents=True)
+    if event_log is not None:
+        shutil.rmtree(event_log, ignore_errors=True)
+        event_log.mkdir(parents=True)
+        command = [*command, *_event_log_conf(event_log)]
     load_before = os.getloadavg()[0]
+    started_at = time.time()
     started = time.monotonic()
     done = subprocess.run(command, env=_env(), capture_output=True, text=True, check=False)
     wall = time.monotonic() - started
     if done.returncode != 0:
         raise RuntimeError(f"{name} failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    return Run(name, workers, documents, wall, load_before, os.getloadavg()[0])
+    timeline = None
+    if event_log is not None:
+        timeline = _timeline(event_log, started_at, started_at + wall)
+    return Run(name, workers, documents, wall, load_before, os.getloadavg()[0], timeline)
+
+
+def _event_log_conf(folder: Path) -> list[str]:
+    settings = {
+        "spark.eventLog.enabled": "true",
+        "spark.eventLog.dir": folder.as_uri(),
+        "spark.eventLog.compress": "false",
+        "spark.eventLog.rolling.enabled": "false",
+    }
+    return [option for key, value in settings.items() for option in ("--conf", f"{key}={value}")]
+
+
+def _timeline(folder: Path, started_at: float, ended_at: float) -> Timeline:
+    """The run's timeline from its event log: each task's launch and finish."""
+    spans: list[tuple[float, float]] = []
+    for log in folder.iterdir():
+        with log.open(encoding="utf-8") as events:
+            for line in events:
+                event = json.loads(line)
+                if event["Event"] == "SparkListenerTaskEnd":
+                    info = event["Task Info"]
+                    spans.append((info["Launch Time"] / 1000, info["Finish Time"] / 1000))
+    spans.sort()
+    # Lay the tasks on cores as they ran: each on a core that had finished its last task.
+    cores: list[float] = []
+    for launch, finish in spans:
+        free = [core for core, end in enumerate(cores) if end <= launch]
+        if free:
+            cores[min(free, key=cores.__getitem__)] = finish
+        else:
+            cores.append(finish)
+    first, last = spans[0][0], max(finish for _, finish in spans)
+    return Timeline(
+        len(spans), first - started_at, last - first, last - min(cores), ended_at - last
+    )
 
 
 def _case_files(folder: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in sorted(folder.glob("*.json"))}
 
 
-def measure(corpus: Path, patients: int, work: Path) -> list[Run]:
-    """Every run on the first ``patients`` patients of ``corpus``, in ``work``."""
+def measure(corpus: Path, patients: int, work: Path, timeline: bool = False) -> list[Run]:
+    """Every run on the first ``patients`` patients of ``corpus``, in ``work``; with
+    ``timeline``, the Spark runs write event logs, read for their timelines."""
     work.mkdir(parents=True, exist_ok=True)
     inputs = work / f"patients-{patients}.jsonl"
     with corpus.open(encoding="utf-8") as lines:
@@ -174,7 +242,10 @@ def measure(corpus: Path, patients: int, work: Path) -> list[Run]:
         master = f"local[{workers}]"
         out = work / f"spark-{master}"
         command = [*spark, "--out", str(out), "--master", master, *QUIET_CONF]
-        runs.append(_timed(f"spark extract --master {master}", workers, command, out, n))
+        log = work / f"events-local-{workers}" if timeline else None
+        runs.append(
+            _timed(f"spark extract --master {master}", workers, command, out, n, False, log)
+        )
         assert _case_files(out) == reference, master
     for workers in (1, 2):
         with standalone_cluster(work / f"cluster-{workers}", workers) as url:
@@ -182,7 +253,8 @@ def measure(corpus: Path, patients: int, work: Path) -> list[Run]:
             command = [*spark, "--out", str(out), "--master", url, *QUIET_CONF]
             plural = "s" if workers > 1 else ""
             name = f"spark extract, standalone cluster of {workers} one-core worker{plural}"
-            runs.append(_timed(name, workers, command, out, n))
+            log = work / f"events-cluster-{workers}" if timeline else None
+            runs.append(_timed(name, workers, command, out, n, False, log))
             assert _case_files(out) == reference, url
     return runs
 
@@ -205,15 +277,21 @@ def main() -> None:
         action="store_true",
         help="run everything on 2N patients too, and report the marginal throughput",
     )
+    parser.add_argument(
+        "--timeline",
+        action="store_true",
+        help="Spark runs write event logs; print where their time went",
+    )
     parser.add_argument("--json", action="store_true", help="print the runs as one JSON line")
     arguments = parser.parse_args()
     n: int = arguments.patients
-    runs = measure(arguments.corpus, n, arguments.work)
+    runs = measure(arguments.corpus, n, arguments.work, arguments.timeline)
     rate = {run.name: run.documents / run.wall_s for run in runs}
     doubled: dict[str, Run] = {}
     marginal: dict[str, float] = {}
     if arguments.marginal:
-        doubled = {run.name: run for run in measure(arguments.corpus, 2 * n, arguments.work)}
+        again = measure(arguments.corpus, 2 * n, arguments.work, arguments.timeline)
+        doubled = {run.name: run for run in again}
         # The documents between N and 2N over the time they added: start-up cancels out.
         marginal = {run.name: n / (doubled[run.name].wall_s - run.wall_s) for run in runs}
     if arguments.json:
@@ -228,6 +306,7 @@ def main() -> None:
                         "documents_per_s": round(rate[run.name], 2),
                         "load_before": round(run.load_before, 2),
                         "load_after": round(run.load_after, 2),
+                        **({"timeline": asdict(run.timeline)} if run.timeline else {}),
                         **(
                             {
                                 "wall_s_2n": round(doubled[run.name].wall_s, 1),
@@ -262,6 +341,15 @@ def main() -> None:
         print(line)
     local_1, cluster_2 = rate["spark extract --master local[1]"], rate[runs[-1].name]
     print(f"\nstandalone cluster of 2 against local[1]: × {cluster_2 / local_1:.2f}")
+    timed = [(run, run.timeline) for run in [*runs, *doubled.values()] if run.timeline]
+    if timed:
+        print("\n| Spark run | documents | tasks | before 1st task | tasks | idle tail | after |")
+        print("|---|---|---|---|---|---|---|")
+        for run, spent in timed:
+            print(
+                f"| {run.name} | {run.documents} | {spent.tasks} | {spent.before_s:.1f} s | "
+                f"{spent.tasks_s:.1f} s | {spent.idle_tail_s:.1f} s | {spent.after_s:.1f} s |"
+            )
 
 
 if __name__ == "__main__":
