@@ -172,7 +172,7 @@ def _timed(
         raise RuntimeError(f"{name} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     timeline = None
     if event_log is not None:
-        timeline = _timeline(event_log, started_at, started_at + wall)
+        timeline = _timeline(event_log, workers, started_at, started_at + wall)
     return Run(name, workers, documents, wall, load_before, os.getloadavg()[0], timeline)
 
 
@@ -186,7 +186,7 @@ def _event_log_conf(folder: Path) -> list[str]:
     return [option for key, value in settings.items() for option in ("--conf", f"{key}={value}")]
 
 
-def _timeline(folder: Path, started_at: float, ended_at: float) -> Timeline:
+def _timeline(folder: Path, cores: int, started_at: float, ended_at: float) -> Timeline:
     """The run's timeline from its event log: each task's launch and finish."""
     spans: list[tuple[float, float]] = []
     for log in folder.iterdir():
@@ -197,18 +197,12 @@ def _timeline(folder: Path, started_at: float, ended_at: float) -> Timeline:
                     info = event["Task Info"]
                     spans.append((info["Launch Time"] / 1000, info["Finish Time"] / 1000))
     spans.sort()
-    # Lay the tasks on cores as they ran: each on a core that had finished its last task.
-    cores: list[float] = []
-    for launch, finish in spans:
-        free = [core for core, end in enumerate(cores) if end <= launch]
-        if free:
-            cores[min(free, key=cores.__getitem__)] = finish
-        else:
-            cores.append(finish)
-    first, last = spans[0][0], max(finish for _, finish in spans)
-    return Timeline(
-        len(spans), first - started_at, last - first, last - min(cores), ended_at - last
-    )
+    # Lay the tasks on the cores as Spark gave them out: each to the core free first.
+    ends = [spans[0][0]] * cores
+    for _, finish in spans:
+        ends[ends.index(min(ends))] = finish
+    first, last = spans[0][0], max(ends)
+    return Timeline(len(spans), first - started_at, last - first, last - min(ends), ended_at - last)
 
 
 def _case_files(folder: Path) -> dict[str, bytes]:
