@@ -28,6 +28,7 @@ import shutil
 import sys
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -249,6 +250,7 @@ def _stage(
     fmt: SparkFormat,
     target: Path,
     written: Mapping[str, str],
+    on_first: Callable[[], object],
 ) -> _Staged:
     """Write the documents whose output is not current to a Parquet file for the workers to
     read, in rows of ``ordinal`` (the row's number in the file), ``fingerprint`` and
@@ -256,7 +258,7 @@ def _stage(
 
     A document whose id a later document repeats is left out (listed in ``replaced``), and
     the later one decides whether the id is current, so that the output ends as ``extract``'s
-    last write leaves it.
+    last write leaves it. ``on_first`` is called when the first document is staged.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -288,6 +290,8 @@ def _stage(
                 staged.latest[item.id] = None
                 continue
             ordinal = len(staged.ids)
+            if not ordinal:
+                on_first()
             staged.latest[item.id] = ordinal
             staged.ids.append(item.id)
             staged.weights.append(weight(len(item.text)))
@@ -320,18 +324,48 @@ def _cut(staged: _Staged, count: int) -> list[Partition]:
     return parts
 
 
+class _SparkStarter:
+    """Starts Spark once, when asked, in a thread of its own: the JVM starts while the driver
+    goes on reading and staging documents."""
+
+    def __init__(self, master: str | None, conf: Mapping[str, str]) -> None:
+        self._master = master
+        self._conf = conf
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="casebook-spark")
+        self._started: Future[SparkContext] | None = None
+
+    def start(self) -> Future[SparkContext]:
+        """Start Spark, unless it is starting or started already."""
+        if self._started is None:
+            self._started = self._pool.submit(_context, self._master, self._conf)
+        return self._started
+
+    def context(self) -> SparkContext:
+        """The running Spark context, once it has started.
+
+        Raises:
+            CasebookError: ``CB-E024`` when Spark did not start.
+        """
+        return self.start().result()
+
+    def stop(self) -> None:
+        """Stop Spark if it was started (waiting for it to have started first)."""
+        if self._started is not None:
+            with contextlib.suppress(CasebookError):  # it did not start: nothing to stop
+                self._started.result().stop()
+        self._pool.shutdown()
+
+
 def _analyse_on_spark(
     staged: _Staged,
     job: WorkerJob,
+    context: SparkContext,
     *,
-    master: str | None,
     partitions: int | None,
-    conf: Mapping[str, str],
     on_start: Callable[[int, int], None] | None,
 ) -> tuple[int, list[Status]]:
     """Analyse the staged documents on Spark; the partition count and a status per document."""
     todo = staged.todo()
-    context = _context(master, conf)
     try:
         count = partitions or default_partitions(
             context.defaultParallelism,
@@ -353,8 +387,6 @@ def _analyse_on_spark(
         raise CasebookError(
             ErrorCode.SPARK_ERROR, f"the Spark job failed: {_first_line(exc)}"
         ) from exc
-    finally:
-        context.stop()
     return len(parts), statuses
 
 
@@ -521,21 +553,18 @@ def spark_extract(
     run = _run_id()
     work = out_dir / f".casebook-spark-{run}"
     work.mkdir()
+    spark = _SparkStarter(master, conf or {})
     try:
         staged_file = (work / "documents.parquet").resolve()
         documents = iter_documents(inputs, stdin=stdin)
-        staged = _stage(documents, out_dir, output_format, staged_file, written)
+        # Spark starts with the first document to analyse, never when there is none.
+        staged = _stage(documents, out_dir, output_format, staged_file, written, spark.start)
         result = SparkExtractResult(failed=staged.failed, replaced=staged.replaced)
         result.skipped = [case_id for case_id, o in staged.latest.items() if o is None]
         if staged.todo():
             job = WorkerJob(str(out_dir.resolve()), output_format, run, str(staged_file))
             result.partitions, statuses = _analyse_on_spark(
-                staged,
-                job,
-                master=master,
-                partitions=partitions,
-                conf=conf or {},
-                on_start=on_start,
+                staged, job, spark.context(), partitions=partitions, on_start=on_start
             )
             _record(result, staged, statuses)
         if output_format is SparkFormat.PARQUET:
@@ -543,6 +572,7 @@ def spark_extract(
             remove_temporary_files(cases_dir)
         write_failures(out_dir, result.failed)
     finally:
+        spark.stop()
         shutil.rmtree(work, ignore_errors=True)
     return result
 
