@@ -3,14 +3,18 @@
 one-core workers, on the same patients.
 
     .venv/bin/python benchmarks/spark_throughput.py ../shared/datasets/pmc-patients/corpus.jsonl \\
-        --patients 1000 --work /tmp/spark-bench [--marginal]
+        --patients 1000 --work /tmp/spark-bench [--runs local,cluster] [--repeat 3] \\
+        [--marginal] [--timeline]
 
 Each run starts from an empty output folder and is timed whole, from the command's start to
 its exit: reading, starting Spark, loading the pipeline in every worker, analysing, writing.
 Each cluster (a master and one-core workers on this machine, as the tests start) is up before
-its run, as a real cluster is. Every run's Case JSON files are checked to equal
-``extract --workers 1``'s. Prints a Markdown table (``--json``: one JSON line) with each
-two-worker run's throughput over its one-worker run's.
+its runs, as a real cluster is. Every run's Case JSON files are checked to equal
+``extract --workers 1``'s (an untimed ``extract`` run's when ``extract`` is not among the
+runs). Prints a Markdown table (``--json``: every run as JSON) with each two-worker run's
+throughput over its one-worker run's. ``--repeat K`` runs each pair K times, one worker then
+two, and counts the fastest of each: on a machine shared with other work, the run least
+disturbed.
 
 ``--marginal`` runs everything again on the first 2N patients and adds the marginal throughput,
 N over the time the second N documents added (wall at 2N less wall at N): the rate a long job
@@ -30,7 +34,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from itertools import islice
@@ -209,48 +213,98 @@ def _case_files(folder: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in sorted(folder.glob("*.json"))}
 
 
-def measure(corpus: Path, patients: int, work: Path, timeline: bool = False) -> list[Run]:
-    """Every run on the first ``patients`` patients of ``corpus``, in ``work``; with
-    ``timeline``, the Spark runs write event logs, read for their timelines."""
+KINDS = ("extract", "add", "local", "cluster")
+"""The runs, each with 1 and 2 workers: ``extract``, ``add``, ``spark extract`` on ``local[N]``
+and on a standalone cluster of N one-core workers."""
+
+
+def measure(
+    corpus: Path, patients: int, work: Path, kinds: Sequence[str], repeat: int, timeline: bool
+) -> list[Run]:
+    """The runs of ``kinds`` on the first ``patients`` patients of ``corpus``, in ``work``, each
+    pair (1 worker, then 2) ``repeat`` times over; with ``timeline``, the Spark runs write event
+    logs, read for their timelines."""
     work.mkdir(parents=True, exist_ok=True)
     inputs = work / f"patients-{patients}.jsonl"
     with corpus.open(encoding="utf-8") as lines:
         inputs.write_text("".join(islice(lines, patients)), encoding="utf-8")
     n = patients
     casebook_command = [sys.executable, "-m", "casebook"]
+    extract = [*casebook_command, "extract", str(inputs)]
+    spark = [*casebook_command, "spark", "extract", str(inputs)]
     runs: list[Run] = []
-    for workers in (1, 2):
+    reference: dict[str, bytes] = {}
+
+    def pairs(kind: str, run: Callable[[int], Run]) -> None:
+        if kind not in kinds:
+            return
+        for _ in range(repeat):
+            for workers in (1, 2):
+                runs.append(run(workers))
+
+    def extract_run(workers: int) -> Run:
         out = work / f"extract-{workers}"
-        command = [*casebook_command, "extract", str(inputs), "--out", str(out)]
-        command += ["--workers", str(workers)]
-        runs.append(_timed(f"extract --workers {workers}", workers, command, out, n))
-    reference = _case_files(work / "extract-1")
-    assert len(reference) == n, len(reference)
-    for workers in (1, 2):
+        command = [*extract, "--out", str(out), "--workers", str(workers)]
+        done = _timed(f"extract --workers {workers}", workers, command, out, n)
+        files = _case_files(out)
+        if not reference:
+            reference.update(files)
+        assert files == reference, workers
+        return done
+
+    def add_run(workers: int) -> Run:
         store = work / f"add-{workers}" / "cases.duckdb"
         command = [*casebook_command, "add", str(inputs), "--store", str(store), "--no-index"]
         command += ["--workers", str(workers)]
-        runs.append(_timed(f"add --workers {workers}", workers, command, store.parent, n, True))
-    spark = [*casebook_command, "spark", "extract", str(inputs)]
-    for workers in (1, 2):
-        master = f"local[{workers}]"
-        out = work / f"spark-{master}"
+        return _timed(f"add --workers {workers}", workers, command, store.parent, n, True)
+
+    def spark_run(name: str, workers: int, master: str, label: str) -> Run:
+        out = work / f"spark-{label}-{workers}"
         command = [*spark, "--out", str(out), "--master", master, *QUIET_CONF]
-        log = work / f"events-local-{workers}" if timeline else None
-        runs.append(
-            _timed(f"spark extract --master {master}", workers, command, out, n, False, log)
-        )
-        assert _case_files(out) == reference, master
-    for workers in (1, 2):
-        with standalone_cluster(work / f"cluster-{workers}", workers) as url:
-            out = work / f"spark-cluster-{workers}"
-            command = [*spark, "--out", str(out), "--master", url, *QUIET_CONF]
-            plural = "s" if workers > 1 else ""
-            name = f"spark extract, standalone cluster of {workers} one-core worker{plural}"
-            log = work / f"events-cluster-{workers}" if timeline else None
-            runs.append(_timed(name, workers, command, out, n, False, log))
-            assert _case_files(out) == reference, url
+        log = work / f"events-{label}-{workers}" if timeline else None
+        done = _timed(name, workers, command, out, n, False, log)
+        assert _case_files(out) == reference, name
+        return done
+
+    pairs("extract", extract_run)
+    if not reference and {"local", "cluster"} & set(kinds):
+        # What every Spark run must write: extract's files, from an untimed run.
+        out = work / "reference"
+        shutil.rmtree(out, ignore_errors=True)
+        command = [*extract, "--out", str(out), "--workers", "2"]
+        subprocess.run(command, env=_env(), capture_output=True, check=True)
+        reference.update(_case_files(out))
+    assert len(reference) in (0, n), len(reference)
+    pairs("add", add_run)
+    pairs(
+        "local",
+        lambda w: spark_run(f"spark extract --master local[{w}]", w, f"local[{w}]", "local"),
+    )
+    if "cluster" in kinds:
+        with (
+            standalone_cluster(work / "cluster-1", 1) as one,
+            standalone_cluster(work / "cluster-2", 2) as two,
+        ):
+            urls = {1: one, 2: two}
+            pairs(
+                "cluster",
+                lambda w: spark_run(
+                    f"spark extract, standalone cluster of {w} one-core worker{'s' * (w > 1)}",
+                    w,
+                    urls[w],
+                    "cluster",
+                ),
+            )
     return runs
+
+
+def fastest(runs: Sequence[Run]) -> list[Run]:
+    """The fastest run of each name, in the order the names first ran."""
+    best: dict[str, Run] = {}
+    for run in runs:
+        if run.name not in best or run.wall_s < best[run.name].wall_s:
+            best[run.name] = run
+    return list(best.values())
 
 
 def _ratio(runs: list[Run], run: Run, rate: dict[str, float]) -> str:
@@ -267,6 +321,17 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=300, help="its first N lines")
     parser.add_argument("--work", type=Path, required=True, help="a scratch folder")
     parser.add_argument(
+        "--runs",
+        default=",".join(KINDS),
+        help=f"which runs, comma-separated, of {','.join(KINDS)} (default: all)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run each pair (1 worker, then 2) this many times; the fastest of each counts",
+    )
+    parser.add_argument(
         "--marginal",
         action="store_true",
         help="run everything on 2N patients too, and report the marginal throughput",
@@ -278,42 +343,32 @@ def main() -> None:
     )
     parser.add_argument("--json", action="store_true", help="print the runs as one JSON line")
     arguments = parser.parse_args()
+    kinds = arguments.runs.split(",")
+    if not set(kinds) <= set(KINDS):
+        parser.error(f"--runs takes {','.join(KINDS)}")
     n: int = arguments.patients
-    runs = measure(arguments.corpus, n, arguments.work, arguments.timeline)
+
+    def measured(patients: int) -> list[Run]:
+        return measure(
+            arguments.corpus, patients, arguments.work, kinds, arguments.repeat, arguments.timeline
+        )
+
+    every = measured(n)
+    runs = fastest(every)
     rate = {run.name: run.documents / run.wall_s for run in runs}
     doubled: dict[str, Run] = {}
     marginal: dict[str, float] = {}
     if arguments.marginal:
-        again = measure(arguments.corpus, 2 * n, arguments.work, arguments.timeline)
-        doubled = {run.name: run for run in again}
+        every_doubled = measured(2 * n)
+        doubled = {run.name: run for run in fastest(every_doubled)}
+        every += every_doubled
         # The documents between N and 2N over the time they added: start-up cancels out.
         marginal = {run.name: n / (doubled[run.name].wall_s - run.wall_s) for run in runs}
+    walls: dict[tuple[str, int], list[float]] = {}
+    for run in every:
+        walls.setdefault((run.name, run.documents), []).append(run.wall_s)
     if arguments.json:
-        print(
-            json.dumps(
-                [
-                    {
-                        "name": run.name,
-                        "workers": run.workers,
-                        "documents": run.documents,
-                        "wall_s": round(run.wall_s, 1),
-                        "documents_per_s": round(rate[run.name], 2),
-                        "load_before": round(run.load_before, 2),
-                        "load_after": round(run.load_after, 2),
-                        **({"timeline": asdict(run.timeline)} if run.timeline else {}),
-                        **(
-                            {
-                                "wall_s_2n": round(doubled[run.name].wall_s, 1),
-                                "marginal_documents_per_s": round(marginal[run.name], 2),
-                            }
-                            if marginal
-                            else {}
-                        ),
-                    }
-                    for run in runs
-                ]
-            )
-        )
+        print(json.dumps([asdict(run) for run in every]))
         return
     header = "| run | documents | wall | documents/s | × 1 worker | load average before, after |"
     rule = "|---|---|---|---|---|---|"
@@ -333,8 +388,17 @@ def main() -> None:
                 f"{_ratio(runs, run, marginal)} |"
             )
         print(line)
-    local_1, cluster_2 = rate["spark extract --master local[1]"], rate[runs[-1].name]
-    print(f"\nstandalone cluster of 2 against local[1]: × {cluster_2 / local_1:.2f}")
+    if arguments.repeat > 1:
+        print("\nevery wall, in the order run (the fastest counts):")
+        for (name, documents), seconds in walls.items():
+            print(f"- {name}, {documents}: {', '.join(f'{s:.1f}' for s in seconds)} s")
+    names = {run.name for run in runs}
+    local_1 = "spark extract --master local[1]"
+    cluster_2 = "spark extract, standalone cluster of 2 one-core workers"
+    if {local_1, cluster_2} <= names:
+        print(
+            f"\nstandalone cluster of 2 against local[1]: × {rate[cluster_2] / rate[local_1]:.2f}"
+        )
     timed = [(run, run.timeline) for run in [*runs, *doubled.values()] if run.timeline]
     if timed:
         print("\n| Spark run | documents | tasks | before 1st task | tasks | idle tail | after |")
