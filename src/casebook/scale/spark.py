@@ -1,14 +1,16 @@
 """``casebook spark extract``: ``extract`` as an Apache Spark job, for corpora past one machine.
 
 The driver (this process) reads the inputs as ``extract`` does, passes over every document
-whose output is current, and stages the rest in a Parquet file inside the output folder. Spark
-deals the staged documents into partitions of about equal text (``balance``) and runs each
-partition through ``mapInArrow`` in a Python worker. A worker loads the pipeline once
-(``service.default_pipeline`` is cached per process, and Spark reuses its Python workers
+whose output is current, and stages the rest in a Parquet file inside the output folder. It
+cuts the staged documents, in order, into partitions of about equal text (``balance``), and
+Spark runs one task per partition in a Python worker: the task reads its stretch of the
+staging file itself, so documents never pass through Spark's JVM. A worker loads the pipeline
+once (``service.default_pipeline`` is cached per process, and Spark reuses its Python workers
 from task to task), writes each case itself exactly as ``extract`` does (``ID.json``,
 ``ID.fhir.json``) or its partition's rows of the case Parquet (``casebook.export.parquet``),
-and sends back one status row per document. A document that fails is a status with its error,
-never a failed task; the driver writes the failures to ``failures.csv`` and tidies the output.
+and sends back one small status per document. A document that fails is a status with its
+error, never a failed task; the driver writes the failures to ``failures.csv`` and tidies the
+output.
 
 On a cluster, the output folder must be one path that the driver and every worker see (a
 shared file system), and casebook must be installed at the same interpreter path on every
@@ -22,28 +24,27 @@ import csv
 import io
 import math
 import os
-import re
 import shutil
 import sys
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from casebook import service
 from casebook.config import MENTION_MODEL_VARIABLE, mention_model
 from casebook.errors import CasebookError, ErrorCode
 from casebook.ingest.detect import iter_documents
 from casebook.model import Document
-from casebook.scale.balance import balance, weight
+from casebook.scale.balance import split_in_order, weight
 
 if TYPE_CHECKING:
-    from pyspark import Broadcast
-    from pyspark.sql import Row, SparkSession
+    from pyspark import SparkContext
 
     from casebook.export.parquet import CaseParquetWriter
 
@@ -73,24 +74,29 @@ STAGED_BATCH = 256
 DEFAULT_CONF: dict[str, str] = {
     # Keep each Python worker, and so its loaded pipeline, for every task it runs.
     "spark.python.worker.reuse": "true",
-    # Few documents per Arrow batch: a worker holds one batch of texts while it analyses them.
-    "spark.sql.execution.arrow.maxRecordsPerBatch": "64",
     "spark.log.level": "WARN",
 }
 """Spark settings ``spark extract`` starts with; ``--conf`` overrides any of them."""
 
-STATUS_DDL = "ordinal long, id string, path string, code string, message string"
-"""What a worker sends back per document: its place in the staging file, its id, and the
-error's path, code and message when it failed (null when its output was written)."""
+LAUNCH_CONF: dict[str, str] = {
+    # The JVMs only hand out tasks and gather statuses, never documents: their code is better
+    # compiled quickly (C1) than optimised at length (C2), which takes CPU from the analysis.
+    "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1",
+    "spark.executor.extraJavaOptions": "-XX:TieredStopAtLevel=1",
+}
+"""Settings added when ``spark extract`` starts Spark itself; under ``spark-submit`` the JVM
+is already running, and the options it was given stand. ``--conf`` overrides any of them."""
 
 
-_GLOB_CHARACTERS = re.compile(r"([\\*?\[\]{}])")
+class Status(NamedTuple):
+    """What a worker sends back per document: its place in the staging file, its id, and the
+    error's path, code and message when it failed (None when its output was written)."""
 
-
-def literal_path(path: Path) -> str:
-    """``path`` as Spark reads it literally: Hadoop reads ``*?[]{}`` and ``\\`` in a path as a
-    glob (an output folder named ``spark-local[1]`` would match nothing), so each is escaped."""
-    return _GLOB_CHARACTERS.sub(r"\\\1", str(path))
+    ordinal: int
+    id: str
+    path: str | None
+    code: str | None
+    message: str | None
 
 
 def fingerprint(document: Document) -> str:
@@ -145,6 +151,16 @@ class WorkerJob:
     out_dir: str
     output_format: SparkFormat
     run: str
+    staged: str
+    """The staging file (``_stage``), in the output folder that every worker sees."""
+
+
+@dataclass(frozen=True)
+class Partition:
+    """One partition: its number, and its documents' ordinals in the staging file, in order."""
+
+    number: int
+    ordinals: array[int]
 
 
 @dataclass
@@ -165,6 +181,11 @@ class _Staged:
         return sorted(o for o in self.latest.values() if o is not None)
 
 
+def _under_submit() -> bool:
+    """Whether ``spark-submit`` started this process, and with it Spark's JVM."""
+    return "PYSPARK_GATEWAY_PORT" in os.environ
+
+
 def _require_spark() -> None:
     """Fail before reading any input when Spark cannot run here."""
     try:
@@ -176,7 +197,7 @@ def _require_spark() -> None:
             f"{exc.name} is not installed: pip install 'casebook[spark]'",
         ) from None
     # Under spark-submit the JVM is already running; otherwise PySpark starts one.
-    if "PYSPARK_GATEWAY_PORT" in os.environ:
+    if _under_submit():
         return
     java_home = os.environ.get("JAVA_HOME")
     if not (java_home and Path(java_home, "bin", "java").is_file()) and not shutil.which("java"):
@@ -187,25 +208,24 @@ def _require_spark() -> None:
         )
 
 
-def _session(master: str | None, conf: Mapping[str, str]) -> SparkSession:
-    from pyspark.sql import SparkSession
+def _context(master: str | None, conf: Mapping[str, str]) -> SparkContext:
+    from pyspark import SparkConf, SparkContext
 
     # The Python workers run this interpreter, where casebook is installed.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    builder = SparkSession.builder.appName("casebook spark extract")
-    if master:
-        builder = builder.master(master)
     settings = {
         **DEFAULT_CONF,
+        **({} if _under_submit() else LAUNCH_CONF),
+        "spark.app.name": "casebook spark extract",
         # The workers analyse with the driver's mention model, on a cluster too.
         f"spark.executorEnv.{MENTION_MODEL_VARIABLE}": mention_model(),
         "spark.ui.showConsoleProgress": "true" if sys.stderr.isatty() else "false",
         **conf,
     }
-    for key, value in settings.items():
-        builder = builder.config(key, value)
+    if master:
+        settings["spark.master"] = master
     try:
-        return builder.getOrCreate()
+        return SparkContext.getOrCreate(SparkConf().setAll(list(settings.items())))
     except Exception as exc:  # PySpark's errors for a JVM that did not start or a bad master
         raise CasebookError(
             ErrorCode.SPARK_ERROR, f"Spark did not start: {_first_line(exc)}"
@@ -230,12 +250,15 @@ def _stage(
     fmt: SparkFormat,
     target: Path,
     written: Mapping[str, str],
+    on_first: Callable[[], object],
 ) -> _Staged:
-    """Write the documents whose output is not current to a Parquet file for Spark to read.
+    """Write the documents whose output is not current to a Parquet file for the workers to
+    read, in rows of ``ordinal`` (the row's number in the file), ``fingerprint`` and
+    ``document`` (the ``Document`` as JSON).
 
     A document whose id a later document repeats is left out (listed in ``replaced``), and
     the later one decides whether the id is current, so that the output ends as ``extract``'s
-    last write leaves it.
+    last write leaves it. ``on_first`` is called when the first document is staged.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -248,7 +271,7 @@ def _stage(
         ]
     )
     staged = _Staged()
-    pending: list[dict[str, Any]] = []
+    pending: list[dict[str, int | str]] = []
     with pq.ParquetWriter(target, schema) as writer:
 
         def flush() -> None:
@@ -267,6 +290,8 @@ def _stage(
                 staged.latest[item.id] = None
                 continue
             ordinal = len(staged.ids)
+            if not ordinal:
+                on_first()
             staged.latest[item.id] = ordinal
             staged.ids.append(item.id)
             staged.weights.append(weight(len(item.text)))
@@ -285,54 +310,75 @@ def default_partitions(cores: int, total_weight: int, documents: int) -> int:
     return max(1, min(wanted, documents))
 
 
-def _keyed(parts: Broadcast[array[int]], row: Row) -> tuple[int, Row]:
-    return parts.value[row["ordinal"]], row
+def _cut(staged: _Staged, count: int) -> list[Partition]:
+    """The documents to analyse cut, in order, into at most ``count`` partitions of about
+    equal text."""
+    todo = staged.todo()
+    parts = [Partition(0, array("q"))]
+    for ordinal, number in zip(
+        todo, split_in_order([staged.weights[o] for o in todo], count), strict=True
+    ):
+        if number == len(parts):
+            parts.append(Partition(number, array("q")))
+        parts[number].ordinals.append(ordinal)
+    return parts
 
 
-def _kept(pair: tuple[int, Row]) -> bool:
-    return pair[0] >= 0
+class _SparkStarter:
+    """Starts Spark once, when asked, in a thread of its own: the JVM starts while the driver
+    goes on reading and staging documents."""
 
+    def __init__(self, master: str | None, conf: Mapping[str, str]) -> None:
+        self._master = master
+        self._conf = conf
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="casebook-spark")
+        self._started: Future[SparkContext] | None = None
 
-def _own_partition(partition: int) -> int:
-    return partition
+    def start(self) -> Future[SparkContext]:
+        """Start Spark, unless it is starting or started already."""
+        if self._started is None:
+            self._started = self._pool.submit(_context, self._master, self._conf)
+        return self._started
+
+    def context(self) -> SparkContext:
+        """The running Spark context, once it has started.
+
+        Raises:
+            CasebookError: ``CB-E024`` when Spark did not start.
+        """
+        return self.start().result()
+
+    def stop(self) -> None:
+        """Stop Spark if it was started (waiting for it to have started first)."""
+        if self._started is not None:
+            with contextlib.suppress(CasebookError):  # it did not start: nothing to stop
+                self._started.result().stop()
+        self._pool.shutdown()
 
 
 def _analyse_on_spark(
-    staged_file: Path,
     staged: _Staged,
     job: WorkerJob,
+    context: SparkContext,
     *,
-    master: str | None,
     partitions: int | None,
-    conf: Mapping[str, str],
     on_start: Callable[[int, int], None] | None,
-) -> tuple[int, list[Row]]:
+) -> tuple[int, list[Status]]:
     """Analyse the staged documents on Spark; the partition count and a status per document."""
     todo = staged.todo()
-    spark = _session(master, conf)
     try:
         count = partitions or default_partitions(
-            spark.sparkContext.defaultParallelism,
+            context.defaultParallelism,
             sum(staged.weights[o] for o in todo),
             len(todo),
         )
-        count = min(count, len(todo))
-        assignment = balance([staged.weights[o] for o in todo], count)
-        parts = array("q", [-1]) * len(staged.ids)
-        for ordinal, partition in zip(todo, assignment, strict=True):
-            parts[ordinal] = partition
+        parts = _cut(staged, count)
         if on_start:
-            on_start(len(todo), count)
-        documents = spark.read.parquet(literal_path(staged_file))
-        dealt = (
-            documents.rdd.map(partial(_keyed, spark.sparkContext.broadcast(parts)))
-            .filter(_kept)
-            .partitionBy(count, _own_partition)
-            .values()
-        )
+            on_start(len(todo), len(parts))
+        # One Spark partition per partition, the first started first.
         statuses = (
-            spark.createDataFrame(dealt, documents.schema, verifySchema=False)
-            .mapInArrow(partial(analyse_partition, job), STATUS_DDL)
+            context.parallelize(parts, len(parts))
+            .mapPartitions(partial(analyse_partition, job))
             .collect()
         )
     except CasebookError:
@@ -341,60 +387,67 @@ def _analyse_on_spark(
         raise CasebookError(
             ErrorCode.SPARK_ERROR, f"the Spark job failed: {_first_line(exc)}"
         ) from exc
-    finally:
-        spark.stop()
-    return count, statuses
+    return len(parts), statuses
 
 
-def analyse_partition(job: WorkerJob, batches: Iterator[Any]) -> Iterator[Any]:
+def _staged_documents(staged: str, ordinals: Sequence[int]) -> Iterator[tuple[int, str, str]]:
+    """The ordinal, fingerprint and document JSON of each of ``ordinals`` (ascending) in the
+    staging file, reading only the row groups that hold them."""
+    import pyarrow.parquet as pq
+
+    wanted = set(ordinals)
+    # An ordinal is its row's number in the file (``_stage``).
+    first, last = ordinals[0], ordinals[-1]
+    with pq.ParquetFile(staged) as file:
+        groups: list[int] = []
+        start = 0
+        for group in range(file.metadata.num_row_groups):
+            rows = file.metadata.row_group(group).num_rows
+            if start <= last and start + rows > first:
+                groups.append(group)
+            start += rows
+        for batch in file.iter_batches(batch_size=STAGED_BATCH, row_groups=groups):
+            for row in batch.to_pylist():
+                if row["ordinal"] in wanted:
+                    yield row["ordinal"], row["fingerprint"], row["document"]
+
+
+def analyse_partition(job: WorkerJob, parts: Iterable[Partition]) -> Iterator[Status]:
     """Analyse one partition's documents in a Python worker and write their output.
 
-    Runs in ``mapInArrow``: ``batches`` are Arrow record batches of staged documents, and one
-    status batch of one row is yielded per document, so a worker never holds more than one
-    document's case. A document's error is its status; only a failure to finish the
-    partition's Parquet file fails the task (which Spark then runs again).
+    Runs as a Spark task: ``parts`` holds the task's partition, whose documents it reads from
+    the staging file a row group at a time; one status is yielded per document, so a worker
+    never holds more than one document's case. A document's error is its status; only a
+    failure to read the staging file or to finish the partition's Parquet file fails the task
+    (which Spark then runs again).
     """
-    import pyarrow as pa
-    from pyspark import TaskContext
-
     from casebook.export.parquet import CASES_FOLDER, CaseParquetWriter
 
-    schema = pa.schema(
-        [
-            ("ordinal", pa.int64()),
-            ("id", pa.string()),
-            ("path", pa.string()),
-            ("code", pa.string()),
-            ("message", pa.string()),
-        ]
-    )
     out_dir = Path(job.out_dir)
-    writer: CaseParquetWriter | None = None
-    if job.output_format is SparkFormat.PARQUET:
-        context = TaskContext.get()
-        partition = context.partitionId() if context else 0
-        target = out_dir / CASES_FOLDER / f"part-{job.run}-{partition:05d}.parquet"
-        writer = CaseParquetWriter(target)
-    try:
-        for batch in batches:
-            for row in batch.to_pylist():
-                status = _analyse_one(row["fingerprint"], row["document"], out_dir, job, writer)
-                yield pa.RecordBatch.from_pylist([{"ordinal": row["ordinal"], **status}], schema)
-    except BaseException:
+    for part in parts:
+        writer: CaseParquetWriter | None = None
+        if job.output_format is SparkFormat.PARQUET:
+            target = out_dir / CASES_FOLDER / f"part-{job.run}-{part.number:05d}.parquet"
+            writer = CaseParquetWriter(target)
+        try:
+            for ordinal, digest, document in _staged_documents(job.staged, part.ordinals):
+                yield _analyse_one(ordinal, digest, document, out_dir, job, writer)
+        except BaseException:
+            if writer is not None:
+                writer.discard()
+            raise
         if writer is not None:
-            writer.discard()
-        raise
-    if writer is not None:
-        writer.close()
+            writer.close()
 
 
 def _analyse_one(
+    ordinal: int,
     digest: str,
     document_json: str,
     out_dir: Path,
     job: WorkerJob,
     writer: CaseParquetWriter | None,
-) -> dict[str, str | None]:
+) -> Status:
     """Analyse and write one staged document; its status, never an exception."""
     from casebook.export.parquet import CaseRow
 
@@ -415,23 +468,19 @@ def _analyse_one(
         else:
             service.write_case(case, out_dir, service.ExportFormat(job.output_format.value))
     except CasebookError as error:
-        return _status(document.id, error)
+        return _status(ordinal, document.id, error)
     except Exception as exc:  # a case that cannot be indexed or written must not stop the rest
         failure = CasebookError(
             ErrorCode.PROCESSING_FAILED,
             f"writing the case failed: {type(exc).__name__}: {exc}",
             document.source.path or document.id,
         )
-        return _status(document.id, failure)
-    return {"id": document.id, "path": document.source.path, "code": None, "message": None}
+        return _status(ordinal, document.id, failure)
+    return Status(ordinal, document.id, document.source.path, None, None)
 
 
-def _status(case_id: str, error: CasebookError) -> dict[str, str | None]:
-    return {"id": case_id, "path": error.path, "code": error.code.value, "message": error.message}
-
-
-def _failure(row: Row) -> Failure:
-    return Failure(row["id"], CasebookError(ErrorCode(row["code"]), row["message"], row["path"]))
+def _status(ordinal: int, case_id: str, error: CasebookError) -> Status:
+    return Status(ordinal, case_id, error.path, error.code.value, error.message)
 
 
 def write_failures(out_dir: Path, failures: Sequence[Failure]) -> None:
@@ -504,22 +553,18 @@ def spark_extract(
     run = _run_id()
     work = out_dir / f".casebook-spark-{run}"
     work.mkdir()
+    spark = _SparkStarter(master, conf or {})
     try:
         staged_file = (work / "documents.parquet").resolve()
         documents = iter_documents(inputs, stdin=stdin)
-        staged = _stage(documents, out_dir, output_format, staged_file, written)
+        # Spark starts with the first document to analyse, never when there is none.
+        staged = _stage(documents, out_dir, output_format, staged_file, written, spark.start)
         result = SparkExtractResult(failed=staged.failed, replaced=staged.replaced)
         result.skipped = [case_id for case_id, o in staged.latest.items() if o is None]
         if staged.todo():
-            job = WorkerJob(str(out_dir.resolve()), output_format, run)
+            job = WorkerJob(str(out_dir.resolve()), output_format, run, str(staged_file))
             result.partitions, statuses = _analyse_on_spark(
-                staged_file,
-                staged,
-                job,
-                master=master,
-                partitions=partitions,
-                conf=conf or {},
-                on_start=on_start,
+                staged, job, spark.context(), partitions=partitions, on_start=on_start
             )
             _record(result, staged, statuses)
         if output_format is SparkFormat.PARQUET:
@@ -527,22 +572,24 @@ def spark_extract(
             remove_temporary_files(cases_dir)
         write_failures(out_dir, result.failed)
     finally:
+        spark.stop()
         shutil.rmtree(work, ignore_errors=True)
     return result
 
 
-def _record(result: SparkExtractResult, staged: _Staged, statuses: Iterable[Row]) -> None:
+def _record(result: SparkExtractResult, staged: _Staged, statuses: Iterable[Status]) -> None:
     """Sort the workers' statuses into written and failed, in input order."""
-    by_ordinal = {row["ordinal"]: row for row in statuses}
+    by_ordinal = {status.ordinal: status for status in statuses}
     for ordinal in staged.todo():
-        row = by_ordinal.get(ordinal)
-        if row is None:
+        status = by_ordinal.get(ordinal)
+        if status is None:
             # Spark finished without this document's status: report it, never drop it.
             error = CasebookError(
                 ErrorCode.PROCESSING_FAILED, "no result came back from the Spark job"
             )
             result.failed.append(Failure(staged.ids[ordinal], error))
-        elif row["code"] is None:
-            result.written.append(row["id"])
+        elif status.code is None:
+            result.written.append(status.id)
         else:
-            result.failed.append(_failure(row))
+            error = CasebookError(ErrorCode(status.code), status.message or "", status.path)
+            result.failed.append(Failure(status.id, error))

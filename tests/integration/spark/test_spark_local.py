@@ -22,7 +22,8 @@ pytestmark = pytest.mark.spark
 def test_local_spark_writes_the_files_extract_writes_and_reports_the_binary_file(
     spark_env: dict[str, str], case_reports: list[str], extracted: Path, tmp_path: Path
 ) -> None:
-    out = tmp_path / "spark"
+    # A folder name Hadoop would read as a glob ("spark-local1" only) is used as it is.
+    out = tmp_path / "spark-local[2]"
     arguments = ["spark", "extract", *case_reports, "--out", str(out), "--master", "local[2]"]
     first = run_casebook([*arguments, *conf_options(QUIET_CONF)], spark_env)
     # The exit status is the number of documents that failed: the binary file.

@@ -26,7 +26,6 @@ from casebook.scale.spark import (  # noqa: E402
     SparkFormat,
     default_partitions,
     fingerprint,
-    literal_path,
     spark_extract,
     write_failures,
 )
@@ -116,12 +115,3 @@ def test_partitions_follow_the_cores_and_grow_with_the_corpus() -> None:
     assert default_partitions(cores=2, total_weight=10_000, documents=300) == 8
     assert default_partitions(cores=2, total_weight=10_000, documents=3) == 3
     assert default_partitions(cores=2, total_weight=900_000_000, documents=250_000) == 450
-
-
-def test_an_output_folder_named_like_a_glob_is_read_literally() -> None:
-    # Hadoop would read "spark-local[1]" as a pattern matching "spark-local1" only.
-    assert literal_path(Path("/out/spark-local[1]/documents.parquet")) == (
-        "/out/spark-local\\[1\\]/documents.parquet"
-    )
-    assert literal_path(Path("/out/{a,b}*?")) == "/out/\\{a,b\\}\\*\\?"
-    assert literal_path(Path("/out/plain")) == "/out/plain"
