@@ -14,6 +14,7 @@ evidence combination", SIGIR): ``Σ_r w_r · (s_r(d) - min_r) / (max_r - min_r)`
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 
 RRF_K = 60.0
@@ -105,7 +106,8 @@ def weighted_sum_fusion(
 
 def age_group(age_years: float, bounds: Sequence[float]) -> int:
     """The number of the age group an age falls in: the first bound it is below."""
-    return next((number for number, bound in enumerate(bounds) if age_years < bound), len(bounds))
+    # Bounds rise (the settings check it), so the first bound above the age is a bisection.
+    return bisect_right(bounds, age_years)
 
 
 def patient_boost(

@@ -63,9 +63,9 @@ from casebook.search.outcomes import OutcomeReader, TreatmentOutcome, load_outco
 from casebook.search.saved import REMOVED_FILE, removed_ids
 from casebook.search.settings import SearchSettings, load_search_settings
 from casebook.search.treatments import (
-    TreatmentNames,
     load_treatment_rules,
     load_treatment_synonyms,
+    packaged_treatment_names,
     treatment_words,
 )
 
@@ -546,7 +546,8 @@ class CaseIndex:
             # The words as typed, or the concept they name ("IVIG" finds "intravenous
             # immunoglobulin"), within a treatment's key ("blood patch" finds "lumbar blood
             # patch").
-            typed = {treatment_words(filters.procedure), TreatmentNames().key(filters.procedure)}
+            procedure = filters.procedure
+            typed = {treatment_words(procedure), packaged_treatment_names().key(procedure)}
             words = [f" {w} " for w in typed if w]
             mask &= np.array(
                 [any(w in f" {t} " for t in f.treatments for w in words) for f in self.facets]

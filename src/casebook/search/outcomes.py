@@ -46,6 +46,7 @@ from casebook.search.treatments import (
     FoundTreatment,
     TreatmentFinder,
     TreatmentNames,
+    packaged_treatment_names,
     sentence_index,
     treatment_words,
 )
@@ -361,7 +362,7 @@ def treatment_groups(
         names: Says which words are trailing words and procedure endings; the packaged
             synonym table's when None.
     """
-    names = names or TreatmentNames()
+    names = names or packaged_treatment_names()
     distinct = set(keys)
     parent = {key: key for key in distinct}
 
@@ -414,7 +415,7 @@ def tally(
         its concept's name in the synonym table, else by the most common wording of its key
         as written, else by its key.
     """
-    names = names or TreatmentNames()
+    names = names or packaged_treatment_names()
     everything = [t for _, treatments in cases for t in treatments]
     groups = treatment_groups(
         (t.key for t in everything), ((t.key, t.code) for t in everything if t.code), names

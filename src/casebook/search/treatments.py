@@ -360,6 +360,13 @@ class TreatmentNames:
         return self.name(words).key
 
 
+@cache
+def packaged_treatment_names() -> TreatmentNames:
+    """The treatment names of the packaged synonym table and rules, built once per process
+    (they never change after they are built): every search's tally reads them."""
+    return TreatmentNames()
+
+
 @dataclass(frozen=True, slots=True)
 class FoundTreatment:
     """A treatment named in a case.

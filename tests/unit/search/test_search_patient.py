@@ -24,6 +24,8 @@ FACTS = [
 
 def test_age_groups() -> None:
     assert [age_group(a, BOUNDS) for a in (0.01, 0.5, 2, 15, 56, 80)] == [0, 1, 2, 3, 4, 5]
+    # An age on a bound belongs to the group above it: a 1-year-old is no infant.
+    assert [age_group(a, BOUNDS) for a in (1, 12, 18, 65)] == [2, 3, 4, 5]
 
 
 def test_the_boost_rewards_the_same_kind_of_patient_and_ignores_what_is_unsaid() -> None:
