@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -372,7 +372,12 @@ class ContextAssertion:
                 high = bisect_left(reading.match_starts, seg_end)
                 scoped_cache[key] = _scopes(matches[low:high], seg_start, seg_end, reading.is_word)
             default = _section_default(case.sections, start)
-            result.append(self._assert(kind, first, last, scoped_cache[key], default))
+            hyphened = {
+                token
+                for token in range(first + 1, last)
+                if text[starts[token] - 1] == "-" and text[starts[token] - 2].isalnum()
+            }
+            result.append(self._assert(kind, first, last, scoped_cache[key], default, hyphened))
         return result
 
     def _assert(
@@ -382,12 +387,24 @@ class ContextAssertion:
         last: int,
         scoped: Iterable[_Scoped],
         default: Assertion,
+        hyphened: Collection[int] = (),
     ) -> Assertion:
-        """The assertion of a mention of type ``kind`` covering tokens ``[first, last)``."""
+        """The assertion of a mention of type ``kind`` covering tokens ``[first, last)``, of
+        whose tokens those in ``hyphened`` are joined to the word before them by a hyphen."""
         best: tuple[int, int, Category] | None = None
         for scope in scoped:
             match = scope.match
-            if first <= match.start and match.end <= last:
+            if (
+                first <= match.start
+                and match.end <= last
+                and not (
+                    # A backward trigger hyphened to the end of the mention still reaches the words
+                    # before it: "symptom-free", "disease-free" are no symptom and no disease.
+                    match.start in hyphened
+                    and match.end == last
+                    and match.rule.direction is Direction.BACKWARD
+                )
+            ):
                 continue
             if not (scope.start < last and first < scope.end):
                 continue

@@ -158,6 +158,14 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             TREATMENT,
             Assertion.PRESENT,
         ),
+        # "X free": the finding before "free" is absent, whether the hyphen joins them or not.
+        ("He was pain free after the operation.", "pain", SIGN, Assertion.NEGATED),
+        ("She was symptom-free at follow-up.", "symptom-free", SIGN, Assertion.NEGATED),
+        ("She remained disease-free at 5 years.", "disease-free", DISEASE, Assertion.NEGATED),
+        ("Free fluid was seen in the pelvis.", "fluid", SIGN, Assertion.PRESENT),
+        ("A free rupture of the ventricle followed.", "rupture", DISEASE, Assertion.PRESENT),
+        # A backward trigger inside a mention, not hyphened to it, is part of its words.
+        ("The tricuspid valve is normal.", "tricuspid valve is normal", SIGN, Assertion.PRESENT),
     ],
 )
 def test_one_sentence(
