@@ -17,6 +17,7 @@ from casebook.errors import CasebookError, ErrorCode
 from casebook.nlp.abbreviations import AbbreviationDetector
 from casebook.nlp.assertion import ContextAssertion
 from casebook.nlp.attributes import AttributeLinker
+from casebook.nlp.citations import CitationFilter
 from casebook.nlp.lexicon import LexiconMentions
 from casebook.nlp.mentions import MentionExtractor
 from casebook.nlp.patient import PatientDemographics
@@ -36,6 +37,7 @@ COMPONENTS: dict[str, Callable[[], Component]] = {
     "mentions": MentionExtractor,
     "lexicon": LexiconMentions,
     "vocabulary": VocabularyMentions,
+    "citations": CitationFilter,
     "patient": PatientDemographics,
     "abbreviations": AbbreviationDetector,
     "assertion": ContextAssertion,
@@ -57,6 +59,7 @@ DEFAULT_COMPONENTS: tuple[str, ...] = (
     "mentions",
     "lexicon",
     "vocabulary",
+    "citations",
     "patient",
     "abbreviations",
     "assertion",

@@ -98,6 +98,10 @@ class NonClinicalWords:
             for start in range(len(words) - size + 1)
         )
 
+    def is_place(self, words: tuple[str, ...]) -> bool:
+        """Whether normalised words are a place's name, whole ("usa", "united kingdom")."""
+        return words in self._places
+
     def is_substance_of_abuse(self, words: tuple[str, ...]) -> bool:
         """Whether normalised words end in the name of a substance of abuse."""
         return any(words[-len(s) :] == s for s in self._substances if len(words) >= len(s))

@@ -1,0 +1,73 @@
+"""Suppliers' citations: the words in "(Carbomedics Inc., Austin, TX)" are no mentions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from casebook.errors import CasebookError, ErrorCode
+from casebook.model import Case, EntityType, Mention, Source, SourceFormat
+from casebook.nlp.citations import CitationFilter
+
+
+def mentions_kept(text: str, words: list[tuple[str, EntityType]]) -> list[str]:
+    mentions = []
+    for number, (word, kind) in enumerate(words):
+        start = text.index(word)
+        mentions.append(
+            Mention(id=f"m{number}", start=start, end=start + len(word), text=word, type=kind)
+        )
+    case = Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=mentions)
+    return [m.text for m in CitationFilter()(case).mentions]
+
+
+DRUG = EntityType.MEDICATION
+TEST = EntityType.DIAGNOSTIC_PROCEDURE
+DEVICE = EntityType.THERAPEUTIC_PROCEDURE
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "kept"),
+    [
+        # A company's legal form after its name, however the rest is written.
+        (
+            "A 27 mm Carbomedics prosthesis (carbomedics inc. Austin TX) was sewn in.",
+            [("prosthesis", DEVICE), ("carbomedics", DRUG), ("TX", TEST)],
+            ["prosthesis"],
+        ),
+        ("Heparin (Bayer AG, Leverkusen) was given.", [("Heparin", DRUG)], ["Heparin"]),
+        ("Heparin (Bayer AG, Leverkusen) was given.", [("Bayer", DRUG)], []),
+        # A last part naming a country.
+        (
+            "A stent (Medtronic, Minneapolis, MN, USA) was placed.",
+            [("stent", DEVICE), ("Medtronic", DRUG), ("MN", TEST)],
+            ["stent"],
+        ),
+        # Parentheses that cite nobody keep their mentions.
+        ("Computed tomography (CT) showed a mass.", [("CT", TEST)], ["CT"]),
+        (
+            "Hepatitis B surface antigen (HBs Ag) was positive.",
+            [("HBs Ag", TEST)],
+            ["HBs Ag"],
+        ),
+        ("The rhythm came from the node (left SA node).", [("SA node", TEST)], ["SA node"]),
+        ("She had two infarcts (MI, PE) in a year.", [("MI", TEST)], ["MI"]),
+        (
+            "He took co-trimoxazole (co-trimoxazole forte).",
+            [("co-trimoxazole", DRUG)],
+            ["co-trimoxazole"],
+        ),
+    ],
+)
+def test_one_sentence(text: str, words: list[tuple[str, EntityType]], kept: list[str]) -> None:
+    assert mentions_kept(text, words) == kept
+
+
+def test_a_rule_file_that_breaks_its_schema_is_a_coded_error(tmp_path: Path) -> None:
+    rules = tmp_path / "citations.json"
+    rules.write_text(json.dumps({"version": "1", "legal_forms": [], "extra": 1}), "utf-8")
+    with pytest.raises(CasebookError) as error:
+        CitationFilter(rules)
+    assert error.value.code is ErrorCode.INVALID_RESOURCE
