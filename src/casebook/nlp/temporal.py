@@ -48,8 +48,10 @@ the text does not place fixes nothing, and the narrative's lower bound carries o
 *sequel* connective introduces ("Following the procedure, …", "following which") is on or after
 the day before it, and the next amount ("Two days later") still counts from that day.
 
-Events (mentions of ``event_types``, except negated, family and hypothetical ones and those
-whose words name no clinical concept, such as a person or a place) are ordered
+Events (mentions of ``event_types``, except negated, family and hypothetical ones, those
+whose words name no clinical concept, such as a person or a place, and words that only tell
+that something was seen, said or named, ``reporting_phrases``: "noted", "acknowledged",
+"referred to as") are ordered
 by their segment's place; events of one segment share an ``order`` (they are told as
 simultaneous) unless a relation orders them (a cause before its effect, a finding before its
 treatment, a treatment before its outcome). ``offset_days`` is the segment's day when exact,
@@ -291,6 +293,15 @@ class TemporalRules(BaseModel):
         description="Words of a sentence about the report itself ('we report', 'in "
         "conclusion'); after the anchor its events retell the case and are not placed."
     )
+    reporting_phrases: list[str] = Field(
+        description="Words that tell that something was seen, said or named, not that it "
+        "happened ('noted', 'acknowledged', 'referred to as'): an event mention inside one is "
+        "no event of the patient's, and an anchor cue that begins one tells no presentation."
+    )
+    not_reporting_phrases: list[str] = Field(
+        description="Longer words in which a reporting phrase tells an event ('*reported to* "
+        "the emergency department': she came there)."
+    )
     event_types: list[EntityType] = Field(min_length=1)
     time_types: list[EntityType]
     operation_types: list[EntityType] = Field(
@@ -438,6 +449,12 @@ class TemporalOrderer:
             WORD_START + _phrases(self.rules.admission_cues), re.IGNORECASE
         )
         self._report = re.compile(WORD_START + _phrases(self.rules.report_cues), re.IGNORECASE)
+        self._reporting = re.compile(
+            WORD_START + _phrases(self.rules.reporting_phrases), re.IGNORECASE
+        )
+        self._not_reporting = re.compile(
+            WORD_START + _phrases(self.rules.not_reporting_phrases), re.IGNORECASE
+        )
         self._phrase_end = re.compile(
             rf"{WORD_START}(?:{_phrases(self.rules.phrase_ends + self.rules.anchor_cues)})"
             rf"|,\s*(?:{_phrases(self.rules.comma_phrase_ends)})",
@@ -709,6 +726,9 @@ class TemporalOrderer:
                     m.type is EntityType.CLINICAL_EVENT
                     or not self._concepts.is_who_or_where(self._concepts.words(m))
                 )
+                # "The patient acknowledged …", "referred to as enlarged lymph nodes": words
+                # that something was told or named are no event.
+                and not self._is_reporting(case.text, m.start, m.end)
             ),
             key=lambda m: m.start,
         )
@@ -794,12 +814,24 @@ class TemporalOrderer:
             cue = segment.cue
             if cue is not None and cue.kind is TimeKind.ANCHOR:
                 return index
-            if self._anchor.search(text, segment.start, segment.end):
+            if any(
+                not self._is_reporting(text, match.start(), match.end())
+                for match in self._anchor.finditer(text, segment.start, segment.end)
+            ):
                 return index
         for index in narrative:
             if segments[index].events:
                 return index
         return 0
+
+    def _is_reporting(self, text: str, start: int, end: int) -> bool:
+        """Whether ``text[start:end]`` lies within a reporting phrase that begins there and
+        no longer phrase of ``not_reporting_phrases`` begins there too."""
+        match = self._reporting.match(text, start)
+        if match is None or match.end() < end:
+            return False
+        longer = self._not_reporting.match(text, start)
+        return longer is None or longer.end() <= match.end()
 
     # 3. placing ------------------------------------------------------------------------------
 

@@ -840,3 +840,43 @@ def test_people_and_places_the_mention_model_typed_as_events_are_not_placed(
         )
     )
     assert set(placed(case)) == {"blood patch", "left hospital"}
+
+
+def test_words_that_something_was_told_or_named_are_no_event(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "The patient presented with fever.",
+                "She acknowledged a cough.",
+                "Two nodes were referred to as enlarged lymph nodes.",
+            ],
+            [
+                ("presented", EVENT),
+                ("fever", SIGN),
+                ("acknowledged", EVENT),
+                ("cough", SIGN),
+                ("referred", EVENT),
+            ],
+        )
+    )
+    assert set(placed(case)) == {"presented", "fever", "cough"}
+
+
+def test_a_patient_reported_to_a_department_presented_there(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            ["She had a rash for 2 weeks.", "She reported to the Department with an ulcer."],
+            [("rash", SIGN), ("reported", EVENT), ("ulcer", SIGN)],
+        )
+    )
+    assert "reported" in placed(case)
+
+
+def test_referred_to_as_tells_no_presentation(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            ["A 68-year-old man had a cough.", "Two lesions were referred to as lymph nodes."],
+            [("cough", SIGN), ("lesions", SIGN)],
+        )
+    )
+    assert days(case)["cough"] == (0.0, None)
