@@ -802,7 +802,8 @@ class TemporalOrderer:
         return ends
 
     def _anchor_index(self, text: str, segments: Sequence[_Segment]) -> int:
-        """The segment of the presentation: an anchor cue, else the first event outside history."""
+        """The segment of the presentation: an anchor cue, else the first event outside history
+        and outside a flashback (``_in_flashback``), else the first event outside history."""
         narrative = [
             i
             for i, s in enumerate(segments)
@@ -818,6 +819,10 @@ class TemporalOrderer:
                 not self._is_reporting(text, match.start(), match.end())
                 for match in self._anchor.finditer(text, segment.start, segment.end)
             ):
+                return index
+        flashback = _in_flashback(segments)
+        for index in narrative:
+            if segments[index].events and not flashback[index]:
                 return index
         for index in narrative:
             if segments[index].events:
@@ -1139,6 +1144,27 @@ def _levels(events: Sequence[Mention], relations: Sequence[Relation]) -> dict[st
         if not changed:
             break
     return level
+
+
+def _in_flashback(segments: Sequence[_Segment]) -> list[bool]:
+    """Whether each segment goes on telling a dated past: what follows "46 years earlier"
+    without a time of its own ("During the surgical procedure, …", "Therefore, a valve was
+    implanted") is still that past, until a time expression brings the narrative to the
+    presentation (the patient's present age, a hospital or follow-up day). A story told by
+    ages ("at age 3 … at age 6") has no flashback: its first age is its anchor."""
+    found: list[bool] = []
+    back = False
+    for segment in segments:
+        cue = segment.cue
+        if cue is not None and cue.amount is not None:
+            if cue.kind is TimeKind.BEFORE:
+                back = True
+            elif cue.kind is TimeKind.AGE and abs(cue.amount) < YEAR:
+                back = False
+        if cue is not None and cue.kind in (TimeKind.ANCHOR, TimeKind.DAY, TimeKind.FOLLOW_UP):
+            back = False
+        found.append(back)
+    return found
 
 
 def _lend_trailing_cues(text: str, pieces: list[_Segment]) -> None:

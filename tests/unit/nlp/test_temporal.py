@@ -880,3 +880,28 @@ def test_referred_to_as_tells_no_presentation(orderer: TemporalOrderer) -> None:
         )
     )
     assert days(case)["cough"] == (0.0, None)
+
+
+def test_what_a_dated_flashback_goes_on_telling_is_no_presentation(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "The patient is a man who underwent a surgery 46 years earlier.",
+                "During the surgical procedure, a bacterial endocarditis was found.",
+                "Follow-up was unremarkable until the age of 55, when echocardiography showed "
+                "a dilation of the aorta.",
+            ],
+            [
+                ("surgery", THERAPY),
+                ("bacterial endocarditis", DISEASE),
+                ("echocardiography", TEST),
+                ("dilation", SIGN),
+            ],
+            age=55.0,
+        )
+    )
+    assert days(case)["dilation"] == (0.0, None)
+    assert placed(case)["bacterial endocarditis"][0] < placed(case)["dilation"][0]
+    assert days(case)["bacterial endocarditis"] == (None, None)
