@@ -905,3 +905,16 @@ def test_what_a_dated_flashback_goes_on_telling_is_no_presentation(
     assert days(case)["dilation"] == (0.0, None)
     assert placed(case)["bacterial endocarditis"][0] < placed(case)["dilation"][0]
     assert days(case)["bacterial endocarditis"] == (None, None)
+
+
+def test_years_before_admittance_count_back_from_the_admission(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "A woman was admitted for a pheochromocytoma.",
+                "She underwent a hysterectomy 12 years before admittance.",
+            ],
+            [("admitted", EVENT), ("pheochromocytoma", DISEASE), ("hysterectomy", THERAPY)],
+        )
+    )
+    assert days(case)["hysterectomy"] == (-12 * 365.25, None)
