@@ -35,3 +35,31 @@ def test_organs_out_of_their_place_are_no_procedure() -> None:
     )
     assert not any("positioning" in item for item in shown(case, "procedures"))
     assert not any("positioning" in item for item in shown(case, "treatments"))
+
+
+def test_a_finding_treated_as_a_disease_is_not_that_disease() -> None:
+    case = analyse(
+        "A 20-year-old woman developed acute shortness of breath that was treated as an "
+        "asthma exacerbation in the emergency room. Bronchoscopy confirmed diffuse alveolar "
+        "hemorrhage."
+    )
+    codes = [c.code for c in case.shown_codes() if c.system is CodeSystem.ICD10CM]
+    assert not any(code.startswith("J45") for code in codes), codes
+
+
+def test_tumour_necrosis_is_no_gangrene() -> None:
+    case = analyse(
+        "A 68-year-old man presented with cough. Smear from the biopsy of the pulmonary mass "
+        "showed severe atypia, necrosis and mitoses. The mass showed central necrosis."
+    )
+    assert "I96" not in [c.code for c in case.codes if c.system is CodeSystem.ICD10CM]
+
+
+def test_a_carcinoma_whose_site_is_named_is_never_of_unspecified_site() -> None:
+    case = analyse(
+        "A 68-year-old man presented with cough. The pulmonary mass resulted as a primary "
+        "adenocarcinoma."
+    )
+    codes = [c.code for c in case.codes if c.system is CodeSystem.ICD10CM]
+    assert "C80.1" not in codes
+    assert "C34.90" in codes
