@@ -1147,17 +1147,21 @@ def _levels(events: Sequence[Mention], relations: Sequence[Relation]) -> dict[st
 
 
 def _in_flashback(segments: Sequence[_Segment]) -> list[bool]:
-    """Whether each segment goes on telling a dated past: what follows "46 years earlier"
-    without a time of its own ("During the surgical procedure, …", "Therefore, a valve was
-    implanted") is still that past, until a time expression brings the narrative to the
-    presentation (the patient's present age, a hospital or follow-up day). A story told by
-    ages ("at age 3 … at age 6") has no flashback: its first age is its anchor."""
+    """Whether each segment goes on telling a dated past of a year or more: what follows "46
+    years earlier" without a time of its own ("During the surgical procedure, …", "Therefore,
+    a valve was implanted") is still that past, until a time expression brings the narrative
+    to the presentation (the patient's present age, a hospital or follow-up day). A story told
+    by ages ("at age 3 … at age 6") has no flashback: its first age is its anchor."""
     found: list[bool] = []
     back = False
     for segment in segments:
         cue = segment.cue
         if cue is not None and cue.amount is not None:
-            if cue.kind is TimeKind.BEFORE:
+            # "A 4-year history of Crohn's disease", "for the past 3 years": how long the
+            # present illness has lasted; "otalgia appearing 3 months earlier": when it began.
+            # Neither is a past told apart from the presentation, as years before are.
+            dated_past = cue.amount >= YEAR and not (cue.phrase or cue.onset)
+            if cue.kind is TimeKind.BEFORE and dated_past:
                 back = True
             elif cue.kind is TimeKind.AGE and abs(cue.amount) < YEAR:
                 back = False

@@ -918,3 +918,17 @@ def test_years_before_admittance_count_back_from_the_admission(orderer: Temporal
         )
     )
     assert days(case)["hysterectomy"] == (-12 * 365.25, None)
+
+
+def test_a_complaint_dated_months_earlier_is_no_flashback(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "A man underwent an examination for otalgia appearing 3 months earlier.",
+                "At endoscopy, a nasopharyngeal lesion was found.",
+                "At 4 months of follow-up, the thrombosis had resolved.",
+            ],
+            [("examination", TEST), ("otalgia", SIGN), ("lesion", SIGN), ("thrombosis", SIGN)],
+        )
+    )
+    assert days(case)["lesion"] == (0.0, None)
