@@ -265,3 +265,9 @@ def test_no_unspecified_site_is_a_candidate_beside_the_site_the_case_gives() -> 
         text, [finding(text, "poorly differentiated carcinoma", 1), finding(text, "lung cancer", 2)]
     )
     assert supported(case, {}) == {"C34.90"}
+
+
+def test_aortic_stenosis_is_the_valve_disease_and_subaortic_stenosis_congenital() -> None:
+    text = "Aortic stenosis and a localized fibrous subvalvular aortic stenosis."
+    assert codes_of(finding(text, "Aortic stenosis")) == ["I35.0"]
+    assert codes_of(finding(text, "localized fibrous subvalvular aortic stenosis")) == ["Q24.4"]
