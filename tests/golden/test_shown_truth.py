@@ -63,3 +63,15 @@ def test_a_carcinoma_whose_site_is_named_is_never_of_unspecified_site() -> None:
     codes = [c.code for c in case.codes if c.system is CodeSystem.ICD10CM]
     assert "C80.1" not in codes
     assert "C34.90" in codes
+
+
+def test_the_words_of_a_test_or_a_committee_are_no_finding() -> None:
+    case = analyse(
+        "A 59-year-old man presented with jaundice. The levels of serum tumor marker CA 19-9 "
+        "were elevated. The tumor was classified as stage IIA according to the TNM staging "
+        "system of the American Joint Committee on Cancer."
+    )
+    findings = [m for m in case.mentions if m.type.value in {"Sign_symptom", "Disease_disorder"}]
+    inside = [m.text for m in findings if m.start < case.text.index("CA 19-9")]
+    assert "tumor" not in inside
+    assert "Cancer" not in [m.text for m in findings]
