@@ -21,6 +21,10 @@ though both are R63). A finding mention carries the codes
   that name no code by their words: it fills in names, it never adds a code that merely comes
   with a finding.
 
+A neoplasm of unspecified site (C80.1) is no candidate where another candidate gives the site
+of a neoplasm of its kind (``IndexTerms.unspecified_site``): once the case says where the
+tumour is, "site unspecified" is false.
+
 Every candidate code (the ranker's and the supporting mentions') is described by ``FEATURES``
 and scored by logistic regression (Cox 1958), fitted on training documents the ranker did not
 see (cross-fitting, ``casebook.train.codeset``), so the score is the estimated probability that
@@ -175,8 +179,12 @@ def link_mentions(
     longest counts, and its score is the share of the mention's words it covers. When the
     words in the titles' wording cover more ("bladder carcinoma" as "malignant neoplasm of
     bladder"), those count instead. A mention whose words name nothing is tried with the body
-    structures of its sentence, nearest first (``nearby``). A mention that names no code that
-    way carries its association links instead, scored by their strength in training.
+    structures of its sentence, nearest first (``nearby``); so is a neoplasm named without its
+    site ("primary adenocarcinoma", C80.1), which takes the code of its site where one is named
+    ("the pulmonary mass was a primary adenocarcinoma" → C34.90), and no code where the text
+    names the site (a site attribute, a body structure of the sentence) but no code names it:
+    an unspecified site is never claimed where the text gives one. A mention that names no code
+    that way carries its association links instead, scored by their strength in training.
 
     Args:
         mentions: The mentions to code.
@@ -192,15 +200,31 @@ def link_mentions(
         # The marked words: the modifiers of a whole phrase are among the details already.
         text = f"{mention.expansion or mention.marked_text} {sites}"
         best = _best_named(_linked_words(text, vocabulary), vocabulary)
-        for structure in (nearby or {}).get(mention.id, ()) if not best else ():
+        structures = (nearby or {}).get(mention.id, ())
+        # A neoplasm named without its site ("primary adenocarcinoma", C80.1) is read with the
+        # body structures of its sentence too, as a finding that names nothing is.
+        unsited = bool(best) and all(code in vocabulary.unspecified_site for code in best)
+        for structure in structures if not best or unsited else ():
             # A finding whose words name nothing is read with a body structure of its sentence
             # ("an abscess was found in the liver" → Abscess of liver); a code the structure
             # names alone is no code of the finding's.
             alone = _best_named(_linked_words(structure, vocabulary), vocabulary)
             joint = _best_named(_linked_words(f"{text} {structure}", vocabulary), vocabulary)
-            best = {code: score for code, score in joint.items() if code not in alone}
-            if best:
+            found = {
+                code: score
+                for code, score in joint.items()
+                if code not in alone and code not in vocabulary.unspecified_site
+            }
+            if found or not unsited:
+                best = found
+            if found:
                 break
+        site_named = bool(structures) or any(a.name == "site" for a in mention.attributes)
+        if unsited and site_named and set(best) <= set(vocabulary.unspecified_site):
+            # The text names the site and no code names it with the neoplasm: a code of
+            # unspecified site would say what the text contradicts, so the mention has none.
+            coded.append([])
+            continue
         named = bool(best)
         if not named:
             # The lexicon fills in names the vocabulary lacks; where the vocabulary names the
@@ -329,7 +353,16 @@ def candidates(
                 evidence=[Span(start=s, end=e) for s, e in spans],
             )
         )
-    return found
+    return _without_unspecified_sites(found, vocabulary)
+
+
+def _without_unspecified_sites(
+    found: list[Candidate], vocabulary: Icd10cmVocabulary
+) -> list[Candidate]:
+    """The candidates less those of a neoplasm of unspecified site (C80.1) when another gives
+    the site of a neoplasm of its kind (C34.90): the case has said where the tumour is."""
+    codes = [c.code for c in found]
+    return [c for c in found if not any(vocabulary.site_given(other, c.code) for other in codes)]
 
 
 def resolve_leaves(

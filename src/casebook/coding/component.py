@@ -15,6 +15,7 @@ from casebook.coding.codeset import (
     sentence_structures,
 )
 from casebook.coding.icd10cm import Icd10Model
+from casebook.kb.associations import reviewed
 from casebook.kb.icd10cm import Icd10cmVocabulary, load_icd10cm
 from casebook.model import Case, CaseCode, Code, CodeSystem, Mention
 from casebook.resources import resource_path
@@ -65,6 +66,8 @@ class Icd10Coder:
         else:
             self.model = model
         self.vocabulary = vocabulary if vocabulary is not None else load_icd10cm()
+        # A model learnt before a link was rejected keeps it in its file: it is never used.
+        self.association = reviewed(self.model.association)
 
     def __call__(self, case: Case) -> Case:
         """Return ``case`` with its mentions' and its own ICD-10-CM codes."""
@@ -76,7 +79,7 @@ class Icd10Coder:
                 link_mentions(
                     findings,
                     self.vocabulary,
-                    self.model.association,
+                    self.association,
                     settings.codes_per_mention,
                     sentence_structures(case, findings),
                 ),

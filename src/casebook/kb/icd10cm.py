@@ -42,7 +42,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from casebook.cache import digest, load_or_build
 from casebook.errors import CasebookError, ErrorCode
@@ -127,6 +127,21 @@ class IndexTerms(RecordModel):
         "when the mention's own words name no code ('renal' → 'kidney', 'carcinoma' → "
         "'malignant neoplasm', as the Index sends 'Carcinoma' to 'Neoplasm, malignant')."
     )
+    unspecified_site: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="A neoplasm code of unspecified site (C80.1 'Malignant (primary) neoplasm, "
+        "unspecified') → the code prefixes of the neoplasms of its kind whose site is given "
+        "(C34 'Malignant neoplasm of bronchus and lung'): a finding whose site the text names "
+        "is never coded as of unspecified site.",
+    )
+
+    @field_validator("unspecified_site")
+    @classmethod
+    def _prefixes_are_other_codes(cls, table: dict[str, list[str]]) -> dict[str, list[str]]:
+        for code, prefixes in table.items():
+            if not prefixes or any(code.startswith(prefix) for prefix in prefixes):
+                raise ValueError(f"{code}: prefixes must be given and must not cover the code")
+        return table
 
 
 def _bare(code: str) -> str:
@@ -154,6 +169,14 @@ class Icd10cmVocabulary:
     """Normalised words a mention is linked without (``IndexTerms.modifiers``)."""
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Normalised word → the normalised title words it stands for (``IndexTerms.synonyms``)."""
+    unspecified_site: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """A neoplasm code of unspecified site → the prefixes of the codes that give its site
+    (``IndexTerms.unspecified_site``)."""
+
+    def site_given(self, code: str, unspecified: str) -> bool:
+        """Whether ``code`` is a neoplasm of the kind ``unspecified`` stands for, with its site
+        given (C34.90 for C80.1)."""
+        return code != unspecified and code.startswith(self.unspecified_site.get(unspecified, ()))
 
     def title_words(self, words: Iterable[str]) -> list[str]:
         """``words`` with each synonym replaced by the title words it stands for."""
@@ -300,7 +323,9 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
                 named.setdefault(alias, []).append(code)
         modifiers: frozenset[str] = frozenset()
         synonyms: dict[str, tuple[str, ...]] = {}
+        unspecified_site: dict[str, tuple[str, ...]] = {}
         if index is not None:
+            unspecified_site = {c: tuple(p) for c, p in index.unspecified_site.items()}
             for code, names in index.terms.items():
                 if code not in billable:
                     raise ValueError(f"index term code {code} is not a billable code")
@@ -320,6 +345,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             {words: tuple(codes) for words, codes in named.items()},
             modifiers,
             synonyms,
+            unspecified_site,
         )
     except FileNotFoundError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, "ICD-10-CM file not found", path) from exc

@@ -17,6 +17,9 @@ modifier type, read from ``attributes.json`` and fitted on the first 100 MACCROB
 * The lowest score wins; a tie goes to the nearer target in characters, then to the earlier one.
 * A rule marked ``coordinated`` also links the targets listed with the winner ("sodium,
   potassium and calcium were normal"), since one result word often reports a whole list.
+* A value of slashed numbers ("AST/ALT were 251/415 IU/L") holds one number per test; it is
+  linked only to a single test that takes it whole ("BP 120/80", "total/direct bilirubin
+  9.7/7.9"), never to each test of a list, which would give one test its neighbour's value.
 
 The winning target gets an ``Attribute`` named by the rule (``site``, ``severity``, ``result``
 …) whose span is the modifier's words, with ``value``/``unit`` parsed from numbers ("2.5 mg/dL")
@@ -193,7 +196,7 @@ class AttributeLinker:
         tokens = tokenize(case.text)
         links: list[_Link] = []
         for members in _by_sentence(case.sentences, case.mentions):
-            links.extend(self._link_sentence(members, tokens))
+            links.extend(self._link_sentence(case.text, members, tokens))
         added: dict[str, list[Attribute]] = {}
         for link in links:
             added.setdefault(link.target.id, []).append(self._attribute(link))
@@ -217,7 +220,7 @@ class AttributeLinker:
                 )
         return case.model_copy(update={"mentions": mentions, "relations": relations})
 
-    def _link_sentence(self, members: Sequence[Mention], tokens: Tokens) -> list[_Link]:
+    def _link_sentence(self, text: str, members: Sequence[Mention], tokens: Tokens) -> list[_Link]:
         """The best target of each modifier among the mentions of one sentence."""
         ranges = [_token_range(tokens, mention) for mention in members]
         gaps = self._gaps(members, ranges, tokens)
@@ -247,11 +250,11 @@ class AttributeLinker:
                     best, chosen = key, target
             if chosen is None:
                 continue
-            links.append(_Link(modifier, chosen))
+            targets = [chosen]
             if rule.coordinated:
-                links += [
-                    _Link(modifier, t) for t in self._listed(chosen, members, allowed, tokens)
-                ]
+                targets += self._listed(chosen, members, allowed, tokens)
+            if _reads_apart(modifier, targets, text):
+                links += [_Link(modifier, t) for t in targets]
         return links
 
     def _gaps(
@@ -388,6 +391,32 @@ class AttributeLinker:
                     )
                 )
         return found
+
+
+_SLASHED_NUMBERS = re.compile(r"\d+(?:[.,]\d+)?(?:\s*/\s*\d+(?:[.,]\d+)?)+")
+"""Numbers joined by slashes ("251/415", "9.7/7.9"): one value of each test of a slashed list."""
+
+
+def _reads_apart(modifier: Mention, targets: Sequence[Mention], text: str) -> bool:
+    """Whether a modifier can be linked to ``targets`` without giving one its neighbour's value.
+
+    A value of slashed numbers ("251/415 IU/L") holds one number per test of a slashed list
+    ("AST/ALT … were 251/415"); one mention cannot give each test its own, so it is linked only
+    to a single test that takes it whole: one whose own name is slashed as often ("total
+    bilirubin/direct bilirubin … 9.7/7.9") or one that stands alone ("BP 120/80 mmHg").
+    """
+    slashed = _SLASHED_NUMBERS.search(modifier.text)
+    if slashed is None:
+        return True
+    if len(targets) != 1:
+        return False
+    (target,) = targets
+    numbers = slashed.group().count("/") + 1
+    parts = target.text.count("/") + 1
+    joined = (
+        text[target.end : target.end + 1] == "/" or text[target.start - 1 : target.start] == "/"
+    )
+    return parts == numbers or (parts == 1 and not joined)
 
 
 def _token_range(tokens: Tokens, span: Span) -> tuple[int, int]:

@@ -92,6 +92,13 @@ class TriggerRule(BaseModel):
         "ended ('seizures *reduced* after lamotrigine', 'in *remission* from leukemia'): the "
         "target then helped or ended it and is no cause, so no link is made.",
     )
+    knowing_words: list[str] = Field(
+        default=[],
+        description="Lower-case words that, between the trigger and the mention after it, say "
+        "the first mention made the second known, not that it caused it ('clinical assessment "
+        "led to a *suspicion* of cholecystitis', 'resulted in the *diagnosis* of'): no link "
+        "is made.",
+    )
 
 
 class ModifierRule(BaseModel):
@@ -125,9 +132,9 @@ class RelationRules(BaseModel):
             for trigger in rule.triggers:
                 if trigger != trigger.lower() or not trigger.strip():
                     raise ValueError(f"trigger {trigger!r} must be lower case and not empty")
-            for word in rule.relief_words:
+            for word in rule.relief_words + rule.knowing_words:
                 if word != word.lower() or not word.isalpha():
-                    raise ValueError(f"relief word {word!r} must be one lower-case word")
+                    raise ValueError(f"relief or knowing word {word!r} must be one lower-case word")
         return self
 
 
@@ -216,6 +223,8 @@ class RelationFinder:
                 text, trigger, members, frozenset(second_types), frozenset(first_types)
             )
             for second in after:
+                if self._knowing(text, trigger, second.start):
+                    continue
                 source, target = (
                     (before, second) if rule.order is Order.SOURCE_FIRST else (second, before)
                 )
@@ -261,6 +270,15 @@ class RelationFinder:
             token.group().lower() for token in _WORD.finditer(text, first, trigger.start)
         ]
         return any(word in relief for word in words)
+
+    @staticmethod
+    def _knowing(text: str, trigger: _Trigger, second: int) -> bool:
+        """Whether a knowing word of the rule lies between the trigger and the mention after it
+        ("led to a *suspicion* of …")."""
+        knowing = frozenset(trigger.rule.knowing_words)
+        return bool(knowing) and any(
+            token.group().lower() in knowing for token in _WORD.finditer(text, trigger.end, second)
+        )
 
     def _distance(self, text: str, start: int, end: int, members: Sequence[Mention]) -> float:
         """Counted words in ``text[start:end]``; ``inf`` when a boundary lies there."""

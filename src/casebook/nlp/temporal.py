@@ -48,8 +48,10 @@ the text does not place fixes nothing, and the narrative's lower bound carries o
 *sequel* connective introduces ("Following the procedure, …", "following which") is on or after
 the day before it, and the next amount ("Two days later") still counts from that day.
 
-Events (mentions of ``event_types``, except negated, family and hypothetical ones and those
-whose words name no clinical concept, such as a person or a place) are ordered
+Events (mentions of ``event_types``, except negated, family and hypothetical ones, those
+whose words name no clinical concept, such as a person or a place, and words that only tell
+that something was seen, said or named, ``reporting_phrases``: "noted", "acknowledged",
+"referred to as") are ordered
 by their segment's place; events of one segment share an ``order`` (they are told as
 simultaneous) unless a relation orders them (a cause before its effect, a finding before its
 treatment, a treatment before its outcome). ``offset_days`` is the segment's day when exact,
@@ -291,6 +293,15 @@ class TemporalRules(BaseModel):
         description="Words of a sentence about the report itself ('we report', 'in "
         "conclusion'); after the anchor its events retell the case and are not placed."
     )
+    reporting_phrases: list[str] = Field(
+        description="Words that tell that something was seen, said or named, not that it "
+        "happened ('noted', 'acknowledged', 'referred to as'): an event mention inside one is "
+        "no event of the patient's, and an anchor cue that begins one tells no presentation."
+    )
+    not_reporting_phrases: list[str] = Field(
+        description="Longer words in which a reporting phrase tells an event ('*reported to* "
+        "the emergency department': she came there)."
+    )
     event_types: list[EntityType] = Field(min_length=1)
     time_types: list[EntityType]
     operation_types: list[EntityType] = Field(
@@ -438,6 +449,12 @@ class TemporalOrderer:
             WORD_START + _phrases(self.rules.admission_cues), re.IGNORECASE
         )
         self._report = re.compile(WORD_START + _phrases(self.rules.report_cues), re.IGNORECASE)
+        self._reporting = re.compile(
+            WORD_START + _phrases(self.rules.reporting_phrases), re.IGNORECASE
+        )
+        self._not_reporting = re.compile(
+            WORD_START + _phrases(self.rules.not_reporting_phrases), re.IGNORECASE
+        )
         self._phrase_end = re.compile(
             rf"{WORD_START}(?:{_phrases(self.rules.phrase_ends + self.rules.anchor_cues)})"
             rf"|,\s*(?:{_phrases(self.rules.comma_phrase_ends)})",
@@ -709,6 +726,9 @@ class TemporalOrderer:
                     m.type is EntityType.CLINICAL_EVENT
                     or not self._concepts.is_who_or_where(self._concepts.words(m))
                 )
+                # "The patient acknowledged …", "referred to as enlarged lymph nodes": words
+                # that something was told or named are no event.
+                and not self._is_reporting(case.text, m.start, m.end)
             ),
             key=lambda m: m.start,
         )
@@ -782,7 +802,8 @@ class TemporalOrderer:
         return ends
 
     def _anchor_index(self, text: str, segments: Sequence[_Segment]) -> int:
-        """The segment of the presentation: an anchor cue, else the first event outside history."""
+        """The segment of the presentation: an anchor cue, else the first event outside history
+        and outside a flashback (``_in_flashback``), else the first event outside history."""
         narrative = [
             i
             for i, s in enumerate(segments)
@@ -794,12 +815,28 @@ class TemporalOrderer:
             cue = segment.cue
             if cue is not None and cue.kind is TimeKind.ANCHOR:
                 return index
-            if self._anchor.search(text, segment.start, segment.end):
+            if any(
+                not self._is_reporting(text, match.start(), match.end())
+                for match in self._anchor.finditer(text, segment.start, segment.end)
+            ):
+                return index
+        flashback = _in_flashback(segments)
+        for index in narrative:
+            if segments[index].events and not flashback[index]:
                 return index
         for index in narrative:
             if segments[index].events:
                 return index
         return 0
+
+    def _is_reporting(self, text: str, start: int, end: int) -> bool:
+        """Whether ``text[start:end]`` lies within a reporting phrase that begins there and
+        no longer phrase of ``not_reporting_phrases`` begins there too."""
+        match = self._reporting.match(text, start)
+        if match is None or match.end() < end:
+            return False
+        longer = self._not_reporting.match(text, start)
+        return longer is None or longer.end() <= match.end()
 
     # 3. placing ------------------------------------------------------------------------------
 
@@ -1107,6 +1144,31 @@ def _levels(events: Sequence[Mention], relations: Sequence[Relation]) -> dict[st
         if not changed:
             break
     return level
+
+
+def _in_flashback(segments: Sequence[_Segment]) -> list[bool]:
+    """Whether each segment goes on telling a dated past of a year or more: what follows "46
+    years earlier" without a time of its own ("During the surgical procedure, …", "Therefore,
+    a valve was implanted") is still that past, until a time expression brings the narrative
+    to the presentation (the patient's present age, a hospital or follow-up day). A story told
+    by ages ("at age 3 … at age 6") has no flashback: its first age is its anchor."""
+    found: list[bool] = []
+    back = False
+    for segment in segments:
+        cue = segment.cue
+        if cue is not None and cue.amount is not None:
+            # "A 4-year history of Crohn's disease", "for the past 3 years": how long the
+            # present illness has lasted; "otalgia appearing 3 months earlier": when it began.
+            # Neither is a past told apart from the presentation, as years before are.
+            dated_past = cue.amount >= YEAR and not (cue.phrase or cue.onset)
+            if cue.kind is TimeKind.BEFORE and dated_past:
+                back = True
+            elif cue.kind is TimeKind.AGE and abs(cue.amount) < YEAR:
+                back = False
+        if cue is not None and cue.kind in (TimeKind.ANCHOR, TimeKind.DAY, TimeKind.FOLLOW_UP):
+            back = False
+        found.append(back)
+    return found
 
 
 def _lend_trailing_cues(text: str, pieces: list[_Segment]) -> None:

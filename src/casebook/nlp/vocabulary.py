@@ -18,6 +18,9 @@ they leave) is given to a mention:
 * where it is one word that also names a procedure or a test (the heads of ICD-10-PCS
   procedure names: "aspiration", "hypothermia") and lies within a procedure mention ("fine-needle
   aspiration cytology", "therapeutic hypothermia"), nothing: there the word names the procedure;
+* where it lies within the longer words of a test, a description or a structure (``NAMING_TYPES``:
+  "serum tumor marker CA 19-9", "American Joint Committee on Cancer"), nothing: the words are
+  part of that name, no finding of the patient's;
 * where it overlaps only mentions of other kinds ("low-set" a description, "ears" a structure),
   a new finding mention over the phenotype's words, lying over them.
 
@@ -38,6 +41,18 @@ from casebook.nlp.spans import SpanIndex
 
 OVERLAPPING_TYPES = frozenset({EntityType.HISTORY, EntityType.FAMILY_HISTORY})
 """Mention types that may lie over a finding mention."""
+
+NAMING_TYPES = frozenset(
+    {
+        EntityType.DIAGNOSTIC_PROCEDURE,
+        EntityType.DETAILED_DESCRIPTION,
+        EntityType.BIOLOGICAL_STRUCTURE,
+    }
+)
+"""Mention types whose longer words a phenotype's words may be part of without being a finding:
+a test is named by what it looks for ("serum *tumor* marker CA 19-9"), a name or description
+by its words ("American Joint Committee on *Cancer*"), a structure by its place ("*tumor* bed").
+A treatment is left out: "cataract surgery" tells a cataract."""
 
 PROCEDURE_TYPES = frozenset({EntityType.DIAGNOSTIC_PROCEDURE, EntityType.THERAPEUTIC_PROCEDURE})
 
@@ -96,7 +111,10 @@ class VocabularyMentions:
             codes = self._codes(case.text, match)
             overlapping = [by_id[i] for i in taken.overlapping(match.start, match.end)]
             findings = [m for m in overlapping if m.type in self.coder.rules.mention_types]
-            if not findings and self._names_procedure(case.text, match, overlapping):
+            if not findings and (
+                self._names_procedure(case.text, match, overlapping)
+                or _within_a_name(match, overlapping)
+            ):
                 continue
             if findings:
                 holder = next(
@@ -177,3 +195,15 @@ class VocabularyMentions:
         if any(not code.startswith("R") for code in codes):
             return EntityType.DISEASE_DISORDER
         return EntityType.SIGN_SYMPTOM
+
+
+def _within_a_name(match: AliasMatch, overlapping: list[Mention]) -> bool:
+    """Whether the phenotype's words lie within the longer words of one mention of
+    ``NAMING_TYPES`` ("tumor" of "serum tumor marker CA 19-9")."""
+    return any(
+        m.type in NAMING_TYPES
+        and m.start <= match.start
+        and match.end <= m.end
+        and m.end - m.start > match.end - match.start
+        for m in overlapping
+    )

@@ -30,6 +30,7 @@ from casebook.coding.codeset import (
 )
 from casebook.coding.icd10cm import Icd10Model
 from casebook.eval.coding import gold_form
+from casebook.kb.associations import reviewed
 from casebook.kb.icd10cm import Icd10cmVocabulary
 from casebook.model import Case
 
@@ -47,7 +48,8 @@ def association_lexicon(
     that merely accompanies a common code ("dyspnea" in documents coded "Weakness"). A finding
     counts once per document, whatever its assertion (a text that denies "fever" still says
     what "fever" is); a link needs ``association_min_documents`` shared documents and a
-    strength of ``association_min_strength``.
+    strength of ``association_min_strength``, and must not be one a clinical review rejected
+    (``casebook.kb.associations``).
     """
     finding_docs: Counter[str] = Counter()
     code_docs: Counter[str] = Counter()
@@ -70,7 +72,7 @@ def association_lexicon(
                 links[code] = round(strength, 4)
         if links:
             lexicon[key] = links
-    return lexicon
+    return reviewed(lexicon)
 
 
 def candidate_rows(

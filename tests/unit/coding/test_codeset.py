@@ -238,3 +238,36 @@ def test_a_finding_that_names_a_code_is_not_given_the_site_of_a_structure_nearby
     (near,) = link_mentions([pain], CM, {}, 3, {"m1": ["chest"]})
     assert near == alone
     assert "R07.9" not in [c.code for c in near]
+
+
+def test_a_neoplasm_named_without_its_site_takes_the_site_of_its_sentence() -> None:
+    text = "The pulmonary mass was a primary adenocarcinoma."
+    tumour = finding(text, "primary adenocarcinoma")
+    (found,) = link_mentions([tumour], CM, {}, 3, {"m1": ["pulmonary"]})
+    assert [c.code for c in found] == ["C34.90"]
+
+
+def test_a_neoplasm_whose_site_no_code_names_is_never_of_unspecified_site() -> None:
+    text = "Histopathology showed an adenocarcinoma of the CBD."
+    tumour = finding(text, "adenocarcinoma", site="CBD")
+    (found,) = link_mentions([tumour], CM, {}, 3)
+    assert [c.code for c in found] == []
+
+
+def test_a_neoplasm_told_without_any_site_keeps_the_unspecified_site() -> None:
+    text = "Biopsy revealed a poorly differentiated carcinoma."
+    assert codes_of(finding(text, "poorly differentiated carcinoma")) == ["C80.1"]
+
+
+def test_no_unspecified_site_is_a_candidate_beside_the_site_the_case_gives() -> None:
+    text = "A poorly differentiated carcinoma. The lung cancer was resected."
+    case = case_of(
+        text, [finding(text, "poorly differentiated carcinoma", 1), finding(text, "lung cancer", 2)]
+    )
+    assert supported(case, {}) == {"C34.90"}
+
+
+def test_aortic_stenosis_is_the_valve_disease_and_subaortic_stenosis_congenital() -> None:
+    text = "Aortic stenosis and a localized fibrous subvalvular aortic stenosis."
+    assert codes_of(finding(text, "Aortic stenosis")) == ["I35.0"]
+    assert codes_of(finding(text, "localized fibrous subvalvular aortic stenosis")) == ["Q24.4"]

@@ -404,3 +404,40 @@ def test_each_modifier_gets_the_target_a_walk_over_the_tokens_finds(case: Case) 
     assert {p for p in linked if types[p[0]] not in coordinated} == {
         p for p in walked if types[p[0]] not in coordinated
     }
+
+
+def test_slashed_values_are_never_given_to_each_test_of_a_slashed_list(
+    linker: AttributeLinker,
+) -> None:
+    text = "AST/ALT and total bilirubin/direct bilirubin were elevated (251/415 IU/L)."
+    case = linker(
+        make_case(
+            text,
+            [
+                ("AST", TEST),
+                ("ALT", TEST),
+                ("total bilirubin/direct bilirubin", TEST),
+                ("elevated", VALUE),
+                ("251/415 IU/L", VALUE),
+            ],
+        )
+    )
+    assert not {p for p in pairs(case) if p[0] == "251/415 IU/L"}
+    assert ("elevated", "AST") in pairs(case)
+
+
+def test_a_slashed_value_goes_whole_to_a_test_that_takes_it_whole(linker: AttributeLinker) -> None:
+    text = "BP was 120/80 mmHg; total bilirubin/direct bilirubin were 9.7/7.9 mg/dL."
+    case = linker(
+        make_case(
+            text,
+            [
+                ("BP", TEST),
+                ("120/80 mmHg", VALUE),
+                ("total bilirubin/direct bilirubin", TEST),
+                ("9.7/7.9 mg/dL", VALUE),
+            ],
+        )
+    )
+    assert ("120/80 mmHg", "BP") in pairs(case)
+    assert ("9.7/7.9 mg/dL", "total bilirubin/direct bilirubin") in pairs(case)

@@ -297,3 +297,22 @@ def test_a_rule_file_breaking_its_schema_is_a_coded_error(tmp_path: Path) -> Non
     with pytest.raises(CasebookError) as error:
         RelationFinder(path)
     assert error.value.code is ErrorCode.INVALID_RESOURCE
+
+
+def test_what_led_to_a_diagnosis_made_it_known_and_did_not_cause_it(
+    finder: RelationFinder,
+) -> None:
+    known = finder(
+        make_case(
+            "Clinical assessment led to a suspicion of acute cholecystitis.",
+            [("Clinical assessment", TEST), ("acute cholecystitis", DISEASE)],
+        )
+    )
+    assert triples(known, "caused_by") == set()
+    caused = finder(
+        make_case(
+            "The biopsy led to a cerebrospinal fluid leak.",
+            [("biopsy", TEST), ("cerebrospinal fluid leak", SIGN)],
+        )
+    )
+    assert triples(caused, "caused_by") == {("cerebrospinal fluid leak", "biopsy")}

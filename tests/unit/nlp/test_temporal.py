@@ -840,3 +840,95 @@ def test_people_and_places_the_mention_model_typed_as_events_are_not_placed(
         )
     )
     assert set(placed(case)) == {"blood patch", "left hospital"}
+
+
+def test_words_that_something_was_told_or_named_are_no_event(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "The patient presented with fever.",
+                "She acknowledged a cough.",
+                "Two nodes were referred to as enlarged lymph nodes.",
+            ],
+            [
+                ("presented", EVENT),
+                ("fever", SIGN),
+                ("acknowledged", EVENT),
+                ("cough", SIGN),
+                ("referred", EVENT),
+            ],
+        )
+    )
+    assert set(placed(case)) == {"presented", "fever", "cough"}
+
+
+def test_a_patient_reported_to_a_department_presented_there(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            ["She had a rash for 2 weeks.", "She reported to the Department with an ulcer."],
+            [("rash", SIGN), ("reported", EVENT), ("ulcer", SIGN)],
+        )
+    )
+    assert "reported" in placed(case)
+
+
+def test_referred_to_as_tells_no_presentation(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            ["A 68-year-old man had a cough.", "Two lesions were referred to as lymph nodes."],
+            [("cough", SIGN), ("lesions", SIGN)],
+        )
+    )
+    assert days(case)["cough"] == (0.0, None)
+
+
+def test_what_a_dated_flashback_goes_on_telling_is_no_presentation(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "The patient is a man who underwent a surgery 46 years earlier.",
+                "During the surgical procedure, a bacterial endocarditis was found.",
+                "Follow-up was unremarkable until the age of 55, when echocardiography showed "
+                "a dilation of the aorta.",
+            ],
+            [
+                ("surgery", THERAPY),
+                ("bacterial endocarditis", DISEASE),
+                ("echocardiography", TEST),
+                ("dilation", SIGN),
+            ],
+            age=55.0,
+        )
+    )
+    assert days(case)["dilation"] == (0.0, None)
+    assert placed(case)["bacterial endocarditis"][0] < placed(case)["dilation"][0]
+    assert days(case)["bacterial endocarditis"] == (None, None)
+
+
+def test_years_before_admittance_count_back_from_the_admission(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "A woman was admitted for a pheochromocytoma.",
+                "She underwent a hysterectomy 12 years before admittance.",
+            ],
+            [("admitted", EVENT), ("pheochromocytoma", DISEASE), ("hysterectomy", THERAPY)],
+        )
+    )
+    assert days(case)["hysterectomy"] == (-12 * 365.25, None)
+
+
+def test_a_complaint_dated_months_earlier_is_no_flashback(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "A man underwent an examination for otalgia appearing 3 months earlier.",
+                "At endoscopy, a nasopharyngeal lesion was found.",
+                "At 4 months of follow-up, the thrombosis had resolved.",
+            ],
+            [("examination", TEST), ("otalgia", SIGN), ("lesion", SIGN), ("thrombosis", SIGN)],
+        )
+    )
+    assert days(case)["lesion"] == (0.0, None)
