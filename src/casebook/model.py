@@ -312,6 +312,14 @@ class Mention(Span):
         "the modifiers before them to its whole phrase ('large cell lymphoma' of "
         "'ALK-positive anaplastic large cell lymphoma'); MACCROBAT annotates these.",
     )
+    patient_fact: bool | None = Field(
+        default=None,
+        description="Whether the clinical summary reads the mention as a fact about this "
+        "patient whose words name a clinical concept of its type (a finding, a procedure or "
+        "test, a drug, an outcome), not a service, a company or another case of the "
+        "literature; set for those types when the summary is built, None otherwise. The FHIR "
+        "Bundle leaves out a mention read False.",
+    )
 
     @property
     def marked_text(self) -> str:

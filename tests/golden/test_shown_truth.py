@@ -7,6 +7,7 @@ codes, the relations or the timeline must not claim (issue: false shown items in
 
 from __future__ import annotations
 
+from casebook.export.fhir import case_to_bundle
 from casebook.model import Case, CodeSystem, Document, Source, SourceFormat
 from casebook.service import analyze_document
 
@@ -75,3 +76,21 @@ def test_the_words_of_a_test_or_a_committee_are_no_finding() -> None:
     inside = [m.text for m in findings if m.start < case.text.index("CA 19-9")]
     assert "tumor" not in inside
     assert "Cancer" not in [m.text for m in findings]
+
+
+def test_the_fhir_bundle_holds_no_company_and_no_colleague() -> None:
+    case = analyse(
+        "A 41-year-old man had a myxoma removed. The mitral valve was replaced with a 27 mm "
+        "prosthesis (Carbomedics Inc., Austin, TX). Anaesthetic colleagues then performed a "
+        "blood patch. He was pain free when last seen."
+    )
+    words = {
+        str(extension.valueString)
+        for entry in case_to_bundle(case).entry or []
+        for top in entry.resource.extension or []
+        for extension in top.extension or []
+        if extension.url == "text"
+    }
+    assert "blood patch" in words
+    assert not words & {"Carbomedics", "TX", "Anaesthetic colleagues"}
+    assert next(m for m in case.mentions if m.text == "pain").assertion.value == "negated"

@@ -32,6 +32,10 @@
   given), ``not-taken`` when negated, ``intended`` when hypothetical, ``unknown`` when uncertain;
   ``dosage``, ``route`` and ``frequency`` attributes fill ``dosage``.
 
+A mention the clinical summary reads as no fact about the patient (``Mention.patient_fact``
+False: words that name no concept of its type, a service that was consulted, another case of
+the literature) gives no resource: a company typed as a drug is no MedicationStatement.
+
 Codes on a mention (``Mention.codes``) and case codes naming it (``CaseCode.mentions``) become
 the concept's ``coding`` (ICD-10-CM ``http://hl7.org/fhir/sid/icd-10-cm``, HPO
 ``http://human-phenotype-ontology.org``, ICD-10-PCS ``http://www.cms.gov/Medicare/Coding/ICD10``).
@@ -577,7 +581,7 @@ class _BundleBuilder:
         self.build_patient()
         conditions: dict[str, Condition] = {}
         for mention in self.case.mentions:
-            if mention.type not in CONDITION_TYPES:
+            if mention.type not in CONDITION_TYPES or mention.patient_fact is False:
                 continue
             if mention.assertion is Assertion.FAMILY:
                 self.family_history(mention)
@@ -594,7 +598,7 @@ class _BundleBuilder:
             ):
                 caused.setdefault(relation.target, []).append(condition)
         for mention in self.case.mentions:
-            if mention.assertion is Assertion.FAMILY:
+            if mention.assertion is Assertion.FAMILY or mention.patient_fact is False:
                 continue
             if mention.type in PROCEDURE_TYPES:
                 self.procedure(mention, caused.get(mention.id, []))

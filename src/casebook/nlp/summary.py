@@ -108,11 +108,38 @@ class SummaryBuilder:
 
     name = "summary"
     requires: frozenset[str] = frozenset({"mentions", "sentences", "timeline", "times"})
-    assigns: frozenset[str] = frozenset({"summary"})
+    assigns: frozenset[str] = frozenset({"summary", "mentions.patient_fact"})
 
     def __call__(self, case: Case) -> Case:
-        """Return ``case`` with its clinical summary."""
-        return case.model_copy(update={"summary": build_summary(case)})
+        """Return ``case`` with its clinical summary, and each mention of a type the summary
+        shows marked with whether it is a fact about the patient (``patient_facts``)."""
+        facts = patient_facts(case)
+        mentions = [
+            m.model_copy(update={"patient_fact": facts[m.id]}) if m.id in facts else m
+            for m in case.mentions
+        ]
+        return case.model_copy(update={"summary": build_summary(case), "mentions": mentions})
+
+
+def patient_facts(
+    case: Case,
+    concepts: ClinicalConcepts | None = None,
+    sorter: StatementSorter | None = None,
+) -> dict[str, bool]:
+    """Whether each mention of a type the summary shows (``TYPE_KINDS``) is a fact about the
+    patient: told of the patient (not of other cases of the literature), not a service that
+    was consulted, and naming a concept of its type, as the summary's gate reads its words.
+    Its assertion does not count: a denied finding is still a fact about the patient."""
+    gate = concepts or default_concepts()
+    statements = (sorter or default_sorter()).sort(case)
+    sentences = _index(sorted(case.sentences, key=lambda s: s.start))
+    return {
+        m.id: statements.at(m.start) is Statement.PATIENT
+        and not (m.type in PROCEDURES and _is_service(gate, case.text, m, sentences))
+        and bool(gate.kinds(m) & kinds)
+        for m in case.mentions
+        if (kinds := TYPE_KINDS.get(m.type)) is not None
+    }
 
 
 def build_summary(

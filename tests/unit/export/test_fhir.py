@@ -338,16 +338,36 @@ def test_the_same_case_gives_the_same_bundle_with_valid_ids() -> None:
     assert not set(ids) & {e.resource.id for e in other.entry or []}
 
 
+def test_a_mention_that_is_no_fact_about_the_patient_gives_no_resource() -> None:
+    text = "A valve (Carbomedics Inc.) was sewn in and she had a cough."
+    company = _mention(text, "m1", "Carbomedics", EntityType.MEDICATION)
+    cough = _mention(text, "m2", "cough", EntityType.SIGN_SYMPTOM)
+    case = _case(
+        text,
+        company.model_copy(update={"patient_fact": False}),
+        cough.model_copy(update={"patient_fact": True}),
+    )
+    bundle = _parsed(case)
+    assert not _resources(bundle, MedicationStatement)
+    assert [_evidence(c)[0]["text"] for c in _resources(bundle, Condition)] == ["cough"]
+
+
 def test_the_example_case_gives_a_valid_bundle_citing_the_text(example_case_path: Path) -> None:
     case = analyze_document(read_text(example_case_path))
     bundle = _parsed(case)
     (patient,) = _resources(bundle, Patient)
     assert patient.gender == "female"
     findings = [
-        m for m in case.mentions if m.type in {EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER}
+        m
+        for m in case.mentions
+        if m.type in {EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER}
+        and m.patient_fact is not False
     ]
     conditions = _resources(bundle, Condition)
     assert len(conditions) == len(findings)
+    # The colleagues the mention model typed as a procedure are no Procedure of the patient.
+    procedures = {_evidence(p)[0]["text"] for p in _resources(bundle, Procedure)}
+    assert "blood patch" in procedures and "Anaesthetic colleagues" not in procedures
     negated = {m.id for m in findings if m.assertion is Assertion.NEGATED}
     refuted = {_evidence(c)[0]["mention"] for c in conditions if _verification(c) == "refuted"}
     assert negated and refuted == negated
