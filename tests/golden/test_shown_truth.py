@@ -94,3 +94,13 @@ def test_the_fhir_bundle_holds_no_company_and_no_colleague() -> None:
     assert "blood patch" in words
     assert not words & {"Carbomedics", "TX", "Anaesthetic colleagues"}
     assert next(m for m in case.mentions if m.text == "pain").assertion.value == "negated"
+
+
+def test_everyday_actions_are_no_behavioural_phenotypes() -> None:
+    case = analyse(
+        "A cutting balloon was used to dilate the stenosis. The dural tearing was repaired. "
+        "The collecting system of the left kidney was dilated. She had vomiting at night."
+    )
+    hpo = {code.display for code in case.codes if code.system is CodeSystem.HPO}
+    assert not hpo & {"Self-cutting", "Epiphora", "Collectionism"}
+    assert "Vomiting" in hpo

@@ -94,6 +94,14 @@ class PhenotypeRules(RecordModel):
         "too: 'CSF leak' is not coded 'Spontaneous cerebrospinal fluid leak' (one of its "
         "synonyms), since the text does not say the leak was spontaneous.",
     )
+    other_senses: list[str] = Field(
+        default_factory=list,
+        description="One-word aliases that in case reports mostly mean something else than "
+        "their phenotype: an everyday action ('cutting', 'jumping', 'ordering' of HPO's "
+        "stereotypies and compulsions) or another sense ('tearing' of a dural tear). Alone "
+        "they name no phenotype, neither found in the text nor as a mention's words; the "
+        "longer aliases holding them ('self-cutting') still do.",
+    )
     span_threshold: float = Field(
         ge=0.0,
         le=1.0,
@@ -189,14 +197,21 @@ def phenotype_matches(
     """HPO alias matches over a text, each alias of several concepts read in its one
     ``sense``, leaving out those of more than ``max_senses`` concepts still and those whose
     concept's name ``overclaims`` the matched words."""
+    other_senses = other_sense_keys(rules)
     return [
         m
         for m in (sense(found, generator, kb) for found in generator.find(text))
         if len(m.concept_ids) <= rules.max_senses
+        and m.key not in other_senses
         and not any(
             overclaims(kb.concept(c).name, text[m.start : m.end], rules) for c in m.concept_ids
         )
     ]
+
+
+def other_sense_keys(rules: PhenotypeRules) -> frozenset[str]:
+    """The rules' ``other_senses``, normalised as aliases are."""
+    return frozenset(normalize_alias(word) for word in rules.other_senses)
 
 
 class PhenotypeCoder:
@@ -232,6 +247,7 @@ class PhenotypeCoder:
         self._excluded = frozenset(self.rules.excluded_assertions)
         self._cues = literature_cues()
         self._grouping = [re.compile(p) for p in self.rules.grouping_names]
+        self._other_senses = other_sense_keys(self.rules)
         self._depth: dict[str, int] = {}
         self._codable: dict[str, bool] = {}
 
@@ -274,6 +290,7 @@ class PhenotypeCoder:
             c
             for c in candidates
             if not overclaims(self.kb.concept(c.concept_id).name, text, self.rules)
+            and normalize_alias(c.alias) not in self._other_senses
         ]
         return self.mention_policy.accept(self.kb, candidates)
 

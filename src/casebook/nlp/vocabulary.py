@@ -36,7 +36,13 @@ from casebook.kb.heads import load_head_words
 from casebook.kb.icd10cm import Icd10cmVocabulary, alias_words, load_icd10cm
 from casebook.model import Case, Code, CodeSystem, EntityType, Mention
 from casebook.nlp.hpo_spans import SpanScorer, packaged_scorer, recognise
-from casebook.nlp.phenotypes import PhenotypeCoder, overclaims, phenotype_matches, sense
+from casebook.nlp.phenotypes import (
+    PhenotypeCoder,
+    other_sense_keys,
+    overclaims,
+    phenotype_matches,
+    sense,
+)
 from casebook.nlp.spans import SpanIndex
 
 OVERLAPPING_TYPES = frozenset({EntityType.HISTORY, EntityType.FAMILY_HISTORY})
@@ -77,6 +83,7 @@ class VocabularyMentions:
         self.rules, self.kb, self.generator = self.coder.rules, self.coder.kb, self.coder.generator
         self.vocabulary = vocabulary if vocabulary is not None else load_icd10cm()
         self._scorer = scorer
+        self._other_senses = other_sense_keys(self.rules)
 
     def recognised(self, text: str) -> list[AliasMatch]:
         """The phenotypes named in ``text``: exact aliases, then the scorer's phrases."""
@@ -92,7 +99,8 @@ class VocabularyMentions:
                 self.rules.span_threshold,
                 self.rules.max_senses,
             )
-            if not any(
+            if match.key not in self._other_senses
+            and not any(
                 overclaims(self.kb.concept(c).name, text[match.start : match.end], self.rules)
                 for c in match.concept_ids
             )
