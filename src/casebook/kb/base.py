@@ -464,10 +464,17 @@ class CandidateGenerator:
             Up to ``limit`` candidates scoring above zero and at least ``min_score``.
         """
         words = normalize_tokens(text)
-        if not words:
-            return []
         if self.word_forms:
             words = tuple(self.word_forms.get(word, word) for word in words)
+        return self.word_candidates(words, limit, min_score)
+
+    def word_candidates(
+        self, words: tuple[str, ...], limit: int = 5, min_score: float = 0.0
+    ) -> list[Candidate]:
+        """``candidates`` for a span's words as it reads them: normalised
+        (``normalize_tokens``), then read as ``word_forms`` says."""
+        if not words:
+            return []
         return list(self._ranked(words, limit, min_score))
 
     def _rank_words(

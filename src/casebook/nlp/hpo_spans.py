@@ -322,12 +322,19 @@ def scored_spans(
         before = bisect_left(starts, end) - 1
         if before >= 0 and furthest[before] > start:
             continue
-        words = text[start:end]
         if not span or not generator.share_an_alias(span[0], span[-1]):
             # No alias holds both its first and last words, so neither can its best
             # candidate's, which must (below).
             continue
-        candidates = generator.candidates(words, limit=max_senses + 1, min_score=scorer.min_dice)
+        words = text[start:end]
+        # An ASCII span's words are those ``candidates`` would read in its text; others are
+        # read again, since lower-casing a whole text may split a word that lower-casing the
+        # word alone does not ("İ").
+        candidates = (
+            generator.word_candidates(span, max_senses + 1, scorer.min_dice)
+            if words.isascii()
+            else generator.candidates(words, limit=max_senses + 1, min_score=scorer.min_dice)
+        )
         if not candidates:
             continue
         if len(candidates) > max_senses and candidates[0].score == candidates[max_senses].score:
