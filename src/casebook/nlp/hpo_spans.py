@@ -23,7 +23,7 @@ import math
 import zlib
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate
 from pathlib import Path
@@ -100,6 +100,10 @@ EDGE_WORDS = frozenset(
 """Words a candidate span neither starts nor ends with: "no fever" is the span "fever"."""
 
 
+PROBABILITIES_KEPT = 100_000
+"""How many span–alias pairs a ``SpanScorer`` remembers the probability of."""
+
+
 @dataclass(frozen=True)
 class SpanScorer:
     """The trained scorer: logistic weights over a span–alias pair's features.
@@ -121,15 +125,27 @@ class SpanScorer:
     default_idf: float
     max_words: int
     min_dice: float
+    _remembered: dict[tuple[tuple[str, ...], tuple[str, ...]], float] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """(span, alias) → probability: the same phrases recur from case to case."""
 
     def probability(self, span: Sequence[str], alias: Sequence[str]) -> float:
         """The probability that a span of normalised words names the alias's concept."""
+        key = (tuple(span), tuple(alias))
+        known = self._remembered.get(key)
+        if known is not None:
+            return known
         dense, hashed = pair_features(span, alias, self.idf, self.default_idf, self.buckets)
         count = len(DENSE_FEATURES)
         score = self.bias + float(np.dot(self.weights[:count], dense))
         for bucket in hashed:
             score += float(self.weights[count + bucket])
-        return 1.0 / (1.0 + math.exp(-score))
+        probability = 1.0 / (1.0 + math.exp(-score))
+        if len(self._remembered) >= PROBABILITIES_KEPT:
+            self._remembered.clear()
+        self._remembered[key] = probability
+        return probability
 
     def save(self, folder: Path) -> Path:
         """Write the scorer as ``folder/model.json`` and return the path."""
