@@ -41,7 +41,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
 
 from pydantic import Field
 
@@ -271,20 +270,14 @@ def sentence_structures(case: Case, findings: Sequence[Mention]) -> dict[str, li
 
 
 def _named_codes(words: Sequence[str], vocabulary: Icd10cmVocabulary) -> dict[str, float]:
-    """The codes the largest alias subsets of ``words`` name, each with the share it covers."""
-    named: list[tuple[frozenset[str], tuple[str, ...]]] = []
-    # A word no alias holds is in no named subset: leaving it out of the search changes nothing.
-    usable = [w for w in words if w in vocabulary.alias_words]
-    for size in range(len(usable), 0, -1):
-        for subset in combinations(usable, size):
-            if any(set(subset) <= longer for longer, _ in named):
-                continue
-            found = vocabulary.named(subset)
-            if found:
-                named.append((frozenset(subset), found))
+    """The codes the largest alias subsets of ``words`` (distinct words) name, each with the
+    share it covers."""
+    subsets = {key: frozenset(key.split(" ")) for key in vocabulary.named_subsets(words)}
     best: dict[str, float] = {}
-    for alias, codes in named:
-        for code in codes:
+    for key, alias in subsets.items():
+        if any(alias < longer for longer in subsets.values()):
+            continue
+        for code in vocabulary.aliases[key]:
             best[code] = max(best.get(code, 0.0), len(alias) / len(words))
     return best
 

@@ -24,6 +24,7 @@ import gzip
 import json
 import math
 import re
+import sys
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
@@ -328,6 +329,7 @@ class _AliasIndex:
         aliases: Normalised alias → concept ids, after ``word_forms``.
         surfaces: Normalised alias → the aliases as the vocabulary writes them.
         pairs: Every two words (in order, a word with itself too) that one alias holds.
+        words: Normalised alias → its distinct words.
     """
 
     root: _Node
@@ -337,6 +339,7 @@ class _AliasIndex:
     aliases: dict[str, frozenset[str]]
     surfaces: dict[str, frozenset[str]]
     pairs: set[tuple[str, str]] = field(default_factory=set)
+    words: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -350,6 +353,10 @@ class _AliasIndex:
         aliases, surfaces = _matching_aliases(kb, word_forms)
         index = cls(_Node(), {}, {}, {}, aliases, surfaces)
         for key in aliases:
+            # One string object per word, so that the index's tables share it (and pickle it once).
+            words = [sys.intern(word) for word in key.split(" ")]
+            distinct = frozenset(words)
+            index.words[key] = distinct
             if len(key) < min_alias_chars:
                 continue
             if len(key) <= case_sensitive_chars:
@@ -357,11 +364,9 @@ class _AliasIndex:
                 if acronyms:
                     index.acronyms[key] = acronyms
             node = index.root
-            words = key.split(" ")
             for word in words:
                 node = node.children.setdefault(word, _Node())
             node.key = key
-            distinct = set(words)
             for word in distinct:
                 index.postings.setdefault(word, []).append(key)
                 by_size = index.postings_by_size.setdefault(word, {})
@@ -409,7 +414,7 @@ class CandidateGenerator:
         self.word_forms: dict[str, str] = dict(word_forms or {})
         self.whole_compounds = whole_compounds
         self.ellipsis = ellipsis
-        self._alias_infos: dict[str, tuple[frozenset[str], str]] = {}
+        self._surface_firsts: dict[str, str] = {}
         self._ranked = lru_cache(maxsize=16384)(self._rank_words)
 
         def build() -> _AliasIndex:
@@ -433,6 +438,7 @@ class CandidateGenerator:
         self._aliases = index.aliases
         self._surfaces = index.surfaces
         self._pairs = index.pairs
+        self._words = index.words
 
     def knows(self, word: str) -> bool:
         """Whether some alias holds this normalised word (after ``word_forms``)."""
@@ -458,10 +464,17 @@ class CandidateGenerator:
             Up to ``limit`` candidates scoring above zero and at least ``min_score``.
         """
         words = normalize_tokens(text)
-        if not words:
-            return []
         if self.word_forms:
             words = tuple(self.word_forms.get(word, word) for word in words)
+        return self.word_candidates(words, limit, min_score)
+
+    def word_candidates(
+        self, words: tuple[str, ...], limit: int = 5, min_score: float = 0.0
+    ) -> list[Candidate]:
+        """``candidates`` for a span's words as it reads them: normalised
+        (``normalize_tokens``), then read as ``word_forms`` says."""
+        if not words:
+            return []
         return list(self._ranked(words, limit, min_score))
 
     def _rank_words(
@@ -476,7 +489,8 @@ class CandidateGenerator:
         joins in data cleaning", ICDE). Of those, only aliases whose length lets them reach
         ``min_score`` are scored: sharing at most ``min(q, n)`` words, an alias of ``n`` words
         scores at most the Dice of that (length filtering; Bayardo, Ma and Srikant 2007, "Scaling up
-        all pairs similarity search", WWW).
+        all pairs similarity search", WWW). The longer an alias, the more words it must share
+        (``_fewest_shared``), so the fewer of the rarest words its posting is read for.
         """
         query = set(words)
         size = len(query)
@@ -485,44 +499,63 @@ class CandidateGenerator:
             for word in query
             if (posting := self._postings.get(word)) is not None
         )
-        keys: set[str] = set()
+        # The aliases to score, by how many distinct words they have (n); for each n, the
+        # fewest words such an alias must share to score enough, and how many of the rarest
+        # words of the span one of them must be.
+        groups: dict[int, set[str]] = {}
+        fewest: dict[int, int | None] = {}
+        prefixes: dict[int, int] = {}
         if known and known[0][0] <= self.max_posting:
             # Scores are rounded to 4 decimals: a Dice just under ``min_score`` may reach it.
             least = min_score - _DICE_ROUNDING
             needed = max(1, math.ceil(least * (size + 1) / 2 - 1e-9))
             # Words in no alias sort first among the rarest, and can be shared by none.
-            prefix = known[: max(0, size - needed + 1 - (size - len(known)))]
-            for length, word in prefix:
-                if length <= self.max_posting:
-                    for n, sized in self._postings_by_size[word].items():
-                        if _dice(min(size, n), size + n) >= min_score:
-                            keys.update(sized)
-        elif " ".join(words) in self._aliases:
+            unknown = size - len(known)
+            prefix = known[: max(0, size - needed + 1 - unknown)]
+            for rank, (length, word) in enumerate(prefix):
+                if length > self.max_posting:
+                    continue
+                for n, sized in self._postings_by_size[word].items():
+                    if n not in prefixes:
+                        fewest[n] = least_shared = _fewest_shared(size, n, min_score)
+                        prefixes[n] = (
+                            0 if least_shared is None else size - least_shared + 1 - unknown
+                        )
+                    if rank < prefixes[n]:
+                        groups.setdefault(n, set()).update(sized)
+        elif (joined := " ".join(words)) in self._aliases:
             # Only common words: fall back to aliases made of the span's words alone.
-            keys.add(" ".join(words))
+            n = len(self._words[joined])
+            groups[n] = {joined}
+            fewest[n] = _fewest_shared(size, n, min_score)
         # Concept → (best score, first surface form among the aliases giving it).
         best: dict[str, tuple[float, str]] = {}
         aliases = self._aliases
-        for key in keys:
-            alias_words, surface = self._alias_info(key)
-            score = _dice(len(query & alias_words), size + len(alias_words))
-            if score <= 0 or score < min_score:
+        alias_words = self._words
+        for n, keys in groups.items():
+            total, least_shared = size + n, fewest[n]
+            if least_shared is None:
                 continue
-            for concept_id in aliases[key]:
-                old = best.get(concept_id)
-                if old is None or score > old[0] or (score == old[0] and surface < old[1]):
-                    best[concept_id] = (score, surface)
+            for key in keys:
+                shared = len(query & alias_words[key])
+                if shared < least_shared:
+                    continue
+                score, surface = _dice(shared, total), self._first_surface(key)
+                for concept_id in aliases[key]:
+                    old = best.get(concept_id)
+                    if old is None or score > old[0] or (score == old[0] and surface < old[1]):
+                        best[concept_id] = (score, surface)
         ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
         return tuple(
             Candidate(score, concept_id, surface) for concept_id, (score, surface) in ranked[:limit]
         )
 
-    def _alias_info(self, key: str) -> tuple[frozenset[str], str]:
-        """The word set of a normalised alias and the first of its surface forms, remembered."""
-        known = self._alias_infos.get(key)
+    def _first_surface(self, key: str) -> str:
+        """The first of a normalised alias's surface forms, remembered."""
+        known = self._surface_firsts.get(key)
         if known is None:
-            known = (frozenset(key.split(" ")), min(self._surfaces[key]))
-            self._alias_infos[key] = known
+            known = min(self._surfaces[key])
+            self._surface_firsts[key] = known
         return known
 
     def find(self, text: str) -> list[AliasMatch]:
@@ -730,6 +763,21 @@ _DICE_ROUNDING = 0.5e-4
 def _dice(shared: int, total: int) -> float:
     """Dice coefficient ``2·shared / total`` of two word sets of ``total`` words, 4 decimals."""
     return round(2 * shared / total, 4)
+
+
+@cache
+def _fewest_shared(size: int, alias_size: int, min_score: float) -> int | None:
+    """The fewest words a span of ``size`` distinct words must share with an alias of
+    ``alias_size`` for its Dice to be above 0 and at least ``min_score``; None when sharing
+    every word it can does not reach it."""
+    return next(
+        (
+            shared
+            for shared in range(1, min(size, alias_size) + 1)
+            if _dice(shared, size + alias_size) >= min_score
+        ),
+        None,
+    )
 
 
 def _is_acronym(alias: str) -> bool:

@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 import sys
 import warnings
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -190,6 +191,34 @@ class Icd10cmVocabulary:
     def named(self, words: Iterable[str]) -> tuple[str, ...]:
         """The codes one of whose aliases has exactly these content words."""
         return self.aliases.get(" ".join(sorted(words)), ())
+
+    @cached_property
+    def sorted_aliases(self) -> list[str]:
+        """Every alias's key (``aliases``), in order: the keys that go on from a key's words
+        lie right after it."""
+        return sorted(self.aliases)
+
+    def named_subsets(self, words: Iterable[str]) -> list[str]:
+        """The keys (``aliases``) of every alias whose content words are all among ``words``.
+
+        An alias's words, sorted, are a path of sorted words each of whose steps begins
+        some alias's key: only the paths that do are followed.
+        """
+        ordered = sorted({w for w in words if w in self.alias_words})
+        keys = self.sorted_aliases
+        found: list[str] = []
+        paths: list[tuple[str, int]] = [("", 0)]
+        while paths:
+            path, start = paths.pop()
+            for index in range(start, len(ordered)):
+                key = f"{path} {ordered[index]}" if path else ordered[index]
+                at = bisect_left(keys, key)
+                if at < len(keys) and keys[at] == key:
+                    found.append(key)
+                    at += 1
+                if at < len(keys) and keys[at].startswith(key + " "):
+                    paths.append((key, index + 1))
+        return found
 
     def __contains__(self, code: object) -> bool:
         return isinstance(code, str) and code in self.titles

@@ -35,9 +35,9 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Self
+from typing import NamedTuple, Self
 
 from pydantic import Field, model_validator
 
@@ -117,6 +117,17 @@ def _words(items: list[str]) -> frozenset[str]:
     return frozenset(normalize_alias(item) for item in items if normalize_alias(item))
 
 
+READINGS_KEPT = 65_536
+"""How many mention wordings a ``ClinicalConcepts`` remembers what it read in."""
+
+
+class _Reading(NamedTuple):
+    """Whether a mention's words name nothing, and whether they are one modifier."""
+
+    names_nothing: bool
+    lone_modifier: bool
+
+
 class ClinicalConcepts:
     """Says which kinds of clinical concept a mention's words name.
 
@@ -176,6 +187,9 @@ class ClinicalConcepts:
         )
         self._results = _words(self.rules.result_words)
         self._vague_outcomes = _words(self.rules.vague_outcomes)
+        # Mentions repeat their words from case to case: what the words name is remembered.
+        self._readings = lru_cache(maxsize=READINGS_KEPT)(self._reading)
+        self._word_kinds_of = lru_cache(maxsize=READINGS_KEPT)(self._kinds_of_words)
 
     def words(self, mention: Mention) -> tuple[str, ...]:
         """The mention's normalised words (its long form when it is an abbreviation)."""
@@ -204,8 +218,7 @@ class ClinicalConcepts:
     def names_nothing(self, mention: Mention) -> bool:
         """Whether the mention's words can name no clinical concept: a person, place,
         organisation, software, body part alone, a generic word or no word at all."""
-        words = self.words(mention)
-        return not words or self.is_non_clinical(words) or self.is_generic(words)
+        return self._readings(mention.expansion, mention.text).names_nothing
 
     def kinds(self, mention: Mention) -> frozenset[ConceptKind]:
         """The kinds of concept the mention's words name; empty when they name none.
@@ -214,30 +227,41 @@ class ClinicalConcepts:
         an undefined one of capitals ("GCS", "PA") names only what ``heads`` lists, since the
         vocabularies' words are no guide to what a few letters stand for.
         """
-        if self.names_nothing(mention):
+        reading = self._readings(mention.expansion, mention.text)
+        if reading.names_nothing:
             return frozenset()
-        words = self.words(mention)
-        # A lone participle or adverb ("removed", "surgically") says that something was done,
-        # not what: a code a coder read off its sentence does not make it a concept.
-        lone_modifier = len(words) == 1 and words[0].endswith(self._modifier_endings)
-        found = set() if lone_modifier else set(self._coded(mention))
+        found = set() if reading.lone_modifier else set(self._coded(mention))
         return frozenset(found | self.word_kinds(mention))
 
     def word_kinds(self, mention: Mention) -> frozenset[ConceptKind]:
         """The kinds of concept the mention's words name, whatever codes it carries: read in
         its long form when it is an abbreviation, and as written."""
-        found: set[ConceptKind] = set()
-        if mention.expansion:
-            found |= self._word_kinds(self.words(mention), curated=False)
-        written = normalize_tokens(mention.text)
-        if written:
-            found |= self._word_kinds(written, curated=_is_acronym(mention.text))
-        return frozenset(found)
+        return self._word_kinds_of(mention.expansion, mention.text)
 
     def is_drug_only(self, mention: Mention) -> bool:
         """Whether the mention's words name a drug and no procedure, test or finding
         ("vancomycin", not "vancomycin infusion"): a medication, whatever its type says."""
         return not self.names_nothing(mention) and self.word_kinds(mention) == {ConceptKind.DRUG}
+
+    def _reading(self, expansion: str | None, text: str) -> _Reading:
+        """Whether the words of a mention with this long form and text name nothing, and
+        whether they are one modifier."""
+        words = normalize_tokens(expansion or text)
+        names_nothing = not words or self.is_non_clinical(words) or self.is_generic(words)
+        # A lone participle or adverb ("removed", "surgically") says that something was done,
+        # not what: a code a coder read off its sentence does not make it a concept.
+        lone_modifier = len(words) == 1 and words[0].endswith(self._modifier_endings)
+        return _Reading(names_nothing, lone_modifier)
+
+    def _kinds_of_words(self, expansion: str | None, text: str) -> frozenset[ConceptKind]:
+        """``word_kinds`` of a mention with this long form and text."""
+        found: set[ConceptKind] = set()
+        if expansion:
+            found |= self._word_kinds(normalize_tokens(expansion), curated=False)
+        written = normalize_tokens(text)
+        if written:
+            found |= self._word_kinds(written, curated=_is_acronym(text))
+        return frozenset(found)
 
     def _word_kinds(self, words: tuple[str, ...], *, curated: bool) -> set[ConceptKind]:
         """The kinds the words name: by head word, word ending, drug stem and analyte."""

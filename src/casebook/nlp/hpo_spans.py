@@ -23,7 +23,7 @@ import math
 import zlib
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate
 from pathlib import Path
@@ -100,6 +100,10 @@ EDGE_WORDS = frozenset(
 """Words a candidate span neither starts nor ends with: "no fever" is the span "fever"."""
 
 
+PROBABILITIES_KEPT = 100_000
+"""How many span–alias pairs a ``SpanScorer`` remembers the probability of."""
+
+
 @dataclass(frozen=True)
 class SpanScorer:
     """The trained scorer: logistic weights over a span–alias pair's features.
@@ -121,15 +125,27 @@ class SpanScorer:
     default_idf: float
     max_words: int
     min_dice: float
+    _remembered: dict[tuple[tuple[str, ...], tuple[str, ...]], float] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """(span, alias) → probability: the same phrases recur from case to case."""
 
     def probability(self, span: Sequence[str], alias: Sequence[str]) -> float:
         """The probability that a span of normalised words names the alias's concept."""
+        key = (tuple(span), tuple(alias))
+        known = self._remembered.get(key)
+        if known is not None:
+            return known
         dense, hashed = pair_features(span, alias, self.idf, self.default_idf, self.buckets)
         count = len(DENSE_FEATURES)
         score = self.bias + float(np.dot(self.weights[:count], dense))
         for bucket in hashed:
             score += float(self.weights[count + bucket])
-        return 1.0 / (1.0 + math.exp(-score))
+        probability = 1.0 / (1.0 + math.exp(-score))
+        if len(self._remembered) >= PROBABILITIES_KEPT:
+            self._remembered.clear()
+        self._remembered[key] = probability
+        return probability
 
     def save(self, folder: Path) -> Path:
         """Write the scorer as ``folder/model.json`` and return the path."""
@@ -322,12 +338,19 @@ def scored_spans(
         before = bisect_left(starts, end) - 1
         if before >= 0 and furthest[before] > start:
             continue
-        words = text[start:end]
         if not span or not generator.share_an_alias(span[0], span[-1]):
             # No alias holds both its first and last words, so neither can its best
             # candidate's, which must (below).
             continue
-        candidates = generator.candidates(words, limit=max_senses + 1, min_score=scorer.min_dice)
+        words = text[start:end]
+        # An ASCII span's words are those ``candidates`` would read in its text; others are
+        # read again, since lower-casing a whole text may split a word that lower-casing the
+        # word alone does not ("İ").
+        candidates = (
+            generator.word_candidates(span, max_senses + 1, scorer.min_dice)
+            if words.isascii()
+            else generator.candidates(words, limit=max_senses + 1, min_score=scorer.min_dice)
+        )
         if not candidates:
             continue
         if len(candidates) > max_senses and candidates[0].score == candidates[max_senses].score:

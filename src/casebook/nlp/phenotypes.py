@@ -162,9 +162,15 @@ def packaged_matcher() -> tuple[PhenotypeRules, KnowledgeBase, CandidateGenerato
 
 def overclaims(name: str, words: str, rules: PhenotypeRules) -> bool:
     """Whether a concept's name claims a qualifier (``name_qualifiers``) the words do not say."""
-    qualifiers = {q for w in rules.name_qualifiers for q in normalize_tokens(w)}
-    said = set(normalize_tokens(words))
-    return any(w in qualifiers and w not in said for w in normalize_tokens(name))
+    qualifiers = _qualifier_words(tuple(rules.name_qualifiers))
+    claimed = [w for w in normalize_tokens(name) if w in qualifiers]
+    return bool(claimed) and not set(claimed) <= set(normalize_tokens(words))
+
+
+@cache
+def _qualifier_words(name_qualifiers: tuple[str, ...]) -> frozenset[str]:
+    """The normalised words of ``PhenotypeRules.name_qualifiers``."""
+    return frozenset(q for w in name_qualifiers for q in normalize_tokens(w))
 
 
 def sense(match: AliasMatch, generator: CandidateGenerator, kb: KnowledgeBase) -> AliasMatch:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from itertools import combinations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casebook.errors import CasebookError, ErrorCode
 from casebook.kb.icd10cm import (
@@ -45,6 +48,39 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
 )
 def test_the_codes_a_finding_names(words: str, codes: set[str]) -> None:
     assert set(load_icd10cm().named(alias_words(words))) == codes
+
+
+FINDING_WORDS = [
+    "fracture",
+    "femur",
+    "neck",
+    "closed",
+    "pain",
+    "chest",
+    "acute",
+    "kidney",
+    "failure",
+    "chronic",
+    "disease",
+    "malignant",
+    "neoplasm",
+    "bladder",
+    "fever",
+    "zzz",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(words=st.lists(st.sampled_from(FINDING_WORDS), max_size=10, unique=True))
+def test_the_aliases_within_some_words_are_every_subset_that_is_one(words: list[str]) -> None:
+    cm = load_icd10cm()
+    every = {
+        " ".join(sorted(subset))
+        for size in range(1, len(words) + 1)
+        for subset in combinations(words, size)
+        if cm.named(subset)
+    }
+    assert sorted(cm.named_subsets(words)) == sorted(every)
 
 
 def test_aliases_drop_what_texts_never_write() -> None:

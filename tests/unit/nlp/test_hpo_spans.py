@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casebook.ingest.text import read_text
 from casebook.kb.base import normalize_tokens
@@ -85,6 +87,20 @@ def test_candidate_spans_neither_start_nor_end_with_a_function_word() -> None:
     spans = phrase_spans(text, 3)
     assert [text[s:e] for s, e, _ in spans] == ["fever", "fever and cough", "cough"]
     # Each span's words are those its text normalises to.
+    assert all(words == normalize_tokens(text[s:e]) for s, e, words in spans)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(
+        st.sampled_from([*"aeisTHE -/.,;()\n0_", "tumours", "The", "an", "oedema", "ies"]),
+        max_size=30,
+    ).map("".join)
+)
+def test_an_ascii_span_reads_the_words_its_text_normalises_to(text: str) -> None:
+    # scored_spans hands an ASCII span's words to the candidate search without reading its
+    # text again: they must be the same words.
+    spans = phrase_spans(text, 6)
     assert all(words == normalize_tokens(text[s:e]) for s, e, words in spans)
 
 
