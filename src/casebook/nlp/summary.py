@@ -62,7 +62,7 @@ from casebook.model import (
     age_in_units,
 )
 from casebook.nlp.concepts import ClinicalConcepts, ConceptKind, default_concepts
-from casebook.nlp.literature import Statement, StatementSorter, default_sorter
+from casebook.nlp.literature import Statement, Statements, StatementSorter, default_sorter
 from casebook.nlp.spans import SpanIndex
 
 FINDINGS = frozenset({EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER})
@@ -113,25 +113,30 @@ class SummaryBuilder:
     def __call__(self, case: Case) -> Case:
         """Return ``case`` with its clinical summary, and each mention of a type the summary
         shows marked with whether it is a fact about the patient (``patient_facts``)."""
-        facts = patient_facts(case)
+        statements = default_sorter().sort(case)
+        facts = patient_facts(case, statements=statements)
         mentions = [
             m.model_copy(update={"patient_fact": facts[m.id]}) if m.id in facts else m
             for m in case.mentions
         ]
-        return case.model_copy(update={"summary": build_summary(case), "mentions": mentions})
+        summary = build_summary(case, statements=statements)
+        return case.model_copy(update={"summary": summary, "mentions": mentions})
 
 
 def patient_facts(
     case: Case,
     concepts: ClinicalConcepts | None = None,
     sorter: StatementSorter | None = None,
+    statements: Statements | None = None,
 ) -> dict[str, bool]:
     """Whether each mention of a type the summary shows (``TYPE_KINDS``) is a fact about the
     patient: told of the patient (not of other cases of the literature), not a service that
     was consulted, and naming a concept of its type, as the summary's gate reads its words.
-    Its assertion does not count: a denied finding is still a fact about the patient."""
+    Its assertion does not count: a denied finding is still a fact about the patient.
+    ``statements``, when given, is the case's sorting by ``sorter`` done already."""
     gate = concepts or default_concepts()
-    statements = (sorter or default_sorter()).sort(case)
+    if statements is None:
+        statements = (sorter or default_sorter()).sort(case)
     sentences = _index(sorted(case.sentences, key=lambda s: s.start))
     return {
         m.id: statements.at(m.start) is Statement.PATIENT
@@ -146,6 +151,7 @@ def build_summary(
     case: Case,
     concepts: ClinicalConcepts | None = None,
     sorter: StatementSorter | None = None,
+    statements: Statements | None = None,
 ) -> ClinicalSummary:
     """The clinical summary of a case whose mentions, relations and timeline are set.
 
@@ -154,9 +160,11 @@ def build_summary(
         concepts: The concept gate; by default the packaged one.
         sorter: What tells the patient's statements from the literature's; by default the
             packaged rules.
+        statements: The case's statements sorted by ``sorter`` already, when they are.
     """
     gate = concepts or default_concepts()
-    statements = (sorter or default_sorter()).sort(case)
+    if statements is None:
+        statements = (sorter or default_sorter()).sort(case)
     by_id = {m.id: m for m in case.mentions}
     in_order = sorted(case.sentences, key=lambda s: s.start)
     sentences = _index(in_order)
