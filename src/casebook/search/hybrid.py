@@ -769,6 +769,9 @@ def rules_digest() -> str:
 class CaseTextSearcher:
     """A ``Searcher`` over a ``CaseIndex`` for callers that pass query texts.
 
+    A query whose analysed case has the id of a stored case is searched as the service searches
+    a stored case: never its own hit.
+
     Args:
         index: The case index.
         analyze: Turns a query text into an analysed case.
@@ -780,4 +783,5 @@ class CaseTextSearcher:
 
     def search(self, query: str, k: int) -> list[Hit]:
         """The ``k`` indexed cases most like the case ``query`` tells."""
-        return self.index.search(self.index.query(self.analyze(query)), k)
+        case = self.analyze(query)
+        return self.index.search(self.index.query(case), k, exclude=[case.id])
