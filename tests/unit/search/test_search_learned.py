@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from casebook.model import Assertion, Sex
+from casebook.model import Assertion, Case, Sex
 from casebook.search.concepts import ConceptIndex
 from casebook.search.hybrid import CaseIndex
 from casebook.search.learned import (
@@ -24,6 +24,7 @@ from casebook.search.learned import (
     patient_features,
     ranking,
 )
+from casebook.search.precedent import find_precedent
 from casebook.search.settings import FusionModel, load_fusion_model, load_search_settings
 from casebook.train.fusion import judged_queries, starting_weights
 
@@ -120,13 +121,11 @@ EMBOLISM_FACTS = [
 ]
 
 
-def test_refitting_on_a_tiny_judged_set_ranks_the_relevant_case_first(
-    make_case: CaseBuilder,
-) -> None:
+def _words_against_facts(make_case: CaseBuilder) -> list[Case]:
     # Each query's words are shared most by a case that states none of its facts; the relevant
     # case states them, among other words.
     fever = "Fever and rash after a tick bite, treated with doxycycline."
-    cases = [
+    return [
         make_case("q1", EMBOLISM, EMBOLISM_FACTS),
         make_case("words1", "Pulmonary embolism suspected, chest pain, anticoagulation, dyspnea."),
         make_case(
@@ -142,6 +141,12 @@ def test_refitting_on_a_tiny_judged_set_ranks_the_relevant_case_first(
             [("fever", "Sign_symptom"), ("rash", "Sign_symptom")],
         ),
     ]
+
+
+def test_refitting_on_a_tiny_judged_set_ranks_the_relevant_case_first(
+    make_case: CaseBuilder,
+) -> None:
+    cases = _words_against_facts(make_case)
     index = CaseIndex.build(cases)
     articles = [_Patient(c.id, c.id) for c in cases]
     judged = {"q1": {"right1": 1}, "q2": {"right2": 1}}
@@ -215,3 +220,21 @@ def test_the_concept_groups_parts_add_up_to_the_concept_score(
     parts = index.group_scores(query, GROUPS, cases)
     assert parts.shape == (len(GROUPS), len(cases))
     assert parts.sum(axis=0) == pytest.approx(index.scores(query)[cases], rel=1e-5, abs=1e-6)
+
+
+def test_each_concept_group_that_raises_a_hit_is_among_its_explained_matches(
+    make_case: CaseBuilder,
+) -> None:
+    index = CaseIndex.build(_words_against_facts(make_case))
+    index.use_model(load_fusion_model())
+    query = index.stored_query("q1")
+    rows, scores = index.candidates(query, exclude=["q1"])
+    features = dict(zip([index.ids[int(r)] for r in rows], candidate_features(scores), strict=True))
+    found = find_precedent(index, query, 5).similar
+    assert found
+    groups = index.features[2 : 2 + len(index.groups)]
+    for hit in found:
+        raised = {g for g, x in zip(groups, features[hit.id][2:], strict=False) if x > 0}
+        shown = {fact.concept.partition(":")[0] for fact in hit.matched}
+        assert raised <= shown, hit.id
+        assert bool(raised) == bool(hit.matched)
