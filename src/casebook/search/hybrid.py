@@ -3,10 +3,12 @@
 ``CaseIndex`` composes the two searchers (Pyserini's hybrid searcher does the same: it holds
 no scoring of its own). A stored case is indexed by its title (``title_repeats`` times) and text
 for BM25, and by its facts (``casebook.search.concepts``) for concept search; a query case is
-searched by its text and its facts, and the two rankings are fused
-(``casebook.search.fusion``) by the method and weights of ``search.json``: CombSUM of min-max
-normalised scores, which on PMC-Patients beat reciprocal rank fusion of the same two rankings
-(see BENCHMARKS.md), or reciprocal rank fusion.
+searched by its text and its facts, and the two rankings are fused by the method of
+``search.json``: the learned linear model of ``search_fusion.json`` over what the index holds of
+each candidate (``casebook.search.learned``; fitted on PMC-Patients ``tune`` queries, it beat
+the CombSUM below there), CombSUM of min-max normalised scores with the patient boost, which
+beat reciprocal rank fusion of the same two rankings (see BENCHMARKS.md), or reciprocal rank
+fusion (``casebook.search.fusion``).
 
 Filters (age range, sex, a code with its descendants, a treatment, an outcome) restrict both
 rankings before fusion, so ``k`` hits come back whenever ``k`` cases pass.
