@@ -1162,6 +1162,35 @@ def train_ner(
     console.print(card.read_text(encoding="utf-8"))
 
 
+@train_app.command("fusion")
+def train_fusion_command(
+    corpus: Annotated[Path, typer.Argument(help="PMC-Patients corpus.jsonl.")],
+    qrels: Annotated[Path, typer.Argument(help="TREC qrels: query 0 patient grade.")],
+    cases: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder of the corpus's analysed cases (casebook extract --out); "
+            "patients missing there are analysed now, which is slow."
+        ),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Weights file to write.")] = Path(
+        "src/casebook/resources/search_fusion.json"
+    ),
+) -> None:
+    """Fit the learned search fusion's weights on the PMC-Patients tune queries."""
+    from casebook.search.settings import load_fusion_model
+    from casebook.train.fusion import fit_fusion
+
+    command = f"casebook train fusion CORPUS QRELS --cases CASES --out {out}"
+
+    def run() -> str:
+        # The floors are kept from the file refitted (the packaged one when it is new).
+        floors = load_fusion_model(out if out.is_file() else None).floors
+        return fit_fusion(corpus, qrels, cases, out, command, floors).model_dump_json(indent=2)
+
+    console.print_json(_guarded(run))
+
+
 @train_app.command("hpo")
 def train_hpo_command(
     out: Annotated[Path, typer.Option(help="Model folder to write.")] = Path(

@@ -37,6 +37,7 @@ NOT_READ_BY_ANALYSIS: frozenset[str] = frozenset(
         "ner_settings.json",
         "outcomes.json",
         "search.json",
+        "search_fusion.json",
         "treatment_synonyms.json",
         "treatments.json",
         "models/hpo/manifest.json",

@@ -73,6 +73,7 @@ def test_a_renamed_file_changes_the_fingerprint(resources: Path) -> None:
     "unread",
     [
         "search.json",
+        "search_fusion.json",
         "care.json",
         "models/ner/MODEL_CARD.md",
         "models/ner/manifest.json",

@@ -207,6 +207,20 @@ class _CaseSource:
         return self.analyze(document)
 
 
+def case_source(
+    corpus: Path, cases: Path | None, analyze: Callable[[Document], Case] = default_analyze
+) -> _CaseSource:
+    """The analysed patients of a PMC-Patients corpus: read from ``cases`` (a folder of Case
+    JSON, ``casebook extract --out``) where a case there has the patient's text, else analysed.
+
+    Raises:
+        CasebookError: ``CB-E001`` when ``cases`` is given but is not a folder.
+    """
+    folder = require_dir(cases) if cases is not None else None
+    documents = {d.id: d for d in read_pmc_patients(corpus) if not isinstance(d, CasebookError)}
+    return _CaseSource(documents, folder, analyze)
+
+
 def casebook_searcher(
     corpus: Path,
     cases: Path | None = None,
@@ -225,11 +239,11 @@ def casebook_searcher(
     Raises:
         CasebookError: ``CB-E001`` when ``cases`` is given but is not a folder.
     """
-    folder = require_dir(cases) if cases is not None else None
+    if cases is not None:
+        require_dir(cases)
 
     def build(ids: Sequence[str], texts: Sequence[str]) -> Searcher:
-        documents = {d.id: d for d in read_pmc_patients(corpus) if not isinstance(d, CasebookError)}
-        source = _CaseSource(documents, folder, analyze)
+        source = case_source(corpus, cases, analyze)
         index = CaseIndex.build((source.get(i) for i in ids), settings)
         by_text = dict(zip(texts, ids, strict=True))
 

@@ -374,6 +374,42 @@ class ConceptIndex:
         result = column_scores(self._matrix, np.asarray(columns, dtype=np.int64), weights)
         return np.asarray(result / self._divisor, dtype=np.float32)
 
+    def group_scores(
+        self, query: Mapping[str, float], groups: Sequence[str], cases: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.float64]:
+        """Groups × cases: the part of each given case's :meth:`scores` that the query's keys
+        of each group make. A key's group is the word before its first colon:
+        ``+finding:fever`` is a ``finding``, ``-hpo:HP:0001945`` an ``hpo``; summed over the
+        groups it is the case's score (up to rounding) when every key of the query is of one.
+
+        Args:
+            query: The query's fact vector.
+            groups: The groups, in row order.
+            cases: Positions of the cases, ascending.
+        """
+        result = np.zeros((len(groups), len(cases)), dtype=np.float64)
+        rows = {group: result[i] for i, group in enumerate(groups)}
+        indptr, indices, data = self._matrix.indptr, self._matrix.indices, self._matrix.data
+        for key, weight in query.items():
+            column = self.keys.get(key)
+            part = rows.get(key[1:].partition(":")[0])
+            if column is None or part is None or not len(cases):
+                continue
+            start, end = int(indptr[column]), int(indptr[column + 1])
+            holding = indices[start:end]
+            factor = weight * self.idf[column]
+            # Both lists are ascending: look the shorter up in the longer.
+            if len(holding) <= len(cases):
+                at = np.minimum(np.searchsorted(cases, holding), len(cases) - 1)
+                found = cases[at] == holding
+                part[at[found]] += data[start:end][found] * factor
+            else:
+                at = np.minimum(np.searchsorted(holding, cases), len(holding) - 1)
+                found = holding[at] == cases
+                part[found] += data[start:end][at[found]] * factor
+        result /= self._divisor[cases]
+        return result
+
     def cases_with(self, key: str) -> npt.NDArray[np.int64]:
         """Positions of the cases holding a signed key."""
         column = self.keys.get(key)

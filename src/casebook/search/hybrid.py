@@ -3,10 +3,12 @@
 ``CaseIndex`` composes the two searchers (Pyserini's hybrid searcher does the same: it holds
 no scoring of its own). A stored case is indexed by its title (``title_repeats`` times) and text
 for BM25, and by its facts (``casebook.search.concepts``) for concept search; a query case is
-searched by its text and its facts, and the two rankings are fused
-(``casebook.search.fusion``) by the method and weights of ``search.json``: CombSUM of min-max
-normalised scores, which on PMC-Patients beat reciprocal rank fusion of the same two rankings
-(see BENCHMARKS.md), or reciprocal rank fusion.
+searched by its text and its facts, and the two rankings are fused by the method of
+``search.json``: the learned linear model of ``search_fusion.json`` over what the index holds of
+each candidate (``casebook.search.learned``; fitted on PMC-Patients ``tune`` queries, it beat
+the CombSUM below there), CombSUM of min-max normalised scores with the patient boost, which
+beat reciprocal rank fusion of the same two rankings (see BENCHMARKS.md), or reciprocal rank
+fusion (``casebook.search.fusion``).
 
 Filters (age range, sex, a code with its descendants, a treatment, an outcome) restrict both
 rankings before fusion, so ``k`` hits come back whenever ``k`` cases pass.
@@ -59,9 +61,23 @@ from casebook.search.concepts import (
 )
 from casebook.search.filters import SearchFilters
 from casebook.search.fusion import patient_boost, reciprocal_rank_fusion, weighted_sum_fusion
+from casebook.search.learned import (
+    CandidateScores,
+    as_vector,
+    candidate_features,
+    feature_names,
+    linear_scores,
+    patient_features,
+    ranking,
+)
 from casebook.search.outcomes import OutcomeReader, TreatmentOutcome, load_outcome_rules
 from casebook.search.saved import REMOVED_FILE, removed_ids
-from casebook.search.settings import SearchSettings, load_search_settings
+from casebook.search.settings import (
+    FusionModel,
+    SearchSettings,
+    load_fusion_model,
+    load_search_settings,
+)
 from casebook.search.treatments import (
     load_treatment_rules,
     load_treatment_synonyms,
@@ -300,6 +316,14 @@ def entry_key(settings: SearchSettings) -> str:
     return f"{INDEX_FORMAT}:{settings_digest(settings)}:{rules_digest()}"
 
 
+def concept_groups(settings: SearchSettings) -> tuple[str, ...]:
+    """The groups of concept keys: the mention groups of ``search.json``, then its code
+    systems, each once, in the file's order."""
+    mentions = [rule.group for rule in settings.concepts.mention_types.values()]
+    systems = [system.value for system in settings.concepts.code_systems]
+    return tuple(dict.fromkeys([*mentions, *systems]))
+
+
 class CaseIndexer:
     """Computes the index entry of a case.
 
@@ -391,6 +415,7 @@ class CaseIndex:
         settings: SearchSettings,
         records: _Records,
         removed: frozenset[str] = frozenset(),
+        model: FusionModel | None = None,
     ) -> None:
         self.ids: tuple[str, ...] = tuple(ids)
         self._records = records
@@ -411,6 +436,22 @@ class CaseIndex:
             [f.age_years if f.age_years is not None else np.nan for f in facets], dtype=np.float64
         )
         self._sexes = np.array([f.sex or "" for f in facets], dtype=object)
+        self.groups = concept_groups(settings)
+        """The concept groups whose parts of the concept score are features of the learned
+        fusion."""
+        self.features = feature_names(self.groups)
+        """The learned fusion's features, in column order."""
+        self._weights: npt.NDArray[np.float64] | None = None
+        if settings.fusion.method == "learned":
+            self.use_model(model or load_fusion_model())
+
+    def use_model(self, model: FusionModel) -> None:
+        """Rank by this learned fusion model from now on.
+
+        Raises:
+            ValueError: When its weights are not those of this index's features.
+        """
+        self._weights = as_vector(model.weights, self.features)
 
     @staticmethod
     def indexed_text(case: Case, settings: SearchSettings) -> str:
@@ -627,12 +668,9 @@ class CaseIndex:
             Hits with their fused scores, ranks from 1.
         """
         fusion = self.settings.fusion
-        allowed = self.allowed(filters)
-        excluded = [self.positions[i] for i in exclude if i in self.positions]
-        excluded += self._removed_rows
-        if excluded:
-            allowed = np.ones(len(self), dtype=bool) if allowed is None else allowed.copy()
-            allowed[excluded] = False
+        allowed = self._allowed(filters, exclude)
+        if self._weights is not None:
+            return self._learned(query, k, allowed, self._weights)
         rankings: list[list[str]] = []
         runs: list[dict[str, float]] = []
         weights: list[float] = []
@@ -655,6 +693,78 @@ class CaseIndex:
         return [
             Hit(id=case_id, score=score, rank=rank)
             for rank, (case_id, score) in enumerate(fused[: max(k, 0)], start=1)
+        ]
+
+    def _allowed(
+        self, filters: SearchFilters | None, exclude: Iterable[str]
+    ) -> npt.NDArray[np.bool_] | None:
+        """Which cases may be returned: those passing the filters, less the excluded and
+        removed ones; None when all may."""
+        allowed = self.allowed(filters)
+        excluded = [self.positions[i] for i in exclude if i in self.positions]
+        excluded += self._removed_rows
+        if excluded:
+            allowed = np.ones(len(self), dtype=bool) if allowed is None else allowed.copy()
+            allowed[excluded] = False
+        return allowed
+
+    def candidates(
+        self,
+        query: QueryCase,
+        filters: SearchFilters | None = None,
+        exclude: Iterable[str] = (),
+    ) -> tuple[npt.NDArray[np.int64], CandidateScores]:
+        """The query's candidates for the learned fusion and what the index knows of them.
+
+        The candidates are the ``fusion.depth`` best cases of each searcher (among those the
+        filters allow), in position order.
+
+        Returns:
+            The candidates' positions, and their scores and patient features.
+        """
+        return self._candidates(query, self._allowed(filters, exclude))
+
+    def _candidates(
+        self, query: QueryCase, allowed: npt.NDArray[np.bool_] | None
+    ) -> tuple[npt.NDArray[np.int64], CandidateScores]:
+        depth = self.settings.fusion.depth
+        text = self.text.scores(query.text)
+        vector = fact_vector(query.facts)
+        concepts = self.concepts.scores(vector)
+        text_top = np.asarray(top_positions(text, depth, allowed), dtype=np.int64)
+        concepts_top = np.asarray(top_positions(concepts, depth, allowed), dtype=np.int64)
+        rows = np.union1d(text_top, concepts_top).astype(np.int64)
+        patient = self.settings.patient
+        return rows, CandidateScores(
+            text=text[rows].astype(np.float64),
+            text_best=text[text_top].astype(np.float64),
+            concepts=concepts[rows].astype(np.float64),
+            concepts_best=concepts[concepts_top].astype(np.float64),
+            groups=self.concepts.group_scores(vector, self.groups, rows).T,
+            patient=patient_features(
+                query.age_years,
+                query.sex,
+                self._ages[rows],
+                self._sexes[rows],
+                patient.age_groups,
+            ),
+        )
+
+    def _learned(
+        self,
+        query: QueryCase,
+        k: int,
+        allowed: npt.NDArray[np.bool_] | None,
+        weights: npt.NDArray[np.float64],
+    ) -> list[Hit]:
+        """The ``k`` best candidates by the learned fusion (``casebook.search.learned``)."""
+        rows, scores = self._candidates(query, allowed)
+        fused = linear_scores(candidate_features(scores), weights)
+        # Ties by id, as the other fusions break them: positions are in id order.
+        best = ranking(fused, rows)[: max(k, 0)]
+        return [
+            Hit(id=self.ids[int(rows[i])], score=float(fused[i]), rank=rank)
+            for rank, i in enumerate(best, start=1)
         ]
 
     def _by_patient(
@@ -770,6 +880,9 @@ def rules_digest() -> str:
 class CaseTextSearcher:
     """A ``Searcher`` over a ``CaseIndex`` for callers that pass query texts.
 
+    A query whose analysed case has the id of a stored case is searched as the service searches
+    a stored case: never its own hit.
+
     Args:
         index: The case index.
         analyze: Turns a query text into an analysed case.
@@ -781,4 +894,5 @@ class CaseTextSearcher:
 
     def search(self, query: str, k: int) -> list[Hit]:
         """The ``k`` indexed cases most like the case ``query`` tells."""
-        return self.index.search(self.index.query(self.analyze(query)), k)
+        case = self.analyze(query)
+        return self.index.search(self.index.query(case), k, exclude=[case.id])

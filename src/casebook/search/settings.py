@@ -16,6 +16,7 @@ from casebook.model import Assertion, CodeSystem, EntityType, RecordModel
 from casebook.resources import load_rules
 
 RESOURCE = "search.json"
+FUSION_MODEL = "search_fusion.json"
 
 
 class TextSettings(RecordModel):
@@ -77,14 +78,62 @@ class ConceptSettings(RecordModel):
 class FusionSettings(RecordModel):
     """How the text and concept rankings become one."""
 
-    method: Literal["rrf", "weighted_sum"] = Field(
-        description="Reciprocal rank fusion, or CombSUM of min-max normalised scores."
+    method: Literal["rrf", "weighted_sum", "learned"] = Field(
+        description="Reciprocal rank fusion, CombSUM of min-max normalised scores, or the "
+        "learned linear model of ``search_fusion.json`` over the candidates of both searchers "
+        "(``casebook.search.learned``)."
     )
     k: float = Field(ge=0, description="The RRF rank constant.")
     weights: dict[Literal["text", "concepts"], float] = Field(
         description="Weight of each searcher in the fusion."
     )
     depth: int = Field(ge=1, description="How many hits of each searcher are fused.")
+
+
+class FittedOn(RecordModel):
+    """What a learned fusion model was fitted on, and how to fit it again."""
+
+    dataset: str = Field(min_length=1, description="The judged queries' dataset.")
+    split: Literal["tune"] = Field(description="The half of its queries fitted on.")
+    queries: int = Field(ge=1, description="Queries fitted on.")
+    candidates: int = Field(ge=1, description="Judged candidates, all queries together.")
+    command: str = Field(min_length=1, description="The command that fitted the weights.")
+    objective: str = Field(min_length=1, description="What the fit maximised.")
+    fitted: float = Field(description="The objective on the queries fitted on, percent.")
+    start: float = Field(description="The objective of the starting weights, percent.")
+
+
+class FusionModel(RecordModel):
+    """``search_fusion.json``: the weights of the learned fusion (``casebook.search.learned``).
+
+    Its weights are read when a search runs, from what the index holds in memory: refitting
+    them needs no new index.
+    """
+
+    version: str = Field(min_length=1)
+    reference: str = Field(min_length=1, description="The method's paper.")
+    weights: dict[str, float] = Field(
+        description="Feature name → non-negative weight; the features are those "
+        "``casebook.search.learned.feature_names`` lists for the concept groups of "
+        "``search.json``."
+    )
+    floors: dict[str, float] = Field(
+        description="Features whose weight the fit keeps at least this high, so that what a "
+        "user relies on (the same kind of patient ranks higher) holds whatever the data."
+    )
+    fitted_on: FittedOn
+
+    @model_validator(mode="after")
+    def _non_negative(self) -> Self:
+        negative = sorted(name for name, weight in self.weights.items() if weight < 0)
+        if negative:
+            raise ValueError(f"negative weights: {negative}")
+        if not any(weight > 0 for weight in self.weights.values()):
+            raise ValueError("no positive weight")
+        unknown = sorted(set(self.floors) - set(self.weights))
+        if unknown:
+            raise ValueError(f"floors of features without a weight: {unknown}")
+        return self
 
 
 class PatientSettings(RecordModel):
@@ -129,6 +178,20 @@ class SearchSettings(RecordModel):
 @cache
 def _packaged() -> SearchSettings:
     return load_rules(RESOURCE, SearchSettings)
+
+
+@cache
+def _packaged_fusion() -> FusionModel:
+    return load_rules(FUSION_MODEL, FusionModel)
+
+
+def load_fusion_model(source: str | Path | None = None) -> FusionModel:
+    """The learned fusion's weights: the packaged ones, or a user's file.
+
+    Raises:
+        CasebookError: ``CB-E012`` when the file is missing or breaks the schema.
+    """
+    return _packaged_fusion() if source is None else load_rules(source, FusionModel)
 
 
 def load_search_settings(source: str | Path | None = None) -> SearchSettings:
