@@ -888,6 +888,15 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
+CorpusArgument = Annotated[Path, typer.Argument(help="PMC-Patients corpus.jsonl.")]
+QrelsArgument = Annotated[Path, typer.Argument(help="TREC qrels: query 0 patient grade.")]
+CasesOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Folder of the corpus's analysed cases (casebook extract --out); "
+        "patients missing there are analysed now, which is slow."
+    ),
+]
 SplitOption = Annotated[
     str,
     typer.Option(
@@ -961,15 +970,9 @@ def eval_assertion(
 
 @eval_app.command("retrieval")
 def eval_retrieval(
-    corpus: Annotated[Path, typer.Argument(help="PMC-Patients corpus.jsonl.")],
-    qrels: Annotated[Path, typer.Argument(help="TREC qrels: query 0 patient grade.")],
-    cases: Annotated[
-        Path | None,
-        typer.Option(
-            help="Folder of the corpus's analysed cases (casebook extract --out); "
-            "patients missing there are analysed now, which is slow."
-        ),
-    ] = None,
+    corpus: CorpusArgument,
+    qrels: QrelsArgument,
+    cases: CasesOption = None,
     split: SplitOption = "all",
     settings: Annotated[
         Path | None,
@@ -1164,15 +1167,9 @@ def train_ner(
 
 @train_app.command("fusion")
 def train_fusion_command(
-    corpus: Annotated[Path, typer.Argument(help="PMC-Patients corpus.jsonl.")],
-    qrels: Annotated[Path, typer.Argument(help="TREC qrels: query 0 patient grade.")],
-    cases: Annotated[
-        Path | None,
-        typer.Option(
-            help="Folder of the corpus's analysed cases (casebook extract --out); "
-            "patients missing there are analysed now, which is slow."
-        ),
-    ] = None,
+    corpus: CorpusArgument,
+    qrels: QrelsArgument,
+    cases: CasesOption = None,
     out: Annotated[Path, typer.Option(help="Weights file to write.")] = Path(
         "src/casebook/resources/search_fusion.json"
     ),
