@@ -40,6 +40,8 @@ def _kinds(words: str, expansion: str | None = None, codes: list[Code] | None = 
         ("subdural effusions", {FINDING}),
         ("headache", {FINDING}),
         ("polyp", {FINDING}),
+        # "Abnormality of sweating" makes no body part of sweating.
+        ("sweating", {FINDING}),
         ("acute fatty liver of pregnancy", {FINDING}),
         ("laparoscopic cholecystectomy", {PROCEDURE}),
         ("trephine biopsy", {TEST}),
