@@ -133,8 +133,9 @@ class ProcedureLexicon(RecordModel):
     )
     ignored_index_terms: list[str] = Field(
         default_factory=list,
-        description="Index main terms never used: routine measurements that coders do not "
-        "code as procedures ('BP (blood pressure)').",
+        description="Index main terms never used: routine measurements and examinations that "
+        "coders do not code as procedures ('BP (blood pressure)', 'Examination': a cardiac "
+        "examination is no Inspection of the heart).",
     )
     preferred_terms: list[str] = Field(
         default_factory=list,

@@ -164,6 +164,10 @@ def test_negated_procedures_are_not_case_codes(pipeline: Pipeline) -> None:
 def test_words_that_name_no_procedure(coder: ProcedureCoder) -> None:
     assert coder.code("prophylaxis") == []
     assert coder.code("computed tomography") == []  # no body part: only the section is known
+    # A physical examination is no ICD-10-PCS Inspection; the external examinations coders
+    # code (rectal, funduscopic) are listed by name.
+    assert coder.code("cardiac examination") == []
+    assert coder.code("rectal examination") != []
 
 
 def test_a_hyphenated_drug_name_is_no_procedure(coder: ProcedureCoder) -> None:
