@@ -115,6 +115,11 @@ class AttributeRules(BaseModel):
     )
     routes: dict[str, list[str]] = Field(description="Route → its written forms, dots dropped.")
     results: dict[str, list[str]] = Field(description="Result → its written forms.")
+    goal_cues: list[str] = Field(
+        default_factory=list,
+        description="Words that, shortly before a value in its sentence, make it a goal "
+        "rather than a measurement ('target', 'to keep … below'): a goal is no result.",
+    )
     rules: list[AttributeRule]
 
     @model_validator(mode="after")
@@ -188,6 +193,8 @@ class AttributeLinker:
         self._routes = _forms(self.rules.routes, strip_dots=True)
         self._results = _forms(self.rules.results, strip_dots=False)
         self._event_types = frozenset(t for rule in self.rules.rules for t in rule.targets)
+        cues = "|".join(re.escape(cue) for cue in self.rules.goal_cues)
+        self._goal = re.compile(rf"\b(?:{cues})\b", re.IGNORECASE) if cues else None
 
     def __call__(self, case: Case) -> Case:
         """Return ``case`` with attributes on its events and ``modifies`` relations added."""
@@ -195,8 +202,8 @@ class AttributeLinker:
             return case
         tokens = tokenize(case.text)
         links: list[_Link] = []
-        for members in _by_sentence(case.sentences, case.mentions):
-            links.extend(self._link_sentence(case.text, members, tokens))
+        for sentence, members in _by_sentence(case.sentences, case.mentions):
+            links.extend(self._link_sentence(case.text, sentence, members, tokens))
         added: dict[str, list[Attribute]] = {}
         for link in links:
             added.setdefault(link.target.id, []).append(self._attribute(link))
@@ -220,14 +227,16 @@ class AttributeLinker:
                 )
         return case.model_copy(update={"mentions": mentions, "relations": relations})
 
-    def _link_sentence(self, text: str, members: Sequence[Mention], tokens: Tokens) -> list[_Link]:
+    def _link_sentence(
+        self, text: str, sentence: Span, members: Sequence[Mention], tokens: Tokens
+    ) -> list[_Link]:
         """The best target of each modifier among the mentions of one sentence."""
         ranges = [_token_range(tokens, mention) for mention in members]
         gaps = self._gaps(members, ranges, tokens)
         links: list[_Link] = []
         for modifier, (modifier_first, modifier_last) in zip(members, ranges, strict=True):
             rule = self._by_modifier.get(modifier.type)
-            if rule is None:
+            if rule is None or self._is_goal(text, sentence, modifier):
                 continue
             allowed = frozenset(rule.targets)
             best: tuple[float, int, int] | None = None
@@ -256,6 +265,14 @@ class AttributeLinker:
             if _reads_apart(modifier, targets, text):
                 links += [_Link(modifier, t) for t in targets]
         return links
+
+    def _is_goal(self, text: str, sentence: Span, modifier: Mention) -> bool:
+        """Whether a value is a goal: a goal cue lies before it in its sentence, within
+        ``GOAL_REACH`` characters ("to keep the blood pressure below 140 mmHg")."""
+        if self._goal is None or modifier.type is not EntityType.LAB_VALUE:
+            return False
+        start = max(sentence.start, modifier.start - GOAL_REACH)
+        return self._goal.search(text, start, modifier.start) is not None
 
     def _gaps(
         self, members: Sequence[Mention], ranges: Sequence[tuple[int, int]], tokens: Tokens
@@ -393,6 +410,9 @@ class AttributeLinker:
         return found
 
 
+GOAL_REACH = 40
+"""How far before a value, in characters, a goal cue counts: a few words, the test's name."""
+
 _SLASHED_NUMBERS = re.compile(r"\d+(?:[.,]\d+)?(?:\s*/\s*\d+(?:[.,]\d+)?)+")
 """Numbers joined by slashes ("251/415", "9.7/7.9"): one value of each test of a slashed list."""
 
@@ -426,8 +446,11 @@ def _token_range(tokens: Tokens, span: Span) -> tuple[int, int]:
     return first, max(first, last)
 
 
-def _by_sentence(sentences: Sequence[Span], mentions: Sequence[Mention]) -> list[list[Mention]]:
-    """Mentions grouped by the sentence they start in; those outside every sentence dropped."""
+def _by_sentence(
+    sentences: Sequence[Span], mentions: Sequence[Mention]
+) -> list[tuple[Span, list[Mention]]]:
+    """Each sentence that mentions start in, with those mentions; mentions outside every
+    sentence dropped."""
     ordered = sorted(sentences, key=lambda s: s.start)
     starts = [s.start for s in ordered]
     groups: dict[int, list[Mention]] = {}
@@ -435,7 +458,7 @@ def _by_sentence(sentences: Sequence[Span], mentions: Sequence[Mention]) -> list
         index = bisect_left(starts, mention.start + 1) - 1
         if index >= 0 and mention.start < ordered[index].end:
             groups.setdefault(index, []).append(mention)
-    return [groups[k] for k in sorted(groups)]
+    return [(ordered[k], groups[k]) for k in sorted(groups)]
 
 
 def _forms(table: dict[str, list[str]], *, strip_dots: bool) -> dict[tuple[str, ...], str]:

@@ -142,6 +142,25 @@ def test_numeric_value_and_unit(linker: AttributeLinker) -> None:
     assert (result.text, result.value, result.unit) == ("128 mmol/L", "128", "mmol/L")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Amlodipine was started to keep the blood pressure below 140 mmHg.",
+        "The target blood pressure was below 140 mmHg.",
+        "Insulin was titrated with a goal blood pressure below 140 mmHg.",
+    ],
+)
+def test_a_goal_is_no_result(linker: AttributeLinker, text: str) -> None:
+    case = linker(make_case(text, [("blood pressure", TEST), ("below 140 mmHg", VALUE)]))
+    assert "result" not in attributes_of(case, "blood pressure")
+
+
+def test_a_value_kept_on_treatment_is_still_a_result(linker: AttributeLinker) -> None:
+    text = "She was kept on oxygen and her blood pressure was 90/60 mmHg."
+    case = linker(make_case(text, [("blood pressure", TEST), ("90/60 mmHg", VALUE)]))
+    assert attributes_of(case, "blood pressure")["result"].text == "90/60 mmHg"
+
+
 def test_value_on_a_finding_is_named_value(linker: AttributeLinker) -> None:
     case = linker(make_case("a fever of 39.2 °C was noted", [("fever", SIGN), ("39.2 °C", VALUE)]))
     value = attributes_of(case, "fever")["value"]
