@@ -70,10 +70,7 @@ def standalone_cluster(
     """A running master with two registered workers; its folder (``url`` holds its URL)."""
     root = tmp_path_factory.mktemp("cluster")
     env = {**spark_env, "SPARK_LOG_DIR": str(root / "logs"), "SPARK_WORKER_DIR": str(root)}
-    port, ui_port = _free_port(), _free_port()
-    url = f"spark://127.0.0.1:{port}"
     daemons: list[subprocess.Popen[bytes]] = []
-
     log_files: list[BinaryIO] = []
 
     def start(name: str, *arguments: str) -> None:
@@ -89,8 +86,11 @@ def standalone_cluster(
             )
         )
 
-    (root / "url").write_text(url, encoding="utf-8")
-    try:
+    def started() -> bool:
+        """Start a master and the workers on free ports; whether all workers registered."""
+        port, ui_port = _free_port(), _free_port()
+        url = f"spark://127.0.0.1:{port}"
+        (root / "url").write_text(url, encoding="utf-8")
         start(
             "master",
             "org.apache.spark.deploy.master.Master",
@@ -107,9 +107,20 @@ def standalone_cluster(
         deadline = time.monotonic() + START_TIMEOUT_S
         while _alive_workers(ui_port) < WORKERS:
             if time.monotonic() > deadline or any(d.poll() is not None for d in daemons):
+                return False
+            time.sleep(0.5)
+        return True
+
+    try:
+        # A free port can be taken by a test running beside this one before the master binds
+        # it: then the cluster is started once more, on other ports.
+        if not started():
+            for daemon in reversed(daemons):
+                _stop(daemon)
+            daemons.clear()
+            if not started():
                 logs = "\n".join(p.read_text(errors="replace")[-2000:] for p in root.glob("*.log"))
                 pytest.fail(f"the cluster did not start:\n{logs}")
-            time.sleep(0.5)
         yield root
     finally:
         for daemon in reversed(daemons):
