@@ -126,7 +126,7 @@ def candidate_features(scores: CandidateScores) -> FloatArray:
         min_max(scores.concepts, scores.concepts_best),
         *(share_of_best(groups[:, g]) for g in range(groups.shape[1])),
     ]
-    return np.column_stack([*columns, scores.patient]) if columns else scores.patient
+    return np.column_stack([*columns, scores.patient])
 
 
 def linear_scores(features: FloatArray, weights: FloatArray) -> FloatArray:
