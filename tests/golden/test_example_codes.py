@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from casebook.kb.hpo import load_hpo
 from casebook.model import Case, CodeSystem
+
+from .test_example_case import matches as mentions_of
 
 HEADACHE = "HP:0002315"
 
@@ -34,3 +38,24 @@ def test_procedures_get_icd10pcs_codes(case: Case) -> None:
     for code in case.codes:
         if code.system is CodeSystem.ICD10PCS:
             assert code.determined_chars == len(code.code)
+
+
+def test_each_fact_a_coder_would_code_carries_its_codes(
+    case: Case, expected: dict[str, Any]
+) -> None:
+    # A listed code or a more specific one counts (expected.json's "about").
+    systems = {"hpo": CodeSystem.HPO, "icd10cm": CodeSystem.ICD10CM}
+    missed = []
+    for fact in expected["facts"]:
+        for system, wanted in fact.get("codes", {}).items():
+            if system not in systems:
+                continue
+            carried = {
+                c.code
+                for m in mentions_of(case, fact)
+                for c in m.codes
+                if c.system is systems[system]
+            }
+            if not any(code.startswith(w) for code in carried for w in wanted):
+                missed.append((fact["id"], system))
+    assert missed == []

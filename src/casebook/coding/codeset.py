@@ -44,10 +44,10 @@ from dataclasses import dataclass, field
 
 from pydantic import Field
 
-from casebook.kb.base import normalize_alias
+from casebook.kb.base import KnowledgeBase, normalize_alias, normalize_tokens
 from casebook.kb.chronic import is_chronic
 from casebook.kb.icd10cm import Icd10cmVocabulary, content_words
-from casebook.model import Assertion, Case, EntityType, Mention, RecordModel, Span
+from casebook.model import Assertion, Case, CodeSystem, EntityType, Mention, RecordModel, Span
 
 FEATURES: tuple[str, ...] = (
     "linear",
@@ -163,12 +163,21 @@ _NEARBY_STRUCTURES = 2
 """Body structures of its sentence a finding that names no code by itself is tried with."""
 
 
+@dataclass(frozen=True)
+class Phenotypes:
+    """HPO, and the words that give a measure's direction ("low", "elevated"), normalised."""
+
+    kb: KnowledgeBase
+    directions: frozenset[str]
+
+
 def link_mentions(
     mentions: Sequence[Mention],
     vocabulary: Icd10cmVocabulary,
     association: Mapping[str, Mapping[str, float]],
     limit: int,
     nearby: Mapping[str, Sequence[str]] | None = None,
+    phenotypes: Phenotypes | None = None,
 ) -> list[list[MentionCode]]:
     """The ICD-10-CM codes each mention carries, best first (see the module docstring).
 
@@ -182,8 +191,14 @@ def link_mentions(
     site ("primary adenocarcinoma", C80.1), which takes the code of its site where one is named
     ("the pulmonary mass was a primary adenocarcinoma" → C34.90), and no code where the text
     names the site (a site attribute, a body structure of the sentence) but no code names it:
-    an unspecified site is never claimed where the text gives one. A mention that names no code
-    that way carries its association links instead, scored by their strength in training.
+    an unspecified site is never claimed where the text gives one. A measure named with its
+    direction that names no code that way ("low CSF pressure") carries the codes whose whole
+    term names the HPO concept its words spell exactly (Decreased intracranial pressure, whose
+    synonym "Intracranial hypotension" is G96.81): ICD-10-CM names such findings by their own
+    words ("hypotension", "hyponatremia"), HPO by the measure and its direction too. Other
+    findings never take codes through HPO, whose synonyms are often broader or narrower than
+    the concept ("Autoimmunity" lists a connective-tissue disorder). A mention that names no
+    code carries its association links instead, scored by their strength in training.
 
     Args:
         mentions: The mentions to code.
@@ -192,6 +207,8 @@ def link_mentions(
         limit: Codes kept per mention.
         nearby: Mention id → body structures of its sentence, nearest first
             (``sentence_structures``), tried in turn with a mention that names no code.
+        phenotypes: HPO and the direction words of measures, read for a measure named with
+            its direction that names no code by its words; not read when omitted.
     """
     coded: list[list[MentionCode]] = []
     for mention in mentions:
@@ -224,6 +241,8 @@ def link_mentions(
             # unspecified site would say what the text contradicts, so the mention has none.
             coded.append([])
             continue
+        if not best and phenotypes is not None:
+            best = _named_by_phenotypes(mention, vocabulary, phenotypes)
         named = bool(best)
         if not named:
             # The lexicon fills in names the vocabulary lacks; where the vocabulary names the
@@ -233,6 +252,25 @@ def link_mentions(
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
         coded.append([MentionCode(code, round(score, 4)) for code, score in ranked])
     return coded
+
+
+def _named_by_phenotypes(
+    mention: Mention, vocabulary: Icd10cmVocabulary, phenotypes: Phenotypes
+) -> dict[str, float]:
+    """The codes whose whole term names an HPO concept the mention's words spell exactly, for
+    a measure named with its direction ("low CSF pressure"), each scored 1."""
+    if not phenotypes.directions.intersection(normalize_tokens(mention.text)):
+        return {}
+    found: dict[str, float] = {}
+    for code in mention.codes:
+        if code.system is not CodeSystem.HPO or code.score < 1.0 or code.code not in phenotypes.kb:
+            continue
+        for alias in phenotypes.kb.concept(code.code).aliases:
+            words = _linked_words(alias, vocabulary)
+            for icd, share in _named_codes(words, vocabulary).items():
+                if share >= 1.0 and icd not in vocabulary.unspecified_site:
+                    found[icd] = 1.0
+    return found
 
 
 def _linked_words(text: str, vocabulary: Icd10cmVocabulary) -> list[str]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -40,6 +40,8 @@ from casebook.ingest.folders import check_gold_documents, read_text_folder, requ
 from casebook.ingest.gscplus import read_gscplus
 from casebook.ingest.jax import normalize_hpo, read_jax_gold
 from casebook.ingest.text import read_text
+from casebook.kb.base import CandidateGenerator
+from casebook.kb.hpo import load_hpo
 from casebook.model import Case, CodeSystem, Document, Source, SourceFormat
 
 
@@ -101,11 +103,19 @@ def _gscplus(files: Iterable[Path]) -> list[_Labelled]:
     ]
 
 
+@cache
+def _anchor_matcher() -> CandidateGenerator:
+    """HPO's own names and synonyms, matched as casebook matches aliases, without the
+    synonyms casebook adds (``PhenotypeRules.added_synonyms``)."""
+    from casebook.nlp.phenotypes import build_generator, packaged_matcher
+
+    rules, _, _ = packaged_matcher()
+    return build_generator(rules, load_hpo())
+
+
 def exact_matches(text: str) -> set[str]:
     """The HPO ids whose names or synonyms the text spells (the anchor)."""
-    from casebook.nlp.phenotypes import packaged_matcher
-
-    _, _, generator = packaged_matcher()
+    generator = _anchor_matcher()
     return {
         normalize_hpo(concept)
         for match in generator.find(text)

@@ -217,6 +217,33 @@ class KnowledgeBase:
                 self._children.setdefault(parent, []).append(concept.id)
         self._ancestors: dict[str, frozenset[str]] = {}
 
+    def with_synonyms(self, added: Mapping[str, Sequence[str]]) -> KnowledgeBase:
+        """This knowledge base with more synonyms for some of its concepts.
+
+        The result's ``fingerprint`` covers the added synonyms, so that the indexes built over
+        it are cached apart from this one's.
+
+        Raises:
+            KeyError: When a concept id of ``added`` is not in this knowledge base.
+        """
+        unknown = sorted(set(added) - set(self.concepts))
+        if unknown:
+            raise KeyError(f"synonyms added to unknown concepts: {', '.join(unknown)}")
+        concepts = [
+            Concept(
+                c.id,
+                c.name,
+                (*c.synonyms, *(s for s in added[c.id] if s not in c.aliases)),
+                c.parents,
+            )
+            if c.id in added
+            else c
+            for c in self.concepts.values()
+        ]
+        extra = json.dumps({k: list(v) for k, v in sorted(added.items())})
+        fingerprint = digest(self.fingerprint, extra) if self.fingerprint else ""
+        return KnowledgeBase(concepts, self.system, self.version, fingerprint)
+
     def __len__(self) -> int:
         return len(self.concepts)
 

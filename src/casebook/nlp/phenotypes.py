@@ -33,6 +33,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
+from casebook.errors import CasebookError, ErrorCode
 from casebook.kb.base import (
     AliasMatch,
     Candidate,
@@ -108,6 +109,14 @@ class PhenotypeRules(RecordModel):
         description="Least probability the HPO span scorer (resources/models/hpo) gives a "
         "phrase no alias spells exactly for it to be recognised as its nearest alias's concept.",
     )
+    added_synonyms: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="HPO id → names clinicians write for the concept that HPO does not list, "
+        "each a plain equivalent: 'decreased CSF pressure' for Decreased intracranial pressure, "
+        "since the pressure of the cerebrospinal fluid is how intracranial pressure is "
+        "measured. casebook's matcher reads them beside HPO's own synonyms; the HPO file is "
+        "unchanged and exact matching, the evaluation's anchor, does not use them.",
+    )
     word_forms: dict[str, str] = Field(
         default_factory=dict,
         description="Word → the word it matches HPO aliases as (both sides normalised like "
@@ -156,8 +165,22 @@ def build_generator(rules: PhenotypeRules, kb: KnowledgeBase) -> CandidateGenera
 def packaged_matcher() -> tuple[PhenotypeRules, KnowledgeBase, CandidateGenerator]:
     """The packaged rules, HPO and their alias matcher, built once for every user."""
     rules = load_rules(RULES, PhenotypeRules)
-    kb = load_hpo()
+    kb = with_added_synonyms(load_hpo(), rules)
     return rules, kb, build_generator(rules, kb)
+
+
+def with_added_synonyms(kb: KnowledgeBase, rules: PhenotypeRules) -> KnowledgeBase:
+    """``kb`` with the rules' ``added_synonyms``.
+
+    Raises:
+        CasebookError: ``CB-E012`` when the rules add synonyms to a concept ``kb`` lacks.
+    """
+    if not rules.added_synonyms:
+        return kb
+    try:
+        return kb.with_synonyms(rules.added_synonyms)
+    except KeyError as exc:
+        raise CasebookError(ErrorCode.INVALID_RESOURCE, f"phenotype rules: {exc}") from exc
 
 
 def overclaims(name: str, words: str, rules: PhenotypeRules) -> bool:
@@ -244,7 +267,7 @@ class PhenotypeCoder:
             self.rules, self.kb, self.generator = packaged_matcher()
         else:
             self.rules = load_rules(rules, PhenotypeRules)
-            self.kb = kb if kb is not None else load_hpo()
+            self.kb = kb if kb is not None else with_added_synonyms(load_hpo(), self.rules)
             self.generator = build_generator(self.rules, self.kb)
         self.mention_policy = LinkingPolicy(
             threshold=self.rules.mention_threshold, max_accepted=1, prune_ancestors=True

@@ -21,8 +21,10 @@ they leave) is given to a mention:
 * where it lies within the longer words of a test, a description or a structure (``NAMING_TYPES``:
   "serum tumor marker CA 19-9", "American Joint Committee on Cancer"), nothing: the words are
   part of that name, no finding of the patient's;
-* where it overlaps only mentions of other kinds ("low-set" a description, "ears" a structure),
-  a new finding mention over the phenotype's words, lying over them.
+* where it overlaps only mentions of other kinds ("low-set" a description, "ears" a structure,
+  "raised" a result of the test "intracranial pressure"), a new finding mention over the
+  phenotype's words, lying over them; a result holds the phenotype only when its words hold
+  all of the phenotype's.
 
 A new mention is a Disease_disorder when its words name an ICD-10-CM code outside chapter R
 (symptoms, signs and abnormal findings), else a Sign_symptom. It runs before ``assertion``, so
@@ -118,7 +120,17 @@ class VocabularyMentions:
         for match in self.recognised(case.text):
             codes = self._codes(case.text, match)
             overlapping = [by_id[i] for i in taken.overlapping(match.start, match.end)]
-            findings = [m for m in overlapping if m.type in self.coder.rules.mention_types]
+            # A result's words within the phenotype's ("raised" of "raised intracranial
+            # pressure") hold no finding of their own: the phenotype is a new finding.
+            findings = [
+                m
+                for m in overlapping
+                if m.type in self.coder.rules.mention_types
+                and (
+                    m.type is not EntityType.LAB_VALUE
+                    or (m.start <= match.start and match.end <= m.end)
+                )
+            ]
             if not findings and (
                 self._names_procedure(case.text, match, overlapping)
                 or _within_a_name(match, overlapping)

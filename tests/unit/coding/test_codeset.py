@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -9,17 +10,21 @@ from casebook.coding.codeset import (
     Candidate,
     CodeSetSettings,
     MentionCode,
+    Phenotypes,
     candidates,
     link_mentions,
     logistic,
     resolve_leaves,
     sentence_structures,
 )
+from casebook.kb.hpo import load_hpo
 from casebook.kb.icd10cm import load_icd10cm
 from casebook.model import (
     Assertion,
     Attribute,
     Case,
+    Code,
+    CodeSystem,
     EntityType,
     Mention,
     Source,
@@ -271,3 +276,46 @@ def test_aortic_stenosis_is_the_valve_disease_and_subaortic_stenosis_congenital(
     text = "Aortic stenosis and a localized fibrous subvalvular aortic stenosis."
     assert codes_of(finding(text, "Aortic stenosis")) == ["I35.0"]
     assert codes_of(finding(text, "localized fibrous subvalvular aortic stenosis")) == ["Q24.4"]
+
+
+PHENOTYPES = Phenotypes(load_hpo(), frozenset({"decreased", "low", "increased", "elevated"}))
+
+
+def hpo_finding(text: str, words: str, concept: str, score: float = 1.0) -> Mention:
+    return finding(text, words).model_copy(
+        update={"codes": [Code(system=CodeSystem.HPO, code=concept, score=score)]}
+    )
+
+
+def test_a_measure_named_with_its_direction_takes_the_codes_its_phenotype_is_named_by() -> None:
+    # HPO's Decreased intracranial pressure has the synonym "Intracranial hypotension", G96.81.
+    text = "Imaging suggested a low CSF pressure."
+    low = hpo_finding(text, "low CSF pressure", "HP:0012641")
+    (found,) = link_mentions([low], CM, {}, 3, phenotypes=PHENOTYPES)
+    assert [c.code for c in found][:1] == ["G96.81"]
+    (without,) = link_mentions([low], CM, {}, 3)
+    assert without == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "concept", "score"),
+    [
+        # HPO's Autoimmunity lists "Systemic involvement of connective tissue", M35.9.
+        ("A study of autoimmunity was done.", "autoimmunity", "HP:0002960", 1.0),
+        # Linked, not spelt: the concept's synonyms say more than the words.
+        ("Imaging suggested low CSF pressures.", "low CSF pressures", "HP:0012641", 0.9),
+    ],
+)
+def test_other_findings_take_no_code_through_their_phenotype(
+    text: str, words: str, concept: str, score: float
+) -> None:
+    mention = hpo_finding(text, words, concept, score)
+    (found,) = link_mentions([mention], CM, {}, 3, phenotypes=PHENOTYPES)
+    assert found == []
+
+
+def test_a_finding_naming_its_own_code_keeps_it_whatever_its_phenotype() -> None:
+    text = "She had a severe headache."
+    headache = hpo_finding(text, "severe headache", "HP:0012641")
+    (found,) = link_mentions([headache], CM, {}, 3, phenotypes=PHENOTYPES)
+    assert [c.code for c in found] == ["R51", "R51.9"]

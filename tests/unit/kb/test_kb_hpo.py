@@ -245,3 +245,14 @@ def test_nested_matches_lie_within_a_span_and_follow_finds_rules(kb: KnowledgeBa
     assert generator.nested(text, 0, len("Generalised seizures")) == [
         m for m in generator.nested(text, 0, len(text)) if m.key == "seizure"
     ]
+
+
+def test_added_synonyms_are_looked_up_and_fingerprinted_apart() -> None:
+    kb = KnowledgeBase(SLICE, CodeSystem.HPO, version="test", fingerprint="hpo")
+    wider = kb.with_synonyms({"HP:0001903": ["Low haemoglobin", "Anaemia"]})
+    assert wider.lookup("low haemoglobin") == {"HP:0001903"}
+    assert wider.concept("HP:0001903").synonyms == ("Anaemia", "Low haemoglobin")
+    assert kb.lookup("low haemoglobin") == frozenset()
+    assert wider.fingerprint not in ("", kb.fingerprint)
+    with pytest.raises(KeyError):
+        kb.with_synonyms({"HP:9999999": ["nothing"]})

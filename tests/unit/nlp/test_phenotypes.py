@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from casebook.errors import CasebookError, ErrorCode
+from casebook.eval.hpo import exact_matches
 from casebook.ingest.text import read_text
 from casebook.model import (
     Assertion,
@@ -123,6 +124,12 @@ def test_invalid_rules_file(tmp_path: Path) -> None:
     with pytest.raises(CasebookError) as caught:
         PhenotypeCoder(bad)
     assert caught.value.code is ErrorCode.INVALID_RESOURCE
+    rules["grouping_names"] = []
+    rules["added_synonyms"] = {"HP:9999999": ["no such concept"]}
+    bad.write_text(json.dumps(rules), encoding="utf-8")
+    with pytest.raises(CasebookError) as caught:
+        PhenotypeCoder(bad)
+    assert caught.value.code is ErrorCode.INVALID_RESOURCE
 
 
 def test_grouping_classes_are_not_case_codes(pipeline: Pipeline, tmp_path: Path) -> None:
@@ -205,3 +212,46 @@ def test_a_word_naming_a_procedure_within_one_is_no_phenotype(
     found = VocabularyMentions()(case)
     aspiration = [m for m in found.mentions if any(c.code == "HP:0002835" for c in m.codes)]
     assert bool(aspiration) is phenotype
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "concept"),
+    [
+        # The pressure of the cerebrospinal fluid is how intracranial pressure is measured.
+        ("MRI was suggestive of extremely low CSF pressure.", "low CSF pressure", "HP:0012641"),
+        (
+            "Lumbar puncture showed a raised opening pressure.",
+            "raised opening pressure",
+            "HP:0002516",
+        ),
+    ],
+)
+def test_csf_pressure_is_intracranial_pressure(text: str, words: str, concept: str) -> None:
+    case = Case(id="c", text=text, source=Source(format=SourceFormat.TEXT))
+    found = VocabularyMentions()(case)
+    assert [(m.text, [c.code for c in m.codes]) for m in found.mentions] == [(words, [concept])]
+
+
+def test_a_result_word_within_a_phenotype_is_no_finding_of_its_own() -> None:
+    # The mention model reads "raised" as the result of the test "intracranial pressure"; the
+    # finding is the whole phrase, and the result keeps no phenotype.
+    text = "He had raised intracranial pressure."
+    mentions = [
+        Mention(id="m1", start=7, end=13, text="raised", type=EntityType.LAB_VALUE),
+        Mention(
+            id="m2",
+            start=14,
+            end=35,
+            text="intracranial pressure",
+            type=EntityType.DIAGNOSTIC_PROCEDURE,
+        ),
+    ]
+    case = Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=mentions)
+    found = VocabularyMentions()(case)
+    coded = [(m.text, m.type, [c.code for c in m.codes]) for m in found.mentions if m.codes]
+    assert coded == [("raised intracranial pressure", EntityType.SIGN_SYMPTOM, ["HP:0002516"])]
+
+
+def test_casebooks_added_synonyms_are_not_the_anchors() -> None:
+    assert "HP:0012641" not in exact_matches("She had a low CSF pressure.")
+    assert "HP:0012641" in exact_matches("She had intracranial hypotension.")
