@@ -173,7 +173,7 @@ def build_summary(
     about = {m.id: statements.at(m.start) for m in case.mentions}
     patients = [m for m in case.mentions if about[m.id] is Statement.PATIENT]
     family = _inside(case.mentions, EntityType.FAMILY_HISTORY)
-    past = _inside(case.mentions, EntityType.HISTORY)
+    past = _inside(case.mentions, EntityType.HISTORY, wider=True)
     kept = [
         m
         for m in patients
@@ -412,10 +412,21 @@ def _is_service(
     return gate.is_service(text, mention, bounds)
 
 
-def _inside(mentions: Sequence[Mention], kind: EntityType) -> set[str]:
-    """Ids of the mentions that lie within a mention of ``kind`` (a History phrase)."""
+def _inside(mentions: Sequence[Mention], kind: EntityType, *, wider: bool = False) -> set[str]:
+    """Ids of the mentions that lie within a mention of ``kind`` (a History phrase); with
+    ``wider``, within one that holds more than their words ("history of hypertension"): a
+    phrase that is the finding's own words ("a woman with metastatic melanoma") says nothing
+    of its time, and the finding's assertion tells whether it is past."""
     phrases = SpanIndex((m.start, m.end, m) for m in mentions if m.type is kind)
-    return {m.id for m in mentions if m.type is not kind and phrases.containing(m.start, m.end)}
+    return {
+        m.id
+        for m in mentions
+        if m.type is not kind
+        and any(
+            not wider or (p.start, p.end) != (m.start, m.end)
+            for p in phrases.containing(m.start, m.end)
+        )
+    }
 
 
 def _key(mention: Mention) -> tuple[str, str]:

@@ -23,6 +23,7 @@ def lexicon() -> LexiconMentions:
         ("The patient made a full recovery.", "full recovery", EntityType.OUTCOME),
         ("She reported improvement in symptoms.", "improvement", EntityType.OUTCOME),
         ("He died two days later.", "died", EntityType.OUTCOME),
+        ("She ultimately succumbed to her illness.", "succumbed", EntityType.OUTCOME),
         (
             "An epidural blood patch was performed.",
             "blood patch",

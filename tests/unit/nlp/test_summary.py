@@ -431,3 +431,27 @@ def test_whatever_the_model_guesses_each_heading_holds_its_own_kind(
     shown = _shown(summary)
     assert not shown & {"Anaesthetic colleagues", "Philippines", "commercial software"}
     Case.model_validate(case.model_copy(update={"summary": summary}).model_dump())
+
+
+def test_a_patient_who_succumbed_has_that_outcome() -> None:
+    case = _told(
+        "She developed sepsis and ultimately succumbed to her illness.",
+        [("sepsis", EntityType.DISEASE_DISORDER), ("succumbed", EntityType.OUTCOME)],
+    )
+    assert [i.text for i in build_summary(case).outcomes] == ["succumbed"]
+
+
+def test_a_history_phrase_that_is_the_findings_own_words_leaves_it_current() -> None:
+    # The mention model marks "metastatic melanoma" as a History phrase and as a disease; no
+    # word says it is past, so it is a diagnosis; "history of hypertension" is the past.
+    text = "A woman with metastatic melanoma and a history of hypertension."
+    case = _told(
+        text,
+        [
+            ("metastatic melanoma", EntityType.HISTORY),
+            ("metastatic melanoma", EntityType.DISEASE_DISORDER),
+            ("history of hypertension", EntityType.HISTORY),
+            ("hypertension", EntityType.DISEASE_DISORDER),
+        ],
+    )
+    assert [i.text for i in build_summary(case).diagnoses] == ["metastatic melanoma"]
