@@ -402,14 +402,26 @@ def resolve_leaves(
     """Each candidate as the billable code it stands for, and whether it stays a category.
 
     A category that another candidate refines is left out (the finer code says it); else it
-    becomes its "unspecified" leaf; else it stays, marked a category. Two candidates that
-    end as the same code keep the better.
+    becomes its "unspecified" leaf; else it stays, marked a category. An "unspecified" leaf
+    whose category another candidate refines is left out too: "Upper abdominal pain,
+    unspecified" beside "Right upper quadrant pain" says the site is not known, which the
+    other denies. Two candidates that end as the same code keep the better.
     """
     present = {c.code for c in scored}
     chosen: dict[str, tuple[Candidate, bool]] = {}
     for candidate in sorted(scored, key=lambda c: (-c.score, c.code)):
         code = candidate.code
         category = False
+        parent = vocabulary.parent(code) if code in vocabulary else None
+        if (
+            parent is not None
+            and vocabulary.unspecified_leaf(parent) == code
+            and any(
+                other not in (code, parent) and vocabulary.is_descendant(other, parent)
+                for other in present
+            )
+        ):
+            continue
         if code in vocabulary and not vocabulary.is_billable(code):
             if any(vocabulary.is_descendant(other, code) for other in present):
                 continue

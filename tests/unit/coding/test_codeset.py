@@ -188,6 +188,17 @@ def test_a_category_becomes_the_leaf_the_text_supports_or_stays_marked() -> None
     assert epilepsy[0].code == "G40" and epilepsy[1]  # no single leaf: kept, marked a category
 
 
+def test_an_unspecified_leaf_gives_way_to_a_specified_sibling() -> None:
+    # "Upper abdominal pain, unspecified" would deny the right upper quadrant the text gives.
+    both = [
+        Candidate(code="R10.10", features={}, score=0.8),
+        Candidate(code="R10.11", features={}, score=0.7),
+    ]
+    assert [c.code for c, _ in resolve_leaves(both, CM)] == ["R10.11"]
+    (alone,) = resolve_leaves(both[:1], CM)
+    assert alone[0].code == "R10.10"
+
+
 @given(st.dictionaries(st.sampled_from(["linear", "link", "billable"]), st.floats(-5, 5)))
 def test_the_score_is_a_probability(features: dict[str, float]) -> None:
     settings = SETTINGS.model_copy(update={"weights": {"linear": 3.0, "link": -2.0}, "bias": -1})

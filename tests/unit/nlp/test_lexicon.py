@@ -25,6 +25,11 @@ def lexicon() -> LexiconMentions:
         ("He died two days later.", "died", EntityType.OUTCOME),
         ("She ultimately succumbed to her illness.", "succumbed", EntityType.OUTCOME),
         (
+            "He was commenced on immune checkpoint inhibitors.",
+            "immune checkpoint inhibitors",
+            EntityType.MEDICATION,
+        ),
+        (
             "An epidural blood patch was performed.",
             "blood patch",
             EntityType.THERAPEUTIC_PROCEDURE,

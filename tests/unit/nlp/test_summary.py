@@ -455,3 +455,11 @@ def test_a_history_phrase_that_is_the_findings_own_words_leaves_it_current() -> 
         ],
     )
     assert [i.text for i in build_summary(case).diagnoses] == ["metastatic melanoma"]
+
+
+def test_a_drug_class_given_is_a_treatment() -> None:
+    case = _told(
+        "He was commenced on a combination of immune checkpoint inhibitors.",
+        [("immune checkpoint inhibitors", EntityType.MEDICATION)],
+    )
+    assert [i.text for i in build_summary(case).treatments] == ["immune checkpoint inhibitors"]
