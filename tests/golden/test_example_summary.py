@@ -75,7 +75,7 @@ def test_tests_carry_their_results_and_the_patch_its_outcome(case: Case) -> None
     # The effusions it showed, and the low pressure they suggest (a finding since 2026-12-05).
     assert results["magnetic resonance imaging"] == {
         "bilateral subdural effusions",
-        "low cerebrospinal fluid pressure",
+        "extremely low cerebrospinal fluid pressure",
     }
     # The mention model retrained on 2026-12-05 no longer tags "extremely low" as a value: the
     # pressure is shown without its result, never with a wrong one.

@@ -117,6 +117,11 @@ class PhenotypeRules(RecordModel):
         "measured. casebook's matcher reads them beside HPO's own synonyms; the HPO file is "
         "unchanged and exact matching, the evaluation's anchor, does not use them.",
     )
+    degree_words: list[str] = Field(
+        default_factory=list,
+        description="Words grading a direction ('extremely low', 'markedly elevated'): a "
+        "phenotype named by its direction keeps the one right before it in its words.",
+    )
     word_forms: dict[str, str] = Field(
         default_factory=dict,
         description="Word → the word it matches HPO aliases as (both sides normalised like "

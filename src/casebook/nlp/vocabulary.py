@@ -21,6 +21,8 @@ they leave) is given to a mention:
 * where it lies within the longer words of a test, a description or a structure (``NAMING_TYPES``:
   "serum tumor marker CA 19-9", "American Joint Committee on Cancer"), nothing: the words are
   part of that name, no finding of the patient's;
+* a new mention of a phenotype named by its direction starts at the word grading that
+  direction ("extremely low CSF pressure", ``degree_words`` in ``phenotypes.json``);
 * where it overlaps only mentions of other kinds ("low-set" a description, "ears" a structure,
   "raised" a result of the test "intracranial pressure"), a new finding mention over the
   phenotype's words, lying over them; a result holds the phenotype only when its words hold
@@ -33,7 +35,9 @@ that these findings are asserted, related and coded like the model's.
 
 from __future__ import annotations
 
-from casebook.kb.base import AliasMatch, normalize_tokens
+import re
+
+from casebook.kb.base import AliasMatch, normalize_alias, normalize_tokens
 from casebook.kb.heads import load_head_words
 from casebook.kb.icd10cm import Icd10cmVocabulary, alias_words, load_icd10cm
 from casebook.model import Case, Code, CodeSystem, EntityType, Mention
@@ -62,6 +66,12 @@ a test is named by what it looks for ("serum *tumor* marker CA 19-9"), a name or
 by its words ("American Joint Committee on *Cancer*"), a structure by its place ("*tumor* bed").
 A treatment is left out: "cataract surgery" tells a cataract."""
 
+_LONGEST_WORD = 30
+"""Characters read for the word before or at a phenotype's start."""
+
+_LAST_WORD = re.compile(r"([A-Za-z]+)[ ]+$")
+"""The word right before a position, with the spaces after it."""
+
 PROCEDURE_TYPES = frozenset({EntityType.DIAGNOSTIC_PROCEDURE, EntityType.THERAPEUTIC_PROCEDURE})
 
 
@@ -86,6 +96,10 @@ class VocabularyMentions:
         self.vocabulary = vocabulary if vocabulary is not None else load_icd10cm()
         self._scorer = scorer
         self._other_senses = other_sense_keys(self.rules)
+        self._directions = frozenset(
+            normalize_alias(w) for pair in self.rules.word_forms.items() for w in pair
+        )
+        self._degrees = frozenset(w.lower() for w in self.rules.degree_words)
 
     def recognised(self, text: str) -> list[AliasMatch]:
         """The phenotypes named in ``text``: exact aliases, then the scorer's phrases."""
@@ -153,11 +167,12 @@ class VocabularyMentions:
             while f"m{number}" in used:
                 number += 1
             used.add(f"m{number}")
-            words = case.text[match.start : match.end]
+            start = self._degree_start(case.text, match.start)
+            words = case.text[start : match.end]
             added.append(
                 Mention(
                     id=f"m{number}",
-                    start=match.start,
+                    start=start,
                     end=match.end,
                     text=words,
                     type=self._type(words),
@@ -172,6 +187,17 @@ class VocabularyMentions:
         ]
         mentions = sorted([*mentions, *added], key=lambda m: (m.start, m.end))
         return case.model_copy(update={"mentions": mentions})
+
+    def _degree_start(self, text: str, start: int) -> int:
+        """Where a phenotype named by a direction ("low CSF pressure") starts with the word
+        grading that direction ("extremely low"), else ``start``."""
+        first = normalize_tokens(text[start : start + _LONGEST_WORD])[:1]
+        if not first or first[0] not in self._directions:
+            return start
+        before = _LAST_WORD.search(text, max(0, start - _LONGEST_WORD), start)
+        if before is None or before.group(1).lower() not in self._degrees:
+            return start
+        return before.start(1)
 
     def _names_procedure(self, text: str, match: AliasMatch, overlapping: list[Mention]) -> bool:
         """Whether the phenotype's one word is a procedure's or a test's name within a

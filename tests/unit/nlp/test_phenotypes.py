@@ -218,7 +218,12 @@ def test_a_word_naming_a_procedure_within_one_is_no_phenotype(
     ("text", "words", "concept"),
     [
         # The pressure of the cerebrospinal fluid is how intracranial pressure is measured.
-        ("MRI was suggestive of extremely low CSF pressure.", "low CSF pressure", "HP:0012641"),
+        # A word grading the direction is part of the finding.
+        (
+            "MRI was suggestive of extremely low CSF pressure.",
+            "extremely low CSF pressure",
+            "HP:0012641",
+        ),
         (
             "Lumbar puncture showed a raised opening pressure.",
             "raised opening pressure",
