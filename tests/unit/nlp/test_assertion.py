@@ -113,6 +113,12 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         ("She had not only fever but also rash.", "rash", SIGN, Assertion.PRESENT),
         ("Her mother had breast cancer.", "breast cancer", DISEASE, Assertion.FAMILY),
         ("She has a history of hypertension.", "hypertension", DISEASE, Assertion.HISTORICAL),
+        (
+            "Past medical history was remarkable for polymyositis.",
+            "polymyositis",
+            DISEASE,
+            Assertion.HISTORICAL,
+        ),
         ("She has no history of diabetes.", "diabetes", DISEASE, Assertion.NEGATED),
         (
             "The headache was not relieved with simple analgesia.",

@@ -21,6 +21,7 @@ def lexicon() -> LexiconMentions:
     ("sentence", "words", "kind"),
     [
         ("The patient made a full recovery.", "full recovery", EntityType.OUTCOME),
+        ("The patient made a remarkable recovery.", "remarkable recovery", EntityType.OUTCOME),
         ("She reported improvement in symptoms.", "improvement", EntityType.OUTCOME),
         ("He died two days later.", "died", EntityType.OUTCOME),
         ("She ultimately succumbed to her illness.", "succumbed", EntityType.OUTCOME),
