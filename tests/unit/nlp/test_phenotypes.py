@@ -185,12 +185,8 @@ def test_a_name_never_claims_what_the_words_do_not_say(pipeline: Pipeline, tmp_p
 @pytest.mark.parametrize(
     ("text", "procedure", "phenotype"),
     [
-        (
-            "Fine-needle aspiration cytology of the node was done.",
-            "Fine-needle aspiration cytology",
-            False,
-        ),
-        ("She had recurrent aspiration.", None, True),
+        ("Therapeutic hypothermia was started.", "Therapeutic hypothermia", False),
+        ("She had hypothermia.", None, True),
     ],
 )
 def test_a_word_naming_a_procedure_within_one_is_no_phenotype(
@@ -205,13 +201,25 @@ def test_a_word_naming_a_procedure_within_one_is_no_phenotype(
                 start=start,
                 end=start + len(procedure),
                 text=procedure,
-                type=EntityType.DIAGNOSTIC_PROCEDURE,
+                type=EntityType.THERAPEUTIC_PROCEDURE,
             )
         )
     case = Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=mentions)
     found = VocabularyMentions()(case)
-    aspiration = [m for m in found.mentions if any(c.code == "HP:0002835" for c in m.codes)]
-    assert bool(aspiration) is phenotype
+    hypothermia = [m for m in found.mentions if any(c.code == "HP:0002045" for c in m.codes)]
+    assert bool(hypothermia) is phenotype
+
+
+def test_aspiration_alone_is_the_procedure_not_the_phenotype() -> None:
+    # In case reports "aspiration" is mostly a needle's ("aspiration of fluid within the cystic
+    # mass", "bone marrow aspiration"); a longer alias still names the phenotype.
+    text = "At surgery, after aspiration of fluid within the cystic mass, a resection was done."
+    case = Case(id="c", text=text, source=Source(format=SourceFormat.TEXT))
+    assert not any(m.codes for m in VocabularyMentions()(case).mentions)
+    text = "She had pulmonary aspiration."
+    case = Case(id="c", text=text, source=Source(format=SourceFormat.TEXT))
+    found = VocabularyMentions()(case).mentions
+    assert [c.code for m in found for c in m.codes] == ["HP:0002835"]
 
 
 @pytest.mark.parametrize(
