@@ -1,4 +1,4 @@
-"""Suppliers' citations: no mention inside "(Carbomedics Inc., Austin, TX)".
+"""Names that hold no mention: suppliers' citations and the scales named after what they grade.
 
 Case reports name the maker of a device, a drug or a kit in parentheses after it: "a 27 mm
 Carbomedics prosthesis (Carbomedics Inc., Austin, TX)", "(Medtronic, Minneapolis, MN, USA)",
@@ -10,8 +10,14 @@ every mention that lies inside such a parenthesis.
 A parenthesis is a supplier's citation when it holds, after some other word, a company's legal
 form ("Inc.", "Ltd", "GmbH": ``legal_forms``), or when it starts with a capital and its last
 comma-separated part names a country (``casebook.kb.nonclinical`` places, "USA"). A state's
-postal code alone is not read: too many are clinical abbreviations (MI, PE, CA, LA). Rules:
-``resources/citations.json`` (schema ``CitationRules``).
+postal code alone is not read: too many are clinical abbreviations (MI, PE, CA, LA).
+
+Scores and scales are named after what they grade: "Thrombolysis in Myocardial Infarction 3
+flow" is a coronary flow grade, not a thrombolysis nor an infarction; a "Glasgow Coma Scale"
+of 15 tells no coma, a "National Institutes of Health Stroke Scale" score no stroke. The
+mentions inside such a name (``scale_names``) are dropped too, but a test mention holding the
+whole name: the scale is an assessment. Rules: ``resources/citations.json`` (schema
+``CitationRules``).
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from pydantic import Field
 
 from casebook.kb.base import normalize_tokens
 from casebook.kb.nonclinical import default_non_clinical
-from casebook.model import Case, RecordModel
+from casebook.model import Case, EntityType, Patterns, RecordModel
 from casebook.resources import load_rules
 
 RESOURCE = "citations.json"
@@ -42,6 +48,11 @@ class CitationRules(RecordModel):
     legal_forms: list[str] = Field(
         min_length=1,
         description="Companies' legal forms, lower case without dots ('inc', 'gmbh', 'spa').",
+    )
+    scale_names: Patterns = Field(
+        default_factory=list,
+        description="Case-insensitive regular expressions naming scores and scales after what "
+        "they grade ('thrombolysis in myocardial infarction', 'glasgow coma scale').",
     )
 
 
@@ -62,16 +73,30 @@ class CitationFilter:
     def __init__(self, rules: str | Path = RESOURCE) -> None:
         self.rules = load_rules(rules, CitationRules)
         self._legal_forms = frozenset(form.lower() for form in self.rules.legal_forms)
+        self._scales = (
+            re.compile(r"\b(?:" + "|".join(self.rules.scale_names) + r")\b", re.IGNORECASE)
+            if self.rules.scale_names
+            else None
+        )
 
     def __call__(self, case: Case) -> Case:
-        """Return ``case`` without the mentions inside suppliers' citations."""
+        """Return ``case`` without the mentions inside suppliers' citations and scales' names."""
         citations = self.citations(case.text)
-        if not citations:
+        scales = self.scales(case.text)
+        if not citations and not scales:
             return case
         kept = [
             m
             for m in case.mentions
             if not any(start <= m.start and m.end <= end for start, end in citations)
+            and not any(
+                start <= m.start
+                and m.end <= end
+                and not (
+                    m.type is EntityType.DIAGNOSTIC_PROCEDURE and m.end - m.start == end - start
+                )
+                for start, end in scales
+            )
         ]
         if len(kept) == len(case.mentions):
             return case
@@ -84,6 +109,12 @@ class CitationFilter:
             for found in _PARENTHESIS.finditer(text)
             if self.is_citation(found.group(1))
         ]
+
+    def scales(self, text: str) -> list[tuple[int, int]]:
+        """The character ranges of ``text`` that name a score or a scale."""
+        if self._scales is None:
+            return []
+        return [(found.start(), found.end()) for found in self._scales.finditer(text)]
 
     def is_citation(self, inside: str) -> bool:
         """Whether the words inside one parenthesis cite a supplier."""

@@ -1,4 +1,4 @@
-"""Suppliers' citations: the words in "(Carbomedics Inc., Austin, TX)" are no mentions."""
+"""Names holding no mention: suppliers' citations ("(Carbomedics Inc., TX)") and scales."""
 
 from __future__ import annotations
 
@@ -71,3 +71,34 @@ def test_a_rule_file_that_breaks_its_schema_is_a_coded_error(tmp_path: Path) -> 
     with pytest.raises(CasebookError) as error:
         CitationFilter(rules)
     assert error.value.code is ErrorCode.INVALID_RESOURCE
+
+
+FINDING = EntityType.DISEASE_DISORDER
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "kept"),
+    [
+        # TIMI 3 flow is a coronary flow grade: no thrombolysis was given, no infarction named.
+        (
+            "Thrombolysis in myocardial infarction 3 distal flow was obtained after angioplasty.",
+            [
+                ("Thrombolysis", DEVICE),
+                ("myocardial infarction", FINDING),
+                ("angioplasty", DEVICE),
+            ],
+            ["angioplasty"],
+        ),
+        # The scale is an assessment; the coma it is named after is no finding.
+        (
+            "Her Glasgow Coma Scale was 15.",
+            [("Glasgow Coma Scale", TEST), ("Coma", FINDING)],
+            ["Glasgow Coma Scale"],
+        ),
+        ("He was in a coma.", [("coma", FINDING)], ["coma"]),
+    ],
+)
+def test_mentions_inside_a_scales_name_are_dropped(
+    text: str, words: list[tuple[str, EntityType]], kept: list[str]
+) -> None:
+    assert mentions_kept(text, words) == kept
