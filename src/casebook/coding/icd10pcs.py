@@ -553,7 +553,7 @@ class ProcedureCoder:
         own: dict[str, frozenset[str]] = {}
         previous: Mention | None = None
         for mention in procedures:
-            words = self._content(" ".join(filter(None, (mention.text, mention.expansion))))
+            words = self._words(mention)
             own[mention.id] = words
             foreign = self._foreign(" ".join(filter(None, (mention.text, mention.expansion))))
             premodifiers = self._premodifiers(case.text, mention.start)
@@ -603,6 +603,15 @@ class ProcedureCoder:
             )
             for mention_id, number in member.items()
         }
+
+    def _words(self, mention: Mention) -> frozenset[str]:
+        """The content words of a mention and of its expansion; of an abbreviation with its
+        long form, only the short form's words of two letters or more: "C/D" of a cup/disc
+        ratio is no "D and C"."""
+        if mention.expansion is None:
+            return self._content(mention.text)
+        short = {word for word in self._content(mention.text) if len(word) > 1}
+        return self._content(mention.expansion) | short
 
     def _foreign(self, text: str) -> set[str]:
         """The words of each hyphenated compound of ``text`` whose head (its last word) is no

@@ -234,3 +234,16 @@ def test_filed_lines_are_those_whose_words_a_query_holds(
     words = data.draw(st.sets(st.sampled_from([*vocabulary, "unknown"]), max_size=12))
     expected = [line for line in lines if line[2] <= words]
     assert _Lines.file(lines).within(words) == expected
+
+
+def test_an_abbreviation_is_read_by_its_long_form_not_by_its_letters(pipeline: Pipeline) -> None:
+    # "C/D" of a cup/disc ratio is no D and C (dilation and curettage, an endometrial
+    # extraction); a short form of two letters or more still counts ("CT").
+    text = "The optic discs seemed normal with a cup/disc (C/D) ratio of 0.4. A head CT was done."
+    ratio = mention(text, "C/D", DIAGNOSTIC).model_copy(update={"expansion": "cup/disc"})
+    ct = mention(text, "CT", DIAGNOSTIC, number=2).model_copy(
+        update={"expansion": "computed tomography"}
+    )
+    case = analyse(pipeline, text, [ratio, ct])
+    assert pcs(case.mentions[0].codes) == []
+    assert pcs(case.mentions[1].codes)[0].startswith("BW28")  # CT of the head
