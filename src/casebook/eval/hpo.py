@@ -10,7 +10,8 @@ set). Both gold sets code every phenotype the text names, in any assertion and a
   phenotype mention of the case, whatever its assertion (negated, family and hypothetical
   findings keep their codes on their mentions);
 * ``present``: the HPO ids the case shows as its codes (``Case.shown_codes``), the patient's own
-  present findings only, which is what a user sees as the patient's.
+  findings, present or past (never negated, suspected or another person's), which is what a
+  user sees as the patient's.
 
 Micro precision, recall and F1 are computed over the (document, HPO id) pairs of every
 document. Ids compare after stripping and upper-casing (``HP:0000407``).
@@ -55,7 +56,7 @@ class HpoReport(BaseModel):
             (``casebook.eval.in_sample``).
         recognised: Micro-averaged precision, recall and F1 of the HPO ids on the case's
             mentions, any assertion: phenotype recognition, as the gold sets code it.
-        present: The same for the case's shown HPO codes: the patient's present findings.
+        present: The same for the case's shown HPO codes: the patient's own findings.
         anchor: Exact name and synonym matching, scored the same way in the same run.
         skipped: Documents not scored, each with the error that kept it out.
     """

@@ -1,4 +1,4 @@
-"""Phenotype coding: HPO terms for mentions and for the case, patient's present findings only.
+"""Phenotype coding: HPO terms for mentions and for the case, the patient's own findings.
 
 ``PhenotypeCoder`` runs after ``assertion`` and works in two steps:
 
@@ -8,8 +8,10 @@
    findings a mention extractor misses are mentions too: ``casebook.nlp.vocabulary`` adds one
    for each HPO alias the text names where no mention is (``phenotype_matches``).
 2. **Case.** Every coded mention is evidence for its concept, with a weight: zero unless the
-   finding is present and the patient's (``excluded_assertions``), otherwise the match
-   score times the weight of its section (a case presentation counts more than a discussion,
+   finding is the patient's and stated, now or in the past (``excluded_assertions``: a
+   phenotype is a trait of the patient's, and seizures in childhood are one of a 10-year-old's
+   profile, while the ICD-10-CM codes and the summary's diagnoses are today's), otherwise the
+   match score times the weight of its section (a case presentation counts more than a discussion,
    references not at all) times ``literature_weight`` when its sentence speaks of other
    patients or the literature ("et al.", "[12]", "has been reported": the cues of
    ``resources/literature.json``, shared with the clinical summary). Weights combine by

@@ -315,6 +315,15 @@ class TemporalRules(BaseModel):
         description="A sentence telling an event of these types is later than the one before "
         "even without a time cue; one telling only others (findings, results) continues it."
     )
+    distant_past_days: float = Field(
+        gt=0,
+        description="A finding the text dates this many days or more before the presentation "
+        "belongs to the past history ('46 years earlier', and 'during the procedure' of that "
+        "day: a bacterial endocarditis): it is asserted historical.",
+    )
+    past_types: list[EntityType] = Field(
+        description="Finding types a distant past makes historical.",
+    )
 
     @model_validator(mode="after")
     def _months_in_range(self) -> Self:
@@ -435,7 +444,7 @@ class TemporalOrderer:
 
     name = "temporal"
     requires: frozenset[str] = frozenset({"text", "sections", "sentences", "mentions"})
-    assigns: frozenset[str] = frozenset({"timeline", "times"})
+    assigns: frozenset[str] = frozenset({"timeline", "times", "mentions.assertion"})
 
     def __init__(self, rules: str | Path = "temporal.json") -> None:
         self.rules = load_rules(rules, TemporalRules)
@@ -470,6 +479,7 @@ class TemporalOrderer:
         self._events = frozenset(self.rules.event_types)
         self._concepts = default_concepts()
         self._time_types = frozenset(self.rules.time_types)
+        self._past_types = frozenset(self.rules.past_types)
         self._unplaced_assertions = frozenset(self.rules.unplaced_assertions)
         self._advance = frozenset(self.rules.advance_types)
 
@@ -514,7 +524,25 @@ class TemporalOrderer:
                 times[cue.expression] = times[cue.expression].model_copy(
                     update={"offset_days": exact, "min_offset_days": bound}
                 )
-        return case.model_copy(update={"timeline": timeline, "times": times})
+        past = self._distant_past(timeline)
+        mentions = [
+            m.model_copy(update={"assertion": Assertion.HISTORICAL})
+            if m.id in past and m.type in self._past_types and m.assertion is Assertion.PRESENT
+            else m
+            for m in case.mentions
+        ]
+        return case.model_copy(update={"timeline": timeline, "times": times, "mentions": mentions})
+
+    def _distant_past(self, timeline: Sequence[TimelineEvent]) -> set[str]:
+        """The mentions of the events the text dates ``distant_past_days`` or more before the
+        anchor. An undated event is left as it is: a finding told after an old operation
+        without a time of its own ("She developed back pain. She presented …") is more often
+        the present illness than the operation's."""
+        return {
+            event.mention
+            for event in timeline
+            if event.offset_days is not None and event.offset_days <= -self.rules.distant_past_days
+        }
 
     # 1. time expressions -----------------------------------------------------------------
 
@@ -1198,7 +1226,14 @@ def _anchor_date(segments: Sequence[_Segment], anchor: int) -> date | None:
 
 
 def _history_place(cue: _Cue | None, walk: _Walk) -> _Place:
-    """Where a segment told before the presentation sits: dated when it says, else history."""
+    """Where a segment told before the presentation sits: dated when it says, at the time of a
+    dated flashback told just before it when it says so ("46 years earlier … During the
+    procedure"), else history."""
+    if cue is not None and cue.kind is TimeKind.SAME and cue.relative_to is not RelativeTo.REFERENT:
+        before = next((t for t in reversed(walk.told) if t.events), None)
+        if before is not None and before.days is not None:
+            return before.sort, before.days
+        return HISTORY, None
     if cue is None or cue.amount is None and cue.when is None:
         return HISTORY, None
     back: float | None = None

@@ -268,3 +268,11 @@ def test_a_result_word_within_a_phenotype_is_no_finding_of_its_own() -> None:
 def test_casebooks_added_synonyms_are_not_the_anchors() -> None:
     assert "HP:0012641" not in exact_matches("She had a low CSF pressure.")
     assert "HP:0012641" in exact_matches("She had intracranial hypotension.")
+
+
+def test_a_past_finding_of_the_patients_is_in_the_phenotype(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # A phenotype is a trait of the patient's: seizures in infancy belong to the profile.
+    text = "He had a history of seizures in infancy."
+    assert SEIZURE in hpo_codes(analyse(pipeline, tmp_path, text))

@@ -95,7 +95,7 @@ def days(case: Case) -> dict[str, tuple[float | None, float | None]]:
 def test_is_a_component(orderer: TemporalOrderer) -> None:
     assert isinstance(orderer, Component)
     assert orderer.name == "temporal"
-    assert orderer.assigns == frozenset({"timeline", "times"})
+    assert orderer.assigns == frozenset({"timeline", "times", "mentions.assertion"})
 
 
 EXPRESSIONS = [
@@ -904,7 +904,8 @@ def test_what_a_dated_flashback_goes_on_telling_is_no_presentation(
     )
     assert days(case)["dilation"] == (0.0, None)
     assert placed(case)["bacterial endocarditis"][0] < placed(case)["dilation"][0]
-    assert days(case)["bacterial endocarditis"] == (None, None)
+    # "During the surgical procedure" is the time of the surgery told just before it.
+    assert days(case)["bacterial endocarditis"] == days(case)["surgery"] == (-16801.5, None)
 
 
 def test_years_before_admittance_count_back_from_the_admission(orderer: TemporalOrderer) -> None:
@@ -932,3 +933,36 @@ def test_a_complaint_dated_months_earlier_is_no_flashback(orderer: TemporalOrder
         )
     )
     assert days(case)["lesion"] == (0.0, None)
+
+
+def test_a_finding_told_in_the_distant_past_is_past_history(orderer: TemporalOrderer) -> None:
+    # The endocarditis was found during the operation of 46 years earlier; the back pain, told
+    # after it without a time, and the rash of three days ago are the present illness.
+    case = make_case(
+        [
+            "He underwent surgery for a septal defect 46 years earlier.",
+            "During the procedure, a bacterial endocarditis was found.",
+            "He developed back pain.",
+            "He had a rash 3 days ago.",
+            "At 55 he presented with a dilation of the aorta.",
+        ],
+        [
+            ("surgery", THERAPY),
+            ("septal defect", DISEASE),
+            ("bacterial endocarditis", DISEASE),
+            ("back pain", SIGN),
+            ("rash", SIGN),
+            ("presented", EVENT),
+            ("dilation", SIGN),
+        ],
+    )
+    asserted = {m.text: m.assertion for m in orderer(case).mentions}
+    assert asserted == {
+        "surgery": Assertion.PRESENT,  # a procedure keeps its assertion: only findings are past
+        "septal defect": Assertion.HISTORICAL,
+        "bacterial endocarditis": Assertion.HISTORICAL,
+        "back pain": Assertion.PRESENT,
+        "rash": Assertion.PRESENT,
+        "presented": Assertion.PRESENT,
+        "dilation": Assertion.PRESENT,
+    }
