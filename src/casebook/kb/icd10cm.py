@@ -130,10 +130,11 @@ class IndexTerms(RecordModel):
     )
     unspecified_site: dict[str, list[str]] = Field(
         default_factory=dict,
-        description="A neoplasm code of unspecified site (C80.1 'Malignant (primary) neoplasm, "
-        "unspecified') → the code prefixes of the neoplasms of its kind whose site is given "
-        "(C34 'Malignant neoplasm of bronchus and lung'): a finding whose site the text names "
-        "is never coded as of unspecified site.",
+        description="A code of unspecified site (C80.1 'Malignant (primary) neoplasm, "
+        "unspecified', R52 'Pain, unspecified') → the code prefixes of the findings of its kind "
+        "whose site is given (C34 'Malignant neoplasm of bronchus and lung', R10 'Abdominal and "
+        "pelvic pain'): a finding whose site the text names is never coded as of unspecified "
+        "site.",
     )
 
     @field_validator("unspecified_site")

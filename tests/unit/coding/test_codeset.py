@@ -283,6 +283,15 @@ def test_no_unspecified_site_is_a_candidate_beside_the_site_the_case_gives() -> 
     assert supported(case, {}) == {"C34.90"}
 
 
+def test_pain_unspecified_gives_way_to_the_pain_whose_site_the_case_gives() -> None:
+    text = "She had pain. The abdominal pain recurred."
+    case = case_of(text, [finding(text, "pain", 1), finding(text, "abdominal pain", 2)])
+    found = supported(case, {})
+    assert "R10.9" in found and "R52" not in found
+    alone = "She had pain."
+    assert "R52" in supported(case_of(alone, [finding(alone, "pain")]), {})
+
+
 def test_aortic_stenosis_is_the_valve_disease_and_subaortic_stenosis_congenital() -> None:
     text = "Aortic stenosis and a localized fibrous subvalvular aortic stenosis."
     assert codes_of(finding(text, "Aortic stenosis")) == ["I35.0"]
