@@ -310,7 +310,11 @@ def sentence_structures(case: Case, findings: Sequence[Mention]) -> dict[str, li
 def _named_codes(words: Sequence[str], vocabulary: Icd10cmVocabulary) -> dict[str, float]:
     """The codes the largest alias subsets of ``words`` (distinct words) name, each with the
     share it covers."""
-    subsets = {key: frozenset(key.split(" ")) for key in vocabulary.named_subsets(words)}
+    subsets = {
+        key: frozenset(key.split(" "))
+        for key in vocabulary.named_subsets(words)
+        if key not in vocabulary.alone_only or len(key.split(" ")) == len(set(words))
+    }
     best: dict[str, float] = {}
     for key, alias in subsets.items():
         if any(alias < longer for longer in subsets.values()):

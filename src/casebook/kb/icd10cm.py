@@ -128,6 +128,12 @@ class IndexTerms(RecordModel):
         "when the mention's own words name no code ('renal' → 'kidney', 'carcinoma' → "
         "'malignant neoplasm', as the Index sends 'Carcinoma' to 'Neoplasm, malignant')."
     )
+    alone_only: list[str] = Field(
+        default_factory=list,
+        description="Names that name their code only as a mention's whole words (grading "
+        "words aside): 'depression' is F32.A alone, but no depression of the mind in 'ST "
+        "segment depression' or 'respiratory depression'.",
+    )
     unspecified_site: dict[str, list[str]] = Field(
         default_factory=dict,
         description="A code of unspecified site (C80.1 'Malignant (primary) neoplasm, "
@@ -172,8 +178,11 @@ class Icd10cmVocabulary:
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Normalised word → the normalised title words it stands for (``IndexTerms.synonyms``)."""
     unspecified_site: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """A neoplasm code of unspecified site → the prefixes of the codes that give its site
+    """A code of unspecified site → the prefixes of the codes that give its site
     (``IndexTerms.unspecified_site``)."""
+    alone_only: frozenset[str] = frozenset()
+    """Alias keys that name their codes only as a mention's whole words
+    (``IndexTerms.alone_only``)."""
 
     def site_given(self, code: str, unspecified: str) -> bool:
         """Whether ``code`` is a neoplasm of the kind ``unspecified`` stands for, with its site
@@ -354,8 +363,10 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
         modifiers: frozenset[str] = frozenset()
         synonyms: dict[str, tuple[str, ...]] = {}
         unspecified_site: dict[str, tuple[str, ...]] = {}
+        alone_only: frozenset[str] = frozenset()
         if index is not None:
             unspecified_site = {c: tuple(p) for c, p in index.unspecified_site.items()}
+            alone_only = frozenset(" ".join(sorted(alias_words(n))) for n in index.alone_only)
             for code, names in index.terms.items():
                 if code not in billable:
                     raise ValueError(f"index term code {code} is not a billable code")
@@ -376,6 +387,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             modifiers,
             synonyms,
             unspecified_site,
+            alone_only,
         )
     except FileNotFoundError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, "ICD-10-CM file not found", path) from exc

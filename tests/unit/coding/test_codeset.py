@@ -292,6 +292,12 @@ def test_pain_unspecified_gives_way_to_the_pain_whose_site_the_case_gives() -> N
     assert "R52" in supported(case_of(alone, [finding(alone, "pain")]), {})
 
 
+def test_depression_names_the_mood_disorder_only_alone() -> None:
+    text = "ECG showed ST segment depression. She had severe depression."
+    assert codes_of(finding(text, "ST segment depression")) == []
+    assert codes_of(finding(text, "severe depression")) == ["F32.A"]
+
+
 def test_aortic_stenosis_is_the_valve_disease_and_subaortic_stenosis_congenital() -> None:
     text = "Aortic stenosis and a localized fibrous subvalvular aortic stenosis."
     assert codes_of(finding(text, "Aortic stenosis")) == ["I35.0"]

@@ -114,6 +114,12 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         ("Her mother had breast cancer.", "breast cancer", DISEASE, Assertion.FAMILY),
         ("She has a history of hypertension.", "hypertension", DISEASE, Assertion.HISTORICAL),
         (
+            "He had a positive familial history for ischemic heart disease.",
+            "ischemic heart disease",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
+        (
             "Past medical history was remarkable for polymyositis.",
             "polymyositis",
             DISEASE,
