@@ -97,13 +97,21 @@ _PAIR = re.compile(r"^(\w+) and (\w+)$")
 it. A category so titled ("Nausea and vomiting") only groups codes for each."""
 
 
+_LETTER_A = re.compile(r"(?<=[A-Za-z] )A\b(?!\.)")
+"""A type named by the letter A ("Hepatitis A", "Vitamin A deficiency", "Type A blood"): as a
+content word it is lost with the article "a", which would leave "hepatitis" naming hepatitis A."""
+
+
 def code_aliases(title: str, inclusion: Iterable[str], billable: bool = True) -> list[str]:
-    """The distinct aliases of a code, each as its sorted content words joined by spaces."""
+    """The distinct aliases of a code, each as its sorted content words joined by spaces; a
+    term naming a type by the letter A gives none (``_LETTER_A``)."""
     head = _UNSPECIFIED_TAIL.sub("", title)
     pair = _PAIR.match(head) if billable else None
     terms = [title, head, *(pair.groups() if pair else ()), *inclusion]
     keys: dict[str, None] = {}
     for term in terms:
+        if _LETTER_A.search(term):
+            continue
         for form in (term, _PARENTHESES.sub(" ", _QUALIFIERS.sub(" ", term))):
             words = alias_words(form)
             if words:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from casebook.errors import CasebookError, ErrorCode
+from casebook.kb.base import normalize_tokens
 from casebook.kb.heads import head_word, load_head_words, read_head_words
 
 
@@ -40,3 +41,13 @@ def test_a_file_of_another_shape_is_a_coded_error(tmp_path: Path) -> None:
     with pytest.raises(CasebookError) as caught:
         read_head_words(tmp_path / "missing.json.gz")
     assert caught.value.code is ErrorCode.INVALID_RESOURCE
+
+
+def test_the_packaged_words_are_in_the_form_mentions_are_read_in() -> None:
+    # Words built with an older normalisation ("pancreas" where mentions now read "pancrea")
+    # are never met: rebuild the file with ``python -m casebook.kb.heads``.
+    words = load_head_words()
+    for kind in ("finding", "finding_term", "procedure", "test", "body", "analyte"):
+        found = getattr(words, kind)
+        stale = [w for w in found if " ".join(normalize_tokens(w)) not in found]
+        assert stale == [], kind

@@ -105,3 +105,18 @@ def test_every_index_name_points_at_a_billable_code() -> None:
     terms = load_rules("icd10cm_index.json", IndexTerms)
     cm = load_icd10cm()
     assert all(cm.is_billable(code) for code in terms.terms)
+
+
+def test_the_packaged_aliases_are_in_the_form_mentions_are_read_in() -> None:
+    # A file built with an older normalisation keeps keys no mention can meet ("pancreas"
+    # where mentions now read "pancrea"): rebuild it with ``python -m casebook.kb.icd10cm``.
+    vocabulary = load_icd10cm()
+    stale = [key for key in vocabulary.aliases if " ".join(sorted(alias_words(key))) != key]
+    assert stale == []
+
+
+def test_a_type_named_by_the_letter_a_is_not_named_without_it() -> None:
+    # "Hepatitis A" would read as "hepatitis" once its "A" goes with the article "a".
+    vocabulary = load_icd10cm()
+    assert vocabulary.named(alias_words("hepatitis")) == ("K75.9",)
+    assert "E50.9" not in vocabulary.named(alias_words("vitamin deficiency"))
