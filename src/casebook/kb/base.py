@@ -351,7 +351,8 @@ class _AliasIndex:
     Attributes:
         root: The trie of normalised aliases, word by word.
         postings: Word → the aliases holding it.
-        postings_by_size: Word → how many distinct words an alias has → the aliases.
+        postings_by_size: Word → how many distinct words an alias has → the aliases, as a set
+            (``CandidateGenerator._rank_words`` intersects them).
         acronyms: Short alias → its spellings that are acronyms.
         aliases: Normalised alias → concept ids, after ``word_forms``.
         surfaces: Normalised alias → the aliases as the vocabulary writes them.
@@ -361,7 +362,7 @@ class _AliasIndex:
 
     root: _Node
     postings: dict[str, list[str]]
-    postings_by_size: dict[str, dict[int, list[str]]]
+    postings_by_size: dict[str, dict[int, frozenset[str]]]
     acronyms: dict[str, frozenset[str]]
     aliases: dict[str, frozenset[str]]
     surfaces: dict[str, frozenset[str]]
@@ -379,6 +380,7 @@ class _AliasIndex:
         """The index of ``kb``'s aliases (see ``CandidateGenerator`` for the arguments)."""
         aliases, surfaces = _matching_aliases(kb, word_forms)
         index = cls(_Node(), {}, {}, {}, aliases, surfaces)
+        by_size: dict[str, dict[int, list[str]]] = {}
         for key in aliases:
             # One string object per word, so that the index's tables share it (and pickle it once).
             words = [sys.intern(word) for word in key.split(" ")]
@@ -396,10 +398,13 @@ class _AliasIndex:
             node.key = key
             for word in distinct:
                 index.postings.setdefault(word, []).append(key)
-                by_size = index.postings_by_size.setdefault(word, {})
-                by_size.setdefault(len(distinct), []).append(key)
+                by_size.setdefault(word, {}).setdefault(len(distinct), []).append(key)
             ordered = sorted(distinct)
             index.pairs.update((a, b) for i, a in enumerate(ordered) for b in ordered[i:])
+        index.postings_by_size = {
+            word: {n: frozenset(keys) for n, keys in sized.items()}
+            for word, sized in by_size.items()
+        }
         return index
 
 
@@ -526,12 +531,14 @@ class CandidateGenerator:
             for word in query
             if (posting := self._postings.get(word)) is not None
         )
-        # The aliases to score, by how many distinct words they have (n); for each n, the
-        # fewest words such an alias must share to score enough, and how many of the rarest
-        # words of the span one of them must be.
-        groups: dict[int, set[str]] = {}
+        # The aliases to score, by how many distinct words they have (n): for each n, the
+        # fewest words such an alias must share to score enough, and the rarest words of the
+        # span whose postings are read for it.
         fewest: dict[int, int | None] = {}
         prefixes: dict[int, int] = {}
+        read: dict[int, list[str]] = {}
+        # Concept → (best score, first surface form among the aliases giving it).
+        best: dict[str, tuple[float, str]] = {}
         if known and known[0][0] <= self.max_posting:
             # Scores are rounded to 4 decimals: a Dice just under ``min_score`` may reach it.
             least = min_score - _DICE_ROUNDING
@@ -542,40 +549,66 @@ class CandidateGenerator:
             for rank, (length, word) in enumerate(prefix):
                 if length > self.max_posting:
                     continue
-                for n, sized in self._postings_by_size[word].items():
+                for n in self._postings_by_size[word]:
                     if n not in prefixes:
                         fewest[n] = least_shared = _fewest_shared(size, n, min_score)
                         prefixes[n] = (
                             0 if least_shared is None else size - least_shared + 1 - unknown
                         )
                     if rank < prefixes[n]:
-                        groups.setdefault(n, set()).update(sized)
+                        read.setdefault(n, []).append(word)
         elif (joined := " ".join(words)) in self._aliases:
             # Only common words: fall back to aliases made of the span's words alone.
             n = len(self._words[joined])
-            groups[n] = {joined}
-            fewest[n] = _fewest_shared(size, n, min_score)
-        # Concept → (best score, first surface form among the aliases giving it).
-        best: dict[str, tuple[float, str]] = {}
-        aliases = self._aliases
-        alias_words = self._words
-        for n, keys in groups.items():
-            total, least_shared = size + n, fewest[n]
+            least_shared = _fewest_shared(size, n, min_score)
+            if least_shared is not None:
+                self._score([joined], query, size + n, best)
+        for n, read_words in read.items():
+            least_shared = fewest[n]
             if least_shared is None:
                 continue
-            for key in keys:
-                shared = len(query & alias_words[key])
-                if shared < least_shared:
-                    continue
-                score, surface = _dice(shared, total), self._first_surface(key)
-                for concept_id in aliases[key]:
-                    old = best.get(concept_id)
-                    if old is None or score > old[0] or (score == old[0] and surface < old[1]):
-                        best[concept_id] = (score, surface)
+            # shared[j]: the aliases of n words holding at least j + 1 of the span's words, of
+            # those counted so far. Set operations count them, where intersecting each
+            # candidate's words with the span's would take a step of Python per candidate,
+            # and most candidates share too few.
+            shared: list[set[str]] = [set() for _ in range(least_shared)]
+            for word in read_words:
+                sized = self._postings_by_size[word][n]
+                for j in range(least_shared - 1, 0, -1):
+                    shared[j] |= shared[j - 1] & sized
+                shared[0] |= sized
+            if least_shared > 1:
+                # The span's other words only add to the counts of the candidates found: an
+                # alias holding none of the words read cannot share enough (prefix filtering).
+                for _, word in known:
+                    other = self._postings_by_size[word].get(n)
+                    if other is not None and word not in read_words:
+                        for j in range(least_shared - 1, 0, -1):
+                            shared[j] |= shared[j - 1] & other
+            self._score(shared[-1], query, size + n, best)
         ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
         return tuple(
             Candidate(score, concept_id, surface) for concept_id, (score, surface) in ranked[:limit]
         )
+
+    def _score(
+        self,
+        keys: Iterable[str],
+        query: set[str],
+        total: int,
+        best: dict[str, tuple[float, str]],
+    ) -> None:
+        """Score the aliases ``keys`` against the span's words ``query`` (``total`` words in
+        both together), keeping in ``best`` each concept's best score and first surface form."""
+        aliases = self._aliases
+        alias_words = self._words
+        for key in keys:
+            score = _dice(len(query & alias_words[key]), total)
+            surface = self._first_surface(key)
+            for concept_id in aliases[key]:
+                old = best.get(concept_id)
+                if old is None or score > old[0] or (score == old[0] and surface < old[1]):
+                    best[concept_id] = (score, surface)
 
     def _first_surface(self, key: str) -> str:
         """The first of a normalised alias's surface forms, remembered."""

@@ -22,7 +22,7 @@ import json
 import math
 import zlib
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate
@@ -293,22 +293,27 @@ class ScoredSpan:
 
 
 def phrase_spans(
-    text: str, max_words: int, forms: Mapping[str, str] | None = None
+    text: str,
+    max_words: int,
+    forms: Mapping[str, str] | None = None,
+    ends: Callable[[str, str], bool] | None = None,
 ) -> list[tuple[int, int, tuple[str, ...]]]:
     """Every run of 1 to ``max_words`` words within a phrase (no sentence punctuation or line
     break inside) that neither starts nor ends with an ``EDGE_WORDS`` word: its offsets and its
     normalised words (``casebook.kb.base.phrases``, articles left out), each read as ``forms``
-    says (``CandidateGenerator.word_forms``)."""
+    says (``CandidateGenerator.word_forms``). With ``ends``, only the runs whose first and
+    last words (as read) it accepts, a word also being both ends of a run of one."""
     spans: list[tuple[int, int, tuple[str, ...]]] = []
     forms = forms or {}
     for phrase in phrases(text):
         words = tuple(forms.get(word, word) for word, _, _ in phrase)
         for i, (word, start, _) in enumerate(phrase):
-            if word in EDGE_WORDS:
+            first = words[i]
+            if word in EDGE_WORDS or (ends is not None and not ends(first, first)):
                 continue
             for j in range(i, min(i + max_words, len(phrase))):
                 last, _, end = phrase[j]
-                if last not in EDGE_WORDS:
+                if last not in EDGE_WORDS and (ends is None or ends(first, words[j])):
                     spans.append((start, end, words[i : j + 1]))
     return spans
 
@@ -334,13 +339,11 @@ def scored_spans(
     starts = [s for s, _ in ranges]
     # furthest[i]: the furthest end among the first i + 1 ranges.
     furthest = list(accumulate((e for _, e in ranges), max))
-    for start, end, span in phrase_spans(text, scorer.max_words, forms):
+    # A span some alias holds both the first and last words of: else its best candidate's
+    # alias lacks one of them, which it must not (below).
+    for start, end, span in phrase_spans(text, scorer.max_words, forms, generator.share_an_alias):
         before = bisect_left(starts, end) - 1
         if before >= 0 and furthest[before] > start:
-            continue
-        if not span or not generator.share_an_alias(span[0], span[-1]):
-            # No alias holds both its first and last words, so neither can its best
-            # candidate's, which must (below).
             continue
         words = text[start:end]
         # An ASCII span's words are those ``candidates`` would read in its text; others are
