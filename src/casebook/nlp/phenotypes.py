@@ -314,8 +314,12 @@ class PhenotypeCoder:
         """The HPO candidates this coder would put on a mention reading ``text``.
 
         A span that fits more than ``max_senses`` concepts equally well is ambiguous ("S3" is
-        a heart sound and a vertebra) and gets none, as ambiguous aliases get no text match.
+        a heart sound and a vertebra) and gets none, as ambiguous aliases get no text match;
+        so does one shorter than ``min_alias_chars``, as in the text: an undefined "CP" may be
+        cerebral palsy or a person's initials.
         """
+        if len(text.strip()) < self.rules.min_alias_chars:
+            return []
         candidates = self.generator.candidates(
             text, limit=self.rules.max_senses + 1, min_score=self.rules.mention_threshold
         )

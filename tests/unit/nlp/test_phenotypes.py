@@ -276,3 +276,18 @@ def test_a_past_finding_of_the_patients_is_in_the_phenotype(
     # A phenotype is a trait of the patient's: seizures in infancy belong to the profile.
     text = "He had a history of seizures in infancy."
     assert SEIZURE in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
+def test_pulmonary_hypertension_is_no_systemic_hypertension(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    codes = hpo_codes(
+        analyse(pipeline, tmp_path, "Echocardiography showed pulmonary hypertension.")
+    )
+    assert codes == {"HP:0002092"}  # Pulmonary arterial hypertension, not HP:0000822
+
+
+def test_a_mention_shorter_than_an_alias_may_be_is_not_linked(coder: PhenotypeCoder) -> None:
+    # An undefined "CP" may be cerebral palsy or the initials of a person in a forensic report.
+    assert coder.link("CP") == []
+    assert [c.concept_id for c in coder.link("cerebral palsy")] == ["HP:0100021"]
