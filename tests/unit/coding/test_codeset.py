@@ -296,6 +296,13 @@ def test_depression_names_the_mood_disorder_only_alone() -> None:
     text = "ECG showed ST segment depression. She had severe depression."
     assert codes_of(finding(text, "ST segment depression")) == []
     assert codes_of(finding(text, "severe depression")) == ["F32.A"]
+    text = "He had HIV infection; the tumour showed brisk mitotic activity."
+    assert "D84.9" not in codes_of(
+        finding(text, "HIV infection").model_copy(
+            update={"expansion": "human immunodeficiency virus infection"}
+        )
+    )
+    assert codes_of(finding(text, "brisk mitotic activity")) == []
 
 
 def test_aortic_stenosis_is_the_valve_disease_and_subaortic_stenosis_congenital() -> None:
