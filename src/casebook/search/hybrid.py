@@ -8,7 +8,8 @@ searched by its text and its facts, and the two rankings are fused by the method
 each candidate (``casebook.search.learned``; fitted on PMC-Patients ``tune`` queries, it beat
 the CombSUM below there), CombSUM of min-max normalised scores with the patient boost, which
 beat reciprocal rank fusion of the same two rankings (see BENCHMARKS.md), or reciprocal rank
-fusion (``casebook.search.fusion``).
+fusion (``casebook.search.fusion``). For the learned fusion the index also holds a BM25 index of
+the stored cases' titles alone, which the query's diagnoses search (``title_query``).
 
 Filters (age range, sex, a code with its descendants, a treatment, an outcome) restrict both
 rankings before fusion, so ``k`` hits come back whenever ``k`` cases pass.
@@ -85,16 +86,21 @@ from casebook.search.treatments import (
     treatment_words,
 )
 
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 """The version of what an entry derives from a case; a saved index or a stored entry of
 another version is rebuilt. 2: treatments are therapeutic procedures and
 medications only, under one name per concept, each with its concept's name and code; a
 case code is a concept key when the case shows it. 3: no treatment names a person, an
-occupation, an organisation, a place, a drug of abuse or a laboratory analyte alone."""
+occupation, an organisation, a place, a drug of abuse or a laboratory analyte alone. 4: the
+record holds the words that search the titles when the case is the query (``title_query``)."""
 
-SAVED_LAYOUT = 2
+SAVED_LAYOUT = 3
 """The version of the files a saved index is made of; a saved index of another is rebuilt
-from the stored entries. 2: the BM25 matrix as casebook's own arrays (``bm25.npz``)."""
+from the stored entries. 2: the BM25 matrix as casebook's own arrays (``bm25.npz``). 3: the
+BM25 index of the titles alone (``titles/``)."""
+
+TITLES_FOLDER = "titles"
+"""Where a saved index keeps the BM25 index of the stored cases' titles."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +154,7 @@ class QueryCase:
         facts: Its facts, stated and inherited, the concept query.
         age_years: The patient's age, when the case says it.
         sex: The patient's sex, when the case says it.
+        title_query: The words that search the stored cases' titles (:func:`title_query`).
     """
 
     id: str
@@ -155,23 +162,42 @@ class QueryCase:
     facts: tuple[Fact, ...]
     age_years: float | None = None
     sex: str | None = None
+    title_query: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class StoredCase:
-    """What the index keeps of a stored case to explain it and tally its treatments."""
+    """What the index keeps of a stored case to explain it, tally its treatments and search
+    by it."""
 
     id: str
     text: str
     facts: list[Fact]
     treatments: list[TreatmentOutcome]
     facets: Facets
+    title_query: str
 
 
-def _record(text: str, stated: Sequence[Fact], treatments: Sequence[TreatmentOutcome]) -> str:
+def title_query(case: Case, settings: SearchSettings) -> str:
+    """The words that search the stored cases' titles when ``case`` is the query: those of its
+    mentions of the ``text.title_query_types`` (its diagnoses) that it states as the patient's
+    (``concepts.present``), an abbreviation by its long form, in text order."""
+    types = frozenset(settings.text.title_query_types)
+    present = frozenset(settings.concepts.present)
+    return " . ".join(
+        mention.expansion or mention.text
+        for mention in case.mentions
+        if mention.type in types and mention.assertion in present
+    )
+
+
+def _record(
+    text: str, stated: Sequence[Fact], treatments: Sequence[TreatmentOutcome], title_words: str
+) -> str:
     return json.dumps(
         {
             "text": text,
+            "title_query": title_words,
             "facts": [fact.to_json() for fact in stated],
             "treatments": [
                 [t.key, t.text, t.span.start, t.span.end, t.outcome.value, t.name, t.code]
@@ -347,7 +373,7 @@ class CaseIndexer:
             id=case.id,
             tokens=self._tokenize(CaseIndex.indexed_text(case, self.settings)),
             vector=self._extractor.vector(stated),
-            record=_record(case.text, stated, treatments),
+            record=_record(case.text, stated, treatments, title_query(case, self.settings)),
             facets=Facets(
                 title=case.title,
                 age_years=case.patient.age_years,
@@ -411,6 +437,7 @@ class CaseIndex:
         ids: Sequence[str],
         facets: Sequence[Facets],
         text: BM25Searcher,
+        titles: BM25Searcher,
         concepts: ConceptIndex,
         settings: SearchSettings,
         records: _Records,
@@ -429,6 +456,8 @@ class CaseIndex:
         self._removed_rows = [i for i, case_id in enumerate(self.ids) if case_id in self.removed]
         self.facets = list(facets)
         self.text = text
+        self.titles = titles
+        """BM25 over the stored cases' titles alone, searched by a query's diagnoses."""
         self.concepts = concepts
         self.settings = settings
         self.extractor = FactExtractor(settings.concepts)
@@ -498,6 +527,8 @@ class CaseIndex:
         """
         added: list[str] = []
         text = BM25Builder(settings.text.k1, settings.text.b, settings.text.query_idf_power)
+        titles = BM25Builder(settings.text.k1, settings.text.title_b, settings.text.query_idf_power)
+        tokenize = Tokenizer()
         concepts = ConceptIndexBuilder()
         facets: list[Facets] = []
         records = _RecordsWriter()
@@ -506,6 +537,7 @@ class CaseIndex:
         for entry in entries:
             added.append(entry.id)
             text.add(entry.tokens)
+            titles.add(tokenize((entry.facets.title or "").strip()))
             concepts.add(entry.vector)
             records.add(entry.record)
             facets.append(entry.facets)
@@ -517,6 +549,7 @@ class CaseIndex:
             ids,
             [facets[row] for row in order],
             text.build(ids, rows),
+            titles.build(ids, rows),
             concepts.build(settings.concepts.idf_power, settings.concepts.length_norm, rows),
             settings,
             records.done(rows),
@@ -530,6 +563,7 @@ class CaseIndex:
             tuple(self.extractor.facts(case)),
             case.patient.age_years,
             case.patient.sex.value if case.patient.sex else None,
+            title_query(case, self.settings),
         )
 
     def stored(self, case_id: str) -> StoredCase:
@@ -553,6 +587,7 @@ class CaseIndex:
             self.extractor.expand(stated),
             treatments,
             self.facets[position],
+            record["title_query"],
         )
 
     def stored_query(self, case_id: str) -> QueryCase:
@@ -563,7 +598,14 @@ class CaseIndex:
         """
         stored = self.stored(case_id)
         facets = stored.facets
-        return QueryCase(case_id, stored.text, tuple(stored.facts), facets.age_years, facets.sex)
+        return QueryCase(
+            case_id,
+            stored.text,
+            tuple(stored.facts),
+            facets.age_years,
+            facets.sex,
+            stored.title_query,
+        )
 
     def __len__(self) -> int:
         """How many rows the index has: its cases, and those removed since it was built."""
@@ -734,6 +776,7 @@ class CaseIndex:
         text_top = np.asarray(top_positions(text, depth, allowed), dtype=np.int64)
         concepts_top = np.asarray(top_positions(concepts, depth, allowed), dtype=np.int64)
         rows = np.union1d(text_top, concepts_top).astype(np.int64)
+        titles = self.titles.scores(query.title_query) if query.title_query else None
         patient = self.settings.patient
         return rows, CandidateScores(
             text=text[rows].astype(np.float64),
@@ -741,6 +784,7 @@ class CaseIndex:
             concepts=concepts[rows].astype(np.float64),
             concepts_best=concepts[concepts_top].astype(np.float64),
             groups=self.concepts.group_scores(vector, self.groups, rows).T,
+            title=np.zeros(len(rows)) if titles is None else titles[rows].astype(np.float64),
             patient=patient_features(
                 query.age_years,
                 query.sex,
@@ -794,6 +838,7 @@ class CaseIndex:
         """Write the index into ``folder`` with the fingerprint of what it was built from."""
         folder.mkdir(parents=True, exist_ok=True)
         self.text.save(folder)
+        self.titles.save(folder / TITLES_FOLDER)
         self.concepts.save(folder)
         self._records.save(folder / "records.jsonl")
         (folder / "facets.json").write_text(
@@ -846,6 +891,7 @@ class CaseIndex:
             stored["ids"],
             facets,
             BM25Searcher.load(folder),
+            BM25Searcher.load(folder / TITLES_FOLDER),
             ConceptIndex.load(folder),
             settings,
             _Records.open(folder / "records.jsonl"),

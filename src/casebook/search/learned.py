@@ -9,6 +9,10 @@ holds in memory:
 * one per concept group (``finding``, ``treatment``, ``test``, ``anatomy``, ``hpo``,
   ``icd10cm``, ``icd10pcs``): the part of the concept score the facts of that group make (the
   concept score is their sum), divided by the largest among the candidates;
+* ``title``: BM25 of the query's diagnoses (the words of its ``text.title_query_types``
+  mentions) over the candidates' titles alone, divided by the largest among the candidates: a
+  case report's title names what it is about, so a case whose title names the query's diagnosis
+  rises above one that only shares words somewhere in its text;
 * ``age``: 1 when the case's patient is in the query patient's age group, ½ in a neighbouring
   one, else 0; ``sex``: 1 for the same sex. Either is 0 when the query or the case does not say.
 
@@ -34,12 +38,12 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 
 PATIENT_FEATURES = ("age", "sex")
-"""The features of the patient, after the searchers' and the concept groups'."""
+"""The features of the patient, after the searchers', the concept groups' and the title's."""
 
 
 def feature_names(groups: Sequence[str]) -> tuple[str, ...]:
     """The features, in column order, for concept search with these groups."""
-    return ("text", "concepts", *groups, *PATIENT_FEATURES)
+    return ("text", "concepts", *groups, "title", *PATIENT_FEATURES)
 
 
 def min_max(scores: FloatArray, best: FloatArray) -> FloatArray:
@@ -107,6 +111,7 @@ class CandidateScores:
         concepts: Concept scores.
         concepts_best: Concept scores of the concept searcher's ``depth`` best.
         groups: Candidates × concept groups: each group's part of the concept score.
+        title: BM25 scores of the query's diagnoses over the candidates' titles.
         patient: Candidates × (age, sex), from :func:`patient_features`.
     """
 
@@ -115,6 +120,7 @@ class CandidateScores:
     concepts: FloatArray
     concepts_best: FloatArray
     groups: FloatArray
+    title: FloatArray
     patient: FloatArray
 
 
@@ -125,6 +131,7 @@ def candidate_features(scores: CandidateScores) -> FloatArray:
         min_max(scores.text, scores.text_best),
         min_max(scores.concepts, scores.concepts_best),
         *(share_of_best(groups[:, g]) for g in range(groups.shape[1])),
+        share_of_best(scores.title),
     ]
     return np.column_stack([*columns, scores.patient])
 

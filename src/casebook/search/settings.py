@@ -32,6 +32,17 @@ class TextSettings(RecordModel):
     title_repeats: int = Field(
         ge=0, description="How many times a stored case's title is indexed before its text."
     )
+    title_query_types: list[EntityType] = Field(
+        description="Mention types whose words, where the query case states them as the "
+        "patient's (``concepts.present``), search the stored cases' titles alone by BM25: the "
+        "learned fusion's ``title`` feature (a report's title names what it is about)."
+    )
+    title_b: float = Field(
+        ge=0,
+        le=1,
+        description="BM25 length normalisation of the titles-alone index (``k1`` and "
+        "``query_idf_power`` are the text's).",
+    )
 
 
 class MentionRule(RecordModel):

@@ -111,7 +111,7 @@ def fit_fusion(
     settings = settings or load_search_settings()
     patients, _ = read_corpus(corpus)
     source = case_source(corpus, cases, analyze)
-    index = CaseIndex.build(source.get(p.uid) for p in patients)
+    index = CaseIndex.build((source.get(p.uid) for p in patients), settings)
     uids = {p.uid for p in patients}
     judgments = read_qrels(qrels)
     tune = [q for q in select(PMC_PATIENTS, list(judgments), str, Split.TUNE) if q in uids]

@@ -3,6 +3,8 @@ coordinate ascent (Metzler and Croft 2007) that rank the judged cases first."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -56,12 +58,17 @@ def test_features_are_normalised_per_query_in_their_named_order() -> None:
         concepts=np.array([1.0, 3.0]),
         concepts_best=np.array([3.0, 1.0]),
         groups=np.array([[1.0, 0.0], [2.0, 1.0]]),
+        title=np.array([2.0, 4.0]),
         patient=np.array([[1.0, 0.0], [0.0, 1.0]]),
     )
     features = candidate_features(scores)
-    assert features.shape == (2, len(feature_names(["finding", "hpo"])))
-    assert features.tolist() == [[1.0, 0.0, 0.5, 0.0, 1.0, 0.0], [0.0, 1.0, 1.0, 1.0, 0.0, 1.0]]
-    assert linear_scores(features, np.array([1, 0, 0, 0, 0, 0.0])).tolist() == [1.0, 0.0]
+    names = ("text", "concepts", "finding", "hpo", "title", "age", "sex")
+    assert feature_names(["finding", "hpo"]) == names
+    assert features.tolist() == [
+        [1.0, 0.0, 0.5, 0.0, 0.5, 1.0, 0.0],
+        [0.0, 1.0, 1.0, 1.0, 1.0, 0.0, 1.0],
+    ]
+    assert linear_scores(features, np.array([1, 0, 0, 0, 0, 0, 0.0])).tolist() == [1.0, 0.0]
 
 
 def test_ties_go_to_the_earlier_case() -> None:
@@ -172,6 +179,68 @@ class _Patient:
 def _model(weights: dict[str, float]) -> FusionModel:
     packaged = load_fusion_model()
     return packaged.model_copy(update={"weights": weights})
+
+
+def _titled(make_case: CaseBuilder) -> tuple[CaseIndex, Case]:
+    """Two stored cases with the same text, one titled with the query's diagnosis; the text
+    index leaves the titles out, so that only the ``title`` feature tells the two apart."""
+    packaged = load_search_settings()
+    settings = packaged.model_copy(
+        update={"text": packaged.text.model_copy(update={"title_repeats": 0})}
+    )
+    text = "A man had dyspnea after a long flight and a pulmonary embolism."
+    stored = [
+        make_case("a", text, title="Dyspnea after a long flight"),
+        make_case("b", text, title="Pulmonary embolism after a long flight"),
+        make_case("c", "A man had a cough."),
+    ]
+    query = make_case(
+        "q",
+        "A man had a pulmonary embolism with dyspnea.",
+        [("pulmonary embolism", "Disease_disorder"), ("dyspnea", "Sign_symptom")],
+    )
+    return CaseIndex.build([*stored, query], settings), query
+
+
+def test_a_case_whose_title_names_the_query_diagnosis_ranks_above_one_sharing_only_words(
+    make_case: CaseBuilder,
+) -> None:
+    index, query = _titled(make_case)
+    found = index.search(index.query(query), 3, exclude=["q"])
+    assert [hit.id for hit in found] == ["b", "a", "c"]
+    # Without the feature the two texts tie, and the earlier id comes first.
+    index.use_model(_model(load_fusion_model().weights | {"title": 0.0}))
+    found = index.search(index.query(query), 3, exclude=["q"])
+    assert [hit.id for hit in found] == ["a", "b", "c"]
+
+
+def test_only_diagnoses_the_query_patient_has_search_the_titles(make_case: CaseBuilder) -> None:
+    index, _ = _titled(make_case)
+    text = "A man had no pulmonary embolism but dyspnea."
+    denied = make_case(
+        "q2",
+        text,
+        [
+            ("pulmonary embolism", "Disease_disorder", Assertion.NEGATED),
+            ("dyspnea", "Sign_symptom"),
+        ],
+    )
+    query = index.query(denied)
+    assert query.title_query == ""
+    assert [hit.id for hit in index.search(query, 2, exclude=["q"])] == ["a", "b"]
+
+
+def test_a_stored_query_searches_the_titles_as_the_analysed_case_does(
+    make_case: CaseBuilder, tmp_path: Path
+) -> None:
+    index, query = _titled(make_case)
+    assert index.stored_query("q").title_query == index.query(query).title_query
+    assert index.query(query).title_query == "pulmonary embolism"
+    index.save(tmp_path / "idx", "fp")
+    loaded = CaseIndex.load(tmp_path / "idx", "fp", index.settings)
+    assert loaded is not None
+    found = loaded.search(loaded.stored_query("q"), 3, exclude=["q"])
+    assert [hit.id for hit in found] == ["b", "a", "c"]
 
 
 def test_the_packaged_weights_fit_the_packaged_settings_and_never_penalise() -> None:
