@@ -17,10 +17,9 @@ from casebook.coding.codeset import (
 )
 from casebook.coding.icd10cm import Icd10Model
 from casebook.kb.associations import reviewed
-from casebook.kb.base import normalize_alias
 from casebook.kb.icd10cm import Icd10cmVocabulary, load_icd10cm
 from casebook.model import Case, CaseCode, Code, CodeSystem, Mention
-from casebook.nlp.phenotypes import packaged_matcher
+from casebook.nlp.phenotypes import direction_words, packaged_matcher
 from casebook.resources import resource_path
 
 MODEL_DIR = "models/icd10"
@@ -70,10 +69,7 @@ class Icd10Coder:
             self.model = model
         self.vocabulary = vocabulary if vocabulary is not None else load_icd10cm()
         rules, hpo, _ = packaged_matcher()
-        self.phenotypes = Phenotypes(
-            hpo,
-            frozenset(normalize_alias(w) for pair in rules.word_forms.items() for w in pair),
-        )
+        self.phenotypes = Phenotypes(hpo, direction_words(rules))
         # A model learnt before a link was rejected keeps it in its file: it is never used.
         self.association = reviewed(self.model.association)
 

@@ -246,6 +246,12 @@ def phenotype_matches(
     ]
 
 
+def direction_words(rules: PhenotypeRules) -> frozenset[str]:
+    """The words that give a measure's direction ("low", "elevated" and the forms they match
+    as), normalised as aliases are."""
+    return frozenset(normalize_alias(w) for pair in rules.word_forms.items() for w in pair)
+
+
 def other_sense_keys(rules: PhenotypeRules) -> frozenset[str]:
     """The rules' ``other_senses``, normalised as aliases are."""
     return frozenset(normalize_alias(word) for word in rules.other_senses)

@@ -56,6 +56,11 @@ by their segment's place; events of one segment share an ``order`` (they are tol
 simultaneous) unless a relation orders them (a cause before its effect, a finding before its
 treatment, a treatment before its outcome). ``offset_days`` is the segment's day when exact,
 ``min_offset_days`` when it is a lower bound; undated history has neither.
+
+A present finding (``past_types``) whose day the text fixes ``distant_past_days`` or more
+before the anchor belongs to the past history and is asserted historical: the bacterial
+endocarditis found "during the surgical procedure" of "46 years earlier" is no diagnosis of
+today's presentation. A finding told without a day of its own keeps its assertion.
 """
 
 from __future__ import annotations

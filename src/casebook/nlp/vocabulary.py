@@ -37,13 +37,14 @@ from __future__ import annotations
 
 import re
 
-from casebook.kb.base import AliasMatch, normalize_alias, normalize_tokens
+from casebook.kb.base import AliasMatch, normalize_tokens
 from casebook.kb.heads import load_head_words
 from casebook.kb.icd10cm import Icd10cmVocabulary, alias_words, load_icd10cm
 from casebook.model import Case, Code, CodeSystem, EntityType, Mention
 from casebook.nlp.hpo_spans import SpanScorer, packaged_scorer, recognise
 from casebook.nlp.phenotypes import (
     PhenotypeCoder,
+    direction_words,
     other_sense_keys,
     overclaims,
     phenotype_matches,
@@ -96,9 +97,7 @@ class VocabularyMentions:
         self.vocabulary = vocabulary if vocabulary is not None else load_icd10cm()
         self._scorer = scorer
         self._other_senses = other_sense_keys(self.rules)
-        self._directions = frozenset(
-            normalize_alias(w) for pair in self.rules.word_forms.items() for w in pair
-        )
+        self._directions = direction_words(self.rules)
         self._degrees = frozenset(w.lower() for w in self.rules.degree_words)
 
     def recognised(self, text: str) -> list[AliasMatch]:
