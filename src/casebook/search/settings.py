@@ -33,11 +33,14 @@ class TextSettings(RecordModel):
         ge=0, description="How many times a stored case's title is indexed before its text."
     )
     title_query_types: list[EntityType] = Field(
+        default_factory=list,
         description="Mention types whose words, where the query case states them as the "
         "patient's (``concepts.present``), search the stored cases' titles alone by BM25: the "
-        "learned fusion's ``title`` feature (a report's title names what it is about)."
+        "learned fusion's ``title`` feature (a report's title names what it is about). None in "
+        "a settings file written before the feature: its titles are then not searched alone.",
     )
     title_b: float = Field(
+        default=0.75,
         ge=0,
         le=1,
         description="BM25 length normalisation of the titles-alone index (``k1`` and "

@@ -3,6 +3,7 @@ coordinate ascent (Metzler and Croft 2007) that rank the judged cases first."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from casebook.model import Assertion, Case, Sex
+from casebook.resources import resource_path
 from casebook.search.concepts import ConceptIndex
 from casebook.search.hybrid import CaseIndex
 from casebook.search.learned import (
@@ -307,3 +309,12 @@ def test_each_concept_group_that_raises_a_hit_is_among_its_explained_matches(
         shown = {fact.concept.partition(":")[0] for fact in hit.matched}
         assert raised <= shown, hit.id
         assert bool(raised) == bool(hit.matched)
+
+
+def test_a_settings_file_written_before_the_title_feature_still_loads(tmp_path: Path) -> None:
+    packaged = json.loads(resource_path("search.json").read_text(encoding="utf-8"))
+    del packaged["text"]["title_query_types"], packaged["text"]["title_b"]
+    older = tmp_path / "search.json"
+    older.write_text(json.dumps(packaged), encoding="utf-8")
+    settings = load_search_settings(older)
+    assert settings.text.title_query_types == [] and settings.text.title_b == 0.75
