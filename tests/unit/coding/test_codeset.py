@@ -283,6 +283,14 @@ def test_no_unspecified_site_is_a_candidate_beside_the_site_the_case_gives() -> 
     assert supported(case, {}) == {"C34.90"}
 
 
+def test_an_injury_whose_bone_the_sentence_names_is_no_injury_of_unspecified_region() -> None:
+    text = "He sustained fractures of the humerus."
+    fracture = finding(text, "fractures")
+    (found,) = link_mentions([fracture], CM, {}, 3, {"m1": ["humerus"]})
+    assert [c.code for c in found][:1] == ["S42.3"]  # not T14.8, of unspecified body region
+    assert codes_of(finding("He had a fracture.", "fracture")) == ["T14.8"]
+
+
 def test_pain_unspecified_gives_way_to_the_pain_whose_site_the_case_gives() -> None:
     text = "She had pain. The abdominal pain recurred."
     case = case_of(text, [finding(text, "pain", 1), finding(text, "abdominal pain", 2)])
