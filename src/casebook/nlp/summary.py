@@ -29,7 +29,8 @@ The headings:
 * **complications**: current findings (and Outcome mentions) that are ``caused_by``
   something, with their causes; not values, nor outcome words ("remission") typed otherwise.
 * **investigations**: diagnostic procedures naming a test, with their results (``result_of``:
-  a value, or a finding).
+  a value, or a finding); a test named inside another test's result ("extremely low CSF
+  pressure", the MRI's) is none of its own.
 * **treatments**: drugs (named as drugs, given with a dose, route or frequency, or what
   something was ``treated_by``; not those tested or avoided, "resistant to oxacillin"), drug
   therapies ("corticosteroid therapy") and the therapeutic procedures that treat a finding or
@@ -348,7 +349,17 @@ def build_summary(
         and m.type in FINDINGS | PROCEDURES | {EntityType.MEDICATION}
         and is_event(m)
     ]
-    investigations = items((m for m in kept if is_test(m)), {"result": results})
+    # A test named inside another test's result ("CSF pressure" in the MRI's "extremely low CSF
+    # pressure") is that result's measure, inferred, not a test of its own.
+    told = [(r.start, r.end, r.id) for found in results.values() for r in found]
+    measures = {
+        m.id
+        for m in kept
+        if any(start <= m.start and m.end <= end and m.id != rid for start, end, rid in told)
+    }
+    investigations = items(
+        (m for m in kept if is_test(m) and m.id not in measures), {"result": results}
+    )
     treated_items = items(treatments, {"treats": treats, "outcome": outcomes_of})
     # A test or treatment is listed under its own heading only, even when it caused something.
     listed = {keys[i] for item in investigations + treated_items for i in item.mentions}

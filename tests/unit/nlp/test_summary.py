@@ -10,6 +10,8 @@ from casebook.model import (
     Attribute,
     Case,
     ClinicalSummary,
+    Code,
+    CodeSystem,
     EntityType,
     Mention,
     Patient,
@@ -463,3 +465,22 @@ def test_a_drug_class_given_is_a_treatment() -> None:
         [("immune checkpoint inhibitors", EntityType.MEDICATION)],
     )
     assert [i.text for i in build_summary(case).treatments] == ["immune checkpoint inhibitors"]
+
+
+def test_a_test_named_inside_another_tests_result_is_none_of_its_own() -> None:
+    text = "MRI showed effusions suggestive of extremely low CSF pressure."
+    case = _told(
+        text,
+        [
+            ("MRI", EntityType.DIAGNOSTIC_PROCEDURE),
+            ("extremely low CSF pressure", EntityType.SIGN_SYMPTOM),
+            ("CSF pressure", EntityType.DIAGNOSTIC_PROCEDURE),
+        ],
+        relations=[("result_of", "m2", "m1")],
+    )
+    # The phenotype recognised in its words makes the low pressure a finding.
+    low = case.mentions[1].model_copy(
+        update={"codes": [Code(system=CodeSystem.HPO, code="HP:0012641")]}
+    )
+    case = case.model_copy(update={"mentions": [case.mentions[0], low, case.mentions[2]]})
+    assert [i.text for i in build_summary(case).investigations] == ["MRI"]
