@@ -102,15 +102,23 @@ _LETTER_A = re.compile(r"(?<=[A-Za-z] )A\b(?!\.)")
 content word it is lost with the article "a", which would leave "hepatitis" naming hepatitis A."""
 
 
+_ACRONYM = re.compile(r"[A-Z]{2,}(?:-[A-Z]+)*")
+"""A term that is an acronym of letters ("PRES", "ALL", "TACO"): read as words it becomes an
+everyday word ("pre", "all", "taco") naming the code wherever a mention holds it; an
+abbreviation names its code through its long form (``casebook.nlp.abbreviations``). Names with
+digits ("COVID-19", "HER2") stay aliases."""
+
+
 def code_aliases(title: str, inclusion: Iterable[str], billable: bool = True) -> list[str]:
     """The distinct aliases of a code, each as its sorted content words joined by spaces; a
-    term naming a type by the letter A gives none (``_LETTER_A``)."""
+    term naming a type by the letter A (``_LETTER_A``) or made of an acronym (``_ACRONYM``)
+    gives none."""
     head = _UNSPECIFIED_TAIL.sub("", title)
     pair = _PAIR.match(head) if billable else None
     terms = [title, head, *(pair.groups() if pair else ()), *inclusion]
     keys: dict[str, None] = {}
     for term in terms:
-        if _LETTER_A.search(term):
+        if _LETTER_A.search(term) or _ACRONYM.fullmatch(term.strip()):
             continue
         for form in (term, _PARENTHESES.sub(" ", _QUALIFIERS.sub(" ", term))):
             words = alias_words(form)

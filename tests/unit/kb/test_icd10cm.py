@@ -120,3 +120,17 @@ def test_a_type_named_by_the_letter_a_is_not_named_without_it() -> None:
     vocabulary = load_icd10cm()
     assert vocabulary.named(alias_words("hepatitis")) == ("K75.9",)
     assert "E50.9" not in vocabulary.named(alias_words("vitamin deficiency"))
+
+
+def test_an_acronym_is_no_alias_of_its_own() -> None:
+    # "PRES" read as words is "pre": every "pre-contrast" detail named I67.83 (PRES).
+    vocabulary = load_icd10cm()
+    assert vocabulary.named(alias_words("pre")) == ()
+    assert "I67.83" in vocabulary.named(alias_words("posterior reversible encephalopathy syndrome"))
+    assert "U07.1" in vocabulary.named(alias_words("COVID-19"))  # a name with digits stays
+
+
+def test_a_transient_ischemic_attack_is_named_by_its_long_form() -> None:
+    # "TIA" names G45.9 through the abbreviation's long form, "transient" being a grading word.
+    vocabulary = load_icd10cm()
+    assert vocabulary.named(alias_words("ischemic attack")) == ("G45.9",)
