@@ -360,3 +360,16 @@ def test_a_finding_naming_its_own_code_keeps_it_whatever_its_phenotype() -> None
     headache = hpo_finding(text, "severe headache", "HP:0012641")
     (found,) = link_mentions([headache], CM, {}, 3, phenotypes=PHENOTYPES)
     assert [c.code for c in found] == ["R51", "R51.9"]
+
+
+@pytest.mark.parametrize(
+    ("words", "code"),
+    [
+        ("left axis deviation", "S12.1"),  # no fracture of the axis vertebra
+        ("fall in hemoglobin", "W19"),  # no fall of the patient
+        ("hearing aids", "B20"),  # no HIV disease
+    ],
+)
+def test_a_short_word_inside_other_words_names_nothing_of_its_own(words: str, code: str) -> None:
+    text = f"There was {words}."
+    assert not any(c.startswith(code) for c in codes_of(finding(text, words)))
