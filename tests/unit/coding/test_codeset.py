@@ -289,6 +289,12 @@ def test_an_injury_whose_bone_the_sentence_names_is_no_injury_of_unspecified_reg
     (found,) = link_mentions([fracture], CM, {}, 3, {"m1": ["humerus"]})
     assert [c.code for c in found][:1] == ["S42.3"]  # not T14.8, of unspecified body region
     assert codes_of(finding("He had a fracture.", "fracture")) == ["T14.8"]
+    text = "A degloving injury. The injury of the left lower leg was grafted."
+    case = case_of(
+        text,
+        [finding(text, "degloving injury", 1), finding(text, "injury of the left lower leg", 2)],
+    )
+    assert not any(code.startswith("T14") for code in supported(case, {}))
 
 
 def test_pain_unspecified_gives_way_to_the_pain_whose_site_the_case_gives() -> None:
