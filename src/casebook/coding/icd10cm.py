@@ -45,7 +45,7 @@ from casebook.coding.codeset import CodeSetSettings
 from casebook.coding.dictionary import DictionaryMatch, TermIndex
 from casebook.coding.features import Csr, SparseRow, TfidfModel, sparse_dot
 from casebook.errors import CasebookError, ErrorCode
-from casebook.model import Assertion, Case, EntityType, RecordModel, Span
+from casebook.model import Assertion, Case, CodeSystem, EntityType, RecordModel, Span
 from casebook.nlp.assertion import ContextAssertion
 
 _DENSE_MIN_DOCS = 200
@@ -75,6 +75,14 @@ class Icd10Settings(RecordModel):
         description="Assertions whose dictionary matches are dropped.",
     )
     max_codes: int = Field(default=50, ge=1, description="Codes kept per document.")
+    ranking_depth: int = Field(
+        default=200, ge=1, description="Codes the document ranking (``document_ranking``) lists."
+    )
+    codeset_weight: float = Field(
+        default=0.5,
+        ge=0,
+        description="Weight of a code's code-set score added to its fused score in the ranking.",
+    )
 
 
 def fuse(scores: Mapping[str, float], weights: Mapping[str, float]) -> float:
@@ -136,6 +144,32 @@ class RankedCode:
     code: str
     score: float
     signals: dict[str, float]
+
+
+def fuse_code_set(
+    ranked: Sequence[RankedCode], supported: Mapping[str, float], weight: float
+) -> list[RankedCode]:
+    """The ranking with the code set's evidence added: ``score + weight · code-set score``.
+
+    A weighted CombSUM (Fox and Shaw 1994) of the ranker's score and the code set's: a code a
+    present finding names rises above codes the document's words alone suggest, and a
+    supported code the ranker left out enters with its weighted code-set score alone.
+
+    Args:
+        ranked: The ranker's codes.
+        supported: Code → its code-set score in ``[0, 1]``.
+        weight: The code set's weight, at least 0.
+
+    Returns:
+        The fused ranking, best first, ties in code order; a supported code's code-set score
+        is kept as its ``codeset`` signal.
+    """
+    fused = {r.code: RankedCode(r.code, r.score, dict(r.signals)) for r in ranked}
+    for code, score in supported.items():
+        entry = fused.setdefault(code, RankedCode(code, 0.0, {}))
+        entry.score += weight * score
+        entry.signals["codeset"] = score
+    return sorted(fused.values(), key=lambda r: (-r.score, r.code))
 
 
 def dictionary_evidence(
@@ -300,9 +334,24 @@ class Icd10Model:
         document's: BLAS runs them on one thread, since more would only spin.
         """
         with one_blas_thread():
-            return self._rank(case)
+            return self._rank(case, self.settings.max_codes)
 
-    def _rank(self, case: Case) -> list[RankedCode]:
+    def document_ranking(self, case: Case) -> list[RankedCode]:
+        """Every code the analysed case may carry, best first: what CodiEsp-D's MAP scores.
+
+        The ranker's codes, ``ranking_depth`` deep, with each code of the case's code set
+        (``case.codes``, a present finding of the patient naming it) raised by
+        ``codeset_weight`` times its code-set score (``fuse_code_set``).
+        """
+        with one_blas_thread():
+            ranked = self._rank(case, self.settings.ranking_depth)
+        supported: dict[str, float] = {}
+        for code in case.codes:
+            if code.system is CodeSystem.ICD10CM:
+                supported[code.code] = max(code.score, supported.get(code.code, 0.0))
+        return fuse_code_set(ranked, supported, self.settings.codeset_weight)
+
+    def _rank(self, case: Case, limit: int) -> list[RankedCode]:
         weights = self.settings.weights
         vector = self.tfidf.transform(case.text)
         similarity = self.similarities(vector)
@@ -329,16 +378,14 @@ class Icd10Model:
             columns[name] = column
         fused = fuse_columns(columns, weights, len(codes))
         positive = np.flatnonzero(fused > 0)
-        if positive.size > self.settings.max_codes:
-            # Only codes scoring at least the max_codes-th best can make the cut (ties too).
-            least = np.partition(fused[positive], positive.size - self.settings.max_codes)[
-                positive.size - self.settings.max_codes
-            ]
+        if positive.size > limit:
+            # Only codes scoring at least the limit-th best can make the cut (ties too).
+            least = np.partition(fused[positive], positive.size - limit)[positive.size - limit]
             positive = positive[fused[positive] >= least]
         # Best first; ties in code order, so that the ranking is deterministic.
         best = sorted(positive.tolist(), key=lambda i: (-fused[i], codes[i]))
         kept: list[RankedCode] = []
-        for number in best[: self.settings.max_codes]:
+        for number in best[:limit]:
             code = codes[number]
             by_signal: dict[str, float] = {}
             if linear is not None and number < linear.size and linear[number] > 0:

@@ -9,7 +9,11 @@ billable codes have since become categories (``R51`` Headache became ``R51.0``/`
 2021): a predicted code that refines such a gold code counts as it (``gold_form``).
 
 * MAP: CodiEsp-D's main metric, the mean over documents with gold codes of the average
-  precision of the whole ranked list (``casebook.eval.metrics.average_precision``);
+  precision of the whole ranked list (``casebook.eval.metrics.average_precision``). For the
+  shipped coder the list is its document ranking (``Icd10Model.document_ranking``): the
+  ranker's codes with those a present finding names raised; for another system, the case's
+  codes. ``codeset_map`` is the MAP of the case's codes alone, ``ranker_map`` that of the
+  ranker before the code set;
 * micro P/R/F1: over the (document, code) pairs of the codes **shown** (``CaseCode.shown``),
   what a user sees;
 * ``anchor_map``: the MAP, in the same run, of the reference ranker CodiEsp's baselines use, a
@@ -24,6 +28,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from casebook.coding.icd10cm import Icd10Model
 from casebook.errors import CasebookError
 from casebook.eval._io import default_analyze
 from casebook.eval.in_sample import overlaps, trained_on
@@ -45,13 +50,16 @@ class CodingReport(BaseModel):
         docs: Documents analysed.
         in_sample: Whether a scored document was used to train a model the evaluation ran
             (``casebook.eval.in_sample``).
-        map: Mean average precision over documents with gold codes, percent.
+        map: Mean average precision over documents with gold codes, percent: of the shipped
+            coder's document ranking, or of another system's case codes.
         micro: Micro-averaged precision, recall and F1 of the shown codes.
         anchor_map: The nearest-neighbour anchor's MAP in the same run; None for another
             system than the shipped one.
         ranker_map: The MAP of the shipped coder's document ranker alone (every code it
-            ranks, supported by a mention or not, as CodiEsp-D scores a ranking); None for
+            ranks, supported by a mention or not, before the code set raises any); None for
             another system than the shipped one.
+        codeset_map: The MAP of the case's codes alone (the code set: codes a present finding
+            names, shown or not).
         skipped: Documents not scored, each with the error that kept it out.
     """
 
@@ -65,23 +73,24 @@ class CodingReport(BaseModel):
     skipped: list[SkippedDocument] = Field(default_factory=list)
     anchor_map: float | None = None
     ranker_map: float | None = None
+    codeset_map: float
 
 
-def knn_anchor(document: Document) -> list[str]:
-    """The shipped coder's training documents' codes, ranked by a 30-nearest-neighbour vote."""
-    from casebook.coding.component import shipped_model
-
-    model = shipped_model()
+def knn_anchor(model: Icd10Model, document: Document) -> list[str]:
+    """A coder's training documents' codes, ranked by a 30-nearest-neighbour vote."""
     votes = model.knn_scores(model.similarities(model.tfidf.transform(document.text)))
     return [code.lower() for code in sorted(votes, key=lambda c: (-votes[c], c))]
 
 
-def ranker_codes(case: Case) -> list[str]:
-    """The shipped coder's document ranking of an analysed case, best first (the ranking its
-    code set is chosen from, before a mention must support each code)."""
-    from casebook.coding.component import shipped_model
+def ranker_codes(model: Icd10Model, case: Case) -> list[str]:
+    """A coder's first-stage ranking of an analysed case, best first (the ranking its code set
+    is chosen from, before a mention must support each code)."""
+    return [ranked.code.lower() for ranked in model.rank(case)]
 
-    return [ranked.code.lower() for ranked in shipped_model().rank(case)]
+
+def document_codes(model: Icd10Model, case: Case) -> list[str]:
+    """A coder's document ranking of an analysed case, best first."""
+    return [ranked.code.lower() for ranked in model.document_ranking(case)]
 
 
 def ranked_case_codes(
@@ -139,6 +148,7 @@ def evaluate_icd10(
     *,
     split: Split = Split.ALL,
     trained: Collection[str] | None = None,
+    coder: Icd10Model | None = None,
 ) -> CodingReport:
     """Score ICD-10-CM diagnosis codes on a CodiEsp split.
 
@@ -148,6 +158,9 @@ def evaluate_icd10(
         split: The half of the documents scored (``casebook.eval.splits``), or all.
         trained: The ids of the documents ``analyze`` was trained on; by default those the shipped
             models' manifests list when ``analyze`` is the default, else none.
+        coder: The ICD-10-CM model ``analyze`` codes with, whose document ranking MAP scores
+            and whose training documents the anchor votes with; by default the shipped one
+            when ``analyze`` is the default, else none (MAP then scores the case's codes).
 
     Returns:
         The report; a text that cannot be read or analysed is listed in ``skipped``.
@@ -163,9 +176,13 @@ def evaluate_icd10(
     check_gold_documents(gold, (p.stem for p in paths), gold_path)
     paths = select(CODIESP, paths, lambda p: p.stem, split)
     vocabulary = load_icd10cm()
-    anchor = knn_anchor if analyze is default_analyze else None
+    if coder is None and analyze is default_analyze:
+        from casebook.coding.component import shipped_model
+
+        coder = shipped_model()
     tp = fp = fn = 0
     precisions: list[float] = []
+    codeset: list[float] = []
     anchored: list[float] = []
     ranker: list[float] = []
     scored: list[str] = []
@@ -179,12 +196,14 @@ def evaluate_icd10(
             continue
         scored.append(path.stem)
         expected = gold.get(path.stem, set())
-        if expected and anchor is not None:
-            anchored.append(average_precision(anchor(document), expected))
-            ranking = gold_form(ranker_codes(case), expected, vocabulary)
-            ranker.append(average_precision(ranking, expected))
         ranked = gold_form(ranked_case_codes(case.codes, CodeSystem.ICD10CM), expected, vocabulary)
         if expected:
+            codeset.append(average_precision(ranked, expected))
+            if coder is not None:
+                anchored.append(average_precision(knn_anchor(coder, document), expected))
+                first = gold_form(ranker_codes(coder, case), expected, vocabulary)
+                ranker.append(average_precision(first, expected))
+                ranked = gold_form(document_codes(coder, case), expected, vocabulary)
             precisions.append(average_precision(ranked, expected))
         shown = gold_form(
             ranked_case_codes(case.shown_codes(), CodeSystem.ICD10CM), expected, vocabulary
@@ -200,7 +219,8 @@ def evaluate_icd10(
         docs=len(scored),
         map=percent(mean(precisions)),
         micro=prf(tp, fp, fn),
-        anchor_map=percent(mean(anchored)) if anchor is not None else None,
-        ranker_map=percent(mean(ranker)) if anchor is not None else None,
+        anchor_map=percent(mean(anchored)) if coder is not None else None,
+        ranker_map=percent(mean(ranker)) if coder is not None else None,
+        codeset_map=percent(mean(codeset)),
         skipped=skipped,
     )

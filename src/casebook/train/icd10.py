@@ -328,7 +328,7 @@ def score_on(model: Icd10Model, folder: Path, split: Split) -> CodingReport:
     from casebook.coding.component import Icd10Coder
 
     pipeline = Pipeline([*analysis().components, Icd10Coder(model)])
-    return evaluate_icd10(folder, pipeline, split=split)
+    return evaluate_icd10(folder, pipeline, split=split, coder=model)
 
 
 def write_model_card(
@@ -372,7 +372,9 @@ refines it, by an ICD-10-CM alias, an Alphabetic Index name (`resources/icd10cm_
 or, for findings the vocabulary does not name, the association lexicon learnt from `train`.
 Candidates are scored by a logistic regression fitted on cross-fitted `train` candidates
 (`casebook/coding/codeset.py`, `casebook/train/codeset.py`), and written as billable 2026
-codes where the text allows.
+codes where the text allows. The document ranking, what CodiEsp-D's MAP scores, is the ranker's
+codes (`ranking_depth` deep) with each code-set score, weighted `codeset_weight`, added to the
+code's fused score (`fuse_code_set`; both settings chosen on `tune`).
 
 ## Settings
 
@@ -391,8 +393,10 @@ Code set:
 ## Scores
 
 `casebook eval icd10 ../shared/datasets/codiesp-en/dev --split check` ({report.docs} documents,
-unseen): MAP {report.map:.2f} over the whole ranking; the shown codes have micro precision
-{report.micro.p:.2f}, recall {report.micro.r:.2f}, F1 {report.micro.f1:.2f}.
+unseen): MAP {report.map:.2f} of the document ranking (the ranker alone
+{report.ranker_map:.2f}, the code set alone {report.codeset_map:.2f}, the 30-nearest-neighbour
+anchor {report.anchor_map:.2f}); the shown codes have micro precision {report.micro.p:.2f},
+recall {report.micro.r:.2f}, F1 {report.micro.f1:.2f}.
 
 {FAILURE_MODES}
 ## Files

@@ -21,13 +21,16 @@ from casebook.coding.dictionary import (
 from casebook.coding.icd10cm import (
     Icd10Model,
     Icd10Settings,
+    RankedCode,
     dictionary_evidence,
     fuse,
+    fuse_code_set,
     fuse_columns,
 )
 from casebook.model import (
     Assertion,
     Case,
+    CaseCode,
     CodeSystem,
     Document,
     EntityType,
@@ -175,6 +178,32 @@ def test_training_and_prediction(tiny_model: Icd10Model) -> None:
     assert [r.score for r in ranked] == sorted((r.score for r in ranked), reverse=True)
     hypertension = tiny_model.rank(make_case("Blood pressure was high: hypertension.", "new2"))
     assert hypertension[0].code == "I10"
+
+
+def test_a_code_a_finding_names_rises_above_codes_the_words_alone_suggest() -> None:
+    ranked = [RankedCode("I10", 0.6, {"linear": 0.6}), RankedCode("N20.1", 0.5, {"linear": 0.5})]
+    fused = fuse_code_set(ranked, {"N20.1": 0.8, "R10.9": 0.4}, weight=0.5)
+    # N20.1: 0.5 + 0.5 * 0.8 = 0.9; I10 keeps 0.6; R10.9, which the ranker left out: 0.2.
+    assert [(r.code, round(r.score, 6)) for r in fused] == [
+        ("N20.1", 0.9),
+        ("I10", 0.6),
+        ("R10.9", 0.2),
+    ]
+    assert fused[0].signals == {"linear": 0.5, "codeset": 0.8}
+    assert ranked[1].score == 0.5  # the ranker's own list is left as it was
+    assert [r.code for r in fuse_code_set(ranked, {"N20.1": 0.8}, weight=0.0)] == ["I10", "N20.1"]
+
+
+def test_document_ranking_holds_every_code_of_the_case(tiny_model: Icd10Model) -> None:
+    case = make_case("A ureteral stone caused severe flank pain.", "new")
+    case = case.model_copy(
+        update={"codes": [CaseCode(system=CodeSystem.ICD10CM, code="K35.80", score=0.9)]}
+    )
+    ranking = {r.code: r for r in tiny_model.document_ranking(case)}
+    # Supported, though no word of the text suggests it: 0.5 (codeset_weight) x 0.9.
+    assert ranking["K35.80"].score == pytest.approx(0.45)
+    assert ranking["K35.80"].signals == {"codeset": 0.9}
+    assert {r.code for r in tiny_model.rank(case)} <= set(ranking)
 
 
 def test_dictionary_reaches_unseen_words(tiny_model: Icd10Model) -> None:
