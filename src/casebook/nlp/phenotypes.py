@@ -125,6 +125,14 @@ class PhenotypeRules(RecordModel):
         description="Words grading a direction ('extremely low', 'markedly elevated'): a "
         "phenotype named by its direction keeps the one right before it in its words.",
     )
+    generic_words: list[str] = Field(
+        default_factory=list,
+        description="Words of an HPO alias that name no part of the concept's meaning "
+        "('abnormality', 'morphology', 'of'): a finding's words may lack them and still name "
+        "the concept. Any other word of the alias a finding's words lack makes the concept "
+        "narrower than what the text says ('fluid collection' is no 'Perinephric fluid "
+        "collection', 'renal dysfunction' no 'Renal tubular dysfunction'): it is not linked.",
+    )
     word_forms: dict[str, str] = Field(
         default_factory=dict,
         description="Word → the word it matches HPO aliases as (both sides normalised like "
@@ -291,6 +299,7 @@ class PhenotypeCoder:
         self._cues = literature_cues()
         self._grouping = [re.compile(p) for p in self.rules.grouping_names]
         self._other_senses = other_sense_keys(self.rules)
+        self._generic = frozenset(w for g in self.rules.generic_words for w in normalize_tokens(g))
         self._depth: dict[str, int] = {}
         self._codable: dict[str, bool] = {}
 
@@ -338,8 +347,18 @@ class PhenotypeCoder:
             for c in candidates
             if not overclaims(self.kb.concept(c.concept_id).name, text, self.rules)
             and normalize_alias(c.alias) not in self._other_senses
+            and not self._narrower(c.alias, text)
         ]
         return self.mention_policy.accept(self.kb, candidates)
+
+    def _narrower(self, alias: str, text: str) -> bool:
+        """Whether ``alias`` holds a word ``text`` lacks that is no generic word: the concept
+        it names is narrower than what the text says (``PhenotypeRules.generic_words``)."""
+        forms = self.generator.word_forms
+        said = {forms.get(w, w) for w in normalize_tokens(text)}
+        return any(
+            forms.get(w, w) not in said and w not in self._generic for w in normalize_tokens(alias)
+        )
 
     def _link(self, mention: Mention) -> Mention:
         """``mention`` with this coder's HPO codes, when it finds any and the mention came with

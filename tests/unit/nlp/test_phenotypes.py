@@ -291,3 +291,18 @@ def test_a_mention_shorter_than_an_alias_may_be_is_not_linked(coder: PhenotypeCo
     # An undefined "CP" may be cerebral palsy or the initials of a person in a forensic report.
     assert coder.link("CP") == []
     assert [c.concept_id for c in coder.link("cerebral palsy")] == ["HP:0100021"]
+
+
+@pytest.mark.parametrize(
+    ("words", "concepts"),
+    [
+        ("fluid collection", []),  # no "Perinephric fluid collection": the text names no kidney
+        ("renal dysfunction", []),  # nor "Renal tubular dysfunction"
+        ("Behavioral psychiatric", ["HP:0000708"]),  # "abnormalities" is a generic word
+        ("unilateral iris coloboma", ["HP:0000612"]),  # a broader concept may be linked
+    ],
+)
+def test_a_mention_is_never_linked_to_a_narrower_concept(
+    coder: PhenotypeCoder, words: str, concepts: list[str]
+) -> None:
+    assert [c.concept_id for c in coder.link(words)] == concepts
