@@ -16,8 +16,9 @@ Scores and scales are named after what they grade: "Thrombolysis in Myocardial I
 flow" is a coronary flow grade, not a thrombolysis nor an infarction; a "Glasgow Coma Scale"
 of 15 tells no coma, a "National Institutes of Health Stroke Scale" score no stroke. The
 mentions inside such a name (``scale_names``) are dropped too, but a test mention holding the
-whole name: the scale is an assessment. Rules: ``resources/citations.json`` (schema
-``CitationRules``).
+whole name: the scale is an assessment. So are those inside an organisation's name
+(``organisation_names``): the "Children's Cancer Group" protocol tells no cancer. Rules:
+``resources/citations.json`` (schema ``CitationRules``).
 """
 
 from __future__ import annotations
@@ -54,6 +55,12 @@ class CitationRules(RecordModel):
         description="Case-insensitive regular expressions naming scores and scales after what "
         "they grade ('thrombolysis in myocardial infarction', 'glasgow coma scale').",
     )
+    organisation_names: Patterns = Field(
+        default_factory=list,
+        description="Case-sensitive regular expressions naming organisations after what they "
+        "work on ('Children's Cancer Group', 'American Heart Association'): their words name "
+        "no finding of the patient's.",
+    )
 
 
 class CitationFilter:
@@ -78,11 +85,16 @@ class CitationFilter:
             if self.rules.scale_names
             else None
         )
+        self._organisations = (
+            re.compile(r"\b(?:" + "|".join(self.rules.organisation_names) + r")\b")
+            if self.rules.organisation_names
+            else None
+        )
 
     def __call__(self, case: Case) -> Case:
         """Return ``case`` without the mentions inside suppliers' citations and scales' names."""
-        citations = self.citations(case.text)
         scales = self.scales(case.text)
+        citations = self.citations(case.text) + self.organisations(case.text, scales)
         if not citations and not scales:
             return case
         kept = [
@@ -115,6 +127,19 @@ class CitationFilter:
         if self._scales is None:
             return []
         return [(found.start(), found.end()) for found in self._scales.finditer(text)]
+
+    def organisations(
+        self, text: str, scales: list[tuple[int, int]] | None = None
+    ) -> list[tuple[int, int]]:
+        """The character ranges of ``text`` that name an organisation, none within ``scales``
+        (the "Eastern Cooperative Oncology Group" of a performance status is its scale's)."""
+        if self._organisations is None:
+            return []
+        return [
+            (found.start(), found.end())
+            for found in self._organisations.finditer(text)
+            if not any(start < found.end() and found.start() < end for start, end in scales or [])
+        ]
 
     def is_citation(self, inside: str) -> bool:
         """Whether the words inside one parenthesis cite a supplier."""

@@ -74,6 +74,12 @@ class ConceptRules(RecordModel):
     qualifiers: list[str] = Field(
         description="Trailing words set aside to find the head ('chemotherapy regimen')."
     )
+    status_words: list[str] = Field(
+        default_factory=list,
+        description="Words after an outcome that only say it holds ('complete remission "
+        "*state*', 'remission *status*'): such a mention is the outcome, no finding, though "
+        "'state' heads findings ('confusional state').",
+    )
     suffixes: dict[ConceptKind, list[str]] = Field(description="Medical word endings by kind.")
     heads: dict[ConceptKind, list[str]] = Field(
         description="Head words by kind, beside the vocabularies' own."
@@ -151,6 +157,7 @@ class ClinicalConcepts:
         self._who = who or default_non_clinical()
         self._generic = _words(self.rules.generic)
         self._qualifiers = _words(self.rules.qualifiers)
+        self._status_words = _words(self.rules.status_words)
         self._analytes = vocabulary.analyte
         self._finding_phrases = vocabulary.finding_phrase
         found = {
@@ -268,6 +275,10 @@ class ClinicalConcepts:
         found: set[ConceptKind] = set()
         if curated:
             return {kind for kind, listed in self._curated.items() if words[-1] in listed}
+        if len(words) > 1 and words[-1] in self._status_words:
+            held = self._word_kinds(words[:-1], curated=False)
+            if ConceptKind.OUTCOME in held:
+                return held
         heads = {head_word(words)}
         core = words
         while len(core) > 1 and core[-1] in self._qualifiers:

@@ -102,3 +102,27 @@ def test_mentions_inside_a_scales_name_are_dropped(
     text: str, words: list[tuple[str, EntityType]], kept: list[str]
 ) -> None:
     assert mentions_kept(text, words) == kept
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "kept"),
+    [
+        # The protocol of a cooperative group tells no cancer of the patient's.
+        (
+            "She was treated with the Children's Cancer Group protocol and cranial irradiation.",
+            [("Cancer", FINDING), ("Cancer Group", DEVICE), ("cranial irradiation", DEVICE)],
+            ["cranial irradiation"],
+        ),
+        # A performance status keeps its scale: the organisation is the scale's name.
+        (
+            "Eastern Cooperative Oncology Group performance status was 1.",
+            [("Eastern Cooperative Oncology Group performance status", TEST)],
+            ["Eastern Cooperative Oncology Group performance status"],
+        ),
+        ("Cancer was found in the control group.", [("Cancer", FINDING)], ["Cancer"]),
+    ],
+)
+def test_mentions_inside_an_organisations_name_are_dropped(
+    text: str, words: list[tuple[str, EntityType]], kept: list[str]
+) -> None:
+    assert mentions_kept(text, words) == kept

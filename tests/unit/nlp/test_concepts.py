@@ -78,6 +78,18 @@ def test_people_places_software_modifiers_body_parts_and_generic_words_name_noth
     assert _kinds(words) == set()
 
 
+@pytest.mark.parametrize(
+    ("words", "kinds"),
+    [
+        ("complete remission state", {OUTCOME}),  # the state says the remission holds
+        ("remission status", {OUTCOME}),
+        ("confusional state", {FINDING}),  # a state that is no outcome stays a finding
+    ],
+)
+def test_an_outcome_said_to_hold_is_the_outcome_and_no_finding(words: str, kinds: set[str]) -> None:
+    assert _kinds(words) == kinds
+
+
 def test_a_dural_tear_is_a_finding_and_no_procedure() -> None:
     assert _kinds("dural tear") == {FINDING.value}
 
