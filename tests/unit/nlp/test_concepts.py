@@ -48,6 +48,10 @@ def _kinds(words: str, expansion: str | None = None, codes: list[Code] | None = 
         ("serum creatinine", {TEST}),
         ("amoxicillin", {DRUG}),
         ("rituximab", {DRUG}),
+        # USAN stems: an alpha-blocker, an oxicam; a salt is set aside to find the drug.
+        ("silodosin", {DRUG}),
+        ("meloxicam", {DRUG}),
+        ("hydrocortisone valerate", {DRUG}),
         ("full recovery", {OUTCOME}),
     ],
 )
@@ -88,6 +92,10 @@ def test_people_places_software_modifiers_body_parts_and_generic_words_name_noth
 )
 def test_an_outcome_said_to_hold_is_the_outcome_and_no_finding(words: str, kinds: set[str]) -> None:
     assert _kinds(words) == kinds
+
+
+def test_the_eosin_of_a_stain_is_no_alpha_blocker() -> None:
+    assert DRUG not in _kinds("hematoxylin and eosin stain")
 
 
 def test_a_dural_tear_is_a_finding_and_no_procedure() -> None:
