@@ -16,6 +16,8 @@ How conflicts are settled:
   prophylaxis", "the aortic valve is normal").
 * When several triggers reach a mention, the one nearest to it wins; a tie goes to the
   category earlier in ``PRECEDENCE`` (negated > family > hypothetical > uncertain > historical).
+  A history trigger that a negation trigger reaching the mention stands right before
+  (``NEGATED_HISTORY_GAP`` tokens at most: "denied any history of fever") negates it.
 * The section gives a default: a mention in a ``family_history`` section is ``family`` unless a
   trigger negates it; one in a ``past_medical_history`` section (or a ``history`` section titled
   like "Past history") is ``historical`` unless a trigger says otherwise.
@@ -108,6 +110,10 @@ PRECEDENCE: tuple[Category, ...] = (
 """Tie-break between triggers equally near a mention: earlier wins."""
 
 _RANK = {category: rank for rank, category in enumerate(PRECEDENCE)}
+
+NEGATED_HISTORY_GAP = 2
+"""Most tokens between a negation trigger and a history trigger that it negates ("denied *any*
+history of", "no *prior* history of")."""
 
 
 class ContextRule(BaseModel):
@@ -392,6 +398,8 @@ class ContextAssertion:
         """The assertion of a mention of type ``kind`` covering tokens ``[first, last)``, of
         whose tokens those in ``hyphened`` are joined to the word before them by a hyphen."""
         best: tuple[int, int, Category] | None = None
+        history: _Match | None = None
+        negations: list[_Match] = []
         for scope in scoped:
             match = scope.match
             if (
@@ -415,9 +423,20 @@ class ContextAssertion:
             candidate = (distance, _RANK[category], category)
             if best is None or candidate < best:
                 best = candidate
+                if category is Category.HISTORICAL:
+                    history = match
+            if category is Category.NEGATED_EXISTENCE:
+                negations.append(match)
         if best is None:
             return default
         category = best[2]
+        if (
+            category is Category.HISTORICAL
+            and history is not None
+            and any(0 <= history.start - n.end <= NEGATED_HISTORY_GAP for n in negations)
+        ):
+            # "Denied any history of fever": a history that is denied is no history.
+            category = Category.NEGATED_EXISTENCE
         if default is Assertion.FAMILY and category is not Category.NEGATED_EXISTENCE:
             return default
         return CATEGORY_ASSERTION[category]

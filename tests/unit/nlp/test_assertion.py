@@ -178,6 +178,10 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         ("A free rupture of the ventricle followed.", "rupture", DISEASE, Assertion.PRESENT),
         # A backward trigger inside a mention, not hyphened to it, is part of its words.
         ("The tricuspid valve is normal.", "tricuspid valve is normal", SIGN, Assertion.PRESENT),
+        # A history that is denied is no history; a history after a denial is one.
+        ("The patient denied any history of fever.", "fever", SIGN, Assertion.NEGATED),
+        ("He had no prior history of seizures.", "seizures", DISEASE, Assertion.NEGATED),
+        ("He denied fever and had a history of asthma.", "asthma", DISEASE, Assertion.HISTORICAL),
     ],
 )
 def test_one_sentence(
