@@ -485,7 +485,9 @@ def _walk(index: int, limit: int, step: int, max_scope: int | None, is_word: Seq
     if max_scope is None:
         return limit
     count = 0
-    while index != limit:
+    # A trigger may run past its sentence's end when the sentence ends inside a word: the
+    # walk stops at the limit from either side.
+    while (index < limit) if step > 0 else (index > limit):
         if is_word[index]:
             count += 1
             if count > max_scope:

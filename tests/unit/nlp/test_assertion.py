@@ -219,6 +219,19 @@ def test_scope_stays_within_sentence(context: ContextAssertion) -> None:
     assert context(case).mentions[0].assertion is Assertion.PRESENT
 
 
+def test_a_sentence_ending_inside_a_trigger_is_read(context: ContextAssertion) -> None:
+    # A sentence splitter may end a sentence inside a word; the trigger over it reads on.
+    text = "no no no no was possible no"
+    case = Case(
+        id="case",
+        text=text,
+        source=Source(format=SourceFormat.TEXT),
+        sentences=[Span(start=0, end=13), Span(start=13, end=len(text))],
+        mentions=[Mention(id="m", start=0, end=2, text="no", type=SIGN)],
+    )
+    assert context(case).mentions[0].text == "no"
+
+
 def test_contract() -> None:
     assert ContextAssertion.name == "assertion"
     assert ContextAssertion.requires == {"text", "sentences", "sections", "mentions"}
