@@ -162,6 +162,11 @@ _MAX_LINKED_WORDS = 10
 _NEARBY_STRUCTURES = 2
 """Body structures of its sentence a finding that names no code by itself is tried with."""
 
+SYMPTOM_CHAPTER = "R"
+"""The chapter of symptoms and signs: a symptom of unspecified site (R52 "Pain, unspecified")
+takes no site from its sentence, since a symptom's site is told with it ("pain in the chest")
+and the body parts beside it are most often other findings' ("pain; the chest was clear")."""
+
 
 @dataclass(frozen=True)
 class Phenotypes:
@@ -219,7 +224,10 @@ def link_mentions(
         structures = (nearby or {}).get(mention.id, ())
         # A neoplasm named without its site ("primary adenocarcinoma", C80.1) is read with the
         # body structures of its sentence too, as a finding that names nothing is.
-        unsited = bool(best) and all(code in vocabulary.unspecified_site for code in best)
+        unsited = bool(best) and all(
+            code in vocabulary.unspecified_site and not code.startswith(SYMPTOM_CHAPTER)
+            for code in best
+        )
         for structure in structures if not best or unsited else ():
             # A finding whose words name nothing is read with a body structure of its sentence
             # ("an abscess was found in the liver" → Abscess of liver); a code the structure

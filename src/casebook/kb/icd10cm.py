@@ -28,7 +28,8 @@ normalisation of ``casebook.kb.base``, function words and "unspecified" dropped;
 kept, so "vomiting" never names "Vomiting without nausea"). The file stores them, so loading
 needs no normalisation. ``resources/icd10cm_index.json`` adds the names the ICD-10-CM
 Alphabetic Index gives common findings that no title or inclusion term spells
-("hypertension" → I10), since no wheel ships the Index.
+("hypertension" → I10), since no wheel ships the Index. Words that name a billable code and
+a category of another branch name the code alone (``billable_first``).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import re
 import sys
 import warnings
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -125,6 +126,21 @@ def code_aliases(title: str, inclusion: Iterable[str], billable: bool = True) ->
             if words:
                 keys[" ".join(sorted(words))] = None
     return list(keys)
+
+
+def billable_first(codes: Iterable[str], billable: Collection[str]) -> tuple[str, ...]:
+    """The codes one alias names, less the categories it names beside a billable code of
+    another branch: words naming both a heading and a code name the code. "Pain" is R52 "Pain,
+    unspecified", not the category G89 "Pain, not elsewhere classified" (acute, chronic and
+    neoplasm-related pain), as the Alphabetic Index codes "Pain" NOS; a category above one of
+    the billable codes stays (it is their lineage)."""
+    named = list(codes)
+    leaves = [_bare(code) for code in named if code in billable]
+    return tuple(
+        code
+        for code in named
+        if code in billable or not leaves or any(leaf.startswith(_bare(code)) for leaf in leaves)
+    )
 
 
 class IndexTerms(RecordModel):
@@ -400,7 +416,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             frozenset(billable),
             inclusion,
             str(payload["version"]),
-            {words: tuple(codes) for words, codes in named.items()},
+            {words: billable_first(codes, billable) for words, codes in named.items()},
             modifiers,
             synonyms,
             unspecified_site,

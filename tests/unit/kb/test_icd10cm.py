@@ -14,6 +14,7 @@ from casebook.errors import CasebookError, ErrorCode
 from casebook.kb.icd10cm import (
     IndexTerms,
     alias_words,
+    billable_first,
     code_aliases,
     load_icd10cm,
     read_icd10cm_resource,
@@ -44,6 +45,9 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("vomiting", {"R11.1", "R11.10"}),  # never "Vomiting without nausea"
         ("nausea", {"R11.0"}),  # the category "Nausea and vomiting" only groups codes
         ("blisters", set()),  # "Blister, unspecified hip" names a site the words do not
+        ("pain", {"R52"}),  # never the heading G89 "Pain, not elsewhere classified"
+        ("acute pain", {"R52"}),  # nor G89.1, acute post-procedural or trauma pain
+        ("convulsions", {"R56", "R56.9"}),  # a heading above the billable code stays
     ],
 )
 def test_the_codes_a_finding_names(words: str, codes: set[str]) -> None:
@@ -113,6 +117,13 @@ def test_the_packaged_aliases_are_in_the_form_mentions_are_read_in() -> None:
     vocabulary = load_icd10cm()
     stale = [key for key in vocabulary.aliases if " ".join(sorted(alias_words(key))) != key]
     assert stale == []
+
+
+def test_words_naming_a_heading_and_a_code_elsewhere_name_the_code() -> None:
+    billable = {"R52", "R56.9"}
+    assert billable_first(["G89", "R52"], billable) == ("R52",)
+    assert billable_first(["R56", "R56.9"], billable) == ("R56", "R56.9")
+    assert billable_first(["G89"], billable) == ("G89",)  # a heading alone keeps its words
 
 
 def test_a_type_named_by_the_letter_a_is_not_named_without_it() -> None:
