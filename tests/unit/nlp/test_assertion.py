@@ -182,6 +182,14 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         ("The patient denied any history of fever.", "fever", SIGN, Assertion.NEGATED),
         ("He had no prior history of seizures.", "seizures", DISEASE, Assertion.NEGATED),
         ("He denied fever and had a history of asthma.", "asthma", DISEASE, Assertion.HISTORICAL),
+        # A provisional diagnosis is a suspicion until the pathology settles it.
+        (
+            "A provisional diagnosis was made for gastrointestinal stromal tumor.",
+            "gastrointestinal stromal tumor",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        ("The diagnosis was pneumonia.", "pneumonia", DISEASE, Assertion.PRESENT),
     ],
 )
 def test_one_sentence(
