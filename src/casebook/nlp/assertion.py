@@ -407,8 +407,10 @@ class ContextAssertion:
                 and match.end <= last
                 and not (
                     # A backward trigger hyphened to the end of the mention still reaches the words
-                    # before it: "symptom-free", "disease-free" are no symptom and no disease.
-                    match.start in hyphened
+                    # before it: "symptom-free", "disease-free" are no symptom and no disease; so
+                    # does one that reaches one word only, a suffix however written ("disease
+                    # free").
+                    (match.start in hyphened or match.rule.max_scope == 1)
                     and match.end == last
                     and match.rule.direction is Direction.BACKWARD
                 )

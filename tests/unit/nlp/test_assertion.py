@@ -174,6 +174,7 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         ("He was pain free after the operation.", "pain", SIGN, Assertion.NEGATED),
         ("She was symptom-free at follow-up.", "symptom-free", SIGN, Assertion.NEGATED),
         ("She remained disease-free at 5 years.", "disease-free", DISEASE, Assertion.NEGATED),
+        ("She remained disease free for two years.", "disease free", DISEASE, Assertion.NEGATED),
         ("Free fluid was seen in the pelvis.", "fluid", SIGN, Assertion.PRESENT),
         ("A free rupture of the ventricle followed.", "rupture", DISEASE, Assertion.PRESENT),
         # A backward trigger inside a mention, not hyphened to it, is part of its words.
