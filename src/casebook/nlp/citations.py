@@ -17,7 +17,9 @@ flow" is a coronary flow grade, not a thrombolysis nor an infarction; a "Glasgow
 of 15 tells no coma, a "National Institutes of Health Stroke Scale" score no stroke. The
 mentions inside such a name (``scale_names``) are dropped too, but a test mention holding the
 whole name: the scale is an assessment. So are those inside an organisation's name
-(``organisation_names``): the "Children's Cancer Group" protocol tells no cancer. Rules:
+(``organisation_names``): the "Children's Cancer Group" protocol tells no cancer; and those
+of words that read as a finding but say something else (``other_senses``: "a fall in
+haematocrit" is its decrease, "in fall of 2007" a season). Rules:
 ``resources/citations.json`` (schema ``CitationRules``).
 """
 
@@ -55,6 +57,12 @@ class CitationRules(RecordModel):
         description="Case-insensitive regular expressions naming scores and scales after what "
         "they grade ('thrombolysis in myocardial infarction', 'glasgow coma scale').",
     )
+    other_senses: Patterns = Field(
+        default_factory=list,
+        description="Case-insensitive regular expressions for words that read as a finding but "
+        "say something else: a fall in a measure is its decrease ('a fall in haematocrit'), "
+        "the fall of a year its season ('in fall of 2007').",
+    )
     organisation_names: Patterns = Field(
         default_factory=list,
         description="Case-sensitive regular expressions naming organisations after what they "
@@ -85,6 +93,11 @@ class CitationFilter:
             if self.rules.scale_names
             else None
         )
+        self._other_senses = (
+            re.compile(r"\b(?:" + "|".join(self.rules.other_senses) + r")\b", re.IGNORECASE)
+            if self.rules.other_senses
+            else None
+        )
         self._organisations = (
             re.compile(r"\b(?:" + "|".join(self.rules.organisation_names) + r")\b")
             if self.rules.organisation_names
@@ -94,7 +107,11 @@ class CitationFilter:
     def __call__(self, case: Case) -> Case:
         """Return ``case`` without the mentions inside suppliers' citations and scales' names."""
         scales = self.scales(case.text)
-        citations = self.citations(case.text) + self.organisations(case.text, scales)
+        citations = (
+            self.citations(case.text)
+            + self.organisations(case.text, scales)
+            + self.other_senses(case.text)
+        )
         if not citations and not scales:
             return case
         kept = [
@@ -127,6 +144,12 @@ class CitationFilter:
         if self._scales is None:
             return []
         return [(found.start(), found.end()) for found in self._scales.finditer(text)]
+
+    def other_senses(self, text: str) -> list[tuple[int, int]]:
+        """The character ranges of ``text`` whose finding words say something else."""
+        if self._other_senses is None:
+            return []
+        return [(found.start(), found.end()) for found in self._other_senses.finditer(text)]
 
     def organisations(
         self, text: str, scales: list[tuple[int, int]] | None = None

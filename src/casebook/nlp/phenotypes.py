@@ -102,7 +102,8 @@ class PhenotypeRules(RecordModel):
         description="One-word aliases that in case reports mostly mean something else than "
         "their phenotype: an everyday action ('cutting', 'jumping', 'ordering' of HPO's "
         "stereotypies and compulsions) or another sense ('tearing' of a dural tear, "
-        "'aspiration' of fluid through a needle). Alone "
+        "'aspiration' of fluid through a needle, the 'dullness' of a percussion, which HPO "
+        "lists for Lethargy). Alone "
         "they name no phenotype, neither found in the text nor as a mention's words; the "
         "longer aliases holding them ('self-cutting') still do.",
     )

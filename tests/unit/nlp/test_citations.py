@@ -126,3 +126,19 @@ def test_mentions_inside_an_organisations_name_are_dropped(
     text: str, words: list[tuple[str, EntityType]], kept: list[str]
 ) -> None:
     assert mentions_kept(text, words) == kept
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "kept"),
+    [
+        # A fall in a measure is its decrease; the fall of a year its season.
+        ("There was an associated fall in haematocrit.", [("fall", FINDING)], []),
+        ("In fall of 2007, the drug was stopped.", [("fall", FINDING), ("2007", TEST)], ["2007"]),
+        ("She had a fall in the bathroom.", [("fall", FINDING)], ["fall"]),
+        ("He presented after a fall from a ladder.", [("fall", FINDING)], ["fall"]),
+    ],
+)
+def test_words_that_read_as_a_finding_but_say_something_else_hold_none(
+    text: str, words: list[tuple[str, EntityType]], kept: list[str]
+) -> None:
+    assert mentions_kept(text, words) == kept

@@ -306,3 +306,24 @@ def test_a_mention_is_never_linked_to_a_narrower_concept(
     coder: PhenotypeCoder, words: str, concepts: list[str]
 ) -> None:
     assert [c.concept_id for c in coder.link(words)] == concepts
+
+
+@pytest.mark.parametrize(
+    ("text", "concept", "not_coded"),
+    [
+        # An ECG's ST depression is no depression of the mind.
+        ("The ECG showed infero-lateral ST depression.", "HP:0012250", "HP:0000716"),
+        ("The ECG showed diffuse ST-elevation.", "HP:0012251", None),
+    ],
+)
+def test_an_st_segment_change_is_named_as_one(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str, not_coded: str | None
+) -> None:
+    codes = hpo_codes(analyse(pipeline, tmp_path, text))
+    assert concept in codes and not_coded not in codes
+
+
+def test_the_dullness_of_a_percussion_is_no_lethargy(pipeline: Pipeline, tmp_path: Path) -> None:
+    assert "HP:0001254" not in hpo_codes(
+        analyse(pipeline, tmp_path, "There was shifting dullness.")
+    )
