@@ -165,7 +165,8 @@ class IndexTerms(RecordModel):
         description="Names that name their code only as a mention's whole words (grading "
         "words aside): 'depression' is F32.A alone, but no depression of the mind in 'ST "
         "segment depression' or 'respiratory depression'; the human immunodeficiency virus is "
-        "no D84.9 Immunodeficiency, a 'mitotic activity' no Y93.9 Activity.",
+        "no D84.9 Immunodeficiency, a 'mitotic activity' no Y93.9 Activity, a lung's or a "
+        "heart chamber's 'collapse' no R55 Syncope and collapse.",
     )
     unspecified_site: dict[str, list[str]] = Field(
         default_factory=dict,

@@ -374,8 +374,14 @@ def test_a_finding_naming_its_own_code_keeps_it_whatever_its_phenotype() -> None
         ("left axis deviation", "S12.1"),  # no fracture of the axis vertebra
         ("fall in hemoglobin", "W19"),  # no fall of the patient
         ("hearing aids", "B20"),  # no HIV disease
+        ("right ventricular diastolic collapse", "R55"),  # a chamber's collapse, no syncope
+        ("luminal collapse", "R55"),
     ],
 )
 def test_a_short_word_inside_other_words_names_nothing_of_its_own(words: str, code: str) -> None:
     text = f"There was {words}."
     assert not any(c.startswith(code) for c in codes_of(finding(text, words)))
+
+
+def test_a_collapse_of_the_patient_is_syncope_and_collapse() -> None:
+    assert "R55" in codes_of(finding("She was seen after a collapse at home.", "collapse"))
