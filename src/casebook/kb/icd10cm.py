@@ -110,13 +110,20 @@ abbreviation names its code through its long form (``casebook.nlp.abbreviations`
 digits ("COVID-19", "HER2") stay aliases."""
 
 
+_MANIFESTATION = re.compile(r"\bin (?:diseases|conditions) classified elsewhere\b", re.IGNORECASE)
+"""A manifestation code's title ("Glomerular disorders in diseases classified elsewhere"): its
+inclusion terms ("Nephritis", "Nephropathy") are that manifestation of another disease, coded
+first, and name no code alone; "nephritis" alone is N05.9, not N08."""
+
+
 def code_aliases(title: str, inclusion: Iterable[str], billable: bool = True) -> list[str]:
     """The distinct aliases of a code, each as its sorted content words joined by spaces; a
     term naming a type by the letter A (``_LETTER_A``) or made of an acronym (``_ACRONYM``)
-    gives none."""
+    gives none, nor does an inclusion term of a manifestation code (``_MANIFESTATION``)."""
     head = _UNSPECIFIED_TAIL.sub("", title)
     pair = _PAIR.match(head) if billable else None
-    terms = [title, head, *(pair.groups() if pair else ()), *inclusion]
+    included = [] if _MANIFESTATION.search(title) else list(inclusion)
+    terms = [title, head, *(pair.groups() if pair else ()), *included]
     keys: dict[str, None] = {}
     for term in terms:
         if _LETTER_A.search(term) or _ACRONYM.fullmatch(term.strip()):

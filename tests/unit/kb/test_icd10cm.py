@@ -48,6 +48,9 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("pain", {"R52"}),  # never the heading G89 "Pain, not elsewhere classified"
         ("acute pain", {"R52"}),  # nor G89.1, acute post-procedural or trauma pain
         ("convulsions", {"R56", "R56.9"}),  # a heading above the billable code stays
+        # A manifestation code's inclusion terms name it only beside the disease it is of.
+        ("nephritis", {"N05.9"}),
+        ("nephropathy", {"N28.9"}),
     ],
 )
 def test_the_codes_a_finding_names(words: str, codes: set[str]) -> None:
