@@ -376,11 +376,19 @@ def test_a_finding_naming_its_own_code_keeps_it_whatever_its_phenotype() -> None
         ("hearing aids", "B20"),  # no HIV disease
         ("right ventricular diastolic collapse", "R55"),  # a chamber's collapse, no syncope
         ("luminal collapse", "R55"),
+        ("low-density plaques", "R92.30"),  # no dense breasts
+        ("non-bilious vomiting", "R11.14"),  # "non" denies the word it is joined to
     ],
 )
 def test_a_short_word_inside_other_words_names_nothing_of_its_own(words: str, code: str) -> None:
     text = f"There was {words}."
     assert not any(c.startswith(code) for c in codes_of(finding(text, words)))
+
+
+def test_a_methicillin_resistant_staphylococcus_aureus_is_mrsa() -> None:
+    text = "Cultures grew methicillin-resistant Staphylococcus aureus."
+    found = codes_of(finding(text, "methicillin-resistant Staphylococcus aureus"))
+    assert found == ["B95.62"]  # not B95.61, the susceptible one
 
 
 def test_a_collapse_of_the_patient_is_syncope_and_collapse() -> None:
