@@ -20,7 +20,9 @@ they leave) is given to a mention:
   aspiration cytology", "therapeutic hypothermia"), nothing: there the word names the procedure;
 * where it lies within the longer words of a test, a description or a structure (``NAMING_TYPES``:
   "serum tumor marker CA 19-9", "American Joint Committee on Cancer"), nothing: the words are
-  part of that name, no finding of the patient's;
+  part of that name, no finding of the patient's; but a phenotype ending a "test" or a
+  "description" whose other words name no test ("double AB type thymoma") is a finding the
+  mention model mistyped;
 * a new mention of a phenotype named by its direction starts at the word grading that
   direction ("extremely low CSF pressure", ``degree_words`` in ``phenotypes.json``);
 * where it overlaps only mentions of other kinds ("low-set" a description, "ears" a structure,
@@ -66,6 +68,9 @@ NAMING_TYPES = frozenset(
 a test is named by what it looks for ("serum *tumor* marker CA 19-9"), a name or description
 by its words ("American Joint Committee on *Cancer*"), a structure by its place ("*tumor* bed").
 A treatment is left out: "cataract surgery" tells a cataract."""
+
+MISTYPED_TYPES = frozenset({EntityType.DIAGNOSTIC_PROCEDURE, EntityType.DETAILED_DESCRIPTION})
+"""Naming types a finding is mistyped as when a phenotype ends its words."""
 
 _LONGEST_WORD = 30
 """Characters read for the word before or at a phenotype's start."""
@@ -146,7 +151,7 @@ class VocabularyMentions:
             ]
             if not findings and (
                 self._names_procedure(case.text, match, overlapping)
-                or _within_a_name(match, overlapping)
+                or _within_a_name(case.text, match, overlapping)
             ):
                 continue
             if findings:
@@ -242,13 +247,28 @@ class VocabularyMentions:
         return EntityType.SIGN_SYMPTOM
 
 
-def _within_a_name(match: AliasMatch, overlapping: list[Mention]) -> bool:
+def _within_a_name(text: str, match: AliasMatch, overlapping: list[Mention]) -> bool:
     """Whether the phenotype's words lie within the longer words of one mention of
-    ``NAMING_TYPES`` ("tumor" of "serum tumor marker CA 19-9")."""
+    ``NAMING_TYPES`` ("tumor" of "serum tumor marker CA 19-9"), unless they end a test or a
+    description whose other words name no test or procedure: a finding the mention model typed
+    so ("double AB type *thymoma*")."""
     return any(
         m.type in NAMING_TYPES
         and m.start <= match.start
         and match.end <= m.end
         and m.end - m.start > match.end - match.start
+        and not _mistyped_finding(text, match, m)
         for m in overlapping
+    )
+
+
+def _mistyped_finding(text: str, match: AliasMatch, mention: Mention) -> bool:
+    """Whether the phenotype ends a test or description mention whose words before it name no
+    test or procedure: the mention is a finding the mention model typed otherwise."""
+    if mention.type not in MISTYPED_TYPES or match.end != mention.end:
+        return False
+    heads = load_head_words()
+    return not any(
+        word in heads.test or word in heads.procedure
+        for word in normalize_tokens(text[mention.start : match.start])
     )

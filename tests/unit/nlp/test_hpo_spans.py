@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from casebook.ingest.text import read_text
 from casebook.kb.base import normalize_tokens
-from casebook.model import Assertion, Case, CodeSystem
+from casebook.model import Assertion, Case, CodeSystem, EntityType, Mention, Source, SourceFormat
 from casebook.nlp.assertion import ContextAssertion
 from casebook.nlp.hpo_spans import packaged_scorer, phrase_spans, scored_spans
 from casebook.nlp.phenotypes import PhenotypeCoder
@@ -152,3 +152,25 @@ def test_an_alias_of_several_concepts_is_read_in_one_sense(
     assert [codes for _, codes in mention_codes(analyse(pipeline, tmp_path, text)).values()] == [
         {concept}
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "given", "found"),
+    [
+        # The mention model typed the diagnosis as a description: its phenotype is a finding.
+        ("The lesions were a double AB type thymoma.", "double AB type thymoma", ["thymoma"]),
+        # A test named by what it looks for holds no finding.
+        ("The serum tumor marker CA 19-9 was raised.", "serum tumor marker CA 19-9", []),
+    ],
+)
+def test_a_phenotype_ending_a_mistyped_finding_is_a_finding(
+    text: str, given: str, found: list[str]
+) -> None:
+    start = text.index(given)
+    kind = (
+        EntityType.DETAILED_DESCRIPTION if "thymoma" in given else EntityType.DIAGNOSTIC_PROCEDURE
+    )
+    named = Mention(id="m1", start=start, end=start + len(given), text=given, type=kind)
+    case = Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=[named])
+    added = [m.text for m in VocabularyMentions()(case).mentions if m.id != "m1"]
+    assert [w.lower() for w in added] == found
