@@ -83,6 +83,12 @@ class Icd10Settings(RecordModel):
         ge=0,
         description="Weight of a code's code-set score added to its fused score in the ranking.",
     )
+    named_weight: float = Field(
+        default=0.3,
+        ge=0,
+        description="Weight of the link score of a code a negated, uncertain or past finding "
+        "names, added to its fused score in the ranking (never to the shown codes).",
+    )
 
 
 def fuse(scores: Mapping[str, float], weights: Mapping[str, float]) -> float:
@@ -137,6 +143,10 @@ def fuse_columns(
     return total / norm if norm else np.zeros(size, dtype=np.float64)
 
 
+NAMED_ASSERTIONS = frozenset({Assertion.NEGATED, Assertion.UNCERTAIN, Assertion.HISTORICAL})
+"""Assertions of the findings whose codes the document ranking reads beside the code set's."""
+
+
 @dataclass
 class RankedCode:
     """One ranked code: fused score and the signals behind it."""
@@ -146,29 +156,29 @@ class RankedCode:
     signals: dict[str, float]
 
 
-def fuse_code_set(
-    ranked: Sequence[RankedCode], supported: Mapping[str, float], weight: float
+def add_evidence(
+    ranked: Sequence[RankedCode], scores: Mapping[str, float], weight: float, signal: str
 ) -> list[RankedCode]:
-    """The ranking with the code set's evidence added: ``score + weight · code-set score``.
+    """The ranking with one more signal added: ``score + weight · signal score``.
 
-    A weighted CombSUM (Fox and Shaw 1994) of the ranker's score and the code set's: a code a
-    present finding names rises above codes the document's words alone suggest, and a
-    supported code the ranker left out enters with its weighted code-set score alone.
+    A weighted CombSUM (Fox and Shaw 1994) of the ranker's score and a later stage's: a code a
+    present finding names (the code set) rises above codes the document's words alone suggest,
+    and a code the ranker left out enters with its weighted score alone.
 
     Args:
-        ranked: The ranker's codes.
-        supported: Code → its code-set score in ``[0, 1]``.
-        weight: The code set's weight, at least 0.
+        ranked: The ranking so far.
+        scores: Code → its score in ``[0, 1]`` by the added signal.
+        weight: The signal's weight, at least 0.
+        signal: The name the score is kept under in each code's ``signals``.
 
     Returns:
-        The fused ranking, best first, ties in code order; a supported code's code-set score
-        is kept as its ``codeset`` signal.
+        The fused ranking, best first, ties in code order.
     """
     fused = {r.code: RankedCode(r.code, r.score, dict(r.signals)) for r in ranked}
-    for code, score in supported.items():
+    for code, score in scores.items():
         entry = fused.setdefault(code, RankedCode(code, 0.0, {}))
         entry.score += weight * score
-        entry.signals["codeset"] = score
+        entry.signals[signal] = score
     return sorted(fused.values(), key=lambda r: (-r.score, r.code))
 
 
@@ -337,11 +347,15 @@ class Icd10Model:
             return self._rank(case, self.settings.max_codes)
 
     def document_ranking(self, case: Case) -> list[RankedCode]:
-        """Every code the analysed case may carry, best first: what CodiEsp-D's MAP scores.
+        """The codes a CodiEsp coder would give the analysed document, best first: what
+        CodiEsp-D's MAP scores.
 
         The ranker's codes, ``ranking_depth`` deep, with each code of the case's code set
         (``case.codes``, a present finding of the patient naming it) raised by
-        ``codeset_weight`` times its code-set score (``fuse_code_set``).
+        ``codeset_weight`` times its code-set score, and each code a negated, uncertain or past
+        finding names raised by ``named_weight`` times its link score (``add_evidence``):
+        CodiEsp's coders code the diagnoses a document names, denied ones too ("he did not
+        report hematuria" is coded R31.9). The case's shown codes never hold those.
         """
         with one_blas_thread():
             ranked = self._rank(case, self.settings.ranking_depth)
@@ -349,7 +363,14 @@ class Icd10Model:
         for code in case.codes:
             if code.system is CodeSystem.ICD10CM:
                 supported[code.code] = max(code.score, supported.get(code.code, 0.0))
-        return fuse_code_set(ranked, supported, self.settings.codeset_weight)
+        named: dict[str, float] = {}
+        for mention in case.mentions:
+            if mention.assertion in NAMED_ASSERTIONS:
+                for linked in mention.codes:
+                    if linked.system is CodeSystem.ICD10CM:
+                        named[linked.code] = max(linked.score, named.get(linked.code, 0.0))
+        ranked = add_evidence(ranked, supported, self.settings.codeset_weight, "codeset")
+        return add_evidence(ranked, named, self.settings.named_weight, "named")
 
     def _rank(self, case: Case, limit: int) -> list[RankedCode]:
         weights = self.settings.weights

@@ -373,8 +373,10 @@ or, for findings the vocabulary does not name, the association lexicon learnt fr
 Candidates are scored by a logistic regression fitted on cross-fitted `train` candidates
 (`casebook/coding/codeset.py`, `casebook/train/codeset.py`), and written as billable 2026
 codes where the text allows. The document ranking, what CodiEsp-D's MAP scores, is the ranker's
-codes (`ranking_depth` deep) with each code-set score, weighted `codeset_weight`, added to the
-code's fused score (`fuse_code_set`; both settings chosen on `tune`).
+codes (`ranking_depth` deep) with each code-set score, weighted `codeset_weight`, and the link
+score of each code a negated, uncertain or past finding names, weighted `named_weight`, added to
+the code's fused score (`add_evidence`; the three settings chosen on `tune`): CodiEsp's coders
+code the diagnoses a document names, denied ones too. The shown codes never hold those.
 
 ## Settings
 

@@ -22,15 +22,16 @@ from casebook.coding.icd10cm import (
     Icd10Model,
     Icd10Settings,
     RankedCode,
+    add_evidence,
     dictionary_evidence,
     fuse,
-    fuse_code_set,
     fuse_columns,
 )
 from casebook.model import (
     Assertion,
     Case,
     CaseCode,
+    Code,
     CodeSystem,
     Document,
     EntityType,
@@ -182,7 +183,7 @@ def test_training_and_prediction(tiny_model: Icd10Model) -> None:
 
 def test_a_code_a_finding_names_rises_above_codes_the_words_alone_suggest() -> None:
     ranked = [RankedCode("I10", 0.6, {"linear": 0.6}), RankedCode("N20.1", 0.5, {"linear": 0.5})]
-    fused = fuse_code_set(ranked, {"N20.1": 0.8, "R10.9": 0.4}, weight=0.5)
+    fused = add_evidence(ranked, {"N20.1": 0.8, "R10.9": 0.4}, 0.5, "codeset")
     # N20.1: 0.5 + 0.5 * 0.8 = 0.9; I10 keeps 0.6; R10.9, which the ranker left out: 0.2.
     assert [(r.code, round(r.score, 6)) for r in fused] == [
         ("N20.1", 0.9),
@@ -191,7 +192,10 @@ def test_a_code_a_finding_names_rises_above_codes_the_words_alone_suggest() -> N
     ]
     assert fused[0].signals == {"linear": 0.5, "codeset": 0.8}
     assert ranked[1].score == 0.5  # the ranker's own list is left as it was
-    assert [r.code for r in fuse_code_set(ranked, {"N20.1": 0.8}, weight=0.0)] == ["I10", "N20.1"]
+    assert [r.code for r in add_evidence(ranked, {"N20.1": 0.8}, 0.0, "codeset")] == [
+        "I10",
+        "N20.1",
+    ]
 
 
 def test_document_ranking_holds_every_code_of_the_case(tiny_model: Icd10Model) -> None:
@@ -204,6 +208,29 @@ def test_document_ranking_holds_every_code_of_the_case(tiny_model: Icd10Model) -
     assert ranking["K35.80"].score == pytest.approx(0.45)
     assert ranking["K35.80"].signals == {"codeset": 0.9}
     assert {r.code for r in tiny_model.rank(case)} <= set(ranking)
+
+
+def test_a_denied_finding_ranks_its_code_for_the_document_but_gives_the_case_none(
+    tiny_model: Icd10Model,
+) -> None:
+    # CodiEsp's coders code "he did not report hematuria" R31.9: the document ranking reads
+    # the codes of negated findings at named_weight; the case's code set never holds them.
+    text = "He did not report hematuria."
+    start = text.index("hematuria")
+    denied = Mention(
+        id="m1",
+        start=start,
+        end=start + len("hematuria"),
+        text="hematuria",
+        type=EntityType.SIGN_SYMPTOM,
+        assertion=Assertion.NEGATED,
+        codes=[Code(system=CodeSystem.ICD10CM, code="R31.9", score=1.0)],
+    )
+    case = make_case(text, "denied").model_copy(update={"mentions": [denied]})
+    ranking = {r.code: r for r in tiny_model.document_ranking(case)}
+    assert ranking["R31.9"].signals == {"named": 1.0}
+    assert ranking["R31.9"].score == pytest.approx(0.3)
+    assert case.shown_codes() == []
 
 
 def test_dictionary_reaches_unseen_words(tiny_model: Icd10Model) -> None:
