@@ -71,8 +71,10 @@ class Icd10Settings(RecordModel):
         description="Fusion weight per signal; a signal weighted 0 is not computed.",
     )
     excluded: list[Assertion] = Field(
-        default_factory=lambda: [Assertion.NEGATED, Assertion.FAMILY],
-        description="Assertions whose dictionary matches are dropped.",
+        default_factory=lambda: [Assertion.FAMILY],
+        description="Assertions whose dictionary matches are dropped: another person's "
+        "conditions; a denied one stays, since CodiEsp's coders code it (the code set's "
+        "candidates still need a present finding).",
     )
     max_codes: int = Field(default=50, ge=1, description="Codes kept per document.")
     ranking_depth: int = Field(
@@ -191,7 +193,7 @@ def dictionary_evidence(
     """Codes whose terms match the case's sentences, with the matched spans.
 
     Each match is asserted by ConText as a ``Disease_disorder`` mention would be; matches it
-    marks with an excluded assertion ("no pneumonia", "her mother had diabetes") are dropped.
+    marks with an excluded assertion ("her mother had diabetes") are dropped.
     A mention that abbreviates a term the text defined ("CSF leak" after "cerebrospinal fluid
     (CSF)") is matched through its ``expansion`` too, its evidence being the mention. The case
     itself is left unchanged.
