@@ -177,6 +177,12 @@ class ContextRules(BaseModel):
 
     version: str = Field(min_length=1)
     rules: list[ContextRule]
+    clause_openers: list[str] = Field(
+        default_factory=list,
+        description="Words that open a sentence with a subordinate clause ('Although there "
+        "was no fever, the patient had chills'): the clause's first comma ends every scope "
+        "that runs forward through it.",
+    )
 
     @model_validator(mode="after")
     def _one_rule_per_trigger(self) -> Self:
@@ -187,6 +193,16 @@ class ContextRules(BaseModel):
                 raise ValueError(f"trigger {rule.literal!r} has more than one rule")
             seen.add(key)
         return self
+
+
+_SENTENCE_ENDS = frozenset({".", "!", "?", ";", ":"})
+"""Tokens after which a word opens a sentence or a clause of its own."""
+
+_LIST_WORDS = frozenset({"and", "or"})
+"""Words that close a list: the comma before them is the list's, not a clause's."""
+
+_CLAUSE_END = ContextRule(literal=",", category=Category.TERMINATE, direction=Direction.FORWARD)
+"""The comma closing a sentence-opening subordinate clause (``ContextRules.clause_openers``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +254,7 @@ class _Triggers:
             else:
                 words = tuple(TOKEN.findall(rule.literal.lower()))
                 self._by_first.setdefault(words[0], []).append((words, rule))
+        self._openers = frozenset(word.lower() for word in rules.clause_openers)
         self.allowed: dict[int, frozenset[EntityType]] = {
             id(rule): frozenset(rule.allowed_types) if rule.allowed_types else EVENT_TYPES
             for rule in rules.rules
@@ -254,9 +271,43 @@ class _Triggers:
         starts, ends, words = tokens.starts, tokens.ends, tokens.words
         is_word = [word[0].isalnum() or word[0] == "_" for word in words]
         matches = self._matches(text, words, starts, ends)
+        if self._openers:
+            matches = sorted(
+                [*matches, *self._clause_ends(text, words, starts, ends)], key=lambda m: m.start
+            )
         reading = _Reading(text, starts, ends, is_word, matches, [m.start for m in matches])
         self._last = reading
         return reading
+
+    def _clause_ends(
+        self, text: str, words: Sequence[str], starts: Sequence[int], ends: Sequence[int]
+    ) -> list[_Match]:
+        """A terminating match at the first comma of each sentence-opening subordinate clause
+        (``ContextRules.clause_openers``): "no" in "Although there was no fever," reaches no
+        further."""
+        found: list[_Match] = []
+        for index, word in enumerate(words):
+            opens = index == 0 or words[index - 1] in _SENTENCE_ENDS
+            if not opens and index > 0:
+                opens = "\n" in text[ends[index - 1] : starts[index]]
+            if not opens or word.lower() not in self._openers:
+                continue
+            commas = []
+            for after in range(index + 1, len(words)):
+                if words[after] in _SENTENCE_ENDS:
+                    break
+                if words[after] == ",":
+                    commas.append(after)
+            # A comma inside a list ("included X, Y and Z, the rash …") is followed, before the
+            # next comma, by the list's "and" or "or": the clause ends at a later one.
+            for number, comma in enumerate(commas):
+                following = commas[number + 1] if number + 1 < len(commas) else None
+                if following is None or not _LIST_WORDS.intersection(
+                    word.lower() for word in words[comma + 1 : following]
+                ):
+                    found.append(_Match(comma, comma + 1, _CLAUSE_END))
+                    break
+        return found
 
     def _matches(
         self, text: str, words: Sequence[str], starts: Sequence[int], ends: Sequence[int]

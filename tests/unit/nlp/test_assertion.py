@@ -191,6 +191,23 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             Assertion.UNCERTAIN,
         ),
         ("The diagnosis was pneumonia.", "pneumonia", DISEASE, Assertion.PRESENT),
+        # A sentence-opening subordinate clause keeps its negation to itself.
+        ("Although there was no fever, the patient had chills.", "chills", SIGN, Assertion.PRESENT),
+        ("Although there was no fever, the patient had chills.", "fever", SIGN, Assertion.NEGATED),
+        (
+            "As the patient denied adjuvant therapy, hepatic metastases were found.",
+            "hepatic metastases",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        # A list's commas are no clause's end.
+        (
+            "Although the differential included drug allergy, lupus and scurvy, a rash was seen.",
+            "lupus",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        ("There was no fever, chills or cough.", "cough", SIGN, Assertion.NEGATED),
     ],
 )
 def test_one_sentence(
