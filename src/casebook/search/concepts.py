@@ -64,6 +64,9 @@ class Fact:
         weight: Its weight in the case (type or system weight, discounted by depth).
         label: What to show for it: the mention's words, or a code's name.
         spans: ``(start, end)`` of the words of the case text that state it.
+        shown: Whether an explanation may show it: False for the words of a mention that is no
+            fact about the patient (``Mention.patient_fact``: "stonemason pencil" typed as a
+            treatment, the literature's other cases), which still count in the score.
     """
 
     key: str
@@ -72,6 +75,7 @@ class Fact:
     weight: float
     label: str
     spans: tuple[tuple[int, int], ...]
+    shown: bool = True
 
     @property
     def signed_key(self) -> str:
@@ -79,14 +83,19 @@ class Fact:
         return signed_key(self.key, self.negated)
 
     def to_json(self) -> list[Any]:
-        """A stated fact as a compact JSON array (ancestors are derived again on reading)."""
-        return [self.key, int(self.negated), self.weight, self.label, [list(s) for s in self.spans]]
+        """A stated fact as a compact JSON array (ancestors are derived again on reading); a
+        fact not to be shown carries a sixth item, 0."""
+        data = [self.key, int(self.negated), self.weight, self.label, [list(s) for s in self.spans]]
+        return data if self.shown else [*data, 0]
 
     @classmethod
     def from_json(cls, data: Sequence[Any]) -> Fact:
         """A stated fact written by :meth:`to_json`."""
-        key, negated, weight, label, spans = data
-        return cls(key, bool(negated), 0, float(weight), label, tuple((s, e) for s, e in spans))
+        key, negated, weight, label, spans, *rest = data
+        shown = bool(rest[0]) if rest else True
+        return cls(
+            key, bool(negated), 0, float(weight), label, tuple((s, e) for s, e in spans), shown
+        )
 
 
 def prefix_ancestors(code: str) -> list[str]:
@@ -171,11 +180,12 @@ class FactExtractor:
         label: str,
         negated: bool,
         spans: tuple[tuple[int, int], ...],
+        shown: bool = True,
     ) -> list[Fact]:
         weight = self.settings.code_systems.get(system)
         if weight is None:
             return []
-        return [Fact(f"{system.value}:{code}", negated, 0, weight, label, spans)]
+        return [Fact(f"{system.value}:{code}", negated, 0, weight, label, spans, shown)]
 
     def ancestors(self, key: str) -> list[tuple[str, int, str]]:
         """The ancestor keys of a code key with their distance and name, nearest first."""
@@ -216,17 +226,17 @@ class FactExtractor:
             else:
                 continue
             spans = ((mention.start, mention.end),)
+            shown = mention.patient_fact is not False
             rule = settings.mention_types.get(mention.type)
             if rule is not None:
                 # The marked words: "severe headache" and "headache" are one concept.
                 words = normalize_alias(mention.expansion or mention.marked_text)
                 if len(words) >= settings.min_key_chars and any(c.isalpha() for c in words):
-                    found.append(
-                        Fact(f"{rule.group}:{words}", negated, 0, rule.weight, mention.text, spans)
-                    )
+                    key = f"{rule.group}:{words}"
+                    found.append(Fact(key, negated, 0, rule.weight, mention.text, spans, shown))
             for code in mention.codes:
                 label = code.display or code.code
-                found += self._code_fact(code.system, code.code, label, negated, spans)
+                found += self._code_fact(code.system, code.code, label, negated, spans, shown)
         for case_code in case.codes:
             if not case_code.shown:
                 continue
@@ -240,7 +250,7 @@ class FactExtractor:
         return [
             *stated,
             *(
-                Fact(key, fact.negated, depth, weight, name, fact.spans)
+                Fact(key, fact.negated, depth, weight, name, fact.spans, fact.shown)
                 for fact, key, depth, name, weight in self._inherited(stated)
             ),
         ]

@@ -11,7 +11,8 @@ Both cases are read into facts as the concept searcher reads them
 
 Each comes with the words of each case that state it, with their offsets. Facts stated by the
 same words as a higher-ranked one (a code and its ancestors, a finding and its HPO code) are
-shown once.
+shown once. A fact only words that are no fact about the patient state (``Fact.shown`` False:
+"stonemason pencil" typed as a treatment) counts in the score but is never shown.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class _Side:
 
     def __init__(self, text: str, facts: Sequence[Fact]) -> None:
         self.text = text
-        self.groups = _group(facts)
+        self.groups = _group([fact for fact in facts if fact.shown])
         self.weight = {key: max(f.weight for f in group) for key, group in self.groups.items()}
         self.stated = {
             key for key, group in self.groups.items() if min(f.depth for f in group) == 0

@@ -91,3 +91,28 @@ def test_limits_and_no_repeats(make_case: CaseBuilder, extractor: FactExtractor)
     # The code and its ancestor G44 are stated by the same words as the finding: shown once.
     assert len(why.matched) == 1 and not why.differs
     assert explain(_facts(query, extractor), _facts(hit, extractor), weight, 0).matched == []
+
+
+def test_words_that_are_no_fact_about_the_patient_are_never_shown(
+    make_case: CaseBuilder, extractor: FactExtractor
+) -> None:
+    query = make_case("q", "Headache after a fall.", [("Headache", "Sign_symptom")])
+    hit = make_case(
+        "h",
+        "Headache. He used a stonemason pencil.",
+        [("Headache", "Sign_symptom"), ("stonemason pencil", "Therapeutic_procedure")],
+    )
+    # The concept gate read "stonemason pencil" as naming no treatment: no fact about him.
+    hit.mentions[1].patient_fact = False
+    why = explain(_facts(query, extractor), _facts(hit, extractor), weight)
+    assert [m.concept for m in why.matched] == ["finding:headache"]
+    assert all("stonemason" not in d.concept for d in why.differs)
+    # It still counts where cases are scored: the extractor keeps it, unshown.
+    assert any(not f.shown for f in extractor.facts(hit))
+
+
+def test_a_fact_not_shown_survives_the_index_round_trip() -> None:
+    fact = Fact("treatment:stonemason pencil", False, 0, 1.0, "stonemason pencil", ((0, 9),), False)
+    assert Fact.from_json(fact.to_json()) == fact
+    shown = Fact("finding:headache", False, 0, 1.0, "Headache", ((0, 8),))
+    assert len(shown.to_json()) == 5 and Fact.from_json(shown.to_json()) == shown
