@@ -208,6 +208,8 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             Assertion.UNCERTAIN,
         ),
         ("There was no fever, chills or cough.", "cough", SIGN, Assertion.NEGATED),
+        # What earlier physicians considered it to be is a suspicion.
+        ("They were considered to be xanthomas.", "xanthomas", DISEASE, Assertion.UNCERTAIN),
     ],
 )
 def test_one_sentence(
