@@ -61,7 +61,8 @@ class CitationRules(RecordModel):
         default_factory=list,
         description="Case-insensitive regular expressions for words that read as a finding but "
         "say something else: a fall in a measure is its decrease ('a fall in haematocrit'), "
-        "the fall of a year its season ('in fall of 2007').",
+        "the fall of a year its season ('in fall of 2007'), a device's model number no result "
+        "('model number 5594').",
     )
     organisation_names: Patterns = Field(
         default_factory=list,

@@ -136,6 +136,8 @@ def test_mentions_inside_an_organisations_name_are_dropped(
         ("In fall of 2007, the drug was stopped.", [("fall", FINDING), ("2007", TEST)], ["2007"]),
         ("She had a fall in the bathroom.", [("fall", FINDING)], ["fall"]),
         ("He presented after a fall from a ladder.", [("fall", FINDING)], ["fall"]),
+        # A device's model number is no result of the test it was placed under.
+        ("A lead (model number 5594) was placed.", [("5594", TEST)], []),
     ],
 )
 def test_words_that_read_as_a_finding_but_say_something_else_hold_none(
