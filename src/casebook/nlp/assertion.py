@@ -136,8 +136,18 @@ class ContextRule(BaseModel):
     max_scope: int | None = Field(default=None, ge=1)
     allowed_types: list[EntityType] | None = None
     terminated_by: list[Category] = Field(default_factory=list)
+    also_types: list[EntityType] = Field(
+        default_factory=list,
+        description="Further mention types the trigger modifies when the words right after "
+        "the mention match ``also_when_followed_by``: 'no' denies a finding, and a test only "
+        "where it 'was performed' ('No chest X-ray was performed').",
+    )
+    also_when_followed_by: str | None = Field(
+        default=None,
+        description="A regular expression (lower case) matched at the mention's end.",
+    )
 
-    @field_validator("pattern")
+    @field_validator("pattern", "also_when_followed_by")
     @classmethod
     def _compiles(cls, value: str | None) -> str | None:
         if value is not None:
@@ -167,6 +177,8 @@ class ContextRule(BaseModel):
                 )
         elif self.direction is Direction.TERMINATE:
             raise ValueError("direction TERMINATE is for TERMINATE triggers only")
+        if bool(self.also_types) != (self.also_when_followed_by is not None):
+            raise ValueError("also_types and also_when_followed_by go together")
         return self
 
 
@@ -260,6 +272,12 @@ class _Triggers:
             for rule in rules.rules
         }
         """The mention types each rule (by ``id``) may modify."""
+        self.also: dict[int, tuple[frozenset[EntityType], re.Pattern[str]]] = {
+            id(rule): (frozenset(rule.also_types), re.compile(rule.also_when_followed_by))
+            for rule in rules.rules
+            if rule.also_when_followed_by is not None
+        }
+        """The further types each rule (by ``id``) modifies, and the words that must follow."""
         self._last: _Reading | None = None
 
     def read(self, text: str) -> _Reading:
@@ -434,7 +452,10 @@ class ContextAssertion:
                 for token in range(first + 1, last)
                 if text[starts[token] - 1] == "-" and text[starts[token] - 2].isalnum()
             }
-            result.append(self._assert(kind, first, last, scoped_cache[key], default, hyphened))
+            after = text[end : end + _FOLLOWING_CHARS].lower()
+            result.append(
+                self._assert(kind, first, last, scoped_cache[key], default, hyphened, after)
+            )
         return result
 
     def _assert(
@@ -445,9 +466,11 @@ class ContextAssertion:
         scoped: Iterable[_Scoped],
         default: Assertion,
         hyphened: Collection[int] = (),
+        after: str = "",
     ) -> Assertion:
         """The assertion of a mention of type ``kind`` covering tokens ``[first, last)``, of
-        whose tokens those in ``hyphened`` are joined to the word before them by a hyphen."""
+        whose tokens those in ``hyphened`` are joined to the word before them by a hyphen, and
+        followed by the lower-cased text ``after``."""
         best: tuple[int, int, Category] | None = None
         history: _Match | None = None
         negations: list[_Match] = []
@@ -469,7 +492,9 @@ class ContextAssertion:
                 continue
             if not (scope.start < last and first < scope.end):
                 continue
-            if kind not in self._triggers.allowed[id(match.rule)]:
+            if kind not in self._triggers.allowed[id(match.rule)] and not self._also(
+                match.rule, kind, after
+            ):
                 continue
             category = match.rule.category
             distance = max(first - match.end, match.start - last, 0)
@@ -493,6 +518,16 @@ class ContextAssertion:
         if default is Assertion.FAMILY and category is not Category.NEGATED_EXISTENCE:
             return default
         return CATEGORY_ASSERTION[category]
+
+    def _also(self, rule: ContextRule, kind: EntityType, after: str) -> bool:
+        """Whether ``rule`` modifies a ``kind`` mention followed by ``after`` all the same
+        (``ContextRule.also_types``)."""
+        also = self._triggers.also.get(id(rule))
+        return also is not None and kind in also[0] and also[1].match(after) is not None
+
+
+_FOLLOWING_CHARS = 80
+"""Characters after a mention that ``ContextRule.also_when_followed_by`` is matched against."""
 
 
 def _scopes(

@@ -208,6 +208,9 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             Assertion.UNCERTAIN,
         ),
         ("There was no fever, chills or cough.", "cough", SIGN, Assertion.NEGATED),
+        # "No" denies a test only where the test "was performed": not the CT that found nothing.
+        ("No chest X-ray was performed.", "chest X-ray", TEST, Assertion.NEGATED),
+        ("There was no evidence of metastasis on CT.", "CT", TEST, Assertion.PRESENT),
         # What earlier physicians considered it to be is a suspicion.
         ("They were considered to be xanthomas.", "xanthomas", DISEASE, Assertion.UNCERTAIN),
     ],
@@ -284,6 +287,12 @@ def test_rule_file_round_trips() -> None:
             "pattern": "(",
             "category": "NEGATED_EXISTENCE",
             "direction": "FORWARD",
+        },
+        {
+            "literal": "nope",
+            "category": "NEGATED_EXISTENCE",
+            "direction": "FORWARD",
+            "also_types": ["Diagnostic_procedure"],
         },
     ],
 )
