@@ -339,6 +339,8 @@ WORDS = st.sampled_from(
         "resolved",
         "family",
         "stopped",
+        "Although",
+        "performed",
     ]
 )
 TYPES = st.sampled_from(sorted(EntityType, key=str))
