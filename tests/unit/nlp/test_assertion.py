@@ -213,6 +213,7 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         ("There was no evidence of metastasis on CT.", "CT", TEST, Assertion.PRESENT),
         # What earlier physicians considered it to be is a suspicion.
         ("They were considered to be xanthomas.", "xanthomas", DISEASE, Assertion.UNCERTAIN),
+        ("It was suspected to be a thrombus.", "thrombus", DISEASE, Assertion.UNCERTAIN),
     ],
 )
 def test_one_sentence(
