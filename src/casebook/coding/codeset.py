@@ -39,6 +39,7 @@ replaced by the leaf below it the candidates name, else by its "unspecified" lea
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -317,10 +318,34 @@ def sentence_structures(case: Case, findings: Sequence[Mention]) -> dict[str, li
         sentence = next(((a, b) for a, b in bounds if a <= finding.start < b), None)
         if sentence is None:
             continue
-        inside = [m for m in structures if sentence[0] <= m.start < sentence[1]]
+        inside = [
+            m
+            for m in structures
+            if sentence[0] <= m.start < sentence[1] and not _invaded(case.text, m)
+        ]
         inside.sort(key=lambda m: max(m.start - finding.end, finding.start - m.end))
         found[finding.id] = [m.text for m in inside[:_NEARBY_STRUCTURES]]
     return found
+
+
+_INVADED_AFTER = re.compile(
+    r"\s*(?:invasion|infiltration|involvement|extension|metastas[ie]s)\b", re.IGNORECASE
+)
+_INVADED_BEFORE = re.compile(
+    r"\b(?:invading|infiltrating|involving|invasion of|infiltration of|involvement of"
+    r"|(?:extending|extension|metastas[ie]s|metastatic|spread(?:ing)?) (?:in)?to)"
+    r"(?: the| a| an| her| his)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _invaded(text: str, structure: Mention) -> bool:
+    """Whether a body structure is named as what a growth reached ("with cardiac invasion",
+    "invading the left atrium"), which is no site of the finding it is told with."""
+    return bool(
+        _INVADED_AFTER.match(text, structure.end)
+        or _INVADED_BEFORE.search(text, max(0, structure.start - 40), structure.start)
+    )
 
 
 def _named_codes(words: Sequence[str], vocabulary: Icd10cmVocabulary) -> dict[str, float]:

@@ -247,6 +247,21 @@ def test_a_finding_that_names_no_code_is_coded_with_the_structure_of_its_sentenc
     assert [c.code for c in found] == ["K75.0"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A primary adenocarcinoma with cardiac invasion was found.",
+        "A primary adenocarcinoma invading the heart was found.",
+    ],
+)
+def test_a_structure_a_growth_reached_is_no_site_of_it(text: str) -> None:
+    tumour = finding(text, "primary adenocarcinoma")
+    heart = "cardiac" if "cardiac" in text else "heart"
+    case = case_of(text, [tumour, structure(text, heart, 2)])
+    case = case.model_copy(update={"sentences": [Span(start=0, end=len(text))]})
+    assert sentence_structures(case, [tumour]) == {"m1": []}
+
+
 def test_a_finding_that_names_a_code_is_not_given_the_site_of_a_structure_nearby() -> None:
     text = "There was pain; the chest was clear."
     pain = finding(text, "pain")
