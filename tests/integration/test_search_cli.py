@@ -212,7 +212,10 @@ def test_a_removed_case_is_never_found_and_the_index_is_not_rebuilt(twelve_cases
     removed = runner.invoke(app, ["remove", top, "--store", str(store)])
     assert removed.exit_code == 0, removed.output
     after = _search(store, "--case", str(QUERY), "-k", "12")["similar"]
-    assert [h["id"] for h in after] == [h["id"] for h in before if h["id"] != top]
+    # The others are all still found, the best of them first; near ties among the rest may
+    # swap, since the learned fusion normalises each score over the query's candidates.
+    assert sorted(h["id"] for h in after) == sorted(h["id"] for h in before if h["id"] != top)
+    assert after[0]["id"] == before[1]["id"]
     assert (folder / "facets.json").stat().st_mtime_ns == built  # marked, not rebuilt
     gone = runner.invoke(app, ["search", "--id", top, "--store", str(store)])
     assert gone.exit_code == 1 and "CB-E014" in gone.output
