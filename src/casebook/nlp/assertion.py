@@ -192,8 +192,8 @@ class ContextRules(BaseModel):
     clause_openers: list[str] = Field(
         default_factory=list,
         description="Words that open a sentence with a subordinate clause ('Although there "
-        "was no fever, the patient had chills'): the clause's first comma ends every scope "
-        "that runs forward through it.",
+        "was no fever, the patient had chills'): the comma closing the clause (its first "
+        "comma that no list goes on after) ends every scope that runs forward through it.",
     )
 
     @model_validator(mode="after")
@@ -300,7 +300,7 @@ class _Triggers:
     def _clause_ends(
         self, text: str, words: Sequence[str], starts: Sequence[int], ends: Sequence[int]
     ) -> list[_Match]:
-        """A terminating match at the first comma of each sentence-opening subordinate clause
+        """A terminating match at the comma closing each sentence-opening subordinate clause
         (``ContextRules.clause_openers``): "no" in "Although there was no fever," reaches no
         further."""
         found: list[_Match] = []
@@ -321,7 +321,7 @@ class _Triggers:
             for number, comma in enumerate(commas):
                 following = commas[number + 1] if number + 1 < len(commas) else None
                 if following is None or not _LIST_WORDS.intersection(
-                    word.lower() for word in words[comma + 1 : following]
+                    listed.lower() for listed in words[comma + 1 : following]
                 ):
                     found.append(_Match(comma, comma + 1, _CLAUSE_END))
                     break
