@@ -89,21 +89,9 @@ class CitationFilter:
     def __init__(self, rules: str | Path = RESOURCE) -> None:
         self.rules = load_rules(rules, CitationRules)
         self._legal_forms = frozenset(form.lower() for form in self.rules.legal_forms)
-        self._scales = (
-            re.compile(r"\b(?:" + "|".join(self.rules.scale_names) + r")\b", re.IGNORECASE)
-            if self.rules.scale_names
-            else None
-        )
-        self._other_senses = (
-            re.compile(r"\b(?:" + "|".join(self.rules.other_senses) + r")\b", re.IGNORECASE)
-            if self.rules.other_senses
-            else None
-        )
-        self._organisations = (
-            re.compile(r"\b(?:" + "|".join(self.rules.organisation_names) + r")\b")
-            if self.rules.organisation_names
-            else None
-        )
+        self._scales = _alternation(self.rules.scale_names, re.IGNORECASE)
+        self._other_senses = _alternation(self.rules.other_senses, re.IGNORECASE)
+        self._organisations = _alternation(self.rules.organisation_names)
 
     def __call__(self, case: Case) -> Case:
         """Return ``case`` without the mentions inside suppliers' citations and scales' names."""
@@ -142,27 +130,21 @@ class CitationFilter:
 
     def scales(self, text: str) -> list[tuple[int, int]]:
         """The character ranges of ``text`` that name a score or a scale."""
-        if self._scales is None:
-            return []
-        return [(found.start(), found.end()) for found in self._scales.finditer(text)]
+        return _ranges(self._scales, text)
 
     def other_senses(self, text: str) -> list[tuple[int, int]]:
         """The character ranges of ``text`` whose finding words say something else."""
-        if self._other_senses is None:
-            return []
-        return [(found.start(), found.end()) for found in self._other_senses.finditer(text)]
+        return _ranges(self._other_senses, text)
 
     def organisations(
         self, text: str, scales: list[tuple[int, int]] | None = None
     ) -> list[tuple[int, int]]:
         """The character ranges of ``text`` that name an organisation, none within ``scales``
         (the "Eastern Cooperative Oncology Group" of a performance status is its scale's)."""
-        if self._organisations is None:
-            return []
         return [
-            (found.start(), found.end())
-            for found in self._organisations.finditer(text)
-            if not any(start < found.end() and found.start() < end for start, end in scales or [])
+            (start, end)
+            for start, end in _ranges(self._organisations, text)
+            if not any(a < end and start < b for a, b in scales or [])
         ]
 
     def is_citation(self, inside: str) -> bool:
@@ -189,6 +171,16 @@ class CitationFilter:
             if written and (len(form) > 2 or word.endswith(".") or word.isupper()):
                 return True
         return False
+
+
+def _alternation(patterns: list[str], flags: int = 0) -> re.Pattern[str] | None:
+    """One expression matching any of ``patterns`` as whole words; None for no pattern."""
+    return re.compile(r"\b(?:" + "|".join(patterns) + r")\b", flags) if patterns else None
+
+
+def _ranges(pattern: re.Pattern[str] | None, text: str) -> list[tuple[int, int]]:
+    """The character ranges of ``text`` that ``pattern`` matches."""
+    return [] if pattern is None else [(m.start(), m.end()) for m in pattern.finditer(text)]
 
 
 @cache
