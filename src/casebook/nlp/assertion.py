@@ -18,6 +18,12 @@ How conflicts are settled:
   category earlier in ``PRECEDENCE`` (negated > family > hypothetical > uncertain > historical).
   A history trigger that a negation trigger reaching the mention stands right before
   (``NEGATED_HISTORY_GAP`` tokens at most: "denied any history of fever") negates it.
+* Whose finding it is outranks when it was: a mention a family trigger reaches is ``family``
+  even where a history trigger is nearer ("her sister had a history of epilepsy"). A relative
+  who is a clause's subject ("her father, I-1, had …") reaches the clause's end through the
+  verbs that end other scopes (``ContextRule.ended_only_by``), up to a clause of the patient's
+  own ("and she developed", ``ContextRule.ends_scopes_of``); a relative who reports ("her
+  mother noticed that …") is a pseudo-trigger.
 * The section gives a default: a mention in a ``family_history`` section is ``family`` unless a
   trigger negates it; one in a ``past_medical_history`` section (or a ``history`` section titled
   like "Past history") is ``historical`` unless a trigger says otherwise.
@@ -146,6 +152,19 @@ class ContextRule(BaseModel):
         default=None,
         description="A regular expression (lower case) matched at the mention's end.",
     )
+    ends_scopes_of: list[Category] | None = Field(
+        default=None,
+        description="For a ``TERMINATE`` trigger: when set, the only categories whose scopes "
+        "it ends. A clause whose subject is the patient ('and she developed') ends a relative's "
+        "scope, not a negation's or a time's.",
+    )
+    ended_only_by: list[str] | None = Field(
+        default=None,
+        description="When set, the literals of the only ``TERMINATE`` triggers that end this "
+        "trigger's scope: a relative who is a clause's subject ('her father had X, was Y and "
+        "died of Z') has every finding of the clause, through the copulas and verbs that end "
+        "other scopes, up to a clause of another subject ('but', 'and she').",
+    )
 
     @field_validator("pattern", "also_when_followed_by")
     @classmethod
@@ -177,6 +196,8 @@ class ContextRule(BaseModel):
                 )
         elif self.direction is Direction.TERMINATE:
             raise ValueError("direction TERMINATE is for TERMINATE triggers only")
+        if self.ends_scopes_of is not None and self.category is not Category.TERMINATE:
+            raise ValueError("ends_scopes_of is for TERMINATE triggers only")
         if bool(self.also_types) != (self.also_when_followed_by is not None):
             raise ValueError("also_types and also_when_followed_by go together")
         return self
@@ -474,6 +495,7 @@ class ContextAssertion:
         best: tuple[int, int, Category] | None = None
         history: _Match | None = None
         negations: list[_Match] = []
+        family = False
         for scope in scoped:
             match = scope.match
             if (
@@ -505,9 +527,14 @@ class ContextAssertion:
                     history = match
             if category is Category.NEGATED_EXISTENCE:
                 negations.append(match)
+            family = family or category is Category.FAMILY
         if best is None:
             return default
         category = best[2]
+        if family and category is Category.HISTORICAL:
+            # Whose finding it is does not depend on a nearer cue of time: "her sister had a
+            # history of epilepsy" is the sister's.
+            category = Category.FAMILY
         if (
             category is Category.HISTORICAL
             and history is not None
@@ -539,10 +566,17 @@ def _scopes(
         rule = match.rule
         if rule.category in (Category.PSEUDO, Category.TERMINATE):
             continue
+        ended_only_by = rule.ended_only_by
         stops = [
             other
             for other in matches
-            if other.rule.category is Category.TERMINATE
+            if (
+                other.rule.category is Category.TERMINATE
+                and (ended_only_by is None or other.rule.literal in ended_only_by)
+                and (
+                    other.rule.ends_scopes_of is None or rule.category in other.rule.ends_scopes_of
+                )
+            )
             or other.rule.category in rule.terminated_by
         ]
         if rule.direction in (Direction.FORWARD, Direction.BIDIRECTIONAL):

@@ -214,6 +214,31 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         # What earlier physicians considered it to be is a suspicion.
         ("They were considered to be xanthomas.", "xanthomas", DISEASE, Assertion.UNCERTAIN),
         ("It was suspected to be a thrombus.", "thrombus", DISEASE, Assertion.UNCERTAIN),
+        # A relative who is the clause's subject has all of its findings, through its verbs.
+        (
+            "Her mother was diagnosed with breast cancer.",
+            "breast cancer",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
+        (
+            "She recalled her father, I-1, having nail dystrophy and dying of respiratory failure.",
+            "respiratory failure",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
+        (
+            "The patient's sister had a history of epilepsy and hearing loss.",
+            "epilepsy",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
+        ("His mother had no seizures.", "seizures", SIGN, Assertion.NEGATED),
+        # ... up to a clause of the patient's own; a relative who tells is no subject.
+        ("Her father had asthma and she developed seizures.", "seizures", SIGN, Assertion.PRESENT),
+        ("Her mother noticed that she had a rash.", "rash", SIGN, Assertion.PRESENT),
+        # A new subject ends only whose finding it is, not a time or doubt before it.
+        ("Previously, she had been hospitalized.", "hospitalized", SIGN, Assertion.HISTORICAL),
     ],
 )
 def test_one_sentence(
@@ -294,6 +319,12 @@ def test_rule_file_round_trips() -> None:
             "category": "NEGATED_EXISTENCE",
             "direction": "FORWARD",
             "also_types": ["Diagnostic_procedure"],
+        },
+        {
+            "literal": "nope",
+            "category": "NEGATED_EXISTENCE",
+            "direction": "FORWARD",
+            "ends_scopes_of": ["FAMILY"],
         },
     ],
 )
