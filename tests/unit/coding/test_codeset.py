@@ -393,6 +393,7 @@ def test_a_finding_naming_its_own_code_keeps_it_whatever_its_phenotype() -> None
         ("luminal collapse", "R55"),
         ("low-density plaques", "R92.30"),  # no dense breasts
         ("non-bilious vomiting", "R11.14"),  # "non" denies the word it is joined to
+        ("cardiopulmonary arrest", "Z65.3"),  # no arrest by the police
     ],
 )
 def test_a_short_word_inside_other_words_names_nothing_of_its_own(words: str, code: str) -> None:
@@ -408,3 +409,8 @@ def test_a_methicillin_resistant_staphylococcus_aureus_is_mrsa() -> None:
 
 def test_a_collapse_of_the_patient_is_syncope_and_collapse() -> None:
     assert "R55" in codes_of(finding("She was seen after a collapse at home.", "collapse"))
+
+
+def test_a_cardiopulmonary_arrest_is_a_cardiac_arrest() -> None:
+    text = "He was admitted in cardiopulmonary arrest."
+    assert codes_of(finding(text, "cardiopulmonary arrest")) == ["I46.9"]
