@@ -19,7 +19,8 @@ The headings:
 
 * **patient**: the Age and Sex mentions, read as "29-year-old female".
 * **presenting problem**: the current findings (not of the past history) of the anchor's
-  sentence (the first event on day 0), else the earliest ones on or after day 0.
+  sentence (the first event on day 0), else the earliest ones on or after day 0, else those
+  of the first sentence telling findings not known to precede day 0.
 * **diagnoses**: Disease_disorder mentions naming a finding of this illness: findings told as
   historical or inside a History phrase ("history of hypertension") are the past history.
 * **procedures**: procedures naming no test and no drug (nor a service consulted: "General
@@ -171,6 +172,10 @@ def build_summary(
     sentences = _index(in_order)
     order = {e.mention: e.order for e in case.timeline}
     days = {e.mention: e.offset_days for e in case.timeline}
+    not_before = {
+        e.mention: e.offset_days if e.offset_days is not None else e.min_offset_days
+        for e in case.timeline
+    }
     about = {m.id: statements.at(m.start) for m in case.mentions}
     patients = [m for m in case.mentions if about[m.id] is Statement.PATIENT]
     family = _inside(case.mentions, EntityType.FAMILY_HISTORY)
@@ -372,6 +377,7 @@ def build_summary(
                 _index(case.sentences),
                 order,
                 days,
+                not_before,
             )
         ),
         diagnoses=items(
@@ -537,8 +543,10 @@ def _presenting(
     sentences: SpanIndex[Span],
     order: dict[str, int],
     days: dict[str, float | None],
+    not_before: dict[str, float | None],
 ) -> list[Mention]:
-    """The findings of the anchor's sentence, else the earliest ones on or after day 0.
+    """The findings of the anchor's sentence, else the earliest ones on or after day 0, else
+    the first sentence's of those known to be no earlier than day 0.
 
     Args:
         findings: The shown findings of the patient.
@@ -546,6 +554,7 @@ def _presenting(
         sentences: The case's sentences.
         order: Timeline order by mention id.
         days: Days from the anchor by mention id.
+        not_before: Days from the anchor, or the fewest it can be, by mention id.
     """
     placed_findings = [m for m in findings if m.id in order]
     placed = sorted((m for m in patients if m.id in order), key=lambda m: order[m.id])
@@ -560,10 +569,21 @@ def _presenting(
     later = [
         m for m in placed_findings if (days.get(m.id) or 0.0) >= 0 and days.get(m.id) is not None
     ]
-    if not later:
+    if later:
+        first = min(order[m.id] for m in later)
+        return [m for m in later if order[m.id] == first]
+    # "Referred to the department … The patient complained of pain and swelling": with no
+    # date, the findings after the anchor are known only not to precede it; those of the
+    # first sentence telling any are the presenting problem.
+    undated = [m for m in placed_findings if (not_before.get(m.id) or 0.0) >= 0]
+    if not undated:
         return []
-    first = min(order[m.id] for m in later)
-    return [m for m in later if order[m.id] == first]
+    first = min(order[m.id] for m in undated)
+    earliest = min((m for m in undated if order[m.id] == first), key=lambda m: m.start)
+    sentence = _sentence_of(sentences, earliest)
+    if sentence is None:
+        return [earliest]
+    return [m for m in undated if order[m.id] == first and sentence.start <= m.start < sentence.end]
 
 
 def _follow_up(case: Case, patients: Sequence[Mention]) -> list[Mention]:

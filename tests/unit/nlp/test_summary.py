@@ -484,3 +484,40 @@ def test_a_test_named_inside_another_tests_result_is_none_of_its_own() -> None:
     )
     case = case.model_copy(update={"mentions": [case.mentions[0], low, case.mentions[2]]})
     assert [i.text for i in build_summary(case).investigations] == ["MRI"]
+
+
+def test_with_no_date_the_first_findings_after_the_referral_are_the_presenting_problem() -> None:
+    text = "A man was referred to the clinic. He complained of headache and fever. A rash followed."
+    words = [
+        ("referred", EntityType.CLINICAL_EVENT),
+        ("headache", EntityType.SIGN_SYMPTOM),
+        ("fever", EntityType.SIGN_SYMPTOM),
+        ("rash", EntityType.SIGN_SYMPTOM),
+    ]
+    mentions = [
+        Mention(
+            id=f"m{n}",
+            start=text.index(p),
+            end=text.index(p) + len(p),
+            text=p,
+            type=k,
+        )
+        for n, (p, k) in enumerate(words)
+    ]
+    ends = [text.index(".") + 1, text.index("fever.") + 6, len(text)]
+    case = Case(
+        id="referred",
+        text=text,
+        source=Source(format=SourceFormat.TEXT),
+        sections=[Section(start=0, end=len(text), title="", kind="case_presentation")],
+        sentences=[Span(start=s, end=e) for s, e in zip([0, ends[0] + 1, ends[1] + 1], ends)],
+        mentions=mentions,
+        # Only the referral is dated (day 0); the findings are known only not to precede it.
+        timeline=[TimelineEvent(mention="m0", order=0, offset_days=0.0)]
+        + [
+            TimelineEvent(mention=m.id, order=0, offset_days=None, min_offset_days=0.0)
+            for m in mentions[1:]
+        ],
+    )
+    summary = build_summary(case)
+    assert [i.text for i in summary.presenting_problem] == ["headache", "fever"]
