@@ -19,6 +19,7 @@ from casebook.coding.icd10cm import Icd10Model
 from casebook.kb.associations import reviewed
 from casebook.kb.icd10cm import Icd10cmVocabulary, load_icd10cm
 from casebook.model import Case, CaseCode, Code, CodeSystem, Mention
+from casebook.nlp.literature import Statement, default_sorter
 from casebook.nlp.phenotypes import direction_words, packaged_matcher
 from casebook.resources import resource_path
 
@@ -37,7 +38,8 @@ class Icd10Coder:
 
     Each finding mention, whatever its assertion, carries the codes its words name
     (``Mention.codes``): a negated "no fever" keeps R50.9 on its mention. The case's codes are
-    those the patient's own present findings support, scored and calibrated as
+    those the patient's own present findings support (not those of statements about the
+    literature, ``casebook.nlp.literature``), scored and calibrated as
     ``casebook.coding.codeset`` describes, best first; ``CaseCode.shown`` marks those above the
     calibrated threshold. Codes are upper case with the dot ("N28.89"); codes taking a 7th
     character are given without it.
@@ -93,7 +95,18 @@ class Icd10Coder:
         )
         mentions = [self._coded(m, linked[m.id]) if m.id in linked else m for m in case.mentions]
         ranked = {r.code: r.signals for r in self.model.rank(case)}
-        scored = candidates(case, ranked, linked, self.vocabulary, settings)
+        # What a statement about other patients or the literature names ("response in patients
+        # with myelodysplastic syndromes") is no code of this patient's; its mentions keep
+        # their own codes.
+        statements = default_sorter().sort(case)
+        patients = [m for m in mentions if statements.at(m.start) is not Statement.LITERATURE]
+        scored = candidates(
+            case.model_copy(update={"mentions": patients}),
+            ranked,
+            linked,
+            self.vocabulary,
+            settings,
+        )
         for candidate in scored:
             candidate.score = logistic(candidate.features, settings)
         codes = [

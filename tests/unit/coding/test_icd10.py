@@ -370,3 +370,24 @@ def test_ranking_is_every_candidates_fused_score_in_order(
     assert [(r.code, pytest.approx(r.score)) for r in ranked] == _reference_ranking(
         short_list_model, case
     )
+
+
+def test_a_finding_of_the_literature_gives_the_case_no_code(tiny_model: Icd10Model) -> None:
+    text = (
+        "He had pneumonia. The drug works in patients with myelodysplastic syndromes. "
+        "The mass was similar to previous studies and showed a lymphadenopathy."
+    )
+    case = make_case(text, "c10").model_copy(
+        update={
+            "mentions": [
+                _finding(text, "pneumonia", "m1", Assertion.PRESENT),
+                _finding(text, "myelodysplastic syndromes", "m2", Assertion.PRESENT),
+                _finding(text, "lymphadenopathy", "m3", Assertion.PRESENT),
+            ]
+        }
+    )
+    coded = Icd10Coder(tiny_model)(case)
+    supported = {m for c in coded.codes for m in c.mentions}
+    # The patient's prior imaging studies are no published ones: that sentence is his.
+    assert supported == {"m1", "m3"}
+    assert any(c.code.startswith("D46") for c in coded.mention("m2").codes)
