@@ -510,7 +510,9 @@ def test_with_no_date_the_first_findings_after_the_referral_are_the_presenting_p
         text=text,
         source=Source(format=SourceFormat.TEXT),
         sections=[Section(start=0, end=len(text), title="", kind="case_presentation")],
-        sentences=[Span(start=s, end=e) for s, e in zip([0, ends[0] + 1, ends[1] + 1], ends)],
+        sentences=[
+            Span(start=s, end=e) for s, e in zip([0, ends[0] + 1, ends[1] + 1], ends, strict=True)
+        ],
         mentions=mentions,
         # Only the referral is dated (day 0); the findings are known only not to precede it.
         timeline=[TimelineEvent(mention="m0", order=0, offset_days=0.0)]
