@@ -23,6 +23,9 @@ from casebook.nlp.literature import Statement, default_sorter
 from casebook.nlp.phenotypes import direction_words, packaged_matcher
 from casebook.resources import resource_path
 
+_NOT_THE_PATIENTS = frozenset({Statement.LITERATURE, Statement.LEGEND})
+"""Statements whose findings give the case no code."""
+
 MODEL_DIR = "models/icd10"
 """The shipped model's folder under ``casebook/resources``."""
 
@@ -39,7 +42,7 @@ class Icd10Coder:
     Each finding mention, whatever its assertion, carries the codes its words name
     (``Mention.codes``): a negated "no fever" keeps R50.9 on its mention. The case's codes are
     those the patient's own present findings support (not those of statements about the
-    literature, ``casebook.nlp.literature``), scored and calibrated as
+    literature, nor of legends, ``casebook.nlp.literature``), scored and calibrated as
     ``casebook.coding.codeset`` describes, best first; ``CaseCode.shown`` marks those above the
     calibrated threshold. Codes are upper case with the dot ("N28.89"); codes taking a 7th
     character are given without it.
@@ -96,10 +99,10 @@ class Icd10Coder:
         mentions = [self._coded(m, linked[m.id]) if m.id in linked else m for m in case.mentions]
         ranked = {r.code: r.signals for r in self.model.rank(case)}
         # What a statement about other patients or the literature names ("response in patients
-        # with myelodysplastic syndromes") is no code of this patient's; its mentions keep
-        # their own codes.
+        # with myelodysplastic syndromes"), or a legend glosses, is no code of this patient's;
+        # its mentions keep their own codes.
         statements = default_sorter().sort(case)
-        patients = [m for m in mentions if statements.at(m.start) is not Statement.LITERATURE]
+        patients = [m for m in mentions if statements.at(m.start) not in _NOT_THE_PATIENTS]
         scored = candidates(
             case.model_copy(update={"mentions": patients}),
             ranked,

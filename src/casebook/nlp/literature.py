@@ -20,8 +20,10 @@ et al. reported meningitis in 3 patients". ``literature.json`` holds the rules:
 section, ``left_out``; with a literature cue, ``literature`` (``left_out`` when a patient cue
 mixes the patient in); in a literature section, ``literature``, or ``left_out`` when it speaks of
 the patient (a discussion restating the case adds no new fact and may blur it with others);
-elsewhere, ``patient``. The phenotype coder shares the cues and citation cues
-(``literature_cues``).
+elsewhere, ``patient``. A sentence that is a legend, a list of abbreviations and what they
+stand for ("WBC: white blood cell; PLT: platelet; HGB: hemoglobin", ``is_legend``), states no
+fact at all: ``legend``, wherever it stands. The phenotype coder shares the cues and citation
+cues (``literature_cues``) and reads legends too (``is_legend``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from pathlib import Path
 from pydantic import Field
 
 from casebook.model import Case, Patterns, RecordModel, Span
+from casebook.nlp.abbreviations import find_best_long_form
 from casebook.resources import load_rules
 
 
@@ -68,6 +71,49 @@ class Statement(StrEnum):
     PATIENT = "patient"
     LITERATURE = "literature"
     LEFT_OUT = "left_out"
+    LEGEND = "legend"
+
+
+LEGEND_PAIRS = 3
+"""Fewest glossed abbreviations that make a sentence a legend."""
+
+LEGEND_SHARE = 0.6
+"""Least share of a legend's characters its glossed abbreviations take."""
+
+_GLOSSED = re.compile(
+    # "WBC: white blood cell", "+: intermediate", "Tet = tetracycline": a short form, a colon
+    # or an equals sign, and words up to the next semicolon or short form glossed.
+    r"(?<![^\s;.(])(?P<short>[^\s:;=,()]{1,10})\s*[:=]\s*"
+    r"(?P<long>[A-Za-z](?:(?!\s[^\s:;=,()]{1,10}\s*[:=])[^:;=])*)"
+)
+_GLOSSED_BY_COMMA = re.compile(
+    # "PDA, patent ductus arteriosus": the comma form, only as a part between semicolons.
+    r"^\s*(?P<short>[^\s:;=,()]{1,10}),\s+(?P<long>[a-z][^:;=,]*?)\s*\.?\s*$"
+)
+
+
+def is_legend(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Whether ``text[start:end]`` is a legend: at least ``LEGEND_PAIRS`` abbreviations, each
+    followed by words it can stand for (Schwartz & Hearst's ``find_best_long_form``), that
+    take ``LEGEND_SHARE`` of its characters or more ("WBC: white blood cell; PLT: platelet",
+    "EF: Ejection fraction LDS: Loeys-Dietz syndrome", "PDA, patent ductus arteriosus; PFO,
+    patent foramen ovale; VSD, ventricular septal defect")."""
+    sentence = text[start:end]
+    glossed = 0
+    count = 0
+    matches = list(_GLOSSED.finditer(sentence))
+    if len(matches) < LEGEND_PAIRS:
+        matches = [
+            match
+            for part in sentence.split(";")
+            if (match := _GLOSSED_BY_COMMA.match(part)) is not None
+        ]
+    for match in matches:
+        short, long = match.group("short"), match.group("long")
+        if not any(c.isalnum() for c in short) or find_best_long_form(short, long) is not None:
+            count += 1
+            glossed += len(match.group(0))
+    return count >= LEGEND_PAIRS and glossed >= LEGEND_SHARE * len(sentence.strip())
 
 
 _BACK_REFERENCE = re.compile(r"\\[1-9]|\(\?P=")
@@ -128,6 +174,8 @@ class StatementSorter:
         return Statements(sentences, kinds)
 
     def _statement(self, text: str, sentence: Span, section: str) -> Statement:
+        if is_legend(text, sentence.start, sentence.end):
+            return Statement.LEGEND
         if section in self._left_out_sections:
             return Statement.LEFT_OUT
         others = self.about_literature(text, sentence.start, sentence.end)

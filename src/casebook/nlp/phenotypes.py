@@ -59,7 +59,7 @@ from casebook.model import (
     Section,
     Span,
 )
-from casebook.nlp.literature import literature_cues
+from casebook.nlp.literature import is_legend, literature_cues
 from casebook.resources import load_rules
 
 
@@ -473,9 +473,9 @@ class _Weigher:
         sentences = sorted(case.sentences, key=lambda s: s.start)
         self._sentence_starts = [s.start for s in sentences]
         self._sentences = sentences
-        # Sentence number → whether it speaks of the literature; read only for sentences
-        # holding evidence, which are a minority.
-        self._literature: dict[int, bool] = {}
+        # Sentence number → its weight; read only for sentences holding evidence, which are a
+        # minority.
+        self._weights: dict[int, float] = {}
 
     def weight(self, start: int, end: int) -> float:
         """The weight of evidence at ``[start, end)``."""
@@ -485,15 +485,21 @@ class _Weigher:
         if index >= 0 and start < self._sections[index].end:
             weight = rules.section_weights.get(self._sections[index].kind, weight)
         index = bisect_right(self._sentence_starts, start) - 1
-        if index >= 0 and end <= self._sentences[index].end and self._about_literature(index):
-            weight *= rules.literature_weight
+        if index >= 0 and end <= self._sentences[index].end:
+            weight *= self._sentence_weight(index)
         return weight
 
-    def _about_literature(self, index: int) -> bool:
-        """Whether sentence ``index`` holds a literature cue, remembered."""
-        known = self._literature.get(index)
+    def _sentence_weight(self, index: int) -> float:
+        """The weight sentence ``index`` gives its evidence, remembered: none in a legend
+        (``is_legend``), ``literature_weight`` with a literature cue, else 1."""
+        known = self._weights.get(index)
         if known is None:
             sentence = self._sentences[index]
-            known = any(cue.search(self._text, sentence.start, sentence.end) for cue in self._cues)
-            self._literature[index] = known
+            if is_legend(self._text, sentence.start, sentence.end):
+                known = 0.0
+            elif any(cue.search(self._text, sentence.start, sentence.end) for cue in self._cues):
+                known = self._rules.literature_weight
+            else:
+                known = 1.0
+            self._weights[index] = known
         return known

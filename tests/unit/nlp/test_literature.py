@@ -43,6 +43,32 @@ def _about(sentence: str, section: str = "case_presentation") -> Statement:
         ("No complications were reported at the time.", "case_presentation", "patient"),
         ("AFLP was confirmed by the Swansea criteria [9].", "case_presentation", "patient"),
         ("She had meningitis.", "body", "patient"),
+        # The patient's prior imaging is no published study.
+        ("The mass was similar to previous studies.", "case_presentation", "patient"),
+        # A legend glosses abbreviations; it states nothing anyone had or received.
+        (
+            "Tet: tetracycline; Cot: cotrimoxazole; Gen: gentamycin; R: resistant.",
+            "case_presentation",
+            "legend",
+        ),
+        (
+            "EF: Ejection fraction LDS: Loeys-Dietz syndrome MFS: Marfan syndrome",
+            "body",
+            "legend",
+        ),
+        (
+            "APVR, anomalous pulmonary venous return; PDA, patent ductus arteriosus; VSD, "
+            "ventricular septal defect.",
+            "body",
+            "legend",
+        ),
+        # Values after their tests are facts, not glosses.
+        ("Tests: WBC: 12,000/mm3; CRP: 5 mg/dL; ALT: 45 U/L.", "case_presentation", "patient"),
+        (
+            "Past history: asthma; Medications: salbutamol; Allergies: penicillin.",
+            "case_presentation",
+            "patient",
+        ),
     ],
 )
 def test_each_sentence_is_about_the_patient_the_literature_or_neither(

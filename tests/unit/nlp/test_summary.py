@@ -523,3 +523,14 @@ def test_with_no_date_the_first_findings_after_the_referral_are_the_presenting_p
     )
     summary = build_summary(case)
     assert [i.text for i in summary.presenting_problem] == ["headache", "fever"]
+
+
+def test_the_drugs_a_legend_glosses_are_no_treatments() -> None:
+    text = "Tet: tetracycline; Gen: gentamicin; Amp: ampicillin; R: resistant."
+    case = _told(
+        text,
+        [("tetracycline", EntityType.MEDICATION), ("gentamicin", EntityType.MEDICATION)],
+    )
+    summary = build_summary(case)
+    assert summary.treatments == []
+    assert not any(m.patient_fact for m in SummaryBuilder()(case).mentions)
