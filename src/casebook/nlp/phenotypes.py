@@ -99,13 +99,14 @@ class PhenotypeRules(RecordModel):
     )
     other_senses: list[str] = Field(
         default_factory=list,
-        description="One-word aliases that in case reports mostly mean something else than "
-        "their phenotype: an everyday action ('cutting', 'jumping', 'ordering' of HPO's "
+        description="Aliases that in case reports mostly mean something else than their "
+        "phenotype: an everyday action ('cutting', 'jumping', 'ordering' of HPO's "
         "stereotypies and compulsions) or another sense ('tearing' of a dural tear, "
         "'aspiration' of fluid through a needle, the 'dullness' of a percussion, which HPO "
-        "lists for Lethargy). Alone "
-        "they name no phenotype, neither found in the text nor as a mention's words; the "
-        "longer aliases holding them ('self-cutting') still do.",
+        "lists for Lethargy; a drug 'hypersensitivity', a 'highly sensitive' assay or skin, "
+        "which it lists for Emotional hypersensitivity). Alone they name no phenotype, neither "
+        "found in the text nor as a mention's words; the longer aliases holding them "
+        "('self-cutting') still do.",
     )
     span_threshold: float = Field(
         ge=0.0,

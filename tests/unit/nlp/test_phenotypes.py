@@ -327,3 +327,17 @@ def test_the_dullness_of_a_percussion_is_no_lethargy(pipeline: Pipeline, tmp_pat
     assert "HP:0001254" not in hpo_codes(
         analyse(pipeline, tmp_path, "There was shifting dullness.")
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She had a hypersensitivity reaction to penicillin.",
+        "The skin was highly sensitive to touch.",
+        "A highly sensitive assay was used.",
+    ],
+)
+def test_a_sensitivity_of_the_body_or_an_assay_is_no_emotional_one(
+    pipeline: Pipeline, tmp_path: Path, text: str
+) -> None:
+    assert "HP:0041092" not in hpo_codes(analyse(pipeline, tmp_path, text))
