@@ -17,7 +17,9 @@ flow" is a coronary flow grade, not a thrombolysis nor an infarction; a "Glasgow
 of 15 tells no coma, a "National Institutes of Health Stroke Scale" score no stroke. The
 mentions inside such a name (``scale_names``) are dropped too, but a test mention holding the
 whole name: the scale is an assessment. So are those inside an organisation's name
-(``organisation_names``): the "Children's Cancer Group" protocol tells no cancer; and those
+(``organisation_names``), but the place the whole name is: the "Children's Cancer Group"
+protocol tells no cancer, nor a "National Cancer Center" or a "Department of Infectious
+Diseases" any finding; and those
 of words that read as a finding but say something else (``other_senses``: "a fall in
 haematocrit" is its decrease, "in fall of 2007" a season). Rules:
 ``resources/citations.json`` (schema ``CitationRules``).
@@ -33,7 +35,7 @@ from pydantic import Field
 
 from casebook.kb.base import normalize_tokens
 from casebook.kb.nonclinical import default_non_clinical
-from casebook.model import Case, EntityType, Patterns, RecordModel
+from casebook.model import Case, EntityType, Mention, Patterns, RecordModel
 from casebook.resources import load_rules
 
 RESOURCE = "citations.json"
@@ -96,17 +98,15 @@ class CitationFilter:
     def __call__(self, case: Case) -> Case:
         """Return ``case`` without the mentions inside suppliers' citations and scales' names."""
         scales = self.scales(case.text)
-        citations = (
-            self.citations(case.text)
-            + self.organisations(case.text, scales)
-            + self.other_senses(case.text)
-        )
-        if not citations and not scales:
+        citations = self.citations(case.text) + self.other_senses(case.text)
+        organisations = self.organisations(case.text, scales)
+        if not citations and not scales and not organisations:
             return case
         kept = [
             m
             for m in case.mentions
             if not any(start <= m.start and m.end <= end for start, end in citations)
+            and not _inside_organisation(m, organisations)
             and not any(
                 start <= m.start
                 and m.end <= end
@@ -187,3 +187,14 @@ def _ranges(pattern: re.Pattern[str] | None, text: str) -> list[tuple[int, int]]
 def default_citations() -> CitationFilter:
     """The filter of the packaged rules, built once."""
     return CitationFilter()
+
+
+def _inside_organisation(mention: Mention, organisations: list[tuple[int, int]]) -> bool:
+    """Whether ``mention`` lies inside an organisation's name without being the name: the
+    "Cancer" of the "National Cancer Center", not the place the whole name is."""
+    return mention.type is not EntityType.NONBIOLOGICAL_LOCATION and any(
+        start <= mention.start
+        and mention.end <= end
+        and (start, end) != (mention.start, mention.end)
+        for start, end in organisations
+    )

@@ -74,6 +74,7 @@ def test_a_rule_file_that_breaks_its_schema_is_a_coded_error(tmp_path: Path) -> 
 
 
 FINDING = EntityType.DISEASE_DISORDER
+PLACE = EntityType.NONBIOLOGICAL_LOCATION
 
 
 @pytest.mark.parametrize(
@@ -120,6 +121,24 @@ def test_mentions_inside_a_scales_name_are_dropped(
             ["Eastern Cooperative Oncology Group performance status"],
         ),
         ("Cancer was found in the control group.", [("Cancer", FINDING)], ["Cancer"]),
+        # A centre, an institute, a department is named after what it treats or studies; the
+        # place the whole name is stays.
+        (
+            "He was sent to the National Cancer Center for follow up.",
+            [("Cancer", FINDING), ("National Cancer Center", PLACE)],
+            ["National Cancer Center"],
+        ),
+        (
+            "Funded by the National Institute of Neurological Disorders and Stroke.",
+            [("Stroke", FINDING)],
+            [],
+        ),
+        (
+            "She was seen at the Department of Infectious Diseases.",
+            [("Infectious Diseases", FINDING)],
+            [],
+        ),
+        ("A stroke unit at the hospital saw her.", [("stroke", FINDING)], ["stroke"]),
     ],
 )
 def test_mentions_inside_an_organisations_name_are_dropped(
