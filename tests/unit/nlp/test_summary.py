@@ -534,3 +534,11 @@ def test_the_drugs_a_legend_glosses_are_no_treatments() -> None:
     summary = build_summary(case)
     assert summary.treatments == []
     assert not any(m.patient_fact for m in SummaryBuilder()(case).mentions)
+
+
+def test_a_procedure_the_model_typed_as_a_disease_is_no_diagnosis() -> None:
+    case = _told(
+        "She underwent a wide local excision.",
+        [("wide local excision", EntityType.DISEASE_DISORDER)],
+    )
+    assert build_summary(case).diagnoses == []
