@@ -214,6 +214,14 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         # What earlier physicians considered it to be is a suspicion.
         ("They were considered to be xanthomas.", "xanthomas", DISEASE, Assertion.UNCERTAIN),
         ("It was suspected to be a thrombus.", "thrombus", DISEASE, Assertion.UNCERTAIN),
+        # What "could be excluded" was excluded; what "could not be" is still suspected.
+        (
+            "Brain edema and bleeding could be excluded by CT.",
+            "bleeding",
+            SIGN,
+            Assertion.NEGATED,
+        ),
+        ("A fracture could not be excluded.", "fracture", DISEASE, Assertion.UNCERTAIN),
         # A relative who is the clause's subject has all of its findings, through its verbs.
         (
             "Her mother was diagnosed with breast cancer.",
