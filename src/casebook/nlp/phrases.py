@@ -6,20 +6,31 @@ clinician reads one finding, "ALK-positive anaplastic large cell lymphoma". ``Ph
 runs after ``attributes`` and widens each finding mention of ``widened_types`` over the
 modifiers among its attributes (``joined_attributes``: details, severity) that run up to it,
 each separated from the next only by ``joiners`` ("severe headache", "bilateral subdural
-effusions"). The widened mention keeps its attributes and its id; the words the model marked
-stay in ``Mention.core``, which the MACCROBAT evaluation scores. An abbreviation, whose long
+effusions"). A finding of one word is also widened over the one or two words after it that
+with it spell a phenotype's name or synonym (``forward_to_names``): MACCROBAT marks "enlarged"
+and "dry" apart from the "heart" and the "skin" they describe, and "enlarged" alone shows
+nothing. The widened mention keeps its attributes and its id; the words the model marked stay
+in ``Mention.core``, which the MACCROBAT evaluation scores. An abbreviation, whose long
 form names the finding, is left as it is. The modifier mentions stay: they carry their own
 type and relations. Rules: ``resources/phrases.json`` (schema ``PhraseRules``).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import Field
 
 from casebook.model import Case, EntityType, Mention, RecordModel, Span
+from casebook.nlp.phenotypes import packaged_matcher
 from casebook.resources import load_rules
+
+FORWARD_WORDS = 2
+"""Most words a one-word finding is widened over after it (``forward_to_names``)."""
+
+_NEXT_WORD = re.compile(r" (?!(?:and|or|but|nor)\b)[A-Za-z][A-Za-z'’-]*")
+"""The next word after one space, unless it joins another phrase."""
 
 
 class PhraseRules(RecordModel):
@@ -33,6 +44,11 @@ class PhraseRules(RecordModel):
     )
     joiners: list[str] = Field(
         min_length=1, description="Characters that may lie between two words of a phrase."
+    )
+    forward_to_names: bool = Field(
+        default=False,
+        description="Whether a one-word finding is widened over the words after it that "
+        "with it spell an HPO name or synonym exactly ('enlarged heart', 'dry skin').",
     )
 
 
@@ -55,6 +71,7 @@ class PhraseWidener:
         self._types = frozenset(self.rules.widened_types)
         self._names = frozenset(self.rules.joined_attributes)
         self._joiners = frozenset("".join(self.rules.joiners))
+        self._phenotype_names = packaged_matcher()[2] if self.rules.forward_to_names else None
 
     def __call__(self, case: Case) -> Case:
         """Return ``case`` with its finding mentions widened to their whole phrases."""
@@ -83,12 +100,31 @@ class PhraseWidener:
             if modifier.end > start or not set(between) <= self._joiners or len(between) > 2:
                 break
             start = modifier.start
-        if start == mention.start:
+        end = self._named_end(text, mention)
+        if start == mention.start and end == mention.end:
             return mention
         return mention.model_copy(
             update={
                 "start": start,
-                "text": text[start : mention.end],
+                "end": end,
+                "text": text[start:end],
                 "core": Span(start=mention.start, end=mention.end),
             }
         )
+
+    def _named_end(self, text: str, mention: Mention) -> int:
+        """The end of the longest run of at most ``FORWARD_WORDS`` words after a one-word
+        mention that with it spells a phenotype's name exactly, else the mention's end."""
+        end = mention.end
+        if self._phenotype_names is None or len(mention.text.split()) != 1:
+            return end
+        position = mention.end
+        for _ in range(FORWARD_WORDS):
+            word = _NEXT_WORD.match(text, position)
+            if word is None:
+                break
+            position = word.end()
+            found = self._phenotype_names.candidates(text[mention.start : position], 1, 1.0)
+            if found and found[0].score >= 1.0:
+                end = position
+        return end

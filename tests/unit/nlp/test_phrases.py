@@ -63,6 +63,24 @@ def test_a_site_or_an_abbreviation_is_not_joined() -> None:
     assert widen(text, abbreviation).text == "ALCL"
 
 
+@pytest.mark.parametrize(
+    ("text", "words", "widened"),
+    [
+        ("Chest X-ray showed an enlarged heart.", "enlarged", "enlarged heart"),
+        ("He was noted to have dry skin at 9 months.", "dry", "dry skin"),
+        ("CT showed dilated ventricles.", "dilated", "dilated ventricles"),
+        # Words that spell no phenotype with it, or begin another phrase, stay apart.
+        ("He had nausea and vomiting.", "nausea", "nausea"),
+        ("The enlarged node was biopsied.", "enlarged", "enlarged"),
+    ],
+)
+def test_a_one_word_finding_takes_the_words_after_it_that_name_a_phenotype_with_it(
+    text: str, words: str, widened: str
+) -> None:
+    found = widen(text, finding(text, words, {}))
+    assert found.text == widened and found.marked_text == words
+
+
 def test_the_rule_file_must_fit_its_schema(tmp_path: Path) -> None:
     path = tmp_path / "phrases.json"
     path.write_text('{"version": "1", "widened_types": ["Sign_symptom"]}', encoding="utf-8")
