@@ -99,6 +99,10 @@ def is_legend(text: str, start: int = 0, end: int | None = None) -> bool:
     "EF: Ejection fraction LDS: Loeys-Dietz syndrome", "PDA, patent ductus arteriosus; PFO,
     patent foramen ovale; VSD, ventricular septal defect")."""
     sentence = text[start:end]
+    # Most sentences hold too few colons, equals signs and semicolons to be one.
+    marks = sentence.count(":") + sentence.count("=")
+    if marks < LEGEND_PAIRS and sentence.count(";") < LEGEND_PAIRS - 1:
+        return False
     glossed = 0
     count = 0
     matches = list(_GLOSSED.finditer(sentence))
@@ -131,6 +135,10 @@ def _any_of(patterns: Sequence[str]) -> list[re.Pattern[str]]:
     return [re.compile(p, re.IGNORECASE) for p in patterns]
 
 
+_SortKey = tuple[str, tuple[tuple[int, int], ...], tuple[tuple[int, int, str], ...]]
+"""What a case's statements depend on: its text, sentences and sections."""
+
+
 class StatementSorter:
     """Sorts the sentences of a case into the patient's, the literature's and the rest.
 
@@ -148,6 +156,7 @@ class StatementSorter:
         self.patient_cues = _any_of(self.rules.patient_cues)
         self._literature_sections = frozenset(self.rules.literature_sections)
         self._left_out_sections = frozenset(self.rules.left_out_sections)
+        self._last: tuple[_SortKey, Statements] | None = None
 
     def about_literature(self, text: str, start: int = 0, end: int | None = None) -> bool:
         """Whether ``text[start:end]`` holds a literature cue."""
@@ -160,7 +169,23 @@ class StatementSorter:
         return any(cue.search(text, start, stop) for cue in self.patient_cues)
 
     def sort(self, case: Case) -> Statements:
-        """Each sentence of ``case`` as a ``Statement`` (see the module docstring)."""
+        """Each sentence of ``case`` as a ``Statement`` (see the module docstring).
+
+        The last case's are remembered: the ICD-10-CM coder and the summary ask about the same
+        text, sentences and sections in turn.
+        """
+        key = (
+            case.text,
+            tuple((s.start, s.end) for s in case.sentences),
+            tuple((s.start, s.end, s.kind) for s in case.sections),
+        )
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
+        statements = self._sorted(case)
+        self._last = (key, statements)
+        return statements
+
+    def _sorted(self, case: Case) -> Statements:
         sections = sorted(case.sections, key=lambda s: s.start)
         starts = [s.start for s in sections]
         sentences = sorted(case.sentences, key=lambda s: s.start)

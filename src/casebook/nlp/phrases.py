@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pydantic import Field
 
+from casebook.kb.base import normalize_tokens
 from casebook.model import Case, EntityType, Mention, RecordModel, Span
 from casebook.nlp.phenotypes import packaged_matcher
 from casebook.resources import load_rules
@@ -118,13 +119,17 @@ class PhraseWidener:
         end = mention.end
         if self._phenotype_names is None or len(mention.text.split()) != 1:
             return end
+        names = self._phenotype_names
         position = mention.end
         for _ in range(FORWARD_WORDS):
             word = _NEXT_WORD.match(text, position)
-            if word is None:
+            # A word no name holds cannot complete one.
+            if word is None or not all(
+                names.knows(names.word_forms.get(w, w)) for w in normalize_tokens(word.group())
+            ):
                 break
             position = word.end()
-            found = self._phenotype_names.candidates(text[mention.start : position], 1, 1.0)
+            found = names.candidates(text[mention.start : position], 1, 1.0)
             if found and found[0].score >= 1.0:
                 end = position
         return end
