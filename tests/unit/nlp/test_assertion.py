@@ -222,6 +222,9 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             Assertion.NEGATED,
         ),
         ("A fracture could not be excluded.", "fracture", DISEASE, Assertion.UNCERTAIN),
+        # An adverb between the copula and the participle changes nothing.
+        ("Pneumonia was highly suspected.", "Pneumonia", DISEASE, Assertion.UNCERTAIN),
+        ("Sepsis was subsequently ruled out.", "Sepsis", DISEASE, Assertion.NEGATED),
         # A relative who is the clause's subject has all of its findings, through its verbs.
         (
             "Her mother was diagnosed with breast cancer.",

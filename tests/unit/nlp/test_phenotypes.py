@@ -341,3 +341,10 @@ def test_a_sensitivity_of_the_body_or_an_assay_is_no_emotional_one(
     pipeline: Pipeline, tmp_path: Path, text: str
 ) -> None:
     assert "HP:0041092" not in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
+def test_an_unresponsive_patient_shows_no_confusional_arousal(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    text = "The patient was found to be unresponsive and pulseless."
+    assert "HP:0025237" not in hpo_codes(analyse(pipeline, tmp_path, text))
