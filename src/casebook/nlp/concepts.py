@@ -92,6 +92,11 @@ class ConceptRules(RecordModel):
         description="Outcome words that say nothing alone ('improvement': of what, after "
         "what?); the summary shows them with the treatment they followed."
     )
+    favourable_outcomes: list[str] = Field(
+        default_factory=list,
+        description="Outcome words of a good turn ('improvement', 'remission', 'recovery'): "
+        "what a treatment brought about so is no complication of it.",
+    )
     drug_stems: list[str] = Field(description="Endings of drug names ('cillin', 'mab').")
     not_given_cues: Patterns = Field(
         description="Regular expressions (case-insensitive) that, before a drug in its "
@@ -194,6 +199,7 @@ class ClinicalConcepts:
         )
         self._results = _words(self.rules.result_words)
         self._vague_outcomes = _words(self.rules.vague_outcomes)
+        self._favourable = _words(self.rules.favourable_outcomes)
         # Mentions repeat their words from case to case: what the words name is remembered.
         self._readings = lru_cache(maxsize=READINGS_KEPT)(self._reading)
         self._word_kinds_of = lru_cache(maxsize=READINGS_KEPT)(self._kinds_of_words)
@@ -318,6 +324,12 @@ class ClinicalConcepts:
         anything ("improvement", "complete resolution")."""
         words = self.words(mention)
         return bool(words) and words[-1] in self._vague_outcomes
+
+    def is_favourable_outcome(self, mention: Mention) -> bool:
+        """Whether the mention's last word names a good turn ("significant improvement",
+        "complete remission"): no complication, whatever caused it."""
+        words = self.words(mention)
+        return bool(words) and words[-1] in self._favourable
 
     def is_result(self, mention: Mention) -> bool:
         """Whether a value mention says a result: a number, or a word such as "normal"."""

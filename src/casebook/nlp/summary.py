@@ -43,7 +43,8 @@ The headings:
 * **from the literature**: findings, procedures and drugs of the statements about others.
 
 Findings inside a Family_history phrase are the family's and left out. An item told as suspected
-first and as present later ("possibility of a CSF leak" … "related to a CSF leak") is present.
+first and as present later ("possibility of a CSF leak" … "related to a CSF leak") is present;
+one suspected first and denied later ("PE was suspected" … "negative for PE") is left out.
 """
 
 from __future__ import annotations
@@ -180,15 +181,22 @@ def build_summary(
     patients = [m for m in case.mentions if about[m.id] is Statement.PATIENT]
     family = _inside(case.mentions, EntityType.FAMILY_HISTORY)
     past = _inside(case.mentions, EntityType.HISTORY, wider=True)
+    # What makes mentions the same thing, worked out once per mention (ids are unique).
+    keys = {m.id: _key(m) for m in case.mentions}
+    # Where the text last denies each thing: a suspicion denied later ("PE was suspected …
+    # CT angiogram was negative for PE") is no diagnosis.
+    denied_at: dict[tuple[str, str], int] = {}
+    for m in patients:
+        if m.assertion is Assertion.NEGATED:
+            denied_at[keys[m.id]] = max(m.start, denied_at.get(keys[m.id], -1))
     kept = [
         m
         for m in patients
         if m.assertion not in LEFT_OUT
         and m.id not in family
         and not (m.type in PROCEDURES and _is_service(gate, case.text, m, sentences))
+        and not (m.assertion is Assertion.UNCERTAIN and denied_at.get(keys[m.id], -1) > m.start)
     ]
-    # What makes mentions the same thing, worked out once per mention (ids are unique).
-    keys = {m.id: _key(m) for m in case.mentions}
     kinds = {m.id: gate.kinds(m) for m in case.mentions}
     kept_keys = [(m, keys[m.id]) for m in kept]
     dosed = {
@@ -392,13 +400,15 @@ def build_summary(
             )
         ),
         # A complication is a finding or a bad outcome ("death due to sepsis"): neither a
-        # value ("70% blasts") nor a good outcome ("in remission from her leukemia").
+        # value ("70% blasts") nor a good outcome ("in remission from her leukemia", "significant
+        # improvement" after a drug).
         complications=items(
             (
                 m
                 for m in kept
                 if m.id in causes
                 and (is_current_finding(m) or (m.type is EntityType.OUTCOME and is_outcome(m)))
+                and not gate.is_favourable_outcome(m)
             ),
             {"caused_by": causes},
         ),

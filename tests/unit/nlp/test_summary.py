@@ -542,3 +542,38 @@ def test_a_procedure_the_model_typed_as_a_disease_is_no_diagnosis() -> None:
         [("wide local excision", EntityType.DISEASE_DISORDER)],
     )
     assert build_summary(case).diagnoses == []
+
+
+def test_a_suspicion_denied_later_is_no_diagnosis() -> None:
+    text = "Pulmonary embolism was suspected, but CT angiogram was negative for pulmonary embolism."
+    first = text.index("Pulmonary embolism")
+    later = text.rindex("pulmonary embolism")
+    case = _told(
+        text,
+        [("Pulmonary embolism", EntityType.DISEASE_DISORDER)],
+    )
+    denied = Mention(
+        id="m9",
+        start=later,
+        end=later + len("pulmonary embolism"),
+        text="pulmonary embolism",
+        type=EntityType.DISEASE_DISORDER,
+        assertion=Assertion.NEGATED,
+    )
+    suspected = case.mentions[0].model_copy(update={"assertion": Assertion.UNCERTAIN})
+    assert suspected.start == first
+    case = case.model_copy(update={"mentions": [suspected, denied]})
+    assert build_summary(case).diagnoses == []
+
+
+def test_an_improvement_a_drug_brought_is_no_complication() -> None:
+    case = _told(
+        "Methylprednisolone resulted in significant improvement.",
+        [
+            ("Methylprednisolone", EntityType.MEDICATION),
+            ("significant improvement", EntityType.OUTCOME),
+        ],
+        relations=[("caused_by", "m2", "m1")],
+    )
+    summary = build_summary(case)
+    assert summary.complications == []
