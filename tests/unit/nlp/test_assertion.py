@@ -225,6 +225,13 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         # An adverb between the copula and the participle changes nothing.
         ("Pneumonia was highly suspected.", "Pneumonia", DISEASE, Assertion.UNCERTAIN),
         ("Sepsis was subsequently ruled out.", "Sepsis", DISEASE, Assertion.NEGATED),
+        # What cells resemble is no diagnosis of the patient's.
+        (
+            "The fragments were resembling metastatic nasopharyngeal carcinoma.",
+            "metastatic nasopharyngeal carcinoma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # A relative who is the clause's subject has all of its findings, through its verbs.
         (
             "Her mother was diagnosed with breast cancer.",
