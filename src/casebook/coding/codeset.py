@@ -47,6 +47,7 @@ from pydantic import Field
 
 from casebook.kb.base import KnowledgeBase, normalize_alias, normalize_tokens
 from casebook.kb.chronic import is_chronic
+from casebook.kb.heads import load_head_words
 from casebook.kb.icd10cm import Icd10cmVocabulary, content_words
 from casebook.model import Assertion, Case, CodeSystem, EntityType, Mention, RecordModel, Span
 
@@ -244,7 +245,16 @@ def link_mentions(
                 best = found
             if found:
                 break
-        site_named = bool(structures) or any(a.name == "site" for a in mention.attributes)
+        # "Papillary thyroid carcinoma": the mention's own words may name the site too.
+        body = load_head_words().body
+        site_named = (
+            bool(structures)
+            or any(a.name == "site" for a in mention.attributes)
+            or any(
+                word in body and word not in vocabulary.cell_types
+                for word in _linked_words(text, vocabulary)
+            )
+        )
         if unsited and site_named and set(best) <= set(vocabulary.unspecified_site):
             # The text names the site and no code names it with the neoplasm: a code of
             # unspecified site would say what the text contradicts, so the mention has none.

@@ -116,10 +116,19 @@ inclusion terms ("Nephritis", "Nephropathy") are that manifestation of another d
 first, and name no code alone; "nephritis" alone is N05.9, not N08."""
 
 
+_NAMED_GLAND = re.compile(
+    r"\b(thyroid|parathyroid|adrenal|pituitary|parotid|submandibular|sublingual|lacrimal|pineal)"
+    r" glands?\b",
+    re.IGNORECASE,
+)
+"""A gland its adjective names alone: "thyroid cancer" is of the thyroid gland (C73)."""
+
+
 def code_aliases(title: str, inclusion: Iterable[str], billable: bool = True) -> list[str]:
     """The distinct aliases of a code, each as its sorted content words joined by spaces; a
     term naming a type by the letter A (``_LETTER_A``) or made of an acronym (``_ACRONYM``)
-    gives none, nor does an inclusion term of a manifestation code (``_MANIFESTATION``)."""
+    gives none, nor does an inclusion term of a manifestation code (``_MANIFESTATION``). A
+    gland its adjective names is also named without "gland" (``_NAMED_GLAND``)."""
     head = _UNSPECIFIED_TAIL.sub("", title)
     pair = _PAIR.match(head) if billable else None
     included = [] if _MANIFESTATION.search(title) else list(inclusion)
@@ -128,7 +137,8 @@ def code_aliases(title: str, inclusion: Iterable[str], billable: bool = True) ->
     for term in terms:
         if _LETTER_A.search(term) or _ACRONYM.fullmatch(term.strip()):
             continue
-        for form in (term, _PARENTHESES.sub(" ", _QUALIFIERS.sub(" ", term))):
+        plain = _PARENTHESES.sub(" ", _QUALIFIERS.sub(" ", term))
+        for form in (term, plain, _NAMED_GLAND.sub(r"\1", term), _NAMED_GLAND.sub(r"\1", plain)):
             words = alias_words(form)
             if words:
                 keys[" ".join(sorted(words))] = None
@@ -174,6 +184,11 @@ class IndexTerms(RecordModel):
         "segment depression' or 'respiratory depression'; the human immunodeficiency virus is "
         "no D84.9 Immunodeficiency, a 'mitotic activity' no Y93.9 Activity, a lung's or a "
         "heart chamber's 'collapse' no R55 Syncope and collapse.",
+    )
+    cell_types: list[str] = Field(
+        default_factory=list,
+        description="Words of a neoplasm's cell type that also name body parts ('squamous "
+        "*cell*', '*papillary*', 'signet *ring*'): a neoplasm so named names no site by them.",
     )
     unspecified_site: dict[str, list[str]] = Field(
         default_factory=dict,
@@ -224,6 +239,9 @@ class Icd10cmVocabulary:
     alone_only: frozenset[str] = frozenset()
     """Alias keys that name their codes only as a mention's whole words
     (``IndexTerms.alone_only``)."""
+    cell_types: frozenset[str] = frozenset()
+    """Normalised words of a neoplasm's cell type that also name body parts
+    (``IndexTerms.cell_types``)."""
 
     def site_given(self, code: str, unspecified: str) -> bool:
         """Whether ``code`` is a neoplasm of the kind ``unspecified`` stands for, with its site
@@ -405,7 +423,9 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
         synonyms: dict[str, tuple[str, ...]] = {}
         unspecified_site: dict[str, tuple[str, ...]] = {}
         alone_only: frozenset[str] = frozenset()
+        cell_types: frozenset[str] = frozenset()
         if index is not None:
+            cell_types = frozenset(w for t in index.cell_types for w in normalize_tokens(t))
             unspecified_site = {c: tuple(p) for c, p in index.unspecified_site.items()}
             alone_only = frozenset(" ".join(sorted(alias_words(n))) for n in index.alone_only)
             for code, names in index.terms.items():
@@ -429,6 +449,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             synonyms,
             unspecified_site,
             alone_only,
+            cell_types,
         )
     except FileNotFoundError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, "ICD-10-CM file not found", path) from exc

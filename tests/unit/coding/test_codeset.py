@@ -285,6 +285,24 @@ def test_a_neoplasm_whose_site_no_code_names_is_never_of_unspecified_site() -> N
     assert [c.code for c in found] == []
 
 
+@pytest.mark.parametrize(
+    ("words", "codes"),
+    [
+        # The gland its adjective names: "thyroid" is the thyroid gland.
+        ("papillary thyroid carcinoma", ["C73"]),
+        ("malignant thyroid tumor", ["C73"]),
+        # A site in the mention's own words that no code names is no unspecified site.
+        ("nasal carcinoma", []),
+        # A cell type is no site.
+        ("squamous cell carcinoma", ["C80.1"]),
+    ],
+)
+def test_a_neoplasm_whose_words_name_its_site_is_coded_at_that_site_or_not_at_all(
+    words: str, codes: list[str]
+) -> None:
+    assert codes_of(finding(f"She had a {words}.", words)) == codes
+
+
 def test_a_neoplasm_told_without_any_site_keeps_the_unspecified_site() -> None:
     text = "Biopsy revealed a poorly differentiated carcinoma."
     assert codes_of(finding(text, "poorly differentiated carcinoma")) == ["C80.1"]
