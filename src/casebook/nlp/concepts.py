@@ -58,6 +58,10 @@ class ConceptKind(StrEnum):
     OUTCOME = "outcome"
 
 
+_TYPE_MARK = re.compile(r"[a-z]|[a-z]?\d{1,3}[a-z]?|i{1,3}|iv|vi{0,3}")
+"""A letter, number or numeral after a name that tells its type ("amphotericin *B*", "vitamin
+*B12*", "factor *VIII*"): the name before it is the head."""
+
 WORD_KINDS = (ConceptKind.FINDING, ConceptKind.PROCEDURE, ConceptKind.TEST)
 """The kinds that medical word endings and the vocabularies' head words name."""
 
@@ -287,7 +291,7 @@ class ClinicalConcepts:
                 return held
         heads = {head_word(words)}
         core = words
-        while len(core) > 1 and core[-1] in self._qualifiers:
+        while len(core) > 1 and (core[-1] in self._qualifiers or _TYPE_MARK.fullmatch(core[-1])):
             core = core[:-1]
             heads.add(head_word(core))
         single = len(words) == 1
