@@ -255,6 +255,12 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         # ... up to a clause of the patient's own; a relative who tells is no subject.
         ("Her father had asthma and she developed seizures.", "seizures", SIGN, Assertion.PRESENT),
         ("Her mother noticed that she had a rash.", "rash", SIGN, Assertion.PRESENT),
+        (
+            "The mother was counseled on giving epinephrine for anaphylaxis.",
+            "anaphylaxis",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
         # A new subject ends only whose finding it is, not a time or doubt before it.
         ("Previously, she had been hospitalized.", "hospitalized", SIGN, Assertion.HISTORICAL),
     ],
