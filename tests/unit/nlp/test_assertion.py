@@ -144,6 +144,13 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         ("Pulmonary embolism was ruled out.", "Pulmonary embolism", DISEASE, Assertion.NEGATED),
         ("Cultures were negative for tuberculosis.", "tuberculosis", DISEASE, Assertion.NEGATED),
         ("Cultures were negative for tuberculosis.", "Cultures", TEST, Assertion.PRESENT),
+        # A test named after "negative for" was done: its own finding was the negative one.
+        (
+            "CT was negative for PE and bronchoscopy was essentially normal.",
+            "bronchoscopy",
+            TEST,
+            Assertion.PRESENT,
+        ),
         ("The chest radiograph was normal.", "chest radiograph", TEST, Assertion.PRESENT),
         ("Possible pneumonia was noted.", "pneumonia", DISEASE, Assertion.UNCERTAIN),
         ("Malignancy cannot be excluded.", "Malignancy", DISEASE, Assertion.UNCERTAIN),

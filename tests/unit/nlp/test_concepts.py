@@ -69,7 +69,6 @@ def test_a_word_said_is_no_finding() -> None:
     assert FINDING not in _kinds("one word")
 
 
-
 @pytest.mark.parametrize(
     "words",
     [
