@@ -239,6 +239,15 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # What was not done, given or needed, a test included.
+        ("We did not perform a biopsy because of bleeding.", "biopsy", TEST, Assertion.NEGATED),
+        (
+            "He had not received trace elements for a year.",
+            "trace elements",
+            DRUG,
+            Assertion.NEGATED,
+        ),
+        ("Further transfusion was not necessary.", "transfusion", TREATMENT, Assertion.NEGATED),
         # A relative who is the clause's subject has all of its findings, through its verbs.
         (
             "Her mother was diagnosed with breast cancer.",
