@@ -214,7 +214,8 @@ class ContextRules(BaseModel):
         default_factory=list,
         description="Words that open a sentence with a subordinate clause ('Although there "
         "was no fever, the patient had chills'): the comma closing the clause (its first "
-        "comma that no list goes on after) ends every scope that runs forward through it.",
+        "comma that no list goes on after) ends every scope that runs through it, forward "
+        "or back ('After the infection was treated by antibiotics, we removed the mass').",
     )
 
     @model_validator(mode="after")
@@ -234,7 +235,7 @@ _SENTENCE_ENDS = frozenset({".", "!", "?", ";", ":"})
 _LIST_WORDS = frozenset({"and", "or"})
 """Words that close a list: the comma before them is the list's, not a clause's."""
 
-_CLAUSE_END = ContextRule(literal=",", category=Category.TERMINATE, direction=Direction.FORWARD)
+_CLAUSE_END = ContextRule(literal=",", category=Category.TERMINATE, direction=Direction.TERMINATE)
 """The comma closing a sentence-opening subordinate clause (``ContextRules.clause_openers``)."""
 
 

@@ -207,6 +207,22 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.PRESENT,
         ),
+        # ... nor does the main clause reach back into it.
+        (
+            "After the infection was treated by antibiotics, we removed the mass.",
+            "antibiotics",
+            DRUG,
+            Assertion.PRESENT,
+        ),
+        # "No." before a number is a number.
+        ("A tube (No.3) was placed.", "tube", TREATMENT, Assertion.PRESENT),
+        # A test's negative result is no test not done.
+        (
+            "Anti-ds DNA <10 (<20 negative), white blood cell count was 14.98.",
+            "white blood cell count",
+            TEST,
+            Assertion.PRESENT,
+        ),
         # A list's commas are no clause's end.
         (
             "Although the differential included drug allergy, lupus and scurvy, a rash was seen.",
