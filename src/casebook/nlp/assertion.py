@@ -25,8 +25,9 @@ How conflicts are settled:
   own ("and she developed", ``ContextRule.ends_scopes_of``); a relative who reports ("her
   mother noticed that …") is a pseudo-trigger.
 * The section gives a default: a mention in a ``family_history`` section is ``family`` unless a
-  trigger negates it; one in a ``past_medical_history`` section (or a ``history`` section titled
-  like "Past history") is ``historical`` unless a trigger says otherwise.
+  trigger negates it; one in a ``past_medical_history`` or ``social_history`` section (or a
+  ``history`` section titled like "Past history") is ``historical`` unless a trigger says
+  otherwise: a patient's habits are background, as ConText's annotators read them.
 
 Only mentions of a clinical-event type (``EVENT_TYPES``) are touched; each rule may narrow that
 further with ``allowed_types`` (so "was normal" negates a finding, never the test that found
@@ -658,7 +659,7 @@ def _section_default(sections: Sequence[Section], start: int) -> Assertion:
             kind = section.kind
             if kind == "family_history":
                 return Assertion.FAMILY
-            if kind == "past_medical_history" or (
+            if kind in ("past_medical_history", "social_history") or (
                 kind == "history" and _PAST_TITLE.search(section.title)
             ):
                 return Assertion.HISTORICAL

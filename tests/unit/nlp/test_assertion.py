@@ -312,6 +312,8 @@ def test_section_defaults(context: ContextAssertion) -> None:
     assert assertions(context, titled)["Asthma"] is Assertion.HISTORICAL
     denied = make_case("No asthma.", [("asthma", DISEASE)], kind="past_medical_history")
     assert assertions(context, denied)["asthma"] is Assertion.NEGATED
+    social = make_case("Smoker.", [("Smoker", SIGN)], kind="social_history")
+    assert assertions(context, social)["Smoker"] is Assertion.HISTORICAL
 
 
 def test_non_event_types_untouched(context: ContextAssertion) -> None:
