@@ -472,6 +472,16 @@ class CandidateGenerator:
         self._pairs = index.pairs
         self._words = index.words
 
+    def spells(self, text: str, alias: str) -> bool:
+        """Whether ``text`` may stand for ``alias``: a short acronym-like alias
+        (``case_sensitive_chars``) only as the vocabulary spells it ("OME" is no "OMe" of a
+        chemical formula, "RAD" no "Rad" of a company), any other alias in any case."""
+        key = normalize_alias(alias)
+        if len(key) > self.case_sensitive_chars:
+            return True
+        acronyms = self._acronyms.get(key)
+        return not acronyms or text.strip() in acronyms
+
     def knows(self, word: str) -> bool:
         """Whether some alias holds this normalised word (after ``word_forms``)."""
         return word in self._postings

@@ -359,6 +359,8 @@ def scored_spans(
         if len(candidates) > max_senses and candidates[0].score == candidates[max_senses].score:
             continue
         best = candidates[0]
+        if not generator.spells(words, best.alias):
+            continue
         alias = alias_words.get(best.alias)
         if alias is None:
             alias = tuple(generator.word_forms.get(w, w) for w in normalize_tokens(best.alias))

@@ -349,6 +349,7 @@ class PhenotypeCoder:
             for c in candidates
             if not overclaims(self.kb.concept(c.concept_id).name, text, self.rules)
             and normalize_alias(c.alias) not in self._other_senses
+            and self.generator.spells(text, c.alias)
             and not self._narrower(c.alias, text)
         ]
         return self.mention_policy.accept(self.kb, candidates)

@@ -348,3 +348,19 @@ def test_an_unresponsive_patient_shows_no_confusional_arousal(
 ) -> None:
     text = "The patient was found to be unresponsive and pulseless."
     assert "HP:0025237" not in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        # A short acronym only as HPO spells it: "OMe" of a formula is no otitis media.
+        ("The 3, 5-(OMe)2 compound was used.", "HP:0031353"),
+        # An electrolyte imbalance is no imbalance of gait; a dried blood spot no purpura.
+        ("His electrolyte imbalance worsened.", "HP:0002172"),
+        ("A dried blood spot assay was done.", "HP:0000979"),
+    ],
+)
+def test_words_of_another_sense_name_no_phenotype(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str
+) -> None:
+    assert concept not in hpo_codes(analyse(pipeline, tmp_path, text))
