@@ -284,6 +284,13 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             Assertion.FAMILY,
         ),
         ("His mother had no seizures.", "seizures", SIGN, Assertion.NEGATED),
+        # A personal history is the patient's own, whatever family history came before.
+        (
+            "Family history of colon cancer and a personal history of adenomatous polyps.",
+            "adenomatous polyps",
+            DISEASE,
+            Assertion.HISTORICAL,
+        ),
         # ... up to a clause of the patient's own; a relative who tells is no subject.
         ("Her father had asthma and she developed seizures.", "seizures", SIGN, Assertion.PRESENT),
         ("Her mother noticed that she had a rash.", "rash", SIGN, Assertion.PRESENT),
