@@ -467,6 +467,8 @@ class CandidateGenerator:
         self._postings_by_size = index.postings_by_size
         """A word's posting split by how many distinct words its aliases have."""
         self._acronyms = index.acronyms
+        # Surface form → its normalised key, for ``spells``: candidates' aliases repeat.
+        self._keys: dict[str, str] = {}
         self._aliases = index.aliases
         self._surfaces = index.surfaces
         self._pairs = index.pairs
@@ -476,7 +478,9 @@ class CandidateGenerator:
         """Whether ``text`` may stand for ``alias``: a short acronym-like alias
         (``case_sensitive_chars``) only as the vocabulary spells it ("OME" is no "OMe" of a
         chemical formula, "RAD" no "Rad" of a company), any other alias in any case."""
-        key = normalize_alias(alias)
+        key = self._keys.get(alias)
+        if key is None:
+            key = self._keys[alias] = normalize_alias(alias)
         if len(key) > self.case_sensitive_chars:
             return True
         acronyms = self._acronyms.get(key)

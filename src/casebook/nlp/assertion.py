@@ -48,6 +48,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from casebook.model import Assertion, Case, EntityType, Section, Span
+from casebook.nlp.patterns import finditer_from
 from casebook.nlp.tokens import TOKEN, tokenize
 from casebook.resources import load_rules
 
@@ -289,6 +290,14 @@ class _Triggers:
             else:
                 words = tuple(TOKEN.findall(rule.literal.lower()))
                 self._by_first.setdefault(words[0], []).append((words, rule))
+        # One scan of the lower-cased text marks where any pattern may match; each pattern is
+        # then tried only there (``casebook.nlp.patterns``): the same matches, one pass.
+        bodies = [rule.pattern for rule in rules.rules if rule.pattern is not None]
+        self._pattern_starts = (
+            re.compile(r"\b(?=" + "|".join(f"(?:{body})" for body in bodies) + ")")
+            if bodies
+            else None
+        )
         self._openers = frozenset(word.lower() for word in rules.clause_openers)
         self.allowed: dict[int, frozenset[EntityType]] = {
             id(rule): frozenset(rule.allowed_types) if rule.allowed_types else EVENT_TYPES
@@ -365,9 +374,17 @@ class _Triggers:
         if self._patterns:
             lowered = text.lower()
             plain = len(lowered) == len(text)
+            places = (
+                [m.start() for m in self._pattern_starts.finditer(lowered)]
+                if plain and self._pattern_starts is not None
+                else None
+            )
             for fast, folding, rule in self._patterns:
-                pattern, subject = (fast, lowered) if plain else (folding, text)
-                for hit in pattern.finditer(subject):
+                if places is not None:
+                    hits = finditer_from(fast, lowered, 0, len(lowered), places)
+                else:
+                    hits = list((fast if plain else folding).finditer(lowered if plain else text))
+                for hit in hits:
                     # Only a hit from a token's start to a token's end counts.
                     first = bisect_left(starts, hit.start())
                     last = bisect_left(ends, hit.end())

@@ -79,7 +79,7 @@ class PatternSet:
         if self._finder is None or lowered is None:
             return [list(p.finditer(text, pos, end)) for p in self.patterns]
         starts = [m.start() for m in self._finder.finditer(lowered, pos, end)]
-        return [_finditer(p, text, pos, end, starts) for p in self.patterns]
+        return [finditer_from(p, text, pos, end, starts) for p in self.patterns]
 
     def _lowered(self, text: str) -> str | None:
         """``text`` lower-cased when that stands for case folding, else None (remembered)."""
@@ -109,7 +109,7 @@ def _start_finder(bodies: Sequence[str]) -> re.Pattern[str] | None:
         return None
 
 
-def _finditer(
+def finditer_from(
     pattern: re.Pattern[str], text: str, pos: int, endpos: int, starts: Sequence[int]
 ) -> list[re.Match[str]]:
     """``pattern.finditer(text, pos, endpos)``, trying only ``starts``.
