@@ -705,6 +705,10 @@ _COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
 _PARENTHESIS = re.compile(r"(\s?)\(([^()]*)\)")
 
 
+_CAPITALS = re.compile(r"[A-Z]{2,}")
+"""An acronym of capital letters ("MRI", "TIPS")."""
+
+
 def _term_aliases(term: str) -> list[str]:
     """An index main term without its parentheses, and each spaced parenthesis alone.
 
@@ -714,8 +718,13 @@ def _term_aliases(term: str) -> list[str]:
     bare = " ".join(_PARENTHESIS.sub(" ", term).split()).strip(" ,")
     aliases = [bare] if bare else []
     for space, inner in _PARENTHESIS.findall(term):
+        acronym = inner.strip()
+        # An acronym the word normaliser reads as another word ("TIPS" as "tip", which any
+        # "nasal tip" holds) is no alias.
+        if _CAPITALS.fullmatch(acronym) and normalize_tokens(acronym) != (acronym.lower(),):
+            continue
         if space and sum(ch.isalpha() for ch in inner) >= 2:
-            aliases.append(inner.strip())
+            aliases.append(acronym)
     return aliases
 
 

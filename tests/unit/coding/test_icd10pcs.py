@@ -153,6 +153,12 @@ def test_a_body_part_without_its_level_gives_a_prefix(coder: ProcedureCoder) -> 
     assert best.code == "BR3"  # imaging, axial skeleton, MRI: the level is not said
 
 
+def test_an_acronym_read_as_another_word_is_no_alias(coder: ProcedureCoder) -> None:
+    # "TIPS" (a portosystemic shunt) reads as "tip": a nasal tip's projection is no bypass.
+    assert coder.code("nasal tip projection") == []
+    assert coder.code("transjugular intrahepatic portosystemic shunt")[0].code == "0618"
+
+
 def test_negated_procedures_are_not_case_codes(pipeline: Pipeline) -> None:
     text = "No lumbar puncture was performed."
     case = analyse(pipeline, text, [mention(text, "lumbar puncture")])
