@@ -237,6 +237,14 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         # What earlier physicians considered it to be is a suspicion.
         ("They were considered to be xanthomas.", "xanthomas", DISEASE, Assertion.UNCERTAIN),
         ("It was suspected to be a thrombus.", "thrombus", DISEASE, Assertion.UNCERTAIN),
+        # What the patient was offered, or chose to avoid, was not done.
+        (
+            "She was offered the option of hysterectomy or embolisation.",
+            "hysterectomy",
+            TREATMENT,
+            Assertion.HYPOTHETICAL,
+        ),
+        ("She preferred to avoid a hysterectomy.", "hysterectomy", TREATMENT, Assertion.NEGATED),
         # Immunity to an infection is no infection.
         ("He was found to be immune to hepatitis B.", "hepatitis B", DISEASE, Assertion.NEGATED),
         # What "could be excluded" was excluded; what "could not be" is still suspected.
