@@ -219,6 +219,27 @@ class ContextRules(BaseModel):
         "comma that no list goes on after) ends every scope that runs through it, forward "
         "or back ('After the infection was treated by antibiotics, we removed the mass').",
     )
+    test_words: str | None = Field(
+        default=None,
+        description="A regular expression (lower case) matched at a mention's end: the words "
+        "of a test that looks for what the mention names ('tuberculosis *polymerase chain "
+        "reaction*', 'HIV *serology*'). A disease named as what a test looks for is no finding "
+        "until the test's result says so: such a mention is ``uncertain`` unless a trigger "
+        "reaches it ('… came back negative').",
+    )
+    test_target_types: list[EntityType] = Field(
+        default_factory=list, description="The mention types ``test_words`` applies to."
+    )
+
+    @field_validator("test_words")
+    @classmethod
+    def _test_words_compile(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"pattern does not compile: {exc}") from exc
+        return value
 
     @model_validator(mode="after")
     def _one_rule_per_trigger(self) -> Self:
@@ -428,6 +449,10 @@ class ContextAssertion:
     def __init__(self, rules: str | Path = "context_rules.json") -> None:
         self.rules = load_rules(rules, ContextRules)
         self._triggers = _triggers_for(self.rules.model_dump_json())
+        self._test_words = (
+            re.compile(self.rules.test_words) if self.rules.test_words is not None else None
+        )
+        self._test_targets = frozenset(self.rules.test_target_types)
 
     def __call__(self, case: Case) -> Case:
         """Set the assertion of every clinical-event mention of ``case``."""
@@ -548,6 +573,13 @@ class ContextAssertion:
                 negations.append(match)
             family = family or category is Category.FAMILY
         if best is None:
+            if (
+                default is Assertion.PRESENT
+                and kind in self._test_targets
+                and self._test_words is not None
+                and self._test_words.match(after)
+            ):
+                return Assertion.UNCERTAIN
             return default
         category = best[2]
         if family and category is Category.HISTORICAL:

@@ -258,6 +258,16 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         # An adverb between the copula and the participle changes nothing.
         ("Pneumonia was highly suspected.", "Pneumonia", DISEASE, Assertion.UNCERTAIN),
         ("Sepsis was subsequently ruled out.", "Sepsis", DISEASE, Assertion.NEGATED),
+        # A disease named as what a test looks for is no finding until the result says so.
+        ("A tuberculosis PCR was sent.", "tuberculosis", DISEASE, Assertion.UNCERTAIN),
+        ("HIV serology was requested.", "HIV", DISEASE, Assertion.UNCERTAIN),
+        (
+            "Sputum smear and tuberculosis polymerase chain reaction came negative.",
+            "tuberculosis",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        ("She had tuberculosis of the spine.", "tuberculosis", DISEASE, Assertion.PRESENT),
         # What cells resemble is no diagnosis of the patient's.
         (
             "The fragments were resembling metastatic nasopharyngeal carcinoma.",
