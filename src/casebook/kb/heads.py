@@ -69,6 +69,7 @@ PREPOSITIONS = frozenset(
     {
         "of", "in", "with", "due", "to", "from", "by", "on", "at", "after", "during", "without",
         "following", "affecting", "involving", "for", "and", "or", "not", "as", "than", "into",
+        "through", "via", "under", "between", "within",
     }
 )  # fmt: skip
 """Words that end a term's head phrase: its head is the word before the first of them."""
