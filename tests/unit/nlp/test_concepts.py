@@ -59,6 +59,11 @@ def _kinds(words: str, expansion: str | None = None, codes: list[Code] | None = 
         # Antihistamines by their stems.
         ("cetirizine", {DRUG}),
         ("loratadine", {DRUG}),
+        # Antifolates, propionic acids, echinocandins, inhaled anaesthetics by their INN stems.
+        ("pemetrexed", {DRUG}),
+        ("naproxen", {DRUG}),
+        ("caspofungin", {DRUG}),
+        ("sevoflurane", {DRUG}),
     ],
 )
 def test_words_name_the_kind_of_concept_a_clinician_reads(words: str, kinds: set[str]) -> None:
@@ -85,6 +90,8 @@ def test_a_word_said_is_no_finding() -> None:
         "the disease",
         "Supplementary Video 1",
         "GCS",
+        # Vertebral levels joined by a preposition: "through" heads no procedure.
+        "T1 through T5",
     ],
 )
 def test_people_places_software_modifiers_body_parts_and_generic_words_name_nothing(
