@@ -123,6 +123,7 @@ class MentionExtractor:
                     )
                     if start < end:
                         found.append((start, end, EntityType(span.label_)))
+        found = _balanced_spans(case.text, found)
         existing = {(m.start, m.end, m.type) for m in case.mentions}
         used = {m.id for m in case.mentions}
         number = 0
@@ -182,3 +183,91 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:"):
         end -= 1
     return start, end
+
+
+BRACKET_REACH = 60
+"""How far (characters, on the same line) a span's unmatched bracket is looked for its mate."""
+
+
+def _balanced_spans(
+    text: str, spans: list[tuple[int, int, EntityType]]
+) -> list[tuple[int, int, EntityType]]:
+    """``spans`` with each one's brackets balanced (``_balanced``), none grown into another."""
+    ordered = sorted(spans)
+    result: list[tuple[int, int, EntityType]] = []
+    for index, (start, end, kind) in enumerate(ordered):
+        floor = max((e for _, e, _ in ordered[:index]), default=0)
+        ceiling = ordered[index + 1][0] if index + 1 < len(ordered) else len(text)
+        start, end = _balanced(text, start, end, max(floor, 0), max(ceiling, end))
+        if start < end:
+            result.append((start, end, kind))
+    return result
+
+
+def _balanced(text: str, start: int, end: int, floor: int, ceiling: int) -> tuple[int, int]:
+    """The span with no unmatched parenthesis.
+
+    The tagger may start a mention inside a parenthesis ("drug (levofloxacin)-induced acute
+    anxiety" as "levofloxacin)-induced acute anxiety") or end one there. A closing bracket
+    without its opening one takes the span back to the opening one and the word before it
+    ("drug (levofloxacin)-…", "CD3+ (CD16+56+)-cell level"); an opening one without its closing
+    one takes it on to the closing one. Where the mate is not on the same line within
+    ``BRACKET_REACH`` characters, or reaching it would grow the span into another
+    (``floor``, ``ceiling``), the span is cut at the bracket instead.
+    """
+    opened: list[int] = []
+    for position in range(start, end):
+        if text[position] == "(":
+            opened.append(position)
+        elif text[position] == ")":
+            if opened:
+                opened.pop()
+                continue
+            opening = _mate_before(text, start, max(floor, start - BRACKET_REACH))
+            if opening is not None:
+                gap = opening
+                while gap > floor and text[gap - 1] == " ":
+                    gap -= 1
+                word = gap
+                while (
+                    word > floor and not text[word - 1].isspace() and text[word - 1] not in "(),;"
+                ):
+                    word -= 1
+                start = word if word < gap else opening
+                return _balanced(text, start, end, floor, ceiling)
+            start = position + 1
+            while start < end and text[start] in "-– )":
+                start += 1
+            return _balanced(text, start, end, floor, ceiling) if start < end else (start, start)
+    if opened:
+        closing = _mate_after(text, end, min(ceiling, end + BRACKET_REACH))
+        if closing is not None and len(opened) == 1:
+            return start, closing + 1
+        end = opened[0]
+        while end > start and text[end - 1] in " -–":
+            end -= 1
+    return start, end
+
+
+def _mate_before(text: str, start: int, limit: int) -> int | None:
+    """The offset of the "(" that a ")" inside a span starting at ``start`` closes, looked for
+    back to ``limit`` on the same line; None when another ")" or a line break comes first."""
+    for position in range(start - 1, limit - 1, -1):
+        char = text[position]
+        if char == "(":
+            return position
+        if char in ")\n":
+            return None
+    return None
+
+
+def _mate_after(text: str, end: int, limit: int) -> int | None:
+    """The offset of the ")" closing a "(" left open in a span ending at ``end``, looked for
+    up to ``limit`` on the same line; None when another "(" or a line break comes first."""
+    for position in range(end, limit):
+        char = text[position]
+        if char == ")":
+            return position
+        if char in "(\n":
+            return None
+    return None

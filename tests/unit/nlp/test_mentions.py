@@ -8,12 +8,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from casebook.blas import use_openblas
-from casebook.model import Case, Document, Source, SourceFormat
+from casebook.model import Case, Document, EntityType, Source, SourceFormat
 from casebook.nlp.mentions import (
     DEFAULT_MODEL,
     PHRASE_HEAD,
     READ_LEXEME_ATTRIBUTES,
     MentionExtractor,
+    _balanced,
+    _balanced_spans,
     _trimmed,
     load_model,
     pieces,
@@ -26,6 +28,50 @@ def test_a_mention_never_runs_past_a_line_break() -> None:
     end = text.index("On") + 2
     assert _trimmed(text, 10, end) == (10, 21)
     assert text[10:21] == "blood patch"
+
+
+def _shown(text: str, words: str) -> str:
+    start = text.index(words)
+    begin, end = _balanced(text, start, start + len(words), 0, len(text))
+    return text[begin:end]
+
+
+def test_a_mention_begun_inside_a_parenthesis_takes_the_parenthesis_and_the_word_before() -> None:
+    text = "A diagnosis of drug (levofloxacin)-induced acute anxiety was made."
+    assert _shown(text, "levofloxacin)-induced acute anxiety") == (
+        "drug (levofloxacin)-induced acute anxiety"
+    )
+
+
+def test_a_mention_ended_inside_a_parenthesis_takes_it_whole_or_stops_before_it() -> None:
+    assert _shown("A mass (3 cm) was seen.", "mass (3 cm") == "mass (3 cm)"
+    assert _shown("The drug (levofloxacin was stopped.", "drug (levofloxacin") == "drug"
+
+
+def test_a_bracket_whose_mate_is_not_near_is_cut_off() -> None:
+    assert _shown("(a) b) and c", "b) and c") == "and c"
+
+
+def test_a_balanced_mention_grows_into_no_other() -> None:
+    text = "A diagnosis of drug (levofloxacin)-induced anxiety."
+    drug = (text.index("drug"), text.index("drug") + 4, EntityType.MEDICATION)
+    anxiety = text.index("levofloxacin")
+    spans = _balanced_spans(text, [drug, (anxiety, len(text) - 1, EntityType.DISEASE_DISORDER)])
+    assert [text[s:e] for s, e, _ in spans] == ["drug", "(levofloxacin)-induced anxiety"]
+
+
+@given(st.text(alphabet="ab ()-\n", max_size=30), st.integers(0, 30), st.integers(0, 30))
+def test_a_balanced_span_stays_in_the_text_and_holds_no_unmatched_bracket(
+    text: str, first: int, second: int
+) -> None:
+    start, end = sorted((min(first, len(text)), min(second, len(text))))
+    begin, stop = _balanced(text, start, end, 0, len(text))
+    assert 0 <= begin <= stop <= len(text)
+    depth = 0
+    for char in text[begin:stop]:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        assert depth >= 0
+    assert depth == 0 or begin == stop
 
 
 def test_surrounding_spaces_and_trailing_commas_are_dropped() -> None:
