@@ -45,6 +45,14 @@ def _about(sentence: str, section: str = "case_presentation") -> Statement:
         ("She had meningitis.", "body", "patient"),
         # The patient's prior imaging is no published study.
         ("The mass was similar to previous studies.", "case_presentation", "patient"),
+        # A reference back within the report, or to a method, is no statement about others.
+        (
+            "The previously described dermal infiltrate was dense.",
+            "case_presentation",
+            "patient",
+        ),
+        ("Biopsies were taken as previously described.", "case_presentation", "patient"),
+        ("This variant was previously reported in two families.", "body", "literature"),
         # A legend glosses abbreviations; it states nothing anyone had or received.
         (
             "Tet: tetracycline; Cot: cotrimoxazole; Gen: gentamycin; R: resistant.",
