@@ -432,3 +432,16 @@ def test_a_collapse_of_the_patient_is_syncope_and_collapse() -> None:
 def test_a_cardiopulmonary_arrest_is_a_cardiac_arrest() -> None:
     text = "He was admitted in cardiopulmonary arrest."
     assert codes_of(finding(text, "cardiopulmonary arrest")) == ["I46.9"]
+
+
+@pytest.mark.parametrize(
+    ("words", "code"),
+    [
+        ("spastic diplegia", "G80.1"),  # cerebral palsy, not Diplegia of upper limbs
+        ("cervical carcinoma", "C53.9"),  # the cervix, not a neoplasm of unspecified site
+        ("basal cell carcinoma", "C44.91"),  # a skin cancer wherever on the face
+        ("adrenal adenoma", "D35.00"),
+    ],
+)
+def test_the_index_names_the_code_a_clinician_means(words: str, code: str) -> None:
+    assert codes_of(finding(f"She had a {words}.", words)) == [code]
