@@ -92,6 +92,14 @@ def test_epidural_blood_patch(pipeline: Pipeline) -> None:
     assert case.codes[0].mentions == ["m1"]
 
 
+def test_a_pleural_blood_patch_goes_into_the_pleural_cavity_not_the_spinal_canal(
+    pipeline: Pipeline,
+) -> None:
+    text = "A pleural blood patch was performed for the air leak."
+    case = analyse(pipeline, text, [mention(text, "pleural blood patch")])
+    assert [c.code[:4] for c in case.mentions[0].codes] == ["3E0L"]
+
+
 def test_a_case_code_rests_on_a_present_procedure_mention(pipeline: Pipeline) -> None:
     text = "A blood patch was performed at the L5/S1 level."
     # Words alone code nothing: the case's codes rest on mentions (issue 16).
