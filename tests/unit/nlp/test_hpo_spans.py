@@ -82,6 +82,12 @@ def test_an_anatomical_phrase_is_no_phenotype(pipeline: Pipeline, tmp_path: Path
     assert analyse(pipeline, tmp_path, "The corpus callosum was examined.").mentions == []
 
 
+def test_a_function_word_stands_for_no_organ(pipeline: Pipeline, tmp_path: Path) -> None:
+    # "Smooth lingual surface" is Smooth tongue; a swelling "smooth in surface" is no tongue.
+    text = "The swelling was pale pink and smooth in surface texture."
+    assert case_codes(analyse(pipeline, tmp_path, text)) == set()
+
+
 def test_candidate_spans_neither_start_nor_end_with_a_function_word() -> None:
     text = "no fever and cough"
     spans = phrase_spans(text, 3)
