@@ -258,6 +258,13 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         # An adverb between the copula and the participle changes nothing.
         ("Pneumonia was highly suspected.", "Pneumonia", DISEASE, Assertion.UNCERTAIN),
         ("Sepsis was subsequently ruled out.", "Sepsis", DISEASE, Assertion.NEGATED),
+        # A diagnosis made provisionally is a suspicion, however the adverb is put.
+        (
+            "The swelling was provisionally diagnosed as pleomorphic adenoma.",
+            "pleomorphic adenoma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # A disease named as what a test looks for is no finding until the result says so.
         ("A tuberculosis PCR was sent.", "tuberculosis", DISEASE, Assertion.UNCERTAIN),
         ("HIV serology was requested.", "HIV", DISEASE, Assertion.UNCERTAIN),
