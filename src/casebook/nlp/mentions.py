@@ -3,6 +3,7 @@ default, ``ner-permissive`` when ``CASEBOOK_MENTION_MODEL`` chooses it (``casebo
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import spacy
@@ -123,7 +124,7 @@ class MentionExtractor:
                     )
                     if start < end:
                         found.append((start, end, EntityType(span.label_)))
-        found = _balanced_spans(case.text, found)
+        found = _with_denying_prefix(case.text, _balanced_spans(case.text, found))
         existing = {(m.start, m.end, m.type) for m in case.mentions}
         used = {m.id for m in case.mentions}
         number = 0
@@ -183,6 +184,24 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:"):
         end -= 1
     return start, end
+
+
+_DENYING_PREFIX = re.compile(r"(?<![a-z])non[- ]$", re.IGNORECASE)
+"""The word "non" written apart from the word it denies ("non bilious vomiting")."""
+
+
+def _with_denying_prefix(
+    text: str, spans: list[tuple[int, int, EntityType]]
+) -> list[tuple[int, int, EntityType]]:
+    """``spans`` each begun at a "non" written before it and left out of it: "bilious vomiting"
+    of "non bilious vomiting" is the non-bilious vomiting it says, not bilious vomiting."""
+    result: list[tuple[int, int, EntityType]] = []
+    floor = 0
+    for start, end, kind in sorted(spans):
+        prefix = _DENYING_PREFIX.search(text, max(floor, start - 4), start)
+        result.append((prefix.start() if prefix is not None else start, end, kind))
+        floor = max(floor, end)
+    return result
 
 
 BRACKET_REACH = 60

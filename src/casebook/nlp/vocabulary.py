@@ -54,6 +54,10 @@ from casebook.nlp.phenotypes import (
 )
 from casebook.nlp.spans import SpanIndex
 
+_DENIED_BY_NON = re.compile(r"(?<![a-z])non[- ]?$", re.IGNORECASE)
+"""The word "non" joined to a phenotype's first word denies it: a "non-ST-segment elevation
+myocardial infarction" is no ST segment elevation."""
+
 OVERLAPPING_TYPES = frozenset({EntityType.HISTORY, EntityType.FAMILY_HISTORY})
 """Mention types that may lie over a finding mention."""
 
@@ -120,6 +124,7 @@ class VocabularyMentions:
                 self.rules.max_senses,
             )
             if match.key not in self._other_senses
+            and not _DENIED_BY_NON.search(text, max(0, match.start - 4), match.start)
             and not any(
                 overclaims(self.kb.concept(c).name, text[match.start : match.end], self.rules)
                 for c in match.concept_ids

@@ -88,6 +88,11 @@ def test_a_function_word_stands_for_no_organ(pipeline: Pipeline, tmp_path: Path)
     assert case_codes(analyse(pipeline, tmp_path, text)) == set()
 
 
+def test_a_phenotype_joined_to_non_is_denied(pipeline: Pipeline, tmp_path: Path) -> None:
+    text = "Imaging suggested a non-ST-segment elevation myocardial infarction."
+    assert "HP:0012251" not in case_codes(analyse(pipeline, tmp_path, text))  # ST elevation
+
+
 def test_candidate_spans_neither_start_nor_end_with_a_function_word() -> None:
     text = "no fever and cough"
     spans = phrase_spans(text, 3)

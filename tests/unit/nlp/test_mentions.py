@@ -17,6 +17,7 @@ from casebook.nlp.mentions import (
     _balanced,
     _balanced_spans,
     _trimmed,
+    _with_denying_prefix,
     load_model,
     pieces,
 )
@@ -72,6 +73,15 @@ def test_a_balanced_span_stays_in_the_text_and_holds_no_unmatched_bracket(
         depth += {"(": 1, ")": -1}.get(char, 0)
         assert depth >= 0
     assert depth == 0 or begin == stop
+
+
+def test_a_non_written_apart_belongs_to_the_mention_it_denies() -> None:
+    text = "She had non bilious vomiting."
+    start = text.index("bilious")
+    ((begin, end, _),) = _with_denying_prefix(
+        text, [(start, len(text) - 1, EntityType.SIGN_SYMPTOM)]
+    )
+    assert text[begin:end] == "non bilious vomiting"
 
 
 def test_surrounding_spaces_and_trailing_commas_are_dropped() -> None:
