@@ -294,15 +294,9 @@ def _named_by_phenotypes(
 
 def _linked_words(text: str, vocabulary: Icd10cmVocabulary) -> list[str]:
     """The distinct content words of ``text`` a code is looked up by, the last ones kept; a
-    word "non" denies ("non-bilious vomiting" is no R11.14 Bilious vomiting) is left out with
-    it."""
-    words = content_words(text)
-    denied = {n + 1 for n, word in enumerate(words) if word == "non"}
-    ordered = [
-        w
-        for n, w in enumerate(words)
-        if w not in vocabulary.modifiers and w != "non" and n not in denied
-    ]
+    word "non" denies is one word with it (``content_words``: "non-bilious vomiting" is no
+    R11.14 Bilious vomiting)."""
+    ordered = [w for w in content_words(text) if w not in vocabulary.modifiers]
     return list(dict.fromkeys(ordered))[-_MAX_LINKED_WORDS:]
 
 

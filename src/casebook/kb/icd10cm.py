@@ -76,8 +76,23 @@ _QUALIFIERS = re.compile(
 
 
 def content_words(text: str) -> list[str]:
-    """The normalised content words of a text, in text order (see the module docstring)."""
-    return [w for w in normalize_tokens(text) if w not in _FUNCTION_WORDS]
+    """The normalised content words of a text, in text order (see the module docstring).
+
+    The word "non" is one word with the word it denies, however written: "non-bilious
+    vomiting", "non bilious vomiting" and "nonbilious vomiting" are ``nonbilious vomiting``,
+    which names no Bilious vomiting, and "non-ST elevation myocardial infarction" is the
+    Index's NSTEMI, not its STEMI."""
+    words: list[str] = []
+    denying = False
+    for word in normalize_tokens(text):
+        if word == "non":
+            denying = True
+            continue
+        if word in _FUNCTION_WORDS:
+            continue
+        words.append(f"non{word}" if denying else word)
+        denying = False
+    return words
 
 
 def alias_words(text: str) -> frozenset[str]:

@@ -441,6 +441,10 @@ def test_a_cardiopulmonary_arrest_is_a_cardiac_arrest() -> None:
         ("cervical carcinoma", "C53.9"),  # the cervix, not a neoplasm of unspecified site
         ("basal cell carcinoma", "C44.91"),  # a skin cancer wherever on the face
         ("adrenal adenoma", "D35.00"),
+        # "non" is one word with what it denies: an NSTEMI is no STEMI.
+        ("non-ST-segment elevation myocardial infarction", "I21.4"),
+        ("non-ST elevation myocardial infarction", "I21.4"),
+        ("ST-segment elevation myocardial infarction", "I21.3"),
     ],
 )
 def test_the_index_names_the_code_a_clinician_means(words: str, code: str) -> None:
