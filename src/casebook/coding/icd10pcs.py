@@ -713,7 +713,8 @@ def _term_aliases(term: str) -> list[str]:
     """An index main term without its parentheses, and each spaced parenthesis alone.
 
     "Magnetic Resonance Imaging (MRI)" gives "Magnetic Resonance Imaging" and "MRI"; the
-    plural mark of "Valve(s)" is dropped, never an alias.
+    plural mark of "Valve(s)" and a one-word qualifier ("(Brain)") are dropped, never an
+    alias.
     """
     bare = " ".join(_PARENTHESIS.sub(" ", term).split()).strip(" ,")
     aliases = [bare] if bare else []
@@ -723,7 +724,10 @@ def _term_aliases(term: str) -> list[str]:
         # "nasal tip" holds) is no alias.
         if _CAPITALS.fullmatch(acronym) and normalize_tokens(acronym) != (acronym.lower(),):
             continue
-        if space and sum(ch.isalpha() for ch in inner) >= 2:
+        # One word that is no acronym qualifies the term ("Connectomic Analysis (Brain)
+        # Mapping"): "brain" alone names no procedure.
+        named = len(acronym.split()) > 1 or _CAPITALS.search(acronym) is not None
+        if space and named and sum(ch.isalpha() for ch in inner) >= 2:
             aliases.append(acronym)
     return aliases
 

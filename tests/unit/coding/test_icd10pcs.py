@@ -100,6 +100,13 @@ def test_a_pleural_blood_patch_goes_into_the_pleural_cavity_not_the_spinal_canal
     assert [c.code[:4] for c in case.mentions[0].codes] == ["3E0L"]
 
 
+def test_a_body_part_in_parentheses_is_no_procedure_name(pipeline: Pipeline) -> None:
+    # "Connectomic Analysis (Brain) Mapping": "brain" qualifies the term; BNP is a blood test.
+    text = "Brain natriuretic peptide was 110 pg/mL."
+    case = analyse(pipeline, text, [mention(text, "Brain natriuretic peptide")])
+    assert pcs(case.mentions[0].codes) == []
+
+
 def test_a_case_code_rests_on_a_present_procedure_mention(pipeline: Pipeline) -> None:
     text = "A blood patch was performed at the L5/S1 level."
     # Words alone code nothing: the case's codes rest on mentions (issue 16).
