@@ -114,6 +114,13 @@ class ConceptRules(RecordModel):
     result_words: list[str] = Field(
         description="Words that make a value a result ('normal', 'positive')."
     )
+    presentation_cues: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) of the verb telling what the "
+        "patient came with ('presented with', 'complained of', 'had'): in the opening "
+        "sentence, findings before it describe the patient ('a man with diabetes and "
+        "hypertension'), those after it are what brought him.",
+    )
     excluded_heads: dict[ConceptKind, list[str]] = Field(
         description="Vocabulary head words that name no concept of the kind (adjectives, "
         "devices, words left by the head rule)."
@@ -202,6 +209,9 @@ class ClinicalConcepts:
             "|".join(f"(?:{p})" for p in self.rules.harm_cues) or "(?!)", re.IGNORECASE
         )
         self._results = _words(self.rules.result_words)
+        self._presentation = re.compile(
+            "|".join(f"(?:{p})" for p in self.rules.presentation_cues) or "(?!)", re.IGNORECASE
+        )
         self._vague_outcomes = _words(self.rules.vague_outcomes)
         self._favourable = _words(self.rules.favourable_outcomes)
         # Mentions repeat their words from case to case: what the words name is remembered.
@@ -317,6 +327,12 @@ class ClinicalConcepts:
         """Whether ``text[start:end]``, the words before a drug in its sentence, say it was
         tested or avoided rather than given ("resistant to", "allergic to")."""
         return self._not_given.search(text, start, end) is not None
+
+    def presentation_at(self, text: str, start: int, end: int) -> int | None:
+        """Where the first verb telling what the patient came with (``presentation_cues``)
+        ends in ``text[start:end]``; None when there is none."""
+        found = self._presentation.search(text, start, end)
+        return found.end() if found is not None else None
 
     def harmed(self, text: str, start: int, end: int) -> bool:
         """Whether ``text[start:end]``, the words after a drug in its sentence, begin by

@@ -52,6 +52,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from casebook.model import (
     Assertion,
@@ -386,6 +387,7 @@ def build_summary(
                 order,
                 days,
                 not_before,
+                partial(gate.presentation_at, case.text),
             )
         ),
         diagnoses=items(
@@ -554,9 +556,12 @@ def _presenting(
     order: dict[str, int],
     days: dict[str, float | None],
     not_before: dict[str, float | None],
+    presentation_at: Callable[[int, int], int | None] = lambda start, end: None,
 ) -> list[Mention]:
     """The findings of the anchor's sentence, else the earliest ones on or after day 0, else
-    the first sentence's of those known to be no earlier than day 0.
+    the first sentence's of those known to be no earlier than day 0; of a sentence's findings,
+    those after the verb telling what the patient came with when some come before it ("a man
+    with diabetes and hypertension *had* sudden chest pain": the chest pain).
 
     Args:
         findings: The shown findings of the patient.
@@ -565,7 +570,15 @@ def _presenting(
         order: Timeline order by mention id.
         days: Days from the anchor by mention id.
         not_before: Days from the anchor, or the fewest it can be, by mention id.
+        presentation_at: Where the presentation verb of ``text[start:end]`` ends, if any
+            (``ClinicalConcepts.presentation_at``).
     """
+
+    def presented(told: list[Mention], sentence: Span) -> list[Mention]:
+        verb = presentation_at(sentence.start, sentence.end)
+        after = [m for m in told if verb is not None and m.start >= verb]
+        return after or told
+
     placed_findings = [m for m in findings if m.id in order]
     placed = sorted((m for m in patients if m.id in order), key=lambda m: order[m.id])
     anchor = next((m for m in placed if days.get(m.id) == 0), None)
@@ -575,7 +588,7 @@ def _presenting(
     if sentence is not None:
         told = [m for m in placed_findings if sentence.start <= m.start < sentence.end]
         if told:
-            return told
+            return presented(told, sentence)
     later = [
         m for m in placed_findings if (days.get(m.id) or 0.0) >= 0 and days.get(m.id) is not None
     ]
@@ -593,7 +606,10 @@ def _presenting(
     sentence = _sentence_of(sentences, earliest)
     if sentence is None:
         return [earliest]
-    return [m for m in undated if order[m.id] == first and sentence.start <= m.start < sentence.end]
+    return presented(
+        [m for m in undated if order[m.id] == first and sentence.start <= m.start < sentence.end],
+        sentence,
+    )
 
 
 def _follow_up(case: Case, patients: Sequence[Mention]) -> list[Mention]:

@@ -353,6 +353,15 @@ def test_past_history_is_not_the_presenting_problem_or_a_diagnosis() -> None:
     assert [i.text for i in summary.presenting_problem] == ["pneumonia"]
 
 
+def test_findings_describing_the_patient_before_the_presentation_are_not_what_brought_her() -> None:
+    text = "A 77-year-old woman with dysphagia presented with a rash on the face."
+    case = _told(
+        text,
+        [("dysphagia", EntityType.SIGN_SYMPTOM), ("rash", EntityType.SIGN_SYMPTOM)],
+    )
+    assert [i.text for i in build_summary(case).presenting_problem] == ["rash"]
+
+
 def test_a_drug_therapy_is_a_treatment_not_a_procedure() -> None:
     case = _told(
         "She received corticosteroid pulse therapy.",
