@@ -265,6 +265,15 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # What a test is done to look for is not yet found; what it examines ("the mass") is.
+        (
+            "CT angiography was performed to evaluate postprocedural complications.",
+            "postprocedural complications",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        ("An MRI was done to look for metastases.", "metastases", DISEASE, Assertion.UNCERTAIN),
+        ("A CT was performed to evaluate the mass.", "mass", SIGN, Assertion.PRESENT),
         # A disease named as what a test looks for is no finding until the result says so.
         ("A tuberculosis PCR was sent.", "tuberculosis", DISEASE, Assertion.UNCERTAIN),
         ("HIV serology was requested.", "HIV", DISEASE, Assertion.UNCERTAIN),
