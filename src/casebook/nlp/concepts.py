@@ -265,6 +265,16 @@ class ClinicalConcepts:
         its long form when it is an abbreviation, and as written."""
         return self._word_kinds_of(mention.expansion, mention.text)
 
+    def is_procedure_only(self, mention: Mention) -> bool:
+        """Whether the mention's words name a procedure and nothing else, their last word
+        too ("hernia repair", "EVAR" read as endovascular aneurysm repair; not "premature
+        closure of the physes", whose words end on a body part): a procedure, whatever its type
+        says."""
+        if self.names_nothing(mention) or self.word_kinds(mention) != {ConceptKind.PROCEDURE}:
+            return False
+        words = self.words(mention)
+        return self._names(words[-1], ConceptKind.PROCEDURE, len(words) == 1)
+
     def is_drug_only(self, mention: Mention) -> bool:
         """Whether the mention's words name a drug and no procedure, test or finding
         ("vancomycin", not "vancomycin infusion"): a medication, whatever its type says."""

@@ -223,10 +223,17 @@ def build_summary(
         and names(m, ConceptKind.PROCEDURE, ConceptKind.DRUG)
     }
 
+    def is_mistyped_procedure(mention: Mention) -> bool:
+        """A procedure the mention model typed as a finding ("EVAR", read as endovascular
+        aneurysm repair): its words name a procedure and nothing else, whatever a coder read
+        into them (the aneurysm it repaired)."""
+        return gate.is_procedure_only(mention)
+
     def is_finding(mention: Mention) -> bool:
         return (
             mention.type in FINDINGS
             and names(mention, ConceptKind.FINDING)
+            and not is_mistyped_procedure(mention)
             and not (
                 keys[mention.id][1] in done
                 and names(mention, ConceptKind.PROCEDURE, ConceptKind.DRUG)
@@ -314,10 +321,12 @@ def build_summary(
         return sentence.end if sentence is not None else mention.end
 
     def is_procedure(mention: Mention) -> bool:
-        """A therapeutic procedure naming a procedure and no drug, or a diagnostic procedure
-        naming only a procedure ("mass excision")."""
+        """A therapeutic procedure naming a procedure and no drug, or a diagnostic procedure or
+        a finding naming only a procedure ("mass excision", "hernia repair")."""
         if mention.type is EntityType.THERAPEUTIC_PROCEDURE:
             return names(mention, ConceptKind.PROCEDURE) and not is_drug_therapy(mention)
+        if mention.type in FINDINGS:
+            return is_mistyped_procedure(mention)
         return (
             mention.type is EntityType.DIAGNOSTIC_PROCEDURE
             and names(mention, ConceptKind.PROCEDURE)
