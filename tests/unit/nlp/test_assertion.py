@@ -265,6 +265,13 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # A differential diagnosis lists suspicions, however "differential" is misspelt.
+        (
+            "The differantial diagnosis included odontogenic tumors and bone cyst.",
+            "odontogenic tumors",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # What a test is done to look for is not yet found; what it examines ("the mass") is.
         (
             "CT angiography was performed to evaluate postprocedural complications.",
