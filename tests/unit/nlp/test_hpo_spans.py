@@ -88,6 +88,12 @@ def test_a_function_word_stands_for_no_organ(pipeline: Pipeline, tmp_path: Path)
     assert case_codes(analyse(pipeline, tmp_path, text)) == set()
 
 
+def test_a_bone_a_scan_names_is_no_fractured_bone(pipeline: Pipeline, tmp_path: Path) -> None:
+    # HPO lists "bone tarsal bone" as a synonym of Fractured tarsal bone.
+    text = "A bone scan showed increased uptake over the skull, femur and tarsal bones."
+    assert case_codes(analyse(pipeline, tmp_path, text)) == set()
+
+
 def test_a_phenotype_joined_to_non_is_denied(pipeline: Pipeline, tmp_path: Path) -> None:
     text = "Imaging suggested a non-ST-segment elevation myocardial infarction."
     assert "HP:0012251" not in case_codes(analyse(pipeline, tmp_path, text))  # ST elevation
