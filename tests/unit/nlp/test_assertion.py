@@ -265,6 +265,13 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # What the case is contrasted with is not the case.
+        (
+            "Unlike an acute traumatic fracture, necrotic bone tissues were noted.",
+            "acute traumatic fracture",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         # A differential diagnosis lists suspicions, however "differential" is misspelt.
         (
             "The differantial diagnosis included odontogenic tumors and bone cyst.",

@@ -88,6 +88,7 @@ def test_a_word_said_is_no_finding() -> None:
         "liver",
         "cerebrospinal fluid",
         "the disease",
+        "pathology",
         "Supplementary Video 1",
         "GCS",
         # Vertebral levels joined by a preposition: "through" heads no procedure.
