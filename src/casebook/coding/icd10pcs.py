@@ -135,7 +135,9 @@ class ProcedureLexicon(RecordModel):
         default_factory=list,
         description="Index main terms never used: routine measurements and examinations that "
         "coders do not code as procedures ('BP (blood pressure)', 'Examination': a cardiac "
-        "examination is no Inspection of the heart).",
+        "examination is no Inspection of the heart), and words a case report mostly uses "
+        "otherwise ('Perfusion', which the Index sends to Introduction of substance: a 'skin "
+        "perfusion pressure' is a measurement).",
     )
     preferred_terms: list[str] = Field(
         default_factory=list,

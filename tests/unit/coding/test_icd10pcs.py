@@ -107,6 +107,12 @@ def test_a_body_part_in_parentheses_is_no_procedure_name(pipeline: Pipeline) -> 
     assert pcs(case.mentions[0].codes) == []
 
 
+def test_a_perfusion_pressure_is_a_measurement_not_an_introduction(pipeline: Pipeline) -> None:
+    text = "Skin perfusion pressure was 20 mmHg."
+    case = analyse(pipeline, text, [mention(text, "Skin perfusion pressure")])
+    assert pcs(case.mentions[0].codes) == []
+
+
 def test_a_case_code_rests_on_a_present_procedure_mention(pipeline: Pipeline) -> None:
     text = "A blood patch was performed at the L5/S1 level."
     # Words alone code nothing: the case's codes rest on mentions (issue 16).
