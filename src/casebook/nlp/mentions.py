@@ -124,7 +124,7 @@ class MentionExtractor:
                     )
                     if start < end:
                         found.append((start, end, EntityType(span.label_)))
-        found = _with_denying_prefix(case.text, _balanced_spans(case.text, found))
+        found = _with_joined_prefix(case.text, _balanced_spans(case.text, found))
         existing = {(m.start, m.end, m.type) for m in case.mentions}
         used = {m.id for m in case.mentions}
         number = 0
@@ -189,17 +189,36 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 _DENYING_PREFIX = re.compile(r"(?<![a-z])non[- ]$", re.IGNORECASE)
 """The word "non" written apart from the word it denies ("non bilious vomiting")."""
 
+_DASHES = "–—"
 
-def _with_denying_prefix(
+
+def _with_joined_prefix(
     text: str, spans: list[tuple[int, int, EntityType]]
 ) -> list[tuple[int, int, EntityType]]:
-    """``spans`` each begun at a "non" written before it and left out of it: "bilious vomiting"
-    of "non bilious vomiting" is the non-bilious vomiting it says, not bilious vomiting."""
+    """``spans`` each begun where the words it says begin.
+
+    A "non" written before a span and left out of it is taken in: "bilious vomiting" of "non
+    bilious vomiting" is the non-bilious vomiting it says, not bilious vomiting. A span begun
+    at a dash joining two words ("ischemia–reperfusion disorder" tagged from the dash) takes
+    the word before it in, unless another span holds that word, when the dash is left out.
+    """
     result: list[tuple[int, int, EntityType]] = []
     floor = 0
     for start, end, kind in sorted(spans):
         prefix = _DENYING_PREFIX.search(text, max(floor, start - 4), start)
-        result.append((prefix.start() if prefix is not None else start, end, kind))
+        if prefix is not None:
+            start = prefix.start()
+        elif start < end and text[start] in _DASHES:
+            word = start
+            while word > floor and text[word - 1].isalnum():
+                word -= 1
+            if word < start and (word == 0 or not text[word - 1].isalnum()):
+                start = word
+            else:
+                while start < end and (text[start] in _DASHES or text[start].isspace()):
+                    start += 1
+        if start < end:
+            result.append((start, end, kind))
         floor = max(floor, end)
     return result
 

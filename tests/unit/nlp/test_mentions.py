@@ -17,7 +17,7 @@ from casebook.nlp.mentions import (
     _balanced,
     _balanced_spans,
     _trimmed,
-    _with_denying_prefix,
+    _with_joined_prefix,
     load_model,
     pieces,
 )
@@ -78,10 +78,21 @@ def test_a_balanced_span_stays_in_the_text_and_holds_no_unmatched_bracket(
 def test_a_non_written_apart_belongs_to_the_mention_it_denies() -> None:
     text = "She had non bilious vomiting."
     start = text.index("bilious")
-    ((begin, end, _),) = _with_denying_prefix(
+    ((begin, end, _),) = _with_joined_prefix(
         text, [(start, len(text) - 1, EntityType.SIGN_SYMPTOM)]
     )
     assert text[begin:end] == "non bilious vomiting"
+
+
+def test_a_mention_begun_at_a_dash_takes_the_word_the_dash_joins() -> None:
+    text = "Treatment against ischemia–reperfusion disorder followed."
+    start = text.index("–")
+    end = text.index(" followed")
+    ((begin, stop, _),) = _with_joined_prefix(text, [(start, end, EntityType.DISEASE_DISORDER)])
+    assert text[begin:stop] == "ischemia–reperfusion disorder"
+    ischemia = (text.index("ischemia"), start, EntityType.SIGN_SYMPTOM)
+    spans = _with_joined_prefix(text, [ischemia, (start, end, EntityType.DISEASE_DISORDER)])
+    assert [text[b:e] for b, e, _ in spans] == ["ischemia", "reperfusion disorder"]
 
 
 def test_surrounding_spaces_and_trailing_commas_are_dropped() -> None:
