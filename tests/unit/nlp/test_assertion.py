@@ -298,6 +298,13 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             Assertion.NEGATED,
         ),
         ("She had tuberculosis of the spine.", "tuberculosis", DISEASE, Assertion.PRESENT),
+        ("Testing for HIV was performed.", "HIV", DISEASE, Assertion.UNCERTAIN),
+        (
+            "Serology for hepatitis B and for human immunodeficiency virus (HIV) was nonreactive.",
+            "HIV",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         # What cells resemble is no diagnosis of the patient's.
         (
             "The fragments were resembling metastatic nasopharyngeal carcinoma.",
