@@ -113,6 +113,13 @@ def test_a_perfusion_pressure_is_a_measurement_not_an_introduction(pipeline: Pip
     assert pcs(case.mentions[0].codes) == []
 
 
+def test_an_anastomosis_is_a_bypass_not_a_drainage(pipeline: Pipeline) -> None:
+    # The Index sends "Gastrojejunostomy" to both Bypass, Stomach and Drainage, Stomach.
+    text = "A gastrojejunostomy was performed."
+    case = analyse(pipeline, text, [mention(text, "gastrojejunostomy")])
+    assert pcs(case.mentions[0].codes)[0].startswith("0D16")
+
+
 def test_a_case_code_rests_on_a_present_procedure_mention(pipeline: Pipeline) -> None:
     text = "A blood patch was performed at the L5/S1 level."
     # Words alone code nothing: the case's codes rest on mentions (issue 16).
