@@ -344,7 +344,7 @@ class PhenotypeCoder:
             candidates[0].score == candidates[self.rules.max_senses].score
         ):
             return []
-        candidates = [
+        kept = [
             c
             for c in candidates
             if not overclaims(self.kb.concept(c.concept_id).name, text, self.rules)
@@ -352,7 +352,19 @@ class PhenotypeCoder:
             and self.generator.spells(text, c.alias)
             and not self._narrower(c.alias, text)
         ]
-        return self.mention_policy.accept(self.kb, candidates)
+        if kept and candidates and kept[0] is not candidates[0]:
+            # The text's best reading was left out as too narrow ("Dilated heart right
+            # ventricle" for "dilated right ventricle"); a reading without the words it shared
+            # with the text ("Dilated ventricles", the brain's) is another sense, not a broader
+            # one.
+            shared = self._words_of(candidates[0].alias) & self._words_of(text)
+            kept = [c for c in kept if shared <= self._words_of(c.alias)]
+        return self.mention_policy.accept(self.kb, kept)
+
+    def _words_of(self, text: str) -> set[str]:
+        """The words of ``text`` as the alias matcher reads them."""
+        forms = self.generator.word_forms
+        return {forms.get(w, w) for w in normalize_tokens(text)}
 
     def _narrower(self, alias: str, text: str) -> bool:
         """Whether ``alias`` holds a word ``text`` lacks that is no generic word: the concept

@@ -110,6 +110,13 @@ def test_link_single_span(coder: PhenotypeCoder) -> None:
     assert coder.link("the car") == []
 
 
+def test_a_heart_ventricle_is_no_brain_ventricle(coder: PhenotypeCoder) -> None:
+    # "Dilated heart right ventricle" is too narrow for the text; "Dilated ventricles"
+    # (Ventriculomegaly, the brain's) is another sense, not a broader reading.
+    assert "HP:0002119" not in {c.concept_id for c in coder.link("dilated right ventricle")}
+    assert [c.concept_id for c in coder.link("dilated ventricles")] == ["HP:0002119"]
+
+
 def test_invalid_rules_file(tmp_path: Path) -> None:
     rules = json.loads(resource_path("phenotypes.json").read_text(encoding="utf-8"))
     rules["unknown_knob"] = 1
