@@ -199,8 +199,9 @@ def _with_joined_prefix(
 
     A "non" written before a span and left out of it is taken in: "bilious vomiting" of "non
     bilious vomiting" is the non-bilious vomiting it says, not bilious vomiting. A span begun
-    at a dash joining two words ("ischemia–reperfusion disorder" tagged from the dash) takes
-    the word before it in, unless another span holds that word, when the dash is left out.
+    at a dash or hyphen joining two words ("ischemia–reperfusion disorder", "angle-closure
+    glaucoma" tagged from it) takes the word before it in; where another span holds that word,
+    a dash is left out (a hyphen stays: it may be a minus sign).
     """
     result: list[tuple[int, int, EntityType]] = []
     floor = 0
@@ -208,13 +209,13 @@ def _with_joined_prefix(
         prefix = _DENYING_PREFIX.search(text, max(floor, start - 4), start)
         if prefix is not None:
             start = prefix.start()
-        elif start < end and text[start] in _DASHES:
+        elif start < end and text[start] in _DASHES + "-":
             word = start
             while word > floor and text[word - 1].isalnum():
                 word -= 1
             if word < start and (word == 0 or not text[word - 1].isalnum()):
                 start = word
-            else:
+            elif text[start] in _DASHES:
                 while start < end and (text[start] in _DASHES or text[start].isspace()):
                     start += 1
         if start < end:

@@ -93,6 +93,12 @@ def test_a_mention_begun_at_a_dash_takes_the_word_the_dash_joins() -> None:
     ischemia = (text.index("ischemia"), start, EntityType.SIGN_SYMPTOM)
     spans = _with_joined_prefix(text, [ischemia, (start, end, EntityType.DISEASE_DISORDER)])
     assert [text[b:e] for b, e, _ in spans] == ["ischemia", "reperfusion disorder"]
+    glaucoma = "She had angle-closure glaucoma."
+    start = glaucoma.index("-closure")
+    ((begin, stop, _),) = _with_joined_prefix(
+        glaucoma, [(start, len(glaucoma) - 1, EntityType.DISEASE_DISORDER)]
+    )
+    assert glaucoma[begin:stop] == "angle-closure glaucoma"
 
 
 def test_surrounding_spaces_and_trailing_commas_are_dropped() -> None:
