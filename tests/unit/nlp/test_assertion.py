@@ -265,6 +265,13 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # What nobody in the family had, nobody had.
+        (
+            "Nobody in the family suffered of Gardner's syndrome or fibromatosis.",
+            "fibromatosis",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         # What the case is contrasted with is not the case.
         (
             "Unlike an acute traumatic fracture, necrotic bone tissues were noted.",
