@@ -96,7 +96,8 @@ class CitationFilter:
         self._organisations = _alternation(self.rules.organisation_names)
 
     def __call__(self, case: Case) -> Case:
-        """Return ``case`` without the mentions inside suppliers' citations and scales' names."""
+        """Return ``case`` without the mentions inside suppliers' citations and scales' names,
+        nor those abbreviating a scale's name ("ADL (Activities of Daily Living)")."""
         scales = self.scales(case.text)
         citations = self.citations(case.text) + self.other_senses(case.text)
         organisations = self.organisations(case.text, scales)
@@ -114,6 +115,9 @@ class CitationFilter:
                     m.type is EntityType.DIAGNOSTIC_PROCEDURE and m.end - m.start == end - start
                 )
                 for start, end in scales
+            )
+            and not (
+                m.type is not EntityType.DIAGNOSTIC_PROCEDURE and _abbreviates(case.text, m, scales)
             )
         ]
         if len(kept) == len(case.mentions):
@@ -181,6 +185,17 @@ def _alternation(patterns: list[str], flags: int = 0) -> re.Pattern[str] | None:
 def _ranges(pattern: re.Pattern[str] | None, text: str) -> list[tuple[int, int]]:
     """The character ranges of ``text`` that ``pattern`` matches."""
     return [] if pattern is None else [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+def _abbreviates(text: str, mention: Mention, names: list[tuple[int, int]]) -> bool:
+    """Whether the mention is the short form of a name in parentheses right after it ("ADL
+    (Activities of Daily Living)")."""
+    opening = text.find("(", mention.end, mention.end + 3)
+    return (
+        opening >= 0
+        and not text[mention.end : opening].strip()
+        and any(start == opening + 1 and text[end : end + 1] == ")" for start, end in names)
+    )
 
 
 @cache

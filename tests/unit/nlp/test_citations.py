@@ -97,6 +97,12 @@ PLACE = EntityType.NONBIOLOGICAL_LOCATION
             ["Glasgow Coma Scale"],
         ),
         ("He was in a coma.", [("coma", FINDING)], ["coma"]),
+        # A scale's short form, defined in parentheses, is the scale too.
+        (
+            "He recovered autonomy in all his ADL (Activities of Daily Living).",
+            [("ADL", FINDING), ("Daily Living", FINDING)],
+            [],
+        ),
     ],
 )
 def test_mentions_inside_a_scales_name_are_dropped(
