@@ -173,7 +173,12 @@ class PatientDemographics:
                 days = self._days.get(unit, self._days.get(unit.rstrip("s")))
                 if days is None:
                     continue
-                years = round(float(match.group("value")) * days / 365.25, 3)
+                value = float(match.group("value"))
+                # "2 11/12-year-old": years and twelfths of a year, as paediatricians write.
+                twelfths = match.groupdict().get("twelfths")
+                if twelfths is not None:
+                    value += int(twelfths) / 12
+                years = round(value * days / 365.25, 3)
                 start = sentence.start + match.start()
                 if 0 < years <= self.rules.max_age_years and start not in found:
                     found[start] = _Age(start, sentence.start + match.end(), years)

@@ -54,6 +54,8 @@ def _spans(case: Case) -> list[tuple[str, str, EntityType]]:
         ("A 6-week-old boy was admitted.", 0.115),
         ("A 3-day-old boy was admitted.", 0.008),
         ("A 70 y/o man fell.", 70.0),
+        # Years and twelfths of a year, as paediatricians write: not a 12-year-old.
+        ("J. D. is a 2 11/12-year-old male.", 2.917),
     ],
 )
 def test_age_expressions(text: str, years: float) -> None:
