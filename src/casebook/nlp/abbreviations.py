@@ -208,8 +208,15 @@ def _expand(
     parts: list[str] = []
     position = 0
     for start, end in found:
-        parts += [words[position:start], meanings[words[start:end]]]
+        meaning = meanings[words[start:end]]
+        parts += [words[position:start], meaning]
         position = end
+        # "PMMC flap": the long form "pectoralis major myocutaneous flap" already says the
+        # word written after the short form.
+        last = meaning.rsplit(maxsplit=1)[-1].lower()
+        following = re.match(r"\s+(\w+)\b", words[position:])
+        if following is not None and following.group(1).lower() == last:
+            position += following.end()
     return "".join(parts) + words[position:]
 
 

@@ -155,6 +155,16 @@ def test_later_mentions_resolved(detector: AbbreviationDetector) -> None:
     }
 
 
+def test_a_long_form_already_saying_the_next_word_is_not_doubled(
+    detector: AbbreviationDetector,
+) -> None:
+    first = "The defect was closed with a pectoralis major myocutaneous flap (PMMC)."
+    second = "The PMMC flap was bulky."
+    text = f"{first} {second}"
+    case = make_case(text, targets=["PMMC flap"], sentences=[first, second])
+    assert expansions(detector(case)) == {"PMMC flap": "pectoralis major myocutaneous flap"}
+
+
 def test_mention_at_the_definition_is_expanded(detector: AbbreviationDetector) -> None:
     text = "Her blood urea nitrogen (BUN) was raised."
     result = detector(make_case(text, targets=["BUN"]))
