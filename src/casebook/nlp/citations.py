@@ -15,12 +15,13 @@ postal code alone is not read: too many are clinical abbreviations (MI, PE, CA, 
 Scores and scales are named after what they grade: "Thrombolysis in Myocardial Infarction 3
 flow" is a coronary flow grade, not a thrombolysis nor an infarction; a "Glasgow Coma Scale"
 of 15 tells no coma, a "National Institutes of Health Stroke Scale" score no stroke. The
-mentions inside such a name (``scale_names``) are dropped too, but a test mention holding the
-whole name: the scale is an assessment. So are those inside an organisation's name
-(``organisation_names``), but the place the whole name is: the "Children's Cancer Group"
-protocol tells no cancer, nor a "National Cancer Center" or a "Department of Infectious
-Diseases" any finding; and those
-of words that read as a finding but say something else (``other_senses``: "a fall in
+mentions inside such a name (``scale_names``, and ``instrument_names``: a title-case name ending
+in Score, Scale, Index or Questionnaire, "Knee Injury and Osteoarthritis Outcome Score") are
+dropped too, but a test mention holding the whole name: the scale is an assessment. So are
+those inside an organisation's name (``organisation_names``), but the place the whole name
+is: the "Children's Cancer Group" protocol tells no cancer, nor a "National Cancer Center" or a
+"Department of Infectious Diseases" any finding; and those of words that read as a finding but
+say something else (``other_senses``: "a fall in
 haematocrit" is its decrease, "in fall of 2007" a season). Rules:
 ``resources/citations.json`` (schema ``CitationRules``).
 """
@@ -59,6 +60,13 @@ class CitationRules(RecordModel):
         description="Case-insensitive regular expressions naming scores and scales after what "
         "they grade ('thrombolysis in myocardial infarction', 'glasgow coma scale').",
     )
+    instrument_names: Patterns = Field(
+        default_factory=list,
+        description="Case-sensitive regular expressions naming questionnaires, scores and "
+        "indices in title case after what they measure ('Knee Injury and Osteoarthritis "
+        "Outcome Score', 'Hospital Anxiety and Depression Scale'): their words name no finding "
+        "of the patient's.",
+    )
     other_senses: Patterns = Field(
         default_factory=list,
         description="Case-insensitive regular expressions for words that read as a finding but "
@@ -92,6 +100,7 @@ class CitationFilter:
         self.rules = load_rules(rules, CitationRules)
         self._legal_forms = frozenset(form.lower() for form in self.rules.legal_forms)
         self._scales = _alternation(self.rules.scale_names, re.IGNORECASE)
+        self._instruments = _alternation(self.rules.instrument_names)
         self._other_senses = _alternation(self.rules.other_senses, re.IGNORECASE)
         self._organisations = _alternation(self.rules.organisation_names)
 
@@ -133,8 +142,8 @@ class CitationFilter:
         ]
 
     def scales(self, text: str) -> list[tuple[int, int]]:
-        """The character ranges of ``text`` that name a score or a scale."""
-        return _ranges(self._scales, text)
+        """The character ranges of ``text`` that name a score, a scale or an instrument."""
+        return sorted(_ranges(self._scales, text) + _ranges(self._instruments, text))
 
     def other_senses(self, text: str) -> list[tuple[int, int]]:
         """The character ranges of ``text`` whose finding words say something else."""

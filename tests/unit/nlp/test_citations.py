@@ -97,6 +97,13 @@ PLACE = EntityType.NONBIOLOGICAL_LOCATION
             ["Glasgow Coma Scale"],
         ),
         ("He was in a coma.", [("coma", FINDING)], ["coma"]),
+        # A title-case questionnaire named after what it measures measures, it finds nothing.
+        (
+            "The Knee Injury and Osteoarthritis Outcome Score (KOOS) was 92.",
+            [("Knee Injury", FINDING), ("Osteoarthritis", FINDING)],
+            [],
+        ),
+        ("Osteoarthritis of the knee was seen.", [("Osteoarthritis", FINDING)], ["Osteoarthritis"]),
         # A scale's short form, defined in parentheses, is the scale too.
         (
             "He recovered autonomy in all his ADL (Activities of Daily Living).",
