@@ -170,6 +170,9 @@ def test_mentions_inside_an_organisations_name_are_dropped(
         ("He presented after a fall from a ladder.", [("fall", FINDING)], ["fall"]),
         # A device's model number is no result of the test it was placed under.
         ("A lead (model number 5594) was placed.", [("5594", TEST)], []),
+        # Flushing the eyes irrigates them; flushing of the face is a sign.
+        ("Flushing of the eyes yielded a worm.", [("Flushing", FINDING)], []),
+        ("She had flushing of the face.", [("flushing", FINDING)], ["flushing"]),
     ],
 )
 def test_words_that_read_as_a_finding_but_say_something_else_hold_none(

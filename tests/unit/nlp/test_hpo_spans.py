@@ -88,6 +88,12 @@ def test_a_function_word_stands_for_no_organ(pipeline: Pipeline, tmp_path: Path)
     assert case_codes(analyse(pipeline, tmp_path, text)) == set()
 
 
+def test_eye_drops_are_a_medicine_not_a_drooping_eyelid(pipeline: Pipeline, tmp_path: Path) -> None:
+    # HPO lists "Eye drop" as a synonym of Ptosis.
+    text = "Ofloxacin eye drops were prescribed four times daily."
+    assert case_codes(analyse(pipeline, tmp_path, text)) == set()
+
+
 def test_a_bone_a_scan_names_is_no_fractured_bone(pipeline: Pipeline, tmp_path: Path) -> None:
     # HPO lists "bone tarsal bone" as a synonym of Fractured tarsal bone.
     text = "A bone scan showed increased uptake over the skull, femur and tarsal bones."
