@@ -38,6 +38,7 @@ from casebook.kb.base import (
     normalize_tokens,
     phrases,
 )
+from casebook.kb.heads import load_head_words
 from casebook.resources import resource_path
 
 MODEL_DIR = "models/hpo"
@@ -330,9 +331,11 @@ def scored_spans(
     but not overlapping ``taken`` (character ranges, such as the exact matches').
 
     A span whose best score more than ``max_senses`` concepts share is ambiguous and skipped,
-    and so is one whose first or last word its candidate alias lacks.
+    and so is one whose first or last word its candidate alias lacks, and one of body parts'
+    words only (``casebook.kb.heads``).
     """
     found: list[ScoredSpan] = []
+    body = load_head_words().body
     alias_words: dict[str, tuple[str, ...]] = {}
     forms = generator.word_forms
     ranges = sorted(taken)
@@ -367,6 +370,10 @@ def scored_spans(
             alias_words[best.alias] = alias
         if span[0] not in alias or span[-1] not in alias:
             # "showed cerebellum hypoplasia": the span runs past the words the alias shares.
+            continue
+        if body.issuperset(span):
+            # "sternoclavicular joint" of "Fractured sternoclavicular joint": a body part alone
+            # is no phenotype, however much of the alias it spells.
             continue
         probability = scorer.probability(span, alias)
         if probability >= threshold:
