@@ -607,13 +607,12 @@ class ProcedureCoder:
         }
 
     def _words(self, mention: Mention) -> frozenset[str]:
-        """The content words of a mention and of its expansion; of an abbreviation with its
-        long form, only the short form's words of two letters or more: "C/D" of a cup/disc
-        ratio is no "D and C"."""
+        """The content words of a mention, or of its expansion when it has one: an abbreviation
+        means its long form, so "PEG" defined as polyethylene glycol is no percutaneous
+        endoscopic gastrostomy, nor "C/D" of a cup/disc ratio a "D and C"."""
         if mention.expansion is None:
             return self._content(mention.text)
-        short = {word for word in self._content(mention.text) if len(word) > 1}
-        return self._content(mention.expansion) | short
+        return self._content(mention.expansion)
 
     def _foreign(self, text: str) -> set[str]:
         """The words of each hyphenated compound of ``text`` whose head (its last word) is no

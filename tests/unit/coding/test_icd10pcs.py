@@ -120,6 +120,15 @@ def test_an_anastomosis_is_a_bypass_not_a_drainage(pipeline: Pipeline) -> None:
     assert pcs(case.mentions[0].codes)[0].startswith("0D16")
 
 
+def test_an_abbreviation_means_its_long_form_only(pipeline: Pipeline) -> None:
+    # "PEG" is a percutaneous endoscopic gastrostomy only where it stands for one.
+    text = "Polyethylene glycol (PEG) was added. PEG lowered PTH."
+    peg = mention(text, "PEG", after=text.index("PEG lowered")).model_copy(
+        update={"expansion": "polyethylene glycol"}
+    )
+    assert pcs(analyse(pipeline, text, [peg]).mentions[0].codes) == []
+
+
 def test_a_case_code_rests_on_a_present_procedure_mention(pipeline: Pipeline) -> None:
     text = "A blood patch was performed at the L5/S1 level."
     # Words alone code nothing: the case's codes rest on mentions (issue 16).
