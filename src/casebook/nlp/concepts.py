@@ -62,6 +62,9 @@ _TYPE_MARK = re.compile(r"[a-z]|[a-z]?\d{1,3}[a-z]?|i{1,3}|iv|vi{0,3}")
 """A letter, number or numeral after a name that tells its type ("amphotericin *B*", "vitamin
 *B12*", "factor *VIII*"): the name before it is the head."""
 
+_ADVERB = re.compile(r"(?:al|ous|ive|ate|ent|ant|ar|ic|ful|ible|able)ly$")
+"""An adverb made from an adjective ("subcutaneously", "orally", "immediately")."""
+
 WORD_KINDS = (ConceptKind.FINDING, ConceptKind.PROCEDURE, ConceptKind.TEST)
 """The kinds that medical word endings and the vocabularies' head words name."""
 
@@ -284,7 +287,13 @@ class ClinicalConcepts:
         """Whether the words of a mention with this long form and text name nothing, and
         whether they are one modifier."""
         words = normalize_tokens(expansion or text)
-        names_nothing = not words or self.is_non_clinical(words) or self.is_generic(words)
+        # An adverb alone ("subcutaneously", "orally") says how something was done, not what.
+        names_nothing = (
+            not words
+            or self.is_non_clinical(words)
+            or self.is_generic(words)
+            or (len(words) == 1 and _ADVERB.search(words[0]) is not None)
+        )
         # A lone participle or adverb ("removed", "surgically") says that something was done,
         # not what: a code a coder read off its sentence does not make it a concept.
         lone_modifier = len(words) == 1 and words[0].endswith(self._modifier_endings)

@@ -89,6 +89,8 @@ def test_a_word_said_is_no_finding() -> None:
         "cerebrospinal fluid",
         "the disease",
         "pathology",
+        # An adverb says how something was given, not what.
+        "subcutaneously",
         "Supplementary Video 1",
         "GCS",
         # Vertebral levels joined by a preposition: "through" heads no procedure.
