@@ -137,7 +137,9 @@ class ProcedureLexicon(RecordModel):
         "coders do not code as procedures ('BP (blood pressure)', 'Examination': a cardiac "
         "examination is no Inspection of the heart), and words a case report mostly uses "
         "otherwise ('Perfusion', which the Index sends to Introduction of substance: a 'skin "
-        "perfusion pressure' is a measurement).",
+        "perfusion pressure' is a measurement; 'Measurement', which sends a lone "
+        "'measurements' to a new-technology code), and approaches, no procedures of their own "
+        "('Sternotomy', the way into the chest, which the Index sends to Drainage of sternum).",
     )
     preferred_terms: list[str] = Field(
         default_factory=list,

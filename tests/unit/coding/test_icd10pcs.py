@@ -129,6 +129,19 @@ def test_an_abbreviation_means_its_long_form_only(pipeline: Pipeline) -> None:
     assert pcs(analyse(pipeline, text, [peg]).mentions[0].codes) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("A median sternotomy was made.", "median sternotomy"),  # the way in, no procedure
+        ("Measurements were taken.", "Measurements"),
+    ],
+)
+def test_an_approach_or_a_lone_measurement_codes_nothing(
+    pipeline: Pipeline, text: str, words: str
+) -> None:
+    assert pcs(analyse(pipeline, text, [mention(text, words)]).mentions[0].codes) == []
+
+
 def test_a_case_code_rests_on_a_present_procedure_mention(pipeline: Pipeline) -> None:
     text = "A blood patch was performed at the L5/S1 level."
     # Words alone code nothing: the case's codes rest on mentions (issue 16).
