@@ -220,8 +220,9 @@ def link_mentions(
     coded: list[list[MentionCode]] = []
     for mention in mentions:
         sites = " ".join(a.text for a in mention.attributes if a.name in _NAMING_ATTRIBUTES)
-        # The marked words: the modifiers of a whole phrase are among the details already.
-        text = f"{mention.expansion or mention.marked_text} {sites}"
+        # The marked words and any the phrase was widened over after them ("hepatitis A"): the
+        # modifiers before them are among the details already.
+        text = f"{mention.expansion or _from_core(mention)} {sites}"
         best = _best_named(_linked_words(text, vocabulary), vocabulary)
         structures = (nearby or {}).get(mention.id, ())
         # A neoplasm named without its site ("primary adenocarcinoma", C80.1) is read with the
@@ -290,6 +291,13 @@ def _named_by_phenotypes(
                 if share >= 1.0 and icd not in vocabulary.unspecified_site:
                     found[icd] = 1.0
     return found
+
+
+def _from_core(mention: Mention) -> str:
+    """The mention's words from the first its model marked (``Mention.core``) to its end."""
+    if mention.core is None:
+        return mention.text
+    return mention.text[mention.core.start - mention.start :]
 
 
 def _linked_words(text: str, vocabulary: Icd10cmVocabulary) -> list[str]:

@@ -81,10 +81,11 @@ def content_words(text: str) -> list[str]:
     The word "non" is one word with the word it denies, however written: "non-bilious
     vomiting", "non bilious vomiting" and "nonbilious vomiting" are ``nonbilious vomiting``,
     which names no Bilious vomiting, and "non-ST elevation myocardial infarction" is the
-    Index's NSTEMI, not its STEMI."""
+    Index's NSTEMI, not its STEMI. A type named by the letter A is a word of its own
+    (``_LETTER_A``): "hepatitis A" is hepatitis A, not hepatitis."""
     words: list[str] = []
     denying = False
-    for word in normalize_tokens(text):
+    for word in normalize_tokens(_LETTER_A.sub(_TYPE_A, text)):
         if word == "non":
             denying = True
             continue
@@ -115,7 +116,11 @@ it. A category so titled ("Nausea and vomiting") only groups codes for each."""
 
 _LETTER_A = re.compile(r"(?<=[A-Za-z] )A\b(?!\.)")
 """A type named by the letter A ("Hepatitis A", "Vitamin A deficiency", "Type A blood"): as a
-content word it is lost with the article "a", which would leave "hepatitis" naming hepatitis A."""
+content word it would be lost with the article "a", leaving "hepatitis" naming hepatitis A; it
+is read as the word ``_TYPE_A``."""
+
+_TYPE_A = "typea"
+"""The word a type letter A is read as (``_LETTER_A``)."""
 
 
 _ACRONYM = re.compile(r"[A-Z]{2,}(?:-[A-Z]+)*")
@@ -141,16 +146,16 @@ _NAMED_GLAND = re.compile(
 
 def code_aliases(title: str, inclusion: Iterable[str], billable: bool = True) -> list[str]:
     """The distinct aliases of a code, each as its sorted content words joined by spaces; a
-    term naming a type by the letter A (``_LETTER_A``) or made of an acronym (``_ACRONYM``)
-    gives none, nor does an inclusion term of a manifestation code (``_MANIFESTATION``). A
-    gland its adjective names is also named without "gland" (``_NAMED_GLAND``)."""
+    term made of an acronym (``_ACRONYM``) gives none, nor does an inclusion term of a
+    manifestation code (``_MANIFESTATION``). A gland its adjective names is also named without
+    "gland" (``_NAMED_GLAND``)."""
     head = _UNSPECIFIED_TAIL.sub("", title)
     pair = _PAIR.match(head) if billable else None
     included = [] if _MANIFESTATION.search(title) else list(inclusion)
     terms = [title, head, *(pair.groups() if pair else ()), *included]
     keys: dict[str, None] = {}
     for term in terms:
-        if _LETTER_A.search(term) or _ACRONYM.fullmatch(term.strip()):
+        if _ACRONYM.fullmatch(term.strip()):
             continue
         plain = _PARENTHESES.sub(" ", _QUALIFIERS.sub(" ", term))
         for form in (term, plain, _NAMED_GLAND.sub(r"\1", term), _NAMED_GLAND.sub(r"\1", plain)):

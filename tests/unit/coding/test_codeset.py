@@ -445,7 +445,18 @@ def test_a_cardiopulmonary_arrest_is_a_cardiac_arrest() -> None:
         ("non-ST-segment elevation myocardial infarction", "I21.4"),
         ("non-ST elevation myocardial infarction", "I21.4"),
         ("ST-segment elevation myocardial infarction", "I21.3"),
+        # A type named by the letter A is hepatitis A, not hepatitis.
+        ("hepatitis A", "B15.9"),
+        ("COVID-19 infection", "U07.1"),
     ],
 )
 def test_the_index_names_the_code_a_clinician_means(words: str, code: str) -> None:
     assert codes_of(finding(f"She had a {words}.", words)) == [code]
+
+
+def test_a_phrase_widened_after_the_marked_words_is_coded_whole() -> None:
+    # The model marked "hepatitis"; the phrase was widened over the "A" that names its type.
+    text = "He had hepatitis A."
+    mention = finding(text, "hepatitis A")
+    marked = Span(start=mention.start, end=mention.start + len("hepatitis"))
+    assert codes_of(mention.model_copy(update={"core": marked})) == ["B15.9"]
