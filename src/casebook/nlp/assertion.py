@@ -582,17 +582,18 @@ class ContextAssertion:
                 return Assertion.UNCERTAIN
             return default
         category = best[2]
-        if family and category is Category.HISTORICAL:
-            # Whose finding it is does not depend on a nearer cue of time: "her sister had a
-            # history of epilepsy" is the sister's.
-            category = Category.FAMILY
         if (
             category is Category.HISTORICAL
             and history is not None
             and any(0 <= history.start - n.end <= NEGATED_HISTORY_GAP for n in negations)
         ):
-            # "Denied any history of fever": a history that is denied is no history.
+            # "Denied any history of fever": a history that is denied is no history, whoever's
+            # it would have been ("his sister had no history of asthma").
             category = Category.NEGATED_EXISTENCE
+        if family and category is Category.HISTORICAL:
+            # Whose finding it is does not depend on a nearer cue of time: "her sister had a
+            # history of epilepsy" is the sister's.
+            category = Category.FAMILY
         if default is Assertion.FAMILY and category is not Category.NEGATED_EXISTENCE:
             return default
         return CATEGORY_ASSERTION[category]

@@ -348,6 +348,7 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             Assertion.FAMILY,
         ),
         ("His mother had no seizures.", "seizures", SIGN, Assertion.NEGATED),
+        ("His sister had no history of asthma.", "asthma", DISEASE, Assertion.NEGATED),
         # A personal history is the patient's own, whatever family history came before.
         (
             "Family history of colon cancer and a personal history of adenomatous polyps.",
