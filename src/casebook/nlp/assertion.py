@@ -124,6 +124,20 @@ NEGATED_HISTORY_GAP = 2
 history of", "no *prior* history of")."""
 
 
+def _compiled(value: str | None) -> str | None:
+    """``value`` unchanged when it is None or a regular expression that compiles.
+
+    Raises:
+        ValueError: When it does not compile (pydantic reports it as a validation error).
+    """
+    if value is not None:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"pattern does not compile: {exc}") from exc
+    return value
+
+
 class ContextRule(BaseModel):
     """One trigger term and what it does.
 
@@ -171,12 +185,7 @@ class ContextRule(BaseModel):
     @field_validator("pattern", "also_when_followed_by")
     @classmethod
     def _compiles(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"pattern does not compile: {exc}") from exc
-        return value
+        return _compiled(value)
 
     @field_validator("literal")
     @classmethod
@@ -234,12 +243,7 @@ class ContextRules(BaseModel):
     @field_validator("test_words")
     @classmethod
     def _test_words_compile(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"pattern does not compile: {exc}") from exc
-        return value
+        return _compiled(value)
 
     @model_validator(mode="after")
     def _one_rule_per_trigger(self) -> Self:
