@@ -234,12 +234,13 @@ def _balanced_spans(
     """``spans`` with each one's brackets balanced (``_balanced``), none grown into another."""
     ordered = sorted(spans)
     result: list[tuple[int, int, EntityType]] = []
+    floor = 0
     for index, (start, end, kind) in enumerate(ordered):
-        floor = max((e for _, e, _ in ordered[:index]), default=0)
         ceiling = ordered[index + 1][0] if index + 1 < len(ordered) else len(text)
-        start, end = _balanced(text, start, end, max(floor, 0), max(ceiling, end))
-        if start < end:
-            result.append((start, end, kind))
+        balanced_start, balanced_end = _balanced(text, start, end, floor, max(ceiling, end))
+        if balanced_start < balanced_end:
+            result.append((balanced_start, balanced_end, kind))
+        floor = max(floor, end)
     return result
 
 
