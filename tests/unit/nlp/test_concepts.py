@@ -89,6 +89,7 @@ def test_a_word_said_is_no_finding() -> None:
         "cerebrospinal fluid",
         "the disease",
         "pathology",
+        "prognosis",
         # A range is where a measure lies, no procedure ("INR in therapeutic ranges").
         "therapeutic ranges",
         # An adverb says how something was given, not what.
