@@ -49,7 +49,16 @@ from casebook.kb.base import KnowledgeBase, normalize_alias, normalize_tokens
 from casebook.kb.chronic import is_chronic
 from casebook.kb.heads import load_head_words
 from casebook.kb.icd10cm import Icd10cmVocabulary, content_words
-from casebook.model import Assertion, Case, CodeSystem, EntityType, Mention, RecordModel, Span
+from casebook.model import (
+    Assertion,
+    Case,
+    CaseCode,
+    CodeSystem,
+    EntityType,
+    Mention,
+    RecordModel,
+    Span,
+)
 
 FEATURES: tuple[str, ...] = (
     "linear",
@@ -291,6 +300,25 @@ def _named_by_phenotypes(
                 if share >= 1.0 and icd not in vocabulary.unspecified_site:
                     found[icd] = 1.0
     return found
+
+
+_WITHOUT = re.compile(r"\(without ([^)]+)\)", re.IGNORECASE)
+"""A title's parenthesis saying what its code is without: "Chills (without fever)"."""
+
+
+def contradicted(codes: Sequence[CaseCode]) -> set[str]:
+    """The codes whose title says they come without something another of ``codes`` names:
+    "Chills (without fever)", R68.83, beside a fever (chills with fever are the fever's,
+    R50.9)."""
+    hidden: set[str] = set()
+    for code in codes:
+        found = _WITHOUT.search(code.display)
+        if found is None:
+            continue
+        absent = found.group(1).lower()
+        if any(other.code != code.code and absent in other.display.lower() for other in codes):
+            hidden.add(code.code)
+    return hidden
 
 
 def _from_core(mention: Mention) -> str:

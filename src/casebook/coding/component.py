@@ -10,6 +10,7 @@ from casebook.coding.codeset import (
     MentionCode,
     Phenotypes,
     candidates,
+    contradicted,
     link_mentions,
     logistic,
     resolve_leaves,
@@ -125,6 +126,8 @@ class Icd10Coder:
             )
             for candidate, category in resolve_leaves(scored, self.vocabulary)
         ]
+        hidden = contradicted([c for c in codes if c.shown])
+        codes = [c.model_copy(update={"shown": False}) if c.code in hidden else c for c in codes]
         others = [c for c in case.codes if c.system is not CodeSystem.ICD10CM]
         return case.model_copy(update={"mentions": mentions, "codes": [*others, *codes]})
 

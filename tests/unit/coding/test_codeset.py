@@ -12,6 +12,7 @@ from casebook.coding.codeset import (
     MentionCode,
     Phenotypes,
     candidates,
+    contradicted,
     link_mentions,
     logistic,
     resolve_leaves,
@@ -23,6 +24,7 @@ from casebook.model import (
     Assertion,
     Attribute,
     Case,
+    CaseCode,
     Code,
     CodeSystem,
     EntityType,
@@ -460,3 +462,10 @@ def test_a_phrase_widened_after_the_marked_words_is_coded_whole() -> None:
     mention = finding(text, "hepatitis A")
     marked = Span(start=mention.start, end=mention.start + len("hepatitis"))
     assert codes_of(mention.model_copy(update={"core": marked})) == ["B15.9"]
+
+
+def test_chills_with_a_fever_are_the_fevers() -> None:
+    chills = CaseCode(system=CodeSystem.ICD10CM, code="R68.83", display="Chills (without fever)")
+    fever = CaseCode(system=CodeSystem.ICD10CM, code="R50.9", display="Fever, unspecified")
+    assert contradicted([chills, fever]) == {"R68.83"}
+    assert contradicted([chills]) == set()
