@@ -142,6 +142,12 @@ def test_an_approach_or_a_lone_measurement_codes_nothing(
     assert pcs(analyse(pipeline, text, [mention(text, words)]).mentions[0].codes) == []
 
 
+def test_a_hyphenated_cardiopulmonary_resuscitation_is_no_pulmonary_one(pipeline: Pipeline) -> None:
+    text = "Cardio-pulmonary resuscitation was started."
+    case = analyse(pipeline, text, [mention(text, "Cardio-pulmonary resuscitation")])
+    assert [c.code[:4] for c in case.mentions[0].codes] == ["5A02"]
+
+
 def test_a_case_code_rests_on_a_present_procedure_mention(pipeline: Pipeline) -> None:
     text = "A blood patch was performed at the L5/S1 level."
     # Words alone code nothing: the case's codes rest on mentions (issue 16).
