@@ -90,6 +90,10 @@ def test_a_word_said_is_no_finding() -> None:
         "the disease",
         "pathology",
         "prognosis",
+        # A room, a laboratory kit and a route of giving name no concept.
+        "bathroom",
+        "enrichment kit",
+        "intramuscular",
         # A range is where a measure lies, no procedure ("INR in therapeutic ranges").
         "therapeutic ranges",
         # An adverb says how something was given, not what.
