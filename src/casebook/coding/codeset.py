@@ -233,6 +233,11 @@ def link_mentions(
         # modifiers before them are among the details already.
         text = f"{mention.expansion or _from_core(mention)} {sites}"
         best = _best_named(_linked_words(text, vocabulary), vocabulary)
+        if sites:
+            # A code the site names alone is no code of the finding's: "respiratory distress
+            # using accessory muscles" is no Accessory muscle (Q79.8).
+            named_by_site = _best_named(_linked_words(sites, vocabulary), vocabulary)
+            best = {code: score for code, score in best.items() if code not in named_by_site}
         structures = (nearby or {}).get(mention.id, ())
         # A neoplasm named without its site ("primary adenocarcinoma", C80.1) is read with the
         # body structures of its sentence too, as a finding that names nothing is.
@@ -243,8 +248,10 @@ def link_mentions(
         for structure in structures if not best or unsited else ():
             # A finding whose words name nothing is read with a body structure of its sentence
             # ("an abscess was found in the liver" → Abscess of liver); a code the structure
-            # names alone is no code of the finding's.
-            alone = _best_named(_linked_words(structure, vocabulary), vocabulary)
+            # names alone, or with the mention's site and side, is no code of the finding's
+            # ("enlarged" beside a "right" subclavian artery and the "aortic arch" is no Right
+            # aortic arch).
+            alone = _best_named(_linked_words(f"{sites} {structure}", vocabulary), vocabulary)
             joint = _best_named(_linked_words(f"{text} {structure}", vocabulary), vocabulary)
             found = {
                 code: score
