@@ -414,6 +414,8 @@ def test_a_finding_naming_its_own_code_keeps_it_whatever_its_phenotype() -> None
         ("low-density plaques", "R92.30"),  # no dense breasts
         ("non-bilious vomiting", "R11.14"),  # "non" denies the word it is joined to
         ("cardiopulmonary arrest", "Z65.3"),  # no arrest by the police
+        ("potential weakness against varus stress", "Z73.3"),  # a mechanical stress
+        ("columella hanging", "T71"),  # a nose's shape, no asphyxiation
     ],
 )
 def test_a_short_word_inside_other_words_names_nothing_of_its_own(words: str, code: str) -> None:
@@ -450,6 +452,8 @@ def test_a_cardiopulmonary_arrest_is_a_cardiac_arrest() -> None:
         # A type named by the letter A is hepatitis A, not hepatitis.
         ("hepatitis A", "B15.9"),
         ("COVID-19 infection", "U07.1"),
+        ("respiratory distress", "R06.03"),
+        ("acute tubular injury", "N17.0"),
     ],
 )
 def test_the_index_names_the_code_a_clinician_means(words: str, code: str) -> None:
@@ -469,3 +473,10 @@ def test_chills_with_a_fever_are_the_fevers() -> None:
     fever = CaseCode(system=CodeSystem.ICD10CM, code="R50.9", display="Fever, unspecified")
     assert contradicted([chills, fever]) == {"R68.83"}
     assert contradicted([chills]) == set()
+
+
+def test_a_code_the_site_names_alone_is_no_code_of_the_finding() -> None:
+    # "Accessory muscle" is a congenital malformation (Q79.8); using them is a sign of distress.
+    text = "She was in respiratory distress using accessory muscles."
+    distress = finding(text, "respiratory distress", site="accessory muscles")
+    assert "Q79.8" not in codes_of(distress)
