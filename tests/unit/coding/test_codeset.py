@@ -454,6 +454,7 @@ def test_a_cardiopulmonary_arrest_is_a_cardiac_arrest() -> None:
         ("COVID-19 infection", "U07.1"),
         ("respiratory distress", "R06.03"),
         ("acute tubular injury", "N17.0"),
+        ("T-wave inversion", "R94.31"),  # an ECG finding, no ventricular inversion
     ],
 )
 def test_the_index_names_the_code_a_clinician_means(words: str, code: str) -> None:
