@@ -94,6 +94,14 @@ def test_eye_drops_are_a_medicine_not_a_drooping_eyelid(pipeline: Pipeline, tmp_
     assert case_codes(analyse(pipeline, tmp_path, text)) == set()
 
 
+def test_a_disoriented_patient_has_no_sleep_arousal_disorder(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # HPO lists "Disoriented" as a synonym of Confusional arousal, a disorder of waking.
+    text = "On arrival he was disoriented."
+    assert "HP:0025237" not in case_codes(analyse(pipeline, tmp_path, text))
+
+
 def test_a_bone_a_scan_names_is_no_fractured_bone(pipeline: Pipeline, tmp_path: Path) -> None:
     # HPO lists "bone tarsal bone" as a synonym of Fractured tarsal bone.
     text = "A bone scan showed increased uptake over the skull, femur and tarsal bones."
