@@ -233,7 +233,7 @@ def link_mentions(
         # modifiers before them are among the details already.
         text = f"{mention.expansion or _from_core(mention)} {sites}"
         best = _best_named(_linked_words(text, vocabulary), vocabulary)
-        if sites:
+        if sites and best:
             # A code the site names alone is no code of the finding's: "respiratory distress
             # using accessory muscles" is no Accessory muscle (Q79.8).
             named_by_site = _best_named(_linked_words(sites, vocabulary), vocabulary)

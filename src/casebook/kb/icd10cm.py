@@ -85,7 +85,8 @@ def content_words(text: str) -> list[str]:
     (``_LETTER_A``): "hepatitis A" is hepatitis A, not hepatitis."""
     words: list[str] = []
     denying = False
-    for word in normalize_tokens(_LETTER_A.sub(_TYPE_A, text)):
+    typed = _LETTER_A.sub(_TYPE_A, text) if " A" in text else text
+    for word in normalize_tokens(typed):
         if word == "non":
             denying = True
             continue
