@@ -169,7 +169,8 @@ def pieces(text: str, most: int = PIECE_CHARS) -> list[tuple[int, int]]:
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span without surrounding whitespace or trailing sentence punctuation.
+    """The span without surrounding whitespace, trailing sentence punctuation or a trailing
+    function word ("hypercapnia the").
 
     A span never runs past a line break: the tagger decodes a whole text at once, and a mention
     across paragraphs ("blood patch.\nOn …") is its first line's words.
@@ -183,7 +184,20 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
             end -= 1
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:"):
         end -= 1
+    last = _LAST_WORD.search(text, start, end)
+    while last is not None and last.group(2) in _TRAILING_WORDS:
+        # "hypercapnia the baby": the tagger ran one word past the finding.
+        end = last.start(1)
+        last = _LAST_WORD.search(text, start, end)
     return start, end
+
+
+_LAST_WORD = re.compile(r"\S(\s+)(\w+)$")
+"""The last word of a span of several, with the space before it."""
+
+_TRAILING_WORDS = frozenset({"the", "a", "an", "and", "or", "of", "with"})
+"""Words no mention ends with, as written (a capital "A" names a type: "vitamin A"): a span the
+tagger ran on into one is cut before it."""
 
 
 _DENYING_PREFIX = re.compile(r"(?<![a-z])non[- ]$", re.IGNORECASE)

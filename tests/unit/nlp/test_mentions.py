@@ -101,6 +101,14 @@ def test_a_mention_begun_at_a_dash_takes_the_word_the_dash_joins() -> None:
     assert glaucoma[begin:stop] == "angle-closure glaucoma"
 
 
+def test_a_trailing_article_or_conjunction_is_dropped_but_a_type_letter_stays() -> None:
+    text = "Because of hypercapnia the baby was intubated; vitamin A was low."
+    end = text.index(" baby")
+    assert text[slice(*_trimmed(text, text.index("hypercapnia"), end))] == "hypercapnia"
+    start = text.index("vitamin")
+    assert text[slice(*_trimmed(text, start, start + len("vitamin A")))] == "vitamin A"
+
+
 def test_surrounding_spaces_and_trailing_commas_are_dropped() -> None:
     text = "Fever,  headache, and rash."
     assert _trimmed(text, 6, 17) == (8, 16)
