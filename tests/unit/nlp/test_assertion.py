@@ -265,6 +265,13 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # A gain "less than expected" is no gain.
+        (
+            "Her weight gain was still less than expected.",
+            "weight gain",
+            SIGN,
+            Assertion.NEGATED,
+        ),
         # What nobody in the family had, nobody had.
         (
             "Nobody in the family suffered of Gardner's syndrome or fibromatosis.",
