@@ -123,10 +123,12 @@ class PhraseWidener:
         position = mention.end
         for _ in range(FORWARD_WORDS):
             word = _NEXT_WORD.match(text, position)
-            # A word no name holds cannot complete one.
-            if word is None or not all(
-                names.knows(names.word_forms.get(w, w)) for w in normalize_tokens(word.group())
-            ):
+            # A word no name holds cannot complete one, nor can an article the matcher reads
+            # as no word at all ("hypercapnia the baby").
+            if word is None:
+                break
+            words = normalize_tokens(word.group())
+            if not words or not all(names.knows(names.word_forms.get(w, w)) for w in words):
                 break
             position = word.end()
             found = names.candidates(text[mention.start : position], 1, 1.0)

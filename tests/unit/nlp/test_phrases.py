@@ -72,6 +72,8 @@ def test_a_site_or_an_abbreviation_is_not_joined() -> None:
         # Words that spell no phenotype with it, or begin another phrase, stay apart.
         ("He had nausea and vomiting.", "nausea", "nausea"),
         ("The enlarged node was biopsied.", "enlarged", "enlarged"),
+        # An article the matcher reads as no word completes no name.
+        ("Because of hypercapnia the baby was intubated.", "hypercapnia", "hypercapnia"),
     ],
 )
 def test_a_one_word_finding_takes_the_words_after_it_that_name_a_phenotype_with_it(
