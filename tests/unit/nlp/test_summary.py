@@ -363,6 +363,12 @@ def test_findings_describing_the_patient_before_the_presentation_are_not_what_br
     assert [i.text for i in build_summary(case).presenting_problem] == ["rash"]
 
 
+def test_what_the_patient_came_to_the_clinic_with_is_the_presenting_problem() -> None:
+    text = "A woman came to the outpatient clinic with a mass that had been growing."
+    case = _told(text, [("mass", EntityType.SIGN_SYMPTOM), ("growing", EntityType.SIGN_SYMPTOM)])
+    assert [i.text for i in build_summary(case).presenting_problem] == ["mass", "growing"]
+
+
 def test_a_procedure_typed_as_a_finding_is_a_procedure_not_a_diagnosis() -> None:
     text = "She underwent hernia repair."
     case = _told(text, [("hernia repair", EntityType.DISEASE_DISORDER)])
