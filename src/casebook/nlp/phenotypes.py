@@ -97,6 +97,12 @@ class PhenotypeRules(RecordModel):
         "too: 'CSF leak' is not coded 'Spontaneous cerebrospinal fluid leak' (one of its "
         "synonyms), since the text does not say the leak was spontaneous.",
     )
+    qualifier_equivalents: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="A name qualifier → phrases that say it without its word: 'frequent "
+        "urinary tract infections' are recurrent ones, a 'grand mal' seizure is a bilateral "
+        "tonic-clonic one, an 'end-stage' renal failure is chronic.",
+    )
     other_senses: list[str] = Field(
         default_factory=list,
         description="Aliases that in case reports mostly mean something else than their "
@@ -202,10 +208,33 @@ def with_added_synonyms(kb: KnowledgeBase, rules: PhenotypeRules) -> KnowledgeBa
 
 
 def overclaims(name: str, words: str, rules: PhenotypeRules) -> bool:
-    """Whether a concept's name claims a qualifier (``name_qualifiers``) the words do not say."""
+    """Whether a concept's name claims a qualifier (``name_qualifiers``) the words do not say,
+    by its word or by one of its ``qualifier_equivalents``."""
     qualifiers = _qualifier_words(tuple(rules.name_qualifiers))
-    claimed = [w for w in normalize_tokens(name) if w in qualifiers]
-    return bool(claimed) and not set(claimed) <= set(normalize_tokens(words))
+    claimed = {w for w in normalize_tokens(name) if w in qualifiers}
+    if not claimed:
+        return False
+    said = normalize_tokens(words)
+    unsaid = claimed - set(said)
+    if not unsaid:
+        return False
+    phrase = f" {' '.join(said)} "
+    equivalents = _equivalent_phrases(
+        tuple((q, tuple(p)) for q, p in rules.qualifier_equivalents.items())
+    )
+    return any(not any(f" {e} " in phrase for e in equivalents.get(word, ())) for word in unsaid)
+
+
+@cache
+def _equivalent_phrases(
+    equivalents: tuple[tuple[str, tuple[str, ...]], ...],
+) -> dict[str, tuple[str, ...]]:
+    """``qualifier_equivalents`` normalised: qualifier word → phrases of normalised words."""
+    return {
+        q: tuple(" ".join(normalize_tokens(p)) for p in phrases)
+        for qualifier, phrases in equivalents
+        for q in normalize_tokens(qualifier)
+    }
 
 
 @cache

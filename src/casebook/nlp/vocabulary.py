@@ -19,10 +19,12 @@ they leave) is given to a mention:
   procedure names: "aspiration", "hypothermia") and lies within a procedure mention ("fine-needle
   aspiration cytology", "therapeutic hypothermia"), nothing: there the word names the procedure;
 * where it lies within the longer words of a test, a description or a structure (``NAMING_TYPES``:
-  "serum tumor marker CA 19-9", "American Joint Committee on Cancer"), nothing: the words are
-  part of that name, no finding of the patient's; but a phenotype ending a "test" or a
-  "description" whose other words name no test ("double AB type thymoma") is a finding the
-  mention model mistyped;
+  "serum tumor marker CA 19-9", "American Joint Committee on Cancer", "hernia sac"), nothing:
+  the words are part of that name, no finding of the patient's; but a phenotype ending such a
+  mention or holding its head word, whose other words name no test or procedure ("double AB
+  type thymoma", "right pelvic kidney", "proximal weakness of extremities"), is a finding the
+  mention model mistyped (a structure's phenotype must hold its head: "along the length of the
+  septal defect" names a place);
 * a new mention of a phenotype named by its direction starts at the word grading that
   direction ("extremely low CSF pressure", ``degree_words`` in ``phenotypes.json``);
 * where it overlaps only mentions of other kinds ("low-set" a description, "ears" a structure,
@@ -40,7 +42,7 @@ from __future__ import annotations
 import re
 
 from casebook.kb.base import AliasMatch, normalize_tokens
-from casebook.kb.heads import load_head_words
+from casebook.kb.heads import head_word, load_head_words
 from casebook.kb.icd10cm import Icd10cmVocabulary, alias_words, load_icd10cm
 from casebook.model import Case, Code, CodeSystem, EntityType, Mention
 from casebook.nlp.hpo_spans import SpanScorer, packaged_scorer, recognise
@@ -72,9 +74,6 @@ NAMING_TYPES = frozenset(
 a test is named by what it looks for ("serum *tumor* marker CA 19-9"), a name or description
 by its words ("American Joint Committee on *Cancer*"), a structure by its place ("*tumor* bed").
 A treatment is left out: "cataract surgery" tells a cataract."""
-
-MISTYPED_TYPES = frozenset({EntityType.DIAGNOSTIC_PROCEDURE, EntityType.DETAILED_DESCRIPTION})
-"""Naming types a finding is mistyped as when a phenotype ends its words."""
 
 _LONGEST_WORD = 30
 """Characters read for the word before or at a phenotype's start."""
@@ -268,12 +267,15 @@ def _within_a_name(text: str, match: AliasMatch, overlapping: list[Mention]) -> 
 
 
 def _mistyped_finding(text: str, match: AliasMatch, mention: Mention) -> bool:
-    """Whether the phenotype ends a test or description mention whose words before it name no
-    test or procedure: the mention is a finding the mention model typed otherwise."""
-    if mention.type not in MISTYPED_TYPES or match.end != mention.end:
+    """Whether the phenotype holds the mention's head word, or ends a test or a description,
+    and the mention's other words name no test or procedure: the mention is a finding the
+    mention model typed otherwise ("right pelvic kidney" as a structure, "signs of meningitis"
+    as a description; but "the length of the septal defect" is a place)."""
+    words = normalize_tokens(text[mention.start : mention.end])
+    held = normalize_tokens(text[match.start : match.end])
+    ends = match.end == mention.end and mention.type is not EntityType.BIOLOGICAL_STRUCTURE
+    if not words or not (ends or head_word(words) in held):
         return False
     heads = load_head_words()
-    return not any(
-        word in heads.test or word in heads.procedure
-        for word in normalize_tokens(text[mention.start : match.start])
-    )
+    rest = normalize_tokens(text[mention.start : match.start] + " " + text[match.end : mention.end])
+    return not any(word in heads.test or word in heads.procedure for word in rest)

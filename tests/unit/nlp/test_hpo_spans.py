@@ -186,21 +186,49 @@ def test_an_alias_of_several_concepts_is_read_in_one_sense(
 
 
 @pytest.mark.parametrize(
-    ("text", "given", "found"),
+    ("text", "given", "kind", "found"),
     [
         # The mention model typed the diagnosis as a description: its phenotype is a finding.
-        ("The lesions were a double AB type thymoma.", "double AB type thymoma", ["thymoma"]),
+        (
+            "The lesions were a double AB type thymoma.",
+            "double AB type thymoma",
+            EntityType.DETAILED_DESCRIPTION,
+            ["thymoma"],
+        ),
         # A test named by what it looks for holds no finding.
-        ("The serum tumor marker CA 19-9 was raised.", "serum tumor marker CA 19-9", []),
+        (
+            "The serum tumor marker CA 19-9 was raised.",
+            "serum tumor marker CA 19-9",
+            EntityType.DIAGNOSTIC_PROCEDURE,
+            [],
+        ),
+        # A finding typed as the structure it is of: the phenotype ends it or holds its head.
+        (
+            "Ultrasound revealed an ectopic right pelvic kidney.",
+            "right pelvic kidney",
+            EntityType.BIOLOGICAL_STRUCTURE,
+            ["pelvic kidney"],
+        ),
+        (
+            "She had proximal weakness of extremities.",
+            "proximal weakness of extremities",
+            EntityType.BIOLOGICAL_STRUCTURE,
+            ["weakness"],
+        ),
+        # A structure named by a finding is no finding: its head is the structure's.
+        ("A fat lesion lay in the hernia sac.", "hernia sac", EntityType.BIOLOGICAL_STRUCTURE, []),
+        (
+            "The graft was placed along the length of the septal defect.",
+            "along the length of the septal defect",
+            EntityType.BIOLOGICAL_STRUCTURE,
+            [],
+        ),
     ],
 )
 def test_a_phenotype_ending_a_mistyped_finding_is_a_finding(
-    text: str, given: str, found: list[str]
+    text: str, given: str, kind: EntityType, found: list[str]
 ) -> None:
     start = text.index(given)
-    kind = (
-        EntityType.DETAILED_DESCRIPTION if "thymoma" in given else EntityType.DIAGNOSTIC_PROCEDURE
-    )
     named = Mention(id="m1", start=start, end=start + len(given), text=given, type=kind)
     case = Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=[named])
     added = [m.text for m in VocabularyMentions()(case).mentions if m.id != "m1"]

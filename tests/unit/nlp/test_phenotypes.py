@@ -190,6 +190,25 @@ def test_a_name_never_claims_what_the_words_do_not_say(pipeline: Pipeline, tmp_p
 
 
 @pytest.mark.parametrize(
+    ("words", "concept"),
+    [
+        ("frequent urinary tract infections", "HP:0000010"),  # Recurrent …
+        ("a grand mal seizure", "HP:0002069"),  # Bilateral tonic-clonic seizure
+        ("generalized tonic-clonic seizures", "HP:0002069"),
+        ("absence seizures", "HP:0002121"),  # Generalized non-motor (absence) seizure
+        ("end-stage renal disease", "HP:0003774"),  # Stage 5 chronic kidney disease
+    ],
+)
+def test_words_saying_a_qualifier_claim_it(coder: PhenotypeCoder, words: str, concept: str) -> None:
+    assert [c.concept_id for c in coder.link(words)] == [concept]
+
+
+def test_a_synonym_dropping_a_qualifier_still_does_not_claim_it(coder: PhenotypeCoder) -> None:
+    # HPO lists "Urinary tract infections" for the recurrent ones; one infection is not that.
+    assert coder.link("urinary tract infection") == []
+
+
+@pytest.mark.parametrize(
     ("text", "procedure", "phenotype"),
     [
         ("Therapeutic hypothermia was started.", "Therapeutic hypothermia", False),
