@@ -13,8 +13,9 @@ they leave) is given to a mention:
 * where it overlaps finding mentions, the first of them that lies within the phenotype's words
   ("large cell lymphoma" of "anaplastic large cell lymphoma"; "fibrosis" of "pulmonary
   fibrosis" read as a structure and a sign) or that the phenotype coder would not code from its
-  own words ("skin tag-like basal cell carcinomas") carries the concept, and none when there is
-  no such mention;
+  own words ("skin tag-like basal cell carcinomas"), or only as an ancestor of the phenotype
+  ("diabetes mellitus" of "type 2 diabetes mellitus"), carries the concept, and none when there
+  is no such mention;
 * where it is one word that also names a procedure or a test (the heads of ICD-10-PCS
   procedure names: "aspiration", "hypothermia") and lies within a procedure mention ("fine-needle
   aspiration cytology", "therapeutic hypothermia"), nothing: there the word names the procedure;
@@ -41,7 +42,7 @@ from __future__ import annotations
 
 import re
 
-from casebook.kb.base import AliasMatch, normalize_tokens
+from casebook.kb.base import AliasMatch, Candidate, normalize_tokens
 from casebook.kb.heads import head_word, load_head_words
 from casebook.kb.icd10cm import Icd10cmVocabulary, alias_words, load_icd10cm
 from casebook.model import Case, Code, CodeSystem, EntityType, Mention
@@ -164,7 +165,7 @@ class VocabularyMentions:
                         m
                         for m in findings
                         if (match.start <= m.start and m.end <= match.end)
-                        or not self.coder.link(m.expansion or m.text)
+                        or self._narrows(match, self.coder.link(m.expansion or m.text))
                     ),
                     None,
                 )
@@ -195,6 +196,15 @@ class VocabularyMentions:
         ]
         mentions = sorted([*mentions, *added], key=lambda m: (m.start, m.end))
         return case.model_copy(update={"mentions": mentions})
+
+    def _narrows(self, match: AliasMatch, linked: list[Candidate]) -> bool:
+        """Whether the phenotype says more than a mention's own words: they name no phenotype,
+        or one of its ancestors ("diabetes mellitus" of "type 2 diabetes mellitus")."""
+        return not linked or any(
+            c.concept_id in self.kb.ancestors(concept)
+            for c in linked
+            for concept in match.concept_ids
+        )
 
     def _degree_start(self, text: str, start: int) -> int:
         """Where a phenotype named by a direction ("low CSF pressure") starts with the word

@@ -233,3 +233,21 @@ def test_a_phenotype_ending_a_mistyped_finding_is_a_finding(
     case = Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=[named])
     added = [m.text for m in VocabularyMentions()(case).mentions if m.id != "m1"]
     assert [w.lower() for w in added] == found
+
+
+def test_a_finding_mention_of_a_broader_concept_carries_the_narrower_one() -> None:
+    # The mention model left "type 2" out of the diagnosis; the words name the narrower concept.
+    text = "Medical history included type 2 diabetes mellitus."
+    start = text.index("diabetes mellitus")
+    mention = Mention(
+        id="m1",
+        start=start,
+        end=start + len("diabetes mellitus"),
+        text="diabetes mellitus",
+        type=EntityType.DISEASE_DISORDER,
+    )
+    case = Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=[mention])
+    found = VocabularyMentions()(case).mentions
+    assert [(m.text, [c.code for c in m.codes]) for m in found] == [
+        ("diabetes mellitus", ["HP:0005978"])  # Type II diabetes mellitus
+    ]

@@ -197,6 +197,7 @@ def test_a_name_never_claims_what_the_words_do_not_say(pipeline: Pipeline, tmp_p
         ("generalized tonic-clonic seizures", "HP:0002069"),
         ("absence seizures", "HP:0002121"),  # Generalized non-motor (absence) seizure
         ("end-stage renal disease", "HP:0003774"),  # Stage 5 chronic kidney disease
+        ("complex partial seizure", "HP:0002384"),  # Focal impaired awareness seizure
     ],
 )
 def test_words_saying_a_qualifier_claim_it(coder: PhenotypeCoder, words: str, concept: str) -> None:
