@@ -409,7 +409,7 @@ class PhenotypeCoder:
         none: a mention that came with its concept (``casebook.nlp.vocabulary`` recognised a
         phenotype in its words or in wider ones) keeps it."""
         if any(code.system is CodeSystem.HPO for code in mention.codes):
-            return mention
+            return self._narrowed(mention)
         accepted = self.link(mention.expansion or mention.text)
         if not accepted and mention.expansion:
             accepted = self.link(mention.text)
@@ -431,6 +431,27 @@ class PhenotypeCoder:
         if not hpo and len(kept) == len(mention.codes):
             return mention
         return mention.model_copy(update={"codes": kept + hpo})
+
+    def _narrowed(self, mention: Mention) -> Mention:
+        """A mention that came with its concept and was widened afterwards ("seizures" to
+        "tonic-clonic seizures") with the narrower concept its whole words name beside it (as
+        the narrower, it is the one the case's codes count)."""
+        if mention.core is None:
+            return mention
+        came = {c.code for c in mention.codes if c.system is CodeSystem.HPO}
+        added = [
+            Code(
+                system=CodeSystem.HPO,
+                code=c.concept_id,
+                display=self.kb.concept(c.concept_id).name,
+                score=c.score,
+            )
+            for c in self.link(mention.text)
+            if c.concept_id not in came and came & self.kb.ancestors(c.concept_id)
+        ]
+        if not added:
+            return mention
+        return mention.model_copy(update={"codes": [*mention.codes, *added]})
 
     def _accept(self, evidence: Sequence[_Evidence]) -> list[CaseCode]:
         """The case codes the evidence supports, best first."""

@@ -13,11 +13,13 @@ from casebook.ingest.text import read_text
 from casebook.model import (
     Assertion,
     Case,
+    Code,
     CodeSystem,
     EntityType,
     Mention,
     Source,
     SourceFormat,
+    Span,
 )
 from casebook.nlp.assertion import ContextAssertion
 from casebook.nlp.phenotypes import PhenotypeCoder
@@ -391,3 +393,24 @@ def test_words_of_another_sense_name_no_phenotype(
     pipeline: Pipeline, tmp_path: Path, text: str, concept: str
 ) -> None:
     assert concept not in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
+def test_a_mention_widened_after_it_got_its_concept_gets_the_narrower_one(
+    coder: PhenotypeCoder,
+) -> None:
+    # The vocabulary coded "seizures"; the phrase widener then took in "tonic-clonic".
+    text = "He had three tonic-clonic seizures."
+    start = text.index("tonic-clonic")
+    mention = Mention(
+        id="m1",
+        start=start,
+        end=start + len("tonic-clonic seizures"),
+        text="tonic-clonic seizures",
+        type=EntityType.SIGN_SYMPTOM,
+        core=Span(start=text.index("seizures"), end=text.index("seizures") + len("seizures")),
+        codes=[Code(system=CodeSystem.HPO, code=SEIZURE, display="Seizure")],
+    )
+    case = Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=[mention])
+    coded = coder(case)
+    assert [c.code for c in coded.mentions[0].codes] == [SEIZURE, "HP:0002069"]
+    assert hpo_codes(coded) == {"HP:0002069"}  # Bilateral tonic-clonic seizure
