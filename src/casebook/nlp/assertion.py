@@ -47,7 +47,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from casebook.model import Assertion, Case, EntityType, Section, Span
+from casebook.model import Assertion, Case, EntityType, Mention, Section, Span
 from casebook.nlp.patterns import finditer_from
 from casebook.nlp.tokens import TOKEN, tokenize
 from casebook.resources import load_rules
@@ -436,6 +436,45 @@ def _triggers_for(rules_json: str) -> _Triggers:
     return _Triggers(ContextRules.model_validate_json(rules_json))
 
 
+FINDING_TYPES = frozenset({EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER})
+"""Mention types of findings."""
+
+NAMED_IN_FINDINGS = frozenset({EntityType.DIAGNOSTIC_PROCEDURE, EntityType.LAB_VALUE})
+"""Types of the test and result words a finding's name may hold ("raised intracranial
+pressure")."""
+
+INHERITED = frozenset({Assertion.NEGATED, Assertion.UNCERTAIN, Assertion.HYPOTHETICAL})
+"""Assertions of a finding its nested test and result words share."""
+
+
+def _inherited(
+    targets: Sequence[Mention], found: Sequence[Assertion | None]
+) -> list[Assertion | None]:
+    """``found`` with the test and result mentions overlapping a longer denied, suspected or
+    hypothetical finding mention given its assertion: in "no signs of raised intracranial
+    pressure" neither a measured pressure nor a raised result is the patient's."""
+    findings = [
+        (m.start, m.end, assertion)
+        for m, assertion in zip(targets, found, strict=True)
+        if m.type in FINDING_TYPES and assertion in INHERITED
+    ]
+    if not findings:
+        return list(found)
+    return [
+        next(
+            (
+                outer
+                for start, end, outer in findings
+                if start < m.end and m.start < end and end - start > m.end - m.start
+            ),
+            assertion,
+        )
+        if m.type in NAMED_IN_FINDINGS
+        else assertion
+        for m, assertion in zip(targets, found, strict=True)
+    ]
+
+
 class ContextAssertion:
     """Sets ``Mention.assertion`` from ConText triggers, their scopes and the section.
 
@@ -463,7 +502,9 @@ class ContextAssertion:
         targets = [m for m in case.mentions if m.type in EVENT_TYPES]
         if not targets:
             return case
-        found = self._assertions(case, [(m.start, m.end, m.type) for m in targets])
+        found = _inherited(
+            targets, self._assertions(case, [(m.start, m.end, m.type) for m in targets])
+        )
         updated = {
             m.id: assertion
             for m, assertion in zip(targets, found, strict=True)

@@ -374,12 +374,39 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         ),
         # A new subject ends only whose finding it is, not a time or doubt before it.
         ("Previously, she had been hospitalized.", "hospitalized", SIGN, Assertion.HISTORICAL),
+        # A result listed after a denied finding is found, unless the list is one of "or".
+        (
+            "There was no sign of hemolysis, elevated C-reactive protein and low albumin.",
+            "low albumin",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        ("She had no fever, raised CRP or leukocytosis.", "raised CRP", SIGN, Assertion.NEGATED),
     ],
 )
 def test_one_sentence(
     context: ContextAssertion, text: str, target: str, type_: EntityType, expected: Assertion
 ) -> None:
     assert assertions(context, make_case(text, [(target, type_)]))[target] is expected
+
+
+def test_a_denied_findings_test_and_result_words_are_denied(context: ContextAssertion) -> None:
+    # In "no signs of raised intracranial pressure" no pressure was measured nor found raised.
+    text = "There were no signs of raised intracranial pressure."
+    case = make_case(
+        text,
+        [
+            ("raised intracranial pressure", SIGN),
+            ("raised", EntityType.LAB_VALUE),
+            ("intracranial pressure", TEST),
+        ],
+    )
+    assert set(context(case).mentions[i].assertion for i in range(3)) == {Assertion.NEGATED}
+    found = make_case(
+        "He had raised intracranial pressure.",
+        [("raised intracranial pressure", SIGN), ("intracranial pressure", TEST)],
+    )
+    assert [m.assertion for m in context(found).mentions] == [Assertion.PRESENT] * 2
 
 
 def test_section_defaults(context: ContextAssertion) -> None:
