@@ -18,6 +18,7 @@ from casebook.nlp.abbreviations import AbbreviationDetector
 from casebook.nlp.assertion import ContextAssertion
 from casebook.nlp.attributes import AttributeLinker
 from casebook.nlp.citations import CitationFilter
+from casebook.nlp.diagnoses import DiagnosisMentions
 from casebook.nlp.lexicon import LexiconMentions
 from casebook.nlp.mentions import MentionExtractor
 from casebook.nlp.patient import PatientDemographics
@@ -37,6 +38,7 @@ COMPONENTS: dict[str, Callable[[], Component]] = {
     "mentions": MentionExtractor,
     "lexicon": LexiconMentions,
     "vocabulary": VocabularyMentions,
+    "diagnoses": DiagnosisMentions,
     "citations": CitationFilter,
     "patient": PatientDemographics,
     "abbreviations": AbbreviationDetector,
@@ -59,6 +61,7 @@ DEFAULT_COMPONENTS: tuple[str, ...] = (
     "mentions",
     "lexicon",
     "vocabulary",
+    "diagnoses",
     "citations",
     "patient",
     "abbreviations",
