@@ -117,6 +117,12 @@ class ConceptRules(RecordModel):
     result_words: list[str] = Field(
         description="Words that make a value a result ('normal', 'positive')."
     )
+    dose_units: list[str] = Field(
+        default_factory=list,
+        description="Units of a drug's dose ('mg', 'μg', 'IU'): a test's 'result' that is a "
+        "number of them ('Epinephrine (100 μg …) was administered') is a dose, and the test a "
+        "drug given.",
+    )
     presentation_cues: Patterns = Field(
         default_factory=list,
         description="Regular expressions (case-insensitive) of the verb telling what the "
@@ -212,6 +218,11 @@ class ClinicalConcepts:
             "|".join(f"(?:{p})" for p in self.rules.harm_cues) or "(?!)", re.IGNORECASE
         )
         self._results = _words(self.rules.result_words)
+        units = "|".join(re.escape(u) for u in sorted(self.rules.dose_units, key=len, reverse=True))
+        self._dose = re.compile(
+            rf"\d[\d.,]*\s*(?:{units or '(?!)'})(?:\s*/\s*kg)?(?:/(?:min|h|hr|day|d))?",
+            re.IGNORECASE,
+        )
         self._presentation = re.compile(
             "|".join(f"(?:{p})" for p in self.rules.presentation_cues) or "(?!)", re.IGNORECASE
         )
@@ -374,6 +385,10 @@ class ClinicalConcepts:
         """Whether a value mention says a result: a number, or a word such as "normal"."""
         words = self.words(mention)
         return any(c.isdigit() for c in mention.text) or any(w in self._results for w in words)
+
+    def is_dose(self, text: str) -> bool:
+        """Whether the words are an amount of a drug ("100 μg", "0.3 μg/kg/min")."""
+        return self._dose.fullmatch(text.strip()) is not None
 
     def _names(self, head: str, kind: ConceptKind, single: bool) -> bool:
         if head.endswith(self._suffixes[kind]) and len(head) > 6:

@@ -305,6 +305,17 @@ def build_summary(
             and not gate.harmed(case.text, mention.end, sentence_end(mention))
         )
 
+    def is_dosed_test(mention: Mention) -> bool:
+        """A drug the mention model typed as a test, its dose as the test's result
+        ("Epinephrine (100 μg …) was administered"): a drug given, no investigation."""
+        found = results.get(mention.id)
+        return (
+            mention.type is EntityType.DIAGNOSTIC_PROCEDURE
+            and names(mention, ConceptKind.DRUG)
+            and bool(found)
+            and all(gate.is_dose(r.text) for r in found or [])
+        )
+
     def is_drug_therapy(mention: Mention) -> bool:
         """A therapeutic procedure that names a drug ("corticosteroid therapy")."""
         return mention.type is EntityType.THERAPEUTIC_PROCEDURE and names(mention, ConceptKind.DRUG)
@@ -333,10 +344,13 @@ def build_summary(
             and not names(mention, ConceptKind.TEST, ConceptKind.DRUG, ConceptKind.FINDING)
         )
 
+    # A drug typed as a test is one wherever it is told again ("with epinephrine (0.3 μg/kg/min)").
+    dosed_tests = {keys[m.id] for m in kept if is_dosed_test(m)}
     treatments = [
         m
         for m in kept
         if is_drug(m)
+        or keys[m.id] in dosed_tests
         or is_drug_therapy(m)
         or (
             m.type is EntityType.THERAPEUTIC_PROCEDURE
@@ -381,7 +395,8 @@ def build_summary(
         if any(start <= m.start and m.end <= end and m.id != rid for start, end, rid in told)
     }
     investigations = items(
-        (m for m in kept if is_test(m) and m.id not in measures), {"result": results}
+        (m for m in kept if is_test(m) and m.id not in measures and keys[m.id] not in dosed_tests),
+        {"result": results},
     )
     treated_items = items(treatments, {"treats": treats, "outcome": outcomes_of})
     # A test or treatment is listed under its own heading only, even when it caused something.

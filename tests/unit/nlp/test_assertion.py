@@ -374,6 +374,25 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         ),
         # A new subject ends only whose finding it is, not a time or doubt before it.
         ("Previously, she had been hospitalized.", "hospitalized", SIGN, Assertion.HISTORICAL),
+        (
+            "A femur fracture was operated 30 years previously.",
+            "femur fracture",
+            DISEASE,
+            Assertion.HISTORICAL,
+        ),
+        # A clause before a singular "was suspected" is not what was suspected.
+        (
+            "The patient developed ventricular fibrillation and pulmonary embolism was suspected.",
+            "ventricular fibrillation",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        (
+            "A flare-up of SLE and lupus nephritis was suspected.",
+            "SLE",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # A result listed after a denied finding is found, unless the list is one of "or".
         (
             "There was no sign of hemolysis, elevated C-reactive protein and low albumin.",

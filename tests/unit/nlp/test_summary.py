@@ -607,3 +607,19 @@ def test_an_improvement_a_drug_brought_is_no_complication() -> None:
     )
     summary = build_summary(case)
     assert summary.complications == []
+
+
+def test_a_drug_typed_as_a_test_with_a_dose_for_result_is_a_treatment() -> None:
+    case = _told(
+        "Epinephrine (100 μg) was administered; the ECG showed ventricular fibrillation.",
+        [
+            ("Epinephrine", EntityType.DIAGNOSTIC_PROCEDURE),
+            ("100 μg", EntityType.LAB_VALUE),
+            ("ECG", EntityType.DIAGNOSTIC_PROCEDURE),
+            ("ventricular fibrillation", EntityType.DISEASE_DISORDER),
+        ],
+        relations=[("result_of", "m2", "m1"), ("result_of", "m4", "m3")],
+    )
+    summary = build_summary(case)
+    assert [i.text for i in summary.treatments] == ["Epinephrine"]
+    assert [i.text for i in summary.investigations] == ["ECG"]
