@@ -13,8 +13,10 @@ Disease_disorder mention when
   words and medical word endings, "-oma", "-itis", "-osis"); "the differential diagnosis of such
   lesions" names none.
 
+A short form the text defines is read in its long form ("confirmed the diagnosis of right CTS").
 Mentions of the kinds a diagnosis's words are mistyped as (a test, a result, a description, a
-drug) lying within the new mention give way to it; structures and severities within it stay.
+drug, a structure holding its head word) lying within the new mention give way to it; a place
+within it ("pulmonary" of "pulmonary cryptococcoma") and a severity stay.
 It runs before ``assertion``, which then reads "differential" and "possible" as it reads them
 for every mention.
 """
@@ -26,7 +28,10 @@ from pathlib import Path
 
 from pydantic import Field
 
-from casebook.model import Case, EntityType, Mention, Patterns, RecordModel
+from casebook.kb.base import normalize_tokens
+from casebook.kb.heads import head_word
+from casebook.model import Abbreviation, Case, EntityType, Mention, Patterns, RecordModel
+from casebook.nlp.abbreviations import AbbreviationDetector
 from casebook.nlp.concepts import ClinicalConcepts, ConceptKind, default_concepts
 from casebook.resources import load_rules
 
@@ -72,7 +77,7 @@ class DiagnosisMentions:
     """
 
     name = "diagnoses"
-    requires = frozenset({"text", "mentions"})
+    requires = frozenset({"text", "sentences", "mentions"})
     assigns = frozenset({"mentions"})
 
     def __init__(
@@ -83,12 +88,14 @@ class DiagnosisMentions:
         self._leading = frozenset(w.lower() for w in self.rules.leading_words)
         self._stops = frozenset(w.lower() for w in self.rules.stop_words)
         self._concepts = concepts
+        self._abbreviations = AbbreviationDetector()
 
     def __call__(self, case: Case) -> Case:
         """Return ``case`` with a Disease_disorder mention for each uncovered diagnosis."""
         concepts = self._concepts if self._concepts is not None else default_concepts()
         mentions = list(case.mentions)
         used = {m.id for m in mentions}
+        abbreviations: list[Abbreviation] | None = None
         changed = False
         for cue in self._cues.finditer(case.text):
             span = self.diagnosis_after(case.text, cue.end())
@@ -107,15 +114,27 @@ class DiagnosisMentions:
                 text=case.text[start:end],
                 type=EntityType.DISEASE_DISORDER,
             )
-            if concepts.names_nothing(candidate) or concepts.word_kinds(candidate) != {
-                ConceptKind.FINDING
-            }:
-                continue
+            if not _names_a_finding(concepts, candidate):
+                # "the diagnosis of right CTS": a short form the text defined is read in its
+                # long form, as the abbreviations component will read it.
+                if abbreviations is None:
+                    abbreviations = self._abbreviations.detect(case.text, case.sentences)
+                candidate = self._abbreviations.resolve([candidate], abbreviations)[0]
+                if candidate.expansion is None or not _names_a_finding(concepts, candidate):
+                    continue
             used.add(candidate.id)
+            head = head_word(normalize_tokens(candidate.text))
             mentions = [
                 m
                 for m in mentions
-                if not (m.type in GIVING_WAY and start <= m.start and m.end <= end)
+                if not (
+                    start <= m.start
+                    and m.end <= end
+                    and (
+                        m.type in GIVING_WAY
+                        or (m.type is EntityType.BIOLOGICAL_STRUCTURE and _holds(m, head))
+                    )
+                )
             ]
             mentions.append(candidate)
             changed = True
@@ -150,3 +169,16 @@ class DiagnosisMentions:
             words += 1
             at = word.end()
         return None if start is None else (start, end)
+
+
+def _names_a_finding(concepts: ClinicalConcepts, mention: Mention) -> bool:
+    """Whether the mention's words name a finding and nothing else."""
+    return not concepts.names_nothing(mention) and concepts.word_kinds(mention) == {
+        ConceptKind.FINDING
+    }
+
+
+def _holds(mention: Mention, head: str) -> bool:
+    """Whether the mention's words hold the diagnosis's head word: a structure so is the
+    diagnosis mistyped ("right CTS"), not a place within it ("pulmonary")."""
+    return head in normalize_tokens(mention.text)

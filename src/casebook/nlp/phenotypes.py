@@ -141,6 +141,12 @@ class PhenotypeRules(RecordModel):
         "narrower than what the text says ('fluid collection' is no 'Perinephric fluid "
         "collection', 'renal dysfunction' no 'Renal tubular dysfunction'): it is not linked.",
     )
+    side_words: list[str] = Field(
+        default_factory=list,
+        description="Words naming the side of the body a finding is on ('right', 'left'), "
+        "which no HPO concept of a one-sided finding names: a mention starting with one is "
+        "also read without it.",
+    )
     word_forms: dict[str, str] = Field(
         default_factory=dict,
         description="Word → the word it matches HPO aliases as (both sides normalised like "
@@ -330,6 +336,7 @@ class PhenotypeCoder:
         self._cues = literature_cues()
         self._grouping = [re.compile(p) for p in self.rules.grouping_names]
         self._other_senses = other_sense_keys(self.rules)
+        self._sides = frozenset(w.lower() for w in self.rules.side_words)
         self._generic = frozenset(w for g in self.rules.generic_words for w in normalize_tokens(g))
         self._depth: dict[str, int] = {}
         self._codable: dict[str, bool] = {}
@@ -357,7 +364,23 @@ class PhenotypeCoder:
         return case.model_copy(update={"codes": codes + self._accept(evidence)})
 
     def link(self, text: str) -> list[Candidate]:
-        """The HPO candidates this coder would put on a mention reading ``text``.
+        """The HPO candidates this coder would put on a mention reading ``text``: those of its
+        words, or of its words after a side ("right CTS", "left hemiparesis": HPO names no side)
+        when those fit better (see ``link_words``)."""
+        accepted = self.link_words(text)
+        words = text.strip().split(maxsplit=1)
+        if (
+            len(words) == 2
+            and words[0].lower() in self._sides
+            and (not accepted or accepted[0].score < 1.0)
+        ):
+            bare = self.link_words(words[1])
+            if bare and (not accepted or bare[0].score > accepted[0].score):
+                return bare
+        return accepted
+
+    def link_words(self, text: str) -> list[Candidate]:
+        """The HPO candidates of ``text``'s words.
 
         A span that fits more than ``max_senses`` concepts equally well is ambiguous ("S3" is
         a heart sound and a vertebra) and gets none, as ambiguous aliases get no text match;

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from casebook.errors import CasebookError, ErrorCode
-from casebook.model import Case, EntityType, Mention, Source, SourceFormat
+from casebook.model import Case, EntityType, Mention, Source, SourceFormat, Span
 from casebook.nlp.diagnoses import DiagnosisMentions
 
 
@@ -97,3 +97,39 @@ def test_invalid_rules_raise(tmp_path: Path) -> None:
     with pytest.raises(CasebookError) as raised:
         DiagnosisMentions(path)
     assert raised.value.code is ErrorCode.INVALID_RESOURCE
+
+
+def test_a_defined_short_form_is_read_in_its_long_form(diagnoses: DiagnosisMentions) -> None:
+    # The mention model typed the diagnosis as a structure; its head word is the diagnosis's.
+    text = (
+        "She had symptoms of carpal tunnel syndrome (CTS). "
+        "Electrodiagnostic study confirmed the diagnosis of right CTS."
+    )
+    given = (("carpal tunnel syndrome", DISEASE),)
+    structure = "right CTS"
+    start = text.index(structure)
+    mentions = [
+        Mention(
+            id="m1",
+            start=text.index(given[0][0]),
+            end=text.index(given[0][0]) + 22,
+            text=given[0][0],
+            type=DISEASE,
+        ),
+        Mention(
+            id="m2",
+            start=start,
+            end=start + len(structure),
+            text=structure,
+            type=EntityType.BIOLOGICAL_STRUCTURE,
+        ),
+    ]
+    case = Case(
+        id="c",
+        text=text,
+        source=Source(format=SourceFormat.TEXT),
+        sentences=[Span(start=0, end=50), Span(start=51, end=len(text))],
+        mentions=mentions,
+    )
+    found = [(m.text, m.type) for m in diagnoses(case).mentions]
+    assert found == [("carpal tunnel syndrome", DISEASE), ("right CTS", DISEASE)]

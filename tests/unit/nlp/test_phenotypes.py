@@ -414,3 +414,17 @@ def test_a_mention_widened_after_it_got_its_concept_gets_the_narrower_one(
     coded = coder(case)
     assert [c.code for c in coded.mentions[0].codes] == [SEIZURE, "HP:0002069"]
     assert hpo_codes(coded) == {"HP:0002069"}  # Bilateral tonic-clonic seizure
+
+
+@pytest.mark.parametrize(
+    ("words", "concept"),
+    [
+        ("left hemiparesis", "HP:0001269"),  # Hemiparesis: HPO names no side
+        ("right hydronephrosis", "HP:0000126"),
+        ("left ventricular hypertrophy", "HP:0001712"),  # the side is part of the name
+    ],
+)
+def test_a_side_is_read_past_when_the_concept_names_none(
+    coder: PhenotypeCoder, words: str, concept: str
+) -> None:
+    assert [(c.concept_id, c.score) for c in coder.link(words)] == [(concept, 1.0)]
