@@ -380,6 +380,13 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.HISTORICAL,
         ),
+        # A short history is the present illness's.
+        (
+            "She presented with a short history of a painful tumor in the left breast.",
+            "painful tumor",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # A clause before a singular "was suspected" is not what was suspected.
         (
             "The patient developed ventricular fibrillation and pulmonary embolism was suspected.",

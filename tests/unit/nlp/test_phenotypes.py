@@ -200,6 +200,7 @@ def test_a_name_never_claims_what_the_words_do_not_say(pipeline: Pipeline, tmp_p
         ("absence seizures", "HP:0002121"),  # Generalized non-motor (absence) seizure
         ("end-stage renal disease", "HP:0003774"),  # Stage 5 chronic kidney disease
         ("complex partial seizure", "HP:0002384"),  # Focal impaired awareness seizure
+        ("fibroadenoma", "HP:0010619"),  # Fibroadenoma of the breast, an added synonym
     ],
 )
 def test_words_saying_a_qualifier_claim_it(coder: PhenotypeCoder, words: str, concept: str) -> None:
