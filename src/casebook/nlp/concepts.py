@@ -248,8 +248,12 @@ class ClinicalConcepts:
         return self._who.is_who_or_where(words)
 
     def is_generic(self, words: tuple[str, ...]) -> bool:
-        """Whether every word is generic, a qualifier or a number: no concept of its own."""
-        return all(w in self._generic or w in self._qualifiers or not w.isalpha() for w in words)
+        """Whether every word is generic, a qualifier or a number: no concept of its own. A
+        word of letters and digits is a name ("MEN1 syndrome", "IgG4"), no number."""
+        return all(
+            w in self._generic or w in self._qualifiers or not any(c.isalpha() for c in w)
+            for w in words
+        )
 
     def is_service(self, text: str, mention: Mention, sentence: tuple[int, int]) -> bool:
         """Whether the words around the mention call it a service that was consulted

@@ -623,3 +623,10 @@ def test_a_drug_typed_as_a_test_with_a_dose_for_result_is_a_treatment() -> None:
     summary = build_summary(case)
     assert [i.text for i in summary.treatments] == ["Epinephrine"]
     assert [i.text for i in summary.investigations] == ["ECG"]
+
+
+def test_a_name_of_letters_and_digits_is_a_diagnosis() -> None:
+    case = _told(
+        "A diagnosis of MEN1 syndrome was made.", [("MEN1 syndrome", EntityType.DISEASE_DISORDER)]
+    )
+    assert [i.text for i in build_summary(case).diagnoses] == ["MEN1 syndrome"]
