@@ -291,6 +291,12 @@ def phenotype_matches(
     ]
 
 
+def _denied_words(text: str) -> set[str]:
+    """The words "non" denies in ``text`` ("projectile" of "non-projectile vomiting")."""
+    words = normalize_tokens(text)
+    return {after for before, after in zip(words, words[1:], strict=False) if before == "non"}
+
+
 def direction_words(rules: PhenotypeRules) -> frozenset[str]:
     """The words that give a measure's direction ("low", "elevated" and the forms they match
     as), normalised as aliases are."""
@@ -396,10 +402,12 @@ class PhenotypeCoder:
             candidates[0].score == candidates[self.rules.max_senses].score
         ):
             return []
+        denied = _denied_words(text)
         kept = [
             c
             for c in candidates
             if not overclaims(self.kb.concept(c.concept_id).name, text, self.rules)
+            and not (denied and denied & set(normalize_tokens(c.alias)))
             and normalize_alias(c.alias) not in self._other_senses
             and self.generator.spells(text, c.alias)
             and not self._narrower(c.alias, text)
@@ -461,7 +469,9 @@ class PhenotypeCoder:
         the narrower, it is the one the case's codes count)."""
         if mention.core is None:
             return mention
-        came = {c.code for c in mention.codes if c.system is CodeSystem.HPO}
+        came = {c.code: c.score for c in mention.codes if c.system is CodeSystem.HPO}
+        # A narrower reading must fit the words as well as what the mention came with: "Left
+        # hemiplegia" fits "left-sided hemiplegia" less well than "Hemiplegia" does.
         added = [
             Code(
                 system=CodeSystem.HPO,
@@ -470,7 +480,12 @@ class PhenotypeCoder:
                 score=c.score,
             )
             for c in self.link(mention.text)
-            if c.concept_id not in came and came & self.kb.ancestors(c.concept_id)
+            if c.concept_id not in came
+            and any(
+                c.score >= score
+                for concept, score in came.items()
+                if concept in self.kb.ancestors(c.concept_id)
+            )
         ]
         if not added:
             return mention

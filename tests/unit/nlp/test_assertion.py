@@ -380,6 +380,12 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.HISTORICAL,
         ),
+        (
+            "She had weight loss of 37 pounds since her last visit three years earlier.",
+            "weight loss",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # A short history is the present illness's.
         (
             "She presented with a short history of a painful tumor in the left breast.",

@@ -55,6 +55,8 @@ DISEASE = EntityType.DISEASE_DISORDER
             "extranodal NK/T-cell lymphoma",
         ),
         ("A working diagnosis of leptospirosis complicated by hepatitis.", "leptospirosis"),
+        ("He was diagnosed with Fahr's syndrome due to hypoparathyroidism.", "Fahr's syndrome"),
+        ("He was diagnosed as having Austrian syndrome.", "Austrian syndrome"),
     ],
 )
 def test_a_stated_diagnosis_is_a_disease(

@@ -429,3 +429,25 @@ def test_a_side_is_read_past_when_the_concept_names_none(
     coder: PhenotypeCoder, words: str, concept: str
 ) -> None:
     assert [(c.concept_id, c.score) for c in coder.link(words)] == [(concept, 1.0)]
+
+
+def test_non_denies_the_word_it_is_joined_to(coder: PhenotypeCoder) -> None:
+    assert coder.link("non-projectile vomiting") == []
+    assert [c.concept_id for c in coder.link("projectile vomiting")] == ["HP:0002587"]
+
+
+def test_a_widened_mention_keeps_what_fits_it_best(coder: PhenotypeCoder) -> None:
+    # "Left hemiplegia" fits "left-sided hemiplegia" less well than the Hemiplegia it came with.
+    text = "She had left-sided hemiplegia."
+    start = text.index("left-sided")
+    mention = Mention(
+        id="m1",
+        start=start,
+        end=start + len("left-sided hemiplegia"),
+        text="left-sided hemiplegia",
+        type=EntityType.SIGN_SYMPTOM,
+        core=Span(start=text.index("hemiplegia"), end=text.index("hemiplegia") + 10),
+        codes=[Code(system=CodeSystem.HPO, code="HP:0002301", display="Hemiplegia")],
+    )
+    case = Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=[mention])
+    assert hpo_codes(coder(case)) == {"HP:0002301"}
