@@ -119,9 +119,9 @@ class ConceptRules(RecordModel):
     )
     dose_units: list[str] = Field(
         default_factory=list,
-        description="Units of a drug's dose ('mg', 'μg', 'IU'): a test's 'result' that is a "
-        "number of them ('Epinephrine (100 μg …) was administered') is a dose, and the test a "
-        "drug given.",
+        description="Units of a drug's dose ('mg', 'μg', 'IU'), not of a concentration: a "
+        "test's 'result' that is a number of them ('Epinephrine (100 μg …) was administered') "
+        "is a dose, and the test a drug given.",
     )
     presentation_cues: Patterns = Field(
         default_factory=list,
@@ -390,9 +390,11 @@ class ClinicalConcepts:
         words = self.words(mention)
         return any(c.isdigit() for c in mention.text) or any(w in self._results for w in words)
 
-    def is_dose(self, text: str) -> bool:
-        """Whether the words are an amount of a drug ("100 μg", "0.3 μg/kg/min")."""
-        return self._dose.fullmatch(text.strip()) is not None
+    def is_dose(self, text: str, after: str = "") -> bool:
+        """Whether the words are an amount of a drug ("100 μg", "0.3 μg/kg/min"), not a
+        concentration: ``after``, the text right after them, goes on with no volume ("2.7 g
+        dl−1", "3.8 mg/L")."""
+        return self._dose.fullmatch(text.strip()) is not None and not _PER_VOLUME.match(after)
 
     def _names(self, head: str, kind: ConceptKind, single: bool) -> bool:
         if head.endswith(self._suffixes[kind]) and len(head) > 6:
@@ -428,6 +430,12 @@ class ClinicalConcepts:
             else:
                 kinds.add(ConceptKind.PROCEDURE)
         return kinds
+
+
+_PER_VOLUME = re.compile(
+    r"\s*(?:(?:/|per\s+)\s*(?:d?l|ml|litre|liter|cc)\b|d?l\b|ml\b|d?l\s*[−-]\s*1)", re.IGNORECASE
+)
+"""A volume after an amount, which makes it a concentration."""
 
 
 def _is_acronym(text: str) -> bool:

@@ -292,7 +292,8 @@ def phenotype_matches(
 
 
 def _denied_words(text: str) -> set[str]:
-    """The words "non" denies in ``text`` ("projectile" of "non-projectile vomiting")."""
+    """The words "non" denies in ``text`` ("projectile" of "non-projectile vomiting"); a
+    concept whose own name denies them ("Non-Hodgkin lymphoma") may still be read."""
     words = normalize_tokens(text)
     return {after for before, after in zip(words, words[1:], strict=False) if before == "non"}
 
@@ -407,7 +408,7 @@ class PhenotypeCoder:
             c
             for c in candidates
             if not overclaims(self.kb.concept(c.concept_id).name, text, self.rules)
-            and not (denied and denied & set(normalize_tokens(c.alias)))
+            and not (denied and (denied - _denied_words(c.alias)) & set(normalize_tokens(c.alias)))
             and normalize_alias(c.alias) not in self._other_senses
             and self.generator.spells(text, c.alias)
             and not self._narrower(c.alias, text)

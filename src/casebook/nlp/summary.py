@@ -313,7 +313,7 @@ def build_summary(
             mention.type is EntityType.DIAGNOSTIC_PROCEDURE
             and names(mention, ConceptKind.DRUG)
             and bool(found)
-            and all(gate.is_dose(r.text) for r in found or [])
+            and all(gate.is_dose(r.text, case.text[r.end : r.end + 8]) for r in found or [])
         )
 
     def is_drug_therapy(mention: Mention) -> bool:

@@ -386,6 +386,12 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             SIGN,
             Assertion.PRESENT,
         ),
+        (
+            "She had a chronic headache for 5 years before visiting our hospital.",
+            "chronic headache",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # A short history is the present illness's.
         (
             "She presented with a short history of a painful tumor in the left breast.",

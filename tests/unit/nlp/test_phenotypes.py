@@ -433,6 +433,7 @@ def test_a_side_is_read_past_when_the_concept_names_none(
 
 def test_non_denies_the_word_it_is_joined_to(coder: PhenotypeCoder) -> None:
     assert coder.link("non-projectile vomiting") == []
+    assert [c.concept_id for c in coder.link("non-Hodgkin lymphoma")] == ["HP:0012539"]
     assert [c.concept_id for c in coder.link("projectile vomiting")] == ["HP:0002587"]
 
 
