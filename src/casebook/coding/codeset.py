@@ -277,6 +277,18 @@ def link_mentions(
             # unspecified site would say what the text contradicts, so the mention has none.
             coded.append([])
             continue
+        if best and any(a.name == "site" for a in mention.attributes):
+            # "Exostosis" is an inclusion term of M27.8, Other specified diseases of jaws: a
+            # code whose title puts the finding in a body part the text does not name, where the
+            # finding's own site is another, is not this finding's.
+            said = set(
+                vocabulary.title_words(_linked_words(f"{text} {' '.join(structures)}", vocabulary))
+            )
+            best = {
+                code: score
+                for code, score in best.items()
+                if not _elsewhere(vocabulary.title(code), said, body, vocabulary)
+            }
         if not best and phenotypes is not None:
             best = _named_by_phenotypes(mention, vocabulary, phenotypes)
         named = bool(best)
@@ -288,6 +300,32 @@ def link_mentions(
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
         coded.append([MentionCode(code, round(score, 4)) for code, score in ranked])
     return coded
+
+
+_STEM = 5
+"""Letters of a body part's name looked for within a word said ("esoph" of "esophagus")."""
+
+_BROAD_PARTS = frozenset(
+    {"body", "region", "site", "part", "cell", "cycle", "tissue", "organ", "system", "systems",
+     "limb", "extremity", "trunk", "multiple", "skin", "vascular", "vessel", "peritoneum",
+     "peritoneal", "spinal", "cord", "nervous", "circulatory", "respiratory", "digestive",
+     "intestinal", "conduction"}
+)  # fmt: skip
+"""Words of a title's body part that take in many others ("upper limb" holds the wrist) or lie
+under them (a scar of the abdomen is one of the skin): a title naming one is not read as putting
+the finding elsewhere."""
+
+
+def _elsewhere(
+    title: str, said: set[str], body: frozenset[str], vocabulary: Icd10cmVocabulary
+) -> bool:
+    """Whether a code's title names body parts, none broad, and none among the words said
+    (read in the titles' wording, "pulmonary" is "lung", or within a word of them,
+    "gastroesophageal" holds the esophagus)."""
+    parts = set(vocabulary.title_words(w for w in content_words(title) if w in body))
+    if not parts or parts & _BROAD_PARTS:
+        return False
+    return not any(part[:_STEM] in word for part in parts for word in said)
 
 
 def _named_by_phenotypes(

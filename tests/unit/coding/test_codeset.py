@@ -481,3 +481,12 @@ def test_a_code_the_site_names_alone_is_no_code_of_the_finding() -> None:
     text = "She was in respiratory distress using accessory muscles."
     distress = finding(text, "respiratory distress", site="accessory muscles")
     assert "Q79.8" not in codes_of(distress)
+
+
+def test_a_code_whose_title_puts_the_finding_in_another_body_part_is_not_its_code() -> None:
+    # "Exostosis" is an inclusion term of M27.8, Other specified diseases of jaws.
+    text = "X-ray showed exostosis arising from the superior pubic rami."
+    pubic = finding(text, "exostosis", site="superior pubic rami")
+    assert "M27.8" not in codes_of(pubic)
+    jaw = finding("There was an exostosis of the jaw.", "exostosis", site="jaw")
+    assert "M27.8" in codes_of(jaw)
