@@ -392,6 +392,12 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             SIGN,
             Assertion.PRESENT,
         ),
+        (
+            "We considered fulminant sinus bleeding, but the bleeding was stopped.",
+            "fulminant sinus bleeding",
+            SIGN,
+            Assertion.UNCERTAIN,
+        ),
         # A short history is the present illness's.
         (
             "She presented with a short history of a painful tumor in the left breast.",
