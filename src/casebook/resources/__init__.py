@@ -20,10 +20,25 @@ def resource_path(name: str) -> Path:
     return Path(str(resources.files(__package__).joinpath(name)))
 
 
+class DuplicateKeyError(ValueError):
+    """A rule file names one key twice in an object: JSON keeps the last silently."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object's members, refusing a key given twice (an Index term added under a code the
+    file already lists would otherwise replace that code's terms)."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateKeyError(f"key {key!r} is given twice")
+        found[key] = value
+    return found
+
+
 @cache
 def _read_json(name: str) -> Any:
     with resources.files(__package__).joinpath(name).open("r", encoding="utf-8") as handle:
-        return json.load(handle)
+        return json.load(handle, object_pairs_hook=_unique_keys)
 
 
 def load_rules(source: str | Path, schema: type[SchemaT]) -> SchemaT:
@@ -38,13 +53,13 @@ def load_rules(source: str | Path, schema: type[SchemaT]) -> SchemaT:
     """
     try:
         if isinstance(source, Path):
-            data = json.loads(source.read_text(encoding="utf-8"))
+            data = json.loads(source.read_text(encoding="utf-8"), object_pairs_hook=_unique_keys)
         else:
             data = _read_json(source)
         return schema.model_validate(data)
     except FileNotFoundError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, "rule file not found", source) from exc
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, DuplicateKeyError) as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, f"not JSON: {exc}", source) from exc
     except ValidationError as exc:
         first = exc.errors()[0]
