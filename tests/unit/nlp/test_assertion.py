@@ -398,6 +398,12 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             SIGN,
             Assertion.UNCERTAIN,
         ),
+        (
+            "She was given an antibiotic as prevention for secondary bacterial infection.",
+            "secondary bacterial infection",
+            DISEASE,
+            Assertion.HYPOTHETICAL,
+        ),
         # A short history is the present illness's.
         (
             "She presented with a short history of a painful tumor in the left breast.",
