@@ -404,6 +404,12 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.HYPOTHETICAL,
         ),
+        (
+            "Previously, he was diagnosed with reflux esophagitis.",
+            "reflux esophagitis",
+            DISEASE,
+            Assertion.HISTORICAL,
+        ),
         # A short history is the present illness's.
         (
             "She presented with a short history of a painful tumor in the left breast.",
