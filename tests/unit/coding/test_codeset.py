@@ -490,3 +490,9 @@ def test_a_code_whose_title_puts_the_finding_in_another_body_part_is_not_its_cod
     assert "M27.8" not in codes_of(pubic)
     jaw = finding("There was an exostosis of the jaw.", "exostosis", site="jaw")
     assert "M27.8" in codes_of(jaw)
+
+
+def test_a_femoral_neck_is_the_neck_of_the_femur() -> None:
+    # "femoral" is read as "femur", as the titles word it; a neck alone is the cervical one.
+    text = "She had a right femoral neck fracture."
+    assert codes_of(finding(text, "femoral neck fracture"))[0] == "S72.00"
