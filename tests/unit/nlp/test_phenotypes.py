@@ -396,22 +396,28 @@ def test_words_of_another_sense_name_no_phenotype(
     assert concept not in hpo_codes(analyse(pipeline, tmp_path, text))
 
 
-def test_a_mention_widened_after_it_got_its_concept_gets_the_narrower_one(
-    coder: PhenotypeCoder,
-) -> None:
-    # The vocabulary coded "seizures"; the phrase widener then took in "tonic-clonic".
-    text = "He had three tonic-clonic seizures."
-    start = text.index("tonic-clonic")
+def widened(text: str, words: str, core: str, concept: str) -> Case:
+    """A case of one finding mention the vocabulary coded ``concept`` on its ``core`` words,
+    which the phrase widener then took out to ``words``."""
+    start, marked = text.index(words), text.index(core)
     mention = Mention(
         id="m1",
         start=start,
-        end=start + len("tonic-clonic seizures"),
-        text="tonic-clonic seizures",
+        end=start + len(words),
+        text=words,
         type=EntityType.SIGN_SYMPTOM,
-        core=Span(start=text.index("seizures"), end=text.index("seizures") + len("seizures")),
-        codes=[Code(system=CodeSystem.HPO, code=SEIZURE, display="Seizure")],
+        core=Span(start=marked, end=marked + len(core)),
+        codes=[Code(system=CodeSystem.HPO, code=concept, display=concept)],
     )
-    case = Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=[mention])
+    return Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=[mention])
+
+
+def test_a_mention_widened_after_it_got_its_concept_gets_the_narrower_one(
+    coder: PhenotypeCoder,
+) -> None:
+    case = widened(
+        "He had three tonic-clonic seizures.", "tonic-clonic seizures", "seizures", SEIZURE
+    )
     coded = coder(case)
     assert [c.code for c in coded.mentions[0].codes] == [SEIZURE, "HP:0002069"]
     assert hpo_codes(coded) == {"HP:0002069"}  # Bilateral tonic-clonic seizure
@@ -440,15 +446,5 @@ def test_non_denies_the_word_it_is_joined_to(coder: PhenotypeCoder) -> None:
 def test_a_widened_mention_keeps_what_fits_it_best(coder: PhenotypeCoder) -> None:
     # "Left hemiplegia" fits "left-sided hemiplegia" less well than the Hemiplegia it came with.
     text = "She had left-sided hemiplegia."
-    start = text.index("left-sided")
-    mention = Mention(
-        id="m1",
-        start=start,
-        end=start + len("left-sided hemiplegia"),
-        text="left-sided hemiplegia",
-        type=EntityType.SIGN_SYMPTOM,
-        core=Span(start=text.index("hemiplegia"), end=text.index("hemiplegia") + 10),
-        codes=[Code(system=CodeSystem.HPO, code="HP:0002301", display="Hemiplegia")],
-    )
-    case = Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=[mention])
+    case = widened(text, "left-sided hemiplegia", "hemiplegia", "HP:0002301")
     assert hpo_codes(coder(case)) == {"HP:0002301"}
