@@ -451,18 +451,19 @@ class PhenotypeCoder:
         if not accepted:
             return mention
         kept = [c for c in mention.codes if c.system is not CodeSystem.HPO]
-        hpo = [
-            Code(
-                system=CodeSystem.HPO,
-                code=c.concept_id,
-                display=self.kb.concept(c.concept_id).name,
-                score=c.score,
-            )
-            for c in accepted
-        ]
+        hpo = [self._code(c) for c in accepted]
         if not hpo and len(kept) == len(mention.codes):
             return mention
         return mention.model_copy(update={"codes": kept + hpo})
+
+    def _code(self, candidate: Candidate) -> Code:
+        """The HPO code a mention carries for ``candidate``."""
+        return Code(
+            system=CodeSystem.HPO,
+            code=candidate.concept_id,
+            display=self.kb.concept(candidate.concept_id).name,
+            score=candidate.score,
+        )
 
     def _narrowed(self, mention: Mention) -> Mention:
         """A mention that came with its concept and was widened afterwards ("seizures" to
@@ -474,12 +475,7 @@ class PhenotypeCoder:
         # A narrower reading must fit the words as well as what the mention came with: "Left
         # hemiplegia" fits "left-sided hemiplegia" less well than "Hemiplegia" does.
         added = [
-            Code(
-                system=CodeSystem.HPO,
-                code=c.concept_id,
-                display=self.kb.concept(c.concept_id).name,
-                score=c.score,
-            )
+            self._code(c)
             for c in self.link(mention.text)
             if c.concept_id not in came
             and any(
