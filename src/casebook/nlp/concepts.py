@@ -396,6 +396,17 @@ class ClinicalConcepts:
         dl−1", "3.8 mg/L")."""
         return self._dose.fullmatch(text.strip()) is not None and not _PER_VOLUME.match(after)
 
+    def names_test_next(self, after: str) -> bool:
+        """Whether one of the next two words of ``after`` (the text after a drug or its dose),
+        past an aside in brackets and within the clause, heads a test ("Dexamethasone (1mg)
+        suppression testing", "ACTH stimulation test", "contrast CT"): the drug is what the test
+        gives, no treatment."""
+        rest = _LEADING_ASIDE.sub("", after, count=1)
+        clause = _CLAUSE_END.split(rest, maxsplit=1)[0]
+        return any(
+            word in self._heads[ConceptKind.TEST] for word in _WORD.findall(clause.lower())[:2]
+        )
+
     def _names(self, head: str, kind: ConceptKind, single: bool) -> bool:
         if head.endswith(self._suffixes[kind]) and len(head) > 6:
             return True
@@ -431,6 +442,14 @@ class ClinicalConcepts:
                 kinds.add(ConceptKind.PROCEDURE)
         return kinds
 
+
+_LEADING_ASIDE = re.compile(r"[\s)\]]*(?:\([^)]*\)\s*)?")
+"""What may stand between a drug or its dose and the word after: a closing bracket, an aside."""
+
+_CLAUSE_END = re.compile(r"[.;:,]\s")
+
+_WORD = re.compile(r"[^\W_]+")
+"""Where a clause ends: a sentence or list punctuation mark before a space."""
 
 _PER_VOLUME = re.compile(
     r"\s*(?:(?:/|per\s+)\s*(?:d?l|ml|litre|liter|cc)\b|d?l\b|ml\b|d?l\s*[−-]\s*1)", re.IGNORECASE

@@ -303,17 +303,23 @@ def build_summary(
             )
             and not gate.not_given(case.text, sentence_start(mention), mention.start)
             and not gate.harmed(case.text, mention.end, sentence_end(mention))
+            and not gate.names_test_next(case.text[mention.end : mention.end + 60])
         )
 
     def is_dosed_test(mention: Mention) -> bool:
         """A drug the mention model typed as a test, its dose as the test's result
-        ("Epinephrine (100 μg …) was administered"): a drug given, no investigation."""
+        ("Epinephrine (100 μg …) was administered"): a drug given, no investigation, unless a
+        test word follows the dose ("Dexamethasone (1mg) suppression testing")."""
         found = results.get(mention.id)
         return (
             mention.type is EntityType.DIAGNOSTIC_PROCEDURE
             and names(mention, ConceptKind.DRUG)
             and bool(found)
-            and all(gate.is_dose(r.text, case.text[r.end : r.end + 8]) for r in found or [])
+            and all(
+                gate.is_dose(r.text, case.text[r.end : r.end + 8])
+                and not gate.names_test_next(case.text[r.end : r.end + 60])
+                for r in found or []
+            )
         )
 
     def is_drug_therapy(mention: Mention) -> bool:

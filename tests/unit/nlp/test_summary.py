@@ -269,6 +269,16 @@ def test_a_drug_the_germ_resists_is_no_treatment_but_the_one_given_is() -> None:
     assert [i.text for i in build_summary(given).treatments] == ["vancomycin"]
 
 
+def test_a_drug_a_test_gives_is_no_treatment() -> None:
+    for text in [
+        "Dexamethasone (1 g) suppression testing showed suppression of cortisol.",
+        "He did not suppress cortisol on 1 g dexamethasone suppression testing.",
+    ]:
+        drug = "dexamethasone" if "1 g dexa" in text else "Dexamethasone"
+        case = _told(text, [(drug, EntityType.MEDICATION)], dosed={drug})
+        assert build_summary(case).treatments == []
+
+
 def test_a_drug_taken_as_a_poison_is_no_treatment() -> None:
     for text, drug in [
         ("Ingestion of a 1 g baclofen tablet was reported.", "baclofen tablet"),
