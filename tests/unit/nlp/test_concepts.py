@@ -39,6 +39,7 @@ def _kinds(words: str, expansion: str | None = None, codes: list[Code] | None = 
     [
         ("subdural effusions", {FINDING}),
         ("headache", {FINDING}),
+        ("diminution of vision", {FINDING}),
         ("polyp", {FINDING}),
         # "Abnormality of sweating" makes no body part of sweating.
         ("sweating", {FINDING}),
