@@ -285,6 +285,15 @@ def build_summary(
     def is_outcome(mention: Mention) -> bool:
         return names(mention, ConceptKind.OUTCOME, ConceptKind.FINDING)
 
+    def is_good_turn(mention: Mention) -> bool:
+        """A good turn the mention model typed as a finding ("he is in clinical remission"):
+        its words name an outcome and nothing else."""
+        return (
+            mention.type in FINDINGS
+            and kinds[mention.id] == {ConceptKind.OUTCOME}
+            and gate.is_favourable_outcome(mention)
+        )
+
     causes = linked("caused_by", from_source=True, shown=is_cause)
     effects = linked("caused_by", from_source=False, shown=is_cause)
     results = linked("result_of", from_source=False, shown=is_result)
@@ -450,9 +459,12 @@ def build_summary(
             (
                 m
                 for m in kept
-                if (m.type is EntityType.OUTCOME or m.id in after)
-                and is_outcome(m)
-                and (m.id in after or not gate.is_vague_outcome(m))
+                if (
+                    (m.type is EntityType.OUTCOME or m.id in after)
+                    and is_outcome(m)
+                    and (m.id in after or not gate.is_vague_outcome(m))
+                )
+                or is_good_turn(m)
             ),
             {"after": after},
         ),

@@ -483,6 +483,16 @@ def test_a_patient_who_succumbed_has_that_outcome() -> None:
     assert [i.text for i in build_summary(case).outcomes] == ["succumbed"]
 
 
+def test_a_good_turn_typed_as_a_finding_is_an_outcome() -> None:
+    case = _told(
+        "At follow-up after 24 months he is in clinical remission.",
+        [("clinical remission", EntityType.SIGN_SYMPTOM)],
+    )
+    summary = build_summary(case)
+    assert [i.text for i in summary.outcomes] == ["clinical remission"]
+    assert summary.diagnoses == []
+
+
 def test_a_history_phrase_that_is_the_findings_own_words_leaves_it_current() -> None:
     # The mention model marks "metastatic melanoma" as a History phrase and as a disease; no
     # word says it is past, so it is a diagnosis; "history of hypertension" is the past.
