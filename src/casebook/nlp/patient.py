@@ -20,6 +20,8 @@ from casebook.model import Case, EntityType, Mention, RecordModel, Sex, Span
 from casebook.resources import load_rules
 
 _FLAGS = re.IGNORECASE
+_WORD_SPLIT = re.compile(r"[\s\-\u2010\u2011]+")
+"""What separates the words of a compound number ("twenty-two")."""
 
 
 class AgePattern(RecordModel):
@@ -62,6 +64,11 @@ class DemographicsRules(RecordModel):
     units: list[AgeUnit]
     default_unit: str
     max_age_years: float = Field(gt=0)
+    number_words: dict[str, int] = Field(
+        default_factory=dict,
+        description='Number words an age may be written in ("a three-year-old girl", "twenty-two '
+        'years old"); a compound adds its words up.',
+    )
     sex_words: list[SexWord]
     near_chars: int = Field(ge=0, description="How far from an age a sex noun is its patient's.")
     relatives: list[str]
@@ -173,7 +180,7 @@ class PatientDemographics:
                 days = self._days.get(unit, self._days.get(unit.rstrip("s")))
                 if days is None:
                     continue
-                value = float(match.group("value"))
+                value = self._number(match.group("value"))
                 # "2 11/12-year-old": years and twelfths of a year, as paediatricians write.
                 twelfths = match.groupdict().get("twelfths")
                 if twelfths is not None:
@@ -183,6 +190,12 @@ class PatientDemographics:
                 if 0 < years <= self.rules.max_age_years and start not in found:
                     found[start] = _Age(start, sentence.start + match.end(), years)
         return [found[k] for k in sorted(found)]
+
+    def _number(self, written: str) -> float:
+        """An age's number, in digits or number words ("twenty-two" is 22)."""
+        if written[0].isdigit():
+            return float(written)
+        return float(sum(self.rules.number_words[w] for w in _WORD_SPLIT.split(written.lower())))
 
     def _about_relative(self, text: str, sentence: Span, age: _Age) -> bool:
         phrases = self._relatives_in(text, sentence)

@@ -54,6 +54,10 @@ def _spans(case: Case) -> list[tuple[str, str, EntityType]]:
         ("A 6-week-old boy was admitted.", 0.115),
         ("A 3-day-old boy was admitted.", 0.008),
         ("A 70 y/o man fell.", 70.0),
+        # Ages in number words.
+        ("A three-year-old girl was attacked by a jaguar.", 3.0),
+        ("A Twenty-two year old man presented.", 22.0),
+        ("A seven-month-old boy was admitted.", 0.583),
         # Years and twelfths of a year, as paediatricians write: not a 12-year-old.
         ("J. D. is a 2 11/12-year-old male.", 2.917),
     ],
