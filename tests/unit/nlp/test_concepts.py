@@ -88,6 +88,8 @@ def test_a_word_said_is_no_finding() -> None:
         "comfortably",
         "liver",
         "cerebrospinal fluid",
+        # A lesion's "feeding vessels" are its anatomy, no procedure.
+        "feeding vessels",
         "the disease",
         "pathology",
         "prognosis",
