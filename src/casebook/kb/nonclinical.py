@@ -46,7 +46,10 @@ class NonClinicalRules(RecordModel):
         description="Head words of people, roles, organisations, software and documents."
     )
     occupations: list[str] = Field(description="Head words of jobs ('janitor', 'farmer').")
-    places: list[str] = Field(description="Countries and regions, one or more words each.")
+    places: list[str] = Field(
+        description="Countries, regions and places of no care (a village, a jungle), one or more "
+        "words each."
+    )
     substances_of_abuse: list[str] = Field(
         description="Drugs of abuse and tobacco, one or more words each: exposures, never "
         "treatments ('heroin', 'crystal meth')."

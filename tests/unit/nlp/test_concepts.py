@@ -93,6 +93,9 @@ def test_a_word_said_is_no_finding() -> None:
         "the disease",
         "pathology",
         "prognosis",
+        # Places of no care, where a story happens.
+        "Village",
+        "nearby bushes",
         # A room, a laboratory kit and a route of giving name no concept.
         "bathroom",
         "enrichment kit",
