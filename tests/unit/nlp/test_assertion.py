@@ -152,6 +152,13 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             Assertion.PRESENT,
         ),
         ("The chest radiograph was normal.", "chest radiograph", TEST, Assertion.PRESENT),
+        # A result written after a colon: "name: negative" in a list of results.
+        (
+            "Protein S: 51% (normal 65-140), lupus anticoagulant: negative, ALT: 113 IU/L.",
+            "lupus anticoagulant",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         ("Possible pneumonia was noted.", "pneumonia", DISEASE, Assertion.UNCERTAIN),
         ("Malignancy cannot be excluded.", "Malignancy", DISEASE, Assertion.UNCERTAIN),
         ("She had a 6-week history of palpitations.", "palpitations", SIGN, Assertion.PRESENT),
