@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import Field
@@ -424,13 +424,27 @@ _INVADED_BEFORE = re.compile(
 )
 
 
-def _invaded(text: str, structure: Mention) -> bool:
+def _invaded(text: str, structure: Span) -> bool:
     """Whether a body structure is named as what a growth reached ("with cardiac invasion",
     "invading the left atrium"), which is no site of the finding it is told with."""
     return bool(
         _INVADED_AFTER.match(text, structure.end)
         or _INVADED_BEFORE.search(text, max(0, structure.start - 40), structure.start)
     )
+
+
+def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
+    """The case's mentions of ``types``, each without the site attributes that name what it
+    reached ("adenocarcinoma, metastatic to skin" is no neoplasm of the skin, C44.90)."""
+    findings: list[Mention] = []
+    for mention in case.mentions:
+        if mention.type not in types:
+            continue
+        kept = [a for a in mention.attributes if a.name != "site" or not _invaded(case.text, a)]
+        if len(kept) < len(mention.attributes):
+            mention = mention.model_copy(update={"attributes": kept})
+        findings.append(mention)
+    return findings
 
 
 def _named_codes(words: Sequence[str], vocabulary: Icd10cmVocabulary) -> dict[str, float]:

@@ -10,6 +10,7 @@ from casebook.coding.codeset import (
     MentionCode,
     Phenotypes,
     candidates,
+    coded_findings,
     contradicted,
     link_mentions,
     logistic,
@@ -82,7 +83,7 @@ class Icd10Coder:
     def __call__(self, case: Case) -> Case:
         """Return ``case`` with its mentions' and its own ICD-10-CM codes."""
         settings = self.model.codeset
-        findings = [m for m in case.mentions if m.type in settings.mention_types]
+        findings = coded_findings(case, settings.mention_types)
         linked = dict(
             zip(
                 (m.id for m in findings),

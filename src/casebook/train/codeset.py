@@ -24,6 +24,7 @@ from casebook.coding.codeset import (
     FEATURES,
     CodeSetSettings,
     candidates,
+    coded_findings,
     link_mentions,
     mention_key,
     sentence_structures,
@@ -85,7 +86,7 @@ def candidate_rows(
     rows: list[list[float]] = []
     labels: list[int] = []
     for case, gold in labelled:
-        findings = [m for m in case.mentions if m.type in settings.mention_types]
+        findings = coded_findings(case, settings.mention_types)
         linked = dict(
             zip(
                 (m.id for m in findings),

@@ -12,6 +12,7 @@ from casebook.coding.codeset import (
     MentionCode,
     Phenotypes,
     candidates,
+    coded_findings,
     contradicted,
     link_mentions,
     logistic,
@@ -262,6 +263,15 @@ def test_a_structure_a_growth_reached_is_no_site_of_it(text: str) -> None:
     case = case_of(text, [tumour, structure(text, heart, 2)])
     case = case.model_copy(update={"sentences": [Span(start=0, end=len(text))]})
     assert sentence_structures(case, [tumour]) == {"m1": []}
+
+
+def test_a_site_a_growth_spread_to_is_no_site_of_its_code() -> None:
+    text = "It was a mucin-producing adenocarcinoma, metastatic to skin."
+    tumour = finding(text, "adenocarcinoma", site="skin")
+    (kept,) = coded_findings(case_of(text, [tumour]), {tumour.type})
+    assert kept.attributes == []
+    (found,) = link_mentions([kept], CM, {}, 3)
+    assert not any(c.code.startswith("C44") for c in found)
 
 
 def test_a_finding_that_names_a_code_is_not_given_the_site_of_a_structure_nearby() -> None:
