@@ -19,6 +19,7 @@ rows; the stores open on one file in one process share that attachment.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import random
 import re
 import threading
@@ -769,6 +770,9 @@ class DuckDBCaseStore:
                     return
             else:
                 lacking, parameters = "", []
+            # Each scanning thread buffers a row group of cases (over 100 MB of JSON at 2,048
+            # cases): more than one would pass the memory limit, so the cases are read by one.
+            cursor.execute("SET threads = 1")
             cursor.execute(f"SELECT c.id, c.case_json FROM cases c {lacking}", parameters)
             while rows := cursor.fetchmany(batch):
                 for case_id, case_json in rows:
@@ -777,6 +781,8 @@ class DuckDBCaseStore:
         except duckdb.Error as exc:
             self._fail(exc, "reading the search entries")
         finally:
+            with contextlib.suppress(duckdb.Error):
+                cursor.execute("RESET threads")
             cursor.close()
 
     def get_many(self, case_ids: Sequence[str]) -> builtins.list[Case]:
