@@ -31,7 +31,10 @@ How conflicts are settled:
 
 Only mentions of a clinical-event type (``EVENT_TYPES``) are touched; each rule may narrow that
 further with ``allowed_types`` (so "was normal" negates a finding, never the test that found
-it).
+it). A result trigger marked ``stops_at_tests`` speaks of the test told right before it: a
+finding an earlier verb already predicates, told before that test, is out of its scope ("He had
+fever and cough, and blood cultures were negative"), while a list of findings and tests shares
+the result ("hepatitis B and HIV antibody tests were negative").
 """
 
 from __future__ import annotations
@@ -174,6 +177,12 @@ class ContextRule(BaseModel):
         "it ends. A clause whose subject is the patient ('and she developed') ends a relative's "
         "scope, not a negation's or a time's.",
     )
+    stops_at_tests: bool = Field(
+        default=False,
+        description="For a ``BACKWARD`` trigger that gives a result ('were negative'): a test "
+        "mention between it and a finding is what it speaks of, so the finding is out of its "
+        "scope ('He had fever and cough, and blood cultures were negative').",
+    )
     ended_only_by: list[str] | None = Field(
         default=None,
         description="When set, the literals of the only ``TERMINATE`` triggers that end this "
@@ -238,6 +247,12 @@ class ContextRules(BaseModel):
     )
     test_target_types: list[EntityType] = Field(
         default_factory=list, description="The mention types ``test_words`` applies to."
+    )
+    predicate_words: list[str] = Field(
+        default_factory=list,
+        description="Verbs that, told before a finding in its sentence, make it what they "
+        "say ('he *had* fever and cough'): a result told after a test later in the sentence "
+        "('and blood cultures were negative') is not the finding's (``stops_at_tests``).",
     )
 
     @field_validator("test_words")
@@ -496,6 +511,13 @@ class ContextAssertion:
             re.compile(self.rules.test_words) if self.rules.test_words is not None else None
         )
         self._test_targets = frozenset(self.rules.test_target_types)
+        self._predicate = (
+            re.compile(
+                rf"\b(?:{'|'.join(map(re.escape, self.rules.predicate_words))})\b", re.IGNORECASE
+            )
+            if self.rules.predicate_words
+            else None
+        )
 
     def __call__(self, case: Case) -> Case:
         """Set the assertion of every clinical-event mention of ``case``."""
@@ -539,6 +561,11 @@ class ContextAssertion:
         text = case.text
         reading = self._triggers.read(text)
         starts, ends, matches = reading.starts, reading.ends, reading.matches
+        test_spans = sorted(
+            (m.start, m.end) for m in case.mentions if m.type is EntityType.DIAGNOSTIC_PROCEDURE
+        )
+        test_ends = [end for _, end in test_spans]
+        tests = [(bisect_right(ends, a), bisect_left(starts, b)) for a, b in test_spans]
         segments = _segments(case.sentences, len(text))
         scoped_cache: dict[int, list[_Scoped]] = {}
         result: list[Assertion | None] = []
@@ -563,8 +590,26 @@ class ContextAssertion:
                 if text[starts[token] - 1] == "-" and text[starts[token] - 2].isalnum()
             }
             after = text[end : end + _FOLLOWING_CHARS].lower()
+            # Only a finding a verb before it already predicates (since the sentence's start or
+            # the test before it) can be left out of a later result by a test between them; a
+            # list of findings and tests shares its result ("HIV and hepatitis B serologies were
+            # negative", "ESR was 90 mm/hr and rheumatoid factor, ANA … were normal").
+            since = max(segment.start, max(_preceding(test_ends, start), default=0))
+            predicated = (
+                self._predicate is not None
+                and self._predicate.search(text, since, start) is not None
+            )
             result.append(
-                self._assert(kind, first, last, scoped_cache[key], default, hyphened, after)
+                self._assert(
+                    kind,
+                    first,
+                    last,
+                    scoped_cache[key],
+                    default,
+                    hyphened,
+                    after,
+                    tests if predicated else (),
+                )
             )
         return result
 
@@ -577,10 +622,12 @@ class ContextAssertion:
         default: Assertion,
         hyphened: Collection[int] = (),
         after: str = "",
+        tests: Sequence[tuple[int, int]] = (),
     ) -> Assertion:
         """The assertion of a mention of type ``kind`` covering tokens ``[first, last)``, of
         whose tokens those in ``hyphened`` are joined to the word before them by a hyphen, and
-        followed by the lower-cased text ``after``."""
+        followed by the lower-cased text ``after``; ``tests`` are the token ranges of the
+        sentence's test mentions (``ContextRule.stops_at_tests``)."""
         best: tuple[int, int, Category] | None = None
         history: _Match | None = None
         negations: list[_Match] = []
@@ -605,6 +652,10 @@ class ContextAssertion:
                 continue
             if kind not in self._triggers.allowed[id(match.rule)] and not self._also(
                 match.rule, kind, after
+            ):
+                continue
+            if match.rule.stops_at_tests and any(
+                last <= test_first and test_last <= match.start for test_first, test_last in tests
             ):
                 continue
             category = match.rule.category
@@ -648,6 +699,12 @@ class ContextAssertion:
         (``ContextRule.also_types``)."""
         also = self._triggers.also.get(id(rule))
         return also is not None and kind in also[0] and also[1].match(after) is not None
+
+
+def _preceding(ends: Sequence[int], start: int) -> list[int]:
+    """The last of the sorted ``ends`` at or before ``start``, as a list of one or none."""
+    index = bisect_right(ends, start)
+    return [ends[index - 1]] if index else []
 
 
 _FOLLOWING_CHARS = 80

@@ -472,6 +472,38 @@ def test_a_denied_findings_test_and_result_words_are_denied(context: ContextAsse
     assert [m.assertion for m in context(found).mentions] == [Assertion.PRESENT] * 2
 
 
+@pytest.mark.parametrize(
+    ("text", "mentions", "expected"),
+    [
+        # A finding a verb already predicates is not what a test's later result speaks of.
+        (
+            "He had fever and cough, and blood cultures were negative.",
+            [("fever", SIGN), ("cough", SIGN), ("blood cultures", TEST)],
+            {"fever": Assertion.PRESENT, "cough": Assertion.PRESENT},
+        ),
+        # A list of findings and tests shares its result.
+        (
+            "Hepatitis B and HIV antibody tests were negative.",
+            [("Hepatitis B", DISEASE), ("HIV antibody tests", TEST)],
+            {"Hepatitis B": Assertion.NEGATED},
+        ),
+        (
+            "ESR was 90 mm/hr and rheumatoid factor, lupus and ANCA were normal.",
+            [("ESR", TEST), ("rheumatoid factor", TEST), ("lupus", DISEASE), ("ANCA", TEST)],
+            {"lupus": Assertion.NEGATED},
+        ),
+    ],
+)
+def test_a_result_after_a_test_speaks_of_the_test_not_of_a_finding_told_before(
+    context: ContextAssertion,
+    text: str,
+    mentions: list[tuple[str, EntityType]],
+    expected: dict[str, Assertion],
+) -> None:
+    found = assertions(context, make_case(text, mentions))
+    assert {name: found[name] for name in expected} == expected
+
+
 def test_section_defaults(context: ContextAssertion) -> None:
     family = make_case("Diabetes in two aunts.", [("Diabetes", DISEASE)], kind="family_history")
     assert assertions(context, family)["Diabetes"] is Assertion.FAMILY
