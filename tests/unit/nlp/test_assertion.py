@@ -152,6 +152,26 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             Assertion.PRESENT,
         ),
         ("The chest radiograph was normal.", "chest radiograph", TEST, Assertion.PRESENT),
+        # "Not on" denies the drug it names, not the history listed after it.
+        (
+            "A man with atrial fibrillation not on anticoagulation, hypertension and diabetes.",
+            "hypertension",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "She was not on any long term medication.",
+            "medication",
+            EntityType.MEDICATION,
+            Assertion.NEGATED,
+        ),
+        # What a finding led to is a clause of its own: the denial does not reach it.
+        (
+            "There were no abnormal cells, thus leading to a diagnosis of sarcoidosis.",
+            "sarcoidosis",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
         # A result written after a colon: "name: negative" in a list of results.
         (
             "Protein S: 51% (normal 65-140), lupus anticoagulant: negative, ALT: 113 IU/L.",
