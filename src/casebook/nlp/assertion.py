@@ -564,6 +564,7 @@ class ContextAssertion:
         test_spans = sorted(
             (m.start, m.end) for m in case.mentions if m.type is EntityType.DIAGNOSTIC_PROCEDURE
         )
+        first_told = _first_told(case)
         test_ends = [end for _, end in test_spans]
         tests = [(bisect_right(ends, a), bisect_left(starts, b)) for a, b in test_spans]
         segments = _segments(case.sentences, len(text))
@@ -609,6 +610,11 @@ class ContextAssertion:
                     hyphened,
                     after,
                     tests if predicated else (),
+                    named_again=bisect_left(starts, article)
+                    if kind in FINDING_TYPES
+                    and (article := _definite(text, start)) is not None
+                    and first_told.get(_head(text[start:end]), end) < start
+                    else None,
                 )
             )
         return result
@@ -623,11 +629,17 @@ class ContextAssertion:
         hyphened: Collection[int] = (),
         after: str = "",
         tests: Sequence[tuple[int, int]] = (),
+        *,
+        named_again: int | None = None,
     ) -> Assertion:
         """The assertion of a mention of type ``kind`` covering tokens ``[first, last)``, of
         whose tokens those in ``hyphened`` are joined to the word before them by a hyphen, and
         followed by the lower-cased text ``after``; ``tests`` are the token ranges of the
-        sentence's test mentions (``ContextRule.stops_at_tests``)."""
+        sentence's test mentions (``ContextRule.stops_at_tests``). A finding the text names
+        again as "the …" after telling it (``named_again``: the article's token) is denied by no
+        forward trigger with words between them: those words are what is denied, something
+        about the finding ("did not detect blood perfusion into the tumor", "no communication
+        between the cyst and the bile duct"); "resolution of the diplopia" still denies it."""
         best: tuple[int, int, Category] | None = None
         history: _Match | None = None
         negations: list[_Match] = []
@@ -656,6 +668,13 @@ class ContextAssertion:
                 continue
             if match.rule.stops_at_tests and any(
                 last <= test_first and test_last <= match.start for test_first, test_last in tests
+            ):
+                continue
+            if (
+                named_again is not None
+                and match.end < named_again
+                and match.rule.category is Category.NEGATED_EXISTENCE
+                and match.rule.direction is Direction.FORWARD
             ):
                 continue
             category = match.rule.category
@@ -699,6 +718,46 @@ class ContextAssertion:
         (``ContextRule.also_types``)."""
         also = self._triggers.also.get(id(rule))
         return also is not None and kind in also[0] and also[1].match(after) is not None
+
+
+FINDING_TYPES = frozenset({EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER})
+"""The mention types a definite article can name again as already told (``_assert``)."""
+
+_DEFINITE = re.compile(
+    r"\b(?:the|this|that|these|those)\s+(?:(?!(?:of|in|on|at|for|with|to|from|by|and|or)\s)"
+    r"[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+"""A definite article before a mention, at most two modifiers between ("the endobronchial
+tumor"; not "the absence of ascites")."""
+
+_DEFINITE_REACH = 60
+"""How far back from a mention ``_DEFINITE`` is looked for."""
+
+
+def _definite(text: str, start: int) -> int | None:
+    """Where the definite article naming the mention starting at ``start`` starts, if any."""
+    reach = max(0, start - _DEFINITE_REACH)
+    found = _DEFINITE.search(text, reach, start)
+    return found.start() if found is not None else None
+
+
+def _head(text: str) -> str:
+    """A mention's last word, lower-cased and without a plural s: what "the …" names again."""
+    words = text.lower().split()
+    word = words[-1] if words else ""
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def _first_told(case: Case) -> dict[str, int]:
+    """Where a finding with each head word is first told."""
+    first: dict[str, int] = {}
+    for mention in case.mentions:
+        if mention.type in FINDING_TYPES:
+            head = _head(mention.text)
+            if mention.start < first.get(head, len(case.text) + 1):
+                first[head] = mention.start
+    return first
 
 
 def _preceding(ends: Sequence[int], start: int) -> list[int]:

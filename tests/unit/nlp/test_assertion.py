@@ -524,6 +524,38 @@ def test_a_result_after_a_test_speaks_of_the_test_not_of_a_finding_told_before(
     assert {name: found[name] for name in expected} == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "word", "expected"),
+    [
+        # A finding named again as "the …": the denial is of something about it.
+        (
+            "A cyst was seen. There was no communication between the cyst and the duct.",
+            "cyst",
+            Assertion.PRESENT,
+        ),
+        (
+            "A tumor was seen. Doppler did not detect blood flow into the tumor.",
+            "tumor",
+            Assertion.PRESENT,
+        ),
+        # Denied right after its article, or told for the first time, it is denied.
+        ("A cyst was seen. Later there was resolution of the cyst.", "cyst", Assertion.NEGATED),
+        ("There was no communication between the cyst and the duct.", "cyst", Assertion.NEGATED),
+    ],
+)
+def test_a_finding_named_again_is_not_denied_by_what_is_denied_about_it(
+    context: ContextAssertion, text: str, word: str, expected: Assertion
+) -> None:
+    case = make_case(text, [])
+    starts = [i for i in range(len(text)) if text.startswith(word, i)]
+    mentions = [
+        Mention(id=f"m{n}", start=at, end=at + len(word), text=word, type=SIGN)
+        for n, at in enumerate(starts)
+    ]
+    found = context(case.model_copy(update={"mentions": mentions}))
+    assert found.mentions[-1].assertion is expected
+
+
 def test_section_defaults(context: ContextAssertion) -> None:
     family = make_case("Diabetes in two aunts.", [("Diabetes", DISEASE)], kind="family_history")
     assert assertions(context, family)["Diabetes"] is Assertion.FAMILY
