@@ -165,6 +165,19 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             EntityType.MEDICATION,
             Assertion.NEGATED,
         ),
+        # A suspected cause: what it is suspected to cause is found.
+        (
+            "Hypoxemia was suspected to be responsible for his exercise intolerance.",
+            "exercise intolerance",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "The features were likely related to the severe oligohydramnios.",
+            "oligohydramnios",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # What a finding led to is a clause of its own: the denial does not reach it.
         (
             "There were no abnormal cells, thus leading to a diagnosis of sarcoidosis.",
