@@ -152,6 +152,14 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             Assertion.PRESENT,
         ),
         ("The chest radiograph was normal.", "chest radiograph", TEST, Assertion.PRESENT),
+        # A result told with "all", "also", "found to be", "reported as".
+        (
+            "Lupus anticoagulant and ANCA were found to be negative.",
+            "Lupus anticoagulant",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        ("The patient was also negative for HIV.", "HIV", DISEASE, Assertion.NEGATED),
         # "Not on" denies the drug it names, not the history listed after it.
         (
             "A man with atrial fibrillation not on anticoagulation, hypertension and diabetes.",
