@@ -173,6 +173,19 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             EntityType.MEDICATION,
             Assertion.NEGATED,
         ),
+        # An opening phrase ends at its comma: what the sentence then tells is no suspicion.
+        (
+            "Under the presumptive diagnosis of glioma, craniotomy and tumor removal followed.",
+            "tumor",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "Given her previous history of melanoma, we proceeded to a lymph node biopsy.",
+            "lymph node biopsy",
+            TEST,
+            Assertion.PRESENT,
+        ),
         # A suspected cause: what it is suspected to cause is found.
         (
             "Hypoxemia was suspected to be responsible for his exercise intolerance.",
