@@ -173,6 +173,19 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             EntityType.MEDICATION,
             Assertion.NEGATED,
         ),
+        # "Absent" before what it denies, and not what comes before it.
+        (
+            "Exam showed negative Murphy's sign and absent organomegaly.",
+            "organomegaly",
+            SIGN,
+            Assertion.NEGATED,
+        ),
+        (
+            "She has profound developmental delay, with absent head control.",
+            "developmental delay",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # An opening phrase ends at its comma: what the sentence then tells is no suspicion.
         (
             "Under the presumptive diagnosis of glioma, craniotomy and tumor removal followed.",
