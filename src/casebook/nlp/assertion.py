@@ -561,12 +561,7 @@ class ContextAssertion:
         text = case.text
         reading = self._triggers.read(text)
         starts, ends, matches = reading.starts, reading.ends, reading.matches
-        test_spans = sorted(
-            (m.start, m.end) for m in case.mentions if m.type is EntityType.DIAGNOSTIC_PROCEDURE
-        )
-        first_told = _first_told(case)
-        test_ends = [end for _, end in test_spans]
-        tests = [(bisect_right(ends, a), bisect_left(starts, b)) for a, b in test_spans]
+        context = _MentionContext(case, starts, ends)
         segments = _segments(case.sentences, len(text))
         scoped_cache: dict[int, list[_Scoped]] = {}
         result: list[Assertion | None] = []
@@ -591,33 +586,43 @@ class ContextAssertion:
                 if text[starts[token] - 1] == "-" and text[starts[token] - 2].isalnum()
             }
             after = text[end : end + _FOLLOWING_CHARS].lower()
-            # Only a finding a verb before it already predicates (since the sentence's start or
-            # the test before it) can be left out of a later result by a test between them; a
-            # list of findings and tests shares its result ("HIV and hepatitis B serologies were
-            # negative", "ESR was 90 mm/hr and rheumatoid factor, ANA … were normal").
-            since = max(segment.start, max(_preceding(test_ends, start), default=0))
-            predicated = (
-                self._predicate is not None
-                and self._predicate.search(text, since, start) is not None
-            )
+            scoped = scoped_cache[key]
+            reaching = [s.match.rule for s in scoped if s.start < last and first < s.end]
+            tests: Sequence[tuple[int, int]] = ()
+            if any(rule.stops_at_tests for rule in reaching) and self._predicated(
+                text, context.since(segment.start, start), start
+            ):
+                tests = context.tests
+            named_again = None
+            if kind in FINDING_TYPES and any(
+                rule.category is Category.NEGATED_EXISTENCE and rule.direction is Direction.FORWARD
+                for rule in reaching
+            ):
+                named_again = context.named_again(start, end)
             result.append(
                 self._assert(
                     kind,
                     first,
                     last,
-                    scoped_cache[key],
+                    scoped,
                     default,
                     hyphened,
                     after,
-                    tests if predicated else (),
-                    named_again=bisect_left(starts, article)
-                    if kind in FINDING_TYPES
-                    and (article := _definite(text, start)) is not None
-                    and first_told.get(_head(text[start:end]), end) < start
-                    else None,
+                    tests,
+                    named_again=named_again,
                 )
             )
         return result
+
+    def _predicated(self, text: str, since: int, start: int) -> bool:
+        """Whether a verb of ``predicate_words`` lies in ``text[since:start]``: only a finding a
+        verb before it already predicates (since its sentence's start or the test before it) is
+        left out of a later result by a test between them; a list of findings and tests shares
+        its result ("HIV and hepatitis B serologies were negative", "ESR was 90 mm/hr and
+        rheumatoid factor, ANA … were normal")."""
+        return (
+            self._predicate is not None and self._predicate.search(text, since, start) is not None
+        )
 
     def _assert(
         self,
@@ -749,21 +754,46 @@ def _head(text: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
-def _first_told(case: Case) -> dict[str, int]:
-    """Where a finding with each head word is first told."""
-    first: dict[str, int] = {}
-    for mention in case.mentions:
-        if mention.type in FINDING_TYPES:
-            head = _head(mention.text)
-            if mention.start < first.get(head, len(case.text) + 1):
-                first[head] = mention.start
-    return first
+class _MentionContext:
+    """What the other mentions of a case tell about one span's assertion, read when asked:
+    the test mentions (``ContextRule.stops_at_tests``) and where each finding head was first
+    told (``named_again``)."""
 
+    def __init__(self, case: Case, starts: Sequence[int], ends: Sequence[int]) -> None:
+        self._case = case
+        self._starts = starts
+        spans = sorted(
+            (m.start, m.end) for m in case.mentions if m.type is EntityType.DIAGNOSTIC_PROCEDURE
+        )
+        self._test_ends = [end for _, end in spans]
+        self.tests = [(bisect_right(ends, a), bisect_left(starts, b)) for a, b in spans]
+        """The token range of each test mention."""
+        self._first_told: dict[str, int] | None = None
 
-def _preceding(ends: Sequence[int], start: int) -> list[int]:
-    """The last of the sorted ``ends`` at or before ``start``, as a list of one or none."""
-    index = bisect_right(ends, start)
-    return [ends[index - 1]] if index else []
+    def since(self, sentence_start: int, start: int) -> int:
+        """Where the words before ``start`` that can predicate it begin: its sentence's start or
+        the end of the last test mention before it."""
+        index = bisect_right(self._test_ends, start)
+        return max(sentence_start, self._test_ends[index - 1] if index else 0)
+
+    def named_again(self, start: int, end: int) -> int | None:
+        """The token of the definite article naming again a finding told earlier in the text
+        ("A cyst was seen … between the cyst and the duct"), if ``[start, end)`` is one."""
+        text = self._case.text
+        article = _definite(text, start)
+        if article is None:
+            return None
+        if self._first_told is None:
+            first: dict[str, int] = {}
+            for mention in self._case.mentions:
+                if mention.type in FINDING_TYPES:
+                    head = _head(mention.text)
+                    if mention.start < first.get(head, len(text) + 1):
+                        first[head] = mention.start
+            self._first_told = first
+        if self._first_told.get(_head(text[start:end]), end) >= start:
+            return None
+        return bisect_left(self._starts, article)
 
 
 _FOLLOWING_CHARS = 80
