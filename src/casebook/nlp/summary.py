@@ -403,12 +403,8 @@ def build_summary(
     ]
     # A test named inside another test's result ("CSF pressure" in the MRI's "extremely low CSF
     # pressure") is that result's measure, inferred, not a test of its own.
-    told = [(r.start, r.end, r.id) for found in results.values() for r in found]
-    measures = {
-        m.id
-        for m in kept
-        if any(start <= m.start and m.end <= end and m.id != rid for start, end, rid in told)
-    }
+    told = SpanIndex((r.start, r.end, r.id) for found in results.values() for r in found)
+    measures = {m.id for m in kept if any(rid != m.id for rid in told.containing(m.start, m.end))}
     investigations = items(
         (m for m in kept if is_test(m) and m.id not in measures and keys[m.id] not in dosed_tests),
         {"result": results},
