@@ -51,6 +51,12 @@ class PhraseRules(RecordModel):
         description="Whether a one-word finding is widened over the words after it that "
         "with it spell an HPO name or synonym exactly ('enlarged heart', 'dry skin').",
     )
+    organisation_heads: list[str] = Field(
+        default_factory=list,
+        description="Words that head the name of an organisation or a service: a finding "
+        "followed by one is widened over it ('cancer board', 'heart-failure clinic', 'oncology "
+        "department'), and then names no finding (``casebook.kb.nonclinical``).",
+    )
 
 
 class PhraseWidener:
@@ -73,6 +79,9 @@ class PhraseWidener:
         self._names = frozenset(self.rules.joined_attributes)
         self._joiners = frozenset("".join(self.rules.joiners))
         self._phenotype_names = packaged_matcher()[2] if self.rules.forward_to_names else None
+        self._organisations = frozenset(
+            word for head in self.rules.organisation_heads for word in normalize_tokens(head)
+        )
 
     def __call__(self, case: Case) -> Case:
         """Return ``case`` with its finding mentions widened to their whole phrases."""
@@ -101,7 +110,7 @@ class PhraseWidener:
             if modifier.end > start or not set(between) <= self._joiners or len(between) > 2:
                 break
             start = modifier.start
-        end = self._named_end(text, mention)
+        end = self._organisation_end(text, self._named_end(text, mention))
         if start == mention.start and end == mention.end:
             return mention
         return mention.model_copy(
@@ -112,6 +121,15 @@ class PhraseWidener:
                 "core": Span(start=mention.start, end=mention.end),
             }
         )
+
+    def _organisation_end(self, text: str, end: int) -> int:
+        """The end of the word after ``end`` when it heads an organisation's name ("cancer
+        board"), else ``end``."""
+        word = _NEXT_WORD.match(text, end) if self._organisations else None
+        if word is None:
+            return end
+        words = normalize_tokens(word.group())
+        return word.end() if len(words) == 1 and words[0] in self._organisations else end
 
     def _named_end(self, text: str, mention: Mention) -> int:
         """The end of the longest run of at most ``FORWARD_WORDS`` words after a one-word

@@ -93,6 +93,9 @@ def test_a_word_said_is_no_finding() -> None:
         "the disease",
         "pathology",
         "prognosis",
+        # An organisation named after a disease.
+        "cancer board",
+        "oncology department",
         # Places of no care, where a story happens.
         "Village",
         "nearby bushes",

@@ -83,6 +83,23 @@ def test_a_one_word_finding_takes_the_words_after_it_that_name_a_phenotype_with_
     assert found.text == widened and found.marked_text == words
 
 
+@pytest.mark.parametrize(
+    ("text", "words", "widened"),
+    [
+        ("Her case was evaluated in a cancer board.", "cancer", "cancer board"),
+        ("He was followed in the heart-failure clinic.", "heart-failure", "heart-failure clinic"),
+        # A figure reference or an organ after a finding is no organisation.
+        ("There was edema Figure 2.", "edema", "edema"),
+        ("An inflamed appendix was removed.", "inflamed", "inflamed"),
+    ],
+)
+def test_a_finding_followed_by_an_organisation_head_is_the_organisations_name(
+    text: str, words: str, widened: str
+) -> None:
+    found = widen(text, finding(text, words, {}))
+    assert found.text == widened and found.marked_text == words
+
+
 def test_the_rule_file_must_fit_its_schema(tmp_path: Path) -> None:
     path = tmp_path / "phrases.json"
     path.write_text('{"version": "1", "widened_types": ["Sign_symptom"]}', encoding="utf-8")
