@@ -186,6 +186,13 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             SIGN,
             Assertion.PRESENT,
         ),
+        # ... but a cause named for the first time is the suspicion itself.
+        (
+            "It suggested a pseudotumor, probably related to IgG4-related disease.",
+            "IgG4-related disease",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # An opening phrase ends at its comma: what the sentence then tells is no suspicion.
         (
             "Under the presumptive diagnosis of glioma, craniotomy and tumor removal followed.",
