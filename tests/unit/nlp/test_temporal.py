@@ -512,6 +512,20 @@ def test_history_comes_before_the_presentation(orderer: TemporalOrderer) -> None
     assert found["splenectomy"][1] is None
 
 
+def test_an_ago_closing_a_clause_dates_the_clause_not_the_presentation_after_it(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            ["A man who underwent a bypass 6 years ago was admitted with back pain."],
+            [("bypass", THERAPY), ("admitted", EVENT), ("back pain", SIGN)],
+        )
+    )
+    found = days(case)
+    assert found["admitted"] == found["back pain"] == (0.0, None)
+    assert found["bypass"][0] is not None and found["bypass"][0] < -2000
+
+
 def test_events_told_together_share_an_order_and_then_moves_on(orderer: TemporalOrderer) -> None:
     case = orderer(
         make_case(
