@@ -130,6 +130,14 @@ class ConceptRules(RecordModel):
         "sentence, findings before it describe the patient ('a man with diabetes and "
         "hypertension'), those after it are what brought him.",
     )
+    detection_cues: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) of a verb telling that something "
+        "was found ('diagnosed', 'detected'): a 'caused by' link across one ('cancer, which "
+        "was detected by colonoscopy, due to rectal bleeding'), or to a test after one "
+        "('diagnosed with lung cancer after bronchoscopic biopsy'), tells how the finding "
+        "was found, not what caused it.",
+    )
     excluded_heads: dict[ConceptKind, list[str]] = Field(
         description="Vocabulary head words that name no concept of the kind (adjectives, "
         "devices, words left by the head rule)."
@@ -225,6 +233,9 @@ class ClinicalConcepts:
         )
         self._presentation = re.compile(
             "|".join(f"(?:{p})" for p in self.rules.presentation_cues) or "(?!)", re.IGNORECASE
+        )
+        self._detection = re.compile(
+            "|".join(f"(?:{p})" for p in self.rules.detection_cues) or "(?!)", re.IGNORECASE
         )
         self._vague_outcomes = _words(self.rules.vague_outcomes)
         self._favourable = _words(self.rules.favourable_outcomes)
@@ -367,6 +378,11 @@ class ClinicalConcepts:
         ends in ``text[start:end]``; None when there is none."""
         found = self._presentation.search(text, start, end)
         return found.end() if found is not None else None
+
+    def tells_detection(self, text: str, start: int, end: int) -> bool:
+        """Whether ``text[start:end]`` holds a verb telling that something was found
+        (``detection_cues``)."""
+        return self._detection.search(text, start, end) is not None
 
     def harmed(self, text: str, start: int, end: int) -> bool:
         """Whether ``text[start:end]``, the words after a drug in its sentence, begin by

@@ -60,6 +60,7 @@ from casebook.model import (
     ClinicalSummary,
     EntityType,
     Mention,
+    Relation,
     Span,
     SummaryItem,
     SummaryLink,
@@ -94,6 +95,9 @@ TYPE_KINDS: dict[EntityType, frozenset[ConceptKind]] = {
     EntityType.OUTCOME: frozenset({ConceptKind.OUTCOME, ConceptKind.FINDING}),
 }
 """The concept kinds a mention of each type must name to be shown as that type."""
+
+DETECTION_REACH = 40
+"""How far before a finding a verb of detection opens its clause (``tells_finding``)."""
 
 _ARTICLES = re.compile(r"^(?:the|a|an|her|his|their)\s+")
 _GENERIC_TAIL = re.compile(r"\s+(?:technique|procedure)$")
@@ -253,13 +257,29 @@ def build_summary(
             return gate.is_result(mention)
         return is_finding(mention)
 
+    def tells_finding(relation: Relation) -> bool:
+        """Whether a "caused by" link says how its finding was found, not what caused it:
+        a verb of detection lies between the two ("cancer, which was detected by colonoscopy,
+        due to rectal bleeding"), or the cause is a test and such a verb opens the finding's
+        clause ("diagnosed with lung cancer after bronchoscopic biopsy")."""
+        effect, cause = by_id.get(relation.source), by_id.get(relation.target)
+        if relation.type != "caused_by" or effect is None or cause is None:
+            return False
+        if effect.end <= cause.start and gate.tells_detection(case.text, effect.end, cause.start):
+            return True
+        sentence = _sentence_of(sentences, effect)
+        opens = max(sentence.start if sentence else 0, effect.start - DETECTION_REACH)
+        return cause.type is EntityType.DIAGNOSTIC_PROCEDURE and gate.tells_detection(
+            case.text, opens, effect.start
+        )
+
     def linked(
         kind: str, *, from_source: bool, shown: Callable[[Mention], bool]
     ) -> dict[str, list[Mention]]:
         """Mention id → the shown mentions at the other end of its relations of ``kind``."""
         table: dict[str, list[Mention]] = {}
         for relation in case.relations:
-            if relation.type != kind:
+            if relation.type != kind or tells_finding(relation):
                 continue
             here, there = (
                 (relation.source, relation.target)

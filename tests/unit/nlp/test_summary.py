@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -286,6 +287,45 @@ def test_a_drug_taken_as_a_poison_is_no_treatment() -> None:
     ]:
         case = _told(text, [(drug, EntityType.MEDICATION)], dosed={drug})
         assert build_summary(case).treatments == []
+
+
+@pytest.mark.parametrize(
+    ("text", "effect", "cause", "kind", "complicated"),
+    [
+        (
+            "She developed a CSF leak after the bone marrow biopsy.",
+            "CSF leak",
+            "bone marrow biopsy",
+            EntityType.DIAGNOSTIC_PROCEDURE,
+            True,
+        ),
+        # How a finding was found is not what caused it.
+        (
+            "He was diagnosed with lung cancer after bronchoscopic biopsy.",
+            "lung cancer",
+            "bronchoscopic biopsy",
+            EntityType.DIAGNOSTIC_PROCEDURE,
+            False,
+        ),
+        (
+            "She had colon cancer, which was detected by colonoscopy, due to rectal bleeding.",
+            "colon cancer",
+            "rectal bleeding",
+            EntityType.SIGN_SYMPTOM,
+            False,
+        ),
+    ],
+)
+def test_a_finding_found_by_a_test_is_no_complication_of_it(
+    text: str, effect: str, cause: str, kind: EntityType, complicated: bool
+) -> None:
+    case = _told(
+        text,
+        [(effect, EntityType.DISEASE_DISORDER), (cause, kind)],
+        relations=[("caused_by", "m1", "m2")],
+    )
+    found = [i.text for i in build_summary(case).complications]
+    assert found == ([effect] if complicated else [])
 
 
 def test_a_good_outcome_or_a_value_is_no_complication() -> None:
