@@ -258,6 +258,11 @@ class ClinicalConcepts:
         """Whether the words name a person, occupation, organisation, place or software."""
         return self._who.is_who_or_where(words)
 
+    def is_substance_of_abuse(self, mention: Mention) -> bool:
+        """Whether the mention's words end in a drug of abuse or tobacco ("cocaine",
+        "intravenous heroin"): what a patient was exposed to, not treated with."""
+        return self._who.is_substance_of_abuse(self.words(mention))
+
     def is_generic(self, words: tuple[str, ...]) -> bool:
         """Whether every word is generic, a qualifier or a number: no concept of its own. A
         word of letters and digits is a name ("MEN1 syndrome", "IgG4"), no number."""

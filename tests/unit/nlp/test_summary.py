@@ -280,6 +280,13 @@ def test_a_drug_a_test_gives_is_no_treatment() -> None:
         assert build_summary(case).treatments == []
 
 
+def test_a_drug_of_abuse_is_an_exposure_and_no_treatment() -> None:
+    case = _told(
+        "Urine drug toxicology was positive for cocaine.", [("cocaine", EntityType.MEDICATION)]
+    )
+    assert build_summary(case).treatments == []
+
+
 def test_a_drug_taken_as_a_poison_is_no_treatment() -> None:
     for text, drug in [
         ("Ingestion of a 1 g baclofen tablet was reported.", "baclofen tablet"),
