@@ -282,7 +282,8 @@ def test_a_drug_a_test_gives_is_no_treatment() -> None:
 
 def test_a_drug_of_abuse_is_an_exposure_and_no_treatment() -> None:
     case = _told(
-        "Urine drug toxicology was positive for cocaine.", [("cocaine", EntityType.MEDICATION)]
+        "The workup was remarkable for positive urine drug toxicology for cocaine.",
+        [("cocaine", EntityType.MEDICATION)],
     )
     assert build_summary(case).treatments == []
 
