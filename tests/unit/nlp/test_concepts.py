@@ -103,6 +103,7 @@ def test_a_word_said_is_no_finding() -> None:
         "bathroom",
         "enrichment kit",
         "intramuscular",
+        "intraperitoneal",
         # A range is where a measure lies, no procedure ("INR in therapeutic ranges").
         "therapeutic ranges",
         # An adverb says how something was given, not what.
