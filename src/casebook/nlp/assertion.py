@@ -640,7 +640,7 @@ class ContextAssertion:
         """The assertion of a mention of type ``kind`` covering tokens ``[first, last)``, of
         whose tokens those in ``hyphened`` are joined to the word before them by a hyphen, and
         followed by the lower-cased text ``after``; ``tests`` are the token ranges of the
-        sentence's test mentions (``ContextRule.stops_at_tests``). A finding the text names
+        case's test mentions (``ContextRule.stops_at_tests``). A finding the text names
         again as "the …" after telling it (``named_again``: the article's token) is denied by no
         forward trigger with words between them: those words are what is denied, something
         about the finding ("did not detect blood perfusion into the tumor", "no communication
