@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -247,6 +247,12 @@ class ContextRules(BaseModel):
     )
     test_target_types: list[EntityType] = Field(
         default_factory=list, description="The mention types ``test_words`` applies to."
+    )
+    same_thing_heads: list[list[str]] = Field(
+        default_factory=list,
+        description="Head words that name one thing told again ('a giant liver cancer' … "
+        "'a 15-cm mass' … 'not infiltrated by the tumor'): a finding named again as 'the …' "
+        "with any of them is one told before (``ContextAssertion``).",
     )
     predicate_words: list[str] = Field(
         default_factory=list,
@@ -511,6 +517,9 @@ class ContextAssertion:
             re.compile(self.rules.test_words) if self.rules.test_words is not None else None
         )
         self._test_targets = frozenset(self.rules.test_target_types)
+        self._same_thing = {
+            word: group[0] for group in self.rules.same_thing_heads for word in group
+        }
         self._predicate = (
             re.compile(
                 rf"\b(?:{'|'.join(map(re.escape, self.rules.predicate_words))})\b", re.IGNORECASE
@@ -561,7 +570,7 @@ class ContextAssertion:
         text = case.text
         reading = self._triggers.read(text)
         starts, ends, matches = reading.starts, reading.ends, reading.matches
-        context = _MentionContext(case, starts, ends)
+        context = _MentionContext(case, starts, ends, self._same_thing)
         segments = _segments(case.sentences, len(text))
         scoped_cache: dict[int, list[_Scoped]] = {}
         result: list[Assertion | None] = []
@@ -759,9 +768,16 @@ class _MentionContext:
     the test mentions (``ContextRule.stops_at_tests``) and where each finding head was first
     told (``named_again``)."""
 
-    def __init__(self, case: Case, starts: Sequence[int], ends: Sequence[int]) -> None:
+    def __init__(
+        self,
+        case: Case,
+        starts: Sequence[int],
+        ends: Sequence[int],
+        same_thing: Mapping[str, str],
+    ) -> None:
         self._case = case
         self._starts = starts
+        self._same_thing = same_thing
         spans = sorted(
             (m.start, m.end) for m in case.mentions if m.type is EntityType.DIAGNOSTIC_PROCEDURE
         )
@@ -787,13 +803,18 @@ class _MentionContext:
             first: dict[str, int] = {}
             for mention in self._case.mentions:
                 if mention.type in FINDING_TYPES:
-                    head = _head(mention.text)
+                    head = self._thing(mention.text)
                     if mention.start < first.get(head, len(text) + 1):
                         first[head] = mention.start
             self._first_told = first
-        if self._first_told.get(_head(text[start:end]), end) >= start:
+        if self._first_told.get(self._thing(text[start:end]), end) >= start:
             return None
         return bisect_left(self._starts, article)
+
+    def _thing(self, text: str) -> str:
+        """What a mention's head word names, one word for the heads of one thing."""
+        head = _head(text)
+        return self._same_thing.get(head, head)
 
 
 _FOLLOWING_CHARS = 80

@@ -592,6 +592,12 @@ def test_a_result_after_a_test_speaks_of_the_test_not_of_a_finding_told_before(
             "tumor",
             Assertion.PRESENT,
         ),
+        # A thing told as a mass and named again as the tumor is one thing.
+        (
+            "A mass was seen. Doppler did not detect blood flow into the tumor.",
+            "tumor",
+            Assertion.PRESENT,
+        ),
         # Denied right after its article, or told for the first time, it is denied.
         ("A cyst was seen. Later there was resolution of the cyst.", "cyst", Assertion.NEGATED),
         ("There was no communication between the cyst and the duct.", "cyst", Assertion.NEGATED),
@@ -606,6 +612,9 @@ def test_a_finding_named_again_is_not_denied_by_what_is_denied_about_it(
         Mention(id=f"m{n}", start=at, end=at + len(word), text=word, type=SIGN)
         for n, at in enumerate(starts)
     ]
+    if "A mass" in text:
+        at = text.index("mass")
+        mentions.insert(0, Mention(id="mass", start=at, end=at + 4, text="mass", type=SIGN))
     found = context(case.model_copy(update={"mentions": mentions}))
     assert found.mentions[-1].assertion is expected
 
