@@ -193,6 +193,19 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        (
+            "Her abdomen was diffusely distended, absent bowel sounds, generalised tenderness.",
+            "diffusely distended",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        # A result joined by "and a" after a denied finding is found.
+        (
+            "Tests showed no electrolyte abnormalities and a high BNP level of 336 pg/mL.",
+            "high BNP",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # An opening phrase ends at its comma: what the sentence then tells is no suspicion.
         (
             "Under the presumptive diagnosis of glioma, craniotomy and tumor removal followed.",
