@@ -457,6 +457,10 @@ def _triggers_for(rules_json: str) -> _Triggers:
     return _Triggers(ContextRules.model_validate_json(rules_json))
 
 
+DENIED_SUSPICION_GAP = 8
+"""Most tokens between a denial and a suspicion word it holds ("no fever or any further
+symptom suggestive of")."""
+
 FINDING_TYPES = frozenset({EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER})
 """Mention types of findings."""
 
@@ -619,6 +623,7 @@ class ContextAssertion:
                     after,
                     tests,
                     named_again=named_again,
+                    is_word=reading.is_word,
                 )
             )
         return result
@@ -645,6 +650,7 @@ class ContextAssertion:
         tests: Sequence[tuple[int, int]] = (),
         *,
         named_again: int | None = None,
+        is_word: Sequence[bool] = (),
     ) -> Assertion:
         """The assertion of a mention of type ``kind`` covering tokens ``[first, last)``, of
         whose tokens those in ``hyphened`` are joined to the word before them by a hyphen, and
@@ -655,6 +661,7 @@ class ContextAssertion:
         about the finding ("did not detect blood perfusion into the tumor", "no communication
         between the cyst and the bile duct"); "resolution of the diplopia" still denies it."""
         best: tuple[int, int, Category] | None = None
+        nearest: _Match | None = None
         history: _Match | None = None
         negations: list[_Match] = []
         family = False
@@ -696,6 +703,7 @@ class ContextAssertion:
             candidate = (distance, _RANK[category], category)
             if best is None or candidate < best:
                 best = candidate
+                nearest = match
                 if category is Category.HISTORICAL:
                     history = match
             if category is Category.NEGATED_EXISTENCE:
@@ -711,6 +719,22 @@ class ContextAssertion:
                 return Assertion.UNCERTAIN
             return default
         category = best[2]
+        if (
+            category is Category.POSSIBLE_EXISTENCE
+            and nearest is not None
+            and nearest.rule.direction is Direction.FORWARD
+            and any(
+                n.rule.direction is Direction.FORWARD
+                and 0 <= nearest.start - n.end <= DENIED_SUSPICION_GAP
+                and all(is_word[n.end : nearest.start])
+                for n in negations
+            )
+        ):
+            # "No features suggestive of malignancy such as weight loss or fever": what a
+            # denial holds is denied, suspicion words inside it too, where the denial runs on to
+            # them in one phrase (no comma: "without contrast showed …, suggestive of hypoxic
+            # injury" suspects the injury).
+            category = Category.NEGATED_EXISTENCE
         if (
             category is Category.HISTORICAL
             and history is not None

@@ -206,6 +206,20 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             SIGN,
             Assertion.PRESENT,
         ),
+        # A suspicion word a denial holds is denied with it, within one phrase.
+        (
+            "She had no features suggestive of raised intracranial pressure.",
+            "raised intracranial pressure",
+            SIGN,
+            Assertion.NEGATED,
+        ),
+        (
+            "CT without contrast showed low attenuation of the caudate heads, suggestive of "
+            "hypoxic injury.",
+            "hypoxic injury",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # An opening phrase ends at its comma: what the sentence then tells is no suspicion.
         (
             "Under the presumptive diagnosis of glioma, craniotomy and tumor removal followed.",
