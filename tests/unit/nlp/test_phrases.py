@@ -74,18 +74,7 @@ def test_a_site_or_an_abbreviation_is_not_joined() -> None:
         ("The enlarged node was biopsied.", "enlarged", "enlarged"),
         # An article the matcher reads as no word completes no name.
         ("Because of hypercapnia the baby was intubated.", "hypercapnia", "hypercapnia"),
-    ],
-)
-def test_a_one_word_finding_takes_the_words_after_it_that_name_a_phenotype_with_it(
-    text: str, words: str, widened: str
-) -> None:
-    found = widen(text, finding(text, words, {}))
-    assert found.text == widened and found.marked_text == words
-
-
-@pytest.mark.parametrize(
-    ("text", "words", "widened"),
-    [
+        # A word heading an organisation's name makes the finding that name.
         ("Her case was evaluated in a cancer board.", "cancer", "cancer board"),
         ("He was followed in the heart-failure clinic.", "heart-failure", "heart-failure clinic"),
         # A figure reference or an organ after a finding is no organisation.
@@ -93,7 +82,7 @@ def test_a_one_word_finding_takes_the_words_after_it_that_name_a_phenotype_with_
         ("An inflamed appendix was removed.", "inflamed", "inflamed"),
     ],
 )
-def test_a_finding_followed_by_an_organisation_head_is_the_organisations_name(
+def test_a_finding_takes_the_words_after_it_that_name_a_phenotype_or_organisation_with_it(
     text: str, words: str, widened: str
 ) -> None:
     found = widen(text, finding(text, words, {}))
