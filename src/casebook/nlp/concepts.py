@@ -468,9 +468,10 @@ _LEADING_ASIDE = re.compile(r"[\s)\]]*(?:\([^)]*\)\s*)?")
 """What may stand between a drug or its dose and the word after: a closing bracket, an aside."""
 
 _CLAUSE_END = re.compile(r"[.;:,]\s")
+"""Where a clause ends: a sentence or list punctuation mark before a space."""
 
 _WORD = re.compile(r"[^\W_]+")
-"""Where a clause ends: a sentence or list punctuation mark before a space."""
+"""A word as ``names_test_next`` counts them: letters and digits."""
 
 _PER_VOLUME = re.compile(
     r"\s*(?:(?:/|per\s+)\s*(?:d?l|ml|litre|liter|cc)\b|d?l\b|ml\b|d?l\s*[−-]\s*1)", re.IGNORECASE
