@@ -152,6 +152,20 @@ class PhenotypeRules(RecordModel):
         description="Word → the word it matches HPO aliases as (both sides normalised like "
         "aliases): 'low' → 'decreased', 'elevated' → 'increased'.",
     )
+    test_name_words: list[str] = Field(
+        default_factory=list,
+        description="Words ending an HPO alias that make it a test's name ('Antinuclear "
+        "antibodies' of Antinuclear antibody positivity): the text names the phenotype only "
+        "where its sentence tells the test positive (``positive_result_words``).",
+    )
+    positive_result_words: list[str] = Field(
+        default_factory=list,
+        description="Words telling a test positive ('positive', 'detected', 'elevated').",
+    )
+    negative_result_words: list[str] = Field(
+        default_factory=list,
+        description="Words telling a test negative or normal ('negative', 'unremarkable').",
+    )
 
     @field_validator("section_weights")
     @classmethod

@@ -41,6 +41,7 @@ that these findings are asserted, related and coded like the model's.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from casebook.kb.base import AliasMatch, Candidate, normalize_tokens
 from casebook.kb.heads import head_word, load_head_words
@@ -76,6 +77,12 @@ a test is named by what it looks for ("serum *tumor* marker CA 19-9"), a name or
 by its words ("American Joint Committee on *Cancer*"), a structure by its place ("*tumor* bed").
 A treatment is left out: "cataract surgery" tells a cataract."""
 
+_RESULT_REACH = 2
+"""Words that may stand between a result word and the test's name it tells ("positive result
+for antinuclear antibody")."""
+
+_WORD = re.compile(r"\w+")
+
 _LONGEST_WORD = 30
 """Characters read for the word before or at a phenotype's start."""
 
@@ -108,6 +115,18 @@ class VocabularyMentions:
         self._other_senses = other_sense_keys(self.rules)
         self._directions = direction_words(self.rules)
         self._degrees = frozenset(w.lower() for w in self.rules.degree_words)
+        self._test_words = frozenset(
+            word for name in self.rules.test_name_words for word in normalize_tokens(name)
+        )
+        self._positive = frozenset(w.lower() for w in self.rules.positive_result_words)
+        results = sorted(
+            {*self.rules.positive_result_words, *self.rules.negative_result_words},
+            key=len,
+            reverse=True,
+        )
+        self._result_word = re.compile(
+            r"(?<![\w-])(" + "|".join(map(re.escape, results)) + r")(?![\w-])", re.IGNORECASE
+        )
 
     def recognised(self, text: str) -> list[AliasMatch]:
         """The phenotypes named in ``text``: exact aliases, then the scorer's phrases."""
@@ -140,7 +159,10 @@ class VocabularyMentions:
         used = set(by_id)
         carried: dict[str, list[Code]] = {}
         added: list[Mention] = []
+        sentence_starts = [s.start for s in case.sentences]
         for match in self.recognised(case.text):
+            if self._untold_test(case, sentence_starts, match):
+                continue
             codes = self._codes(case.text, match)
             overlapping = [by_id[i] for i in taken.overlapping(match.start, match.end)]
             # A result's words within the phenotype's ("raised" of "raised intracranial
@@ -196,6 +218,25 @@ class VocabularyMentions:
         ]
         mentions = sorted([*mentions, *added], key=lambda m: (m.start, m.end))
         return case.model_copy(update={"mentions": mentions})
+
+    def _untold_test(self, case: Case, sentence_starts: list[int], match: AliasMatch) -> bool:
+        """Whether the phenotype's words are a test's name (``test_name_words``: "antinuclear
+        antibodies") that its sentence does not tell positive: a result word just before them
+        decides ("positive for", "despite negative"), else the first one after them
+        ("Autoimmune markers including antinuclear antibodies, ... and ANCA were negative"
+        names no finding); with none, the test is only named."""
+        words = normalize_tokens(case.text[match.start : match.end])
+        if not words or words[-1] not in self._test_words:
+            return False
+        index = bisect_right(sentence_starts, match.start) - 1
+        start = case.sentences[index].start if index >= 0 else 0
+        end = case.sentences[index].end if index >= 0 else len(case.text)
+        before = list(self._result_word.finditer(case.text, start, match.start))
+        if before and len(_WORD.findall(case.text, before[-1].end(), match.start)) <= _RESULT_REACH:
+            told: re.Match[str] | None = before[-1]
+        else:
+            told = self._result_word.search(case.text, match.end, max(match.end, end))
+        return told is None or told.group(1).lower() not in self._positive
 
     def _narrows(self, match: AliasMatch, linked: list[Candidate]) -> bool:
         """Whether the phenotype says more than a mention's own words: they name no phenotype,

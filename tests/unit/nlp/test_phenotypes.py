@@ -448,3 +448,23 @@ def test_a_widened_mention_keeps_what_fits_it_best(coder: PhenotypeCoder) -> Non
     text = "She had left-sided hemiplegia."
     case = widened(text, "left-sided hemiplegia", "hemiplegia", "HP:0002301")
     assert hpo_codes(coder(case)) == {"HP:0002301"}
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        (
+            "Autoimmune markers including antinuclear antibodies, rheumatoid factor and ANCA "
+            "were negative.",
+            False,
+        ),
+        ("A rheumatologic panel, including antinuclear antibodies, was checked.", False),
+        ("The screen was positive for antinuclear antibodies (normal < 1:40).", True),
+        ("Antinuclear antibodies were positive at 1:320.", True),
+    ],
+)
+def test_a_test_named_like_a_phenotype_is_one_only_when_told_positive(
+    pipeline: Pipeline, tmp_path: Path, text: str, named: bool
+) -> None:
+    # HPO lists "Antinuclear antibodies" for Antinuclear antibody positivity.
+    assert ("HP:0003493" in hpo_codes(analyse(pipeline, tmp_path, text))) is named
