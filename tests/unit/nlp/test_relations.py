@@ -212,6 +212,16 @@ def test_a_clause_boundary_blocks_a_link(finder: RelationFinder) -> None:
     assert ("Fever", "CSF") not in triples(case, "caused_by")
 
 
+def test_what_a_finding_required_did_not_cause_it(finder: RelationFinder) -> None:
+    case = finder(
+        make_case(
+            "It showed an obstruction secondary to a band that required a resection.",
+            [("obstruction", SIGN), ("resection", THERAPY)],
+        )
+    )
+    assert triples(case, "caused_by") == set()
+
+
 def test_a_comma_after_the_trigger_ends_what_it_governs(finder: RelationFinder) -> None:
     case = finder(
         make_case(
