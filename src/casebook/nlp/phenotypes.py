@@ -152,6 +152,11 @@ class PhenotypeRules(RecordModel):
         description="Word → the word it matches HPO aliases as (both sides normalised like "
         "aliases): 'low' → 'decreased', 'elevated' → 'increased'.",
     )
+    device_words: list[str] = Field(
+        default_factory=list,
+        description="Devices named by a body part's shape or length ('short leg cast', "
+        "'long arm splint'): a phenotype right before one of them is the device's name.",
+    )
     test_name_words: list[str] = Field(
         default_factory=list,
         description="Words ending an HPO alias that make it a test's name ('Antinuclear "

@@ -83,6 +83,9 @@ for antinuclear antibody")."""
 
 _WORD = re.compile(r"\w+")
 
+_FIRST_WORD = re.compile(r"[ -]([A-Za-z]+)")
+"""The word right after a position, past one space or hyphen."""
+
 _LONGEST_WORD = 30
 """Characters read for the word before or at a phenotype's start."""
 
@@ -118,6 +121,7 @@ class VocabularyMentions:
         self._test_words = frozenset(
             word for name in self.rules.test_name_words for word in normalize_tokens(name)
         )
+        self._devices = frozenset(w.lower() for w in self.rules.device_words)
         self._positive = frozenset(w.lower() for w in self.rules.positive_result_words)
         results = sorted(
             {*self.rules.positive_result_words, *self.rules.negative_result_words},
@@ -144,6 +148,7 @@ class VocabularyMentions:
             )
             if match.key not in self._other_senses
             and not _DENIED_BY_NON.search(text, max(0, match.start - 4), match.start)
+            and not self._names_device(text, match.end)
             and not any(
                 overclaims(self.kb.concept(c).name, text[match.start : match.end], self.rules)
                 for c in match.concept_ids
@@ -218,6 +223,12 @@ class VocabularyMentions:
         ]
         mentions = sorted([*mentions, *added], key=lambda m: (m.start, m.end))
         return case.model_copy(update={"mentions": mentions})
+
+    def _names_device(self, text: str, end: int) -> bool:
+        """Whether the word right after a phenotype is a device it names ("short leg cast",
+        ``device_words``): the words are the device's name, no finding."""
+        after = _FIRST_WORD.match(text, end)
+        return after is not None and after.group(1).lower() in self._devices
 
     def _untold_test(self, case: Case, sentence_starts: list[int], match: AliasMatch) -> bool:
         """Whether the phenotype's words are a test's name (``test_name_words``: "antinuclear

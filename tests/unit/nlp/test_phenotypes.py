@@ -468,3 +468,12 @@ def test_a_test_named_like_a_phenotype_is_one_only_when_told_positive(
 ) -> None:
     # HPO lists "Antinuclear antibodies" for Antinuclear antibody positivity.
     assert ("HP:0003493" in hpo_codes(analyse(pipeline, tmp_path, text))) is named
+
+
+def test_a_device_named_by_a_body_parts_shape_is_no_phenotype(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # HPO lists "Short leg" for Short lower limbs.
+    found = analyse(pipeline, tmp_path, "A short leg cast was applied until bone union.")
+    assert "HP:0006385" not in hpo_codes(found)
+    assert "HP:0006385" in hpo_codes(analyse(pipeline, tmp_path, "He had a short leg."))
