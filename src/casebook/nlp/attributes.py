@@ -120,6 +120,11 @@ class AttributeRules(BaseModel):
         description="Words that, shortly before a value in its sentence, make it a goal "
         "rather than a measurement ('target', 'to keep … below'): a goal is no result.",
     )
+    setting_words: list[str] = Field(
+        default_factory=list,
+        description="Words right after a value word that make it a setting of a method, no "
+        "result ('high resolution computed tomography', 'high-dose methylprednisolone').",
+    )
     rules: list[AttributeRule]
 
     @model_validator(mode="after")
@@ -195,6 +200,7 @@ class AttributeLinker:
         self._event_types = frozenset(t for rule in self.rules.rules for t in rule.targets)
         cues = "|".join(re.escape(cue) for cue in self.rules.goal_cues)
         self._goal = re.compile(rf"\b(?:{cues})\b", re.IGNORECASE) if cues else None
+        self._settings = frozenset(w.lower() for w in self.rules.setting_words)
 
     def __call__(self, case: Case) -> Case:
         """Return ``case`` with attributes on its events and ``modifies`` relations added."""
@@ -236,7 +242,11 @@ class AttributeLinker:
         links: list[_Link] = []
         for modifier, (modifier_first, modifier_last) in zip(members, ranges, strict=True):
             rule = self._by_modifier.get(modifier.type)
-            if rule is None or self._is_goal(text, sentence, modifier):
+            if (
+                rule is None
+                or self._is_goal(text, sentence, modifier)
+                or self._is_setting(text, modifier)
+            ):
                 continue
             allowed = frozenset(rule.targets)
             best: tuple[float, int, int] | None = None
@@ -273,6 +283,14 @@ class AttributeLinker:
             return False
         start = max(sentence.start, modifier.start - GOAL_REACH)
         return self._goal.search(text, start, modifier.start) is not None
+
+    def _is_setting(self, text: str, modifier: Mention) -> bool:
+        """Whether a value word is a setting of the method named after it: the next word is
+        a ``setting_words`` one ("high resolution", "low-dose")."""
+        if modifier.type is not EntityType.LAB_VALUE:
+            return False
+        after = _NEXT_WORD.match(text, modifier.end)
+        return after is not None and after.group(1).lower() in self._settings
 
     def _gaps(
         self, members: Sequence[Mention], ranges: Sequence[tuple[int, int]], tokens: Tokens
@@ -409,6 +427,9 @@ class AttributeLinker:
                 )
         return found
 
+
+_NEXT_WORD = re.compile(r"[ -]([A-Za-z]+)")
+"""The word right after a position, past one space or hyphen."""
 
 GOAL_REACH = 40
 """How far before a value, in characters, a goal cue counts: a few words, the test's name."""

@@ -155,6 +155,12 @@ def test_a_goal_is_no_result(linker: AttributeLinker, text: str) -> None:
     assert "result" not in attributes_of(case, "blood pressure")
 
 
+def test_a_setting_of_the_method_is_no_result(linker: AttributeLinker) -> None:
+    text = "A high resolution computed tomography of the chest was done."
+    case = linker(make_case(text, [("high", VALUE), ("computed tomography", TEST)]))
+    assert "result" not in attributes_of(case, "computed tomography")
+
+
 def test_a_value_kept_on_treatment_is_still_a_result(linker: AttributeLinker) -> None:
     text = "She was kept on oxygen and her blood pressure was 90/60 mmHg."
     case = linker(make_case(text, [("blood pressure", TEST), ("90/60 mmHg", VALUE)]))
