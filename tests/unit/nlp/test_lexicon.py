@@ -46,6 +46,11 @@ def lexicon() -> LexiconMentions:
             EntityType.DIAGNOSTIC_PROCEDURE,
         ),
         ("Blood cultures were negative.", "Blood cultures", EntityType.DIAGNOSTIC_PROCEDURE),
+        (
+            "Intravenous immunoglobulin was given.",
+            "Intravenous immunoglobulin",
+            EntityType.MEDICATION,
+        ),
     ],
 )
 def test_a_lexicon_phrase_becomes_a_mention(
@@ -116,6 +121,14 @@ def test_new_mentions_get_fresh_ids_in_text_order(lexicon: LexiconMentions) -> N
             EntityType.THERAPEUTIC_PROCEDURE,
             "full recovery",
             EntityType.OUTCOME,
+        ),
+        (
+            "IVIg (0.4 g/kg/day) was started.",
+            0,
+            4,
+            EntityType.SIGN_SYMPTOM,
+            "IVIg",
+            EntityType.MEDICATION,
         ),
     ],
 )
