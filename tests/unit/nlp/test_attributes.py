@@ -155,6 +155,19 @@ def test_a_goal_is_no_result(linker: AttributeLinker, text: str) -> None:
     assert "result" not in attributes_of(case, "blood pressure")
 
 
+def test_a_score_after_its_scale_is_its_result(linker: AttributeLinker) -> None:
+    text = "His Glasgow Coma Scale score was 15, blood glucose was 7.6 mmol/l."
+    targets = [
+        ("Glasgow Coma Scale", TEST),
+        ("15", VALUE),
+        ("blood glucose", TEST),
+        ("7.6 mmol/l", VALUE),
+    ]
+    case = linker(make_case(text, targets))
+    assert attributes_of(case, "Glasgow Coma Scale")["result"].text == "15"
+    assert attributes_of(case, "blood glucose")["result"].text == "7.6 mmol/l"
+
+
 def test_a_setting_of_the_method_is_no_result(linker: AttributeLinker) -> None:
     text = "A high resolution computed tomography of the chest was done."
     case = linker(make_case(text, [("high", VALUE), ("computed tomography", TEST)]))
