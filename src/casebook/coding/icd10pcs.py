@@ -138,7 +138,8 @@ class ProcedureLexicon(RecordModel):
         "examination is no Inspection of the heart), and words a case report mostly uses "
         "otherwise ('Perfusion', which the Index sends to Introduction of substance: a 'skin "
         "perfusion pressure' is a measurement; 'Measurement', which sends a lone "
-        "'measurements' to a new-technology code), and approaches, no procedures of their own "
+        "'measurements' to a new-technology code; 'Isolation', a patient's, where case reports "
+        "isolate organisms, DNA and pulmonary veins), and approaches, no procedures of their own "
         "('Sternotomy', the way into the chest, which the Index sends to Drainage of sternum).",
     )
     preferred_terms: list[str] = Field(

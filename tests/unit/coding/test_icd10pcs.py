@@ -113,6 +113,12 @@ def test_a_perfusion_pressure_is_a_measurement_not_an_introduction(pipeline: Pip
     assert pcs(case.mentions[0].codes) == []
 
 
+def test_an_organism_isolated_is_no_isolation_of_the_patient(pipeline: Pipeline) -> None:
+    text = "This is the first report of SARS-CoV-2 isolation from an appendix specimen."
+    case = analyse(pipeline, text, [mention(text, "isolation")])
+    assert pcs(case.mentions[0].codes) == []
+
+
 def test_an_anastomosis_is_a_bypass_not_a_drainage(pipeline: Pipeline) -> None:
     # The Index sends "Gastrojejunostomy" to both Bypass, Stomach and Drainage, Stomach.
     text = "A gastrojejunostomy was performed."

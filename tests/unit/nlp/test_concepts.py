@@ -71,6 +71,11 @@ def test_words_name_the_kind_of_concept_a_clinician_reads(words: str, kinds: set
     assert kinds <= _kinds(words)
 
 
+def test_isolation_is_no_procedure() -> None:
+    # Case reports isolate organisms, DNA and pulmonary veins, seldom the patient.
+    assert "procedure" not in _kinds("isolation")
+
+
 def test_a_word_said_is_no_finding() -> None:
     assert FINDING not in _kinds("one word")
     assert FINDING not in _kinds("immune")
