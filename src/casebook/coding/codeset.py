@@ -21,6 +21,10 @@ though both are R63). A finding mention carries the codes
   that name no code by their words: it fills in names, it never adds a code that merely comes
   with a finding.
 
+A finding named again after a definite determiner ("the hematoma") carries the codes of the
+present finding it names again ("a retroperitoneal hematoma", K68.3), not those of its bare word
+(``told_before``).
+
 A neoplasm of unspecified site (C80.1) is no candidate where another candidate gives the site
 of a neoplasm of its kind (``IndexTerms.unspecified_site``): once the case says where the
 tumour is, "site unspecified" is false.
@@ -445,6 +449,47 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             mention = mention.model_copy(update={"attributes": kept})
         findings.append(mention)
     return findings
+
+
+_DEFINITE_BEFORE = re.compile(r"\b(?:the|this|that|these|those|same)\s+$", re.IGNORECASE)
+"""A definite determiner right before a mention: the thing is one told before."""
+
+_DEFINITE_REACH = 8
+"""Characters read before a mention for its determiner."""
+
+
+def told_before(
+    case: Case, findings: Sequence[Mention], linked: Mapping[str, list[MentionCode]]
+) -> dict[str, list[MentionCode]]:
+    """``linked`` with each finding named again by the words of one told before carrying that
+    finding's codes: after "an incidental left retroperitoneal hematoma" (K68.3), "the size of
+    the hematoma" names the same hematoma, not what its bare word names (T14.8, an injury of
+    unspecified body region). A mention is named again when a definite determiner comes right
+    before it, it has no site of its own, and its words are among those of the nearest earlier
+    finding told as present with codes and the same last word, with that finding's details (a
+    suspected "Tarlov cyst" does not name "the cyst" found at surgery)."""
+    result = dict(linked)
+    earlier: dict[str, tuple[Mention, frozenset[str]]] = {}
+    for mention in sorted(findings, key=lambda m: (m.start, m.end)):
+        words = normalize_tokens(mention.text)
+        if not words:
+            continue
+        before = earlier.get(words[-1])
+        if (
+            before is not None
+            and result.get(before[0].id)
+            and not any(a.name == "site" for a in mention.attributes)
+            and before[1].issuperset(words)
+            and _DEFINITE_BEFORE.search(
+                case.text, max(0, mention.start - _DEFINITE_REACH), mention.start
+            )
+        ):
+            result[mention.id] = result[before[0].id]
+            continue
+        if result.get(mention.id) and mention.assertion is Assertion.PRESENT:
+            told = {*words, *(w for a in mention.attributes for w in normalize_tokens(a.text))}
+            earlier[words[-1]] = (mention, frozenset(told))
+    return result
 
 
 def _named_codes(words: Sequence[str], vocabulary: Icd10cmVocabulary) -> dict[str, float]:

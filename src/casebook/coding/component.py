@@ -16,6 +16,7 @@ from casebook.coding.codeset import (
     logistic,
     resolve_leaves,
     sentence_structures,
+    told_before,
 )
 from casebook.coding.icd10cm import Icd10Model
 from casebook.kb.associations import reviewed
@@ -84,19 +85,23 @@ class Icd10Coder:
         """Return ``case`` with its mentions' and its own ICD-10-CM codes."""
         settings = self.model.codeset
         findings = coded_findings(case, settings.mention_types)
-        linked = dict(
-            zip(
-                (m.id for m in findings),
-                link_mentions(
-                    findings,
-                    self.vocabulary,
-                    self.association,
-                    settings.codes_per_mention,
-                    sentence_structures(case, findings),
-                    self.phenotypes,
-                ),
-                strict=True,
-            )
+        linked = told_before(
+            case,
+            findings,
+            dict(
+                zip(
+                    (m.id for m in findings),
+                    link_mentions(
+                        findings,
+                        self.vocabulary,
+                        self.association,
+                        settings.codes_per_mention,
+                        sentence_structures(case, findings),
+                        self.phenotypes,
+                    ),
+                    strict=True,
+                )
+            ),
         )
         mentions = [self._coded(m, linked[m.id]) if m.id in linked else m for m in case.mentions]
         ranked = {r.code: r.signals for r in self.model.rank(case)}

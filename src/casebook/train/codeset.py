@@ -28,6 +28,7 @@ from casebook.coding.codeset import (
     link_mentions,
     mention_key,
     sentence_structures,
+    told_before,
 )
 from casebook.coding.icd10cm import Icd10Model
 from casebook.eval.coding import gold_form
@@ -87,18 +88,22 @@ def candidate_rows(
     labels: list[int] = []
     for case, gold in labelled:
         findings = coded_findings(case, settings.mention_types)
-        linked = dict(
-            zip(
-                (m.id for m in findings),
-                link_mentions(
-                    findings,
-                    vocabulary,
-                    model.association,
-                    settings.codes_per_mention,
-                    sentence_structures(case, findings),
-                ),
-                strict=True,
-            )
+        linked = told_before(
+            case,
+            findings,
+            dict(
+                zip(
+                    (m.id for m in findings),
+                    link_mentions(
+                        findings,
+                        vocabulary,
+                        model.association,
+                        settings.codes_per_mention,
+                        sentence_structures(case, findings),
+                    ),
+                    strict=True,
+                )
+            ),
         )
         ranked = {r.code: r.signals for r in model.rank(case)}
         for candidate in candidates(case, ranked, linked, vocabulary, settings):

@@ -18,6 +18,7 @@ from casebook.coding.codeset import (
     logistic,
     resolve_leaves,
     sentence_structures,
+    told_before,
 )
 from casebook.kb.hpo import load_hpo
 from casebook.kb.icd10cm import load_icd10cm
@@ -506,3 +507,18 @@ def test_a_femoral_neck_is_the_neck_of_the_femur() -> None:
     # "femoral" is read as "femur", as the titles word it; a neck alone is the cervical one.
     text = "She had a right femoral neck fracture."
     assert codes_of(finding(text, "femoral neck fracture"))[0] == "S72.00"
+
+
+@pytest.mark.parametrize(
+    ("assertion", "codes"), [(Assertion.PRESENT, ["K68.3"]), (Assertion.UNCERTAIN, ["T14.8"])]
+)
+def test_a_finding_named_again_carries_the_codes_it_was_told_with(
+    assertion: Assertion, codes: list[str]
+) -> None:
+    text = "CT showed a retroperitoneal hematoma. The size of the hematoma increased."
+    first = finding(text, "hematoma", 1, assertion, site="retroperitoneal")
+    start = text.rindex("hematoma")
+    again = Mention(id="m2", start=start, end=start + 8, text="hematoma", type=first.type)
+    case = Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=[first, again])
+    linked = {"m1": [MentionCode("K68.3", 1.0)], "m2": [MentionCode("T14.8", 0.9)]}
+    assert [c.code for c in told_before(case, [first, again], linked)["m2"]] == codes
