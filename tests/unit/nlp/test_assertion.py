@@ -401,6 +401,21 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # What a differential diagnosis is for is the patient's; its list after the verb is not.
+        (
+            "Differential diagnosis for the pathology leading to cholestasis was biliary "
+            "atresia, cystic fibrosis or hepatitis.",
+            "cholestasis",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "Differential diagnosis for the pathology leading to cholestasis was biliary "
+            "atresia, cystic fibrosis or hepatitis.",
+            "cystic fibrosis",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # What a test is done to look for is not yet found; what it examines ("the mass") is.
         (
             "CT angiography was performed to evaluate postprocedural complications.",
