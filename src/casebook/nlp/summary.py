@@ -102,6 +102,13 @@ DETECTION_REACH = 40
 _ARTICLES = re.compile(r"^(?:the|a|an|her|his|their)\s+")
 _GENERIC_TAIL = re.compile(r"\s+(?:technique|procedure)$")
 
+_PASSIVE_BEFORE = re.compile(r"\b(?:was|were)\s+(?:[a-z]+ly\s+)?$", re.IGNORECASE)
+_PLURAL_PASSIVE_BEFORE = re.compile(r"\bwere\s+(?:[a-z]+ly\s+)?$", re.IGNORECASE)
+_FOUND_WHERE_AFTER = re.compile(r"\s+(?:from\s+(?:the|a|an)\b|postmortem\b|by\b|using\b)")
+"""Things, not the patient, are recovered: "Three bullets were recovered postmortem", "a bullet
+was recovered from the pelvic bone"; the patient "recovered" or "was recovered to an alert
+state"."""
+
 
 @dataclass
 class _Group:
@@ -312,6 +319,7 @@ def build_summary(
             mention.type in FINDINGS
             and kinds[mention.id] == {ConceptKind.OUTCOME}
             and gate.is_favourable_outcome(mention)
+            and not _names_an_object_recovered(case.text, mention)
         )
 
     causes = linked("caused_by", from_source=True, shown=is_cause)
@@ -604,6 +612,17 @@ def _age_words(years: float) -> str:
 
 def _index(spans: Sequence[Span]) -> SpanIndex[Span]:
     return SpanIndex((s.start, s.end, s) for s in spans)
+
+
+def _names_an_object_recovered(text: str, mention: Mention) -> bool:
+    """Whether a "recovered" mention tells an object found, not the patient's recovery."""
+    if not mention.text.lower().startswith("recovered"):
+        return False
+    before = text[max(0, mention.start - 30) : mention.start]
+    return bool(
+        _PLURAL_PASSIVE_BEFORE.search(before)
+        or (_PASSIVE_BEFORE.search(before) and _FOUND_WHERE_AFTER.match(text, mention.end))
+    )
 
 
 def _sentence_of(sentences: SpanIndex[Span], mention: Mention) -> Span | None:

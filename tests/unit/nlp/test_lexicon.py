@@ -52,6 +52,9 @@ def lexicon() -> LexiconMentions:
             EntityType.THERAPEUTIC_PROCEDURE,
         ),
         ("Her home oxygen saturation was 91%.", "home oxygen", None),
+        ("Three bullets were recovered postmortem.", "recovered", None),
+        ("A bullet was recovered from the pelvic bone.", "recovered", None),
+        ("He was recovered to an alert state.", "recovered", EntityType.OUTCOME),
         (
             "Intravenous immunoglobulin was given.",
             "Intravenous immunoglobulin",

@@ -541,6 +541,19 @@ def test_a_good_turn_typed_as_a_finding_is_an_outcome() -> None:
     assert summary.diagnoses == []
 
 
+@pytest.mark.parametrize(
+    ("text", "outcomes"),
+    [
+        ("He died. Three bullets were recovered postmortem.", []),
+        ("He died. A bullet was recovered from the pelvic bone.", []),
+        ("He was recovered to an alert state.", ["recovered"]),
+    ],
+)
+def test_an_object_recovered_is_no_recovery(text: str, outcomes: list[str]) -> None:
+    case = _told(text, [("recovered", EntityType.SIGN_SYMPTOM)])
+    assert [i.text for i in build_summary(case).outcomes] == outcomes
+
+
 def test_a_history_phrase_that_is_the_findings_own_words_leaves_it_current() -> None:
     # The mention model marks "metastatic melanoma" as a History phrase and as a disease; no
     # word says it is past, so it is a diagnosis; "history of hypertension" is the past.
