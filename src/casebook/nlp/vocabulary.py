@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 
 from casebook.kb.base import AliasMatch, Candidate, normalize_tokens
 from casebook.kb.heads import head_word, load_head_words
@@ -76,6 +77,9 @@ NAMING_TYPES = frozenset(
 a test is named by what it looks for ("serum *tumor* marker CA 19-9"), a name or description
 by its words ("American Joint Committee on *Cancer*"), a structure by its place ("*tumor* bed").
 A treatment is left out: "cataract surgery" tells a cataract."""
+
+_COORDINATOR = re.compile(r"\s(?:and|or)\s|,")
+"""A coordination within a phenotype's words."""
 
 _RESULT_REACH = 2
 """Words that may stand between a result word and the test's name it tells ("positive result
@@ -285,16 +289,21 @@ class VocabularyMentions:
 
     def _codes(self, text: str, match: AliasMatch) -> list[Code]:
         """The match's concepts, then those of the aliases nested in its words ("hearing loss"
-        in "sensorineural hearing loss"), each once."""
+        in "sensorineural hearing loss"), each once: a nested concept HPO relates to the
+        match's (``_related``), or any in coordinated words ("small hands and feet")."""
         concept_ids = list(match.concept_ids)
+        # Coordinated findings ("small hands and feet") each name their own concept.
+        coordinated = _COORDINATOR.search(text, match.start, match.end) is not None
         for found in self.generator.nested(text, match.start, match.end):
             inner = sense(found, self.generator, self.kb)
             if len(inner.concept_ids) > self.rules.max_senses or " " not in inner.key:
                 continue
             words = text[inner.start : inner.end]
             for concept_id in inner.concept_ids:
-                if concept_id not in concept_ids and not overclaims(
-                    self.kb.concept(concept_id).name, words, self.rules
+                if (
+                    concept_id not in concept_ids
+                    and (coordinated or self._related(concept_id, match.concept_ids))
+                    and not overclaims(self.kb.concept(concept_id).name, words, self.rules)
                 ):
                     concept_ids.append(concept_id)
         return [
@@ -305,6 +314,17 @@ class VocabularyMentions:
             )
             for concept_id in concept_ids
         ]
+
+    def _related(self, concept_id: str, outer: Sequence[str]) -> bool:
+        """Whether a nested alias's concept is one the whole match's concepts are kinds of
+        (Hearing impairment of "sensorineural hearing loss") or a kind of them (Renal
+        hypoplasia of "renal hypoplasia or malformations", Abnormal renal morphology), not
+        another finding its words spell ("arterial hypertension" in "pulmonary arterial
+        hypertension" is no Hypertension)."""
+        return any(
+            concept_id in self.kb.ancestors(concept) or concept in self.kb.ancestors(concept_id)
+            for concept in outer
+        )
 
     def _type(self, words: str) -> EntityType:
         codes = self.vocabulary.named(alias_words(words))

@@ -308,13 +308,18 @@ def test_a_past_finding_of_the_patients_is_in_the_phenotype(
     assert SEIZURE in hpo_codes(analyse(pipeline, tmp_path, text))
 
 
+@pytest.mark.parametrize("words", ["pulmonary hypertension", "pulmonary arterial hypertension"])
 def test_pulmonary_hypertension_is_no_systemic_hypertension(
-    pipeline: Pipeline, tmp_path: Path
+    pipeline: Pipeline, tmp_path: Path, words: str
 ) -> None:
-    codes = hpo_codes(
-        analyse(pipeline, tmp_path, "Echocardiography showed pulmonary hypertension.")
-    )
+    # "Arterial hypertension", nested in the second, is a synonym of Hypertension.
+    codes = hpo_codes(analyse(pipeline, tmp_path, f"Echocardiography showed {words}."))
     assert codes == {"HP:0002092"}  # Pulmonary arterial hypertension, not HP:0000822
+
+
+def test_coordinated_findings_each_keep_their_concept(pipeline: Pipeline, tmp_path: Path) -> None:
+    codes = hpo_codes(analyse(pipeline, tmp_path, "The child had small hands and feet."))
+    assert "HP:0200055" in codes  # Small hands, nested beside Short foot
 
 
 def test_a_mention_shorter_than_an_alias_may_be_is_not_linked(coder: PhenotypeCoder) -> None:
