@@ -437,14 +437,32 @@ def _invaded(text: str, structure: Span) -> bool:
     )
 
 
+_METASTATIC = re.compile(r"\bmetasta(?:tic|sis|ses|sized|sised)\b", re.IGNORECASE)
+_METASTATIC_REACH = 40
+"""Characters before a growth read for the word saying it spread ("metastatic rectal ...")."""
+
+
 def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     """The case's mentions of ``types``, each without the site attributes that name what it
-    reached ("adenocarcinoma, metastatic to skin" is no neoplasm of the skin, C44.90)."""
+    reached ("adenocarcinoma, metastatic to skin" is no neoplasm of the skin, C44.90): a site
+    told as invaded, and, of a metastatic growth whose primary site comes before it, every site
+    after it ("metastatic rectal adenocarcinoma in the cortex of the left and right ovaries" is
+    no ovarian primary, C56.1 and C56.2)."""
     findings: list[Mention] = []
     for mention in case.mentions:
         if mention.type not in types:
             continue
-        kept = [a for a in mention.attributes if a.name != "site" or not _invaded(case.text, a)]
+        spread = _METASTATIC.search(
+            case.text, max(0, mention.start - _METASTATIC_REACH), mention.end
+        ) is not None and any(
+            a.name == "site" and a.end <= mention.start for a in mention.attributes
+        )
+        kept = [
+            a
+            for a in mention.attributes
+            if a.name != "site"
+            or not (_invaded(case.text, a) or (spread and a.start >= mention.end))
+        ]
         if len(kept) < len(mention.attributes):
             mention = mention.model_copy(update={"attributes": kept})
         findings.append(mention)

@@ -275,6 +275,24 @@ def test_a_site_a_growth_spread_to_is_no_site_of_its_code() -> None:
     assert not any(c.code.startswith("C44") for c in found)
 
 
+def test_where_a_growth_of_a_named_primary_spread_is_no_site_of_its_code() -> None:
+    text = "There was metastatic rectal adenocarcinoma in the cortex of the left ovary."
+    tumour = finding(text, "adenocarcinoma", site="rectal")
+    ovary = text.index("left ovary")
+    tumour = tumour.model_copy(
+        update={
+            "attributes": [
+                *tumour.attributes,
+                Attribute(name="site", start=ovary, end=ovary + 10, text="left ovary"),
+            ]
+        }
+    )
+    (kept,) = coded_findings(case_of(text, [tumour]), {tumour.type})
+    assert [a.text for a in kept.attributes] == ["rectal"]
+    (found,) = link_mentions([kept], CM, {}, 3)
+    assert [c.code for c in found] == ["C20"]
+
+
 def test_a_finding_that_names_a_code_is_not_given_the_site_of_a_structure_nearby() -> None:
     text = "There was pain; the chest was clear."
     pain = finding(text, "pain")
