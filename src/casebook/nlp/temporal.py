@@ -809,7 +809,16 @@ class TemporalOrderer:
             told = events[
                 bisect_left(event_starts, sentence.start) : bisect_left(event_starts, sentence.end)
             ]
+            # The event a distance is counted from ("6 d prior to *admission*") lies inside
+            # the expression and is not at that distance.
+            reference = [
+                (c.start, c.end)
+                for c in inside
+                if c.expression is not None and c.kind in (TimeKind.BEFORE, TimeKind.AFTER)
+            ]
             for mention in told:
+                if any(a <= mention.start and mention.end <= b for a, b in reference):
+                    continue
                 piece = next(p for p in reversed(pieces) if p.start <= mention.start)
                 piece.events.append(mention)
             _lend_trailing_cues(case.text, pieces)

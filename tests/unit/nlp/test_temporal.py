@@ -162,6 +162,16 @@ def test_a_time_expression_is_read_in_days_and_places_its_event(
     assert days(case)["rash"] == when
 
 
+def test_the_event_a_distance_is_counted_from_is_not_at_that_distance(
+    orderer: TemporalOrderer,
+) -> None:
+    sentences = ["He had anal pain 6 d prior to admission.", "On admission he had fever."]
+    events = [("anal pain", SIGN), ("admission", EntityType.CLINICAL_EVENT), ("fever", SIGN)]
+    found = days(orderer(make_case(sentences, events)))
+    assert found["anal pain"] == (-6.0, None)
+    assert "admission" not in found  # the first "admission", no event 6 days before itself
+
+
 def test_an_age_at_the_time_counts_back_from_the_patients_age(orderer: TemporalOrderer) -> None:
     case = orderer(
         make_case(
