@@ -7,7 +7,9 @@ Both cases are read into facts as the concept searcher reads them
   both), weighted as it counts in the score, ``idf(t)^p · w_q(t) · w_d(t)``;
 * a *differing* fact is a concept one case states (not merely inherits from a more specific
   code) and the other does not state at all, or states with the opposite polarity, weighted
-  ``idf(t)^p · w(t)``; an opposite statement ("fever" against "no fever") ranks first.
+  ``idf(t)^p · w(t)``; an opposite statement ("fever" against "no fever") ranks first. A
+  concept a case states both ways ("eculizumab" given, "no relapse on eculizumab cessation")
+  differs from nothing.
 
 Each comes with the words of each case that state it, with their offsets. Facts stated by the
 same words as a higher-ranked one (a code and its ancestors, a finding and its HPO code) are
@@ -131,6 +133,10 @@ class Explainer:
         candidates: list[tuple[int, float, str, str]] = []
         for side, own, other in (("query", query, hit), ("hit", hit, query)):
             for key in own.stated - other.groups.keys():
+                if _flip(key) in own.groups:
+                    # A case stating both ("eculizumab" given, "no relapse ... on eculizumab
+                    # cessation") tells no difference by either.
+                    continue
                 opposite = 0 if _flip(key) in other.groups else 1
                 if side == "hit" and not opposite:
                     continue  # the query side already reports this pair

@@ -74,6 +74,20 @@ def test_matched_and_differing_facts(make_case: CaseBuilder, extractor: FactExtr
     assert ("finding:nausea", "hit", "absent") in absent
 
 
+def test_a_fact_a_case_states_both_ways_is_no_difference(
+    make_case: CaseBuilder, extractor: FactExtractor
+) -> None:
+    query = make_case(
+        "q",
+        "Eculizumab was given. No relapse on eculizumab cessation.",
+        [("Eculizumab", "Medication"), ("eculizumab", "Medication", Assertion.NEGATED)],
+    )
+    hit = make_case("h", "Eculizumab was given.", [("Eculizumab", "Medication")])
+    why = explain(_facts(query, extractor), _facts(hit, extractor), weight)
+    assert [m.assertion for m in why.matched] == ["present"]
+    assert why.differs == []
+
+
 def test_limits_and_no_repeats(make_case: CaseBuilder, extractor: FactExtractor) -> None:
     query = make_case(
         "q",
