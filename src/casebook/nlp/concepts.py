@@ -428,6 +428,12 @@ class ClinicalConcepts:
             word in self._heads[ConceptKind.TEST] for word in _WORD.findall(clause.lower())[:2]
         )
 
+    def is_measured(self, after: str) -> bool:
+        """Whether a bare number (no unit) follows the drug's name and ends the item, as in a
+        list of laboratory values ("sodium 141, potassium 4.3, chloride 101"): the drug is an
+        analyte measured, no treatment."""
+        return _BARE_VALUE.match(after) is not None
+
     def _names(self, head: str, kind: ConceptKind, single: bool) -> bool:
         if head.endswith(self._suffixes[kind]) and len(head) > 6:
             return True
@@ -466,6 +472,9 @@ class ClinicalConcepts:
 
 _LEADING_ASIDE = re.compile(r"[\s)\]]*(?:\([^)]*\)\s*)?")
 """What may stand between a drug or its dose and the word after: a closing bracket, an aside."""
+
+_BARE_VALUE = re.compile(r"\s+(?:of\s+)?\d+(?:[.,]\d+)?(?=\s*(?:,\s|[;)]|and\b|\.(?:\s|$)|$))")
+"""A number with no unit right after a name, ending a list item ("potassium 4.3, ")."""
 
 _CLAUSE_END = re.compile(r"[.;:,]\s")
 """Where a clause ends: a sentence or list punctuation mark before a space."""

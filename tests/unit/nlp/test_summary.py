@@ -578,6 +578,19 @@ def test_a_drug_class_given_is_a_treatment() -> None:
     assert [i.text for i in build_summary(case).treatments] == ["immune checkpoint inhibitors"]
 
 
+@pytest.mark.parametrize(
+    ("text", "treatments"),
+    [
+        ("Labs were sodium 131, potassium 6.1, chloride 94.", []),
+        ("Enoxaparin of 0,6 ml/day was started.", ["Enoxaparin"]),
+    ],
+)
+def test_an_analyte_in_a_list_of_values_is_no_treatment(text: str, treatments: list[str]) -> None:
+    drug = "potassium" if "potassium" in text else "Enoxaparin"
+    case = _told(text, [(drug, EntityType.MEDICATION)])
+    assert [i.text for i in build_summary(case).treatments] == treatments
+
+
 def test_a_test_named_inside_another_tests_result_is_none_of_its_own() -> None:
     text = "MRI showed effusions suggestive of extremely low CSF pressure."
     case = _told(
