@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -53,6 +54,7 @@ from casebook.kb.base import KnowledgeBase, normalize_alias, normalize_tokens
 from casebook.kb.chronic import is_chronic
 from casebook.kb.heads import load_head_words
 from casebook.kb.icd10cm import Icd10cmVocabulary, content_words
+from casebook.kb.nonclinical import default_non_clinical
 from casebook.model import (
     Assertion,
     Case,
@@ -443,14 +445,23 @@ _METASTATIC_REACH = 40
 
 
 def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
-    """The case's mentions of ``types``, each without the site attributes that name what it
-    reached ("adenocarcinoma, metastatic to skin" is no neoplasm of the skin, C44.90): a site
-    told as invaded, and, of a metastatic growth whose primary site comes before it, every site
-    after it ("metastatic rectal adenocarcinoma in the cortex of the left and right ovaries" is
-    no ovarian primary, C56.1 and C56.2)."""
+    """The case's mentions of ``types``, but those listed beside a specialty ("neurology,
+    infectious disease, and hematology" were consulted), each without the site attributes that
+    name what it reached ("adenocarcinoma, metastatic to skin" is no neoplasm of the skin,
+    C44.90): a site told as invaded, and, of a metastatic growth whose primary site comes before
+    it, every site after it ("metastatic rectal adenocarcinoma in the cortex of the left and
+    right ovaries" is no ovarian primary, C56.1 and C56.2)."""
     findings: list[Mention] = []
+    services = default_non_clinical()
+    starts = [s.start for s in case.sentences]
     for mention in case.mentions:
         if mention.type not in types:
+            continue
+        index = bisect_right(starts, mention.start) - 1
+        sentence = case.sentences[index] if index >= 0 else Span(start=0, end=len(case.text))
+        if services.is_listed_specialty(
+            case.text, mention.start, mention.end, (sentence.start, sentence.end)
+        ):
             continue
         spread = _METASTATIC.search(
             case.text, max(0, mention.start - _METASTATIC_REACH), mention.end

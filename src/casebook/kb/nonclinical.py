@@ -13,8 +13,9 @@ the summary's concept gate (``casebook.nlp.concepts``) and the treatment tally
 * **Exposure**: a phrase ending in a substance of abuse ("intravenous heroin"): what a patient
   took, never what they were treated with.
 * **Service**: words the text calls a service that was consulted ("General surgery *was
-  consulted*", "we consulted *neurosurgery*", "the surgery *team*"), by the words around them:
-  a team, not a procedure the patient had. A referral ("referred to physical therapy") is
+  consulted*", "we consulted *neurosurgery*", "the surgery *team*"), by the words around them,
+  or listed beside a specialty ("neurology, *infectious disease*, and hematology"): a team, not
+  a procedure or a disease the patient had. A referral ("referred to physical therapy") is
   left alone: it often names the treatment the patient then had.
 
 Words are compared in ``casebook.kb.base.normalize_tokens`` form.
@@ -62,6 +63,12 @@ class NonClinicalRules(RecordModel):
         description="Regular expressions (case-insensitive) matched where words end that make "
         "them a service ('was consulted', 'team')."
     )
+    specialties: list[str] = Field(
+        default_factory=list,
+        description="Names of medical specialties ('neurology', 'hematology'): words listed "
+        "beside one ('consultations including neurology, infectious disease, and hematology') "
+        "are a service too.",
+    )
 
 
 def _phrases(items: list[str]) -> frozenset[tuple[str, ...]]:
@@ -89,6 +96,17 @@ class NonClinicalWords:
         self._substances = _phrases(self.rules.substances_of_abuse)
         self._service_before = _any_of(self.rules.service_before)
         self._service_after = _any_of(self.rules.service_after)
+        names = "|".join(
+            re.escape(n) for n in sorted(self.rules.specialties, key=len, reverse=True)
+        )
+        self._listed_before = re.compile(
+            rf"\b(?:{names})\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)$" if names else "(?!)",
+            re.IGNORECASE,
+        )
+        self._listed_after = re.compile(
+            rf"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)(?:{names})\b" if names else "(?!)",
+            re.IGNORECASE,
+        )
 
     def is_who_or_where(self, words: tuple[str, ...]) -> bool:
         """Whether normalised words name a person, occupation, organisation, software or a
@@ -115,6 +133,17 @@ class NonClinicalWords:
         return (
             self._service_before.search(text, sentence[0], start) is not None
             or self._service_after.match(text, end, sentence[1]) is not None
+            or self.is_listed_specialty(text, start, end, sentence)
+        )
+
+    def is_listed_specialty(
+        self, text: str, start: int, end: int, sentence: tuple[int, int]
+    ) -> bool:
+        """Whether ``text[start:end]`` is listed beside a specialty within its ``sentence``
+        ("neurology, *infectious disease*, and hematology"): a service, not a disease."""
+        return (
+            self._listed_before.search(text, sentence[0], start) is not None
+            or self._listed_after.match(text, end, sentence[1]) is not None
         )
 
 

@@ -276,6 +276,11 @@ class ClinicalConcepts:
         ("General surgery was consulted"), not a procedure."""
         return self._who.is_service(text, mention.start, mention.end, sentence)
 
+    def is_listed_specialty(self, text: str, mention: Mention, sentence: tuple[int, int]) -> bool:
+        """Whether the mention is listed beside a specialty ("consultations including
+        neurology, infectious disease, and hematology"): a service, no disease."""
+        return self._who.is_listed_specialty(text, mention.start, mention.end, sentence)
+
     def names_nothing(self, mention: Mention) -> bool:
         """Whether the mention's words can name no clinical concept: a person, place,
         organisation, software, body part alone, a generic word or no word at all."""

@@ -155,7 +155,7 @@ def patient_facts(
     sentences = _index(sorted(case.sentences, key=lambda s: s.start))
     return {
         m.id: statements.at(m.start) is Statement.PATIENT
-        and not (m.type in PROCEDURES and _is_service(gate, case.text, m, sentences))
+        and not _is_service(gate, case.text, m, sentences)
         and bool(gate.kinds(m) & kinds)
         for m in case.mentions
         if (kinds := TYPE_KINDS.get(m.type)) is not None
@@ -206,7 +206,7 @@ def build_summary(
         for m in patients
         if m.assertion not in LEFT_OUT
         and m.id not in family
-        and not (m.type in PROCEDURES and _is_service(gate, case.text, m, sentences))
+        and not _is_service(gate, case.text, m, sentences)
         and not (m.assertion is Assertion.UNCERTAIN and denied_at.get(keys[m.id], -1) > m.start)
     ]
     kinds = {m.id: gate.kinds(m) for m in case.mentions}
@@ -505,9 +505,14 @@ def _is_service(
     gate: ClinicalConcepts, text: str, mention: Mention, sentences: SpanIndex[Span]
 ) -> bool:
     """Whether a procedure mention is a service that was consulted ("General surgery was
-    consulted"), by the words around it in its sentence."""
+    consulted"), or a procedure or finding one listed beside a specialty ("neurology, infectious
+    disease, and hematology"), by the words around it in its sentence."""
+    if mention.type not in PROCEDURES | FINDINGS:
+        return False
     sentence = _sentence_of(sentences, mention)
     bounds = (sentence.start, sentence.end) if sentence else (mention.start, mention.end)
+    if mention.type in FINDINGS:
+        return gate.is_listed_specialty(text, mention, bounds)
     return gate.is_service(text, mention, bounds)
 
 

@@ -540,3 +540,10 @@ def test_a_finding_named_again_carries_the_codes_it_was_told_with(
     case = Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=[first, again])
     linked = {"m1": [MentionCode("K68.3", 1.0)], "m2": [MentionCode("T14.8", 0.9)]}
     assert [c.code for c in told_before(case, [first, again], linked)["m2"]] == codes
+
+
+def test_a_specialty_consulted_is_no_finding_of_the_patients() -> None:
+    text = "Consultations included neurology, infectious disease, and hematology."
+    disease = finding(text, "infectious disease")
+    case = case_of(text, [disease]).model_copy(update={"sentences": [Span(start=0, end=len(text))]})
+    assert coded_findings(case, {disease.type}) == []

@@ -68,6 +68,13 @@ def test_a_rule_file_with_an_unknown_key_is_a_coded_error(tmp_path: Path) -> Non
         ("The plastic surgery team saw her.", "plastic surgery", True),
         ("She underwent general surgery.", "general surgery", False),
         ("She was referred to physical therapy.", "physical therapy", False),
+        # Listed beside a specialty: a service too.
+        (
+            "Consultations included neurology, infectious disease, and hematology.",
+            "infectious disease",
+            True,
+        ),
+        ("She had fever, an infectious disease and anemia.", "infectious disease", False),
     ],
 )
 def test_a_service_is_told_by_being_consulted(sentence: str, words: str, service: bool) -> None:

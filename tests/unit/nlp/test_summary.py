@@ -724,3 +724,11 @@ def test_a_name_of_letters_and_digits_is_a_diagnosis() -> None:
         "A diagnosis of MEN1 syndrome was made.", [("MEN1 syndrome", EntityType.DISEASE_DISORDER)]
     )
     assert [i.text for i in build_summary(case).diagnoses] == ["MEN1 syndrome"]
+
+
+def test_a_specialty_listed_as_consulted_is_no_diagnosis() -> None:
+    case = _told(
+        "Consultations included neurology, infectious disease, and hematology.",
+        [("infectious disease", EntityType.DISEASE_DISORDER)],
+    )
+    assert build_summary(case).diagnoses == []
