@@ -59,6 +59,7 @@ from casebook.model import (
     Section,
     Span,
 )
+from casebook.nlp.abbreviations import is_short_form
 from casebook.nlp.literature import is_legend, literature_cues
 from casebook.resources import load_rules
 
@@ -459,10 +460,18 @@ class PhenotypeCoder:
         """``mention`` with this coder's HPO codes, when it finds any and the mention came with
         none: a mention that came with its concept (``casebook.nlp.vocabulary`` recognised a
         phenotype in its words or in wider ones) keeps it."""
+        misread = False
         if any(code.system is CodeSystem.HPO for code in mention.codes):
-            return self._narrowed(mention)
+            if not self._misread_short_form(mention):
+                return self._narrowed(mention)
+            # "liver functional tests (LFT)": the text's own long form says what its short form
+            # names, not HPO's acronym ("LFT", Filum terminale lipoma).
+            misread = True
+            mention = mention.model_copy(
+                update={"codes": [c for c in mention.codes if c.system is not CodeSystem.HPO]}
+            )
         accepted = self.link(mention.expansion or mention.text)
-        if not accepted and mention.expansion:
+        if not accepted and mention.expansion and not misread:
             accepted = self.link(mention.text)
         if not accepted and mention.core is not None:
             # A whole phrase no HPO term names may hold one ("bilateral subdural effusions").
@@ -474,6 +483,20 @@ class PhenotypeCoder:
         if not hpo and len(kept) == len(mention.codes):
             return mention
         return mention.model_copy(update={"codes": kept + hpo})
+
+    def _misread_short_form(self, mention: Mention) -> bool:
+        """Whether a short form the text defines came with HPO concepts its long form does
+        not name (the concepts of HPO's own acronym for other words)."""
+        if mention.expansion is None or not (
+            mention.text.isalnum() and is_short_form(mention.text)
+        ):
+            # A short form expanded in part ("MPO-ANCA" as "myeloperoxidase-ANCA") keeps the
+            # concept of its whole.
+            return False
+        came = {c.code for c in mention.codes if c.system is CodeSystem.HPO}
+        named = {c.concept_id for c in self.link(mention.expansion)}
+        related = {a for c in named if c in self.kb for a in self.kb.ancestors(c)} | named
+        return not came & related
 
     def _code(self, candidate: Candidate) -> Code:
         """The HPO code a mention carries for ``candidate``."""

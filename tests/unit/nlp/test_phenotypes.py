@@ -482,3 +482,24 @@ def test_a_device_named_by_a_body_parts_shape_is_no_phenotype(
     found = analyse(pipeline, tmp_path, "A short leg cast was applied until bone union.")
     assert "HP:0006385" not in hpo_codes(found)
     assert "HP:0006385" in hpo_codes(analyse(pipeline, tmp_path, "He had a short leg."))
+
+
+def test_a_short_form_the_text_defines_names_what_its_long_form_does(
+    coder: PhenotypeCoder,
+) -> None:
+    # HPO lists "VMA" for Vitreomacular adhesion; the text defines it otherwise.
+    text = "Urinary vanillyl mandelic acid (VMA) was done."
+    start = text.index("VMA")
+    mention = Mention(
+        id="m1",
+        start=start,
+        end=start + 3,
+        text="VMA",
+        type=EntityType.SIGN_SYMPTOM,
+        expansion="vanillyl mandelic acid",
+        codes=[Code(system=CodeSystem.HPO, code="HP:0031150", display="Vitreomacular adhesion")],
+    )
+    case = Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=[mention])
+    coded = coder(case)
+    assert not [c for c in coded.mentions[0].codes if c.system is CodeSystem.HPO]
+    assert hpo_codes(coded) == set()
