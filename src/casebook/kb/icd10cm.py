@@ -131,10 +131,13 @@ abbreviation names its code through its long form (``casebook.nlp.abbreviations`
 digits ("COVID-19", "HER2") stay aliases."""
 
 
-_MANIFESTATION = re.compile(r"\bin (?:diseases|conditions) classified elsewhere\b", re.IGNORECASE)
-"""A manifestation code's title ("Glomerular disorders in diseases classified elsewhere"): its
-inclusion terms ("Nephritis", "Nephropathy") are that manifestation of another disease, coded
-first, and name no code alone; "nephritis" alone is N05.9, not N08."""
+_MANIFESTATION = re.compile(
+    r"\bin (?:diseases|conditions) classified elsewhere\b|\bin Lyme disease\b", re.IGNORECASE
+)
+"""A manifestation code's title ("Glomerular disorders in diseases classified elsewhere",
+"Other neurologic disorders in Lyme disease"): its inclusion terms ("Nephritis",
+"Polyneuropathy") are that manifestation of another disease, coded first, and name no code
+alone; "nephritis" alone is N05.9, not N08, and "polyneuropathy" G62.9, not A69.22."""
 
 
 _NAMED_GLAND = re.compile(

@@ -55,6 +55,7 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         # A manifestation code's inclusion terms name it only beside the disease it is of.
         ("nephritis", {"N05.9"}),
         ("nephropathy", {"N28.9"}),
+        ("polyneuropathy", {"G62.9"}),  # not A69.22, a neurologic disorder in Lyme disease
     ],
 )
 def test_the_codes_a_finding_names(words: str, codes: set[str]) -> None:
