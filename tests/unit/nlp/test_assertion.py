@@ -416,6 +416,19 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        (
+            "Differentials were broadened to include autoimmune encephalitis and prion disease.",
+            "autoimmune encephalitis",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        # A result hedged or written otherwise is still normal.
+        (
+            "Laboratory findings related to hypercoagulability were almost within normal range.",
+            "hypercoagulability",
+            SIGN,
+            Assertion.NEGATED,
+        ),
         # What a test is done to look for is not yet found; what it examines ("the mass") is.
         (
             "CT angiography was performed to evaluate postprocedural complications.",
