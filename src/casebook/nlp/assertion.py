@@ -248,6 +248,13 @@ class ContextRules(BaseModel):
     test_target_types: list[EntityType] = Field(
         default_factory=list, description="The mention types ``test_words`` applies to."
     )
+    test_list_words: str | None = Field(
+        default=None,
+        description="A regular expression (lower case) matched at the end of the words before "
+        "an open bracket: a test whose bracket lists what it looks for ('Viral *markers* (HAV, "
+        "HBV, HCV, ...)'). A disease listed there is, like one ``test_words`` follow, no "
+        "finding until a result says so.",
+    )
     same_thing_heads: list[list[str]] = Field(
         default_factory=list,
         description="Head words that name one thing told again ('a giant liver cancer' … "
@@ -261,7 +268,7 @@ class ContextRules(BaseModel):
         "('and blood cultures were negative') is not the finding's (``stops_at_tests``).",
     )
 
-    @field_validator("test_words")
+    @field_validator("test_words", "test_list_words")
     @classmethod
     def _test_words_compile(cls, value: str | None) -> str | None:
         return _compiled(value)
@@ -521,6 +528,11 @@ class ContextAssertion:
             re.compile(self.rules.test_words) if self.rules.test_words is not None else None
         )
         self._test_targets = frozenset(self.rules.test_target_types)
+        self._test_list = (
+            re.compile(rf"(?:{self.rules.test_list_words})\s*$")
+            if self.rules.test_list_words is not None
+            else None
+        )
         self._same_thing = {
             word: group[0] for group in self.rules.same_thing_heads for word in group
         }
@@ -612,21 +624,34 @@ class ContextAssertion:
                 for rule in reaching
             ):
                 named_again = context.named_again(start, end)
-            result.append(
-                self._assert(
-                    kind,
-                    first,
-                    last,
-                    scoped,
-                    default,
-                    hyphened,
-                    after,
-                    tests,
-                    named_again=named_again,
-                    is_word=reading.is_word,
-                )
+            found = self._assert(
+                kind,
+                first,
+                last,
+                scoped,
+                default,
+                hyphened,
+                after,
+                tests,
+                named_again=named_again,
+                is_word=reading.is_word,
             )
+            if found is Assertion.PRESENT and self._listed_by_test(
+                text, segment.start, start, kind
+            ):
+                found = Assertion.UNCERTAIN
+            result.append(found)
         return result
+
+    def _listed_by_test(self, text: str, since: int, start: int, kind: EntityType) -> bool:
+        """Whether a disease lies in a bracket, still open, that a test's words open ("Viral
+        markers (HAV, HBV, HCV, ...)", ``test_list_words``): what the test looks for."""
+        if self._test_list is None or kind not in self._test_targets:
+            return False
+        bracket = text.rfind("(", since, start)
+        if bracket < 0 or ")" in text[bracket:start]:
+            return False
+        return self._test_list.search(text[max(since, bracket - 40) : bracket].lower()) is not None
 
     def _predicated(self, text: str, since: int, start: int) -> bool:
         """Whether a verb of ``predicate_words`` lies in ``text[since:start]``: only a finding a

@@ -422,6 +422,9 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # What a test's bracket lists is what it looks for.
+        ("Viral markers (HAV, HBV, HCV, rubella) were sent.", "HCV", DISEASE, Assertion.UNCERTAIN),
+        ("She had hepatitis (HCV) and cirrhosis.", "HCV", DISEASE, Assertion.PRESENT),
         # A result hedged or written otherwise is still normal.
         (
             "Laboratory findings related to hypercoagulability were almost within normal range.",
