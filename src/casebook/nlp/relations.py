@@ -90,7 +90,8 @@ class TriggerRule(BaseModel):
         description="Lower-case words that, in the first mention's phrase up to the trigger "
         "(from the last boundary or comma before that mention), say the source lessened or "
         "ended ('seizures *reduced* after lamotrigine', 'in *remission* from leukemia'): the "
-        "target then helped or ended it and is no cause, so no link is made.",
+        "target then helped or ended it and is no cause, so no link is made; or that the two "
+        "are told apart ('to *differentiate* mesothelioma from adenocarcinoma').",
     )
     knowing_words: list[str] = Field(
         default=[],

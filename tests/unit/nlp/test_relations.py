@@ -222,6 +222,16 @@ def test_what_a_finding_required_did_not_cause_it(finder: RelationFinder) -> Non
     assert triples(case, "caused_by") == set()
 
 
+def test_what_is_told_apart_from_a_finding_did_not_cause_it(finder: RelationFinder) -> None:
+    case = finder(
+        make_case(
+            "Staining was done to differentiate mesothelioma from adenocarcinoma.",
+            [("mesothelioma", DISEASE), ("adenocarcinoma", DISEASE)],
+        )
+    )
+    assert triples(case, "caused_by") == set()
+
+
 def test_a_comma_after_the_trigger_ends_what_it_governs(finder: RelationFinder) -> None:
     case = finder(
         make_case(
