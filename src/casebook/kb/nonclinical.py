@@ -141,10 +141,20 @@ class NonClinicalWords:
     ) -> bool:
         """Whether ``text[start:end]`` is listed beside a specialty within its ``sentence``
         ("neurology, *infectious disease*, and hematology"): a service, not a disease."""
+        before = text[max(sentence[0], start - 5) : start].rstrip().lower()
+        after = text[end : min(sentence[1], end + 5)].lstrip().lower()
+        if not (before.endswith((",", " and", " or")) or after.startswith((",", "and ", "or "))):
+            return False
         return (
-            self._listed_before.search(text, sentence[0], start) is not None
+            self._listed_before.search(text, max(sentence[0], start - _LISTED_REACH), start)
+            is not None
             or self._listed_after.match(text, end, sentence[1]) is not None
         )
+
+
+_LISTED_REACH = 60
+"""Characters before a phrase read for a specialty listed before it: the longest name and its
+comma or "and"."""
 
 
 def _any_of(patterns: Patterns) -> re.Pattern[str]:
