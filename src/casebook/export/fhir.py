@@ -29,7 +29,9 @@
   test it belongs to it says nothing. Only what happened (present, historical or uncertain,
   the last ``preliminary``) gets a result.
 * **MedicationStatement** per ``Medication`` mention: ``completed`` (a case report tells what was
-  given), ``not-taken`` when negated, ``intended`` when hypothetical, ``unknown`` when uncertain;
+  given), ``not-taken`` when negated (``stopped`` when the same drug was told as given before:
+  "enoxaparin and aspirin were discontinued"), ``intended`` when hypothetical, ``unknown`` when
+  uncertain;
   ``dosage``, ``route`` and ``frequency`` attributes fill ``dosage``.
 
 A mention the clinical summary reads as no fact about the patient (``Mention.patient_fact``
@@ -148,6 +150,15 @@ _MEDICATION_STATUS: dict[Assertion, str] = {
     Assertion.UNCERTAIN: "unknown",
     Assertion.HYPOTHETICAL: "intended",
 }
+_GIVEN = frozenset({Assertion.PRESENT, Assertion.HISTORICAL})
+"""Assertions of a drug the patient was given."""
+
+
+def _drug_key(mention: Mention) -> str:
+    """A drug's words as compared across its mentions."""
+    return " ".join((mention.expansion or mention.text).lower().split())
+
+
 _RESULT_STATUS: dict[Assertion, str] = {
     Assertion.PRESENT: "final",
     Assertion.HISTORICAL: "final",
@@ -329,6 +340,11 @@ class _BundleBuilder:
             re.IGNORECASE,
         )
         self.patient = Patient(id=resource_id(case.id, "patient"))
+        # Where each drug was first told as given: denied after that, it was stopped.
+        self.first_given: dict[str, int] = {}
+        for mention in case.mentions:
+            if mention.type is EntityType.MEDICATION and mention.assertion in _GIVEN:
+                self.first_given.setdefault(_drug_key(mention), mention.start)
 
     def add(self, resource: Resource) -> None:
         self.entries.append(resource)
@@ -537,10 +553,17 @@ class _BundleBuilder:
             self.add(report)
 
     def medication(self, mention: Mention) -> None:
+        status = _MEDICATION_STATUS.get(mention.assertion, "completed")
+        if (
+            mention.assertion is Assertion.NEGATED
+            and self.first_given.get(_drug_key(mention), mention.start) < mention.start
+        ):
+            # "was started on enoxaparin" ... "enoxaparin and aspirin were discontinued".
+            status = "stopped"
         self.add(
             MedicationStatement(
                 id=self.role_id(f"medication:{mention.id}"),
-                status=_MEDICATION_STATUS.get(mention.assertion, "completed"),
+                status=status,
                 subject=reference(self.patient),
                 medicationCodeableConcept=self.concept(mention),
                 dosage=self.dosage(mention.attributes),

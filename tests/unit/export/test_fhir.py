@@ -257,6 +257,26 @@ def test_medication_statement_carries_dose_route_and_frequency() -> None:
     assert [e["text"] for e in _evidence(dosage)] == ["1 g", "i.v.", "daily"]
 
 
+def test_a_drug_given_then_discontinued_was_stopped_and_one_only_denied_not_taken() -> None:
+    text = "He was started on enoxaparin. Enoxaparin and aspirin were discontinued."
+    second = text.index("Enoxaparin")
+    case = _case(
+        text,
+        _mention(text, "m1", "enoxaparin", EntityType.MEDICATION),
+        Mention(
+            id="m2",
+            start=second,
+            end=second + 10,
+            text="Enoxaparin",
+            type=EntityType.MEDICATION,
+            assertion=Assertion.NEGATED,
+        ),
+        _mention(text, "m3", "aspirin", EntityType.MEDICATION, assertion=Assertion.NEGATED),
+    )
+    statuses = [s.status for s in _resources(_parsed(case), MedicationStatement)]
+    assert statuses == ["completed", "stopped", "not-taken"]
+
+
 def test_mention_and_case_codes_become_codings_with_fhir_system_uris() -> None:
     text = "She had a headache."
     headache = _mention(
