@@ -422,6 +422,13 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # What an image or a picture suggests is suspected.
+        (
+            "The clinical image strongly suggested the meningioma due to its location.",
+            "meningioma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # What a test's bracket lists is what it looks for.
         ("Viral markers (HAV, HBV, HCV, rubella) were sent.", "HCV", DISEASE, Assertion.UNCERTAIN),
         ("She had hepatitis (HCV) and cirrhosis.", "HCV", DISEASE, Assertion.PRESENT),
