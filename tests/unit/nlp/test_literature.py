@@ -36,6 +36,11 @@ def _about(sentence: str, section: str = "case_presentation") -> Statement:
         ("The mainstay of prevention is surgical repair [].", "case_presentation", "literature"),
         ("Surgery is the treatment of choice for abscesses.", "body", "literature"),
         ("Anticoagulation is generally recommended for 3 months.", "body", "literature"),
+        ("Meningiomas arise from arachnoid cap cells.", "case_presentation", "literature"),
+        ("Schwannomas are composed of Schwann cells.", "case_presentation", "literature"),
+        ("In 75% of meningiomas, calcifications were registered.", "body", "literature"),
+        # The patient's own growths, told in the past, are hers.
+        ("Her schwannomas were removed.", "case_presentation", "patient"),
         ("Our patient had meningitis.", "discussion", "left_out"),
         ("Unlike previously reported cases, she had no fever.", "body", "left_out"),
         ("Tuberculosis was ruled out.", "differential_diagnosis", "left_out"),
