@@ -132,6 +132,14 @@ def test_new_mentions_get_fresh_ids_in_text_order(lexicon: LexiconMentions) -> N
             EntityType.OUTCOME,
         ),
         (
+            "She described radiation of the chest pain to the jaw.",
+            14,
+            23,
+            EntityType.THERAPEUTIC_PROCEDURE,
+            "radiation",
+            EntityType.DETAILED_DESCRIPTION,
+        ),
+        (
             "IVIg (0.4 g/kg/day) was started.",
             0,
             4,
