@@ -373,10 +373,17 @@ def contradicted(codes: Sequence[CaseCode]) -> set[str]:
 
 
 def _from_core(mention: Mention) -> str:
-    """The mention's words from the first its model marked (``Mention.core``) to its end."""
+    """The mention's words from the first its model marked (``Mention.core``) to its end,
+    with the words of a name the phrase was widened over before them ("Type 1" of "Type 1
+    Diabetes"): those after the last attribute before the core (the modifiers are read as
+    attributes)."""
     if mention.core is None:
         return mention.text
-    return mention.text[mention.core.start - mention.start :]
+    start = max(
+        (a.end for a in mention.attributes if mention.start <= a.end <= mention.core.start),
+        default=mention.start,
+    )
+    return mention.text[start - mention.start :].strip()
 
 
 def _linked_words(text: str, vocabulary: Icd10cmVocabulary) -> list[str]:

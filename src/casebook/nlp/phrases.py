@@ -6,13 +6,14 @@ clinician reads one finding, "ALK-positive anaplastic large cell lymphoma". ``Ph
 runs after ``attributes`` and widens each finding mention of ``widened_types`` over the
 modifiers among its attributes (``joined_attributes``: details, severity) that run up to it,
 each separated from the next only by ``joiners`` ("severe headache", "bilateral subdural
-effusions"). A finding of one word is also widened over the one or two words after it that
-with it spell a phenotype's name or synonym (``forward_to_names``): MACCROBAT marks "enlarged"
-and "dry" apart from the "heart" and the "skin" they describe, and "enlarged" alone shows
-nothing. The widened mention keeps its attributes and its id; the words the model marked stay
-in ``Mention.core``, which the MACCROBAT evaluation scores. An abbreviation, whose long
-form names the finding, is left as it is. The modifier mentions stay: they carry their own
-type and relations. Rules: ``resources/phrases.json`` (schema ``PhraseRules``).
+effusions"). A finding of one word is also widened over the one or two words after or before
+it that with it spell a phenotype's name or synonym (``forward_to_names``): MACCROBAT marks
+"enlarged" and "dry" apart from the "heart" and the "skin" they describe, and "enlarged" alone
+shows nothing; the model may mark "Diabetes" of "Type 1 Diabetes". The widened mention keeps
+its attributes and its id; the words the model marked stay in ``Mention.core``, which the
+MACCROBAT evaluation scores. An abbreviation, whose long form names the finding, is left as it
+is. The modifier mentions stay: they carry their own type and relations. Rules:
+``resources/phrases.json`` (schema ``PhraseRules``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,14 @@ FORWARD_WORDS = 2
 
 _NEXT_WORD = re.compile(r" (?!(?:and|or|but|nor)\b)[A-Za-z][A-Za-z'’-]*")
 """The next word after one space, unless it joins another phrase."""
+
+_PREVIOUS_WORD = re.compile(
+    r"(?<![A-Za-z0-9'’-])(?!(?:and|or|but|nor) $)([A-Za-z0-9][A-Za-z0-9'’-]*) $", re.IGNORECASE
+)
+"""The word right before a position, followed by one space, unless it joins another phrase."""
+
+_LONGEST_WORD = 30
+"""Characters read before a position for the word there."""
 
 
 class PhraseRules(RecordModel):
@@ -104,7 +113,7 @@ class PhraseWidener:
             key=lambda a: a.start,
             reverse=True,
         )
-        start = mention.start
+        start = self._named_start(text, mention)
         for modifier in modifiers:
             between = text[modifier.end : start]
             if modifier.end > start or not set(between) <= self._joiners or len(between) > 2:
@@ -130,6 +139,33 @@ class PhraseWidener:
             return end
         words = normalize_tokens(word.group())
         return word.end() if len(words) == 1 and words[0] in self._organisations else end
+
+    def _named_start(self, text: str, mention: Mention) -> int:
+        """The start of the longest run of at most ``FORWARD_WORDS`` words before a one-word
+        mention that with it spells a phenotype's name exactly ("Type 1 Diabetes", where the
+        model marked "Diabetes"), else the mention's start."""
+        start = mention.start
+        if self._phenotype_names is None or len(mention.text.split()) != 1:
+            return start
+        names = self._phenotype_names
+        position = mention.start
+        for _ in range(FORWARD_WORDS):
+            word = _PREVIOUS_WORD.search(text, max(0, position - _LONGEST_WORD), position)
+            if word is None:
+                break
+            words = normalize_tokens(word.group(1))
+            if (
+                not words
+                or not all(names.knows(names.word_forms.get(w, w)) for w in words)
+                # A site or detail is read as the mention's attribute ("knee" of "knee pain").
+                or any(a.start < word.end(1) and word.start(1) < a.end for a in mention.attributes)
+            ):
+                break
+            position = word.start(1)
+            found = names.candidates(text[position : mention.end], 1, 1.0)
+            if found and found[0].score >= 1.0:
+                start = position
+        return start
 
     def _named_end(self, text: str, mention: Mention) -> int:
         """The end of the longest run of at most ``FORWARD_WORDS`` words after a one-word

@@ -547,3 +547,19 @@ def test_a_specialty_consulted_is_no_finding_of_the_patients() -> None:
     disease = finding(text, "infectious disease")
     case = case_of(text, [disease]).model_copy(update={"sentences": [Span(start=0, end=len(text))]})
     assert coded_findings(case, {disease.type}) == []
+
+
+def test_a_name_the_phrase_was_widened_over_before_the_core_names_the_code() -> None:
+    text = "He suffered from Type 1 Diabetes."
+    start = text.index("Type")
+    core = text.index("Diabetes")
+    diabetes = Mention(
+        id="m1",
+        start=start,
+        end=core + 8,
+        text=text[start : core + 8],
+        type=EntityType.DISEASE_DISORDER,
+        core=Span(start=core, end=core + 8),
+    )
+    (found,) = link_mentions([diabetes], CM, {}, 3)
+    assert [c.code for c in found] == ["E10.9"]

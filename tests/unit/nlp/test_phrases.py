@@ -80,6 +80,9 @@ def test_a_site_or_an_abbreviation_is_not_joined() -> None:
         # A figure reference or an organ after a finding is no organisation.
         ("There was edema Figure 2.", "edema", "edema"),
         ("An inflamed appendix was removed.", "inflamed", "inflamed"),
+        # The words before it that spell a phenotype's name with it, not across "and".
+        ("He suffered from Type 1 Diabetes.", "Diabetes", "Type 1 Diabetes"),
+        ("He had nausea and vomiting.", "vomiting", "vomiting"),
     ],
 )
 def test_a_finding_takes_the_words_after_it_that_name_a_phenotype_or_organisation_with_it(
