@@ -45,6 +45,8 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("secondary osteoporosis", {"M81.8"}),  # not M81.0, Age-related osteoporosis
         ("continuous air leakage", {"J93.82"}),  # not N39.45, a continuous leakage of urine
         ("choroidal melanoma", {"C69.30"}),  # not C43.9, a melanoma of the skin
+        ("PR depressions", {"R94.31"}),  # an ECG's, not F32.A, Depression
+        ("gestational hypertension", {"O13.9"}),  # not I10, Essential hypertension
         ("syncope", {"R55"}),  # "Syncope and collapse" names either
         ("vomiting", {"R11.1", "R11.10"}),  # never "Vomiting without nausea"
         ("nausea", {"R11.0"}),  # the category "Nausea and vomiting" only groups codes
