@@ -349,6 +349,7 @@ def test_a_mention_is_never_linked_to_a_narrower_concept(
         # An ECG's ST depression is no depression of the mind.
         ("The ECG showed infero-lateral ST depression.", "HP:0012250", "HP:0000716"),
         ("The ECG showed diffuse ST-elevation.", "HP:0012251", None),
+        ("The EKG showed ST elevations and PR depressions.", "HP:0031594", "HP:0000716"),
     ],
 )
 def test_an_st_segment_change_is_named_as_one(
