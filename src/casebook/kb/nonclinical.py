@@ -108,10 +108,15 @@ class NonClinicalWords:
             re.IGNORECASE,
         )
 
+    def is_who(self, words: tuple[str, ...]) -> bool:
+        """Whether normalised words name a person, occupation, organisation, software or a
+        document, by their head or last word ("cancer board", "infectious disease doctor")."""
+        return bool(words) and (head_word(words) in self._who or words[-1] in self._who)
+
     def is_who_or_where(self, words: tuple[str, ...]) -> bool:
         """Whether normalised words name a person, occupation, organisation, software or a
         document (by their head or last word) or hold a place's name."""
-        if words and (head_word(words) in self._who or words[-1] in self._who):
+        if self.is_who(words):
             return True
         return any(
             words[start : start + size] in self._places

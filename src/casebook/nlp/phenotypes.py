@@ -46,6 +46,7 @@ from casebook.kb.base import (
     normalize_tokens,
 )
 from casebook.kb.hpo import PHENOTYPIC_ABNORMALITY, load_hpo
+from casebook.kb.nonclinical import default_non_clinical
 from casebook.model import (
     Assertion,
     Case,
@@ -374,8 +375,10 @@ class PhenotypeCoder:
         case = case.model_copy(update={"mentions": mentions})
         weigher = _Weigher(case, self.rules, self._cues)
         evidence: list[_Evidence] = []
+        who = default_non_clinical()
         for mention in mentions:
-            if mention.assertion in self._excluded:
+            if mention.assertion in self._excluded or who.is_who(normalize_tokens(mention.text)):
+                # A "pain specialist" or a "cancer board" is no phenotype of the patient's.
                 continue
             hpo = [c.code for c in mention.codes if c.system is CodeSystem.HPO]
             # "Sensorineural hearing loss" is evidence for itself, not for the "Hearing loss"

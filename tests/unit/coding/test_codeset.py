@@ -372,7 +372,8 @@ def test_pain_unspecified_gives_way_to_the_pain_whose_site_the_case_gives() -> N
 
 def test_depression_names_the_mood_disorder_only_alone() -> None:
     text = "ECG showed ST segment depression. She had severe depression."
-    assert codes_of(finding(text, "ST segment depression")) == []
+    # An abnormal ECG (an Alphabetic Index name), no mood disorder.
+    assert codes_of(finding(text, "ST segment depression")) == ["R94.31"]
     assert codes_of(finding(text, "severe depression")) == ["F32.A"]
     text = "He had HIV infection; the tumour showed brisk mitotic activity."
     assert "D84.9" not in codes_of(
@@ -563,3 +564,9 @@ def test_a_name_the_phrase_was_widened_over_before_the_core_names_the_code() -> 
     )
     (found,) = link_mentions([diabetes], CM, {}, 3)
     assert [c.code for c in found] == ["E10.9"]
+
+
+def test_an_organisation_named_after_a_disease_is_no_finding() -> None:
+    text = "Her case was evaluated in a cancer board."
+    board = finding(text, "cancer board")
+    assert coded_findings(case_of(text, [board]), {board.type}) == []

@@ -504,3 +504,21 @@ def test_a_short_form_the_text_defines_names_what_its_long_form_does(
     coded = coder(case)
     assert not [c for c in coded.mentions[0].codes if c.system is CodeSystem.HPO]
     assert hpo_codes(coded) == set()
+
+
+def test_a_person_named_after_a_phenotype_is_none_of_the_patients(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # The phrase widener makes "pain" of "The pain specialist" the specialist.
+    text = "The pain specialist prescribed gabapentin."
+    start = text.index("pain specialist")
+    mention = Mention(
+        id="m1",
+        start=start,
+        end=start + 15,
+        text="pain specialist",
+        type=EntityType.SIGN_SYMPTOM,
+        codes=[Code(system=CodeSystem.HPO, code="HP:0012531", display="Pain")],
+    )
+    case = Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=[mention])
+    assert hpo_codes(PhenotypeCoder()(case)) == set()
