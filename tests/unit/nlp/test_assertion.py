@@ -422,6 +422,12 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        (
+            "Serologies for Lyme borreliosis, syphilis, or HIV proved to be negative.",
+            "syphilis",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         # What an image or a picture suggests is suspected.
         (
             "The clinical image strongly suggested the meningioma due to its location.",

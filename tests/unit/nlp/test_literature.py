@@ -39,6 +39,7 @@ def _about(sentence: str, section: str = "case_presentation") -> Statement:
         ("Meningiomas arise from arachnoid cap cells.", "case_presentation", "literature"),
         ("Schwannomas are composed of Schwann cells.", "case_presentation", "literature"),
         ("In 75% of meningiomas, calcifications were registered.", "body", "literature"),
+        ("All patients had intractable seizures or headaches.", "body", "literature"),
         # The patient's own growths, told in the past, are hers.
         ("Her schwannomas were removed.", "case_presentation", "patient"),
         ("Our patient had meningitis.", "discussion", "left_out"),
