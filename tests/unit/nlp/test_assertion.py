@@ -428,6 +428,7 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.NEGATED,
         ),
+        ("No evidence was found for the malignancy.", "malignancy", DISEASE, Assertion.NEGATED),
         # What an image or a picture suggests is suspected.
         (
             "The clinical image strongly suggested the meningioma due to its location.",

@@ -77,6 +77,11 @@ def test_a_site_or_an_abbreviation_is_not_joined() -> None:
         # A word heading an organisation's name makes the finding that name.
         ("Her case was evaluated in a cancer board.", "cancer", "cancer board"),
         ("He was followed in the heart-failure clinic.", "heart-failure", "heart-failure clinic"),
+        (
+            "It was changed per infectious disease consultant advice.",
+            "infectious disease",
+            "infectious disease consultant",
+        ),
         # A figure reference or an organ after a finding is no organisation.
         ("There was edema Figure 2.", "edema", "edema"),
         ("An inflamed appendix was removed.", "inflamed", "inflamed"),
