@@ -125,14 +125,17 @@ _BACK_REFERENCE = re.compile(r"\\[1-9]|\(\?P=")
 
 def _any_of(patterns: Sequence[str]) -> list[re.Pattern[str]]:
     """Case-insensitive patterns such that one of them matches where one of ``patterns`` does:
-    a single alternation when they can share one (no back-references, no clashing group
-    names), else each."""
-    if patterns and not any(_BACK_REFERENCE.search(p) for p in patterns):
+    those starting at a word boundary in a single alternation when they can share one (no
+    back-references, no clashing group names), the others each on its own (in the alternation
+    they would be tried at every character, and slow every search)."""
+    bounded = [p for p in patterns if p.startswith(r"\b")]
+    alone = [re.compile(p, re.IGNORECASE) for p in patterns if not p.startswith(r"\b")]
+    if bounded and not any(_BACK_REFERENCE.search(p) for p in bounded):
         try:
-            return [re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)]
+            return [re.compile("|".join(f"(?:{p})" for p in bounded), re.IGNORECASE), *alone]
         except re.error:
             pass
-    return [re.compile(p, re.IGNORECASE) for p in patterns]
+    return [re.compile(p, re.IGNORECASE) for p in bounded] + alone
 
 
 _SortKey = tuple[str, tuple[tuple[int, int], ...], tuple[tuple[int, int, str], ...]]
