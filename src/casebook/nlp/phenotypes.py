@@ -377,10 +377,12 @@ class PhenotypeCoder:
         evidence: list[_Evidence] = []
         who = default_non_clinical()
         for mention in mentions:
-            if mention.assertion in self._excluded or who.is_who(normalize_tokens(mention.text)):
-                # A "pain specialist" or a "cancer board" is no phenotype of the patient's.
+            if mention.assertion in self._excluded:
                 continue
             hpo = [c.code for c in mention.codes if c.system is CodeSystem.HPO]
+            if not hpo or who.is_who(normalize_tokens(mention.text)):
+                # A "pain specialist" or a "cancer board" is no phenotype of the patient's.
+                continue
             # "Sensorineural hearing loss" is evidence for itself, not for the "Hearing loss"
             # its words hold too: of one mention's concepts, only the most specific count.
             broader = {a for c in hpo if c in self.kb for a in self.kb.ancestors(c)}

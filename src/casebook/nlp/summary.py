@@ -507,7 +507,9 @@ def _is_service(
     """Whether a procedure mention is a service that was consulted ("General surgery was
     consulted"), or a procedure or finding one listed beside a specialty ("neurology, infectious
     disease, and hematology"), by the words around it in its sentence."""
-    if mention.type not in PROCEDURES | FINDINGS:
+    if mention.type not in PROCEDURES | FINDINGS or (
+        mention.type in FINDINGS and not _listed(text, mention)
+    ):
         return False
     sentence = _sentence_of(sentences, mention)
     bounds = (sentence.start, sentence.end) if sentence else (mention.start, mention.end)
@@ -618,6 +620,14 @@ def _age_words(years: float) -> str:
 
 def _index(spans: Sequence[Span]) -> SpanIndex[Span]:
     return SpanIndex((s.start, s.end, s) for s in spans)
+
+
+def _listed(text: str, mention: Mention) -> bool:
+    """Whether a comma, "and" or "or" stands right beside the mention: only then may it be
+    one of a list."""
+    before = text[max(0, mention.start - 5) : mention.start].rstrip().lower()
+    after = text[mention.end : mention.end + 5].lstrip().lower()
+    return before.endswith((",", " and", " or")) or after.startswith((",", "and ", "or "))
 
 
 def _names_an_object_recovered(text: str, mention: Mention) -> bool:
