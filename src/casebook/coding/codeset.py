@@ -506,27 +506,40 @@ def told_before(
     finding told as present with codes and the same last word, with that finding's details (a
     suspected "Tarlov cyst" does not name "the cyst" found at surgery)."""
     result = dict(linked)
-    earlier: dict[str, tuple[Mention, frozenset[str]]] = {}
+    earlier: dict[str, Mention] = {}
     for mention in sorted(findings, key=lambda m: (m.start, m.end)):
+        coded = bool(result.get(mention.id)) and mention.assertion is Assertion.PRESENT
+        definite = _DEFINITE_BEFORE.search(
+            case.text, max(0, mention.start - _DEFINITE_REACH), mention.start
+        )
+        if not (coded or definite):
+            continue
         words = normalize_tokens(mention.text)
         if not words:
             continue
         before = earlier.get(words[-1])
         if (
-            before is not None
-            and result.get(before[0].id)
+            definite
+            and before is not None
             and not any(a.name == "site" for a in mention.attributes)
-            and before[1].issuperset(words)
-            and _DEFINITE_BEFORE.search(
-                case.text, max(0, mention.start - _DEFINITE_REACH), mention.start
-            )
+            and _told_words(before).issuperset(words)
         ):
-            result[mention.id] = result[before[0].id]
+            result[mention.id] = result[before.id]
             continue
-        if result.get(mention.id) and mention.assertion is Assertion.PRESENT:
-            told = {*words, *(w for a in mention.attributes for w in normalize_tokens(a.text))}
-            earlier[words[-1]] = (mention, frozenset(told))
+        if coded:
+            earlier[words[-1]] = mention
     return result
+
+
+def _told_words(mention: Mention) -> frozenset[str]:
+    """A finding's words with those of its attributes ("hematoma" told with its site
+    "left retroperitoneal")."""
+    return frozenset(
+        {
+            *normalize_tokens(mention.text),
+            *(w for a in mention.attributes for w in normalize_tokens(a.text)),
+        }
+    )
 
 
 def _named_codes(words: Sequence[str], vocabulary: Icd10cmVocabulary) -> dict[str, float]:

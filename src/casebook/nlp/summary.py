@@ -72,6 +72,8 @@ from casebook.nlp.spans import SpanIndex
 
 FINDINGS = frozenset({EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER})
 PROCEDURES = frozenset({EntityType.DIAGNOSTIC_PROCEDURE, EntityType.THERAPEUTIC_PROCEDURE})
+SERVICE_TYPES = FINDINGS | PROCEDURES
+"""Mention types that may name a service consulted (``_is_service``)."""
 EVENTS = (
     FINDINGS
     | PROCEDURES
@@ -155,7 +157,7 @@ def patient_facts(
     sentences = _index(sorted(case.sentences, key=lambda s: s.start))
     return {
         m.id: statements.at(m.start) is Statement.PATIENT
-        and not _is_service(gate, case.text, m, sentences)
+        and not (m.type in SERVICE_TYPES and _is_service(gate, case.text, m, sentences))
         and bool(gate.kinds(m) & kinds)
         for m in case.mentions
         if (kinds := TYPE_KINDS.get(m.type)) is not None
@@ -206,7 +208,7 @@ def build_summary(
         for m in patients
         if m.assertion not in LEFT_OUT
         and m.id not in family
-        and not _is_service(gate, case.text, m, sentences)
+        and not (m.type in SERVICE_TYPES and _is_service(gate, case.text, m, sentences))
         and not (m.assertion is Assertion.UNCERTAIN and denied_at.get(keys[m.id], -1) > m.start)
     ]
     kinds = {m.id: gate.kinds(m) for m in case.mentions}
@@ -507,7 +509,7 @@ def _is_service(
     """Whether a procedure mention is a service that was consulted ("General surgery was
     consulted"), or a procedure or finding one listed beside a specialty ("neurology, infectious
     disease, and hematology"), by the words around it in its sentence."""
-    if mention.type not in PROCEDURES | FINDINGS or (
+    if mention.type not in SERVICE_TYPES or (
         mention.type in FINDINGS and not _listed(text, mention)
     ):
         return False

@@ -240,8 +240,8 @@ class VocabularyMentions:
         decides ("positive for", "despite negative"), else the first one after them
         ("Autoimmune markers including antinuclear antibodies, ... and ANCA were negative"
         names no finding); with none, the test is only named."""
-        words = normalize_tokens(case.text[match.start : match.end])
-        if not words or words[-1] not in self._test_words:
+        last = match.key.rsplit(" ", 1)[-1]
+        if last not in self._test_words:
             return False
         index = bisect_right(sentence_starts, match.start) - 1
         start = case.sentences[index].start if index >= 0 else 0
