@@ -495,6 +495,23 @@ _DEFINITE_REACH = 8
 """Characters read before a mention for its determiner."""
 
 
+def linked_findings(
+    case: Case,
+    findings: Sequence[Mention],
+    vocabulary: Icd10cmVocabulary,
+    association: Mapping[str, Mapping[str, float]],
+    limit: int,
+    phenotypes: Phenotypes | None = None,
+) -> dict[str, list[MentionCode]]:
+    """The ICD-10-CM codes of each of ``findings`` by id (``link_mentions``, read with the
+    structures of its sentence), a finding named again carrying those of the one told before
+    (``told_before``): what the coding component and the code set's training both read."""
+    coded = link_mentions(
+        findings, vocabulary, association, limit, sentence_structures(case, findings), phenotypes
+    )
+    return told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
+
+
 def told_before(
     case: Case, findings: Sequence[Mention], linked: Mapping[str, list[MentionCode]]
 ) -> dict[str, list[MentionCode]]:

@@ -12,11 +12,9 @@ from casebook.coding.codeset import (
     candidates,
     coded_findings,
     contradicted,
-    link_mentions,
+    linked_findings,
     logistic,
     resolve_leaves,
-    sentence_structures,
-    told_before,
 )
 from casebook.coding.icd10cm import Icd10Model
 from casebook.kb.associations import reviewed
@@ -85,23 +83,13 @@ class Icd10Coder:
         """Return ``case`` with its mentions' and its own ICD-10-CM codes."""
         settings = self.model.codeset
         findings = coded_findings(case, settings.mention_types)
-        linked = told_before(
+        linked = linked_findings(
             case,
             findings,
-            dict(
-                zip(
-                    (m.id for m in findings),
-                    link_mentions(
-                        findings,
-                        self.vocabulary,
-                        self.association,
-                        settings.codes_per_mention,
-                        sentence_structures(case, findings),
-                        self.phenotypes,
-                    ),
-                    strict=True,
-                )
-            ),
+            self.vocabulary,
+            self.association,
+            settings.codes_per_mention,
+            self.phenotypes,
         )
         mentions = [self._coded(m, linked[m.id]) if m.id in linked else m for m in case.mentions]
         ranked = {r.code: r.signals for r in self.model.rank(case)}

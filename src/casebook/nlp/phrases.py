@@ -140,6 +140,22 @@ class PhraseWidener:
         words = normalize_tokens(word.group())
         return word.end() if len(words) == 1 and words[0] in self._organisations else end
 
+    def _in_names(self, word: str) -> bool:
+        """Whether some phenotype name holds the word as the matcher reads it."""
+        names = self._phenotype_names
+        words = normalize_tokens(word)
+        return (
+            names is not None
+            and bool(words)
+            and all(names.knows(names.word_forms.get(w, w)) for w in words)
+        )
+
+    def _spells_name(self, words: str) -> bool:
+        """Whether the words spell a phenotype's name or synonym exactly."""
+        names = self._phenotype_names
+        found = names.candidates(words, 1, 1.0) if names is not None else []
+        return bool(found) and found[0].score >= 1.0
+
     def _named_start(self, text: str, mention: Mention) -> int:
         """The start of the longest run of at most ``FORWARD_WORDS`` words before a one-word
         mention that with it spells a phenotype's name exactly ("Type 1 Diabetes", where the
@@ -147,23 +163,19 @@ class PhraseWidener:
         start = mention.start
         if self._phenotype_names is None or len(mention.text.split()) != 1:
             return start
-        names = self._phenotype_names
         position = mention.start
         for _ in range(FORWARD_WORDS):
             word = _PREVIOUS_WORD.search(text, max(0, position - _LONGEST_WORD), position)
             if word is None:
                 break
-            words = normalize_tokens(word.group(1))
-            if (
-                not words
-                or not all(names.knows(names.word_forms.get(w, w)) for w in words)
+            if not self._in_names(word.group(1)) or any(
                 # A site or detail is read as the mention's attribute ("knee" of "knee pain").
-                or any(a.start < word.end(1) and word.start(1) < a.end for a in mention.attributes)
+                a.start < word.end(1) and word.start(1) < a.end
+                for a in mention.attributes
             ):
                 break
             position = word.start(1)
-            found = names.candidates(text[position : mention.end], 1, 1.0)
-            if found and found[0].score >= 1.0:
+            if self._spells_name(text[position : mention.end]):
                 start = position
         return start
 
@@ -173,19 +185,14 @@ class PhraseWidener:
         end = mention.end
         if self._phenotype_names is None or len(mention.text.split()) != 1:
             return end
-        names = self._phenotype_names
         position = mention.end
         for _ in range(FORWARD_WORDS):
             word = _NEXT_WORD.match(text, position)
             # A word no name holds cannot complete one, nor can an article the matcher reads
             # as no word at all ("hypercapnia the baby").
-            if word is None:
-                break
-            words = normalize_tokens(word.group())
-            if not words or not all(names.knows(names.word_forms.get(w, w)) for w in words):
+            if word is None or not self._in_names(word.group()):
                 break
             position = word.end()
-            found = names.candidates(text[mention.start : position], 1, 1.0)
-            if found and found[0].score >= 1.0:
+            if self._spells_name(text[mention.start : position]):
                 end = position
         return end

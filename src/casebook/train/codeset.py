@@ -25,10 +25,8 @@ from casebook.coding.codeset import (
     CodeSetSettings,
     candidates,
     coded_findings,
-    link_mentions,
+    linked_findings,
     mention_key,
-    sentence_structures,
-    told_before,
 )
 from casebook.coding.icd10cm import Icd10Model
 from casebook.eval.coding import gold_form
@@ -88,22 +86,8 @@ def candidate_rows(
     labels: list[int] = []
     for case, gold in labelled:
         findings = coded_findings(case, settings.mention_types)
-        linked = told_before(
-            case,
-            findings,
-            dict(
-                zip(
-                    (m.id for m in findings),
-                    link_mentions(
-                        findings,
-                        vocabulary,
-                        model.association,
-                        settings.codes_per_mention,
-                        sentence_structures(case, findings),
-                    ),
-                    strict=True,
-                )
-            ),
+        linked = linked_findings(
+            case, findings, vocabulary, model.association, settings.codes_per_mention
         )
         ranked = {r.code: r.signals for r in model.rank(case)}
         for candidate in candidates(case, ranked, linked, vocabulary, settings):

@@ -485,40 +485,33 @@ def test_a_device_named_by_a_body_parts_shape_is_no_phenotype(
     assert "HP:0006385" in hpo_codes(analyse(pipeline, tmp_path, "He had a short leg."))
 
 
+def one_coded_finding(text: str, words: str, concept: str, **extra: str) -> Case:
+    """A case of one finding mention over ``words`` that came with the HPO ``concept``."""
+    start = text.index(words)
+    mention = Mention(
+        id="m1",
+        start=start,
+        end=start + len(words),
+        text=words,
+        type=EntityType.SIGN_SYMPTOM,
+        codes=[Code(system=CodeSystem.HPO, code=concept)],
+        **extra,
+    )
+    return Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=[mention])
+
+
 def test_a_short_form_the_text_defines_names_what_its_long_form_does(
     coder: PhenotypeCoder,
 ) -> None:
     # HPO lists "VMA" for Vitreomacular adhesion; the text defines it otherwise.
     text = "Urinary vanillyl mandelic acid (VMA) was done."
-    start = text.index("VMA")
-    mention = Mention(
-        id="m1",
-        start=start,
-        end=start + 3,
-        text="VMA",
-        type=EntityType.SIGN_SYMPTOM,
-        expansion="vanillyl mandelic acid",
-        codes=[Code(system=CodeSystem.HPO, code="HP:0031150", display="Vitreomacular adhesion")],
-    )
-    case = Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=[mention])
+    case = one_coded_finding(text, "VMA", "HP:0031150", expansion="vanillyl mandelic acid")
     coded = coder(case)
     assert not [c for c in coded.mentions[0].codes if c.system is CodeSystem.HPO]
     assert hpo_codes(coded) == set()
 
 
-def test_a_person_named_after_a_phenotype_is_none_of_the_patients(
-    pipeline: Pipeline, tmp_path: Path
-) -> None:
+def test_a_person_named_after_a_phenotype_is_none_of_the_patients(coder: PhenotypeCoder) -> None:
     # The phrase widener makes "pain" of "The pain specialist" the specialist.
     text = "The pain specialist prescribed gabapentin."
-    start = text.index("pain specialist")
-    mention = Mention(
-        id="m1",
-        start=start,
-        end=start + 15,
-        text="pain specialist",
-        type=EntityType.SIGN_SYMPTOM,
-        codes=[Code(system=CodeSystem.HPO, code="HP:0012531", display="Pain")],
-    )
-    case = Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=[mention])
-    assert hpo_codes(PhenotypeCoder()(case)) == set()
+    assert hpo_codes(coder(one_coded_finding(text, "pain specialist", "HP:0012531"))) == set()
