@@ -402,20 +402,33 @@ def test_words_of_another_sense_name_no_phenotype(
     assert concept not in hpo_codes(analyse(pipeline, tmp_path, text))
 
 
-def widened(text: str, words: str, core: str, concept: str) -> Case:
-    """A case of one finding mention the vocabulary coded ``concept`` on its ``core`` words,
-    which the phrase widener then took out to ``words``."""
-    start, marked = text.index(words), text.index(core)
+def one_coded_finding(
+    text: str,
+    words: str,
+    concept: str,
+    core: Span | None = None,
+    expansion: str | None = None,
+) -> Case:
+    """A case of one finding mention over ``words`` that came with the HPO ``concept``."""
+    start = text.index(words)
     mention = Mention(
         id="m1",
         start=start,
         end=start + len(words),
         text=words,
         type=EntityType.SIGN_SYMPTOM,
-        core=Span(start=marked, end=marked + len(core)),
+        core=core,
+        expansion=expansion,
         codes=[Code(system=CodeSystem.HPO, code=concept, display=concept)],
     )
     return Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=[mention])
+
+
+def widened(text: str, words: str, core: str, concept: str) -> Case:
+    """A case of one finding mention the vocabulary coded ``concept`` on its ``core`` words,
+    which the phrase widener then took out to ``words``."""
+    marked = text.index(core)
+    return one_coded_finding(text, words, concept, core=Span(start=marked, end=marked + len(core)))
 
 
 def test_a_mention_widened_after_it_got_its_concept_gets_the_narrower_one(
@@ -483,21 +496,6 @@ def test_a_device_named_by_a_body_parts_shape_is_no_phenotype(
     found = analyse(pipeline, tmp_path, "A short leg cast was applied until bone union.")
     assert "HP:0006385" not in hpo_codes(found)
     assert "HP:0006385" in hpo_codes(analyse(pipeline, tmp_path, "He had a short leg."))
-
-
-def one_coded_finding(text: str, words: str, concept: str, **extra: str) -> Case:
-    """A case of one finding mention over ``words`` that came with the HPO ``concept``."""
-    start = text.index(words)
-    mention = Mention(
-        id="m1",
-        start=start,
-        end=start + len(words),
-        text=words,
-        type=EntityType.SIGN_SYMPTOM,
-        codes=[Code(system=CodeSystem.HPO, code=concept)],
-        **extra,
-    )
-    return Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=[mention])
 
 
 def test_a_short_form_the_text_defines_names_what_its_long_form_does(
