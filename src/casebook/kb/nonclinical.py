@@ -146,15 +146,22 @@ class NonClinicalWords:
     ) -> bool:
         """Whether ``text[start:end]`` is listed beside a specialty within its ``sentence``
         ("neurology, *infectious disease*, and hematology"): a service, not a disease."""
-        before = text[max(sentence[0], start - 5) : start].rstrip().lower()
-        after = text[end : min(sentence[1], end + 5)].lstrip().lower()
-        if not (before.endswith((",", " and", " or")) or after.startswith((",", "and ", "or "))):
+        if not in_a_list(text, start, end, sentence):
             return False
         return (
             self._listed_before.search(text, max(sentence[0], start - _LISTED_REACH), start)
             is not None
             or self._listed_after.match(text, end, sentence[1]) is not None
         )
+
+
+def in_a_list(text: str, start: int, end: int, bounds: tuple[int, int] | None = None) -> bool:
+    """Whether a comma, "and" or "or" stands right beside ``text[start:end]`` (within
+    ``bounds``, a sentence): only then may the words be one item of a list."""
+    low, high = bounds if bounds is not None else (0, len(text))
+    before = text[max(low, start - 5) : start].rstrip().lower()
+    after = text[end : min(high, end + 5)].lstrip().lower()
+    return before.endswith((",", " and", " or")) or after.startswith((",", "and ", "or "))
 
 
 _LISTED_REACH = 60

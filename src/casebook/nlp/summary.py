@@ -54,6 +54,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
+from casebook.kb.nonclinical import in_a_list
 from casebook.model import (
     Assertion,
     Case,
@@ -510,7 +511,7 @@ def _is_service(
     consulted"), or a procedure or finding one listed beside a specialty ("neurology, infectious
     disease, and hematology"), by the words around it in its sentence."""
     if mention.type not in SERVICE_TYPES or (
-        mention.type in FINDINGS and not _listed(text, mention)
+        mention.type in FINDINGS and not in_a_list(text, mention.start, mention.end)
     ):
         return False
     sentence = _sentence_of(sentences, mention)
@@ -622,14 +623,6 @@ def _age_words(years: float) -> str:
 
 def _index(spans: Sequence[Span]) -> SpanIndex[Span]:
     return SpanIndex((s.start, s.end, s) for s in spans)
-
-
-def _listed(text: str, mention: Mention) -> bool:
-    """Whether a comma, "and" or "or" stands right beside the mention: only then may it be
-    one of a list."""
-    before = text[max(0, mention.start - 5) : mention.start].rstrip().lower()
-    after = text[mention.end : mention.end + 5].lstrip().lower()
-    return before.endswith((",", " and", " or")) or after.startswith((",", "and ", "or "))
 
 
 def _names_an_object_recovered(text: str, mention: Mention) -> bool:
