@@ -94,6 +94,13 @@ class NonClinicalWords:
         self._places = _phrases(self.rules.places)
         self._place_words = max((len(p) for p in self._places), default=0)
         self._substances = _phrases(self.rules.substances_of_abuse)
+        # A specialty named as a discipline ("oncology", "pediatrics"); those that are also
+        # treatments or operations ("physiotherapy", "neurosurgery") name what was done.
+        self._disciplines = frozenset(
+            " ".join(normalize_tokens(name))
+            for name in self.rules.specialties
+            if _DISCIPLINE.search(name)
+        )
         self._service_before = _any_of(self.rules.service_before)
         self._service_after = _any_of(self.rules.service_after)
         names = "|".join(
@@ -110,8 +117,13 @@ class NonClinicalWords:
 
     def is_who(self, words: tuple[str, ...]) -> bool:
         """Whether normalised words name a person, occupation, organisation, software or a
-        document, by their head or last word ("cancer board", "infectious disease doctor")."""
-        return bool(words) and (head_word(words) in self._who or words[-1] in self._who)
+        document, by their head or last word ("cancer board", "infectious disease doctor"), or
+        are a discipline's name alone ("oncology" of "his oncology history")."""
+        return bool(words) and (
+            head_word(words) in self._who
+            or words[-1] in self._who
+            or " ".join(words) in self._disciplines
+        )
 
     def is_who_or_where(self, words: tuple[str, ...]) -> bool:
         """Whether normalised words name a person, occupation, organisation, software or a
@@ -163,6 +175,10 @@ def in_a_list(text: str, start: int, end: int, bounds: tuple[int, int] | None = 
     after = text[end : min(high, end + 5)].lstrip().lower()
     return before.endswith((",", " and", " or")) or after.startswith((",", "and ", "or "))
 
+
+_DISCIPLINE = re.compile(r"(?:ology|iatry|iatrics|ics)$")
+"""The endings of a discipline's name, not a treatment's ("oncology", "psychiatry",
+"pediatrics")."""
 
 _LISTED_REACH = 60
 """Characters before a phrase read for a specialty listed before it: the longest name and its

@@ -101,6 +101,8 @@ def test_a_word_said_is_no_finding() -> None:
         # An organisation named after a disease.
         "cancer board",
         "oncology department",
+        # A discipline's name alone ("his oncology history began in 2007").
+        "oncology",
         # Places of no care, where a story happens.
         "Village",
         "nearby bushes",
