@@ -41,7 +41,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from casebook.model import Attribute, Case, EntityType, Mention, Relation, Span
-from casebook.nlp.tokens import TOKEN, Tokens, tokenize
+from casebook.nlp.tokens import NEXT_WORD, TOKEN, Tokens, tokenize
 from casebook.resources import load_rules
 
 RELATION_TYPE = "modifies"
@@ -289,7 +289,7 @@ class AttributeLinker:
         a ``setting_words`` one ("high resolution", "low-dose")."""
         if modifier.type is not EntityType.LAB_VALUE:
             return False
-        after = _NEXT_WORD.match(text, modifier.end)
+        after = NEXT_WORD.match(text, modifier.end)
         return after is not None and after.group(1).lower() in self._settings
 
     def _gaps(
@@ -427,9 +427,6 @@ class AttributeLinker:
                 )
         return found
 
-
-_NEXT_WORD = re.compile(r"[ -]([A-Za-z]+)")
-"""The word right after a position, past one space or hyphen."""
 
 GOAL_REACH = 40
 """How far before a value, in characters, a goal cue counts: a few words, the test's name."""

@@ -14,6 +14,10 @@ from functools import lru_cache
 TOKEN = re.compile(r"\w+|[^\w\s]")
 """A token: a run of word characters, or one other non-space character."""
 
+NEXT_WORD = re.compile(r"[ -]([A-Za-z]+)")
+"""The word right after a position, past one space or hyphen (group 1): what a phrase's next
+word makes of it ("short leg *cast*", "high *resolution*")."""
+
 
 @dataclass(frozen=True, slots=True)
 class Tokens:

@@ -58,6 +58,7 @@ from casebook.nlp.phenotypes import (
     sense,
 )
 from casebook.nlp.spans import SpanIndex
+from casebook.nlp.tokens import NEXT_WORD
 
 _DENIED_BY_NON = re.compile(r"(?<![a-z])non[- ]?$", re.IGNORECASE)
 """The word "non" joined to a phenotype's first word denies it: a "non-ST-segment elevation
@@ -86,9 +87,6 @@ _RESULT_REACH = 2
 for antinuclear antibody")."""
 
 _WORD = re.compile(r"\w+")
-
-_FIRST_WORD = re.compile(r"[ -]([A-Za-z]+)")
-"""The word right after a position, past one space or hyphen."""
 
 _LONGEST_WORD = 30
 """Characters read for the word before or at a phenotype's start."""
@@ -231,7 +229,7 @@ class VocabularyMentions:
     def _names_device(self, text: str, end: int) -> bool:
         """Whether the word right after a phenotype is a device it names ("short leg cast",
         ``device_words``): the words are the device's name, no finding."""
-        after = _FIRST_WORD.match(text, end)
+        after = NEXT_WORD.match(text, end)
         return after is not None and after.group(1).lower() in self._devices
 
     def _untold_test(self, case: Case, sentence_starts: list[int], match: AliasMatch) -> bool:
