@@ -140,6 +140,14 @@ def test_new_mentions_get_fresh_ids_in_text_order(lexicon: LexiconMentions) -> N
             EntityType.DETAILED_DESCRIPTION,
         ),
         (
+            "The portal vein drained into inferior vena cava.",
+            16,
+            23,
+            EntityType.THERAPEUTIC_PROCEDURE,
+            "drained",
+            EntityType.DETAILED_DESCRIPTION,
+        ),
+        (
             "IVIg (0.4 g/kg/day) was started.",
             0,
             4,
