@@ -432,7 +432,7 @@ class PhenotypeCoder:
         kept = [
             c
             for c in candidates
-            if not overclaims(self.kb.concept(c.concept_id).name, text, self.rules)
+            if not self._overclaims(c, text)
             and not (denied and (denied - _denied_words(c.alias)) & set(normalize_tokens(c.alias)))
             and normalize_alias(c.alias) not in self._other_senses
             and self.generator.spells(text, c.alias)
@@ -446,6 +446,23 @@ class PhenotypeCoder:
             shared = self._words_of(candidates[0].alias) & self._words_of(text)
             kept = [c for c in kept if shared <= self._words_of(c.alias)]
         return self.mention_policy.accept(self.kb, kept)
+
+    def _overclaims(self, candidate: Candidate, text: str) -> bool:
+        """Whether the candidate's concept claims a qualifier the text does not say
+        (``overclaims``), unless the alias the text spells says it in other words: HPO's
+        "Microcephaly, postnatal" of Secondary microcephaly narrows a broader concept's alias
+        ("Microcephaly") by a word the name lacks, where "Urinary tract infections" of
+        Recurrent urinary tract infections only drops the name's qualifier."""
+        name = self.kb.concept(candidate.concept_id).name
+        if not overclaims(name, text, self.rules):
+            return False
+        alias = self._words_of(candidate.alias)
+        restating = alias - self._words_of(name) - self._generic
+        if not restating or not restating <= self._words_of(text) or restating == alias:
+            return True
+        broader = self.generator.word_candidates(tuple(sorted(alias - restating)), 3, 1.0)
+        ancestors = self.kb.ancestors(candidate.concept_id)
+        return not any(c.score >= 1.0 and c.concept_id in ancestors for c in broader)
 
     def _words_of(self, text: str) -> set[str]:
         """The words of ``text`` as the alias matcher reads them."""

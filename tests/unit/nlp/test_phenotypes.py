@@ -201,6 +201,8 @@ def test_a_name_never_claims_what_the_words_do_not_say(pipeline: Pipeline, tmp_p
         ("end-stage renal disease", "HP:0003774"),  # Stage 5 chronic kidney disease
         ("complex partial seizure", "HP:0002384"),  # Focal impaired awareness seizure
         ("fibroadenoma", "HP:0010619"),  # Fibroadenoma of the breast, an added synonym
+        # HPO's synonym narrows Microcephaly by a word of its own, which says "secondary".
+        ("postnatal microcephaly", "HP:0005484"),  # Secondary microcephaly
     ],
 )
 def test_words_saying_a_qualifier_claim_it(coder: PhenotypeCoder, words: str, concept: str) -> None:
@@ -210,6 +212,8 @@ def test_words_saying_a_qualifier_claim_it(coder: PhenotypeCoder, words: str, co
 def test_a_synonym_dropping_a_qualifier_still_does_not_claim_it(coder: PhenotypeCoder) -> None:
     # HPO lists "Urinary tract infections" for the recurrent ones; one infection is not that.
     assert coder.link("urinary tract infection") == []
+    # "Adrenocortical" narrows no broader concept's name: it is no word for "primary".
+    assert coder.link("adrenocortical insufficiency") == []
 
 
 @pytest.mark.parametrize(
