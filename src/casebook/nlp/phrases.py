@@ -7,13 +7,14 @@ runs after ``attributes`` and widens each finding mention of ``widened_types`` o
 modifiers among its attributes (``joined_attributes``: details, severity) that run up to it,
 each separated from the next only by ``joiners`` ("severe headache", "bilateral subdural
 effusions"). A finding of one word is also widened over the one or two words after or before
-it that with it spell a phenotype's name or synonym (``forward_to_names``): MACCROBAT marks
-"enlarged" and "dry" apart from the "heart" and the "skin" they describe, and "enlarged" alone
-shows nothing; the model may mark "Diabetes" of "Type 1 Diabetes". The widened mention keeps
-its attributes and its id; the words the model marked stay in ``Mention.core``, which the
-MACCROBAT evaluation scores. An abbreviation, whose long form names the finding, is left as it
-is. The modifier mentions stay: they carry their own type and relations. Rules:
-``resources/phrases.json`` (schema ``PhraseRules``).
+it that with it spell a phenotype's name or synonym, and one of two words over "of" and the
+words after it that do ("delayed eruption of deciduous teeth") (``forward_to_names``):
+MACCROBAT marks "enlarged" and "dry" apart from the "heart" and the "skin" they describe, and
+"enlarged" alone shows nothing; the model may mark "Diabetes" of "Type 1 Diabetes". The
+widened mention keeps its attributes and its id; the words the model marked stay in
+``Mention.core``, which the MACCROBAT evaluation scores. An abbreviation, whose long form names
+the finding, is left as it is. The modifier mentions stay: they carry their own type and
+relations. Rules: ``resources/phrases.json`` (schema ``PhraseRules``).
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ _PREVIOUS_WORD = re.compile(
     r"(?<![A-Za-z0-9'’-])(?!(?:and|or|but|nor) $)([A-Za-z0-9][A-Za-z0-9'’-]*) $", re.IGNORECASE
 )
 """The word right before a position, followed by one space, unless it joins another phrase."""
+
+_OF = re.compile(r" of(?= )")
+"""The "of" that may open the words after a finding that complete a phenotype's name."""
 
 _LONGEST_WORD = 30
 """Characters read before a position for the word there."""
@@ -119,7 +123,7 @@ class PhraseWidener:
             if modifier.end > start or not set(between) <= self._joiners or len(between) > 2:
                 break
             start = modifier.start
-        end = self._organisation_end(text, self._named_end(text, mention))
+        end = self._organisation_end(text, self._named_end(text, mention, start))
         if start == mention.start and end == mention.end:
             return mention
         return mention.model_copy(
@@ -179,13 +183,22 @@ class PhraseWidener:
                 start = position
         return start
 
-    def _named_end(self, text: str, mention: Mention) -> int:
-        """The end of the longest run of at most ``FORWARD_WORDS`` words after a one-word
-        mention that with it spells a phenotype's name exactly, else the mention's end."""
+    def _named_end(self, text: str, mention: Mention, start: int) -> int:
+        """The end of the longest run of at most ``FORWARD_WORDS`` words after a mention of
+        one or two words that with it, or with it and the modifiers from ``start`` (the
+        phrase's), spells a phenotype's name exactly, else the mention's end; the run may open
+        with "of" ("Delayed eruption of deciduous teeth")."""
         end = mention.end
-        if self._phenotype_names is None or len(mention.text.split()) != 1:
+        if self._phenotype_names is None or len(mention.text.split()) > 2:
             return end
         position = mention.end
+        if len(mention.text.split()) == 2:
+            of = _OF.match(text, position)
+            if of is None:
+                return end
+            position = of.end()
+        elif of := _OF.match(text, position):
+            position = of.end()
         for _ in range(FORWARD_WORDS):
             word = _NEXT_WORD.match(text, position)
             # A word no name holds cannot complete one, nor can an article the matcher reads
@@ -193,6 +206,8 @@ class PhraseWidener:
             if word is None or not self._in_names(word.group()):
                 break
             position = word.end()
-            if self._spells_name(text[mention.start : position]):
+            if self._spells_name(text[mention.start : position]) or (
+                start < mention.start and self._spells_name(text[start:position])
+            ):
                 end = position
         return end

@@ -88,6 +88,13 @@ def test_a_site_or_an_abbreviation_is_not_joined() -> None:
         # The words before it that spell a phenotype's name with it, not across "and".
         ("He suffered from Type 1 Diabetes.", "Diabetes", "Type 1 Diabetes"),
         ("He had nausea and vomiting.", "vomiting", "vomiting"),
+        # "of" may open the words that complete the name, after one or two words.
+        (
+            "Teeth: delayed eruption of deciduous teeth.",
+            "delayed eruption",
+            "delayed eruption of deciduous teeth",
+        ),
+        ("Pain of the knee.", "Pain", "Pain"),
     ],
 )
 def test_a_finding_takes_the_words_after_it_that_name_a_phenotype_or_organisation_with_it(
