@@ -57,6 +57,15 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
 @pytest.mark.parametrize(
     ("text", "target", "type_", "expected"),
     [
+        # What never occurred is denied after it is named; what occurred is not.
+        (
+            "Arterial aneurysm and dissection never occurred.",
+            "dissection",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        ("Seizures did not occur after the surgery.", "Seizures", SIGN, Assertion.NEGATED),
+        ("Hypotension occurred twice.", "Hypotension", SIGN, Assertion.PRESENT),
         (
             "The biopsy was taken from the iliac crest and no complications were reported at "
             "the time the biopsy was taken.",
