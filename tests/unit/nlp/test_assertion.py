@@ -66,6 +66,13 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         ),
         ("Seizures did not occur after the surgery.", "Seizures", SIGN, Assertion.NEGATED),
         ("Hypotension occurred twice.", "Hypotension", SIGN, Assertion.PRESENT),
+        # A disease named as what antibodies are sought to is the test's object, not a finding.
+        (
+            "Antibodies to hepatitis A, C, D, E, and G viruses were all negative.",
+            "hepatitis",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         (
             "The biopsy was taken from the iliac crest and no complications were reported at "
             "the time the biopsy was taken.",
