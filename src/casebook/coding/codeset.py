@@ -25,6 +25,10 @@ A finding named again after a definite determiner ("the hematoma") carries the c
 present finding it names again ("a retroperitoneal hematoma", K68.3), not those of its bare word
 (``told_before``).
 
+An injury's code (S00-T14) is no candidate in a text that tells of no trauma
+(``IndexTerms.injuries``): the Index's "Hematoma" (T14.8) or "Injury, liver" (S36.119) is false
+of a hematoma of intracranial hypotension or a drug's liver injury.
+
 A neoplasm of unspecified site (C80.1) is no candidate where another candidate gives the site
 of a neoplasm of its kind (``IndexTerms.unspecified_site``): once the case says where the
 tumour is, "site unspecified" is false.
@@ -609,6 +613,8 @@ def candidates(
     codes.update(dict.fromkeys(c.code for pairs in by_category.values() for _, c in pairs))
     found: list[Candidate] = []
     for code in codes:
+        if vocabulary.untold_injury(code, case.text):
+            continue
         lineage = [
             (m, c)
             for m, c in by_category.get(vocabulary.category(code), [])

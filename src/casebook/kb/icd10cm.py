@@ -214,6 +214,19 @@ class IndexTerms(RecordModel):
         description="Words of a neoplasm's cell type that also name body parts ('squamous "
         "*cell*', '*papillary*', 'signet *ring*'): a neoplasm so named names no site by them.",
     )
+    injuries: list[str] = Field(
+        default_factory=list,
+        description="Prefixes of the codes of injuries by body region (S00-T14): a finding "
+        "is coded as an injury only in a text that tells of an injury's cause "
+        "(``trauma_words``). 'Hematoma' is T14.8 in the Index, an injury; a subdural hematoma "
+        "of intracranial hypotension or a 'drug-induced liver injury' is none.",
+    )
+    trauma_words: list[str] = Field(
+        default_factory=list,
+        description="Words telling of trauma ('fall', 'accident', 'fracture'); 'injury' "
+        "itself is none, as a liver, a kidney or a brain may be injured by a drug or by "
+        "hypoxia.",
+    )
     unspecified_site: dict[str, list[str]] = Field(
         default_factory=dict,
         description="A code of unspecified site (C80.1 'Malignant (primary) neoplasm, "
@@ -230,6 +243,18 @@ class IndexTerms(RecordModel):
             if not prefixes or any(code.startswith(prefix) for prefix in prefixes):
                 raise ValueError(f"{code}: prefixes must be given and must not cover the code")
         return table
+
+
+_DENIAL = re.compile(
+    r"\b(?:no|not|nor|without|denie[sd]|denying|negative|absence|absent|excluded)\b",
+    re.IGNORECASE,
+)
+"""Words denying the trauma word after them in their clause."""
+
+_CLAUSE_END = re.compile(r"[.;:!?]")
+
+_DENIAL_REACH = 60
+"""Characters read before a trauma word for a denial."""
 
 
 def _bare(code: str) -> str:
@@ -266,6 +291,22 @@ class Icd10cmVocabulary:
     cell_types: frozenset[str] = frozenset()
     """Normalised words of a neoplasm's cell type that also name body parts
     (``IndexTerms.cell_types``)."""
+    injuries: tuple[str, ...] = ()
+    """Prefixes of the codes of injuries by body region (``IndexTerms.injuries``)."""
+    trauma: re.Pattern[str] | None = None
+    """Any word telling of trauma (``IndexTerms.trauma_words``); None: every text does."""
+
+    def untold_injury(self, code: str, text: str) -> bool:
+        """Whether ``code`` is an injury's and ``text`` tells of no trauma: no trauma word, or
+        only denied ones ("There was no history of trauma")."""
+        if self.trauma is None or not code.startswith(self.injuries):
+            return False
+        for word in self.trauma.finditer(text):
+            before = text[max(0, word.start() - _DENIAL_REACH) : word.start()]
+            clause = _CLAUSE_END.split(before)[-1]
+            if _DENIAL.search(clause) is None:
+                return False
+        return True
 
     def site_given(self, code: str, unspecified: str) -> bool:
         """Whether ``code`` is a neoplasm of the kind ``unspecified`` stands for, with its site
@@ -448,7 +489,13 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
         unspecified_site: dict[str, tuple[str, ...]] = {}
         alone_only: frozenset[str] = frozenset()
         cell_types: frozenset[str] = frozenset()
+        injuries: tuple[str, ...] = ()
+        trauma: re.Pattern[str] | None = None
         if index is not None:
+            injuries = tuple(index.injuries)
+            if index.trauma_words:
+                words = "|".join(re.escape(w) for w in index.trauma_words)
+                trauma = re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
             cell_types = frozenset(w for t in index.cell_types for w in normalize_tokens(t))
             unspecified_site = {c: tuple(p) for c, p in index.unspecified_site.items()}
             alone_only = frozenset(" ".join(sorted(alias_words(n))) for n in index.alone_only)
@@ -474,6 +521,8 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             unspecified_site,
             alone_only,
             cell_types,
+            injuries,
+            trauma,
         )
     except FileNotFoundError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, "ICD-10-CM file not found", path) from exc

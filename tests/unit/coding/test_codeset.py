@@ -570,3 +570,16 @@ def test_an_organisation_named_after_a_disease_is_no_finding() -> None:
     text = "Her case was evaluated in a cancer board."
     board = finding(text, "cancer board")
     assert coded_findings(case_of(text, [board]), {board.type}) == []
+
+
+def test_a_hematoma_is_an_injury_only_where_the_text_tells_of_trauma() -> None:
+    # The Index's "Hematoma" is T14.8, an injury; a cerebellar hematoma of a cavernoma is none.
+    linked = {"m1": [MentionCode("T14.8", 0.9)]}
+    bleed = "A cranial CT scan showed a hematoma in the left cerebellar hemisphere."
+    case = case_of(bleed, [finding(bleed, "hematoma")])
+    assert not candidates(case, {"T14.8": {"linear": 0.5}}, linked, CM, SETTINGS)
+    fall = "After a fall from a ladder, a hematoma was seen on the thigh."
+    case = case_of(fall, [finding(fall, "hematoma")])
+    assert [c.code for c in candidates(case, {"T14.8": {"linear": 0.5}}, linked, CM, SETTINGS)] == [
+        "T14.8"
+    ]

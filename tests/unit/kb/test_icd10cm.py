@@ -156,3 +156,20 @@ def test_a_transient_ischemic_attack_is_named_by_its_long_form() -> None:
     # "TIA" names G45.9 through the abbreviation's long form, "transient" being a grading word.
     vocabulary = load_icd10cm()
     assert vocabulary.named(alias_words("ischemic attack")) == ("G45.9",)
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "untold"),
+    [
+        ("T14.8", "A large hematoma of the thigh was seen.", True),
+        ("T14.8", "After a fall from a ladder, a large hematoma of the thigh was seen.", False),
+        ("T14.8", "There was no history of trauma. A large hematoma was seen.", True),
+        ("S36.119", "She was admitted because of liver injury after antibiotics.", True),
+        ("S36.119", "A grade IV liver injury followed the motorcycle crash.", False),
+        ("I62.00", "A subdural hematoma of intracranial hypotension was seen.", False),
+    ],
+)
+def test_an_injury_is_coded_only_where_the_text_tells_of_trauma(
+    code: str, text: str, untold: bool
+) -> None:
+    assert load_icd10cm().untold_injury(code, text) is untold
