@@ -52,6 +52,11 @@ def lexicon() -> LexiconMentions:
             EntityType.THERAPEUTIC_PROCEDURE,
         ),
         ("Her home oxygen saturation was 91%.", "home oxygen", None),
+        (
+            "Patient was also placed on hypothermia protocol.",
+            "hypothermia protocol",
+            EntityType.THERAPEUTIC_PROCEDURE,
+        ),
         ("Three bullets were recovered postmortem.", "recovered", None),
         ("A bullet was recovered from the pelvic bone.", "recovered", None),
         ("He was recovered to an alert state.", "recovered", EntityType.OUTCOME),
