@@ -66,6 +66,13 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         ),
         ("Seizures did not occur after the surgery.", "Seizures", SIGN, Assertion.NEGATED),
         ("Hypotension occurred twice.", "Hypotension", SIGN, Assertion.PRESENT),
+        # "nor" denies what follows it, the verb after it ending no scope.
+        (
+            "No mass was seen, nor was there lymphadenopathy.",
+            "lymphadenopathy",
+            SIGN,
+            Assertion.NEGATED,
+        ),
         # A disease named as what antibodies are sought to is the test's object, not a finding.
         (
             "Antibodies to hepatitis A, C, D, E, and G viruses were all negative.",
