@@ -180,10 +180,14 @@ def test_mention_holding_the_whole_definition_is_not_expanded(
 
 
 def test_lexicon_fallback(detector: AbbreviationDetector) -> None:
-    text = "An ECG and a CT scan were normal."
-    result = detector(make_case(text, targets=["ECG", "CT scan"]))
+    text = "An ECG and a CT scan were normal. ECT was delivered."
+    result = detector(make_case(text, targets=["ECG", "CT scan", "ECT"]))
     assert result.abbreviations == []
-    assert expansions(result) == {"ECG": "electrocardiogram", "CT scan": "computed tomography scan"}
+    assert expansions(result) == {
+        "ECG": "electrocardiogram",
+        "CT scan": "computed tomography scan",
+        "ECT": "electroconvulsive therapy",
+    }
 
 
 def test_text_definition_overrides_lexicon(detector: AbbreviationDetector) -> None:

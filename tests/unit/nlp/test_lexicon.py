@@ -52,6 +52,7 @@ def lexicon() -> LexiconMentions:
             EntityType.THERAPEUTIC_PROCEDURE,
         ),
         ("Her home oxygen saturation was 91%.", "home oxygen", None),
+        ("ECT was delivered three times a week.", "ECT", EntityType.THERAPEUTIC_PROCEDURE),
         (
             "Patient was also placed on hypothermia protocol.",
             "hypothermia protocol",
