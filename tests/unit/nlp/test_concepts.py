@@ -98,6 +98,8 @@ def test_a_word_said_is_no_finding() -> None:
         "the disease",
         "pathology",
         "prognosis",
+        # A feeling names what is felt only with it ("feeling faint").
+        "feeling",
         # An organisation named after a disease.
         "cancer board",
         "oncology department",
