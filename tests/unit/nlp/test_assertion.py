@@ -66,6 +66,25 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         ),
         ("Seizures did not occur after the surgery.", "Seizures", SIGN, Assertion.NEGATED),
         ("Hypotension occurred twice.", "Hypotension", SIGN, Assertion.PRESENT),
+        # A cause told as likely is only suspected; what it caused is not, nor a cause told
+        # before ("likely related to the severe oligohydramnios", below).
+        ("The fever was possibly due to pneumonia.", "pneumonia", DISEASE, Assertion.UNCERTAIN),
+        ("The fever was possibly due to pneumonia.", "fever", SIGN, Assertion.PRESENT),
+        ("The fever was due to pneumonia.", "pneumonia", DISEASE, Assertion.PRESENT),
+        (
+            "She developed pneumonia probably due to aspiration with consequent respiratory "
+            "failure.",
+            "respiratory failure",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        (
+            "CT showed small adrenal glands (likely secondary to exogenous corticosteroids), and "
+            "an enlarged prostate.",
+            "enlarged prostate",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # "nor" denies what follows it, the verb after it ending no scope.
         (
             "No mass was seen, nor was there lymphadenopathy.",
