@@ -66,6 +66,19 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         ),
         ("Seizures did not occur after the surgery.", "Seizures", SIGN, Assertion.NEGATED),
         ("Hypotension occurred twice.", "Hypotension", SIGN, Assertion.PRESENT),
+        # A differential, however its verb is put, suspects what it lists.
+        (
+            "The differential diagnosis offered were adenoma or lymphoma.",
+            "lymphoma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "The differentials considered at the time were tuberculous or fungal meningitis.",
+            "fungal meningitis",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # A cause told as likely is only suspected; what it caused is not, nor a cause told
         # before ("likely related to the severe oligohydramnios", below).
         ("The fever was possibly due to pneumonia.", "pneumonia", DISEASE, Assertion.UNCERTAIN),
