@@ -566,10 +566,22 @@ def test_a_name_the_phrase_was_widened_over_before_the_core_names_the_code() -> 
     assert [c.code for c in found] == ["E10.9"]
 
 
-def test_an_organisation_named_after_a_disease_is_no_finding() -> None:
-    text = "Her case was evaluated in a cancer board."
-    board = finding(text, "cancer board")
-    assert coded_findings(case_of(text, [board]), {board.type}) == []
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Her case was evaluated in a cancer board.", "cancer board"),
+        (
+            "It was changed on infectious disease recommendations.",
+            "infectious disease recommendations",
+        ),
+        ("An infectious disease consultation was obtained.", "infectious disease consultation"),
+    ],
+)
+def test_an_organisation_or_a_service_named_after_a_disease_is_no_finding(
+    text: str, words: str
+) -> None:
+    named = finding(text, words)
+    assert coded_findings(case_of(text, [named]), {named.type}) == []
 
 
 def test_a_hematoma_is_an_injury_only_where_the_text_tells_of_trauma() -> None:

@@ -78,6 +78,11 @@ def test_a_site_or_an_abbreviation_is_not_joined() -> None:
         ("Her case was evaluated in a cancer board.", "cancer", "cancer board"),
         ("He was followed in the heart-failure clinic.", "heart-failure", "heart-failure clinic"),
         (
+            "It was changed based on infectious disease recommendations.",
+            "infectious disease",
+            "infectious disease recommendations",
+        ),
+        (
             "It was changed per infectious disease consultant advice.",
             "infectious disease",
             "infectious disease consultant",
