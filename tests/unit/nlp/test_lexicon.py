@@ -47,6 +47,11 @@ def lexicon() -> LexiconMentions:
         ),
         ("Blood cultures were negative.", "Blood cultures", EntityType.DIAGNOSTIC_PROCEDURE),
         (
+            "The bleeding and clotting time were normal.",
+            "bleeding and clotting time",
+            EntityType.DIAGNOSTIC_PROCEDURE,
+        ),
+        (
             "High-flow nasal oxygen was given.",
             "High-flow nasal oxygen",
             EntityType.THERAPEUTIC_PROCEDURE,
