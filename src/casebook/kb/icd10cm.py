@@ -251,10 +251,13 @@ _DENIAL = re.compile(
 )
 """Words denying the trauma word after them in their clause."""
 
-_CLAUSE_END = re.compile(r"[.;:!?]")
+_CLAUSE_END = re.compile(
+    r"[.;:!?]|\b(?:but|however|although|though|while|whereas)\b", re.IGNORECASE
+)
 
-_DENIAL_REACH = 60
-"""Characters read before a trauma word for a denial."""
+_DENIAL_REACH = 150
+"""Characters read before a trauma word for a denial: a denial opens a list ("no associated
+radiation of pain, fever, hematuria, or history of trauma")."""
 
 
 def _bare(code: str) -> str:

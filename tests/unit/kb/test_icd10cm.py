@@ -164,6 +164,8 @@ def test_a_transient_ischemic_attack_is_named_by_its_long_form() -> None:
         ("T14.8", "A large hematoma of the thigh was seen.", True),
         ("T14.8", "After a fall from a ladder, a large hematoma of the thigh was seen.", False),
         ("T14.8", "There was no history of trauma. A large hematoma was seen.", True),
+        ("T14.8", "There was no radiation of pain, fever, hematuria, or history of trauma.", True),
+        ("T14.8", "There was no fever, but he had a fall and a hematoma of the thigh.", False),
         ("S36.119", "She was admitted because of liver injury after antibiotics.", True),
         ("S36.119", "A grade IV liver injury followed the motorcycle crash.", False),
         ("I62.00", "A subdural hematoma of intracranial hypotension was seen.", False),
