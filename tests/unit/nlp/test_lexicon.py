@@ -59,6 +59,11 @@ def lexicon() -> LexiconMentions:
         ("Her home oxygen saturation was 91%.", "home oxygen", None),
         ("ECT was delivered three times a week.", "ECT", EntityType.THERAPEUTIC_PROCEDURE),
         (
+            "A double-J ureteral stent was placed.",
+            "double-J ureteral stent",
+            EntityType.THERAPEUTIC_PROCEDURE,
+        ),
+        (
             "Patient was also placed on hypothermia protocol.",
             "hypothermia protocol",
             EntityType.THERAPEUTIC_PROCEDURE,
