@@ -66,6 +66,27 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         ),
         ("Seizures did not occur after the surgery.", "Seizures", SIGN, Assertion.NEGATED),
         ("Hypotension occurred twice.", "Hypotension", SIGN, Assertion.PRESENT),
+        # Negative testing denies each disease it lists, however long the list.
+        (
+            "The work-up included a lumbar puncture and negative testing for herpes simplex "
+            "virus (HSV), varicella zoster virus (VZV), toxoplasmosis and cysticercosis.",
+            "toxoplasmosis",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        (
+            "Samples were sent for flow cytometry for lymphoma.",
+            "lymphoma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        # A result told ends what was only sought.
+        (
+            "Staining for acid fast bacilli showed bacilli, confirming a tuberculous aetiology.",
+            "tuberculous aetiology",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
         # A differential, however its verb is put, suspects what it lists.
         (
             "The differential diagnosis offered were adenoma or lymphoma.",
