@@ -80,6 +80,9 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # What a test sought and found is the patient's.
+        ("Testing for HIV was positive.", "HIV", DISEASE, Assertion.PRESENT),
+        ("Testing for HIV was sent.", "HIV", DISEASE, Assertion.UNCERTAIN),
         # A result told ends what was only sought.
         (
             "Staining for acid fast bacilli showed bacilli, confirming a tuberculous aetiology.",
