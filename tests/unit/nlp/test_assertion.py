@@ -80,6 +80,13 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # What a work-up for the past found is of now.
+        (
+            "Workup for autoimmune conditions or history of drug use revealed glomerulonephritis.",
+            "glomerulonephritis",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
         # What a test sought and found is the patient's.
         ("Testing for HIV was positive.", "HIV", DISEASE, Assertion.PRESENT),
         ("Testing for HIV was sent.", "HIV", DISEASE, Assertion.UNCERTAIN),
