@@ -457,12 +457,12 @@ _METASTATIC_REACH = 40
 
 def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     """The case's mentions of ``types``, but those naming a person or an organisation ("cancer
-    board", ``casebook.kb.nonclinical``) or listed beside a specialty ("neurology, infectious
-    disease, and hematology" were consulted), each without the site attributes that
-    name what it reached ("adenocarcinoma, metastatic to skin" is no neoplasm of the skin,
-    C44.90): a site told as invaded, and, of a metastatic growth whose primary site comes before
-    it, every site after it ("metastatic rectal adenocarcinoma in the cortex of the left and
-    right ovaries" is no ovarian primary, C56.1 and C56.2)."""
+    board", ``casebook.kb.nonclinical``) or a service consulted ("Infectious disease was
+    involved", "neurology, infectious disease, and hematology" were consulted), each without
+    the site attributes that name what it reached ("adenocarcinoma, metastatic to skin" is no
+    neoplasm of the skin, C44.90): a site told as invaded, and, of a metastatic growth whose
+    primary site comes before it, every site after it ("metastatic rectal adenocarcinoma in the
+    cortex of the left and right ovaries" is no ovarian primary, C56.1 and C56.2)."""
     findings: list[Mention] = []
     services = default_non_clinical()
     starts = [s.start for s in case.sentences]
@@ -471,7 +471,7 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             continue
         index = bisect_right(starts, mention.start) - 1
         sentence = case.sentences[index] if index >= 0 else Span(start=0, end=len(case.text))
-        if services.is_who(normalize_tokens(mention.text)) or services.is_listed_specialty(
+        if services.is_who(normalize_tokens(mention.text)) or services.is_service(
             case.text, mention.start, mention.end, (sentence.start, sentence.end)
         ):
             continue

@@ -575,6 +575,7 @@ def test_a_name_the_phrase_was_widened_over_before_the_core_names_the_code() -> 
             "infectious disease recommendations",
         ),
         ("An infectious disease consultation was obtained.", "infectious disease consultation"),
+        ("Infectious disease was involved, and tests were sent.", "Infectious disease"),
     ],
 )
 def test_an_organisation_or_a_service_named_after_a_disease_is_no_finding(
