@@ -99,6 +99,12 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         ),
         # A differential, however its verb is put, suspects what it lists.
         (
+            "Infective endocarditis was top of the differential diagnosis.",
+            "Infective endocarditis",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
             "The differential diagnosis offered were adenoma or lymphoma.",
             "lymphoma",
             DISEASE,
