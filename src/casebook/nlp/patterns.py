@@ -4,10 +4,11 @@ Rule files (time expressions, relation triggers) hold dozens of case-insensitive
 anchored at a word start (``WORD_START``). Scanning the text once per pattern costs most of
 those components' time: the regex engine tries every position of the text for every pattern.
 ``PatternSet`` scans the lower-cased text once, without case folding, with one pattern whose
-look-ahead holds every rule pattern lower-cased: it marks the places where some rule pattern
-matches. Each rule pattern is then tried only at those places, as ``finditer`` would find them.
-The matches are those of ``pattern.finditer`` exactly, group values included, since the rule
-patterns themselves run on the original text; the one scan only says where to try them.
+look-aheads hold every rule pattern lower-cased, branching on the first character where the
+rule patterns allow: it marks the places where some rule pattern matches. Each rule pattern
+is then tried only at those places, as ``finditer`` would find them. The matches are those of
+``pattern.finditer`` exactly, group values included, since the rule patterns themselves run on
+the original text; the one scan only says where to try them.
 
 Lower-casing stands for case folding when the patterns are ASCII and the text has no character
 that lower-casing lengthens ("İ") or that folds to an ASCII letter only case-insensitively
@@ -19,6 +20,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from re import _constants, _parser  # type: ignore[attr-defined]  # the regex parser, no stubs
+from typing import Any
 
 WORD_START = r"(?<![\w-])"
 """Where every pattern of a set starts: not inside a word or just after a hyphen."""
@@ -98,15 +101,124 @@ class PatternSet:
 
 def _start_finder(bodies: Sequence[str]) -> re.Pattern[str] | None:
     """One case-sensitive pattern marking, in lower-cased text, every place where one of the
-    ``bodies`` matches after ``WORD_START``; ``None`` if it cannot stand for them."""
+    ``bodies`` matches after ``WORD_START``; ``None`` if it cannot stand for them.
+
+    Where every body must start with a word character of a known set, the pattern branches on
+    that first character and looks ahead for the bodies that can start with it only: the regex
+    engine skips a branch whose first character is not the text's in one step (as in
+    ``phrase_alternation``), where one look-ahead for all would try every body at every word.
+    A match then takes its first character, after which no other can start: the next
+    character continues a word.
+    """
+    plain = _lowered_bodies(bodies)
+    if plain is None:
+        return None
+    by_first: dict[str, list[str]] = {}
+    for body in plain:
+        firsts = first_characters(body)
+        if firsts is None or not all(_is_word_start(first) for first in firsts):
+            return re.compile(f"{WORD_START}(?={'|'.join(f'(?:{b})' for b in plain)})")
+        for first in sorted(firsts):
+            by_first.setdefault(first, []).append(body)
+    branches = [
+        f"{first if first == DIGIT else re.escape(first)}"
+        f"(?<=(?={'|'.join(f'(?:{body})' for body in starting)}).)"
+        for first, starting in sorted(by_first.items())
+    ]
+    return re.compile(f"{WORD_START}(?:{'|'.join(branches)})")
+
+
+def _is_word_start(first: str) -> bool:
+    """Whether a first character (or ``DIGIT``) is one ``\\w`` matches."""
+    return first == DIGIT or re.fullmatch(r"\w", first) is not None
+
+
+def _lowered_bodies(bodies: Sequence[str]) -> list[str] | None:
+    """The bodies with their letters lower-cased and their groups unnamed, for lower-cased
+    text; ``None`` when that cannot stand for them (see the module docstring)."""
     joined = "|".join(f"(?:{body})" for body in bodies)
     if not bodies or not joined.isascii() or _UNSAFE.search(joined):
         return None
-    plain = _UPPER.sub(lambda m: m.group().lower(), _NAMED_GROUP.sub("(?:", joined))
+    plain = [
+        _UPPER.sub(lambda m: m.group().lower(), _NAMED_GROUP.sub("(?:", body)) for body in bodies
+    ]
     try:
-        return re.compile(f"{WORD_START}(?={plain})")
+        re.compile("|".join(f"(?:{body})" for body in plain))
     except re.error:
         return None
+    return plain
+
+
+def first_characters(pattern: str) -> frozenset[str] | None:
+    """The characters every match of ``pattern`` (case-sensitive) can start with, ``DIGIT``
+    standing for any digit ``\\d`` matches; ``None`` when it may match the empty string or
+    start with characters not listed (``.``, ``\\w``, a negated class, a wide range)."""
+    found, empty = _first_of(list(_parser.parse(pattern)))
+    return None if found is None or empty else frozenset(found)
+
+
+DIGIT = r"\d"
+"""``first_characters``' name for the digits: ``\\d`` holds more than the ten ASCII ones."""
+
+
+_WIDEST_RANGE = 128
+"""A character range in a pattern wider than this lists too many first characters to help."""
+
+
+def _first_of(items: list[tuple[Any, Any]]) -> tuple[set[str] | None, bool]:
+    """First characters of a parsed sequence and whether it may match the empty string."""
+    found: set[str] = set()
+    for op, value in items:
+        firsts, empty = _first_of_item(op, value)
+        if firsts is None:
+            return None, False
+        found |= firsts
+        if not empty:
+            return found, False
+    return found, True
+
+
+def _first_of_item(op: Any, value: Any) -> tuple[set[str] | None, bool]:
+    """``_first_of`` for one parsed item (``re._parser``'s opcode and value)."""
+    if op is _constants.LITERAL:
+        return {chr(value)}, False
+    if op is _constants.IN:
+        return _class_members(value), False
+    if op is _constants.SUBPATTERN:
+        return _first_of(list(value[-1]))
+    if op is _constants.BRANCH:
+        found: set[str] = set()
+        may_be_empty = False
+        for branch in value[1]:
+            firsts, empty = _first_of(list(branch))
+            if firsts is None:
+                return None, False
+            found |= firsts
+            may_be_empty = may_be_empty or empty
+        return found, may_be_empty
+    if op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT):
+        least, _, repeated = value
+        firsts, empty = _first_of(list(repeated))
+        return firsts, empty or least == 0
+    if op in (_constants.AT, _constants.ASSERT, _constants.ASSERT_NOT):
+        # Zero-width: what follows gives the first character.
+        return set(), True
+    return None, False
+
+
+def _class_members(items: Any) -> set[str] | None:
+    """The characters a parsed character class ``[...]`` holds; None if too many to list."""
+    members: set[str] = set()
+    for op, value in items:
+        if op is _constants.LITERAL:
+            members.add(chr(value))
+        elif op is _constants.RANGE and value[1] - value[0] <= _WIDEST_RANGE:
+            members.update(chr(code) for code in range(value[0], value[1] + 1))
+        elif op is _constants.CATEGORY and value is _constants.CATEGORY_DIGIT:
+            members.add(DIGIT)
+        else:
+            return None
+    return members
 
 
 def finditer_from(

@@ -8,12 +8,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casebook.nlp.patterns import WORD_START, PatternSet, phrase_alternation
+from casebook.nlp.patterns import (
+    DIGIT,
+    WORD_START,
+    PatternSet,
+    first_characters,
+    phrase_alternation,
+)
 from casebook.nlp.relations import RelationFinder
 from casebook.nlp.temporal import TemporalOrderer
 
 FRAGMENTS = [
     "3 days later",
+    "\u0663 days later",
     "3 dayſ later",
     "2 wee\u212as later",
     "Two weeks after",
@@ -93,6 +100,7 @@ def test_each_pattern_finds_what_its_own_scan_finds(
         "Rash 2 wee\u212as later.",  # the Kelvin sign folds to "k"
         "On \u0130stanbul day 3, treated with ıbuprofen.",  # lower-casing lengthens "İ"
         "On DAY 3, 5 Days Later, CAUSED BY it.",
+        "Fever \u0663 days later.",  # \\d holds more digits than the ASCII ten
     ],
 )
 def test_special_case_folding_loses_no_match(text: str) -> None:
@@ -150,3 +158,33 @@ def test_grouped_phrases_match_as_the_flat_alternation(
     grouped = re.compile(f"{WORD_START}(?:{phrase_alternation(joined)})(?![\\w-])", re.I)
     expected = re.compile(f"{WORD_START}(?:{flat})(?![\\w-])", re.I)
     assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in expected.finditer(text)]
+
+
+FIRST_BODIES = [
+    r"(?:on |in )?(?:[0-3]?\d)(?:st|nd)? day",
+    r"(?:the )?next (?:week|month)",
+    r"[a-c]x|\dy",
+    r"(?=d)d+|e*f",
+    r"(?:a|)b",
+]
+"""Bodies with optional starts, classes, digits, look-aheads and empty branches."""
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(FIRST_BODIES),
+    st.text(alphabet="abcdefxy0123\u0663 onthexwkmsd", max_size=30),
+)
+def test_every_match_starts_with_a_listed_first_character(body: str, text: str) -> None:
+    firsts = first_characters(body)
+    assert firsts is not None
+    for match in re.finditer(body, text):
+        first = text[match.start()]
+        assert first in firsts or (DIGIT in firsts and re.fullmatch(r"\d", first))
+
+
+@pytest.mark.parametrize("body", [r".x", r"\wx", r"[^a]x", r"a?", r"x*y?"])
+def test_a_body_starting_anywhere_or_matching_nothing_lists_no_first_characters(
+    body: str,
+) -> None:
+    assert first_characters(body) is None
