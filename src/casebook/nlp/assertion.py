@@ -51,7 +51,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from casebook.model import Assertion, Case, EntityType, Mention, Section, Span
-from casebook.nlp.patterns import finditer_from
+from casebook.nlp.patterns import finditer_from, start_finder
 from casebook.nlp.tokens import TOKEN, tokenize
 from casebook.resources import load_rules
 
@@ -346,11 +346,7 @@ class _Triggers:
         # One scan of the lower-cased text marks where any pattern may match; each pattern is
         # then tried only there (``casebook.nlp.patterns``): the same matches, one pass.
         bodies = [rule.pattern for rule in rules.rules if rule.pattern is not None]
-        self._pattern_starts = (
-            re.compile(r"\b(?=" + "|".join(f"(?:{body})" for body in bodies) + ")")
-            if bodies
-            else None
-        )
+        self._pattern_starts = start_finder(r"\b", bodies) if bodies else None
         self._openers = frozenset(word.lower() for word in rules.clause_openers)
         self.allowed: dict[int, frozenset[EntityType]] = {
             id(rule): frozenset(rule.allowed_types) if rule.allowed_types else EVENT_TYPES

@@ -101,36 +101,37 @@ class PatternSet:
 
 def _start_finder(bodies: Sequence[str]) -> re.Pattern[str] | None:
     """One case-sensitive pattern marking, in lower-cased text, every place where one of the
-    ``bodies`` matches after ``WORD_START``; ``None`` if it cannot stand for them.
-
-    Where every body must start with a word character of a known set, the pattern branches on
-    that first character and looks ahead for the bodies that can start with it only: the regex
-    engine skips a branch whose first character is not the text's in one step (as in
-    ``phrase_alternation``), where one look-ahead for all would try every body at every word.
-    A match then takes its first character, after which no other can start: the next
-    character continues a word.
-    """
+    ``bodies`` matches after ``WORD_START``; ``None`` if it cannot stand for them."""
     plain = _lowered_bodies(bodies)
-    if plain is None:
-        return None
+    return None if plain is None else start_finder(WORD_START, plain)
+
+
+def start_finder(start: str, bodies: Sequence[str]) -> re.Pattern[str]:
+    """A zero-width pattern matching where ``start`` and then one of ``bodies`` match.
+
+    Where every body must start with a character of a known set (``first_characters``), the
+    look-ahead branches on that first character and holds, in each branch, the bodies that can
+    start with it only: the regex engine skips a branch whose first character is not the
+    text's in one step (as in ``phrase_alternation``), where one look-ahead for all would try
+    every body at every place.
+    """
     by_first: dict[str, list[str]] = {}
-    for body in plain:
+    for body in bodies:
         firsts = first_characters(body)
-        if firsts is None or not all(_is_word_start(first) for first in firsts):
-            return re.compile(f"{WORD_START}(?={'|'.join(f'(?:{b})' for b in plain)})")
+        if firsts is None:
+            return re.compile(f"{start}(?={_alternatives(bodies)})")
         for first in sorted(firsts):
             by_first.setdefault(first, []).append(body)
     branches = [
-        f"{first if first == DIGIT else re.escape(first)}"
-        f"(?<=(?={'|'.join(f'(?:{body})' for body in starting)}).)"
+        f"{first if first == DIGIT else re.escape(first)}(?<=(?={_alternatives(starting)}).)"
         for first, starting in sorted(by_first.items())
     ]
-    return re.compile(f"{WORD_START}(?:{'|'.join(branches)})")
+    return re.compile(f"{start}(?=(?:{'|'.join(branches)}))")
 
 
-def _is_word_start(first: str) -> bool:
-    """Whether a first character (or ``DIGIT``) is one ``\\w`` matches."""
-    return first == DIGIT or re.fullmatch(r"\w", first) is not None
+def _alternatives(bodies: Iterable[str]) -> str:
+    """The bodies as one regex alternation, each in its own group."""
+    return "|".join(f"(?:{body})" for body in bodies)
 
 
 def _lowered_bodies(bodies: Sequence[str]) -> list[str] | None:
@@ -143,7 +144,7 @@ def _lowered_bodies(bodies: Sequence[str]) -> list[str] | None:
         _UPPER.sub(lambda m: m.group().lower(), _NAMED_GROUP.sub("(?:", body)) for body in bodies
     ]
     try:
-        re.compile("|".join(f"(?:{body})" for body in plain))
+        re.compile(_alternatives(plain))
     except re.error:
         return None
     return plain

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from casebook.nlp.patterns import (
@@ -14,6 +14,7 @@ from casebook.nlp.patterns import (
     PatternSet,
     first_characters,
     phrase_alternation,
+    start_finder,
 )
 from casebook.nlp.relations import RelationFinder
 from casebook.nlp.temporal import TemporalOrderer
@@ -181,6 +182,21 @@ def test_every_match_starts_with_a_listed_first_character(body: str, text: str) 
     for match in re.finditer(body, text):
         first = text[match.start()]
         assert first in firsts or (DIGIT in firsts and re.fullmatch(r"\d", first))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from([*FIRST_BODIES, r",\s*and", r":\s*no", r"\s+x"]), min_size=1),
+    st.sampled_from([WORD_START, r"\b"]),
+    st.text(alphabet="abcdefxy0123\u0663 ,:onthexwkmsd-", max_size=40),
+)
+@example([r":\s*no", r"no"], r"\b", "a:no")  # places one character apart
+def test_the_start_finder_marks_where_some_body_matches(
+    bodies: list[str], start: str, text: str
+) -> None:
+    plain = re.compile(f"{start}(?={'|'.join(f'(?:{body})' for body in bodies)})")
+    found = [m.start() for m in start_finder(start, bodies).finditer(text)]
+    assert found == [m.start() for m in plain.finditer(text)]
 
 
 @pytest.mark.parametrize("body", [r".x", r"\wx", r"[^a]x", r"a?", r"x*y?"])
