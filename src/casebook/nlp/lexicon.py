@@ -22,6 +22,7 @@ from pydantic import Field, field_validator
 
 from casebook.caseless import fold, folded_pattern
 from casebook.model import Case, EntityType, Mention, RecordModel
+from casebook.nlp.patterns import finditer_from, start_finder
 from casebook.resources import load_rules
 
 
@@ -82,6 +83,18 @@ class LexiconMentions:
             )
         return found
 
+    @cached_property
+    def _folded_starts(self) -> re.Pattern[str] | None:
+        """One scan of the folded text marking where some entry's folded pattern may match
+        (``casebook.nlp.patterns.start_finder``); None unless every entry has one."""
+        bodies: list[str] = []
+        for entry, _, folded in self._patterns:
+            body = folded_pattern(f"(?:{'|'.join(entry.patterns)})")
+            if folded is None or body is None:
+                return None
+            bodies.append(body)
+        return start_finder(r"(?<!\w)", bodies)
+
     def __call__(self, case: Case) -> Case:
         """Return ``case`` with a mention for each lexicon match, replacing fragments inside it."""
         kept = _MentionSpans(case.mentions)
@@ -89,10 +102,23 @@ class LexiconMentions:
         added = False
         text = case.text
         folded_text = fold(text)
+        finder = self._folded_starts
+        # Each folded pattern is tried only where the one scan says some may match: the same
+        # matches as each pattern scanning the whole text.
+        starts = (
+            None
+            if finder is None or folded_text is None
+            else [m.start() for m in finder.finditer(folded_text)]
+        )
         for entry, pattern, folded in self._patterns:
             kind = entry.type
+            matches: Iterable[re.Match[str]]
             if folded is not None and folded_text is not None:
-                matches = folded.finditer(folded_text)
+                matches = (
+                    folded.finditer(folded_text)
+                    if starts is None
+                    else finditer_from(folded, folded_text, 0, len(folded_text), starts)
+                )
             else:
                 matches = pattern.finditer(text)
             for match in matches:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casebook.model import Case, EntityType, Mention, Source, SourceFormat
 from casebook.nlp.lexicon import LexiconMentions
@@ -209,3 +211,38 @@ def test_a_phrase_in_any_case_keeps_its_words_and_offsets(
 ) -> None:
     (found,) = lexicon(_case(text)).mentions
     assert (found.text, found.start, found.end) == ("CSF Leak", 2, 10)
+
+
+LEXICON_FRAGMENTS = [
+    "full recovery",
+    "Full Recovery",
+    "died",
+    "was recovered",
+    "recovered fully",
+    "clear discharge",
+    "discharge from the wound",
+    "dural tear",
+    "CSF leak",
+    "blood patch",
+    "epidural",
+    "improvement",
+    "no recurrence",
+    "-",
+    " ",
+    ". ",
+    "\u00b0",
+    "\u017f",
+]
+"""Lexicon phrases, their pieces, and characters the folded scan stands in for."""
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(LEXICON_FRAGMENTS), max_size=20))
+def test_one_scan_finds_what_each_pattern_scanning_the_text_finds(
+    lexicon: LexiconMentions, pieces: list[str]
+) -> None:
+    text = "".join(pieces)
+    scanning = LexiconMentions()
+    scanning.__dict__["_folded_starts"] = None  # every pattern scans the whole text
+    found = [(m.start, m.end, m.type) for m in lexicon(_case(text)).mentions]
+    assert found == [(m.start, m.end, m.type) for m in scanning(_case(text)).mentions]
