@@ -132,13 +132,49 @@ class SummaryBuilder:
         """Return ``case`` with its clinical summary, and each mention of a type the summary
         shows marked with whether it is a fact about the patient (``patient_facts``)."""
         statements = default_sorter().sort(case)
-        facts = patient_facts(case, statements=statements)
+        readings = MentionReadings(case, default_concepts())
+        facts = patient_facts(case, statements=statements, readings=readings)
         mentions = [
             m.model_copy(update={"patient_fact": facts[m.id]}) if m.id in facts else m
             for m in case.mentions
         ]
-        summary = build_summary(case, statements=statements)
+        summary = build_summary(case, statements=statements, readings=readings)
         return case.model_copy(update={"summary": summary, "mentions": mentions})
+
+
+class MentionReadings:
+    """What the concept gate reads in each mention of one case, read once: the kinds of
+    concept its words name, and whether it is a service consulted (``_is_service``).
+
+    Args:
+        case: The case whose mentions are read.
+        gate: The concept gate reading them.
+    """
+
+    def __init__(self, case: Case, gate: ClinicalConcepts) -> None:
+        self.gate = gate
+        self.text = case.text
+        self.sentences = _index(sorted(case.sentences, key=lambda s: s.start))
+        self._kinds: dict[str, frozenset[ConceptKind]] = {}
+        self._services: dict[str, bool] = {}
+
+    def kinds(self, mention: Mention) -> frozenset[ConceptKind]:
+        """``ClinicalConcepts.kinds`` of the mention."""
+        found = self._kinds.get(mention.id)
+        if found is None:
+            found = self._kinds[mention.id] = self.gate.kinds(mention)
+        return found
+
+    def is_service(self, mention: Mention) -> bool:
+        """Whether the mention is a service consulted or listed beside a specialty."""
+        if mention.type not in SERVICE_TYPES:
+            return False
+        found = self._services.get(mention.id)
+        if found is None:
+            found = self._services[mention.id] = _is_service(
+                self.gate, self.text, mention, self.sentences
+            )
+        return found
 
 
 def patient_facts(
@@ -146,20 +182,22 @@ def patient_facts(
     concepts: ClinicalConcepts | None = None,
     sorter: StatementSorter | None = None,
     statements: Statements | None = None,
+    readings: MentionReadings | None = None,
 ) -> dict[str, bool]:
     """Whether each mention of a type the summary shows (``TYPE_KINDS``) is a fact about the
     patient: told of the patient (not of other cases of the literature), not a service that
     was consulted, and naming a concept of its type, as the summary's gate reads its words.
     Its assertion does not count: a denied finding is still a fact about the patient.
-    ``statements``, when given, is the case's sorting by ``sorter`` done already."""
-    gate = concepts or default_concepts()
+    ``statements``, when given, is the case's sorting by ``sorter`` done already; ``readings``
+    the case's mentions read by ``concepts``, shared with ``build_summary``."""
+    if readings is None:
+        readings = MentionReadings(case, concepts or default_concepts())
     if statements is None:
         statements = (sorter or default_sorter()).sort(case)
-    sentences = _index(sorted(case.sentences, key=lambda s: s.start))
     return {
         m.id: statements.at(m.start) is Statement.PATIENT
-        and not (m.type in SERVICE_TYPES and _is_service(gate, case.text, m, sentences))
-        and bool(gate.kinds(m) & kinds)
+        and not readings.is_service(m)
+        and bool(readings.kinds(m) & kinds)
         for m in case.mentions
         if (kinds := TYPE_KINDS.get(m.type)) is not None
     }
@@ -170,6 +208,7 @@ def build_summary(
     concepts: ClinicalConcepts | None = None,
     sorter: StatementSorter | None = None,
     statements: Statements | None = None,
+    readings: MentionReadings | None = None,
 ) -> ClinicalSummary:
     """The clinical summary of a case whose mentions, relations and timeline are set.
 
@@ -179,13 +218,15 @@ def build_summary(
         sorter: What tells the patient's statements from the literature's; by default the
             packaged rules.
         statements: The case's statements sorted by ``sorter`` already, when they are.
+        readings: The case's mentions read by ``concepts`` already, when they are.
     """
-    gate = concepts or default_concepts()
+    if readings is None:
+        readings = MentionReadings(case, concepts or default_concepts())
+    gate = readings.gate
     if statements is None:
         statements = (sorter or default_sorter()).sort(case)
     by_id = {m.id: m for m in case.mentions}
-    in_order = sorted(case.sentences, key=lambda s: s.start)
-    sentences = _index(in_order)
+    sentences = readings.sentences
     order = {e.mention: e.order for e in case.timeline}
     days = {e.mention: e.offset_days for e in case.timeline}
     not_before = {
@@ -209,10 +250,10 @@ def build_summary(
         for m in patients
         if m.assertion not in LEFT_OUT
         and m.id not in family
-        and not (m.type in SERVICE_TYPES and _is_service(gate, case.text, m, sentences))
+        and not readings.is_service(m)
         and not (m.assertion is Assertion.UNCERTAIN and denied_at.get(keys[m.id], -1) > m.start)
     ]
-    kinds = {m.id: gate.kinds(m) for m in case.mentions}
+    kinds = {m.id: readings.kinds(m) for m in case.mentions}
     kept_keys = [(m, keys[m.id]) for m in kept]
     dosed = {
         m.id
