@@ -37,6 +37,7 @@ from pathlib import Path
 
 from pydantic import Field
 
+from casebook.caseless import fold, folded_pattern
 from casebook.model import Case, Patterns, RecordModel, Span
 from casebook.nlp.abbreviations import find_best_long_form
 from casebook.resources import load_rules
@@ -138,6 +139,15 @@ def _any_of(patterns: Sequence[str]) -> list[re.Pattern[str]]:
     return [re.compile(p, re.IGNORECASE) for p in bounded] + alone
 
 
+def _folded(cues: Sequence[re.Pattern[str]]) -> list[re.Pattern[str]] | None:
+    """The case-insensitive cues as case-sensitive ones over folded text; None unless every
+    cue has one (``casebook.caseless.folded_pattern``)."""
+    folded = [folded_pattern(cue.pattern) for cue in cues]
+    if any(pattern is None for pattern in folded):
+        return None
+    return [re.compile(pattern) for pattern in folded if pattern is not None]
+
+
 _SortKey = tuple[str, tuple[tuple[int, int], ...], tuple[tuple[int, int, str], ...]]
 """What a case's statements depend on: its text, sentences and sections."""
 
@@ -160,16 +170,41 @@ class StatementSorter:
         self._literature_sections = frozenset(self.rules.literature_sections)
         self._left_out_sections = frozenset(self.rules.left_out_sections)
         self._last: tuple[_SortKey, Statements] | None = None
+        # The same cues run case-sensitively over the folded text (``casebook.caseless``):
+        # the same answers, found faster; None where a cue cannot be run so.
+        self._folded_cues = _folded(self.cues)
+        self._folded_patient_cues = _folded(self.patient_cues)
+        self._last_folded: tuple[str, str | None] | None = None
 
     def about_literature(self, text: str, start: int = 0, end: int | None = None) -> bool:
         """Whether ``text[start:end]`` holds a literature cue."""
-        stop = len(text) if end is None else end
-        return any(cue.search(text, start, stop) for cue in self.cues)
+        return self._holds(self.cues, self._folded_cues, text, start, end)
 
     def about_patient(self, text: str, start: int = 0, end: int | None = None) -> bool:
         """Whether ``text[start:end]`` holds a patient cue."""
+        return self._holds(self.patient_cues, self._folded_patient_cues, text, start, end)
+
+    def _holds(
+        self,
+        cues: list[re.Pattern[str]],
+        folded_cues: list[re.Pattern[str]] | None,
+        text: str,
+        start: int,
+        end: int | None,
+    ) -> bool:
         stop = len(text) if end is None else end
-        return any(cue.search(text, start, stop) for cue in self.patient_cues)
+        folded = self._fold(text) if folded_cues is not None else None
+        if folded_cues is not None and folded is not None:
+            return any(cue.search(folded, start, stop) for cue in folded_cues)
+        return any(cue.search(text, start, stop) for cue in cues)
+
+    def _fold(self, text: str) -> str | None:
+        """``casebook.caseless.fold`` of the text (the last one remembered: a case's
+        sentences are asked about in turn)."""
+        last = self._last_folded
+        if last is None or last[0] != text:
+            last = self._last_folded = (text, fold(text))
+        return last[1]
 
     def sort(self, case: Case) -> Statements:
         """Each sentence of ``case`` as a ``Statement`` (see the module docstring).

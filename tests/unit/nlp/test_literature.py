@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Case, Section, Source, SourceFormat, Span
@@ -104,3 +106,38 @@ def test_a_rule_file_with_a_broken_pattern_is_a_coded_error(tmp_path: Path) -> N
     with pytest.raises(CasebookError) as caught:
         StatementSorter(bad)
     assert caught.value.code is ErrorCode.INVALID_RESOURCE
+
+
+CUE_FRAGMENTS = [
+    "Smith et al. reported",
+    "ET AL",
+    "previously reported",
+    "as previously reported",
+    "Lymphomas occur",
+    "our patient",
+    "Our Patient",
+    "the patient",
+    "cases",
+    " ",
+    ". ",
+    "\u017f",
+    "\u0130",
+    "\u00e9",
+    "\u0663",
+]
+"""Literature and patient cues, and characters whose case folding is special."""
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(CUE_FRAGMENTS), max_size=12), st.integers(0, 30))
+def test_cues_are_found_as_case_insensitive_search_finds_them(
+    pieces: list[str], start: int
+) -> None:
+    text = "".join(pieces)
+    sorter = default_sorter()
+    assert sorter.about_literature(text, start) == any(
+        cue.search(text, start) for cue in sorter.cues
+    )
+    assert sorter.about_patient(text, start) == any(
+        cue.search(text, start) for cue in sorter.patient_cues
+    )
