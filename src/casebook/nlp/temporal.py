@@ -1216,29 +1216,31 @@ def _in_flashback(segments: Sequence[_Segment]) -> list[bool]:
 def _lend_trailing_cues(text: str, pieces: list[_Segment]) -> None:
     """Give a cue that closes a sentence ("… a rash two days later.") to the events before it,
     and so a cue counting back that closes a clause ("underwent a bypass 6 years ago was
-    admitted …", no comma after it): what follows it is told in the narrative's time."""
+    admitted …", "status post kidney transplantation 3 months ago, was sent …"): what follows
+    it is told in the narrative's time. A time expression closing a clause says more than a
+    connective opening it ("post")."""
     for previous, current in zip(pieces, pieces[1:], strict=False):
         cue = current.cue
-        if (
-            cue is not None
-            and previous.events
-            and previous.cue is None
-            and (
-                (not current.events and not re.search(r"\w", text[cue.end : current.end]))
-                or (
-                    _COUNTED_BACK.search(text, cue.start, cue.end) is not None
-                    and _CLAUSE_GOES_ON.match(text, cue.end) is not None
-                )
-            )
-        ):
+        if cue is None or not previous.events:
+            continue
+        closes_sentence = previous.cue is None and not (
+            current.events or re.search(r"\w", text[cue.end : current.end])
+        )
+        closes_clause = (
+            (previous.cue is None or previous.cue.expression is None)
+            and _COUNTED_BACK.search(text, cue.start, cue.end) is not None
+            and _CLAUSE_GOES_ON.match(text, cue.end) is not None
+        )
+        if closes_sentence or closes_clause:
             previous.cue, current.cue = cue, None
 
 
 _COUNTED_BACK = re.compile(r"\bago$")
 """A time expression counting back from the present ("6 years ago")."""
 
-_CLAUSE_GOES_ON = re.compile(r"\s+(?:was|were|is|are|has|had|presented|came)\b")
-"""A verb right after a time expression: the expression closed the clause before it."""
+_CLAUSE_GOES_ON = re.compile(r",?\s+(?:was|were|is|are|has|had|presented|came)\b")
+"""A verb right after a time expression, or after the comma closing it: the expression closed
+the clause before it (a clause opening with a time expression goes on with its subject)."""
 
 
 def _anchor_date(segments: Sequence[_Segment], anchor: int) -> date | None:

@@ -536,6 +536,25 @@ def test_an_ago_closing_a_clause_dates_the_clause_not_the_presentation_after_it(
     assert found["bypass"][0] is not None and found["bypass"][0] < -2000
 
 
+def test_an_ago_closing_a_status_post_phrase_dates_the_procedure_not_the_referral(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "A man, status post kidney transplantation 3 months ago, was sent to our "
+                "institution for elevated creatinine."
+            ],
+            [("kidney transplantation", THERAPY), ("sent", EVENT), ("elevated creatinine", SIGN)],
+        )
+    )
+    found = days(case)
+    assert found["kidney transplantation"][0] is not None
+    assert -100 < found["kidney transplantation"][0] < -80
+    assert found["sent"][0] is None or found["sent"][0] > -80
+    assert found["elevated creatinine"][0] is None or found["elevated creatinine"][0] > -80
+
+
 def test_events_told_together_share_an_order_and_then_moves_on(orderer: TemporalOrderer) -> None:
     case = orderer(
         make_case(
