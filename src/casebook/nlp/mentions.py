@@ -20,6 +20,7 @@ from casebook.nlp import (
     biluo,  # noqa: F401  (registers the heads' spaCy factory)
     lexicon_features,  # noqa: F401  (registers the lexicon's factory)
 )
+from casebook.nlp.hpo_spans import EDGE_WORDS
 from casebook.nlp.pipeline import check_deadline
 from casebook.nlp.tokenizer import BARE_TOKENIZER, saved_tokenizer
 from casebook.resources import resource_path
@@ -124,7 +125,9 @@ class MentionExtractor:
                     )
                     if start < end:
                         found.append((start, end, EntityType(span.label_)))
-        found = _with_joined_prefix(case.text, _balanced_spans(case.text, found))
+        found = _as_told_elsewhere(
+            case.text, _with_joined_prefix(case.text, _balanced_spans(case.text, found))
+        )
         existing = {(m.start, m.end, m.type) for m in case.mentions}
         used = {m.id for m in case.mentions}
         number = 0
@@ -235,6 +238,63 @@ def _with_joined_prefix(
         if start < end:
             result.append((start, end, kind))
         floor = max(floor, end)
+    return result
+
+
+_NAMED_TYPES = frozenset(
+    {
+        EntityType.DISEASE_DISORDER,
+        EntityType.SIGN_SYMPTOM,
+        EntityType.THERAPEUTIC_PROCEDURE,
+        EntityType.DIAGNOSTIC_PROCEDURE,
+    }
+)
+"""The types whose names ``_as_told_elsewhere`` completes."""
+
+_NAME_WORDS = re.compile(r"(?:[a-z][a-z-]* )+")
+"""Words of letters, each followed by one space."""
+
+_NOT_NAME_WORDS = EDGE_WORDS | {"the", "a", "an", "each", "every", "any", "all", "some", "until"}
+"""Words that begin or join phrases, not names: a span they begin is no longer name."""
+
+
+def _as_told_elsewhere(
+    text: str, spans: list[tuple[int, int, EntityType]]
+) -> list[tuple[int, int, EntityType]]:
+    """``spans`` of findings and procedures each begun where a longer span of its type,
+    elsewhere in the text, begins the same words: "mal seizures" of "two grand mal seizures" is
+    the "grand mal seizures" the text told before. The model reads each place alone and may cut
+    a name short at one. The words before the cut must be the longer span's, words of letters
+    (no article, preposition or other ``_NOT_NAME_WORDS``), and lie in no other span."""
+    longer: dict[tuple[str, EntityType], set[str]] = {}
+    for start, end, kind in spans:
+        if kind not in _NAMED_TYPES:
+            continue
+        words = text[start:end].lower()
+        for cut in range(1, len(words)):
+            before = words[: cut + 1]
+            if (
+                words[cut] == " "
+                and _NAME_WORDS.fullmatch(before)
+                and not (_NOT_NAME_WORDS.intersection(before.split()))
+            ):
+                longer.setdefault((words[cut + 1 :], kind), set()).add(before)
+    if not longer:
+        return spans
+    taken = sorted((start, end) for start, end, _ in spans)
+    result: list[tuple[int, int, EntityType]] = []
+    for start, end, kind in spans:
+        for before in sorted(longer.get((text[start:end].lower(), kind), ()), key=len):
+            widened = start - len(before)
+            if (
+                widened >= 0
+                and text[widened:start].lower() == before
+                and (widened == 0 or not text[widened - 1].isalnum())
+                and not any(s < start and widened < e for s, e in taken if (s, e) != (start, end))
+            ):
+                start = widened
+                break
+        result.append((start, end, kind))
     return result
 
 

@@ -14,6 +14,7 @@ from casebook.nlp.mentions import (
     PHRASE_HEAD,
     READ_LEXEME_ATTRIBUTES,
     MentionExtractor,
+    _as_told_elsewhere,
     _balanced,
     _balanced_spans,
     _trimmed,
@@ -173,3 +174,25 @@ def test_a_text_past_the_models_length_limit_is_tagged_in_pieces_at_whole_text_o
 
 def _document(text: str) -> Document:
     return Document(id="long", text=text, source=Source(format=SourceFormat.TEXT))
+
+
+def test_a_name_cut_short_at_one_place_is_the_name_told_elsewhere() -> None:
+    text = "Admitted for grand mal seizures. Later she had two grand mal seizures."
+    first = text.index("grand mal seizures")
+    second = text.index("mal seizures", first + 10)
+    spans = [
+        (first, first + len("grand mal seizures"), EntityType.DISEASE_DISORDER),
+        (second, second + len("mal seizures"), EntityType.DISEASE_DISORDER),
+    ]
+    widened = _as_told_elsewhere(text, spans)
+    assert [text[start:end] for start, end, _ in widened] == ["grand mal seizures"] * 2
+
+
+def test_a_span_is_not_widened_over_an_article() -> None:
+    text = "The kidney cyst grew. We drained the kidney cyst."
+    second = text.rindex("kidney cyst")
+    spans = [
+        (0, len("The kidney cyst"), EntityType.SIGN_SYMPTOM),
+        (second, second + len("kidney cyst"), EntityType.SIGN_SYMPTOM),
+    ]
+    assert _as_told_elsewhere(text, spans) == spans
