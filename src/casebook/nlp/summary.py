@@ -253,7 +253,6 @@ def build_summary(
         and not readings.is_service(m)
         and not (m.assertion is Assertion.UNCERTAIN and denied_at.get(keys[m.id], -1) > m.start)
     ]
-    kinds = {m.id: readings.kinds(m) for m in case.mentions}
     kept_keys = [(m, keys[m.id]) for m in kept]
     dosed = {
         m.id
@@ -267,7 +266,7 @@ def build_summary(
     }
 
     def names(mention: Mention, *wanted: ConceptKind) -> bool:
-        return not kinds[mention.id].isdisjoint(wanted)
+        return not readings.kinds(mention).isdisjoint(wanted)
 
     # Words told elsewhere as a procedure or drug that they also name ("peritoneal dialysis",
     # and "PD" typed as a disease): one thing is one kind, and its words settle which.
@@ -361,7 +360,7 @@ def build_summary(
         its words name an outcome and nothing else."""
         return (
             mention.type in FINDINGS
-            and kinds[mention.id] == {ConceptKind.OUTCOME}
+            and readings.kinds(mention) == {ConceptKind.OUTCOME}
             and gate.is_favourable_outcome(mention)
             and not _names_an_object_recovered(case.text, mention)
         )
