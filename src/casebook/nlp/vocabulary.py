@@ -185,7 +185,7 @@ class VocabularyMentions:
             ]
             if not findings and (
                 self._names_procedure(case.text, match, overlapping)
-                or _within_a_name(case.text, match, overlapping)
+                or _within_a_name(case.text, match, overlapping, self._spells_alias(match))
             ):
                 continue
             if findings:
@@ -225,6 +225,16 @@ class VocabularyMentions:
         ]
         mentions = sorted([*mentions, *added], key=lambda m: (m.start, m.end))
         return case.model_copy(update={"mentions": mentions})
+
+    def _spells_alias(self, match: AliasMatch) -> bool:
+        """Whether the match's words are, as aliases are read, a name or synonym of one of its
+        concepts: an exact match, not a phrase the span scorer accepted near one."""
+        forms = self.generator.word_forms
+        return any(
+            " ".join(forms.get(w, w) for w in normalize_tokens(alias)) == match.key
+            for concept_id in match.concept_ids
+            for alias in (self.kb.concept(concept_id).name, *self.kb.concept(concept_id).synonyms)
+        )
 
     def _names_device(self, text: str, end: int) -> bool:
         """Whether the word right after a phenotype is a device it names ("short leg cast",
@@ -331,17 +341,23 @@ class VocabularyMentions:
         return EntityType.SIGN_SYMPTOM
 
 
-def _within_a_name(text: str, match: AliasMatch, overlapping: list[Mention]) -> bool:
+def _within_a_name(text: str, match: AliasMatch, overlapping: list[Mention], spelled: bool) -> bool:
     """Whether the phenotype's words lie within the longer words of one mention of
     ``NAMING_TYPES`` ("tumor" of "serum tumor marker CA 19-9"), unless they end a test or a
     description whose other words name no test or procedure: a finding the mention model typed
-    so ("double AB type *thymoma*")."""
+    so ("double AB type *thymoma*"). Within a structure, only words that spell an alias of the
+    phenotype (``spelled``: "pelvic kidney") are such a finding; words the span scorer merely
+    found near one ("sternal end" of "right sternal end of clavicle", near "Fractured sternal
+    end of clavicle") are the structure's."""
     return any(
         m.type in NAMING_TYPES
         and m.start <= match.start
         and match.end <= m.end
         and m.end - m.start > match.end - match.start
-        and not _mistyped_finding(text, match, m)
+        and not (
+            (spelled or m.type is not EntityType.BIOLOGICAL_STRUCTURE)
+            and _mistyped_finding(text, match, m)
+        )
         for m in overlapping
     )
 

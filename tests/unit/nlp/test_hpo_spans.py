@@ -217,6 +217,13 @@ def test_an_alias_of_several_concepts_is_read_in_one_sense(
         ),
         # A structure named by a finding is no finding: its head is the structure's.
         ("A fat lesion lay in the hernia sac.", "hernia sac", EntityType.BIOLOGICAL_STRUCTURE, []),
+        # Words of a structure the span scorer found near a phenotype's name, spelling none.
+        (
+            "Foci were seen in the right sternal end of clavicle.",
+            "right sternal end of clavicle",
+            EntityType.BIOLOGICAL_STRUCTURE,
+            [],
+        ),
         (
             "The graft was placed along the length of the septal defect.",
             "along the length of the septal defect",
