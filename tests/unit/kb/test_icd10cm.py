@@ -51,6 +51,8 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("basal ganglia hemorrhage", {"I61.0"}),  # not R58, a hemorrhage classified nowhere
         ("cerebellar hemorrhage", {"I61.4"}),
         ("Rosai-Dorfman disease", {"D76.3"}),  # sinus histiocytosis with massive adenopathy
+        ("thyroid storm", {"E05.91"}),  # not X37.9, a cataclysmic storm
+        ("cytokine storm", {"D89.839"}),
         ("syncope", {"R55"}),  # "Syncope and collapse" names either
         ("vomiting", {"R11.1", "R11.10"}),  # never "Vomiting without nausea"
         ("nausea", {"R11.0"}),  # the category "Nausea and vomiting" only groups codes
