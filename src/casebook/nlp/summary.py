@@ -22,7 +22,8 @@ The headings:
   sentence (the first event on day 0), else the earliest ones on or after day 0, else those
   of the first sentence telling findings not known to precede day 0.
 * **diagnoses**: Disease_disorder mentions naming a finding of this illness: findings told as
-  historical or inside a History phrase ("history of hypertension") are the past history.
+  historical or inside a History phrase ("history of hypertension") are the past history, and
+  one coded only as an external cause ("fall", W19) is what caused a finding.
 * **procedures**: procedures naming no test and no drug (nor a service consulted: "General
   surgery was consulted"), that are not treatments of a finding,
   and any procedure that caused something; a test or treatment is listed under its own
@@ -59,6 +60,7 @@ from casebook.model import (
     Assertion,
     Case,
     ClinicalSummary,
+    CodeSystem,
     EntityType,
     Mention,
     Relation,
@@ -501,7 +503,11 @@ def build_summary(
             )
         ),
         diagnoses=items(
-            m for m in kept if m.type is EntityType.DISEASE_DISORDER and is_current_finding(m)
+            m
+            for m in kept
+            if m.type is EntityType.DISEASE_DISORDER
+            and is_current_finding(m)
+            and not names_a_cause(m)
         ),
         procedures=items(
             m
@@ -659,6 +665,17 @@ def _age_words(years: float) -> str:
     """The age as a case report writes it: "29-year-old", "8-month-old"."""
     value, unit = age_in_units(years)
     return f"{value:g}-{unit}-old"
+
+
+EXTERNAL_CAUSES = ("V", "W", "X", "Y")
+"""First letters of ICD-10-CM's chapter of external causes of morbidity (V00–Y99)."""
+
+
+def names_a_cause(mention: Mention) -> bool:
+    """Whether all the mention's ICD-10-CM codes are external causes ("fall", W19): what
+    caused a condition, not a diagnosis of its own."""
+    codes = [c.code for c in mention.codes if c.system is CodeSystem.ICD10CM]
+    return bool(codes) and all(code.startswith(EXTERNAL_CAUSES) for code in codes)
 
 
 def _index(spans: Sequence[Span]) -> SpanIndex[Span]:

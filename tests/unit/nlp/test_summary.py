@@ -732,3 +732,15 @@ def test_a_specialty_listed_as_consulted_is_no_diagnosis() -> None:
         [("infectious disease", EntityType.DISEASE_DISORDER)],
     )
     assert build_summary(case).diagnoses == []
+
+
+def test_a_fall_is_a_cause_not_a_diagnosis() -> None:
+    case = _told(
+        "She had a fracture of the humerus following a fall.",
+        [("fracture", EntityType.DISEASE_DISORDER), ("fall", EntityType.DISEASE_DISORDER)],
+    )
+    fall = case.mentions[1].model_copy(
+        update={"codes": [Code(system=CodeSystem.ICD10CM, code="W19.XXX")]}
+    )
+    case = case.model_copy(update={"mentions": [case.mentions[0], fall]})
+    assert [item.text for item in build_summary(case).diagnoses] == ["fracture"]
