@@ -97,6 +97,21 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.PRESENT,
         ),
+        # A presentation with a history of findings lasting until now is the present illness;
+        # a past disease told with no such duration stays the past history.
+        (
+            "He presented to the emergency department because of a history of occipital "
+            "headache and fever for one month.",
+            "headache",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "She presented with a history of measles 3 months ago and now has seizures.",
+            "measles",
+            DISEASE,
+            Assertion.HISTORICAL,
+        ),
         # A differential, however its verb is put, suspects what it lists.
         (
             "Infective endocarditis was top of the differential diagnosis.",
