@@ -271,14 +271,12 @@ def _as_told_elsewhere(
         if kind not in _NAMED_TYPES:
             continue
         words = text[start:end].lower()
-        for cut in range(1, len(words)):
+        cut = words.find(" ", 1)
+        while cut != -1:
             before = words[: cut + 1]
-            if (
-                words[cut] == " "
-                and _NAME_WORDS.fullmatch(before)
-                and not (_NOT_NAME_WORDS.intersection(before.split()))
-            ):
+            if _NAME_WORDS.fullmatch(before) and not _NOT_NAME_WORDS.intersection(before.split()):
                 longer.setdefault((words[cut + 1 :], kind), set()).add(before)
+            cut = words.find(" ", cut + 1)
     if not longer:
         return spans
     taken = sorted((start, end) for start, end, _ in spans)
