@@ -112,6 +112,20 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.HISTORICAL,
         ),
+        # What a test excluded is denied, a few words on ("line-associated" is three tokens).
+        (
+            "The scan excluded a PICC line-associated thrombus.",
+            "thrombus",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        # What was only plausible is suspected.
+        (
+            "An associated thrombus in the SVC with resultant obstruction was also plausible.",
+            "thrombus",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # A differential, however its verb is put, suspects what it lists.
         (
             "Infective endocarditis was top of the differential diagnosis.",
