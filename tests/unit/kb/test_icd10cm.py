@@ -52,6 +52,7 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("cerebellar hemorrhage", {"I61.4"}),
         ("Rosai-Dorfman disease", {"D76.3"}),  # sinus histiocytosis with massive adenopathy
         ("thyroid storm", {"E05.91"}),  # not X37.9, a cataclysmic storm
+        ("pleuritic chest pain", {"R07.81"}),  # Pleurodynia, not R07.9, Chest pain, unspecified
         ("cytokine storm", {"D89.839"}),
         ("syncope", {"R55"}),  # "Syncope and collapse" names either
         ("vomiting", {"R11.1", "R11.10"}),  # never "Vomiting without nausea"
