@@ -98,8 +98,10 @@ def test_a_word_said_is_no_finding() -> None:
         "the disease",
         "pathology",
         "prognosis",
-        # A feeling names what is felt only with it ("feeling faint").
+        # A feeling names what is felt only with it ("feeling faint"), a difficulty what is
+        # hard ("difficulty aspirating").
         "feeling",
+        "difficulty",
         # An organisation named after a disease.
         "cancer board",
         "oncology department",
