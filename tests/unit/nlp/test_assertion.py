@@ -602,6 +602,19 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         ),
         # What was not done, given or needed, a test included.
         ("We did not perform a biopsy because of bleeding.", "biopsy", TEST, Assertion.NEGATED),
+        # Told in the passive, what was not done stands before the verb, not after it.
+        (
+            "No meningeal syndrome was found, therefore lumbar puncture was not performed.",
+            "lumbar puncture",
+            TREATMENT,
+            Assertion.NEGATED,
+        ),
+        (
+            "Radiotherapy was not performed, and the patient recovered full activities.",
+            "recovered full activities",
+            EntityType.OUTCOME,
+            Assertion.PRESENT,
+        ),
         (
             "He had not received trace elements for a year.",
             "trace elements",
