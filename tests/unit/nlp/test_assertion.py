@@ -119,6 +119,26 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.NEGATED,
         ),
+        # A risk is of what has not happened; a tumour's risk grade is not.
+        (
+            "The dilated artery posed a significant thrombosis and dissection risk.",
+            "thrombosis",
+            DISEASE,
+            Assertion.HYPOTHETICAL,
+        ),
+        ("It was a jejunal GIST of intermediate risk.", "GIST", DISEASE, Assertion.PRESENT),
+        (
+            "She denied any parenteral risk factors for viral hepatitis.",
+            "viral hepatitis",
+            DISEASE,
+            Assertion.HYPOTHETICAL,
+        ),
+        (
+            "Risk factors for stroke included hypertension.",
+            "hypertension",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # What was only plausible is suspected.
         (
             "An associated thrombus in the SVC with resultant obstruction was also plausible.",
