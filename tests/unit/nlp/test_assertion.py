@@ -683,6 +683,21 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             Assertion.PRESENT,
         ),
         ("She had no fever, raised CRP or leukocytosis.", "raised CRP", SIGN, Assertion.NEGATED),
+        # What tests for a list of diseases found negative denies each of them, however far.
+        (
+            "The results of investigations for cytomegalovirus infection (IgG, IgM), malaria "
+            "(peripheral smear) and typhoid (Widal test) were negative.",
+            "malaria",
+            SIGN,
+            Assertion.NEGATED,
+        ),
+        # ... and what is investigated for, no result told, is only suspected.
+        (
+            "Investigations for secondary hypertension were sent.",
+            "secondary hypertension",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
     ],
 )
 def test_one_sentence(
