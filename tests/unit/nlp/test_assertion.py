@@ -683,6 +683,14 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             Assertion.PRESENT,
         ),
         ("She had no fever, raised CRP or leukocytosis.", "raised CRP", SIGN, Assertion.NEGATED),
+        # A treatment told as declined after it is named was not given.
+        (
+            "The patient confronted the dismal prognosis and initiation of chemotherapy was "
+            "declined.",
+            "chemotherapy",
+            DRUG,
+            Assertion.NEGATED,
+        ),
         # What tests for a list of diseases found negative denies each of them, however far.
         (
             "The results of investigations for cytomegalovirus infection (IgG, IgM), malaria "
