@@ -221,6 +221,11 @@ def test_an_acronym_read_as_another_word_is_no_alias(coder: ProcedureCoder) -> N
     assert coder.code("transjugular intrahepatic portosystemic shunt")[0].code == "0618"
 
 
+def test_an_acronym_of_the_words_before_it_is_no_alias_of_the_term(coder: ProcedureCoder) -> None:
+    # "sEEG radiofrequency ablation (RFA)": an RFA of the thyroid is no ablation of the brain.
+    assert [best.code for best in coder.code("RFA", "thyroid nodule")] == []
+
+
 def test_negated_procedures_are_not_case_codes(pipeline: Pipeline) -> None:
     text = "No lumbar puncture was performed."
     case = analyse(pipeline, text, [mention(text, "lumbar puncture")])
