@@ -177,6 +177,27 @@ _NAMING_ATTRIBUTES = frozenset({"site", "laterality", "detail"})
 """Attributes whose words name a code with the finding's ("pain" at "abdominal" is R10.9, a
 "large cell lymphoma" described as "anaplastic" and "ALK-positive" C84.60)."""
 
+_MALIGNANT = re.compile(
+    r"\b(?:metasta(?:tic|sis|ses|sized|sised)|malignan(?:t|cy))\b", re.IGNORECASE
+)
+"""Words of a growth that say it is no benign one ("Carcinoid tumor NOS" is an inclusion term
+of D3A.00, Benign carcinoid tumor of unspecified site)."""
+
+
+def _not_benign(
+    mention: Mention, best: dict[str, float], vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """``best`` less the codes titled benign when the mention says its growth is metastatic or
+    malignant ("metastatic carcinoid tumor" is no D3A.00)."""
+    if not best or _MALIGNANT.search(mention.text) is None:
+        return best
+    return {
+        code: score
+        for code, score in best.items()
+        if not vocabulary.title(code).lower().startswith("benign")
+    }
+
+
 _MAX_LINKED_WORDS = 10
 """Content words of a mention tried in combination (its last ones: the head comes last)."""
 
@@ -243,6 +264,7 @@ def link_mentions(
         # modifiers before them are among the details already.
         text = f"{mention.expansion or _from_core(mention)} {sites}"
         best = _best_named(_linked_words(text, vocabulary), vocabulary)
+        best = _not_benign(mention, best, vocabulary)
         if sites and best:
             # A code the site names alone is no code of the finding's: "respiratory distress
             # using accessory muscles" is no Accessory muscle (Q79.8).
@@ -268,6 +290,7 @@ def link_mentions(
                 for code, score in joint.items()
                 if code not in alone and code not in vocabulary.unspecified_site
             }
+            found = _not_benign(mention, found, vocabulary)
             if found or not unsited:
                 best = found
             if found:
@@ -307,6 +330,7 @@ def link_mentions(
             # finding, a code that merely comes with it in training is not its code.
             for code, strength in association.get(mention_key(mention), {}).items():
                 best[code] = strength
+            best = _not_benign(mention, best, vocabulary)
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
         coded.append([MentionCode(code, round(score, 4)) for code, score in ranked])
     return coded

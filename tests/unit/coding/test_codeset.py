@@ -93,6 +93,14 @@ def test_the_titles_wording_is_tried_when_it_names_more() -> None:
     assert codes_of(finding(text, "bladder carcinoma"))[:2] == ["C67", "C67.9"]
 
 
+def test_a_growth_told_as_metastatic_is_no_benign_one() -> None:
+    # "Carcinoid tumor NOS" is an inclusion term of D3A.00, Benign carcinoid tumor.
+    text = "Lymph nodes showed metastatic carcinoid tumor."
+    assert not any(
+        c.startswith("D3A") for c in codes_of(finding(text, "metastatic carcinoid tumor"))
+    )
+
+
 def test_the_association_lexicon_only_names_what_the_vocabulary_does_not() -> None:
     text = "There was lymphopenia and dyspnea."
     learnt = {"lymphopenia": {"D72.810": 0.9}, "dyspnea": {"R53.1": 0.9}}
