@@ -683,6 +683,19 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             Assertion.PRESENT,
         ),
         ("She had no fever, raised CRP or leukocytosis.", "raised CRP", SIGN, Assertion.NEGATED),
+        # What was not diagnosed is denied, unless it was only diagnosed late.
+        (
+            "Clinical depression was not diagnosed.",
+            "Clinical depression",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        (
+            "Her celiac disease was not diagnosed until she was 30.",
+            "celiac disease",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
         # A treatment told as declined after it is named was not given.
         (
             "The patient confronted the dismal prognosis and initiation of chemotherapy was "
