@@ -121,6 +121,8 @@ def test_a_word_said_is_no_finding() -> None:
         "GCS",
         # Vertebral levels joined by a preposition: "through" heads no procedure.
         "T1 through T5",
+        # A unit of weight is no "-gram" test ("a loss of weight of eight kilograms").
+        "kilograms",
     ],
 )
 def test_people_places_software_modifiers_body_parts_and_generic_words_name_nothing(
