@@ -537,7 +537,47 @@ def linked_findings(
     coded = link_mentions(
         findings, vocabulary, association, limit, sentence_structures(case, findings), phenotypes
     )
+    named = _named_infections(case, findings, coded, vocabulary, association, limit)
+    coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     return told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
+
+
+_INFECTION = frozenset({"infection", "infections"})
+"""A finding's words that say only that something infects."""
+
+_INFECTING = re.compile(
+    r"((?:[A-Za-z][\w'-]*\.?\s+){0,3}[A-Za-z][\w'-]*)\s*(?:\([^()]{1,20}\)\s*)?[-\s]$"
+)
+"""The words right before "infection", no more than four, across an abbreviation in
+parentheses ("cytomegalovirus (CMV) infection") but no other punctuation."""
+
+
+def _named_infections(
+    case: Case,
+    findings: Sequence[Mention],
+    coded: Sequence[list[MentionCode]],
+    vocabulary: Icd10cmVocabulary,
+    association: Mapping[str, Mapping[str, float]],
+    limit: int,
+) -> dict[str, list[MentionCode]]:
+    """The codes of each "infection" whose words right before it name what infects, where
+    those words name a code its bare word does not: "HIV infection" is B20, "cytomegalovirus
+    (CMV) infection" B25.9, not B99.9, Unspecified infectious disease, though the mention model
+    marks "infection" alone (and "HIV" as a test, or nothing)."""
+    found: dict[str, list[MentionCode]] = {}
+    for mention, codes in zip(findings, coded, strict=True):
+        if mention.text.lower() not in _INFECTION:
+            continue
+        before = _INFECTING.search(case.text, max(0, mention.start - 60), mention.start)
+        if before is None:
+            continue
+        words = f"{before.group(1)} {mention.text}"
+        widened = mention.model_copy(update={"expansion": words, "attributes": []})
+        (named,) = link_mentions([widened], vocabulary, association, limit)
+        bare = {c.code for c in codes}
+        if named and not {c.code for c in named} <= bare:
+            found[mention.id] = named
+    return found
 
 
 def told_before(

@@ -15,6 +15,7 @@ from casebook.coding.codeset import (
     coded_findings,
     contradicted,
     link_mentions,
+    linked_findings,
     logistic,
     resolve_leaves,
     sentence_structures,
@@ -99,6 +100,16 @@ def test_a_growth_told_as_metastatic_is_no_benign_one() -> None:
     assert not any(
         c.startswith("D3A") for c in codes_of(finding(text, "metastatic carcinoid tumor"))
     )
+
+
+def test_an_infection_is_named_by_the_words_before_it() -> None:
+    # The mention model marks "infection" alone: "HIV" says what infects (B20, not B99.9).
+    text = "His HIV infection was assumed to be transmitted through blood transfusion."
+    infection = finding(text, "infection")
+    case = case_of(text, [infection]).model_copy(
+        update={"sentences": [Span(start=0, end=len(text))]}
+    )
+    assert [c.code for c in linked_findings(case, [infection], CM, {}, 3)["m1"]] == ["B20"]
 
 
 def test_the_association_lexicon_only_names_what_the_vocabulary_does_not() -> None:
