@@ -112,6 +112,11 @@ def test_an_infection_is_named_by_the_words_before_it() -> None:
     assert [c.code for c in linked_findings(case, [infection], CM, {}, 3)["m1"]] == ["B20"]
 
 
+def test_gi_is_gastrointestinal() -> None:
+    text = "One month later, acute upper GI bleeding as melena occurred."
+    assert codes_of(finding(text, "bleeding", site="upper GI")) == ["K92.2"]  # not R58
+
+
 def test_the_association_lexicon_only_names_what_the_vocabulary_does_not() -> None:
     text = "There was lymphopenia and dyspnea."
     learnt = {"lymphopenia": {"D72.810": 0.9}, "dyspnea": {"R53.1": 0.9}}
