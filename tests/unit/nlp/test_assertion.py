@@ -696,6 +696,13 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.PRESENT,
         ),
+        # What a treatment is against ("anti-edema measures") is no finding told.
+        (
+            "He was started on phenytoin and anti-edema measures with steroids.",
+            "edema",
+            SIGN,
+            Assertion.HYPOTHETICAL,
+        ),
         # A treatment told as declined after it is named was not given.
         (
             "The patient confronted the dismal prognosis and initiation of chemotherapy was "
