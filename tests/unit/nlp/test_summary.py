@@ -133,6 +133,17 @@ def test_the_summary_reads_the_case_at_a_glance() -> None:
     assert [i.text for i in summary.follow_up] == ["CSF leak"]
 
 
+def test_follow_up_tells_only_what_its_own_sentences_tell() -> None:
+    # "At follow-up the CSF leak had not recurred": the leak told before is not the follow-up's.
+    case = _case()
+    mentions = [
+        m.model_copy(update={"assertion": Assertion.NEGATED}) if m.id == "m12" else m
+        for m in case.mentions
+    ]
+    (item,) = build_summary(case.model_copy(update={"mentions": mentions})).follow_up
+    assert (item.text, item.mentions, item.assertion) == ("CSF leak", ["m12"], Assertion.NEGATED)
+
+
 def test_negated_findings_are_left_out_of_the_summary() -> None:
     summary = build_summary(_case())
     assert all("fever" not in item.text for item in summary.items())
