@@ -117,6 +117,11 @@ def test_gi_is_gastrointestinal() -> None:
     assert codes_of(finding(text, "bleeding", site="upper GI")) == ["K92.2"]  # not R58
 
 
+def test_malaria_named_by_its_parasite_is_that_parasites_malaria() -> None:
+    text = "She was diagnosed with high-parasitemia falciparum malaria."
+    assert codes_of(finding(text, "falciparum malaria")) == ["B50.9"]  # not B54
+
+
 def test_the_association_lexicon_only_names_what_the_vocabulary_does_not() -> None:
     text = "There was lymphopenia and dyspnea."
     learnt = {"lymphopenia": {"D72.810": 0.9}, "dyspnea": {"R53.1": 0.9}}
