@@ -198,6 +198,44 @@ def _not_benign(
     }
 
 
+_SIDE = re.compile(r"\b(right|left)\b", re.IGNORECASE)
+"""A side the text gives a finding."""
+
+_SIDE_TITLES = {"right": ("right", "right dominant"), "left": ("left", "left nondominant")}
+"""What a side makes of a title's "unspecified" side, ear, knee …: the same words with the
+side, or, of a limb's paralysis, the side the Official Guidelines default to (I.C.6.a: the
+right side dominant, the left nondominant)."""
+
+
+def _sided(
+    mention: Mention, text: str, best: dict[str, float], vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """``best`` with each code whose title leaves the side unspecified ("Pain in unspecified
+    knee", "Hemiplegia, unspecified affecting unspecified side") replaced by its sibling of the
+    one side the mention's words or attributes give ("right hemiplegia" is G81.91, not G81.90),
+    where a sibling is so titled."""
+    sides = {side.lower() for side in _SIDE.findall(text)}
+    if len(sides) != 1 or not best:
+        return best
+    (side,) = sides
+    sided: dict[str, float] = {}
+    for code, score in best.items():
+        title = vocabulary.title(code).lower()
+        parent = code[:-1]
+        siblings = {
+            vocabulary.title(parent + last).lower(): parent + last
+            for last in "0123456789X"
+            if parent + last != code and vocabulary.title(parent + last)
+        }
+        found = None
+        for at in (m.start() for m in re.finditer(r"\bunspecified\b", title)):
+            for said in _SIDE_TITLES[side]:
+                name = f"{title[:at]}{said}{title[at + len('unspecified') :]}"
+                found = found or siblings.get(name)
+        sided[found or code] = max(score, sided.get(found or code, 0.0))
+    return sided
+
+
 _MAX_LINKED_WORDS = 10
 """Content words of a mention tried in combination (its last ones: the head comes last)."""
 
@@ -265,6 +303,7 @@ def link_mentions(
         text = f"{mention.expansion or _from_core(mention)} {sites}"
         best = _best_named(_linked_words(text, vocabulary), vocabulary)
         best = _not_benign(mention, best, vocabulary)
+        best = _sided(mention, f"{mention.text} {sites}", best, vocabulary)
         if sites and best:
             # A code the site names alone is no code of the finding's: "respiratory distress
             # using accessory muscles" is no Accessory muscle (Q79.8).

@@ -122,6 +122,13 @@ def test_malaria_named_by_its_parasite_is_that_parasites_malaria() -> None:
     assert codes_of(finding(text, "falciparum malaria")) == ["B50.9"]  # not B54
 
 
+def test_a_side_the_text_gives_is_no_unspecified_side() -> None:
+    # The Official Guidelines: the right side is dominant by default, the left nondominant.
+    text = "A 56-year-old male was taken to our hospital due to a right hemiplegia."
+    assert "G81.91" in codes_of(finding(text, "right hemiplegia"))
+    assert "G81.90" not in codes_of(finding(text, "right hemiplegia"))
+
+
 def test_the_association_lexicon_only_names_what_the_vocabulary_does_not() -> None:
     text = "There was lymphopenia and dyspnea."
     learnt = {"lymphopenia": {"D72.810": 0.9}, "dyspnea": {"R53.1": 0.9}}
