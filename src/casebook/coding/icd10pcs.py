@@ -139,7 +139,9 @@ class ProcedureLexicon(RecordModel):
         "otherwise ('Perfusion', which the Index sends to Introduction of substance: a 'skin "
         "perfusion pressure' is a measurement; 'Measurement', which sends a lone "
         "'measurements' to a new-technology code; 'Isolation', a patient's, where case reports "
-        "isolate organisms, DNA and pulmonary veins), and approaches, no procedures of their own "
+        "isolate organisms, DNA and pulmonary veins; 'Medication Management', a mental health "
+        "service, GZ3ZZZZ, where case reports manage any drugs, 'pain … not relieved with "
+        "medication management'), and approaches, no procedures of their own "
         "('Sternotomy', the way into the chest, which the Index sends to Drainage of sternum).",
     )
     preferred_terms: list[str] = Field(

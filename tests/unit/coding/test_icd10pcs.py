@@ -140,6 +140,8 @@ def test_an_abbreviation_means_its_long_form_only(pipeline: Pipeline) -> None:
     [
         ("A median sternotomy was made.", "median sternotomy"),  # the way in, no procedure
         ("Measurements were taken.", "Measurements"),
+        # GZ3ZZZZ manages a mental disorder's drugs; a case report manages any.
+        ("The pain was not relieved with medication management.", "medication management"),
     ],
 )
 def test_an_approach_or_a_lone_measurement_codes_nothing(
