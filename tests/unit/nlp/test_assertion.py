@@ -703,6 +703,13 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             SIGN,
             Assertion.HYPOTHETICAL,
         ),
+        # How an infection was once caught is no treatment of this illness.
+        (
+            "His HIV infection was assumed to be transmitted through blood transfusion.",
+            "blood transfusion",
+            TREATMENT,
+            Assertion.HISTORICAL,
+        ),
         # A treatment told as declined after it is named was not given.
         (
             "The patient confronted the dismal prognosis and initiation of chemotherapy was "
