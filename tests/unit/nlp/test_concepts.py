@@ -71,6 +71,12 @@ def test_words_name_the_kind_of_concept_a_clinician_reads(words: str, kinds: set
     assert kinds <= _kinds(words)
 
 
+def test_a_direction_is_no_finding() -> None:
+    # Radiotherapy's "anterior to posterior-posterior to anterior (AP-PA) fields".
+    assert _kinds("AP-PA", "anterior to posterior-posterior to anterior") == set()
+    assert _kinds("distal radius fracture") == {FINDING}
+
+
 def test_isolation_is_no_procedure() -> None:
     # Case reports isolate organisms, DNA and pulmonary veins, seldom the patient.
     assert "procedure" not in _kinds("isolation")
