@@ -129,6 +129,11 @@ def test_a_side_the_text_gives_is_no_unspecified_side() -> None:
     assert "G81.90" not in codes_of(finding(text, "right hemiplegia"))
 
 
+def test_a_chronic_kidney_failure_is_chronic_kidney_disease() -> None:
+    text = "A 71-year-old woman with chronic kidney failure was transferred to our hospital."
+    assert codes_of(finding(text, "chronic kidney failure")) == ["N18.9"]  # not N19
+
+
 def test_the_association_lexicon_only_names_what_the_vocabulary_does_not() -> None:
     text = "There was lymphopenia and dyspnea."
     learnt = {"lymphopenia": {"D72.810": 0.9}, "dyspnea": {"R53.1": 0.9}}
