@@ -578,6 +578,8 @@ def linked_findings(
     )
     named = _named_infections(case, findings, coded, vocabulary, association, limit)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
+    named = _named_organisms(case, findings, coded, vocabulary, association, limit)
+    coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     return told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
 
 
@@ -589,6 +591,43 @@ _INFECTING = re.compile(
 )
 """The words right before "infection", no more than four, across an abbreviation in
 parentheses ("cytomegalovirus (CMV) infection") but no other punctuation."""
+
+
+_CAUSED_BY = re.compile(
+    r"\s*,?\s*(?:due\s+to|caused\s+by|secondary\s+to)\s+"
+    r"((?:[A-Za-z][\w'-]*\.?\s+){0,3}[A-Za-z][\w'-]*)"
+)
+"""What a finding is told to be caused by, right after it: no more than four words."""
+
+
+def _named_organisms(
+    case: Case,
+    findings: Sequence[Mention],
+    coded: Sequence[list[MentionCode]],
+    vocabulary: Icd10cmVocabulary,
+    association: Mapping[str, Mapping[str, float]],
+    limit: int,
+) -> dict[str, list[MentionCode]]:
+    """The codes of each finding coded as of an unspecified organism whose cause the words
+    right after it name, where the finding with them names another code: "pneumonia due to
+    Pneumocystis jirovecii" is B59, no J18.9 Pneumonia, unspecified organism."""
+    found: dict[str, list[MentionCode]] = {}
+    for mention, codes in zip(findings, coded, strict=True):
+        if not any("unspecified organism" in vocabulary.title(c.code).lower() for c in codes):
+            continue
+        after = _CAUSED_BY.match(case.text, mention.end, mention.end + 80)
+        if after is None:
+            continue
+        words = f"{mention.expansion or mention.text} due to {after.group(1)}"
+        widened = mention.model_copy(update={"expansion": words, "attributes": []})
+        (named,) = link_mentions([widened], vocabulary, association, limit)
+        # The cause names the organism only where no code is left of an unspecified one
+        # ("sepsis secondary to pneumonia" is still A41.9, and no pneumonia of the sepsis's).
+        if named and not any(
+            "unspecified organism" in vocabulary.title(c.code).lower() for c in named
+        ):
+            found[mention.id] = named
+    return found
 
 
 def _named_infections(

@@ -134,6 +134,15 @@ def test_a_chronic_kidney_failure_is_chronic_kidney_disease() -> None:
     assert codes_of(finding(text, "chronic kidney failure")) == ["N18.9"]  # not N19
 
 
+def test_a_finding_of_an_unspecified_organism_is_named_by_the_organism_it_is_due_to() -> None:
+    text = "CD4 nadir 6 cells/μL associated to pneumonia due to Pneumocystis jirovecii."
+    pneumonia = finding(text, "pneumonia")
+    case = case_of(text, [pneumonia]).model_copy(
+        update={"sentences": [Span(start=0, end=len(text))]}
+    )
+    assert [c.code for c in linked_findings(case, [pneumonia], CM, {}, 3)["m1"]] == ["B59"]
+
+
 def test_the_association_lexicon_only_names_what_the_vocabulary_does_not() -> None:
     text = "There was lymphopenia and dyspnea."
     learnt = {"lymphopenia": {"D72.810": 0.9}, "dyspnea": {"R53.1": 0.9}}
