@@ -730,6 +730,17 @@ def test_a_drug_typed_as_a_test_with_a_dose_for_result_is_a_treatment() -> None:
     assert [i.text for i in summary.investigations] == ["ECG"]
 
 
+def test_a_preparations_strength_is_a_dose_not_a_concentration_measured() -> None:
+    case = _told(
+        "Beheptal (cyanocobalamin 30 mcg/2 mL, thiamine 25 mg/2 mL) was administered.",
+        [("thiamine", EntityType.DIAGNOSTIC_PROCEDURE), ("25 mg/2 mL", EntityType.LAB_VALUE)],
+        relations=[("result_of", "m2", "m1")],
+    )
+    summary = build_summary(case)
+    assert [i.text for i in summary.treatments] == ["thiamine"]
+    assert summary.investigations == []
+
+
 def test_a_name_of_letters_and_digits_is_a_diagnosis() -> None:
     case = _told(
         "A diagnosis of MEN1 syndrome was made.", [("MEN1 syndrome", EntityType.DISEASE_DISORDER)]
