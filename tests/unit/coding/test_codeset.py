@@ -143,6 +143,12 @@ def test_a_finding_of_an_unspecified_organism_is_named_by_the_organism_it_is_due
     assert [c.code for c in linked_findings(case, [pneumonia], CM, {}, 3)["m1"]] == ["B59"]
 
 
+def test_a_name_titling_a_code_is_no_inclusion_term_of_another() -> None:
+    # A52.3 Neurosyphilis holds "Syphilis (late)" without "of central nervous system NOS".
+    text = "His medical records showed arterial hypertension, syphilis and anal warts."
+    assert codes_of(finding(text, "syphilis")) == ["A53.9"]
+
+
 def test_the_association_lexicon_only_names_what_the_vocabulary_does_not() -> None:
     text = "There was lymphopenia and dyspnea."
     learnt = {"lymphopenia": {"D72.810": 0.9}, "dyspnea": {"R53.1": 0.9}}
