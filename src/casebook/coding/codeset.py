@@ -177,6 +177,65 @@ _NAMING_ATTRIBUTES = frozenset({"site", "laterality", "detail"})
 """Attributes whose words name a code with the finding's ("pain" at "abdominal" is R10.9, a
 "large cell lymphoma" described as "anaplastic" and "ALK-positive" C84.60)."""
 
+_MALIGNANT = re.compile(
+    r"\b(?:metasta(?:tic|sis|ses|sized|sised)|malignan(?:t|cy))\b", re.IGNORECASE
+)
+"""Words of a growth that say it is no benign one ("Carcinoid tumor NOS" is an inclusion term
+of D3A.00, Benign carcinoid tumor of unspecified site)."""
+
+
+def _not_benign(
+    mention: Mention, best: dict[str, float], vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """``best`` less the codes titled benign when the mention says its growth is metastatic or
+    malignant ("metastatic carcinoid tumor" is no D3A.00)."""
+    if not best or _MALIGNANT.search(mention.text) is None:
+        return best
+    return {
+        code: score
+        for code, score in best.items()
+        if not vocabulary.title(code).lower().startswith("benign")
+    }
+
+
+_SIDE = re.compile(r"\b(right|left)\b", re.IGNORECASE)
+"""A side the text gives a finding."""
+
+_SIDE_TITLES = {"right": ("right", "right dominant"), "left": ("left", "left nondominant")}
+"""What a side makes of a title's "unspecified" side, ear, knee …: the same words with the
+side, or, of a limb's paralysis, the side the Official Guidelines default to (I.C.6.a: the
+right side dominant, the left nondominant)."""
+
+
+def _sided(
+    mention: Mention, text: str, best: dict[str, float], vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """``best`` with each code whose title leaves the side unspecified ("Pain in unspecified
+    knee", "Hemiplegia, unspecified affecting unspecified side") replaced by its sibling of the
+    one side the mention's words or attributes give ("right hemiplegia" is G81.91, not G81.90),
+    where a sibling is so titled."""
+    sides = {side.lower() for side in _SIDE.findall(text)}
+    if len(sides) != 1 or not best:
+        return best
+    (side,) = sides
+    sided: dict[str, float] = {}
+    for code, score in best.items():
+        title = vocabulary.title(code).lower()
+        parent = code[:-1]
+        siblings = {
+            vocabulary.title(parent + last).lower(): parent + last
+            for last in "0123456789X"
+            if parent + last != code and vocabulary.title(parent + last)
+        }
+        found = None
+        for at in (m.start() for m in re.finditer(r"\bunspecified\b", title)):
+            for said in _SIDE_TITLES[side]:
+                name = f"{title[:at]}{said}{title[at + len('unspecified') :]}"
+                found = found or siblings.get(name)
+        sided[found or code] = max(score, sided.get(found or code, 0.0))
+    return sided
+
+
 _MAX_LINKED_WORDS = 10
 """Content words of a mention tried in combination (its last ones: the head comes last)."""
 
@@ -243,6 +302,8 @@ def link_mentions(
         # modifiers before them are among the details already.
         text = f"{mention.expansion or _from_core(mention)} {sites}"
         best = _best_named(_linked_words(text, vocabulary), vocabulary)
+        best = _not_benign(mention, best, vocabulary)
+        best = _sided(mention, f"{mention.text} {sites}", best, vocabulary)
         if sites and best:
             # A code the site names alone is no code of the finding's: "respiratory distress
             # using accessory muscles" is no Accessory muscle (Q79.8).
@@ -268,6 +329,7 @@ def link_mentions(
                 for code, score in joint.items()
                 if code not in alone and code not in vocabulary.unspecified_site
             }
+            found = _not_benign(mention, found, vocabulary)
             if found or not unsited:
                 best = found
             if found:
@@ -307,6 +369,7 @@ def link_mentions(
             # finding, a code that merely comes with it in training is not its code.
             for code, strength in association.get(mention_key(mention), {}).items():
                 best[code] = strength
+            best = _not_benign(mention, best, vocabulary)
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
         coded.append([MentionCode(code, round(score, 4)) for code, score in ranked])
     return coded
@@ -513,7 +576,86 @@ def linked_findings(
     coded = link_mentions(
         findings, vocabulary, association, limit, sentence_structures(case, findings), phenotypes
     )
+    named = _named_infections(case, findings, coded, vocabulary, association, limit)
+    coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
+    named = _named_organisms(case, findings, coded, vocabulary, association, limit)
+    coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     return told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
+
+
+_INFECTION = frozenset({"infection", "infections"})
+"""A finding's words that say only that something infects."""
+
+_INFECTING = re.compile(
+    r"((?:[A-Za-z][\w'-]*\.?\s+){0,3}[A-Za-z][\w'-]*)\s*(?:\([^()]{1,20}\)\s*)?[-\s]$"
+)
+"""The words right before "infection", no more than four, across an abbreviation in
+parentheses ("cytomegalovirus (CMV) infection") but no other punctuation."""
+
+
+_CAUSED_BY = re.compile(
+    r"\s*,?\s*(?:due\s+to|caused\s+by|secondary\s+to)\s+"
+    r"((?:[A-Za-z][\w'-]*\.?\s+){0,3}[A-Za-z][\w'-]*)"
+)
+"""What a finding is told to be caused by, right after it: no more than four words."""
+
+
+def _named_organisms(
+    case: Case,
+    findings: Sequence[Mention],
+    coded: Sequence[list[MentionCode]],
+    vocabulary: Icd10cmVocabulary,
+    association: Mapping[str, Mapping[str, float]],
+    limit: int,
+) -> dict[str, list[MentionCode]]:
+    """The codes of each finding coded as of an unspecified organism whose cause the words
+    right after it name, where the finding with them names another code: "pneumonia due to
+    Pneumocystis jirovecii" is B59, no J18.9 Pneumonia, unspecified organism."""
+    found: dict[str, list[MentionCode]] = {}
+    for mention, codes in zip(findings, coded, strict=True):
+        if not any("unspecified organism" in vocabulary.title(c.code).lower() for c in codes):
+            continue
+        after = _CAUSED_BY.match(case.text, mention.end, mention.end + 80)
+        if after is None:
+            continue
+        words = f"{mention.expansion or mention.text} due to {after.group(1)}"
+        widened = mention.model_copy(update={"expansion": words, "attributes": []})
+        (named,) = link_mentions([widened], vocabulary, association, limit)
+        # The cause names the organism only where no code is left of an unspecified one
+        # ("sepsis secondary to pneumonia" is still A41.9, and no pneumonia of the sepsis's).
+        if named and not any(
+            "unspecified organism" in vocabulary.title(c.code).lower() for c in named
+        ):
+            found[mention.id] = named
+    return found
+
+
+def _named_infections(
+    case: Case,
+    findings: Sequence[Mention],
+    coded: Sequence[list[MentionCode]],
+    vocabulary: Icd10cmVocabulary,
+    association: Mapping[str, Mapping[str, float]],
+    limit: int,
+) -> dict[str, list[MentionCode]]:
+    """The codes of each "infection" whose words right before it name what infects, where
+    those words name a code its bare word does not: "HIV infection" is B20, "cytomegalovirus
+    (CMV) infection" B25.9, not B99.9, Unspecified infectious disease, though the mention model
+    marks "infection" alone (and "HIV" as a test, or nothing)."""
+    found: dict[str, list[MentionCode]] = {}
+    for mention, codes in zip(findings, coded, strict=True):
+        if mention.text.lower() not in _INFECTION:
+            continue
+        before = _INFECTING.search(case.text, max(0, mention.start - 60), mention.start)
+        if before is None:
+            continue
+        words = f"{before.group(1)} {mention.text}"
+        widened = mention.model_copy(update={"expansion": words, "attributes": []})
+        (named,) = link_mentions([widened], vocabulary, association, limit)
+        bare = {c.code for c in codes}
+        if named and not {c.code for c in named} <= bare:
+            found[mention.id] = named
+    return found
 
 
 def told_before(

@@ -139,7 +139,9 @@ class ProcedureLexicon(RecordModel):
         "otherwise ('Perfusion', which the Index sends to Introduction of substance: a 'skin "
         "perfusion pressure' is a measurement; 'Measurement', which sends a lone "
         "'measurements' to a new-technology code; 'Isolation', a patient's, where case reports "
-        "isolate organisms, DNA and pulmonary veins), and approaches, no procedures of their own "
+        "isolate organisms, DNA and pulmonary veins; 'Medication Management', a mental health "
+        "service, GZ3ZZZZ, where case reports manage any drugs, 'pain … not relieved with "
+        "medication management'), and approaches, no procedures of their own "
         "('Sternotomy', the way into the chest, which the Index sends to Drainage of sternum).",
     )
     preferred_terms: list[str] = Field(
@@ -718,7 +720,10 @@ def _term_aliases(term: str) -> list[str]:
 
     "Magnetic Resonance Imaging (MRI)" gives "Magnetic Resonance Imaging" and "MRI"; the
     plural mark of "Valve(s)" and a one-word qualifier ("(Brain)") are dropped, never an
-    alias.
+    alias. An acronym that does not start as the term does abbreviates only the words just
+    before it, not the term: "sEEG radiofrequency ablation (RFA)" is no "RFA" of the liver,
+    "Transdermal Glomerular Filtration Rate (GFR) Measurement System" no "GFR", "ShortCut(tm),
+    used during transcatheter aortic valve replacement (TAVR) procedure" no "TAVR".
     """
     bare = " ".join(_PARENTHESIS.sub(" ", term).split()).strip(" ,")
     aliases = [bare] if bare else []
@@ -731,6 +736,9 @@ def _term_aliases(term: str) -> list[str]:
         # One word that is no acronym qualifies the term ("Connectomic Analysis (Brain)
         # Mapping"): "brain" alone names no procedure.
         named = len(acronym.split()) > 1 or _CAPITALS.search(acronym) is not None
+        # An acronym spells its term from the term's first word ("sEEG … ablation (RFA)").
+        if _CAPITALS.search(acronym) is not None and bare and acronym[0].lower() != bare[0].lower():
+            continue
         if space and named and sum(ch.isalpha() for ch in inner) >= 2:
             aliases.append(acronym)
     return aliases

@@ -38,7 +38,7 @@ import re
 import sys
 import warnings
 from bisect import bisect_left
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -466,6 +466,35 @@ def build_icd10cm_resource(out: Path) -> Path:
     return write_vocabulary_file(payload, out)
 
 
+def _titles_first(
+    named: dict[str, list[str]], titles: Mapping[str, str], billable: Collection[str]
+) -> dict[str, list[str]]:
+    """``named`` less the codes an alias names by an inclusion term only where another code
+    outside their lineage is titled by it: "syphilis" is A53.9 "Syphilis, unspecified", not
+    A52.3 "Neurosyphilis, unspecified", whose inclusion term "Syphilis (late)" of the central
+    nervous system the vocabulary holds without its site."""
+    titled_by: dict[str, frozenset[str]] = {}
+
+    def title_keys(code: str) -> frozenset[str]:
+        if code not in titled_by:
+            titled_by[code] = frozenset(code_aliases(titles[code], [], code in billable))
+        return titled_by[code]
+
+    def lineage(first: str, second: str) -> bool:
+        return _bare(first).startswith(_bare(second)) or _bare(second).startswith(_bare(first))
+
+    kept: dict[str, list[str]] = {}
+    for key, codes in named.items():
+        if len(codes) > 1 and not all(lineage(codes[0], c) for c in codes[1:]):
+            # A heading's title is no code's ("Acute pain, not elsewhere classified", G89.1,
+            # beside R52's "Acute pain NOS"): only a billable code's title counts.
+            titled = [c for c in codes if c in billable and key in title_keys(c)]
+            if titled and len(titled) < len(codes):
+                codes = [c for c in codes if c in titled or any(lineage(t, c) for t in titled)]
+        kept[key] = codes
+    return kept
+
+
 def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10cmVocabulary:
     """Read a file written by ``build_icd10cm_resource``, with ``index``'s names added.
 
@@ -487,6 +516,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
                 inclusion[str(code)] = tuple(map(str, terms))
             for alias in aliases:
                 named.setdefault(alias, []).append(code)
+        named = _titles_first(named, titles, billable)
         modifiers: frozenset[str] = frozenset()
         synonyms: dict[str, tuple[str, ...]] = {}
         unspecified_site: dict[str, tuple[str, ...]] = {}

@@ -227,8 +227,11 @@ class ClinicalConcepts:
         )
         self._results = _words(self.rules.result_words)
         units = "|".join(re.escape(u) for u in sorted(self.rules.dose_units, key=len, reverse=True))
+        # An amount per a counted volume is a preparation's strength ("25 mg/2 mL", "250
+        # mg/5 ml"), a dose: a laboratory's concentration is per a unit volume ("mg/dL").
         self._dose = re.compile(
-            rf"\d[\d.,]*\s*(?:{units or '(?!)'})(?:\s*/\s*kg)?(?:/(?:min|h|hr|day|d))?",
+            rf"\d[\d.,]*\s*(?:{units or '(?!)'})(?:\s*/\s*kg)?(?:/(?:min|h|hr|day|d))?"
+            r"(?:\s*/\s*(?:[1-9]|1\d|20)(?:\.\d+)?\s*ml)?",
             re.IGNORECASE,
         )
         self._presentation = re.compile(

@@ -545,7 +545,11 @@ def build_summary(
             ),
             {"after": after},
         ),
-        follow_up=items(m for m in _follow_up(case, patients) if is_event(m)),
+        # What follow-up tells is only what its own sentences tell: the seizures before it do
+        # not make "she did not report any epileptic seizures" a present one.
+        follow_up=_items(
+            [m for m in _follow_up(case, patients) if is_event(m)], {}, order, days, keys
+        ),
         literature=_items(literature, {}, {}, {}, keys),
     )
 

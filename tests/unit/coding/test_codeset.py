@@ -15,6 +15,7 @@ from casebook.coding.codeset import (
     coded_findings,
     contradicted,
     link_mentions,
+    linked_findings,
     logistic,
     resolve_leaves,
     sentence_structures,
@@ -91,6 +92,61 @@ def test_a_finding_names_its_code_with_its_details() -> None:
 def test_the_titles_wording_is_tried_when_it_names_more() -> None:
     text = "A bladder carcinoma was found."
     assert codes_of(finding(text, "bladder carcinoma"))[:2] == ["C67", "C67.9"]
+
+
+def test_a_growth_told_as_metastatic_is_no_benign_one() -> None:
+    # "Carcinoid tumor NOS" is an inclusion term of D3A.00, Benign carcinoid tumor.
+    text = "Lymph nodes showed metastatic carcinoid tumor."
+    assert not any(
+        c.startswith("D3A") for c in codes_of(finding(text, "metastatic carcinoid tumor"))
+    )
+
+
+def test_an_infection_is_named_by_the_words_before_it() -> None:
+    # The mention model marks "infection" alone: "HIV" says what infects (B20, not B99.9).
+    text = "His HIV infection was assumed to be transmitted through blood transfusion."
+    infection = finding(text, "infection")
+    case = case_of(text, [infection]).model_copy(
+        update={"sentences": [Span(start=0, end=len(text))]}
+    )
+    assert [c.code for c in linked_findings(case, [infection], CM, {}, 3)["m1"]] == ["B20"]
+
+
+def test_gi_is_gastrointestinal() -> None:
+    text = "One month later, acute upper GI bleeding as melena occurred."
+    assert codes_of(finding(text, "bleeding", site="upper GI")) == ["K92.2"]  # not R58
+
+
+def test_malaria_named_by_its_parasite_is_that_parasites_malaria() -> None:
+    text = "She was diagnosed with high-parasitemia falciparum malaria."
+    assert codes_of(finding(text, "falciparum malaria")) == ["B50.9"]  # not B54
+
+
+def test_a_side_the_text_gives_is_no_unspecified_side() -> None:
+    # The Official Guidelines: the right side is dominant by default, the left nondominant.
+    text = "A 56-year-old male was taken to our hospital due to a right hemiplegia."
+    assert "G81.91" in codes_of(finding(text, "right hemiplegia"))
+    assert "G81.90" not in codes_of(finding(text, "right hemiplegia"))
+
+
+def test_a_chronic_kidney_failure_is_chronic_kidney_disease() -> None:
+    text = "A 71-year-old woman with chronic kidney failure was transferred to our hospital."
+    assert codes_of(finding(text, "chronic kidney failure")) == ["N18.9"]  # not N19
+
+
+def test_a_finding_of_an_unspecified_organism_is_named_by_the_organism_it_is_due_to() -> None:
+    text = "CD4 nadir 6 cells/μL associated to pneumonia due to Pneumocystis jirovecii."
+    pneumonia = finding(text, "pneumonia")
+    case = case_of(text, [pneumonia]).model_copy(
+        update={"sentences": [Span(start=0, end=len(text))]}
+    )
+    assert [c.code for c in linked_findings(case, [pneumonia], CM, {}, 3)["m1"]] == ["B59"]
+
+
+def test_a_name_titling_a_code_is_no_inclusion_term_of_another() -> None:
+    # A52.3 Neurosyphilis holds "Syphilis (late)" without "of central nervous system NOS".
+    text = "His medical records showed arterial hypertension, syphilis and anal warts."
+    assert codes_of(finding(text, "syphilis")) == ["A53.9"]
 
 
 def test_the_association_lexicon_only_names_what_the_vocabulary_does_not() -> None:

@@ -140,6 +140,8 @@ def test_an_abbreviation_means_its_long_form_only(pipeline: Pipeline) -> None:
     [
         ("A median sternotomy was made.", "median sternotomy"),  # the way in, no procedure
         ("Measurements were taken.", "Measurements"),
+        # GZ3ZZZZ manages a mental disorder's drugs; a case report manages any.
+        ("The pain was not relieved with medication management.", "medication management"),
     ],
 )
 def test_an_approach_or_a_lone_measurement_codes_nothing(
@@ -219,6 +221,11 @@ def test_an_acronym_read_as_another_word_is_no_alias(coder: ProcedureCoder) -> N
     # "TIPS" (a portosystemic shunt) reads as "tip": a nasal tip's projection is no bypass.
     assert coder.code("nasal tip projection") == []
     assert coder.code("transjugular intrahepatic portosystemic shunt")[0].code == "0618"
+
+
+def test_an_acronym_of_the_words_before_it_is_no_alias_of_the_term(coder: ProcedureCoder) -> None:
+    # "sEEG radiofrequency ablation (RFA)": an RFA of the thyroid is no ablation of the brain.
+    assert [best.code for best in coder.code("RFA", "thyroid nodule")] == []
 
 
 def test_negated_procedures_are_not_case_codes(pipeline: Pipeline) -> None:

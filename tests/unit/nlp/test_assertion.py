@@ -745,6 +745,56 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             Assertion.PRESENT,
         ),
         ("She had no fever, raised CRP or leukocytosis.", "raised CRP", SIGN, Assertion.NEGATED),
+        # What was not diagnosed is denied, unless it was only diagnosed late.
+        (
+            "Clinical depression was not diagnosed.",
+            "Clinical depression",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        (
+            "Her celiac disease was not diagnosed until she was 30.",
+            "celiac disease",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        # What a treatment is against ("anti-edema measures") is no finding told.
+        (
+            "He was started on phenytoin and anti-edema measures with steroids.",
+            "edema",
+            SIGN,
+            Assertion.HYPOTHETICAL,
+        ),
+        # How an infection was once caught is no treatment of this illness.
+        (
+            "His HIV infection was assumed to be transmitted through blood transfusion.",
+            "blood transfusion",
+            TREATMENT,
+            Assertion.HISTORICAL,
+        ),
+        # A treatment told as declined after it is named was not given.
+        (
+            "The patient confronted the dismal prognosis and initiation of chemotherapy was "
+            "declined.",
+            "chemotherapy",
+            DRUG,
+            Assertion.NEGATED,
+        ),
+        # What tests for a list of diseases found negative denies each of them, however far.
+        (
+            "The results of investigations for cytomegalovirus infection (IgG, IgM), malaria "
+            "(peripheral smear) and typhoid (Widal test) were negative.",
+            "malaria",
+            SIGN,
+            Assertion.NEGATED,
+        ),
+        # ... and what is investigated for, no result told, is only suspected.
+        (
+            "Investigations for secondary hypertension were sent.",
+            "secondary hypertension",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
     ],
 )
 def test_one_sentence(

@@ -71,6 +71,12 @@ def test_words_name_the_kind_of_concept_a_clinician_reads(words: str, kinds: set
     assert kinds <= _kinds(words)
 
 
+def test_a_direction_is_no_finding() -> None:
+    # Radiotherapy's "anterior to posterior-posterior to anterior (AP-PA) fields".
+    assert _kinds("AP-PA", "anterior to posterior-posterior to anterior") == set()
+    assert _kinds("distal radius fracture") == {FINDING}
+
+
 def test_isolation_is_no_procedure() -> None:
     # Case reports isolate organisms, DNA and pulmonary veins, seldom the patient.
     assert "procedure" not in _kinds("isolation")
@@ -123,6 +129,8 @@ def test_a_word_said_is_no_finding() -> None:
         "GCS",
         # Vertebral levels joined by a preposition: "through" heads no procedure.
         "T1 through T5",
+        # A unit of weight is no "-gram" test ("a loss of weight of eight kilograms").
+        "kilograms",
     ],
 )
 def test_people_places_software_modifiers_body_parts_and_generic_words_name_nothing(

@@ -42,6 +42,20 @@ def _about(sentence: str, section: str = "case_presentation") -> Statement:
         ("Schwannomas are composed of Schwann cells.", "case_presentation", "literature"),
         ("In 75% of meningiomas, calcifications were registered.", "body", "literature"),
         ("All patients had intractable seizures or headaches.", "body", "literature"),
+        # "et al." closing a list says "and others", no authors ("…, thyroid function, et al.").
+        (
+            "No abnormalities were found in laboratory tests, including blood cell analysis, "
+            "blood sugar, renal and thyroid function, et al.",
+            "case_presentation",
+            "patient",
+        ),
+        # What a cohort or a dataset shows is of its patients.
+        (
+            "Using datasets as external validation cohorts, we found prolonged survival in "
+            "lung adenocarcinoma and melanoma.",
+            "case_presentation",
+            "literature",
+        ),
         # The patient's own growths, told in the past, are hers.
         ("Her schwannomas were removed.", "case_presentation", "patient"),
         ("Our patient had meningitis.", "discussion", "left_out"),

@@ -133,6 +133,17 @@ def test_the_summary_reads_the_case_at_a_glance() -> None:
     assert [i.text for i in summary.follow_up] == ["CSF leak"]
 
 
+def test_follow_up_tells_only_what_its_own_sentences_tell() -> None:
+    # "At follow-up the CSF leak had not recurred": the leak told before is not the follow-up's.
+    case = _case()
+    mentions = [
+        m.model_copy(update={"assertion": Assertion.NEGATED}) if m.id == "m12" else m
+        for m in case.mentions
+    ]
+    (item,) = build_summary(case.model_copy(update={"mentions": mentions})).follow_up
+    assert (item.text, item.mentions, item.assertion) == ("CSF leak", ["m12"], Assertion.NEGATED)
+
+
 def test_negated_findings_are_left_out_of_the_summary() -> None:
     summary = build_summary(_case())
     assert all("fever" not in item.text for item in summary.items())
@@ -717,6 +728,17 @@ def test_a_drug_typed_as_a_test_with_a_dose_for_result_is_a_treatment() -> None:
     summary = build_summary(case)
     assert [i.text for i in summary.treatments] == ["Epinephrine"]
     assert [i.text for i in summary.investigations] == ["ECG"]
+
+
+def test_a_preparations_strength_is_a_dose_not_a_concentration_measured() -> None:
+    case = _told(
+        "Beheptal (cyanocobalamin 30 mcg/2 mL, thiamine 25 mg/2 mL) was administered.",
+        [("thiamine", EntityType.DIAGNOSTIC_PROCEDURE), ("25 mg/2 mL", EntityType.LAB_VALUE)],
+        relations=[("result_of", "m2", "m1")],
+    )
+    summary = build_summary(case)
+    assert [i.text for i in summary.treatments] == ["thiamine"]
+    assert summary.investigations == []
 
 
 def test_a_name_of_letters_and_digits_is_a_diagnosis() -> None:
