@@ -322,6 +322,10 @@ class _Reading:
     is_word: list[bool]
     matches: list[_Match]
     match_starts: list[int]
+    counted: list[bool]
+    """Whether each token counts towards a scope's ``max_scope``: a word, unless it spells out
+    the short form right before its bracket ("HIV (human immunodeficiency virus) and HCV
+    (hepatitis C virus) RT-PCR were negative"): the long form restates that one word."""
 
 
 class _Triggers:
@@ -374,7 +378,15 @@ class _Triggers:
             matches = sorted(
                 [*matches, *self._clause_ends(text, words, starts, ends)], key=lambda m: m.start
             )
-        reading = _Reading(text, starts, ends, is_word, matches, [m.start for m in matches])
+        reading = _Reading(
+            text,
+            starts,
+            ends,
+            is_word,
+            matches,
+            [m.start for m in matches],
+            _counted(text, starts, words, is_word),
+        )
         self._last = reading
         return reading
 
@@ -599,7 +611,7 @@ class ContextAssertion:
                 seg_end = bisect_left(starts, segment.end)
                 low = bisect_left(reading.match_starts, seg_start)
                 high = bisect_left(reading.match_starts, seg_end)
-                scoped_cache[key] = _scopes(matches[low:high], seg_start, seg_end, reading.is_word)
+                scoped_cache[key] = _scopes(matches[low:high], seg_start, seg_end, reading.counted)
             default = _section_default(case.sections, start)
             hyphened = {
                 token
@@ -909,6 +921,31 @@ def _scopes(
                     start = other.end
             scoped.append(_Scoped(match, start, match.start))
     return scoped
+
+
+def _counted(
+    text: str, starts: Sequence[int], words: Sequence[str], is_word: Sequence[bool]
+) -> list[bool]:
+    """``_Reading.counted`` of a text's tokens (``words``, lower-cased, starting at ``starts``;
+    ``is_word``: which are words)."""
+    counted = list(is_word)
+    for index, word in enumerate(words):
+        if word != "(" or index == 0:
+            continue
+        short = words[index - 1]
+        written = text[starts[index - 1] : starts[index - 1] + len(short)]
+        if not (2 <= len(short) <= 8 and short.isalnum() and written.isupper()):
+            continue
+        close = index + 1
+        while close < len(words) and close - index <= 2 * len(short) + 1 and words[close] != ")":
+            close += 1
+        if close >= len(words) or words[close] != ")":
+            continue
+        glossed = [w for w in words[index + 1 : close] if w[0].isalnum()]
+        if "".join(w[0] for w in glossed).lower() == short.lower():
+            for inner in range(index + 1, close):
+                counted[inner] = False
+    return counted
 
 
 def _walk(index: int, limit: int, step: int, max_scope: int | None, is_word: Sequence[bool]) -> int:

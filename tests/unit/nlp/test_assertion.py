@@ -139,6 +139,14 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             SIGN,
             Assertion.PRESENT,
         ),
+        # A short form's long form in brackets restates one word: a denial reaches past it.
+        (
+            "Besides, HIV (human immunodeficiency virus) and HCV (hepatitis C virus) RT-PCR "
+            "were negative.",
+            "HIV",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         # What was only plausible is suspected.
         (
             "An associated thrombus in the SVC with resultant obstruction was also plausible.",
