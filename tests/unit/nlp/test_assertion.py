@@ -262,6 +262,37 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         ("She had not only fever but also rash.", "rash", SIGN, Assertion.PRESENT),
         ("Her mother had breast cancer.", "breast cancer", DISEASE, Assertion.FAMILY),
         ("She has a history of hypertension.", "hypertension", DISEASE, Assertion.HISTORICAL),
+        # A resemblance is no finding: the nodule was a thymoma.
+        (
+            "The nodule mimicked an enlarged paratracheal lymph node.",
+            "enlarged",
+            SIGN,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "Tuberculosis and lung metastasis were also considered.",
+            "lung metastasis",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "The radiology staff considered a bone metastasis as a first option.",
+            "bone metastasis",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "MRI showed areas which were suspicious of bone metastases.",
+            "bone metastases",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "He had been treated for a pulmonary tuberculosis in his childhood.",
+            "pulmonary tuberculosis",
+            DISEASE,
+            Assertion.HISTORICAL,
+        ),
         (
             "He had a positive familial history for ischemic heart disease.",
             "ischemic heart disease",
