@@ -188,14 +188,24 @@ def _not_benign(
     mention: Mention, best: dict[str, float], vocabulary: Icd10cmVocabulary
 ) -> dict[str, float]:
     """``best`` less the codes titled benign when the mention says its growth is metastatic or
-    malignant ("metastatic carcinoid tumor" is no D3A.00)."""
+    malignant ("metastatic carcinoid tumor" is no D3A.00), and less the codes of no neoplasm
+    where a neoplasm's code remains ("lung metastatic disease", read with the lung, is C79.9
+    and no J98.4, Other disorders of lung). A malignant finding that names no neoplasm
+    ("malignant hypertension") keeps its codes."""
     if not best or _MALIGNANT.search(mention.text) is None:
         return best
-    return {
+    kept = {
         code: score
         for code, score in best.items()
         if not vocabulary.title(code).lower().startswith("benign")
     }
+    growths = {code: score for code, score in kept.items() if _is_neoplasm(code)}
+    return growths or kept
+
+
+def _is_neoplasm(code: str) -> bool:
+    """Whether the code is in Chapter 2, Neoplasms (C00–D49)."""
+    return code.startswith("C") or (code.startswith("D") and code[1:3] < "50")
 
 
 _SIDE = re.compile(r"\b(right|left)\b", re.IGNORECASE)
@@ -316,6 +326,7 @@ def link_mentions(
             code in vocabulary.unspecified_site and not code.startswith(SYMPTOM_CHAPTER)
             for code in best
         )
+        growth = unsited and all(_is_neoplasm(code) for code in best)
         for structure in structures if not best or unsited else ():
             # A finding whose words name nothing is read with a body structure of its sentence
             # ("an abscess was found in the liver" → Abscess of liver); a code the structure
@@ -327,7 +338,11 @@ def link_mentions(
             found = {
                 code: score
                 for code, score in joint.items()
-                if code not in alone and code not in vocabulary.unspecified_site
+                if code not in alone
+                and code not in vocabulary.unspecified_site
+                # A growth read with its site is a growth there: "lung metastatic disease" is
+                # no Other disorders of lung (J98.4).
+                and (not growth or _is_neoplasm(code))
             }
             found = _not_benign(mention, found, vocabulary)
             if found or not unsited:
@@ -518,6 +533,14 @@ _METASTATIC_REACH = 40
 """Characters before a growth read for the word saying it spread ("metastatic rectal ...")."""
 
 
+_SECONDARY_GROWTH = re.compile(
+    r"\bmetastas[ie]s$|\bmetastatic\s+(?:disease|lesions?|deposits?|foci|nodules?)$",
+    re.IGNORECASE,
+)
+"""A mention that is itself the spread growth: the sites it reached are its own ("metastasis
+to the skin" is C79.2, Secondary malignant neoplasm of skin)."""
+
+
 def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     """The case's mentions of ``types``, but those naming a person or an organisation ("cancer
     board", ``casebook.kb.nonclinical``) or a service consulted ("Infectious disease was
@@ -525,7 +548,8 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     the site attributes that name what it reached ("adenocarcinoma, metastatic to skin" is no
     neoplasm of the skin, C44.90): a site told as invaded, and, of a metastatic growth whose
     primary site comes before it, every site after it ("metastatic rectal adenocarcinoma in the
-    cortex of the left and right ovaries" is no ovarian primary, C56.1 and C56.2)."""
+    cortex of the left and right ovaries" is no ovarian primary, C56.1 and C56.2). A mention
+    that is itself the spread growth keeps them (``_SECONDARY_GROWTH``)."""
     findings: list[Mention] = []
     services = default_non_clinical()
     starts = [s.start for s in case.sentences]
@@ -549,7 +573,7 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             if a.name != "site"
             or not (_invaded(case.text, a) or (spread and a.start >= mention.end))
         ]
-        if len(kept) < len(mention.attributes):
+        if len(kept) < len(mention.attributes) and _SECONDARY_GROWTH.search(mention.text) is None:
             mention = mention.model_copy(update={"attributes": kept})
         findings.append(mention)
     return findings

@@ -331,6 +331,14 @@ def test_a_site_a_growth_spread_to_is_no_site_of_its_code() -> None:
     assert not any(c.code.startswith("C44") for c in found)
 
 
+def test_a_metastasis_is_of_the_site_it_reached() -> None:
+    text = "It was a lymphoma of the lung that had metastasis to the skin."
+    spread = finding(text, "metastasis", site="skin")
+    (kept,) = coded_findings(case_of(text, [spread]), {spread.type})
+    (found,) = link_mentions([kept], CM, {}, 3, {"m1": ["lung"]})
+    assert [c.code for c in found] == ["C79.2"]  # not C78.00, of the lung
+
+
 def test_where_a_growth_of_a_named_primary_spread_is_no_site_of_its_code() -> None:
     text = "There was metastatic rectal adenocarcinoma in the cortex of the left ovary."
     tumour = finding(text, "adenocarcinoma", site="rectal")
@@ -363,6 +371,16 @@ def test_a_neoplasm_named_without_its_site_takes_the_site_of_its_sentence() -> N
     tumour = finding(text, "primary adenocarcinoma")
     (found,) = link_mentions([tumour], CM, {}, 3, {"m1": ["pulmonary"]})
     assert [c.code for c in found] == ["C34.90"]
+
+
+def test_a_growth_with_its_site_keeps_no_code_of_another_disorder_there() -> None:
+    # "Disease" with the lung is J98.4, Other disorders of lung: no code of a metastasis.
+    text = "The scan also showed diffuse bony and lung metastatic disease."
+    sited = finding(text, "metastatic disease", site="lung")
+    assert "J98.4" not in codes_of(sited)
+    bare = finding(text, "metastatic disease")
+    (found,) = link_mentions([bare], CM, {}, 3, {"m1": ["lung"]})
+    assert "J98.4" not in [c.code for c in found]
 
 
 def test_a_neoplasm_whose_site_no_code_names_is_never_of_unspecified_site() -> None:

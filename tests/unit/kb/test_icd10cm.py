@@ -54,6 +54,10 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("thyroid storm", {"E05.91"}),  # not X37.9, a cataclysmic storm
         ("pleuritic chest pain", {"R07.81"}),  # Pleurodynia, not R07.9, Chest pain, unspecified
         ("cytokine storm", {"D89.839"}),
+        # Index: "Metastasis, metastatic — see Neoplasm, secondary, by site".
+        ("liver metastases", {"C78.7"}),
+        ("pulmonary metastasis", {"C78.00"}),
+        ("lymph node metastases", {"C77.9"}),
         ("syncope", {"R55"}),  # "Syncope and collapse" names either
         ("vomiting", {"R11.1", "R11.10"}),  # never "Vomiting without nausea"
         ("nausea", {"R11.0"}),  # the category "Nausea and vomiting" only groups codes
