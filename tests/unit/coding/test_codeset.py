@@ -440,6 +440,14 @@ def test_depression_names_the_mood_disorder_only_alone() -> None:
     assert codes_of(finding(text, "brisk mitotic activity")) == []
 
 
+def test_tuberculosis_of_a_named_site_is_no_respiratory_tuberculosis() -> None:
+    text = "She had choroidal tuberculosis, skin tuberculosis and pulmonary tuberculosis."
+    # A15.9 is Respiratory tuberculosis: the Index's default for the bare word only.
+    assert codes_of(finding(text, "choroidal tuberculosis")) == ["A18.53"]
+    assert codes_of(finding(text, "skin tuberculosis")) == ["A18.4"]
+    assert codes_of(finding(text, "pulmonary tuberculosis")) == ["A15.9"]
+
+
 def test_aortic_stenosis_is_the_valve_disease_and_subaortic_stenosis_congenital() -> None:
     text = "Aortic stenosis and a localized fibrous subvalvular aortic stenosis."
     assert codes_of(finding(text, "Aortic stenosis")) == ["I35.0"]
