@@ -426,6 +426,12 @@ def test_pain_unspecified_gives_way_to_the_pain_whose_site_the_case_gives() -> N
     assert "R52" in supported(case_of(alone, [finding(alone, "pain")]), {})
 
 
+def test_an_aneurysm_whose_artery_the_case_names_is_no_aneurysm_of_unspecified_site() -> None:
+    text = "Angiography showed a coronary aneurysm and a splenic artery aneurysm."
+    assert codes_of(finding(text, "aneurysm", site="coronary")) == ["I25.41"]
+    assert codes_of(finding(text, "splenic artery aneurysm")) == ["I72.8"]
+
+
 def test_depression_names_the_mood_disorder_only_alone() -> None:
     text = "ECG showed ST segment depression. She had severe depression."
     # An abnormal ECG (an Alphabetic Index name), no mood disorder.
