@@ -432,6 +432,14 @@ def test_an_aneurysm_whose_artery_the_case_names_is_no_aneurysm_of_unspecified_s
     assert codes_of(finding(text, "splenic artery aneurysm")) == ["I72.8"]
 
 
+def test_a_nephropathy_whose_cause_is_named_is_no_kidney_disorder_unspecified() -> None:
+    text = "He had diabetic nephropathy, IgA nephropathy and hypertensive nephropathy."
+    # N28.9 is the Index's default for the bare word; a diabetic one is a diabetes code.
+    assert codes_of(finding(text, "diabetic nephropathy")) == []
+    assert codes_of(finding(text, "IgA nephropathy")) == ["N02.B9"]
+    assert codes_of(finding(text, "hypertensive nephropathy")) == ["I12.9"]
+
+
 def test_depression_names_the_mood_disorder_only_alone() -> None:
     text = "ECG showed ST segment depression. She had severe depression."
     # An abnormal ECG (an Alphabetic Index name), no mood disorder.
