@@ -444,6 +444,20 @@ def test_pain_unspecified_gives_way_to_the_pain_whose_site_the_case_gives() -> N
     assert "R52" in supported(case_of(alone, [finding(alone, "pain")]), {})
 
 
+def test_an_aneurysm_whose_artery_the_case_names_is_no_aneurysm_of_unspecified_site() -> None:
+    text = "Angiography showed a coronary aneurysm and a splenic artery aneurysm."
+    assert codes_of(finding(text, "aneurysm", site="coronary")) == ["I25.41"]
+    assert codes_of(finding(text, "splenic artery aneurysm")) == ["I72.8"]
+
+
+def test_a_nephropathy_whose_cause_is_named_is_no_kidney_disorder_unspecified() -> None:
+    text = "He had diabetic nephropathy, IgA nephropathy and hypertensive nephropathy."
+    # N28.9 is the Index's default for the bare word; a diabetic one is a diabetes code.
+    assert codes_of(finding(text, "diabetic nephropathy")) == []
+    assert codes_of(finding(text, "IgA nephropathy")) == ["N02.B9"]
+    assert codes_of(finding(text, "hypertensive nephropathy")) == ["I12.9"]
+
+
 def test_depression_names_the_mood_disorder_only_alone() -> None:
     text = "ECG showed ST segment depression. She had severe depression."
     # An abnormal ECG (an Alphabetic Index name), no mood disorder.
@@ -456,6 +470,14 @@ def test_depression_names_the_mood_disorder_only_alone() -> None:
         )
     )
     assert codes_of(finding(text, "brisk mitotic activity")) == []
+
+
+def test_tuberculosis_of_a_named_site_is_no_respiratory_tuberculosis() -> None:
+    text = "She had choroidal tuberculosis, skin tuberculosis and pulmonary tuberculosis."
+    # A15.9 is Respiratory tuberculosis: the Index's default for the bare word only.
+    assert codes_of(finding(text, "choroidal tuberculosis")) == ["A18.53"]
+    assert codes_of(finding(text, "skin tuberculosis")) == ["A18.4"]
+    assert codes_of(finding(text, "pulmonary tuberculosis")) == ["A15.9"]
 
 
 def test_aortic_stenosis_is_the_valve_disease_and_subaortic_stenosis_congenital() -> None:

@@ -700,6 +700,13 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.FAMILY,
         ),
+        # An organ donor who is the clause's subject is another person, as a relative is.
+        (
+            "The donor was a 38-year-old female, brain dead due to head injury.",
+            "head injury",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
         ("His mother had no seizures.", "seizures", SIGN, Assertion.NEGATED),
         ("His sister had no history of asthma.", "asthma", DISEASE, Assertion.NEGATED),
         # A personal history is the patient's own, whatever family history came before.
