@@ -26,6 +26,16 @@ def lexicon() -> LexiconMentions:
         ("The patient made a remarkable recovery.", "remarkable recovery", EntityType.OUTCOME),
         ("She reported improvement in symptoms.", "improvement", EntityType.OUTCOME),
         ("He died two days later.", "died", EntityType.OUTCOME),
+        (
+            "The postoperative course was uneventful.",
+            "postoperative course was uneventful",
+            EntityType.OUTCOME,
+        ),
+        (
+            "She was discharged in good condition on day 9.",
+            "discharged in good condition",
+            EntityType.OUTCOME,
+        ),
         ("She ultimately succumbed to her illness.", "succumbed", EntityType.OUTCOME),
         (
             "He was commenced on immune checkpoint inhibitors.",

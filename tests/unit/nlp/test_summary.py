@@ -542,6 +542,16 @@ def test_a_patient_who_succumbed_has_that_outcome() -> None:
     assert [i.text for i in build_summary(case).outcomes] == ["succumbed"]
 
 
+def test_an_uneventful_course_is_an_outcome() -> None:
+    case = _told(
+        "The postoperative course was uneventful.",
+        [("postoperative course was uneventful", EntityType.OUTCOME)],
+    )
+    assert [i.text for i in build_summary(case).outcomes] == [
+        "postoperative course was uneventful"
+    ]
+
+
 def test_a_good_turn_typed_as_a_finding_is_an_outcome() -> None:
     case = _told(
         "At follow-up after 24 months he is in clinical remission.",
