@@ -544,7 +544,8 @@ def build_summary(
                 or is_good_turn(m)
             ),
             {"after": after},
-        ),
+        )
+        + _resolutions(case.text, [m for m in patients if is_finding(m)], days),
         # What follow-up tells is only what its own sentences tell: the seizures before it do
         # not make "she did not report any epileptic seizures" a present one.
         follow_up=_items(
@@ -552,6 +553,35 @@ def build_summary(
         ),
         literature=_items(literature, {}, {}, {}, keys),
     )
+
+
+_RESOLVED_AFTER = re.compile(
+    r"\s*(?:(?:had|has|have|was|were)\s+(?:been\s+)?)?"
+    r"(?:(?:completely|fully|gradually|totally|spontaneously|eventually|finally|subsequently)\s+)?"
+    r"(?:resolved|disappeared|subsided|regressed|normali[sz]ed)\b",
+    re.IGNORECASE,
+)
+"""A finding's words right after it that say it went away ("… had completely resolved")."""
+
+
+def _resolutions(
+    text: str, findings: Sequence[Mention], days: dict[str, float | None]
+) -> list[SummaryItem]:
+    """How findings of the patient's turned out where the text says they went away right after
+    naming them ("One month after surgical reversal, hyperoxaluria resolved"): the words from
+    the finding to the verb, once per wording. ConText reads such a finding as denied, so it
+    is no diagnosis, and the mention model seldom marks the verb as an Outcome."""
+    resolved: dict[str, SummaryItem] = {}
+    for mention in sorted(findings, key=lambda m: m.start):
+        after = _RESOLVED_AFTER.match(text, mention.end)
+        if mention.assertion is not Assertion.NEGATED or after is None:
+            continue
+        words = " ".join(text[mention.start : after.end()].split())
+        resolved.setdefault(
+            words.lower(),
+            SummaryItem(text=words, mentions=[mention.id], offset_days=days.get(mention.id)),
+        )
+    return list(resolved.values())
 
 
 def _is_service(
