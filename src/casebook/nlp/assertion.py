@@ -183,6 +183,14 @@ class ContextRule(BaseModel):
         "mention between it and a finding is what it speaks of, so the finding is out of its "
         "scope ('He had fever and cough, and blood cultures were negative').",
     )
+    reaches_listed_subject: bool = Field(
+        default=False,
+        description="For a ``BACKWARD`` trigger with a plural verb ('were excluded'): a list "
+        "told from its sentence's start, with no verb of ``predicate_words`` and no other "
+        "trigger before it, is its subject, and every item is in its scope however long the "
+        "list ('Subacute thyroiditis, iatrogenic thyrotoxicosis, …, and multinodular toxic "
+        "goiter were excluded').",
+    )
     ended_only_by: list[str] | None = Field(
         default=None,
         description="When set, the literals of the only ``TERMINATE`` triggers that end this "
@@ -611,7 +619,15 @@ class ContextAssertion:
                 seg_end = bisect_left(starts, segment.end)
                 low = bisect_left(reading.match_starts, seg_start)
                 high = bisect_left(reading.match_starts, seg_end)
-                scoped_cache[key] = _scopes(matches[low:high], seg_start, seg_end, reading.counted)
+                told = matches[low:high]
+                scoped_cache[key] = self._listed_subjects(
+                    text,
+                    segment.start,
+                    starts,
+                    seg_start,
+                    told,
+                    _scopes(told, seg_start, seg_end, reading.counted),
+                )
             default = _section_default(case.sections, start)
             hyphened = {
                 token
@@ -650,6 +666,34 @@ class ContextAssertion:
                 found = Assertion.UNCERTAIN
             result.append(found)
         return result
+
+    def _listed_subjects(
+        self,
+        text: str,
+        since: int,
+        starts: Sequence[int],
+        seg_start: int,
+        told: Sequence[_Match],
+        scoped: list[_Scoped],
+    ) -> list[_Scoped]:
+        """``scoped`` with each ``reaches_listed_subject`` trigger reaching back to its
+        sentence's start (token ``seg_start``, character ``since``) where the words before it
+        are a list and nothing else: no verb of ``predicate_words``, no other trigger of the
+        sentence's (``told``)."""
+        widened: list[_Scoped] = []
+        for scope in scoped:
+            rule, match = scope.match.rule, scope.match
+            subject = text[since : starts[match.start]]
+            if (
+                rule.reaches_listed_subject
+                and scope.start > seg_start
+                and _LIST_JOINS.search(subject) is not None
+                and not (self._predicate and self._predicate.search(subject))
+                and not any(other.start < match.start for other in told)
+            ):
+                scope = _Scoped(match, seg_start, scope.end)
+            widened.append(scope)
+        return widened
 
     def _listed_by_test(self, text: str, since: int, start: int, kind: EntityType) -> bool:
         """Whether a disease lies in a bracket, still open, that a test's words open ("Viral
@@ -873,6 +917,9 @@ class _MentionContext:
         head = _head(text)
         return self._same_thing.get(head, head)
 
+
+_LIST_JOINS = re.compile(r",|\b(?:and|or)\b", re.IGNORECASE)
+"""What joins the items of a list."""
 
 _FOLLOWING_CHARS = 80
 """Characters after a mention that ``ContextRule.also_when_followed_by`` is matched against."""

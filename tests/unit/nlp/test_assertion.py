@@ -269,6 +269,20 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             SIGN,
             Assertion.UNCERTAIN,
         ),
+        # A list told from the sentence's start is the subject of its plural verb, however long.
+        (
+            "Subacute thyroiditis, iatrogenic thyrotoxicosis, iodide-induced thyrotoxicosis,"
+            " thyrotropin-secreting pituitary adenoma, and multinodular toxic goiter were excluded.",
+            "Subacute thyroiditis",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        (
+            "She had fever, cough and weight loss, and tuberculosis and malaria were excluded.",
+            "fever",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         (
             "Tuberculosis and lung metastasis were also considered.",
             "lung metastasis",
