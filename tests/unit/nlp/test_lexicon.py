@@ -36,6 +36,11 @@ def lexicon() -> LexiconMentions:
             "discharged in good condition",
             EntityType.OUTCOME,
         ),
+        (
+            "She has remained asymptomatic for two years.",
+            "has remained asymptomatic",
+            EntityType.OUTCOME,
+        ),
         ("She ultimately succumbed to her illness.", "succumbed", EntityType.OUTCOME),
         (
             "He was commenced on immune checkpoint inhibitors.",
