@@ -17,6 +17,8 @@ the summary's concept gate (``casebook.nlp.concepts``) and the treatment tally
   or listed beside a specialty ("neurology, *infectious disease*, and hematology"): a team, not
   a procedure or a disease the patient had. A referral ("referred to physical therapy") is
   left alone: it often names the treatment the patient then had.
+* **Anaesthetic**: a sentence telling an anaesthetic ("Anaesthesia was induced with propofol,
+  fentanyl and rocuronium"): its drugs serve the operation, no treatment of the patient's.
 
 Words are compared in ``casebook.kb.base.normalize_tokens`` form.
 """
@@ -63,6 +65,12 @@ class NonClinicalRules(RecordModel):
         description="Regular expressions (case-insensitive) matched where words end that make "
         "them a service ('was consulted', 'team')."
     )
+    anaesthetic_sentences: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) of a sentence telling an "
+        "anaesthetic ('Anaesthesia was induced with propofol, fentanyl and rocuronium'): its "
+        "drugs are the anaesthetic's, no treatment of the patient's.",
+    )
     specialties: list[str] = Field(
         default_factory=list,
         description="Names of medical specialties ('neurology', 'hematology'): words listed "
@@ -103,6 +111,7 @@ class NonClinicalWords:
         )
         self._service_before = _any_of(self.rules.service_before)
         self._service_after = _any_of(self.rules.service_after)
+        self._anaesthetic = _any_of(self.rules.anaesthetic_sentences)
         names = "|".join(
             re.escape(n) for n in sorted(self.rules.specialties, key=len, reverse=True)
         )
@@ -152,6 +161,11 @@ class NonClinicalWords:
             or self._service_after.match(text, end, sentence[1]) is not None
             or self.is_listed_specialty(text, start, end, sentence)
         )
+
+    def tells_anaesthetic(self, text: str, sentence: tuple[int, int]) -> bool:
+        """Whether the ``sentence`` (start, end) of ``text`` tells an anaesthetic, whose drugs
+        ("propofol", "rocuronium") are no treatment."""
+        return self._anaesthetic.search(text, sentence[0], sentence[1]) is not None
 
     def is_listed_specialty(
         self, text: str, start: int, end: int, sentence: tuple[int, int]

@@ -386,6 +386,11 @@ class ClinicalConcepts:
         tested or avoided rather than given ("resistant to", "allergic to")."""
         return self._not_given.search(text, start, end) is not None
 
+    def tells_anaesthetic(self, text: str, sentence: tuple[int, int]) -> bool:
+        """Whether the ``sentence`` (start, end) tells an anaesthetic, whose drugs are no
+        treatment (``casebook.kb.nonclinical``)."""
+        return self._who.tells_anaesthetic(text, sentence)
+
     def presentation_at(self, text: str, start: int, end: int) -> int | None:
         """Where the first verb telling what the patient came with (``presentation_cues``)
         ends in ``text[start:end]``; None when there is none."""

@@ -385,6 +385,9 @@ def build_summary(
             )
             and not gate.not_given(case.text, sentence_start(mention), mention.start)
             and not gate.harmed(case.text, mention.end, sentence_end(mention))
+            and not gate.tells_anaesthetic(
+                case.text, (sentence_start(mention), sentence_end(mention))
+            )
             and not gate.names_test_next(case.text[mention.end : mention.end + 60])
             and not gate.is_measured(case.text[mention.end : mention.end + 20])
             # A drug of abuse is an exposure ("urine toxicology positive for cocaine"), unless

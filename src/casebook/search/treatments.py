@@ -556,7 +556,10 @@ class TreatmentFinder:
         if not self.names_treatment(words, typed=determined or mention.id in vouched):
             return None
         sentence = sentences[sentence_index(sentences, mention.start)]
-        if mention.type is EntityType.MEDICATION and self.analyte(case, mention, sentence):
+        if mention.type is EntityType.MEDICATION and (
+            self.analyte(case, mention, sentence)
+            or self.who.tells_anaesthetic(case.text, (sentence.start, sentence.end))
+        ):
             return None
         if mention.type is not EntityType.MEDICATION and self.who.is_service(
             case.text, mention.start, mention.end, (sentence.start, sentence.end)

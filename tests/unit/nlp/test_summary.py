@@ -534,6 +534,14 @@ def test_whatever_the_model_guesses_each_heading_holds_its_own_kind(
     Case.model_validate(case.model_copy(update={"summary": summary}).model_dump())
 
 
+def test_an_anaesthetics_drugs_are_no_treatments() -> None:
+    case = _told(
+        "General anaesthesia was induced with propofol and maintained with sevoflurane.",
+        [("propofol", EntityType.MEDICATION), ("sevoflurane", EntityType.MEDICATION)],
+    )
+    assert build_summary(case).treatments == []
+
+
 def test_a_patient_who_succumbed_has_that_outcome() -> None:
     case = _told(
         "She developed sepsis and ultimately succumbed to her illness.",

@@ -126,6 +126,27 @@ def test_a_drug_tested_for_reacted_to_or_harmful_is_not_a_treatment(
 
 
 @pytest.mark.parametrize(
+    "sentence",
+    [
+        "General anaesthesia was induced with propofol, fentanyl and rocuronium.",
+        "Induction of anesthesia with propofol, fentanyl and rocuronium followed.",
+    ],
+)
+def test_an_anaesthetics_drugs_are_not_treatments(
+    finder: TreatmentFinder, make_case: CaseBuilder, sentence: str
+) -> None:
+    drugs = [(drug, "Medication") for drug in ("propofol", "fentanyl", "rocuronium")]
+    assert keys(finder, make_case("c", sentence, drugs)) == []
+
+
+def test_a_sedative_given_to_treat_is_a_treatment(
+    finder: TreatmentFinder, make_case: CaseBuilder
+) -> None:
+    sentence = "Her seizures stopped after an infusion of propofol."
+    assert keys(finder, make_case("c", sentence, [("propofol", "Medication")])) == ["propofol"]
+
+
+@pytest.mark.parametrize(
     ("sentence", "words"),
     [
         ("Ondansetron (Zofer 4 mg tablet, Adeka Pharma, Turkey) was taken.", "Adeka Pharma"),
