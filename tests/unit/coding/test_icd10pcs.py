@@ -126,6 +126,25 @@ def test_an_anastomosis_is_a_bypass_not_a_drainage(pipeline: Pipeline) -> None:
     assert pcs(case.mentions[0].codes)[0].startswith("0D16")
 
 
+@pytest.mark.parametrize(
+    ("text", "words", "code"),
+    [
+        # The Index sends "Sigmoidectomy" to a whole body system; its word names the part.
+        ("He underwent laparoscopic sigmoidectomy.", "sigmoidectomy", "0DTN"),
+        ("A right hemicolectomy was performed.", "right hemicolectomy", "0DTF"),
+        ("She had a total abdominal hysterectomy.", "hysterectomy", "0UT9"),
+        ("He underwent splenectomy.", "splenectomy", "07TP"),
+        ("A left mastectomy was performed.", "left mastectomy", "0HTU"),
+    ],
+)
+def test_an_organs_removal_named_by_one_word_is_of_that_organ(
+    pipeline: Pipeline, text: str, words: str, code: str
+) -> None:
+    assert pcs(analyse(pipeline, text, [mention(text, words)]).mentions[0].codes)[0].startswith(
+        code
+    )
+
+
 def test_an_abbreviation_means_its_long_form_only(pipeline: Pipeline) -> None:
     # "PEG" is a percutaneous endoscopic gastrostomy only where it stands for one.
     text = "Polyethylene glycol (PEG) was added. PEG lowered PTH."
