@@ -116,9 +116,10 @@ class TimeKind(StrEnum):
     UNNORMALISED = "unnormalised"
 
 
-SPLITTING = frozenset({TimeKind.AFTER, TimeKind.BEFORE, TimeKind.HISTORY})
-"""Expression kinds that start a new part of their sentence ("…, and two days later …"); the
-others ("on admission", "in March 2015") tell the time of the part they are in."""
+SPLITTING = frozenset({TimeKind.AFTER, TimeKind.BEFORE, TimeKind.HISTORY, TimeKind.AGE})
+"""Expression kinds that start a new part of their sentence ("…, and two days later …", "asthma
+since the age of 33 and …"); the others ("on admission", "in March 2015") tell the time of the
+part they are in."""
 
 
 class RelativeTo(StrEnum):
@@ -655,6 +656,8 @@ class TemporalOrderer:
             if age_now is None:
                 return None, None
             years = value * unit / 365.25 if "unit" in groups else value
+            if years > age_now:  # older than the patient is: another's age, or a misread one
+                return None, None
             return (years - age_now) * 365.25, None
         return value * unit, None
 
@@ -857,7 +860,10 @@ class TemporalOrderer:
             cue = segment.cue
             if cue is not None and cue.kind is TimeKind.ANCHOR:
                 return index
-            if any(
+            # "She presented with dysmenorrhea when she was 16" of a woman of 31 tells a
+            # presentation of her past, not the one the report is about.
+            told_young = cue is not None and cue.kind is TimeKind.AGE and (cue.amount or 0) <= -YEAR
+            if not told_young and any(
                 not self._is_reporting(text, match.start(), match.end())
                 for match in self._anchor.finditer(text, segment.start, segment.end)
             ):
@@ -1215,28 +1221,58 @@ def _in_flashback(segments: Sequence[_Segment]) -> list[bool]:
 
 def _lend_trailing_cues(text: str, pieces: list[_Segment]) -> None:
     """Give a cue that closes a sentence ("… a rash two days later.") to the events before it,
-    and so a cue counting back that closes a clause ("underwent a bypass 6 years ago was
-    admitted …", "status post kidney transplantation 3 months ago, was sent …"): what follows
-    it is told in the narrative's time. A time expression closing a clause says more than a
-    connective opening it ("post")."""
-    for previous, current in zip(pieces, pieces[1:], strict=False):
+    and so a cue counting back or an age that follows the words it dates ("underwent a
+    mastectomy 5 years ago for cancer", "asthma since the age of 33"), as "ago" and an age do
+    unless a comma or a conjunction fronts them ("…, and 3 years ago she developed"). What
+    follows such a cue goes on in its time ("for cancer", "and was managed elsewhere", "; his
+    ceruloplasmin was …"), unless a new clause of the subject starts ("a bypass 6 years ago
+    was admitted …": the narrative's time) or a next item is dated on its own ("a stroke 3
+    years ago and a myocardial infarction 2 years ago"). A time expression closing a clause
+    says more than a connective opening it ("post")."""
+    for number in range(1, len(pieces)):
+        previous, current = pieces[number - 1], pieces[number]
+        following = pieces[number + 1] if number + 1 < len(pieces) else None
         cue = current.cue
         if cue is None or not previous.events:
             continue
         closes_sentence = previous.cue is None and not (
             current.events or re.search(r"\w", text[cue.end : current.end])
         )
-        closes_clause = (
-            (previous.cue is None or previous.cue.expression is None)
-            and _COUNTED_BACK.search(text, cue.start, cue.end) is not None
-            and _CLAUSE_GOES_ON.match(text, cue.end) is not None
+        dates_before = (
+            previous.cue is None or previous.cue.expression is None
+        ) and _dates_words_before(text, previous, cue)
+        next_dated = (
+            following is not None
+            and following.cue is not None
+            and _dates_words_before(text, current, following.cue)
         )
-        if closes_sentence or closes_clause:
+        if dates_before and not (next_dated or _CLAUSE_GOES_ON.match(text, cue.end)):
+            previous.cue = cue  # what follows keeps it too
+        elif closes_sentence or dates_before:
             previous.cue, current.cue = cue, None
 
 
-_COUNTED_BACK = re.compile(r"\bago$")
-"""A time expression counting back from the present ("6 years ago")."""
+def _dates_words_before(text: str, before: _Segment, cue: _Cue) -> bool:
+    """Whether ``cue`` counts back or tells an age after the words of ``before`` it dates,
+    not fronted in a clause of its own."""
+    return (
+        (cue.kind is TimeKind.AGE or _COUNTED_BACK.search(text, cue.start, cue.end) is not None)
+        and bool(before.events)
+        and _FRONTED.search(text, before.start, cue.start) is None
+    )
+
+
+_COUNTED_BACK = re.compile(r"\b(?:ago|back)$")
+"""A time expression counting back from the present ("6 years ago", "12 years back")."""
+
+_FRONTED = re.compile(
+    r"(?:[,;:(]|\b(?:and|or|but|when|then|until|till|since|from|than|before|after|which|that"
+    r"|while|whereas))\s*(?:(?:about|approximately|around|nearly|almost|roughly|over|some"
+    r"|more than|less than|at least)\s+)?$",
+    re.IGNORECASE,
+)
+"""What fronts a time expression in its clause ("…, and 3 years ago she", "until 2 years ago,
+when"): the words before the expression end there (with an approximation of its amount)."""
 
 _CLAUSE_GOES_ON = re.compile(r",?\s+(?:was|were|is|are|has|had|presented|came)\b")
 """A verb right after a time expression, or after the comma closing it: the expression closed
