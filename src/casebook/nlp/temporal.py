@@ -1224,10 +1224,12 @@ def _lend_trailing_cues(text: str, pieces: list[_Segment]) -> None:
     and so a cue counting back or an age that follows the words it dates ("underwent a
     mastectomy 5 years ago for cancer", "asthma since the age of 33"), as "ago" and an age do
     unless a comma or a conjunction fronts them ("…, and 3 years ago she developed"). What
-    follows such a cue goes on in its time ("for cancer", "and was managed elsewhere", "; his
-    ceruloplasmin was …"), unless a new clause of the subject starts ("a bypass 6 years ago
-    was admitted …": the narrative's time) or a next item is dated on its own ("a stroke 3
-    years ago and a myocardial infarction 2 years ago"). A time expression closing a clause
+    follows an "ago" goes on in its time ("for cancer", "and was managed elsewhere"), unless a
+    new clause of the subject starts ("a bypass 6 years ago was admitted …": the narrative's
+    time) or a next item is dated on its own ("a stroke 3 years ago and a myocardial
+    infarction 2 years ago"); what follows an age is told in the narrative's time unless it
+    goes on telling that time ("at age 21 *after* she was found …", "at the age of 15*;* his
+    ceruloplasmin …", "at the age of 7 *and was* diagnosed"). A time expression closing a clause
     says more than a connective opening it ("post")."""
     for number in range(1, len(pieces)):
         previous, current = pieces[number - 1], pieces[number]
@@ -1246,7 +1248,11 @@ def _lend_trailing_cues(text: str, pieces: list[_Segment]) -> None:
             and following.cue is not None
             and _dates_words_before(text, current, following.cue)
         )
-        if dates_before and not (next_dated or _CLAUSE_GOES_ON.match(text, cue.end)):
+        if (
+            dates_before
+            and (cue.kind is not TimeKind.AGE or _AGE_GOES_ON.match(text, cue.end))
+            and not (next_dated or _CLAUSE_GOES_ON.match(text, cue.end))
+        ):
             previous.cue = cue  # what follows keeps it too
         elif closes_sentence or dates_before:
             previous.cue, current.cue = cue, None
@@ -1273,6 +1279,9 @@ _FRONTED = re.compile(
 )
 """What fronts a time expression in its clause ("…, and 3 years ago she", "until 2 years ago,
 when"): the words before the expression end there (with an approximation of its amount)."""
+
+_AGE_GOES_ON = re.compile(r"\s*(?:;|\b(?:when|after|where|and|with|for)\b)", re.IGNORECASE)
+"""Words right after an age that go on telling the time it dates."""
 
 _CLAUSE_GOES_ON = re.compile(r",?\s+(?:was|were|is|are|has|had|presented|came)\b")
 """A verb right after a time expression, or after the comma closing it: the expression closed

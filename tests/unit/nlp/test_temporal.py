@@ -1081,3 +1081,29 @@ def test_a_presentation_told_at_an_age_years_ago_is_not_the_reports(
     found = days(case)
     assert found["visited"] == found["pelvic pain"] == (0.0, None)
     assert found["dysmenorrhea"] == (-15 * 365.25, None)
+
+
+def test_what_follows_an_age_is_the_narratives_time_unless_it_goes_on_telling_it(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "She presented with fever.",
+                "She had a stroke at the age of 20 but has a headache now.",
+                "She was diagnosed with CVID at the age of 21; her immunoglobulin levels were low.",
+            ],
+            [
+                ("fever", SIGN),
+                ("stroke", DISEASE),
+                ("headache", SIGN),
+                ("CVID", DISEASE),
+                ("immunoglobulin levels", TEST),
+            ],
+            age=30,
+        )
+    )
+    found = days(case)
+    assert found["stroke"] == (-10 * 365.25, None)
+    assert 0.0 in found["headache"]  # the present, not the stroke's time
+    assert found["CVID"] == found["immunoglobulin levels"] == (-9 * 365.25, None)
