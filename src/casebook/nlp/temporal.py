@@ -357,6 +357,8 @@ class _Cue:
     phrase: bool = False
     sequel: bool = False
     when: date | None = None
+    year_only: bool = False
+    """The date names a year only ("in 1998"): ``when`` is its first day."""
     expression: int | None = None  # index into the found time expressions
     splits: bool = True
 
@@ -408,6 +410,7 @@ class _Walk:
 
     text: str
     anchor_date: date | None
+    anchor_year_only: bool = False
     age_shift: float = 0.0
     """How far the anchor lies from the patient's age now, in days, when its sentence tells an
     age ("diagnosed at age 3"): ages count from the anchor's age."""
@@ -605,6 +608,8 @@ class TemporalOrderer:
                     onset=rule.onset,
                     phrase=rule.phrase,
                     when=when,
+                    year_only=rule.kind is TimeKind.DATE
+                    and not {k for k, v in match.groupdict().items() if v} & _DATE_BELOW_YEAR,
                     expression=len(times) - 1,
                     splits=rule.kind in SPLITTING,
                 )
@@ -894,9 +899,11 @@ class TemporalOrderer:
         Returns the repeats: the mentions that name what an amount counts from ("a week after
         *the rash*"), each moved out of its segment into one of its own at the time it names.
         """
+        anchor_dated = _anchor_dated(segments, anchor)
         walk = _Walk(
             text=text,
-            anchor_date=_anchor_date(segments, anchor),
+            anchor_date=anchor_dated.when if anchor_dated else None,
+            anchor_year_only=anchor_dated is not None and anchor_dated.year_only,
             age_shift=_anchor_age(segments, anchor),
         )
         walk.origins[RelativeTo.ANCHOR] = _Mark(0.0, _Day(0.0))
@@ -979,8 +986,11 @@ class TemporalOrderer:
                 named_day = named_day.loose()
             walk.clock, walk.day = max(named, walk.clock), named_day or walk.day.loose()
         elif kind is TimeKind.DATE and cue is not None and cue.when is not None:
-            if walk.anchor_date is not None:
-                offset = float((cue.when - walk.anchor_date).days)
+            offset = _days_from_anchor(cue, walk)
+            if walk.anchor_date is not None and offset is None:
+                segment.sort, segment.days = walk.clock, None  # in the anchor's year: unsaid when
+                return
+            if offset is not None:
                 if offset < walk.clock:
                     segment.sort, segment.days = offset, _Day(offset)
                     return
@@ -989,9 +999,13 @@ class TemporalOrderer:
                 segment.sort, segment.days = walk.clock - STEP / 2, None
                 return
             else:
+                # Without the presentation's date, a date may lie before or after it: the
+                # narrative goes on after it, but it fixes no day of its own.
                 walk.clock += STEP
                 walk.day = walk.day.loose()
                 walk.last_date = cue.when
+                segment.sort, segment.days = walk.clock, None
+                return
         elif kind is TimeKind.BEFORE and cue is not None:
             segment.sort, segment.days = self._before_place(walk, cue, segment)
             return
@@ -1280,6 +1294,9 @@ _FRONTED = re.compile(
 """What fronts a time expression in its clause ("…, and 3 years ago she", "until 2 years ago,
 when"): the words before the expression end there (with an approximation of its amount)."""
 
+_DATE_BELOW_YEAR = frozenset({"month", "mm", "day", "first"})
+"""Date fields that name a part of a year."""
+
 _AGE_GOES_ON = re.compile(r"\s*(?:;|\b(?:when|after|where|and|with|for)\b)", re.IGNORECASE)
 """Words right after an age that go on telling the time it dates."""
 
@@ -1288,7 +1305,7 @@ _CLAUSE_GOES_ON = re.compile(r",?\s+(?:was|were|is|are|has|had|presented|came)\b
 the clause before it (a clause opening with a time expression goes on with its subject)."""
 
 
-def _anchor_date(segments: Sequence[_Segment], anchor: int) -> date | None:
+def _anchor_dated(segments: Sequence[_Segment], anchor: int) -> _Cue | None:
     """The date the anchor's sentence gives, if any."""
     if not segments:
         return None
@@ -1296,8 +1313,19 @@ def _anchor_date(segments: Sequence[_Segment], anchor: int) -> date | None:
     for segment in segments:
         cue = segment.cue
         if segment.sentence == sentence and cue is not None and cue.when is not None:
-            return cue.when
+            return cue
     return None
+
+
+def _days_from_anchor(cue: _Cue, walk: _Walk) -> float | None:
+    """Days from the anchor's date to the date ``cue`` names; ``None`` without an anchor date,
+    or when one of the two names only a year and the other falls in it ("in 2015" and "In
+    March 2015, she presented": which came first is unsaid)."""
+    if cue.when is None or walk.anchor_date is None:
+        return None
+    if (cue.year_only or walk.anchor_year_only) and cue.when.year == walk.anchor_date.year:
+        return None
+    return float((cue.when - walk.anchor_date).days)
 
 
 def _history_place(cue: _Cue | None, walk: _Walk) -> _Place:
@@ -1317,8 +1345,8 @@ def _history_place(cue: _Cue | None, walk: _Walk) -> _Place:
     elif cue.kind is TimeKind.AGE and cue.amount is not None:
         back = cue.amount - walk.age_shift
         back = back if back <= -YEAR else None  # within the year ages resolve: undated
-    elif cue.kind is TimeKind.DATE and cue.when is not None and walk.anchor_date is not None:
-        back = float((cue.when - walk.anchor_date).days)
+    elif cue.kind is TimeKind.DATE:
+        back = _days_from_anchor(cue, walk)
     return (back, _Day(back)) if back is not None and back < 0 else (HISTORY, None)
 
 

@@ -1107,3 +1107,28 @@ def test_what_follows_an_age_is_the_narratives_time_unless_it_goes_on_telling_it
     assert found["stroke"] == (-10 * 365.25, None)
     assert 0.0 in found["headache"]  # the present, not the stroke's time
     assert found["CVID"] == found["immunoglobulin levels"] == (-9 * 365.25, None)
+
+
+def test_a_year_places_an_event_only_against_a_presentation_year_it_does_not_hold(
+    orderer: TemporalOrderer,
+) -> None:
+    dated = orderer(
+        make_case(
+            [
+                "In March 2015, he presented with chest pain.",
+                "He had a stroke in 2003.",
+                "He was given aspirin in 2015.",
+            ],
+            [("chest pain", SIGN), ("stroke", DISEASE), ("aspirin", EntityType.MEDICATION)],
+        )
+    )
+    found = days(dated)
+    assert found["stroke"][0] is not None and found["stroke"][0] < -4000
+    assert found["aspirin"] == (None, None)  # in the presentation's year: before or after it
+    undated = orderer(
+        make_case(
+            ["He presented with chest pain.", "He had had a stroke in 2003."],
+            [("chest pain", SIGN), ("stroke", DISEASE)],
+        )
+    )
+    assert days(undated)["stroke"] == (None, None)
