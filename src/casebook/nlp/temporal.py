@@ -116,9 +116,10 @@ class TimeKind(StrEnum):
     UNNORMALISED = "unnormalised"
 
 
-SPLITTING = frozenset({TimeKind.AFTER, TimeKind.BEFORE, TimeKind.HISTORY})
-"""Expression kinds that start a new part of their sentence ("…, and two days later …"); the
-others ("on admission", "in March 2015") tell the time of the part they are in."""
+SPLITTING = frozenset({TimeKind.AFTER, TimeKind.BEFORE, TimeKind.HISTORY, TimeKind.AGE})
+"""Expression kinds that start a new part of their sentence ("…, and two days later …", "asthma
+since the age of 33 and …"); the others ("on admission", "in March 2015") tell the time of the
+part they are in."""
 
 
 class RelativeTo(StrEnum):
@@ -356,6 +357,8 @@ class _Cue:
     phrase: bool = False
     sequel: bool = False
     when: date | None = None
+    year_only: bool = False
+    """The date names a year only ("in 1998"): ``when`` is its first day."""
     expression: int | None = None  # index into the found time expressions
     splits: bool = True
 
@@ -407,6 +410,7 @@ class _Walk:
 
     text: str
     anchor_date: date | None
+    anchor_year_only: bool = False
     age_shift: float = 0.0
     """How far the anchor lies from the patient's age now, in days, when its sentence tells an
     age ("diagnosed at age 3"): ages count from the anchor's age."""
@@ -604,6 +608,8 @@ class TemporalOrderer:
                     onset=rule.onset,
                     phrase=rule.phrase,
                     when=when,
+                    year_only=rule.kind is TimeKind.DATE
+                    and not {k for k, v in match.groupdict().items() if v} & _DATE_BELOW_YEAR,
                     expression=len(times) - 1,
                     splits=rule.kind in SPLITTING,
                 )
@@ -655,6 +661,8 @@ class TemporalOrderer:
             if age_now is None:
                 return None, None
             years = value * unit / 365.25 if "unit" in groups else value
+            if years > age_now:  # older than the patient is: another's age, or a misread one
+                return None, None
             return (years - age_now) * 365.25, None
         return value * unit, None
 
@@ -857,7 +865,10 @@ class TemporalOrderer:
             cue = segment.cue
             if cue is not None and cue.kind is TimeKind.ANCHOR:
                 return index
-            if any(
+            # "She presented with dysmenorrhea when she was 16" of a woman of 31 tells a
+            # presentation of her past, not the one the report is about.
+            told_young = cue is not None and cue.kind is TimeKind.AGE and (cue.amount or 0) <= -YEAR
+            if not told_young and any(
                 not self._is_reporting(text, match.start(), match.end())
                 for match in self._anchor.finditer(text, segment.start, segment.end)
             ):
@@ -888,9 +899,11 @@ class TemporalOrderer:
         Returns the repeats: the mentions that name what an amount counts from ("a week after
         *the rash*"), each moved out of its segment into one of its own at the time it names.
         """
+        anchor_dated = _anchor_dated(segments, anchor)
         walk = _Walk(
             text=text,
-            anchor_date=_anchor_date(segments, anchor),
+            anchor_date=anchor_dated.when if anchor_dated else None,
+            anchor_year_only=anchor_dated is not None and anchor_dated.year_only,
             age_shift=_anchor_age(segments, anchor),
         )
         walk.origins[RelativeTo.ANCHOR] = _Mark(0.0, _Day(0.0))
@@ -973,8 +986,11 @@ class TemporalOrderer:
                 named_day = named_day.loose()
             walk.clock, walk.day = max(named, walk.clock), named_day or walk.day.loose()
         elif kind is TimeKind.DATE and cue is not None and cue.when is not None:
-            if walk.anchor_date is not None:
-                offset = float((cue.when - walk.anchor_date).days)
+            offset = _days_from_anchor(cue, walk)
+            if walk.anchor_date is not None and offset is None:
+                segment.sort, segment.days = walk.clock, None  # in the anchor's year: unsaid when
+                return
+            if offset is not None:
                 if offset < walk.clock:
                     segment.sort, segment.days = offset, _Day(offset)
                     return
@@ -983,9 +999,13 @@ class TemporalOrderer:
                 segment.sort, segment.days = walk.clock - STEP / 2, None
                 return
             else:
+                # Without the presentation's date, a date may lie before or after it: the
+                # narrative goes on after it, but it fixes no day of its own.
                 walk.clock += STEP
                 walk.day = walk.day.loose()
                 walk.last_date = cue.when
+                segment.sort, segment.days = walk.clock, None
+                return
         elif kind is TimeKind.BEFORE and cue is not None:
             segment.sort, segment.days = self._before_place(walk, cue, segment)
             return
@@ -1215,35 +1235,77 @@ def _in_flashback(segments: Sequence[_Segment]) -> list[bool]:
 
 def _lend_trailing_cues(text: str, pieces: list[_Segment]) -> None:
     """Give a cue that closes a sentence ("… a rash two days later.") to the events before it,
-    and so a cue counting back that closes a clause ("underwent a bypass 6 years ago was
-    admitted …", "status post kidney transplantation 3 months ago, was sent …"): what follows
-    it is told in the narrative's time. A time expression closing a clause says more than a
-    connective opening it ("post")."""
-    for previous, current in zip(pieces, pieces[1:], strict=False):
+    and so a cue counting back or an age that follows the words it dates ("underwent a
+    mastectomy 5 years ago for cancer", "asthma since the age of 33"), as "ago" and an age do
+    unless a comma or a conjunction fronts them ("…, and 3 years ago she developed"). What
+    follows an "ago" goes on in its time ("for cancer", "and was managed elsewhere"), unless a
+    new clause of the subject starts ("a bypass 6 years ago was admitted …": the narrative's
+    time) or a next item is dated on its own ("a stroke 3 years ago and a myocardial
+    infarction 2 years ago"); what follows an age is told in the narrative's time unless it
+    goes on telling that time ("at age 21 *after* she was found …", "at the age of 15*;* his
+    ceruloplasmin …", "at the age of 7 *and was* diagnosed"). A time expression closing a clause
+    says more than a connective opening it ("post")."""
+    for number in range(1, len(pieces)):
+        previous, current = pieces[number - 1], pieces[number]
+        following = pieces[number + 1] if number + 1 < len(pieces) else None
         cue = current.cue
         if cue is None or not previous.events:
             continue
         closes_sentence = previous.cue is None and not (
             current.events or re.search(r"\w", text[cue.end : current.end])
         )
-        closes_clause = (
-            (previous.cue is None or previous.cue.expression is None)
-            and _COUNTED_BACK.search(text, cue.start, cue.end) is not None
-            and _CLAUSE_GOES_ON.match(text, cue.end) is not None
+        dates_before = (
+            previous.cue is None or previous.cue.expression is None
+        ) and _dates_words_before(text, previous, cue)
+        next_dated = (
+            following is not None
+            and following.cue is not None
+            and _dates_words_before(text, current, following.cue)
         )
-        if closes_sentence or closes_clause:
+        if (
+            dates_before
+            and (cue.kind is not TimeKind.AGE or _AGE_GOES_ON.match(text, cue.end))
+            and not (next_dated or _CLAUSE_GOES_ON.match(text, cue.end))
+        ):
+            previous.cue = cue  # what follows keeps it too
+        elif closes_sentence or dates_before:
             previous.cue, current.cue = cue, None
 
 
-_COUNTED_BACK = re.compile(r"\bago$")
-"""A time expression counting back from the present ("6 years ago")."""
+def _dates_words_before(text: str, before: _Segment, cue: _Cue) -> bool:
+    """Whether ``cue`` counts back or tells an age after the words of ``before`` it dates,
+    not fronted in a clause of its own."""
+    return (
+        (cue.kind is TimeKind.AGE or _COUNTED_BACK.search(text, cue.start, cue.end) is not None)
+        and bool(before.events)
+        and _FRONTED.search(text, before.start, cue.start) is None
+    )
+
+
+_COUNTED_BACK = re.compile(r"\b(?:ago|back)$")
+"""A time expression counting back from the present ("6 years ago", "12 years back")."""
+
+_FRONTED = re.compile(
+    r"(?:[,;:(]|\b(?:and|or|but|when|then|until|till|since|from|than|before|after|which|that"
+    r"|while|whereas))\s*(?:(?:about|approximately|around|nearly|almost|roughly|over|some"
+    r"|more than|less than|at least)\s+)?$",
+    re.IGNORECASE,
+)
+"""What fronts a time expression in its clause ("…, and 3 years ago she", "until 2 years ago,
+when"): the words before the expression end there (with an approximation of its amount)."""
+
+_DATE_BELOW_YEAR = frozenset({"month", "mm", "day", "first"})
+"""Date fields that name a part of a year."""
+
+_AGE_GOES_ON = re.compile(r"\s*(?:;|\b(?:when|after|where|and|with|for)\b)", re.IGNORECASE)
+"""Words right after an age that go on telling the time it dates."""
 
 _CLAUSE_GOES_ON = re.compile(r",?\s+(?:was|were|is|are|has|had|presented|came)\b")
 """A verb right after a time expression, or after the comma closing it: the expression closed
 the clause before it (a clause opening with a time expression goes on with its subject)."""
 
 
-def _anchor_date(segments: Sequence[_Segment], anchor: int) -> date | None:
+def _anchor_dated(segments: Sequence[_Segment], anchor: int) -> _Cue | None:
     """The date the anchor's sentence gives, if any."""
     if not segments:
         return None
@@ -1251,8 +1313,19 @@ def _anchor_date(segments: Sequence[_Segment], anchor: int) -> date | None:
     for segment in segments:
         cue = segment.cue
         if segment.sentence == sentence and cue is not None and cue.when is not None:
-            return cue.when
+            return cue
     return None
+
+
+def _days_from_anchor(cue: _Cue, walk: _Walk) -> float | None:
+    """Days from the anchor's date to the date ``cue`` names; ``None`` without an anchor date,
+    or when one of the two names only a year and the other falls in it ("in 2015" and "In
+    March 2015, she presented": which came first is unsaid)."""
+    if cue.when is None or walk.anchor_date is None:
+        return None
+    if (cue.year_only or walk.anchor_year_only) and cue.when.year == walk.anchor_date.year:
+        return None
+    return float((cue.when - walk.anchor_date).days)
 
 
 def _history_place(cue: _Cue | None, walk: _Walk) -> _Place:
@@ -1272,8 +1345,8 @@ def _history_place(cue: _Cue | None, walk: _Walk) -> _Place:
     elif cue.kind is TimeKind.AGE and cue.amount is not None:
         back = cue.amount - walk.age_shift
         back = back if back <= -YEAR else None  # within the year ages resolve: undated
-    elif cue.kind is TimeKind.DATE and cue.when is not None and walk.anchor_date is not None:
-        back = float((cue.when - walk.anchor_date).days)
+    elif cue.kind is TimeKind.DATE:
+        back = _days_from_anchor(cue, walk)
     return (back, _Day(back)) if back is not None and back < 0 else (HISTORY, None)
 
 

@@ -1009,3 +1009,126 @@ def test_a_finding_told_in_the_distant_past_is_past_history(orderer: TemporalOrd
         "presented": Assertion.PRESENT,
         "dilation": Assertion.PRESENT,
     }
+
+
+def test_an_ago_or_back_dates_the_event_told_before_it_and_the_next_item_its_own(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "She presented with pain.",
+                "She had a delivery 14 years ago and a cesarean section 12 years back.",
+                "She underwent a mastectomy 5 years ago for breast cancer.",
+            ],
+            [
+                ("pain", SIGN),
+                ("delivery", THERAPY),
+                ("cesarean section", THERAPY),
+                ("mastectomy", THERAPY),
+                ("breast cancer", DISEASE),
+            ],
+        )
+    )
+    found = days(case)
+    assert found["delivery"] == (-14 * 365.25, None)
+    assert found["cesarean section"] == (-12 * 365.25, None)
+    assert found["mastectomy"] == found["breast cancer"] == (-5 * 365.25, None)
+
+
+def test_ages_since_and_years_old_date_the_event_before_them_from_the_patients_age(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "She presented with pain.",
+                "She had asthma since the age of 33 and underwent an oophorectomy at 48 years old.",
+            ],
+            [("pain", SIGN), ("asthma", DISEASE), ("oophorectomy", THERAPY)],
+            age=51,
+        )
+    )
+    found = days(case)
+    assert found["asthma"] == (-18 * 365.25, None)
+    assert found["oophorectomy"] == (-3 * 365.25, None)
+
+
+def test_an_age_above_the_patients_age_dates_nothing(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            ["She presented with pain.", "She had a stroke at the age of 40."],
+            [("pain", SIGN), ("stroke", DISEASE)],
+            age=30,
+        )
+    )
+    assert days(case)["stroke"] == (None, None)
+
+
+def test_a_presentation_told_at_an_age_years_ago_is_not_the_reports(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "She presented with dysmenorrhea when she was 16 years old.",
+                "She visited a clinic with pelvic pain.",
+            ],
+            [("dysmenorrhea", SIGN), ("visited", EVENT), ("pelvic pain", SIGN)],
+            age=31,
+        )
+    )
+    found = days(case)
+    assert found["visited"] == found["pelvic pain"] == (0.0, None)
+    assert found["dysmenorrhea"] == (-15 * 365.25, None)
+
+
+def test_what_follows_an_age_is_the_narratives_time_unless_it_goes_on_telling_it(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "She presented with fever.",
+                "She had a stroke at the age of 20 but has a headache now.",
+                "She was diagnosed with CVID at the age of 21; her immunoglobulin levels were low.",
+            ],
+            [
+                ("fever", SIGN),
+                ("stroke", DISEASE),
+                ("headache", SIGN),
+                ("CVID", DISEASE),
+                ("immunoglobulin levels", TEST),
+            ],
+            age=30,
+        )
+    )
+    found = days(case)
+    assert found["stroke"] == (-10 * 365.25, None)
+    assert 0.0 in found["headache"]  # the present, not the stroke's time
+    assert found["CVID"] == found["immunoglobulin levels"] == (-9 * 365.25, None)
+
+
+def test_a_year_places_an_event_only_against_a_presentation_year_it_does_not_hold(
+    orderer: TemporalOrderer,
+) -> None:
+    dated = orderer(
+        make_case(
+            [
+                "In March 2015, he presented with chest pain.",
+                "He had a stroke in 2003.",
+                "He was given aspirin in 2015.",
+            ],
+            [("chest pain", SIGN), ("stroke", DISEASE), ("aspirin", EntityType.MEDICATION)],
+        )
+    )
+    found = days(dated)
+    assert found["stroke"][0] is not None and found["stroke"][0] < -4000
+    assert found["aspirin"] == (None, None)  # in the presentation's year: before or after it
+    undated = orderer(
+        make_case(
+            ["He presented with chest pain.", "He had had a stroke in 2003."],
+            [("chest pain", SIGN), ("stroke", DISEASE)],
+        )
+    )
+    assert days(undated)["stroke"] == (None, None)
