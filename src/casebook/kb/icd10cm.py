@@ -390,17 +390,20 @@ class Icd10cmVocabulary:
         """The billable child a coder assigns when the text says nothing finer than ``code``.
 
         That is the one child whose title says "unspecified" (``R51`` → ``R51.9`` "Headache,
-        unspecified", ``C84.6`` → ``C84.60`` "…, unspecified site"), followed down while it is
-        itself a category; None when there is no such single child.
+        unspecified", ``C84.6`` → ``C84.60`` "…, unspecified site"), or, of two children told
+        "with" and "without" something, the one without it (``E05.0`` → ``E05.00`` "…
+        without thyrotoxic crisis or storm": what the text does not tell, the patient is coded
+        without), followed down while it is itself a category; None when there is no such
+        single child.
         """
         current = code
         while current not in self.billable:
-            bare = _bare(current)
+            every = self._children(_bare(current))
             children = [
                 c
-                for c in self._children(bare)
+                for c in every
                 if "unspecified" in self.titles[c].lower() and "other" not in c.lower()
-            ]
+            ] or _without(every, self.titles)
             if len(children) != 1:
                 return None
             current = children[0]
@@ -412,6 +415,19 @@ class Icd10cmVocabulary:
             for ch in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
             if _dotted(bare + ch) in self.titles
         ]
+
+
+def _without(children: list[str], titles: Mapping[str, str]) -> list[str]:
+    """Of exactly two children, one titled "… without …" and the other "… with …", the
+    one without; else none."""
+    if len(children) != 2:
+        return []
+    told = [titles[c].lower() for c in children]
+    without = [c for c, title in zip(children, told, strict=True) if " without " in title]
+    other = [c for c, title in zip(children, told, strict=True) if " without " not in title]
+    if len(without) != 1 or " with " not in titles[other[0]].lower():
+        return []
+    return without
 
 
 def _dotted(bare: str) -> str:

@@ -29,6 +29,9 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
     assert cm.unspecified_leaf("M54.5") == "M54.50"
     assert cm.unspecified_leaf("C84.6") == "C84.60"
     assert cm.unspecified_leaf("R51.9") is None  # already a leaf
+    # Of "with" and "without" a complication, what the text does not tell is coded without.
+    assert cm.unspecified_leaf("E05.0") == "E05.00"  # Graves' disease, no thyroid storm
+    assert cm.unspecified_leaf("B19.2") == "B19.20"
     # A 7th-character code is kept as its stem, which counts as billable.
     assert cm.is_billable("S72.001")
     assert cm.parent("R51.9") == "R51" and cm.parent("R51") is None
