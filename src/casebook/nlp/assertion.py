@@ -171,6 +171,17 @@ class ContextRule(BaseModel):
         default=None,
         description="A regular expression (lower case) matched at the mention's end.",
     )
+    object_types: list[EntityType] = Field(
+        default_factory=list,
+        description="Further mention types the trigger modifies only as its object: a mention "
+        "starting within ``object_words`` words after it, with no punctuation between but a "
+        "hyphen or slash. What one avoids or prevents was not done ('required to avoid "
+        "accidental extubation', 'avoiding non-invasive ventilation'), while a procedure of "
+        "the main clause after it was ('To avoid recurrence, a fundoplication was performed').",
+    )
+    object_words: int = Field(
+        default=0, ge=0, description="Most words between the trigger and its object."
+    )
     ends_scopes_of: list[Category] | None = Field(
         default=None,
         description="For a ``TERMINATE`` trigger: when set, the only categories whose scopes "
@@ -228,6 +239,8 @@ class ContextRule(BaseModel):
             raise ValueError("ends_scopes_of is for TERMINATE triggers only")
         if bool(self.also_types) != (self.also_when_followed_by is not None):
             raise ValueError("also_types and also_when_followed_by go together")
+        if self.object_types and self.direction is not Direction.FORWARD:
+            raise ValueError("object_types is for FORWARD triggers only")
         return self
 
 
@@ -298,6 +311,19 @@ _SENTENCE_ENDS = frozenset({".", "!", "?", ";", ":"})
 _LIST_WORDS = frozenset({"and", "or"})
 """Words that close a list: the comma before them is the list's, not a clause's."""
 
+_PHRASE_JOINERS = frozenset({"-", "/"})
+"""Tokens that join the words of one noun phrase (``_Reading.in_phrase``)."""
+
+_PHRASE_ENDS = frozenset(
+    {"during", "after", "before", "while", "until", "when", "with", "by", "in", "on", "at", "from"}
+    | {"because", "due", "but", "we", "he", "she", "they", "was", "were", "is", "are"}
+)
+"""Words that end a noun phrase: what follows a preposition of time, place or means ("to avoid
+any flare-ups during chemotherapy"), a new clause or its subject is no part of it."""
+
+_AFTER_HEAD = frozenset({"of", "for", "to", "and", "or", "as"})
+"""Words that join a phrase to the head word before them (``_Reading.after_head``)."""
+
 _CLAUSE_END = ContextRule(literal=",", category=Category.TERMINATE, direction=Direction.TERMINATE)
 """The comma closing a sentence-opening subordinate clause (``ContextRules.clause_openers``)."""
 
@@ -330,6 +356,13 @@ class _Reading:
     is_word: list[bool]
     matches: list[_Match]
     match_starts: list[int]
+    in_phrase: list[bool]
+    """Whether each token may lie inside a noun phrase: a word but those of ``_PHRASE_ENDS``,
+    a hyphen or a slash ("non-invasive ventilation"; ``ContextRule.object_types``)."""
+    after_head: list[bool]
+    """Whether a noun phrase's head word may stand right before each token: one outside a
+    phrase, or a word that joins another phrase to it ("avoid transsection of the ligament";
+    not "to prevent any TPN complications", whose head is the complications)."""
     counted: list[bool]
     """Whether each token counts towards a scope's ``max_scope``: a word, unless it spells out
     the short form right before its bracket ("HIV (human immunodeficiency virus) and HCV
@@ -382,6 +415,10 @@ class _Triggers:
         starts, ends, words = tokens.starts, tokens.ends, tokens.words
         is_word = [word[0].isalnum() or word[0] == "_" for word in words]
         matches = self._matches(text, words, starts, ends)
+        in_phrase = [
+            (word and token not in _PHRASE_ENDS) or token in _PHRASE_JOINERS
+            for word, token in zip(is_word, words, strict=True)
+        ]
         if self._openers:
             matches = sorted(
                 [*matches, *self._clause_ends(text, words, starts, ends)], key=lambda m: m.start
@@ -393,6 +430,11 @@ class _Triggers:
             is_word,
             matches,
             [m.start for m in matches],
+            in_phrase,
+            [
+                not inside or token in _AFTER_HEAD
+                for inside, token in zip(in_phrase, words, strict=True)
+            ],
             _counted(text, starts, words, is_word),
         )
         self._last = reading
@@ -659,6 +701,8 @@ class ContextAssertion:
                 tests,
                 named_again=named_again,
                 is_word=reading.is_word,
+                in_phrase=reading.in_phrase,
+                after_head=reading.after_head,
             )
             if found is Assertion.PRESENT and self._listed_by_test(
                 text, segment.start, start, kind
@@ -728,6 +772,8 @@ class ContextAssertion:
         *,
         named_again: int | None = None,
         is_word: Sequence[bool] = (),
+        in_phrase: Sequence[bool] = (),
+        after_head: Sequence[bool] = (),
     ) -> Assertion:
         """The assertion of a mention of type ``kind`` covering tokens ``[first, last)``, of
         whose tokens those in ``hyphened`` are joined to the word before them by a hyphen, and
@@ -760,8 +806,10 @@ class ContextAssertion:
                 continue
             if not (scope.start < last and first < scope.end):
                 continue
-            if kind not in self._triggers.allowed[id(match.rule)] and not self._also(
-                match.rule, kind, after
+            if (
+                kind not in self._triggers.allowed[id(match.rule)]
+                and not self._also(match.rule, kind, after)
+                and not _object_of(match, kind, first, last, is_word, in_phrase, after_head)
             ):
                 continue
             if match.rule.stops_at_tests and any(
@@ -833,6 +881,27 @@ class ContextAssertion:
         (``ContextRule.also_types``)."""
         also = self._triggers.also.get(id(rule))
         return also is not None and kind in also[0] and also[1].match(after) is not None
+
+
+def _object_of(
+    match: _Match,
+    kind: EntityType,
+    first: int,
+    last: int,
+    is_word: Sequence[bool],
+    in_phrase: Sequence[bool],
+    after_head: Sequence[bool],
+) -> bool:
+    """Whether a ``kind`` mention covering tokens ``[first, last)`` is the head of the object
+    of ``match``'s trigger (``ContextRule.object_types``)."""
+    rule = match.rule
+    return (
+        kind in rule.object_types
+        and match.end <= first
+        and all(in_phrase[match.end : first])
+        and sum(is_word[match.end : first]) <= rule.object_words
+        and (last >= len(after_head) or after_head[last])
+    )
 
 
 FINDING_TYPES = frozenset({EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER})

@@ -458,6 +458,15 @@ def test_a_nephropathy_whose_cause_is_named_is_no_kidney_disorder_unspecified() 
     assert codes_of(finding(text, "hypertensive nephropathy")) == ["I12.9"]
 
 
+def test_a_lentigo_maligna_melanoma_is_a_melanoma_and_an_anatomic_fat_pad_no_adiposity() -> None:
+    text = "Biopsy showed lentigo maligna melanoma; MRI showed Hoffa's fat pad oedema."
+    # No L81.4 (a benign lentigo), and the knee's fat pad is anatomy, not E65.
+    assert codes_of(finding(text, "lentigo maligna melanoma")) == ["C43.9"]
+    assert codes_of(finding(text, "Hoffa's fat pad")) == []
+    text = "She had moon facies and a supraclavicular fat pad."
+    assert codes_of(finding(text, "supraclavicular fat pad")) == ["E65"]
+
+
 def test_depression_names_the_mood_disorder_only_alone() -> None:
     text = "ECG showed ST segment depression. She had severe depression."
     # An abnormal ECG (an Alphabetic Index name), no mood disorder.

@@ -547,6 +547,46 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             Assertion.HYPOTHETICAL,
         ),
         ("She preferred to avoid a hysterectomy.", "hysterectomy", TREATMENT, Assertion.NEGATED),
+        # Signs of a finding that are absent, however qualified, deny it; what a test favoured
+        # another finding over is not found.
+        (
+            "He had anemia in the absence of overt clinical signs of bleeding.",
+            "bleeding",
+            SIGN,
+            Assertion.NEGATED,
+        ),
+        (
+            "The dermoscopic finding favored pigmentation over hemorrhage.",
+            "hemorrhage",
+            SIGN,
+            Assertion.NEGATED,
+        ),
+        (
+            "The finding favored pigmentation over hemorrhage.",
+            "pigmentation",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        # What one avoids or prevents is not done; a procedure after that object is.
+        (
+            "Sedation was required to avoid accidental extubation.",
+            "accidental extubation",
+            TREATMENT,
+            Assertion.HYPOTHETICAL,
+        ),
+        (
+            "She was treated, avoiding non-invasive ventilation.",
+            "ventilation",
+            TREATMENT,
+            Assertion.HYPOTHETICAL,
+        ),
+        (
+            "Labs were checked to avoid any flare-ups during chemotherapy.",
+            "chemotherapy",
+            DRUG,
+            Assertion.PRESENT,
+        ),
+        ("Labs were done to prevent any TPN complications.", "TPN", TREATMENT, Assertion.PRESENT),
         # Immunity to an infection is no infection.
         ("He was found to be immune to hepatitis B.", "hepatitis B", DISEASE, Assertion.NEGATED),
         # What "could be excluded" was excluded; what "could not be" is still suspected.
