@@ -722,8 +722,8 @@ class ContextAssertion:
     ) -> list[_Scoped]:
         """``scoped`` with each ``reaches_listed_subject`` trigger reaching back to its
         sentence's start (token ``seg_start``, character ``since``) where the words before it
-        are a list and nothing else: no verb of ``predicate_words``, no other trigger of the
-        sentence's (``told``)."""
+        are a list of short items and nothing else (``_is_a_list``): no verb of
+        ``predicate_words``, no other trigger of the sentence's (``told``)."""
         widened: list[_Scoped] = []
         for scope in scoped:
             rule, match = scope.match.rule, scope.match
@@ -731,7 +731,7 @@ class ContextAssertion:
             if (
                 rule.reaches_listed_subject
                 and scope.start > seg_start
-                and _LIST_JOINS.search(subject) is not None
+                and _is_a_list(subject)
                 and not (self._predicate and self._predicate.search(subject))
                 and not any(other.start < match.start for other in told)
             ):
@@ -989,6 +989,23 @@ class _MentionContext:
 
 _LIST_JOINS = re.compile(r",|\b(?:and|or)\b", re.IGNORECASE)
 """What joins the items of a list."""
+
+_CONJUNCTION = re.compile(r"\b(?:and|or)\b", re.IGNORECASE)
+
+_LIST_ITEM_WORDS = 6
+"""The most words of one item of a list: a longer run is a clause ("The new ureteral orifices
+appeared large in size and …")."""
+
+
+def _is_a_list(words: str) -> bool:
+    """Whether the words are a list of short items joined by commas and a last "and" / "or"."""
+    items = _LIST_JOINS.split(words)
+    return (
+        _CONJUNCTION.search(words) is not None
+        and len(items) > 1
+        and all(len(item.split()) <= _LIST_ITEM_WORDS for item in items)
+    )
+
 
 _FOLLOWING_CHARS = 80
 """Characters after a mention that ``ContextRule.also_when_followed_by`` is matched against."""

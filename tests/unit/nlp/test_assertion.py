@@ -278,6 +278,12 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             Assertion.NEGATED,
         ),
         (
+            "Percutaneous needle biopsy of the liver and explorative laparotomy were refused.",
+            "Percutaneous needle biopsy",
+            TEST,
+            Assertion.NEGATED,
+        ),
+        (
             "She had fever, cough and weight loss, and tuberculosis and malaria were excluded.",
             "fever",
             SIGN,
