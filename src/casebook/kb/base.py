@@ -42,6 +42,9 @@ _BARRIER = re.compile(r"[.,;:!?()\[\]{}]|\n")
 
 _ARTICLES = frozenset({"a", "an", "the"})
 
+_REMEMBERED_TEXTS = 65536
+"""How many texts' normalised words ``normalize_tokens`` keeps."""
+
 _SPELLING: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(an|hyper|hypo|leuk|isch|ur|septic|tox|pre|)?haem"), r"\1hem"),
     (re.compile(r"aemia"), "emia"),
@@ -124,8 +127,12 @@ def normalize_token(token: str) -> str:
     return token
 
 
+@lru_cache(maxsize=_REMEMBERED_TEXTS)
 def normalize_tokens(text: str) -> tuple[str, ...]:
     """The normalised words of a text, articles dropped (see the module docstring).
+
+    Remembered for recent texts: the components read the same mention texts and phrases in
+    turn, and most texts of a case were read before.
 
     Args:
         text: Any text: an alias, a mention, a phrase.

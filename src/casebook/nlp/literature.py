@@ -23,7 +23,7 @@ the patient (a discussion restating the case adds no new fact and may blur it wi
 elsewhere, ``patient``. A sentence that is a legend, a list of abbreviations and what they
 stand for ("WBC: white blood cell; PLT: platelet; HGB: hemoglobin", ``is_legend``), states no
 fact at all: ``legend``, wherever it stands. The phenotype coder shares the cues and citation
-cues (``literature_cues``) and reads legends too (``is_legend``).
+cues (``holds_literature_cue``) and reads legends too (``is_legend``).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from pydantic import Field
 from casebook.caseless import fold, folded_pattern
 from casebook.model import Case, Patterns, RecordModel, Span
 from casebook.nlp.abbreviations import find_best_long_form
+from casebook.nlp.patterns import start_finder
 from casebook.resources import load_rules
 
 
@@ -139,13 +140,16 @@ def _any_of(patterns: Sequence[str]) -> list[re.Pattern[str]]:
     return [re.compile(p, re.IGNORECASE) for p in bounded] + alone
 
 
-def _folded(cues: Sequence[re.Pattern[str]]) -> list[re.Pattern[str]] | None:
-    """The case-insensitive cues as case-sensitive ones over folded text; None unless every
-    cue has one (``casebook.caseless.folded_pattern``)."""
+def _folded(cues: Sequence[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One case-sensitive pattern over folded text matching where one of the case-insensitive
+    cues matches (``casebook.caseless.folded_pattern``, then
+    ``casebook.nlp.patterns.start_finder``: one scan branching on the characters a cue starts
+    with, where each cue would be tried at every character); None unless every cue has a
+    folded form."""
     folded = [folded_pattern(cue.pattern) for cue in cues]
     if any(pattern is None for pattern in folded):
         return None
-    return [re.compile(pattern) for pattern in folded if pattern is not None]
+    return start_finder("", [pattern for pattern in folded if pattern is not None])
 
 
 _SortKey = tuple[str, tuple[tuple[int, int], ...], tuple[tuple[int, int, str], ...]]
@@ -187,7 +191,7 @@ class StatementSorter:
     def _holds(
         self,
         cues: list[re.Pattern[str]],
-        folded_cues: list[re.Pattern[str]] | None,
+        folded_cues: re.Pattern[str] | None,
         text: str,
         start: int,
         end: int | None,
@@ -195,7 +199,7 @@ class StatementSorter:
         stop = len(text) if end is None else end
         folded = self._fold(text) if folded_cues is not None else None
         if folded_cues is not None and folded is not None:
-            return any(cue.search(folded, start, stop) for cue in folded_cues)
+            return folded_cues.search(folded, start, stop) is not None
         return any(cue.search(text, start, stop) for cue in cues)
 
     def _fold(self, text: str) -> str | None:
@@ -272,8 +276,10 @@ def default_sorter() -> StatementSorter:
     return StatementSorter()
 
 
-def literature_cues() -> list[re.Pattern[str]]:
-    """The packaged literature and citation cues, compiled (the phenotype coder weighs
-    evidence in a sentence holding one down)."""
+def holds_literature_cue(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` holds one of the packaged literature or citation cues (the
+    phenotype coder weighs evidence in a sentence holding one down)."""
     sorter = default_sorter()
-    return sorter.cues + sorter.citations
+    return sorter.about_literature(text, start, end) or any(
+        cue.search(text, start, end) for cue in sorter.citations
+    )

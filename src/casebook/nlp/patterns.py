@@ -113,7 +113,9 @@ def start_finder(start: str, bodies: Sequence[str]) -> re.Pattern[str]:
     look-ahead branches on that first character and holds, in each branch, the bodies that can
     start with it only: the regex engine skips a branch whose first character is not the
     text's in one step (as in ``phrase_alternation``), where one look-ahead for all would try
-    every body at every place.
+    every body at every place. Each branch branches again on the second character where a
+    body's can be listed (``second_characters``): at a common word ("of", "and", "the") few
+    bodies are then tried.
     """
     by_first: dict[str, list[str]] = {}
     for body in bodies:
@@ -122,11 +124,42 @@ def start_finder(start: str, bodies: Sequence[str]) -> re.Pattern[str]:
             return re.compile(f"{start}(?={_alternatives(bodies)})")
         for first in sorted(firsts):
             by_first.setdefault(first, []).append(body)
-    branches = [
-        f"{first if first == DIGIT else re.escape(first)}(?<=(?={_alternatives(starting)}).)"
-        for first, starting in sorted(by_first.items())
-    ]
+    branches = [_first_branch(first, starting) for first, starting in sorted(by_first.items())]
     return re.compile(f"{start}(?=(?:{'|'.join(branches)}))")
+
+
+_MOST_SECOND_CHARACTERS = 4
+"""A body that can go on with more second characters than this is tried after its first
+alone: listed under each, it would be copied that many times into the pattern, and a long
+alternation (the mention lexicon's) would make the pattern many times longer to compile."""
+
+
+def _first_branch(first: str, bodies: Sequence[str]) -> str:
+    """The part of ``start_finder``'s look-ahead for the bodies that can start with ``first``:
+    it takes that character, then the second one where it tells which bodies to try."""
+    by_second: dict[str, list[str]] = {}
+    anywhere: list[str] = []
+    for body in bodies:
+        seconds = second_characters(body, first)
+        if seconds is None or len(seconds) > _MOST_SECOND_CHARACTERS:
+            anywhere.append(body)
+            continue
+        for second in sorted(seconds):
+            by_second.setdefault(second, []).append(body)
+    # Each part steps back over the characters it took (any, line breaks too) and tries its
+    # bodies from there.
+    parts = [
+        f"{_written(second)}(?<=(?={_alternatives(starting)})(?s:..))"
+        for second, starting in sorted(by_second.items())
+    ]
+    if anywhere:
+        parts.append(f"(?<=(?={_alternatives(anywhere)})(?s:.))")
+    return f"{_written(first)}(?:{'|'.join(parts)})"
+
+
+def _written(character: str) -> str:
+    """A character of ``first_characters`` or ``second_characters`` as a regex."""
+    return character if character in (DIGIT, SPACE) else re.escape(character)
 
 
 def _alternatives(bodies: Iterable[str]) -> str:
@@ -152,14 +185,117 @@ def _lowered_bodies(bodies: Sequence[str]) -> list[str] | None:
 
 def first_characters(pattern: str) -> frozenset[str] | None:
     """The characters every match of ``pattern`` (case-sensitive) can start with, ``DIGIT``
-    standing for any digit ``\\d`` matches; ``None`` when it may match the empty string or
-    start with characters not listed (``.``, ``\\w``, a negated class, a wide range)."""
+    standing for any digit ``\\d`` matches and ``SPACE`` for any white space ``\\s`` matches;
+    ``None`` when it may match the empty string or start with characters not listed (``.``,
+    ``\\w``, a negated class, a wide range)."""
     found, empty = _first_of(list(_parser.parse(pattern)))
     return None if found is None or empty else frozenset(found)
 
 
+def second_characters(pattern: str, first: str) -> frozenset[str] | None:
+    """The characters (as ``first_characters`` lists them) that can follow the character
+    ``first`` at the start of a match of ``pattern``; ``None`` when they cannot be listed or
+    a match may be that one character alone."""
+    starts = _prefixes(list(_parser.parse(pattern)), 2)
+    if starts is None:
+        return None
+    seconds: set[str] = set()
+    for start in starts:
+        if not start or not _may_be(start[0], first):
+            continue
+        if len(start) == 1:
+            return None
+        seconds.add(start[1])
+    return frozenset(seconds) if seconds else None
+
+
 DIGIT = r"\d"
 """``first_characters``' name for the digits: ``\\d`` holds more than the ten ASCII ones."""
+
+SPACE = r"\s"
+"""``first_characters``' name for white space: ``\\s`` holds more than the ASCII spaces."""
+
+
+def _may_be(listed: str, character: str) -> bool:
+    """Whether one text character can be both ``listed`` and ``character`` (each a character,
+    ``DIGIT`` or ``SPACE``)."""
+    if listed == character:
+        return True
+    if listed in (DIGIT, SPACE):
+        return character not in (DIGIT, SPACE) and re.fullmatch(listed, character) is not None
+    return character in (DIGIT, SPACE) and re.fullmatch(character, listed) is not None
+
+
+def _prefixes(items: list[tuple[Any, Any]], length: int) -> set[tuple[str, ...]] | None:
+    """The first ``length`` characters of every match of a parsed sequence, as listed
+    characters (see ``first_characters``), or the whole match where it is shorter; a superset
+    of them where the sequence holds look-arounds. None when they cannot be listed."""
+    done: set[tuple[str, ...]] = set()
+    growing: set[tuple[str, ...]] = {()}
+    for op, value in items:
+        grown: set[tuple[str, ...]] = set()
+        for prefix in growing:
+            ends = _item_prefixes(op, value, length - len(prefix))
+            if ends is None:
+                return None
+            for end in ends:
+                whole = prefix + end
+                (done if len(whole) == length else grown).add(whole)
+        growing = grown
+        if not growing:
+            break
+    return done | growing
+
+
+def _item_prefixes(op: Any, value: Any, length: int) -> set[tuple[str, ...]] | None:
+    """``_prefixes`` for one parsed item (``re._parser``'s opcode and value), ``length`` > 0."""
+    if op is _constants.LITERAL:
+        return {(chr(value),)}
+    if op is _constants.IN:
+        members = _class_members(value)
+        return None if members is None else {(member,) for member in members}
+    if op is _constants.SUBPATTERN:
+        return _prefixes(list(value[-1]), length)
+    if op is _constants.BRANCH:
+        found: set[tuple[str, ...]] = set()
+        for branch in value[1]:
+            starts = _prefixes(list(branch), length)
+            if starts is None:
+                return None
+            found |= starts
+        return found
+    if op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT):
+        return _repeat_prefixes(value, length)
+    if op in (_constants.AT, _constants.ASSERT, _constants.ASSERT_NOT):
+        # Zero-width: it only narrows the matches, which a superset allows.
+        return {()}
+    return None
+
+
+def _repeat_prefixes(value: Any, length: int) -> set[tuple[str, ...]] | None:
+    """``_item_prefixes`` of a repeat: its item taken ``least`` to ``most`` times."""
+    least, most, repeated = value
+    found: set[tuple[str, ...]] = set()
+    growing: set[tuple[str, ...]] = {()}
+    count = 0
+    while True:
+        if count >= least:
+            found |= growing
+        if count == most or not growing:
+            return found
+        grown: set[tuple[str, ...]] = set()
+        for prefix in growing:
+            ends = _prefixes(list(repeated), length - len(prefix))
+            if ends is None:
+                return None
+            for end in ends:
+                whole = prefix + end
+                (found if len(whole) == length else grown).add(whole)
+        if grown == growing and count >= least:
+            # The item matched the empty string only: more of it adds nothing.
+            return found
+        growing = grown
+        count += 1
 
 
 _WIDEST_RANGE = 128
@@ -217,6 +353,8 @@ def _class_members(items: Any) -> set[str] | None:
             members.update(chr(code) for code in range(value[0], value[1] + 1))
         elif op is _constants.CATEGORY and value is _constants.CATEGORY_DIGIT:
             members.add(DIGIT)
+        elif op is _constants.CATEGORY and value is _constants.CATEGORY_SPACE:
+            members.add(SPACE)
         else:
             return None
     return members

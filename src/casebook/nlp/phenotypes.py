@@ -61,7 +61,7 @@ from casebook.model import (
     Span,
 )
 from casebook.nlp.abbreviations import is_short_form
-from casebook.nlp.literature import is_legend, literature_cues
+from casebook.nlp.literature import holds_literature_cue, is_legend
 from casebook.resources import load_rules
 
 
@@ -361,7 +361,6 @@ class PhenotypeCoder:
         )
         self._types = frozenset(self.rules.mention_types)
         self._excluded = frozenset(self.rules.excluded_assertions)
-        self._cues = literature_cues()
         self._grouping = [re.compile(p) for p in self.rules.grouping_names]
         self._other_senses = other_sense_keys(self.rules)
         self._sides = frozenset(w.lower() for w in self.rules.side_words)
@@ -373,7 +372,7 @@ class PhenotypeCoder:
         """Code the case's finding mentions and set its HPO ``codes``."""
         mentions = [self._link(m) if m.type in self._types else m for m in case.mentions]
         case = case.model_copy(update={"mentions": mentions})
-        weigher = _Weigher(case, self.rules, self._cues)
+        weigher = _Weigher(case, self.rules)
         evidence: list[_Evidence] = []
         who = default_non_clinical()
         for mention in mentions:
@@ -627,10 +626,9 @@ class PhenotypeCoder:
 class _Weigher:
     """The section and sentence weight of a place in one case's text."""
 
-    def __init__(self, case: Case, rules: PhenotypeRules, cues: Sequence[re.Pattern[str]]) -> None:
+    def __init__(self, case: Case, rules: PhenotypeRules) -> None:
         self._rules = rules
         self._text = case.text
-        self._cues = cues
         self._sections: list[Section] = sorted(case.sections, key=lambda s: s.start)
         self._section_starts = [s.start for s in self._sections]
         sentences = sorted(case.sentences, key=lambda s: s.start)
@@ -660,7 +658,7 @@ class _Weigher:
             sentence = self._sentences[index]
             if is_legend(self._text, sentence.start, sentence.end):
                 known = 0.0
-            elif any(cue.search(self._text, sentence.start, sentence.end) for cue in self._cues):
+            elif holds_literature_cue(self._text, sentence.start, sentence.end):
                 known = self._rules.literature_weight
             else:
                 known = 1.0

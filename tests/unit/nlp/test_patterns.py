@@ -10,10 +10,12 @@ from hypothesis import strategies as st
 
 from casebook.nlp.patterns import (
     DIGIT,
+    SPACE,
     WORD_START,
     PatternSet,
     first_characters,
     phrase_alternation,
+    second_characters,
     start_finder,
 )
 from casebook.nlp.relations import RelationFinder
@@ -197,6 +199,54 @@ def test_the_start_finder_marks_where_some_body_matches(
     plain = re.compile(f"{start}(?={'|'.join(f'(?:{body})' for body in bodies)})")
     found = [m.start() for m in start_finder(start, bodies).finditer(text)]
     assert found == [m.start() for m in plain.finditer(text)]
+
+
+SECOND_BODIES = [
+    *FIRST_BODIES,
+    r"o(?:f|n)?\s+x",
+    r"a{2,3}b|a\d",
+    r"(?:x|y)(?<=x)(?:\s|,)z*",
+    r"e?f?d",
+]
+"""Bodies whose second characters can be listed, or that may be one character long."""
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(SECOND_BODIES),
+    st.text(alphabet="abcdefxyz0123\u0663 \n,onthexwkmsd", max_size=30),
+)
+def test_every_match_continues_with_a_listed_second_character(body: str, text: str) -> None:
+    for match in re.finditer(body, text):
+        first, second = text[match.start()], text[match.start() + 1 : match.start() + 2]
+        seconds = second_characters(body, first)
+        if seconds is None:
+            continue
+        assert match.end() - match.start() >= 2
+        assert any(
+            listed == second or (listed in (DIGIT, SPACE) and re.fullmatch(listed, second))
+            for listed in seconds
+        )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(SECOND_BODIES), min_size=1),
+    st.sampled_from([WORD_START, r"\b", ""]),
+    st.text(alphabet="abcdefxyz0123\u0663 \n,:onthexwkmsd-", max_size=40),
+)
+def test_the_start_finder_branching_on_two_characters_marks_where_some_body_matches(
+    bodies: list[str], start: str, text: str
+) -> None:
+    plain = re.compile(f"{start}(?={'|'.join(f'(?:{body})' for body in bodies)})")
+    found = [m.start() for m in start_finder(start, bodies).finditer(text)]
+    assert found == [m.start() for m in plain.finditer(text)]
+
+
+def test_a_body_one_character_long_lists_no_second_characters() -> None:
+    assert second_characters(r"e?f?d", "d") is None
+    assert second_characters(r"ab|ac", "a") == frozenset({"b", "c"})
+    assert second_characters(r"a\s", "a") == frozenset({SPACE})
 
 
 @pytest.mark.parametrize("body", [r".x", r"\wx", r"[^a]x", r"a?", r"x*y?"])
