@@ -399,11 +399,12 @@ class Icd10cmVocabulary:
         current = code
         while current not in self.billable:
             every = self._children(_bare(current))
-            children = [
+            unspecified = [
                 c
                 for c in every
                 if "unspecified" in self.titles[c].lower() and "other" not in c.lower()
-            ] or _without(every, self.titles)
+            ]
+            children = unspecified if len(unspecified) == 1 else _without(every, self.titles)
             if len(children) != 1:
                 return None
             current = children[0]
