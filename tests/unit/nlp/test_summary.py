@@ -542,6 +542,21 @@ def test_an_anaesthetics_drugs_are_no_treatments() -> None:
     assert build_summary(case).treatments == []
 
 
+def test_a_course_or_an_image_is_no_cause() -> None:
+    case = _told(
+        "His clinical course was complicated by acute kidney failure (see renal images).",
+        [
+            ("clinical course", EntityType.CLINICAL_EVENT),
+            ("acute kidney failure", EntityType.DISEASE_DISORDER),
+            ("renal images", EntityType.DIAGNOSTIC_PROCEDURE),
+        ],
+        relations=[("caused_by", "m2", "m1"), ("caused_by", "m2", "m3")],
+    )
+    summary = build_summary(case)
+    assert summary.complications == []
+    assert [i.text for i in summary.diagnoses] == ["acute kidney failure"]
+
+
 def test_a_patient_who_succumbed_has_that_outcome() -> None:
     case = _told(
         "She developed sepsis and ultimately succumbed to her illness.",
