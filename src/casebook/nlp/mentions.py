@@ -176,7 +176,9 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     function word ("hypercapnia the").
 
     A span never runs past a line break: the tagger decodes a whole text at once, and a mention
-    across paragraphs ("blood patch.\nOn …") is its first line's words.
+    across paragraphs ("blood patch.\nOn …") is its first line's words. Nor past a sentence's
+    full stop after a lower-case word ("vasopressor dependent. Treatment"): its first sentence's
+    words ("Dr. Smith", "St. Jude" have no such word).
     """
     while start < end and text[start].isspace():
         start += 1
@@ -185,6 +187,9 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
         end = line_end
         while end > start and text[end - 1] in ".!?":
             end -= 1
+    sentence_end = _SENTENCE_END.search(text, start, end)
+    if sentence_end is not None:
+        end = sentence_end.start() + 1
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:"):
         end -= 1
     last = _LAST_WORD.search(text, start, end)
@@ -194,6 +199,9 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
         last = _LAST_WORD.search(text, start, end)
     return start, end
 
+
+_SENTENCE_END = re.compile(r"(?<=[a-z]{3})[a-z][.!?]\s+(?=[A-Z])")
+"""A full stop after a lower-case word of four letters or more, a capital after it."""
 
 _LAST_WORD = re.compile(r"\S(\s+)(\w+)$")
 """The last word of a span of several, with the space before it."""

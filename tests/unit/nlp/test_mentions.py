@@ -32,6 +32,15 @@ def test_a_mention_never_runs_past_a_line_break() -> None:
     assert text[10:21] == "blood patch"
 
 
+def test_a_span_never_runs_past_a_sentence_end() -> None:
+    text = "He was vasopressor dependent. Treatment was started with vitamin C."
+    start = text.index("dependent")
+    end = text.index(" was started")
+    assert text[slice(*_trimmed(text, start, end))] == "dependent"
+    text = "A St. Jude valve was placed."
+    assert text[slice(*_trimmed(text, 2, 16))] == "St. Jude valve"
+
+
 def _shown(text: str, words: str) -> str:
     start = text.index(words)
     begin, end = _balanced(text, start, start + len(words), 0, len(text))
