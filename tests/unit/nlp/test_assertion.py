@@ -272,7 +272,8 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         # A list told from the sentence's start is the subject of its plural verb, however long.
         (
             "Subacute thyroiditis, iatrogenic thyrotoxicosis, iodide-induced thyrotoxicosis,"
-            " thyrotropin-secreting pituitary adenoma, and multinodular toxic goiter were excluded.",
+            " thyrotropin-secreting pituitary adenoma, and multinodular toxic goiter"
+            " were excluded.",
             "Subacute thyroiditis",
             DISEASE,
             Assertion.NEGATED,

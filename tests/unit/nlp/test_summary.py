@@ -570,9 +570,7 @@ def test_an_uneventful_course_is_an_outcome() -> None:
         "The postoperative course was uneventful.",
         [("postoperative course was uneventful", EntityType.OUTCOME)],
     )
-    assert [i.text for i in build_summary(case).outcomes] == [
-        "postoperative course was uneventful"
-    ]
+    assert [i.text for i in build_summary(case).outcomes] == ["postoperative course was uneventful"]
 
 
 def test_a_finding_told_as_gone_is_an_outcome_not_a_diagnosis() -> None:
