@@ -1132,3 +1132,25 @@ def test_a_year_places_an_event_only_against_a_presentation_year_it_does_not_hol
         )
     )
     assert days(undated)["stroke"] == (None, None)
+
+
+def test_a_medical_history_significant_for_or_included_is_past_history(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "She presented with fever.",
+                "Her medical history was significant for hypertension and asthma.",
+                "His past history included diabetes.",
+            ],
+            [
+                ("fever", SIGN),
+                ("hypertension", DISEASE),
+                ("asthma", DISEASE),
+                ("diabetes", DISEASE),
+            ],
+        )
+    )
+    found = days(case)
+    assert found["hypertension"] == found["asthma"] == found["diabetes"] == (None, None)
