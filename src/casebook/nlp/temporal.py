@@ -1249,7 +1249,18 @@ def _lend_trailing_cues(text: str, pieces: list[_Segment]) -> None:
         previous, current = pieces[number - 1], pieces[number]
         following = pieces[number + 1] if number + 1 < len(pieces) else None
         cue = current.cue
-        if cue is None or not previous.events:
+        if cue is None:
+            continue
+        next_dated = (
+            following is not None
+            and following.cue is not None
+            and _dates_words_before(text, current, following.cue)
+        )
+        if not previous.events:
+            # "She was married at 29 years old and began treatment at 30 years of age": the
+            # age dates words without events, and the next item dated on its own takes its time.
+            if next_dated and _postposed(text, previous, cue):
+                current.cue = None
             continue
         closes_sentence = previous.cue is None and not (
             current.events or re.search(r"\w", text[cue.end : current.end])
@@ -1257,11 +1268,6 @@ def _lend_trailing_cues(text: str, pieces: list[_Segment]) -> None:
         dates_before = (
             previous.cue is None or previous.cue.expression is None
         ) and _dates_words_before(text, previous, cue)
-        next_dated = (
-            following is not None
-            and following.cue is not None
-            and _dates_words_before(text, current, following.cue)
-        )
         if (
             dates_before
             and (cue.kind is not TimeKind.AGE or _AGE_GOES_ON.match(text, cue.end))
@@ -1275,11 +1281,15 @@ def _lend_trailing_cues(text: str, pieces: list[_Segment]) -> None:
 def _dates_words_before(text: str, before: _Segment, cue: _Cue) -> bool:
     """Whether ``cue`` counts back or tells an age after the words of ``before`` it dates,
     not fronted in a clause of its own."""
+    return bool(before.events) and _postposed(text, before, cue)
+
+
+def _postposed(text: str, before: _Segment, cue: _Cue) -> bool:
+    """Whether ``cue`` counts back or tells an age after the words of ``before``, not fronted
+    in a clause of its own."""
     return (
-        (cue.kind is TimeKind.AGE or _COUNTED_BACK.search(text, cue.start, cue.end) is not None)
-        and bool(before.events)
-        and _FRONTED.search(text, before.start, cue.start) is None
-    )
+        cue.kind is TimeKind.AGE or _COUNTED_BACK.search(text, cue.start, cue.end) is not None
+    ) and _FRONTED.search(text, before.start, cue.start) is None
 
 
 _COUNTED_BACK = re.compile(r"\b(?:ago|back)$")
