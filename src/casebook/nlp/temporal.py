@@ -830,8 +830,39 @@ class TemporalOrderer:
                 piece = next(p for p in reversed(pieces) if p.start <= mention.start)
                 piece.events.append(mention)
             _lend_trailing_cues(case.text, pieces)
-            segments += pieces
+            segments += self._split_presentations(case.text, pieces)
         return segments
+
+    def _split_presentations(self, text: str, pieces: list[_Segment]) -> list[_Segment]:
+        """``pieces`` with a presentation that a time told after it does not date split off:
+        in "presenting with a neck swelling a year ago" the swelling is a year old, the
+        presenting is not."""
+        split: list[_Segment] = []
+        for piece in pieces:
+            cue = piece.cue
+            # Only an "ago" counts from the presentation: "presented with a rash two days
+            # later" or "when she was 16" dates the presenting too.
+            lent = (
+                cue is not None
+                and cue.start >= piece.end
+                and _COUNTED_BACK.search(text, cue.start, cue.end) is not None
+            )
+            found = [
+                m
+                for m in self._anchor.finditer(text, piece.start, piece.end)
+                if _WITH.match(text, m.end())
+            ]
+            if not lent or not found:
+                split.append(piece)
+                continue
+            end = found[-1].end()
+            split.append(
+                replace(piece, end=end, cue=None, events=[m for m in piece.events if m.start < end])
+            )
+            split.append(
+                replace(piece, start=end, events=[m for m in piece.events if m.start >= end])
+            )
+        return split
 
     def _phrase_ends(self, text: str, sentence: Span, cues: Sequence[_Cue]) -> list[int]:
         """Where the phrases that ``phrase`` cues govern end inside the sentence: at the next
@@ -1291,6 +1322,9 @@ def _postposed(text: str, before: _Segment, cue: _Cue) -> bool:
         cue.kind is TimeKind.AGE or _COUNTED_BACK.search(text, cue.start, cue.end) is not None
     ) and _FRONTED.search(text, before.start, cue.start) is None
 
+
+_WITH = re.compile(r"\s+with\b", re.IGNORECASE)
+"""What follows a presentation told with what it presents ("presenting with a swelling")."""
 
 _COUNTED_BACK = re.compile(r"\b(?:ago|back)$")
 """A time expression counting back from the present ("6 years ago", "12 years back")."""

@@ -1184,3 +1184,18 @@ def test_a_second_age_dates_the_words_before_it_when_the_first_dated_no_event(
         )
     )
     assert days(case)["infertility treatment"] == (-365.25, None)  # at 30, not 29
+
+
+def test_an_ago_after_what_a_presentation_presents_dates_that_not_the_presenting(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            ["A 52-year-old woman presenting with a neck swelling a year ago was evaluated."],
+            [("presenting", EVENT), ("neck swelling", SIGN)],
+            age=52,
+        )
+    )
+    found = days(case)
+    assert found["presenting"] == (0.0, None)
+    assert found["neck swelling"] == (-365.25, None)
