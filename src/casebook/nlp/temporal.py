@@ -830,8 +830,39 @@ class TemporalOrderer:
                 piece = next(p for p in reversed(pieces) if p.start <= mention.start)
                 piece.events.append(mention)
             _lend_trailing_cues(case.text, pieces)
-            segments += pieces
+            segments += self._split_presentations(case.text, pieces)
         return segments
+
+    def _split_presentations(self, text: str, pieces: list[_Segment]) -> list[_Segment]:
+        """``pieces`` with a presentation that a time told after it does not date split off:
+        in "presenting with a neck swelling a year ago" the swelling is a year old, the
+        presenting is not."""
+        split: list[_Segment] = []
+        for piece in pieces:
+            cue = piece.cue
+            # Only an "ago" counts from the presentation: "presented with a rash two days
+            # later" or "when she was 16" dates the presenting too.
+            lent = (
+                cue is not None
+                and cue.start >= piece.end
+                and _COUNTED_BACK.search(text, cue.start, cue.end) is not None
+            )
+            found = [
+                m
+                for m in self._anchor.finditer(text, piece.start, piece.end)
+                if _WITH.match(text, m.end())
+            ]
+            if not lent or not found:
+                split.append(piece)
+                continue
+            end = found[-1].end()
+            split.append(
+                replace(piece, end=end, cue=None, events=[m for m in piece.events if m.start < end])
+            )
+            split.append(
+                replace(piece, start=end, events=[m for m in piece.events if m.start >= end])
+            )
+        return split
 
     def _phrase_ends(self, text: str, sentence: Span, cues: Sequence[_Cue]) -> list[int]:
         """Where the phrases that ``phrase`` cues govern end inside the sentence: at the next
@@ -1249,7 +1280,18 @@ def _lend_trailing_cues(text: str, pieces: list[_Segment]) -> None:
         previous, current = pieces[number - 1], pieces[number]
         following = pieces[number + 1] if number + 1 < len(pieces) else None
         cue = current.cue
-        if cue is None or not previous.events:
+        if cue is None:
+            continue
+        next_dated = (
+            following is not None
+            and following.cue is not None
+            and _dates_words_before(text, current, following.cue)
+        )
+        if not previous.events:
+            # "She was married at 29 years old and began treatment at 30 years of age": the
+            # age dates words without events, and the next item dated on its own takes its time.
+            if next_dated and _postposed(text, previous, cue):
+                current.cue = None
             continue
         closes_sentence = previous.cue is None and not (
             current.events or re.search(r"\w", text[cue.end : current.end])
@@ -1257,11 +1299,6 @@ def _lend_trailing_cues(text: str, pieces: list[_Segment]) -> None:
         dates_before = (
             previous.cue is None or previous.cue.expression is None
         ) and _dates_words_before(text, previous, cue)
-        next_dated = (
-            following is not None
-            and following.cue is not None
-            and _dates_words_before(text, current, following.cue)
-        )
         if (
             dates_before
             and (cue.kind is not TimeKind.AGE or _AGE_GOES_ON.match(text, cue.end))
@@ -1275,12 +1312,19 @@ def _lend_trailing_cues(text: str, pieces: list[_Segment]) -> None:
 def _dates_words_before(text: str, before: _Segment, cue: _Cue) -> bool:
     """Whether ``cue`` counts back or tells an age after the words of ``before`` it dates,
     not fronted in a clause of its own."""
-    return (
-        (cue.kind is TimeKind.AGE or _COUNTED_BACK.search(text, cue.start, cue.end) is not None)
-        and bool(before.events)
-        and _FRONTED.search(text, before.start, cue.start) is None
-    )
+    return bool(before.events) and _postposed(text, before, cue)
 
+
+def _postposed(text: str, before: _Segment, cue: _Cue) -> bool:
+    """Whether ``cue`` counts back or tells an age after the words of ``before``, not fronted
+    in a clause of its own."""
+    return (
+        cue.kind is TimeKind.AGE or _COUNTED_BACK.search(text, cue.start, cue.end) is not None
+    ) and _FRONTED.search(text, before.start, cue.start) is None
+
+
+_WITH = re.compile(r"\s+with\b", re.IGNORECASE)
+"""What follows a presentation told with what it presents ("presenting with a swelling")."""
 
 _COUNTED_BACK = re.compile(r"\b(?:ago|back)$")
 """A time expression counting back from the present ("6 years ago", "12 years back")."""

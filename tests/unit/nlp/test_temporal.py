@@ -1132,3 +1132,70 @@ def test_a_year_places_an_event_only_against_a_presentation_year_it_does_not_hol
         )
     )
     assert days(undated)["stroke"] == (None, None)
+
+
+def test_a_medical_history_significant_for_or_included_is_past_history(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "She presented with fever.",
+                "Her medical history was significant for hypertension and asthma.",
+                "His past history included diabetes.",
+            ],
+            [
+                ("fever", SIGN),
+                ("hypertension", DISEASE),
+                ("asthma", DISEASE),
+                ("diabetes", DISEASE),
+            ],
+        )
+    )
+    found = days(case)
+    assert found["hypertension"] == found["asthma"] == found["diabetes"] == (None, None)
+
+
+def test_ages_listed_in_months_date_from_the_first_in_months(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "She presented with fever.",
+                "At the age of 12 and 26 months, she was hospitalized for pneumonia.",
+            ],
+            [("fever", SIGN), ("pneumonia", DISEASE)],
+            age=9,
+        )
+    )
+    assert days(case)["pneumonia"] == (-8 * 365.25, None)  # at 12 months, not 12 years
+
+
+def test_a_second_age_dates_the_words_before_it_when_the_first_dated_no_event(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "She presented with dysmenorrhea.",
+                "She was married at 29 years old and began infertility treatment at 30 years old.",
+            ],
+            [("dysmenorrhea", SIGN), ("infertility treatment", THERAPY)],
+            age=31,
+        )
+    )
+    assert days(case)["infertility treatment"] == (-365.25, None)  # at 30, not 29
+
+
+def test_an_ago_after_what_a_presentation_presents_dates_that_not_the_presenting(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            ["A 52-year-old woman presenting with a neck swelling a year ago was evaluated."],
+            [("presenting", EVENT), ("neck swelling", SIGN)],
+            age=52,
+        )
+    )
+    found = days(case)
+    assert found["presenting"] == (0.0, None)
+    assert found["neck swelling"] == (-365.25, None)
