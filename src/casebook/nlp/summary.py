@@ -109,6 +109,13 @@ _GENERIC_TAIL = re.compile(r"\s+(?:technique|procedure)$")
 
 _PASSIVE_BEFORE = re.compile(r"\b(?:was|were)\s+(?:[a-z]+ly\s+)?$", re.IGNORECASE)
 _PLURAL_PASSIVE_BEFORE = re.compile(r"\bwere\s+(?:[a-z]+ly\s+)?$", re.IGNORECASE)
+_DONORS = re.compile(
+    r"(?:donor(?:['’]s)?\s+(?!specific\b|derived\b)|donation\s+after\s+(?:brain|cardiac|circulatory)\s+death)",
+    re.IGNORECASE,
+)
+"""Words opening a mention that make it the organ donor's ("donor creatinine", "donation after
+brain death"), not the patient's; "donor(-)specific antibodies" and "donor-derived cell-free DNA"
+are the recipient's."""
 _FOUND_WHERE_AFTER = re.compile(r"\s+(?:from\s+(?:the|a|an)\b|postmortem\b|by\b|using\b)")
 """Things, not the patient, are recovered: "Three bullets were recovered postmortem", "a bullet
 was recovered from the pelvic bone"; the patient "recovered" or "was recovered to an alert
@@ -199,6 +206,7 @@ def patient_facts(
     return {
         m.id: statements.at(m.start) is Statement.PATIENT
         and not readings.is_service(m)
+        and not _is_donors(m)
         and bool(readings.kinds(m) & kinds)
         for m in case.mentions
         if (kinds := TYPE_KINDS.get(m.type)) is not None
@@ -253,6 +261,7 @@ def build_summary(
         if m.assertion not in LEFT_OUT
         and m.id not in family
         and not readings.is_service(m)
+        and not _is_donors(m)
         and not (m.assertion is Assertion.UNCERTAIN and denied_at.get(keys[m.id], -1) > m.start)
     ]
     kept_keys = [(m, keys[m.id]) for m in kept]
@@ -585,6 +594,12 @@ def _resolutions(
             SummaryItem(text=words, mentions=[mention.id], offset_days=days.get(mention.id)),
         )
     return list(resolved.values())
+
+
+def _is_donors(mention: Mention) -> bool:
+    """Whether the mention's own words tell a fact of the organ donor (``_DONORS``), which
+    ConText cannot reach since the cue lies inside the mention."""
+    return any(_DONORS.match(words) for words in (mention.text, mention.expansion or ""))
 
 
 def _is_service(

@@ -555,9 +555,7 @@ def test_an_uneventful_course_is_an_outcome() -> None:
         "The postoperative course was uneventful.",
         [("postoperative course was uneventful", EntityType.OUTCOME)],
     )
-    assert [i.text for i in build_summary(case).outcomes] == [
-        "postoperative course was uneventful"
-    ]
+    assert [i.text for i in build_summary(case).outcomes] == ["postoperative course was uneventful"]
 
 
 def test_a_finding_told_as_gone_is_an_outcome_not_a_diagnosis() -> None:
@@ -796,3 +794,14 @@ def test_a_fall_is_a_cause_not_a_diagnosis() -> None:
     )
     case = case.model_copy(update={"mentions": [case.mentions[0], fall]})
     assert [item.text for item in build_summary(case).diagnoses] == ["fracture"]
+
+
+def test_a_fact_whose_words_open_on_the_donor_is_the_donors() -> None:
+    case = _told(
+        "The donor creatinine was 80 µmol/L; donor-specific antibodies were absent.",
+        [
+            ("donor creatinine", EntityType.DIAGNOSTIC_PROCEDURE),
+            ("donor-specific antibodies", EntityType.DIAGNOSTIC_PROCEDURE),
+        ],
+    )
+    assert [i.text for i in build_summary(case).investigations] == ["donor-specific antibodies"]
