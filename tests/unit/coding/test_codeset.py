@@ -701,3 +701,11 @@ def test_a_hematoma_is_an_injury_only_where_the_text_tells_of_trauma() -> None:
     assert [c.code for c in candidates(case, {"T14.8": {"linear": 0.5}}, linked, CM, SETTINGS)] == [
         "T14.8"
     ]
+
+
+def test_a_finding_told_with_its_site_takes_no_learnt_code_of_unspecified_site() -> None:
+    text = "A perinephric hematoma was seen."
+    hematoma = finding(text, "perinephric hematoma", details=("perinephric",))
+    at = text.index("hematoma")
+    hematoma = hematoma.model_copy(update={"core": Span(start=at, end=at + len("hematoma"))})
+    assert codes_of(hematoma, {"hematoma": {"T14.8": 0.9}}) == []
