@@ -709,3 +709,9 @@ def test_a_finding_told_with_its_site_takes_no_learnt_code_of_unspecified_site()
     at = text.index("hematoma")
     hematoma = hematoma.model_copy(update={"core": Span(start=at, end=at + len("hematoma"))})
     assert codes_of(hematoma, {"hematoma": {"T14.8": 0.9}}) == []
+
+
+def test_edema_of_unspecified_site_gives_way_to_the_corneal_edema_told() -> None:
+    text = "Slit-lamp examination showed corneal edema. Edema persisted for weeks."
+    case = case_of(text, [finding(text, "corneal edema"), finding(text, "Edema", 2)])
+    assert supported(case, {}) == {"H18.20"}
