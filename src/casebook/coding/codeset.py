@@ -570,8 +570,13 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             continue
         index = bisect_right(starts, mention.start) - 1
         sentence = case.sentences[index] if index >= 0 else Span(start=0, end=len(case.text))
-        if services.is_who(normalize_tokens(mention.text)) or services.is_service(
-            case.text, mention.start, mention.end, (sentence.start, sentence.end)
+        if (
+            services.is_who(normalize_tokens(mention.text))
+            or services.is_service(
+                case.text, mention.start, mention.end, (sentence.start, sentence.end)
+            )
+            # The organ donor's facts ("DBD", donation after brain death) are not the patient's.
+            or services.is_donors(mention.text, mention.expansion or "")
         ):
             continue
         spread = _METASTATIC.search(

@@ -55,7 +55,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
-from casebook.kb.nonclinical import in_a_list
+from casebook.kb.nonclinical import default_non_clinical, in_a_list
 from casebook.model import (
     Assertion,
     Case,
@@ -109,13 +109,6 @@ _GENERIC_TAIL = re.compile(r"\s+(?:technique|procedure)$")
 
 _PASSIVE_BEFORE = re.compile(r"\b(?:was|were)\s+(?:[a-z]+ly\s+)?$", re.IGNORECASE)
 _PLURAL_PASSIVE_BEFORE = re.compile(r"\bwere\s+(?:[a-z]+ly\s+)?$", re.IGNORECASE)
-_DONORS = re.compile(
-    r"(?:donor(?:['’]s)?\s+(?!specific\b|derived\b)|donation\s+after\s+(?:brain|cardiac|circulatory)\s+death)",
-    re.IGNORECASE,
-)
-"""Words opening a mention that make it the organ donor's ("donor creatinine", "donation after
-brain death"), not the patient's; "donor(-)specific antibodies" and "donor-derived cell-free DNA"
-are the recipient's."""
 _FOUND_WHERE_AFTER = re.compile(r"\s+(?:from\s+(?:the|a|an)\b|postmortem\b|by\b|using\b)")
 """Things, not the patient, are recovered: "Three bullets were recovered postmortem", "a bullet
 was recovered from the pelvic bone"; the patient "recovered" or "was recovered to an alert
@@ -597,9 +590,9 @@ def _resolutions(
 
 
 def _is_donors(mention: Mention) -> bool:
-    """Whether the mention's own words tell a fact of the organ donor (``_DONORS``), which
-    ConText cannot reach since the cue lies inside the mention."""
-    return any(_DONORS.match(words) for words in (mention.text, mention.expansion or ""))
+    """Whether the mention's own words tell a fact of the organ donor
+    (``NonClinicalWords.is_donors``): "donor-specific antibodies" are the recipient's."""
+    return default_non_clinical().is_donors(mention.text, mention.expansion or "")
 
 
 def _is_service(

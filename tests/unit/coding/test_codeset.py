@@ -715,3 +715,9 @@ def test_edema_of_unspecified_site_gives_way_to_the_corneal_edema_told() -> None
     text = "Slit-lamp examination showed corneal edema. Edema persisted for weeks."
     case = case_of(text, [finding(text, "corneal edema"), finding(text, "Edema", 2)])
     assert supported(case, {}) == {"H18.20"}
+
+
+def test_an_organ_donors_fact_is_no_finding_of_the_patients() -> None:
+    text = "She received a kidney from a deceased donor (DBD)."
+    dbd = finding(text, "DBD").model_copy(update={"expansion": "donation after brain death"})
+    assert coded_findings(case_of(text, [dbd]), {dbd.type}) == []
