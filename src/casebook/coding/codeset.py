@@ -258,6 +258,11 @@ takes no site from its sentence, since a symptom's site is told with it ("pain i
 and the body parts beside it are most often other findings' ("pain; the chest was clear")."""
 
 
+UNSPECIFIED_REGION_INJURY = "T14"
+"""The category of injuries of unspecified body region (T14.8 Other injury of unspecified body
+region), which a finding told with its site never is."""
+
+
 @dataclass(frozen=True)
 class Phenotypes:
     """HPO, and the words that give a measure's direction ("low", "elevated"), normalised."""
@@ -382,7 +387,14 @@ def link_mentions(
         if not named:
             # The lexicon fills in names the vocabulary lacks; where the vocabulary names the
             # finding, a code that merely comes with it in training is not its code.
-            for code, strength in association.get(mention_key(mention), {}).items():
+            key = mention_key(mention)
+            # Words told beside the finding's own ("subdural", "perinephric" hematoma) most often
+            # give its site: an injury of unspecified body region learnt for the bare finding
+            # (T14.8) would say what the text contradicts.
+            told_more = bool(set(_linked_words(text, vocabulary)) - set(content_words(key)))
+            for code, strength in association.get(key, {}).items():
+                if told_more and code.startswith(UNSPECIFIED_REGION_INJURY):
+                    continue
                 best[code] = strength
             best = _not_benign(mention, best, vocabulary)
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
@@ -558,8 +570,13 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             continue
         index = bisect_right(starts, mention.start) - 1
         sentence = case.sentences[index] if index >= 0 else Span(start=0, end=len(case.text))
-        if services.is_who(normalize_tokens(mention.text)) or services.is_service(
-            case.text, mention.start, mention.end, (sentence.start, sentence.end)
+        if (
+            services.is_who(normalize_tokens(mention.text))
+            or services.is_service(
+                case.text, mention.start, mention.end, (sentence.start, sentence.end)
+            )
+            # The organ donor's facts ("DBD", donation after brain death) are not the patient's.
+            or services.is_donors(mention.text, mention.expansion or "")
         ):
             continue
         spread = _METASTATIC.search(

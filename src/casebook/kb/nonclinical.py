@@ -71,6 +71,13 @@ class NonClinicalRules(RecordModel):
         "anaesthetic ('Anaesthesia was induced with propofol, fentanyl and rocuronium'): its "
         "drugs are the anaesthetic's, no treatment of the patient's.",
     )
+    donor_words: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched at the start of a mention's "
+        "words, or its long form, that make it a fact of an organ donor, not of the patient "
+        "('donor creatinine', 'donation after brain death'); ConText cannot reach a cue inside "
+        "the mention.",
+    )
     specialties: list[str] = Field(
         default_factory=list,
         description="Names of medical specialties ('neurology', 'hematology'): words listed "
@@ -112,6 +119,7 @@ class NonClinicalWords:
         self._service_before = _any_of(self.rules.service_before)
         self._service_after = _any_of(self.rules.service_after)
         self._anaesthetic = _any_of(self.rules.anaesthetic_sentences)
+        self._donors = _any_of(self.rules.donor_words)
         names = "|".join(
             re.escape(n) for n in sorted(self.rules.specialties, key=len, reverse=True)
         )
@@ -161,6 +169,12 @@ class NonClinicalWords:
             or self._service_after.match(text, end, sentence[1]) is not None
             or self.is_listed_specialty(text, start, end, sentence)
         )
+
+    def is_donors(self, *words: str) -> bool:
+        """Whether any of ``words`` (a mention's text, its long form) opens on words that make
+        it an organ donor's fact ("donor creatinine", "DBD" read as donation after brain
+        death), not the patient's."""
+        return any(self._donors.match(w) is not None for w in words)
 
     def tells_anaesthetic(self, text: str, sentence: tuple[int, int]) -> bool:
         """Whether the ``sentence`` (start, end) of ``text`` tells an anaesthetic, whose drugs

@@ -701,3 +701,23 @@ def test_a_hematoma_is_an_injury_only_where_the_text_tells_of_trauma() -> None:
     assert [c.code for c in candidates(case, {"T14.8": {"linear": 0.5}}, linked, CM, SETTINGS)] == [
         "T14.8"
     ]
+
+
+def test_a_finding_told_with_its_site_takes_no_learnt_code_of_unspecified_site() -> None:
+    text = "A perinephric hematoma was seen."
+    hematoma = finding(text, "perinephric hematoma", details=("perinephric",))
+    at = text.index("hematoma")
+    hematoma = hematoma.model_copy(update={"core": Span(start=at, end=at + len("hematoma"))})
+    assert codes_of(hematoma, {"hematoma": {"T14.8": 0.9}}) == []
+
+
+def test_edema_of_unspecified_site_gives_way_to_the_corneal_edema_told() -> None:
+    text = "Slit-lamp examination showed corneal edema. Edema persisted for weeks."
+    case = case_of(text, [finding(text, "corneal edema"), finding(text, "Edema", 2)])
+    assert supported(case, {}) == {"H18.20"}
+
+
+def test_an_organ_donors_fact_is_no_finding_of_the_patients() -> None:
+    text = "She received a kidney from a deceased donor (DBD)."
+    dbd = finding(text, "DBD").model_copy(update={"expansion": "donation after brain death"})
+    assert coded_findings(case_of(text, [dbd]), {dbd.type}) == []

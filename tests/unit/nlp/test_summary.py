@@ -809,3 +809,14 @@ def test_a_fall_is_a_cause_not_a_diagnosis() -> None:
     )
     case = case.model_copy(update={"mentions": [case.mentions[0], fall]})
     assert [item.text for item in build_summary(case).diagnoses] == ["fracture"]
+
+
+def test_a_fact_whose_words_open_on_the_donor_is_the_donors() -> None:
+    case = _told(
+        "The donor creatinine was 80 µmol/L; donor-specific antibodies were absent.",
+        [
+            ("donor creatinine", EntityType.DIAGNOSTIC_PROCEDURE),
+            ("donor-specific antibodies", EntityType.DIAGNOSTIC_PROCEDURE),
+        ],
+    )
+    assert [i.text for i in build_summary(case).investigations] == ["donor-specific antibodies"]
