@@ -49,8 +49,9 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from pydantic import Field
 
@@ -617,9 +618,10 @@ def linked_findings(
     coded = link_mentions(
         findings, vocabulary, association, limit, sentence_structures(case, findings), phenotypes
     )
-    named = _named_infections(case, findings, coded, vocabulary, association, limit)
+    relink = partial(_linked_as, vocabulary=vocabulary, association=association, limit=limit)
+    named = _named_infections(case, findings, coded, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
-    named = _named_organisms(case, findings, coded, vocabulary, association, limit)
+    named = _named_organisms(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     return told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
 
@@ -641,13 +643,31 @@ _CAUSED_BY = re.compile(
 """What a finding is told to be caused by, right after it: no more than four words."""
 
 
+def _linked_as(
+    mention: Mention,
+    words: str,
+    *,
+    vocabulary: Icd10cmVocabulary,
+    association: Mapping[str, Mapping[str, float]],
+    limit: int,
+) -> list[MentionCode]:
+    """The codes of the mention read as ``words``, the words around it that say what it is,
+    without its attributes (``link_mentions``)."""
+    widened = mention.model_copy(update={"expansion": words, "attributes": []})
+    (named,) = link_mentions([widened], vocabulary, association, limit)
+    return named
+
+
+Relink = Callable[[Mention, str], list[MentionCode]]
+"""``_linked_as`` with the vocabulary, association lexicon and limit of its coding."""
+
+
 def _named_organisms(
     case: Case,
     findings: Sequence[Mention],
     coded: Sequence[list[MentionCode]],
     vocabulary: Icd10cmVocabulary,
-    association: Mapping[str, Mapping[str, float]],
-    limit: int,
+    relink: Relink,
 ) -> dict[str, list[MentionCode]]:
     """The codes of each finding coded as of an unspecified organism whose cause the words
     right after it name, where the finding with them names another code: "pneumonia due to
@@ -659,9 +679,7 @@ def _named_organisms(
         after = _CAUSED_BY.match(case.text, mention.end, mention.end + 80)
         if after is None:
             continue
-        words = f"{mention.expansion or mention.text} due to {after.group(1)}"
-        widened = mention.model_copy(update={"expansion": words, "attributes": []})
-        (named,) = link_mentions([widened], vocabulary, association, limit)
+        named = relink(mention, f"{mention.expansion or mention.text} due to {after.group(1)}")
         # The cause names the organism only where no code is left of an unspecified one
         # ("sepsis secondary to pneumonia" is still A41.9, and no pneumonia of the sepsis's).
         if named and not any(
@@ -672,12 +690,7 @@ def _named_organisms(
 
 
 def _named_infections(
-    case: Case,
-    findings: Sequence[Mention],
-    coded: Sequence[list[MentionCode]],
-    vocabulary: Icd10cmVocabulary,
-    association: Mapping[str, Mapping[str, float]],
-    limit: int,
+    case: Case, findings: Sequence[Mention], coded: Sequence[list[MentionCode]], relink: Relink
 ) -> dict[str, list[MentionCode]]:
     """The codes of each "infection" whose words right before it name what infects, where
     those words name a code its bare word does not: "HIV infection" is B20, "cytomegalovirus
@@ -690,9 +703,7 @@ def _named_infections(
         before = _INFECTING.search(case.text, max(0, mention.start - 60), mention.start)
         if before is None:
             continue
-        words = f"{before.group(1)} {mention.text}"
-        widened = mention.model_copy(update={"expansion": words, "attributes": []})
-        (named,) = link_mentions([widened], vocabulary, association, limit)
+        named = relink(mention, f"{before.group(1)} {mention.text}")
         bare = {c.code for c in codes}
         if named and not {c.code for c in named} <= bare:
             found[mention.id] = named
