@@ -999,11 +999,8 @@ appeared large in size and …")."""
 
 def _is_a_list(words: str) -> bool:
     """Whether the words are a list of short items joined by commas and a last "and" / "or"."""
-    items = _LIST_JOINS.split(words)
-    return (
-        _CONJUNCTION.search(words) is not None
-        and len(items) > 1
-        and all(len(item.split()) <= _LIST_ITEM_WORDS for item in items)
+    return _CONJUNCTION.search(words) is not None and all(
+        len(item.split()) <= _LIST_ITEM_WORDS for item in _LIST_JOINS.split(words)
     )
 
 
