@@ -386,6 +386,11 @@ class ClinicalConcepts:
         tested or avoided rather than given ("resistant to", "allergic to")."""
         return self._not_given.search(text, start, end) is not None
 
+    def is_donors(self, mention: Mention) -> bool:
+        """Whether the mention's own words tell a fact of the organ donor
+        (``casebook.kb.nonclinical``): "donor-specific antibodies" are the recipient's."""
+        return self._who.is_donors(mention.text, mention.expansion or "")
+
     def tells_anaesthetic(self, text: str, sentence: tuple[int, int]) -> bool:
         """Whether the ``sentence`` (start, end) tells an anaesthetic, whose drugs are no
         treatment (``casebook.kb.nonclinical``)."""

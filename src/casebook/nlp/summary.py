@@ -55,7 +55,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
-from casebook.kb.nonclinical import default_non_clinical, in_a_list
+from casebook.kb.nonclinical import in_a_list
 from casebook.model import (
     Assertion,
     Case,
@@ -199,7 +199,7 @@ def patient_facts(
     return {
         m.id: statements.at(m.start) is Statement.PATIENT
         and not readings.is_service(m)
-        and not _is_donors(m)
+        and not readings.gate.is_donors(m)
         and bool(readings.kinds(m) & kinds)
         for m in case.mentions
         if (kinds := TYPE_KINDS.get(m.type)) is not None
@@ -254,7 +254,7 @@ def build_summary(
         if m.assertion not in LEFT_OUT
         and m.id not in family
         and not readings.is_service(m)
-        and not _is_donors(m)
+        and not readings.gate.is_donors(m)
         and not (m.assertion is Assertion.UNCERTAIN and denied_at.get(keys[m.id], -1) > m.start)
     ]
     kept_keys = [(m, keys[m.id]) for m in kept]
@@ -587,12 +587,6 @@ def _resolutions(
             SummaryItem(text=words, mentions=[mention.id], offset_days=days.get(mention.id)),
         )
     return list(resolved.values())
-
-
-def _is_donors(mention: Mention) -> bool:
-    """Whether the mention's own words tell a fact of the organ donor
-    (``NonClinicalWords.is_donors``): "donor-specific antibodies" are the recipient's."""
-    return default_non_clinical().is_donors(mention.text, mention.expansion or "")
 
 
 def _is_service(
