@@ -45,7 +45,7 @@ def _alive_workers(ui_port: int) -> int:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{ui_port}/json/", timeout=2) as answer:
             state = json.load(answer)
-    except OSError:
+    except (OSError, ValueError):  # not listening yet, or an empty page while it starts
         return 0
     return int(state.get("aliveworkers", 0))
 
