@@ -50,6 +50,7 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("choroidal melanoma", {"C69.30"}),  # not C43.9, a melanoma of the skin
         ("PR depressions", {"R94.31"}),  # an ECG's, not F32.A, Depression
         ("gestational hypertension", {"O13.9"}),  # not I10, Essential hypertension
+        ("intracranial hypertension", {"G93.2"}),  # Index: "Hypertension, intracranial"
         ("drug-induced liver injury", {"K71.9"}),  # not S36.119, an injury of the liver
         ("basal ganglia hemorrhage", {"I61.0"}),  # not R58, a hemorrhage classified nowhere
         ("cerebellar hemorrhage", {"I61.4"}),

@@ -308,6 +308,20 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # A cause denied is no finding of the patient's.
+        (
+            "This indicated that hypercalcaemia was not due to hyperparathyroidism.",
+            "hyperparathyroidism",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        (
+            "Testing of viral DNA gave negative results for herpes simplex virus and"
+            " varicella zoster virus.",
+            "varicella zoster virus",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         (
             "He had been treated for a pulmonary tuberculosis in his childhood.",
             "pulmonary tuberculosis",
