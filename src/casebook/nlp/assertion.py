@@ -23,7 +23,9 @@ How conflicts are settled:
   who is a clause's subject ("her father, I-1, had …") reaches the clause's end through the
   verbs that end other scopes (``ContextRule.ended_only_by``), up to a clause of the patient's
   own ("and she developed", ``ContextRule.ends_scopes_of``); a relative who reports ("her
-  mother noticed that …") is a pseudo-trigger.
+  mother noticed that …") is a pseudo-trigger. A clause of the patient's own told with its
+  verb ("…, and she had fever") ends every scope: a denial or a suspicion before it is of
+  another clause.
 * The section gives a default: a mention in a ``family_history`` section is ``family`` unless a
   trigger negates it; one in a ``past_medical_history`` or ``social_history`` section (or a
   ``history`` section titled like "Past history") is ``historical`` unless a trigger says

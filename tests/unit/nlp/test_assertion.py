@@ -308,6 +308,13 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # A clause of the patient's own ends what was denied before it.
+        (
+            "The pain was not associated with nausea, and she had fever.",
+            "fever",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # A cause denied is no finding of the patient's.
         (
             "This indicated that hypercalcaemia was not due to hyperparathyroidism.",
