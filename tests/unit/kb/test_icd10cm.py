@@ -52,6 +52,7 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("gestational hypertension", {"O13.9"}),  # not I10, Essential hypertension
         ("intracranial hypertension", {"G93.2"}),  # Index: "Hypertension, intracranial"
         ("drug-induced liver injury", {"K71.9"}),  # not S36.119, an injury of the liver
+        ("drug-induced hepatitis", {"K71.6"}),  # Index: "Hepatitis, toxic"; not K75.9
         ("basal ganglia hemorrhage", {"I61.0"}),  # not R58, a hemorrhage classified nowhere
         ("cerebellar hemorrhage", {"I61.4"}),
         ("Rosai-Dorfman disease", {"D76.3"}),  # sinus histiocytosis with massive adenopathy

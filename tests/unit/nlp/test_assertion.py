@@ -308,6 +308,22 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # What studies of a list were for is denied by their normal result ...
+        (
+            "Viral studies for Epstein-Barr virus (EBV), cytomegalovirus (CMV), hepatitis B"
+            " virus (HBV) and herpes simplex virus (HSV) returned normal.",
+            "hepatitis B virus",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        # ... but not the finding they were a work-up of.
+        (
+            "Several studies for work up of chest pain including exercise stress test and"
+            " myocardial perfusion test were negative.",
+            "chest pain",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # A clause of the patient's own ends what was denied before it.
         (
             "The pain was not associated with nausea, and she had fever.",
