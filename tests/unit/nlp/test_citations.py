@@ -168,6 +168,9 @@ def test_mentions_inside_an_organisations_name_are_dropped(
         ("In fall of 2007, the drug was stopped.", [("fall", FINDING), ("2007", TEST)], ["2007"]),
         ("She had a fall in the bathroom.", [("fall", FINDING)], ["fall"]),
         ("He presented after a fall from a ladder.", [("fall", FINDING)], ["fall"]),
+        # A pile of something is a heap; piles are haemorrhoids.
+        ("There was a large pile of mulch.", [("large pile of mulch", FINDING)], []),
+        ("He had bleeding piles.", [("piles", FINDING)], ["piles"]),
         # A device's model number is no result of the test it was placed under.
         ("A lead (model number 5594) was placed.", [("5594", TEST)], []),
         # Flushing the eyes irrigates them; flushing of the face is a sign.
