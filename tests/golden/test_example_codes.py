@@ -59,3 +59,9 @@ def test_each_fact_a_coder_would_code_carries_its_codes(
             if not any(code.startswith(w) for code in carried for w in wanted):
                 missed.append((fact["id"], system))
     assert missed == []
+
+
+def test_the_lymphoma_is_shown_as_her_diagnosis_with_its_code(case: Case) -> None:
+    # "staging investigations for a new diagnosis of" an established lymphoma: no suspicion.
+    shown = [c.code for c in case.shown_codes() if c.system is CodeSystem.ICD10CM]
+    assert any(code.startswith("C84.6") for code in shown), shown

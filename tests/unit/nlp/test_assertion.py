@@ -932,6 +932,14 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             SIGN,
             Assertion.NEGATED,
         ),
+        # Staging a new diagnosis investigates no suspicion.
+        (
+            "She underwent a biopsy as part of staging investigations for a new diagnosis of"
+            " lymphoma.",
+            "lymphoma",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
         # ... and what is investigated for, no result told, is only suspected.
         (
             "Investigations for secondary hypertension were sent.",
