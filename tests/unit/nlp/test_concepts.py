@@ -82,6 +82,22 @@ def test_isolation_is_no_procedure() -> None:
     assert "procedure" not in _kinds("isolation")
 
 
+@pytest.mark.parametrize("words", ["intake", "IM", "solution"])
+def test_an_intake_a_route_or_a_solution_alone_names_no_drug_given(words: str) -> None:
+    # "Decreased oral intake" and "tramadol 1 mg/kg IM" carry a route, which alone would
+    # make them drugs given.
+    mention = Mention(id="m1", start=0, end=len(words), text=words, type=EntityType.MEDICATION)
+    assert default_concepts().names_nothing(mention)
+
+
+def test_guidance_and_perfusion_are_no_procedure() -> None:
+    # "Under fluoroscopic guidance" tells how a procedure was aimed; "luxury perfusion" and
+    # "worsening organ perfusion" are what imaging or the circulation showed.
+    assert _kinds("fluoroscopic guidance") == set()
+    assert PROCEDURE not in _kinds("luxury perfusion")
+    assert _kinds("tendon transfer") == {PROCEDURE}
+
+
 def test_a_word_said_is_no_finding() -> None:
     assert FINDING not in _kinds("one word")
     assert FINDING not in _kinds("immune")
@@ -131,6 +147,8 @@ def test_a_word_said_is_no_finding() -> None:
         "T1 through T5",
         # A unit of weight is no "-gram" test ("a loss of weight of eight kilograms").
         "kilograms",
+        # A transfer alone is the patient's ("Transfer to the Intensive Therapy Unit").
+        "Transfer",
     ],
 )
 def test_people_places_software_modifiers_body_parts_and_generic_words_name_nothing(
