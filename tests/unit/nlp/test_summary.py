@@ -565,6 +565,21 @@ def test_a_patient_who_succumbed_has_that_outcome() -> None:
     assert [i.text for i in build_summary(case).outcomes] == ["succumbed"]
 
 
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("He is well without evidence of recurrence.", "is well"),
+        ("The patient was relieved from hypoglycemic attacks.", "relieved"),
+        ("Ileus followed, which was fatal.", "fatal"),
+    ],
+)
+def test_a_patient_who_stays_well_is_relieved_or_dies_has_that_outcome(
+    text: str, words: str
+) -> None:
+    case = _told(text, [(words, EntityType.OUTCOME)])
+    assert [i.text for i in build_summary(case).outcomes] == [words]
+
+
 def test_an_uneventful_course_is_an_outcome() -> None:
     case = _told(
         "The postoperative course was uneventful.",
