@@ -36,7 +36,9 @@ The headings:
 * **treatments**: drugs (named as drugs, given with a dose, route or frequency, or what
   something was ``treated_by``; not those tested or avoided, "resistant to oxacillin"), drug
   therapies ("corticosteroid therapy") and the therapeutic procedures that treat a finding or
-  had an outcome, with what they treated and their outcomes.
+  had an outcome, with what they treated and their outcomes. A treatment or procedure only
+  proposed ("was offered amniocentesis but refused", "resection was recommended") is under
+  neither heading unless told again as done.
 * **outcomes**: Outcome mentions and ``outcome_of`` sources, with the treatment they followed;
   a word such as "improvement" or "resolution" only with that treatment.
 * **follow-up**: the findings, tests, procedures, drugs and outcomes told in a sentence with a
@@ -443,16 +445,27 @@ def build_summary(
 
     # A drug typed as a test is one wherever it is told again ("with epinephrine (0.3 μg/kg/min)").
     dosed_tests = {keys[m.id] for m in kept if is_dosed_test(m)}
+    # What was only proposed ("was offered genetic amniocentesis but she refused") is no
+    # treatment or procedure done; told again as done, that mention lists it.
+    proposed = {
+        m.id
+        for m in kept
+        if m.type in PROCEDURES | {EntityType.MEDICATION}
+        and gate.only_proposed(case.text, m, (sentence_start(m), sentence_end(m)))
+    }
     treatments = [
         m
         for m in kept
-        if is_drug(m)
-        or keys[m.id] in dosed_tests
-        or is_drug_therapy(m)
-        or (
-            m.type is EntityType.THERAPEUTIC_PROCEDURE
-            and is_procedure(m)
-            and (m.id in treats or m.id in outcomes_of)
+        if m.id not in proposed
+        and (
+            is_drug(m)
+            or keys[m.id] in dosed_tests
+            or is_drug_therapy(m)
+            or (
+                m.type is EntityType.THERAPEUTIC_PROCEDURE
+                and is_procedure(m)
+                and (m.id in treats or m.id in outcomes_of)
+            )
         )
     ]
     # A procedure told again as a treatment ("a blood patch technique") is that treatment.
@@ -518,6 +531,7 @@ def build_summary(
             m
             for m in kept
             if keys[m.id] not in listed
+            and m.id not in proposed
             and (
                 (is_procedure(m) and m.id not in treatment_ids) or (m.id in effects and is_test(m))
             )

@@ -835,3 +835,27 @@ def test_a_fact_whose_words_open_on_the_donor_is_the_donors() -> None:
         ],
     )
     assert [i.text for i in build_summary(case).investigations] == ["donor-specific antibodies"]
+
+
+def test_a_treatment_only_proposed_is_none_given() -> None:
+    refused = _told(
+        "She was offered genetic amniocentesis but refused it.",
+        [("genetic amniocentesis", EntityType.THERAPEUTIC_PROCEDURE)],
+    )
+    assert build_summary(refused).procedures == []
+    recommended = _told(
+        "Surgical resection was recommended, but he received only propranolol.",
+        [
+            ("Surgical resection", EntityType.THERAPEUTIC_PROCEDURE),
+            ("propranolol", EntityType.MEDICATION),
+        ],
+    )
+    summary = build_summary(recommended)
+    assert summary.procedures == []
+    assert [i.text for i in summary.treatments] == ["propranolol"]
+    # A guideline's recommendation tells how a drug given was chosen.
+    given = _told(
+        "Acyclovir was given, as recommended by Studahl.",
+        [("Acyclovir", EntityType.MEDICATION)],
+    )
+    assert [i.text for i in build_summary(given).treatments] == ["Acyclovir"]
