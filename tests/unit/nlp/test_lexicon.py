@@ -51,6 +51,16 @@ def lexicon() -> LexiconMentions:
         ("The patient was relieved from hypoglycemic attacks.", "relieved", EntityType.OUTCOME),
         ("She was not relieved of her symptoms.", "relieved", None),
         ("Ileus followed, which was fatal for our patient.", "fatal", EntityType.OUTCOME),
+        # A wound that healed is how it turned out; a healed scar is an old one.
+        ("The wound healed uneventfully.", "healed", EntityType.OUTCOME),
+        ("Three weeks later, the lesion had healed.", "healed", EntityType.OUTCOME),
+        ("She had a healed cholecystectomy scar.", "healed", None),
+        ("There was a well-healed scar.", "healed", None),
+        (
+            "The clinical course was subsequently uneventful.",
+            "clinical course was subsequently uneventful",
+            EntityType.OUTCOME,
+        ),
         (
             "He was commenced on immune checkpoint inhibitors.",
             "immune checkpoint inhibitors",

@@ -571,9 +571,10 @@ def test_a_patient_who_succumbed_has_that_outcome() -> None:
         ("He is well without evidence of recurrence.", "is well"),
         ("The patient was relieved from hypoglycemic attacks.", "relieved"),
         ("Ileus followed, which was fatal.", "fatal"),
+        ("The wound healed uneventfully.", "healed"),
     ],
 )
-def test_a_patient_who_stays_well_is_relieved_or_dies_has_that_outcome(
+def test_a_patient_who_stays_well_heals_is_relieved_or_dies_has_that_outcome(
     text: str, words: str
 ) -> None:
     case = _told(text, [(words, EntityType.OUTCOME)])
