@@ -46,6 +46,8 @@ def _kinds(words: str, expansion: str | None = None, codes: list[Code] | None = 
         ("acute fatty liver of pregnancy", {FINDING}),
         ("laparoscopic cholecystectomy", {PROCEDURE}),
         ("trephine biopsy", {TEST}),
+        # A laboratory technique is a test, whatever the procedure index says.
+        ("in situ hybridization", {TEST}),
         ("serum creatinine", {TEST}),
         ("amoxicillin", {DRUG}),
         ("rituximab", {DRUG}),
@@ -82,10 +84,12 @@ def test_isolation_is_no_procedure() -> None:
     assert "procedure" not in _kinds("isolation")
 
 
-@pytest.mark.parametrize("words", ["intake", "IM", "solution"])
-def test_an_intake_a_route_or_a_solution_alone_names_no_drug_given(words: str) -> None:
-    # "Decreased oral intake" and "tramadol 1 mg/kg IM" carry a route, which alone would
-    # make them drugs given.
+@pytest.mark.parametrize("words", ["intake", "IM", "solution", "DIE", "BID", "day"])
+def test_an_intake_a_route_a_solution_or_a_frequency_alone_names_no_drug_given(
+    words: str,
+) -> None:
+    # "Decreased oral intake", "tramadol 1 mg/kg IM" and "150 mg/day (once a day [DIE])"
+    # carry a route or a dose, which alone would make them drugs given.
     mention = Mention(id="m1", start=0, end=len(words), text=words, type=EntityType.MEDICATION)
     assert default_concepts().names_nothing(mention)
 
