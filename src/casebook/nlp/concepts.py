@@ -104,6 +104,17 @@ class ConceptRules(RecordModel):
         description="Outcome words of a good turn ('improvement', 'remission', 'recovery'): "
         "what a treatment brought about so is no complication of it.",
     )
+    deaths: list[str] = Field(
+        default_factory=list,
+        description="Verbs of the patient's death ('died', 'passed away'): a negation cue "
+        "further back than ``near_denials`` reaches, across a clause, does not deny it ('did "
+        "not fully recover and died').",
+    )
+    near_denials: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched on the words right before "
+        "a death that deny it ('had *not* died').",
+    )
     drug_stems: list[str] = Field(description="Endings of drug names ('cillin', 'mab').")
     not_given_cues: Patterns = Field(
         description="Regular expressions (case-insensitive) that, before a drug in its "
@@ -137,6 +148,17 @@ class ConceptRules(RecordModel):
         "was detected by colonoscopy, due to rectal bleeding'), or to a test after one "
         "('diagnosed with lung cancer after bronchoscopic biopsy'), tells how the finding "
         "was found, not what caused it.",
+    )
+    proposal_cues: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) of a verb that only proposes what "
+        "follows it in its clause ('was offered genetic amniocentesis', 'we recommended a "
+        "thoracoscopic biopsy'): no treatment or test done.",
+    )
+    proposed_after: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right after a treatment or "
+        "test that say it was only proposed ('surgical resection *was recommended*').",
     )
     excluded_heads: dict[ConceptKind, list[str]] = Field(
         description="Vocabulary head words that name no concept of the kind (adjectives, "
@@ -239,6 +261,16 @@ class ClinicalConcepts:
         )
         self._detection = re.compile(
             "|".join(f"(?:{p})" for p in self.rules.detection_cues) or "(?!)", re.IGNORECASE
+        )
+        self._proposal = re.compile(
+            "|".join(f"(?:{p})" for p in self.rules.proposal_cues) or "(?!)", re.IGNORECASE
+        )
+        self._proposed_after = re.compile(
+            "|".join(f"(?:{p})" for p in self.rules.proposed_after) or "(?!)", re.IGNORECASE
+        )
+        self._deaths = frozenset(normalize_tokens(death) for death in self.rules.deaths)
+        self._near_denial = re.compile(
+            "|".join(f"(?:{p})" for p in self.rules.near_denials) or "(?!)", re.IGNORECASE
         )
         self._vague_outcomes = _words(self.rules.vague_outcomes)
         self._favourable = _words(self.rules.favourable_outcomes)
@@ -407,6 +439,28 @@ class ClinicalConcepts:
         (``detection_cues``)."""
         return self._detection.search(text, start, end) is not None
 
+    def only_proposed(self, text: str, mention: Mention, sentence: tuple[int, int]) -> bool:
+        """Whether the words around the mention in its ``sentence`` (start, end) only propose
+        it ("was offered genetic amniocentesis but she refused", "surgical resection was
+        recommended"): a verb of ``proposal_cues`` opens its clause a few words before it, or
+        ``proposed_after`` follows it."""
+        start, end = sentence
+        if self._proposed_after.match(text, mention.end, end) is not None:
+            return True
+        opens = max(start, mention.start - PROPOSAL_REACH)
+        # Searched to the sentence's end: a cue may look past the mention ("was offered …
+        # but refused").
+        cues = [
+            cue.end()
+            for cue in self._proposal.finditer(text, opens, end)
+            if cue.end() <= mention.start
+        ]
+        return (
+            bool(cues)
+            and len(_WORD.findall(text, cues[-1], mention.start)) <= PROPOSAL_WORDS
+            and _CLAUSE_BREAK.search(text, cues[-1], mention.start) is None
+        )
+
     def harmed(self, text: str, start: int, end: int) -> bool:
         """Whether ``text[start:end]``, the words after a drug in its sentence, begin by
         saying it harmed or was measured ("toxicity", "overdose", "levels")."""
@@ -417,6 +471,14 @@ class ClinicalConcepts:
         anything ("improvement", "complete resolution")."""
         words = self.words(mention)
         return bool(words) and words[-1] in self._vague_outcomes
+
+    def tells_death(self, text: str, mention: Mention, sentence_start: int) -> bool:
+        """Whether the mention is a verb of the patient's death (``deaths``) that no negation
+        right before it denies ("did not fully recover and died": the negation is the
+        recovery's)."""
+        return self.words(mention) in self._deaths and (
+            self._near_denial.search(text, sentence_start, mention.start) is None
+        )
 
     def is_favourable_outcome(self, mention: Mention) -> bool:
         """Whether the mention's last word names a good turn ("significant improvement",
@@ -493,6 +555,23 @@ _LEADING_ASIDE = re.compile(r"[\s)\]]*(?:\([^)]*\)\s*)?")
 
 _BARE_VALUE = re.compile(r"\s+(?:of\s+)?\d+(?:[.,]\d+)?(?=\s*(?:,\s|[;)]|and\b|\.(?:\s|$)|$))")
 """A number with no unit right after a name, ending a list item ("potassium 4.3, ")."""
+
+PROPOSAL_REACH = 80
+"""How far before a treatment or test a verb of proposal opens its clause (``only_proposed``)."""
+
+PROPOSAL_WORDS = 5
+"""The most words between a verb of proposal and what it proposes ("we recommended him to
+receive remission induction chemotherapy"); further on, the clause has gone on to what was
+done ("lymphoma was suggested and R-CHOP was started")."""
+
+_CLAUSE_BREAK = re.compile(
+    r"[.;:]|,\s*(?:and|so)\b|\b(?:but|however|although|though|whereas|then|after|before|when"
+    r"|while|which)\b",
+    re.IGNORECASE,
+)
+"""Words that end the clause a verb of proposal opens ("Operation was recommended, but the
+patient refused and only received medical therapy"; "urinary tract infection was suggested, and
+empirical antibiotics treatment was initiated")."""
 
 _CLAUSE_END = re.compile(r"[.;:,]\s")
 """Where a clause ends: a sentence or list punctuation mark before a space."""

@@ -36,9 +36,12 @@ The headings:
 * **treatments**: drugs (named as drugs, given with a dose, route or frequency, or what
   something was ``treated_by``; not those tested or avoided, "resistant to oxacillin"), drug
   therapies ("corticosteroid therapy") and the therapeutic procedures that treat a finding or
-  had an outcome, with what they treated and their outcomes.
+  had an outcome, with what they treated and their outcomes. A treatment or procedure only
+  proposed ("was offered amniocentesis but refused", "resection was recommended") is under
+  neither heading unless told again as done.
 * **outcomes**: Outcome mentions and ``outcome_of`` sources, with the treatment they followed;
-  a word such as "improvement" or "resolution" only with that treatment.
+  a word such as "improvement" or "resolution" only with that treatment. A death that a
+  negation of the clause before denies in error ("did not fully recover and died") counts.
 * **follow-up**: the findings, tests, procedures, drugs and outcomes told in a sentence with a
   follow-up time expression.
 * **from the literature**: findings, procedures and drugs of the statements about others.
@@ -228,8 +231,9 @@ def build_summary(
     gate = readings.gate
     if statements is None:
         statements = (sorter or default_sorter()).sort(case)
-    by_id = {m.id: m for m in case.mentions}
     sentences = readings.sentences
+    case = _undeny_deaths(case, gate, sentences)
+    by_id = {m.id: m for m in case.mentions}
     order = {e.mention: e.order for e in case.timeline}
     days = {e.mention: e.offset_days for e in case.timeline}
     not_before = {
@@ -443,16 +447,27 @@ def build_summary(
 
     # A drug typed as a test is one wherever it is told again ("with epinephrine (0.3 μg/kg/min)").
     dosed_tests = {keys[m.id] for m in kept if is_dosed_test(m)}
+    # What was only proposed ("was offered genetic amniocentesis but she refused") is no
+    # treatment or procedure done; told again as done, that mention lists it.
+    proposed = {
+        m.id
+        for m in kept
+        if m.type in PROCEDURES | {EntityType.MEDICATION}
+        and gate.only_proposed(case.text, m, (sentence_start(m), sentence_end(m)))
+    }
     treatments = [
         m
         for m in kept
-        if is_drug(m)
-        or keys[m.id] in dosed_tests
-        or is_drug_therapy(m)
-        or (
-            m.type is EntityType.THERAPEUTIC_PROCEDURE
-            and is_procedure(m)
-            and (m.id in treats or m.id in outcomes_of)
+        if m.id not in proposed
+        and (
+            is_drug(m)
+            or keys[m.id] in dosed_tests
+            or is_drug_therapy(m)
+            or (
+                m.type is EntityType.THERAPEUTIC_PROCEDURE
+                and is_procedure(m)
+                and (m.id in treats or m.id in outcomes_of)
+            )
         )
     ]
     # A procedure told again as a treatment ("a blood patch technique") is that treatment.
@@ -518,6 +533,7 @@ def build_summary(
             m
             for m in kept
             if keys[m.id] not in listed
+            and m.id not in proposed
             and (
                 (is_procedure(m) and m.id not in treatment_ids) or (m.id in effects and is_test(m))
             )
@@ -587,6 +603,32 @@ def _resolutions(
             SummaryItem(text=words, mentions=[mention.id], offset_days=days.get(mention.id)),
         )
     return list(resolved.values())
+
+
+def _undeny_deaths(case: Case, gate: ClinicalConcepts, sentences: SpanIndex[Span]) -> Case:
+    """The case with each death that a negation further back denies in error ("the patient did
+    not fully recover and died", "her wishes not to be reanimated and she passed away") read
+    as present: ConText's scope runs on across the clause, and a death told is the patient's
+    (``ClinicalConcepts.tells_death``)."""
+
+    def undenied(mention: Mention) -> bool:
+        sentence = _sentence_of(sentences, mention)
+        return (
+            mention.type is EntityType.OUTCOME
+            and mention.assertion is Assertion.NEGATED
+            and gate.tells_death(case.text, mention, sentence.start if sentence else 0)
+        )
+
+    if not any(undenied(m) for m in case.mentions):
+        return case
+    return case.model_copy(
+        update={
+            "mentions": [
+                m.model_copy(update={"assertion": Assertion.PRESENT}) if undenied(m) else m
+                for m in case.mentions
+            ]
+        }
+    )
 
 
 def _is_service(

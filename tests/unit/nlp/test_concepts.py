@@ -46,6 +46,8 @@ def _kinds(words: str, expansion: str | None = None, codes: list[Code] | None = 
         ("acute fatty liver of pregnancy", {FINDING}),
         ("laparoscopic cholecystectomy", {PROCEDURE}),
         ("trephine biopsy", {TEST}),
+        # A laboratory technique is a test, whatever the procedure index says.
+        ("in situ hybridization", {TEST}),
         ("serum creatinine", {TEST}),
         ("amoxicillin", {DRUG}),
         ("rituximab", {DRUG}),
@@ -80,6 +82,24 @@ def test_a_direction_is_no_finding() -> None:
 def test_isolation_is_no_procedure() -> None:
     # Case reports isolate organisms, DNA and pulmonary veins, seldom the patient.
     assert "procedure" not in _kinds("isolation")
+
+
+@pytest.mark.parametrize("words", ["intake", "IM", "solution", "DIE", "BID", "day"])
+def test_an_intake_a_route_a_solution_or_a_frequency_alone_names_no_drug_given(
+    words: str,
+) -> None:
+    # "Decreased oral intake", "tramadol 1 mg/kg IM" and "150 mg/day (once a day [DIE])"
+    # carry a route or a dose, which alone would make them drugs given.
+    mention = Mention(id="m1", start=0, end=len(words), text=words, type=EntityType.MEDICATION)
+    assert default_concepts().names_nothing(mention)
+
+
+def test_guidance_and_perfusion_are_no_procedure() -> None:
+    # "Under fluoroscopic guidance" tells how a procedure was aimed; "luxury perfusion" and
+    # "worsening organ perfusion" are what imaging or the circulation showed.
+    assert _kinds("fluoroscopic guidance") == set()
+    assert PROCEDURE not in _kinds("luxury perfusion")
+    assert _kinds("tendon transfer") == {PROCEDURE}
 
 
 def test_a_word_said_is_no_finding() -> None:
@@ -131,6 +151,8 @@ def test_a_word_said_is_no_finding() -> None:
         "T1 through T5",
         # A unit of weight is no "-gram" test ("a loss of weight of eight kilograms").
         "kilograms",
+        # A transfer alone is the patient's ("Transfer to the Intensive Therapy Unit").
+        "Transfer",
     ],
 )
 def test_people_places_software_modifiers_body_parts_and_generic_words_name_nothing(

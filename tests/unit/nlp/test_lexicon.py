@@ -42,6 +42,25 @@ def lexicon() -> LexiconMentions:
             EntityType.OUTCOME,
         ),
         ("She ultimately succumbed to her illness.", "succumbed", EntityType.OUTCOME),
+        # A patient who stays well, or is relieved from a finding, is how the case ended;
+        # the health before the illness and a finding not relieved are not.
+        ("He is well without evidence of recurrence.", "is well", EntityType.OUTCOME),
+        ("She has remained well since.", "has remained well", EntityType.OUTCOME),
+        ("She was well until 8 weeks before admission.", "was well", None),
+        ("The drug was well tolerated.", "was well", None),
+        ("The patient was relieved from hypoglycemic attacks.", "relieved", EntityType.OUTCOME),
+        ("She was not relieved of her symptoms.", "relieved", None),
+        ("Ileus followed, which was fatal for our patient.", "fatal", EntityType.OUTCOME),
+        # A wound that healed is how it turned out; a healed scar is an old one.
+        ("The wound healed uneventfully.", "healed", EntityType.OUTCOME),
+        ("Three weeks later, the lesion had healed.", "healed", EntityType.OUTCOME),
+        ("She had a healed cholecystectomy scar.", "healed", None),
+        ("There was a well-healed scar.", "healed", None),
+        (
+            "The clinical course was subsequently uneventful.",
+            "clinical course was subsequently uneventful",
+            EntityType.OUTCOME,
+        ),
         (
             "He was commenced on immune checkpoint inhibitors.",
             "immune checkpoint inhibitors",
@@ -165,6 +184,14 @@ def test_new_mentions_get_fresh_ids_in_text_order(lexicon: LexiconMentions) -> N
             EntityType.OUTCOME,
         ),
         (
+            "He finally succumbed to the disease.",
+            11,
+            20,
+            EntityType.CLINICAL_EVENT,
+            "succumbed",
+            EntityType.OUTCOME,
+        ),
+        (
             "She described radiation of the chest pain to the jaw.",
             14,
             23,
@@ -205,7 +232,7 @@ def test_a_model_mention_read_in_the_wrong_sense_is_retyped(
 
 
 def test_a_hospital_discharge_stays_a_clinical_event(lexicon: LexiconMentions) -> None:
-    text = "On discharge she was well."
+    text = "On discharge she went home."
     model = Mention(id="m1", start=3, end=12, text="discharge", type=EntityType.CLINICAL_EVENT)
     assert lexicon(_case(text, [model])).mentions == [model]
 

@@ -565,6 +565,22 @@ def test_a_patient_who_succumbed_has_that_outcome() -> None:
     assert [i.text for i in build_summary(case).outcomes] == ["succumbed"]
 
 
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("He is well without evidence of recurrence.", "is well"),
+        ("The patient was relieved from hypoglycemic attacks.", "relieved"),
+        ("Ileus followed, which was fatal.", "fatal"),
+        ("The wound healed uneventfully.", "healed"),
+    ],
+)
+def test_a_patient_who_stays_well_heals_is_relieved_or_dies_has_that_outcome(
+    text: str, words: str
+) -> None:
+    case = _told(text, [(words, EntityType.OUTCOME)])
+    assert [i.text for i in build_summary(case).outcomes] == [words]
+
+
 def test_an_uneventful_course_is_an_outcome() -> None:
     case = _told(
         "The postoperative course was uneventful.",
@@ -820,3 +836,51 @@ def test_a_fact_whose_words_open_on_the_donor_is_the_donors() -> None:
         ],
     )
     assert [i.text for i in build_summary(case).investigations] == ["donor-specific antibodies"]
+
+
+def test_a_treatment_only_proposed_is_none_given() -> None:
+    refused = _told(
+        "She was offered genetic amniocentesis but refused it.",
+        [("genetic amniocentesis", EntityType.THERAPEUTIC_PROCEDURE)],
+    )
+    assert build_summary(refused).procedures == []
+    recommended = _told(
+        "Surgical resection was recommended, but he received only propranolol.",
+        [
+            ("Surgical resection", EntityType.THERAPEUTIC_PROCEDURE),
+            ("propranolol", EntityType.MEDICATION),
+        ],
+    )
+    summary = build_summary(recommended)
+    assert summary.procedures == []
+    assert [i.text for i in summary.treatments] == ["propranolol"]
+    # A guideline's recommendation tells how a drug given was chosen.
+    given = _told(
+        "Acyclovir was given, as recommended by Studahl.",
+        [("Acyclovir", EntityType.MEDICATION)],
+    )
+    assert [i.text for i in build_summary(given).treatments] == ["Acyclovir"]
+
+
+@pytest.mark.parametrize(
+    ("text", "outcomes"),
+    [
+        ("The patient did not fully recover and died.", ["died"]),
+        ("Her wish was not to be reanimated and she passed away.", ["passed away"]),
+        ("By then she had not died.", []),
+    ],
+)
+def test_a_death_a_negation_further_back_denies_in_error_is_the_outcome(
+    text: str, outcomes: list[str]
+) -> None:
+    # ConText reads the negation of the clause before as the death's.
+    death = "passed away" if "passed" in text else "died"
+    told = _told(text, [(death, EntityType.OUTCOME)])
+    case = told.model_copy(
+        update={
+            "mentions": [
+                m.model_copy(update={"assertion": Assertion.NEGATED}) for m in told.mentions
+            ]
+        }
+    )
+    assert [i.text for i in build_summary(case).outcomes] == outcomes
