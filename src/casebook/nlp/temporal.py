@@ -87,6 +87,7 @@ from casebook.model import (
     TimelineEvent,
 )
 from casebook.nlp.concepts import default_concepts
+from casebook.nlp.patient import DemographicsRules, relative_phrases
 from casebook.nlp.patterns import WORD_START, PatternSet, phrase_alternation
 from casebook.nlp.spans import SpanIndex
 from casebook.resources import load_rules
@@ -487,6 +488,7 @@ class TemporalOrderer:
         self._operations = frozenset(self.rules.operation_types)
         self._events = frozenset(self.rules.event_types)
         self._concepts = default_concepts()
+        self._relatives = relative_phrases(load_rules("demographics.json", DemographicsRules))
         self._time_types = frozenset(self.rules.time_types)
         self._past_types = frozenset(self.rules.past_types)
         self._unplaced_assertions = frozenset(self.rules.unplaced_assertions)
@@ -568,6 +570,8 @@ class TemporalOrderer:
         cues: list[_Cue] = []
         times: list[TimeExpression] = []
         taken_end = -1
+        sentences = sorted(case.sentences, key=lambda s: s.start) or [Span(start=0, end=len(text))]
+        sentence_starts = [s.start for s in sentences]
         time_mentions = [m for m in case.mentions if m.type in self._time_types]
         time_index = SpanIndex((m.start, m.end, m) for m in time_mentions)
         linked: set[str] = set()
@@ -579,6 +583,9 @@ class TemporalOrderer:
                 continue  # "born in 1973" dates no event of the case
             taken_end = end
             amount, when = self._amount(rule, match, case.patient.age_years, first_is_day)
+            sentence = sentences[max(0, bisect_right(sentence_starts, start) - 1)]
+            if rule.kind is TimeKind.AGE and self._relatives_age(text, sentence, start, end):
+                amount = None
             mention = time_index.first_overlapping(start, end)
             if mention is not None:
                 linked.add(mention.id)
@@ -632,6 +639,24 @@ class TemporalOrderer:
             for c in cues
         ]
         return cues, [times[i] for i in order]
+
+    def _relatives_age(self, text: str, sentence: Span, start: int, end: int) -> bool:
+        """Whether the age at ``start:end`` is a relative's, not the patient's: a relative is
+        the last person its clause names before it ("her infant was admitted at the age of 10
+        days") or the subject right after it when it opens the sentence ("At the age of 3
+        months, her infant …"). An age that names its own subject ("when she was 3") and one
+        told after the patient is named again ("her mother noticed that she …") are the
+        patient's."""
+        if _PATIENT.search(text, start, end):
+            return False
+        clause = max(sentence.start, text.rfind(";", sentence.start, start) + 1)
+        named = list(self._relatives.finditer(text, clause, start))
+        if named and not _PATIENT.search(text, named[-1].end(), start):
+            return True
+        if text[sentence.start : start].strip():
+            return False
+        subject = _FRONTED_AGE_ENDS.match(text, end)
+        return subject is not None and self._relatives.match(text, subject.end()) is not None
 
     def _amount(
         self,
@@ -829,7 +854,7 @@ class TemporalOrderer:
                     continue
                 piece = next(p for p in reversed(pieces) if p.start <= mention.start)
                 piece.events.append(mention)
-            _lend_trailing_cues(case.text, pieces)
+            _lend_trailing_cues(case.text, pieces, self._past_types)
             segments += self._split_presentations(case.text, pieces)
         return segments
 
@@ -1264,7 +1289,7 @@ def _in_flashback(segments: Sequence[_Segment]) -> list[bool]:
     return found
 
 
-def _lend_trailing_cues(text: str, pieces: list[_Segment]) -> None:
+def _lend_trailing_cues(text: str, pieces: list[_Segment], findings: frozenset[str]) -> None:
     """Give a cue that closes a sentence ("… a rash two days later.") to the events before it,
     and so a cue counting back or an age that follows the words it dates ("underwent a
     mastectomy 5 years ago for cancer", "asthma since the age of 33"), as "ago" and an age do
@@ -1299,7 +1324,11 @@ def _lend_trailing_cues(text: str, pieces: list[_Segment]) -> None:
         dates_before = (
             previous.cue is None or previous.cue.expression is None
         ) and _dates_words_before(text, previous, cue)
-        if (
+        if dates_before and _lists_next_item(text, cue, current, findings):
+            # "breast cancer 15 years ago, hypertension, and COPD": the next items of the list
+            # are told in the time of the list, not 15 years ago.
+            previous.cue, current.cue = cue, previous.cue
+        elif (
             dates_before
             and (cue.kind is not TimeKind.AGE or _AGE_GOES_ON.match(text, cue.end))
             and not (next_dated or _CLAUSE_GOES_ON.match(text, cue.end))
@@ -1307,6 +1336,16 @@ def _lend_trailing_cues(text: str, pieces: list[_Segment]) -> None:
             previous.cue = cue  # what follows keeps it too
         elif closes_sentence or dates_before:
             previous.cue, current.cue = cue, None
+
+
+def _lists_next_item(text: str, cue: _Cue, after: _Segment, findings: frozenset[str]) -> bool:
+    """Whether the words right after ``cue`` join a next finding to the one it dates, as a
+    list does: a comma, then the finding ("…, hypertension", "…, and COPD"). A verb joined by
+    "and" ("discovered 10 months ago and resected") goes on telling that time."""
+    joint = _LIST_JOINT.match(text, cue.end)
+    return joint is not None and any(
+        m.start == joint.end() and m.type in findings for m in after.events
+    )
 
 
 def _dates_words_before(text: str, before: _Segment, cue: _Cue) -> bool:
@@ -1338,11 +1377,20 @@ _FRONTED = re.compile(
 """What fronts a time expression in its clause ("…, and 3 years ago she", "until 2 years ago,
 when"): the words before the expression end there (with an approximation of its amount)."""
 
+_PATIENT = re.compile(r"\b(?:she|he|the patient|our patient)\b", re.IGNORECASE)
+"""Words naming the patient as a clause's subject."""
+
+_FRONTED_AGE_ENDS = re.compile(r"\s*,?\s*")
+"""What ends an age that opens its sentence, before the subject ("At the age of 3, her …")."""
+
 _DATE_BELOW_YEAR = frozenset({"month", "mm", "day", "first"})
 """Date fields that name a part of a year."""
 
 _AGE_GOES_ON = re.compile(r"\s*(?:;|\b(?:when|after|where|and|with|for)\b)", re.IGNORECASE)
 """Words right after an age that go on telling the time it dates."""
+
+_LIST_JOINT = re.compile(r",\s*(?:(?:and|or)\s+)?")
+"""What joins the next item of a list: a comma, with or without a conjunction ("…, and")."""
 
 _CLAUSE_GOES_ON = re.compile(r",?\s+(?:was|were|is|are|has|had|presented|came)\b")
 """A verb right after a time expression, or after the comma closing it: the expression closed

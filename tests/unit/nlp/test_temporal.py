@@ -1199,3 +1199,56 @@ def test_an_ago_after_what_a_presentation_presents_dates_that_not_the_presenting
     found = days(case)
     assert found["presenting"] == (0.0, None)
     assert found["neck swelling"] == (-365.25, None)
+
+
+def test_the_items_listed_after_a_dated_item_do_not_take_its_date(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "She was admitted with dyspnea.",
+                "She had been diagnosed with breast cancer 15 years ago, hypertension, and COPD.",
+            ],
+            [("dyspnea", SIGN), ("breast cancer", DISEASE), ("hypertension", DISEASE),
+             ("COPD", DISEASE)],
+        )
+    )  # fmt: skip
+    found = days(case)
+    assert found["breast cancer"] == (-15 * 365.25, None)
+    assert found["hypertension"] == found["COPD"] == (None, None)
+
+
+def test_a_relatives_age_dates_nothing_of_the_patients(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "She presented with fever.",
+                "Her infant was admitted at the age of 10 days with jaundice.",
+                "At the age of 20, her brother had a seizure.",
+                "Her mother noticed that she had a limp at the age of 3.",
+            ],
+            [("fever", SIGN), ("admitted", EVENT), ("jaundice", SIGN), ("seizure", SIGN),
+             ("limp", SIGN)],
+            age=30,
+        )
+    )  # fmt: skip
+    found = days(case)
+    assert found["jaundice"] == found["seizure"] == (None, None)
+    assert found["limp"] == (-27 * 365.25, None)
+
+
+def test_after_a_period_of_n_months_counts_from_the_event_told_before(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "He presented with a loose molar.",
+                "The tooth was extracted on admission.",
+                "Following a healing period of four months, the implant was placed.",
+            ],
+            [("loose molar", SIGN), ("extracted", THERAPY), ("implant", THERAPY)],
+        )
+    )
+    assert days(case)["implant"] == (4 * 30.4375, None)
