@@ -865,17 +865,23 @@ class TemporalOrderer:
         split: list[_Segment] = []
         for piece in pieces:
             cue = piece.cue
-            # Only an "ago" counts from the presentation: "presented with a rash two days
-            # later" or "when she was 16" dates the presenting too.
+            # Only an amount counted back ("ago", "for the last 6 months", "3 days prior")
+            # counts from the presentation: "presented with a rash two days later" or "when
+            # she was 16" dates the presenting too.
             lent = (
                 cue is not None
                 and cue.start >= piece.end
-                and _COUNTED_BACK.search(text, cue.start, cue.end) is not None
+                and (
+                    cue.kind is TimeKind.BEFORE
+                    or _COUNTED_BACK.search(text, cue.start, cue.end) is not None
+                )
             )
+            # How long the present illness has lasted ("over the past 4 months") never dates
+            # the presentation, whatever it presents for.
             found = [
                 m
                 for m in self._anchor.finditer(text, piece.start, piece.end)
-                if _WITH.match(text, m.end())
+                if _WITH.match(text, m.end()) or (cue is not None and cue.onset)
             ]
             if not lent or not found:
                 split.append(piece)
@@ -1084,7 +1090,7 @@ class TemporalOrderer:
                     (mark.sort, mark.day) if mark is not None else (walk.clock, None)
                 )
             else:
-                before = next((t for t in reversed(walk.told) if t.events), None)
+                before = _told_time(walk)
                 segment.sort, segment.days = (
                     (before.sort, before.days)
                     if before is not None and before.days is not None
@@ -1123,8 +1129,10 @@ class TemporalOrderer:
             return walk.origins[origin]
         if origin is RelativeTo.ADMISSION and walk.day.value == 0.0:
             # No admission told and nothing dated since the presentation: the presentation is
-            # the admission the report narrates.
-            return walk.origins[RelativeTo.ANCHOR]
+            # the admission the report narrates, and stays so once the narrative moves on
+            # ("Two days after admission … Four days after admission").
+            walk.origins[RelativeTo.ADMISSION] = walk.origins[RelativeTo.ANCHOR]
+            return walk.origins[RelativeTo.ADMISSION]
         return None
 
     def _clock_day(self, walk: _Walk, cue: _Cue) -> tuple[float, _Day | None]:
@@ -1148,7 +1156,9 @@ class TemporalOrderer:
         """
         if cue.relative_to is not RelativeTo.REFERENT:
             return self._origin(walk, cue.relative_to)
-        words = _NAMED.match(walk.text, cue.end, segment.end)
+        # A cue lent to the words before it ("a nodule 6 months before he visited") still
+        # counts from the words after it.
+        words = _NAMED.match(walk.text, cue.end, max(segment.end, len(walk.text)))
         if words is None:
             return _Mark(walk.clock, walk.day)
         named = next((m for m in segment.events if cue.end <= m.start < words.end()), None)
@@ -1356,10 +1366,15 @@ def _dates_words_before(text: str, before: _Segment, cue: _Cue) -> bool:
 
 def _postposed(text: str, before: _Segment, cue: _Cue) -> bool:
     """Whether ``cue`` counts back or tells an age after the words of ``before``, not fronted
-    in a clause of its own."""
-    return (
-        cue.kind is TimeKind.AGE or _COUNTED_BACK.search(text, cue.start, cue.end) is not None
-    ) and _FRONTED.search(text, before.start, cue.start) is None
+    in a clause of its own. An amount before a time ("a mastectomy 19 years prior", "noticed
+    a nodule 6 months before he visited us") counts back as "ago" does; "a 6-week history of"
+    governs the words after it."""
+    counts_back = (
+        cue.kind is TimeKind.BEFORE and cue.amount is not None and not cue.phrase
+    ) or _COUNTED_BACK.search(text, cue.start, cue.end) is not None
+    return (cue.kind is TimeKind.AGE or counts_back) and _FRONTED.search(
+        text, before.start, cue.start
+    ) is None
 
 
 _WITH = re.compile(r"\s+with\b", re.IGNORECASE)
@@ -1425,7 +1440,7 @@ def _history_place(cue: _Cue | None, walk: _Walk) -> _Place:
     dated flashback told just before it when it says so ("46 years earlier … During the
     procedure"), else history."""
     if cue is not None and cue.kind is TimeKind.SAME and cue.relative_to is not RelativeTo.REFERENT:
-        before = next((t for t in reversed(walk.told) if t.events), None)
+        before = _told_time(walk)
         if before is not None and before.days is not None:
             return before.sort, before.days
         return HISTORY, None
@@ -1440,6 +1455,16 @@ def _history_place(cue: _Cue | None, walk: _Walk) -> _Place:
     elif cue.kind is TimeKind.DATE:
         back = _days_from_anchor(cue, walk)
     return (back, _Day(back)) if back is not None and back < 0 else (HISTORY, None)
+
+
+def _told_time(walk: _Walk) -> _Segment | None:
+    """The time told just before, which "at that time" names: the latest segment telling an
+    event or a time expression ("One year previously, she argued with her parents. At that
+    time, …" is a year ago even where the argument is no event mention)."""
+    return next(
+        (t for t in reversed(walk.told) if t.events or (t.cue and t.cue.expression is not None)),
+        None,
+    )
 
 
 def _anchor_age(segments: Sequence[_Segment], anchor: int) -> float:

@@ -1252,3 +1252,92 @@ def test_after_a_period_of_n_months_counts_from_the_event_told_before(
         )
     )
     assert days(case)["implant"] == (4 * 30.4375, None)
+
+
+def test_an_amount_before_a_time_dates_the_words_before_it_as_an_ago_does(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "She presented with shoulder pain.",
+                "She had undergone a mastectomy 19 years prior, and a recurrence appeared 10 "
+                "years prior.",
+            ],
+            [("shoulder pain", SIGN), ("mastectomy", THERAPY), ("recurrence", DISEASE)],
+        )
+    )
+    found = days(case)
+    assert found["mastectomy"] == (None, -19 * 365.25)
+    assert found["recurrence"] == (None, -10 * 365.25)
+
+
+def test_a_presentation_with_a_complaint_of_the_last_months_is_not_months_old(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            ["She presented with dyspnea for the last 6 months.", "She was given oxygen."],
+            [("presented", EVENT), ("dyspnea", SIGN), ("oxygen", EntityType.MEDICATION)],
+        )
+    )
+    found = days(case)
+    assert found["presented"] == (0.0, None)
+    assert found["dyspnea"] == (-6 * 30.4375, None)
+    case = orderer(
+        make_case(
+            ["He presents for evaluation of a rash that has spread over the past 4 months."],
+            [("presents", EVENT), ("rash", SIGN)],
+        )
+    )
+    assert days(case)["presents"] == (0.0, None)
+
+
+def test_at_that_time_is_the_time_a_sentence_without_events_told(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "A girl presented with irritability.",
+                "One year previously, she had argued with her parents.",
+                "At that time, she developed suicidal impulsivity.",
+            ],
+            [("irritability", SIGN), ("suicidal impulsivity", SIGN)],
+        )
+    )
+    assert days(case)["suicidal impulsivity"] == (-365.25, None)
+
+
+def test_a_transfer_to_our_hospital_is_the_presentation(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "He fell from a balcony.",
+                "He was transferred to our department with hypotension.",
+                "A thoracostomy was performed.",
+                "The patient presented with hemorrhagic shock.",
+            ],
+            [("fell", EVENT), ("transferred", EVENT), ("hypotension", SIGN),
+             ("thoracostomy", THERAPY), ("presented", EVENT), ("hemorrhagic shock", SIGN)],
+        )
+    )  # fmt: skip
+    assert days(case)["hypotension"] == (0.0, None)
+
+
+def test_days_after_an_admission_never_told_count_from_the_presentation_each_time(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "He presented with chest trauma.",
+                "Two days after admission, he had hemoptysis.",
+                "Four days after admission, he had dyspnea.",
+            ],
+            [("chest trauma", SIGN), ("hemoptysis", SIGN), ("dyspnea", SIGN)],
+        )
+    )
+    found = days(case)
+    assert found["hemoptysis"] == (2.0, None)
+    assert found["dyspnea"] == (4.0, None)
