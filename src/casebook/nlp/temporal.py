@@ -176,7 +176,10 @@ class ExpressionRule(BaseModel):
 
     kind: TimeKind
     pattern: str = Field(min_length=1)
-    days: float | None = Field(default=None, description="A fixed amount in days.")
+    days: float | None = Field(
+        default=None,
+        description="A fixed amount in days; for an age, the age in days ('at birth': 0).",
+    )
     relative_to: RelativeTo = Field(
         default=RelativeTo.CLOCK,
         description="What the amount (after, before, follow_up) or the day number (day, anchor) "
@@ -670,6 +673,8 @@ class TemporalOrderer:
         if rule.kind is TimeKind.DATE:
             return None, self._date(groups, first_is_day)
         if rule.days is not None:
+            if rule.kind is TimeKind.AGE:
+                return _days_back_to_age(rule.days / YEAR, age_now), None
             return rule.days, None
         unit = self.rules.units.get(groups.get("unit", "").lower(), 1.0)
         if "ordinal" in groups:
@@ -683,12 +688,8 @@ class TemporalOrderer:
         if value is None:
             return None, None
         if rule.kind is TimeKind.AGE:
-            if age_now is None:
-                return None, None
             years = value * unit / 365.25 if "unit" in groups else value
-            if years > age_now:  # older than the patient is: another's age, or a misread one
-                return None, None
-            return (years - age_now) * 365.25, None
+            return _days_back_to_age(years, age_now), None
         return value * unit, None
 
     def _number(self, words: str) -> float | None:
@@ -1372,9 +1373,12 @@ def _postposed(text: str, before: _Segment, cue: _Cue) -> bool:
     counts_back = (
         cue.kind is TimeKind.BEFORE and cue.amount is not None and not cue.phrase
     ) or _COUNTED_BACK.search(text, cue.start, cue.end) is not None
-    return (cue.kind is TimeKind.AGE or counts_back) and _FRONTED.search(
-        text, before.start, cue.start
-    ) is None
+    # "The patient was born at term": an expression that names its subject opens a clause.
+    return (
+        (cue.kind is TimeKind.AGE or counts_back)
+        and _FRONTED.search(text, before.start, cue.start) is None
+        and _PATIENT.match(text, cue.start) is None
+    )
 
 
 _WITH = re.compile(r"\s+with\b", re.IGNORECASE)
@@ -1465,6 +1469,14 @@ def _told_time(walk: _Walk) -> _Segment | None:
         (t for t in reversed(walk.told) if t.events or (t.cue and t.cue.expression is not None)),
         None,
     )
+
+
+def _days_back_to_age(years: float, age_now: float | None) -> float | None:
+    """Days from the patient's age now back to the time they were ``years`` old; ``None``
+    without their age, or for an age above it (another's age, or a misread one)."""
+    if age_now is None or years > age_now:
+        return None
+    return (years - age_now) * YEAR
 
 
 def _anchor_age(segments: Sequence[_Segment], anchor: int) -> float:

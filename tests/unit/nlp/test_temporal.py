@@ -1341,3 +1341,19 @@ def test_days_after_an_admission_never_told_count_from_the_presentation_each_tim
     found = days(case)
     assert found["hemoptysis"] == (2.0, None)
     assert found["dyspnea"] == (4.0, None)
+
+
+def test_a_birth_is_placed_at_the_patients_age_ago(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "A 2-year-old boy was admitted with vomiting.",
+                "The patient was born at term with a cleft palate.",
+                "He had had stridor since birth.",
+            ],
+            [("admitted", EVENT), ("born", EVENT), ("cleft palate", DISEASE), ("stridor", SIGN)],
+            age=2,
+        )
+    )
+    found = days(case)
+    assert found["born"] == found["cleft palate"] == found["stridor"] == (-2 * 365.25, None)
