@@ -119,11 +119,7 @@ class PatientDemographics:
         self._days = {a.lower(): u.days for u in self.rules.units for a in u.aliases}
         self._sex = {w.word.lower(): w for w in self.rules.sex_words}
         self._sex_re = re.compile(_alternation(self._sex), _FLAGS)
-        self._relative_re = re.compile(
-            rf"{_alternation(self.rules.possessives)}\s+(?:[\w\-\u2010]+[\s,]+){{0,3}}?"
-            rf"{_alternation(self.rules.relatives)}",
-            _FLAGS,
-        )
+        self._relative_re = relative_phrases(self.rules)
 
     def __call__(self, case: Case) -> Case:
         """Return ``case`` with patient age and sex filled where missing, and their mentions."""
@@ -263,6 +259,16 @@ class PatientDemographics:
                 if hit.mention and hit.sex == sex:
                     return hit
         return None
+
+
+def relative_phrases(rules: DemographicsRules) -> re.Pattern[str]:
+    """A regex for a phrase naming one of the patient's relatives ("her younger brother", "the
+    patient's mother"): a possessive, up to three words, a relative."""
+    return re.compile(
+        rf"{_alternation(rules.possessives)}\s+(?:[\w\-\u2010]+[\s,]+){{0,3}}?"
+        rf"{_alternation(rules.relatives)}",
+        _FLAGS,
+    )
 
 
 def _alternation(words: Iterable[str]) -> str:

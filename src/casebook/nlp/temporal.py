@@ -87,6 +87,7 @@ from casebook.model import (
     TimelineEvent,
 )
 from casebook.nlp.concepts import default_concepts
+from casebook.nlp.patient import DemographicsRules, relative_phrases
 from casebook.nlp.patterns import WORD_START, PatternSet, phrase_alternation
 from casebook.nlp.spans import SpanIndex
 from casebook.resources import load_rules
@@ -175,7 +176,10 @@ class ExpressionRule(BaseModel):
 
     kind: TimeKind
     pattern: str = Field(min_length=1)
-    days: float | None = Field(default=None, description="A fixed amount in days.")
+    days: float | None = Field(
+        default=None,
+        description="A fixed amount in days; for an age, the age in days ('at birth': 0).",
+    )
     relative_to: RelativeTo = Field(
         default=RelativeTo.CLOCK,
         description="What the amount (after, before, follow_up) or the day number (day, anchor) "
@@ -487,6 +491,7 @@ class TemporalOrderer:
         self._operations = frozenset(self.rules.operation_types)
         self._events = frozenset(self.rules.event_types)
         self._concepts = default_concepts()
+        self._relatives = relative_phrases(load_rules("demographics.json", DemographicsRules))
         self._time_types = frozenset(self.rules.time_types)
         self._past_types = frozenset(self.rules.past_types)
         self._unplaced_assertions = frozenset(self.rules.unplaced_assertions)
@@ -568,6 +573,8 @@ class TemporalOrderer:
         cues: list[_Cue] = []
         times: list[TimeExpression] = []
         taken_end = -1
+        sentences = sorted(case.sentences, key=lambda s: s.start) or [Span(start=0, end=len(text))]
+        sentence_starts = [s.start for s in sentences]
         time_mentions = [m for m in case.mentions if m.type in self._time_types]
         time_index = SpanIndex((m.start, m.end, m) for m in time_mentions)
         linked: set[str] = set()
@@ -579,6 +586,9 @@ class TemporalOrderer:
                 continue  # "born in 1973" dates no event of the case
             taken_end = end
             amount, when = self._amount(rule, match, case.patient.age_years, first_is_day)
+            sentence = sentences[max(0, bisect_right(sentence_starts, start) - 1)]
+            if rule.kind is TimeKind.AGE and self._relatives_age(text, sentence, start, end):
+                amount = None
             mention = time_index.first_overlapping(start, end)
             if mention is not None:
                 linked.add(mention.id)
@@ -633,6 +643,24 @@ class TemporalOrderer:
         ]
         return cues, [times[i] for i in order]
 
+    def _relatives_age(self, text: str, sentence: Span, start: int, end: int) -> bool:
+        """Whether the age at ``start:end`` is a relative's, not the patient's: a relative is
+        the last person its clause names before it ("her infant was admitted at the age of 10
+        days") or the subject right after it when it opens the sentence ("At the age of 3
+        months, her infant …"). An age that names its own subject ("when she was 3") and one
+        told after the patient is named again ("her mother noticed that she …") are the
+        patient's."""
+        if _PATIENT.search(text, start, end):
+            return False
+        clause = max(sentence.start, text.rfind(";", sentence.start, start) + 1)
+        named = list(self._relatives.finditer(text, clause, start))
+        if named and not _PATIENT.search(text, named[-1].end(), start):
+            return True
+        if text[sentence.start : start].strip():
+            return False
+        subject = _FRONTED_AGE_ENDS.match(text, end)
+        return subject is not None and self._relatives.match(text, subject.end()) is not None
+
     def _amount(
         self,
         rule: ExpressionRule,
@@ -645,6 +673,8 @@ class TemporalOrderer:
         if rule.kind is TimeKind.DATE:
             return None, self._date(groups, first_is_day)
         if rule.days is not None:
+            if rule.kind is TimeKind.AGE:
+                return _days_back_to_age(rule.days / YEAR, age_now), None
             return rule.days, None
         unit = self.rules.units.get(groups.get("unit", "").lower(), 1.0)
         if "ordinal" in groups:
@@ -658,12 +688,8 @@ class TemporalOrderer:
         if value is None:
             return None, None
         if rule.kind is TimeKind.AGE:
-            if age_now is None:
-                return None, None
             years = value * unit / 365.25 if "unit" in groups else value
-            if years > age_now:  # older than the patient is: another's age, or a misread one
-                return None, None
-            return (years - age_now) * 365.25, None
+            return _days_back_to_age(years, age_now), None
         return value * unit, None
 
     def _number(self, words: str) -> float | None:
@@ -829,7 +855,7 @@ class TemporalOrderer:
                     continue
                 piece = next(p for p in reversed(pieces) if p.start <= mention.start)
                 piece.events.append(mention)
-            _lend_trailing_cues(case.text, pieces)
+            _lend_trailing_cues(case.text, pieces, self._past_types)
             segments += self._split_presentations(case.text, pieces)
         return segments
 
@@ -840,17 +866,23 @@ class TemporalOrderer:
         split: list[_Segment] = []
         for piece in pieces:
             cue = piece.cue
-            # Only an "ago" counts from the presentation: "presented with a rash two days
-            # later" or "when she was 16" dates the presenting too.
+            # Only an amount counted back ("ago", "for the last 6 months", "3 days prior")
+            # counts from the presentation: "presented with a rash two days later" or "when
+            # she was 16" dates the presenting too.
             lent = (
                 cue is not None
                 and cue.start >= piece.end
-                and _COUNTED_BACK.search(text, cue.start, cue.end) is not None
+                and (
+                    cue.kind is TimeKind.BEFORE
+                    or _COUNTED_BACK.search(text, cue.start, cue.end) is not None
+                )
             )
+            # How long the present illness has lasted ("over the past 4 months") never dates
+            # the presentation, whatever it presents for.
             found = [
                 m
                 for m in self._anchor.finditer(text, piece.start, piece.end)
-                if _WITH.match(text, m.end())
+                if _WITH.match(text, m.end()) or (cue is not None and cue.onset)
             ]
             if not lent or not found:
                 split.append(piece)
@@ -1059,7 +1091,7 @@ class TemporalOrderer:
                     (mark.sort, mark.day) if mark is not None else (walk.clock, None)
                 )
             else:
-                before = next((t for t in reversed(walk.told) if t.events), None)
+                before = _told_time(walk)
                 segment.sort, segment.days = (
                     (before.sort, before.days)
                     if before is not None and before.days is not None
@@ -1098,8 +1130,10 @@ class TemporalOrderer:
             return walk.origins[origin]
         if origin is RelativeTo.ADMISSION and walk.day.value == 0.0:
             # No admission told and nothing dated since the presentation: the presentation is
-            # the admission the report narrates.
-            return walk.origins[RelativeTo.ANCHOR]
+            # the admission the report narrates, and stays so once the narrative moves on
+            # ("Two days after admission … Four days after admission").
+            walk.origins[RelativeTo.ADMISSION] = walk.origins[RelativeTo.ANCHOR]
+            return walk.origins[RelativeTo.ADMISSION]
         return None
 
     def _clock_day(self, walk: _Walk, cue: _Cue) -> tuple[float, _Day | None]:
@@ -1123,7 +1157,9 @@ class TemporalOrderer:
         """
         if cue.relative_to is not RelativeTo.REFERENT:
             return self._origin(walk, cue.relative_to)
-        words = _NAMED.match(walk.text, cue.end, segment.end)
+        # A cue lent to the words before it ("a nodule 6 months before he visited") still
+        # counts from the words after it.
+        words = _NAMED.match(walk.text, cue.end, max(segment.end, len(walk.text)))
         if words is None:
             return _Mark(walk.clock, walk.day)
         named = next((m for m in segment.events if cue.end <= m.start < words.end()), None)
@@ -1264,7 +1300,7 @@ def _in_flashback(segments: Sequence[_Segment]) -> list[bool]:
     return found
 
 
-def _lend_trailing_cues(text: str, pieces: list[_Segment]) -> None:
+def _lend_trailing_cues(text: str, pieces: list[_Segment], findings: frozenset[str]) -> None:
     """Give a cue that closes a sentence ("… a rash two days later.") to the events before it,
     and so a cue counting back or an age that follows the words it dates ("underwent a
     mastectomy 5 years ago for cancer", "asthma since the age of 33"), as "ago" and an age do
@@ -1299,7 +1335,11 @@ def _lend_trailing_cues(text: str, pieces: list[_Segment]) -> None:
         dates_before = (
             previous.cue is None or previous.cue.expression is None
         ) and _dates_words_before(text, previous, cue)
-        if (
+        if dates_before and _lists_next_item(text, cue, current, findings):
+            # "breast cancer 15 years ago, hypertension, and COPD": the next items of the list
+            # are told in the time of the list, not 15 years ago.
+            previous.cue, current.cue = cue, previous.cue
+        elif (
             dates_before
             and (cue.kind is not TimeKind.AGE or _AGE_GOES_ON.match(text, cue.end))
             and not (next_dated or _CLAUSE_GOES_ON.match(text, cue.end))
@@ -1307,6 +1347,16 @@ def _lend_trailing_cues(text: str, pieces: list[_Segment]) -> None:
             previous.cue = cue  # what follows keeps it too
         elif closes_sentence or dates_before:
             previous.cue, current.cue = cue, None
+
+
+def _lists_next_item(text: str, cue: _Cue, after: _Segment, findings: frozenset[str]) -> bool:
+    """Whether the words right after ``cue`` join a next finding to the one it dates, as a
+    list does: a comma, then the finding ("…, hypertension", "…, and COPD"). A verb joined by
+    "and" ("discovered 10 months ago and resected") goes on telling that time."""
+    joint = _LIST_JOINT.match(text, cue.end)
+    return joint is not None and any(
+        m.start == joint.end() and m.type in findings for m in after.events
+    )
 
 
 def _dates_words_before(text: str, before: _Segment, cue: _Cue) -> bool:
@@ -1317,10 +1367,18 @@ def _dates_words_before(text: str, before: _Segment, cue: _Cue) -> bool:
 
 def _postposed(text: str, before: _Segment, cue: _Cue) -> bool:
     """Whether ``cue`` counts back or tells an age after the words of ``before``, not fronted
-    in a clause of its own."""
+    in a clause of its own. An amount before a time ("a mastectomy 19 years prior", "noticed
+    a nodule 6 months before he visited us") counts back as "ago" does; "a 6-week history of"
+    governs the words after it."""
+    counts_back = (
+        cue.kind is TimeKind.BEFORE and cue.amount is not None and not cue.phrase
+    ) or _COUNTED_BACK.search(text, cue.start, cue.end) is not None
+    # "The patient was born at term": an expression that names its subject opens a clause.
     return (
-        cue.kind is TimeKind.AGE or _COUNTED_BACK.search(text, cue.start, cue.end) is not None
-    ) and _FRONTED.search(text, before.start, cue.start) is None
+        (cue.kind is TimeKind.AGE or counts_back)
+        and _FRONTED.search(text, before.start, cue.start) is None
+        and _PATIENT.match(text, cue.start) is None
+    )
 
 
 _WITH = re.compile(r"\s+with\b", re.IGNORECASE)
@@ -1338,11 +1396,20 @@ _FRONTED = re.compile(
 """What fronts a time expression in its clause ("…, and 3 years ago she", "until 2 years ago,
 when"): the words before the expression end there (with an approximation of its amount)."""
 
+_PATIENT = re.compile(r"\b(?:she|he|the patient|our patient)\b", re.IGNORECASE)
+"""Words naming the patient as a clause's subject."""
+
+_FRONTED_AGE_ENDS = re.compile(r"\s*,?\s*")
+"""What ends an age that opens its sentence, before the subject ("At the age of 3, her …")."""
+
 _DATE_BELOW_YEAR = frozenset({"month", "mm", "day", "first"})
 """Date fields that name a part of a year."""
 
 _AGE_GOES_ON = re.compile(r"\s*(?:;|\b(?:when|after|where|and|with|for)\b)", re.IGNORECASE)
 """Words right after an age that go on telling the time it dates."""
+
+_LIST_JOINT = re.compile(r",\s*(?:(?:and|or)\s+)?")
+"""What joins the next item of a list: a comma, with or without a conjunction ("…, and")."""
 
 _CLAUSE_GOES_ON = re.compile(r",?\s+(?:was|were|is|are|has|had|presented|came)\b")
 """A verb right after a time expression, or after the comma closing it: the expression closed
@@ -1377,7 +1444,7 @@ def _history_place(cue: _Cue | None, walk: _Walk) -> _Place:
     dated flashback told just before it when it says so ("46 years earlier … During the
     procedure"), else history."""
     if cue is not None and cue.kind is TimeKind.SAME and cue.relative_to is not RelativeTo.REFERENT:
-        before = next((t for t in reversed(walk.told) if t.events), None)
+        before = _told_time(walk)
         if before is not None and before.days is not None:
             return before.sort, before.days
         return HISTORY, None
@@ -1392,6 +1459,24 @@ def _history_place(cue: _Cue | None, walk: _Walk) -> _Place:
     elif cue.kind is TimeKind.DATE:
         back = _days_from_anchor(cue, walk)
     return (back, _Day(back)) if back is not None and back < 0 else (HISTORY, None)
+
+
+def _told_time(walk: _Walk) -> _Segment | None:
+    """The time told just before, which "at that time" names: the latest segment telling an
+    event or a time expression ("One year previously, she argued with her parents. At that
+    time, …" is a year ago even where the argument is no event mention)."""
+    return next(
+        (t for t in reversed(walk.told) if t.events or (t.cue and t.cue.expression is not None)),
+        None,
+    )
+
+
+def _days_back_to_age(years: float, age_now: float | None) -> float | None:
+    """Days from the patient's age now back to the time they were ``years`` old; ``None``
+    without their age, or for an age above it (another's age, or a misread one)."""
+    if age_now is None or years > age_now:
+        return None
+    return (years - age_now) * YEAR
 
 
 def _anchor_age(segments: Sequence[_Segment], anchor: int) -> float:

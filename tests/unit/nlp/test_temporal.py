@@ -1199,3 +1199,161 @@ def test_an_ago_after_what_a_presentation_presents_dates_that_not_the_presenting
     found = days(case)
     assert found["presenting"] == (0.0, None)
     assert found["neck swelling"] == (-365.25, None)
+
+
+def test_the_items_listed_after_a_dated_item_do_not_take_its_date(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "She was admitted with dyspnea.",
+                "She had been diagnosed with breast cancer 15 years ago, hypertension, and COPD.",
+            ],
+            [("dyspnea", SIGN), ("breast cancer", DISEASE), ("hypertension", DISEASE),
+             ("COPD", DISEASE)],
+        )
+    )  # fmt: skip
+    found = days(case)
+    assert found["breast cancer"] == (-15 * 365.25, None)
+    assert found["hypertension"] == found["COPD"] == (None, None)
+
+
+def test_a_relatives_age_dates_nothing_of_the_patients(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "She presented with fever.",
+                "Her infant was admitted at the age of 10 days with jaundice.",
+                "At the age of 20, her brother had a seizure.",
+                "Her mother noticed that she had a limp at the age of 3.",
+            ],
+            [("fever", SIGN), ("admitted", EVENT), ("jaundice", SIGN), ("seizure", SIGN),
+             ("limp", SIGN)],
+            age=30,
+        )
+    )  # fmt: skip
+    found = days(case)
+    assert found["jaundice"] == found["seizure"] == (None, None)
+    assert found["limp"] == (-27 * 365.25, None)
+
+
+def test_after_a_period_of_n_months_counts_from_the_event_told_before(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "He presented with a loose molar.",
+                "The tooth was extracted on admission.",
+                "Following a healing period of four months, the implant was placed.",
+            ],
+            [("loose molar", SIGN), ("extracted", THERAPY), ("implant", THERAPY)],
+        )
+    )
+    assert days(case)["implant"] == (4 * 30.4375, None)
+
+
+def test_an_amount_before_a_time_dates_the_words_before_it_as_an_ago_does(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "She presented with shoulder pain.",
+                "She had undergone a mastectomy 19 years prior, and a recurrence appeared 10 "
+                "years prior.",
+            ],
+            [("shoulder pain", SIGN), ("mastectomy", THERAPY), ("recurrence", DISEASE)],
+        )
+    )
+    found = days(case)
+    assert found["mastectomy"] == (None, -19 * 365.25)
+    assert found["recurrence"] == (None, -10 * 365.25)
+
+
+def test_a_presentation_with_a_complaint_of_the_last_months_is_not_months_old(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            ["She presented with dyspnea for the last 6 months.", "She was given oxygen."],
+            [("presented", EVENT), ("dyspnea", SIGN), ("oxygen", EntityType.MEDICATION)],
+        )
+    )
+    found = days(case)
+    assert found["presented"] == (0.0, None)
+    assert found["dyspnea"] == (-6 * 30.4375, None)
+    case = orderer(
+        make_case(
+            ["He presents for evaluation of a rash that has spread over the past 4 months."],
+            [("presents", EVENT), ("rash", SIGN)],
+        )
+    )
+    assert days(case)["presents"] == (0.0, None)
+
+
+def test_at_that_time_is_the_time_a_sentence_without_events_told(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "A girl presented with irritability.",
+                "One year previously, she had argued with her parents.",
+                "At that time, she developed suicidal impulsivity.",
+            ],
+            [("irritability", SIGN), ("suicidal impulsivity", SIGN)],
+        )
+    )
+    assert days(case)["suicidal impulsivity"] == (-365.25, None)
+
+
+def test_a_transfer_to_our_hospital_is_the_presentation(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "He fell from a balcony.",
+                "He was transferred to our department with hypotension.",
+                "A thoracostomy was performed.",
+                "The patient presented with hemorrhagic shock.",
+            ],
+            [("fell", EVENT), ("transferred", EVENT), ("hypotension", SIGN),
+             ("thoracostomy", THERAPY), ("presented", EVENT), ("hemorrhagic shock", SIGN)],
+        )
+    )  # fmt: skip
+    assert days(case)["hypotension"] == (0.0, None)
+
+
+def test_days_after_an_admission_never_told_count_from_the_presentation_each_time(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "He presented with chest trauma.",
+                "Two days after admission, he had hemoptysis.",
+                "Four days after admission, he had dyspnea.",
+            ],
+            [("chest trauma", SIGN), ("hemoptysis", SIGN), ("dyspnea", SIGN)],
+        )
+    )
+    found = days(case)
+    assert found["hemoptysis"] == (2.0, None)
+    assert found["dyspnea"] == (4.0, None)
+
+
+def test_a_birth_is_placed_at_the_patients_age_ago(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "A 2-year-old boy was admitted with vomiting.",
+                "The patient was born at term with a cleft palate.",
+                "He had had stridor since birth.",
+            ],
+            [("admitted", EVENT), ("born", EVENT), ("cleft palate", DISEASE), ("stridor", SIGN)],
+            age=2,
+        )
+    )
+    found = days(case)
+    assert found["born"] == found["cleft palate"] == found["stridor"] == (-2 * 365.25, None)
