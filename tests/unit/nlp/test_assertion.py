@@ -699,6 +699,51 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         # A disease named as what a test looks for is no finding until the result says so.
         ("A tuberculosis PCR was sent.", "tuberculosis", DISEASE, Assertion.UNCERTAIN),
         ("HIV serology was requested.", "HIV", DISEASE, Assertion.UNCERTAIN),
+        # ... and so is one naming an analysis, a device's detection zone or a scale, a short
+        # form in brackets between them.
+        (
+            "A leukemia-lymphoma immunophenotyping analysis was done.",
+            "leukemia-lymphoma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "The device's ventricular tachycardia (VT) detection zone was set to 170 bpm.",
+            "ventricular tachycardia",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        # What a diagnosis is told apart from, kept in the differential or presumed is suspected.
+        (
+            "The diagnostic possibilities considered were those of an ovarian neoplasm.",
+            "ovarian neoplasm",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "A study was ordered to differentiate reactive marrow from early myelodysplasia.",
+            "myelodysplasia",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "A lymphoproliferative disorder was kept in the differential.",
+            "lymphoproliferative disorder",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "Ameloblastoma and keratocyst were established as presumptive diagnoses.",
+            "Ameloblastoma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "It was hard to distinguish the tumor margin from the cord.",
+            "tumor",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         (
             "Sputum smear and tuberculosis polymerase chain reaction came negative.",
             "tuberculosis",
