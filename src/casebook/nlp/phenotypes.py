@@ -159,6 +159,12 @@ class PhenotypeRules(RecordModel):
         description="Devices named by a body part's shape or length ('short leg cast', "
         "'long arm splint'): a phenotype right before one of them is the device's name.",
     )
+    naming_phrases_after: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right after a phenotype's "
+        "words that make those words part of another thing's name, no finding of the "
+        "patient's: the 'short arm' of 'short arm of chromosome 21' is a chromosome's arm.",
+    )
     test_name_words: list[str] = Field(
         default_factory=list,
         description="Words ending an HPO alias that make it a test's name ('Antinuclear "
@@ -299,17 +305,34 @@ def phenotype_matches(
 ) -> list[AliasMatch]:
     """HPO alias matches over a text, each alias of several concepts read in its one
     ``sense``, leaving out those of more than ``max_senses`` concepts still and those whose
-    concept's name ``overclaims`` the matched words."""
+    concept's name ``overclaims`` the matched words and those that are part of another thing's
+    name (``names_other_thing``)."""
     other_senses = other_sense_keys(rules)
     return [
         m
         for m in (sense(found, generator, kb) for found in generator.find(text))
         if len(m.concept_ids) <= rules.max_senses
         and m.key not in other_senses
+        and not names_other_thing(text, m.end, rules)
         and not any(
             overclaims(kb.concept(c).name, text[m.start : m.end], rules) for c in m.concept_ids
         )
     ]
+
+
+@cache
+def _naming_phrases(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """``PhenotypeRules.naming_phrases_after`` as one expression; None when there are none."""
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+def names_other_thing(text: str, end: int, rules: PhenotypeRules) -> bool:
+    """Whether the words right after a phenotype ending at ``end`` make it part of another
+    thing's name (``naming_phrases_after``)."""
+    naming = _naming_phrases(tuple(rules.naming_phrases_after))
+    return naming is not None and naming.match(text, end) is not None
 
 
 def _denied_words(text: str) -> set[str]:
@@ -379,8 +402,13 @@ class PhenotypeCoder:
             if mention.assertion in self._excluded:
                 continue
             hpo = [c.code for c in mention.codes if c.system is CodeSystem.HPO]
-            if not hpo or who.is_who(normalize_tokens(mention.text)):
-                # A "pain specialist" or a "cancer board" is no phenotype of the patient's.
+            if (
+                not hpo
+                or who.is_who(normalize_tokens(mention.text))
+                or names_other_thing(case.text, mention.end, self.rules)
+            ):
+                # A "pain specialist", a "cancer board" or the "short arm" of a chromosome is no
+                # phenotype of the patient's.
                 continue
             # "Sensorineural hearing loss" is evidence for itself, not for the "Hearing loss"
             # its words hold too: of one mention's concepts, only the most specific count.

@@ -502,6 +502,13 @@ def test_a_device_named_by_a_body_parts_shape_is_no_phenotype(
     assert "HP:0006385" in hpo_codes(analyse(pipeline, tmp_path, "He had a short leg."))
 
 
+def test_a_chromosomes_arm_is_no_phenotype(pipeline: Pipeline, tmp_path: Path) -> None:
+    # HPO lists "Short arms" for Upper limb undergrowth.
+    text = "FISH found the short arm of chromosome Y on the long arm of the X chromosome."
+    assert "HP:0009824" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert "HP:0009824" in hpo_codes(analyse(pipeline, tmp_path, "He had a short arm."))
+
+
 def test_a_short_form_the_text_defines_names_what_its_long_form_does(
     coder: PhenotypeCoder,
 ) -> None:
