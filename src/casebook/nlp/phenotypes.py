@@ -165,6 +165,18 @@ class PhenotypeRules(RecordModel):
         "words that make those words part of another thing's name, no finding of the "
         "patient's: the 'short arm' of 'short arm of chromosome 21' is a chromosome's arm.",
     )
+    other_sense_words: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="HPO id → words that, in a finding's words or right before them, give it "
+        "another sense than the concept's: HPO's Edema is fluid under the skin or in a body "
+        "cavity, and a 'vasogenic', 'marrow' or 'mucosal' edema is the brain's, a bone's or a "
+        "mucosa's; its Dissociation is a mental state, and an 'albuminocytologic' one is a "
+        "finding of the spinal fluid; its Dysphoria is a mood, and a 'gender' dysphoria is "
+        "none; its Shock is a circulatory failure, and an 'ICD' or 'electric' shock is a "
+        "current; its Hypertension is the systemic arteries', and a 'portopulmonary', "
+        "'venous' or 'intra-abdominal' one is not (a narrower concept such as Cerebral "
+        "edema still names the finding where HPO has one).",
+    )
     test_name_words: list[str] = Field(
         default_factory=list,
         description="Words ending an HPO alias that make it a test's name ('Antinuclear "
@@ -199,6 +211,12 @@ class _Evidence:
     weight: float
     mention_id: str
 
+
+_LAST_WORD = re.compile(r"([A-Za-z]+)[ -]$")
+"""The word right before a position, past one space or hyphen: a "marrow" before "edema"."""
+
+_WORD_REACH = 40
+"""How many characters back ``_LAST_WORD`` looks: longer than any word it is to find."""
 
 RULES = "phenotypes.json"
 """The packaged rule file."""
@@ -388,6 +406,10 @@ class PhenotypeCoder:
         self._other_senses = other_sense_keys(self.rules)
         self._sides = frozenset(w.lower() for w in self.rules.side_words)
         self._generic = frozenset(w for g in self.rules.generic_words for w in normalize_tokens(g))
+        self._other_sense_words = {
+            concept: frozenset(w for word in words for w in normalize_tokens(word))
+            for concept, words in self.rules.other_sense_words.items()
+        }
         self._depth: dict[str, int] = {}
         self._codable: dict[str, bool] = {}
 
@@ -414,13 +436,27 @@ class PhenotypeCoder:
             # its words hold too: of one mention's concepts, only the most specific count.
             broader = {a for c in hpo if c in self.kb for a in self.kb.ancestors(c)}
             for code in mention.codes:
-                if code.system is CodeSystem.HPO and code.code not in broader:
+                if (
+                    code.system is CodeSystem.HPO
+                    and code.code not in broader
+                    and not self._in_other_sense(code.code, case.text, mention)
+                ):
                     weight = weigher.weight(mention.start, mention.end) * code.score
                     evidence.append(
                         _Evidence(code.code, mention.start, mention.end, weight, mention.id)
                     )
         codes = [c for c in case.codes if c.system is not CodeSystem.HPO]
         return case.model_copy(update={"codes": codes + self._accept(evidence)})
+
+    def _in_other_sense(self, concept_id: str, text: str, mention: Mention) -> bool:
+        """Whether the mention's words, or the word right before them, give its finding another
+        sense than the concept's (``PhenotypeRules.other_sense_words``)."""
+        words_of_other_sense = self._other_sense_words.get(concept_id)
+        if words_of_other_sense is None:
+            return False
+        before = _LAST_WORD.search(text, max(0, mention.start - _WORD_REACH), mention.start)
+        words = normalize_tokens(mention.text + (" " + before.group(1) if before else ""))
+        return any(w in words_of_other_sense for w in words)
 
     def link(self, text: str) -> list[Candidate]:
         """The HPO candidates this coder would put on a mention reading ``text``: those of its

@@ -509,6 +509,28 @@ def test_a_chromosomes_arm_is_no_phenotype(pipeline: Pipeline, tmp_path: Path) -
     assert "HP:0009824" in hpo_codes(analyse(pipeline, tmp_path, "He had a short arm."))
 
 
+@pytest.mark.parametrize(
+    ("text", "concept", "plain"),
+    [
+        # HPO's Edema is fluid under the skin or in a body cavity.
+        ("MRI showed vasogenic edema.", "HP:0000969", "She had marked edema."),
+        ("Endoscopy showed mucosal edema.", "HP:0000969", "She had marked edema."),
+        # HPO's Dissociation and Dysphoria are a mental state and a mood.
+        ("The CSF showed albuminocytologic dissociation.", "HP:0032940", "She had dissociation."),
+        ("She was diagnosed with gender dysphoria.", "HP:0033838", "She had dysphoria."),
+        # HPO's Shock is a circulatory failure.
+        ("He had recurrent ICD shocks.", "HP:0031273", "He was in shock."),
+        # HPO's Hypertension is the systemic arteries'.
+        ("He had portopulmonary hypertension.", "HP:0000822", "He had hypertension."),
+    ],
+)
+def test_a_finding_in_another_sense_is_not_hpos(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str, plain: str
+) -> None:
+    assert concept not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert concept in hpo_codes(analyse(pipeline, tmp_path, plain))
+
+
 def test_a_short_form_the_text_defines_names_what_its_long_form_does(
     coder: PhenotypeCoder,
 ) -> None:
