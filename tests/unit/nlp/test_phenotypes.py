@@ -369,6 +369,12 @@ def test_the_dullness_of_a_percussion_is_no_lethargy(pipeline: Pipeline, tmp_pat
     )
 
 
+def test_an_lft_is_a_liver_function_test(pipeline: Pipeline, tmp_path: Path) -> None:
+    # HPO lists "LFT" for Filum terminale lipoma.
+    found = analyse(pipeline, tmp_path, "PT was 17.9 seconds, LFT(AST 223 U/L, ALT 74 U/L).")
+    assert "HP:6000184" not in hpo_codes(found)
+
+
 @pytest.mark.parametrize(
     "text",
     [
