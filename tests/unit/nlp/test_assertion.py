@@ -261,6 +261,21 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         ("She had not only fever but also rash.", "fever", SIGN, Assertion.PRESENT),
         ("She had not only fever but also rash.", "rash", SIGN, Assertion.PRESENT),
         ("Her mother had breast cancer.", "breast cancer", DISEASE, Assertion.FAMILY),
+        # A family history "notable for" a finding is the family's, not the patient's past; so
+        # is a relative's told in a clause of its own.
+        (
+            "Family history was notable for Crohn's disease.",
+            "Crohn's disease",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
+        (
+            "One of her three sisters who had developed Crohn's disease was well.",
+            "Crohn's disease",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
+        ("Past history was notable for asthma.", "asthma", DISEASE, Assertion.HISTORICAL),
         ("She has a history of hypertension.", "hypertension", DISEASE, Assertion.HISTORICAL),
         # A resemblance is no finding: the nodule was a thymoma.
         (
