@@ -685,6 +685,18 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             Assertion.NEGATED,
         ),
         ("No evidence was found for the malignancy.", "malignancy", DISEASE, Assertion.NEGATED),
+        (
+            "The stain showed collagen fibers, which led to amyloidosis being ruled out.",
+            "amyloidosis",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        (
+            "Other causes of the hyponatremia were still being ruled out.",
+            "hyponatremia",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # What an image or a picture suggests is suspected.
         (
             "The clinical image strongly suggested the meningioma due to its location.",
