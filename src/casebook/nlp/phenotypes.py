@@ -111,7 +111,8 @@ class PhenotypeRules(RecordModel):
         "phenotype: an everyday action ('cutting', 'jumping', 'ordering' of HPO's "
         "stereotypies and compulsions) or another sense ('tearing' of a dural tear, "
         "'aspiration' of fluid through a needle, the 'dullness' of a percussion, which HPO "
-        "lists for Lethargy; a drug 'hypersensitivity', a 'highly sensitive' assay or skin, "
+        "lists for Lethargy; an 'LFT', a liver function test, which it lists for Filum terminale "
+        "lipoma; a drug 'hypersensitivity', a 'highly sensitive' assay or skin, "
         "which it lists for Emotional hypersensitivity). Alone they name no phenotype, neither "
         "found in the text nor as a mention's words; the longer aliases holding them "
         "('self-cutting') still do.",
@@ -159,6 +160,24 @@ class PhenotypeRules(RecordModel):
         description="Devices named by a body part's shape or length ('short leg cast', "
         "'long arm splint'): a phenotype right before one of them is the device's name.",
     )
+    naming_phrases_after: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right after a phenotype's "
+        "words that make those words part of another thing's name, no finding of the "
+        "patient's: the 'short arm' of 'short arm of chromosome 21' is a chromosome's arm.",
+    )
+    other_sense_words: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="HPO id → words that, in a finding's words or right before them, give it "
+        "another sense than the concept's: HPO's Edema is fluid under the skin or in a body "
+        "cavity, and a 'vasogenic', 'marrow' or 'mucosal' edema is the brain's, a bone's or a "
+        "mucosa's; its Dissociation is a mental state, and an 'albuminocytologic' one is a "
+        "finding of the spinal fluid; its Dysphoria is a mood, and a 'gender' dysphoria is "
+        "none; its Shock is a circulatory failure, and an 'ICD' or 'electric' shock is a "
+        "current; its Hypertension is the systemic arteries', and a 'portopulmonary', "
+        "'venous' or 'intra-abdominal' one is not (a narrower concept such as Cerebral "
+        "edema still names the finding where HPO has one).",
+    )
     test_name_words: list[str] = Field(
         default_factory=list,
         description="Words ending an HPO alias that make it a test's name ('Antinuclear "
@@ -193,6 +212,12 @@ class _Evidence:
     weight: float
     mention_id: str
 
+
+_LAST_WORD = re.compile(r"([A-Za-z]+)[ -]$")
+"""The word right before a position, past one space or hyphen: a "marrow" before "edema"."""
+
+_WORD_REACH = 40
+"""How many characters back ``_LAST_WORD`` looks: longer than any word it is to find."""
 
 RULES = "phenotypes.json"
 """The packaged rule file."""
@@ -299,17 +324,34 @@ def phenotype_matches(
 ) -> list[AliasMatch]:
     """HPO alias matches over a text, each alias of several concepts read in its one
     ``sense``, leaving out those of more than ``max_senses`` concepts still and those whose
-    concept's name ``overclaims`` the matched words."""
+    concept's name ``overclaims`` the matched words and those that are part of another thing's
+    name (``names_other_thing``)."""
     other_senses = other_sense_keys(rules)
     return [
         m
         for m in (sense(found, generator, kb) for found in generator.find(text))
         if len(m.concept_ids) <= rules.max_senses
         and m.key not in other_senses
+        and not names_other_thing(text, m.end, rules)
         and not any(
             overclaims(kb.concept(c).name, text[m.start : m.end], rules) for c in m.concept_ids
         )
     ]
+
+
+@cache
+def _naming_phrases(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """``PhenotypeRules.naming_phrases_after`` as one expression; None when there are none."""
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+def names_other_thing(text: str, end: int, rules: PhenotypeRules) -> bool:
+    """Whether the words right after a phenotype ending at ``end`` make it part of another
+    thing's name (``naming_phrases_after``)."""
+    naming = _naming_phrases(tuple(rules.naming_phrases_after))
+    return naming is not None and naming.match(text, end) is not None
 
 
 def _denied_words(text: str) -> set[str]:
@@ -365,6 +407,10 @@ class PhenotypeCoder:
         self._other_senses = other_sense_keys(self.rules)
         self._sides = frozenset(w.lower() for w in self.rules.side_words)
         self._generic = frozenset(w for g in self.rules.generic_words for w in normalize_tokens(g))
+        self._other_sense_words = {
+            concept: frozenset(w for word in words for w in normalize_tokens(word))
+            for concept, words in self.rules.other_sense_words.items()
+        }
         self._depth: dict[str, int] = {}
         self._codable: dict[str, bool] = {}
 
@@ -379,20 +425,39 @@ class PhenotypeCoder:
             if mention.assertion in self._excluded:
                 continue
             hpo = [c.code for c in mention.codes if c.system is CodeSystem.HPO]
-            if not hpo or who.is_who(normalize_tokens(mention.text)):
-                # A "pain specialist" or a "cancer board" is no phenotype of the patient's.
+            if (
+                not hpo
+                or who.is_who(normalize_tokens(mention.text))
+                or names_other_thing(case.text, mention.end, self.rules)
+            ):
+                # A "pain specialist", a "cancer board" or the "short arm" of a chromosome is no
+                # phenotype of the patient's.
                 continue
             # "Sensorineural hearing loss" is evidence for itself, not for the "Hearing loss"
             # its words hold too: of one mention's concepts, only the most specific count.
             broader = {a for c in hpo if c in self.kb for a in self.kb.ancestors(c)}
             for code in mention.codes:
-                if code.system is CodeSystem.HPO and code.code not in broader:
+                if (
+                    code.system is CodeSystem.HPO
+                    and code.code not in broader
+                    and not self._in_other_sense(code.code, case.text, mention)
+                ):
                     weight = weigher.weight(mention.start, mention.end) * code.score
                     evidence.append(
                         _Evidence(code.code, mention.start, mention.end, weight, mention.id)
                     )
         codes = [c for c in case.codes if c.system is not CodeSystem.HPO]
         return case.model_copy(update={"codes": codes + self._accept(evidence)})
+
+    def _in_other_sense(self, concept_id: str, text: str, mention: Mention) -> bool:
+        """Whether the mention's words, or the word right before them, give its finding another
+        sense than the concept's (``PhenotypeRules.other_sense_words``)."""
+        words_of_other_sense = self._other_sense_words.get(concept_id)
+        if words_of_other_sense is None:
+            return False
+        before = _LAST_WORD.search(text, max(0, mention.start - _WORD_REACH), mention.start)
+        words = normalize_tokens(mention.text + (" " + before.group(1) if before else ""))
+        return any(w in words_of_other_sense for w in words)
 
     def link(self, text: str) -> list[Candidate]:
         """The HPO candidates this coder would put on a mention reading ``text``: those of its

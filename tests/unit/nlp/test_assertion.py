@@ -261,6 +261,21 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         ("She had not only fever but also rash.", "fever", SIGN, Assertion.PRESENT),
         ("She had not only fever but also rash.", "rash", SIGN, Assertion.PRESENT),
         ("Her mother had breast cancer.", "breast cancer", DISEASE, Assertion.FAMILY),
+        # A family history "notable for" a finding is the family's, not the patient's past; so
+        # is a relative's told in a clause of its own.
+        (
+            "Family history was notable for Crohn's disease.",
+            "Crohn's disease",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
+        (
+            "One of her three sisters who had developed Crohn's disease was well.",
+            "Crohn's disease",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
+        ("Past history was notable for asthma.", "asthma", DISEASE, Assertion.HISTORICAL),
         ("She has a history of hypertension.", "hypertension", DISEASE, Assertion.HISTORICAL),
         # A resemblance is no finding: the nodule was a thymoma.
         (
@@ -707,6 +722,18 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             Assertion.NEGATED,
         ),
         ("No evidence was found for the malignancy.", "malignancy", DISEASE, Assertion.NEGATED),
+        (
+            "The stain showed collagen fibers, which led to amyloidosis being ruled out.",
+            "amyloidosis",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        (
+            "Other causes of the hyponatremia were still being ruled out.",
+            "hyponatremia",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # What an image or a picture suggests is suspected.
         (
             "The clinical image strongly suggested the meningioma due to its location.",
@@ -736,6 +763,51 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
         # A disease named as what a test looks for is no finding until the result says so.
         ("A tuberculosis PCR was sent.", "tuberculosis", DISEASE, Assertion.UNCERTAIN),
         ("HIV serology was requested.", "HIV", DISEASE, Assertion.UNCERTAIN),
+        # ... and so is one naming an analysis, a device's detection zone or a scale, a short
+        # form in brackets between them.
+        (
+            "A leukemia-lymphoma immunophenotyping analysis was done.",
+            "leukemia-lymphoma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "The device's ventricular tachycardia (VT) detection zone was set to 170 bpm.",
+            "ventricular tachycardia",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        # What a diagnosis is told apart from, kept in the differential or presumed is suspected.
+        (
+            "The diagnostic possibilities considered were those of an ovarian neoplasm.",
+            "ovarian neoplasm",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "A study was ordered to differentiate reactive marrow from early myelodysplasia.",
+            "myelodysplasia",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "A lymphoproliferative disorder was kept in the differential.",
+            "lymphoproliferative disorder",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "Ameloblastoma and keratocyst were established as presumptive diagnoses.",
+            "Ameloblastoma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "It was hard to distinguish the tumor margin from the cord.",
+            "tumor",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         (
             "Sputum smear and tuberculosis polymerase chain reaction came negative.",
             "tuberculosis",

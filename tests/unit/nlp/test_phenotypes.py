@@ -369,6 +369,12 @@ def test_the_dullness_of_a_percussion_is_no_lethargy(pipeline: Pipeline, tmp_pat
     )
 
 
+def test_an_lft_is_a_liver_function_test(pipeline: Pipeline, tmp_path: Path) -> None:
+    # HPO lists "LFT" for Filum terminale lipoma.
+    found = analyse(pipeline, tmp_path, "PT was 17.9 seconds, LFT(AST 223 U/L, ALT 74 U/L).")
+    assert "HP:6000184" not in hpo_codes(found)
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -500,6 +506,35 @@ def test_a_device_named_by_a_body_parts_shape_is_no_phenotype(
     found = analyse(pipeline, tmp_path, "A short leg cast was applied until bone union.")
     assert "HP:0006385" not in hpo_codes(found)
     assert "HP:0006385" in hpo_codes(analyse(pipeline, tmp_path, "He had a short leg."))
+
+
+def test_a_chromosomes_arm_is_no_phenotype(pipeline: Pipeline, tmp_path: Path) -> None:
+    # HPO lists "Short arms" for Upper limb undergrowth.
+    text = "FISH found the short arm of chromosome Y on the long arm of the X chromosome."
+    assert "HP:0009824" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert "HP:0009824" in hpo_codes(analyse(pipeline, tmp_path, "He had a short arm."))
+
+
+@pytest.mark.parametrize(
+    ("text", "concept", "plain"),
+    [
+        # HPO's Edema is fluid under the skin or in a body cavity.
+        ("MRI showed vasogenic edema.", "HP:0000969", "She had marked edema."),
+        ("Endoscopy showed mucosal edema.", "HP:0000969", "She had marked edema."),
+        # HPO's Dissociation and Dysphoria are a mental state and a mood.
+        ("The CSF showed albuminocytologic dissociation.", "HP:0032940", "She had dissociation."),
+        ("She was diagnosed with gender dysphoria.", "HP:0033838", "She had dysphoria."),
+        # HPO's Shock is a circulatory failure.
+        ("He had recurrent ICD shocks.", "HP:0031273", "He was in shock."),
+        # HPO's Hypertension is the systemic arteries'.
+        ("He had portopulmonary hypertension.", "HP:0000822", "He had hypertension."),
+    ],
+)
+def test_a_finding_in_another_sense_is_not_hpos(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str, plain: str
+) -> None:
+    assert concept not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert concept in hpo_codes(analyse(pipeline, tmp_path, plain))
 
 
 def test_a_short_form_the_text_defines_names_what_its_long_form_does(
