@@ -68,6 +68,7 @@ from casebook.model import (
     EntityType,
     Mention,
     RecordModel,
+    Sex,
     Span,
 )
 
@@ -218,6 +219,33 @@ side, or, of a limb's paralysis, the side the Official Guidelines default to (I.
 right side dominant, the left nondominant)."""
 
 
+def _told_leaves(
+    best: dict[str, float], sex: Sex | None, vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """``best`` with each category that has no one "unspecified" leaf, but whose unspecified
+    codes the patient's sex or an untold side picks (``Icd10cmVocabulary.told_leaf``), read as
+    that leaf before it is scored: "breast cancer" of a woman is C50.919, whose side
+    ``_sided`` then reads, not the category C50.9, which no coder assigns. A category another
+    of ``best`` refines other than on the way to that leaf is left as it is."""
+    leaves: dict[str, float] = {}
+    for code, score in best.items():
+        leaf = None
+        if (
+            code in vocabulary
+            and not vocabulary.is_billable(code)
+            and vocabulary.unspecified_leaf(code) is None
+        ):
+            leaf = vocabulary.told_leaf(code, sex)
+        if leaf is not None and any(
+            vocabulary.is_descendant(other, code)
+            and not (other == leaf or vocabulary.is_descendant(leaf, other))
+            for other in best
+        ):
+            leaf = None
+        leaves[leaf or code] = max(score, leaves.get(leaf or code, 0.0))
+    return leaves
+
+
 def _sided(
     mention: Mention, text: str, best: dict[str, float], vocabulary: Icd10cmVocabulary
 ) -> dict[str, float]:
@@ -279,6 +307,7 @@ def link_mentions(
     limit: int,
     nearby: Mapping[str, Sequence[str]] | None = None,
     phenotypes: Phenotypes | None = None,
+    sex: Sex | None = None,
 ) -> list[list[MentionCode]]:
     """The ICD-10-CM codes each mention carries, best first (see the module docstring).
 
@@ -310,21 +339,32 @@ def link_mentions(
             (``sentence_structures``), tried in turn with a mention that names no code.
         phenotypes: HPO and the direction words of measures, read for a measure named with
             its direction that names no code by its words; not read when omitted.
+        sex: The patient's, which some categories split their unspecified codes by
+            (``_told_leaves``).
     """
     coded: list[list[MentionCode]] = []
     for mention in mentions:
         sites = " ".join(a.text for a in mention.attributes if a.name in _NAMING_ATTRIBUTES)
         # The marked words and any the phrase was widened over after them ("hepatitis A"): the
         # modifiers before them are among the details already.
-        text = f"{mention.expansion or _from_core(mention)} {sites}"
+        own = mention.expansion or _from_core(mention)
+        text = f"{own} {sites}"
         best = _best_named(_linked_words(text, vocabulary), vocabulary)
         best = _not_benign(mention, best, vocabulary)
+        best = _told_leaves(best, sex, vocabulary)
         best = _sided(mention, f"{mention.text} {sites}", best, vocabulary)
         if sites and best:
             # A code the site names alone is no code of the finding's: "respiratory distress
-            # using accessory muscles" is no Accessory muscle (Q79.8).
+            # using accessory muscles" is no Accessory muscle (Q79.8). One the finding's own
+            # words name too stays: "COVID-19 infection" told with "SARS-CoV-2 RNA" is U07.1.
             named_by_site = _best_named(_linked_words(sites, vocabulary), vocabulary)
-            best = {code: score for code, score in best.items() if code not in named_by_site}
+            if named_by_site.keys() & best.keys():
+                named_by_own = _best_named(_linked_words(own, vocabulary), vocabulary)
+                best = {
+                    code: score
+                    for code, score in best.items()
+                    if code not in named_by_site or code in named_by_own
+                }
         structures = (nearby or {}).get(mention.id, ())
         # A neoplasm named without its site ("primary adenocarcinoma", C80.1) is read with the
         # body structures of its sentence too, as a finding that names nothing is.
@@ -615,10 +655,19 @@ def linked_findings(
     """The ICD-10-CM codes of each of ``findings`` by id (``link_mentions``, read with the
     structures of its sentence), a finding named again carrying those of the one told before
     (``told_before``): what the coding component and the code set's training both read."""
+    sex = case.patient.sex
     coded = link_mentions(
-        findings, vocabulary, association, limit, sentence_structures(case, findings), phenotypes
+        findings,
+        vocabulary,
+        association,
+        limit,
+        sentence_structures(case, findings),
+        phenotypes,
+        sex,
     )
-    relink = partial(_linked_as, vocabulary=vocabulary, association=association, limit=limit)
+    relink = partial(
+        _linked_as, vocabulary=vocabulary, association=association, limit=limit, sex=sex
+    )
     named = _named_infections(case, findings, coded, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _named_organisms(case, findings, coded, vocabulary, relink)
@@ -650,11 +699,12 @@ def _linked_as(
     vocabulary: Icd10cmVocabulary,
     association: Mapping[str, Mapping[str, float]],
     limit: int,
+    sex: Sex | None,
 ) -> list[MentionCode]:
     """The codes of the mention read as ``words``, the words around it that say what it is,
     without its attributes (``link_mentions``)."""
     widened = mention.model_copy(update={"expansion": words, "attributes": []})
-    (named,) = link_mentions([widened], vocabulary, association, limit)
+    (named,) = link_mentions([widened], vocabulary, association, limit, sex=sex)
     return named
 
 

@@ -49,7 +49,7 @@ from pydantic import Field, field_validator
 from casebook.cache import digest, load_or_build
 from casebook.errors import CasebookError, ErrorCode
 from casebook.kb.base import normalize_tokens, read_vocabulary_file, write_vocabulary_file
-from casebook.model import RecordModel
+from casebook.model import RecordModel, Sex
 from casebook.resources import load_rules, resource_path
 
 RESOURCE = "icd10cm.json.gz"
@@ -396,6 +396,18 @@ class Icd10cmVocabulary:
         without), followed down while it is itself a category; None when there is no such
         single child.
         """
+        return self._leaf_below(code, told=False, sex=None)
+
+    def told_leaf(self, code: str, sex: Sex | None) -> str | None:
+        """``unspecified_leaf``, where the classification splits what the text leaves
+        unspecified by the patient's sex or by side: of several "unspecified" children, the one
+        of the patient's sex ("Malignant neoplasm of breast of unspecified site" of a woman,
+        C50.91), else the one that leaves the side unspecified where its siblings name it
+        (C50.919 "… of unspecified female breast" beside C50.911 "… of right female breast").
+        None for a breast's malignant neoplasm of a patient whose sex is not known."""
+        return self._leaf_below(code, told=True, sex=sex)
+
+    def _leaf_below(self, code: str, *, told: bool, sex: Sex | None) -> str | None:
         current = code
         while current not in self.billable:
             every = self._children(_bare(current))
@@ -405,6 +417,9 @@ class Icd10cmVocabulary:
                 if "unspecified" in self.titles[c].lower() and "other" not in c.lower()
             ]
             children = unspecified if len(unspecified) == 1 else _without(every, self.titles)
+            if len(children) != 1 and told:
+                of_sex = _of_sex(unspecified or every, sex, self.titles) if sex else []
+                children = of_sex or _unsided(unspecified, self.titles)
             if len(children) != 1:
                 return None
             current = children[0]
@@ -429,6 +444,37 @@ def _without(children: list[str], titles: Mapping[str, str]) -> list[str]:
     if len(without) != 1 or " with " not in titles[other[0]].lower():
         return []
     return without
+
+
+def _of_sex(children: list[str], sex: Sex, titles: Mapping[str, str]) -> list[str]:
+    """The one of ``children`` titled for the patient's sex where another is titled for the
+    other sex ("…, female" and "…, male"); else none."""
+    worded = {c: set(normalize_tokens(titles[c])) for c in children}
+    other = Sex.MALE if sex is Sex.FEMALE else Sex.FEMALE
+    if not any(other.value in words for words in worded.values()):
+        return []
+    own = [c for c, words in worded.items() if sex.value in words and other.value not in words]
+    return own if len(own) == 1 else []
+
+
+_SIDE_WORDS = ("right", "left")
+
+
+def _unsided(children: list[str], titles: Mapping[str, str]) -> list[str]:
+    """The one of ``children`` whose title is a sibling's with the side it names left
+    "unspecified" ("… of unspecified female breast" beside "… of right female breast"); else
+    none."""
+    told = {titles[c].lower() for c in children}
+
+    def sided(title: str) -> set[str]:
+        return {
+            f"{title[: m.start()]}{side}{title[m.end() :]}"
+            for m in re.finditer(r"\bunspecified\b", title)
+            for side in _SIDE_WORDS
+        }
+
+    unsided = [c for c in children if sided(titles[c].lower()) & told]
+    return unsided if len(unsided) == 1 else []
 
 
 def _dotted(bare: str) -> str:

@@ -32,6 +32,7 @@ from casebook.model import (
     CodeSystem,
     EntityType,
     Mention,
+    Sex,
     Source,
     SourceFormat,
     Span,
@@ -630,7 +631,33 @@ def test_a_code_whose_title_puts_the_finding_in_another_body_part_is_not_its_cod
 def test_a_femoral_neck_is_the_neck_of_the_femur() -> None:
     # "femoral" is read as "femur", as the titles word it; a neck alone is the cervical one.
     text = "She had a right femoral neck fracture."
-    assert codes_of(finding(text, "femoral neck fracture"))[0] == "S72.00"
+    # The femur's side, untold by the mention, is coded unspecified; told, it is its own.
+    assert codes_of(finding(text, "femoral neck fracture"))[0] == "S72.009"
+    assert codes_of(finding(text, "right femoral neck fracture"))[0] == "S72.001"
+
+
+def test_a_code_the_finding_names_itself_stays_though_its_detail_names_it_too() -> None:
+    text = "A swab confirmed SARS-CoV-2 RNA, in keeping with COVID-19 infection."
+    covid = finding(text, "COVID-19 infection", details=("SARS-CoV-2 RNA",))
+    assert codes_of(covid) == ["U07.1"]
+
+
+@pytest.mark.parametrize(
+    ("words", "sex", "code"),
+    [
+        ("mammary carcinoma", Sex.FEMALE, "C50.919"),
+        ("left breast carcinoma", Sex.FEMALE, "C50.912"),
+        ("mammary carcinoma", Sex.MALE, "C50.929"),
+        ("mammary carcinoma", None, "C50"),
+    ],
+)
+def test_a_breast_cancer_is_coded_by_the_patients_sex_and_the_side_told(
+    words: str, sex: Sex | None, code: str
+) -> None:
+    # C50.9 splits its unspecified site by sex, then by side: no coder assigns the category.
+    text = f"Biopsy showed {words}."
+    (found,) = link_mentions([finding(text, words)], CM, {}, 3, sex=sex)
+    assert found[0].code == code
 
 
 @pytest.mark.parametrize(
