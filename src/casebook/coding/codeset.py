@@ -594,10 +594,16 @@ _SECONDARY_GROWTH = re.compile(
 to the skin" is C79.2, Secondary malignant neoplasm of skin)."""
 
 
+_MEASURE_NAMED = re.compile(r"[ -]?(?:scores?|scales?)\b", re.IGNORECASE)
+"""A score or scale right after a finding: the finding names what is measured ("pain score:
+0/10", "Glasgow Coma Scale"), not what the patient has."""
+
+
 def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     """The case's mentions of ``types``, but those naming a person or an organisation ("cancer
-    board", ``casebook.kb.nonclinical``) or a service consulted ("Infectious disease was
-    involved", "neurology, infectious disease, and hematology" were consulted), each without
+    board", ``casebook.kb.nonclinical``), a service consulted ("Infectious disease was
+    involved", "neurology, infectious disease, and hematology" were consulted) or what a score
+    measures ("pain score", ``_MEASURE_NAMED``), each without
     the site attributes that name what it reached ("adenocarcinoma, metastatic to skin" is no
     neoplasm of the skin, C44.90): a site told as invaded, and, of a metastatic growth whose
     primary site comes before it, every site after it ("metastatic rectal adenocarcinoma in the
@@ -618,6 +624,7 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             )
             # The organ donor's facts ("DBD", donation after brain death) are not the patient's.
             or services.is_donors(mention.text, mention.expansion or "")
+            or _MEASURE_NAMED.match(case.text, mention.end) is not None
         ):
             continue
         spread = _METASTATIC.search(

@@ -207,7 +207,8 @@ class IndexTerms(RecordModel):
         "words aside): 'depression' is F32.A alone, but no depression of the mind in 'ST "
         "segment depression' or 'respiratory depression'; the human immunodeficiency virus is "
         "no D84.9 Immunodeficiency, a 'mitotic activity' no Y93.9 Activity, a lung's or a "
-        "heart chamber's 'collapse' no R55 Syncope and collapse.",
+        "heart chamber's 'collapse' no R55 Syncope and collapse, a 'caesarean-section scar' or "
+        "a 'myocardial scar' no L90.5 Scar conditions of skin.",
     )
     cell_types: list[str] = Field(
         default_factory=list,
@@ -558,6 +559,45 @@ def _titles_first(
     return kept
 
 
+_AS_CAUSE = " as the cause of diseases classified elsewhere"
+"""The tail of the titles of B95–B97, which name an organism only ("Pseudomonas (aeruginosa)
+(mallei) (pseudomallei) as the cause of diseases classified elsewhere")."""
+
+
+def _without_organism_names(
+    named: dict[str, list[str]],
+    titles: Mapping[str, str],
+    inclusion: Mapping[str, tuple[str, ...]],
+    billable: Collection[str],
+) -> dict[str, list[str]]:
+    """``named`` less the names a code takes from an inclusion term that names an organism
+    only, its words all among those of one B95–B97 title (``_AS_CAUSE``): "Pseudomonas
+    aeruginosa" is an inclusion term of A41.52 Sepsis due to Pseudomonas, but a Pseudomonas
+    infection without sepsis is none; the organism is no disease."""
+    organisms = [
+        alias_words(title.removesuffix(_AS_CAUSE))
+        for title in titles.values()
+        if title.endswith(_AS_CAUSE)
+    ]
+
+    def organism_only(term: str) -> bool:
+        words = alias_words(term)
+        return bool(words) and any(words <= organism for organism in organisms)
+
+    kept = {key: list(codes) for key, codes in named.items()}
+    for code, terms in inclusion.items():
+        if titles[code].endswith(_AS_CAUSE) or not any(organism_only(t) for t in terms):
+            continue
+        leaf = code in billable
+        others = [t for t in terms if not organism_only(t)]
+        dropped = set(code_aliases(titles[code], terms, leaf)) - set(
+            code_aliases(titles[code], others, leaf)
+        )
+        for key in dropped:
+            kept[key] = [c for c in kept[key] if c != code]
+    return {key: codes for key, codes in kept.items() if codes}
+
+
 def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10cmVocabulary:
     """Read a file written by ``build_icd10cm_resource``, with ``index``'s names added.
 
@@ -580,6 +620,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             for alias in aliases:
                 named.setdefault(alias, []).append(code)
         named = _titles_first(named, titles, billable)
+        named = _without_organism_names(named, titles, inclusion, billable)
         modifiers: frozenset[str] = frozenset()
         synonyms: dict[str, tuple[str, ...]] = {}
         unspecified_site: dict[str, tuple[str, ...]] = {}

@@ -468,6 +468,14 @@ def test_a_lentigo_maligna_melanoma_is_a_melanoma_and_an_anatomic_fat_pad_no_adi
     assert codes_of(finding(text, "supraclavicular fat pad")) == ["E65"]
 
 
+def test_a_scar_named_with_more_words_is_no_skin_scar() -> None:
+    # L90.5 is Scar conditions of skin: a procedure's or a heart's scar is none.
+    text = "A caesarean-section scar and a myocardial scar were seen; a scar was on her cheek."
+    assert codes_of(finding(text, "caesarean-section scar")) == []
+    assert codes_of(finding(text, "myocardial scar")) == []
+    assert codes_of(finding(text, "scar")) == ["L90.5"]
+
+
 def test_depression_names_the_mood_disorder_only_alone() -> None:
     text = "ECG showed ST segment depression. She had severe depression."
     # An abnormal ECG (an Alphabetic Index name), no mood disorder.
@@ -713,6 +721,18 @@ def test_a_name_the_phrase_was_widened_over_before_the_core_names_the_code() -> 
 def test_an_organisation_or_a_service_named_after_a_disease_is_no_finding(
     text: str, words: str
 ) -> None:
+    named = finding(text, words)
+    assert coded_findings(case_of(text, [named]), {named.type}) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("She had severe dysmenorrhea (pain score: 8/10).", "pain"),
+        ("His Coma Scale was 15.", "Coma"),
+    ],
+)
+def test_what_a_score_measures_is_no_finding(text: str, words: str) -> None:
     named = finding(text, words)
     assert coded_findings(case_of(text, [named]), {named.type}) == []
 

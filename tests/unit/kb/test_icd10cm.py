@@ -79,6 +79,9 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("nephritis", {"N05.9"}),
         ("nephropathy", {"N28.9"}),
         ("polyneuropathy", {"G62.9"}),  # not A69.22, a neurologic disorder in Lyme disease
+        # An inclusion term naming an organism only names no disease of it.
+        ("Pseudomonas aeruginosa", set()),  # not A41.52, Sepsis due to Pseudomonas
+        ("Pseudomonas sepsis", {"A41.52"}),
     ],
 )
 def test_the_codes_a_finding_names(words: str, codes: set[str]) -> None:
