@@ -67,6 +67,7 @@ from casebook.model import (
     CodeSystem,
     EntityType,
     Mention,
+    Patient,
     RecordModel,
     Sex,
     Span,
@@ -246,6 +247,25 @@ def _told_leaves(
     return leaves
 
 
+ADULT_AGE = 18
+"""The age in years from which a patient is an adult."""
+
+
+def _of_age(
+    best: dict[str, float], age: float | None, vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """``best`` with each code of a disorder of childhood onset read, for an adult patient, as
+    the code of that disorder of adult onset (``Icd10cmVocabulary.adult_onset``): an adult's
+    "stuttering" is F98.5 Adult onset fluency disorder, not F80.81, the Index's default."""
+    if age is None or age < ADULT_AGE:
+        return best
+    found: dict[str, float] = {}
+    for code, score in best.items():
+        code = vocabulary.adult_onset.get(code, code)
+        found[code] = max(score, found.get(code, 0.0))
+    return found
+
+
 def _sided(
     mention: Mention, text: str, best: dict[str, float], vocabulary: Icd10cmVocabulary
 ) -> dict[str, float]:
@@ -307,7 +327,7 @@ def link_mentions(
     limit: int,
     nearby: Mapping[str, Sequence[str]] | None = None,
     phenotypes: Phenotypes | None = None,
-    sex: Sex | None = None,
+    patient: Patient | None = None,
 ) -> list[list[MentionCode]]:
     """The ICD-10-CM codes each mention carries, best first (see the module docstring).
 
@@ -339,8 +359,8 @@ def link_mentions(
             (``sentence_structures``), tried in turn with a mention that names no code.
         phenotypes: HPO and the direction words of measures, read for a measure named with
             its direction that names no code by its words; not read when omitted.
-        sex: The patient's, which some categories split their unspecified codes by
-            (``_told_leaves``).
+        patient: The patient, whose sex some categories split their unspecified codes by
+            (``_told_leaves``) and whose age some disorders' codes by (``_of_age``).
     """
     coded: list[list[MentionCode]] = []
     for mention in mentions:
@@ -351,7 +371,8 @@ def link_mentions(
         text = f"{own} {sites}"
         best = _best_named(_linked_words(text, vocabulary), vocabulary)
         best = _not_benign(mention, best, vocabulary)
-        best = _told_leaves(best, sex, vocabulary)
+        best = _told_leaves(best, patient.sex if patient else None, vocabulary)
+        best = _of_age(best, patient.age_years if patient else None, vocabulary)
         best = _sided(mention, f"{mention.text} {sites}", best, vocabulary)
         if sites and best:
             # A code the site names alone is no code of the finding's: "respiratory distress
@@ -450,7 +471,7 @@ _BROAD_PARTS = frozenset(
     {"body", "region", "site", "part", "cell", "cycle", "tissue", "organ", "system", "systems",
      "limb", "extremity", "trunk", "multiple", "skin", "vascular", "vessel", "peritoneum",
      "peritoneal", "spinal", "cord", "nervous", "circulatory", "respiratory", "digestive",
-     "intestinal", "conduction"}
+     "intestinal", "conduction", "structure", "structures"}
 )  # fmt: skip
 """Words of a title's body part that take in many others ("upper limb" holds the wrist) or lie
 under them (a scar of the abdomen is one of the skin): a title naming one is not read as putting
@@ -662,7 +683,6 @@ def linked_findings(
     """The ICD-10-CM codes of each of ``findings`` by id (``link_mentions``, read with the
     structures of its sentence), a finding named again carrying those of the one told before
     (``told_before``): what the coding component and the code set's training both read."""
-    sex = case.patient.sex
     coded = link_mentions(
         findings,
         vocabulary,
@@ -670,10 +690,14 @@ def linked_findings(
         limit,
         sentence_structures(case, findings),
         phenotypes,
-        sex,
+        case.patient,
     )
     relink = partial(
-        _linked_as, vocabulary=vocabulary, association=association, limit=limit, sex=sex
+        _linked_as,
+        vocabulary=vocabulary,
+        association=association,
+        limit=limit,
+        patient=case.patient,
     )
     named = _named_infections(case, findings, coded, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
@@ -706,12 +730,12 @@ def _linked_as(
     vocabulary: Icd10cmVocabulary,
     association: Mapping[str, Mapping[str, float]],
     limit: int,
-    sex: Sex | None,
+    patient: Patient,
 ) -> list[MentionCode]:
     """The codes of the mention read as ``words``, the words around it that say what it is,
     without its attributes (``link_mentions``)."""
     widened = mention.model_copy(update={"expansion": words, "attributes": []})
-    (named,) = link_mentions([widened], vocabulary, association, limit, sex=sex)
+    (named,) = link_mentions([widened], vocabulary, association, limit, patient=patient)
     return named
 
 

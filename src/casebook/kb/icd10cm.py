@@ -210,6 +210,14 @@ class IndexTerms(RecordModel):
         "heart chamber's 'collapse' no R55 Syncope and collapse, a 'caesarean-section scar' or "
         "a 'myocardial scar' no L90.5 Scar conditions of skin.",
     )
+    adult_onset: dict[str, str] = Field(
+        default_factory=dict,
+        description="A code of a disorder of childhood onset → the billable code of that "
+        "disorder of adult onset, which a finding of an adult patient is coded as: an adult's "
+        "'stuttering' is F98.5 Adult onset fluency disorder, not F80.81 Childhood onset fluency "
+        "disorder, the Index's default; an adult's 'Still's disease' is M06.1 Adult-onset "
+        "Still's disease, not M08.2 Juvenile rheumatoid arthritis with systemic onset.",
+    )
     cell_types: list[str] = Field(
         default_factory=list,
         description="Words of a neoplasm's cell type that also name body parts ('squamous "
@@ -299,6 +307,9 @@ class Icd10cmVocabulary:
     """Prefixes of the codes of injuries by body region (``IndexTerms.injuries``)."""
     trauma: re.Pattern[str] | None = None
     """Any word telling of trauma (``IndexTerms.trauma_words``); None: every text does."""
+    adult_onset: dict[str, str] = field(default_factory=dict)
+    """A code of a disorder of childhood onset → its code of adult onset
+    (``IndexTerms.adult_onset``)."""
 
     def untold_injury(self, code: str, text: str) -> bool:
         """Whether ``code`` is an injury's and ``text`` tells of no trauma: no trauma word, or
@@ -628,7 +639,12 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
         cell_types: frozenset[str] = frozenset()
         injuries: tuple[str, ...] = ()
         trauma: re.Pattern[str] | None = None
+        adult_onset: dict[str, str] = {}
         if index is not None:
+            adult_onset = dict(index.adult_onset)
+            for code in adult_onset.values():
+                if code not in billable:
+                    raise ValueError(f"adult onset code {code} is not a billable code")
             injuries = tuple(index.injuries)
             if index.trauma_words:
                 words = "|".join(re.escape(w) for w in index.trauma_words)
@@ -660,6 +676,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             cell_types,
             injuries,
             trauma,
+            adult_onset,
         )
     except FileNotFoundError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, "ICD-10-CM file not found", path) from exc

@@ -32,6 +32,7 @@ from casebook.model import (
     CodeSystem,
     EntityType,
     Mention,
+    Patient,
     Sex,
     Source,
     SourceFormat,
@@ -321,6 +322,12 @@ def test_a_structure_a_growth_reached_is_no_site_of_it(text: str) -> None:
     case = case_of(text, [tumour, structure(text, heart, 2)])
     case = case.model_copy(update={"sentences": [Span(start=0, end=len(text))]})
     assert sentence_structures(case, [tumour]) == {"m1": []}
+
+
+def test_a_hemangioma_told_with_its_site_is_no_hemangioma_of_unspecified_site() -> None:
+    # D18.03 is titled "of intra-abdominal structures": a structure is no body part elsewhere.
+    text = "Ultrasound showed hemangiomas of the liver."
+    assert codes_of(finding(text, "hemangiomas", site="liver")) == ["D18.03"]
 
 
 def test_a_site_a_growth_spread_to_is_no_site_of_its_code() -> None:
@@ -664,7 +671,24 @@ def test_a_breast_cancer_is_coded_by_the_patients_sex_and_the_side_told(
 ) -> None:
     # C50.9 splits its unspecified site by sex, then by side: no coder assigns the category.
     text = f"Biopsy showed {words}."
-    (found,) = link_mentions([finding(text, words)], CM, {}, 3, sex=sex)
+    (found,) = link_mentions([finding(text, words)], CM, {}, 3, patient=Patient(sex=sex))
+    assert found[0].code == code
+
+
+@pytest.mark.parametrize(
+    ("words", "age", "code"),
+    [
+        ("stuttering", 35, "F98.5"),  # Adult onset fluency disorder
+        ("stuttering", 6, "F80.81"),  # Childhood onset fluency disorder, the Index's default
+        ("stuttering", None, "F80.81"),
+        ("Still's disease", 40, "M06.1"),  # Adult-onset Still's disease
+    ],
+)
+def test_an_adults_disorder_of_childhood_onset_is_coded_as_of_adult_onset(
+    words: str, age: float | None, code: str
+) -> None:
+    text = f"The patient had {words}."
+    (found,) = link_mentions([finding(text, words)], CM, {}, 3, patient=Patient(age_years=age))
     assert found[0].code == code
 
 

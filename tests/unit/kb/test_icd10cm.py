@@ -82,6 +82,11 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         # An inclusion term naming an organism only names no disease of it.
         ("Pseudomonas aeruginosa", set()),  # not A41.52, Sepsis due to Pseudomonas
         ("Pseudomonas sepsis", {"A41.52"}),
+        # Alphabetic Index names of common findings no title spells.
+        ("bronchiolitis obliterans organizing pneumonia", {"J84.89"}),  # not J21.9 Bronchiolitis
+        ("lower back pain", {"M54.50"}),  # not M54.9 Dorsalgia
+        ("heart burn", {"R12"}),  # Heartburn
+        ("hemangioma of liver", {"D18.03"}),  # Hemangioma, intra-abdominal
     ],
 )
 def test_the_codes_a_finding_names(words: str, codes: set[str]) -> None:
