@@ -933,6 +933,17 @@ def _without_unspecified_sites(
     return [c for c in found if not any(vocabulary.site_given(other, c.code) for other in codes)]
 
 
+def _same_finding(unspecified: str, other: str) -> bool:
+    """Whether two titles name one finding: their last content words are one ("Upper abdominal
+    pain, unspecified" and "Right upper quadrant pain"), or the other holds every word of the
+    first that names no body part ("Pain in unspecified joint" and "Pain in right knee")."""
+    first, second = content_words(unspecified), content_words(other)
+    if first and second and first[-1] == second[-1]:
+        return True
+    body = load_head_words().body
+    return {w for w in first if w not in body} <= set(second)
+
+
 def resolve_leaves(
     scored: Sequence[Candidate], vocabulary: Icd10cmVocabulary
 ) -> list[tuple[Candidate, bool]]:
@@ -940,9 +951,11 @@ def resolve_leaves(
 
     A category that another candidate refines is left out (the finer code says it); else it
     becomes its "unspecified" leaf; else it stays, marked a category. An "unspecified" leaf
-    whose category another candidate refines is left out too: "Upper abdominal pain,
-    unspecified" beside "Right upper quadrant pain" says the site is not known, which the
-    other denies. Two candidates that end as the same code keep the better.
+    whose category another candidate of the same finding (the titles' last word) refines is
+    left out too: "Upper abdominal pain, unspecified" beside "Right upper quadrant pain" says
+    the site is not known, which the other denies; "Unspecified abdominal pain" beside "Left
+    lower quadrant abdominal tenderness" stays, a tenderness being no pain. Two candidates that
+    end as the same code keep the better.
     """
     present = {c.code for c in scored}
     chosen: dict[str, tuple[Candidate, bool]] = {}
@@ -954,7 +967,9 @@ def resolve_leaves(
             parent is not None
             and vocabulary.unspecified_leaf(parent) == code
             and any(
-                other not in (code, parent) and vocabulary.is_descendant(other, parent)
+                other not in (code, parent)
+                and vocabulary.is_descendant(other, parent)
+                and _same_finding(vocabulary.title(code), vocabulary.title(other))
                 for other in present
             )
         ):

@@ -259,6 +259,12 @@ def test_an_unspecified_leaf_gives_way_to_a_specified_sibling() -> None:
     assert [c.code for c, _ in resolve_leaves(both, CM)] == ["R10.11"]
     (alone,) = resolve_leaves(both[:1], CM)
     assert alone[0].code == "R10.10"
+    # A tenderness of the left lower quadrant is no pain: the abdominal pain stays unspecified.
+    pain = [
+        Candidate(code="R10.9", features={}, score=0.8),
+        Candidate(code="R10.814", features={}, score=0.7),
+    ]
+    assert [c.code for c, _ in resolve_leaves(pain, CM)] == ["R10.9", "R10.814"]
 
 
 @given(st.dictionaries(st.sampled_from(["linear", "link", "billable"]), st.floats(-5, 5)))

@@ -83,6 +83,9 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("Pseudomonas aeruginosa", set()),  # not A41.52, Sepsis due to Pseudomonas
         ("Pseudomonas sepsis", {"A41.52"}),
         # Alphabetic Index names of common findings no title spells.
+        ("epigastric tenderness", {"R10.816"}),  # Tenderness, abdominal, epigastric
+        ("right lower quadrant tenderness", {"R10.813"}),
+        ("bronchiolitis obliterans", {"J44.81"}),  # not J21.9 Acute bronchiolitis
         ("bronchiolitis obliterans organizing pneumonia", {"J84.89"}),  # not J21.9 Bronchiolitis
         ("lower back pain", {"M54.50"}),  # not M54.9 Dorsalgia
         ("heart burn", {"R12"}),  # Heartburn
