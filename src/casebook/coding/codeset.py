@@ -703,6 +703,8 @@ def linked_findings(
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _named_organisms(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
+    named = _procedures_marks(case, findings, coded, relink)
+    coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     return told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
 
 
@@ -787,6 +789,39 @@ def _named_infections(
         named = relink(mention, f"{before.group(1)} {mention.text}")
         bare = {c.code for c in codes}
         if named and not {c.code for c in named} <= bare:
+            found[mention.id] = named
+    return found
+
+
+_RIGHT_BEFORE = re.compile(r"[\s-]*")
+"""What may come between a procedure and a finding it is told with: spaces or a hyphen."""
+
+
+def _procedures_marks(
+    case: Case, findings: Sequence[Mention], coded: Sequence[list[MentionCode]], relink: Relink
+) -> dict[str, list[MentionCode]]:
+    """The codes of each coded finding told right after a procedure ("cesarean section scar",
+    the mention model marking the procedure and "scar" apart), read with the procedure's
+    words, where they take codes away: the scar of an operation is its mark, no L90.5 Scar
+    conditions of skin ("scar" names it only alone, ``IndexTerms.alone_only``)."""
+    procedures = [m for m in case.mentions if m.type is EntityType.THERAPEUTIC_PROCEDURE]
+    found: dict[str, list[MentionCode]] = {}
+    for mention, codes in zip(findings, coded, strict=True):
+        if not codes:
+            continue
+        procedure = next(
+            (
+                p
+                for p in procedures
+                if p.end <= mention.start
+                and _RIGHT_BEFORE.fullmatch(case.text, p.end, mention.start) is not None
+            ),
+            None,
+        )
+        if procedure is None:
+            continue
+        named = relink(mention, f"{procedure.text} {mention.expansion or mention.text}")
+        if {c.code for c in named} < {c.code for c in codes}:
             found[mention.id] = named
     return found
 

@@ -114,6 +114,22 @@ def test_an_infection_is_named_by_the_words_before_it() -> None:
     assert [c.code for c in linked_findings(case, [infection], CM, {}, 3)["m1"]] == ["B20"]
 
 
+def test_a_scar_told_right_after_its_operation_is_no_skin_scar() -> None:
+    # The mention model marks the procedure and "scar" apart: the scar is the operation's mark.
+    text = "A nodule lay under the cesarean section scar. A scar was on her cheek."
+    section = finding(text, "cesarean section", 2).model_copy(
+        update={"type": EntityType.THERAPEUTIC_PROCEDURE}
+    )
+    first = finding(text, "scar")
+    at = text.rindex("scar")
+    second = first.model_copy(update={"id": "m3", "start": at, "end": at + len("scar")})
+    case = case_of(text, [section, first, second]).model_copy(
+        update={"sentences": [Span(start=0, end=45), Span(start=46, end=len(text))]}
+    )
+    linked = linked_findings(case, [first, second], CM, {}, 3)
+    assert linked["m1"] == [] and [c.code for c in linked["m3"]] == ["L90.5"]
+
+
 def test_gi_is_gastrointestinal() -> None:
     text = "One month later, acute upper GI bleeding as melena occurred."
     assert codes_of(finding(text, "bleeding", site="upper GI")) == ["K92.2"]  # not R58
