@@ -67,7 +67,9 @@ from casebook.model import (
     CodeSystem,
     EntityType,
     Mention,
+    Patient,
     RecordModel,
+    Sex,
     Span,
 )
 
@@ -218,6 +220,52 @@ side, or, of a limb's paralysis, the side the Official Guidelines default to (I.
 right side dominant, the left nondominant)."""
 
 
+def _told_leaves(
+    best: dict[str, float], sex: Sex | None, vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """``best`` with each category that has no one "unspecified" leaf, but whose unspecified
+    codes the patient's sex or an untold side picks (``Icd10cmVocabulary.told_leaf``), read as
+    that leaf before it is scored: "breast cancer" of a woman is C50.919, whose side
+    ``_sided`` then reads, not the category C50.9, which no coder assigns. A category another
+    of ``best`` refines other than on the way to that leaf is left as it is."""
+    leaves: dict[str, float] = {}
+    for code, score in best.items():
+        leaf = None
+        if (
+            code in vocabulary
+            and not vocabulary.is_billable(code)
+            and vocabulary.unspecified_leaf(code) is None
+        ):
+            leaf = vocabulary.told_leaf(code, sex)
+        if leaf is not None and any(
+            vocabulary.is_descendant(other, code)
+            and not (other == leaf or vocabulary.is_descendant(leaf, other))
+            for other in best
+        ):
+            leaf = None
+        leaves[leaf or code] = max(score, leaves.get(leaf or code, 0.0))
+    return leaves
+
+
+ADULT_AGE = 18
+"""The age in years from which a patient is an adult."""
+
+
+def _of_age(
+    best: dict[str, float], age: float | None, vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """``best`` with each code of a disorder of childhood onset read, for an adult patient, as
+    the code of that disorder of adult onset (``Icd10cmVocabulary.adult_onset``): an adult's
+    "stuttering" is F98.5 Adult onset fluency disorder, not F80.81, the Index's default."""
+    if age is None or age < ADULT_AGE:
+        return best
+    found: dict[str, float] = {}
+    for code, score in best.items():
+        code = vocabulary.adult_onset.get(code, code)
+        found[code] = max(score, found.get(code, 0.0))
+    return found
+
+
 def _sided(
     mention: Mention, text: str, best: dict[str, float], vocabulary: Icd10cmVocabulary
 ) -> dict[str, float]:
@@ -279,6 +327,7 @@ def link_mentions(
     limit: int,
     nearby: Mapping[str, Sequence[str]] | None = None,
     phenotypes: Phenotypes | None = None,
+    patient: Patient | None = None,
 ) -> list[list[MentionCode]]:
     """The ICD-10-CM codes each mention carries, best first (see the module docstring).
 
@@ -310,21 +359,33 @@ def link_mentions(
             (``sentence_structures``), tried in turn with a mention that names no code.
         phenotypes: HPO and the direction words of measures, read for a measure named with
             its direction that names no code by its words; not read when omitted.
+        patient: The patient, whose sex some categories split their unspecified codes by
+            (``_told_leaves``) and whose age some disorders' codes by (``_of_age``).
     """
     coded: list[list[MentionCode]] = []
     for mention in mentions:
         sites = " ".join(a.text for a in mention.attributes if a.name in _NAMING_ATTRIBUTES)
         # The marked words and any the phrase was widened over after them ("hepatitis A"): the
         # modifiers before them are among the details already.
-        text = f"{mention.expansion or _from_core(mention)} {sites}"
+        own = mention.expansion or _from_core(mention)
+        text = f"{own} {sites}"
         best = _best_named(_linked_words(text, vocabulary), vocabulary)
         best = _not_benign(mention, best, vocabulary)
+        best = _told_leaves(best, patient.sex if patient else None, vocabulary)
+        best = _of_age(best, patient.age_years if patient else None, vocabulary)
         best = _sided(mention, f"{mention.text} {sites}", best, vocabulary)
         if sites and best:
             # A code the site names alone is no code of the finding's: "respiratory distress
-            # using accessory muscles" is no Accessory muscle (Q79.8).
+            # using accessory muscles" is no Accessory muscle (Q79.8). One the finding's own
+            # words name too stays: "COVID-19 infection" told with "SARS-CoV-2 RNA" is U07.1.
             named_by_site = _best_named(_linked_words(sites, vocabulary), vocabulary)
-            best = {code: score for code, score in best.items() if code not in named_by_site}
+            if named_by_site.keys() & best.keys():
+                named_by_own = _best_named(_linked_words(own, vocabulary), vocabulary)
+                best = {
+                    code: score
+                    for code, score in best.items()
+                    if code not in named_by_site or code in named_by_own
+                }
         structures = (nearby or {}).get(mention.id, ())
         # A neoplasm named without its site ("primary adenocarcinoma", C80.1) is read with the
         # body structures of its sentence too, as a finding that names nothing is.
@@ -410,7 +471,7 @@ _BROAD_PARTS = frozenset(
     {"body", "region", "site", "part", "cell", "cycle", "tissue", "organ", "system", "systems",
      "limb", "extremity", "trunk", "multiple", "skin", "vascular", "vessel", "peritoneum",
      "peritoneal", "spinal", "cord", "nervous", "circulatory", "respiratory", "digestive",
-     "intestinal", "conduction"}
+     "intestinal", "conduction", "structure", "structures"}
 )  # fmt: skip
 """Words of a title's body part that take in many others ("upper limb" holds the wrist) or lie
 under them (a scar of the abdomen is one of the skin): a title naming one is not read as putting
@@ -554,10 +615,16 @@ _SECONDARY_GROWTH = re.compile(
 to the skin" is C79.2, Secondary malignant neoplasm of skin)."""
 
 
+_MEASURE_NAMED = re.compile(r"[ -]?(?:scores?|scales?)\b", re.IGNORECASE)
+"""A score or scale right after a finding: the finding names what is measured ("pain score:
+0/10", "Glasgow Coma Scale"), not what the patient has."""
+
+
 def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     """The case's mentions of ``types``, but those naming a person or an organisation ("cancer
-    board", ``casebook.kb.nonclinical``) or a service consulted ("Infectious disease was
-    involved", "neurology, infectious disease, and hematology" were consulted), each without
+    board", ``casebook.kb.nonclinical``), a service consulted ("Infectious disease was
+    involved", "neurology, infectious disease, and hematology" were consulted) or what a score
+    measures ("pain score", ``_MEASURE_NAMED``), each without
     the site attributes that name what it reached ("adenocarcinoma, metastatic to skin" is no
     neoplasm of the skin, C44.90): a site told as invaded, and, of a metastatic growth whose
     primary site comes before it, every site after it ("metastatic rectal adenocarcinoma in the
@@ -578,6 +645,7 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             )
             # The organ donor's facts ("DBD", donation after brain death) are not the patient's.
             or services.is_donors(mention.text, mention.expansion or "")
+            or _MEASURE_NAMED.match(case.text, mention.end) is not None
         ):
             continue
         spread = _METASTATIC.search(
@@ -616,12 +684,26 @@ def linked_findings(
     structures of its sentence), a finding named again carrying those of the one told before
     (``told_before``): what the coding component and the code set's training both read."""
     coded = link_mentions(
-        findings, vocabulary, association, limit, sentence_structures(case, findings), phenotypes
+        findings,
+        vocabulary,
+        association,
+        limit,
+        sentence_structures(case, findings),
+        phenotypes,
+        case.patient,
     )
-    relink = partial(_linked_as, vocabulary=vocabulary, association=association, limit=limit)
+    relink = partial(
+        _linked_as,
+        vocabulary=vocabulary,
+        association=association,
+        limit=limit,
+        patient=case.patient,
+    )
     named = _named_infections(case, findings, coded, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _named_organisms(case, findings, coded, vocabulary, relink)
+    coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
+    named = _procedures_marks(case, findings, coded, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     return told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
 
@@ -650,11 +732,12 @@ def _linked_as(
     vocabulary: Icd10cmVocabulary,
     association: Mapping[str, Mapping[str, float]],
     limit: int,
+    patient: Patient,
 ) -> list[MentionCode]:
     """The codes of the mention read as ``words``, the words around it that say what it is,
     without its attributes (``link_mentions``)."""
     widened = mention.model_copy(update={"expansion": words, "attributes": []})
-    (named,) = link_mentions([widened], vocabulary, association, limit)
+    (named,) = link_mentions([widened], vocabulary, association, limit, patient=patient)
     return named
 
 
@@ -706,6 +789,39 @@ def _named_infections(
         named = relink(mention, f"{before.group(1)} {mention.text}")
         bare = {c.code for c in codes}
         if named and not {c.code for c in named} <= bare:
+            found[mention.id] = named
+    return found
+
+
+_RIGHT_BEFORE = re.compile(r"[\s-]*")
+"""What may come between a procedure and a finding it is told with: spaces or a hyphen."""
+
+
+def _procedures_marks(
+    case: Case, findings: Sequence[Mention], coded: Sequence[list[MentionCode]], relink: Relink
+) -> dict[str, list[MentionCode]]:
+    """The codes of each coded finding told right after a procedure ("cesarean section scar",
+    the mention model marking the procedure and "scar" apart), read with the procedure's
+    words, where they take codes away: the scar of an operation is its mark, no L90.5 Scar
+    conditions of skin ("scar" names it only alone, ``IndexTerms.alone_only``)."""
+    procedures = [m for m in case.mentions if m.type is EntityType.THERAPEUTIC_PROCEDURE]
+    found: dict[str, list[MentionCode]] = {}
+    for mention, codes in zip(findings, coded, strict=True):
+        if not codes:
+            continue
+        procedure = next(
+            (
+                p
+                for p in procedures
+                if p.end <= mention.start
+                and _RIGHT_BEFORE.fullmatch(case.text, p.end, mention.start) is not None
+            ),
+            None,
+        )
+        if procedure is None:
+            continue
+        named = relink(mention, f"{procedure.text} {mention.expansion or mention.text}")
+        if {c.code for c in named} < {c.code for c in codes}:
             found[mention.id] = named
     return found
 
@@ -852,6 +968,17 @@ def _without_unspecified_sites(
     return [c for c in found if not any(vocabulary.site_given(other, c.code) for other in codes)]
 
 
+def _same_finding(unspecified: str, other: str) -> bool:
+    """Whether two titles name one finding: their last content words are one ("Upper abdominal
+    pain, unspecified" and "Right upper quadrant pain"), or the other holds every word of the
+    first that names no body part ("Pain in unspecified joint" and "Pain in right knee")."""
+    first, second = content_words(unspecified), content_words(other)
+    if first and second and first[-1] == second[-1]:
+        return True
+    body = load_head_words().body
+    return {w for w in first if w not in body} <= set(second)
+
+
 def resolve_leaves(
     scored: Sequence[Candidate], vocabulary: Icd10cmVocabulary
 ) -> list[tuple[Candidate, bool]]:
@@ -859,9 +986,11 @@ def resolve_leaves(
 
     A category that another candidate refines is left out (the finer code says it); else it
     becomes its "unspecified" leaf; else it stays, marked a category. An "unspecified" leaf
-    whose category another candidate refines is left out too: "Upper abdominal pain,
-    unspecified" beside "Right upper quadrant pain" says the site is not known, which the
-    other denies. Two candidates that end as the same code keep the better.
+    whose category another candidate of the same finding (the titles' last word) refines is
+    left out too: "Upper abdominal pain, unspecified" beside "Right upper quadrant pain" says
+    the site is not known, which the other denies; "Unspecified abdominal pain" beside "Left
+    lower quadrant abdominal tenderness" stays, a tenderness being no pain. Two candidates that
+    end as the same code keep the better.
     """
     present = {c.code for c in scored}
     chosen: dict[str, tuple[Candidate, bool]] = {}
@@ -873,7 +1002,9 @@ def resolve_leaves(
             parent is not None
             and vocabulary.unspecified_leaf(parent) == code
             and any(
-                other not in (code, parent) and vocabulary.is_descendant(other, parent)
+                other not in (code, parent)
+                and vocabulary.is_descendant(other, parent)
+                and _same_finding(vocabulary.title(code), vocabulary.title(other))
                 for other in present
             )
         ):

@@ -49,7 +49,7 @@ from pydantic import Field, field_validator
 from casebook.cache import digest, load_or_build
 from casebook.errors import CasebookError, ErrorCode
 from casebook.kb.base import normalize_tokens, read_vocabulary_file, write_vocabulary_file
-from casebook.model import RecordModel
+from casebook.model import RecordModel, Sex
 from casebook.resources import load_rules, resource_path
 
 RESOURCE = "icd10cm.json.gz"
@@ -207,7 +207,16 @@ class IndexTerms(RecordModel):
         "words aside): 'depression' is F32.A alone, but no depression of the mind in 'ST "
         "segment depression' or 'respiratory depression'; the human immunodeficiency virus is "
         "no D84.9 Immunodeficiency, a 'mitotic activity' no Y93.9 Activity, a lung's or a "
-        "heart chamber's 'collapse' no R55 Syncope and collapse.",
+        "heart chamber's 'collapse' no R55 Syncope and collapse, a 'caesarean-section scar' or "
+        "a 'myocardial scar' no L90.5 Scar conditions of skin.",
+    )
+    adult_onset: dict[str, str] = Field(
+        default_factory=dict,
+        description="A code of a disorder of childhood onset → the billable code of that "
+        "disorder of adult onset, which a finding of an adult patient is coded as: an adult's "
+        "'stuttering' is F98.5 Adult onset fluency disorder, not F80.81 Childhood onset fluency "
+        "disorder, the Index's default; an adult's 'Still's disease' is M06.1 Adult-onset "
+        "Still's disease, not M08.2 Juvenile rheumatoid arthritis with systemic onset.",
     )
     cell_types: list[str] = Field(
         default_factory=list,
@@ -298,6 +307,9 @@ class Icd10cmVocabulary:
     """Prefixes of the codes of injuries by body region (``IndexTerms.injuries``)."""
     trauma: re.Pattern[str] | None = None
     """Any word telling of trauma (``IndexTerms.trauma_words``); None: every text does."""
+    adult_onset: dict[str, str] = field(default_factory=dict)
+    """A code of a disorder of childhood onset → its code of adult onset
+    (``IndexTerms.adult_onset``)."""
 
     def untold_injury(self, code: str, text: str) -> bool:
         """Whether ``code`` is an injury's and ``text`` tells of no trauma: no trauma word, or
@@ -396,6 +408,18 @@ class Icd10cmVocabulary:
         without), followed down while it is itself a category; None when there is no such
         single child.
         """
+        return self._leaf_below(code, told=False, sex=None)
+
+    def told_leaf(self, code: str, sex: Sex | None) -> str | None:
+        """``unspecified_leaf``, where the classification splits what the text leaves
+        unspecified by the patient's sex or by side: of several "unspecified" children, the one
+        of the patient's sex ("Malignant neoplasm of breast of unspecified site" of a woman,
+        C50.91), else the one that leaves the side unspecified where its siblings name it
+        (C50.919 "… of unspecified female breast" beside C50.911 "… of right female breast").
+        None for a breast's malignant neoplasm of a patient whose sex is not known."""
+        return self._leaf_below(code, told=True, sex=sex)
+
+    def _leaf_below(self, code: str, *, told: bool, sex: Sex | None) -> str | None:
         current = code
         while current not in self.billable:
             every = self._children(_bare(current))
@@ -405,6 +429,9 @@ class Icd10cmVocabulary:
                 if "unspecified" in self.titles[c].lower() and "other" not in c.lower()
             ]
             children = unspecified if len(unspecified) == 1 else _without(every, self.titles)
+            if len(children) != 1 and told:
+                of_sex = _of_sex(unspecified or every, sex, self.titles) if sex else []
+                children = of_sex or _unsided(unspecified, self.titles)
             if len(children) != 1:
                 return None
             current = children[0]
@@ -429,6 +456,37 @@ def _without(children: list[str], titles: Mapping[str, str]) -> list[str]:
     if len(without) != 1 or " with " not in titles[other[0]].lower():
         return []
     return without
+
+
+def _of_sex(children: list[str], sex: Sex, titles: Mapping[str, str]) -> list[str]:
+    """The one of ``children`` titled for the patient's sex where another is titled for the
+    other sex ("…, female" and "…, male"); else none."""
+    worded = {c: set(normalize_tokens(titles[c])) for c in children}
+    other = Sex.MALE if sex is Sex.FEMALE else Sex.FEMALE
+    if not any(other.value in words for words in worded.values()):
+        return []
+    own = [c for c, words in worded.items() if sex.value in words and other.value not in words]
+    return own if len(own) == 1 else []
+
+
+_SIDE_WORDS = ("right", "left")
+
+
+def _unsided(children: list[str], titles: Mapping[str, str]) -> list[str]:
+    """The one of ``children`` whose title is a sibling's with the side it names left
+    "unspecified" ("… of unspecified female breast" beside "… of right female breast"); else
+    none."""
+    told = {titles[c].lower() for c in children}
+
+    def sided(title: str) -> set[str]:
+        return {
+            f"{title[: m.start()]}{side}{title[m.end() :]}"
+            for m in re.finditer(r"\bunspecified\b", title)
+            for side in _SIDE_WORDS
+        }
+
+    unsided = [c for c in children if sided(titles[c].lower()) & told]
+    return unsided if len(unsided) == 1 else []
 
 
 def _dotted(bare: str) -> str:
@@ -512,6 +570,45 @@ def _titles_first(
     return kept
 
 
+_AS_CAUSE = " as the cause of diseases classified elsewhere"
+"""The tail of the titles of B95–B97, which name an organism only ("Pseudomonas (aeruginosa)
+(mallei) (pseudomallei) as the cause of diseases classified elsewhere")."""
+
+
+def _without_organism_names(
+    named: dict[str, list[str]],
+    titles: Mapping[str, str],
+    inclusion: Mapping[str, tuple[str, ...]],
+    billable: Collection[str],
+) -> dict[str, list[str]]:
+    """``named`` less the names a code takes from an inclusion term that names an organism
+    only, its words all among those of one B95–B97 title (``_AS_CAUSE``): "Pseudomonas
+    aeruginosa" is an inclusion term of A41.52 Sepsis due to Pseudomonas, but a Pseudomonas
+    infection without sepsis is none; the organism is no disease."""
+    organisms = [
+        alias_words(title.removesuffix(_AS_CAUSE))
+        for title in titles.values()
+        if title.endswith(_AS_CAUSE)
+    ]
+
+    def organism_only(term: str) -> bool:
+        words = alias_words(term)
+        return bool(words) and any(words <= organism for organism in organisms)
+
+    kept = {key: list(codes) for key, codes in named.items()}
+    for code, terms in inclusion.items():
+        if titles[code].endswith(_AS_CAUSE) or not any(organism_only(t) for t in terms):
+            continue
+        leaf = code in billable
+        others = [t for t in terms if not organism_only(t)]
+        dropped = set(code_aliases(titles[code], terms, leaf)) - set(
+            code_aliases(titles[code], others, leaf)
+        )
+        for key in dropped:
+            kept[key] = [c for c in kept[key] if c != code]
+    return {key: codes for key, codes in kept.items() if codes}
+
+
 def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10cmVocabulary:
     """Read a file written by ``build_icd10cm_resource``, with ``index``'s names added.
 
@@ -534,6 +631,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             for alias in aliases:
                 named.setdefault(alias, []).append(code)
         named = _titles_first(named, titles, billable)
+        named = _without_organism_names(named, titles, inclusion, billable)
         modifiers: frozenset[str] = frozenset()
         synonyms: dict[str, tuple[str, ...]] = {}
         unspecified_site: dict[str, tuple[str, ...]] = {}
@@ -541,7 +639,12 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
         cell_types: frozenset[str] = frozenset()
         injuries: tuple[str, ...] = ()
         trauma: re.Pattern[str] | None = None
+        adult_onset: dict[str, str] = {}
         if index is not None:
+            adult_onset = dict(index.adult_onset)
+            for code in adult_onset.values():
+                if code not in billable:
+                    raise ValueError(f"adult onset code {code} is not a billable code")
             injuries = tuple(index.injuries)
             if index.trauma_words:
                 words = "|".join(re.escape(w) for w in index.trauma_words)
@@ -573,6 +676,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             cell_types,
             injuries,
             trauma,
+            adult_onset,
         )
     except FileNotFoundError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, "ICD-10-CM file not found", path) from exc

@@ -32,6 +32,8 @@ from casebook.model import (
     CodeSystem,
     EntityType,
     Mention,
+    Patient,
+    Sex,
     Source,
     SourceFormat,
     Span,
@@ -110,6 +112,22 @@ def test_an_infection_is_named_by_the_words_before_it() -> None:
         update={"sentences": [Span(start=0, end=len(text))]}
     )
     assert [c.code for c in linked_findings(case, [infection], CM, {}, 3)["m1"]] == ["B20"]
+
+
+def test_a_scar_told_right_after_its_operation_is_no_skin_scar() -> None:
+    # The mention model marks the procedure and "scar" apart: the scar is the operation's mark.
+    text = "A nodule lay under the cesarean section scar. A scar was on her cheek."
+    section = finding(text, "cesarean section", 2).model_copy(
+        update={"type": EntityType.THERAPEUTIC_PROCEDURE}
+    )
+    first = finding(text, "scar")
+    at = text.rindex("scar")
+    second = first.model_copy(update={"id": "m3", "start": at, "end": at + len("scar")})
+    case = case_of(text, [section, first, second]).model_copy(
+        update={"sentences": [Span(start=0, end=45), Span(start=46, end=len(text))]}
+    )
+    linked = linked_findings(case, [first, second], CM, {}, 3)
+    assert linked["m1"] == [] and [c.code for c in linked["m3"]] == ["L90.5"]
 
 
 def test_gi_is_gastrointestinal() -> None:
@@ -257,6 +275,12 @@ def test_an_unspecified_leaf_gives_way_to_a_specified_sibling() -> None:
     assert [c.code for c, _ in resolve_leaves(both, CM)] == ["R10.11"]
     (alone,) = resolve_leaves(both[:1], CM)
     assert alone[0].code == "R10.10"
+    # A tenderness of the left lower quadrant is no pain: the abdominal pain stays unspecified.
+    pain = [
+        Candidate(code="R10.9", features={}, score=0.8),
+        Candidate(code="R10.814", features={}, score=0.7),
+    ]
+    assert [c.code for c, _ in resolve_leaves(pain, CM)] == ["R10.9", "R10.814"]
 
 
 @given(st.dictionaries(st.sampled_from(["linear", "link", "billable"]), st.floats(-5, 5)))
@@ -320,6 +344,12 @@ def test_a_structure_a_growth_reached_is_no_site_of_it(text: str) -> None:
     case = case_of(text, [tumour, structure(text, heart, 2)])
     case = case.model_copy(update={"sentences": [Span(start=0, end=len(text))]})
     assert sentence_structures(case, [tumour]) == {"m1": []}
+
+
+def test_a_hemangioma_told_with_its_site_is_no_hemangioma_of_unspecified_site() -> None:
+    # D18.03 is titled "of intra-abdominal structures": a structure is no body part elsewhere.
+    text = "Ultrasound showed hemangiomas of the liver."
+    assert codes_of(finding(text, "hemangiomas", site="liver")) == ["D18.03"]
 
 
 def test_a_site_a_growth_spread_to_is_no_site_of_its_code() -> None:
@@ -465,6 +495,14 @@ def test_a_lentigo_maligna_melanoma_is_a_melanoma_and_an_anatomic_fat_pad_no_adi
     assert codes_of(finding(text, "Hoffa's fat pad")) == []
     text = "She had moon facies and a supraclavicular fat pad."
     assert codes_of(finding(text, "supraclavicular fat pad")) == ["E65"]
+
+
+def test_a_scar_named_with_more_words_is_no_skin_scar() -> None:
+    # L90.5 is Scar conditions of skin: a procedure's or a heart's scar is none.
+    text = "A caesarean-section scar and a myocardial scar were seen; a scar was on her cheek."
+    assert codes_of(finding(text, "caesarean-section scar")) == []
+    assert codes_of(finding(text, "myocardial scar")) == []
+    assert codes_of(finding(text, "scar")) == ["L90.5"]
 
 
 def test_depression_names_the_mood_disorder_only_alone() -> None:
@@ -630,7 +668,50 @@ def test_a_code_whose_title_puts_the_finding_in_another_body_part_is_not_its_cod
 def test_a_femoral_neck_is_the_neck_of_the_femur() -> None:
     # "femoral" is read as "femur", as the titles word it; a neck alone is the cervical one.
     text = "She had a right femoral neck fracture."
-    assert codes_of(finding(text, "femoral neck fracture"))[0] == "S72.00"
+    # The femur's side, untold by the mention, is coded unspecified; told, it is its own.
+    assert codes_of(finding(text, "femoral neck fracture"))[0] == "S72.009"
+    assert codes_of(finding(text, "right femoral neck fracture"))[0] == "S72.001"
+
+
+def test_a_code_the_finding_names_itself_stays_though_its_detail_names_it_too() -> None:
+    text = "A swab confirmed SARS-CoV-2 RNA, in keeping with COVID-19 infection."
+    covid = finding(text, "COVID-19 infection", details=("SARS-CoV-2 RNA",))
+    assert codes_of(covid) == ["U07.1"]
+
+
+@pytest.mark.parametrize(
+    ("words", "sex", "code"),
+    [
+        ("mammary carcinoma", Sex.FEMALE, "C50.919"),
+        ("left breast carcinoma", Sex.FEMALE, "C50.912"),
+        ("mammary carcinoma", Sex.MALE, "C50.929"),
+        ("mammary carcinoma", None, "C50"),
+    ],
+)
+def test_a_breast_cancer_is_coded_by_the_patients_sex_and_the_side_told(
+    words: str, sex: Sex | None, code: str
+) -> None:
+    # C50.9 splits its unspecified site by sex, then by side: no coder assigns the category.
+    text = f"Biopsy showed {words}."
+    (found,) = link_mentions([finding(text, words)], CM, {}, 3, patient=Patient(sex=sex))
+    assert found[0].code == code
+
+
+@pytest.mark.parametrize(
+    ("words", "age", "code"),
+    [
+        ("stuttering", 35, "F98.5"),  # Adult onset fluency disorder
+        ("stuttering", 6, "F80.81"),  # Childhood onset fluency disorder, the Index's default
+        ("stuttering", None, "F80.81"),
+        ("Still's disease", 40, "M06.1"),  # Adult-onset Still's disease
+    ],
+)
+def test_an_adults_disorder_of_childhood_onset_is_coded_as_of_adult_onset(
+    words: str, age: float | None, code: str
+) -> None:
+    text = f"The patient had {words}."
+    (found,) = link_mentions([finding(text, words)], CM, {}, 3, patient=Patient(age_years=age))
+    assert found[0].code == code
 
 
 @pytest.mark.parametrize(
@@ -686,6 +767,18 @@ def test_a_name_the_phrase_was_widened_over_before_the_core_names_the_code() -> 
 def test_an_organisation_or_a_service_named_after_a_disease_is_no_finding(
     text: str, words: str
 ) -> None:
+    named = finding(text, words)
+    assert coded_findings(case_of(text, [named]), {named.type}) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("She had severe dysmenorrhea (pain score: 8/10).", "pain"),
+        ("His Coma Scale was 15.", "Coma"),
+    ],
+)
+def test_what_a_score_measures_is_no_finding(text: str, words: str) -> None:
     named = finding(text, words)
     assert coded_findings(case_of(text, [named]), {named.type}) == []
 

@@ -19,6 +19,7 @@ from casebook.kb.icd10cm import (
     load_icd10cm,
     read_icd10cm_resource,
 )
+from casebook.model import Sex
 from casebook.resources import load_rules, resource_path
 
 
@@ -32,6 +33,12 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
     # Of "with" and "without" a complication, what the text does not tell is coded without.
     assert cm.unspecified_leaf("E05.0") == "E05.00"  # Graves' disease, no thyroid storm
     assert cm.unspecified_leaf("B19.2") == "B19.20"
+    # A breast's unspecified site is split by sex, then by side: the patient's sex picks.
+    assert cm.unspecified_leaf("C50.9") is None
+    assert cm.told_leaf("C50.9", Sex.FEMALE) == "C50.919"
+    assert cm.told_leaf("C50.1", Sex.MALE) == "C50.129"
+    assert cm.told_leaf("C50.9", None) is None
+    assert cm.told_leaf("T23.10", None) == "T23.109"  # a burn of the hand, side untold
     # A 7th-character code is kept as its stem, which counts as billable.
     assert cm.is_billable("S72.001")
     assert cm.parent("R51.9") == "R51" and cm.parent("R51") is None
@@ -74,6 +81,17 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("nephritis", {"N05.9"}),
         ("nephropathy", {"N28.9"}),
         ("polyneuropathy", {"G62.9"}),  # not A69.22, a neurologic disorder in Lyme disease
+        # An inclusion term naming an organism only names no disease of it.
+        ("Pseudomonas aeruginosa", set()),  # not A41.52, Sepsis due to Pseudomonas
+        ("Pseudomonas sepsis", {"A41.52"}),
+        # Alphabetic Index names of common findings no title spells.
+        ("epigastric tenderness", {"R10.816"}),  # Tenderness, abdominal, epigastric
+        ("right lower quadrant tenderness", {"R10.813"}),
+        ("bronchiolitis obliterans", {"J44.81"}),  # not J21.9 Acute bronchiolitis
+        ("bronchiolitis obliterans organizing pneumonia", {"J84.89"}),  # not J21.9 Bronchiolitis
+        ("lower back pain", {"M54.50"}),  # not M54.9 Dorsalgia
+        ("heart burn", {"R12"}),  # Heartburn
+        ("hemangioma of liver", {"D18.03"}),  # Hemangioma, intra-abdominal
     ],
 )
 def test_the_codes_a_finding_names(words: str, codes: set[str]) -> None:
