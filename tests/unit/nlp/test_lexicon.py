@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from casebook.caseless import folded_pattern
 from casebook.model import Case, EntityType, Mention, Source, SourceFormat
 from casebook.nlp.lexicon import LexiconMentions
 
@@ -288,3 +289,9 @@ def test_one_scan_finds_what_each_pattern_scanning_the_text_finds(
     scanning.__dict__["_folded_starts"] = None  # every pattern scans the whole text
     found = [(m.start, m.end, m.type) for m in lexicon(_case(text)).mentions]
     assert found == [(m.start, m.end, m.type) for m in scanning(_case(text)).mentions]
+
+
+def test_every_packaged_pattern_runs_over_folded_text(lexicon: LexiconMentions) -> None:
+    # One pattern that folding refuses makes every entry scan the whole text for itself.
+    refused = [p for e in lexicon.lexicon.entries for p in e.patterns if folded_pattern(p) is None]
+    assert refused == []
