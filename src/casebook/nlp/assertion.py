@@ -25,7 +25,8 @@ How conflicts are settled:
   own ("and she developed", ``ContextRule.ends_scopes_of``); a relative who reports ("her
   mother noticed that …") is a pseudo-trigger. A clause of the patient's own told with its
   verb ("…, and she had fever") ends every scope: a denial or a suspicion before it is of
-  another clause.
+  another clause; so does a death told after a clause ("did not fully recover and died"),
+  but for a relative's scope ("a great-grandmother had … and died at 32").
 * The section gives a default: a mention in a ``family_history`` section is ``family`` unless a
   trigger negates it; one in a ``past_medical_history`` or ``social_history`` section (or a
   ``history`` section titled like "Past history") is ``historical`` unless a trigger says

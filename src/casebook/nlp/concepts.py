@@ -104,17 +104,6 @@ class ConceptRules(RecordModel):
         description="Outcome words of a good turn ('improvement', 'remission', 'recovery'): "
         "what a treatment brought about so is no complication of it.",
     )
-    deaths: list[str] = Field(
-        default_factory=list,
-        description="Verbs of the patient's death ('died', 'passed away'): a negation cue "
-        "further back than ``near_denials`` reaches, across a clause, does not deny it ('did "
-        "not fully recover and died').",
-    )
-    near_denials: Patterns = Field(
-        default_factory=list,
-        description="Regular expressions (case-insensitive) matched on the words right before "
-        "a death that deny it ('had *not* died').",
-    )
     drug_stems: list[str] = Field(description="Endings of drug names ('cillin', 'mab').")
     not_given_cues: Patterns = Field(
         description="Regular expressions (case-insensitive) that, before a drug in its "
@@ -267,10 +256,6 @@ class ClinicalConcepts:
         )
         self._proposed_after = re.compile(
             "|".join(f"(?:{p})" for p in self.rules.proposed_after) or "(?!)", re.IGNORECASE
-        )
-        self._deaths = frozenset(normalize_tokens(death) for death in self.rules.deaths)
-        self._near_denial = re.compile(
-            "|".join(f"(?:{p})" for p in self.rules.near_denials) or "(?!)", re.IGNORECASE
         )
         self._vague_outcomes = _words(self.rules.vague_outcomes)
         self._favourable = _words(self.rules.favourable_outcomes)
@@ -471,14 +456,6 @@ class ClinicalConcepts:
         anything ("improvement", "complete resolution")."""
         words = self.words(mention)
         return bool(words) and words[-1] in self._vague_outcomes
-
-    def tells_death(self, text: str, mention: Mention, sentence_start: int) -> bool:
-        """Whether the mention is a verb of the patient's death (``deaths``) that no negation
-        right before it denies ("did not fully recover and died": the negation is the
-        recovery's)."""
-        return self.words(mention) in self._deaths and (
-            self._near_denial.search(text, sentence_start, mention.start) is None
-        )
 
     def is_favourable_outcome(self, mention: Mention) -> bool:
         """Whether the mention's last word names a good turn ("significant improvement",

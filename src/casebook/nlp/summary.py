@@ -40,8 +40,7 @@ The headings:
   proposed ("was offered amniocentesis but refused", "resection was recommended") is under
   neither heading unless told again as done.
 * **outcomes**: Outcome mentions and ``outcome_of`` sources, with the treatment they followed;
-  a word such as "improvement" or "resolution" only with that treatment. A death that a
-  negation of the clause before denies in error ("did not fully recover and died") counts.
+  a word such as "improvement" or "resolution" only with that treatment.
 * **follow-up**: the findings, tests, procedures, drugs and outcomes told in a sentence with a
   follow-up time expression.
 * **from the literature**: findings, procedures and drugs of the statements about others.
@@ -232,7 +231,6 @@ def build_summary(
     if statements is None:
         statements = (sorter or default_sorter()).sort(case)
     sentences = readings.sentences
-    case = _undeny_deaths(case, gate, sentences)
     by_id = {m.id: m for m in case.mentions}
     order = {e.mention: e.order for e in case.timeline}
     days = {e.mention: e.offset_days for e in case.timeline}
@@ -603,32 +601,6 @@ def _resolutions(
             SummaryItem(text=words, mentions=[mention.id], offset_days=days.get(mention.id)),
         )
     return list(resolved.values())
-
-
-def _undeny_deaths(case: Case, gate: ClinicalConcepts, sentences: SpanIndex[Span]) -> Case:
-    """The case with each death that a negation further back denies in error ("the patient did
-    not fully recover and died", "her wishes not to be reanimated and she passed away") read
-    as present: ConText's scope runs on across the clause, and a death told is the patient's
-    (``ClinicalConcepts.tells_death``)."""
-
-    def undenied(mention: Mention) -> bool:
-        sentence = _sentence_of(sentences, mention)
-        return (
-            mention.type is EntityType.OUTCOME
-            and mention.assertion is Assertion.NEGATED
-            and gate.tells_death(case.text, mention, sentence.start if sentence else 0)
-        )
-
-    if not any(undenied(m) for m in case.mentions):
-        return case
-    return case.model_copy(
-        update={
-            "mentions": [
-                m.model_copy(update={"assertion": Assertion.PRESENT}) if undenied(m) else m
-                for m in case.mentions
-            ]
-        }
-    )
 
 
 def _is_service(

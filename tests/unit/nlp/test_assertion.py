@@ -52,6 +52,7 @@ DISEASE = EntityType.DISEASE_DISORDER
 TEST = EntityType.DIAGNOSTIC_PROCEDURE
 DRUG = EntityType.MEDICATION
 TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
+OUTCOME = EntityType.OUTCOME
 
 
 @pytest.mark.parametrize(
@@ -339,6 +340,16 @@ TREATMENT = EntityType.THERAPEUTIC_PROCEDURE
             SIGN,
             Assertion.PRESENT,
         ),
+        # A death told after a clause is no part of what the clause denied ...
+        ("The patient did not fully recover and died.", "died", OUTCOME, Assertion.PRESENT),
+        (
+            "Her wish was not to be reanimated and she passed away.",
+            "passed away",
+            OUTCOME,
+            Assertion.PRESENT,
+        ),
+        # ... a death denied right before it is denied.
+        ("By then she had not died.", "died", OUTCOME, Assertion.NEGATED),
         # A clause of the patient's own ends what was denied before it.
         (
             "The pain was not associated with nausea, and she had fever.",

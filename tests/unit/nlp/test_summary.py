@@ -860,27 +860,3 @@ def test_a_treatment_only_proposed_is_none_given() -> None:
         [("Acyclovir", EntityType.MEDICATION)],
     )
     assert [i.text for i in build_summary(given).treatments] == ["Acyclovir"]
-
-
-@pytest.mark.parametrize(
-    ("text", "outcomes"),
-    [
-        ("The patient did not fully recover and died.", ["died"]),
-        ("Her wish was not to be reanimated and she passed away.", ["passed away"]),
-        ("By then she had not died.", []),
-    ],
-)
-def test_a_death_a_negation_further_back_denies_in_error_is_the_outcome(
-    text: str, outcomes: list[str]
-) -> None:
-    # ConText reads the negation of the clause before as the death's.
-    death = "passed away" if "passed" in text else "died"
-    told = _told(text, [(death, EntityType.OUTCOME)])
-    case = told.model_copy(
-        update={
-            "mentions": [
-                m.model_copy(update={"assertion": Assertion.NEGATED}) for m in told.mentions
-            ]
-        }
-    )
-    assert [i.text for i in build_summary(case).outcomes] == outcomes
