@@ -164,7 +164,9 @@ class PhenotypeRules(RecordModel):
         default_factory=list,
         description="Regular expressions (case-insensitive) matched right after a phenotype's "
         "words that make those words part of another thing's name, no finding of the "
-        "patient's: the 'short arm' of 'short arm of chromosome 21' is a chromosome's arm.",
+        "patient's: the 'short arm' of 'short arm of chromosome 21' is a chromosome's arm, the "
+        "'elevated creatinine' of 'elevated creatinine kinase' (creatine kinase misspelt) an "
+        "enzyme's level.",
     )
     other_sense_words: dict[str, list[str]] = Field(
         default_factory=dict,

@@ -515,6 +515,15 @@ def test_a_chromosomes_arm_is_no_phenotype(pipeline: Pipeline, tmp_path: Path) -
     assert "HP:0009824" in hpo_codes(analyse(pipeline, tmp_path, "He had a short arm."))
 
 
+def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_path: Path) -> None:
+    # "Creatinine kinase" misspells creatine kinase; HPO's Elevated circulating creatinine
+    # concentration is the kidneys' marker.
+    text = "Labs showed markedly elevated creatinine kinase (CK) of 28,000 U/L."
+    assert "HP:0003259" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    plain = "Labs showed markedly elevated creatinine of 3.2 mg/dL."
+    assert "HP:0003259" in hpo_codes(analyse(pipeline, tmp_path, plain))
+
+
 @pytest.mark.parametrize(
     ("text", "concept", "plain"),
     [
