@@ -42,7 +42,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import Field, field_validator
 
@@ -310,6 +310,14 @@ class Icd10cmVocabulary:
     adult_onset: dict[str, str] = field(default_factory=dict)
     """A code of a disorder of childhood onset → its code of adult onset
     (``IndexTerms.adult_onset``)."""
+    _subsets_of: dict[tuple[str, ...], tuple[str, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """``named_subsets`` of alias words already searched: mentions' words repeat."""
+    _leaves: dict[tuple[str, bool, Sex | None], str | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """``_leaf_below`` of codes already followed down."""
 
     def untold_injury(self, code: str, text: str) -> bool:
         """Whether ``code`` is an injury's and ``text`` tells of no trauma: no trauma word, or
@@ -353,7 +361,13 @@ class Icd10cmVocabulary:
         An alias's words, sorted, are a path of sorted words each of whose steps begins
         some alias's key: only the paths that do are followed.
         """
-        ordered = sorted({w for w in words if w in self.alias_words})
+        ordered = tuple(sorted({w for w in words if w in self.alias_words}))
+        known = self._subsets_of.get(ordered)
+        if known is None:
+            known = _remembered(self._subsets_of, ordered, self._subsets(ordered))
+        return list(known)
+
+    def _subsets(self, ordered: tuple[str, ...]) -> tuple[str, ...]:
         keys = self.sorted_aliases
         found: list[str] = []
         paths: list[tuple[str, int]] = [("", 0)]
@@ -367,7 +381,7 @@ class Icd10cmVocabulary:
                     at += 1
                 if at < len(keys) and keys[at].startswith(key + " "):
                     paths.append((key, index + 1))
-        return found
+        return tuple(found)
 
     def __contains__(self, code: object) -> bool:
         return isinstance(code, str) and code in self.titles
@@ -420,6 +434,12 @@ class Icd10cmVocabulary:
         return self._leaf_below(code, told=True, sex=sex)
 
     def _leaf_below(self, code: str, *, told: bool, sex: Sex | None) -> str | None:
+        key = (code, told, sex)
+        if key in self._leaves:
+            return self._leaves[key]
+        return _remembered(self._leaves, key, self._follow_down(code, told=told, sex=sex))
+
+    def _follow_down(self, code: str, *, told: bool, sex: Sex | None) -> str | None:
         current = code
         while current not in self.billable:
             every = self._children(_bare(current))
@@ -443,6 +463,22 @@ class Icd10cmVocabulary:
             for ch in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
             if _dotted(bare + ch) in self.titles
         ]
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+_REMEMBERED = 65_536
+"""The most results one of the vocabulary's memos holds; a full one starts again, so that a
+run over a whole corpus keeps its memory bounded."""
+
+
+def _remembered(memo: dict[K, V], key: K, value: V) -> V:
+    """``value``, stored in ``memo`` under ``key``."""
+    if len(memo) >= _REMEMBERED:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 def _without(children: list[str], titles: Mapping[str, str]) -> list[str]:

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casebook.errors import CasebookError, ErrorCode
+from casebook.kb import icd10cm
 from casebook.kb.icd10cm import (
     IndexTerms,
     alias_words,
@@ -129,6 +130,28 @@ def test_the_aliases_within_some_words_are_every_subset_that_is_one(words: list[
         if cm.named(subset)
     }
     assert sorted(cm.named_subsets(words)) == sorted(every)
+
+
+def test_the_remembered_searches_stay_bounded_and_answer_as_fresh_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(icd10cm, "_REMEMBERED", 2)
+    cm = load_icd10cm()
+    asked = [
+        ["heart", "failure"],
+        ["chronic", "kidney", "disease"],
+        ["fever"],
+        ["heart", "failure"],
+    ]
+    found = [sorted(cm.named_subsets(words)) for words in asked]
+    assert found[0] == found[3] == ["failure heart"]
+    assert [cm.unspecified_leaf(code) for code in ("R51", "M54.5", "C84.6", "R51")] == [
+        "R51.9",
+        "M54.50",
+        "C84.60",
+        "R51.9",
+    ]
+    assert len(cm._subsets_of) <= 2 and len(cm._leaves) <= 2
 
 
 def test_aliases_drop_what_texts_never_write() -> None:
