@@ -84,16 +84,18 @@ def test_each_pattern_finds_what_its_own_scan_finds(
     pieces: list[str], pos: int, endpos: int
 ) -> None:
     text = "".join(pieces)
-    for patterns in SETS:
-        expected = [
-            [(m.span(), m.groupdict()) for m in p.finditer(text, pos, endpos)]
-            for p in patterns.patterns
-        ]
-        found = [
-            [(m.span(), m.groupdict()) for m in matches]
-            for matches in patterns.finditer_each(text, pos, endpos)
-        ]
-        assert found == expected
+    # One text asked about in several ranges, as components ask sentence after sentence.
+    for start, end in ((pos, endpos), (0, len(text)), (endpos // 2, endpos)):
+        for patterns in SETS:
+            expected = [
+                [(m.span(), m.groupdict()) for m in p.finditer(text, start, end)]
+                for p in patterns.patterns
+            ]
+            found = [
+                [(m.span(), m.groupdict()) for m in matches]
+                for matches in patterns.finditer_each(text, start, end)
+            ]
+            assert found == expected
 
 
 @pytest.mark.parametrize(
