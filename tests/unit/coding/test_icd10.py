@@ -305,6 +305,22 @@ def test_shipped_model_codes_a_sentence() -> None:
     assert "E11.9" in shown and "I10" in shown
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # Right lower quadrant pain, not R52 Pain, unspecified.
+        ("A 67-year-old man was admitted with pain in the right iliac fossa.", "R10.31"),
+        ("A 40-year-old woman had pain in the epigastrium.", "R10.13"),  # Epigastric pain
+    ],
+)
+def test_a_pain_is_coded_by_the_site_its_sentence_gives(text: str, code: str) -> None:
+    from casebook.service import analyze_document
+
+    case = analyze_document(Document(id="s2", text=text, source=Source(format=SourceFormat.TEXT)))
+    shown = [c.code for c in case.shown_codes() if c.system is CodeSystem.ICD10CM]
+    assert shown == [code]
+
+
 def _reference_ranking(model: Icd10Model, case: Case) -> list[tuple[str, float]]:
     """Every candidate's fused score, best first, ties in code order, cut to ``max_codes``."""
     similarity = model.similarities(model.tfidf.transform(case.text))

@@ -88,6 +88,9 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         # Alphabetic Index names of common findings no title spells.
         ("epigastric tenderness", {"R10.816"}),  # Tenderness, abdominal, epigastric
         ("right lower quadrant tenderness", {"R10.813"}),
+        # The iliac fossa is the lower quadrant of British reports.
+        ("right iliac fossa pain", {"R10.31"}),
+        ("left iliac fossa tenderness", {"R10.814"}),
         ("bronchiolitis obliterans", {"J44.81"}),  # not J21.9 Acute bronchiolitis
         ("bronchiolitis obliterans organizing pneumonia", {"J84.89"}),  # not J21.9 Bronchiolitis
         ("lower back pain", {"M54.50"}),  # not M54.9 Dorsalgia
