@@ -1030,6 +1030,19 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # The month May is no modal verb: what follows it is not suspected.
+        (
+            "In May 2005, the patient developed acute respiratory failure.",
+            "acute respiratory failure",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        (
+            "A May-Grunwald-Giemsa smear of the marrow with atypical lymphocytes.",
+            "atypical lymphocytes",
+            SIGN,
+            Assertion.PRESENT,
+        ),
     ],
 )
 def test_one_sentence(
