@@ -1030,6 +1030,14 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # What a sentence opens with "Despite …," is no part of its main clause's denial.
+        (
+            "Despite the acute respiratory failure and the profound hypoxemia, mechanical "
+            "ventilation was not performed.",
+            "hypoxemia",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # The month May is no modal verb: what follows it is not suspected.
         (
             "In May 2005, the patient developed acute respiratory failure.",
