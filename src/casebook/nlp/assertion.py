@@ -788,7 +788,7 @@ class ContextAssertion:
         between the cyst and the bile duct"); "resolution of the diplopia" still denies it."""
         best: tuple[int, int, Category] | None = None
         nearest: _Match | None = None
-        history: _Match | None = None
+        histories: list[_Match] = []
         negations: list[_Match] = []
         family = False
         for scope in scoped:
@@ -832,8 +832,8 @@ class ContextAssertion:
             if best is None or candidate < best:
                 best = candidate
                 nearest = match
-                if category is Category.HISTORICAL:
-                    history = match
+            if category is Category.HISTORICAL:
+                histories.append(match)
             if category is Category.NEGATED_EXISTENCE:
                 negations.append(match)
             family = family or category is Category.FAMILY
@@ -863,13 +863,14 @@ class ContextAssertion:
             # them in one phrase (no comma: "without contrast showed …, suggestive of hypoxic
             # injury" suspects the injury).
             category = Category.NEGATED_EXISTENCE
-        if (
-            category is Category.HISTORICAL
-            and history is not None
-            and any(0 <= history.start - n.end <= NEGATED_HISTORY_GAP for n in negations)
+        if category is Category.HISTORICAL and any(
+            0 <= history.start - n.end <= NEGATED_HISTORY_GAP
+            for history in histories
+            for n in negations
         ):
             # "Denied any history of fever": a history that is denied is no history, whoever's
-            # it would have been ("his sister had no history of asthma").
+            # it would have been ("his sister had no history of asthma"), however near another
+            # cue of time ("did not have a history of infections as a child").
             category = Category.NEGATED_EXISTENCE
         if family and category is Category.HISTORICAL:
             # Whose finding it is does not depend on a nearer cue of time: "her sister had a

@@ -560,6 +560,13 @@ OUTCOME = EntityType.OUTCOME
         ("The tricuspid valve is normal.", "tricuspid valve is normal", SIGN, Assertion.PRESENT),
         # A history that is denied is no history; a history after a denial is one.
         ("The patient denied any history of fever.", "fever", SIGN, Assertion.NEGATED),
+        # A denied history stays denied however near another cue of time.
+        (
+            "He did not have a history of any serious infections as a child.",
+            "serious infections",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         ("He had no prior history of seizures.", "seizures", DISEASE, Assertion.NEGATED),
         ("He denied fever and had a history of asthma.", "asthma", DISEASE, Assertion.HISTORICAL),
         # A provisional diagnosis is a suspicion until the pathology settles it.
