@@ -1045,6 +1045,13 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # A relative by whom a finding is told is no one who had it.
+        (
+            "Mild speech delay and motor developmental delay were described by his parents.",
+            "motor developmental delay",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # The month May is no modal verb: what follows it is not suspected.
         (
             "In May 2005, the patient developed acute respiratory failure.",
