@@ -11,7 +11,9 @@ shorter trigger inside them ("not", "negative") from firing.
 How conflicts are settled:
 
 * Triggers are matched on lower-cased tokens, longest match first; overlapping shorter matches
-  are dropped, which is how a pseudo-trigger cancels the trigger it contains.
+  are dropped, which is how a pseudo-trigger cancels the trigger it contains. Rules of the same
+  words that modify different mention types are all kept ("was suggested" plans a treatment and
+  suspects a finding).
 * A trigger whose words overlap the mention itself never modifies it ("intrathecal
   prophylaxis", "the aortic valve is normal").
 * When several triggers reach a mention, the one nearest to it wins; a tie goes to the
@@ -511,12 +513,33 @@ class _Triggers:
         found.sort(key=lambda m: (m.start - m.end, m.start))
         taken = bytearray(size)
         kept: list[_Match] = []
+        by_span: dict[tuple[int, int], list[_Match]] = {}
         for match in found:
-            if not any(taken[match.start : match.end]):
+            span = (match.start, match.end)
+            if not any(taken[match.start : match.end]) or self._shares_span(
+                match, by_span.get(span, ())
+            ):
                 taken[match.start : match.end] = b"\x01" * (match.end - match.start)
                 kept.append(match)
+                by_span.setdefault(span, []).append(match)
         kept.sort(key=lambda m: m.start)
         return kept
+
+    def _shares_span(self, match: _Match, others: Sequence[_Match]) -> bool:
+        """Whether ``match`` is kept beside the triggers of the same words (``others``): one
+        trigger may say one thing of some mention types and another of the rest ("surgery *was
+        suggested*" is planned, "venulitis *was suggested*" suspected), each rule modifying
+        types the others do not."""
+        modifying = (Category.PSEUDO, Category.TERMINATE)
+        return (
+            bool(others)
+            and match.rule.category not in modifying
+            and all(
+                other.rule.category not in modifying
+                and not self.allowed[id(other.rule)] & self.allowed[id(match.rule)]
+                for other in others
+            )
+        )
 
 
 @cache

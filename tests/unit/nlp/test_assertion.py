@@ -1052,6 +1052,14 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # "Was suggested" suspects a finding and plans a treatment.
+        ("Some kind of venulitis was suggested.", "venulitis", DISEASE, Assertion.UNCERTAIN),
+        (
+            "Radical resection was suggested.",
+            "Radical resection",
+            TREATMENT,
+            Assertion.HYPOTHETICAL,
+        ),
         # The month May is no modal verb: what follows it is not suspected.
         (
             "In May 2005, the patient developed acute respiratory failure.",
