@@ -1060,6 +1060,13 @@ OUTCOME = EntityType.OUTCOME
             TREATMENT,
             Assertion.HYPOTHETICAL,
         ),
+        # "Consistent with" ends scopes, but not that of its own denial.
+        (
+            "The studies were never consistent with diabetic ketoacidosis.",
+            "diabetic ketoacidosis",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         # The month May is no modal verb: what follows it is not suspected.
         (
             "In May 2005, the patient developed acute respiratory failure.",
