@@ -1067,6 +1067,39 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.NEGATED,
         ),
+        # The verb, noun and comparative forms of suspicion suspect what they speak of.
+        (
+            "A laparoscopy, suspecting a perforated diverticulitis, was performed.",
+            "perforated diverticulitis",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "The lung scan indicated a high probability of pulmonary embolism.",
+            "pulmonary embolism",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "With no improvement on antibiotics, sepsis as the underlying etiology was deemed "
+            "less likely.",
+            "sepsis",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "It was unlikely that it was a subungual melanoma because of the pigmentation.",
+            "subungual melanoma",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        # What a sentence opening "Suspecting …," goes on to tell was found.
+        (
+            "Suspecting a relapse, a lumbar hernia on CT was then repaired.",
+            "lumbar hernia",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
         # The month May is no modal verb: what follows it is not suspected.
         (
             "In May 2005, the patient developed acute respiratory failure.",
