@@ -1100,6 +1100,14 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.PRESENT,
         ),
+        # A clause told after ", so" is of its own, the consequence of a denial.
+        (
+            "We could not find another primary focus, so we concluded that the patient had "
+            "hepatic neuroendocrine carcinoma.",
+            "hepatic neuroendocrine carcinoma",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
         # The month May is no modal verb: what follows it is not suspected.
         (
             "In May 2005, the patient developed acute respiratory failure.",
