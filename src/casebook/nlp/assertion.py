@@ -709,7 +709,7 @@ class ContextAssertion:
             if any(rule.stops_at_tests for rule in reaching) and self._predicated(
                 text, context.since(segment.start, start), start
             ):
-                tests = context.tests
+                tests = [*context.tests, *_new_subjects(text, segment, starts)]
             named_again = None
             if kind in FINDING_TYPES and any(
                 rule.category is Category.NEGATED_EXISTENCE and rule.direction is Direction.FORWARD
@@ -1012,6 +1012,21 @@ class _MentionContext:
         """What a mention's head word names, one word for the heads of one thing."""
         head = _head(text)
         return self._same_thing.get(head, head)
+
+
+_NEW_SUBJECT = re.compile(r",\s*and\s+(?:the|his|her|its|their|this|these|those)\b", re.IGNORECASE)
+"""A clause joined to the one before by ", and" whose subject is told with an article or a
+possessive ("The tumor measured 10 cm with necrosis, and the margins were negative")."""
+
+
+def _new_subjects(text: str, segment: Span, starts: Sequence[int]) -> list[tuple[int, int]]:
+    """The token ranges of the ", and the …" joins of a sentence (``_NEW_SUBJECT``): like a test
+    told between them, the subject they open is what a later result speaks of, not a finding an
+    earlier verb predicates (``ContextRule.stops_at_tests``)."""
+    return [
+        (bisect_left(starts, hit.start()), bisect_left(starts, hit.end()))
+        for hit in _NEW_SUBJECT.finditer(text, segment.start, segment.end)
+    ]
 
 
 _LIST_JOINS = re.compile(r",|\b(?:and|or)\b", re.IGNORECASE)

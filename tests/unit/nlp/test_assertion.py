@@ -1108,6 +1108,14 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.PRESENT,
         ),
+        # A result told of a new subject after ", and the" is not of a finding before it.
+        (
+            "The postoperative pathological diagnosis was squamous cell carcinoma, and the "
+            "surgical margin was negative.",
+            "squamous cell carcinoma",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
         # The month May is no modal verb: what follows it is not suspected.
         (
             "In May 2005, the patient developed acute respiratory failure.",
