@@ -1116,6 +1116,29 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.PRESENT,
         ),
+        # What is "being considered" or "strongly considered" is suspected; "in case" a
+        # disease is there, it is not said to be.
+        (
+            "Infarction was considered primarily, with an abscess being considered secondarily.",
+            "abscess",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "We used colchicine in case an autoinflammatory disease such as familial "
+            "Mediterranean fever was associated.",
+            "familial Mediterranean fever",
+            DISEASE,
+            Assertion.HYPOTHETICAL,
+        ),
+        # A thing "considered as" a diagnosis, or a treatment "being considered for", is no
+        # suspicion of its own.
+        (
+            "The tumor was pathologically considered as a mature cystic teratoma.",
+            "tumor",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # The month May is no modal verb: what follows it is not suspected.
         (
             "In May 2005, the patient developed acute respiratory failure.",
