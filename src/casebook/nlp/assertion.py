@@ -29,6 +29,9 @@ How conflicts are settled:
   verb ("…, and she had fever") ends every scope: a denial or a suspicion before it is of
   another clause; so does a death told after a clause ("did not fully recover and died"),
   but for a relative's scope ("a great-grandmother had … and died at 32").
+* A suspicion that its sentence goes on to confirm ("suspected Lyme carditis was confirmed by
+  immunohistochemistry", "DKA was suspected and confirmed") is lifted
+  (``ContextRule.lifts_suspicion``).
 * The section gives a default: a mention in a ``family_history`` section is ``family`` unless a
   trigger negates it; one in a ``past_medical_history`` or ``social_history`` section (or a
   ``history`` section titled like "Past history") is ``historical`` unless a trigger says
@@ -207,6 +210,13 @@ class ContextRule(BaseModel):
         "list ('Subacute thyroiditis, iatrogenic thyrotoxicosis, …, and multinodular toxic "
         "goiter were excluded').",
     )
+    lifts_suspicion: bool = Field(
+        default=False,
+        description="For a ``TERMINATE`` trigger that confirms ('was confirmed', 'and later "
+        "proven'): a finding it reaches back to within ``max_scope`` words, suspected by a "
+        "trigger told before it, is the confirmed one ('Suspected Lyme carditis was confirmed "
+        "by immunohistochemistry', 'DKA was suspected and confirmed').",
+    )
     ended_only_by: list[str] | None = Field(
         default=None,
         description="When set, the literals of the only ``TERMINATE`` triggers that end this "
@@ -242,6 +252,8 @@ class ContextRule(BaseModel):
             raise ValueError("direction TERMINATE is for TERMINATE triggers only")
         if self.ends_scopes_of is not None and self.category is not Category.TERMINATE:
             raise ValueError("ends_scopes_of is for TERMINATE triggers only")
+        if self.lifts_suspicion and self.category is not Category.TERMINATE:
+            raise ValueError("lifts_suspicion is for TERMINATE triggers only")
         if bool(self.also_types) != (self.also_when_followed_by is not None):
             raise ValueError("also_types and also_when_followed_by go together")
         if self.object_types and self.direction is not Direction.FORWARD:
@@ -813,9 +825,14 @@ class ContextAssertion:
         nearest: _Match | None = None
         histories: list[_Match] = []
         negations: list[_Match] = []
+        confirmations: list[_Match] = []
         family = False
         for scope in scoped:
             match = scope.match
+            if match.rule.lifts_suspicion:
+                if scope.start < last and first < scope.end:
+                    confirmations.append(match)
+                continue
             if (
                 first <= match.start
                 and match.end <= last
@@ -870,6 +887,13 @@ class ContextAssertion:
                 return Assertion.UNCERTAIN
             return default
         category = best[2]
+        if (
+            category is Category.POSSIBLE_EXISTENCE
+            and nearest is not None
+            and any(confirmed.start > nearest.start for confirmed in confirmations)
+        ):
+            # "Suspected Lyme carditis was confirmed": the suspicion told first is lifted.
+            return default
         if (
             category is Category.POSSIBLE_EXISTENCE
             and nearest is not None
@@ -1057,6 +1081,10 @@ def _scopes(
     scoped: list[_Scoped] = []
     for match in matches:
         rule = match.rule
+        if rule.lifts_suspicion:
+            start = _walk(match.start - 1, seg_start - 1, -1, rule.max_scope, is_word) + 1
+            scoped.append(_Scoped(match, start, match.start))
+            continue
         if rule.category in (Category.PSEUDO, Category.TERMINATE):
             continue
         ended_only_by = rule.ended_only_by

@@ -1139,6 +1139,20 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # A suspicion the sentence goes on to confirm is lifted.
+        (
+            "The features suggested the hypothesis of triple A syndrome, that was confirmed by "
+            "DNA analysis.",
+            "triple A syndrome",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        (
+            "Diaphragmatic weakness was suspected and confirmed by fluoroscopy.",
+            "Diaphragmatic weakness",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # The month May is no modal verb: what follows it is not suspected.
         (
             "In May 2005, the patient developed acute respiratory failure.",
@@ -1332,6 +1346,12 @@ def test_rule_file_round_trips() -> None:
             "category": "NEGATED_EXISTENCE",
             "direction": "FORWARD",
             "ends_scopes_of": ["FAMILY"],
+        },
+        {
+            "literal": "nope",
+            "category": "POSSIBLE_EXISTENCE",
+            "direction": "BACKWARD",
+            "lifts_suspicion": True,
         },
     ],
 )
