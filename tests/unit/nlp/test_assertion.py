@@ -1153,6 +1153,13 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # A relative named through another's possessive is a relative still.
+        (
+            "Our patient's mother's sister was diagnosed with Wilson's disease.",
+            "Wilson's disease",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
         # The month May is no modal verb: what follows it is not suspected.
         (
             "In May 2005, the patient developed acute respiratory failure.",
