@@ -130,6 +130,9 @@ PRECEDENCE: tuple[Category, ...] = (
 
 _RANK = {category: rank for rank, category in enumerate(PRECEDENCE)}
 
+_GOVERNING = frozenset({"of", "for"})
+"""The last word of a trigger that governs the noun phrase after it ("possibility of")."""
+
 NEGATED_HISTORY_GAP = 2
 """Most tokens between a negation trigger and a history trigger that it negates ("denied *any*
 history of", "no *prior* history of")."""
@@ -844,6 +847,16 @@ class ContextAssertion:
                     (match.start in hyphened or match.rule.max_scope == 1)
                     and match.end == last
                     and match.rule.direction is Direction.BACKWARD
+                )
+                and not (
+                    # A suspicion inside the mention governing the head after it ("possibility
+                    # of", "suspicion of", "concern for") speaks of that head: the mention model
+                    # took the cue in ("high possibility of lymphoma"); "graft versus host
+                    # disease" is one name.
+                    match.end < last
+                    and match.rule.category is Category.POSSIBLE_EXISTENCE
+                    and match.rule.direction is not Direction.BACKWARD
+                    and match.rule.literal.rsplit(maxsplit=1)[-1].lower() in _GOVERNING
                 )
             ):
                 continue

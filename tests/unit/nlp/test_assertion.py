@@ -1160,6 +1160,19 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.FAMILY,
         ),
+        # A suspicion the mention model took into the mention still suspects its head.
+        (
+            "The lymph nodes were enlarged, indicating a high possibility of lymphoma.",
+            "high possibility of lymphoma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "He developed graft versus host disease.",
+            "graft versus host disease",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
         # The month May is no modal verb: what follows it is not suspected.
         (
             "In May 2005, the patient developed acute respiratory failure.",
