@@ -1173,6 +1173,14 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.PRESENT,
         ),
+        # What "could not be completely ruled out" is suspected, as what "could not be ruled out".
+        (
+            "A CSF ACE level was not requested, and hence sarcoidosis could not be completely "
+            "ruled out.",
+            "sarcoidosis",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # The month May is no modal verb: what follows it is not suspected.
         (
             "In May 2005, the patient developed acute respiratory failure.",
