@@ -11,7 +11,9 @@ shorter trigger inside them ("not", "negative") from firing.
 How conflicts are settled:
 
 * Triggers are matched on lower-cased tokens, longest match first; overlapping shorter matches
-  are dropped, which is how a pseudo-trigger cancels the trigger it contains.
+  are dropped, which is how a pseudo-trigger cancels the trigger it contains. Rules of the same
+  words that modify different mention types are all kept ("was suggested" plans a treatment and
+  suspects a finding).
 * A trigger whose words overlap the mention itself never modifies it ("intrathecal
   prophylaxis", "the aortic valve is normal").
 * When several triggers reach a mention, the one nearest to it wins; a tie goes to the
@@ -27,6 +29,9 @@ How conflicts are settled:
   verb ("…, and she had fever") ends every scope: a denial or a suspicion before it is of
   another clause; so does a death told after a clause ("did not fully recover and died"),
   but for a relative's scope ("a great-grandmother had … and died at 32").
+* A suspicion that its sentence goes on to confirm ("suspected Lyme carditis was confirmed by
+  immunohistochemistry", "DKA was suspected and confirmed") is lifted
+  (``ContextRule.lifts_suspicion``).
 * The section gives a default: a mention in a ``family_history`` section is ``family`` unless a
   trigger negates it; one in a ``past_medical_history`` or ``social_history`` section (or a
   ``history`` section titled like "Past history") is ``historical`` unless a trigger says
@@ -125,6 +130,9 @@ PRECEDENCE: tuple[Category, ...] = (
 
 _RANK = {category: rank for rank, category in enumerate(PRECEDENCE)}
 
+_GOVERNING = frozenset({"of", "for"})
+"""The last word of a trigger that governs the noun phrase after it ("possibility of")."""
+
 NEGATED_HISTORY_GAP = 2
 """Most tokens between a negation trigger and a history trigger that it negates ("denied *any*
 history of", "no *prior* history of")."""
@@ -205,6 +213,13 @@ class ContextRule(BaseModel):
         "list ('Subacute thyroiditis, iatrogenic thyrotoxicosis, …, and multinodular toxic "
         "goiter were excluded').",
     )
+    lifts_suspicion: bool = Field(
+        default=False,
+        description="For a ``TERMINATE`` trigger that confirms ('was confirmed', 'and later "
+        "proven'): a finding it reaches back to within ``max_scope`` words, suspected by a "
+        "trigger told before it, is the confirmed one ('Suspected Lyme carditis was confirmed "
+        "by immunohistochemistry', 'DKA was suspected and confirmed').",
+    )
     ended_only_by: list[str] | None = Field(
         default=None,
         description="When set, the literals of the only ``TERMINATE`` triggers that end this "
@@ -240,6 +255,8 @@ class ContextRule(BaseModel):
             raise ValueError("direction TERMINATE is for TERMINATE triggers only")
         if self.ends_scopes_of is not None and self.category is not Category.TERMINATE:
             raise ValueError("ends_scopes_of is for TERMINATE triggers only")
+        if self.lifts_suspicion and self.category is not Category.TERMINATE:
+            raise ValueError("lifts_suspicion is for TERMINATE triggers only")
         if bool(self.also_types) != (self.also_when_followed_by is not None):
             raise ValueError("also_types and also_when_followed_by go together")
         if self.object_types and self.direction is not Direction.FORWARD:
@@ -511,12 +528,33 @@ class _Triggers:
         found.sort(key=lambda m: (m.start - m.end, m.start))
         taken = bytearray(size)
         kept: list[_Match] = []
+        by_span: dict[tuple[int, int], list[_Match]] = {}
         for match in found:
-            if not any(taken[match.start : match.end]):
+            span = (match.start, match.end)
+            if not any(taken[match.start : match.end]) or self._shares_span(
+                match, by_span.get(span, ())
+            ):
                 taken[match.start : match.end] = b"\x01" * (match.end - match.start)
                 kept.append(match)
+                by_span.setdefault(span, []).append(match)
         kept.sort(key=lambda m: m.start)
         return kept
+
+    def _shares_span(self, match: _Match, others: Sequence[_Match]) -> bool:
+        """Whether ``match`` is kept beside the triggers of the same words (``others``): one
+        trigger may say one thing of some mention types and another of the rest ("surgery *was
+        suggested*" is planned, "venulitis *was suggested*" suspected), each rule modifying
+        types the others do not."""
+        modifying = (Category.PSEUDO, Category.TERMINATE)
+        return (
+            bool(others)
+            and match.rule.category not in modifying
+            and all(
+                other.rule.category not in modifying
+                and not self.allowed[id(other.rule)] & self.allowed[id(match.rule)]
+                for other in others
+            )
+        )
 
 
 @cache
@@ -686,7 +724,7 @@ class ContextAssertion:
             if any(rule.stops_at_tests for rule in reaching) and self._predicated(
                 text, context.since(segment.start, start), start
             ):
-                tests = context.tests
+                tests = [*context.tests, *_new_subjects(text, segment, starts)]
             named_again = None
             if kind in FINDING_TYPES and any(
                 rule.category is Category.NEGATED_EXISTENCE and rule.direction is Direction.FORWARD
@@ -788,11 +826,16 @@ class ContextAssertion:
         between the cyst and the bile duct"); "resolution of the diplopia" still denies it."""
         best: tuple[int, int, Category] | None = None
         nearest: _Match | None = None
-        history: _Match | None = None
+        histories: list[_Match] = []
         negations: list[_Match] = []
+        confirmations: list[_Match] = []
         family = False
         for scope in scoped:
             match = scope.match
+            if match.rule.lifts_suspicion:
+                if scope.start < last and first < scope.end:
+                    confirmations.append(match)
+                continue
             if (
                 first <= match.start
                 and match.end <= last
@@ -804,6 +847,16 @@ class ContextAssertion:
                     (match.start in hyphened or match.rule.max_scope == 1)
                     and match.end == last
                     and match.rule.direction is Direction.BACKWARD
+                )
+                and not (
+                    # A suspicion inside the mention governing the head after it ("possibility
+                    # of", "suspicion of", "concern for") speaks of that head: the mention model
+                    # took the cue in ("high possibility of lymphoma"); "graft versus host
+                    # disease" is one name.
+                    match.end < last
+                    and match.rule.category is Category.POSSIBLE_EXISTENCE
+                    and match.rule.direction is not Direction.BACKWARD
+                    and match.rule.literal.rsplit(maxsplit=1)[-1].lower() in _GOVERNING
                 )
             ):
                 continue
@@ -832,8 +885,8 @@ class ContextAssertion:
             if best is None or candidate < best:
                 best = candidate
                 nearest = match
-                if category is Category.HISTORICAL:
-                    history = match
+            if category is Category.HISTORICAL:
+                histories.append(match)
             if category is Category.NEGATED_EXISTENCE:
                 negations.append(match)
             family = family or category is Category.FAMILY
@@ -850,6 +903,13 @@ class ContextAssertion:
         if (
             category is Category.POSSIBLE_EXISTENCE
             and nearest is not None
+            and any(confirmed.start > nearest.start for confirmed in confirmations)
+        ):
+            # "Suspected Lyme carditis was confirmed": the suspicion told first is lifted.
+            return default
+        if (
+            category is Category.POSSIBLE_EXISTENCE
+            and nearest is not None
             and nearest.rule.direction is Direction.FORWARD
             and any(
                 n.rule.direction is Direction.FORWARD
@@ -863,13 +923,14 @@ class ContextAssertion:
             # them in one phrase (no comma: "without contrast showed …, suggestive of hypoxic
             # injury" suspects the injury).
             category = Category.NEGATED_EXISTENCE
-        if (
-            category is Category.HISTORICAL
-            and history is not None
-            and any(0 <= history.start - n.end <= NEGATED_HISTORY_GAP for n in negations)
+        if category is Category.HISTORICAL and any(
+            0 <= history.start - n.end <= NEGATED_HISTORY_GAP
+            for history in histories
+            for n in negations
         ):
             # "Denied any history of fever": a history that is denied is no history, whoever's
-            # it would have been ("his sister had no history of asthma").
+            # it would have been ("his sister had no history of asthma"), however near another
+            # cue of time ("did not have a history of infections as a child").
             category = Category.NEGATED_EXISTENCE
         if family and category is Category.HISTORICAL:
             # Whose finding it is does not depend on a nearer cue of time: "her sister had a
@@ -990,6 +1051,21 @@ class _MentionContext:
         return self._same_thing.get(head, head)
 
 
+_NEW_SUBJECT = re.compile(r",\s*and\s+(?:the|his|her|its|their|this|these|those)\b", re.IGNORECASE)
+"""A clause joined to the one before by ", and" whose subject is told with an article or a
+possessive ("The tumor measured 10 cm with necrosis, and the margins were negative")."""
+
+
+def _new_subjects(text: str, segment: Span, starts: Sequence[int]) -> list[tuple[int, int]]:
+    """The token ranges of the ", and the …" joins of a sentence (``_NEW_SUBJECT``): like a test
+    told between them, the subject they open is what a later result speaks of, not a finding an
+    earlier verb predicates (``ContextRule.stops_at_tests``)."""
+    return [
+        (bisect_left(starts, hit.start()), bisect_left(starts, hit.end()))
+        for hit in _NEW_SUBJECT.finditer(text, segment.start, segment.end)
+    ]
+
+
 _LIST_JOINS = re.compile(r",|\b(?:and|or)\b", re.IGNORECASE)
 """What joins the items of a list."""
 
@@ -1018,6 +1094,10 @@ def _scopes(
     scoped: list[_Scoped] = []
     for match in matches:
         rule = match.rule
+        if rule.lifts_suspicion:
+            start = _walk(match.start - 1, seg_start - 1, -1, rule.max_scope, is_word) + 1
+            scoped.append(_Scoped(match, start, match.start))
+            continue
         if rule.category in (Category.PSEUDO, Category.TERMINATE):
             continue
         ended_only_by = rule.ended_only_by

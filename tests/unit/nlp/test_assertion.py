@@ -560,6 +560,13 @@ OUTCOME = EntityType.OUTCOME
         ("The tricuspid valve is normal.", "tricuspid valve is normal", SIGN, Assertion.PRESENT),
         # A history that is denied is no history; a history after a denial is one.
         ("The patient denied any history of fever.", "fever", SIGN, Assertion.NEGATED),
+        # A denied history stays denied however near another cue of time.
+        (
+            "He did not have a history of any serious infections as a child.",
+            "serious infections",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         ("He had no prior history of seizures.", "seizures", DISEASE, Assertion.NEGATED),
         ("He denied fever and had a history of asthma.", "asthma", DISEASE, Assertion.HISTORICAL),
         # A provisional diagnosis is a suspicion until the pathology settles it.
@@ -1030,6 +1037,163 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # What a sentence opens with "Despite …," is no part of its main clause's denial.
+        (
+            "Despite the acute respiratory failure and the profound hypoxemia, mechanical "
+            "ventilation was not performed.",
+            "hypoxemia",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        # A relative by whom a finding is told is no one who had it.
+        (
+            "Mild speech delay and motor developmental delay were described by his parents.",
+            "motor developmental delay",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        # "Was suggested" suspects a finding and plans a treatment.
+        ("Some kind of venulitis was suggested.", "venulitis", DISEASE, Assertion.UNCERTAIN),
+        (
+            "Radical resection was suggested.",
+            "Radical resection",
+            TREATMENT,
+            Assertion.HYPOTHETICAL,
+        ),
+        # "Consistent with" ends scopes, but not that of its own denial.
+        (
+            "The studies were never consistent with diabetic ketoacidosis.",
+            "diabetic ketoacidosis",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        # The verb, noun and comparative forms of suspicion suspect what they speak of.
+        (
+            "A laparoscopy, suspecting a perforated diverticulitis, was performed.",
+            "perforated diverticulitis",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "The lung scan indicated a high probability of pulmonary embolism.",
+            "pulmonary embolism",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "With no improvement on antibiotics, sepsis as the underlying etiology was deemed "
+            "less likely.",
+            "sepsis",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "It was unlikely that it was a subungual melanoma because of the pigmentation.",
+            "subungual melanoma",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        # What a sentence opening "Suspecting …," goes on to tell was found.
+        (
+            "Suspecting a relapse, a lumbar hernia on CT was then repaired.",
+            "lumbar hernia",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        # A clause told after ", so" is of its own, the consequence of a denial.
+        (
+            "We could not find another primary focus, so we concluded that the patient had "
+            "hepatic neuroendocrine carcinoma.",
+            "hepatic neuroendocrine carcinoma",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        # A result told of a new subject after ", and the" is not of a finding before it.
+        (
+            "The postoperative pathological diagnosis was squamous cell carcinoma, and the "
+            "surgical margin was negative.",
+            "squamous cell carcinoma",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        # What is "being considered" or "strongly considered" is suspected; "in case" a
+        # disease is there, it is not said to be.
+        (
+            "Infarction was considered primarily, with an abscess being considered secondarily.",
+            "abscess",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "We used colchicine in case an autoinflammatory disease such as familial "
+            "Mediterranean fever was associated.",
+            "familial Mediterranean fever",
+            DISEASE,
+            Assertion.HYPOTHETICAL,
+        ),
+        # A thing "considered as" a diagnosis, or a treatment "being considered for", is no
+        # suspicion of its own.
+        (
+            "The tumor was pathologically considered as a mature cystic teratoma.",
+            "tumor",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        # A suspicion the sentence goes on to confirm is lifted.
+        (
+            "The features suggested the hypothesis of triple A syndrome, that was confirmed by "
+            "DNA analysis.",
+            "triple A syndrome",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        (
+            "Diaphragmatic weakness was suspected and confirmed by fluoroscopy.",
+            "Diaphragmatic weakness",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        # A relative named through another's possessive is a relative still.
+        (
+            "Our patient's mother's sister was diagnosed with Wilson's disease.",
+            "Wilson's disease",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
+        # A suspicion the mention model took into the mention still suspects its head.
+        (
+            "The lymph nodes were enlarged, indicating a high possibility of lymphoma.",
+            "high possibility of lymphoma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "He developed graft versus host disease.",
+            "graft versus host disease",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        # What "could not be completely ruled out" is suspected, as what "could not be ruled out".
+        (
+            "A CSF ACE level was not requested, and hence sarcoidosis could not be completely "
+            "ruled out.",
+            "sarcoidosis",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        # The month May is no modal verb: what follows it is not suspected.
+        (
+            "In May 2005, the patient developed acute respiratory failure.",
+            "acute respiratory failure",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        (
+            "A May-Grunwald-Giemsa smear of the marrow with atypical lymphocytes.",
+            "atypical lymphocytes",
+            SIGN,
+            Assertion.PRESENT,
+        ),
     ],
 )
 def test_one_sentence(
@@ -1210,6 +1374,12 @@ def test_rule_file_round_trips() -> None:
             "category": "NEGATED_EXISTENCE",
             "direction": "FORWARD",
             "ends_scopes_of": ["FAMILY"],
+        },
+        {
+            "literal": "nope",
+            "category": "POSSIBLE_EXISTENCE",
+            "direction": "BACKWARD",
+            "lifts_suspicion": True,
         },
     ],
 )

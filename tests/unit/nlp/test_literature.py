@@ -75,6 +75,22 @@ def _about(sentence: str, section: str = "case_presentation") -> Statement:
         ),
         ("Biopsies were taken as previously described.", "case_presentation", "patient"),
         ("This variant was previously reported in two families.", "body", "literature"),
+        # What studies have shown, or what has been reported, is of their patients.
+        (
+            "We stopped atorvastatin because several studies have shown a relationship between "
+            "statins and vasculitis.",
+            "case_presentation",
+            "literature",
+        ),
+        ("A recent report showed an association with thromboembolism.", "body", "literature"),
+        ("It has been suggested that imatinib triggers hypopigmentation.", "body", "literature"),
+        # Imaging studies and a recommendation are the patient's.
+        ("Radiological studies have shown a new lung infiltrate.", "body", "patient"),
+        (
+            "It is suggested that the patient should take fludrocortisone for the deficiency.",
+            "body",
+            "patient",
+        ),
         # A legend glosses abbreviations; it states nothing anyone had or received.
         (
             "Tet: tetracycline; Cot: cotrimoxazole; Gen: gentamycin; R: resistant.",
