@@ -128,6 +128,13 @@ OUTCOME = EntityType.OUTCOME
             Assertion.HYPOTHETICAL,
         ),
         ("It was a jejunal GIST of intermediate risk.", "GIST", DISEASE, Assertion.PRESENT),
+        # A procedure whose possibility is told is one not done; a finding's is suspected.
+        (
+            "The possibility of liver transplantation has been explained to the patient.",
+            "liver transplantation",
+            TREATMENT,
+            Assertion.HYPOTHETICAL,
+        ),
         (
             "She denied any parenteral risk factors for viral hepatitis.",
             "viral hepatitis",
