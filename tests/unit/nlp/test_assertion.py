@@ -1077,6 +1077,17 @@ def test_a_denied_findings_test_and_result_words_are_denied(context: ContextAsse
             [("ESR", TEST), ("rheumatoid factor", TEST), ("lupus", DISEASE), ("ANCA", TEST)],
             {"lupus": Assertion.NEGATED},
         ),
+        # So is a body part opening a clause of its own.
+        (
+            "There was a reducible inguinal hernia and the genitalia were normal.",
+            [("inguinal hernia", DISEASE), ("genitalia", EntityType.BIOLOGICAL_STRUCTURE)],
+            {"inguinal hernia": Assertion.PRESENT},
+        ),
+        (
+            "Hernia of the abdominal wall was absent.",
+            [("Hernia", DISEASE), ("abdominal wall", EntityType.BIOLOGICAL_STRUCTURE)],
+            {"Hernia": Assertion.NEGATED},
+        ),
     ],
 )
 def test_a_result_after_a_test_speaks_of_the_test_not_of_a_finding_told_before(
