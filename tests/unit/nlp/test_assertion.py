@@ -938,6 +938,13 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.HYPOTHETICAL,
         ),
+        # A vaccine's disease is what it protects from.
+        (
+            "He had been vaccinated against hepatitis B in childhood.",
+            "hepatitis B",
+            DISEASE,
+            Assertion.HYPOTHETICAL,
+        ),
         (
             "Previously, he was diagnosed with reflux esophagitis.",
             "reflux esophagitis",
@@ -1071,6 +1078,12 @@ def test_a_denied_findings_test_and_result_words_are_denied(context: ContextAsse
             "Hepatitis B and HIV antibody tests were negative.",
             [("Hepatitis B", DISEASE), ("HIV antibody tests", TEST)],
             {"Hepatitis B": Assertion.NEGATED},
+        ),
+        # "Indicated" predicates the finding as "showed" does.
+        (
+            "Ultrasound indicated hepatomegaly, and MRCP was normal.",
+            [("Ultrasound", TEST), ("hepatomegaly", SIGN), ("MRCP", TEST)],
+            {"hepatomegaly": Assertion.PRESENT},
         ),
         (
             "ESR was 90 mm/hr and rheumatoid factor, lupus and ANCA were normal.",
