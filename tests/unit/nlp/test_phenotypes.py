@@ -389,6 +389,12 @@ def test_a_sensitivity_of_the_body_or_an_assay_is_no_emotional_one(
     assert "HP:0041092" not in hpo_codes(analyse(pipeline, tmp_path, text))
 
 
+def test_oncology_is_a_medical_field_no_neoplasm(pipeline: Pipeline, tmp_path: Path) -> None:
+    # HPO lists "Oncology" for Neoplasm.
+    found = analyse(pipeline, tmp_path, "Hematology/oncology was consulted for her anemia.")
+    assert "HP:0002664" not in {c.code for m in found.mentions for c in m.codes}
+
+
 def test_an_unresponsive_patient_shows_no_confusional_arousal(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
@@ -497,6 +503,27 @@ def test_a_test_named_like_a_phenotype_is_one_only_when_told_positive(
 ) -> None:
     # HPO lists "Antinuclear antibodies" for Antinuclear antibody positivity.
     assert ("HP:0003493" in hpo_codes(analyse(pipeline, tmp_path, text))) is named
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("MPO-ANCA was <10 EU and PR3-ANCA was negative.", False),
+        ("MPO-ANCA was positive at 120 EU.", True),
+    ],
+)
+def test_an_anca_is_a_test_named_like_a_phenotype(
+    pipeline: Pipeline, tmp_path: Path, text: str, named: bool
+) -> None:
+    # HPO lists "MPO-ANCA" for Anti-myeloperoxidase antibody positivity.
+    assert ("HP:0033559" in hpo_codes(analyse(pipeline, tmp_path, text))) is named
+
+
+def test_a_supra_ventricular_tachycardia_is_supraventricular(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    codes = hpo_codes(analyse(pipeline, tmp_path, "He had supra ventricular tachycardia."))
+    assert "HP:0004755" in codes and "HP:0004756" not in codes
 
 
 def test_a_device_named_by_a_body_parts_shape_is_no_phenotype(
