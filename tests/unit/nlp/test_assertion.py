@@ -276,6 +276,19 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.FAMILY,
         ),
+        # A relative brought in by "a" or "an", or told apart by a comma before "who", too.
+        (
+            "She has an older brother who was diagnosed with dyslexia.",
+            "dyslexia",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
+        (
+            "His father, who suffered from migraine, was healthy.",
+            "migraine",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
         ("Past history was notable for asthma.", "asthma", DISEASE, Assertion.HISTORICAL),
         ("She has a history of hypertension.", "hypertension", DISEASE, Assertion.HISTORICAL),
         # A resemblance is no finding: the nodule was a thymoma.
