@@ -357,10 +357,28 @@ def names_other_thing(text: str, end: int, rules: PhenotypeRules) -> bool:
 
 
 def _denied_words(text: str) -> set[str]:
-    """The words "non" denies in ``text`` ("projectile" of "non-projectile vomiting"); a
-    concept whose own name denies them ("Non-Hodgkin lymphoma") may still be read."""
+    """The words "non" or "pseudo" deny in ``text`` ("projectile" of "non-projectile
+    vomiting", "hyponatremia" of "pseudo-hyponatremia"); a concept whose own name denies them
+    ("Non-Hodgkin lymphoma", "Intestinal pseudo-obstruction") may still be read."""
     words = normalize_tokens(text)
-    return {after for before, after in zip(words, words[1:], strict=False) if before == "non"}
+    return {
+        after for before, after in zip(words, words[1:], strict=False) if before in _DENYING_WORDS
+    }
+
+
+_DENYING_WORDS = frozenset({"non", "pseudo"})
+"""Words that deny the word they are joined to."""
+
+_DENIED_BY_JOINED_WORD = re.compile(r"(?<![a-z])(?:non|pseudo)[- ]?$", re.IGNORECASE)
+"""A word of ``_DENYING_WORDS`` joined to the words after it."""
+
+
+def denied_by_joined_word(text: str, start: int) -> bool:
+    """Whether "non" or "pseudo" (``_DENYING_WORDS``) is joined to the phenotype starting at
+    ``start``: a "non-ST-segment elevation myocardial infarction" is no ST segment elevation,
+    a "pseudo-hyponatremia" (a measuring artefact) no hyponatremia and a "pseudo aneurysm" (a
+    contained rupture) no aneurysm."""
+    return _DENIED_BY_JOINED_WORD.search(text, max(0, start - 7), start) is not None
 
 
 def direction_words(rules: PhenotypeRules) -> frozenset[str]:
@@ -418,7 +436,7 @@ class PhenotypeCoder:
 
     def __call__(self, case: Case) -> Case:
         """Code the case's finding mentions and set its HPO ``codes``."""
-        mentions = [self._link(m) if m.type in self._types else m for m in case.mentions]
+        mentions = [self._link(m, case.text) if m.type in self._types else m for m in case.mentions]
         case = case.model_copy(update={"mentions": mentions})
         weigher = _Weigher(case, self.rules)
         evidence: list[_Evidence] = []
@@ -544,7 +562,7 @@ class PhenotypeCoder:
             forms.get(w, w) not in said and w not in self._generic for w in normalize_tokens(alias)
         )
 
-    def _link(self, mention: Mention) -> Mention:
+    def _link(self, mention: Mention, text: str) -> Mention:
         """``mention`` with this coder's HPO codes, when it finds any and the mention came with
         none: a mention that came with its concept (``casebook.nlp.vocabulary`` recognised a
         phenotype in its words or in wider ones) keeps it."""
@@ -558,7 +576,12 @@ class PhenotypeCoder:
             mention = mention.model_copy(
                 update={"codes": [c for c in mention.codes if c.system is not CodeSystem.HPO]}
             )
-        accepted = self.link(mention.expansion or mention.text)
+        # "Non" or "pseudo" joined to the mention's words denies them as within them
+        # ("pseudo-hyponatremia" of a mention "hyponatremia").
+        denial = _DENIED_BY_JOINED_WORD.search(text, max(0, mention.start - 7), mention.start)
+        accepted = self.link(
+            (denial.group(0) if denial else "") + (mention.expansion or mention.text)
+        )
         if not accepted and mention.expansion and not misread:
             accepted = self.link(mention.text)
         if not accepted and mention.core is not None:
