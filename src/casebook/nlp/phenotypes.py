@@ -131,6 +131,15 @@ class PhenotypeRules(RecordModel):
         "measured. casebook's matcher reads them beside HPO's own synonyms; the HPO file is "
         "unchanged and exact matching, the evaluation's anchor, does not use them.",
     )
+    name_inversions: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Regular expression (case-sensitive, on a whole concept name, naming the "
+        "body part as a group) → names the concept also goes by with the part told first: "
+        "'Abnormality of the eye' is an 'eye abnormality' or 'eye anomaly', 'Abnormal brain "
+        "morphology' a 'brain abnormality'. A derived name that is already an alias is not "
+        "added, nor one that two concepts derive unless one is the other's ancestor; like "
+        "``added_synonyms``, exact matching, the evaluation's anchor, does not use them.",
+    )
     degree_words: list[str] = Field(
         default_factory=list,
         description="Words grading a direction ('extremely low', 'markedly elevated'): a "
@@ -248,17 +257,52 @@ def packaged_matcher() -> tuple[PhenotypeRules, KnowledgeBase, CandidateGenerato
 
 
 def with_added_synonyms(kb: KnowledgeBase, rules: PhenotypeRules) -> KnowledgeBase:
-    """``kb`` with the rules' ``added_synonyms``.
+    """``kb`` with the rules' ``added_synonyms`` and the names its ``name_inversions`` derive.
 
     Raises:
         CasebookError: ``CB-E012`` when the rules add synonyms to a concept ``kb`` lacks.
     """
-    if not rules.added_synonyms:
+    added: dict[str, list[str]] = {
+        concept_id: list(names) for concept_id, names in rules.added_synonyms.items()
+    }
+    for concept_id, names in inverted_names(kb, rules).items():
+        added.setdefault(concept_id, []).extend(names)
+    if not added:
         return kb
     try:
-        return kb.with_synonyms(rules.added_synonyms)
+        return kb.with_synonyms(added)
     except KeyError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, f"phenotype rules: {exc}") from exc
+
+
+def inverted_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[str]]:
+    """The names ``name_inversions`` derive from the concepts' names, by concept: each a key no
+    alias of ``kb`` has, held by the one concept deriving it or by the one the others deriving
+    it are kinds of ("eye abnormality" for Abnormality of the eye)."""
+    inversions = [(re.compile(p), forms) for p, forms in rules.name_inversions.items()]
+    derived: dict[str, set[str]] = {}
+    surface: dict[str, str] = {}
+    for concept in kb.concepts.values():
+        for pattern, forms in inversions:
+            found = pattern.fullmatch(concept.name)
+            if found is None:
+                continue
+            for form in forms:
+                name = form.format(**found.groupdict())
+                key = normalize_alias(name)
+                if key not in kb.aliases:
+                    derived.setdefault(key, set()).add(concept.id)
+                    surface[key] = name
+    names: dict[str, list[str]] = {}
+    for key, concept_ids in sorted(derived.items()):
+        # Of two concepts deriving one name, the broader holds it ("eye abnormality":
+        # Abnormality of the eye, not its Abnormal eye morphology), as ``sense`` reads an alias.
+        broadest = [
+            c for c in concept_ids if all(o == c or c in kb.ancestors(o) for o in concept_ids)
+        ]
+        if len(broadest) == 1:
+            names.setdefault(broadest[0], []).append(surface[key])
+    return names
 
 
 def overclaims(name: str, words: str, rules: PhenotypeRules) -> bool:

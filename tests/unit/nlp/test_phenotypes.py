@@ -299,6 +299,19 @@ def test_a_result_word_within_a_phenotype_is_no_finding_of_its_own() -> None:
     assert coded == [("raised intracranial pressure", EntityType.SIGN_SYMPTOM, ["HP:0002516"])]
 
 
+@pytest.mark.parametrize(
+    ("words", "concept"),
+    [
+        ("eye abnormalities", "HP:0000478"),  # Abnormality of the eye, not its morphology
+        ("brain anomalies", "HP:0012443"),  # Abnormal brain morphology
+    ],
+)
+def test_a_body_parts_abnormality_told_part_first_is_its_concept(
+    coder: PhenotypeCoder, words: str, concept: str
+) -> None:
+    assert [c.concept_id for c in coder.link(words)] == [concept]
+
+
 def test_casebooks_added_synonyms_are_not_the_anchors() -> None:
     assert "HP:0012641" not in exact_matches("She had a low CSF pressure.")
     assert "HP:0012641" in exact_matches("She had intracranial hypotension.")
