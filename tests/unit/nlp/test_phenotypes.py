@@ -304,6 +304,7 @@ def test_a_result_word_within_a_phenotype_is_no_finding_of_its_own() -> None:
     [
         ("eye abnormalities", "HP:0000478"),  # Abnormality of the eye, not its morphology
         ("brain anomalies", "HP:0012443"),  # Abnormal brain morphology
+        ("vascular malformations", "HP:0025015"),  # Abnormal vascular morphology
     ],
 )
 def test_a_body_parts_abnormality_told_part_first_is_its_concept(
