@@ -951,6 +951,19 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.HYPOTHETICAL,
         ),
+        # What a measure aims to minimize, or what there is a chance of, is not yet there.
+        (
+            "With the aim of minimizing hypotension, the kidney was embolized.",
+            "hypotension",
+            SIGN,
+            Assertion.HYPOTHETICAL,
+        ),
+        (
+            "He was discharged despite the high chance of myocardial infarction.",
+            "myocardial infarction",
+            DISEASE,
+            Assertion.HYPOTHETICAL,
+        ),
         # A vaccine's disease is what it protects from.
         (
             "He had been vaccinated against hepatitis B in childhood.",
