@@ -951,6 +951,20 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.HYPOTHETICAL,
         ),
+        # A differential diagnosis told with "are" lists what is considered, not the findings
+        # it is for.
+        (
+            "The differential diagnoses for weight loss in a smoker are pneumonia and lung cancer.",
+            "lung cancer",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "The differential diagnoses for weight loss in a smoker are pneumonia and lung cancer.",
+            "weight loss",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # What a measure aims to minimize, or what there is a chance of, is not yet there.
         (
             "With the aim of minimizing hypotension, the kidney was embolized.",
