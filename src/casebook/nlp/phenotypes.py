@@ -480,22 +480,24 @@ class PhenotypeCoder:
 
     def __call__(self, case: Case) -> Case:
         """Code the case's finding mentions and set its HPO ``codes``."""
-        mentions = [self._link(m, case.text) if m.type in self._types else m for m in case.mentions]
+        who = default_non_clinical()
+        mentions = [
+            _without_hpo(m)
+            if who.is_who(normalize_tokens(m.text))
+            or names_other_thing(case.text, m.end, self.rules)
+            else m
+            for m in (
+                self._link(m, case.text) if m.type in self._types else m for m in case.mentions
+            )
+        ]
         case = case.model_copy(update={"mentions": mentions})
         weigher = _Weigher(case, self.rules)
         evidence: list[_Evidence] = []
-        who = default_non_clinical()
         for mention in mentions:
             if mention.assertion in self._excluded:
                 continue
             hpo = [c.code for c in mention.codes if c.system is CodeSystem.HPO]
-            if (
-                not hpo
-                or who.is_who(normalize_tokens(mention.text))
-                or names_other_thing(case.text, mention.end, self.rules)
-            ):
-                # A "pain specialist", a "cancer board" or the "short arm" of a chromosome is no
-                # phenotype of the patient's.
+            if not hpo:
                 continue
             # "Sensorineural hearing loss" is evidence for itself, not for the "Hearing loss"
             # its words hold too: of one mention's concepts, only the most specific count.
@@ -755,6 +757,15 @@ class PhenotypeCoder:
         result = depth if level else 0
         self._depth[concept_id] = result
         return result
+
+
+def _without_hpo(mention: Mention) -> Mention:
+    """``mention`` without HPO codes: a "pain specialist", a "stroke team", a "cancer board" or
+    the "short arm" of a chromosome names no phenotype, of the patient's or anyone's."""
+    if not any(c.system is CodeSystem.HPO for c in mention.codes):
+        return mention
+    codes = [c for c in mention.codes if c.system is not CodeSystem.HPO]
+    return mention.model_copy(update={"codes": codes})
 
 
 class _Weigher:

@@ -601,4 +601,7 @@ def test_a_short_form_the_text_defines_names_what_its_long_form_does(
 def test_a_person_named_after_a_phenotype_is_none_of_the_patients(coder: PhenotypeCoder) -> None:
     # The phrase widener makes "pain" of "The pain specialist" the specialist.
     text = "The pain specialist prescribed gabapentin."
-    assert hpo_codes(coder(one_coded_finding(text, "pain specialist", "HP:0012531"))) == set()
+    coded = coder(one_coded_finding(text, "pain specialist", "HP:0012531"))
+    assert hpo_codes(coded) == set()
+    # Nor does the mention name a phenotype, of anyone's.
+    assert not [c for c in coded.mentions[0].codes if c.system is CodeSystem.HPO]
