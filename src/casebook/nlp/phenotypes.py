@@ -179,8 +179,10 @@ class PhenotypeRules(RecordModel):
     )
     other_sense_words: dict[str, list[str]] = Field(
         default_factory=dict,
-        description="HPO id → words that, in a finding's words or right before them, give it "
-        "another sense than the concept's: HPO's Edema is fluid under the skin or in a body "
+        description="HPO id → words that, in a finding's words, right before them or in the "
+        "phrase right after them (up to a conjunction, a verb of being or a punctuation mark: "
+        "'edema of the bone marrow', 'a shock from an automated external defibrillator'), give "
+        "it another sense than the concept's: HPO's Edema is fluid under the skin or in a body "
         "cavity, and a 'vasogenic', 'marrow' or 'mucosal' edema is the brain's, a bone's or a "
         "mucosa's; its Dissociation is a mental state, and an 'albuminocytologic' one is a "
         "finding of the spinal fluid; its Dysphoria is a mood, and a 'gender' dysphoria is "
@@ -229,6 +231,13 @@ _LAST_WORD = re.compile(r"([A-Za-z]+)[ -]$")
 
 _WORD_REACH = 40
 """How many characters back ``_LAST_WORD`` looks: longer than any word it is to find."""
+
+_PHRASE_AFTER = re.compile(
+    r"(?:[ \t]+(?!(?:and|or|but|was|were|is|are|had|has|have)\b)[A-Za-z][\w-]*){1,6}",
+    re.IGNORECASE,
+)
+"""The words right after a position within its phrase: at most six, up to a punctuation mark, a
+conjunction or a verb of being or having ("edema [of the bone marrow] and ...")."""
 
 RULES = "phenotypes.json"
 """The packaged rule file."""
@@ -516,13 +525,19 @@ class PhenotypeCoder:
         return case.model_copy(update={"codes": codes + self._accept(evidence)})
 
     def _in_other_sense(self, concept_id: str, text: str, mention: Mention) -> bool:
-        """Whether the mention's words, or the word right before them, give its finding another
-        sense than the concept's (``PhenotypeRules.other_sense_words``)."""
+        """Whether the mention's words, the word right before them or the phrase right after
+        them give its finding another sense than the concept's
+        (``PhenotypeRules.other_sense_words``)."""
         words_of_other_sense = self._other_sense_words.get(concept_id)
         if words_of_other_sense is None:
             return False
         before = _LAST_WORD.search(text, max(0, mention.start - _WORD_REACH), mention.start)
-        words = normalize_tokens(mention.text + (" " + before.group(1) if before else ""))
+        after = _PHRASE_AFTER.match(text, mention.end)
+        words = normalize_tokens(
+            " ".join(
+                [mention.text, before.group(1) if before else "", after.group(0) if after else ""]
+            )
+        )
         return any(w in words_of_other_sense for w in words)
 
     def link(self, text: str) -> list[Candidate]:

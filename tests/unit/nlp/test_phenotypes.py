@@ -576,6 +576,13 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         ("She was diagnosed with gender dysphoria.", "HP:0033838", "She had dysphoria."),
         # HPO's Shock is a circulatory failure.
         ("He had recurrent ICD shocks.", "HP:0031273", "He was in shock."),
+        # The phrase after a finding may give its sense too.
+        (
+            "A single shock from an automated external defibrillator restored sinus rhythm.",
+            "HP:0031273",
+            "He was in shock and was intubated.",
+        ),
+        ("MRI showed edema of the bone marrow.", "HP:0000969", "He had edema, and MRI was done."),
         # HPO's Hypertension is the systemic arteries'.
         ("He had portopulmonary hypertension.", "HP:0000822", "He had hypertension."),
     ],
