@@ -39,9 +39,10 @@ How conflicts are settled:
 
 Only mentions of a clinical-event type (``EVENT_TYPES``) are touched; each rule may narrow that
 further with ``allowed_types`` (so "was normal" negates a finding, never the test that found
-it). A result trigger marked ``stops_at_tests`` speaks of the test told right before it: a
-finding an earlier verb already predicates, told before that test, is out of its scope ("He had
-fever and cough, and blood cultures were negative"), while a list of findings and tests shares
+it). A result trigger marked ``stops_at_tests`` speaks of the test, or the body part opening a
+clause, told right before it: a finding an earlier verb already predicates, told before that
+test, is out of its scope ("He had fever and cough, and blood cultures were negative", "there
+was an inguinal hernia and the genitalia were normal"), while a list of findings and tests shares
 the result ("hepatitis B and HIV antibody tests were negative").
 """
 
@@ -1016,8 +1017,20 @@ class _MentionContext:
             (m.start, m.end) for m in case.mentions if m.type is EntityType.DIAGNOSTIC_PROCEDURE
         )
         self._test_ends = [end for _, end in spans]
-        self.tests = [(bisect_right(ends, a), bisect_left(starts, b)) for a, b in spans]
-        """The token range of each test mention."""
+        # A body part opening a clause of its own ("… inguinal hernia and the genitalia were
+        # normal") is, like a test, what a result after it speaks of.
+        subjects = sorted(
+            spans
+            + [
+                (m.start, m.end)
+                for m in case.mentions
+                if m.type is EntityType.BIOLOGICAL_STRUCTURE
+                and _CLAUSE_SUBJECT_BEFORE.search(case.text, max(0, m.start - 20), m.start)
+            ]
+        )
+        self.tests = [(bisect_right(ends, a), bisect_left(starts, b)) for a, b in subjects]
+        """The token range of each test mention and each body part opening a clause: what a
+        result told after them speaks of (``ContextRule.stops_at_tests``)."""
         self._first_told: dict[str, int] | None = None
 
     def since(self, sentence_start: int, start: int) -> int:
@@ -1065,6 +1078,12 @@ def _new_subjects(text: str, segment: Span, starts: Sequence[int]) -> list[tuple
         for hit in _NEW_SUBJECT.finditer(text, segment.start, segment.end)
     ]
 
+
+_CLAUSE_SUBJECT_BEFORE = re.compile(
+    r"(?:,|;|\b(?:and|but|while|whereas))\s+(?:(?:the|his|her|their|its)\s+)?$", re.IGNORECASE
+)
+"""What comes right before a body part that is the subject of a clause of its own: a join and
+at most a determiner ("…, and the bladder was normal")."""
 
 _LIST_JOINS = re.compile(r",|\b(?:and|or)\b", re.IGNORECASE)
 """What joins the items of a list."""

@@ -131,6 +131,15 @@ class PhenotypeRules(RecordModel):
         "measured. casebook's matcher reads them beside HPO's own synonyms; the HPO file is "
         "unchanged and exact matching, the evaluation's anchor, does not use them.",
     )
+    name_inversions: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Regular expression (case-sensitive, on a whole concept name, naming the "
+        "body part as a group) → names the concept also goes by with the part told first: "
+        "'Abnormality of the eye' is an 'eye abnormality' or 'eye anomaly', 'Abnormal brain "
+        "morphology' a 'brain abnormality'. A derived name that is already an alias is not "
+        "added, nor one that two concepts derive unless one is the other's ancestor; like "
+        "``added_synonyms``, exact matching, the evaluation's anchor, does not use them.",
+    )
     degree_words: list[str] = Field(
         default_factory=list,
         description="Words grading a direction ('extremely low', 'markedly elevated'): a "
@@ -170,8 +179,10 @@ class PhenotypeRules(RecordModel):
     )
     other_sense_words: dict[str, list[str]] = Field(
         default_factory=dict,
-        description="HPO id → words that, in a finding's words or right before them, give it "
-        "another sense than the concept's: HPO's Edema is fluid under the skin or in a body "
+        description="HPO id → words that, in a finding's words, right before them or in the "
+        "phrase right after them (up to a conjunction, a verb of being or a punctuation mark: "
+        "'edema of the bone marrow', 'a shock from an automated external defibrillator'), give "
+        "it another sense than the concept's: HPO's Edema is fluid under the skin or in a body "
         "cavity, and a 'vasogenic', 'marrow' or 'mucosal' edema is the brain's, a bone's or a "
         "mucosa's; its Dissociation is a mental state, and an 'albuminocytologic' one is a "
         "finding of the spinal fluid; its Dysphoria is a mood, and a 'gender' dysphoria is "
@@ -221,6 +232,13 @@ _LAST_WORD = re.compile(r"([A-Za-z]+)[ -]$")
 _WORD_REACH = 40
 """How many characters back ``_LAST_WORD`` looks: longer than any word it is to find."""
 
+_PHRASE_AFTER = re.compile(
+    r"(?:[ \t]+(?!(?:and|or|but|was|were|is|are|had|has|have)\b)[A-Za-z][\w-]*){1,6}",
+    re.IGNORECASE,
+)
+"""The words right after a position within its phrase: at most six, up to a punctuation mark, a
+conjunction or a verb of being or having ("edema [of the bone marrow] and ...")."""
+
 RULES = "phenotypes.json"
 """The packaged rule file."""
 
@@ -248,17 +266,52 @@ def packaged_matcher() -> tuple[PhenotypeRules, KnowledgeBase, CandidateGenerato
 
 
 def with_added_synonyms(kb: KnowledgeBase, rules: PhenotypeRules) -> KnowledgeBase:
-    """``kb`` with the rules' ``added_synonyms``.
+    """``kb`` with the rules' ``added_synonyms`` and the names its ``name_inversions`` derive.
 
     Raises:
         CasebookError: ``CB-E012`` when the rules add synonyms to a concept ``kb`` lacks.
     """
-    if not rules.added_synonyms:
+    added: dict[str, list[str]] = {
+        concept_id: list(names) for concept_id, names in rules.added_synonyms.items()
+    }
+    for concept_id, names in inverted_names(kb, rules).items():
+        added.setdefault(concept_id, []).extend(names)
+    if not added:
         return kb
     try:
-        return kb.with_synonyms(rules.added_synonyms)
+        return kb.with_synonyms(added)
     except KeyError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, f"phenotype rules: {exc}") from exc
+
+
+def inverted_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[str]]:
+    """The names ``name_inversions`` derive from the concepts' names, by concept: each a key no
+    alias of ``kb`` has, held by the one concept deriving it or by the one the others deriving
+    it are kinds of ("eye abnormality" for Abnormality of the eye)."""
+    inversions = [(re.compile(p), forms) for p, forms in rules.name_inversions.items()]
+    derived: dict[str, set[str]] = {}
+    surface: dict[str, str] = {}
+    for concept in kb.concepts.values():
+        for pattern, forms in inversions:
+            found = pattern.fullmatch(concept.name)
+            if found is None:
+                continue
+            for form in forms:
+                name = form.format(**found.groupdict())
+                key = normalize_alias(name)
+                if key not in kb.aliases:
+                    derived.setdefault(key, set()).add(concept.id)
+                    surface[key] = name
+    names: dict[str, list[str]] = {}
+    for key, concept_ids in sorted(derived.items()):
+        # Of two concepts deriving one name, the broader holds it ("eye abnormality":
+        # Abnormality of the eye, not its Abnormal eye morphology), as ``sense`` reads an alias.
+        broadest = [
+            c for c in concept_ids if all(o == c or c in kb.ancestors(o) for o in concept_ids)
+        ]
+        if len(broadest) == 1:
+            names.setdefault(broadest[0], []).append(surface[key])
+    return names
 
 
 def overclaims(name: str, words: str, rules: PhenotypeRules) -> bool:
@@ -357,10 +410,28 @@ def names_other_thing(text: str, end: int, rules: PhenotypeRules) -> bool:
 
 
 def _denied_words(text: str) -> set[str]:
-    """The words "non" denies in ``text`` ("projectile" of "non-projectile vomiting"); a
-    concept whose own name denies them ("Non-Hodgkin lymphoma") may still be read."""
+    """The words "non" or "pseudo" deny in ``text`` ("projectile" of "non-projectile
+    vomiting", "hyponatremia" of "pseudo-hyponatremia"); a concept whose own name denies them
+    ("Non-Hodgkin lymphoma", "Intestinal pseudo-obstruction") may still be read."""
     words = normalize_tokens(text)
-    return {after for before, after in zip(words, words[1:], strict=False) if before == "non"}
+    return {
+        after for before, after in zip(words, words[1:], strict=False) if before in _DENYING_WORDS
+    }
+
+
+_DENYING_WORDS = frozenset({"non", "pseudo"})
+"""Words that deny the word they are joined to."""
+
+_DENIED_BY_JOINED_WORD = re.compile(r"(?<![a-z])(?:non|pseudo)[- ]?$", re.IGNORECASE)
+"""A word of ``_DENYING_WORDS`` joined to the words after it."""
+
+
+def denied_by_joined_word(text: str, start: int) -> bool:
+    """Whether "non" or "pseudo" (``_DENYING_WORDS``) is joined to the phenotype starting at
+    ``start``: a "non-ST-segment elevation myocardial infarction" is no ST segment elevation,
+    a "pseudo-hyponatremia" (a measuring artefact) no hyponatremia and a "pseudo aneurysm" (a
+    contained rupture) no aneurysm."""
+    return _DENIED_BY_JOINED_WORD.search(text, max(0, start - 7), start) is not None
 
 
 def direction_words(rules: PhenotypeRules) -> frozenset[str]:
@@ -418,22 +489,24 @@ class PhenotypeCoder:
 
     def __call__(self, case: Case) -> Case:
         """Code the case's finding mentions and set its HPO ``codes``."""
-        mentions = [self._link(m) if m.type in self._types else m for m in case.mentions]
+        who = default_non_clinical()
+        mentions = [
+            _without_hpo(m)
+            if who.is_who(normalize_tokens(m.text))
+            or names_other_thing(case.text, m.end, self.rules)
+            else m
+            for m in (
+                self._link(m, case.text) if m.type in self._types else m for m in case.mentions
+            )
+        ]
         case = case.model_copy(update={"mentions": mentions})
         weigher = _Weigher(case, self.rules)
         evidence: list[_Evidence] = []
-        who = default_non_clinical()
         for mention in mentions:
             if mention.assertion in self._excluded:
                 continue
             hpo = [c.code for c in mention.codes if c.system is CodeSystem.HPO]
-            if (
-                not hpo
-                or who.is_who(normalize_tokens(mention.text))
-                or names_other_thing(case.text, mention.end, self.rules)
-            ):
-                # A "pain specialist", a "cancer board" or the "short arm" of a chromosome is no
-                # phenotype of the patient's.
+            if not hpo:
                 continue
             # "Sensorineural hearing loss" is evidence for itself, not for the "Hearing loss"
             # its words hold too: of one mention's concepts, only the most specific count.
@@ -452,13 +525,19 @@ class PhenotypeCoder:
         return case.model_copy(update={"codes": codes + self._accept(evidence)})
 
     def _in_other_sense(self, concept_id: str, text: str, mention: Mention) -> bool:
-        """Whether the mention's words, or the word right before them, give its finding another
-        sense than the concept's (``PhenotypeRules.other_sense_words``)."""
+        """Whether the mention's words, the word right before them or the phrase right after
+        them give its finding another sense than the concept's
+        (``PhenotypeRules.other_sense_words``)."""
         words_of_other_sense = self._other_sense_words.get(concept_id)
         if words_of_other_sense is None:
             return False
         before = _LAST_WORD.search(text, max(0, mention.start - _WORD_REACH), mention.start)
-        words = normalize_tokens(mention.text + (" " + before.group(1) if before else ""))
+        after = _PHRASE_AFTER.match(text, mention.end)
+        words = normalize_tokens(
+            " ".join(
+                [mention.text, before.group(1) if before else "", after.group(0) if after else ""]
+            )
+        )
         return any(w in words_of_other_sense for w in words)
 
     def link(self, text: str) -> list[Candidate]:
@@ -544,7 +623,7 @@ class PhenotypeCoder:
             forms.get(w, w) not in said and w not in self._generic for w in normalize_tokens(alias)
         )
 
-    def _link(self, mention: Mention) -> Mention:
+    def _link(self, mention: Mention, text: str) -> Mention:
         """``mention`` with this coder's HPO codes, when it finds any and the mention came with
         none: a mention that came with its concept (``casebook.nlp.vocabulary`` recognised a
         phenotype in its words or in wider ones) keeps it."""
@@ -558,7 +637,12 @@ class PhenotypeCoder:
             mention = mention.model_copy(
                 update={"codes": [c for c in mention.codes if c.system is not CodeSystem.HPO]}
             )
-        accepted = self.link(mention.expansion or mention.text)
+        # "Non" or "pseudo" joined to the mention's words denies them as within them
+        # ("pseudo-hyponatremia" of a mention "hyponatremia").
+        denial = _DENIED_BY_JOINED_WORD.search(text, max(0, mention.start - 7), mention.start)
+        accepted = self.link(
+            (denial.group(0) if denial else "") + (mention.expansion or mention.text)
+        )
         if not accepted and mention.expansion and not misread:
             accepted = self.link(mention.text)
         if not accepted and mention.core is not None:
@@ -688,6 +772,15 @@ class PhenotypeCoder:
         result = depth if level else 0
         self._depth[concept_id] = result
         return result
+
+
+def _without_hpo(mention: Mention) -> Mention:
+    """``mention`` without HPO codes: a "pain specialist", a "stroke team", a "cancer board" or
+    the "short arm" of a chromosome names no phenotype, of the patient's or anyone's."""
+    if not any(c.system is CodeSystem.HPO for c in mention.codes):
+        return mention
+    codes = [c for c in mention.codes if c.system is not CodeSystem.HPO]
+    return mention.model_copy(update={"codes": codes})
 
 
 class _Weigher:

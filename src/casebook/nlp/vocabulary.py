@@ -51,6 +51,7 @@ from casebook.model import Case, Code, CodeSystem, EntityType, Mention
 from casebook.nlp.hpo_spans import SpanScorer, packaged_scorer, recognise
 from casebook.nlp.phenotypes import (
     PhenotypeCoder,
+    denied_by_joined_word,
     direction_words,
     other_sense_keys,
     overclaims,
@@ -59,10 +60,6 @@ from casebook.nlp.phenotypes import (
 )
 from casebook.nlp.spans import SpanIndex
 from casebook.nlp.tokens import NEXT_WORD
-
-_DENIED_BY_NON = re.compile(r"(?<![a-z])non[- ]?$", re.IGNORECASE)
-"""The word "non" joined to a phenotype's first word denies it: a "non-ST-segment elevation
-myocardial infarction" is no ST segment elevation."""
 
 OVERLAPPING_TYPES = frozenset({EntityType.HISTORY, EntityType.FAMILY_HISTORY})
 """Mention types that may lie over a finding mention."""
@@ -149,7 +146,7 @@ class VocabularyMentions:
                 self.rules.max_senses,
             )
             if match.key not in self._other_senses
-            and not _DENIED_BY_NON.search(text, max(0, match.start - 4), match.start)
+            and not denied_by_joined_word(text, match.start)
             and not self._names_device(text, match.end)
             and not any(
                 overclaims(self.kb.concept(c).name, text[match.start : match.end], self.rules)

@@ -283,6 +283,19 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.FAMILY,
         ),
+        # A relative brought in by "a" or "an", or told apart by a comma before "who", too.
+        (
+            "She has an older brother who was diagnosed with dyslexia.",
+            "dyslexia",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
+        (
+            "His father, who suffered from migraine, was healthy.",
+            "migraine",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
         ("Past history was notable for asthma.", "asthma", DISEASE, Assertion.HISTORICAL),
         ("She has a history of hypertension.", "hypertension", DISEASE, Assertion.HISTORICAL),
         # A resemblance is no finding: the nodule was a thymoma.
@@ -952,6 +965,40 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.HYPOTHETICAL,
         ),
+        # A differential diagnosis told with "are" lists what is considered, not the findings
+        # it is for.
+        (
+            "The differential diagnoses for weight loss in a smoker are pneumonia and lung cancer.",
+            "lung cancer",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "The differential diagnoses for weight loss in a smoker are pneumonia and lung cancer.",
+            "weight loss",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        # What a measure aims to minimize, or what there is a chance of, is not yet there.
+        (
+            "With the aim of minimizing hypotension, the kidney was embolized.",
+            "hypotension",
+            SIGN,
+            Assertion.HYPOTHETICAL,
+        ),
+        (
+            "He was discharged despite the high chance of myocardial infarction.",
+            "myocardial infarction",
+            DISEASE,
+            Assertion.HYPOTHETICAL,
+        ),
+        # A vaccine's disease is what it protects from.
+        (
+            "He had been vaccinated against hepatitis B in childhood.",
+            "hepatitis B",
+            DISEASE,
+            Assertion.HYPOTHETICAL,
+        ),
         (
             "Previously, he was diagnosed with reflux esophagitis.",
             "reflux esophagitis",
@@ -1243,10 +1290,27 @@ def test_a_denied_findings_test_and_result_words_are_denied(context: ContextAsse
             [("Hepatitis B", DISEASE), ("HIV antibody tests", TEST)],
             {"Hepatitis B": Assertion.NEGATED},
         ),
+        # "Indicated" predicates the finding as "showed" does.
+        (
+            "Ultrasound indicated hepatomegaly, and MRCP was normal.",
+            [("Ultrasound", TEST), ("hepatomegaly", SIGN), ("MRCP", TEST)],
+            {"hepatomegaly": Assertion.PRESENT},
+        ),
         (
             "ESR was 90 mm/hr and rheumatoid factor, lupus and ANCA were normal.",
             [("ESR", TEST), ("rheumatoid factor", TEST), ("lupus", DISEASE), ("ANCA", TEST)],
             {"lupus": Assertion.NEGATED},
+        ),
+        # So is a body part opening a clause of its own.
+        (
+            "There was a reducible inguinal hernia and the genitalia were normal.",
+            [("inguinal hernia", DISEASE), ("genitalia", EntityType.BIOLOGICAL_STRUCTURE)],
+            {"inguinal hernia": Assertion.PRESENT},
+        ),
+        (
+            "Hernia of the abdominal wall was absent.",
+            [("Hernia", DISEASE), ("abdominal wall", EntityType.BIOLOGICAL_STRUCTURE)],
+            {"Hernia": Assertion.NEGATED},
         ),
     ],
 )

@@ -113,6 +113,16 @@ def test_a_phenotype_joined_to_non_is_denied(pipeline: Pipeline, tmp_path: Path)
     assert "HP:0012251" not in case_codes(analyse(pipeline, tmp_path, text))  # ST elevation
 
 
+def test_a_phenotype_joined_to_pseudo_is_denied(pipeline: Pipeline, tmp_path: Path) -> None:
+    text = "She had pseudo-hyponatremia, a pseudo aneurysm and intestinal pseudo-obstruction."
+    codes = case_codes(analyse(pipeline, tmp_path, text))
+    assert "HP:0002902" not in codes and "HP:0002617" not in codes  # Hyponatremia, aneurysm
+    assert "HP:0004389" in codes  # Intestinal pseudo-obstruction
+    # What "non" denies is the word it is joined to, not the finding it qualifies.
+    text = "He had non-sustained ventricular tachycardia."
+    assert "HP:0004756" in case_codes(analyse(pipeline, tmp_path, text))
+
+
 def test_candidate_spans_neither_start_nor_end_with_a_function_word() -> None:
     text = "no fever and cough"
     spans = phrase_spans(text, 3)

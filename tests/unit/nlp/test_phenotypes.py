@@ -299,6 +299,20 @@ def test_a_result_word_within_a_phenotype_is_no_finding_of_its_own() -> None:
     assert coded == [("raised intracranial pressure", EntityType.SIGN_SYMPTOM, ["HP:0002516"])]
 
 
+@pytest.mark.parametrize(
+    ("words", "concept"),
+    [
+        ("eye abnormalities", "HP:0000478"),  # Abnormality of the eye, not its morphology
+        ("brain anomalies", "HP:0012443"),  # Abnormal brain morphology
+        ("vascular malformations", "HP:0025015"),  # Abnormal vascular morphology
+    ],
+)
+def test_a_body_parts_abnormality_told_part_first_is_its_concept(
+    coder: PhenotypeCoder, words: str, concept: str
+) -> None:
+    assert [c.concept_id for c in coder.link(words)] == [concept]
+
+
 def test_casebooks_added_synonyms_are_not_the_anchors() -> None:
     assert "HP:0012641" not in exact_matches("She had a low CSF pressure.")
     assert "HP:0012641" in exact_matches("She had intracranial hypotension.")
@@ -387,6 +401,12 @@ def test_a_sensitivity_of_the_body_or_an_assay_is_no_emotional_one(
     pipeline: Pipeline, tmp_path: Path, text: str
 ) -> None:
     assert "HP:0041092" not in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
+def test_oncology_is_a_medical_field_no_neoplasm(pipeline: Pipeline, tmp_path: Path) -> None:
+    # HPO lists "Oncology" for Neoplasm.
+    found = analyse(pipeline, tmp_path, "Hematology/oncology was consulted for her anemia.")
+    assert "HP:0002664" not in {c.code for m in found.mentions for c in m.codes}
 
 
 def test_an_unresponsive_patient_shows_no_confusional_arousal(
@@ -499,6 +519,27 @@ def test_a_test_named_like_a_phenotype_is_one_only_when_told_positive(
     assert ("HP:0003493" in hpo_codes(analyse(pipeline, tmp_path, text))) is named
 
 
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("MPO-ANCA was <10 EU and PR3-ANCA was negative.", False),
+        ("MPO-ANCA was positive at 120 EU.", True),
+    ],
+)
+def test_an_anca_is_a_test_named_like_a_phenotype(
+    pipeline: Pipeline, tmp_path: Path, text: str, named: bool
+) -> None:
+    # HPO lists "MPO-ANCA" for Anti-myeloperoxidase antibody positivity.
+    assert ("HP:0033559" in hpo_codes(analyse(pipeline, tmp_path, text))) is named
+
+
+def test_a_supra_ventricular_tachycardia_is_supraventricular(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    codes = hpo_codes(analyse(pipeline, tmp_path, "He had supra ventricular tachycardia."))
+    assert "HP:0004755" in codes and "HP:0004756" not in codes
+
+
 def test_a_device_named_by_a_body_parts_shape_is_no_phenotype(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
@@ -535,6 +576,13 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         ("She was diagnosed with gender dysphoria.", "HP:0033838", "She had dysphoria."),
         # HPO's Shock is a circulatory failure.
         ("He had recurrent ICD shocks.", "HP:0031273", "He was in shock."),
+        # The phrase after a finding may give its sense too.
+        (
+            "A single shock from an automated external defibrillator restored sinus rhythm.",
+            "HP:0031273",
+            "He was in shock and was intubated.",
+        ),
+        ("MRI showed edema of the bone marrow.", "HP:0000969", "He had edema, and MRI was done."),
         # HPO's Hypertension is the systemic arteries'.
         ("He had portopulmonary hypertension.", "HP:0000822", "He had hypertension."),
     ],
@@ -560,4 +608,7 @@ def test_a_short_form_the_text_defines_names_what_its_long_form_does(
 def test_a_person_named_after_a_phenotype_is_none_of_the_patients(coder: PhenotypeCoder) -> None:
     # The phrase widener makes "pain" of "The pain specialist" the specialist.
     text = "The pain specialist prescribed gabapentin."
-    assert hpo_codes(coder(one_coded_finding(text, "pain specialist", "HP:0012531"))) == set()
+    coded = coder(one_coded_finding(text, "pain specialist", "HP:0012531"))
+    assert hpo_codes(coded) == set()
+    # Nor does the mention name a phenotype, of anyone's.
+    assert not [c for c in coded.mentions[0].codes if c.system is CodeSystem.HPO]
