@@ -16,7 +16,8 @@ modifier type, read from ``attributes.json`` and fitted on the first 100 MACCROB
   the distance either way.
 * The lowest score wins; a tie goes to the nearer target in characters, then to the earlier one.
 * A rule marked ``coordinated`` also links the targets listed with the winner ("sodium,
-  potassium and calcium were normal"), since one result word often reports a whole list.
+  potassium and calcium were normal"), since one result word often reports a whole list; a
+  value holding a number is one test's measurement and is never shared out.
 * A value of slashed numbers ("AST/ALT were 251/415 IU/L") holds one number per test; it is
   linked only to a single test that takes it whole ("BP 120/80", "total/direct bilirubin
   9.7/7.9"), never to each test of a list, which would give one test its neighbour's value.
@@ -125,6 +126,11 @@ class AttributeRules(BaseModel):
         description="Words right after a value word that make it a setting of a method, no "
         "result ('high resolution computed tomography', 'high-dose methylprednisolone').",
     )
+    reference_words: list[str] = Field(
+        default_factory=list,
+        description="First words of a value opened by a bracket that make it the test's "
+        "reference interval, no result ('(normal range, 80-200 ng/dL)').",
+    )
     rules: list[AttributeRule]
 
     @model_validator(mode="after")
@@ -201,6 +207,7 @@ class AttributeLinker:
         cues = "|".join(re.escape(cue) for cue in self.rules.goal_cues)
         self._goal = re.compile(rf"\b(?:{cues})\b", re.IGNORECASE) if cues else None
         self._settings = frozenset(w.lower() for w in self.rules.setting_words)
+        self._references = frozenset(w.lower() for w in self.rules.reference_words)
 
     def __call__(self, case: Case) -> Case:
         """Return ``case`` with attributes on its events and ``modifies`` relations added."""
@@ -246,6 +253,7 @@ class AttributeLinker:
                 rule is None
                 or self._is_goal(text, sentence, modifier)
                 or self._is_setting(text, modifier)
+                or self._is_reference(text, modifier)
             ):
                 continue
             allowed = frozenset(rule.targets)
@@ -272,8 +280,13 @@ class AttributeLinker:
             targets = [chosen]
             if rule.coordinated:
                 targets += self._listed(chosen, members, allowed, tokens)
-            if _reads_apart(modifier, targets, text):
-                links += [_Link(modifier, t) for t in targets]
+            if not _reads_apart(modifier, targets, text):
+                continue
+            # A number is one test's measurement ("ALP (340 U/L), GGT (368 U/L), and ALT
+            # (97 IU/L)"); only a result word reports a whole list ("… were normal").
+            if any(character.isdigit() for character in modifier.text):
+                targets = [chosen]
+            links += [_Link(modifier, t) for t in targets]
         return links
 
     def _is_goal(self, text: str, sentence: Span, modifier: Mention) -> bool:
@@ -291,6 +304,16 @@ class AttributeLinker:
             return False
         after = NEXT_WORD.match(text, modifier.end)
         return after is not None and after.group(1).lower() in self._settings
+
+    def _is_reference(self, text: str, modifier: Mention) -> bool:
+        """Whether a value is a test's reference interval told in brackets after its result
+        ("176.2 ng/dL of T3 (normal range, 80-200 ng/dL)"): it opens the bracket and its first
+        word is a ``reference_words`` one."""
+        opened = text[max(0, modifier.start - 3) : modifier.start].rstrip().endswith(("(", "["))
+        if modifier.type is not EntityType.LAB_VALUE or not opened:
+            return False
+        first = _FIRST_WORD.match(text, modifier.start)
+        return first is not None and first.group().lower() in self._references
 
     def _gaps(
         self, members: Sequence[Mention], ranges: Sequence[tuple[int, int]], tokens: Tokens
@@ -427,6 +450,8 @@ class AttributeLinker:
                 )
         return found
 
+
+_FIRST_WORD = re.compile(r"[A-Za-z]+")
 
 GOAL_REACH = 40
 """How far before a value, in characters, a goal cue counts: a few words, the test's name."""
