@@ -56,6 +56,9 @@ def _kinds(words: str, expansion: str | None = None, codes: list[Code] | None = 
         ("meloxicam", {DRUG}),
         ("hydrocortisone valerate", {DRUG}),
         ("full recovery", {OUTCOME}),
+        # Free of the disease or its symptoms is how the case ended.
+        ("is disease-free", {OUTCOME}),
+        ("was pain free", {OUTCOME}),
         # A letter or number after a name tells its type; the name is the head.
         ("amphotericin B", {DRUG}),
         ("vitamin B12", {DRUG}),
