@@ -1037,6 +1037,10 @@ class TemporalOrderer:
                         return
                     walk.clock, walk.day = place, later
         elif kind in (TimeKind.DAY, TimeKind.ANCHOR) and cue is not None:
+            if _names_day_zero(cue) and RelativeTo.UNSTATED not in walk.origins:
+                # "day 0" is the day the narrative is on: the report counts its days from it.
+                segment.sort, segment.days = walk.clock, walk.day
+                return
             named, named_day = self._clock_day(walk, cue)
             if named < walk.clock and walk.day.value != named:  # back to an earlier day
                 segment.sort, segment.days = named, named_day
@@ -1122,6 +1126,8 @@ class TemporalOrderer:
             walk.origins[RelativeTo.ADMISSION] = mark
         if any(m.type in self._operations for m in segment.events):
             walk.origins[RelativeTo.OPERATION] = mark
+        if segment.cue is not None and _names_day_zero(segment.cue):
+            walk.origins.setdefault(RelativeTo.UNSTATED, mark)
 
     @staticmethod
     def _origin(walk: _Walk, origin: RelativeTo) -> _Mark | None:
@@ -1139,9 +1145,8 @@ class TemporalOrderer:
     def _clock_day(self, walk: _Walk, cue: _Cue) -> tuple[float, _Day | None]:
         """A day of a clock ("hospital day 3", "on admission"): its place and, if placed, day."""
         number = cue.amount or 0.0
-        start = None
-        if cue.relative_to is not RelativeTo.UNSTATED:
-            start = self._origin(walk, cue.relative_to)
+        # A day of no stated clock ("on day 16") counts from a "day 0" the text told, if any.
+        start = self._origin(walk, cue.relative_to)
         if start is None:
             return number, None  # ordered by its number, its day unknown
         named = start.day.plus(number - cue.first_day)
@@ -1437,6 +1442,12 @@ def _days_from_anchor(cue: _Cue, walk: _Walk) -> float | None:
     if (cue.year_only or walk.anchor_year_only) and cue.when.year == walk.anchor_date.year:
         return None
     return float((cue.when - walk.anchor_date).days)
+
+
+def _names_day_zero(cue: _Cue) -> bool:
+    """Whether the cue is a "day 0" of no stated clock: the day a report counts its days from
+    ("referred to our hospital (day 0) … cART at day 2")."""
+    return cue.kind is TimeKind.DAY and cue.relative_to is RelativeTo.UNSTATED and cue.amount == 0
 
 
 def _history_place(cue: _Cue | None, walk: _Walk) -> _Place:
