@@ -40,7 +40,8 @@ The headings:
   proposed ("was offered amniocentesis but refused", "resection was recommended") is under
   neither heading unless told again as done.
 * **outcomes**: Outcome mentions and ``outcome_of`` sources, with the treatment they followed;
-  a word such as "improvement" or "resolution" only with that treatment.
+  a word such as "improvement" or "resolution" only with that treatment, or told plainly: no
+  test told it ("MRI showed improvement") and no word denies it ("with little improvement").
 * **follow-up**: the findings, tests, procedures, drugs and outcomes told in a sentence with a
   follow-up time expression.
 * **from the literature**: findings, procedures and drugs of the statements about others.
@@ -109,6 +110,14 @@ DETECTION_REACH = 40
 _ARTICLES = re.compile(r"^(?:the|a|an|her|his|their)\s+")
 _GENERIC_TAIL = re.compile(r"\s+(?:technique|procedure)$")
 
+_DENIED_BEFORE = re.compile(
+    r"\b(?:no|not|without|little|minimal|poor|any|waiting\s+for(?:\s+the)?|high|low)[\s-]+"
+    r"(?:[a-z]+\s+)?$",
+    re.IGNORECASE,
+)
+"""Words right before an outcome word that deny, belittle or await it ("no improvement",
+"with little improvement", "waiting for the resolution"), or make it an image's sharpness
+("high resolution ultrasonography")."""
 _PASSIVE_BEFORE = re.compile(r"\b(?:was|were)\s+(?:[a-z]+ly\s+)?$", re.IGNORECASE)
 _PLURAL_PASSIVE_BEFORE = re.compile(r"\bwere\s+(?:[a-z]+ly\s+)?$", re.IGNORECASE)
 _FOUND_WHERE_AFTER = re.compile(r"\s+(?:from\s+(?:the|a|an)\b|postmortem\b|by\b|using\b)")
@@ -371,6 +380,26 @@ def build_summary(
             and not _names_an_object_recovered(case.text, mention)
         )
 
+    result_sources = {r.source for r in case.relations if r.type == "result_of"}
+
+    def told_plainly(mention: Mention) -> bool:
+        """Whether a vague outcome ("significant improvement", "resolution of diplopia") tells
+        the patient's turn though no treatment is linked to it: no test tells it, as its
+        result or earlier in its sentence ("A second MRI showed significant improvement in the
+        hyperintensity": an image's change), and no word right before it denies or belittles
+        it ("with little improvement", "without improvement in his anaemia")."""
+        start = sentence_start(mention)
+        return (
+            mention.id not in result_sources
+            and _DENIED_BEFORE.search(case.text, max(start, mention.start - 30), mention.start)
+            is None
+            and not any(
+                other.type is EntityType.DIAGNOSTIC_PROCEDURE
+                and start <= other.start < mention.start
+                for other in case.mentions
+            )
+        )
+
     causes = linked("caused_by", from_source=True, shown=is_cause)
     effects = linked("caused_by", from_source=False, shown=is_cause)
     results = linked("result_of", from_source=False, shown=is_result)
@@ -558,7 +587,7 @@ def build_summary(
                 if (
                     (m.type is EntityType.OUTCOME or m.id in after)
                     and is_outcome(m)
-                    and (m.id in after or not gate.is_vague_outcome(m))
+                    and (m.id in after or not gate.is_vague_outcome(m) or told_plainly(m))
                 )
                 or is_good_turn(m)
             ),
