@@ -246,11 +246,14 @@ class AttributeLinker:
         """The best target of each modifier among the mentions of one sentence."""
         ranges = [_token_range(tokens, mention) for mention in members]
         gaps = self._gaps(members, ranges, tokens)
-        links: list[_Link] = []
+        paired, asides = self._respectively(text, sentence, members, tokens)
+        links: list[_Link] = [_Link(value, test) for value, test in paired]
+        taken = {value.id for value, _ in paired} | {aside.id for aside in asides}
         for modifier, (modifier_first, modifier_last) in zip(members, ranges, strict=True):
             rule = self._by_modifier.get(modifier.type)
             if (
                 rule is None
+                or modifier.id in taken
                 or self._is_goal(text, sentence, modifier)
                 or self._is_setting(text, modifier)
                 or self._is_reference(text, modifier)
@@ -288,6 +291,53 @@ class AttributeLinker:
                 targets = [chosen]
             links += [_Link(modifier, t) for t in targets]
         return links
+
+    def _respectively(
+        self, text: str, sentence: Span, members: Sequence[Mention], tokens: Tokens
+    ) -> tuple[list[tuple[Mention, Mention]], list[Mention]]:
+        """(value, test) pairs of a sentence that gives its values "respectively": a listed
+        run of tests followed by a listed run of as many numbers pairs them in order ("TSH and
+        TPO-Ab were 1.58 mIU/L and 852.0 IU/mL, respectively"; "A and B were 1 and 2; C and D
+        were 3 and 4, respectively"); and the values in brackets right after a paired one, its
+        reference interval ("1.58 mIU/L (0.380–4.340 mIU/L)"), which are no result. Words in
+        brackets take no part in the runs: a test's abbreviation ("(TSH)") or such an
+        interval."""
+        said = [m.start() for m in _RESPECTIVELY.finditer(text, sentence.start, sentence.end)]
+        if not said:
+            return [], []
+        runs: list[tuple[bool, list[Mention]]] = []
+        bracketed: dict[str, Mention] = {}  # a bracketed value → the value right before it
+        last_value: Mention | None = None
+        for mention in sorted(members, key=lambda m: m.start):
+            if mention.start >= said[-1]:
+                continue
+            if _in_brackets(text, sentence.start, mention.start):
+                if last_value is not None and mention.type is EntityType.LAB_VALUE:
+                    bracketed[mention.id] = last_value
+                continue
+            last_value = None
+            if mention.type is EntityType.DIAGNOSTIC_PROCEDURE:
+                is_value = False
+            elif mention.type is EntityType.LAB_VALUE and any(c.isdigit() for c in mention.text):
+                is_value = True
+                last_value = mention
+            else:
+                continue
+            if runs and runs[-1][0] is is_value and self._joins(tokens, runs[-1][1][-1], mention):
+                runs[-1][1].append(mention)
+            else:
+                runs.append((is_value, [mention]))
+        pairs: list[tuple[Mention, Mention]] = []
+        for (tests_here, tests), (values_here, values) in zip(runs, runs[1:], strict=False):
+            if not tests_here and values_here and len(tests) == len(values) >= 2:
+                pairs += list(zip(values, tests, strict=True))
+        paired = {value.id for value, _ in pairs}
+        asides = [
+            aside
+            for aside in members
+            if (before := bracketed.get(aside.id)) is not None and before.id in paired
+        ]
+        return pairs, asides
 
     def _is_goal(self, text: str, sentence: Span, modifier: Mention) -> bool:
         """Whether a value is a goal: a goal cue lies before it in its sentence, within
@@ -452,6 +502,14 @@ class AttributeLinker:
 
 
 _FIRST_WORD = re.compile(r"[A-Za-z]+")
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
+
+
+def _in_brackets(text: str, start: int, position: int) -> bool:
+    """Whether ``position`` lies inside brackets opened after ``start``."""
+    before = text[start:position]
+    return before.count("(") + before.count("[") > before.count(")") + before.count("]")
+
 
 GOAL_REACH = 40
 """How far before a value, in characters, a goal cue counts: a few words, the test's name."""

@@ -285,6 +285,28 @@ def test_a_reference_interval_in_brackets_is_no_result(linker: AttributeLinker) 
     assert pairs(case) == {("176.2 ng/dL", "T3")}
 
 
+def test_values_told_respectively_pair_with_the_listed_tests_in_order(
+    linker: AttributeLinker,
+) -> None:
+    text = (
+        "Thyroid-stimulating hormone (TSH) and thyroid peroxidase antibody (TPO-Ab) were "
+        "1.58 mIU/L (0.380-4.340 mIU/L) and 852.0 IU/mL, respectively."
+    )
+    targets = [
+        ("Thyroid-stimulating hormone", TEST),
+        ("TSH", TEST),
+        ("thyroid peroxidase antibody", TEST),
+        ("TPO-Ab", TEST),
+        ("1.58 mIU/L", VALUE),
+        ("0.380-4.340 mIU/L", VALUE),
+        ("852.0 IU/mL", VALUE),
+    ]
+    case = linker(make_case(text, targets))
+    assert attributes_of(case, "Thyroid-stimulating hormone")["result"].text == "1.58 mIU/L"
+    assert attributes_of(case, "thyroid peroxidase antibody")["result"].text == "852.0 IU/mL"
+    assert "result" not in attributes_of(case, "TPO-Ab")
+
+
 def test_running_twice_adds_nothing(linker: AttributeLinker) -> None:
     case = make_case(
         "She complained of severe headache", [("severe", SEVERITY), ("headache", SIGN)]
