@@ -1475,11 +1475,31 @@ def _history_place(cue: _Cue | None, walk: _Walk) -> _Place:
 def _told_time(walk: _Walk) -> _Segment | None:
     """The time told just before, which "at that time" names: the latest segment telling an
     event or a time expression ("One year previously, she argued with her parents. At that
-    time, …" is a year ago even where the argument is no event mention)."""
-    return next(
-        (t for t in reversed(walk.told) if t.events or (t.cue and t.cue.expression is not None)),
+    time, …" is a year ago even where the argument is no event mention). Where that segment
+    has no day, a dated time expression of its sentence told right before it names it ("Seven
+    years prior to the visit, she had been treated for heel pain. At that time, …")."""
+    told = walk.told
+    place = next(
+        (
+            i
+            for i, segment in reversed(list(enumerate(told)))
+            if segment.events or (segment.cue and segment.cue.expression is not None)
+        ),
         None,
     )
+    if place is None:
+        return None
+    latest = told[place]
+    if latest.days is not None or place == 0:
+        return latest
+    before = told[place - 1]
+    dated = (
+        before.sentence == latest.sentence
+        and before.days is not None
+        and before.cue is not None
+        and before.cue.expression is not None
+    )
+    return before if dated else latest
 
 
 def _days_back_to_age(years: float, age_now: float | None) -> float | None:

@@ -372,6 +372,28 @@ def test_a_follow_up_told_twice_is_one_time_not_two(orderer: TemporalOrderer) ->
     assert days(case)["haemoglobin"] == days(case)["epistaxis"] == (None, 182.625)
 
 
+def test_at_that_time_after_an_undated_clause_is_the_date_its_sentence_opened_with(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "She visited the clinic with wrist pain.",
+                "Seven years prior to the visit, she had been treated for heel pain.",
+                "At that time, a radiograph showed osteoporosis.",
+            ],
+            [
+                ("visited", EVENT),
+                ("wrist pain", SIGN),
+                ("visit", EVENT),
+                ("heel pain", SIGN),
+                ("radiograph", TEST),
+            ],
+        )
+    )
+    assert days(case)["radiograph"] == (-7 * 365.25, None)
+
+
 def test_at_that_time_is_the_time_told_just_before_and_at_the_time_of_x_is_xs(
     orderer: TemporalOrderer,
 ) -> None:
