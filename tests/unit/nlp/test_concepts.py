@@ -142,6 +142,8 @@ def test_a_word_said_is_no_finding() -> None:
         # A room, a laboratory kit and a route of giving name no concept.
         "bathroom",
         "enrichment kit",
+        # An instrument the operation is done through is no procedure.
+        "rigid laparoscopic telescope",
         "intramuscular",
         "intraperitoneal",
         # A range is where a measure lies, no procedure ("INR in therapeutic ranges").
