@@ -3,7 +3,8 @@
 ``build_summary`` is a pure function of the case. Mentions of the same thing ("headache" told
 three times) become one item that lists every mention id, first mention first, once one of
 them qualifies; items are listed in timeline order. Negated, family and hypothetical mentions
-are left out, except at follow-up, where "no recurrence" is what a reader wants to know.
+are left out, except at follow-up, where "no recurrence" is what a reader wants to know, and
+an outcome whose own words deny ("there has been no recurrence"), shown as told.
 
 What is shown must be a clinical fact about this patient:
 
@@ -110,6 +111,8 @@ DETECTION_REACH = 40
 _ARTICLES = re.compile(r"^(?:the|a|an|her|his|their)\s+")
 _GENERIC_TAIL = re.compile(r"\s+(?:technique|procedure)$")
 
+_OWN_DENIAL = re.compile(r"(?:no|without)\s", re.IGNORECASE)
+"""An outcome whose words open with a denial ("no recurrence"): the denial is the outcome."""
 _DENIED_BEFORE = re.compile(
     r"\b(?:no|not|without|little|minimal|poor|any|waiting\s+for(?:\s+the)?|high|low)[\s-]+"
     r"(?:[a-z]+\s+)?$",
@@ -581,7 +584,7 @@ def build_summary(
         investigations=investigations,
         treatments=treated_items,
         outcomes=items(
-            (
+            [
                 m
                 for m in kept
                 if (
@@ -590,7 +593,18 @@ def build_summary(
                     and (m.id in after or not gate.is_vague_outcome(m) or told_plainly(m))
                 )
                 or is_good_turn(m)
-            ),
+            ]
+            # "There has been no recurrence of the growth": the denial is the outcome's own
+            # words, which ConText reads as denying it; what the outcome tells holds.
+            + [
+                m.model_copy(update={"assertion": Assertion.PRESENT})
+                for m in patients
+                if m.type is EntityType.OUTCOME
+                and m.assertion is Assertion.NEGATED
+                and m.id not in family
+                and _OWN_DENIAL.match(m.text) is not None
+                and is_outcome(m)
+            ],
             {"after": after},
         )
         + _resolutions(case.text, [m for m in patients if is_finding(m)], days),
