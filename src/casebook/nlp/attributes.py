@@ -16,7 +16,8 @@ modifier type, read from ``attributes.json`` and fitted on the first 100 MACCROB
   the distance either way.
 * The lowest score wins; a tie goes to the nearer target in characters, then to the earlier one.
 * A rule marked ``coordinated`` also links the targets listed with the winner ("sodium,
-  potassium and calcium were normal"), since one result word often reports a whole list.
+  potassium and calcium were normal"), since one result word often reports a whole list; a
+  value holding a number is one test's measurement and is never shared out.
 * A value of slashed numbers ("AST/ALT were 251/415 IU/L") holds one number per test; it is
   linked only to a single test that takes it whole ("BP 120/80", "total/direct bilirubin
   9.7/7.9"), never to each test of a list, which would give one test its neighbour's value.
@@ -125,6 +126,11 @@ class AttributeRules(BaseModel):
         description="Words right after a value word that make it a setting of a method, no "
         "result ('high resolution computed tomography', 'high-dose methylprednisolone').",
     )
+    reference_words: list[str] = Field(
+        default_factory=list,
+        description="First words of a value opened by a bracket that make it the test's "
+        "reference interval, no result ('(normal range, 80-200 ng/dL)').",
+    )
     rules: list[AttributeRule]
 
     @model_validator(mode="after")
@@ -201,6 +207,7 @@ class AttributeLinker:
         cues = "|".join(re.escape(cue) for cue in self.rules.goal_cues)
         self._goal = re.compile(rf"\b(?:{cues})\b", re.IGNORECASE) if cues else None
         self._settings = frozenset(w.lower() for w in self.rules.setting_words)
+        self._references = frozenset(w.lower() for w in self.rules.reference_words)
 
     def __call__(self, case: Case) -> Case:
         """Return ``case`` with attributes on its events and ``modifies`` relations added."""
@@ -239,13 +246,17 @@ class AttributeLinker:
         """The best target of each modifier among the mentions of one sentence."""
         ranges = [_token_range(tokens, mention) for mention in members]
         gaps = self._gaps(members, ranges, tokens)
-        links: list[_Link] = []
+        paired, asides = self._respectively(text, sentence, members, tokens)
+        links: list[_Link] = [_Link(value, test) for value, test in paired]
+        taken = {value.id for value, _ in paired} | {aside.id for aside in asides}
         for modifier, (modifier_first, modifier_last) in zip(members, ranges, strict=True):
             rule = self._by_modifier.get(modifier.type)
             if (
                 rule is None
+                or modifier.id in taken
                 or self._is_goal(text, sentence, modifier)
                 or self._is_setting(text, modifier)
+                or self._is_reference(text, modifier)
             ):
                 continue
             allowed = frozenset(rule.targets)
@@ -272,9 +283,61 @@ class AttributeLinker:
             targets = [chosen]
             if rule.coordinated:
                 targets += self._listed(chosen, members, allowed, tokens)
-            if _reads_apart(modifier, targets, text):
-                links += [_Link(modifier, t) for t in targets]
+            if not _reads_apart(modifier, targets, text):
+                continue
+            # A number is one test's measurement ("ALP (340 U/L), GGT (368 U/L), and ALT
+            # (97 IU/L)"); only a result word reports a whole list ("… were normal").
+            if any(character.isdigit() for character in modifier.text):
+                targets = [chosen]
+            links += [_Link(modifier, t) for t in targets]
         return links
+
+    def _respectively(
+        self, text: str, sentence: Span, members: Sequence[Mention], tokens: Tokens
+    ) -> tuple[list[tuple[Mention, Mention]], list[Mention]]:
+        """(value, test) pairs of a sentence that gives its values "respectively": a listed
+        run of tests followed by a listed run of as many numbers pairs them in order ("TSH and
+        TPO-Ab were 1.58 mIU/L and 852.0 IU/mL, respectively"; "A and B were 1 and 2; C and D
+        were 3 and 4, respectively"); and the values in brackets right after a paired one, its
+        reference interval ("1.58 mIU/L (0.380–4.340 mIU/L)"), which are no result. Words in
+        brackets take no part in the runs: a test's abbreviation ("(TSH)") or such an
+        interval."""
+        said = [m.start() for m in _RESPECTIVELY.finditer(text, sentence.start, sentence.end)]
+        if not said:
+            return [], []
+        runs: list[tuple[bool, list[Mention]]] = []
+        bracketed: dict[str, Mention] = {}  # a bracketed value → the value right before it
+        last_value: Mention | None = None
+        for mention in sorted(members, key=lambda m: m.start):
+            if mention.start >= said[-1]:
+                continue
+            if _in_brackets(text, sentence.start, mention.start):
+                if last_value is not None and mention.type is EntityType.LAB_VALUE:
+                    bracketed[mention.id] = last_value
+                continue
+            last_value = None
+            if mention.type is EntityType.DIAGNOSTIC_PROCEDURE:
+                is_value = False
+            elif mention.type is EntityType.LAB_VALUE and any(c.isdigit() for c in mention.text):
+                is_value = True
+                last_value = mention
+            else:
+                continue
+            if runs and runs[-1][0] is is_value and self._joins(tokens, runs[-1][1][-1], mention):
+                runs[-1][1].append(mention)
+            else:
+                runs.append((is_value, [mention]))
+        pairs: list[tuple[Mention, Mention]] = []
+        for (tests_here, tests), (values_here, values) in zip(runs, runs[1:], strict=False):
+            if not tests_here and values_here and len(tests) == len(values) >= 2:
+                pairs += list(zip(values, tests, strict=True))
+        paired = {value.id for value, _ in pairs}
+        asides = [
+            aside
+            for aside in members
+            if (before := bracketed.get(aside.id)) is not None and before.id in paired
+        ]
+        return pairs, asides
 
     def _is_goal(self, text: str, sentence: Span, modifier: Mention) -> bool:
         """Whether a value is a goal: a goal cue lies before it in its sentence, within
@@ -291,6 +354,16 @@ class AttributeLinker:
             return False
         after = NEXT_WORD.match(text, modifier.end)
         return after is not None and after.group(1).lower() in self._settings
+
+    def _is_reference(self, text: str, modifier: Mention) -> bool:
+        """Whether a value is a test's reference interval told in brackets after its result
+        ("176.2 ng/dL of T3 (normal range, 80-200 ng/dL)"): it opens the bracket and its first
+        word is a ``reference_words`` one."""
+        opened = text[max(0, modifier.start - 3) : modifier.start].rstrip().endswith(("(", "["))
+        if modifier.type is not EntityType.LAB_VALUE or not opened:
+            return False
+        first = _FIRST_WORD.match(text, modifier.start)
+        return first is not None and first.group().lower() in self._references
 
     def _gaps(
         self, members: Sequence[Mention], ranges: Sequence[tuple[int, int]], tokens: Tokens
@@ -426,6 +499,16 @@ class AttributeLinker:
                     )
                 )
         return found
+
+
+_FIRST_WORD = re.compile(r"[A-Za-z]+")
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
+
+
+def _in_brackets(text: str, start: int, position: int) -> bool:
+    """Whether ``position`` lies inside brackets opened after ``start``."""
+    before = text[start:position]
+    return before.count("(") + before.count("[") > before.count(")") + before.count("]")
 
 
 GOAL_REACH = 40

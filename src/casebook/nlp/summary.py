@@ -3,7 +3,8 @@
 ``build_summary`` is a pure function of the case. Mentions of the same thing ("headache" told
 three times) become one item that lists every mention id, first mention first, once one of
 them qualifies; items are listed in timeline order. Negated, family and hypothetical mentions
-are left out, except at follow-up, where "no recurrence" is what a reader wants to know.
+are left out, except at follow-up, where "no recurrence" is what a reader wants to know, and
+an outcome whose own words deny ("there has been no recurrence"), shown as told.
 
 What is shown must be a clinical fact about this patient:
 
@@ -40,7 +41,8 @@ The headings:
   proposed ("was offered amniocentesis but refused", "resection was recommended") is under
   neither heading unless told again as done.
 * **outcomes**: Outcome mentions and ``outcome_of`` sources, with the treatment they followed;
-  a word such as "improvement" or "resolution" only with that treatment.
+  a word such as "improvement" or "resolution" only with that treatment, or told plainly: no
+  test told it ("MRI showed improvement") and no word denies it ("with little improvement").
 * **follow-up**: the findings, tests, procedures, drugs and outcomes told in a sentence with a
   follow-up time expression.
 * **from the literature**: findings, procedures and drugs of the statements about others.
@@ -109,6 +111,16 @@ DETECTION_REACH = 40
 _ARTICLES = re.compile(r"^(?:the|a|an|her|his|their)\s+")
 _GENERIC_TAIL = re.compile(r"\s+(?:technique|procedure)$")
 
+_OWN_DENIAL = re.compile(r"(?:no|without)\s", re.IGNORECASE)
+"""An outcome whose words open with a denial ("no recurrence"): the denial is the outcome."""
+_DENIED_BEFORE = re.compile(
+    r"\b(?:no|not|without|little|minimal|poor|any|waiting\s+for(?:\s+the)?|high|low)[\s-]+"
+    r"(?:[a-z]+\s+)?$",
+    re.IGNORECASE,
+)
+"""Words right before an outcome word that deny, belittle or await it ("no improvement",
+"with little improvement", "waiting for the resolution"), or make it an image's sharpness
+("high resolution ultrasonography")."""
 _PASSIVE_BEFORE = re.compile(r"\b(?:was|were)\s+(?:[a-z]+ly\s+)?$", re.IGNORECASE)
 _PLURAL_PASSIVE_BEFORE = re.compile(r"\bwere\s+(?:[a-z]+ly\s+)?$", re.IGNORECASE)
 _FOUND_WHERE_AFTER = re.compile(r"\s+(?:from\s+(?:the|a|an)\b|postmortem\b|by\b|using\b)")
@@ -371,6 +383,26 @@ def build_summary(
             and not _names_an_object_recovered(case.text, mention)
         )
 
+    result_sources = {r.source for r in case.relations if r.type == "result_of"}
+
+    def told_plainly(mention: Mention) -> bool:
+        """Whether a vague outcome ("significant improvement", "resolution of diplopia") tells
+        the patient's turn though no treatment is linked to it: no test tells it, as its
+        result or earlier in its sentence ("A second MRI showed significant improvement in the
+        hyperintensity": an image's change), and no word right before it denies or belittles
+        it ("with little improvement", "without improvement in his anaemia")."""
+        start = sentence_start(mention)
+        return (
+            mention.id not in result_sources
+            and _DENIED_BEFORE.search(case.text, max(start, mention.start - 30), mention.start)
+            is None
+            and not any(
+                other.type is EntityType.DIAGNOSTIC_PROCEDURE
+                and start <= other.start < mention.start
+                for other in case.mentions
+            )
+        )
+
     causes = linked("caused_by", from_source=True, shown=is_cause)
     effects = linked("caused_by", from_source=False, shown=is_cause)
     results = linked("result_of", from_source=False, shown=is_result)
@@ -552,16 +584,27 @@ def build_summary(
         investigations=investigations,
         treatments=treated_items,
         outcomes=items(
-            (
+            [
                 m
                 for m in kept
                 if (
                     (m.type is EntityType.OUTCOME or m.id in after)
                     and is_outcome(m)
-                    and (m.id in after or not gate.is_vague_outcome(m))
+                    and (m.id in after or not gate.is_vague_outcome(m) or told_plainly(m))
                 )
                 or is_good_turn(m)
-            ),
+            ]
+            # "There has been no recurrence of the growth": the denial is the outcome's own
+            # words, which ConText reads as denying it; what the outcome tells holds.
+            + [
+                m.model_copy(update={"assertion": Assertion.PRESENT})
+                for m in patients
+                if m.type is EntityType.OUTCOME
+                and m.assertion is Assertion.NEGATED
+                and m.id not in family
+                and _OWN_DENIAL.match(m.text) is not None
+                and is_outcome(m)
+            ],
             {"after": after},
         )
         + _resolutions(case.text, [m for m in patients if is_finding(m)], days),

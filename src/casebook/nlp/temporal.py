@@ -1037,6 +1037,10 @@ class TemporalOrderer:
                         return
                     walk.clock, walk.day = place, later
         elif kind in (TimeKind.DAY, TimeKind.ANCHOR) and cue is not None:
+            if _names_day_zero(cue) and RelativeTo.UNSTATED not in walk.origins:
+                # "day 0" is the day the narrative is on: the report counts its days from it.
+                segment.sort, segment.days = walk.clock, walk.day
+                return
             named, named_day = self._clock_day(walk, cue)
             if named < walk.clock and walk.day.value != named:  # back to an earlier day
                 segment.sort, segment.days = named, named_day
@@ -1122,6 +1126,8 @@ class TemporalOrderer:
             walk.origins[RelativeTo.ADMISSION] = mark
         if any(m.type in self._operations for m in segment.events):
             walk.origins[RelativeTo.OPERATION] = mark
+        if segment.cue is not None and _names_day_zero(segment.cue):
+            walk.origins.setdefault(RelativeTo.UNSTATED, mark)
 
     @staticmethod
     def _origin(walk: _Walk, origin: RelativeTo) -> _Mark | None:
@@ -1139,9 +1145,8 @@ class TemporalOrderer:
     def _clock_day(self, walk: _Walk, cue: _Cue) -> tuple[float, _Day | None]:
         """A day of a clock ("hospital day 3", "on admission"): its place and, if placed, day."""
         number = cue.amount or 0.0
-        start = None
-        if cue.relative_to is not RelativeTo.UNSTATED:
-            start = self._origin(walk, cue.relative_to)
+        # A day of no stated clock ("on day 16") counts from a "day 0" the text told, if any.
+        start = self._origin(walk, cue.relative_to)
         if start is None:
             return number, None  # ordered by its number, its day unknown
         named = start.day.plus(number - cue.first_day)
@@ -1439,6 +1444,12 @@ def _days_from_anchor(cue: _Cue, walk: _Walk) -> float | None:
     return float((cue.when - walk.anchor_date).days)
 
 
+def _names_day_zero(cue: _Cue) -> bool:
+    """Whether the cue is a "day 0" of no stated clock: the day a report counts its days from
+    ("referred to our hospital (day 0) … cART at day 2")."""
+    return cue.kind is TimeKind.DAY and cue.relative_to is RelativeTo.UNSTATED and cue.amount == 0
+
+
 def _history_place(cue: _Cue | None, walk: _Walk) -> _Place:
     """Where a segment told before the presentation sits: dated when it says, at the time of a
     dated flashback told just before it when it says so ("46 years earlier … During the
@@ -1464,11 +1475,31 @@ def _history_place(cue: _Cue | None, walk: _Walk) -> _Place:
 def _told_time(walk: _Walk) -> _Segment | None:
     """The time told just before, which "at that time" names: the latest segment telling an
     event or a time expression ("One year previously, she argued with her parents. At that
-    time, …" is a year ago even where the argument is no event mention)."""
-    return next(
-        (t for t in reversed(walk.told) if t.events or (t.cue and t.cue.expression is not None)),
+    time, …" is a year ago even where the argument is no event mention). Where that segment
+    has no day, a dated time expression of its sentence told right before it names it ("Seven
+    years prior to the visit, she had been treated for heel pain. At that time, …")."""
+    told = walk.told
+    place = next(
+        (
+            i
+            for i, segment in reversed(list(enumerate(told)))
+            if segment.events or (segment.cue and segment.cue.expression is not None)
+        ),
         None,
     )
+    if place is None:
+        return None
+    latest = told[place]
+    if latest.days is not None or place == 0:
+        return latest
+    before = told[place - 1]
+    dated = (
+        before.sentence == latest.sentence
+        and before.days is not None
+        and before.cue is not None
+        and before.cue.expression is not None
+    )
+    return before if dated else latest
 
 
 def _days_back_to_age(years: float, age_now: float | None) -> float | None:

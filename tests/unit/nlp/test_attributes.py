@@ -249,6 +249,64 @@ def test_listed_targets_share_a_result(linker: AttributeLinker) -> None:
     assert pairs(case) == {("normal", "Sodium"), ("normal", "potassium"), ("normal", "calcium")}
 
 
+def test_a_number_is_one_listed_tests_own(linker: AttributeLinker) -> None:
+    text = "ALP (340 U/L), GGT (368 U/L), and ALT (97 IU/L)."
+    targets = [
+        ("ALP", TEST),
+        ("340 U/L", VALUE),
+        ("GGT", TEST),
+        ("368 U/L", VALUE),
+        ("ALT", TEST),
+        ("97 IU/L", VALUE),
+    ]
+    case = linker(make_case(text, targets))
+    assert pairs(case) == {("340 U/L", "ALP"), ("368 U/L", "GGT"), ("97 IU/L", "ALT")}
+
+
+def test_a_level_after_the_test_counts_nothing(linker: AttributeLinker) -> None:
+    text = "His aspartate aminotransferase level was 155 U/L, alanine aminotransferase was 140 U/L."
+    targets = [
+        ("aspartate aminotransferase", TEST),
+        ("155 U/L", VALUE),
+        ("alanine aminotransferase", TEST),
+        ("140 U/L", VALUE),
+    ]
+    case = linker(make_case(text, targets))
+    assert pairs(case) == {
+        ("155 U/L", "aspartate aminotransferase"),
+        ("140 U/L", "alanine aminotransferase"),
+    }
+
+
+def test_a_reference_interval_in_brackets_is_no_result(linker: AttributeLinker) -> None:
+    text = "176.2 ng/dL of T3 (normal range, 80-200 ng/dL) was found."
+    targets = [("176.2 ng/dL", VALUE), ("T3", TEST), ("normal range", VALUE)]
+    case = linker(make_case(text, targets))
+    assert pairs(case) == {("176.2 ng/dL", "T3")}
+
+
+def test_values_told_respectively_pair_with_the_listed_tests_in_order(
+    linker: AttributeLinker,
+) -> None:
+    text = (
+        "Thyroid-stimulating hormone (TSH) and thyroid peroxidase antibody (TPO-Ab) were "
+        "1.58 mIU/L (0.380-4.340 mIU/L) and 852.0 IU/mL, respectively."
+    )
+    targets = [
+        ("Thyroid-stimulating hormone", TEST),
+        ("TSH", TEST),
+        ("thyroid peroxidase antibody", TEST),
+        ("TPO-Ab", TEST),
+        ("1.58 mIU/L", VALUE),
+        ("0.380-4.340 mIU/L", VALUE),
+        ("852.0 IU/mL", VALUE),
+    ]
+    case = linker(make_case(text, targets))
+    assert attributes_of(case, "Thyroid-stimulating hormone")["result"].text == "1.58 mIU/L"
+    assert attributes_of(case, "thyroid peroxidase antibody")["result"].text == "852.0 IU/mL"
+    assert "result" not in attributes_of(case, "TPO-Ab")
+
+
 def test_running_twice_adds_nothing(linker: AttributeLinker) -> None:
     case = make_case(
         "She complained of severe headache", [("severe", SEVERITY), ("headache", SIGN)]

@@ -56,6 +56,9 @@ def _kinds(words: str, expansion: str | None = None, codes: list[Code] | None = 
         ("meloxicam", {DRUG}),
         ("hydrocortisone valerate", {DRUG}),
         ("full recovery", {OUTCOME}),
+        # Free of the disease or its symptoms is how the case ended.
+        ("is disease-free", {OUTCOME}),
+        ("was pain free", {OUTCOME}),
         # A letter or number after a name tells its type; the name is the head.
         ("amphotericin B", {DRUG}),
         ("vitamin B12", {DRUG}),
@@ -139,6 +142,8 @@ def test_a_word_said_is_no_finding() -> None:
         # A room, a laboratory kit and a route of giving name no concept.
         "bathroom",
         "enrichment kit",
+        # An instrument the operation is done through is no procedure.
+        "rigid laparoscopic telescope",
         "intramuscular",
         "intraperitoneal",
         # A range is where a measure lies, no procedure ("INR in therapeutic ranges").

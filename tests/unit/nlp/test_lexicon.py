@@ -62,6 +62,23 @@ def lexicon() -> LexiconMentions:
             "clinical course was subsequently uneventful",
             EntityType.OUTCOME,
         ),
+        # A postoperative period, a patient doing well after treatment, discharged
+        # asymptomatic or free of the disease are how the case ended; health before the
+        # illness ("did well for 12 years, until", "disease free for 3 years until") is not.
+        (
+            "Postoperative period was uneventful.",
+            "Postoperative period was uneventful",
+            EntityType.OUTCOME,
+        ),
+        ("The patient did well postoperatively.", "did well", EntityType.OUTCOME),
+        ("She did well for 12 years, until she presented again.", "did well", None),
+        (
+            "She was discharged home asymptomatic.",
+            "discharged home asymptomatic",
+            EntityType.OUTCOME,
+        ),
+        ("He is disease-free after five years.", "is disease-free", EntityType.OUTCOME),
+        ("He remained disease free for 3 years until he relapsed.", "remained disease free", None),
         (
             "He was commenced on immune checkpoint inhibitors.",
             "immune checkpoint inhibitors",

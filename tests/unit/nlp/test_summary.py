@@ -773,6 +773,35 @@ def test_an_improvement_a_drug_brought_is_no_complication() -> None:
     assert summary.complications == []
 
 
+@pytest.mark.parametrize(
+    ("text", "words", "shown"),
+    [
+        ("There was marked improvement in his backache.", "marked improvement", True),
+        ("Steroids were given, with little improvement.", "improvement", False),
+        ("A second MRI showed significant improvement.", "significant improvement", False),
+    ],
+)
+def test_a_vague_outcome_with_no_treatment_linked_is_shown_when_told_plainly(
+    text: str, words: str, shown: bool
+) -> None:
+    told = [(words, EntityType.OUTCOME)]
+    if "MRI" in text:
+        told.insert(0, ("MRI", EntityType.DIAGNOSTIC_PROCEDURE))
+    summary = build_summary(_told(text, told))
+    assert ([i.text for i in summary.outcomes] == [words]) is shown
+
+
+def test_an_outcome_whose_own_words_deny_is_shown_as_told() -> None:
+    case = _told(
+        "There has been no recurrence of the growth.", [("no recurrence", EntityType.OUTCOME)]
+    )
+    denied = case.mentions[0].model_copy(update={"assertion": Assertion.NEGATED})
+    summary = build_summary(case.model_copy(update={"mentions": [denied]}))
+    assert [(i.text, i.assertion) for i in summary.outcomes] == [
+        ("no recurrence", Assertion.PRESENT)
+    ]
+
+
 def test_a_drug_typed_as_a_test_with_a_dose_for_result_is_a_treatment() -> None:
     case = _told(
         "Epinephrine (100 μg) was administered; the ECG showed ventricular fibrillation.",

@@ -293,6 +293,26 @@ def test_hospital_and_postoperative_days_meet_on_one_axis(orderer: TemporalOrder
     assert found["laparotomy"][0] < found["fever"][0] < found["discharged"][0]
 
 
+def test_days_of_no_stated_clock_count_from_the_day_0_the_report_told(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "He was referred to our clinic for dyspnea (day 0).",
+                "Cyclosporin was started at day 2.",
+                "On day 37 he developed emphysema.",
+            ],
+            [("dyspnea", SIGN), ("Cyclosporin", EntityType.MEDICATION), ("emphysema", SIGN)],
+        )
+    )
+    assert days(case) == {
+        "dyspnea": (0.0, None),
+        "Cyclosporin": (2.0, None),
+        "emphysema": (37.0, None),
+    }
+
+
 def test_a_clock_whose_start_is_a_lower_bound_gives_lower_bounds(
     orderer: TemporalOrderer,
 ) -> None:
@@ -350,6 +370,28 @@ def test_a_follow_up_told_twice_is_one_time_not_two(orderer: TemporalOrderer) ->
         )
     )
     assert days(case)["haemoglobin"] == days(case)["epistaxis"] == (None, 182.625)
+
+
+def test_at_that_time_after_an_undated_clause_is_the_date_its_sentence_opened_with(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "She visited the clinic with wrist pain.",
+                "Seven years prior to the visit, she had been treated for heel pain.",
+                "At that time, a radiograph showed osteoporosis.",
+            ],
+            [
+                ("visited", EVENT),
+                ("wrist pain", SIGN),
+                ("visit", EVENT),
+                ("heel pain", SIGN),
+                ("radiograph", TEST),
+            ],
+        )
+    )
+    assert days(case)["radiograph"] == (-7 * 365.25, None)
 
 
 def test_at_that_time_is_the_time_told_just_before_and_at_the_time_of_x_is_xs(
