@@ -149,7 +149,21 @@ class ProcedureLexicon(RecordModel):
         description="Main terms preferred, in this order, between candidates that tie "
         "(a biopsy is usually an Excision, a marrow biopsy an Extraction).",
     )
+    part_words: list[str] = Field(
+        default_factory=list,
+        description="Words before or in a procedure's name saying it took only part of the "
+        "body part ('distal' pancreatectomy, 'subtotal' gastrectomy): they name the Index's "
+        "'partial' subterm ('Gastrectomy, partial' → Excision), and where the Index sends the "
+        "name both to Resection and to Excision ('Pancreatectomy'), the Excision is preferred, "
+        "since a Resection takes all of the body part (ICD-10-PCS guideline B3.8).",
+    )
 
+
+_PARTIAL = "partial"
+"""The Index's subterm for an operation on part of a body part ("Gastrectomy, partial")."""
+
+_WHOLE_REMOVAL = "Resection"
+"""The root operation that takes all of a body part."""
 
 _MAX_CONTENTS = 100_000
 """Texts whose content words a coder remembers before it forgets them all."""
@@ -333,6 +347,7 @@ class ProcedureCoder:
         self._lines_of: dict[tuple[str, tuple[str, ...]], _Lines] = {}
         self._approaches = [(self._content(k), v.lower()) for k, v in lex.approaches.items()]
         self._preference = {term: rank for rank, term in enumerate(lex.preferred_terms)}
+        self._part_words = frozenset(w for p in lex.part_words for w in normalize_tokens(p))
 
     def __call__(self, case: Case) -> Case:
         """Code the case's procedure mentions and add its ICD-10-PCS ``codes``."""
@@ -371,6 +386,9 @@ class ProcedureCoder:
         found: dict[str, ProcedureCandidate] = {}
         approach = self._approach(query.words)
         reachable = query.words | query.synonyms
+        partial = not self._part_words.isdisjoint(query.near)
+        if partial:
+            reachable = reachable | {_PARTIAL}
         for number, route in enumerate(self._routes_for(query.near, query.foreign)):
             for entry, qualifier, path_words in self._reachable(route).within(reachable):
                 direct = path_words & query.words
@@ -390,6 +408,8 @@ class ProcedureCoder:
                 score = round(min(1.0, share / len(own)) if own else 0.0, 4)
                 target = self.kb.reference(entry.see).term if entry.see else entry.term
                 preference = self._preference.get(target, len(self._preference))
+                if partial and target == _WHOLE_REMOVAL:
+                    preference = len(self._preference)
                 candidate = ProcedureCandidate(code, score, matched, number, preference, entry)
                 old = found.get(code)
                 if old is None or _key(candidate) < _key(old):

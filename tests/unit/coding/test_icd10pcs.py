@@ -145,6 +145,21 @@ def test_an_organs_removal_named_by_one_word_is_of_that_organ(
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("She underwent distal pancreatectomy.", "0FBG"),
+        ("He underwent subtotal gastrectomy.", "0DB6"),
+        ("He underwent pancreatectomy.", "0FTG"),
+    ],
+)
+def test_an_operation_on_part_of_an_organ_is_an_excision_not_a_resection(
+    pipeline: Pipeline, text: str, code: str
+) -> None:
+    case = analyse(pipeline, text, [mention(text, text.split()[-1].rstrip("."))])
+    assert pcs(case.mentions[0].codes)[0] == code
+
+
 def test_an_abbreviation_means_its_long_form_only(pipeline: Pipeline) -> None:
     # "PEG" is a percutaneous endoscopic gastrostomy only where it stands for one.
     text = "Polyethylene glycol (PEG) was added. PEG lowered PTH."
