@@ -656,6 +656,15 @@ def test_a_code_the_site_names_alone_is_no_code_of_the_finding() -> None:
     assert "Q79.8" not in codes_of(distress)
 
 
+def test_a_sites_words_never_replace_part_of_the_name_the_finding_gives() -> None:
+    # "ventricular tachycardia" leaves "sinus" out; a tachycardia of the ventricle is one.
+    text = "ECG showed sinus tachycardia with left ventricular strain."
+    sinus = finding(text, "sinus tachycardia", site="left ventricular")
+    assert "I47.20" not in codes_of(sinus) and "R00.0" in codes_of(sinus)
+    bare = finding("He had tachycardia of ventricular origin.", "tachycardia", site="ventricular")
+    assert "I47.20" in codes_of(bare)
+
+
 def test_a_code_whose_title_puts_the_finding_in_another_body_part_is_not_its_code() -> None:
     # "Exostosis" is an inclusion term of M27.8, Other specified diseases of jaws.
     text = "X-ray showed exostosis arising from the superior pubic rami."
