@@ -623,7 +623,8 @@ _INVADED_AFTER = re.compile(
 )
 _INVADED_BEFORE = re.compile(
     r"\b(?:invading|infiltrating|involving|invasion of|infiltration of|involvement of"
-    r"|(?:extending|extension|metastas[ie]s|metastatic|spread(?:ing)?) (?:in)?to)"
+    r"|(?:extending|extension|metastas[ie]s|metastatic|spread(?:ing)?"
+    r"|radiat(?:e|es|ed|ing|ion)) (?:in)?to)"
     r"(?: the| a| an| her| his)?\s*$",
     re.IGNORECASE,
 )
@@ -631,7 +632,8 @@ _INVADED_BEFORE = re.compile(
 
 def _invaded(text: str, structure: Span) -> bool:
     """Whether a body structure is named as what a growth reached ("with cardiac invasion",
-    "invading the left atrium"), which is no site of the finding it is told with."""
+    "invading the left atrium") or where a pain radiates ("radiating to the back"), which is no
+    site of the finding it is told with."""
     return bool(
         _INVADED_AFTER.match(text, structure.end)
         or _INVADED_BEFORE.search(text, max(0, structure.start - 40), structure.start)

@@ -361,6 +361,13 @@ def test_a_site_a_growth_spread_to_is_no_site_of_its_code() -> None:
     assert not any(c.code.startswith("C44") for c in found)
 
 
+def test_where_a_pain_radiates_is_no_site_of_its_code() -> None:
+    text = "She had epigastric pain radiating to the back."
+    pain = finding(text, "epigastric pain", site="back")
+    (kept,) = coded_findings(case_of(text, [pain]), {pain.type})
+    assert "M54.9" not in codes_of(kept) and "R10.13" in codes_of(kept)
+
+
 def test_a_metastasis_is_of_the_site_it_reached() -> None:
     text = "It was a lymphoma of the lung that had metastasis to the skin."
     spread = finding(text, "metastasis", site="skin")
