@@ -362,7 +362,13 @@ class ProcedureCoder:
             codes = [self._code(c) for c in self.accept(self._rank(query))]
             kept = [c for c in mention.codes if c.system is not CodeSystem.ICD10PCS]
             mentions.append(mention.model_copy(update={"codes": kept + codes}))
-            if codes and mention.assertion not in self._excluded:
+            if (
+                codes
+                and mention.assertion not in self._excluded
+                and not (
+                    codes[0].code.startswith(_OBSTETRICS) and _not_pregnant(case, mention.start)
+                )
+            ):
                 span = Span(start=mention.start, end=mention.end)
                 evidence.setdefault(codes[0].code, []).append((codes[0], span, mention.id))
         codes = [c for c in case.codes if c.system is not CodeSystem.ICD10PCS]
@@ -707,6 +713,35 @@ class ProcedureCoder:
                 )
             )
         return sorted(result, key=lambda c: (-c.score, c.code))
+
+
+_OBSTETRICS = "1"
+"""The first character of ICD-10-PCS section 1, Obstetrics: procedures on the products of
+conception, done on the pregnant woman."""
+
+_CHILDBEARING_FROM = 9.0
+"""The least age in years of a patient coded with a maternity code (the Medicare Code Editor's
+maternity age edit)."""
+
+_OWN_BIRTH = re.compile(
+    r"\b(?:(?:she|he|the\s+(?:patient|child|infant|boy|girl|baby))\s+was\s+born"
+    r"|birth\s+history)\b[^.;]{0,100}$",
+    re.IGNORECASE,
+)
+"""The patient's own birth told before an obstetric procedure ("She was born via cesarean
+section", "Birth history was uneventful with cesarean section"): the mother's operation."""
+
+
+def _not_pregnant(case: Case, start: int) -> bool:
+    """Whether an obstetric procedure named at ``start`` was done on someone else than the
+    patient: a child too young to bear one (the patient born by caesarean section, whose age
+    the mention of it does not change), or the patient told as born by it."""
+    age = case.patient.age_years
+    if age is not None and age < _CHILDBEARING_FROM:
+        return True
+    sentence = next((s for s in case.sentences if s.start <= start < s.end), None)
+    begin = sentence.start if sentence is not None else max(0, start - 200)
+    return _OWN_BIRTH.search(case.text, begin, start) is not None
 
 
 def _key(candidate: ProcedureCandidate) -> tuple[float, float, int, int, int, str]:

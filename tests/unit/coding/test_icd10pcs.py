@@ -21,6 +21,7 @@ from casebook.model import (
     CodeSystem,
     EntityType,
     Mention,
+    Patient,
     Source,
     SourceFormat,
 )
@@ -182,6 +183,28 @@ def test_an_approach_or_a_lone_measurement_codes_nothing(
     pipeline: Pipeline, text: str, words: str
 ) -> None:
     assert pcs(analyse(pipeline, text, [mention(text, words)]).mentions[0].codes) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "age", "coded"),
+    [
+        ("A cesarean section was performed at term.", 31.0, True),
+        # A child's caesarean section is the one she was born by: her mother's.
+        ("A cesarean section was performed at term.", 3.0, False),
+        ("She was born via cesarean section at 34 weeks.", 41.0, False),
+    ],
+)
+def test_an_obstetric_procedure_is_the_patients_only_where_she_bore_the_child(
+    pipeline: Pipeline, text: str, age: float, coded: bool
+) -> None:
+    case = Case(
+        id="c",
+        text=text,
+        source=Source(format=SourceFormat.TEXT),
+        mentions=[mention(text, "cesarean section")],
+        patient=Patient(age_years=age),
+    )
+    assert bool(pcs(pipeline.run(case).codes)) is coded
 
 
 def test_a_hyphenated_cardiopulmonary_resuscitation_is_no_pulmonary_one(pipeline: Pipeline) -> None:
