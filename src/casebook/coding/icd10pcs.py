@@ -165,6 +165,13 @@ _PARTIAL = "partial"
 _WHOLE_REMOVAL = "Resection"
 """The root operation that takes all of a body part."""
 
+_PART_REMOVAL = "Excision"
+"""The root operation that takes part of a body part."""
+
+_RESECTION_OPERATION = "T"
+_EXCISION_OPERATION = "B"
+"""The third characters of Resection and Excision codes, whose body parts are the same."""
+
 _MAX_CONTENTS = 100_000
 """Texts whose content words a coder remembers before it forgets them all."""
 
@@ -402,7 +409,13 @@ class ProcedureCoder:
                 required = route.qualifier or qualifier
                 if required and self.kb.in_tables(entry.code) and not self._allows(entry, required):
                     continue  # "Biopsy" → Extraction: a pelvic bone is never extracted to diagnose
-                code, used = self._refine(entry.code, approach or route.approach, required)
+                target = self.kb.reference(entry.see).term if entry.see else entry.term
+                start = entry.code
+                if partial and target == _WHOLE_REMOVAL:
+                    part = self._part_removal(entry.code)
+                    if part is not None:
+                        start, target = part, _PART_REMOVAL
+                code, used = self._refine(start, approach or route.approach, required)
                 if len(code) < self.lexicon.min_determined:
                     continue
                 explained = route.words | direct | used
@@ -412,7 +425,6 @@ class ProcedureCoder:
                     {w for w in own - explained if self._reaches(w, reached)}
                 )
                 score = round(min(1.0, share / len(own)) if own else 0.0, 4)
-                target = self.kb.reference(entry.see).term if entry.see else entry.term
                 preference = self._preference.get(target, len(self._preference))
                 if partial and target == _WHOLE_REMOVAL:
                     preference = len(self._preference)
@@ -537,6 +549,18 @@ class ProcedureCoder:
             else:
                 break
         return code, used
+
+    def _part_removal(self, code: str) -> str | None:
+        """The Excision of the body part a Resection code (or prefix) takes all of, where the
+        tables have it: "partial resection of the liver" is 0FB0, not 0FT0."""
+        if len(code) < 3 or code[2] != _RESECTION_OPERATION or not self.kb.in_tables(code):
+            return None
+        excision = code[:2] + _EXCISION_OPERATION
+        if _EXCISION_OPERATION not in self.kb.next_characters(code[:2]):
+            return None
+        if len(code) > 3 and code[3] not in self.kb.next_characters(excision):
+            return None
+        return excision + code[3:4]
 
     def _allows(self, entry: IndexEntry, qualifier: str) -> bool:
         """Whether some code under the entry's prefix has the qualifier named ``qualifier``."""

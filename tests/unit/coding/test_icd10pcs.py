@@ -161,6 +161,12 @@ def test_an_operation_on_part_of_an_organ_is_an_excision_not_a_resection(
     assert pcs(case.mentions[0].codes)[0] == code
 
 
+def test_a_partial_resection_is_the_excision_of_that_body_part(pipeline: Pipeline) -> None:
+    text = "A partial resection of the liver was performed."
+    case = analyse(pipeline, text, [mention(text, "resection", site="liver")])
+    assert pcs(case.mentions[0].codes)[0].startswith("0FB0")
+
+
 def test_an_abbreviation_means_its_long_form_only(pipeline: Pipeline) -> None:
     # "PEG" is a percutaneous endoscopic gastrostomy only where it stands for one.
     text = "Polyethylene glycol (PEG) was added. PEG lowered PTH."
