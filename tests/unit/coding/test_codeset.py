@@ -472,6 +472,21 @@ def test_an_injury_whose_bone_the_sentence_names_is_no_injury_of_unspecified_reg
     assert not any(code.startswith("T14") for code in supported(case, {}))
 
 
+@pytest.mark.parametrize(
+    ("text", "site", "code"),
+    [
+        ("He had severe neck pain.", "neck", "M54.2"),
+        ("She had pain in the left eye.", "left eye", "H57.12"),
+        ("She had right flank pain.", "right flank", "R10.A1"),
+        ("He had dental pain.", "dental", "K08.89"),
+        ("She had ear pain.", "ear", "H92.09"),
+    ],
+)
+def test_a_pain_is_named_by_its_site_as_the_index_names_it(text: str, site: str, code: str) -> None:
+    # Index: Pain, neck M54.2; eye H57.1-; flank R10.A-; tooth K08.89; ear H92.0-.
+    assert code in codes_of(finding(text, "pain", site=site))
+
+
 def test_pain_unspecified_gives_way_to_the_pain_whose_site_the_case_gives() -> None:
     text = "She had pain. The abdominal pain recurred."
     case = case_of(text, [finding(text, "pain", 1), finding(text, "abdominal pain", 2)])
