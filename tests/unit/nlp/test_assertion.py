@@ -630,6 +630,13 @@ OUTCOME = EntityType.OUTCOME
         ("Neither abdominal x-ray nor CT was performed.", "CT", TEST, Assertion.NEGATED),
         ("Neither x-ray nor CT showed a mass.", "CT", TEST, Assertion.PRESENT),
         ("At no time was the patient hypotensive.", "hypotensive", SIGN, Assertion.NEGATED),
+        # What is impending has not happened.
+        (
+            "A lytic lesion with impending pathologic fracture.",
+            "pathologic fracture",
+            DISEASE,
+            Assertion.HYPOTHETICAL,
+        ),
         # Signs of a finding that are absent, however qualified, deny it; what a test favoured
         # another finding over is not found.
         (
