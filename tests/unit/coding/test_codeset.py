@@ -687,6 +687,12 @@ def test_a_sites_words_never_replace_part_of_the_name_the_finding_gives() -> Non
     assert "I47.20" in codes_of(bare)
 
 
+def test_a_pseudotumor_of_another_organ_is_no_pseudotumor_cerebri() -> None:
+    text = "The metachronous pseudotumor of the liver was resected."
+    assert "G93.2" not in codes_of(finding(text, "metachronous pseudotumor", site="liver"))
+    assert "G93.2" in codes_of(finding("She had pseudotumor cerebri.", "pseudotumor cerebri"))
+
+
 def test_a_code_whose_title_puts_the_finding_in_another_body_part_is_not_its_code() -> None:
     # "Exostosis" is an inclusion term of M27.8, Other specified diseases of jaws.
     text = "X-ray showed exostosis arising from the superior pubic rami."
