@@ -487,6 +487,12 @@ def test_a_pain_is_named_by_its_site_as_the_index_names_it(text: str, site: str,
     assert code in codes_of(finding(text, "pain", site=site))
 
 
+def test_an_edema_of_the_optic_disc_is_papilledema_not_an_edema_of_the_skin() -> None:
+    # Index: Edema, papilla, optic — see Papilledema (H47.1-).
+    text = "Fundoscopy showed bilateral optic disc edema."
+    assert codes_of(finding(text, "edema", site="optic disc")) == ["H47.10"]
+
+
 def test_pain_unspecified_gives_way_to_the_pain_whose_site_the_case_gives() -> None:
     text = "She had pain. The abdominal pain recurred."
     case = case_of(text, [finding(text, "pain", 1), finding(text, "abdominal pain", 2)])
