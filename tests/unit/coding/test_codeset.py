@@ -493,6 +493,11 @@ def test_an_edema_of_the_optic_disc_is_papilledema_not_an_edema_of_the_skin() ->
     assert codes_of(finding(text, "edema", site="optic disc")) == ["H47.10"]
 
 
+def test_a_vasogenic_edema_is_cerebral_edema() -> None:
+    text = "MRI showed a mass with vasogenic edema."
+    assert codes_of(finding(text, "vasogenic edema")) == ["G93.6"]
+
+
 def test_pain_unspecified_gives_way_to_the_pain_whose_site_the_case_gives() -> None:
     text = "She had pain. The abdominal pain recurred."
     case = case_of(text, [finding(text, "pain", 1), finding(text, "abdominal pain", 2)])
