@@ -493,6 +493,12 @@ def test_an_edema_of_the_optic_disc_is_papilledema_not_an_edema_of_the_skin() ->
     assert codes_of(finding(text, "edema", site="optic disc")) == ["H47.10"]
 
 
+def test_a_myocardial_infarction_of_a_named_wall_is_coded_at_that_wall() -> None:
+    # Index: Infarct, myocardium, anterior (wall) I21.09; inferior (wall) I21.19.
+    text = "He had an inferior myocardial infarction."
+    assert codes_of(finding(text, "inferior myocardial infarction")) == ["I21.19"]
+
+
 def test_a_vasogenic_edema_is_cerebral_edema() -> None:
     text = "MRI showed a mass with vasogenic edema."
     assert codes_of(finding(text, "vasogenic edema")) == ["G93.6"]
