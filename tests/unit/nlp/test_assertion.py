@@ -630,6 +630,12 @@ OUTCOME = EntityType.OUTCOME
         ("Neither abdominal x-ray nor CT was performed.", "CT", TEST, Assertion.NEGATED),
         ("Neither x-ray nor CT showed a mass.", "CT", TEST, Assertion.PRESENT),
         ("At no time was the patient hypotensive.", "hypotensive", SIGN, Assertion.NEGATED),
+        (
+            "At no time prior to the bleeding was the patient intubated.",
+            "intubated",
+            TREATMENT,
+            Assertion.NEGATED,
+        ),
         # What is impending has not happened.
         (
             "A lytic lesion with impending pathologic fracture.",
