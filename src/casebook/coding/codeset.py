@@ -386,6 +386,7 @@ def link_mentions(
                     for code, score in best.items()
                     if code not in named_by_site or code in named_by_own
                 }
+            best = _keeping_own_name(best, mention.expansion or mention.text, text, vocabulary)
         structures = (nearby or {}).get(mention.id, ())
         # A neoplasm named without its site ("primary adenocarcinoma", C80.1) is read with the
         # body structures of its sentence too, as a finding that names nothing is.
@@ -462,6 +463,41 @@ def link_mentions(
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
         coded.append([MentionCode(code, round(score, 4)) for code, score in ranked])
     return coded
+
+
+_COURSE_WORDS = frozenset({"acute", "subacute", "chronic"})
+"""Words of a finding's course, which a code named by its site may leave out."""
+
+
+def _largest_keys(words: Sequence[str], vocabulary: Icd10cmVocabulary) -> list[frozenset[str]]:
+    """The aliases ``words`` name, as word sets, none within another of them."""
+    keys = [frozenset(key.split(" ")) for key in vocabulary.named_subsets(words)]
+    return [key for key in keys if not any(key < other for other in keys)]
+
+
+def _keeping_own_name(
+    best: Mapping[str, float], own: str, text: str, vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """``best`` without the codes named only by aliases that take an attribute's words in place
+    of some of the name the mention's own words (``own``) give: "sinus tachycardia" told with a
+    "left ventricular" strain is no Ventricular tachycardia (I47.20), whose name leaves "sinus"
+    out, as "viral infection" is no Bacterial infection (A49.9) for a bacterium named beside it,
+    while a "tachycardia" of the ventricle is one, and a "fracture" of the femur S72.90."""
+    # A name's words of course are no part of what it names: "acute pain" of the left lower
+    # quadrant is R10.32, whose name leaves "acute" out.
+    own_keys = [
+        key - _COURSE_WORDS
+        for key in _largest_keys(_linked_words(own, vocabulary), vocabulary)
+        if key - _COURSE_WORDS
+    ]
+    if not own_keys:
+        return dict(best)
+    keeping: set[str] = set()
+    dropping: set[str] = set()
+    for key in _largest_keys(_linked_words(text, vocabulary), vocabulary):
+        codes = vocabulary.aliases[" ".join(sorted(key))]
+        (keeping if any(name <= key for name in own_keys) else dropping).update(codes)
+    return {code: score for code, score in best.items() if code in keeping or code not in dropping}
 
 
 _STEM = 5
@@ -587,7 +623,8 @@ _INVADED_AFTER = re.compile(
 )
 _INVADED_BEFORE = re.compile(
     r"\b(?:invading|infiltrating|involving|invasion of|infiltration of|involvement of"
-    r"|(?:extending|extension|metastas[ie]s|metastatic|spread(?:ing)?) (?:in)?to)"
+    r"|(?:extending|extension|metastas[ie]s|metastatic|spread(?:ing)?"
+    r"|radiat(?:e|es|ed|ing|ion)) (?:in)?to)"
     r"(?: the| a| an| her| his)?\s*$",
     re.IGNORECASE,
 )
@@ -595,7 +632,8 @@ _INVADED_BEFORE = re.compile(
 
 def _invaded(text: str, structure: Span) -> bool:
     """Whether a body structure is named as what a growth reached ("with cardiac invasion",
-    "invading the left atrium"), which is no site of the finding it is told with."""
+    "invading the left atrium") or where a pain radiates ("radiating to the back"), which is no
+    site of the finding it is told with."""
     return bool(
         _INVADED_AFTER.match(text, structure.end)
         or _INVADED_BEFORE.search(text, max(0, structure.start - 40), structure.start)

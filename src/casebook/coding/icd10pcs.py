@@ -149,7 +149,28 @@ class ProcedureLexicon(RecordModel):
         description="Main terms preferred, in this order, between candidates that tie "
         "(a biopsy is usually an Excision, a marrow biopsy an Extraction).",
     )
+    part_words: list[str] = Field(
+        default_factory=list,
+        description="Words before or in a procedure's name saying it took only part of the "
+        "body part ('distal' pancreatectomy, 'subtotal' gastrectomy): they name the Index's "
+        "'partial' subterm ('Gastrectomy, partial' → Excision), and where the Index sends the "
+        "name both to Resection and to Excision ('Pancreatectomy'), the Excision is preferred, "
+        "since a Resection takes all of the body part (ICD-10-PCS guideline B3.8).",
+    )
 
+
+_PARTIAL = "partial"
+"""The Index's subterm for an operation on part of a body part ("Gastrectomy, partial")."""
+
+_WHOLE_REMOVAL = "Resection"
+"""The root operation that takes all of a body part."""
+
+_PART_REMOVAL = "Excision"
+"""The root operation that takes part of a body part."""
+
+_RESECTION_OPERATION = "T"
+_EXCISION_OPERATION = "B"
+"""The third characters of Resection and Excision codes, whose body parts are the same."""
 
 _MAX_CONTENTS = 100_000
 """Texts whose content words a coder remembers before it forgets them all."""
@@ -333,6 +354,7 @@ class ProcedureCoder:
         self._lines_of: dict[tuple[str, tuple[str, ...]], _Lines] = {}
         self._approaches = [(self._content(k), v.lower()) for k, v in lex.approaches.items()]
         self._preference = {term: rank for rank, term in enumerate(lex.preferred_terms)}
+        self._part_words = frozenset(w for p in lex.part_words for w in normalize_tokens(p))
 
     def __call__(self, case: Case) -> Case:
         """Code the case's procedure mentions and add its ICD-10-PCS ``codes``."""
@@ -347,7 +369,13 @@ class ProcedureCoder:
             codes = [self._code(c) for c in self.accept(self._rank(query))]
             kept = [c for c in mention.codes if c.system is not CodeSystem.ICD10PCS]
             mentions.append(mention.model_copy(update={"codes": kept + codes}))
-            if codes and mention.assertion not in self._excluded:
+            if (
+                codes
+                and mention.assertion not in self._excluded
+                and not (
+                    codes[0].code.startswith(_OBSTETRICS) and _not_pregnant(case, mention.start)
+                )
+            ):
                 span = Span(start=mention.start, end=mention.end)
                 evidence.setdefault(codes[0].code, []).append((codes[0], span, mention.id))
         codes = [c for c in case.codes if c.system is not CodeSystem.ICD10PCS]
@@ -371,6 +399,9 @@ class ProcedureCoder:
         found: dict[str, ProcedureCandidate] = {}
         approach = self._approach(query.words)
         reachable = query.words | query.synonyms
+        partial = not self._part_words.isdisjoint(query.near)
+        if partial:
+            reachable = reachable | {_PARTIAL}
         for number, route in enumerate(self._routes_for(query.near, query.foreign)):
             for entry, qualifier, path_words in self._reachable(route).within(reachable):
                 direct = path_words & query.words
@@ -378,7 +409,13 @@ class ProcedureCoder:
                 required = route.qualifier or qualifier
                 if required and self.kb.in_tables(entry.code) and not self._allows(entry, required):
                     continue  # "Biopsy" → Extraction: a pelvic bone is never extracted to diagnose
-                code, used = self._refine(entry.code, approach or route.approach, required)
+                target = self.kb.reference(entry.see).term if entry.see else entry.term
+                start = entry.code
+                if partial and target == _WHOLE_REMOVAL:
+                    part = self._part_removal(entry.code)
+                    if part is not None:
+                        start, target = part, _PART_REMOVAL
+                code, used = self._refine(start, approach or route.approach, required)
                 if len(code) < self.lexicon.min_determined:
                     continue
                 explained = route.words | direct | used
@@ -388,8 +425,9 @@ class ProcedureCoder:
                     {w for w in own - explained if self._reaches(w, reached)}
                 )
                 score = round(min(1.0, share / len(own)) if own else 0.0, 4)
-                target = self.kb.reference(entry.see).term if entry.see else entry.term
                 preference = self._preference.get(target, len(self._preference))
+                if partial and target == _WHOLE_REMOVAL:
+                    preference = len(self._preference)
                 candidate = ProcedureCandidate(code, score, matched, number, preference, entry)
                 old = found.get(code)
                 if old is None or _key(candidate) < _key(old):
@@ -511,6 +549,18 @@ class ProcedureCoder:
             else:
                 break
         return code, used
+
+    def _part_removal(self, code: str) -> str | None:
+        """The Excision of the body part a Resection code (or prefix) takes all of, where the
+        tables have it: "partial resection of the liver" is 0FB0, not 0FT0."""
+        if len(code) < 3 or code[2] != _RESECTION_OPERATION or not self.kb.in_tables(code):
+            return None
+        excision = code[:2] + _EXCISION_OPERATION
+        if _EXCISION_OPERATION not in self.kb.next_characters(code[:2]):
+            return None
+        if len(code) > 3 and code[3] not in self.kb.next_characters(excision):
+            return None
+        return excision + code[3:4]
 
     def _allows(self, entry: IndexEntry, qualifier: str) -> bool:
         """Whether some code under the entry's prefix has the qualifier named ``qualifier``."""
@@ -687,6 +737,35 @@ class ProcedureCoder:
                 )
             )
         return sorted(result, key=lambda c: (-c.score, c.code))
+
+
+_OBSTETRICS = "1"
+"""The first character of ICD-10-PCS section 1, Obstetrics: procedures on the products of
+conception, done on the pregnant woman."""
+
+_CHILDBEARING_FROM = 9.0
+"""The least age in years of a patient coded with a maternity code (the Medicare Code Editor's
+maternity age edit)."""
+
+_OWN_BIRTH = re.compile(
+    r"\b(?:(?:she|he|the\s+(?:patient|child|infant|boy|girl|baby))\s+was\s+born"
+    r"|birth\s+history)\b[^.;]{0,100}$",
+    re.IGNORECASE,
+)
+"""The patient's own birth told before an obstetric procedure ("She was born via cesarean
+section", "Birth history was uneventful with cesarean section"): the mother's operation."""
+
+
+def _not_pregnant(case: Case, start: int) -> bool:
+    """Whether an obstetric procedure named at ``start`` was done on someone else than the
+    patient: a child too young to bear one (the patient born by caesarean section, whose age
+    the mention of it does not change), or the patient told as born by it."""
+    age = case.patient.age_years
+    if age is not None and age < _CHILDBEARING_FROM:
+        return True
+    sentence = next((s for s in case.sentences if s.start <= start < s.end), None)
+    begin = sentence.start if sentence is not None else max(0, start - 200)
+    return _OWN_BIRTH.search(case.text, begin, start) is not None
 
 
 def _key(candidate: ProcedureCandidate) -> tuple[float, float, int, int, int, str]:

@@ -208,7 +208,8 @@ class IndexTerms(RecordModel):
         "segment depression' or 'respiratory depression'; the human immunodeficiency virus is "
         "no D84.9 Immunodeficiency, a 'mitotic activity' no Y93.9 Activity, a lung's or a "
         "heart chamber's 'collapse' no R55 Syncope and collapse, a 'caesarean-section scar' or "
-        "a 'myocardial scar' no L90.5 Scar conditions of skin.",
+        "a 'myocardial scar' no L90.5 Scar conditions of skin, an 'inflammatory pseudotumor' "
+        "of the liver no G93.2 Benign intracranial hypertension (the Index's Pseudotumor).",
     )
     adult_onset: dict[str, str] = Field(
         default_factory=dict,

@@ -361,6 +361,13 @@ def test_a_site_a_growth_spread_to_is_no_site_of_its_code() -> None:
     assert not any(c.code.startswith("C44") for c in found)
 
 
+def test_where_a_pain_radiates_is_no_site_of_its_code() -> None:
+    text = "She had epigastric pain radiating to the back."
+    pain = finding(text, "epigastric pain", site="back")
+    (kept,) = coded_findings(case_of(text, [pain]), {pain.type})
+    assert "M54.9" not in codes_of(kept) and "R10.13" in codes_of(kept)
+
+
 def test_a_metastasis_is_of_the_site_it_reached() -> None:
     text = "It was a lymphoma of the lung that had metastasis to the skin."
     spread = finding(text, "metastasis", site="skin")
@@ -463,6 +470,38 @@ def test_an_injury_whose_bone_the_sentence_names_is_no_injury_of_unspecified_reg
         [finding(text, "degloving injury", 1), finding(text, "injury of the left lower leg", 2)],
     )
     assert not any(code.startswith("T14") for code in supported(case, {}))
+
+
+@pytest.mark.parametrize(
+    ("text", "site", "code"),
+    [
+        ("He had severe neck pain.", "neck", "M54.2"),
+        ("She had pain in the left eye.", "left eye", "H57.12"),
+        ("She had right flank pain.", "right flank", "R10.A1"),
+        ("He had dental pain.", "dental", "K08.89"),
+        ("She had ear pain.", "ear", "H92.09"),
+    ],
+)
+def test_a_pain_is_named_by_its_site_as_the_index_names_it(text: str, site: str, code: str) -> None:
+    # Index: Pain, neck M54.2; eye H57.1-; flank R10.A-; tooth K08.89; ear H92.0-.
+    assert code in codes_of(finding(text, "pain", site=site))
+
+
+def test_an_edema_of_the_optic_disc_is_papilledema_not_an_edema_of_the_skin() -> None:
+    # Index: Edema, papilla, optic — see Papilledema (H47.1-).
+    text = "Fundoscopy showed bilateral optic disc edema."
+    assert codes_of(finding(text, "edema", site="optic disc")) == ["H47.10"]
+
+
+def test_a_myocardial_infarction_of_a_named_wall_is_coded_at_that_wall() -> None:
+    # Index: Infarct, myocardium, anterior (wall) I21.09; inferior (wall) I21.19.
+    text = "He had an inferior myocardial infarction."
+    assert codes_of(finding(text, "inferior myocardial infarction")) == ["I21.19"]
+
+
+def test_a_vasogenic_edema_is_cerebral_edema() -> None:
+    text = "MRI showed a mass with vasogenic edema."
+    assert codes_of(finding(text, "vasogenic edema")) == ["G93.6"]
 
 
 def test_pain_unspecified_gives_way_to_the_pain_whose_site_the_case_gives() -> None:
@@ -654,6 +693,21 @@ def test_a_code_the_site_names_alone_is_no_code_of_the_finding() -> None:
     text = "She was in respiratory distress using accessory muscles."
     distress = finding(text, "respiratory distress", site="accessory muscles")
     assert "Q79.8" not in codes_of(distress)
+
+
+def test_a_sites_words_never_replace_part_of_the_name_the_finding_gives() -> None:
+    # "ventricular tachycardia" leaves "sinus" out; a tachycardia of the ventricle is one.
+    text = "ECG showed sinus tachycardia with left ventricular strain."
+    sinus = finding(text, "sinus tachycardia", site="left ventricular")
+    assert "I47.20" not in codes_of(sinus) and "R00.0" in codes_of(sinus)
+    bare = finding("He had tachycardia of ventricular origin.", "tachycardia", site="ventricular")
+    assert "I47.20" in codes_of(bare)
+
+
+def test_a_pseudotumor_of_another_organ_is_no_pseudotumor_cerebri() -> None:
+    text = "The metachronous pseudotumor of the liver was resected."
+    assert "G93.2" not in codes_of(finding(text, "metachronous pseudotumor", site="liver"))
+    assert "G93.2" in codes_of(finding("She had pseudotumor cerebri.", "pseudotumor cerebri"))
 
 
 def test_a_code_whose_title_puts_the_finding_in_another_body_part_is_not_its_code() -> None:

@@ -21,6 +21,7 @@ from casebook.model import (
     CodeSystem,
     EntityType,
     Mention,
+    Patient,
     Source,
     SourceFormat,
 )
@@ -145,6 +146,27 @@ def test_an_organs_removal_named_by_one_word_is_of_that_organ(
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("She underwent distal pancreatectomy.", "0FBG"),
+        ("He underwent subtotal gastrectomy.", "0DB6"),
+        ("He underwent pancreatectomy.", "0FTG"),
+    ],
+)
+def test_an_operation_on_part_of_an_organ_is_an_excision_not_a_resection(
+    pipeline: Pipeline, text: str, code: str
+) -> None:
+    case = analyse(pipeline, text, [mention(text, text.split()[-1].rstrip("."))])
+    assert pcs(case.mentions[0].codes)[0] == code
+
+
+def test_a_partial_resection_is_the_excision_of_that_body_part(pipeline: Pipeline) -> None:
+    text = "A partial resection of the liver was performed."
+    case = analyse(pipeline, text, [mention(text, "resection", site="liver")])
+    assert pcs(case.mentions[0].codes)[0].startswith("0FB0")
+
+
 def test_an_abbreviation_means_its_long_form_only(pipeline: Pipeline) -> None:
     # "PEG" is a percutaneous endoscopic gastrostomy only where it stands for one.
     text = "Polyethylene glycol (PEG) was added. PEG lowered PTH."
@@ -167,6 +189,28 @@ def test_an_approach_or_a_lone_measurement_codes_nothing(
     pipeline: Pipeline, text: str, words: str
 ) -> None:
     assert pcs(analyse(pipeline, text, [mention(text, words)]).mentions[0].codes) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "age", "coded"),
+    [
+        ("A cesarean section was performed at term.", 31.0, True),
+        # A child's caesarean section is the one she was born by: her mother's.
+        ("A cesarean section was performed at term.", 3.0, False),
+        ("She was born via cesarean section at 34 weeks.", 41.0, False),
+    ],
+)
+def test_an_obstetric_procedure_is_the_patients_only_where_she_bore_the_child(
+    pipeline: Pipeline, text: str, age: float, coded: bool
+) -> None:
+    case = Case(
+        id="c",
+        text=text,
+        source=Source(format=SourceFormat.TEXT),
+        mentions=[mention(text, "cesarean section")],
+        patient=Patient(age_years=age),
+    )
+    assert bool(pcs(pipeline.run(case).codes)) is coded
 
 
 def test_a_hyphenated_cardiopulmonary_resuscitation_is_no_pulmonary_one(pipeline: Pipeline) -> None:

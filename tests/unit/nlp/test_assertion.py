@@ -644,6 +644,32 @@ OUTCOME = EntityType.OUTCOME
             Assertion.HYPOTHETICAL,
         ),
         ("She preferred to avoid a hysterectomy.", "hysterectomy", TREATMENT, Assertion.NEGATED),
+        ("They elected to forgo EKG monitoring.", "EKG", TEST, Assertion.NEGATED),
+        (
+            "She needed a mastectomy, which she adamantly refused.",
+            "mastectomy",
+            TREATMENT,
+            Assertion.NEGATED,
+        ),
+        ("She refused further treatment and follow-up.", "treatment", TREATMENT, Assertion.NEGATED),
+        # Tests neither done nor done are denied, and so is what at no time happened.
+        ("Neither abdominal x-ray nor CT was performed.", "x-ray", TEST, Assertion.NEGATED),
+        ("Neither abdominal x-ray nor CT was performed.", "CT", TEST, Assertion.NEGATED),
+        ("Neither x-ray nor CT showed a mass.", "CT", TEST, Assertion.PRESENT),
+        ("At no time was the patient hypotensive.", "hypotensive", SIGN, Assertion.NEGATED),
+        (
+            "At no time prior to the bleeding was the patient intubated.",
+            "intubated",
+            TREATMENT,
+            Assertion.NEGATED,
+        ),
+        # What is impending has not happened.
+        (
+            "A lytic lesion with impending pathologic fracture.",
+            "pathologic fracture",
+            DISEASE,
+            Assertion.HYPOTHETICAL,
+        ),
         # Signs of a finding that are absent, however qualified, deny it; what a test favoured
         # another finding over is not found.
         (
