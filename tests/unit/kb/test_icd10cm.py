@@ -140,6 +140,9 @@ def test_the_remembered_searches_stay_bounded_and_answer_as_fresh_ones(
 ) -> None:
     monkeypatch.setattr(icd10cm, "_REMEMBERED", 2)
     cm = load_icd10cm()
+    # The vocabulary is loaded once per process: other tests may have filled its memos.
+    cm._subsets_of.clear()
+    cm._leaves.clear()
     asked = [
         ["heart", "failure"],
         ["chronic", "kidney", "disease"],
