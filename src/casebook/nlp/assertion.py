@@ -725,7 +725,7 @@ class ContextAssertion:
             if any(rule.stops_at_tests for rule in reaching) and self._predicated(
                 text, context.since(segment.start, start), start
             ):
-                tests = [*context.tests, *_new_subjects(text, segment, starts)]
+                tests = context.tests
             named_again = None
             if kind in FINDING_TYPES and any(
                 rule.category is Category.NEGATED_EXISTENCE and rule.direction is Direction.FORWARD
@@ -1018,7 +1018,8 @@ class _MentionContext:
         )
         self._test_ends = [end for _, end in spans]
         # A body part opening a clause of its own ("… inguinal hernia and the genitalia were
-        # normal") is, like a test, what a result after it speaks of.
+        # normal"), and any subject a ", and the …" join opens ("…, and the margins were
+        # negative"), is, like a test, what a result after it speaks of.
         subjects = sorted(
             spans
             + [
@@ -1027,10 +1028,12 @@ class _MentionContext:
                 if m.type is EntityType.BIOLOGICAL_STRUCTURE
                 and _CLAUSE_SUBJECT_BEFORE.search(case.text, max(0, m.start - 20), m.start)
             ]
+            + [(join.start(), join.end()) for join in _NEW_SUBJECT.finditer(case.text)]
         )
         self.tests = [(bisect_right(ends, a), bisect_left(starts, b)) for a, b in subjects]
-        """The token range of each test mention and each body part opening a clause: what a
-        result told after them speaks of (``ContextRule.stops_at_tests``)."""
+        """The token range of each test mention, each body part opening a clause and each
+        ", and the …" join: what a result told after them speaks of
+        (``ContextRule.stops_at_tests``)."""
         self._first_told: dict[str, int] | None = None
 
     def since(self, sentence_start: int, start: int) -> int:
@@ -1067,17 +1070,6 @@ class _MentionContext:
 _NEW_SUBJECT = re.compile(r",\s*and\s+(?:the|his|her|its|their|this|these|those)\b", re.IGNORECASE)
 """A clause joined to the one before by ", and" whose subject is told with an article or a
 possessive ("The tumor measured 10 cm with necrosis, and the margins were negative")."""
-
-
-def _new_subjects(text: str, segment: Span, starts: Sequence[int]) -> list[tuple[int, int]]:
-    """The token ranges of the ", and the …" joins of a sentence (``_NEW_SUBJECT``): like a test
-    told between them, the subject they open is what a later result speaks of, not a finding an
-    earlier verb predicates (``ContextRule.stops_at_tests``)."""
-    return [
-        (bisect_left(starts, hit.start()), bisect_left(starts, hit.end()))
-        for hit in _NEW_SUBJECT.finditer(text, segment.start, segment.end)
-    ]
-
 
 _CLAUSE_SUBJECT_BEFORE = re.compile(
     r"(?:,|;|\b(?:and|but|while|whereas))\s+(?:(?:the|his|her|their|its)\s+)?$", re.IGNORECASE
