@@ -130,6 +130,9 @@ def lexicon() -> LexiconMentions:
             "Intravenous immunoglobulin",
             EntityType.MEDICATION,
         ),
+        ("He was prescribed statins and aspirin.", "statins", EntityType.MEDICATION),
+        ("She was prescribed antihypertensives.", "antihypertensives", EntityType.MEDICATION),
+        ("Nystatin was given.", "Nystatin", None),
     ],
 )
 def test_a_lexicon_phrase_becomes_a_mention(
@@ -231,6 +234,22 @@ def test_new_mentions_get_fresh_ids_in_text_order(lexicon: LexiconMentions) -> N
             4,
             EntityType.SIGN_SYMPTOM,
             "IVIg",
+            EntityType.MEDICATION,
+        ),
+        (
+            "He was started on a statin.",
+            20,
+            26,
+            EntityType.DIAGNOSTIC_PROCEDURE,
+            "statin",
+            EntityType.MEDICATION,
+        ),
+        (
+            "She was given NSAIDs.",
+            14,
+            20,
+            EntityType.DISEASE_DISORDER,
+            "NSAIDs",
             EntityType.MEDICATION,
         ),
     ],
