@@ -915,6 +915,27 @@ OUTCOME = EntityType.OUTCOME
             Assertion.NEGATED,
         ),
         ("Further transfusion was not necessary.", "transfusion", TREATMENT, Assertion.NEGATED),
+        # A procedure or drug not planned, pursued or recommended was not done; a finding the
+        # tumour was "not considered as" keeps the plain denial after it.
+        (
+            "Transurethral bladder resection was not planned for the patient.",
+            "Transurethral bladder resection",
+            TREATMENT,
+            Assertion.NEGATED,
+        ),
+        ("Immunohistochemistry was not pursued.", "Immunohistochemistry", TEST, Assertion.NEGATED),
+        (
+            "Cyclosporine was not recommended to the elderly patient.",
+            "Cyclosporine",
+            DRUG,
+            Assertion.NEGATED,
+        ),
+        (
+            "The tumor was not considered as fibrous dysplasia.",
+            "fibrous dysplasia",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         # A relative who is the clause's subject has all of its findings, through its verbs.
         (
             "Her mother was diagnosed with breast cancer.",
