@@ -915,6 +915,13 @@ OUTCOME = EntityType.OUTCOME
             Assertion.NEGATED,
         ),
         ("Further transfusion was not necessary.", "transfusion", TREATMENT, Assertion.NEGATED),
+        # A provisional diagnosis is suspected, the adverb put first too.
+        (
+            "Provisionally, it was diagnosed as an adenomatoid odontogenic tumor.",
+            "adenomatoid odontogenic tumor",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # A procedure or drug not planned, pursued or recommended was not done; a finding the
         # tumour was "not considered as" keeps the plain denial after it.
         (
