@@ -45,6 +45,7 @@ import scipy.sparse as sp
 
 from casebook.kb.base import KnowledgeBase, normalize_alias
 from casebook.kb.hpo import load_hpo
+from casebook.kb.icd10cm import Icd10cmVocabulary, load_icd10cm
 from casebook.model import Case, CodeSystem
 from casebook.search.base import column_scores, load_columns, reorder_rows, save_columns
 from casebook.search.settings import ConceptSettings
@@ -162,9 +163,17 @@ class FactExtractor:
     def __init__(self, settings: ConceptSettings, hpo: KnowledgeBase | None = None) -> None:
         self.settings = settings
         self._hpo = hpo
+        self._icd10cm: Icd10cmVocabulary | None = None
         self._present = frozenset(settings.present)
         self._negated = frozenset(settings.negated)
         self._ancestors: dict[str, list[tuple[str, int, str]]] = {}
+
+    @property
+    def icd10cm(self) -> Icd10cmVocabulary:
+        """The ICD-10-CM vocabulary, for its categories' titles; loaded on first use."""
+        if self._icd10cm is None:
+            self._icd10cm = load_icd10cm()
+        return self._icd10cm
 
     @property
     def hpo(self) -> KnowledgeBase:
@@ -198,6 +207,14 @@ class FactExtractor:
             found = [
                 (f"{system}:{a}", d, hpo.concept(a).name if a in hpo else a)
                 for a, d in hpo_ancestors(hpo, code, self.settings.max_ancestor_depth)
+            ]
+        elif system == CodeSystem.ICD10CM.value:
+            # An explanation shows what a shared category is, not only its code ("I82.4 Acute
+            # embolism and thrombosis of deep veins of lower extremity").
+            prefixes = prefix_ancestors(code)[: self.settings.max_ancestor_depth]
+            titles = self.icd10cm
+            found = [
+                (f"{system}:{a}", d, titles.title(a) or a) for d, a in enumerate(prefixes, start=1)
             ]
         elif system in CODE_SYSTEMS:
             prefixes = prefix_ancestors(code)[: self.settings.max_ancestor_depth]

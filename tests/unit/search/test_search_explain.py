@@ -130,3 +130,24 @@ def test_a_fact_not_shown_survives_the_index_round_trip() -> None:
     assert Fact.from_json(fact.to_json()) == fact
     shown = Fact("finding:headache", False, 0, 1.0, "Headache", ((0, 8),))
     assert len(shown.to_json()) == 5 and Fact.from_json(shown.to_json()) == shown
+
+
+def test_a_shared_category_is_shown_by_its_title(
+    make_case: CaseBuilder, extractor: FactExtractor
+) -> None:
+    query = make_case(
+        "q",
+        "Popliteal vein thrombosis.",
+        [("Popliteal vein thrombosis", "Disease_disorder")],
+        codes=[(CodeSystem.ICD10CM, "I82.431", 0.9, "Popliteal vein thrombosis")],
+    )
+    hit = make_case(
+        "h",
+        "Femoral vein thrombosis.",
+        [("Femoral vein thrombosis", "Disease_disorder")],
+        codes=[(CodeSystem.ICD10CM, "I82.411", 0.9, "Femoral vein thrombosis")],
+    )
+    why = explain(_facts(query, extractor), _facts(hit, extractor), weight)
+    # The two cases meet on the category both codes fall under, named as ICD-10-CM names it.
+    shared = next(m for m in why.matched if m.concept == "icd10cm:I82.4")
+    assert shared.label == "Acute embolism and thrombosis of deep veins of lower extremity"
