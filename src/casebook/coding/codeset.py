@@ -600,7 +600,8 @@ def _best_named(words: Sequence[str], vocabulary: Icd10cmVocabulary) -> dict[str
 
 def sentence_structures(case: Case, findings: Sequence[Mention]) -> dict[str, list[str]]:
     """Each finding's body structures: the texts of ``Biological_structure`` mentions of its
-    sentence, nearest first, at most ``_NEARBY_STRUCTURES``."""
+    sentence, nearest first, at most ``_NEARBY_STRUCTURES``, but those told as invaded or
+    denied (``_invaded``, ``_denied``)."""
     structures = [m for m in case.mentions if m.type is EntityType.BIOLOGICAL_STRUCTURE]
     bounds = [(s.start, s.end) for s in case.sentences] or [(0, len(case.text))]
     found: dict[str, list[str]] = {}
@@ -611,7 +612,9 @@ def sentence_structures(case: Case, findings: Sequence[Mention]) -> dict[str, li
         inside = [
             m
             for m in structures
-            if sentence[0] <= m.start < sentence[1] and not _invaded(case.text, m)
+            if sentence[0] <= m.start < sentence[1]
+            and not _invaded(case.text, m)
+            and not _denied(case.text, finding, m)
         ]
         inside.sort(key=lambda m: max(m.start - finding.end, finding.start - m.end))
         found[finding.id] = [m.text for m in inside[:_NEARBY_STRUCTURES]]
@@ -628,6 +631,27 @@ _INVADED_BEFORE = re.compile(
     r"(?: the| a| an| her| his)?\s*$",
     re.IGNORECASE,
 )
+
+
+_DENIED_BEFORE = re.compile(
+    r"\b(?:without|no|absence of|lack of|free of|negative for)(?:\s+[\w-]+){0,2}\s*$",
+    re.IGNORECASE,
+)
+"""A denial opening the phrase of a body structure, at most two words before it."""
+
+_DENIED_REACH = 40
+"""Characters read before a body structure for its denial."""
+
+
+def _denied(text: str, finding: Span, structure: Span) -> bool:
+    """Whether the text denies a body structure it names after a finding ("epithelioid
+    granulomas, without Langhans giant cells"): what is absent is no site nor kind of the
+    finding (no Giant cell granuloma, M27.1). A denial before the finding denies the finding
+    with its site ("no neck lymphadenopathy"), which stays its site."""
+    if structure.start < finding.end:
+        return False
+    start = max(finding.end, structure.start - _DENIED_REACH)
+    return bool(_DENIED_BEFORE.search(text, start, structure.start))
 
 
 def _invaded(text: str, structure: Span) -> bool:
@@ -662,12 +686,13 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     """The case's mentions of ``types``, but those naming a person or an organisation ("cancer
     board", ``casebook.kb.nonclinical``), a service consulted ("Infectious disease was
     involved", "neurology, infectious disease, and hematology" were consulted) or what a score
-    measures ("pain score", ``_MEASURE_NAMED``), each without
-    the site attributes that name what it reached ("adenocarcinoma, metastatic to skin" is no
-    neoplasm of the skin, C44.90): a site told as invaded, and, of a metastatic growth whose
-    primary site comes before it, every site after it ("metastatic rectal adenocarcinoma in the
-    cortex of the left and right ovaries" is no ovarian primary, C56.1 and C56.2). A mention
-    that is itself the spread growth keeps them (``_SECONDARY_GROWTH``)."""
+    measures ("pain score", ``_MEASURE_NAMED``), each without the site attributes that name
+    what it reached ("adenocarcinoma, metastatic to skin" is no neoplasm of the skin, C44.90)
+    or what it lacks: a site told as invaded or denied (``_denied``), and, of a metastatic
+    growth whose primary site comes before it, every site after it ("metastatic rectal
+    adenocarcinoma in the cortex of the left and right ovaries" is no ovarian primary, C56.1
+    and C56.2). A mention that is itself the spread growth keeps them
+    (``_SECONDARY_GROWTH``)."""
     findings: list[Mention] = []
     services = default_non_clinical()
     starts = [s.start for s in case.sentences]
@@ -695,7 +720,11 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             a
             for a in mention.attributes
             if a.name != "site"
-            or not (_invaded(case.text, a) or (spread and a.start >= mention.end))
+            or not (
+                _invaded(case.text, a)
+                or _denied(case.text, mention, a)
+                or (spread and a.start >= mention.end)
+            )
         ]
         if len(kept) < len(mention.attributes) and _SECONDARY_GROWTH.search(mention.text) is None:
             mention = mention.model_copy(update={"attributes": kept})

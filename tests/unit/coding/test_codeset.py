@@ -868,3 +868,17 @@ def test_an_organ_donors_fact_is_no_finding_of_the_patients() -> None:
     text = "She received a kidney from a deceased donor (DBD)."
     dbd = finding(text, "DBD").model_copy(update={"expansion": "donation after brain death"})
     assert coded_findings(case_of(text, [dbd]), {dbd.type}) == []
+
+
+def test_a_structure_denied_after_a_finding_is_no_site_of_its_code() -> None:
+    text = "Biopsy showed epithelioid granulomas, without Langhans giant cells."
+    granuloma = finding(text, "granulomas", site="giant cells")
+    (kept,) = coded_findings(case_of(text, [granuloma]), {granuloma.type})
+    assert kept.attributes == [] and "M27.1" not in codes_of(kept)
+
+
+def test_a_denial_before_a_finding_leaves_it_its_site() -> None:
+    text = "No neck lymphadenopathy was found."
+    nodes = finding(text, "lymphadenopathy", Assertion.NEGATED, site="neck")
+    (kept,) = coded_findings(case_of(text, [nodes]), {nodes.type})
+    assert [a.text for a in kept.attributes] == ["neck"]
