@@ -169,6 +169,31 @@ def code_aliases(title: str, inclusion: Iterable[str], billable: bool = True) ->
     return list(keys)
 
 
+_ACUTE_VEIN_THROMBOSIS = re.compile(r"^Acute embolism and thrombosis of (.+)$")
+"""The title of a vein's acute thrombosis (I82.4-, "Acute embolism and thrombosis of left
+popliteal vein"), the Index's "Thrombosis, vein (acute)" and "Embolism, vein (acute)" at that
+vein: "acute" is its nonessential modifier, and either finding names it alone."""
+
+
+_DEEP_VEINS = "of deep veins"
+"""What the title of a category of deep veins' thromboses says (I82.4, I82.62)."""
+
+
+def _vein_thrombosis_aliases(title: str, deep: bool) -> list[str]:
+    """The aliases a vein's acute thrombosis is named by as the Index names it: a thrombosis or
+    an embolism of the vein, acute or not said ("popliteal vein thrombosis" is I82.43-), and,
+    of a ``deep`` vein, its deep vein thrombosis ("popliteal deep vein thrombosis")."""
+    vein = _ACUTE_VEIN_THROMBOSIS.match(title)
+    # "Acute embolism and thrombosis of unspecified vein" names no vein: a thrombosis of a vein
+    # named elsewhere ("of the superior mesenteric vein", K55.0) is none of it.
+    if vein is None or not alias_words(vein.group(1)) - {"vein"}:
+        return []
+    findings = (
+        ("thrombosis", "embolism", "deep vein thrombosis") if deep else ("thrombosis", "embolism")
+    )
+    return [" ".join(sorted(alias_words(f"{finding} of {vein.group(1)}"))) for finding in findings]
+
+
 def billable_first(codes: Iterable[str], billable: Collection[str]) -> tuple[str, ...]:
     """The codes one alias names, less the categories it names beside a billable code of
     another branch: words naming both a heading and a code name the code. "Pain" is R52 "Pain,
@@ -667,6 +692,13 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
                 inclusion[str(code)] = tuple(map(str, terms))
             for alias in aliases:
                 named.setdefault(alias, []).append(code)
+        for code, title in titles.items():
+            # A vein of a category of deep veins ("Acute embolism and thrombosis of deep veins of
+            # lower extremity") is a deep one: "popliteal deep vein thrombosis" names it.
+            deep = any(_DEEP_VEINS in titles.get(code[:end], "") for end in range(3, len(code)))
+            for alias in _vein_thrombosis_aliases(title, deep):
+                if code not in named.setdefault(alias, []):
+                    named[alias].append(code)
         named = _titles_first(named, titles, billable)
         named = _without_organism_names(named, titles, inclusion, billable)
         modifiers: frozenset[str] = frozenset()

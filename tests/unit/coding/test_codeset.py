@@ -882,3 +882,16 @@ def test_a_denial_before_a_finding_leaves_it_its_site() -> None:
     nodes = finding(text, "lymphadenopathy", Assertion.NEGATED, site="neck")
     (kept,) = coded_findings(case_of(text, [nodes]), {nodes.type})
     assert [a.text for a in kept.attributes] == ["neck"]
+
+
+def test_a_thrombosis_of_a_named_deep_vein_is_coded_at_that_vein() -> None:
+    # Index: Thrombosis, vein (acute), deep, popliteal I82.43-; femoral I82.41-.
+    text = "Doppler showed a popliteal deep vein thrombosis and thrombosis of the femoral vein."
+    assert codes_of(finding(text, "popliteal deep vein thrombosis"))[-1] == "I82.439"
+    assert codes_of(finding(text, "thrombosis", site="femoral vein"))[-1] == "I82.419"
+
+
+def test_a_traumatic_optic_neuropathy_is_an_injury_of_the_optic_nerve() -> None:
+    # Index: Injury, nerve, optic S04.01-; no G62.9 Polyneuropathy.
+    text = "After the fall, visual loss was due to traumatic optic neuropathy."
+    assert codes_of(finding(text, "traumatic optic neuropathy")) == ["S04.019"]
