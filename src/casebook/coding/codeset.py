@@ -387,6 +387,14 @@ def link_mentions(
                     if code not in named_by_site or code in named_by_own
                 }
             best = _keeping_own_name(best, mention.expansion or mention.text, text, vocabulary)
+        told_site = " ".join(a.text for a in mention.attributes if a.name == "site")
+        if told_site and best and set(best) <= vocabulary.site_told:
+            best = _at_told_site(own, told_site, best, vocabulary)
+            if not best:
+                # No code names the finding where the text puts it: the lexicon's would be the
+                # code of unspecified site again.
+                coded.append([])
+                continue
         structures = (nearby or {}).get(mention.id, ())
         # A neoplasm named without its site ("primary adenocarcinoma", C80.1) is read with the
         # body structures of its sentence too, as a finding that names nothing is.
@@ -463,6 +471,66 @@ def link_mentions(
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
         coded.append([MentionCode(code, round(score, 4)) for code, score in ranked])
     return coded
+
+
+_LOCALIZED = "Localized"
+"""How the title of a category's code for a finding confined to one site begins (R60.0
+Localized edema, beside R60.9 Edema, unspecified)."""
+
+
+def _at_told_site(
+    own: str, site: str, best: Mapping[str, float], vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """The codes of a symptom of unspecified site (R60.9 Edema, unspecified; R58 Hemorrhage, not
+    elsewhere classified) told with its site: those whose smallest alias names the finding
+    there, beside other body parts its term joins to that site ("rectal bleeding" is K62.5
+    Hemorrhage of anus and rectum, but a hemorrhage of the eye no Retinal hemorrhage), else its
+    category's localized code where the site is a limb's or the body surface's
+    (``Icd10cmVocabulary.localized_sites``: an edema of the ankle is R60.0 Localized edema, as
+    the Index's "Edema, legs"), else none: the code of unspecified site would say the text does
+    not tell where, and show as precise what is not."""
+    score = max(best.values())
+    said = frozenset(vocabulary.title_words(_linked_words(f"{own} {site}", vocabulary)))
+    body = load_head_words().body
+    sited: dict[str, int] = {}
+    for key, codes in vocabulary.aliases.items():
+        words = frozenset(key.split(" "))
+        if not (said < words and words - said <= body):
+            continue
+        for code in codes:
+            terms = (vocabulary.title(code), *vocabulary.inclusion.get(code, ()))
+            if any(_joined(term, said) >= words - said for term in terms):
+                sited[code] = min(len(words), sited.get(code, len(words)))
+    if sited:
+        least = min(sited.values())
+        return {code: score for code, size in sited.items() if size == least}
+    if said.isdisjoint(vocabulary.localized_sites):
+        return {}
+    localized = {
+        leaf
+        for code in best
+        for leaf in vocabulary.titles
+        if leaf.startswith(vocabulary.category(code))
+        and vocabulary.is_billable(leaf)
+        and vocabulary.title(leaf).startswith(_LOCALIZED)
+    }
+    return dict.fromkeys(sorted(localized), score)
+
+
+def _joined(term: str, said: frozenset[str]) -> set[str]:
+    """The words a term joins by "and" or "or" to one of ``said`` ("anus" in "Hemorrhage of
+    anus and rectum", for a rectum said)."""
+    tokens = normalize_tokens(term)
+    joined: set[str] = set()
+    for at in range(1, len(tokens) - 1):
+        if tokens[at] in _COORDINATORS:
+            pair = {tokens[at - 1], tokens[at + 1]}
+            if pair & said:
+                joined |= pair
+    return joined
+
+
+_COORDINATORS = frozenset({"and", "or"})
 
 
 _COURSE_WORDS = frozenset({"acute", "subacute", "chronic"})

@@ -270,6 +270,22 @@ class IndexTerms(RecordModel):
         "pelvic pain'): a finding whose site the text names is never coded as of unspecified "
         "site.",
     )
+    site_told: list[str] = Field(
+        default_factory=list,
+        description="Codes of a finding of unspecified site (R60.9 'Edema, unspecified', R58 "
+        "'Hemorrhage, not elsewhere classified') that the finding told with its site is not "
+        "coded as: it takes the code naming it there ('rectal bleeding', K62.5), else its "
+        "category's localized code (an edema of the ankle, R60.0 'Localized edema'), else none. "
+        "R52 'Pain, unspecified' is none of them: the Index codes a pain of a site it lists no "
+        "code for as R52.",
+    )
+    localized_sites: list[str] = Field(
+        default_factory=list,
+        description="Words of the limbs and the body's surface, where a finding of "
+        "``site_told`` is localized (R60.0 'Localized edema': the Index's 'Edema, legs', "
+        "'lower limbs', 'localized'); an organ's edema is the organ's (lung J81.1, brain G93.6, "
+        "larynx J38.4) or, where no code names it (pancreas, bone marrow), has none.",
+    )
 
     @field_validator("unspecified_site")
     @classmethod
@@ -336,6 +352,11 @@ class Icd10cmVocabulary:
     adult_onset: dict[str, str] = field(default_factory=dict)
     """A code of a disorder of childhood onset → its code of adult onset
     (``IndexTerms.adult_onset``)."""
+    site_told: frozenset[str] = frozenset()
+    """Codes of a finding of unspecified site that it told with its site is not coded as
+    (``IndexTerms.site_told``)."""
+    localized_sites: frozenset[str] = frozenset()
+    """Normalised words of the limbs and the body's surface (``IndexTerms.localized_sites``)."""
     _subsets_of: dict[tuple[str, ...], tuple[str, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -709,7 +730,16 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
         injuries: tuple[str, ...] = ()
         trauma: re.Pattern[str] | None = None
         adult_onset: dict[str, str] = {}
+        site_told: frozenset[str] = frozenset()
+        localized_sites: frozenset[str] = frozenset()
         if index is not None:
+            site_told = frozenset(index.site_told)
+            localized_sites = frozenset(
+                w for site in index.localized_sites for w in normalize_tokens(site)
+            )
+            for code in site_told:
+                if code not in titles:
+                    raise ValueError(f"site told code {code} is not a code")
             adult_onset = dict(index.adult_onset)
             for code in adult_onset.values():
                 if code not in billable:
@@ -746,6 +776,8 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             injuries,
             trauma,
             adult_onset,
+            site_told,
+            localized_sites,
         )
     except FileNotFoundError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, "ICD-10-CM file not found", path) from exc

@@ -884,6 +884,31 @@ def test_a_denial_before_a_finding_leaves_it_its_site() -> None:
     assert [a.text for a in kept.attributes] == ["neck"]
 
 
+@pytest.mark.parametrize(
+    ("text", "site", "code"),
+    [
+        ("There was rectal bleeding.", "rectal", ["K62.5"]),
+        ("He had nasal bleeding.", "nasal", ["R04.0"]),
+        ("She had edema of the right ankle.", "right ankle", ["R60.0"]),
+        ("There was bleeding from the surgical drain.", "surgical drain", []),
+        # An organ's edema no code names is no localized edema.
+        ("CT showed peripancreatic edema.", "peripancreatic", []),
+    ],
+)
+def test_an_edema_or_bleeding_of_a_told_site_is_not_coded_as_of_unspecified_site(
+    text: str, site: str, code: list[str]
+) -> None:
+    # Index: Hemorrhage, rectum K62.5; nose R04.0; Edema, legs R60.0.
+    words = "edema" if "edema" in text else "bleeding"
+    lexicon = {"bleeding": {"R58": 0.9}, "edema": {"R60.9": 0.9}}
+    assert codes_of(finding(text, words, site=site), lexicon) == code
+
+
+def test_a_hemorrhage_of_the_eye_is_no_retinal_hemorrhage() -> None:
+    text = "Hemorrhage of the right eye was seen."
+    assert codes_of(finding(text, "Hemorrhage", site="right eye")) == []
+
+
 def test_a_thrombosis_of_a_named_deep_vein_is_coded_at_that_vein() -> None:
     # Index: Thrombosis, vein (acute), deep, popliteal I82.43-; femoral I82.41-.
     text = "Doppler showed a popliteal deep vein thrombosis and thrombosis of the femoral vein."
