@@ -370,6 +370,7 @@ def link_mentions(
         own = mention.expansion or _from_core(mention)
         text = f"{own} {sites}"
         best = _best_named(_linked_words(text, vocabulary), vocabulary)
+        best = _without_site_free(own, text, best, vocabulary)
         best = _not_benign(mention, best, vocabulary)
         best = _told_leaves(best, patient.sex if patient else None, vocabulary)
         best = _of_age(best, patient.age_years if patient else None, vocabulary)
@@ -471,6 +472,33 @@ def link_mentions(
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
         coded.append([MentionCode(code, round(score, 4)) for code, score in ranked])
     return coded
+
+
+def _without_site_free(
+    own: str, text: str, best: Mapping[str, float], vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """``best`` less the codes only a name of a finding with no site names
+    (``Icd10cmVocabulary.site_free``) where the mention's own words name a body part besides
+    it, other than a limb or the body's surface (``Icd10cmVocabulary.localized_sites``): an
+    "optic" or "femoral neuropathy" is no G62.9 Polyneuropathy, while a "lower-limb sensory
+    neuropathy" or a neuropathy told of both feet is, and a "peripheral neuropathy" names G62.9
+    by its own name."""
+    words = set(_linked_words(own, vocabulary))
+    body = load_head_words().body - vocabulary.localized_sites
+    dropped: set[str] = set()
+    for key in vocabulary.site_free:
+        parts = set(key.split(" "))
+        if parts <= words and (words - parts) & body:
+            dropped.update(vocabulary.aliases.get(key, ()))
+    if not dropped:
+        return dict(best)
+    named = {
+        code
+        for key in _largest_keys(_linked_words(text, vocabulary), vocabulary)
+        if " ".join(sorted(key)) not in vocabulary.site_free
+        for code in vocabulary.aliases[" ".join(sorted(key))]
+    }
+    return {code: score for code, score in best.items() if code not in dropped or code in named}
 
 
 _LOCALIZED = "Localized"

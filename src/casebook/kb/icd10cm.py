@@ -226,6 +226,14 @@ class IndexTerms(RecordModel):
         "when the mention's own words name no code ('renal' → 'kidney', 'carcinoma' → "
         "'malignant neoplasm', as the Index sends 'Carcinoma' to 'Neoplasm, malignant')."
     )
+    site_free: list[str] = Field(
+        default_factory=list,
+        description="Names of a finding with no site, the Index's and the tabular's 'NOS' "
+        "('Neuropathy NOS', G62.9 Polyneuropathy, unspecified): they name their code only where "
+        "the mention's words name no body part besides them; an 'optic neuropathy' is a "
+        "disorder of the optic nerve (H46-H47), a 'femoral neuropathy' a mononeuropathy "
+        "(G57.2-), while a longer name still names its own code ('peripheral neuropathy').",
+    )
     alone_only: list[str] = Field(
         default_factory=list,
         description="Names that name their code only as a mention's whole words (grading "
@@ -357,6 +365,9 @@ class Icd10cmVocabulary:
     (``IndexTerms.site_told``)."""
     localized_sites: frozenset[str] = frozenset()
     """Normalised words of the limbs and the body's surface (``IndexTerms.localized_sites``)."""
+    site_free: frozenset[str] = frozenset()
+    """Alias keys that name their codes only beside no other body part
+    (``IndexTerms.site_free``)."""
     _subsets_of: dict[tuple[str, ...], tuple[str, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -726,6 +737,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
         synonyms: dict[str, tuple[str, ...]] = {}
         unspecified_site: dict[str, tuple[str, ...]] = {}
         alone_only: frozenset[str] = frozenset()
+        site_free: frozenset[str] = frozenset()
         cell_types: frozenset[str] = frozenset()
         injuries: tuple[str, ...] = ()
         trauma: re.Pattern[str] | None = None
@@ -751,6 +763,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             cell_types = frozenset(w for t in index.cell_types for w in normalize_tokens(t))
             unspecified_site = {c: tuple(p) for c, p in index.unspecified_site.items()}
             alone_only = frozenset(" ".join(sorted(alias_words(n))) for n in index.alone_only)
+            site_free = frozenset(" ".join(sorted(alias_words(n))) for n in index.site_free)
             for code, names in index.terms.items():
                 if code not in billable:
                     raise ValueError(f"index term code {code} is not a billable code")
@@ -778,6 +791,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             adult_onset,
             site_told,
             localized_sites,
+            site_free,
         )
     except FileNotFoundError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, "ICD-10-CM file not found", path) from exc

@@ -920,3 +920,15 @@ def test_a_traumatic_optic_neuropathy_is_an_injury_of_the_optic_nerve() -> None:
     # Index: Injury, nerve, optic S04.01-; no G62.9 Polyneuropathy.
     text = "After the fall, visual loss was due to traumatic optic neuropathy."
     assert codes_of(finding(text, "traumatic optic neuropathy")) == ["S04.019"]
+
+
+def test_a_neuropathy_of_a_named_nerve_is_no_polyneuropathy() -> None:
+    # G62.9 Polyneuropathy, unspecified, holds "Neuropathy NOS": not a neuropathy of the optic
+    # nerve (H46-H47), while "peripheral neuropathy" names G62.9 itself.
+    text = "She had optic neuropathy and peripheral neuropathy."
+    assert "G62.9" not in codes_of(finding(text, "optic neuropathy"))
+    assert codes_of(finding(text, "peripheral neuropathy")) == ["G62.9"]
+    feet = "Neuropathy of both feet was found."
+    assert codes_of(finding(feet, "Neuropathy", site="both feet")) == ["G62.9"]
+    limb = "EMG showed a lower-limb sensory neuropathy."
+    assert codes_of(finding(limb, "lower-limb sensory neuropathy")) == ["G62.9"]
