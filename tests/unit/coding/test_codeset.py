@@ -560,10 +560,11 @@ def test_depression_names_the_mood_disorder_only_alone() -> None:
 
 def test_tuberculosis_of_a_named_site_is_no_respiratory_tuberculosis() -> None:
     text = "She had choroidal tuberculosis, skin tuberculosis and pulmonary tuberculosis."
-    # A15.9 is Respiratory tuberculosis: the Index's default for the bare word only.
+    # A15.9 is Respiratory tuberculosis: the Index's default for the bare word only; its
+    # "Tuberculosis, pulmonary" is A15.0 Tuberculosis of lung.
     assert codes_of(finding(text, "choroidal tuberculosis")) == ["A18.53"]
     assert codes_of(finding(text, "skin tuberculosis")) == ["A18.4"]
-    assert codes_of(finding(text, "pulmonary tuberculosis")) == ["A15.9"]
+    assert codes_of(finding(text, "pulmonary tuberculosis")) == ["A15.0"]
 
 
 def test_aortic_stenosis_is_the_valve_disease_and_subaortic_stenosis_congenital() -> None:
@@ -932,3 +933,16 @@ def test_a_neuropathy_of_a_named_nerve_is_no_polyneuropathy() -> None:
     assert codes_of(finding(feet, "Neuropathy", site="both feet")) == ["G62.9"]
     limb = "EMG showed a lower-limb sensory neuropathy."
     assert codes_of(finding(limb, "lower-limb sensory neuropathy")) == ["G62.9"]
+
+
+def test_tuberculosis_of_a_named_site_outranks_the_bare_words_respiratory_one() -> None:
+    # Index: Tuberculosis, meninges A17.0: the bare word's A15.9 gives way to it.
+    case = case_of(
+        "She had tuberculosis: tuberculous meningitis.",
+        [
+            finding("She had tuberculosis: tuberculous meningitis.", "tuberculosis", 1),
+            finding("She had tuberculosis: tuberculous meningitis.", "tuberculous meningitis", 2),
+        ],
+    )
+    found = supported(case, {})
+    assert "A17.0" in found and "A15.9" not in found
