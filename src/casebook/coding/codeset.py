@@ -370,6 +370,7 @@ def link_mentions(
         own = mention.expansion or _from_core(mention)
         text = f"{own} {sites}"
         best = _best_named(_linked_words(text, vocabulary), vocabulary)
+        best = _without_site_free(own, text, best, vocabulary)
         best = _not_benign(mention, best, vocabulary)
         best = _told_leaves(best, patient.sex if patient else None, vocabulary)
         best = _of_age(best, patient.age_years if patient else None, vocabulary)
@@ -387,6 +388,14 @@ def link_mentions(
                     if code not in named_by_site or code in named_by_own
                 }
             best = _keeping_own_name(best, mention.expansion or mention.text, text, vocabulary)
+        told_site = " ".join(a.text for a in mention.attributes if a.name == "site")
+        if told_site and best and set(best) <= vocabulary.site_told:
+            best = _at_told_site(own, told_site, best, vocabulary)
+            if not best:
+                # No code names the finding where the text puts it: the lexicon's would be the
+                # code of unspecified site again.
+                coded.append([])
+                continue
         structures = (nearby or {}).get(mention.id, ())
         # A neoplasm named without its site ("primary adenocarcinoma", C80.1) is read with the
         # body structures of its sentence too, as a finding that names nothing is.
@@ -463,6 +472,93 @@ def link_mentions(
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
         coded.append([MentionCode(code, round(score, 4)) for code, score in ranked])
     return coded
+
+
+def _without_site_free(
+    own: str, text: str, best: Mapping[str, float], vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """``best`` less the codes only a name of a finding with no site names
+    (``Icd10cmVocabulary.site_free``) where the mention's own words name a body part besides
+    it, other than a limb or the body's surface (``Icd10cmVocabulary.localized_sites``): an
+    "optic" or "femoral neuropathy" is no G62.9 Polyneuropathy, while a "lower-limb sensory
+    neuropathy" or a neuropathy told of both feet is, and a "peripheral neuropathy" names G62.9
+    by its own name."""
+    words = set(_linked_words(own, vocabulary))
+    body = load_head_words().body - vocabulary.localized_sites
+    dropped: set[str] = set()
+    for key in vocabulary.site_free:
+        parts = set(key.split(" "))
+        if parts <= words and (words - parts) & body:
+            dropped.update(vocabulary.aliases.get(key, ()))
+    if not dropped:
+        return dict(best)
+    named = {
+        code
+        for key in _largest_keys(_linked_words(text, vocabulary), vocabulary)
+        if " ".join(sorted(key)) not in vocabulary.site_free
+        for code in vocabulary.aliases[" ".join(sorted(key))]
+    }
+    return {code: score for code, score in best.items() if code not in dropped or code in named}
+
+
+_LOCALIZED = "Localized"
+"""How the title of a category's code for a finding confined to one site begins (R60.0
+Localized edema, beside R60.9 Edema, unspecified)."""
+
+
+def _at_told_site(
+    own: str, site: str, best: Mapping[str, float], vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """The codes of a symptom of unspecified site (R60.9 Edema, unspecified; R58 Hemorrhage, not
+    elsewhere classified) told with its site: those whose smallest alias names the finding
+    there, beside other body parts its term joins to that site ("rectal bleeding" is K62.5
+    Hemorrhage of anus and rectum, but a hemorrhage of the eye no Retinal hemorrhage), else its
+    category's localized code where the site is a limb's or the body surface's
+    (``Icd10cmVocabulary.localized_sites``: an edema of the ankle is R60.0 Localized edema, as
+    the Index's "Edema, legs"), else none: the code of unspecified site would say the text does
+    not tell where, and show as precise what is not."""
+    score = max(best.values())
+    said = frozenset(vocabulary.title_words(_linked_words(f"{own} {site}", vocabulary)))
+    body = load_head_words().body
+    sited: dict[str, int] = {}
+    for key, codes in vocabulary.aliases.items():
+        words = frozenset(key.split(" "))
+        if not (said < words and words - said <= body):
+            continue
+        for code in codes:
+            terms = (vocabulary.title(code), *vocabulary.inclusion.get(code, ()))
+            if any(_joined(term, said) >= words - said for term in terms):
+                sited[code] = min(len(words), sited.get(code, len(words)))
+    if sited:
+        least = min(sited.values())
+        return {code: score for code, size in sited.items() if size == least}
+    if said.isdisjoint(vocabulary.localized_sites):
+        return {}
+    localized = {
+        leaf
+        for code in best
+        for leaf in vocabulary.titles
+        if leaf.startswith(vocabulary.category(code))
+        and vocabulary.is_billable(leaf)
+        and vocabulary.title(leaf).startswith(_LOCALIZED)
+    }
+    return dict.fromkeys(sorted(localized), score)
+
+
+def _joined(term: str, said: frozenset[str]) -> set[str]:
+    """The words a term joins by "and" or "or" to one of ``said`` ("anus" in "Hemorrhage of
+    anus and rectum", for a rectum said)."""
+    tokens = normalize_tokens(term)
+    joined: set[str] = set()
+    for at in range(1, len(tokens) - 1):
+        if tokens[at] in _COORDINATORS:
+            pair = {tokens[at - 1], tokens[at + 1]}
+            if pair & said:
+                joined |= pair
+    return joined
+
+
+_COORDINATORS = frozenset({"and", "or"})
 
 
 _COURSE_WORDS = frozenset({"acute", "subacute", "chronic"})
@@ -600,7 +696,8 @@ def _best_named(words: Sequence[str], vocabulary: Icd10cmVocabulary) -> dict[str
 
 def sentence_structures(case: Case, findings: Sequence[Mention]) -> dict[str, list[str]]:
     """Each finding's body structures: the texts of ``Biological_structure`` mentions of its
-    sentence, nearest first, at most ``_NEARBY_STRUCTURES``."""
+    sentence, nearest first, at most ``_NEARBY_STRUCTURES``, but those told as invaded or
+    denied (``_invaded``, ``_denied``)."""
     structures = [m for m in case.mentions if m.type is EntityType.BIOLOGICAL_STRUCTURE]
     bounds = [(s.start, s.end) for s in case.sentences] or [(0, len(case.text))]
     found: dict[str, list[str]] = {}
@@ -611,7 +708,9 @@ def sentence_structures(case: Case, findings: Sequence[Mention]) -> dict[str, li
         inside = [
             m
             for m in structures
-            if sentence[0] <= m.start < sentence[1] and not _invaded(case.text, m)
+            if sentence[0] <= m.start < sentence[1]
+            and not _invaded(case.text, m)
+            and not _denied(case.text, finding, m)
         ]
         inside.sort(key=lambda m: max(m.start - finding.end, finding.start - m.end))
         found[finding.id] = [m.text for m in inside[:_NEARBY_STRUCTURES]]
@@ -628,6 +727,27 @@ _INVADED_BEFORE = re.compile(
     r"(?: the| a| an| her| his)?\s*$",
     re.IGNORECASE,
 )
+
+
+_DENIED_BEFORE = re.compile(
+    r"\b(?:without|no|absence of|lack of|free of|negative for)(?:\s+[\w-]+){0,2}\s*$",
+    re.IGNORECASE,
+)
+"""A denial opening the phrase of a body structure, at most two words before it."""
+
+_DENIED_REACH = 40
+"""Characters read before a body structure for its denial."""
+
+
+def _denied(text: str, finding: Span, structure: Span) -> bool:
+    """Whether the text denies a body structure it names after a finding ("epithelioid
+    granulomas, without Langhans giant cells"): what is absent is no site nor kind of the
+    finding (no Giant cell granuloma, M27.1). A denial before the finding denies the finding
+    with its site ("no neck lymphadenopathy"), which stays its site."""
+    if structure.start < finding.end:
+        return False
+    start = max(finding.end, structure.start - _DENIED_REACH)
+    return bool(_DENIED_BEFORE.search(text, start, structure.start))
 
 
 def _invaded(text: str, structure: Span) -> bool:
@@ -662,12 +782,13 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     """The case's mentions of ``types``, but those naming a person or an organisation ("cancer
     board", ``casebook.kb.nonclinical``), a service consulted ("Infectious disease was
     involved", "neurology, infectious disease, and hematology" were consulted) or what a score
-    measures ("pain score", ``_MEASURE_NAMED``), each without
-    the site attributes that name what it reached ("adenocarcinoma, metastatic to skin" is no
-    neoplasm of the skin, C44.90): a site told as invaded, and, of a metastatic growth whose
-    primary site comes before it, every site after it ("metastatic rectal adenocarcinoma in the
-    cortex of the left and right ovaries" is no ovarian primary, C56.1 and C56.2). A mention
-    that is itself the spread growth keeps them (``_SECONDARY_GROWTH``)."""
+    measures ("pain score", ``_MEASURE_NAMED``), each without the site attributes that name
+    what it reached ("adenocarcinoma, metastatic to skin" is no neoplasm of the skin, C44.90)
+    or what it lacks: a site told as invaded or denied (``_denied``), and, of a metastatic
+    growth whose primary site comes before it, every site after it ("metastatic rectal
+    adenocarcinoma in the cortex of the left and right ovaries" is no ovarian primary, C56.1
+    and C56.2). A mention that is itself the spread growth keeps them
+    (``_SECONDARY_GROWTH``)."""
     findings: list[Mention] = []
     services = default_non_clinical()
     starts = [s.start for s in case.sentences]
@@ -695,7 +816,11 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             a
             for a in mention.attributes
             if a.name != "site"
-            or not (_invaded(case.text, a) or (spread and a.start >= mention.end))
+            or not (
+                _invaded(case.text, a)
+                or _denied(case.text, mention, a)
+                or (spread and a.start >= mention.end)
+            )
         ]
         if len(kept) < len(mention.attributes) and _SECONDARY_GROWTH.search(mention.text) is None:
             mention = mention.model_copy(update={"attributes": kept})

@@ -169,6 +169,31 @@ def code_aliases(title: str, inclusion: Iterable[str], billable: bool = True) ->
     return list(keys)
 
 
+_ACUTE_VEIN_THROMBOSIS = re.compile(r"^Acute embolism and thrombosis of (.+)$")
+"""The title of a vein's acute thrombosis (I82.4-, "Acute embolism and thrombosis of left
+popliteal vein"), the Index's "Thrombosis, vein (acute)" and "Embolism, vein (acute)" at that
+vein: "acute" is its nonessential modifier, and either finding names it alone."""
+
+
+_DEEP_VEINS = "of deep veins"
+"""What the title of a category of deep veins' thromboses says (I82.4, I82.62)."""
+
+
+def _vein_thrombosis_aliases(title: str, deep: bool) -> list[str]:
+    """The aliases a vein's acute thrombosis is named by as the Index names it: a thrombosis or
+    an embolism of the vein, acute or not said ("popliteal vein thrombosis" is I82.43-), and,
+    of a ``deep`` vein, its deep vein thrombosis ("popliteal deep vein thrombosis")."""
+    vein = _ACUTE_VEIN_THROMBOSIS.match(title)
+    # "Acute embolism and thrombosis of unspecified vein" names no vein: a thrombosis of a vein
+    # named elsewhere ("of the superior mesenteric vein", K55.0) is none of it.
+    if vein is None or not alias_words(vein.group(1)) - {"vein"}:
+        return []
+    findings = (
+        ("thrombosis", "embolism", "deep vein thrombosis") if deep else ("thrombosis", "embolism")
+    )
+    return [" ".join(sorted(alias_words(f"{finding} of {vein.group(1)}"))) for finding in findings]
+
+
 def billable_first(codes: Iterable[str], billable: Collection[str]) -> tuple[str, ...]:
     """The codes one alias names, less the categories it names beside a billable code of
     another branch: words naming both a heading and a code name the code. "Pain" is R52 "Pain,
@@ -200,6 +225,14 @@ class IndexTerms(RecordModel):
         description="A word of case reports → the words ICD-10-CM titles use for it, tried "
         "when the mention's own words name no code ('renal' → 'kidney', 'carcinoma' → "
         "'malignant neoplasm', as the Index sends 'Carcinoma' to 'Neoplasm, malignant')."
+    )
+    site_free: list[str] = Field(
+        default_factory=list,
+        description="Names of a finding with no site, the Index's and the tabular's 'NOS' "
+        "('Neuropathy NOS', G62.9 Polyneuropathy, unspecified): they name their code only where "
+        "the mention's words name no body part besides them; an 'optic neuropathy' is a "
+        "disorder of the optic nerve (H46-H47), a 'femoral neuropathy' a mononeuropathy "
+        "(G57.2-), while a longer name still names its own code ('peripheral neuropathy').",
     )
     alone_only: list[str] = Field(
         default_factory=list,
@@ -244,6 +277,22 @@ class IndexTerms(RecordModel):
         "whose site is given (C34 'Malignant neoplasm of bronchus and lung', R10 'Abdominal and "
         "pelvic pain'): a finding whose site the text names is never coded as of unspecified "
         "site.",
+    )
+    site_told: list[str] = Field(
+        default_factory=list,
+        description="Codes of a finding of unspecified site (R60.9 'Edema, unspecified', R58 "
+        "'Hemorrhage, not elsewhere classified') that the finding told with its site is not "
+        "coded as: it takes the code naming it there ('rectal bleeding', K62.5), else its "
+        "category's localized code (an edema of the ankle, R60.0 'Localized edema'), else none. "
+        "R52 'Pain, unspecified' is none of them: the Index codes a pain of a site it lists no "
+        "code for as R52.",
+    )
+    localized_sites: list[str] = Field(
+        default_factory=list,
+        description="Words of the limbs and the body's surface, where a finding of "
+        "``site_told`` is localized (R60.0 'Localized edema': the Index's 'Edema, legs', "
+        "'lower limbs', 'localized'); an organ's edema is the organ's (lung J81.1, brain G93.6, "
+        "larynx J38.4) or, where no code names it (pancreas, bone marrow), has none.",
     )
 
     @field_validator("unspecified_site")
@@ -311,6 +360,14 @@ class Icd10cmVocabulary:
     adult_onset: dict[str, str] = field(default_factory=dict)
     """A code of a disorder of childhood onset → its code of adult onset
     (``IndexTerms.adult_onset``)."""
+    site_told: frozenset[str] = frozenset()
+    """Codes of a finding of unspecified site that it told with its site is not coded as
+    (``IndexTerms.site_told``)."""
+    localized_sites: frozenset[str] = frozenset()
+    """Normalised words of the limbs and the body's surface (``IndexTerms.localized_sites``)."""
+    site_free: frozenset[str] = frozenset()
+    """Alias keys that name their codes only beside no other body part
+    (``IndexTerms.site_free``)."""
     _subsets_of: dict[tuple[str, ...], tuple[str, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -667,17 +724,34 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
                 inclusion[str(code)] = tuple(map(str, terms))
             for alias in aliases:
                 named.setdefault(alias, []).append(code)
+        for code, title in titles.items():
+            # A vein of a category of deep veins ("Acute embolism and thrombosis of deep veins of
+            # lower extremity") is a deep one: "popliteal deep vein thrombosis" names it.
+            deep = any(_DEEP_VEINS in titles.get(code[:end], "") for end in range(3, len(code)))
+            for alias in _vein_thrombosis_aliases(title, deep):
+                if code not in named.setdefault(alias, []):
+                    named[alias].append(code)
         named = _titles_first(named, titles, billable)
         named = _without_organism_names(named, titles, inclusion, billable)
         modifiers: frozenset[str] = frozenset()
         synonyms: dict[str, tuple[str, ...]] = {}
         unspecified_site: dict[str, tuple[str, ...]] = {}
         alone_only: frozenset[str] = frozenset()
+        site_free: frozenset[str] = frozenset()
         cell_types: frozenset[str] = frozenset()
         injuries: tuple[str, ...] = ()
         trauma: re.Pattern[str] | None = None
         adult_onset: dict[str, str] = {}
+        site_told: frozenset[str] = frozenset()
+        localized_sites: frozenset[str] = frozenset()
         if index is not None:
+            site_told = frozenset(index.site_told)
+            localized_sites = frozenset(
+                w for site in index.localized_sites for w in normalize_tokens(site)
+            )
+            for code in site_told:
+                if code not in titles:
+                    raise ValueError(f"site told code {code} is not a code")
             adult_onset = dict(index.adult_onset)
             for code in adult_onset.values():
                 if code not in billable:
@@ -689,6 +763,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             cell_types = frozenset(w for t in index.cell_types for w in normalize_tokens(t))
             unspecified_site = {c: tuple(p) for c, p in index.unspecified_site.items()}
             alone_only = frozenset(" ".join(sorted(alias_words(n))) for n in index.alone_only)
+            site_free = frozenset(" ".join(sorted(alias_words(n))) for n in index.site_free)
             for code, names in index.terms.items():
                 if code not in billable:
                     raise ValueError(f"index term code {code} is not a billable code")
@@ -714,6 +789,9 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             injuries,
             trauma,
             adult_onset,
+            site_told,
+            localized_sites,
+            site_free,
         )
     except FileNotFoundError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, "ICD-10-CM file not found", path) from exc

@@ -560,10 +560,11 @@ def test_depression_names_the_mood_disorder_only_alone() -> None:
 
 def test_tuberculosis_of_a_named_site_is_no_respiratory_tuberculosis() -> None:
     text = "She had choroidal tuberculosis, skin tuberculosis and pulmonary tuberculosis."
-    # A15.9 is Respiratory tuberculosis: the Index's default for the bare word only.
+    # A15.9 is Respiratory tuberculosis: the Index's default for the bare word only; its
+    # "Tuberculosis, pulmonary" is A15.0 Tuberculosis of lung.
     assert codes_of(finding(text, "choroidal tuberculosis")) == ["A18.53"]
     assert codes_of(finding(text, "skin tuberculosis")) == ["A18.4"]
-    assert codes_of(finding(text, "pulmonary tuberculosis")) == ["A15.9"]
+    assert codes_of(finding(text, "pulmonary tuberculosis")) == ["A15.0"]
 
 
 def test_aortic_stenosis_is_the_valve_disease_and_subaortic_stenosis_congenital() -> None:
@@ -868,3 +869,80 @@ def test_an_organ_donors_fact_is_no_finding_of_the_patients() -> None:
     text = "She received a kidney from a deceased donor (DBD)."
     dbd = finding(text, "DBD").model_copy(update={"expansion": "donation after brain death"})
     assert coded_findings(case_of(text, [dbd]), {dbd.type}) == []
+
+
+def test_a_structure_denied_after_a_finding_is_no_site_of_its_code() -> None:
+    text = "Biopsy showed epithelioid granulomas, without Langhans giant cells."
+    granuloma = finding(text, "granulomas", site="giant cells")
+    (kept,) = coded_findings(case_of(text, [granuloma]), {granuloma.type})
+    assert kept.attributes == [] and "M27.1" not in codes_of(kept)
+
+
+def test_a_denial_before_a_finding_leaves_it_its_site() -> None:
+    text = "No neck lymphadenopathy was found."
+    nodes = finding(text, "lymphadenopathy", Assertion.NEGATED, site="neck")
+    (kept,) = coded_findings(case_of(text, [nodes]), {nodes.type})
+    assert [a.text for a in kept.attributes] == ["neck"]
+
+
+@pytest.mark.parametrize(
+    ("text", "site", "code"),
+    [
+        ("There was rectal bleeding.", "rectal", ["K62.5"]),
+        ("He had nasal bleeding.", "nasal", ["R04.0"]),
+        ("She had edema of the right ankle.", "right ankle", ["R60.0"]),
+        ("There was bleeding from the surgical drain.", "surgical drain", []),
+        # An organ's edema no code names is no localized edema.
+        ("CT showed peripancreatic edema.", "peripancreatic", []),
+    ],
+)
+def test_an_edema_or_bleeding_of_a_told_site_is_not_coded_as_of_unspecified_site(
+    text: str, site: str, code: list[str]
+) -> None:
+    # Index: Hemorrhage, rectum K62.5; nose R04.0; Edema, legs R60.0.
+    words = "edema" if "edema" in text else "bleeding"
+    lexicon = {"bleeding": {"R58": 0.9}, "edema": {"R60.9": 0.9}}
+    assert codes_of(finding(text, words, site=site), lexicon) == code
+
+
+def test_a_hemorrhage_of_the_eye_is_no_retinal_hemorrhage() -> None:
+    text = "Hemorrhage of the right eye was seen."
+    assert codes_of(finding(text, "Hemorrhage", site="right eye")) == []
+
+
+def test_a_thrombosis_of_a_named_deep_vein_is_coded_at_that_vein() -> None:
+    # Index: Thrombosis, vein (acute), deep, popliteal I82.43-; femoral I82.41-.
+    text = "Doppler showed a popliteal deep vein thrombosis and thrombosis of the femoral vein."
+    assert codes_of(finding(text, "popliteal deep vein thrombosis"))[-1] == "I82.439"
+    assert codes_of(finding(text, "thrombosis", site="femoral vein"))[-1] == "I82.419"
+
+
+def test_a_traumatic_optic_neuropathy_is_an_injury_of_the_optic_nerve() -> None:
+    # Index: Injury, nerve, optic S04.01-; no G62.9 Polyneuropathy.
+    text = "After the fall, visual loss was due to traumatic optic neuropathy."
+    assert codes_of(finding(text, "traumatic optic neuropathy")) == ["S04.019"]
+
+
+def test_a_neuropathy_of_a_named_nerve_is_no_polyneuropathy() -> None:
+    # G62.9 Polyneuropathy, unspecified, holds "Neuropathy NOS": not a neuropathy of the optic
+    # nerve (H46-H47), while "peripheral neuropathy" names G62.9 itself.
+    text = "She had optic neuropathy and peripheral neuropathy."
+    assert "G62.9" not in codes_of(finding(text, "optic neuropathy"))
+    assert codes_of(finding(text, "peripheral neuropathy")) == ["G62.9"]
+    feet = "Neuropathy of both feet was found."
+    assert codes_of(finding(feet, "Neuropathy", site="both feet")) == ["G62.9"]
+    limb = "EMG showed a lower-limb sensory neuropathy."
+    assert codes_of(finding(limb, "lower-limb sensory neuropathy")) == ["G62.9"]
+
+
+def test_tuberculosis_of_a_named_site_outranks_the_bare_words_respiratory_one() -> None:
+    # Index: Tuberculosis, meninges A17.0: the bare word's A15.9 gives way to it.
+    case = case_of(
+        "She had tuberculosis: tuberculous meningitis.",
+        [
+            finding("She had tuberculosis: tuberculous meningitis.", "tuberculosis", 1),
+            finding("She had tuberculosis: tuberculous meningitis.", "tuberculous meningitis", 2),
+        ],
+    )
+    found = supported(case, {})
+    assert "A17.0" in found and "A15.9" not in found

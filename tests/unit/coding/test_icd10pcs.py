@@ -318,6 +318,12 @@ def test_a_hyphenated_drug_name_is_no_procedure(coder: ProcedureCoder) -> None:
     assert coder.code("blood-patch")[0].code == "3E0R3GC"
 
 
+def test_a_nasogastric_intubation_is_no_airway(coder: ProcedureCoder) -> None:
+    # Index: Intubation, Airway → 0BH1; Feeding Device → 0DH (Gastrointestinal System).
+    assert [c.code for c in coder.accept(coder.code("nasogastric intubation"))] == ["0DH"]
+    assert [c.code for c in coder.accept(coder.code("endotracheal intubation"))] == ["0BH1"]
+
+
 def test_a_medication_typed_as_a_procedure_gets_no_procedure_code(pipeline: Pipeline) -> None:
     text = "She was treated with PEG asparaginase and vincristine. A PEG tube was placed."
     drug = mention(text, "PEG asparaginase", DIAGNOSTIC)
