@@ -60,7 +60,9 @@ treatment, a treatment before its outcome). ``offset_days`` is the segment's day
 A present finding (``past_types``) whose day the text fixes ``distant_past_days`` or more
 before the anchor belongs to the past history and is asserted historical: the bacterial
 endocarditis found "during the surgical procedure" of "46 years earlier" is no diagnosis of
-today's presentation. A finding told without a day of its own keeps its assertion.
+today's presentation. A finding told without a day of its own keeps its assertion, and so does
+a complaint (``ongoing_types``) that a duration of the present illness dates ("a 4-year history
+of dyspnea", "cough for the past 5 years"): it began then and is still present.
 """
 
 from __future__ import annotations
@@ -334,6 +336,12 @@ class TemporalRules(BaseModel):
     past_types: list[EntityType] = Field(
         description="Finding types a distant past makes historical.",
     )
+    ongoing_types: list[EntityType] = Field(
+        description="Finding types that a duration of the present illness dates ('a 4-year "
+        "history of dyspnea', 'cough for the past 5 years') as still going on at the "
+        "presentation: the complaint began then and is present, however long ago; a disorder "
+        "so dated ('a 10-year history of hypertension') is a past-history item.",
+    )
 
     @model_validator(mode="after")
     def _months_in_range(self) -> Self:
@@ -494,6 +502,7 @@ class TemporalOrderer:
         self._relatives = relative_phrases(load_rules("demographics.json", DemographicsRules))
         self._time_types = frozenset(self.rules.time_types)
         self._past_types = frozenset(self.rules.past_types)
+        self._ongoing_types = frozenset(self.rules.ongoing_types)
         self._unplaced_assertions = frozenset(self.rules.unplaced_assertions)
         self._advance = frozenset(self.rules.advance_types)
 
@@ -538,7 +547,16 @@ class TemporalOrderer:
                 times[cue.expression] = times[cue.expression].model_copy(
                     update={"offset_days": exact, "min_offset_days": bound}
                 )
-        past = self._distant_past(timeline)
+        # A complaint dated by how long the present illness has lasted began that long ago
+        # and goes on: it sits at its onset but is no past-history item.
+        ongoing = {
+            m.id
+            for s in kept
+            if s.cue is not None and s.cue.onset
+            for m in s.events
+            if m.type in self._ongoing_types
+        }
+        past = self._distant_past(timeline) - ongoing
         mentions = [
             m.model_copy(update={"assertion": Assertion.HISTORICAL})
             if m.id in past and m.type in self._past_types and m.assertion is Assertion.PRESENT

@@ -1053,6 +1053,37 @@ def test_a_finding_told_in_the_distant_past_is_past_history(orderer: TemporalOrd
     }
 
 
+def test_a_complaint_a_duration_of_illness_dates_is_present_a_disorder_past(
+    orderer: TemporalOrderer,
+) -> None:
+    # Dyspnea of four years and cough of five are still there at the presentation; a
+    # hypertension of ten years is past history, as a tuberculosis of three years ago is.
+    case = make_case(
+        [
+            "He presented with a 4-year history of dyspnea and cough for the past 5 years.",
+            "He had a 10-year history of hypertension.",
+            "He had tuberculosis 3 years ago.",
+        ],
+        [
+            ("presented", EVENT),
+            ("dyspnea", SIGN),
+            ("cough", SIGN),
+            ("hypertension", DISEASE),
+            ("tuberculosis", DISEASE),
+        ],
+    )
+    placed = orderer(case)
+    asserted = {m.text: m.assertion for m in placed.mentions}
+    assert asserted == {
+        "presented": Assertion.PRESENT,
+        "dyspnea": Assertion.PRESENT,
+        "cough": Assertion.PRESENT,
+        "hypertension": Assertion.HISTORICAL,
+        "tuberculosis": Assertion.HISTORICAL,
+    }
+    assert days(placed)["dyspnea"] == (-4 * 365.25, None)
+
+
 def test_an_ago_or_back_dates_the_event_told_before_it_and_the_next_item_its_own(
     orderer: TemporalOrderer,
 ) -> None:
