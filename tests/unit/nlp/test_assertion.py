@@ -326,6 +326,31 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # Excluded causes of a finding leave the finding the patient's; their examples are not.
+        (
+            "Other causes of thrombocytopenia were ruled out.",
+            "thrombocytopenia",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "Causes of anemia including iron deficiency and hemolysis were excluded.",
+            "hemolysis",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        (
+            "We aimed to exclude other causes for heart failure, such as pericardial effusion.",
+            "heart failure",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        (
+            "We aimed to exclude other causes for heart failure, such as pericardial effusion.",
+            "pericardial effusion",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         (
             "Tuberculosis and lung metastasis were also considered.",
             "lung metastasis",
