@@ -63,7 +63,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from casebook.model import Assertion, Case, EntityType, Mention, Section, Span
+from casebook.model import Assertion, Case, EntityType, Mention, Section, Sex, Span
 from casebook.nlp.patterns import finditer_from, start_finder
 from casebook.nlp.tokens import TOKEN, tokenize
 from casebook.resources import load_rules
@@ -238,6 +238,13 @@ class ContextRule(BaseModel):
         description="For a ``PSEUDO`` trigger that introduces examples ('including', 'such "
         "as'): see ``governs_complement``.",
     )
+    names_fetus: bool = Field(
+        default=False,
+        description="For a ``FAMILY`` trigger that makes the fetus a finding's subject ('the "
+        "fetus showed', 'fetal echocardiography revealed', 'fetal bradycardia'): it fires only "
+        "where the patient may be the mother, a woman of ``MOTHER_AGE`` years or more; in a "
+        "report about the child, the fetus is the patient before birth.",
+    )
     ended_only_by: list[str] | None = Field(
         default=None,
         description="When set, the literals of the only ``TERMINATE`` triggers that end this "
@@ -279,6 +286,8 @@ class ContextRule(BaseModel):
             raise ValueError("governs_complement is for TERMINATE triggers only")
         if self.opens_examples and self.category is not Category.PSEUDO:
             raise ValueError("opens_examples is for PSEUDO triggers only")
+        if self.names_fetus and self.category is not Category.FAMILY:
+            raise ValueError("names_fetus is for FAMILY triggers only")
         if bool(self.also_types) != (self.also_when_followed_by is not None):
             raise ValueError("also_types and also_when_followed_by go together")
         if self.object_types and self.direction is not Direction.FORWARD:
@@ -708,6 +717,7 @@ class ContextAssertion:
         reading = self._triggers.read(text)
         starts, ends, matches = reading.starts, reading.ends, reading.matches
         context = _MentionContext(case, starts, ends, self._same_thing)
+        mother = _may_be_mother(case)
         segments = _segments(case.sentences, len(text))
         scoped_cache: dict[int, list[_Scoped]] = {}
         result: list[Assertion | None] = []
@@ -724,7 +734,7 @@ class ContextAssertion:
                 seg_end = bisect_left(starts, segment.end)
                 low = bisect_left(reading.match_starts, seg_start)
                 high = bisect_left(reading.match_starts, seg_end)
-                told = matches[low:high]
+                told = [m for m in matches[low:high] if mother or not m.rule.names_fetus]
                 scoped_cache[key] = self._listed_subjects(
                     text,
                     segment.start,
@@ -1192,6 +1202,27 @@ def _scopes(
                 )
             scoped.append(_Scoped(match, start, match.start))
     return scoped
+
+
+MOTHER_AGE = 12.0
+"""The youngest age, in years, at which a report's patient may be the mother of a fetus."""
+
+
+_MOTHER = re.compile(r"\bmother\b", re.IGNORECASE)
+
+
+def _may_be_mother(case: Case) -> bool:
+    """Whether the patient is a woman old enough to carry a fetus: then a fetus is someone
+    else (``ContextRule.names_fetus``); a patient of unknown age or sex is not taken for one.
+    A report whose first sentence names a mother ("A female infant was delivered … to a
+    32-year-old mother", "The mother was a 24-year-old primigravida") is the child's, whatever
+    age it tells first."""
+    patient = case.patient
+    if patient.sex is not Sex.FEMALE or patient.age_years is None:
+        return False
+    first = min(case.sentences, key=lambda s: s.start, default=None)
+    opening = case.text[first.start : first.end] if first is not None else case.text
+    return patient.age_years >= MOTHER_AGE and _MOTHER.search(opening) is None
 
 
 def _phrase_end(start: int, limit: int, in_phrase: Sequence[bool]) -> int:
