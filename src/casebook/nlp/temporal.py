@@ -62,7 +62,9 @@ before the anchor belongs to the past history and is asserted historical: the ba
 endocarditis found "during the surgical procedure" of "46 years earlier" is no diagnosis of
 today's presentation. A finding told without a day of its own keeps its assertion, and so does
 a complaint (``ongoing_types``) that a duration of the present illness dates ("a 4-year history
-of dyspnea", "cough for the past 5 years"): it began then and is still present.
+of dyspnea", "cough for the past 5 years"), or a finding of any type the presentation presents
+with its duration ("presented with a 16-year history of psoriasis"): it began then and is still
+present.
 """
 
 from __future__ import annotations
@@ -414,6 +416,10 @@ class _Segment:
     sort: float = 0.0
     tick: int = 0
     days: _Day | None = None
+    presented: bool = False
+    """Its words are what a presentation told before them in the sentence presents
+    ("presented with *a 4-year history of dyspnea*", "presenting with *a nose swelling for
+    the past 5 years*")."""
 
 
 @dataclass(slots=True)
@@ -554,7 +560,7 @@ class TemporalOrderer:
             for s in kept
             if s.cue is not None and s.cue.onset
             for m in s.events
-            if m.type in self._ongoing_types
+            if s.presented or m.type in self._ongoing_types
         }
         past = self._distant_past(timeline) - ongoing
         mentions = [
@@ -882,8 +888,14 @@ class TemporalOrderer:
         in "presenting with a neck swelling a year ago" the swelling is a year old, the
         presenting is not."""
         split: list[_Segment] = []
-        for piece in pieces:
+        for number, piece in enumerate(pieces):
             cue = piece.cue
+            if cue is not None and cue.phrase and cue.start == piece.start and number:
+                before = pieces[number - 1]
+                told = list(self._anchor.finditer(text, before.start, before.end))
+                piece.presented = bool(told) and (
+                    _PRESENTS.match(text, told[-1].end(), piece.start) is not None
+                )
             # Only an amount counted back ("ago", "for the last 6 months", "3 days prior")
             # counts from the presentation: "presented with a rash two days later" or "when
             # she was 16" dates the presenting too.
@@ -910,7 +922,12 @@ class TemporalOrderer:
                 replace(piece, end=end, cue=None, events=[m for m in piece.events if m.start < end])
             )
             split.append(
-                replace(piece, start=end, events=[m for m in piece.events if m.start >= end])
+                replace(
+                    piece,
+                    start=end,
+                    events=[m for m in piece.events if m.start >= end],
+                    presented=True,
+                )
             )
         return split
 
@@ -1406,6 +1423,10 @@ def _postposed(text: str, before: _Segment, cue: _Cue) -> bool:
 
 _WITH = re.compile(r"\s+with\b", re.IGNORECASE)
 """What follows a presentation told with what it presents ("presenting with a swelling")."""
+
+_PRESENTS = re.compile(r"[^.;,]{0,60}?\b(?:with|of|for|due\s+to|because\s+of)\s*$", re.IGNORECASE)
+"""The words between a presentation and the phrase it presents ("presented to our clinic
+complaining of", "was referred to us with")."""
 
 _COUNTED_BACK = re.compile(r"\b(?:ago|back)$")
 """A time expression counting back from the present ("6 years ago", "12 years back")."""

@@ -1084,6 +1084,23 @@ def test_a_complaint_a_duration_of_illness_dates_is_present_a_disorder_past(
     assert days(placed)["dyspnea"] == (-4 * 365.25, None)
 
 
+def test_a_disorder_the_presentation_presents_with_its_duration_is_present(
+    orderer: TemporalOrderer,
+) -> None:
+    # What the patient presents with is the present illness, whatever its type; a disorder of
+    # the same duration told apart from the presentation is past history.
+    case = make_case(
+        [
+            "He presented to the clinic with a 16-year history of psoriasis.",
+            "He had a 16-year history of gout.",
+        ],
+        [("presented", EVENT), ("psoriasis", DISEASE), ("gout", DISEASE)],
+    )
+    asserted = {m.text: m.assertion for m in orderer(case).mentions}
+    assert asserted["psoriasis"] is Assertion.PRESENT
+    assert asserted["gout"] is Assertion.HISTORICAL
+
+
 def test_an_ago_or_back_dates_the_event_told_before_it_and_the_next_item_its_own(
     orderer: TemporalOrderer,
 ) -> None:
