@@ -914,6 +914,26 @@ class TemporalOrderer:
                 for m in self._anchor.finditer(text, piece.start, piece.end)
                 if _WITH.match(text, m.end()) or (cue is not None and cue.onset)
             ]
+            if not lent and cue is not None and cue.onset and piece.start <= cue.start and number:
+                # "A smoker for the past 20 years presented with hemoptysis": the duration
+                # dates the words it follows, not the presentation told after them; one that
+                # opens the sentence ("For the past 3 months, she presented with fevers")
+                # dates it all.
+                later = next(self._anchor.finditer(text, cue.end, piece.end), None)
+                if later is not None:
+                    cut = later.start()
+                    split.append(
+                        replace(piece, end=cut, events=[m for m in piece.events if m.start < cut])
+                    )
+                    split.append(
+                        replace(
+                            piece,
+                            start=cut,
+                            cue=None,
+                            events=[m for m in piece.events if m.start >= cut],
+                        )
+                    )
+                    continue
             if not lent or not found:
                 split.append(piece)
                 continue

@@ -1101,6 +1101,17 @@ def test_a_disorder_the_presentation_presents_with_its_duration_is_present(
     assert asserted["gout"] is Assertion.HISTORICAL
 
 
+def test_a_duration_before_the_presentation_does_not_date_it(orderer: TemporalOrderer) -> None:
+    # The smoking lasted 20 years; the presentation and its hemoptysis are today.
+    case = make_case(
+        ["A smoker for the past 20 years presented with hemoptysis."],
+        [("presented", EVENT), ("hemoptysis", SIGN)],
+    )
+    placed = days(orderer(case))
+    assert placed["presented"] == (0.0, None)
+    assert placed["hemoptysis"] == (0.0, None)
+
+
 def test_an_ago_or_back_dates_the_event_told_before_it_and_the_next_item_its_own(
     orderer: TemporalOrderer,
 ) -> None:
