@@ -890,7 +890,7 @@ class TemporalOrderer:
         split: list[_Segment] = []
         for number, piece in enumerate(pieces):
             cue = piece.cue
-            if cue is not None and cue.phrase and cue.start == piece.start and number:
+            if cue is not None and cue.onset and number:
                 before = pieces[number - 1]
                 told = list(self._anchor.finditer(text, before.start, before.end))
                 piece.presented = bool(told) and (
@@ -1444,7 +1444,9 @@ def _postposed(text: str, before: _Segment, cue: _Cue) -> bool:
 _WITH = re.compile(r"\s+with\b", re.IGNORECASE)
 """What follows a presentation told with what it presents ("presenting with a swelling")."""
 
-_PRESENTS = re.compile(r"[^.;,]{0,60}?\b(?:with|of|for|due\s+to|because\s+of)\s*$", re.IGNORECASE)
+_PRESENTS = re.compile(
+    r"[^.;,]{0,60}?\b(?:with|of|for|due\s+to|because\s+of)(?:\s+an?)?\s*$", re.IGNORECASE
+)
 """The words between a presentation and the phrase it presents ("presented to our clinic
 complaining of", "was referred to us with")."""
 

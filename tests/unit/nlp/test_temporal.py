@@ -1101,6 +1101,19 @@ def test_a_disorder_the_presentation_presents_with_its_duration_is_present(
     assert asserted["gout"] is Assertion.HISTORICAL
 
 
+def test_a_history_the_presentation_presents_with_a_duration_after_it_is_present(
+    orderer: TemporalOrderer,
+) -> None:
+    # "for the past four years" dates the pyelonephritis the patient presents with.
+    case = make_case(
+        ["She presented to the clinic with a history of pyelonephritis for the past four years."],
+        [("presented", EVENT), ("pyelonephritis", DISEASE)],
+    )
+    placed = orderer(case)
+    assert placed.mentions[1].assertion is Assertion.PRESENT
+    assert days(placed)["pyelonephritis"] == (-4 * 365.25, None)
+
+
 def test_a_duration_before_the_presentation_does_not_date_it(orderer: TemporalOrderer) -> None:
     # The smoking lasted 20 years; the presentation and its hemoptysis are today.
     case = make_case(
