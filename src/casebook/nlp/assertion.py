@@ -29,6 +29,10 @@ How conflicts are settled:
   verb ("…, and she had fever") ends every scope: a denial or a suspicion before it is of
   another clause; so does a death told after a clause ("did not fully recover and died"),
   but for a relative's scope ("a great-grandmother had … and died at 32").
+* A denial told after the causes of a finding ("Other causes of thrombocytopenia were ruled
+  out", "to exclude other causes for heart failure") denies the causes, not the finding their
+  phrase governs (``ContextRule.governs_complement``); examples of the causes ("including iron
+  deficiency", "such as pericardial effusion") are denied.
 * A suspicion that its sentence goes on to confirm ("suspected Lyme carditis was confirmed by
   immunohistochemistry", "DKA was suspected and confirmed") is lifted
   (``ContextRule.lifts_suspicion``).
@@ -59,7 +63,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from casebook.model import Assertion, Case, EntityType, Mention, Section, Span
+from casebook.model import Assertion, Case, EntityType, Mention, Section, Sex, Span
 from casebook.nlp.patterns import finditer_from, start_finder
 from casebook.nlp.tokens import TOKEN, tokenize
 from casebook.resources import load_rules
@@ -221,6 +225,26 @@ class ContextRule(BaseModel):
         "trigger told before it, is the confirmed one ('Suspected Lyme carditis was confirmed "
         "by immunohistochemistry', 'DKA was suspected and confirmed').",
     )
+    governs_complement: bool = Field(
+        default=False,
+        description="For a ``TERMINATE`` trigger naming what a finding's causes or explanation "
+        "are ('causes of', 'reason for'): a ``BACKWARD`` trigger it stops speaks of those "
+        "causes, not of the finding the phrase governs, which is out of its scope ('Other "
+        "causes of thrombocytopenia were ruled out'), but for examples an ``opens_examples`` "
+        "phrase names after it ('causes of anemia including iron deficiency were excluded').",
+    )
+    opens_examples: bool = Field(
+        default=False,
+        description="For a ``PSEUDO`` trigger that introduces examples ('including', 'such "
+        "as'): see ``governs_complement``.",
+    )
+    names_fetus: bool = Field(
+        default=False,
+        description="For a ``FAMILY`` trigger that makes the fetus a finding's subject ('the "
+        "fetus showed', 'fetal echocardiography revealed', 'fetal bradycardia'): it fires only "
+        "where the patient may be the mother, a woman of ``MOTHER_AGE`` years or more; in a "
+        "report about the child, the fetus is the patient before birth.",
+    )
     ended_only_by: list[str] | None = Field(
         default=None,
         description="When set, the literals of the only ``TERMINATE`` triggers that end this "
@@ -258,6 +282,12 @@ class ContextRule(BaseModel):
             raise ValueError("ends_scopes_of is for TERMINATE triggers only")
         if self.lifts_suspicion and self.category is not Category.TERMINATE:
             raise ValueError("lifts_suspicion is for TERMINATE triggers only")
+        if self.governs_complement and self.category is not Category.TERMINATE:
+            raise ValueError("governs_complement is for TERMINATE triggers only")
+        if self.opens_examples and self.category is not Category.PSEUDO:
+            raise ValueError("opens_examples is for PSEUDO triggers only")
+        if self.names_fetus and self.category is not Category.FAMILY:
+            raise ValueError("names_fetus is for FAMILY triggers only")
         if bool(self.also_types) != (self.also_when_followed_by is not None):
             raise ValueError("also_types and also_when_followed_by go together")
         if self.object_types and self.direction is not Direction.FORWARD:
@@ -687,6 +717,7 @@ class ContextAssertion:
         reading = self._triggers.read(text)
         starts, ends, matches = reading.starts, reading.ends, reading.matches
         context = _MentionContext(case, starts, ends, self._same_thing)
+        mother = _may_be_mother(case)
         segments = _segments(case.sentences, len(text))
         scoped_cache: dict[int, list[_Scoped]] = {}
         result: list[Assertion | None] = []
@@ -703,14 +734,14 @@ class ContextAssertion:
                 seg_end = bisect_left(starts, segment.end)
                 low = bisect_left(reading.match_starts, seg_start)
                 high = bisect_left(reading.match_starts, seg_end)
-                told = matches[low:high]
+                told = [m for m in matches[low:high] if mother or not m.rule.names_fetus]
                 scoped_cache[key] = self._listed_subjects(
                     text,
                     segment.start,
                     starts,
                     seg_start,
                     told,
-                    _scopes(told, seg_start, seg_end, reading.counted),
+                    _scopes(told, seg_start, seg_end, reading.counted, reading.in_phrase),
                 )
             default = _section_default(case.sections, start)
             hyphened = {
@@ -775,7 +806,9 @@ class ContextAssertion:
                 and scope.start > seg_start
                 and _is_a_list(subject)
                 and not (self._predicate and self._predicate.search(subject))
-                and not any(other.start < match.start for other in told)
+                and not any(
+                    other.start < match.start and not other.rule.opens_examples for other in told
+                )
             ):
                 scope = _Scoped(match, seg_start, scope.end)
             widened.append(scope)
@@ -1099,9 +1132,14 @@ _FOLLOWING_CHARS = 80
 
 
 def _scopes(
-    matches: Sequence[_Match], seg_start: int, seg_end: int, is_word: Sequence[bool]
+    matches: Sequence[_Match],
+    seg_start: int,
+    seg_end: int,
+    is_word: Sequence[bool],
+    in_phrase: Sequence[bool],
 ) -> list[_Scoped]:
-    """The token range each modifying trigger of one sentence reaches."""
+    """The token ranges each modifying trigger of one sentence reaches (a forward trigger
+    stopped by a ``governs_complement`` phrase may reach its examples too)."""
     scoped: list[_Scoped] = []
     for match in matches:
         rule = match.rule
@@ -1124,27 +1162,82 @@ def _scopes(
             )
             or other.rule.category in rule.terminated_by
         ]
+        stopped_by: _Match | None = None
         if rule.direction in (Direction.FORWARD, Direction.BIDIRECTIONAL):
-            end = _walk(match.end, seg_end, 1, rule.max_scope, is_word)
+            reach = _walk(match.end, seg_end, 1, rule.max_scope, is_word)
+            end = reach
             for other in stops:
                 if (
                     other.start >= match.end
                     and other.start < end
                     and other.rule.direction is not Direction.BACKWARD
                 ):
-                    end = other.start
+                    end, stopped_by = other.start, other
             scoped.append(_Scoped(match, match.end, end))
+            if stopped_by is not None and stopped_by.rule.governs_complement:
+                # "to exclude other causes of heart failure, such as valve disease": the
+                # examples after the governed finding are what is excluded.
+                governed = _phrase_end(stopped_by.end, reach, in_phrase)
+                examples = _examples_start(matches, stopped_by.end, governed + 2, reach)
+                if examples < reach:
+                    scoped.append(_Scoped(match, examples, reach))
         if rule.direction in (Direction.BACKWARD, Direction.BIDIRECTIONAL):
             start = _walk(match.start - 1, seg_start - 1, -1, rule.max_scope, is_word) + 1
+            stopped_by = None
             for other in stops:
                 if (
                     other.end <= match.start
                     and other.end > start
                     and other.rule.direction is not Direction.FORWARD
                 ):
-                    start = other.end
+                    start, stopped_by = other.end, other
+            if stopped_by is not None and stopped_by.rule.governs_complement:
+                # "Other causes of thrombocytopenia were ruled out": the causes are denied,
+                # the thrombocytopenia is the patient's; examples of the causes are denied.
+                governed = _phrase_end(stopped_by.end, match.start, in_phrase)
+                start = (
+                    governed
+                    if governed < match.start
+                    else _examples_start(matches, start, match.start, match.start)
+                )
             scoped.append(_Scoped(match, start, match.start))
     return scoped
+
+
+MOTHER_AGE = 12.0
+"""The youngest age, in years, at which a report's patient may be the mother of a fetus."""
+
+
+_MOTHER = re.compile(r"\bmother\b", re.IGNORECASE)
+
+
+def _may_be_mother(case: Case) -> bool:
+    """Whether the patient is a woman old enough to carry a fetus: then a fetus is someone
+    else (``ContextRule.names_fetus``); a patient of unknown age or sex is not taken for one.
+    A report whose first sentence names a mother ("A female infant was delivered … to a
+    32-year-old mother", "The mother was a 24-year-old primigravida") is the child's, whatever
+    age it tells first."""
+    patient = case.patient
+    if patient.sex is not Sex.FEMALE or patient.age_years is None:
+        return False
+    first = min(case.sentences, key=lambda s: s.start, default=None)
+    opening = case.text[first.start : first.end] if first is not None else case.text
+    return patient.age_years >= MOTHER_AGE and _MOTHER.search(opening) is None
+
+
+def _phrase_end(start: int, limit: int, in_phrase: Sequence[bool]) -> int:
+    """Where the noun phrase starting at token ``start`` ends, ``limit`` at most."""
+    while start < limit and in_phrase[start]:
+        start += 1
+    return start
+
+
+def _examples_start(matches: Sequence[_Match], low: int, high: int, default: int) -> int:
+    """The end of the first ``opens_examples`` phrase starting in tokens ``[low, high)``, else
+    ``default``."""
+    return next(
+        (m.end for m in matches if m.rule.opens_examples and low <= m.start < high), default
+    )
 
 
 def _counted(

@@ -60,7 +60,11 @@ treatment, a treatment before its outcome). ``offset_days`` is the segment's day
 A present finding (``past_types``) whose day the text fixes ``distant_past_days`` or more
 before the anchor belongs to the past history and is asserted historical: the bacterial
 endocarditis found "during the surgical procedure" of "46 years earlier" is no diagnosis of
-today's presentation. A finding told without a day of its own keeps its assertion.
+today's presentation. A finding told without a day of its own keeps its assertion, and so does
+a complaint (``ongoing_types``) that a duration of the present illness dates ("a 4-year history
+of dyspnea", "cough for the past 5 years"), or a finding of any type the presentation presents
+with its duration ("presented with a 16-year history of psoriasis"): it began then and is still
+present.
 """
 
 from __future__ import annotations
@@ -334,6 +338,12 @@ class TemporalRules(BaseModel):
     past_types: list[EntityType] = Field(
         description="Finding types a distant past makes historical.",
     )
+    ongoing_types: list[EntityType] = Field(
+        description="Finding types that a duration of the present illness dates ('a 4-year "
+        "history of dyspnea', 'cough for the past 5 years') as still going on at the "
+        "presentation: the complaint began then and is present, however long ago; a disorder "
+        "so dated ('a 10-year history of hypertension') is a past-history item.",
+    )
 
     @model_validator(mode="after")
     def _months_in_range(self) -> Self:
@@ -406,6 +416,10 @@ class _Segment:
     sort: float = 0.0
     tick: int = 0
     days: _Day | None = None
+    presented: bool = False
+    """Its words are what a presentation told before them in the sentence presents
+    ("presented with *a 4-year history of dyspnea*", "presenting with *a nose swelling for
+    the past 5 years*")."""
 
 
 @dataclass(slots=True)
@@ -494,6 +508,7 @@ class TemporalOrderer:
         self._relatives = relative_phrases(load_rules("demographics.json", DemographicsRules))
         self._time_types = frozenset(self.rules.time_types)
         self._past_types = frozenset(self.rules.past_types)
+        self._ongoing_types = frozenset(self.rules.ongoing_types)
         self._unplaced_assertions = frozenset(self.rules.unplaced_assertions)
         self._advance = frozenset(self.rules.advance_types)
 
@@ -538,7 +553,16 @@ class TemporalOrderer:
                 times[cue.expression] = times[cue.expression].model_copy(
                     update={"offset_days": exact, "min_offset_days": bound}
                 )
-        past = self._distant_past(timeline)
+        # A complaint dated by how long the present illness has lasted began that long ago
+        # and goes on: it sits at its onset but is no past-history item.
+        ongoing = {
+            m.id
+            for s in kept
+            if s.cue is not None and s.cue.onset
+            for m in s.events
+            if s.presented or m.type in self._ongoing_types
+        }
+        past = self._distant_past(timeline) - ongoing
         mentions = [
             m.model_copy(update={"assertion": Assertion.HISTORICAL})
             if m.id in past and m.type in self._past_types and m.assertion is Assertion.PRESENT
@@ -864,8 +888,14 @@ class TemporalOrderer:
         in "presenting with a neck swelling a year ago" the swelling is a year old, the
         presenting is not."""
         split: list[_Segment] = []
-        for piece in pieces:
+        for number, piece in enumerate(pieces):
             cue = piece.cue
+            if cue is not None and cue.onset and number:
+                before = pieces[number - 1]
+                told = list(self._anchor.finditer(text, before.start, before.end))
+                piece.presented = bool(told) and (
+                    _PRESENTS.match(text, told[-1].end(), piece.start) is not None
+                )
             # Only an amount counted back ("ago", "for the last 6 months", "3 days prior")
             # counts from the presentation: "presented with a rash two days later" or "when
             # she was 16" dates the presenting too.
@@ -884,6 +914,26 @@ class TemporalOrderer:
                 for m in self._anchor.finditer(text, piece.start, piece.end)
                 if _WITH.match(text, m.end()) or (cue is not None and cue.onset)
             ]
+            if not lent and cue is not None and cue.onset and piece.start <= cue.start and number:
+                # "A smoker for the past 20 years presented with hemoptysis": the duration
+                # dates the words it follows, not the presentation told after them; one that
+                # opens the sentence ("For the past 3 months, she presented with fevers")
+                # dates it all.
+                later = next(self._anchor.finditer(text, cue.end, piece.end), None)
+                if later is not None:
+                    cut = later.start()
+                    split.append(
+                        replace(piece, end=cut, events=[m for m in piece.events if m.start < cut])
+                    )
+                    split.append(
+                        replace(
+                            piece,
+                            start=cut,
+                            cue=None,
+                            events=[m for m in piece.events if m.start >= cut],
+                        )
+                    )
+                    continue
             if not lent or not found:
                 split.append(piece)
                 continue
@@ -892,7 +942,12 @@ class TemporalOrderer:
                 replace(piece, end=end, cue=None, events=[m for m in piece.events if m.start < end])
             )
             split.append(
-                replace(piece, start=end, events=[m for m in piece.events if m.start >= end])
+                replace(
+                    piece,
+                    start=end,
+                    events=[m for m in piece.events if m.start >= end],
+                    presented=True,
+                )
             )
         return split
 
@@ -1388,6 +1443,12 @@ def _postposed(text: str, before: _Segment, cue: _Cue) -> bool:
 
 _WITH = re.compile(r"\s+with\b", re.IGNORECASE)
 """What follows a presentation told with what it presents ("presenting with a swelling")."""
+
+_PRESENTS = re.compile(
+    r"[^.;,]{0,60}?\b(?:with|of|for|due\s+to|because\s+of)(?:\s+an?)?\s*$", re.IGNORECASE
+)
+"""The words between a presentation and the phrase it presents ("presented to our clinic
+complaining of", "was referred to us with")."""
 
 _COUNTED_BACK = re.compile(r"\b(?:ago|back)$")
 """A time expression counting back from the present ("6 years ago", "12 years back")."""

@@ -10,7 +10,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casebook.errors import CasebookError, ErrorCode
-from casebook.model import Assertion, Case, EntityType, Mention, Section, Source, SourceFormat, Span
+from casebook.model import (
+    Assertion,
+    Case,
+    EntityType,
+    Mention,
+    Patient,
+    Section,
+    Sex,
+    Source,
+    SourceFormat,
+    Span,
+)
 from casebook.nlp.assertion import EVENT_TYPES, ContextAssertion, ContextRules
 from casebook.resources import load_rules, resource_path
 
@@ -325,6 +336,31 @@ OUTCOME = EntityType.OUTCOME
             "fever",
             SIGN,
             Assertion.PRESENT,
+        ),
+        # Excluded causes of a finding leave the finding the patient's; their examples are not.
+        (
+            "Other causes of thrombocytopenia were ruled out.",
+            "thrombocytopenia",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "Causes of anemia including iron deficiency and hemolysis were excluded.",
+            "hemolysis",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        (
+            "We aimed to exclude other causes for heart failure, such as pericardial effusion.",
+            "heart failure",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        (
+            "We aimed to exclude other causes for heart failure, such as pericardial effusion.",
+            "pericardial effusion",
+            DISEASE,
+            Assertion.NEGATED,
         ),
         (
             "Tuberculosis and lung metastasis were also considered.",
@@ -1643,3 +1679,35 @@ def test_components_with_other_rules_keep_their_own(tmp_path: Path) -> None:
     assert assertions(ContextAssertion(), case) == {"fever": Assertion.NEGATED}
     assert assertions(own, case) == {"fever": Assertion.PRESENT}
     assert assertions(ContextAssertion(), case) == {"fever": Assertion.NEGATED}
+
+
+@pytest.mark.parametrize(
+    ("patient", "opening", "expected"),
+    [
+        (Patient(age_years=28, sex=Sex.FEMALE), "A woman was referred. ", Assertion.FAMILY),
+        (Patient(age_years=0, sex=Sex.MALE), "A boy was born. ", Assertion.PRESENT),
+        (
+            Patient(age_years=32, sex=Sex.FEMALE),
+            "An infant was delivered to a 32-year-old mother. ",
+            Assertion.PRESENT,
+        ),
+    ],
+)
+def test_a_fetal_finding_is_another_subjects_in_the_mothers_report(
+    context: ContextAssertion, patient: Patient, opening: str, expected: Assertion
+) -> None:
+    # The mother's report gives the fetus's heart defect to the fetus; the child's keeps it.
+    text = opening + "Fetal echocardiography revealed a ventricular septal defect."
+    start = text.index("ventricular")
+    case = Case(
+        id="case",
+        text=text,
+        source=Source(format=SourceFormat.TEXT),
+        patient=patient,
+        sections=[Section(start=0, end=len(text), title="", kind="case_presentation")],
+        sentences=[Span(start=0, end=len(opening) - 1), Span(start=len(opening), end=len(text))],
+        mentions=[
+            Mention(id="m0", start=start, end=len(text) - 1, text=text[start:-1], type=DISEASE)
+        ],
+    )
+    assert context(case).mentions[0].assertion is expected

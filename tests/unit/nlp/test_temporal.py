@@ -1053,6 +1053,78 @@ def test_a_finding_told_in_the_distant_past_is_past_history(orderer: TemporalOrd
     }
 
 
+def test_a_complaint_a_duration_of_illness_dates_is_present_a_disorder_past(
+    orderer: TemporalOrderer,
+) -> None:
+    # Dyspnea of four years and cough of five are still there at the presentation; a
+    # hypertension of ten years is past history, as a tuberculosis of three years ago is.
+    case = make_case(
+        [
+            "He presented with a 4-year history of dyspnea and cough for the past 5 years.",
+            "He had a 10-year history of hypertension.",
+            "He had tuberculosis 3 years ago.",
+        ],
+        [
+            ("presented", EVENT),
+            ("dyspnea", SIGN),
+            ("cough", SIGN),
+            ("hypertension", DISEASE),
+            ("tuberculosis", DISEASE),
+        ],
+    )
+    placed = orderer(case)
+    asserted = {m.text: m.assertion for m in placed.mentions}
+    assert asserted == {
+        "presented": Assertion.PRESENT,
+        "dyspnea": Assertion.PRESENT,
+        "cough": Assertion.PRESENT,
+        "hypertension": Assertion.HISTORICAL,
+        "tuberculosis": Assertion.HISTORICAL,
+    }
+    assert days(placed)["dyspnea"] == (-4 * 365.25, None)
+
+
+def test_a_disorder_the_presentation_presents_with_its_duration_is_present(
+    orderer: TemporalOrderer,
+) -> None:
+    # What the patient presents with is the present illness, whatever its type; a disorder of
+    # the same duration told apart from the presentation is past history.
+    case = make_case(
+        [
+            "He presented to the clinic with a 16-year history of psoriasis.",
+            "He had a 16-year history of gout.",
+        ],
+        [("presented", EVENT), ("psoriasis", DISEASE), ("gout", DISEASE)],
+    )
+    asserted = {m.text: m.assertion for m in orderer(case).mentions}
+    assert asserted["psoriasis"] is Assertion.PRESENT
+    assert asserted["gout"] is Assertion.HISTORICAL
+
+
+def test_a_history_the_presentation_presents_with_a_duration_after_it_is_present(
+    orderer: TemporalOrderer,
+) -> None:
+    # "for the past four years" dates the pyelonephritis the patient presents with.
+    case = make_case(
+        ["She presented to the clinic with a history of pyelonephritis for the past four years."],
+        [("presented", EVENT), ("pyelonephritis", DISEASE)],
+    )
+    placed = orderer(case)
+    assert placed.mentions[1].assertion is Assertion.PRESENT
+    assert days(placed)["pyelonephritis"] == (-4 * 365.25, None)
+
+
+def test_a_duration_before_the_presentation_does_not_date_it(orderer: TemporalOrderer) -> None:
+    # The smoking lasted 20 years; the presentation and its hemoptysis are today.
+    case = make_case(
+        ["A smoker for the past 20 years presented with hemoptysis."],
+        [("presented", EVENT), ("hemoptysis", SIGN)],
+    )
+    placed = days(orderer(case))
+    assert placed["presented"] == (0.0, None)
+    assert placed["hemoptysis"] == (0.0, None)
+
+
 def test_an_ago_or_back_dates_the_event_told_before_it_and_the_next_item_its_own(
     orderer: TemporalOrderer,
 ) -> None:
