@@ -403,6 +403,14 @@ class ClinicalConcepts:
         tested or avoided rather than given ("resistant to", "allergic to")."""
         return self._not_given.search(text, start, end) is not None
 
+    def names_organism(self, mention: Mention) -> bool:
+        """Whether the mention's words as written name an organism ("cultures grew
+        Staphylococcus aureus", ``casebook.kb.nonclinical``): what caused an infection, not the
+        infection, and no drug. An HPO code says they name a phenotype ("Status epilepticus")."""
+        return self._who.names_organism(mention.text) and not any(
+            code.system is CodeSystem.HPO for code in mention.codes
+        )
+
     def is_donors(self, mention: Mention) -> bool:
         """Whether the mention's own words tell a fact of the organ donor
         (``casebook.kb.nonclinical``): "donor-specific antibodies" are the recipient's."""

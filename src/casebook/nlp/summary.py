@@ -24,7 +24,9 @@ The headings:
   of the first sentence telling findings not known to precede day 0.
 * **diagnoses**: Disease_disorder mentions naming a finding of this illness: findings told as
   historical or inside a History phrase ("history of hypertension") are the past history, and
-  one coded only as an external cause ("fall", W19) is what caused a finding.
+  one coded only as an external cause ("fall", W19) is what caused a finding, and so is an
+  organism a culture grew ("cultures grew Staphylococcus aureus",
+  ``ClinicalConcepts.names_organism``).
 * **procedures**: procedures naming no test and no drug (nor a service consulted: "General
   surgery was consulted"), that are not treatments of a finding,
   and any procedure that caused something; a test or treatment is listed under its own
@@ -313,11 +315,14 @@ def build_summary(
         )
 
     def is_current_finding(mention: Mention) -> bool:
-        """A finding of this illness, not of the past history ("history of hypertension")."""
+        """A finding of this illness, not of the past history ("history of hypertension"), nor
+        an organism a culture grew ("cultures grew Staphylococcus aureus"): the infection it
+        caused is the finding."""
         return (
             is_finding(mention)
             and mention.assertion is not Assertion.HISTORICAL
             and mention.id not in past
+            and not gate.names_organism(mention)
         )
 
     def is_result(mention: Mention) -> bool:
@@ -429,6 +434,8 @@ def build_summary(
             # A drug of abuse is an exposure ("urine toxicology positive for cocaine"), unless
             # a dose says it was given.
             and (mention.id in dosed or not gate.is_substance_of_abuse(mention))
+            # An organism is what a culture grew ("Prototheca wickerhamii"), unless dosed.
+            and (mention.id in dosed or not gate.names_organism(mention))
         )
 
     def is_dosed_test(mention: Mention) -> bool:

@@ -856,6 +856,17 @@ def test_a_fall_is_a_cause_not_a_diagnosis() -> None:
     assert [item.text for item in build_summary(case).diagnoses] == ["fracture"]
 
 
+def test_an_organism_a_culture_grew_is_no_diagnosis_but_its_infection_is() -> None:
+    case = _told(
+        "All cultures grew Staphylococcus aureus, and S. aureus bacteremia was diagnosed.",
+        [
+            ("Staphylococcus aureus", EntityType.DISEASE_DISORDER),
+            ("S. aureus bacteremia", EntityType.DISEASE_DISORDER),
+        ],
+    )
+    assert [item.text for item in build_summary(case).diagnoses] == ["S. aureus bacteremia"]
+
+
 def test_a_fact_whose_words_open_on_the_donor_is_the_donors() -> None:
     case = _told(
         "The donor creatinine was 80 µmol/L; donor-specific antibodies were absent.",
