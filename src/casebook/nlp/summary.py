@@ -458,8 +458,19 @@ def build_summary(
         """A therapeutic procedure that names a drug ("corticosteroid therapy")."""
         return mention.type is EntityType.THERAPEUTIC_PROCEDURE and names(mention, ConceptKind.DRUG)
 
+    def is_idle_object(mention: Mention) -> bool:
+        """A device or specimen nothing is told done to ("closed with absorbable sutures",
+        "the nephrectomy specimen showed"): no procedure, test or treatment of its own."""
+        return gate.names_idle_object(
+            case.text, mention, (sentence_start(mention), sentence_end(mention))
+        )
+
     def is_test(mention: Mention) -> bool:
-        return mention.type is EntityType.DIAGNOSTIC_PROCEDURE and names(mention, ConceptKind.TEST)
+        return (
+            mention.type is EntityType.DIAGNOSTIC_PROCEDURE
+            and names(mention, ConceptKind.TEST)
+            and not is_idle_object(mention)
+        )
 
     def sentence_start(mention: Mention) -> int:
         sentence = _sentence_of(sentences, mention)
@@ -472,6 +483,8 @@ def build_summary(
     def is_procedure(mention: Mention) -> bool:
         """A therapeutic procedure naming a procedure and no drug, or a diagnostic procedure or
         a finding naming only a procedure ("mass excision", "hernia repair")."""
+        if is_idle_object(mention):
+            return False
         if mention.type is EntityType.THERAPEUTIC_PROCEDURE:
             return names(mention, ConceptKind.PROCEDURE) and not is_drug_therapy(mention)
         if mention.type in FINDINGS:

@@ -867,6 +867,17 @@ def test_an_organism_a_culture_grew_is_no_diagnosis_but_its_infection_is() -> No
     assert [item.text for item in build_summary(case).diagnoses] == ["S. aureus bacteremia"]
 
 
+def test_a_device_is_a_procedure_only_when_an_act_upon_it_is_told() -> None:
+    case = _told(
+        "The wound was closed with absorbable sutures, and a biliary stent was placed.",
+        [
+            ("absorbable sutures", EntityType.THERAPEUTIC_PROCEDURE),
+            ("biliary stent", EntityType.THERAPEUTIC_PROCEDURE),
+        ],
+    )
+    assert [item.text for item in build_summary(case).procedures] == ["biliary stent"]
+
+
 def test_a_fact_whose_words_open_on_the_donor_is_the_donors() -> None:
     case = _told(
         "The donor creatinine was 80 µmol/L; donor-specific antibodies were absent.",
