@@ -149,6 +149,18 @@ class ConceptRules(RecordModel):
         description="Regular expressions (case-insensitive) matched right after a treatment or "
         "test that say it was only proposed ('surgical resection *was recommended*').",
     )
+    measured_after: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right after a drug that "
+        "is also an analyte which say it was measured, not given: a list going on to its "
+        "levels ('potassium *and calcium levels*'), a concentration ('ACTH*: 5.6 pg/mL*').",
+    )
+    measured_before: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) ending right before such a drug "
+        "that say it was measured: a body fluid opening its list ('*Serum sodium,* "
+        "potassium').",
+    )
     object_heads: list[str] = Field(
         default_factory=list,
         description="Head words of things, not acts: devices (ICD-10-PCS's device axis: "
@@ -275,6 +287,12 @@ class ClinicalConcepts:
         )
         self._proposed_after = re.compile(
             "|".join(f"(?:{p})" for p in self.rules.proposed_after) or "(?!)", re.IGNORECASE
+        )
+        self._measured_after = re.compile(
+            "|".join(f"(?:{p})" for p in self.rules.measured_after) or "(?!)", re.IGNORECASE
+        )
+        self._measured_before = re.compile(
+            "|".join(f"(?:{p})" for p in self.rules.measured_before) or "(?!)", re.IGNORECASE
         )
         self._objects = _words(self.rules.object_heads)
         self._acted_after = re.compile(
@@ -429,6 +447,18 @@ class ClinicalConcepts:
         """Whether ``text[start:end]``, the words before a drug in its sentence, say it was
         tested or avoided rather than given ("resistant to", "allergic to")."""
         return self._not_given.search(text, start, end) is not None
+
+    def is_measured_analyte(self, text: str, mention: Mention, sentence: tuple[int, int]) -> bool:
+        """Whether the words around a drug's mention in its ``sentence`` (start, end) of
+        ``text`` tell it was measured as an analyte, a test's measure
+        ("Serum sodium, potassium and calcium levels were within normal limits", "ACTH: 5.6
+        pg/mL"), not given."""
+        start, end = sentence
+        return (
+            self._measured_after.match(text, mention.end, end) is not None
+            or self._measured_before.search(text, max(start, mention.start - 60), mention.start)
+            is not None
+        )
 
     def names_idle_object(self, text: str, mention: Mention, sentence: tuple[int, int]) -> bool:
         """Whether the mention's words are headed by a thing (``object_heads``: a device, a

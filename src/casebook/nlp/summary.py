@@ -431,6 +431,9 @@ def build_summary(
             )
             and not gate.names_test_next(case.text[mention.end : mention.end + 60])
             and not gate.is_measured(case.text[mention.end : mention.end + 20])
+            and not gate.is_measured_analyte(
+                case.text, mention, (sentence_start(mention), sentence_end(mention))
+            )
             # A drug of abuse is an exposure ("urine toxicology positive for cocaine"), unless
             # a dose says it was given.
             and (mention.id in dosed or not gate.is_substance_of_abuse(mention))

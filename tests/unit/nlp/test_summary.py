@@ -878,6 +878,14 @@ def test_a_device_is_a_procedure_only_when_an_act_upon_it_is_told() -> None:
     assert [item.text for item in build_summary(case).procedures] == ["biliary stent"]
 
 
+def test_a_drug_measured_as_an_analyte_is_no_treatment() -> None:
+    case = _told(
+        "Serum sodium, potassium and calcium levels were normal, and furosemide was given.",
+        [("potassium", EntityType.MEDICATION), ("furosemide", EntityType.MEDICATION)],
+    )
+    assert [item.text for item in build_summary(case).treatments] == ["furosemide"]
+
+
 def test_a_fact_whose_words_open_on_the_donor_is_the_donors() -> None:
     case = _told(
         "The donor creatinine was 80 µmol/L; donor-specific antibodies were absent.",
