@@ -117,6 +117,8 @@ def test_words_that_name_no_treatment_are_not_treatments(
         ("He was admitted with lithium toxicity.", "lithium"),
         ("Accidental ingestion of a 10 mg baclofen tablet was reported.", "baclofen tablet"),
         ("Dialysis maximised the clearance of baclofen.", "baclofen"),
+        ("Serum sodium, potassium and calcium levels were normal.", "potassium"),
+        ("The strain's MIC for amoxicillin was 0.38 mg/L.", "amoxicillin"),
     ],
 )
 def test_a_drug_tested_for_reacted_to_or_harmful_is_not_a_treatment(
