@@ -485,6 +485,18 @@ class ClinicalConcepts:
             code.system is CodeSystem.HPO for code in mention.codes
         )
 
+    def is_tested_organism(self, text: str, mention: Mention, sentence: tuple[int, int]) -> bool:
+        """Whether a short form the text reads as an organism ("HIV", human immunodeficiency
+        virus) stands in a ``sentence`` (start, end) of ``text`` that tells a test ("HIV and
+        hepatitis panel", "HIV titer", "serological testing for hepatitis B and C, HIV"): what
+        the test looked for, no diagnosis. Told with no test ("a man with HIV"), the short
+        form is the disease, as a report uses it."""
+        if not mention.expansion or not self._who.names_organism(mention.expansion):
+            return False
+        start, end = sentence
+        words = {w for w in _WORD.findall(text[start:end].lower())}
+        return not words.isdisjoint(self._heads[ConceptKind.TEST])
+
     def is_donors(self, mention: Mention) -> bool:
         """Whether the mention's own words tell a fact of the organ donor
         (``casebook.kb.nonclinical``): "donor-specific antibodies" are the recipient's."""

@@ -323,6 +323,9 @@ def build_summary(
             and mention.assertion is not Assertion.HISTORICAL
             and mention.id not in past
             and not gate.names_organism(mention)
+            and not gate.is_tested_organism(
+                case.text, mention, (sentence_start(mention), sentence_end(mention))
+            )
         )
 
     def is_result(mention: Mention) -> bool:

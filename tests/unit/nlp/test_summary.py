@@ -867,6 +867,22 @@ def test_an_organism_a_culture_grew_is_no_diagnosis_but_its_infection_is() -> No
     assert [item.text for item in build_summary(case).diagnoses] == ["S. aureus bacteremia"]
 
 
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("An HIV and hepatitis panel was sent.", []),
+        ("A man with HIV had a fever.", ["human immunodeficiency virus"]),
+    ],
+)
+def test_a_virus_short_form_is_no_diagnosis_where_its_sentence_tells_a_test(
+    text: str, shown: list[str]
+) -> None:
+    case = _told(text, [("HIV", EntityType.DISEASE_DISORDER)])
+    read = case.mentions[0].model_copy(update={"expansion": "human immunodeficiency virus"})
+    case = case.model_copy(update={"mentions": [read]})
+    assert [item.text for item in build_summary(case).diagnoses] == shown
+
+
 def test_a_device_is_a_procedure_only_when_an_act_upon_it_is_told() -> None:
     case = _told(
         "The wound was closed with absorbable sutures, and a biliary stent was placed.",
