@@ -403,6 +403,17 @@ class Icd10cmVocabulary:
         """Every word some alias holds."""
         return frozenset(word for key in self.aliases for word in key.split(" "))
 
+    @cached_property
+    def organism_words(self) -> frozenset[str]:
+        """The content words of the titles of B95–B97 (``_AS_CAUSE``), which name infectious
+        agents only ("Staphylococcus aureus as the cause of diseases classified elsewhere")."""
+        return frozenset(
+            word
+            for title in self.titles.values()
+            if title.endswith(_AS_CAUSE)
+            for word in alias_words(title.removesuffix(_AS_CAUSE))
+        )
+
     def named(self, words: Iterable[str]) -> tuple[str, ...]:
         """The codes one of whose aliases has exactly these content words."""
         return self.aliases.get(" ".join(sorted(words)), ())

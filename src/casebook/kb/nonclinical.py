@@ -19,6 +19,11 @@ the summary's concept gate (``casebook.nlp.concepts``) and the treatment tally
   left alone: it often names the treatment the patient then had.
 * **Anaesthetic**: a sentence telling an anaesthetic ("Anaesthesia was induced with propofol,
   fentanyl and rocuronium"): its drugs serve the operation, no treatment of the patient's.
+* **Organism**: what a culture grew or what caused an infection ("cultures grew
+  *Staphylococcus aureus*", "positive for *E. coli*"), not the infection ("S. aureus
+  *bacteremia*") and no drug: words ending in a binomial name, a capitalised genus (or its
+  initial) and a species word of Latin ending that no ICD-10-CM term outside the infectious
+  agents (B95–B97) names ("Diabetes mellitus" is one), or in a virus ("hepatitis B virus").
 
 Words are compared in ``casebook.kb.base.normalize_tokens`` form.
 """
@@ -32,7 +37,8 @@ from pathlib import Path
 from pydantic import Field
 
 from casebook.kb.base import normalize_tokens
-from casebook.kb.heads import head_word
+from casebook.kb.heads import head_word, load_head_words
+from casebook.kb.icd10cm import alias_words, load_icd10cm
 from casebook.model import Patterns, RecordModel
 from casebook.resources import load_rules
 
@@ -78,6 +84,11 @@ class NonClinicalRules(RecordModel):
         "('donor creatinine', 'donation after brain death'); ConText cannot reach a cue inside "
         "the mention.",
     )
+    organism_epithet_endings: list[str] = Field(
+        default_factory=list,
+        description="Latin endings of the species word of an organism's binomial name "
+        "('aureus', 'coli', 'pneumoniae', 'tuberculosis').",
+    )
     specialties: list[str] = Field(
         default_factory=list,
         description="Names of medical specialties ('neurology', 'hematology'): words listed "
@@ -120,6 +131,7 @@ class NonClinicalWords:
         self._service_after = _any_of(self.rules.service_after)
         self._anaesthetic = _any_of(self.rules.anaesthetic_sentences)
         self._donors = _any_of(self.rules.donor_words)
+        self._epithet_endings = tuple(self.rules.organism_epithet_endings)
         names = "|".join(
             re.escape(n) for n in sorted(self.rules.specialties, key=len, reverse=True)
         )
@@ -193,6 +205,55 @@ class NonClinicalWords:
             is not None
             or self._listed_after.match(text, end, sentence[1]) is not None
         )
+
+    def names_organism(self, text: str) -> bool:
+        """Whether words as written end in an organism's name (see the module's **Organism**):
+        "Staphylococcus aureus", "recurrent S. aureus", "Mycobacterium tuberculosis", "HTLV-1
+        virus"; not "S. aureus bacteremia", "Diabetes mellitus" or "Mitotic figures"."""
+        words = text.strip()
+        if _VIRUS.search(words) is not None:
+            return True
+        found = _BINOMIAL.search(words)
+        if found is None or not self._epithet_endings:
+            return False
+        genus, epithet = found["genus"].strip(), found["epithet"]
+        if not epithet.endswith(self._epithet_endings):
+            return False
+        icd10cm = load_icd10cm()
+        if any(
+            not code.startswith(AGENT_CATEGORIES)
+            for code in icd10cm.named(alias_words(f"{genus} {epithet}"))
+        ):
+            return False
+        heads = load_head_words()
+        named = heads.finding | heads.procedure | heads.test | heads.body
+        # "Lesions", "evaluations": an English plural, its singular a word of the vocabularies.
+        singular = normalize_tokens(epithet)
+        english = named | (icd10cm.alias_words - icd10cm.organism_words)
+        if singular and singular[0] != epithet and singular[0] in english:
+            return False
+        # "Ibandronate sodium": a salt, its second word what a laboratory measures.
+        if " ".join(singular) in heads.analyte:
+            return False
+        if genus.endswith("."):
+            return True
+        genus_words = normalize_tokens(genus)
+        return _ADJECTIVE.search(genus.lower()) is None and all(
+            w in icd10cm.organism_words or w not in named | heads.finding_term for w in genus_words
+        )
+
+
+AGENT_CATEGORIES = ("B95", "B96", "B97")
+"""ICD-10-CM's categories of infectious agents as the cause of diseases classified elsewhere."""
+
+_BINOMIAL = re.compile(r"(?:^|[\s(])(?P<genus>[A-Z][a-z]{2,}\s+|[A-Z]\.\s*)(?P<epithet>[a-z]{3,})$")
+"""A binomial name at the end of words: a capitalised genus or its initial, a species word."""
+
+_VIRUS = re.compile(r"virus(?:\s*-?\s*\d+)?$", re.IGNORECASE)
+"""Words ending in a virus, a type number aside ("coronavirus 2", "HTLV-1 virus")."""
+
+_ADJECTIVE = re.compile(r"(?:ic|al|ous|ive|ar|ary|ed|ing|ent|ant|ful|able|ible|ly)$")
+"""Endings of a capitalised adjective opening a sentence ("Mitotic figures"), no genus."""
 
 
 def in_a_list(text: str, start: int, end: int, bounds: tuple[int, int] | None = None) -> bool:

@@ -149,6 +149,37 @@ class ConceptRules(RecordModel):
         description="Regular expressions (case-insensitive) matched right after a treatment or "
         "test that say it was only proposed ('surgical resection *was recommended*').",
     )
+    measured_after: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right after a drug that "
+        "is also an analyte which say it was measured, not given: a list going on to its "
+        "levels ('potassium *and calcium levels*'), a concentration ('ACTH*: 5.6 pg/mL*').",
+    )
+    measured_before: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) ending right before such a drug "
+        "that say it was measured: a body fluid opening its list ('*Serum sodium,* "
+        "potassium').",
+    )
+    object_heads: list[str] = Field(
+        default_factory=list,
+        description="Head words of things, not acts: devices (ICD-10-PCS's device axis: "
+        "'stent', 'catheter', 'pacemaker') and what a laboratory handles ('specimen', 'swab', "
+        "'slide', 'formalin'). A mention headed by one names no procedure or test, whatever "
+        "code its sentence gave it, unless the text tells an act upon it "
+        "(``object_actions_after``, ``object_actions_before``); the act's own words ('stent "
+        "placement', 'catheter insertion') are headed by the act.",
+    )
+    object_actions_after: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right after an object that "
+        "tell an act upon it ('a biliary stent *was placed*').",
+    )
+    object_actions_before: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) ending right before an object that "
+        "tell an act upon it ('*underwent placement of a* stent').",
+    )
     excluded_heads: dict[ConceptKind, list[str]] = Field(
         description="Vocabulary head words that name no concept of the kind (adjectives, "
         "devices, words left by the head rule)."
@@ -256,6 +287,20 @@ class ClinicalConcepts:
         )
         self._proposed_after = re.compile(
             "|".join(f"(?:{p})" for p in self.rules.proposed_after) or "(?!)", re.IGNORECASE
+        )
+        self._measured_after = re.compile(
+            "|".join(f"(?:{p})" for p in self.rules.measured_after) or "(?!)", re.IGNORECASE
+        )
+        self._measured_before = re.compile(
+            "|".join(f"(?:{p})" for p in self.rules.measured_before) or "(?!)", re.IGNORECASE
+        )
+        self._objects = _words(self.rules.object_heads)
+        self._acted_after = re.compile(
+            "|".join(f"(?:{p})" for p in self.rules.object_actions_after) or "(?!)", re.IGNORECASE
+        )
+        self._acted_before = re.compile(
+            "|".join(f"(?:{p})" for p in self.rules.object_actions_before) or "(?!)",
+            re.IGNORECASE,
         )
         self._vague_outcomes = _words(self.rules.vague_outcomes)
         self._favourable = _words(self.rules.favourable_outcomes)
@@ -402,6 +447,55 @@ class ClinicalConcepts:
         """Whether ``text[start:end]``, the words before a drug in its sentence, say it was
         tested or avoided rather than given ("resistant to", "allergic to")."""
         return self._not_given.search(text, start, end) is not None
+
+    def is_measured_analyte(self, text: str, mention: Mention, sentence: tuple[int, int]) -> bool:
+        """Whether the words around a drug's mention in its ``sentence`` (start, end) of
+        ``text`` tell it was measured as an analyte, a test's measure
+        ("Serum sodium, potassium and calcium levels were within normal limits", "ACTH: 5.6
+        pg/mL"), not given."""
+        start, end = sentence
+        return (
+            self._measured_after.match(text, mention.end, end) is not None
+            or self._measured_before.search(text, max(start, mention.start - 60), mention.start)
+            is not None
+        )
+
+    def names_idle_object(self, text: str, mention: Mention, sentence: tuple[int, int]) -> bool:
+        """Whether the mention's words are headed by a thing (``object_heads``: a device, a
+        specimen) that its ``sentence`` (start, end) of ``text`` tells no act upon: "closed
+        with absorbable sutures", "the nephrectomy specimen showed"; not "a biliary stent was
+        placed"."""
+        words = self.words(mention)
+        if not words or head_word(words) not in self._objects:
+            return False
+        start, end = sentence
+        return (
+            self._acted_after.match(text, mention.end, end) is None
+            and self._acted_before.search(
+                text, max(start, mention.start - PROPOSAL_REACH), mention.start
+            )
+            is None
+        )
+
+    def names_organism(self, mention: Mention) -> bool:
+        """Whether the mention's words as written name an organism ("cultures grew
+        Staphylococcus aureus", ``casebook.kb.nonclinical``): what caused an infection, not the
+        infection, and no drug. An HPO code says they name a phenotype ("Status epilepticus")."""
+        return self._who.names_organism(mention.text) and not any(
+            code.system is CodeSystem.HPO for code in mention.codes
+        )
+
+    def is_tested_organism(self, text: str, mention: Mention, sentence: tuple[int, int]) -> bool:
+        """Whether a short form the text reads as an organism ("HIV", human immunodeficiency
+        virus) stands in a ``sentence`` (start, end) of ``text`` that tells a test ("HIV and
+        hepatitis panel", "HIV titer", "serological testing for hepatitis B and C, HIV"): what
+        the test looked for, no diagnosis. Told with no test ("a man with HIV"), the short
+        form is the disease, as a report uses it."""
+        if not mention.expansion or not self._who.names_organism(mention.expansion):
+            return False
+        start, end = sentence
+        words = {w for w in _WORD.findall(text[start:end].lower())}
+        return not words.isdisjoint(self._heads[ConceptKind.TEST])
 
     def is_donors(self, mention: Mention) -> bool:
         """Whether the mention's own words tell a fact of the organ donor

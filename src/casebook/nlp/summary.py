@@ -24,7 +24,9 @@ The headings:
   of the first sentence telling findings not known to precede day 0.
 * **diagnoses**: Disease_disorder mentions naming a finding of this illness: findings told as
   historical or inside a History phrase ("history of hypertension") are the past history, and
-  one coded only as an external cause ("fall", W19) is what caused a finding.
+  one coded only as an external cause ("fall", W19) is what caused a finding, and so is an
+  organism a culture grew ("cultures grew Staphylococcus aureus",
+  ``ClinicalConcepts.names_organism``).
 * **procedures**: procedures naming no test and no drug (nor a service consulted: "General
   surgery was consulted"), that are not treatments of a finding,
   and any procedure that caused something; a test or treatment is listed under its own
@@ -313,11 +315,17 @@ def build_summary(
         )
 
     def is_current_finding(mention: Mention) -> bool:
-        """A finding of this illness, not of the past history ("history of hypertension")."""
+        """A finding of this illness, not of the past history ("history of hypertension"), nor
+        an organism a culture grew ("cultures grew Staphylococcus aureus"): the infection it
+        caused is the finding."""
         return (
             is_finding(mention)
             and mention.assertion is not Assertion.HISTORICAL
             and mention.id not in past
+            and not gate.names_organism(mention)
+            and not gate.is_tested_organism(
+                case.text, mention, (sentence_start(mention), sentence_end(mention))
+            )
         )
 
     def is_result(mention: Mention) -> bool:
@@ -426,9 +434,14 @@ def build_summary(
             )
             and not gate.names_test_next(case.text[mention.end : mention.end + 60])
             and not gate.is_measured(case.text[mention.end : mention.end + 20])
+            and not gate.is_measured_analyte(
+                case.text, mention, (sentence_start(mention), sentence_end(mention))
+            )
             # A drug of abuse is an exposure ("urine toxicology positive for cocaine"), unless
             # a dose says it was given.
             and (mention.id in dosed or not gate.is_substance_of_abuse(mention))
+            # An organism is what a culture grew ("Prototheca wickerhamii"), unless dosed.
+            and (mention.id in dosed or not gate.names_organism(mention))
         )
 
     def is_dosed_test(mention: Mention) -> bool:
@@ -451,8 +464,19 @@ def build_summary(
         """A therapeutic procedure that names a drug ("corticosteroid therapy")."""
         return mention.type is EntityType.THERAPEUTIC_PROCEDURE and names(mention, ConceptKind.DRUG)
 
+    def is_idle_object(mention: Mention) -> bool:
+        """A device or specimen nothing is told done to ("closed with absorbable sutures",
+        "the nephrectomy specimen showed"): no procedure, test or treatment of its own."""
+        return gate.names_idle_object(
+            case.text, mention, (sentence_start(mention), sentence_end(mention))
+        )
+
     def is_test(mention: Mention) -> bool:
-        return mention.type is EntityType.DIAGNOSTIC_PROCEDURE and names(mention, ConceptKind.TEST)
+        return (
+            mention.type is EntityType.DIAGNOSTIC_PROCEDURE
+            and names(mention, ConceptKind.TEST)
+            and not is_idle_object(mention)
+        )
 
     def sentence_start(mention: Mention) -> int:
         sentence = _sentence_of(sentences, mention)
@@ -465,6 +489,8 @@ def build_summary(
     def is_procedure(mention: Mention) -> bool:
         """A therapeutic procedure naming a procedure and no drug, or a diagnostic procedure or
         a finding naming only a procedure ("mass excision", "hernia repair")."""
+        if is_idle_object(mention):
+            return False
         if mention.type is EntityType.THERAPEUTIC_PROCEDURE:
             return names(mention, ConceptKind.PROCEDURE) and not is_drug_therapy(mention)
         if mention.type in FINDINGS:

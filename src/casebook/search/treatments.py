@@ -24,7 +24,7 @@ an image, a body part or a bare verb. ``TreatmentFinder`` reads ``resources/trea
   surgery was consulted") name a team, not a treatment.
 * **Context.** A drug named as what a test looked for, what the patient reacts to or what
   harmed them ("positive for asialotransferrin", "penicillin allergy", "lithium toxicity") was
-  not given as a treatment.
+  not given as a treatment; nor was an organism a culture grew ("Prototheca wickerhamii").
 
 ``TreatmentNames`` gives each treatment the key the tally groups by, from
 ``resources/treatment_synonyms.json``: a concept's synonyms share its name ("IVIG",
@@ -558,6 +558,7 @@ class TreatmentFinder:
         sentence = sentences[sentence_index(sentences, mention.start)]
         if mention.type is EntityType.MEDICATION and (
             self.analyte(case, mention, sentence)
+            or self.who.names_organism(mention.text)
             or self.who.tells_anaesthetic(case.text, (sentence.start, sentence.end))
         ):
             return None

@@ -83,3 +83,21 @@ def test_a_service_is_told_by_being_consulted(sentence: str, words: str, service
         sentence, start, start + len(words), (0, len(sentence))
     )
     assert found is service
+
+
+@pytest.mark.parametrize(
+    ("words", "organism"),
+    [
+        ("Staphylococcus aureus", True),
+        ("recurrent S. aureus", True),
+        ("Mycobacterium tuberculosis", True),
+        ("hepatitis B virus", True),
+        ("S. aureus bacteremia", False),
+        ("Diabetes mellitus", False),
+        ("Mitotic figures", False),
+        ("Lymphoepithelial lesions", False),
+        ("HIV", False),
+    ],
+)
+def test_an_organism_is_told_by_its_binomial_name_or_a_virus(words: str, organism: bool) -> None:
+    assert default_non_clinical().names_organism(words) is organism

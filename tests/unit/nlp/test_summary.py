@@ -856,6 +856,52 @@ def test_a_fall_is_a_cause_not_a_diagnosis() -> None:
     assert [item.text for item in build_summary(case).diagnoses] == ["fracture"]
 
 
+def test_an_organism_a_culture_grew_is_no_diagnosis_but_its_infection_is() -> None:
+    case = _told(
+        "All cultures grew Staphylococcus aureus, and S. aureus bacteremia was diagnosed.",
+        [
+            ("Staphylococcus aureus", EntityType.DISEASE_DISORDER),
+            ("S. aureus bacteremia", EntityType.DISEASE_DISORDER),
+        ],
+    )
+    assert [item.text for item in build_summary(case).diagnoses] == ["S. aureus bacteremia"]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("An HIV and hepatitis panel was sent.", []),
+        ("A man with HIV had a fever.", ["human immunodeficiency virus"]),
+    ],
+)
+def test_a_virus_short_form_is_no_diagnosis_where_its_sentence_tells_a_test(
+    text: str, shown: list[str]
+) -> None:
+    case = _told(text, [("HIV", EntityType.DISEASE_DISORDER)])
+    read = case.mentions[0].model_copy(update={"expansion": "human immunodeficiency virus"})
+    case = case.model_copy(update={"mentions": [read]})
+    assert [item.text for item in build_summary(case).diagnoses] == shown
+
+
+def test_a_device_is_a_procedure_only_when_an_act_upon_it_is_told() -> None:
+    case = _told(
+        "The wound was closed with absorbable sutures, and a biliary stent was placed.",
+        [
+            ("absorbable sutures", EntityType.THERAPEUTIC_PROCEDURE),
+            ("biliary stent", EntityType.THERAPEUTIC_PROCEDURE),
+        ],
+    )
+    assert [item.text for item in build_summary(case).procedures] == ["biliary stent"]
+
+
+def test_a_drug_measured_as_an_analyte_is_no_treatment() -> None:
+    case = _told(
+        "Serum sodium, potassium and calcium levels were normal, and furosemide was given.",
+        [("potassium", EntityType.MEDICATION), ("furosemide", EntityType.MEDICATION)],
+    )
+    assert [item.text for item in build_summary(case).treatments] == ["furosemide"]
+
+
 def test_a_fact_whose_words_open_on_the_donor_is_the_donors() -> None:
     case = _told(
         "The donor creatinine was 80 µmol/L; donor-specific antibodies were absent.",

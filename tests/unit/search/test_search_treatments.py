@@ -117,12 +117,26 @@ def test_words_that_name_no_treatment_are_not_treatments(
         ("He was admitted with lithium toxicity.", "lithium"),
         ("Accidental ingestion of a 10 mg baclofen tablet was reported.", "baclofen tablet"),
         ("Dialysis maximised the clearance of baclofen.", "baclofen"),
+        ("Serum sodium, potassium and calcium levels were normal.", "potassium"),
+        ("The strain's MIC for amoxicillin was 0.38 mg/L.", "amoxicillin"),
     ],
 )
 def test_a_drug_tested_for_reacted_to_or_harmful_is_not_a_treatment(
     finder: TreatmentFinder, make_case: CaseBuilder, sentence: str, drug: str
 ) -> None:
     assert keys(finder, make_case("c", sentence, [(drug, "Medication")])) == []
+
+
+def test_an_organism_a_culture_grew_is_no_treatment(
+    finder: TreatmentFinder, make_case: CaseBuilder
+) -> None:
+    sentence = "The skin lesions grew Prototheca wickerhamii."
+    case = make_case(
+        "c", sentence, [("skin lesions", "Sign_symptom"), ("Prototheca wickerhamii", "Medication")]
+    )
+    # The mention model's relation says it treated the lesions; the words say otherwise.
+    linked = [Relation(type="treated_by", source="m1", target="m2")]
+    assert keys(finder, case.model_copy(update={"relations": linked})) == []
 
 
 @pytest.mark.parametrize(
