@@ -576,6 +576,24 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         ("She was diagnosed with gender dysphoria.", "HP:0033838", "She had dysphoria."),
         # HPO's Shock is a circulatory failure.
         ("He had recurrent ICD shocks.", "HP:0031273", "He was in shock."),
+        # A trait of the mind told of a tissue is none.
+        (
+            "Nerve biopsy showed inflammatory aggression of the nerve filaments.",
+            "HP:0000718",
+            "He showed aggression at school.",
+        ),
+        # A word several organs share is decided by the organ its sentence names.
+        (
+            "Echocardiogram revealed dilated ventricles with an ejection fraction of 25%.",
+            "HP:0002119",
+            "CT of the head showed dilated ventricles.",
+        ),
+        (
+            "On examination the abdomen showed muscle rigidity and tenderness.",
+            "HP:0002063",
+            "He had muscle rigidity and tremor of both arms.",
+        ),
+        ("He complained of dribbling of urine.", "HP:0002307", "He had drooling of saliva."),
         # The phrase after a finding may give its sense too.
         (
             "A single shock from an automated external defibrillator restored sinus rhythm.",
@@ -612,3 +630,18 @@ def test_a_person_named_after_a_phenotype_is_none_of_the_patients(coder: Phenoty
     assert hpo_codes(coded) == set()
     # Nor does the mention name a phenotype, of anyone's.
     assert not [c for c in coded.mentions[0].codes if c.system is CodeSystem.HPO]
+
+
+def test_a_trait_of_the_mind_qualifying_another_finding_is_none(coder: PhenotypeCoder) -> None:
+    # "irritable myopathy" is a Myopathy; its "irritable" is no Irritability of the patient's.
+    text = "Muscle biopsy showed an irritable myopathy."
+    myopathy = one_coded_finding(text, "irritable myopathy", "HP:0003198").mentions[0]
+    irritable = one_coded_finding(text, "irritable", "HP:0000737").mentions[0]
+    mentions = [
+        irritable.model_copy(update={"id": "m2"}),
+        myopathy.model_copy(update={"type": EntityType.DISEASE_DISORDER}),
+    ]
+    coded = coder(
+        Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=mentions)
+    )
+    assert hpo_codes(coded) == {"HP:0003198"}
