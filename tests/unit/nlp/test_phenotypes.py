@@ -594,6 +594,12 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
             "He had muscle rigidity and tremor of both arms.",
         ),
         ("He complained of dribbling of urine.", "HP:0002307", "He had drooling of saliva."),
+        # HPO's Asthenia is a weakness of the whole body; one of a limb or a side is a muscle's.
+        (
+            "She had weakness of the right upper limb.",
+            "HP:0025406",
+            "She had fatigue and weakness.",
+        ),
         # The phrase after a finding may give its sense too.
         (
             "A single shock from an automated external defibrillator restored sinus rhythm.",
