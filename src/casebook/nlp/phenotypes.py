@@ -189,7 +189,9 @@ class PhenotypeRules(RecordModel):
         "words that make those words part of another thing's name, no finding of the "
         "patient's: the 'short arm' of 'short arm of chromosome 21' is a chromosome's arm, the "
         "'elevated creatinine' of 'elevated creatinine kinase' (creatine kinase misspelt) an "
-        "enzyme's level.",
+        "enzyme's level, the 'aortopulmonary window' of 'aortopulmonary window nodes' a place, "
+        "the 'small hand' of 'small hand muscles' a body part's muscles, the 'periodic fever' "
+        "of 'periodic fever syndromes' a class of disorders.",
     )
     other_sense_words: dict[str, list[str]] = Field(
         default_factory=dict,

@@ -556,6 +556,26 @@ def test_a_chromosomes_arm_is_no_phenotype(pipeline: Pipeline, tmp_path: Path) -
     assert "HP:0009824" in hpo_codes(analyse(pipeline, tmp_path, "He had a short arm."))
 
 
+@pytest.mark.parametrize(
+    ("text", "concept", "plain"),
+    [
+        # A place's nodes, a body part's muscles and a class of syndromes are no findings.
+        (
+            "CT showed enlarged aortopulmonary window nodes.",
+            "HP:0011604",
+            "He had an aortopulmonary window.",
+        ),
+        ("She had weakness of small hand muscles.", "HP:0200055", "She had a small hand."),
+        ("Periodic fever syndromes are diverse.", "HP:0032323", "He had periodic fever."),
+    ],
+)
+def test_a_phenotype_naming_nodes_muscles_or_syndromes_is_none(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str, plain: str
+) -> None:
+    assert concept not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert concept in hpo_codes(analyse(pipeline, tmp_path, plain))
+
+
 def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_path: Path) -> None:
     # "Creatinine kinase" misspells creatine kinase; HPO's Elevated circulating creatinine
     # concentration is the kidneys' marker.
