@@ -203,8 +203,9 @@ class PhenotypeRules(RecordModel):
         "mucosa's; its Dissociation is a mental state, and an 'albuminocytologic' one is a "
         "finding of the spinal fluid; its Dysphoria is a mood, and a 'gender' dysphoria is "
         "none; its Shock is a circulatory failure, and an 'ICD' or 'electric' shock is a "
-        "current; its Hypertension is the systemic arteries', and a 'portopulmonary', "
-        "'venous' or 'intra-abdominal' one is not; its Drooling is of saliva, and a 'dribbling "
+        "current, an 'extracorporeal shock wave' a lithotripsy, a 'nervous shock' a fright; "
+        "its Hypertension is the systemic arteries', and a 'portopulmonary', 'venous' or "
+        "'intra-abdominal' one is not; its Drooling is of saliva, and a 'dribbling "
         "of urine' is the bladder's; its Asthenia is a weakness of the whole body, and one of "
         "a 'hand', a 'limb' or one 'side' is a muscle's (a narrower concept such as Cerebral "
         "edema still names the finding where HPO has one).",

@@ -596,6 +596,11 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         ("She was diagnosed with gender dysphoria.", "HP:0033838", "She had dysphoria."),
         # HPO's Shock is a circulatory failure.
         ("He had recurrent ICD shocks.", "HP:0031273", "He was in shock."),
+        (
+            "Stones were treated by extracorporeal shock wave lithotripsy.",
+            "HP:0031273",
+            "He was in shock.",
+        ),
         # A trait of the mind told of a tissue is none.
         (
             "Nerve biopsy showed inflammatory aggression of the nerve filaments.",
