@@ -131,6 +131,14 @@ class PhenotypeRules(RecordModel):
         "found in the text nor as a mention's words; the longer aliases holding them "
         "('self-cutting') still do.",
     )
+    other_sense_spellings: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) a finding's whole words match when "
+        "they spell an alias in another sense than its concept's, where the alias's other "
+        "spellings keep it: HPO's Falls is a tendency to fall, named in the plural ('falls', "
+        "'recurrent falls'), and a single 'fall' is one event ('a fall from height') or a "
+        "decrease ('a fall in the mean pressure').",
+    )
     span_threshold: float = Field(
         ge=0.0,
         le=1.0,
@@ -434,11 +442,27 @@ def phenotype_matches(
         for m in (sense(found, generator, kb) for found in generator.find(text))
         if len(m.concept_ids) <= rules.max_senses
         and m.key not in other_senses
+        and not spelled_in_other_sense(text, m.start, m.end, rules)
         and not names_other_thing(text, m.end, rules)
         and not any(
             overclaims(kb.concept(c).name, text[m.start : m.end], rules) for c in m.concept_ids
         )
     ]
+
+
+def spelled_in_other_sense(text: str, start: int, end: int, rules: PhenotypeRules) -> bool:
+    """Whether the words at ``[start, end)`` are spelled so as to name another sense than their
+    alias's concept (``PhenotypeRules.other_sense_spellings``: a single "fall")."""
+    spellings = _spellings(tuple(rules.other_sense_spellings))
+    return spellings is not None and spellings.fullmatch(text, start, end) is not None
+
+
+@cache
+def _spellings(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """``PhenotypeRules.other_sense_spellings`` as one expression; None when there are none."""
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
 @cache
@@ -704,6 +728,9 @@ class PhenotypeCoder:
         cerebral palsy or a person's initials.
         """
         if len(text.strip()) < self.rules.min_alias_chars:
+            return []
+        words = text.strip()
+        if spelled_in_other_sense(words, 0, len(words), self.rules):
             return []
         candidates = self.generator.candidates(
             text, limit=self.rules.max_senses + 1, min_score=self.rules.mention_threshold

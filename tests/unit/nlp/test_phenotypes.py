@@ -676,3 +676,10 @@ def test_a_trait_of_the_mind_qualifying_another_finding_is_none(coder: Phenotype
         Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=mentions)
     )
     assert hpo_codes(coded) == {"HP:0003198"}
+
+
+def test_a_single_fall_is_an_event_not_hpos_falls(pipeline: Pipeline, tmp_path: Path) -> None:
+    # HPO's Falls is a tendency to fall; one fall is an event, and a fall of a measure a decrease.
+    for text in ["He broke his wrist in a fall from a ladder.", "The pressure had a fall."]:
+        assert "HP:0002527" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert "HP:0002527" in hpo_codes(analyse(pipeline, tmp_path, "She had recurrent falls."))
