@@ -136,8 +136,9 @@ class PhenotypeRules(RecordModel):
         description="Regular expressions (case-insensitive) a finding's whole words match when "
         "they spell an alias in another sense than its concept's, where the alias's other "
         "spellings keep it: HPO's Falls is a tendency to fall, named in the plural ('falls', "
-        "'recurrent falls'), and a single 'fall' is one event ('a fall from height') or a "
-        "decrease ('a fall in the mean pressure').",
+        "'recurrent falls'), and a single 'fall' ('a trivial fall') is one event ('a fall from "
+        "height') or a decrease ('a fall in the mean pressure'). Such words stay a finding "
+        "mention (a fall is still an event to code in ICD-10-CM) and carry no HPO concept.",
     )
     span_threshold: float = Field(
         ge=0.0,
@@ -442,7 +443,6 @@ def phenotype_matches(
         for m in (sense(found, generator, kb) for found in generator.find(text))
         if len(m.concept_ids) <= rules.max_senses
         and m.key not in other_senses
-        and not spelled_in_other_sense(text, m.start, m.end, rules)
         and not names_other_thing(text, m.end, rules)
         and not any(
             overclaims(kb.concept(c).name, text[m.start : m.end], rules) for c in m.concept_ids
@@ -580,6 +580,7 @@ class PhenotypeCoder:
             _without_hpo(m)
             if who.is_who(normalize_tokens(m.text))
             or names_other_thing(case.text, m.end, self.rules)
+            or spelled_in_other_sense(case.text, m.start, m.end, self.rules)
             else m
             for m in (
                 self._link(m, case.text) if m.type in self._types else m for m in case.mentions

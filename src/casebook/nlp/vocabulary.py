@@ -57,7 +57,6 @@ from casebook.nlp.phenotypes import (
     overclaims,
     phenotype_matches,
     sense,
-    spelled_in_other_sense,
 )
 from casebook.nlp.spans import SpanIndex
 from casebook.nlp.tokens import NEXT_WORD
@@ -150,7 +149,6 @@ class VocabularyMentions:
                 self.rules.max_senses,
             )
             if match.key not in self._other_senses
-            and not spelled_in_other_sense(text, match.start, match.end, self.rules)
             and not denied_by_joined_word(text, match.start)
             and not self._names_device(text, match.end)
             and not any(
