@@ -137,8 +137,9 @@ class PhenotypeRules(RecordModel):
         "they spell an alias in another sense than its concept's, where the alias's other "
         "spellings keep it: HPO's Falls is a tendency to fall, named in the plural ('falls', "
         "'recurrent falls'), and a single 'fall' ('a trivial fall') is one event ('a fall from "
-        "height') or a decrease ('a fall in the mean pressure'). Such words stay a finding "
-        "mention (a fall is still an event to code in ICD-10-CM) and carry no HPO concept.",
+        "height') or a decrease ('a fall in the mean pressure'); 'acnes' is the species of "
+        "Propionibacterium acnes, no Acne. Such words stay a finding mention (a fall is still "
+        "an event to code in ICD-10-CM) and carry no HPO concept.",
     )
     span_threshold: float = Field(
         ge=0.0,

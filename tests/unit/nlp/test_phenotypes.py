@@ -683,3 +683,9 @@ def test_a_single_fall_is_an_event_not_hpos_falls(pipeline: Pipeline, tmp_path: 
     for text in ["He broke his wrist in a fall from a ladder.", "The pressure had a fall."]:
         assert "HP:0002527" not in hpo_codes(analyse(pipeline, tmp_path, text))
     assert "HP:0002527" in hpo_codes(analyse(pipeline, tmp_path, "She had recurrent falls."))
+
+
+def test_a_bacteriums_species_is_no_acne(pipeline: Pipeline, tmp_path: Path) -> None:
+    text = "The blood culture grew Propionibacterium acnes."
+    assert "HP:0001061" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert "HP:0001061" in hpo_codes(analyse(pipeline, tmp_path, "She had severe acne."))
