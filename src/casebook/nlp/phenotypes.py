@@ -45,6 +45,7 @@ from casebook.kb.base import (
     normalize_alias,
     normalize_tokens,
 )
+from casebook.kb.heads import load_head_words
 from casebook.kb.hpo import PHENOTYPIC_ABNORMALITY, load_hpo
 from casebook.kb.nonclinical import default_non_clinical
 from casebook.model import (
@@ -63,6 +64,19 @@ from casebook.model import (
 from casebook.nlp.abbreviations import is_short_form
 from casebook.nlp.literature import holds_literature_cue, is_legend
 from casebook.resources import load_rules
+
+
+class OrganSense(RecordModel):
+    """The words telling which organ a finding named by an organ-ambiguous word is of."""
+
+    own_words: list[str] = Field(
+        description="Words naming the concept's own organ or a test of it ('brain', 'head')."
+    )
+    other_words: list[str] = Field(
+        min_length=1,
+        description="Words naming another organ the finding's words may be of, or a test of "
+        "it ('heart', 'echocardiogram').",
+    )
 
 
 class PhenotypeRules(RecordModel):
@@ -116,6 +130,16 @@ class PhenotypeRules(RecordModel):
         "which it lists for Emotional hypersensitivity). Alone they name no phenotype, neither "
         "found in the text nor as a mention's words; the longer aliases holding them "
         "('self-cutting') still do.",
+    )
+    other_sense_spellings: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) a finding's whole words match when "
+        "they spell an alias in another sense than its concept's, where the alias's other "
+        "spellings keep it: HPO's Falls is a tendency to fall, named in the plural ('falls', "
+        "'recurrent falls'), and a single 'fall' ('a trivial fall') is one event ('a fall from "
+        "height') or a decrease ('a fall in the mean pressure'); 'acnes' is the species of "
+        "Propionibacterium acnes, no Acne. Such words stay a finding mention (a fall is still "
+        "an event to code in ICD-10-CM) and carry no HPO concept.",
     )
     span_threshold: float = Field(
         ge=0.0,
@@ -175,7 +199,9 @@ class PhenotypeRules(RecordModel):
         "words that make those words part of another thing's name, no finding of the "
         "patient's: the 'short arm' of 'short arm of chromosome 21' is a chromosome's arm, the "
         "'elevated creatinine' of 'elevated creatinine kinase' (creatine kinase misspelt) an "
-        "enzyme's level.",
+        "enzyme's level, the 'aortopulmonary window' of 'aortopulmonary window nodes' a place, "
+        "the 'small hand' of 'small hand muscles' a body part's muscles, the 'periodic fever' "
+        "of 'periodic fever syndromes' a class of disorders.",
     )
     other_sense_words: dict[str, list[str]] = Field(
         default_factory=dict,
@@ -187,9 +213,30 @@ class PhenotypeRules(RecordModel):
         "mucosa's; its Dissociation is a mental state, and an 'albuminocytologic' one is a "
         "finding of the spinal fluid; its Dysphoria is a mood, and a 'gender' dysphoria is "
         "none; its Shock is a circulatory failure, and an 'ICD' or 'electric' shock is a "
-        "current; its Hypertension is the systemic arteries', and a 'portopulmonary', "
-        "'venous' or 'intra-abdominal' one is not (a narrower concept such as Cerebral "
+        "current, an 'extracorporeal shock wave' a lithotripsy, a 'nervous shock' a fright; "
+        "its Hypertension is the systemic arteries', and a 'portopulmonary', 'venous' or "
+        "'intra-abdominal' one is not; its Drooling is of saliva, and a 'dribbling "
+        "of urine' is the bladder's; its Asthenia is a weakness of the whole body, and one of "
+        "a 'hand', a 'limb' or one 'side' is a muscle's (a narrower concept such as Cerebral "
         "edema still names the finding where HPO has one).",
+    )
+    organ_senses: dict[str, OrganSense] = Field(
+        default_factory=dict,
+        description="HPO id → the organ words deciding whether a finding named by a word "
+        "several organs share is the concept's: 'dilated ventricles' are the brain's "
+        "(Ventriculomegaly) unless their sentence names the heart or a test of it "
+        "('echocardiogram') and not the brain; a 'muscle rigidity' is a neurological one "
+        "(Rigidity) unless its sentence names the abdomen and no limb. The concept and its "
+        "descendants are not coded from a sentence naming another organ and not its own.",
+    )
+    person_trait_roots: list[str] = Field(
+        default_factory=list,
+        description="HPO ids whose descendants are traits of a person's mind or behaviour "
+        "(Abnormality of mental function). Such a finding is read in a tissue's sense, not "
+        "the person's, where the 'of' phrase right after it names a body structure that no "
+        "alias of such a trait names ('inflammatory aggression of the nerve filaments'), or "
+        "where its words only qualify another finding the text names within one mention "
+        "('irritable myopathy', a Myopathy).",
     )
     test_name_words: list[str] = Field(
         default_factory=list,
@@ -238,6 +285,16 @@ _PHRASE_AFTER = re.compile(
 )
 """The words right after a position within its phrase: at most six, up to a punctuation mark, a
 conjunction or a verb of being or having ("edema [of the bone marrow] and ...")."""
+
+_COORDINATION = re.compile(r"[,;/]|\b(?:and|or|with|without)\b", re.IGNORECASE)
+"""A mark joining findings side by side rather than one qualifying the other."""
+
+_OF_PHRASE = re.compile(
+    r"\s+of\s+((?:[ \t]*(?!(?:and|or|but|was|were|is|are|had|has|have)\b)[A-Za-z][\w-]*){1,4})",
+    re.IGNORECASE,
+)
+"""The 'of' phrase right after a finding, up to four words: what it is told of ("aggression [of
+the nerve filaments]")."""
 
 RULES = "phenotypes.json"
 """The packaged rule file."""
@@ -394,6 +451,21 @@ def phenotype_matches(
     ]
 
 
+def spelled_in_other_sense(text: str, start: int, end: int, rules: PhenotypeRules) -> bool:
+    """Whether the words at ``[start, end)`` are spelled so as to name another sense than their
+    alias's concept (``PhenotypeRules.other_sense_spellings``: a single "fall")."""
+    spellings = _spellings(tuple(rules.other_sense_spellings))
+    return spellings is not None and spellings.fullmatch(text, start, end) is not None
+
+
+@cache
+def _spellings(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """``PhenotypeRules.other_sense_spellings`` as one expression; None when there are none."""
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
 @cache
 def _naming_phrases(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     """``PhenotypeRules.naming_phrases_after`` as one expression; None when there are none."""
@@ -484,6 +556,21 @@ class PhenotypeCoder:
             concept: frozenset(w for word in words for w in normalize_tokens(word))
             for concept, words in self.rules.other_sense_words.items()
         }
+        missing = [
+            c
+            for c in [*self.rules.organ_senses, *self.rules.person_trait_roots]
+            if c not in self.kb
+        ]
+        if missing:
+            raise CasebookError(
+                ErrorCode.INVALID_RESOURCE, f"phenotype rules name unknown concepts: {missing}"
+            )
+        self._organ_senses = {
+            concept: (_normalized_words(sense.own_words), _normalized_words(sense.other_words))
+            for concept, sense in self.rules.organ_senses.items()
+        }
+        self._trait_roots = frozenset(self.rules.person_trait_roots)
+        self._tissue: frozenset[str] | None = None
         self._depth: dict[str, int] = {}
         self._codable: dict[str, bool] = {}
 
@@ -494,6 +581,7 @@ class PhenotypeCoder:
             _without_hpo(m)
             if who.is_who(normalize_tokens(m.text))
             or names_other_thing(case.text, m.end, self.rules)
+            or spelled_in_other_sense(case.text, m.start, m.end, self.rules)
             else m
             for m in (
                 self._link(m, case.text) if m.type in self._types else m for m in case.mentions
@@ -501,6 +589,8 @@ class PhenotypeCoder:
         ]
         case = case.model_copy(update={"mentions": mentions})
         weigher = _Weigher(case, self.rules)
+        sentences = sorted(case.sentences, key=lambda s: s.start)
+        sentence_starts = [s.start for s in sentences]
         evidence: list[_Evidence] = []
         for mention in mentions:
             if mention.assertion in self._excluded:
@@ -516,6 +606,10 @@ class PhenotypeCoder:
                     code.system is CodeSystem.HPO
                     and code.code not in broader
                     and not self._in_other_sense(code.code, case.text, mention)
+                    and not self._of_another_organ(
+                        code.code, case.text, mention, sentences, sentence_starts
+                    )
+                    and not self._in_tissue_sense(code.code, case.text, mention, mentions)
                 ):
                     weight = weigher.weight(mention.start, mention.end) * code.score
                     evidence.append(
@@ -539,6 +633,77 @@ class PhenotypeCoder:
             )
         )
         return any(w in words_of_other_sense for w in words)
+
+    def _of_another_organ(
+        self,
+        concept_id: str,
+        text: str,
+        mention: Mention,
+        sentences: Sequence[Span],
+        sentence_starts: Sequence[int],
+    ) -> bool:
+        """Whether the mention's sentence names another organ its words may be of and not the
+        concept's own (``PhenotypeRules.organ_senses``)."""
+        if not self._organ_senses:
+            return False
+        senses = [
+            words
+            for concept, words in self._organ_senses.items()
+            if concept == concept_id or concept in self.kb.ancestors(concept_id)
+        ]
+        if not senses:
+            return False
+        index = bisect_right(sentence_starts, mention.start) - 1
+        if index < 0 or mention.end > sentences[index].end:
+            return False
+        said = set(normalize_tokens(text[sentences[index].start : sentences[index].end]))
+        return any(said & other and not said & own for own, other in senses)
+
+    def _in_tissue_sense(
+        self, concept_id: str, text: str, mention: Mention, mentions: Sequence[Mention]
+    ) -> bool:
+        """Whether a trait of the person's mind or behaviour is told of a tissue: a body
+        structure (one no such trait names) in the 'of' phrase right after it, or the mention
+        only qualifying another coded finding it opens (``PhenotypeRules.person_trait_roots``)."""
+        if not self._trait_roots or not self._is_trait(concept_id):
+            return False
+        complement = _OF_PHRASE.match(text, mention.end)
+        if complement and self._tissue_words().intersection(normalize_tokens(complement.group(1))):
+            return True
+        return any(self._qualifies(mention, other, text) for other in mentions)
+
+    def _tissue_words(self) -> frozenset[str]:
+        """The words naming a body structure (``casebook.kb.heads``) that no alias of a trait of
+        the person's holds: 'nerve', not the 'cognitive' of Cognitive impairment."""
+        if self._tissue is None:
+            traits = {
+                word
+                for key, concepts in self.kb.aliases.items()
+                if any(self._is_trait(c) for c in concepts)
+                for word in key.split(" ")
+            }
+            self._tissue = frozenset(load_head_words().body - traits)
+        return self._tissue
+
+    def _is_trait(self, concept_id: str) -> bool:
+        """Whether a concept is a trait of the person's mind or behaviour."""
+        return concept_id in self._trait_roots or bool(
+            self._trait_roots & self.kb.ancestors(concept_id)
+        )
+
+    def _qualifies(self, mention: Mention, other: Mention, text: str) -> bool:
+        """Whether ``mention`` opens ``other``, a longer finding coded only with concepts that
+        are no traits of the person's, with no coordination between them: the words qualify
+        that finding ("irritable myopathy")."""
+        if (
+            other.type not in self._types
+            or other.start > mention.start
+            or other.end <= mention.end
+            or _COORDINATION.search(text, mention.end, other.end)
+        ):
+            return False
+        codes = [c.code for c in other.codes if c.system is CodeSystem.HPO]
+        return bool(codes) and not any(self._is_trait(c) for c in codes)
 
     def link(self, text: str) -> list[Candidate]:
         """The HPO candidates this coder would put on a mention reading ``text``: those of its
@@ -565,6 +730,9 @@ class PhenotypeCoder:
         cerebral palsy or a person's initials.
         """
         if len(text.strip()) < self.rules.min_alias_chars:
+            return []
+        words = text.strip()
+        if spelled_in_other_sense(words, 0, len(words), self.rules):
             return []
         candidates = self.generator.candidates(
             text, limit=self.rules.max_senses + 1, min_score=self.rules.mention_threshold
@@ -772,6 +940,11 @@ class PhenotypeCoder:
         result = depth if level else 0
         self._depth[concept_id] = result
         return result
+
+
+def _normalized_words(words: Sequence[str]) -> frozenset[str]:
+    """The words of ``words`` as aliases are normalised."""
+    return frozenset(w for word in words for w in normalize_tokens(word))
 
 
 def _without_hpo(mention: Mention) -> Mention:

@@ -91,6 +91,9 @@ _LONGEST_WORD = 30
 _LAST_WORD = re.compile(r"([A-Za-z]+)[ ]+$")
 """The word right before a position, with the spaces after it."""
 
+_SUBTYPE = re.compile(r"\s+types?\s+(?:\d{1,2}|[IVX]{1,4})[A-Da-d]?", re.IGNORECASE)
+"""A subtype told after a disorder's name ("type 2", "type IIa"): still the disorder's words."""
+
 PROCEDURE_TYPES = frozenset({EntityType.DIAGNOSTIC_PROCEDURE, EntityType.THERAPEUTIC_PROCEDURE})
 
 
@@ -360,13 +363,16 @@ def _within_a_name(text: str, match: AliasMatch, overlapping: list[Mention], spe
 
 
 def _mistyped_finding(text: str, match: AliasMatch, mention: Mention) -> bool:
-    """Whether the phenotype holds the mention's head word, or ends a test or a description,
-    and the mention's other words name no test or procedure: the mention is a finding the
-    mention model typed otherwise ("right pelvic kidney" as a structure, "signs of meningitis"
-    as a description; but "the length of the septal defect" is a place)."""
+    """Whether the phenotype holds the mention's head word, or ends a test or a description
+    (but for its subtype: "neurofibromatosis type 2"), and the mention's other words name no
+    test or procedure: the mention is a finding the mention model typed otherwise ("right
+    pelvic kidney" as a structure, "signs of meningitis" as a description; but "the length of
+    the septal defect" is a place)."""
     words = normalize_tokens(text[mention.start : mention.end])
     held = normalize_tokens(text[match.start : match.end])
-    ends = match.end == mention.end and mention.type is not EntityType.BIOLOGICAL_STRUCTURE
+    ends = (
+        match.end == mention.end or _SUBTYPE.fullmatch(text, match.end, mention.end) is not None
+    ) and mention.type is not EntityType.BIOLOGICAL_STRUCTURE
     if not words or not (ends or head_word(words) in held):
         return False
     heads = load_head_words()

@@ -205,6 +205,13 @@ def test_an_alias_of_several_concepts_is_read_in_one_sense(
             EntityType.DETAILED_DESCRIPTION,
             ["thymoma"],
         ),
+        # A disorder's subtype told after its name is still the disorder's words.
+        (
+            "She was diagnosed with neurofibromatosis type 2.",
+            "neurofibromatosis type 2",
+            EntityType.DIAGNOSTIC_PROCEDURE,
+            ["neurofibromatosis"],
+        ),
         # A test named by what it looks for holds no finding.
         (
             "The serum tumor marker CA 19-9 was raised.",

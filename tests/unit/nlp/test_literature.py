@@ -42,6 +42,13 @@ def _about(sentence: str, section: str = "case_presentation") -> Statement:
         ("Schwannomas are composed of Schwann cells.", "case_presentation", "literature"),
         ("In 75% of meningiomas, calcifications were registered.", "body", "literature"),
         ("All patients had intractable seizures or headaches.", "body", "literature"),
+        # A disorder told by what characterizes it is described in general.
+        (
+            "It is a hereditary disease characterized by corneal dystrophy and neuropathy.",
+            "case_presentation",
+            "literature",
+        ),
+        ("The syndrome is further characterized by aneurysms.", "body", "literature"),
         # "et al." closing a list says "and others", no authors ("…, thyroid function, et al.").
         (
             "No abnormalities were found in laboratory tests, including blood cell analysis, "

@@ -556,6 +556,26 @@ def test_a_chromosomes_arm_is_no_phenotype(pipeline: Pipeline, tmp_path: Path) -
     assert "HP:0009824" in hpo_codes(analyse(pipeline, tmp_path, "He had a short arm."))
 
 
+@pytest.mark.parametrize(
+    ("text", "concept", "plain"),
+    [
+        # A place's nodes, a body part's muscles and a class of syndromes are no findings.
+        (
+            "CT showed enlarged aortopulmonary window nodes.",
+            "HP:0011604",
+            "He had an aortopulmonary window.",
+        ),
+        ("She had weakness of small hand muscles.", "HP:0200055", "She had a small hand."),
+        ("Periodic fever syndromes are diverse.", "HP:0032323", "He had periodic fever."),
+    ],
+)
+def test_a_phenotype_naming_nodes_muscles_or_syndromes_is_none(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str, plain: str
+) -> None:
+    assert concept not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert concept in hpo_codes(analyse(pipeline, tmp_path, plain))
+
+
 def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_path: Path) -> None:
     # "Creatinine kinase" misspells creatine kinase; HPO's Elevated circulating creatinine
     # concentration is the kidneys' marker.
@@ -576,6 +596,35 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         ("She was diagnosed with gender dysphoria.", "HP:0033838", "She had dysphoria."),
         # HPO's Shock is a circulatory failure.
         ("He had recurrent ICD shocks.", "HP:0031273", "He was in shock."),
+        (
+            "Stones were treated by extracorporeal shock wave lithotripsy.",
+            "HP:0031273",
+            "He was in shock.",
+        ),
+        # A trait of the mind told of a tissue is none.
+        (
+            "Nerve biopsy showed inflammatory aggression of the nerve filaments.",
+            "HP:0000718",
+            "He showed aggression at school.",
+        ),
+        # A word several organs share is decided by the organ its sentence names.
+        (
+            "Echocardiogram revealed dilated ventricles with an ejection fraction of 25%.",
+            "HP:0002119",
+            "CT of the head showed dilated ventricles.",
+        ),
+        (
+            "On examination the abdomen showed muscle rigidity and tenderness.",
+            "HP:0002063",
+            "He had muscle rigidity and tremor of both arms.",
+        ),
+        ("He complained of dribbling of urine.", "HP:0002307", "He had drooling of saliva."),
+        # HPO's Asthenia is a weakness of the whole body; one of a limb or a side is a muscle's.
+        (
+            "She had weakness of the right upper limb.",
+            "HP:0025406",
+            "She had fatigue and weakness.",
+        ),
         # The phrase after a finding may give its sense too.
         (
             "A single shock from an automated external defibrillator restored sinus rhythm.",
@@ -612,3 +661,31 @@ def test_a_person_named_after_a_phenotype_is_none_of_the_patients(coder: Phenoty
     assert hpo_codes(coded) == set()
     # Nor does the mention name a phenotype, of anyone's.
     assert not [c for c in coded.mentions[0].codes if c.system is CodeSystem.HPO]
+
+
+def test_a_trait_of_the_mind_qualifying_another_finding_is_none(coder: PhenotypeCoder) -> None:
+    # "irritable myopathy" is a Myopathy; its "irritable" is no Irritability of the patient's.
+    text = "Muscle biopsy showed an irritable myopathy."
+    myopathy = one_coded_finding(text, "irritable myopathy", "HP:0003198").mentions[0]
+    irritable = one_coded_finding(text, "irritable", "HP:0000737").mentions[0]
+    mentions = [
+        irritable.model_copy(update={"id": "m2"}),
+        myopathy.model_copy(update={"type": EntityType.DISEASE_DISORDER}),
+    ]
+    coded = coder(
+        Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=mentions)
+    )
+    assert hpo_codes(coded) == {"HP:0003198"}
+
+
+def test_a_single_fall_is_an_event_not_hpos_falls(pipeline: Pipeline, tmp_path: Path) -> None:
+    # HPO's Falls is a tendency to fall; one fall is an event, and a fall of a measure a decrease.
+    for text in ["He broke his wrist in a fall from a ladder.", "The pressure had a fall."]:
+        assert "HP:0002527" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert "HP:0002527" in hpo_codes(analyse(pipeline, tmp_path, "She had recurrent falls."))
+
+
+def test_a_bacteriums_species_is_no_acne(pipeline: Pipeline, tmp_path: Path) -> None:
+    text = "The blood culture grew Propionibacterium acnes."
+    assert "HP:0001061" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert "HP:0001061" in hpo_codes(analyse(pipeline, tmp_path, "She had severe acne."))
