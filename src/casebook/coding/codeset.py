@@ -521,7 +521,11 @@ def _at_told_site(
     said = frozenset(vocabulary.title_words(_linked_words(f"{own} {site}", vocabulary)))
     body = load_head_words().body
     sited: dict[str, int] = {}
-    for key, codes in vocabulary.aliases.items():
+    # An alias naming the finding there holds every word said: those holding the rarest.
+    with_word = vocabulary.keys_with_word
+    keys = min((with_word.get(word, ()) for word in said), key=len) if said else vocabulary.aliases
+    for key in keys:
+        codes = vocabulary.aliases[key]
         words = frozenset(key.split(" "))
         if not (said < words and words - said <= body):
             continue
@@ -537,10 +541,8 @@ def _at_told_site(
     localized = {
         leaf
         for code in best
-        for leaf in vocabulary.titles
-        if leaf.startswith(vocabulary.category(code))
-        and vocabulary.is_billable(leaf)
-        and vocabulary.title(leaf).startswith(_LOCALIZED)
+        for leaf in vocabulary.codes_by_category.get(vocabulary.category(code), ())
+        if vocabulary.is_billable(leaf) and vocabulary.title(leaf).startswith(_LOCALIZED)
     }
     return dict.fromkeys(sorted(localized), score)
 

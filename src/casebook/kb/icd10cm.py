@@ -414,6 +414,23 @@ class Icd10cmVocabulary:
             for word in alias_words(title.removesuffix(_AS_CAUSE))
         )
 
+    @cached_property
+    def keys_with_word(self) -> dict[str, tuple[str, ...]]:
+        """Word → the alias keys (``aliases``) that hold it, in ``aliases`` order."""
+        found: dict[str, list[str]] = {}
+        for key in self.aliases:
+            for word in set(key.split(" ")):
+                found.setdefault(word, []).append(key)
+        return {word: tuple(keys) for word, keys in found.items()}
+
+    @cached_property
+    def codes_by_category(self) -> dict[str, tuple[str, ...]]:
+        """A three-character category (``category``) → its codes, itself included."""
+        found: dict[str, list[str]] = {}
+        for code in self.titles:
+            found.setdefault(self.category(code), []).append(code)
+        return {category: tuple(codes) for category, codes in found.items()}
+
     def named(self, words: Iterable[str]) -> tuple[str, ...]:
         """The codes one of whose aliases has exactly these content words."""
         return self.aliases.get(" ".join(sorted(words)), ())

@@ -478,12 +478,20 @@ def build_summary(
             and not is_idle_object(mention)
         )
 
+    # The sentence each mention start lies in: the checks below ask it of a mention many times.
+    sentence_at: dict[int, Span | None] = {}
+
+    def sentence_of(mention: Mention) -> Span | None:
+        if mention.start not in sentence_at:
+            sentence_at[mention.start] = _sentence_of(sentences, mention)
+        return sentence_at[mention.start]
+
     def sentence_start(mention: Mention) -> int:
-        sentence = _sentence_of(sentences, mention)
+        sentence = sentence_of(mention)
         return sentence.start if sentence is not None else mention.start
 
     def sentence_end(mention: Mention) -> int:
-        sentence = _sentence_of(sentences, mention)
+        sentence = sentence_of(mention)
         return sentence.end if sentence is not None else mention.end
 
     def is_procedure(mention: Mention) -> bool:
