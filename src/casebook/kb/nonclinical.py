@@ -127,10 +127,10 @@ class NonClinicalWords:
             for name in self.rules.specialties
             if _DISCIPLINE.search(name)
         )
-        self._service_before = _any_of(self.rules.service_before)
-        self._service_after = _any_of(self.rules.service_after)
-        self._anaesthetic = _any_of(self.rules.anaesthetic_sentences)
-        self._donors = _any_of(self.rules.donor_words)
+        self._service_before = any_of(self.rules.service_before)
+        self._service_after = any_of(self.rules.service_after)
+        self._anaesthetic = any_of(self.rules.anaesthetic_sentences)
+        self._donors = any_of(self.rules.donor_words)
         self._epithet_endings = tuple(self.rules.organism_epithet_endings)
         names = "|".join(
             re.escape(n) for n in sorted(self.rules.specialties, key=len, reverse=True)
@@ -274,7 +274,8 @@ _LISTED_REACH = 60
 comma or "and"."""
 
 
-def _any_of(patterns: Patterns) -> re.Pattern[str]:
+def any_of(patterns: Patterns) -> re.Pattern[str]:
+    """The patterns as one case-insensitive alternation; one that never matches for none."""
     return re.compile("|".join(f"(?:{p})" for p in patterns) or "(?!)", re.IGNORECASE)
 
 

@@ -43,7 +43,7 @@ from pydantic import Field, model_validator
 
 from casebook.kb.base import normalize_alias, normalize_tokens
 from casebook.kb.heads import MAX_PHRASE_WORDS, HeadWords, head_word, load_head_words
-from casebook.kb.nonclinical import NonClinicalWords, default_non_clinical
+from casebook.kb.nonclinical import NonClinicalWords, any_of, default_non_clinical
 from casebook.model import CodeSystem, Mention, Patterns, RecordModel
 from casebook.resources import load_rules
 
@@ -261,12 +261,8 @@ class ClinicalConcepts:
             kind: tuple(s.lower() for s in self.rules.suffixes.get(kind, [])) for kind in WORD_KINDS
         }
         self._stems = tuple(stem.lower() for stem in self.rules.drug_stems)
-        self._not_given = re.compile(
-            "|".join(f"(?:{p})" for p in self.rules.not_given_cues) or "(?!)", re.IGNORECASE
-        )
-        self._harm = re.compile(
-            "|".join(f"(?:{p})" for p in self.rules.harm_cues) or "(?!)", re.IGNORECASE
-        )
+        self._not_given = any_of(self.rules.not_given_cues)
+        self._harm = any_of(self.rules.harm_cues)
         self._results = _words(self.rules.result_words)
         units = "|".join(re.escape(u) for u in sorted(self.rules.dose_units, key=len, reverse=True))
         # An amount per a counted volume is a preparation's strength ("25 mg/2 mL", "250
@@ -276,32 +272,15 @@ class ClinicalConcepts:
             r"(?:\s*/\s*(?:[1-9]|1\d|20)(?:\.\d+)?\s*ml)?",
             re.IGNORECASE,
         )
-        self._presentation = re.compile(
-            "|".join(f"(?:{p})" for p in self.rules.presentation_cues) or "(?!)", re.IGNORECASE
-        )
-        self._detection = re.compile(
-            "|".join(f"(?:{p})" for p in self.rules.detection_cues) or "(?!)", re.IGNORECASE
-        )
-        self._proposal = re.compile(
-            "|".join(f"(?:{p})" for p in self.rules.proposal_cues) or "(?!)", re.IGNORECASE
-        )
-        self._proposed_after = re.compile(
-            "|".join(f"(?:{p})" for p in self.rules.proposed_after) or "(?!)", re.IGNORECASE
-        )
-        self._measured_after = re.compile(
-            "|".join(f"(?:{p})" for p in self.rules.measured_after) or "(?!)", re.IGNORECASE
-        )
-        self._measured_before = re.compile(
-            "|".join(f"(?:{p})" for p in self.rules.measured_before) or "(?!)", re.IGNORECASE
-        )
+        self._presentation = any_of(self.rules.presentation_cues)
+        self._detection = any_of(self.rules.detection_cues)
+        self._proposal = any_of(self.rules.proposal_cues)
+        self._proposed_after = any_of(self.rules.proposed_after)
+        self._measured_after = any_of(self.rules.measured_after)
+        self._measured_before = any_of(self.rules.measured_before)
         self._objects = _words(self.rules.object_heads)
-        self._acted_after = re.compile(
-            "|".join(f"(?:{p})" for p in self.rules.object_actions_after) or "(?!)", re.IGNORECASE
-        )
-        self._acted_before = re.compile(
-            "|".join(f"(?:{p})" for p in self.rules.object_actions_before) or "(?!)",
-            re.IGNORECASE,
-        )
+        self._acted_after = any_of(self.rules.object_actions_after)
+        self._acted_before = any_of(self.rules.object_actions_before)
         self._vague_outcomes = _words(self.rules.vague_outcomes)
         self._favourable = _words(self.rules.favourable_outcomes)
         # Mentions repeat their words from case to case: what the words name is remembered.
