@@ -454,21 +454,13 @@ def phenotype_matches(
 def spelled_in_other_sense(text: str, start: int, end: int, rules: PhenotypeRules) -> bool:
     """Whether the words at ``[start, end)`` are spelled so as to name another sense than their
     alias's concept (``PhenotypeRules.other_sense_spellings``: a single "fall")."""
-    spellings = _spellings(tuple(rules.other_sense_spellings))
+    spellings = _one_expression(tuple(rules.other_sense_spellings))
     return spellings is not None and spellings.fullmatch(text, start, end) is not None
 
 
 @cache
-def _spellings(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
-    """``PhenotypeRules.other_sense_spellings`` as one expression; None when there are none."""
-    if not patterns:
-        return None
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
-
-
-@cache
-def _naming_phrases(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
-    """``PhenotypeRules.naming_phrases_after`` as one expression; None when there are none."""
+def _one_expression(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A rule file's patterns as one case-insensitive expression; None when there are none."""
     if not patterns:
         return None
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
@@ -477,7 +469,7 @@ def _naming_phrases(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
 def names_other_thing(text: str, end: int, rules: PhenotypeRules) -> bool:
     """Whether the words right after a phenotype ending at ``end`` make it part of another
     thing's name (``naming_phrases_after``)."""
-    naming = _naming_phrases(tuple(rules.naming_phrases_after))
+    naming = _one_expression(tuple(rules.naming_phrases_after))
     return naming is not None and naming.match(text, end) is not None
 
 
