@@ -144,6 +144,19 @@ class ProcedureLexicon(RecordModel):
         "medication management'), and approaches, no procedures of their own "
         "('Sternotomy', the way into the chest, which the Index sends to Drainage of sternum).",
     )
+    acronyms_spelt_out: list[str] = Field(
+        default_factory=list,
+        description="Acronyms of index main terms that case reports mostly use in another "
+        "sense, so that alone they name no procedure: a document that means the procedure "
+        "spells it out ('frozen elephant trunk (FET)'), and the mention then routes by that "
+        "long form. 'ACC' is an adenoid cystic or adrenocortical carcinoma or the anterior "
+        "cingulate cortex, 'HCT' a haematocrit, 'IHD' an ischaemic heart disease, 'FET' a "
+        "frozen embryo transfer, 'TEP' a totally extraperitoneal repair, 'LVA' a left "
+        "ventricular aneurysm or vertebral artery, 'IVL' an intravenous leiomyomatosis, 'IFA' "
+        "an immunofluorescence assay, 'MNS' a syndrome, 'TAPVR' the anomaly rather than its "
+        "repair. Chosen from each acronym's uses in unseen PMC-Patients reports ('IRE', an "
+        "irreversible electroporation in 7 of 9, stays).",
+    )
     preferred_terms: list[str] = Field(
         default_factory=list,
         description="Main terms preferred, in this order, between candidates that tie "
@@ -323,10 +336,13 @@ class ProcedureCoder:
                         _Route(entry.index, tuple(entry.path), words, approach=entry.approach)
                     )
         ignored = set(lex.ignored_index_terms)
+        spelt_out = set(lex.acronyms_spelt_out)
         for term in self.kb.index:
             if term in ignored:
                 continue
             for alias in _term_aliases(term):
+                if alias in spelt_out:
+                    continue
                 words = self._content(alias)
                 if words:
                     self._routes.append(_Route(term, (), words))

@@ -291,6 +291,16 @@ def test_an_acronym_of_the_words_before_it_is_no_alias_of_the_term(coder: Proced
     assert [best.code for best in coder.code("RFA", "thyroid nodule")] == []
 
 
+def test_an_acronym_mostly_meant_otherwise_names_its_procedure_only_spelt_out(
+    coder: ProcedureCoder,
+) -> None:
+    # "An excisional biopsy showed ACC": an adenoid cystic carcinoma, no chest compression.
+    assert coder.code("ACC") == []
+    assert coder.code("HCT") == []
+    assert coder.code("automated chest compression")[0].code == "5A1221J"
+    assert coder.code("EGD")[0].code.startswith("0DJ08")
+
+
 def test_negated_procedures_are_not_case_codes(pipeline: Pipeline) -> None:
     text = "No lumbar puncture was performed."
     case = analyse(pipeline, text, [mention(text, "lumbar puncture")])
