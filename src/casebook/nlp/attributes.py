@@ -260,6 +260,7 @@ class AttributeLinker:
             ):
                 continue
             allowed = frozenset(rule.targets)
+            named_before = _measures_what_precedes(text, sentence, modifier)
             best: tuple[float, int, int] | None = None
             chosen: Mention | None = None
             for target, (target_first, target_last) in zip(members, ranges, strict=True):
@@ -268,6 +269,8 @@ class AttributeLinker:
                 if target.start < modifier.end and modifier.start < target.end:
                     continue
                 before = target.end <= modifier.start
+                if named_before and not before and _BREAK.search(text, modifier.end, target.start):
+                    continue
                 low, high = (
                     (target_last, modifier_first) if before else (modifier_last, target_first)
                 )
@@ -502,6 +505,26 @@ class AttributeLinker:
 
 
 _FIRST_WORD = re.compile(r"[A-Za-z]+")
+_MEASURE_OF = re.compile(r"(?:\bof|:|=)\s*$")
+"""What ends the words right before a number that those words name: "Temperature of",
+"Hb:", "pH =" """
+
+
+_BREAK = re.compile(r"[,;(]")
+"""A break between a number and a later mention: the number's phrase has ended."""
+
+
+def _measures_what_precedes(text: str, sentence: Span, modifier: Mention) -> bool:
+    """Whether a number is told as the measure of the words just before it ("Temperature of
+    102.4 F, blood pressure of 170/68 mm Hg"): it is theirs, never a mention after a break,
+    even when those words are no mention themselves; one right after it may still be what it
+    measures ("1.5 mL of 1% lidocaine")."""
+    if not any(character.isdigit() for character in modifier.text):
+        return False
+    before = text[max(sentence.start, modifier.start - 8) : modifier.start]
+    return _MEASURE_OF.search(before) is not None
+
+
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
 
 

@@ -239,6 +239,20 @@ def test_nearest_target_wins(linker: AttributeLinker) -> None:
     assert pairs(case) == {("mild", "cough"), ("severe", "dyspnea")}
 
 
+def test_a_number_told_as_the_measure_of_the_words_before_it_is_no_later_tests(
+    linker: AttributeLinker,
+) -> None:
+    # "Temperature" is no mention here: its 102.4 F is still no blood pressure.
+    text = "Temperature of 102.4 F, Blood pressure of 170/68 mm Hg"
+    case = linker(
+        make_case(text, [("102.4 F", VALUE), ("Blood pressure", TEST), ("170/68 mm Hg", VALUE)])
+    )
+    assert pairs(case) == {("170/68 mm Hg", "Blood pressure")}
+    text = "She complained of 2 days of 40 °C fever"
+    case = linker(make_case(text, [("40 °C", VALUE), ("fever", SIGN)]))
+    assert pairs(case) == {("40 °C", "fever")}
+
+
 def test_listed_targets_share_a_result(linker: AttributeLinker) -> None:
     case = linker(
         make_case(
