@@ -5,11 +5,13 @@ Both cases are read into facts as the concept searcher reads them
 
 * a *matched* fact is a signed concept key both cases hold (present in both, or negated in
   both), weighted as it counts in the score, ``idf(t)^p · w_q(t) · w_d(t)``;
-* a *differing* fact is a concept one case states (not merely inherits from a more specific
-  code) and the other does not state at all, or states with the opposite polarity, weighted
-  ``idf(t)^p · w(t)``; an opposite statement ("fever" against "no fever") ranks first. A
-  concept a case states both ways ("eculizumab" given, "no relapse on eculizumab cessation")
-  differs from nothing.
+* a *differing* fact is a concept one case states present (not merely inherits from a more
+  specific code) and the other does not state at all, or one case states with the opposite
+  polarity of the other, weighted ``idf(t)^p · w(t)``; an opposite statement ("fever" against
+  "no fever") ranks first. A denial against silence ("no valvular damage" against a case that
+  never names it) is no difference: neither patient is told to have it. A concept a case
+  states both ways ("eculizumab" given, "no relapse on eculizumab cessation") differs from
+  nothing.
 
 Each comes with the words of each case that state it, with their offsets. Facts stated by the
 same words as a higher-ranked one (a code and its ancestors, a finding and its HPO code) are
@@ -138,6 +140,9 @@ class Explainer:
                     # cessation") tells no difference by either.
                     continue
                 opposite = 0 if _flip(key) in other.groups else 1
+                if opposite and key[0] == "-":
+                    # "No valvular damage" against a case silent on it: neither patient had it.
+                    continue
                 if side == "hit" and not opposite:
                     continue  # the query side already reports this pair
                 candidates.append((opposite, -self._idf(key) * own.weight[key], side, key))

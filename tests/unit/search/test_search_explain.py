@@ -74,6 +74,26 @@ def test_matched_and_differing_facts(make_case: CaseBuilder, extractor: FactExtr
     assert ("finding:nausea", "hit", "absent") in absent
 
 
+def test_a_denial_against_silence_is_no_difference(
+    make_case: CaseBuilder, extractor: FactExtractor
+) -> None:
+    query = make_case(
+        "q",
+        "Endocarditis. An earlier study showed no valvular damage.",
+        [
+            ("Endocarditis", "Disease_disorder"),
+            ("valvular damage", "Sign_symptom", Assertion.NEGATED),
+        ],
+    )
+    hit = make_case(
+        "h",
+        "Endocarditis with fever.",
+        [("Endocarditis", "Disease_disorder"), ("fever", "Sign_symptom")],
+    )
+    why = explain(_facts(query, extractor), _facts(hit, extractor), weight)
+    assert [(d.concept, d.side) for d in why.differs] == [("finding:fever", "hit")]
+
+
 def test_a_fact_a_case_states_both_ways_is_no_difference(
     make_case: CaseBuilder, extractor: FactExtractor
 ) -> None:
