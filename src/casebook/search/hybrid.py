@@ -791,6 +791,7 @@ class CaseIndex:
                 self._ages[rows],
                 self._sexes[rows],
                 patient.age_groups,
+                patient.adult_from,
             ),
         )
 

@@ -14,7 +14,9 @@ holds in memory:
   case report's title names what it is about, so a case whose title names the query's diagnosis
   rises above one that only shares words somewhere in its text;
 * ``age``: 1 when the case's patient is in the query patient's age group, ½ in a neighbouring
-  one, else 0; ``sex``: 1 for the same sex. Either is 0 when the query or the case does not say.
+  one, else 0; ``sex``: 1 for the same sex; ``stage``: 1 when both patients are adults or both
+  are children (``patient.adult_from``): a child's disease and its care differ from an adult's
+  more than any two adult age groups do. Each is 0 when the query or the case does not say.
 
 A candidate's score is the weighted sum of its features, ``Σ_f w_f · x_f``, with non-negative
 weights: every feature can only raise a case, so a hit's score is explained by what it shares
@@ -37,7 +39,7 @@ import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
 
-PATIENT_FEATURES = ("age", "sex")
+PATIENT_FEATURES = ("age", "sex", "stage")
 """The features of the patient, after the searchers', the concept groups' and the title's."""
 
 
@@ -79,8 +81,9 @@ def patient_features(
     ages: FloatArray,
     sexes: npt.NDArray[np.object_],
     bounds: Sequence[float],
+    adult_from: float,
 ) -> FloatArray:
-    """The ``age`` and ``sex`` features of candidates (rows) for a query patient.
+    """The ``age``, ``sex`` and ``stage`` features of candidates (rows) for a query patient.
 
     Args:
         query_age: The query patient's age; None when the query does not say.
@@ -88,14 +91,18 @@ def patient_features(
         ages: Each candidate's age, NaN where unknown.
         sexes: Each candidate's sex, ``""`` where unknown.
         bounds: The upper bounds of the age groups.
+        adult_from: The age from which a patient is an adult.
     """
-    result = np.zeros((len(ages), 2), dtype=np.float64)
+    result = np.zeros((len(ages), len(PATIENT_FEATURES)), dtype=np.float64)
     if query_age is not None:
         groups = age_groups(ages, bounds)
         wanted = int(age_groups(np.array([query_age], dtype=np.float64), bounds)[0])
         apart = np.abs(groups - wanted)
         known = groups >= 0
         result[:, 0] = np.where(known & (apart == 0), 1.0, np.where(known & (apart == 1), 0.5, 0))
+        with np.errstate(invalid="ignore"):
+            adult = ages >= adult_from
+        result[:, 2] = known & (adult == (query_age >= adult_from))
     if query_sex:
         result[:, 1] = sexes == query_sex
     return result
@@ -112,7 +119,7 @@ class CandidateScores:
         concepts_best: Concept scores of the concept searcher's ``depth`` best.
         groups: Candidates × concept groups: each group's part of the concept score.
         title: BM25 scores of the query's diagnoses over the candidates' titles.
-        patient: Candidates × (age, sex), from :func:`patient_features`.
+        patient: Candidates × (age, sex, stage), from :func:`patient_features`.
     """
 
     text: FloatArray

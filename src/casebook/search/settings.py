@@ -163,6 +163,12 @@ class PatientSettings(RecordModel):
         "neighbouring group).",
     )
     sex_weight: float = Field(ge=0, description="Share of the fused score added for the same sex.")
+    adult_from: float = Field(
+        default=18.0,
+        gt=0,
+        description="The age, in years, from which a patient is an adult (the learned "
+        "fusion's ``stage`` feature: both patients adults, or both children).",
+    )
 
     @model_validator(mode="after")
     def _bounds_ascend(self) -> Self:

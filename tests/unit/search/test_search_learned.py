@@ -47,10 +47,14 @@ def test_min_max_counts_nothing_outside_the_searchers_best() -> None:
 def test_patient_features_reward_the_same_kind_of_patient_and_ignore_the_unsaid() -> None:
     ages = np.array([58.0, 70.0, 2.0, np.nan])
     sexes = np.array(["female", "male", "female", ""], dtype=object)
-    features = patient_features(56, "female", ages, sexes, BOUNDS)
+    features = patient_features(56, "female", ages, sexes, BOUNDS, 18)
     assert features[:, 0].tolist() == [1.0, 0.5, 0.0, 0.0]
     assert features[:, 1].tolist() == [1.0, 0.0, 1.0, 0.0]
-    assert not patient_features(None, None, ages, sexes, BOUNDS).any()
+    # An adult beside an adult, a child apart, whatever their age groups.
+    assert features[:, 2].tolist() == [1.0, 1.0, 0.0, 0.0]
+    child = patient_features(5, None, ages, sexes, BOUNDS, 18)
+    assert child[:, 2].tolist() == [0.0, 0.0, 1.0, 0.0]
+    assert not patient_features(None, None, ages, sexes, BOUNDS, 18).any()
 
 
 def test_features_are_normalised_per_query_in_their_named_order() -> None:
@@ -61,16 +65,16 @@ def test_features_are_normalised_per_query_in_their_named_order() -> None:
         concepts_best=np.array([3.0, 1.0]),
         groups=np.array([[1.0, 0.0], [2.0, 1.0]]),
         title=np.array([2.0, 4.0]),
-        patient=np.array([[1.0, 0.0], [0.0, 1.0]]),
+        patient=np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]),
     )
     features = candidate_features(scores)
-    names = ("text", "concepts", "finding", "hpo", "title", "age", "sex")
+    names = ("text", "concepts", "finding", "hpo", "title", "age", "sex", "stage")
     assert feature_names(["finding", "hpo"]) == names
     assert features.tolist() == [
-        [1.0, 0.0, 0.5, 0.0, 0.5, 1.0, 0.0],
-        [0.0, 1.0, 1.0, 1.0, 1.0, 0.0, 1.0],
+        [1.0, 0.0, 0.5, 0.0, 0.5, 1.0, 0.0, 1.0],
+        [0.0, 1.0, 1.0, 1.0, 1.0, 0.0, 1.0, 0.0],
     ]
-    assert linear_scores(features, np.array([1, 0, 0, 0, 0, 0, 0.0])).tolist() == [1.0, 0.0]
+    assert linear_scores(features, np.array([1, 0, 0, 0, 0, 0, 0, 0.0])).tolist() == [1.0, 0.0]
 
 
 def test_ties_go_to_the_earlier_case() -> None:
