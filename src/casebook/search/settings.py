@@ -169,6 +169,12 @@ class PatientSettings(RecordModel):
         description="The age, in years, from which a patient is an adult (the learned "
         "fusion's ``stage`` feature: both patients adults, or both children).",
     )
+    stage_weight: float = Field(
+        default=0.05,
+        ge=0,
+        description="The ``stage`` feature's weight where a fit of the learned fusion starts "
+        "(coordinate ascent from 0 can stop before the feature helps).",
+    )
 
     @model_validator(mode="after")
     def _bounds_ascend(self) -> Self:

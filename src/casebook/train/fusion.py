@@ -46,11 +46,16 @@ OBJECTIVE = (
 
 def starting_weights(settings: SearchSettings) -> dict[str, float]:
     """Weights that rank as the CombSUM fusion with the patient boost nearly does: the
-    searchers' fusion weights, no concept group of its own, and the patient boost's shares
-    added rather than multiplied."""
+    searchers' fusion weights, no concept group of its own, the patient boost's shares
+    added rather than multiplied, and the stage feature's starting weight."""
     start = {"text": settings.fusion.weights.get("text", 0.0)}
     start["concepts"] = settings.fusion.weights.get("concepts", 0.0)
-    return start | {"age": settings.patient.age_weight, "sex": settings.patient.sex_weight}
+    patient = settings.patient
+    return start | {
+        "age": patient.age_weight,
+        "sex": patient.sex_weight,
+        "stage": patient.stage_weight,
+    }
 
 
 def judged_queries(
