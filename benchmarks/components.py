@@ -29,7 +29,10 @@ from casebook.nlp.pipeline import Pipeline
 from casebook.service import default_pipeline
 
 DEFAULT_FOLDER = Path(os.environ.get("CASEBOOK_DATA", "../shared/datasets")) / "maccrobat2020"
-WARM_UP = "A 54-year-old man had fever, no rash, and underwent a lumbar puncture on day 2."
+WARM_UP = (
+    "A 54-year-old man had fever, ankle edema, rectal bleeding and no rash, and underwent a "
+    "lumbar puncture on day 2."
+)
 
 
 def read_documents(source: Path, count: int) -> list[Document]:
