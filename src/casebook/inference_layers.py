@@ -1,4 +1,4 @@
-"""Prediction-only forwards for thinc's ``Maxout`` and ``LayerNorm`` layers.
+"""Prediction-only forwards for thinc's ``Maxout``, ``LayerNorm`` and ``HashEmbed`` layers.
 
 thinc's Maxout multiplies by weights laid out output-major (``nO × nP × nI``), then takes the
 maximum over each output's ``nP`` adjacent columns in a loop that also records which piece won,
@@ -7,6 +7,11 @@ out piece-major once, the product's ``nP`` blocks of ``nO`` columns are maximise
 numpy operations. LayerNorm's moments are likewise taken in fewer passes over the rows. The
 outputs equal thinc's up to float rounding, and on the 150 MACCROBAT documents the mention
 model's mentions are identical (BENCHMARKS.md has the time saved).
+
+HashEmbed adds, for each token, the table rows its hashes pick, one BLAS ``axpy`` call per
+token and hash: for a table as narrow as the lexicon columns' the calls cost more than the
+additions. Gathering one hash's rows for all tokens at once and adding them in the same order
+gives the same floats.
 
 A layer changed here only predicts. Training it raises: its piece-major weights are a copy
 taken when it was changed, which updates to its parameters would not reach.
@@ -21,10 +26,12 @@ import numpy
 from numpy.typing import NDArray
 from spacy.language import Language
 from thinc.api import Model
+from thinc.types import Ints1d
 
 MAXOUT = "maxout"
 LAYER_NORM = "layernorm"
-"""The names thinc gives the two layers."""
+HASH_EMBED = "hashembed"
+"""The names thinc gives the three layers."""
 
 LAYER_NORM_EPSILON = 1e-8
 """What thinc's LayerNorm adds to each row's variance."""
@@ -35,7 +42,8 @@ Forward = Callable[[Model[Any, Any], Floats, bool], tuple[Floats, Backprop]]
 
 
 def for_prediction(nlp: Language) -> Language:
-    """Give every Maxout and LayerNorm layer of ``nlp``'s components a prediction-only forward.
+    """Give every Maxout, LayerNorm and HashEmbed layer of ``nlp``'s components a
+    prediction-only forward.
 
     Call it on a pipeline whose weights are final (a loaded model); it returns ``nlp``.
     """
@@ -47,6 +55,8 @@ def for_prediction(nlp: Language) -> Language:
                     layer.replace_callbacks(piece_major_maxout(layer), init=layer.init)
                 elif layer.name == LAYER_NORM:
                     layer.replace_callbacks(predict_layer_norm, init=layer.init)
+                elif layer.name == HASH_EMBED:
+                    layer.replace_callbacks(predict_hash_embed, init=layer.init)
     return nlp
 
 
@@ -89,6 +99,22 @@ def predict_layer_norm(
     centred *= model.get_param("G")
     centred += model.get_param("b")
     return centred, _no_backprop
+
+
+def predict_hash_embed(
+    model: Model[Any, Any], ids: Ints1d, is_train: bool
+) -> tuple[Floats, Backprop]:
+    """thinc's HashEmbed at prediction: each id's rows of ``E``, picked by its hashes, added
+    in hash order to a row of zeros, as thinc's ``gather_add`` adds them."""
+    _refuse_training(model, is_train)
+    vectors = cast(Floats, model.get_param("E"))
+    summed = numpy.zeros((len(ids), vectors.shape[1]), dtype=vectors.dtype)
+    if len(ids):
+        contiguous = model.ops.as_contig(ids, dtype="uint64")
+        keys = model.ops.hash(contiguous, model.attrs["seed"]) % vectors.shape[0]
+        for column in keys.T:
+            summed += numpy.take(vectors, column, axis=0)
+    return summed, _no_backprop
 
 
 def _refuse_training(model: Model[Any, Any], is_train: bool) -> None:
