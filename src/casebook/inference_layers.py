@@ -24,14 +24,18 @@ from typing import Any, cast
 
 import numpy
 from numpy.typing import NDArray
+from spacy.attrs import ORTH
 from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.vectors import Mode, Vectors
 from thinc.api import Model
-from thinc.types import Ints1d
+from thinc.types import Floats2d, Ints1d, Ragged
 
 MAXOUT = "maxout"
 LAYER_NORM = "layernorm"
 HASH_EMBED = "hashembed"
-"""The names thinc gives the three layers."""
+STATIC_VECTORS = "static_vectors"
+"""The names thinc and spaCy give the four layers."""
 
 LAYER_NORM_EPSILON = 1e-8
 """What thinc's LayerNorm adds to each row's variance."""
@@ -57,6 +61,9 @@ def for_prediction(nlp: Language) -> Language:
                     layer.replace_callbacks(predict_layer_norm, init=layer.init)
                 elif layer.name == HASH_EMBED:
                     layer.replace_callbacks(predict_hash_embed, init=layer.init)
+                elif layer.name == STATIC_VECTORS and nlp.vocab.vectors.mode == Mode.default:
+                    forward = indexed_static_vectors(cast(Vectors, nlp.vocab.vectors))
+                    layer.replace_callbacks(forward, init=layer.init)
     return nlp
 
 
@@ -115,6 +122,41 @@ def predict_hash_embed(
         for column in keys.T:
             summed += numpy.take(vectors, column, axis=0)
     return summed, _no_backprop
+
+
+def indexed_static_vectors(vectors: Vectors) -> Callable[[Model[Any, Any], list[Doc], bool], Any]:
+    """spaCy's StaticVectors at prediction, over a table in its default mode: each token's row
+    is found by a binary search of the table's keys, sorted once, where spaCy looks each key up
+    from Python; the rows gathered, their product with ``W`` and the zeroed rows of unknown
+    words are spaCy's."""
+    key2row: dict[int, int] = vectors.key2row
+    keys = numpy.fromiter(key2row.keys(), dtype=numpy.uint64, count=len(key2row))
+    rows = numpy.fromiter(key2row.values(), dtype=numpy.int32, count=len(key2row))
+    order = numpy.argsort(keys)
+    sorted_keys, sorted_rows = keys[order], rows[order]
+    attribute = getattr(vectors, "attr", ORTH)
+    data = cast(Floats, vectors.data)
+
+    def forward(model: Model[Any, Any], docs: list[Doc], is_train: bool) -> tuple[Ragged, Any]:
+        _refuse_training(model, is_train)
+        lengths = [len(doc) for doc in docs]
+        if not sum(lengths):
+            empty = Ragged(model.ops.alloc2f(0, model.get_dim("nO")), model.ops.alloc1i(0))
+            return empty, _no_backprop
+        token_keys = numpy.concatenate([doc.to_array(attribute) for doc in docs])
+        # An unknown key's row is -1, as spaCy's ``Vectors.find`` gives it.
+        token_rows = numpy.full(len(token_keys), -1, dtype="i")
+        if len(sorted_keys):
+            at = numpy.minimum(numpy.searchsorted(sorted_keys, token_keys), len(sorted_keys) - 1)
+            known = sorted_keys[at] == token_keys
+            token_rows[known] = sorted_rows[at[known]]
+        weights = cast(Floats2d, model.ops.as_contig(model.get_param("W")))
+        table = cast(Floats2d, numpy.ascontiguousarray(data[token_rows]))
+        product = cast(Floats, model.ops.gemm(table, weights, trans2=True))
+        product[token_rows < 0] = 0
+        return Ragged(cast(Floats2d, product), model.ops.asarray1i(lengths)), _no_backprop
+
+    return forward
 
 
 def _refuse_training(model: Model[Any, Any], is_train: bool) -> None:

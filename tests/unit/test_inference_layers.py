@@ -1,5 +1,5 @@
-"""Prediction-only Maxout, LayerNorm and HashEmbed forwards give thinc's outputs and refuse
-training."""
+"""Prediction-only Maxout, LayerNorm, HashEmbed and StaticVectors forwards give thinc's and
+spaCy's outputs and refuse training."""
 
 from __future__ import annotations
 
@@ -10,9 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
+from spacy.ml.staticvectors import StaticVectors
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
 from thinc.api import HashEmbed, LayerNorm, Maxout, Model, chain
 
-from casebook.inference_layers import piece_major_maxout, predict_hash_embed, predict_layer_norm
+from casebook.inference_layers import (
+    indexed_static_vectors,
+    piece_major_maxout,
+    predict_hash_embed,
+    predict_layer_norm,
+)
 from casebook.nlp.mentions import MentionExtractor
 
 
@@ -71,6 +79,22 @@ def test_hash_embed_predicts_the_very_floats_thinc_predicts(
     assert got.dtype == expected.dtype
     assert got.shape == expected.shape == (rows, width)
     assert got.tobytes() == expected.tobytes()
+
+
+def test_static_vectors_predict_the_very_floats_spacy_predicts() -> None:
+    rng = numpy.random.default_rng(0)
+    vocab = Vocab()
+    for word in ["fever", "rash", "cough", "pain"]:
+        vocab.set_vector(word, rng.standard_normal(6).astype("float32"))
+    docs = [Doc(vocab, words=["fever", "and", "rash"]), Doc(vocab, words=["pain", "cough", "x"])]
+    layer = StaticVectors(4, 6)
+    layer.initialize(X=docs)
+    expected = layer.predict(docs)
+    layer.replace_callbacks(indexed_static_vectors(vocab.vectors), init=layer.init)
+    got = layer.predict(docs)
+    assert got.data.tobytes() == expected.data.tobytes()
+    assert got.lengths.tolist() == expected.lengths.tolist() == [3, 3]
+    assert not got.data[1].any()  # "and" has no vector
 
 
 def test_a_prediction_only_layer_refuses_to_train() -> None:
