@@ -1,4 +1,5 @@
-"""Prediction-only forwards for thinc's ``Maxout``, ``LayerNorm`` and ``HashEmbed`` layers.
+"""Prediction-only forwards for thinc's ``Maxout``, ``LayerNorm`` and ``HashEmbed`` layers and
+spaCy's ``StaticVectors``.
 
 thinc's Maxout multiplies by weights laid out output-major (``nO × nP × nI``), then takes the
 maximum over each output's ``nP`` adjacent columns in a loop that also records which piece won,
@@ -11,10 +12,12 @@ model's mentions are identical (BENCHMARKS.md has the time saved).
 HashEmbed adds, for each token, the table rows its hashes pick, one BLAS ``axpy`` call per
 token and hash: for a table as narrow as the lexicon columns' the calls cost more than the
 additions. Gathering one hash's rows for all tokens at once and adding them in the same order
-gives the same floats.
+gives the same floats. StaticVectors finds each token's row by a binary search of the table's
+keys, sorted once, where spaCy looks each key up from Python; the rows found are the same.
 
-A layer changed here only predicts. Training it raises: its piece-major weights are a copy
-taken when it was changed, which updates to its parameters would not reach.
+A layer changed here only predicts. Training it raises: its piece-major weights (and the
+sorted keys of the vectors table) are copies taken when it was changed, which updates would
+not reach.
 """
 
 from __future__ import annotations
