@@ -1,4 +1,5 @@
-"""Prediction-only Maxout and LayerNorm forwards give thinc's outputs and refuse training."""
+"""Prediction-only Maxout, LayerNorm, HashEmbed and StaticVectors forwards give thinc's and
+spaCy's outputs and refuse training."""
 
 from __future__ import annotations
 
@@ -9,9 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
-from thinc.api import LayerNorm, Maxout, Model, chain
+from spacy.ml.staticvectors import StaticVectors
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+from thinc.api import HashEmbed, LayerNorm, Maxout, Model, chain
 
-from casebook.inference_layers import piece_major_maxout, predict_layer_norm
+from casebook.inference_layers import (
+    indexed_static_vectors,
+    piece_major_maxout,
+    predict_hash_embed,
+    predict_layer_norm,
+)
 from casebook.nlp.mentions import MentionExtractor
 
 
@@ -47,6 +56,45 @@ def test_maxout_and_layer_norm_predict_what_thinc_predicts(
     got = model.predict(X)
     assert got.shape == expected.shape == (rows, outputs)
     numpy.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.integers(0, 40),
+    table_rows=st.integers(1, 64),
+    width=st.integers(1, 24),
+    seed=st.integers(0, 2**16),
+)
+def test_hash_embed_predicts_the_very_floats_thinc_predicts(
+    rows: int, table_rows: int, width: int, seed: int
+) -> None:
+    embed = HashEmbed(width, table_rows, seed=seed % 100)
+    rng = numpy.random.default_rng(seed)
+    ids = rng.integers(0, 2**63, size=rows, dtype=numpy.uint64)
+    embed.initialize()
+    embed.set_param("E", rng.standard_normal((table_rows, width)).astype("float32"))
+    expected = embed.predict(ids)
+    embed.replace_callbacks(predict_hash_embed, init=embed.init)
+    got = embed.predict(ids)
+    assert got.dtype == expected.dtype
+    assert got.shape == expected.shape == (rows, width)
+    assert got.tobytes() == expected.tobytes()
+
+
+def test_static_vectors_predict_the_very_floats_spacy_predicts() -> None:
+    rng = numpy.random.default_rng(0)
+    vocab = Vocab()
+    for word in ["fever", "rash", "cough", "pain"]:
+        vocab.set_vector(word, rng.standard_normal(6).astype("float32"))
+    docs = [Doc(vocab, words=["fever", "and", "rash"]), Doc(vocab, words=["pain", "cough", "x"])]
+    layer = StaticVectors(4, 6)
+    layer.initialize(X=docs)
+    expected = layer.predict(docs)
+    layer.replace_callbacks(indexed_static_vectors(vocab.vectors), init=layer.init)
+    got = layer.predict(docs)
+    assert got.data.tobytes() == expected.data.tobytes()
+    assert got.lengths.tolist() == expected.lengths.tolist() == [3, 3]
+    assert not got.data[1].any()  # "and" has no vector
 
 
 def test_a_prediction_only_layer_refuses_to_train() -> None:

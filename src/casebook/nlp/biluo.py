@@ -240,7 +240,8 @@ class BiluoTagger(TrainablePipe):  # type: ignore[misc]  # spaCy ships no stubs 
 
     def set_annotations(self, docs: Iterable[Doc], scores: list[Floats2d]) -> None:
         """Decode each doc's tags and write its spans."""
-        n_labels = len(self.labels)
+        labels = self.labels
+        n_labels = len(labels)
         for doc, probs in zip(docs, scores, strict=True):
             if len(doc) == 0:
                 found: list[Span] = []
@@ -252,9 +253,7 @@ class BiluoTagger(TrainablePipe):  # type: ignore[misc]  # spaCy ships no stubs 
                 # Lower-cased words as vocabulary hashes: one array, no Token objects made.
                 words = doc.to_array(LOWER).tolist()
                 spans = consistent_labels(decode(log_probs, n_labels), words, log_probs)
-                found = [
-                    Span(doc, start, end, label=self.labels[label]) for start, end, label in spans
-                ]
+                found = [Span(doc, start, end, label=labels[label]) for start, end, label in spans]
             if self.spans_key is None:
                 # What ``doc.ents = found`` does, without building every Span a second time.
                 doc.set_ents(found)

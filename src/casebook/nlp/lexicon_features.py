@@ -74,21 +74,25 @@ def build_trie(terms: Iterable[Sequence[Hashable]]) -> Trie:
 
 def tag_words(words: Sequence[Hashable], trie: Trie) -> list[int]:
     """BILUO tags of ``words`` for the longest trie matches, taken greedily from the left."""
-    tags = [OUTSIDE] * len(words)
-    position = 0
-    while position < len(words):
-        node = trie.get(words[position])
+    size = len(words)
+    tags = [OUTSIDE] * size
+    # The word after the last match: the next match starts there or later. Most words begin
+    # no term, and only those that do are walked from.
+    free = 0
+    for position in [index for index, word in enumerate(words) if word in trie]:
+        if position < free:
+            continue
+        node: Trie | None = trie[words[position]]
         longest = 0
         step = position
         while node is not None:
             step += 1
             if END in node:
                 longest = step - position
-            if step == len(words):
+            if step == size:
                 break
             node = node.get(words[step])
         if longest == 0:
-            position += 1
             continue
         if longest == 1:
             tags[position] = UNIT
@@ -96,7 +100,7 @@ def tag_words(words: Sequence[Hashable], trie: Trie) -> list[int]:
             tags[position] = BEGIN
             tags[position + 1 : position + longest - 1] = [INSIDE] * (longest - 2)
             tags[position + longest - 1] = LAST
-        position += longest
+        free = position + longest
     return tags
 
 
