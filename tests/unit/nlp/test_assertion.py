@@ -951,6 +951,14 @@ OUTCOME = EntityType.OUTCOME
             Assertion.NEGATED,
         ),
         ("Further transfusion was not necessary.", "transfusion", TREATMENT, Assertion.NEGATED),
+        # Findings a report tells were not reported (or, in Romance usage, "referred") are
+        # denied, every one of the list that is the verb's subject.
+        (
+            "She had abdominal discomfort; nausea, vomiting or weight loss were not referred.",
+            "nausea",
+            SIGN,
+            Assertion.NEGATED,
+        ),
         # A provisional diagnosis is suspected, the adverb put first too.
         (
             "Provisionally, it was diagnosed as an adenomatoid odontogenic tumor.",
