@@ -951,6 +951,20 @@ OUTCOME = EntityType.OUTCOME
             Assertion.NEGATED,
         ),
         ("Further transfusion was not necessary.", "transfusion", TREATMENT, Assertion.NEGATED),
+        # What a test was done to see if there was is only sought: "there was" is the verb of
+        # the question's own clause, not a new clause ending its scope.
+        (
+            "A CT angiography was performed to see if there was a traumatic aneurysm.",
+            "traumatic aneurysm",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "She was told to return if there was fever.",
+            "fever",
+            SIGN,
+            Assertion.HYPOTHETICAL,
+        ),
         # Findings a report tells were not reported (or, in Romance usage, "referred") are
         # denied, every one of the list that is the verb's subject.
         (
