@@ -951,6 +951,13 @@ OUTCOME = EntityType.OUTCOME
             Assertion.NEGATED,
         ),
         ("Further transfusion was not necessary.", "transfusion", TREATMENT, Assertion.NEGATED),
+        # A procedure named as what a risk is of was not done.
+        (
+            "An MRI was deferred, given the risk of intubation.",
+            "intubation",
+            TREATMENT,
+            Assertion.HYPOTHETICAL,
+        ),
         # What a test was done to see if there was is only sought: "there was" is the verb of
         # the question's own clause, not a new clause ending its scope.
         (
