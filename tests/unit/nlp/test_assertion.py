@@ -951,6 +951,20 @@ OUTCOME = EntityType.OUTCOME
             Assertion.NEGATED,
         ),
         ("Further transfusion was not necessary.", "transfusion", TREATMENT, Assertion.NEGATED),
+        # What a drug is given as prophylaxis of or a prophylactic for is prevented, however
+        # far down its list.
+        (
+            "Isoniazid was considered for prophylaxis of pneumocystis and tuberculosis.",
+            "tuberculosis",
+            DISEASE,
+            Assertion.HYPOTHETICAL,
+        ),
+        (
+            "Fosphenytoin was administered as a prophylactic for seizures.",
+            "seizures",
+            SIGN,
+            Assertion.HYPOTHETICAL,
+        ),
         # A procedure named as what a risk is of was not done.
         (
             "An MRI was deferred, given the risk of intubation.",
