@@ -951,6 +951,13 @@ OUTCOME = EntityType.OUTCOME
             Assertion.NEGATED,
         ),
         ("Further transfusion was not necessary.", "transfusion", TREATMENT, Assertion.NEGATED),
+        # Family histories, in the plural, are the relatives' as one history is.
+        (
+            "Renal hypouricemia was suspected from familial histories of AKI and urolithiasis.",
+            "AKI",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
         # What a drug is given as prophylaxis of or a prophylactic for is prevented, however
         # far down its list.
         (
