@@ -9,6 +9,10 @@ et al. reported meningitis in 3 patients". ``literature.json`` holds the rules:
 * **citation cues**: citation marks ("[12]"). In a case section they mostly cite a method or
   a criterion applied to the patient ("confirmed by the Swansea criteria [9]"), so they do not
   by themselves make a sentence the literature's;
+* **general statements**: a sentence holding a citation mark (numbered, or stripped to "[]")
+  and a verb of the present tense or a modal, with neither the past tense nor a word of this
+  case ("… can originate from any epithelial cancer, including cancer of the lung []"), tells
+  what is so in general, unless a patient cue brings it back to this patient;
 * **patient cues**: phrases that bring a sentence back to this patient ("our patient", "we
   report", "she");
 * **literature sections**: section kinds that speak of the condition in general (introduction,
@@ -55,6 +59,20 @@ class LiteratureRules(RecordModel):
     )
     citation_cues: Patterns = Field(
         description="Regular expressions (case-insensitive) of citation marks ('[12]')."
+    )
+    general_citation_cues: Patterns = Field(
+        description="Regular expressions (case-insensitive) of citation marks, numbered or "
+        "with their numbers stripped ('[]', '[, ]', '[–]', as PMC-Patients prints them)."
+    )
+    general_tense_cues: Patterns = Field(
+        description="Regular expressions (case-insensitive) of verbs in the present tense and "
+        "modals ('is', 'can', 'may occur', 'arises'): what a cited sentence tells in them alone "
+        "is so in general."
+    )
+    narrative_cues: Patterns = Field(
+        description="Regular expressions (case-insensitive) of the past tense and words of "
+        "this case ('was', 'showed', 'underwent', 'we'): a cited sentence holding one tells "
+        "the case, as one citing a criterion applied to the patient does."
     )
     patient_cues: Patterns = Field(
         description="Regular expressions (case-insensitive) marking a sentence about this patient."
@@ -171,6 +189,9 @@ class StatementSorter:
         self.cues = _any_of(self.rules.cues)
         self.citations = _any_of(self.rules.citation_cues)
         self.patient_cues = _any_of(self.rules.patient_cues)
+        self._general_citations = _any_of(self.rules.general_citation_cues)
+        self._general_tense = _any_of(self.rules.general_tense_cues)
+        self._narrative = _any_of(self.rules.narrative_cues)
         self._literature_sections = frozenset(self.rules.literature_sections)
         self._left_out_sections = frozenset(self.rules.left_out_sections)
         self._last: tuple[_SortKey, Statements] | None = None
@@ -249,9 +270,24 @@ class StatementSorter:
         patient = self.about_patient(text, sentence.start, sentence.end)
         if others:
             return Statement.LEFT_OUT if patient else Statement.LITERATURE
+        if not patient and self._general(text, sentence):
+            return Statement.LITERATURE
         if section in self._literature_sections:
             return Statement.LEFT_OUT if patient else Statement.LITERATURE
         return Statement.PATIENT
+
+    def _general(self, text: str, sentence: Span) -> bool:
+        """Whether the sentence is a cited statement of what is so in general: a citation
+        mark, a verb of the present tense or a modal, and neither the past tense nor a word
+        of this case ("NGCO most commonly arises from germ cell tumors but can originate from
+        any epithelial cancer, including cancer of the lung []"; not "The diagnosis was made
+        by the Swansea criteria [9]")."""
+        start, end = sentence.start, sentence.end
+        return (
+            self._holds(self._general_citations, None, text, start, end)
+            and self._holds(self._general_tense, None, text, start, end)
+            and not self._holds(self._narrative, None, text, start, end)
+        )
 
 
 class Statements:

@@ -951,6 +951,56 @@ OUTCOME = EntityType.OUTCOME
             Assertion.NEGATED,
         ),
         ("Further transfusion was not necessary.", "transfusion", TREATMENT, Assertion.NEGATED),
+        # Family histories, in the plural, are the relatives' as one history is.
+        (
+            "Renal hypouricemia was suspected from familial histories of AKI and urolithiasis.",
+            "AKI",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
+        # What a drug is given as prophylaxis of or a prophylactic for is prevented, however
+        # far down its list.
+        (
+            "Isoniazid was considered for prophylaxis of pneumocystis and tuberculosis.",
+            "tuberculosis",
+            DISEASE,
+            Assertion.HYPOTHETICAL,
+        ),
+        (
+            "Fosphenytoin was administered as a prophylactic for seizures.",
+            "seizures",
+            SIGN,
+            Assertion.HYPOTHETICAL,
+        ),
+        # A procedure named as what a risk is of was not done.
+        (
+            "An MRI was deferred, given the risk of intubation.",
+            "intubation",
+            TREATMENT,
+            Assertion.HYPOTHETICAL,
+        ),
+        # What a test was done to see if there was is only sought: "there was" is the verb of
+        # the question's own clause, not a new clause ending its scope.
+        (
+            "A CT angiography was performed to see if there was a traumatic aneurysm.",
+            "traumatic aneurysm",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "She was told to return if there was fever.",
+            "fever",
+            SIGN,
+            Assertion.HYPOTHETICAL,
+        ),
+        # Findings a report tells were not reported (or, in Romance usage, "referred") are
+        # denied, every one of the list that is the verb's subject.
+        (
+            "She had abdominal discomfort; nausea, vomiting or weight loss were not referred.",
+            "nausea",
+            SIGN,
+            Assertion.NEGATED,
+        ),
         # A provisional diagnosis is suspected, the adverb put first too.
         (
             "Provisionally, it was diagnosed as an adenomatoid odontogenic tumor.",

@@ -71,6 +71,13 @@ def _about(sentence: str, section: str = "case_presentation") -> Statement:
         ("Smith J. Meningitis in adults. Lancet 2001.", "references", "left_out"),
         ("No complications were reported at the time.", "case_presentation", "patient"),
         ("AFLP was confirmed by the Swansea criteria [9].", "case_presentation", "patient"),
+        # A cited sentence in the present tense alone tells what is so in general.
+        (
+            "NGCO can originate from any epithelial cancer, including cancer of the lung [].",
+            "case_presentation",
+            "literature",
+        ),
+        ("Her symptoms are typical of the disease [3].", "case_presentation", "patient"),
         ("She had meningitis.", "body", "patient"),
         # The patient's prior imaging is no published study.
         ("The mass was similar to previous studies.", "case_presentation", "patient"),
