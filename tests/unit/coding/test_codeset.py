@@ -480,10 +480,16 @@ def test_an_injury_whose_bone_the_sentence_names_is_no_injury_of_unspecified_reg
         ("She had right flank pain.", "right flank", "R10.A1"),
         ("He had dental pain.", "dental", "K08.89"),
         ("She had ear pain.", "ear", "H92.09"),
+        ("He had oral pain.", "oral", "K13.79"),
+        ("She had pelvic pain.", "pelvic", "R10.20"),
+        ("She had breast pain.", "breast", "N64.4"),
+        ("He had rectal pain.", "rectal", "K62.89"),
+        ("He had groin pain.", "groin", "R10.30"),
     ],
 )
 def test_a_pain_is_named_by_its_site_as_the_index_names_it(text: str, site: str, code: str) -> None:
-    # Index: Pain, neck M54.2; eye H57.1-; flank R10.A-; tooth K08.89; ear H92.0-.
+    # Index: Pain, neck M54.2; eye H57.1-; flank R10.A-; tooth K08.89; ear H92.0-; mouth
+    # K13.79; pelvic R10.2-; breast N64.4; rectum K62.89; groin, see Pain, abdominal, lower.
     assert code in codes_of(finding(text, "pain", site=site))
 
 
