@@ -674,6 +674,12 @@ def test_a_cardiopulmonary_arrest_is_a_cardiac_arrest() -> None:
         ("respiratory distress", "R06.03"),
         ("acute tubular injury", "N17.0"),
         ("T-wave inversion", "R94.31"),  # an ECG finding, no ventricular inversion
+        # Index: Disease, peripheral, arterial I73.9; Leukemia, myeloid, chronic C92.1-;
+        # Empyema, subdural G06.2 (no pleural J86.9); Fistula, coronary, arteriovenous I25.41.
+        ("peripheral arterial disease", "I73.9"),
+        ("chronic myeloid leukemia", "C92.10"),
+        ("subdural empyema", "G06.2"),
+        ("coronary artery fistula", "I25.41"),
     ],
 )
 def test_the_index_names_the_code_a_clinician_means(words: str, code: str) -> None:
