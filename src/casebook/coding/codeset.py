@@ -291,6 +291,9 @@ def _sided(
             for said in _SIDE_TITLES[side]:
                 name = f"{title[:at]}{said}{title[at + len('unspecified') :]}"
                 found = found or siblings.get(name)
+        # A title that leaves the side of two parts unspecified ("Pain in unspecified ankle and
+        # joints of unspecified foot") names its sided sibling with both told.
+        found = found or siblings.get(re.sub(r"\bunspecified\b", side, title))
         sided[found or code] = max(score, sided.get(found or code, 0.0))
     return sided
 
@@ -1144,6 +1147,22 @@ def _same_finding(unspecified: str, other: str) -> bool:
     return {w for w in first if w not in body} <= set(second)
 
 
+def _side_told(unsided: str, other: str, vocabulary: Icd10cmVocabulary) -> bool:
+    """Whether ``other`` is ``unsided``'s sibling whose title tells the side the other's
+    leaves unspecified ("Unspecified fracture of left acetabulum" beside "Unspecified fracture
+    of unspecified acetabulum"): the case has told the side."""
+    if other == unsided or vocabulary.parent(other) != vocabulary.parent(unsided):
+        return False
+    title, told = vocabulary.title(unsided).lower(), vocabulary.title(other).lower()
+    for side in (said for sides in _SIDE_TITLES.values() for said in sides):
+        if re.sub(r"\bunspecified\b", side, title) == told:
+            return True
+        for at in re.finditer(r"\bunspecified\b", title):
+            if f"{title[: at.start()]}{side}{title[at.end() :]}" == told:
+                return True
+    return False
+
+
 def resolve_leaves(
     scored: Sequence[Candidate], vocabulary: Icd10cmVocabulary
 ) -> list[tuple[Candidate, bool]]:
@@ -1172,7 +1191,7 @@ def resolve_leaves(
                 and _same_finding(vocabulary.title(code), vocabulary.title(other))
                 for other in present
             )
-        ):
+        ) or any(_side_told(code, other, vocabulary) for other in present):
             continue
         if code in vocabulary and not vocabulary.is_billable(code):
             if any(vocabulary.is_descendant(other, code) for other in present):

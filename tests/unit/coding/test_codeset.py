@@ -283,6 +283,21 @@ def test_an_unspecified_leaf_gives_way_to_a_specified_sibling() -> None:
     assert [c.code for c, _ in resolve_leaves(pain, CM)] == ["R10.9", "R10.814"]
 
 
+def test_a_leaf_of_unspecified_side_gives_way_to_its_sibling_of_the_side_told() -> None:
+    # "Unspecified fracture of unspecified acetabulum" beside "… of left acetabulum".
+    fractures = [
+        Candidate(code="S32.409", features={}, score=0.8),
+        Candidate(code="S32.402", features={}, score=0.7),
+    ]
+    assert [c.code for c, _ in resolve_leaves(fractures, CM)] == ["S32.402"]
+
+
+def test_a_side_told_names_the_sibling_whose_title_has_both_sides_told() -> None:
+    # "Pain in unspecified ankle and joints of unspecified foot" → "… left … left foot".
+    text = "She had pain in the left ankle."
+    assert codes_of(finding(text, "pain", site="left ankle")) == ["M25.572"]
+
+
 @given(st.dictionaries(st.sampled_from(["linear", "link", "billable"]), st.floats(-5, 5)))
 def test_the_score_is_a_probability(features: dict[str, float]) -> None:
     settings = SETTINGS.model_copy(update={"weights": {"linear": 3.0, "link": -2.0}, "bias": -1})
