@@ -695,6 +695,11 @@ def test_a_cardiopulmonary_arrest_is_a_cardiac_arrest() -> None:
         ("chronic myeloid leukemia", "C92.10"),
         ("subdural empyema", "G06.2"),
         ("coronary artery fistula", "I25.41"),
+        # Insufficiency, mitral I34.0, aortic I35.1 (Regurgitation: see Insufficiency);
+        # Stenosis, mitral I05.0.
+        ("mitral regurgitation", "I34.0"),
+        ("aortic insufficiency", "I35.1"),
+        ("mitral stenosis", "I05.0"),
     ],
 )
 def test_the_index_names_the_code_a_clinician_means(words: str, code: str) -> None:
