@@ -361,6 +361,24 @@ def test_a_structure_a_growth_reached_is_no_site_of_it(text: str) -> None:
     assert sentence_structures(case, [tumour]) == {"m1": []}
 
 
+def test_the_sites_listed_for_another_finding_are_no_site_of_a_primary_growth() -> None:
+    text = "A neuroendocrine malignancy with lesions in the liver and spleen was found."
+    tumour = finding(text, "neuroendocrine malignancy")
+    lesions = finding(text, "lesions", 2)
+    sites = [
+        Attribute(name="site", start=text.index(w), end=text.index(w) + len(w), text=w)
+        for w in ("liver", "spleen")
+    ]
+    lesions = lesions.model_copy(update={"attributes": sites})
+    found = [tumour, lesions, structure(text, "liver", 3), structure(text, "spleen", 4)]
+    case = case_of(text, found).model_copy(update={"sentences": [Span(start=0, end=len(text))]})
+    assert sentence_structures(case, [tumour, lesions], listed_apart=True)["m1"] == []
+    nearby = sentence_structures(case, [tumour, lesions])
+    grown = sentence_structures(case, [tumour, lesions], listed_apart=True)
+    (found, _) = link_mentions([tumour, lesions], CM, {}, 3, nearby, growth_nearby=grown)
+    assert not any(c.code.startswith(("C22", "C26")) for c in found)
+
+
 def test_a_hemangioma_told_with_its_site_is_no_hemangioma_of_unspecified_site() -> None:
     # D18.03 is titled "of intra-abdominal structures": a structure is no body part elsewhere.
     text = "Ultrasound showed hemangiomas of the liver."
