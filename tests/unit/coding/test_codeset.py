@@ -718,6 +718,9 @@ def test_a_cardiopulmonary_arrest_is_a_cardiac_arrest() -> None:
         ("mitral regurgitation", "I34.0"),
         ("aortic insufficiency", "I35.1"),
         ("mitral stenosis", "I05.0"),
+        # Enlargement, spleen (see Splenomegaly) R16.1; lymph gland or node R59.9.
+        ("enlarged spleen", "R16.1"),
+        ("lymph node enlargement", "R59.9"),
     ],
 )
 def test_the_index_names_the_code_a_clinician_means(words: str, code: str) -> None:
