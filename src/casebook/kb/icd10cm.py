@@ -548,7 +548,13 @@ class Icd10cmVocabulary:
                 and self.titles[c].lower().startswith(opening)
                 and not _NAMING_MORE.search(self.titles[c].lower()[len(opening) :])
             ]
-            if len(unspecified) == 1:
+            # A complication the text does not tell is coded without ("Type 2 diabetes mellitus
+            # without complications", E11.9), not "with unspecified complications" (E11.8).
+            plain = f"{self.titles[current].lower()} without complications"
+            uncomplicated = [c for c in every if self.titles[c].lower() == plain]
+            if len(uncomplicated) == 1:
+                children = uncomplicated
+            elif len(unspecified) == 1:
                 children = unspecified
             elif len(own) == 1:
                 children = own
