@@ -291,6 +291,9 @@ def _sided(
             for said in _SIDE_TITLES[side]:
                 name = f"{title[:at]}{said}{title[at + len('unspecified') :]}"
                 found = found or siblings.get(name)
+        # A title that leaves the side of two parts unspecified ("Pain in unspecified ankle and
+        # joints of unspecified foot") names its sided sibling with both told.
+        found = found or siblings.get(re.sub(r"\bunspecified\b", side, title))
         sided[found or code] = max(score, sided.get(found or code, 0.0))
     return sided
 
@@ -328,6 +331,7 @@ def link_mentions(
     nearby: Mapping[str, Sequence[str]] | None = None,
     phenotypes: Phenotypes | None = None,
     patient: Patient | None = None,
+    growth_nearby: Mapping[str, Sequence[str]] | None = None,
 ) -> list[list[MentionCode]]:
     """The ICD-10-CM codes each mention carries, best first (see the module docstring).
 
@@ -361,6 +365,11 @@ def link_mentions(
             its direction that names no code by its words; not read when omitted.
         patient: The patient, whose sex some categories split their unspecified codes by
             (``_told_leaves``) and whose age some disorders' codes by (``_of_age``).
+        growth_nearby: Mention id → the body structures a primary growth named without its
+            site is read with in place of ``nearby``'s: those listed as another finding's sites
+            left out (``sentence_structures``' ``listed_apart``). A spread growth
+            (``_SECONDARY_GROWTH``) is often that finding ("lesions consistent with
+            metastases") and keeps ``nearby``'s.
     """
     coded: list[list[MentionCode]] = []
     for mention in mentions:
@@ -404,6 +413,8 @@ def link_mentions(
             for code in best
         )
         growth = unsited and all(_is_neoplasm(code) for code in best)
+        if growth and growth_nearby is not None and not _SECONDARY_GROWTH.search(mention.text):
+            structures = growth_nearby.get(mention.id, ())
         for structure in structures if not best or unsited else ():
             # A finding whose words name nothing is read with a body structure of its sentence
             # ("an abscess was found in the liver" → Abscess of liver); a code the structure
@@ -696,12 +707,16 @@ def _best_named(words: Sequence[str], vocabulary: Icd10cmVocabulary) -> dict[str
     return best
 
 
-def sentence_structures(case: Case, findings: Sequence[Mention]) -> dict[str, list[str]]:
+def sentence_structures(
+    case: Case, findings: Sequence[Mention], *, listed_apart: bool = False
+) -> dict[str, list[str]]:
     """Each finding's body structures: the texts of ``Biological_structure`` mentions of its
     sentence, nearest first, at most ``_NEARBY_STRUCTURES``, but those told as invaded or
-    denied (``_invaded``, ``_denied``)."""
+    denied (``_invaded``, ``_denied``) and, with ``listed_apart``, those listed as one of the
+    sites of another finding (``_listed_sites``)."""
     structures = [m for m in case.mentions if m.type is EntityType.BIOLOGICAL_STRUCTURE]
     bounds = [(s.start, s.end) for s in case.sentences] or [(0, len(case.text))]
+    listed = _listed_sites(findings) if listed_apart else {}
     found: dict[str, list[str]] = {}
     for finding in findings:
         sentence = next(((a, b) for a, b in bounds if a <= finding.start < b), None)
@@ -713,10 +728,27 @@ def sentence_structures(case: Case, findings: Sequence[Mention]) -> dict[str, li
             if sentence[0] <= m.start < sentence[1]
             and not _invaded(case.text, m)
             and not _denied(case.text, finding, m)
+            and not any(owner != finding.id for owner in listed.get((m.start, m.end), ()))
         ]
         inside.sort(key=lambda m: max(m.start - finding.end, finding.start - m.end))
         found[finding.id] = [m.text for m in inside[:_NEARBY_STRUCTURES]]
     return found
+
+
+def _listed_sites(findings: Sequence[Mention]) -> dict[tuple[int, int], list[str]]:
+    """The spans of the sites of each finding told at several sites, with the ids of the
+    findings they are sites of: a list of sites ("lesions in the liver, spleen, kidneys and
+    pancreas") tells where that finding lies, which is no site of a primary growth named
+    without one in the sentence ("a neuroendocrine malignancy", no C25.9 nor C26.1), while one
+    finding's single site may be the growth's own ("the pulmonary mass was a primary
+    adenocarcinoma")."""
+    listed: dict[tuple[int, int], list[str]] = {}
+    for finding in findings:
+        sites = [a for a in finding.attributes if a.name == "site"]
+        if len(sites) > 1:
+            for site in sites:
+                listed.setdefault((site.start, site.end), []).append(finding.id)
+    return listed
 
 
 _INVADED_AFTER = re.compile(
@@ -856,6 +888,7 @@ def linked_findings(
         sentence_structures(case, findings),
         phenotypes,
         case.patient,
+        sentence_structures(case, findings, listed_apart=True),
     )
     relink = partial(
         _linked_as,
@@ -1144,6 +1177,22 @@ def _same_finding(unspecified: str, other: str) -> bool:
     return {w for w in first if w not in body} <= set(second)
 
 
+def _side_told(unsided: str, other: str, vocabulary: Icd10cmVocabulary) -> bool:
+    """Whether ``other`` is ``unsided``'s sibling whose title tells the side the other's
+    leaves unspecified ("Unspecified fracture of left acetabulum" beside "Unspecified fracture
+    of unspecified acetabulum"): the case has told the side."""
+    if other == unsided or vocabulary.parent(other) != vocabulary.parent(unsided):
+        return False
+    title, told = vocabulary.title(unsided).lower(), vocabulary.title(other).lower()
+    for side in (said for sides in _SIDE_TITLES.values() for said in sides):
+        if re.sub(r"\bunspecified\b", side, title) == told:
+            return True
+        for at in re.finditer(r"\bunspecified\b", title):
+            if f"{title[: at.start()]}{side}{title[at.end() :]}" == told:
+                return True
+    return False
+
+
 def resolve_leaves(
     scored: Sequence[Candidate], vocabulary: Icd10cmVocabulary
 ) -> list[tuple[Candidate, bool]]:
@@ -1172,7 +1221,7 @@ def resolve_leaves(
                 and _same_finding(vocabulary.title(code), vocabulary.title(other))
                 for other in present
             )
-        ):
+        ) or any(_side_told(code, other, vocabulary) for other in present):
             continue
         if code in vocabulary and not vocabulary.is_billable(code):
             if any(vocabulary.is_descendant(other, code) for other in present):

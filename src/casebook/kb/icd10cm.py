@@ -534,7 +534,32 @@ class Icd10cmVocabulary:
                 for c in every
                 if "unspecified" in self.titles[c].lower() and "other" not in c.lower()
             ]
-            children = unspecified if len(unspecified) == 1 else _without(every, self.titles)
+            # Of a category's several children told "unspecified" ("Chronic or unspecified
+            # gastric ulcer with hemorrhage"), the one titled by its own title left unspecified
+            # ("Gastric ulcer, unspecified as acute or chronic, …") is the category untold,
+            # unless its title goes on to name a site or a finding ("Echinococcosis,
+            # unspecified, of liver", "Cocaine abuse, unspecified with withdrawal"); below the
+            # category such a child leaves a side untold (``told_leaf`` reads those).
+            opening = f"{self.titles[current].lower()}, unspecified"
+            own = [
+                c
+                for c in unspecified
+                if len(_bare(current)) == 3
+                and self.titles[c].lower().startswith(opening)
+                and not _NAMING_MORE.search(self.titles[c].lower()[len(opening) :])
+            ]
+            # A complication the text does not tell is coded without ("Type 2 diabetes mellitus
+            # without complications", E11.9), not "with unspecified complications" (E11.8).
+            plain = f"{self.titles[current].lower()} without complications"
+            uncomplicated = [c for c in every if self.titles[c].lower() == plain]
+            if len(uncomplicated) == 1:
+                children = uncomplicated
+            elif len(unspecified) == 1:
+                children = unspecified
+            elif len(own) == 1:
+                children = own
+            else:
+                children = _without(every, self.titles, self.titles[current])
             if len(children) != 1 and told:
                 of_sex = _of_sex(unspecified or every, sex, self.titles) if sex else []
                 children = of_sex or _unsided(unspecified, self.titles)
@@ -567,11 +592,20 @@ def _remembered(memo: dict[K, V], key: K, value: V) -> V:
     return value
 
 
-def _without(children: list[str], titles: Mapping[str, str]) -> list[str]:
+_NAMING_MORE = re.compile(r"\b(?:with|of|in|due to)\b")
+"""Words after which a title names a site or another finding."""
+
+
+def _without(children: list[str], titles: Mapping[str, str], category: str) -> list[str]:
     """Of exactly two children, one titled "… without …" and the other "… with …", the
-    one without; else none."""
+    one without; of more, the one titled by the ``category``'s title "without" something
+    beside one titled by it "with" it ("Benign prostatic hyperplasia without lower urinary
+    tract symptoms" beside "… with …" and the nodular prostate's two); else none."""
     if len(children) != 2:
-        return []
+        head = category.lower()
+        without = [c for c in children if titles[c].lower().startswith(f"{head} without ")]
+        withs = [c for c in children if titles[c].lower().startswith(f"{head} with ")]
+        return without if len(without) == 1 and withs else []
     told = [titles[c].lower() for c in children]
     without = [c for c, title in zip(children, told, strict=True) if " without " in title]
     other = [c for c, title in zip(children, told, strict=True) if " without " not in title]

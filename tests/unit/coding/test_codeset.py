@@ -283,6 +283,21 @@ def test_an_unspecified_leaf_gives_way_to_a_specified_sibling() -> None:
     assert [c.code for c, _ in resolve_leaves(pain, CM)] == ["R10.9", "R10.814"]
 
 
+def test_a_leaf_of_unspecified_side_gives_way_to_its_sibling_of_the_side_told() -> None:
+    # "Unspecified fracture of unspecified acetabulum" beside "… of left acetabulum".
+    fractures = [
+        Candidate(code="S32.409", features={}, score=0.8),
+        Candidate(code="S32.402", features={}, score=0.7),
+    ]
+    assert [c.code for c, _ in resolve_leaves(fractures, CM)] == ["S32.402"]
+
+
+def test_a_side_told_names_the_sibling_whose_title_has_both_sides_told() -> None:
+    # "Pain in unspecified ankle and joints of unspecified foot" → "… left … left foot".
+    text = "She had pain in the left ankle."
+    assert codes_of(finding(text, "pain", site="left ankle")) == ["M25.572"]
+
+
 @given(st.dictionaries(st.sampled_from(["linear", "link", "billable"]), st.floats(-5, 5)))
 def test_the_score_is_a_probability(features: dict[str, float]) -> None:
     settings = SETTINGS.model_copy(update={"weights": {"linear": 3.0, "link": -2.0}, "bias": -1})
@@ -344,6 +359,24 @@ def test_a_structure_a_growth_reached_is_no_site_of_it(text: str) -> None:
     case = case_of(text, [tumour, structure(text, heart, 2)])
     case = case.model_copy(update={"sentences": [Span(start=0, end=len(text))]})
     assert sentence_structures(case, [tumour]) == {"m1": []}
+
+
+def test_the_sites_listed_for_another_finding_are_no_site_of_a_primary_growth() -> None:
+    text = "A neuroendocrine malignancy with lesions in the liver and spleen was found."
+    tumour = finding(text, "neuroendocrine malignancy")
+    lesions = finding(text, "lesions", 2)
+    sites = [
+        Attribute(name="site", start=text.index(w), end=text.index(w) + len(w), text=w)
+        for w in ("liver", "spleen")
+    ]
+    lesions = lesions.model_copy(update={"attributes": sites})
+    found = [tumour, lesions, structure(text, "liver", 3), structure(text, "spleen", 4)]
+    case = case_of(text, found).model_copy(update={"sentences": [Span(start=0, end=len(text))]})
+    assert sentence_structures(case, [tumour, lesions], listed_apart=True)["m1"] == []
+    nearby = sentence_structures(case, [tumour, lesions])
+    grown = sentence_structures(case, [tumour, lesions], listed_apart=True)
+    (found, _) = link_mentions([tumour, lesions], CM, {}, 3, nearby, growth_nearby=grown)
+    assert not any(c.code.startswith(("C22", "C26")) for c in found)
 
 
 def test_a_hemangioma_told_with_its_site_is_no_hemangioma_of_unspecified_site() -> None:
@@ -480,10 +513,16 @@ def test_an_injury_whose_bone_the_sentence_names_is_no_injury_of_unspecified_reg
         ("She had right flank pain.", "right flank", "R10.A1"),
         ("He had dental pain.", "dental", "K08.89"),
         ("She had ear pain.", "ear", "H92.09"),
+        ("He had oral pain.", "oral", "K13.79"),
+        ("She had pelvic pain.", "pelvic", "R10.20"),
+        ("She had breast pain.", "breast", "N64.4"),
+        ("He had rectal pain.", "rectal", "K62.89"),
+        ("He had groin pain.", "groin", "R10.30"),
     ],
 )
 def test_a_pain_is_named_by_its_site_as_the_index_names_it(text: str, site: str, code: str) -> None:
-    # Index: Pain, neck M54.2; eye H57.1-; flank R10.A-; tooth K08.89; ear H92.0-.
+    # Index: Pain, neck M54.2; eye H57.1-; flank R10.A-; tooth K08.89; ear H92.0-; mouth
+    # K13.79; pelvic R10.2-; breast N64.4; rectum K62.89; groin, see Pain, abdominal, lower.
     assert code in codes_of(finding(text, "pain", site=site))
 
 
@@ -668,6 +707,20 @@ def test_a_cardiopulmonary_arrest_is_a_cardiac_arrest() -> None:
         ("respiratory distress", "R06.03"),
         ("acute tubular injury", "N17.0"),
         ("T-wave inversion", "R94.31"),  # an ECG finding, no ventricular inversion
+        # Index: Disease, peripheral, arterial I73.9; Leukemia, myeloid, chronic C92.1-;
+        # Empyema, subdural G06.2 (no pleural J86.9); Fistula, coronary, arteriovenous I25.41.
+        ("peripheral arterial disease", "I73.9"),
+        ("chronic myeloid leukemia", "C92.10"),
+        ("subdural empyema", "G06.2"),
+        ("coronary artery fistula", "I25.41"),
+        # Insufficiency, mitral I34.0, aortic I35.1 (Regurgitation: see Insufficiency);
+        # Stenosis, mitral I05.0.
+        ("mitral regurgitation", "I34.0"),
+        ("aortic insufficiency", "I35.1"),
+        ("mitral stenosis", "I05.0"),
+        # Enlargement, spleen (see Splenomegaly) R16.1; lymph gland or node R59.9.
+        ("enlarged spleen", "R16.1"),
+        ("lymph node enlargement", "R59.9"),
     ],
 )
 def test_the_index_names_the_code_a_clinician_means(words: str, code: str) -> None:

@@ -34,6 +34,13 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
     # Of "with" and "without" a complication, what the text does not tell is coded without.
     assert cm.unspecified_leaf("E05.0") == "E05.00"  # Graves' disease, no thyroid storm
     assert cm.unspecified_leaf("B19.2") == "B19.20"
+    # Of a category's several "unspecified" children, the one its own title leaves unspecified;
+    # of several "with" and "without", the one its own title names without.
+    assert cm.unspecified_leaf("K25") == "K25.9"  # not K25.4, chronic or unspecified, bleeding
+    assert cm.unspecified_leaf("I21") == "I21.9"  # not I21.3, STEMI of unspecified site
+    assert cm.unspecified_leaf("N40") == "N40.0"  # benign prostatic hyperplasia, no LUTS
+    assert cm.unspecified_leaf("B67") is None  # "Echinococcosis, unspecified, of liver": a site
+    assert cm.unspecified_leaf("E11") == "E11.9"  # without complications, not E11.8 with some
     # A breast's unspecified site is split by sex, then by side: the patient's sex picks.
     assert cm.unspecified_leaf("C50.9") is None
     assert cm.told_leaf("C50.9", Sex.FEMALE) == "C50.919"
