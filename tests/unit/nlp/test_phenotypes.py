@@ -689,3 +689,14 @@ def test_a_bacteriums_species_is_no_acne(pipeline: Pipeline, tmp_path: Path) -> 
     text = "The blood culture grew Propionibacterium acnes."
     assert "HP:0001061" not in hpo_codes(analyse(pipeline, tmp_path, text))
     assert "HP:0001061" in hpo_codes(analyse(pipeline, tmp_path, "She had severe acne."))
+
+
+def test_an_adjective_of_a_phenotype_told_of_the_patient_names_it(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # "hypotonic" is Hypotonia's adjective; before a noun it qualifies a thing, not the patient.
+    text = "The infant was markedly hypotonic and microcephalic."
+    assert hpo_codes(analyse(pipeline, tmp_path, text)) == {"HP:0001252", MICROCEPHALY}
+    text = "He was given hypotonic saline for a microcephalic infant."
+    assert hpo_codes(analyse(pipeline, tmp_path, text)) == set()
+    assert "HP:0001252" not in exact_matches("The infant was hypotonic.")
