@@ -896,6 +896,23 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # A long list considered in the differential is suspected as far back as it runs.
+        (
+            "Hemangioblastoma, pilocytic astrocytoma of the posterior fossa, spinal cord "
+            "ependymoma and glioma were considered as the differential diagnosis.",
+            "Hemangioblastoma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        # One diagnosis considered reaches back over its own words only, not the findings
+        # that led to it.
+        (
+            "Additionally, given severe leukopenia and thrombocytopenia, acquired "
+            "hemophagocytic lymphohistiocytosis was considered in the differential diagnosis.",
+            "thrombocytopenia",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         (
             "Ameloblastoma and keratocyst were established as presumptive diagnoses.",
             "Ameloblastoma",
