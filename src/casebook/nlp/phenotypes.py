@@ -237,18 +237,19 @@ class PhenotypeRules(RecordModel):
         default_factory=dict,
         description="HPO id → words that, in a finding's words, right before them or in the "
         "phrase right after them (up to a conjunction, a verb of being or a punctuation mark: "
-        "'edema of the bone marrow', 'a shock from an automated external defibrillator'), give "
-        "it another sense than the concept's: HPO's Edema is fluid under the skin or in a body "
+        "'edema of the bone marrow', 'a shock from an automated external defibrillator'), give it "
+        "another sense than the concept's: HPO's Edema is fluid under the skin or in a body "
         "cavity, and a 'vasogenic', 'marrow' or 'mucosal' edema is the brain's, a bone's or a "
-        "mucosa's; its Dissociation is a mental state, and an 'albuminocytologic' one is a "
-        "finding of the spinal fluid; its Dysphoria is a mood, and a 'gender' dysphoria is "
-        "none; its Shock is a circulatory failure, and an 'ICD' or 'electric' shock is a "
-        "current, an 'extracorporeal shock wave' a lithotripsy, a 'nervous shock' a fright; "
-        "its Hypertension is the systemic arteries', and a 'portopulmonary', 'venous' or "
-        "'intra-abdominal' one is not; its Drooling is of saliva, and a 'dribbling "
-        "of urine' is the bladder's; its Asthenia is a weakness of the whole body, and one of "
-        "a 'hand', a 'limb' or one 'side' is a muscle's (a narrower concept such as Cerebral "
-        "edema still names the finding where HPO has one).",
+        "mucosa's, a 'disc' or 'intraretinal' one the eye's; its Dissociation is a mental state, "
+        "and an 'albuminocytologic' one is a finding of the spinal fluid; its Dysphoria is a "
+        "mood, and a 'gender' dysphoria is none; its Shock is a circulatory failure, and an 'ICD' "
+        "or 'electric' shock is a current, an 'extracorporeal shock wave' a lithotripsy, a "
+        "'nervous shock' a fright; its Hypertension is the systemic arteries', and a "
+        "'portopulmonary', 'venous' or 'intra-abdominal' one is not; its Drooling is of saliva, "
+        "and a 'dribbling of urine' is the bladder's; its Irritability is a mood, and an "
+        "irritable 'bowel' or 'colon' is the gut's; its Asthenia is a weakness of the whole body, "
+        "and one of a 'hand', a 'limb' or one 'side' is a muscle's (a narrower concept such as "
+        "Cerebral edema still names the finding where HPO has one).",
     )
     organ_senses: dict[str, OrganSense] = Field(
         default_factory=dict,

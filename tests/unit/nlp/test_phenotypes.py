@@ -700,3 +700,12 @@ def test_an_adjective_of_a_phenotype_told_of_the_patient_names_it(
     text = "He was given hypotonic saline for a microcephalic infant."
     assert hpo_codes(analyse(pipeline, tmp_path, text)) == set()
     assert "HP:0001252" not in exact_matches("The infant was hypotonic.")
+
+
+def test_an_irritable_bowel_or_a_retinas_edema_is_no_mood_or_edema_of_the_patients(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    text = "She had irritable bowel syndrome and intraretinal edema. He was irritable."
+    assert hpo_codes(analyse(pipeline, tmp_path, text)) == {"HP:0000737"}
+    text = "She had irritable bowel syndrome and intraretinal edema."
+    assert hpo_codes(analyse(pipeline, tmp_path, text)) == set()
