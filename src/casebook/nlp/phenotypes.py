@@ -157,10 +157,12 @@ class PhenotypeRules(RecordModel):
     )
     name_inversions: dict[str, list[str]] = Field(
         default_factory=dict,
-        description="Regular expression (case-sensitive, on a whole concept name, naming the "
-        "body part as a group) → names the concept also goes by with the part told first: "
-        "'Abnormality of the eye' is an 'eye abnormality' or 'eye anomaly', 'Abnormal brain "
-        "morphology' a 'brain abnormality'. A derived name that is already an alias is not "
+        description="Regular expression (case-sensitive, on a whole concept name naming a "
+        "body part) → names the concept also goes by in another word order: the part told "
+        "first ('Abnormality of the eye' is an 'eye abnormality' or 'eye anomaly', 'Abnormal "
+        "brain morphology' a 'brain abnormality'), or the change told as a noun before it "
+        "('Enlarged kidney' an 'enlargement of the kidney', 'Duplicated collecting system' a "
+        "'duplication of the collecting system'). A derived name that is already an alias is not "
         "added, nor one that two concepts derive unless one is the other's ancestor; like "
         "``added_synonyms``, exact matching, the evaluation's anchor, does not use them.",
     )

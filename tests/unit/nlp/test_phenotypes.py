@@ -709,3 +709,17 @@ def test_an_irritable_bowel_or_a_retinas_edema_is_no_mood_or_edema_of_the_patien
     assert hpo_codes(analyse(pipeline, tmp_path, text)) == {"HP:0000737"}
     text = "She had irritable bowel syndrome and intraretinal edema."
     assert hpo_codes(analyse(pipeline, tmp_path, text)) == set()
+
+
+@pytest.mark.parametrize(
+    ("words", "concept"),
+    [
+        ("enlargement of the kidney", "HP:0000105"),  # Enlarged kidney
+        ("thickening of the skin", "HP:0001072"),  # Thickened skin
+        ("dilatation of the fourth ventricle", "HP:0002198"),  # Dilated fourth ventricle
+    ],
+)
+def test_a_body_parts_change_told_as_a_noun_before_it_is_its_concept(
+    coder: PhenotypeCoder, words: str, concept: str
+) -> None:
+    assert [c.concept_id for c in coder.link(words)] == [concept]
