@@ -139,6 +139,13 @@ OUTCOME = EntityType.OUTCOME
             Assertion.HYPOTHETICAL,
         ),
         ("It was a jejunal GIST of intermediate risk.", "GIST", DISEASE, Assertion.PRESENT),
+        # What the patient fears has not happened.
+        (
+            "She was reluctant to start steroids due to fear of weight gain.",
+            "weight gain",
+            SIGN,
+            Assertion.HYPOTHETICAL,
+        ),
         # A procedure whose possibility is told is one not done; a finding's is suspected.
         (
             "The possibility of liver transplantation has been explained to the patient.",
