@@ -698,7 +698,7 @@ class PhenotypeCoder:
             if who.is_who(normalize_tokens(m.text))
             or names_other_thing(case.text, m.end, self.rules)
             or spelled_in_other_sense(case.text, m.start, m.end, self.rules)
-            or self.qualifies_a_thing(case.text, m.start, m.end)
+            or self.qualifies_a_thing(case.text, *_marked_span(m))
             else m
             for m in (
                 self._link(m, case.text) if m.type in self._types else m for m in case.mentions
@@ -1070,6 +1070,13 @@ class PhenotypeCoder:
 def _normalized_words(words: Sequence[str]) -> frozenset[str]:
     """The words of ``words`` as aliases are normalised."""
     return frozenset(w for word in words for w in normalize_tokens(word))
+
+
+def _marked_span(mention: Mention) -> tuple[int, int]:
+    """Where the words the mention model marked lie: the mention less the modifiers joined
+    before them ("pruritic" of "mildly pruritic")."""
+    marked = mention.core if mention.core is not None else mention
+    return marked.start, marked.end
 
 
 def _without_hpo(mention: Mention) -> Mention:

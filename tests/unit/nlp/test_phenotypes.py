@@ -723,3 +723,12 @@ def test_a_body_parts_change_told_as_a_noun_before_it_is_its_concept(
     coder: PhenotypeCoder, words: str, concept: str
 ) -> None:
     assert [c.concept_id for c in coder.link(words)] == [concept]
+
+
+def test_a_marked_adjective_before_a_noun_is_no_phenotype(coder: PhenotypeCoder) -> None:
+    # The mention model marked "pruritic" of "mildly pruritic facial papules": the papules'.
+    text = "She had long-standing mildly pruritic facial papules."
+    case = widened(text, "mildly pruritic", "pruritic", "HP:0000989")
+    assert hpo_codes(coder(case)) == set()
+    case = widened("The rash was mildly pruritic.", "mildly pruritic", "pruritic", "HP:0000989")
+    assert hpo_codes(coder(case)) == {"HP:0000989"}
