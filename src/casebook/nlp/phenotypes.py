@@ -157,12 +157,44 @@ class PhenotypeRules(RecordModel):
     )
     name_inversions: dict[str, list[str]] = Field(
         default_factory=dict,
-        description="Regular expression (case-sensitive, on a whole concept name, naming the "
-        "body part as a group) → names the concept also goes by with the part told first: "
-        "'Abnormality of the eye' is an 'eye abnormality' or 'eye anomaly', 'Abnormal brain "
-        "morphology' a 'brain abnormality'. A derived name that is already an alias is not "
+        description="Regular expression (case-sensitive, on a whole concept name naming a "
+        "body part) → names the concept also goes by in another word order: the part told "
+        "first ('Abnormality of the eye' is an 'eye abnormality' or 'eye anomaly', 'Abnormal "
+        "brain morphology' a 'brain abnormality'), or the change told as a noun before it "
+        "('Enlarged kidney' an 'enlargement of the kidney', 'Duplicated collecting system' a "
+        "'duplication of the collecting system'). A derived name that is already an alias is not "
         "added, nor one that two concepts derive unless one is the other's ancestor; like "
         "``added_synonyms``, exact matching, the evaluation's anchor, does not use them.",
+    )
+    adjective_endings: dict[str, str] = Field(
+        default_factory=dict,
+        description="Ending of a one-word concept name or synonym → the ending of the adjective "
+        "saying the same of a person ('ia' → 'ic': Hypotonia, 'hypotonic'; 'osis' → 'otic': "
+        "Scoliosis, 'scoliotic'; 'tension' → 'tensive': Hypotension, 'hypotensive'), tried "
+        "longest first. casebook's matcher reads a derived adjective that no alias spells as "
+        "its concept's name, but only told of the patient (``copulas``): 'the infant was "
+        "hypotonic', not 'hypotonic saline'. Like ``added_synonyms``, exact matching, the "
+        "evaluation's anchor, does not use them.",
+    )
+    adjectiveless_endings: list[str] = Field(
+        default_factory=list,
+        description="Endings of names whose adjective in ``adjective_endings`` tells another "
+        "thing: '-philic' tells a staining or an affinity ('the cytoplasm was eosinophilic'), "
+        "not the count of cells that Eosinophilia names.",
+    )
+    copulas: list[str] = Field(
+        default_factory=list,
+        description="Verbs telling what a person is or seems ('was', 'appeared', 'became'): a "
+        "derived adjective (``adjective_endings``) names its concept only as what such a verb "
+        "tells, alone or in a list of single words ('was pale, tachycardic and hypotensive'), "
+        "and ending its phrase or followed by an ``adjective_followers`` word; before a noun "
+        "('hypotonic saline', 'eosinophilic infiltrate') it qualifies a thing, no finding.",
+    )
+    adjective_followers: list[str] = Field(
+        default_factory=list,
+        description="Words that may follow an adjective told of the patient without it "
+        "qualifying them ('hypotensive with a pressure of', 'tachycardic to 130', 'hypoxic on "
+        "room air').",
     )
     degree_words: list[str] = Field(
         default_factory=list,
@@ -207,18 +239,19 @@ class PhenotypeRules(RecordModel):
         default_factory=dict,
         description="HPO id → words that, in a finding's words, right before them or in the "
         "phrase right after them (up to a conjunction, a verb of being or a punctuation mark: "
-        "'edema of the bone marrow', 'a shock from an automated external defibrillator'), give "
-        "it another sense than the concept's: HPO's Edema is fluid under the skin or in a body "
+        "'edema of the bone marrow', 'a shock from an automated external defibrillator'), give it "
+        "another sense than the concept's: HPO's Edema is fluid under the skin or in a body "
         "cavity, and a 'vasogenic', 'marrow' or 'mucosal' edema is the brain's, a bone's or a "
-        "mucosa's; its Dissociation is a mental state, and an 'albuminocytologic' one is a "
-        "finding of the spinal fluid; its Dysphoria is a mood, and a 'gender' dysphoria is "
-        "none; its Shock is a circulatory failure, and an 'ICD' or 'electric' shock is a "
-        "current, an 'extracorporeal shock wave' a lithotripsy, a 'nervous shock' a fright; "
-        "its Hypertension is the systemic arteries', and a 'portopulmonary', 'venous' or "
-        "'intra-abdominal' one is not; its Drooling is of saliva, and a 'dribbling "
-        "of urine' is the bladder's; its Asthenia is a weakness of the whole body, and one of "
-        "a 'hand', a 'limb' or one 'side' is a muscle's (a narrower concept such as Cerebral "
-        "edema still names the finding where HPO has one).",
+        "mucosa's, a 'disc' or 'intraretinal' one the eye's; its Dissociation is a mental state, "
+        "and an 'albuminocytologic' one is a finding of the spinal fluid; its Dysphoria is a "
+        "mood, and a 'gender' dysphoria is none; its Shock is a circulatory failure, and an 'ICD' "
+        "or 'electric' shock is a current, an 'extracorporeal shock wave' a lithotripsy, a "
+        "'nervous shock' a fright; its Hypertension is the systemic arteries', and a "
+        "'portopulmonary', 'venous' or 'intra-abdominal' one is not; its Drooling is of saliva, "
+        "and a 'dribbling of urine' is the bladder's; its Irritability is a mood, and an "
+        "irritable 'bowel' or 'colon' is the gut's; its Asthenia is a weakness of the whole body, "
+        "and one of a 'hand', a 'limb' or one 'side' is a muscle's (a narrower concept such as "
+        "Cerebral edema still names the finding where HPO has one).",
     )
     organ_senses: dict[str, OrganSense] = Field(
         default_factory=dict,
@@ -331,8 +364,9 @@ def with_added_synonyms(kb: KnowledgeBase, rules: PhenotypeRules) -> KnowledgeBa
     added: dict[str, list[str]] = {
         concept_id: list(names) for concept_id, names in rules.added_synonyms.items()
     }
-    for concept_id, names in inverted_names(kb, rules).items():
-        added.setdefault(concept_id, []).extend(names)
+    for derived in (inverted_names(kb, rules), adjective_names(kb, rules)):
+        for concept_id, names in derived.items():
+            added.setdefault(concept_id, []).extend(names)
     if not added:
         return kb
     try:
@@ -359,6 +393,45 @@ def inverted_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[s
                 if key not in kb.aliases:
                     derived.setdefault(key, set()).add(concept.id)
                     surface[key] = name
+    return _held_names(kb, derived, surface)
+
+
+def adjective_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[str]]:
+    """The adjectives ``adjective_endings`` derive from the concepts' one-word names and
+    synonyms, by concept ("hypotonic" for Hypotonia), held as ``inverted_names`` holds its
+    names; none from an alias read in another sense (``other_senses``) or one ending as
+    ``adjectiveless_endings`` say."""
+    endings = sorted(rules.adjective_endings.items(), key=lambda pair: -len(pair[0]))
+    if not endings:
+        return {}
+    other_senses = other_sense_keys(rules)
+    derived: dict[str, set[str]] = {}
+    surface: dict[str, str] = {}
+    for concept in kb.concepts.values():
+        for alias in concept.aliases:
+            word = alias.lower()
+            if (
+                not word.isalpha()
+                or normalize_alias(word) in other_senses
+                or word.endswith(tuple(rules.adjectiveless_endings))
+            ):
+                continue
+            ending = next((pair for pair in endings if word.endswith(pair[0])), None)
+            if ending is None:
+                continue
+            name = word[: -len(ending[0])] + ending[1]
+            key = normalize_alias(name)
+            if key not in kb.aliases:
+                derived.setdefault(key, set()).add(concept.id)
+                surface[key] = name
+    return _held_names(kb, derived, surface)
+
+
+def _held_names(
+    kb: KnowledgeBase, derived: dict[str, set[str]], surface: dict[str, str]
+) -> dict[str, list[str]]:
+    """Derived names by the concept holding each: the one concept deriving it, or the one the
+    others deriving it are kinds of."""
     names: dict[str, list[str]] = {}
     for key, concept_ids in sorted(derived.items()):
         # Of two concepts deriving one name, the broader holds it ("eye abnormality":
@@ -369,6 +442,19 @@ def inverted_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[s
         if len(broadest) == 1:
             names.setdefault(broadest[0], []).append(surface[key])
     return names
+
+
+@cache
+def packaged_adjectives() -> frozenset[str]:
+    """The keys of the adjectives the packaged rules derive from the packaged HPO."""
+    return adjective_keys(load_hpo(), packaged_matcher()[0])
+
+
+def adjective_keys(kb: KnowledgeBase, rules: PhenotypeRules) -> frozenset[str]:
+    """The alias keys of the adjectives ``adjective_names`` derives from ``kb``."""
+    return frozenset(
+        normalize_alias(name) for names in adjective_names(kb, rules).values() for name in names
+    )
 
 
 def overclaims(name: str, words: str, rules: PhenotypeRules) -> bool:
@@ -466,6 +552,42 @@ def _one_expression(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
+def told_of_person(text: str, start: int, end: int, rules: PhenotypeRules) -> bool:
+    """Whether the words at ``[start, end)`` are told of the person by a copula, alone or in a
+    list of single words ("was pale, tachycardic and hypotensive"), and end their phrase or
+    come before an ``adjective_followers`` word (``PhenotypeRules.copulas``)."""
+    if not rules.copulas:
+        return False
+    before, after = _predicate_patterns(
+        tuple(rules.copulas), tuple(rules.degree_words), tuple(rules.adjective_followers)
+    )
+    return (
+        before.search(text, max(0, start - _PREDICATE_REACH), start) is not None
+        and after.match(text, end) is not None
+    )
+
+
+_PREDICATE_REACH = 160
+"""How many characters before an adjective ``told_of_person`` reads for its copula and list."""
+
+
+@cache
+def _predicate_patterns(
+    copulas: tuple[str, ...], degrees: tuple[str, ...], followers: tuple[str, ...]
+) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """What comes before an adjective told of the person (a copula, an adverb, a list of single
+    words) and what may come after it (the end of its phrase or a follower word)."""
+    adverb = rf"(?:(?:{'|'.join(map(re.escape, degrees))}|[a-z]+ly)\s+)?" if degrees else ""
+    listed = rf"[a-z]+(?:\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+){adverb}"
+    before = re.compile(
+        rf"\b(?:{'|'.join(map(re.escape, copulas))})\s+{adverb}(?:{listed})*$", re.IGNORECASE
+    )
+    after = re.compile(
+        rf"[ \t]*(?:$|[^\w \t-]|(?:{'|'.join(map(re.escape, followers))})\b)", re.IGNORECASE
+    )
+    return before, after
+
+
 def names_other_thing(text: str, end: int, rules: PhenotypeRules) -> bool:
     """Whether the words right after a phenotype ending at ``end`` make it part of another
     thing's name (``naming_phrases_after``)."""
@@ -531,10 +653,12 @@ class PhenotypeCoder:
     ) -> None:
         if rules == RULES and kb is None:
             self.rules, self.kb, self.generator = packaged_matcher()
+            self.adjectives = packaged_adjectives()
         else:
             self.rules = load_rules(rules, PhenotypeRules)
             self.kb = kb if kb is not None else with_added_synonyms(load_hpo(), self.rules)
             self.generator = build_generator(self.rules, self.kb)
+            self.adjectives = adjective_keys(kb if kb is not None else load_hpo(), self.rules)
         self.mention_policy = LinkingPolicy(
             threshold=self.rules.mention_threshold, max_accepted=1, prune_ancestors=True
         )
@@ -574,6 +698,7 @@ class PhenotypeCoder:
             if who.is_who(normalize_tokens(m.text))
             or names_other_thing(case.text, m.end, self.rules)
             or spelled_in_other_sense(case.text, m.start, m.end, self.rules)
+            or self.qualifies_a_thing(case.text, *_marked_span(m))
             else m
             for m in (
                 self._link(m, case.text) if m.type in self._types else m for m in case.mentions
@@ -609,6 +734,14 @@ class PhenotypeCoder:
                     )
         codes = [c for c in case.codes if c.system is not CodeSystem.HPO]
         return case.model_copy(update={"codes": codes + self._accept(evidence)})
+
+    def qualifies_a_thing(self, text: str, start: int, end: int) -> bool:
+        """Whether the words at ``[start, end)`` are an adjective derived from a concept's name
+        (``adjective_endings``) not told of the person (``told_of_person``): "hypotonic" of
+        "hypotonic saline"."""
+        return normalize_alias(text[start:end]) in self.adjectives and not told_of_person(
+            text, start, end, self.rules
+        )
 
     def _in_other_sense(self, concept_id: str, text: str, mention: Mention) -> bool:
         """Whether the mention's words, the word right before them or the phrase right after
@@ -937,6 +1070,13 @@ class PhenotypeCoder:
 def _normalized_words(words: Sequence[str]) -> frozenset[str]:
     """The words of ``words`` as aliases are normalised."""
     return frozenset(w for word in words for w in normalize_tokens(word))
+
+
+def _marked_span(mention: Mention) -> tuple[int, int]:
+    """Where the words the mention model marked lie: the mention less the modifiers joined
+    before them ("pruritic" of "mildly pruritic")."""
+    marked = mention.core if mention.core is not None else mention
+    return marked.start, marked.end
 
 
 def _without_hpo(mention: Mention) -> Mention:

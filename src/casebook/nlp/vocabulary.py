@@ -149,6 +149,7 @@ class VocabularyMentions:
                 self.rules.max_senses,
             )
             if match.key not in self._other_senses
+            and not self.coder.qualifies_a_thing(text, match.start, match.end)
             and not denied_by_joined_word(text, match.start)
             and not self._names_device(text, match.end)
             and not any(

@@ -139,6 +139,13 @@ OUTCOME = EntityType.OUTCOME
             Assertion.HYPOTHETICAL,
         ),
         ("It was a jejunal GIST of intermediate risk.", "GIST", DISEASE, Assertion.PRESENT),
+        # What the patient fears has not happened.
+        (
+            "She was reluctant to start steroids due to fear of weight gain.",
+            "weight gain",
+            SIGN,
+            Assertion.HYPOTHETICAL,
+        ),
         # A procedure whose possibility is told is one not done; a finding's is suspected.
         (
             "The possibility of liver transplantation has been explained to the patient.",
@@ -895,6 +902,23 @@ OUTCOME = EntityType.OUTCOME
             "lymphoproliferative disorder",
             DISEASE,
             Assertion.UNCERTAIN,
+        ),
+        # A long list considered in the differential is suspected as far back as it runs.
+        (
+            "Hemangioblastoma, pilocytic astrocytoma of the posterior fossa, spinal cord "
+            "ependymoma and glioma were considered as the differential diagnosis.",
+            "Hemangioblastoma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        # One diagnosis considered reaches back over its own words only, not the findings
+        # that led to it.
+        (
+            "Additionally, given severe leukopenia and thrombocytopenia, acquired "
+            "hemophagocytic lymphohistiocytosis was considered in the differential diagnosis.",
+            "thrombocytopenia",
+            SIGN,
+            Assertion.PRESENT,
         ),
         (
             "Ameloblastoma and keratocyst were established as presumptive diagnoses.",

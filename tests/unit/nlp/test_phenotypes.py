@@ -689,3 +689,46 @@ def test_a_bacteriums_species_is_no_acne(pipeline: Pipeline, tmp_path: Path) -> 
     text = "The blood culture grew Propionibacterium acnes."
     assert "HP:0001061" not in hpo_codes(analyse(pipeline, tmp_path, text))
     assert "HP:0001061" in hpo_codes(analyse(pipeline, tmp_path, "She had severe acne."))
+
+
+def test_an_adjective_of_a_phenotype_told_of_the_patient_names_it(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # "hypotonic" is Hypotonia's adjective; before a noun it qualifies a thing, not the patient.
+    text = "The infant was markedly hypotonic and microcephalic."
+    assert hpo_codes(analyse(pipeline, tmp_path, text)) == {"HP:0001252", MICROCEPHALY}
+    text = "He was given hypotonic saline for a microcephalic infant."
+    assert hpo_codes(analyse(pipeline, tmp_path, text)) == set()
+    assert "HP:0001252" not in exact_matches("The infant was hypotonic.")
+
+
+def test_an_irritable_bowel_or_a_retinas_edema_is_no_mood_or_edema_of_the_patients(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    text = "She had irritable bowel syndrome and intraretinal edema. He was irritable."
+    assert hpo_codes(analyse(pipeline, tmp_path, text)) == {"HP:0000737"}
+    text = "She had irritable bowel syndrome and intraretinal edema."
+    assert hpo_codes(analyse(pipeline, tmp_path, text)) == set()
+
+
+@pytest.mark.parametrize(
+    ("words", "concept"),
+    [
+        ("enlargement of the kidney", "HP:0000105"),  # Enlarged kidney
+        ("thickening of the skin", "HP:0001072"),  # Thickened skin
+        ("dilatation of the fourth ventricle", "HP:0002198"),  # Dilated fourth ventricle
+    ],
+)
+def test_a_body_parts_change_told_as_a_noun_before_it_is_its_concept(
+    coder: PhenotypeCoder, words: str, concept: str
+) -> None:
+    assert [c.concept_id for c in coder.link(words)] == [concept]
+
+
+def test_a_marked_adjective_before_a_noun_is_no_phenotype(coder: PhenotypeCoder) -> None:
+    # The mention model marked "pruritic" of "mildly pruritic facial papules": the papules'.
+    text = "She had long-standing mildly pruritic facial papules."
+    case = widened(text, "mildly pruritic", "pruritic", "HP:0000989")
+    assert hpo_codes(coder(case)) == set()
+    case = widened("The rash was mildly pruritic.", "mildly pruritic", "pruritic", "HP:0000989")
+    assert hpo_codes(coder(case)) == {"HP:0000989"}
