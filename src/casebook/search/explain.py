@@ -8,7 +8,9 @@ Both cases are read into facts as the concept searcher reads them
 * a *differing* fact is a concept one case states present (not merely inherits from a more
   specific code) and the other does not state at all, or one case states with the opposite
   polarity of the other, weighted ``idf(t)^p · w(t)``; an opposite statement ("fever" against
-  "no fever") ranks first. A denial against silence ("no valvular damage" against a case that
+  "no fever") ranks first. A fact stated only by words that also state a shared fact (a code of
+  "mitral regurgitation" the other case lacks, though both say "mitral regurgitation") is no
+  difference. A denial against silence ("no valvular damage" against a case that
   never names it) is no difference: neither patient is told to have it. A concept a case
   states both ways ("eculizumab" given, "no relapse on eculizumab cessation") differs from
   nothing.
@@ -133,13 +135,19 @@ class Explainer:
 
     def _differs(self, query: _Side, hit: _Side) -> list[DifferingFact]:
         candidates: list[tuple[int, float, str, str]] = []
+        shared = query.groups.keys() & hit.groups.keys()
         for side, own, other in (("query", query, hit), ("hit", hit, query)):
+            # Words that state a fact both cases share state no difference by another of
+            # their facts ("mitral regurgitation" matched, its I34.0 absent from the other).
+            matched = frozenset().union(*(_spans(own.groups[key]) for key in shared))
             for key in own.stated - other.groups.keys():
                 if _flip(key) in own.groups:
                     # A case stating both ("eculizumab" given, "no relapse ... on eculizumab
                     # cessation") tells no difference by either.
                     continue
                 opposite = 0 if _flip(key) in other.groups else 1
+                if opposite and _spans(own.groups[key]) <= matched:
+                    continue
                 if opposite and key[0] == "-":
                     # "No valvular damage" against a case silent on it: neither patient had it.
                     continue

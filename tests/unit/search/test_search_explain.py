@@ -74,6 +74,21 @@ def test_matched_and_differing_facts(make_case: CaseBuilder, extractor: FactExtr
     assert ("finding:nausea", "hit", "absent") in absent
 
 
+def test_words_that_state_a_shared_fact_state_no_difference(
+    make_case: CaseBuilder, extractor: FactExtractor
+) -> None:
+    query = make_case(
+        "q",
+        "There was mitral regurgitation.",
+        [("mitral regurgitation", "Disease_disorder")],
+        codes=[(CodeSystem.ICD10CM, "I34.0", 0.9, "mitral regurgitation")],
+    )
+    hit = make_case("h", "Mitral regurgitation.", [("Mitral regurgitation", "Disease_disorder")])
+    why = explain(_facts(query, extractor), _facts(hit, extractor), weight)
+    assert [m.concept for m in why.matched] == ["finding:mitral regurgitation"]
+    assert why.differs == []
+
+
 def test_a_denial_against_silence_is_no_difference(
     make_case: CaseBuilder, extractor: FactExtractor
 ) -> None:
