@@ -89,9 +89,11 @@ class SentenceSplitter:
         self._table_row = re.compile(self.rules.table_row)
         self._enumeration = re.compile(self.rules.enumeration)
         closers = re.escape(self.rules.closers)
-        # Quotes, brackets and citation marks ("lesion.[9]") may follow the final punctuation.
+        # Quotes, brackets and citation marks ("lesion.[9]", or "lesion.[]" where the source
+        # dropped the numbers) may follow the final punctuation.
         self._final = re.compile(
-            rf"(?P<punct>(?:\.\.\.|[.!?\u2026])+)(?:[{closers}]|\[\d{{1,3}}(?:[,\u2013-]\s?\d{{1,3}})*\])*"
+            rf"(?P<punct>(?:\.\.\.|[.!?\u2026])+)"
+            rf"(?:[{closers}]|\[(?:\d{{1,3}}(?:[,\u2013-]\s?\d{{1,3}})*|[,\u2013-]*)\])*"
             r"(?=\s|\Z)"
         )
         self._openers = "([{\"'\u201c\u2018"

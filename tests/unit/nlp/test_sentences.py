@@ -67,6 +67,12 @@ def _pipeline(text: str) -> Case:
             ["Lesion size increased.[4]", "Surgery was done."],
         ),
         ("Lactate was high (n.v. <2.1) on day one.", ["Lactate was high (n.v. <2.1) on day one."]),
+        # Citation marks whose numbers the source dropped ("[]", "[,]") end a sentence alike.
+        (
+            "It can cause hypothermia.[] Antibiotics were given.",
+            ["It can cause hypothermia.[]", "Antibiotics were given."],
+        ),
+        ("It is rare.[,] We report one.", ["It is rare.[,]", "We report one."]),
     ],
 )
 def test_inline_rules(text: str, expected: list[str]) -> None:
