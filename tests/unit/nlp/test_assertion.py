@@ -139,6 +139,22 @@ OUTCOME = EntityType.OUTCOME
             Assertion.HYPOTHETICAL,
         ),
         ("It was a jejunal GIST of intermediate risk.", "GIST", DISEASE, Assertion.PRESENT),
+        # What a thing is known to cause, or can cause, is general knowledge, not the patient's.
+        (
+            "Phosphorus was low, which is known to precipitate seizures.",
+            "seizures",
+            SIGN,
+            Assertion.HYPOTHETICAL,
+        ),
+        ("Hypokalemia can cause arrhythmia.", "arrhythmia", SIGN, Assertion.HYPOTHETICAL),
+        ("Hypokalemia caused arrhythmia.", "arrhythmia", SIGN, Assertion.PRESENT),
+        # What may be considered in a differential diagnosis is suspected.
+        (
+            "PRES may be considered as a differential diagnosis in this setting.",
+            "PRES",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # What the patient fears has not happened.
         (
             "She was reluctant to start steroids due to fear of weight gain.",
