@@ -270,13 +270,13 @@ class StatementSorter:
         patient = self.about_patient(text, sentence.start, sentence.end)
         if others:
             return Statement.LEFT_OUT if patient else Statement.LITERATURE
-        if not patient and self._general(text, sentence):
+        if not patient and self.is_general(text, sentence):
             return Statement.LITERATURE
         if section in self._literature_sections:
             return Statement.LEFT_OUT if patient else Statement.LITERATURE
         return Statement.PATIENT
 
-    def _general(self, text: str, sentence: Span) -> bool:
+    def is_general(self, text: str, sentence: Span) -> bool:
         """Whether the sentence is a cited statement of what is so in general: a citation
         mark, a verb of the present tense or a modal, and neither the past tense nor a word
         of this case ("NGCO most commonly arises from germ cell tumors but can originate from
@@ -316,6 +316,11 @@ def holds_literature_cue(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` holds one of the packaged literature or citation cues (the
     phenotype coder weighs evidence in a sentence holding one down)."""
     sorter = default_sorter()
-    return sorter.about_literature(text, start, end) or any(
-        cue.search(text, start, end) for cue in sorter.citations
+    return (
+        sorter.about_literature(text, start, end)
+        or any(cue.search(text, start, end) for cue in sorter.citations)
+        or (
+            not sorter.about_patient(text, start, end)
+            and sorter.is_general(text, Span(start=start, end=end))
+        )
     )

@@ -74,8 +74,9 @@ def test_present_findings(pipeline: Pipeline, tmp_path: Path) -> None:
         "She had no seizures.",
         "Her brother had seizures.",
         "Discussion\nSeizures are a common feature of the syndrome.",
+        "It was mild. Seizures and microcephaly are common features of the syndrome.[]",
     ],
-    ids=["negated", "family", "discussion-only"],
+    ids=["negated", "family", "discussion-only", "cited-general-statement"],
 )
 def test_not_the_patients_present_finding(pipeline: Pipeline, tmp_path: Path, text: str) -> None:
     assert SEIZURE not in hpo_codes(analyse(pipeline, tmp_path, text))
