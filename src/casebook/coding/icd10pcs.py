@@ -141,7 +141,10 @@ class ProcedureLexicon(RecordModel):
         "'measurements' to a new-technology code; 'Isolation', a patient's, where case reports "
         "isolate organisms, DNA and pulmonary veins; 'Medication Management', a mental health "
         "service, GZ3ZZZZ, where case reports manage any drugs, 'pain … not relieved with "
-        "medication management'), and approaches, no procedures of their own "
+        "medication management'; 'Cannulation', which the Index sends to Bypass, Dilation, "
+        "Drainage and Irrigation alike, where case reports cannulate vessels and ducts for "
+        "access: 'failed cannulation of the ophthalmic artery' is no intracranial bypass), "
+        "and approaches, no procedures of their own "
         "('Sternotomy', the way into the chest, which the Index sends to Drainage of sternum).",
     )
     acronyms_spelt_out: list[str] = Field(

@@ -191,6 +191,13 @@ def test_an_approach_or_a_lone_measurement_codes_nothing(
     assert pcs(analyse(pipeline, text, [mention(text, words)]).mentions[0].codes) == []
 
 
+def test_a_cannulation_names_no_operation(pipeline: Pipeline) -> None:
+    # The Index sends a cannulation to Bypass, Dilation, Drainage and Irrigation alike.
+    text = "It was abandoned due to failed cannulation of the ophthalmic artery."
+    found = mention(text, "cannulation", site="ophthalmic artery")
+    assert pcs(analyse(pipeline, text, [found]).mentions[0].codes) == []
+
+
 @pytest.mark.parametrize(
     ("text", "age", "coded"),
     [
