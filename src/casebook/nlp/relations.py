@@ -100,6 +100,12 @@ class TriggerRule(BaseModel):
         "led to a *suspicion* of cholecystitis', 'resulted in the *diagnosis* of'): no link "
         "is made.",
     )
+    lessening_words: list[str] = Field(
+        default=[],
+        description="Lower-case words that, between the trigger and the mention after it, say "
+        "the first mention lessened or ended the second, not that it caused it "
+        "('chemotherapy resulted in full *regression* of the tumor'): no link is made.",
+    )
 
 
 class ModifierRule(BaseModel):
@@ -133,9 +139,11 @@ class RelationRules(BaseModel):
             for trigger in rule.triggers:
                 if trigger != trigger.lower() or not trigger.strip():
                     raise ValueError(f"trigger {trigger!r} must be lower case and not empty")
-            for word in rule.relief_words + rule.knowing_words:
+            for word in rule.relief_words + rule.knowing_words + rule.lessening_words:
                 if word != word.lower() or not word.isalpha():
-                    raise ValueError(f"relief or knowing word {word!r} must be one lower-case word")
+                    raise ValueError(
+                        f"relief, knowing or lessening word {word!r} must be one lower-case word"
+                    )
         return self
 
 
@@ -274,9 +282,9 @@ class RelationFinder:
 
     @staticmethod
     def _knowing(text: str, trigger: _Trigger, second: int) -> bool:
-        """Whether a knowing word of the rule lies between the trigger and the mention after it
-        ("led to a *suspicion* of …")."""
-        knowing = frozenset(trigger.rule.knowing_words)
+        """Whether a knowing or lessening word of the rule lies between the trigger and the
+        mention after it ("led to a *suspicion* of …", "resulted in *regression* of …")."""
+        knowing = frozenset(trigger.rule.knowing_words + trigger.rule.lessening_words)
         return bool(knowing) and any(
             token.group().lower() in knowing for token in _WORD.finditer(text, trigger.end, second)
         )

@@ -336,3 +336,15 @@ def test_what_led_to_a_diagnosis_made_it_known_and_did_not_cause_it(
         )
     )
     assert triples(caused, "caused_by") == {("cerebrospinal fluid leak", "biopsy")}
+
+
+def test_what_led_to_a_regression_lessened_it_and_did_not_cause_it(
+    finder: RelationFinder,
+) -> None:
+    lessened = finder(
+        make_case(
+            "Chemotherapy resulted in full regression of the tumor.",
+            [("Chemotherapy", DRUG), ("tumor", SIGN)],
+        )
+    )
+    assert triples(lessened, "caused_by") == set()
