@@ -105,6 +105,13 @@ def test_guidance_and_perfusion_are_no_procedure() -> None:
     assert _kinds("tendon transfer") == {PROCEDURE}
 
 
+def test_a_genetic_variant_is_a_test_result_no_finding() -> None:
+    # "A deletion mutation in exon 19 of the EGFR" was shown as a presenting problem.
+    assert FINDING not in _kinds("deletion mutation")
+    assert FINDING not in _kinds("BCR/ABL p210 translocation")
+    assert _kinds("22q11.2 deletion syndrome") == {FINDING}
+
+
 def test_a_word_said_is_no_finding() -> None:
     assert FINDING not in _kinds("one word")
     assert FINDING not in _kinds("immune")
