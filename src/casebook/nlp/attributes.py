@@ -360,12 +360,16 @@ class AttributeLinker:
 
     def _is_reference(self, text: str, modifier: Mention) -> bool:
         """Whether a value is a test's reference interval told in brackets after its result
-        ("176.2 ng/dL of T3 (normal range, 80-200 ng/dL)"): it opens the bracket and its first
-        word is a ``reference_words`` one."""
-        opened = text[max(0, modifier.start - 3) : modifier.start].rstrip().endswith(("(", "["))
-        if modifier.type is not EntityType.LAB_VALUE or not opened:
+        ("176.2 ng/dL of T3 (normal range, 80-200 ng/dL)", "6.9 (reference: 3.5–11 103/μL)"):
+        the bracket's first word, in the value or just before it, is a ``reference_words``
+        one."""
+        if modifier.type is not EntityType.LAB_VALUE:
             return False
-        first = _FIRST_WORD.match(text, modifier.start)
+        lead = _BRACKET_LEAD.search(text, max(0, modifier.start - _REFERENCE_LEAD), modifier.start)
+        start = lead.end() if lead is not None else modifier.start
+        if lead is None and not text[max(0, start - 3) : start].rstrip().endswith(("(", "[")):
+            return False
+        first = _FIRST_WORD.match(text, start)
         return first is not None and first.group().lower() in self._references
 
     def _gaps(
@@ -505,6 +509,12 @@ class AttributeLinker:
 
 
 _FIRST_WORD = re.compile(r"[A-Za-z]+")
+
+_BRACKET_LEAD = re.compile(r"[(\[]\s*(?=[A-Za-z][A-Za-z ]{0,20}[:=,]?\s*\Z)")
+"""A bracket opened by words just before a value ("(reference: " of "(reference: 3.5–11")."""
+
+_REFERENCE_LEAD = 24
+"""Characters before a value searched for the bracket that opens its reference words."""
 _MEASURE_OF = re.compile(r"(?:\bof|:|=)\s*$")
 """What ends the words right before a number that those words name: "Temperature of",
 "Hb:", "pH =" """

@@ -297,6 +297,9 @@ def test_a_reference_interval_in_brackets_is_no_result(linker: AttributeLinker) 
     targets = [("176.2 ng/dL", VALUE), ("T3", TEST), ("normal range", VALUE)]
     case = linker(make_case(text, targets))
     assert pairs(case) == {("176.2 ng/dL", "T3")}
+    text = "The WBC count was 6.9 (reference: 3.5–11 103/μL)."
+    targets = [("WBC", TEST), ("6.9", VALUE), ("3.5–11 103/μL", VALUE)]
+    assert pairs(linker(make_case(text, targets))) == {("6.9", "WBC")}
 
 
 def test_values_told_respectively_pair_with_the_listed_tests_in_order(
