@@ -203,6 +203,10 @@ class ProcedureCandidate:
         route: The rank of the route that gave it (0 for the first).
         preference: The rank of its main term in the lexicon's ``preferred_terms``.
         entry: The index line it came from.
+        referred: Whether the line lies under another main term the route's term refers to
+            ("Catheterization — see also Insertion of device in"), not under the term itself:
+            the term's own subterm says what the words mean ("Catheterization, heart" is a
+            Measurement, 4A02, not an Insertion of a device in the heart).
     """
 
     code: str
@@ -211,6 +215,7 @@ class ProcedureCandidate:
     route: int
     preference: int
     entry: IndexEntry
+    referred: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,7 +452,10 @@ class ProcedureCoder:
                 preference = self._preference.get(target, len(self._preference))
                 if partial and target == _WHOLE_REMOVAL:
                     preference = len(self._preference)
-                candidate = ProcedureCandidate(code, score, matched, number, preference, entry)
+                referred = entry.term != route.term
+                candidate = ProcedureCandidate(
+                    code, score, matched, number, preference, entry, referred
+                )
                 old = found.get(code)
                 if old is None or _key(candidate) < _key(old):
                     found[code] = candidate
@@ -787,12 +795,13 @@ def _not_pregnant(case: Case, start: int) -> bool:
     return _OWN_BIRTH.search(case.text, begin, start) is not None
 
 
-def _key(candidate: ProcedureCandidate) -> tuple[float, float, int, int, int, str]:
+def _key(candidate: ProcedureCandidate) -> tuple[float, float, int, int, bool, int, str]:
     return (
         -candidate.score,
         -candidate.matched,
         candidate.route,
         candidate.preference,
+        candidate.referred,
         -len(candidate.code),
         candidate.code,
     )

@@ -191,6 +191,12 @@ def test_an_approach_or_a_lone_measurement_codes_nothing(
     assert pcs(analyse(pipeline, text, [mention(text, words)]).mentions[0].codes) == []
 
 
+def test_a_terms_own_subterm_comes_before_what_it_refers_to(coder: ProcedureCoder) -> None:
+    # "Catheterization, heart" is a Measurement (4A02); its "see also Insertion of device
+    # in" would make it an Insertion into the heart (02HA).
+    assert coder.code("heart catheterization")[0].code == "4A02"
+
+
 def test_a_cannulation_names_no_operation(pipeline: Pipeline) -> None:
     # The Index sends a cannulation to Bypass, Dilation, Drainage and Irrigation alike.
     text = "It was abandoned due to failed cannulation of the ophthalmic artery."
