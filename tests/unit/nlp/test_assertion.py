@@ -155,6 +155,14 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # The most likely diagnosis is one suspected.
+        (
+            "The most likely diagnosis was bronchogenic carcinoma.",
+            "bronchogenic carcinoma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        ("Pneumonia was the most likely diagnosis.", "Pneumonia", DISEASE, Assertion.UNCERTAIN),
         # What the patient fears has not happened.
         (
             "She was reluctant to start steroids due to fear of weight gain.",
