@@ -714,25 +714,43 @@ def sentence_structures(
     sentence, nearest first, at most ``_NEARBY_STRUCTURES``, but those told as invaded or
     denied (``_invaded``, ``_denied``) and, with ``listed_apart``, those listed as one of the
     sites of another finding (``_listed_sites``)."""
+    nearby, apart = _structures_both_ways(case, findings)
+    return apart if listed_apart else nearby
+
+
+def _structures_both_ways(
+    case: Case, findings: Sequence[Mention]
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """``sentence_structures`` without and with ``listed_apart``, read in one pass: the two
+    differ only by the listed sites left out, and a sentence's structures and whether each is
+    invaded are the same for every finding of it."""
     structures = [m for m in case.mentions if m.type is EntityType.BIOLOGICAL_STRUCTURE]
     bounds = [(s.start, s.end) for s in case.sentences] or [(0, len(case.text))]
-    listed = _listed_sites(findings) if listed_apart else {}
-    found: dict[str, list[str]] = {}
+    listed = _listed_sites(findings)
+    of_sentence: dict[tuple[int, int], list[Mention]] = {}
+    nearby: dict[str, list[str]] = {}
+    apart: dict[str, list[str]] = {}
     for finding in findings:
         sentence = next(((a, b) for a, b in bounds if a <= finding.start < b), None)
         if sentence is None:
             continue
-        inside = [
-            m
-            for m in structures
-            if sentence[0] <= m.start < sentence[1]
-            and not _invaded(case.text, m)
-            and not _denied(case.text, finding, m)
-            and not any(owner != finding.id for owner in listed.get((m.start, m.end), ()))
-        ]
-        inside.sort(key=lambda m: max(m.start - finding.end, finding.start - m.end))
-        found[finding.id] = [m.text for m in inside[:_NEARBY_STRUCTURES]]
-    return found
+        inside = of_sentence.get(sentence)
+        if inside is None:
+            inside = of_sentence[sentence] = [
+                m
+                for m in structures
+                if sentence[0] <= m.start < sentence[1] and not _invaded(case.text, m)
+            ]
+        kept = [m for m in inside if not _denied(case.text, finding, m)]
+        # A stable sort: leaving the listed sites out after it keeps the others' order.
+        kept.sort(key=lambda m: max(m.start - finding.end, finding.start - m.end))
+        nearby[finding.id] = [m.text for m in kept[:_NEARBY_STRUCTURES]]
+        apart[finding.id] = [
+            m.text
+            for m in kept
+            if not any(owner != finding.id for owner in listed.get((m.start, m.end), ()))
+        ][:_NEARBY_STRUCTURES]
+    return nearby, apart
 
 
 def _listed_sites(findings: Sequence[Mention]) -> dict[tuple[int, int], list[str]]:
@@ -880,15 +898,9 @@ def linked_findings(
     """The ICD-10-CM codes of each of ``findings`` by id (``link_mentions``, read with the
     structures of its sentence), a finding named again carrying those of the one told before
     (``told_before``): what the coding component and the code set's training both read."""
+    nearby, apart = _structures_both_ways(case, findings)
     coded = link_mentions(
-        findings,
-        vocabulary,
-        association,
-        limit,
-        sentence_structures(case, findings),
-        phenotypes,
-        case.patient,
-        sentence_structures(case, findings, listed_apart=True),
+        findings, vocabulary, association, limit, nearby, phenotypes, case.patient, apart
     )
     relink = partial(
         _linked_as,

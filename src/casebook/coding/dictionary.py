@@ -104,6 +104,10 @@ _STOPWORD = -2
 _MAX_KNOWN_WORDS = 100_000
 """Text words remembered by a ``TermIndex`` before it forgets them all (bounds its memory)."""
 
+_MOST_PRESENT_ENTRIES = 1 << 22
+"""The most entries (span, word) of the table of the words present in spans matched at once:
+a few megabytes, however long the text."""
+
 
 @dataclass(frozen=True)
 class DictionaryMatch:
@@ -206,7 +210,22 @@ class TermIndex:
         return self._match_pieces([(text.lower(), 0, len(text)) for text in texts])
 
     def _match_pieces(self, pieces: Sequence[tuple[str, int, int]]) -> list[list[DictionaryMatch]]:
-        """The terms matched in each ``lowered[start:end]`` of ``pieces``, piece by piece."""
+        """The terms matched in each ``lowered[start:end]`` of ``pieces``, piece by piece.
+
+        Pieces are matched so many at once that their table of the words present in each
+        (``_match_together``) holds at most ``_MOST_PRESENT_ENTRIES`` entries.
+        """
+        at_once = max(1, _MOST_PRESENT_ENTRIES // max(len(self.words), 1))
+        return [
+            found
+            for first in range(0, len(pieces), at_once)
+            for found in self._match_together(pieces[first : first + at_once])
+        ]
+
+    def _match_together(
+        self, pieces: Sequence[tuple[str, int, int]]
+    ) -> list[list[DictionaryMatch]]:
+        """``_match_pieces`` for pieces matched at once."""
         found: list[list[DictionaryMatch]] = [[] for _ in pieces]
         positions_of: list[dict[int, list[tuple[int, int, int]]]] = []
         span_numbers: list[int] = []
@@ -247,8 +266,11 @@ class TermIndex:
         ]
         spans_of_terms = spans_of[row]
         # A candidate matches when every one of its words is present in its span.
+        # Whether each (span, word) is present, looked up in a table: gathering from it is
+        # quicker than searching the sorted present pairs.
         n_words = max(len(self.words), 1)
-        present_keys = np.sort(spans_of * n_words + present)
+        is_present = np.zeros(len(pieces) * n_words, dtype=bool)
+        is_present[spans_of * n_words + present] = True
         sizes = self.term_sizes[terms].astype(np.int64)
         before = np.cumsum(sizes) - sizes
         owner = np.repeat(np.arange(terms.size, dtype=np.int64), sizes)
@@ -258,8 +280,7 @@ class TermIndex:
             - before[owner]
         ]
         wanted = spans_of_terms[owner] * n_words + term_word_ids
-        at = np.minimum(np.searchsorted(present_keys, wanted), present_keys.size - 1)
-        missing = np.bincount(owner, weights=present_keys[at] != wanted, minlength=terms.size)
+        missing = np.bincount(owner, weights=~is_present[wanted], minlength=terms.size)
         hit = missing == 0
         n_terms = len(self.term_codes)
         matched = np.sort(spans_of_terms[hit] * n_terms + terms[hit])

@@ -702,7 +702,11 @@ def _inside(mentions: Sequence[Mention], kind: EntityType, *, wider: bool = Fals
     ``wider``, within one that holds more than their words ("history of hypertension"): a
     phrase that is the finding's own words ("a woman with metastatic melanoma") says nothing
     of its time, and the finding's assertion tells whether it is past."""
-    phrases = SpanIndex((m.start, m.end, m) for m in mentions if m.type is kind)
+    held = [(m.start, m.end, m) for m in mentions if m.type is kind]
+    if not held:
+        # Most cases have no such phrase: no mention need be looked up.
+        return set()
+    phrases = SpanIndex(held)
     return {
         m.id
         for m in mentions

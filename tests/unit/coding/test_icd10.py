@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from casebook.coding import dictionary
 from casebook.coding.component import Icd10Coder
 from casebook.coding.dictionary import (
     TermIndex,
@@ -135,6 +136,18 @@ def test_matching_all_sentences_at_once_is_matching_each() -> None:
     assert index.match_spans(text, []) == []
     pieces = ["Pneumonia", "type 2 diabetes mellitus", "", "essential hypertension"]
     assert index.match_texts(pieces) == [index.match(p, 0, len(p)) for p in pieces]
+
+
+def test_spans_matched_a_few_at_a_time_are_matched_as_all_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    index = TermIndex.build([("J18.9", "Pneumonia"), ("R50.9", "Fever, unspecified")])
+    text = "Fever and pneumonia. No fever. Pneumonia again, with fever."
+    spans = [(0, 20), (21, 30), (31, len(text))]
+    together = index.match_spans(text, spans)
+    monkeypatch.setattr(dictionary, "_MOST_PRESENT_ENTRIES", 2 * len(index.words))
+    assert index.match_spans(text, spans) == together
+    assert len(together) == 5
 
 
 def test_dictionary_drops_negated_and_family(icd_index: TermIndex) -> None:
