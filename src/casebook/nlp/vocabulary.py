@@ -349,12 +349,18 @@ def _within_a_name(text: str, match: AliasMatch, overlapping: list[Mention], spe
     so ("double AB type *thymoma*"). Within a structure, only words that spell an alias of the
     phenotype (``spelled``: "pelvic kidney") are such a finding; words the span scorer merely
     found near one ("sternal end" of "right sternal end of clavicle", near "Fractured sternal
-    end of clavicle") are the structure's."""
+    end of clavicle"; "subtalar joint", all a structure's words, near "Fusion of the subtalar
+    joint") are the structure's."""
     return any(
         m.type in NAMING_TYPES
         and m.start <= match.start
         and match.end <= m.end
-        and m.end - m.start > match.end - match.start
+        and (
+            m.end - m.start > match.end - match.start
+            # Words the span scorer found near an alias and a structure's words alone are the
+            # structure's: "the subtalar joint" near "Fusion of the subtalar joint".
+            or (m.type is EntityType.BIOLOGICAL_STRUCTURE and not spelled)
+        )
         and not (
             (spelled or m.type is not EntityType.BIOLOGICAL_STRUCTURE)
             and _mistyped_finding(text, match, m)

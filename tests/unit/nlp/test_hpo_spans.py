@@ -242,6 +242,12 @@ def test_an_alias_of_several_concepts_is_read_in_one_sense(
             [],
         ),
         (
+            "A screw added stability in the subtalar joint.",
+            "subtalar joint",
+            EntityType.BIOLOGICAL_STRUCTURE,
+            [],
+        ),
+        (
             "The graft was placed along the length of the septal defect.",
             "along the length of the septal defect",
             EntityType.BIOLOGICAL_STRUCTURE,
