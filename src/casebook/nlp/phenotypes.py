@@ -47,6 +47,7 @@ from casebook.kb.base import (
 )
 from casebook.kb.heads import load_head_words
 from casebook.kb.hpo import PHENOTYPIC_ABNORMALITY, load_hpo
+from casebook.kb.icd10cm import Icd10cmVocabulary, alias_words, content_words, load_icd10cm
 from casebook.kb.nonclinical import default_non_clinical
 from casebook.model import (
     Assertion,
@@ -284,6 +285,25 @@ class PhenotypeRules(RecordModel):
     negative_result_words: list[str] = Field(
         default_factory=list,
         description="Words telling a test negative or normal ('negative', 'unremarkable').",
+    )
+
+    sign_chapters: list[str] = Field(
+        default_factory=list,
+        description="ICD-10-CM chapters, by their codes' first letter, of symptoms and signs "
+        "('R'): a concept whose name ICD-10-CM codes there only is a sign, which a disease may "
+        "hold in its name (``disease_chapters``).",
+    )
+    disease_chapters: list[str] = Field(
+        default_factory=list,
+        description="ICD-10-CM chapters, by their codes' first letter, of diseases: a sign's "
+        "concept (``sign_chapters``) is not coded from words that, alone or with the word right "
+        "before them, are said in that order in the title of every code an ICD-10-CM alias "
+        "holding them names, all in such a chapter ('rheumatic fever' of I00 'Rheumatic fever "
+        "without heart involvement', 'scarlet fever' A38: a disease, no Fever), unless they are "
+        "one of the concept's own names or a narrower concept of the sign's names their other "
+        "word too ('tension' of Tension-type headache: a kind of Headache). A site's pain ('loin "
+        "pain', M54.50 'Low back pain') is not a title's words; pregnancy's, the newborn's and "
+        "injuries' chapters are left out: a 'neonatal jaundice' is still the sign.",
     )
 
     @field_validator("section_weights")
@@ -689,6 +709,8 @@ class PhenotypeCoder:
         self._tissue: frozenset[str] | None = None
         self._depth: dict[str, int] = {}
         self._codable: dict[str, bool] = {}
+        self._narrower_by_concept: dict[str, frozenset[str]] = {}
+        self._vocabulary: Icd10cmVocabulary | None = None
 
     def __call__(self, case: Case) -> Case:
         """Code the case's finding mentions and set its HPO ``codes``."""
@@ -723,6 +745,7 @@ class PhenotypeCoder:
                     code.system is CodeSystem.HPO
                     and code.code not in broader
                     and not self._in_other_sense(code.code, case.text, mention)
+                    and not self._names_a_disease(code.code, case.text, mention)
                     and not self._of_another_organ(
                         code.code, case.text, mention, sentences, sentence_starts
                     )
@@ -758,6 +781,70 @@ class PhenotypeCoder:
             )
         )
         return any(w in words_of_other_sense for w in words)
+
+    def _names_a_disease(self, concept_id: str, text: str, mention: Mention) -> bool:
+        """Whether the mention's words, with the word right before them, hold a disease's name
+        holding the concept's sign (``PhenotypeRules.disease_chapters``): words said, in their
+        order, in the title of every ICD-10-CM code an alias holding them names, all in a
+        disease's chapter ("Rheumatic fever without heart involvement" I00; "Q fever" of "acute
+        Q fever", A78)."""
+        if not self.rules.disease_chapters or not self._is_sign(concept_id):
+            return False
+        names = {alias_words(alias) for alias in self.kb.concept(concept_id).aliases}
+        before = _LAST_WORD.search(text, max(0, mention.start - _WORD_REACH), mention.start)
+        said = content_words(f"{before.group(1) if before else ''} {mention.text}")
+        narrower = self._narrower_words(concept_id)
+        phrases = {
+            tuple(said[start:stop])
+            for start in range(len(said))
+            for stop in range(start + 2, len(said) + 1)
+        }
+        return any(self._disease_title(phrase, names, narrower) for phrase in phrases)
+
+    def _disease_title(
+        self, phrase: tuple[str, ...], names: set[frozenset[str]], narrower: frozenset[str]
+    ) -> bool:
+        """Whether ``phrase``, holding one of a sign's ``names`` and no word of its ``narrower``
+        concepts besides, is said in the titles of ICD-10-CM codes of diseases only."""
+        words = frozenset(phrase)
+        holding = [name for name in names if name < words]
+        if not holding or words in names or (words - frozenset().union(*holding)) & narrower:
+            return False
+        vocabulary = self._icd10cm()
+        ordered = f" {' '.join(phrase)} "
+        # The keys holding all the words hold any one of them.
+        codes = {
+            code
+            for key in vocabulary.keys_with_word.get(phrase[0], ())
+            if words <= set(key.split(" "))
+            for code in vocabulary.aliases[key]
+            if ordered in f" {' '.join(content_words(vocabulary.titles.get(code, '')))} "
+        }
+        return bool(codes) and all(c.startswith(tuple(self.rules.disease_chapters)) for c in codes)
+
+    def _is_sign(self, concept_id: str) -> bool:
+        """Whether ICD-10-CM codes the concept's name in ``sign_chapters`` only."""
+        codes = self._icd10cm().named(alias_words(self.kb.concept(concept_id).name))
+        return bool(codes) and all(c.startswith(tuple(self.rules.sign_chapters)) for c in codes)
+
+    def _narrower_words(self, concept_id: str) -> frozenset[str]:
+        """The words of the aliases of the concept's descendants."""
+        known = self._narrower_by_concept.get(concept_id)
+        if known is None:
+            known = frozenset(
+                word
+                for descendant in self.kb.descendants(concept_id)
+                for alias in self.kb.concept(descendant).aliases
+                for word in alias_words(alias)
+            )
+            self._narrower_by_concept[concept_id] = known
+        return known
+
+    def _icd10cm(self) -> Icd10cmVocabulary:
+        """ICD-10-CM, read when a sign is first looked up in it."""
+        if self._vocabulary is None:
+            self._vocabulary = load_icd10cm()
+        return self._vocabulary
 
     def _of_another_organ(
         self,

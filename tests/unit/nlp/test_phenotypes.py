@@ -732,3 +732,12 @@ def test_a_marked_adjective_before_a_noun_is_no_phenotype(coder: PhenotypeCoder)
     assert hpo_codes(coder(case)) == set()
     case = widened("The rash was mildly pruritic.", "mildly pruritic", "pruritic", "HP:0000989")
     assert hpo_codes(coder(case)) == {"HP:0000989"}
+
+
+def test_a_disease_named_by_a_signs_word_is_not_the_sign(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # ICD-10-CM names 'rheumatic fever' (I00) and 'hay fever' (J30.1) outside its signs' chapter.
+    text = "Her history included rheumatic fever and hay fever."
+    assert "HP:0001945" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert "HP:0001945" in hpo_codes(analyse(pipeline, tmp_path, "She had a high fever."))
