@@ -632,6 +632,9 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
             "He was in shock and was intubated.",
         ),
         ("MRI showed edema of the bone marrow.", "HP:0000969", "He had edema, and MRI was done."),
+        # A tissue's edema seen on histology or imaging is none of HPO's.
+        ("Biopsy showed edema of the mucosa.", "HP:0000969", "She had marked edema."),
+        ("MRI showed white matter edema.", "HP:0000969", "She had marked edema."),
         # HPO's Hypertension is the systemic arteries'.
         ("He had portopulmonary hypertension.", "HP:0000822", "He had hypertension."),
     ],
