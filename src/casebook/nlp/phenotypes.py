@@ -260,8 +260,10 @@ class PhenotypeRules(RecordModel):
         "several organs share is the concept's: 'dilated ventricles' are the brain's "
         "(Ventriculomegaly) unless their sentence names the heart or a test of it "
         "('echocardiogram') and not the brain; a 'muscle rigidity' is a neurological one "
-        "(Rigidity) unless its sentence names the abdomen and no limb. The concept and its "
-        "descendants are not coded from a sentence naming another organ and not its own.",
+        "(Rigidity) unless its sentence names the abdomen and no limb; a 'hypokinesia' or "
+        "'dyskinesis' of a ventricle's wall is the heart's, no movement disorder. The concept "
+        "and its descendants are not coded from a sentence naming another organ and not its "
+        "own.",
     )
     person_trait_roots: list[str] = Field(
         default_factory=list,

@@ -618,6 +618,12 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
             "HP:0002063",
             "He had muscle rigidity and tremor of both arms.",
         ),
+        # A wall of the heart's ventricle moving too little is no movement disorder.
+        (
+            "Echocardiography showed hypokinesia of the anterior wall.",
+            "HP:0002375",
+            "He had hypokinesia and rigidity of the right arm.",
+        ),
         ("He complained of dribbling of urine.", "HP:0002307", "He had drooling of saliva."),
         # HPO's Asthenia is a weakness of the whole body; one of a limb or a side is a muscle's.
         (
