@@ -251,7 +251,9 @@ class PhenotypeRules(RecordModel):
         "'portopulmonary', 'venous' or 'intra-abdominal' one is not; its Drooling is of saliva, "
         "and a 'dribbling of urine' is the bladder's; its Irritability is a mood, and an "
         "irritable 'bowel' or 'colon' is the gut's; its Asthenia is a weakness of the whole body, "
-        "and one of a 'hand', a 'limb' or one 'side' is a muscle's (a narrower concept such as "
+        "and one of a 'hand', a 'limb' or one 'side' is a muscle's; its Lymphocytosis and "
+        "Lymphopenia are of all lymphocytes, and a 'CD4' or 'T' lymphocyte count is a subset's "
+        "(a narrower concept such as "
         "Cerebral edema still names the finding where HPO has one).",
     )
     organ_senses: dict[str, OrganSense] = Field(
@@ -328,8 +330,9 @@ class _Evidence:
     mention_id: str
 
 
-_LAST_WORD = re.compile(r"([A-Za-z]+)[ -]$")
-"""The word right before a position, past one space or hyphen: a "marrow" before "edema"."""
+_LAST_WORD = re.compile(r"([A-Za-z][A-Za-z0-9+]*)[ -]$")
+"""The word right before a position, past one space or hyphen: a "marrow" before "edema", a
+cell marker ("CD4+") before "lymphocyte count"."""
 
 _WORD_REACH = 40
 """How many characters back ``_LAST_WORD`` looks: longer than any word it is to find."""

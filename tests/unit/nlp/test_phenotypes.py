@@ -641,6 +641,12 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         # A tissue's edema seen on histology or imaging is none of HPO's.
         ("Biopsy showed edema of the mucosa.", "HP:0000969", "She had marked edema."),
         ("MRI showed white matter edema.", "HP:0000969", "She had marked edema."),
+        # A subset's count is not the count of all lymphocytes.
+        (
+            "His CD4 lymphocyte count increased to 450.",
+            "HP:0100827",
+            "His lymphocyte count increased to 6000.",
+        ),
         # HPO's Hypertension is the systemic arteries'.
         ("He had portopulmonary hypertension.", "HP:0000822", "He had hypertension."),
     ],
