@@ -234,7 +234,10 @@ class PhenotypeRules(RecordModel):
         "'elevated creatinine' of 'elevated creatinine kinase' (creatine kinase misspelt) an "
         "enzyme's level, the 'aortopulmonary window' of 'aortopulmonary window nodes' a place, "
         "the 'small hand' of 'small hand muscles' a body part's muscles, the 'periodic fever' "
-        "of 'periodic fever syndromes' a class of disorders.",
+        "of 'periodic fever syndromes' a class of disorders, the 'Wilms' tumor' of 'Wilms' tumor "
+        "(WT1)' and the 'mental retardation' of 'fragile X mental retardation 1 (FMR1)' a gene's "
+        "or its protein's name (a symbol of capitals ending in a number, no 'type' or 'stage' "
+        "told between: a 'diabetes mellitus type 2 (DM2)' is the disease).",
     )
     other_sense_words: dict[str, list[str]] = Field(
         default_factory=dict,

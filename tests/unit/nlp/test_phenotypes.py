@@ -567,9 +567,16 @@ def test_a_chromosomes_arm_is_no_phenotype(pipeline: Pipeline, tmp_path: Path) -
         ),
         ("She had weakness of small hand muscles.", "HP:0200055", "She had a small hand."),
         ("Periodic fever syndromes are diverse.", "HP:0032323", "He had periodic fever."),
+        # A gene's or its protein's name, told with its symbol, is none of the patient's findings.
+        (
+            "Testing for the fragile X mental retardation 1 (FMR1) premutation showed 29 repeats.",
+            "HP:0001249",
+            "He had mental retardation.",
+        ),
+        ("Tumour cells stained for Wilms' tumor (WT1).", "HP:0002667", "She had a Wilms' tumor."),
     ],
 )
-def test_a_phenotype_naming_nodes_muscles_or_syndromes_is_none(
+def test_a_phenotype_naming_nodes_muscles_syndromes_or_genes_is_none(
     pipeline: Pipeline, tmp_path: Path, text: str, concept: str, plain: str
 ) -> None:
     assert concept not in hpo_codes(analyse(pipeline, tmp_path, text))
