@@ -640,6 +640,19 @@ _DENIED_BY_JOINED_WORD = re.compile(r"(?<![a-z])(?:non|pseudo)[- ]?$", re.IGNORE
 """A word of ``_DENYING_WORDS`` joined to the words after it."""
 
 
+def acronym_ends_a_compound(text: str, start: int, end: int) -> bool:
+    """Whether the words at ``[start, end)`` are an acronym of capitals joined by a hyphen to the
+    word before it: the "RAD" of the maker "BIO-RAD" is part of a name, no right axis
+    deviation."""
+    return (
+        start >= 2
+        and text[start - 1] == "-"
+        and text[start - 2].isalnum()
+        and text[start:end].isalpha()
+        and text[start:end].isupper()
+    )
+
+
 def denied_by_joined_word(text: str, start: int) -> bool:
     """Whether "non" or "pseudo" (``_DENYING_WORDS``) is joined to the phenotype starting at
     ``start``: a "non-ST-segment elevation myocardial infarction" is no ST segment elevation,
@@ -728,6 +741,7 @@ class PhenotypeCoder:
             if who.is_who(normalize_tokens(m.text))
             or names_other_thing(case.text, m.end, self.rules)
             or spelled_in_other_sense(case.text, m.start, m.end, self.rules)
+            or acronym_ends_a_compound(case.text, m.start, m.end)
             or self.qualifies_a_thing(case.text, *_marked_span(m))
             else m
             for m in (

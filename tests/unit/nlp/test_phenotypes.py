@@ -763,3 +763,12 @@ def test_a_disease_named_by_a_signs_word_is_not_the_sign(
     text = "Her history included rheumatic fever and hay fever."
     assert "HP:0001945" not in hpo_codes(analyse(pipeline, tmp_path, text))
     assert "HP:0001945" in hpo_codes(analyse(pipeline, tmp_path, "She had a high fever."))
+
+
+def test_an_acronym_ending_a_hyphenated_name_is_no_phenotype(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # HPO's RAD is Right axis deviation; BIO-RAD is a maker of laboratory kits.
+    text = "Elution kits (BIO-RAD) were used."
+    assert "HP:0033567" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert "HP:0033567" in hpo_codes(analyse(pipeline, tmp_path, "The ECG showed RAD."))
