@@ -47,6 +47,7 @@ from casebook.kb.base import (
 )
 from casebook.kb.heads import load_head_words
 from casebook.kb.hpo import PHENOTYPIC_ABNORMALITY, load_hpo
+from casebook.kb.icd10cm import Icd10cmVocabulary, alias_words, content_words, load_icd10cm
 from casebook.kb.nonclinical import default_non_clinical
 from casebook.model import (
     Assertion,
@@ -233,7 +234,10 @@ class PhenotypeRules(RecordModel):
         "'elevated creatinine' of 'elevated creatinine kinase' (creatine kinase misspelt) an "
         "enzyme's level, the 'aortopulmonary window' of 'aortopulmonary window nodes' a place, "
         "the 'small hand' of 'small hand muscles' a body part's muscles, the 'periodic fever' "
-        "of 'periodic fever syndromes' a class of disorders.",
+        "of 'periodic fever syndromes' a class of disorders, the 'Wilms' tumor' of 'Wilms' tumor "
+        "(WT1)' and the 'mental retardation' of 'fragile X mental retardation 1 (FMR1)' a gene's "
+        "or its protein's name (a symbol of capitals ending in a number, no 'type' or 'stage' "
+        "told between: a 'diabetes mellitus type 2 (DM2)' is the disease).",
     )
     other_sense_words: dict[str, list[str]] = Field(
         default_factory=dict,
@@ -250,7 +254,9 @@ class PhenotypeRules(RecordModel):
         "'portopulmonary', 'venous' or 'intra-abdominal' one is not; its Drooling is of saliva, "
         "and a 'dribbling of urine' is the bladder's; its Irritability is a mood, and an "
         "irritable 'bowel' or 'colon' is the gut's; its Asthenia is a weakness of the whole body, "
-        "and one of a 'hand', a 'limb' or one 'side' is a muscle's (a narrower concept such as "
+        "and one of a 'hand', a 'limb' or one 'side' is a muscle's; its Lymphocytosis and "
+        "Lymphopenia are of all lymphocytes, and a 'CD4' or 'T' lymphocyte count is a subset's "
+        "(a narrower concept such as "
         "Cerebral edema still names the finding where HPO has one).",
     )
     organ_senses: dict[str, OrganSense] = Field(
@@ -259,8 +265,10 @@ class PhenotypeRules(RecordModel):
         "several organs share is the concept's: 'dilated ventricles' are the brain's "
         "(Ventriculomegaly) unless their sentence names the heart or a test of it "
         "('echocardiogram') and not the brain; a 'muscle rigidity' is a neurological one "
-        "(Rigidity) unless its sentence names the abdomen and no limb. The concept and its "
-        "descendants are not coded from a sentence naming another organ and not its own.",
+        "(Rigidity) unless its sentence names the abdomen and no limb; a 'hypokinesia' or "
+        "'dyskinesis' of a ventricle's wall is the heart's, no movement disorder. The concept "
+        "and its descendants are not coded from a sentence naming another organ and not its "
+        "own.",
     )
     person_trait_roots: list[str] = Field(
         default_factory=list,
@@ -286,6 +294,25 @@ class PhenotypeRules(RecordModel):
         description="Words telling a test negative or normal ('negative', 'unremarkable').",
     )
 
+    sign_chapters: list[str] = Field(
+        default_factory=list,
+        description="ICD-10-CM chapters, by their codes' first letter, of symptoms and signs "
+        "('R'): a concept whose name ICD-10-CM codes there only is a sign, which a disease may "
+        "hold in its name (``disease_chapters``).",
+    )
+    disease_chapters: list[str] = Field(
+        default_factory=list,
+        description="ICD-10-CM chapters, by their codes' first letter, of diseases: a sign's "
+        "concept (``sign_chapters``) is not coded from words that, alone or with the word right "
+        "before them, are said in that order in the title of every code an ICD-10-CM alias "
+        "holding them names, all in such a chapter ('rheumatic fever' of I00 'Rheumatic fever "
+        "without heart involvement', 'scarlet fever' A38: a disease, no Fever), unless they are "
+        "one of the concept's own names or a narrower concept of the sign's names their other "
+        "word too ('tension' of Tension-type headache: a kind of Headache). A site's pain ('loin "
+        "pain', M54.50 'Low back pain') is not a title's words; pregnancy's, the newborn's and "
+        "injuries' chapters are left out: a 'neonatal jaundice' is still the sign.",
+    )
+
     @field_validator("section_weights")
     @classmethod
     def _weights_in_range(cls, value: dict[str, float]) -> dict[str, float]:
@@ -306,8 +333,9 @@ class _Evidence:
     mention_id: str
 
 
-_LAST_WORD = re.compile(r"([A-Za-z]+)[ -]$")
-"""The word right before a position, past one space or hyphen: a "marrow" before "edema"."""
+_LAST_WORD = re.compile(r"([A-Za-z][A-Za-z0-9+]*)[ -]$")
+"""The word right before a position, past one space or hyphen: a "marrow" before "edema", a
+cell marker ("CD4+") before "lymphocyte count"."""
 
 _WORD_REACH = 40
 """How many characters back ``_LAST_WORD`` looks: longer than any word it is to find."""
@@ -612,6 +640,19 @@ _DENIED_BY_JOINED_WORD = re.compile(r"(?<![a-z])(?:non|pseudo)[- ]?$", re.IGNORE
 """A word of ``_DENYING_WORDS`` joined to the words after it."""
 
 
+def acronym_ends_a_compound(text: str, start: int, end: int) -> bool:
+    """Whether the words at ``[start, end)`` are an acronym of capitals joined by a hyphen to the
+    word before it: the "RAD" of the maker "BIO-RAD" is part of a name, no right axis
+    deviation."""
+    return (
+        start >= 2
+        and text[start - 1] == "-"
+        and text[start - 2].isalnum()
+        and text[start:end].isalpha()
+        and text[start:end].isupper()
+    )
+
+
 def denied_by_joined_word(text: str, start: int) -> bool:
     """Whether "non" or "pseudo" (``_DENYING_WORDS``) is joined to the phenotype starting at
     ``start``: a "non-ST-segment elevation myocardial infarction" is no ST segment elevation,
@@ -689,6 +730,8 @@ class PhenotypeCoder:
         self._tissue: frozenset[str] | None = None
         self._depth: dict[str, int] = {}
         self._codable: dict[str, bool] = {}
+        self._narrower_by_concept: dict[str, frozenset[str]] = {}
+        self._vocabulary: Icd10cmVocabulary | None = None
 
     def __call__(self, case: Case) -> Case:
         """Code the case's finding mentions and set its HPO ``codes``."""
@@ -698,6 +741,7 @@ class PhenotypeCoder:
             if who.is_who(normalize_tokens(m.text))
             or names_other_thing(case.text, m.end, self.rules)
             or spelled_in_other_sense(case.text, m.start, m.end, self.rules)
+            or acronym_ends_a_compound(case.text, m.start, m.end)
             or self.qualifies_a_thing(case.text, *_marked_span(m))
             else m
             for m in (
@@ -723,6 +767,7 @@ class PhenotypeCoder:
                     code.system is CodeSystem.HPO
                     and code.code not in broader
                     and not self._in_other_sense(code.code, case.text, mention)
+                    and not self._names_a_disease(code.code, case.text, mention)
                     and not self._of_another_organ(
                         code.code, case.text, mention, sentences, sentence_starts
                     )
@@ -758,6 +803,70 @@ class PhenotypeCoder:
             )
         )
         return any(w in words_of_other_sense for w in words)
+
+    def _names_a_disease(self, concept_id: str, text: str, mention: Mention) -> bool:
+        """Whether the mention's words, with the word right before them, hold a disease's name
+        holding the concept's sign (``PhenotypeRules.disease_chapters``): words said, in their
+        order, in the title of every ICD-10-CM code an alias holding them names, all in a
+        disease's chapter ("Rheumatic fever without heart involvement" I00; "Q fever" of "acute
+        Q fever", A78)."""
+        if not self.rules.disease_chapters or not self._is_sign(concept_id):
+            return False
+        names = {alias_words(alias) for alias in self.kb.concept(concept_id).aliases}
+        before = _LAST_WORD.search(text, max(0, mention.start - _WORD_REACH), mention.start)
+        said = content_words(f"{before.group(1) if before else ''} {mention.text}")
+        narrower = self._narrower_words(concept_id)
+        phrases = {
+            tuple(said[start:stop])
+            for start in range(len(said))
+            for stop in range(start + 2, len(said) + 1)
+        }
+        return any(self._disease_title(phrase, names, narrower) for phrase in phrases)
+
+    def _disease_title(
+        self, phrase: tuple[str, ...], names: set[frozenset[str]], narrower: frozenset[str]
+    ) -> bool:
+        """Whether ``phrase``, holding one of a sign's ``names`` and no word of its ``narrower``
+        concepts besides, is said in the titles of ICD-10-CM codes of diseases only."""
+        words = frozenset(phrase)
+        holding = [name for name in names if name < words]
+        if not holding or words in names or (words - frozenset().union(*holding)) & narrower:
+            return False
+        vocabulary = self._icd10cm()
+        ordered = f" {' '.join(phrase)} "
+        # The keys holding all the words hold any one of them.
+        codes = {
+            code
+            for key in vocabulary.keys_with_word.get(phrase[0], ())
+            if words <= set(key.split(" "))
+            for code in vocabulary.aliases[key]
+            if ordered in f" {' '.join(content_words(vocabulary.titles.get(code, '')))} "
+        }
+        return bool(codes) and all(c.startswith(tuple(self.rules.disease_chapters)) for c in codes)
+
+    def _is_sign(self, concept_id: str) -> bool:
+        """Whether ICD-10-CM codes the concept's name in ``sign_chapters`` only."""
+        codes = self._icd10cm().named(alias_words(self.kb.concept(concept_id).name))
+        return bool(codes) and all(c.startswith(tuple(self.rules.sign_chapters)) for c in codes)
+
+    def _narrower_words(self, concept_id: str) -> frozenset[str]:
+        """The words of the aliases of the concept's descendants."""
+        known = self._narrower_by_concept.get(concept_id)
+        if known is None:
+            known = frozenset(
+                word
+                for descendant in self.kb.descendants(concept_id)
+                for alias in self.kb.concept(descendant).aliases
+                for word in alias_words(alias)
+            )
+            self._narrower_by_concept[concept_id] = known
+        return known
+
+    def _icd10cm(self) -> Icd10cmVocabulary:
+        """ICD-10-CM, read when a sign is first looked up in it."""
+        if self._vocabulary is None:
+            self._vocabulary = load_icd10cm()
+        return self._vocabulary
 
     def _of_another_organ(
         self,

@@ -568,9 +568,16 @@ def test_a_chromosomes_arm_is_no_phenotype(pipeline: Pipeline, tmp_path: Path) -
         ),
         ("She had weakness of small hand muscles.", "HP:0200055", "She had a small hand."),
         ("Periodic fever syndromes are diverse.", "HP:0032323", "He had periodic fever."),
+        # A gene's or its protein's name, told with its symbol, is none of the patient's findings.
+        (
+            "Testing for the fragile X mental retardation 1 (FMR1) premutation showed 29 repeats.",
+            "HP:0001249",
+            "He had mental retardation.",
+        ),
+        ("Tumour cells stained for Wilms' tumor (WT1).", "HP:0002667", "She had a Wilms' tumor."),
     ],
 )
-def test_a_phenotype_naming_nodes_muscles_or_syndromes_is_none(
+def test_a_phenotype_naming_nodes_muscles_syndromes_or_genes_is_none(
     pipeline: Pipeline, tmp_path: Path, text: str, concept: str, plain: str
 ) -> None:
     assert concept not in hpo_codes(analyse(pipeline, tmp_path, text))
@@ -619,6 +626,12 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
             "HP:0002063",
             "He had muscle rigidity and tremor of both arms.",
         ),
+        # A wall of the heart's ventricle moving too little is no movement disorder.
+        (
+            "Echocardiography showed hypokinesia of the anterior wall.",
+            "HP:0002375",
+            "He had hypokinesia and rigidity of the right arm.",
+        ),
         ("He complained of dribbling of urine.", "HP:0002307", "He had drooling of saliva."),
         # HPO's Asthenia is a weakness of the whole body; one of a limb or a side is a muscle's.
         (
@@ -633,6 +646,15 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
             "He was in shock and was intubated.",
         ),
         ("MRI showed edema of the bone marrow.", "HP:0000969", "He had edema, and MRI was done."),
+        # A tissue's edema seen on histology or imaging is none of HPO's.
+        ("Biopsy showed edema of the mucosa.", "HP:0000969", "She had marked edema."),
+        ("MRI showed white matter edema.", "HP:0000969", "She had marked edema."),
+        # A subset's count is not the count of all lymphocytes.
+        (
+            "His CD4 lymphocyte count increased to 450.",
+            "HP:0100827",
+            "His lymphocyte count increased to 6000.",
+        ),
         # HPO's Hypertension is the systemic arteries'.
         ("He had portopulmonary hypertension.", "HP:0000822", "He had hypertension."),
     ],
@@ -733,3 +755,21 @@ def test_a_marked_adjective_before_a_noun_is_no_phenotype(coder: PhenotypeCoder)
     assert hpo_codes(coder(case)) == set()
     case = widened("The rash was mildly pruritic.", "mildly pruritic", "pruritic", "HP:0000989")
     assert hpo_codes(coder(case)) == {"HP:0000989"}
+
+
+def test_a_disease_named_by_a_signs_word_is_not_the_sign(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # ICD-10-CM names 'rheumatic fever' (I00) and 'hay fever' (J30.1) outside its signs' chapter.
+    text = "Her history included rheumatic fever and hay fever."
+    assert "HP:0001945" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert "HP:0001945" in hpo_codes(analyse(pipeline, tmp_path, "She had a high fever."))
+
+
+def test_an_acronym_ending_a_hyphenated_name_is_no_phenotype(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # HPO's RAD is Right axis deviation; BIO-RAD is a maker of laboratory kits.
+    text = "Elution kits (BIO-RAD) were used."
+    assert "HP:0033567" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert "HP:0033567" in hpo_codes(analyse(pipeline, tmp_path, "The ECG showed RAD."))
