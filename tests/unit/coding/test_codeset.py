@@ -91,6 +91,12 @@ def test_a_finding_names_its_code_with_its_details() -> None:
     assert codes_of(lymphoma)[0] == "C84.6"
 
 
+def test_a_pain_of_the_anus_is_coded_where_the_index_puts_it() -> None:
+    # Index: Pain, anus K62.89; "anal" is the anus's adjective as "rectal" is the rectum's.
+    text = "She had anal pain for two weeks."
+    assert codes_of(finding(text, "pain", site="anal")) == ["K62.89"]
+
+
 def test_the_titles_wording_is_tried_when_it_names_more() -> None:
     text = "A bladder carcinoma was found."
     assert codes_of(finding(text, "bladder carcinoma"))[:2] == ["C67", "C67.9"]
@@ -401,6 +407,26 @@ def test_where_a_pain_radiates_is_no_site_of_its_code() -> None:
     assert "M54.9" not in codes_of(kept) and "R10.13" in codes_of(kept)
 
 
+def test_a_pathologic_fracture_is_the_pathological_one_and_no_injury() -> None:
+    # Index: Fracture, pathological, femur M84.45-; no S72.9- injury of the femur.
+    text = "Imaging showed a pathologic fracture of the right femur."
+    assert codes_of(finding(text, "pathologic fracture", site="right femur")) == ["M84.451"]
+
+
+def test_a_urinary_infection_is_the_indexs_urinary_tract_infection() -> None:
+    # Index: Infection, urinary (tract) N39.0: "tract" is a nonessential modifier.
+    text = "It was a recurrence of urinary infection."
+    assert codes_of(finding(text, "urinary infection")) == ["N39.0"]
+
+
+def test_a_central_facial_palsy_is_no_bells_palsy() -> None:
+    # Bell's palsy (G51.0) is a palsy of the facial nerve; a central one is a brain lesion's
+    # sign, coded as the Index's Weakness, facial R29.810.
+    text = "Examination revealed a central type facial palsy on the left."
+    palsy = finding(text, "central type facial palsy", details=("central type",))
+    assert codes_of(palsy) == ["R29.810"]
+
+
 def test_a_metastasis_is_of_the_site_it_reached() -> None:
     text = "It was a lymphoma of the lung that had metastasis to the skin."
     spread = finding(text, "metastasis", site="skin")
@@ -467,7 +493,9 @@ def test_a_neoplasm_whose_site_no_code_names_is_never_of_unspecified_site() -> N
         ("papillary thyroid carcinoma", ["C73"]),
         ("malignant thyroid tumor", ["C73"]),
         # A site in the mention's own words that no code names is no unspecified site.
-        ("nasal carcinoma", []),
+        ("hepatobiliary carcinoma", []),
+        # The Table of Neoplasms' nose NOS, "nasal" being the nose's adjective.
+        ("nasal carcinoma", ["C76.0"]),
         # A cell type is no site.
         ("squamous cell carcinoma", ["C80.1"]),
     ],
