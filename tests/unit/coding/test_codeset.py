@@ -18,6 +18,7 @@ from casebook.coding.codeset import (
     linked_findings,
     logistic,
     resolve_leaves,
+    restated,
     sentence_structures,
     told_before,
 )
@@ -419,6 +420,39 @@ def test_a_urinary_infection_is_the_indexs_urinary_tract_infection() -> None:
     assert codes_of(finding(text, "urinary infection")) == ["N39.0"]
 
 
+def test_a_site_told_after_a_list_of_findings_is_the_site_of_each() -> None:
+    # Index: Pain, joint, knee, right M25.561, not R52 Pain, unspecified.
+    text = "He presented with pain and deformity of his right knee."
+    pain = finding(text, "pain")
+    deformity = finding(text, "deformity", number=2, site="right knee")
+    linked = linked_findings(case_of(text, [pain, deformity]), [pain, deformity], CM, {}, 3)
+    assert [c.code for c in linked["m1"]] == ["M25.561"]
+
+
+def test_a_finding_no_code_names_at_the_site_of_its_list_keeps_its_own_code() -> None:
+    text = "There were edema and osteomyelitis of the phalanx."
+    edema = finding(text, "edema")
+    osteomyelitis = finding(text, "osteomyelitis", number=2, site="phalanx")
+    linked = linked_findings(
+        case_of(text, [edema, osteomyelitis]), [edema, osteomyelitis], CM, {}, 3
+    )
+    assert [c.code for c in linked["m1"]] == ["R60", "R60.9"]
+
+
+def test_a_site_told_before_the_next_finding_is_that_findings_own() -> None:
+    text = "He presented with pain and right knee swelling."
+    pain = finding(text, "pain")
+    swelling = finding(text, "swelling", number=2, site="right knee")
+    linked = linked_findings(case_of(text, [pain, swelling]), [pain, swelling], CM, {}, 3)
+    assert [c.code for c in linked["m1"]] == ["R52"]
+
+
+def test_a_kind_of_cell_names_no_finding_its_first_word_names() -> None:
+    # Ganglion cells are nerve cells: no M67.40 Ganglion, a cyst of a joint or tendon sheath.
+    text = "Histology showed ganglion cells in the submucosa."
+    assert codes_of(finding(text, "ganglion cells", site="submucosa")) == []
+
+
 def test_a_central_facial_palsy_is_no_bells_palsy() -> None:
     # Bell's palsy (G51.0) is a palsy of the facial nerve; a central one is a brain lesion's
     # sign, coded as the Index's Weakness, facial R29.810.
@@ -768,6 +802,36 @@ def test_chills_with_a_fever_are_the_fevers() -> None:
     fever = CaseCode(system=CodeSystem.ICD10CM, code="R50.9", display="Fever, unspecified")
     assert contradicted([chills, fever]) == {"R68.83"}
     assert contradicted([chills]) == set()
+
+
+def test_a_finding_named_again_with_fewer_words_shows_no_code_of_its_own() -> None:
+    text = "He had lower back pain. The back pain was worse at night. He had hypertension and "
+    text += "pulmonary hypertension."
+    low, back = finding(text, "lower back pain"), finding(text, "back pain", number=2)
+    essential = finding(text, "hypertension", number=3)
+    pulmonary = finding(text, "pulmonary hypertension", number=4)
+
+    def code(code: str, display: str, mention: Mention) -> CaseCode:
+        return CaseCode(
+            system=CodeSystem.ICD10CM, code=code, display=display, mentions=[mention.id]
+        )
+
+    codes = [
+        code("M54.50", "Low back pain, unspecified", low),
+        code("M54.9", "Dorsalgia, unspecified", back),
+        code("I10", "Essential (primary) hypertension", essential),
+        code("I27.20", "Pulmonary hypertension, unspecified", pulmonary),
+    ]
+    # Another disease of the same last word, whose title leaves nothing untold, stays.
+    assert restated(codes, [low, back, essential, pulmonary]) == {"M54.9"}
+    text = "There was pulmonary edema. The brain showed congestion and edema."
+    lung, edema = finding(text, "pulmonary edema", number=5), finding(text, "edema", number=6)
+    # A finding beside one told of a body part may be another part's: the brain's edema.
+    sited = [
+        code("J81.0", "Acute pulmonary edema", lung),
+        code("R60.9", "Edema, unspecified", edema),
+    ]
+    assert restated(sited, [lung, edema]) == set()
 
 
 def test_a_code_the_site_names_alone_is_no_code_of_the_finding() -> None:
