@@ -181,6 +181,32 @@ _NAMING_ATTRIBUTES = frozenset({"site", "laterality", "detail"})
 """Attributes whose words name a code with the finding's ("pain" at "abdominal" is R10.9, a
 "large cell lymphoma" described as "anaplastic" and "ALK-positive" C84.60)."""
 
+_DETAIL = "detail"
+"""The attribute of a finding's describing words."""
+
+_ADJOINING = 2
+"""Characters that may lie between a detail and what it qualifies: a space, a hyphen, ", "."""
+
+
+def _naming_attributes(mention: Mention) -> list[Attribute]:
+    """The attributes whose words name a code with the mention's (``_NAMING_ATTRIBUTES``), but
+    a detail before it that other words part from it, which qualifies those words: the
+    "multiple" of "multiple areas of sclerosis" makes no Multiple sclerosis. A detail joins the
+    mention through the attributes right before it ("ALK-positive anaplastic large cell
+    lymphoma", "arrhythmogenic right ventricular cardiomyopathy")."""
+    before = sorted((a for a in mention.attributes if a.end <= mention.start), key=lambda a: -a.end)
+    reach = mention.start
+    for attribute in before:
+        if reach - attribute.end > _ADJOINING:
+            break
+        reach = min(reach, attribute.start)
+    return [
+        a
+        for a in mention.attributes
+        if a.name in _NAMING_ATTRIBUTES and (a.name != _DETAIL or a.start >= reach)
+    ]
+
+
 _MALIGNANT = re.compile(
     r"\b(?:metasta(?:tic|sis|ses|sized|sised)|malignan(?:t|cy))\b", re.IGNORECASE
 )
@@ -374,7 +400,7 @@ def link_mentions(
     """
     coded: list[list[MentionCode]] = []
     for mention in mentions:
-        sites = " ".join(a.text for a in mention.attributes if a.name in _NAMING_ATTRIBUTES)
+        sites = " ".join(a.text for a in _naming_attributes(mention))
         # The marked words and any the phrase was widened over after them ("hepatitis A"): the
         # modifiers before them are among the details already.
         own = mention.expansion or _from_core(mention)

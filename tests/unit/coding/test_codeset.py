@@ -447,6 +447,14 @@ def test_a_site_told_before_the_next_finding_is_that_findings_own() -> None:
     assert [c.code for c in linked["m1"]] == ["R52"]
 
 
+def test_a_detail_other_words_part_from_a_finding_makes_no_name_with_it() -> None:
+    # "multiple" counts the areas: no G35.D Multiple sclerosis.
+    text = "MRI showed multiple areas of sclerosis."
+    assert codes_of(finding(text, "sclerosis", details=("multiple",))) == []
+    told = "She had multiple sclerosis."
+    assert codes_of(finding(told, "sclerosis", details=("multiple",))) == ["G35", "G35.D"]
+
+
 def test_a_kind_of_cell_names_no_finding_its_first_word_names() -> None:
     # Ganglion cells are nerve cells: no M67.40 Ganglion, a cyst of a joint or tendon sheath.
     text = "Histology showed ganglion cells in the submucosa."
