@@ -62,6 +62,7 @@ from casebook.kb.icd10cm import Icd10cmVocabulary, content_words
 from casebook.kb.nonclinical import default_non_clinical
 from casebook.model import (
     Assertion,
+    Attribute,
     Case,
     CaseCode,
     CodeSystem,
@@ -179,6 +180,32 @@ def supported_codes(
 _NAMING_ATTRIBUTES = frozenset({"site", "laterality", "detail"})
 """Attributes whose words name a code with the finding's ("pain" at "abdominal" is R10.9, a
 "large cell lymphoma" described as "anaplastic" and "ALK-positive" C84.60)."""
+
+_DETAIL = "detail"
+"""The attribute of a finding's describing words."""
+
+_ADJOINING = 2
+"""Characters that may lie between a detail and what it qualifies: a space, a hyphen, ", "."""
+
+
+def _naming_attributes(mention: Mention) -> list[Attribute]:
+    """The attributes whose words name a code with the mention's (``_NAMING_ATTRIBUTES``), but
+    a detail before it that other words part from it, which qualifies those words: the
+    "multiple" of "multiple areas of sclerosis" makes no Multiple sclerosis. A detail joins the
+    mention through the attributes right before it ("ALK-positive anaplastic large cell
+    lymphoma", "arrhythmogenic right ventricular cardiomyopathy")."""
+    before = sorted((a for a in mention.attributes if a.end <= mention.start), key=lambda a: -a.end)
+    reach = mention.start
+    for attribute in before:
+        if reach - attribute.end > _ADJOINING:
+            break
+        reach = min(reach, attribute.start)
+    return [
+        a
+        for a in mention.attributes
+        if a.name in _NAMING_ATTRIBUTES and (a.name != _DETAIL or a.start >= reach)
+    ]
+
 
 _MALIGNANT = re.compile(
     r"\b(?:metasta(?:tic|sis|ses|sized|sised)|malignan(?:t|cy))\b", re.IGNORECASE
@@ -373,13 +400,14 @@ def link_mentions(
     """
     coded: list[list[MentionCode]] = []
     for mention in mentions:
-        sites = " ".join(a.text for a in mention.attributes if a.name in _NAMING_ATTRIBUTES)
+        sites = " ".join(a.text for a in _naming_attributes(mention))
         # The marked words and any the phrase was widened over after them ("hepatitis A"): the
         # modifiers before them are among the details already.
         own = mention.expansion or _from_core(mention)
         text = f"{own} {sites}"
         best = _best_named(_linked_words(text, vocabulary), vocabulary)
         best = _without_site_free(own, text, best, vocabulary)
+        best = _of_cells(own, text, best, vocabulary)
         best = _not_benign(mention, best, vocabulary)
         best = _told_leaves(best, patient.sex if patient else None, vocabulary)
         best = _of_age(best, patient.age_years if patient else None, vocabulary)
@@ -510,6 +538,29 @@ def _without_site_free(
         for code in vocabulary.aliases[" ".join(sorted(key))]
     }
     return {code: score for code, score in best.items() if code not in dropped or code in named}
+
+
+_CELL = "cell"
+"""The word that makes the words before it a kind of cell ("ganglion cells")."""
+
+
+def _of_cells(
+    own: str, text: str, best: Mapping[str, float], vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """``best`` less the codes named without the word "cell" where the mention's own words end
+    in it: "ganglion cells" of a histology are nerve cells, no M67.40 Ganglion (a cyst of a
+    joint or tendon sheath); a name holding "cell" ("squamous cell carcinoma") names its
+    code."""
+    words = content_words(own)
+    if not words or words[-1] != _CELL:
+        return dict(best)
+    named = {
+        code
+        for key in _largest_keys(_linked_words(text, vocabulary), vocabulary)
+        if _CELL in key
+        for code in vocabulary.aliases[" ".join(sorted(key))]
+    }
+    return {code: score for code, score in best.items() if code in named}
 
 
 _LOCALIZED = "Localized"
@@ -671,6 +722,62 @@ def contradicted(codes: Sequence[CaseCode]) -> set[str]:
         if any(other.code != code.code and absent in other.display.lower() for other in codes):
             hidden.add(code.code)
     return hidden
+
+
+_LEFT_UNSAID = re.compile(r"\bunspecified\b|\bnot elsewhere classified\b", re.IGNORECASE)
+"""What the title of a code says where it leaves part of the finding untold."""
+
+
+def restated(codes: Sequence[CaseCode], mentions: Sequence[Mention]) -> set[str]:
+    """The codes whose title leaves part of the finding untold ("Dorsalgia, unspecified",
+    "Fibrous dysplasia (monostotic), unspecified site") whose every supporting mention's words
+    are fewer of those of a mention, with the same last word, supporting another of ``codes``:
+    "back pain" beside "lower back pain" (M54.50), "fibrous dysplasia" beside "polyostotic
+    fibrous dysplasia" (Q78.1) name that finding again, which the case has told more fully
+    (``_told_within``). A code whose title leaves nothing untold ("Essential (primary)
+    hypertension") stays beside a fuller name ("pulmonary hypertension", I27.20): it is another
+    disease."""
+    by_id = {m.id: m for m in mentions}
+    supporting = {
+        code.code: [by_id[i] for i in code.mentions if i in by_id]
+        for code in codes
+        if code.mentions
+    }
+    hidden: set[str] = set()
+    for code in codes:
+        own = supporting.get(code.code, [])
+        if not own or _LEFT_UNSAID.search(code.display) is None:
+            continue
+        fuller = [m for other, found in supporting.items() if other != code.code for m in found]
+        if all(any(_told_within(m, other) for other in fuller) for m in own):
+            hidden.add(code.code)
+    return hidden
+
+
+def _told_within(mention: Mention, other: Mention) -> bool:
+    """Whether ``other`` names ``mention``'s finding with more words: the same last word,
+    every word of ``mention`` and its naming attributes among ``other``'s, and none of the
+    words it adds a body part: an "edema" beside a "pulmonary edema" may be another organ's."""
+    words, others = normalize_tokens(mention.text), normalize_tokens(other.text)
+    if not words or not others or words[-1] != others[-1]:
+        return False
+    told, fuller = _naming_words(mention), _naming_words(other)
+    return told < fuller and not (fuller - told) & load_head_words().body
+
+
+def _naming_words(mention: Mention) -> frozenset[str]:
+    """A mention's words with those of its attributes that name codes with it."""
+    return frozenset(
+        {
+            *normalize_tokens(mention.text),
+            *(
+                w
+                for a in mention.attributes
+                if a.name in _NAMING_ATTRIBUTES
+                for w in normalize_tokens(a.text)
+            ),
+        }
+    )
 
 
 def _from_core(mention: Mention) -> str:
@@ -880,6 +987,35 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     return findings
 
 
+_JOINED = re.compile(r"\s*(?:,\s*)?(?:and|or|,)\s*", re.IGNORECASE)
+"""What joins two findings of one list: "and", "or" or a comma."""
+
+_SITE_ATTRIBUTES = frozenset({"site", "laterality"})
+"""The attributes that tell where a finding is."""
+
+
+def _sharing_sites(text: str, findings: Sequence[Mention]) -> list[Mention]:
+    """``findings`` with each finding told without a site that is joined to the next finding,
+    whose site follows it ("pain and deformity of his right knee", "collapse and consolidation
+    of his entire right lung"), given that site too: a phrase after a list of findings tells
+    where they all are, while the mention model ties it to the nearest one. A site before the
+    next finding ("pain and right knee swelling") is that finding's own."""
+    ordered = sorted(findings, key=lambda m: (m.start, m.end))
+    shared: dict[str, list[Attribute]] = {}
+    for first, second in zip(ordered, ordered[1:], strict=False):
+        if any(a.name in _SITE_ATTRIBUTES for a in first.attributes):
+            continue
+        if _JOINED.fullmatch(text, first.end, second.start) is None:
+            continue
+        after = [a for a in second.attributes if a.name in _SITE_ATTRIBUTES]
+        if after and all(a.start >= second.end for a in after):
+            shared[first.id] = after
+    return [
+        m.model_copy(update={"attributes": [*m.attributes, *shared[m.id]]}) if m.id in shared else m
+        for m in findings
+    ]
+
+
 _DEFINITE_BEFORE = re.compile(r"\b(?:the|this|that|these|those|same)\s+$", re.IGNORECASE)
 """A definite determiner right before a mention: the thing is one told before."""
 
@@ -899,9 +1035,24 @@ def linked_findings(
     structures of its sentence), a finding named again carrying those of the one told before
     (``told_before``): what the coding component and the code set's training both read."""
     nearby, apart = _structures_both_ways(case, findings)
-    coded = link_mentions(
-        findings, vocabulary, association, limit, nearby, phenotypes, case.patient, apart
+    link = partial(
+        link_mentions,
+        vocabulary=vocabulary,
+        association=association,
+        limit=limit,
+        nearby=nearby,
+        phenotypes=phenotypes,
+        patient=case.patient,
+        growth_nearby=apart,
     )
+    sharing = _sharing_sites(case.text, findings)
+    coded = link(sharing)
+    # A finding that names no code where the list's site puts it keeps its own reading: an
+    # "edema" told with the phalanx of "edema and osteomyelitis of the phalanx" is none of a
+    # site no code names, but still an edema.
+    unnamed = [at for at, m in enumerate(sharing) if m is not findings[at] and not coded[at]]
+    for at, codes in zip(unnamed, link([findings[at] for at in unnamed]), strict=True):
+        coded[at] = codes
     relink = partial(
         _linked_as,
         vocabulary=vocabulary,

@@ -15,6 +15,7 @@ from casebook.coding.codeset import (
     linked_findings,
     logistic,
     resolve_leaves,
+    restated,
 )
 from casebook.coding.icd10cm import Icd10Model
 from casebook.kb.associations import reviewed
@@ -120,7 +121,8 @@ class Icd10Coder:
             )
             for candidate, category in resolve_leaves(scored, self.vocabulary)
         ]
-        hidden = contradicted([c for c in codes if c.shown])
+        shown = [c for c in codes if c.shown]
+        hidden = contradicted(shown) | restated(shown, mentions)
         codes = [c.model_copy(update={"shown": False}) if c.code in hidden else c for c in codes]
         others = [c for c in case.codes if c.system is not CodeSystem.ICD10CM]
         return case.model_copy(update={"mentions": mentions, "codes": [*others, *codes]})

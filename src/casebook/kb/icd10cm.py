@@ -194,6 +194,29 @@ def _vein_thrombosis_aliases(title: str, deep: bool) -> list[str]:
     return [" ".join(sorted(alias_words(f"{finding} of {vein.group(1)}"))) for finding in findings]
 
 
+_SHARED_MODIFIERS = re.compile(r"^((?:[\w'-]+ )+?)([\w-]+) and ([\w-]+)$")
+"""A title naming two findings of one word each after the words that qualify both ("Acute
+disseminated encephalitis and encephalomyelitis", "Gonococcal cystitis and urethritis")."""
+
+
+def _shared_modifier_aliases(title: str, named: Mapping[str, Collection[str]]) -> list[str]:
+    """The aliases of a code titled by two findings the same words qualify, each finding with
+    those words, as the Index names them apart ("Encephalomyelitis, acute disseminated" G04.00;
+    "Urethritis, gonococcal" A54.01): only where each finding alone names some code, so that the
+    two words are findings and not two body parts of one ("of kidney and ureter"), and only
+    aliases no code has yet, so that a code of one of them alone keeps its name ("Acute
+    laryngitis" J04.0 beside "Acute laryngitis and tracheitis")."""
+    head = _PARENTHESES.sub(" ", _UNSPECIFIED_TAIL.sub("", title)).strip()
+    pair = _SHARED_MODIFIERS.match(head)
+    if pair is None:
+        return []
+    modifiers, first, second = pair.groups()
+    if not all(" ".join(sorted(alias_words(word))) in named for word in (first, second)):
+        return []
+    keys = (" ".join(sorted(alias_words(modifiers + word))) for word in (first, second))
+    return [key for key in keys if key not in named]
+
+
 def billable_first(codes: Iterable[str], billable: Collection[str]) -> tuple[str, ...]:
     """The codes one alias names, less the categories it names beside a billable code of
     another branch: words naming both a heading and a code name the code. "Pain" is R52 "Pain,
@@ -793,6 +816,10 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             for alias in _vein_thrombosis_aliases(title, deep):
                 if code not in named.setdefault(alias, []):
                     named[alias].append(code)
+        shared = {code: _shared_modifier_aliases(title, named) for code, title in titles.items()}
+        for code, keys in shared.items():
+            for key in keys:
+                named.setdefault(key, []).append(code)
         named = _titles_first(named, titles, billable)
         named = _without_organism_names(named, titles, inclusion, billable)
         modifiers: frozenset[str] = frozenset()

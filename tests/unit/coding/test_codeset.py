@@ -18,6 +18,7 @@ from casebook.coding.codeset import (
     linked_findings,
     logistic,
     resolve_leaves,
+    restated,
     sentence_structures,
     told_before,
 )
@@ -89,6 +90,12 @@ def test_a_finding_names_its_code_with_its_details() -> None:
     lymphoma = finding(text, "large cell lymphoma", details=("ALK-positive", "anaplastic"))
     # C84.6: anaplastic large cell lymphoma, ALK-positive (its leaf is chosen later).
     assert codes_of(lymphoma)[0] == "C84.6"
+
+
+def test_a_pain_of_the_anus_is_coded_where_the_index_puts_it() -> None:
+    # Index: Pain, anus K62.89; "anal" is the anus's adjective as "rectal" is the rectum's.
+    text = "She had anal pain for two weeks."
+    assert codes_of(finding(text, "pain", site="anal")) == ["K62.89"]
 
 
 def test_the_titles_wording_is_tried_when_it_names_more() -> None:
@@ -401,6 +408,67 @@ def test_where_a_pain_radiates_is_no_site_of_its_code() -> None:
     assert "M54.9" not in codes_of(kept) and "R10.13" in codes_of(kept)
 
 
+def test_a_pathologic_fracture_is_the_pathological_one_and_no_injury() -> None:
+    # Index: Fracture, pathological, femur M84.45-; no S72.9- injury of the femur.
+    text = "Imaging showed a pathologic fracture of the right femur."
+    assert codes_of(finding(text, "pathologic fracture", site="right femur")) == ["M84.451"]
+
+
+def test_a_urinary_infection_is_the_indexs_urinary_tract_infection() -> None:
+    # Index: Infection, urinary (tract) N39.0: "tract" is a nonessential modifier.
+    text = "It was a recurrence of urinary infection."
+    assert codes_of(finding(text, "urinary infection")) == ["N39.0"]
+
+
+def test_a_site_told_after_a_list_of_findings_is_the_site_of_each() -> None:
+    # Index: Pain, joint, knee, right M25.561, not R52 Pain, unspecified.
+    text = "He presented with pain and deformity of his right knee."
+    pain = finding(text, "pain")
+    deformity = finding(text, "deformity", number=2, site="right knee")
+    linked = linked_findings(case_of(text, [pain, deformity]), [pain, deformity], CM, {}, 3)
+    assert [c.code for c in linked["m1"]] == ["M25.561"]
+
+
+def test_a_finding_no_code_names_at_the_site_of_its_list_keeps_its_own_code() -> None:
+    text = "There were edema and osteomyelitis of the phalanx."
+    edema = finding(text, "edema")
+    osteomyelitis = finding(text, "osteomyelitis", number=2, site="phalanx")
+    linked = linked_findings(
+        case_of(text, [edema, osteomyelitis]), [edema, osteomyelitis], CM, {}, 3
+    )
+    assert [c.code for c in linked["m1"]] == ["R60", "R60.9"]
+
+
+def test_a_site_told_before_the_next_finding_is_that_findings_own() -> None:
+    text = "He presented with pain and right knee swelling."
+    pain = finding(text, "pain")
+    swelling = finding(text, "swelling", number=2, site="right knee")
+    linked = linked_findings(case_of(text, [pain, swelling]), [pain, swelling], CM, {}, 3)
+    assert [c.code for c in linked["m1"]] == ["R52"]
+
+
+def test_a_detail_other_words_part_from_a_finding_makes_no_name_with_it() -> None:
+    # "multiple" counts the areas: no G35.D Multiple sclerosis.
+    text = "MRI showed multiple areas of sclerosis."
+    assert codes_of(finding(text, "sclerosis", details=("multiple",))) == []
+    told = "She had multiple sclerosis."
+    assert codes_of(finding(told, "sclerosis", details=("multiple",))) == ["G35", "G35.D"]
+
+
+def test_a_kind_of_cell_names_no_finding_its_first_word_names() -> None:
+    # Ganglion cells are nerve cells: no M67.40 Ganglion, a cyst of a joint or tendon sheath.
+    text = "Histology showed ganglion cells in the submucosa."
+    assert codes_of(finding(text, "ganglion cells", site="submucosa")) == []
+
+
+def test_a_central_facial_palsy_is_no_bells_palsy() -> None:
+    # Bell's palsy (G51.0) is a palsy of the facial nerve; a central one is a brain lesion's
+    # sign, coded as the Index's Weakness, facial R29.810.
+    text = "Examination revealed a central type facial palsy on the left."
+    palsy = finding(text, "central type facial palsy", details=("central type",))
+    assert codes_of(palsy) == ["R29.810"]
+
+
 def test_a_metastasis_is_of_the_site_it_reached() -> None:
     text = "It was a lymphoma of the lung that had metastasis to the skin."
     spread = finding(text, "metastasis", site="skin")
@@ -467,7 +535,9 @@ def test_a_neoplasm_whose_site_no_code_names_is_never_of_unspecified_site() -> N
         ("papillary thyroid carcinoma", ["C73"]),
         ("malignant thyroid tumor", ["C73"]),
         # A site in the mention's own words that no code names is no unspecified site.
-        ("nasal carcinoma", []),
+        ("hepatobiliary carcinoma", []),
+        # The Table of Neoplasms' nose NOS, "nasal" being the nose's adjective.
+        ("nasal carcinoma", ["C76.0"]),
         # A cell type is no site.
         ("squamous cell carcinoma", ["C80.1"]),
     ],
@@ -740,6 +810,36 @@ def test_chills_with_a_fever_are_the_fevers() -> None:
     fever = CaseCode(system=CodeSystem.ICD10CM, code="R50.9", display="Fever, unspecified")
     assert contradicted([chills, fever]) == {"R68.83"}
     assert contradicted([chills]) == set()
+
+
+def test_a_finding_named_again_with_fewer_words_shows_no_code_of_its_own() -> None:
+    text = "He had lower back pain. The back pain was worse at night. He had hypertension and "
+    text += "pulmonary hypertension."
+    low, back = finding(text, "lower back pain"), finding(text, "back pain", number=2)
+    essential = finding(text, "hypertension", number=3)
+    pulmonary = finding(text, "pulmonary hypertension", number=4)
+
+    def code(code: str, display: str, mention: Mention) -> CaseCode:
+        return CaseCode(
+            system=CodeSystem.ICD10CM, code=code, display=display, mentions=[mention.id]
+        )
+
+    codes = [
+        code("M54.50", "Low back pain, unspecified", low),
+        code("M54.9", "Dorsalgia, unspecified", back),
+        code("I10", "Essential (primary) hypertension", essential),
+        code("I27.20", "Pulmonary hypertension, unspecified", pulmonary),
+    ]
+    # Another disease of the same last word, whose title leaves nothing untold, stays.
+    assert restated(codes, [low, back, essential, pulmonary]) == {"M54.9"}
+    text = "There was pulmonary edema. The brain showed congestion and edema."
+    lung, edema = finding(text, "pulmonary edema", number=5), finding(text, "edema", number=6)
+    # A finding beside one told of a body part may be another part's: the brain's edema.
+    sited = [
+        code("J81.0", "Acute pulmonary edema", lung),
+        code("R60.9", "Edema, unspecified", edema),
+    ]
+    assert restated(sited, [lung, edema]) == set()
 
 
 def test_a_code_the_site_names_alone_is_no_code_of_the_finding() -> None:

@@ -213,6 +213,15 @@ def test_a_type_named_by_the_letter_a_is_not_named_without_it() -> None:
     assert "E50.9" not in vocabulary.named(alias_words("vitamin deficiency"))
 
 
+def test_two_findings_one_title_qualifies_alike_are_each_named_with_its_qualifiers() -> None:
+    # Index: Encephalomyelitis, acute disseminated G04.00; Urethritis, gonococcal A54.01.
+    vocabulary = load_icd10cm()
+    named = vocabulary.named(alias_words("acute disseminated encephalomyelitis"))
+    assert named == ("G04.0", "G04.00")
+    assert vocabulary.named(alias_words("gonococcal urethritis")) == ("A54.01",)
+    assert vocabulary.named(alias_words("acute laryngitis")) == ("J04.0",)  # its own code stays
+
+
 def test_an_acronym_is_no_alias_of_its_own() -> None:
     # "PRES" read as words is "pre": every "pre-contrast" detail named I67.83 (PRES).
     vocabulary = load_icd10cm()
