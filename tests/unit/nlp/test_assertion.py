@@ -1072,6 +1072,13 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.FAMILY,
         ),
+        # ... whatever way the relative's age is written before the kinship word.
+        (
+            "A 14-year old sister was affected by nephrotic syndrome.",
+            "nephrotic syndrome",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
         # An organ donor who is the clause's subject is another person, as a relative is.
         (
             "The donor was a 38-year-old female, brain dead due to head injury.",
