@@ -1047,6 +1047,21 @@ OUTCOME = EntityType.OUTCOME
             DRUG,
             Assertion.NEGATED,
         ),
+        # A treatment the patient was advised to have, told before or after the advice, was
+        # not yet done; one the patient was advised to continue was.
+        (
+            "He was advised to have radical cystectomy.",
+            "radical cystectomy",
+            TREATMENT,
+            Assertion.HYPOTHETICAL,
+        ),
+        ("Surgery was advised but he refused.", "Surgery", TREATMENT, Assertion.HYPOTHETICAL),
+        (
+            "He was advised to continue physiotherapy.",
+            "physiotherapy",
+            TREATMENT,
+            Assertion.PRESENT,
+        ),
         (
             "The tumor was not considered as fibrous dysplasia.",
             "fibrous dysplasia",
