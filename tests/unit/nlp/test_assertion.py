@@ -1032,6 +1032,19 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # A diagnosis told as a hypothesis, raised or listed, is suspected.
+        (
+            "Based on the clinical picture, the hypothesis of secondary syphilis was raised.",
+            "secondary syphilis",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "The diagnostic hypotheses were Sweet's syndrome and pyoderma gangrenosum.",
+            "pyoderma gangrenosum",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # A procedure or drug not planned, pursued or recommended was not done; a finding the
         # tumour was "not considered as" keeps the plain denial after it.
         (
