@@ -1107,6 +1107,34 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.FAMILY,
         ),
+        # ... and the tests, results and procedures of the clause too, not the patient's.
+        (
+            "Her father underwent coronary bypass surgery.",
+            "coronary bypass surgery",
+            TREATMENT,
+            Assertion.FAMILY,
+        ),
+        # A drug a relative gives or stops is the patient's.
+        ("His mother had to stop the medication.", "medication", DRUG, Assertion.PRESENT),
+        (
+            "His mother had cataract and a high ferritin level.",
+            "ferritin level",
+            TEST,
+            Assertion.FAMILY,
+        ),
+        # A relative joined to the patient, or a clause the authors open, is no relative's.
+        (
+            "The boy and his parents underwent exome sequencing.",
+            "exome sequencing",
+            TEST,
+            Assertion.PRESENT,
+        ),
+        (
+            "His parents were healthy, and we performed exome sequencing.",
+            "exome sequencing",
+            TEST,
+            Assertion.PRESENT,
+        ),
         # An organ donor who is the clause's subject is another person, as a relative is.
         (
             "The donor was a 38-year-old female, brain dead due to head injury.",
