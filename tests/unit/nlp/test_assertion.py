@@ -1045,6 +1045,32 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # A diagnosis hypothesized or assumed, told before or after the verb, is suspected; a
+        # finding whose cause is what is hypothesized is not.
+        (
+            "Based on leukocytosis, the clinicians hypothesized a bacterial infection.",
+            "bacterial infection",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "Assuming metastatic disease, chemotherapy was initiated.",
+            "metastatic disease",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "The diagnosis of metastatic ovarian cancer was assumed.",
+            "metastatic ovarian cancer",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "We hypothesized that mechanical irritation preceded the pigmentation.",
+            "mechanical irritation",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # A procedure or drug not planned, pursued or recommended was not done; a finding the
         # tumour was "not considered as" keeps the plain denial after it.
         (
