@@ -1101,6 +1101,19 @@ OUTCOME = EntityType.OUTCOME
             TREATMENT,
             Assertion.PRESENT,
         ),
+        # A treatment the patient was unfit or ineligible for was not given.
+        (
+            "Surgeons considered him unfit for extensive surgery.",
+            "extensive surgery",
+            TREATMENT,
+            Assertion.NEGATED,
+        ),
+        (
+            "The patient was defined ineligible for radiotherapy because of age.",
+            "radiotherapy",
+            TREATMENT,
+            Assertion.NEGATED,
+        ),
         (
             "The tumor was not considered as fibrous dysplasia.",
             "fibrous dysplasia",
