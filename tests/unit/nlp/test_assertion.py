@@ -1887,3 +1887,39 @@ def test_a_fetal_finding_is_another_subjects_in_the_mothers_report(
         ],
     )
     assert context(case).mentions[0].assertion is expected
+
+
+@pytest.mark.parametrize(
+    ("patient", "opening", "expected"),
+    [
+        (
+            Patient(age_years=34, sex=Sex.FEMALE),
+            "A woman had a caesarean section. ",
+            Assertion.PRESENT,
+        ),
+        (Patient(age_years=0, sex=Sex.FEMALE), "A girl was delivered. ", Assertion.FAMILY),
+        (
+            Patient(age_years=32, sex=Sex.FEMALE),
+            "A stillborn fetus was delivered of a 32-year-old woman. ",
+            Assertion.FAMILY,
+        ),
+    ],
+)
+def test_the_mother_is_the_patient_in_the_mothers_report(
+    context: ContextAssertion, patient: Patient, opening: str, expected: Assertion
+) -> None:
+    # A woman's obstetric report calls her "the mother"; a child's report calls another so.
+    text = opening + "The mother underwent continuous renal replacement therapy."
+    start = text.index("continuous")
+    case = Case(
+        id="case",
+        text=text,
+        source=Source(format=SourceFormat.TEXT),
+        patient=patient,
+        sections=[Section(start=0, end=len(text), title="", kind="case_presentation")],
+        sentences=[Span(start=0, end=len(opening) - 1), Span(start=len(opening), end=len(text))],
+        mentions=[
+            Mention(id="m0", start=start, end=len(text) - 1, text=text[start:-1], type=TREATMENT)
+        ],
+    )
+    assert context(case).mentions[0].assertion is expected
