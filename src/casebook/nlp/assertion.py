@@ -718,6 +718,7 @@ class ContextAssertion:
         starts, ends, matches = reading.starts, reading.ends, reading.matches
         context = _MentionContext(case, starts, ends, self._same_thing)
         mother = _may_be_mother(case)
+        mother_is_patient = mother and _CHILD.search(_opening(case)) is None
         segments = _segments(case.sentences, len(text))
         scoped_cache: dict[int, list[_Scoped]] = {}
         result: list[Assertion | None] = []
@@ -734,7 +735,12 @@ class ContextAssertion:
                 seg_end = bisect_left(starts, segment.end)
                 low = bisect_left(reading.match_starts, seg_start)
                 high = bisect_left(reading.match_starts, seg_end)
-                told = [m for m in matches[low:high] if mother or not m.rule.names_fetus]
+                told = [
+                    m
+                    for m in matches[low:high]
+                    if (mother or not m.rule.names_fetus)
+                    and not (mother_is_patient and _names_the_mother(text, starts, ends, m))
+                ]
                 scoped_cache[key] = self._listed_subjects(
                     text,
                     segment.start,
@@ -1220,9 +1226,33 @@ def _may_be_mother(case: Case) -> bool:
     patient = case.patient
     if patient.sex is not Sex.FEMALE or patient.age_years is None:
         return False
+    return patient.age_years >= MOTHER_AGE and _MOTHER.search(_opening(case)) is None
+
+
+def _opening(case: Case) -> str:
+    """The report's first sentence (its whole text when it has none)."""
     first = min(case.sentences, key=lambda s: s.start, default=None)
-    opening = case.text[first.start : first.end] if first is not None else case.text
-    return patient.age_years >= MOTHER_AGE and _MOTHER.search(opening) is None
+    return case.text[first.start : first.end] if first is not None else case.text
+
+
+_CHILD = re.compile(
+    r"\b(?:infant|baby|newborn|neonate|fetus|foetus|stillborn|child|boy|girl)s?\b", re.IGNORECASE
+)
+"""Words of a report's first sentence that make it a child's, whose mother is someone else."""
+
+
+_THE_MOTHER = re.compile(r"the\s+mother", re.IGNORECASE)
+
+
+def _names_the_mother(text: str, starts: Sequence[int], ends: Sequence[int], match: _Match) -> bool:
+    """Whether a family trigger is "the mother" alone: where the patient may be a mother
+    (``_may_be_mother``) and the first sentence names no child ("A male stillborn fetus was
+    delivered … of a 32-year-old woman"), the report's mother is the patient ("After the
+    operation, the mother was sent to intensive care unit … continuous renal replacement
+    therapy"), as "her mother" would not be."""
+    return match.rule.category is Category.FAMILY and (
+        _THE_MOTHER.fullmatch(text[starts[match.start] : ends[match.end - 1]]) is not None
+    )
 
 
 def _phrase_end(start: int, limit: int, in_phrase: Sequence[bool]) -> int:

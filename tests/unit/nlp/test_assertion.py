@@ -1056,6 +1056,45 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # A diagnosis told as a hypothesis, raised or listed, is suspected.
+        (
+            "Based on the clinical picture, the hypothesis of secondary syphilis was raised.",
+            "secondary syphilis",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "The diagnostic hypotheses were Sweet's syndrome and pyoderma gangrenosum.",
+            "pyoderma gangrenosum",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        # A diagnosis hypothesized or assumed, told before or after the verb, is suspected; a
+        # finding whose cause is what is hypothesized is not.
+        (
+            "Based on leukocytosis, the clinicians hypothesized a bacterial infection.",
+            "bacterial infection",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "Assuming metastatic disease, chemotherapy was initiated.",
+            "metastatic disease",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "The diagnosis of metastatic ovarian cancer was assumed.",
+            "metastatic ovarian cancer",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "We hypothesized that mechanical irritation preceded the pigmentation.",
+            "mechanical irritation",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # A procedure or drug not planned, pursued or recommended was not done; a finding the
         # tumour was "not considered as" keeps the plain denial after it.
         (
@@ -1069,6 +1108,34 @@ OUTCOME = EntityType.OUTCOME
             "Cyclosporine was not recommended to the elderly patient.",
             "Cyclosporine",
             DRUG,
+            Assertion.NEGATED,
+        ),
+        # A treatment the patient was advised to have, told before or after the advice, was
+        # not yet done; one the patient was advised to continue was.
+        (
+            "He was advised to have radical cystectomy.",
+            "radical cystectomy",
+            TREATMENT,
+            Assertion.HYPOTHETICAL,
+        ),
+        ("Surgery was advised but he refused.", "Surgery", TREATMENT, Assertion.HYPOTHETICAL),
+        (
+            "He was advised to continue physiotherapy.",
+            "physiotherapy",
+            TREATMENT,
+            Assertion.PRESENT,
+        ),
+        # A treatment the patient was unfit or ineligible for was not given.
+        (
+            "Surgeons considered him unfit for extensive surgery.",
+            "extensive surgery",
+            TREATMENT,
+            Assertion.NEGATED,
+        ),
+        (
+            "The patient was defined ineligible for radiotherapy because of age.",
+            "radiotherapy",
+            TREATMENT,
             Assertion.NEGATED,
         ),
         (
@@ -1095,6 +1162,41 @@ OUTCOME = EntityType.OUTCOME
             "epilepsy",
             DISEASE,
             Assertion.FAMILY,
+        ),
+        # ... whatever way the relative's age is written before the kinship word.
+        (
+            "A 14-year old sister was affected by nephrotic syndrome.",
+            "nephrotic syndrome",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
+        # ... and the tests, results and procedures of the clause too, not the patient's.
+        (
+            "Her father underwent coronary bypass surgery.",
+            "coronary bypass surgery",
+            TREATMENT,
+            Assertion.FAMILY,
+        ),
+        # A drug a relative gives or stops is the patient's.
+        ("His mother had to stop the medication.", "medication", DRUG, Assertion.PRESENT),
+        (
+            "His mother had cataract and a high ferritin level.",
+            "ferritin level",
+            TEST,
+            Assertion.FAMILY,
+        ),
+        # A relative joined to the patient, or a clause the authors open, is no relative's.
+        (
+            "The boy and his parents underwent exome sequencing.",
+            "exome sequencing",
+            TEST,
+            Assertion.PRESENT,
+        ),
+        (
+            "His parents were healthy, and we performed exome sequencing.",
+            "exome sequencing",
+            TEST,
+            Assertion.PRESENT,
         ),
         # An organ donor who is the clause's subject is another person, as a relative is.
         (
@@ -1806,6 +1908,42 @@ def test_a_fetal_finding_is_another_subjects_in_the_mothers_report(
         sentences=[Span(start=0, end=len(opening) - 1), Span(start=len(opening), end=len(text))],
         mentions=[
             Mention(id="m0", start=start, end=len(text) - 1, text=text[start:-1], type=DISEASE)
+        ],
+    )
+    assert context(case).mentions[0].assertion is expected
+
+
+@pytest.mark.parametrize(
+    ("patient", "opening", "expected"),
+    [
+        (
+            Patient(age_years=34, sex=Sex.FEMALE),
+            "A woman had a caesarean section. ",
+            Assertion.PRESENT,
+        ),
+        (Patient(age_years=0, sex=Sex.FEMALE), "A girl was delivered. ", Assertion.FAMILY),
+        (
+            Patient(age_years=32, sex=Sex.FEMALE),
+            "A stillborn fetus was delivered of a 32-year-old woman. ",
+            Assertion.FAMILY,
+        ),
+    ],
+)
+def test_the_mother_is_the_patient_in_the_mothers_report(
+    context: ContextAssertion, patient: Patient, opening: str, expected: Assertion
+) -> None:
+    # A woman's obstetric report calls her "the mother"; a child's report calls another so.
+    text = opening + "The mother underwent continuous renal replacement therapy."
+    start = text.index("continuous")
+    case = Case(
+        id="case",
+        text=text,
+        source=Source(format=SourceFormat.TEXT),
+        patient=patient,
+        sections=[Section(start=0, end=len(text), title="", kind="case_presentation")],
+        sentences=[Span(start=0, end=len(opening) - 1), Span(start=len(opening), end=len(text))],
+        mentions=[
+            Mention(id="m0", start=start, end=len(text) - 1, text=text[start:-1], type=TREATMENT)
         ],
     )
     assert context(case).mentions[0].assertion is expected
