@@ -92,6 +92,22 @@ def test_a_finding_names_its_code_with_its_details() -> None:
     assert codes_of(lymphoma)[0] == "C84.6"
 
 
+@pytest.mark.parametrize(
+    ("site", "code"),
+    [
+        # Index: Thrombosis, artery I74.9; femoral I74.3; pulmonary, see Embolism, pulmonary;
+        # the unqualified Thrombosis (vein) I82.90 is a vein's.
+        ("femoral artery", "I74.3"),
+        ("ulnar artery", "I74.9"),
+        ("pulmonary artery", "I26.99"),
+        ("coronary artery", "I24.0"),
+    ],
+)
+def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
+    text = f"There was thrombosis of the {site}."
+    assert codes_of(finding(text, "thrombosis", site=site))[0] == code
+
+
 def test_a_pain_of_the_anus_is_coded_where_the_index_puts_it() -> None:
     # Index: Pain, anus K62.89; "anal" is the anus's adjective as "rectal" is the rectum's.
     text = "She had anal pain for two weeks."
