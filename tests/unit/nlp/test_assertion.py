@@ -1897,9 +1897,19 @@ def test_a_fetal_finding_is_another_subjects_in_the_mothers_report(
     context: ContextAssertion, patient: Patient, opening: str, expected: Assertion
 ) -> None:
     # The mother's report gives the fetus's heart defect to the fetus; the child's keeps it.
-    text = opening + "Fetal echocardiography revealed a ventricular septal defect."
-    start = text.index("ventricular")
-    case = Case(
+    second = "Fetal echocardiography revealed a ventricular septal defect."
+    case = _two_sentences(patient, opening, second, "ventricular", DISEASE)
+    assert context(case).mentions[0].assertion is expected
+
+
+def _two_sentences(
+    patient: Patient, opening: str, second: str, first_word: str, type_: EntityType
+) -> Case:
+    """A case of ``opening`` and ``second``, one mention from ``first_word`` to the end of
+    ``second`` (its full stop left out)."""
+    text = opening + second
+    start = text.index(first_word)
+    return Case(
         id="case",
         text=text,
         source=Source(format=SourceFormat.TEXT),
@@ -1907,10 +1917,9 @@ def test_a_fetal_finding_is_another_subjects_in_the_mothers_report(
         sections=[Section(start=0, end=len(text), title="", kind="case_presentation")],
         sentences=[Span(start=0, end=len(opening) - 1), Span(start=len(opening), end=len(text))],
         mentions=[
-            Mention(id="m0", start=start, end=len(text) - 1, text=text[start:-1], type=DISEASE)
+            Mention(id="m0", start=start, end=len(text) - 1, text=text[start:-1], type=type_)
         ],
     )
-    assert context(case).mentions[0].assertion is expected
 
 
 @pytest.mark.parametrize(
@@ -1933,17 +1942,6 @@ def test_the_mother_is_the_patient_in_the_mothers_report(
     context: ContextAssertion, patient: Patient, opening: str, expected: Assertion
 ) -> None:
     # A woman's obstetric report calls her "the mother"; a child's report calls another so.
-    text = opening + "The mother underwent continuous renal replacement therapy."
-    start = text.index("continuous")
-    case = Case(
-        id="case",
-        text=text,
-        source=Source(format=SourceFormat.TEXT),
-        patient=patient,
-        sections=[Section(start=0, end=len(text), title="", kind="case_presentation")],
-        sentences=[Span(start=0, end=len(opening) - 1), Span(start=len(opening), end=len(text))],
-        mentions=[
-            Mention(id="m0", start=start, end=len(text) - 1, text=text[start:-1], type=TREATMENT)
-        ],
-    )
+    second = "The mother underwent continuous renal replacement therapy."
+    case = _two_sentences(patient, opening, second, "continuous", TREATMENT)
     assert context(case).mentions[0].assertion is expected
