@@ -108,6 +108,12 @@ def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
     assert codes_of(finding(text, "thrombosis", site=site))[0] == code
 
 
+def test_a_lungs_collapse_is_no_syncope() -> None:
+    # Index: Collapse R55; lung J98.19 (see also Atelectasis).
+    text = "There was collapse of the right lung."
+    assert codes_of(finding(text, "collapse", site="right lung"))[0] == "J98.19"
+
+
 def test_a_pain_of_the_anus_is_coded_where_the_index_puts_it() -> None:
     # Index: Pain, anus K62.89; "anal" is the anus's adjective as "rectal" is the rectum's.
     text = "She had anal pain for two weeks."
