@@ -108,6 +108,19 @@ def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
     assert codes_of(finding(text, "thrombosis", site=site))[0] == code
 
 
+@pytest.mark.parametrize(
+    ("text", "words", "code"),
+    [
+        # Index: Carcinoma, bronchogenic, see Neoplasm, lung, malignant.
+        ("Biopsy confirmed bronchogenic carcinoma.", "bronchogenic carcinoma", "C34.90"),
+        # Index: Hernia, lumbar K45.8, whatever muscles it passes between.
+        ("CT showed a lumbar hernia between the muscles.", "lumbar hernia", "K45.8"),
+    ],
+)
+def test_a_finding_the_index_names_takes_its_code(text: str, words: str, code: str) -> None:
+    assert codes_of(finding(text, words))[0] == code
+
+
 def test_a_lungs_collapse_is_no_syncope() -> None:
     # Index: Collapse R55; lung J98.19 (see also Atelectasis).
     text = "There was collapse of the right lung."
