@@ -731,6 +731,7 @@ class PhenotypeCoder:
         self._depth: dict[str, int] = {}
         self._codable: dict[str, bool] = {}
         self._narrower_by_concept: dict[str, frozenset[str]] = {}
+        self._signs: dict[str, bool] = {}
         self._vocabulary: Icd10cmVocabulary | None = None
 
     def __call__(self, case: Case) -> Case:
@@ -738,11 +739,14 @@ class PhenotypeCoder:
         who = default_non_clinical()
         mentions = [
             _without_hpo(m)
-            if who.is_who(normalize_tokens(m.text))
-            or names_other_thing(case.text, m.end, self.rules)
-            or spelled_in_other_sense(case.text, m.start, m.end, self.rules)
-            or acronym_ends_a_compound(case.text, m.start, m.end)
-            or self.qualifies_a_thing(case.text, *_marked_span(m))
+            if any(c.system is CodeSystem.HPO for c in m.codes)
+            and (
+                who.is_who(normalize_tokens(m.text))
+                or names_other_thing(case.text, m.end, self.rules)
+                or spelled_in_other_sense(case.text, m.start, m.end, self.rules)
+                or acronym_ends_a_compound(case.text, m.start, m.end)
+                or self.qualifies_a_thing(case.text, *_marked_span(m))
+            )
             else m
             for m in (
                 self._link(m, case.text) if m.type in self._types else m for m in case.mentions
@@ -845,9 +849,13 @@ class PhenotypeCoder:
         return bool(codes) and all(c.startswith(tuple(self.rules.disease_chapters)) for c in codes)
 
     def _is_sign(self, concept_id: str) -> bool:
-        """Whether ICD-10-CM codes the concept's name in ``sign_chapters`` only."""
-        codes = self._icd10cm().named(alias_words(self.kb.concept(concept_id).name))
-        return bool(codes) and all(c.startswith(tuple(self.rules.sign_chapters)) for c in codes)
+        """Whether ICD-10-CM codes the concept's name in ``sign_chapters`` only, remembered."""
+        known = self._signs.get(concept_id)
+        if known is None:
+            codes = self._icd10cm().named(alias_words(self.kb.concept(concept_id).name))
+            sign = tuple(self.rules.sign_chapters)
+            known = self._signs[concept_id] = bool(codes) and all(c.startswith(sign) for c in codes)
+        return known
 
     def _narrower_words(self, concept_id: str) -> frozenset[str]:
         """The words of the aliases of the concept's descendants."""
