@@ -47,6 +47,7 @@ from typing import Any, TypeVar
 from pydantic import Field, field_validator
 
 from casebook.cache import digest, load_or_build
+from casebook.caseless import fold, folded_pattern
 from casebook.errors import CasebookError, ErrorCode
 from casebook.kb.base import normalize_tokens, read_vocabulary_file, write_vocabulary_file
 from casebook.model import RecordModel, Sex
@@ -342,6 +343,12 @@ _DENIAL_REACH = 150
 radiation of pain, fever, hematuria, or history of trauma")."""
 
 
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled case-sensitively, once."""
+    return re.compile(pattern)
+
+
 def _bare(code: str) -> str:
     return code.replace(".", "")
 
@@ -399,18 +406,43 @@ class Icd10cmVocabulary:
         default_factory=dict, init=False, repr=False, compare=False
     )
     """``_leaf_below`` of codes already followed down."""
+    _trauma_told: dict[str, bool] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """``tells_trauma`` of the last text asked about: a case's injury codes are asked about in
+    turn."""
 
     def untold_injury(self, code: str, text: str) -> bool:
         """Whether ``code`` is an injury's and ``text`` tells of no trauma: no trauma word, or
         only denied ones ("There was no history of trauma")."""
         if self.trauma is None or not code.startswith(self.injuries):
             return False
-        for word in self.trauma.finditer(text):
+        told = self._trauma_told.get(text)
+        if told is None:
+            told = self.tells_trauma(text)
+            self._trauma_told.clear()
+            self._trauma_told[text] = told
+        return not told
+
+    def tells_trauma(self, text: str) -> bool:
+        """Whether ``text`` holds a trauma word that no denial before it in its clause denies.
+
+        The case-insensitive trauma words are run case-sensitively over the folded text
+        (``casebook.caseless``) where they can be: the same words at the same offsets, found
+        without ``re``'s letter-by-letter case mapping."""
+        if self.trauma is None:
+            return True
+        pattern, scanned = self.trauma, text
+        folded_words = folded_pattern(self.trauma.pattern)
+        folded_text = fold(text) if folded_words is not None else None
+        if folded_words is not None and folded_text is not None:
+            pattern, scanned = _compiled(folded_words), folded_text
+        for word in pattern.finditer(scanned):
             before = text[max(0, word.start() - _DENIAL_REACH) : word.start()]
             clause = _CLAUSE_END.split(before)[-1]
             if _DENIAL.search(clause) is None:
-                return False
-        return True
+                return True
+        return False
 
     def site_given(self, code: str, unspecified: str) -> bool:
         """Whether ``code`` is a neoplasm of the kind ``unspecified`` stands for, with its site

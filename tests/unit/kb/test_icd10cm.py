@@ -247,6 +247,9 @@ def test_a_transient_ischemic_attack_is_named_by_its_long_form() -> None:
         ("S36.119", "She was admitted because of liver injury after antibiotics.", True),
         ("S36.119", "A grade IV liver injury followed the motorcycle crash.", False),
         ("I62.00", "A subdural hematoma of intracranial hypotension was seen.", False),
+        # Trauma words are read whatever their case, beside letters outside ASCII too.
+        ("T14.8", "A hematoma of the thigh followed a Motorcycle CRASH in São Paulo.", False),
+        ("T14.8", "No TRAUMA was reported by the patient (Mr Müller).", True),
     ],
 )
 def test_an_injury_is_coded_only_where_the_text_tells_of_trauma(
