@@ -232,6 +232,16 @@ def test_what_is_told_apart_from_a_finding_did_not_cause_it(finder: RelationFind
     assert triples(case, "caused_by") == set()
 
 
+def test_where_a_finding_arises_from_is_no_cause(finder: RelationFinder) -> None:
+    case = finder(
+        make_case(
+            "It showed a mass arising from within the fascia with Doppler flow.",
+            [("mass", SIGN), ("within the fascia", SITE), ("Doppler flow", TEST)],
+        )
+    )
+    assert triples(case, "caused_by") == set()
+
+
 def test_a_comma_after_the_trigger_ends_what_it_governs(finder: RelationFinder) -> None:
     case = finder(
         make_case(
