@@ -1205,6 +1205,19 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.FAMILY,
         ),
+        # ... and so are donors who undergo or die of something, and what is done to them.
+        (
+            "Placenta is sourced from donors undergoing cesarean sections.",
+            "cesarean sections",
+            TREATMENT,
+            Assertion.FAMILY,
+        ),
+        (
+            "The kidney came from a donor who had died of intracranial hemorrhage.",
+            "hemorrhage",
+            SIGN,
+            Assertion.FAMILY,
+        ),
         ("His mother had no seizures.", "seizures", SIGN, Assertion.NEGATED),
         ("His sister had no history of asthma.", "asthma", DISEASE, Assertion.NEGATED),
         # A personal history is the patient's own, whatever family history came before.
