@@ -173,6 +173,12 @@ class ProcedureLexicon(RecordModel):
         "name both to Resection and to Excision ('Pancreatectomy'), the Excision is preferred, "
         "since a Resection takes all of the body part (ICD-10-PCS guideline B3.8).",
     )
+    landmark_words: list[str] = Field(
+        default_factory=list,
+        description="Words that open a landmark within a site's words ('lymph nodes *above* "
+        "the right internal jugular vein'): the site is the words before them, and the "
+        "landmark names no body part the procedure was done on.",
+    )
 
 
 _PARTIAL = "partial"
@@ -379,6 +385,8 @@ class ProcedureCoder:
         self._approaches = [(self._content(k), v.lower()) for k, v in lex.approaches.items()]
         self._preference = {term: rank for rank, term in enumerate(lex.preferred_terms)}
         self._part_words = frozenset(w for p in lex.part_words for w in normalize_tokens(p))
+        landmarks = "|".join(re.escape(w) for w in lex.landmark_words)
+        self._landmark = re.compile(rf"\b(?:{landmarks})\b", re.IGNORECASE) if landmarks else None
 
     def __call__(self, case: Case) -> Case:
         """Code the case's procedure mentions and add its ICD-10-PCS ``codes``."""
@@ -647,7 +655,7 @@ class ProcedureCoder:
             sites = set(near)
             for attribute in mention.attributes:
                 if attribute.name in ("site", "laterality"):
-                    sites |= self._content(attribute.text)
+                    sites |= self._content(self._before_landmark(attribute.text))
             head = _head(mention.expansion or mention.text)
             definite = self._is_definite(case.text, mention.start)
             joined: int | None
@@ -687,6 +695,14 @@ class ProcedureCoder:
             )
             for mention_id, number in member.items()
         }
+
+    def _before_landmark(self, site: str) -> str:
+        """A site's words before a landmark it names (``landmark_words``), or all of them when
+        the landmark opens them ("posterior to the jugular vein")."""
+        landmark = self._landmark.search(site) if self._landmark is not None else None
+        if landmark is None or not self._content(site[: landmark.start()]):
+            return site
+        return site[: landmark.start()]
 
     def _words(self, mention: Mention) -> frozenset[str]:
         """The content words of a mention, or of its expansion when it has one: an abbreviation

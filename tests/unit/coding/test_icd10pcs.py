@@ -120,6 +120,13 @@ def test_an_organism_isolated_is_no_isolation_of_the_patient(pipeline: Pipeline)
     assert pcs(case.mentions[0].codes) == []
 
 
+def test_a_landmark_in_a_site_is_not_what_was_operated_on(pipeline: Pipeline) -> None:
+    text = "Two lymph nodes above the right internal jugular vein were excised."
+    site = "lymph nodes above the right internal jugular vein"
+    case = analyse(pipeline, text, [mention(text, "excised", site=site)])
+    assert not any(code.startswith("05B") for code in pcs(case.mentions[0].codes))
+
+
 def test_an_anastomosis_is_a_bypass_not_a_drainage(pipeline: Pipeline) -> None:
     # The Index sends "Gastrojejunostomy" to both Bypass, Stomach and Drainage, Stomach.
     text = "A gastrojejunostomy was performed."
