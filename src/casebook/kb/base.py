@@ -741,7 +741,7 @@ class CandidateGenerator:
             if token is None:
                 break
             if may_skip and cursor > first:
-                for resume in self._after_ellipsis(tokens, cursor):
+                for resume in self._after_ellipsis(text, tokens, cursor):
                     found = self._walk(text, tokens, first, resume, node, False)
                     if found is not None and (best is None or found[0] > best[0]):
                         best = (found[0], found[1], True)
@@ -759,19 +759,24 @@ class CandidateGenerator:
                 best = (cursor, node.key, False)
         return best
 
-    def _after_ellipsis(self, tokens: Sequence[_Token | None], cursor: int) -> list[int]:
+    def _after_ellipsis(self, text: str, tokens: Sequence[_Token | None], cursor: int) -> list[int]:
         """Where an alias may go on after the words from ``cursor``: past "and X" or "or X Y"
         ("short [and wide] neck"), or past "X and" ("dilatation of [third and] lateral
-        ventricles")."""
+        ventricles"); never past a conjunction an article follows, which joins noun phrases,
+        not the words of one ("went back home and the pain worsened")."""
         resumes: list[int] = []
         token = tokens[cursor]
-        if token is not None and token.norm in _CONJUNCTIONS:
+        if token is not None and token.norm in _CONJUNCTIONS and _joins_words(text, tokens, cursor):
             for skip in range(2, 2 + _MAX_CONJUNCT):
                 if cursor + skip >= len(tokens) or tokens[cursor + skip - 1] is None:
                     break
                 resumes.append(cursor + skip)
         after = tokens[cursor + 1] if cursor + 1 < len(tokens) else None
-        if after is not None and after.norm in _CONJUNCTIONS:
+        if (
+            after is not None
+            and after.norm in _CONJUNCTIONS
+            and _joins_words(text, tokens, cursor + 1)
+        ):
             resumes.append(cursor + 2)
         return resumes
 
@@ -830,6 +835,18 @@ def _joined(text: str, hyphen: int, step: int) -> bool:
     """Whether ``text[hyphen]`` is a hyphen joining a word on the ``step`` side (-1 or 1)."""
     other = hyphen + step
     return 0 <= other < len(text) and text[hyphen] == "-" and text[other].isalnum()
+
+
+def _joins_words(text: str, tokens: Sequence[_Token | None], conjunction: int) -> bool:
+    """Whether no article stands between the conjunction ``tokens[conjunction]`` and the word
+    after it (the tokens leave articles out)."""
+    token = tokens[conjunction]
+    after = tokens[conjunction + 1] if conjunction + 1 < len(tokens) else None
+    if token is None or after is None:
+        return True
+    return not any(
+        word.group().lower() in _ARTICLES for word in _WORD.finditer(text, token.end, after.start)
+    )
 
 
 _CONJUNCTIONS = frozenset({"and", "or"})

@@ -177,6 +177,13 @@ def test_coordinated_adjectives_share_their_noun(pipeline: Pipeline, tmp_path: P
     assert codes == {"HP:0000369", "HP:0000358"}  # Low-set ears, Posteriorly rotated ears
 
 
+def test_words_of_two_noun_phrases_name_no_phenotype_together(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    codes = hpo_codes(analyse(pipeline, tmp_path, "He went back home and the pain worsened."))
+    assert "HP:0003418" not in codes  # Back pain
+
+
 def test_no_match_inside_a_hyphenated_compound(pipeline: Pipeline, tmp_path: Path) -> None:
     # "clonic seizures" inside "tonic-clonic seizures" is not a Clonic seizure (HP:0020221).
     codes = hpo_codes(analyse(pipeline, tmp_path, "She had tonic-clonic seizures."))
