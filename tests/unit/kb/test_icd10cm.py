@@ -103,6 +103,9 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("lower back pain", {"M54.50"}),  # not M54.9 Dorsalgia
         ("heart burn", {"R12"}),  # Heartburn
         ("hemangioma of liver", {"D18.03"}),  # Hemangioma, intra-abdominal
+        # A kind with no code of its own is its category's "Other" code, the Index's NEC.
+        ("hypertrophic cardiomyopathy", {"I42.2"}),  # not I42.9 Cardiomyopathy, unspecified
+        ("chronic osteomyelitis", {"M86.60"}),  # Other chronic osteomyelitis, unspecified site
     ],
 )
 def test_the_codes_a_finding_names(words: str, codes: set[str]) -> None:
