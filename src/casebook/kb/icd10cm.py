@@ -562,12 +562,15 @@ class Icd10cmVocabulary:
             # ("Gastric ulcer, unspecified as acute or chronic, …") is the category untold,
             # unless its title goes on to name a site or a finding ("Echinococcosis,
             # unspecified, of liver", "Cocaine abuse, unspecified with withdrawal"); below the
-            # category such a child leaves a side untold (``told_leaf`` reads those).
+            # category such a child leaves a side untold (``told_leaf`` reads those), unless
+            # it is titled by its parent's title and "unspecified" alone ("Atrial septal
+            # defect, unspecified", Q21.10, beside "Sinus venosus atrial septal defect,
+            # unspecified", Q21.16).
             opening = f"{self.titles[current].lower()}, unspecified"
             own = [
                 c
                 for c in unspecified
-                if len(_bare(current)) == 3
+                if (len(_bare(current)) == 3 or self.titles[c].lower() == opening)
                 and self.titles[c].lower().startswith(opening)
                 and not _NAMING_MORE.search(self.titles[c].lower()[len(opening) :])
             ]

@@ -41,6 +41,8 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
     assert cm.unspecified_leaf("N40") == "N40.0"  # benign prostatic hyperplasia, no LUTS
     assert cm.unspecified_leaf("B67") is None  # "Echinococcosis, unspecified, of liver": a site
     assert cm.unspecified_leaf("E11") == "E11.9"  # without complications, not E11.8 with some
+    # Below a category, the child titled by its parent's title and "unspecified" alone.
+    assert cm.unspecified_leaf("Q21.1") == "Q21.10"  # not Q21.16, a sinus venosus defect
     # A breast's unspecified site is split by sex, then by side: the patient's sex picks.
     assert cm.unspecified_leaf("C50.9") is None
     assert cm.told_leaf("C50.9", Sex.FEMALE) == "C50.919"
