@@ -715,12 +715,14 @@ class ProcedureCoder:
         return self._content(mention.expansion)
 
     def _sites(self, mention: Mention) -> frozenset[str]:
-        """The content words of the sites a mention's attributes tell."""
+        """The words of the index among those of the sites a mention's attributes tell: a
+        site no code names ("suprasellar") tells no other scan."""
         return frozenset(
             word
             for attribute in mention.attributes
             if attribute.name == "site"
             for word in self._content(attribute.text)
+            if word in self._index_words
         )
 
     def _foreign(self, text: str) -> set[str]:

@@ -280,6 +280,16 @@ def test_a_scan_told_of_another_site_is_another_scan(pipeline: Pipeline) -> None
     assert [pcs(m.codes) for m in case.mentions] == [["BW28"], ["BW20"]]
 
 
+def test_a_site_no_code_names_tells_no_other_scan(pipeline: Pipeline) -> None:
+    text = (
+        "An MRI scan of the brain was done. A follow-up MRI scan of the suprasellar mass was clear."
+    )
+    brain = mention(text, "MRI scan", DIAGNOSTIC, site="brain")
+    later = mention(text, "MRI scan", DIAGNOSTIC, site="suprasellar", number=2, after=brain.end)
+    case = analyse(pipeline, text, [brain, later])
+    assert [pcs(m.codes) for m in case.mentions] == [["B030"], ["B030"]]
+
+
 def test_coordinated_procedures_of_two_sites_keep_their_own(pipeline: Pipeline) -> None:
     text = "A chest X-ray and magnetic resonance imaging of the brain were normal."
     ray = mention(text, "X-ray", DIAGNOSTIC, site="chest")
