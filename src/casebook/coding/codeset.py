@@ -508,6 +508,9 @@ def link_mentions(
                     continue
                 best[code] = strength
             best = _not_benign(mention, best, vocabulary)
+            # A code learnt for the bare finding leaves the side untold that the mention may
+            # tell: a "left ptosis" is H02.402, not the lexicon's H02.409.
+            best = _sided(mention, f"{mention.text} {sites}", best, vocabulary)
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
         coded.append([MentionCode(code, round(score, 4)) for code, score in ranked])
     return coded

@@ -370,6 +370,12 @@ def test_an_unspecified_leaf_of_other_and_unspecified_kinds_gives_way_to_a_kind_
     assert [c.code for c, _ in resolve_leaves(skin, CM)] == ["C44.00", "C44.90"]
 
 
+def test_a_code_learnt_for_the_bare_finding_takes_the_side_told() -> None:
+    text = "She had diplopia and left ptosis."
+    ptosis = finding(text, "left ptosis")
+    assert codes_of(ptosis, {"left ptosis": {"H02.409": 0.5}}) == ["H02.402"]
+
+
 def test_a_side_told_names_the_sibling_whose_title_has_both_sides_told() -> None:
     # "Pain in unspecified ankle and joints of unspecified foot" → "… left … left foot".
     text = "She had pain in the left ankle."
