@@ -106,6 +106,9 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("heart burn", {"R12"}),  # Heartburn
         ("hemangioma of liver", {"D18.03"}),  # Hemangioma, intra-abdominal
         # A kind with no code of its own is its category's "Other" code, the Index's NEC.
+        # Index: "Klatskin's tumor", "Neoplasm, bile duct, extrahepatic"; not C22.1, within.
+        ("perihilar cholangiocarcinoma", {"C24.0"}),
+        ("distal cholangiocarcinoma", {"C24.0"}),
         ("hypertrophic cardiomyopathy", {"I42.2"}),  # not I42.9 Cardiomyopathy, unspecified
         ("chronic osteomyelitis", {"M86.60"}),  # Other chronic osteomyelitis, unspecified site
     ],
