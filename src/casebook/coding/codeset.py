@@ -508,6 +508,9 @@ def link_mentions(
                     continue
                 best[code] = strength
             best = _not_benign(mention, best, vocabulary)
+            # A code learnt for the bare finding leaves the side untold that the mention may
+            # tell: a "left ptosis" is H02.402, not the lexicon's H02.409.
+            best = _sided(mention, f"{mention.text} {sites}", best, vocabulary)
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
         coded.append([MentionCode(code, round(score, 4)) for code, score in ranked])
     return coded
@@ -1332,21 +1335,32 @@ def _without_unspecified_sites(
 def _same_finding(unspecified: str, other: str) -> bool:
     """Whether two titles name one finding: their last content words are one ("Upper abdominal
     pain, unspecified" and "Right upper quadrant pain"), or the other holds every word of the
-    first that names no body part ("Pain in unspecified joint" and "Pain in right knee")."""
+    first that names no body part (``_told_in_full``)."""
     first, second = content_words(unspecified), content_words(other)
     if first and second and first[-1] == second[-1]:
         return True
+    return _told_in_full(unspecified, other)
+
+
+def _told_in_full(unspecified: str, other: str) -> bool:
+    """Whether the title ``other`` holds every word of ``unspecified`` that names no body part
+    ("Pain in unspecified joint" and "Pain in right knee")."""
     body = load_head_words().body
-    return {w for w in first if w not in body} <= set(second)
+    return {w for w in content_words(unspecified) if w not in body} <= set(content_words(other))
 
 
 def _side_told(unsided: str, other: str, vocabulary: Icd10cmVocabulary) -> bool:
     """Whether ``other`` is ``unsided``'s sibling whose title tells the side the other's
     leaves unspecified ("Unspecified fracture of left acetabulum" beside "Unspecified fracture
-    of unspecified acetabulum"): the case has told the side."""
-    if other == unsided or vocabulary.parent(other) != vocabulary.parent(unsided):
+    of unspecified acetabulum"), in its subcategory or another of its category ("Unspecified
+    fracture of right femur", S72.91-, beside "… of unspecified femur", S72.90-): the case has
+    told the side."""
+    if other == unsided or vocabulary.category(other) != vocabulary.category(unsided):
         return False
     title, told = vocabulary.title(unsided).lower(), vocabulary.title(other).lower()
+    if title == told:
+        # A subcategory titled as its leaf ("Other polyuria", R35.8 and R35.89) tells nothing.
+        return False
     for side in (said for sides in _SIDE_TITLES.values() for said in sides):
         if re.sub(r"\bunspecified\b", side, title) == told:
             return True
@@ -1354,6 +1368,33 @@ def _side_told(unsided: str, other: str, vocabulary: Icd10cmVocabulary) -> bool:
             if f"{title[: at.start()]}{side}{title[at.end() :]}" == told:
                 return True
     return False
+
+
+_OTHER_AND_UNSPECIFIED = re.compile(r"^Other and unspecified\b", re.IGNORECASE)
+"""The title of a subcategory gathering its category's unspecified leaf with the other kinds
+("Other and unspecified atrioventricular block", I44.3)."""
+
+
+def _refines(other: str, unspecified: str, vocabulary: Icd10cmVocabulary) -> bool:
+    """Whether ``other`` tells the finding the leaf ``unspecified`` leaves untold: it lies
+    below the leaf's parent and names the same finding (``_same_finding``), or, where the
+    parent gathers its category's other and unspecified kinds, it is a leaf of the category
+    that leaves nothing unspecified itself and holds every word of the leaf's title
+    (``_told_in_full``): "Unspecified atrioventricular block", I44.30, beside
+    "Atrioventricular block, first degree", I44.0, but not "Unspecified right bundle-branch
+    block", I45.10, beside "Bifascicular block", I45.2, another block."""
+    parent = vocabulary.parent(unspecified)
+    if parent is None or other in (unspecified, parent):
+        return False
+    title, told = vocabulary.title(unspecified), vocabulary.title(other)
+    if vocabulary.is_descendant(other, parent):
+        return _same_finding(title, told)
+    return (
+        _OTHER_AND_UNSPECIFIED.match(vocabulary.title(parent)) is not None
+        and vocabulary.is_descendant(other, vocabulary.category(parent))
+        and _LEFT_UNSAID.search(told) is None
+        and _told_in_full(title, told)
+    )
 
 
 def resolve_leaves(
@@ -1378,12 +1419,7 @@ def resolve_leaves(
         if (
             parent is not None
             and vocabulary.unspecified_leaf(parent) == code
-            and any(
-                other not in (code, parent)
-                and vocabulary.is_descendant(other, parent)
-                and _same_finding(vocabulary.title(code), vocabulary.title(other))
-                for other in present
-            )
+            and any(_refines(other, code, vocabulary) for other in present)
         ) or any(_side_told(code, other, vocabulary) for other in present):
             continue
         if code in vocabulary and not vocabulary.is_billable(code):

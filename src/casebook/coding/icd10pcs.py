@@ -638,6 +638,8 @@ class ProcedureCoder:
             key=lambda m: m.start,
         )
         groups: list[tuple[set[str], set[str], set[str], set[str]]] = []
+        # The words of the sites each group's mentions tell in their attributes.
+        told: list[set[str]] = []
         # The groups holding each head, in order: a long report names hundreds of procedures,
         # and looking through every group for each would grow with their square.
         holding: dict[str, list[int]] = {}
@@ -650,6 +652,7 @@ class ProcedureCoder:
             foreign = self._foreign(" ".join(filter(None, (mention.text, mention.expansion))))
             premodifiers = self._premodifiers(case.text, mention.start)
             near = set(words) | premodifiers
+            told_sites = self._sites(mention)
             # An abbreviation joins by its long form: "CT" after "computed tomography (CT)".
             key = self._content(mention.expansion or mention.text) | premodifiers
             sites = set(near)
@@ -659,7 +662,14 @@ class ProcedureCoder:
             head = _head(mention.expansion or mention.text)
             definite = self._is_definite(case.text, mention.start)
             joined: int | None
-            if previous is not None and _coordinated(case.text, previous, mention):
+            if (
+                previous is not None
+                and _coordinated(case.text, previous, mention)
+                # "chest X-ray and MRI of the brain": two procedures, each of its own site.
+                and not (
+                    told_sites and self._sites(previous) and told_sites != self._sites(previous)
+                )
+            ):
                 # "bone marrow aspirate and trephine biopsy": one procedure named twice.
                 joined = member[previous.id]
             else:
@@ -667,12 +677,19 @@ class ProcedureCoder:
                     (
                         number
                         for number in reversed(holding.get(head, []))
-                        if definite or key <= groups[number][2]
+                        if definite
+                        or (
+                            key <= groups[number][2]
+                            # A procedure told of its own site joins one told of no other:
+                            # "CT of the chest" after "CT of the head" is another scan.
+                            and (told_sites <= groups[number][2] or not told[number])
+                        )
                     ),
                     None,
                 )
             if joined is None:
                 groups.append(({head}, near, sites, foreign))
+                told.append(set())
                 joined = len(groups) - 1
                 holding.setdefault(head, []).append(joined)
             else:
@@ -682,6 +699,7 @@ class ProcedureCoder:
                 groups[joined][1].update(near)
                 groups[joined][2].update(sites)
                 groups[joined][3].update(foreign)
+            told[joined] |= told_sites
             member[mention.id] = joined
             previous = mention
         return {
@@ -711,6 +729,17 @@ class ProcedureCoder:
         if mention.expansion is None:
             return self._content(mention.text)
         return self._content(mention.expansion)
+
+    def _sites(self, mention: Mention) -> frozenset[str]:
+        """The words of the index among those of the sites a mention's attributes tell: a
+        site no code names ("suprasellar") tells no other scan."""
+        return frozenset(
+            word
+            for attribute in mention.attributes
+            if attribute.name == "site"
+            for word in self._content(attribute.text)
+            if word in self._index_words
+        )
 
     def _foreign(self, text: str) -> set[str]:
         """The words of each hyphenated compound of ``text`` whose head (its last word) is no

@@ -594,12 +594,15 @@ class Icd10cmVocabulary:
             # ("Gastric ulcer, unspecified as acute or chronic, …") is the category untold,
             # unless its title goes on to name a site or a finding ("Echinococcosis,
             # unspecified, of liver", "Cocaine abuse, unspecified with withdrawal"); below the
-            # category such a child leaves a side untold (``told_leaf`` reads those).
+            # category such a child leaves a side untold (``told_leaf`` reads those), unless
+            # it is titled by its parent's title and "unspecified" alone ("Atrial septal
+            # defect, unspecified", Q21.10, beside "Sinus venosus atrial septal defect,
+            # unspecified", Q21.16).
             opening = f"{self.titles[current].lower()}, unspecified"
             own = [
                 c
                 for c in unspecified
-                if len(_bare(current)) == 3
+                if (len(_bare(current)) == 3 or self.titles[c].lower() == opening)
                 and self.titles[c].lower().startswith(opening)
                 and not _NAMING_MORE.search(self.titles[c].lower()[len(opening) :])
             ]
@@ -781,6 +784,39 @@ def _titles_first(
     return kept
 
 
+_OTHER_KIND = re.compile(r"^Other (?!specified\b|and\b)(.+)$")
+"""The title of a code of a kind the tabular lists no code of its own for ("Other hypertrophic
+cardiomyopathy"): the Index's "NEC" ("Cardiomyopathy, hypertrophic (nonobstructive) I42.2")."""
+
+_NO_FINDINGS = ("V", "W", "X", "Y", "Z")
+"""The chapters of external causes and of factors influencing health status, whose codes tell
+how an injury came about or why the patient met the health services, no finding."""
+
+
+def _other_kind_aliases(
+    titles: Mapping[str, str], billable: Collection[str], named: Mapping[str, list[str]]
+) -> dict[str, str]:
+    """The aliases of the billable codes titled "Other X" by X, where X is a kind of a finding
+    some code is named by alone (its last word) and no code is named X: the Index sends a kind
+    that has no code of its own to its category's "other" code, so a "hypertrophic
+    cardiomyopathy" is I42.2 Other hypertrophic cardiomyopathy, not I42.9 Cardiomyopathy,
+    unspecified, and a "microscopic hematuria" R31.29. "Other cardiac sounds" (R01.2) names no
+    "cardiac sounds", a sound being no finding by itself. A kind whose words another code is
+    named by keeps that code ("Other fatigue": "fatigue" is R53.83 already); one that two
+    "other" codes share names neither."""
+    found: dict[str, list[str]] = {}
+    for code, title in titles.items():
+        kind = _OTHER_KIND.match(title)
+        if kind is None or code not in billable or code.startswith(_NO_FINDINGS):
+            continue
+        head = _UNSPECIFIED_TAIL.sub("", _QUALIFIERS.sub("", kind.group(1)))
+        words = content_words(_PARENTHESES.sub(" ", head))
+        key = " ".join(sorted(set(words)))
+        if words and "," not in head and key not in named and words[-1] in named:
+            found.setdefault(key, []).append(code)
+    return {key: codes[0] for key, codes in found.items() if len(codes) == 1}
+
+
 _AS_CAUSE = " as the cause of diseases classified elsewhere"
 """The tail of the titles of B95–B97, which name an organism only ("Pseudomonas (aeruginosa)
 (mallei) (pseudomallei) as the cause of diseases classified elsewhere")."""
@@ -896,6 +932,8 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             for word, replacement in index.synonyms.items():
                 for key in normalize_tokens(word):
                     synonyms[key] = tuple(content_words(replacement))
+        for key, code in _other_kind_aliases(titles, billable, named).items():
+            named[key] = [code]
         return Icd10cmVocabulary(
             titles,
             frozenset(billable),

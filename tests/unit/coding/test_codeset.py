@@ -334,6 +334,48 @@ def test_a_leaf_of_unspecified_side_gives_way_to_its_sibling_of_the_side_told() 
     assert [c.code for c, _ in resolve_leaves(fractures, CM)] == ["S32.402"]
 
 
+def test_a_leaf_of_unspecified_side_gives_way_to_the_side_told_in_another_subcategory() -> None:
+    # "Unspecified fracture of unspecified femur" (S72.90-) beside "… of right femur" (S72.91-).
+    fractures = [
+        Candidate(code="S72.90X", features={}, score=0.8),
+        Candidate(code="S72.91X", features={}, score=0.7),
+    ]
+    assert [c.code for c, _ in resolve_leaves(fractures, CM)] == ["S72.91X"]
+    # A subcategory titled as its leaf ("Other polyuria", R35.8 and R35.89) tells no side.
+    polyuria = [
+        Candidate(code="R35.89", features={}, score=0.8),
+        Candidate(code="R35.8", features={}, score=0.7),
+    ]
+    assert [c.code for c, _ in resolve_leaves(polyuria, CM)] == ["R35.89"]
+
+
+def test_an_unspecified_leaf_of_other_and_unspecified_kinds_gives_way_to_a_kind_told() -> None:
+    # "Unspecified atrioventricular block" (I44.30, under I44.3 "Other and unspecified …")
+    # beside "Atrioventricular block, first degree" (I44.0); no unspecified code hides another.
+    blocks = [
+        Candidate(code="I44.30", features={}, score=0.8),
+        Candidate(code="I44.0", features={}, score=0.7),
+    ]
+    assert [c.code for c, _ in resolve_leaves(blocks, CM)] == ["I44.0"]
+    # "Unspecified right bundle-branch block" beside "Bifascicular block": another block.
+    bundle = [
+        Candidate(code="I45.10", features={}, score=0.8),
+        Candidate(code="I45.2", features={}, score=0.7),
+    ]
+    assert [c.code for c, _ in resolve_leaves(bundle, CM)] == ["I45.10", "I45.2"]
+    skin = [
+        Candidate(code="C44.00", features={}, score=0.8),
+        Candidate(code="C44.90", features={}, score=0.7),
+    ]
+    assert [c.code for c, _ in resolve_leaves(skin, CM)] == ["C44.00", "C44.90"]
+
+
+def test_a_code_learnt_for_the_bare_finding_takes_the_side_told() -> None:
+    text = "She had diplopia and left ptosis."
+    ptosis = finding(text, "left ptosis")
+    assert codes_of(ptosis, {"left ptosis": {"H02.409": 0.5}}) == ["H02.402"]
+
+
 def test_a_side_told_names_the_sibling_whose_title_has_both_sides_told() -> None:
     # "Pain in unspecified ankle and joints of unspecified foot" → "… left … left foot".
     text = "She had pain in the left ankle."

@@ -279,6 +279,32 @@ def test_coordinated_procedures_share_their_words(pipeline: Pipeline) -> None:
     assert [m.codes[0].code for m in case.mentions][1:] == ["07DR3ZX", "07DR3ZX"]
 
 
+def test_a_scan_told_of_another_site_is_another_scan(pipeline: Pipeline) -> None:
+    text = "A CT scan of the head was normal. A CT scan of the abdomen showed a mass."
+    head = mention(text, "CT scan", DIAGNOSTIC, site="head")
+    abdomen = mention(text, "CT scan", DIAGNOSTIC, site="abdomen", number=2, after=head.end)
+    case = analyse(pipeline, text, [head, abdomen])
+    assert [pcs(m.codes) for m in case.mentions] == [["BW28"], ["BW20"]]
+
+
+def test_a_site_no_code_names_tells_no_other_scan(pipeline: Pipeline) -> None:
+    text = (
+        "An MRI scan of the brain was done. A follow-up MRI scan of the suprasellar mass was clear."
+    )
+    brain = mention(text, "MRI scan", DIAGNOSTIC, site="brain")
+    later = mention(text, "MRI scan", DIAGNOSTIC, site="suprasellar", number=2, after=brain.end)
+    case = analyse(pipeline, text, [brain, later])
+    assert [pcs(m.codes) for m in case.mentions] == [["B030"], ["B030"]]
+
+
+def test_coordinated_procedures_of_two_sites_keep_their_own(pipeline: Pipeline) -> None:
+    text = "A chest X-ray and magnetic resonance imaging of the brain were normal."
+    ray = mention(text, "X-ray", DIAGNOSTIC, site="chest")
+    brain = mention(text, "magnetic resonance imaging", DIAGNOSTIC, site="brain", number=2)
+    case = analyse(pipeline, text, [ray, brain])
+    assert pcs(case.mentions[1].codes) == ["B030"]
+
+
 def test_the_code_stops_where_the_text_stops(coder: ProcedureCoder) -> None:
     # Nothing says how the marrow was reached: approach, device and qualifier stay open.
     (best, *_) = coder.code("bone marrow extraction", "iliac")

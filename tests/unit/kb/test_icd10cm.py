@@ -41,6 +41,8 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
     assert cm.unspecified_leaf("N40") == "N40.0"  # benign prostatic hyperplasia, no LUTS
     assert cm.unspecified_leaf("B67") is None  # "Echinococcosis, unspecified, of liver": a site
     assert cm.unspecified_leaf("E11") == "E11.9"  # without complications, not E11.8 with some
+    # Below a category, the child titled by its parent's title and "unspecified" alone.
+    assert cm.unspecified_leaf("Q21.1") == "Q21.10"  # not Q21.16, a sinus venosus defect
     # A breast's unspecified site is split by sex, then by side: the patient's sex picks.
     assert cm.unspecified_leaf("C50.9") is None
     assert cm.told_leaf("C50.9", Sex.FEMALE) == "C50.919"
@@ -103,6 +105,12 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("lower back pain", {"M54.50"}),  # not M54.9 Dorsalgia
         ("heart burn", {"R12"}),  # Heartburn
         ("hemangioma of liver", {"D18.03"}),  # Hemangioma, intra-abdominal
+        # A kind with no code of its own is its category's "Other" code, the Index's NEC.
+        # Index: "Klatskin's tumor", "Neoplasm, bile duct, extrahepatic"; not C22.1, within.
+        ("perihilar cholangiocarcinoma", {"C24.0"}),
+        ("distal cholangiocarcinoma", {"C24.0"}),
+        ("hypertrophic cardiomyopathy", {"I42.2"}),  # not I42.9 Cardiomyopathy, unspecified
+        ("chronic osteomyelitis", {"M86.60"}),  # Other chronic osteomyelitis, unspecified site
     ],
 )
 def test_the_codes_a_finding_names(words: str, codes: set[str]) -> None:

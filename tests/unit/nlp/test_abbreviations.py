@@ -190,6 +190,18 @@ def test_lexicon_fallback(detector: AbbreviationDetector) -> None:
     }
 
 
+def test_imaging_abbreviations_of_case_reports_are_expanded(
+    detector: AbbreviationDetector,
+) -> None:
+    text = "An abdominal USG, a chest HRCT and a CECT abdomen were done."
+    result = detector(make_case(text, targets=["USG", "HRCT", "CECT"]))
+    assert expansions(result) == {
+        "USG": "ultrasonography",
+        "HRCT": "high-resolution computed tomography",
+        "CECT": "contrast-enhanced computed tomography",
+    }
+
+
 def test_text_definition_overrides_lexicon(detector: AbbreviationDetector) -> None:
     text = "The EXTEM clotting time (CT) was prolonged and the CT fell after plasma."
     result = detector(make_case(text, targets=[("CT", "the ")]))
