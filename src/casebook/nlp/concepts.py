@@ -18,7 +18,10 @@ never reach it. The evidence, in order:
    preposition, else its last word, also with trailing qualifiers ("chemotherapy *regimen*")
    set aside. A one-word finding must be a whole vocabulary term or a finding head that does
    not end like an adjective, adverb or participle (``modifier_endings``), or carry a finding
-   ending: "polyp" is a finding, "traumatic", "painful" and "persisted" are not. A finding term
+   ending: "polyp" is a finding, "traumatic", "painful" and "persisted" are not. A head that
+   names a property (``casebook.kb.heads.property_heads``: every HPO term it heads says how it
+   changed, "Decreased skin *turgor*") names a finding only beside a ``change_words`` word or
+   a finding term: "turgor" and "signal intensity" alone are none. A finding term
    headed by a body part ("fatty liver") counts when the mention holds it whole.
 4. **Drugs**: a drug stem ending ("-cillin", "-mab", "-pril") or a drug or drug-class name;
    ``not_given`` tells a drug that was tested, avoided or taken as a poison ("resistant to
@@ -42,7 +45,13 @@ from typing import NamedTuple, Self
 from pydantic import Field, model_validator
 
 from casebook.kb.base import normalize_alias, normalize_tokens
-from casebook.kb.heads import MAX_PHRASE_WORDS, HeadWords, head_word, load_head_words
+from casebook.kb.heads import (
+    MAX_PHRASE_WORDS,
+    HeadWords,
+    head_word,
+    load_head_words,
+    property_heads,
+)
 from casebook.kb.nonclinical import NonClinicalWords, any_of, default_non_clinical
 from casebook.model import CodeSystem, Mention, Patterns, RecordModel
 from casebook.resources import load_rules
@@ -116,6 +125,12 @@ class ConceptRules(RecordModel):
     )
     result_words: list[str] = Field(
         description="Words that make a value a result ('normal', 'positive')."
+    )
+    change_words: list[str] = Field(
+        default_factory=list,
+        description="Words that say how a property changed ('decreased', 'poor', 'altered'): "
+        "a head every HPO term of which holds one ('Decreased skin *turgor*', 'Reduced "
+        "*consciousness*') names a property, a finding only with such a word.",
     )
     dose_units: list[str] = Field(
         default_factory=list,
@@ -216,6 +231,8 @@ class ClinicalConcepts:
         rules: A packaged rule file name or a ``Path`` to your own file.
         heads: The vocabularies' head words; by default the packaged ones.
         who: The words of people, organisations and places; by default the packaged ones.
+        properties: The heads that name a property, not a finding; by default those HPO's
+            terms show (``casebook.kb.heads.property_heads`` of the rules' ``change_words``).
 
     Raises:
         CasebookError: ``CB-E012`` when a file is missing or breaks its schema.
@@ -226,6 +243,7 @@ class ClinicalConcepts:
         rules: str | Path = "summary_concepts.json",
         heads: HeadWords | None = None,
         who: NonClinicalWords | None = None,
+        properties: frozenset[str] | None = None,
     ) -> None:
         self.rules = load_rules(rules, ConceptRules)
         vocabulary = heads or load_head_words()
@@ -264,6 +282,14 @@ class ClinicalConcepts:
         self._not_given = any_of(self.rules.not_given_cues)
         self._harm = any_of(self.rules.harm_cues)
         self._results = _words(self.rules.result_words)
+        self._changes = _words(self.rules.change_words)
+        # "Turgor" or "signal intensity" alone names what a finding changes, not the finding;
+        # a word the rules list as a finding's head, or a finding term, is one by itself.
+        self._properties = (
+            (properties if properties is not None else property_heads(self._changes))
+            - self._one_word_findings
+            - self._curated[ConceptKind.FINDING]
+        )
         units = "|".join(re.escape(u) for u in sorted(self.rules.dose_units, key=len, reverse=True))
         # An amount per a counted volume is a preparation's strength ("25 mg/2 mL", "250
         # mg/5 ml"), a dose: a laboratory's concentration is per a unit volume ("mg/dL").
@@ -404,8 +430,15 @@ class ClinicalConcepts:
             core = core[:-1]
             heads.add(head_word(core))
         single = len(words) == 1
+        # A property's name says a finding only with how it changed ("poor skin turgor") or
+        # beside a finding's own name ("tingling feeling").
+        unchanged = self._changes.isdisjoint(words) and self._one_word_findings.isdisjoint(words)
         for kind in WORD_KINDS:
-            if any(self._names(head, kind, single) for head in heads):
+            if any(
+                self._names(head, kind, single)
+                and not (kind is ConceptKind.FINDING and unchanged and head in self._properties)
+                for head in heads
+            ):
                 found.add(kind)
         drugs = self._heads[ConceptKind.DRUG]
         # "Corticosteroid pulse therapy": a therapy names a drug when any of its words does.
