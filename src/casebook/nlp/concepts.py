@@ -176,6 +176,23 @@ class ConceptRules(RecordModel):
         "that say it was measured: a body fluid opening its list ('*Serum sodium,* "
         "potassium').",
     )
+    reference_before: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) ending right before a value that "
+        "make it a bound of a reference range, not the patient's result ('(*normal range, "
+        "0.38-*4.34 mIU/L)', '(*reference: <*5)').",
+    )
+    belief_after: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right after a value "
+        "word that make it how strongly a diagnosis was believed, not a result ('high* index "
+        "of suspicion*').",
+    )
+    belief_before: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) ending right before a value word "
+        "that make it such a belief ('the pre-test *probability was* high').",
+    )
     object_heads: list[str] = Field(
         default_factory=list,
         description="Head words of things, not acts: devices (ICD-10-PCS's device axis: "
@@ -304,6 +321,9 @@ class ClinicalConcepts:
         self._proposed_after = any_of(self.rules.proposed_after)
         self._measured_after = any_of(self.rules.measured_after)
         self._measured_before = any_of(self.rules.measured_before)
+        self._reference_before = any_of(self.rules.reference_before)
+        self._belief_after = any_of(self.rules.belief_after)
+        self._belief_before = any_of(self.rules.belief_before)
         self._objects = _words(self.rules.object_heads)
         self._acted_after = any_of(self.rules.object_actions_after)
         self._acted_before = any_of(self.rules.object_actions_before)
@@ -574,6 +594,23 @@ class ClinicalConcepts:
         words = self.words(mention)
         return any(c.isdigit() for c in mention.text) or any(w in self._results for w in words)
 
+    def is_reference_bound(self, text: str, mention: Mention, start: int) -> bool:
+        """Whether the value ``mention`` of ``text`` bounds a reference range told beside a
+        result ("TSH was 2.1 mIU/L (normal range, 0.38-4.34 mIU/L)"): no result of the
+        patient's. ``start`` is where the value's sentence starts."""
+        opens = max(start, mention.start - REFERENCE_REACH)
+        return self._reference_before.search(text, opens, mention.start) is not None
+
+    def tells_belief(self, text: str, mention: Mention, start: int) -> bool:
+        """Whether the value ``mention`` of ``text`` says how strongly a diagnosis was
+        believed ("a high index of suspicion", "the pre-test probability was high"), not a
+        result. ``start`` is where the value's sentence starts."""
+        opens = max(start, mention.start - REFERENCE_REACH)
+        return (
+            self._belief_after.match(text, mention.end) is not None
+            or self._belief_before.search(text, opens, mention.start) is not None
+        )
+
     def is_dose(self, text: str, after: str = "") -> bool:
         """Whether the words are an amount of a drug ("100 μg", "0.3 μg/kg/min"), not a
         concentration: ``after``, the text right after them, goes on with no volume ("2.7 g
@@ -638,6 +675,9 @@ _LEADING_ASIDE = re.compile(r"[\s)\]]*(?:\([^)]*\)\s*)?")
 
 _BARE_VALUE = re.compile(r"\s+(?:of\s+)?\d+(?:[.,]\d+)?(?=\s*(?:,\s|[;)]|and\b|\.(?:\s|$)|$))")
 """A number with no unit right after a name, ending a list item ("potassium 4.3, ")."""
+
+REFERENCE_REACH = 60
+"""How far before a value the words naming a reference range or a belief may start."""
 
 PROPOSAL_REACH = 80
 """How far before a treatment or test a verb of proposal opens its clause (``only_proposed``)."""

@@ -330,7 +330,13 @@ def build_summary(
 
     def is_result(mention: Mention) -> bool:
         if mention.type is EntityType.LAB_VALUE:
-            return gate.is_result(mention)
+            sentence = _sentence_of(sentences, mention)
+            start = sentence.start if sentence else mention.start
+            return (
+                gate.is_result(mention)
+                and not gate.is_reference_bound(case.text, mention, start)
+                and not gate.tells_belief(case.text, mention, start)
+            )
         return is_finding(mention)
 
     def tells_finding(relation: Relation) -> bool:

@@ -935,3 +935,31 @@ def test_a_treatment_only_proposed_is_none_given() -> None:
         [("Acyclovir", EntityType.MEDICATION)],
     )
     assert [i.text for i in build_summary(given).treatments] == ["Acyclovir"]
+
+
+def test_a_bound_of_a_reference_range_is_no_result() -> None:
+    case = _told(
+        "Serum creatinine was 2.1 mg/dL (normal range, 0.6-1.2 mg/dL).",
+        [
+            ("Serum creatinine", EntityType.DIAGNOSTIC_PROCEDURE),
+            ("2.1 mg/dL", EntityType.LAB_VALUE),
+            ("1.2 mg/dL", EntityType.LAB_VALUE),
+        ],
+        relations=[("result_of", "m2", "m1"), ("result_of", "m3", "m1")],
+    )
+    [creatinine] = build_summary(case).investigations
+    assert [link.text for link in creatinine.related] == ["2.1 mg/dL"]
+
+
+def test_how_strongly_a_diagnosis_was_believed_is_no_result() -> None:
+    case = _told(
+        "Serum creatinine was high, with a high index of suspicion for nephritis.",
+        [
+            ("Serum creatinine", EntityType.DIAGNOSTIC_PROCEDURE),
+            ("high", EntityType.LAB_VALUE),
+            ("high index", EntityType.LAB_VALUE),
+        ],
+        relations=[("result_of", "m2", "m1"), ("result_of", "m3", "m1")],
+    )
+    [creatinine] = build_summary(case).investigations
+    assert [link.mentions for link in creatinine.related] == [["m2"]]
