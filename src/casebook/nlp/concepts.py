@@ -193,6 +193,17 @@ class ConceptRules(RecordModel):
         description="Regular expressions (case-insensitive) ending right before a value word "
         "that make it such a belief ('the pre-test *probability was* high').",
     )
+    stain_cues: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) that tell a sentence reports "
+        "staining ('immunohistochemistry', 'stained', 'IHC').",
+    )
+    stained_for: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) ending right before a name in a "
+        "list of what cells stained for ('positive for S100, *pan-melanoma*'): in a sentence "
+        "that reports staining, a disease named there is the stain's antibody, no diagnosis.",
+    )
     object_heads: list[str] = Field(
         default_factory=list,
         description="Head words of things, not acts: devices (ICD-10-PCS's device axis: "
@@ -324,6 +335,8 @@ class ClinicalConcepts:
         self._reference_before = any_of(self.rules.reference_before)
         self._belief_after = any_of(self.rules.belief_after)
         self._belief_before = any_of(self.rules.belief_before)
+        self._stain_cues = any_of(self.rules.stain_cues)
+        self._stained_for = any_of(self.rules.stained_for)
         self._objects = _words(self.rules.object_heads)
         self._acted_after = any_of(self.rules.object_actions_after)
         self._acted_before = any_of(self.rules.object_actions_before)
@@ -611,6 +624,19 @@ class ClinicalConcepts:
             or self._belief_before.search(text, opens, mention.start) is not None
         )
 
+    def is_stain_target(self, text: str, mention: Mention, sentence: tuple[int, int]) -> bool:
+        """Whether the mention is listed among what cells stained for, in a ``sentence``
+        (start, end) of ``text`` that reports staining ("Tumour cells were positive for S100
+        and pan-melanoma"): an antibody's name, no diagnosis."""
+        start, end = sentence
+        return (
+            self._stain_cues.search(text, start, end) is not None
+            and self._stained_for.search(
+                text, max(start, mention.start - STAIN_REACH), mention.start
+            )
+            is not None
+        )
+
     def is_dose(self, text: str, after: str = "") -> bool:
         """Whether the words are an amount of a drug ("100 μg", "0.3 μg/kg/min"), not a
         concentration: ``after``, the text right after them, goes on with no volume ("2.7 g
@@ -678,6 +704,9 @@ _BARE_VALUE = re.compile(r"\s+(?:of\s+)?\d+(?:[.,]\d+)?(?=\s*(?:,\s|[;)]|and\b|\
 
 REFERENCE_REACH = 60
 """How far before a value the words naming a reference range or a belief may start."""
+
+STAIN_REACH = 200
+"""How far before a name the words opening a list of stains may start (ten or so markers)."""
 
 PROPOSAL_REACH = 80
 """How far before a treatment or test a verb of proposal opens its clause (``only_proposed``)."""

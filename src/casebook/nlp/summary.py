@@ -326,6 +326,9 @@ def build_summary(
             and not gate.is_tested_organism(
                 case.text, mention, (sentence_start(mention), sentence_end(mention))
             )
+            and not gate.is_stain_target(
+                case.text, mention, (sentence_start(mention), sentence_end(mention))
+            )
         )
 
     def is_result(mention: Mention) -> bool:

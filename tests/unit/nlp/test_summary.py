@@ -963,3 +963,18 @@ def test_how_strongly_a_diagnosis_was_believed_is_no_result() -> None:
     )
     [creatinine] = build_summary(case).investigations
     assert [link.mentions for link in creatinine.related] == [["m2"]]
+
+
+def test_a_disease_named_among_what_cells_stained_for_is_no_diagnosis() -> None:
+    case = _told(
+        "Immunohistochemistry showed tumour cells positive for S100 and pan-melanoma.",
+        [
+            ("Immunohistochemistry", EntityType.DIAGNOSTIC_PROCEDURE),
+            ("pan-melanoma", EntityType.DISEASE_DISORDER),
+        ],
+    )
+    melanoma = case.mentions[1].model_copy(
+        update={"codes": [Code(system=CodeSystem.ICD10CM, code="C43.9")]}
+    )
+    case = case.model_copy(update={"mentions": [case.mentions[0], melanoma]})
+    assert build_summary(case).diagnoses == []
