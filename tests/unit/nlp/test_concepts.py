@@ -91,6 +91,8 @@ def test_a_property_names_a_finding_only_with_how_it_changed() -> None:
     assert FINDING in _kinds("poor skin turgor")
     assert FINDING in _kinds("impaired consciousness")
     assert FINDING in _kinds("tingling feeling")
+    # HPO's only bubble is the stomach's, absent; air bubbles in a vein are a finding.
+    assert FINDING in _kinds("air bubbles")
 
 
 def test_isolation_is_no_procedure() -> None:
