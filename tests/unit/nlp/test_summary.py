@@ -978,3 +978,16 @@ def test_a_disease_named_among_what_cells_stained_for_is_no_diagnosis() -> None:
     )
     case = case.model_copy(update={"mentions": [case.mentions[0], melanoma]})
     assert build_summary(case).diagnoses == []
+
+
+def test_a_lymph_node_tested_positive_for_a_cell_carcinoma_has_it() -> None:
+    # "cell" of the disease's own name tells no staining.
+    case = _told(
+        "One lymph node tested positive for metastatic squamous cell carcinoma.",
+        [("metastatic squamous cell carcinoma", EntityType.DISEASE_DISORDER)],
+    )
+    carcinoma = case.mentions[0].model_copy(
+        update={"codes": [Code(system=CodeSystem.ICD10CM, code="C79.9")]}
+    )
+    case = case.model_copy(update={"mentions": [carcinoma]})
+    assert [i.text for i in build_summary(case).diagnoses] == ["metastatic squamous cell carcinoma"]
