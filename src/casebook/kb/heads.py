@@ -250,6 +250,26 @@ def derive_head_words() -> dict[str, list[str]]:
     }
 
 
+@cache
+def property_heads(change_words: frozenset[str]) -> frozenset[str]:
+    """The heads of HPO terms that name a property, not a finding: every term they head holds
+    one of ``change_words`` besides them ("Decreased skin *turgor*", "Reduced *consciousness*",
+    "Abnormal MRI signal *intensity*"), so the head alone says nothing abnormal.
+
+    Args:
+        change_words: Normalised words that say how a property changed ("decreased", "poor").
+    """
+    changed: dict[str, bool] = {}
+    for term in _hpo_terms():
+        words = normalize_tokens(_BRACKETS.sub(" ", term))
+        if not words:
+            continue
+        head = head_word(words)
+        says_change = any(word in change_words for word in words if word != head)
+        changed[head] = changed.get(head, True) and says_change
+    return frozenset(head for head, always in changed.items() if always and _is_word(head))
+
+
 def build_head_words(out: Path) -> Path:
     """Write the head words of the vocabularies to ``out`` (gzip when it ends in ``.gz``).
 

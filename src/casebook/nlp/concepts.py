@@ -18,7 +18,10 @@ never reach it. The evidence, in order:
    preposition, else its last word, also with trailing qualifiers ("chemotherapy *regimen*")
    set aside. A one-word finding must be a whole vocabulary term or a finding head that does
    not end like an adjective, adverb or participle (``modifier_endings``), or carry a finding
-   ending: "polyp" is a finding, "traumatic", "painful" and "persisted" are not. A finding term
+   ending: "polyp" is a finding, "traumatic", "painful" and "persisted" are not. A head that
+   names a property (``casebook.kb.heads.property_heads``: every HPO term it heads says how it
+   changed, "Decreased skin *turgor*") names a finding only beside a ``change_words`` word or
+   a finding term: "turgor" and "signal intensity" alone are none. A finding term
    headed by a body part ("fatty liver") counts when the mention holds it whole.
 4. **Drugs**: a drug stem ending ("-cillin", "-mab", "-pril") or a drug or drug-class name;
    ``not_given`` tells a drug that was tested, avoided or taken as a poison ("resistant to
@@ -42,7 +45,13 @@ from typing import NamedTuple, Self
 from pydantic import Field, model_validator
 
 from casebook.kb.base import normalize_alias, normalize_tokens
-from casebook.kb.heads import MAX_PHRASE_WORDS, HeadWords, head_word, load_head_words
+from casebook.kb.heads import (
+    MAX_PHRASE_WORDS,
+    HeadWords,
+    head_word,
+    load_head_words,
+    property_heads,
+)
 from casebook.kb.nonclinical import NonClinicalWords, any_of, default_non_clinical
 from casebook.model import CodeSystem, Mention, Patterns, RecordModel
 from casebook.resources import load_rules
@@ -117,6 +126,12 @@ class ConceptRules(RecordModel):
     result_words: list[str] = Field(
         description="Words that make a value a result ('normal', 'positive')."
     )
+    change_words: list[str] = Field(
+        default_factory=list,
+        description="Words that say how a property changed ('decreased', 'poor', 'altered'): "
+        "a head every HPO term of which holds one ('Decreased skin *turgor*', 'Reduced "
+        "*consciousness*') names a property, a finding only with such a word.",
+    )
     dose_units: list[str] = Field(
         default_factory=list,
         description="Units of a drug's dose ('mg', 'μg', 'IU'), not of a concentration: a "
@@ -160,6 +175,34 @@ class ConceptRules(RecordModel):
         description="Regular expressions (case-insensitive) ending right before such a drug "
         "that say it was measured: a body fluid opening its list ('*Serum sodium,* "
         "potassium').",
+    )
+    reference_before: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) ending right before a value that "
+        "make it a bound of a reference range, not the patient's result ('(*normal range, "
+        "0.38-*4.34 mIU/L)', '(*reference: <*5)').",
+    )
+    belief_after: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right after a value "
+        "word that make it how strongly a diagnosis was believed, not a result ('high* index "
+        "of suspicion*').",
+    )
+    belief_before: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) ending right before a value word "
+        "that make it such a belief ('the pre-test *probability was* high').",
+    )
+    stain_cues: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) that tell a sentence reports "
+        "staining ('immunohistochemistry', 'stained', 'IHC').",
+    )
+    stained_for: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) ending right before a name in a "
+        "list of what cells stained for ('positive for S100, *pan-melanoma*'): in a sentence "
+        "that reports staining, a disease named there is the stain's antibody, no diagnosis.",
     )
     object_heads: list[str] = Field(
         default_factory=list,
@@ -216,6 +259,8 @@ class ClinicalConcepts:
         rules: A packaged rule file name or a ``Path`` to your own file.
         heads: The vocabularies' head words; by default the packaged ones.
         who: The words of people, organisations and places; by default the packaged ones.
+        properties: The heads that name a property, not a finding; by default those HPO's
+            terms show (``casebook.kb.heads.property_heads`` of the rules' ``change_words``).
 
     Raises:
         CasebookError: ``CB-E012`` when a file is missing or breaks its schema.
@@ -226,6 +271,7 @@ class ClinicalConcepts:
         rules: str | Path = "summary_concepts.json",
         heads: HeadWords | None = None,
         who: NonClinicalWords | None = None,
+        properties: frozenset[str] | None = None,
     ) -> None:
         self.rules = load_rules(rules, ConceptRules)
         vocabulary = heads or load_head_words()
@@ -264,6 +310,14 @@ class ClinicalConcepts:
         self._not_given = any_of(self.rules.not_given_cues)
         self._harm = any_of(self.rules.harm_cues)
         self._results = _words(self.rules.result_words)
+        self._changes = _words(self.rules.change_words)
+        # "Turgor" or "signal intensity" alone names what a finding changes, not the finding;
+        # a word the rules list as a finding's head, or a finding term, is one by itself.
+        self._properties = (
+            (properties if properties is not None else property_heads(self._changes))
+            - self._one_word_findings
+            - self._curated[ConceptKind.FINDING]
+        )
         units = "|".join(re.escape(u) for u in sorted(self.rules.dose_units, key=len, reverse=True))
         # An amount per a counted volume is a preparation's strength ("25 mg/2 mL", "250
         # mg/5 ml"), a dose: a laboratory's concentration is per a unit volume ("mg/dL").
@@ -278,6 +332,11 @@ class ClinicalConcepts:
         self._proposed_after = any_of(self.rules.proposed_after)
         self._measured_after = any_of(self.rules.measured_after)
         self._measured_before = any_of(self.rules.measured_before)
+        self._reference_before = any_of(self.rules.reference_before)
+        self._belief_after = any_of(self.rules.belief_after)
+        self._belief_before = any_of(self.rules.belief_before)
+        self._stain_cues = any_of(self.rules.stain_cues)
+        self._stained_for = any_of(self.rules.stained_for)
         self._objects = _words(self.rules.object_heads)
         self._acted_after = any_of(self.rules.object_actions_after)
         self._acted_before = any_of(self.rules.object_actions_before)
@@ -404,8 +463,15 @@ class ClinicalConcepts:
             core = core[:-1]
             heads.add(head_word(core))
         single = len(words) == 1
+        # A property's name says a finding only with how it changed ("poor skin turgor") or
+        # beside a finding's own name ("tingling feeling").
+        unchanged = self._changes.isdisjoint(words) and self._one_word_findings.isdisjoint(words)
         for kind in WORD_KINDS:
-            if any(self._names(head, kind, single) for head in heads):
+            if any(
+                self._names(head, kind, single)
+                and not (kind is ConceptKind.FINDING and unchanged and head in self._properties)
+                for head in heads
+            ):
                 found.add(kind)
         drugs = self._heads[ConceptKind.DRUG]
         # "Corticosteroid pulse therapy": a therapy names a drug when any of its words does.
@@ -541,6 +607,36 @@ class ClinicalConcepts:
         words = self.words(mention)
         return any(c.isdigit() for c in mention.text) or any(w in self._results for w in words)
 
+    def is_reference_bound(self, text: str, mention: Mention, start: int) -> bool:
+        """Whether the value ``mention`` of ``text`` bounds a reference range told beside a
+        result ("TSH was 2.1 mIU/L (normal range, 0.38-4.34 mIU/L)"): no result of the
+        patient's. ``start`` is where the value's sentence starts."""
+        opens = max(start, mention.start - REFERENCE_REACH)
+        return self._reference_before.search(text, opens, mention.start) is not None
+
+    def tells_belief(self, text: str, mention: Mention, start: int) -> bool:
+        """Whether the value ``mention`` of ``text`` says how strongly a diagnosis was
+        believed ("a high index of suspicion", "the pre-test probability was high"), not a
+        result. ``start`` is where the value's sentence starts."""
+        opens = max(start, mention.start - REFERENCE_REACH)
+        return (
+            self._belief_after.match(text, mention.end) is not None
+            or self._belief_before.search(text, opens, mention.start) is not None
+        )
+
+    def is_stain_target(self, text: str, mention: Mention, sentence: tuple[int, int]) -> bool:
+        """Whether the mention is listed among what cells stained for, in a ``sentence``
+        (start, end) of ``text`` that reports staining ("Tumour cells were positive for S100
+        and pan-melanoma"): an antibody's name, no diagnosis."""
+        start, end = sentence
+        return (
+            self._stain_cues.search(text, start, end) is not None
+            and self._stained_for.search(
+                text, max(start, mention.start - STAIN_REACH), mention.start
+            )
+            is not None
+        )
+
     def is_dose(self, text: str, after: str = "") -> bool:
         """Whether the words are an amount of a drug ("100 μg", "0.3 μg/kg/min"), not a
         concentration: ``after``, the text right after them, goes on with no volume ("2.7 g
@@ -605,6 +701,12 @@ _LEADING_ASIDE = re.compile(r"[\s)\]]*(?:\([^)]*\)\s*)?")
 
 _BARE_VALUE = re.compile(r"\s+(?:of\s+)?\d+(?:[.,]\d+)?(?=\s*(?:,\s|[;)]|and\b|\.(?:\s|$)|$))")
 """A number with no unit right after a name, ending a list item ("potassium 4.3, ")."""
+
+REFERENCE_REACH = 60
+"""How far before a value the words naming a reference range or a belief may start."""
+
+STAIN_REACH = 200
+"""How far before a name the words opening a list of stains may start (ten or so markers)."""
 
 PROPOSAL_REACH = 80
 """How far before a treatment or test a verb of proposal opens its clause (``only_proposed``)."""

@@ -26,7 +26,9 @@ The headings:
   historical or inside a History phrase ("history of hypertension") are the past history, and
   one coded only as an external cause ("fall", W19) is what caused a finding, and so is an
   organism a culture grew ("cultures grew Staphylococcus aureus",
-  ``ClinicalConcepts.names_organism``).
+  ``ClinicalConcepts.names_organism``); a disease named among what cells stained for
+  ("tumour cells positive for S100 and pan-melanoma", ``ClinicalConcepts.is_stain_target``)
+  is an antibody's name.
 * **procedures**: procedures naming no test and no drug (nor a service consulted: "General
   surgery was consulted"), that are not treatments of a finding,
   and any procedure that caused something; a test or treatment is listed under its own
@@ -34,8 +36,9 @@ The headings:
 * **complications**: current findings (and Outcome mentions) that are ``caused_by``
   something, with their causes; not values, nor outcome words ("remission") typed otherwise.
 * **investigations**: diagnostic procedures naming a test, with their results (``result_of``:
-  a value, or a finding); a test named inside another test's result ("extremely low CSF
-  pressure", the MRI's) is none of its own.
+  a value, or a finding; not a bound of a reference range told beside it, nor a word telling how
+  strongly a diagnosis was believed, "a high index of suspicion"); a test named inside another
+  test's result ("extremely low CSF pressure", the MRI's) is none of its own.
 * **treatments**: drugs (named as drugs, given with a dose, route or frequency, or what
   something was ``treated_by``; not those tested or avoided, "resistant to oxacillin"), drug
   therapies ("corticosteroid therapy") and the therapeutic procedures that treat a finding or
@@ -326,11 +329,20 @@ def build_summary(
             and not gate.is_tested_organism(
                 case.text, mention, (sentence_start(mention), sentence_end(mention))
             )
+            and not gate.is_stain_target(
+                case.text, mention, (sentence_start(mention), sentence_end(mention))
+            )
         )
 
     def is_result(mention: Mention) -> bool:
         if mention.type is EntityType.LAB_VALUE:
-            return gate.is_result(mention)
+            sentence = _sentence_of(sentences, mention)
+            start = sentence.start if sentence else mention.start
+            return (
+                gate.is_result(mention)
+                and not gate.is_reference_bound(case.text, mention, start)
+                and not gate.tells_belief(case.text, mention, start)
+            )
         return is_finding(mention)
 
     def tells_finding(relation: Relation) -> bool:

@@ -82,6 +82,19 @@ def test_a_direction_is_no_finding() -> None:
     assert _kinds("distal radius fracture") == {FINDING}
 
 
+def test_a_property_names_a_finding_only_with_how_it_changed() -> None:
+    # HPO writes turgor, consciousness and signal intensity only as changed ("Decreased skin
+    # turgor"): the mention model's "turgor" of "poor skin turgor" is no finding alone.
+    assert FINDING not in _kinds("turgor")
+    assert FINDING not in _kinds("consciousness")
+    assert FINDING not in _kinds("signal intensity")
+    assert FINDING in _kinds("poor skin turgor")
+    assert FINDING in _kinds("impaired consciousness")
+    assert FINDING in _kinds("tingling feeling")
+    # HPO's only bubble is the stomach's, absent; air bubbles in a vein are a finding.
+    assert FINDING in _kinds("air bubbles")
+
+
 def test_isolation_is_no_procedure() -> None:
     # Case reports isolate organisms, DNA and pulmonary veins, seldom the patient.
     assert "procedure" not in _kinds("isolation")

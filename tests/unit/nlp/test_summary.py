@@ -935,3 +935,59 @@ def test_a_treatment_only_proposed_is_none_given() -> None:
         [("Acyclovir", EntityType.MEDICATION)],
     )
     assert [i.text for i in build_summary(given).treatments] == ["Acyclovir"]
+
+
+def test_a_bound_of_a_reference_range_is_no_result() -> None:
+    case = _told(
+        "Serum creatinine was 2.1 mg/dL (normal range, 0.6-1.2 mg/dL).",
+        [
+            ("Serum creatinine", EntityType.DIAGNOSTIC_PROCEDURE),
+            ("2.1 mg/dL", EntityType.LAB_VALUE),
+            ("1.2 mg/dL", EntityType.LAB_VALUE),
+        ],
+        relations=[("result_of", "m2", "m1"), ("result_of", "m3", "m1")],
+    )
+    [creatinine] = build_summary(case).investigations
+    assert [link.text for link in creatinine.related] == ["2.1 mg/dL"]
+
+
+def test_how_strongly_a_diagnosis_was_believed_is_no_result() -> None:
+    case = _told(
+        "Serum creatinine was high, with a high index of suspicion for nephritis.",
+        [
+            ("Serum creatinine", EntityType.DIAGNOSTIC_PROCEDURE),
+            ("high", EntityType.LAB_VALUE),
+            ("high index", EntityType.LAB_VALUE),
+        ],
+        relations=[("result_of", "m2", "m1"), ("result_of", "m3", "m1")],
+    )
+    [creatinine] = build_summary(case).investigations
+    assert [link.mentions for link in creatinine.related] == [["m2"]]
+
+
+def test_a_disease_named_among_what_cells_stained_for_is_no_diagnosis() -> None:
+    case = _told(
+        "Immunohistochemistry showed tumour cells positive for S100 and pan-melanoma.",
+        [
+            ("Immunohistochemistry", EntityType.DIAGNOSTIC_PROCEDURE),
+            ("pan-melanoma", EntityType.DISEASE_DISORDER),
+        ],
+    )
+    melanoma = case.mentions[1].model_copy(
+        update={"codes": [Code(system=CodeSystem.ICD10CM, code="C43.9")]}
+    )
+    case = case.model_copy(update={"mentions": [case.mentions[0], melanoma]})
+    assert build_summary(case).diagnoses == []
+
+
+def test_a_lymph_node_tested_positive_for_a_cell_carcinoma_has_it() -> None:
+    # "cell" of the disease's own name tells no staining.
+    case = _told(
+        "One lymph node tested positive for metastatic squamous cell carcinoma.",
+        [("metastatic squamous cell carcinoma", EntityType.DISEASE_DISORDER)],
+    )
+    carcinoma = case.mentions[0].model_copy(
+        update={"codes": [Code(system=CodeSystem.ICD10CM, code="C79.9")]}
+    )
+    case = case.model_copy(update={"mentions": [carcinoma]})
+    assert [i.text for i in build_summary(case).diagnoses] == ["metastatic squamous cell carcinoma"]
