@@ -226,6 +226,13 @@ class PhenotypeRules(RecordModel):
         description="Devices named by a body part's shape or length ('short leg cast', "
         "'long arm splint'): a phenotype right before one of them is the device's name.",
     )
+    ability_phrases_before: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right before a phenotype's "
+        "words (up to their start) that make those words an action the patient can or cannot "
+        "do, not the state they name: an 'inability to open mouth' is no Open mouth, 'unable to "
+        "fall asleep' no Falls.",
+    )
     naming_phrases_after: Patterns = Field(
         default_factory=list,
         description="Regular expressions (case-insensitive) matched right after a phenotype's "
@@ -278,6 +285,21 @@ class PhenotypeRules(RecordModel):
         "alias of such a trait names ('inflammatory aggression of the nerve filaments'), or "
         "where its words only qualify another finding the text names within one mention "
         "('irritable myopathy', a Myopathy).",
+    )
+    developmental_roots: list[str] = Field(
+        default_factory=list,
+        description="HPO ids whose descendants are delays of a child's development "
+        "(Neurodevelopmental delay). In an adult (``adult_age_years``) such a concept is coded "
+        "only from words naming a development or its delay (``development_words``): an adult's "
+        "'speech difficulty' (one of HPO's synonyms of Delayed speech and language "
+        "development) or 'nonverbal' state is today's, no delay of a child's development.",
+    )
+    development_words: list[str] = Field(
+        default_factory=list,
+        description="Words naming a development or its delay ('delayed', 'milestones').",
+    )
+    adult_age_years: float = Field(
+        default=18.0, ge=0.0, description="The age from which a patient is an adult."
     )
     test_name_words: list[str] = Field(
         default_factory=list,
@@ -551,7 +573,7 @@ def phenotype_matches(
     """HPO alias matches over a text, each alias of several concepts read in its one
     ``sense``, leaving out those of more than ``max_senses`` concepts still and those whose
     concept's name ``overclaims`` the matched words and those that are part of another thing's
-    name (``names_other_thing``)."""
+    name (``names_other_thing``) or an action's (``names_an_action``)."""
     other_senses = other_sense_keys(rules)
     return [
         m
@@ -559,6 +581,7 @@ def phenotype_matches(
         if len(m.concept_ids) <= rules.max_senses
         and m.key not in other_senses
         and not names_other_thing(text, m.end, rules)
+        and not names_an_action(text, m.start, rules)
         and not any(
             overclaims(kb.concept(c).name, text[m.start : m.end], rules) for c in m.concept_ids
         )
@@ -621,6 +644,21 @@ def names_other_thing(text: str, end: int, rules: PhenotypeRules) -> bool:
     thing's name (``naming_phrases_after``)."""
     naming = _one_expression(tuple(rules.naming_phrases_after))
     return naming is not None and naming.match(text, end) is not None
+
+
+def names_an_action(text: str, start: int, rules: PhenotypeRules) -> bool:
+    """Whether the words right before a phenotype starting at ``start`` make it an action the
+    patient can or cannot do (``ability_phrases_before``): "inability to [open mouth]"."""
+    ability = _one_expression(tuple(rules.ability_phrases_before))
+    return (
+        ability is not None
+        and ability.search(text, max(0, start - _ABILITY_REACH), start) is not None
+    )
+
+
+_ABILITY_REACH = 40
+"""How many characters before a phenotype ``names_an_action`` reads: longer than "could not
+fully" and the like."""
 
 
 def _denied_words(text: str) -> set[str]:
@@ -715,7 +753,11 @@ class PhenotypeCoder:
         }
         missing = [
             c
-            for c in [*self.rules.organ_senses, *self.rules.person_trait_roots]
+            for c in [
+                *self.rules.organ_senses,
+                *self.rules.person_trait_roots,
+                *self.rules.developmental_roots,
+            ]
             if c not in self.kb
         ]
         if missing:
@@ -727,6 +769,8 @@ class PhenotypeCoder:
             for concept, sense in self.rules.organ_senses.items()
         }
         self._trait_roots = frozenset(self.rules.person_trait_roots)
+        self._developmental_roots = frozenset(self.rules.developmental_roots)
+        self._development_words = _normalized_words(self.rules.development_words)
         self._tissue: frozenset[str] | None = None
         self._depth: dict[str, int] = {}
         self._codable: dict[str, bool] = {}
@@ -743,6 +787,7 @@ class PhenotypeCoder:
             and (
                 who.is_who(normalize_tokens(m.text))
                 or names_other_thing(case.text, m.end, self.rules)
+                or names_an_action(case.text, m.start, self.rules)
                 or spelled_in_other_sense(case.text, m.start, m.end, self.rules)
                 or acronym_ends_a_compound(case.text, m.start, m.end)
                 or self.qualifies_a_thing(case.text, *_marked_span(m))
@@ -757,6 +802,10 @@ class PhenotypeCoder:
         sentences = sorted(case.sentences, key=lambda s: s.start)
         sentence_starts = [s.start for s in sentences]
         evidence: list[_Evidence] = []
+        adult = (
+            case.patient.age_years is not None
+            and case.patient.age_years >= self.rules.adult_age_years
+        )
         for mention in mentions:
             if mention.assertion in self._excluded:
                 continue
@@ -776,6 +825,7 @@ class PhenotypeCoder:
                         code.code, case.text, mention, sentences, sentence_starts
                     )
                     and not self._in_tissue_sense(code.code, case.text, mention, mentions)
+                    and not (adult and self._undeveloped_in_words(code.code, mention))
                 ):
                     weight = weigher.weight(mention.start, mention.end) * code.score
                     evidence.append(
@@ -790,6 +840,17 @@ class PhenotypeCoder:
         "hypotonic saline"."""
         return normalize_alias(text[start:end]) in self.adjectives and not told_of_person(
             text, start, end, self.rules
+        )
+
+    def _undeveloped_in_words(self, concept_id: str, mention: Mention) -> bool:
+        """Whether the concept is a delay of development (``developmental_roots``) that the
+        mention's words name without a development or its delay (``development_words``)."""
+        if not self._developmental_roots or self._development_words.intersection(
+            normalize_tokens(mention.text)
+        ):
+            return False
+        return concept_id in self._developmental_roots or bool(
+            self._developmental_roots & self.kb.ancestors(concept_id)
         )
 
     def _in_other_sense(self, concept_id: str, text: str, mention: Mention) -> bool:

@@ -22,6 +22,7 @@ from casebook.model import (
     Span,
 )
 from casebook.nlp.assertion import ContextAssertion
+from casebook.nlp.patient import PatientDemographics
 from casebook.nlp.phenotypes import PhenotypeCoder
 from casebook.nlp.pipeline import Pipeline
 from casebook.nlp.sections import SectionDetector
@@ -175,6 +176,42 @@ def test_coordinated_adjectives_share_their_noun(pipeline: Pipeline, tmp_path: P
     assert codes == {"HP:0000470", "HP:0000475"}  # Short neck, Broad neck
     codes = hpo_codes(analyse(pipeline, tmp_path, "She had low set and posteriorly rotated ears."))
     assert codes == {"HP:0000369", "HP:0000358"}  # Low-set ears, Posteriorly rotated ears
+
+
+def test_coordinated_modifiers_keep_the_words_written_together(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    text = "He had posterior subcapsular or cortical cataracts."
+    codes = hpo_codes(analyse(pipeline, tmp_path, text))
+    # Posterior subcapsular cataract and Cortical cataract, no Posterior cortical cataract.
+    assert {"HP:0007787", "HP:0100019"} <= codes and "HP:0010924" not in codes
+
+
+def test_an_action_the_patient_cannot_do_is_not_its_state(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    text = "She reported an inability to open mouth and was unable to fully open mouth."
+    assert "HP:0000194" not in hpo_codes(analyse(pipeline, tmp_path, text))  # Open mouth
+
+
+def test_an_adults_words_naming_no_delay_are_no_developmental_delay(
+    coder: PhenotypeCoder, tmp_path: Path
+) -> None:
+    with_age = Pipeline(
+        [
+            SectionDetector(),
+            SentenceSplitter(),
+            PatientDemographics(),
+            VocabularyMentions(),
+            ContextAssertion(),
+            coder,
+        ],
+        provided=frozenset({"id", "text", "source", "title", "mentions"}),
+    )
+    adult = hpo_codes(analyse(with_age, tmp_path, "A 60-year-old man had speech difficulties."))
+    child = hpo_codes(analyse(with_age, tmp_path, "A 3-year-old boy had speech difficulties."))
+    delayed_speech = "HP:0000750"
+    assert delayed_speech not in adult and delayed_speech in child
 
 
 def test_no_match_inside_a_hyphenated_compound(pipeline: Pipeline, tmp_path: Path) -> None:
@@ -425,6 +462,8 @@ def test_an_unresponsive_patient_shows_no_confusional_arousal(
         # An electrolyte imbalance is no imbalance of gait; a dried blood spot no purpura.
         ("His electrolyte imbalance worsened.", "HP:0002172"),
         ("A dried blood spot assay was done.", "HP:0000979"),
+        # A tooth's hopeless prognosis is no mood of the patient's.
+        ("Tooth 11 had a hopeless prognosis.", "HP:5200271"),
     ],
 )
 def test_words_of_another_sense_name_no_phenotype(
