@@ -233,6 +233,15 @@ class PhenotypeRules(RecordModel):
         "do, not the state they name: an 'inability to open mouth' is no Open mouth, 'unable to "
         "fall asleep' no Falls.",
     )
+    dimension_words: list[str] = Field(
+        default_factory=list,
+        description="Words naming a size or a dimension ('long', 'wide', 'small'): right after a "
+        "measure (a number and one of ``measure_units``) they tell how big a thing is, no "
+        "finding: an '8-cm long penis' is no Long penis, a '2 cm large kidney' no Large kidney.",
+    )
+    measure_units: list[str] = Field(
+        default_factory=list, description="Units of length ('mm', 'cm', 'inches')."
+    )
     naming_phrases_after: Patterns = Field(
         default_factory=list,
         description="Regular expressions (case-insensitive) matched right after a phenotype's "
@@ -573,7 +582,8 @@ def phenotype_matches(
     """HPO alias matches over a text, each alias of several concepts read in its one
     ``sense``, leaving out those of more than ``max_senses`` concepts still and those whose
     concept's name ``overclaims`` the matched words and those that are part of another thing's
-    name (``names_other_thing``) or an action's (``names_an_action``)."""
+    name (``names_other_thing``) or an action's (``names_an_action``) or a measured size
+    (``names_a_dimension``)."""
     other_senses = other_sense_keys(rules)
     return [
         m
@@ -582,6 +592,7 @@ def phenotype_matches(
         and m.key not in other_senses
         and not names_other_thing(text, m.end, rules)
         and not names_an_action(text, m.start, rules)
+        and not names_a_dimension(text, m.start, m.end, rules)
         and not any(
             overclaims(kb.concept(c).name, text[m.start : m.end], rules) for c in m.concept_ids
         )
@@ -656,9 +667,40 @@ def names_an_action(text: str, start: int, rules: PhenotypeRules) -> bool:
     )
 
 
+_LEAST_INITIALS = 3
+"""The fewest capitals read as another thing's initials: "PICA", not the "MI" HPO spells so."""
+
 _ABILITY_REACH = 40
 """How many characters before a phenotype ``names_an_action`` reads: longer than "could not
 fully" and the like."""
+
+
+def names_a_dimension(text: str, start: int, end: int, rules: PhenotypeRules) -> bool:
+    """Whether the phenotype at ``[start, end)`` opens with a size word told right after a
+    measure, a thing's size rather than a finding (``PhenotypeRules.dimension_words``): "8-cm
+    [long penis]"."""
+    words = text[start:end].split(maxsplit=1)
+    if not words or words[0].lower() not in _lowered(tuple(rules.dimension_words)):
+        return False
+    measure = _measure_before(tuple(rules.measure_units))
+    return measure is not None and (
+        measure.search(text, max(0, start - _ABILITY_REACH), start) is not None
+    )
+
+
+@cache
+def _lowered(words: tuple[str, ...]) -> frozenset[str]:
+    """``words`` in lower case."""
+    return frozenset(w.lower() for w in words)
+
+
+@cache
+def _measure_before(units: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A number and a unit of length ending right before a position ("8-cm ", "3 mm ")."""
+    if not units:
+        return None
+    alternatives = "|".join(map(re.escape, sorted(units, key=len, reverse=True)))
+    return re.compile(rf"\d\s*-?\s*(?:{alternatives})\.?[\s-]+$", re.IGNORECASE)
 
 
 def _denied_words(text: str) -> set[str]:
@@ -788,6 +830,8 @@ class PhenotypeCoder:
                 who.is_who(normalize_tokens(m.text))
                 or names_other_thing(case.text, m.end, self.rules)
                 or names_an_action(case.text, m.start, self.rules)
+                or names_a_dimension(case.text, m.start, m.end, self.rules)
+                or self._capitals_of_a_word(m)
                 or spelled_in_other_sense(case.text, m.start, m.end, self.rules)
                 or acronym_ends_a_compound(case.text, m.start, m.end)
                 or self.qualifies_a_thing(case.text, *_marked_span(m))
@@ -840,6 +884,20 @@ class PhenotypeCoder:
         "hypotonic saline"."""
         return normalize_alias(text[start:end]) in self.adjectives and not told_of_person(
             text, start, end, self.rules
+        )
+
+    def _capitals_of_a_word(self, mention: Mention) -> bool:
+        """Whether the mention is one word in capitals, no short form the text defines, that
+        HPO spells only in small letters: "PICA", the posterior inferior cerebellar artery, is
+        another thing's initials, no Pica."""
+        words = mention.text
+        if mention.expansion is not None or not (
+            len(words) >= _LEAST_INITIALS and words.isalpha() and words.isupper()
+        ):
+            return False
+        concepts = [c.code for c in mention.codes if c.system is CodeSystem.HPO]
+        return not any(
+            alias == words for c in concepts if c in self.kb for alias in self.kb.concept(c).aliases
         )
 
     def _undeveloped_in_words(self, concept_id: str, mention: Mention) -> bool:
@@ -1117,8 +1175,11 @@ class PhenotypeCoder:
         if not accepted and mention.expansion and not misread:
             accepted = self.link(mention.text)
         if not accepted and mention.core is not None:
-            # A whole phrase no HPO term names may hold one ("bilateral subdural effusions").
-            accepted = self.link(mention.marked_text)
+            # A whole phrase no HPO term names may hold one ("bilateral subdural effusions"),
+            # denied as its words deny it ("B cell Non-[Hodgkin's lymphoma]").
+            start = mention.core.start
+            denial = _DENIED_BY_JOINED_WORD.search(text, max(0, start - 7), start)
+            accepted = self.link((denial.group(0) if denial else "") + mention.marked_text)
         if not accepted:
             return mention
         kept = [c for c in mention.codes if c.system is not CodeSystem.HPO]

@@ -214,6 +214,26 @@ def test_an_adults_words_naming_no_delay_are_no_developmental_delay(
     assert delayed_speech not in adult and delayed_speech in child
 
 
+def test_a_marked_phrase_denied_by_a_joined_non_is_not_its_phenotype(
+    coder: PhenotypeCoder,
+) -> None:
+    text = "It was a diffuse large B cell Non-Hodgkin's lymphoma."
+    words = "diffuse large B cell Non-Hodgkin's lymphoma"
+    start, marked = text.index(words), text.index("Hodgkin's")
+    mention = Mention(
+        id="m1",
+        start=start,
+        end=start + len(words),
+        text=words,
+        type=EntityType.DISEASE_DISORDER,
+        core=Span(start=marked, end=start + len(words)),
+    )
+    case = coder(
+        Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=[mention])
+    )
+    assert "HP:0012189" not in {c.code for c in case.mentions[0].codes}  # Hodgkin lymphoma
+
+
 def test_no_match_inside_a_hyphenated_compound(pipeline: Pipeline, tmp_path: Path) -> None:
     # "clonic seizures" inside "tonic-clonic seizures" is not a Clonic seizure (HP:0020221).
     codes = hpo_codes(analyse(pipeline, tmp_path, "She had tonic-clonic seizures."))
@@ -464,6 +484,11 @@ def test_an_unresponsive_patient_shows_no_confusional_arousal(
         ("A dried blood spot assay was done.", "HP:0000979"),
         # A tooth's hopeless prognosis is no mood of the patient's.
         ("Tooth 11 had a hopeless prognosis.", "HP:5200271"),
+        # A spinal fluid's dissociation, spelled either way, is no dissociative state.
+        ("The CSF showed albuminocytological dissociation.", "HP:0032940"),
+        # A thing's measured size is no finding; an artery's initials are no eating disorder.
+        ("He had an 8-cm long penis.", "HP:0000040"),
+        ("The left PICA was occluded.", "HP:0011856"),
     ],
 )
 def test_words_of_another_sense_name_no_phenotype(
