@@ -226,6 +226,14 @@ class PhenotypeRules(RecordModel):
         description="Devices named by a body part's shape or length ('short leg cast', "
         "'long arm splint'): a phenotype right before one of them is the device's name.",
     )
+    predicate_verbs: list[str] = Field(
+        default_factory=list,
+        description="Verbs telling what a body part or a measure is ('was', 'were', "
+        "'appeared'): a part and the word such a verb tells of it name the phenotype an alias "
+        "names in the other order ('the liver was enlarged' an 'enlarged liver', 'thumbs were "
+        "short and broad' 'short thumbs' and 'broad thumbs'), as HPO names a finding by its "
+        "attribute first.",
+    )
     ability_phrases_before: Patterns = Field(
         default_factory=list,
         description="Regular expressions (case-insensitive) matched right before a phenotype's "
@@ -585,9 +593,16 @@ def phenotype_matches(
     name (``names_other_thing``) or an action's (``names_an_action``) or a measured size
     (``names_a_dimension``)."""
     other_senses = other_sense_keys(rules)
+    found = generator.find(text)
+    taken = [(m.start, m.end) for m in found]
+    found += [
+        m
+        for m in predicate_matches(text, rules, generator)
+        if not any(start < m.end and m.start < end for start, end in taken)
+    ]
     return [
         m
-        for m in (sense(found, generator, kb) for found in generator.find(text))
+        for m in (sense(match, generator, kb) for match in found)
         if len(m.concept_ids) <= rules.max_senses
         and m.key not in other_senses
         and not names_other_thing(text, m.end, rules)
@@ -597,6 +612,58 @@ def phenotype_matches(
             overclaims(kb.concept(c).name, text[m.start : m.end], rules) for c in m.concept_ids
         )
     ]
+
+
+def predicate_matches(
+    text: str, rules: PhenotypeRules, generator: CandidateGenerator
+) -> list[AliasMatch]:
+    """The phenotypes a sentence tells by a ``predicate_verbs`` verb: one or two words naming
+    a thing, the verb, perhaps an adverb, and one word, or two joined by "and" or "or", that
+    an alias puts before the thing ("the liver was [markedly] enlarged": "enlarged liver")."""
+    verbs = _predicate_verb_pattern(tuple(rules.predicate_verbs))
+    if verbs is None:
+        return []
+    found: list[AliasMatch] = []
+    for told in verbs.finditer(text):
+        subject = told.group("subject").split()
+        for said in (told.group("first"), told.group("second")):
+            if said is None:
+                continue
+            # The thing's nearest word alone first, then with the word before it: a longer
+            # alias ("small upper lip") is the narrower finding.
+            for size in (2, 1):
+                if len(subject) < size or not normalize_tokens(subject[-size]):
+                    # No thing is named by a determiner alone ("the", "her").
+                    continue
+                phrase = f"{said} {' '.join(subject[-size:])}"
+                whole = [m for m in generator.find(phrase) if m.start == 0 and m.end == len(phrase)]
+                if whole:
+                    # The finding is the word told: the part is its site, as a mention of a
+                    # finding leaves out the site named apart from it.
+                    group = "first" if said == told.group("first") else "second"
+                    found.append(
+                        AliasMatch(
+                            told.start(group), told.end(group), whole[0].key, whole[0].concept_ids
+                        )
+                    )
+                    break
+    return found
+
+
+@cache
+def _predicate_verb_pattern(verbs: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One or two words, a verb of ``verbs``, perhaps an adverb, and one word or two joined by
+    "and" or "or", ending the phrase."""
+    if not verbs:
+        return None
+    verb = "|".join(map(re.escape, verbs))
+    return re.compile(
+        rf"\b(?P<subject>[A-Za-z]+(?:[ \t]+[A-Za-z]+)?)[ \t]+(?:{verb})[ \t]+"
+        rf"(?:[a-z]+ly[ \t]+)?(?P<first>[a-z]+)"
+        rf"(?:[ \t]+(?:and|or)[ \t]+(?:[a-z]+ly[ \t]+)?(?P<second>[a-z]+))?"
+        rf"(?=[ \t]*[.,;:)]|[ \t]*$|[ \t]+(?:and|with|on|at|in)\b)",
+        re.IGNORECASE,
+    )
 
 
 def spelled_in_other_sense(text: str, start: int, end: int, rules: PhenotypeRules) -> bool:

@@ -234,6 +234,14 @@ def test_a_marked_phrase_denied_by_a_joined_non_is_not_its_phenotype(
     assert "HP:0012189" not in {c.code for c in case.mentions[0].codes}  # Hodgkin lymphoma
 
 
+def test_a_part_and_what_a_verb_tells_of_it_name_the_phenotype(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    text = "The liver was markedly enlarged. Her thumbs were short and broad."
+    codes = hpo_codes(analyse(pipeline, tmp_path, text))
+    assert {"HP:0002240", "HP:0009778", "HP:0011304"} <= codes  # Hepatomegaly, Short, Broad thumb
+
+
 def test_no_match_inside_a_hyphenated_compound(pipeline: Pipeline, tmp_path: Path) -> None:
     # "clonic seizures" inside "tonic-clonic seizures" is not a Clonic seizure (HP:0020221).
     codes = hpo_codes(analyse(pipeline, tmp_path, "She had tonic-clonic seizures."))
