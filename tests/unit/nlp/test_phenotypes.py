@@ -497,6 +497,8 @@ def test_an_unresponsive_patient_shows_no_confusional_arousal(
         # A thing's measured size is no finding; an artery's initials are no eating disorder.
         ("He had an 8-cm long penis.", "HP:0000040"),
         ("The left PICA was occluded.", "HP:0011856"),
+        # Small nodules of the lung are no small lung.
+        ("CT showed two small lung nodules.", "HP:0002089"),
     ],
 )
 def test_words_of_another_sense_name_no_phenotype(
