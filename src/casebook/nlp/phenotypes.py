@@ -627,6 +627,10 @@ def predicate_matches(
     found: list[AliasMatch] = []
     for told in verbs.finditer(text):
         subject = told.group("subject").split()
+        if len(subject) == 2 and subject[0].lower() in _PREPOSITIONS:
+            # The part is a preposition's object, not what the verb tells of: a "field [of
+            # vision] was blurred" is an endoscope's view, no Blurred vision.
+            continue
         for said in (told.group("first"), told.group("second")):
             if said is None:
                 continue
@@ -649,6 +653,10 @@ def predicate_matches(
                     )
                     break
     return found
+
+
+_PREPOSITIONS = frozenset({"of", "in", "on", "at", "from", "for", "with", "within", "by"})
+"""Words whose object is no subject of the verb after it."""
 
 
 @cache

@@ -242,6 +242,13 @@ def test_a_part_and_what_a_verb_tells_of_it_name_the_phenotype(
     assert {"HP:0002240", "HP:0009778", "HP:0011304"} <= codes  # Hepatomegaly, Short, Broad thumb
 
 
+def test_a_prepositions_object_is_not_what_a_verb_tells_of(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    text = "At endoscopy the field of vision was blurred and no bleeding was seen."
+    assert "HP:0000622" not in hpo_codes(analyse(pipeline, tmp_path, text))  # Blurred vision
+
+
 def test_no_match_inside_a_hyphenated_compound(pipeline: Pipeline, tmp_path: Path) -> None:
     # "clonic seizures" inside "tonic-clonic seizures" is not a Clonic seizure (HP:0020221).
     codes = hpo_codes(analyse(pipeline, tmp_path, "She had tonic-clonic seizures."))
