@@ -743,7 +743,19 @@ class CandidateGenerator:
             if may_skip and cursor > first:
                 for resume in self._after_ellipsis(text, tokens, cursor):
                     found = self._walk(text, tokens, first, resume, node, False)
-                    if found is not None and (best is None or found[0] > best[0]):
+                    # Of two coordinated readings ending alike, the one keeping more of the
+                    # text's words wins ("enlarged [and dysmorphic] lateral ventricles"), then
+                    # the later, keeping the words written together: "posterior subcapsular
+                    # [or cortical] cataracts" shares the noun, no "posterior" of "cortical".
+                    if found is not None and (
+                        best is None
+                        or found[0] > best[0]
+                        or (
+                            found[0] == best[0]
+                            and best[2]
+                            and found[1].count(" ") >= best[1].count(" ")
+                        )
+                    ):
                         best = (found[0], found[1], True)
             nxt = node.children.get(token.norm)
             if nxt is None:

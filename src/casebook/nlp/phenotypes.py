@@ -226,6 +226,30 @@ class PhenotypeRules(RecordModel):
         description="Devices named by a body part's shape or length ('short leg cast', "
         "'long arm splint'): a phenotype right before one of them is the device's name.",
     )
+    predicate_verbs: list[str] = Field(
+        default_factory=list,
+        description="Verbs telling what a body part or a measure is ('was', 'were', "
+        "'appeared'): a part and the word such a verb tells of it name the phenotype an alias "
+        "names in the other order ('the liver was enlarged' an 'enlarged liver', 'thumbs were "
+        "short and broad' 'short thumbs' and 'broad thumbs'), as HPO names a finding by its "
+        "attribute first.",
+    )
+    ability_phrases_before: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right before a phenotype's "
+        "words (up to their start) that make those words an action the patient can or cannot "
+        "do, not the state they name: an 'inability to open mouth' is no Open mouth, 'unable to "
+        "fall asleep' no Falls.",
+    )
+    dimension_words: list[str] = Field(
+        default_factory=list,
+        description="Words naming a size or a dimension ('long', 'wide', 'small'): right after a "
+        "measure (a number and one of ``measure_units``) they tell how big a thing is, no "
+        "finding: an '8-cm long penis' is no Long penis, a '2 cm large kidney' no Large kidney.",
+    )
+    measure_units: list[str] = Field(
+        default_factory=list, description="Units of length ('mm', 'cm', 'inches')."
+    )
     naming_phrases_after: Patterns = Field(
         default_factory=list,
         description="Regular expressions (case-insensitive) matched right after a phenotype's "
@@ -233,7 +257,8 @@ class PhenotypeRules(RecordModel):
         "patient's: the 'short arm' of 'short arm of chromosome 21' is a chromosome's arm, the "
         "'elevated creatinine' of 'elevated creatinine kinase' (creatine kinase misspelt) an "
         "enzyme's level, the 'aortopulmonary window' of 'aortopulmonary window nodes' a place, "
-        "the 'small hand' of 'small hand muscles' a body part's muscles, the 'periodic fever' "
+        "the 'small hand' of 'small hand muscles' a body part's muscles, the 'small lung' of "
+        "'small lung nodules' the nodules' size, the 'periodic fever' "
         "of 'periodic fever syndromes' a class of disorders, the 'Wilms' tumor' of 'Wilms' tumor "
         "(WT1)' and the 'mental retardation' of 'fragile X mental retardation 1 (FMR1)' a gene's "
         "or its protein's name (a symbol of capitals ending in a number, no 'type' or 'stage' "
@@ -278,6 +303,21 @@ class PhenotypeRules(RecordModel):
         "alias of such a trait names ('inflammatory aggression of the nerve filaments'), or "
         "where its words only qualify another finding the text names within one mention "
         "('irritable myopathy', a Myopathy).",
+    )
+    developmental_roots: list[str] = Field(
+        default_factory=list,
+        description="HPO ids whose descendants are delays of a child's development "
+        "(Neurodevelopmental delay). In an adult (``adult_age_years``) such a concept is coded "
+        "only from words naming a development or its delay (``development_words``): an adult's "
+        "'speech difficulty' (one of HPO's synonyms of Delayed speech and language "
+        "development) or 'nonverbal' state is today's, no delay of a child's development.",
+    )
+    development_words: list[str] = Field(
+        default_factory=list,
+        description="Words naming a development or its delay ('delayed', 'milestones').",
+    )
+    adult_age_years: float = Field(
+        default=18.0, ge=0.0, description="The age from which a patient is an adult."
     )
     test_name_words: list[str] = Field(
         default_factory=list,
@@ -551,18 +591,88 @@ def phenotype_matches(
     """HPO alias matches over a text, each alias of several concepts read in its one
     ``sense``, leaving out those of more than ``max_senses`` concepts still and those whose
     concept's name ``overclaims`` the matched words and those that are part of another thing's
-    name (``names_other_thing``)."""
+    name (``names_other_thing``) or an action's (``names_an_action``) or a measured size
+    (``names_a_dimension``)."""
     other_senses = other_sense_keys(rules)
+    found = generator.find(text)
+    taken = [(m.start, m.end) for m in found]
+    found += [
+        m
+        for m in predicate_matches(text, rules, generator)
+        if not any(start < m.end and m.start < end for start, end in taken)
+    ]
     return [
         m
-        for m in (sense(found, generator, kb) for found in generator.find(text))
+        for m in (sense(match, generator, kb) for match in found)
         if len(m.concept_ids) <= rules.max_senses
         and m.key not in other_senses
         and not names_other_thing(text, m.end, rules)
+        and not names_an_action(text, m.start, rules)
+        and not names_a_dimension(text, m.start, m.end, rules)
         and not any(
             overclaims(kb.concept(c).name, text[m.start : m.end], rules) for c in m.concept_ids
         )
     ]
+
+
+def predicate_matches(
+    text: str, rules: PhenotypeRules, generator: CandidateGenerator
+) -> list[AliasMatch]:
+    """The phenotypes a sentence tells by a ``predicate_verbs`` verb: one or two words naming
+    a thing, the verb, perhaps an adverb, and one word, or two joined by "and" or "or", that
+    an alias puts before the thing ("the liver was [markedly] enlarged": "enlarged liver")."""
+    verbs = _predicate_verb_pattern(tuple(rules.predicate_verbs))
+    if verbs is None:
+        return []
+    found: list[AliasMatch] = []
+    for told in verbs.finditer(text):
+        subject = told.group("subject").split()
+        if len(subject) == 2 and subject[0].lower() in _PREPOSITIONS:
+            # The part is a preposition's object, not what the verb tells of: a "field [of
+            # vision] was blurred" is an endoscope's view, no Blurred vision.
+            continue
+        for said in (told.group("first"), told.group("second")):
+            if said is None:
+                continue
+            # The thing's nearest word alone first, then with the word before it: a longer
+            # alias ("small upper lip") is the narrower finding.
+            for size in (2, 1):
+                if len(subject) < size or not normalize_tokens(subject[-size]):
+                    # No thing is named by a determiner alone ("the", "her").
+                    continue
+                phrase = f"{said} {' '.join(subject[-size:])}"
+                whole = [m for m in generator.find(phrase) if m.start == 0 and m.end == len(phrase)]
+                if whole:
+                    # The finding is the word told: the part is its site, as a mention of a
+                    # finding leaves out the site named apart from it.
+                    group = "first" if said == told.group("first") else "second"
+                    found.append(
+                        AliasMatch(
+                            told.start(group), told.end(group), whole[0].key, whole[0].concept_ids
+                        )
+                    )
+                    break
+    return found
+
+
+_PREPOSITIONS = frozenset({"of", "in", "on", "at", "from", "for", "with", "within", "by"})
+"""Words whose object is no subject of the verb after it."""
+
+
+@cache
+def _predicate_verb_pattern(verbs: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One or two words, a verb of ``verbs``, perhaps an adverb, and one word or two joined by
+    "and" or "or", ending the phrase."""
+    if not verbs:
+        return None
+    verb = "|".join(map(re.escape, verbs))
+    return re.compile(
+        rf"\b(?P<subject>[A-Za-z]+(?:[ \t]+[A-Za-z]+)?)[ \t]+(?:{verb})[ \t]+"
+        rf"(?:[a-z]+ly[ \t]+)?(?P<first>[a-z]+)"
+        rf"(?:[ \t]+(?:and|or)[ \t]+(?:[a-z]+ly[ \t]+)?(?P<second>[a-z]+))?"
+        rf"(?=[ \t]*[.,;:)]|[ \t]*$|[ \t]+(?:and|with|on|at|in)\b)",
+        re.IGNORECASE,
+    )
 
 
 def spelled_in_other_sense(text: str, start: int, end: int, rules: PhenotypeRules) -> bool:
@@ -621,6 +731,52 @@ def names_other_thing(text: str, end: int, rules: PhenotypeRules) -> bool:
     thing's name (``naming_phrases_after``)."""
     naming = _one_expression(tuple(rules.naming_phrases_after))
     return naming is not None and naming.match(text, end) is not None
+
+
+def names_an_action(text: str, start: int, rules: PhenotypeRules) -> bool:
+    """Whether the words right before a phenotype starting at ``start`` make it an action the
+    patient can or cannot do (``ability_phrases_before``): "inability to [open mouth]"."""
+    ability = _one_expression(tuple(rules.ability_phrases_before))
+    return (
+        ability is not None
+        and ability.search(text, max(0, start - _ABILITY_REACH), start) is not None
+    )
+
+
+_LEAST_INITIALS = 3
+"""The fewest capitals read as another thing's initials: "PICA", not the "MI" HPO spells so."""
+
+_ABILITY_REACH = 40
+"""How many characters before a phenotype ``names_an_action`` reads: longer than "could not
+fully" and the like."""
+
+
+def names_a_dimension(text: str, start: int, end: int, rules: PhenotypeRules) -> bool:
+    """Whether the phenotype at ``[start, end)`` opens with a size word told right after a
+    measure, a thing's size rather than a finding (``PhenotypeRules.dimension_words``): "8-cm
+    [long penis]"."""
+    words = text[start:end].split(maxsplit=1)
+    if not words or words[0].lower() not in _lowered(tuple(rules.dimension_words)):
+        return False
+    measure = _measure_before(tuple(rules.measure_units))
+    return measure is not None and (
+        measure.search(text, max(0, start - _ABILITY_REACH), start) is not None
+    )
+
+
+@cache
+def _lowered(words: tuple[str, ...]) -> frozenset[str]:
+    """``words`` in lower case."""
+    return frozenset(w.lower() for w in words)
+
+
+@cache
+def _measure_before(units: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A number and a unit of length ending right before a position ("8-cm ", "3 mm ")."""
+    if not units:
+        return None
+    alternatives = "|".join(map(re.escape, sorted(units, key=len, reverse=True)))
+    return re.compile(rf"\d\s*-?\s*(?:{alternatives})\.?[\s-]+$", re.IGNORECASE)
 
 
 def _denied_words(text: str) -> set[str]:
@@ -715,7 +871,11 @@ class PhenotypeCoder:
         }
         missing = [
             c
-            for c in [*self.rules.organ_senses, *self.rules.person_trait_roots]
+            for c in [
+                *self.rules.organ_senses,
+                *self.rules.person_trait_roots,
+                *self.rules.developmental_roots,
+            ]
             if c not in self.kb
         ]
         if missing:
@@ -727,6 +887,8 @@ class PhenotypeCoder:
             for concept, sense in self.rules.organ_senses.items()
         }
         self._trait_roots = frozenset(self.rules.person_trait_roots)
+        self._developmental_roots = frozenset(self.rules.developmental_roots)
+        self._development_words = _normalized_words(self.rules.development_words)
         self._tissue: frozenset[str] | None = None
         self._depth: dict[str, int] = {}
         self._codable: dict[str, bool] = {}
@@ -743,6 +905,9 @@ class PhenotypeCoder:
             and (
                 who.is_who(normalize_tokens(m.text))
                 or names_other_thing(case.text, m.end, self.rules)
+                or names_an_action(case.text, m.start, self.rules)
+                or names_a_dimension(case.text, m.start, m.end, self.rules)
+                or self._capitals_of_a_word(m)
                 or spelled_in_other_sense(case.text, m.start, m.end, self.rules)
                 or acronym_ends_a_compound(case.text, m.start, m.end)
                 or self.qualifies_a_thing(case.text, *_marked_span(m))
@@ -757,6 +922,10 @@ class PhenotypeCoder:
         sentences = sorted(case.sentences, key=lambda s: s.start)
         sentence_starts = [s.start for s in sentences]
         evidence: list[_Evidence] = []
+        adult = (
+            case.patient.age_years is not None
+            and case.patient.age_years >= self.rules.adult_age_years
+        )
         for mention in mentions:
             if mention.assertion in self._excluded:
                 continue
@@ -776,6 +945,7 @@ class PhenotypeCoder:
                         code.code, case.text, mention, sentences, sentence_starts
                     )
                     and not self._in_tissue_sense(code.code, case.text, mention, mentions)
+                    and not (adult and self._undeveloped_in_words(code.code, mention))
                 ):
                     weight = weigher.weight(mention.start, mention.end) * code.score
                     evidence.append(
@@ -790,6 +960,31 @@ class PhenotypeCoder:
         "hypotonic saline"."""
         return normalize_alias(text[start:end]) in self.adjectives and not told_of_person(
             text, start, end, self.rules
+        )
+
+    def _capitals_of_a_word(self, mention: Mention) -> bool:
+        """Whether the mention is one word in capitals, no short form the text defines, that
+        HPO spells only in small letters: "PICA", the posterior inferior cerebellar artery, is
+        another thing's initials, no Pica."""
+        words = mention.text
+        if mention.expansion is not None or not (
+            len(words) >= _LEAST_INITIALS and words.isalpha() and words.isupper()
+        ):
+            return False
+        concepts = [c.code for c in mention.codes if c.system is CodeSystem.HPO]
+        return not any(
+            alias == words for c in concepts if c in self.kb for alias in self.kb.concept(c).aliases
+        )
+
+    def _undeveloped_in_words(self, concept_id: str, mention: Mention) -> bool:
+        """Whether the concept is a delay of development (``developmental_roots``) that the
+        mention's words name without a development or its delay (``development_words``)."""
+        if not self._developmental_roots or self._development_words.intersection(
+            normalize_tokens(mention.text)
+        ):
+            return False
+        return concept_id in self._developmental_roots or bool(
+            self._developmental_roots & self.kb.ancestors(concept_id)
         )
 
     def _in_other_sense(self, concept_id: str, text: str, mention: Mention) -> bool:
@@ -1056,8 +1251,11 @@ class PhenotypeCoder:
         if not accepted and mention.expansion and not misread:
             accepted = self.link(mention.text)
         if not accepted and mention.core is not None:
-            # A whole phrase no HPO term names may hold one ("bilateral subdural effusions").
-            accepted = self.link(mention.marked_text)
+            # A whole phrase no HPO term names may hold one ("bilateral subdural effusions"),
+            # denied as its words deny it ("B cell Non-[Hodgkin's lymphoma]").
+            start = mention.core.start
+            denial = _DENIED_BY_JOINED_WORD.search(text, max(0, start - 7), start)
+            accepted = self.link((denial.group(0) if denial else "") + mention.marked_text)
         if not accepted:
             return mention
         kept = [c for c in mention.codes if c.system is not CodeSystem.HPO]

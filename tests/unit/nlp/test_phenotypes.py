@@ -22,6 +22,7 @@ from casebook.model import (
     Span,
 )
 from casebook.nlp.assertion import ContextAssertion
+from casebook.nlp.patient import PatientDemographics
 from casebook.nlp.phenotypes import PhenotypeCoder
 from casebook.nlp.pipeline import Pipeline
 from casebook.nlp.sections import SectionDetector
@@ -182,6 +183,77 @@ def test_words_of_two_noun_phrases_name_no_phenotype_together(
 ) -> None:
     codes = hpo_codes(analyse(pipeline, tmp_path, "He went back home and the pain worsened."))
     assert "HP:0003418" not in codes  # Back pain
+
+
+def test_coordinated_modifiers_keep_the_words_written_together(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    text = "He had posterior subcapsular or cortical cataracts."
+    codes = hpo_codes(analyse(pipeline, tmp_path, text))
+    # Posterior subcapsular cataract and Cortical cataract, no Posterior cortical cataract.
+    assert {"HP:0007787", "HP:0100019"} <= codes and "HP:0010924" not in codes
+
+
+def test_an_action_the_patient_cannot_do_is_not_its_state(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    text = "She reported an inability to open mouth and was unable to fully open mouth."
+    assert "HP:0000194" not in hpo_codes(analyse(pipeline, tmp_path, text))  # Open mouth
+
+
+def test_an_adults_words_naming_no_delay_are_no_developmental_delay(
+    coder: PhenotypeCoder, tmp_path: Path
+) -> None:
+    with_age = Pipeline(
+        [
+            SectionDetector(),
+            SentenceSplitter(),
+            PatientDemographics(),
+            VocabularyMentions(),
+            ContextAssertion(),
+            coder,
+        ],
+        provided=frozenset({"id", "text", "source", "title", "mentions"}),
+    )
+    adult = hpo_codes(analyse(with_age, tmp_path, "A 60-year-old man had speech difficulties."))
+    child = hpo_codes(analyse(with_age, tmp_path, "A 3-year-old boy had speech difficulties."))
+    delayed_speech = "HP:0000750"
+    assert delayed_speech not in adult and delayed_speech in child
+
+
+def test_a_marked_phrase_denied_by_a_joined_non_is_not_its_phenotype(
+    coder: PhenotypeCoder,
+) -> None:
+    text = "It was a diffuse large B cell Non-Hodgkin's lymphoma."
+    words = "diffuse large B cell Non-Hodgkin's lymphoma"
+    start, marked = text.index(words), text.index("Hodgkin's")
+    mention = Mention(
+        id="m1",
+        start=start,
+        end=start + len(words),
+        text=words,
+        type=EntityType.DISEASE_DISORDER,
+        core=Span(start=marked, end=start + len(words)),
+    )
+    case = coder(
+        Case(id="c", text=text, source=Source(format=SourceFormat.TEXT), mentions=[mention])
+    )
+    assert "HP:0012189" not in {c.code for c in case.mentions[0].codes}  # Hodgkin lymphoma
+
+
+def test_a_part_and_what_a_verb_tells_of_it_name_the_phenotype(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    text = "The liver was markedly enlarged. Her thumbs were short and broad."
+    codes = hpo_codes(analyse(pipeline, tmp_path, text))
+    assert {"HP:0002240", "HP:0009778", "HP:0011304"} <= codes  # Hepatomegaly, Short, Broad thumb
+
+
+def test_a_prepositions_object_is_not_what_a_verb_tells_of(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    text = "At endoscopy the field of vision was blurred and no bleeding was seen."
+    assert "HP:0000622" not in hpo_codes(analyse(pipeline, tmp_path, text))  # Blurred vision
 
 
 def test_no_match_inside_a_hyphenated_compound(pipeline: Pipeline, tmp_path: Path) -> None:
@@ -432,6 +504,15 @@ def test_an_unresponsive_patient_shows_no_confusional_arousal(
         # An electrolyte imbalance is no imbalance of gait; a dried blood spot no purpura.
         ("His electrolyte imbalance worsened.", "HP:0002172"),
         ("A dried blood spot assay was done.", "HP:0000979"),
+        # A tooth's hopeless prognosis is no mood of the patient's.
+        ("Tooth 11 had a hopeless prognosis.", "HP:5200271"),
+        # A spinal fluid's dissociation, spelled either way, is no dissociative state.
+        ("The CSF showed albuminocytological dissociation.", "HP:0032940"),
+        # A thing's measured size is no finding; an artery's initials are no eating disorder.
+        ("He had an 8-cm long penis.", "HP:0000040"),
+        ("The left PICA was occluded.", "HP:0011856"),
+        # Small nodules of the lung are no small lung.
+        ("CT showed two small lung nodules.", "HP:0002089"),
     ],
 )
 def test_words_of_another_sense_name_no_phenotype(
