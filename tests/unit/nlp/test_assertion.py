@@ -405,6 +405,26 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # A diagnosis that had been considered, one the patient was considered or believed to
+        # have, and one that raised concerns are suspicions, in any tense or number.
+        (
+            "Diagnoses of otitis media and sinusitis had been considered elsewhere.",
+            "otitis media",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "He was considered to have a bacterial or fungal brain abscess.",
+            "brain abscess",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "The low platelet count raised concerns about leukemia.",
+            "leukemia",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         (
             "MRI showed areas which were suspicious of bone metastases.",
             "bone metastases",
