@@ -147,6 +147,7 @@ OUTCOME = EntityType.OUTCOME
             Assertion.HYPOTHETICAL,
         ),
         ("Hypokalemia can cause arrhythmia.", "arrhythmia", SIGN, Assertion.HYPOTHETICAL),
+        ("Sepsis can occasionally cause delirium.", "delirium", SIGN, Assertion.HYPOTHETICAL),
         ("Hypokalemia caused arrhythmia.", "arrhythmia", SIGN, Assertion.PRESENT),
         # What may be considered in a differential diagnosis is suspected.
         (
@@ -649,6 +650,25 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.HYPOTHETICAL,
         ),
+        # What was prevented or avoided did not happen; a phrase opening the sentence before
+        # its comma ('During surgery,') is no part of it.
+        (
+            "During surgery, hypothermia was prevented with a warming blanket.",
+            "hypothermia",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        ("During surgery, hypothermia was prevented.", "surgery", TREATMENT, Assertion.PRESENT),
+        ("A second laparotomy was avoided.", "laparotomy", TREATMENT, Assertion.NEGATED),
+        # A treatment the patient is evaluated or assessed for is not yet done; a test one
+        # evaluates for is.
+        (
+            "She was evaluated for liver transplantation.",
+            "liver transplantation",
+            TREATMENT,
+            Assertion.HYPOTHETICAL,
+        ),
+        ("Evaluation for S-100 showed positivity.", "S-100", TEST, Assertion.PRESENT),
         ("No fever, but a cough was present.", "cough", SIGN, Assertion.PRESENT),
         (
             "She received intrathecal prophylaxis.",
