@@ -224,6 +224,15 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # ... however long the words between the differential and its verb, which name no
+        # suspicion ("in our lupus patient").
+        (
+            "The differential causes leading to a sudden decline in our lupus patient included "
+            "vasculitis.",
+            "vasculitis",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # A cause told as likely is only suspected; what it caused is not, nor a cause told
         # before ("likely related to the severe oligohydramnios", below).
         ("The fever was possibly due to pneumonia.", "pneumonia", DISEASE, Assertion.UNCERTAIN),
