@@ -147,6 +147,7 @@ OUTCOME = EntityType.OUTCOME
             Assertion.HYPOTHETICAL,
         ),
         ("Hypokalemia can cause arrhythmia.", "arrhythmia", SIGN, Assertion.HYPOTHETICAL),
+        ("Sepsis can occasionally cause delirium.", "delirium", SIGN, Assertion.HYPOTHETICAL),
         ("Hypokalemia caused arrhythmia.", "arrhythmia", SIGN, Assertion.PRESENT),
         # What may be considered in a differential diagnosis is suspected.
         (
@@ -220,6 +221,15 @@ OUTCOME = EntityType.OUTCOME
         (
             "The differentials considered at the time were tuberculous or fungal meningitis.",
             "fungal meningitis",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        # ... however long the words between the differential and its verb, which name no
+        # suspicion ("in our lupus patient").
+        (
+            "The differential causes leading to a sudden decline in our lupus patient included "
+            "vasculitis.",
+            "vasculitis",
             DISEASE,
             Assertion.UNCERTAIN,
         ),
@@ -402,6 +412,26 @@ OUTCOME = EntityType.OUTCOME
         (
             "The radiology staff considered a bone metastasis as a first option.",
             "bone metastasis",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        # A diagnosis that had been considered, one the patient was considered or believed to
+        # have, and one that raised concerns are suspicions, in any tense or number.
+        (
+            "Diagnoses of otitis media and sinusitis had been considered elsewhere.",
+            "otitis media",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "He was considered to have a bacterial or fungal brain abscess.",
+            "brain abscess",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "The low platelet count raised concerns about leukemia.",
+            "leukemia",
             DISEASE,
             Assertion.UNCERTAIN,
         ),
@@ -629,6 +659,25 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.HYPOTHETICAL,
         ),
+        # What was prevented or avoided did not happen; a phrase opening the sentence before
+        # its comma ('During surgery,') is no part of it.
+        (
+            "During surgery, hypothermia was prevented with a warming blanket.",
+            "hypothermia",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        ("During surgery, hypothermia was prevented.", "surgery", TREATMENT, Assertion.PRESENT),
+        ("A second laparotomy was avoided.", "laparotomy", TREATMENT, Assertion.NEGATED),
+        # A treatment the patient is evaluated or assessed for is not yet done; a test one
+        # evaluates for is.
+        (
+            "She was evaluated for liver transplantation.",
+            "liver transplantation",
+            TREATMENT,
+            Assertion.HYPOTHETICAL,
+        ),
+        ("Evaluation for S-100 showed positivity.", "S-100", TEST, Assertion.PRESENT),
         ("No fever, but a cough was present.", "cough", SIGN, Assertion.PRESENT),
         (
             "She received intrathecal prophylaxis.",
