@@ -653,7 +653,7 @@ class CandidateGenerator:
         Returns:
             The matches, with character offsets into ``text``.
         """
-        tokens = _tokenize(text)
+        tokens = _tokens(text)
         if self.word_forms:
             forms = self.word_forms
             tokens = tuple(
@@ -895,13 +895,24 @@ def _is_acronym(alias: str) -> bool:
     return sum(ch.isupper() for ch in alias) >= 2
 
 
-@lru_cache(maxsize=8)
-def _tokenize(text: str) -> tuple[_Token | None, ...]:
-    """Normalised words with offsets; ``None`` stands for a phrase barrier.
+_REMEMBERED_CHARS = 200
+"""Texts longer than this have their tokens remembered (``_tokens``)."""
 
-    Remembered for the last few texts: the phenotype and procedure coders each search the
-    same case text.
-    """
+
+def _tokens(text: str) -> tuple[_Token | None, ...]:
+    """``_tokenize``'s tokens, remembered for the last few long texts: the phenotype and
+    procedure coders each search the same case text, and the short phrases searched between
+    (a told phenotype's "enlarged liver") must not push it out."""
+    return _remembered_tokens(text) if len(text) > _REMEMBERED_CHARS else _tokenize(text)
+
+
+@lru_cache(maxsize=8)
+def _remembered_tokens(text: str) -> tuple[_Token | None, ...]:
+    return _tokenize(text)
+
+
+def _tokenize(text: str) -> tuple[_Token | None, ...]:
+    """Normalised words with offsets; ``None`` stands for a phrase barrier."""
     tokens: list[_Token | None] = []
     barriers = [m.start() for m in _BARRIER.finditer(text)]
     count = len(barriers)
@@ -924,7 +935,7 @@ def _tokenize(text: str) -> tuple[_Token | None, ...]:
 @lru_cache(maxsize=8)
 def _words(text: str) -> tuple[tuple[_Token, ...], list[int]]:
     """``_tokenize``'s words without its barriers, and their start offsets."""
-    words = tuple(t for t in _tokenize(text) if t is not None)
+    words = tuple(t for t in _tokens(text) if t is not None)
     return words, [t.start for t in words]
 
 
@@ -932,7 +943,7 @@ def phrases(text: str) -> list[list[tuple[str, int, int]]]:
     """The text's phrases (runs of words between sentence punctuation or line breaks), each a
     list of its normalised words with their offsets, articles left out."""
     found: list[list[tuple[str, int, int]]] = [[]]
-    for token in _tokenize(text):
+    for token in _tokens(text):
         if token is None:
             found.append([])
         else:

@@ -629,12 +629,12 @@ class ClinicalConcepts:
         (start, end) of ``text`` that reports staining ("Tumour cells were positive for S100
         and pan-melanoma"): an antibody's name, no diagnosis."""
         start, end = sentence
+        # The few words before the mention are read first: most mentions follow no "positive
+        # for", and the whole sentence need not be read for them.
         return (
-            self._stain_cues.search(text, start, end) is not None
-            and self._stained_for.search(
-                text, max(start, mention.start - STAIN_REACH), mention.start
-            )
+            self._stained_for.search(text, max(start, mention.start - STAIN_REACH), mention.start)
             is not None
+            and self._stain_cues.search(text, start, end) is not None
         )
 
     def is_dose(self, text: str, after: str = "") -> bool:

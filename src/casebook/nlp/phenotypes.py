@@ -35,6 +35,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
+from casebook.caseless import fold
 from casebook.errors import CasebookError, ErrorCode
 from casebook.kb.base import (
     AliasMatch,
@@ -620,18 +621,28 @@ def predicate_matches(
 ) -> list[AliasMatch]:
     """The phenotypes a sentence tells by a ``predicate_verbs`` verb: one or two words naming
     a thing, the verb, perhaps an adverb, and one word, or two joined by "and" or "or", that
-    an alias puts before the thing ("the liver was [markedly] enlarged": "enlarged liver")."""
-    verbs = _predicate_verb_pattern(tuple(rules.predicate_verbs))
-    if verbs is None:
+    an alias puts before the thing ("the liver was [markedly] enlarged": "enlarged liver").
+
+    The words are found case-sensitively in the folded text (``casebook.caseless``) where
+    there is one, as the case-insensitive expression finds them in the text; the words read
+    are the text's."""
+    verbs = tuple(rules.predicate_verbs)
+    if not verbs:
         return []
+    folded = fold(text)
+    pattern = _predicate_verb_pattern(verbs, folded=folded is not None)
     found: list[AliasMatch] = []
-    for told in verbs.finditer(text):
-        subject = told.group("subject").split()
+    for told in pattern.finditer(text if folded is None else folded):
+        subject = text[told.start("subject") : told.end("subject")].split()
         if len(subject) == 2 and subject[0].lower() in _PREPOSITIONS:
             # The part is a preposition's object, not what the verb tells of: a "field [of
             # vision] was blurred" is an endoscope's view, no Blurred vision.
             continue
-        for said in (told.group("first"), told.group("second")):
+        first, second = (
+            text[told.start(group) : told.end(group)] if told.start(group) >= 0 else None
+            for group in ("first", "second")
+        )
+        for said in (first, second):
             if said is None:
                 continue
             # The thing's nearest word alone first, then with the word before it: a longer
@@ -645,7 +656,7 @@ def predicate_matches(
                 if whole:
                     # The finding is the word told: the part is its site, as a mention of a
                     # finding leaves out the site named apart from it.
-                    group = "first" if said == told.group("first") else "second"
+                    group = "first" if said == first else "second"
                     found.append(
                         AliasMatch(
                             told.start(group), told.end(group), whole[0].key, whole[0].concept_ids
@@ -660,18 +671,18 @@ _PREPOSITIONS = frozenset({"of", "in", "on", "at", "from", "for", "with", "withi
 
 
 @cache
-def _predicate_verb_pattern(verbs: tuple[str, ...]) -> re.Pattern[str] | None:
+def _predicate_verb_pattern(verbs: tuple[str, ...], folded: bool) -> re.Pattern[str]:
     """One or two words, a verb of ``verbs``, perhaps an adverb, and one word or two joined by
-    "and" or "or", ending the phrase."""
-    if not verbs:
-        return None
-    verb = "|".join(map(re.escape, verbs))
+    "and" or "or", ending the phrase: case-insensitive, or, ``folded``, in small letters to
+    run case-sensitively over folded text (``casebook.caseless.fold``)."""
+    verb = "|".join(re.escape(v.lower() if folded else v) for v in verbs)
+    letter = "[a-z]" if folded else "[A-Za-z]"
     return re.compile(
-        rf"\b(?P<subject>[A-Za-z]+(?:[ \t]+[A-Za-z]+)?)[ \t]+(?:{verb})[ \t]+"
+        rf"\b(?P<subject>{letter}+(?:[ \t]+{letter}+)?)[ \t]+(?:{verb})[ \t]+"
         rf"(?:[a-z]+ly[ \t]+)?(?P<first>[a-z]+)"
         rf"(?:[ \t]+(?:and|or)[ \t]+(?:[a-z]+ly[ \t]+)?(?P<second>[a-z]+))?"
         rf"(?=[ \t]*[.,;:)]|[ \t]*$|[ \t]+(?:and|with|on|at|in)\b)",
-        re.IGNORECASE,
+        0 if folded else re.IGNORECASE,
     )
 
 

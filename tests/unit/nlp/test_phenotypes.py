@@ -247,6 +247,9 @@ def test_a_part_and_what_a_verb_tells_of_it_name_the_phenotype(
     text = "The liver was markedly enlarged. Her thumbs were short and broad."
     codes = hpo_codes(analyse(pipeline, tmp_path, text))
     assert {"HP:0002240", "HP:0009778", "HP:0011304"} <= codes  # Hepatomegaly, Short, Broad thumb
+    # Read alike beside letters outside ASCII.
+    text = "In São Paulo her liver was enlarged."
+    assert "HP:0002240" in hpo_codes(analyse(pipeline, tmp_path, text))
 
 
 def test_a_prepositions_object_is_not_what_a_verb_tells_of(
