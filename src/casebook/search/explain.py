@@ -17,8 +17,10 @@ Both cases are read into facts as the concept searcher reads them
 
 Each comes with the words of each case that state it, with their offsets. Facts stated by the
 same words as a higher-ranked one (a code and its ancestors, a finding and its HPO code) are
-shown once. A fact only words that are no fact about the patient state (``Fact.shown`` False:
-"stonemason pencil" typed as a treatment) counts in the score but is never shown.
+shown once; HPO's root ("Phenotypic abnormality"), which every two cases with a phenotype
+share, is never shown. A fact only words that are no fact about the patient state
+(``Fact.shown`` False: "stonemason pencil" typed as a treatment) counts in the score but is
+never shown.
 """
 
 from __future__ import annotations
@@ -26,8 +28,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from casebook.model import DifferingFact, FactWords, MatchedFact
+from casebook.kb.hpo import PHENOTYPIC_ABNORMALITY
+from casebook.model import CodeSystem, DifferingFact, FactWords, MatchedFact
 from casebook.search.concepts import Fact
+
+_PHENOTYPE_ROOT = f"{CodeSystem.HPO.value}:{PHENOTYPIC_ABNORMALITY}"
+"""The concept key of HPO's root, "Phenotypic abnormality", an ancestor of every phenotype."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +122,9 @@ class Explainer:
         for negative_weight, key in shared:
             if len(found) >= self.matched:
                 break
+            if key[1:] == _PHENOTYPE_ROOT:
+                # Every phenotype is one: sharing the root of HPO's tree tells nothing.
+                continue
             q_spans, h_spans = _spans(query.groups[key]), _spans(hit.groups[key])
             if any(q_spans <= q and h_spans <= h for q, h in shown):
                 continue

@@ -186,3 +186,29 @@ def test_a_shared_category_is_shown_by_its_title(
     # The two cases meet on the category both codes fall under, named as ICD-10-CM names it.
     shared = next(m for m in why.matched if m.concept == "icd10cm:I82.4")
     assert shared.label == "Acute embolism and thrombosis of deep veins of lower extremity"
+
+
+def test_the_root_every_phenotype_shares_explains_nothing(make_case: CaseBuilder) -> None:
+    hpo = KnowledgeBase(
+        [
+            Concept("HP:0000118", "Phenotypic abnormality"),
+            Concept("HP:0012531", "Pain", parents=("HP:0000118",)),
+            Concept("HP:0002664", "Neoplasm", parents=("HP:0000118",)),
+        ],
+        CodeSystem.HPO,
+    )
+    extractor = FactExtractor(load_search_settings().concepts, hpo=hpo)
+    query = make_case(
+        "q",
+        "Pain.",
+        [("Pain", "Sign_symptom")],
+        codes=[(CodeSystem.HPO, "HP:0012531", 0.9, "Pain")],
+    )
+    hit = make_case(
+        "h",
+        "A tumor.",
+        [("tumor", "Disease_disorder")],
+        codes=[(CodeSystem.HPO, "HP:0002664", 0.9, "tumor")],
+    )
+    why = explain(_facts(query, extractor), _facts(hit, extractor), weight)
+    assert "hpo:HP:0000118" not in [m.concept for m in why.matched]
