@@ -750,16 +750,16 @@ def names_an_action(text: str, start: int, rules: PhenotypeRules) -> bool:
     ability = _one_expression(tuple(rules.ability_phrases_before))
     return (
         ability is not None
-        and ability.search(text, max(0, start - _ABILITY_REACH), start) is not None
+        and ability.search(text, max(0, start - _BEFORE_REACH), start) is not None
     )
 
 
 _LEAST_INITIALS = 3
 """The fewest capitals read as another thing's initials: "PICA", not the "MI" HPO spells so."""
 
-_ABILITY_REACH = 40
-"""How many characters before a phenotype ``names_an_action`` reads: longer than "could not
-fully" and the like."""
+_BEFORE_REACH = 40
+"""How many characters before a phenotype ``names_an_action`` and ``names_a_dimension`` read:
+longer than "could not fully" or "12.5 cm" and the like."""
 
 
 def names_a_dimension(text: str, start: int, end: int, rules: PhenotypeRules) -> bool:
@@ -771,7 +771,7 @@ def names_a_dimension(text: str, start: int, end: int, rules: PhenotypeRules) ->
         return False
     measure = _measure_before(tuple(rules.measure_units))
     return measure is not None and (
-        measure.search(text, max(0, start - _ABILITY_REACH), start) is not None
+        measure.search(text, max(0, start - _BEFORE_REACH), start) is not None
     )
 
 
