@@ -677,12 +677,12 @@ def _resolutions(
 ) -> list[SummaryItem]:
     """How findings of the patient's turned out where the text says they went away right after
     naming them ("One month after surgical reversal, hyperoxaluria resolved"): the words from
-    the finding to the verb, once per wording. ConText reads such a finding as denied, so it
-    is no diagnosis, and the mention model seldom marks the verb as an Outcome."""
+    the finding to the verb, once per wording. The finding itself was the patient's (what
+    resolved had been there), and the mention model seldom marks the verb as an Outcome."""
     resolved: dict[str, SummaryItem] = {}
     for mention in sorted(findings, key=lambda m: m.start):
         after = _RESOLVED_AFTER.match(text, mention.end)
-        if mention.assertion is not Assertion.NEGATED or after is None:
+        if mention.assertion is not Assertion.PRESENT or after is None:
             continue
         words = " ".join(text[mention.start : after.end()].split())
         resolved.setdefault(

@@ -651,7 +651,16 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.FAMILY,
         ),
-        ("The rash resolved.", "rash", SIGN, Assertion.NEGATED),
+        # What resolved, was corrected or was relieved had been there: the finding is the
+        # patient's, and its going away an outcome (the summary's).
+        ("The rash resolved.", "rash", SIGN, Assertion.PRESENT),
+        (
+            "The patient had coagulopathy corrected with vitamin K.",
+            "coagulopathy",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        ("The pain was relieved by morphine.", "pain", SIGN, Assertion.PRESENT),
         ("Steroids were discontinued.", "Steroids", DRUG, Assertion.NEGATED),
         (
             "He was given heparin to prevent thrombosis.",
