@@ -304,7 +304,9 @@ class Mention(Span):
     attributes: list[Attribute] = Field(default_factory=list)
     codes: list[Code] = Field(default_factory=list)
     expansion: str | None = Field(
-        default=None, description="Long form when the mention is an abbreviation."
+        default=None,
+        description="Long form when the mention is an abbreviation; the finding a lone "
+        "adjective names ('tachycardic': 'tachycardia').",
     )
     core: Span | None = Field(
         default=None,

@@ -35,6 +35,11 @@ Departures from the paper, each for clinical case reports:
 Each short form is recorded once, at its first definition. Mentions are then resolved from those
 definitions and, for abbreviations never defined, from a packaged lexicon of unambiguous clinical
 abbreviations (``abbreviations.json``); a definition in the text wins over the lexicon.
+
+A finding told by its adjective alone ("she was jaundiced, febrile and tachycardic") names no
+vocabulary term as written; such a mention, of a finding's type and no more than the adjective,
+is read as the finding it names (``finding_adjectives.json``: "tachycardic" → "tachycardia"),
+as an abbreviation is read as its long form.
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from casebook.model import Abbreviation, Case, Mention, RecordModel, Span
+from casebook.model import Abbreviation, Case, EntityType, Mention, RecordModel, Span
 from casebook.nlp.spans import SpanIndex
 from casebook.resources import load_rules
 
@@ -103,6 +108,34 @@ class AbbreviationLexicon(RecordModel):
         return self
 
 
+class FindingAdjective(RecordModel):
+    """One adjective of ``finding_adjectives.json`` and the finding it names."""
+
+    adjective: str = Field(pattern=r"^[a-z]+$", description="As written, e.g. 'tachycardic'.")
+    finding: str = Field(min_length=1, description="The finding, e.g. 'tachycardia'.")
+
+
+class FindingAdjectives(RecordModel):
+    """The schema of ``finding_adjectives.json``: adjectives that name one finding when said of
+    the patient alone ("he was tachycardic"). Those with another common reading ("depressed":
+    a mood or a fracture, "hypertensive": a raised pressure or essential hypertension) are
+    left out on purpose."""
+
+    version: str
+    entries: list[FindingAdjective]
+
+    @model_validator(mode="after")
+    def _unique(self) -> Self:
+        adjectives = [entry.adjective for entry in self.entries]
+        if len(set(adjectives)) != len(adjectives):
+            raise ValueError("an adjective is listed twice")
+        return self
+
+
+FINDING_TYPES = frozenset({EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER})
+"""The mention types an adjective is read as a finding for."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Definition:
     short: tuple[int, int]
@@ -114,6 +147,7 @@ class AbbreviationDetector:
 
     Args:
         lexicon: A packaged lexicon file name or a ``Path`` to your own file.
+        adjectives: The adjectives read as findings: a packaged file name or a ``Path``.
 
     Raises:
         CasebookError: ``CB-E012`` when the lexicon file breaks its schema.
@@ -123,9 +157,17 @@ class AbbreviationDetector:
     requires: frozenset[str] = frozenset({"text", "sentences", "mentions"})
     assigns: frozenset[str] = frozenset({"abbreviations", "mentions.expansion"})
 
-    def __init__(self, lexicon: str | Path = "abbreviations.json") -> None:
+    def __init__(
+        self,
+        lexicon: str | Path = "abbreviations.json",
+        adjectives: str | Path = "finding_adjectives.json",
+    ) -> None:
         self.lexicon = load_rules(lexicon, AbbreviationLexicon)
         self._known = {entry.short: entry.long for entry in self.lexicon.entries}
+        self._findings = {
+            entry.adjective: entry.finding
+            for entry in load_rules(adjectives, FindingAdjectives).entries
+        }
         # The lexicon's few hundred short forms are compiled once; compiling them again with
         # each text's own definitions took longer than all the rest of this component.
         self._known_pattern = _short_form_pattern(self._known) if self._known else None
@@ -133,7 +175,7 @@ class AbbreviationDetector:
     def __call__(self, case: Case) -> Case:
         """Return ``case`` with ``abbreviations`` set and abbreviated mentions expanded."""
         abbreviations = self.detect(case.text, case.sentences)
-        mentions = self.resolve(case.mentions, abbreviations)
+        mentions = self.read_adjectives(self.resolve(case.mentions, abbreviations))
         return case.model_copy(update={"abbreviations": abbreviations, "mentions": mentions})
 
     def detect(self, text: str, sentences: Sequence[Span]) -> list[Abbreviation]:
@@ -189,6 +231,22 @@ class AbbreviationDetector:
             else:
                 resolved.append(mention.model_copy(update={"expansion": expansion}))
         return resolved
+
+    def read_adjectives(self, mentions: Sequence[Mention]) -> list[Mention]:
+        """Mentions with ``expansion`` set to the finding a lone adjective names: a finding's
+        mention whose words are only the adjective ("tachycardic": "tachycardia")."""
+        read: list[Mention] = []
+        for mention in mentions:
+            finding = self._findings.get(mention.text.lower())
+            if (
+                finding is None
+                or mention.expansion is not None
+                or mention.type not in FINDING_TYPES
+            ):
+                read.append(mention)
+            else:
+                read.append(mention.model_copy(update={"expansion": finding}))
+        return read
 
 
 def _expand(

@@ -14,12 +14,15 @@ from casebook.model import Case, EntityType, Mention, Source, SourceFormat, Span
 from casebook.nlp.abbreviations import (
     AbbreviationDetector,
     AbbreviationLexicon,
+    FindingAdjectives,
     find_best_long_form,
 )
+from casebook.nlp.phenotypes import packaged_matcher
 from casebook.resources import load_rules, resource_path
 
 TEST = EntityType.DIAGNOSTIC_PROCEDURE
 SIGN = EntityType.SIGN_SYMPTOM
+DISEASE = EntityType.DISEASE_DISORDER
 
 
 @pytest.fixture(scope="module")
@@ -288,3 +291,47 @@ def test_offsets_always_match_texts(detector: AbbreviationDetector, text: str) -
         assert abbreviation.short_text and abbreviation.long_text
     # The model's own validator agrees (model_copy does not run it).
     Case.model_validate(result.model_dump())
+
+
+def _findings(text: str, *words: str, kind: EntityType = SIGN) -> Case:
+    mentions = [
+        Mention(
+            id=f"m{number}",
+            start=text.index(word),
+            end=text.index(word) + len(word),
+            text=word,
+            type=kind,
+        )
+        for number, word in enumerate(words)
+    ]
+    return make_case(text).model_copy(update={"mentions": mentions})
+
+
+def test_a_finding_told_by_its_adjective_alone_reads_as_the_finding(
+    detector: AbbreviationDetector,
+) -> None:
+    text = "On admission she was jaundiced, febrile and tachycardic."
+    case = detector(_findings(text, "jaundiced", "febrile", "tachycardic"))
+    assert expansions(case) == {
+        "jaundiced": "jaundice",
+        "febrile": "fever",
+        "tachycardic": "tachycardia",
+    }
+
+
+def test_an_adjective_inside_a_longer_mention_or_of_another_type_is_left_as_written(
+    detector: AbbreviationDetector,
+) -> None:
+    text = "The septic arthritis was drained."
+    assert expansions(detector(_findings(text, "septic arthritis", kind=DISEASE))) == {
+        "septic arthritis": None
+    }
+    assert expansions(detector(_findings(text, "septic", kind=TEST))) == {"septic": None}
+
+
+def test_every_packaged_adjective_names_an_hpo_term() -> None:
+    _, _, matcher = packaged_matcher()
+    adjectives = load_rules(resource_path("finding_adjectives.json"), FindingAdjectives)
+    for entry in adjectives.entries:
+        (best,) = matcher.candidates(entry.finding, limit=1)
+        assert best.score == 1.0, entry
