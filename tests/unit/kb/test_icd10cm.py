@@ -62,6 +62,8 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("pneumonia", {"J18", "J18.9"}),  # "Pneumonia, unspecified organism"
         ("hypertension", {"I10"}),  # an Alphabetic Index name (icd10cm_index.json)
         ("septic shock", {"R65.21"}),  # not R57.9, Shock, unspecified
+        # Index: "Arthritis, septic — see Arthritis, pyogenic"; not M19.90, osteoarthritis.
+        ("septic arthritis", {"M00.9"}),
         ("secondary osteoporosis", {"M81.8"}),  # not M81.0, Age-related osteoporosis
         ("continuous air leakage", {"J93.82"}),  # not N39.45, a continuous leakage of urine
         ("choroidal melanoma", {"C69.30"}),  # not C43.9, a melanoma of the skin
