@@ -640,6 +640,10 @@ class ProcedureCoder:
         groups: list[tuple[set[str], set[str], set[str], set[str]]] = []
         # The words of the sites each group's mentions tell in their attributes.
         told: list[set[str]] = []
+        # Whether each group is of a denied procedure: what was avoided or not done lends its
+        # words to no later mention ("Thoracic epidural anaesthesia was avoided", then
+        # "Anaesthesia was maintained with sevoflurane": no epidural).
+        denied: list[bool] = []
         # The groups holding each head, in order: a long report names hundreds of procedures,
         # and looking through every group for each would grow with their square.
         holding: dict[str, list[int]] = {}
@@ -661,10 +665,12 @@ class ProcedureCoder:
                     sites |= self._content(self._before_landmark(attribute.text))
             head = _head(mention.expansion or mention.text)
             definite = self._is_definite(case.text, mention.start)
+            negated = mention.assertion is Assertion.NEGATED
             joined: int | None
             if (
                 previous is not None
                 and _coordinated(case.text, previous, mention)
+                and denied[member[previous.id]] == negated
                 # "chest X-ray and MRI of the brain": two procedures, each of its own site.
                 and not (
                     told_sites and self._sites(previous) and told_sites != self._sites(previous)
@@ -677,12 +683,16 @@ class ProcedureCoder:
                     (
                         number
                         for number in reversed(holding.get(head, []))
-                        if definite
-                        or (
-                            key <= groups[number][2]
-                            # A procedure told of its own site joins one told of no other:
-                            # "CT of the chest" after "CT of the head" is another scan.
-                            and (told_sites <= groups[number][2] or not told[number])
+                        if denied[number] == negated
+                        and (
+                            definite
+                            or (
+                                key <= groups[number][2]
+                                # A procedure told of its own site joins one told of no
+                                # other: "CT of the chest" after "CT of the head" is another
+                                # scan.
+                                and (told_sites <= groups[number][2] or not told[number])
+                            )
                         )
                     ),
                     None,
@@ -690,6 +700,7 @@ class ProcedureCoder:
             if joined is None:
                 groups.append(({head}, near, sites, foreign))
                 told.append(set())
+                denied.append(negated)
                 joined = len(groups) - 1
                 holding.setdefault(head, []).append(joined)
             else:

@@ -267,6 +267,21 @@ def test_bone_marrow_biopsy_of_the_iliac_crest(pipeline: Pipeline) -> None:
     assert case.codes[0].mentions == ["m1", "m2"]
 
 
+def test_a_procedure_that_was_avoided_lends_its_words_to_no_later_one(
+    pipeline: Pipeline,
+) -> None:
+    text = (
+        "Thoracic epidural anaesthesia was avoided because of the risk of hypotension. "
+        "Anaesthesia was maintained with sevoflurane."
+    )
+    avoided = mention(text, "Thoracic epidural anaesthesia")
+    later = mention(text, "Anaesthesia", number=2, after=avoided.end)
+    case = analyse(pipeline, text, [avoided, later])
+    assert case.mentions[0].assertion is Assertion.NEGATED
+    assert pcs(case.mentions[1].codes) == []
+    assert pcs(case.codes) == []
+
+
 def test_coordinated_procedures_share_their_words(pipeline: Pipeline) -> None:
     text = (
         "A bone marrow aspirate and trephine biopsy were taken. "
