@@ -435,6 +435,9 @@ class _Walk:
     clock: float = 0.0
     day: _Day = field(default_factory=lambda: _Day(0.0))
     last_date: date | None = None
+    flashback: _Mark | None = None
+    """The dated past the narrative has just gone back to ("a history of seawater contact in
+    August 2015"), which "after a couple of days" in the sentences right after counts from."""
     origins: dict[RelativeTo, _Mark] = field(default_factory=dict)
     told: list[_Segment] = field(default_factory=list)
     repeats: list[_Segment] = field(default_factory=list)
@@ -1051,6 +1054,8 @@ class TemporalOrderer:
                 walk.origins[RelativeTo.ANCHOR] = _Mark(0.0, _Day(0.0), tick)
                 self._note_origins(walk, segment)
             else:
+                if new_sentence and not _counts_on(segment.cue):
+                    walk.flashback = None
                 if advance:
                     walk.clock += STEP
                 if kind is None and new_sentence:
@@ -1066,6 +1071,19 @@ class TemporalOrderer:
         cue = segment.cue
         amount = cue.amount if cue is not None else None
         if kind in (TimeKind.AFTER, TimeKind.FOLLOW_UP):
+            if walk.flashback is not None and _counts_on(cue):
+                # "… in August 2015. After a couple of days, the patient noticed …": counted
+                # from the past just told, not from where the narrative had got to.
+                back = walk.flashback
+                place, later = (
+                    back.sort + (amount or 0.0) + STEP,
+                    _after(back.day, amount, cue, kind),
+                )
+                if place < walk.clock:
+                    walk.flashback = _Mark(place, later)
+                    segment.sort, segment.days = place, later
+                    return
+                walk.flashback = None
             if cue is None or cue.relative_to is RelativeTo.CLOCK:
                 walk.clock += (amount or 0.0) + STEP
                 if cue is not None and cue.sequel:
@@ -1115,6 +1133,7 @@ class TemporalOrderer:
             if offset is not None:
                 if offset < walk.clock:
                     segment.sort, segment.days = offset, _Day(offset)
+                    walk.flashback = _Mark(offset, _Day(offset))
                     return
                 walk.clock, walk.day = offset, _Day(offset)
             elif walk.last_date is not None and cue.when < walk.last_date:
@@ -1333,6 +1352,17 @@ def _levels(events: Sequence[Mention], relations: Sequence[Relation]) -> dict[st
         if not changed:
             break
     return level
+
+
+def _counts_on(cue: _Cue | None) -> bool:
+    """Whether a cue counts on from the time told just before ("After a couple of days", "two
+    weeks later"), not from a day or an event it names."""
+    return (
+        cue is not None
+        and cue.kind is TimeKind.AFTER
+        and cue.relative_to is RelativeTo.CLOCK
+        and not cue.sequel
+    )
 
 
 def _in_flashback(segments: Sequence[_Segment]) -> list[bool]:

@@ -246,6 +246,23 @@ def test_n_days_later_counts_from_the_event_told_just_before(orderer: TemporalOr
     }
 
 
+def test_n_days_later_after_a_dated_past_counts_from_that_date(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "He presented in September 2018 with ear discharge.",
+                "He had a history of seawater contact in August 2015.",
+                "After a couple of days, he noticed drainage from both ears.",
+            ],
+            [("discharge", SIGN), ("seawater contact", EVENT), ("drainage", SIGN)],
+        )
+    )
+    (august,) = (t.offset_days for t in case.times if t.text == "in August 2015")
+    assert august is not None and august < -3 * 365
+    assert days(case)["drainage"] == (august + 2.0, None)
+    assert days(case)["discharge"] == (0.0, None)
+
+
 def test_n_days_after_an_event_counts_from_that_event_even_when_told_later(
     orderer: TemporalOrderer,
 ) -> None:
