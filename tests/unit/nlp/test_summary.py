@@ -396,6 +396,16 @@ def test_a_brand_name_given_with_a_dose_is_a_treatment() -> None:
     assert [i.text for i in build_summary(case).treatments] == ["Keppra"]
 
 
+def test_a_department_named_by_its_abbreviation_is_no_treatment() -> None:
+    # The mention model read "Dept of Oral Medicine" as a drug given by mouth.
+    case = _told(
+        "She was referred to the Dept of Oral Medicine and given amoxicillin 1 g daily.",
+        [("Dept", EntityType.MEDICATION), ("amoxicillin", EntityType.MEDICATION)],
+        dosed={"Dept", "amoxicillin"},
+    )
+    assert [i.text for i in build_summary(case).treatments] == ["amoxicillin"]
+
+
 def test_a_bare_adjective_or_body_part_is_no_finding() -> None:
     case = _told(
         "The traumatic defect lay in the sacrum with fluid.",
