@@ -645,6 +645,13 @@ OUTCOME = EntityType.OUTCOME
         ("Malignancy cannot be excluded.", "Malignancy", DISEASE, Assertion.UNCERTAIN),
         ("She had a 6-week history of palpitations.", "palpitations", SIGN, Assertion.PRESENT),
         ("He is status post appendectomy.", "appendectomy", TREATMENT, Assertion.HISTORICAL),
+        # What the patient had undergone came before the case's own story.
+        (
+            "He had undergone CBCT of the head for maxillofacial trauma.",
+            "trauma",
+            DISEASE,
+            Assertion.HISTORICAL,
+        ),
         (
             "His father died of a myocardial infarction.",
             "myocardial infarction",
