@@ -907,12 +907,14 @@ class TemporalOrderer:
                     or _COUNTED_BACK.search(text, cue.start, cue.end) is not None
                 )
             )
-            # How long the present illness has lasted ("over the past 4 months") never dates
-            # the presentation, whatever it presents for.
+            # How long the present illness has lasted ("over the past 4 months"), or a time
+            # within the span before it ("in the past year"), never dates the presentation,
+            # whatever it presents for.
             found = [
                 m
                 for m in self._anchor.finditer(text, piece.start, piece.end)
-                if _WITH.match(text, m.end()) or (cue is not None and cue.onset)
+                if _WITH.match(text, m.end())
+                or (cue is not None and (cue.onset or not cue.precise))
             ]
             if not lent and cue is not None and cue.onset and piece.start <= cue.start and number:
                 # "A smoker for the past 20 years presented with hemoptysis": the duration
@@ -1258,7 +1260,9 @@ class TemporalOrderer:
         mark = self._counted_from(walk, cue, segment)
         if mark is None:
             return walk.clock - amount, None
-        return mark.sort - amount, mark.day.plus(-amount)
+        day = mark.day.plus(-amount)
+        # "in the past year": some time within the year before, so on or after its start.
+        return mark.sort - amount, day if cue.precise else day.loose()
 
     # 4. order --------------------------------------------------------------------------------
 
@@ -1523,14 +1527,15 @@ def _history_place(cue: _Cue | None, walk: _Walk) -> _Place:
     if cue is None or cue.amount is None and cue.when is None:
         return HISTORY, None
     back: float | None = None
+    exact = True
     if cue.kind is TimeKind.BEFORE and cue.amount is not None:
-        back = -cue.amount
+        back, exact = -cue.amount, cue.precise
     elif cue.kind is TimeKind.AGE and cue.amount is not None:
         back = cue.amount - walk.age_shift
         back = back if back <= -YEAR else None  # within the year ages resolve: undated
     elif cue.kind is TimeKind.DATE:
         back = _days_from_anchor(cue, walk)
-    return (back, _Day(back)) if back is not None and back < 0 else (HISTORY, None)
+    return (back, _Day(back, exact)) if back is not None and back < 0 else (HISTORY, None)
 
 
 def _told_time(walk: _Walk) -> _Segment | None:

@@ -1407,6 +1407,25 @@ def test_a_presentation_with_a_complaint_of_the_last_months_is_not_months_old(
     assert days(case)["presents"] == (0.0, None)
 
 
+def test_a_time_within_the_span_before_the_presentation_is_before_it(
+    orderer: TemporalOrderer,
+) -> None:
+    # "in the past year" bounds the diagnosis: on or after a year before the presentation.
+    case = orderer(
+        make_case(
+            [
+                "He presented to the clinic with chest pain; he had been diagnosed with diabetes "
+                "in the past year.",
+                "He was given aspirin.",
+            ],
+            [("presented", EVENT), ("diabetes", DISEASE), ("aspirin", EntityType.MEDICATION)],
+        )
+    )
+    found = days(case)
+    assert found["presented"] == (0.0, None)
+    assert found["diabetes"] == (None, -365.25)
+
+
 def test_at_that_time_is_the_time_a_sentence_without_events_told(
     orderer: TemporalOrderer,
 ) -> None:
