@@ -1068,6 +1068,14 @@ class TemporalOrderer:
         cue = segment.cue
         amount = cue.amount if cue is not None else None
         if kind in (TimeKind.AFTER, TimeKind.FOLLOW_UP):
+            back = _dated_before_in_sentence(walk, segment) if kind is TimeKind.AFTER else None
+            if cue is not None and cue.relative_to is RelativeTo.CLOCK and back is not None:
+                # "the exodontia 1 year ago, which after 4 months became …": the amount counts
+                # from the time its sentence went back to, not from where the narrative is.
+                place = back.sort + (amount or 0.0) + STEP
+                if back.days is not None and place < walk.clock:
+                    segment.sort, segment.days = place, _after(back.days, amount, cue, kind)
+                    return
             if cue is None or cue.relative_to is RelativeTo.CLOCK:
                 walk.clock += (amount or 0.0) + STEP
                 if cue is not None and cue.sequel:
@@ -1536,6 +1544,18 @@ def _history_place(cue: _Cue | None, walk: _Walk) -> _Place:
     elif cue.kind is TimeKind.DATE:
         back = _days_from_anchor(cue, walk)
     return (back, _Day(back, exact)) if back is not None and back < 0 else (HISTORY, None)
+
+
+def _dated_before_in_sentence(walk: _Walk, segment: _Segment) -> _Segment | None:
+    """The latest segment told before ``segment`` in its sentence that a time expression
+    dates before where the narrative is ("1 year ago"), if any."""
+    for told in reversed(walk.told):
+        if told.sentence != segment.sentence:
+            return None
+        cue = told.cue
+        if cue is not None and cue.expression is not None and told.days is not None:
+            return told if told.sort < walk.clock else None
+    return None
 
 
 def _told_time(walk: _Walk) -> _Segment | None:

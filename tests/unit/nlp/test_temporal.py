@@ -1426,6 +1426,24 @@ def test_a_time_within_the_span_before_the_presentation_is_before_it(
     assert found["diabetes"] == (None, -365.25)
 
 
+def test_an_amount_later_counts_from_the_time_its_sentence_went_back_to(
+    orderer: TemporalOrderer,
+) -> None:
+    # The swelling came 4 months after an extraction a year ago: 8 months before, not after.
+    case = orderer(
+        make_case(
+            [
+                "He presented with pain.",
+                "He had a tooth extraction 1 year ago, and after 4 months a swelling appeared.",
+            ],
+            [("presented", EVENT), ("pain", SIGN), ("extraction", THERAPY), ("swelling", SIGN)],
+        )
+    )
+    found = days(case)
+    assert found["extraction"] == (-365.25, None)
+    assert found["swelling"] == (-365.25 + 4 * 30.4375, None)
+
+
 def test_at_that_time_is_the_time_a_sentence_without_events_told(
     orderer: TemporalOrderer,
 ) -> None:
