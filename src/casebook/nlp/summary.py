@@ -113,6 +113,10 @@ TYPE_KINDS: dict[EntityType, frozenset[ConceptKind]] = {
 DETECTION_REACH = 40
 """How far before a finding a verb of detection opens its clause (``tells_finding``)."""
 
+VENTILATOR_REACH = 30
+"""How far before a pressure the words making it a ventilator's setting may start
+("*continuous positive* airway pressure")."""
+
 _ARTICLES = re.compile(r"^(?:the|a|an|her|his|their)\s+")
 _GENERIC_TAIL = re.compile(r"\s+(?:technique|procedure)$")
 
@@ -132,6 +136,19 @@ _FOUND_WHERE_AFTER = re.compile(r"\s+(?:from\s+(?:the|a|an)\b|postmortem\b|by\b|
 """Things, not the patient, are recovered: "Three bullets were recovered postmortem", "a bullet
 was recovered from the pelvic bone"; the patient "recovered" or "was recovered to an alert
 state"."""
+
+
+_GIVEN_AS_FOOD_AFTER = re.compile(
+    r"[\s)\]]*(?:\([^)]*\)\s*)?(?:[-\s]*(?:enriched|rich|based|restricted|free)\s+)?"
+    r"(?:diets?|formulas?|supplements?|supplementation|oil|feeds?|feedings?)\b",
+    re.IGNORECASE,
+)
+"""Words right after an analyte's name that make it food or a supplement given, not a
+measurement ("medium-chain triglyceride (MCT) diet", "iron supplementation")."""
+
+_VENTILATOR_SETTING = re.compile(r"\bpositive[\s-]+(?:[\w-]+[\s-]+){0,2}pressures?$", re.IGNORECASE)
+"""A positive pressure a ventilator gives ("bilevel positive airway pressure", "positive
+end-expiratory pressure"): a setting of the treatment, not a measurement."""
 
 
 @dataclass
@@ -488,7 +505,15 @@ def build_summary(
             mention.type is EntityType.DIAGNOSTIC_PROCEDURE
             and names(mention, ConceptKind.TEST)
             and not is_idle_object(mention)
+            and _GIVEN_AS_FOOD_AFTER.match(case.text, mention.end, sentence_end(mention)) is None
+            and not is_ventilator_setting(mention)
         )
+
+    def is_ventilator_setting(mention: Mention) -> bool:
+        if mention.expansion and _VENTILATOR_SETTING.search(mention.expansion):
+            return True  # "BiPAP (bilevel positive airway pressure)"
+        start = max(sentence_start(mention), mention.start - VENTILATOR_REACH)
+        return _VENTILATOR_SETTING.search(case.text, start, mention.end) is not None
 
     # The sentence each mention start lies in: the checks below ask it of a mention many times.
     sentence_at: dict[int, Span | None] = {}

@@ -991,3 +991,16 @@ def test_a_lymph_node_tested_positive_for_a_cell_carcinoma_has_it() -> None:
     )
     case = case.model_copy(update={"mentions": [carcinoma]})
     assert [i.text for i in build_summary(case).diagnoses] == ["metastatic squamous cell carcinoma"]
+
+
+def test_a_ventilators_pressure_or_a_diet_is_no_investigation() -> None:
+    case = _told(
+        "He was placed on continuous positive airway pressure and a medium-chain "
+        "triglyceride (MCT) diet, and serum triglyceride was measured.",
+        [
+            ("airway pressure", EntityType.DIAGNOSTIC_PROCEDURE),
+            ("medium-chain triglyceride", EntityType.DIAGNOSTIC_PROCEDURE),
+            ("serum triglyceride", EntityType.DIAGNOSTIC_PROCEDURE),
+        ],
+    )
+    assert [i.text for i in build_summary(case).investigations] == ["serum triglyceride"]
