@@ -150,6 +150,16 @@ _VENTILATOR_SETTING = re.compile(r"\bpositive[\s-]+(?:[\w-]+[\s-]+){0,2}pressure
 """A positive pressure a ventilator gives ("bilevel positive airway pressure", "positive
 end-expiratory pressure"): a setting of the treatment, not a measurement."""
 
+_LOOKALIKE = re.compile(
+    r"\b(?:mimick?(?:s|ed|ing)?|simulat(?:e|es|ed|ing)|masquerad(?:e|es|ed|ing)\s+as"
+    r"|resembl(?:e|es|ed|ing)|mistaken\s+for|imitat(?:e|es|ed|ing))\s+(?:(?:an?|the)\s+)?",
+    re.IGNORECASE,
+)
+"""A verb saying what a finding looked like ("may mimic pancreatic carcinoma", "mimicking a
+residual cyst"): what follows is what the case was not."""
+LOOKALIKE_REACH = 30
+"""How far before a finding the look-alike verb may start."""
+
 
 @dataclass
 class _Group:
@@ -349,6 +359,16 @@ def build_summary(
             and not gate.is_stain_target(
                 case.text, mention, (sentence_start(mention), sentence_end(mention))
             )
+            and keys[mention.id] not in lookalikes
+        )
+
+    def is_lookalike(mention: Mention) -> bool:
+        """Whether the finding is what the case looked like, not what it was ("mimicking
+        acute appendicitis"): a look-alike verb ends right before it or opens its words."""
+        start = max(sentence_start(mention), mention.start - LOOKALIKE_REACH)
+        return any(
+            found.end() == mention.start or found.start() == mention.start
+            for found in _LOOKALIKE.finditer(case.text, start, mention.end)
         )
 
     def is_result(mention: Mention) -> bool:
@@ -530,6 +550,11 @@ def build_summary(
     def sentence_end(mention: Mention) -> int:
         sentence = sentence_of(mention)
         return sentence.end if sentence is not None else mention.end
+
+    # What the case only looked like is no finding of it wherever it is told: the title's
+    # "hemangioma mimicking acute appendicitis" makes "diagnosed as having acute appendicitis"
+    # the look-alike too.
+    lookalikes = {keys[m.id] for m in case.mentions if m.type in FINDINGS and is_lookalike(m)}
 
     def is_procedure(mention: Mention) -> bool:
         """A therapeutic procedure naming a procedure and no drug, or a diagnostic procedure or

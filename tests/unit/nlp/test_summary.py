@@ -1004,3 +1004,19 @@ def test_a_ventilators_pressure_or_a_diet_is_no_investigation() -> None:
         ],
     )
     assert [i.text for i in build_summary(case).investigations] == ["serum triglyceride"]
+
+
+def test_what_a_case_only_mimicked_is_no_diagnosis_wherever_told() -> None:
+    case = _told(
+        "A hemangioma mimicking acute appendicitis; she was diagnosed with acute appendicitis.",
+        [
+            ("hemangioma", EntityType.DISEASE_DISORDER),
+            ("acute appendicitis", EntityType.DISEASE_DISORDER),
+        ],
+    )
+    again = case.text.rindex("acute appendicitis")
+    told_again = case.mentions[1].model_copy(
+        update={"id": "m3", "start": again, "end": again + len("acute appendicitis")}
+    )
+    case = case.model_copy(update={"mentions": [*case.mentions, told_again]})
+    assert [i.text for i in build_summary(case).diagnoses] == ["hemangioma"]
