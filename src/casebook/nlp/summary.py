@@ -150,7 +150,7 @@ _VENTILATOR_SETTING = re.compile(r"\bpositive[\s-]+(?:[\w-]+[\s-]+){0,2}pressure
 """A positive pressure a ventilator gives ("bilevel positive airway pressure", "positive
 end-expiratory pressure"): a setting of the treatment, not a measurement."""
 
-_LOOKALIKE = re.compile(
+LOOKALIKE = re.compile(
     r"\b(?:mimick?(?:s|ed|ing)?|simulat(?:e|es|ed|ing)|masquerad(?:e|es|ed|ing)\s+as"
     r"|resembl(?:e|es|ed|ing)|mistaken\s+for|imitat(?:e|es|ed|ing))\s+(?:(?:an?|the)\s+)?",
     re.IGNORECASE,
@@ -368,7 +368,7 @@ def build_summary(
         start = max(sentence_start(mention), mention.start - LOOKALIKE_REACH)
         return any(
             found.end() == mention.start or found.start() == mention.start
-            for found in _LOOKALIKE.finditer(case.text, start, mention.end)
+            for found in LOOKALIKE.finditer(case.text, start, mention.end)
         )
 
     def is_result(mention: Mention) -> bool:

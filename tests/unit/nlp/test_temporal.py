@@ -1444,6 +1444,25 @@ def test_an_amount_later_counts_from_the_time_its_sentence_went_back_to(
     assert found["swelling"] == (-365.25 + 4 * 30.4375, None)
 
 
+def test_what_the_case_only_mimicked_is_no_event(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "A hemangioma mimicking acute appendicitis.",
+                "She presented with pain and was diagnosed with acute appendicitis.",
+            ],
+            [
+                ("hemangioma", DISEASE),
+                ("acute appendicitis", DISEASE),
+                ("presented", EVENT),
+                ("pain", SIGN),
+                ("acute appendicitis", DISEASE),
+            ],
+        )
+    )
+    assert set(days(case)) == {"hemangioma", "presented", "pain"}
+
+
 def test_at_that_time_is_the_time_a_sentence_without_events_told(
     orderer: TemporalOrderer,
 ) -> None:
