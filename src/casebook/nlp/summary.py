@@ -160,6 +160,17 @@ residual cyst"): what follows is what the case was not."""
 LOOKALIKE_REACH = 30
 """How far before a finding the look-alike verb may start."""
 
+_PROCESSED_IN = re.compile(
+    r"\b(?:(?:immersed|stored|preserved|cryopreserved|cultured|bathed)\s+in(?:to)?"
+    r"|incubated\s+(?:in|with))\b[^.;]{0,60}$",
+    re.IGNORECASE,
+)
+"""Words before a drug or an analyte that make it what a tissue or a specimen was kept in
+("HAM is then immersed in a cocktail of *antibiotics*", "cryopreserved in a medium
+supplemented with 10% *human serum albumin*"): neither given to the patient nor measured."""
+PROCESSED_REACH = 80
+"""How far before a drug or an analyte the words of ``_PROCESSED_IN`` may start."""
+
 
 @dataclass
 class _Group:
@@ -482,6 +493,7 @@ def build_summary(
                 case.text, (sentence_start(mention), sentence_end(mention))
             )
             and not gate.names_test_next(case.text[mention.end : mention.end + 60])
+            and not is_processed_in(mention)
             and not gate.is_measured(case.text[mention.end : mention.end + 20])
             and not gate.is_measured_analyte(
                 case.text, mention, (sentence_start(mention), sentence_end(mention))
@@ -527,7 +539,12 @@ def build_summary(
             and not is_idle_object(mention)
             and _GIVEN_AS_FOOD_AFTER.match(case.text, mention.end, sentence_end(mention)) is None
             and not is_ventilator_setting(mention)
+            and not is_processed_in(mention)
         )
+
+    def is_processed_in(mention: Mention) -> bool:
+        start = max(sentence_start(mention), mention.start - PROCESSED_REACH)
+        return _PROCESSED_IN.search(case.text, start, mention.start) is not None
 
     def is_ventilator_setting(mention: Mention) -> bool:
         if mention.expansion and _VENTILATOR_SETTING.search(mention.expansion):

@@ -1020,3 +1020,17 @@ def test_what_a_case_only_mimicked_is_no_diagnosis_wherever_told() -> None:
     )
     case = case.model_copy(update={"mentions": [*case.mentions, told_again]})
     assert [i.text for i in build_summary(case).diagnoses] == ["hemangioma"]
+
+
+def test_what_a_tissue_was_kept_in_is_neither_given_nor_measured() -> None:
+    case = _told(
+        "The membrane was immersed in antibiotics and cryopreserved in a medium supplemented "
+        "with human serum albumin.",
+        [
+            ("antibiotics", EntityType.MEDICATION),
+            ("human serum albumin", EntityType.DIAGNOSTIC_PROCEDURE),
+        ],
+    )
+    summary = build_summary(case)
+    assert summary.treatments == []
+    assert summary.investigations == []
