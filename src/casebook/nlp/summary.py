@@ -157,8 +157,7 @@ LOOKALIKE = re.compile(
 )
 """A verb saying what a finding looked like ("may mimic pancreatic carcinoma", "mimicking a
 residual cyst"): what follows is what the case was not."""
-LOOKALIKE_REACH = 30
-"""How far before a finding the look-alike verb may start."""
+_TITLE_PHRASE_END = re.compile(r"[:;,.()\[\]]")
 
 _PROCESSED_IN = re.compile(
     r"\b(?:(?:immersed|stored|preserved|cryopreserved|cultured|bathed)\s+in(?:to)?"
@@ -370,16 +369,7 @@ def build_summary(
             and not gate.is_stain_target(
                 case.text, mention, (sentence_start(mention), sentence_end(mention))
             )
-            and keys[mention.id] not in lookalikes
-        )
-
-    def is_lookalike(mention: Mention) -> bool:
-        """Whether the finding is what the case looked like, not what it was ("mimicking
-        acute appendicitis"): a look-alike verb ends right before it or opens its words."""
-        start = max(sentence_start(mention), mention.start - LOOKALIKE_REACH)
-        return any(
-            found.end() == mention.start or found.start() == mention.start
-            for found in LOOKALIKE.finditer(case.text, start, mention.end)
+            and mention_words(mention) not in lookalikes
         )
 
     def is_result(mention: Mention) -> bool:
@@ -571,7 +561,7 @@ def build_summary(
     # What the case only looked like is no finding of it wherever it is told: the title's
     # "hemangioma mimicking acute appendicitis" makes "diagnosed as having acute appendicitis"
     # the look-alike too.
-    lookalikes = {keys[m.id] for m in case.mentions if m.type in FINDINGS and is_lookalike(m)}
+    lookalikes = lookalike_words(case)
 
     def is_procedure(mention: Mention) -> bool:
         """A therapeutic procedure naming a procedure and no drug, or a diagnostic procedure or
@@ -993,4 +983,30 @@ def _follow_up(case: Case, patients: Sequence[Mention]) -> list[Mention]:
             and sentence.start <= m.start < sentence.end
             and m.assertion not in {Assertion.FAMILY, Assertion.HYPOTHETICAL}
         ]
+    return found
+
+
+def mention_words(mention: Mention) -> str:
+    """The mention's words, lower-case, single-spaced."""
+    return " ".join(mention.text.lower().split())
+
+
+def lookalike_words(case: Case) -> set[str]:
+    """The words of the findings the case only looked like: a look-alike verb ends right
+    before them or opens their words in the text ("may mimic pancreatic carcinoma"), or the
+    title names them after one ("Hemangioma mimicking acute appendicitis: a case report", the
+    title kept apart from the text)."""
+    edges = {e for found in LOOKALIKE.finditer(case.text) for e in (found.start(), found.end())}
+    found = {mention_words(m) for m in case.mentions if m.type in FINDINGS and m.start in edges}
+    title = case.title or ""
+    titled = [
+        " ".join(_TITLE_PHRASE_END.split(title[match.end() :], maxsplit=1)[0].lower().split())
+        for match in LOOKALIKE.finditer(title)
+    ]
+    for mention in case.mentions:
+        words = mention_words(mention)
+        if mention.type in FINDINGS and any(
+            phrase == words or phrase.startswith(words + " ") for phrase in titled
+        ):
+            found.add(words)
     return found

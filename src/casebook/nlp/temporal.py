@@ -94,7 +94,7 @@ from casebook.nlp.concepts import default_concepts
 from casebook.nlp.patient import DemographicsRules, relative_phrases
 from casebook.nlp.patterns import WORD_START, PatternSet, phrase_alternation
 from casebook.nlp.spans import SpanIndex
-from casebook.nlp.summary import LOOKALIKE
+from casebook.nlp.summary import lookalike_words, mention_words
 from casebook.resources import load_rules
 
 STEP = 1e-6
@@ -825,9 +825,9 @@ class TemporalOrderer:
             key=lambda m: m.start,
         )
         # What the case only looked like ("mimicking a residual cyst") happened nowhere in it.
-        lookalikes = _lookalike_words(case.text, case.mentions)
+        lookalikes = lookalike_words(case)
         if lookalikes:
-            events = [m for m in events if _words_of(m) not in lookalikes]
+            events = [m for m in events if mention_words(m) not in lookalikes]
         event_starts = [m.start for m in events]
         ordered_cues = sorted(cues, key=lambda c: c.start)
         cue_starts = [c.start for c in ordered_cues]
@@ -1549,20 +1549,6 @@ def _history_place(cue: _Cue | None, walk: _Walk) -> _Place:
     elif cue.kind is TimeKind.DATE:
         back = _days_from_anchor(cue, walk)
     return (back, _Day(back, exact)) if back is not None and back < 0 else (HISTORY, None)
-
-
-def _words_of(mention: Mention) -> str:
-    return " ".join(mention.text.lower().split())
-
-
-def _lookalike_words(text: str, mentions: Sequence[Mention]) -> set[str]:
-    """The words of the findings a look-alike verb names ("mimicking acute appendicitis")."""
-    edges = {edge for found in LOOKALIKE.finditer(text) for edge in (found.start(), found.end())}
-    return {
-        _words_of(m)
-        for m in mentions
-        if m.type in (EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER) and m.start in edges
-    }
 
 
 def _dated_before_in_sentence(walk: _Walk, segment: _Segment) -> _Segment | None:

@@ -1034,3 +1034,11 @@ def test_what_a_tissue_was_kept_in_is_neither_given_nor_measured() -> None:
     summary = build_summary(case)
     assert summary.treatments == []
     assert summary.investigations == []
+
+
+def test_what_the_title_says_the_case_mimicked_is_no_diagnosis() -> None:
+    case = _told(
+        "She was diagnosed with acute appendicitis.",
+        [("acute appendicitis", EntityType.DISEASE_DISORDER)],
+    ).model_copy(update={"title": "Hemangioma mimicking acute appendicitis: a case report"})
+    assert build_summary(case).diagnoses == []
