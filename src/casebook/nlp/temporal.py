@@ -782,7 +782,9 @@ class TemporalOrderer:
                         end=match.end(),
                         kind=kind,
                         sequel=sequel,
-                        phrase=rule.phrase,
+                        # "CT after biopsy and drainage revealed a tumor": what "after" dates
+                        # inside a sentence is its phrase; the tumor is the CT's.
+                        phrase=rule.phrase or kind is TimeKind.EARLIER,
                     )
                 )
                 if initial and rule.initial_kind:

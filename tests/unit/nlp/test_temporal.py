@@ -1463,6 +1463,19 @@ def test_what_the_case_only_mimicked_is_no_event(orderer: TemporalOrderer) -> No
     assert set(days(case)) == {"hemangioma", "presented", "pain"}
 
 
+def test_after_inside_a_sentence_dates_only_its_phrase(orderer: TemporalOrderer) -> None:
+    # The biopsy came before the CT; the tumor is what the CT showed, in the narrative's time.
+    case = orderer(
+        make_case(
+            ["She presented with dyspnea.", "A CT after the biopsy revealed a tumor."],
+            [("presented", EVENT), ("CT", TEST), ("biopsy", TEST), ("tumor", SIGN)],
+        )
+    )
+    found = days(case)
+    assert found["biopsy"] == (None, None)
+    assert found["tumor"] == found["CT"] == (None, 0.0)
+
+
 def test_at_that_time_is_the_time_a_sentence_without_events_told(
     orderer: TemporalOrderer,
 ) -> None:
