@@ -118,6 +118,28 @@ class ModifierRule(BaseModel):
     targets: list[EntityType] = Field(min_length=1)
 
 
+class MeasureRule(BaseModel):
+    """What a kind of test measures, and the units its values are told in."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    test_words: list[str] = Field(
+        min_length=1, description="Lower-case words, one of which names a test of this measure."
+    )
+    units: str = Field(
+        min_length=1, description="A regex, matched case-insensitively, of the measure's units."
+    )
+
+    @model_validator(mode="after")
+    def _compiles(self) -> Self:
+        try:
+            re.compile(self.units)
+        except re.error as exc:
+            raise ValueError(f"units {self.units!r} is not a regex: {exc}") from exc
+        return self
+
+
 class RelationRules(BaseModel):
     """The rule file ``relations.json``."""
 
@@ -132,6 +154,11 @@ class RelationRules(BaseModel):
     max_list: int = Field(ge=0, description="Counted words a list_after run may span.")
     rules: list[TriggerRule]
     from_modifiers: list[ModifierRule]
+    measures: list[MeasureRule] = Field(
+        default=[],
+        description="A value in one measure's units is no result of a test of another "
+        "('blood pressure 130/85 mmHg, 98 beats/min': the rate is not the pressure's).",
+    )
 
     @model_validator(mode="after")
     def _lower_case_triggers(self) -> Self:
@@ -174,6 +201,13 @@ class RelationFinder:
         self._boundaries = frozenset(self.rules.boundaries)
         self._free = frozenset(self.rules.free_types)
         self._patterns = PatternSet([_phrase_pattern(rule.triggers) for rule in self.rules.rules])
+        self._units = [
+            (measure.name, re.compile(measure.units, re.IGNORECASE))
+            for measure in self.rules.measures
+        ]
+        self._measured_by = {
+            word: measure.name for measure in self.rules.measures for word in measure.test_words
+        }
 
     def __call__(self, case: Case) -> Case:
         """Return ``case`` with its typed relations added (existing ones are kept)."""
@@ -194,6 +228,7 @@ class RelationFinder:
         return case.model_copy(update={"relations": found})
 
     def _from_modifiers(self, case: Case) -> list[Relation]:
+        by_id = {m.id: m for m in case.mentions}
         types = {m.id: m.type for m in case.mentions}
         typed: list[Relation] = []
         for relation in case.relations:
@@ -203,6 +238,10 @@ class RelationFinder:
                 if (
                     types.get(relation.source) == rule.modifier
                     and types.get(relation.target) in rule.targets
+                    and not (
+                        rule.relation is RelationType.RESULT_OF
+                        and self._misfits(by_id[relation.source], by_id[relation.target])
+                    )
                 ):
                     typed.append(
                         Relation(
@@ -212,6 +251,19 @@ class RelationFinder:
                         )
                     )
         return typed
+
+    def _misfits(self, value: Mention, test: Mention) -> bool:
+        """Whether the value is told in the units of a measure the test does not measure,
+        while the test's words name another ("blood pressure" and "98 beats/min")."""
+        measured = {
+            self._measured_by[word]
+            for word in _WORD.findall(test.text.lower())
+            if word in self._measured_by
+        }
+        if not measured:
+            return False
+        told = next((name for name, units in self._units if units.search(value.text)), None)
+        return told is not None and told not in measured
 
     def _triggered(
         self, text: str, sentence: Span, members: Sequence[Mention]

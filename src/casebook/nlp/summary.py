@@ -113,6 +113,10 @@ TYPE_KINDS: dict[EntityType, frozenset[ConceptKind]] = {
 DETECTION_REACH = 40
 """How far before a finding a verb of detection opens its clause (``tells_finding``)."""
 
+VENTILATOR_REACH = 30
+"""How far before a pressure the words making it a ventilator's setting may start
+("*continuous positive* airway pressure")."""
+
 _ARTICLES = re.compile(r"^(?:the|a|an|her|his|their)\s+")
 _GENERIC_TAIL = re.compile(r"\s+(?:technique|procedure)$")
 
@@ -132,6 +136,39 @@ _FOUND_WHERE_AFTER = re.compile(r"\s+(?:from\s+(?:the|a|an)\b|postmortem\b|by\b|
 """Things, not the patient, are recovered: "Three bullets were recovered postmortem", "a bullet
 was recovered from the pelvic bone"; the patient "recovered" or "was recovered to an alert
 state"."""
+
+
+_GIVEN_AS_FOOD_AFTER = re.compile(
+    r"[\s)\]]*(?:\([^)]*\)\s*)?(?:[-\s]*(?:enriched|rich|based|restricted|free)\s+)?"
+    r"(?:diets?|formulas?|supplements?|supplementation|oil|feeds?|feedings?)\b",
+    re.IGNORECASE,
+)
+"""Words right after an analyte's name that make it food or a supplement given, not a
+measurement ("medium-chain triglyceride (MCT) diet", "iron supplementation")."""
+
+_VENTILATOR_SETTING = re.compile(r"\bpositive[\s-]+(?:[\w-]+[\s-]+){0,2}pressures?$", re.IGNORECASE)
+"""A positive pressure a ventilator gives ("bilevel positive airway pressure", "positive
+end-expiratory pressure"): a setting of the treatment, not a measurement."""
+
+LOOKALIKE = re.compile(
+    r"\b(?:mimick?(?:s|ed|ing)?|simulat(?:e|es|ed|ing)|masquerad(?:e|es|ed|ing)\s+as"
+    r"|resembl(?:e|es|ed|ing)|mistaken\s+for|imitat(?:e|es|ed|ing))\s+(?:(?:an?|the)\s+)?",
+    re.IGNORECASE,
+)
+"""A verb saying what a finding looked like ("may mimic pancreatic carcinoma", "mimicking a
+residual cyst"): what follows is what the case was not."""
+_TITLE_PHRASE_END = re.compile(r"[:;,.()\[\]]")
+
+_PROCESSED_IN = re.compile(
+    r"\b(?:(?:immersed|stored|preserved|cryopreserved|cultured|bathed)\s+in(?:to)?"
+    r"|incubated\s+(?:in|with))\b[^.;]{0,60}$",
+    re.IGNORECASE,
+)
+"""Words before a drug or an analyte that make it what a tissue or a specimen was kept in
+("HAM is then immersed in a cocktail of *antibiotics*", "cryopreserved in a medium
+supplemented with 10% *human serum albumin*"): neither given to the patient nor measured."""
+PROCESSED_REACH = 80
+"""How far before a drug or an analyte the words of ``_PROCESSED_IN`` may start."""
 
 
 @dataclass
@@ -332,6 +369,7 @@ def build_summary(
             and not gate.is_stain_target(
                 case.text, mention, (sentence_start(mention), sentence_end(mention))
             )
+            and mention_words(mention) not in lookalikes
         )
 
     def is_result(mention: Mention) -> bool:
@@ -445,6 +483,7 @@ def build_summary(
                 case.text, (sentence_start(mention), sentence_end(mention))
             )
             and not gate.names_test_next(case.text[mention.end : mention.end + 60])
+            and not is_processed_in(mention)
             and not gate.is_measured(case.text[mention.end : mention.end + 20])
             and not gate.is_measured_analyte(
                 case.text, mention, (sentence_start(mention), sentence_end(mention))
@@ -488,7 +527,20 @@ def build_summary(
             mention.type is EntityType.DIAGNOSTIC_PROCEDURE
             and names(mention, ConceptKind.TEST)
             and not is_idle_object(mention)
+            and _GIVEN_AS_FOOD_AFTER.match(case.text, mention.end, sentence_end(mention)) is None
+            and not is_ventilator_setting(mention)
+            and not is_processed_in(mention)
         )
+
+    def is_processed_in(mention: Mention) -> bool:
+        start = max(sentence_start(mention), mention.start - PROCESSED_REACH)
+        return _PROCESSED_IN.search(case.text, start, mention.start) is not None
+
+    def is_ventilator_setting(mention: Mention) -> bool:
+        if mention.expansion and _VENTILATOR_SETTING.search(mention.expansion):
+            return True  # "BiPAP (bilevel positive airway pressure)"
+        start = max(sentence_start(mention), mention.start - VENTILATOR_REACH)
+        return _VENTILATOR_SETTING.search(case.text, start, mention.end) is not None
 
     # The sentence each mention start lies in: the checks below ask it of a mention many times.
     sentence_at: dict[int, Span | None] = {}
@@ -505,6 +557,11 @@ def build_summary(
     def sentence_end(mention: Mention) -> int:
         sentence = sentence_of(mention)
         return sentence.end if sentence is not None else mention.end
+
+    # What the case only looked like is no finding of it wherever it is told: the title's
+    # "hemangioma mimicking acute appendicitis" makes "diagnosed as having acute appendicitis"
+    # the look-alike too.
+    lookalikes = lookalike_words(case)
 
     def is_procedure(mention: Mention) -> bool:
         """A therapeutic procedure naming a procedure and no drug, or a diagnostic procedure or
@@ -926,4 +983,30 @@ def _follow_up(case: Case, patients: Sequence[Mention]) -> list[Mention]:
             and sentence.start <= m.start < sentence.end
             and m.assertion not in {Assertion.FAMILY, Assertion.HYPOTHETICAL}
         ]
+    return found
+
+
+def mention_words(mention: Mention) -> str:
+    """The mention's words, lower-case, single-spaced."""
+    return " ".join(mention.text.lower().split())
+
+
+def lookalike_words(case: Case) -> set[str]:
+    """The words of the findings the case only looked like: a look-alike verb ends right
+    before them or opens their words in the text ("may mimic pancreatic carcinoma"), or the
+    title names them after one ("Hemangioma mimicking acute appendicitis: a case report", the
+    title kept apart from the text)."""
+    edges = {e for found in LOOKALIKE.finditer(case.text) for e in (found.start(), found.end())}
+    found = {mention_words(m) for m in case.mentions if m.type in FINDINGS and m.start in edges}
+    title = case.title or ""
+    titled = [
+        " ".join(_TITLE_PHRASE_END.split(title[match.end() :], maxsplit=1)[0].lower().split())
+        for match in LOOKALIKE.finditer(title)
+    ]
+    for mention in case.mentions:
+        words = mention_words(mention)
+        if mention.type in FINDINGS and any(
+            phrase == words or phrase.startswith(words + " ") for phrase in titled
+        ):
+            found.add(words)
     return found

@@ -94,6 +94,7 @@ from casebook.nlp.concepts import default_concepts
 from casebook.nlp.patient import DemographicsRules, relative_phrases
 from casebook.nlp.patterns import WORD_START, PatternSet, phrase_alternation
 from casebook.nlp.spans import SpanIndex
+from casebook.nlp.summary import lookalike_words, mention_words
 from casebook.resources import load_rules
 
 STEP = 1e-6
@@ -784,7 +785,9 @@ class TemporalOrderer:
                         end=match.end(),
                         kind=kind,
                         sequel=sequel,
-                        phrase=rule.phrase,
+                        # "CT after biopsy and drainage revealed a tumor": what "after" dates
+                        # inside a sentence is its phrase; the tumor is the CT's.
+                        phrase=rule.phrase or kind is TimeKind.EARLIER,
                     )
                 )
                 if initial and rule.initial_kind:
@@ -826,6 +829,10 @@ class TemporalOrderer:
             ),
             key=lambda m: m.start,
         )
+        # What the case only looked like ("mimicking a residual cyst") happened nowhere in it.
+        lookalikes = lookalike_words(case)
+        if lookalikes:
+            events = [m for m in events if mention_words(m) not in lookalikes]
         event_starts = [m.start for m in events]
         ordered_cues = sorted(cues, key=lambda c: c.start)
         cue_starts = [c.start for c in ordered_cues]
@@ -910,12 +917,14 @@ class TemporalOrderer:
                     or _COUNTED_BACK.search(text, cue.start, cue.end) is not None
                 )
             )
-            # How long the present illness has lasted ("over the past 4 months") never dates
-            # the presentation, whatever it presents for.
+            # How long the present illness has lasted ("over the past 4 months"), or a time
+            # within the span before it ("in the past year"), never dates the presentation,
+            # whatever it presents for.
             found = [
                 m
                 for m in self._anchor.finditer(text, piece.start, piece.end)
-                if _WITH.match(text, m.end()) or (cue is not None and cue.onset)
+                if _WITH.match(text, m.end())
+                or (cue is not None and (cue.onset or not cue.precise))
             ]
             if not lent and cue is not None and cue.onset and piece.start <= cue.start and number:
                 # "A smoker for the past 20 years presented with hemoptysis": the duration
@@ -1071,13 +1080,21 @@ class TemporalOrderer:
         cue = segment.cue
         amount = cue.amount if cue is not None else None
         if kind in (TimeKind.AFTER, TimeKind.FOLLOW_UP):
+            back = _dated_before_in_sentence(walk, segment) if kind is TimeKind.AFTER else None
+            if cue is not None and cue.relative_to is RelativeTo.CLOCK and back is not None:
+                # "the exodontia 1 year ago, which after 4 months became …": the amount counts
+                # from the time its sentence went back to, not from where the narrative is.
+                place = back.sort + (amount or 0.0) + STEP
+                if back.days is not None and place < walk.clock:
+                    segment.sort, segment.days = place, _after(back.days, amount, cue, kind)
+                    return
             if walk.flashback is not None and _counts_on(cue):
                 # "… in August 2015. After a couple of days, the patient noticed …": counted
                 # from the past just told, not from where the narrative had got to.
-                back = walk.flashback
+                past = walk.flashback
                 place, later = (
-                    back.sort + (amount or 0.0) + STEP,
-                    _after(back.day, amount, cue, kind),
+                    past.sort + (amount or 0.0) + STEP,
+                    _after(past.day, amount, cue, kind),
                 )
                 if place < walk.clock:
                     walk.flashback = _Mark(place, later)
@@ -1277,7 +1294,9 @@ class TemporalOrderer:
         mark = self._counted_from(walk, cue, segment)
         if mark is None:
             return walk.clock - amount, None
-        return mark.sort - amount, mark.day.plus(-amount)
+        day = mark.day.plus(-amount)
+        # "in the past year": some time within the year before, so on or after its start.
+        return mark.sort - amount, day if cue.precise else day.loose()
 
     # 4. order --------------------------------------------------------------------------------
 
@@ -1553,14 +1572,27 @@ def _history_place(cue: _Cue | None, walk: _Walk) -> _Place:
     if cue is None or cue.amount is None and cue.when is None:
         return HISTORY, None
     back: float | None = None
+    exact = True
     if cue.kind is TimeKind.BEFORE and cue.amount is not None:
-        back = -cue.amount
+        back, exact = -cue.amount, cue.precise
     elif cue.kind is TimeKind.AGE and cue.amount is not None:
         back = cue.amount - walk.age_shift
         back = back if back <= -YEAR else None  # within the year ages resolve: undated
     elif cue.kind is TimeKind.DATE:
         back = _days_from_anchor(cue, walk)
-    return (back, _Day(back)) if back is not None and back < 0 else (HISTORY, None)
+    return (back, _Day(back, exact)) if back is not None and back < 0 else (HISTORY, None)
+
+
+def _dated_before_in_sentence(walk: _Walk, segment: _Segment) -> _Segment | None:
+    """The latest segment told before ``segment`` in its sentence that a time expression
+    dates before where the narrative is ("1 year ago"), if any."""
+    for told in reversed(walk.told):
+        if told.sentence != segment.sentence:
+            return None
+        cue = told.cue
+        if cue is not None and cue.expression is not None and told.days is not None:
+            return told if told.sort < walk.clock else None
+    return None
 
 
 def _told_time(walk: _Walk) -> _Segment | None:

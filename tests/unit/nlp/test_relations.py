@@ -301,6 +301,22 @@ def test_modifier_links_become_typed_relations(finder: RelationFinder) -> None:
     assert triples(related, "modifies") == triples(case, "modifies")
 
 
+def test_a_value_in_another_measures_units_is_no_result_of_the_test(
+    finder: RelationFinder,
+) -> None:
+    case = AttributeLinker()(
+        make_case(
+            "Blood pressure 130/85 mmHg, 98 beats/min.",
+            [
+                ("Blood pressure", TEST),
+                ("130/85 mmHg", EntityType.LAB_VALUE),
+                ("98 beats/min", EntityType.LAB_VALUE),
+            ],
+        )
+    )
+    assert triples(finder(case), "result_of") == {("130/85 mmHg", "Blood pressure")}
+
+
 def test_running_twice_adds_nothing(finder: RelationFinder) -> None:
     case = finder(
         make_case("Rash induced by amoxicillin.", [("Rash", SIGN), ("amoxicillin", DRUG)])

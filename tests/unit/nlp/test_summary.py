@@ -998,3 +998,54 @@ def test_a_lymph_node_tested_positive_for_a_cell_carcinoma_has_it() -> None:
     )
     case = case.model_copy(update={"mentions": [carcinoma]})
     assert [i.text for i in build_summary(case).diagnoses] == ["metastatic squamous cell carcinoma"]
+
+
+def test_a_ventilators_pressure_or_a_diet_is_no_investigation() -> None:
+    case = _told(
+        "He was placed on continuous positive airway pressure and a medium-chain "
+        "triglyceride (MCT) diet, and serum triglyceride was measured.",
+        [
+            ("airway pressure", EntityType.DIAGNOSTIC_PROCEDURE),
+            ("medium-chain triglyceride", EntityType.DIAGNOSTIC_PROCEDURE),
+            ("serum triglyceride", EntityType.DIAGNOSTIC_PROCEDURE),
+        ],
+    )
+    assert [i.text for i in build_summary(case).investigations] == ["serum triglyceride"]
+
+
+def test_what_a_case_only_mimicked_is_no_diagnosis_wherever_told() -> None:
+    case = _told(
+        "A hemangioma mimicking acute appendicitis; she was diagnosed with acute appendicitis.",
+        [
+            ("hemangioma", EntityType.DISEASE_DISORDER),
+            ("acute appendicitis", EntityType.DISEASE_DISORDER),
+        ],
+    )
+    again = case.text.rindex("acute appendicitis")
+    told_again = case.mentions[1].model_copy(
+        update={"id": "m3", "start": again, "end": again + len("acute appendicitis")}
+    )
+    case = case.model_copy(update={"mentions": [*case.mentions, told_again]})
+    assert [i.text for i in build_summary(case).diagnoses] == ["hemangioma"]
+
+
+def test_what_a_tissue_was_kept_in_is_neither_given_nor_measured() -> None:
+    case = _told(
+        "The membrane was immersed in antibiotics and cryopreserved in a medium supplemented "
+        "with human serum albumin.",
+        [
+            ("antibiotics", EntityType.MEDICATION),
+            ("human serum albumin", EntityType.DIAGNOSTIC_PROCEDURE),
+        ],
+    )
+    summary = build_summary(case)
+    assert summary.treatments == []
+    assert summary.investigations == []
+
+
+def test_what_the_title_says_the_case_mimicked_is_no_diagnosis() -> None:
+    case = _told(
+        "She was diagnosed with acute appendicitis.",
+        [("acute appendicitis", EntityType.DISEASE_DISORDER)],
+    ).model_copy(update={"title": "Hemangioma mimicking acute appendicitis: a case report"})
+    assert build_summary(case).diagnoses == []

@@ -1424,6 +1424,75 @@ def test_a_presentation_with_a_complaint_of_the_last_months_is_not_months_old(
     assert days(case)["presents"] == (0.0, None)
 
 
+def test_a_time_within_the_span_before_the_presentation_is_before_it(
+    orderer: TemporalOrderer,
+) -> None:
+    # "in the past year" bounds the diagnosis: on or after a year before the presentation.
+    case = orderer(
+        make_case(
+            [
+                "He presented to the clinic with chest pain; he had been diagnosed with diabetes "
+                "in the past year.",
+                "He was given aspirin.",
+            ],
+            [("presented", EVENT), ("diabetes", DISEASE), ("aspirin", EntityType.MEDICATION)],
+        )
+    )
+    found = days(case)
+    assert found["presented"] == (0.0, None)
+    assert found["diabetes"] == (None, -365.25)
+
+
+def test_an_amount_later_counts_from_the_time_its_sentence_went_back_to(
+    orderer: TemporalOrderer,
+) -> None:
+    # The swelling came 4 months after an extraction a year ago: 8 months before, not after.
+    case = orderer(
+        make_case(
+            [
+                "He presented with pain.",
+                "He had a tooth extraction 1 year ago, and after 4 months a swelling appeared.",
+            ],
+            [("presented", EVENT), ("pain", SIGN), ("extraction", THERAPY), ("swelling", SIGN)],
+        )
+    )
+    found = days(case)
+    assert found["extraction"] == (-365.25, None)
+    assert found["swelling"] == (-365.25 + 4 * 30.4375, None)
+
+
+def test_what_the_case_only_mimicked_is_no_event(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "A hemangioma mimicking acute appendicitis.",
+                "She presented with pain and was diagnosed with acute appendicitis.",
+            ],
+            [
+                ("hemangioma", DISEASE),
+                ("acute appendicitis", DISEASE),
+                ("presented", EVENT),
+                ("pain", SIGN),
+                ("acute appendicitis", DISEASE),
+            ],
+        )
+    )
+    assert set(days(case)) == {"hemangioma", "presented", "pain"}
+
+
+def test_after_inside_a_sentence_dates_only_its_phrase(orderer: TemporalOrderer) -> None:
+    # The biopsy came before the CT; the tumor is what the CT showed, in the narrative's time.
+    case = orderer(
+        make_case(
+            ["She presented with dyspnea.", "A CT after the biopsy revealed a tumor."],
+            [("presented", EVENT), ("CT", TEST), ("biopsy", TEST), ("tumor", SIGN)],
+        )
+    )
+    found = days(case)
+    assert found["biopsy"] == (None, None)
+    assert found["tumor"] == found["CT"] == (None, 0.0)
+
+
 def test_at_that_time_is_the_time_a_sentence_without_events_told(
     orderer: TemporalOrderer,
 ) -> None:
