@@ -1559,6 +1559,8 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # A relative whose organ is the clause's subject has its findings, through the copula.
+        ("Her mother's liver was enlarged.", "enlarged", SIGN, Assertion.FAMILY),
         # A relative named through another's possessive is a relative still.
         (
             "Our patient's mother's sister was diagnosed with Wilson's disease.",
