@@ -2009,3 +2009,19 @@ def test_the_mother_is_the_patient_in_the_mothers_report(
     second = "The mother underwent continuous renal replacement therapy."
     case = _two_sentences(patient, opening, second, "continuous", TREATMENT)
     assert context(case).mentions[0].assertion is expected
+
+
+@pytest.mark.parametrize(
+    ("opening", "expected"),
+    [
+        ("A boy, the son of the index case, was admitted. ", Assertion.PRESENT),
+        ("A woman was admitted with her son. ", Assertion.FAMILY),
+    ],
+)
+def test_the_son_is_the_patient_in_a_report_telling_him_as_one(
+    context: ContextAssertion, opening: str, expected: Assertion
+) -> None:
+    # A report that tells its patient as someone's son speaks of him as "the son".
+    second = "The son had seizures."
+    case = _two_sentences(Patient(), opening, second, "seizures", SIGN)
+    assert context(case).mentions[0].assertion is expected
