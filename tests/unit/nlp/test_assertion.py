@@ -1559,6 +1559,13 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # A negative test's long name and its short form still deny what it was for.
+        (
+            "There was negative polymerase chain reaction (PCR) for herpes zoster virus.",
+            "herpes zoster virus",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         # A relative whose organ is the clause's subject has its findings, through the copula.
         ("Her mother's liver was enlarged.", "enlarged", SIGN, Assertion.FAMILY),
         # A relative named through another's possessive is a relative still.
