@@ -1559,6 +1559,13 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # "No one in her family" denies a history, whoever's it would have been.
+        (
+            "No one in her family had history of infertility.",
+            "infertility",
+            SIGN,
+            Assertion.NEGATED,
+        ),
         # A negative test's long name and its short form still deny what it was for.
         (
             "There was negative polymerase chain reaction (PCR) for herpes zoster virus.",
