@@ -1575,6 +1575,13 @@ OUTCOME = EntityType.OUTCOME
         ),
         # A relative whose organ is the clause's subject has its findings, through the copula.
         ("Her mother's liver was enlarged.", "enlarged", SIGN, Assertion.FAMILY),
+        # ... and one who comes to the hospital with them, whatever kind of twin.
+        (
+            "Her identical twin sister came to our hospital complaining of arthralgia.",
+            "arthralgia",
+            SIGN,
+            Assertion.FAMILY,
+        ),
         # A relative named through another's possessive is a relative still.
         (
             "Our patient's mother's sister was diagnosed with Wilson's disease.",
