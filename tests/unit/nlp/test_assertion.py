@@ -1559,6 +1559,8 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # "Neither" before its verb denies as "nor" does.
+        ("Neither was there significant soft tissue edema.", "edema", SIGN, Assertion.NEGATED),
         # "No one in her family" denies a history, whoever's it would have been.
         (
             "No one in her family had history of infertility.",
