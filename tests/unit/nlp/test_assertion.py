@@ -1559,6 +1559,13 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # A normal result told after a list that opens its sentence is each item's.
+        (
+            "HIV, liver enzymes, carcino-embryonic antigen and lipase were within normal limits.",
+            "HIV",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         # "Neither" before its verb denies as "nor" does.
         ("Neither was there significant soft tissue edema.", "edema", SIGN, Assertion.NEGATED),
         # "No one in her family" denies a history, whoever's it would have been.
