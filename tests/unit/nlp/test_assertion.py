@@ -1566,6 +1566,13 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.NEGATED,
         ),
+        # Evidence found for nothing denies what it would have been evidence for.
+        (
+            "No serological evidence was found for syphilis.",
+            "syphilis",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         # "Neither" before its verb denies as "nor" does.
         ("Neither was there significant soft tissue edema.", "edema", SIGN, Assertion.NEGATED),
         # "No one in her family" denies a history, whoever's it would have been.
