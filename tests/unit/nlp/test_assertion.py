@@ -1573,8 +1573,9 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.NEGATED,
         ),
-        # "Neither" before its verb denies as "nor" does.
+        # "Neither" before its verb, or its noun and verb, denies as "nor" does.
         ("Neither was there significant soft tissue edema.", "edema", SIGN, Assertion.NEGATED),
+        ("Neither sclera was icteric.", "icteric", SIGN, Assertion.NEGATED),
         # "No one in her family" denies a history, whoever's it would have been.
         (
             "No one in her family had history of infertility.",
