@@ -1592,6 +1592,13 @@ OUTCOME = EntityType.OUTCOME
         ),
         # A relative whose organ is the clause's subject has its findings, through the copula.
         ("Her mother's liver was enlarged.", "enlarged", SIGN, Assertion.FAMILY),
+        # A spouse, partner or friend who is the clause's subject is another person too.
+        (
+            "Her husband had recently died from pneumonia.",
+            "pneumonia",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
         # ... and one who comes to the hospital with them, whatever kind of twin.
         (
             "Her identical twin sister came to our hospital complaining of arthralgia.",
