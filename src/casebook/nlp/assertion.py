@@ -719,6 +719,7 @@ class ContextAssertion:
         context = _MentionContext(case, starts, ends, self._same_thing)
         mother = _may_be_mother(case)
         mother_is_patient = mother and _CHILD.search(_opening(case)) is None
+        kin = _patients_kin(case)
         segments = _segments(case.sentences, len(text))
         scoped_cache: dict[int, list[_Scoped]] = {}
         result: list[Assertion | None] = []
@@ -740,6 +741,7 @@ class ContextAssertion:
                     for m in matches[low:high]
                     if (mother or not m.rule.names_fetus)
                     and not (mother_is_patient and _names_the_mother(text, starts, ends, m))
+                    and not (kin and _names_the_patients_kin(text, starts, ends, m, kin))
                 ]
                 scoped_cache[key] = self._listed_subjects(
                     text,
@@ -1253,6 +1255,43 @@ def _names_the_mother(text: str, starts: Sequence[int], ends: Sequence[int], mat
     return match.rule.category is Category.FAMILY and (
         _THE_MOTHER.fullmatch(text[starts[match.start] : ends[match.end - 1]]) is not None
     )
+
+
+_PATIENTS_KIN = re.compile(
+    r"\b(?:patient|proband|boy|girl|man|woman|male|female|child|infant|he|she)\b[^.;]{0,40}?"
+    r"(?<!\bher )(?<!\bhis )(?<!\btheir )\b(son|daughter)\s+of\b",
+    re.IGNORECASE,
+)
+"""A report's opening that tells its patient as a son or daughter ("This 32-year-old male, son
+of the index case, …", "The patient was the fourth son of healthy parents")."""
+
+
+_INTRODUCTION_SENTENCES = 2
+"""How many of a report's first sentences may tell whose son or daughter its patient is."""
+
+
+def _patients_kin(case: Case) -> str | None:
+    """The kinship word ("son", "daughter") that a report's first sentences tell its patient
+    as; ``None`` when they tell none."""
+    first = sorted(case.sentences, key=lambda s: s.start)[:_INTRODUCTION_SENTENCES]
+    opening = case.text[: first[-1].end] if first else case.text
+    found = _PATIENTS_KIN.search(opening)
+    return found.group(1).lower() if found is not None else None
+
+
+_THE_KIN = re.compile(r"(?:the\s+)?(son|daughter)(?:\s*['\u2019]\s*s)?", re.IGNORECASE)
+
+
+def _names_the_patients_kin(
+    text: str, starts: Sequence[int], ends: Sequence[int], match: _Match, kin: str
+) -> bool:
+    """Whether a family trigger is "the son" (or "the daughter") alone in a report whose patient
+    is told as one (``_patients_kin``): "the son had seizures" is the patient's, as "her son"
+    would not be."""
+    if match.rule.category is not Category.FAMILY:
+        return False
+    told = _THE_KIN.fullmatch(text[starts[match.start] : ends[match.end - 1]])
+    return told is not None and told.group(1).lower() == kin
 
 
 def _phrase_end(start: int, limit: int, in_phrase: Sequence[bool]) -> int:

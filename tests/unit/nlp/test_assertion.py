@@ -1575,6 +1575,53 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # A normal result told after a list that opens its sentence is each item's.
+        (
+            "HIV, liver enzymes, carcino-embryonic antigen and lipase were within normal limits.",
+            "HIV",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        # Evidence found for nothing denies what it would have been evidence for.
+        (
+            "No serological evidence was found for syphilis.",
+            "syphilis",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        # "Neither" before its verb, or its noun and verb, denies as "nor" does.
+        ("Neither was there significant soft tissue edema.", "edema", SIGN, Assertion.NEGATED),
+        ("Neither sclera was icteric.", "icteric", SIGN, Assertion.NEGATED),
+        # "No one in her family" denies a history, whoever's it would have been.
+        (
+            "No one in her family had history of infertility.",
+            "infertility",
+            SIGN,
+            Assertion.NEGATED,
+        ),
+        # A negative test's long name and its short form still deny what it was for.
+        (
+            "There was negative polymerase chain reaction (PCR) for herpes zoster virus.",
+            "herpes zoster virus",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        # A relative whose organ is the clause's subject has its findings, through the copula.
+        ("Her mother's liver was enlarged.", "enlarged", SIGN, Assertion.FAMILY),
+        # A spouse, partner or friend who is the clause's subject is another person too.
+        (
+            "Her husband had recently died from pneumonia.",
+            "pneumonia",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
+        # ... and one who comes to the hospital with them, whatever kind of twin.
+        (
+            "Her identical twin sister came to our hospital complaining of arthralgia.",
+            "arthralgia",
+            SIGN,
+            Assertion.FAMILY,
+        ),
         # A relative named through another's possessive is a relative still.
         (
             "Our patient's mother's sister was diagnosed with Wilson's disease.",
@@ -2022,4 +2069,20 @@ def test_the_mother_is_the_patient_in_the_mothers_report(
     # A woman's obstetric report calls her "the mother"; a child's report calls another so.
     second = "The mother underwent continuous renal replacement therapy."
     case = _two_sentences(patient, opening, second, "continuous", TREATMENT)
+    assert context(case).mentions[0].assertion is expected
+
+
+@pytest.mark.parametrize(
+    ("opening", "expected"),
+    [
+        ("A boy, the son of the index case, was admitted. ", Assertion.PRESENT),
+        ("A woman was admitted with her son. ", Assertion.FAMILY),
+    ],
+)
+def test_the_son_is_the_patient_in_a_report_telling_him_as_one(
+    context: ContextAssertion, opening: str, expected: Assertion
+) -> None:
+    # A report that tells its patient as someone's son speaks of him as "the son".
+    second = "The son had seizures."
+    case = _two_sentences(Patient(), opening, second, "seizures", SIGN)
     assert context(case).mentions[0].assertion is expected
