@@ -800,6 +800,9 @@ def _denied_words(text: str) -> set[str]:
     }
 
 
+_POSSESSIVE = re.compile(r"(?<=[^\W\d_])['’]s\b")
+"""A possessive's "'s" ("Meckel's diverticulum")."""
+
 _DENYING_WORDS = frozenset({"non", "pseudo"})
 """Words that deny the word they are joined to."""
 
@@ -1158,6 +1161,12 @@ class PhenotypeCoder:
         words, or of its words after a side ("right CTS", "left hemiparesis": HPO names no side)
         when those fit better (see ``link_words``)."""
         accepted = self.link_words(text)
+        if (not accepted or accepted[0].score < 1.0) and _POSSESSIVE.search(text):
+            # Vocabularies list most eponyms without the "'s" ("Non-Hodgkin lymphoma", which
+            # "non-Hodgkin's lymphoma" had tied with "Hodgkin's lymphoma" for).
+            plain = self.link_words(_POSSESSIVE.sub("", text))
+            if plain and (not accepted or plain[0].score > accepted[0].score):
+                accepted = plain
         words = text.strip().split(maxsplit=1)
         if (
             len(words) == 2

@@ -864,3 +864,9 @@ def test_an_acronym_ending_a_hyphenated_name_is_no_phenotype(
     text = "Elution kits (BIO-RAD) were used."
     assert "HP:0033567" not in hpo_codes(analyse(pipeline, tmp_path, text))
     assert "HP:0033567" in hpo_codes(analyse(pipeline, tmp_path, "The ECG showed RAD."))
+
+
+def test_a_possessive_eponym_links_as_the_name_without_its_s(coder: PhenotypeCoder) -> None:
+    # "non-Hodgkin's lymphoma" had tied between Hodgkin's lymphoma and Non-Hodgkin lymphoma.
+    assert [c.concept_id for c in coder.link("non-Hodgkin's lymphoma")] == ["HP:0012539"]
+    assert [c.concept_id for c in coder.link("Crohn's disease")] == ["HP:0100280"]
