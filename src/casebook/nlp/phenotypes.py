@@ -46,7 +46,7 @@ from casebook.kb.base import (
     normalize_alias,
     normalize_tokens,
 )
-from casebook.kb.heads import load_head_words
+from casebook.kb.heads import head_word, load_head_words
 from casebook.kb.hpo import PHENOTYPIC_ABNORMALITY, load_hpo
 from casebook.kb.icd10cm import Icd10cmVocabulary, alias_words, content_words, load_icd10cm
 from casebook.kb.nonclinical import default_non_clinical
@@ -305,6 +305,18 @@ class PhenotypeRules(RecordModel):
         "where its words only qualify another finding the text names within one mention "
         "('irritable myopathy', a Myopathy).",
     )
+    growth_roots: list[str] = Field(
+        default_factory=list,
+        description="HPO ids of growths (Neoplasm). A trait of a person's (``person_trait_roots``) "
+        "in words a growth's course is told in too (``course_words``), told with 'with' right "
+        "after a word heading a growth's name, is the growth's course, not the person's ('a "
+        "thyroid carcinosarcoma with aggressive behavior', 'a benign lesion with aggressive "
+        "behaviour'); words any trait's alias holds head no growth ('a boy with autism').",
+    )
+    course_words: list[str] = Field(
+        default_factory=list,
+        description="Words a growth's course is told in as a person's conduct is ('behavior').",
+    )
     developmental_roots: list[str] = Field(
         default_factory=list,
         description="HPO ids whose descendants are delays of a child's development "
@@ -390,6 +402,15 @@ conjunction or a verb of being or having ("edema [of the bone marrow] and ...").
 
 _COORDINATION = re.compile(r"[,;/]|\b(?:and|or|with|without)\b", re.IGNORECASE)
 """A mark joining findings side by side rather than one qualifying the other."""
+
+_WITH_BEFORE = re.compile(r"([A-Za-z][\w-]*)\s+with\s+$", re.IGNORECASE)
+"""The word told 'with' the words that follow ('carcinosarcoma with aggressive behavior')."""
+
+_WITH_REACH = 40
+"""How many characters before a mention ``_WITH_BEFORE`` reads."""
+
+_GROWTH_SUFFIX_CHARS = 7
+"""The least length of a growth's head word that a longer word may end with ('sarcoma')."""
 
 _OF_PHRASE = re.compile(
     r"\s+of\s+((?:[ \t]*(?!(?:and|or|but|was|were|is|are|had|has|have)\b)[A-Za-z][\w-]*){1,4})",
@@ -888,6 +909,7 @@ class PhenotypeCoder:
             for c in [
                 *self.rules.organ_senses,
                 *self.rules.person_trait_roots,
+                *self.rules.growth_roots,
                 *self.rules.developmental_roots,
             ]
             if c not in self.kb
@@ -904,6 +926,8 @@ class PhenotypeCoder:
         self._developmental_roots = frozenset(self.rules.developmental_roots)
         self._development_words = _normalized_words(self.rules.development_words)
         self._tissue: frozenset[str] | None = None
+        self._growth: frozenset[str] | None = None
+        self._course_words = _normalized_words(self.rules.course_words)
         self._depth: dict[str, int] = {}
         self._codable: dict[str, bool] = {}
         self._narrower_by_concept: dict[str, frozenset[str]] = {}
@@ -1121,6 +1145,11 @@ class PhenotypeCoder:
         complement = _OF_PHRASE.match(text, mention.end)
         if complement and self._tissue_words().intersection(normalize_tokens(complement.group(1))):
             return True
+        if self._course_words.intersection(normalize_tokens(mention.text)):
+            start = max(0, mention.start - _WITH_REACH)
+            told_with = _WITH_BEFORE.search(text, start, mention.start)
+            if told_with and self._names_a_growth(told_with.group(1)):
+                return True
         return any(self._qualifies(mention, other, text) for other in mentions)
 
     def _tissue_words(self) -> frozenset[str]:
@@ -1135,6 +1164,40 @@ class PhenotypeCoder:
             }
             self._tissue = frozenset(load_head_words().body - traits)
         return self._tissue
+
+    def _names_a_growth(self, word: str) -> bool:
+        """Whether ``word`` heads a growth's name, or ends as a long one does: a
+        'carcinosarcoma' is a sarcoma."""
+        words = normalize_tokens(word)
+        if not words:
+            return False
+        growths = self._growth_words()
+        return words[-1] in growths or any(
+            words[-1].endswith(g) for g in growths if len(g) >= _GROWTH_SUFFIX_CHARS
+        )
+
+    def _growth_words(self) -> frozenset[str]:
+        """The head words of the growths' names (``PhenotypeRules.growth_roots``) that no alias
+        of a trait of the person's holds: 'carcinosarcoma', 'tumor'."""
+        if self._growth is None:
+            roots = frozenset(self.rules.growth_roots)
+            traits = {
+                word
+                for key, concepts in self.kb.aliases.items()
+                if any(self._is_trait(c) for c in concepts)
+                for word in key.split(" ")
+            }
+            self._growth = (
+                frozenset(
+                    head_word(words)
+                    for concept in self.kb.concepts.values()
+                    if roots and (concept.id in roots or roots & self.kb.ancestors(concept.id))
+                    for alias in concept.aliases
+                    if (words := normalize_tokens(alias))
+                )
+                - traits
+            )
+        return self._growth
 
     def _is_trait(self, concept_id: str) -> bool:
         """Whether a concept is a trait of the person's mind or behaviour."""

@@ -870,3 +870,11 @@ def test_a_possessive_eponym_links_as_the_name_without_its_s(coder: PhenotypeCod
     # "non-Hodgkin's lymphoma" had tied between Hodgkin's lymphoma and Non-Hodgkin lymphoma.
     assert [c.concept_id for c in coder.link("non-Hodgkin's lymphoma")] == ["HP:0012539"]
     assert [c.concept_id for c in coder.link("Crohn's disease")] == ["HP:0100280"]
+
+
+def test_a_growths_behaviour_is_not_the_persons(pipeline: Pipeline, tmp_path: Path) -> None:
+    # HPO's Aggressive behavior is a person's conduct; a tumour's behaviour is its course.
+    text = "A thyroid carcinosarcoma with aggressive behavior: a case report."
+    assert "HP:0000718" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    text = "A 5-year-old boy with aggressive behavior was seen."
+    assert "HP:0000718" in hpo_codes(analyse(pipeline, tmp_path, text))
