@@ -248,6 +248,12 @@ class PhenotypeRules(RecordModel):
         "measure (a number and one of ``measure_units``) they tell how big a thing is, no "
         "finding: an '8-cm long penis' is no Long penis, a '2 cm large kidney' no Large kidney.",
     )
+    goal_verbs: list[str] = Field(
+        default_factory=list,
+        description="Verbs whose object a treatment is given for, which the patient has not "
+        "yet: a phenotype right after 'to' and one of them ('megestrol to promote weight gain', "
+        "'acetylcholine to achieve miosis') is a goal, no evidence of the patient's finding.",
+    )
     measure_units: list[str] = Field(
         default_factory=list, description="Units of length ('mm', 'cm', 'inches')."
     )
@@ -783,6 +789,35 @@ _BEFORE_REACH = 40
 longer than "could not fully" or "12.5 cm" and the like."""
 
 
+def names_a_goal(text: str, mention: Mention, rules: PhenotypeRules) -> bool:
+    """Whether a phenotype mention is what a treatment is given to bring about: 'to' and a
+    ``goal_verbs`` verb right before it or opening it ('to [promote weight gain]')."""
+    if not rules.goal_verbs:
+        return False
+    goal = _goal_expression(tuple(rules.goal_verbs))
+    before = text[max(0, mention.start - _BEFORE_REACH) : mention.start]
+    if goal.search(before) is not None:
+        return True
+    first = mention.text.split(maxsplit=1)[0].lower() if mention.text.strip() else ""
+    return first in rules.goal_verbs and _TO_BEFORE.search(before) is not None
+
+
+@cache
+def _goal_expression(verbs: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(
+        r"\bto\s+(?:" + "|".join(re.escape(v) for v in verbs) + r")\s+"
+        # Up to two qualifiers ("proper pupillary"), or one goal named before "and" ("to
+        # stimulate appetite and weight gain").
+        r"(?:(?:a|an|the|more|further|adequate|proper|sufficient|better|optimal"
+        r"|[a-z]+(?:ly|al|ary|ic|ous|ive))\s+){0,2}(?:[a-z]+\s+(?:and|or)\s+)?$",
+        re.IGNORECASE,
+    )
+
+
+_TO_BEFORE = re.compile(r"\bto\s+$", re.IGNORECASE)
+"""'to' right before a mention that opens with a goal verb."""
+
+
 def names_a_dimension(text: str, start: int, end: int, rules: PhenotypeRules) -> bool:
     """Whether the phenotype at ``[start, end)`` opens with a size word told right after a
     measure, a thing's size rather than a finding (``PhenotypeRules.dimension_words``): "8-cm
@@ -983,6 +1018,7 @@ class PhenotypeCoder:
                         code.code, case.text, mention, sentences, sentence_starts
                     )
                     and not self._in_tissue_sense(code.code, case.text, mention, mentions)
+                    and not names_a_goal(case.text, mention, self.rules)
                     and not (adult and self._undeveloped_in_words(code.code, mention))
                 ):
                     weight = weigher.weight(mention.start, mention.end) * code.score
