@@ -248,6 +248,14 @@ class PhenotypeRules(RecordModel):
         "measure (a number and one of ``measure_units``) they tell how big a thing is, no "
         "finding: an '8-cm long penis' is no Long penis, a '2 cm large kidney' no Large kidney.",
     )
+    sufficiency_words: list[str] = Field(
+        default_factory=list,
+        description="Words telling that an amount is too small or as it should be: a "
+        "phenotype told with one right before it or among its words is not its concept when "
+        "no alias of the concept holds the word ('inadequate weight gain' and 'adequate weight "
+        "gain' are no Increased body weight, while 'poor weight gain' is Failure to thrive's "
+        "own).",
+    )
     goal_verbs: list[str] = Field(
         default_factory=list,
         description="Verbs whose object a treatment is given for, which the patient has not "
@@ -814,6 +822,9 @@ def _goal_expression(verbs: tuple[str, ...]) -> re.Pattern[str]:
     )
 
 
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)\s+$")
+"""The word right before a mention."""
+
 _TO_BEFORE = re.compile(r"\bto\s+$", re.IGNORECASE)
 """'to' right before a mention that opens with a goal verb."""
 
@@ -963,6 +974,7 @@ class PhenotypeCoder:
         self._tissue: frozenset[str] | None = None
         self._growth: frozenset[str] | None = None
         self._course_words = _normalized_words(self.rules.course_words)
+        self._sufficiency = _normalized_words(self.rules.sufficiency_words)
         self._depth: dict[str, int] = {}
         self._codable: dict[str, bool] = {}
         self._narrower_by_concept: dict[str, frozenset[str]] = {}
@@ -1019,6 +1031,7 @@ class PhenotypeCoder:
                     )
                     and not self._in_tissue_sense(code.code, case.text, mention, mentions)
                     and not names_a_goal(case.text, mention, self.rules)
+                    and not self._sufficiency_told(code.code, case.text, mention)
                     and not (adult and self._undeveloped_in_words(code.code, mention))
                 ):
                     weight = weigher.weight(mention.start, mention.end) * code.score
@@ -1211,6 +1224,20 @@ class PhenotypeCoder:
         return words[-1] in growths or any(
             words[-1].endswith(g) for g in growths if len(g) >= _GROWTH_SUFFIX_CHARS
         )
+
+    def _sufficiency_told(self, concept_id: str, text: str, mention: Mention) -> bool:
+        """Whether a word of ``sufficiency_words`` right before the mention or among its words
+        tells an amount no alias of the concept names ('inadequate weight gain')."""
+        if not self._sufficiency or concept_id not in self.kb:
+            return False
+        told = self._sufficiency.intersection(normalize_tokens(mention.text))
+        before = _WORD_BEFORE.search(text, max(0, mention.start - _BEFORE_REACH), mention.start)
+        if before is not None:
+            told |= self._sufficiency.intersection(normalize_tokens(before.group(1)))
+        if not told:
+            return False
+        named = {w for a in self.kb.concept(concept_id).aliases for w in normalize_tokens(a)}
+        return bool(told - named)
 
     def _growth_words(self) -> frozenset[str]:
         """The head words of the growths' names (``PhenotypeRules.growth_roots``) that no alias

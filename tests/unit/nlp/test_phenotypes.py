@@ -886,3 +886,11 @@ def test_what_a_treatment_is_given_to_bring_about_is_no_finding(
     text = "She was started on megestrol to promote weight gain."
     assert "HP:0004324" not in hpo_codes(analyse(pipeline, tmp_path, text))
     assert "HP:0004324" in hpo_codes(analyse(pipeline, tmp_path, "She had a weight gain."))
+
+
+def test_an_amount_told_too_small_or_as_it_should_be_is_no_increase(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    text = "Chewing was difficult, resulting in inadequate weight gain throughout her growth."
+    assert "HP:0004324" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert "HP:0004324" in hpo_codes(analyse(pipeline, tmp_path, "She had a 10 kg weight gain."))
