@@ -46,7 +46,7 @@ from casebook.kb.base import (
     normalize_alias,
     normalize_tokens,
 )
-from casebook.kb.heads import load_head_words
+from casebook.kb.heads import head_word, load_head_words
 from casebook.kb.hpo import PHENOTYPIC_ABNORMALITY, load_hpo
 from casebook.kb.icd10cm import Icd10cmVocabulary, alias_words, content_words, load_icd10cm
 from casebook.kb.nonclinical import default_non_clinical
@@ -248,6 +248,20 @@ class PhenotypeRules(RecordModel):
         "measure (a number and one of ``measure_units``) they tell how big a thing is, no "
         "finding: an '8-cm long penis' is no Long penis, a '2 cm large kidney' no Large kidney.",
     )
+    sufficiency_words: list[str] = Field(
+        default_factory=list,
+        description="Words telling that an amount is too small or as it should be: a "
+        "phenotype told with one right before it or among its words is not its concept when "
+        "no alias of the concept holds the word ('inadequate weight gain' and 'adequate weight "
+        "gain' are no Increased body weight, while 'poor weight gain' is Failure to thrive's "
+        "own).",
+    )
+    goal_verbs: list[str] = Field(
+        default_factory=list,
+        description="Verbs whose object a treatment is given for, which the patient has not "
+        "yet: a phenotype right after 'to' and one of them ('megestrol to promote weight gain', "
+        "'acetylcholine to achieve miosis') is a goal, no evidence of the patient's finding.",
+    )
     measure_units: list[str] = Field(
         default_factory=list, description="Units of length ('mm', 'cm', 'inches')."
     )
@@ -304,6 +318,18 @@ class PhenotypeRules(RecordModel):
         "alias of such a trait names ('inflammatory aggression of the nerve filaments'), or "
         "where its words only qualify another finding the text names within one mention "
         "('irritable myopathy', a Myopathy).",
+    )
+    growth_roots: list[str] = Field(
+        default_factory=list,
+        description="HPO ids of growths (Neoplasm). A trait of a person's (``person_trait_roots``) "
+        "in words a growth's course is told in too (``course_words``), told with 'with' right "
+        "after a word heading a growth's name, is the growth's course, not the person's ('a "
+        "thyroid carcinosarcoma with aggressive behavior', 'a benign lesion with aggressive "
+        "behaviour'); words any trait's alias holds head no growth ('a boy with autism').",
+    )
+    course_words: list[str] = Field(
+        default_factory=list,
+        description="Words a growth's course is told in as a person's conduct is ('behavior').",
     )
     developmental_roots: list[str] = Field(
         default_factory=list,
@@ -390,6 +416,15 @@ conjunction or a verb of being or having ("edema [of the bone marrow] and ...").
 
 _COORDINATION = re.compile(r"[,;/]|\b(?:and|or|with|without)\b", re.IGNORECASE)
 """A mark joining findings side by side rather than one qualifying the other."""
+
+_WITH_BEFORE = re.compile(r"([A-Za-z][\w-]*)\s+with\s+$", re.IGNORECASE)
+"""The word told 'with' the words that follow ('carcinosarcoma with aggressive behavior')."""
+
+_WITH_REACH = 40
+"""How many characters before a mention ``_WITH_BEFORE`` reads."""
+
+_GROWTH_SUFFIX_CHARS = 7
+"""The least length of a growth's head word that a longer word may end with ('sarcoma')."""
 
 _OF_PHRASE = re.compile(
     r"\s+of\s+((?:[ \t]*(?!(?:and|or|but|was|were|is|are|had|has|have)\b)[A-Za-z][\w-]*){1,4})",
@@ -762,6 +797,38 @@ _BEFORE_REACH = 40
 longer than "could not fully" or "12.5 cm" and the like."""
 
 
+def names_a_goal(text: str, mention: Mention, rules: PhenotypeRules) -> bool:
+    """Whether a phenotype mention is what a treatment is given to bring about: 'to' and a
+    ``goal_verbs`` verb right before it or opening it ('to [promote weight gain]')."""
+    if not rules.goal_verbs:
+        return False
+    goal = _goal_expression(tuple(rules.goal_verbs))
+    before = text[max(0, mention.start - _BEFORE_REACH) : mention.start]
+    if goal.search(before) is not None:
+        return True
+    first = mention.text.split(maxsplit=1)[0].lower() if mention.text.strip() else ""
+    return first in rules.goal_verbs and _TO_BEFORE.search(before) is not None
+
+
+@cache
+def _goal_expression(verbs: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(
+        r"\bto\s+(?:" + "|".join(re.escape(v) for v in verbs) + r")\s+"
+        # Up to two qualifiers ("proper pupillary"), or one goal named before "and" ("to
+        # stimulate appetite and weight gain").
+        r"(?:(?:a|an|the|more|further|adequate|proper|sufficient|better|optimal"
+        r"|[a-z]+(?:ly|al|ary|ic|ous|ive))\s+){0,2}(?:[a-z]+\s+(?:and|or)\s+)?$",
+        re.IGNORECASE,
+    )
+
+
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)\s+$")
+"""The word right before a mention."""
+
+_TO_BEFORE = re.compile(r"\bto\s+$", re.IGNORECASE)
+"""'to' right before a mention that opens with a goal verb."""
+
+
 def names_a_dimension(text: str, start: int, end: int, rules: PhenotypeRules) -> bool:
     """Whether the phenotype at ``[start, end)`` opens with a size word told right after a
     measure, a thing's size rather than a finding (``PhenotypeRules.dimension_words``): "8-cm
@@ -799,6 +866,9 @@ def _denied_words(text: str) -> set[str]:
         after for before, after in zip(words, words[1:], strict=False) if before in _DENYING_WORDS
     }
 
+
+_POSSESSIVE = re.compile(r"(?<=[^\W\d_])['’]s\b")
+"""A possessive's "'s" ("Meckel's diverticulum")."""
 
 _DENYING_WORDS = frozenset({"non", "pseudo"})
 """Words that deny the word they are joined to."""
@@ -885,6 +955,7 @@ class PhenotypeCoder:
             for c in [
                 *self.rules.organ_senses,
                 *self.rules.person_trait_roots,
+                *self.rules.growth_roots,
                 *self.rules.developmental_roots,
             ]
             if c not in self.kb
@@ -901,6 +972,9 @@ class PhenotypeCoder:
         self._developmental_roots = frozenset(self.rules.developmental_roots)
         self._development_words = _normalized_words(self.rules.development_words)
         self._tissue: frozenset[str] | None = None
+        self._growth: frozenset[str] | None = None
+        self._course_words = _normalized_words(self.rules.course_words)
+        self._sufficiency = _normalized_words(self.rules.sufficiency_words)
         self._depth: dict[str, int] = {}
         self._codable: dict[str, bool] = {}
         self._narrower_by_concept: dict[str, frozenset[str]] = {}
@@ -956,6 +1030,8 @@ class PhenotypeCoder:
                         code.code, case.text, mention, sentences, sentence_starts
                     )
                     and not self._in_tissue_sense(code.code, case.text, mention, mentions)
+                    and not names_a_goal(case.text, mention, self.rules)
+                    and not self._sufficiency_told(code.code, case.text, mention)
                     and not (adult and self._undeveloped_in_words(code.code, mention))
                 ):
                     weight = weigher.weight(mention.start, mention.end) * code.score
@@ -1118,6 +1194,11 @@ class PhenotypeCoder:
         complement = _OF_PHRASE.match(text, mention.end)
         if complement and self._tissue_words().intersection(normalize_tokens(complement.group(1))):
             return True
+        if self._course_words.intersection(normalize_tokens(mention.text)):
+            start = max(0, mention.start - _WITH_REACH)
+            told_with = _WITH_BEFORE.search(text, start, mention.start)
+            if told_with and self._names_a_growth(told_with.group(1)):
+                return True
         return any(self._qualifies(mention, other, text) for other in mentions)
 
     def _tissue_words(self) -> frozenset[str]:
@@ -1132,6 +1213,54 @@ class PhenotypeCoder:
             }
             self._tissue = frozenset(load_head_words().body - traits)
         return self._tissue
+
+    def _names_a_growth(self, word: str) -> bool:
+        """Whether ``word`` heads a growth's name, or ends as a long one does: a
+        'carcinosarcoma' is a sarcoma."""
+        words = normalize_tokens(word)
+        if not words:
+            return False
+        growths = self._growth_words()
+        return words[-1] in growths or any(
+            words[-1].endswith(g) for g in growths if len(g) >= _GROWTH_SUFFIX_CHARS
+        )
+
+    def _sufficiency_told(self, concept_id: str, text: str, mention: Mention) -> bool:
+        """Whether a word of ``sufficiency_words`` right before the mention or among its words
+        tells an amount no alias of the concept names ('inadequate weight gain')."""
+        if not self._sufficiency or concept_id not in self.kb:
+            return False
+        told = self._sufficiency.intersection(normalize_tokens(mention.text))
+        before = _WORD_BEFORE.search(text, max(0, mention.start - _BEFORE_REACH), mention.start)
+        if before is not None:
+            told |= self._sufficiency.intersection(normalize_tokens(before.group(1)))
+        if not told:
+            return False
+        named = {w for a in self.kb.concept(concept_id).aliases for w in normalize_tokens(a)}
+        return bool(told - named)
+
+    def _growth_words(self) -> frozenset[str]:
+        """The head words of the growths' names (``PhenotypeRules.growth_roots``) that no alias
+        of a trait of the person's holds: 'carcinosarcoma', 'tumor'."""
+        if self._growth is None:
+            roots = frozenset(self.rules.growth_roots)
+            traits = {
+                word
+                for key, concepts in self.kb.aliases.items()
+                if any(self._is_trait(c) for c in concepts)
+                for word in key.split(" ")
+            }
+            self._growth = (
+                frozenset(
+                    head_word(words)
+                    for concept in self.kb.concepts.values()
+                    if roots and (concept.id in roots or roots & self.kb.ancestors(concept.id))
+                    for alias in concept.aliases
+                    if (words := normalize_tokens(alias))
+                )
+                - traits
+            )
+        return self._growth
 
     def _is_trait(self, concept_id: str) -> bool:
         """Whether a concept is a trait of the person's mind or behaviour."""
@@ -1158,6 +1287,12 @@ class PhenotypeCoder:
         words, or of its words after a side ("right CTS", "left hemiparesis": HPO names no side)
         when those fit better (see ``link_words``)."""
         accepted = self.link_words(text)
+        if (not accepted or accepted[0].score < 1.0) and _POSSESSIVE.search(text):
+            # Vocabularies list most eponyms without the "'s" ("Non-Hodgkin lymphoma", which
+            # "non-Hodgkin's lymphoma" had tied with "Hodgkin's lymphoma" for).
+            plain = self.link_words(_POSSESSIVE.sub("", text))
+            if plain and (not accepted or plain[0].score > accepted[0].score):
+                accepted = plain
         words = text.strip().split(maxsplit=1)
         if (
             len(words) == 2

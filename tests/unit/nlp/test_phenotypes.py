@@ -864,3 +864,33 @@ def test_an_acronym_ending_a_hyphenated_name_is_no_phenotype(
     text = "Elution kits (BIO-RAD) were used."
     assert "HP:0033567" not in hpo_codes(analyse(pipeline, tmp_path, text))
     assert "HP:0033567" in hpo_codes(analyse(pipeline, tmp_path, "The ECG showed RAD."))
+
+
+def test_a_possessive_eponym_links_as_the_name_without_its_s(coder: PhenotypeCoder) -> None:
+    # "non-Hodgkin's lymphoma" had tied between Hodgkin's lymphoma and Non-Hodgkin lymphoma.
+    assert [c.concept_id for c in coder.link("non-Hodgkin's lymphoma")] == ["HP:0012539"]
+    assert [c.concept_id for c in coder.link("Crohn's disease")] == ["HP:0100280"]
+
+
+def test_a_growths_behaviour_is_not_the_persons(pipeline: Pipeline, tmp_path: Path) -> None:
+    # HPO's Aggressive behavior is a person's conduct; a tumour's behaviour is its course.
+    text = "A thyroid carcinosarcoma with aggressive behavior: a case report."
+    assert "HP:0000718" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    text = "A 5-year-old boy with aggressive behavior was seen."
+    assert "HP:0000718" in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
+def test_what_a_treatment_is_given_to_bring_about_is_no_finding(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    text = "She was started on megestrol to promote weight gain."
+    assert "HP:0004324" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert "HP:0004324" in hpo_codes(analyse(pipeline, tmp_path, "She had a weight gain."))
+
+
+def test_an_amount_told_too_small_or_as_it_should_be_is_no_increase(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    text = "Chewing was difficult, resulting in inadequate weight gain throughout her growth."
+    assert "HP:0004324" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert "HP:0004324" in hpo_codes(analyse(pipeline, tmp_path, "She had a 10 kg weight gain."))
