@@ -121,6 +121,20 @@ def test_a_finding_the_index_names_takes_its_code(text: str, words: str, code: s
     assert codes_of(finding(text, words))[0] == code
 
 
+@pytest.mark.parametrize(
+    ("text", "words", "code"),
+    [
+        ("She was febrile (39°C).", "febrile", "R50.9"),
+        ("He was tachycardic (102 bpm).", "tachycardic", "R00.0"),
+        ("She was slightly tachypnoeic (22/min).", "tachypnoeic", "R06.82"),
+    ],
+)
+def test_a_patient_told_by_a_findings_adjective_has_the_finding(
+    text: str, words: str, code: str
+) -> None:
+    assert codes_of(finding(text, words)) == [code]
+
+
 def test_a_lungs_collapse_is_no_syncope() -> None:
     # Index: Collapse R55; lung J98.19 (see also Atelectasis).
     text = "There was collapse of the right lung."

@@ -111,6 +111,9 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("distal cholangiocarcinoma", {"C24.0"}),
         ("hypertrophic cardiomyopathy", {"I42.2"}),  # not I42.9 Cardiomyopathy, unspecified
         ("chronic osteomyelitis", {"M86.60"}),  # Other chronic osteomyelitis, unspecified site
+        ("hematochezia", {"K92.1"}),  # Index: "Hematochezia (see also Melena)"
+        ("urinary retention", {"R33.9"}),  # Retention of urine, unspecified
+        ("hyperbilirubinemia", {"E80.7"}),  # Disorder of bilirubin metabolism, unspecified
     ],
 )
 def test_the_codes_a_finding_names(words: str, codes: set[str]) -> None:
