@@ -83,10 +83,13 @@ def content_words(text: str) -> list[str]:
     vomiting", "non bilious vomiting" and "nonbilious vomiting" are ``nonbilious vomiting``,
     which names no Bilious vomiting, and "non-ST elevation myocardial infarction" is the
     Index's NSTEMI, not its STEMI. A type named by the letter A is a word of its own
-    (``_LETTER_A``): "hepatitis A" is hepatitis A, not hepatitis."""
+    (``_LETTER_A``): "hepatitis A" is hepatitis A, not hepatitis. An eponym's possessive is
+    dropped (``_POSSESSIVE``): "Hashimoto thyroiditis" names Hashimoto's thyroiditis."""
     words: list[str] = []
     denying = False
     typed = _LETTER_A.sub(_TYPE_A, text) if " A" in text else text
+    if "'" in typed or "’" in typed:
+        typed = _POSSESSIVE.sub("", typed)
     for word in normalize_tokens(typed):
         if word == "non":
             denying = True
@@ -120,6 +123,11 @@ _LETTER_A = re.compile(r"(?<=[A-Za-z] )A\b(?!\.)")
 """A type named by the letter A ("Hepatitis A", "Vitamin A deficiency", "Type A blood"): as a
 content word it would be lost with the article "a", leaving "hepatitis" naming hepatitis A; it
 is read as the word ``_TYPE_A``."""
+
+_POSSESSIVE = re.compile(r"(?<=[A-Za-z])['’]s\b")
+"""An eponym's possessive ("Crohn's disease"): reports write it both with and without
+("Crohn disease", "Hashimoto thyroiditis"), and its "s" would be a content word the other
+spelling lacks."""
 
 _TYPE_A = "typea"
 """The word a type letter A is read as (``_LETTER_A``)."""
@@ -875,7 +883,11 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
                 billable.add(str(code))
             if terms:
                 inclusion[str(code)] = tuple(map(str, terms))
-            for alias in aliases:
+            if any("'" in term for term in (title, *terms)):
+                # The file's aliases kept a possessive's "s" ("crohn disease s"): read again,
+                # an eponym is named with or without it (``_POSSESSIVE``).
+                aliases = [*aliases, *code_aliases(title, terms, bool(leaf))]
+            for alias in dict.fromkeys(aliases):
                 named.setdefault(alias, []).append(code)
         for code, title in titles.items():
             # A vein of a category of deep veins ("Acute embolism and thrombosis of deep veins of

@@ -135,6 +135,12 @@ def test_a_patient_told_by_a_findings_adjective_has_the_finding(
     assert codes_of(finding(text, words)) == [code]
 
 
+def test_an_eponym_written_without_its_possessive_names_its_code() -> None:
+    text = "Ultrasonography showed advanced Hashimoto thyroiditis."
+    # E06.3 Autoimmune thyroiditis, whose inclusion term is "Hashimoto's thyroiditis"; was E06.9.
+    assert codes_of(finding(text, "Hashimoto thyroiditis")) == ["E06.3"]
+
+
 def test_a_lungs_collapse_is_no_syncope() -> None:
     # Index: Collapse R55; lung J98.19 (see also Atelectasis).
     text = "There was collapse of the right lung."
