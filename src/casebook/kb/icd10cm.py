@@ -203,6 +203,26 @@ def _vein_thrombosis_aliases(title: str, deep: bool) -> list[str]:
     return [" ".join(sorted(alias_words(f"{finding} of {vein.group(1)}"))) for finding in findings]
 
 
+_EMBOLISM_AND_THROMBOSIS = re.compile(
+    r"^(?:Other arterial )?[Ee]mbolism and thrombosis of (?:unspecified parts of )?(.+)$"
+)
+"""The title of a vessel's embolism and thrombosis, acute or not said (I74.- of the arteries
+and the aorta, "Embolism and thrombosis of iliac artery"; I82.- of some veins)."""
+
+
+def _vessel_thrombosis_aliases(title: str) -> list[str]:
+    """The aliases of a billable vessel's embolism and thrombosis as the Index names them: a
+    thrombosis or an embolism of the vessel ("Thrombosis, aorta" I74.10, "iliac artery
+    thrombosis" I74.5); a title of an "other" or "unspecified" vessel names none."""
+    vessel = _EMBOLISM_AND_THROMBOSIS.match(title)
+    if vessel is None or vessel.group(1).startswith(("other", "unspecified")):
+        return []
+    return [
+        " ".join(sorted(alias_words(f"{finding} of {vessel.group(1)}")))
+        for finding in ("thrombosis", "embolism")
+    ]
+
+
 _SHARED_MODIFIERS = re.compile(r"^((?:[\w'-]+ )+?)([\w-]+) and ([\w-]+)$")
 """A title naming two findings of one word each after the words that qualify both ("Acute
 disseminated encephalitis and encephalomyelitis", "Gonococcal cystitis and urethritis")."""
@@ -893,7 +913,8 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             # A vein of a category of deep veins ("Acute embolism and thrombosis of deep veins of
             # lower extremity") is a deep one: "popliteal deep vein thrombosis" names it.
             deep = any(_DEEP_VEINS in titles.get(code[:end], "") for end in range(3, len(code)))
-            for alias in _vein_thrombosis_aliases(title, deep):
+            vessel = _vessel_thrombosis_aliases(title) if code in billable else []
+            for alias in [*_vein_thrombosis_aliases(title, deep), *vessel]:
                 if code not in named.setdefault(alias, []):
                     named[alias].append(code)
         shared = {code: _shared_modifier_aliases(title, named) for code, title in titles.items()}

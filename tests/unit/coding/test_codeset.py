@@ -141,6 +141,20 @@ def test_an_eponym_written_without_its_possessive_names_its_code() -> None:
     assert codes_of(finding(text, "Hashimoto thyroiditis")) == ["E06.3"]
 
 
+@pytest.mark.parametrize(
+    ("text", "words", "code"),
+    [
+        # Index: Thrombosis, aorta I74.10; thoracic I74.11 (not I82.90, a vein's, nor Q25.49,
+        # whose inclusion term "Aortic arch" is an anomaly of the arch).
+        ("CT showed aortic thrombosis.", "aortic thrombosis", "I74.10"),
+        ("Ischemia due to Aortic Arch Thrombosis.", "Aortic Arch Thrombosis", "I74.11"),
+        ("Doppler showed renal vein thrombosis.", "renal vein thrombosis", "I82.3"),
+    ],
+)
+def test_a_vessels_thrombosis_is_that_vessels(text: str, words: str, code: str) -> None:
+    assert codes_of(finding(text, words)) == [code]
+
+
 def test_a_lungs_collapse_is_no_syncope() -> None:
     # Index: Collapse R55; lung J98.19 (see also Atelectasis).
     text = "There was collapse of the right lung."
