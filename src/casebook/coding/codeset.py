@@ -214,6 +214,11 @@ _MALIGNANT = re.compile(
 of D3A.00, Benign carcinoid tumor of unspecified site)."""
 
 
+_BENIGN = re.compile(r"^(?:other )?benign\b", re.IGNORECASE)
+"""The title of a benign growth's code ("Benign neoplasm of colon", "Other benign
+neuroendocrine tumors")."""
+
+
 def _not_benign(
     mention: Mention, best: dict[str, float], vocabulary: Icd10cmVocabulary
 ) -> dict[str, float]:
@@ -227,7 +232,8 @@ def _not_benign(
     kept = {
         code: score
         for code, score in best.items()
-        if not vocabulary.title(code).lower().startswith("benign")
+        # "Other benign neuroendocrine tumors" (D3A.8) is titled benign after its "Other".
+        if _BENIGN.search(vocabulary.title(code)) is None
     }
     growths = {code: score for code, score in kept.items() if _is_neoplasm(code)}
     return growths or kept

@@ -155,6 +155,14 @@ def test_a_vessels_thrombosis_is_that_vessels(text: str, words: str, code: str) 
     assert codes_of(finding(text, words)) == [code]
 
 
+def test_a_metastatic_neuroendocrine_tumour_is_no_benign_one() -> None:
+    text = "CT showed a metastatic neuroendocrine tumour of the liver."
+    # Not D3A.8, "Other benign neuroendocrine tumors", the bare tumour's Index code.
+    tumour = finding(text, "metastatic neuroendocrine tumour")
+    assert "D3A.8" in codes_of(finding(text, "neuroendocrine tumour"))
+    assert "D3A.8" not in codes_of(tumour)
+
+
 def test_a_lungs_collapse_is_no_syncope() -> None:
     # Index: Collapse R55; lung J98.19 (see also Atelectasis).
     text = "There was collapse of the right lung."
