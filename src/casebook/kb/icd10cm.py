@@ -812,6 +812,38 @@ def _titles_first(
     return kept
 
 
+_NOS = re.compile(r"\bNOS\b")
+"""An inclusion term marked "not otherwise specified": the code a finding named so takes."""
+
+
+def _defaults_first(
+    named: dict[str, list[str]], inclusion: Mapping[str, tuple[str, ...]]
+) -> dict[str, list[str]]:
+    """``named`` less the codes an alias names beside one whose inclusion term is the alias
+    marked NOS, outside that code's lineage: "lymphadenitis" is I88.9 ("Lymphadenitis NOS"),
+    not I88.1, Chronic lymphadenitis, whose inclusion term "Lymphadenitis" is of its title's
+    chronic kind."""
+    defaults: dict[str, set[str]] = {}
+    for code, terms in inclusion.items():
+        for term in terms:
+            if _NOS.search(term):
+                key = " ".join(sorted(alias_words(_QUALIFIERS.sub(" ", term))))
+                defaults.setdefault(key, set()).add(code)
+    kept: dict[str, list[str]] = {}
+    for key, codes in named.items():
+        marked = [c for c in codes if c in defaults.get(key, ())]
+        if marked and len(marked) < len(codes):
+            codes = [
+                c
+                for c in codes
+                if any(
+                    _bare(c).startswith(_bare(m)) or _bare(m).startswith(_bare(c)) for m in marked
+                )
+            ]
+        kept[key] = codes
+    return kept
+
+
 _OTHER_KIND = re.compile(r"^Other (?!specified\b|and\b)(.+)$")
 """The title of a code of a kind the tabular lists no code of its own for ("Other hypertrophic
 cardiomyopathy"): the Index's "NEC" ("Cardiomyopathy, hypertrophic (nonobstructive) I42.2")."""
@@ -922,6 +954,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             for key in keys:
                 named.setdefault(key, []).append(code)
         named = _titles_first(named, titles, billable)
+        named = _defaults_first(named, inclusion)
         named = _without_organism_names(named, titles, inclusion, billable)
         modifiers: frozenset[str] = frozenset()
         synonyms: dict[str, tuple[str, ...]] = {}

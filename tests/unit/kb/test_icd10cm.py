@@ -111,6 +111,9 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("distal cholangiocarcinoma", {"C24.0"}),
         ("hypertrophic cardiomyopathy", {"I42.2"}),  # not I42.9 Cardiomyopathy, unspecified
         ("chronic osteomyelitis", {"M86.60"}),  # Other chronic osteomyelitis, unspecified site
+        # "Lymphadenitis NOS" is I88.9's; I88.1's "Lymphadenitis" is of its title's chronic kind.
+        ("lymphadenitis", {"I88.9"}),
+        ("chronic hepatitis C", {"B18.2"}),  # not B19.20 and K73.9, each of part of the words
         ("hematochezia", {"K92.1"}),  # Index: "Hematochezia (see also Melena)"
         ("urinary retention", {"R33.9"}),  # Retention of urine, unspecified
         ("hyperbilirubinemia", {"E80.7"}),  # Disorder of bilirubin metabolism, unspecified
