@@ -414,6 +414,7 @@ def link_mentions(
         best = _best_named(_linked_words(text, vocabulary), vocabulary)
         best = _without_site_free(own, text, best, vocabulary)
         best = _of_cells(own, text, best, vocabulary)
+        best = _of_cell_kind(mention.expansion or mention.text, text, best, vocabulary)
         best = _not_benign(mention, best, vocabulary)
         best = _told_leaves(best, patient.sex if patient else None, vocabulary)
         best = _of_age(best, patient.age_years if patient else None, vocabulary)
@@ -466,6 +467,9 @@ def link_mentions(
                 # no Other disorders of lung (J98.4).
                 and (not growth or _is_neoplasm(code))
             }
+            found = _of_cell_kind(
+                mention.expansion or mention.text, f"{text} {structure}", found, vocabulary
+            )
             found = _not_benign(mention, found, vocabulary)
             if found or not unsited:
                 best = found
@@ -570,6 +574,27 @@ def _of_cells(
         for code in vocabulary.aliases[" ".join(sorted(key))]
     }
     return {code: score for code, score in best.items() if code in named}
+
+
+def _of_cell_kind(
+    told: str, text: str, best: Mapping[str, float], vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """``best`` less the codes whose name holds the word "cell" of another kind than the
+    mention's own: the "cell" of a "small-cell carcinoma" is a small cell, and read with the
+    "liver" it names no C22.0 Liver cell carcinoma. The kinds are the words right before each
+    "cell" of the mention's words ``told`` ("clear cell renal cell carcinoma": clear, renal); a
+    name all of whose words the mention tells stays ("renal clear cell carcinoma", C64.9)."""
+    words = content_words(told)
+    kinds = {words[i - 1] for i in range(1, len(words)) if words[i] == _CELL}
+    if not kinds:
+        return dict(best)
+    other = {
+        code
+        for key in _largest_keys(_linked_words(text, vocabulary), vocabulary)
+        if _CELL in key and not kinds & key and not key <= set(words)
+        for code in vocabulary.aliases[" ".join(sorted(key))]
+    }
+    return {code: score for code, score in best.items() if code not in other}
 
 
 _LOCALIZED = "Localized"

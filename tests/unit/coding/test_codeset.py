@@ -163,6 +163,15 @@ def test_a_metastatic_neuroendocrine_tumour_is_no_benign_one() -> None:
     assert "D3A.8" not in codes_of(tumour)
 
 
+def test_a_small_cell_carcinoma_of_the_liver_is_no_liver_cell_carcinoma() -> None:
+    text = "Liver biopsy showed small-cell carcinoma of the liver."
+    carcinoma = finding(text, "small-cell carcinoma", site="liver")
+    assert "C22.0" not in codes_of(carcinoma)
+    # A cell's kind the mention tells itself stays: renal cell carcinoma, C64.9.
+    text = "The histology confirmed a renal clear cell carcinoma."
+    assert "C64.9" in codes_of(finding(text, "renal clear cell carcinoma"))
+
+
 def test_a_lungs_collapse_is_no_syncope() -> None:
     # Index: Collapse R55; lung J98.19 (see also Atelectasis).
     text = "There was collapse of the right lung."
