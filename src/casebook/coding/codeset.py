@@ -343,6 +343,12 @@ takes no site from its sentence, since a symptom's site is told with it ("pain i
 and the body parts beside it are most often other findings' ("pain; the chest was clear")."""
 
 
+_INFECTIOUS_CHAPTER = ("A", "B")
+"""The chapter of certain infectious and parasitic diseases (A00–B99)."""
+
+_UNSPECIFIED_INFECTION = frozenset({"B99", "B99.9"})
+"""Other and unspecified infectious diseases: the Index's "Infection" when nothing names which."""
+
 UNSPECIFIED_REGION_INJURY = "T14"
 """The category of injuries of unspecified body region (T14.8 Other injury of unspecified body
 region), which a finding told with its site never is."""
@@ -521,6 +527,14 @@ def link_mentions(
             # A code learnt for the bare finding leaves the side untold that the mention may
             # tell: a "left ptosis" is H02.402, not the lexicon's H02.409.
             best = _sided(mention, f"{mention.text} {sites}", best, vocabulary)
+        if any(
+            code.startswith(_INFECTIOUS_CHAPTER) for code in best.keys() - _UNSPECIFIED_INFECTION
+        ):
+            # "herpes zoster infection": the infection is the named one (B02.9), no Unspecified
+            # infectious disease (B99.9) besides.
+            best = {
+                code: score for code, score in best.items() if code not in _UNSPECIFIED_INFECTION
+            }
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
         coded.append([MentionCode(code, round(score, 4)) for code, score in ranked])
     return coded

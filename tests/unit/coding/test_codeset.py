@@ -172,6 +172,14 @@ def test_a_small_cell_carcinoma_of_the_liver_is_no_liver_cell_carcinoma() -> Non
     assert "C64.9" in codes_of(finding(text, "renal clear cell carcinoma"))
 
 
+def test_an_infection_named_is_no_unspecified_infectious_disease() -> None:
+    text = "She developed a herpes zoster infection."
+    assert codes_of(finding(text, "herpes zoster infection")) == ["B02", "B02.9"]  # no B99.9
+    # Index: Infection, fungus NOS B49.
+    text = "Cultures grew a fluconazole-resistant fungal infection."
+    assert codes_of(finding(text, "fungal infection")) == ["B49"]
+
+
 def test_a_lungs_collapse_is_no_syncope() -> None:
     # Index: Collapse R55; lung J98.19 (see also Atelectasis).
     text = "There was collapse of the right lung."
