@@ -438,6 +438,7 @@ def link_mentions(
                     if code not in named_by_site or code in named_by_own
                 }
             best = _keeping_own_name(best, mention.expansion or mention.text, text, vocabulary)
+            best = _of_own_part(own, best, vocabulary)
         told_site = " ".join(a.text for a in mention.attributes if a.name == "site")
         if told_site and best and set(best) <= vocabulary.site_told:
             best = _at_told_site(own, told_site, best, vocabulary)
@@ -476,6 +477,7 @@ def link_mentions(
             found = _of_cell_kind(
                 mention.expansion or mention.text, f"{text} {structure}", found, vocabulary
             )
+            found = _of_own_part(own, found, vocabulary)
             found = _not_benign(mention, found, vocabulary)
             if found or not unsited:
                 best = found
@@ -609,6 +611,37 @@ def _of_cell_kind(
         for code in vocabulary.aliases[" ".join(sorted(key))]
     }
     return {code: score for code, score in best.items() if code not in other}
+
+
+_FORMING = frozenset({"formation"})
+"""A body word ("reticular formation") that a finding's name uses for its forming ("abscess
+formation", "osteophyte formation"), no body part of its own."""
+
+
+def _of_own_part(
+    own: str, best: Mapping[str, float], vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """``best`` less the codes of another body part than the one the finding's own words name:
+    an "accessory spleen" told beside the "left kidneys" is no Q63.0 Accessory kidney, a
+    "pulmonary atresia" beside the "aorta" no Q25.29 Other atresia of aorta. A code the own
+    words name alone stays ("back pain", M54.9 Dorsalgia), as does one whose title names every
+    part they name ("renal cyst" at the "left kidney", N28.1 Cyst of kidney)."""
+    body = load_head_words().body
+    words = _linked_words(own, vocabulary)
+    parts = {
+        word
+        for word in vocabulary.title_words(words)
+        if word in body and word not in vocabulary.cell_types and word not in _FORMING
+    }
+    if not parts or not best:
+        return dict(best)
+    named = _best_named(words, vocabulary)
+    return {
+        code: score
+        for code, score in best.items()
+        if code in named
+        or parts <= set(vocabulary.title_words(content_words(vocabulary.title(code))))
+    }
 
 
 _LOCALIZED = "Localized"

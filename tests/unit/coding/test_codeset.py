@@ -180,6 +180,14 @@ def test_an_infection_named_is_no_unspecified_infectious_disease() -> None:
     assert codes_of(finding(text, "fungal infection")) == ["B49"]
 
 
+def test_a_finding_named_with_its_own_body_part_is_of_no_other_part() -> None:
+    text = "The left kidneys were ectopic and an accessory spleen was present."
+    spleen = finding(text, "accessory spleen", site="left kidneys")
+    assert "Q63.0" not in codes_of(spleen)  # Accessory kidney
+    text = "A renal cyst was seen in the left kidney."
+    assert "N28.1" in codes_of(finding(text, "renal cyst", site="left kidney"))
+
+
 def test_a_lungs_collapse_is_no_syncope() -> None:
     # Index: Collapse R55; lung J98.19 (see also Atelectasis).
     text = "There was collapse of the right lung."
