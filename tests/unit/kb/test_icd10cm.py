@@ -114,6 +114,7 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         # "Lymphadenitis NOS" is I88.9's; I88.1's "Lymphadenitis" is of its title's chronic kind.
         ("lymphadenitis", {"I88.9"}),
         ("chronic hepatitis C", {"B18.2"}),  # not B19.20 and K73.9, each of part of the words
+        ("psoriatic arthritis", {"L40.50"}),  # Index: Arthritis, psoriatic; not M19.90
         ("hematochezia", {"K92.1"}),  # Index: "Hematochezia (see also Melena)"
         ("urinary retention", {"R33.9"}),  # Retention of urine, unspecified
         ("hyperbilirubinemia", {"E80.7"}),  # Disorder of bilirubin metabolism, unspecified
