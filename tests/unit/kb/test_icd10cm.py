@@ -265,6 +265,9 @@ def test_a_transient_ischemic_attack_is_named_by_its_long_form() -> None:
         # Trauma words are read whatever their case, beside letters outside ASCII too.
         ("T14.8", "A hematoma of the thigh followed a Motorcycle CRASH in São Paulo.", False),
         ("T14.8", "No TRAUMA was reported by the patient (Mr Müller).", True),
+        # An operation's wound is no trauma: the flap failed from a postoperative hematoma.
+        ("T14.8", "The wound healed after the flap failed due to hematoma.", True),
+        ("T14.8", "He was brought in with a stab wound and a hematoma.", False),
     ],
 )
 def test_an_injury_is_coded_only_where_the_text_tells_of_trauma(
