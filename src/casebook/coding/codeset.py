@@ -214,6 +214,11 @@ _MALIGNANT = re.compile(
 of D3A.00, Benign carcinoid tumor of unspecified site)."""
 
 
+_BENIGN = re.compile(r"^(?:other )?benign\b", re.IGNORECASE)
+"""The title of a benign growth's code ("Benign neoplasm of colon", "Other benign
+neuroendocrine tumors")."""
+
+
 def _not_benign(
     mention: Mention, best: dict[str, float], vocabulary: Icd10cmVocabulary
 ) -> dict[str, float]:
@@ -227,7 +232,8 @@ def _not_benign(
     kept = {
         code: score
         for code, score in best.items()
-        if not vocabulary.title(code).lower().startswith("benign")
+        # "Other benign neuroendocrine tumors" (D3A.8) is titled benign after its "Other".
+        if _BENIGN.search(vocabulary.title(code)) is None
     }
     growths = {code: score for code, score in kept.items() if _is_neoplasm(code)}
     return growths or kept
@@ -337,6 +343,12 @@ takes no site from its sentence, since a symptom's site is told with it ("pain i
 and the body parts beside it are most often other findings' ("pain; the chest was clear")."""
 
 
+_INFECTIOUS_CHAPTER = ("A", "B")
+"""The chapter of certain infectious and parasitic diseases (A00–B99)."""
+
+_UNSPECIFIED_INFECTION = frozenset({"B99", "B99.9"})
+"""Other and unspecified infectious diseases: the Index's "Infection" when nothing names which."""
+
 UNSPECIFIED_REGION_INJURY = "T14"
 """The category of injuries of unspecified body region (T14.8 Other injury of unspecified body
 region), which a finding told with its site never is."""
@@ -408,6 +420,7 @@ def link_mentions(
         best = _best_named(_linked_words(text, vocabulary), vocabulary)
         best = _without_site_free(own, text, best, vocabulary)
         best = _of_cells(own, text, best, vocabulary)
+        best = _of_cell_kind(mention.expansion or mention.text, text, best, vocabulary)
         best = _not_benign(mention, best, vocabulary)
         best = _told_leaves(best, patient.sex if patient else None, vocabulary)
         best = _of_age(best, patient.age_years if patient else None, vocabulary)
@@ -425,6 +438,7 @@ def link_mentions(
                     if code not in named_by_site or code in named_by_own
                 }
             best = _keeping_own_name(best, mention.expansion or mention.text, text, vocabulary)
+            best = _of_own_part(own, best, vocabulary)
         told_site = " ".join(a.text for a in mention.attributes if a.name == "site")
         if told_site and best and set(best) <= vocabulary.site_told:
             best = _at_told_site(own, told_site, best, vocabulary)
@@ -460,6 +474,10 @@ def link_mentions(
                 # no Other disorders of lung (J98.4).
                 and (not growth or _is_neoplasm(code))
             }
+            found = _of_cell_kind(
+                mention.expansion or mention.text, f"{text} {structure}", found, vocabulary
+            )
+            found = _of_own_part(own, found, vocabulary)
             found = _not_benign(mention, found, vocabulary)
             if found or not unsited:
                 best = found
@@ -511,6 +529,14 @@ def link_mentions(
             # A code learnt for the bare finding leaves the side untold that the mention may
             # tell: a "left ptosis" is H02.402, not the lexicon's H02.409.
             best = _sided(mention, f"{mention.text} {sites}", best, vocabulary)
+        if any(
+            code.startswith(_INFECTIOUS_CHAPTER) for code in best.keys() - _UNSPECIFIED_INFECTION
+        ):
+            # "herpes zoster infection": the infection is the named one (B02.9), no Unspecified
+            # infectious disease (B99.9) besides.
+            best = {
+                code: score for code, score in best.items() if code not in _UNSPECIFIED_INFECTION
+            }
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
         coded.append([MentionCode(code, round(score, 4)) for code, score in ranked])
     return coded
@@ -564,6 +590,58 @@ def _of_cells(
         for code in vocabulary.aliases[" ".join(sorted(key))]
     }
     return {code: score for code, score in best.items() if code in named}
+
+
+def _of_cell_kind(
+    told: str, text: str, best: Mapping[str, float], vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """``best`` less the codes whose name holds the word "cell" of another kind than the
+    mention's own: the "cell" of a "small-cell carcinoma" is a small cell, and read with the
+    "liver" it names no C22.0 Liver cell carcinoma. The kinds are the words right before each
+    "cell" of the mention's words ``told`` ("clear cell renal cell carcinoma": clear, renal); a
+    name all of whose words the mention tells stays ("renal clear cell carcinoma", C64.9)."""
+    words = content_words(told)
+    kinds = {words[i - 1] for i in range(1, len(words)) if words[i] == _CELL}
+    if not kinds:
+        return dict(best)
+    other = {
+        code
+        for key in _largest_keys(_linked_words(text, vocabulary), vocabulary)
+        if _CELL in key and not kinds & key and not key <= set(words)
+        for code in vocabulary.aliases[" ".join(sorted(key))]
+    }
+    return {code: score for code, score in best.items() if code not in other}
+
+
+_FORMING = frozenset({"formation"})
+"""A body word ("reticular formation") that a finding's name uses for its forming ("abscess
+formation", "osteophyte formation"), no body part of its own."""
+
+
+def _of_own_part(
+    own: str, best: Mapping[str, float], vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """``best`` less the codes of another body part than the one the finding's own words name:
+    an "accessory spleen" told beside the "left kidneys" is no Q63.0 Accessory kidney, a
+    "pulmonary atresia" beside the "aorta" no Q25.29 Other atresia of aorta. A code the own
+    words name alone stays ("back pain", M54.9 Dorsalgia), as does one whose title names every
+    part they name ("renal cyst" at the "left kidney", N28.1 Cyst of kidney)."""
+    body = load_head_words().body
+    words = _linked_words(own, vocabulary)
+    parts = {
+        word
+        for word in vocabulary.title_words(words)
+        if word in body and word not in vocabulary.cell_types and word not in _FORMING
+    }
+    if not parts or not best:
+        return dict(best)
+    named = _best_named(words, vocabulary)
+    return {
+        code: score
+        for code, score in best.items()
+        if code in named
+        or parts <= set(vocabulary.title_words(content_words(vocabulary.title(code))))
+    }
 
 
 _LOCALIZED = "Localized"

@@ -143,7 +143,10 @@ class ProcedureLexicon(RecordModel):
         "service, GZ3ZZZZ, where case reports manage any drugs, 'pain … not relieved with "
         "medication management'; 'Cannulation', which the Index sends to Bypass, Dilation, "
         "Drainage and Irrigation alike, where case reports cannulate vessels and ducts for "
-        "access: 'failed cannulation of the ophthalmic artery' is no intracranial bypass), "
+        "access: 'failed cannulation of the ophthalmic artery' is no intracranial bypass; "
+        "'Coagulation', which the Index sends to Destruction, where case reports tell of the "
+        "blood's: a 'coagulation profile' beside 'liver function tests' is no Destruction of "
+        "the liver), "
         "and approaches, no procedures of their own "
         "('Sternotomy', the way into the chest, which the Index sends to Drainage of sternum).",
     )

@@ -83,10 +83,13 @@ def content_words(text: str) -> list[str]:
     vomiting", "non bilious vomiting" and "nonbilious vomiting" are ``nonbilious vomiting``,
     which names no Bilious vomiting, and "non-ST elevation myocardial infarction" is the
     Index's NSTEMI, not its STEMI. A type named by the letter A is a word of its own
-    (``_LETTER_A``): "hepatitis A" is hepatitis A, not hepatitis."""
+    (``_LETTER_A``): "hepatitis A" is hepatitis A, not hepatitis. An eponym's possessive is
+    dropped (``_POSSESSIVE``): "Hashimoto thyroiditis" names Hashimoto's thyroiditis."""
     words: list[str] = []
     denying = False
     typed = _LETTER_A.sub(_TYPE_A, text) if " A" in text else text
+    if "'" in typed or "’" in typed:
+        typed = _POSSESSIVE.sub("", typed)
     for word in normalize_tokens(typed):
         if word == "non":
             denying = True
@@ -120,6 +123,11 @@ _LETTER_A = re.compile(r"(?<=[A-Za-z] )A\b(?!\.)")
 """A type named by the letter A ("Hepatitis A", "Vitamin A deficiency", "Type A blood"): as a
 content word it would be lost with the article "a", leaving "hepatitis" naming hepatitis A; it
 is read as the word ``_TYPE_A``."""
+
+_POSSESSIVE = re.compile(r"(?<=[A-Za-z])['’]s\b")
+"""An eponym's possessive ("Crohn's disease"): reports write it both with and without
+("Crohn disease", "Hashimoto thyroiditis"), and its "s" would be a content word the other
+spelling lacks."""
 
 _TYPE_A = "typea"
 """The word a type letter A is read as (``_LETTER_A``)."""
@@ -193,6 +201,26 @@ def _vein_thrombosis_aliases(title: str, deep: bool) -> list[str]:
         ("thrombosis", "embolism", "deep vein thrombosis") if deep else ("thrombosis", "embolism")
     )
     return [" ".join(sorted(alias_words(f"{finding} of {vein.group(1)}"))) for finding in findings]
+
+
+_EMBOLISM_AND_THROMBOSIS = re.compile(
+    r"^(?:Other arterial )?[Ee]mbolism and thrombosis of (?:unspecified parts of )?(.+)$"
+)
+"""The title of a vessel's embolism and thrombosis, acute or not said (I74.- of the arteries
+and the aorta, "Embolism and thrombosis of iliac artery"; I82.- of some veins)."""
+
+
+def _vessel_thrombosis_aliases(title: str) -> list[str]:
+    """The aliases of a billable vessel's embolism and thrombosis as the Index names them: a
+    thrombosis or an embolism of the vessel ("Thrombosis, aorta" I74.10, "iliac artery
+    thrombosis" I74.5); a title of an "other" or "unspecified" vessel names none."""
+    vessel = _EMBOLISM_AND_THROMBOSIS.match(title)
+    if vessel is None or vessel.group(1).startswith(("other", "unspecified")):
+        return []
+    return [
+        " ".join(sorted(alias_words(f"{finding} of {vessel.group(1)}")))
+        for finding in ("thrombosis", "embolism")
+    ]
 
 
 _SHARED_MODIFIERS = re.compile(r"^((?:[\w'-]+ )+?)([\w-]+) and ([\w-]+)$")
@@ -784,6 +812,38 @@ def _titles_first(
     return kept
 
 
+_NOS = re.compile(r"\bNOS\b")
+"""An inclusion term marked "not otherwise specified": the code a finding named so takes."""
+
+
+def _defaults_first(
+    named: dict[str, list[str]], inclusion: Mapping[str, tuple[str, ...]]
+) -> dict[str, list[str]]:
+    """``named`` less the codes an alias names beside one whose inclusion term is the alias
+    marked NOS, outside that code's lineage: "lymphadenitis" is I88.9 ("Lymphadenitis NOS"),
+    not I88.1, Chronic lymphadenitis, whose inclusion term "Lymphadenitis" is of its title's
+    chronic kind."""
+    defaults: dict[str, set[str]] = {}
+    for code, terms in inclusion.items():
+        for term in terms:
+            if _NOS.search(term):
+                key = " ".join(sorted(alias_words(_QUALIFIERS.sub(" ", term))))
+                defaults.setdefault(key, set()).add(code)
+    kept: dict[str, list[str]] = {}
+    for key, codes in named.items():
+        marked = [c for c in codes if c in defaults.get(key, ())]
+        if marked and len(marked) < len(codes):
+            codes = [
+                c
+                for c in codes
+                if any(
+                    _bare(c).startswith(_bare(m)) or _bare(m).startswith(_bare(c)) for m in marked
+                )
+            ]
+        kept[key] = codes
+    return kept
+
+
 _OTHER_KIND = re.compile(r"^Other (?!specified\b|and\b)(.+)$")
 """The title of a code of a kind the tabular lists no code of its own for ("Other hypertrophic
 cardiomyopathy"): the Index's "NEC" ("Cardiomyopathy, hypertrophic (nonobstructive) I42.2")."""
@@ -875,13 +935,18 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
                 billable.add(str(code))
             if terms:
                 inclusion[str(code)] = tuple(map(str, terms))
-            for alias in aliases:
+            if any("'" in term for term in (title, *terms)):
+                # The file's aliases kept a possessive's "s" ("crohn disease s"): read again,
+                # an eponym is named with or without it (``_POSSESSIVE``).
+                aliases = [*aliases, *code_aliases(title, terms, bool(leaf))]
+            for alias in dict.fromkeys(aliases):
                 named.setdefault(alias, []).append(code)
         for code, title in titles.items():
             # A vein of a category of deep veins ("Acute embolism and thrombosis of deep veins of
             # lower extremity") is a deep one: "popliteal deep vein thrombosis" names it.
             deep = any(_DEEP_VEINS in titles.get(code[:end], "") for end in range(3, len(code)))
-            for alias in _vein_thrombosis_aliases(title, deep):
+            vessel = _vessel_thrombosis_aliases(title) if code in billable else []
+            for alias in [*_vein_thrombosis_aliases(title, deep), *vessel]:
                 if code not in named.setdefault(alias, []):
                     named[alias].append(code)
         shared = {code: _shared_modifier_aliases(title, named) for code, title in titles.items()}
@@ -889,6 +954,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             for key in keys:
                 named.setdefault(key, []).append(code)
         named = _titles_first(named, titles, billable)
+        named = _defaults_first(named, inclusion)
         named = _without_organism_names(named, titles, inclusion, billable)
         modifiers: frozenset[str] = frozenset()
         synonyms: dict[str, tuple[str, ...]] = {}

@@ -121,6 +121,73 @@ def test_a_finding_the_index_names_takes_its_code(text: str, words: str, code: s
     assert codes_of(finding(text, words))[0] == code
 
 
+@pytest.mark.parametrize(
+    ("text", "words", "code"),
+    [
+        ("She was febrile (39°C).", "febrile", "R50.9"),
+        ("He was tachycardic (102 bpm).", "tachycardic", "R00.0"),
+        ("She was slightly tachypnoeic (22/min).", "tachypnoeic", "R06.82"),
+    ],
+)
+def test_a_patient_told_by_a_findings_adjective_has_the_finding(
+    text: str, words: str, code: str
+) -> None:
+    assert codes_of(finding(text, words)) == [code]
+
+
+def test_an_eponym_written_without_its_possessive_names_its_code() -> None:
+    text = "Ultrasonography showed advanced Hashimoto thyroiditis."
+    # E06.3 Autoimmune thyroiditis, whose inclusion term is "Hashimoto's thyroiditis"; was E06.9.
+    assert codes_of(finding(text, "Hashimoto thyroiditis")) == ["E06.3"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "code"),
+    [
+        # Index: Thrombosis, aorta I74.10; thoracic I74.11 (not I82.90, a vein's, nor Q25.49,
+        # whose inclusion term "Aortic arch" is an anomaly of the arch).
+        ("CT showed aortic thrombosis.", "aortic thrombosis", "I74.10"),
+        ("Ischemia due to Aortic Arch Thrombosis.", "Aortic Arch Thrombosis", "I74.11"),
+        ("Doppler showed renal vein thrombosis.", "renal vein thrombosis", "I82.3"),
+    ],
+)
+def test_a_vessels_thrombosis_is_that_vessels(text: str, words: str, code: str) -> None:
+    assert codes_of(finding(text, words)) == [code]
+
+
+def test_a_metastatic_neuroendocrine_tumour_is_no_benign_one() -> None:
+    text = "CT showed a metastatic neuroendocrine tumour of the liver."
+    # Not D3A.8, "Other benign neuroendocrine tumors", the bare tumour's Index code.
+    tumour = finding(text, "metastatic neuroendocrine tumour")
+    assert "D3A.8" in codes_of(finding(text, "neuroendocrine tumour"))
+    assert "D3A.8" not in codes_of(tumour)
+
+
+def test_a_small_cell_carcinoma_of_the_liver_is_no_liver_cell_carcinoma() -> None:
+    text = "Liver biopsy showed small-cell carcinoma of the liver."
+    carcinoma = finding(text, "small-cell carcinoma", site="liver")
+    assert "C22.0" not in codes_of(carcinoma)
+    # A cell's kind the mention tells itself stays: renal cell carcinoma, C64.9.
+    text = "The histology confirmed a renal clear cell carcinoma."
+    assert "C64.9" in codes_of(finding(text, "renal clear cell carcinoma"))
+
+
+def test_an_infection_named_is_no_unspecified_infectious_disease() -> None:
+    text = "She developed a herpes zoster infection."
+    assert codes_of(finding(text, "herpes zoster infection")) == ["B02", "B02.9"]  # no B99.9
+    # Index: Infection, fungus NOS B49.
+    text = "Cultures grew a fluconazole-resistant fungal infection."
+    assert codes_of(finding(text, "fungal infection")) == ["B49"]
+
+
+def test_a_finding_named_with_its_own_body_part_is_of_no_other_part() -> None:
+    text = "The left kidneys were ectopic and an accessory spleen was present."
+    spleen = finding(text, "accessory spleen", site="left kidneys")
+    assert "Q63.0" not in codes_of(spleen)  # Accessory kidney
+    text = "A renal cyst was seen in the left kidney."
+    assert "N28.1" in codes_of(finding(text, "renal cyst", site="left kidney"))
+
+
 def test_a_lungs_collapse_is_no_syncope() -> None:
     # Index: Collapse R55; lung J98.19 (see also Atelectasis).
     text = "There was collapse of the right lung."

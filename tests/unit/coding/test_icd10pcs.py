@@ -120,6 +120,20 @@ def test_an_organism_isolated_is_no_isolation_of_the_patient(pipeline: Pipeline)
     assert pcs(case.mentions[0].codes) == []
 
 
+def test_a_coagulation_profile_is_no_destruction(pipeline: Pipeline) -> None:
+    text = "Coagulation profile and liver function tests were within normal ranges."
+    tests = [
+        mention(text, "Coagulation profile", DIAGNOSTIC),
+        mention(text, "liver function tests", DIAGNOSTIC, number=2),
+    ]
+    assert pcs(analyse(pipeline, text, tests).codes) == []  # was 0F50, Destruction of liver
+    text = "Argon plasma coagulation of the gastric antrum was performed."
+    case = analyse(
+        pipeline, text, [mention(text, "Argon plasma coagulation", site="gastric antrum")]
+    )
+    assert [c.code[:3] for c in case.mentions[0].codes] == ["0D5"]
+
+
 def test_a_landmark_in_a_site_is_not_what_was_operated_on(pipeline: Pipeline) -> None:
     text = "Two lymph nodes above the right internal jugular vein were excised."
     site = "lymph nodes above the right internal jugular vein"

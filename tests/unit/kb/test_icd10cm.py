@@ -113,6 +113,13 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("distal cholangiocarcinoma", {"C24.0"}),
         ("hypertrophic cardiomyopathy", {"I42.2"}),  # not I42.9 Cardiomyopathy, unspecified
         ("chronic osteomyelitis", {"M86.60"}),  # Other chronic osteomyelitis, unspecified site
+        # "Lymphadenitis NOS" is I88.9's; I88.1's "Lymphadenitis" is of its title's chronic kind.
+        ("lymphadenitis", {"I88.9"}),
+        ("chronic hepatitis C", {"B18.2"}),  # not B19.20 and K73.9, each of part of the words
+        ("psoriatic arthritis", {"L40.50"}),  # Index: Arthritis, psoriatic; not M19.90
+        ("hematochezia", {"K92.1"}),  # Index: "Hematochezia (see also Melena)"
+        ("urinary retention", {"R33.9"}),  # Retention of urine, unspecified
+        ("hyperbilirubinemia", {"E80.7"}),  # Disorder of bilirubin metabolism, unspecified
     ],
 )
 def test_the_codes_a_finding_names(words: str, codes: set[str]) -> None:
@@ -260,6 +267,9 @@ def test_a_transient_ischemic_attack_is_named_by_its_long_form() -> None:
         # Trauma words are read whatever their case, beside letters outside ASCII too.
         ("T14.8", "A hematoma of the thigh followed a Motorcycle CRASH in São Paulo.", False),
         ("T14.8", "No TRAUMA was reported by the patient (Mr Müller).", True),
+        # An operation's wound is no trauma: the flap failed from a postoperative hematoma.
+        ("T14.8", "The wound healed after the flap failed due to hematoma.", True),
+        ("T14.8", "He was brought in with a stab wound and a hematoma.", False),
     ],
 )
 def test_an_injury_is_coded_only_where_the_text_tells_of_trauma(
