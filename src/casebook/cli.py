@@ -1181,9 +1181,12 @@ def train_fusion_command(
     command = f"casebook train fusion CORPUS QRELS --cases CASES --out {out}"
 
     def run() -> str:
-        # The floors are kept from the file refitted (the packaged one when it is new).
-        floors = load_fusion_model(out if out.is_file() else None).floors
-        return fit_fusion(corpus, qrels, cases, out, command, floors).model_dump_json(indent=2)
+        # The floors are kept from the file refitted (the packaged one when it is new), and
+        # its weights where the fit does not beat them.
+        before = load_fusion_model(out if out.is_file() else None)
+        return fit_fusion(
+            corpus, qrels, cases, out, command, before.floors, previous=before.weights
+        ).model_dump_json(indent=2)
 
     console.print_json(_guarded(run))
 

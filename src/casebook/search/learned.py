@@ -283,6 +283,24 @@ def fit_coordinate_ascent(
     return weights
 
 
+def better_on(
+    queries: Sequence[JudgedQuery], fitted: FloatArray, previous: FloatArray | None
+) -> tuple[FloatArray, bool]:
+    """The fitted weights, or the ``previous`` ones where those score at least as well on the
+    same queries (and whether they were kept).
+
+    A refit averages greedy ascents over subsamples (``fit_averaged``): over a hundred-odd
+    queries it can land below weights fitted before, and shipping it would lose what the
+    queries show the earlier weights do better. Both are compared summing to 1, as ranked.
+    """
+    if previous is None or previous.sum() <= 0:
+        return fitted, False
+    before = previous / previous.sum()
+    if mean_objective(queries, before) >= mean_objective(queries, fitted):
+        return before, True
+    return fitted, False
+
+
 def fit_averaged(
     queries: Sequence[JudgedQuery],
     start: FloatArray,

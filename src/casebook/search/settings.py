@@ -115,6 +115,11 @@ class FittedOn(RecordModel):
     objective: str = Field(min_length=1, description="What the fit maximised.")
     fitted: float = Field(description="The objective on the queries fitted on, percent.")
     start: float = Field(description="The objective of the starting weights, percent.")
+    previous: float | None = Field(
+        default=None,
+        description="The objective of the weights the file held before, on the same queries, "
+        "percent; a fit that does not beat them keeps them.",
+    )
 
 
 class FusionModel(RecordModel):

@@ -27,6 +27,7 @@ from casebook.search.hybrid import CaseIndex
 from casebook.search.learned import (
     JudgedQuery,
     as_vector,
+    better_on,
     candidate_features,
     fit_averaged,
     mean_objective,
@@ -100,8 +101,10 @@ def fit_fusion(
     floors: Mapping[str, float],
     settings: SearchSettings | None = None,
     analyze: Callable[[Document], Case] = default_analyze,
+    previous: Mapping[str, float] | None = None,
 ) -> FusionModel:
-    """Fit the weights on the ``tune`` queries and write them to ``out``.
+    """Fit the weights on the ``tune`` queries and write them to ``out``; where the weights
+    ``previous`` score at least as well on those queries, write them instead.
 
     Args:
         corpus: PMC-Patients ``corpus.jsonl``.
@@ -112,6 +115,7 @@ def fit_fusion(
         floors: The least weight of some features.
         settings: The search settings; the packaged ones when None.
         analyze: Analyses a patient with no case in ``cases``.
+        previous: The weights the file held before, if any.
     """
     settings = settings or load_search_settings()
     patients, _ = read_corpus(corpus)
@@ -124,7 +128,12 @@ def fit_fusion(
     names = index.features
     start = as_vector({name: 0.0 for name in names} | starting_weights(settings), names)
     lowest = as_vector({name: 0.0 for name in names} | dict(floors), names)
-    weights = fit_averaged(queries, start, lowest)
+    before = (
+        None
+        if previous is None
+        else as_vector({name: 0.0 for name in names} | dict(previous), names)
+    )
+    weights, _ = better_on(queries, fit_averaged(queries, start, lowest), before)
     model = FusionModel(
         version="1",
         reference=REFERENCE,
@@ -139,6 +148,9 @@ def fit_fusion(
             objective=OBJECTIVE,
             fitted=round(100 * mean_objective(queries, weights), 2),
             start=round(100 * mean_objective(queries, start / start.sum()), 2),
+            previous=None
+            if before is None or before.sum() <= 0
+            else round(100 * mean_objective(queries, before / before.sum()), 2),
         ),
     )
     out.write_text(json.dumps(model.model_dump(), indent=2) + "\n", encoding="utf-8")

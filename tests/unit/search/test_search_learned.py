@@ -19,6 +19,7 @@ from casebook.search.hybrid import CaseIndex
 from casebook.search.learned import (
     CandidateScores,
     JudgedQuery,
+    better_on,
     candidate_features,
     feature_names,
     fit_coordinate_ascent,
@@ -88,6 +89,18 @@ def _query(features: list[list[float]], grades: list[float]) -> JudgedQuery:
         tie=np.arange(len(grades)),
         ideal=tuple(g for g in grades if g > 0),
     )
+
+
+def test_a_refit_that_ranks_worse_than_the_weights_before_keeps_those() -> None:
+    # The first feature finds the relevant case; the second does not.
+    queries = [_query([[1.0, 0.0], [0.0, 1.0]], [1.0, 0.0])]
+    finding, missing = np.array([2.0, 0.0]), np.array([0.0, 1.0])
+    kept, was_kept = better_on(queries, missing, finding)
+    assert was_kept and kept.tolist() == [1.0, 0.0]
+    weights, was_kept = better_on(queries, finding, missing)
+    assert weights is finding and not was_kept
+    weights, was_kept = better_on(queries, missing, None)
+    assert weights is missing and not was_kept
 
 
 def test_coordinate_ascent_moves_the_weight_to_the_feature_that_finds_the_relevant_case() -> None:
