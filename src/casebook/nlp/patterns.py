@@ -19,7 +19,6 @@ inline flags), every pattern scans the text itself.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from re import _constants, _parser  # type: ignore[attr-defined]  # the regex parser, no stubs
 from typing import Any
@@ -72,40 +71,34 @@ class PatternSet:
     def __init__(self, bodies: Sequence[str]) -> None:
         self.patterns = [re.compile(WORD_START + body, re.IGNORECASE) for body in bodies]
         self._finder = _start_finder(bodies)
-        self._last: tuple[str, list[int] | None] | None = None
+        self._last: tuple[str, str | None] | None = None
 
     def finditer_each(
         self, text: str, pos: int = 0, endpos: int | None = None
     ) -> list[list[re.Match[str]]]:
         """For each pattern, ``list(pattern.finditer(text, pos, endpos))``."""
         end = len(text) if endpos is None else endpos
-        places = self._places(text)
-        if places is None:
+        lowered = self._lowered(text)
+        if lowered is None or self._finder is None:
             return [list(p.finditer(text, pos, end)) for p in self.patterns]
-        starts = places[bisect_left(places, pos) : bisect_left(places, end)]
+        # The range is scanned as the patterns scan it: a look-ahead at its end sees the end of
+        # the text ("2010-03-0" of "2010-03-04" cut at the 9th character is a date).
+        starts = [m.start() for m in self._finder.finditer(lowered, pos, end)]
         return [finditer_from(p, text, pos, end, starts) for p in self.patterns]
 
-    def _places(self, text: str) -> list[int] | None:
-        """Where some pattern may match in ``text``, found by one scan of the whole lower-cased
-        text; None when lower-casing does not stand for case folding (remembered for the last
-        text: components ask for one sentence after another)."""
+    def _lowered(self, text: str) -> str | None:
+        """``text`` lower-cased, where that stands for case folding; None where it does not
+        (remembered for the last text: components ask for one sentence after another)."""
         last = self._last
         if last is not None and last[0] == text:
             return last[1]
         lowered = text.lower()
-        finder = self._finder
-        places = None
-        if (
-            finder is not None
-            and len(lowered) == len(text)
-            and (
-                text.isascii()
-                or not any(_FOLDS_TO_ASCII.match(ch) for ch in set(text) if not ch.isascii())
-            )
-        ):
-            places = [m.start() for m in finder.finditer(lowered)]
-        self._last = (text, places)
-        return places
+        folds = len(lowered) == len(text) and (
+            text.isascii()
+            or not any(_FOLDS_TO_ASCII.match(ch) for ch in set(text) if not ch.isascii())
+        )
+        self._last = (text, lowered if folds else None)
+        return self._last[1]
 
 
 def _start_finder(bodies: Sequence[str]) -> re.Pattern[str] | None:

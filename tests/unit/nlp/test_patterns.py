@@ -74,6 +74,7 @@ def _rule_sets() -> list[PatternSet]:
 SETS = _rule_sets()
 
 
+@example(["2010-03-04", "3 days later"], 0, 9)  # a date cut by the range
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(st.sampled_from(FRAGMENTS), max_size=25),
