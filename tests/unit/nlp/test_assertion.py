@@ -658,6 +658,13 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.FAMILY,
         ),
+        # A relative opening a sentence is its subject, without an article, to the list's end.
+        (
+            "Mother had a history of ADHD, anxiety, PTSD, and bipolar disorder.",
+            "bipolar disorder",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
         # What resolved, was corrected or was relieved had been there: the finding is the
         # patient's, and its going away an outcome (the summary's).
         ("The rash resolved.", "rash", SIGN, Assertion.PRESENT),
