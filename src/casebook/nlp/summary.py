@@ -80,6 +80,7 @@ from casebook.model import (
 )
 from casebook.nlp.concepts import ClinicalConcepts, ConceptKind, default_concepts
 from casebook.nlp.literature import Statement, Statements, StatementSorter, default_sorter
+from casebook.nlp.lookalikes import lookalike_words, mention_words
 from casebook.nlp.spans import SpanIndex
 
 FINDINGS = frozenset({EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER})
@@ -149,15 +150,6 @@ measurement ("medium-chain triglyceride (MCT) diet", "iron supplementation")."""
 _VENTILATOR_SETTING = re.compile(r"\bpositive[\s-]+(?:[\w-]+[\s-]+){0,2}pressures?$", re.IGNORECASE)
 """A positive pressure a ventilator gives ("bilevel positive airway pressure", "positive
 end-expiratory pressure"): a setting of the treatment, not a measurement."""
-
-LOOKALIKE = re.compile(
-    r"\b(?:mimick?(?:s|ed|ing)?|simulat(?:e|es|ed|ing)|masquerad(?:e|es|ed|ing)\s+as"
-    r"|resembl(?:e|es|ed|ing)|mistaken\s+for|imitat(?:e|es|ed|ing))\s+(?:(?:an?|the)\s+)?",
-    re.IGNORECASE,
-)
-"""A verb saying what a finding looked like ("may mimic pancreatic carcinoma", "mimicking a
-residual cyst"): what follows is what the case was not."""
-_TITLE_PHRASE_END = re.compile(r"[:;,.()\[\]]")
 
 _PROCESSED_IN = re.compile(
     r"\b(?:(?:immersed|stored|preserved|cryopreserved|cultured|bathed)\s+in(?:to)?"
@@ -561,7 +553,7 @@ def build_summary(
     # What the case only looked like is no finding of it wherever it is told: the title's
     # "hemangioma mimicking acute appendicitis" makes "diagnosed as having acute appendicitis"
     # the look-alike too.
-    lookalikes = lookalike_words(case)
+    lookalikes = lookalike_words(case, FINDINGS)
 
     def is_procedure(mention: Mention) -> bool:
         """A therapeutic procedure naming a procedure and no drug, or a diagnostic procedure or
@@ -983,30 +975,4 @@ def _follow_up(case: Case, patients: Sequence[Mention]) -> list[Mention]:
             and sentence.start <= m.start < sentence.end
             and m.assertion not in {Assertion.FAMILY, Assertion.HYPOTHETICAL}
         ]
-    return found
-
-
-def mention_words(mention: Mention) -> str:
-    """The mention's words, lower-case, single-spaced."""
-    return " ".join(mention.text.lower().split())
-
-
-def lookalike_words(case: Case) -> set[str]:
-    """The words of the findings the case only looked like: a look-alike verb ends right
-    before them or opens their words in the text ("may mimic pancreatic carcinoma"), or the
-    title names them after one ("Hemangioma mimicking acute appendicitis: a case report", the
-    title kept apart from the text)."""
-    edges = {e for found in LOOKALIKE.finditer(case.text) for e in (found.start(), found.end())}
-    found = {mention_words(m) for m in case.mentions if m.type in FINDINGS and m.start in edges}
-    title = case.title or ""
-    titled = [
-        " ".join(_TITLE_PHRASE_END.split(title[match.end() :], maxsplit=1)[0].lower().split())
-        for match in LOOKALIKE.finditer(title)
-    ]
-    for mention in case.mentions:
-        words = mention_words(mention)
-        if mention.type in FINDINGS and any(
-            phrase == words or phrase.startswith(words + " ") for phrase in titled
-        ):
-            found.add(words)
     return found

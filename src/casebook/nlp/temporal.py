@@ -91,11 +91,14 @@ from casebook.model import (
     TimelineEvent,
 )
 from casebook.nlp.concepts import default_concepts
+from casebook.nlp.lookalikes import lookalike_words, mention_words
 from casebook.nlp.patient import DemographicsRules, relative_phrases
 from casebook.nlp.patterns import WORD_START, PatternSet, phrase_alternation
 from casebook.nlp.spans import SpanIndex
-from casebook.nlp.summary import lookalike_words, mention_words
 from casebook.resources import load_rules
+
+_FINDINGS = frozenset({EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER})
+"""The types a look-alike verb names (``casebook.nlp.lookalikes``)."""
 
 STEP = 1e-6
 """Clock advance, in days, of a new segment that states no time: order without duration."""
@@ -830,7 +833,7 @@ class TemporalOrderer:
             key=lambda m: m.start,
         )
         # What the case only looked like ("mimicking a residual cyst") happened nowhere in it.
-        lookalikes = lookalike_words(case)
+        lookalikes = lookalike_words(case, _FINDINGS)
         if lookalikes:
             events = [m for m in events if mention_words(m) not in lookalikes]
         event_starts = [m.start for m in events]
