@@ -104,3 +104,13 @@ def test_everyday_actions_are_no_behavioural_phenotypes() -> None:
     hpo = {code.display for code in case.codes if code.system is CodeSystem.HPO}
     assert not hpo & {"Self-cutting", "Epiphora", "Collectionism"}
     assert "Vomiting" in hpo
+
+
+def test_a_pasted_title_is_not_the_presenting_problem() -> None:
+    case = analyse(
+        "Spontaneous splenic rupture in infectious mononucleosis: a case report\n\n"
+        "A 19-year-old man presented with a sore throat and fatigue. Ten days later he "
+        "developed left upper quadrant pain."
+    )
+    assert "splenic rupture" not in " ".join(shown(case, "presenting_problem"))
+    assert [s.kind for s in case.sections] == ["title", "body"]

@@ -38,6 +38,12 @@ class SectionRules(RecordModel):
     unknown_heading_kind: str = "other"
     untitled_kind: str = "body"
     max_title_words: int = Field(default=6, ge=1)
+    max_leading_title_words: int = Field(
+        default=40,
+        ge=1,
+        description="Longest first line, in words, read as the article's title when a blank line "
+        "follows it and it ends in no sentence or clause punctuation.",
+    )
     small_words: list[str] = Field(description="Words a Title-Case heading may leave lower-case.")
     not_headings: list[str] = Field(description="First words of short lines that are captions.")
 
@@ -158,9 +164,21 @@ class SectionDetector:
             kind = self.kind_of(stripped[:colon])
             if kind is not None:
                 return _Heading(offset, stripped[:colon].rstrip(), kind)
+        if first and title is None and self._leading_title(lines, index, stripped):
+            return _Heading(offset, stripped, "title")
         if self._unknown_heading(lines, index, stripped):
             return _Heading(offset, as_written, self.rules.unknown_heading_kind)
         return None
+
+    def _leading_title(self, lines: list[tuple[int, str]], index: int, stripped: str) -> bool:
+        # Plain text pasted from an article opens with its title, then a blank line: a line no
+        # sentence punctuation ends. Read as narrative, the title's diagnosis would be the
+        # case's first event and its presenting problem.
+        if stripped[-1] in ".!?;:," or len(stripped.split()) > self.rules.max_leading_title_words:
+            return False
+        if index + 1 >= len(lines) or lines[index + 1][1].strip():
+            return False
+        return any(line.strip() for _, line in itertools.islice(lines, index + 2, None))
 
     def _unknown_heading(self, lines: list[tuple[int, str]], index: int, stripped: str) -> bool:
         body = _NUMBERING.sub("", stripped)

@@ -209,3 +209,16 @@ def test_heading_naming_two_kinds_is_invalid(tmp_path: Path) -> None:
     path.write_text(json.dumps(content), encoding="utf-8")
     with pytest.raises(CasebookError, match="CB-E012"):
         SectionDetector(path)
+
+
+def test_first_line_a_blank_line_follows_is_the_title_of_pasted_text() -> None:
+    text = "Spontaneous rupture of the spleen: a case report\n\nA 19-year-old man had pain."
+    assert _kinds(text) == [
+        ("Spontaneous rupture of the spleen: a case report", "title"),
+        ("", "body"),
+    ]
+
+
+def test_first_sentence_a_blank_line_follows_is_no_title() -> None:
+    text = "A 19-year-old man presented with abdominal pain.\n\nHe recovered."
+    assert _kinds(text) == [("", "body")]
