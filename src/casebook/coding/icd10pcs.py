@@ -40,6 +40,8 @@ the mention extractor misses ("blood patch", "lumbar puncture") are mentions of
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import re
 from bisect import insort
 from collections.abc import Collection, Sequence
@@ -130,6 +132,12 @@ class ProcedureLexicon(RecordModel):
     synonym_weight: float = Field(ge=0.0, le=1.0)
     laterality_words: list[str] = Field(
         description="Words of body-part names that only the text itself can supply."
+    )
+    undecided_preferences: list[str] = Field(
+        default_factory=list,
+        description="Code prefixes that win when one index line gives two codes the text does "
+        "not choose between: Measurement (4A0) over Monitoring (4A1), since a named test is "
+        "done at a point in time ('Stress test' gives 4A02XM4 and 4A12XM4).",
     )
     ignored_index_terms: list[str] = Field(
         default_factory=list,
@@ -473,7 +481,22 @@ class ProcedureCoder:
         return sorted(found.values(), key=_key)
 
     def accept(self, ranked: Sequence[ProcedureCandidate]) -> list[ProcedureCandidate]:
-        """The candidates kept: good enough, at most ``max_codes``, no prefix of a better one."""
+        """The candidates kept: good enough, at most ``max_codes``, no prefix of a better one.
+
+        When the best two tie on everything but their codes, the index offers a choice the
+        text does not settle ("Nerve conduction study" — see Measurement, Central Nervous
+        4A00, and Measurement, Peripheral Nervous 4A01): the best is the prefix they share.
+        """
+        ranked = list(ranked)
+        if len(ranked) > 1 and _undecided(ranked[0], ranked[1]):
+            preferred = [self._preferred(c.code) for c in ranked[:2]]
+            if preferred == [False, True]:
+                ranked[0], ranked[1] = ranked[1], ranked[0]
+            elif preferred != [True, False]:
+                shared = os.path.commonprefix([ranked[0].code, ranked[1].code])
+                if len(shared) < self.lexicon.min_determined:
+                    return []
+                ranked[0] = dataclasses.replace(ranked[0], code=shared)
         kept: list[ProcedureCandidate] = []
         for candidate in ranked:
             if candidate.score < self.lexicon.threshold:
@@ -484,6 +507,9 @@ class ProcedureCoder:
             if len(kept) == self.lexicon.max_codes:
                 break
         return kept
+
+    def _preferred(self, code: str) -> bool:
+        return any(code.startswith(prefix) for prefix in self.lexicon.undecided_preferences)
 
     def _content(self, text: str) -> frozenset[str]:
         known = self._contents.get(text)
@@ -863,6 +889,17 @@ def _key(candidate: ProcedureCandidate) -> tuple[float, float, int, int, bool, i
         candidate.referred,
         -len(candidate.code),
         candidate.code,
+    )
+
+
+def _undecided(best: ProcedureCandidate, second: ProcedureCandidate) -> bool:
+    """Whether two candidates differ only in their codes, of the same length, which one index
+    line gives (a line that names several sites gives one code for each site it names)."""
+    return (
+        best.code != second.code
+        and len(best.code) == len(second.code)
+        and (best.entry.term, best.entry.path) == (second.entry.term, second.entry.path)
+        and _key(best)[:-2] == _key(second)[:-2]
     )
 
 

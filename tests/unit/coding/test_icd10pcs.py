@@ -218,6 +218,23 @@ def test_a_terms_own_subterm_comes_before_what_it_refers_to(coder: ProcedureCode
     assert coder.code("heart catheterization")[0].code == "4A02"
 
 
+def test_a_choice_the_index_leaves_open_is_coded_no_further_than_it_goes(
+    coder: ProcedureCoder,
+) -> None:
+    # "Nerve conduction study": see Measurement, Central Nervous (4A00, an EEG's) and
+    # Measurement, Peripheral Nervous (4A01).
+    assert [c.code for c in coder.code("nerve conduction study")][:1] == ["4A0"]
+
+
+def test_a_named_test_is_a_measurement_not_a_monitoring(coder: ProcedureCoder) -> None:
+    # "Stress test": 4A02XM4 (Measurement) and 4A12XM4 (Monitoring), one index line.
+    assert coder.code("exercise stress test")[0].code == "4A02XM4"
+
+
+def test_an_image_of_two_named_sites_keeps_a_sites_code(coder: ProcedureCoder) -> None:
+    assert coder.code("X-ray", "right hand and forearm")[0].code.startswith("BP0")
+
+
 def test_a_cannulation_names_no_operation(pipeline: Pipeline) -> None:
     # The Index sends a cannulation to Bypass, Dilation, Drainage and Irrigation alike.
     text = "It was abandoned due to failed cannulation of the ophthalmic artery."
