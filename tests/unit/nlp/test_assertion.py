@@ -859,6 +859,14 @@ OUTCOME = EntityType.OUTCOME
             Assertion.NEGATED,
         ),
         ("A fracture could not be excluded.", "fracture", DISEASE, Assertion.UNCERTAIN),
+        # What a finding helped exclude, it excluded; what "we cannot exclude" stays a suspicion.
+        (
+            "Normal cell counts helped exclude infectious encephalitis.",
+            "infectious encephalitis",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        ("We cannot formally exclude a coingestion.", "coingestion", DISEASE, Assertion.UNCERTAIN),
         # An adverb between the copula and the participle changes nothing.
         ("Pneumonia was highly suspected.", "Pneumonia", DISEASE, Assertion.UNCERTAIN),
         ("Sepsis was subsequently ruled out.", "Sepsis", DISEASE, Assertion.NEGATED),
