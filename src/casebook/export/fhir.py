@@ -22,12 +22,13 @@
   in ``complication`` (its concept) and ``complicationDetail`` (a reference), unless refuted or
   hypothetical.
 * **Observation** per ``result`` attribute of a test and per ``value`` attribute of a finding,
-  with a quantity when the value is a number, else the words, and an HL7 interpretation
-  (``N``, ``H``, ``POS`` …) for normalised result words; a finding cites its values in
-  ``Condition.evidence.detail``. A **DiagnosticReport** groups a test's results and the test's
-  Procedure points to it in ``report``. A lab value linked to nothing is left out: without the
-  test it belongs to it says nothing. Only what happened (present, historical or uncertain,
-  the last ``preliminary``) gets a result.
+  with a quantity when the value is a number, else the words, and an HL7 interpretation (``N``,
+  ``H``, ``POS`` …) for normalised result words; a percentage that names what it is a share of
+  ("23% polymorphonuclear neutrophils") is an Observation of those words; a finding cites its
+  values in ``Condition.evidence.detail``. A **DiagnosticReport** groups a test's results and
+  the test's Procedure points to it in ``report``. A lab value linked to nothing is left out:
+  without the test it belongs to it says nothing. Only what happened (present, historical or
+  uncertain, the last ``preliminary``) gets a result.
 * **MedicationStatement** per ``Medication`` mention: ``completed`` (a case report tells what was
   given), ``not-taken`` when negated (``stopped`` when the same drug was told as given before:
   "enoxaparin and aspirin were discontinued"), ``intended`` when hypothetical, ``unknown`` when
@@ -172,6 +173,9 @@ _VALUE_ATTRIBUTES: dict[EntityType, str] = {
     EntityType.DISEASE_DISORDER: "value",
 }
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+_SHARE_OF = re.compile(r"[^%]*%\s*(?:of\s+)?(?P<named>[^\W\d_][\w\s-]*?)\s*$")
+"""A percentage followed by what it is a share of ("23% polymorphonuclear neutrophils")."""
 # FHIR strings need one character that is a space, tab, line break or not whitespace.
 _FHIR_STRING = re.compile(r"[ \r\n\t\S]")
 
@@ -439,11 +443,14 @@ class _BundleBuilder:
             value_evidence = (
                 mention_evidence(lab_value) if lab_value else _attribute_evidence(attribute)
             )
+            # "White blood cell count … with 23% polymorphonuclear neutrophils": a share that
+            # names what it is a share of measures that, not the test it was told with.
+            share = _SHARE_OF.fullmatch(attribute.text) if attribute.unit == "%" else None
             observations.append(
                 Observation(
                     id=self.role_id(f"observation:{mention.id}:{number}"),
                     status=status,
-                    code=test,
+                    code=CodeableConcept(text=_string(share["named"])) if share else test,
                     subject=reference(self.patient),
                     valueQuantity=quantity,
                     valueString=None if quantity else _string(attribute.text) or value or None,

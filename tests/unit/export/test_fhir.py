@@ -230,6 +230,28 @@ def test_test_results_become_observations_grouped_in_a_report() -> None:
     assert procedures["CT scan"].report[0].reference == _full_url(bundle, reports["CT scan"])
 
 
+def test_a_share_that_names_its_cells_is_their_observation_not_the_tests() -> None:
+    text = "White blood cell count was 1,700/mm3 with 23% polymorphonuclear neutrophils."
+    case = _case(
+        text,
+        _mention(
+            text,
+            "m1",
+            "White blood cell count",
+            EntityType.DIAGNOSTIC_PROCEDURE,
+            attributes=[
+                _attribute(text, "result", "1,700/mm3", value="1,700"),
+                _attribute(
+                    text, "result", "23% polymorphonuclear neutrophils", value="23", unit="%"
+                ),
+            ],
+        ),
+    )
+    observations = {o.code.text: o for o in _resources(_parsed(case), Observation)}
+    assert sorted(observations) == ["White blood cell count", "polymorphonuclear neutrophils"]
+    assert float(observations["polymorphonuclear neutrophils"].valueQuantity.value) == 23
+
+
 def test_medication_statement_carries_dose_route_and_frequency() -> None:
     text = "He received ceftriaxone 1 g i.v. daily."
     case = _case(
