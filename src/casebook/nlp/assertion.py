@@ -743,13 +743,19 @@ class ContextAssertion:
                     and not (mother_is_patient and _names_the_mother(text, starts, ends, m))
                     and not (kin and _names_the_patients_kin(text, starts, ends, m, kin))
                 ]
-                scoped_cache[key] = self._listed_subjects(
+                scoped_cache[key] = self._listed_objects(
                     text,
-                    segment.start,
-                    starts,
-                    seg_start,
+                    (starts, ends),
+                    (segment.end, seg_end),
                     told,
-                    _scopes(told, seg_start, seg_end, reading.counted, reading.in_phrase),
+                    self._listed_subjects(
+                        text,
+                        segment.start,
+                        starts,
+                        seg_start,
+                        told,
+                        _scopes(told, seg_start, seg_end, reading.counted, reading.in_phrase),
+                    ),
                 )
             default = _section_default(case.sections, start)
             hyphened = {
@@ -819,6 +825,43 @@ class ContextAssertion:
                 )
             ):
                 scope = _Scoped(match, seg_start, scope.end)
+            widened.append(scope)
+        return widened
+
+    def _listed_objects(
+        self,
+        text: str,
+        tokens: tuple[Sequence[int], Sequence[int]],
+        segment_end: tuple[int, int],
+        told: Sequence[_Match],
+        scoped: list[_Scoped],
+    ) -> list[_Scoped]:
+        """``scoped`` with each forward trigger of limited reach reaching to the end of the
+        list it opens ("the absence of cough, shortness of breath, lower urinary tract
+        symptoms, fever, diarrhoea, or abdominal pain"): short items up to the clause's end,
+        the last one after "and" or "or", no verb of ``predicate_words`` and no other trigger
+        among them. ``tokens`` are the tokens' start and end characters, ``segment_end`` the
+        sentence's end character and token."""
+        starts, ends = tokens
+        end_char, end_token = segment_end
+        widened: list[_Scoped] = []
+        for scope in scoped:
+            rule, match = scope.match.rule, scope.match
+            if (
+                rule.direction is Direction.FORWARD
+                and rule.max_scope is not None
+                and match.end < scope.end < end_token
+            ):
+                begin = ends[match.end - 1]
+                stop = _clause_end(text, begin, end_char)
+                listed = text[begin:stop]
+                last = bisect_left(starts, stop)
+                if (
+                    _ends_a_list(listed)
+                    and not (self._predicate and self._predicate.search(listed))
+                    and not any(match.end <= other.start < last for other in told)
+                ):
+                    scope = _Scoped(match, scope.start, max(scope.end, last))
             widened.append(scope)
         return widened
 
@@ -1133,6 +1176,38 @@ def _is_a_list(words: str) -> bool:
     return _CONJUNCTION.search(words) is not None and all(
         len(item.split()) <= _LIST_ITEM_WORDS for item in _LIST_JOINS.split(words)
     )
+
+
+_LISTED_FINDING_WORDS = 4
+"""The most words of one finding of a list a trigger reaches to its end."""
+
+_DETERMINER = re.compile(r"(?:the|a|an|his|her|their|its|this|that|all|any|no)\b", re.IGNORECASE)
+
+
+def _ends_a_list(words: str) -> bool:
+    """Whether the words are a list of three or more findings of a few words each, the last
+    after "and" or "or", none opening with a determiner: "cough, shortness of breath, fever, or
+    abdominal pain" is one, "oral contraceptive and the administration of rivaroxaban" two
+    things done."""
+    joins = list(_LIST_JOINS.finditer(words))
+    items = [item.strip() for item in _LIST_JOINS.split(words) if item.strip()]
+    return (
+        len(items) >= 3
+        and _CONJUNCTION.fullmatch(joins[-1][0]) is not None
+        and all(
+            len(item.split()) <= _LISTED_FINDING_WORDS and not _DETERMINER.match(item)
+            for item in items
+        )
+    )
+
+
+_CLAUSE_BREAK = re.compile(r"[.;:()\[\]]|\bbut\b", re.IGNORECASE)
+
+
+def _clause_end(text: str, start: int, limit: int) -> int:
+    """Where the clause going on at ``start`` ends, at ``limit`` at the latest."""
+    found = _CLAUSE_BREAK.search(text, start, limit)
+    return found.start() if found else limit
 
 
 _FOLLOWING_CHARS = 80

@@ -859,6 +859,22 @@ OUTCOME = EntityType.OUTCOME
             Assertion.NEGATED,
         ),
         ("A fracture could not be excluded.", "fracture", DISEASE, Assertion.UNCERTAIN),
+        # A trigger of short reach reaches to the end of the list of findings it opens; two
+        # things done, the second with its article, are no list.
+        (
+            "There was an absence of cough, shortness of breath, fever, diarrhoea, or "
+            "abdominal pain.",
+            "pain",
+            SIGN,
+            Assertion.NEGATED,
+        ),
+        (
+            "The discontinuation of the contraceptive and the administration of rivaroxaban "
+            "followed.",
+            "rivaroxaban",
+            DRUG,
+            Assertion.PRESENT,
+        ),
         # What a finding helped exclude, it excluded; what "we cannot exclude" stays a suspicion.
         (
             "Normal cell counts helped exclude infectious encephalitis.",
