@@ -178,6 +178,8 @@ def test_a_word_said_is_no_finding() -> None:
         "kilograms",
         # A transfer alone is the patient's ("Transfer to the Intensive Therapy Unit").
         "Transfer",
+        # A section alone is a pathologist's cut, a part, or a supermarket's department.
+        "section",
     ],
 )
 def test_people_places_software_modifiers_body_parts_and_generic_words_name_nothing(
@@ -268,3 +270,8 @@ def test_a_name_that_only_names_a_drug_is_a_medication(words: str, drug_only: bo
         id="m1", start=0, end=len(words), text=words, type=EntityType.DIAGNOSTIC_PROCEDURE
     )
     assert default_concepts().is_drug_only(mention) is drug_only
+
+
+def test_a_caesarean_section_is_a_procedure_where_a_section_alone_is_none() -> None:
+    assert PROCEDURE in _kinds("lower segment caesarean section")
+    assert _kinds("sections") == set()
