@@ -154,7 +154,8 @@ def _title_line(case: Case, max_chars: int) -> Span | None:
     if end < 0 or not text[end:].strip():
         return None
     line = text[start:end].rstrip()
-    headed = any(s.start == start and s.title for s in case.sections)
+    # A heading opening the text is no title; the title line the section detector found is.
+    headed = any(s.start == start and s.title and s.kind != "title" for s in case.sections)
     if not line or len(line) > max_chars or line.endswith(_TITLE_END) or headed:
         return None
     return Span(start=start, end=start + len(line))
