@@ -263,6 +263,31 @@ def test_n_days_later_after_a_dated_past_counts_from_that_date(orderer: Temporal
     assert days(case)["discharge"] == (0.0, None)
 
 
+def test_a_treatment_told_after_a_dated_past_goes_on_telling_it(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "A 50-year-old woman presented with dyspnea.",
+                "Five years ago, she was diagnosed with breast cancer.",
+                "She underwent mastectomy.",
+                "Examination revealed crackles.",
+            ],
+            [
+                ("presented", EVENT),
+                ("dyspnea", SIGN),
+                ("breast cancer", DISEASE),
+                ("mastectomy", THERAPY),
+                ("Examination", TEST),
+                ("crackles", SIGN),
+            ],
+        )
+    )
+    found = placed(case)
+    assert found["breast cancer"][0] < found["mastectomy"][0] < found["presented"][0]
+    assert days(case)["mastectomy"] == (None, -5 * 365.25)
+    assert days(case)["crackles"] == (None, 0.0)
+
+
 def test_n_days_after_an_event_counts_from_that_event_even_when_told_later(
     orderer: TemporalOrderer,
 ) -> None:
