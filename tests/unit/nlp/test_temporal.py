@@ -184,6 +184,17 @@ def test_an_age_at_the_time_counts_back_from_the_patients_age(orderer: TemporalO
     assert placed(case)["fever"][1] == 0.0
 
 
+def test_an_approximate_age_is_an_age(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            ["She presented with fever.", "She had a stroke at the age of approximately 20 years."],
+            [("fever", SIGN), ("stroke", DISEASE)],
+            age=29,
+        )
+    )
+    assert placed(case)["stroke"] == (0, -3287.25)
+
+
 def test_a_date_mention_no_rule_reads_is_kept_unnormalised(orderer: TemporalOrderer) -> None:
     case = orderer(
         make_case(
