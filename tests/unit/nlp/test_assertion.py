@@ -1435,6 +1435,14 @@ OUTCOME = EntityType.OUTCOME
             TREATMENT,
             Assertion.HISTORICAL,
         ),
+        # What a relative denies of the patient was not there, though a relative who
+        # reports is no subject of a finding.
+        (
+            "Mother denied fevers, cough, rhinorrhea or trauma.",
+            "cough",
+            SIGN,
+            Assertion.NEGATED,
+        ),
         # A treatment the patient refused or opted out of was not given.
         (
             "He has opted out of further radiotherapy and is kept under close follow-up.",
