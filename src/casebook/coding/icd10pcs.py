@@ -146,7 +146,9 @@ class ProcedureLexicon(RecordModel):
         "access: 'failed cannulation of the ophthalmic artery' is no intracranial bypass; "
         "'Coagulation', which the Index sends to Destruction, where case reports tell of the "
         "blood's: a 'coagulation profile' beside 'liver function tests' is no Destruction of "
-        "the liver), "
+        "the liver; 'Exchange', which the Index sends to Change device in, where case "
+        "reports tell of the lungs' gas exchange: 'pulmonary gas exchange was well-maintained' "
+        "is no Change in the respiratory system), "
         "and approaches, no procedures of their own "
         "('Sternotomy', the way into the chest, which the Index sends to Drainage of sternum).",
     )
