@@ -154,7 +154,9 @@ class ProcedureLexicon(RecordModel):
         "access: 'failed cannulation of the ophthalmic artery' is no intracranial bypass; "
         "'Coagulation', which the Index sends to Destruction, where case reports tell of the "
         "blood's: a 'coagulation profile' beside 'liver function tests' is no Destruction of "
-        "the liver), "
+        "the liver; 'Exchange', which the Index sends to Change device in, where case "
+        "reports tell of the lungs' gas exchange: 'pulmonary gas exchange was well-maintained' "
+        "is no Change in the respiratory system), "
         "and approaches, no procedures of their own "
         "('Sternotomy', the way into the chest, which the Index sends to Drainage of sternum).",
     )
@@ -358,7 +360,12 @@ class ProcedureCoder:
                 words = self._content(term)
                 if words:
                     self._routes.append(
-                        _Route(entry.index, tuple(entry.path), words, approach=entry.approach)
+                        _Route(
+                            entry.index,
+                            tuple(entry.path),
+                            words,
+                            approach=entry.approach.lower() if entry.approach else None,
+                        )
                     )
         ignored = set(lex.ignored_index_terms)
         spelt_out = set(lex.acronyms_spelt_out)
@@ -446,6 +453,9 @@ class ProcedureCoder:
         if partial:
             reachable = reachable | {_PARTIAL}
         for number, route in enumerate(self._routes_for(query.near, query.foreign)):
+            # A term that implies its approach ("gastric aspirate", drawn through a tube) is
+            # not overruled by an approach word of its own ("aspirate", by needle elsewhere).
+            told = self._approach(query.words - route.words) if route.approach else approach
             for entry, qualifier, path_words in self._reachable(route).within(reachable):
                 direct = path_words & query.words
                 matched = len(direct) + self.lexicon.synonym_weight * len(path_words - direct)
@@ -458,7 +468,7 @@ class ProcedureCoder:
                     part = self._part_removal(entry.code)
                     if part is not None:
                         start, target = part, _PART_REMOVAL
-                code, used = self._refine(start, approach or route.approach, required)
+                code, used = self._refine(start, told or route.approach, required)
                 if len(code) < self.lexicon.min_determined:
                     continue
                 explained = route.words | direct | used

@@ -223,6 +223,12 @@ class ConceptRules(RecordModel):
         description="Regular expressions (case-insensitive) ending right before an object that "
         "tell an act upon it ('*underwent placement of a* stent').",
     )
+    imaging_agents: list[str] = Field(
+        default_factory=list,
+        description="Words naming what is given to make an image ('gadolinium', 'contrast', "
+        "'indocyanine'): a drug named by one is a test's agent, no treatment ('An MRI "
+        "performed after injection of gadolinium').",
+    )
     excluded_heads: dict[ConceptKind, list[str]] = Field(
         description="Vocabulary head words that name no concept of the kind (adjectives, "
         "devices, words left by the head rule)."
@@ -340,6 +346,7 @@ class ClinicalConcepts:
         self._objects = _words(self.rules.object_heads)
         self._acted_after = any_of(self.rules.object_actions_after)
         self._acted_before = any_of(self.rules.object_actions_before)
+        self._imaging_agents = _words(self.rules.imaging_agents)
         self._vague_outcomes = _words(self.rules.vague_outcomes)
         self._favourable = _words(self.rules.favourable_outcomes)
         # Mentions repeat their words from case to case: what the words name is remembered.
@@ -521,6 +528,11 @@ class ClinicalConcepts:
             )
             is None
         )
+
+    def names_imaging_agent(self, mention: Mention) -> bool:
+        """Whether a word of the mention names what is given to make an image
+        (``imaging_agents``): "intravenous gadolinium", "iodinated contrast agent", "ICG"."""
+        return not self._imaging_agents.isdisjoint(self.words(mention))
 
     def names_organism(self, mention: Mention) -> bool:
         """Whether the mention's words as written name an organism ("cultures grew

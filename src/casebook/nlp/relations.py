@@ -100,6 +100,12 @@ class TriggerRule(BaseModel):
         "led to a *suspicion* of cholecystitis', 'resulted in the *diagnosis* of'): no link "
         "is made.",
     )
+    apart_words: list[str] = Field(
+        default=[],
+        description="Lower-case words that, between the first mention and the trigger, make "
+        "the trigger another word's ('lisinopril during a brief *admission* for atypical chest "
+        "pain', 'pupil block was believed *responsible* for the glaucoma'): no link is made.",
+    )
     lessening_words: list[str] = Field(
         default=[],
         description="Lower-case words that, between the trigger and the mention after it, say "
@@ -166,7 +172,9 @@ class RelationRules(BaseModel):
             for trigger in rule.triggers:
                 if trigger != trigger.lower() or not trigger.strip():
                     raise ValueError(f"trigger {trigger!r} must be lower case and not empty")
-            for word in rule.relief_words + rule.knowing_words + rule.lessening_words:
+            for word in (
+                rule.relief_words + rule.knowing_words + rule.lessening_words + rule.apart_words
+            ):
                 if word != word.lower() or not word.isalpha():
                     raise ValueError(
                         f"relief, knowing or lessening word {word!r} must be one lower-case word"
@@ -280,6 +288,8 @@ class RelationFinder:
             before = self._nearest_before(text, trigger, members, frozenset(first_types))
             if before is None or self._relieved(text, sentence.start, before.start, trigger):
                 continue
+            if self._apart(text, before.end, trigger):
+                continue
             after = self._after(
                 text, trigger, members, frozenset(second_types), frozenset(first_types)
             )
@@ -331,6 +341,16 @@ class RelationFinder:
             token.group().lower() for token in _WORD.finditer(text, first, trigger.start)
         ]
         return any(word in relief for word in words)
+
+    @staticmethod
+    def _apart(text: str, first_end: int, trigger: _Trigger) -> bool:
+        """Whether an apart word of the rule lies between the first mention, which ends at
+        ``first_end``, and the trigger ("lisinopril during a brief *admission* for …")."""
+        apart = frozenset(trigger.rule.apart_words)
+        return bool(apart) and any(
+            token.group().lower() in apart
+            for token in _WORD.finditer(text, first_end, trigger.start)
+        )
 
     @staticmethod
     def _knowing(text: str, trigger: _Trigger, second: int) -> bool:

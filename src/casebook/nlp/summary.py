@@ -476,6 +476,7 @@ def build_summary(
             )
             and not gate.names_test_next(case.text[mention.end : mention.end + 60])
             and not is_processed_in(mention)
+            and not gate.names_imaging_agent(mention)
             and not gate.is_measured(case.text[mention.end : mention.end + 20])
             and not gate.is_measured_analyte(
                 case.text, mention, (sentence_start(mention), sentence_end(mention))

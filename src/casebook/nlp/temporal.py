@@ -31,6 +31,10 @@
    placed on the anchor's axis when the text places it: the admission (hospital days, "on
    admission"), the latest operation (postoperative days), the onset of the present illness
    (days of illness, when one "history of" duration dates it).
+   A sentence with no time of its own right after a dated past told after the anchor ("Five
+   years ago, she was diagnosed with breast cancer. She underwent mastectomy.") goes on telling
+   that past, on or after its day, when it tells a treatment (``story_types``), no admission
+   or visit, and does not open with a test ("Examination revealed …").
    A day of a clock the text does not name ("on day 3"), or of one it does not place, orders
    its segment but fixes no day. Dated expressions set the clock; ``before``/``age``
    expressions place a segment before what they count from without moving the clock;
@@ -129,6 +133,10 @@ SPLITTING = frozenset({TimeKind.AFTER, TimeKind.BEFORE, TimeKind.HISTORY, TimeKi
 """Expression kinds that start a new part of their sentence ("…, and two days later …", "asthma
 since the age of 33 and …"); the others ("on admission", "in March 2015") tell the time of the
 part they are in."""
+
+STORY_KINDS = frozenset({TimeKind.DATE, TimeKind.BEFORE, TimeKind.AGE})
+"""Expression kinds that take the narrative back to a dated past ("in 2010", "five years ago",
+"at the age of 40"), which the sentences after it may go on telling (``story_types``)."""
 
 
 class RelativeTo(StrEnum):
@@ -333,6 +341,23 @@ class TemporalRules(BaseModel):
         description="A sentence telling an event of these types is later than the one before "
         "even without a time cue; one telling only others (findings, results) continues it."
     )
+    story_types: list[EntityType] = Field(
+        default_factory=list,
+        description="A sentence with no time of its own right after a dated past told after "
+        "the presentation ('Five years ago, she was diagnosed with breast cancer') goes on "
+        "telling that past when it tells an event of these types ('She underwent "
+        "mastectomy'), and none of ``story_ending_types``.",
+    )
+    story_ending_types: list[EntityType] = Field(
+        default_factory=list,
+        description="Events that bring such a sentence back to the narrative's time, or leave "
+        "it unsaid ('she was admitted', 'on examination').",
+    )
+    work_up_types: list[EntityType] = Field(
+        default_factory=list,
+        description="Events that, opening such a sentence, tell the presentation's work-up "
+        "('Examination revealed that the patient was able to ambulate with a cane').",
+    )
     distant_past_days: float = Field(
         gt=0,
         description="A finding the text dates this many days or more before the presentation "
@@ -442,6 +467,9 @@ class _Walk:
     flashback: _Mark | None = None
     """The dated past the narrative has just gone back to ("a history of seawater contact in
     August 2015"), which "after a couple of days" in the sentences right after counts from."""
+    story: _Mark | None = None
+    """The dated past the narrative went back to after the presentation ("Five years ago, she
+    was diagnosed with breast cancer"), as far as the sentences after it have told it."""
     origins: dict[RelativeTo, _Mark] = field(default_factory=dict)
     told: list[_Segment] = field(default_factory=list)
     repeats: list[_Segment] = field(default_factory=list)
@@ -518,6 +546,9 @@ class TemporalOrderer:
         self._ongoing_types = frozenset(self.rules.ongoing_types)
         self._unplaced_assertions = frozenset(self.rules.unplaced_assertions)
         self._advance = frozenset(self.rules.advance_types)
+        self._story_types = frozenset(self.rules.story_types)
+        self._story_ending = frozenset(self.rules.story_ending_types)
+        self._work_up = frozenset(self.rules.work_up_types)
 
     def _expand(self, pattern: str) -> str:
         rules = self.rules
@@ -1047,6 +1078,8 @@ class TemporalOrderer:
         tick = 0
         follow_up_started = False
         advancing = {s.sentence for s in segments if any(m.type in self._advance for m in s.events)}
+        telling_past = self._telling_past(segments)
+        in_story = False
         for index, segment in enumerate(segments):
             kind = segment.cue.kind if segment.cue is not None else None
             new_sentence = index == 0 or segments[index - 1].sentence != segment.sentence
@@ -1066,16 +1099,56 @@ class TemporalOrderer:
                 walk.origins[RelativeTo.ANCHOR] = _Mark(0.0, _Day(0.0), tick)
                 self._note_origins(walk, segment)
             else:
+                if new_sentence:
+                    in_story = (
+                        kind is None and walk.story is not None and segment.sentence in telling_past
+                    )
+                    if not in_story:
+                        walk.story = None
                 if new_sentence and not _counts_on(segment.cue):
                     walk.flashback = None
-                if advance:
-                    walk.clock += STEP
-                if kind is None and new_sentence:
-                    walk.day = walk.day.loose()  # no time stated: on or after the last day
-                self._place_told(walk, segment, kind)
+                if in_story and kind is None and walk.story is not None:
+                    # "Five years ago, she was diagnosed with breast cancer. She underwent
+                    # mastectomy.": a treatment told with no time of its own right after a
+                    # dated past goes on telling that past, on or after its day.
+                    story = walk.story
+                    walk.story = _Mark(story.sort + (STEP if advance else 0.0), story.day.loose())
+                    if new_sentence:
+                        walk.day = walk.day.loose()  # the narrative's day, as the next cue finds it
+                    segment.sort, segment.days = walk.story.sort, walk.story.day
+                else:
+                    if advance:
+                        walk.clock += STEP
+                    if kind is None and new_sentence:
+                        walk.day = walk.day.loose()  # no time stated: on or after the last day
+                    self._place_told(walk, segment, kind)
+                    if (
+                        kind in STORY_KINDS
+                        and segment.days is not None
+                        and segment.sort < walk.clock - STEP
+                    ):
+                        walk.story = _Mark(segment.sort, segment.days)
                 self._note_origins(walk, segment)
             walk.tell(segment)
         return walk.repeats
+
+    def _telling_past(self, segments: Sequence[_Segment]) -> set[int]:
+        """The sentences that can go on telling a dated past told before them: they tell an
+        event of ``story_types`` (a treatment, a drug), none of ``story_ending_types`` (an
+        admission, a presentation, a visit), and do not open with one of ``work_up_types``
+        ("Examination revealed …", "CT showed …": the presentation's work-up)."""
+        told: dict[int, list[Mention]] = {}
+        for segment in segments:
+            told.setdefault(segment.sentence, []).extend(segment.events)
+        found: set[int] = set()
+        for sentence, events in told.items():
+            types = {m.type for m in events}
+            if not events or types.isdisjoint(self._story_types):
+                continue
+            first = min(events, key=lambda m: m.start)
+            if types.isdisjoint(self._story_ending) and first.type not in self._work_up:
+                found.add(sentence)
+        return found
 
     def _place_told(self, walk: _Walk, segment: _Segment, kind: TimeKind | None) -> None:
         """Place a segment of the narrative after the anchor, moving the walk's clock and day

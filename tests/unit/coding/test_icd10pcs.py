@@ -108,6 +108,20 @@ def test_a_body_part_in_parentheses_is_no_procedure_name(pipeline: Pipeline) -> 
     assert pcs(case.mentions[0].codes) == []
 
 
+def test_a_gastric_aspirate_is_drained_through_a_tube_not_excised_by_needle(
+    pipeline: Pipeline,
+) -> None:
+    text = "Early morning gastric aspirate was sent for acid-fast bacilli."
+    case = analyse(pipeline, text, [mention(text, "aspirate", site="gastric")])
+    assert pcs(case.mentions[0].codes)[0] == "0D967Z"
+
+
+def test_the_lungs_gas_exchange_is_no_change_of_a_device(pipeline: Pipeline) -> None:
+    text = "During one-lung ventilation pulmonary gas exchange was well-maintained."
+    case = analyse(pipeline, text, [mention(text, "pulmonary gas exchange")])
+    assert pcs(case.mentions[0].codes) == []
+
+
 def test_a_perfusion_pressure_is_a_measurement_not_an_introduction(pipeline: Pipeline) -> None:
     text = "Skin perfusion pressure was 20 mmHg."
     case = analyse(pipeline, text, [mention(text, "Skin perfusion pressure")])

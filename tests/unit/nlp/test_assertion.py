@@ -1459,6 +1459,27 @@ OUTCOME = EntityType.OUTCOME
             TREATMENT,
             Assertion.HISTORICAL,
         ),
+        # What a relative denies of the patient was not there, though a relative who
+        # reports is no subject of a finding.
+        (
+            "Mother denied fevers, cough, rhinorrhea or trauma.",
+            "cough",
+            SIGN,
+            Assertion.NEGATED,
+        ),
+        # A treatment the patient refused or opted out of was not given.
+        (
+            "He has opted out of further radiotherapy and is kept under close follow-up.",
+            "radiotherapy",
+            TREATMENT,
+            Assertion.NEGATED,
+        ),
+        (
+            "She was admitted due to refusal of gastrostomy tube feeding.",
+            "gastrostomy tube feeding",
+            TREATMENT,
+            Assertion.NEGATED,
+        ),
         # A treatment told as declined after it is named was not given.
         (
             "The patient confronted the dismal prognosis and initiation of chemotherapy was "

@@ -178,8 +178,10 @@ def test_a_word_said_is_no_finding() -> None:
         "kilograms",
         # A transfer alone is the patient's ("Transfer to the Intensive Therapy Unit").
         "Transfer",
-        # A section alone is a pathologist's cut, a part, or a supermarket's department.
+        # A section alone is the pathologist's slice ("On cut section", "a section stained
+        # with hematoxylin"); a bedtime is when a drug was taken ("5 mg at bedtime").
         "section",
+        "bedtime",
     ],
 )
 def test_people_places_software_modifiers_body_parts_and_generic_words_name_nothing(
@@ -202,6 +204,10 @@ def test_an_outcome_said_to_hold_is_the_outcome_and_no_finding(words: str, kinds
 
 def test_the_eosin_of_a_stain_is_no_alpha_blocker() -> None:
     assert DRUG not in _kinds("hematoxylin and eosin stain")
+
+
+def test_a_caesarean_section_is_still_a_procedure() -> None:
+    assert PROCEDURE.value in _kinds("caesarean section")
 
 
 def test_a_dural_tear_is_a_finding_and_no_procedure() -> None:

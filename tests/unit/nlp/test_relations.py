@@ -232,6 +232,32 @@ def test_what_is_told_apart_from_a_finding_did_not_cause_it(finder: RelationFind
     assert triples(case, "caused_by") == set()
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He was given lisinopril during a brief admission for atypical chest pain.",
+        "Anticancer drugs were thought to be responsible for the rhabdomyolysis.",
+    ],
+)
+def test_a_for_that_another_word_governs_tells_no_treatment(
+    finder: RelationFinder, text: str
+) -> None:
+    drug = "lisinopril" if "lisinopril" in text else "Anticancer drugs"
+    finding = "chest pain" if "pain" in text else "rhabdomyolysis"
+    case = finder(make_case(text, [(drug, DRUG), (finding, SIGN)]))
+    assert triples(case, "treated_by") == set()
+
+
+def test_a_drug_for_a_finding_treats_it(finder: RelationFinder) -> None:
+    case = finder(
+        make_case(
+            "He received antibiotics for pneumonia.",
+            [("antibiotics", DRUG), ("pneumonia", DISEASE)],
+        )
+    )
+    assert triples(case, "treated_by") == {("pneumonia", "antibiotics")}
+
+
 def test_where_a_finding_arises_from_is_no_cause(finder: RelationFinder) -> None:
     case = finder(
         make_case(

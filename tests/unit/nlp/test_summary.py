@@ -291,6 +291,15 @@ def test_a_drug_a_test_gives_is_no_treatment() -> None:
         assert build_summary(case).treatments == []
 
 
+def test_what_is_given_to_make_an_image_is_no_treatment() -> None:
+    case = _told(
+        "An MRI performed after injection of 1 g gadolinium showed a small haemorrhage.",
+        [("gadolinium", EntityType.MEDICATION)],
+        dosed={"gadolinium"},
+    )
+    assert build_summary(case).treatments == []
+
+
 def test_a_drug_of_abuse_is_an_exposure_and_no_treatment() -> None:
     case = _told(
         "The workup was remarkable for positive urine drug toxicology for cocaine.",

@@ -184,6 +184,17 @@ def test_an_age_at_the_time_counts_back_from_the_patients_age(orderer: TemporalO
     assert placed(case)["fever"][1] == 0.0
 
 
+def test_an_approximate_age_is_an_age(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            ["She presented with fever.", "She had a stroke at the age of approximately 20 years."],
+            [("fever", SIGN), ("stroke", DISEASE)],
+            age=29,
+        )
+    )
+    assert placed(case)["stroke"] == (0, -3287.25)
+
+
 def test_a_date_mention_no_rule_reads_is_kept_unnormalised(orderer: TemporalOrderer) -> None:
     case = orderer(
         make_case(
@@ -261,6 +272,31 @@ def test_n_days_later_after_a_dated_past_counts_from_that_date(orderer: Temporal
     assert august is not None and august < -3 * 365
     assert days(case)["drainage"] == (august + 2.0, None)
     assert days(case)["discharge"] == (0.0, None)
+
+
+def test_a_treatment_told_after_a_dated_past_goes_on_telling_it(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "A 50-year-old woman presented with dyspnea.",
+                "Five years ago, she was diagnosed with breast cancer.",
+                "She underwent mastectomy.",
+                "Examination revealed crackles.",
+            ],
+            [
+                ("presented", EVENT),
+                ("dyspnea", SIGN),
+                ("breast cancer", DISEASE),
+                ("mastectomy", THERAPY),
+                ("Examination", TEST),
+                ("crackles", SIGN),
+            ],
+        )
+    )
+    found = placed(case)
+    assert found["breast cancer"][0] < found["mastectomy"][0] < found["presented"][0]
+    assert days(case)["mastectomy"] == (None, -5 * 365.25)
+    assert days(case)["crackles"] == (None, 0.0)
 
 
 def test_n_days_after_an_event_counts_from_that_event_even_when_told_later(
