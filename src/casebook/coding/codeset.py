@@ -457,7 +457,11 @@ def link_mentions(
         growth = unsited and all(_is_neoplasm(code) for code in best)
         if growth and growth_nearby is not None and not _SECONDARY_GROWTH.search(mention.text):
             structures = growth_nearby.get(mention.id, ())
-        for structure in structures if not best or unsited else ():
+        # A finding told with its own site that names nothing there is no finding of another
+        # structure of its sentence: a "distended" bladder seen on a CT of the abdomen is no
+        # Abdominal distension.
+        own_site = any(a.name == "site" for a in mention.attributes)
+        for structure in structures if (not best and not own_site) or unsited else ():
             # A finding whose words name nothing is read with a body structure of its sentence
             # ("an abscess was found in the liver" → Abscess of liver); a code the structure
             # names alone, or with the mention's site and side, is no code of the finding's

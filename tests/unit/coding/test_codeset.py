@@ -648,6 +648,13 @@ def test_a_finding_that_names_a_code_is_not_given_the_site_of_a_structure_nearby
     assert "R07.9" not in [c.code for c in near]
 
 
+def test_a_finding_told_with_its_own_site_is_not_read_with_another_structure_nearby() -> None:
+    text = "A CT of the abdomen revealed a distended bladder."
+    distended = finding(text, "distended", site="bladder")
+    (found,) = link_mentions([distended], CM, {}, 3, {"m1": ["abdomen", "bladder"]})
+    assert "R14.0" not in [c.code for c in found]  # no Abdominal distension
+
+
 def test_a_neoplasm_named_without_its_site_takes_the_site_of_its_sentence() -> None:
     text = "The pulmonary mass was a primary adenocarcinoma."
     tumour = finding(text, "primary adenocarcinoma")
