@@ -381,6 +381,11 @@ def _bare(code: str) -> str:
     return code.replace(".", "")
 
 
+def _lineage(first: str, second: str) -> bool:
+    """Whether one code lies within the other or is it."""
+    return _bare(first).startswith(_bare(second)) or _bare(second).startswith(_bare(first))
+
+
 @dataclass(frozen=True)
 class Icd10cmVocabulary:
     """ICD-10-CM codes in CodiEsp form, their titles and inclusion terms, and the billable ones.
@@ -797,17 +802,14 @@ def _titles_first(
             titled_by[code] = frozenset(code_aliases(titles[code], [], code in billable))
         return titled_by[code]
 
-    def lineage(first: str, second: str) -> bool:
-        return _bare(first).startswith(_bare(second)) or _bare(second).startswith(_bare(first))
-
     kept: dict[str, list[str]] = {}
     for key, codes in named.items():
-        if len(codes) > 1 and not all(lineage(codes[0], c) for c in codes[1:]):
+        if len(codes) > 1 and not all(_lineage(codes[0], c) for c in codes[1:]):
             # A heading's title is no code's ("Acute pain, not elsewhere classified", G89.1,
             # beside R52's "Acute pain NOS"): only a billable code's title counts.
             titled = [c for c in codes if c in billable and key in title_keys(c)]
             if titled and len(titled) < len(codes):
-                codes = [c for c in codes if c in titled or any(lineage(t, c) for t in titled)]
+                codes = [c for c in codes if c in titled or any(_lineage(t, c) for t in titled)]
         kept[key] = codes
     return kept
 
@@ -987,13 +989,18 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             unspecified_site = {c: tuple(p) for c, p in index.unspecified_site.items()}
             alone_only = frozenset(" ".join(sorted(alias_words(n))) for n in index.alone_only)
             site_free = frozenset(" ".join(sorted(alias_words(n))) for n in index.site_free)
+            indexed: dict[str, list[str]] = {}
             for code, names in index.terms.items():
                 if code not in billable:
                     raise ValueError(f"index term code {code} is not a billable code")
                 for name in names:
-                    key = " ".join(sorted(alias_words(name)))
-                    if code not in named.setdefault(key, []):
-                        named[key].append(code)
+                    indexed.setdefault(" ".join(sorted(alias_words(name))), []).append(code)
+            for key, codes in indexed.items():
+                # The Index's default for the name outweighs an inclusion term of another
+                # branch: "hepatitis B" is B19.10, viral hepatitis B, though B16.9 (acute)
+                # lists "Hepatitis B (acute) (viral) NOS".
+                kept = [c for c in named.get(key, []) if any(_lineage(c, i) for i in codes)]
+                named[key] = kept + [c for c in codes if c not in kept]
             modifiers = frozenset(w for m in index.modifiers for w in normalize_tokens(m))
             for word, replacement in index.synonyms.items():
                 for key in normalize_tokens(word):

@@ -139,6 +139,9 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("herpes", {"B00.9"}),  # Herpes, herpesvirus, herpetic
         ("genital herpes", {"A60.00"}),
         ("leucopenia", {"D72.819"}),
+        # The Index's default outweighs another branch's inclusion term.
+        ("hepatitis B", {"B19.10"}),  # not B16.9, whose "Hepatitis B (acute) (viral) NOS"
+        ("kidney cyst", {"N28.1"}),  # Cyst, kidney (acquired); not Q61.00, a congenital one
     ],
 )
 def test_the_codes_a_finding_names(words: str, codes: set[str]) -> None:
