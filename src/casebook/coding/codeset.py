@@ -1151,6 +1151,8 @@ def linked_findings(
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _procedures_marks(case, findings, coded, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
+    named = _typed_findings(case, findings, coded, relink)
+    coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     return told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
 
 
@@ -1268,6 +1270,39 @@ def _procedures_marks(
             continue
         named = relink(mention, f"{procedure.text} {mention.expansion or mention.text}")
         if {c.code for c in named} < {c.code for c in codes}:
+            found[mention.id] = named
+    return found
+
+
+_TYPE_LETTER = re.compile(r" ([A-E])(?![\w'’-]|\.\w)")
+"""A type letter right after a finding ("hepatitis B", "influenza A", "hemophilia A"): one
+capital letter standing alone, no initial of a name ("B. cereus")."""
+
+_TYPE_LIST = re.compile(r" [A-E](?:\s*,\s*[A-E])*\s*,?\s*(?:and|or|/)\s*[A-E]\b")
+"""Type letters listed after a finding ("hepatitis A, B and C", "hepatitis B/C"): the
+finding names the tests of each type (a serology, a panel), no disease of the patient."""
+
+
+def _typed_findings(
+    case: Case, findings: Sequence[Mention], coded: Sequence[list[MentionCode]], relink: Relink
+) -> dict[str, list[MentionCode]]:
+    """The codes of each finding followed by a type letter the mention model left out, read
+    with it, where the finding with it names a code its words alone do not: "chronic hepatitis
+    B" is B18.1, "hepatitis C" B19.20, no K73.9 or K75.9, a hepatitis of no virus. A finding
+    followed by a list of type letters ("normal hepatitis A, B, and C serology") names tests,
+    and carries no code."""
+    found: dict[str, list[MentionCode]] = {}
+    for mention, codes in zip(findings, coded, strict=True):
+        if mention.expansion:
+            continue
+        if _TYPE_LIST.match(case.text, mention.end):
+            found[mention.id] = []
+            continue
+        letter = _TYPE_LETTER.match(case.text, mention.end)
+        if letter is None:
+            continue
+        named = relink(mention, f"{mention.text} {letter.group(1)}")
+        if named and not {c.code for c in named} <= {c.code for c in codes}:
             found[mention.id] = named
     return found
 

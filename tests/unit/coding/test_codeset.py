@@ -223,6 +223,24 @@ def test_an_infection_is_named_by_the_words_before_it() -> None:
     assert [c.code for c in linked_findings(case, [infection], CM, {}, 3)["m1"]] == ["B20"]
 
 
+@pytest.mark.parametrize(
+    ("text", "words", "codes"),
+    [
+        # The mention model leaves the type letter out: "hepatitis" alone would be K75.9.
+        ("He had chronic hepatitis B for years.", "chronic hepatitis", ["B18.1"]),
+        ("She was treated for hepatitis C.", "hepatitis", ["B19.20"]),
+        # A list of types names the tests of each, no hepatitis of the patient.
+        ("Serology for hepatitis A, B, and C was normal.", "hepatitis", []),
+    ],
+)
+def test_a_finding_is_read_with_the_type_letter_after_it(
+    text: str, words: str, codes: list[str]
+) -> None:
+    mention = finding(text, words)
+    case = case_of(text, [mention]).model_copy(update={"sentences": [Span(start=0, end=len(text))]})
+    assert [c.code for c in linked_findings(case, [mention], CM, {}, 3)["m1"]] == codes
+
+
 def test_a_scar_told_right_after_its_operation_is_no_skin_scar() -> None:
     # The mention model marks the procedure and "scar" apart: the scar is the operation's mark.
     text = "A nodule lay under the cesarean section scar. A scar was on her cheek."
