@@ -1156,8 +1156,10 @@ def linked_findings(
     return told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
 
 
-_INFECTION = frozenset({"infection", "infections"})
-"""A finding's words that say only that something infects."""
+_INFECTION = frozenset({"infection", "infections", "syndrome", "disease"})
+"""A finding's words that say only that something infects, or that a syndrome or disease is
+named by the words before it ("Guillain-Barré syndrome", whose accent the mention model reads
+as a break, marking "syndrome" alone)."""
 
 _INFECTING = re.compile(
     r"((?:[A-Za-z][\w'-]*\.?\s+){0,3}[A-Za-z][\w'-]*)\s*(?:\([^()]{1,20}\)\s*)?[-\s]$"

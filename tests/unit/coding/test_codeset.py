@@ -241,6 +241,16 @@ def test_a_finding_is_read_with_the_type_letter_after_it(
     assert [c.code for c in linked_findings(case, [mention], CM, {}, 3)["m1"]] == codes
 
 
+def test_a_syndrome_is_named_by_the_eponym_before_it() -> None:
+    # The mention model reads the accent as a break and marks "syndrome" alone.
+    text = "He was diagnosed with Guillain-Barré syndrome."
+    syndrome = finding(text, "syndrome")
+    case = case_of(text, [syndrome]).model_copy(
+        update={"sentences": [Span(start=0, end=len(text))]}
+    )
+    assert [c.code for c in linked_findings(case, [syndrome], CM, {}, 3)["m1"]] == ["G61.0"]
+
+
 def test_a_scar_told_right_after_its_operation_is_no_skin_scar() -> None:
     # The mention model marks the procedure and "scar" apart: the scar is the operation's mark.
     text = "A nodule lay under the cesarean section scar. A scar was on her cheek."
