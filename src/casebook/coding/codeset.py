@@ -1153,6 +1153,8 @@ def linked_findings(
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _typed_findings(case, findings, coded, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
+    named = _old_findings(case, findings, coded, relink)
+    coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     return told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
 
 
@@ -1304,6 +1306,38 @@ def _typed_findings(
         if letter is None:
             continue
         named = relink(mention, f"{mention.text} {letter.group(1)}")
+        if named and not {c.code for c in named} <= {c.code for c in codes}:
+            found[mention.id] = named
+    return found
+
+
+_OLD = re.compile(r"(?<![\w-])(?:old|healed)\s+$", re.IGNORECASE)
+""""Old" or "healed" right before a finding or the attributes that run up to it: the finding
+is past, and the Index codes it so ("Infarction, myocardial, old", I25.2), where a finding's
+own words would name the acute one; "45-year-old" says an age."""
+
+_OLD_REACH = 12
+"""Characters read before a finding for "old" or "healed"."""
+
+
+def _old_findings(
+    case: Case, findings: Sequence[Mention], coded: Sequence[list[MentionCode]], relink: Relink
+) -> dict[str, list[MentionCode]]:
+    """The codes of each coded finding told "old" or "healed", read with that word, where it
+    names a code the finding's words do not: "an old inferior wall MI" is I25.2 Old myocardial
+    infarction, no I21.19, an acute infarction of the inferior wall. The mention model leaves
+    the word out, and the finding's site may lie between ("inferior wall")."""
+    found: dict[str, list[MentionCode]] = {}
+    for mention, codes in zip(findings, coded, strict=True):
+        if not codes:
+            continue
+        start = mention.start
+        for attribute in sorted(mention.attributes, key=lambda a: a.end, reverse=True):
+            if attribute.end <= start and not case.text[attribute.end : start].strip():
+                start = attribute.start
+        if _OLD.search(case.text, max(0, start - _OLD_REACH), start) is None:
+            continue
+        named = relink(mention, f"old {mention.expansion or mention.text}")
         if named and not {c.code for c in named} <= {c.code for c in codes}:
             found[mention.id] = named
     return found

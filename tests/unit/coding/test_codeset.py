@@ -251,6 +251,16 @@ def test_a_syndrome_is_named_by_the_eponym_before_it() -> None:
     assert [c.code for c in linked_findings(case, [syndrome], CM, {}, 3)["m1"]] == ["G61.0"]
 
 
+def test_an_old_infarction_is_no_acute_one() -> None:
+    # Index: Infarction, myocardial, old I25.2; the site lies between "old" and the finding.
+    text = "The ECG showed an old inferior wall myocardial infarction."
+    infarction = finding(text, "myocardial infarction", site="inferior wall")
+    case = case_of(text, [infarction]).model_copy(
+        update={"sentences": [Span(start=0, end=len(text))]}
+    )
+    assert [c.code for c in linked_findings(case, [infarction], CM, {}, 3)["m1"]] == ["I25.2"]
+
+
 def test_a_scar_told_right_after_its_operation_is_no_skin_scar() -> None:
     # The mention model marks the procedure and "scar" apart: the scar is the operation's mark.
     text = "A nodule lay under the cesarean section scar. A scar was on her cheek."
