@@ -139,6 +139,9 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("herpes", {"B00.9"}),  # Herpes, herpesvirus, herpetic
         ("genital herpes", {"A60.00"}),
         ("leucopenia", {"D72.819"}),
+        ("hemorrhagic stroke", {"I61.9"}),  # Stroke, hemorrhagic; not I63.9, an infarction
+        ("shoulder dystocia", {"O66.0"}),  # Dystocia, shoulder; not O66.9
+        ("eosinophilic gastroenteritis", {"K52.81"}),  # not K52.9, noninfective
         # The Index's default outweighs another branch's inclusion term.
         ("hepatitis B", {"B19.10"}),  # not B16.9, whose "Hepatitis B (acute) (viral) NOS"
         ("kidney cyst", {"N28.1"}),  # Cyst, kidney (acquired); not Q61.00, a congenital one
