@@ -421,6 +421,7 @@ def link_mentions(
         best = _without_site_free(own, text, best, vocabulary)
         best = _of_cells(own, text, best, vocabulary)
         best = _of_cell_kind(mention.expansion or mention.text, text, best, vocabulary)
+        best = _without_cell_word_sites(mention.expansion or mention.text, text, best, vocabulary)
         best = _not_benign(mention, best, vocabulary)
         best = _told_leaves(best, patient.sex if patient else None, vocabulary)
         best = _of_age(best, patient.age_years if patient else None, vocabulary)
@@ -479,6 +480,9 @@ def link_mentions(
                 and (not growth or _is_neoplasm(code))
             }
             found = _of_cell_kind(
+                mention.expansion or mention.text, f"{text} {structure}", found, vocabulary
+            )
+            found = _without_cell_word_sites(
                 mention.expansion or mention.text, f"{text} {structure}", found, vocabulary
             )
             found = _of_own_part(own, found, vocabulary)
@@ -615,6 +619,33 @@ def _of_cell_kind(
         for code in vocabulary.aliases[" ".join(sorted(key))]
     }
     return {code: score for code, score in best.items() if code not in other}
+
+
+def _without_cell_word_sites(
+    told: str, text: str, best: Mapping[str, float], vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """``best`` less the codes named only by aliases that read a word of a neoplasm's cell type
+    (``Icd10cmVocabulary.cell_types``) as a body part apart from the word it qualifies: the
+    "adenoid" of an "adenoid cystic carcinoma" is its cells' look, no C11.1 Malignant neoplasm
+    of adenoid, while a "basal cell carcinoma" names its code with both words. ``told`` is the
+    mention's words, its details before its core included ("adenoid")."""
+    words = content_words(told)
+    pairs = [
+        (first, second)
+        for first, second in zip(words, words[1:], strict=False)
+        if first in vocabulary.cell_types
+    ]
+    if not pairs or not best:
+        return dict(best)
+    linked = _linked_words(text, vocabulary)
+    wording = list(dict.fromkeys(vocabulary.title_words(linked)))
+    keeping: set[str] = set()
+    dropping: set[str] = set()
+    for key in [*_largest_keys(linked, vocabulary), *_largest_keys(wording, vocabulary)]:
+        codes = vocabulary.aliases[" ".join(sorted(key))]
+        apart = any(first in key and second not in key for first, second in pairs)
+        (dropping if apart else keeping).update(codes)
+    return {code: score for code, score in best.items() if code in keeping or code not in dropping}
 
 
 _FORMING = frozenset({"formation"})

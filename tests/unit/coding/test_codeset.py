@@ -180,6 +180,15 @@ def test_an_infection_named_is_no_unspecified_infectious_disease() -> None:
     assert codes_of(finding(text, "fungal infection")) == ["B49"]
 
 
+def test_a_cell_type_word_is_no_site_apart_from_the_word_it_qualifies() -> None:
+    # The "adenoid" of an adenoid cystic carcinoma is its cells' look, not the adenoid.
+    text = "Biopsy of the parotid gland showed adenoid cystic carcinoma."
+    tumour = finding(text, "adenoid cystic carcinoma", details=("adenoid",))
+    core = text.index("cystic carcinoma")
+    tumour = tumour.model_copy(update={"core": Span(start=core, end=core + 16)})
+    assert "C11.1" not in codes_of(tumour)  # Malignant neoplasm of adenoid
+
+
 def test_a_finding_named_with_its_own_body_part_is_of_no_other_part() -> None:
     text = "The left kidneys were ectopic and an accessory spleen was present."
     spleen = finding(text, "accessory spleen", site="left kidneys")
