@@ -296,6 +296,13 @@ class IndexTerms(RecordModel):
         "a 'myocardial scar' no L90.5 Scar conditions of skin, an 'inflammatory pseudotumor' "
         "of the liver no G93.2 Benign intracranial hypertension (the Index's Pseudotumor).",
     )
+    not_names: list[str] = Field(
+        default_factory=list,
+        description="Inclusion terms that name their code in no case report and are dropped: "
+        "'Arrest', of Z65.3 Problems related to other legal circumstances, is there the arrest "
+        "of a heart, of breathing or of a child's development ('an arrest in speech and "
+        "psychomotor competencies').",
+    )
     adult_onset: dict[str, str] = Field(
         default_factory=dict,
         description="A code of a disorder of childhood onset → the billable code of that "
@@ -1001,6 +1008,8 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
                 # lists "Hepatitis B (acute) (viral) NOS".
                 kept = [c for c in named.get(key, []) if any(_lineage(c, i) for i in codes)]
                 named[key] = kept + [c for c in codes if c not in kept]
+            for name in index.not_names:
+                named.pop(" ".join(sorted(alias_words(name))), None)
             modifiers = frozenset(w for m in index.modifiers for w in normalize_tokens(m))
             for word, replacement in index.synonyms.items():
                 for key in normalize_tokens(word):

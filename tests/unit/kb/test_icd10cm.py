@@ -142,6 +142,7 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("hemorrhagic stroke", {"I61.9"}),  # Stroke, hemorrhagic; not I63.9, an infarction
         ("shoulder dystocia", {"O66.0"}),  # Dystocia, shoulder; not O66.9
         ("eosinophilic gastroenteritis", {"K52.81"}),  # not K52.9, noninfective
+        ("arrest", set()),  # not Z65.3's legal arrest (IndexTerms.not_names)
         # The Index's default outweighs another branch's inclusion term.
         ("hepatitis B", {"B19.10"}),  # not B16.9, whose "Hepatitis B (acute) (viral) NOS"
         ("kidney cyst", {"N28.1"}),  # Cyst, kidney (acquired); not Q61.00, a congenital one
