@@ -143,6 +143,8 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("shoulder dystocia", {"O66.0"}),  # Dystocia, shoulder; not O66.9
         ("eosinophilic gastroenteritis", {"K52.81"}),  # not K52.9, noninfective
         ("arrest", set()),  # not Z65.3's legal arrest (IndexTerms.not_names)
+        # A surgery's "deep hypothermic circulatory arrest" far more often than a patient's.
+        ("circulatory arrest", set()),
         # The Index's default outweighs another branch's inclusion term.
         ("hepatitis B", {"B19.10"}),  # not B16.9, whose "Hepatitis B (acute) (viral) NOS"
         ("kidney cyst", {"N28.1"}),  # Cyst, kidney (acquired); not Q61.00, a congenital one
