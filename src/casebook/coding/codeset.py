@@ -426,6 +426,17 @@ def link_mentions(
         best = _told_leaves(best, patient.sex if patient else None, vocabulary)
         best = _of_age(best, patient.age_years if patient else None, vocabulary)
         best = _sided(mention, f"{mention.text} {sites}", best, vocabulary)
+        anywhere = {
+            code: score
+            for code, score in _best_named(_linked_words(own, vocabulary), vocabulary).items()
+            if code in vocabulary.any_site
+        }
+        if anywhere and _SECONDARY_GROWTH.search(mention.text) is None:
+            # A term the tabular says holds at any site names the finding wherever the text
+            # puts it: a "neuroendocrine carcinoma" of the pancreas is C7A.1, not C25.9 (a
+            # spread growth keeps its secondary site's code).
+            coded.append(_ranked(anywhere, limit))
+            continue
         if sites and best:
             # A code the site names alone is no code of the finding's: "respiratory distress
             # using accessory muscles" is no Accessory muscle (Q79.8). One the finding's own
@@ -545,9 +556,14 @@ def link_mentions(
             best = {
                 code: score for code, score in best.items() if code not in _UNSPECIFIED_INFECTION
             }
-        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
-        coded.append([MentionCode(code, round(score, 4)) for code, score in ranked])
+        coded.append(_ranked(best, limit))
     return coded
+
+
+def _ranked(best: Mapping[str, float], limit: int) -> list[MentionCode]:
+    """The ``limit`` best of ``best``, ties in code order."""
+    ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return [MentionCode(code, round(score, 4)) for code, score in ranked]
 
 
 def _without_site_free(

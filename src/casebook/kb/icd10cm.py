@@ -70,6 +70,9 @@ _FUNCTION_WORDS = frozenset(
     {"a", "an", "and", "as", "at", "by", "due", "for", "from", "in", "into", "of", "on", "or"}
     | {"the", "to", "with", "site", "unspecified", "specified"}
 )
+_ANY_SITE = ", any site"
+"""How a tabular term says its code holds at every site."""
+
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _QUALIFIERS = re.compile(
     r",?\s*\b(?:not elsewhere classified|not otherwise specified|NOS)\b", re.IGNORECASE
@@ -497,6 +500,19 @@ class Icd10cmVocabulary:
     def alias_words(self) -> frozenset[str]:
         """Every word some alias holds."""
         return frozenset(word for key in self.aliases for word in key.split(" "))
+
+    @cached_property
+    def any_site(self) -> frozenset[str]:
+        """The billable codes a term of which holds wherever the finding is ("High grade
+        neuroendocrine carcinoma, any site", C7A.1; "Lymphangioma, any site", D18.1)."""
+        return frozenset(
+            code
+            for code in self.billable
+            if any(
+                _ANY_SITE in term.lower()
+                for term in (self.titles[code], *self.inclusion.get(code, ()))
+            )
+        )
 
     @cached_property
     def organism_words(self) -> frozenset[str]:

@@ -189,6 +189,12 @@ def test_a_cell_type_word_is_no_site_apart_from_the_word_it_qualifies() -> None:
     assert "C11.1" not in codes_of(tumour)  # Malignant neoplasm of adenoid
 
 
+def test_a_term_of_any_site_names_the_finding_wherever_it_is() -> None:
+    # "High grade neuroendocrine carcinoma, any site" is C7A.1, the pancreas no C25.9.
+    text = "She had a neuroendocrine carcinoma of the pancreas."
+    assert codes_of(finding(text, "neuroendocrine carcinoma", site="pancreas")) == ["C7A.1"]
+
+
 def test_a_finding_named_with_its_own_body_part_is_of_no_other_part() -> None:
     text = "The left kidneys were ectopic and an accessory spleen was present."
     spleen = finding(text, "accessory spleen", site="left kidneys")
