@@ -142,6 +142,10 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("hemorrhagic stroke", {"I61.9"}),  # Stroke, hemorrhagic; not I63.9, an infarction
         ("shoulder dystocia", {"O66.0"}),  # Dystocia, shoulder; not O66.9
         ("eosinophilic gastroenteritis", {"K52.81"}),  # not K52.9, noninfective
+        ("hypertensive cardiomyopathy", {"I11.9"}),  # Hypertension, heart; not I42.9
+        ("Dandy-Walker malformation", {"Q03.1"}),
+        ("Mallory-Weiss tear", {"K22.6"}),
+        ("Churg-Strauss syndrome", {"M30.1"}),
         ("arrest", set()),  # not Z65.3's legal arrest (IndexTerms.not_names)
         # A surgery's "deep hypothermic circulatory arrest" far more often than a patient's.
         ("circulatory arrest", set()),
