@@ -1200,7 +1200,7 @@ def linked_findings(
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _typed_findings(case, findings, coded, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
-    named = _old_findings(case, findings, coded, relink)
+    named = _old_findings(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     return told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
 
@@ -1363,17 +1363,26 @@ _OLD = re.compile(r"(?<![\w-])(?:old|healed)\s+$", re.IGNORECASE)
 is past, and the Index codes it so ("Infarction, myocardial, old", I25.2), where a finding's
 own words would name the acute one; "45-year-old" says an age."""
 
+_OLD_WORD = "old"
+"""The word a past finding is read with (``_old_findings``)."""
+
 _OLD_REACH = 12
 """Characters read before a finding for "old" or "healed"."""
 
 
 def _old_findings(
-    case: Case, findings: Sequence[Mention], coded: Sequence[list[MentionCode]], relink: Relink
+    case: Case,
+    findings: Sequence[Mention],
+    coded: Sequence[list[MentionCode]],
+    vocabulary: Icd10cmVocabulary,
+    relink: Relink,
 ) -> dict[str, list[MentionCode]]:
-    """The codes of each coded finding told "old" or "healed", read with that word, where it
-    names a code the finding's words do not: "an old inferior wall MI" is I25.2 Old myocardial
-    infarction, no I21.19, an acute infarction of the inferior wall. The mention model leaves
-    the word out, and the finding's site may lie between ("inferior wall")."""
+    """The codes of each coded finding told "old" or "healed", or of the past history, read
+    as old, where that names a code the finding's words do not: "an old inferior wall MI" is
+    I25.2 Old myocardial infarction, no I21.19, an acute infarction of the inferior wall, and so
+    is "a history of myocardial infarction" (the Index's "History, personal, myocardial
+    infarction"). The mention model leaves the word out, and the finding's site may lie between
+    ("inferior wall")."""
     found: dict[str, list[MentionCode]] = {}
     for mention, codes in zip(findings, coded, strict=True):
         if not codes:
@@ -1382,10 +1391,20 @@ def _old_findings(
         for attribute in sorted(mention.attributes, key=lambda a: a.end, reverse=True):
             if attribute.end <= start and not case.text[attribute.end : start].strip():
                 start = attribute.start
-        if _OLD.search(case.text, max(0, start - _OLD_REACH), start) is None:
+        told_old = _OLD.search(case.text, max(0, start - _OLD_REACH), start) is not None
+        if not told_old and mention.assertion is not Assertion.HISTORICAL:
             continue
-        named = relink(mention, f"old {mention.expansion or mention.text}")
-        if named and not {c.code for c in named} <= {c.code for c in codes}:
+        words = f"old {mention.expansion or mention.text}"
+        # Only a code named as old is the finding's: read without its attributes, the finding
+        # may name less than it did ("hepatitis" of a past "hepatitis C").
+        old = {
+            code
+            for key in vocabulary.named_subsets(_linked_words(words, vocabulary))
+            if _OLD_WORD in key.split(" ")
+            for code in vocabulary.aliases[key]
+        }
+        named = [c for c in relink(mention, words) if c.code in old]
+        if named:
             found[mention.id] = named
     return found
 

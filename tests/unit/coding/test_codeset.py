@@ -276,6 +276,21 @@ def test_an_old_infarction_is_no_acute_one() -> None:
     assert [c.code for c in linked_findings(case, [infarction], CM, {}, 3)["m1"]] == ["I25.2"]
 
 
+@pytest.mark.parametrize(
+    ("text", "words", "codes"),
+    [
+        # Index: History, personal, myocardial infarction I25.2; not I21.9, an acute one.
+        ("He had a history of myocardial infarction.", "myocardial infarction", ["I25.2"]),
+        # No "old hepatitis" names a code: the past hepatitis keeps its type letter.
+        ("He had a history of hepatitis C.", "hepatitis", ["B19.20"]),
+    ],
+)
+def test_a_past_finding_is_read_as_old(text: str, words: str, codes: list[str]) -> None:
+    mention = finding(text, words, assertion=Assertion.HISTORICAL)
+    case = case_of(text, [mention]).model_copy(update={"sentences": [Span(start=0, end=len(text))]})
+    assert [c.code for c in linked_findings(case, [mention], CM, {}, 3)["m1"]] == codes
+
+
 def test_a_scar_told_right_after_its_operation_is_no_skin_scar() -> None:
     # The mention model marks the procedure and "scar" apart: the scar is the operation's mark.
     text = "A nodule lay under the cesarean section scar. A scar was on her cheek."
