@@ -421,10 +421,22 @@ def link_mentions(
         best = _without_site_free(own, text, best, vocabulary)
         best = _of_cells(own, text, best, vocabulary)
         best = _of_cell_kind(mention.expansion or mention.text, text, best, vocabulary)
+        best = _without_cell_word_sites(mention.expansion or mention.text, text, best, vocabulary)
         best = _not_benign(mention, best, vocabulary)
         best = _told_leaves(best, patient.sex if patient else None, vocabulary)
         best = _of_age(best, patient.age_years if patient else None, vocabulary)
         best = _sided(mention, f"{mention.text} {sites}", best, vocabulary)
+        anywhere = {
+            code: score
+            for code, score in _best_named(_linked_words(own, vocabulary), vocabulary).items()
+            if code in vocabulary.any_site
+        }
+        if anywhere and _SECONDARY_GROWTH.search(mention.text) is None:
+            # A term the tabular says holds at any site names the finding wherever the text
+            # puts it: a "neuroendocrine carcinoma" of the pancreas is C7A.1, not C25.9 (a
+            # spread growth keeps its secondary site's code).
+            coded.append(_ranked(anywhere, limit))
+            continue
         if sites and best:
             # A code the site names alone is no code of the finding's: "respiratory distress
             # using accessory muscles" is no Accessory muscle (Q79.8). One the finding's own
@@ -457,7 +469,11 @@ def link_mentions(
         growth = unsited and all(_is_neoplasm(code) for code in best)
         if growth and growth_nearby is not None and not _SECONDARY_GROWTH.search(mention.text):
             structures = growth_nearby.get(mention.id, ())
-        for structure in structures if not best or unsited else ():
+        # A finding told with its own site that names nothing there is no finding of another
+        # structure of its sentence: a "distended" bladder seen on a CT of the abdomen is no
+        # Abdominal distension.
+        own_site = any(a.name == "site" for a in mention.attributes)
+        for structure in structures if (not best and not own_site) or unsited else ():
             # A finding whose words name nothing is read with a body structure of its sentence
             # ("an abscess was found in the liver" → Abscess of liver); a code the structure
             # names alone, or with the mention's site and side, is no code of the finding's
@@ -475,6 +491,9 @@ def link_mentions(
                 and (not growth or _is_neoplasm(code))
             }
             found = _of_cell_kind(
+                mention.expansion or mention.text, f"{text} {structure}", found, vocabulary
+            )
+            found = _without_cell_word_sites(
                 mention.expansion or mention.text, f"{text} {structure}", found, vocabulary
             )
             found = _of_own_part(own, found, vocabulary)
@@ -537,9 +556,14 @@ def link_mentions(
             best = {
                 code: score for code, score in best.items() if code not in _UNSPECIFIED_INFECTION
             }
-        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
-        coded.append([MentionCode(code, round(score, 4)) for code, score in ranked])
+        coded.append(_ranked(best, limit))
     return coded
+
+
+def _ranked(best: Mapping[str, float], limit: int) -> list[MentionCode]:
+    """The ``limit`` best of ``best``, ties in code order."""
+    ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return [MentionCode(code, round(score, 4)) for code, score in ranked]
 
 
 def _without_site_free(
@@ -611,6 +635,33 @@ def _of_cell_kind(
         for code in vocabulary.aliases[" ".join(sorted(key))]
     }
     return {code: score for code, score in best.items() if code not in other}
+
+
+def _without_cell_word_sites(
+    told: str, text: str, best: Mapping[str, float], vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """``best`` less the codes named only by aliases that read a word of a neoplasm's cell type
+    (``Icd10cmVocabulary.cell_types``) as a body part apart from the word it qualifies: the
+    "adenoid" of an "adenoid cystic carcinoma" is its cells' look, no C11.1 Malignant neoplasm
+    of adenoid, while a "basal cell carcinoma" names its code with both words. ``told`` is the
+    mention's words, its details before its core included ("adenoid")."""
+    words = content_words(told)
+    pairs = [
+        (first, second)
+        for first, second in zip(words, words[1:], strict=False)
+        if first in vocabulary.cell_types
+    ]
+    if not pairs or not best:
+        return dict(best)
+    linked = _linked_words(text, vocabulary)
+    wording = list(dict.fromkeys(vocabulary.title_words(linked)))
+    keeping: set[str] = set()
+    dropping: set[str] = set()
+    for key in [*_largest_keys(linked, vocabulary), *_largest_keys(wording, vocabulary)]:
+        codes = vocabulary.aliases[" ".join(sorted(key))]
+        apart = any(first in key and second not in key for first, second in pairs)
+        (dropping if apart else keeping).update(codes)
+    return {code: score for code, score in best.items() if code in keeping or code not in dropping}
 
 
 _FORMING = frozenset({"formation"})
@@ -1147,11 +1198,17 @@ def linked_findings(
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _procedures_marks(case, findings, coded, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
+    named = _typed_findings(case, findings, coded, relink)
+    coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
+    named = _old_findings(case, findings, coded, vocabulary, relink)
+    coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     return told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
 
 
-_INFECTION = frozenset({"infection", "infections"})
-"""A finding's words that say only that something infects."""
+_INFECTION = frozenset({"infection", "infections", "syndrome", "disease"})
+"""A finding's words that say only that something infects, or that a syndrome or disease is
+named by the words before it ("Guillain-Barré syndrome", whose accent the mention model reads
+as a break, marking "syndrome" alone)."""
 
 _INFECTING = re.compile(
     r"((?:[A-Za-z][\w'-]*\.?\s+){0,3}[A-Za-z][\w'-]*)\s*(?:\([^()]{1,20}\)\s*)?[-\s]$"
@@ -1264,6 +1321,90 @@ def _procedures_marks(
             continue
         named = relink(mention, f"{procedure.text} {mention.expansion or mention.text}")
         if {c.code for c in named} < {c.code for c in codes}:
+            found[mention.id] = named
+    return found
+
+
+_TYPE_LETTER = re.compile(r" ([A-E])(?![\w'’-]|\.\w)")
+"""A type letter right after a finding ("hepatitis B", "influenza A", "hemophilia A"): one
+capital letter standing alone, no initial of a name ("B. cereus")."""
+
+_TYPE_LIST = re.compile(r" [A-E](?:\s*,\s*[A-E])*\s*,?\s*(?:and|or|/)\s*[A-E]\b")
+"""Type letters listed after a finding ("hepatitis A, B and C", "hepatitis B/C"): the
+finding names the tests of each type (a serology, a panel), no disease of the patient."""
+
+
+def _typed_findings(
+    case: Case, findings: Sequence[Mention], coded: Sequence[list[MentionCode]], relink: Relink
+) -> dict[str, list[MentionCode]]:
+    """The codes of each finding followed by a type letter the mention model left out, read
+    with it, where the finding with it names a code its words alone do not: "chronic hepatitis
+    B" is B18.1, "hepatitis C" B19.20, no K73.9 or K75.9, a hepatitis of no virus. A finding
+    followed by a list of type letters ("normal hepatitis A, B, and C serology") names tests,
+    and carries no code."""
+    found: dict[str, list[MentionCode]] = {}
+    for mention, codes in zip(findings, coded, strict=True):
+        if mention.expansion:
+            continue
+        if _TYPE_LIST.match(case.text, mention.end):
+            found[mention.id] = []
+            continue
+        letter = _TYPE_LETTER.match(case.text, mention.end)
+        if letter is None:
+            continue
+        named = relink(mention, f"{mention.text} {letter.group(1)}")
+        if named and not {c.code for c in named} <= {c.code for c in codes}:
+            found[mention.id] = named
+    return found
+
+
+_OLD = re.compile(r"(?<![\w-])(?:old|healed)\s+$", re.IGNORECASE)
+""""Old" or "healed" right before a finding or the attributes that run up to it: the finding
+is past, and the Index codes it so ("Infarction, myocardial, old", I25.2), where a finding's
+own words would name the acute one; "45-year-old" says an age."""
+
+_OLD_WORD = "old"
+"""The word a past finding is read with (``_old_findings``)."""
+
+_OLD_REACH = 12
+"""Characters read before a finding for "old" or "healed"."""
+
+
+def _old_findings(
+    case: Case,
+    findings: Sequence[Mention],
+    coded: Sequence[list[MentionCode]],
+    vocabulary: Icd10cmVocabulary,
+    relink: Relink,
+) -> dict[str, list[MentionCode]]:
+    """The codes of each coded finding told "old" or "healed", or of the past history, read
+    as old, where that names a code the finding's words do not: "an old inferior wall MI" is
+    I25.2 Old myocardial infarction, no I21.19, an acute infarction of the inferior wall, and so
+    is "a history of myocardial infarction" (the Index's "History, personal, myocardial
+    infarction"). The mention model leaves the word out, and the finding's site may lie between
+    ("inferior wall")."""
+    found: dict[str, list[MentionCode]] = {}
+    for mention, codes in zip(findings, coded, strict=True):
+        if not codes:
+            continue
+        start = mention.start
+        for attribute in sorted(mention.attributes, key=lambda a: a.end, reverse=True):
+            if attribute.end <= start and not case.text[attribute.end : start].strip():
+                start = attribute.start
+        told_old = _OLD.search(case.text, max(0, start - _OLD_REACH), start) is not None
+        if not told_old and mention.assertion is not Assertion.HISTORICAL:
+            continue
+        words = f"old {mention.expansion or mention.text}"
+        # Only a code named as old is the finding's: read without its attributes, the finding
+        # may name less than it did ("hepatitis" of a past "hepatitis C").
+        old = {
+            code
+            for key in vocabulary.named_subsets(_linked_words(words, vocabulary))
+            if _OLD_WORD in key.split(" ")
+            for code in vocabulary.aliases[key]
+        }
+        named = [c for c in relink(mention, words) if c.code in old]
+        if named:
             found[mention.id] = named
     return found
 

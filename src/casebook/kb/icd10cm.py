@@ -70,6 +70,9 @@ _FUNCTION_WORDS = frozenset(
     {"a", "an", "and", "as", "at", "by", "due", "for", "from", "in", "into", "of", "on", "or"}
     | {"the", "to", "with", "site", "unspecified", "specified"}
 )
+_ANY_SITE = ", any site"
+"""How a tabular term says its code holds at every site."""
+
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _QUALIFIERS = re.compile(
     r",?\s*\b(?:not elsewhere classified|not otherwise specified|NOS)\b", re.IGNORECASE
@@ -296,6 +299,13 @@ class IndexTerms(RecordModel):
         "a 'myocardial scar' no L90.5 Scar conditions of skin, an 'inflammatory pseudotumor' "
         "of the liver no G93.2 Benign intracranial hypertension (the Index's Pseudotumor).",
     )
+    not_names: list[str] = Field(
+        default_factory=list,
+        description="Inclusion terms that name their code in no case report and are dropped: "
+        "'Arrest', of Z65.3 Problems related to other legal circumstances, is there the arrest "
+        "of a heart, of breathing or of a child's development ('an arrest in speech and "
+        "psychomotor competencies').",
+    )
     adult_onset: dict[str, str] = Field(
         default_factory=dict,
         description="A code of a disorder of childhood onset → the billable code of that "
@@ -379,6 +389,11 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 
 def _bare(code: str) -> str:
     return code.replace(".", "")
+
+
+def _lineage(first: str, second: str) -> bool:
+    """Whether one code lies within the other or is it."""
+    return _bare(first).startswith(_bare(second)) or _bare(second).startswith(_bare(first))
 
 
 @dataclass(frozen=True)
@@ -485,6 +500,19 @@ class Icd10cmVocabulary:
     def alias_words(self) -> frozenset[str]:
         """Every word some alias holds."""
         return frozenset(word for key in self.aliases for word in key.split(" "))
+
+    @cached_property
+    def any_site(self) -> frozenset[str]:
+        """The billable codes a term of which holds wherever the finding is ("High grade
+        neuroendocrine carcinoma, any site", C7A.1; "Lymphangioma, any site", D18.1)."""
+        return frozenset(
+            code
+            for code in self.billable
+            if any(
+                _ANY_SITE in term.lower()
+                for term in (self.titles[code], *self.inclusion.get(code, ()))
+            )
+        )
 
     @cached_property
     def organism_words(self) -> frozenset[str]:
@@ -797,17 +825,14 @@ def _titles_first(
             titled_by[code] = frozenset(code_aliases(titles[code], [], code in billable))
         return titled_by[code]
 
-    def lineage(first: str, second: str) -> bool:
-        return _bare(first).startswith(_bare(second)) or _bare(second).startswith(_bare(first))
-
     kept: dict[str, list[str]] = {}
     for key, codes in named.items():
-        if len(codes) > 1 and not all(lineage(codes[0], c) for c in codes[1:]):
+        if len(codes) > 1 and not all(_lineage(codes[0], c) for c in codes[1:]):
             # A heading's title is no code's ("Acute pain, not elsewhere classified", G89.1,
             # beside R52's "Acute pain NOS"): only a billable code's title counts.
             titled = [c for c in codes if c in billable and key in title_keys(c)]
             if titled and len(titled) < len(codes):
-                codes = [c for c in codes if c in titled or any(lineage(t, c) for t in titled)]
+                codes = [c for c in codes if c in titled or any(_lineage(t, c) for t in titled)]
         kept[key] = codes
     return kept
 
@@ -987,13 +1012,20 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             unspecified_site = {c: tuple(p) for c, p in index.unspecified_site.items()}
             alone_only = frozenset(" ".join(sorted(alias_words(n))) for n in index.alone_only)
             site_free = frozenset(" ".join(sorted(alias_words(n))) for n in index.site_free)
+            indexed: dict[str, list[str]] = {}
             for code, names in index.terms.items():
                 if code not in billable:
                     raise ValueError(f"index term code {code} is not a billable code")
                 for name in names:
-                    key = " ".join(sorted(alias_words(name)))
-                    if code not in named.setdefault(key, []):
-                        named[key].append(code)
+                    indexed.setdefault(" ".join(sorted(alias_words(name))), []).append(code)
+            for key, codes in indexed.items():
+                # The Index's default for the name outweighs an inclusion term of another
+                # branch: "hepatitis B" is B19.10, viral hepatitis B, though B16.9 (acute)
+                # lists "Hepatitis B (acute) (viral) NOS".
+                kept = [c for c in named.get(key, []) if any(_lineage(c, i) for i in codes)]
+                named[key] = kept + [c for c in codes if c not in kept]
+            for name in index.not_names:
+                named.pop(" ".join(sorted(alias_words(name))), None)
             modifiers = frozenset(w for m in index.modifiers for w in normalize_tokens(m))
             for word, replacement in index.synonyms.items():
                 for key in normalize_tokens(word):

@@ -180,6 +180,21 @@ def test_an_infection_named_is_no_unspecified_infectious_disease() -> None:
     assert codes_of(finding(text, "fungal infection")) == ["B49"]
 
 
+def test_a_cell_type_word_is_no_site_apart_from_the_word_it_qualifies() -> None:
+    # The "adenoid" of an adenoid cystic carcinoma is its cells' look, not the adenoid.
+    text = "Biopsy of the parotid gland showed adenoid cystic carcinoma."
+    tumour = finding(text, "adenoid cystic carcinoma", details=("adenoid",))
+    core = text.index("cystic carcinoma")
+    tumour = tumour.model_copy(update={"core": Span(start=core, end=core + 16)})
+    assert "C11.1" not in codes_of(tumour)  # Malignant neoplasm of adenoid
+
+
+def test_a_term_of_any_site_names_the_finding_wherever_it_is() -> None:
+    # "High grade neuroendocrine carcinoma, any site" is C7A.1, the pancreas no C25.9.
+    text = "She had a neuroendocrine carcinoma of the pancreas."
+    assert codes_of(finding(text, "neuroendocrine carcinoma", site="pancreas")) == ["C7A.1"]
+
+
 def test_a_finding_named_with_its_own_body_part_is_of_no_other_part() -> None:
     text = "The left kidneys were ectopic and an accessory spleen was present."
     spleen = finding(text, "accessory spleen", site="left kidneys")
@@ -221,6 +236,59 @@ def test_an_infection_is_named_by_the_words_before_it() -> None:
         update={"sentences": [Span(start=0, end=len(text))]}
     )
     assert [c.code for c in linked_findings(case, [infection], CM, {}, 3)["m1"]] == ["B20"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "codes"),
+    [
+        # The mention model leaves the type letter out: "hepatitis" alone would be K75.9.
+        ("He had chronic hepatitis B for years.", "chronic hepatitis", ["B18.1"]),
+        ("She was treated for hepatitis C.", "hepatitis", ["B19.20"]),
+        # A list of types names the tests of each, no hepatitis of the patient.
+        ("Serology for hepatitis A, B, and C was normal.", "hepatitis", []),
+    ],
+)
+def test_a_finding_is_read_with_the_type_letter_after_it(
+    text: str, words: str, codes: list[str]
+) -> None:
+    mention = finding(text, words)
+    case = case_of(text, [mention]).model_copy(update={"sentences": [Span(start=0, end=len(text))]})
+    assert [c.code for c in linked_findings(case, [mention], CM, {}, 3)["m1"]] == codes
+
+
+def test_a_syndrome_is_named_by_the_eponym_before_it() -> None:
+    # The mention model reads the accent as a break and marks "syndrome" alone.
+    text = "He was diagnosed with Guillain-Barré syndrome."
+    syndrome = finding(text, "syndrome")
+    case = case_of(text, [syndrome]).model_copy(
+        update={"sentences": [Span(start=0, end=len(text))]}
+    )
+    assert [c.code for c in linked_findings(case, [syndrome], CM, {}, 3)["m1"]] == ["G61.0"]
+
+
+def test_an_old_infarction_is_no_acute_one() -> None:
+    # Index: Infarction, myocardial, old I25.2; the site lies between "old" and the finding.
+    text = "The ECG showed an old inferior wall myocardial infarction."
+    infarction = finding(text, "myocardial infarction", site="inferior wall")
+    case = case_of(text, [infarction]).model_copy(
+        update={"sentences": [Span(start=0, end=len(text))]}
+    )
+    assert [c.code for c in linked_findings(case, [infarction], CM, {}, 3)["m1"]] == ["I25.2"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "codes"),
+    [
+        # Index: History, personal, myocardial infarction I25.2; not I21.9, an acute one.
+        ("He had a history of myocardial infarction.", "myocardial infarction", ["I25.2"]),
+        # No "old hepatitis" names a code: the past hepatitis keeps its type letter.
+        ("He had a history of hepatitis C.", "hepatitis", ["B19.20"]),
+    ],
+)
+def test_a_past_finding_is_read_as_old(text: str, words: str, codes: list[str]) -> None:
+    mention = finding(text, words, assertion=Assertion.HISTORICAL)
+    case = case_of(text, [mention]).model_copy(update={"sentences": [Span(start=0, end=len(text))]})
+    assert [c.code for c in linked_findings(case, [mention], CM, {}, 3)["m1"]] == codes
 
 
 def test_a_scar_told_right_after_its_operation_is_no_skin_scar() -> None:
@@ -646,6 +714,13 @@ def test_a_finding_that_names_a_code_is_not_given_the_site_of_a_structure_nearby
     (near,) = link_mentions([pain], CM, {}, 3, {"m1": ["chest"]})
     assert near == alone
     assert "R07.9" not in [c.code for c in near]
+
+
+def test_a_finding_told_with_its_own_site_is_not_read_with_another_structure_nearby() -> None:
+    text = "A CT of the abdomen revealed a distended bladder."
+    distended = finding(text, "distended", site="bladder")
+    (found,) = link_mentions([distended], CM, {}, 3, {"m1": ["abdomen", "bladder"]})
+    assert "R14.0" not in [c.code for c in found]  # no Abdominal distension
 
 
 def test_a_neoplasm_named_without_its_site_takes_the_site_of_its_sentence() -> None:

@@ -120,6 +120,38 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("hematochezia", {"K92.1"}),  # Index: "Hematochezia (see also Melena)"
         ("urinary retention", {"R33.9"}),  # Retention of urine, unspecified
         ("hyperbilirubinemia", {"E80.7"}),  # Disorder of bilirubin metabolism, unspecified
+        ("endocarditis", {"I38"}),  # Index: Endocarditis (chronic) (nonbacterial) I38
+        ("urinary frequency", {"R35.0"}),  # Frequency, micturition
+        ("urinary urgency", {"R39.15"}),  # Urgency, urinary
+        ("abdominal distention", {"R14.0"}),  # Distension, distention, abdomen
+        ("neuroendocrine carcinoma", {"C7A.1"}),  # Carcinoma, neuroendocrine, high grade
+        ("lymphangioma", {"D18.1"}),  # "Lymphangioma, any site"
+        ("Sjogren-Larsson syndrome", {"Q87.19"}),  # not M35.00, Sjögren syndrome
+        ("bezoar", {"T18.9XX"}),  # Bezoar T18.9; stomach T18.2
+        ("gastric bezoar", {"T18.2XX"}),
+        ("acute alcoholic hepatitis", {"K70.10"}),  # Hepatitis, alcoholic (acute); not B17.9
+        ("gouty arthritis", {"M10.9"}),  # Arthritis, gouty — see Gout; not M19.90
+        ("complete molar pregnancy", {"O01.0"}),  # Mole, hydatidiform, complete; not Z33.1
+        ("diaphoresis", {"R61"}),  # Diaphoresis (excessive)
+        ("hypoalbuminemia", {"E88.09"}),
+        ("akathisia", {"G25.71"}),  # Akathisia (drug-induced) (treatment-induced)
+        ("Kawasaki disease", {"M30.3"}),  # Mucocutaneous lymph node syndrome [Kawasaki]
+        ("herpes", {"B00.9"}),  # Herpes, herpesvirus, herpetic
+        ("genital herpes", {"A60.00"}),
+        ("leucopenia", {"D72.819"}),
+        ("hemorrhagic stroke", {"I61.9"}),  # Stroke, hemorrhagic; not I63.9, an infarction
+        ("shoulder dystocia", {"O66.0"}),  # Dystocia, shoulder; not O66.9
+        ("eosinophilic gastroenteritis", {"K52.81"}),  # not K52.9, noninfective
+        ("hypertensive cardiomyopathy", {"I11.9"}),  # Hypertension, heart; not I42.9
+        ("Dandy-Walker malformation", {"Q03.1"}),
+        ("Mallory-Weiss tear", {"K22.6"}),
+        ("Churg-Strauss syndrome", {"M30.1"}),
+        ("arrest", set()),  # not Z65.3's legal arrest (IndexTerms.not_names)
+        # A surgery's "deep hypothermic circulatory arrest" far more often than a patient's.
+        ("circulatory arrest", set()),
+        # The Index's default outweighs another branch's inclusion term.
+        ("hepatitis B", {"B19.10"}),  # not B16.9, whose "Hepatitis B (acute) (viral) NOS"
+        ("kidney cyst", {"N28.1"}),  # Cyst, kidney (acquired); not Q61.00, a congenital one
     ],
 )
 def test_the_codes_a_finding_names(words: str, codes: set[str]) -> None:
