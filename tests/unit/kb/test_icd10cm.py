@@ -121,6 +121,7 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("urinary retention", {"R33.9"}),  # Retention of urine, unspecified
         ("hyperbilirubinemia", {"E80.7"}),  # Disorder of bilirubin metabolism, unspecified
         ("endocarditis", {"I38"}),  # Index: Endocarditis (chronic) (nonbacterial) I38
+        ("renal insufficiency", {"N28.9"}),  # Insufficiency, renal (acute); failure is N19
         ("urinary frequency", {"R35.0"}),  # Frequency, micturition
         ("urinary urgency", {"R39.15"}),  # Urgency, urinary
         ("abdominal distention", {"R14.0"}),  # Distension, distention, abdomen
