@@ -2034,6 +2034,35 @@ def test_a_fetal_finding_is_another_subjects_in_the_mothers_report(
     assert context(case).mentions[0].assertion is expected
 
 
+@pytest.mark.parametrize(
+    ("patient", "second", "expected"),
+    [
+        (
+            Patient(age_years=29, sex=Sex.FEMALE),
+            "After birth, the infant developed progressive hypoxia.",
+            Assertion.FAMILY,
+        ),
+        (
+            Patient(age_years=29, sex=Sex.FEMALE),
+            "Physical examination of the newborn showed micrognathia.",
+            Assertion.FAMILY,
+        ),
+        (
+            Patient(age_years=0, sex=Sex.MALE),
+            "After birth, the infant developed progressive hypoxia.",
+            Assertion.PRESENT,
+        ),
+    ],
+)
+def test_a_newborns_finding_is_another_subjects_in_the_mothers_report(
+    context: ContextAssertion, patient: Patient, second: str, expected: Assertion
+) -> None:
+    # The baby a woman delivered is someone else; in the child's own report it is the patient.
+    word = "progressive" if "progressive" in second else "micrognathia"
+    case = _two_sentences(patient, "A woman was referred. ", second, word, SIGN)
+    assert context(case).mentions[0].assertion is expected
+
+
 def _two_sentences(
     patient: Patient, opening: str, second: str, first_word: str, type_: EntityType
 ) -> Case:
