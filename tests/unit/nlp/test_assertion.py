@@ -745,6 +745,19 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.PRESENT,
         ),
+        # What a sentence-opening exception names stands apart from the normal rest.
+        (
+            "Apart from mild pallor and wrist swelling, the examination was unremarkable.",
+            "wrist swelling",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "Except for the erythema, overlying skin was normal.",
+            "erythema",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # ... nor does the main clause reach back into it.
         (
             "After the infection was treated by antibiotics, we removed the mass.",
