@@ -782,6 +782,8 @@ OUTCOME = EntityType.OUTCOME
             Assertion.UNCERTAIN,
         ),
         ("There was no fever, chills or cough.", "cough", SIGN, Assertion.NEGATED),
+        # "w/o" is the short form of "without".
+        ("Stones were seen w/o cholangitis.", "cholangitis", DISEASE, Assertion.NEGATED),
         # "No" denies a test only where the test "was performed": not the CT that found nothing.
         ("No chest X-ray was performed.", "chest X-ray", TEST, Assertion.NEGATED),
         ("There was no evidence of metastasis on CT.", "CT", TEST, Assertion.PRESENT),
