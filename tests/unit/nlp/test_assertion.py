@@ -782,6 +782,13 @@ OUTCOME = EntityType.OUTCOME
             Assertion.UNCERTAIN,
         ),
         ("There was no fever, chills or cough.", "cough", SIGN, Assertion.NEGATED),
+        # A reason told as a clause of the patient's own is no part of the denial before it.
+        (
+            "She did not tolerate imatinib, as she developed a pancytopenia.",
+            "pancytopenia",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
         # "w/o" is the short form of "without".
         ("Stones were seen w/o cholangitis.", "cholangitis", DISEASE, Assertion.NEGATED),
         # "No" denies a test only where the test "was performed": not the CT that found nothing.
