@@ -782,6 +782,20 @@ OUTCOME = EntityType.OUTCOME
             Assertion.UNCERTAIN,
         ),
         ("There was no fever, chills or cough.", "cough", SIGN, Assertion.NEGATED),
+        # A clause joined by ", and" with a subject of its own is out of the denial before it.
+        (
+            "A chest X-ray had no abnormalities, and a CT scan demonstrated bibasilar infiltrates.",
+            "bibasilar infiltrates",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        # ... but a history's list goes on through ", and a".
+        (
+            "He had a history of hypertension, diabetes, and a stroke.",
+            "stroke",
+            DISEASE,
+            Assertion.HISTORICAL,
+        ),
         # A reason told as a clause of the patient's own is no part of the denial before it.
         (
             "She did not tolerate imatinib, as she developed a pancytopenia.",
