@@ -803,6 +803,13 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.PRESENT,
         ),
+        # What an operation removes was there.
+        (
+            "She underwent surgical removal of a parathyroid adenoma.",
+            "parathyroid adenoma",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
         # "w/o" is the short form of "without".
         ("Stones were seen w/o cholangitis.", "cholangitis", DISEASE, Assertion.NEGATED),
         # "No" denies a test only where the test "was performed": not the CT that found nothing.
