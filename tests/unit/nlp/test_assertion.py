@@ -810,6 +810,20 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.PRESENT,
         ),
+        # Coming to the clinic opens the present illness: what the patient came with is now.
+        (
+            "A woman who had undergone appendectomy visited a clinic with fever.",
+            "fever",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        # ... but a denied visit denies what follows it.
+        (
+            "He had not visited a hospital or received any antibiotic therapy.",
+            "antibiotic therapy",
+            TREATMENT,
+            Assertion.NEGATED,
+        ),
         # "w/o" is the short form of "without".
         ("Stones were seen w/o cholangitis.", "cholangitis", DISEASE, Assertion.NEGATED),
         # "No" denies a test only where the test "was performed": not the CT that found nothing.
