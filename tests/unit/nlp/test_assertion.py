@@ -824,6 +824,19 @@ OUTCOME = EntityType.OUTCOME
             TREATMENT,
             Assertion.NEGATED,
         ),
+        # "As needed" speaks of the drug before it and what it treats, not of the list's next drug.
+        (
+            "Medications were lorazepam 0.5 mg prn, atorvastatin 40 mg daily and aspirin.",
+            "atorvastatin",
+            DRUG,
+            Assertion.PRESENT,
+        ),
+        (
+            "She took naproxen as needed for migraine.",
+            "migraine",
+            DISEASE,
+            Assertion.HYPOTHETICAL,
+        ),
         # "w/o" is the short form of "without".
         ("Stones were seen w/o cholangitis.", "cholangitis", DISEASE, Assertion.NEGATED),
         # "No" denies a test only where the test "was performed": not the CT that found nothing.
