@@ -837,6 +837,19 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.HYPOTHETICAL,
         ),
+        # What a denial makes an exception of with "other than" is there.
+        (
+            "Physical examination revealed no abnormalities other than pitting edema.",
+            "pitting edema",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "Masses other than the cyst were not seen in the pancreas.",
+            "Masses",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         # "w/o" is the short form of "without".
         ("Stones were seen w/o cholangitis.", "cholangitis", DISEASE, Assertion.NEGATED),
         # "No" denies a test only where the test "was performed": not the CT that found nothing.
