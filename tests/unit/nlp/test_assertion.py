@@ -845,6 +845,12 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         (
+            "The patient denied any deficits with the exception of right eye blindness.",
+            "right eye blindness",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
             "Masses other than the cyst were not seen in the pancreas.",
             "Masses",
             DISEASE,
