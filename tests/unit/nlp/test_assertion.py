@@ -856,6 +856,13 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.NEGATED,
         ),
+        # A scan done without contrast still shows what it shows.
+        (
+            "MRI of the brain without contrast revealed an acute left parietal stroke.",
+            "acute left parietal stroke",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
         # "w/o" is the short form of "without".
         ("Stones were seen w/o cholangitis.", "cholangitis", DISEASE, Assertion.NEGATED),
         # "No" denies a test only where the test "was performed": not the CT that found nothing.
