@@ -851,6 +851,19 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         (
+            "Physical examination did not show any alterations besides voluntary guarding.",
+            "voluntary guarding",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        # ... while a history goes on through the exception.
+        (
+            "She had no previous medical history other than breast cancer.",
+            "breast cancer",
+            DISEASE,
+            Assertion.HISTORICAL,
+        ),
+        (
             "Masses other than the cyst were not seen in the pancreas.",
             "Masses",
             DISEASE,
