@@ -745,6 +745,12 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.PRESENT,
         ),
+        (
+            "Following no respite from the symptoms, haloperidol was substituted with quetiapine.",
+            "haloperidol",
+            DRUG,
+            Assertion.PRESENT,
+        ),
         # What a sentence-opening exception names stands apart from the normal rest.
         (
             "Apart from mild pallor and wrist swelling, the examination was unremarkable.",
