@@ -882,6 +882,13 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.PRESENT,
         ),
+        # "Previously noted" points back in the text, not to the patient's past.
+        (
+            "Imaging showed slight regression of the previously noted mediastinal mass.",
+            "mediastinal mass",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
         # "w/o" is the short form of "without".
         ("Stones were seen w/o cholangitis.", "cholangitis", DISEASE, Assertion.NEGATED),
         # "No" denies a test only where the test "was performed": not the CT that found nothing.
