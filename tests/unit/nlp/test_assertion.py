@@ -890,6 +890,13 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("He had previously noted cough after wine.", "cough", SIGN, Assertion.HISTORICAL),
+        # A denial of findings "consistent with" a disease denies the disease.
+        (
+            "The material did not have characteristics consistent with malignancy.",
+            "malignancy",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         # "w/o" is the short form of "without".
         ("Stones were seen w/o cholangitis.", "cholangitis", DISEASE, Assertion.NEGATED),
         # "No" denies a test only where the test "was performed": not the CT that found nothing.
