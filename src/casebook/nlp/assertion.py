@@ -240,10 +240,11 @@ class ContextRule(BaseModel):
     )
     names_fetus: bool = Field(
         default=False,
-        description="For a ``FAMILY`` trigger that makes the fetus a finding's subject ('the "
-        "fetus showed', 'fetal echocardiography revealed', 'fetal bradycardia'): it fires only "
-        "where the patient may be the mother, a woman of ``MOTHER_AGE`` years or more; in a "
-        "report about the child, the fetus is the patient before birth.",
+        description="For a ``FAMILY`` trigger that makes the fetus or the newborn a finding's "
+        "subject ('the fetus showed', 'fetal echocardiography revealed', 'fetal bradycardia', "
+        "'the infant developed'): it fires only where the patient may be the mother, a woman "
+        "of ``MOTHER_AGE`` years or more; in a report about the child, the fetus is the "
+        "patient before birth and the newborn the patient after it.",
     )
     ended_only_by: list[str] | None = Field(
         default=None,

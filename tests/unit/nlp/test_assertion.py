@@ -745,6 +745,25 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.PRESENT,
         ),
+        (
+            "Following no respite from the symptoms, haloperidol was substituted with quetiapine.",
+            "haloperidol",
+            DRUG,
+            Assertion.PRESENT,
+        ),
+        # What a sentence-opening exception names stands apart from the normal rest.
+        (
+            "Apart from mild pallor and wrist swelling, the examination was unremarkable.",
+            "wrist swelling",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "Except for the erythema, overlying skin was normal.",
+            "erythema",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # ... nor does the main clause reach back into it.
         (
             "After the infection was treated by antibiotics, we removed the mass.",
@@ -769,6 +788,117 @@ OUTCOME = EntityType.OUTCOME
             Assertion.UNCERTAIN,
         ),
         ("There was no fever, chills or cough.", "cough", SIGN, Assertion.NEGATED),
+        # A clause joined by ", and" with a subject of its own is out of the denial before it.
+        (
+            "A chest X-ray had no abnormalities, and a CT scan demonstrated bibasilar infiltrates.",
+            "bibasilar infiltrates",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        # ... but a history's list goes on through ", and a".
+        (
+            "He had a history of hypertension, diabetes, and a stroke.",
+            "stroke",
+            DISEASE,
+            Assertion.HISTORICAL,
+        ),
+        # A reason told as a clause of the patient's own is no part of the denial before it.
+        (
+            "She did not tolerate imatinib, as she developed a pancytopenia.",
+            "pancytopenia",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        # What an operation removes was there.
+        (
+            "She underwent surgical removal of a parathyroid adenoma.",
+            "parathyroid adenoma",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        # Coming to the clinic opens the present illness: what the patient came with is now.
+        (
+            "A woman who had undergone appendectomy visited a clinic with fever.",
+            "fever",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        # ... but a denied visit denies what follows it.
+        (
+            "He had not visited a hospital or received any antibiotic therapy.",
+            "antibiotic therapy",
+            TREATMENT,
+            Assertion.NEGATED,
+        ),
+        # "As needed" speaks of the drug before it and what it treats, not of the list's next drug.
+        (
+            "Medications were lorazepam 0.5 mg prn, atorvastatin 40 mg daily and aspirin.",
+            "atorvastatin",
+            DRUG,
+            Assertion.PRESENT,
+        ),
+        (
+            "She took naproxen as needed for migraine.",
+            "migraine",
+            DISEASE,
+            Assertion.HYPOTHETICAL,
+        ),
+        # What a denial makes an exception of with "other than" is there.
+        (
+            "Physical examination revealed no abnormalities other than pitting edema.",
+            "pitting edema",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "The patient denied any deficits with the exception of right eye blindness.",
+            "right eye blindness",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "Physical examination did not show any alterations besides voluntary guarding.",
+            "voluntary guarding",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        # ... while a history goes on through the exception.
+        (
+            "She had no previous medical history other than breast cancer.",
+            "breast cancer",
+            DISEASE,
+            Assertion.HISTORICAL,
+        ),
+        (
+            "Masses other than the cyst were not seen in the pancreas.",
+            "Masses",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        # A scan done without contrast still shows what it shows.
+        (
+            "MRI of the brain without contrast revealed an acute left parietal stroke.",
+            "acute left parietal stroke",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        # "Previously noted" points back in the text, not to the patient's past.
+        (
+            "Imaging showed slight regression of the previously noted mediastinal mass.",
+            "mediastinal mass",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        ("He had previously noted cough after wine.", "cough", SIGN, Assertion.HISTORICAL),
+        # A denial of findings "consistent with" a disease denies the disease.
+        (
+            "The material did not have characteristics consistent with malignancy.",
+            "malignancy",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        # "w/o" is the short form of "without".
+        ("Stones were seen w/o cholangitis.", "cholangitis", DISEASE, Assertion.NEGATED),
         # "No" denies a test only where the test "was performed": not the CT that found nothing.
         ("No chest X-ray was performed.", "chest X-ray", TEST, Assertion.NEGATED),
         ("There was no evidence of metastasis on CT.", "CT", TEST, Assertion.PRESENT),
@@ -2076,6 +2206,35 @@ def test_a_fetal_finding_is_another_subjects_in_the_mothers_report(
     # The mother's report gives the fetus's heart defect to the fetus; the child's keeps it.
     second = "Fetal echocardiography revealed a ventricular septal defect."
     case = _two_sentences(patient, opening, second, "ventricular", DISEASE)
+    assert context(case).mentions[0].assertion is expected
+
+
+@pytest.mark.parametrize(
+    ("patient", "second", "expected"),
+    [
+        (
+            Patient(age_years=29, sex=Sex.FEMALE),
+            "After birth, the infant developed progressive hypoxia.",
+            Assertion.FAMILY,
+        ),
+        (
+            Patient(age_years=29, sex=Sex.FEMALE),
+            "Physical examination of the newborn showed micrognathia.",
+            Assertion.FAMILY,
+        ),
+        (
+            Patient(age_years=0, sex=Sex.MALE),
+            "After birth, the infant developed progressive hypoxia.",
+            Assertion.PRESENT,
+        ),
+    ],
+)
+def test_a_newborns_finding_is_another_subjects_in_the_mothers_report(
+    context: ContextAssertion, patient: Patient, second: str, expected: Assertion
+) -> None:
+    # The baby a woman delivered is someone else; in the child's own report it is the patient.
+    word = "progressive" if "progressive" in second else "micrognathia"
+    case = _two_sentences(patient, "A woman was referred. ", second, word, SIGN)
     assert context(case).mentions[0].assertion is expected
 
 
