@@ -712,6 +712,12 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
             "HP:0002119",
             "CT of the head showed dilated ventricles.",
         ),
+        # A left or right ventricle is the heart's; a brain's lobe keeps the brain's sense.
+        (
+            "The left ventricle was enlarged.",
+            "HP:0002119",
+            "MRI showed compression of the left temporal lobe with dilated ventricles.",
+        ),
         (
             "On examination the abdomen showed muscle rigidity and tenderness.",
             "HP:0002063",
