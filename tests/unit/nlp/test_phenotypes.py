@@ -362,6 +362,22 @@ def test_csf_pressure_is_intracranial_pressure(text: str, words: str, concept: s
     assert [(m.text, [c.code for c in m.codes]) for m in found.mentions] == [(words, [concept])]
 
 
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("Ultrasound revealed enlargement of the spleen.", "HP:0001744"),  # Splenomegaly
+        ("The spleen was enlarged.", "HP:0001744"),
+        ("There was splenic enlargement.", "HP:0001744"),
+        ("CT showed enlargement of the liver.", "HP:0002240"),  # Hepatomegaly
+    ],
+)
+def test_an_organs_enlargement_is_its_megaly(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str
+) -> None:
+    # HPO names a large spleen and an enlarged liver, not their enlargement.
+    assert concept in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
 def test_a_result_word_within_a_phenotype_is_no_finding_of_its_own() -> None:
     # The mention model reads "raised" as the result of the test "intracranial pressure"; the
     # finding is the whole phrase, and the result keeps no phenotype.
