@@ -262,6 +262,19 @@ class PhenotypeRules(RecordModel):
         "yet: a phenotype right after 'to' and one of them ('megestrol to promote weight gain', "
         "'acetylcholine to achieve miosis') is a goal, no evidence of the patient's finding.",
     )
+    recovery_concepts: list[str] = Field(
+        default_factory=list,
+        description="HPO ids of gains a patient shows getting better as well as falling ill "
+        "(Increased body weight, Polyphagia): such a concept is not coded from a clause that "
+        "tells the patient's recovery (``recovery_phrases``): 'after treatment he gained weight "
+        "and his appetite improved' is his recovery, no Increased body weight, while 'the "
+        "mania improved but sudden weight gain occurred' still tells the gain in its own clause.",
+    )
+    recovery_phrases: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) telling, within a clause, that the "
+        "patient got better ('improved', 'recovered', 'doing well', 'well tolerated').",
+    )
     measure_units: list[str] = Field(
         default_factory=list, description="Units of length ('mm', 'cm', 'inches')."
     )
@@ -416,6 +429,11 @@ conjunction or a verb of being or having ("edema [of the bone marrow] and ...").
 
 _COORDINATION = re.compile(r"[,;/]|\b(?:and|or|with|without)\b", re.IGNORECASE)
 """A mark joining findings side by side rather than one qualifying the other."""
+
+_CLAUSE_BOUNDARY = re.compile(
+    r"[;:]|\b(?:but|however|whereas|although|though|while|despite|yet)\b", re.IGNORECASE
+)
+"""A mark or word opening another clause: what it tells is no longer the clause before it."""
 
 _WITH_BEFORE = re.compile(r"([A-Za-z][\w-]*)\s+with\s+$", re.IGNORECASE)
 """The word told 'with' the words that follow ('carcinosarcoma with aggressive behavior')."""
@@ -957,6 +975,7 @@ class PhenotypeCoder:
                 *self.rules.person_trait_roots,
                 *self.rules.growth_roots,
                 *self.rules.developmental_roots,
+                *self.rules.recovery_concepts,
             ]
             if c not in self.kb
         ]
@@ -975,6 +994,7 @@ class PhenotypeCoder:
         self._growth: frozenset[str] | None = None
         self._course_words = _normalized_words(self.rules.course_words)
         self._sufficiency = _normalized_words(self.rules.sufficiency_words)
+        self._recovery_concepts = frozenset(self.rules.recovery_concepts)
         self._depth: dict[str, int] = {}
         self._codable: dict[str, bool] = {}
         self._narrower_by_concept: dict[str, frozenset[str]] = {}
@@ -1032,6 +1052,9 @@ class PhenotypeCoder:
                     and not self._in_tissue_sense(code.code, case.text, mention, mentions)
                     and not names_a_goal(case.text, mention, self.rules)
                     and not self._sufficiency_told(code.code, case.text, mention)
+                    and not self._told_as_recovery(
+                        code.code, case.text, mention, sentences, sentence_starts
+                    )
                     and not (adult and self._undeveloped_in_words(code.code, mention))
                 ):
                     weight = weigher.weight(mention.start, mention.end) * code.score
@@ -1238,6 +1261,31 @@ class PhenotypeCoder:
             return False
         named = {w for a in self.kb.concept(concept_id).aliases for w in normalize_tokens(a)}
         return bool(told - named)
+
+    def _told_as_recovery(
+        self,
+        concept_id: str,
+        text: str,
+        mention: Mention,
+        sentences: Sequence[Span],
+        sentence_starts: Sequence[int],
+    ) -> bool:
+        """Whether a gain of ``recovery_concepts`` is told in a clause telling the patient's
+        recovery (``recovery_phrases``): 'he gained weight and his appetite improved'."""
+        if concept_id not in self._recovery_concepts:
+            return False
+        recovery = _one_expression(tuple(self.rules.recovery_phrases))
+        index = bisect_right(sentence_starts, mention.start) - 1
+        if recovery is None or index < 0 or mention.end > sentences[index].end:
+            return False
+        start, end = sentences[index].start, sentences[index].end
+        for boundary in _CLAUSE_BOUNDARY.finditer(text, start, end):
+            if boundary.end() <= mention.start:
+                start = boundary.end()
+            elif boundary.start() >= mention.end:
+                end = boundary.start()
+                break
+        return recovery.search(text, start, end) is not None
 
     def _growth_words(self) -> frozenset[str]:
         """The head words of the growths' names (``PhenotypeRules.growth_roots``) that no alias

@@ -916,3 +916,18 @@ def test_an_amount_told_too_small_or_as_it_should_be_is_no_increase(
     text = "Chewing was difficult, resulting in inadequate weight gain throughout her growth."
     assert "HP:0004324" not in hpo_codes(analyse(pipeline, tmp_path, text))
     assert "HP:0004324" in hpo_codes(analyse(pipeline, tmp_path, "She had a 10 kg weight gain."))
+
+
+@pytest.mark.parametrize(
+    ("text", "gained"),
+    [
+        ("After treatment, he showed weight gain and his appetite improved.", False),
+        ("At follow-up she was doing well, with weight gain.", False),
+        ("The mania improved but sudden weight gain of 3 kg occurred.", True),
+        ("She reported weight gain of 10 kg as well as hirsutism.", True),
+    ],
+)
+def test_a_gain_told_with_the_patients_recovery_is_no_finding(
+    pipeline: Pipeline, tmp_path: Path, text: str, gained: bool
+) -> None:
+    assert ("HP:0004324" in hpo_codes(analyse(pipeline, tmp_path, text))) is gained
