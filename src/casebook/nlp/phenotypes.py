@@ -262,6 +262,26 @@ class PhenotypeRules(RecordModel):
         "yet: a phenotype right after 'to' and one of them ('megestrol to promote weight gain', "
         "'acetylcholine to achieve miosis') is a goal, no evidence of the patient's finding.",
     )
+    sensation_concepts: list[str] = Field(
+        default_factory=list,
+        description="HPO ids of sensations an examination tests, or applies as a stimulus, as "
+        "well as a patient feels them (Pain): such a concept is not coded from words that "
+        "``sensation_phrases_before`` or ``sensation_phrases_after`` make a sense tested or a "
+        "stimulus ('withdrawing to pain', 'the sensation of touch, temperature, and pain', "
+        "'pain and temperature sensation'), while 'pain in the left leg' is the patient's.",
+    )
+    sensation_phrases_before: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right before a sensation "
+        "(up to its start) that make it a sense tested or a stimulus: a response 'to' it, a "
+        "'sensation of' it, another sense listed before it.",
+    )
+    sensation_phrases_after: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right after a sensation "
+        "that make it a sense tested: 'sensation' or 'sense' after it, another sense listed "
+        "after it.",
+    )
     recovery_concepts: list[str] = Field(
         default_factory=list,
         description="HPO ids of gains a patient shows getting better as well as falling ill "
@@ -429,6 +449,10 @@ conjunction or a verb of being or having ("edema [of the bone marrow] and ...").
 
 _COORDINATION = re.compile(r"[,;/]|\b(?:and|or|with|without)\b", re.IGNORECASE)
 """A mark joining findings side by side rather than one qualifying the other."""
+
+_SENSATION_REACH = 80
+"""How many characters before a sensation ``sensation_phrases_before`` read: a list of senses
+("sensations of light touch, pinprick, vibration and ") fits."""
 
 _CLAUSE_BOUNDARY = re.compile(
     r"[;:]|\b(?:but|however|whereas|although|though|while|despite|yet)\b", re.IGNORECASE
@@ -976,6 +1000,7 @@ class PhenotypeCoder:
                 *self.rules.growth_roots,
                 *self.rules.developmental_roots,
                 *self.rules.recovery_concepts,
+                *self.rules.sensation_concepts,
             ]
             if c not in self.kb
         ]
@@ -995,6 +1020,7 @@ class PhenotypeCoder:
         self._course_words = _normalized_words(self.rules.course_words)
         self._sufficiency = _normalized_words(self.rules.sufficiency_words)
         self._recovery_concepts = frozenset(self.rules.recovery_concepts)
+        self._sensation_concepts = frozenset(self.rules.sensation_concepts)
         self._depth: dict[str, int] = {}
         self._codable: dict[str, bool] = {}
         self._narrower_by_concept: dict[str, frozenset[str]] = {}
@@ -1052,6 +1078,7 @@ class PhenotypeCoder:
                     and not self._in_tissue_sense(code.code, case.text, mention, mentions)
                     and not names_a_goal(case.text, mention, self.rules)
                     and not self._sufficiency_told(code.code, case.text, mention)
+                    and not self._sensation_tested(code.code, case.text, mention)
                     and not self._told_as_recovery(
                         code.code, case.text, mention, sentences, sentence_starts
                     )
@@ -1261,6 +1288,19 @@ class PhenotypeCoder:
             return False
         named = {w for a in self.kb.concept(concept_id).aliases for w in normalize_tokens(a)}
         return bool(told - named)
+
+    def _sensation_tested(self, concept_id: str, text: str, mention: Mention) -> bool:
+        """Whether a sensation of ``sensation_concepts`` is told as a sense tested or a stimulus
+        (``sensation_phrases_before``, ``sensation_phrases_after``): 'withdrawing to pain'."""
+        if concept_id not in self._sensation_concepts:
+            return False
+        before = _one_expression(tuple(self.rules.sensation_phrases_before))
+        after = _one_expression(tuple(self.rules.sensation_phrases_after))
+        return (
+            before is not None
+            and before.search(text, max(0, mention.start - _SENSATION_REACH), mention.start)
+            is not None
+        ) or (after is not None and after.match(text, mention.end) is not None)
 
     def _told_as_recovery(
         self,

@@ -931,3 +931,20 @@ def test_a_gain_told_with_the_patients_recovery_is_no_finding(
     pipeline: Pipeline, tmp_path: Path, text: str, gained: bool
 ) -> None:
     assert ("HP:0004324" in hpo_codes(analyse(pipeline, tmp_path, text))) is gained
+
+
+@pytest.mark.parametrize(
+    ("text", "felt"),
+    [
+        ("He was withdrawing to pain.", False),
+        ("The sensation of touch, temperature, and pain in the lip were intact.", False),
+        ("Pain and temperature sensation were decreased below T10.", False),
+        ("He had pain with a temperature of 38.5 C.", True),
+        ("There was limited hip flexion secondary to pain.", True),
+        ("The pain responded to analgesics.", True),
+    ],
+)
+def test_a_sense_tested_or_a_stimulus_is_no_pain_of_the_patients(
+    pipeline: Pipeline, tmp_path: Path, text: str, felt: bool
+) -> None:
+    assert ("HP:0012531" in hpo_codes(analyse(pipeline, tmp_path, text))) is felt
