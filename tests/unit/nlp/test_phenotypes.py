@@ -770,6 +770,10 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         ),
         # HPO's Hypertension is the systemic arteries'.
         ("He had portopulmonary hypertension.", "HP:0000822", "He had hypertension."),
+        # A heart rhythm's dissociation, a device's shock and the optic nerve's pallor are none.
+        ("The ECG showed atrio-ventricular dissociation.", "HP:0032940", "She had dissociation."),
+        ("The device delivered a high-energy shock.", "HP:0031273", "He was in shock."),
+        ("Fundoscopy showed superior pole pallor.", "HP:0000980", "He had marked pallor."),
     ],
 )
 def test_a_finding_in_another_sense_is_not_hpos(
