@@ -378,6 +378,13 @@ def test_an_organs_enlargement_is_its_megaly(
     assert concept in hpo_codes(analyse(pipeline, tmp_path, text))
 
 
+def test_a_phrase_the_scorer_accepts_is_no_phenotype_within_another_things_name() -> None:
+    # The exact alias "immunodeficiency" is a virus's name here; the scorer must not bring it back.
+    text = "Causes such as human immunodeficiency virus were considered."
+    found = VocabularyMentions().recognised(text)
+    assert not [m for m in found if "HP:0002721" in m.concept_ids]
+
+
 def test_a_result_word_within_a_phenotype_is_no_finding_of_its_own() -> None:
     # The mention model reads "raised" as the result of the test "intracranial pressure"; the
     # finding is the whole phrase, and the result keeps no phenotype.
@@ -682,6 +689,8 @@ def test_a_chromosomes_arm_is_no_phenotype(pipeline: Pipeline, tmp_path: Path) -
             "He had mental retardation.",
         ),
         ("Tumour cells stained for Wilms' tumor (WT1).", "HP:0002667", "She had a Wilms' tumor."),
+        # A virus named after the disease it causes is none of the patient's findings.
+        ("PCR showed the Abelson leukemia virus breakpoint.", "HP:0001909", "He had leukemia."),
     ],
 )
 def test_a_phenotype_naming_nodes_muscles_syndromes_or_genes_is_none(
