@@ -262,6 +262,26 @@ class PhenotypeRules(RecordModel):
         "yet: a phenotype right after 'to' and one of them ('megestrol to promote weight gain', "
         "'acetylcholine to achieve miosis') is a goal, no evidence of the patient's finding.",
     )
+    induced_concepts: list[str] = Field(
+        default_factory=list,
+        description="HPO ids of states clinicians also bring about on purpose (Hypothermia, "
+        "Cardiac arrest, Coma): such a concept is not coded from words that "
+        "``induced_phrases_before`` make a state a procedure or a treatment induces ('performed "
+        "under cardiac arrest', 'a medically induced coma', 'bypass was established with mild "
+        "hypothermia'), while 'he was found in hypothermia' is the patient's.",
+    )
+    induced_phrases_before: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right before a state (up to "
+        "its start) that make it one a procedure or a treatment induces: 'under' it, it "
+        "'induced' by clinicians, it established 'with' a cardiopulmonary bypass.",
+    )
+    induced_phrases_after: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right after a state that "
+        "make it one a procedure induces: it 'was established' or 'obtained', or brought 'by' "
+        "a cardioplegia ('cardiac arrest was obtained using St. Thomas solution').",
+    )
     sensation_concepts: list[str] = Field(
         default_factory=list,
         description="HPO ids of sensations an examination tests, or applies as a stimulus, as "
@@ -454,8 +474,9 @@ _COORDINATION = re.compile(r"[,;/]|\b(?:and|or|with|without)\b", re.IGNORECASE)
 """A mark joining findings side by side rather than one qualifying the other."""
 
 _SENSATION_REACH = 80
-"""How many characters before a sensation ``sensation_phrases_before`` read: a list of senses
-("sensations of light touch, pinprick, vibration and ") fits."""
+"""How many characters before a sensation ``sensation_phrases_before`` (and a state
+``induced_phrases_before``) read: a list of senses ("sensations of light touch, pinprick,
+vibration and ") fits."""
 
 _CLAUSE_BOUNDARY = re.compile(
     r"[;:]|\b(?:but|however|whereas|although|though|while|despite|yet)\b", re.IGNORECASE
@@ -1004,6 +1025,7 @@ class PhenotypeCoder:
                 *self.rules.developmental_roots,
                 *self.rules.recovery_concepts,
                 *self.rules.sensation_concepts,
+                *self.rules.induced_concepts,
             ]
             if c not in self.kb
         ]
@@ -1024,6 +1046,7 @@ class PhenotypeCoder:
         self._sufficiency = _normalized_words(self.rules.sufficiency_words)
         self._recovery_concepts = frozenset(self.rules.recovery_concepts)
         self._sensation_concepts = frozenset(self.rules.sensation_concepts)
+        self._induced_concepts = frozenset(self.rules.induced_concepts)
         self._depth: dict[str, int] = {}
         self._codable: dict[str, bool] = {}
         self._narrower_by_concept: dict[str, frozenset[str]] = {}
@@ -1082,6 +1105,7 @@ class PhenotypeCoder:
                     and not names_a_goal(case.text, mention, self.rules)
                     and not self._sufficiency_told(code.code, case.text, mention)
                     and not self._sensation_tested(code.code, case.text, mention)
+                    and not self._induced(code.code, case.text, mention)
                     and not self._told_as_recovery(
                         code.code, case.text, mention, sentences, sentence_starts
                     )
@@ -1291,6 +1315,20 @@ class PhenotypeCoder:
             return False
         named = {w for a in self.kb.concept(concept_id).aliases for w in normalize_tokens(a)}
         return bool(told - named)
+
+    def _induced(self, concept_id: str, text: str, mention: Mention) -> bool:
+        """Whether a state of ``induced_concepts`` is told as one a procedure or a treatment
+        induces (``induced_phrases_before``, ``induced_phrases_after``): 'performed under
+        cardiac arrest', 'cardiac arrest was obtained using St. Thomas solution'."""
+        if concept_id not in self._induced_concepts:
+            return False
+        before = _one_expression(tuple(self.rules.induced_phrases_before))
+        after = _one_expression(tuple(self.rules.induced_phrases_after))
+        return (
+            before is not None
+            and before.search(text, max(0, mention.start - _SENSATION_REACH), mention.start)
+            is not None
+        ) or (after is not None and after.match(text, mention.end) is not None)
 
     def _sensation_tested(self, concept_id: str, text: str, mention: Mention) -> bool:
         """Whether a sensation of ``sensation_concepts`` is told as a sense tested or a stimulus

@@ -961,3 +961,20 @@ def test_a_sense_tested_or_a_stimulus_is_no_pain_of_the_patients(
     pipeline: Pipeline, tmp_path: Path, text: str, felt: bool
 ) -> None:
     assert ("HP:0012531" in hpo_codes(analyse(pipeline, tmp_path, text))) is felt
+
+
+@pytest.mark.parametrize(
+    ("text", "concept", "had"),
+    [
+        ("Thrombectomy was performed under cardiac arrest.", "HP:0001695", False),
+        ("He was placed in a medically induced coma.", "HP:0001259", False),
+        ("Bypass was established with mild hypothermia (34 C).", "HP:0002045", False),
+        ("Cardiac arrest was obtained using St. Thomas solution.", "HP:0001695", False),
+        ("He had a cardiac arrest at home.", "HP:0001695", True),
+        ("She was found in a coma.", "HP:0001259", True),
+    ],
+)
+def test_a_state_a_procedure_induces_is_no_finding(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str, had: bool
+) -> None:
+    assert (concept in hpo_codes(analyse(pipeline, tmp_path, text))) is had
