@@ -351,7 +351,9 @@ class PhenotypeRules(RecordModel):
         "irritable 'bowel' or 'colon' is the gut's; its Asthenia is a weakness of the whole body, "
         "and one of a 'hand', a 'limb' or one 'side' is a muscle's; its Lymphocytosis and "
         "Lymphopenia are of all lymphocytes, and a 'CD4' or 'T' lymphocyte count is a subset's; "
-        "its Pallor is of the skin, and a 'disc', 'temporal' or 'pole' pallor the optic nerve's "
+        "its Pallor is of the skin, and a 'disc', 'temporal' or 'pole' pallor the optic nerve's; "
+        "its Gray matter heterotopia is the brain's, and a 'gastric' one a mucosa's; its Nevus "
+        "is a mole, and 'spider' nevi are vessels "
         "(a narrower concept such as "
         "Cerebral edema still names the finding where HPO has one).",
     )

@@ -783,6 +783,8 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         ("The ECG showed atrio-ventricular dissociation.", "HP:0032940", "She had dissociation."),
         ("The device delivered a high-energy shock.", "HP:0031273", "He was in shock."),
         ("Fundoscopy showed superior pole pallor.", "HP:0000980", "He had marked pallor."),
+        ("Histology showed gastric heterotopia.", "HP:0002282", "MRI showed nodular heterotopia."),
+        ("Examination showed spider nevi on the chest.", "HP:0003764", "She had multiple nevi."),
     ],
 )
 def test_a_finding_in_another_sense_is_not_hpos(
