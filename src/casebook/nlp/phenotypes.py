@@ -353,7 +353,8 @@ class PhenotypeRules(RecordModel):
         "Lymphopenia are of all lymphocytes, and a 'CD4' or 'T' lymphocyte count is a subset's; "
         "its Pallor is of the skin, and a 'disc', 'temporal' or 'pole' pallor the optic nerve's; "
         "its Gray matter heterotopia is the brain's, and a 'gastric' one a mucosa's; its Nevus "
-        "is a mole, and 'spider' nevi are vessels "
+        "is a mole, and 'spider' nevi are vessels; its Depression is a mood, and an 'epidermal' "
+        "or 'marrow' depression, a 'depression fracture', a tissue's or a function's "
         "(a narrower concept such as "
         "Cerebral edema still names the finding where HPO has one).",
     )
