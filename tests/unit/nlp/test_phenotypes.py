@@ -689,6 +689,8 @@ def test_a_chromosomes_arm_is_no_phenotype(pipeline: Pipeline, tmp_path: Path) -
             "He had mental retardation.",
         ),
         ("Tumour cells stained for Wilms' tumor (WT1).", "HP:0002667", "She had a Wilms' tumor."),
+        # A service named after what it treats is none of the patient's findings.
+        ("She was seen by the pain management team.", "HP:0012531", "She had pain."),
         # A virus named after the disease it causes is none of the patient's findings.
         ("PCR showed the Abelson leukemia virus breakpoint.", "HP:0001909", "He had leukemia."),
     ],
