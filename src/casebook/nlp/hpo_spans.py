@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import zlib
 from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
@@ -99,6 +100,14 @@ EDGE_WORDS = frozenset(
     }
 )
 """Words a candidate span neither starts nor ends with: "no fever" is the span "fever"."""
+
+
+NOT_THE_THING = frozenset({"like", "free", "mimicking", "negative"})
+"""Words that, joined by a hyphen after a phrase, tell the thing it names is not there:
+"seizure-like", "pain-free", "HIV-negative"."""
+
+_JOINED_WORD = re.compile(r"-([A-Za-z]+)\b")
+"""A word joined by a hyphen right at a position."""
 
 
 PROBABILITIES_KEPT = 100_000
@@ -392,7 +401,12 @@ def recognise(
     """The exact matches and, in the text they leave, the accepted spans, in text order.
 
     Accepted spans are taken best first (probability, then length), each only where it
-    overlaps no exact match and no span taken before it.
+    overlaps no exact match and no span taken before it, and, when the generator's exact
+    matches keep whole compounds (``CandidateGenerator.whole_compounds``), is not joined by a
+    hyphen to a word telling the thing is not there (``NOT_THE_THING``): a "seizure-like
+    episode" is no seizure, a "pain-free" patient has none. (Other compounds keep their
+    spans: the "furrowed tongue" of a "deep-furrowed tongue" is one, and a
+    "cancer-predisposition syndrome" names the cancer it predisposes to.)
     """
     taken = [(m.start, m.end) for m in exact]
     chosen = list(exact)
@@ -400,7 +414,16 @@ def recognise(
     for span in sorted(spans, key=lambda s: (-s.probability, s.start - s.end, s.start)):
         if any(span.start < e and s < span.end for s, e in taken):
             continue
+        if generator.whole_compounds and _not_the_thing(text, span.end):
+            continue
         taken.append((span.start, span.end))
         key = " ".join(normalize_tokens(text[span.start : span.end]))
         chosen.append(AliasMatch(span.start, span.end, key, (span.concept_id,)))
     return sorted(chosen, key=lambda m: (m.start, m.end))
+
+
+def _not_the_thing(text: str, end: int) -> bool:
+    """Whether a span ending at ``end`` is joined by a hyphen to a word of ``NOT_THE_THING``
+    ("seizure" of "seizure-like")."""
+    found = _JOINED_WORD.match(text, end)
+    return found is not None and found.group(1).lower() in NOT_THE_THING

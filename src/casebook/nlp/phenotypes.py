@@ -262,6 +262,59 @@ class PhenotypeRules(RecordModel):
         "yet: a phenotype right after 'to' and one of them ('megestrol to promote weight gain', "
         "'acetylcholine to achieve miosis') is a goal, no evidence of the patient's finding.",
     )
+    induced_concepts: list[str] = Field(
+        default_factory=list,
+        description="HPO ids of states clinicians also bring about on purpose (Hypothermia, "
+        "Cardiac arrest, Coma): such a concept is not coded from words that "
+        "``induced_phrases_before`` make a state a procedure or a treatment induces ('performed "
+        "under cardiac arrest', 'a medically induced coma', 'bypass was established with mild "
+        "hypothermia'), while 'he was found in hypothermia' is the patient's.",
+    )
+    induced_phrases_before: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right before a state (up to "
+        "its start) that make it one a procedure or a treatment induces: 'under' it, it "
+        "'induced' by clinicians, it established 'with' a cardiopulmonary bypass.",
+    )
+    induced_phrases_after: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right after a state that "
+        "make it one a procedure induces: it 'was established' or 'obtained', or brought 'by' "
+        "a cardioplegia ('cardiac arrest was obtained using St. Thomas solution').",
+    )
+    sensation_concepts: list[str] = Field(
+        default_factory=list,
+        description="HPO ids of sensations an examination tests, or applies as a stimulus, as "
+        "well as a patient feels them (Pain): such a concept is not coded from words that "
+        "``sensation_phrases_before`` or ``sensation_phrases_after`` make a sense tested or a "
+        "stimulus ('withdrawing to pain', 'the sensation of touch, temperature, and pain', "
+        "'pain and temperature sensation'), while 'pain in the left leg' is the patient's.",
+    )
+    sensation_phrases_before: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right before a sensation "
+        "(up to its start) that make it a sense tested or a stimulus: a response 'to' it, a "
+        "'sensation of' it, another sense listed before it.",
+    )
+    sensation_phrases_after: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right after a sensation "
+        "that make it a sense tested: 'sensation' or 'sense' after it, another sense listed "
+        "after it.",
+    )
+    recovery_concepts: list[str] = Field(
+        default_factory=list,
+        description="HPO ids of gains a patient shows getting better as well as falling ill "
+        "(Increased body weight, Polyphagia): such a concept is not coded from a clause that "
+        "tells the patient's recovery (``recovery_phrases``): 'after treatment he gained weight "
+        "and his appetite improved' is his recovery, no Increased body weight, while 'the "
+        "mania improved but sudden weight gain occurred' still tells the gain in its own clause.",
+    )
+    recovery_phrases: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) telling, within a clause, that the "
+        "patient got better ('improved', 'recovered', 'doing well', 'well tolerated').",
+    )
     measure_units: list[str] = Field(
         default_factory=list, description="Units of length ('mm', 'cm', 'inches')."
     )
@@ -287,15 +340,21 @@ class PhenotypeRules(RecordModel):
         "another sense than the concept's: HPO's Edema is fluid under the skin or in a body "
         "cavity, and a 'vasogenic', 'marrow' or 'mucosal' edema is the brain's, a bone's or a "
         "mucosa's, a 'disc' or 'intraretinal' one the eye's; its Dissociation is a mental state, "
-        "and an 'albuminocytologic' one is a finding of the spinal fluid; its Dysphoria is a "
+        "and an 'albuminocytologic' one is a finding of the spinal fluid, an 'atrioventricular' "
+        "one a heart rhythm; its Dysphoria is a "
         "mood, and a 'gender' dysphoria is none; its Shock is a circulatory failure, and an 'ICD' "
-        "or 'electric' shock is a current, an 'extracorporeal shock wave' a lithotripsy, a "
+        "or 'electric' shock, a 'high-energy' or 'inappropriate' one, is a current, an "
+        "'extracorporeal shock wave' a lithotripsy, a "
         "'nervous shock' a fright; its Hypertension is the systemic arteries', and a "
         "'portopulmonary', 'venous' or 'intra-abdominal' one is not; its Drooling is of saliva, "
         "and a 'dribbling of urine' is the bladder's; its Irritability is a mood, and an "
         "irritable 'bowel' or 'colon' is the gut's; its Asthenia is a weakness of the whole body, "
         "and one of a 'hand', a 'limb' or one 'side' is a muscle's; its Lymphocytosis and "
-        "Lymphopenia are of all lymphocytes, and a 'CD4' or 'T' lymphocyte count is a subset's "
+        "Lymphopenia are of all lymphocytes, and a 'CD4' or 'T' lymphocyte count is a subset's; "
+        "its Pallor is of the skin, and a 'disc', 'temporal' or 'pole' pallor the optic nerve's; "
+        "its Gray matter heterotopia is the brain's, and a 'gastric' one a mucosa's; its Nevus "
+        "is a mole, and 'spider' nevi are vessels; its Depression is a mood, and an 'epidermal' "
+        "or 'marrow' depression, a 'depression fracture', a tissue's or a function's "
         "(a narrower concept such as "
         "Cerebral edema still names the finding where HPO has one).",
     )
@@ -416,6 +475,16 @@ conjunction or a verb of being or having ("edema [of the bone marrow] and ...").
 
 _COORDINATION = re.compile(r"[,;/]|\b(?:and|or|with|without)\b", re.IGNORECASE)
 """A mark joining findings side by side rather than one qualifying the other."""
+
+_SENSATION_REACH = 80
+"""How many characters before a sensation ``sensation_phrases_before`` (and a state
+``induced_phrases_before``) read: a list of senses ("sensations of light touch, pinprick,
+vibration and ") fits."""
+
+_CLAUSE_BOUNDARY = re.compile(
+    r"[;:]|\b(?:but|however|whereas|although|though|while|despite|yet)\b", re.IGNORECASE
+)
+"""A mark or word opening another clause: what it tells is no longer the clause before it."""
 
 _WITH_BEFORE = re.compile(r"([A-Za-z][\w-]*)\s+with\s+$", re.IGNORECASE)
 """The word told 'with' the words that follow ('carcinosarcoma with aggressive behavior')."""
@@ -957,6 +1026,9 @@ class PhenotypeCoder:
                 *self.rules.person_trait_roots,
                 *self.rules.growth_roots,
                 *self.rules.developmental_roots,
+                *self.rules.recovery_concepts,
+                *self.rules.sensation_concepts,
+                *self.rules.induced_concepts,
             ]
             if c not in self.kb
         ]
@@ -975,6 +1047,9 @@ class PhenotypeCoder:
         self._growth: frozenset[str] | None = None
         self._course_words = _normalized_words(self.rules.course_words)
         self._sufficiency = _normalized_words(self.rules.sufficiency_words)
+        self._recovery_concepts = frozenset(self.rules.recovery_concepts)
+        self._sensation_concepts = frozenset(self.rules.sensation_concepts)
+        self._induced_concepts = frozenset(self.rules.induced_concepts)
         self._depth: dict[str, int] = {}
         self._codable: dict[str, bool] = {}
         self._narrower_by_concept: dict[str, frozenset[str]] = {}
@@ -1032,6 +1107,11 @@ class PhenotypeCoder:
                     and not self._in_tissue_sense(code.code, case.text, mention, mentions)
                     and not names_a_goal(case.text, mention, self.rules)
                     and not self._sufficiency_told(code.code, case.text, mention)
+                    and not self._sensation_tested(code.code, case.text, mention)
+                    and not self._induced(code.code, case.text, mention)
+                    and not self._told_as_recovery(
+                        code.code, case.text, mention, sentences, sentence_starts
+                    )
                     and not (adult and self._undeveloped_in_words(code.code, mention))
                 ):
                     weight = weigher.weight(mention.start, mention.end) * code.score
@@ -1238,6 +1318,58 @@ class PhenotypeCoder:
             return False
         named = {w for a in self.kb.concept(concept_id).aliases for w in normalize_tokens(a)}
         return bool(told - named)
+
+    def _induced(self, concept_id: str, text: str, mention: Mention) -> bool:
+        """Whether a state of ``induced_concepts`` is told as one a procedure or a treatment
+        induces (``induced_phrases_before``, ``induced_phrases_after``): 'performed under
+        cardiac arrest', 'cardiac arrest was obtained using St. Thomas solution'."""
+        if concept_id not in self._induced_concepts:
+            return False
+        before = _one_expression(tuple(self.rules.induced_phrases_before))
+        after = _one_expression(tuple(self.rules.induced_phrases_after))
+        return (
+            before is not None
+            and before.search(text, max(0, mention.start - _SENSATION_REACH), mention.start)
+            is not None
+        ) or (after is not None and after.match(text, mention.end) is not None)
+
+    def _sensation_tested(self, concept_id: str, text: str, mention: Mention) -> bool:
+        """Whether a sensation of ``sensation_concepts`` is told as a sense tested or a stimulus
+        (``sensation_phrases_before``, ``sensation_phrases_after``): 'withdrawing to pain'."""
+        if concept_id not in self._sensation_concepts:
+            return False
+        before = _one_expression(tuple(self.rules.sensation_phrases_before))
+        after = _one_expression(tuple(self.rules.sensation_phrases_after))
+        return (
+            before is not None
+            and before.search(text, max(0, mention.start - _SENSATION_REACH), mention.start)
+            is not None
+        ) or (after is not None and after.match(text, mention.end) is not None)
+
+    def _told_as_recovery(
+        self,
+        concept_id: str,
+        text: str,
+        mention: Mention,
+        sentences: Sequence[Span],
+        sentence_starts: Sequence[int],
+    ) -> bool:
+        """Whether a gain of ``recovery_concepts`` is told in a clause telling the patient's
+        recovery (``recovery_phrases``): 'he gained weight and his appetite improved'."""
+        if concept_id not in self._recovery_concepts:
+            return False
+        recovery = _one_expression(tuple(self.rules.recovery_phrases))
+        index = bisect_right(sentence_starts, mention.start) - 1
+        if recovery is None or index < 0 or mention.end > sentences[index].end:
+            return False
+        start, end = sentences[index].start, sentences[index].end
+        for boundary in _CLAUSE_BOUNDARY.finditer(text, start, end):
+            if boundary.end() <= mention.start:
+                start = boundary.end()
+            elif boundary.start() >= mention.end:
+                end = boundary.start()
+                break
+        return recovery.search(text, start, end) is not None
 
     def _growth_words(self) -> frozenset[str]:
         """The head words of the growths' names (``PhenotypeRules.growth_roots``) that no alias

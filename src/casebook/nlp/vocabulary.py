@@ -53,6 +53,7 @@ from casebook.nlp.phenotypes import (
     PhenotypeCoder,
     denied_by_joined_word,
     direction_words,
+    names_other_thing,
     other_sense_keys,
     overclaims,
     phenotype_matches,
@@ -151,6 +152,9 @@ class VocabularyMentions:
             if match.key not in self._other_senses
             and not self.coder.qualifies_a_thing(text, match.start, match.end)
             and not denied_by_joined_word(text, match.start)
+            # A phrase the scorer accepted may be part of another thing's name as an exact
+            # alias may ("human immunodeficiency [virus]").
+            and not names_other_thing(text, match.end, self.rules)
             and not self._names_device(text, match.end)
             and not any(
                 overclaims(self.kb.concept(c).name, text[match.start : match.end], self.rules)

@@ -113,6 +113,19 @@ def test_a_phenotype_joined_to_non_is_denied(pipeline: Pipeline, tmp_path: Path)
     assert "HP:0012251" not in case_codes(analyse(pipeline, tmp_path, text))  # ST elevation
 
 
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("She had seizure-like episodes over a month.", "HP:0001250"),
+        ("He presented with a stroke-like onset.", "HP:0001297"),
+    ],
+)
+def test_a_phrase_joined_to_like_is_not_what_it_resembles(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str
+) -> None:
+    assert concept not in case_codes(analyse(pipeline, tmp_path, text))
+
+
 def test_a_phenotype_joined_to_pseudo_is_denied(pipeline: Pipeline, tmp_path: Path) -> None:
     text = "She had pseudo-hyponatremia, a pseudo aneurysm and intestinal pseudo-obstruction."
     codes = case_codes(analyse(pipeline, tmp_path, text))

@@ -51,6 +51,13 @@ def _about(sentence: str, section: str = "case_presentation") -> Statement:
             "literature",
         ),
         ("The syndrome is further characterized by aneurysms.", "body", "literature"),
+        # What a condition or a drug can cause or present with is so in general.
+        (
+            "When present, symptoms can include cough, hemoptysis and wheezing.",
+            "case_presentation",
+            "literature",
+        ),
+        ("Carbamazepine may cause visual field defects.", "body", "literature"),
         # "et al." closing a list says "and others", no authors ("…, thyroid function, et al.").
         (
             "No abnormalities were found in laboratory tests, including blood cell analysis, "
