@@ -805,6 +805,18 @@ def _one_expression(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
+def _told_around(before: Sequence[str], after: Sequence[str], text: str, mention: Mention) -> bool:
+    """Whether a phrase of ``before`` ends within ``_SENSATION_REACH`` characters before the
+    mention, or one of ``after`` opens right after it."""
+    opening = _one_expression(tuple(before))
+    closing = _one_expression(tuple(after))
+    return (
+        opening is not None
+        and opening.search(text, max(0, mention.start - _SENSATION_REACH), mention.start)
+        is not None
+    ) or (closing is not None and closing.match(text, mention.end) is not None)
+
+
 def told_of_person(text: str, start: int, end: int, rules: PhenotypeRules) -> bool:
     """Whether the words at ``[start, end)`` are told of the person by a copula, alone or in a
     list of single words ("was pale, tachycardic and hypotensive"), and end their phrase or
@@ -1323,28 +1335,16 @@ class PhenotypeCoder:
         """Whether a state of ``induced_concepts`` is told as one a procedure or a treatment
         induces (``induced_phrases_before``, ``induced_phrases_after``): 'performed under
         cardiac arrest', 'cardiac arrest was obtained using St. Thomas solution'."""
-        if concept_id not in self._induced_concepts:
-            return False
-        before = _one_expression(tuple(self.rules.induced_phrases_before))
-        after = _one_expression(tuple(self.rules.induced_phrases_after))
-        return (
-            before is not None
-            and before.search(text, max(0, mention.start - _SENSATION_REACH), mention.start)
-            is not None
-        ) or (after is not None and after.match(text, mention.end) is not None)
+        return concept_id in self._induced_concepts and _told_around(
+            self.rules.induced_phrases_before, self.rules.induced_phrases_after, text, mention
+        )
 
     def _sensation_tested(self, concept_id: str, text: str, mention: Mention) -> bool:
         """Whether a sensation of ``sensation_concepts`` is told as a sense tested or a stimulus
         (``sensation_phrases_before``, ``sensation_phrases_after``): 'withdrawing to pain'."""
-        if concept_id not in self._sensation_concepts:
-            return False
-        before = _one_expression(tuple(self.rules.sensation_phrases_before))
-        after = _one_expression(tuple(self.rules.sensation_phrases_after))
-        return (
-            before is not None
-            and before.search(text, max(0, mention.start - _SENSATION_REACH), mention.start)
-            is not None
-        ) or (after is not None and after.match(text, mention.end) is not None)
+        return concept_id in self._sensation_concepts and _told_around(
+            self.rules.sensation_phrases_before, self.rules.sensation_phrases_after, text, mention
+        )
 
     def _told_as_recovery(
         self,
