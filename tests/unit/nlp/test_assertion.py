@@ -1005,6 +1005,14 @@ OUTCOME = EntityType.OUTCOME
             DRUG,
             Assertion.PRESENT,
         ),
+        # A clause joined by ", and" whose test told a result is no longer what was denied.
+        (
+            "The mass was without parametrial involvement, and biopsy returned positive for "
+            "squamous cell carcinoma.",
+            "squamous cell carcinoma",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
         # What a finding helped exclude, it excluded; what "we cannot exclude" stays a suspicion.
         (
             "Normal cell counts helped exclude infectious encephalitis.",
