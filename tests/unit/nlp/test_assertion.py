@@ -1013,6 +1013,13 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.PRESENT,
         ),
+        # The clause's end swallows no trigger after it ("… and vasculitis were not detected").
+        (
+            "Lymphoma cells, granuloma formation, and vasculitis were not detected.",
+            "vasculitis",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         # What a finding helped exclude, it excluded; what "we cannot exclude" stays a suspicion.
         (
             "Normal cell counts helped exclude infectious encephalitis.",
