@@ -46,6 +46,7 @@ replaced by the leaf below it the candidates name, else by its "unspecified" lea
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from bisect import bisect_right
@@ -1205,10 +1206,17 @@ def linked_findings(
     return told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
 
 
-_INFECTION = frozenset({"infection", "infections", "syndrome", "disease"})
-"""A finding's words that say only that something infects, or that a syndrome or disease is
-named by the words before it ("Guillain-Barré syndrome", whose accent the mention model reads
-as a break, marking "syndrome" alone)."""
+_INFECTION = frozenset({"infection", "infections", "syndrome", "disease", "anemia", "anaemia"})
+"""A finding's words that say only that something infects, or that a syndrome, disease or
+anemia is named by the words before it ("Guillain-Barré syndrome", whose accent the mention
+model reads as a break, marking "syndrome" alone; "pernicious anaemia", its adjective left
+out)."""
+
+_NOT_QUALIFIERS = frozenset(
+    {"of", "for", "to", "in", "with", "and", "or", "by", "from", "on", "the", "a", "an", "any"}
+    | {"other", "no", "this", "that", "his", "her", "their", "its", "was", "were", "is", "had"}
+)
+"""Words that end the qualifiers running up to a bare finding word."""
 
 _INFECTING = re.compile(
     r"((?:[A-Za-z][\w'-]*\.?\s+){0,3}[A-Za-z][\w'-]*)\s*(?:\([^()]{1,20}\)\s*)?[-\s]$"
@@ -1285,7 +1293,15 @@ def _named_infections(
         before = _INFECTING.search(case.text, max(0, mention.start - 60), mention.start)
         if before is None:
             continue
-        named = relink(mention, f"{before.group(1)} {mention.text}")
+        # Only the words that run up to it qualify it: "any other cause of anemia" names no
+        # other anemia.
+        words = before.group(1).split()
+        qualifiers = list(
+            itertools.takewhile(lambda w: w.lower() not in _NOT_QUALIFIERS, reversed(words))
+        )
+        if not qualifiers:
+            continue
+        named = relink(mention, f"{' '.join(reversed(qualifiers))} {mention.text}")
         bare = {c.code for c in codes}
         if named and not {c.code for c in named} <= bare:
             found[mention.id] = named

@@ -266,6 +266,21 @@ def test_a_syndrome_is_named_by_the_eponym_before_it() -> None:
     assert [c.code for c in linked_findings(case, [syndrome], CM, {}, 3)["m1"]] == ["G61.0"]
 
 
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        # The mention model marks "anaemia" alone; the Index: Anemia, pernicious D51.0.
+        ("B12 deficiency secondary to pernicious anaemia was known.", ["D51.0"]),
+        # What runs up to the finding across "of" qualifies a cause, not the anemia.
+        ("To rule out any other cause of anemia, endoscopy was done.", ["D64.9"]),
+    ],
+)
+def test_an_anemia_is_named_by_the_words_running_up_to_it(text: str, codes: list[str]) -> None:
+    anemia = finding(text, "anaemia" if "anaemia" in text else "anemia")
+    case = case_of(text, [anemia]).model_copy(update={"sentences": [Span(start=0, end=len(text))]})
+    assert [c.code for c in linked_findings(case, [anemia], CM, {}, 3)["m1"]] == codes
+
+
 def test_an_old_infarction_is_no_acute_one() -> None:
     # Index: Infarction, myocardial, old I25.2; the site lies between "old" and the finding.
     text = "The ECG showed an old inferior wall myocardial infarction."

@@ -122,6 +122,10 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("hyperbilirubinemia", {"E80.7"}),  # Disorder of bilirubin metabolism, unspecified
         ("endocarditis", {"I38"}),  # Index: Endocarditis (chronic) (nonbacterial) I38
         ("renal insufficiency", {"N28.9"}),  # Insufficiency, renal (acute); failure is N19
+        ("Baker's cyst", {"M71.20"}),  # Cyst, Baker's M71.2-; the told knee picks the side
+        ("popliteal cyst", {"M71.20"}),
+        ("vitamin B12 deficiency", {"E53.8"}),  # Deficiency, vitamin B12
+        ("pernicious anemia", {"D51.0"}),  # Anemia, pernicious
         ("urinary frequency", {"R35.0"}),  # Frequency, micturition
         ("urinary urgency", {"R39.15"}),  # Urgency, urinary
         ("abdominal distention", {"R14.0"}),  # Distension, distention, abdomen
