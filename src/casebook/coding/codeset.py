@@ -1193,7 +1193,7 @@ def linked_findings(
         limit=limit,
         patient=case.patient,
     )
-    named = _named_infections(case, findings, coded, relink)
+    named = _named_by_words_before(case, findings, coded, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _named_organisms(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
@@ -1206,7 +1206,9 @@ def linked_findings(
     return told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
 
 
-_INFECTION = frozenset({"infection", "infections", "syndrome", "disease", "anemia", "anaemia"})
+_BARE_FINDING_WORDS = frozenset(
+    {"infection", "infections", "syndrome", "disease", "anemia", "anaemia"}
+)
 """A finding's words that say only that something infects, or that a syndrome, disease or
 anemia is named by the words before it ("Guillain-Barré syndrome", whose accent the mention
 model reads as a break, marking "syndrome" alone; "pernicious anaemia", its adjective left
@@ -1218,11 +1220,11 @@ _NOT_QUALIFIERS = frozenset(
 )
 """Words that end the qualifiers running up to a bare finding word."""
 
-_INFECTING = re.compile(
+_WORDS_BEFORE = re.compile(
     r"((?:[A-Za-z][\w'-]*\.?\s+){0,3}[A-Za-z][\w'-]*)\s*(?:\([^()]{1,20}\)\s*)?[-\s]$"
 )
-"""The words right before "infection", no more than four, across an abbreviation in
-parentheses ("cytomegalovirus (CMV) infection") but no other punctuation."""
+"""The words right before a bare finding word ("infection"), no more than four, across an
+abbreviation in parentheses ("cytomegalovirus (CMV) infection") but no other punctuation."""
 
 
 _CAUSED_BY = re.compile(
@@ -1279,18 +1281,18 @@ def _named_organisms(
     return found
 
 
-def _named_infections(
+def _named_by_words_before(
     case: Case, findings: Sequence[Mention], coded: Sequence[list[MentionCode]], relink: Relink
 ) -> dict[str, list[MentionCode]]:
-    """The codes of each "infection" whose words right before it name what infects, where
-    those words name a code its bare word does not: "HIV infection" is B20, "cytomegalovirus
-    (CMV) infection" B25.9, not B99.9, Unspecified infectious disease, though the mention model
-    marks "infection" alone (and "HIV" as a test, or nothing)."""
+    """The codes of each bare finding word (``_BARE_FINDING_WORDS``) whose qualifiers right
+    before it name a code it does not alone: "HIV infection" is B20, "cytomegalovirus (CMV)
+    infection" B25.9, not B99.9, Unspecified infectious disease, though the mention model marks
+    "infection" alone (and "HIV" as a test, or nothing); "pernicious anaemia" is D51.0."""
     found: dict[str, list[MentionCode]] = {}
     for mention, codes in zip(findings, coded, strict=True):
-        if mention.text.lower() not in _INFECTION:
+        if mention.text.lower() not in _BARE_FINDING_WORDS:
             continue
-        before = _INFECTING.search(case.text, max(0, mention.start - 60), mention.start)
+        before = _WORDS_BEFORE.search(case.text, max(0, mention.start - 60), mention.start)
         if before is None:
             continue
         # Only the words that run up to it qualify it: "any other cause of anemia" names no
@@ -1410,7 +1412,7 @@ def _old_findings(
         told_old = _OLD.search(case.text, max(0, start - _OLD_REACH), start) is not None
         if not told_old and mention.assertion is not Assertion.HISTORICAL:
             continue
-        words = f"old {mention.expansion or mention.text}"
+        words = f"{_OLD_WORD} {mention.expansion or mention.text}"
         # Only a code named as old is the finding's: read without its attributes, the finding
         # may name less than it did ("hepatitis" of a past "hepatitis C").
         old = {
