@@ -9,7 +9,12 @@ Three signals score each candidate code of a document, each in ``[0, 1]``:
   training documents' similarities, Y: their labels). It is exactly one-vs-rest ridge regression
   over the TF-IDF features, but trained for every code at once in the dual (750 documents, not
   tens of thousands of features), and it scores codes seen only once. Clipped to ``[0, 1]``, the
-  regression is a linear probability estimate;
+  regression is a linear probability estimate. The same regression of each three-character
+  category's label (a document carries the category when it carries any code of it), weighted
+  ``category_weight``, is added to each code's own: most codes have one or two training
+  documents, and the category pools the evidence of its codes (the hierarchy as a prior over
+  sparse labels, as in Perotte et al. 2014, "Diagnosis code assignment: models and evaluation
+  metrics", JAMIA);
 * ``knn``: the share of similarity mass among the ``knn_k`` most similar training documents
   that carries the code (``Σ sim`` of neighbours with the code ``/ Σ sim`` of all ``knn_k``),
   the brief's reference ranker, kept as a signal whose weight cross-validation set to 0;
@@ -79,6 +84,12 @@ class Icd10Settings(RecordModel):
     max_codes: int = Field(default=50, ge=1, description="Codes kept per document.")
     ranking_depth: int = Field(
         default=200, ge=1, description="Codes the document ranking (``document_ranking``) lists."
+    )
+    category_weight: float = Field(
+        default=0.3,
+        ge=0,
+        description="Weight of the kernel ridge score of a code's three-character category, "
+        "added to the code's own linear score.",
     )
     codeset_weight: float = Field(
         default=0.5,
@@ -238,6 +249,9 @@ class Icd10Model:
         tfidf: The feature model.
         labels: Every code the supervised signals know, upper case, CodiEsp form.
         dual: Training document × label dual coefficients ``A`` of the kernel ridge regression.
+        category_dual: Training document × category dual coefficients of the same regression
+            of the labels' three-character categories.
+        label_category: Each label's column of ``category_dual``.
         neighbours: Feature × training document TF-IDF (CSR by feature).
         doc_labels: The label indices of each training document.
         index: The ICD-10-CM term index.
@@ -254,6 +268,8 @@ class Icd10Model:
         tfidf: TfidfModel,
         labels: Sequence[str],
         dual: NDArray[np.float32],
+        category_dual: NDArray[np.float32],
+        label_category: NDArray[np.int64],
         neighbours: Csr,
         doc_labels: Sequence[Sequence[int]],
         index: TermIndex,
@@ -266,6 +282,8 @@ class Icd10Model:
         self.tfidf = tfidf
         self.labels = list(labels)
         self.dual = dual
+        self.category_dual = category_dual
+        self.label_category = label_category
         self.neighbours = neighbours
         self._neighbours_sparse = sp.csr_array(
             (neighbours.data, neighbours.indices, neighbours.indptr), shape=neighbours.shape
@@ -307,14 +325,19 @@ class Icd10Model:
         return similarity
 
     def linear_scores(self, similarity: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Kernel ridge score of every label (``labels`` order), clipped to ``[0, 1]``.
+        """Kernel ridge score of every label (``labels`` order), with ``category_weight`` times
+        its category's, each clipped to ``[0, 1]``.
 
         The product runs in float32, the coefficients' own precision: it reads half the bytes
         of a float64 one (the coefficients are the size of a large cache), and its scores differ
         by less than 2e-6.
         """
-        product = similarity.astype(np.float32) @ self.dual
-        scores: NDArray[np.float64] = np.clip(product.astype(np.float64), 0.0, 1.0)
+        query = similarity.astype(np.float32)
+        scores: NDArray[np.float64] = np.clip((query @ self.dual).astype(np.float64), 0.0, 1.0)
+        weight = self.settings.category_weight
+        if weight > 0:
+            category = np.clip((query @ self.category_dual).astype(np.float64), 0.0, 1.0)
+            scores = np.clip(scores + weight * category[self.label_category], 0.0, 1.0)
         return scores
 
     def knn_scores(self, similarity: NDArray[np.float64]) -> dict[str, float]:
@@ -446,6 +469,8 @@ class Icd10Model:
             folder / ARRAYS_FILE,
             idf=self.tfidf.idf,
             dual=self.dual,
+            category_dual=self.category_dual,
+            label_category=self.label_category,
             neighbours_indptr=self.neighbours.indptr,
             neighbours_indices=self.neighbours.indices,
             neighbours_data=self.neighbours.data,
@@ -495,6 +520,8 @@ class Icd10Model:
                 tfidf=tfidf,
                 labels=meta["labels"],
                 dual=arrays["dual"],
+                category_dual=arrays["category_dual"],
+                label_category=arrays["label_category"],
                 neighbours=neighbours,
                 doc_labels=meta["doc_labels"],
                 index=index,

@@ -177,12 +177,18 @@ def fit(
     labels = sorted({code for _, codes in labelled for code in codes})
     label_ids = {code: i for i, code in enumerate(labels)}
     doc_labels = [sorted(label_ids[c] for c in codes) for _, codes in labelled]
-    targets = np.zeros((len(texts), len(labels)), dtype=np.float64)
+    categories = sorted({code[:3] for code in labels})
+    category_ids = {category: i for i, category in enumerate(categories)}
+    label_category = np.array([category_ids[code[:3]] for code in labels], dtype=np.int64)
+    targets = np.zeros((len(texts), len(labels) + len(categories)), dtype=np.float64)
     for row, ids in enumerate(doc_labels):
         targets[row, ids] = 1.0
-    # Kernel ridge in the dual: A = (K + λI)⁻¹ Y, with K the documents' cosine similarities.
+        targets[row, len(labels) + label_category[ids]] = 1.0
+    # Kernel ridge in the dual: A = (K + λI)⁻¹ Y, with K the documents' cosine similarities;
+    # the codes' and their categories' columns solved at once.
     kernel = np.asarray((matrix @ matrix.T).toarray(), dtype=np.float64)
-    dual = np.linalg.solve(kernel + settings.ridge * np.eye(len(texts)), targets)
+    solved = np.linalg.solve(kernel + settings.ridge * np.eye(len(texts)), targets)
+    dual, category_dual = solved[:, : len(labels)], solved[:, len(labels) :]
     transposed: Any = matrix.T.tocsr()
     transposed.sort_indices()
     neighbours = Csr(
@@ -199,6 +205,8 @@ def fit(
         tfidf=tfidf,
         labels=labels,
         dual=dual.astype(np.float32),
+        category_dual=category_dual.astype(np.float32),
+        label_category=label_category,
         neighbours=neighbours,
         doc_labels=doc_labels,
         index=index,
@@ -364,12 +372,14 @@ association lexicon: {len(model.association)} findings.
 ## Method
 
 A document ranker proposes codes: kernel ridge regression (linear kernel) on sublinear TF-IDF
-word 1-2-grams and character 3-5-grams, fused by weighted CombSUM with ICD-10-CM 2026 title and
-inclusion-term matches scored by their smoothed precision on the training documents
-(`casebook/coding/icd10cm.py`). The ranker may rank but never adds a code: a code is in the
-case's set only when a present finding of the patient names it, a code it refines or one that
-refines it, by an ICD-10-CM alias, an Alphabetic Index name (`resources/icd10cm_index.json`)
-or, for findings the vocabulary does not name, the association lexicon learnt from `train`.
+word 1-2-grams and character 3-5-grams, each code's score raised by `category_weight` times
+the same regression's score of its three-character category, fused by weighted CombSUM with
+ICD-10-CM 2026 title and inclusion-term matches scored by their smoothed precision on the
+training documents (`casebook/coding/icd10cm.py`). The ranker may rank but never adds a
+code: a code is in the case's set only when a present finding of the patient names it, a code
+it refines or one that refines it, by an ICD-10-CM alias, an Alphabetic Index name
+(`resources/icd10cm_index.json`) or, for findings the vocabulary does not name, the
+association lexicon learnt from `train`.
 Candidates are scored by a logistic regression fitted on cross-fitted `train` candidates
 (`casebook/coding/codeset.py`, `casebook/train/codeset.py`), and written as billable 2026
 codes where the text allows. The document ranking, what CodiEsp-D's MAP scores, is the ranker's
@@ -404,9 +414,9 @@ recall {report.micro.r:.2f}, F1 {report.micro.f1:.2f}.
 ## Files
 
 `model.json` (settings, vocabulary, labels, terms, titles, association lexicon, code-set
-weights) and `arrays.npz` (IDF, kernel ridge dual coefficients, training-document TF-IDF, term
-index, dictionary precision): {size / 1e6:.1f} MB. No pickle; running the model needs numpy
-only.
+weights) and `arrays.npz` (IDF, kernel ridge dual coefficients of the codes and their
+categories, training-document TF-IDF, term index, dictionary precision): {size / 1e6:.1f} MB. No
+pickle; running the model needs numpy only.
 
 ## Reproduce
 

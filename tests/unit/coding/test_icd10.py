@@ -194,6 +194,30 @@ def test_training_and_prediction(tiny_model: Icd10Model) -> None:
     assert hypertension[0].code == "I10"
 
 
+def test_a_code_shares_the_evidence_of_its_category() -> None:
+    # One training text per code: a staghorn calculus (N20.0) is worded nothing like renal colic
+    # from a ureteral stone (N20.1), but both are N20, Calculus of kidney and ureter.
+    pytest.importorskip("sklearn")
+    corpus = [
+        *TINY[:4],
+        ("d5", "Right renal colic with a ureteral stone on the scan.", {"N20.1"}),
+        ("d6", "A staghorn calculus filled the left kidney.", {"N20.0"}),
+    ]
+    labelled = [(make_case(text, doc), codes) for doc, text, codes in corpus]
+    index = TermIndex.build([("R50.9", "Fever")])
+
+    def linear(category_weight: float) -> dict[str, float]:
+        settings = Icd10Settings(min_df=1, category_weight=category_weight)
+        model = fit(labelled, settings, index=index, leaf=[True])
+        case = make_case("Renal colic from a ureteral stone.", "new")
+        scores = model.linear_scores(model.similarities(model.tfidf.transform(case.text)))
+        return dict(zip(model.labels, scores.tolist(), strict=True))
+
+    alone, pooled = linear(0.0), linear(0.3)
+    assert pooled["N20.0"] > alone["N20.0"] + 0.05
+    assert pooled["I10"] == pytest.approx(alone["I10"], abs=0.01)
+
+
 def test_a_code_a_finding_names_rises_above_codes_the_words_alone_suggest() -> None:
     ranked = [RankedCode("I10", 0.6, {"linear": 0.6}), RankedCode("N20.1", 0.5, {"linear": 0.5})]
     fused = add_evidence(ranked, {"N20.1": 0.8, "R10.9": 0.4}, 0.5, "codeset")
