@@ -304,7 +304,8 @@ class IndexTerms(RecordModel):
         description="Inclusion terms that name their code in no case report and are dropped: "
         "'Arrest', of Z65.3 Problems related to other legal circumstances, is there the arrest "
         "of a heart, of breathing or of a child's development ('an arrest in speech and "
-        "psychomotor competencies').",
+        "psychomotor competencies'); 'Storm', of X37.9 Unspecified cataclysmic storm, is "
+        "there an electrical or VT storm.",
     )
     adult_onset: dict[str, str] = Field(
         default_factory=dict,

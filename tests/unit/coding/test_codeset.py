@@ -970,6 +970,7 @@ def test_a_finding_naming_its_own_code_keeps_it_whatever_its_phenotype() -> None
         ("low-density plaques", "R92.30"),  # no dense breasts
         ("non-bilious vomiting", "R11.14"),  # "non" denies the word it is joined to
         ("cardiopulmonary arrest", "Z65.3"),  # no arrest by the police
+        ("VT storm", "X37"),  # no cataclysmic storm
         ("potential weakness against varus stress", "Z73.3"),  # a mechanical stress
         ("columella hanging", "T71"),  # a nose's shape, no asphyxiation
     ],
