@@ -158,16 +158,7 @@ class TfidfModel:
         if self.char_ngrams[1]:
             for token in set(tokens):
                 columns += self._char_columns(token)
-        if not columns:
-            return SparseRow(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
-        unique, counts = np.unique(np.array(columns, dtype=np.int32), return_counts=True)
-        indices = unique.astype(np.int32)
-        tf = counts.astype(np.float64)
-        values = (1.0 + np.log(tf)) * self.idf[indices].astype(np.float64)
-        norm = float(np.sqrt(np.dot(values, values)))
-        if norm > 0:
-            values /= norm
-        return SparseRow(indices, values.astype(np.float32))
+        return weigh(columns, self.idf)
 
     def _token_char_columns(self, token: str) -> tuple[int, ...]:
         """The columns of one word's character n-grams that are in the vocabulary."""
@@ -177,6 +168,48 @@ class TfidfModel:
             for gram in _char_ngrams(token, *self.char_ngrams)
             if (column := vocabulary.get(gram)) is not None
         )
+
+
+def weigh(columns: list[int], idf: FloatArray) -> SparseRow:
+    """The sublinear TF-IDF vector, of unit length, of the features at ``columns`` (a column
+    once per occurrence; empty when there are none)."""
+    if not columns:
+        return SparseRow(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+    unique, counts = np.unique(np.array(columns, dtype=np.int32), return_counts=True)
+    indices = unique.astype(np.int32)
+    tf = counts.astype(np.float64)
+    values = (1.0 + np.log(tf)) * idf[indices].astype(np.float64)
+    norm = float(np.sqrt(np.dot(values, values)))
+    if norm > 0:
+        values /= norm
+    return SparseRow(indices, values.astype(np.float32))
+
+
+class TermSpace:
+    """Sublinear TF-IDF over a document's terms (concept ids rather than words) and the training
+    documents' vectors in it, for their cosine similarities to a new document's.
+
+    Args:
+        vocabulary: Term → column.
+        idf: Inverse document frequency per column.
+        documents: Term × training document TF-IDF (CSR by term).
+    """
+
+    def __init__(self, vocabulary: dict[str, int], idf: FloatArray, documents: Csr) -> None:
+        self.vocabulary = vocabulary
+        self.idf = idf
+        self.documents = documents
+        self._documents = sp.csr_array(
+            (documents.data, documents.indices, documents.indptr), shape=documents.shape
+        )
+
+    def similarities(self, terms: list[str]) -> NDArray[np.float64]:
+        """Cosine similarity of the document holding ``terms`` (repeats count) to every
+        training document: all 0 when none of its terms is known."""
+        columns = [column for term in terms if (column := self.vocabulary.get(term)) is not None]
+        if not columns:
+            return np.zeros(self.documents.shape[1], dtype=np.float64)
+        return sparse_dot(weigh(columns, self.idf), self._documents)
 
 
 def _of_kind(vocabulary: dict[str, int], kind: str) -> dict[str, int]:

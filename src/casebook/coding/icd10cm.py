@@ -14,7 +14,10 @@ Three signals score each candidate code of a document, each in ``[0, 1]``:
   ``category_weight``, is added to each code's own: most codes have one or two training
   documents, and the category pools the evidence of its codes (the hierarchy as a prior over
   sparse labels, as in Perotte et al. 2014, "Diagnosis code assignment: models and evaluation
-  metrics", JAMIA);
+  metrics", JAMIA). The kernel is the sum of the text's and, weighted ``concept_weight``,
+  the cosine similarity of the HPO ids the documents' finding mentions carry (sublinear
+  TF-IDF over the ids, the same for any assertion but another person's): two texts worded
+  apart that name the same phenotypes are alike to it;
 * ``knn``: the share of similarity mass among the ``knn_k`` most similar training documents
   that carries the code (``Σ sim`` of neighbours with the code ``/ Σ sim`` of all ``knn_k``),
   the brief's reference ranker, kept as a signal whose weight cross-validation set to 0;
@@ -48,7 +51,7 @@ from casebook.blas import one_blas_thread
 from casebook.cache import digest, load_or_build
 from casebook.coding.codeset import CodeSetSettings
 from casebook.coding.dictionary import DictionaryMatch, TermIndex
-from casebook.coding.features import Csr, SparseRow, TfidfModel, sparse_dot
+from casebook.coding.features import Csr, SparseRow, TermSpace, TfidfModel, sparse_dot
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Assertion, Case, CodeSystem, EntityType, RecordModel, Span
 from casebook.nlp.assertion import ContextAssertion
@@ -90,6 +93,11 @@ class Icd10Settings(RecordModel):
         ge=0,
         description="Weight of the kernel ridge score of a code's three-character category, "
         "added to the code's own linear score.",
+    )
+    concept_weight: float = Field(
+        default=0.15,
+        ge=0,
+        description="Weight of the HPO-id kernel added to the text kernel (``concept_terms``).",
     )
     codeset_weight: float = Field(
         default=0.5,
@@ -252,6 +260,7 @@ class Icd10Model:
         category_dual: Training document × category dual coefficients of the same regression
             of the labels' three-character categories.
         label_category: Each label's column of ``category_dual``.
+        concepts: The training documents' HPO ids (``concept_terms``) as TF-IDF vectors.
         neighbours: Feature × training document TF-IDF (CSR by feature).
         doc_labels: The label indices of each training document.
         index: The ICD-10-CM term index.
@@ -270,6 +279,7 @@ class Icd10Model:
         dual: NDArray[np.float32],
         category_dual: NDArray[np.float32],
         label_category: NDArray[np.int64],
+        concepts: TermSpace,
         neighbours: Csr,
         doc_labels: Sequence[Sequence[int]],
         index: TermIndex,
@@ -284,6 +294,7 @@ class Icd10Model:
         self.dual = dual
         self.category_dual = category_dual
         self.label_category = label_category
+        self.concepts = concepts
         self.neighbours = neighbours
         self._neighbours_sparse = sp.csr_array(
             (neighbours.data, neighbours.indices, neighbours.indptr), shape=neighbours.shape
@@ -323,6 +334,14 @@ class Icd10Model:
         similarity: NDArray[np.float64] = (query @ self._dense_rows).astype(np.float64)
         similarity += sparse_dot(rare, self._neighbours_sparse)
         return similarity
+
+    def kernel_row(self, case: Case, similarity: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The case's kernel values against every training document, as the linear signal
+        reads them: its text ``similarity`` plus ``concept_weight`` times its HPO ids'."""
+        weight = self.settings.concept_weight
+        if weight == 0:
+            return similarity
+        return similarity + weight * self.concepts.similarities(concept_terms(case, self.excluded))
 
     def linear_scores(self, similarity: NDArray[np.float64]) -> NDArray[np.float64]:
         """Kernel ridge score of every label (``labels`` order), with ``category_weight`` times
@@ -403,7 +422,11 @@ class Icd10Model:
         similarity = self.similarities(vector)
         # The linear signal scores every label (a thousand above 0 in a typical text): it stays
         # an array over the labels; the others name few codes, some of them no label.
-        linear = self.linear_scores(similarity) if weights.get("linear", 0.0) > 0 else None
+        linear = (
+            self.linear_scores(self.kernel_row(case, similarity))
+            if weights.get("linear", 0.0) > 0
+            else None
+        )
         sparse: dict[str, dict[str, float]] = {}
         if weights.get("knn", 0.0) > 0:
             sparse["knn"] = self.knn_scores(similarity)
@@ -458,6 +481,7 @@ class Icd10Model:
             "settings": self.settings.model_dump(mode="json"),
             "features": self.feature_names,
             "labels": self.labels,
+            "concepts": sorted(self.concepts.vocabulary, key=self.concepts.vocabulary.__getitem__),
             "doc_labels": self.doc_labels,
             "terms": {"words": self.index.words, "codes": self.index.codes},
             "displays": self.displays,
@@ -471,6 +495,10 @@ class Icd10Model:
             dual=self.dual,
             category_dual=self.category_dual,
             label_category=self.label_category,
+            concept_idf=self.concepts.idf,
+            concept_indptr=self.concepts.documents.indptr,
+            concept_indices=self.concepts.documents.indices,
+            concept_data=self.concepts.documents.data,
             neighbours_indptr=self.neighbours.indptr,
             neighbours_indices=self.neighbours.indices,
             neighbours_data=self.neighbours.data,
@@ -508,6 +536,17 @@ class Icd10Model:
                 arrays["neighbours_data"],
                 (n_features, n_docs),
             )
+            concept_names: list[str] = meta["concepts"]
+            concepts = TermSpace(
+                {name: i for i, name in enumerate(concept_names)},
+                arrays["concept_idf"],
+                Csr(
+                    arrays["concept_indptr"],
+                    arrays["concept_indices"],
+                    arrays["concept_data"],
+                    (len(concept_names), n_docs),
+                ),
+            )
             index = TermIndex(
                 meta["terms"]["words"],
                 arrays["term_codes"],
@@ -522,6 +561,7 @@ class Icd10Model:
                 dual=arrays["dual"],
                 category_dual=arrays["category_dual"],
                 label_category=arrays["label_category"],
+                concepts=concepts,
                 neighbours=neighbours,
                 doc_labels=meta["doc_labels"],
                 index=index,
@@ -536,6 +576,18 @@ class Icd10Model:
             raise CasebookError(
                 ErrorCode.INVALID_RESOURCE, f"not an ICD-10-CM model: {exc}", folder
             ) from exc
+
+
+def concept_terms(case: Case, excluded: frozenset[Assertion]) -> list[str]:
+    """The HPO ids the case's mentions carry, one per mention coded so, except those of
+    mentions whose assertion is ``excluded`` (another person's): the concept kernel's terms."""
+    return [
+        code.code
+        for mention in case.mentions
+        if mention.assertion not in excluded
+        for code in mention.codes
+        if code.system is CodeSystem.HPO
+    ]
 
 
 def _arrays(folder: Path) -> dict[str, NDArray[Any]]:

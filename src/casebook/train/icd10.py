@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from casebook.coding.codeset import CodeSetSettings
 from casebook.coding.dictionary import (
@@ -29,8 +30,13 @@ from casebook.coding.dictionary import (
     icd10cm_package,
     is_valid,
 )
-from casebook.coding.features import Csr, TfidfModel, analyze
-from casebook.coding.icd10cm import Icd10Model, Icd10Settings, dictionary_evidence
+from casebook.coding.features import Csr, TermSpace, TfidfModel, analyze
+from casebook.coding.icd10cm import (
+    Icd10Model,
+    Icd10Settings,
+    concept_terms,
+    dictionary_evidence,
+)
 from casebook.components import pipeline_from_names
 from casebook.errors import CasebookError, ErrorCode
 from casebook.eval.coding import CodingReport, evaluate_icd10
@@ -40,7 +46,7 @@ from casebook.ingest.datasets import CODIESP
 from casebook.ingest.folders import read_text_folder
 from casebook.ingest.text import read_text
 from casebook.kb.icd10cm import load_icd10cm
-from casebook.model import Case
+from casebook.model import Assertion, Case
 from casebook.nlp.assertion import ContextAssertion
 from casebook.nlp.pipeline import Pipeline
 from casebook.provenance import Role, TrainingManifest, write_manifest
@@ -94,7 +100,8 @@ ANALYSIS: tuple[str, ...] = (
     "attributes",
 )
 """What the coder reads besides the text: sections and sentences for the ranker's dictionary
-signal, asserted finding mentions with their sites for the code set."""
+signal, asserted finding mentions with their sites for the code set, and the HPO ids the
+``vocabulary`` component gives them for the ranker's concept kernel."""
 
 
 def analysis() -> Pipeline:
@@ -184,9 +191,16 @@ def fit(
     for row, ids in enumerate(doc_labels):
         targets[row, ids] = 1.0
         targets[row, len(labels) + label_category[ids]] = 1.0
-    # Kernel ridge in the dual: A = (K + λI)⁻¹ Y, with K the documents' cosine similarities;
-    # the codes' and their categories' columns solved at once.
+    concepts = _concept_space(labelled, frozenset(settings.excluded))
+    # Kernel ridge in the dual: A = (K + λI)⁻¹ Y, with K the documents' cosine similarities
+    # (text, plus the weighted HPO-id kernel); the codes' and their categories' columns solved
+    # at once.
+    concept_matrix = sp.csc_array(
+        (concepts.documents.data, concepts.documents.indices, concepts.documents.indptr),
+        shape=(concepts.documents.shape[1], concepts.documents.shape[0]),
+    )
     kernel = np.asarray((matrix @ matrix.T).toarray(), dtype=np.float64)
+    kernel += settings.concept_weight * (concept_matrix @ concept_matrix.T).toarray()
     solved = np.linalg.solve(kernel + settings.ridge * np.eye(len(texts)), targets)
     dual, category_dual = solved[:, : len(labels)], solved[:, len(labels) :]
     transposed: Any = matrix.T.tocsr()
@@ -207,11 +221,41 @@ def fit(
         dual=dual.astype(np.float32),
         category_dual=category_dual.astype(np.float32),
         label_category=label_category,
+        concepts=concepts,
         neighbours=neighbours,
         doc_labels=doc_labels,
         index=index,
         precision=precision,
         displays=displays,
+    )
+
+
+def _concept_space(labelled: Sequence[Labelled], excluded: frozenset[Assertion]) -> TermSpace:
+    """The training documents' HPO ids (``concept_terms``) as sublinear TF-IDF vectors."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    terms = [concept_terms(case, excluded) for case, _ in labelled]
+    if not any(terms):
+        empty = Csr(
+            np.zeros(1, dtype=np.int64),
+            np.zeros(0, dtype=np.int32),
+            np.zeros(0, dtype=np.float32),
+            (0, len(terms)),
+        )
+        return TermSpace({}, np.zeros(0, dtype=np.float32), empty)
+    vectorizer = TfidfVectorizer(analyzer=lambda terms: terms, sublinear_tf=True, dtype=np.float32)
+    matrix: Any = vectorizer.fit_transform(terms)
+    transposed: Any = matrix.T.tocsr()
+    transposed.sort_indices()
+    return TermSpace(
+        {str(k): int(v) for k, v in vectorizer.vocabulary_.items()},
+        np.asarray(vectorizer.idf_, dtype=np.float32),
+        Csr(
+            np.asarray(transposed.indptr, dtype=np.int64),
+            np.asarray(transposed.indices, dtype=np.int32),
+            np.asarray(transposed.data, dtype=np.float32),
+            transposed.shape,
+        ),
     )
 
 
@@ -372,21 +416,22 @@ association lexicon: {len(model.association)} findings.
 ## Method
 
 A document ranker proposes codes: kernel ridge regression (linear kernel) on sublinear TF-IDF
-word 1-2-grams and character 3-5-grams, each code's score raised by `category_weight` times
-the same regression's score of its three-character category, fused by weighted CombSUM with
-ICD-10-CM 2026 title and inclusion-term matches scored by their smoothed precision on the
-training documents (`casebook/coding/icd10cm.py`). The ranker may rank but never adds a
-code: a code is in the case's set only when a present finding of the patient names it, a code
-it refines or one that refines it, by an ICD-10-CM alias, an Alphabetic Index name
-(`resources/icd10cm_index.json`) or, for findings the vocabulary does not name, the
-association lexicon learnt from `train`.
-Candidates are scored by a logistic regression fitted on cross-fitted `train` candidates
-(`casebook/coding/codeset.py`, `casebook/train/codeset.py`), and written as billable 2026
-codes where the text allows. The document ranking, what CodiEsp-D's MAP scores, is the ranker's
-codes (`ranking_depth` deep) with each code-set score, weighted `codeset_weight`, and the link
-score of each code a negated, uncertain or past finding names, weighted `named_weight`, added to
-the code's fused score (`add_evidence`; the three settings chosen on `tune`): CodiEsp's coders
-code the diagnoses a document names, denied ones too. The shown codes never hold those.
+word 1-2-grams and character 3-5-grams, each code's score raised by `category_weight` times the
+same regression's score of its three-character category, the kernel being the texts' cosine
+similarity plus `concept_weight` times that of the HPO ids on their finding mentions, fused by
+weighted CombSUM with ICD-10-CM 2026 title and inclusion-term matches scored by their smoothed
+precision on the training documents (`casebook/coding/icd10cm.py`). The ranker may rank but
+never adds a code: a code is in the case's set only when a present finding of the patient names
+it, a code it refines or one that refines it, by an ICD-10-CM alias, an Alphabetic Index name
+(`resources/icd10cm_index.json`) or, for findings the vocabulary does not name, the association
+lexicon learnt from `train`. Candidates are scored by a logistic regression fitted on
+cross-fitted `train` candidates (`casebook/coding/codeset.py`, `casebook/train/codeset.py`), and
+written as billable 2026 codes where the text allows. The document ranking, what CodiEsp-D's MAP
+scores, is the ranker's codes (`ranking_depth` deep) with each code-set score, weighted
+`codeset_weight`, and the link score of each code a negated, uncertain or past finding names,
+weighted `named_weight`, added to the code's fused score (`add_evidence`; the three settings
+chosen on `tune`): CodiEsp's coders code the diagnoses a document names, denied ones too. The
+shown codes never hold those.
 
 ## Settings
 
@@ -415,7 +460,8 @@ recall {report.micro.r:.2f}, F1 {report.micro.f1:.2f}.
 
 `model.json` (settings, vocabulary, labels, terms, titles, association lexicon, code-set
 weights) and `arrays.npz` (IDF, kernel ridge dual coefficients of the codes and their
-categories, training-document TF-IDF, term index, dictionary precision): {size / 1e6:.1f} MB. No
+categories, training-document TF-IDF of the words and of the HPO ids, term index, dictionary
+precision): {size / 1e6:.1f} MB. No
 pickle; running the model needs numpy only.
 
 ## Reproduce

@@ -218,6 +218,44 @@ def test_a_code_shares_the_evidence_of_its_category() -> None:
     assert pooled["I10"] == pytest.approx(alone["I10"], abs=0.01)
 
 
+def with_phenotype(text: str, case_id: str, words: str, hpo: str) -> Case:
+    """``make_case`` with one finding mention of ``words`` carrying the HPO id ``hpo``."""
+    start = text.index(words)
+    mention = Mention(
+        id="m1",
+        start=start,
+        end=start + len(words),
+        text=words,
+        type=EntityType.SIGN_SYMPTOM,
+        codes=[Code(system=CodeSystem.HPO, code=hpo, score=1.0)],
+    )
+    return make_case(text, case_id).model_copy(update={"mentions": [mention]})
+
+
+def test_texts_worded_apart_that_name_one_phenotype_are_alike_to_the_ranker() -> None:
+    # No word of "She felt her heart racing" is in the one text coded R00.0; the phenotype
+    # its mention carries, Palpitations, is.
+    pytest.importorskip("sklearn")
+    labelled = [
+        (with_phenotype("Palpitations at rest.", "p", "Palpitations", "HP:0001962"), {"R00.0"}),
+        (with_phenotype("Known hypertension.", "h", "hypertension", "HP:0000822"), {"I10"}),
+        (with_phenotype("Fever since Monday.", "f", "Fever", "HP:0001945"), {"R50.9"}),
+    ]
+    index = TermIndex.build([("R50.9", "Fever")])
+    case = with_phenotype("She felt her heart racing.", "new", "heart racing", "HP:0001962")
+
+    def linear(concept_weight: float) -> dict[str, float]:
+        settings = Icd10Settings(min_df=1, category_weight=0.0, concept_weight=concept_weight)
+        model = fit(labelled, settings, index=index, leaf=[True])
+        similarity = model.similarities(model.tfidf.transform(case.text))
+        scores = model.linear_scores(model.kernel_row(case, similarity))
+        return dict(zip(model.labels, scores.tolist(), strict=True))
+
+    assert linear(0.0)["R00.0"] < 0.05
+    assert linear(0.5)["R00.0"] > 0.2
+    assert linear(0.5)["I10"] < 0.05
+
+
 def test_a_code_a_finding_names_rises_above_codes_the_words_alone_suggest() -> None:
     ranked = [RankedCode("I10", 0.6, {"linear": 0.6}), RankedCode("N20.1", 0.5, {"linear": 0.5})]
     fused = add_evidence(ranked, {"N20.1": 0.8, "R10.9": 0.4}, 0.5, "codeset")
@@ -364,7 +402,9 @@ def _reference_ranking(model: Icd10Model, case: Case) -> list[tuple[str, float]]
     signals = {
         "linear": {
             code: float(score)
-            for code, score in zip(model.labels, model.linear_scores(similarity), strict=True)
+            for code, score in zip(
+                model.labels, model.linear_scores(model.kernel_row(case, similarity)), strict=True
+            )
             if score > 0
         },
         "knn": model.knn_scores(similarity),
