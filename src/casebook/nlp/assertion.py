@@ -600,7 +600,8 @@ DENIED_SUSPICION_GAP = 8
 symptom suggestive of")."""
 
 FINDING_TYPES = frozenset({EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER})
-"""Mention types of findings."""
+"""Mention types of findings: those a definite article can name again as already told
+(``_assert``) and those told as alternatives (``_alternatives``)."""
 
 NAMED_IN_FINDINGS = frozenset({EntityType.DIAGNOSTIC_PROCEDURE, EntityType.LAB_VALUE})
 """Types of the test and result words a finding's name may hold ("raised intracranial
@@ -680,8 +681,12 @@ class ContextAssertion:
         targets = [m for m in case.mentions if m.type in EVENT_TYPES]
         if not targets:
             return case
-        found = _inherited(
-            targets, self._assertions(case, [(m.start, m.end, m.type) for m in targets])
+        found = _alternatives(
+            case.text,
+            targets,
+            _inherited(
+                targets, self._assertions(case, [(m.start, m.end, m.type) for m in targets])
+            ),
         )
         updated = {
             m.id: assertion
@@ -1054,9 +1059,6 @@ def _object_of(
     )
 
 
-FINDING_TYPES = frozenset({EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER})
-"""The mention types a definite article can name again as already told (``_assert``)."""
-
 _DEFINITE = re.compile(
     r"\b(?:the|this|that|these|those)\s+(?:(?!(?:of|in|on|at|for|with|to|from|by|and|or)\s)"
     r"[\w-]+\s+){0,2}$",
@@ -1170,6 +1172,37 @@ _CONJUNCTION = re.compile(r"\b(?:and|or)\b", re.IGNORECASE)
 _LIST_ITEM_WORDS = 6
 """The most words of one item of a list: a longer run is a clause ("The new ureteral orifices
 appeared large in size and …")."""
+
+
+_OR = re.compile(r"\s*,?\s+(?:and/)?or\s+(?:an?\s+)?", re.IGNORECASE)
+"""The words joining two alternatives: "an abscess or a pseudocyst", ", or", "and/or"; not
+"or the", which names again what was told ("either the recent infarction or the thrombosis",
+both of which the patient had)."""
+
+_SHORT_FORM = re.compile(r"[A-Z][A-Z0-9-]{1,7}s?")
+"""A short form ("ARDS"), which after "or" restates the finding before it."""
+
+
+def _alternatives(
+    text: str, targets: Sequence[Mention], found: Sequence[Assertion | None]
+) -> list[Assertion | None]:
+    """``found`` with two findings told as alternatives ("The diagnosis was of a subphrenic
+    abscess or pancreatic pseudocyst", "appendicitis or diverticulitis") uncertain where they
+    were present: the text holds one of them at most, and does not say which. A finding that is
+    the other's short form ("acute respiratory distress syndrome or ARDS") is no alternative."""
+    result = list(found)
+    at = {m.start: i for i, m in reversed(list(enumerate(targets))) if m.type in FINDING_TYPES}
+    for i, mention in enumerate(targets):
+        if mention.type not in FINDING_TYPES:
+            continue
+        joined = _OR.match(text, mention.end)
+        other = at.get(joined.end()) if joined else None
+        if other is None or any(_SHORT_FORM.fullmatch(m.text) for m in (mention, targets[other])):
+            continue
+        for index in (i, other):
+            if result[index] in (None, Assertion.PRESENT):
+                result[index] = Assertion.UNCERTAIN
+    return result
 
 
 def _is_a_list(words: str) -> bool:

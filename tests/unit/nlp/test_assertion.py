@@ -1977,6 +1977,44 @@ def test_a_finding_named_again_is_not_denied_by_what_is_denied_about_it(
     assert found.mentions[-1].assertion is expected
 
 
+@pytest.mark.parametrize(
+    ("text", "first", "second", "expected"),
+    [
+        (
+            "The clinical diagnosis was of a subphrenic abscess or pancreatic pseudocyst.",
+            "subphrenic abscess",
+            "pancreatic pseudocyst",
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "We considered appendicitis and/or diverticulitis.",
+            "appendicitis",
+            "diverticulitis",
+            Assertion.UNCERTAIN,
+        ),
+        # A short form after "or" restates the finding; "or the" names again what was told.
+        (
+            "She developed acute respiratory distress syndrome or ARDS.",
+            "acute respiratory distress syndrome",
+            "ARDS",
+            Assertion.PRESENT,
+        ),
+        (
+            "Whatever the main event was, the recent infarction or the thrombosis, it was fatal.",
+            "infarction",
+            "thrombosis",
+            Assertion.PRESENT,
+        ),
+        ("He had fever and cough.", "fever", "cough", Assertion.PRESENT),
+    ],
+)
+def test_two_findings_told_as_alternatives_are_each_uncertain(
+    context: ContextAssertion, text: str, first: str, second: str, expected: Assertion
+) -> None:
+    found = assertions(context, make_case(text, [(first, DISEASE), (second, DISEASE)]))
+    assert found == {first: expected, second: expected}
+
+
 def test_section_defaults(context: ContextAssertion) -> None:
     family = make_case("Diabetes in two aunts.", [("Diabetes", DISEASE)], kind="family_history")
     assert assertions(context, family)["Diabetes"] is Assertion.FAMILY
