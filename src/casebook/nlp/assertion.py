@@ -1179,8 +1179,18 @@ _OR = re.compile(r"\s*,?\s+(?:and/)?or\s+(?:an?\s+)?", re.IGNORECASE)
 "or the", which names again what was told ("either the recent infarction or the thrombosis",
 both of which the patient had)."""
 
+_EXAMPLES_BEFORE = re.compile(
+    r"(?:such as|including|e\.g\.,?|for example,?|like)\s+(?:[\w-]+\s+){0,3}$", re.IGNORECASE
+)
+"""Words opening examples, up to three words before a finding: "problems such as chronic
+constipation or nausea" are both."""
+
 _SHORT_FORM = re.compile(r"[A-Z][A-Z0-9-]{1,7}s?")
 """A short form ("ARDS"), which after "or" restates the finding before it."""
+
+
+_EXAMPLE_CHARS = 60
+"""How far before a finding the words opening examples are looked for."""
 
 
 def _alternatives(
@@ -1189,7 +1199,8 @@ def _alternatives(
     """``found`` with two findings told as alternatives ("The diagnosis was of a subphrenic
     abscess or pancreatic pseudocyst", "appendicitis or diverticulitis") uncertain where they
     were present: the text holds one of them at most, and does not say which. A finding that is
-    the other's short form ("acute respiratory distress syndrome or ARDS") is no alternative."""
+    the other's short form ("acute respiratory distress syndrome or ARDS") is no alternative,
+    nor are examples ("problems such as chronic constipation or nausea were noted")."""
     result = list(found)
     at = {m.start: i for i, m in reversed(list(enumerate(targets))) if m.type in FINDING_TYPES}
     for i, mention in enumerate(targets):
@@ -1197,7 +1208,11 @@ def _alternatives(
             continue
         joined = _OR.match(text, mention.end)
         other = at.get(joined.end()) if joined else None
-        if other is None or any(_SHORT_FORM.fullmatch(m.text) for m in (mention, targets[other])):
+        if (
+            other is None
+            or any(_SHORT_FORM.fullmatch(m.text) for m in (mention, targets[other]))
+            or _EXAMPLES_BEFORE.search(text, max(0, mention.start - _EXAMPLE_CHARS), mention.start)
+        ):
             continue
         for index in (i, other):
             if result[index] in (None, Assertion.PRESENT):

@@ -1847,6 +1847,13 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # What a disease masqueraded as, it was not.
+        (
+            "Kikuchi-Fujimoto disease masquerading as lymphoma was treated with anakinra.",
+            "lymphoma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # The month May is no modal verb: what follows it is not suspected.
         (
             "In May 2005, the patient developed acute respiratory failure.",
@@ -2006,6 +2013,12 @@ def test_a_finding_named_again_is_not_denied_by_what_is_denied_about_it(
             Assertion.PRESENT,
         ),
         ("He had fever and cough.", "fever", "cough", Assertion.PRESENT),
+        (
+            "Problems such as chronic constipation or nausea were noted.",
+            "constipation",
+            "nausea",
+            Assertion.PRESENT,
+        ),
     ],
 )
 def test_two_findings_told_as_alternatives_are_each_uncertain(
