@@ -22,8 +22,9 @@ from casebook.nlp import (
 )
 from casebook.nlp.hpo_spans import EDGE_WORDS
 from casebook.nlp.pipeline import check_deadline
+from casebook.nlp.sections import SectionRules, is_title_case
 from casebook.nlp.tokenizer import BARE_TOKENIZER, saved_tokenizer
-from casebook.resources import resource_path
+from casebook.resources import load_rules, resource_path
 
 DEFAULT_MODEL = MENTION_MODELS[DEFAULT_MENTION_MODEL]
 FLAT_HEAD = "ner"
@@ -103,21 +104,26 @@ class MentionExtractor:
         self.model = model if model is not None else mention_model_folder()
         self.nlp = load_model(self.model)
         self.piece_chars = PIECE_CHARS
+        self._small_words = frozenset(
+            word.lower() for word in load_rules("sections.json", SectionRules).small_words
+        )
 
     def __call__(self, case: Case) -> Case:
         """Add the model's mentions to ``case``, numbered in text order after existing ones.
 
         A text longer than ``piece_chars`` (and than spaCy's ``max_length``) is tagged in
         pieces cut at paragraph breaks (``pieces``), each piece's spans moved to their place in
-        the whole text.
+        the whole text. A title opening the text in Title Case is tagged in sentence case
+        (``sentence_cased_title``); the mentions keep the words as written.
         """
         found: list[tuple[int, int, EntityType]] = []
+        tagged = sentence_cased_title(case.text, self._small_words)
         cuts = pieces(case.text, min(self.piece_chars, self.nlp.max_length))
         with one_blas_thread():
             for offset, piece_end in cuts:
                 check_deadline()
                 # One piece at a time: a batch of pieces would be read as one long text.
-                doc = self.nlp(case.text[offset:piece_end])
+                doc = self.nlp(tagged[offset:piece_end])
                 spans: list[Span] = [*doc.ents, *doc.spans.get(PHRASE_HEAD, [])]
                 for span in spans:
                     start, end = _trimmed(
@@ -139,6 +145,43 @@ class MentionExtractor:
                 Mention(id=f"m{number}", start=start, end=end, text=case.text[start:end], type=kind)
             )
         return case
+
+
+MAX_TITLE_WORDS = 40
+"""The longest first line, in words, read as a title."""
+
+_TITLE = re.compile(r"[^\S\n]*(?P<title>[^\n]+)\n[^\S\n]*\n")
+"""A text's first line and the blank line after it."""
+
+_CAPITALISED = re.compile(r"(?<![\w'’])[A-Z][a-z]+(?!\w)")
+"""A word capitalised and otherwise lower case ("Syndrome", "Induced" of "Drug-Induced"; not
+"MRI" or "IgA")."""
+
+
+def sentence_cased_title(text: str, small_words: frozenset[str]) -> str:
+    """``text`` with the capitalised words of a Title-Case first line lower-cased, but its
+    first word: "Eagle's Syndrome Presenting as Unilateral Neck Pain" is read "Eagle's
+    syndrome presenting as unilateral neck pain". The tagger learnt from sentences, where a
+    capital opens a name, and tags a title's words as one long description ("Ameboma of Colon
+    Simulating Colonic Adenocarcinoma") or a heading's ("Literature", "Case") as findings.
+    Every character keeps its place; a first line that is not a Title-Case title (a sentence,
+    a line without a blank line after it, more than ``MAX_TITLE_WORDS`` words) is left as it
+    is.
+    """
+    found = _TITLE.match(text)
+    if found is None:
+        return text
+    title = found.group("title")
+    words = title.split()
+    if (
+        len(words) > MAX_TITLE_WORDS
+        or title.rstrip()[-1] in ".!?"
+        or not is_title_case(words, small_words)
+    ):
+        return text
+    start = found.start("title")
+    lowered = _CAPITALISED.sub(lambda word: word.group().lower(), title[1:])
+    return text[: start + 1] + lowered + text[found.end("title") :]
 
 
 PIECE_CHARS = 100_000

@@ -21,6 +21,7 @@ from casebook.nlp.mentions import (
     _with_joined_prefix,
     load_model,
     pieces,
+    sentence_cased_title,
 )
 from casebook.resources import resource_path
 
@@ -179,6 +180,32 @@ def test_a_text_past_the_models_length_limit_is_tagged_in_pieces_at_whole_text_o
         for m in one.mentions
     }
     assert {(m.start, m.end, m.type) for m in many.mentions} == expected
+
+
+SMALL_WORDS = frozenset({"of", "in", "as", "a", "the", "and"})
+
+
+def test_a_title_case_title_is_tagged_in_sentence_case_and_nothing_else_is() -> None:
+    title = "Crohn's Disease Presenting as Drug-Induced ST-Elevation in IgA Nephropathy"
+    text = f"{title}\n\nA Man Was Seen."
+    cased = sentence_cased_title(text, SMALL_WORDS)
+    assert cased == (
+        "Crohn's disease presenting as drug-induced ST-elevation in IgA nephropathy"
+        "\n\nA Man Was Seen."
+    )
+    for unchanged in (
+        "A 6-year-old Boy Was Seen.\n\nMore.",  # a sentence, not a title
+        "Tinea Capitis in a Boy\nA boy was seen.",  # no blank line after it
+        "Tinea capitis: what the Trichoscope shows\n\nA boy.",  # not Title Case
+    ):
+        assert sentence_cased_title(unchanged, SMALL_WORDS) == unchanged
+
+
+def test_a_title_case_titles_diagnosis_is_a_disease_mention_as_written() -> None:
+    text = "Eagle's Syndrome Presenting as Unilateral Neck Pain\n\nA woman had neck pain."
+    found = MentionExtractor()(Case.from_document(_document(text)))
+    typed = {(m.text, m.type) for m in found.mentions}
+    assert ("Eagle's Syndrome", EntityType.DISEASE_DISORDER) in typed
 
 
 def _document(text: str) -> Document:
