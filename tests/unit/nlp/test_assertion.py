@@ -1847,6 +1847,14 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # The past few weeks are the present illness, not the history.
+        (
+            "A boy presented with a scaly patch of hair loss in the past few weeks.",
+            "hair loss",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        ("He had a stroke in the past.", "stroke", DISEASE, Assertion.HISTORICAL),
         # What a disease masqueraded as, it was not.
         (
             "Kikuchi-Fujimoto disease masquerading as lymphoma was treated with anakinra.",
