@@ -267,7 +267,12 @@ def _expand(
     position = 0
     for start, end in found:
         meaning = meanings[words[start:end]]
-        parts += [words[position:start], meaning]
+        before = words[position:start]
+        if " ".join(before.lower().split()).endswith(" ".join(meaning.lower().split())):
+            # "carcinoembryonic antigen CEA": the words before the short form are its long form.
+            parts.append(before.rstrip())
+        else:
+            parts += [before, meaning]
         position = end
         # "PMMC flap": the long form "pectoralis major myocutaneous flap" already says the
         # word written after the short form.

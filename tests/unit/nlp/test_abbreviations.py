@@ -193,6 +193,14 @@ def test_lexicon_fallback(detector: AbbreviationDetector) -> None:
     }
 
 
+def test_a_short_form_written_after_its_long_form_is_not_doubled(
+    detector: AbbreviationDetector,
+) -> None:
+    text = "Carcinoembryonic antigen CEA and an ECG were normal."
+    result = detector(make_case(text, targets=["Carcinoembryonic antigen CEA"]))
+    assert expansions(result) == {"Carcinoembryonic antigen CEA": "Carcinoembryonic antigen"}
+
+
 def test_imaging_abbreviations_of_case_reports_are_expanded(
     detector: AbbreviationDetector,
 ) -> None:
