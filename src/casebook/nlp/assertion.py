@@ -1190,19 +1190,50 @@ _SHORT_FORM = re.compile(r"[A-Z][A-Z0-9-]{1,7}s?")
 
 
 _EXAMPLE_CHARS = 60
+
+_COMMA_BEFORE = re.compile(r"\s*,\s*$")
+"""The comma between a list's finding and the next."""
+
+_COMMA_CHARS = 4
 """How far before a finding the words opening examples are looked for."""
+
+
+_WEIGHING_CAUSES = re.compile(
+    r"\b(?:diagnos\w*|differential|impression|either|whether|consider\w*|suspect\w*"
+    r"|etiolog\w*|causes?|caused|due\s+to|consistent\s+with|compatible\s+with|suggest\w*"
+    r"|concerns?)\b",
+    re.IGNORECASE,
+)
+"""Words that weigh what a finding is or what caused it: the findings after them joined by
+"or" are alternatives, where elsewhere they are one thing's names ("each mass or nodule",
+"an abdominal pain or discomfort") or movements ("flexion, extension, or rotation")."""
+
+_CLAUSE_CHARS = 150
+"""How far back a sentence is read for ``_WEIGHING_CAUSES``."""
+
+
+def _weighs_causes(text: str, start: int) -> bool:
+    """Whether the sentence before ``start`` weighs what a finding is or what caused it."""
+    opening = max(
+        text.rfind(". ", 0, start) + 2, text.rfind("\n", 0, start) + 1, start - _CLAUSE_CHARS
+    )
+    return _WEIGHING_CAUSES.search(text, max(0, opening), start) is not None
 
 
 def _alternatives(
     text: str, targets: Sequence[Mention], found: Sequence[Assertion | None]
 ) -> list[Assertion | None]:
-    """``found`` with two findings told as alternatives ("The diagnosis was of a subphrenic
-    abscess or pancreatic pseudocyst", "appendicitis or diverticulitis") uncertain where they
+    """``found`` with two findings told as alternatives where the sentence weighs what a finding
+    is or what caused it ("The diagnosis was of a subphrenic abscess or pancreatic pseudocyst",
+    "diagnosed with appendicitis or diverticulitis", ``_weighs_causes``) uncertain where they
     were present: the text holds one of them at most, and does not say which. A finding that is
     the other's short form ("acute respiratory distress syndrome or ARDS") is no alternative,
-    nor are examples ("problems such as chronic constipation or nausea were noted")."""
+    nor are examples ("problems such as chronic constipation or nausea were noted"). Two that
+    end a list whose finding before them is denied are denied with it ("he denied any
+    delusions, hallucinations, or changes in mood"): a denial reaches on through its list."""
     result = list(found)
     at = {m.start: i for i, m in reversed(list(enumerate(targets))) if m.type in FINDING_TYPES}
+    ending_at = {m.end: i for i, m in enumerate(targets) if m.type in FINDING_TYPES}
     for i, mention in enumerate(targets):
         if mention.type not in FINDING_TYPES:
             continue
@@ -1214,9 +1245,17 @@ def _alternatives(
             or _EXAMPLES_BEFORE.search(text, max(0, mention.start - _EXAMPLE_CHARS), mention.start)
         ):
             continue
+        comma = _COMMA_BEFORE.search(text, max(0, mention.start - _COMMA_CHARS), mention.start)
+        before = ending_at.get(comma.start()) if comma else None
+        if before is not None and result[before] is Assertion.NEGATED:
+            read = Assertion.NEGATED
+        elif _weighs_causes(text, mention.start):
+            read = Assertion.UNCERTAIN
+        else:
+            continue
         for index in (i, other):
             if result[index] in (None, Assertion.PRESENT):
-                result[index] = Assertion.UNCERTAIN
+                result[index] = read
     return result
 
 

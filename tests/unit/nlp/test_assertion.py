@@ -2036,6 +2036,15 @@ def test_two_findings_told_as_alternatives_are_each_uncertain(
     assert found == {first: expected, second: expected}
 
 
+def test_a_denial_reaches_the_alternatives_ending_its_list(context: ContextAssertion) -> None:
+    text = "He denied any delusions, hallucinations, or changes in mood between the episodes."
+    targets = [(words, SIGN) for words in ("delusions", "hallucinations", "changes in mood")]
+    found = assertions(context, make_case(text, targets))
+    assert found == dict.fromkeys(
+        ("delusions", "hallucinations", "changes in mood"), Assertion.NEGATED
+    )
+
+
 def test_section_defaults(context: ContextAssertion) -> None:
     family = make_case("Diabetes in two aunts.", [("Diabetes", DISEASE)], kind="family_history")
     assert assertions(context, family)["Diabetes"] is Assertion.FAMILY
