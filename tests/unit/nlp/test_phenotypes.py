@@ -784,6 +784,8 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         # A heart rhythm's dissociation, a device's shock and the optic nerve's pallor are none.
         ("The ECG showed atrio-ventricular dissociation.", "HP:0032940", "She had dissociation."),
         ("The device delivered a high-energy shock.", "HP:0031273", "He was in shock."),
+        ("He received two shocks from the device.", "HP:0031273", "He was in shock."),
+        ("Multiple shocks from his AICD were futile.", "HP:0031273", "He was in shock."),
         ("Fundoscopy showed superior pole pallor.", "HP:0000980", "He had marked pallor."),
         ("Histology showed gastric heterotopia.", "HP:0002282", "MRI showed nodular heterotopia."),
         ("Examination showed spider nevi on the chest.", "HP:0003764", "She had multiple nevi."),
