@@ -109,6 +109,19 @@ NOT_THE_THING = frozenset({"like", "free", "mimicking", "negative"})
 _JOINED_WORD = re.compile(r"-([A-Za-z]+)\b")
 """A word joined by a hyphen right at a position."""
 
+PREPOSITIONS = frozenset({"of", "in", "on"})
+"""Words by which a span says an alias's words in another order: "fibrosis in the liver" for
+Hepatic fibrosis, "perforation of gallbladder" for Gallbladder perforation."""
+
+_NEXT_WORD = re.compile(r" +([A-Za-z][\w-]*)")
+"""The word right after a position, in the same phrase and table cell."""
+
+PHRASE_ENDERS = frozenset(
+    {"since", "during", "after", "before", "until", "when", "while", "due", "because", "despite"}
+)
+"""Words after a span that end the phrase it is in, as ``EDGE_WORDS`` do: "dislocation of the
+lens since childhood"."""
+
 
 PROBABILITIES_KEPT = 100_000
 """How many span–alias pairs a ``SpanScorer`` remembers the probability of."""
@@ -384,6 +397,8 @@ def scored_spans(
             # "sternoclavicular joint" of "Fractured sternoclavicular joint": a body part alone
             # is no phenotype, however much of the alias it spells.
             continue
+        if _cuts_its_object(text, end, span, alias, generator):
+            continue
         probability = scorer.probability(span, alias)
         if probability >= threshold:
             found.append(ScoredSpan(start, end, best.concept_id, probability))
@@ -420,6 +435,36 @@ def recognise(
         key = " ".join(normalize_tokens(text[span.start : span.end]))
         chosen.append(AliasMatch(span.start, span.end, key, (span.concept_id,)))
     return sorted(chosen, key=lambda m: (m.start, m.end))
+
+
+def _cuts_its_object(
+    text: str,
+    end: int,
+    span: Sequence[str],
+    alias: Sequence[str],
+    generator: CandidateGenerator,
+) -> bool:
+    """Whether a span saying its alias's words in another order across a preposition
+    (``PREPOSITIONS``) ends inside the phrase the preposition governs: the word after it goes on
+    with that phrase and no HPO alias holds it with the span's last word, so that word
+    qualifies a thing HPO does not name ("absence of typical genital lesions" names no Typical
+    absence, "fibrosis in the liver bed" no Hepatic fibrosis; "atrophy of the cerebral
+    hemisphere" is a Cerebral atrophy)."""
+    if PREPOSITIONS.isdisjoint(span):
+        return False
+    shared = set(span) & set(alias)
+    if [w for w in span if w in shared] == [w for w in alias if w in shared]:
+        return False
+    after = _NEXT_WORD.match(text, end)
+    if after is None:
+        return False
+    following = after.group(1).lower()
+    if following in EDGE_WORDS or following in PHRASE_ENDERS:
+        return False
+    words = normalize_tokens(following)
+    return bool(words) and not generator.share_an_alias(
+        span[-1], generator.word_forms.get(words[0], words[0])
+    )
 
 
 def _not_the_thing(text: str, end: int) -> bool:
