@@ -168,6 +168,17 @@ class PhenotypeRules(RecordModel):
         "added, nor one that two concepts derive unless one is the other's ancestor; like "
         "``added_synonyms``, exact matching, the evaluation's anchor, does not use them.",
     )
+    site_adjective_endings: list[str] = Field(
+        default_factory=list,
+        description="Endings of the adjectives that HPO's own synonym pairs show naming a body "
+        "part told by a noun after 'of' ('Nasal polyps' beside 'Polyps of nose', 'Humeral "
+        "fracture' beside 'Fracture of the humerus'; '-al', '-ar', '-ic'). Each such pair "
+        "derives, from every other alias the adjective begins, the name with the noun after "
+        "'of' ('Axonal degeneration' has no 'degeneration of axons'), and from every alias "
+        "ending 'of' the noun, the name with the adjective before. Derived names are held as "
+        "``name_inversions`` hold theirs; exact matching, the evaluation's anchor, does not "
+        "use them.",
+    )
     adjective_endings: dict[str, str] = Field(
         default_factory=dict,
         description="Ending of a one-word concept name or synonym → the ending of the adjective "
@@ -537,7 +548,11 @@ def with_added_synonyms(kb: KnowledgeBase, rules: PhenotypeRules) -> KnowledgeBa
     added: dict[str, list[str]] = {
         concept_id: list(names) for concept_id, names in rules.added_synonyms.items()
     }
-    for derived in (inverted_names(kb, rules), adjective_names(kb, rules)):
+    for derived in (
+        inverted_names(kb, rules),
+        adjective_names(kb, rules),
+        site_names(kb, rules),
+    ):
         for concept_id, names in derived.items():
             added.setdefault(concept_id, []).extend(names)
     if not added:
@@ -566,6 +581,54 @@ def inverted_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[s
                 if key not in kb.aliases:
                     derived.setdefault(key, set()).add(concept.id)
                     surface[key] = name
+    return _held_names(kb, derived, surface)
+
+
+def site_pairs(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, frozenset[str]]:
+    """Each site adjective (``site_adjective_endings``) → the nouns it stands for, as HPO's
+    synonym pairs show them: one concept's aliases 'ADJECTIVE WORDS' and 'WORDS of NOUN'."""
+    endings = tuple(rules.site_adjective_endings)
+    if not endings:
+        return {}
+    pairs: dict[str, set[str]] = {}
+    for concept in kb.concepts.values():
+        keys = [normalize_alias(alias).split(" ") for alias in concept.aliases]
+        told = {" ".join(k[:-2]): k[-1] for k in keys if len(k) >= 3 and k[-2] == "of"}
+        for key in keys:
+            noun = told.get(" ".join(key[1:]))
+            if noun is not None and key[0] != noun and key[0].endswith(endings):
+                pairs.setdefault(key[0], set()).add(noun)
+    return {adjective: frozenset(nouns) for adjective, nouns in pairs.items()}
+
+
+def site_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[str]]:
+    """The names ``site_pairs`` derive, by concept, held as ``inverted_names`` holds its
+    names: 'WORDS of NOUN' from an alias 'ADJECTIVE WORDS', and the reverse."""
+    pairs = site_pairs(kb, rules)
+    if not pairs:
+        return {}
+    adjectives: dict[str, set[str]] = {}
+    for adjective, nouns in pairs.items():
+        for noun in nouns:
+            adjectives.setdefault(noun, set()).add(adjective)
+    derived: dict[str, set[str]] = {}
+    surface: dict[str, str] = {}
+    for concept in kb.concepts.values():
+        for alias in concept.aliases:
+            words = normalize_alias(alias).split(" ")
+            if words.count("of") > 1:
+                # "Abnormality of the epiphysis of the middle phalanx of the 2nd finger": which
+                # 'of' to move is the whole name's grammar.
+                continue
+            names = []
+            if "of" not in words:
+                names = [f"{' '.join(words[1:])} of {noun}" for noun in pairs.get(words[0], ())]
+            elif len(words) >= 3 and words[-2] == "of":
+                names = [f"{a} {' '.join(words[:-2])}" for a in adjectives.get(words[-1], ())]
+            for name in names:
+                if name not in kb.aliases:
+                    derived.setdefault(name, set()).add(concept.id)
+                    surface[name] = name
     return _held_names(kb, derived, surface)
 
 

@@ -882,6 +882,21 @@ def test_a_body_parts_change_told_as_a_noun_before_it_is_its_concept(
     assert [c.concept_id for c in coder.link(words)] == [concept]
 
 
+@pytest.mark.parametrize(
+    ("words", "concept"),
+    [
+        # HPO's own 'Gastric malposition' and 'Malposition of the stomach' pair the words.
+        ("perforation of the stomach", "HP:6000383"),  # Gastric perforation
+        ("oedema of the face", "HP:0000282"),  # Facial edema
+        ("colonic adenocarcinoma", "HP:0040276"),  # Adenocarcinoma of the colon
+    ],
+)
+def test_a_site_told_by_its_adjective_or_by_its_noun_after_of_is_one_concept(
+    coder: PhenotypeCoder, words: str, concept: str
+) -> None:
+    assert [c.concept_id for c in coder.link(words)] == [concept]
+
+
 def test_a_marked_adjective_before_a_noun_is_no_phenotype(coder: PhenotypeCoder) -> None:
     # The mention model marked "pruritic" of "mildly pruritic facial papules": the papules'.
     text = "She had long-standing mildly pruritic facial papules."
