@@ -178,6 +178,13 @@ def test_coordinated_adjectives_share_their_noun(pipeline: Pipeline, tmp_path: P
     assert codes == {"HP:0000369", "HP:0000358"}  # Low-set ears, Posteriorly rotated ears
 
 
+def test_coordinated_words_naming_nothing_alone_share_the_words_around_them(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    codes = hpo_codes(analyse(pipeline, tmp_path, "He had short 4th and 5th metacarpals."))
+    assert codes == {"HP:0010044", "HP:0010047"}  # Short 4th and Short 5th metacarpal
+
+
 def test_words_of_two_noun_phrases_name_no_phenotype_together(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
