@@ -1002,9 +1002,10 @@ def _measure_before(units: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def _denied_words(text: str) -> set[str]:
-    """The words "non" or "pseudo" deny in ``text`` ("projectile" of "non-projectile
-    vomiting", "hyponatremia" of "pseudo-hyponatremia"); a concept whose own name denies them
-    ("Non-Hodgkin lymphoma", "Intestinal pseudo-obstruction") may still be read."""
+    """The words "non", "pseudo", "anti" or "pre" deny in ``text`` ("projectile" of
+    "non-projectile vomiting", "hyponatremia" of "pseudo-hyponatremia", "tumor" of "anti-tumor
+    therapy", "syncope" of "pre-syncope"); a concept whose own name denies them ("Non-Hodgkin
+    lymphoma", "Intestinal pseudo-obstruction", "Preeclampsia") may still be read."""
     words = normalize_tokens(text)
     return {
         after for before, after in zip(words, words[1:], strict=False) if before in _DENYING_WORDS
@@ -1014,10 +1015,10 @@ def _denied_words(text: str) -> set[str]:
 _POSSESSIVE = re.compile(r"(?<=[^\W\d_])['’]s\b")
 """A possessive's "'s" ("Meckel's diverticulum")."""
 
-_DENYING_WORDS = frozenset({"non", "pseudo"})
+_DENYING_WORDS = frozenset({"non", "pseudo", "anti", "pre"})
 """Words that deny the word they are joined to."""
 
-_DENIED_BY_JOINED_WORD = re.compile(r"(?<![a-z])(?:non|pseudo)[- ]?$", re.IGNORECASE)
+_DENIED_BY_JOINED_WORD = re.compile(r"(?<![a-z])(?:non|pseudo|anti|pre)[- ]?$", re.IGNORECASE)
 """A word of ``_DENYING_WORDS`` joined to the words after it."""
 
 
@@ -1035,10 +1036,11 @@ def acronym_ends_a_compound(text: str, start: int, end: int) -> bool:
 
 
 def denied_by_joined_word(text: str, start: int) -> bool:
-    """Whether "non" or "pseudo" (``_DENYING_WORDS``) is joined to the phenotype starting at
-    ``start``: a "non-ST-segment elevation myocardial infarction" is no ST segment elevation,
-    a "pseudo-hyponatremia" (a measuring artefact) no hyponatremia and a "pseudo aneurysm" (a
-    contained rupture) no aneurysm."""
+    """Whether a word of ``_DENYING_WORDS`` is joined to the phenotype starting at ``start``: a
+    "non-ST-segment elevation myocardial infarction" is no ST segment elevation, a
+    "pseudo-hyponatremia" (a measuring artefact) no hyponatremia, a "pseudo aneurysm" (a
+    contained rupture) no aneurysm, an "anti-tumor" effect no tumor and a "pre-syncope" (a
+    faintness) no syncope."""
     return _DENIED_BY_JOINED_WORD.search(text, max(0, start - 7), start) is not None
 
 

@@ -126,6 +126,23 @@ def test_a_phrase_joined_to_like_is_not_what_it_resembles(
     assert concept not in case_codes(analyse(pipeline, tmp_path, text))
 
 
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("The drug kept its anti-tumor effect.", "HP:0002664"),  # Neoplasm
+        ("It was stopped by anti-tachycardia pacing.", "HP:0001649"),  # Tachycardia
+        ("She had an episode of pre-syncope.", "HP:0001279"),  # Syncope
+    ],
+)
+def test_a_phenotype_joined_to_anti_or_pre_is_not_named(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str
+) -> None:
+    codes = {
+        c for _, found in mention_codes(analyse(pipeline, tmp_path, text)).values() for c in found
+    }
+    assert concept not in codes
+
+
 def test_a_reordered_span_ending_inside_its_prepositions_phrase_is_none(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
