@@ -31,6 +31,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from os.path import commonprefix
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -176,6 +177,19 @@ class PhenotypeRules(RecordModel):
         "derives, from every other alias the adjective begins, the name with the noun after "
         "'of' ('Axonal degeneration' has no 'degeneration of axons'), and from every alias "
         "ending 'of' the noun, the name with the adjective before. Derived names are held as "
+        "``name_inversions`` hold theirs; exact matching, the evaluation's anchor, does not "
+        "use them.",
+    )
+    change_stem_chars: int = Field(
+        default=0,
+        ge=0,
+        description="The least letters that an adjective and a noun of one change must begin "
+        "with alike ('hypoplastic' and 'hypoplasia', 'fused' and 'fusion'), where HPO's own "
+        "synonym pairs show them so ('Hypoplastic eyelid' beside 'Hypoplasia of the eyelid'); "
+        "each such pair derives, from every other alias the adjective begins, the name with "
+        "the noun before 'of' ('Hypoplastic left heart' has no 'hypoplasia of the left "
+        "heart'), and the reverse. They may differ in at most their last "
+        "``CHANGE_ENDING_CHARS`` letters besides. 0 derives none. Derived names are held as "
         "``name_inversions`` hold theirs; exact matching, the evaluation's anchor, does not "
         "use them.",
     )
@@ -552,6 +566,7 @@ def with_added_synonyms(kb: KnowledgeBase, rules: PhenotypeRules) -> KnowledgeBa
         inverted_names(kb, rules),
         adjective_names(kb, rules),
         site_names(kb, rules),
+        change_names(kb, rules),
     ):
         for concept_id, names in derived.items():
             added.setdefault(concept_id, []).extend(names)
@@ -630,6 +645,75 @@ def site_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[str]]
                     derived.setdefault(name, set()).add(concept.id)
                     surface[name] = name
     return _held_names(kb, derived, surface)
+
+
+CHANGE_ENDING_CHARS = 3
+"""How many letters an adjective or a noun of one change may have past the letters they
+share ('hypoplast-ic', 'hypoplas-ia')."""
+
+
+def change_pairs(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, frozenset[str]]:
+    """Each adjective of a change → the nouns saying it (``change_stem_chars``), as HPO's
+    synonym pairs show them: one concept's aliases 'ADJECTIVE WORDS' and 'NOUN of WORDS'. An
+    adjective that is an alias on its own names a phenotype, no change of one; one naming a
+    grouping class (``grouping_names``: 'Abnormal') derives nothing, as such classes are
+    what curators replace by the defect itself."""
+    least = rules.change_stem_chars
+    if least == 0:
+        return {}
+    grouping = [re.compile(p) for p in rules.grouping_names]
+    pairs: dict[str, set[str]] = {}
+    for concept in kb.concepts.values():
+        keys = [normalize_alias(alias).split(" ") for alias in concept.aliases]
+        told: dict[str, set[str]] = {}
+        for key in keys:
+            if len(key) >= 3 and key[1] == "of" and key.count("of") == 1:
+                told.setdefault(" ".join(key[2:]), set()).add(key[0])
+        for key in keys:
+            if (
+                len(key) < 2
+                or "of" in key
+                or key[0] in kb.aliases
+                or any(p.match(key[0].capitalize()) for p in grouping)
+            ):
+                continue
+            for noun in told.get(" ".join(key[1:]), ()):
+                shared = len(commonprefix([key[0], noun]))
+                if (
+                    noun != key[0]
+                    and shared >= least
+                    and max(len(key[0]), len(noun)) - shared <= CHANGE_ENDING_CHARS
+                ):
+                    pairs.setdefault(key[0], set()).add(noun)
+    return {adjective: frozenset(nouns) for adjective, nouns in pairs.items()}
+
+
+def change_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[str]]:
+    """The names ``change_pairs`` derive, by concept, held as ``inverted_names`` holds its
+    names: 'NOUN of WORDS' from an alias 'ADJECTIVE WORDS', and the reverse."""
+    pairs = change_pairs(kb, rules)
+    if not pairs:
+        return {}
+    adjectives: dict[str, set[str]] = {}
+    for adjective, nouns in pairs.items():
+        for noun in nouns:
+            adjectives.setdefault(noun, set()).add(adjective)
+    derived: dict[str, set[str]] = {}
+    for concept in kb.concepts.values():
+        for alias in concept.aliases:
+            words = normalize_alias(alias).split(" ")
+            if len(words) < 2 or words.count("of") > 1:
+                continue
+            if "of" not in words:
+                names = [f"{noun} of {' '.join(words[1:])}" for noun in pairs.get(words[0], ())]
+            elif len(words) >= 3 and words[1] == "of":
+                names = [f"{a} {' '.join(words[2:])}" for a in adjectives.get(words[0], ())]
+            else:
+                continue
+            for name in names:
+                if name not in kb.aliases:
+                    derived.setdefault(name, set()).add(concept.id)
+    return _held_names(kb, derived, {name: name for name in derived})
 
 
 def adjective_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[str]]:

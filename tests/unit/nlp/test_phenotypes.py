@@ -904,6 +904,21 @@ def test_a_site_told_by_its_adjective_or_by_its_noun_after_of_is_one_concept(
     assert [c.concept_id for c in coder.link(words)] == [concept]
 
 
+@pytest.mark.parametrize(
+    ("words", "concept"),
+    [
+        # HPO's own 'Hypoplastic eyelid' and 'Hypoplasia of the eyelid' pair the words.
+        ("hypoplasia of the optic nerve", "HP:0000609"),  # Optic nerve hypoplasia
+        ("deviation of the nasal septum", "HP:0004411"),  # Deviated nasal septum
+        ("lost consciousness", "HP:0007185"),  # Loss of consciousness
+    ],
+)
+def test_a_change_told_by_its_adjective_or_by_its_noun_before_of_is_one_concept(
+    coder: PhenotypeCoder, words: str, concept: str
+) -> None:
+    assert [c.concept_id for c in coder.link(words)] == [concept]
+
+
 def test_a_marked_adjective_before_a_noun_is_no_phenotype(coder: PhenotypeCoder) -> None:
     # The mention model marked "pruritic" of "mildly pruritic facial papules": the papules'.
     text = "She had long-standing mildly pruritic facial papules."
