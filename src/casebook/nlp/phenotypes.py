@@ -130,7 +130,8 @@ class PhenotypeRules(RecordModel):
         "'aspiration' of fluid through a needle, the 'dullness' of a percussion, which HPO "
         "lists for Lethargy; an 'LFT', a liver function test, which it lists for Filum terminale "
         "lipoma; a drug 'hypersensitivity', a 'highly sensitive' assay or skin, "
-        "which it lists for Emotional hypersensitivity). Alone they name no phenotype, neither "
+        "which it lists for Emotional hypersensitivity; a 'dribbling' of urine, which it lists "
+        "for Drooling). Alone they name no phenotype, neither "
         "found in the text nor as a mention's words; the longer aliases holding them "
         "('self-cutting') still do.",
     )

@@ -764,6 +764,12 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
             "He had hypokinesia and rigidity of the right arm.",
         ),
         ("He complained of dribbling of urine.", "HP:0002307", "He had drooling of saliva."),
+        # Alone, a case report's dribbling is its urine's (HPO lists it for Drooling).
+        (
+            "He endorsed dysuria, dribbling, and urinary retention.",
+            "HP:0002307",
+            "He had drooling of saliva.",
+        ),
         # HPO's Asthenia is a weakness of the whole body; one of a limb or a side is a muscle's.
         (
             "She had weakness of the right upper limb.",
