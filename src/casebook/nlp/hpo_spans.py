@@ -348,13 +348,19 @@ def scored_spans(
     threshold: float,
     max_senses: int = 1,
     taken: Sequence[tuple[int, int]] = (),
+    generic: frozenset[str] | None = None,
 ) -> list[ScoredSpan]:
     """The spans of ``text`` whose best HPO candidate the scorer accepts, overlapping allowed
     but not overlapping ``taken`` (character ranges, such as the exact matches').
 
     A span whose best score more than ``max_senses`` concepts share is ambiguous and skipped,
     and so is one whose first or last word its candidate alias lacks, and one of body parts'
-    words only (``casebook.kb.heads``).
+    words only (``casebook.kb.heads``). With ``generic`` (words naming no part of a concept's
+    meaning, as read), so is one lacking a word of its alias that is not generic: its concept
+    says more than its words ("craniofacial abnormalities" is no "Abnormality of
+    craniofacial shape", Craniofacial asymmetry; "putamen and caudate" no "Fusion of the
+    caudate and putamen"), as a mention is never linked to a concept narrower than its
+    words (``PhenotypeCoder``).
     """
     found: list[ScoredSpan] = []
     body = load_head_words().body
@@ -399,6 +405,8 @@ def scored_spans(
             continue
         if _cuts_its_object(text, end, span, alias, generator):
             continue
+        if generic is not None and not generic.issuperset(set(alias) - set(span)):
+            continue
         probability = scorer.probability(span, alias)
         if probability >= threshold:
             found.append(ScoredSpan(start, end, best.concept_id, probability))
@@ -412,8 +420,10 @@ def recognise(
     scorer: SpanScorer,
     threshold: float,
     max_senses: int = 1,
+    generic: frozenset[str] | None = None,
 ) -> list[AliasMatch]:
-    """The exact matches and, in the text they leave, the accepted spans, in text order.
+    """The exact matches and, in the text they leave, the accepted spans (``scored_spans``,
+    ``generic`` passed on), in text order.
 
     Accepted spans are taken best first (probability, then length), each only where it
     overlaps no exact match and no span taken before it, and, when the generator's exact
@@ -425,7 +435,7 @@ def recognise(
     """
     taken = [(m.start, m.end) for m in exact]
     chosen = list(exact)
-    spans = scored_spans(text, generator, scorer, threshold, max_senses, taken)
+    spans = scored_spans(text, generator, scorer, threshold, max_senses, taken, generic)
     for span in sorted(spans, key=lambda s: (-s.probability, s.start - s.end, s.start)):
         if any(span.start < e and s < span.end for s, e in taken):
             continue

@@ -1283,6 +1283,13 @@ class PhenotypeCoder:
         codes = [c for c in case.codes if c.system is not CodeSystem.HPO]
         return case.model_copy(update={"codes": codes + self._accept(evidence)})
 
+    @property
+    def generic_words(self) -> frozenset[str]:
+        """The normalised ``generic_words``, read as the matcher reads words
+        (``word_forms``)."""
+        forms = self.generator.word_forms
+        return frozenset(forms.get(w, w) for w in self._generic)
+
     def qualifies_a_thing(self, text: str, start: int, end: int) -> bool:
         """Whether the words at ``[start, end)`` are an adjective derived from a concept's name
         (``adjective_endings``) not told of the person (``told_of_person``): "hypotonic" of

@@ -143,6 +143,20 @@ def test_a_phenotype_joined_to_anti_or_pre_is_not_named(
     assert concept not in codes
 
 
+def test_a_phrase_lacking_a_telling_word_of_its_alias_names_no_phenotype(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # 'Narrow carpal joint spaces' says where; the text does not.
+    text = "X-rays of the knees showed joint space narrowing."
+    codes = {
+        c for _, found in mention_codes(analyse(pipeline, tmp_path, text)).values() for c in found
+    }
+    assert "HP:0004264" not in codes
+    # A lab word an alias holds ('Decreased serum ceruloplasmin') tells nothing more.
+    text = "She had low ceruloplasmin."
+    assert "HP:0010837" in case_codes(analyse(pipeline, tmp_path, text))
+
+
 def test_a_reordered_span_ending_inside_its_prepositions_phrase_is_none(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
