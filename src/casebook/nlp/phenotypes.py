@@ -331,15 +331,21 @@ class PhenotypeRules(RecordModel):
     recovery_concepts: list[str] = Field(
         default_factory=list,
         description="HPO ids of gains a patient shows getting better as well as falling ill "
-        "(Increased body weight, Polyphagia): such a concept is not coded from a clause that "
-        "tells the patient's recovery (``recovery_phrases``): 'after treatment he gained weight "
-        "and his appetite improved' is his recovery, no Increased body weight, while 'the "
-        "mania improved but sudden weight gain occurred' still tells the gain in its own clause.",
+        "(Increased body weight, Polyphagia, and the rises of the blood counts that case "
+        "reports tell of as a treated anemia or thrombocytopenia recovers: Increased "
+        "circulating hemoglobin concentration, Thrombocytosis): such a concept is not coded "
+        "from a clause that tells the patient's recovery (``recovery_phrases``): 'after "
+        "treatment he gained weight and his appetite improved' is his recovery, no Increased "
+        "body weight, nor is 'the hemoglobin increased to 10.7 g/dL' an Increased circulating "
+        "hemoglobin concentration, while 'the mania improved but sudden weight gain occurred' "
+        "still tells the gain in its own clause.",
     )
     recovery_phrases: Patterns = Field(
         default_factory=list,
         description="Regular expressions (case-insensitive) telling, within a clause, that the "
-        "patient got better ('improved', 'recovered', 'doing well', 'well tolerated').",
+        "patient got better ('improved', 'recovered', 'doing well', 'well tolerated') or that "
+        "a measure rose to a value ('increased to 10.7', 'rose from 6 g/dL to 9'): a change, "
+        "not a level above normal.",
     )
     measure_units: list[str] = Field(
         default_factory=list, description="Units of length ('mm', 'cm', 'inches')."

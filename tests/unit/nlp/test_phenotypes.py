@@ -998,6 +998,21 @@ def test_a_gain_told_with_the_patients_recovery_is_no_finding(
 
 
 @pytest.mark.parametrize(
+    ("text", "concept", "risen"),
+    [
+        ("After transfusion his hemoglobin increased to 10.7 g/dL.", "HP:0001900", False),
+        ("Her platelet count increased from 9,000/uL to 60,000/uL.", "HP:0001894", False),
+        ("His hemoglobin was markedly increased.", "HP:0001900", True),
+        ("She had thrombocytosis.", "HP:0001894", True),
+    ],
+)
+def test_a_blood_count_risen_to_a_value_is_a_recovery_not_its_excess(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str, risen: bool
+) -> None:
+    assert (concept in hpo_codes(analyse(pipeline, tmp_path, text))) is risen
+
+
+@pytest.mark.parametrize(
     ("text", "felt"),
     [
         ("He was withdrawing to pain.", False),
