@@ -344,8 +344,8 @@ class PhenotypeRules(RecordModel):
         default_factory=list,
         description="Regular expressions (case-insensitive) telling, within a clause, that the "
         "patient got better ('improved', 'recovered', 'doing well', 'well tolerated') or that "
-        "a measure rose to a value ('increased to 10.7', 'rose from 6 g/dL to 9'): a change, "
-        "not a level above normal.",
+        "a measure rose to a value ('increased to 10.7', 'rose from 6 g/dL to 9') or to normal "
+        "('to normal levels'): a change, not a level above normal.",
     )
     measure_units: list[str] = Field(
         default_factory=list, description="Units of length ('mm', 'cm', 'inches')."

@@ -1002,6 +1002,7 @@ def test_a_gain_told_with_the_patients_recovery_is_no_finding(
     [
         ("After transfusion his hemoglobin increased to 10.7 g/dL.", "HP:0001900", False),
         ("Her platelet count increased from 9,000/uL to 60,000/uL.", "HP:0001894", False),
+        ("Steroids increased hemoglobin to normal levels.", "HP:0001900", False),
         ("His hemoglobin was markedly increased.", "HP:0001900", True),
         ("She had thrombocytosis.", "HP:0001894", True),
     ],
