@@ -181,6 +181,13 @@ class PhenotypeRules(RecordModel):
         "``name_inversions`` hold theirs; exact matching, the evaluation's anchor, does not "
         "use them.",
     )
+    ambiguous_site_adjectives: list[str] = Field(
+        default_factory=list,
+        description="Site adjectives (``site_adjective_endings``) of two body parts or senses, "
+        "which derive no names: 'cervical' of the neck and of the uterine cervix (a "
+        "'shortening of the cervix' is no Short neck), 'cranial' of the skull and of the "
+        "cranial nerves, 'mental' of the mind and of the chin.",
+    )
     change_stem_chars: int = Field(
         default=0,
         ge=0,
@@ -612,13 +619,19 @@ def site_pairs(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, frozenset[
     endings = tuple(rules.site_adjective_endings)
     if not endings:
         return {}
+    ambiguous = {normalize_alias(a) for a in rules.ambiguous_site_adjectives}
     pairs: dict[str, set[str]] = {}
     for concept in kb.concepts.values():
         keys = [normalize_alias(alias).split(" ") for alias in concept.aliases]
         told = {" ".join(k[:-2]): k[-1] for k in keys if len(k) >= 3 and k[-2] == "of"}
         for key in keys:
             noun = told.get(" ".join(key[1:]))
-            if noun is not None and key[0] != noun and key[0].endswith(endings):
+            if (
+                noun is not None
+                and key[0] != noun
+                and key[0].endswith(endings)
+                and key[0] not in ambiguous
+            ):
                 pairs.setdefault(key[0], set()).add(noun)
     return {adjective: frozenset(nouns) for adjective, nouns in pairs.items()}
 

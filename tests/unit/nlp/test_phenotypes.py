@@ -910,6 +910,11 @@ def test_a_site_told_by_its_adjective_or_by_its_noun_after_of_is_one_concept(
     assert [c.concept_id for c in coder.link(words)] == [concept]
 
 
+def test_an_adjective_of_two_body_parts_derives_no_name(coder: PhenotypeCoder) -> None:
+    # 'Cervical' is the neck's in 'Short neck' (HP:0000470) and the uterine cervix's elsewhere.
+    assert coder.link("shortening of the cervix") == []
+
+
 @pytest.mark.parametrize(
     ("words", "concept"),
     [
