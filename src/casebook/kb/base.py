@@ -644,8 +644,8 @@ class CandidateGenerator:
 
         At each word the trie of normalised aliases is walked as far as the text allows and
         the longest whole alias wins; matches do not overlap (except the words a coordinated
-        phrase skipped with ``ellipsis``), and none crosses sentence punctuation or a line
-        break.
+        phrase skipped with ``ellipsis``, and a coordination's other readings, which share its
+        span: see ``_walk``), and none crosses sentence punctuation or a line break.
 
         Args:
             text: The document text.
@@ -677,11 +677,16 @@ class CandidateGenerator:
             if best is None:
                 index += 1
                 continue
-            stop, key, skipped = best
+            stop, key, skipped, shared = best
             first, last = tokens[index], tokens[stop - 1]
             if first is not None and last is not None:  # always so: barriers never match
                 found.append(
                     AliasMatch(first.start, last.end, key, tuple(sorted(self._aliases[key])))
+                )
+                found.extend(
+                    AliasMatch(first.start, last.end, other, tuple(sorted(self._aliases[other])))
+                    for other in shared
+                    if other != key
                 )
             # The words an ellipsis skipped may hold a match of their own ("wide neck").
             index = index + 1 if skipped else stop
@@ -732,10 +737,16 @@ class CandidateGenerator:
         cursor: int,
         node: _Node,
         may_skip: bool,
-    ) -> tuple[int, str, bool] | None:
+    ) -> tuple[int, str, bool, tuple[str, ...]] | None:
         """The longest alias match from ``tokens[first]``, the trie walked from ``node`` on at
-        ``cursor``: its stop, its key and whether it skipped a coordinated phrase."""
-        best: tuple[int, str, bool] | None = None
+        ``cursor``: its stop, its key, whether it skipped a coordinated phrase, and the keys
+        of the other readings ending there that skip the word before a conjunction, when
+        that word's conjunct names nothing alone: "short [4th and] 5th metacarpals" is a
+        Short 5th metacarpal as "short 4th [and 5th] metacarpals" is a Short 4th metacarpal,
+        but "posterior [subcapsular or] cortical cataracts" is no posterior cortical one, since
+        "cortical cataracts" names its cataract alone."""
+        best: tuple[int, str, bool, tuple[str, ...]] | None = None
+        shared: list[tuple[int, str]] = []
         while cursor < len(tokens):
             token = tokens[cursor]
             if token is None:
@@ -743,6 +754,14 @@ class CandidateGenerator:
             if may_skip and cursor > first:
                 for resume in self._after_ellipsis(text, tokens, cursor):
                     found = self._walk(text, tokens, first, resume, node, False)
+                    if (
+                        found is not None
+                        and resume == cursor + 2
+                        and tokens[cursor + 1] is not None
+                        and " ".join(t.norm for t in tokens[resume : found[0]] if t is not None)
+                        not in self._aliases
+                    ):
+                        shared.append((found[0], found[1]))
                     # Of two coordinated readings ending alike, the one keeping more of the
                     # text's words wins ("enlarged [and dysmorphic] lateral ventricles"), then
                     # the later, keeping the words written together: "posterior subcapsular
@@ -756,7 +775,7 @@ class CandidateGenerator:
                             and found[1].count(" ") >= best[1].count(" ")
                         )
                     ):
-                        best = (found[0], found[1], True)
+                        best = (found[0], found[1], True, ())
             nxt = node.children.get(token.norm)
             if nxt is None:
                 break
@@ -768,7 +787,10 @@ class CandidateGenerator:
                 and not (self.whole_compounds and _joined(text, token.end, 1))
                 and (best is None or cursor > best[0])
             ):
-                best = (cursor, node.key, False)
+                best = (cursor, node.key, False, ())
+        if best is not None and best[2]:
+            stop = best[0]
+            best = (*best[:3], tuple(sorted({key for end, key in shared if end == stop})))
         return best
 
     def _after_ellipsis(self, text: str, tokens: Sequence[_Token | None], cursor: int) -> list[int]:

@@ -109,6 +109,19 @@ NOT_THE_THING = frozenset({"like", "free", "mimicking", "negative"})
 _JOINED_WORD = re.compile(r"-([A-Za-z]+)\b")
 """A word joined by a hyphen right at a position."""
 
+PREPOSITIONS = frozenset({"of", "in", "on"})
+"""Words by which a span says an alias's words in another order: "fibrosis in the liver" for
+Hepatic fibrosis, "perforation of gallbladder" for Gallbladder perforation."""
+
+_NEXT_WORD = re.compile(r" +([A-Za-z][\w-]*)")
+"""The word right after a position, in the same phrase and table cell."""
+
+PHRASE_ENDERS = frozenset(
+    {"since", "during", "after", "before", "until", "when", "while", "due", "because", "despite"}
+)
+"""Words after a span that end the phrase it is in, as ``EDGE_WORDS`` do: "dislocation of the
+lens since childhood"."""
+
 
 PROBABILITIES_KEPT = 100_000
 """How many span–alias pairs a ``SpanScorer`` remembers the probability of."""
@@ -335,13 +348,19 @@ def scored_spans(
     threshold: float,
     max_senses: int = 1,
     taken: Sequence[tuple[int, int]] = (),
+    generic: frozenset[str] | None = None,
 ) -> list[ScoredSpan]:
     """The spans of ``text`` whose best HPO candidate the scorer accepts, overlapping allowed
     but not overlapping ``taken`` (character ranges, such as the exact matches').
 
     A span whose best score more than ``max_senses`` concepts share is ambiguous and skipped,
     and so is one whose first or last word its candidate alias lacks, and one of body parts'
-    words only (``casebook.kb.heads``).
+    words only (``casebook.kb.heads``). With ``generic`` (words naming no part of a concept's
+    meaning, as read), so is one lacking a word of its alias that is not generic: its concept
+    says more than its words ("craniofacial abnormalities" is no "Abnormality of
+    craniofacial shape", Craniofacial asymmetry; "putamen and caudate" no "Fusion of the
+    caudate and putamen"), as a mention is never linked to a concept narrower than its
+    words (``PhenotypeCoder``).
     """
     found: list[ScoredSpan] = []
     body = load_head_words().body
@@ -384,6 +403,10 @@ def scored_spans(
             # "sternoclavicular joint" of "Fractured sternoclavicular joint": a body part alone
             # is no phenotype, however much of the alias it spells.
             continue
+        if _cuts_its_object(text, end, span, alias, generator):
+            continue
+        if generic is not None and not generic.issuperset(set(alias) - set(span)):
+            continue
         probability = scorer.probability(span, alias)
         if probability >= threshold:
             found.append(ScoredSpan(start, end, best.concept_id, probability))
@@ -397,8 +420,10 @@ def recognise(
     scorer: SpanScorer,
     threshold: float,
     max_senses: int = 1,
+    generic: frozenset[str] | None = None,
 ) -> list[AliasMatch]:
-    """The exact matches and, in the text they leave, the accepted spans, in text order.
+    """The exact matches and, in the text they leave, the accepted spans (``scored_spans``,
+    ``generic`` passed on), in text order.
 
     Accepted spans are taken best first (probability, then length), each only where it
     overlaps no exact match and no span taken before it, and, when the generator's exact
@@ -410,7 +435,7 @@ def recognise(
     """
     taken = [(m.start, m.end) for m in exact]
     chosen = list(exact)
-    spans = scored_spans(text, generator, scorer, threshold, max_senses, taken)
+    spans = scored_spans(text, generator, scorer, threshold, max_senses, taken, generic)
     for span in sorted(spans, key=lambda s: (-s.probability, s.start - s.end, s.start)):
         if any(span.start < e and s < span.end for s, e in taken):
             continue
@@ -420,6 +445,36 @@ def recognise(
         key = " ".join(normalize_tokens(text[span.start : span.end]))
         chosen.append(AliasMatch(span.start, span.end, key, (span.concept_id,)))
     return sorted(chosen, key=lambda m: (m.start, m.end))
+
+
+def _cuts_its_object(
+    text: str,
+    end: int,
+    span: Sequence[str],
+    alias: Sequence[str],
+    generator: CandidateGenerator,
+) -> bool:
+    """Whether a span saying its alias's words in another order across a preposition
+    (``PREPOSITIONS``) ends inside the phrase the preposition governs: the word after it goes on
+    with that phrase and no HPO alias holds it with the span's last word, so that word
+    qualifies a thing HPO does not name ("absence of typical genital lesions" names no Typical
+    absence, "fibrosis in the liver bed" no Hepatic fibrosis; "atrophy of the cerebral
+    hemisphere" is a Cerebral atrophy)."""
+    if PREPOSITIONS.isdisjoint(span):
+        return False
+    shared = set(span) & set(alias)
+    if [w for w in span if w in shared] == [w for w in alias if w in shared]:
+        return False
+    after = _NEXT_WORD.match(text, end)
+    if after is None:
+        return False
+    following = after.group(1).lower()
+    if following in EDGE_WORDS or following in PHRASE_ENDERS:
+        return False
+    words = normalize_tokens(following)
+    return bool(words) and not generator.share_an_alias(
+        span[-1], generator.word_forms.get(words[0], words[0])
+    )
 
 
 def _not_the_thing(text: str, end: int) -> bool:

@@ -31,6 +31,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from os.path import commonprefix
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -129,7 +130,8 @@ class PhenotypeRules(RecordModel):
         "'aspiration' of fluid through a needle, the 'dullness' of a percussion, which HPO "
         "lists for Lethargy; an 'LFT', a liver function test, which it lists for Filum terminale "
         "lipoma; a drug 'hypersensitivity', a 'highly sensitive' assay or skin, "
-        "which it lists for Emotional hypersensitivity). Alone they name no phenotype, neither "
+        "which it lists for Emotional hypersensitivity; a 'dribbling' of urine, which it lists "
+        "for Drooling). Alone they name no phenotype, neither "
         "found in the text nor as a mention's words; the longer aliases holding them "
         "('self-cutting') still do.",
     )
@@ -167,6 +169,37 @@ class PhenotypeRules(RecordModel):
         "'duplication of the collecting system'). A derived name that is already an alias is not "
         "added, nor one that two concepts derive unless one is the other's ancestor; like "
         "``added_synonyms``, exact matching, the evaluation's anchor, does not use them.",
+    )
+    site_adjective_endings: list[str] = Field(
+        default_factory=list,
+        description="Endings of the adjectives that HPO's own synonym pairs show naming a body "
+        "part told by a noun after 'of' ('Nasal polyps' beside 'Polyps of nose', 'Humeral "
+        "fracture' beside 'Fracture of the humerus'; '-al', '-ar', '-ic'). Each such pair "
+        "derives, from every other alias the adjective begins, the name with the noun after "
+        "'of' ('Axonal degeneration' has no 'degeneration of axons'), and from every alias "
+        "ending 'of' the noun, the name with the adjective before. Derived names are held as "
+        "``name_inversions`` hold theirs; exact matching, the evaluation's anchor, does not "
+        "use them.",
+    )
+    ambiguous_site_adjectives: list[str] = Field(
+        default_factory=list,
+        description="Site adjectives (``site_adjective_endings``) of two body parts or senses, "
+        "which derive no names: 'cervical' of the neck and of the uterine cervix (a "
+        "'shortening of the cervix' is no Short neck), 'cranial' of the skull and of the "
+        "cranial nerves, 'mental' of the mind and of the chin.",
+    )
+    change_stem_chars: int = Field(
+        default=0,
+        ge=0,
+        description="The least letters that an adjective and a noun of one change must begin "
+        "with alike ('hypoplastic' and 'hypoplasia', 'fused' and 'fusion'), where HPO's own "
+        "synonym pairs show them so ('Hypoplastic eyelid' beside 'Hypoplasia of the eyelid'); "
+        "each such pair derives, from every other alias the adjective begins, the name with "
+        "the noun before 'of' ('Hypoplastic left heart' has no 'hypoplasia of the left "
+        "heart'), and the reverse. They may differ in at most their last "
+        "``CHANGE_ENDING_CHARS`` letters besides. 0 derives none. Derived names are held as "
+        "``name_inversions`` hold theirs; exact matching, the evaluation's anchor, does not "
+        "use them.",
     )
     adjective_endings: dict[str, str] = Field(
         default_factory=dict,
@@ -305,15 +338,21 @@ class PhenotypeRules(RecordModel):
     recovery_concepts: list[str] = Field(
         default_factory=list,
         description="HPO ids of gains a patient shows getting better as well as falling ill "
-        "(Increased body weight, Polyphagia): such a concept is not coded from a clause that "
-        "tells the patient's recovery (``recovery_phrases``): 'after treatment he gained weight "
-        "and his appetite improved' is his recovery, no Increased body weight, while 'the "
-        "mania improved but sudden weight gain occurred' still tells the gain in its own clause.",
+        "(Increased body weight, Polyphagia, and the rises of the blood counts that case "
+        "reports tell of as a treated anemia or thrombocytopenia recovers: Increased "
+        "circulating hemoglobin concentration, Thrombocytosis): such a concept is not coded "
+        "from a clause that tells the patient's recovery (``recovery_phrases``): 'after "
+        "treatment he gained weight and his appetite improved' is his recovery, no Increased "
+        "body weight, nor is 'the hemoglobin increased to 10.7 g/dL' an Increased circulating "
+        "hemoglobin concentration, while 'the mania improved but sudden weight gain occurred' "
+        "still tells the gain in its own clause.",
     )
     recovery_phrases: Patterns = Field(
         default_factory=list,
         description="Regular expressions (case-insensitive) telling, within a clause, that the "
-        "patient got better ('improved', 'recovered', 'doing well', 'well tolerated').",
+        "patient got better ('improved', 'recovered', 'doing well', 'well tolerated') or that "
+        "a measure rose to a value ('increased to 10.7', 'rose from 6 g/dL to 9') or to normal "
+        "('to normal levels'): a change, not a level above normal.",
     )
     measure_units: list[str] = Field(
         default_factory=list, description="Units of length ('mm', 'cm', 'inches')."
@@ -537,7 +576,12 @@ def with_added_synonyms(kb: KnowledgeBase, rules: PhenotypeRules) -> KnowledgeBa
     added: dict[str, list[str]] = {
         concept_id: list(names) for concept_id, names in rules.added_synonyms.items()
     }
-    for derived in (inverted_names(kb, rules), adjective_names(kb, rules)):
+    for derived in (
+        inverted_names(kb, rules),
+        adjective_names(kb, rules),
+        site_names(kb, rules),
+        change_names(kb, rules),
+    ):
         for concept_id, names in derived.items():
             added.setdefault(concept_id, []).extend(names)
     if not added:
@@ -567,6 +611,129 @@ def inverted_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[s
                     derived.setdefault(key, set()).add(concept.id)
                     surface[key] = name
     return _held_names(kb, derived, surface)
+
+
+def site_pairs(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, frozenset[str]]:
+    """Each site adjective (``site_adjective_endings``) → the nouns it stands for, as HPO's
+    synonym pairs show them: one concept's aliases 'ADJECTIVE WORDS' and 'WORDS of NOUN'."""
+    endings = tuple(rules.site_adjective_endings)
+    if not endings:
+        return {}
+    ambiguous = {normalize_alias(a) for a in rules.ambiguous_site_adjectives}
+    pairs: dict[str, set[str]] = {}
+    for concept in kb.concepts.values():
+        keys = [normalize_alias(alias).split(" ") for alias in concept.aliases]
+        told = {" ".join(k[:-2]): k[-1] for k in keys if len(k) >= 3 and k[-2] == "of"}
+        for key in keys:
+            noun = told.get(" ".join(key[1:]))
+            if (
+                noun is not None
+                and key[0] != noun
+                and key[0].endswith(endings)
+                and key[0] not in ambiguous
+            ):
+                pairs.setdefault(key[0], set()).add(noun)
+    return {adjective: frozenset(nouns) for adjective, nouns in pairs.items()}
+
+
+def site_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[str]]:
+    """The names ``site_pairs`` derive, by concept, held as ``inverted_names`` holds its
+    names: 'WORDS of NOUN' from an alias 'ADJECTIVE WORDS', and the reverse."""
+    pairs = site_pairs(kb, rules)
+    if not pairs:
+        return {}
+    adjectives: dict[str, set[str]] = {}
+    for adjective, nouns in pairs.items():
+        for noun in nouns:
+            adjectives.setdefault(noun, set()).add(adjective)
+    derived: dict[str, set[str]] = {}
+    surface: dict[str, str] = {}
+    for concept in kb.concepts.values():
+        for alias in concept.aliases:
+            words = normalize_alias(alias).split(" ")
+            if words.count("of") > 1:
+                # "Abnormality of the epiphysis of the middle phalanx of the 2nd finger": which
+                # 'of' to move is the whole name's grammar.
+                continue
+            names = []
+            if "of" not in words:
+                names = [f"{' '.join(words[1:])} of {noun}" for noun in pairs.get(words[0], ())]
+            elif len(words) >= 3 and words[-2] == "of":
+                names = [f"{a} {' '.join(words[:-2])}" for a in adjectives.get(words[-1], ())]
+            for name in names:
+                if name not in kb.aliases:
+                    derived.setdefault(name, set()).add(concept.id)
+                    surface[name] = name
+    return _held_names(kb, derived, surface)
+
+
+CHANGE_ENDING_CHARS = 3
+"""How many letters an adjective or a noun of one change may have past the letters they
+share ('hypoplast-ic', 'hypoplas-ia')."""
+
+
+def change_pairs(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, frozenset[str]]:
+    """Each adjective of a change → the nouns saying it (``change_stem_chars``), as HPO's
+    synonym pairs show them: one concept's aliases 'ADJECTIVE WORDS' and 'NOUN of WORDS'. An
+    adjective that is an alias on its own names a phenotype, no change of one; one naming a
+    grouping class (``grouping_names``: 'Abnormal') derives nothing, as such classes are
+    what curators replace by the defect itself."""
+    least = rules.change_stem_chars
+    if least == 0:
+        return {}
+    grouping = [re.compile(p) for p in rules.grouping_names]
+    pairs: dict[str, set[str]] = {}
+    for concept in kb.concepts.values():
+        keys = [normalize_alias(alias).split(" ") for alias in concept.aliases]
+        told: dict[str, set[str]] = {}
+        for key in keys:
+            if len(key) >= 3 and key[1] == "of" and key.count("of") == 1:
+                told.setdefault(" ".join(key[2:]), set()).add(key[0])
+        for key in keys:
+            if (
+                len(key) < 2
+                or "of" in key
+                or key[0] in kb.aliases
+                or any(p.match(key[0].capitalize()) for p in grouping)
+            ):
+                continue
+            for noun in told.get(" ".join(key[1:]), ()):
+                shared = len(commonprefix([key[0], noun]))
+                if (
+                    noun != key[0]
+                    and shared >= least
+                    and max(len(key[0]), len(noun)) - shared <= CHANGE_ENDING_CHARS
+                ):
+                    pairs.setdefault(key[0], set()).add(noun)
+    return {adjective: frozenset(nouns) for adjective, nouns in pairs.items()}
+
+
+def change_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[str]]:
+    """The names ``change_pairs`` derive, by concept, held as ``inverted_names`` holds its
+    names: 'NOUN of WORDS' from an alias 'ADJECTIVE WORDS', and the reverse."""
+    pairs = change_pairs(kb, rules)
+    if not pairs:
+        return {}
+    adjectives: dict[str, set[str]] = {}
+    for adjective, nouns in pairs.items():
+        for noun in nouns:
+            adjectives.setdefault(noun, set()).add(adjective)
+    derived: dict[str, set[str]] = {}
+    for concept in kb.concepts.values():
+        for alias in concept.aliases:
+            words = normalize_alias(alias).split(" ")
+            if len(words) < 2 or words.count("of") > 1:
+                continue
+            if "of" not in words:
+                names = [f"{noun} of {' '.join(words[1:])}" for noun in pairs.get(words[0], ())]
+            elif len(words) >= 3 and words[1] == "of":
+                names = [f"{a} {' '.join(words[2:])}" for a in adjectives.get(words[0], ())]
+            else:
+                continue
+            for name in names:
+                if name not in kb.aliases:
+                    derived.setdefault(name, set()).add(concept.id)
+    return _held_names(kb, derived, {name: name for name in derived})
 
 
 def adjective_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[str]]:
@@ -939,9 +1106,10 @@ def _measure_before(units: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def _denied_words(text: str) -> set[str]:
-    """The words "non" or "pseudo" deny in ``text`` ("projectile" of "non-projectile
-    vomiting", "hyponatremia" of "pseudo-hyponatremia"); a concept whose own name denies them
-    ("Non-Hodgkin lymphoma", "Intestinal pseudo-obstruction") may still be read."""
+    """The words "non", "pseudo", "anti" or "pre" deny in ``text`` ("projectile" of
+    "non-projectile vomiting", "hyponatremia" of "pseudo-hyponatremia", "tumor" of "anti-tumor
+    therapy", "syncope" of "pre-syncope"); a concept whose own name denies them ("Non-Hodgkin
+    lymphoma", "Intestinal pseudo-obstruction", "Preeclampsia") may still be read."""
     words = normalize_tokens(text)
     return {
         after for before, after in zip(words, words[1:], strict=False) if before in _DENYING_WORDS
@@ -951,10 +1119,10 @@ def _denied_words(text: str) -> set[str]:
 _POSSESSIVE = re.compile(r"(?<=[^\W\d_])['’]s\b")
 """A possessive's "'s" ("Meckel's diverticulum")."""
 
-_DENYING_WORDS = frozenset({"non", "pseudo"})
+_DENYING_WORDS = frozenset({"non", "pseudo", "anti", "pre"})
 """Words that deny the word they are joined to."""
 
-_DENIED_BY_JOINED_WORD = re.compile(r"(?<![a-z])(?:non|pseudo)[- ]?$", re.IGNORECASE)
+_DENIED_BY_JOINED_WORD = re.compile(r"(?<![a-z])(?:non|pseudo|anti|pre)[- ]?$", re.IGNORECASE)
 """A word of ``_DENYING_WORDS`` joined to the words after it."""
 
 
@@ -972,10 +1140,11 @@ def acronym_ends_a_compound(text: str, start: int, end: int) -> bool:
 
 
 def denied_by_joined_word(text: str, start: int) -> bool:
-    """Whether "non" or "pseudo" (``_DENYING_WORDS``) is joined to the phenotype starting at
-    ``start``: a "non-ST-segment elevation myocardial infarction" is no ST segment elevation,
-    a "pseudo-hyponatremia" (a measuring artefact) no hyponatremia and a "pseudo aneurysm" (a
-    contained rupture) no aneurysm."""
+    """Whether a word of ``_DENYING_WORDS`` is joined to the phenotype starting at ``start``: a
+    "non-ST-segment elevation myocardial infarction" is no ST segment elevation, a
+    "pseudo-hyponatremia" (a measuring artefact) no hyponatremia, a "pseudo aneurysm" (a
+    contained rupture) no aneurysm, an "anti-tumor" effect no tumor and a "pre-syncope" (a
+    faintness) no syncope."""
     return _DENIED_BY_JOINED_WORD.search(text, max(0, start - 7), start) is not None
 
 
@@ -1132,6 +1301,13 @@ class PhenotypeCoder:
                     )
         codes = [c for c in case.codes if c.system is not CodeSystem.HPO]
         return case.model_copy(update={"codes": codes + self._accept(evidence)})
+
+    @property
+    def generic_words(self) -> frozenset[str]:
+        """The normalised ``generic_words``, read as the matcher reads words
+        (``word_forms``)."""
+        forms = self.generator.word_forms
+        return frozenset(forms.get(w, w) for w in self._generic)
 
     def qualifies_a_thing(self, text: str, start: int, end: int) -> bool:
         """Whether the words at ``[start, end)`` are an adjective derived from a concept's name

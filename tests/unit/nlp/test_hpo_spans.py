@@ -126,6 +126,54 @@ def test_a_phrase_joined_to_like_is_not_what_it_resembles(
     assert concept not in case_codes(analyse(pipeline, tmp_path, text))
 
 
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("The drug kept its anti-tumor effect.", "HP:0002664"),  # Neoplasm
+        ("It was stopped by anti-tachycardia pacing.", "HP:0001649"),  # Tachycardia
+        ("She had an episode of pre-syncope.", "HP:0001279"),  # Syncope
+    ],
+)
+def test_a_phenotype_joined_to_anti_or_pre_is_not_named(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str
+) -> None:
+    codes = {
+        c for _, found in mention_codes(analyse(pipeline, tmp_path, text)).values() for c in found
+    }
+    assert concept not in codes
+
+
+def test_a_phrase_lacking_a_telling_word_of_its_alias_names_no_phenotype(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # 'Narrow carpal joint spaces' says where; the text does not.
+    text = "X-rays of the knees showed joint space narrowing."
+    codes = {
+        c for _, found in mention_codes(analyse(pipeline, tmp_path, text)).values() for c in found
+    }
+    assert "HP:0004264" not in codes
+    # A lab word an alias holds ('Decreased serum ceruloplasmin') tells nothing more.
+    text = "She had low ceruloplasmin."
+    assert "HP:0010837" in case_codes(analyse(pipeline, tmp_path, text))
+
+
+def test_a_reordered_span_ending_inside_its_prepositions_phrase_is_none(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # "typical" qualifies the lesions, not the absence: no Typical absence seizure.
+    text = "It was diagnosed in the absence of typical skin lesions."
+    codes = {
+        c for _, found in mention_codes(analyse(pipeline, tmp_path, text)).values() for c in found
+    }
+    assert "HP:0011147" not in codes
+    # Said whole, the reordered phrase keeps its reading (Gallbladder perforation).
+    text = "Surgery found a perforation of the gallbladder."
+    assert "HP:0030154" in case_codes(analyse(pipeline, tmp_path, text))
+    # A word going on with the phrase that HPO names with the span's last word keeps it.
+    text = "MRI showed atrophy of the cerebral hemisphere."
+    assert "HP:0002059" in case_codes(analyse(pipeline, tmp_path, text))  # Cerebral atrophy
+
+
 def test_a_phenotype_joined_to_pseudo_is_denied(pipeline: Pipeline, tmp_path: Path) -> None:
     text = "She had pseudo-hyponatremia, a pseudo aneurysm and intestinal pseudo-obstruction."
     codes = case_codes(analyse(pipeline, tmp_path, text))

@@ -178,6 +178,13 @@ def test_coordinated_adjectives_share_their_noun(pipeline: Pipeline, tmp_path: P
     assert codes == {"HP:0000369", "HP:0000358"}  # Low-set ears, Posteriorly rotated ears
 
 
+def test_coordinated_words_naming_nothing_alone_share_the_words_around_them(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    codes = hpo_codes(analyse(pipeline, tmp_path, "He had short 4th and 5th metacarpals."))
+    assert codes == {"HP:0010044", "HP:0010047"}  # Short 4th and Short 5th metacarpal
+
+
 def test_words_of_two_noun_phrases_name_no_phenotype_together(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
@@ -757,6 +764,12 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
             "He had hypokinesia and rigidity of the right arm.",
         ),
         ("He complained of dribbling of urine.", "HP:0002307", "He had drooling of saliva."),
+        # Alone, a case report's dribbling is its urine's (HPO lists it for Drooling).
+        (
+            "He endorsed dysuria, dribbling, and urinary retention.",
+            "HP:0002307",
+            "He had drooling of saliva.",
+        ),
         # HPO's Asthenia is a weakness of the whole body; one of a limb or a side is a muscle's.
         (
             "She had weakness of the right upper limb.",
@@ -784,6 +797,8 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         # A heart rhythm's dissociation, a device's shock and the optic nerve's pallor are none.
         ("The ECG showed atrio-ventricular dissociation.", "HP:0032940", "She had dissociation."),
         ("The device delivered a high-energy shock.", "HP:0031273", "He was in shock."),
+        ("He received two shocks from the device.", "HP:0031273", "He was in shock."),
+        ("Multiple shocks from his AICD were futile.", "HP:0031273", "He was in shock."),
         ("Fundoscopy showed superior pole pallor.", "HP:0000980", "He had marked pallor."),
         ("Histology showed gastric heterotopia.", "HP:0002282", "MRI showed nodular heterotopia."),
         ("Examination showed spider nevi on the chest.", "HP:0003764", "She had multiple nevi."),
@@ -880,6 +895,41 @@ def test_a_body_parts_change_told_as_a_noun_before_it_is_its_concept(
     assert [c.concept_id for c in coder.link(words)] == [concept]
 
 
+@pytest.mark.parametrize(
+    ("words", "concept"),
+    [
+        # HPO's own 'Gastric malposition' and 'Malposition of the stomach' pair the words.
+        ("perforation of the stomach", "HP:6000383"),  # Gastric perforation
+        ("oedema of the face", "HP:0000282"),  # Facial edema
+        ("colonic adenocarcinoma", "HP:0040276"),  # Adenocarcinoma of the colon
+    ],
+)
+def test_a_site_told_by_its_adjective_or_by_its_noun_after_of_is_one_concept(
+    coder: PhenotypeCoder, words: str, concept: str
+) -> None:
+    assert [c.concept_id for c in coder.link(words)] == [concept]
+
+
+def test_an_adjective_of_two_body_parts_derives_no_name(coder: PhenotypeCoder) -> None:
+    # 'Cervical' is the neck's in 'Short neck' (HP:0000470) and the uterine cervix's elsewhere.
+    assert coder.link("shortening of the cervix") == []
+
+
+@pytest.mark.parametrize(
+    ("words", "concept"),
+    [
+        # HPO's own 'Hypoplastic eyelid' and 'Hypoplasia of the eyelid' pair the words.
+        ("hypoplasia of the optic nerve", "HP:0000609"),  # Optic nerve hypoplasia
+        ("deviation of the nasal septum", "HP:0004411"),  # Deviated nasal septum
+        ("lost consciousness", "HP:0007185"),  # Loss of consciousness
+    ],
+)
+def test_a_change_told_by_its_adjective_or_by_its_noun_before_of_is_one_concept(
+    coder: PhenotypeCoder, words: str, concept: str
+) -> None:
+    assert [c.concept_id for c in coder.link(words)] == [concept]
+
+
 def test_a_marked_adjective_before_a_noun_is_no_phenotype(coder: PhenotypeCoder) -> None:
     # The mention model marked "pruritic" of "mildly pruritic facial papules": the papules'.
     text = "She had long-standing mildly pruritic facial papules."
@@ -950,6 +1000,22 @@ def test_a_gain_told_with_the_patients_recovery_is_no_finding(
     pipeline: Pipeline, tmp_path: Path, text: str, gained: bool
 ) -> None:
     assert ("HP:0004324" in hpo_codes(analyse(pipeline, tmp_path, text))) is gained
+
+
+@pytest.mark.parametrize(
+    ("text", "concept", "risen"),
+    [
+        ("After transfusion his hemoglobin increased to 10.7 g/dL.", "HP:0001900", False),
+        ("Her platelet count increased from 9,000/uL to 60,000/uL.", "HP:0001894", False),
+        ("Steroids increased hemoglobin to normal levels.", "HP:0001900", False),
+        ("His hemoglobin was markedly increased.", "HP:0001900", True),
+        ("She had thrombocytosis.", "HP:0001894", True),
+    ],
+)
+def test_a_blood_count_risen_to_a_value_is_a_recovery_not_its_excess(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str, risen: bool
+) -> None:
+    assert (concept in hpo_codes(analyse(pipeline, tmp_path, text))) is risen
 
 
 @pytest.mark.parametrize(
