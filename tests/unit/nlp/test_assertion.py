@@ -1847,6 +1847,14 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # What a patient was treated "under the impression of" was only believed.
+        (
+            "She was treated under the impression of upper respiratory infection, but her "
+            "symptoms did not improve.",
+            "upper respiratory infection",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # The month May is no modal verb: what follows it is not suspected.
         (
             "In May 2005, the patient developed acute respiratory failure.",
