@@ -1855,6 +1855,13 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # What is "not possible" is an act, not the finding it would act on.
+        (
+            "Complete excision of the tumor was not possible because of its size.",
+            "tumor",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # The month May is no modal verb: what follows it is not suspected.
         (
             "In May 2005, the patient developed acute respiratory failure.",
