@@ -558,8 +558,11 @@ def build_summary(
 
     def is_procedure(mention: Mention) -> bool:
         """A therapeutic procedure naming a procedure and no drug, or a diagnostic procedure or
-        a finding naming only a procedure ("mass excision", "hernia repair")."""
-        if is_idle_object(mention):
+        a finding naming only a procedure ("mass excision", "hernia repair"); not one that
+        came about by itself ("spontaneous closure")."""
+        if is_idle_object(mention) or gate.happened_by_itself(
+            case.text, mention, (sentence_start(mention), sentence_end(mention))
+        ):
             return False
         if mention.type is EntityType.THERAPEUTIC_PROCEDURE:
             return names(mention, ConceptKind.PROCEDURE) and not is_drug_therapy(mention)

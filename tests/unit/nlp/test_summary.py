@@ -250,6 +250,14 @@ def test_a_dural_tear_is_no_procedure() -> None:
     assert _shown(build_summary(case)) == set()
 
 
+def test_a_closure_that_came_about_by_itself_is_no_procedure() -> None:
+    case = _told(
+        "Follow-up echocardiography showed spontaneous closure of the defect.",
+        [("closure", EntityType.THERAPEUTIC_PROCEDURE)],
+    )
+    assert build_summary(case).procedures == []
+
+
 def test_people_places_and_software_are_never_shown() -> None:
     case = _told(
         "Her general practitioner in the Philippines measured it with commercial software.",
