@@ -1862,6 +1862,25 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # What a patient was offered, or what treatment options included, was not yet done.
+        (
+            "The patient was offered chemotherapy and radiotherapy.",
+            "radiotherapy",
+            TREATMENT,
+            Assertion.HYPOTHETICAL,
+        ),
+        (
+            "He was offered surgery, to which he consented.",
+            "surgery",
+            TREATMENT,
+            Assertion.PRESENT,
+        ),
+        (
+            "Treatment options including surgery and radiotherapy were discussed.",
+            "radiotherapy",
+            TREATMENT,
+            Assertion.HYPOTHETICAL,
+        ),
         # The month May is no modal verb: what follows it is not suspected.
         (
             "In May 2005, the patient developed acute respiratory failure.",
