@@ -1097,6 +1097,12 @@ def test_what_a_tissue_was_kept_in_is_neither_given_nor_measured() -> None:
     assert summary.investigations == []
 
 
+def test_a_finding_read_across_a_lookalike_verb_is_no_diagnosis() -> None:
+    words = "perforated diverticulum mimicking acute appendicitis"
+    case = _told(f"A {words}.", [(words, EntityType.DISEASE_DISORDER)])
+    assert build_summary(case).diagnoses == []
+
+
 def test_what_the_title_says_the_case_mimicked_is_no_diagnosis() -> None:
     case = _told(
         "She was diagnosed with acute appendicitis.",
