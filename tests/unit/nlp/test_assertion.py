@@ -1881,6 +1881,25 @@ OUTCOME = EntityType.OUTCOME
             TREATMENT,
             Assertion.HYPOTHETICAL,
         ),
+        # What something was removed by was done; what was removed is no longer there.
+        (
+            "The tumor was removed through a craniotomy.",
+            "craniotomy",
+            TREATMENT,
+            Assertion.PRESENT,
+        ),
+        (
+            "We removed the central venous catheter.",
+            "central venous catheter",
+            TREATMENT,
+            Assertion.NEGATED,
+        ),
+        (
+            "The chest tube was removed the following day.",
+            "chest tube",
+            TREATMENT,
+            Assertion.NEGATED,
+        ),
         # The month May is no modal verb: what follows it is not suspected.
         (
             "In May 2005, the patient developed acute respiratory failure.",
