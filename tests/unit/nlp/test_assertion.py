@@ -1900,6 +1900,19 @@ OUTCOME = EntityType.OUTCOME
             TREATMENT,
             Assertion.NEGATED,
         ),
+        # What "was stopped" speaks of is what was told before it, not the next drug started.
+        (
+            "Warfarin was stopped and heparin infusion was started.",
+            "heparin",
+            DRUG,
+            Assertion.PRESENT,
+        ),
+        (
+            "Warfarin was stopped and heparin infusion was started.",
+            "Warfarin",
+            DRUG,
+            Assertion.NEGATED,
+        ),
         # The month May is no modal verb: what follows it is not suspected.
         (
             "In May 2005, the patient developed acute respiratory failure.",
