@@ -1913,6 +1913,26 @@ OUTCOME = EntityType.OUTCOME
             DRUG,
             Assertion.NEGATED,
         ),
+        # A trigger told in a bracketed aside speaks of the aside.
+        (
+            "Her medical history was noteworthy for rheumatoid arthritis (no immunosuppressive "
+            "treatment) and hypertension.",
+            "hypertension",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "Her medications included venlafaxine (benazepril and metformin were discontinued).",
+            "venlafaxine",
+            DRUG,
+            Assertion.PRESENT,
+        ),
+        (
+            "Her medications included venlafaxine (benazepril and metformin were discontinued).",
+            "benazepril",
+            DRUG,
+            Assertion.NEGATED,
+        ),
         # The month May is no modal verb: what follows it is not suspected.
         (
             "In May 2005, the patient developed acute respiratory failure.",
