@@ -419,6 +419,10 @@ class _Reading:
     """Whether each token counts towards a scope's ``max_scope``: a word, unless it spells out
     the short form right before its bracket ("HIV (human immunodeficiency virus) and HCV
     (hepatitis C virus) RT-PCR were negative"): the long form restates that one word."""
+    asides: list[tuple[int, int]]
+    """For each token, the tokens of the round bracket's opening and closing that enclose it
+    (``(-1, -1)`` outside any closed pair): a trigger told in an aside speaks of the aside
+    (``_scopes``)."""
 
 
 class _Triggers:
@@ -488,6 +492,7 @@ class _Triggers:
                 for inside, token in zip(in_phrase, words, strict=True)
             ],
             _counted(text, starts, words, is_word),
+            _asides(words),
         )
         self._last = reading
         return reading
@@ -760,7 +765,14 @@ class ContextAssertion:
                         starts,
                         seg_start,
                         told,
-                        _scopes(told, seg_start, seg_end, reading.counted, reading.in_phrase),
+                        _scopes(
+                            told,
+                            seg_start,
+                            seg_end,
+                            reading.counted,
+                            reading.in_phrase,
+                            reading.asides,
+                        ),
                     ),
                 )
             default = _section_default(case.sections, start)
@@ -1308,12 +1320,23 @@ def _scopes(
     seg_end: int,
     is_word: Sequence[bool],
     in_phrase: Sequence[bool],
+    asides: Sequence[tuple[int, int]] = (),
 ) -> list[_Scoped]:
     """The token ranges each modifying trigger of one sentence reaches (a forward trigger
-    stopped by a ``governs_complement`` phrase may reach its examples too)."""
+    stopped by a ``governs_complement`` phrase may reach its examples too). A trigger told in
+    a bracketed aside (``_Reading.asides``) reaches forward no further than the aside's end,
+    and back no further than its start unless it opens the aside: "venlafaxine (benazepril
+    and metformin were discontinued)" denies the two drugs, not the venlafaxine; "arthritis
+    (no immunosuppressive treatment) and hypertension" denies no hypertension."""
     scoped: list[_Scoped] = []
     for match in matches:
         rule = match.rule
+        low, high = seg_start, seg_end
+        opens, closes = asides[match.start] if asides else (-1, -1)
+        if opens >= 0:
+            high = min(high, closes)
+            if any(is_word[opens + 1 : match.start]):
+                low = max(low, opens + 1)
         if rule.lifts_suspicion:
             start = _walk(match.start - 1, seg_start - 1, -1, rule.max_scope, is_word) + 1
             scoped.append(_Scoped(match, start, match.start))
@@ -1335,7 +1358,7 @@ def _scopes(
         ]
         stopped_by: _Match | None = None
         if rule.direction in (Direction.FORWARD, Direction.BIDIRECTIONAL):
-            reach = _walk(match.end, seg_end, 1, rule.max_scope, is_word)
+            reach = _walk(match.end, high, 1, rule.max_scope, is_word)
             end = reach
             for other in stops:
                 if (
@@ -1353,7 +1376,7 @@ def _scopes(
                 if examples < reach:
                     scoped.append(_Scoped(match, examples, reach))
         if rule.direction in (Direction.BACKWARD, Direction.BIDIRECTIONAL):
-            start = _walk(match.start - 1, seg_start - 1, -1, rule.max_scope, is_word) + 1
+            start = _walk(match.start - 1, low - 1, -1, rule.max_scope, is_word) + 1
             stopped_by = None
             for other in stops:
                 if (
@@ -1495,6 +1518,21 @@ def _counted(
             for inner in range(index + 1, close):
                 counted[inner] = False
     return counted
+
+
+def _asides(words: Sequence[str]) -> list[tuple[int, int]]:
+    """``_Reading.asides`` of a text's tokens (``words``)."""
+    found = [(-1, -1)] * len(words)
+    opened: list[int] = []
+    for index, word in enumerate(words):
+        if word == "(":
+            opened.append(index)
+        elif word == ")" and opened:
+            start = opened.pop()
+            for inner in range(start + 1, index):
+                if found[inner] == (-1, -1):
+                    found[inner] = (start, index)
+    return found
 
 
 def _walk(index: int, limit: int, step: int, max_scope: int | None, is_word: Sequence[bool]) -> int:

@@ -223,6 +223,17 @@ class ConceptRules(RecordModel):
         description="Regular expressions (case-insensitive) ending right before an object that "
         "tell an act upon it ('*underwent placement of a* stent').",
     )
+    by_itself_before: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) ending at a procedure mention's "
+        "end, from within or before it, that tell it came about by itself ('showed "
+        "*spontaneous closure*', 'maintained *spontaneous ventilation*'): nothing was done.",
+    )
+    done_by_itself_heads: list[str] = Field(
+        default_factory=list,
+        description="Head words of procedures still done when spontaneous ('spontaneous "
+        "vaginal *delivery*', 'spontaneous breathing *trial*').",
+    )
     imaging_agents: list[str] = Field(
         default_factory=list,
         description="Words naming what is given to make an image ('gadolinium', 'contrast', "
@@ -346,6 +357,8 @@ class ClinicalConcepts:
         self._objects = _words(self.rules.object_heads)
         self._acted_after = any_of(self.rules.object_actions_after)
         self._acted_before = any_of(self.rules.object_actions_before)
+        self._by_itself_before = any_of(self.rules.by_itself_before)
+        self._done_by_itself = frozenset(w.lower() for w in self.rules.done_by_itself_heads)
         self._imaging_agents = _words(self.rules.imaging_agents)
         self._vague_outcomes = _words(self.rules.vague_outcomes)
         self._favourable = _words(self.rules.favourable_outcomes)
@@ -528,6 +541,17 @@ class ClinicalConcepts:
             )
             is None
         )
+
+    def happened_by_itself(self, text: str, mention: Mention, sentence: tuple[int, int]) -> bool:
+        """Whether the words of its ``sentence`` (start, end) of ``text`` running up to the
+        mention's end tell that what it names came about by itself ("showed spontaneous
+        closure", "maintained spontaneous ventilation"): no procedure was done, but for one
+        still done so ("spontaneous vaginal delivery", ``done_by_itself_heads``)."""
+        words = self.words(mention)
+        if not words or head_word(words) in self._done_by_itself:
+            return False
+        start = max(sentence[0], mention.start - BY_ITSELF_REACH)
+        return self._by_itself_before.search(text, start, mention.end) is not None
 
     def names_imaging_agent(self, mention: Mention) -> bool:
         """Whether a word of the mention names what is given to make an image
@@ -719,6 +743,10 @@ REFERENCE_REACH = 60
 
 STAIN_REACH = 200
 """How far before a name the words opening a list of stains may start (ten or so markers)."""
+
+BY_ITSELF_REACH = 40
+"""How far before a procedure the words telling it came about by itself may start
+(``happened_by_itself``)."""
 
 PROPOSAL_REACH = 80
 """How far before a treatment or test a verb of proposal opens its clause (``only_proposed``)."""

@@ -29,9 +29,17 @@ def lookalike_words(case: Case, types: Collection[EntityType]) -> set[str]:
     """The words of the findings (mentions of ``types``) the case only looked like: a
     look-alike verb ends right before them or opens their words in the text ("may mimic
     pancreatic carcinoma"), or the title names them after one ("Hemangioma mimicking acute
-    appendicitis: a case report", the title kept apart from the text)."""
+    appendicitis: a case report", the title kept apart from the text); and those whose own
+    words hold one, naming the case and its look-alike at once."""
     edges = {e for found in LOOKALIKE.finditer(case.text) for e in (found.start(), found.end())}
     found = {mention_words(m) for m in case.mentions if m.type in types and m.start in edges}
+    # A mention running across the verb ("perforated diverticulum mimicking acute
+    # appendicitis", a title read whole) names the case and its look-alike as one: neither.
+    found |= {
+        mention_words(m)
+        for m in case.mentions
+        if m.type in types and LOOKALIKE.search(case.text, m.start, m.end) is not None
+    }
     title = case.title or ""
     titled = [
         " ".join(_TITLE_PHRASE_END.split(title[match.end() :], maxsplit=1)[0].lower().split())

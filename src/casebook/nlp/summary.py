@@ -285,7 +285,19 @@ def build_summary(
         for e in case.timeline
     }
     about = {m.id: statements.at(m.start) for m in case.mentions}
-    patients = [m for m in case.mentions if about[m.id] is Statement.PATIENT]
+    # A finding the title names outright is the case's diagnosis: suspected where the text
+    # tells the work-up ("was believed to have murine typhus"), it is present.
+    titled = _stated_in_title(case)
+    patients = [
+        m.model_copy(update={"assertion": Assertion.PRESENT})
+        if m.assertion is Assertion.UNCERTAIN
+        and m.type in FINDINGS
+        and mention_words(m) in titled
+        and not _in_title(case, m)
+        else m
+        for m in case.mentions
+        if about[m.id] is Statement.PATIENT
+    ]
     family = _inside(case.mentions, EntityType.FAMILY_HISTORY)
     past = _inside(case.mentions, EntityType.HISTORY, wider=True)
     # What makes mentions the same thing, worked out once per mention (ids are unique).
@@ -558,8 +570,11 @@ def build_summary(
 
     def is_procedure(mention: Mention) -> bool:
         """A therapeutic procedure naming a procedure and no drug, or a diagnostic procedure or
-        a finding naming only a procedure ("mass excision", "hernia repair")."""
-        if is_idle_object(mention):
+        a finding naming only a procedure ("mass excision", "hernia repair"); not one that
+        came about by itself ("spontaneous closure")."""
+        if is_idle_object(mention) or gate.happened_by_itself(
+            case.text, mention, (sentence_start(mention), sentence_end(mention))
+        ):
             return False
         if mention.type is EntityType.THERAPEUTIC_PROCEDURE:
             return names(mention, ConceptKind.PROCEDURE) and not is_drug_therapy(mention)
@@ -838,6 +853,58 @@ def _item(
         offset_days=days.get(first.id),
         related=related,
     )
+
+
+_TITLE_DOUBT = re.compile(
+    r"\b(?:mimick?\w*|masquerad\w*|simulat\w*|resembl\w*|imitat\w*|misdiagnos\w*|mistaken"
+    r"|suspect\w*|suspicion|concern\w*|possibl[ey]|probabl[ey]|presum\w*|pseudo\w*|versus|vs"
+    r"|or|without|no|not|ruled?|exclu\w*|differential|risk|prevent\w*|like"
+    r"|present\w*\s+(?:with|as))\b"
+    r"|\?",
+    re.IGNORECASE,
+)
+"""Words of a title that leave what it names in doubt or deny it ("… misdiagnosed as
+tuberculous meningitis", "… raises concern for psoriasis", "suspected propofol infusion
+syndrome"), or tell only how the case looked ("… presented with chronic asthma"), within the
+title's clause."""
+
+_TITLE_CLAUSE = re.compile(r"[:;.]")
+
+
+def _title(case: Case) -> tuple[str, int | None]:
+    """The report's title and where it starts in the text (None when it is kept apart)."""
+    for section in case.sections:
+        if section.kind == "title":
+            return case.text[section.start : section.end], section.start
+    return case.title or "", None
+
+
+def _in_title(case: Case, mention: Mention) -> bool:
+    """Whether the mention lies in the title told in the text."""
+    title, start = _title(case)
+    return start is not None and start <= mention.start < start + len(title)
+
+
+def _stated_in_title(case: Case) -> set[str]:
+    """The words (``mention_words``) of the findings the title names with no word of doubt,
+    denial or look-alike before them in its clause, nor after them ("Large oral lipoma: case
+    report"; not "Guillain-Barré syndrome misdiagnosed as lumbar spinal stenosis")."""
+    title, _ = _title(case)
+    lowered = " ".join(title.lower().split())
+    stated: set[str] = set()
+    for mention in case.mentions:
+        if mention.type not in FINDINGS or mention.assertion is not Assertion.UNCERTAIN:
+            continue
+        words = mention_words(mention)
+        for found in re.finditer(rf"\b{re.escape(words)}\b", lowered):
+            opens = max(
+                (m.end() for m in _TITLE_CLAUSE.finditer(lowered, 0, found.start())), default=0
+            )
+            ends = _TITLE_CLAUSE.search(lowered, found.end())
+            clause_end = ends.start() if ends else len(lowered)
+            if not _TITLE_DOUBT.search(lowered, opens, clause_end):
+                stated.add(words)
+    return stated
 
 
 def _unique_ids(mentions: Sequence[Mention]) -> list[str]:

@@ -219,6 +219,13 @@ class ExpressionRule(BaseModel):
         "of'): it dates the onset that days of illness count from.",
     )
     phrase: bool = Field(default=False, description=PHRASE_DESCRIPTION)
+    presented_only: bool = Field(
+        default=False,
+        description="A bare duration ('for three months') that dates the onset only where it "
+        "closes the findings a presentation presents ('presented with vaginal spotting and "
+        "discharge for three months'); told elsewhere it says how long something lasted ('was "
+        "treated with ceftriaxone for 7 days', 'developed fever for 3 days') and dates nothing.",
+    )
 
     @model_validator(mode="after")
     def _compiles(self) -> Self:
@@ -235,6 +242,8 @@ class ExpressionRule(BaseModel):
             raise ValueError(f"a {self.kind.value} counts on a clock, not {self.relative_to}")
         if self.onset and (self.kind, self.relative_to) != (TimeKind.BEFORE, RelativeTo.ANCHOR):
             raise ValueError("only a duration before the anchor dates the onset")
+        if self.presented_only and not self.onset:
+            raise ValueError("only a duration dating the onset may need a presentation")
         body = self.pattern
         for placeholder in _PLACEHOLDERS:
             body = body.replace(placeholder, "x")
@@ -398,6 +407,7 @@ class _Cue:
     precise: bool = True
     onset: bool = False
     phrase: bool = False
+    presented_only: bool = False
     sequel: bool = False
     when: date | None = None
     year_only: bool = False
@@ -574,6 +584,13 @@ class TemporalOrderer:
         """Return ``case`` with ``times`` and ``timeline`` set (both replaced)."""
         cues, times = self._time_expressions(case)
         segments = self._segments(case, cues)
+        # A bare duration that closes no presentation's findings says how long, not when
+        # (``ExpressionRule.presented_only``): it is told as no rule reads it.
+        used = {s.cue.expression for s in segments if s.cue is not None}
+        for unused in cues:
+            at = unused.expression
+            if unused.presented_only and at is not None and at not in used:
+                times[at] = times[at].model_copy(update={"kind": TimeKind.UNNORMALISED.value})
         anchor = self._anchor_index(case.text, segments)
         # After the anchor, a sentence about the report itself retells the case: not placed.
         kept = [
@@ -679,6 +696,7 @@ class TemporalOrderer:
                     precise=rule.precise,
                     onset=rule.onset,
                     phrase=rule.phrase,
+                    presented_only=rule.presented_only,
                     when=when,
                     year_only=rule.kind is TimeKind.DATE
                     and not {k for k, v in match.groupdict().items() if v} & _DATE_BELOW_YEAR,
@@ -880,8 +898,15 @@ class TemporalOrderer:
             kind = sections[index].kind if index >= 0 else "untitled"
             if kind in self.rules.unplaced_sections:
                 continue
-            inside = ordered_cues[
-                bisect_left(cue_starts, sentence.start) : bisect_left(cue_starts, sentence.end)
+            told = events[
+                bisect_left(event_starts, sentence.start) : bisect_left(event_starts, sentence.end)
+            ]
+            inside = [
+                cue
+                for cue in ordered_cues[
+                    bisect_left(cue_starts, sentence.start) : bisect_left(cue_starts, sentence.end)
+                ]
+                if not cue.presented_only or self._dates_presented(case.text, sentence, cue, told)
             ]
             taken = [(c.start, c.end) for c in inside] + [
                 (start, end)
@@ -908,9 +933,6 @@ class TemporalOrderer:
                 piece = next(p for p in pieces if p.start <= cue.start < p.end)
                 if piece.cue is None:
                     piece.cue = cue
-            told = events[
-                bisect_left(event_starts, sentence.start) : bisect_left(event_starts, sentence.end)
-            ]
             # The event a distance is counted from ("6 d prior to *admission*") lies inside
             # the expression and is not at that distance.
             reference = [
@@ -926,6 +948,22 @@ class TemporalOrderer:
             _lend_trailing_cues(case.text, pieces, self._past_types)
             segments += self._split_presentations(case.text, pieces)
         return segments
+
+    def _dates_presented(
+        self, text: str, sentence: Span, cue: _Cue, events: Sequence[Mention]
+    ) -> bool:
+        """Whether a ``presented_only`` cue closes the findings a presentation told before it
+        in its ``sentence`` presents, with no other event between ("presented with vaginal
+        spotting and discharge *for three months*"); ``events`` are the sentence's."""
+        told = [
+            m
+            for m in self._anchor.finditer(text, sentence.start, cue.start)
+            if _WITH.match(text, m.end())
+        ]
+        if not told:
+            return False
+        presented = [m for m in events if told[-1].end() <= m.start and m.end <= cue.start]
+        return bool(presented) and all(m.type in self._past_types for m in presented)
 
     def _split_presentations(self, text: str, pieces: list[_Segment]) -> list[_Segment]:
         """``pieces`` with a presentation that a time told after it does not date split off:

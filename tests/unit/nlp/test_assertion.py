@@ -1862,6 +1862,92 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # What a patient was treated "under the impression of" was only believed.
+        (
+            "She was treated under the impression of upper respiratory infection, but her "
+            "symptoms did not improve.",
+            "upper respiratory infection",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        # What is "not possible" is an act, not the finding it would act on.
+        (
+            "Complete excision of the tumor was not possible because of its size.",
+            "tumor",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        # What a patient was offered, or what treatment options included, was not yet done.
+        (
+            "The patient was offered chemotherapy and radiotherapy.",
+            "radiotherapy",
+            TREATMENT,
+            Assertion.HYPOTHETICAL,
+        ),
+        (
+            "He was offered surgery, to which he consented.",
+            "surgery",
+            TREATMENT,
+            Assertion.PRESENT,
+        ),
+        (
+            "Treatment options including surgery and radiotherapy were discussed.",
+            "radiotherapy",
+            TREATMENT,
+            Assertion.HYPOTHETICAL,
+        ),
+        # What something was removed by was done; what was removed is no longer there.
+        (
+            "The tumor was removed through a craniotomy.",
+            "craniotomy",
+            TREATMENT,
+            Assertion.PRESENT,
+        ),
+        (
+            "We removed the central venous catheter.",
+            "central venous catheter",
+            TREATMENT,
+            Assertion.NEGATED,
+        ),
+        (
+            "The chest tube was removed the following day.",
+            "chest tube",
+            TREATMENT,
+            Assertion.NEGATED,
+        ),
+        # What "was stopped" speaks of is what was told before it, not the next drug started.
+        (
+            "Warfarin was stopped and heparin infusion was started.",
+            "heparin",
+            DRUG,
+            Assertion.PRESENT,
+        ),
+        (
+            "Warfarin was stopped and heparin infusion was started.",
+            "Warfarin",
+            DRUG,
+            Assertion.NEGATED,
+        ),
+        # A trigger told in a bracketed aside speaks of the aside.
+        (
+            "Her medical history was noteworthy for rheumatoid arthritis (no immunosuppressive "
+            "treatment) and hypertension.",
+            "hypertension",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "Her medications included venlafaxine (benazepril and metformin were discontinued).",
+            "venlafaxine",
+            DRUG,
+            Assertion.PRESENT,
+        ),
+        (
+            "Her medications included venlafaxine (benazepril and metformin were discontinued).",
+            "benazepril",
+            DRUG,
+            Assertion.NEGATED,
+        ),
         # The month May is no modal verb: what follows it is not suspected.
         (
             "In May 2005, the patient developed acute respiratory failure.",

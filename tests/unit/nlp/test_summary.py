@@ -250,6 +250,51 @@ def test_a_dural_tear_is_no_procedure() -> None:
     assert _shown(build_summary(case)) == set()
 
 
+def test_a_closure_that_came_about_by_itself_is_no_procedure() -> None:
+    case = _told(
+        "Follow-up echocardiography showed spontaneous closure of the defect.",
+        [("closure", EntityType.THERAPEUTIC_PROCEDURE)],
+    )
+    assert build_summary(case).procedures == []
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("A case of laboratory-acquired murine typhus", Assertion.PRESENT),
+        ("Leptospirosis misdiagnosed as murine typhus", Assertion.UNCERTAIN),
+    ],
+)
+def test_a_diagnosis_the_title_names_outright_is_present_where_the_text_suspects_it(
+    title: str, expected: Assertion
+) -> None:
+    body = "The patient was believed to have murine typhus."
+    text = f"{title}\n\n{body}"
+    start = text.index("murine typhus", len(title))
+    case = _told(body, []).model_copy(
+        update={
+            "text": text,
+            "sections": [
+                Section(start=0, end=len(title), title=title, kind="title"),
+                Section(start=len(title) + 2, end=len(text), title="", kind="case_presentation"),
+            ],
+            "sentences": [Span(start=0, end=len(title)), Span(start=len(title) + 2, end=len(text))],
+            "mentions": [
+                Mention(
+                    id="m1",
+                    start=start,
+                    end=start + len("murine typhus"),
+                    text="murine typhus",
+                    type=EntityType.DISEASE_DISORDER,
+                    assertion=Assertion.UNCERTAIN,
+                )
+            ],
+            "timeline": [TimelineEvent(mention="m1", order=0, offset_days=0.0)],
+        }
+    )
+    assert [i.assertion for i in build_summary(case).diagnoses] == [expected]
+
+
 def test_people_places_and_software_are_never_shown() -> None:
     case = _told(
         "Her general practitioner in the Philippines measured it with commercial software.",
@@ -1050,6 +1095,12 @@ def test_what_a_tissue_was_kept_in_is_neither_given_nor_measured() -> None:
     summary = build_summary(case)
     assert summary.treatments == []
     assert summary.investigations == []
+
+
+def test_a_finding_read_across_a_lookalike_verb_is_no_diagnosis() -> None:
+    words = "perforated diverticulum mimicking acute appendicitis"
+    case = _told(f"A {words}.", [(words, EntityType.DISEASE_DISORDER)])
+    assert build_summary(case).diagnoses == []
 
 
 def test_what_the_title_says_the_case_mimicked_is_no_diagnosis() -> None:

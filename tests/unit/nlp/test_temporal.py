@@ -617,6 +617,31 @@ def test_history_comes_before_the_presentation(orderer: TemporalOrderer) -> None
     assert found["splenectomy"][1] is None
 
 
+def test_a_bare_duration_dates_the_onset_of_what_a_presentation_presents_only(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "A woman presented with vaginal spotting and discharge for three months.",
+                "She was treated with ceftriaxone for 7 days.",
+            ],
+            [
+                ("presented", EVENT),
+                ("vaginal spotting", SIGN),
+                ("discharge", SIGN),
+                ("ceftriaxone", EntityType.MEDICATION),
+            ],
+        )
+    )
+    found = days(case)
+    assert found["presented"] == (0.0, None)
+    assert found["vaginal spotting"] == found["discharge"] == (-91.312, None)
+    # How long a drug was given is no time before the presentation.
+    assert found["ceftriaxone"][0] is None
+    assert {t.text: t.kind for t in case.times}["for 7 days"] == "unnormalised"
+
+
 def test_an_ago_closing_a_clause_dates_the_clause_not_the_presentation_after_it(
     orderer: TemporalOrderer,
 ) -> None:
