@@ -413,6 +413,9 @@ def link_mentions(
     """
     coded: list[list[MentionCode]] = []
     for mention in mentions:
+        if _plural_unnamed(mention.text, vocabulary):
+            coded.append([])
+            continue
         sites = " ".join(a.text for a in _naming_attributes(mention))
         # The marked words and any the phrase was widened over after them ("hepatitis A"): the
         # modifiers before them are among the details already.
@@ -559,6 +562,22 @@ def link_mentions(
             }
         coded.append(_ranked(best, limit))
     return coded
+
+
+_LAST_WORD = re.compile(r"([A-Za-z]+)[^A-Za-z]*$")
+"""A mention's last word, its head."""
+
+
+def _plural_unnamed(text: str, vocabulary: Icd10cmVocabulary) -> bool:
+    """Whether the last word of ``text`` is the plural of a name whose plural names no code
+    (``Icd10cmVocabulary.singular_only``): "multiple shocks from his AICD" and "three DC
+    shocks" are no R57.9 Shock, unspecified."""
+    last = _LAST_WORD.search(text)
+    if last is None:
+        return False
+    word = last.group(1).lower()
+    read = normalize_tokens(word)
+    return bool(read) and read[-1] != word and read[-1] in vocabulary.singular_only
 
 
 def _ranked(best: Mapping[str, float], limit: int) -> list[MentionCode]:

@@ -307,6 +307,13 @@ class IndexTerms(RecordModel):
         "psychomotor competencies'); 'Storm', of X37.9 Unspecified cataclysmic storm, is "
         "there an electrical or VT storm.",
     )
+    singular_only: list[str] = Field(
+        default_factory=list,
+        description="Names of a finding whose plural, as the last word of a mention, names no "
+        "code: 'shocks' in case reports are a defibrillator's, a cardioversion's, a "
+        "lithotripter's or electric shocks ('multiple shocks from his AICD', 'three DC "
+        "shocks'), never a circulatory shock (R57.9), which is told in the singular.",
+    )
     adult_onset: dict[str, str] = Field(
         default_factory=dict,
         description="A code of a disorder of childhood onset → the billable code of that "
@@ -442,6 +449,8 @@ class Icd10cmVocabulary:
     site_free: frozenset[str] = frozenset()
     """Alias keys that name their codes only beside no other body part
     (``IndexTerms.site_free``)."""
+    singular_only: frozenset[str] = frozenset()
+    """Normalised words whose plural names no code (``IndexTerms.singular_only``)."""
     _subsets_of: dict[tuple[str, ...], tuple[str, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -987,6 +996,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
         unspecified_site: dict[str, tuple[str, ...]] = {}
         alone_only: frozenset[str] = frozenset()
         site_free: frozenset[str] = frozenset()
+        singular_only: frozenset[str] = frozenset()
         cell_types: frozenset[str] = frozenset()
         injuries: tuple[str, ...] = ()
         trauma: re.Pattern[str] | None = None
@@ -1013,6 +1023,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             unspecified_site = {c: tuple(p) for c, p in index.unspecified_site.items()}
             alone_only = frozenset(" ".join(sorted(alias_words(n))) for n in index.alone_only)
             site_free = frozenset(" ".join(sorted(alias_words(n))) for n in index.site_free)
+            singular_only = frozenset(w for n in index.singular_only for w in normalize_tokens(n))
             indexed: dict[str, list[str]] = {}
             for code, names in index.terms.items():
                 if code not in billable:
@@ -1050,6 +1061,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             site_told,
             localized_sites,
             site_free,
+            singular_only,
         )
     except FileNotFoundError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, "ICD-10-CM file not found", path) from exc

@@ -1334,3 +1334,9 @@ def test_tuberculosis_of_a_named_site_outranks_the_bare_words_respiratory_one() 
     )
     found = supported(case, {})
     assert "A17.0" in found and "A15.9" not in found
+
+
+def test_shocks_in_the_plural_are_a_devices_and_no_circulatory_shock() -> None:
+    text = "He received multiple shocks from his AICD and later went into shock."
+    assert codes_of(finding(text, "multiple shocks")) == []
+    assert "R57.9" in codes_of(finding(text, "shock"))
