@@ -1089,11 +1089,39 @@ _MEASURE_NAMED = re.compile(r"[ -]?(?:scores?|scales?)\b", re.IGNORECASE)
 0/10", "Glasgow Coma Scale"), not what the patient has."""
 
 
+_CHANGE = re.compile(r"(?:fall|drop|decline|decrease|reduction|rise|increase)s?", re.IGNORECASE)
+"""A finding's words that may tell how a measure changed ("a fall in the hemoglobin level")."""
+
+_CHANGE_OF = re.compile(
+    r"\s+(in|of)\s+(?:(?:the|his|her|their|its|serum|plasma|blood|mean)\s+)*", re.IGNORECASE
+)
+"""What joins a change to the measure that changed: "in" or "of", with the words that may
+come before the measure's name."""
+
+_MEASURES = frozenset({EntityType.DIAGNOSTIC_PROCEDURE, EntityType.LAB_VALUE})
+"""The mention types of what is measured."""
+
+
+def _measure_changed(case: Case, mention: Mention, measures: Mapping[int, EntityType]) -> bool:
+    """Whether ``mention`` is a change told of a measure right after it ("a fall in the
+    hemoglobin level to 1.8 g/dL", "a fall of INR"), or the season of a year ("in the fall of
+    2007"): no fall of the patient's (W19). ``measures`` maps the start of each test, result and
+    date to its type."""
+    if _CHANGE.fullmatch(mention.text) is None:
+        return False
+    joined = _CHANGE_OF.match(case.text, mention.end)
+    if joined is None:
+        return False
+    after = measures.get(joined.end())
+    return after in _MEASURES or (after is EntityType.DATE and joined.group(1).lower() == "of")
+
+
 def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     """The case's mentions of ``types``, but those naming a person or an organisation ("cancer
     board", ``casebook.kb.nonclinical``), a service consulted ("Infectious disease was
-    involved", "neurology, infectious disease, and hematology" were consulted) or what a score
-    measures ("pain score", ``_MEASURE_NAMED``), each without the site attributes that name
+    involved", "neurology, infectious disease, and hematology" were consulted), what a score
+    measures ("pain score", ``_MEASURE_NAMED``) or how a measure changed ("a fall in the
+    hemoglobin level", ``_measure_changed``), each without the site attributes that name
     what it reached ("adenocarcinoma, metastatic to skin" is no neoplasm of the skin, C44.90)
     or what it lacks: a site told as invaded or denied (``_denied``), and, of a metastatic
     growth whose primary site comes before it, every site after it ("metastatic rectal
@@ -1103,8 +1131,11 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     findings: list[Mention] = []
     services = default_non_clinical()
     starts = [s.start for s in case.sentences]
+    measures = {
+        m.start: m.type for m in case.mentions if m.type in _MEASURES or m.type is EntityType.DATE
+    }
     for mention in case.mentions:
-        if mention.type not in types:
+        if mention.type not in types or _measure_changed(case, mention, measures):
             continue
         index = bisect_right(starts, mention.start) - 1
         sentence = case.sentences[index] if index >= 0 else Span(start=0, end=len(case.text))

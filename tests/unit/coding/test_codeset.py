@@ -1340,3 +1340,24 @@ def test_shocks_in_the_plural_are_a_devices_and_no_circulatory_shock() -> None:
     text = "He received multiple shocks from his AICD and later went into shock."
     assert codes_of(finding(text, "multiple shocks")) == []
     assert "R57.9" in codes_of(finding(text, "shock"))
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Transfusion was needed for a fall in the hemoglobin level.", False),
+        ("She had a fall in 1999 and broke her wrist.", True),
+    ],
+)
+def test_a_fall_in_a_measure_is_no_fall_of_the_patients(text: str, kept: bool) -> None:
+    fall = finding(text, "fall")
+    after = text.index("hemoglobin") if "hemoglobin" in text else text.index("1999")
+    measure = Mention(
+        id="m2",
+        start=after,
+        end=after + 4,
+        text=text[after : after + 4],
+        type=EntityType.DIAGNOSTIC_PROCEDURE if "hemoglobin" in text else EntityType.DATE,
+    )
+    found = coded_findings(case_of(text, [fall, measure]), {fall.type})
+    assert (found == [fall]) is kept
