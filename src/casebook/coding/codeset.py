@@ -1524,6 +1524,10 @@ def _told_words(mention: Mention) -> frozenset[str]:
     )
 
 
+_SIDE_WORDS = frozenset(_SIDE_TITLES)
+"""The words of a side ("right", "left")."""
+
+
 def _named_codes(words: Sequence[str], vocabulary: Icd10cmVocabulary) -> dict[str, float]:
     """The codes the largest alias subsets of ``words`` (distinct words) name, each with the
     share it covers."""
@@ -1532,9 +1536,26 @@ def _named_codes(words: Sequence[str], vocabulary: Icd10cmVocabulary) -> dict[st
         for key in vocabulary.named_subsets(words)
         if key not in vocabulary.alone_only or len(key.split(" ")) == len(set(words))
     }
+    leaves = {
+        key: all(
+            vocabulary.is_billable(code)
+            or vocabulary.unspecified_leaf(code)
+            or vocabulary.told_leaf(code, None)
+            for code in vocabulary.aliases[key]
+        )
+        for key in subsets
+    }
     best: dict[str, float] = {}
     for key, alias in subsets.items():
-        if any(alias < longer for longer in subsets.values()):
+        # An alias that names only a side besides fewer words of another, whose codes reach a
+        # leaf, is that one's finding told less fully: the side is read apart (``_sided``), so
+        # "right femoral neck fracture" is S72.00-, the neck of the femur, no Unspecified
+        # fracture of right femur.
+        if any(
+            alias < longer
+            or (alias - _SIDE_WORDS < longer - _SIDE_WORDS and leaves[" ".join(sorted(longer))])
+            for longer in subsets.values()
+        ):
             continue
         for code in vocabulary.aliases[key]:
             best[code] = max(best.get(code, 0.0), len(alias) / len(words))

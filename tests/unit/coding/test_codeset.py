@@ -1361,3 +1361,9 @@ def test_a_fall_in_a_measure_is_no_fall_of_the_patients(text: str, kept: bool) -
     )
     found = coded_findings(case_of(text, [fall, measure]), {fall.type})
     assert (found == [fall]) is kept
+
+
+def test_a_side_named_beside_fewer_words_gives_no_second_vaguer_code() -> None:
+    # "Unspecified fracture of right femur" names the side, "Fracture of neck of femur" more.
+    text = "She had a right femoral neck fracture."
+    assert codes_of(finding(text, "right femoral neck fracture")) == ["S72.001"]
