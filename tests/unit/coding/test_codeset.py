@@ -1026,6 +1026,14 @@ def test_a_cardiopulmonary_arrest_is_a_cardiac_arrest() -> None:
         # Enlargement, spleen (see Splenomegaly) R16.1; lymph gland or node R59.9.
         ("enlarged spleen", "R16.1"),
         ("lymph node enlargement", "R59.9"),
+        # Anemia, hemolytic, acquired D59.9: a case report's hemolysis is an acquired one;
+        # Fistula, arteriovenous, brain I67.1 (a dural one lies within the skull), spinal none
+        # (I77.0); Hypohidrosis L74.4; Bleeding, postcoital N93.0.
+        ("hemolytic anemia", "D59.9"),
+        ("dural arteriovenous fistula", "I67.1"),
+        ("spinal dural arteriovenous fistula", "I77.0"),
+        ("reduced sweating", "L74.4"),
+        ("postcoital bleeding", "N93.0"),
     ],
 )
 def test_the_index_names_the_code_a_clinician_means(words: str, code: str) -> None:
