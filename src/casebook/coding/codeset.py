@@ -1182,11 +1182,16 @@ def _sharing_sites(text: str, findings: Sequence[Mention]) -> list[Mention]:
     whose site follows it ("pain and deformity of his right knee", "collapse and consolidation
     of his entire right lung"), given that site too: a phrase after a list of findings tells
     where they all are, while the mention model ties it to the nearest one. A site before the
-    next finding ("pain and right knee swelling") is that finding's own."""
+    next finding ("pain and right knee swelling") is that finding's own, and a finding whose
+    own words name a body part is told where it is ("a right simple renal cyst, left
+    hydronephroureterosis, a stone in the left ureter": no calculus of the ureter, N20.2)."""
     ordered = sorted(findings, key=lambda m: (m.start, m.end))
     shared: dict[str, list[Attribute]] = {}
+    body = load_head_words().body
     for first, second in zip(ordered, ordered[1:], strict=False):
-        if any(a.name in _SITE_ATTRIBUTES for a in first.attributes):
+        if any(a.name in _SITE_ATTRIBUTES for a in first.attributes) or body.intersection(
+            normalize_tokens(first.text)
+        ):
             continue
         if _JOINED.fullmatch(text, first.end, second.start) is None:
             continue

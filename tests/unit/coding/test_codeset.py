@@ -656,6 +656,18 @@ def test_a_site_told_after_a_list_of_findings_is_the_site_of_each() -> None:
     assert [c.code for c in linked["m1"]] == ["M25.561"]
 
 
+def test_a_finding_whose_own_words_name_its_site_takes_none_from_its_list() -> None:
+    text = "CT showed a renal cyst, hydroureter, a stone in the left ureter."
+    cyst = finding(text, "renal cyst")
+    hydroureter = finding(text, "hydroureter", number=2, site="left ureter")
+    # The mention model marks the stone as a body structure, a site of the hydroureter.
+    at = text.index("stone")
+    stone = Attribute(name="site", start=at, end=at + len("stone"), text="stone")
+    hydroureter.attributes.insert(0, stone)
+    linked = linked_findings(case_of(text, [cyst, hydroureter]), [cyst, hydroureter], CM, {}, 3)
+    assert [c.code for c in linked["m1"]] == ["N28.1"]
+
+
 def test_a_finding_no_code_names_at_the_site_of_its_list_keeps_its_own_code() -> None:
     text = "There were edema and osteomyelitis of the phalanx."
     edema = finding(text, "edema")
