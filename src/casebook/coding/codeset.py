@@ -455,6 +455,8 @@ def link_mentions(
                 }
             best = _keeping_own_name(best, mention.expansion or mention.text, text, vocabulary)
             best = _of_own_part(own, best, vocabulary)
+            for site in (a for a in mention.attributes if a.name == "site"):
+                best = _part_named_alone(site.text, text, best, vocabulary)
         told_site = " ".join(a.text for a in mention.attributes if a.name == "site")
         if told_site and best and set(best) <= vocabulary.site_told:
             best = _at_told_site(own, told_site, best, vocabulary)
@@ -494,6 +496,7 @@ def link_mentions(
                 # no Other disorders of lung (J98.4).
                 and (not growth or _is_neoplasm(code))
             }
+            found = _part_named_alone(structure, f"{text} {structure}", found, vocabulary)
             found = _of_cell_kind(
                 mention.expansion or mention.text, f"{text} {structure}", found, vocabulary
             )
@@ -775,6 +778,45 @@ def _joined(term: str, said: frozenset[str]) -> set[str]:
 
 
 _COORDINATORS = frozenset({"and", "or"})
+
+
+_NAMED_BY_REGION = frozenset({"lymph", "node"})
+"""Words of a structure that an organ's adjective names by the region it lies in or drains,
+which is that structure wherever it lies: a "gastric lymph node" is a lymph node (R59)."""
+
+
+def _part_named_alone(
+    phrase: str, text: str, best: Mapping[str, float], vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """``best`` less the codes that ``text`` names, with ``phrase`` (a site or a body structure
+    read with a finding), only by aliases taking a word of it but not the organ's adjective
+    right before that word, which says whose part it is (``Icd10cmVocabulary.synonyms``):
+    "injury" read with "femoral neck" names S19.9 Unspecified injury of neck by "neck" alone,
+    but the femur's neck is no neck; an "aneurysm" of the "pulmonary artery" is no I72.9
+    (``_NAMED_BY_REGION`` aside)."""
+    tokens = normalize_tokens(phrase)
+    pairs = [
+        (a, b)
+        for a, b in itertools.pairwise(tokens)
+        if a in vocabulary.synonyms and b not in _NAMED_BY_REGION
+    ]
+    if not pairs or not best:
+        return dict(best)
+    words = _linked_words(text, vocabulary)
+    partial: set[str] = set()
+    whole: set[str] = set()
+    for wording in (words, list(dict.fromkeys(vocabulary.title_words(words)))):
+        for key in _largest_keys(wording, vocabulary):
+
+            def covered(word: str, key: frozenset[str] = key) -> bool:
+                return word in key or any(t in key for t in vocabulary.synonyms.get(word, ()))
+
+            codes = vocabulary.aliases[" ".join(sorted(key))]
+            if any(not covered(a) and covered(b) for a, b in pairs):
+                partial.update(codes)
+            else:
+                whole.update(codes)
+    return {code: score for code, score in best.items() if code not in partial or code in whole}
 
 
 _COURSE_WORDS = frozenset({"acute", "subacute", "chronic"})

@@ -1387,3 +1387,9 @@ def test_a_side_named_beside_fewer_words_gives_no_second_vaguer_code() -> None:
     # "Unspecified fracture of right femur" names the side, "Fracture of neck of femur" more.
     text = "She had a right femoral neck fracture."
     assert codes_of(finding(text, "right femoral neck fracture")) == ["S72.001"]
+
+
+def test_an_organs_part_is_not_the_part_its_noun_names_alone() -> None:
+    # The femoral neck is the femur's: no S19.9 Unspecified injury of neck.
+    text = "He had an injury of the femoral neck."
+    assert codes_of(finding(text, "injury", site="femoral neck")) == []
