@@ -1300,6 +1300,8 @@ def linked_findings(
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _old_findings(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
+    named = _carried_findings(case, findings, coded, vocabulary, relink)
+    coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     return told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
 
 
@@ -1519,6 +1521,58 @@ def _old_findings(
             for code in vocabulary.aliases[key]
         }
         named = [c for c in relink(mention, words) if c.code in old]
+        if named:
+            found[mention.id] = named
+    return found
+
+
+_CARRIER_BEFORE = re.compile(r"\bcarriers?\s+of\s+$", re.IGNORECASE)
+""""Carrier of" right before a finding: the patient carries its agent."""
+
+_CARRIER_AFTER = re.compile(r"(\s+[A-E]\b)?(?:\s+virus)?\s+carriers?\b")
+"""A finding's type letter, "virus" and "carrier" right after it ("hepatitis B virus
+carrier")."""
+
+_CARRIER_WORD = "carrier"
+"""The word a carried finding is read with (``_carried_findings``)."""
+
+_CARRIER_REACH = 12
+"""Characters read before a finding for "carrier of"."""
+
+
+def _carried_findings(
+    case: Case,
+    findings: Sequence[Mention],
+    coded: Sequence[list[MentionCode]],
+    vocabulary: Icd10cmVocabulary,
+    relink: Relink,
+) -> dict[str, list[MentionCode]]:
+    """The codes of each coded finding told as carried ("an inactive carrier of hepatitis B",
+    "a hepatitis B virus carrier"), read with "carrier", where that names a code whose name
+    says so: ICD-10-CM 2026 codes a carrier of hepatitis B as B18.1 (its inclusion term
+    "Carrier of viral hepatitis B"), no B19.10 Unspecified viral hepatitis B. The mention
+    model leaves the word out, and the type letter may lie between."""
+    found: dict[str, list[MentionCode]] = {}
+    for mention, codes in zip(findings, coded, strict=True):
+        if not codes:
+            continue
+        own = mention.expansion or mention.text
+        before = _CARRIER_BEFORE.search(
+            case.text, max(0, mention.start - _CARRIER_REACH), mention.start
+        )
+        after = _CARRIER_AFTER.match(case.text, mention.end)
+        if before is None and after is None:
+            continue
+        letter = _TYPE_LETTER.match(case.text, mention.end) if after is None else after
+        typed = letter.group(1).strip() if letter is not None and letter.group(1) else ""
+        words = f"{_CARRIER_WORD} of {own} {typed}".strip()
+        carried = {
+            code
+            for key in vocabulary.named_subsets(_linked_words(words, vocabulary))
+            if _CARRIER_WORD in key.split(" ")
+            for code in vocabulary.aliases[key]
+        }
+        named = [c for c in relink(mention, words) if c.code in carried]
         if named:
             found[mention.id] = named
     return found

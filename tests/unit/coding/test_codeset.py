@@ -1393,3 +1393,14 @@ def test_an_organs_part_is_not_the_part_its_noun_names_alone() -> None:
     # The femoral neck is the femur's: no S19.9 Unspecified injury of neck.
     text = "He had an injury of the femoral neck."
     assert codes_of(finding(text, "injury", site="femoral neck")) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["He was an inactive carrier of hepatitis B.", "She was a hepatitis B virus carrier."],
+)
+def test_a_carrier_of_hepatitis_b_is_coded_as_its_carrier(text: str) -> None:
+    # ICD-10-CM 2026: B18.1 includes "Carrier of viral hepatitis B" (Z22.5- is gone).
+    hepatitis = finding(text, "hepatitis")
+    linked = linked_findings(case_of(text, [hepatitis]), [hepatitis], CM, {}, 3)
+    assert [c.code for c in linked["m1"]] == ["B18.1"]
