@@ -1290,7 +1290,7 @@ def linked_findings(
         limit=limit,
         patient=case.patient,
     )
-    named = _named_by_words_before(case, findings, coded, relink)
+    named = _named_by_words_before(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _named_organisms(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
@@ -1312,6 +1312,11 @@ _BARE_FINDING_WORDS = frozenset(
 anemia is named by the words before it ("Guillain-Barré syndrome", whose accent the mention
 model reads as a break, marking "syndrome" alone; "pernicious anaemia", its adjective left
 out)."""
+
+_BARE_GROWTH_WORDS = frozenset({"cancer", "carcinoma", "tumor", "tumour"})
+"""A growth's words whose site the words before them may name (a title's "Cervical Cancer",
+of which the mention model marks "Cancer"): read so only where the finding has no site of its
+own and those words name the growth's site."""
 
 _NOT_QUALIFIERS = frozenset(
     {"of", "for", "to", "in", "with", "and", "or", "by", "from", "on", "the", "a", "an", "any"}
@@ -1381,15 +1386,29 @@ def _named_organisms(
 
 
 def _named_by_words_before(
-    case: Case, findings: Sequence[Mention], coded: Sequence[list[MentionCode]], relink: Relink
+    case: Case,
+    findings: Sequence[Mention],
+    coded: Sequence[list[MentionCode]],
+    vocabulary: Icd10cmVocabulary,
+    relink: Relink,
 ) -> dict[str, list[MentionCode]]:
     """The codes of each bare finding word (``_BARE_FINDING_WORDS``) whose qualifiers right
     before it name a code it does not alone: "HIV infection" is B20, "cytomegalovirus (CMV)
     infection" B25.9, not B99.9, Unspecified infectious disease, though the mention model marks
-    "infection" alone (and "HIV" as a test, or nothing); "pernicious anaemia" is D51.0."""
+    "infection" alone (and "HIV" as a test, or nothing); "pernicious anaemia" is D51.0. So is a
+    bare growth word told without a site (``_BARE_GROWTH_WORDS``) whose qualifiers name its
+    site: "Cervical Cancer" is C53.9, no C80.1 Malignant (primary) neoplasm, unspecified."""
     found: dict[str, list[MentionCode]] = {}
     for mention, codes in zip(findings, coded, strict=True):
-        if mention.text.lower() not in _BARE_FINDING_WORDS:
+        word = mention.text.lower()
+        growth = word in _BARE_GROWTH_WORDS
+        # A growth read at a site already (with a structure of its sentence) keeps it.
+        if growth and (
+            any(a.name == "site" for a in mention.attributes)
+            or any(c.code not in vocabulary.unspecified_site for c in codes)
+        ):
+            continue
+        if word not in _BARE_FINDING_WORDS and not growth:
             continue
         before = _WORDS_BEFORE.search(case.text, max(0, mention.start - 60), mention.start)
         if before is None:
@@ -1403,6 +1422,8 @@ def _named_by_words_before(
         if not qualifiers:
             continue
         named = relink(mention, f"{' '.join(reversed(qualifiers))} {mention.text}")
+        if growth and any(c.code in vocabulary.unspecified_site for c in named):
+            continue
         bare = {c.code for c in codes}
         if named and not {c.code for c in named} <= bare:
             found[mention.id] = named

@@ -1404,3 +1404,11 @@ def test_a_carrier_of_hepatitis_b_is_coded_as_its_carrier(text: str) -> None:
     hepatitis = finding(text, "hepatitis")
     linked = linked_findings(case_of(text, [hepatitis]), [hepatitis], CM, {}, 3)
     assert [c.code for c in linked["m1"]] == ["B18.1"]
+
+
+def test_a_bare_cancer_takes_its_site_from_the_words_before_it() -> None:
+    # The mention model marks "Cancer" alone in a title's "Cervical Cancer".
+    text = "Focal Reirradiation in Cervical Cancer"
+    cancer = finding(text, "Cancer")
+    linked = linked_findings(case_of(text, [cancer]), [cancer], CM, {}, 3)
+    assert [c.code for c in linked["m1"]] == ["C53.9"]
