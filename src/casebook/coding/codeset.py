@@ -997,14 +997,17 @@ def _linked_words(text: str, vocabulary: Icd10cmVocabulary) -> list[str]:
 
 
 def _best_named(words: Sequence[str], vocabulary: Icd10cmVocabulary) -> dict[str, float]:
-    """The codes ``words`` name, or those their title wording names when it covers more."""
+    """The codes ``words`` name, or those their title wording names when it covers more, each
+    word in the titles' wording or, where a title spells it with the word after it, as spelt
+    (``Icd10cmVocabulary.titled_words``: "splenic flexure" of the colon, no spleen)."""
     best = _named_codes(words, vocabulary)
     if max(best.values(), default=0.0) < 1.0:
-        wording = list(dict.fromkeys(vocabulary.title_words(words)))[-_MAX_LINKED_WORDS:]
-        if wording != words:
-            reworded = _named_codes(wording, vocabulary)
-            if max(reworded.values(), default=0.0) > max(best.values(), default=0.0):
-                best = reworded
+        for reword in (vocabulary.title_words, vocabulary.titled_words):
+            wording = list(dict.fromkeys(reword(words)))[-_MAX_LINKED_WORDS:]
+            if wording != words:
+                reworded = _named_codes(wording, vocabulary)
+                if max(reworded.values(), default=0.0) > max(best.values(), default=0.0):
+                    best = reworded
     return best
 
 

@@ -34,11 +34,12 @@ a category of another branch name the code alone (``billable_first``).
 
 from __future__ import annotations
 
+import itertools
 import re
 import sys
 import warnings
 from bisect import bisect_left
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -505,6 +506,31 @@ class Icd10cmVocabulary:
     def title_words(self, words: Iterable[str]) -> list[str]:
         """``words`` with each synonym replaced by the title words it stands for."""
         return [t for w in words for t in self.synonyms.get(w, (w,))]
+
+    def titled_words(self, words: Sequence[str]) -> list[str]:
+        """``title_words``, but a synonym that a title spells before the word after it keeps
+        its own spelling (``titled_pairs``): "splenic flexure" is the colon's part a title
+        names (C18.5 "Malignant neoplasm of splenic flexure"), no flexure of the spleen."""
+        return [
+            t
+            for at, w in enumerate(words)
+            for t in (
+                (w,)
+                if at + 1 < len(words) and (w, words[at + 1]) in self.titled_pairs
+                else self.synonyms.get(w, (w,))
+            )
+        ]
+
+    @cached_property
+    def titled_pairs(self) -> frozenset[tuple[str, str]]:
+        """Two content words a title spells side by side, the first a synonym (``synonyms``):
+        "renal pelvis", "splenic flexure"."""
+        return frozenset(
+            (first, second)
+            for title in self.titles.values()
+            for first, second in itertools.pairwise(normalize_tokens(title))
+            if first in self.synonyms and second not in _FUNCTION_WORDS
+        )
 
     @cached_property
     def alias_words(self) -> frozenset[str]:

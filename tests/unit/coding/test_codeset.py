@@ -1412,3 +1412,9 @@ def test_a_bare_cancer_takes_its_site_from_the_words_before_it() -> None:
     cancer = finding(text, "Cancer")
     linked = linked_findings(case_of(text, [cancer]), [cancer], CM, {}, 3)
     assert [c.code for c in linked["m1"]] == ["C53.9"]
+
+
+def test_the_splenic_flexure_is_the_colons_and_no_part_of_the_spleen() -> None:
+    text = "A colon cancer was found in the splenic flexure."
+    codes = codes_of(finding(text, "colon cancer", site="splenic flexure"))
+    assert "C18.5" in codes and "C26.1" not in codes
