@@ -1418,3 +1418,11 @@ def test_the_splenic_flexure_is_the_colons_and_no_part_of_the_spleen() -> None:
     text = "A colon cancer was found in the splenic flexure."
     codes = codes_of(finding(text, "colon cancer", site="splenic flexure"))
     assert "C18.5" in codes and "C26.1" not in codes
+
+
+def test_an_old_cerebral_infarction_is_a_history_of_one_and_no_acute_infarction() -> None:
+    # History, personal, cerebral infarction without residual deficits Z86.73; I63 is acute.
+    text = "MRI revealed an old cerebral infarction in the right frontal lobe."
+    infarction = finding(text, "cerebral infarction")
+    linked = linked_findings(case_of(text, [infarction]), [infarction], CM, {}, 3)
+    assert [c.code for c in linked["m1"]] == ["Z86.73"]
