@@ -1161,12 +1161,24 @@ def _measure_changed(case: Case, mention: Mention, measures: Mapping[int, Entity
     return after in _MEASURES or (after is EntityType.DATE and joined.group(1).lower() == "of")
 
 
+_GENE_NAMED = re.compile(
+    r"\)?(?:[ -]?(?:related|associated|mutated|susceptibility|suppressor))?\s*"
+    r"(?:\([^()]{1,20}\)\s*)?"
+    r"genes?\b",
+    re.IGNORECASE,
+)
+"""A gene right after a finding, perhaps with its symbol between, or after the finding as
+that symbol: the finding names the gene ("ataxia-telangiectasia mutated (ATM) gene", "a tumor
+suppressor gene", "the dystrophin gene"), not what the patient has."""
+
+
 def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     """The case's mentions of ``types``, but those naming a person or an organisation ("cancer
     board", ``casebook.kb.nonclinical``), a service consulted ("Infectious disease was
     involved", "neurology, infectious disease, and hematology" were consulted), what a score
-    measures ("pain score", ``_MEASURE_NAMED``) or how a measure changed ("a fall in the
-    hemoglobin level", ``_measure_changed``), each without the site attributes that name
+    measures ("pain score", ``_MEASURE_NAMED``), a gene ("the ataxia-telangiectasia mutated
+    (ATM) gene", ``_GENE_NAMED``) or how a measure changed ("a fall in the hemoglobin level",
+    ``_measure_changed``), each without the site attributes that name
     what it reached ("adenocarcinoma, metastatic to skin" is no neoplasm of the skin, C44.90)
     or what it lacks: a site told as invaded or denied (``_denied``), and, of a metastatic
     growth whose primary site comes before it, every site after it ("metastatic rectal
@@ -1192,6 +1204,7 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             # The organ donor's facts ("DBD", donation after brain death) are not the patient's.
             or services.is_donors(mention.text, mention.expansion or "")
             or _MEASURE_NAMED.match(case.text, mention.end) is not None
+            or _GENE_NAMED.match(case.text, mention.end) is not None
         ):
             continue
         spread = _METASTATIC.search(

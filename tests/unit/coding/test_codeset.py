@@ -1426,3 +1426,18 @@ def test_an_old_cerebral_infarction_is_a_history_of_one_and_no_acute_infarction(
     infarction = finding(text, "cerebral infarction")
     linked = linked_findings(case_of(text, [infarction]), [infarction], CM, {}, 3)
     assert [c.code for c in linked["m1"]] == ["Z86.73"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            "She was heterozygous for the ataxia-telangiectasia mutated (ATM) gene.",
+            "ataxia-telangiectasia mutated",
+        ),
+        ("A colorectal cancer gene panel was negative.", "colorectal cancer"),
+    ],
+)
+def test_a_gene_a_finding_names_is_no_finding(text: str, words: str) -> None:
+    named = finding(text, words)
+    assert coded_findings(case_of(text, [named]), {named.type}) == []
