@@ -313,7 +313,8 @@ class IndexTerms(RecordModel):
         description="Names of a finding whose plural, as the last word of a mention, names no "
         "code: 'shocks' in case reports are a defibrillator's, a cardioversion's, a "
         "lithotripter's or electric shocks ('multiple shocks from his AICD', 'three DC "
-        "shocks'), never a circulatory shock (R57.9), which is told in the singular.",
+        "shocks'), never a circulatory shock (R57.9), which is told in the singular; "
+        "'acnes' is the species of Cutibacterium (Propionibacterium) acnes, no acne (L70.9).",
     )
     adult_onset: dict[str, str] = Field(
         default_factory=dict,

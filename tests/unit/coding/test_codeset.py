@@ -1362,6 +1362,12 @@ def test_shocks_in_the_plural_are_a_devices_and_no_circulatory_shock() -> None:
     assert "R57.9" in codes_of(finding(text, "shock"))
 
 
+def test_propionibacterium_acnes_is_no_acne() -> None:
+    text = "Blood cultures grew Cutibacterium acnes; she had acne."
+    assert codes_of(finding(text, "acnes")) == []
+    assert "L70.9" in codes_of(finding(text, "acne"))
+
+
 @pytest.mark.parametrize(
     ("text", "kept"),
     [
