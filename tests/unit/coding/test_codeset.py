@@ -1046,6 +1046,11 @@ def test_a_cardiopulmonary_arrest_is_a_cardiac_arrest() -> None:
         ("spinal dural arteriovenous fistula", "I77.0"),
         ("reduced sweating", "L74.4"),
         ("postcoital bleeding", "N93.0"),
+        # Mass, abdominal R19.00; neck R22.1; chest (wall) R22.2; breast N63.0.
+        ("abdominal mass", "R19.00"),
+        ("neck mass", "R22.1"),
+        ("chest wall mass", "R22.2"),
+        ("breast mass", "N63.0"),
     ],
 )
 def test_the_index_names_the_code_a_clinician_means(words: str, code: str) -> None:
