@@ -1051,6 +1051,13 @@ def test_a_cardiopulmonary_arrest_is_a_cardiac_arrest() -> None:
         ("neck mass", "R22.1"),
         ("chest wall mass", "R22.2"),
         ("breast mass", "N63.0"),
+        # Steatosis, liver K76.0; Cyst, hydatid (Echinococcosis) B67.90, liver B67.8;
+        # Pneumonia, Pneumocystis B59; Elevated, transaminase R74.01; Gallstone K80.20.
+        ("hepatic steatosis", "K76.0"),
+        ("hydatid cyst", "B67.90"),
+        ("Pneumocystis pneumonia", "B59"),
+        ("elevated transaminases", "R74.01"),
+        ("gallstones", "K80.20"),
     ],
 )
 def test_the_index_names_the_code_a_clinician_means(words: str, code: str) -> None:
