@@ -416,6 +416,16 @@ def link_mentions(
         if _plural_unnamed(mention.text, vocabulary):
             coded.append([])
             continue
+        if _LIKENESS.search(mention.expansion or mention.text):
+            # "seizure-like activity", "stroke-like episodes", "electric shock-like pain": what
+            # a finding is like is no finding of the patient's; the words left name what is.
+            unlike = _LIKENESS.sub(" ", mention.expansion or mention.text).strip()
+            left = " ".join(sorted(set(_linked_words(unlike, vocabulary))))
+            if not left or left in vocabulary.alone_only:
+                # A name told only alone ("activity", Y93.9) is none beside a likeness.
+                coded.append([])
+                continue
+            mention = mention.model_copy(update={"expansion": unlike})
         sites = " ".join(a.text for a in _naming_attributes(mention))
         # The marked words and any the phrase was widened over after them ("hepatitis A"): the
         # modifiers before them are among the details already.
@@ -566,6 +576,9 @@ def link_mentions(
         coded.append(_ranked(best, limit))
     return coded
 
+
+_LIKENESS = re.compile(r"[\w'’]+-like\b", re.IGNORECASE)
+"""A word a finding is likened to ("seizure-like", "flu-like")."""
 
 _LAST_WORD = re.compile(r"([A-Za-z]+)[^A-Za-z]*$")
 """A mention's last word, its head."""

@@ -1459,3 +1459,12 @@ def test_an_old_cerebral_infarction_is_a_history_of_one_and_no_acute_infarction(
 def test_a_gene_a_finding_names_is_no_finding(text: str, words: str) -> None:
     named = finding(text, words)
     assert coded_findings(case_of(text, [named]), {named.type}) == []
+
+
+@pytest.mark.parametrize(
+    ("words", "code"),
+    [("stroke-like episodes", None), ("seizure-like activity", None), ("shock-like pain", "R52")],
+)
+def test_what_a_finding_is_likened_to_is_no_finding(words: str, code: str | None) -> None:
+    codes = codes_of(finding(f"She had {words}.", words))
+    assert codes == ([code] if code else [])
