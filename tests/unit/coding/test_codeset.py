@@ -1058,6 +1058,11 @@ def test_a_cardiopulmonary_arrest_is_a_cardiac_arrest() -> None:
         ("Pneumocystis pneumonia", "B59"),
         ("elevated transaminases", "R74.01"),
         ("gallstones", "K80.20"),
+        # Damage, brain, anoxic G93.1 (no S06.9 injury); Poisoning, carbon monoxide T58.91-;
+        # Injury, electrical (Effects, electric current) T75.4.
+        ("anoxic brain injury", "G93.1"),
+        ("carbon monoxide poisoning", "T58.91X"),
+        ("electrical injury", "T75.4XX"),
     ],
 )
 def test_the_index_names_the_code_a_clinician_means(words: str, code: str) -> None:
@@ -1179,6 +1184,8 @@ def test_a_breast_cancer_is_coded_by_the_patients_sex_and_the_side_told(
         ("stuttering", 6, "F80.81"),  # Childhood onset fluency disorder, the Index's default
         ("stuttering", None, "F80.81"),
         ("Still's disease", 40, "M06.1"),  # Adult-onset Still's disease
+        # P91.6- is the newborn's; an adult's hypoxic ischemic encephalopathy is anoxic damage.
+        ("hypoxic ischemic encephalopathy", 50, "G93.1"),
     ],
 )
 def test_an_adults_disorder_of_childhood_onset_is_coded_as_of_adult_onset(
