@@ -1185,12 +1185,43 @@ that symbol: the finding names the gene ("ataxia-telangiectasia mutated (ATM) ge
 suppressor gene", "the dystrophin gene"), not what the patient has."""
 
 
+_INDUCED_BEFORE = re.compile(
+    r"(?<![\w-])(?:therapeutic|induced|inducing|under|deliberate|targeted)\s+"
+    r"(?:(?:mild|moderate|deep|profound|systemic)\s+)*$",
+    re.IGNORECASE,
+)
+"""Words right before a state a treatment brings about ("therapeutic hypothermia", "under
+moderate hypothermia", "medically induced coma")."""
+
+_INDUCED_AFTER = re.compile(
+    r"\s*(?:\([^()]{1,30}\)\s*)?(?:and\s+)?(?:circulatory\s+arrest|cardiopulmonary\s+bypass"
+    r"|bypass|protocol|was\s+induced)\b",
+    re.IGNORECASE,
+)
+"""Words right after such a state ("hypothermic circulatory arrest", "moderate hypothermia
+(32°C to 34°C) was induced")."""
+
+_INDUCED_REACH = 40
+"""Characters read before a finding for the words saying a treatment brought it about."""
+
+
+def _induced(text: str, mention: Mention) -> bool:
+    """Whether ``mention`` is a state a treatment brings about, no finding of the patient's
+    own ("deep hypothermic circulatory arrest", "therapeutic hypothermia was induced for 24
+    h", "performed under moderate hypothermia": no T68 Hypothermia)."""
+    own = f"{text[max(0, mention.start - _INDUCED_REACH) : mention.start]}"
+    words = mention.text.split()
+    before = own + " ".join(words[:-1]) + (" " if len(words) > 1 else "")
+    return bool(_INDUCED_BEFORE.search(before) or _INDUCED_AFTER.match(text, mention.end))
+
+
 def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     """The case's mentions of ``types``, but those naming a person or an organisation ("cancer
     board", ``casebook.kb.nonclinical``), a service consulted ("Infectious disease was
     involved", "neurology, infectious disease, and hematology" were consulted), what a score
     measures ("pain score", ``_MEASURE_NAMED``), a gene ("the ataxia-telangiectasia mutated
-    (ATM) gene", ``_GENE_NAMED``) or how a measure changed ("a fall in the hemoglobin level",
+    (ATM) gene", ``_GENE_NAMED``), a state a treatment brought about ("therapeutic
+    hypothermia", ``_induced``) or how a measure changed ("a fall in the hemoglobin level",
     ``_measure_changed``), each without the site attributes that name
     what it reached ("adenocarcinoma, metastatic to skin" is no neoplasm of the skin, C44.90)
     or what it lacks: a site told as invaded or denied (``_denied``), and, of a metastatic
@@ -1218,6 +1249,7 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             or services.is_donors(mention.text, mention.expansion or "")
             or _MEASURE_NAMED.match(case.text, mention.end) is not None
             or _GENE_NAMED.match(case.text, mention.end) is not None
+            or _induced(case.text, mention)
         ):
             continue
         spread = _METASTATIC.search(

@@ -1475,3 +1475,17 @@ def test_a_gene_a_finding_names_is_no_finding(text: str, words: str) -> None:
 def test_what_a_finding_is_likened_to_is_no_finding(words: str, code: str | None) -> None:
     codes = codes_of(finding(f"She had {words}.", words))
     assert codes == ([code] if code else [])
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "kept"),
+    [
+        ("The arch was repaired under moderate hypothermia.", "moderate hypothermia", False),
+        ("Deep hypothermic circulatory arrest was used.", "hypothermic", False),
+        ("He was found in the snow with severe hypothermia.", "severe hypothermia", True),
+        ("She had self-induced vomiting.", "self-induced vomiting", True),
+    ],
+)
+def test_a_state_a_treatment_brings_about_is_no_finding(text: str, words: str, kept: bool) -> None:
+    named = finding(text, words)
+    assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
