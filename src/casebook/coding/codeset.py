@@ -413,6 +413,19 @@ def link_mentions(
     """
     coded: list[list[MentionCode]] = []
     for mention in mentions:
+        if _plural_unnamed(mention.text, vocabulary):
+            coded.append([])
+            continue
+        if _LIKENESS.search(mention.expansion or mention.text):
+            # "seizure-like activity", "stroke-like episodes", "electric shock-like pain": what
+            # a finding is like is no finding of the patient's; the words left name what is.
+            unlike = _LIKENESS.sub(" ", mention.expansion or mention.text).strip()
+            left = " ".join(sorted(set(_linked_words(unlike, vocabulary))))
+            if not left or left in vocabulary.alone_only:
+                # A name told only alone ("activity", Y93.9) is none beside a likeness.
+                coded.append([])
+                continue
+            mention = mention.model_copy(update={"expansion": unlike})
         sites = " ".join(a.text for a in _naming_attributes(mention))
         # The marked words and any the phrase was widened over after them ("hepatitis A"): the
         # modifiers before them are among the details already.
@@ -452,6 +465,8 @@ def link_mentions(
                 }
             best = _keeping_own_name(best, mention.expansion or mention.text, text, vocabulary)
             best = _of_own_part(own, best, vocabulary)
+            for site in (a for a in mention.attributes if a.name == "site"):
+                best = _part_named_alone(site.text, text, best, vocabulary)
         told_site = " ".join(a.text for a in mention.attributes if a.name == "site")
         if told_site and best and set(best) <= vocabulary.site_told:
             best = _at_told_site(own, told_site, best, vocabulary)
@@ -491,6 +506,7 @@ def link_mentions(
                 # no Other disorders of lung (J98.4).
                 and (not growth or _is_neoplasm(code))
             }
+            found = _part_named_alone(structure, f"{text} {structure}", found, vocabulary)
             found = _of_cell_kind(
                 mention.expansion or mention.text, f"{text} {structure}", found, vocabulary
             )
@@ -559,6 +575,25 @@ def link_mentions(
             }
         coded.append(_ranked(best, limit))
     return coded
+
+
+_LIKENESS = re.compile(r"[\w'’]+-like\b", re.IGNORECASE)
+"""A word a finding is likened to ("seizure-like", "flu-like")."""
+
+_LAST_WORD = re.compile(r"([A-Za-z]+)[^A-Za-z]*$")
+"""A mention's last word, its head."""
+
+
+def _plural_unnamed(text: str, vocabulary: Icd10cmVocabulary) -> bool:
+    """Whether the last word of ``text`` is the plural of a name whose plural names no code
+    (``Icd10cmVocabulary.singular_only``): "multiple shocks from his AICD" and "three DC
+    shocks" are no R57.9 Shock, unspecified."""
+    last = _LAST_WORD.search(text)
+    if last is None:
+        return False
+    word = last.group(1).lower()
+    read = normalize_tokens(word)
+    return bool(read) and read[-1] != word and read[-1] in vocabulary.singular_only
 
 
 def _ranked(best: Mapping[str, float], limit: int) -> list[MentionCode]:
@@ -758,6 +793,45 @@ def _joined(term: str, said: frozenset[str]) -> set[str]:
 _COORDINATORS = frozenset({"and", "or"})
 
 
+_NAMED_BY_REGION = frozenset({"lymph", "node"})
+"""Words of a structure that an organ's adjective names by the region it lies in or drains,
+which is that structure wherever it lies: a "gastric lymph node" is a lymph node (R59)."""
+
+
+def _part_named_alone(
+    phrase: str, text: str, best: Mapping[str, float], vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """``best`` less the codes that ``text`` names, with ``phrase`` (a site or a body structure
+    read with a finding), only by aliases taking a word of it but not the organ's adjective
+    right before that word, which says whose part it is (``Icd10cmVocabulary.synonyms``):
+    "injury" read with "femoral neck" names S19.9 Unspecified injury of neck by "neck" alone,
+    but the femur's neck is no neck; an "aneurysm" of the "pulmonary artery" is no I72.9
+    (``_NAMED_BY_REGION`` aside)."""
+    tokens = normalize_tokens(phrase)
+    pairs = [
+        (a, b)
+        for a, b in itertools.pairwise(tokens)
+        if a in vocabulary.synonyms and b not in _NAMED_BY_REGION
+    ]
+    if not pairs or not best:
+        return dict(best)
+    words = _linked_words(text, vocabulary)
+    partial: set[str] = set()
+    whole: set[str] = set()
+    for wording in (words, list(dict.fromkeys(vocabulary.title_words(words)))):
+        for key in _largest_keys(wording, vocabulary):
+
+            def covered(word: str, key: frozenset[str] = key) -> bool:
+                return word in key or any(t in key for t in vocabulary.synonyms.get(word, ()))
+
+            codes = vocabulary.aliases[" ".join(sorted(key))]
+            if any(not covered(a) and covered(b) for a, b in pairs):
+                partial.update(codes)
+            else:
+                whole.update(codes)
+    return {code: score for code, score in best.items() if code not in partial or code in whole}
+
+
 _COURSE_WORDS = frozenset({"acute", "subacute", "chronic"})
 """Words of a finding's course, which a code named by its site may leave out."""
 
@@ -936,14 +1010,17 @@ def _linked_words(text: str, vocabulary: Icd10cmVocabulary) -> list[str]:
 
 
 def _best_named(words: Sequence[str], vocabulary: Icd10cmVocabulary) -> dict[str, float]:
-    """The codes ``words`` name, or those their title wording names when it covers more."""
+    """The codes ``words`` name, or those their title wording names when it covers more, each
+    word in the titles' wording or, where a title spells it with the word after it, as spelt
+    (``Icd10cmVocabulary.titled_words``: "splenic flexure" of the colon, no spleen)."""
     best = _named_codes(words, vocabulary)
     if max(best.values(), default=0.0) < 1.0:
-        wording = list(dict.fromkeys(vocabulary.title_words(words)))[-_MAX_LINKED_WORDS:]
-        if wording != words:
-            reworded = _named_codes(wording, vocabulary)
-            if max(reworded.values(), default=0.0) > max(best.values(), default=0.0):
-                best = reworded
+        for reword in (vocabulary.title_words, vocabulary.titled_words):
+            wording = list(dict.fromkeys(reword(words)))[-_MAX_LINKED_WORDS:]
+            if wording != words:
+                reworded = _named_codes(wording, vocabulary)
+                if max(reworded.values(), default=0.0) > max(best.values(), default=0.0):
+                    best = reworded
     return best
 
 
@@ -1070,11 +1147,82 @@ _MEASURE_NAMED = re.compile(r"[ -]?(?:scores?|scales?)\b", re.IGNORECASE)
 0/10", "Glasgow Coma Scale"), not what the patient has."""
 
 
+_CHANGE = re.compile(r"(?:fall|drop|decline|decrease|reduction|rise|increase)s?", re.IGNORECASE)
+"""A finding's words that may tell how a measure changed ("a fall in the hemoglobin level")."""
+
+_CHANGE_OF = re.compile(
+    r"\s+(in|of)\s+(?:(?:the|his|her|their|its|serum|plasma|blood|mean)\s+)*", re.IGNORECASE
+)
+"""What joins a change to the measure that changed: "in" or "of", with the words that may
+come before the measure's name."""
+
+_MEASURES = frozenset({EntityType.DIAGNOSTIC_PROCEDURE, EntityType.LAB_VALUE})
+"""The mention types of what is measured."""
+
+
+def _measure_changed(case: Case, mention: Mention, measures: Mapping[int, EntityType]) -> bool:
+    """Whether ``mention`` is a change told of a measure right after it ("a fall in the
+    hemoglobin level to 1.8 g/dL", "a fall of INR"), or the season of a year ("in the fall of
+    2007"): no fall of the patient's (W19). ``measures`` maps the start of each test, result and
+    date to its type."""
+    if _CHANGE.fullmatch(mention.text) is None:
+        return False
+    joined = _CHANGE_OF.match(case.text, mention.end)
+    if joined is None:
+        return False
+    after = measures.get(joined.end())
+    return after in _MEASURES or (after is EntityType.DATE and joined.group(1).lower() == "of")
+
+
+_GENE_NAMED = re.compile(
+    r"\)?(?:[ -]?(?:related|associated|mutated|susceptibility|suppressor))?\s*"
+    r"(?:\([^()]{1,20}\)\s*)?"
+    r"genes?\b",
+    re.IGNORECASE,
+)
+"""A gene right after a finding, perhaps with its symbol between, or after the finding as
+that symbol: the finding names the gene ("ataxia-telangiectasia mutated (ATM) gene", "a tumor
+suppressor gene", "the dystrophin gene"), not what the patient has."""
+
+
+_INDUCED_BEFORE = re.compile(
+    r"(?<![\w-])(?:therapeutic|induced|inducing|under|deliberate|targeted)\s+"
+    r"(?:(?:mild|moderate|deep|profound|systemic)\s+)*$",
+    re.IGNORECASE,
+)
+"""Words right before a state a treatment brings about ("therapeutic hypothermia", "under
+moderate hypothermia", "medically induced coma")."""
+
+_INDUCED_AFTER = re.compile(
+    r"\s*(?:\([^()]{1,30}\)\s*)?(?:and\s+)?(?:circulatory\s+arrest|cardiopulmonary\s+bypass"
+    r"|bypass|protocol|was\s+induced)\b",
+    re.IGNORECASE,
+)
+"""Words right after such a state ("hypothermic circulatory arrest", "moderate hypothermia
+(32°C to 34°C) was induced")."""
+
+_INDUCED_REACH = 40
+"""Characters read before a finding for the words saying a treatment brought it about."""
+
+
+def _induced(text: str, mention: Mention) -> bool:
+    """Whether ``mention`` is a state a treatment brings about, no finding of the patient's
+    own ("deep hypothermic circulatory arrest", "therapeutic hypothermia was induced for 24
+    h", "performed under moderate hypothermia": no T68 Hypothermia)."""
+    own = f"{text[max(0, mention.start - _INDUCED_REACH) : mention.start]}"
+    words = mention.text.split()
+    before = own + " ".join(words[:-1]) + (" " if len(words) > 1 else "")
+    return bool(_INDUCED_BEFORE.search(before) or _INDUCED_AFTER.match(text, mention.end))
+
+
 def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     """The case's mentions of ``types``, but those naming a person or an organisation ("cancer
     board", ``casebook.kb.nonclinical``), a service consulted ("Infectious disease was
-    involved", "neurology, infectious disease, and hematology" were consulted) or what a score
-    measures ("pain score", ``_MEASURE_NAMED``), each without the site attributes that name
+    involved", "neurology, infectious disease, and hematology" were consulted), what a score
+    measures ("pain score", ``_MEASURE_NAMED``), a gene ("the ataxia-telangiectasia mutated
+    (ATM) gene", ``_GENE_NAMED``), a state a treatment brought about ("therapeutic
+    hypothermia", ``_induced``) or how a measure changed ("a fall in the hemoglobin level",
+    ``_measure_changed``), each without the site attributes that name
     what it reached ("adenocarcinoma, metastatic to skin" is no neoplasm of the skin, C44.90)
     or what it lacks: a site told as invaded or denied (``_denied``), and, of a metastatic
     growth whose primary site comes before it, every site after it ("metastatic rectal
@@ -1084,8 +1232,11 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     findings: list[Mention] = []
     services = default_non_clinical()
     starts = [s.start for s in case.sentences]
+    measures = {
+        m.start: m.type for m in case.mentions if m.type in _MEASURES or m.type is EntityType.DATE
+    }
     for mention in case.mentions:
-        if mention.type not in types:
+        if mention.type not in types or _measure_changed(case, mention, measures):
             continue
         index = bisect_right(starts, mention.start) - 1
         sentence = case.sentences[index] if index >= 0 else Span(start=0, end=len(case.text))
@@ -1097,6 +1248,8 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             # The organ donor's facts ("DBD", donation after brain death) are not the patient's.
             or services.is_donors(mention.text, mention.expansion or "")
             or _MEASURE_NAMED.match(case.text, mention.end) is not None
+            or _GENE_NAMED.match(case.text, mention.end) is not None
+            or _induced(case.text, mention)
         ):
             continue
         spread = _METASTATIC.search(
@@ -1132,11 +1285,16 @@ def _sharing_sites(text: str, findings: Sequence[Mention]) -> list[Mention]:
     whose site follows it ("pain and deformity of his right knee", "collapse and consolidation
     of his entire right lung"), given that site too: a phrase after a list of findings tells
     where they all are, while the mention model ties it to the nearest one. A site before the
-    next finding ("pain and right knee swelling") is that finding's own."""
+    next finding ("pain and right knee swelling") is that finding's own, and a finding whose
+    own words name a body part is told where it is ("a right simple renal cyst, left
+    hydronephroureterosis, a stone in the left ureter": no calculus of the ureter, N20.2)."""
     ordered = sorted(findings, key=lambda m: (m.start, m.end))
     shared: dict[str, list[Attribute]] = {}
+    body = load_head_words().body
     for first, second in zip(ordered, ordered[1:], strict=False):
-        if any(a.name in _SITE_ATTRIBUTES for a in first.attributes):
+        if any(a.name in _SITE_ATTRIBUTES for a in first.attributes) or body.intersection(
+            normalize_tokens(first.text)
+        ):
             continue
         if _JOINED.fullmatch(text, first.end, second.start) is None:
             continue
@@ -1193,7 +1351,7 @@ def linked_findings(
         limit=limit,
         patient=case.patient,
     )
-    named = _named_by_words_before(case, findings, coded, relink)
+    named = _named_by_words_before(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _named_organisms(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
@@ -1202,6 +1360,8 @@ def linked_findings(
     named = _typed_findings(case, findings, coded, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _old_findings(case, findings, coded, vocabulary, relink)
+    coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
+    named = _carried_findings(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     return told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
 
@@ -1213,6 +1373,11 @@ _BARE_FINDING_WORDS = frozenset(
 anemia is named by the words before it ("Guillain-Barré syndrome", whose accent the mention
 model reads as a break, marking "syndrome" alone; "pernicious anaemia", its adjective left
 out)."""
+
+_BARE_GROWTH_WORDS = frozenset({"cancer", "carcinoma", "tumor", "tumour"})
+"""A growth's words whose site the words before them may name (a title's "Cervical Cancer",
+of which the mention model marks "Cancer"): read so only where the finding has no site of its
+own and those words name the growth's site."""
 
 _NOT_QUALIFIERS = frozenset(
     {"of", "for", "to", "in", "with", "and", "or", "by", "from", "on", "the", "a", "an", "any"}
@@ -1282,15 +1447,29 @@ def _named_organisms(
 
 
 def _named_by_words_before(
-    case: Case, findings: Sequence[Mention], coded: Sequence[list[MentionCode]], relink: Relink
+    case: Case,
+    findings: Sequence[Mention],
+    coded: Sequence[list[MentionCode]],
+    vocabulary: Icd10cmVocabulary,
+    relink: Relink,
 ) -> dict[str, list[MentionCode]]:
     """The codes of each bare finding word (``_BARE_FINDING_WORDS``) whose qualifiers right
     before it name a code it does not alone: "HIV infection" is B20, "cytomegalovirus (CMV)
     infection" B25.9, not B99.9, Unspecified infectious disease, though the mention model marks
-    "infection" alone (and "HIV" as a test, or nothing); "pernicious anaemia" is D51.0."""
+    "infection" alone (and "HIV" as a test, or nothing); "pernicious anaemia" is D51.0. So is a
+    bare growth word told without a site (``_BARE_GROWTH_WORDS``) whose qualifiers name its
+    site: "Cervical Cancer" is C53.9, no C80.1 Malignant (primary) neoplasm, unspecified."""
     found: dict[str, list[MentionCode]] = {}
     for mention, codes in zip(findings, coded, strict=True):
-        if mention.text.lower() not in _BARE_FINDING_WORDS:
+        word = mention.text.lower()
+        growth = word in _BARE_GROWTH_WORDS
+        # A growth read at a site already (with a structure of its sentence) keeps it.
+        if growth and (
+            any(a.name == "site" for a in mention.attributes)
+            or any(c.code not in vocabulary.unspecified_site for c in codes)
+        ):
+            continue
+        if word not in _BARE_FINDING_WORDS and not growth:
             continue
         before = _WORDS_BEFORE.search(case.text, max(0, mention.start - 60), mention.start)
         if before is None:
@@ -1304,6 +1483,8 @@ def _named_by_words_before(
         if not qualifiers:
             continue
         named = relink(mention, f"{' '.join(reversed(qualifiers))} {mention.text}")
+        if growth and any(c.code in vocabulary.unspecified_site for c in named):
+            continue
         bare = {c.code for c in codes}
         if named and not {c.code for c in named} <= bare:
             found[mention.id] = named
@@ -1427,6 +1608,58 @@ def _old_findings(
     return found
 
 
+_CARRIER_BEFORE = re.compile(r"\bcarriers?\s+of\s+$", re.IGNORECASE)
+""""Carrier of" right before a finding: the patient carries its agent."""
+
+_CARRIER_AFTER = re.compile(r"(\s+[A-E]\b)?(?:\s+virus)?\s+carriers?\b")
+"""A finding's type letter, "virus" and "carrier" right after it ("hepatitis B virus
+carrier")."""
+
+_CARRIER_WORD = "carrier"
+"""The word a carried finding is read with (``_carried_findings``)."""
+
+_CARRIER_REACH = 12
+"""Characters read before a finding for "carrier of"."""
+
+
+def _carried_findings(
+    case: Case,
+    findings: Sequence[Mention],
+    coded: Sequence[list[MentionCode]],
+    vocabulary: Icd10cmVocabulary,
+    relink: Relink,
+) -> dict[str, list[MentionCode]]:
+    """The codes of each coded finding told as carried ("an inactive carrier of hepatitis B",
+    "a hepatitis B virus carrier"), read with "carrier", where that names a code whose name
+    says so: ICD-10-CM 2026 codes a carrier of hepatitis B as B18.1 (its inclusion term
+    "Carrier of viral hepatitis B"), no B19.10 Unspecified viral hepatitis B. The mention
+    model leaves the word out, and the type letter may lie between."""
+    found: dict[str, list[MentionCode]] = {}
+    for mention, codes in zip(findings, coded, strict=True):
+        if not codes:
+            continue
+        own = mention.expansion or mention.text
+        before = _CARRIER_BEFORE.search(
+            case.text, max(0, mention.start - _CARRIER_REACH), mention.start
+        )
+        after = _CARRIER_AFTER.match(case.text, mention.end)
+        if before is None and after is None:
+            continue
+        letter = _TYPE_LETTER.match(case.text, mention.end) if after is None else after
+        typed = letter.group(1).strip() if letter is not None and letter.group(1) else ""
+        words = f"{_CARRIER_WORD} of {own} {typed}".strip()
+        carried = {
+            code
+            for key in vocabulary.named_subsets(_linked_words(words, vocabulary))
+            if _CARRIER_WORD in key.split(" ")
+            for code in vocabulary.aliases[key]
+        }
+        named = [c for c in relink(mention, words) if c.code in carried]
+        if named:
+            found[mention.id] = named
+    return found
+
+
 def told_before(
     case: Case, findings: Sequence[Mention], linked: Mapping[str, list[MentionCode]]
 ) -> dict[str, list[MentionCode]]:
@@ -1474,6 +1707,10 @@ def _told_words(mention: Mention) -> frozenset[str]:
     )
 
 
+_SIDE_WORDS = frozenset(_SIDE_TITLES)
+"""The words of a side ("right", "left")."""
+
+
 def _named_codes(words: Sequence[str], vocabulary: Icd10cmVocabulary) -> dict[str, float]:
     """The codes the largest alias subsets of ``words`` (distinct words) name, each with the
     share it covers."""
@@ -1482,9 +1719,26 @@ def _named_codes(words: Sequence[str], vocabulary: Icd10cmVocabulary) -> dict[st
         for key in vocabulary.named_subsets(words)
         if key not in vocabulary.alone_only or len(key.split(" ")) == len(set(words))
     }
+    leaves = {
+        key: all(
+            vocabulary.is_billable(code)
+            or vocabulary.unspecified_leaf(code)
+            or vocabulary.told_leaf(code, None)
+            for code in vocabulary.aliases[key]
+        )
+        for key in subsets
+    }
     best: dict[str, float] = {}
     for key, alias in subsets.items():
-        if any(alias < longer for longer in subsets.values()):
+        # An alias that names only a side besides fewer words of another, whose codes reach a
+        # leaf, is that one's finding told less fully: the side is read apart (``_sided``), so
+        # "right femoral neck fracture" is S72.00-, the neck of the femur, no Unspecified
+        # fracture of right femur.
+        if any(
+            alias < longer
+            or (alias - _SIDE_WORDS < longer - _SIDE_WORDS and leaves[" ".join(sorted(longer))])
+            for longer in subsets.values()
+        ):
             continue
         for code in vocabulary.aliases[key]:
             best[code] = max(best.get(code, 0.0), len(alias) / len(words))

@@ -34,11 +34,12 @@ a category of another branch name the code alone (``billable_first``).
 
 from __future__ import annotations
 
+import itertools
 import re
 import sys
 import warnings
 from bisect import bisect_left
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -307,6 +308,14 @@ class IndexTerms(RecordModel):
         "psychomotor competencies'); 'Storm', of X37.9 Unspecified cataclysmic storm, is "
         "there an electrical or VT storm.",
     )
+    singular_only: list[str] = Field(
+        default_factory=list,
+        description="Names of a finding whose plural, as the last word of a mention, names no "
+        "code: 'shocks' in case reports are a defibrillator's, a cardioversion's, a "
+        "lithotripter's or electric shocks ('multiple shocks from his AICD', 'three DC "
+        "shocks'), never a circulatory shock (R57.9), which is told in the singular; "
+        "'acnes' is the species of Cutibacterium (Propionibacterium) acnes, no acne (L70.9).",
+    )
     adult_onset: dict[str, str] = Field(
         default_factory=dict,
         description="A code of a disorder of childhood onset → the billable code of that "
@@ -442,6 +451,8 @@ class Icd10cmVocabulary:
     site_free: frozenset[str] = frozenset()
     """Alias keys that name their codes only beside no other body part
     (``IndexTerms.site_free``)."""
+    singular_only: frozenset[str] = frozenset()
+    """Normalised words whose plural names no code (``IndexTerms.singular_only``)."""
     _subsets_of: dict[tuple[str, ...], tuple[str, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -496,6 +507,31 @@ class Icd10cmVocabulary:
     def title_words(self, words: Iterable[str]) -> list[str]:
         """``words`` with each synonym replaced by the title words it stands for."""
         return [t for w in words for t in self.synonyms.get(w, (w,))]
+
+    def titled_words(self, words: Sequence[str]) -> list[str]:
+        """``title_words``, but a synonym that a title spells before the word after it keeps
+        its own spelling (``titled_pairs``): "splenic flexure" is the colon's part a title
+        names (C18.5 "Malignant neoplasm of splenic flexure"), no flexure of the spleen."""
+        return [
+            t
+            for at, w in enumerate(words)
+            for t in (
+                (w,)
+                if at + 1 < len(words) and (w, words[at + 1]) in self.titled_pairs
+                else self.synonyms.get(w, (w,))
+            )
+        ]
+
+    @cached_property
+    def titled_pairs(self) -> frozenset[tuple[str, str]]:
+        """Two content words a title spells side by side, the first a synonym (``synonyms``):
+        "renal pelvis", "splenic flexure"."""
+        return frozenset(
+            (first, second)
+            for title in self.titles.values()
+            for first, second in itertools.pairwise(normalize_tokens(title))
+            if first in self.synonyms and second not in _FUNCTION_WORDS
+        )
 
     @cached_property
     def alias_words(self) -> frozenset[str]:
@@ -987,6 +1023,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
         unspecified_site: dict[str, tuple[str, ...]] = {}
         alone_only: frozenset[str] = frozenset()
         site_free: frozenset[str] = frozenset()
+        singular_only: frozenset[str] = frozenset()
         cell_types: frozenset[str] = frozenset()
         injuries: tuple[str, ...] = ()
         trauma: re.Pattern[str] | None = None
@@ -1013,6 +1050,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             unspecified_site = {c: tuple(p) for c, p in index.unspecified_site.items()}
             alone_only = frozenset(" ".join(sorted(alias_words(n))) for n in index.alone_only)
             site_free = frozenset(" ".join(sorted(alias_words(n))) for n in index.site_free)
+            singular_only = frozenset(w for n in index.singular_only for w in normalize_tokens(n))
             indexed: dict[str, list[str]] = {}
             for code, names in index.terms.items():
                 if code not in billable:
@@ -1050,6 +1088,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             site_told,
             localized_sites,
             site_free,
+            singular_only,
         )
     except FileNotFoundError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, "ICD-10-CM file not found", path) from exc

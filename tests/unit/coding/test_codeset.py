@@ -656,6 +656,18 @@ def test_a_site_told_after_a_list_of_findings_is_the_site_of_each() -> None:
     assert [c.code for c in linked["m1"]] == ["M25.561"]
 
 
+def test_a_finding_whose_own_words_name_its_site_takes_none_from_its_list() -> None:
+    text = "CT showed a renal cyst, hydroureter, a stone in the left ureter."
+    cyst = finding(text, "renal cyst")
+    hydroureter = finding(text, "hydroureter", number=2, site="left ureter")
+    # The mention model marks the stone as a body structure, a site of the hydroureter.
+    at = text.index("stone")
+    stone = Attribute(name="site", start=at, end=at + len("stone"), text="stone")
+    hydroureter.attributes.insert(0, stone)
+    linked = linked_findings(case_of(text, [cyst, hydroureter]), [cyst, hydroureter], CM, {}, 3)
+    assert [c.code for c in linked["m1"]] == ["N28.1"]
+
+
 def test_a_finding_no_code_names_at_the_site_of_its_list_keeps_its_own_code() -> None:
     text = "There were edema and osteomyelitis of the phalanx."
     edema = finding(text, "edema")
@@ -1026,6 +1038,31 @@ def test_a_cardiopulmonary_arrest_is_a_cardiac_arrest() -> None:
         # Enlargement, spleen (see Splenomegaly) R16.1; lymph gland or node R59.9.
         ("enlarged spleen", "R16.1"),
         ("lymph node enlargement", "R59.9"),
+        # Anemia, hemolytic, acquired D59.9: a case report's hemolysis is an acquired one;
+        # Fistula, arteriovenous, brain I67.1 (a dural one lies within the skull), spinal none
+        # (I77.0); Hypohidrosis L74.4; Bleeding, postcoital N93.0.
+        ("hemolytic anemia", "D59.9"),
+        ("dural arteriovenous fistula", "I67.1"),
+        ("spinal dural arteriovenous fistula", "I77.0"),
+        ("reduced sweating", "L74.4"),
+        ("postcoital bleeding", "N93.0"),
+        # Mass, abdominal R19.00; neck R22.1; chest (wall) R22.2; breast N63.0.
+        ("abdominal mass", "R19.00"),
+        ("neck mass", "R22.1"),
+        ("chest wall mass", "R22.2"),
+        ("breast mass", "N63.0"),
+        # Steatosis, liver K76.0; Cyst, hydatid (Echinococcosis) B67.90, liver B67.8;
+        # Pneumonia, Pneumocystis B59; Elevated, transaminase R74.01; Gallstone K80.20.
+        ("hepatic steatosis", "K76.0"),
+        ("hydatid cyst", "B67.90"),
+        ("Pneumocystis pneumonia", "B59"),
+        ("elevated transaminases", "R74.01"),
+        ("gallstones", "K80.20"),
+        # Damage, brain, anoxic G93.1 (no S06.9 injury); Poisoning, carbon monoxide T58.91-;
+        # Injury, electrical (Effects, electric current) T75.4.
+        ("anoxic brain injury", "G93.1"),
+        ("carbon monoxide poisoning", "T58.91X"),
+        ("electrical injury", "T75.4XX"),
     ],
 )
 def test_the_index_names_the_code_a_clinician_means(words: str, code: str) -> None:
@@ -1147,6 +1184,8 @@ def test_a_breast_cancer_is_coded_by_the_patients_sex_and_the_side_told(
         ("stuttering", 6, "F80.81"),  # Childhood onset fluency disorder, the Index's default
         ("stuttering", None, "F80.81"),
         ("Still's disease", 40, "M06.1"),  # Adult-onset Still's disease
+        # P91.6- is the newborn's; an adult's hypoxic ischemic encephalopathy is anoxic damage.
+        ("hypoxic ischemic encephalopathy", 50, "G93.1"),
     ],
 )
 def test_an_adults_disorder_of_childhood_onset_is_coded_as_of_adult_onset(
@@ -1334,3 +1373,119 @@ def test_tuberculosis_of_a_named_site_outranks_the_bare_words_respiratory_one() 
     )
     found = supported(case, {})
     assert "A17.0" in found and "A15.9" not in found
+
+
+def test_shocks_in_the_plural_are_a_devices_and_no_circulatory_shock() -> None:
+    text = "He received multiple shocks from his AICD and later went into shock."
+    assert codes_of(finding(text, "multiple shocks")) == []
+    assert "R57.9" in codes_of(finding(text, "shock"))
+
+
+def test_propionibacterium_acnes_is_no_acne() -> None:
+    text = "Blood cultures grew Cutibacterium acnes; she had acne."
+    assert codes_of(finding(text, "acnes")) == []
+    assert "L70.9" in codes_of(finding(text, "acne"))
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Transfusion was needed for a fall in the hemoglobin level.", False),
+        ("She had a fall in 1999 and broke her wrist.", True),
+    ],
+)
+def test_a_fall_in_a_measure_is_no_fall_of_the_patients(text: str, kept: bool) -> None:
+    fall = finding(text, "fall")
+    after = text.index("hemoglobin") if "hemoglobin" in text else text.index("1999")
+    measure = Mention(
+        id="m2",
+        start=after,
+        end=after + 4,
+        text=text[after : after + 4],
+        type=EntityType.DIAGNOSTIC_PROCEDURE if "hemoglobin" in text else EntityType.DATE,
+    )
+    found = coded_findings(case_of(text, [fall, measure]), {fall.type})
+    assert (found == [fall]) is kept
+
+
+def test_a_side_named_beside_fewer_words_gives_no_second_vaguer_code() -> None:
+    # "Unspecified fracture of right femur" names the side, "Fracture of neck of femur" more.
+    text = "She had a right femoral neck fracture."
+    assert codes_of(finding(text, "right femoral neck fracture")) == ["S72.001"]
+
+
+def test_an_organs_part_is_not_the_part_its_noun_names_alone() -> None:
+    # The femoral neck is the femur's: no S19.9 Unspecified injury of neck.
+    text = "He had an injury of the femoral neck."
+    assert codes_of(finding(text, "injury", site="femoral neck")) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["He was an inactive carrier of hepatitis B.", "She was a hepatitis B virus carrier."],
+)
+def test_a_carrier_of_hepatitis_b_is_coded_as_its_carrier(text: str) -> None:
+    # ICD-10-CM 2026: B18.1 includes "Carrier of viral hepatitis B" (Z22.5- is gone).
+    hepatitis = finding(text, "hepatitis")
+    linked = linked_findings(case_of(text, [hepatitis]), [hepatitis], CM, {}, 3)
+    assert [c.code for c in linked["m1"]] == ["B18.1"]
+
+
+def test_a_bare_cancer_takes_its_site_from_the_words_before_it() -> None:
+    # The mention model marks "Cancer" alone in a title's "Cervical Cancer".
+    text = "Focal Reirradiation in Cervical Cancer"
+    cancer = finding(text, "Cancer")
+    linked = linked_findings(case_of(text, [cancer]), [cancer], CM, {}, 3)
+    assert [c.code for c in linked["m1"]] == ["C53.9"]
+
+
+def test_the_splenic_flexure_is_the_colons_and_no_part_of_the_spleen() -> None:
+    text = "A colon cancer was found in the splenic flexure."
+    codes = codes_of(finding(text, "colon cancer", site="splenic flexure"))
+    assert "C18.5" in codes and "C26.1" not in codes
+
+
+def test_an_old_cerebral_infarction_is_a_history_of_one_and_no_acute_infarction() -> None:
+    # History, personal, cerebral infarction without residual deficits Z86.73; I63 is acute.
+    text = "MRI revealed an old cerebral infarction in the right frontal lobe."
+    infarction = finding(text, "cerebral infarction")
+    linked = linked_findings(case_of(text, [infarction]), [infarction], CM, {}, 3)
+    assert [c.code for c in linked["m1"]] == ["Z86.73"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            "She was heterozygous for the ataxia-telangiectasia mutated (ATM) gene.",
+            "ataxia-telangiectasia mutated",
+        ),
+        ("A colorectal cancer gene panel was negative.", "colorectal cancer"),
+    ],
+)
+def test_a_gene_a_finding_names_is_no_finding(text: str, words: str) -> None:
+    named = finding(text, words)
+    assert coded_findings(case_of(text, [named]), {named.type}) == []
+
+
+@pytest.mark.parametrize(
+    ("words", "code"),
+    [("stroke-like episodes", None), ("seizure-like activity", None), ("shock-like pain", "R52")],
+)
+def test_what_a_finding_is_likened_to_is_no_finding(words: str, code: str | None) -> None:
+    codes = codes_of(finding(f"She had {words}.", words))
+    assert codes == ([code] if code else [])
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "kept"),
+    [
+        ("The arch was repaired under moderate hypothermia.", "moderate hypothermia", False),
+        ("Deep hypothermic circulatory arrest was used.", "hypothermic", False),
+        ("He was found in the snow with severe hypothermia.", "severe hypothermia", True),
+        ("She had self-induced vomiting.", "self-induced vomiting", True),
+    ],
+)
+def test_a_state_a_treatment_brings_about_is_no_finding(text: str, words: str, kept: bool) -> None:
+    named = finding(text, words)
+    assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
