@@ -1593,19 +1593,27 @@ def _old_findings(
         told_old = _OLD.search(case.text, max(0, start - _OLD_REACH), start) is not None
         if not told_old and mention.assertion is not Assertion.HISTORICAL:
             continue
-        words = f"{_OLD_WORD} {mention.expansion or mention.text}"
         # Only a code named as old is the finding's: read without its attributes, the finding
         # may name less than it did ("hepatitis" of a past "hepatitis C").
-        old = {
-            code
-            for key in vocabulary.named_subsets(_linked_words(words, vocabulary))
-            if _OLD_WORD in key.split(" ")
-            for code in vocabulary.aliases[key]
-        }
-        named = [c for c in relink(mention, words) if c.code in old]
+        words = f"{_OLD_WORD} {mention.expansion or mention.text}"
+        named = _named_as(mention, words, _OLD_WORD, vocabulary, relink)
         if named:
             found[mention.id] = named
     return found
+
+
+def _named_as(
+    mention: Mention, words: str, marker: str, vocabulary: Icd10cmVocabulary, relink: Relink
+) -> list[MentionCode]:
+    """The codes ``relink`` gives the mention read as ``words`` that an alias holding the word
+    ``marker`` names ("old", "carrier"): the codes of the finding so told, and no others."""
+    marked = {
+        code
+        for key in vocabulary.named_subsets(_linked_words(words, vocabulary))
+        if marker in key.split(" ")
+        for code in vocabulary.aliases[key]
+    }
+    return [code for code in relink(mention, words) if code.code in marked]
 
 
 _CARRIER_BEFORE = re.compile(r"\bcarriers?\s+of\s+$", re.IGNORECASE)
@@ -1648,13 +1656,7 @@ def _carried_findings(
         letter = _TYPE_LETTER.match(case.text, mention.end) if after is None else after
         typed = letter.group(1).strip() if letter is not None and letter.group(1) else ""
         words = f"{_CARRIER_WORD} of {own} {typed}".strip()
-        carried = {
-            code
-            for key in vocabulary.named_subsets(_linked_words(words, vocabulary))
-            if _CARRIER_WORD in key.split(" ")
-            for code in vocabulary.aliases[key]
-        }
-        named = [c for c in relink(mention, words) if c.code in carried]
+        named = _named_as(mention, words, _CARRIER_WORD, vocabulary, relink)
         if named:
             found[mention.id] = named
     return found
