@@ -636,16 +636,22 @@ def site_pairs(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, frozenset[
     return {adjective: frozenset(nouns) for adjective, nouns in pairs.items()}
 
 
+def _adjectives_by_noun(pairs: dict[str, frozenset[str]]) -> dict[str, set[str]]:
+    """Adjective → nouns pairs turned round: each noun → the adjectives saying it."""
+    adjectives: dict[str, set[str]] = {}
+    for adjective, nouns in pairs.items():
+        for noun in nouns:
+            adjectives.setdefault(noun, set()).add(adjective)
+    return adjectives
+
+
 def site_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[str]]:
     """The names ``site_pairs`` derive, by concept, held as ``inverted_names`` holds its
     names: 'WORDS of NOUN' from an alias 'ADJECTIVE WORDS', and the reverse."""
     pairs = site_pairs(kb, rules)
     if not pairs:
         return {}
-    adjectives: dict[str, set[str]] = {}
-    for adjective, nouns in pairs.items():
-        for noun in nouns:
-            adjectives.setdefault(noun, set()).add(adjective)
+    adjectives = _adjectives_by_noun(pairs)
     derived: dict[str, set[str]] = {}
     surface: dict[str, str] = {}
     for concept in kb.concepts.values():
@@ -714,10 +720,7 @@ def change_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[str
     pairs = change_pairs(kb, rules)
     if not pairs:
         return {}
-    adjectives: dict[str, set[str]] = {}
-    for adjective, nouns in pairs.items():
-        for noun in nouns:
-            adjectives.setdefault(noun, set()).add(adjective)
+    adjectives = _adjectives_by_noun(pairs)
     derived: dict[str, set[str]] = {}
     for concept in kb.concepts.values():
         for alias in concept.aliases:
