@@ -126,10 +126,15 @@ class BM25Searcher:
         self._stemmer = stemmer
         self.query_idf_power = query_idf_power
         self._query_weight: npt.NDArray[np.float64] | None = None
+        self._document_weights: npt.NDArray[np.float64] | None = None
         if matrix is not None:
             n = len(self._ids)
             df = np.diff(matrix.indptr).astype(np.float64)
             self._query_weight = np.log1p((n - df + 0.5) / (df + 0.5)) ** query_idf_power
+            # Each document's summed token weights, what :meth:`coverage` divides by.
+            self._document_weights = np.bincount(
+                matrix.indices, weights=matrix.data.astype(np.float64), minlength=n
+            ).astype(np.float64)
 
     @classmethod
     def index(
@@ -254,6 +259,26 @@ class BM25Searcher:
     def scores(self, query: str) -> npt.NDArray[np.float32]:
         """The BM25 score of every indexed document for ``query``, in index order."""
         return self._scores(_tokenize([query], self._stemmer)[0])
+
+    def coverage(self, query: str) -> npt.NDArray[np.float64]:
+        """The share of each indexed document that ``query`` covers, in index order: the sum of
+        the document's BM25 token weights (``idf · tfc``) over the tokens the query holds,
+        divided by their sum over all its tokens (0 for a document with no tokens).
+
+        The reverse of :meth:`scores`: it asks how much of the document the query says, not how
+        much of the query the document says, so a short document (a title) all of whose rare
+        words the query names scores 1 however long the query is.
+        """
+        vocabulary = self._vocabulary
+        present = {vocabulary[t] for t in _tokenize([query], self._stemmer)[0] if t in vocabulary}
+        result = np.zeros(len(self._ids), dtype=np.float64)
+        whole = self._document_weights
+        if self._matrix is None or whole is None or not present:
+            return result
+        columns = np.fromiter(present, dtype=np.int64, count=len(present))
+        covered = column_scores(self._matrix, columns, np.ones(len(columns))).astype(np.float64)
+        np.divide(covered, whole, out=result, where=whole > 0)
+        return result
 
     def _scores(self, tokens: Sequence[str]) -> npt.NDArray[np.float32]:
         counts = Counter(self._vocabulary[t] for t in tokens if t in self._vocabulary)

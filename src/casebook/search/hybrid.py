@@ -785,6 +785,7 @@ class CaseIndex:
             concepts_best=concepts[concepts_top].astype(np.float64),
             groups=self.concepts.group_scores(vector, self.groups, rows).T,
             title=np.zeros(len(rows)) if titles is None else titles[rows].astype(np.float64),
+            title_covered=self.titles.coverage(query.text)[rows],
             patient=patient_features(
                 query.age_years,
                 query.sex,

@@ -13,6 +13,11 @@ holds in memory:
   mentions) over the candidates' titles alone, divided by the largest among the candidates: a
   case report's title names what it is about, so a case whose title names the query's diagnosis
   rises above one that only shares words somewhere in its text;
+* ``title_covered``: the share of the candidate's title that the query's words cover, each title
+  word weighted by its BM25 weight among the titles (so "case" and "report" count little): the
+  reverse of ``title``, read from the query's whole text rather than its diagnoses, so a case
+  titled by a rare disease and its complication, both named anywhere in the query patient's
+  text, rises though the mention model typed neither as the query's diagnosis;
 * ``age``: 1 when the case's patient is in the query patient's age group, ½ in a neighbouring
   one, else 0; ``sex``: 1 for the same sex; ``stage``: 1 when both patients are adults or both
   are children (``patient.adult_from``): a child's disease and its care differ from an adult's
@@ -45,7 +50,7 @@ PATIENT_FEATURES = ("age", "sex", "stage")
 
 def feature_names(groups: Sequence[str]) -> tuple[str, ...]:
     """The features, in column order, for concept search with these groups."""
-    return ("text", "concepts", *groups, "title", *PATIENT_FEATURES)
+    return ("text", "concepts", *groups, "title", "title_covered", *PATIENT_FEATURES)
 
 
 def min_max(scores: FloatArray, best: FloatArray) -> FloatArray:
@@ -119,6 +124,8 @@ class CandidateScores:
         concepts_best: Concept scores of the concept searcher's ``depth`` best.
         groups: Candidates × concept groups: each group's part of the concept score.
         title: BM25 scores of the query's diagnoses over the candidates' titles.
+        title_covered: The share of each candidate's title the query's words cover
+            (``BM25Searcher.coverage``).
         patient: Candidates × (age, sex, stage), from :func:`patient_features`.
     """
 
@@ -128,6 +135,7 @@ class CandidateScores:
     concepts_best: FloatArray
     groups: FloatArray
     title: FloatArray
+    title_covered: FloatArray
     patient: FloatArray
 
 
@@ -139,6 +147,7 @@ def candidate_features(scores: CandidateScores) -> FloatArray:
         min_max(scores.concepts, scores.concepts_best),
         *(share_of_best(groups[:, g]) for g in range(groups.shape[1])),
         share_of_best(scores.title),
+        scores.title_covered,
     ]
     return np.column_stack([*columns, scores.patient])
 

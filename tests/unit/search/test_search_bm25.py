@@ -180,3 +180,16 @@ def test_scores_are_those_of_bm25s(texts: list[str], query: str) -> None:
     expected = reference.get_scores_from_ids(query_ids) if query_ids else [0.0] * len(texts)
     ours = BM25Searcher.index(ids, texts, k1=K1, b=B).scores(query)
     assert list(ours) == pytest.approx(list(expected), abs=1e-5)
+
+
+def test_coverage_is_the_share_of_a_document_the_query_names() -> None:
+    titles = BM25Searcher.index(
+        ["a", "b", "c"],
+        ["Kikuchi disease", "Fever of unknown origin", "Kikuchi disease in a child"],
+    )
+    covered = titles.coverage("A woman had fever and tender nodes: Kikuchi disease.")
+    assert covered[0] == pytest.approx(1.0)
+    # "fever" alone of the second title; all but "child" of the third.
+    assert 0 < covered[1] < 1 and 0 < covered[2] < 1
+    assert titles.coverage("").tolist() == [0.0, 0.0, 0.0]
+    assert BM25Searcher.index(["x"], ["the"]).coverage("the").tolist() == [0.0]

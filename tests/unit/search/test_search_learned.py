@@ -66,16 +66,18 @@ def test_features_are_normalised_per_query_in_their_named_order() -> None:
         concepts_best=np.array([3.0, 1.0]),
         groups=np.array([[1.0, 0.0], [2.0, 1.0]]),
         title=np.array([2.0, 4.0]),
+        title_covered=np.array([0.25, 1.0]),
         patient=np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]),
     )
     features = candidate_features(scores)
-    names = ("text", "concepts", "finding", "hpo", "title", "age", "sex", "stage")
+    names = ("text", "concepts", "finding", "hpo", "title", "title_covered", "age", "sex", "stage")
     assert feature_names(["finding", "hpo"]) == names
+    # The title's coverage is a share already: it is not normalised again.
     assert features.tolist() == [
-        [1.0, 0.0, 0.5, 0.0, 0.5, 1.0, 0.0, 1.0],
-        [0.0, 1.0, 1.0, 1.0, 1.0, 0.0, 1.0, 0.0],
+        [1.0, 0.0, 0.5, 0.0, 0.5, 0.25, 1.0, 0.0, 1.0],
+        [0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 1.0, 0.0],
     ]
-    assert linear_scores(features, np.array([1, 0, 0, 0, 0, 0, 0, 0.0])).tolist() == [1.0, 0.0]
+    assert linear_scores(features, np.array([1, 0, 0, 0, 0, 0, 0, 0, 0.0])).tolist() == [1.0, 0.0]
 
 
 def test_ties_go_to_the_earlier_case() -> None:
@@ -227,10 +229,32 @@ def test_a_case_whose_title_names_the_query_diagnosis_ranks_above_one_sharing_on
     index, query = _titled(make_case)
     found = index.search(index.query(query), 3, exclude=["q"])
     assert [hit.id for hit in found] == ["b", "a", "c"]
-    # Without the feature the two texts tie, and the earlier id comes first.
-    index.use_model(_model(load_fusion_model().weights | {"title": 0.0}))
+    # Without the title features the two texts tie, and the earlier id comes first.
+    index.use_model(_model(load_fusion_model().weights | {"title": 0.0, "title_covered": 0.0}))
     found = index.search(index.query(query), 3, exclude=["q"])
     assert [hit.id for hit in found] == ["a", "b", "c"]
+
+
+def test_a_case_whose_whole_title_the_query_text_names_ranks_above_one_sharing_only_words(
+    make_case: CaseBuilder,
+) -> None:
+    packaged = load_search_settings()
+    settings = packaged.model_copy(
+        update={"text": packaged.text.model_copy(update={"title_repeats": 0})}
+    )
+    text = "A pilot had dyspnea after a long flight and a pulmonary embolism."
+    stored = [
+        make_case("a", text, title="Dyspnea in a pilot with asthma"),
+        make_case("b", text, title="Pulmonary embolism after a long flight"),
+    ]
+    # No mention typed as the query's diagnosis: the ``title`` feature cannot tell them apart.
+    query = make_case("q", "A woman had a pulmonary embolism after a long flight.")
+    index = CaseIndex.build([*stored, query], settings)
+    found = index.search(index.query(query), 2, exclude=["q"])
+    assert [hit.id for hit in found] == ["b", "a"]
+    index.use_model(_model(load_fusion_model().weights | {"title_covered": 0.0}))
+    found = index.search(index.query(query), 2, exclude=["q"])
+    assert [hit.id for hit in found] == ["a", "b"]
 
 
 def test_only_diagnoses_the_query_patient_has_search_the_titles(make_case: CaseBuilder) -> None:
@@ -246,6 +270,8 @@ def test_only_diagnoses_the_query_patient_has_search_the_titles(make_case: CaseB
     )
     query = index.query(denied)
     assert query.title_query == ""
+    # The title's coverage reads every word of the query, as BM25 does: set aside here.
+    index.use_model(_model(load_fusion_model().weights | {"title_covered": 0.0}))
     assert [hit.id for hit in index.search(query, 2, exclude=["q"])] == ["a", "b"]
 
 
