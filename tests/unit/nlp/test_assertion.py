@@ -735,6 +735,14 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # So is a preoperative one, and each of several provisional diagnoses.
+        (
+            "The preoperative diagnosis was meningioma, but histology showed a schwannoma.",
+            "meningioma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        ("Working diagnoses were pneumonia and sepsis.", "sepsis", DISEASE, Assertion.UNCERTAIN),
         ("The diagnosis was pneumonia.", "pneumonia", DISEASE, Assertion.PRESENT),
         # A sentence-opening subordinate clause keeps its negation to itself.
         ("Although there was no fever, the patient had chills.", "chills", SIGN, Assertion.PRESENT),
