@@ -65,6 +65,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from casebook.model import Assertion, Case, EntityType, Mention, Section, Sex, Span
 from casebook.nlp.patterns import finditer_from, start_finder
+from casebook.nlp.tables import denied_rows, within
 from casebook.nlp.tokens import TOKEN, tokenize
 from casebook.resources import load_rules
 
@@ -814,6 +815,14 @@ class ContextAssertion:
             ):
                 found = Assertion.UNCERTAIN
             result.append(found)
+        denied = denied_rows(text)
+        if denied:
+            # A table row whose cells deny its feature is read after the prose rules, which
+            # know no cells.
+            result = [
+                Assertion.NEGATED if found is not None and within(denied, start, end) else found
+                for found, (start, end, _) in zip(result, targets, strict=True)
+            ]
         return result
 
     def _listed_subjects(
