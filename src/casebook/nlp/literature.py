@@ -17,6 +17,9 @@ et al. reported meningitis in 3 patients". ``literature.json`` holds the rules:
   report", "she");
 * **literature sections**: section kinds that speak of the condition in general (introduction,
   discussion, conclusion);
+* **patient sections**: section kinds whose sentences are the patient's whatever cue they hold
+  (the title: "… fibrovascular polyp: case report and literature review" names the patient's
+  polyp; its cue names the article's genre);
 * **left-out sections**: section kinds that state nothing the patient had (a differential
   diagnosis lists what was ruled out; references list titles).
 
@@ -82,6 +85,12 @@ class LiteratureRules(RecordModel):
     )
     left_out_sections: list[str] = Field(
         description="Section kinds whose statements are no facts the patient had."
+    )
+    patient_sections: list[str] = Field(
+        default_factory=list,
+        description="Section kinds whose statements are the patient's whatever cue they hold: "
+        "a case report's title names its patient's condition, and its 'case report and review "
+        "of the literature' says what the article is.",
     )
 
 
@@ -194,6 +203,7 @@ class StatementSorter:
         self._narrative = _any_of(self.rules.narrative_cues)
         self._literature_sections = frozenset(self.rules.literature_sections)
         self._left_out_sections = frozenset(self.rules.left_out_sections)
+        self._patient_sections = frozenset(self.rules.patient_sections)
         self._last: tuple[_SortKey, Statements] | None = None
         # The same cues run case-sensitively over the folded text (``casebook.caseless``):
         # the same answers, found faster; None where a cue cannot be run so.
@@ -266,6 +276,8 @@ class StatementSorter:
             return Statement.LEGEND
         if section in self._left_out_sections:
             return Statement.LEFT_OUT
+        if section in self._patient_sections:
+            return Statement.PATIENT
         others = self.about_literature(text, sentence.start, sentence.end)
         patient = self.about_patient(text, sentence.start, sentence.end)
         if others:

@@ -131,6 +131,13 @@ def _about(sentence: str, section: str = "case_presentation") -> Statement:
             "body",
             "legend",
         ),
+        # A case report's title names its patient's condition; its genre words are no cue.
+        (
+            "Salivary duct carcinoma of the submandibular gland: a case report and review of "
+            "the literature",
+            "title",
+            "patient",
+        ),
         # Values after their tests are facts, not glosses.
         ("Tests: WBC: 12,000/mm3; CRP: 5 mg/dL; ALT: 45 U/L.", "case_presentation", "patient"),
         (
