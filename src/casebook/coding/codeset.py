@@ -1147,6 +1147,31 @@ _MEASURE_NAMED = re.compile(r"[ -]?(?:scores?|scales?)\b", re.IGNORECASE)
 0/10", "Glasgow Coma Scale"), not what the patient has."""
 
 
+_ALERT_WORDS = r"(?:alert|activation|code|call)s?"
+"""What a hospital calls the team for a kind of emergency by."""
+
+_ALERT_NAMED = re.compile(rf"^code\s|\s{_ALERT_WORDS}$", re.IGNORECASE)
+"""A finding mention that is an alert's name ("code stroke", "trauma activation")."""
+
+_ALERT_BEFORE = re.compile(r"\bcode\s+$", re.IGNORECASE)
+_ALERT_AFTER = re.compile(rf"[ -]?{_ALERT_WORDS}\b", re.IGNORECASE)
+"""The words around a finding that make it an alert's name ("a code stroke was called", "the
+stroke alert", "a trauma team activation"): the team called for a kind of emergency, no
+finding of the patient's, whom it may find without one."""
+
+_ALERT_REACH = 6
+
+
+def _alert_named(text: str, mention: Mention) -> bool:
+    """Whether the mention names a hospital's alert, not a finding (``_ALERT_NAMED``)."""
+    return (
+        _ALERT_NAMED.search(mention.text) is not None
+        or _ALERT_BEFORE.search(text, max(0, mention.start - _ALERT_REACH), mention.start)
+        is not None
+        or _ALERT_AFTER.match(text, mention.end) is not None
+    )
+
+
 _CHANGE = re.compile(r"(?:fall|drop|decline|decrease|reduction|rise|increase)s?", re.IGNORECASE)
 """A finding's words that may tell how a measure changed ("a fall in the hemoglobin level")."""
 
@@ -1219,7 +1244,8 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     """The case's mentions of ``types``, but those naming a person or an organisation ("cancer
     board", ``casebook.kb.nonclinical``), a service consulted ("Infectious disease was
     involved", "neurology, infectious disease, and hematology" were consulted), what a score
-    measures ("pain score", ``_MEASURE_NAMED``), a gene ("the ataxia-telangiectasia mutated
+    measures ("pain score", ``_MEASURE_NAMED``), a hospital's alert ("code stroke", "trauma
+    activation", ``_alert_named``), a gene ("the ataxia-telangiectasia mutated
     (ATM) gene", ``_GENE_NAMED``), a state a treatment brought about ("therapeutic
     hypothermia", ``_induced``) or how a measure changed ("a fall in the hemoglobin level",
     ``_measure_changed``), each without the site attributes that name
@@ -1248,6 +1274,7 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             # The organ donor's facts ("DBD", donation after brain death) are not the patient's.
             or services.is_donors(mention.text, mention.expansion or "")
             or _MEASURE_NAMED.match(case.text, mention.end) is not None
+            or _alert_named(case.text, mention)
             or _GENE_NAMED.match(case.text, mention.end) is not None
             or _induced(case.text, mention)
         ):

@@ -1489,3 +1489,16 @@ def test_what_a_finding_is_likened_to_is_no_finding(words: str, code: str | None
 def test_a_state_a_treatment_brings_about_is_no_finding(text: str, words: str, kept: bool) -> None:
     named = finding(text, words)
     assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("A code stroke was activated on arrival.", "stroke"),
+        ("He came in as a trauma activation.", "trauma activation"),
+        ("A stroke alert was called.", "stroke"),
+    ],
+)
+def test_a_hospital_alert_is_no_finding(text: str, words: str) -> None:
+    named = finding(text, words)
+    assert coded_findings(case_of(text, [named]), {named.type}) == []
