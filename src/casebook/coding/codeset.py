@@ -430,6 +430,9 @@ def link_mentions(
         # The marked words and any the phrase was widened over after them ("hepatitis A"): the
         # modifiers before them are among the details already.
         own = mention.expansion or _from_core(mention)
+        nontraumatic = _nontraumatic_fracture(f"{own} {sites}", vocabulary)
+        if nontraumatic:
+            own, sites = (_as_nontraumatic(words, vocabulary) for words in (own, sites))
         text = f"{own} {sites}"
         best = _best_named(_linked_words(text, vocabulary), vocabulary)
         best = _without_site_free(own, text, best, vocabulary)
@@ -573,8 +576,36 @@ def link_mentions(
             best = {
                 code: score for code, score in best.items() if code not in _UNSPECIFIED_INFECTION
             }
+        if nontraumatic:
+            best = {
+                code: score
+                for code, score in best.items()
+                if not code.startswith(vocabulary.injuries)
+            }
         coded.append(_ranked(best, limit))
     return coded
+
+
+_FRACTURE = re.compile(r"\bfractur(?:e|es|ed)\b", re.IGNORECASE)
+"""A fracture's word."""
+
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _nontraumatic_fracture(text: str, vocabulary: Icd10cmVocabulary) -> bool:
+    """Whether ``text`` tells of a fracture that came of no injury
+    (``Icd10cmVocabulary.nontraumatic_fractures``: "osteoporotic vertebral compression
+    fracture", "pathological fracture")."""
+    return _FRACTURE.search(text) is not None and any(
+        word.lower() in vocabulary.nontraumatic_fractures for word in _WORD.findall(text)
+    )
+
+
+def _as_nontraumatic(text: str, vocabulary: Icd10cmVocabulary) -> str:
+    """``text`` with each word telling a fracture came of no injury in the words the Index reads
+    it as ("insufficiency fracture" → "pathological fracture")."""
+    readings = vocabulary.nontraumatic_fractures
+    return _WORD.sub(lambda word: readings.get(word.group().lower(), word.group()), text)
 
 
 _LIKENESS = re.compile(r"[\w'’]+-like\b", re.IGNORECASE)

@@ -316,6 +316,16 @@ class IndexTerms(RecordModel):
         "shocks'), never a circulatory shock (R57.9), which is told in the singular; "
         "'acnes' is the species of Cutibacterium (Propionibacterium) acnes, no acne (L70.9).",
     )
+    nontraumatic_fractures: dict[str, str] = Field(
+        default_factory=dict,
+        description="A word that tells a fracture came of no injury → the words the Index "
+        "reads it as: an 'insufficiency fracture' is the Index's 'Fracture, pathological' "
+        "(M84.4-), an 'osteoporotic' or a 'fragility' fracture its 'Osteoporosis, age-related, "
+        "with current pathological fracture' (M80.0-), a 'stress fracture' M84.3-; a fracture so "
+        "told is coded as none of the injuries (``injuries``), which a fall or an accident "
+        "elsewhere in the text would otherwise let it be ('a fragility fracture of the hip' is no "
+        "S72.00-).",
+    )
     adult_onset: dict[str, str] = Field(
         default_factory=dict,
         description="A code of a disorder of childhood onset → the billable code of that "
@@ -453,6 +463,9 @@ class Icd10cmVocabulary:
     (``IndexTerms.site_free``)."""
     singular_only: frozenset[str] = frozenset()
     """Normalised words whose plural names no code (``IndexTerms.singular_only``)."""
+    nontraumatic_fractures: dict[str, str] = field(default_factory=dict)
+    """A lower-case word telling a fracture came of no injury → the words it is read as
+    (``IndexTerms.nontraumatic_fractures``)."""
     _subsets_of: dict[tuple[str, ...], tuple[str, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -1024,6 +1037,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
         alone_only: frozenset[str] = frozenset()
         site_free: frozenset[str] = frozenset()
         singular_only: frozenset[str] = frozenset()
+        nontraumatic_fractures: dict[str, str] = {}
         cell_types: frozenset[str] = frozenset()
         injuries: tuple[str, ...] = ()
         trauma: re.Pattern[str] | None = None
@@ -1051,6 +1065,9 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             alone_only = frozenset(" ".join(sorted(alias_words(n))) for n in index.alone_only)
             site_free = frozenset(" ".join(sorted(alias_words(n))) for n in index.site_free)
             singular_only = frozenset(w for n in index.singular_only for w in normalize_tokens(n))
+            nontraumatic_fractures = {
+                word.lower(): reading for word, reading in index.nontraumatic_fractures.items()
+            }
             indexed: dict[str, list[str]] = {}
             for code, names in index.terms.items():
                 if code not in billable:
@@ -1089,6 +1106,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             localized_sites,
             site_free,
             singular_only,
+            nontraumatic_fractures,
         )
     except FileNotFoundError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, "ICD-10-CM file not found", path) from exc

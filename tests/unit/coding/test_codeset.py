@@ -1502,3 +1502,29 @@ def test_a_state_a_treatment_brings_about_is_no_finding(text: str, words: str, k
 def test_a_hospital_alert_is_no_finding(text: str, words: str) -> None:
     named = finding(text, words)
     assert coded_findings(case_of(text, [named]), {named.type}) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "site", "code"),
+    [
+        # Fracture, pathological, due to osteoporosis M80.0-; insufficiency, see pathological.
+        ("An osteoporotic vertebral compression fracture after a fall.",
+         "osteoporotic vertebral compression fracture", None, "M80.08"),
+        ("A fragility fracture of the right femur after a fall.", "fragility fracture",
+         "right femur", "M80.051"),
+        ("A sacral insufficiency fracture after a fall.", "insufficiency fracture", None,
+         "M84.4"),
+    ],
+)  # fmt: skip
+def test_a_fracture_of_no_injury_is_coded_as_no_injury(
+    text: str, words: str, site: str | None, code: str
+) -> None:
+    codes = codes_of(finding(text, words, site=site))
+    assert codes[0] == code
+    assert not any(c.startswith(("S", "T")) for c in codes)
+
+
+def test_a_fractured_incisor_is_a_fractured_tooth() -> None:
+    text = "After the fall, a crown fracture of the upper central incisor was seen."
+    fracture = finding(text, "crown fracture", site="upper central incisor")
+    assert codes_of(fracture)[0] == "S02.5"
