@@ -544,10 +544,25 @@ def link_mentions(
             said = set(
                 vocabulary.title_words(_linked_words(f"{text} {' '.join(structures)}", vocabulary))
             )
+            # A name the Index gives the finding names its code wherever the title puts it:
+            # "subcutaneous emphysema" is the Index's J98.2, Interstitial emphysema.
+            indexed = {
+                code
+                for key in _largest_keys(_linked_words(text, vocabulary), vocabulary)
+                if " ".join(sorted(key)) in vocabulary.indexed
+                for code in vocabulary.aliases[" ".join(sorted(key))]
+            }
             best = {
                 code: score
                 for code, score in best.items()
-                if not _elsewhere(vocabulary.title(code), said, body, vocabulary)
+                if code in indexed
+                or not _elsewhere(vocabulary.title(code), said, body, vocabulary)
+                # "Age-related osteoporosis with current pathological fracture, femur" lists
+                # the fracture "of hip": an inclusion term names the code's parts too.
+                or any(
+                    _parts(term, body, vocabulary) and not _elsewhere(term, said, body, vocabulary)
+                    for term in vocabulary.inclusion.get(code, ())
+                )
             }
         if not best and phenotypes is not None:
             best = _named_by_phenotypes(mention, vocabulary, phenotypes)
@@ -918,10 +933,15 @@ def _elsewhere(
     """Whether a code's title names body parts, none broad, and none among the words said
     (read in the titles' wording, "pulmonary" is "lung", or within a word of them,
     "gastroesophageal" holds the esophagus)."""
-    parts = set(vocabulary.title_words(w for w in content_words(title) if w in body))
+    parts = _parts(title, body, vocabulary)
     if not parts or parts & _BROAD_PARTS:
         return False
     return not any(part[:_STEM] in word for part in parts for word in said)
+
+
+def _parts(title: str, body: frozenset[str], vocabulary: Icd10cmVocabulary) -> set[str]:
+    """The body parts a title or term names, in the titles' wording."""
+    return set(vocabulary.title_words(w for w in content_words(title) if w in body))
 
 
 def _named_by_phenotypes(

@@ -306,7 +306,9 @@ class IndexTerms(RecordModel):
         "'Arrest', of Z65.3 Problems related to other legal circumstances, is there the arrest "
         "of a heart, of breathing or of a child's development ('an arrest in speech and "
         "psychomotor competencies'); 'Storm', of X37.9 Unspecified cataclysmic storm, is "
-        "there an electrical or VT storm.",
+        "there an electrical or VT storm; 'Epidermoid cyst', of K09.8 Other cysts of oral "
+        "region, is there as often one of the skin, the spine, the skull, the testis or the "
+        "bowel, and the report names it bare, its site told elsewhere.",
     )
     singular_only: list[str] = Field(
         default_factory=list,
@@ -463,6 +465,8 @@ class Icd10cmVocabulary:
     (``IndexTerms.site_free``)."""
     singular_only: frozenset[str] = frozenset()
     """Normalised words whose plural names no code (``IndexTerms.singular_only``)."""
+    indexed: frozenset[str] = frozenset()
+    """Alias keys of the Alphabetic Index's names (``IndexTerms.terms``)."""
     nontraumatic_fractures: dict[str, str] = field(default_factory=dict)
     """A lower-case word telling a fracture came of no injury → the words it is read as
     (``IndexTerms.nontraumatic_fractures``)."""
@@ -1038,6 +1042,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
         site_free: frozenset[str] = frozenset()
         singular_only: frozenset[str] = frozenset()
         nontraumatic_fractures: dict[str, str] = {}
+        indexed: dict[str, list[str]] = {}
         cell_types: frozenset[str] = frozenset()
         injuries: tuple[str, ...] = ()
         trauma: re.Pattern[str] | None = None
@@ -1068,7 +1073,6 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             nontraumatic_fractures = {
                 word.lower(): reading for word, reading in index.nontraumatic_fractures.items()
             }
-            indexed: dict[str, list[str]] = {}
             for code, names in index.terms.items():
                 if code not in billable:
                     raise ValueError(f"index term code {code} is not a billable code")
@@ -1106,6 +1110,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             localized_sites,
             site_free,
             singular_only,
+            frozenset(indexed),
             nontraumatic_fractures,
         )
     except FileNotFoundError as exc:

@@ -1492,16 +1492,16 @@ def test_a_state_a_treatment_brings_about_is_no_finding(text: str, words: str, k
 
 
 @pytest.mark.parametrize(
-    ("text", "words"),
+    ("site", "code"),
     [
-        ("A code stroke was activated on arrival.", "stroke"),
-        ("He came in as a trauma activation.", "trauma activation"),
-        ("A stroke alert was called.", "stroke"),
+        # Thrombosis, sinus, intracranial venous, nonpyogenic I67.6; the plural told too.
+        ("superior sagittal sinus", "I67.6"),
+        ("superior sagittal and right transverse sinuses", "I67.6"),
     ],
 )
-def test_a_hospital_alert_is_no_finding(text: str, words: str) -> None:
-    named = finding(text, words)
-    assert coded_findings(case_of(text, [named]), {named.type}) == []
+def test_a_cerebral_venous_sinus_thrombosis_is_no_limb_veins(site: str, code: str) -> None:
+    text = f"There was thrombosis of the {site}."
+    assert codes_of(finding(text, "thrombosis", site=site))[0] == code
 
 
 @pytest.mark.parametrize(
@@ -1512,6 +1512,9 @@ def test_a_hospital_alert_is_no_finding(text: str, words: str) -> None:
          "osteoporotic vertebral compression fracture", None, "M80.08"),
         ("A fragility fracture of the right femur after a fall.", "fragility fracture",
          "right femur", "M80.051"),
+        # The category's title says "femur", its inclusion term "of hip".
+        ("A fragility fracture of the right hip after a fall.", "fragility fracture",
+         "right hip", "M80.05"),
         ("A sacral insufficiency fracture after a fall.", "insufficiency fracture", None,
          "M84.4"),
     ],
@@ -1524,7 +1527,55 @@ def test_a_fracture_of_no_injury_is_coded_as_no_injury(
     assert not any(c.startswith(("S", "T")) for c in codes)
 
 
+@pytest.mark.parametrize(
+    ("words", "code"),
+    [
+        # Clonus R25.8 (no R56.9 convulsions); Frey's syndrome (gustatory sweating) L74.52,
+        # no R61 generalized; Kikuchi's histiocytic necrotizing lymphadenitis I88.8; a biloma
+        # of the biliary tract K83.8; a subcutaneous emphysema not told traumatic (T79.7) is
+        # interstitial, J98.2, never J43.9 of the lung.
+        ("clonus", "R25.8"),
+        ("gustatory sweating", "L74.52"),
+        ("Kikuchi-Fujimoto disease", "I88.8"),
+        ("biloma", "K83.8"),
+        ("subcutaneous emphysema", "J98.2"),
+        # Nephritis, tubulo-interstitial N12 (the title's hyphen, the reports' one word);
+        # Disease, lung, interstitial J84.9 (no J98.4: the title says "pulmonary");
+        # Glomerulonephritis, acute N00.9; Arteritis, temporal M31.6; Hemorrhage, subretinal
+        # (see retina) H35.6-; Cataract, nuclear H25.1-; Transplant(ed) (status), kidney
+        # Z94.0 (no T86.11 rejection).
+        ("tubulointerstitial nephritis", "N12"),
+        ("interstitial lung disease", "J84.9"),
+        ("acute glomerulonephritis", "N00.9"),
+        ("temporal arteritis", "M31.6"),
+        ("subretinal hemorrhage", "H35.60"),
+        ("nuclear cataract", "H25.10"),
+        ("kidney transplant", "Z94.0"),
+    ],
+)
+def test_the_index_names_these_findings(words: str, code: str) -> None:
+    assert codes_of(finding(f"She had {words}.", words)) == [code]
+
+
 def test_a_fractured_incisor_is_a_fractured_tooth() -> None:
     text = "After the fall, a crown fracture of the upper central incisor was seen."
     fracture = finding(text, "crown fracture", site="upper central incisor")
     assert codes_of(fracture)[0] == "S02.5"
+
+
+def test_an_epidermoid_cyst_is_no_cyst_of_the_mouth() -> None:
+    # K09.8's inclusion term; the report's epidermoid cyst is as often of the spine or testis.
+    assert codes_of(finding("Histology confirmed an epidermoid cyst.", "epidermoid cyst")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("A code stroke was activated on arrival.", "stroke"),
+        ("He came in as a trauma activation.", "trauma activation"),
+        ("A stroke alert was called.", "stroke"),
+    ],
+)
+def test_a_hospital_alert_is_no_finding(text: str, words: str) -> None:
+    named = finding(text, words)
+    assert coded_findings(case_of(text, [named]), {named.type}) == []
