@@ -308,7 +308,8 @@ class IndexTerms(RecordModel):
         "psychomotor competencies'); 'Storm', of X37.9 Unspecified cataclysmic storm, is "
         "there an electrical or VT storm; 'Epidermoid cyst', of K09.8 Other cysts of oral "
         "region, is there as often one of the skin, the spine, the skull, the testis or the "
-        "bowel, and the report names it bare, its site told elsewhere.",
+        "bowel, and the report names it bare, its site told elsewhere; 'HER2', what is left of "
+        "Z17.31's 'HER2+' and of Z17.32's 'HER2-' without their signs, names both.",
     )
     singular_only: list[str] = Field(
         default_factory=list,
