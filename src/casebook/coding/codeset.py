@@ -1882,7 +1882,7 @@ def candidates(
             "billable": 1.0 if vocabulary.is_billable(code) else 0.0,
             "historical": float(all(m.assertion is Assertion.HISTORICAL for m, _ in named)),
         }
-        spans = sorted({(m.start, m.end) for m, _ in named})
+        spans = sorted({(_named_start(case.text, m), m.end) for m, _ in named})
         found.append(
             Candidate(
                 code=code,
@@ -1892,6 +1892,27 @@ def candidates(
             )
         )
     return _without_unspecified_sites(found, vocabulary)
+
+
+_RIGHT_BESIDE = re.compile(r"[ -]{1,2}")
+"""What may part a finding's name from the words told right before it: a space, a hyphen."""
+
+
+def _named_start(text: str, mention: Mention) -> int:
+    """Where the words naming the mention's code begin: at the mention, or at the first of the
+    site, side and detail attributes written right before it, which name the code with it
+    ("tinea capitis", the site "tinea" marked apart from "capitis"; "right hemiparesis"), so
+    that the evidence shown is the finding's whole name."""
+    start = mention.start
+    before = sorted(
+        (a for a in mention.attributes if a.name in _NAMING_ATTRIBUTES and a.end <= start),
+        key=lambda a: -a.end,
+    )
+    for attribute in before:
+        if attribute.end < start and _RIGHT_BESIDE.fullmatch(text, attribute.end, start) is None:
+            break
+        start = min(start, attribute.start)
+    return start
 
 
 def _without_unspecified_sites(

@@ -1579,3 +1579,11 @@ def test_an_epidermoid_cyst_is_no_cyst_of_the_mouth() -> None:
 def test_a_hospital_alert_is_no_finding(text: str, words: str) -> None:
     named = finding(text, words)
     assert coded_findings(case_of(text, [named]), {named.type}) == []
+
+
+def test_the_evidence_of_a_code_is_the_findings_whole_name() -> None:
+    # The mention model marks "capitis" and, apart, the site "tinea": B35.0 is named by both.
+    text = "The child had tinea capitis."
+    case = case_of(text, [finding(text, "capitis", site="tinea")])
+    (found,) = [c for c in candidates(case, {}, linked_of(case), CM, SETTINGS) if c.code == "B35.0"]
+    assert [text[e.start : e.end] for e in found.evidence] == ["tinea capitis"]
