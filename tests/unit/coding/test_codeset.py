@@ -1551,6 +1551,12 @@ def test_a_fracture_of_no_injury_is_coded_as_no_injury(
         ("subretinal hemorrhage", "H35.60"),
         ("nuclear cataract", "H25.10"),
         ("kidney transplant", "Z94.0"),
+        # Emphysema, surgical T81.82; Dysplasia, fibromuscular, artery I77.3; Infection,
+        # urinary N39.0 (no B99.9).
+        ("soft tissue emphysema", "J98.2"),
+        ("surgical emphysema", "T81.82X"),
+        ("fibromuscular dysplasia", "I77.3"),
+        ("urine infection", "N39.0"),
     ],
 )
 def test_the_index_names_these_findings(words: str, code: str) -> None:
@@ -1587,3 +1593,8 @@ def test_the_evidence_of_a_code_is_the_findings_whole_name() -> None:
     case = case_of(text, [finding(text, "capitis", site="tinea")])
     (found,) = [c for c in candidates(case, {}, linked_of(case), CM, SETTINGS) if c.code == "B35.0"]
     assert [text[e.start : e.end] for e in found.evidence] == ["tinea capitis"]
+
+
+def test_a_sweating_told_at_its_site_is_no_generalized_hyperhidrosis() -> None:
+    text = "There was sweating of the palms."
+    assert codes_of(finding(text, "sweating", site="palms")) == []
