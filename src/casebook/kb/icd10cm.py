@@ -298,7 +298,8 @@ class IndexTerms(RecordModel):
         "no D84.9 Immunodeficiency, a 'mitotic activity' no Y93.9 Activity, a lung's or a "
         "heart chamber's 'collapse' no R55 Syncope and collapse, a 'caesarean-section scar' or "
         "a 'myocardial scar' no L90.5 Scar conditions of skin, an 'inflammatory pseudotumor' "
-        "of the liver no G93.2 Benign intracranial hypertension (the Index's Pseudotumor).",
+        "of the liver no G93.2 Benign intracranial hypertension (the Index's Pseudotumor), a "
+        "fracture's 'bridging hard callus' or 'callus formation' no L84 Corns and callosities.",
     )
     not_names: list[str] = Field(
         default_factory=list,

@@ -1557,6 +1557,10 @@ def test_a_fracture_of_no_injury_is_coded_as_no_injury(
         ("surgical emphysema", "T81.82X"),
         ("fibromuscular dysplasia", "I77.3"),
         ("urine infection", "N39.0"),
+        # Takayasu's disease M31.4 (the title's bracketed eponym); Aneurysm, dissecting, aorta
+        # (see Dissection, aorta) I71.0-.
+        ("Takayasu's arteritis", "M31.4"),
+        ("dissecting aortic aneurysm", "I71.00"),
     ],
 )
 def test_the_index_names_these_findings(words: str, code: str) -> None:
@@ -1598,3 +1602,9 @@ def test_the_evidence_of_a_code_is_the_findings_whole_name() -> None:
 def test_a_sweating_told_at_its_site_is_no_generalized_hyperhidrosis() -> None:
     text = "There was sweating of the palms."
     assert codes_of(finding(text, "sweating", site="palms")) == []
+
+
+def test_a_fractures_callus_is_no_skin_callosity() -> None:
+    text = "Radiographs showed bridging hard callus at the fracture site."
+    assert codes_of(finding(text, "bridging hard callus")) == []
+    assert codes_of(finding("She had a callus on the sole.", "callus")) == ["L84"]
