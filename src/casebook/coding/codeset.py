@@ -1223,6 +1223,29 @@ def _alert_named(text: str, mention: Mention) -> bool:
     )
 
 
+_LIKENED_WORDS = (
+    r"(?:mimick?(?:ing|ed|s)?|simulat(?:ing|ed|es)|imitat(?:ing|ed|es)|resembl(?:ing|ed|es)"
+    r"|masquerad(?:ing|ed|es)\s+as|pos(?:ing|ed|es)\s+as|disguised\s+as)"
+)
+_LIKENED_BEFORE = re.compile(rf"\b{_LIKENED_WORDS}\s+(?:(?:an?|the)\s+)?$", re.IGNORECASE)
+_LIKENED_IN = re.compile(rf"^{_LIKENED_WORDS}\s", re.IGNORECASE)
+"""The words that liken a finding to another it is not: "a hemangioma mimicking acute
+appendicitis", "Phaeochromocytoma Mimicking Scleroderma", "ulcers mimicking Behçet's disease",
+"a lesion resembling a lipoma", "xanthogranuloma masquerading as a tumor"."""
+
+_LIKENED_REACH = 40
+
+
+def _likened(text: str, mention: Mention) -> bool:
+    """Whether the mention is what another finding is likened to (``_LIKENED_BEFORE``), no
+    finding of the patient's."""
+    return (
+        _LIKENED_IN.search(mention.text) is not None
+        or _LIKENED_BEFORE.search(text, max(0, mention.start - _LIKENED_REACH), mention.start)
+        is not None
+    )
+
+
 _CHANGE = re.compile(r"(?:fall|drop|decline|decrease|reduction|rise|increase)s?", re.IGNORECASE)
 """A finding's words that may tell how a measure changed ("a fall in the hemoglobin level")."""
 
@@ -1296,7 +1319,8 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     board", ``casebook.kb.nonclinical``), a service consulted ("Infectious disease was
     involved", "neurology, infectious disease, and hematology" were consulted), what a score
     measures ("pain score", ``_MEASURE_NAMED``), a hospital's alert ("code stroke", "trauma
-    activation", ``_alert_named``), a gene ("the ataxia-telangiectasia mutated
+    activation", ``_alert_named``), what another finding is likened to ("a hemangioma
+    mimicking acute appendicitis", ``_likened``), a gene ("the ataxia-telangiectasia mutated
     (ATM) gene", ``_GENE_NAMED``), a state a treatment brought about ("therapeutic
     hypothermia", ``_induced``) or how a measure changed ("a fall in the hemoglobin level",
     ``_measure_changed``), each without the site attributes that name
@@ -1326,6 +1350,7 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             or services.is_donors(mention.text, mention.expansion or "")
             or _MEASURE_NAMED.match(case.text, mention.end) is not None
             or _alert_named(case.text, mention)
+            or _likened(case.text, mention)
             or _GENE_NAMED.match(case.text, mention.end) is not None
             or _induced(case.text, mention)
         ):

@@ -1608,3 +1608,16 @@ def test_a_fractures_callus_is_no_skin_callosity() -> None:
     text = "Radiographs showed bridging hard callus at the fracture site."
     assert codes_of(finding(text, "bridging hard callus")) == []
     assert codes_of(finding("She had a callus on the sole.", "callus")) == ["L84"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Neurologic lesions that mimic glaucoma.", "mimic glaucoma"),
+        ("A liver hemangioma mimicking acute appendicitis.", "acute appendicitis"),
+        ("The lesion resembled a lipoma.", "lipoma"),
+    ],
+)
+def test_what_a_finding_is_likened_to_is_no_finding_of_the_patients(text: str, words: str) -> None:
+    named = finding(text, words)
+    assert coded_findings(case_of(text, [named]), {named.type}) == []
