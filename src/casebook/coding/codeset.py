@@ -1294,11 +1294,12 @@ moderate hypothermia", "medically induced coma")."""
 
 _INDUCED_AFTER = re.compile(
     r"\s*(?:\([^()]{1,30}\)\s*)?(?:and\s+)?(?:circulatory\s+arrest|cardiopulmonary\s+bypass"
-    r"|bypass|protocol|was\s+induced)\b",
+    r"|bypass|protocol|was\s+induced|(?<=arrest)\s+(?:was|were)\s+(?:established|achieved))\b",
     re.IGNORECASE,
 )
 """Words right after such a state ("hypothermic circulatory arrest", "moderate hypothermia
-(32°C to 34°C) was induced")."""
+(32°C to 34°C) was induced", a surgery's "cardiac arrest was achieved using antegrade
+cardioplegia")."""
 
 _INDUCED_REACH = 40
 """Characters read before a finding for the words saying a treatment brought it about."""

@@ -1484,6 +1484,8 @@ def test_what_a_finding_is_likened_to_is_no_finding(words: str, code: str | None
         ("Deep hypothermic circulatory arrest was used.", "hypothermic", False),
         ("He was found in the snow with severe hypothermia.", "severe hypothermia", True),
         ("She had self-induced vomiting.", "self-induced vomiting", True),
+        ("Cardiac arrest was achieved using antegrade cardioplegia.", "Cardiac arrest", False),
+        ("He suffered a cardiac arrest.", "cardiac arrest", True),
     ],
 )
 def test_a_state_a_treatment_brings_about_is_no_finding(text: str, words: str, kept: bool) -> None:
