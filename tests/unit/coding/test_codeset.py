@@ -1563,6 +1563,10 @@ def test_a_fracture_of_no_injury_is_coded_as_no_injury(
         # (see Dissection, aorta) I71.0-.
         ("Takayasu's arteritis", "M31.4"),
         ("dissecting aortic aneurysm", "I71.00"),
+        # Cryptorchidism Q53.9, bilateral Q53.2-; Hematuria, gross R31.0 (macroscopic, frank).
+        ("cryptorchidism", "Q53.9"),
+        ("bilateral cryptorchidism", "Q53.20"),
+        ("macroscopic hematuria", "R31.0"),
     ],
 )
 def test_the_index_names_these_findings(words: str, code: str) -> None:
@@ -1623,3 +1627,20 @@ def test_a_fractures_callus_is_no_skin_callosity() -> None:
 def test_what_a_finding_is_likened_to_is_no_finding_of_the_patients(text: str, words: str) -> None:
     named = finding(text, words)
     assert coded_findings(case_of(text, [named]), {named.type}) == []
+
+
+@pytest.mark.parametrize(
+    ("words", "site", "code"),
+    [
+        # Adenoma, cystadenoma: see Neoplasm, benign, by site.
+        ("pituitary adenoma", None, "D35.2"),
+        ("villous adenoma", "rectum", "D12.8"),
+        ("mucinous cystadenoma", "ovary", "D27"),
+        ("adenoma", None, "D36.9"),
+    ],
+)
+def test_an_adenoma_is_a_benign_neoplasm_of_its_site(
+    words: str, site: str | None, code: str
+) -> None:
+    text = f"There was a {words} of the {site or 'patient'}."
+    assert codes_of(finding(text, words, site=site))[0] == code
