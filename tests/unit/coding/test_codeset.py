@@ -1567,6 +1567,9 @@ def test_a_fracture_of_no_injury_is_coded_as_no_injury(
         ("cryptorchidism", "Q53.9"),
         ("bilateral cryptorchidism", "Q53.20"),
         ("macroscopic hematuria", "R31.0"),
+        # Loss, vision (visual) H54.7: the title's "visual", the reports' "vision".
+        ("vision loss", "H54.7"),
+        ("loss of vision", "H54.7"),
     ],
 )
 def test_the_index_names_these_findings(words: str, code: str) -> None:
