@@ -1519,6 +1519,9 @@ def test_a_cerebral_venous_sinus_thrombosis_is_no_limb_veins(site: str, code: st
          "right hip", "M80.05"),
         ("A sacral insufficiency fracture after a fall.", "insufficiency fracture", None,
          "M84.4"),
+        # Fracture, spontaneous (see Fracture, pathological).
+        ("After a fall, a spontaneous fracture of the left femur.", "spontaneous fracture",
+         "left femur", "M84.452"),
     ],
 )  # fmt: skip
 def test_a_fracture_of_no_injury_is_coded_as_no_injury(
