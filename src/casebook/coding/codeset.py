@@ -430,6 +430,9 @@ def link_mentions(
         # The marked words and any the phrase was widened over after them ("hepatitis A"): the
         # modifiers before them are among the details already.
         own = mention.expansion or _from_core(mention)
+        nontraumatic = _nontraumatic_fracture(f"{own} {sites}", vocabulary)
+        if nontraumatic:
+            own, sites = (_as_nontraumatic(words, vocabulary) for words in (own, sites))
         text = f"{own} {sites}"
         best = _best_named(_linked_words(text, vocabulary), vocabulary)
         best = _without_site_free(own, text, best, vocabulary)
@@ -541,10 +544,25 @@ def link_mentions(
             said = set(
                 vocabulary.title_words(_linked_words(f"{text} {' '.join(structures)}", vocabulary))
             )
+            # A name the Index gives the finding names its code wherever the title puts it:
+            # "subcutaneous emphysema" is the Index's J98.2, Interstitial emphysema.
+            indexed = {
+                code
+                for key in _largest_keys(_linked_words(text, vocabulary), vocabulary)
+                if " ".join(sorted(key)) in vocabulary.indexed
+                for code in vocabulary.aliases[" ".join(sorted(key))]
+            }
             best = {
                 code: score
                 for code, score in best.items()
-                if not _elsewhere(vocabulary.title(code), said, body, vocabulary)
+                if code in indexed
+                or not _elsewhere(vocabulary.title(code), said, body, vocabulary)
+                # "Age-related osteoporosis with current pathological fracture, femur" lists
+                # the fracture "of hip": an inclusion term names the code's parts too.
+                or any(
+                    _parts(term, body, vocabulary) and not _elsewhere(term, said, body, vocabulary)
+                    for term in vocabulary.inclusion.get(code, ())
+                )
             }
         if not best and phenotypes is not None:
             best = _named_by_phenotypes(mention, vocabulary, phenotypes)
@@ -573,8 +591,36 @@ def link_mentions(
             best = {
                 code: score for code, score in best.items() if code not in _UNSPECIFIED_INFECTION
             }
+        if nontraumatic:
+            best = {
+                code: score
+                for code, score in best.items()
+                if not code.startswith(vocabulary.injuries)
+            }
         coded.append(_ranked(best, limit))
     return coded
+
+
+_FRACTURE = re.compile(r"\bfractur(?:e|es|ed)\b", re.IGNORECASE)
+"""A fracture's word."""
+
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _nontraumatic_fracture(text: str, vocabulary: Icd10cmVocabulary) -> bool:
+    """Whether ``text`` tells of a fracture that came of no injury
+    (``Icd10cmVocabulary.nontraumatic_fractures``: "osteoporotic vertebral compression
+    fracture", "pathological fracture")."""
+    return _FRACTURE.search(text) is not None and any(
+        word.lower() in vocabulary.nontraumatic_fractures for word in _WORD.findall(text)
+    )
+
+
+def _as_nontraumatic(text: str, vocabulary: Icd10cmVocabulary) -> str:
+    """``text`` with each word telling a fracture came of no injury in the words the Index reads
+    it as ("insufficiency fracture" → "pathological fracture")."""
+    readings = vocabulary.nontraumatic_fractures
+    return _WORD.sub(lambda word: readings.get(word.group().lower(), word.group()), text)
 
 
 _LIKENESS = re.compile(r"[\w'’]+-like\b", re.IGNORECASE)
@@ -887,10 +933,15 @@ def _elsewhere(
     """Whether a code's title names body parts, none broad, and none among the words said
     (read in the titles' wording, "pulmonary" is "lung", or within a word of them,
     "gastroesophageal" holds the esophagus)."""
-    parts = set(vocabulary.title_words(w for w in content_words(title) if w in body))
+    parts = _parts(title, body, vocabulary)
     if not parts or parts & _BROAD_PARTS:
         return False
     return not any(part[:_STEM] in word for part in parts for word in said)
+
+
+def _parts(title: str, body: frozenset[str], vocabulary: Icd10cmVocabulary) -> set[str]:
+    """The body parts a title or term names, in the titles' wording."""
+    return set(vocabulary.title_words(w for w in content_words(title) if w in body))
 
 
 def _named_by_phenotypes(
@@ -1147,6 +1198,54 @@ _MEASURE_NAMED = re.compile(r"[ -]?(?:scores?|scales?)\b", re.IGNORECASE)
 0/10", "Glasgow Coma Scale"), not what the patient has."""
 
 
+_ALERT_WORDS = r"(?:alert|activation|code|call)s?"
+"""What a hospital calls the team for a kind of emergency by."""
+
+_ALERT_NAMED = re.compile(rf"^code\s|\s{_ALERT_WORDS}$", re.IGNORECASE)
+"""A finding mention that is an alert's name ("code stroke", "trauma activation")."""
+
+_ALERT_BEFORE = re.compile(r"\bcode\s+$", re.IGNORECASE)
+_ALERT_AFTER = re.compile(rf"[ -]?{_ALERT_WORDS}\b", re.IGNORECASE)
+"""The words around a finding that make it an alert's name ("a code stroke was called", "the
+stroke alert", "a trauma team activation"): the team called for a kind of emergency, no
+finding of the patient's, whom it may find without one."""
+
+_ALERT_REACH = 6
+
+
+def _alert_named(text: str, mention: Mention) -> bool:
+    """Whether the mention names a hospital's alert, not a finding (``_ALERT_NAMED``)."""
+    return (
+        _ALERT_NAMED.search(mention.text) is not None
+        or _ALERT_BEFORE.search(text, max(0, mention.start - _ALERT_REACH), mention.start)
+        is not None
+        or _ALERT_AFTER.match(text, mention.end) is not None
+    )
+
+
+_LIKENED_WORDS = (
+    r"(?:mimick?(?:ing|ed|s)?|simulat(?:ing|ed|es)|imitat(?:ing|ed|es)|resembl(?:ing|ed|es)"
+    r"|masquerad(?:ing|ed|es)\s+as|pos(?:ing|ed|es)\s+as|disguised\s+as)"
+)
+_LIKENED_BEFORE = re.compile(rf"\b{_LIKENED_WORDS}\s+(?:(?:an?|the)\s+)?$", re.IGNORECASE)
+_LIKENED_IN = re.compile(rf"^{_LIKENED_WORDS}\s", re.IGNORECASE)
+"""The words that liken a finding to another it is not: "a hemangioma mimicking acute
+appendicitis", "Phaeochromocytoma Mimicking Scleroderma", "ulcers mimicking Behçet's disease",
+"a lesion resembling a lipoma", "xanthogranuloma masquerading as a tumor"."""
+
+_LIKENED_REACH = 40
+
+
+def _likened(text: str, mention: Mention) -> bool:
+    """Whether the mention is what another finding is likened to (``_LIKENED_BEFORE``), no
+    finding of the patient's."""
+    return (
+        _LIKENED_IN.search(mention.text) is not None
+        or _LIKENED_BEFORE.search(text, max(0, mention.start - _LIKENED_REACH), mention.start)
+        is not None
+    )
+
+
 _CHANGE = re.compile(r"(?:fall|drop|decline|decrease|reduction|rise|increase)s?", re.IGNORECASE)
 """A finding's words that may tell how a measure changed ("a fall in the hemoglobin level")."""
 
@@ -1195,11 +1294,12 @@ moderate hypothermia", "medically induced coma")."""
 
 _INDUCED_AFTER = re.compile(
     r"\s*(?:\([^()]{1,30}\)\s*)?(?:and\s+)?(?:circulatory\s+arrest|cardiopulmonary\s+bypass"
-    r"|bypass|protocol|was\s+induced)\b",
+    r"|bypass|protocol|was\s+induced|(?<=arrest)\s+(?:was|were)\s+(?:established|achieved))\b",
     re.IGNORECASE,
 )
 """Words right after such a state ("hypothermic circulatory arrest", "moderate hypothermia
-(32°C to 34°C) was induced")."""
+(32°C to 34°C) was induced", a surgery's "cardiac arrest was achieved using antegrade
+cardioplegia")."""
 
 _INDUCED_REACH = 40
 """Characters read before a finding for the words saying a treatment brought it about."""
@@ -1219,7 +1319,9 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     """The case's mentions of ``types``, but those naming a person or an organisation ("cancer
     board", ``casebook.kb.nonclinical``), a service consulted ("Infectious disease was
     involved", "neurology, infectious disease, and hematology" were consulted), what a score
-    measures ("pain score", ``_MEASURE_NAMED``), a gene ("the ataxia-telangiectasia mutated
+    measures ("pain score", ``_MEASURE_NAMED``), a hospital's alert ("code stroke", "trauma
+    activation", ``_alert_named``), what another finding is likened to ("a hemangioma
+    mimicking acute appendicitis", ``_likened``), a gene ("the ataxia-telangiectasia mutated
     (ATM) gene", ``_GENE_NAMED``), a state a treatment brought about ("therapeutic
     hypothermia", ``_induced``) or how a measure changed ("a fall in the hemoglobin level",
     ``_measure_changed``), each without the site attributes that name
@@ -1248,6 +1350,8 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             # The organ donor's facts ("DBD", donation after brain death) are not the patient's.
             or services.is_donors(mention.text, mention.expansion or "")
             or _MEASURE_NAMED.match(case.text, mention.end) is not None
+            or _alert_named(case.text, mention)
+            or _likened(case.text, mention)
             or _GENE_NAMED.match(case.text, mention.end) is not None
             or _induced(case.text, mention)
         ):
@@ -1804,7 +1908,7 @@ def candidates(
             "billable": 1.0 if vocabulary.is_billable(code) else 0.0,
             "historical": float(all(m.assertion is Assertion.HISTORICAL for m, _ in named)),
         }
-        spans = sorted({(m.start, m.end) for m, _ in named})
+        spans = sorted({(_named_start(case.text, m), m.end) for m, _ in named})
         found.append(
             Candidate(
                 code=code,
@@ -1814,6 +1918,27 @@ def candidates(
             )
         )
     return _without_unspecified_sites(found, vocabulary)
+
+
+_RIGHT_BESIDE = re.compile(r"[ -]{1,2}")
+"""What may part a finding's name from the words told right before it: a space, a hyphen."""
+
+
+def _named_start(text: str, mention: Mention) -> int:
+    """Where the words naming the mention's code begin: at the mention, or at the first of the
+    site, side and detail attributes written right before it, which name the code with it
+    ("tinea capitis", the site "tinea" marked apart from "capitis"; "right hemiparesis"), so
+    that the evidence shown is the finding's whole name."""
+    start = mention.start
+    before = sorted(
+        (a for a in mention.attributes if a.name in _NAMING_ATTRIBUTES and a.end <= start),
+        key=lambda a: -a.end,
+    )
+    for attribute in before:
+        if attribute.end < start and _RIGHT_BESIDE.fullmatch(text, attribute.end, start) is None:
+            break
+        start = min(start, attribute.start)
+    return start
 
 
 def _without_unspecified_sites(

@@ -298,7 +298,8 @@ class IndexTerms(RecordModel):
         "no D84.9 Immunodeficiency, a 'mitotic activity' no Y93.9 Activity, a lung's or a "
         "heart chamber's 'collapse' no R55 Syncope and collapse, a 'caesarean-section scar' or "
         "a 'myocardial scar' no L90.5 Scar conditions of skin, an 'inflammatory pseudotumor' "
-        "of the liver no G93.2 Benign intracranial hypertension (the Index's Pseudotumor).",
+        "of the liver no G93.2 Benign intracranial hypertension (the Index's Pseudotumor), a "
+        "fracture's 'bridging hard callus' or 'callus formation' no L84 Corns and callosities.",
     )
     not_names: list[str] = Field(
         default_factory=list,
@@ -306,7 +307,10 @@ class IndexTerms(RecordModel):
         "'Arrest', of Z65.3 Problems related to other legal circumstances, is there the arrest "
         "of a heart, of breathing or of a child's development ('an arrest in speech and "
         "psychomotor competencies'); 'Storm', of X37.9 Unspecified cataclysmic storm, is "
-        "there an electrical or VT storm.",
+        "there an electrical or VT storm; 'Epidermoid cyst', of K09.8 Other cysts of oral "
+        "region, is there as often one of the skin, the spine, the skull, the testis or the "
+        "bowel, and the report names it bare, its site told elsewhere; 'HER2', what is left of "
+        "Z17.31's 'HER2+' and of Z17.32's 'HER2-' without their signs, names both.",
     )
     singular_only: list[str] = Field(
         default_factory=list,
@@ -315,6 +319,16 @@ class IndexTerms(RecordModel):
         "lithotripter's or electric shocks ('multiple shocks from his AICD', 'three DC "
         "shocks'), never a circulatory shock (R57.9), which is told in the singular; "
         "'acnes' is the species of Cutibacterium (Propionibacterium) acnes, no acne (L70.9).",
+    )
+    nontraumatic_fractures: dict[str, str] = Field(
+        default_factory=dict,
+        description="A word that tells a fracture came of no injury → the words the Index "
+        "reads it as: an 'insufficiency fracture' is the Index's 'Fracture, pathological' "
+        "(M84.4-), an 'osteoporotic' or a 'fragility' fracture its 'Osteoporosis, age-related, "
+        "with current pathological fracture' (M80.0-), a 'stress fracture' M84.3-; a fracture so "
+        "told is coded as none of the injuries (``injuries``), which a fall or an accident "
+        "elsewhere in the text would otherwise let it be ('a fragility fracture of the hip' is no "
+        "S72.00-).",
     )
     adult_onset: dict[str, str] = Field(
         default_factory=dict,
@@ -453,6 +467,11 @@ class Icd10cmVocabulary:
     (``IndexTerms.site_free``)."""
     singular_only: frozenset[str] = frozenset()
     """Normalised words whose plural names no code (``IndexTerms.singular_only``)."""
+    indexed: frozenset[str] = frozenset()
+    """Alias keys of the Alphabetic Index's names (``IndexTerms.terms``)."""
+    nontraumatic_fractures: dict[str, str] = field(default_factory=dict)
+    """A lower-case word telling a fracture came of no injury → the words it is read as
+    (``IndexTerms.nontraumatic_fractures``)."""
     _subsets_of: dict[tuple[str, ...], tuple[str, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -1024,6 +1043,8 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
         alone_only: frozenset[str] = frozenset()
         site_free: frozenset[str] = frozenset()
         singular_only: frozenset[str] = frozenset()
+        nontraumatic_fractures: dict[str, str] = {}
+        indexed: dict[str, list[str]] = {}
         cell_types: frozenset[str] = frozenset()
         injuries: tuple[str, ...] = ()
         trauma: re.Pattern[str] | None = None
@@ -1051,7 +1072,9 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             alone_only = frozenset(" ".join(sorted(alias_words(n))) for n in index.alone_only)
             site_free = frozenset(" ".join(sorted(alias_words(n))) for n in index.site_free)
             singular_only = frozenset(w for n in index.singular_only for w in normalize_tokens(n))
-            indexed: dict[str, list[str]] = {}
+            nontraumatic_fractures = {
+                word.lower(): reading for word, reading in index.nontraumatic_fractures.items()
+            }
             for code, names in index.terms.items():
                 if code not in billable:
                     raise ValueError(f"index term code {code} is not a billable code")
@@ -1089,6 +1112,8 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             localized_sites,
             site_free,
             singular_only,
+            frozenset(indexed),
+            nontraumatic_fractures,
         )
     except FileNotFoundError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, "ICD-10-CM file not found", path) from exc

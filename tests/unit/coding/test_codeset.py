@@ -1484,8 +1484,169 @@ def test_what_a_finding_is_likened_to_is_no_finding(words: str, code: str | None
         ("Deep hypothermic circulatory arrest was used.", "hypothermic", False),
         ("He was found in the snow with severe hypothermia.", "severe hypothermia", True),
         ("She had self-induced vomiting.", "self-induced vomiting", True),
+        ("Cardiac arrest was achieved using antegrade cardioplegia.", "Cardiac arrest", False),
+        ("He suffered a cardiac arrest.", "cardiac arrest", True),
     ],
 )
 def test_a_state_a_treatment_brings_about_is_no_finding(text: str, words: str, kept: bool) -> None:
     named = finding(text, words)
     assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
+
+
+@pytest.mark.parametrize(
+    ("site", "code"),
+    [
+        # Thrombosis, sinus, intracranial venous, nonpyogenic I67.6; the plural told too.
+        ("superior sagittal sinus", "I67.6"),
+        ("superior sagittal and right transverse sinuses", "I67.6"),
+    ],
+)
+def test_a_cerebral_venous_sinus_thrombosis_is_no_limb_veins(site: str, code: str) -> None:
+    text = f"There was thrombosis of the {site}."
+    assert codes_of(finding(text, "thrombosis", site=site))[0] == code
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "site", "code"),
+    [
+        # Fracture, pathological, due to osteoporosis M80.0-; insufficiency, see pathological.
+        ("An osteoporotic vertebral compression fracture after a fall.",
+         "osteoporotic vertebral compression fracture", None, "M80.08"),
+        ("A fragility fracture of the right femur after a fall.", "fragility fracture",
+         "right femur", "M80.051"),
+        # The category's title says "femur", its inclusion term "of hip".
+        ("A fragility fracture of the right hip after a fall.", "fragility fracture",
+         "right hip", "M80.05"),
+        ("A sacral insufficiency fracture after a fall.", "insufficiency fracture", None,
+         "M84.4"),
+        # Fracture, spontaneous (see Fracture, pathological).
+        ("After a fall, a spontaneous fracture of the left femur.", "spontaneous fracture",
+         "left femur", "M84.452"),
+    ],
+)  # fmt: skip
+def test_a_fracture_of_no_injury_is_coded_as_no_injury(
+    text: str, words: str, site: str | None, code: str
+) -> None:
+    codes = codes_of(finding(text, words, site=site))
+    assert codes[0] == code
+    assert not any(c.startswith(("S", "T")) for c in codes)
+
+
+@pytest.mark.parametrize(
+    ("words", "code"),
+    [
+        # Clonus R25.8 (no R56.9 convulsions); Frey's syndrome (gustatory sweating) L74.52,
+        # no R61 generalized; Kikuchi's histiocytic necrotizing lymphadenitis I88.8; a biloma
+        # of the biliary tract K83.8; a subcutaneous emphysema not told traumatic (T79.7) is
+        # interstitial, J98.2, never J43.9 of the lung.
+        ("clonus", "R25.8"),
+        ("gustatory sweating", "L74.52"),
+        ("Kikuchi-Fujimoto disease", "I88.8"),
+        ("biloma", "K83.8"),
+        ("subcutaneous emphysema", "J98.2"),
+        # Nephritis, tubulo-interstitial N12 (the title's hyphen, the reports' one word);
+        # Disease, lung, interstitial J84.9 (no J98.4: the title says "pulmonary");
+        # Glomerulonephritis, acute N00.9; Arteritis, temporal M31.6; Hemorrhage, subretinal
+        # (see retina) H35.6-; Cataract, nuclear H25.1-; Transplant(ed) (status), kidney
+        # Z94.0 (no T86.11 rejection).
+        ("tubulointerstitial nephritis", "N12"),
+        ("interstitial lung disease", "J84.9"),
+        ("acute glomerulonephritis", "N00.9"),
+        ("temporal arteritis", "M31.6"),
+        ("subretinal hemorrhage", "H35.60"),
+        ("nuclear cataract", "H25.10"),
+        ("kidney transplant", "Z94.0"),
+        # Emphysema, surgical T81.82; Dysplasia, fibromuscular, artery I77.3; Infection,
+        # urinary N39.0 (no B99.9).
+        ("soft tissue emphysema", "J98.2"),
+        ("surgical emphysema", "T81.82X"),
+        ("fibromuscular dysplasia", "I77.3"),
+        ("urine infection", "N39.0"),
+        # Takayasu's disease M31.4 (the title's bracketed eponym); Aneurysm, dissecting, aorta
+        # (see Dissection, aorta) I71.0-.
+        ("Takayasu's arteritis", "M31.4"),
+        ("dissecting aortic aneurysm", "I71.00"),
+        # Cryptorchidism Q53.9, bilateral Q53.2-; Hematuria, gross R31.0 (macroscopic, frank).
+        ("cryptorchidism", "Q53.9"),
+        ("bilateral cryptorchidism", "Q53.20"),
+        ("macroscopic hematuria", "R31.0"),
+        # Loss, vision (visual) H54.7: the title's "visual", the reports' "vision".
+        ("vision loss", "H54.7"),
+        ("loss of vision", "H54.7"),
+    ],
+)
+def test_the_index_names_these_findings(words: str, code: str) -> None:
+    assert codes_of(finding(f"She had {words}.", words)) == [code]
+
+
+def test_a_fractured_incisor_is_a_fractured_tooth() -> None:
+    text = "After the fall, a crown fracture of the upper central incisor was seen."
+    fracture = finding(text, "crown fracture", site="upper central incisor")
+    assert codes_of(fracture)[0] == "S02.5"
+
+
+def test_an_epidermoid_cyst_is_no_cyst_of_the_mouth() -> None:
+    # K09.8's inclusion term; the report's epidermoid cyst is as often of the spine or testis.
+    assert codes_of(finding("Histology confirmed an epidermoid cyst.", "epidermoid cyst")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("A code stroke was activated on arrival.", "stroke"),
+        ("He came in as a trauma activation.", "trauma activation"),
+        ("A stroke alert was called.", "stroke"),
+    ],
+)
+def test_a_hospital_alert_is_no_finding(text: str, words: str) -> None:
+    named = finding(text, words)
+    assert coded_findings(case_of(text, [named]), {named.type}) == []
+
+
+def test_the_evidence_of_a_code_is_the_findings_whole_name() -> None:
+    # The mention model marks "capitis" and, apart, the site "tinea": B35.0 is named by both.
+    text = "The child had tinea capitis."
+    case = case_of(text, [finding(text, "capitis", site="tinea")])
+    (found,) = [c for c in candidates(case, {}, linked_of(case), CM, SETTINGS) if c.code == "B35.0"]
+    assert [text[e.start : e.end] for e in found.evidence] == ["tinea capitis"]
+
+
+def test_a_sweating_told_at_its_site_is_no_generalized_hyperhidrosis() -> None:
+    text = "There was sweating of the palms."
+    assert codes_of(finding(text, "sweating", site="palms")) == []
+
+
+def test_a_fractures_callus_is_no_skin_callosity() -> None:
+    text = "Radiographs showed bridging hard callus at the fracture site."
+    assert codes_of(finding(text, "bridging hard callus")) == []
+    assert codes_of(finding("She had a callus on the sole.", "callus")) == ["L84"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Neurologic lesions that mimic glaucoma.", "mimic glaucoma"),
+        ("A liver hemangioma mimicking acute appendicitis.", "acute appendicitis"),
+        ("The lesion resembled a lipoma.", "lipoma"),
+    ],
+)
+def test_what_a_finding_is_likened_to_is_no_finding_of_the_patients(text: str, words: str) -> None:
+    named = finding(text, words)
+    assert coded_findings(case_of(text, [named]), {named.type}) == []
+
+
+@pytest.mark.parametrize(
+    ("words", "site", "code"),
+    [
+        # Adenoma, cystadenoma: see Neoplasm, benign, by site.
+        ("pituitary adenoma", None, "D35.2"),
+        ("villous adenoma", "rectum", "D12.8"),
+        ("mucinous cystadenoma", "ovary", "D27"),
+        ("adenoma", None, "D36.9"),
+    ],
+)
+def test_an_adenoma_is_a_benign_neoplasm_of_its_site(
+    words: str, site: str | None, code: str
+) -> None:
+    text = f"There was a {words} of the {site or 'patient'}."
+    assert codes_of(finding(text, words, site=site))[0] == code

@@ -153,6 +153,9 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("Churg-Strauss syndrome", {"M30.1"}),
         ("arrest", set()),  # not Z65.3's legal arrest (IndexTerms.not_names)
         ("storm", set()),  # not X37.9's weather: an electrical or VT storm
+        # Z17.31's "HER2+" and Z17.32's "HER2-" lose their signs: the bare name names neither.
+        ("HER2", set()),
+        ("HER2-negative", {"Z17.32"}),
         ("tinea capitis", {"B35.0"}),  # the Index's; the title "Tinea barbae and tinea capitis"
         ("thyroid storm", {"E05.91"}),
         # A surgery's "deep hypothermic circulatory arrest" far more often than a patient's.
