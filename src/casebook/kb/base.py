@@ -114,6 +114,14 @@ def normalize_token(token: str) -> str:
     # stem ("boxe") only matters when one side is singular, which is rare in aliases.
     if len(token) > 4 and token.endswith("ies"):
         return token[:-3] + "y"
+    if len(token) > 5 and (
+        token.endswith(("sses", "xes", "shes"))
+        or (token.endswith("ches") and not token.endswith("aches"))
+        or (token.endswith("uses") and token[-5] in "nrtx")
+    ):
+        # Plurals in "-es" of singulars no "-e" ends: "masses", "reflexes", "rashes",
+        # "patches", "sinuses", "viruses" (not "headaches", "causes", "abuses").
+        return token[:-2]
     if (
         len(token) > 3
         and token.endswith("s")

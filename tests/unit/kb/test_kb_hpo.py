@@ -54,6 +54,17 @@ def test_normalisation() -> None:
     # Plurals in "-as" match their singular: "acoustic neuromas" is "Acoustic neuroma".
     assert normalize_alias("acoustic neuromas") == normalize_alias("Acoustic neuroma")
     assert normalize_alias("hernias") == normalize_alias("hernia")
+    # Plurals in "-es" of singulars that end in no "-e" match them too.
+    for plural, singular in [
+        ("skin rashes", "skin rash"),
+        ("cafe-au-lait patches", "cafe-au-lait patch"),
+        ("abdominal masses", "abdominal mass"),
+        ("brisk reflexes", "brisk reflex"),
+        ("paranasal sinuses", "paranasal sinus"),
+    ]:
+        assert normalize_alias(plural) == normalize_alias(singular)
+    assert normalize_alias("headaches") == normalize_alias("headache") == "headache"
+    assert normalize_alias("causes") == "cause"
 
 
 def test_maps_and_ancestors(kb: KnowledgeBase) -> None:
