@@ -45,6 +45,7 @@ from casebook.kb.base import (
     KnowledgeBase,
     LinkingPolicy,
     normalize_alias,
+    normalize_token,
     normalize_tokens,
 )
 from casebook.kb.heads import head_word, load_head_words
@@ -294,6 +295,21 @@ class PhenotypeRules(RecordModel):
         description="Verbs whose object a treatment is given for, which the patient has not "
         "yet: a phenotype right after 'to' and one of them ('megestrol to promote weight gain', "
         "'acetylcholine to achieve miosis') is a goal, no evidence of the patient's finding.",
+    )
+    object_determiners: list[str] = Field(
+        default_factory=list,
+        description="Words opening a noun phrase ('the', 'his'): within a phenotype's words, one "
+        "right after a word of the concept's aliases that ``determiner_companions`` does not "
+        "list makes that word a verb acting on the thing after it, what someone did to it and "
+        "no finding of the patient's: 'we raised the blood pressure' is no Increased blood "
+        "pressure, 'dilated the ureter' no Hydroureter, 'tried to open the mouth' no Open mouth.",
+    )
+    determiner_companions: list[str] = Field(
+        default_factory=list,
+        description="Words a determiner may follow within a phenotype's words without making "
+        "them an act on a thing (``object_determiners``): prepositions and conjunctions ('of "
+        "the', 'and the', 'than the'), quantifiers ('both the'), and 'lost', whose object is "
+        "what the patient lost ('lost the ability to walk').",
     )
     induced_concepts: list[str] = Field(
         default_factory=list,
@@ -884,6 +900,7 @@ def phenotype_matches(
         and not names_other_thing(text, m.end, rules)
         and not names_an_action(text, m.start, rules)
         and not names_a_dimension(text, m.start, m.end, rules)
+        and not acts_on_a_thing(text, m.start, m.end, rules, generator, kb, m.concept_ids)
         and not any(
             overclaims(kb.concept(c).name, text[m.start : m.end], rules) for c in m.concept_ids
         )
@@ -1037,6 +1054,50 @@ def names_an_action(text: str, start: int, rules: PhenotypeRules) -> bool:
     return (
         ability is not None
         and ability.search(text, max(0, start - _BEFORE_REACH), start) is not None
+    )
+
+
+def acts_on_a_thing(
+    text: str,
+    start: int,
+    end: int,
+    rules: PhenotypeRules,
+    generator: CandidateGenerator,
+    kb: KnowledgeBase,
+    concept_ids: Sequence[str],
+) -> bool:
+    """Whether the words at ``[start, end)`` open with a word of one of the concepts' aliases
+    right before a determiner and the words after it (``PhenotypeRules.object_determiners``):
+    the word is then a verb acting on a thing, "[raised the blood pressure]" what someone did
+    to it, no finding of the patient's. A determiner is read in small letters only: the "A"
+    of "type A aortic dissection" names a type."""
+    if not rules.object_determiners:
+        return False
+    told = _determiner_after(tuple(rules.object_determiners)).match(text, start, end)
+    if told is None:
+        return False
+    word = told.group(1).lower()
+    if word in _lowered(tuple(rules.determiner_companions)):
+        return False
+    key = normalize_token(word)
+    key = generator.word_forms.get(key, key)
+    return any(key in _alias_words(kb, generator, c) for c in concept_ids if c in kb)
+
+
+@cache
+def _determiner_after(determiners: tuple[str, ...]) -> re.Pattern[str]:
+    """A word, then a determiner of ``determiners`` in small letters with a word after it."""
+    alternatives = "|".join(re.escape(d.lower()) for d in determiners)
+    return re.compile(rf"([A-Za-z][A-Za-z-]*)[ \t]+(?:{alternatives})[ \t]+(?=[A-Za-z0-9])")
+
+
+def _alias_words(
+    kb: KnowledgeBase, generator: CandidateGenerator, concept_id: str
+) -> frozenset[str]:
+    """The words of a concept's aliases as the alias matcher reads them."""
+    forms = generator.word_forms
+    return frozenset(
+        forms.get(w, w) for alias in kb.concept(concept_id).aliases for w in normalize_tokens(alias)
     )
 
 
@@ -1254,6 +1315,15 @@ class PhenotypeCoder:
                 or self._capitals_of_a_word(m)
                 or spelled_in_other_sense(case.text, m.start, m.end, self.rules)
                 or acronym_ends_a_compound(case.text, m.start, m.end)
+                or acts_on_a_thing(
+                    case.text,
+                    m.start,
+                    m.end,
+                    self.rules,
+                    self.generator,
+                    self.kb,
+                    [c.code for c in m.codes if c.system is CodeSystem.HPO],
+                )
                 or self.qualifies_a_thing(case.text, *_marked_span(m))
             )
             else m

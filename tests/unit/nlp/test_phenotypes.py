@@ -979,6 +979,22 @@ def test_what_a_treatment_is_given_to_bring_about_is_no_finding(
     assert "HP:0004324" in hpo_codes(analyse(pipeline, tmp_path, "She had a weight gain."))
 
 
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("We raised the blood pressure with norepinephrine.", "HP:0032263"),
+        ("Balloon dilation: we dilated the ureter to 6 mm.", "HP:0000072"),
+    ],
+)
+def test_an_act_on_a_thing_is_no_finding(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str
+) -> None:
+    assert concept not in hpo_codes(analyse(pipeline, tmp_path, text))
+    said = "He had raised blood pressure." if concept == "HP:0032263" else "The ureter was dilated."
+    assert concept in hpo_codes(analyse(pipeline, tmp_path, said))
+    assert "HP:0002505" in hpo_codes(analyse(pipeline, tmp_path, "He lost the ability to walk."))
+
+
 def test_an_amount_told_too_small_or_as_it_should_be_is_no_increase(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
