@@ -351,6 +351,18 @@ class PhenotypeRules(RecordModel):
         "that make it a sense tested: 'sensation' or 'sense' after it, another sense listed "
         "after it.",
     )
+    exam_normal_concepts: list[str] = Field(
+        default_factory=list,
+        description="HPO ids of concepts named by the word an examination tells a part normal "
+        "in: a 'deep' anterior chamber is one not shallow ('the anterior chamber was deep and "
+        "quiet'), no Deep anterior chamber. Such a concept is coded only from words grading "
+        "the word beyond normal (``beyond_normal_words``: 'an abnormally deep anterior "
+        "chamber'), among them or right before them.",
+    )
+    beyond_normal_words: list[str] = Field(
+        default_factory=list,
+        description="Words grading a state beyond normal ('abnormally', 'very', 'excessively').",
+    )
     recovery_concepts: list[str] = Field(
         default_factory=list,
         description="HPO ids of gains a patient shows getting better as well as falling ill "
@@ -1274,6 +1286,7 @@ class PhenotypeCoder:
                 *self.rules.recovery_concepts,
                 *self.rules.sensation_concepts,
                 *self.rules.induced_concepts,
+                *self.rules.exam_normal_concepts,
             ]
             if c not in self.kb
         ]
@@ -1295,6 +1308,8 @@ class PhenotypeCoder:
         self._recovery_concepts = frozenset(self.rules.recovery_concepts)
         self._sensation_concepts = frozenset(self.rules.sensation_concepts)
         self._induced_concepts = frozenset(self.rules.induced_concepts)
+        self._exam_normal_concepts = frozenset(self.rules.exam_normal_concepts)
+        self._beyond_normal = _normalized_words(self.rules.beyond_normal_words)
         self._depth: dict[str, int] = {}
         self._codable: dict[str, bool] = {}
         self._narrower_by_concept: dict[str, frozenset[str]] = {}
@@ -1363,6 +1378,7 @@ class PhenotypeCoder:
                     and not self._sufficiency_told(code.code, case.text, mention)
                     and not self._sensation_tested(code.code, case.text, mention)
                     and not self._induced(code.code, case.text, mention)
+                    and not self._told_normal(code.code, case.text, mention)
                     and not self._told_as_recovery(
                         code.code, case.text, mention, sentences, sentence_starts
                     )
@@ -1579,6 +1595,18 @@ class PhenotypeCoder:
             return False
         named = {w for a in self.kb.concept(concept_id).aliases for w in normalize_tokens(a)}
         return bool(told - named)
+
+    def _told_normal(self, concept_id: str, text: str, mention: Mention) -> bool:
+        """Whether a concept of ``exam_normal_concepts`` is told in its word alone, an
+        examination's normal ('the anterior chamber was deep'), with no word of
+        ``beyond_normal_words`` among the mention's words or right before them."""
+        if concept_id not in self._exam_normal_concepts:
+            return False
+        words = set(normalize_tokens(mention.text))
+        before = _WORD_BEFORE.search(text, max(0, mention.start - _BEFORE_REACH), mention.start)
+        if before is not None:
+            words.update(normalize_tokens(before.group(1)))
+        return not self._beyond_normal & words
 
     def _induced(self, concept_id: str, text: str, mention: Mention) -> bool:
         """Whether a state of ``induced_concepts`` is told as one a procedure or a treatment

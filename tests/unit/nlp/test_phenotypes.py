@@ -995,6 +995,21 @@ def test_an_act_on_a_thing_is_no_finding(
     assert "HP:0002505" in hpo_codes(analyse(pipeline, tmp_path, "He lost the ability to walk."))
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The anterior chamber was deep and quiet.",
+        "Slit lamp showed deep and quiet anterior chambers.",
+    ],
+)
+def test_an_examinations_normal_word_is_no_finding(
+    pipeline: Pipeline, tmp_path: Path, text: str
+) -> None:
+    assert "HP:0007765" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    said = "Slit lamp showed an abnormally deep anterior chamber."
+    assert "HP:0007765" in hpo_codes(analyse(pipeline, tmp_path, said))
+
+
 def test_an_amount_told_too_small_or_as_it_should_be_is_no_increase(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
