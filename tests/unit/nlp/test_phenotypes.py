@@ -1010,6 +1010,13 @@ def test_an_examinations_normal_word_is_no_finding(
     assert "HP:0007765" in hpo_codes(analyse(pipeline, tmp_path, said))
 
 
+@pytest.mark.parametrize(
+    "text", ["She had multiple skin lesions on the trunk.", "The cutaneous lesions resolved."]
+)
+def test_a_skin_lesion_is_a_localized_one(pipeline: Pipeline, tmp_path: Path, text: str) -> None:
+    assert "HP:0011355" in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
 def test_an_amount_told_too_small_or_as_it_should_be_is_no_increase(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
