@@ -1017,6 +1017,13 @@ def test_a_skin_lesion_is_a_localized_one(pipeline: Pipeline, tmp_path: Path, te
     assert "HP:0011355" in hpo_codes(analyse(pipeline, tmp_path, text))
 
 
+@pytest.mark.parametrize(
+    "text", ["Examination revealed pale skin and cold feet.", "She had pale and dry skin."]
+)
+def test_pale_skin_is_pallor(pipeline: Pipeline, tmp_path: Path, text: str) -> None:
+    assert "HP:0000980" in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
 def test_an_amount_told_too_small_or_as_it_should_be_is_no_increase(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
