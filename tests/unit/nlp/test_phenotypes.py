@@ -1024,6 +1024,12 @@ def test_pale_skin_is_pallor(pipeline: Pipeline, tmp_path: Path, text: str) -> N
     assert "HP:0000980" in hpo_codes(analyse(pipeline, tmp_path, text))
 
 
+def test_a_finding_naming_an_organisation_is_no_finding(pipeline: Pipeline, tmp_path: Path) -> None:
+    text = "She was treated per the Japan Pediatric Leukaemia/Lymphoma Study Group protocol."
+    assert "HP:0001909" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert "HP:0001909" in hpo_codes(analyse(pipeline, tmp_path, "She had leukaemia."))
+
+
 def test_an_amount_told_too_small_or_as_it_should_be_is_no_increase(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
