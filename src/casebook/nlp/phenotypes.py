@@ -132,7 +132,8 @@ class PhenotypeRules(RecordModel):
         "lists for Lethargy; an 'LFT', a liver function test, which it lists for Filum terminale "
         "lipoma; a drug 'hypersensitivity', a 'highly sensitive' assay or skin, "
         "which it lists for Emotional hypersensitivity; a 'dribbling' of urine, which it lists "
-        "for Drooling). Alone they name no phenotype, neither "
+        "for Drooling; an 'occipital horn', which in case reports is the lateral ventricle's, "
+        "not the bony outgrowth of HPO's Occipital horn). Alone they name no phenotype, neither "
         "found in the text nor as a mention's words; the longer aliases holding them "
         "('self-cutting') still do.",
     )

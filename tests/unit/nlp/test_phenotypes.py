@@ -1030,6 +1030,11 @@ def test_a_finding_naming_an_organisation_is_no_finding(pipeline: Pipeline, tmp_
     assert "HP:0001909" in hpo_codes(analyse(pipeline, tmp_path, "She had leukaemia."))
 
 
+def test_a_ventricles_occipital_horn_is_no_bony_one(pipeline: Pipeline, tmp_path: Path) -> None:
+    text = "MRI showed dilation of the occipital horn of the right lateral ventricle."
+    assert "HP:0034975" not in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
 def test_an_amount_told_too_small_or_as_it_should_be_is_no_increase(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
