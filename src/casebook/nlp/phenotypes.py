@@ -352,17 +352,16 @@ class PhenotypeRules(RecordModel):
         "that make it a sense tested: 'sensation' or 'sense' after it, another sense listed "
         "after it.",
     )
-    exam_normal_concepts: list[str] = Field(
-        default_factory=list,
-        description="HPO ids of concepts named by the word an examination tells a part normal "
-        "in: a 'deep' anterior chamber is one not shallow ('the anterior chamber was deep and "
-        "quiet'), no Deep anterior chamber. Such a concept is coded only from words grading "
-        "the word beyond normal (``beyond_normal_words``: 'an abnormally deep anterior "
-        "chamber'), among them or right before them.",
-    )
-    beyond_normal_words: list[str] = Field(
-        default_factory=list,
-        description="Words grading a state beyond normal ('abnormally', 'very', 'excessively').",
+    graded_concepts: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="HPO id → the words grading beyond normal the state its name tells, for a "
+        "concept named by the word an examination uses for a normal or a measured state: a "
+        "'deep' anterior chamber is one not shallow ('the anterior chamber was deep and "
+        "quiet'), an 'overjet' or an 'overbite' what an orthodontist measures ('an overjet of "
+        "2 mm', 'acceptable overjet and overbite were achieved'). Such a concept is coded only "
+        "from words holding one of its grading words, among them, right before them or told "
+        "of them by a verb of being after them ('an abnormally deep anterior chamber', 'a large "
+        "overjet', 'overbite and overjet were increased').",
     )
     recovery_concepts: list[str] = Field(
         default_factory=list,
@@ -1152,6 +1151,14 @@ def _goal_expression(verbs: tuple[str, ...]) -> re.Pattern[str]:
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)\s+$")
 """The word right before a mention."""
 
+_TOLD_AFTER = re.compile(
+    r"(?:\s+(?:and|or)\s+[A-Za-z-]+)?\s+(?:was|were|is|are|appeared|became)\s+"
+    r"(?:[a-z]+ly\s+)?([A-Za-z]+)",
+    re.IGNORECASE,
+)
+"""What a verb of being tells of a mention, perhaps with another thing joined to it ("overbite
+and overjet [were increased]")."""
+
 _TO_BEFORE = re.compile(r"\bto\s+$", re.IGNORECASE)
 """'to' right before a mention that opens with a goal verb."""
 
@@ -1289,7 +1296,7 @@ class PhenotypeCoder:
                 *self.rules.recovery_concepts,
                 *self.rules.sensation_concepts,
                 *self.rules.induced_concepts,
-                *self.rules.exam_normal_concepts,
+                *self.rules.graded_concepts,
             ]
             if c not in self.kb
         ]
@@ -1311,8 +1318,10 @@ class PhenotypeCoder:
         self._recovery_concepts = frozenset(self.rules.recovery_concepts)
         self._sensation_concepts = frozenset(self.rules.sensation_concepts)
         self._induced_concepts = frozenset(self.rules.induced_concepts)
-        self._exam_normal_concepts = frozenset(self.rules.exam_normal_concepts)
-        self._beyond_normal = _normalized_words(self.rules.beyond_normal_words)
+        self._grading_words = {
+            concept: _normalized_words(words)
+            for concept, words in self.rules.graded_concepts.items()
+        }
         self._depth: dict[str, int] = {}
         self._codable: dict[str, bool] = {}
         self._narrower_by_concept: dict[str, frozenset[str]] = {}
@@ -1600,16 +1609,20 @@ class PhenotypeCoder:
         return bool(told - named)
 
     def _told_normal(self, concept_id: str, text: str, mention: Mention) -> bool:
-        """Whether a concept of ``exam_normal_concepts`` is told in its word alone, an
-        examination's normal ('the anterior chamber was deep'), with no word of
-        ``beyond_normal_words`` among the mention's words or right before them."""
-        if concept_id not in self._exam_normal_concepts:
+        """Whether a concept of ``graded_concepts`` is told without a word grading it beyond
+        normal among the mention's words, right before them or told of them after them
+        ("overbite and overjet [were increased]"): an examination's normal or a measure."""
+        grading = self._grading_words.get(concept_id)
+        if grading is None:
             return False
         words = set(normalize_tokens(mention.text))
         before = _WORD_BEFORE.search(text, max(0, mention.start - _BEFORE_REACH), mention.start)
         if before is not None:
             words.update(normalize_tokens(before.group(1)))
-        return not self._beyond_normal & words
+        told = _TOLD_AFTER.match(text, mention.end)
+        if told is not None:
+            words.update(normalize_tokens(told.group(1)))
+        return not grading & words
 
     def _induced(self, concept_id: str, text: str, mention: Mention) -> bool:
         """Whether a state of ``induced_concepts`` is told as one a procedure or a treatment

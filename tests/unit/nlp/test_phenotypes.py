@@ -996,18 +996,31 @@ def test_an_act_on_a_thing_is_no_finding(
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "graded", "concept"),
     [
-        "The anterior chamber was deep and quiet.",
-        "Slit lamp showed deep and quiet anterior chambers.",
+        (
+            "The anterior chamber was deep and quiet.",
+            "Slit lamp showed an abnormally deep anterior chamber.",
+            "HP:0007765",
+        ),
+        (
+            "Slit lamp showed deep and quiet anterior chambers.",
+            "Slit lamp showed an abnormally deep anterior chamber.",
+            "HP:0007765",
+        ),
+        (
+            "Acceptable overjet and overbite were achieved.",
+            "She had a large overjet.",
+            "HP:0011095",
+        ),
+        ("There was an overbite of 20%.", "Overbite and overjet were increased.", "HP:0011094"),
     ],
 )
-def test_an_examinations_normal_word_is_no_finding(
-    pipeline: Pipeline, tmp_path: Path, text: str
+def test_an_examinations_normal_or_measured_state_is_no_finding(
+    pipeline: Pipeline, tmp_path: Path, text: str, graded: str, concept: str
 ) -> None:
-    assert "HP:0007765" not in hpo_codes(analyse(pipeline, tmp_path, text))
-    said = "Slit lamp showed an abnormally deep anterior chamber."
-    assert "HP:0007765" in hpo_codes(analyse(pipeline, tmp_path, said))
+    assert concept not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert concept in hpo_codes(analyse(pipeline, tmp_path, graded))
 
 
 @pytest.mark.parametrize(
