@@ -133,7 +133,10 @@ class PhenotypeRules(RecordModel):
         "lipoma; a drug 'hypersensitivity', a 'highly sensitive' assay or skin, "
         "which it lists for Emotional hypersensitivity; a 'dribbling' of urine, which it lists "
         "for Drooling; an 'occipital horn', which in case reports is the lateral ventricle's, "
-        "not the bony outgrowth of HPO's Occipital horn). Alone they name no phenotype, neither "
+        "not the bony outgrowth of HPO's Occipital horn; a 'malar prominence', the cheekbone a "
+        "rash is told on, not HPO's prominent one; a 'PVL', Staphylococcus aureus's "
+        "Panton-Valentine leukocidin or a paravalvular leak, which HPO lists for "
+        "Periventricular leukomalacia). Alone they name no phenotype, neither "
         "found in the text nor as a mention's words; the longer aliases holding them "
         "('self-cutting') still do.",
     )

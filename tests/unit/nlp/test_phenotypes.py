@@ -1048,6 +1048,19 @@ def test_a_ventricles_occipital_horn_is_no_bony_one(pipeline: Pipeline, tmp_path
     assert "HP:0034975" not in hpo_codes(analyse(pipeline, tmp_path, text))
 
 
+def test_a_rashs_malar_prominence_is_its_site(pipeline: Pipeline, tmp_path: Path) -> None:
+    text = "There were pink nodules on the nose and malar prominences."
+    assert "HP:0010620" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert "HP:0010620" in hpo_codes(analyse(pipeline, tmp_path, "He had malar hyperplasia."))
+
+
+def test_a_staphylococcus_pvl_is_no_leukomalacia(pipeline: Pipeline, tmp_path: Path) -> None:
+    text = "The MRSA isolate carried SCCmec type IV and was positive for PVL."
+    assert "HP:0006970" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    said = "MRI showed periventricular leukomalacia (PVL)."
+    assert "HP:0006970" in hpo_codes(analyse(pipeline, tmp_path, said))
+
+
 def test_an_amount_told_too_small_or_as_it_should_be_is_no_increase(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
