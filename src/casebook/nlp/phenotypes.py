@@ -426,7 +426,9 @@ class PhenotypeRules(RecordModel):
         "its Pallor is of the skin, and a 'disc', 'temporal' or 'pole' pallor the optic nerve's; "
         "its Gray matter heterotopia is the brain's, and a 'gastric' one a mucosa's; its Nevus "
         "is a mole, and 'spider' nevi are vessels; its Depression is a mood, and an 'epidermal' "
-        "or 'marrow' depression, a 'depression fracture', a tissue's or a function's "
+        "or 'marrow' depression, a 'depression fracture', a 'depression of the sensorium', "
+        "of a bone, in sensitivity on perimetry or in an ECG's leads, a tissue's or a "
+        "function's "
         "(a narrower concept such as "
         "Cerebral edema still names the finding where HPO has one).",
     )

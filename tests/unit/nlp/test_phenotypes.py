@@ -1061,6 +1061,21 @@ def test_a_staphylococcus_pvl_is_no_leukomalacia(pipeline: Pipeline, tmp_path: P
     assert "HP:0006970" in hpo_codes(analyse(pipeline, tmp_path, said))
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She developed fever and depression of the sensorium.",
+        "Perimetry showed generalized depression in sensitivity.",
+        "ECG showed ST elevation in aVR and depression in the lateral leads.",
+    ],
+)
+def test_a_functions_or_a_bones_depression_is_no_mood(
+    pipeline: Pipeline, tmp_path: Path, text: str
+) -> None:
+    assert "HP:0000716" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert "HP:0000716" in hpo_codes(analyse(pipeline, tmp_path, "She had depression."))
+
+
 def test_an_amount_told_too_small_or_as_it_should_be_is_no_increase(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
