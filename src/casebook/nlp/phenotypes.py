@@ -399,7 +399,8 @@ class PhenotypeRules(RecordModel):
         "'small lung nodules' the nodules' size, the 'periodic fever' "
         "of 'periodic fever syndromes' a class of disorders, the 'Leukaemia' of 'Pediatric "
         "Leukaemia/Lymphoma Study Group' an organisation's (capitalised words before 'Group', "
-        "'Society', 'Network', 'Foundation' and the like), the 'Wilms' tumor' of 'Wilms' tumor "
+        "'Society', 'Network', 'Foundation' and the like), the 'stroke' of 'stroke risk' a risk, "
+        "the 'Wilms' tumor' of 'Wilms' tumor "
         "(WT1)' and the 'mental retardation' of 'fragile X mental retardation 1 (FMR1)' a gene's "
         "or its protein's name (a symbol of capitals ending in a number, no 'type' or 'stage' "
         "told between: a 'diabetes mellitus type 2 (DM2)' is the disease).",

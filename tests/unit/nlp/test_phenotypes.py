@@ -1076,6 +1076,12 @@ def test_a_functions_or_a_bones_depression_is_no_mood(
     assert "HP:0000716" in hpo_codes(analyse(pipeline, tmp_path, "She had depression."))
 
 
+def test_a_findings_risk_is_no_finding(pipeline: Pipeline, tmp_path: Path) -> None:
+    text = "He had atrial fibrillation (CHADSVASC stroke risk score: 3)."
+    assert "HP:0001297" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert "HP:0001297" in hpo_codes(analyse(pipeline, tmp_path, "He had a stroke."))
+
+
 def test_an_amount_told_too_small_or_as_it_should_be_is_no_increase(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
