@@ -1082,6 +1082,20 @@ def test_a_findings_risk_is_no_finding(pipeline: Pipeline, tmp_path: Path) -> No
     assert "HP:0001297" in hpo_codes(analyse(pipeline, tmp_path, "He had a stroke."))
 
 
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("On arrival he had thoracic bony crepitation after the fall.", "HP:0030830"),
+        ("There was subcutaneous crepitation over the neck.", "HP:0030830"),
+        ("Histology showed chronic inflammation of the sinus tract.", "HP:0000246"),
+    ],
+)
+def test_a_crepitation_or_a_sinus_outside_lungs_and_sinuses_is_another_thing(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str
+) -> None:
+    assert concept not in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
 def test_an_amount_told_too_small_or_as_it_should_be_is_no_increase(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
