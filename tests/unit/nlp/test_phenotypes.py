@@ -1031,6 +1031,19 @@ def test_a_skin_lesion_is_a_localized_one(pipeline: Pipeline, tmp_path: Path, te
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "CT showed multiple enlarged lymph nodes in the neck.",
+        "She had retroperitoneal lymph node enlargement.",
+    ],
+)
+def test_an_enlarged_lymph_node_is_lymphadenopathy(
+    pipeline: Pipeline, tmp_path: Path, text: str
+) -> None:
+    assert "HP:0002716" in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
+@pytest.mark.parametrize(
     "text", ["Examination revealed pale skin and cold feet.", "She had pale and dry skin."]
 )
 def test_pale_skin_is_pallor(pipeline: Pipeline, tmp_path: Path, text: str) -> None:
