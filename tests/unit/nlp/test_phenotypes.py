@@ -1031,6 +1031,22 @@ def test_a_skin_lesion_is_a_localized_one(pipeline: Pipeline, tmp_path: Path, te
 
 
 @pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("He reported a day of blurry vision and eye pain.", "HP:0000622"),
+        ("She had no headache or blurring of vision.", "HP:0000622"),
+        ("She presented with dyspnea and lower extremity edema.", "HP:0010741"),
+        ("Examination showed bilateral lower limb oedema.", "HP:0010741"),
+    ],
+)
+def test_plain_names_of_blurred_vision_and_leg_edema(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str
+) -> None:
+    case = analyse(pipeline, tmp_path, text)
+    assert concept in {c.code for m in case.mentions for c in m.codes}
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "CT showed multiple enlarged lymph nodes in the neck.",
