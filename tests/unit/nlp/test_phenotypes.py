@@ -1037,9 +1037,12 @@ def test_a_skin_lesion_is_a_localized_one(pipeline: Pipeline, tmp_path: Path, te
         ("She had no headache or blurring of vision.", "HP:0000622"),
         ("She presented with dyspnea and lower extremity edema.", "HP:0010741"),
         ("Examination showed bilateral lower limb oedema.", "HP:0010741"),
+        ("She presented with sudden onset breathlessness.", "HP:0002094"),
+        ("She had abdominal pain and urinary frequency.", "HP:0100515"),
+        ("He developed vomiting and right arm weakness.", "HP:0003484"),
     ],
 )
-def test_plain_names_of_blurred_vision_and_leg_edema(
+def test_plain_names_hpo_lists_no_synonym_for(
     pipeline: Pipeline, tmp_path: Path, text: str, concept: str
 ) -> None:
     case = analyse(pipeline, tmp_path, text)
