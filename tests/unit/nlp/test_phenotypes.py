@@ -1040,6 +1040,10 @@ def test_a_skin_lesion_is_a_localized_one(pipeline: Pipeline, tmp_path: Path, te
         ("She presented with sudden onset breathlessness.", "HP:0002094"),
         ("She had abdominal pain and urinary frequency.", "HP:0100515"),
         ("He developed vomiting and right arm weakness.", "HP:0003484"),
+        ("He presented with dyspnea on exertion and palpitations.", "HP:0002875"),
+        ("The boy presented with convulsions and impaired consciousness.", "HP:0001250"),
+        ("The proband presented with decreased vision.", "HP:0000505"),
+        ("Examination showed fever and neck rigidity.", "HP:0031179"),
     ],
 )
 def test_plain_names_hpo_lists_no_synonym_for(
