@@ -400,6 +400,7 @@ class PhenotypeRules(RecordModel):
         "of 'periodic fever syndromes' a class of disorders, the 'Leukaemia' of 'Pediatric "
         "Leukaemia/Lymphoma Study Group' an organisation's (capitalised words before 'Group', "
         "'Society', 'Network', 'Foundation' and the like), the 'stroke' of 'stroke risk' a risk, "
+        "the 'DVT' of 'DVT stockings' a device, "
         "the 'Wilms' tumor' of 'Wilms' tumor "
         "(WT1)' and the 'mental retardation' of 'fragile X mental retardation 1 (FMR1)' a gene's "
         "or its protein's name (a symbol of capitals ending in a number, no 'type' or 'stage' "

@@ -1044,6 +1044,7 @@ def test_a_skin_lesion_is_a_localized_one(pipeline: Pipeline, tmp_path: Path, te
         ("The boy presented with convulsions and impaired consciousness.", "HP:0001250"),
         ("The proband presented with decreased vision.", "HP:0000505"),
         ("Examination showed fever and neck rigidity.", "HP:0031179"),
+        ("Ultrasound showed an extensive DVT of the left leg.", "HP:0002625"),
     ],
 )
 def test_plain_names_hpo_lists_no_synonym_for(
@@ -1110,6 +1111,11 @@ def test_a_functions_or_a_bones_depression_is_no_mood(
 ) -> None:
     assert "HP:0000716" not in hpo_codes(analyse(pipeline, tmp_path, text))
     assert "HP:0000716" in hpo_codes(analyse(pipeline, tmp_path, "She had depression."))
+
+
+def test_a_findings_stockings_are_a_device(pipeline: Pipeline, tmp_path: Path) -> None:
+    text = "After surgery she was given DVT above knee stockings."
+    assert "HP:0002625" not in hpo_codes(analyse(pipeline, tmp_path, text))
 
 
 def test_a_findings_risk_is_no_finding(pipeline: Pipeline, tmp_path: Path) -> None:
