@@ -45,6 +45,7 @@ from casebook.kb.base import (
     KnowledgeBase,
     LinkingPolicy,
     normalize_alias,
+    normalize_token,
     normalize_tokens,
 )
 from casebook.kb.heads import head_word, load_head_words
@@ -131,7 +132,11 @@ class PhenotypeRules(RecordModel):
         "lists for Lethargy; an 'LFT', a liver function test, which it lists for Filum terminale "
         "lipoma; a drug 'hypersensitivity', a 'highly sensitive' assay or skin, "
         "which it lists for Emotional hypersensitivity; a 'dribbling' of urine, which it lists "
-        "for Drooling). Alone they name no phenotype, neither "
+        "for Drooling; an 'occipital horn', which in case reports is the lateral ventricle's, "
+        "not the bony outgrowth of HPO's Occipital horn; a 'malar prominence', the cheekbone a "
+        "rash is told on, not HPO's prominent one; a 'PVL', Staphylococcus aureus's "
+        "Panton-Valentine leukocidin or a paravalvular leak, which HPO lists for "
+        "Periventricular leukomalacia). Alone they name no phenotype, neither "
         "found in the text nor as a mention's words; the longer aliases holding them "
         "('self-cutting') still do.",
     )
@@ -295,6 +300,21 @@ class PhenotypeRules(RecordModel):
         "yet: a phenotype right after 'to' and one of them ('megestrol to promote weight gain', "
         "'acetylcholine to achieve miosis') is a goal, no evidence of the patient's finding.",
     )
+    object_determiners: list[str] = Field(
+        default_factory=list,
+        description="Words opening a noun phrase ('the', 'his'): within a phenotype's words, one "
+        "right after a word of the concept's aliases that ``determiner_companions`` does not "
+        "list makes that word a verb acting on the thing after it, what someone did to it and "
+        "no finding of the patient's: 'we raised the blood pressure' is no Increased blood "
+        "pressure, 'dilated the ureter' no Hydroureter, 'tried to open the mouth' no Open mouth.",
+    )
+    determiner_companions: list[str] = Field(
+        default_factory=list,
+        description="Words a determiner may follow within a phenotype's words without making "
+        "them an act on a thing (``object_determiners``): prepositions and conjunctions ('of "
+        "the', 'and the', 'than the'), quantifiers ('both the'), and 'lost', whose object is "
+        "what the patient lost ('lost the ability to walk').",
+    )
     induced_concepts: list[str] = Field(
         default_factory=list,
         description="HPO ids of states clinicians also bring about on purpose (Hypothermia, "
@@ -335,6 +355,17 @@ class PhenotypeRules(RecordModel):
         "that make it a sense tested: 'sensation' or 'sense' after it, another sense listed "
         "after it.",
     )
+    graded_concepts: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="HPO id → the words grading beyond normal the state its name tells, for a "
+        "concept named by the word an examination uses for a normal or a measured state: a "
+        "'deep' anterior chamber is one not shallow ('the anterior chamber was deep and "
+        "quiet'), an 'overjet' or an 'overbite' what an orthodontist measures ('an overjet of "
+        "2 mm', 'acceptable overjet and overbite were achieved'). Such a concept is coded only "
+        "from words holding one of its grading words, among them, right before them or told "
+        "of them by a verb of being after them ('an abnormally deep anterior chamber', 'a large "
+        "overjet', 'overbite and overjet were increased').",
+    )
     recovery_concepts: list[str] = Field(
         default_factory=list,
         description="HPO ids of gains a patient shows getting better as well as falling ill "
@@ -366,7 +397,11 @@ class PhenotypeRules(RecordModel):
         "enzyme's level, the 'aortopulmonary window' of 'aortopulmonary window nodes' a place, "
         "the 'small hand' of 'small hand muscles' a body part's muscles, the 'small lung' of "
         "'small lung nodules' the nodules' size, the 'periodic fever' "
-        "of 'periodic fever syndromes' a class of disorders, the 'Wilms' tumor' of 'Wilms' tumor "
+        "of 'periodic fever syndromes' a class of disorders, the 'Leukaemia' of 'Pediatric "
+        "Leukaemia/Lymphoma Study Group' an organisation's (capitalised words before 'Group', "
+        "'Society', 'Network', 'Foundation' and the like), the 'stroke' of 'stroke risk' a risk, "
+        "the 'DVT' of 'DVT stockings' a device, "
+        "the 'Wilms' tumor' of 'Wilms' tumor "
         "(WT1)' and the 'mental retardation' of 'fragile X mental retardation 1 (FMR1)' a gene's "
         "or its protein's name (a symbol of capitals ending in a number, no 'type' or 'stage' "
         "told between: a 'diabetes mellitus type 2 (DM2)' is the disease).",
@@ -392,8 +427,13 @@ class PhenotypeRules(RecordModel):
         "Lymphopenia are of all lymphocytes, and a 'CD4' or 'T' lymphocyte count is a subset's; "
         "its Pallor is of the skin, and a 'disc', 'temporal' or 'pole' pallor the optic nerve's; "
         "its Gray matter heterotopia is the brain's, and a 'gastric' one a mucosa's; its Nevus "
-        "is a mole, and 'spider' nevi are vessels; its Depression is a mood, and an 'epidermal' "
-        "or 'marrow' depression, a 'depression fracture', a tissue's or a function's "
+        "is a mole, and 'spider' nevi are vessels; its Crackles are the lungs', and a "
+        "'subcutaneous' or 'bony' crepitation is air under the skin or a broken bone's; its "
+        "Sinusitis is the paranasal sinuses', and a 'sinus tract' or a 'pilonidal' sinus a "
+        "passage in soft tissue; its Depression is a mood, and an 'epidermal' "
+        "or 'marrow' depression, a 'depression fracture', a 'depression of the sensorium', "
+        "of a bone, in sensitivity on perimetry or in an ECG's leads, a tissue's or a "
+        "function's "
         "(a narrower concept such as "
         "Cerebral edema still names the finding where HPO has one).",
     )
@@ -884,6 +924,7 @@ def phenotype_matches(
         and not names_other_thing(text, m.end, rules)
         and not names_an_action(text, m.start, rules)
         and not names_a_dimension(text, m.start, m.end, rules)
+        and not acts_on_a_thing(text, m.start, m.end, rules, generator, kb, m.concept_ids)
         and not any(
             overclaims(kb.concept(c).name, text[m.start : m.end], rules) for c in m.concept_ids
         )
@@ -1040,6 +1081,50 @@ def names_an_action(text: str, start: int, rules: PhenotypeRules) -> bool:
     )
 
 
+def acts_on_a_thing(
+    text: str,
+    start: int,
+    end: int,
+    rules: PhenotypeRules,
+    generator: CandidateGenerator,
+    kb: KnowledgeBase,
+    concept_ids: Sequence[str],
+) -> bool:
+    """Whether the words at ``[start, end)`` open with a word of one of the concepts' aliases
+    right before a determiner and the words after it (``PhenotypeRules.object_determiners``):
+    the word is then a verb acting on a thing, "[raised the blood pressure]" what someone did
+    to it, no finding of the patient's. A determiner is read in small letters only: the "A"
+    of "type A aortic dissection" names a type."""
+    if not rules.object_determiners:
+        return False
+    told = _determiner_after(tuple(rules.object_determiners)).match(text, start, end)
+    if told is None:
+        return False
+    word = told.group(1).lower()
+    if word in _lowered(tuple(rules.determiner_companions)):
+        return False
+    key = normalize_token(word)
+    key = generator.word_forms.get(key, key)
+    return any(key in _alias_words(kb, generator, c) for c in concept_ids if c in kb)
+
+
+@cache
+def _determiner_after(determiners: tuple[str, ...]) -> re.Pattern[str]:
+    """A word, then a determiner of ``determiners`` in small letters with a word after it."""
+    alternatives = "|".join(re.escape(d.lower()) for d in determiners)
+    return re.compile(rf"([A-Za-z][A-Za-z-]*)[ \t]+(?:{alternatives})[ \t]+(?=[A-Za-z0-9])")
+
+
+def _alias_words(
+    kb: KnowledgeBase, generator: CandidateGenerator, concept_id: str
+) -> frozenset[str]:
+    """The words of a concept's aliases as the alias matcher reads them."""
+    forms = generator.word_forms
+    return frozenset(
+        forms.get(w, w) for alias in kb.concept(concept_id).aliases for w in normalize_tokens(alias)
+    )
+
+
 _LEAST_INITIALS = 3
 """The fewest capitals read as another thing's initials: "PICA", not the "MI" HPO spells so."""
 
@@ -1075,6 +1160,14 @@ def _goal_expression(verbs: tuple[str, ...]) -> re.Pattern[str]:
 
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)\s+$")
 """The word right before a mention."""
+
+_TOLD_AFTER = re.compile(
+    r"(?:\s+(?:and|or)\s+[A-Za-z-]+)?\s+(?:was|were|is|are|appeared|became)\s+"
+    r"(?:[a-z]+ly\s+)?([A-Za-z]+)",
+    re.IGNORECASE,
+)
+"""What a verb of being tells of a mention, perhaps with another thing joined to it ("overbite
+and overjet [were increased]")."""
 
 _TO_BEFORE = re.compile(r"\bto\s+$", re.IGNORECASE)
 """'to' right before a mention that opens with a goal verb."""
@@ -1213,6 +1306,7 @@ class PhenotypeCoder:
                 *self.rules.recovery_concepts,
                 *self.rules.sensation_concepts,
                 *self.rules.induced_concepts,
+                *self.rules.graded_concepts,
             ]
             if c not in self.kb
         ]
@@ -1234,6 +1328,10 @@ class PhenotypeCoder:
         self._recovery_concepts = frozenset(self.rules.recovery_concepts)
         self._sensation_concepts = frozenset(self.rules.sensation_concepts)
         self._induced_concepts = frozenset(self.rules.induced_concepts)
+        self._grading_words = {
+            concept: _normalized_words(words)
+            for concept, words in self.rules.graded_concepts.items()
+        }
         self._depth: dict[str, int] = {}
         self._codable: dict[str, bool] = {}
         self._narrower_by_concept: dict[str, frozenset[str]] = {}
@@ -1254,6 +1352,15 @@ class PhenotypeCoder:
                 or self._capitals_of_a_word(m)
                 or spelled_in_other_sense(case.text, m.start, m.end, self.rules)
                 or acronym_ends_a_compound(case.text, m.start, m.end)
+                or acts_on_a_thing(
+                    case.text,
+                    m.start,
+                    m.end,
+                    self.rules,
+                    self.generator,
+                    self.kb,
+                    [c.code for c in m.codes if c.system is CodeSystem.HPO],
+                )
                 or self.qualifies_a_thing(case.text, *_marked_span(m))
             )
             else m
@@ -1293,6 +1400,7 @@ class PhenotypeCoder:
                     and not self._sufficiency_told(code.code, case.text, mention)
                     and not self._sensation_tested(code.code, case.text, mention)
                     and not self._induced(code.code, case.text, mention)
+                    and not self._told_normal(code.code, case.text, mention)
                     and not self._told_as_recovery(
                         code.code, case.text, mention, sentences, sentence_starts
                     )
@@ -1509,6 +1617,22 @@ class PhenotypeCoder:
             return False
         named = {w for a in self.kb.concept(concept_id).aliases for w in normalize_tokens(a)}
         return bool(told - named)
+
+    def _told_normal(self, concept_id: str, text: str, mention: Mention) -> bool:
+        """Whether a concept of ``graded_concepts`` is told without a word grading it beyond
+        normal among the mention's words, right before them or told of them after them
+        ("overbite and overjet [were increased]"): an examination's normal or a measure."""
+        grading = self._grading_words.get(concept_id)
+        if grading is None:
+            return False
+        words = set(normalize_tokens(mention.text))
+        before = _WORD_BEFORE.search(text, max(0, mention.start - _BEFORE_REACH), mention.start)
+        if before is not None:
+            words.update(normalize_tokens(before.group(1)))
+        told = _TOLD_AFTER.match(text, mention.end)
+        if told is not None:
+            words.update(normalize_tokens(told.group(1)))
+        return not grading & words
 
     def _induced(self, concept_id: str, text: str, mention: Mention) -> bool:
         """Whether a state of ``induced_concepts`` is told as one a procedure or a treatment

@@ -51,6 +51,7 @@ from casebook.model import Case, Code, CodeSystem, EntityType, Mention
 from casebook.nlp.hpo_spans import SpanScorer, packaged_scorer, recognise
 from casebook.nlp.phenotypes import (
     PhenotypeCoder,
+    acts_on_a_thing,
     denied_by_joined_word,
     direction_words,
     names_other_thing,
@@ -157,6 +158,9 @@ class VocabularyMentions:
             # alias may ("human immunodeficiency [virus]").
             and not names_other_thing(text, match.end, self.rules)
             and not self._names_device(text, match.end)
+            and not acts_on_a_thing(
+                text, match.start, match.end, self.rules, self.generator, self.kb, match.concept_ids
+            )
             and not any(
                 overclaims(self.kb.concept(c).name, text[match.start : match.end], self.rules)
                 for c in match.concept_ids

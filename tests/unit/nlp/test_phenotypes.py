@@ -979,6 +979,165 @@ def test_what_a_treatment_is_given_to_bring_about_is_no_finding(
     assert "HP:0004324" in hpo_codes(analyse(pipeline, tmp_path, "She had a weight gain."))
 
 
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("We raised the blood pressure with norepinephrine.", "HP:0032263"),
+        ("Balloon dilation: we dilated the ureter to 6 mm.", "HP:0000072"),
+    ],
+)
+def test_an_act_on_a_thing_is_no_finding(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str
+) -> None:
+    assert concept not in hpo_codes(analyse(pipeline, tmp_path, text))
+    said = "He had raised blood pressure." if concept == "HP:0032263" else "The ureter was dilated."
+    assert concept in hpo_codes(analyse(pipeline, tmp_path, said))
+    assert "HP:0002505" in hpo_codes(analyse(pipeline, tmp_path, "He lost the ability to walk."))
+
+
+@pytest.mark.parametrize(
+    ("text", "graded", "concept"),
+    [
+        (
+            "The anterior chamber was deep and quiet.",
+            "Slit lamp showed an abnormally deep anterior chamber.",
+            "HP:0007765",
+        ),
+        (
+            "Slit lamp showed deep and quiet anterior chambers.",
+            "Slit lamp showed an abnormally deep anterior chamber.",
+            "HP:0007765",
+        ),
+        (
+            "Acceptable overjet and overbite were achieved.",
+            "She had a large overjet.",
+            "HP:0011095",
+        ),
+        ("There was an overbite of 20%.", "Overbite and overjet were increased.", "HP:0011094"),
+    ],
+)
+def test_an_examinations_normal_or_measured_state_is_no_finding(
+    pipeline: Pipeline, tmp_path: Path, text: str, graded: str, concept: str
+) -> None:
+    assert concept not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert concept in hpo_codes(analyse(pipeline, tmp_path, graded))
+
+
+@pytest.mark.parametrize(
+    "text", ["She had multiple skin lesions on the trunk.", "The cutaneous lesions resolved."]
+)
+def test_a_skin_lesion_is_a_localized_one(pipeline: Pipeline, tmp_path: Path, text: str) -> None:
+    assert "HP:0011355" in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("He reported a day of blurry vision and eye pain.", "HP:0000622"),
+        ("She had no headache or blurring of vision.", "HP:0000622"),
+        ("She presented with dyspnea and lower extremity edema.", "HP:0010741"),
+        ("Examination showed bilateral lower limb oedema.", "HP:0010741"),
+        ("She presented with sudden onset breathlessness.", "HP:0002094"),
+        ("She had abdominal pain and urinary frequency.", "HP:0100515"),
+        ("He developed vomiting and right arm weakness.", "HP:0003484"),
+        ("He presented with dyspnea on exertion and palpitations.", "HP:0002875"),
+        ("The boy presented with convulsions and impaired consciousness.", "HP:0001250"),
+        ("The proband presented with decreased vision.", "HP:0000505"),
+        ("Examination showed fever and neck rigidity.", "HP:0031179"),
+        ("Ultrasound showed an extensive DVT of the left leg.", "HP:0002625"),
+    ],
+)
+def test_plain_names_hpo_lists_no_synonym_for(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str
+) -> None:
+    case = analyse(pipeline, tmp_path, text)
+    assert concept in {c.code for m in case.mentions for c in m.codes}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CT showed multiple enlarged lymph nodes in the neck.",
+        "She had retroperitoneal lymph node enlargement.",
+    ],
+)
+def test_an_enlarged_lymph_node_is_lymphadenopathy(
+    pipeline: Pipeline, tmp_path: Path, text: str
+) -> None:
+    assert "HP:0002716" in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    "text", ["Examination revealed pale skin and cold feet.", "She had pale and dry skin."]
+)
+def test_pale_skin_is_pallor(pipeline: Pipeline, tmp_path: Path, text: str) -> None:
+    assert "HP:0000980" in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
+def test_a_finding_naming_an_organisation_is_no_finding(pipeline: Pipeline, tmp_path: Path) -> None:
+    text = "She was treated per the Japan Pediatric Leukaemia/Lymphoma Study Group protocol."
+    assert "HP:0001909" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert "HP:0001909" in hpo_codes(analyse(pipeline, tmp_path, "She had leukaemia."))
+
+
+def test_a_ventricles_occipital_horn_is_no_bony_one(pipeline: Pipeline, tmp_path: Path) -> None:
+    text = "MRI showed dilation of the occipital horn of the right lateral ventricle."
+    assert "HP:0034975" not in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
+def test_a_rashs_malar_prominence_is_its_site(pipeline: Pipeline, tmp_path: Path) -> None:
+    text = "There were pink nodules on the nose and malar prominences."
+    assert "HP:0010620" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert "HP:0010620" in hpo_codes(analyse(pipeline, tmp_path, "He had malar hyperplasia."))
+
+
+def test_a_staphylococcus_pvl_is_no_leukomalacia(pipeline: Pipeline, tmp_path: Path) -> None:
+    text = "The MRSA isolate carried SCCmec type IV and was positive for PVL."
+    assert "HP:0006970" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    said = "MRI showed periventricular leukomalacia (PVL)."
+    assert "HP:0006970" in hpo_codes(analyse(pipeline, tmp_path, said))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She developed fever and depression of the sensorium.",
+        "Perimetry showed generalized depression in sensitivity.",
+        "ECG showed ST elevation in aVR and depression in the lateral leads.",
+    ],
+)
+def test_a_functions_or_a_bones_depression_is_no_mood(
+    pipeline: Pipeline, tmp_path: Path, text: str
+) -> None:
+    assert "HP:0000716" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert "HP:0000716" in hpo_codes(analyse(pipeline, tmp_path, "She had depression."))
+
+
+def test_a_findings_stockings_are_a_device(pipeline: Pipeline, tmp_path: Path) -> None:
+    text = "After surgery she was given DVT above knee stockings."
+    assert "HP:0002625" not in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
+def test_a_findings_risk_is_no_finding(pipeline: Pipeline, tmp_path: Path) -> None:
+    text = "He had atrial fibrillation (CHADSVASC stroke risk score: 3)."
+    assert "HP:0001297" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    assert "HP:0001297" in hpo_codes(analyse(pipeline, tmp_path, "He had a stroke."))
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("On arrival he had thoracic bony crepitation after the fall.", "HP:0030830"),
+        ("There was subcutaneous crepitation over the neck.", "HP:0030830"),
+        ("Histology showed chronic inflammation of the sinus tract.", "HP:0000246"),
+    ],
+)
+def test_a_crepitation_or_a_sinus_outside_lungs_and_sinuses_is_another_thing(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str
+) -> None:
+    assert concept not in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
 def test_an_amount_told_too_small_or_as_it_should_be_is_no_increase(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
