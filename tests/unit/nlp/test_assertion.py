@@ -1961,6 +1961,15 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # What a thing was done "prior to" is when it was done, not a past event.
+        (
+            "A loading dose of aspirin was given prior to angiography.",
+            "angiography",
+            TEST,
+            Assertion.PRESENT,
+        ),
+        ("She underwent a prior appendectomy.", "appendectomy", TREATMENT, Assertion.HISTORICAL),
+        ("He received no antibiotics prior to surgery.", "surgery", TREATMENT, Assertion.PRESENT),
     ],
 )
 def test_one_sentence(
