@@ -18,8 +18,9 @@ How conflicts are settled:
   prophylaxis", "the aortic valve is normal").
 * When several triggers reach a mention, the one nearest to it wins; a tie goes to the
   category earlier in ``PRECEDENCE`` (negated > family > hypothetical > uncertain > historical).
-  A history trigger that a negation trigger reaching the mention stands right before
-  (``NEGATED_HISTORY_GAP`` tokens at most: "denied any history of fever") negates it.
+  A history or family trigger that a negation trigger reaching the mention stands right before
+  (``NEGATED_HISTORY_GAP`` tokens at most: "denied any history of fever", "no family history
+  of epilepsy") negates it.
 * Whose finding it is outranks when it was: a mention a family trigger reaches is ``family``
   even where a history trigger is nearer ("her sister had a history of epilepsy"). A relative
   who is a clause's subject ("her father, I-1, had …") reaches the clause's end through the
@@ -930,6 +931,7 @@ class ContextAssertion:
         best: tuple[int, int, Category] | None = None
         nearest: _Match | None = None
         histories: list[_Match] = []
+        relatives: list[_Match] = []
         negations: list[_Match] = []
         confirmations: list[_Match] = []
         family = False
@@ -990,6 +992,8 @@ class ContextAssertion:
                 nearest = match
             if category is Category.HISTORICAL:
                 histories.append(match)
+            if category is Category.FAMILY:
+                relatives.append(match)
             if category is Category.NEGATED_EXISTENCE:
                 negations.append(match)
             family = family or category is Category.FAMILY
@@ -1034,6 +1038,14 @@ class ContextAssertion:
             # "Denied any history of fever": a history that is denied is no history, whoever's
             # it would have been ("his sister had no history of asthma"), however near another
             # cue of time ("did not have a history of infections as a child").
+            category = Category.NEGATED_EXISTENCE
+        if category is Category.FAMILY and any(
+            0 <= relative.start - n.end <= NEGATED_HISTORY_GAP
+            for relative in relatives
+            for n in negations
+        ):
+            # "Did not have any family history of dementia": a family history that is denied
+            # is no relative's finding, as a denied history is no past one.
             category = Category.NEGATED_EXISTENCE
         if family and category is Category.HISTORICAL:
             # Whose finding it is does not depend on a nearer cue of time: "her sister had a

@@ -1970,6 +1970,14 @@ OUTCOME = EntityType.OUTCOME
         ),
         ("She underwent a prior appendectomy.", "appendectomy", TREATMENT, Assertion.HISTORICAL),
         ("He received no antibiotics prior to surgery.", "surgery", TREATMENT, Assertion.PRESENT),
+        # A denied family history is no relative's finding.
+        (
+            "She did not have any family history of epilepsy.",
+            "epilepsy",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        ("Her family history was notable for epilepsy.", "epilepsy", DISEASE, Assertion.FAMILY),
     ],
 )
 def test_one_sentence(
