@@ -1978,6 +1978,14 @@ OUTCOME = EntityType.OUTCOME
             Assertion.NEGATED,
         ),
         ("Her family history was notable for epilepsy.", "epilepsy", DISEASE, Assertion.FAMILY),
+        # A predicate the patient goes on to ("and showed", "and received") is told, not denied.
+        (
+            "He did not undergo surgery and received chemotherapy.",
+            "chemotherapy",
+            DRUG,
+            Assertion.PRESENT,
+        ),
+        ("She had no fever and chills.", "chills", SIGN, Assertion.NEGATED),
     ],
 )
 def test_one_sentence(
