@@ -1986,6 +1986,19 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("She had no fever and chills.", "chills", SIGN, Assertion.NEGATED),
+        # "Previously healthy" tells the health before the illness, not the illness as past.
+        (
+            "A previously healthy 42-year-old man developed ataxia over two months.",
+            "ataxia",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        (
+            "He had previously undergone a tonsillectomy.",
+            "tonsillectomy",
+            TREATMENT,
+            Assertion.HISTORICAL,
+        ),
     ],
 )
 def test_one_sentence(
