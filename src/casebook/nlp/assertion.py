@@ -20,7 +20,8 @@ How conflicts are settled:
   category earlier in ``PRECEDENCE`` (negated > family > hypothetical > uncertain > historical).
   A history or family trigger that a negation trigger reaching the mention stands right before
   (``NEGATED_HISTORY_GAP`` tokens at most: "denied any history of fever", "no family history
-  of epilepsy") negates it.
+  of epilepsy") negates it, as a denial does a history trigger that is an item of its list ("no
+  photophobia, preceding trauma, or history of migraine").
 * Whose finding it is outranks when it was: a mention a family trigger reaches is ``family``
   even where a history trigger is nearer ("her sister had a history of epilepsy"). A relative
   who is a clause's subject ("her father, I-1, had …") reaches the clause's end through the
@@ -137,6 +138,13 @@ PRECEDENCE: tuple[Category, ...] = (
 _RANK = {category: rank for rank, category in enumerate(PRECEDENCE)}
 
 _GOVERNING = frozenset({"of", "for"})
+
+_LIST_ITEM_BEFORE = re.compile(r"(?:,|\b(?:or|and|nor))\s*(?:(?:any|a|an)\s+)?$", re.IGNORECASE)
+"""The words before a history trigger that make it an item of the list before it ("no
+photophobia, preceding trauma, or history of migraine"): a denial opening the list denies it."""
+
+_LIST_ITEM_CHARS = 12
+"""How far back from a history trigger ``_LIST_ITEM_BEFORE`` is looked for."""
 """The last word of a trigger that governs the noun phrase after it ("possibility of")."""
 
 NEGATED_HISTORY_GAP = 2
@@ -796,6 +804,14 @@ class ContextAssertion:
                 for rule in reaching
             ):
                 named_again = context.named_again(start, end)
+            listed_histories = {
+                s.match.start
+                for s in scoped
+                if s.match.rule.category is Category.HISTORICAL
+                and _LIST_ITEM_BEFORE.search(
+                    text, max(0, starts[s.match.start] - _LIST_ITEM_CHARS), starts[s.match.start]
+                )
+            }
             found = self._assert(
                 kind,
                 first,
@@ -809,6 +825,7 @@ class ContextAssertion:
                 is_word=reading.is_word,
                 in_phrase=reading.in_phrase,
                 after_head=reading.after_head,
+                listed_histories=listed_histories,
             )
             if found is Assertion.PRESENT and self._listed_by_test(
                 text, segment.start, start, kind
@@ -919,15 +936,18 @@ class ContextAssertion:
         is_word: Sequence[bool] = (),
         in_phrase: Sequence[bool] = (),
         after_head: Sequence[bool] = (),
+        listed_histories: Collection[int] = (),
     ) -> Assertion:
         """The assertion of a mention of type ``kind`` covering tokens ``[first, last)``, of
         whose tokens those in ``hyphened`` are joined to the word before them by a hyphen, and
         followed by the lower-cased text ``after``; ``tests`` are the token ranges of the
-        case's test mentions (``ContextRule.stops_at_tests``). A finding the text names
-        again as "the …" after telling it (``named_again``: the article's token) is denied by no
-        forward trigger with words between them: those words are what is denied, something
-        about the finding ("did not detect blood perfusion into the tumor", "no communication
-        between the cyst and the bile duct"); "resolution of the diplopia" still denies it."""
+        case's test mentions (``ContextRule.stops_at_tests``), ``listed_histories`` the first
+        tokens of history triggers told as an item of a list (``_LIST_ITEM_BEFORE``). A finding
+        the text names again as "the …" after telling it (``named_again``: the article's token)
+        is denied by no forward trigger with words between them: those words are what is
+        denied, something about the finding ("did not detect blood perfusion into the tumor",
+        "no communication between the cyst and the bile duct"); "resolution of the diplopia"
+        still denies it."""
         best: tuple[int, int, Category] | None = None
         nearest: _Match | None = None
         histories: list[_Match] = []
@@ -1032,6 +1052,11 @@ class ContextAssertion:
             category = Category.NEGATED_EXISTENCE
         if category is Category.HISTORICAL and any(
             0 <= history.start - n.end <= NEGATED_HISTORY_GAP
+            or (
+                n.rule.direction is Direction.FORWARD
+                and n.end <= history.start
+                and history.start in listed_histories
+            )
             for history in histories
             for n in negations
         ):

@@ -1999,6 +1999,19 @@ OUTCOME = EntityType.OUTCOME
             TREATMENT,
             Assertion.HISTORICAL,
         ),
+        # A history listed among what a denial denies is denied with them.
+        (
+            "There was no photophobia, preceding trauma, or history of migraine.",
+            "migraine",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        (
+            "She had no psychiatric illness, with a history of diabetes for two years.",
+            "diabetes",
+            DISEASE,
+            Assertion.HISTORICAL,
+        ),
     ],
 )
 def test_one_sentence(
