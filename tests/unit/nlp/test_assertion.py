@@ -2012,6 +2012,19 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.HISTORICAL,
         ),
+        # A comma opening a clause of the patient's ("…, her symptoms improved") ends a denial.
+        (
+            "She had no cerebrospinal fluid leak, her headache improved.",
+            "headache",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "Additionally, her mother had two sisters who had anemia.",
+            "anemia",
+            SIGN,
+            Assertion.FAMILY,
+        ),
     ],
 )
 def test_one_sentence(
