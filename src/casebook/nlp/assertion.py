@@ -137,6 +137,11 @@ PRECEDENCE: tuple[Category, ...] = (
 
 _RANK = {category: rank for rank, category in enumerate(PRECEDENCE)}
 
+_ABOUT_A_TOLD_FINDING = frozenset({Category.NEGATED_EXISTENCE, Category.POSSIBLE_EXISTENCE})
+"""Categories of the forward triggers that speak of something about a finding told before and
+named again ("did not detect perfusion into the tumor", "we presumed that the tumor invaded"),
+not of the finding (``_MentionContext.named_again``)."""
+
 _GOVERNING = frozenset({"of", "for"})
 
 _LIST_ITEM_BEFORE = re.compile(r"(?:,|\b(?:or|and|nor))\s*(?:(?:any|a|an)\s+)?$", re.IGNORECASE)
@@ -800,7 +805,7 @@ class ContextAssertion:
                 tests = context.tests
             named_again = None
             if kind in FINDING_TYPES and any(
-                rule.category is Category.NEGATED_EXISTENCE and rule.direction is Direction.FORWARD
+                rule.category in _ABOUT_A_TOLD_FINDING and rule.direction is Direction.FORWARD
                 for rule in reaching
             ):
                 named_again = context.named_again(start, end)
@@ -1000,7 +1005,7 @@ class ContextAssertion:
             if (
                 named_again is not None
                 and match.end < named_again
-                and match.rule.category is Category.NEGATED_EXISTENCE
+                and match.rule.category in _ABOUT_A_TOLD_FINDING
                 and match.rule.direction is Direction.FORWARD
             ):
                 continue
@@ -1109,7 +1114,8 @@ def _object_of(
 
 
 _DEFINITE = re.compile(
-    r"\b(?:the|this|that|these|those)\s+(?:(?!(?:of|in|on|at|for|with|to|from|by|and|or)\s)"
+    r"\b(?:the|this|that|these|those)\s+"
+    r"(?:(?!(?:of|in|on|at|for|with|to|from|by|and|or|the|this|that|these|those)\s)"
     r"[\w-]+\s+){0,2}$",
     re.IGNORECASE,
 )

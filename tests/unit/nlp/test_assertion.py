@@ -2124,6 +2124,13 @@ def test_a_result_after_a_test_speaks_of_the_test_not_of_a_finding_told_before(
         # Denied right after its article, or told for the first time, it is denied.
         ("A cyst was seen. Later there was resolution of the cyst.", "cyst", Assertion.NEGATED),
         ("There was no communication between the cyst and the duct.", "cyst", Assertion.NEGATED),
+        # So is a suspicion of something about it, also told in a clause ("that the …").
+        (
+            "A tumor was seen. We presumed that the tumor invaded the joint.",
+            "tumor",
+            Assertion.PRESENT,
+        ),
+        ("We presumed that the tumor invaded the joint.", "tumor", Assertion.UNCERTAIN),
     ],
 )
 def test_a_finding_named_again_is_not_denied_by_what_is_denied_about_it(
