@@ -2025,6 +2025,13 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.FAMILY,
         ),
+        # What a relative received is the relative's.
+        (
+            "Her mother received magnesium sulfate during labor.",
+            "magnesium sulfate",
+            DRUG,
+            Assertion.FAMILY,
+        ),
     ],
 )
 def test_one_sentence(
