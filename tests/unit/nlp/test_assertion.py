@@ -2032,6 +2032,14 @@ OUTCOME = EntityType.OUTCOME
             DRUG,
             Assertion.FAMILY,
         ),
+        # What the patient or a parent is concerned about is what troubles them, not a suspicion.
+        (
+            "She was more concerned about her pelvic pain.",
+            "pelvic pain",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        ("The team was concerned about meningitis.", "meningitis", DISEASE, Assertion.UNCERTAIN),
     ],
 )
 def test_one_sentence(
