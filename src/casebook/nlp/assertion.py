@@ -18,8 +18,10 @@ How conflicts are settled:
   prophylaxis", "the aortic valve is normal").
 * When several triggers reach a mention, the one nearest to it wins; a tie goes to the
   category earlier in ``PRECEDENCE`` (negated > family > hypothetical > uncertain > historical).
-  A history trigger that a negation trigger reaching the mention stands right before
-  (``NEGATED_HISTORY_GAP`` tokens at most: "denied any history of fever") negates it.
+  A history or family trigger that a negation trigger reaching the mention stands right before
+  (``NEGATED_HISTORY_GAP`` tokens at most: "denied any history of fever", "no family history
+  of epilepsy") negates it, as a denial does a history trigger that is an item of its list ("no
+  photophobia, preceding trauma, or history of migraine").
 * Whose finding it is outranks when it was: a mention a family trigger reaches is ``family``
   even where a history trigger is nearer ("her sister had a history of epilepsy"). A relative
   who is a clause's subject ("her father, I-1, had …") reaches the clause's end through the
@@ -136,7 +138,19 @@ PRECEDENCE: tuple[Category, ...] = (
 
 _RANK = {category: rank for rank, category in enumerate(PRECEDENCE)}
 
+_ABOUT_A_TOLD_FINDING = frozenset({Category.NEGATED_EXISTENCE, Category.POSSIBLE_EXISTENCE})
+"""Categories of the forward triggers that speak of something about a finding told before and
+named again ("did not detect perfusion into the tumor", "we presumed that the tumor invaded"),
+not of the finding (``_MentionContext.named_again``)."""
+
 _GOVERNING = frozenset({"of", "for"})
+
+_LIST_ITEM_BEFORE = re.compile(r"(?:,|\b(?:or|and|nor))\s*(?:(?:any|a|an)\s+)?$", re.IGNORECASE)
+"""The words before a history trigger that make it an item of the list before it ("no
+photophobia, preceding trauma, or history of migraine"): a denial opening the list denies it."""
+
+_LIST_ITEM_CHARS = 12
+"""How far back from a history trigger ``_LIST_ITEM_BEFORE`` is looked for."""
 """The last word of a trigger that governs the noun phrase after it ("possibility of")."""
 
 NEGATED_HISTORY_GAP = 2
@@ -792,10 +806,18 @@ class ContextAssertion:
                 tests = context.tests
             named_again = None
             if kind in FINDING_TYPES and any(
-                rule.category is Category.NEGATED_EXISTENCE and rule.direction is Direction.FORWARD
+                rule.category in _ABOUT_A_TOLD_FINDING and rule.direction is Direction.FORWARD
                 for rule in reaching
             ):
                 named_again = context.named_again(start, end)
+            listed_histories = {
+                s.match.start
+                for s in scoped
+                if s.match.rule.category is Category.HISTORICAL
+                and _LIST_ITEM_BEFORE.search(
+                    text, max(0, starts[s.match.start] - _LIST_ITEM_CHARS), starts[s.match.start]
+                )
+            }
             found = self._assert(
                 kind,
                 first,
@@ -809,6 +831,7 @@ class ContextAssertion:
                 is_word=reading.is_word,
                 in_phrase=reading.in_phrase,
                 after_head=reading.after_head,
+                listed_histories=listed_histories,
             )
             if found is Assertion.PRESENT and self._listed_by_test(
                 text, segment.start, start, kind
@@ -927,18 +950,22 @@ class ContextAssertion:
         is_word: Sequence[bool] = (),
         in_phrase: Sequence[bool] = (),
         after_head: Sequence[bool] = (),
+        listed_histories: Collection[int] = (),
     ) -> Assertion:
         """The assertion of a mention of type ``kind`` covering tokens ``[first, last)``, of
         whose tokens those in ``hyphened`` are joined to the word before them by a hyphen, and
         followed by the lower-cased text ``after``; ``tests`` are the token ranges of the
-        case's test mentions (``ContextRule.stops_at_tests``). A finding the text names
-        again as "the …" after telling it (``named_again``: the article's token) is denied by no
-        forward trigger with words between them: those words are what is denied, something
-        about the finding ("did not detect blood perfusion into the tumor", "no communication
-        between the cyst and the bile duct"); "resolution of the diplopia" still denies it."""
+        case's test mentions (``ContextRule.stops_at_tests``), ``listed_histories`` the first
+        tokens of history triggers told as an item of a list (``_LIST_ITEM_BEFORE``). A finding
+        the text names again as "the …" after telling it (``named_again``: the article's token)
+        is denied by no forward trigger with words between them: those words are what is
+        denied, something about the finding ("did not detect blood perfusion into the tumor",
+        "no communication between the cyst and the bile duct"); "resolution of the diplopia"
+        still denies it."""
         best: tuple[int, int, Category] | None = None
         nearest: _Match | None = None
         histories: list[_Match] = []
+        relatives: list[_Match] = []
         negations: list[_Match] = []
         confirmations: list[_Match] = []
         family = False
@@ -987,7 +1014,7 @@ class ContextAssertion:
             if (
                 named_again is not None
                 and match.end < named_again
-                and match.rule.category is Category.NEGATED_EXISTENCE
+                and match.rule.category in _ABOUT_A_TOLD_FINDING
                 and match.rule.direction is Direction.FORWARD
             ):
                 continue
@@ -999,6 +1026,8 @@ class ContextAssertion:
                 nearest = match
             if category is Category.HISTORICAL:
                 histories.append(match)
+            if category is Category.FAMILY:
+                relatives.append(match)
             if category is Category.NEGATED_EXISTENCE:
                 negations.append(match)
             family = family or category is Category.FAMILY
@@ -1037,12 +1066,25 @@ class ContextAssertion:
             category = Category.NEGATED_EXISTENCE
         if category is Category.HISTORICAL and any(
             0 <= history.start - n.end <= NEGATED_HISTORY_GAP
+            or (
+                n.rule.direction is Direction.FORWARD
+                and n.end <= history.start
+                and history.start in listed_histories
+            )
             for history in histories
             for n in negations
         ):
             # "Denied any history of fever": a history that is denied is no history, whoever's
             # it would have been ("his sister had no history of asthma"), however near another
             # cue of time ("did not have a history of infections as a child").
+            category = Category.NEGATED_EXISTENCE
+        if category is Category.FAMILY and any(
+            0 <= relative.start - n.end <= NEGATED_HISTORY_GAP
+            for relative in relatives
+            for n in negations
+        ):
+            # "Did not have any family history of dementia": a family history that is denied
+            # is no relative's finding, as a denied history is no past one.
             category = Category.NEGATED_EXISTENCE
         if family and category is Category.HISTORICAL:
             # Whose finding it is does not depend on a nearer cue of time: "her sister had a
@@ -1081,7 +1123,8 @@ def _object_of(
 
 
 _DEFINITE = re.compile(
-    r"\b(?:the|this|that|these|those)\s+(?:(?!(?:of|in|on|at|for|with|to|from|by|and|or)\s)"
+    r"\b(?:the|this|that|these|those)\s+"
+    r"(?:(?!(?:of|in|on|at|for|with|to|from|by|and|or|the|this|that|these|those)\s)"
     r"[\w-]+\s+){0,2}$",
     re.IGNORECASE,
 )

@@ -279,24 +279,31 @@ class StatementSorter:
         if section in self._patient_sections:
             return Statement.PATIENT
         others = self.about_literature(text, sentence.start, sentence.end)
+        cited = False
+        if others and section not in self._literature_sections:
+            # "primers based on Zhao et al. []" in brackets cites a method applied to the
+            # patient, as a citation mark does: only a cue outside every aside counts, and
+            # the aside is then a citation mark ("… is high when … (Smith et al.)").
+            others = any(cue.search(_outside_asides(text, sentence)) for cue in self.cues)
+            cited = not others
         patient = self.about_patient(text, sentence.start, sentence.end)
         if others:
             return Statement.LEFT_OUT if patient else Statement.LITERATURE
-        if not patient and self.is_general(text, sentence):
+        if not patient and self.is_general(text, sentence, cited=cited):
             return Statement.LITERATURE
         if section in self._literature_sections:
             return Statement.LEFT_OUT if patient else Statement.LITERATURE
         return Statement.PATIENT
 
-    def is_general(self, text: str, sentence: Span) -> bool:
+    def is_general(self, text: str, sentence: Span, *, cited: bool = False) -> bool:
         """Whether the sentence is a cited statement of what is so in general: a citation
-        mark, a verb of the present tense or a modal, and neither the past tense nor a word
-        of this case ("NGCO most commonly arises from germ cell tumors but can originate from
-        any epithelial cancer, including cancer of the lung []"; not "The diagnosis was made
-        by the Swansea criteria [9]")."""
+        mark (or, ``cited``, another citation the caller found), a verb of the present tense
+        or a modal, and neither the past tense nor a word of this case ("NGCO most commonly
+        arises from germ cell tumors but can originate from any epithelial cancer, including
+        cancer of the lung []"; not "The diagnosis was made by the Swansea criteria [9]")."""
         start, end = sentence.start, sentence.end
         return (
-            self._holds(self._general_citations, None, text, start, end)
+            (cited or self._holds(self._general_citations, None, text, start, end))
             and self._holds(self._general_tense, None, text, start, end)
             and not self._holds(self._narrative, None, text, start, end)
         )
@@ -316,6 +323,19 @@ class Statements:
         if index >= 0 and offset < self._sentences[index].end:
             return self._kinds[index]
         return Statement.PATIENT
+
+
+def _outside_asides(text: str, sentence: Span) -> str:
+    """The sentence's text with what its round brackets enclose blanked out."""
+    kept: list[str] = []
+    depth = 0
+    for char in text[sentence.start : sentence.end]:
+        if char == "(":
+            depth += 1
+        kept.append(" " if depth else char)
+        if char == ")" and depth:
+            depth -= 1
+    return "".join(kept)
 
 
 @cache

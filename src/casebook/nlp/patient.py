@@ -20,6 +20,14 @@ from casebook.model import Case, EntityType, Mention, RecordModel, Sex, Span
 from casebook.resources import load_rules
 
 _FLAGS = re.IGNORECASE
+
+_GOVERNED = re.compile(
+    r"\b(?:to|of|from|by|with|and)\s+(?:(?:an?|the)\s+)?(?:[\w-]+,?\s+){0,2}$", _FLAGS
+)
+"""A preposition governing the phrase an age opens ("born to a healthy 30-year-old …")."""
+
+_GOVERNED_CHARS = 40
+"""How far back from an age ``_GOVERNED`` is looked for."""
 _WORD_SPLIT = re.compile(r"[\s\-\u2010\u2011]+")
 """What separates the words of a compound number ("twenty-two")."""
 
@@ -74,6 +82,12 @@ class DemographicsRules(RecordModel):
     relatives: list[str]
     possessives: list[str]
     relative_gap_chars: int = Field(ge=0)
+    elder_relatives: list[str] = Field(
+        default_factory=list,
+        description="Relatives whose noun right after an age, at most two words between, makes "
+        "the age theirs ('born to a 30-year-old mother', 'a 32-year-old G2P1 mother'); not the "
+        "nouns of a child, which a child's report calls its patient ('a 3-day-old newborn').",
+    )
     patient_sections: list[str] = Field(description="Section kinds searched first, in order.")
 
     @model_validator(mode="after")
@@ -120,6 +134,15 @@ class PatientDemographics:
         self._sex = {w.word.lower(): w for w in self.rules.sex_words}
         self._sex_re = re.compile(_alternation(self._sex), _FLAGS)
         self._relative_re = relative_phrases(self.rules)
+        self._elder_after = (
+            re.compile(
+                rf"[\s\-\u2010]*(?:[\w\-\u2010]+[\s,]+){{0,2}}?"
+                rf"{_alternation(self.rules.elder_relatives)}(?!\s+of\b)",
+                _FLAGS,
+            )
+            if self.rules.elder_relatives
+            else None
+        )
 
     def __call__(self, case: Case) -> Case:
         """Return ``case`` with patient age and sex filled where missing, and their mentions."""
@@ -202,6 +225,15 @@ class PatientDemographics:
         after = self._hits(text, Span(start=age.end, end=min(sentence.end, age.end + 15)))
         if any(hit.mention for hit in after):
             return False
+        # "born to a 30-year-old mother": an age right before a parent's noun, the phrase
+        # governed by a preposition, is the parent's ("A 33-year-old mother was admitted" and
+        # "a 20-year-old mother of one presented" tell of the patient).
+        if (
+            self._elder_after is not None
+            and self._elder_after.match(text, age.end, sentence.end)
+            and _GOVERNED.search(text, max(sentence.start, age.start - _GOVERNED_CHARS), age.start)
+        ):
+            return True
         # "his mother, 54 years old": a relative's phrase just before the age.
         gap = self.rules.relative_gap_chars
         return any(end <= age.start <= end + gap for _, end in phrases)

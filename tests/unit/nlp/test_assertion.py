@@ -1969,6 +1969,85 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # What a thing was done "prior to" is when it was done, not a past event.
+        (
+            "A loading dose of aspirin was given prior to angiography.",
+            "angiography",
+            TEST,
+            Assertion.PRESENT,
+        ),
+        ("She underwent a prior appendectomy.", "appendectomy", TREATMENT, Assertion.HISTORICAL),
+        ("He received no antibiotics prior to surgery.", "surgery", TREATMENT, Assertion.PRESENT),
+        # A denied family history is no relative's finding.
+        (
+            "She did not have any family history of epilepsy.",
+            "epilepsy",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        ("Her family history was notable for epilepsy.", "epilepsy", DISEASE, Assertion.FAMILY),
+        # A predicate the patient goes on to ("and showed", "and received") is told, not denied.
+        (
+            "He did not undergo surgery and received chemotherapy.",
+            "chemotherapy",
+            DRUG,
+            Assertion.PRESENT,
+        ),
+        ("She had no fever and chills.", "chills", SIGN, Assertion.NEGATED),
+        # "Previously healthy" tells the health before the illness, not the illness as past.
+        (
+            "A previously healthy 42-year-old man developed ataxia over two months.",
+            "ataxia",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        (
+            "He had previously undergone a tonsillectomy.",
+            "tonsillectomy",
+            TREATMENT,
+            Assertion.HISTORICAL,
+        ),
+        # A history listed among what a denial denies is denied with them.
+        (
+            "There was no photophobia, preceding trauma, or history of migraine.",
+            "migraine",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        (
+            "She had no psychiatric illness, with a history of diabetes for two years.",
+            "diabetes",
+            DISEASE,
+            Assertion.HISTORICAL,
+        ),
+        # A comma opening a clause of the patient's ("…, her symptoms improved") ends a denial.
+        (
+            "She had no cerebrospinal fluid leak, her headache improved.",
+            "headache",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "Additionally, her mother had two sisters who had anemia.",
+            "anemia",
+            SIGN,
+            Assertion.FAMILY,
+        ),
+        # What a relative received is the relative's.
+        (
+            "Her mother received magnesium sulfate during labor.",
+            "magnesium sulfate",
+            DRUG,
+            Assertion.FAMILY,
+        ),
+        # What the patient or a parent is concerned about is what troubles them, not a suspicion.
+        (
+            "She was more concerned about her pelvic pain.",
+            "pelvic pain",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        ("The team was concerned about meningitis.", "meningitis", DISEASE, Assertion.UNCERTAIN),
     ],
 )
 def test_one_sentence(
@@ -2068,6 +2147,13 @@ def test_a_result_after_a_test_speaks_of_the_test_not_of_a_finding_told_before(
         # Denied right after its article, or told for the first time, it is denied.
         ("A cyst was seen. Later there was resolution of the cyst.", "cyst", Assertion.NEGATED),
         ("There was no communication between the cyst and the duct.", "cyst", Assertion.NEGATED),
+        # So is a suspicion of something about it, also told in a clause ("that the …").
+        (
+            "A tumor was seen. We presumed that the tumor invaded the joint.",
+            "tumor",
+            Assertion.PRESENT,
+        ),
+        ("We presumed that the tumor invaded the joint.", "tumor", Assertion.UNCERTAIN),
     ],
 )
 def test_a_finding_named_again_is_not_denied_by_what_is_denied_about_it(

@@ -80,6 +80,18 @@ def _about(sentence: str, section: str = "case_presentation") -> Statement:
         ("Smith J. Meningitis in adults. Lancet 2001.", "references", "left_out"),
         ("No complications were reported at the time.", "case_presentation", "patient"),
         ("AFLP was confirmed by the Swansea criteria [9].", "case_presentation", "patient"),
+        # A study cited in brackets names a method applied to the patient.
+        (
+            "HEV infection was diagnosed by PCR (primers based on Zhao et al. []).",
+            "case_presentation",
+            "patient",
+        ),
+        ("(Smith et al. reported meningitis in 3 patients.)", "discussion", "literature"),
+        (
+            "Surgery is needed when the ducts are dilated (Smith et al.).",
+            "case_presentation",
+            "literature",
+        ),
         # A cited sentence in the present tense alone tells what is so in general.
         (
             "NGCO can originate from any epithelial cancer, including cancer of the lung [].",

@@ -60,6 +60,8 @@ def _spans(case: Case) -> list[tuple[str, str, EntityType]]:
         ("A seven-month-old boy was admitted.", 0.583),
         # Years and twelfths of a year, as paediatricians write: not a 12-year-old.
         ("J. D. is a 2 11/12-year-old male.", 2.917),
+        # An age in months told at a sentence's end is in months.
+        ("At the corrected age of 12 months. She walked.", 1.0),
     ],
 )
 def test_age_expressions(text: str, years: float) -> None:
@@ -80,6 +82,21 @@ def test_relative_age_after_relative_is_skipped() -> None:
 
 def test_relative_age_before_relative_is_skipped() -> None:
     assert _age_sex("Her 70-year-old father had a stroke. She was 40 years old.")[0] == 40.0
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        # A parent's age told as the one the patient was born to is the parent's.
+        ("A boy was born to a 30-year-old G2P1 mother. He had a cleft lip.", None),
+        ("A girl was born to a healthy, 36-year-old father and a 29-year-old mother.", None),
+        # A mother who is the sentence's subject, or a mother of children, is the patient.
+        ("A 33-year-old mother was admitted with fever.", 33.0),
+        ("A 20-year-old mother of two presented with a mass.", 20.0),
+    ],
+)
+def test_a_parents_age_is_not_the_childs(text: str, years: float | None) -> None:
+    assert _age_sex(text)[0] == years
 
 
 def test_age_before_patient_noun_is_the_patients() -> None:
