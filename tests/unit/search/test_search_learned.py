@@ -30,7 +30,12 @@ from casebook.search.learned import (
     ranking,
 )
 from casebook.search.precedent import find_precedent
-from casebook.search.settings import FusionModel, load_fusion_model, load_search_settings
+from casebook.search.settings import (
+    FusionModel,
+    SearchSettings,
+    load_fusion_model,
+    load_search_settings,
+)
 from casebook.train.fusion import judged_queries, starting_weights
 
 from .conftest import CaseBuilder
@@ -202,13 +207,19 @@ def _model(weights: dict[str, float]) -> FusionModel:
     return packaged.model_copy(update={"weights": weights})
 
 
+def _titles_apart() -> SearchSettings:
+    """The packaged settings with the titles left out of the text index, so that only the
+    title features read them."""
+    packaged = load_search_settings()
+    return packaged.model_copy(
+        update={"text": packaged.text.model_copy(update={"title_repeats": 0})}
+    )
+
+
 def _titled(make_case: CaseBuilder) -> tuple[CaseIndex, Case]:
     """Two stored cases with the same text, one titled with the query's diagnosis; the text
     index leaves the titles out, so that only the ``title`` feature tells the two apart."""
-    packaged = load_search_settings()
-    settings = packaged.model_copy(
-        update={"text": packaged.text.model_copy(update={"title_repeats": 0})}
-    )
+    settings = _titles_apart()
     text = "A man had dyspnea after a long flight and a pulmonary embolism."
     stored = [
         make_case("a", text, title="Dyspnea after a long flight"),
@@ -238,10 +249,7 @@ def test_a_case_whose_title_names_the_query_diagnosis_ranks_above_one_sharing_on
 def test_a_case_whose_whole_title_the_query_text_names_ranks_above_one_sharing_only_words(
     make_case: CaseBuilder,
 ) -> None:
-    packaged = load_search_settings()
-    settings = packaged.model_copy(
-        update={"text": packaged.text.model_copy(update={"title_repeats": 0})}
-    )
+    settings = _titles_apart()
     text = "A pilot had dyspnea after a long flight and a pulmonary embolism."
     stored = [
         make_case("a", text, title="Dyspnea in a pilot with asthma"),
