@@ -31,6 +31,10 @@ Three signals score each candidate code of a document, each in ``[0, 1]``:
 ``fuse`` combines them by a weighted arithmetic mean, the weighted CombSUM of Fox and Shaw
 (1994): ``Σ wᵢ sᵢ / Σ wᵢ``, a missing signal counting 0. λ and the weights are settings chosen
 by 5-fold cross-validation on CodiEsp ``train`` only, never on the documents scored.
+
+``document_ranking``, what CodiEsp-D's MAP scores, adds the code set's evidence and that of the
+negated, uncertain and past findings, and, with a trained re-ranker
+(``casebook.coding.rerank``), orders the candidates by its trees' probability.
 """
 
 from __future__ import annotations
@@ -52,7 +56,9 @@ from casebook.cache import digest, load_or_build
 from casebook.coding.codeset import CodeSetSettings
 from casebook.coding.dictionary import DictionaryMatch, TermIndex
 from casebook.coding.features import Csr, SparseRow, TermSpace, TfidfModel, sparse_dot
+from casebook.coding.rerank import RERANK_FEATURES, RerankSettings, TreeEnsemble
 from casebook.errors import CasebookError, ErrorCode
+from casebook.kb.icd10cm import load_icd10cm
 from casebook.model import Assertion, Case, CodeSystem, EntityType, RecordModel, Span
 from casebook.nlp.assertion import ContextAssertion
 
@@ -110,6 +116,11 @@ class Icd10Settings(RecordModel):
         description="Weight of the link score of a code a negated, uncertain or past finding "
         "names, added to its fused score in the ranking (never to the shown codes).",
     )
+    rerank: RerankSettings = Field(
+        default_factory=RerankSettings,
+        description="The trees that re-rank the document ranking's candidates "
+        "(``casebook.coding.rerank``).",
+    )
 
 
 def fuse(scores: Mapping[str, float], weights: Mapping[str, float]) -> float:
@@ -163,6 +174,9 @@ def fuse_columns(
         norm += weight
     return total / norm if norm else np.zeros(size, dtype=np.float64)
 
+
+_RANKED_SIGNALS: tuple[str, ...] = ("linear", "dictionary", "codeset", "named")
+"""The document ranking's signals the re-ranker reads (``knn`` has its own feature)."""
 
 NAMED_ASSERTIONS = frozenset({Assertion.NEGATED, Assertion.UNCERTAIN, Assertion.HISTORICAL})
 """Assertions of the findings whose codes the document ranking reads beside the code set's."""
@@ -269,6 +283,7 @@ class Icd10Model:
         association: The association lexicon: normalised finding → code → precision
             (``casebook.coding.codeset``).
         codeset: How the case's code set is scored and which codes are shown.
+        reranker: The trees that re-rank the document ranking, if trained.
     """
 
     def __init__(
@@ -287,6 +302,7 @@ class Icd10Model:
         displays: Mapping[str, str],
         association: Mapping[str, Mapping[str, float]] | None = None,
         codeset: CodeSetSettings | None = None,
+        reranker: TreeEnsemble | None = None,
     ) -> None:
         self.settings = settings
         self.tfidf = tfidf
@@ -306,8 +322,13 @@ class Icd10Model:
         self.displays = dict(displays)
         self.association = {k: dict(v) for k, v in (association or {}).items()}
         self.codeset = codeset or CodeSetSettings()
+        self.reranker = reranker
         self.excluded = frozenset(settings.excluded)
         self._label_ids = {code: i for i, code in enumerate(self.labels)}
+        self._label_documents = np.bincount(
+            np.asarray([label for labels in self.doc_labels for label in labels], dtype=np.int64),
+            minlength=len(self.labels),
+        )
         self._term_code_ids = {code: i for i, code in enumerate(index.codes)}
         self._assertion: ContextAssertion | None = None
         self._feature_names: list[str] | None = None
@@ -388,9 +409,10 @@ class Icd10Model:
         document's: BLAS runs them on one thread, since more would only spin.
         """
         with one_blas_thread():
-            return self._rank(case, self.settings.max_codes)
+            similarity = self.similarities(self.tfidf.transform(case.text))
+            return self._rank(case, similarity, self.settings.max_codes)
 
-    def document_ranking(self, case: Case) -> list[RankedCode]:
+    def document_ranking(self, case: Case, rerank: bool = True) -> list[RankedCode]:
         """The codes a CodiEsp coder would give the analysed document, best first: what
         CodiEsp-D's MAP scores.
 
@@ -399,10 +421,13 @@ class Icd10Model:
         ``codeset_weight`` times its code-set score, and each code a negated, uncertain or past
         finding names raised by ``named_weight`` times its link score (``add_evidence``):
         CodiEsp's coders code the diagnoses a document names, denied ones too ("he did not
-        report hematuria" is coded R31.9). The case's shown codes never hold those.
+        report hematuria" is coded R31.9). The case's shown codes never hold those. With a
+        trained ``reranker`` and ``rerank`` the candidates are then ordered by its probability,
+        the fused score kept among their signals as ``fused``.
         """
         with one_blas_thread():
-            ranked = self._rank(case, self.settings.ranking_depth)
+            similarity = self.similarities(self.tfidf.transform(case.text))
+            ranked = self._rank(case, similarity, self.settings.ranking_depth)
         supported: dict[str, float] = {}
         for code in case.codes:
             if code.system is CodeSystem.ICD10CM:
@@ -414,12 +439,74 @@ class Icd10Model:
                     if linked.system is CodeSystem.ICD10CM:
                         named[linked.code] = max(linked.score, named.get(linked.code, 0.0))
         ranked = add_evidence(ranked, supported, self.settings.codeset_weight, "codeset")
-        return add_evidence(ranked, named, self.settings.named_weight, "named")
+        ranked = add_evidence(ranked, named, self.settings.named_weight, "named")
+        if self.reranker is None or not rerank or not ranked:
+            return ranked
+        with one_blas_thread():
+            rows = self.rerank_features(case, similarity, ranked)
+        probability = self.reranker.probability(rows)
+        reranked = [
+            RankedCode(r.code, float(p), {**r.signals, "fused": r.score})
+            for r, p in zip(ranked, probability, strict=True)
+        ]
+        return sorted(reranked, key=lambda r: (-r.score, r.code))
 
-    def _rank(self, case: Case, limit: int) -> list[RankedCode]:
+    def rerank_features(
+        self, case: Case, similarity: NDArray[np.float64], ranked: Sequence[RankedCode]
+    ) -> NDArray[np.float64]:
+        """Each ranked code's evidence, one row per code in ``RERANK_FEATURES`` order.
+
+        Args:
+            case: The analysed case, its mentions coded.
+            similarity: The case's text similarity to every training document.
+            ranked: The document ranking before re-ranking, best first.
+        """
+        kernel = self.kernel_row(case, similarity).astype(np.float32)
+        own = np.clip((kernel @ self.dual).astype(np.float64), 0.0, 1.0)
+        category = np.clip((kernel @ self.category_dual).astype(np.float64), 0.0, 1.0)
+        knn = self.knn_scores(similarity)
+        told: dict[str, dict[Assertion, int]] = {}
+        for mention in case.mentions:
+            for linked in mention.codes:
+                if linked.system is CodeSystem.ICD10CM:
+                    counts = told.setdefault(linked.code, {})
+                    counts[mention.assertion] = counts.get(mention.assertion, 0) + 1
+        vocabulary = load_icd10cm()
+        rows = np.zeros((len(ranked), len(RERANK_FEATURES)), dtype=np.float64)
+        categories: set[str] = set()
+        for position, entry in enumerate(ranked):
+            code, signals = entry.code, entry.signals
+            label = self._label_ids.get(code)
+            counts = told.get(code, {})
+            values: dict[str, float] = {name: signals.get(name, 0.0) for name in _RANKED_SIGNALS}
+            values |= {f"has_{name}": float(name in signals) for name in _RANKED_SIGNALS}
+            values |= {
+                "fused": entry.score,
+                "position": float(np.log1p(position)),
+                "category": 0.0 if label is None else float(category[self.label_category[label]]),
+                "own": 0.0 if label is None else float(own[label]),
+                "training_documents": float(
+                    np.log1p(0 if label is None else self._label_documents[label])
+                ),
+                "trained": float(label is not None),
+                "billable": float(code in vocabulary and vocabulary.is_billable(code)),
+                "first_of_category": float(code[:3] not in categories),
+                "present_mentions": float(np.log1p(counts.get(Assertion.PRESENT, 0))),
+                "negated_mentions": float(np.log1p(counts.get(Assertion.NEGATED, 0))),
+                "uncertain_mentions": float(np.log1p(counts.get(Assertion.UNCERTAIN, 0))),
+                "historical_mentions": float(np.log1p(counts.get(Assertion.HISTORICAL, 0))),
+                "symptom_chapter": float(code.startswith("R")),
+                "status_chapter": float(code.startswith("Z")),
+                "injury_chapter": float(code[:1] in ("S", "T")),
+                "knn": knn.get(code, 0.0),
+                "refined": float(len(code) > 4),
+            }
+            categories.add(code[:3])
+            rows[position] = [values[name] for name in RERANK_FEATURES]
+        return rows
+
+    def _rank(self, case: Case, similarity: NDArray[np.float64], limit: int) -> list[RankedCode]:
         weights = self.settings.weights
-        vector = self.tfidf.transform(case.text)
-        similarity = self.similarities(vector)
         # The linear signal scores every label (a thousand above 0 in a typical text): it stays
         # an array over the labels; the others name few codes, some of them no label.
         linear = (
@@ -489,8 +576,7 @@ class Icd10Model:
             "codeset": self.codeset.model_dump(mode="json"),
         }
         (folder / MODEL_FILE).write_text(json.dumps(meta, separators=(",", ":")), "utf-8")
-        np.savez_compressed(
-            folder / ARRAYS_FILE,
+        arrays: dict[str, NDArray[Any]] = dict(
             idf=self.tfidf.idf,
             dual=self.dual,
             category_dual=self.category_dual,
@@ -507,6 +593,9 @@ class Icd10Model:
             term_words=self.index.term_words,
             precision=self.precision,
         )
+        if self.reranker is not None:
+            arrays |= self.reranker.arrays()
+        np.savez_compressed(folder / ARRAYS_FILE, allow_pickle=False, **arrays)
 
     @classmethod
     def load(cls, folder: Path) -> Icd10Model:
@@ -569,6 +658,7 @@ class Icd10Model:
                 displays=meta["displays"],
                 association=meta.get("association", {}),
                 codeset=CodeSetSettings.model_validate(meta.get("codeset", {})),
+                reranker=TreeEnsemble.of_arrays(arrays),
             )
         except FileNotFoundError as exc:
             raise CasebookError(ErrorCode.INVALID_RESOURCE, "model file not found", folder) from exc

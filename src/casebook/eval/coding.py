@@ -13,7 +13,8 @@ billable codes have since become categories (``R51`` Headache became ``R51.0``/`
   shipped coder the list is its document ranking (``Icd10Model.document_ranking``): the
   ranker's codes with those a present finding names raised; for another system, the case's
   codes. ``codeset_map`` is the MAP of the case's codes alone, ``ranker_map`` that of the
-  ranker before the code set;
+  ranker before the code set, ``fused_map`` that of the document ranking before its re-ranker
+  (``casebook.coding.rerank``) orders it;
 * micro P/R/F1: over the (document, code) pairs of the codes **shown** (``CaseCode.shown``),
   what a user sees;
 * ``anchor_map``: the MAP, in the same run, of the reference ranker CodiEsp's baselines use, a
@@ -58,6 +59,8 @@ class CodingReport(BaseModel):
         ranker_map: The MAP of the shipped coder's document ranker alone (every code it
             ranks, supported by a mention or not, before the code set raises any); None for
             another system than the shipped one.
+        fused_map: The MAP of the shipped coder's document ranking before its re-ranker orders
+            it (the fused signals' order); None for another system than the shipped one.
         codeset_map: The MAP of the case's codes alone (the code set: codes a present finding
             names, shown or not).
         skipped: Documents not scored, each with the error that kept it out.
@@ -73,6 +76,7 @@ class CodingReport(BaseModel):
     skipped: list[SkippedDocument] = Field(default_factory=list)
     anchor_map: float | None = None
     ranker_map: float | None = None
+    fused_map: float | None = None
     codeset_map: float
 
 
@@ -88,9 +92,10 @@ def ranker_codes(model: Icd10Model, case: Case) -> list[str]:
     return [ranked.code.lower() for ranked in model.rank(case)]
 
 
-def document_codes(model: Icd10Model, case: Case) -> list[str]:
-    """A coder's document ranking of an analysed case, best first."""
-    return [ranked.code.lower() for ranked in model.document_ranking(case)]
+def document_codes(model: Icd10Model, case: Case, rerank: bool = True) -> list[str]:
+    """A coder's document ranking of an analysed case, best first; with ``rerank`` False, its
+    fused ranking before the re-ranker orders it."""
+    return [ranked.code.lower() for ranked in model.document_ranking(case, rerank)]
 
 
 def ranked_case_codes(
@@ -185,6 +190,7 @@ def evaluate_icd10(
     codeset: list[float] = []
     anchored: list[float] = []
     ranker: list[float] = []
+    fused: list[float] = []
     scored: list[str] = []
     skipped: list[SkippedDocument] = []
     for path in paths:
@@ -203,6 +209,8 @@ def evaluate_icd10(
                 anchored.append(average_precision(knn_anchor(coder, document), expected))
                 first = gold_form(ranker_codes(coder, case), expected, vocabulary)
                 ranker.append(average_precision(first, expected))
+                before = gold_form(document_codes(coder, case, False), expected, vocabulary)
+                fused.append(average_precision(before, expected))
                 ranked = gold_form(document_codes(coder, case), expected, vocabulary)
             precisions.append(average_precision(ranked, expected))
         shown = gold_form(
@@ -221,6 +229,7 @@ def evaluate_icd10(
         micro=prf(tp, fp, fn),
         anchor_map=percent(mean(anchored)) if coder is not None else None,
         ranker_map=percent(mean(ranker)) if coder is not None else None,
+        fused_map=percent(mean(fused)) if coder is not None else None,
         codeset_map=percent(mean(codeset)),
         skipped=skipped,
     )

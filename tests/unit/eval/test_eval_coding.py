@@ -99,6 +99,7 @@ def test_evaluate_icd10_by_hand() -> None:
         "micro": {"p": 50.0, "r": 66.67, "f1": 57.14},
         "anchor_map": None,  # another system than the shipped one: no anchor
         "ranker_map": None,
+        "fused_map": None,
         "codeset_map": 62.5,  # another system: its ranking is its case codes
         "skipped": [],
     }

@@ -115,12 +115,14 @@ def test_icd10_on_codiesp(tmp_path: Path, data_dir: Path) -> None:
         "micro",
         "anchor_map",
         "ranker_map",
+        "fused_map",
         "codeset_map",
         "skipped",
     }
     assert report["docs"] == 3
     assert 0.0 <= report["map"] <= 100.0
     assert 0.0 <= report["ranker_map"] <= 100.0
+    assert 0.0 <= report["fused_map"] <= 100.0
     assert 0.0 <= report["codeset_map"] <= 100.0
     assert_scores(report["micro"])
 
