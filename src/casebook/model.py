@@ -656,6 +656,11 @@ class SimilarCase(RecordModel):
     sex: Sex | None = None
     matched: list[MatchedFact] = Field(default_factory=list)
     differs: list[DifferingFact] = Field(default_factory=list)
+    title_words: list[str] = Field(
+        default_factory=list,
+        description="The words of its title that the query case also uses, as its title writes "
+        "them: the search weighs the share of the title they make up.",
+    )
 
 
 class TreatmentTally(RecordModel):

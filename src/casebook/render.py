@@ -387,6 +387,10 @@ def _similar_block(hit: SimilarCase) -> Group:
     if hit.title:
         head.append(f"  {hit.title}", style="italic")
     lines: list[RenderableType] = [head]
+    if hit.title_words:
+        lines.append(
+            Text(f"   = title words the query uses: {', '.join(hit.title_words)}", style="green")
+        )
     for fact in hit.matched:
         negated = "no " if fact.assertion == "negated" else ""
         lines.append(

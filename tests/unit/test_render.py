@@ -184,6 +184,13 @@ def test_ages_print_in_the_unit_a_reader_says_them() -> None:
     assert "3 days" in _printed(precedent_summary([hit], []))
 
 
+def test_a_hit_lists_the_words_of_its_title_the_query_uses() -> None:
+    hit = SimilarCase(
+        id="h", score=0.5, rank=1, title="CSF leak after biopsy", title_words=["CSF", "biopsy"]
+    )
+    assert "title words the query uses: CSF, biopsy" in _printed(precedent_summary([hit], []))
+
+
 def test_titles_and_ids_holding_markup_are_shown_as_themselves() -> None:
     case = _case().model_copy(update={"id": "r[/bold]", "title": "Leak [/i] after [red]biopsy"})
     console = Console(record=True, width=120)

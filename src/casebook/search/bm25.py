@@ -93,6 +93,21 @@ class Tokenizer:
         """The tokens of ``text``, as :meth:`BM25Searcher.index` makes them."""
         return _tokenize([text], self._stemmer)[0]
 
+    def shared_words(self, text: str, tokens: set[str]) -> list[str]:
+        """The words of ``text`` that make one of ``tokens``, as written, first use of each
+        token only: what of a title a query's words cover (:meth:`BM25Searcher.coverage`)."""
+        words: list[str] = []
+        seen: set[str] = set()
+        for match in _TOKEN.finditer(text):
+            word = match.group()
+            if word.lower() in STOPWORDS:
+                continue
+            token = self._stemmer.stemWord(word.lower())
+            if token in tokens and token not in seen:
+                seen.add(token)
+                words.append(word)
+        return words
+
 
 _DOCUMENTS_AT_ONCE = 10_000
 """Documents whose postings are scored at a time while building, bounding temporary arrays."""

@@ -23,6 +23,7 @@ from itertools import chain
 from pathlib import Path
 
 from casebook.model import Sex, SimilarCase, TreatmentTally
+from casebook.search.bm25 import Tokenizer
 from casebook.search.explain import Explainer
 from casebook.search.filters import SearchFilters
 from casebook.search.hybrid import CaseIndex, CaseIndexer, IndexEntry, QueryCase
@@ -225,22 +226,26 @@ def find_precedent(
         matched=shown.matched,
         differs=shown.differs,
     )
+    tokenizer = Tokenizer()
+    query_tokens = set(tokenizer(query.text))
     similar: list[SimilarCase] = []
     treated: list[tuple[str, list[TreatmentOutcome]]] = []
     for hit in hits:
         case = index.stored(hit.id)
         why = explainer.explain(case.text, case.facts)
+        title = case.facets.title
         sex = case.facets.sex
         similar.append(
             SimilarCase(
                 id=case.id,
                 score=round(hit.score, 6),
                 rank=hit.rank,
-                title=case.facets.title,
+                title=title,
                 age_years=case.facets.age_years,
                 sex=Sex(sex) if sex else None,
                 matched=why.matched,
                 differs=why.differs,
+                title_words=tokenizer.shared_words(title, query_tokens) if title else [],
             )
         )
         treated.append((case.id, case.treatments))

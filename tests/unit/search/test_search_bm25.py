@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casebook.search.base import Hit, Searcher
-from casebook.search.bm25 import STEMMER_LANGUAGE, BM25Searcher, _tokenize
+from casebook.search.bm25 import STEMMER_LANGUAGE, BM25Searcher, Tokenizer, _tokenize
 
 K1, B = 1.2, 0.75
 
@@ -193,3 +193,13 @@ def test_coverage_is_the_share_of_a_document_the_query_names() -> None:
     assert 0 < covered[1] < 1 and 0 < covered[2] < 1
     assert titles.coverage("").tolist() == [0.0, 0.0, 0.0]
     assert BM25Searcher.index(["x"], ["the"]).coverage("the").tolist() == [0.0]
+
+
+def test_a_titles_shared_words_are_its_own_words_whose_stems_the_query_holds() -> None:
+    tokenizer = Tokenizer()
+    query = set(tokenizer("Two embolisms in the lungs of a woman who flew"))
+    # "Embolism" and "Lung" stem as the query's plurals do; "of" is a stop word.
+    assert tokenizer.shared_words("Embolism of the Lung: a Lung Case", query) == [
+        "Embolism",
+        "Lung",
+    ]

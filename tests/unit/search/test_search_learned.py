@@ -263,6 +263,13 @@ def test_a_case_whose_whole_title_the_query_text_names_ranks_above_one_sharing_o
     index.use_model(_model(load_fusion_model().weights | {"title_covered": 0.0}))
     found = index.search(index.query(query), 2, exclude=["q"])
     assert [hit.id for hit in found] == ["a", "b"]
+    # The hit's explanation names the words of its title the query uses, as the title writes them.
+    index.use_model(load_fusion_model())
+    similar = find_precedent(index, index.stored_query("q"), 2).similar
+    assert [hit.title_words for hit in similar] == [
+        ["Pulmonary", "embolism", "after", "long", "flight"],
+        [],
+    ]
 
 
 def test_only_diagnoses_the_query_patient_has_search_the_titles(make_case: CaseBuilder) -> None:

@@ -447,6 +447,10 @@ function hitItems(caseData) {
     item.append(el("p", { class: "hit-meta" },
       el("span", { class: "score", text: `score ${Number(hit.score).toFixed(3)}` }),
       ` · ${whoLine(hit)} · case `, el("code", { text: hit.id })));
+    if (hit.title_words && hit.title_words.length) {
+      item.append(el("p", { class: "hit-title-words",
+        text: `Title words this case also uses: ${hit.title_words.join(", ")}` }));
+    }
     if (hit.matched && hit.matched.length) {
       item.append(factList("Shared facts", hit.matched, matchedItem, `hit-${hit.rank}-matched`));
     }
