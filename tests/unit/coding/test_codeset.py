@@ -115,6 +115,20 @@ def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
         ("Biopsy confirmed bronchogenic carcinoma.", "bronchogenic carcinoma", "C34.90"),
         # Index: Hernia, lumbar K45.8, whatever muscles it passes between.
         ("CT showed a lumbar hernia between the muscles.", "lumbar hernia", "K45.8"),
+        # Index: Dissection, artery, carotid I77.71 (Aneurysm, dissecting, see Dissection).
+        (
+            "MRA showed a dissecting aneurysm of the internal carotid artery.",
+            "dissecting aneurysm of the internal carotid artery",
+            "I77.71",
+        ),
+        # Index: Stenosis, subglottic J38.6; Fracture, Le Fort I S02.411; Fever, Mediterranean
+        # M04.1; Infection, ear (middle), see Otitis media H66.9-; Neuropathy, peripheral,
+        # autonomic G90.9.
+        ("Bronchoscopy showed subglottic stenosis.", "subglottic stenosis", "J38.6"),
+        ("CT showed a Le Fort I fracture.", "Le Fort I fracture", "S02.411"),
+        ("He had familial Mediterranean fever.", "Mediterranean fever", "M04.1"),
+        ("He had an ear infection.", "ear infection", "H66.90"),
+        ("She had autonomic neuropathy.", "autonomic neuropathy", "G90.9"),
     ],
 )
 def test_a_finding_the_index_names_takes_its_code(text: str, words: str, code: str) -> None:
