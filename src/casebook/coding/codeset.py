@@ -328,8 +328,28 @@ def _sided(
         # A title that leaves the side of two parts unspecified ("Pain in unspecified ankle and
         # joints of unspecified foot") names its sided sibling with both told.
         found = found or siblings.get(re.sub(r"\bunspecified\b", side, title))
+        found = found or _side_moved(title, side, siblings)
         sided[found or code] = max(score, sided.get(found or code, 0.0))
     return sided
+
+
+_UNSPECIFIED_SIDE = re.compile(r",\s*unspecified side\b")
+"""A title's closing words leaving the side untold ("…, unspecified side")."""
+
+
+def _side_moved(title: str, side: str, siblings: Mapping[str, str]) -> str | None:
+    """The sibling whose title tells ``side`` elsewhere than where ``title`` (lower case) leaves
+    it untold: "Fracture of condylar process of mandible, unspecified side" has its right side
+    in "Fracture of condylar process of right mandible", "Unspecified epiphora, unspecified
+    side" in "Unspecified epiphora, right side"."""
+    if _UNSPECIFIED_SIDE.search(title) is None:
+        return None
+    untold = _UNSPECIFIED_SIDE.sub("", title)
+    told = re.compile(rf",\s*{side} side\b|\b{side}\s+")
+    for name, code in siblings.items():
+        if told.search(name) and told.sub("", name, count=1) == untold:
+            return code
+    return None
 
 
 _MAX_LINKED_WORDS = 10

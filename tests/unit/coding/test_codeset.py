@@ -546,6 +546,12 @@ def test_a_side_told_names_the_sibling_whose_title_has_both_sides_told() -> None
     assert codes_of(finding(text, "pain", site="left ankle")) == ["M25.572"]
 
 
+def test_a_side_told_names_the_sibling_whose_title_tells_it_elsewhere() -> None:
+    # "Fracture of condylar process of mandible, unspecified side" → "… of right mandible".
+    text = "CT showed a right mandibular condylar fracture."
+    assert codes_of(finding(text, "right mandibular condylar fracture")) == ["S02.611"]
+
+
 @given(st.dictionaries(st.sampled_from(["linear", "link", "billable"]), st.floats(-5, 5)))
 def test_the_score_is_a_probability(features: dict[str, float]) -> None:
     settings = SETTINGS.model_copy(update={"weights": {"linear": 3.0, "link": -2.0}, "bias": -1})
