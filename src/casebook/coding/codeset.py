@@ -51,7 +51,7 @@ import math
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 from pydantic import Field
@@ -74,6 +74,7 @@ from casebook.model import (
     Sex,
     Span,
 )
+from casebook.nlp.phenotypes import packaged_matcher, told_as_recovery
 
 FEATURES: tuple[str, ...] = (
     "linear",
@@ -381,6 +382,10 @@ class Phenotypes:
 
     kb: KnowledgeBase
     directions: frozenset[str]
+    recovered: frozenset[tuple[str, str]] = frozenset()
+    """(mention id, HPO id) of the gains told as the patient's recovery, which HPO leaves out
+    (``casebook.nlp.phenotypes.told_as_recovery``): "the platelet count increased to 87,000" is
+    no Thrombocytosis, and names no code through it."""
 
 
 def link_mentions(
@@ -964,6 +969,23 @@ def _parts(title: str, body: frozenset[str], vocabulary: Icd10cmVocabulary) -> s
     return set(vocabulary.title_words(w for w in content_words(title) if w in body))
 
 
+def _recovered(case: Case, findings: Sequence[Mention]) -> frozenset[tuple[str, str]]:
+    """(mention id, HPO id) of the findings' gains told as the patient's recovery
+    (``Phenotypes.recovered``)."""
+    rules = packaged_matcher()[0]
+    gains = frozenset(rules.recovery_concepts)
+    sentences = sorted(case.sentences, key=lambda s: s.start)
+    starts = [s.start for s in sentences]
+    return frozenset(
+        (mention.id, code.code)
+        for mention in findings
+        for code in mention.codes
+        if code.system is CodeSystem.HPO
+        and code.code in gains
+        and told_as_recovery(case.text, mention, sentences, starts, rules)
+    )
+
+
 def _named_by_phenotypes(
     mention: Mention, vocabulary: Icd10cmVocabulary, phenotypes: Phenotypes
 ) -> dict[str, float]:
@@ -974,6 +996,8 @@ def _named_by_phenotypes(
     found: dict[str, float] = {}
     for code in mention.codes:
         if code.system is not CodeSystem.HPO or code.score < 1.0 or code.code not in phenotypes.kb:
+            continue
+        if (mention.id, code.code) in phenotypes.recovered:
             continue
         for alias in phenotypes.kb.concept(code.code).aliases:
             words = _linked_words(alias, vocabulary)
@@ -1450,6 +1474,8 @@ def linked_findings(
     structures of its sentence), a finding named again carrying those of the one told before
     (``told_before``): what the coding component and the code set's training both read."""
     nearby, apart = _structures_both_ways(case, findings)
+    if phenotypes is not None:
+        phenotypes = replace(phenotypes, recovered=_recovered(case, findings))
     link = partial(
         link_mentions,
         vocabulary=vocabulary,

@@ -984,6 +984,21 @@ def test_other_findings_take_no_code_through_their_phenotype(
     assert found == []
 
 
+def test_a_gain_told_as_a_recovery_names_no_code_through_its_phenotype() -> None:
+    # A rise to a value is a change, no level above normal: no Thrombocytosis (D75.839).
+    text = "The platelet count increased to 87,000."
+    rise = hpo_finding(text, "platelet count increased", "HP:0001894")
+    case = Case(
+        id="c",
+        text=text,
+        source=Source(format=SourceFormat.TEXT),
+        sentences=[Span(start=0, end=len(text))],
+        mentions=[rise],
+    )
+    (found,) = linked_findings(case, [rise], CM, {}, 3, PHENOTYPES).values()
+    assert found == []
+
+
 def test_a_finding_naming_its_own_code_keeps_it_whatever_its_phenotype() -> None:
     text = "She had a severe headache."
     headache = hpo_finding(text, "severe headache", "HP:0012641")
