@@ -1359,6 +1359,29 @@ def _induced(text: str, mention: Mention) -> bool:
     return bool(_INDUCED_BEFORE.search(before) or _INDUCED_AFTER.match(text, mention.end))
 
 
+_AMENORRHEA = re.compile(r"amenorrh(?:o)?ea", re.IGNORECASE)
+"""A missed menstruation's word."""
+
+_WEEKS_BEFORE = re.compile(r"\bweeks?'?\s+(?:of\s+)?$", re.IGNORECASE)
+_WEEKS_AFTER = re.compile(r"\s+(?:of|for)\s+\S+\s+weeks?\b", re.IGNORECASE)
+"""Weeks told right before or after an amenorrhea ("at 9 weeks of amenorrhea", "after 8 weeks
+amenorrhoea", "amenorrhea of 6 weeks")."""
+
+_WEEKS_REACH = 12
+"""Characters read before an amenorrhea for the weeks it lasted."""
+
+
+def _gestation_told(text: str, mention: Mention) -> bool:
+    """Whether ``mention`` is an amenorrhea counted in weeks: a pregnancy's age, as obstetrics
+    in many countries dates it ("premature labor occurring at 34 weeks of amenorrhea", "a
+    history of six weeks amenorrhoea, intermittent vaginal bleeding"), no N91 Absent
+    menstruation, which is told in months."""
+    if _AMENORRHEA.fullmatch(mention.text) is None:
+        return False
+    before = text[max(0, mention.start - _WEEKS_REACH) : mention.start]
+    return bool(_WEEKS_BEFORE.search(before) or _WEEKS_AFTER.match(text, mention.end))
+
+
 def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     """The case's mentions of ``types``, but those naming a person or an organisation ("cancer
     board", ``casebook.kb.nonclinical``), a service consulted ("Infectious disease was
@@ -1367,7 +1390,8 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     activation", ``_alert_named``), what another finding is likened to ("a hemangioma
     mimicking acute appendicitis", ``_likened``), a gene ("the ataxia-telangiectasia mutated
     (ATM) gene", ``_GENE_NAMED``), a state a treatment brought about ("therapeutic
-    hypothermia", ``_induced``) or how a measure changed ("a fall in the hemoglobin level",
+    hypothermia", ``_induced``), a pregnancy's age ("34 weeks of amenorrhea",
+    ``_gestation_told``) or how a measure changed ("a fall in the hemoglobin level",
     ``_measure_changed``), each without the site attributes that name
     what it reached ("adenocarcinoma, metastatic to skin" is no neoplasm of the skin, C44.90)
     or what it lacks: a site told as invaded or denied (``_denied``), and, of a metastatic
@@ -1398,6 +1422,7 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             or _likened(case.text, mention)
             or _GENE_NAMED.match(case.text, mention.end) is not None
             or _induced(case.text, mention)
+            or _gestation_told(case.text, mention)
         ):
             continue
         spread = _METASTATIC.search(

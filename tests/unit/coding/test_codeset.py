@@ -1529,6 +1529,21 @@ def test_a_state_a_treatment_brings_about_is_no_finding(text: str, words: str, k
 
 
 @pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Labor began at 34 weeks of amenorrhea.", False),
+        ("She came with 8 weeks amenorrhoea and bleeding.", False),
+        ("She had amenorrhea of 6 weeks.", False),
+        ("She had amenorrhea for 6 months.", True),
+    ],
+)
+def test_an_amenorrhea_counted_in_weeks_is_a_pregnancys_age(text: str, kept: bool) -> None:
+    words = "amenorrhoea" if "amenorrhoea" in text else "amenorrhea"
+    named = finding(text, words)
+    assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
+
+
+@pytest.mark.parametrize(
     ("site", "code"),
     [
         # Thrombosis, sinus, intracranial venous, nonpyogenic I67.6; the plural told too.
