@@ -129,6 +129,18 @@ def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
         ("He had familial Mediterranean fever.", "Mediterranean fever", "M04.1"),
         ("He had an ear infection.", "ear infection", "H66.90"),
         ("She had autonomic neuropathy.", "autonomic neuropathy", "G90.9"),
+        # Index: Arthritis, rheumatoid, seropositive, see with rheumatoid factor M05.9;
+        # seronegative, see without rheumatoid factor M06.0-.
+        (
+            "She had seropositive rheumatoid arthritis.",
+            "seropositive rheumatoid arthritis",
+            "M05.9",
+        ),
+        (
+            "She had seronegative rheumatoid arthritis.",
+            "seronegative rheumatoid arthritis",
+            "M06.00",
+        ),
     ],
 )
 def test_a_finding_the_index_names_takes_its_code(text: str, words: str, code: str) -> None:
