@@ -334,6 +334,24 @@ def _sided(
     return sided
 
 
+def _regional(text: str, best: dict[str, float], vocabulary: Icd10cmVocabulary) -> dict[str, float]:
+    """``best`` with each code of a finding spread over the body replaced by its localized code
+    where ``text``, the mention's words and attributes, names a region and no spread
+    (``Icd10cmVocabulary.regional``): a "mediastinal lymphadenopathy" is R59.0 Localized
+    enlarged lymph nodes, no R59.1 Generalized enlarged lymph nodes, while a "generalized
+    lymphadenopathy" stays R59.1."""
+    if best.keys().isdisjoint(vocabulary.regional):
+        return best
+    words = set(normalize_tokens(text))
+    if words.isdisjoint(vocabulary.regions) or not words.isdisjoint(vocabulary.spread_words):
+        return best
+    regional: dict[str, float] = {}
+    for code, score in best.items():
+        local = vocabulary.regional.get(code, code)
+        regional[local] = max(score, regional.get(local, 0.0))
+    return regional
+
+
 _UNSPECIFIED_SIDE = re.compile(r",\s*unspecified side\b")
 """A title's closing words leaving the side untold ("…, unspecified side")."""
 
@@ -622,6 +640,7 @@ def link_mentions(
                 for code, score in best.items()
                 if not code.startswith(vocabulary.injuries)
             }
+        best = _regional(f"{mention.text} {sites}", best, vocabulary)
         coded.append(_ranked(best, limit))
     return coded
 

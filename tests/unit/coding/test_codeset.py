@@ -564,6 +564,27 @@ def test_a_side_told_names_the_sibling_whose_title_tells_it_elsewhere() -> None:
     assert codes_of(finding(text, "right mandibular condylar fracture")) == ["S02.611"]
 
 
+@pytest.mark.parametrize(
+    ("text", "words", "code"),
+    [
+        # Index: Enlargement, lymph gland or node R59.9, localized R59.0, generalized R59.1
+        # (Lymphadenopathy NOS); an Adenopathy's R59.9 says no extent and stays.
+        ("CT showed mediastinal lymphadenopathy.", "mediastinal lymphadenopathy", "R59.0"),
+        ("There were cervical adenopathies.", "cervical adenopathies", "R59.9"),
+        (
+            "He had generalized cervical lymphadenopathy.",
+            "generalized cervical lymphadenopathy",
+            "R59.1",
+        ),
+        ("He had lymphadenopathy.", "lymphadenopathy", "R59.1"),
+    ],
+)
+def test_enlarged_lymph_nodes_of_a_region_told_are_localized(
+    text: str, words: str, code: str
+) -> None:
+    assert codes_of(finding(text, words))[0] == code
+
+
 @given(st.dictionaries(st.sampled_from(["linear", "link", "billable"]), st.floats(-5, 5)))
 def test_the_score_is_a_probability(features: dict[str, float]) -> None:
     settings = SETTINGS.model_copy(update={"weights": {"linear": 3.0, "link": -2.0}, "bias": -1})
