@@ -129,6 +129,8 @@ def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
         ("He had familial Mediterranean fever.", "Mediterranean fever", "M04.1"),
         ("He had an ear infection.", "ear infection", "H66.90"),
         ("She had autonomic neuropathy.", "autonomic neuropathy", "G90.9"),
+        # Index: Paralysis, facial G51.0 (of the nerve: a stroke's central one is no G51.0).
+        ("He had a peripheral facial paralysis.", "peripheral facial paralysis", "G51.0"),
         # Index: Arthritis, rheumatoid, seropositive, see with rheumatoid factor M05.9;
         # seronegative, see without rheumatoid factor M06.0-.
         (
