@@ -1378,6 +1378,31 @@ def _induced(text: str, mention: Mention) -> bool:
     return bool(_INDUCED_BEFORE.search(before) or _INDUCED_AFTER.match(text, mention.end))
 
 
+_SUCH_AS = re.compile(r"\bsuch\s+as\b[^.;:]*$", re.IGNORECASE)
+"""An open list of examples running up to a finding ("tubular defects, such as …")."""
+
+_SET_ASIDE = re.compile(
+    r"[^.;]*?\b(?:(?:was|were)\s+(?:also\s+|all\s+|then\s+|initially\s+|first\s+)?"
+    r"(?:considered|suspected|excluded|ruled\s+out|entertained)"
+    r"|(?:has|have)\s+(?:also\s+)?been\s+(?:reported|described))\b",
+    re.IGNORECASE,
+)
+"""What a sentence says after a list of examples that makes them possibilities or the
+literature's: "… were considered", "… was excluded", "… have also been reported"."""
+
+
+def _example_set_aside(text: str, mention: Mention, sentence: Span) -> bool:
+    """Whether ``mention`` is an example of a class the sentence then says was considered,
+    suspected or excluded, or the literature reported ("marrow infiltrative diseases such as
+    multiple myeloma … were considered", "caused by tubular defects, such as Fanconi syndrome,
+    Wilson disease, cystinosis …, was excluded", "complications such as liver abscess have also
+    been reported"): no finding of the patient's, though the words that say so come too far
+    after it for the assertion to read."""
+    if _SUCH_AS.search(text, sentence.start, mention.start) is None:
+        return False
+    return _SET_ASIDE.match(text, mention.end, sentence.end) is not None
+
+
 _AMENORRHEA = re.compile(r"amenorrh(?:o)?ea", re.IGNORECASE)
 """A missed menstruation's word."""
 
@@ -1442,6 +1467,7 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             or _GENE_NAMED.match(case.text, mention.end) is not None
             or _induced(case.text, mention)
             or _gestation_told(case.text, mention)
+            or _example_set_aside(case.text, mention, sentence)
         ):
             continue
         spread = _METASTATIC.search(

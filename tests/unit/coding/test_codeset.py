@@ -1564,6 +1564,23 @@ def test_a_state_a_treatment_brings_about_is_no_finding(text: str, words: str, k
 
 
 @pytest.mark.parametrize(
+    ("text", "words", "kept"),
+    [
+        ("Diseases such as multiple myeloma and lymphoma were considered.", "lymphoma", False),
+        ("Defects such as Fanconi syndrome or cystinosis were excluded.", "cystinosis", False),
+        ("Complications such as liver abscess have also been reported.", "liver abscess", False),
+        ("She had symptoms such as fever and cough.", "cough", True),
+        ("Symptoms such as headache were reported by the patient.", "headache", True),
+    ],
+)
+def test_examples_of_a_class_then_set_aside_are_no_findings(
+    text: str, words: str, kept: bool
+) -> None:
+    named = finding(text, words)
+    assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
+
+
+@pytest.mark.parametrize(
     ("text", "kept"),
     [
         ("Labor began at 34 weeks of amenorrhea.", False),
