@@ -1666,6 +1666,11 @@ def _named_organisms(
     return found
 
 
+_KIND_BEFORE = re.compile(r"\b(primary|secondary|essential|idiopathic)[\s-]+$", re.IGNORECASE)
+"""A word telling a disorder's kind right before a finding the mention model marked without it
+("secondary hypertension", "essential thrombocythemia")."""
+
+
 def _named_by_words_before(
     case: Case,
     findings: Sequence[Mention],
@@ -1678,7 +1683,10 @@ def _named_by_words_before(
     infection" B25.9, not B99.9, Unspecified infectious disease, though the mention model marks
     "infection" alone (and "HIV" as a test, or nothing); "pernicious anaemia" is D51.0. So is a
     bare growth word told without a site (``_BARE_GROWTH_WORDS``) whose qualifiers name its
-    site: "Cervical Cancer" is C53.9, no C80.1 Malignant (primary) neoplasm, unspecified."""
+    site: "Cervical Cancer" is C53.9, no C80.1 Malignant (primary) neoplasm, unspecified. So,
+    too, is any finding whose kind the word right before it tells (``_KIND_BEFORE``), where the
+    two name a code in full: "secondary hypertension" is I15.9, no I10 Essential (primary)
+    hypertension, "essential thrombocythemia" D47.3, no D75.839 Thrombocytosis."""
     found: dict[str, list[MentionCode]] = {}
     for mention, codes in zip(findings, coded, strict=True):
         word = mention.text.lower()
@@ -1690,6 +1698,19 @@ def _named_by_words_before(
         ):
             continue
         if word not in _BARE_FINDING_WORDS and not growth:
+            kind = _KIND_BEFORE.search(case.text, max(0, mention.start - 20), mention.start)
+            if kind is None:
+                continue
+            named = relink(mention, f"{kind.group(1)} {mention.text}")
+            # A "primary adenocarcinoma" read at the site of its sentence keeps that site.
+            told = {c.code for c in named}
+            if (
+                named
+                and named[0].score >= 1.0
+                and not told <= {c.code for c in codes}
+                and told.isdisjoint(vocabulary.unspecified_site)
+            ):
+                found[mention.id] = named
             continue
         before = _WORDS_BEFORE.search(case.text, max(0, mention.start - 60), mention.start)
         if before is None:

@@ -1564,6 +1564,22 @@ def test_a_state_a_treatment_brings_about_is_no_finding(text: str, words: str, k
 
 
 @pytest.mark.parametrize(
+    ("text", "words", "code"),
+    [
+        ("He had secondary hypertension.", "hypertension", "I15.9"),
+        ("She had essential thrombocythemia.", "thrombocythemia", "D47.3"),
+        ("She had thrombocythemia.", "thrombocythemia", "D75.839"),
+    ],
+)
+def test_a_kind_told_right_before_a_finding_names_its_code(
+    text: str, words: str, code: str
+) -> None:
+    mention = finding(text, words)
+    (found,) = linked_findings(case_of(text, [mention]), [mention], CM, {}, 3).values()
+    assert code in [c.code for c in found]
+
+
+@pytest.mark.parametrize(
     ("text", "words", "kept"),
     [
         ("Diseases such as multiple myeloma and lymphoma were considered.", "lymphoma", False),
