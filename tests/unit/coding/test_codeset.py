@@ -129,6 +129,11 @@ def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
         ("He had familial Mediterranean fever.", "Mediterranean fever", "M04.1"),
         ("He had an ear infection.", "ear infection", "H66.90"),
         ("She had autonomic neuropathy.", "autonomic neuropathy", "G90.9"),
+        # Index: Failure, respiratory, with hypoxia J96.91, acute J96.01; Loss, hearing,
+        # mixed conductive and sensorineural H90.8.
+        ("He had hypoxemic respiratory failure.", "hypoxemic respiratory failure", "J96.91"),
+        ("Acute hypoxic respiratory failure.", "Acute hypoxic respiratory failure", "J96.01"),
+        ("She had a mixed hearing loss.", "mixed hearing loss", "H90.8"),
         # Index: Paralysis, facial G51.0 (of the nerve: a stroke's central one is no G51.0).
         ("He had a peripheral facial paralysis.", "peripheral facial paralysis", "G51.0"),
         # Index: Arthritis, rheumatoid, seropositive, see with rheumatoid factor M05.9;
