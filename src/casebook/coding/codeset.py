@@ -51,7 +51,7 @@ import math
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 from pydantic import Field
@@ -74,6 +74,7 @@ from casebook.model import (
     Sex,
     Span,
 )
+from casebook.nlp.phenotypes import packaged_matcher, told_as_recovery
 
 FEATURES: tuple[str, ...] = (
     "linear",
@@ -328,8 +329,46 @@ def _sided(
         # A title that leaves the side of two parts unspecified ("Pain in unspecified ankle and
         # joints of unspecified foot") names its sided sibling with both told.
         found = found or siblings.get(re.sub(r"\bunspecified\b", side, title))
+        found = found or _side_moved(title, side, siblings)
         sided[found or code] = max(score, sided.get(found or code, 0.0))
     return sided
+
+
+def _regional(text: str, best: dict[str, float], vocabulary: Icd10cmVocabulary) -> dict[str, float]:
+    """``best`` with each code of a finding spread over the body replaced by its localized code
+    where ``text``, the mention's words and attributes, names a region and no spread
+    (``Icd10cmVocabulary.regional``): a "mediastinal lymphadenopathy" is R59.0 Localized
+    enlarged lymph nodes, no R59.1 Generalized enlarged lymph nodes, while a "generalized
+    lymphadenopathy" stays R59.1."""
+    if best.keys().isdisjoint(vocabulary.regional):
+        return best
+    words = set(normalize_tokens(text))
+    if words.isdisjoint(vocabulary.regions) or not words.isdisjoint(vocabulary.spread_words):
+        return best
+    regional: dict[str, float] = {}
+    for code, score in best.items():
+        local = vocabulary.regional.get(code, code)
+        regional[local] = max(score, regional.get(local, 0.0))
+    return regional
+
+
+_UNSPECIFIED_SIDE = re.compile(r",\s*unspecified side\b")
+"""A title's closing words leaving the side untold ("…, unspecified side")."""
+
+
+def _side_moved(title: str, side: str, siblings: Mapping[str, str]) -> str | None:
+    """The sibling whose title tells ``side`` elsewhere than where ``title`` (lower case) leaves
+    it untold: "Fracture of condylar process of mandible, unspecified side" has its right side
+    in "Fracture of condylar process of right mandible", "Unspecified epiphora, unspecified
+    side" in "Unspecified epiphora, right side"."""
+    if _UNSPECIFIED_SIDE.search(title) is None:
+        return None
+    untold = _UNSPECIFIED_SIDE.sub("", title)
+    told = re.compile(rf",\s*{side} side\b|\b{side}\s+")
+    for name, code in siblings.items():
+        if told.search(name) and told.sub("", name, count=1) == untold:
+            return code
+    return None
 
 
 _MAX_LINKED_WORDS = 10
@@ -361,6 +400,10 @@ class Phenotypes:
 
     kb: KnowledgeBase
     directions: frozenset[str]
+    recovered: frozenset[tuple[str, str]] = frozenset()
+    """(mention id, HPO id) of the gains told as the patient's recovery, which HPO leaves out
+    (``casebook.nlp.phenotypes.told_as_recovery``): "the platelet count increased to 87,000" is
+    no Thrombocytosis, and names no code through it."""
 
 
 def link_mentions(
@@ -597,6 +640,7 @@ def link_mentions(
                 for code, score in best.items()
                 if not code.startswith(vocabulary.injuries)
             }
+        best = _regional(f"{mention.text} {sites}", best, vocabulary)
         coded.append(_ranked(best, limit))
     return coded
 
@@ -944,6 +988,23 @@ def _parts(title: str, body: frozenset[str], vocabulary: Icd10cmVocabulary) -> s
     return set(vocabulary.title_words(w for w in content_words(title) if w in body))
 
 
+def _recovered(case: Case, findings: Sequence[Mention]) -> frozenset[tuple[str, str]]:
+    """(mention id, HPO id) of the findings' gains told as the patient's recovery
+    (``Phenotypes.recovered``)."""
+    rules = packaged_matcher()[0]
+    gains = frozenset(rules.recovery_concepts)
+    sentences = sorted(case.sentences, key=lambda s: s.start)
+    starts = [s.start for s in sentences]
+    return frozenset(
+        (mention.id, code.code)
+        for mention in findings
+        for code in mention.codes
+        if code.system is CodeSystem.HPO
+        and code.code in gains
+        and told_as_recovery(case.text, mention, sentences, starts, rules)
+    )
+
+
 def _named_by_phenotypes(
     mention: Mention, vocabulary: Icd10cmVocabulary, phenotypes: Phenotypes
 ) -> dict[str, float]:
@@ -954,6 +1015,8 @@ def _named_by_phenotypes(
     found: dict[str, float] = {}
     for code in mention.codes:
         if code.system is not CodeSystem.HPO or code.score < 1.0 or code.code not in phenotypes.kb:
+            continue
+        if (mention.id, code.code) in phenotypes.recovered:
             continue
         for alias in phenotypes.kb.concept(code.code).aliases:
             words = _linked_words(alias, vocabulary)
@@ -1315,6 +1378,54 @@ def _induced(text: str, mention: Mention) -> bool:
     return bool(_INDUCED_BEFORE.search(before) or _INDUCED_AFTER.match(text, mention.end))
 
 
+_SUCH_AS = re.compile(r"\bsuch\s+as\b[^.;:]*$", re.IGNORECASE)
+"""An open list of examples running up to a finding ("tubular defects, such as …")."""
+
+_SET_ASIDE = re.compile(
+    r"[^.;]*?\b(?:(?:was|were)\s+(?:also\s+|all\s+|then\s+|initially\s+|first\s+)?"
+    r"(?:considered|suspected|excluded|ruled\s+out|entertained)"
+    r"|(?:has|have)\s+(?:also\s+)?been\s+(?:reported|described))\b",
+    re.IGNORECASE,
+)
+"""What a sentence says after a list of examples that makes them possibilities or the
+literature's: "… were considered", "… was excluded", "… have also been reported"."""
+
+
+def _example_set_aside(text: str, mention: Mention, sentence: Span) -> bool:
+    """Whether ``mention`` is an example of a class the sentence then says was considered,
+    suspected or excluded, or the literature reported ("marrow infiltrative diseases such as
+    multiple myeloma … were considered", "caused by tubular defects, such as Fanconi syndrome,
+    Wilson disease, cystinosis …, was excluded", "complications such as liver abscess have also
+    been reported"): no finding of the patient's, though the words that say so come too far
+    after it for the assertion to read."""
+    if _SUCH_AS.search(text, sentence.start, mention.start) is None:
+        return False
+    return _SET_ASIDE.match(text, mention.end, sentence.end) is not None
+
+
+_AMENORRHEA = re.compile(r"amenorrh(?:o)?ea", re.IGNORECASE)
+"""A missed menstruation's word."""
+
+_WEEKS_BEFORE = re.compile(r"\bweeks?'?\s+(?:of\s+)?$", re.IGNORECASE)
+_WEEKS_AFTER = re.compile(r"\s+(?:of|for)\s+\S+\s+weeks?\b", re.IGNORECASE)
+"""Weeks told right before or after an amenorrhea ("at 9 weeks of amenorrhea", "after 8 weeks
+amenorrhoea", "amenorrhea of 6 weeks")."""
+
+_WEEKS_REACH = 12
+"""Characters read before an amenorrhea for the weeks it lasted."""
+
+
+def _gestation_told(text: str, mention: Mention) -> bool:
+    """Whether ``mention`` is an amenorrhea counted in weeks: a pregnancy's age, as obstetrics
+    in many countries dates it ("premature labor occurring at 34 weeks of amenorrhea", "a
+    history of six weeks amenorrhoea, intermittent vaginal bleeding"), no N91 Absent
+    menstruation, which is told in months."""
+    if _AMENORRHEA.fullmatch(mention.text) is None:
+        return False
+    before = text[max(0, mention.start - _WEEKS_REACH) : mention.start]
+    return bool(_WEEKS_BEFORE.search(before) or _WEEKS_AFTER.match(text, mention.end))
+
+
 def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     """The case's mentions of ``types``, but those naming a person or an organisation ("cancer
     board", ``casebook.kb.nonclinical``), a service consulted ("Infectious disease was
@@ -1323,7 +1434,8 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     activation", ``_alert_named``), what another finding is likened to ("a hemangioma
     mimicking acute appendicitis", ``_likened``), a gene ("the ataxia-telangiectasia mutated
     (ATM) gene", ``_GENE_NAMED``), a state a treatment brought about ("therapeutic
-    hypothermia", ``_induced``) or how a measure changed ("a fall in the hemoglobin level",
+    hypothermia", ``_induced``), a pregnancy's age ("34 weeks of amenorrhea",
+    ``_gestation_told``) or how a measure changed ("a fall in the hemoglobin level",
     ``_measure_changed``), each without the site attributes that name
     what it reached ("adenocarcinoma, metastatic to skin" is no neoplasm of the skin, C44.90)
     or what it lacks: a site told as invaded or denied (``_denied``), and, of a metastatic
@@ -1354,6 +1466,8 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             or _likened(case.text, mention)
             or _GENE_NAMED.match(case.text, mention.end) is not None
             or _induced(case.text, mention)
+            or _gestation_told(case.text, mention)
+            or _example_set_aside(case.text, mention, sentence)
         ):
             continue
         spread = _METASTATIC.search(
@@ -1430,6 +1544,8 @@ def linked_findings(
     structures of its sentence), a finding named again carrying those of the one told before
     (``told_before``): what the coding component and the code set's training both read."""
     nearby, apart = _structures_both_ways(case, findings)
+    if phenotypes is not None:
+        phenotypes = replace(phenotypes, recovered=_recovered(case, findings))
     link = partial(
         link_mentions,
         vocabulary=vocabulary,
@@ -1550,6 +1666,11 @@ def _named_organisms(
     return found
 
 
+_KIND_BEFORE = re.compile(r"\b(primary|secondary|essential|idiopathic)[\s-]+$", re.IGNORECASE)
+"""A word telling a disorder's kind right before a finding the mention model marked without it
+("secondary hypertension", "essential thrombocythemia")."""
+
+
 def _named_by_words_before(
     case: Case,
     findings: Sequence[Mention],
@@ -1562,7 +1683,10 @@ def _named_by_words_before(
     infection" B25.9, not B99.9, Unspecified infectious disease, though the mention model marks
     "infection" alone (and "HIV" as a test, or nothing); "pernicious anaemia" is D51.0. So is a
     bare growth word told without a site (``_BARE_GROWTH_WORDS``) whose qualifiers name its
-    site: "Cervical Cancer" is C53.9, no C80.1 Malignant (primary) neoplasm, unspecified."""
+    site: "Cervical Cancer" is C53.9, no C80.1 Malignant (primary) neoplasm, unspecified. So,
+    too, is any finding whose kind the word right before it tells (``_KIND_BEFORE``), where the
+    two name a code in full: "secondary hypertension" is I15.9, no I10 Essential (primary)
+    hypertension, "essential thrombocythemia" D47.3, no D75.839 Thrombocytosis."""
     found: dict[str, list[MentionCode]] = {}
     for mention, codes in zip(findings, coded, strict=True):
         word = mention.text.lower()
@@ -1574,6 +1698,19 @@ def _named_by_words_before(
         ):
             continue
         if word not in _BARE_FINDING_WORDS and not growth:
+            kind = _KIND_BEFORE.search(case.text, max(0, mention.start - 20), mention.start)
+            if kind is None:
+                continue
+            named = relink(mention, f"{kind.group(1)} {mention.text}")
+            # A "primary adenocarcinoma" read at the site of its sentence keeps that site.
+            told = {c.code for c in named}
+            if (
+                named
+                and named[0].score >= 1.0
+                and not told <= {c.code for c in codes}
+                and told.isdisjoint(vocabulary.unspecified_site)
+            ):
+                found[mention.id] = named
             continue
         before = _WORDS_BEFORE.search(case.text, max(0, mention.start - 60), mention.start)
         if before is None:

@@ -381,6 +381,26 @@ class IndexTerms(RecordModel):
         "larynx J38.4) or, where no code names it (pancreas, bone marrow), has none.",
     )
 
+    regional: dict[str, str] = Field(
+        default_factory=dict,
+        description="A code of a finding spread over the body → the code of that finding "
+        "localized, which it is where it is told at one of the ``regions`` (and with none of "
+        "the ``spread_words``): 'Lymphadenopathy NOS' is R59.1 Generalized enlarged lymph "
+        "nodes, but a 'mediastinal lymphadenopathy' is the Index's 'Enlargement, lymph gland or "
+        "node, localized', R59.0. The code of unspecified extent (R59.9, the Index's "
+        "'Adenopathy') says nothing the text contradicts and stays.",
+    )
+    regions: list[str] = Field(
+        default_factory=list,
+        description="Words of the regions lymph nodes are named by ('cervical', 'axillary', "
+        "'inguinal', 'mediastinal', 'hilar').",
+    )
+    spread_words: list[str] = Field(
+        default_factory=list,
+        description="Words telling a finding is spread over the body ('generalized', "
+        "'diffuse'): it keeps its code whatever region is named beside them.",
+    )
+
     @field_validator("unspecified_site")
     @classmethod
     def _prefixes_are_other_codes(cls, table: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -472,6 +492,13 @@ class Icd10cmVocabulary:
     nontraumatic_fractures: dict[str, str] = field(default_factory=dict)
     """A lower-case word telling a fracture came of no injury → the words it is read as
     (``IndexTerms.nontraumatic_fractures``)."""
+    regional: dict[str, str] = field(default_factory=dict)
+    """A code of a spread finding → its localized code, where a region is told
+    (``IndexTerms.regional``)."""
+    regions: frozenset[str] = frozenset()
+    """Normalised words of the regions lymph nodes are named by (``IndexTerms.regions``)."""
+    spread_words: frozenset[str] = frozenset()
+    """Normalised words telling a finding is spread (``IndexTerms.spread_words``)."""
     _subsets_of: dict[tuple[str, ...], tuple[str, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -1051,7 +1078,16 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
         adult_onset: dict[str, str] = {}
         site_told: frozenset[str] = frozenset()
         localized_sites: frozenset[str] = frozenset()
+        regional: dict[str, str] = {}
+        regions: frozenset[str] = frozenset()
+        spread_words: frozenset[str] = frozenset()
         if index is not None:
+            regional = dict(index.regional)
+            for code in (*regional, *regional.values()):
+                if code not in billable:
+                    raise ValueError(f"regional code {code} is not a billable code")
+            regions = frozenset(w for r in index.regions for w in normalize_tokens(r))
+            spread_words = frozenset(w for r in index.spread_words for w in normalize_tokens(r))
             site_told = frozenset(index.site_told)
             localized_sites = frozenset(
                 w for site in index.localized_sites for w in normalize_tokens(site)
@@ -1114,6 +1150,9 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             singular_only,
             frozenset(indexed),
             nontraumatic_fractures,
+            regional,
+            regions,
+            spread_words,
         )
     except FileNotFoundError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, "ICD-10-CM file not found", path) from exc

@@ -1016,6 +1016,31 @@ def _one_expression(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
+def told_as_recovery(
+    text: str,
+    mention: Mention,
+    sentences: Sequence[Span],
+    sentence_starts: Sequence[int],
+    rules: PhenotypeRules,
+) -> bool:
+    """Whether ``mention`` is told in a clause telling the patient's recovery
+    (``recovery_phrases``): 'he gained weight and his appetite improved', 'the platelet count
+    increased to 87,000'. ``sentences`` are the case's, sorted, and ``sentence_starts`` their
+    starts."""
+    recovery = _one_expression(tuple(rules.recovery_phrases))
+    index = bisect_right(sentence_starts, mention.start) - 1
+    if recovery is None or index < 0 or mention.end > sentences[index].end:
+        return False
+    start, end = sentences[index].start, sentences[index].end
+    for boundary in _CLAUSE_BOUNDARY.finditer(text, start, end):
+        if boundary.end() <= mention.start:
+            start = boundary.end()
+        elif boundary.start() >= mention.end:
+            end = boundary.start()
+            break
+    return recovery.search(text, start, end) is not None
+
+
 def _told_around(before: Sequence[str], after: Sequence[str], text: str, mention: Mention) -> bool:
     """Whether a phrase of ``before`` ends within ``_SENSATION_REACH`` characters before the
     mention, or one of ``after`` opens right after it."""
@@ -1657,22 +1682,11 @@ class PhenotypeCoder:
         sentences: Sequence[Span],
         sentence_starts: Sequence[int],
     ) -> bool:
-        """Whether a gain of ``recovery_concepts`` is told in a clause telling the patient's
-        recovery (``recovery_phrases``): 'he gained weight and his appetite improved'."""
+        """Whether a gain of ``recovery_concepts`` is told as the patient's recovery
+        (``told_as_recovery``)."""
         if concept_id not in self._recovery_concepts:
             return False
-        recovery = _one_expression(tuple(self.rules.recovery_phrases))
-        index = bisect_right(sentence_starts, mention.start) - 1
-        if recovery is None or index < 0 or mention.end > sentences[index].end:
-            return False
-        start, end = sentences[index].start, sentences[index].end
-        for boundary in _CLAUSE_BOUNDARY.finditer(text, start, end):
-            if boundary.end() <= mention.start:
-                start = boundary.end()
-            elif boundary.start() >= mention.end:
-                end = boundary.start()
-                break
-        return recovery.search(text, start, end) is not None
+        return told_as_recovery(text, mention, sentences, sentence_starts, self.rules)
 
     def _growth_words(self) -> frozenset[str]:
         """The head words of the growths' names (``PhenotypeRules.growth_roots``) that no alias

@@ -115,6 +115,39 @@ def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
         ("Biopsy confirmed bronchogenic carcinoma.", "bronchogenic carcinoma", "C34.90"),
         # Index: Hernia, lumbar K45.8, whatever muscles it passes between.
         ("CT showed a lumbar hernia between the muscles.", "lumbar hernia", "K45.8"),
+        # Index: Dissection, artery, carotid I77.71 (Aneurysm, dissecting, see Dissection).
+        (
+            "MRA showed a dissecting aneurysm of the internal carotid artery.",
+            "dissecting aneurysm of the internal carotid artery",
+            "I77.71",
+        ),
+        # Index: Stenosis, subglottic J38.6; Fracture, Le Fort I S02.411; Fever, Mediterranean
+        # M04.1; Infection, ear (middle), see Otitis media H66.9-; Neuropathy, peripheral,
+        # autonomic G90.9.
+        ("Bronchoscopy showed subglottic stenosis.", "subglottic stenosis", "J38.6"),
+        ("CT showed a Le Fort I fracture.", "Le Fort I fracture", "S02.411"),
+        ("He had familial Mediterranean fever.", "Mediterranean fever", "M04.1"),
+        ("He had an ear infection.", "ear infection", "H66.90"),
+        ("She had autonomic neuropathy.", "autonomic neuropathy", "G90.9"),
+        # Index: Failure, respiratory, with hypoxia J96.91, acute J96.01; Loss, hearing,
+        # mixed conductive and sensorineural H90.8.
+        ("He had hypoxemic respiratory failure.", "hypoxemic respiratory failure", "J96.91"),
+        ("Acute hypoxic respiratory failure.", "Acute hypoxic respiratory failure", "J96.01"),
+        ("She had a mixed hearing loss.", "mixed hearing loss", "H90.8"),
+        # Index: Paralysis, facial G51.0 (of the nerve: a stroke's central one is no G51.0).
+        ("He had a peripheral facial paralysis.", "peripheral facial paralysis", "G51.0"),
+        # Index: Arthritis, rheumatoid, seropositive, see with rheumatoid factor M05.9;
+        # seronegative, see without rheumatoid factor M06.0-.
+        (
+            "She had seropositive rheumatoid arthritis.",
+            "seropositive rheumatoid arthritis",
+            "M05.9",
+        ),
+        (
+            "She had seronegative rheumatoid arthritis.",
+            "seronegative rheumatoid arthritis",
+            "M06.00",
+        ),
     ],
 )
 def test_a_finding_the_index_names_takes_its_code(text: str, words: str, code: str) -> None:
@@ -530,6 +563,33 @@ def test_a_side_told_names_the_sibling_whose_title_has_both_sides_told() -> None
     # "Pain in unspecified ankle and joints of unspecified foot" → "… left … left foot".
     text = "She had pain in the left ankle."
     assert codes_of(finding(text, "pain", site="left ankle")) == ["M25.572"]
+
+
+def test_a_side_told_names_the_sibling_whose_title_tells_it_elsewhere() -> None:
+    # "Fracture of condylar process of mandible, unspecified side" → "… of right mandible".
+    text = "CT showed a right mandibular condylar fracture."
+    assert codes_of(finding(text, "right mandibular condylar fracture")) == ["S02.611"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "code"),
+    [
+        # Index: Enlargement, lymph gland or node R59.9, localized R59.0, generalized R59.1
+        # (Lymphadenopathy NOS); an Adenopathy's R59.9 says no extent and stays.
+        ("CT showed mediastinal lymphadenopathy.", "mediastinal lymphadenopathy", "R59.0"),
+        ("There were cervical adenopathies.", "cervical adenopathies", "R59.9"),
+        (
+            "He had generalized cervical lymphadenopathy.",
+            "generalized cervical lymphadenopathy",
+            "R59.1",
+        ),
+        ("He had lymphadenopathy.", "lymphadenopathy", "R59.1"),
+    ],
+)
+def test_enlarged_lymph_nodes_of_a_region_told_are_localized(
+    text: str, words: str, code: str
+) -> None:
+    assert codes_of(finding(text, words))[0] == code
 
 
 @given(st.dictionaries(st.sampled_from(["linear", "link", "billable"]), st.floats(-5, 5)))
@@ -961,6 +1021,21 @@ def test_other_findings_take_no_code_through_their_phenotype(
 ) -> None:
     mention = hpo_finding(text, words, concept, score)
     (found,) = link_mentions([mention], CM, {}, 3, phenotypes=PHENOTYPES)
+    assert found == []
+
+
+def test_a_gain_told_as_a_recovery_names_no_code_through_its_phenotype() -> None:
+    # A rise to a value is a change, no level above normal: no Thrombocytosis (D75.839).
+    text = "The platelet count increased to 87,000."
+    rise = hpo_finding(text, "platelet count increased", "HP:0001894")
+    case = Case(
+        id="c",
+        text=text,
+        source=Source(format=SourceFormat.TEXT),
+        sentences=[Span(start=0, end=len(text))],
+        mentions=[rise],
+    )
+    (found,) = linked_findings(case, [rise], CM, {}, 3, PHENOTYPES).values()
     assert found == []
 
 
@@ -1489,6 +1564,54 @@ def test_what_a_finding_is_likened_to_is_no_finding(words: str, code: str | None
     ],
 )
 def test_a_state_a_treatment_brings_about_is_no_finding(text: str, words: str, kept: bool) -> None:
+    named = finding(text, words)
+    assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "code"),
+    [
+        ("He had secondary hypertension.", "hypertension", "I15.9"),
+        ("She had essential thrombocythemia.", "thrombocythemia", "D47.3"),
+        ("She had thrombocythemia.", "thrombocythemia", "D75.839"),
+    ],
+)
+def test_a_kind_told_right_before_a_finding_names_its_code(
+    text: str, words: str, code: str
+) -> None:
+    mention = finding(text, words)
+    (found,) = linked_findings(case_of(text, [mention]), [mention], CM, {}, 3).values()
+    assert code in [c.code for c in found]
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "kept"),
+    [
+        ("Diseases such as multiple myeloma and lymphoma were considered.", "lymphoma", False),
+        ("Defects such as Fanconi syndrome or cystinosis were excluded.", "cystinosis", False),
+        ("Complications such as liver abscess have also been reported.", "liver abscess", False),
+        ("She had symptoms such as fever and cough.", "cough", True),
+        ("Symptoms such as headache were reported by the patient.", "headache", True),
+    ],
+)
+def test_examples_of_a_class_then_set_aside_are_no_findings(
+    text: str, words: str, kept: bool
+) -> None:
+    named = finding(text, words)
+    assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Labor began at 34 weeks of amenorrhea.", False),
+        ("She came with 8 weeks amenorrhoea and bleeding.", False),
+        ("She had amenorrhea of 6 weeks.", False),
+        ("She had amenorrhea for 6 months.", True),
+    ],
+)
+def test_an_amenorrhea_counted_in_weeks_is_a_pregnancys_age(text: str, kept: bool) -> None:
+    words = "amenorrhoea" if "amenorrhoea" in text else "amenorrhea"
     named = finding(text, words)
     assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
 
