@@ -659,7 +659,8 @@ class SimilarCase(RecordModel):
     title_words: list[str] = Field(
         default_factory=list,
         description="The words of its title that the query case also uses, as its title writes "
-        "them: the search weighs the share of the title they make up.",
+        "them, but for words many titles hold ('case', 'report'): the search weighs the share "
+        "of the title they make up.",
     )
 
 

@@ -295,6 +295,16 @@ class BM25Searcher:
         np.divide(covered, whole, out=result, where=whole > 0)
         return result
 
+    def common_tokens(self, share: float) -> frozenset[str]:
+        """The tokens at least ``share`` of the indexed documents hold, and more than one."""
+        if self._matrix is None:
+            return frozenset()
+        counts = np.diff(self._matrix.indptr)
+        least = max(share * len(self._ids), 2.0)
+        return frozenset(
+            token for token, column in self._vocabulary.items() if counts[column] >= least
+        )
+
     def _scores(self, tokens: Sequence[str]) -> npt.NDArray[np.float32]:
         counts = Counter(self._vocabulary[t] for t in tokens if t in self._vocabulary)
         if self._matrix is None or self._query_weight is None or not counts:

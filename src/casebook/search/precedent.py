@@ -227,7 +227,7 @@ def find_precedent(
         differs=shown.differs,
     )
     tokenizer = Tokenizer()
-    query_tokens = set(tokenizer(query.text))
+    query_tokens = set(tokenizer(query.text)) - index.titles.common_tokens(shown.title_word_share)
     similar: list[SimilarCase] = []
     treated: list[tuple[str, list[TreatmentOutcome]]] = []
     for hit in hits:

@@ -193,6 +193,13 @@ class ExplainSettings(RecordModel):
 
     matched: int = Field(ge=0, description="Shared facts shown per hit.")
     differs: int = Field(ge=0, description="Differing facts shown per hit.")
+    title_word_share: float = Field(
+        default=0.05,
+        gt=0.0,
+        le=1.0,
+        description="A title word shared with the query is shown only when fewer than this "
+        "share of the stored titles hold it: 'case', 'report' or 'review' tell nothing.",
+    )
 
 
 class SearchSettings(RecordModel):

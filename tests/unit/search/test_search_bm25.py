@@ -203,3 +203,12 @@ def test_a_titles_shared_words_are_its_own_words_whose_stems_the_query_holds() -
         "Embolism",
         "Lung",
     ]
+
+
+def test_common_tokens_are_those_of_a_share_of_the_documents_and_more_than_one() -> None:
+    titles = ["Case report: a rash", "Case report of gout", "A case of gout", "Lupus"]
+    searcher = BM25Searcher.index([str(i) for i in range(4)], titles)
+    assert searcher.common_tokens(0.5) == {"case", "report", "gout"}
+    assert searcher.common_tokens(0.7) == {"case"}
+    # However small the share, a token of one document only is never common.
+    assert "lupus" not in searcher.common_tokens(0.01)
