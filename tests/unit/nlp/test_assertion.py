@@ -2048,6 +2048,28 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("The team was concerned about meningitis.", "meningitis", DISEASE, Assertion.UNCERTAIN),
+        # A concern of a finding, or a likeness to it, suspects it; a concern one presents with is
+        # the complaint; findings in favour of a diagnosis suspect it and what it is favoured
+        # over, and neither is the patient's yet.
+        (
+            "There was concern of complete blindness.",
+            "complete blindness",
+            SIGN,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "She presented with a chief concern of abdominal pain.",
+            "abdominal pain",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        ("The mass was reminiscent of a schwannoma.", "schwannoma", DISEASE, Assertion.UNCERTAIN),
+        (
+            "The findings were in favor of meningioma over glioma.",
+            "meningioma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
     ],
 )
 def test_one_sentence(
