@@ -747,6 +747,7 @@ class ContextAssertion:
         mother_is_patient = mother and _CHILD.search(_opening(case)) is None
         kin = _patients_kin(case)
         segments = _segments(case.sentences, len(text))
+        finding_ends = {m.end for m in case.mentions if m.type in FINDING_TYPES}
         scoped_cache: dict[int, list[_Scoped]] = {}
         result: list[Assertion | None] = []
         for start, end, kind in targets:
@@ -832,6 +833,7 @@ class ContextAssertion:
                 in_phrase=reading.in_phrase,
                 after_head=reading.after_head,
                 listed_histories=listed_histories,
+                complement=_complement_of_finding(text, start, finding_ends),
             )
             if found is Assertion.PRESENT and self._listed_by_test(
                 text, segment.start, start, kind
@@ -951,6 +953,7 @@ class ContextAssertion:
         in_phrase: Sequence[bool] = (),
         after_head: Sequence[bool] = (),
         listed_histories: Collection[int] = (),
+        complement: bool = False,
     ) -> Assertion:
         """The assertion of a mention of type ``kind`` covering tokens ``[first, last)``, of
         whose tokens those in ``hyphened`` are joined to the word before them by a hyphen, and
@@ -961,7 +964,8 @@ class ContextAssertion:
         is denied by no forward trigger with words between them: those words are what is
         denied, something about the finding ("did not detect blood perfusion into the tumor",
         "no communication between the cyst and the bile duct"); "resolution of the diplopia"
-        still denies it."""
+        still denies it. A ``complement`` of a finding ("invasion by the tumor") is denied by no
+        backward trigger after it: that denies the finding it completes."""
         best: tuple[int, int, Category] | None = None
         nearest: _Match | None = None
         histories: list[_Match] = []
@@ -1005,6 +1009,13 @@ class ContextAssertion:
                 kind not in self._triggers.allowed[id(match.rule)]
                 and not self._also(match.rule, kind, after)
                 and not _object_of(match, kind, first, last, is_word, in_phrase, after_head)
+            ):
+                continue
+            if (
+                complement
+                and match.rule.category is Category.NEGATED_EXISTENCE
+                and match.rule.direction is not Direction.FORWARD
+                and match.start >= last
             ):
                 continue
             if match.rule.stops_at_tests and any(
@@ -1147,6 +1158,21 @@ def _head(text: str) -> str:
     words = text.lower().split()
     word = words[-1] if words else ""
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+_COMPLEMENT_BEFORE = re.compile(r"\s+(?:by|of)\s+(?:the|its|this|these|those)\s+$", re.IGNORECASE)
+"""The words joining a finding to its complement, a thing told before ("invasion *by the*
+tumor", "recurrence *of the* disease"): what is denied after the phrase is the finding before
+them. Without an article the complement may be new and denied with it ("infiltration of
+atypical cells was not observed")."""
+
+
+def _complement_of_finding(text: str, start: int, finding_ends: Collection[int]) -> bool:
+    """Whether the span starting at ``start`` is the complement of a finding ending at one of
+    ``finding_ends`` ("Invasion by the tumor was not observed" denies the invasion, not the
+    tumor; "Recurrence of the disease was not seen" denies no disease)."""
+    joined = _COMPLEMENT_BEFORE.search(text, max(0, start - 20), start)
+    return joined is not None and joined.start() in finding_ends
 
 
 class _MentionContext:

@@ -2195,6 +2195,22 @@ def test_a_finding_named_again_is_not_denied_by_what_is_denied_about_it(
 
 
 @pytest.mark.parametrize(
+    ("text", "complement", "expected"),
+    [
+        ("Invasion by the tumor was not observed.", "tumor", Assertion.PRESENT),
+        ("Recurrence of the disease was not seen.", "disease", Assertion.PRESENT),
+        ("Infiltration of atypical cells was not observed.", "atypical cells", Assertion.NEGATED),
+    ],
+)
+def test_a_denial_after_a_finding_does_not_deny_the_thing_it_is_told_of(
+    context: ContextAssertion, text: str, complement: str, expected: Assertion
+) -> None:
+    head = text.split()[0]
+    found = assertions(context, make_case(text, [(head, SIGN), (complement, SIGN)]))
+    assert (found[head], found[complement]) == (Assertion.NEGATED, expected)
+
+
+@pytest.mark.parametrize(
     ("text", "first", "second", "expected"),
     [
         (
