@@ -2048,6 +2048,19 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("The team was concerned about meningitis.", "meningitis", DISEASE, Assertion.UNCERTAIN),
+        # What an aside before the main verb avoids or vaccinates against ends at that verb.
+        (
+            "A woman, vaccinated against influenza, complained of intense headache.",
+            "intense headache",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "A test, performed to avoid false-positive results, revealed short sleep latencies.",
+            "short sleep latencies",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # A concern of a finding, or a likeness to it, suspects it; a concern one presents with is
         # the complaint; findings in favour of a diagnosis suspect it and what it is favoured
         # over, and neither is the patient's yet.
