@@ -769,6 +769,7 @@ class ContextAssertion:
                     if (mother or not m.rule.names_fetus)
                     and not (mother_is_patient and _names_the_mother(text, starts, ends, m))
                     and not (kin and _names_the_patients_kin(text, starts, ends, m, kin))
+                    and not (not mother and _names_the_twins(text, starts, ends, m))
                 ]
                 scoped_cache[key] = self._listed_objects(
                     text,
@@ -1556,6 +1557,21 @@ def _names_the_patients_kin(
         return False
     told = _THE_KIN.fullmatch(text[starts[match.start] : ends[match.end - 1]])
     return told is not None and told.group(1).lower() == kin
+
+
+_THE_TWINS = re.compile(
+    r"(?:the|both|(?:the\s+)?two)\s+(?:(?:identical|monozygotic|dizygotic|male|female)\s+)?twins",
+    re.IGNORECASE,
+)
+
+
+def _names_the_twins(text: str, starts: Sequence[int], ends: Sequence[int], match: _Match) -> bool:
+    """Whether a family trigger is "the twins" (or "both twins") alone: in a report whose
+    patient cannot be their mother (``_may_be_mother``), the patient is one of them ("the twins
+    were diagnosed with congenital thrombocytopenia"), as "her twin" would be someone else."""
+    return match.rule.category is Category.FAMILY and (
+        _THE_TWINS.fullmatch(text[starts[match.start] : ends[match.end - 1]]) is not None
+    )
 
 
 def _phrase_end(start: int, limit: int, in_phrase: Sequence[bool]) -> int:

@@ -2611,3 +2611,19 @@ def test_the_son_is_the_patient_in_a_report_telling_him_as_one(
     second = "The son had seizures."
     case = _two_sentences(Patient(), opening, second, "seizures", SIGN)
     assert context(case).mentions[0].assertion is expected
+
+
+@pytest.mark.parametrize(
+    ("patient", "opening", "expected"),
+    [
+        (Patient(age_years=4, sex=Sex.FEMALE), "A girl had bruising. ", Assertion.PRESENT),
+        (Patient(age_years=30, sex=Sex.FEMALE), "A woman gave birth. ", Assertion.FAMILY),
+    ],
+)
+def test_the_twins_are_the_patients_unless_the_patient_may_be_their_mother(
+    context: ContextAssertion, patient: Patient, opening: str, expected: Assertion
+) -> None:
+    # A child's report tells the patient and the twin sibling together as "the twins".
+    second = "The twins were diagnosed with congenital thrombocytopenia."
+    case = _two_sentences(patient, opening, second, "congenital", DISEASE)
+    assert context(case).mentions[0].assertion is expected
