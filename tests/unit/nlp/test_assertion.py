@@ -2048,6 +2048,19 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("The team was concerned about meningitis.", "meningitis", DISEASE, Assertion.UNCERTAIN),
+        # What a test failed to detect is not found; a finding whose site it failed to find is.
+        (
+            "Computed tomography of the chest failed to detect any visceral lesions.",
+            "visceral lesions",
+            SIGN,
+            Assertion.NEGATED,
+        ),
+        (
+            "Repeat MRI failed to identify the exact location of the fistula.",
+            "fistula",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # What an aside before the main verb avoids or vaccinates against ends at that verb.
         (
             "A woman, vaccinated against influenza, complained of intense headache.",
