@@ -2048,6 +2048,13 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("The team was concerned about meningitis.", "meningitis", DISEASE, Assertion.UNCERTAIN),
+        # A participle clause after a comma is no item of the denial before it.
+        (
+            "Investigations ruled out sleep apnea, considering major depression as a factor.",
+            "major depression",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # What a test failed to detect is not found; a finding whose site it failed to find is.
         (
             "Computed tomography of the chest failed to detect any visceral lesions.",
