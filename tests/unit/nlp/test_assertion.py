@@ -2048,6 +2048,13 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("The team was concerned about meningitis.", "meningitis", DISEASE, Assertion.UNCERTAIN),
+        # Being extubated or discharged after a denial is the patient's own next step.
+        (
+            "He was weaned off the ventilator and extubated on hospital day 4.",
+            "extubated",
+            TREATMENT,
+            Assertion.PRESENT,
+        ),
         # A participle clause after a comma is no item of the denial before it.
         (
             "Investigations ruled out sleep apnea, considering major depression as a factor.",
