@@ -748,6 +748,7 @@ class ContextAssertion:
         kin = _patients_kin(case)
         segments = _segments(case.sentences, len(text))
         finding_ends = {m.end for m in case.mentions if m.type in FINDING_TYPES}
+        acts = _acts_after_findings(text, case.mentions)
         scoped_cache: dict[int, list[_Scoped]] = {}
         result: list[Assertion | None] = []
         for start, end, kind in targets:
@@ -834,7 +835,7 @@ class ContextAssertion:
                 in_phrase=reading.in_phrase,
                 after_head=reading.after_head,
                 listed_histories=listed_histories,
-                complement=_complement_of_finding(text, start, finding_ends),
+                complement=_complement_of_finding(text, start, finding_ends, acts),
             )
             if found is Assertion.PRESENT and self._listed_by_test(
                 text, segment.start, start, kind
@@ -954,7 +955,7 @@ class ContextAssertion:
         in_phrase: Sequence[bool] = (),
         after_head: Sequence[bool] = (),
         listed_histories: Collection[int] = (),
-        complement: bool = False,
+        complement: tuple[bool, bool] = (False, False),
     ) -> Assertion:
         """The assertion of a mention of type ``kind`` covering tokens ``[first, last)``, of
         whose tokens those in ``hyphened`` are joined to the word before them by a hyphen, and
@@ -965,8 +966,12 @@ class ContextAssertion:
         is denied by no forward trigger with words between them: those words are what is
         denied, something about the finding ("did not detect blood perfusion into the tumor",
         "no communication between the cyst and the bile duct"); "resolution of the diplopia"
-        still denies it. A ``complement`` of a finding ("invasion by the tumor") is denied by no
-        backward trigger after it: that denies the finding it completes."""
+        still denies it. A ``complement`` of a finding (``_complement_of_finding``: whether it
+        is one, and whether it is a procedure or drug the finding followed) is denied by no
+        backward trigger after it, and such a procedure or drug by no forward one before it:
+        those deny the finding it completes ("invasion by the tumor", "no problems with
+        surgery")."""
+        of_finding, act = complement
         best: tuple[int, int, Category] | None = None
         nearest: _Match | None = None
         histories: list[_Match] = []
@@ -1013,10 +1018,16 @@ class ContextAssertion:
             ):
                 continue
             if (
-                complement
+                of_finding
                 and match.rule.category is Category.NEGATED_EXISTENCE
-                and match.rule.direction is not Direction.FORWARD
-                and match.start >= last
+                and (
+                    (match.rule.direction is not Direction.FORWARD and match.start >= last)
+                    or (
+                        act
+                        and match.rule.direction is not Direction.BACKWARD
+                        and match.end <= first
+                    )
+                )
             ):
                 continue
             if match.rule.stops_at_tests and any(
@@ -1168,12 +1179,62 @@ them. Without an article the complement may be new and denied with it ("infiltra
 atypical cells was not observed")."""
 
 
-def _complement_of_finding(text: str, start: int, finding_ends: Collection[int]) -> bool:
+_ACT_BEFORE = re.compile(
+    r"\s+(?:with|from|after|following|during|to|of)\s+"
+    r"(?:(?:the|an?|any|his|her|their|this|its)\s+)?$",
+    re.IGNORECASE,
+)
+"""The words joining a finding to the procedure or drug it followed or came with ("problems
+*with* surgery", "complications *of the* biopsy", "no response *to* steroids")."""
+
+ACT_TYPES = frozenset(
+    {
+        EntityType.THERAPEUTIC_PROCEDURE,
+        EntityType.DIAGNOSTIC_PROCEDURE,
+        EntityType.MEDICATION,
+    }
+)
+"""Types of what was done to the patient: a finding denied as its sequel leaves it done."""
+
+
+_LIST_GOES_ON = re.compile(
+    r"\s*(?:,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+)(?:(?:the|an?)\s+)?$", re.IGNORECASE
+)
+"""The words joining an item to the list before it ("surgery *or* anesthesia")."""
+
+
+def _acts_after_findings(text: str, mentions: Sequence[Mention]) -> set[int]:
+    """Where the procedures and drugs start that a finding mention followed or came with, and
+    those listed after them ("There were no problems with surgery or anesthesia")."""
+    finding_ends = {m.end for m in mentions if m.type in FINDING_TYPES}
+    acts = sorted((m.start, m.end) for m in mentions if m.type in ACT_TYPES)
+    found: set[int] = set()
+    listed_ends: set[int] = set()
+    for start, end in acts:
+        reach = max(0, start - 20)
+        joined = _ACT_BEFORE.search(text, reach, start)
+        listed = _LIST_GOES_ON.search(text, reach, start)
+        if (joined is not None and joined.start() in finding_ends) or (
+            listed is not None and listed.start() in listed_ends
+        ):
+            found.add(start)
+            listed_ends.add(end)
+    return found
+
+
+def _complement_of_finding(
+    text: str, start: int, finding_ends: Collection[int], acts: Collection[int]
+) -> tuple[bool, bool]:
     """Whether the span starting at ``start`` is the complement of a finding ending at one of
-    ``finding_ends`` ("Invasion by the tumor was not observed" denies the invasion, not the
-    tumor; "Recurrence of the disease was not seen" denies no disease)."""
+    ``finding_ends``, and whether it is a procedure or drug that finding followed or came with
+    (``acts``, ``_acts_after_findings``). A denial of the finding is not the complement's:
+    "Invasion by the tumor was not observed" denies the invasion, not the tumor; "There were
+    no problems with surgery or anesthesia" denies the problems, and the surgery and
+    anesthesia were done."""
+    if start in acts:
+        return True, True
     joined = _COMPLEMENT_BEFORE.search(text, max(0, start - 20), start)
-    return joined is not None and joined.start() in finding_ends
+    return joined is not None and joined.start() in finding_ends, False
 
 
 class _MentionContext:

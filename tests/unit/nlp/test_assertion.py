@@ -2235,6 +2235,21 @@ def test_a_finding_named_again_is_not_denied_by_what_is_denied_about_it(
 
 
 @pytest.mark.parametrize(
+    ("text", "finding", "act", "type_"),
+    [
+        ("There were no problems with the anesthesia.", "problems", "anesthesia", DRUG),
+        ("There was no evidence of recurrence after surgery.", "recurrence", "surgery", TREATMENT),
+        ("Complications of the biopsy were not observed.", "Complications", "biopsy", TEST),
+    ],
+)
+def test_a_denied_finding_leaves_the_procedure_or_drug_it_followed_done(
+    context: ContextAssertion, text: str, finding: str, act: str, type_: EntityType
+) -> None:
+    found = assertions(context, make_case(text, [(finding, SIGN), (act, type_)]))
+    assert (found[finding], found[act]) == (Assertion.NEGATED, Assertion.PRESENT)
+
+
+@pytest.mark.parametrize(
     ("text", "complement", "expected"),
     [
         ("Invasion by the tumor was not observed.", "tumor", Assertion.PRESENT),
