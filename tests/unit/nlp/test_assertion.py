@@ -2048,6 +2048,13 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("The team was concerned about meningitis.", "meningitis", DISEASE, Assertion.UNCERTAIN),
+        # A sentence opening "Even though …," ends its clause's denial at the comma.
+        (
+            "Even though our transfusion guideline was not satisfied, packed RBCs were transfused.",
+            "packed RBCs",
+            DRUG,
+            Assertion.PRESENT,
+        ),
         # Being extubated or discharged after a denial is the patient's own next step.
         (
             "He was weaned off the ventilator and extubated on hospital day 4.",
