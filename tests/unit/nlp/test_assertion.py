@@ -2048,6 +2048,14 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("The team was concerned about meningitis.", "meningitis", DISEASE, Assertion.UNCERTAIN),
+        # What a patient could do is no suspicion; what a lesion could be is.
+        (
+            "He could ambulate with crutches for short distances with mild pain.",
+            "mild pain",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        ("The lesion could represent a metastasis.", "metastasis", DISEASE, Assertion.UNCERTAIN),
         # A sentence opening "Even though …," ends its clause's denial at the comma.
         (
             "Even though our transfusion guideline was not satisfied, packed RBCs were transfused.",
