@@ -2048,6 +2048,22 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("The team was concerned about meningitis.", "meningitis", DISEASE, Assertion.UNCERTAIN),
+        # A time told of a procedure's participle dates that procedure, not the complaints
+        # the sentence presents with.
+        (
+            "He presented with hip pain and drainage from the incision of a prosthesis "
+            "implanted 4 years before.",
+            "hip pain",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "He presented with hip pain and drainage from the incision of a prosthesis "
+            "implanted 4 years before.",
+            "prosthesis",
+            TREATMENT,
+            Assertion.HISTORICAL,
+        ),
         # What a patient could do is no suspicion; what a lesion could be is.
         (
             "He could ambulate with crutches for short distances with mild pain.",
