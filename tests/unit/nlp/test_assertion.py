@@ -2072,10 +2072,17 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("The lesion could represent a metastasis.", "metastasis", DISEASE, Assertion.UNCERTAIN),
-        # A sentence opening "Even though …," ends its clause's denial at the comma.
+        # A sentence opening "Even though …," or "Due to …," ends its clause's denial at the
+        # comma.
         (
             "Even though our transfusion guideline was not satisfied, packed RBCs were transfused.",
             "packed RBCs",
+            DRUG,
+            Assertion.PRESENT,
+        ),
+        (
+            "Due to no therapeutic success of this therapy, the IVIG infusion was implemented.",
+            "IVIG",
             DRUG,
             Assertion.PRESENT,
         ),
