@@ -1197,6 +1197,16 @@ ACT_TYPES = frozenset(
 """Types of what was done to the patient: a finding denied as its sequel leaves it done."""
 
 
+_TIME_ANCHOR_BEFORE = re.compile(
+    r"\b(?:after|following|since|post)\s+(?:(?:the|an?|his|her|their|this|its)\s+)?"
+    r"(?:(?!(?:withdrawal|withdrawing|discontinu\w*|cessation|stopping|ceasing|tapering|"
+    r"holding|suspension|removal|refus\w*|declin\w*|without)\b)[\w-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
+"""Words making a procedure or drug the time something is counted from ("never developed six
+years *after the right Vo* thalamotomy"): what is denied happened, or not, after it; not its
+stopping ("after withdrawal of steroids"), which the denial may be of."""
+
 _LIST_GOES_ON = re.compile(
     r"\s*(?:,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+)(?:(?:the|an?)\s+)?$", re.IGNORECASE
 )
@@ -1204,8 +1214,9 @@ _LIST_GOES_ON = re.compile(
 
 
 def _acts_after_findings(text: str, mentions: Sequence[Mention]) -> set[int]:
-    """Where the procedures and drugs start that a finding mention followed or came with, and
-    those listed after them ("There were no problems with surgery or anesthesia")."""
+    """Where the procedures and drugs start that a finding mention followed or came with, or
+    that something is dated from ("after the thalamotomy"), and those listed after them
+    ("There were no problems with surgery or anesthesia")."""
     finding_ends = {m.end for m in mentions if m.type in FINDING_TYPES}
     acts = sorted((m.start, m.end) for m in mentions if m.type in ACT_TYPES)
     found: set[int] = set()
@@ -1214,8 +1225,10 @@ def _acts_after_findings(text: str, mentions: Sequence[Mention]) -> set[int]:
         reach = max(0, start - 20)
         joined = _ACT_BEFORE.search(text, reach, start)
         listed = _LIST_GOES_ON.search(text, reach, start)
-        if (joined is not None and joined.start() in finding_ends) or (
-            listed is not None and listed.start() in listed_ends
+        if (
+            (joined is not None and joined.start() in finding_ends)
+            or (listed is not None and listed.start() in listed_ends)
+            or _TIME_ANCHOR_BEFORE.search(text, max(0, start - 40), start) is not None
         ):
             found.add(start)
             listed_ends.add(end)

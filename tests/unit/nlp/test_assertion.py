@@ -2278,6 +2278,12 @@ def test_a_finding_named_again_is_not_denied_by_what_is_denied_about_it(
         ("There were no problems with the anesthesia.", "problems", "anesthesia", DRUG),
         ("There was no evidence of recurrence after surgery.", "recurrence", "surgery", TREATMENT),
         ("Complications of the biopsy were not observed.", "Complications", "biopsy", TEST),
+        (
+            "She did not develop attacks six years after the thalamotomy.",
+            "attacks",
+            "thalamotomy",
+            TREATMENT,
+        ),
     ],
 )
 def test_a_denied_finding_leaves_the_procedure_or_drug_it_followed_done(
