@@ -2086,6 +2086,13 @@ OUTCOME = EntityType.OUTCOME
             DRUG,
             Assertion.PRESENT,
         ),
+        # "and her … resolved" opens a clause of its own subject after a denial.
+        (
+            "She recovered without complications and her dysphagia lusoria resolved.",
+            "dysphagia lusoria",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # Being extubated or discharged after a denial is the patient's own next step.
         (
             "He was weaned off the ventilator and extubated on hospital day 4.",
