@@ -2100,6 +2100,19 @@ OUTCOME = EntityType.OUTCOME
             TREATMENT,
             Assertion.PRESENT,
         ),
+        # An unsuccessful attempt was made, and what it was made for was there.
+        (
+            "Patient had cardiac arrest and resuscitation attempts were unsuccessful.",
+            "cardiac arrest",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        (
+            "A trial of indomethacin was unsuccessful.",
+            "indomethacin",
+            DRUG,
+            Assertion.PRESENT,
+        ),
         # A participle clause after a comma is no item of the denial before it.
         (
             "Investigations ruled out sleep apnea, considering major depression as a factor.",
