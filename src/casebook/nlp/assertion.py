@@ -1196,6 +1196,10 @@ ACT_TYPES = frozenset(
 )
 """Types of what was done to the patient: a finding denied as its sequel leaves it done."""
 
+ANCHOR_TYPES = ACT_TYPES | {EntityType.CLINICAL_EVENT}
+"""Types of what something may be dated from ("did not return after discharge"): it
+happened."""
+
 
 _TIME_ANCHOR_BEFORE = re.compile(
     r"\b(?:after|following|since|post)\s+(?:(?:the|an?|his|her|their|this|its)\s+)?"
@@ -1214,22 +1218,25 @@ _LIST_GOES_ON = re.compile(
 
 
 def _acts_after_findings(text: str, mentions: Sequence[Mention]) -> set[int]:
-    """Where the procedures and drugs start that a finding mention followed or came with, or
-    that something is dated from ("after the thalamotomy"), and those listed after them
-    ("There were no problems with surgery or anesthesia")."""
+    """Where the procedures and drugs start that a finding mention followed or came with, and
+    those listed after them ("There were no problems with surgery or anesthesia"), and the
+    procedures, drugs and clinical events that something is dated from ("after the
+    thalamotomy", "did not return after discharge")."""
     finding_ends = {m.end for m in mentions if m.type in FINDING_TYPES}
-    acts = sorted((m.start, m.end) for m in mentions if m.type in ACT_TYPES)
+    acts = sorted((m.start, m.end, m.type) for m in mentions if m.type in ANCHOR_TYPES)
     found: set[int] = set()
     listed_ends: set[int] = set()
-    for start, end in acts:
+    for start, end, kind in acts:
         reach = max(0, start - 20)
         joined = _ACT_BEFORE.search(text, reach, start)
         listed = _LIST_GOES_ON.search(text, reach, start)
         if (
-            (joined is not None and joined.start() in finding_ends)
-            or (listed is not None and listed.start() in listed_ends)
-            or _TIME_ANCHOR_BEFORE.search(text, max(0, start - 40), start) is not None
-        ):
+            kind in ACT_TYPES
+            and (
+                (joined is not None and joined.start() in finding_ends)
+                or (listed is not None and listed.start() in listed_ends)
+            )
+        ) or _TIME_ANCHOR_BEFORE.search(text, max(0, start - 40), start) is not None:
             found.add(start)
             listed_ends.add(end)
     return found

@@ -2100,6 +2100,13 @@ OUTCOME = EntityType.OUTCOME
             TREATMENT,
             Assertion.PRESENT,
         ),
+        # What something is dated from happened.
+        (
+            "He did not return after discharge.",
+            "discharge",
+            EntityType.CLINICAL_EVENT,
+            Assertion.PRESENT,
+        ),
         # An unsuccessful attempt was made, and what it was made for was there.
         (
             "Patient had cardiac arrest and resuscitation attempts were unsuccessful.",
