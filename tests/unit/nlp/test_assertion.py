@@ -2127,6 +2127,12 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        (
+            "The patient, who had no renal disease and no trauma, developed flank pain.",
+            "flank pain",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # What a test failed to detect is not found; a finding whose site it failed to find is.
         (
             "Computed tomography of the chest failed to detect any visceral lesions.",
@@ -2140,7 +2146,8 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
-        # What an aside before the main verb avoids or vaccinates against ends at that verb.
+        # What an aside before the main verb avoids, vaccinates against or denies ends at that
+        # verb.
         (
             "A woman, vaccinated against influenza, complained of intense headache.",
             "intense headache",
