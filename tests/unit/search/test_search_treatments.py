@@ -490,9 +490,10 @@ def test_a_surgical_service_that_was_consulted_is_no_treatment(
     [
         ("She was born by spontaneous vaginal delivery at term.", "vaginal delivery"),
         ("Oral feeding was started two days later.", "Oral feeding"),
+        ("The karyotype by amniocentesis was 46,XX.", "amniocentesis"),
     ],
 )
-def test_a_birth_or_a_meal_is_no_treatment(
+def test_a_birth_a_meal_or_a_sample_is_no_treatment(
     finder: TreatmentFinder, make_case: CaseBuilder, sentence: str, words: str
 ) -> None:
     # The tally of similar cases listed "vaginal delivery" and "feeding" among treatments.
