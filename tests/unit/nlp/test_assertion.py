@@ -2146,6 +2146,12 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        (
+            "There was concern for metastatic seeding from a distant primary site of malignancy.",
+            "malignancy",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # What an aside before the main verb avoids, vaccinates against or denies ends at that
         # verb.
         (
