@@ -391,6 +391,12 @@ any flare-ups during chemotherapy"), a new clause or its subject is no part of i
 _AFTER_HEAD = frozenset({"of", "for", "to", "and", "or", "as"})
 """Words that join a phrase to the head word before them (``_Reading.after_head``)."""
 
+_SENTENCE_ADVERB = re.compile(
+    r"[a-z]+ly|however|then|thus|therefore|later|moreover|furthermore|also|again|meanwhile",
+    re.IGNORECASE,
+)
+"""A word that may open a sentence before its subordinate clause ("Unfortunately, due to …,")."""
+
 _CLAUSE_END = ContextRule(literal=",", category=Category.TERMINATE, direction=Direction.TERMINATE)
 """The comma closing a sentence-opening subordinate clause (``ContextRules.clause_openers``)."""
 
@@ -519,11 +525,25 @@ class _Triggers:
         (``ContextRules.clause_openers``): "no" in "Although there was no fever," reaches no
         further."""
         found: list[_Match] = []
+
+        def opens_at(index: int) -> bool:
+            return (
+                index == 0
+                or words[index - 1] in _SENTENCE_ENDS
+                or "\n" in text[ends[index - 1] : starts[index]]
+            )
+
         for index, word in enumerate(words):
-            opens = index == 0 or words[index - 1] in _SENTENCE_ENDS
-            if not opens and index > 0:
-                opens = "\n" in text[ends[index - 1] : starts[index]]
-            if not opens or word.lower() not in self._openers:
+            if word.lower() not in self._openers:
+                continue
+            # "Unfortunately, due to complete omentectomy, …": a sentence adverb and its comma
+            # may come first.
+            if not opens_at(index) and not (
+                index >= 2
+                and words[index - 1] == ","
+                and _SENTENCE_ADVERB.fullmatch(words[index - 2])
+                and opens_at(index - 2)
+            ):
                 continue
             commas = []
             for after in range(index + 1, len(words)):

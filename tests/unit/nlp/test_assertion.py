@@ -2072,8 +2072,8 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("The lesion could represent a metastasis.", "metastasis", DISEASE, Assertion.UNCERTAIN),
-        # A sentence opening "Even though …," or "Due to …," ends its clause's denial at the
-        # comma.
+        # A sentence opening "Even though …," or "(Unfortunately,) due to …," ends its clause's
+        # denial at the comma.
         (
             "Even though our transfusion guideline was not satisfied, packed RBCs were transfused.",
             "packed RBCs",
@@ -2084,6 +2084,12 @@ OUTCOME = EntityType.OUTCOME
             "Due to no therapeutic success of this therapy, the IVIG infusion was implemented.",
             "IVIG",
             DRUG,
+            Assertion.PRESENT,
+        ),
+        (
+            "Unfortunately, due to complete omentectomy, an omental pedicle was not available.",
+            "omentectomy",
+            TREATMENT,
             Assertion.PRESENT,
         ),
         # "and her … resolved" opens a clause of its own subject after a denial.
