@@ -2158,6 +2158,14 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # A symptom a patient is evaluated for is the complaint; a disease is a suspicion.
+        (
+            "A 28-year old female was evaluated for sudden-onset upper abdominal pain.",
+            "upper abdominal pain",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        ("The patient was evaluated for sepsis.", "sepsis", DISEASE, Assertion.UNCERTAIN),
         # What an aside before the main verb avoids, vaccinates against or denies ends at that
         # verb.
         (
