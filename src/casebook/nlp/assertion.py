@@ -391,6 +391,12 @@ any flare-ups during chemotherapy"), a new clause or its subject is no part of i
 _AFTER_HEAD = frozenset({"of", "for", "to", "and", "or", "as"})
 """Words that join a phrase to the head word before them (``_Reading.after_head``)."""
 
+_SENTENCE_ADVERB = re.compile(
+    r"[a-z]+ly|however|then|thus|therefore|later|moreover|furthermore|also|again|meanwhile",
+    re.IGNORECASE,
+)
+"""A word that may open a sentence before its subordinate clause ("Unfortunately, due to …,")."""
+
 _CLAUSE_END = ContextRule(literal=",", category=Category.TERMINATE, direction=Direction.TERMINATE)
 """The comma closing a sentence-opening subordinate clause (``ContextRules.clause_openers``)."""
 
@@ -519,11 +525,25 @@ class _Triggers:
         (``ContextRules.clause_openers``): "no" in "Although there was no fever," reaches no
         further."""
         found: list[_Match] = []
+
+        def opens_at(index: int) -> bool:
+            return (
+                index == 0
+                or words[index - 1] in _SENTENCE_ENDS
+                or "\n" in text[ends[index - 1] : starts[index]]
+            )
+
         for index, word in enumerate(words):
-            opens = index == 0 or words[index - 1] in _SENTENCE_ENDS
-            if not opens and index > 0:
-                opens = "\n" in text[ends[index - 1] : starts[index]]
-            if not opens or word.lower() not in self._openers:
+            if word.lower() not in self._openers:
+                continue
+            # "Unfortunately, due to complete omentectomy, …": a sentence adverb and its comma
+            # may come first.
+            if not opens_at(index) and not (
+                index >= 2
+                and words[index - 1] == ","
+                and _SENTENCE_ADVERB.fullmatch(words[index - 2])
+                and opens_at(index - 2)
+            ):
                 continue
             commas = []
             for after in range(index + 1, len(words)):
@@ -747,6 +767,8 @@ class ContextAssertion:
         mother_is_patient = mother and _CHILD.search(_opening(case)) is None
         kin = _patients_kin(case)
         segments = _segments(case.sentences, len(text))
+        finding_ends = {m.end for m in case.mentions if m.type in FINDING_TYPES}
+        acts = _acts_after_findings(text, case.mentions)
         scoped_cache: dict[int, list[_Scoped]] = {}
         result: list[Assertion | None] = []
         for start, end, kind in targets:
@@ -768,6 +790,7 @@ class ContextAssertion:
                     if (mother or not m.rule.names_fetus)
                     and not (mother_is_patient and _names_the_mother(text, starts, ends, m))
                     and not (kin and _names_the_patients_kin(text, starts, ends, m, kin))
+                    and not (not mother and _names_the_twins(text, starts, ends, m))
                 ]
                 scoped_cache[key] = self._listed_objects(
                     text,
@@ -832,6 +855,7 @@ class ContextAssertion:
                 in_phrase=reading.in_phrase,
                 after_head=reading.after_head,
                 listed_histories=listed_histories,
+                complement=_complement_of_finding(text, start, finding_ends, acts),
             )
             if found is Assertion.PRESENT and self._listed_by_test(
                 text, segment.start, start, kind
@@ -951,6 +975,7 @@ class ContextAssertion:
         in_phrase: Sequence[bool] = (),
         after_head: Sequence[bool] = (),
         listed_histories: Collection[int] = (),
+        complement: tuple[bool, bool] = (False, False),
     ) -> Assertion:
         """The assertion of a mention of type ``kind`` covering tokens ``[first, last)``, of
         whose tokens those in ``hyphened`` are joined to the word before them by a hyphen, and
@@ -961,7 +986,12 @@ class ContextAssertion:
         is denied by no forward trigger with words between them: those words are what is
         denied, something about the finding ("did not detect blood perfusion into the tumor",
         "no communication between the cyst and the bile duct"); "resolution of the diplopia"
-        still denies it."""
+        still denies it. A ``complement`` of a finding (``_complement_of_finding``: whether it
+        is one, and whether it is a procedure or drug the finding followed) is denied by no
+        backward trigger after it, and such a procedure or drug by no forward one before it:
+        those deny the finding it completes ("invasion by the tumor", "no problems with
+        surgery")."""
+        of_finding, act = complement
         best: tuple[int, int, Category] | None = None
         nearest: _Match | None = None
         histories: list[_Match] = []
@@ -1005,6 +1035,19 @@ class ContextAssertion:
                 kind not in self._triggers.allowed[id(match.rule)]
                 and not self._also(match.rule, kind, after)
                 and not _object_of(match, kind, first, last, is_word, in_phrase, after_head)
+            ):
+                continue
+            if (
+                of_finding
+                and match.rule.category is Category.NEGATED_EXISTENCE
+                and (
+                    (match.rule.direction is not Direction.FORWARD and match.start >= last)
+                    or (
+                        act
+                        and match.rule.direction is not Direction.BACKWARD
+                        and match.end <= first
+                    )
+                )
             ):
                 continue
             if match.rule.stops_at_tests and any(
@@ -1147,6 +1190,91 @@ def _head(text: str) -> str:
     words = text.lower().split()
     word = words[-1] if words else ""
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+_COMPLEMENT_BEFORE = re.compile(r"\s+(?:by|of)\s+(?:the|its|this|these|those)\s+$", re.IGNORECASE)
+"""The words joining a finding to its complement, a thing told before ("invasion *by the*
+tumor", "recurrence *of the* disease"): what is denied after the phrase is the finding before
+them. Without an article the complement may be new and denied with it ("infiltration of
+atypical cells was not observed")."""
+
+
+_ACT_BEFORE = re.compile(
+    r"\s+(?:with|from|after|following|during|to|of)\s+"
+    r"(?:(?:the|an?|any|his|her|their|this|its)\s+)?$",
+    re.IGNORECASE,
+)
+"""The words joining a finding to the procedure or drug it followed or came with ("problems
+*with* surgery", "complications *of the* biopsy", "no response *to* steroids")."""
+
+ACT_TYPES = frozenset(
+    {
+        EntityType.THERAPEUTIC_PROCEDURE,
+        EntityType.DIAGNOSTIC_PROCEDURE,
+        EntityType.MEDICATION,
+    }
+)
+"""Types of what was done to the patient: a finding denied as its sequel leaves it done."""
+
+ANCHOR_TYPES = ACT_TYPES | {EntityType.CLINICAL_EVENT}
+"""Types of what something may be dated from ("did not return after discharge"): it
+happened."""
+
+
+_TIME_ANCHOR_BEFORE = re.compile(
+    r"\b(?:after|following|since|post)\s+(?:(?:the|an?|his|her|their|this|its)\s+)?"
+    r"(?:(?!(?:withdrawal|withdrawing|discontinu\w*|cessation|stopping|ceasing|tapering|"
+    r"holding|suspension|removal|refus\w*|declin\w*|without)\b)[\w-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
+"""Words making a procedure or drug the time something is counted from ("never developed six
+years *after the right Vo* thalamotomy"): what is denied happened, or not, after it; not its
+stopping ("after withdrawal of steroids"), which the denial may be of."""
+
+_LIST_GOES_ON = re.compile(
+    r"\s*(?:,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+)(?:(?:the|an?)\s+)?$", re.IGNORECASE
+)
+"""The words joining an item to the list before it ("surgery *or* anesthesia")."""
+
+
+def _acts_after_findings(text: str, mentions: Sequence[Mention]) -> set[int]:
+    """Where the procedures and drugs start that a finding mention followed or came with, and
+    those listed after them ("There were no problems with surgery or anesthesia"), and the
+    procedures, drugs and clinical events that something is dated from ("after the
+    thalamotomy", "did not return after discharge")."""
+    finding_ends = {m.end for m in mentions if m.type in FINDING_TYPES}
+    acts = sorted((m.start, m.end, m.type) for m in mentions if m.type in ANCHOR_TYPES)
+    found: set[int] = set()
+    listed_ends: set[int] = set()
+    for start, end, kind in acts:
+        reach = max(0, start - 20)
+        joined = _ACT_BEFORE.search(text, reach, start)
+        listed = _LIST_GOES_ON.search(text, reach, start)
+        if (
+            kind in ACT_TYPES
+            and (
+                (joined is not None and joined.start() in finding_ends)
+                or (listed is not None and listed.start() in listed_ends)
+            )
+        ) or _TIME_ANCHOR_BEFORE.search(text, max(0, start - 40), start) is not None:
+            found.add(start)
+            listed_ends.add(end)
+    return found
+
+
+def _complement_of_finding(
+    text: str, start: int, finding_ends: Collection[int], acts: Collection[int]
+) -> tuple[bool, bool]:
+    """Whether the span starting at ``start`` is the complement of a finding ending at one of
+    ``finding_ends``, and whether it is a procedure or drug that finding followed or came with
+    (``acts``, ``_acts_after_findings``). A denial of the finding is not the complement's:
+    "Invasion by the tumor was not observed" denies the invasion, not the tumor; "There were
+    no problems with surgery or anesthesia" denies the problems, and the surgery and
+    anesthesia were done."""
+    if start in acts:
+        return True, True
+    joined = _COMPLEMENT_BEFORE.search(text, max(0, start - 20), start)
+    return joined is not None and joined.start() in finding_ends, False
 
 
 class _MentionContext:
@@ -1530,6 +1658,21 @@ def _names_the_patients_kin(
         return False
     told = _THE_KIN.fullmatch(text[starts[match.start] : ends[match.end - 1]])
     return told is not None and told.group(1).lower() == kin
+
+
+_THE_TWINS = re.compile(
+    r"(?:the|both|(?:the\s+)?two)\s+(?:(?:identical|monozygotic|dizygotic|male|female)\s+)?twins",
+    re.IGNORECASE,
+)
+
+
+def _names_the_twins(text: str, starts: Sequence[int], ends: Sequence[int], match: _Match) -> bool:
+    """Whether a family trigger is "the twins" (or "both twins") alone: in a report whose
+    patient cannot be their mother (``_may_be_mother``), the patient is one of them ("the twins
+    were diagnosed with congenital thrombocytopenia"), as "her twin" would be someone else."""
+    return match.rule.category is Category.FAMILY and (
+        _THE_TWINS.fullmatch(text[starts[match.start] : ends[match.end - 1]]) is not None
+    )
 
 
 def _phrase_end(start: int, limit: int, in_phrase: Sequence[bool]) -> int:

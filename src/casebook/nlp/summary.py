@@ -123,6 +123,9 @@ _GENERIC_TAIL = re.compile(r"\s+(?:technique|procedure)$")
 
 _OWN_DENIAL = re.compile(r"(?:no|without)\s", re.IGNORECASE)
 """An outcome whose words open with a denial ("no recurrence"): the denial is the outcome."""
+_FREE_OF_IT = re.compile(r"\S.*[\s-]free", re.IGNORECASE)
+"""A finding's words that end denying it ("seizure-free", "symptom free"): ConText denies the
+finding, while the words tell the patient's state."""
 _DENIED_BEFORE = re.compile(
     r"\b(?:no|not|without|little|minimal|poor|any|waiting\s+for(?:\s+the)?|high|low)[\s-]+"
     r"(?:[a-z]+\s+)?$",
@@ -722,10 +725,24 @@ def build_summary(
         # What follow-up tells is only what its own sentences tell: the seizures before it do
         # not make "she did not report any epileptic seizures" a present one.
         follow_up=_items(
-            [m for m in _follow_up(case, patients) if is_event(m)], {}, order, days, keys
+            [_as_told(m) for m in _follow_up(case, patients) if is_event(m)],
+            {},
+            order,
+            days,
+            keys,
         ),
         literature=_items(literature, {}, {}, {}, keys),
     )
+
+
+def _as_told(mention: Mention) -> Mention:
+    """A denied mention whose own words carry its denial ("no recurrence", "seizure-free")
+    shown as told: "seizure-free [negated]" would read as seizures."""
+    if mention.assertion is Assertion.NEGATED and (
+        _OWN_DENIAL.match(mention.text) or _FREE_OF_IT.fullmatch(mention.text)
+    ):
+        return mention.model_copy(update={"assertion": Assertion.PRESENT})
+    return mention
 
 
 _RESOLVED_AFTER = re.compile(

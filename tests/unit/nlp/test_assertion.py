@@ -2048,6 +2048,160 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("The team was concerned about meningitis.", "meningitis", DISEASE, Assertion.UNCERTAIN),
+        # A time told of a procedure's participle dates that procedure, not the complaints
+        # the sentence presents with.
+        (
+            "He presented with hip pain and drainage from the incision of a prosthesis "
+            "implanted 4 years before.",
+            "hip pain",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "He presented with hip pain and drainage from the incision of a prosthesis "
+            "implanted 4 years before.",
+            "prosthesis",
+            TREATMENT,
+            Assertion.HISTORICAL,
+        ),
+        # What a patient could do is no suspicion; what a lesion could be is.
+        (
+            "He could ambulate with crutches for short distances with mild pain.",
+            "mild pain",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        ("The lesion could represent a metastasis.", "metastasis", DISEASE, Assertion.UNCERTAIN),
+        # A sentence opening "Even though …," or "(Unfortunately,) due to …," ends its clause's
+        # denial at the comma.
+        (
+            "Even though our transfusion guideline was not satisfied, packed RBCs were transfused.",
+            "packed RBCs",
+            DRUG,
+            Assertion.PRESENT,
+        ),
+        (
+            "Due to no therapeutic success of this therapy, the IVIG infusion was implemented.",
+            "IVIG",
+            DRUG,
+            Assertion.PRESENT,
+        ),
+        (
+            "Unfortunately, due to complete omentectomy, an omental pedicle was not available.",
+            "omentectomy",
+            TREATMENT,
+            Assertion.PRESENT,
+        ),
+        # "and her … resolved" opens a clause of its own subject after a denial.
+        (
+            "She recovered without complications and her dysphagia lusoria resolved.",
+            "dysphagia lusoria",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        # Being extubated or discharged after a denial is the patient's own next step.
+        (
+            "He was weaned off the ventilator and extubated on hospital day 4.",
+            "extubated",
+            TREATMENT,
+            Assertion.PRESENT,
+        ),
+        # What something is dated from happened.
+        (
+            "He did not return after discharge.",
+            "discharge",
+            EntityType.CLINICAL_EVENT,
+            Assertion.PRESENT,
+        ),
+        # An unsuccessful attempt was made, and what it was made for was there.
+        (
+            "Patient had cardiac arrest and resuscitation attempts were unsuccessful.",
+            "cardiac arrest",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        (
+            "A trial of indomethacin was unsuccessful.",
+            "indomethacin",
+            DRUG,
+            Assertion.PRESENT,
+        ),
+        # A participle clause after a comma is no item of the denial before it.
+        (
+            "Investigations ruled out sleep apnea, considering major depression as a factor.",
+            "major depression",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "The patient, who had no renal disease and no trauma, developed flank pain.",
+            "flank pain",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        # What a test failed to detect is not found; a finding whose site it failed to find is.
+        (
+            "Computed tomography of the chest failed to detect any visceral lesions.",
+            "visceral lesions",
+            SIGN,
+            Assertion.NEGATED,
+        ),
+        (
+            "Repeat MRI failed to identify the exact location of the fistula.",
+            "fistula",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "There was concern for metastatic seeding from a distant primary site of malignancy.",
+            "malignancy",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        # A symptom a patient is evaluated for is the complaint; a disease is a suspicion.
+        (
+            "A 28-year old female was evaluated for sudden-onset upper abdominal pain.",
+            "upper abdominal pain",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        ("The patient was evaluated for sepsis.", "sepsis", DISEASE, Assertion.UNCERTAIN),
+        # What an aside before the main verb avoids, vaccinates against or denies ends at that
+        # verb.
+        (
+            "A woman, vaccinated against influenza, complained of intense headache.",
+            "intense headache",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "A test, performed to avoid false-positive results, revealed short sleep latencies.",
+            "short sleep latencies",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        # A concern of a finding, or a likeness to it, suspects it; a concern one presents with is
+        # the complaint; findings in favour of a diagnosis suspect it and what it is favoured
+        # over, and neither is the patient's yet.
+        (
+            "There was concern of complete blindness.",
+            "complete blindness",
+            SIGN,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "She presented with a chief concern of abdominal pain.",
+            "abdominal pain",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        ("The mass was reminiscent of a schwannoma.", "schwannoma", DISEASE, Assertion.UNCERTAIN),
+        (
+            "The findings were in favor of meningioma over glioma.",
+            "meningioma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
     ],
 )
 def test_one_sentence(
@@ -2170,6 +2324,43 @@ def test_a_finding_named_again_is_not_denied_by_what_is_denied_about_it(
         mentions.insert(0, Mention(id="mass", start=at, end=at + 4, text="mass", type=SIGN))
     found = context(case.model_copy(update={"mentions": mentions}))
     assert found.mentions[-1].assertion is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "finding", "act", "type_"),
+    [
+        ("There were no problems with the anesthesia.", "problems", "anesthesia", DRUG),
+        ("There was no evidence of recurrence after surgery.", "recurrence", "surgery", TREATMENT),
+        ("Complications of the biopsy were not observed.", "Complications", "biopsy", TEST),
+        (
+            "She did not develop attacks six years after the thalamotomy.",
+            "attacks",
+            "thalamotomy",
+            TREATMENT,
+        ),
+    ],
+)
+def test_a_denied_finding_leaves_the_procedure_or_drug_it_followed_done(
+    context: ContextAssertion, text: str, finding: str, act: str, type_: EntityType
+) -> None:
+    found = assertions(context, make_case(text, [(finding, SIGN), (act, type_)]))
+    assert (found[finding], found[act]) == (Assertion.NEGATED, Assertion.PRESENT)
+
+
+@pytest.mark.parametrize(
+    ("text", "complement", "expected"),
+    [
+        ("Invasion by the tumor was not observed.", "tumor", Assertion.PRESENT),
+        ("Recurrence of the disease was not seen.", "disease", Assertion.PRESENT),
+        ("Infiltration of atypical cells was not observed.", "atypical cells", Assertion.NEGATED),
+    ],
+)
+def test_a_denial_after_a_finding_does_not_deny_the_thing_it_is_told_of(
+    context: ContextAssertion, text: str, complement: str, expected: Assertion
+) -> None:
+    head = text.split()[0]
+    found = assertions(context, make_case(text, [(head, SIGN), (complement, SIGN)]))
+    assert (found[head], found[complement]) == (Assertion.NEGATED, expected)
 
 
 @pytest.mark.parametrize(
@@ -2559,4 +2750,20 @@ def test_the_son_is_the_patient_in_a_report_telling_him_as_one(
     # A report that tells its patient as someone's son speaks of him as "the son".
     second = "The son had seizures."
     case = _two_sentences(Patient(), opening, second, "seizures", SIGN)
+    assert context(case).mentions[0].assertion is expected
+
+
+@pytest.mark.parametrize(
+    ("patient", "opening", "expected"),
+    [
+        (Patient(age_years=4, sex=Sex.FEMALE), "A girl had bruising. ", Assertion.PRESENT),
+        (Patient(age_years=30, sex=Sex.FEMALE), "A woman gave birth. ", Assertion.FAMILY),
+    ],
+)
+def test_the_twins_are_the_patients_unless_the_patient_may_be_their_mother(
+    context: ContextAssertion, patient: Patient, opening: str, expected: Assertion
+) -> None:
+    # A child's report tells the patient and the twin sibling together as "the twins".
+    second = "The twins were diagnosed with congenital thrombocytopenia."
+    case = _two_sentences(patient, opening, second, "congenital", DISEASE)
     assert context(case).mentions[0].assertion is expected

@@ -1109,3 +1109,19 @@ def test_what_the_title_says_the_case_mimicked_is_no_diagnosis() -> None:
         [("acute appendicitis", EntityType.DISEASE_DISORDER)],
     ).model_copy(update={"title": "Hemangioma mimicking acute appendicitis: a case report"})
     assert build_summary(case).diagnoses == []
+
+
+def test_a_follow_up_finding_whose_words_deny_it_is_shown_as_told() -> None:
+    # "seizure-free [negated]" would read as seizures; the words tell the patient's state.
+    text = "At follow-up, she remained seizure-free."
+    case = _told(text, [("seizure-free", EntityType.SIGN_SYMPTOM)])
+    convulsions = Code(system=CodeSystem.ICD10CM, code="R56.9", display="Unspecified convulsions")
+    mentions = [
+        m.model_copy(update={"assertion": Assertion.NEGATED, "codes": [convulsions]})
+        for m in case.mentions
+    ]
+    times = [TimeExpression(start=0, end=12, text="At follow-up", kind="follow_up")]
+    (item,) = build_summary(
+        case.model_copy(update={"mentions": mentions, "times": times})
+    ).follow_up
+    assert (item.text, item.assertion) == ("seizure-free", Assertion.PRESENT)

@@ -1618,3 +1618,20 @@ def test_a_birth_is_placed_at_the_patients_age_ago(orderer: TemporalOrderer) -> 
     )
     found = days(case)
     assert found["born"] == found["cleft palate"] == found["stridor"] == (-2 * 365.25, None)
+
+
+def test_a_history_of_being_born_is_no_day_after_the_presentation(
+    orderer: TemporalOrderer,
+) -> None:
+    # A nine-month-old's IUGR at birth had been read as on or after the admission.
+    case = orderer(
+        make_case(
+            [
+                "A nine-month-old boy was admitted with pneumonia.",
+                "He had a background history of being born prematurely and had IUGR.",
+            ],
+            [("pneumonia", DISEASE), ("IUGR", DISEASE)],
+            age=0.75,
+        )
+    )
+    assert days(case)["IUGR"] == (None, None)

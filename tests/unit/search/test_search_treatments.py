@@ -483,3 +483,23 @@ def test_a_surgical_service_that_was_consulted_is_no_treatment(
         "c", "He underwent general surgery.", [("general surgery", "Therapeutic_procedure")]
     )
     assert keys(finder, done) != []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words"),
+    [
+        ("She was born by spontaneous vaginal delivery at term.", "vaginal delivery"),
+        ("Oral feeding was started two days later.", "Oral feeding"),
+        ("The karyotype by amniocentesis was 46,XX.", "amniocentesis"),
+    ],
+)
+def test_a_birth_a_meal_or_a_sample_is_no_treatment(
+    finder: TreatmentFinder, make_case: CaseBuilder, sentence: str, words: str
+) -> None:
+    # The tally of similar cases listed "vaginal delivery" and "feeding" among treatments.
+    assert keys(finder, make_case("c", sentence, [(words, "Therapeutic_procedure")])) == []
+    assert not finder.names_treatment(words, typed=True)
+
+
+def test_a_caesarean_delivery_stays_a_treatment(finder: TreatmentFinder) -> None:
+    assert finder.names_treatment("Caesarean delivery")
