@@ -259,6 +259,24 @@ def test_a_part_and_what_a_verb_tells_of_it_name_the_phenotype(
     assert "HP:0002240" in hpo_codes(analyse(pipeline, tmp_path, text))
 
 
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("The right condylar head was small.", "HP:0000252"),  # Microcephaly
+        ("The papillary muscle was hypertrophic.", "HP:0003712"),  # Skeletal muscle hypertrophy
+        ("The gag reflex was absent.", "HP:0001284"),  # Areflexia
+    ],
+)
+def test_a_verb_told_of_a_kind_of_thing_no_alias_names_is_not_its_phenotype(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str
+) -> None:
+    assert concept not in hpo_codes(analyse(pipeline, tmp_path, text))
+    # A kind the concept's narrower aliases name keeps it, and so does a position.
+    told = "His tendon reflexes were increased. The peripheral pulses were weak."
+    codes = hpo_codes(analyse(pipeline, tmp_path, told))
+    assert {"HP:0001347", "HP:0032553"} <= codes  # Hyperreflexia, Weak pulse
+
+
 def test_a_prepositions_object_is_not_what_a_verb_tells_of(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
