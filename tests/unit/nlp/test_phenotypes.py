@@ -1227,3 +1227,13 @@ def test_a_state_a_procedure_induces_is_no_finding(
     pipeline: Pipeline, tmp_path: Path, text: str, concept: str, had: bool
 ) -> None:
     assert (concept in hpo_codes(analyse(pipeline, tmp_path, text))) is had
+
+
+def test_xanthomas_are_xanthomatosis_not_the_eyelids_xanthelasma(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # HPO lists "Xanthoma" under Xanthelasma and its plural "Xanthomata" under Xanthomatosis,
+    # the parent, whose added "Xanthomas" the shared alias is read as.
+    codes = hpo_codes(analyse(pipeline, tmp_path, "She had xanthomas on both elbows."))
+    assert "HP:0000991" in codes
+    assert "HP:0001114" not in codes
