@@ -745,6 +745,14 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         # HPO's Dissociation and Dysphoria are a mental state and a mood.
         ("The CSF showed albuminocytologic dissociation.", "HP:0032940", "She had dissociation."),
         ("She was diagnosed with gender dysphoria.", "HP:0033838", "She had dysphoria."),
+        # HPO's Crackles are heard over the lungs; crepitations felt are gas in the tissues.
+        (
+            "The thigh was red with palpable crepitations.",
+            "HP:0030830",
+            "Auscultation revealed crepitations.",
+        ),
+        # HPO's Amenorrhea is a disorder; nursing pauses menstruation normally.
+        ("She had lactational amenorrhea.", "HP:0000141", "She had amenorrhea."),
         # HPO's Shock is a circulatory failure.
         ("He had recurrent ICD shocks.", "HP:0031273", "He was in shock."),
         (
