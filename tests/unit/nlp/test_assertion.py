@@ -2501,6 +2501,25 @@ def test_a_newborns_finding_is_another_subjects_in_the_mothers_report(
     assert context(case).mentions[0].assertion is expected
 
 
+def test_a_finding_told_in_the_fetus_is_the_fetuss_in_the_mothers_report(
+    context: ContextAssertion,
+) -> None:
+    # The finding comes before the fetus it is found in.
+    second = "Ultrasound revealed cardiac masses in the male fetus."
+    case = _two_sentences(
+        Patient(age_years=36, sex=Sex.FEMALE), "A woman was referred. ", second, "cardiac", SIGN
+    )
+    case = case.model_copy(
+        update={
+            "mentions": [
+                m.model_copy(update={"end": m.start + 14, "text": "cardiac masses"})
+                for m in case.mentions
+            ]
+        }
+    )
+    assert context(case).mentions[0].assertion is Assertion.FAMILY
+
+
 def _two_sentences(
     patient: Patient, opening: str, second: str, first_word: str, type_: EntityType
 ) -> Case:
