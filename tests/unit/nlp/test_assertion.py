@@ -1298,6 +1298,12 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.NEGATED,
         ),
+        (
+            "Her heart rate was 51, and atrial fibrillation was never documented.",
+            "atrial fibrillation",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         # A provisional diagnosis is suspected, the adverb put first too.
         (
             "Provisionally, it was diagnosed as an adenomatoid odontogenic tumor.",
