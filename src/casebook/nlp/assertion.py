@@ -997,6 +997,11 @@ class ContextAssertion:
                     and match.rule.direction is not Direction.BACKWARD
                     and match.rule.literal.rsplit(maxsplit=1)[-1].lower() in _GOVERNING
                 )
+                and not (
+                    # A fetus's finding the mention model took "fetal" into ("fetal anemia") is
+                    # the fetus's as one it left out ("fetal" "hydrops").
+                    match.rule.names_fetus and match.start == first
+                )
             ):
                 continue
             if not (scope.start < last and first < scope.end):

@@ -2507,6 +2507,17 @@ def test_a_newborns_finding_is_another_subjects_in_the_mothers_report(
     assert context(case).mentions[0].assertion is expected
 
 
+def test_a_finding_named_fetal_is_the_fetuss_in_the_mothers_report(
+    context: ContextAssertion,
+) -> None:
+    # The mention holds the word "fetal" that says whose finding it is.
+    second = "Ultrasound confirmed fetal anemia."
+    case = _two_sentences(
+        Patient(age_years=23, sex=Sex.FEMALE), "A woman was referred. ", second, "fetal", DISEASE
+    )
+    assert context(case).mentions[0].assertion is Assertion.FAMILY
+
+
 def test_a_finding_told_in_the_fetus_is_the_fetuss_in_the_mothers_report(
     context: ContextAssertion,
 ) -> None:
