@@ -453,7 +453,8 @@ class PhenotypeRules(RecordModel):
         "(Ventriculomegaly) unless their sentence names the heart or a test of it "
         "('echocardiogram') and not the brain; a 'muscle rigidity' is a neurological one "
         "(Rigidity) unless its sentence names the abdomen and no limb; a 'hypokinesia' or "
-        "'dyskinesis' of a ventricle's wall is the heart's, no movement disorder. The concept "
+        "'dyskinesis' of a ventricle's wall is the heart's, no movement disorder; a 'white patch' "
+        "(HPO's layperson Poliosis) is of hair, not of a mucosa or the skin. The concept "
         "and its descendants are not coded from a sentence naming another organ and not its "
         "own.",
     )

@@ -768,6 +768,11 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         ),
         # A word several organs share is decided by the organ its sentence names.
         (
+            "The tumor was lobulated with white patches on the mucosal surface.",
+            "HP:0002290",  # Poliosis, whose layperson synonym is "White patch"
+            "He had a white patch of hair above the forehead.",
+        ),
+        (
             "Echocardiogram revealed dilated ventricles with an ejection fraction of 25%.",
             "HP:0002119",
             "CT of the head showed dilated ventricles.",
