@@ -1474,6 +1474,13 @@ OUTCOME = EntityType.OUTCOME
             Assertion.FAMILY,
         ),
         ("His mother had no seizures.", "seizures", SIGN, Assertion.NEGATED),
+        # "Familiarity for" is a family history in Italian usage.
+        (
+            "Her memory deficits and the familiarity for dementia suggested an evaluation.",
+            "dementia",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
         ("His sister had no history of asthma.", "asthma", DISEASE, Assertion.NEGATED),
         # A personal history is the patient's own, whatever family history came before.
         (
