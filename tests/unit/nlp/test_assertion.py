@@ -747,6 +747,13 @@ OUTCOME = EntityType.OUTCOME
         # A sentence-opening subordinate clause keeps its negation to itself.
         ("Although there was no fever, the patient had chills.", "chills", SIGN, Assertion.PRESENT),
         ("Although there was no fever, the patient had chills.", "fever", SIGN, Assertion.NEGATED),
+        # ... and the clause holds a whole list, its items apart by commas.
+        (
+            "Although he had no symptoms, such as cough, fever, or lethargy, he was treated.",
+            "lethargy",
+            SIGN,
+            Assertion.NEGATED,
+        ),
         (
             "As the patient denied adjuvant therapy, hepatic metastases were found.",
             "hepatic metastases",
