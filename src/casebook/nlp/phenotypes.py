@@ -408,6 +408,7 @@ class PhenotypeRules(RecordModel):
         "Leukaemia/Lymphoma Study Group' an organisation's (capitalised words before 'Group', "
         "'Society', 'Network', 'Foundation' and the like), the 'stroke' of 'stroke risk' a risk, "
         "the 'DVT' of 'DVT stockings' a device, "
+        "the 'rigor' of 'rigor like movements' a likeness, "
         "the 'Wilms' tumor' of 'Wilms' tumor "
         "(WT1)' and the 'mental retardation' of 'fragile X mental retardation 1 (FMR1)' a gene's "
         "or its protein's name (a symbol of capitals ending in a number, no 'type' or 'stage' "

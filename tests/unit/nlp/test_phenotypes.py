@@ -1242,6 +1242,14 @@ def test_a_state_a_procedure_induces_is_no_finding(
     assert (concept in hpo_codes(analyse(pipeline, tmp_path, text))) is had
 
 
+def test_a_finding_like_another_is_not_it(pipeline: Pipeline, tmp_path: Path) -> None:
+    # Movements like rigors, written without the hyphen of "rigor-like", are no rigors.
+    assert "HP:0025145" not in hpo_codes(
+        analyse(pipeline, tmp_path, "He had rigor like movements.")
+    )
+    assert "HP:0025145" in hpo_codes(analyse(pipeline, tmp_path, "He had rigors."))
+
+
 def test_xanthomas_are_xanthomatosis_not_the_eyelids_xanthelasma(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
