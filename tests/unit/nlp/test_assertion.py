@@ -1311,6 +1311,13 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.NEGATED,
         ),
+        # A misdiagnosis, told "as" or "with", is no finding.
+        (
+            "He had been misdiagnosed with psoriasis and given steroids.",
+            "psoriasis",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # A provisional diagnosis is suspected, the adverb put first too.
         (
             "Provisionally, it was diagnosed as an adenomatoid odontogenic tumor.",
