@@ -381,6 +381,17 @@ _LIST_WORDS = frozenset({"and", "or"})
 _LIST_ITEM_WORDS = 5
 """The most words between two commas of a list that read as one of its items."""
 
+
+def _opens_examples(words: Sequence[str]) -> bool:
+    """Whether ``words`` (lower-cased) open a list of examples ("such as", "including") that no
+    "and" or "or" has closed yet ("diseases such as tuberculosis", not "therapy including
+    erlotinib and bevacizumab")."""
+    for number, word in enumerate(words):
+        if word == "including" or (word == "such" and words[number + 1 : number + 2] == ["as"]):
+            return not _LIST_WORDS.intersection(words[number:])
+    return False
+
+
 _PHRASE_JOINERS = frozenset({"-", "/"})
 """Tokens that join the words of one noun phrase (``_Reading.in_phrase``)."""
 
@@ -536,9 +547,12 @@ class _Triggers:
                     commas.append(after)
             # A comma inside a list ("included X, Y and Z, the rash …") is followed, before the
             # next comma, by the list's "and" or "or", or by items of a list that "and" or "or"
-            # closes ("no symptoms, such as cough, fever, or lethargy, …"): the clause ends at a
-            # later one.
-            in_list = False
+            # closes ("no symptoms, such as cough, fever, or lethargy, …") or that examples open
+            # before its first comma ("After ruling out diseases such as tuberculosis, lymphoma,
+            # sarcoidosis, the …"): the clause ends at a later one.
+            in_list = bool(commas) and _opens_examples(
+                [w.lower() for w in words[index + 1 : commas[0]]]
+            )
             ends_at = None
             for number in range(len(commas) - 2, -1, -1):
                 between = [w.lower() for w in words[commas[number] + 1 : commas[number + 1]]]

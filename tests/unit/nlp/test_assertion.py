@@ -755,6 +755,12 @@ OUTCOME = EntityType.OUTCOME
             Assertion.NEGATED,
         ),
         (
+            "After ruling out diseases such as tuberculosis, lymphoma, sarcoidosis, we treated her.",
+            "sarcoidosis",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        (
             "As the patient denied adjuvant therapy, hepatic metastases were found.",
             "hepatic metastases",
             DISEASE,
