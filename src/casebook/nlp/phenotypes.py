@@ -442,7 +442,8 @@ class PhenotypeRules(RecordModel):
         "Sinusitis is the paranasal sinuses', and a 'sinus tract' or a 'pilonidal' sinus a "
         "passage in soft tissue; its Depression is a mood, and an 'epidermal' "
         "or 'marrow' depression, a 'depression fracture', a 'depression of the sensorium', "
-        "of a bone, in sensitivity on perimetry or in an ECG's leads, a tissue's or a "
+        "of a bone, in sensitivity on perimetry, in an ECG's leads or of an EEG's 'electrical' "
+        "activity or 'voltage', a tissue's or a "
         "function's "
         "(a narrower concept such as "
         "Cerebral edema still names the finding where HPO has one).",

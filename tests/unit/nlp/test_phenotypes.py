@@ -835,6 +835,11 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         ("Examination showed spider nevi on the chest.", "HP:0003764", "She had multiple nevi."),
         ("Biopsy revealed epidermal depression.", "HP:0000716", "He had major depression."),
         ("CT showed a depression fracture of the skull.", "HP:0000716", "He had major depression."),
+        (
+            "EEG showed polyspikes followed by brief depressions of the electrical activity.",
+            "HP:0000716",
+            "He had major depression.",
+        ),
     ],
 )
 def test_a_finding_in_another_sense_is_not_hpos(
