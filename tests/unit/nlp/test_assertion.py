@@ -755,7 +755,7 @@ OUTCOME = EntityType.OUTCOME
             Assertion.NEGATED,
         ),
         (
-            "After ruling out diseases such as tuberculosis, lymphoma, sarcoidosis, we treated her.",
+            "After ruling out diseases such as tuberculosis, lymphoma, sarcoidosis, we treated.",
             "sarcoidosis",
             DISEASE,
             Assertion.NEGATED,
