@@ -378,6 +378,20 @@ _SENTENCE_ENDS = frozenset({".", "!", "?", ";", ":"})
 _LIST_WORDS = frozenset({"and", "or"})
 """Words that close a list: the comma before them is the list's, not a clause's."""
 
+_LIST_ITEM_WORDS = 5
+"""The most words between two commas of a list that read as one of its items."""
+
+
+def _opens_examples(words: Sequence[str]) -> bool:
+    """Whether ``words`` (lower-cased) open a list of examples ("such as", "including") that no
+    "and" or "or" has closed yet ("diseases such as tuberculosis", not "therapy including
+    erlotinib and bevacizumab")."""
+    for number, word in enumerate(words):
+        if word == "including" or (word == "such" and words[number + 1 : number + 2] == ["as"]):
+            return not _LIST_WORDS.intersection(words[number:])
+    return False
+
+
 _PHRASE_JOINERS = frozenset({"-", "/"})
 """Tokens that join the words of one noun phrase (``_Reading.in_phrase``)."""
 
@@ -552,14 +566,24 @@ class _Triggers:
                 if words[after] == ",":
                     commas.append(after)
             # A comma inside a list ("included X, Y and Z, the rash …") is followed, before the
-            # next comma, by the list's "and" or "or": the clause ends at a later one.
-            for number, comma in enumerate(commas):
-                following = commas[number + 1] if number + 1 < len(commas) else None
-                if following is None or not _LIST_WORDS.intersection(
-                    listed.lower() for listed in words[comma + 1 : following]
-                ):
-                    found.append(_Match(comma, comma + 1, _CLAUSE_END))
-                    break
+            # next comma, by the list's "and" or "or", or by items of a list that "and" or "or"
+            # closes ("no symptoms, such as cough, fever, or lethargy, …") or that examples open
+            # before its first comma ("After ruling out diseases such as tuberculosis, lymphoma,
+            # sarcoidosis, the …"): the clause ends at a later one.
+            in_list = bool(commas) and _opens_examples(
+                [w.lower() for w in words[index + 1 : commas[0]]]
+            )
+            ends_at = None
+            for number in range(len(commas) - 2, -1, -1):
+                between = [w.lower() for w in words[commas[number] + 1 : commas[number + 1]]]
+                closes = bool(_LIST_WORDS.intersection(between))
+                item = len(between) <= _LIST_ITEM_WORDS and not _PHRASE_ENDS.intersection(between)
+                in_list = item and (closes or in_list)
+                if not (closes or in_list):
+                    ends_at = number
+            if commas:
+                comma = commas[len(commas) - 1 if ends_at is None else ends_at]
+                found.append(_Match(comma, comma + 1, _CLAUSE_END))
         return found
 
     def _matches(
@@ -1026,6 +1050,11 @@ class ContextAssertion:
                     and match.rule.category is Category.POSSIBLE_EXISTENCE
                     and match.rule.direction is not Direction.BACKWARD
                     and match.rule.literal.rsplit(maxsplit=1)[-1].lower() in _GOVERNING
+                )
+                and not (
+                    # A fetus's finding the mention model took "fetal" into ("fetal anemia") is
+                    # the fetus's as one it left out ("fetal" "hydrops").
+                    match.rule.names_fetus and match.start == first
                 )
             ):
                 continue

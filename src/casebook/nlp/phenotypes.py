@@ -255,6 +255,13 @@ class PhenotypeRules(RecordModel):
         "which no HPO concept of a one-sided finding names: a mention starting with one is "
         "also read without it.",
     )
+    position_words: list[str] = Field(
+        default_factory=list,
+        description="Words placing a thing within the body or among its like without naming "
+        "another thing ('anterior', 'peripheral', 'distal', 'whole'): 'the peripheral pulses "
+        "were weak' tells Weak pulse, as 'the gag reflex was absent' tells no Areflexia "
+        "(``names_a_kind``).",
+    )
     word_forms: dict[str, str] = Field(
         default_factory=dict,
         description="Word → the word it matches HPO aliases as (both sides normalised like "
@@ -401,6 +408,7 @@ class PhenotypeRules(RecordModel):
         "Leukaemia/Lymphoma Study Group' an organisation's (capitalised words before 'Group', "
         "'Society', 'Network', 'Foundation' and the like), the 'stroke' of 'stroke risk' a risk, "
         "the 'DVT' of 'DVT stockings' a device, "
+        "the 'rigor' of 'rigor like movements' a likeness, "
         "the 'Wilms' tumor' of 'Wilms' tumor "
         "(WT1)' and the 'mental retardation' of 'fragile X mental retardation 1 (FMR1)' a gene's "
         "or its protein's name (a symbol of capitals ending in a number, no 'type' or 'stage' "
@@ -427,12 +435,15 @@ class PhenotypeRules(RecordModel):
         "Lymphopenia are of all lymphocytes, and a 'CD4' or 'T' lymphocyte count is a subset's; "
         "its Pallor is of the skin, and a 'disc', 'temporal' or 'pole' pallor the optic nerve's; "
         "its Gray matter heterotopia is the brain's, and a 'gastric' one a mucosa's; its Nevus "
-        "is a mole, and 'spider' nevi are vessels; its Crackles are the lungs', and a "
-        "'subcutaneous' or 'bony' crepitation is air under the skin or a broken bone's; its "
+        "is a mole, and 'spider' nevi are vessels; its Amenorrhea is a disorder, and a "
+        "'lactational' one the normal pause of nursing; its Crackles are the lungs', and a "
+        "'subcutaneous' or 'bony' crepitation, or one felt ('palpable', 'on palpation'), is "
+        "air under the skin or a broken bone's; its "
         "Sinusitis is the paranasal sinuses', and a 'sinus tract' or a 'pilonidal' sinus a "
         "passage in soft tissue; its Depression is a mood, and an 'epidermal' "
         "or 'marrow' depression, a 'depression fracture', a 'depression of the sensorium', "
-        "of a bone, in sensitivity on perimetry or in an ECG's leads, a tissue's or a "
+        "of a bone, in sensitivity on perimetry, in an ECG's leads or of an EEG's 'electrical' "
+        "activity or 'voltage', a tissue's or a "
         "function's "
         "(a narrower concept such as "
         "Cerebral edema still names the finding where HPO has one).",
@@ -444,7 +455,8 @@ class PhenotypeRules(RecordModel):
         "(Ventriculomegaly) unless their sentence names the heart or a test of it "
         "('echocardiogram') and not the brain; a 'muscle rigidity' is a neurological one "
         "(Rigidity) unless its sentence names the abdomen and no limb; a 'hypokinesia' or "
-        "'dyskinesis' of a ventricle's wall is the heart's, no movement disorder. The concept "
+        "'dyskinesis' of a ventricle's wall is the heart's, no movement disorder; a 'white patch' "
+        "(HPO's layperson Poliosis) is of hair, not of a mucosa or the skin. The concept "
         "and its descendants are not coded from a sentence naming another organ and not its "
         "own.",
     )
@@ -913,7 +925,7 @@ def phenotype_matches(
     taken = [(m.start, m.end) for m in found]
     found += [
         m
-        for m in predicate_matches(text, rules, generator)
+        for m in predicate_matches(text, rules, generator, kb)
         if not any(start < m.end and m.start < end for start, end in taken)
     ]
     return [
@@ -932,11 +944,13 @@ def phenotype_matches(
 
 
 def predicate_matches(
-    text: str, rules: PhenotypeRules, generator: CandidateGenerator
+    text: str, rules: PhenotypeRules, generator: CandidateGenerator, kb: KnowledgeBase
 ) -> list[AliasMatch]:
     """The phenotypes a sentence tells by a ``predicate_verbs`` verb: one or two words naming
     a thing, the verb, perhaps an adverb, and one word, or two joined by "and" or "or", that
     an alias puts before the thing ("the liver was [markedly] enlarged": "enlarged liver").
+    A word before the thing that names a kind of it (``names_a_kind``) must be a word of the
+    concept's or a narrower concept's aliases.
 
     The words are found case-sensitively in the folded text (``casebook.caseless``) where
     there is one, as the case-insensitive expression finds them in the text; the words read
@@ -968,6 +982,11 @@ def predicate_matches(
                     continue
                 phrase = f"{said} {' '.join(subject[-size:])}"
                 whole = [m for m in generator.find(phrase) if m.start == 0 and m.end == len(phrase)]
+                if whole and size < len(subject) and names_a_kind(subject[0], whole[0], rules, kb):
+                    # "the papillary muscle was hypertrophic", "the condylar head was small",
+                    # "the light reflex was absent": another thing than the alias's, whose
+                    # finding a narrower concept would name.
+                    break
                 if whole:
                     # The finding is the word told: the part is its site, as a mention of a
                     # finding leaves out the site named apart from it.
@@ -983,6 +1002,39 @@ def predicate_matches(
 
 _PREPOSITIONS = frozenset({"of", "in", "on", "at", "from", "for", "with", "within", "by"})
 """Words whose object is no subject of the verb after it."""
+
+
+def names_a_kind(word: str, match: AliasMatch, rules: PhenotypeRules, kb: KnowledgeBase) -> bool:
+    """Whether ``word``, before the thing a ``match`` names, names a kind of that thing no
+    alias of the match's concepts or of the concepts below them holds: a word of the
+    vocabulary that is no determiner or conjunction (``object_determiners``,
+    ``determiner_companions``), no side or position (``side_words``, ``position_words``) and
+    no possessive's "s"."""
+    words = normalize_tokens(word)
+    if len(words) != 1 or len(words[0]) < 2:
+        return False
+    plain = _lowered(
+        (
+            *rules.object_determiners,
+            *rules.determiner_companions,
+            *rules.side_words,
+            *rules.position_words,
+        )
+    )
+    if word.lower() in plain:
+        return False
+    return not any(words[0] in _subtree_words(kb, c) for c in match.concept_ids)
+
+
+@cache
+def _subtree_words(kb: KnowledgeBase, concept_id: str) -> frozenset[str]:
+    """The normalised words of the aliases of a concept and of every concept below it."""
+    return frozenset(
+        word
+        for each in (concept_id, *kb.descendants(concept_id))
+        for alias in kb.concept(each).aliases
+        for word in normalize_tokens(alias)
+    )
 
 
 @cache

@@ -747,6 +747,19 @@ OUTCOME = EntityType.OUTCOME
         # A sentence-opening subordinate clause keeps its negation to itself.
         ("Although there was no fever, the patient had chills.", "chills", SIGN, Assertion.PRESENT),
         ("Although there was no fever, the patient had chills.", "fever", SIGN, Assertion.NEGATED),
+        # ... and the clause holds a whole list, its items apart by commas.
+        (
+            "Although he had no symptoms, such as cough, fever, or lethargy, he was treated.",
+            "lethargy",
+            SIGN,
+            Assertion.NEGATED,
+        ),
+        (
+            "After ruling out diseases such as tuberculosis, lymphoma, sarcoidosis, we treated.",
+            "sarcoidosis",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         (
             "As the patient denied adjuvant therapy, hepatic metastases were found.",
             "hepatic metastases",
@@ -1298,6 +1311,19 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.NEGATED,
         ),
+        (
+            "Her heart rate was 51, and atrial fibrillation was never documented.",
+            "atrial fibrillation",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        # A misdiagnosis, told "as" or "with", is no finding.
+        (
+            "He had been misdiagnosed with psoriasis and given steroids.",
+            "psoriasis",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # A provisional diagnosis is suspected, the adverb put first too.
         (
             "Provisionally, it was diagnosed as an adenomatoid odontogenic tumor.",
@@ -1468,6 +1494,13 @@ OUTCOME = EntityType.OUTCOME
             Assertion.FAMILY,
         ),
         ("His mother had no seizures.", "seizures", SIGN, Assertion.NEGATED),
+        # "Familiarity for" is a family history in Italian usage.
+        (
+            "Her memory deficits and the familiarity for dementia suggested an evaluation.",
+            "dementia",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
         ("His sister had no history of asthma.", "asthma", DISEASE, Assertion.NEGATED),
         # A personal history is the patient's own, whatever family history came before.
         (
@@ -2690,6 +2723,36 @@ def test_a_newborns_finding_is_another_subjects_in_the_mothers_report(
     word = "progressive" if "progressive" in second else "micrognathia"
     case = _two_sentences(patient, "A woman was referred. ", second, word, SIGN)
     assert context(case).mentions[0].assertion is expected
+
+
+def test_a_finding_named_fetal_is_the_fetuss_in_the_mothers_report(
+    context: ContextAssertion,
+) -> None:
+    # The mention holds the word "fetal" that says whose finding it is.
+    second = "Ultrasound confirmed fetal anemia."
+    case = _two_sentences(
+        Patient(age_years=23, sex=Sex.FEMALE), "A woman was referred. ", second, "fetal", DISEASE
+    )
+    assert context(case).mentions[0].assertion is Assertion.FAMILY
+
+
+def test_a_finding_told_in_the_fetus_is_the_fetuss_in_the_mothers_report(
+    context: ContextAssertion,
+) -> None:
+    # The finding comes before the fetus it is found in.
+    second = "Ultrasound revealed cardiac masses in the male fetus."
+    case = _two_sentences(
+        Patient(age_years=36, sex=Sex.FEMALE), "A woman was referred. ", second, "cardiac", SIGN
+    )
+    case = case.model_copy(
+        update={
+            "mentions": [
+                m.model_copy(update={"end": m.start + 14, "text": "cardiac masses"})
+                for m in case.mentions
+            ]
+        }
+    )
+    assert context(case).mentions[0].assertion is Assertion.FAMILY
 
 
 def _two_sentences(

@@ -259,6 +259,24 @@ def test_a_part_and_what_a_verb_tells_of_it_name_the_phenotype(
     assert "HP:0002240" in hpo_codes(analyse(pipeline, tmp_path, text))
 
 
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("The right condylar head was small.", "HP:0000252"),  # Microcephaly
+        ("The papillary muscle was hypertrophic.", "HP:0003712"),  # Skeletal muscle hypertrophy
+        ("The gag reflex was absent.", "HP:0001284"),  # Areflexia
+    ],
+)
+def test_a_verb_told_of_a_kind_of_thing_no_alias_names_is_not_its_phenotype(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str
+) -> None:
+    assert concept not in hpo_codes(analyse(pipeline, tmp_path, text))
+    # A kind the concept's narrower aliases name keeps it, and so does a position.
+    told = "His tendon reflexes were increased. The peripheral pulses were weak."
+    codes = hpo_codes(analyse(pipeline, tmp_path, told))
+    assert {"HP:0001347", "HP:0032553"} <= codes  # Hyperreflexia, Weak pulse
+
+
 def test_a_prepositions_object_is_not_what_a_verb_tells_of(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
@@ -727,6 +745,14 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         # HPO's Dissociation and Dysphoria are a mental state and a mood.
         ("The CSF showed albuminocytologic dissociation.", "HP:0032940", "She had dissociation."),
         ("She was diagnosed with gender dysphoria.", "HP:0033838", "She had dysphoria."),
+        # HPO's Crackles are heard over the lungs; crepitations felt are gas in the tissues.
+        (
+            "The thigh was red with palpable crepitations.",
+            "HP:0030830",
+            "Auscultation revealed crepitations.",
+        ),
+        # HPO's Amenorrhea is a disorder; nursing pauses menstruation normally.
+        ("She had lactational amenorrhea.", "HP:0000141", "She had amenorrhea."),
         # HPO's Shock is a circulatory failure.
         ("He had recurrent ICD shocks.", "HP:0031273", "He was in shock."),
         (
@@ -741,6 +767,11 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
             "He showed aggression at school.",
         ),
         # A word several organs share is decided by the organ its sentence names.
+        (
+            "The tumor was lobulated with white patches on the mucosal surface.",
+            "HP:0002290",  # Poliosis, whose layperson synonym is "White patch"
+            "He had a white patch of hair above the forehead.",
+        ),
         (
             "Echocardiogram revealed dilated ventricles with an ejection fraction of 25%.",
             "HP:0002119",
@@ -804,6 +835,11 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         ("Examination showed spider nevi on the chest.", "HP:0003764", "She had multiple nevi."),
         ("Biopsy revealed epidermal depression.", "HP:0000716", "He had major depression."),
         ("CT showed a depression fracture of the skull.", "HP:0000716", "He had major depression."),
+        (
+            "EEG showed polyspikes followed by brief depressions of the electrical activity.",
+            "HP:0000716",
+            "He had major depression.",
+        ),
     ],
 )
 def test_a_finding_in_another_sense_is_not_hpos(
@@ -1209,3 +1245,21 @@ def test_a_state_a_procedure_induces_is_no_finding(
     pipeline: Pipeline, tmp_path: Path, text: str, concept: str, had: bool
 ) -> None:
     assert (concept in hpo_codes(analyse(pipeline, tmp_path, text))) is had
+
+
+def test_a_finding_like_another_is_not_it(pipeline: Pipeline, tmp_path: Path) -> None:
+    # Movements like rigors, written without the hyphen of "rigor-like", are no rigors.
+    assert "HP:0025145" not in hpo_codes(
+        analyse(pipeline, tmp_path, "He had rigor like movements.")
+    )
+    assert "HP:0025145" in hpo_codes(analyse(pipeline, tmp_path, "He had rigors."))
+
+
+def test_xanthomas_are_xanthomatosis_not_the_eyelids_xanthelasma(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # HPO lists "Xanthoma" under Xanthelasma and its plural "Xanthomata" under Xanthomatosis,
+    # the parent, whose added "Xanthomas" the shared alias is read as.
+    codes = hpo_codes(analyse(pipeline, tmp_path, "She had xanthomas on both elbows."))
+    assert "HP:0000991" in codes
+    assert "HP:0001114" not in codes
