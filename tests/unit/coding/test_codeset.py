@@ -134,6 +134,8 @@ def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
         ("He had hypoxemic respiratory failure.", "hypoxemic respiratory failure", "J96.91"),
         ("Acute hypoxic respiratory failure.", "Acute hypoxic respiratory failure", "J96.01"),
         ("She had a mixed hearing loss.", "mixed hearing loss", "H90.8"),
+        # Index: Lymphoma, mucosa-associated lymphoid tissue [MALT] C88.4- (was C85.90).
+        ("Biopsy showed a MALT lymphoma.", "MALT lymphoma", "C88.40"),
         # Index: Paralysis, facial G51.0 (of the nerve: a stroke's central one is no G51.0).
         ("He had a peripheral facial paralysis.", "peripheral facial paralysis", "G51.0"),
         # Index: Arthritis, rheumatoid, seropositive, see with rheumatoid factor M05.9;
