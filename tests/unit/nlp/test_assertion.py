@@ -1888,6 +1888,21 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # A diagnosis "contemplated" or "not completely ruled out" is suspected, and what a
+        # lesion "looked like" is what it resembled, not what it was.
+        (
+            "Sick sinus syndrome was contemplated.",
+            "Sick sinus syndrome",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "Autoimmune hepatitis was not completely ruled out.",
+            "Autoimmune hepatitis",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        ("The nodule looked like a lipoma.", "lipoma", DISEASE, Assertion.UNCERTAIN),
         # The past few weeks are the present illness, not the history.
         (
             "A boy presented with a scaly patch of hair loss in the past few weeks.",
