@@ -2464,6 +2464,22 @@ def test_a_denial_reaches_the_alternatives_ending_its_list(context: ContextAsser
     )
 
 
+def test_a_history_denied_after_its_list_is_no_history(context: ContextAssertion) -> None:
+    text = "A history of gout, psoriasis or uveitis was not reported."
+    targets = [(words, DISEASE) for words in ("gout", "psoriasis", "uveitis")]
+    found = assertions(context, make_case(text, targets))
+    assert found == dict.fromkeys(("gout", "psoriasis", "uveitis"), Assertion.NEGATED)
+
+
+def test_a_history_the_patient_had_is_not_denied_by_a_later_clause(
+    context: ContextAssertion,
+) -> None:
+    text = "He had a history of gout and psoriasis, and uveitis was not reported."
+    targets = [(words, DISEASE) for words in ("gout", "psoriasis", "uveitis")]
+    found = assertions(context, make_case(text, targets))
+    assert found["gout"] is Assertion.HISTORICAL
+
+
 def test_section_defaults(context: ContextAssertion) -> None:
     family = make_case("Diabetes in two aunts.", [("Diabetes", DISEASE)], kind="family_history")
     assert assertions(context, family)["Diabetes"] is Assertion.FAMILY
