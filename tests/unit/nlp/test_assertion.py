@@ -101,6 +101,8 @@ OUTCOME = EntityType.OUTCOME
         ),
         # What a test sought and found is the patient's.
         ("Testing for HIV was positive.", "HIV", DISEASE, Assertion.PRESENT),
+        ("A PCR for malaria showed a positive result.", "malaria", DISEASE, Assertion.PRESENT),
+        ("A PCR for malaria showed a negative result.", "malaria", DISEASE, Assertion.NEGATED),
         ("Testing for HIV was sent.", "HIV", DISEASE, Assertion.UNCERTAIN),
         # A result told ends what was only sought.
         (
