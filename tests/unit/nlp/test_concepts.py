@@ -125,6 +125,11 @@ def test_a_genetic_variant_is_a_test_result_no_finding() -> None:
     assert _kinds("22q11.2 deletion syndrome") == {FINDING}
 
 
+def test_a_gene_product_or_a_class_of_agent_is_no_finding() -> None:
+    assert FINDING not in _kinds("autoimmune regulator")
+    assert FINDING not in _kinds("cholinergic agent")
+
+
 def test_a_word_said_is_no_finding() -> None:
     assert FINDING not in _kinds("one word")
     assert FINDING not in _kinds("immune")
