@@ -130,6 +130,12 @@ def test_a_gene_product_or_a_class_of_agent_is_no_finding() -> None:
     assert FINDING not in _kinds("cholinergic agent")
 
 
+def test_a_joints_movement_is_no_finding_but_a_limited_one_or_a_tumors_extension_is() -> None:
+    assert FINDING not in _kinds("knee flexion")
+    assert FINDING in _kinds("limited knee flexion")
+    assert FINDING in _kinds("tumor extension")
+
+
 def test_a_word_said_is_no_finding() -> None:
     assert FINDING not in _kinds("one word")
     assert FINDING not in _kinds("immune")
