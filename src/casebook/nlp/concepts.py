@@ -249,6 +249,12 @@ class ConceptRules(RecordModel):
         default_factory=list,
         description="Joints and the parts they move, whose name stands before a movement's.",
     )
+    induced_by: list[str] = Field(
+        default_factory=list,
+        description="Words before a finding's head that say the state was brought about as "
+        "a procedure ('deep *hypothermic* circulatory arrest', '*cardioplegic* arrest'): a "
+        "procedure, no finding.",
+    )
     excluded_heads: dict[ConceptKind, list[str]] = Field(
         description="Vocabulary head words that name no concept of the kind (adjectives, "
         "devices, words left by the head rule)."
@@ -371,6 +377,7 @@ class ClinicalConcepts:
         self._imaging_agents = _words(self.rules.imaging_agents)
         self._movements = _words(self.rules.movements)
         self._joints = _words(self.rules.joints)
+        self._induced_by = _words(self.rules.induced_by)
         self._vague_outcomes = _words(self.rules.vague_outcomes)
         self._favourable = _words(self.rules.favourable_outcomes)
         # Mentions repeat their words from case to case: what the words name is remembered.
@@ -518,6 +525,8 @@ class ClinicalConcepts:
             found.add(ConceptKind.TEST)
         if self._holds_finding_phrase(words):
             found.add(ConceptKind.FINDING)
+        if ConceptKind.FINDING in found and not self._induced_by.isdisjoint(words[:-1]):
+            found = (found - {ConceptKind.FINDING}) | {ConceptKind.PROCEDURE}
         return found
 
     def _is_movement(self, words: tuple[str, ...]) -> bool:

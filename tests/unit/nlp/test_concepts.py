@@ -136,6 +136,11 @@ def test_a_joints_movement_is_no_finding_but_a_limited_one_or_a_tumors_extension
     assert FINDING in _kinds("tumor extension")
 
 
+def test_an_arrest_brought_about_for_surgery_is_a_procedure_no_finding() -> None:
+    assert _kinds("deep hypothermic circulatory arrest") == {PROCEDURE}
+    assert FINDING in _kinds("cardiac arrest")
+
+
 def test_a_word_said_is_no_finding() -> None:
     assert FINDING not in _kinds("one word")
     assert FINDING not in _kinds("immune")
