@@ -865,6 +865,12 @@ class ContextAssertion:
                     text, max(0, starts[s.match.start] - _LIST_ITEM_CHARS), starts[s.match.start]
                 )
             }
+            subject_histories = {
+                s.match.start
+                for s in scoped
+                if s.match.rule.category is Category.HISTORICAL
+                and not self._predicated(text, segment.start, starts[s.match.start])
+            }
             found = self._assert(
                 kind,
                 first,
@@ -879,6 +885,7 @@ class ContextAssertion:
                 in_phrase=reading.in_phrase,
                 after_head=reading.after_head,
                 listed_histories=listed_histories,
+                subject_histories=subject_histories,
                 complement=_complement_of_finding(text, start, finding_ends, acts),
             )
             if found is Assertion.PRESENT and self._listed_by_test(
@@ -999,13 +1006,16 @@ class ContextAssertion:
         in_phrase: Sequence[bool] = (),
         after_head: Sequence[bool] = (),
         listed_histories: Collection[int] = (),
+        subject_histories: Collection[int] = (),
         complement: tuple[bool, bool] = (False, False),
     ) -> Assertion:
         """The assertion of a mention of type ``kind`` covering tokens ``[first, last)``, of
         whose tokens those in ``hyphened`` are joined to the word before them by a hyphen, and
         followed by the lower-cased text ``after``; ``tests`` are the token ranges of the
         case's test mentions (``ContextRule.stops_at_tests``), ``listed_histories`` the first
-        tokens of history triggers told as an item of a list (``_LIST_ITEM_BEFORE``). A finding
+        tokens of history triggers told as an item of a list (``_LIST_ITEM_BEFORE``),
+        ``subject_histories`` those of history triggers no verb comes before in their sentence
+        (``predicate_words``): the subject a later verb speaks of. A finding
         the text names again as "the …" after telling it (``named_again``: the article's token)
         is denied by no forward trigger with words between them: those words are what is
         denied, something about the finding ("did not detect blood perfusion into the tumor",
@@ -1143,12 +1153,20 @@ class ContextAssertion:
                 and n.end <= history.start
                 and history.start in listed_histories
             )
+            or (
+                n.rule.direction is not Direction.FORWARD
+                and history.start in subject_histories
+                and history.end <= first
+                and last <= n.start
+            )
             for history in histories
             for n in negations
         ):
             # "Denied any history of fever": a history that is denied is no history, whoever's
             # it would have been ("his sister had no history of asthma"), however near another
-            # cue of time ("did not have a history of infections as a child").
+            # cue of time ("did not have a history of infections as a child"); so is one a
+            # denial after the mention reaches back over ("History of asthma, diabetes or
+            # stroke was not reported").
             category = Category.NEGATED_EXISTENCE
         if category is Category.FAMILY and any(
             0 <= relative.start - n.end <= NEGATED_HISTORY_GAP

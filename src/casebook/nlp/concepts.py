@@ -240,6 +240,21 @@ class ConceptRules(RecordModel):
         "'indocyanine'): a drug named by one is a test's agent, no treatment ('An MRI "
         "performed after injection of gadolinium').",
     )
+    movements: list[str] = Field(
+        default_factory=list,
+        description="Words naming how a joint moves ('extension', 'flexion'): after a joint's "
+        "name alone ('hip extension', 'knee flexion') they name a movement, no finding.",
+    )
+    joints: list[str] = Field(
+        default_factory=list,
+        description="Joints and the parts they move, whose name stands before a movement's.",
+    )
+    induced_by: list[str] = Field(
+        default_factory=list,
+        description="Words before a finding's head that say the state was brought about as "
+        "a procedure ('deep *hypothermic* circulatory arrest', '*cardioplegic* arrest'): a "
+        "procedure, no finding.",
+    )
     excluded_heads: dict[ConceptKind, list[str]] = Field(
         description="Vocabulary head words that name no concept of the kind (adjectives, "
         "devices, words left by the head rule)."
@@ -360,6 +375,9 @@ class ClinicalConcepts:
         self._by_itself_before = any_of(self.rules.by_itself_before)
         self._done_by_itself = frozenset(w.lower() for w in self.rules.done_by_itself_heads)
         self._imaging_agents = _words(self.rules.imaging_agents)
+        self._movements = _words(self.rules.movements)
+        self._joints = _words(self.rules.joints)
+        self._induced_by = _words(self.rules.induced_by)
         self._vague_outcomes = _words(self.rules.vague_outcomes)
         self._favourable = _words(self.rules.favourable_outcomes)
         # Mentions repeat their words from case to case: what the words name is remembered.
@@ -490,6 +508,7 @@ class ClinicalConcepts:
             if any(
                 self._names(head, kind, single)
                 and not (kind is ConceptKind.FINDING and unchanged and head in self._properties)
+                and not (kind is ConceptKind.FINDING and self._is_movement(words))
                 for head in heads
             ):
                 found.add(kind)
@@ -506,7 +525,18 @@ class ClinicalConcepts:
             found.add(ConceptKind.TEST)
         if self._holds_finding_phrase(words):
             found.add(ConceptKind.FINDING)
+        if ConceptKind.FINDING in found and not self._induced_by.isdisjoint(words[:-1]):
+            found = (found - {ConceptKind.FINDING}) | {ConceptKind.PROCEDURE}
         return found
+
+    def _is_movement(self, words: tuple[str, ...]) -> bool:
+        """Whether the words name a joint's movement ("hip extension"): a joint's name, then a
+        movement's; "tumor extension" is a finding."""
+        return (
+            len(words) > 1
+            and words[-1] in self._movements
+            and all(word in self._joints for word in words[:-1])
+        )
 
     def not_given(self, text: str, start: int, end: int) -> bool:
         """Whether ``text[start:end]``, the words before a drug in its sentence, say it was

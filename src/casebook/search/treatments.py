@@ -121,6 +121,12 @@ class TreatmentWords(RecordModel):
     non_noun_suffixes: list[str] = Field(description="Endings of verbs and adverbs ('ed').")
     noun_exceptions: list[str] = Field(description="Nouns with such an ending ('bed').")
     anatomy: list[str] = Field(description="Body parts and places a treatment's words end with.")
+    not_treatments: list[str] = Field(
+        default_factory=list,
+        description="Words ending in a treatment's head that name a finding or a service "
+        "instead ('macular traction', 'disseminated intravascular coagulation', 'genetic "
+        "counseling').",
+    )
     test_premodifiers: list[str] = Field(
         description="Words that make a procedure they stand before, or in, a test."
     )
@@ -426,6 +432,7 @@ class TreatmentFinder:
         self._non_noun_suffixes = tuple(words.non_noun_suffixes)
         self._noun_exceptions = _normalised(words.noun_exceptions)
         self._anatomy = [treatment_tokens(a) for a in words.anatomy]
+        self._not_treatments = [treatment_tokens(n) for n in words.not_treatments]
         self._treatment_heads = _normalised(words.treatment_heads)
         self._treatment_suffixes = tuple(words.treatment_suffixes)
         self._test_premodifiers = _normalised(words.test_premodifiers)
@@ -468,7 +475,10 @@ class TreatmentFinder:
             return False
         if head in self._heads or head.endswith(self._head_suffixes):
             return False
-        if any(len(tokens) >= len(part) and tokens[-len(part) :] == part for part in self._anatomy):
+        if any(
+            len(tokens) >= len(part) and tokens[-len(part) :] == part
+            for part in (*self._anatomy, *self._not_treatments)
+        ):
             return False
         if typed:
             return True

@@ -101,6 +101,8 @@ OUTCOME = EntityType.OUTCOME
         ),
         # What a test sought and found is the patient's.
         ("Testing for HIV was positive.", "HIV", DISEASE, Assertion.PRESENT),
+        ("A PCR for malaria showed a positive result.", "malaria", DISEASE, Assertion.PRESENT),
+        ("A PCR for malaria showed a negative result.", "malaria", DISEASE, Assertion.NEGATED),
         ("Testing for HIV was sent.", "HIV", DISEASE, Assertion.UNCERTAIN),
         # A result told ends what was only sought.
         (
@@ -1888,6 +1890,21 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        # A diagnosis "contemplated" or "not completely ruled out" is suspected, and what a
+        # lesion "looked like" is what it resembled, not what it was.
+        (
+            "Sick sinus syndrome was contemplated.",
+            "Sick sinus syndrome",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "Autoimmune hepatitis was not completely ruled out.",
+            "Autoimmune hepatitis",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        ("The nodule looked like a lipoma.", "lipoma", DISEASE, Assertion.UNCERTAIN),
         # The past few weeks are the present illness, not the history.
         (
             "A boy presented with a scaly patch of hair loss in the past few weeks.",
@@ -2447,6 +2464,22 @@ def test_a_denial_reaches_the_alternatives_ending_its_list(context: ContextAsser
     assert found == dict.fromkeys(
         ("delusions", "hallucinations", "changes in mood"), Assertion.NEGATED
     )
+
+
+def test_a_history_denied_after_its_list_is_no_history(context: ContextAssertion) -> None:
+    text = "A history of gout, psoriasis or uveitis was not reported."
+    targets = [(words, DISEASE) for words in ("gout", "psoriasis", "uveitis")]
+    found = assertions(context, make_case(text, targets))
+    assert found == dict.fromkeys(("gout", "psoriasis", "uveitis"), Assertion.NEGATED)
+
+
+def test_a_history_the_patient_had_is_not_denied_by_a_later_clause(
+    context: ContextAssertion,
+) -> None:
+    text = "He had a history of gout and psoriasis, and uveitis was not reported."
+    targets = [(words, DISEASE) for words in ("gout", "psoriasis", "uveitis")]
+    found = assertions(context, make_case(text, targets))
+    assert found["gout"] is Assertion.HISTORICAL
 
 
 def test_section_defaults(context: ContextAssertion) -> None:

@@ -125,6 +125,22 @@ def test_a_genetic_variant_is_a_test_result_no_finding() -> None:
     assert _kinds("22q11.2 deletion syndrome") == {FINDING}
 
 
+def test_a_gene_product_or_a_class_of_agent_is_no_finding() -> None:
+    assert FINDING not in _kinds("autoimmune regulator")
+    assert FINDING not in _kinds("cholinergic agent")
+
+
+def test_a_joints_movement_is_no_finding_but_a_limited_one_or_a_tumors_extension_is() -> None:
+    assert FINDING not in _kinds("knee flexion")
+    assert FINDING in _kinds("limited knee flexion")
+    assert FINDING in _kinds("tumor extension")
+
+
+def test_an_arrest_brought_about_for_surgery_is_a_procedure_no_finding() -> None:
+    assert _kinds("deep hypothermic circulatory arrest") == {PROCEDURE}
+    assert FINDING in _kinds("cardiac arrest")
+
+
 def test_a_word_said_is_no_finding() -> None:
     assert FINDING not in _kinds("one word")
     assert FINDING not in _kinds("immune")

@@ -617,6 +617,19 @@ def test_history_comes_before_the_presentation(orderer: TemporalOrderer) -> None
     assert found["splenectomy"][1] is None
 
 
+def test_what_the_patient_had_been_complaining_of_came_before_the_presentation(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            ["She presented with fever.", "She had been complaining of chronic knee pain."],
+            [("presented", EVENT), ("fever", SIGN), ("knee pain", SIGN)],
+        )
+    )
+    found = placed(case)
+    assert found["knee pain"][0] < found["presented"][0]
+
+
 def test_a_bare_duration_dates_the_onset_of_what_a_presentation_presents_only(
     orderer: TemporalOrderer,
 ) -> None:

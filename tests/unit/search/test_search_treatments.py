@@ -99,6 +99,16 @@ def test_icd10pcs_sections_decide_treatment_from_test(
         ("The dural tear was seen.", "dural tear"),
         ("Treatment was started.", "Treatment"),
         ("Medications were reviewed.", "Medications"),
+        # What was removed or coagulated is not said; a pump is a device; a finding or a
+        # service can end in a treatment's word.
+        ("Removal was uneventful.", "Removal"),
+        ("Coagulation was deranged.", "Coagulation"),
+        ("Macular traction was seen on OCT.", "Macular traction"),
+        (
+            "He had disseminated intravascular coagulation.",
+            "disseminated intravascular coagulation",
+        ),
+        ("The family was offered genetic counseling.", "genetic counseling"),
     ],
 )
 def test_words_that_name_no_treatment_are_not_treatments(
@@ -177,6 +187,12 @@ def test_people_places_organisations_drugs_of_abuse_and_analytes_are_no_treatmen
     # Even a dose or a relation vouching for them does not make them a treatment.
     assert keys(finder, make_case("c", sentence, [(words, "Medication")])) == []
     assert not finder.names_treatment(words, typed=True)
+
+
+def test_a_pump_is_a_device_even_where_a_code_calls_it_a_treatment(
+    finder: TreatmentFinder,
+) -> None:
+    assert not finder.names_treatment("infusion pump", typed=True)
 
 
 @pytest.mark.parametrize("drug", ["insulin", "calcitonin", "vitamin C", "erythropoietin"])
