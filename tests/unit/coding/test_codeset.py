@@ -150,6 +150,8 @@ def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
             "seronegative rheumatoid arthritis",
             "M06.00",
         ),
+        # British spelling, read in the titles' ("amoebic" → "amebic"): Abscess, liver, amebic.
+        ("He had an amoebic liver abscess.", "amoebic liver abscess", "A06.4"),
     ],
 )
 def test_a_finding_the_index_names_takes_its_code(text: str, words: str, code: str) -> None:
