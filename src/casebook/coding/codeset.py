@@ -485,7 +485,7 @@ def link_mentions(
         best = _not_benign(mention, best, vocabulary)
         best = _told_leaves(best, patient.sex if patient else None, vocabulary)
         best = _of_age(best, patient.age_years if patient else None, vocabulary)
-        best = _sided(mention, f"{mention.text} {sites}", best, vocabulary)
+        best = _sided(mention, f"{mention.expansion or mention.text} {sites}", best, vocabulary)
         anywhere = {
             code: score
             for code, score in _best_named(_linked_words(own, vocabulary), vocabulary).items()
@@ -625,7 +625,7 @@ def link_mentions(
             best = _not_benign(mention, best, vocabulary)
             # A code learnt for the bare finding leaves the side untold that the mention may
             # tell: a "left ptosis" is H02.402, not the lexicon's H02.409.
-            best = _sided(mention, f"{mention.text} {sites}", best, vocabulary)
+            best = _sided(mention, f"{mention.expansion or mention.text} {sites}", best, vocabulary)
         if any(
             code.startswith(_INFECTIOUS_CHAPTER) for code in best.keys() - _UNSPECIFIED_INFECTION
         ):

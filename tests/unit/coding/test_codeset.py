@@ -275,6 +275,16 @@ def test_an_infection_is_named_by_the_words_before_it() -> None:
     assert [c.code for c in linked_findings(case, [infection], CM, {}, 3)["m1"]] == ["B20"]
 
 
+def test_an_infection_named_by_the_words_before_it_keeps_the_side_they_tell() -> None:
+    text = "She had a left ear infection."
+    infection = finding(text, "infection", site="left ear")
+    case = case_of(text, [infection]).model_copy(
+        update={"sentences": [Span(start=0, end=len(text))]}
+    )
+    # H66.92 Otitis media, unspecified, left ear; no H66.90 of an unspecified ear.
+    assert [c.code for c in linked_findings(case, [infection], CM, {}, 3)["m1"]] == ["H66.92"]
+
+
 @pytest.mark.parametrize(
     ("text", "words", "codes"),
     [
