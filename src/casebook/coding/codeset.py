@@ -1666,9 +1666,12 @@ def _named_organisms(
     return found
 
 
-_KIND_BEFORE = re.compile(r"\b(primary|secondary|essential|idiopathic)[\s-]+$", re.IGNORECASE)
+_KIND_BEFORE = re.compile(
+    r"\b(primary|secondary|essential|idiopathic|acute[\s-]+on)[\s-]+$", re.IGNORECASE
+)
 """A word telling a disorder's kind right before a finding the mention model marked without it
-("secondary hypertension", "essential thrombocythemia")."""
+("secondary hypertension", "essential thrombocythemia"), or the acute course told on a chronic
+one ("acute on chronic respiratory failure", J96.2-, whose mention starts at "chronic")."""
 
 
 def _named_by_words_before(

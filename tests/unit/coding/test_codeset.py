@@ -275,6 +275,14 @@ def test_an_infection_is_named_by_the_words_before_it() -> None:
     assert [c.code for c in linked_findings(case, [infection], CM, {}, 3)["m1"]] == ["B20"]
 
 
+def test_an_acute_course_told_on_a_chronic_finding_is_read_with_it() -> None:
+    text = "He had acute on chronic hypercapnic respiratory failure."
+    failure = finding(text, "chronic hypercapnic respiratory failure")
+    case = case_of(text, [failure]).model_copy(update={"sentences": [Span(start=0, end=len(text))]})
+    # J96.22 Acute and chronic respiratory failure with hypercapnia; no J96.12 (chronic).
+    assert [c.code for c in linked_findings(case, [failure], CM, {}, 3)["m1"]] == ["J96.22"]
+
+
 def test_an_infection_named_by_the_words_before_it_keeps_the_side_they_tell() -> None:
     text = "She had a left ear infection."
     infection = finding(text, "infection", site="left ear")
