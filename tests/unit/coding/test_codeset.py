@@ -152,6 +152,13 @@ def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
         ),
         # British spelling, read in the titles' ("amoebic" → "amebic"): Abscess, liver, amebic.
         ("He had an amoebic liver abscess.", "amoebic liver abscess", "A06.4"),
+        # "Condylar" reads as the titles' "condyle": Fracture of lateral condyle of humerus, not
+        # of its shaft (S42.30-, the Index's default for the humerus).
+        (
+            "X-rays showed a lateral condylar fracture of the humerus.",
+            "lateral condylar fracture of the humerus",
+            "S42.45",
+        ),
     ],
 )
 def test_a_finding_the_index_names_takes_its_code(text: str, words: str, code: str) -> None:
