@@ -152,6 +152,8 @@ def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
         ),
         # British spelling, read in the titles' ("amoebic" → "amebic"): Abscess, liver, amebic.
         ("He had an amoebic liver abscess.", "amoebic liver abscess", "A06.4"),
+        # Index: Choristoma — see Neoplasm, benign, by site.
+        ("He had an osseous choristoma of the tongue.", "choristoma of the tongue", "D10.1"),
         # "Condylar" reads as the titles' "condyle": Fracture of lateral condyle of humerus, not
         # of its shaft (S42.30-, the Index's default for the humerus).
         (
