@@ -503,7 +503,10 @@ def link_mentions(
             # words name too stays: "COVID-19 infection" told with "SARS-CoV-2 RNA" is U07.1.
             named_by_site = _best_named(_linked_words(sites, vocabulary), vocabulary)
             if named_by_site.keys() & best.keys():
-                named_by_own = _best_named(_linked_words(own, vocabulary), vocabulary)
+                # A detail within the mention is its own words: "SARS-CoV-2 infection", whose
+                # core is "infection", is U07.1, which "SARS-CoV-2" names alone too.
+                own_words = _linked_words(f"{mention.text} {own}", vocabulary)
+                named_by_own = _best_named(own_words, vocabulary)
                 best = {
                     code: score
                     for code, score in best.items()

@@ -284,6 +284,15 @@ def test_an_infection_is_named_by_the_words_before_it() -> None:
     assert [c.code for c in linked_findings(case, [infection], CM, {}, 3)["m1"]] == ["B20"]
 
 
+def test_a_detail_within_the_mention_is_its_own_words_not_a_site() -> None:
+    text = "He had SARS-CoV-2 infection."
+    infection = finding(text, "SARS-CoV-2 infection", details=("SARS-CoV-2",))
+    at = text.index("infection")
+    infection = infection.model_copy(update={"core": Span(start=at, end=at + len("infection"))})
+    # U07.1 COVID-19, which "SARS-CoV-2" names alone too; no B99.9 of the bare "infection".
+    assert codes_of(infection, {"infection": {"B99.9": 0.75}}) == ["U07.1"]
+
+
 def test_an_acute_course_told_on_a_chronic_finding_is_read_with_it() -> None:
     text = "He had acute on chronic hypercapnic respiratory failure."
     failure = finding(text, "chronic hypercapnic respiratory failure")
