@@ -456,7 +456,9 @@ def link_mentions(
     """
     coded: list[list[MentionCode]] = []
     for mention in mentions:
-        if _plural_unnamed(mention.text, vocabulary):
+        if _plural_unnamed(mention.text, vocabulary) or _COURSE_OF_DISEASE.fullmatch(
+            (mention.expansion or mention.text).strip()
+        ):
             coded.append([])
             continue
         if _LIKENESS.search(mention.expansion or mention.text):
@@ -672,6 +674,14 @@ def _as_nontraumatic(text: str, vocabulary: Icd10cmVocabulary) -> str:
 
 _LIKENESS = re.compile(r"[\w'’]+-like\b", re.IGNORECASE)
 """A word a finding is likened to ("seizure-like", "flu-like")."""
+
+_COURSE_OF_DISEASE = re.compile(
+    r"(?:disease\s+(?:progression|recurrence|relapse)"
+    r"|(?:progression|recurrence|relapse)\s+of\s+(?:the\s+|his\s+|her\s+)?disease)",
+    re.IGNORECASE,
+)
+"""Words that tell how the patient's known disease goes, no disease of its own: "disease
+progression in the liver" is a cancer's spread there, no K76.9 Liver disease."""
 
 _LAST_WORD = re.compile(r"([A-Za-z]+)[^A-Za-z]*$")
 """A mention's last word, its head."""

@@ -284,6 +284,12 @@ def test_an_infection_is_named_by_the_words_before_it() -> None:
     assert [c.code for c in linked_findings(case, [infection], CM, {}, 3)["m1"]] == ["B20"]
 
 
+def test_the_course_of_the_known_disease_is_no_disease_of_its_site() -> None:
+    text = "CT showed disease progression in the liver."
+    # The cancer's spread to the liver, no K76.9 Liver disease, unspecified.
+    assert codes_of(finding(text, "disease progression", site="liver")) == []
+
+
 def test_a_detail_within_the_mention_is_its_own_words_not_a_site() -> None:
     text = "He had SARS-CoV-2 infection."
     infection = finding(text, "SARS-CoV-2 infection", details=("SARS-CoV-2",))
