@@ -456,7 +456,9 @@ def link_mentions(
     """
     coded: list[list[MentionCode]] = []
     for mention in mentions:
-        if _plural_unnamed(mention.text, vocabulary):
+        if _plural_unnamed(mention.text, vocabulary) or _COURSE_OF_DISEASE.fullmatch(
+            (mention.expansion or mention.text).strip()
+        ):
             coded.append([])
             continue
         if _LIKENESS.search(mention.expansion or mention.text):
@@ -485,7 +487,7 @@ def link_mentions(
         best = _not_benign(mention, best, vocabulary)
         best = _told_leaves(best, patient.sex if patient else None, vocabulary)
         best = _of_age(best, patient.age_years if patient else None, vocabulary)
-        best = _sided(mention, f"{mention.text} {sites}", best, vocabulary)
+        best = _sided(mention, f"{mention.expansion or mention.text} {sites}", best, vocabulary)
         anywhere = {
             code: score
             for code, score in _best_named(_linked_words(own, vocabulary), vocabulary).items()
@@ -503,7 +505,10 @@ def link_mentions(
             # words name too stays: "COVID-19 infection" told with "SARS-CoV-2 RNA" is U07.1.
             named_by_site = _best_named(_linked_words(sites, vocabulary), vocabulary)
             if named_by_site.keys() & best.keys():
-                named_by_own = _best_named(_linked_words(own, vocabulary), vocabulary)
+                # A detail within the mention is its own words: "SARS-CoV-2 infection", whose
+                # core is "infection", is U07.1, which "SARS-CoV-2" names alone too.
+                own_words = _linked_words(f"{mention.text} {own}", vocabulary)
+                named_by_own = _best_named(own_words, vocabulary)
                 best = {
                     code: score
                     for code, score in best.items()
@@ -625,7 +630,7 @@ def link_mentions(
             best = _not_benign(mention, best, vocabulary)
             # A code learnt for the bare finding leaves the side untold that the mention may
             # tell: a "left ptosis" is H02.402, not the lexicon's H02.409.
-            best = _sided(mention, f"{mention.text} {sites}", best, vocabulary)
+            best = _sided(mention, f"{mention.expansion or mention.text} {sites}", best, vocabulary)
         if any(
             code.startswith(_INFECTIOUS_CHAPTER) for code in best.keys() - _UNSPECIFIED_INFECTION
         ):
@@ -669,6 +674,14 @@ def _as_nontraumatic(text: str, vocabulary: Icd10cmVocabulary) -> str:
 
 _LIKENESS = re.compile(r"[\w'’]+-like\b", re.IGNORECASE)
 """A word a finding is likened to ("seizure-like", "flu-like")."""
+
+_COURSE_OF_DISEASE = re.compile(
+    r"(?:disease\s+(?:progression|recurrence|relapse)"
+    r"|(?:progression|recurrence|relapse)\s+of\s+(?:the\s+|his\s+|her\s+)?disease)",
+    re.IGNORECASE,
+)
+"""Words that tell how the patient's known disease goes, no disease of its own: "disease
+progression in the liver" is a cancer's spread there, no K76.9 Liver disease."""
 
 _LAST_WORD = re.compile(r"([A-Za-z]+)[^A-Za-z]*$")
 """A mention's last word, its head."""
@@ -1666,9 +1679,12 @@ def _named_organisms(
     return found
 
 
-_KIND_BEFORE = re.compile(r"\b(primary|secondary|essential|idiopathic)[\s-]+$", re.IGNORECASE)
+_KIND_BEFORE = re.compile(
+    r"\b(primary|secondary|essential|idiopathic|acute[\s-]+on)[\s-]+$", re.IGNORECASE
+)
 """A word telling a disorder's kind right before a finding the mention model marked without it
-("secondary hypertension", "essential thrombocythemia")."""
+("secondary hypertension", "essential thrombocythemia"), or the acute course told on a chronic
+one ("acute on chronic respiratory failure", J96.2-, whose mention starts at "chronic")."""
 
 
 def _named_by_words_before(

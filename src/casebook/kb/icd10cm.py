@@ -310,7 +310,9 @@ class IndexTerms(RecordModel):
         "there an electrical or VT storm; 'Epidermoid cyst', of K09.8 Other cysts of oral "
         "region, is there as often one of the skin, the spine, the skull, the testis or the "
         "bowel, and the report names it bare, its site told elsewhere; 'HER2', what is left of "
-        "Z17.31's 'HER2+' and of Z17.32's 'HER2-' without their signs, names both.",
+        "Z17.31's 'HER2+' and of Z17.32's 'HER2-' without their signs, names both; "
+        "'Osteosclerosis NOS', of Q78.2 Osteopetrosis, is there a scan's sclerosis of bone "
+        "round a lesion or of a vertebra, acquired (the Index's M85.8), no osteopetrosis.",
     )
     singular_only: list[str] = Field(
         default_factory=list,

@@ -150,6 +150,17 @@ def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
             "seronegative rheumatoid arthritis",
             "M06.00",
         ),
+        # British spelling, read in the titles' ("amoebic" → "amebic"): Abscess, liver, amebic.
+        ("He had an amoebic liver abscess.", "amoebic liver abscess", "A06.4"),
+        # Index: Choristoma — see Neoplasm, benign, by site.
+        ("He had an osseous choristoma of the tongue.", "choristoma of the tongue", "D10.1"),
+        # "Condylar" reads as the titles' "condyle": Fracture of lateral condyle of humerus, not
+        # of its shaft (S42.30-, the Index's default for the humerus).
+        (
+            "X-rays showed a lateral condylar fracture of the humerus.",
+            "lateral condylar fracture of the humerus",
+            "S42.45",
+        ),
     ],
 )
 def test_a_finding_the_index_names_takes_its_code(text: str, words: str, code: str) -> None:
@@ -271,6 +282,39 @@ def test_an_infection_is_named_by_the_words_before_it() -> None:
         update={"sentences": [Span(start=0, end=len(text))]}
     )
     assert [c.code for c in linked_findings(case, [infection], CM, {}, 3)["m1"]] == ["B20"]
+
+
+def test_the_course_of_the_known_disease_is_no_disease_of_its_site() -> None:
+    text = "CT showed disease progression in the liver."
+    # The cancer's spread to the liver, no K76.9 Liver disease, unspecified.
+    assert codes_of(finding(text, "disease progression", site="liver")) == []
+
+
+def test_a_detail_within_the_mention_is_its_own_words_not_a_site() -> None:
+    text = "He had SARS-CoV-2 infection."
+    infection = finding(text, "SARS-CoV-2 infection", details=("SARS-CoV-2",))
+    at = text.index("infection")
+    infection = infection.model_copy(update={"core": Span(start=at, end=at + len("infection"))})
+    # U07.1 COVID-19, which "SARS-CoV-2" names alone too; no B99.9 of the bare "infection".
+    assert codes_of(infection, {"infection": {"B99.9": 0.75}}) == ["U07.1"]
+
+
+def test_an_acute_course_told_on_a_chronic_finding_is_read_with_it() -> None:
+    text = "He had acute on chronic hypercapnic respiratory failure."
+    failure = finding(text, "chronic hypercapnic respiratory failure")
+    case = case_of(text, [failure]).model_copy(update={"sentences": [Span(start=0, end=len(text))]})
+    # J96.22 Acute and chronic respiratory failure with hypercapnia; no J96.12 (chronic).
+    assert [c.code for c in linked_findings(case, [failure], CM, {}, 3)["m1"]] == ["J96.22"]
+
+
+def test_an_infection_named_by_the_words_before_it_keeps_the_side_they_tell() -> None:
+    text = "She had a left ear infection."
+    infection = finding(text, "infection", site="left ear")
+    case = case_of(text, [infection]).model_copy(
+        update={"sentences": [Span(start=0, end=len(text))]}
+    )
+    # H66.92 Otitis media, unspecified, left ear; no H66.90 of an unspecified ear.
+    assert [c.code for c in linked_findings(case, [infection], CM, {}, 3)["m1"]] == ["H66.92"]
 
 
 @pytest.mark.parametrize(

@@ -507,3 +507,9 @@ def test_an_abbreviation_is_read_by_its_long_form_not_by_its_letters(pipeline: P
     case = analyse(pipeline, text, [ratio, ct])
     assert pcs(case.mentions[0].codes) == []
     assert pcs(case.mentions[1].codes)[0].startswith("BW28")  # CT of the head
+
+
+def test_a_lung_volume_reduction_excises_lung_tissue(pipeline: Pipeline) -> None:
+    text = "He underwent lung volume reduction."
+    case = analyse(pipeline, text, [mention(text, "lung volume reduction")])
+    assert pcs(case.mentions[0].codes)[0].startswith("0BB")

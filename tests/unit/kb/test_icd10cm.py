@@ -153,6 +153,12 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("Churg-Strauss syndrome", {"M30.1"}),
         ("arrest", set()),  # not Z65.3's legal arrest (IndexTerms.not_names)
         ("storm", set()),  # not X37.9's weather: an electrical or VT storm
+        # Q78.2's "Osteosclerosis NOS" is osteopetrosis; a report's is a scan's, acquired.
+        ("osteosclerosis", set()),
+        ("amebic colitis", {"A06.0"}),  # Colitis, amebic; not K52.9
+        ("amebic dysentery", {"A06.0"}),  # Dysentery, amebic
+        ("erosive rheumatoid arthritis", {"M06.9"}),  # not M15.4, Erosive (osteo)arthritis
+        ("seropositive erosive rheumatoid arthritis", {"M05.9"}),
         # Z17.31's "HER2+" and Z17.32's "HER2-" lose their signs: the bare name names neither.
         ("HER2", set()),
         ("HER2-negative", {"Z17.32"}),
