@@ -262,6 +262,12 @@ class PhenotypeRules(RecordModel):
         "were weak' tells Weak pulse, as 'the gag reflex was absent' tells no Areflexia "
         "(``names_a_kind``).",
     )
+    placed_things: list[str] = Field(
+        default_factory=list,
+        description="Things a word before names the place of, never a kind ('pulse', 'skin', "
+        "'tonsil'): a pulse is named by the artery it is felt over, skin by what it covers, so "
+        "'the radial pulses were weak' tells Weak pulse (``names_a_kind``).",
+    )
     word_forms: dict[str, str] = Field(
         default_factory=dict,
         description="Word → the word it matches HPO aliases as (both sides normalised like "
@@ -982,7 +988,11 @@ def predicate_matches(
                     continue
                 phrase = f"{said} {' '.join(subject[-size:])}"
                 whole = [m for m in generator.find(phrase) if m.start == 0 and m.end == len(phrase)]
-                if whole and size < len(subject) and names_a_kind(subject[0], whole[0], rules, kb):
+                if (
+                    whole
+                    and size < len(subject)
+                    and names_a_kind(subject[0], subject[-1], whole[0], rules, kb)
+                ):
                     # "the papillary muscle was hypertrophic", "the condylar head was small",
                     # "the light reflex was absent": another thing than the alias's, whose
                     # finding a narrower concept would name.
@@ -1004,12 +1014,16 @@ _PREPOSITIONS = frozenset({"of", "in", "on", "at", "from", "for", "with", "withi
 """Words whose object is no subject of the verb after it."""
 
 
-def names_a_kind(word: str, match: AliasMatch, rules: PhenotypeRules, kb: KnowledgeBase) -> bool:
-    """Whether ``word``, before the thing a ``match`` names, names a kind of that thing no
-    alias of the match's concepts or of the concepts below them holds: a word of the
+def names_a_kind(
+    word: str, thing: str, match: AliasMatch, rules: PhenotypeRules, kb: KnowledgeBase
+) -> bool:
+    """Whether ``word``, before the ``thing`` a ``match`` names, names a kind of that thing no
+    alias holds of the match's concepts, of the concepts below them, or of the concepts below
+    a parent of theirs that names the same thing ('Hyperreflexia' over 'Brisk reflexes', whose
+    'Hyperactive patellar reflex' makes 'patellar' a kind of reflex it names): a word of the
     vocabulary that is no determiner or conjunction (``object_determiners``,
-    ``determiner_companions``), no side or position (``side_words``, ``position_words``) and
-    no possessive's "s"."""
+    ``determiner_companions``), no side or position (``side_words``, ``position_words``), no
+    possessive's "s", and not before a thing it can only place (``placed_things``)."""
     words = normalize_tokens(word)
     if len(words) != 1 or len(words[0]) < 2:
         return False
@@ -1023,7 +1037,24 @@ def names_a_kind(word: str, match: AliasMatch, rules: PhenotypeRules, kb: Knowle
     )
     if word.lower() in plain:
         return False
-    return not any(words[0] in _subtree_words(kb, c) for c in match.concept_ids)
+    things = normalize_tokens(thing)
+    if not things or things[-1] in {t for p in rules.placed_things for t in normalize_tokens(p)}:
+        return False
+    return not any(
+        words[0] in _subtree_words(kb, c)
+        for concept in match.concept_ids
+        for c in (concept, *_parents_naming(kb, concept, things[-1]))
+    )
+
+
+def _parents_naming(kb: KnowledgeBase, concept_id: str, thing: str) -> tuple[str, ...]:
+    """The parents of a concept one of whose aliases holds the normalised word ``thing``."""
+    return tuple(
+        parent
+        for parent in kb.concept(concept_id).parents
+        if parent in kb
+        and any(thing in normalize_tokens(alias) for alias in kb.concept(parent).aliases)
+    )
 
 
 @cache

@@ -277,6 +277,20 @@ def test_a_verb_told_of_a_kind_of_thing_no_alias_names_is_not_its_phenotype(
     assert {"HP:0001347", "HP:0032553"} <= codes  # Hyperreflexia, Weak pulse
 
 
+def test_a_verb_told_of_a_placed_thing_or_a_kind_a_broader_alias_names_is_its_phenotype(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # "patellar" is a kind of reflex only Hyperreflexia's narrower aliases name; a pulse, skin
+    # and a tonsil are placed by the word before them.
+    told = (
+        "The patellar reflexes were brisk. The radial pulses were weak. "
+        "The scrotal skin was thickened. The palatine tonsil was enlarged."
+    )
+    codes = hpo_codes(analyse(pipeline, tmp_path, told))
+    # Brisk reflexes, Weak pulse, Thickened skin, Enlarged tonsils
+    assert {"HP:0001348", "HP:0032553", "HP:0001072", "HP:0030812"} <= codes
+
+
 def test_a_prepositions_object_is_not_what_a_verb_tells_of(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
