@@ -262,6 +262,19 @@ class PhenotypeRules(RecordModel):
         "were weak' tells Weak pulse, as 'the gag reflex was absent' tells no Areflexia "
         "(``names_a_kind``).",
     )
+    birth_words: list[str] = Field(
+        default_factory=list,
+        description="Words by which an HPO name says a finding was there from birth "
+        "('congenital', 'congenita'): such a concept matched from words that say none of them "
+        "is not coded in a sentence telling an injury or an operation (``acquired_causes``).",
+    )
+    acquired_causes: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) for an injury or an operation told "
+        "in a sentence ('mauled', 'trauma', 'craniectomy'): a finding there whose HPO name "
+        "says it was there from birth (``birth_words``) while its words do not is an acquired "
+        "one ('a scalp defect after the bear attack' is no Aplasia cutis congenita of scalp).",
+    )
     placed_things: list[str] = Field(
         default_factory=list,
         description="Things a word before names the place of, never a kind ('pulse', 'skin', "
@@ -1436,6 +1449,7 @@ class PhenotypeCoder:
         self._recovery_concepts = frozenset(self.rules.recovery_concepts)
         self._sensation_concepts = frozenset(self.rules.sensation_concepts)
         self._induced_concepts = frozenset(self.rules.induced_concepts)
+        self._birth_words = _normalized_words(self.rules.birth_words)
         self._grading_words = {
             concept: _normalized_words(words)
             for concept, words in self.rules.graded_concepts.items()
@@ -1508,6 +1522,9 @@ class PhenotypeCoder:
                     and not self._sufficiency_told(code.code, case.text, mention)
                     and not self._sensation_tested(code.code, case.text, mention)
                     and not self._induced(code.code, case.text, mention)
+                    and not self._acquired(
+                        code.code, case.text, mention, sentences, sentence_starts
+                    )
                     and not self._told_normal(code.code, case.text, mention)
                     and not self._told_as_recovery(
                         code.code, case.text, mention, sentences, sentence_starts
@@ -1748,6 +1765,32 @@ class PhenotypeCoder:
         cardiac arrest', 'cardiac arrest was obtained using St. Thomas solution'."""
         return concept_id in self._induced_concepts and _told_around(
             self.rules.induced_phrases_before, self.rules.induced_phrases_after, text, mention
+        )
+
+    def _acquired(
+        self,
+        concept_id: str,
+        text: str,
+        mention: Mention,
+        sentences: Sequence[Span],
+        sentence_starts: Sequence[int],
+    ) -> bool:
+        """Whether a concept whose name says it was there from birth (``birth_words``) is
+        matched in a sentence that does not say so and tells an injury or an operation
+        (``acquired_causes``)."""
+        birth = self._birth_words
+        if concept_id not in self.kb or not birth & set(
+            normalize_tokens(self.kb.concept(concept_id).name)
+        ):
+            return False
+        causes = _one_expression(tuple(self.rules.acquired_causes))
+        index = bisect_right(sentence_starts, mention.start) - 1
+        if causes is None or index < 0:
+            return False
+        start, end = sentences[index].start, max(sentences[index].end, mention.end)
+        return (
+            not birth & set(normalize_tokens(text[start:end]))
+            and causes.search(text, start, end) is not None
         )
 
     def _sensation_tested(self, concept_id: str, text: str, mention: Mention) -> bool:

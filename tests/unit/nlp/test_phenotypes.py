@@ -1277,3 +1277,13 @@ def test_xanthomas_are_xanthomatosis_not_the_eyelids_xanthelasma(
     codes = hpo_codes(analyse(pipeline, tmp_path, "She had xanthomas on both elbows."))
     assert "HP:0000991" in codes
     assert "HP:0001114" not in codes
+
+
+def test_a_finding_hpo_names_congenital_is_not_coded_where_an_injury_caused_it(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # Aplasia cutis congenita of scalp has "scalp defect" as a synonym; this one a bear left.
+    text = "After the bear attack he had a large scalp defect that was covered with a flap."
+    assert "HP:0007385" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    newborn = "The newborn had a scalp defect at the vertex."
+    assert "HP:0007385" in hpo_codes(analyse(pipeline, tmp_path, newborn))
