@@ -81,6 +81,11 @@ class OrganSense(RecordModel):
         description="Words naming another organ the finding's words may be of, or a test of "
         "it ('heart', 'echocardiogram').",
     )
+    narrower: bool = Field(
+        default=True,
+        description="Whether the concepts below it are read alike; false where they name "
+        "their own site (Edema's 'Macular edema', 'Peripheral edema').",
+    )
 
 
 class PhenotypeRules(RecordModel):
@@ -1675,9 +1680,13 @@ class PhenotypeCoder:
         if not self._organ_senses:
             return False
         senses = [
-            words
-            for concept, words in self._organ_senses.items()
-            if concept == concept_id or concept in self.kb.ancestors(concept_id)
+            (own, other)
+            for concept, (own, other) in self._organ_senses.items()
+            if concept == concept_id
+            or (
+                self.rules.organ_senses[concept].narrower
+                and concept in self.kb.ancestors(concept_id)
+            )
         ]
         if not senses:
             return False

@@ -1287,3 +1287,15 @@ def test_a_finding_hpo_names_congenital_is_not_coded_where_an_injury_caused_it(
     assert "HP:0007385" not in hpo_codes(analyse(pipeline, tmp_path, text))
     newborn = "The newborn had a scalp defect at the vertex."
     assert "HP:0007385" in hpo_codes(analyse(pipeline, tmp_path, newborn))
+
+
+def test_edema_told_of_an_inner_organ_is_not_edema_of_the_tissues(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # HPO's Edema is fluid in the tissues under the skin, no lung's or bowel wall's.
+    text = "At autopsy the lungs were heavy and showed edema."
+    assert "HP:0000969" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    legs = "She had edema of both legs."
+    assert "HP:0000969" in hpo_codes(analyse(pipeline, tmp_path, legs))
+    brain = "Autopsy showed cerebral edema and congested lungs."
+    assert "HP:0002181" in hpo_codes(analyse(pipeline, tmp_path, brain))  # Cerebral edema
