@@ -1295,7 +1295,7 @@ def test_edema_told_of_an_inner_organ_is_not_edema_of_the_tissues(
     # HPO's Edema is fluid in the tissues under the skin, no lung's or bowel wall's.
     text = "At autopsy the lungs were heavy and showed edema."
     assert "HP:0000969" not in hpo_codes(analyse(pipeline, tmp_path, text))
-    legs = "She had edema of both legs."
-    assert "HP:0000969" in hpo_codes(analyse(pipeline, tmp_path, legs))
+    lips = "Pulmonary edema worsened, as did the edema of her lips."
+    assert "HP:0000969" in hpo_codes(analyse(pipeline, tmp_path, lips))
     brain = "Autopsy showed cerebral edema and congested lungs."
     assert "HP:0002181" in hpo_codes(analyse(pipeline, tmp_path, brain))  # Cerebral edema
