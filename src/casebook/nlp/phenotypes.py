@@ -81,6 +81,11 @@ class OrganSense(RecordModel):
         description="Words naming another organ the finding's words may be of, or a test of "
         "it ('heart', 'echocardiogram').",
     )
+    narrower: bool = Field(
+        default=True,
+        description="Whether the concepts below it are read alike; false where they name "
+        "their own site (Edema's 'Macular edema', 'Peripheral edema').",
+    )
 
 
 class PhenotypeRules(RecordModel):
@@ -261,6 +266,25 @@ class PhenotypeRules(RecordModel):
         "another thing ('anterior', 'peripheral', 'distal', 'whole'): 'the peripheral pulses "
         "were weak' tells Weak pulse, as 'the gag reflex was absent' tells no Areflexia "
         "(``names_a_kind``).",
+    )
+    birth_words: list[str] = Field(
+        default_factory=list,
+        description="Words by which an HPO name says a finding was there from birth "
+        "('congenital', 'congenita'): such a concept matched from words that say none of them "
+        "is not coded in a sentence telling an injury or an operation (``acquired_causes``).",
+    )
+    acquired_causes: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) for an injury or an operation told "
+        "in a sentence ('mauled', 'trauma', 'craniectomy'): a finding there whose HPO name "
+        "says it was there from birth (``birth_words``) while its words do not is an acquired "
+        "one ('a scalp defect after the bear attack' is no Aplasia cutis congenita of scalp).",
+    )
+    placed_things: list[str] = Field(
+        default_factory=list,
+        description="Things a word before names the place of, never a kind ('pulse', 'skin', "
+        "'tonsil'): a pulse is named by the artery it is felt over, skin by what it covers, so "
+        "'the radial pulses were weak' tells Weak pulse (``names_a_kind``).",
     )
     word_forms: dict[str, str] = Field(
         default_factory=dict,
@@ -982,7 +1006,11 @@ def predicate_matches(
                     continue
                 phrase = f"{said} {' '.join(subject[-size:])}"
                 whole = [m for m in generator.find(phrase) if m.start == 0 and m.end == len(phrase)]
-                if whole and size < len(subject) and names_a_kind(subject[0], whole[0], rules, kb):
+                if (
+                    whole
+                    and size < len(subject)
+                    and names_a_kind(subject[0], subject[-1], whole[0], rules, kb)
+                ):
                     # "the papillary muscle was hypertrophic", "the condylar head was small",
                     # "the light reflex was absent": another thing than the alias's, whose
                     # finding a narrower concept would name.
@@ -1004,12 +1032,16 @@ _PREPOSITIONS = frozenset({"of", "in", "on", "at", "from", "for", "with", "withi
 """Words whose object is no subject of the verb after it."""
 
 
-def names_a_kind(word: str, match: AliasMatch, rules: PhenotypeRules, kb: KnowledgeBase) -> bool:
-    """Whether ``word``, before the thing a ``match`` names, names a kind of that thing no
-    alias of the match's concepts or of the concepts below them holds: a word of the
+def names_a_kind(
+    word: str, thing: str, match: AliasMatch, rules: PhenotypeRules, kb: KnowledgeBase
+) -> bool:
+    """Whether ``word``, before the ``thing`` a ``match`` names, names a kind of that thing no
+    alias holds of the match's concepts, of the concepts below them, or of the concepts below
+    a parent of theirs that names the same thing ('Hyperreflexia' over 'Brisk reflexes', whose
+    'Hyperactive patellar reflex' makes 'patellar' a kind of reflex it names): a word of the
     vocabulary that is no determiner or conjunction (``object_determiners``,
-    ``determiner_companions``), no side or position (``side_words``, ``position_words``) and
-    no possessive's "s"."""
+    ``determiner_companions``), no side or position (``side_words``, ``position_words``), no
+    possessive's "s", and not before a thing it can only place (``placed_things``)."""
     words = normalize_tokens(word)
     if len(words) != 1 or len(words[0]) < 2:
         return False
@@ -1023,7 +1055,24 @@ def names_a_kind(word: str, match: AliasMatch, rules: PhenotypeRules, kb: Knowle
     )
     if word.lower() in plain:
         return False
-    return not any(words[0] in _subtree_words(kb, c) for c in match.concept_ids)
+    things = normalize_tokens(thing)
+    if not things or things[-1] in {t for p in rules.placed_things for t in normalize_tokens(p)}:
+        return False
+    return not any(
+        words[0] in _subtree_words(kb, c)
+        for concept in match.concept_ids
+        for c in (concept, *_parents_naming(kb, concept, things[-1]))
+    )
+
+
+def _parents_naming(kb: KnowledgeBase, concept_id: str, thing: str) -> tuple[str, ...]:
+    """The parents of a concept one of whose aliases holds the normalised word ``thing``."""
+    return tuple(
+        parent
+        for parent in kb.concept(concept_id).parents
+        if parent in kb
+        and any(thing in normalize_tokens(alias) for alias in kb.concept(parent).aliases)
+    )
 
 
 @cache
@@ -1405,6 +1454,7 @@ class PhenotypeCoder:
         self._recovery_concepts = frozenset(self.rules.recovery_concepts)
         self._sensation_concepts = frozenset(self.rules.sensation_concepts)
         self._induced_concepts = frozenset(self.rules.induced_concepts)
+        self._birth_words = _normalized_words(self.rules.birth_words)
         self._grading_words = {
             concept: _normalized_words(words)
             for concept, words in self.rules.graded_concepts.items()
@@ -1477,6 +1527,9 @@ class PhenotypeCoder:
                     and not self._sufficiency_told(code.code, case.text, mention)
                     and not self._sensation_tested(code.code, case.text, mention)
                     and not self._induced(code.code, case.text, mention)
+                    and not self._acquired(
+                        code.code, case.text, mention, sentences, sentence_starts
+                    )
                     and not self._told_normal(code.code, case.text, mention)
                     and not self._told_as_recovery(
                         code.code, case.text, mention, sentences, sentence_starts
@@ -1627,9 +1680,13 @@ class PhenotypeCoder:
         if not self._organ_senses:
             return False
         senses = [
-            words
-            for concept, words in self._organ_senses.items()
-            if concept == concept_id or concept in self.kb.ancestors(concept_id)
+            (own, other)
+            for concept, (own, other) in self._organ_senses.items()
+            if concept == concept_id
+            or (
+                self.rules.organ_senses[concept].narrower
+                and concept in self.kb.ancestors(concept_id)
+            )
         ]
         if not senses:
             return False
@@ -1717,6 +1774,32 @@ class PhenotypeCoder:
         cardiac arrest', 'cardiac arrest was obtained using St. Thomas solution'."""
         return concept_id in self._induced_concepts and _told_around(
             self.rules.induced_phrases_before, self.rules.induced_phrases_after, text, mention
+        )
+
+    def _acquired(
+        self,
+        concept_id: str,
+        text: str,
+        mention: Mention,
+        sentences: Sequence[Span],
+        sentence_starts: Sequence[int],
+    ) -> bool:
+        """Whether a concept whose name says it was there from birth (``birth_words``) is
+        matched in a sentence that does not say so and tells an injury or an operation
+        (``acquired_causes``)."""
+        birth = self._birth_words
+        if concept_id not in self.kb or not birth & set(
+            normalize_tokens(self.kb.concept(concept_id).name)
+        ):
+            return False
+        causes = _one_expression(tuple(self.rules.acquired_causes))
+        index = bisect_right(sentence_starts, mention.start) - 1
+        if causes is None or index < 0:
+            return False
+        start, end = sentences[index].start, max(sentences[index].end, mention.end)
+        return (
+            not birth & set(normalize_tokens(text[start:end]))
+            and causes.search(text, start, end) is not None
         )
 
     def _sensation_tested(self, concept_id: str, text: str, mention: Mention) -> bool:

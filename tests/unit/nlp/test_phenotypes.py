@@ -277,6 +277,20 @@ def test_a_verb_told_of_a_kind_of_thing_no_alias_names_is_not_its_phenotype(
     assert {"HP:0001347", "HP:0032553"} <= codes  # Hyperreflexia, Weak pulse
 
 
+def test_a_verb_told_of_a_placed_thing_or_a_kind_a_broader_alias_names_is_its_phenotype(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # "patellar" is a kind of reflex only Hyperreflexia's narrower aliases name; a pulse, skin
+    # and a tonsil are placed by the word before them.
+    told = (
+        "The patellar reflexes were brisk. The radial pulses were weak. "
+        "The scrotal skin was thickened. The palatine tonsil was enlarged."
+    )
+    codes = hpo_codes(analyse(pipeline, tmp_path, told))
+    # Brisk reflexes, Weak pulse, Thickened skin, Enlarged tonsils
+    assert {"HP:0001348", "HP:0032553", "HP:0001072", "HP:0030812"} <= codes
+
+
 def test_a_prepositions_object_is_not_what_a_verb_tells_of(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
@@ -1263,3 +1277,25 @@ def test_xanthomas_are_xanthomatosis_not_the_eyelids_xanthelasma(
     codes = hpo_codes(analyse(pipeline, tmp_path, "She had xanthomas on both elbows."))
     assert "HP:0000991" in codes
     assert "HP:0001114" not in codes
+
+
+def test_a_finding_hpo_names_congenital_is_not_coded_where_an_injury_caused_it(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # Aplasia cutis congenita of scalp has "scalp defect" as a synonym; this one a bear left.
+    text = "After the bear attack he had a large scalp defect that was covered with a flap."
+    assert "HP:0007385" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    newborn = "The newborn had a scalp defect at the vertex."
+    assert "HP:0007385" in hpo_codes(analyse(pipeline, tmp_path, newborn))
+
+
+def test_edema_told_of_an_inner_organ_is_not_edema_of_the_tissues(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # HPO's Edema is fluid in the tissues under the skin, no lung's or bowel wall's.
+    text = "At autopsy the lungs were heavy and showed edema."
+    assert "HP:0000969" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    lips = "Pulmonary edema worsened, as did the edema of her lips."
+    assert "HP:0000969" in hpo_codes(analyse(pipeline, tmp_path, lips))
+    brain = "Autopsy showed cerebral edema and congested lungs."
+    assert "HP:0002181" in hpo_codes(analyse(pipeline, tmp_path, brain))  # Cerebral edema
