@@ -294,10 +294,16 @@ def _of_age(
     "stuttering" is F98.5 Adult onset fluency disorder, not F80.81, the Index's default."""
     if age is None or age < ADULT_AGE:
         return best
+    return _renamed(best, vocabulary.adult_onset)
+
+
+def _renamed(best: dict[str, float], names: Mapping[str, str]) -> dict[str, float]:
+    """``best`` with each code that ``names`` maps written as its mapping, a code reached
+    twice keeping its best score."""
     found: dict[str, float] = {}
     for code, score in best.items():
-        code = vocabulary.adult_onset.get(code, code)
-        found[code] = max(score, found.get(code, 0.0))
+        renamed = names.get(code, code)
+        found[renamed] = max(score, found.get(renamed, 0.0))
     return found
 
 
@@ -345,11 +351,7 @@ def _regional(text: str, best: dict[str, float], vocabulary: Icd10cmVocabulary) 
     words = set(normalize_tokens(text))
     if words.isdisjoint(vocabulary.regions) or not words.isdisjoint(vocabulary.spread_words):
         return best
-    regional: dict[str, float] = {}
-    for code, score in best.items():
-        local = vocabulary.regional.get(code, code)
-        regional[local] = max(score, regional.get(local, 0.0))
-    return regional
+    return _renamed(best, vocabulary.regional)
 
 
 _UNSPECIFIED_SIDE = re.compile(r",\s*unspecified side\b")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -286,22 +287,11 @@ def test_document_ranking_holds_every_code_of_the_case(tiny_model: Icd10Model) -
 
 
 def test_a_denied_finding_ranks_its_code_for_the_document_but_gives_the_case_none(
-    tiny_model: Icd10Model,
+    tiny_model: Icd10Model, denied_hematuria: Callable[[str, str], Case]
 ) -> None:
     # CodiEsp's coders code "he did not report hematuria" R31.9: the document ranking reads
     # the codes of negated findings at named_weight; the case's code set never holds them.
-    text = "He did not report hematuria."
-    start = text.index("hematuria")
-    denied = Mention(
-        id="m1",
-        start=start,
-        end=start + len("hematuria"),
-        text="hematuria",
-        type=EntityType.SIGN_SYMPTOM,
-        assertion=Assertion.NEGATED,
-        codes=[Code(system=CodeSystem.ICD10CM, code="R31.9", score=1.0)],
-    )
-    case = make_case(text, "denied").model_copy(update={"mentions": [denied]})
+    case = denied_hematuria("He did not report hematuria.", "denied")
     ranking = {r.code: r for r in tiny_model.document_ranking(case)}
     assert ranking["R31.9"].signals == {"named": 1.0}
     assert ranking["R31.9"].score == pytest.approx(0.3)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -11,12 +12,7 @@ from casebook.coding.dictionary import TermIndex
 from casebook.coding.icd10cm import Icd10Model, Icd10Settings
 from casebook.coding.rerank import RERANK_FEATURES, TreeEnsemble
 from casebook.model import (
-    Assertion,
     Case,
-    Code,
-    CodeSystem,
-    EntityType,
-    Mention,
     Source,
     SourceFormat,
 )
@@ -62,21 +58,6 @@ def one_split(feature: str, below: float, above: float) -> TreeEnsemble:
     )
 
 
-def denied_hematuria_case() -> Case:
-    text = "Pneumonia with a cough; he did not report hematuria."
-    start = text.index("hematuria")
-    denied = Mention(
-        id="m1",
-        start=start,
-        end=start + len("hematuria"),
-        text="hematuria",
-        type=EntityType.SIGN_SYMPTOM,
-        assertion=Assertion.NEGATED,
-        codes=[Code(system=CodeSystem.ICD10CM, code="R31.9", score=1.0)],
-    )
-    return make_case(text, "new").model_copy(update={"mentions": [denied]})
-
-
 def test_trees_are_read_as_scikit_learn_reads_them() -> None:
     pytest.importorskip("sklearn")
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -93,10 +74,13 @@ def test_trees_are_read_as_scikit_learn_reads_them() -> None:
     assert np.allclose(tree_ensemble(trees).decision(unseen), trees.decision_function(unseen))
 
 
+HEMATURIA = "Pneumonia with a cough; he did not report hematuria."
+
+
 def test_the_reranker_orders_the_document_ranking_by_its_probability(
-    small_model: Icd10Model,
+    small_model: Icd10Model, denied_hematuria: Callable[[str, str], Case]
 ) -> None:
-    case = denied_hematuria_case()
+    case = denied_hematuria(HEMATURIA, "new")
     fused = small_model.document_ranking(case)
     assert fused[0].code == "J18.9"
     # Trees that trust a code only a denied finding names: R31.9 goes first, its fused score
@@ -112,7 +96,9 @@ def test_the_reranker_orders_the_document_ranking_by_its_probability(
     assert {r.code for r in reranked} == {r.code for r in fused}
 
 
-def test_the_reranker_is_saved_with_the_model(small_model: Icd10Model, tmp_path: Path) -> None:
+def test_the_reranker_is_saved_with_the_model(
+    small_model: Icd10Model, tmp_path: Path, denied_hematuria: Callable[[str, str], Case]
+) -> None:
     small_model.reranker = one_split("negated_mentions", -2.0, 2.0)
     try:
         small_model.save(tmp_path)
@@ -120,7 +106,7 @@ def test_the_reranker_is_saved_with_the_model(small_model: Icd10Model, tmp_path:
         small_model.reranker = None
     loaded = Icd10Model.load(tmp_path)
     assert loaded.reranker is not None
-    assert loaded.document_ranking(denied_hematuria_case())[0].code == "R31.9"
+    assert loaded.document_ranking(denied_hematuria(HEMATURIA, "new"))[0].code == "R31.9"
 
 
 def test_an_empty_ensemble_gives_every_row_its_baseline() -> None:
