@@ -78,6 +78,39 @@ _WINDOW_STOP = re.compile(r"[()\[\];:]|,\s")
 # Where a bracket's content stops being a short form: "(CT; Siemens)", "(CT, 2019)".
 _CONTENT_CUT = re.compile(r"[,;]\s")
 _WORD_SEPARATORS = re.compile(r"[\s-]+")
+# A word, as a long form's initials are read: what stands between spaces.
+_WORD = re.compile(r"\S+")
+# Words that start no long form, though their initial may spell the short form's first letter
+# ("The transthoracic echocardiography (TTE)").
+_NO_LONG_FORM_START = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "his",
+        "her",
+        "its",
+        "our",
+        "their",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "as",
+        "after",
+    }
+)
 _ALNUM = "A-Za-z0-9"
 
 
@@ -347,7 +380,7 @@ def _long_first(sentence: str, paren: int, short_start: int, short_end: int) -> 
         size = _alnum_count(candidate)
         window_start = _window_start(sentence, paren, min(size + 5, size * 2))
         window = sentence[window_start:paren].rstrip()
-        offset = find_best_long_form(candidate, window)
+        offset = long_form_start(candidate, window)
         if offset is not None and _acceptable(candidate, window[offset:]):
             return _Definition(
                 short=(short_start, short_end),
@@ -369,7 +402,7 @@ def _short_first(sentence: str, paren: int, long_start: int, long_end: int) -> _
         return None
     window = sentence[long_start:long_end]
     for candidate in _plural_variants(short):
-        offset = find_best_long_form(candidate, window)
+        offset = long_form_start(candidate, window)
         if offset is not None and _acceptable(candidate, window[offset:]):
             return _Definition(short=(short_start, short_end), long=(long_start + offset, long_end))
     return None
@@ -388,6 +421,23 @@ def is_short_form(words: str) -> bool:
         and any(c.isalpha() for c in words)
         and any(c.isupper() for c in words)
     )
+
+
+def long_form_start(short: str, candidate: str) -> int | None:
+    """Where the long form for ``short`` starts in ``candidate``: at the last words whose
+    initials spell ``short``, one word a character, the first no article or other function
+    word, when there are such words, else where ``find_best_long_form`` puts it. Schwartz &
+    Hearst's character match alone takes the shortest form that holds the characters, "sinus
+    syndrome" for "Sick sinus syndrome (SSS)", "pump inhibitor" for "proton pump inhibitor
+    (PPI)"."""
+    characters = [c.casefold() for c in short if c.isalnum()]
+    words = list(_WORD.finditer(candidate))
+    if 2 <= len(characters) <= len(words):
+        last = words[-len(characters) :]
+        spelt = all(w.group()[0].casefold() == c for w, c in zip(last, characters, strict=True))
+        if spelt and last[0].group().casefold() not in _NO_LONG_FORM_START:
+            return last[0].start()
+    return find_best_long_form(short, candidate)
 
 
 def find_best_long_form(short: str, candidate: str) -> int | None:

@@ -90,6 +90,14 @@ def expansions(case: Case) -> dict[str, str | None]:
             "She had type 2 diabetes mellitus (T2DM) for ten years.",
             ("T2DM", "type 2 diabetes mellitus"),
         ),
+        # Words whose initials spell the short form, though fewer characters would do.
+        ("Sick sinus syndrome (SSS) was contemplated.", ("SSS", "Sick sinus syndrome")),
+        ("He took a proton pump inhibitor (PPI) daily.", ("PPI", "proton pump inhibitor")),
+        # Never from an article: "The" is no T of TTE.
+        (
+            "The transthoracic echocardiography (TTE) was normal.",
+            ("TTE", "transthoracic echocardiography"),
+        ),
         # Short form first, long form in the bracket.
         ("The CSF (cerebrospinal fluid) was clear.", ("CSF", "cerebrospinal fluid")),
         # The bracket's content stops at "; ".
