@@ -1117,6 +1117,15 @@ def _one_expression(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
+def _sentence_at(
+    position: int, sentences: Sequence[Span], sentence_starts: Sequence[int]
+) -> Span | None:
+    """The last of the sorted ``sentences`` starting at or before ``position`` (``sentence_starts``
+    their starts), or None before the first."""
+    index = bisect_right(sentence_starts, position) - 1
+    return sentences[index] if index >= 0 else None
+
+
 def told_as_recovery(
     text: str,
     mention: Mention,
@@ -1129,10 +1138,10 @@ def told_as_recovery(
     increased to 87,000'. ``sentences`` are the case's, sorted, and ``sentence_starts`` their
     starts."""
     recovery = _one_expression(tuple(rules.recovery_phrases))
-    index = bisect_right(sentence_starts, mention.start) - 1
-    if recovery is None or index < 0 or mention.end > sentences[index].end:
+    sentence = _sentence_at(mention.start, sentences, sentence_starts)
+    if recovery is None or sentence is None or mention.end > sentence.end:
         return False
-    start, end = sentences[index].start, sentences[index].end
+    start, end = sentence.start, sentence.end
     for boundary in _CLAUSE_BOUNDARY.finditer(text, start, end):
         if boundary.end() <= mention.start:
             start = boundary.end()
@@ -1690,10 +1699,10 @@ class PhenotypeCoder:
         ]
         if not senses:
             return False
-        index = bisect_right(sentence_starts, mention.start) - 1
-        if index < 0 or mention.end > sentences[index].end:
+        sentence = _sentence_at(mention.start, sentences, sentence_starts)
+        if sentence is None or mention.end > sentence.end:
             return False
-        said = set(normalize_tokens(text[sentences[index].start : sentences[index].end]))
+        said = set(normalize_tokens(text[sentence.start : sentence.end]))
         return any(said & other and not said & own for own, other in senses)
 
     def _in_tissue_sense(
@@ -1793,10 +1802,10 @@ class PhenotypeCoder:
         ):
             return False
         causes = _one_expression(tuple(self.rules.acquired_causes))
-        index = bisect_right(sentence_starts, mention.start) - 1
-        if causes is None or index < 0:
+        sentence = _sentence_at(mention.start, sentences, sentence_starts)
+        if causes is None or sentence is None:
             return False
-        start, end = sentences[index].start, max(sentences[index].end, mention.end)
+        start, end = sentence.start, max(sentence.end, mention.end)
         return (
             not birth & set(normalize_tokens(text[start:end]))
             and causes.search(text, start, end) is not None
