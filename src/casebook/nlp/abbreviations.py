@@ -119,6 +119,14 @@ class LexiconEntry(RecordModel):
 
     short: str = Field(min_length=1, description="The abbreviation as written, e.g. 'CT'.")
     long: str = Field(min_length=1, description="What it stands for, e.g. 'computed tomography'.")
+    finding: bool = Field(
+        default=False,
+        description=(
+            "The long form names a disease or finding: it expands only a mention of a finding, "
+            "a disease or a history item ('4 units of RCC were transfused' is red cell "
+            "concentrate, no renal cell carcinoma)."
+        ),
+    )
 
 
 class AbbreviationLexicon(RecordModel):
@@ -168,6 +176,9 @@ class FindingAdjectives(RecordModel):
 FINDING_TYPES = frozenset({EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER})
 """The mention types an adjective is read as a finding for."""
 
+CONDITION_TYPES = FINDING_TYPES | {EntityType.HISTORY}
+"""The mention types a lexicon's disease or finding expands (``LexiconEntry.finding``)."""
+
 
 @dataclass(frozen=True, slots=True)
 class _Definition:
@@ -197,6 +208,7 @@ class AbbreviationDetector:
     ) -> None:
         self.lexicon = load_rules(lexicon, AbbreviationLexicon)
         self._known = {entry.short: entry.long for entry in self.lexicon.entries}
+        self._conditions = frozenset(e.short for e in self.lexicon.entries if e.finding)
         self._findings = {
             entry.adjective: entry.finding
             for entry in load_rules(adjectives, FindingAdjectives).entries
@@ -256,9 +268,18 @@ class AbbreviationDetector:
         if own:
             patterns.append(_short_form_pattern(own))
         long_spans = SpanIndex((a.long.start, a.long.end, a) for a in abbreviations)
+        # A disease's abbreviation in a drug's or a test's mention has another reading there
+        # (RCC: red cell concentrate); the text's own definitions hold for every mention.
+        defined = {a.short_text for a in abbreviations}
+        not_conditions = {
+            key: value
+            for key, value in meanings.items()
+            if key not in self._conditions or key in defined
+        }
         resolved: list[Mention] = []
         for mention in mentions:
-            expansion = _expand(mention, meanings, patterns, long_spans)
+            readings = meanings if mention.type in CONDITION_TYPES else not_conditions
+            expansion = _expand(mention, readings, patterns, long_spans)
             if expansion is None:
                 resolved.append(mention)
             else:
@@ -293,7 +314,7 @@ def _expand(
     words = mention.text.strip()
     if words in meanings:
         return meanings[words]
-    found = _short_forms_in(words, patterns)
+    found = [(s, e) for s, e in _short_forms_in(words, patterns) if words[s:e] in meanings]
     if not found:
         return None
     parts: list[str] = []

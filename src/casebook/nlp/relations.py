@@ -388,6 +388,10 @@ class RelationFinder:
         for mention in members:
             if mention.type not in types or mention.end > trigger.start:
                 continue
+            if any(o.start <= mention.start and mention.end < o.end for o in members):
+                # What a trigger follows is the longer mention's thing: in "pain control
+                # following X" the control followed X, not the pain.
+                continue
             distance = self._distance(text, mention.end, trigger.start, members)
             if distance > trigger.rule.max_before:
                 continue

@@ -227,6 +227,23 @@ def test_text_definition_overrides_lexicon(detector: AbbreviationDetector) -> No
     assert expansions(result) == {"CT": "clotting time"}
 
 
+def test_a_disease_abbreviation_expands_only_a_findings_mention(
+    detector: AbbreviationDetector,
+) -> None:
+    text = "Four units of RCC were transfused. Her RCC had spread to the lung."
+    case = make_case(text, targets=["RCC", ("RCC", "Her ")])
+    drug, disease = case.mentions
+    case = case.model_copy(
+        update={
+            "mentions": [
+                drug.model_copy(update={"type": EntityType.MEDICATION}),
+                disease.model_copy(update={"type": EntityType.DISEASE_DISORDER}),
+            ]
+        }
+    )
+    assert [m.expansion for m in detector(case).mentions] == [None, "renal cell carcinoma"]
+
+
 def test_ambiguous_abbreviation_left_alone(detector: AbbreviationDetector) -> None:
     text = "A PE was excluded and stage IV disease was found."
     result = detector(make_case(text, targets=["PE", "stage IV disease"]))

@@ -222,6 +222,18 @@ def test_what_a_finding_required_did_not_cause_it(finder: RelationFinder) -> Non
     assert triples(case, "caused_by") == set()
 
 
+def test_a_finding_inside_a_longer_mention_is_not_what_a_trigger_follows(
+    finder: RelationFinder,
+) -> None:
+    case = finder(
+        make_case(
+            "She was admitted for pain control following treatment with methylprednisolone.",
+            [("pain control", THERAPY), ("pain", SIGN), ("methylprednisolone", DRUG)],
+        )
+    )
+    assert triples(case, "caused_by") == set()
+
+
 def test_what_is_told_apart_from_a_finding_did_not_cause_it(finder: RelationFinder) -> None:
     case = finder(
         make_case(
