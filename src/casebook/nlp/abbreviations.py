@@ -154,13 +154,21 @@ class FindingAdjective(RecordModel):
 
     adjective: str = Field(pattern=r"^[a-z]+$", description="As written, e.g. 'tachycardic'.")
     finding: str = Field(min_length=1, description="The finding, e.g. 'tachycardia'.")
+    history_only: bool = Field(
+        default=False,
+        description=(
+            "Read as the finding only in a mention of the patient's history ('a known "
+            "hypertensive' has hypertension; 'hypertensive on arrival' told a reading)."
+        ),
+    )
 
 
 class FindingAdjectives(RecordModel):
     """The schema of ``finding_adjectives.json``: adjectives that name one finding when said of
     the patient alone ("he was tachycardic"). Those with another common reading ("depressed":
-    a mood or a fracture, "hypertensive": a raised pressure or essential hypertension) are
-    left out on purpose."""
+    a mood or a fracture) are left out on purpose; one whose other reading is a passing state
+    ("hypertensive": a raised pressure or essential hypertension) is read only in the patient's
+    history (``history_only``)."""
 
     version: str
     entries: list[FindingAdjective]
@@ -178,6 +186,8 @@ FINDING_TYPES = frozenset({EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER}
 
 CONDITION_TYPES = FINDING_TYPES | {EntityType.HISTORY}
 """The mention types a lexicon's disease or finding expands (``LexiconEntry.finding``)."""
+
+_HISTORY = frozenset({EntityType.HISTORY})
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +209,7 @@ class AbbreviationDetector:
 
     name = "abbreviations"
     requires: frozenset[str] = frozenset({"text", "sentences", "mentions"})
-    assigns: frozenset[str] = frozenset({"abbreviations", "mentions.expansion"})
+    assigns: frozenset[str] = frozenset({"abbreviations", "mentions", "mentions.expansion"})
 
     def __init__(
         self,
@@ -210,7 +220,7 @@ class AbbreviationDetector:
         self._known = {entry.short: entry.long for entry in self.lexicon.entries}
         self._conditions = frozenset(e.short for e in self.lexicon.entries if e.finding)
         self._findings = {
-            entry.adjective: entry.finding
+            entry.adjective: (entry.finding, entry.history_only)
             for entry in load_rules(adjectives, FindingAdjectives).entries
         }
         # The lexicon's few hundred short forms are compiled once; compiling them again with
@@ -287,19 +297,44 @@ class AbbreviationDetector:
         return resolved
 
     def read_adjectives(self, mentions: Sequence[Mention]) -> list[Mention]:
-        """Mentions with ``expansion`` set to the finding a lone adjective names: a finding's
-        mention whose words are only the adjective ("tachycardic": "tachycardia")."""
+        """Mentions with ``expansion`` set to the finding a lone adjective names: a finding's,
+        disease's or history mention whose words are only the adjective ("tachycardic":
+        "tachycardia"; "a diabetic, obese man": diabetes mellitus, obesity).
+
+        A history mention read so that no finding mention lies on gets one, a disease of the
+        same words: the coders code findings, and "a diabetic, hypertensive man" tells two.
+        """
+        history = {(m.start, m.end) for m in mentions if m.type is EntityType.HISTORY}
+        findings = {(m.start, m.end) for m in mentions if m.type in FINDING_TYPES}
+        used = {m.id for m in mentions}
         read: list[Mention] = []
         for mention in mentions:
-            finding = self._findings.get(mention.text.lower())
+            finding, history_only = self._findings.get(mention.text.lower(), (None, False))
+            span = (mention.start, mention.end)
             if (
                 finding is None
                 or mention.expansion is not None
-                or mention.type not in FINDING_TYPES
+                or mention.type not in CONDITION_TYPES
+                or (history_only and mention.type is not EntityType.HISTORY and span not in history)
             ):
                 read.append(mention)
-            else:
-                read.append(mention.model_copy(update={"expansion": finding}))
+                continue
+            read.append(mention.model_copy(update={"expansion": finding}))
+            if mention.type is EntityType.HISTORY and span not in findings:
+                number = len(used) + 1
+                while f"m{number}" in used:
+                    number += 1
+                used.add(f"m{number}")
+                read.append(
+                    Mention(
+                        id=f"m{number}",
+                        start=mention.start,
+                        end=mention.end,
+                        text=mention.text,
+                        type=EntityType.DISEASE_DISORDER,
+                        expansion=finding,
+                    )
+                )
         return read
 
 

@@ -362,6 +362,26 @@ def test_an_adjective_inside_a_longer_mention_or_of_another_type_is_left_as_writ
     assert expansions(detector(_findings(text, "septic", kind=TEST))) == {"septic": None}
 
 
+def test_a_history_told_by_adjectives_gets_the_diseases_it_names(
+    detector: AbbreviationDetector,
+) -> None:
+    text = "A 52-year-old diabetic, obese, hypertensive man."
+    case = detector(_findings(text, "diabetic", "obese", "hypertensive", kind=EntityType.HISTORY))
+    diseases = {m.text: m.expansion for m in case.mentions if m.type is EntityType.DISEASE_DISORDER}
+    assert diseases == {
+        "diabetic": "diabetes mellitus",
+        "obese": "obesity",
+        "hypertensive": "hypertension",
+    }
+
+
+def test_an_adjective_of_a_passing_state_is_read_only_in_the_history(
+    detector: AbbreviationDetector,
+) -> None:
+    text = "On arrival she was hypertensive."
+    assert expansions(detector(_findings(text, "hypertensive"))) == {"hypertensive": None}
+
+
 def test_every_packaged_adjective_names_an_hpo_term() -> None:
     _, _, matcher = packaged_matcher()
     adjectives = load_rules(resource_path("finding_adjectives.json"), FindingAdjectives)
