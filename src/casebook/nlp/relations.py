@@ -301,6 +301,10 @@ class RelationFinder:
                 )
                 if source.assertion is Assertion.NEGATED and not rule.negated_source:
                     continue
+                if _names(source) == _names(target):
+                    # "a mixed form of DTC and MTC, the relapse being due to MTC": one thing
+                    # named twice neither causes nor treats itself.
+                    continue
                 links.append((rule.relation, source.id, target.id))
         return links
 
@@ -431,6 +435,11 @@ class RelationFinder:
             if not trigger.rule.list_after:
                 break
         return linked
+
+
+def _names(mention: Mention) -> str:
+    """What a mention names, for telling one thing named twice: its long form, lower-cased."""
+    return " ".join((mention.expansion or mention.text).lower().split())
 
 
 def _phrase_pattern(phrases: Sequence[str]) -> str:

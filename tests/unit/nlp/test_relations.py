@@ -234,6 +234,15 @@ def test_a_finding_inside_a_longer_mention_is_not_what_a_trigger_follows(
     assert triples(case, "caused_by") == set()
 
 
+def test_one_thing_named_twice_does_not_cause_itself(finder: RelationFinder) -> None:
+    text = "A mixed form of DTC and MTC, the relapse being due to MTC form."
+    case = make_case(text, [("MTC", DISEASE)])
+    second = text.rindex("MTC")
+    twice = case.mentions[0].model_copy(update={"id": "m1", "start": second, "end": second + 3})
+    case = finder(case.model_copy(update={"mentions": [case.mentions[0], twice]}))
+    assert triples(case, "caused_by") == set()
+
+
 def test_what_is_told_apart_from_a_finding_did_not_cause_it(finder: RelationFinder) -> None:
     case = finder(
         make_case(
