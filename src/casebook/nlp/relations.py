@@ -38,6 +38,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from casebook.kb.base import normalize_tokens
 from casebook.model import Assertion, Case, EntityType, Mention, Relation, Span
 from casebook.nlp.patterns import PatternSet, phrase_alternation
 from casebook.resources import load_rules
@@ -294,16 +295,17 @@ class RelationFinder:
                 text, trigger, members, frozenset(second_types), frozenset(first_types)
             )
             for second in after:
-                if self._knowing(text, trigger, second.start):
+                if self._knowing(text, trigger, second):
                     continue
                 source, target = (
                     (before, second) if rule.order is Order.SOURCE_FIRST else (second, before)
                 )
                 if source.assertion is Assertion.NEGATED and not rule.negated_source:
                     continue
-                if _names(source) == _names(target):
-                    # "a mixed form of DTC and MTC, the relapse being due to MTC": one thing
-                    # named twice neither causes nor treats itself.
+                if _head(source) == _head(target):
+                    # "a mixed form of DTC and MTC, the relapse being due to MTC", "curettage
+                    # of the focal lesion … due to the possibility of the lesion being …": one
+                    # thing named twice neither causes nor treats itself.
                     continue
                 links.append((rule.relation, source.id, target.id))
         return links
@@ -357,12 +359,16 @@ class RelationFinder:
         )
 
     @staticmethod
-    def _knowing(text: str, trigger: _Trigger, second: int) -> bool:
+    def _knowing(text: str, trigger: _Trigger, second: Mention) -> bool:
         """Whether a knowing or lessening word of the rule lies between the trigger and the
-        mention after it ("led to a *suspicion* of …", "resulted in *regression* of …")."""
+        mention after it ("led to a *suspicion* of …", "resulted in *regression* of …"), or in
+        that mention when it is an outcome ("led to eventual *resolution*"): a decrease that is
+        a finding ("resulted in reduced vision") is still caused."""
+        end = second.end if second.type is EntityType.OUTCOME else second.start
         knowing = frozenset(trigger.rule.knowing_words + trigger.rule.lessening_words)
         return bool(knowing) and any(
-            token.group().lower() in knowing for token in _WORD.finditer(text, trigger.end, second)
+            token.group().lower() in knowing
+            for token in _WORD.finditer(text, trigger.end, end)
         )
 
     def _distance(self, text: str, start: int, end: int, members: Sequence[Mention]) -> float:
@@ -437,9 +443,11 @@ class RelationFinder:
         return linked
 
 
-def _names(mention: Mention) -> str:
-    """What a mention names, for telling one thing named twice: its long form, lower-cased."""
-    return " ".join((mention.expansion or mention.text).lower().split())
+def _head(mention: Mention) -> str:
+    """The last word of what a mention names (its long form), for telling one thing named
+    twice: "focal lesion" and "lesion", "MTC" and "MTC"."""
+    words = normalize_tokens(mention.expansion or mention.text)
+    return words[-1] if words else ""
 
 
 def _phrase_pattern(phrases: Sequence[str]) -> str:

@@ -243,6 +243,38 @@ def test_one_thing_named_twice_does_not_cause_itself(finder: RelationFinder) -> 
     assert triples(case, "caused_by") == set()
 
 
+@pytest.mark.parametrize(
+    ("text", "targets"),
+    [
+        (
+            "The ECG recovered from VT after amiodarone.",
+            [("recovered", OUTCOME), ("VT", DISEASE)],
+        ),
+        (
+            "Aggressive insulin treatment led to eventual resolution of the movements.",
+            [("insulin", DRUG), ("resolution", OUTCOME)],
+        ),
+        (
+            "Staphylococcus grew from the preoperative joint aspiration.",
+            [("Staphylococcus", DISEASE), ("joint aspiration", TEST)],
+        ),
+        (
+            "Curettage of the focal lesion was done due to the lesion being a cyst.",
+            [("focal lesion", SIGN), ("lesion", SIGN)],
+        ),
+    ],
+)
+def test_a_recovery_a_specimen_or_the_same_thing_again_is_no_complication(
+    finder: RelationFinder, text: str, targets: list[tuple[str, EntityType]]
+) -> None:
+    case = make_case(text, targets)
+    if targets[-1][0] == "lesion":
+        later = text.rindex("lesion")
+        lesion = case.mentions[1].model_copy(update={"start": later, "end": later + 6})
+        case = case.model_copy(update={"mentions": [case.mentions[0], lesion]})
+    assert triples(finder(case), "caused_by") == set()
+
+
 def test_what_is_told_apart_from_a_finding_did_not_cause_it(finder: RelationFinder) -> None:
     case = finder(
         make_case(
