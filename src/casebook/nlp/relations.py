@@ -367,8 +367,7 @@ class RelationFinder:
         end = second.end if second.type is EntityType.OUTCOME else second.start
         knowing = frozenset(trigger.rule.knowing_words + trigger.rule.lessening_words)
         return bool(knowing) and any(
-            token.group().lower() in knowing
-            for token in _WORD.finditer(text, trigger.end, end)
+            token.group().lower() in knowing for token in _WORD.finditer(text, trigger.end, end)
         )
 
     def _distance(self, text: str, start: int, end: int, members: Sequence[Mention]) -> float:
