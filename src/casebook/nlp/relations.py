@@ -98,8 +98,9 @@ class TriggerRule(BaseModel):
         default=[],
         description="Lower-case words that, between the trigger and the mention after it, say "
         "the first mention made the second known, not that it caused it ('clinical assessment "
-        "led to a *suspicion* of cholecystitis', 'resulted in the *diagnosis* of'): no link "
-        "is made.",
+        "led to a *suspicion* of cholecystitis', 'resulted in the *diagnosis* of'), or that "
+        "it guards against the second ('an ICD for primary *prevention* of sudden cardiac "
+        "death'): no link is made.",
     )
     apart_words: list[str] = Field(
         default=[],

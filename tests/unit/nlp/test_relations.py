@@ -301,6 +301,31 @@ def test_a_for_that_another_word_governs_tells_no_treatment(
     assert triples(case, "treated_by") == set()
 
 
+@pytest.mark.parametrize(
+    ("text", "treatment", "finding"),
+    [
+        (
+            "A dual-chamber ICD was indicated for primary prevention of sudden cardiac death.",
+            ("ICD", THERAPY),
+            ("sudden cardiac death", DISEASE),
+        ),
+        (
+            "Seven blocks were examined for the ovarian mass.",
+            ("blocks", THERAPY),
+            ("ovarian mass", SIGN),
+        ),
+    ],
+)
+def test_what_prevents_or_examines_a_finding_does_not_treat_it(
+    finder: RelationFinder,
+    text: str,
+    treatment: tuple[str, EntityType],
+    finding: tuple[str, EntityType],
+) -> None:
+    case = finder(make_case(text, [treatment, finding]))
+    assert triples(case, "treated_by") == set()
+
+
 def test_a_drug_for_a_finding_treats_it(finder: RelationFinder) -> None:
     case = finder(
         make_case(
