@@ -11,7 +11,10 @@
   ``attachment.hash``; every evidence offset points into it.
 * **Condition** per ``Sign_symptom`` / ``Disease_disorder`` mention. ``verificationStatus`` is
   ``refuted`` for a negated mention, ``unconfirmed`` for an uncertain or hypothetical one and
-  ``confirmed`` otherwise; ``site`` attributes become ``bodySite``, ``severity`` ``severity``.
+  ``confirmed`` otherwise; a negated mention of a condition the text (not its title) told the
+  patient had before (a shared code, else the same words) is ``confirmed`` with ``clinicalStatus``
+  ``resolved`` ("right pleural effusion" … "disappearance of pleural effusion"); ``site``
+  attributes become ``bodySite``, ``severity`` ``severity``.
 * **FamilyMemberHistory** per finding about a relative (assertion ``family``): those are never
   the patient's Conditions. The relative is the nearest relationship word in the sentence
   ("her mother", coded in HL7 v3 RoleCode), else "family member". Other family facts (a
@@ -129,6 +132,7 @@ _LOINC = "http://loinc.org"
 _UCUM = "http://unitsofmeasure.org"
 _SNOMED = "http://snomed.info/sct"
 _VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 _INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 _ROLE_CODE = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
 _TEXT_TYPE = "text/plain; charset=utf-8"
@@ -346,9 +350,20 @@ class _BundleBuilder:
         self.patient = Patient(id=resource_id(case.id, "patient"))
         # Where each drug was first told as given: denied after that, it was stopped.
         self.first_given: dict[str, int] = {}
+        # Where each condition was first told as had: denied after that, it resolved. A
+        # title tells the whole story at once, so it tells no time.
+        titles = [(t.start, t.end) for t in case.sections if t.kind == "title"]
+        self.first_had: dict[str, int] = {}
         for mention in case.mentions:
             if mention.type is EntityType.MEDICATION and mention.assertion in _GIVEN:
                 self.first_given.setdefault(_drug_key(mention), mention.start)
+            if (
+                mention.type in CONDITION_TYPES
+                and mention.assertion in _GIVEN
+                and not any(start <= mention.start < end for start, end in titles)
+            ):
+                for key in self.condition_keys(mention):
+                    self.first_had.setdefault(key, mention.start)
 
     def add(self, resource: Resource) -> None:
         self.entries.append(resource)
@@ -464,8 +479,23 @@ class _BundleBuilder:
             )
         return observations
 
+    def condition_keys(self, mention: Mention) -> set[str]:
+        """What a condition is compared by across its mentions: its codes, else its words."""
+        codes = {
+            f"{code.system}:{code.code}"
+            for code in [*mention.codes, *self.case_codes.get(mention.id, [])]
+        }
+        return codes or {_drug_key(mention)}
+
     def condition(self, mention: Mention) -> Condition:
         verification = _VERIFICATION_STATUS.get(mention.assertion, "confirmed")
+        clinical: CodeableConcept | None = None
+        if mention.assertion is Assertion.NEGATED and any(
+            self.first_had.get(key, mention.start) < mention.start
+            for key in self.condition_keys(mention)
+        ):
+            verification = "confirmed"
+            clinical = CodeableConcept(coding=[Coding(system=_CLINICAL, code="resolved")])
         concept = self.concept(mention)
         observations = self.results(mention, concept)
         severity = next((a for a in mention.attributes if a.name == "severity"), None)
@@ -482,6 +512,7 @@ class _BundleBuilder:
             verificationStatus=CodeableConcept(
                 coding=[Coding(system=_VERIFICATION, code=verification)]
             ),
+            clinicalStatus=clinical,
             bodySite=self.sites(mention),
             severity=severity_concept,
             evidence=[ConditionEvidence(detail=[reference(o) for o in observations])]

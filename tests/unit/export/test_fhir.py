@@ -279,6 +279,31 @@ def test_medication_statement_carries_dose_route_and_frequency() -> None:
     assert [e["text"] for e in _evidence(dosage)] == ["1 g", "i.v.", "daily"]
 
 
+def test_a_condition_denied_after_it_was_told_resolved_and_one_only_denied_is_refuted() -> None:
+    text = "CT showed a pleural effusion. After steroids, no pleural effusion and no ascites."
+    second = text.rindex("pleural effusion")
+    case = _case(
+        text,
+        _mention(text, "m1", "pleural effusion", EntityType.DISEASE_DISORDER),
+        Mention(
+            id="m2",
+            start=second,
+            end=second + 16,
+            text="pleural effusion",
+            type=EntityType.DISEASE_DISORDER,
+            assertion=Assertion.NEGATED,
+        ),
+        _mention(text, "m3", "ascites", EntityType.SIGN_SYMPTOM, assertion=Assertion.NEGATED),
+    )
+    conditions = _resources(_parsed(case), Condition)
+    assert [_verification(c) for c in conditions] == ["confirmed", "confirmed", "refuted"]
+    assert [c.clinicalStatus.coding[0].code if c.clinicalStatus else None for c in conditions] == [
+        None,
+        "resolved",
+        None,
+    ]
+
+
 def test_a_drug_given_then_discontinued_was_stopped_and_one_only_denied_not_taken() -> None:
     text = "He was started on enoxaparin. Enoxaparin and aspirin were discontinued."
     second = text.index("Enoxaparin")
@@ -410,9 +435,11 @@ def test_the_example_case_gives_a_valid_bundle_citing_the_text(example_case_path
     # The colleagues the mention model typed as a procedure are no Procedure of the patient.
     procedures = {_evidence(p)[0]["text"] for p in _resources(bundle, Procedure)}
     assert "blood patch" in procedures and "Anaesthetic colleagues" not in procedures
-    negated = {m.id for m in findings if m.assertion is Assertion.NEGATED}
-    refuted = {_evidence(c)[0]["mention"] for c in conditions if _verification(c) == "refuted"}
-    assert negated and refuted == negated
+    # The discharge from the biopsy site ceased and the leak resolved: both were had before.
+    negated = {m.text for m in findings if m.assertion is Assertion.NEGATED}
+    resolved = {_evidence(c)[0]["text"] for c in conditions if c.clinicalStatus is not None}
+    assert negated == resolved == {"discharge", "leak"}
+    assert not [c for c in conditions if _verification(c) == "refuted"]
     assert _resources(bundle, Procedure) and _resources(bundle, DiagnosticReport)
     for cited in _all_evidence(bundle.model_dump()):
         assert 0 <= cited["start"] <= cited["end"] <= len(case.text)
