@@ -440,8 +440,9 @@ class PhenotypeRules(RecordModel):
     )
     other_sense_words: dict[str, list[str]] = Field(
         default_factory=dict,
-        description="HPO id → words that, in a finding's words, right before them or in the "
-        "phrase right after them (up to a conjunction, a verb of being or a punctuation mark: "
+        description="HPO id → words that, in a finding's words, among the two right before "
+        "them (a 'vertebral body' edema) or in the phrase right after them (up to a "
+        "conjunction, a verb of being or a punctuation mark: "
         "'edema of the bone marrow', 'a shock from an automated external defibrillator'), give it "
         "another sense than the concept's: HPO's Edema is fluid under the skin or in a body "
         "cavity, and a 'vasogenic', 'marrow' or 'mucosal' edema is the brain's, a bone's or a "
@@ -579,7 +580,20 @@ _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z0-9+]*)[ -]$")
 cell marker ("CD4+") before "lymphocyte count"."""
 
 _WORD_REACH = 40
-"""How many characters back ``_LAST_WORD`` looks: longer than any word it is to find."""
+"""How many characters back ``_LAST_WORD`` and ``_TWO_WORDS_BEFORE`` look: longer than any word
+or pair of words they are to find."""
+
+_TWO_WORDS_BEFORE = re.compile(
+    r"(?<![A-Za-z0-9+])(?:([A-Za-z][A-Za-z0-9+]*)[ -])?([A-Za-z][A-Za-z0-9+]*)[ -]$"
+)
+"""The two words right before a position, each past one space or hyphen: the "vertebral body"
+an edema is of, whose nearer word alone names no organ."""
+
+_FUNCTION_WORDS = frozenset(
+    {"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "no", "of", "on", "or"}
+    | {"the", "to", "with", "without"}
+)
+"""Words after which the word before no longer qualifies what follows ("marrow and edema")."""
 
 _PHRASE_AFTER = re.compile(
     r"(?:[ \t]+(?!(?:and|or|but|was|were|is|are|had|has|have)\b)[A-Za-z][\w-]*){1,6}",
@@ -1593,19 +1607,20 @@ class PhenotypeCoder:
         )
 
     def _in_other_sense(self, concept_id: str, text: str, mention: Mention) -> bool:
-        """Whether the mention's words, the word right before them or the phrase right after
-        them give its finding another sense than the concept's
-        (``PhenotypeRules.other_sense_words``)."""
+        """Whether the mention's words, the words right before them (two, where the nearer is
+        no function word: "vertebral body edema") or the phrase right after them give its
+        finding another sense than the concept's (``PhenotypeRules.other_sense_words``)."""
         words_of_other_sense = self._other_sense_words.get(concept_id)
         if words_of_other_sense is None:
             return False
-        before = _LAST_WORD.search(text, max(0, mention.start - _WORD_REACH), mention.start)
+        before = ""
+        told = _TWO_WORDS_BEFORE.search(text, max(0, mention.start - _WORD_REACH), mention.start)
+        if told is not None:
+            nearer = told.group(2)
+            farther = told.group(1) if nearer.lower() not in _FUNCTION_WORDS else None
+            before = f"{farther or ''} {nearer}"
         after = _PHRASE_AFTER.match(text, mention.end)
-        words = normalize_tokens(
-            " ".join(
-                [mention.text, before.group(1) if before else "", after.group(0) if after else ""]
-            )
-        )
+        words = normalize_tokens(" ".join([mention.text, before, after.group(0) if after else ""]))
         return any(w in words_of_other_sense for w in words)
 
     def _names_a_disease(self, concept_id: str, text: str, mention: Mention) -> bool:

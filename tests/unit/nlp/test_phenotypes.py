@@ -756,6 +756,7 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         # HPO's Edema is fluid under the skin or in a body cavity.
         ("MRI showed vasogenic edema.", "HP:0000969", "She had marked edema."),
         ("Endoscopy showed mucosal edema.", "HP:0000969", "She had marked edema."),
+        ("MRI showed vertebral body edema.", "HP:0000969", "She had marked edema."),
         # HPO's Dissociation and Dysphoria are a mental state and a mood.
         ("The CSF showed albuminocytologic dissociation.", "HP:0032940", "She had dissociation."),
         ("She was diagnosed with gender dysphoria.", "HP:0033838", "She had dysphoria."),
