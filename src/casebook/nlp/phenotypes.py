@@ -309,7 +309,8 @@ class PhenotypeRules(RecordModel):
         description="Regular expressions (case-insensitive) matched right before a phenotype's "
         "words (up to their start) that make those words an action the patient can or cannot "
         "do, not the state they name: an 'inability to open mouth' is no Open mouth, 'unable to "
-        "fall asleep' no Falls.",
+        "fall asleep' no Falls; so are the exercises a therapy lists ('chest physiotherapy such "
+        "as coughing') and what the patient is asked to do ('asked to cough').",
     )
     dimension_words: list[str] = Field(
         default_factory=list,
@@ -431,7 +432,8 @@ class PhenotypeRules(RecordModel):
         "of 'periodic fever syndromes' a class of disorders, the 'Leukaemia' of 'Pediatric "
         "Leukaemia/Lymphoma Study Group' an organisation's (capitalised words before 'Group', "
         "'Society', 'Network', 'Foundation' and the like), the 'stroke' of 'stroke risk' a risk, "
-        "the 'DVT' of 'DVT stockings' a device, "
+        "the 'DVT' of 'DVT stockings' a device, the 'hepatitis' of 'hepatitis B virus' or "
+        "'hepatitis C positive' a virus or its serology, "
         "the 'rigor' of 'rigor like movements' a likeness, "
         "the 'Wilms' tumor' of 'Wilms' tumor "
         "(WT1)' and the 'mental retardation' of 'fragile X mental retardation 1 (FMR1)' a gene's "
@@ -449,7 +451,9 @@ class PhenotypeRules(RecordModel):
         "mucosa's, a 'disc' or 'intraretinal' one the eye's; its Dissociation is a mental state, "
         "and an 'albuminocytologic' one is a finding of the spinal fluid, an 'atrioventricular' "
         "one a heart rhythm; its Dysphoria is a "
-        "mood, and a 'gender' dysphoria is none; its Shock is a circulatory failure, and an 'ICD' "
+        "mood, and a 'gender' dysphoria is none; its Purpura is seen on the skin, and a "
+        "'thrombocytopenic' purpura names a disease (ITP, TTP); its Shock is a circulatory "
+        "failure, and an 'ICD' "
         "or 'electric' shock, a 'high-energy' or 'inappropriate' one, is a current, an "
         "'extracorporeal shock wave' a lithotripsy, a "
         "'nervous shock' a fright; its Hypertension is the systemic arteries', and a "
