@@ -214,6 +214,12 @@ def test_an_exercise_a_therapy_lists_is_no_finding(pipeline: Pipeline, tmp_path:
     assert "HP:0012735" in hpo_codes(analyse(pipeline, tmp_path, "She was coughing."))
 
 
+def test_surgical_emphysema_is_air_under_the_skin(pipeline: Pipeline, tmp_path: Path) -> None:
+    codes = hpo_codes(analyse(pipeline, tmp_path, "X-ray showed surgical emphysema of the neck."))
+    assert "HP:6001021" in codes  # Subcutaneous emphysema
+    assert "HP:0002097" not in codes  # Emphysema, the lungs'
+
+
 def test_immune_thrombocytopenic_purpura_is_the_disease_not_a_skin_finding(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
@@ -746,6 +752,8 @@ def test_a_chromosomes_arm_is_no_phenotype(pipeline: Pipeline, tmp_path: Path) -
         ("She was seen by the pain management team.", "HP:0012531", "She had pain."),
         # A virus named after the disease it causes is none of the patient's findings.
         ("PCR showed the Abelson leukemia virus breakpoint.", "HP:0001909", "He had leukemia."),
+        # Rigor mortis is the stiffening of a body after death, no shaking chill.
+        ("Rigor mortis was present in all joints.", "HP:0025145", "He had rigors."),
         # A hepatitis virus's letter names the virus or its serology, no inflamed liver.
         ("A hepatitis B positive man was admitted.", "HP:0012115", "He had hepatitis."),
     ],
@@ -773,6 +781,12 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         ("MRI showed vasogenic edema.", "HP:0000969", "She had marked edema."),
         ("Endoscopy showed mucosal edema.", "HP:0000969", "She had marked edema."),
         ("MRI showed vertebral body edema.", "HP:0000969", "She had marked edema."),
+        # HPO's Hypertension is the systemic arteries'.
+        (
+            "She was diagnosed with intracerebral hypertension.",
+            "HP:0000822",
+            "She had hypertension.",
+        ),
         # A thrombocytopenic purpura names a disease; HPO's Purpura is seen on the skin.
         ("She had thrombotic thrombocytopenic purpura.", "HP:0000979", "She had purpura."),
         # HPO's Dissociation and Dysphoria are a mental state and a mood.
