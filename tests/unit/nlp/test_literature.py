@@ -98,6 +98,11 @@ def _about(sentence: str, section: str = "case_presentation") -> Statement:
             "case_presentation",
             "literature",
         ),
+        (
+            "Brown tumors and giant-cell granulomas have similar findings [].",
+            "case_presentation",
+            "literature",
+        ),
         ("Her symptoms are typical of the disease [3].", "case_presentation", "patient"),
         ("She had meningitis.", "body", "patient"),
         # The patient's prior imaging is no published study.
