@@ -436,6 +436,8 @@ class PhenotypeRules(RecordModel):
         "'hepatitis C positive' a virus or its serology, "
         "the 'rigor' of 'rigor like movements' a likeness, that of 'rigor mortis' a dead "
         "body's stiffening, "
+        "the 'low levels of IgM' of 'low levels of IgM antibodies' the antibodies to one "
+        "microbe, "
         "the 'Wilms' tumor' of 'Wilms' tumor "
         "(WT1)' and the 'mental retardation' of 'fragile X mental retardation 1 (FMR1)' a gene's "
         "or its protein's name (a symbol of capitals ending in a number, no 'type' or 'stage' "

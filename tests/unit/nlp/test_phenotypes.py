@@ -752,10 +752,17 @@ def test_a_chromosomes_arm_is_no_phenotype(pipeline: Pipeline, tmp_path: Path) -
         ("She was seen by the pain management team.", "HP:0012531", "She had pain."),
         # A virus named after the disease it causes is none of the patient's findings.
         ("PCR showed the Abelson leukemia virus breakpoint.", "HP:0001909", "He had leukemia."),
+        # Antibodies of one class told against one microbe are no total immunoglobulin level.
+        (
+            "Serology showed low levels of IgM antibodies against the virus.",
+            "HP:0002850",
+            "She had low IgM.",
+        ),
         # Rigor mortis is the stiffening of a body after death, no shaking chill.
         ("Rigor mortis was present in all joints.", "HP:0025145", "He had rigors."),
         # A hepatitis virus's letter names the virus or its serology, no inflamed liver.
         ("A hepatitis B positive man was admitted.", "HP:0012115", "He had hepatitis."),
+        ("She had hepatitis B (HBV) infection.", "HP:0012115", "He had hepatitis."),
     ],
 )
 def test_a_phenotype_naming_nodes_muscles_syndromes_or_genes_is_none(
