@@ -98,6 +98,7 @@ def _about(sentence: str, section: str = "case_presentation") -> Statement:
             "case_presentation",
             "literature",
         ),
+        ("Osteoid osteomas usually cause clubbing of a finger.", "body", "literature"),
         (
             "Brown tumors and giant-cell granulomas have similar findings [].",
             "case_presentation",

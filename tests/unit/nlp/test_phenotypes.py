@@ -788,6 +788,12 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         ("MRI showed vasogenic edema.", "HP:0000969", "She had marked edema."),
         ("Endoscopy showed mucosal edema.", "HP:0000969", "She had marked edema."),
         ("MRI showed vertebral body edema.", "HP:0000969", "She had marked edema."),
+        # HPO's Depression is a mood; one in a region of the body is a dent.
+        (
+            "There was a depression in the region of the palatine raphe.",
+            "HP:0000716",
+            "She had depression.",
+        ),
         # HPO's Hypertension is the systemic arteries'.
         (
             "She was diagnosed with intracerebral hypertension.",
@@ -876,6 +882,12 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
             "His CD4 lymphocyte count increased to 450.",
             "HP:0100827",
             "His lymphocyte count increased to 6000.",
+        ),
+        # HPO's Depression is a mood; one in a region of the body is a dent.
+        (
+            "There was a depression in the region of the palatine raphe.",
+            "HP:0000716",
+            "She had depression.",
         ),
         # HPO's Hypertension is the systemic arteries'.
         ("He had portopulmonary hypertension.", "HP:0000822", "He had hypertension."),
