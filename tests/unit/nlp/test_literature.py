@@ -99,6 +99,8 @@ def _about(sentence: str, section: str = "case_presentation") -> Statement:
             "literature",
         ),
         ("Osteoid osteomas usually cause clubbing of a finger.", "body", "literature"),
+        # How common a finding is among those with a disease is a statement about them.
+        ("Ascites is uncommon in cholangitis with a normal liver.", "body", "literature"),
         (
             "Brown tumors and giant-cell granulomas have similar findings [].",
             "case_presentation",
