@@ -794,6 +794,11 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
             "HP:0000716",
             "She had depression.",
         ),
+        (
+            "Osmolality was measured by freezing point depression.",
+            "HP:0000716",
+            "She had depression.",
+        ),
         # HPO's Hypertension is the systemic arteries'.
         (
             "She was diagnosed with intracerebral hypertension.",
@@ -886,6 +891,11 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         # HPO's Depression is a mood; one in a region of the body is a dent.
         (
             "There was a depression in the region of the palatine raphe.",
+            "HP:0000716",
+            "She had depression.",
+        ),
+        (
+            "Osmolality was measured by freezing point depression.",
             "HP:0000716",
             "She had depression.",
         ),
