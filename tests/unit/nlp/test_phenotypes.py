@@ -788,6 +788,11 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         ("MRI showed vasogenic edema.", "HP:0000969", "She had marked edema."),
         ("Endoscopy showed mucosal edema.", "HP:0000969", "She had marked edema."),
         ("MRI showed vertebral body edema.", "HP:0000969", "She had marked edema."),
+        (
+            "MRI showed a frontal mass with surrounding edema.",
+            "HP:0000969",
+            "She had marked edema.",
+        ),
         # HPO's Depression is a mood; one in a region of the body is a dent.
         (
             "There was a depression in the region of the palatine raphe.",
