@@ -69,8 +69,8 @@ class LiteratureRules(RecordModel):
     )
     general_tense_cues: Patterns = Field(
         description="Regular expressions (case-insensitive) of verbs in the present tense and "
-        "modals ('is', 'can', 'may occur', 'arises'): what a cited sentence tells in them alone "
-        "is so in general."
+        "modals ('is', 'can', 'may occur', 'arises', 'have similar findings', 'has been "
+        "described'): what a cited sentence tells in them alone is so in general."
     )
     narrative_cues: Patterns = Field(
         description="Regular expressions (case-insensitive) of the past tense and words of "

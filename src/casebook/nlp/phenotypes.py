@@ -309,7 +309,8 @@ class PhenotypeRules(RecordModel):
         description="Regular expressions (case-insensitive) matched right before a phenotype's "
         "words (up to their start) that make those words an action the patient can or cannot "
         "do, not the state they name: an 'inability to open mouth' is no Open mouth, 'unable to "
-        "fall asleep' no Falls.",
+        "fall asleep' no Falls; so are the exercises a therapy lists ('chest physiotherapy such "
+        "as coughing') and what the patient is asked to do ('asked to cough').",
     )
     dimension_words: list[str] = Field(
         default_factory=list,
@@ -431,8 +432,12 @@ class PhenotypeRules(RecordModel):
         "of 'periodic fever syndromes' a class of disorders, the 'Leukaemia' of 'Pediatric "
         "Leukaemia/Lymphoma Study Group' an organisation's (capitalised words before 'Group', "
         "'Society', 'Network', 'Foundation' and the like), the 'stroke' of 'stroke risk' a risk, "
-        "the 'DVT' of 'DVT stockings' a device, "
-        "the 'rigor' of 'rigor like movements' a likeness, "
+        "the 'DVT' of 'DVT stockings' a device, the 'hepatitis' of 'hepatitis B virus' or "
+        "'hepatitis C positive' a virus or its serology, "
+        "the 'rigor' of 'rigor like movements' a likeness, that of 'rigor mortis' a dead "
+        "body's stiffening, "
+        "the 'low levels of IgM' of 'low levels of IgM antibodies' the antibodies to one "
+        "microbe, "
         "the 'Wilms' tumor' of 'Wilms' tumor "
         "(WT1)' and the 'mental retardation' of 'fragile X mental retardation 1 (FMR1)' a gene's "
         "or its protein's name (a symbol of capitals ending in a number, no 'type' or 'stage' "
@@ -440,15 +445,18 @@ class PhenotypeRules(RecordModel):
     )
     other_sense_words: dict[str, list[str]] = Field(
         default_factory=dict,
-        description="HPO id → words that, in a finding's words, right before them or in the "
-        "phrase right after them (up to a conjunction, a verb of being or a punctuation mark: "
+        description="HPO id → words that, in a finding's words, among the two right before "
+        "them (a 'vertebral body' edema) or in the phrase right after them (up to a "
+        "conjunction, a verb of being or a punctuation mark: "
         "'edema of the bone marrow', 'a shock from an automated external defibrillator'), give it "
         "another sense than the concept's: HPO's Edema is fluid under the skin or in a body "
         "cavity, and a 'vasogenic', 'marrow' or 'mucosal' edema is the brain's, a bone's or a "
         "mucosa's, a 'disc' or 'intraretinal' one the eye's; its Dissociation is a mental state, "
         "and an 'albuminocytologic' one is a finding of the spinal fluid, an 'atrioventricular' "
         "one a heart rhythm; its Dysphoria is a "
-        "mood, and a 'gender' dysphoria is none; its Shock is a circulatory failure, and an 'ICD' "
+        "mood, and a 'gender' dysphoria is none; its Purpura is seen on the skin, and a "
+        "'thrombocytopenic' purpura names a disease (ITP, TTP); its Shock is a circulatory "
+        "failure, and an 'ICD' "
         "or 'electric' shock, a 'high-energy' or 'inappropriate' one, is a current, an "
         "'extracorporeal shock wave' a lithotripsy, a "
         "'nervous shock' a fright; its Hypertension is the systemic arteries', and a "
@@ -579,7 +587,20 @@ _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z0-9+]*)[ -]$")
 cell marker ("CD4+") before "lymphocyte count"."""
 
 _WORD_REACH = 40
-"""How many characters back ``_LAST_WORD`` looks: longer than any word it is to find."""
+"""How many characters back ``_LAST_WORD`` and ``_TWO_WORDS_BEFORE`` look: longer than any word
+or pair of words they are to find."""
+
+_TWO_WORDS_BEFORE = re.compile(
+    r"(?<![A-Za-z0-9+])(?:([A-Za-z][A-Za-z0-9+]*)[ -])?([A-Za-z][A-Za-z0-9+]*)[ -]$"
+)
+"""The two words right before a position, each past one space or hyphen: the "vertebral body"
+an edema is of, whose nearer word alone names no organ."""
+
+_FUNCTION_WORDS = frozenset(
+    {"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "no", "of", "on", "or"}
+    | {"the", "to", "with", "without"}
+)
+"""Words after which the word before no longer qualifies what follows ("marrow and edema")."""
 
 _PHRASE_AFTER = re.compile(
     r"(?:[ \t]+(?!(?:and|or|but|was|were|is|are|had|has|have)\b)[A-Za-z][\w-]*){1,6}",
@@ -1593,19 +1614,20 @@ class PhenotypeCoder:
         )
 
     def _in_other_sense(self, concept_id: str, text: str, mention: Mention) -> bool:
-        """Whether the mention's words, the word right before them or the phrase right after
-        them give its finding another sense than the concept's
-        (``PhenotypeRules.other_sense_words``)."""
+        """Whether the mention's words, the words right before them (two, where the nearer is
+        no function word: "vertebral body edema") or the phrase right after them give its
+        finding another sense than the concept's (``PhenotypeRules.other_sense_words``)."""
         words_of_other_sense = self._other_sense_words.get(concept_id)
         if words_of_other_sense is None:
             return False
-        before = _LAST_WORD.search(text, max(0, mention.start - _WORD_REACH), mention.start)
+        before = ""
+        told = _TWO_WORDS_BEFORE.search(text, max(0, mention.start - _WORD_REACH), mention.start)
+        if told is not None:
+            nearer = told.group(2)
+            farther = told.group(1) if nearer.lower() not in _FUNCTION_WORDS else None
+            before = f"{farther or ''} {nearer}"
         after = _PHRASE_AFTER.match(text, mention.end)
-        words = normalize_tokens(
-            " ".join(
-                [mention.text, before.group(1) if before else "", after.group(0) if after else ""]
-            )
-        )
+        words = normalize_tokens(" ".join([mention.text, before, after.group(0) if after else ""]))
         return any(w in words_of_other_sense for w in words)
 
     def _names_a_disease(self, concept_id: str, text: str, mention: Mention) -> bool:

@@ -6,12 +6,15 @@ Pasted as text, a table is a run of lines of tab-separated cells; read as prose,
 label would be a present finding ("Large foramen magnum" of a row no patient has). A row denies
 its first cell when its other cells are all absence marks, or all empty in a table (a run of
 tabbed lines) where some row marks presence: there an empty cell is a patient without the
-feature. Rows with any other cell (a value, a presence mark, a word) are left to the prose
-rules. Marks: ``resources/table_marks.json`` (schema ``TableMarks``).
+feature. A cell counting the patients of a published series who have the feature ("11/15",
+"73%", "22/40 (5) 55%") marks none of the report's patients and is passed over. Rows with any
+other cell (a value, a presence mark, a word) are left to the prose rules. Marks:
+``resources/table_marks.json`` (schema ``TableMarks``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import cache
 
@@ -50,13 +53,34 @@ def denied_rows(text: str, marks: TableMarks | None = None) -> list[tuple[int, i
         )
         for start, line in block:
             label, *cells = line.split("\t")
-            values = [cell.strip().lower() for cell in cells]
+            values = [cell.strip().lower() for cell in cells if not is_series_count(cell)]
             filled = [value for value in values if value]
             if not label.strip() or not values:
                 continue
             if (filled and all(value in absent for value in filled)) or (not filled and marked):
                 denied.append((start, start + len(label)))
     return denied
+
+
+_COUNT = re.compile(r"(?P<some>\d+)/(?P<all>\d+)|\d+(?:[.,]\d+)?%")
+"""A count of patients ("11/15") or a share of them ("73%")."""
+
+_ASIDE = re.compile(r"\([^()]*\)")
+"""What round brackets enclose: a reference number or a share ("(4)", "(73%)")."""
+
+
+def is_series_count(cell: str) -> bool:
+    """Whether a cell only counts the patients of a series who have a feature ("11/15",
+    "11/15 (4)", "22/40 (5) 55%", "73%"), no mark of one patient's; a pressure ("120/80")
+    is none."""
+    words = _ASIDE.sub(" ", cell).split()
+    counts = [_COUNT.fullmatch(word) for word in words]
+    return bool(counts) and all(
+        count is not None
+        # Some of all: a pressure ("120/80") is no count.
+        and (count.group("some") is None or int(count.group("some")) <= int(count.group("all")))
+        for count in counts
+    )
 
 
 def _tabbed_blocks(text: str) -> list[list[tuple[int, str]]]:

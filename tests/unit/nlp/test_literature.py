@@ -98,6 +98,21 @@ def _about(sentence: str, section: str = "case_presentation") -> Statement:
             "case_presentation",
             "literature",
         ),
+        ("Osteoid osteomas usually cause clubbing of a finger.", "body", "literature"),
+        # What a disease's manifestations include, or what rats showed, is no patient's.
+        (
+            "The clinical manifestations of methanol ingestion include headache and nausea.",
+            "body",
+            "literature",
+        ),
+        ("In the study, paralysis was seen in all rats.", "body", "literature"),
+        # How common a finding is among those with a disease is a statement about them.
+        ("Ascites is uncommon in cholangitis with a normal liver.", "body", "literature"),
+        (
+            "Brown tumors and giant-cell granulomas have similar findings [].",
+            "case_presentation",
+            "literature",
+        ),
         ("Her symptoms are typical of the disease [3].", "case_presentation", "patient"),
         ("She had meningitis.", "body", "patient"),
         # The patient's prior imaging is no published study.

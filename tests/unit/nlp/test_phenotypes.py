@@ -208,6 +208,26 @@ def test_an_action_the_patient_cannot_do_is_not_its_state(
     assert "HP:0000194" not in hpo_codes(analyse(pipeline, tmp_path, text))  # Open mouth
 
 
+def test_an_exercise_a_therapy_lists_is_no_finding(pipeline: Pipeline, tmp_path: Path) -> None:
+    text = "Chest physiotherapy such as coughing and deep breathing was done."
+    assert "HP:0012735" not in hpo_codes(analyse(pipeline, tmp_path, text))  # Cough
+    assert "HP:0012735" in hpo_codes(analyse(pipeline, tmp_path, "She was coughing."))
+
+
+def test_surgical_emphysema_is_air_under_the_skin(pipeline: Pipeline, tmp_path: Path) -> None:
+    codes = hpo_codes(analyse(pipeline, tmp_path, "X-ray showed surgical emphysema of the neck."))
+    assert "HP:6001021" in codes  # Subcutaneous emphysema
+    assert "HP:0002097" not in codes  # Emphysema, the lungs'
+
+
+def test_immune_thrombocytopenic_purpura_is_the_disease_not_a_skin_finding(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    codes = hpo_codes(analyse(pipeline, tmp_path, "He had immune thrombocytopenic purpura."))
+    assert "HP:0001973" in codes  # Autoimmune thrombocytopenia
+    assert "HP:0000979" not in codes  # Purpura
+
+
 def test_an_adults_words_naming_no_delay_are_no_developmental_delay(
     coder: PhenotypeCoder, tmp_path: Path
 ) -> None:
@@ -732,6 +752,17 @@ def test_a_chromosomes_arm_is_no_phenotype(pipeline: Pipeline, tmp_path: Path) -
         ("She was seen by the pain management team.", "HP:0012531", "She had pain."),
         # A virus named after the disease it causes is none of the patient's findings.
         ("PCR showed the Abelson leukemia virus breakpoint.", "HP:0001909", "He had leukemia."),
+        # Antibodies of one class told against one microbe are no total immunoglobulin level.
+        (
+            "Serology showed low levels of IgM antibodies against the virus.",
+            "HP:0002850",
+            "She had low IgM.",
+        ),
+        # Rigor mortis is the stiffening of a body after death, no shaking chill.
+        ("Rigor mortis was present in all joints.", "HP:0025145", "He had rigors."),
+        # A hepatitis virus's letter names the virus or its serology, no inflamed liver.
+        ("A hepatitis B positive man was admitted.", "HP:0012115", "He had hepatitis."),
+        ("She had hepatitis B (HBV) infection.", "HP:0012115", "He had hepatitis."),
     ],
 )
 def test_a_phenotype_naming_nodes_muscles_syndromes_or_genes_is_none(
@@ -756,6 +787,31 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         # HPO's Edema is fluid under the skin or in a body cavity.
         ("MRI showed vasogenic edema.", "HP:0000969", "She had marked edema."),
         ("Endoscopy showed mucosal edema.", "HP:0000969", "She had marked edema."),
+        ("MRI showed vertebral body edema.", "HP:0000969", "She had marked edema."),
+        (
+            "MRI showed a frontal mass with surrounding edema.",
+            "HP:0000969",
+            "She had marked edema.",
+        ),
+        # HPO's Depression is a mood; one in a region of the body is a dent.
+        (
+            "There was a depression in the region of the palatine raphe.",
+            "HP:0000716",
+            "She had depression.",
+        ),
+        (
+            "Osmolality was measured by freezing point depression.",
+            "HP:0000716",
+            "She had depression.",
+        ),
+        # HPO's Hypertension is the systemic arteries'.
+        (
+            "She was diagnosed with intracerebral hypertension.",
+            "HP:0000822",
+            "She had hypertension.",
+        ),
+        # A thrombocytopenic purpura names a disease; HPO's Purpura is seen on the skin.
+        ("She had thrombotic thrombocytopenic purpura.", "HP:0000979", "She had purpura."),
         # HPO's Dissociation and Dysphoria are a mental state and a mood.
         ("The CSF showed albuminocytologic dissociation.", "HP:0032940", "She had dissociation."),
         ("She was diagnosed with gender dysphoria.", "HP:0033838", "She had dysphoria."),
@@ -836,6 +892,17 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
             "His CD4 lymphocyte count increased to 450.",
             "HP:0100827",
             "His lymphocyte count increased to 6000.",
+        ),
+        # HPO's Depression is a mood; one in a region of the body is a dent.
+        (
+            "There was a depression in the region of the palatine raphe.",
+            "HP:0000716",
+            "She had depression.",
+        ),
+        (
+            "Osmolality was measured by freezing point depression.",
+            "HP:0000716",
+            "She had depression.",
         ),
         # HPO's Hypertension is the systemic arteries'.
         ("He had portopulmonary hypertension.", "HP:0000822", "He had hypertension."),

@@ -37,3 +37,10 @@ def test_empty_cells_deny_only_where_the_table_marks_presence() -> None:
     marked = "Fever\t+\nRash\t\n"
     assert denied_rows(marked) == [(8, 12)]
     assert denied_rows("No tabs here.") == []
+
+
+def test_counts_of_a_published_series_mark_no_patient() -> None:
+    # The report's patients lack the feature; 11 of 15 and 8 of 15 patients of two series had it.
+    row = "Scoliosis\t-\t-\t11/15 (4)\t8/15\t73%\n"
+    assert denied_rows(row) == [(0, 9)]
+    assert denied_rows("Hypertension\t150/90\t-\n") == []
