@@ -481,6 +481,9 @@ class _Walk:
     """The dated past the narrative went back to after the presentation ("Five years ago, she
     was diagnosed with breast cancer"), as far as the sentences after it have told it."""
     origins: dict[RelativeTo, _Mark] = field(default_factory=dict)
+    days_start_after: bool = False
+    """The report numbers days ("On day 3") only after the presentation and never those of
+    the illness: a day of no stated clock is of one started on or after the presentation."""
     told: list[_Segment] = field(default_factory=list)
     repeats: list[_Segment] = field(default_factory=list)
     by_words: dict[tuple[EntityType, str], list[tuple[int, int]]] = field(default_factory=dict)
@@ -1109,6 +1112,10 @@ class TemporalOrderer:
             age_shift=_anchor_age(segments, anchor),
         )
         walk.origins[RelativeTo.ANCHOR] = _Mark(0.0, _Day(0.0))
+        days = [(i, c) for i, s in enumerate(segments) if (c := s.cue) and c.kind is TimeKind.DAY]
+        walk.days_start_after = all(
+            i > anchor and c.relative_to is not RelativeTo.ONSET for i, c in days
+        )
         onsets = {-c.amount for s in segments if (c := s.cue) and c.onset and c.amount}
         if len(onsets) == 1:  # two durations of illness: which one dates the onset is unsaid
             (onset,) = onsets
@@ -1255,6 +1262,8 @@ class TemporalOrderer:
                 # treatment): the order stays, the day becomes a lower bound, so that no exact
                 # day is ordered after a later one.
                 named_day = named_day.loose()
+            if named_day is None and cue.relative_to is RelativeTo.UNSTATED and cue.amount:
+                named_day = self._unstated_day(walk, cue.amount)
             walk.clock, walk.day = max(named, walk.clock), named_day or walk.day.loose()
         elif kind is TimeKind.DATE and cue is not None and cue.when is not None:
             offset = _days_from_anchor(cue, walk)
@@ -1315,6 +1324,16 @@ class TemporalOrderer:
             segment.sort, segment.days = walk.clock - STEP / 2, None
             return
         segment.sort, segment.days = walk.clock, walk.day
+
+    @staticmethod
+    def _unstated_day(walk: _Walk, number: float) -> _Day | None:
+        """The least day a day of no stated clock can be ("On day 3, she developed fever"),
+        when the report numbers days only after the presentation: its clock (the admission,
+        a treatment, an operation) started on or after it, its first day numbered 1 (or 0),
+        so day 3 is at least two days on, and not before where the narrative is."""
+        if not walk.days_start_after:
+            return None
+        return _Day(max(walk.day.value, number - 1), exact=False)
 
     def _note_origins(self, walk: _Walk, segment: _Segment) -> None:
         """Remember the admission (its first telling) and the latest operation a segment tells."""
