@@ -382,6 +382,12 @@ class TemporalRules(BaseModel):
         "presentation: the complaint began then and is present, however long ago; a disorder "
         "so dated ('a 10-year history of hypertension') is a past-history item.",
     )
+    long_standing: list[str] = Field(
+        default_factory=list,
+        description="Words right before a complaint (of ``ongoing_types``) that say it began "
+        "long before ('longstanding back pain', 'chronic cough'): told after the presentation "
+        "with no day of its own, it is past history, not on or after the narrative's day.",
+    )
 
     @model_validator(mode="after")
     def _months_in_range(self) -> Self:
@@ -557,6 +563,13 @@ class TemporalOrderer:
         self._time_types = frozenset(self.rules.time_types)
         self._past_types = frozenset(self.rules.past_types)
         self._ongoing_types = frozenset(self.rules.ongoing_types)
+        # "chronic cough", "longstanding severe low back pain": the word opens the complaint's
+        # words, or comes at most two words before them.
+        long_standing = _phrases(self.rules.long_standing)
+        self._long_standing = re.compile(rf"(?:{long_standing})\b", re.IGNORECASE)
+        self._long_standing_before = re.compile(
+            WORD_START + rf"(?:{long_standing})(?:[\s-]+[\w-]+){{0,2}}\s+$", re.IGNORECASE
+        )
         self._unplaced_assertions = frozenset(self.rules.unplaced_assertions)
         self._advance = frozenset(self.rules.advance_types)
         self._story_types = frozenset(self.rules.story_types)
@@ -603,6 +616,7 @@ class TemporalOrderer:
         ]
         anchor = next((i for i, s in enumerate(kept) if s is segments[anchor]), 0)
         repeats = self._place(case.text, kept, anchor)
+        repeats += self._long_told(case.text, kept)
         timeline = self._order(kept + repeats, case.relations)
         for cue_segment in kept:
             cue = cue_segment.cue
@@ -628,6 +642,36 @@ class TemporalOrderer:
             for m in case.mentions
         ]
         return case.model_copy(update={"timeline": timeline, "times": times, "mentions": mentions})
+
+    def _long_told(self, text: str, segments: Sequence[_Segment]) -> list[_Segment]:
+        """Move each complaint told as long-standing ("She also had chronic back pain") out of
+        a segment the narrative placed only on or after a day since the presentation, to the
+        undated past history: it began before the presentation. A sentence that tells a test
+        tells what the test found, on its day."""
+        # A finding a test shows ("Biopsy showed chronic inflammation") is seen the day of the
+        # test, however long it has been there.
+        tested = {s.sentence for s in segments if any(m.type in self._work_up for m in s.events)}
+        moved: list[_Segment] = []
+        for segment in segments:
+            if (
+                segment.days is None
+                or segment.days.exact
+                or segment.days.value < 0
+                or segment.sentence in tested
+            ):
+                continue
+            for mention in list(segment.events):
+                if mention.type not in self._ongoing_types:
+                    continue
+                before = text[max(segment.start, mention.start - 60) : mention.start]
+                if not (
+                    self._long_standing.match(text, mention.start, mention.end)
+                    or self._long_standing_before.search(before)
+                ):
+                    continue
+                segment.events.remove(mention)
+                moved.append(replace(segment, events=[mention], sort=HISTORY, days=None))
+        return moved
 
     def _distant_past(self, timeline: Sequence[TimelineEvent]) -> set[str]:
         """The mentions of the events the text dates ``distant_past_days`` or more before the

@@ -189,6 +189,28 @@ def test_days_of_the_illness_fix_no_later_day(
     assert days(orderer(make_case(sentences, events)))["rash"] == (None, 0.0)
 
 
+@pytest.mark.parametrize(
+    ("second", "events", "when"),
+    [
+        ("She also had longstanding back pain.", [("back pain", SIGN)], (None, None)),
+        # What a test shows is seen on the test's day.
+        (
+            "Biopsy showed longstanding inflammation.",
+            [("Biopsy", EntityType.DIAGNOSTIC_PROCEDURE), ("inflammation", SIGN)],
+            (None, 0.0),
+        ),
+    ],
+)
+def test_a_longstanding_complaint_told_later_began_before_the_presentation(
+    orderer: TemporalOrderer,
+    second: str,
+    events: list[tuple[str, EntityType]],
+    when: tuple[float | None, float | None],
+) -> None:
+    case = orderer(make_case(["She presented with fever.", second], [("fever", SIGN), *events]))
+    assert days(case)[events[-1][0]] == when
+
+
 def test_the_event_a_distance_is_counted_from_is_not_at_that_distance(
     orderer: TemporalOrderer,
 ) -> None:
