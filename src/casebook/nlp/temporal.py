@@ -382,6 +382,11 @@ class TemporalRules(BaseModel):
         "presentation: the complaint began then and is present, however long ago; a disorder "
         "so dated ('a 10-year history of hypertension') is a past-history item.",
     )
+    observation_words: list[str] = Field(
+        default_factory=list,
+        description="Words of a sentence that tells what was seen or found ('showed', "
+        "'consistent with', 'developed'): a long-standing finding it tells is told on its day.",
+    )
     long_standing: list[str] = Field(
         default_factory=list,
         description="Words right before a complaint (of ``ongoing_types``) that say it began "
@@ -570,6 +575,9 @@ class TemporalOrderer:
         self._long_standing_before = re.compile(
             WORD_START + rf"(?:{long_standing})(?:[\s-]+[\w-]+){{0,2}}\s+$", re.IGNORECASE
         )
+        self._observed = re.compile(
+            WORD_START + rf"(?:{_phrases(self.rules.observation_words)})\b", re.IGNORECASE
+        )
         self._unplaced_assertions = frozenset(self.rules.unplaced_assertions)
         self._advance = frozenset(self.rules.advance_types)
         self._story_types = frozenset(self.rules.story_types)
@@ -651,6 +659,11 @@ class TemporalOrderer:
         # A finding a test shows ("Biopsy showed chronic inflammation") is seen the day of the
         # test, however long it has been there.
         tested = {s.sentence for s in segments if any(m.type in self._work_up for m in s.events)}
+        spans: dict[int, tuple[int, int]] = {}
+        for s in segments:
+            first, last = spans.get(s.sentence, (s.start, s.end))
+            spans[s.sentence] = (min(first, s.start), max(last, s.end))
+        tested |= {n for n, (a, b) in spans.items() if self._observed.search(text, a, b)}
         moved: list[_Segment] = []
         for segment in segments:
             if (

@@ -193,6 +193,9 @@ def test_days_of_the_illness_fix_no_later_day(
     ("second", "events", "when"),
     [
         ("She also had longstanding back pain.", [("back pain", SIGN)], (None, None)),
+        ("She reported chronic stress from her work.", [("stress", SIGN)], (None, None)),
+        # What a sentence tells as seen or found is seen that day.
+        ("Histology showed chronic inflammation.", [("inflammation", SIGN)], (None, 0.0)),
         # What a test shows is seen on the test's day.
         (
             "Biopsy showed longstanding inflammation.",
