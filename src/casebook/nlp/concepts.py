@@ -249,6 +249,16 @@ class ConceptRules(RecordModel):
         default_factory=list,
         description="Joints and the parts they move, whose name stands before a movement's.",
     )
+    movement_extents: list[str] = Field(
+        default_factory=list,
+        description="Words before a movement's name that say how far it went, not that it "
+        "changed ('*full* extension', '*normal* flexion'): a movement, no finding.",
+    )
+    formulations: list[str] = Field(
+        default_factory=list,
+        description="How a drug's form releases it ('extended release', 'immediate-release'): "
+        "the form of the drug named beside it, no procedure of its own.",
+    )
     induced_by: list[str] = Field(
         default_factory=list,
         description="Words before a finding's head that say the state was brought about as "
@@ -377,6 +387,8 @@ class ClinicalConcepts:
         self._imaging_agents = _words(self.rules.imaging_agents)
         self._movements = _words(self.rules.movements)
         self._joints = _words(self.rules.joints)
+        self._movement_extents = _words(self.rules.movement_extents)
+        self._formulations = frozenset(normalize_tokens(f) for f in self.rules.formulations)
         self._induced_by = _words(self.rules.induced_by)
         self._vague_outcomes = _words(self.rules.vague_outcomes)
         self._favourable = _words(self.rules.favourable_outcomes)
@@ -464,9 +476,11 @@ class ClinicalConcepts:
         """Whether the words of a mention with this long form and text name nothing, and
         whether they are one modifier."""
         words = normalize_tokens(expansion or text)
-        # An adverb alone ("subcutaneously", "orally") says how something was done, not what.
+        # An adverb alone ("subcutaneously", "orally") says how something was done, not what;
+        # a drug's form alone ("extended release") says how a drug named beside it is made.
         names_nothing = (
             not words
+            or words in self._formulations
             or self.is_non_clinical(words)
             or self.is_generic(words)
             or (len(words) == 1 and _ADVERB.search(words[0]) is not None)
@@ -491,6 +505,9 @@ class ClinicalConcepts:
         found: set[ConceptKind] = set()
         if curated:
             return {kind for kind, listed in self._curated.items() if words[-1] in listed}
+        if len(words) > 2 and words[-2:] in self._formulations:
+            # "divalproex sodium extended-release": a drug, in the form it was given.
+            return {ConceptKind.DRUG}
         if len(words) > 1 and words[-1] in self._status_words:
             held = self._word_kinds(words[:-1], curated=False)
             if ConceptKind.OUTCOME in held:
@@ -508,7 +525,10 @@ class ClinicalConcepts:
             if any(
                 self._names(head, kind, single)
                 and not (kind is ConceptKind.FINDING and unchanged and head in self._properties)
-                and not (kind is ConceptKind.FINDING and self._is_movement(words))
+                and not (
+                    kind in (ConceptKind.FINDING, ConceptKind.PROCEDURE)
+                    and self._is_movement(words)
+                )
                 for head in heads
             ):
                 found.add(kind)
@@ -530,12 +550,13 @@ class ClinicalConcepts:
         return found
 
     def _is_movement(self, words: tuple[str, ...]) -> bool:
-        """Whether the words name a joint's movement ("hip extension"): a joint's name, then a
-        movement's; "tumor extension" is a finding."""
+        """Whether the words name a joint's movement ("hip extension", "full extension of the
+        knee"): a joint's name or how far it went, then a movement's; no finding ("tumor
+        extension" and "limited extension" are) and no procedure."""
         return (
             len(words) > 1
             and words[-1] in self._movements
-            and all(word in self._joints for word in words[:-1])
+            and all(word in self._joints or word in self._movement_extents for word in words[:-1])
         )
 
     def not_given(self, text: str, start: int, end: int) -> bool:

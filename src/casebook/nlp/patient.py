@@ -33,7 +33,8 @@ _WORD_SPLIT = re.compile(r"[\s\-\u2010\u2011]+")
 
 
 class AgePattern(RecordModel):
-    """A regex for an exact age, with a ``value`` group and an optional ``unit`` group."""
+    """A regex for an exact age, with a ``value`` group and optional ``unit``, ``twelfths``
+    and ``months`` groups (months added to years: "4 years and 6 months old")."""
 
     pattern: str
 
@@ -204,6 +205,10 @@ class PatientDemographics:
                 twelfths = match.groupdict().get("twelfths")
                 if twelfths is not None:
                     value += int(twelfths) / 12
+                # "4 years and 6 months old": the months add to the years.
+                months = match.groupdict().get("months")
+                if months is not None:
+                    value += self._number(months) / 12
                 years = round(value * days / 365.25, 3)
                 start = sentence.start + match.start()
                 if 0 < years <= self.rules.max_age_years and start not in found:

@@ -571,12 +571,26 @@ def build_summary(
     # the look-alike too.
     lookalikes = lookalike_words(case, FINDINGS)
 
+    # Findings whose words hold a procedure's ("left- to right- shunt" holds "right- shunt").
+    finding_spans = SpanIndex((m.start, m.end, m) for m in case.mentions if m.type in FINDINGS)
+
+    def in_finding(mention: Mention) -> bool:
+        return any(
+            f.end - f.start > mention.end - mention.start
+            for f in finding_spans.containing(mention.start, mention.end)
+        )
+
     def is_procedure(mention: Mention) -> bool:
         """A therapeutic procedure naming a procedure and no drug, or a diagnostic procedure or
         a finding naming only a procedure ("mass excision", "hernia repair"); not one that
-        came about by itself ("spontaneous closure")."""
-        if is_idle_object(mention) or gate.happened_by_itself(
-            case.text, mention, (sentence_start(mention), sentence_end(mention))
+        came about by itself ("spontaneous closure"), nor words of a longer finding's name
+        ("a VSD with a left- to right- shunt")."""
+        if (
+            is_idle_object(mention)
+            or gate.happened_by_itself(
+                case.text, mention, (sentence_start(mention), sentence_end(mention))
+            )
+            or (mention.type not in FINDINGS and in_finding(mention))
         ):
             return False
         if mention.type is EntityType.THERAPEUTIC_PROCEDURE:

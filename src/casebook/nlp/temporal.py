@@ -382,6 +382,17 @@ class TemporalRules(BaseModel):
         "presentation: the complaint began then and is present, however long ago; a disorder "
         "so dated ('a 10-year history of hypertension') is a past-history item.",
     )
+    observation_words: list[str] = Field(
+        default_factory=list,
+        description="Words of a sentence that tells what was seen or found ('showed', "
+        "'consistent with', 'developed'): a long-standing finding it tells is told on its day.",
+    )
+    long_standing: list[str] = Field(
+        default_factory=list,
+        description="Words right before a complaint (of ``ongoing_types``) that say it began "
+        "long before ('longstanding back pain', 'chronic cough'): told after the presentation "
+        "with no day of its own, it is past history, not on or after the narrative's day.",
+    )
 
     @model_validator(mode="after")
     def _months_in_range(self) -> Self:
@@ -481,6 +492,9 @@ class _Walk:
     """The dated past the narrative went back to after the presentation ("Five years ago, she
     was diagnosed with breast cancer"), as far as the sentences after it have told it."""
     origins: dict[RelativeTo, _Mark] = field(default_factory=dict)
+    days_start_after: bool = False
+    """The report numbers days ("On day 3") only after the presentation and never those of
+    the illness: a day of no stated clock is of one started on or after the presentation."""
     told: list[_Segment] = field(default_factory=list)
     repeats: list[_Segment] = field(default_factory=list)
     by_words: dict[tuple[EntityType, str], list[tuple[int, int]]] = field(default_factory=dict)
@@ -554,6 +568,16 @@ class TemporalOrderer:
         self._time_types = frozenset(self.rules.time_types)
         self._past_types = frozenset(self.rules.past_types)
         self._ongoing_types = frozenset(self.rules.ongoing_types)
+        # "chronic cough", "longstanding severe low back pain": the word opens the complaint's
+        # words, or comes at most two words before them.
+        long_standing = _phrases(self.rules.long_standing)
+        self._long_standing = re.compile(rf"(?:{long_standing})\b", re.IGNORECASE)
+        self._long_standing_before = re.compile(
+            WORD_START + rf"(?:{long_standing})(?:[\s-]+[\w-]+){{0,2}}\s+$", re.IGNORECASE
+        )
+        self._observed = re.compile(
+            WORD_START + rf"(?:{_phrases(self.rules.observation_words)})\b", re.IGNORECASE
+        )
         self._unplaced_assertions = frozenset(self.rules.unplaced_assertions)
         self._advance = frozenset(self.rules.advance_types)
         self._story_types = frozenset(self.rules.story_types)
@@ -600,6 +624,7 @@ class TemporalOrderer:
         ]
         anchor = next((i for i, s in enumerate(kept) if s is segments[anchor]), 0)
         repeats = self._place(case.text, kept, anchor)
+        repeats += self._long_told(case.text, kept)
         timeline = self._order(kept + repeats, case.relations)
         for cue_segment in kept:
             cue = cue_segment.cue
@@ -625,6 +650,41 @@ class TemporalOrderer:
             for m in case.mentions
         ]
         return case.model_copy(update={"timeline": timeline, "times": times, "mentions": mentions})
+
+    def _long_told(self, text: str, segments: Sequence[_Segment]) -> list[_Segment]:
+        """Move each complaint told as long-standing ("She also had chronic back pain") out of
+        a segment the narrative placed only on or after a day since the presentation, to the
+        undated past history: it began before the presentation. A sentence that tells a test
+        tells what the test found, on its day."""
+        # A finding a test shows ("Biopsy showed chronic inflammation") is seen the day of the
+        # test, however long it has been there.
+        tested = {s.sentence for s in segments if any(m.type in self._work_up for m in s.events)}
+        spans: dict[int, tuple[int, int]] = {}
+        for s in segments:
+            first, last = spans.get(s.sentence, (s.start, s.end))
+            spans[s.sentence] = (min(first, s.start), max(last, s.end))
+        tested |= {n for n, (a, b) in spans.items() if self._observed.search(text, a, b)}
+        moved: list[_Segment] = []
+        for segment in segments:
+            if (
+                segment.days is None
+                or segment.days.exact
+                or segment.days.value < 0
+                or segment.sentence in tested
+            ):
+                continue
+            for mention in list(segment.events):
+                if mention.type not in self._ongoing_types:
+                    continue
+                before = text[max(segment.start, mention.start - 60) : mention.start]
+                if not (
+                    self._long_standing.match(text, mention.start, mention.end)
+                    or self._long_standing_before.search(before)
+                ):
+                    continue
+                segment.events.remove(mention)
+                moved.append(replace(segment, events=[mention], sort=HISTORY, days=None))
+        return moved
 
     def _distant_past(self, timeline: Sequence[TimelineEvent]) -> set[str]:
         """The mentions of the events the text dates ``distant_past_days`` or more before the
@@ -1109,6 +1169,10 @@ class TemporalOrderer:
             age_shift=_anchor_age(segments, anchor),
         )
         walk.origins[RelativeTo.ANCHOR] = _Mark(0.0, _Day(0.0))
+        days = [(i, c) for i, s in enumerate(segments) if (c := s.cue) and c.kind is TimeKind.DAY]
+        walk.days_start_after = all(
+            i > anchor and c.relative_to is not RelativeTo.ONSET for i, c in days
+        )
         onsets = {-c.amount for s in segments if (c := s.cue) and c.onset and c.amount}
         if len(onsets) == 1:  # two durations of illness: which one dates the onset is unsaid
             (onset,) = onsets
@@ -1255,6 +1319,8 @@ class TemporalOrderer:
                 # treatment): the order stays, the day becomes a lower bound, so that no exact
                 # day is ordered after a later one.
                 named_day = named_day.loose()
+            if named_day is None and cue.relative_to is RelativeTo.UNSTATED and cue.amount:
+                named_day = self._unstated_day(walk, cue.amount)
             walk.clock, walk.day = max(named, walk.clock), named_day or walk.day.loose()
         elif kind is TimeKind.DATE and cue is not None and cue.when is not None:
             offset = _days_from_anchor(cue, walk)
@@ -1315,6 +1381,16 @@ class TemporalOrderer:
             segment.sort, segment.days = walk.clock - STEP / 2, None
             return
         segment.sort, segment.days = walk.clock, walk.day
+
+    @staticmethod
+    def _unstated_day(walk: _Walk, number: float) -> _Day | None:
+        """The least day a day of no stated clock can be ("On day 3, she developed fever"),
+        when the report numbers days only after the presentation: its clock (the admission,
+        a treatment, an operation) started on or after it, its first day numbered 1 (or 0),
+        so day 3 is at least two days on, and not before where the narrative is."""
+        if not walk.days_start_after:
+            return None
+        return _Day(max(walk.day.value, number - 1), exact=False)
 
     def _note_origins(self, walk: _Walk, segment: _Segment) -> None:
         """Remember the admission (its first telling) and the latest operation a segment tells."""

@@ -14,7 +14,10 @@ an image, a body part or a bare verb. ``TreatmentFinder`` reads ``resources/trea
 * **Words.** The treatment's words (a mention's expansion when it is an abbreviation) must
   name one: their last word, the head of the phrase, is a noun ("removed", "closed" and
   "surgically" are not) that names no test ("biopsy", "tomography") and no body part
-  ("eustachian tube"), and not every word is generic ("treatment", "medication").
+  ("eustachian tube"), and not every word is generic ("treatment", "medication"). A noun that
+  says what was done but not to what ("resection", "implantation"), with only words of manner
+  before it ("complete surgical resection"), names none: the tally would join cases that had
+  different operations.
 * **Who, where, exposure, analyte.** Words naming a person, an occupation, an organisation or
   a place ("janitor", "Adeka Pharma", "Turkey") or ending in a drug of abuse ("heroin"), by the
   lists the summary's concept gate reads too (``casebook.kb.nonclinical``), name no treatment;
@@ -113,6 +116,14 @@ class TreatmentWords(RecordModel):
 
     note: str = ""
     generic: list[str] = Field(description="Words that name no treatment in particular.")
+    needs_object: list[str] = Field(
+        description="Nouns that say what was done but not to what ('resection', "
+        "'implantation'): with only manner words before them, they name no treatment."
+    )
+    manner: list[str] = Field(
+        description="Words that say only how such a noun's deed was done ('surgical', "
+        "'complete', 'en bloc')."
+    )
     not_treatment_heads: list[str] = Field(description="Last words of tests and findings.")
     not_treatment_suffixes: list[str] = Field(
         description="Endings of such last words ('graphy', 'itis')."
@@ -434,6 +445,8 @@ class TreatmentFinder:
         self._anatomy = [treatment_tokens(a) for a in words.anatomy]
         self._not_treatments = [treatment_tokens(n) for n in words.not_treatments]
         self._treatment_heads = _normalised(words.treatment_heads)
+        self._needs_object = _normalised(words.needs_object)
+        self._manner = _normalised(words.manner)
         self._treatment_suffixes = tuple(words.treatment_suffixes)
         self._test_premodifiers = _normalised(words.test_premodifiers)
         context = self.rules.analyte_context
@@ -464,6 +477,12 @@ class TreatmentFinder:
         if not any(sum(c.isalpha() for c in token) >= 3 for token in tokens):
             return False  # units, numbers, single letters
         if all(token in self.names.generic for token in tokens):
+            return False
+        # "Resection" or "complete surgical resection": which organ or lesion, the words do
+        # not say, so cases that had quite different operations would be tallied as one.
+        if head in self._needs_object and all(
+            token in self._manner or token in self.names.generic for token in tokens[:-1]
+        ):
             return False
         if self.who.is_who_or_where(tokens) or self.who.is_substance_of_abuse(tokens):
             return False

@@ -132,6 +132,7 @@ def test_a_gene_product_or_a_class_of_agent_is_no_finding() -> None:
 
 def test_a_joints_movement_is_no_finding_but_a_limited_one_or_a_tumors_extension_is() -> None:
     assert FINDING not in _kinds("knee flexion")
+    assert _kinds("full extension") == set() and _kinds("hip rotation") == set()
     assert FINDING in _kinds("limited knee flexion")
     assert FINDING in _kinds("tumor extension")
 

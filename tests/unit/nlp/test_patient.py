@@ -60,6 +60,10 @@ def _spans(case: Case) -> list[tuple[str, str, EntityType]]:
         ("A seven-month-old boy was admitted.", 0.583),
         # Years and twelfths of a year, as paediatricians write: not a 12-year-old.
         ("J. D. is a 2 11/12-year-old male.", 2.917),
+        # Years and months: the months add to the years.
+        ("The patient was a boy, 4 years and 6 months old.", 4.5),
+        ("A 5-year and 7-month-old boy was brought.", 5.583),
+        ("A three-year-seven-month-old girl was referred.", 3.583),
         # An age in months told at a sentence's end is in months.
         ("At the corrected age of 12 months. She walked.", 1.0),
     ],
@@ -74,6 +78,18 @@ def test_decade_is_not_an_exact_age() -> None:
 
 def test_age_at_earlier_event_is_skipped() -> None:
     assert _age_sex("At the age of 12 she had measles. She is well.")[0] is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He has smoked cannabis since 13 years old. He was admitted with chest pain.",
+        "At 11 months old, the patient developed stridor.",
+        "At 4 years and 6 months of age, she had measles.",
+    ],
+)
+def test_age_at_an_event_told_as_years_old_is_skipped(text: str) -> None:
+    assert _age_sex(text)[0] is None
 
 
 def test_relative_age_after_relative_is_skipped() -> None:

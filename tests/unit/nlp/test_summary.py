@@ -1125,3 +1125,34 @@ def test_a_follow_up_finding_whose_words_deny_it_is_shown_as_told() -> None:
         case.model_copy(update={"mentions": mentions, "times": times})
     ).follow_up
     assert (item.text, item.assertion) == ("seizure-free", Assertion.PRESENT)
+
+
+def test_a_bag_given_by_mask_is_no_treatment() -> None:
+    text = "At birth she required bag and mask ventilation."
+    case = _told(text, [("bag", EntityType.MEDICATION)])
+    at = text.index("mask")
+    route = Attribute(name="route", start=at, end=at + 4, text="mask")
+    bagged = case.mentions[0].model_copy(update={"attributes": [route]})
+    assert build_summary(case.model_copy(update={"mentions": [bagged]})).treatments == []
+
+
+def test_a_drugs_form_is_no_procedure() -> None:
+    case = _told(
+        "She took methylphenidate extended release 54 mg daily.",
+        [
+            ("methylphenidate", EntityType.MEDICATION),
+            ("extended release", EntityType.THERAPEUTIC_PROCEDURE),
+        ],
+    )
+    assert build_summary(case).procedures == []
+
+
+def test_a_shunt_in_a_findings_name_is_no_procedure() -> None:
+    case = _told(
+        "She had a ventricular septal defect with a left- to right- shunt.",
+        [
+            ("left- to right- shunt", EntityType.SIGN_SYMPTOM),
+            ("right- shunt", EntityType.THERAPEUTIC_PROCEDURE),
+        ],
+    )
+    assert build_summary(case).procedures == []

@@ -112,7 +112,9 @@ EXPRESSIONS = [
     (["She presented with fever.", "She had surgery the next day.",
       "Three days after surgery she had a rash."],
      "Three days after", "after", (4.0, None)),
-    (["She presented with fever.", "On day 3 she had a rash."], "On day 3", "day", (None, 0.0)),
+    # A day of no stated clock, numbered only after the presentation: of a clock started on
+    # or after it, day 1 its first day.
+    (["She presented with fever.", "On day 3 she had a rash."], "On day 3", "day", (None, 2.0)),
     (["She was admitted with fever.", "On day 5 of admission she had a rash."],
      "On day 5 of admission", "day", (4.0, None)),
     (["She was admitted with fever.", "On hospital day 3 she had a rash."],
@@ -160,6 +162,56 @@ def test_a_time_expression_is_read_in_days_and_places_its_event(
     (time,) = [t for t in case.times if t.text == words]
     assert (time.kind, (time.offset_days, time.min_offset_days)) == (kind, when)
     assert days(case)["rash"] == when
+
+
+@pytest.mark.parametrize(
+    "sentences",
+    [
+        [
+            "On day 1 she had fever.",
+            "On day 3 she presented with cough.",
+            "On day 5 she had a rash.",
+        ],
+        [
+            "She presented with cough.",
+            "On day 5 she had a rash.",
+            "A biopsy was done on day 9 from the onset of her fever.",
+        ],
+    ],
+)
+def test_days_of_the_illness_fix_no_later_day(
+    orderer: TemporalOrderer, sentences: list[str]
+) -> None:
+    """Days numbered before the presentation, or from the illness's onset, count from a day
+    that may precede it."""
+    events = [("fever", SIGN), ("cough", SIGN), ("rash", SIGN)]
+    events = [e for e in events if e[0] in " ".join(sentences)]
+    assert days(orderer(make_case(sentences, events)))["rash"] == (None, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("second", "events", "when"),
+    [
+        ("She also had longstanding back pain.", [("back pain", SIGN)], (None, None)),
+        ("She reported chronic stress from her work.", [("stress", SIGN)], (None, None)),
+        # What a sentence tells as seen or found is seen that day.
+        ("Histology showed chronic inflammation.", [("inflammation", SIGN)], (None, 0.0)),
+        # What a test shows is seen on the test's day.
+        (
+            "Biopsy showed longstanding inflammation.",
+            [("Biopsy", EntityType.DIAGNOSTIC_PROCEDURE), ("inflammation", SIGN)],
+            (None, 0.0),
+        ),
+    ],
+)
+def test_a_longstanding_complaint_told_later_began_before_the_presentation(
+    orderer: TemporalOrderer,
+    second: str,
+    events: list[tuple[str, EntityType]],
+    when: tuple[float | None, float | None],
+) -> None:
+    case = orderer(make_case(["She presented with fever.", second], [("fever", SIGN), *events]))
+    assert days(case)[events[-1][0]] == when
 
 
 def test_the_event_a_distance_is_counted_from_is_not_at_that_distance(

@@ -102,6 +102,9 @@ def test_icd10pcs_sections_decide_treatment_from_test(
         # What was removed or coagulated is not said; a pump is a device; a finding or a
         # service can end in a treatment's word.
         ("Removal was uneventful.", "Removal"),
+        ("She underwent complete surgical resection.", "complete surgical resection"),
+        ("Implantation was performed in the left eye.", "Implantation"),
+        ("OCT showed vitreous traction.", "vitreous traction"),
         ("Coagulation was deranged.", "Coagulation"),
         ("Macular traction was seen on OCT.", "Macular traction"),
         (
@@ -187,6 +190,14 @@ def test_people_places_organisations_drugs_of_abuse_and_analytes_are_no_treatmen
     # Even a dose or a relation vouching for them does not make them a treatment.
     assert keys(finder, make_case("c", sentence, [(words, "Medication")])) == []
     assert not finder.names_treatment(words, typed=True)
+
+
+@pytest.mark.parametrize("words", ["tumor resection", "IOL implantation", "hip replacement"])
+def test_a_deed_with_its_object_stays_a_treatment(
+    finder: TreatmentFinder, make_case: CaseBuilder, words: str
+) -> None:
+    case = make_case("c", f"She underwent {words}.", [(words, "Therapeutic_procedure")])
+    assert keys(finder, case) == [words.lower()]
 
 
 def test_a_pump_is_a_device_even_where_a_code_calls_it_a_treatment(
