@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 
 from casebook.errors import CasebookError, ErrorCode
 from casebook.model import Attribute, Case, EntityType, Mention, Source, SourceFormat, Span
-from casebook.nlp.attributes import RELATION_TYPE, AttributeLinker, AttributeRules
+from casebook.nlp.attributes import (
+    _BREAK,
+    RELATION_TYPE,
+    AttributeLinker,
+    AttributeRules,
+    _measures_what_precedes,
+)
 from casebook.nlp.pipeline import Component
 from casebook.nlp.tokens import TOKEN
 from casebook.resources import load_rules, resource_path
@@ -468,6 +474,9 @@ def walked_choices(case: Case) -> set[tuple[str, str]]:
         modifiers = [m for m in members if m.type in by_modifier]
         for modifier in modifiers:
             rule = by_modifier[modifier.type]
+            # A number told as the measure "of" the words before it is never a later
+            # mention's past a break: the linker's own rule, not a distance.
+            named_before = _measures_what_precedes(case.text, sentence, modifier)
             options: list[tuple[tuple[float, int, int], str]] = []
             for target in members:
                 if target is modifier or target.type not in rule.targets:
@@ -475,6 +484,12 @@ def walked_choices(case: Case) -> set[tuple[str, str]]:
                 if target.start < modifier.end and modifier.start < target.end:
                     continue
                 before = target.end <= modifier.start
+                if (
+                    named_before
+                    and not before
+                    and _BREAK.search(case.text, modifier.end, target.start)
+                ):
+                    continue
                 first, last = (target, modifier) if before else (modifier, target)
                 words = [
                     word
