@@ -677,7 +677,8 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("The pain was relieved by morphine.", "pain", SIGN, Assertion.PRESENT),
-        ("Steroids were discontinued.", "Steroids", DRUG, Assertion.NEGATED),
+        # What was stopped or removed had been given: it is the patient's, not denied.
+        ("Steroids were discontinued.", "Steroids", DRUG, Assertion.PRESENT),
         (
             "He was given heparin to prevent thrombosis.",
             "thrombosis",
@@ -1954,7 +1955,7 @@ OUTCOME = EntityType.OUTCOME
             TREATMENT,
             Assertion.HYPOTHETICAL,
         ),
-        # What something was removed by was done; what was removed is no longer there.
+        # What something was removed by was done, and so was what was removed: it had been there.
         (
             "The tumor was removed through a craniotomy.",
             "craniotomy",
@@ -1965,15 +1966,15 @@ OUTCOME = EntityType.OUTCOME
             "We removed the central venous catheter.",
             "central venous catheter",
             TREATMENT,
-            Assertion.NEGATED,
+            Assertion.PRESENT,
         ),
         (
             "The chest tube was removed the following day.",
             "chest tube",
             TREATMENT,
-            Assertion.NEGATED,
+            Assertion.PRESENT,
         ),
-        # What "was stopped" speaks of is what was told before it, not the next drug started.
+        # A drug stopped and the one started next were both given.
         (
             "Warfarin was stopped and heparin infusion was started.",
             "heparin",
@@ -1984,7 +1985,7 @@ OUTCOME = EntityType.OUTCOME
             "Warfarin was stopped and heparin infusion was started.",
             "Warfarin",
             DRUG,
-            Assertion.NEGATED,
+            Assertion.PRESENT,
         ),
         # A trigger told in a bracketed aside speaks of the aside.
         (
@@ -1995,13 +1996,13 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         (
-            "Her medications included venlafaxine (benazepril and metformin were discontinued).",
+            "Her medications included venlafaxine (benazepril and metformin were not available).",
             "venlafaxine",
             DRUG,
             Assertion.PRESENT,
         ),
         (
-            "Her medications included venlafaxine (benazepril and metformin were discontinued).",
+            "Her medications included venlafaxine (benazepril and metformin were not available).",
             "benazepril",
             DRUG,
             Assertion.NEGATED,
