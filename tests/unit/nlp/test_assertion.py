@@ -2247,6 +2247,13 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("The mass was reminiscent of a schwannoma.", "schwannoma", DISEASE, Assertion.UNCERTAIN),
+        # What the suspected finding comes "with" is what was seen, no part of the suspicion.
+        (
+            "There was concern for sepsis with persistent fevers.",
+            "persistent fevers",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         (
             "The findings were in favor of meningioma over glioma.",
             "meningioma",
