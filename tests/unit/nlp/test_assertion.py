@@ -681,6 +681,14 @@ OUTCOME = EntityType.OUTCOME
         ("Steroids were discontinued.", "Steroids", DRUG, Assertion.PRESENT),
         # What was denied, told before its verb, is denied as what one denied after it.
         ("Stroke was denied.", "Stroke", DISEASE, Assertion.NEGATED),
+        # A treatment contemplated or considered, and no more, was not given.
+        ("Intubation was contemplated.", "Intubation", TREATMENT, Assertion.HYPOTHETICAL),
+        (
+            "Liver transplantation was considered as an option.",
+            "Liver transplantation",
+            TREATMENT,
+            Assertion.HYPOTHETICAL,
+        ),
         (
             "He was given heparin to prevent thrombosis.",
             "thrombosis",
