@@ -679,6 +679,8 @@ OUTCOME = EntityType.OUTCOME
         ("The pain was relieved by morphine.", "pain", SIGN, Assertion.PRESENT),
         # What was stopped or removed had been given: it is the patient's, not denied.
         ("Steroids were discontinued.", "Steroids", DRUG, Assertion.PRESENT),
+        # A negative myoclonus is a kind of myoclonus, no denial of one.
+        ("He had negative myoclonus of the left hand.", "myoclonus", SIGN, Assertion.PRESENT),
         # What was denied, told before its verb, is denied as what one denied after it.
         ("Stroke was denied.", "Stroke", DISEASE, Assertion.NEGATED),
         # A treatment contemplated or considered, and no more, was not given.
