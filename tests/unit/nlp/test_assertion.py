@@ -679,6 +679,13 @@ OUTCOME = EntityType.OUTCOME
         ("The pain was relieved by morphine.", "pain", SIGN, Assertion.PRESENT),
         # What was stopped or removed had been given: it is the patient's, not denied.
         ("Steroids were discontinued.", "Steroids", DRUG, Assertion.PRESENT),
+        # What is new is no part of the past that a cue of time before it speaks of.
+        (
+            "MRI showed growth of the previously detected lesion and three new lesions.",
+            "new lesions",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # A negative myoclonus is a kind of myoclonus, no denial of one.
         ("He had negative myoclonus of the left hand.", "myoclonus", SIGN, Assertion.PRESENT),
         # What was denied, told before its verb, is denied as what one denied after it.
