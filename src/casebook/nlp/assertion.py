@@ -1263,8 +1263,9 @@ ACT_TYPES = frozenset(
 )
 """Types of what was done to the patient: a finding denied as its sequel leaves it done."""
 
-ANCHOR_TYPES = ACT_TYPES | {EntityType.CLINICAL_EVENT}
-"""Types of what something may be dated from ("did not return after discharge"): it
+ANCHOR_TYPES = ACT_TYPES | FINDING_TYPES | {EntityType.CLINICAL_EVENT}
+"""Types of what something may be dated from ("did not return after discharge", "no signs of
+healing after three weeks of negative pressure therapy", "no seizures after the stroke"): it
 happened."""
 
 

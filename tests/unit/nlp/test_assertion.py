@@ -2183,6 +2183,7 @@ OUTCOME = EntityType.OUTCOME
             EntityType.CLINICAL_EVENT,
             Assertion.PRESENT,
         ),
+        ("She had no seizures after the stroke.", "stroke", DISEASE, Assertion.PRESENT),
         # An unsuccessful attempt was made, and what it was made for was there.
         (
             "Patient had cardiac arrest and resuscitation attempts were unsuccessful.",
