@@ -679,6 +679,13 @@ OUTCOME = EntityType.OUTCOME
         ("The pain was relieved by morphine.", "pain", SIGN, Assertion.PRESENT),
         # What was stopped or removed had been given: it is the patient's, not denied.
         ("Steroids were discontinued.", "Steroids", DRUG, Assertion.PRESENT),
+        # What was previously unknown is found now: no past finding, nor a denied one.
+        (
+            "She had a hemorrhage due to previously unknown primary hyperparathyroidism.",
+            "primary hyperparathyroidism",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
         # What is new is no part of the past that a cue of time before it speaks of.
         (
             "MRI showed growth of the previously detected lesion and three new lesions.",
