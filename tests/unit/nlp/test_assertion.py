@@ -686,6 +686,13 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.PRESENT,
         ),
+        # A treatment that was not effective leaves what it treated there.
+        (
+            "Levetiracetam was not effective in controlling the seizures.",
+            "seizures",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # What is new is no part of the past that a cue of time before it speaks of.
         (
             "MRI showed growth of the previously detected lesion and three new lesions.",
