@@ -693,6 +693,14 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # A cue of time that modifies one noun phrase ends at its comma, but for a list it opens.
+        (
+            "A woman with long-standing asthma, now febrile, was admitted.",
+            "febrile",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        ("He had prior MI, stroke, and PCI.", "stroke", DISEASE, Assertion.HISTORICAL),
         # What is new is no part of the past that a cue of time before it speaks of.
         (
             "MRI showed growth of the previously detected lesion and three new lesions.",
