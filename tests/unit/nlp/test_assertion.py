@@ -2015,6 +2015,13 @@ OUTCOME = EntityType.OUTCOME
             TREATMENT,
             Assertion.PRESENT,
         ),
+        # A clause of what was done next, after ", and", is out of a denial before it.
+        (
+            "There was no fever, and intravenous antibiotics were started.",
+            "antibiotics",
+            DRUG,
+            Assertion.PRESENT,
+        ),
         # A drug stopped and the one started next were both given.
         (
             "Warfarin was stopped and heparin infusion was started.",
