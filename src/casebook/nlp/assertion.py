@@ -268,6 +268,13 @@ class ContextRule(BaseModel):
         "died of Z') has every finding of the clause, through the copulas and verbs that end "
         "other scopes, up to a clause of another subject ('but', 'and she').",
     )
+    ends_at_comma: bool = Field(
+        default=False,
+        description="For a ``FORWARD`` trigger that is a modifier of one noun phrase "
+        "('previous', 'known', 'long-standing'): its scope ends at the next comma, but for a "
+        "list it opens (``ContextAssertion``): 'in long-standing type 1 diabetes, celiac "
+        "disease … was suspected' makes no suspected celiac disease a past one.",
+    )
 
     @field_validator("pattern", "also_when_followed_by")
     @classmethod
@@ -308,6 +315,8 @@ class ContextRule(BaseModel):
             raise ValueError("also_types and also_when_followed_by go together")
         if self.object_types and self.direction is not Direction.FORWARD:
             raise ValueError("object_types is for FORWARD triggers only")
+        if self.ends_at_comma and self.direction is not Direction.FORWARD:
+            raise ValueError("ends_at_comma is for FORWARD triggers only")
         return self
 
 
@@ -458,6 +467,8 @@ class _Reading:
     """For each token, the tokens of the round bracket's opening and closing that enclose it
     (``(-1, -1)`` outside any closed pair): a trigger told in an aside speaks of the aside
     (``_scopes``)."""
+    commas: list[bool]
+    """Whether each token is a comma (``ContextRule.ends_at_comma``)."""
 
 
 class _Triggers:
@@ -528,6 +539,7 @@ class _Triggers:
             ],
             _counted(text, starts, words, is_word),
             _asides(words),
+            [word == "," for word in words],
         )
         self._last = reading
         return reading
@@ -834,6 +846,7 @@ class ContextAssertion:
                             reading.counted,
                             reading.in_phrase,
                             reading.asides,
+                            reading.commas,
                         ),
                     ),
                 )
@@ -1263,8 +1276,9 @@ ACT_TYPES = frozenset(
 )
 """Types of what was done to the patient: a finding denied as its sequel leaves it done."""
 
-ANCHOR_TYPES = ACT_TYPES | {EntityType.CLINICAL_EVENT}
-"""Types of what something may be dated from ("did not return after discharge"): it
+ANCHOR_TYPES = ACT_TYPES | FINDING_TYPES | {EntityType.CLINICAL_EVENT}
+"""Types of what something may be dated from ("did not return after discharge", "no signs of
+healing after three weeks of negative pressure therapy", "no seizures after the stroke"): it
 happened."""
 
 
@@ -1548,6 +1562,7 @@ def _scopes(
     is_word: Sequence[bool],
     in_phrase: Sequence[bool],
     asides: Sequence[tuple[int, int]] = (),
+    commas: Sequence[bool] = (),
 ) -> list[_Scoped]:
     """The token ranges each modifying trigger of one sentence reaches (a forward trigger
     stopped by a ``governs_complement`` phrase may reach its examples too). A trigger told in
@@ -1586,6 +1601,8 @@ def _scopes(
         stopped_by: _Match | None = None
         if rule.direction in (Direction.FORWARD, Direction.BIDIRECTIONAL):
             reach = _walk(match.end, high, 1, rule.max_scope, is_word)
+            if rule.ends_at_comma and commas:
+                reach = next((t for t in range(match.end, reach) if commas[t]), reach)
             end = reach
             for other in stops:
                 if (

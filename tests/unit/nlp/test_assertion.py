@@ -677,7 +677,49 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("The pain was relieved by morphine.", "pain", SIGN, Assertion.PRESENT),
-        ("Steroids were discontinued.", "Steroids", DRUG, Assertion.NEGATED),
+        # What was stopped or removed had been given: it is the patient's, not denied.
+        ("Steroids were discontinued.", "Steroids", DRUG, Assertion.PRESENT),
+        # What was previously unknown is found now: no past finding, nor a denied one.
+        (
+            "She had a hemorrhage due to previously unknown primary hyperparathyroidism.",
+            "primary hyperparathyroidism",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        # A treatment that was not effective leaves what it treated there.
+        (
+            "Levetiracetam was not effective in controlling the seizures.",
+            "seizures",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        # A cue of time that modifies one noun phrase ends at its comma, but for a list it opens.
+        (
+            "A woman with long-standing asthma, now febrile, was admitted.",
+            "febrile",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        ("He had prior MI, stroke, and PCI.", "stroke", DISEASE, Assertion.HISTORICAL),
+        # What is new is no part of the past that a cue of time before it speaks of.
+        (
+            "MRI showed growth of the previously detected lesion and three new lesions.",
+            "new lesions",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        # A negative myoclonus is a kind of myoclonus, no denial of one.
+        ("He had negative myoclonus of the left hand.", "myoclonus", SIGN, Assertion.PRESENT),
+        # What was denied, told before its verb, is denied as what one denied after it.
+        ("Stroke was denied.", "Stroke", DISEASE, Assertion.NEGATED),
+        # A treatment contemplated or considered, and no more, was not given.
+        ("Intubation was contemplated.", "Intubation", TREATMENT, Assertion.HYPOTHETICAL),
+        (
+            "Liver transplantation was considered as an option.",
+            "Liver transplantation",
+            TREATMENT,
+            Assertion.HYPOTHETICAL,
+        ),
         (
             "He was given heparin to prevent thrombosis.",
             "thrombosis",
@@ -1954,7 +1996,7 @@ OUTCOME = EntityType.OUTCOME
             TREATMENT,
             Assertion.HYPOTHETICAL,
         ),
-        # What something was removed by was done; what was removed is no longer there.
+        # What something was removed by was done, and so was what was removed: it had been there.
         (
             "The tumor was removed through a craniotomy.",
             "craniotomy",
@@ -1965,15 +2007,22 @@ OUTCOME = EntityType.OUTCOME
             "We removed the central venous catheter.",
             "central venous catheter",
             TREATMENT,
-            Assertion.NEGATED,
+            Assertion.PRESENT,
         ),
         (
             "The chest tube was removed the following day.",
             "chest tube",
             TREATMENT,
-            Assertion.NEGATED,
+            Assertion.PRESENT,
         ),
-        # What "was stopped" speaks of is what was told before it, not the next drug started.
+        # A clause of what was done next, after ", and", is out of a denial before it.
+        (
+            "There was no fever, and intravenous antibiotics were started.",
+            "antibiotics",
+            DRUG,
+            Assertion.PRESENT,
+        ),
+        # A drug stopped and the one started next were both given.
         (
             "Warfarin was stopped and heparin infusion was started.",
             "heparin",
@@ -1984,7 +2033,7 @@ OUTCOME = EntityType.OUTCOME
             "Warfarin was stopped and heparin infusion was started.",
             "Warfarin",
             DRUG,
-            Assertion.NEGATED,
+            Assertion.PRESENT,
         ),
         # A trigger told in a bracketed aside speaks of the aside.
         (
@@ -1995,13 +2044,13 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         (
-            "Her medications included venlafaxine (benazepril and metformin were discontinued).",
+            "Her medications included venlafaxine (benazepril and metformin were not available).",
             "venlafaxine",
             DRUG,
             Assertion.PRESENT,
         ),
         (
-            "Her medications included venlafaxine (benazepril and metformin were discontinued).",
+            "Her medications included venlafaxine (benazepril and metformin were not available).",
             "benazepril",
             DRUG,
             Assertion.NEGATED,
@@ -2163,6 +2212,7 @@ OUTCOME = EntityType.OUTCOME
             EntityType.CLINICAL_EVENT,
             Assertion.PRESENT,
         ),
+        ("She had no seizures after the stroke.", "stroke", DISEASE, Assertion.PRESENT),
         # An unsuccessful attempt was made, and what it was made for was there.
         (
             "Patient had cardiac arrest and resuscitation attempts were unsuccessful.",
@@ -2246,6 +2296,13 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("The mass was reminiscent of a schwannoma.", "schwannoma", DISEASE, Assertion.UNCERTAIN),
+        # What the suspected finding comes "with" is what was seen, no part of the suspicion.
+        (
+            "There was concern for sepsis with persistent fevers.",
+            "persistent fevers",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         (
             "The findings were in favor of meningioma over glioma.",
             "meningioma",
