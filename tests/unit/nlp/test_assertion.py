@@ -677,8 +677,7 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("The pain was relieved by morphine.", "pain", SIGN, Assertion.PRESENT),
-        # What was stopped or removed had been given: it is the patient's, not denied.
-        ("Steroids were discontinued.", "Steroids", DRUG, Assertion.PRESENT),
+        ("Steroids were discontinued.", "Steroids", DRUG, Assertion.NEGATED),
         # What was previously unknown is found now: no past finding, nor a denied one.
         (
             "She had a hemorrhage due to previously unknown primary hyperparathyroidism.",
@@ -1996,7 +1995,7 @@ OUTCOME = EntityType.OUTCOME
             TREATMENT,
             Assertion.HYPOTHETICAL,
         ),
-        # What something was removed by was done, and so was what was removed: it had been there.
+        # What something was removed by was done; what was removed is no longer there.
         (
             "The tumor was removed through a craniotomy.",
             "craniotomy",
@@ -2007,13 +2006,13 @@ OUTCOME = EntityType.OUTCOME
             "We removed the central venous catheter.",
             "central venous catheter",
             TREATMENT,
-            Assertion.PRESENT,
+            Assertion.NEGATED,
         ),
         (
             "The chest tube was removed the following day.",
             "chest tube",
             TREATMENT,
-            Assertion.PRESENT,
+            Assertion.NEGATED,
         ),
         # A clause of what was done next, after ", and", is out of a denial before it.
         (
@@ -2022,7 +2021,7 @@ OUTCOME = EntityType.OUTCOME
             DRUG,
             Assertion.PRESENT,
         ),
-        # A drug stopped and the one started next were both given.
+        # What "was stopped" speaks of is what was told before it, not the next drug started.
         (
             "Warfarin was stopped and heparin infusion was started.",
             "heparin",
@@ -2033,7 +2032,7 @@ OUTCOME = EntityType.OUTCOME
             "Warfarin was stopped and heparin infusion was started.",
             "Warfarin",
             DRUG,
-            Assertion.PRESENT,
+            Assertion.NEGATED,
         ),
         # A trigger told in a bracketed aside speaks of the aside.
         (
@@ -2044,13 +2043,13 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         (
-            "Her medications included venlafaxine (benazepril and metformin were not available).",
+            "Her medications included venlafaxine (benazepril and metformin were discontinued).",
             "venlafaxine",
             DRUG,
             Assertion.PRESENT,
         ),
         (
-            "Her medications included venlafaxine (benazepril and metformin were not available).",
+            "Her medications included venlafaxine (benazepril and metformin were discontinued).",
             "benazepril",
             DRUG,
             Assertion.NEGATED,
