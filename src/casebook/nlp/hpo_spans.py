@@ -12,6 +12,10 @@ matched to the nearest *other* alias is a positive example when that alias names
 concept and a negative one when it names another, and a piece of an alias that is no alias
 itself ("corpus callosum" of "Agenesis of the corpus callosum") is a negative one.
 
+A span's word may also stand for its equivalent in an alias ("lung mass" for Pulmonary mass):
+the ontology's own names show which words are equivalent (``WordEquivalents``), and the scorer
+reads the span with the equivalent in its place.
+
 Exact alias matches (``phenotype_matches``) are kept as they are; scored spans fill the text
 they leave, best first, never overlapping.
 """
@@ -23,7 +27,7 @@ import math
 import re
 import zlib
 from bisect import bisect_left
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate
@@ -34,6 +38,7 @@ import numpy as np
 from casebook.errors import CasebookError, ErrorCode
 from casebook.kb.base import (
     AliasMatch,
+    Candidate,
     CandidateGenerator,
     KnowledgeBase,
     normalize_tokens,
@@ -47,7 +52,7 @@ MODEL_DIR = "models/hpo"
 
 MODEL_FILE = "model.json"
 
-FORMAT = 1
+FORMAT = 2
 
 DENSE_FEATURES: tuple[str, ...] = (
     "dice",
@@ -123,6 +128,84 @@ PHRASE_ENDERS = frozenset(
 lens since childhood"."""
 
 
+@dataclass(frozen=True)
+class WordEquivalents:
+    """Words HPO's names use for one another, learnt from the names themselves.
+
+    Two names of one concept whose words differ by one word each ("Renal cyst", "Kidney cyst";
+    "Pulmonary fibrosis", "Lung fibrosis") pair those words. A pair is an equivalence when at
+    least ``min_concepts`` concepts pair it and at least ``min_share`` of all the name pairs
+    differing by it alone are of one concept: "upper" and "lower", "short" and "small" tell
+    different concepts of names otherwise alike ("Short stature", "Small stature" aside) as
+    often as they name one.
+
+    Attributes:
+        concepts: Word pair (in order) → the concepts having two names that differ by it alone.
+        contrasts: Word pair → how many sets of other words it completes into names of
+            different concepts.
+    """
+
+    concepts: Mapping[tuple[str, str], frozenset[str]]
+    contrasts: Mapping[tuple[str, str], int]
+
+    @classmethod
+    def of(cls, aliases: Mapping[tuple[str, ...], Set[str]]) -> WordEquivalents:
+        """The pairs of ``aliases`` (alias words → its concepts; ``EDGE_WORDS`` pair none)."""
+        concepts_of: dict[frozenset[str], set[str]] = {}
+        for words, ids in aliases.items():
+            concepts_of.setdefault(frozenset(words), set()).update(ids)
+        # The other words of a name → each word completing them into a name, with its concepts.
+        completions: dict[frozenset[str], list[tuple[str, set[str]]]] = {}
+        for distinct, ids in sorted(concepts_of.items(), key=lambda item: sorted(item[0])):
+            for word in sorted(distinct - EDGE_WORDS):
+                completions.setdefault(distinct - {word}, []).append((word, ids))
+        same: dict[tuple[str, str], set[str]] = {}
+        contrasts: dict[tuple[str, str], int] = {}
+        for completing in completions.values():
+            for i, (first, first_ids) in enumerate(completing):
+                for second, second_ids in completing[i + 1 :]:
+                    pair = (first, second) if first < second else (second, first)
+                    shared = first_ids & second_ids
+                    if shared:
+                        same.setdefault(pair, set()).update(shared)
+                    else:
+                        contrasts[pair] = contrasts.get(pair, 0) + 1
+        return cls({p: frozenset(c) for p, c in same.items()}, contrasts)
+
+    def holds(
+        self,
+        pair: tuple[str, str],
+        min_concepts: int,
+        min_share: float,
+        leave_out: Set[str] = frozenset(),
+    ) -> bool:
+        """Whether an ordered word pair is an equivalence, the names of the concepts
+        ``leave_out`` not counted."""
+        concepts = self.concepts.get(pair, frozenset())
+        count = len(concepts - leave_out)
+        return count >= min_concepts and count >= min_share * (count + self.contrasts.get(pair, 0))
+
+    def table(self, min_concepts: int, min_share: float) -> dict[str, tuple[str, ...]]:
+        """Word → its equivalents, in order."""
+        table: dict[str, list[str]] = {}
+        for pair in sorted(self.concepts):
+            if self.holds(pair, min_concepts, min_share):
+                table.setdefault(pair[0], []).append(pair[1])
+                table.setdefault(pair[1], []).append(pair[0])
+        return {word: tuple(sorted(others)) for word, others in sorted(table.items())}
+
+
+def readings(
+    span: tuple[str, ...], equivalents: Mapping[str, Sequence[str]]
+) -> Iterator[tuple[tuple[str, ...], str, str]]:
+    """The span's words with one of them replaced by an equivalent it does not hold, with the
+    word replaced and its equivalent."""
+    for i, word in enumerate(span):
+        for other in equivalents.get(word, ()):
+            if other not in span:
+                yield (*span[:i], other, *span[i + 1 :]), word, other
+
+
 PROBABILITIES_KEPT = 100_000
 """How many span–alias pairs a ``SpanScorer`` remembers the probability of."""
 
@@ -139,6 +222,9 @@ class SpanScorer:
         default_idf: The idf of a word in no alias.
         max_words: The longest candidate span, in words.
         min_dice: The least word overlap (Dice) a candidate needs to be scored.
+        equivalents: Word → the words it may stand for in an alias (``WordEquivalents``).
+        min_equivalent_concepts: The ``min_concepts`` they were chosen with.
+        min_equivalent_share: The ``min_share`` they were chosen with.
     """
 
     weights: np.ndarray
@@ -148,6 +234,9 @@ class SpanScorer:
     default_idf: float
     max_words: int
     min_dice: float
+    equivalents: Mapping[str, tuple[str, ...]]
+    min_equivalent_concepts: int
+    min_equivalent_share: float
     _remembered: dict[tuple[tuple[str, ...], tuple[str, ...]], float] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -179,6 +268,9 @@ class SpanScorer:
             "buckets": self.buckets,
             "max_words": self.max_words,
             "min_dice": self.min_dice,
+            "min_equivalent_concepts": self.min_equivalent_concepts,
+            "min_equivalent_share": self.min_equivalent_share,
+            "equivalents": {word: list(others) for word, others in self.equivalents.items()},
             "bias": round(self.bias, 6),
             "weights": [round(float(w), 6) for w in self.weights],
             "default_idf": round(self.default_idf, 6),
@@ -212,6 +304,12 @@ def read_scorer(folder: Path) -> SpanScorer:
             default_idf=float(payload["default_idf"]),
             max_words=int(payload["max_words"]),
             min_dice=float(payload["min_dice"]),
+            equivalents={
+                str(word): tuple(str(o) for o in others)
+                for word, others in payload["equivalents"].items()
+            },
+            min_equivalent_concepts=int(payload["min_equivalent_concepts"]),
+            min_equivalent_share=float(payload["min_equivalent_share"]),
         )
     except FileNotFoundError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, "HPO span scorer not found", path) from exc
@@ -353,6 +451,14 @@ def scored_spans(
     """The spans of ``text`` whose best HPO candidate the scorer accepts, overlapping allowed
     but not overlapping ``taken`` (character ranges, such as the exact matches').
 
+    A span whose words as said the scorer does not accept is read again with an equivalent
+    (``_nearer_reading``), but only where its phrase ends with it or goes on with a function
+    word other than "of" (``EDGE_WORDS``, ``PHRASE_ENDERS``): an equivalence holds of whole
+    names, and a word after the span goes on with the thing it names ("small intestinal
+    [adenoma]" is no Intestinal hypoplasia, "abnormal chest [X-ray]" no Abnormal thorax
+    morphology, "increased levels of alanine [transaminase]" no Hyperalaninemia, "absence [of
+    a fracture]" no Agenesis).
+
     A span whose best score more than ``max_senses`` concepts share is ambiguous and skipped,
     and so is one whose first or last word its candidate alias lacks, and one of body parts'
     words only (``casebook.kb.heads``). With ``generic`` (words naming no part of a concept's
@@ -366,13 +472,32 @@ def scored_spans(
     body = load_head_words().body
     alias_words: dict[str, tuple[str, ...]] = {}
     forms = generator.word_forms
+    equivalents = scorer.equivalents
     ranges = sorted(taken)
     starts = [s for s, _ in ranges]
     # furthest[i]: the furthest end among the first i + 1 ranges.
     furthest = list(accumulate((e for _, e in ranges), max))
-    # A span some alias holds both the first and last words of: else its best candidate's
-    # alias lacks one of them, which it must not (below).
-    for start, end, span in phrase_spans(text, scorer.max_words, forms, generator.share_an_alias):
+
+    def ends(first: str, last: str) -> bool:
+        # A span some alias holds both the first and last words of, or their equivalents: else
+        # its best candidate's alias lacks one of them, which it must not (below).
+        return generator.share_an_alias(first, last) or (
+            (first in equivalents or last in equivalents)
+            and any(
+                generator.share_an_alias(a, b)
+                for a in (first, *equivalents.get(first, ()))
+                for b in (last, *equivalents.get(last, ()))
+            )
+        )
+
+    def words_of(alias: str) -> tuple[str, ...]:
+        known = alias_words.get(alias)
+        if known is None:
+            known = tuple(forms.get(w, w) for w in normalize_tokens(alias))
+            alias_words[alias] = known
+        return known
+
+    for start, end, said in phrase_spans(text, scorer.max_words, forms, ends):
         before = bisect_left(starts, end) - 1
         if before >= 0 and furthest[before] > start:
             continue
@@ -380,36 +505,46 @@ def scored_spans(
         # An ASCII span's words are those ``candidates`` would read in its text; others are
         # read again, since lower-casing a whole text may split a word that lower-casing the
         # word alone does not ("İ").
-        candidates = (
-            generator.word_candidates(span, max_senses + 1, scorer.min_dice)
-            if words.isascii()
-            else generator.candidates(words, limit=max_senses + 1, min_score=scorer.min_dice)
-        )
-        if not candidates:
-            continue
-        if len(candidates) > max_senses and candidates[0].score == candidates[max_senses].score:
-            continue
-        best = candidates[0]
-        if not generator.spells(words, best.alias):
-            continue
-        alias = alias_words.get(best.alias)
-        if alias is None:
-            alias = tuple(generator.word_forms.get(w, w) for w in normalize_tokens(best.alias))
-            alias_words[best.alias] = alias
-        if span[0] not in alias or span[-1] not in alias:
-            # "showed cerebellum hypoplasia": the span runs past the words the alias shares.
-            continue
-        if body.issuperset(span):
-            # "sternoclavicular joint" of "Fractured sternoclavicular joint": a body part alone
-            # is no phenotype, however much of the alias it spells.
-            continue
-        if _cuts_its_object(text, end, span, alias, generator):
-            continue
-        if generic is not None and not generic.issuperset(set(alias) - set(span)):
-            continue
-        probability = scorer.probability(span, alias)
-        if probability >= threshold:
-            found.append(ScoredSpan(start, end, best.concept_id, probability))
+        if not words.isascii():
+            readings_tried = [
+                (
+                    said,
+                    generator.candidates(words, limit=max_senses + 1, min_score=scorer.min_dice),
+                )
+            ]
+        else:
+            as_said = generator.word_candidates(said, max_senses + 1, scorer.min_dice)
+            readings_tried = [(said, as_said)]
+            if not _phrase_goes_on(text, end):
+                nearer = _nearer_reading(
+                    said, as_said, generator, equivalents, words_of, max_senses, scorer, generic
+                )
+                if nearer is not None:
+                    readings_tried.append(nearer)
+        for span, candidates in readings_tried:
+            if not candidates:
+                continue
+            if len(candidates) > max_senses and candidates[0].score == candidates[max_senses].score:
+                continue
+            best = candidates[0]
+            if not generator.spells(words, best.alias):
+                continue
+            alias = words_of(best.alias)
+            if span[0] not in alias or span[-1] not in alias:
+                # "showed cerebellum hypoplasia": the span runs past the words the alias shares.
+                continue
+            if body.issuperset(said) or body.issuperset(span):
+                # "sternoclavicular joint" of "Fractured sternoclavicular joint": a body part
+                # alone is no phenotype, however much of the alias it spells.
+                continue
+            if _cuts_its_object(text, end, span, alias, generator):
+                continue
+            if generic is not None and not generic.issuperset(set(alias) - set(span)):
+                continue
+            probability = scorer.probability(span, alias)
+            if probability >= threshold:
+                found.append(ScoredSpan(start, end, best.concept_id, probability))
+                break
     return found
 
 
@@ -447,6 +582,65 @@ def recognise(
     return sorted(chosen, key=lambda m: (m.start, m.end))
 
 
+def _nearer_reading(
+    said: tuple[str, ...],
+    as_said: Sequence[Candidate],
+    generator: CandidateGenerator,
+    equivalents: Mapping[str, Sequence[str]],
+    words_of: Callable[[str], tuple[str, ...]],
+    max_senses: int,
+    scorer: SpanScorer,
+    generic: frozenset[str] | None = None,
+) -> tuple[tuple[str, ...], list[Candidate]] | None:
+    """The span's words with one replaced by an equivalent (``readings``) whose best
+    candidate is nearer than the best of the words ``as_said``, the nearest such, with its
+    candidates; ``None`` when there is none.
+
+    An equivalent counts only where the best candidate's alias (``words_of``) holds it and a
+    word of the span as said, not ``generic``, beside it: a pair of words is equivalent in the
+    names it comes from, and a word alone ("absence" for the "atrichia" of "Atrichia of
+    eyelashes") tells none of them; nor does a generic word stand for another kind of word
+    (``stands_for``)."""
+    score = as_said[0].score if as_said else 0.0
+    if len(said) < 2 or score == 1.0:
+        return None
+    generic = generic or frozenset()
+    kept = set(said) - generic
+    nearest: tuple[tuple[str, ...], list[Candidate]] | None = None
+    for reading, replaced, added in readings(said, equivalents):
+        if (replaced in generic) != (added in generic) or not any(
+            generator.share_an_alias(added, word) for word in kept if word != replaced
+        ):
+            # No alias holds the equivalent and a word said beside it (``stands_for``).
+            continue
+        candidates = generator.word_candidates(reading, max_senses + 1, scorer.min_dice)
+        if not candidates or candidates[0].score <= score:
+            continue
+        if stands_for(said, replaced, added, words_of(candidates[0].alias), generic):
+            nearest, score = (reading, candidates), candidates[0].score
+    return nearest
+
+
+def stands_for(
+    said: Sequence[str],
+    replaced: str,
+    added: str,
+    alias: Sequence[str],
+    generic: frozenset[str],
+) -> bool:
+    """Whether a span's words as ``said``, its word ``replaced`` by the equivalent ``added``,
+    may stand for an alias of words ``alias`` (``_nearer_reading``): the alias holds the
+    equivalent and a word of the span as said that is not ``generic``, and a generic word is
+    replaced by a generic one only, as another by another only: "level" tells no
+    "cholesterol", nor a "disorder" a mere "abnormality" (a grouping class, which
+    ``PhenotypeCoder`` does not code)."""
+    return (
+        added in alias
+        and not (set(said) - generic).isdisjoint(alias)
+        and (replaced in generic) == (added in generic)
+    )
+
+
 def _cuts_its_object(
     text: str,
     end: int,
@@ -475,6 +669,16 @@ def _cuts_its_object(
     return bool(words) and not generator.share_an_alias(
         span[-1], generator.word_forms.get(words[0], words[0])
     )
+
+
+def _phrase_goes_on(text: str, end: int) -> bool:
+    """Whether a word of the phrase follows a span ending at ``end`` that is no function word
+    (``EDGE_WORDS``, ``PHRASE_ENDERS``) or is "of", which joins a noun to its object."""
+    after = _NEXT_WORD.match(text, end)
+    if after is None:
+        return False
+    following = after.group(1).lower()
+    return following == "of" or (following not in EDGE_WORDS and following not in PHRASE_ENDERS)
 
 
 def _not_the_thing(text: str, end: int) -> bool:

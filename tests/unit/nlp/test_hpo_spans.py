@@ -12,7 +12,7 @@ from casebook.ingest.text import read_text
 from casebook.kb.base import normalize_tokens
 from casebook.model import Assertion, Case, CodeSystem, EntityType, Mention, Source, SourceFormat
 from casebook.nlp.assertion import ContextAssertion
-from casebook.nlp.hpo_spans import packaged_scorer, phrase_spans, scored_spans
+from casebook.nlp.hpo_spans import WordEquivalents, packaged_scorer, phrase_spans, scored_spans
 from casebook.nlp.phenotypes import PhenotypeCoder
 from casebook.nlp.pipeline import Pipeline
 from casebook.nlp.sections import SectionDetector
@@ -342,3 +342,61 @@ def test_a_finding_mention_of_a_broader_concept_carries_the_narrower_one() -> No
     assert [(m.text, [c.code for c in m.codes]) for m in found] == [
         ("diabetes mellitus", ["HP:0005978"])  # Type II diabetes mellitus
     ]
+
+
+def test_a_word_stands_for_its_equivalent_in_hpo_names(pipeline: Pipeline, tmp_path: Path) -> None:
+    # HPO writes "Pulmonary mass"; its names pair "lung" and "pulmonary" for many concepts.
+    case = analyse(pipeline, tmp_path, "CT showed a lung mass.")
+    assert mention_codes(case) == {"lung mass": ("present", {"HP:0033821"})}
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        # "enlargement" alone is no Overgrowth, a name its equivalent spells alone.
+        ("The cyst showed gradual enlargement.", "HP:0001548"),
+        # A "disorder" is no generic "abnormality": Sleep abnormality is a grouping class.
+        ("She had a sleep disorder.", "HP:0002360"),
+    ],
+)
+def test_an_equivalent_needs_a_word_said_beside_it_and_of_its_kind(text: str, concept: str) -> None:
+    found = VocabularyMentions().recognised(text)
+    assert concept not in {c for m in found for c in m.concept_ids}
+
+
+def test_word_equivalents_are_pairs_of_one_concepts_names_not_contrasts() -> None:
+    aliases = {
+        ("renal", "cyst"): {"A"},
+        ("kidney", "cyst"): {"A"},
+        ("renal", "stone"): {"B"},
+        ("kidney", "stone"): {"B"},
+        ("upper", "limb", "pain"): {"C"},
+        ("lower", "limb", "pain"): {"D"},
+        ("upper", "limb", "swelling"): {"E"},
+        ("lower", "limb", "swelling"): {"E"},
+    }
+    pairs = WordEquivalents.of(aliases)
+    assert pairs.table(2, 0.9) == {"kidney": ("renal",), "renal": ("kidney",)}
+    # Learnt without A's names, the pair rests on B's alone.
+    assert not pairs.holds(("kidney", "renal"), 2, 0.9, leave_out={"A"})
+    assert pairs.table(1, 0.5) == {
+        "kidney": ("renal",),
+        "lower": ("upper",),
+        "renal": ("kidney",),
+        "upper": ("lower",),
+    }
+    assert pairs.table(1, 0.9) == {"kidney": ("renal",), "renal": ("kidney",)}
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        # "small intestinal" qualifies the adenoma: no Intestinal hypoplasia.
+        ("It arose in a small intestinal tubulovillous adenoma.", "HP:0005245"),
+        # "abnormal chest" qualifies the X-ray: no Abnormal thorax morphology.
+        ("He had an abnormal chest X-ray.", "HP:0000765"),
+    ],
+)
+def test_a_span_read_with_an_equivalent_must_end_its_phrase(text: str, concept: str) -> None:
+    found = VocabularyMentions().recognised(text)
+    assert concept not in {c for m in found for c in m.concept_ids}
