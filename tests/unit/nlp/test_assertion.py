@@ -707,6 +707,13 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # A suspected diagnosis a test confirmed is the diagnosis.
+        (
+            "A biopsy ultimately supported the suspected diagnosis of pyoderma gangrenosum.",
+            "pyoderma gangrenosum",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
         # A negative myoclonus is a kind of myoclonus, no denial of one.
         ("He had negative myoclonus of the left hand.", "myoclonus", SIGN, Assertion.PRESENT),
         # What was denied, told before its verb, is denied as what one denied after it.
