@@ -1397,13 +1397,14 @@ _SUCH_AS = re.compile(r"\bsuch\s+as\b[^.;:]*$", re.IGNORECASE)
 """An open list of examples running up to a finding ("tubular defects, such as …")."""
 
 _SET_ASIDE = re.compile(
-    r"[^.;]*?\b(?:(?:was|were)\s+(?:also\s+|all\s+|then\s+|initially\s+|first\s+)?"
+    r"(?:\betc\.|[^.;])*?\b(?:(?:was|were)\s+(?:also\s+|all\s+|then\s+|initially\s+|first\s+)?"
     r"(?:considered|suspected|excluded|ruled\s+out|entertained)"
     r"|(?:has|have)\s+(?:also\s+)?been\s+(?:reported|described))\b",
     re.IGNORECASE,
 )
 """What a sentence says after a list of examples that makes them possibilities or the
-literature's: "… were considered", "… was excluded", "… have also been reported"."""
+literature's: "… were considered", "… was excluded", "… have also been reported"; a list's
+closing "etc." ends no sentence."""
 
 
 def _example_set_aside(text: str, mention: Mention, sentence: Span) -> bool:

@@ -1636,6 +1636,12 @@ def test_a_kind_told_right_before_a_finding_names_its_code(
         ("Diseases such as multiple myeloma and lymphoma were considered.", "lymphoma", False),
         ("Defects such as Fanconi syndrome or cystinosis were excluded.", "cystinosis", False),
         ("Complications such as liver abscess have also been reported.", "liver abscess", False),
+        # A list's closing "etc." ends no sentence.
+        (
+            "Causes such as sepsis or defects (factor V Leiden, etc.) were ruled out.",
+            "sepsis",
+            False,
+        ),
         ("She had symptoms such as fever and cough.", "cough", True),
         ("Symptoms such as headache were reported by the patient.", "headache", True),
     ],
