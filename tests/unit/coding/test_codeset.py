@@ -161,6 +161,26 @@ def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
             "lateral condylar fracture of the humerus",
             "S42.45",
         ),
+        # Index: Fracture, humerus, lower end S42.40-: the condyles lie at its lower end.
+        (
+            "X-rays showed a condylar fracture of the humerus.",
+            "condylar fracture of the humerus",
+            "S42.409",
+        ),
+        # Index: Fracture, humerus, supracondylar S42.41-, no fracture of its shaft.
+        (
+            "X-rays showed a supracondylar fracture of the humerus.",
+            "supracondylar fracture of the humerus",
+            "S42.413",
+        ),
+        # Index: Detachment, retina, traction H33.4-, no serous detachment (H33.2-).
+        (
+            "Fundoscopy showed a tractional retinal detachment.",
+            "tractional retinal detachment",
+            "H33.40",
+        ),
+        # Neoplasm table: nasal cavity, benign D14.0, no benign neoplasm of the nose NOS (D36.7).
+        ("Biopsy showed an adenoma of the nasal cavity.", "adenoma of the nasal cavity", "D14.0"),
     ],
 )
 def test_a_finding_the_index_names_takes_its_code(text: str, words: str, code: str) -> None:
