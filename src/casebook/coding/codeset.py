@@ -308,18 +308,31 @@ def _renamed(best: dict[str, float], names: Mapping[str, str]) -> dict[str, floa
 
 
 def _sided(
-    mention: Mention, text: str, best: dict[str, float], vocabulary: Icd10cmVocabulary
+    mention: Mention,
+    text: str,
+    best: dict[str, float],
+    vocabulary: Icd10cmVocabulary,
+    categories: bool = False,
 ) -> dict[str, float]:
     """``best`` with each code whose title leaves the side unspecified ("Pain in unspecified
     knee", "Hemiplegia, unspecified affecting unspecified side") replaced by its sibling of the
     one side the mention's words or attributes give ("right hemiplegia" is G81.91, not G81.90),
-    where a sibling is so titled."""
+    where a sibling is so titled. With ``categories``, once the checks of the finding's site
+    have kept a category, it is read as its "unspecified" leaf first: "paralysis of the right
+    upper limb" names G83.2, whose G83.20 "… affecting unspecified side" has G83.21 "…
+    affecting right dominant side"."""
     sides = {side.lower() for side in _SIDE.findall(text)}
     if len(sides) != 1 or not best:
         return best
     (side,) = sides
     sided: dict[str, float] = {}
-    for code, score in best.items():
+    for named, score in best.items():
+        leaf = (
+            vocabulary.unspecified_leaf(named)
+            if categories and not vocabulary.is_billable(named)
+            else None
+        )
+        code = leaf or named
         title = vocabulary.title(code).lower()
         parent = code[:-1]
         siblings = {
@@ -335,8 +348,8 @@ def _sided(
         # A title that leaves the side of two parts unspecified ("Pain in unspecified ankle and
         # joints of unspecified foot") names its sided sibling with both told.
         found = found or siblings.get(re.sub(r"\bunspecified\b", side, title))
-        found = found or _side_moved(title, side, siblings)
-        sided[found or code] = max(score, sided.get(found or code, 0.0))
+        found = found or _side_moved(title, side, siblings) or named
+        sided[found] = max(score, sided.get(found, 0.0))
     return sided
 
 
@@ -482,6 +495,15 @@ def link_mentions(
             own, sites = (_as_nontraumatic(words, vocabulary) for words in (own, sites))
         text = f"{own} {sites}"
         best = _best_named(_linked_words(text, vocabulary), vocabulary)
+        paired_own, paired_sites = (_as_paired(words, vocabulary) for words in (own, sites))
+        paired = f"{paired_own} {paired_sites}"
+        if paired != text:
+            # "Paresis of the lower extremities" is a paralysis of both (G82.2-), which the
+            # singular words read as one limb's (G83.1-); where both name the same codes
+            # ("edema of the lower extremities"), the words as told keep their reading.
+            both = _best_named(_linked_words(paired, vocabulary), vocabulary)
+            if both and both.keys() != best.keys():
+                own, sites, text, best = paired_own, paired_sites, paired, both
         best = _without_site_free(own, text, best, vocabulary)
         best = _of_cells(own, text, best, vocabulary)
         best = _of_cell_kind(mention.expansion or mention.text, text, best, vocabulary)
@@ -647,6 +669,9 @@ def link_mentions(
                 for code, score in best.items()
                 if not code.startswith(vocabulary.injuries)
             }
+        best = _sided(
+            mention, f"{mention.expansion or mention.text} {sites}", best, vocabulary, True
+        )
         best = _regional(f"{mention.text} {sites}", best, vocabulary)
         coded.append(_ranked(best, limit))
     return coded
@@ -671,6 +696,14 @@ def _as_nontraumatic(text: str, vocabulary: Icd10cmVocabulary) -> str:
     """``text`` with each word telling a fracture came of no injury in the words the Index reads
     it as ("insufficiency fracture" → "pathological fracture")."""
     readings = vocabulary.nontraumatic_fractures
+    return _WORD.sub(lambda word: readings.get(word.group().lower(), word.group()), text)
+
+
+def _as_paired(text: str, vocabulary: Icd10cmVocabulary) -> str:
+    """``text`` with each word telling both of a paired limb in the words the Index reads it
+    as (``Icd10cmVocabulary.paired_words``: "lower extremities" → "lower both extremities",
+    "bilateral" → "bilateral both")."""
+    readings = vocabulary.paired_words
     return _WORD.sub(lambda word: readings.get(word.group().lower(), word.group()), text)
 
 

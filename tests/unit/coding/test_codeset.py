@@ -438,6 +438,26 @@ def test_a_side_the_text_gives_is_no_unspecified_side() -> None:
     assert "G81.90" not in codes_of(finding(text, "right hemiplegia"))
 
 
+@pytest.mark.parametrize(
+    ("words", "site", "code"),
+    [
+        # Index: Paresis — see Paralysis; Paralysis, upper limb G83.2-, told with its side.
+        ("paresis of right upper extremity", "right upper extremity", "G83.21"),
+        ("left lower limb paresis", "left lower limb", "G83.14"),
+        # Both legs are no one limb: Paralysis, both lower limbs G82.2- (paraplegia).
+        ("bilateral lower extremity paresis", "bilateral lower extremity", "G82.20"),
+        ("paresis of both upper extremities", "both upper extremities", "G83.0"),
+        # A plural limb told without a side is both: "extremities" is no one extremity.
+        ("paresis of the lower limbs", "lower limbs", "G82.2"),
+        # Index: Paralysis, vocal cord J38.00, no limb's.
+        ("vocal cord paresis", "vocal cord", "J38.00"),
+    ],
+)
+def test_a_limbs_paresis_is_its_paralysis(words: str, site: str, code: str) -> None:
+    text = f"On examination there was {words}."
+    assert codes_of(finding(text, "paresis", site=site)) == [code]
+
+
 def test_a_chronic_kidney_failure_is_chronic_kidney_disease() -> None:
     text = "A 71-year-old woman with chronic kidney failure was transferred to our hospital."
     assert codes_of(finding(text, "chronic kidney failure")) == ["N18.9"]  # not N19
@@ -1709,9 +1729,9 @@ def test_a_cerebral_venous_sinus_thrombosis_is_no_limb_veins(site: str, code: st
          "osteoporotic vertebral compression fracture", None, "M80.08"),
         ("A fragility fracture of the right femur after a fall.", "fragility fracture",
          "right femur", "M80.051"),
-        # The category's title says "femur", its inclusion term "of hip".
+        # The category's title says "femur", its inclusion term "of hip"; the side is told.
         ("A fragility fracture of the right hip after a fall.", "fragility fracture",
-         "right hip", "M80.05"),
+         "right hip", "M80.051"),
         ("A sacral insufficiency fracture after a fall.", "insufficiency fracture", None,
          "M84.4"),
         # Fracture, spontaneous (see Fracture, pathological).
