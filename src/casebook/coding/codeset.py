@@ -1632,7 +1632,8 @@ def linked_findings(
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _carried_findings(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
-    return told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
+    linked = told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
+    return told_more_fully(findings, linked, vocabulary)
 
 
 _BARE_FINDING_WORDS = frozenset(
@@ -1988,6 +1989,33 @@ def told_before(
             continue
         if coded:
             earlier[words[-1]] = mention
+    return result
+
+
+def told_more_fully(
+    findings: Sequence[Mention],
+    linked: Mapping[str, list[MentionCode]],
+    vocabulary: Icd10cmVocabulary,
+) -> dict[str, list[MentionCode]]:
+    """``linked`` with each present finding that the case tells more fully elsewhere
+    (``_told_within``) carrying the codes of the fuller name, where those are of its own codes'
+    category and every fuller name present carries the same: a report that says
+    "rhegmatogenous retinal detachment" (H33.00-) means that one by "the retinal detachment was
+    repaired", not the Index's default for the bare words (H33.2-, Serous retinal
+    detachment). A fuller name of another category is another disease ("portal hypertension"
+    beside "hypertension"), and fuller names that differ leave the bare words theirs."""
+    result = dict(linked)
+    present = [m for m in findings if m.assertion is Assertion.PRESENT and linked.get(m.id)]
+    for mention in present:
+        own = {c.code for c in linked[mention.id]}
+        fuller = [o for o in present if o is not mention and _told_within(mention, o)]
+        told = {frozenset(c.code for c in linked[o.id]) for o in fuller}
+        if len(told) != 1:
+            continue
+        (codes,) = told
+        categories = {vocabulary.category(code) for code in own}
+        if codes != own and all(vocabulary.category(code) in categories for code in codes):
+            result[mention.id] = linked[fuller[0].id]
     return result
 
 

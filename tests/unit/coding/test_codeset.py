@@ -1372,6 +1372,25 @@ def test_a_finding_named_again_carries_the_codes_it_was_told_with(
     assert [c.code for c in told_before(case, [first, again], linked)["m2"]] == codes
 
 
+@pytest.mark.parametrize(
+    ("bare", "fuller", "codes"),
+    [
+        # Index: Detachment, retina, traction H33.4-; the bare words' default is H33.2-.
+        ("retinal detachment", "tractional retinal detachment", ["H33.40"]),
+        # A fuller name of another category is another disease: a rheumatic fever (I00) of
+        # the past leaves today's fever R50.9.
+        ("fever", "rheumatic fever", ["R50.9"]),
+    ],
+)
+def test_bare_words_of_a_finding_the_case_tells_more_fully_carry_its_codes(
+    bare: str, fuller: str, codes: list[str]
+) -> None:
+    text = f"She had {bare}; it was a {fuller}."
+    named = [finding(text, bare, 1), finding(text, fuller, 2)]
+    linked = linked_findings(case_of(text, named), named, CM, {}, 3)
+    assert [c.code for c in linked["m1"]] == codes
+
+
 def test_a_specialty_consulted_is_no_finding_of_the_patients() -> None:
     text = "Consultations included neurology, infectious disease, and hematology."
     disease = finding(text, "infectious disease")
