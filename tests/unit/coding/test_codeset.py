@@ -179,6 +179,8 @@ def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
             "tractional retinal detachment",
             "H33.40",
         ),
+        # Neoplasm table: uterus C55, whose title's "part unspecified" the words need not say.
+        ("Pathology showed a uterine malignant tumor.", "uterine malignant tumor", "C55"),
         # Neoplasm table: nasal cavity, benign D14.0, no benign neoplasm of the nose NOS (D36.7).
         ("Biopsy showed an adenoma of the nasal cavity.", "adenoma of the nasal cavity", "D14.0"),
     ],
