@@ -2034,13 +2034,21 @@ _SIDE_WORDS = frozenset(_SIDE_TITLES)
 """The words of a side ("right", "left")."""
 
 
+_WITHOUT_WORD = "without"
+"""The word that denies the words after it in a finding's name."""
+
+
 def _named_codes(words: Sequence[str], vocabulary: Icd10cmVocabulary) -> dict[str, float]:
     """The codes the largest alias subsets of ``words`` (distinct words) name, each with the
     share it covers."""
+    # Words after "without" are denied: "walking without difficulty" is no R26.2 Difficulty in
+    # walking, though an alias holding "without" names them so ("vomiting without nausea").
+    denied = set(words[words.index(_WITHOUT_WORD) + 1 :]) if _WITHOUT_WORD in words else set()
     subsets = {
         key: frozenset(key.split(" "))
         for key in vocabulary.named_subsets(words)
-        if key not in vocabulary.alone_only or len(key.split(" ")) == len(set(words))
+        if (key not in vocabulary.alone_only or len(key.split(" ")) == len(set(words)))
+        and (_WITHOUT_WORD in key.split(" ") or denied.isdisjoint(key.split(" ")))
     }
     leaves = {
         key: all(

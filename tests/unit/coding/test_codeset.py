@@ -433,6 +433,13 @@ def test_malaria_named_by_its_parasite_is_that_parasites_malaria() -> None:
     assert codes_of(finding(text, "falciparum malaria")) == ["B50.9"]  # not B54
 
 
+def test_words_after_without_are_denied() -> None:
+    text = "He could stand and walk; walking without difficulty was regained."
+    assert codes_of(finding(text, "walking without difficulty")) == []  # no R26.2
+    text = "She had vomiting without nausea."
+    assert codes_of(finding(text, "vomiting without nausea")) == ["R11.11"]
+
+
 def test_a_side_the_text_gives_is_no_unspecified_side() -> None:
     # The Official Guidelines: the right side is dominant by default, the left nondominant.
     text = "A 56-year-old male was taken to our hospital due to a right hemiplegia."
