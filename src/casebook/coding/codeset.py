@@ -1452,6 +1452,39 @@ def _example_set_aside(text: str, mention: Mention, sentence: Span) -> bool:
     return _SET_ASIDE.match(text, mention.end, sentence.end) is not None
 
 
+_TESTED_FOR = re.compile(
+    r"\b(?:markers?|serolog(?:y|ies)|serologic(?:al)?\s+(?:tests?|markers?)|tests?|testing"
+    r"|screening|assays?)\s+(?:for|of)\s+(?P<listed>(?:[^.;:()]|\([^()]*\)){0,80})$",
+    re.IGNORECASE,
+)
+"""A test named by what it looks for, running up to a finding of its list ("the serologic
+markers for human immunodeficiency virus, hepatitis C and hepatitis B")."""
+
+_TOLD_RESULT = re.compile(
+    r"\b(?:was|were|is|are|showed|revealed|found|confirmed|positive|negative|ruled)\b",
+    re.IGNORECASE,
+)
+"""Words that end a test's list and tell what it found."""
+
+
+_FOUND_AFTER = re.compile(r"[^.;]{0,60}?\b(?:positive|detected|reactive)\b", re.IGNORECASE)
+"""A test's positive result told after its list ("… for SARS-CoV-2 was positive")."""
+
+
+def _tested_for(text: str, mention: Mention, sentence: Span) -> bool:
+    """Whether ``mention`` names what a test looks for ("the serologic markers for hepatitis C
+    and hepatitis B") and the sentence tells it found nothing or no result, which supports no
+    code of the case: a disease a test looks for is no finding of the patient's. A positive
+    result keeps it ("PCR for SARS-CoV-2 was positive" is COVID-19, U07.1, as the Official
+    Guidelines code a positive test)."""
+    listed = _TESTED_FOR.search(text, sentence.start, mention.start)
+    return (
+        listed is not None
+        and _TOLD_RESULT.search(listed.group("listed")) is None
+        and _FOUND_AFTER.match(text, mention.end, sentence.end) is None
+    )
+
+
 _AMENORRHEA = re.compile(r"amenorrh(?:o)?ea", re.IGNORECASE)
 """A missed menstruation's word."""
 
@@ -2102,7 +2135,13 @@ def candidates(
         settings: The code-set settings.
     """
     by_category: dict[str, list[tuple[Mention, MentionCode]]] = {}
+    starts = [s.start for s in case.sentences]
     for mention in case.mentions:
+        index = bisect_right(starts, mention.start) - 1
+        sentence = case.sentences[index] if index >= 0 else Span(start=0, end=len(case.text))
+        if _tested_for(case.text, mention, sentence):
+            # The mention keeps its codes, which the ranker reads; it supports none of the case.
+            continue
         for coded in supported_codes(mention, linked.get(mention.id, ()), settings):
             by_category.setdefault(vocabulary.category(coded.code), []).append((mention, coded))
     codes = dict.fromkeys(ranked)

@@ -537,6 +537,19 @@ def test_only_present_findings_support_a_code() -> None:
     assert supported(case, ranked) == {"R05", "R05.9"}
 
 
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("Tests included the serologic markers for hepatitis C.", set()),
+        ("The serology for hepatitis C was positive.", {"B19.20"}),
+        ("She had hepatitis C.", {"B19.20"}),
+    ],
+)
+def test_a_disease_a_test_looks_for_supports_no_code(text: str, codes: set[str]) -> None:
+    case = case_of(text, [finding(text, "hepatitis C")])
+    assert supported(case, {}) == codes
+
+
 def test_a_lasting_condition_of_the_past_history_supports_its_code() -> None:
     text = "A history of hypertension and of bacterial endocarditis. She had a cough."
     case = case_of(
