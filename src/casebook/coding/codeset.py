@@ -1309,6 +1309,11 @@ _MEASURE_NAMED = re.compile(r"[ -]?(?:scores?|scales?)\b", re.IGNORECASE)
 0/10", "Glasgow Coma Scale"), not what the patient has."""
 
 
+_MEASURE_ENDED = re.compile(r"[ -](?:scores?|scales?)$", re.IGNORECASE)
+"""A score or scale that ends a finding's mention ("full-mouth bleeding score"): the mention
+names the measure, no finding."""
+
+
 _ALERT_WORDS = r"(?:alert|activation|code|call)s?"
 """What a hospital calls the team for a kind of emergency by."""
 
@@ -1544,6 +1549,7 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             # The organ donor's facts ("DBD", donation after brain death) are not the patient's.
             or services.is_donors(mention.text, mention.expansion or "")
             or _MEASURE_NAMED.match(case.text, mention.end) is not None
+            or _MEASURE_ENDED.search(mention.text) is not None
             or _alert_named(case.text, mention)
             or _likened(case.text, mention)
             or _GENE_NAMED.match(case.text, mention.end) is not None

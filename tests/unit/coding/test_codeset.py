@@ -1460,6 +1460,8 @@ def test_an_organisation_or_a_service_named_after_a_disease_is_no_finding(
     [
         ("She had severe dysmenorrhea (pain score: 8/10).", "pain"),
         ("His Coma Scale was 15.", "Coma"),
+        # The score within the mention's words.
+        ("The full-mouth bleeding score was 15%.", "bleeding score"),
     ],
 )
 def test_what_a_score_measures_is_no_finding(text: str, words: str) -> None:
