@@ -308,18 +308,31 @@ def _renamed(best: dict[str, float], names: Mapping[str, str]) -> dict[str, floa
 
 
 def _sided(
-    mention: Mention, text: str, best: dict[str, float], vocabulary: Icd10cmVocabulary
+    mention: Mention,
+    text: str,
+    best: dict[str, float],
+    vocabulary: Icd10cmVocabulary,
+    categories: bool = False,
 ) -> dict[str, float]:
     """``best`` with each code whose title leaves the side unspecified ("Pain in unspecified
     knee", "Hemiplegia, unspecified affecting unspecified side") replaced by its sibling of the
     one side the mention's words or attributes give ("right hemiplegia" is G81.91, not G81.90),
-    where a sibling is so titled."""
+    where a sibling is so titled. With ``categories``, once the checks of the finding's site
+    have kept a category, it is read as its "unspecified" leaf first: "paralysis of the right
+    upper limb" names G83.2, whose G83.20 "… affecting unspecified side" has G83.21 "…
+    affecting right dominant side"."""
     sides = {side.lower() for side in _SIDE.findall(text)}
     if len(sides) != 1 or not best:
         return best
     (side,) = sides
     sided: dict[str, float] = {}
-    for code, score in best.items():
+    for named, score in best.items():
+        leaf = (
+            vocabulary.unspecified_leaf(named)
+            if categories and not vocabulary.is_billable(named)
+            else None
+        )
+        code = leaf or named
         title = vocabulary.title(code).lower()
         parent = code[:-1]
         siblings = {
@@ -335,8 +348,8 @@ def _sided(
         # A title that leaves the side of two parts unspecified ("Pain in unspecified ankle and
         # joints of unspecified foot") names its sided sibling with both told.
         found = found or siblings.get(re.sub(r"\bunspecified\b", side, title))
-        found = found or _side_moved(title, side, siblings)
-        sided[found or code] = max(score, sided.get(found or code, 0.0))
+        found = found or _side_moved(title, side, siblings) or named
+        sided[found] = max(score, sided.get(found, 0.0))
     return sided
 
 
@@ -482,6 +495,15 @@ def link_mentions(
             own, sites = (_as_nontraumatic(words, vocabulary) for words in (own, sites))
         text = f"{own} {sites}"
         best = _best_named(_linked_words(text, vocabulary), vocabulary)
+        paired_own, paired_sites = (_as_paired(words, vocabulary) for words in (own, sites))
+        paired = f"{paired_own} {paired_sites}"
+        if paired != text:
+            # "Paresis of the lower extremities" is a paralysis of both (G82.2-), which the
+            # singular words read as one limb's (G83.1-); where both name the same codes
+            # ("edema of the lower extremities"), the words as told keep their reading.
+            both = _best_named(_linked_words(paired, vocabulary), vocabulary)
+            if both and both.keys() != best.keys():
+                own, sites, text, best = paired_own, paired_sites, paired, both
         best = _without_site_free(own, text, best, vocabulary)
         best = _of_cells(own, text, best, vocabulary)
         best = _of_cell_kind(mention.expansion or mention.text, text, best, vocabulary)
@@ -647,6 +669,9 @@ def link_mentions(
                 for code, score in best.items()
                 if not code.startswith(vocabulary.injuries)
             }
+        best = _sided(
+            mention, f"{mention.expansion or mention.text} {sites}", best, vocabulary, True
+        )
         best = _regional(f"{mention.text} {sites}", best, vocabulary)
         coded.append(_ranked(best, limit))
     return coded
@@ -671,6 +696,14 @@ def _as_nontraumatic(text: str, vocabulary: Icd10cmVocabulary) -> str:
     """``text`` with each word telling a fracture came of no injury in the words the Index reads
     it as ("insufficiency fracture" → "pathological fracture")."""
     readings = vocabulary.nontraumatic_fractures
+    return _WORD.sub(lambda word: readings.get(word.group().lower(), word.group()), text)
+
+
+def _as_paired(text: str, vocabulary: Icd10cmVocabulary) -> str:
+    """``text`` with each word telling both of a paired limb in the words the Index reads it
+    as (``Icd10cmVocabulary.paired_words``: "lower extremities" → "lower both extremities",
+    "bilateral" → "bilateral both")."""
+    readings = vocabulary.paired_words
     return _WORD.sub(lambda word: readings.get(word.group().lower(), word.group()), text)
 
 
@@ -1276,6 +1309,11 @@ _MEASURE_NAMED = re.compile(r"[ -]?(?:scores?|scales?)\b", re.IGNORECASE)
 0/10", "Glasgow Coma Scale"), not what the patient has."""
 
 
+_MEASURE_ENDED = re.compile(r"[ -](?:scores?|scales?)$", re.IGNORECASE)
+"""A score or scale that ends a finding's mention ("full-mouth bleeding score"): the mention
+names the measure, no finding."""
+
+
 _ALERT_WORDS = r"(?:alert|activation|code|call)s?"
 """What a hospital calls the team for a kind of emergency by."""
 
@@ -1397,13 +1435,14 @@ _SUCH_AS = re.compile(r"\bsuch\s+as\b[^.;:]*$", re.IGNORECASE)
 """An open list of examples running up to a finding ("tubular defects, such as …")."""
 
 _SET_ASIDE = re.compile(
-    r"[^.;]*?\b(?:(?:was|were)\s+(?:also\s+|all\s+|then\s+|initially\s+|first\s+)?"
+    r"(?:\betc\.|[^.;])*?\b(?:(?:was|were)\s+(?:also\s+|all\s+|then\s+|initially\s+|first\s+)?"
     r"(?:considered|suspected|excluded|ruled\s+out|entertained)"
     r"|(?:has|have)\s+(?:also\s+)?been\s+(?:reported|described))\b",
     re.IGNORECASE,
 )
 """What a sentence says after a list of examples that makes them possibilities or the
-literature's: "… were considered", "… was excluded", "… have also been reported"."""
+literature's: "… were considered", "… was excluded", "… have also been reported"; a list's
+closing "etc." ends no sentence."""
 
 
 def _example_set_aside(text: str, mention: Mention, sentence: Span) -> bool:
@@ -1416,6 +1455,39 @@ def _example_set_aside(text: str, mention: Mention, sentence: Span) -> bool:
     if _SUCH_AS.search(text, sentence.start, mention.start) is None:
         return False
     return _SET_ASIDE.match(text, mention.end, sentence.end) is not None
+
+
+_TESTED_FOR = re.compile(
+    r"\b(?:markers?|serolog(?:y|ies)|serologic(?:al)?\s+(?:tests?|markers?)|tests?|testing"
+    r"|screening|assays?)\s+(?:for|of)\s+(?P<listed>(?:[^.;:()]|\([^()]*\)){0,80})$",
+    re.IGNORECASE,
+)
+"""A test named by what it looks for, running up to a finding of its list ("the serologic
+markers for human immunodeficiency virus, hepatitis C and hepatitis B")."""
+
+_TOLD_RESULT = re.compile(
+    r"\b(?:was|were|is|are|showed|revealed|found|confirmed|positive|negative|ruled)\b",
+    re.IGNORECASE,
+)
+"""Words that end a test's list and tell what it found."""
+
+
+_FOUND_AFTER = re.compile(r"[^.;]{0,60}?\b(?:positive|detected|reactive)\b", re.IGNORECASE)
+"""A test's positive result told after its list ("… for SARS-CoV-2 was positive")."""
+
+
+def _tested_for(text: str, mention: Mention, sentence: Span) -> bool:
+    """Whether ``mention`` names what a test looks for ("the serologic markers for hepatitis C
+    and hepatitis B") and the sentence tells it found nothing or no result, which supports no
+    code of the case: a disease a test looks for is no finding of the patient's. A positive
+    result keeps it ("PCR for SARS-CoV-2 was positive" is COVID-19, U07.1, as the Official
+    Guidelines code a positive test)."""
+    listed = _TESTED_FOR.search(text, sentence.start, mention.start)
+    return (
+        listed is not None
+        and _TOLD_RESULT.search(listed.group("listed")) is None
+        and _FOUND_AFTER.match(text, mention.end, sentence.end) is None
+    )
 
 
 _AMENORRHEA = re.compile(r"amenorrh(?:o)?ea", re.IGNORECASE)
@@ -1477,6 +1549,7 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             # The organ donor's facts ("DBD", donation after brain death) are not the patient's.
             or services.is_donors(mention.text, mention.expansion or "")
             or _MEASURE_NAMED.match(case.text, mention.end) is not None
+            or _MEASURE_ENDED.search(mention.text) is not None
             or _alert_named(case.text, mention)
             or _likened(case.text, mention)
             or _GENE_NAMED.match(case.text, mention.end) is not None
@@ -1598,7 +1671,8 @@ def linked_findings(
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _carried_findings(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
-    return told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
+    linked = told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
+    return told_more_fully(findings, linked, vocabulary)
 
 
 _BARE_FINDING_WORDS = frozenset(
@@ -1957,6 +2031,33 @@ def told_before(
     return result
 
 
+def told_more_fully(
+    findings: Sequence[Mention],
+    linked: Mapping[str, list[MentionCode]],
+    vocabulary: Icd10cmVocabulary,
+) -> dict[str, list[MentionCode]]:
+    """``linked`` with each present finding that the case tells more fully elsewhere
+    (``_told_within``) carrying the codes of the fuller name, where those are of its own codes'
+    category and every fuller name present carries the same: a report that says
+    "rhegmatogenous retinal detachment" (H33.00-) means that one by "the retinal detachment was
+    repaired", not the Index's default for the bare words (H33.2-, Serous retinal
+    detachment). A fuller name of another category is another disease ("portal hypertension"
+    beside "hypertension"), and fuller names that differ leave the bare words theirs."""
+    result = dict(linked)
+    present = [m for m in findings if m.assertion is Assertion.PRESENT and linked.get(m.id)]
+    for mention in present:
+        own = {c.code for c in linked[mention.id]}
+        fuller = [o for o in present if o is not mention and _told_within(mention, o)]
+        told = {frozenset(c.code for c in linked[o.id]) for o in fuller}
+        if len(told) != 1:
+            continue
+        (codes,) = told
+        categories = {vocabulary.category(code) for code in own}
+        if codes != own and all(vocabulary.category(code) in categories for code in codes):
+            result[mention.id] = linked[fuller[0].id]
+    return result
+
+
 def _told_words(mention: Mention) -> frozenset[str]:
     """A finding's words with those of its attributes ("hematoma" told with its site
     "left retroperitoneal")."""
@@ -1972,13 +2073,21 @@ _SIDE_WORDS = frozenset(_SIDE_TITLES)
 """The words of a side ("right", "left")."""
 
 
+_WITHOUT_WORD = "without"
+"""The word that denies the words after it in a finding's name."""
+
+
 def _named_codes(words: Sequence[str], vocabulary: Icd10cmVocabulary) -> dict[str, float]:
     """The codes the largest alias subsets of ``words`` (distinct words) name, each with the
     share it covers."""
+    # Words after "without" are denied: "walking without difficulty" is no R26.2 Difficulty in
+    # walking, though an alias holding "without" names them so ("vomiting without nausea").
+    denied = set(words[words.index(_WITHOUT_WORD) + 1 :]) if _WITHOUT_WORD in words else set()
     subsets = {
         key: frozenset(key.split(" "))
         for key in vocabulary.named_subsets(words)
-        if key not in vocabulary.alone_only or len(key.split(" ")) == len(set(words))
+        if (key not in vocabulary.alone_only or len(key.split(" ")) == len(set(words)))
+        and (_WITHOUT_WORD in key.split(" ") or denied.isdisjoint(key.split(" ")))
     }
     leaves = {
         key: all(
@@ -2032,7 +2141,13 @@ def candidates(
         settings: The code-set settings.
     """
     by_category: dict[str, list[tuple[Mention, MentionCode]]] = {}
+    starts = [s.start for s in case.sentences]
     for mention in case.mentions:
+        index = bisect_right(starts, mention.start) - 1
+        sentence = case.sentences[index] if index >= 0 else Span(start=0, end=len(case.text))
+        if _tested_for(case.text, mention, sentence):
+            # The mention keeps its codes, which the ranker reads; it supports none of the case.
+            continue
         for coded in supported_codes(mention, linked.get(mention.id, ()), settings):
             by_category.setdefault(vocabulary.category(coded.code), []).append((mention, coded))
     codes = dict.fromkeys(ranked)

@@ -332,6 +332,15 @@ class IndexTerms(RecordModel):
         "elsewhere in the text would otherwise let it be ('a fragility fracture of the hip' is no "
         "S72.00-).",
     )
+    paired_words: dict[str, str] = Field(
+        default_factory=dict,
+        description="A word telling both of a paired limb ('bilateral', a limb's plural) → the "
+        "words it is read as, both of them, as the Index names a paralysis of both lower limbs "
+        "(G82.2-) or both upper limbs (G83.0) apart from that of one (G83.1-, G83.2-), which "
+        "the words' singular reading would name ('paresis of the lower extremities' is no "
+        "Monoplegia of lower limb). Read only where it names other codes than the words as "
+        "told: no title says 'both' of a groin's pain.",
+    )
     adult_onset: dict[str, str] = Field(
         default_factory=dict,
         description="A code of a disorder of childhood onset → the billable code of that "
@@ -494,6 +503,9 @@ class Icd10cmVocabulary:
     nontraumatic_fractures: dict[str, str] = field(default_factory=dict)
     """A lower-case word telling a fracture came of no injury → the words it is read as
     (``IndexTerms.nontraumatic_fractures``)."""
+    paired_words: dict[str, str] = field(default_factory=dict)
+    """A lower-case word telling both of a paired limb → the words it is read as
+    (``IndexTerms.paired_words``)."""
     regional: dict[str, str] = field(default_factory=dict)
     """A code of a spread finding → its localized code, where a region is told
     (``IndexTerms.regional``)."""
@@ -1073,6 +1085,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
         site_free: frozenset[str] = frozenset()
         singular_only: frozenset[str] = frozenset()
         nontraumatic_fractures: dict[str, str] = {}
+        paired_words: dict[str, str] = {}
         indexed: dict[str, list[str]] = {}
         cell_types: frozenset[str] = frozenset()
         injuries: tuple[str, ...] = ()
@@ -1113,6 +1126,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             nontraumatic_fractures = {
                 word.lower(): reading for word, reading in index.nontraumatic_fractures.items()
             }
+            paired_words = {word.lower(): reading for word, reading in index.paired_words.items()}
             for code, names in index.terms.items():
                 if code not in billable:
                     raise ValueError(f"index term code {code} is not a billable code")
@@ -1152,6 +1166,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             singular_only,
             frozenset(indexed),
             nontraumatic_fractures,
+            paired_words,
             regional,
             regions,
             spread_words,

@@ -161,6 +161,28 @@ def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
             "lateral condylar fracture of the humerus",
             "S42.45",
         ),
+        # Index: Fracture, humerus, lower end S42.40-: the condyles lie at its lower end.
+        (
+            "X-rays showed a condylar fracture of the humerus.",
+            "condylar fracture of the humerus",
+            "S42.409",
+        ),
+        # Index: Fracture, humerus, supracondylar S42.41-, no fracture of its shaft.
+        (
+            "X-rays showed a supracondylar fracture of the humerus.",
+            "supracondylar fracture of the humerus",
+            "S42.413",
+        ),
+        # Index: Detachment, retina, traction H33.4-, no serous detachment (H33.2-).
+        (
+            "Fundoscopy showed a tractional retinal detachment.",
+            "tractional retinal detachment",
+            "H33.40",
+        ),
+        # Neoplasm table: uterus C55, whose title's "part unspecified" the words need not say.
+        ("Pathology showed a uterine malignant tumor.", "uterine malignant tumor", "C55"),
+        # Neoplasm table: nasal cavity, benign D14.0, no benign neoplasm of the nose NOS (D36.7).
+        ("Biopsy showed an adenoma of the nasal cavity.", "adenoma of the nasal cavity", "D14.0"),
     ],
 )
 def test_a_finding_the_index_names_takes_its_code(text: str, words: str, code: str) -> None:
@@ -411,11 +433,38 @@ def test_malaria_named_by_its_parasite_is_that_parasites_malaria() -> None:
     assert codes_of(finding(text, "falciparum malaria")) == ["B50.9"]  # not B54
 
 
+def test_words_after_without_are_denied() -> None:
+    text = "He could stand and walk; walking without difficulty was regained."
+    assert codes_of(finding(text, "walking without difficulty")) == []  # no R26.2
+    text = "She had vomiting without nausea."
+    assert codes_of(finding(text, "vomiting without nausea")) == ["R11.11"]
+
+
 def test_a_side_the_text_gives_is_no_unspecified_side() -> None:
     # The Official Guidelines: the right side is dominant by default, the left nondominant.
     text = "A 56-year-old male was taken to our hospital due to a right hemiplegia."
     assert "G81.91" in codes_of(finding(text, "right hemiplegia"))
     assert "G81.90" not in codes_of(finding(text, "right hemiplegia"))
+
+
+@pytest.mark.parametrize(
+    ("words", "site", "code"),
+    [
+        # Index: Paresis — see Paralysis; Paralysis, upper limb G83.2-, told with its side.
+        ("paresis of right upper extremity", "right upper extremity", "G83.21"),
+        ("left lower limb paresis", "left lower limb", "G83.14"),
+        # Both legs are no one limb: Paralysis, both lower limbs G82.2- (paraplegia).
+        ("bilateral lower extremity paresis", "bilateral lower extremity", "G82.20"),
+        ("paresis of both upper extremities", "both upper extremities", "G83.0"),
+        # A plural limb told without a side is both: "extremities" is no one extremity.
+        ("paresis of the lower limbs", "lower limbs", "G82.2"),
+        # Index: Paralysis, vocal cord J38.00, no limb's.
+        ("vocal cord paresis", "vocal cord", "J38.00"),
+    ],
+)
+def test_a_limbs_paresis_is_its_paralysis(words: str, site: str, code: str) -> None:
+    text = f"On examination there was {words}."
+    assert codes_of(finding(text, "paresis", site=site)) == [code]
 
 
 def test_a_chronic_kidney_failure_is_chronic_kidney_disease() -> None:
@@ -486,6 +535,19 @@ def test_only_present_findings_support_a_code() -> None:
     )
     ranked = {"R50.9": {"linear": 0.9}, "J45.909": {"linear": 0.8}, "J18.9": {"linear": 0.8}}
     assert supported(case, ranked) == {"R05", "R05.9"}
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("Tests included the serologic markers for hepatitis C.", set()),
+        ("The serology for hepatitis C was positive.", {"B19.20"}),
+        ("She had hepatitis C.", {"B19.20"}),
+    ],
+)
+def test_a_disease_a_test_looks_for_supports_no_code(text: str, codes: set[str]) -> None:
+    case = case_of(text, [finding(text, "hepatitis C")])
+    assert supported(case, {}) == codes
 
 
 def test_a_lasting_condition_of_the_past_history_supports_its_code() -> None:
@@ -1332,6 +1394,25 @@ def test_a_finding_named_again_carries_the_codes_it_was_told_with(
     assert [c.code for c in told_before(case, [first, again], linked)["m2"]] == codes
 
 
+@pytest.mark.parametrize(
+    ("bare", "fuller", "codes"),
+    [
+        # Index: Detachment, retina, traction H33.4-; the bare words' default is H33.2-.
+        ("retinal detachment", "tractional retinal detachment", ["H33.40"]),
+        # A fuller name of another category is another disease: a rheumatic fever (I00) of
+        # the past leaves today's fever R50.9.
+        ("fever", "rheumatic fever", ["R50.9"]),
+    ],
+)
+def test_bare_words_of_a_finding_the_case_tells_more_fully_carry_its_codes(
+    bare: str, fuller: str, codes: list[str]
+) -> None:
+    text = f"She had {bare}; it was a {fuller}."
+    named = [finding(text, bare, 1), finding(text, fuller, 2)]
+    linked = linked_findings(case_of(text, named), named, CM, {}, 3)
+    assert [c.code for c in linked["m1"]] == codes
+
+
 def test_a_specialty_consulted_is_no_finding_of_the_patients() -> None:
     text = "Consultations included neurology, infectious disease, and hematology."
     disease = finding(text, "infectious disease")
@@ -1379,6 +1460,8 @@ def test_an_organisation_or_a_service_named_after_a_disease_is_no_finding(
     [
         ("She had severe dysmenorrhea (pain score: 8/10).", "pain"),
         ("His Coma Scale was 15.", "Coma"),
+        # The score within the mention's words.
+        ("The full-mouth bleeding score was 15%.", "bleeding score"),
     ],
 )
 def test_what_a_score_measures_is_no_finding(text: str, words: str) -> None:
@@ -1636,6 +1719,12 @@ def test_a_kind_told_right_before_a_finding_names_its_code(
         ("Diseases such as multiple myeloma and lymphoma were considered.", "lymphoma", False),
         ("Defects such as Fanconi syndrome or cystinosis were excluded.", "cystinosis", False),
         ("Complications such as liver abscess have also been reported.", "liver abscess", False),
+        # A list's closing "etc." ends no sentence.
+        (
+            "Causes such as sepsis or defects (factor V Leiden, etc.) were ruled out.",
+            "sepsis",
+            False,
+        ),
         ("She had symptoms such as fever and cough.", "cough", True),
         ("Symptoms such as headache were reported by the patient.", "headache", True),
     ],
@@ -1683,9 +1772,9 @@ def test_a_cerebral_venous_sinus_thrombosis_is_no_limb_veins(site: str, code: st
          "osteoporotic vertebral compression fracture", None, "M80.08"),
         ("A fragility fracture of the right femur after a fall.", "fragility fracture",
          "right femur", "M80.051"),
-        # The category's title says "femur", its inclusion term "of hip".
+        # The category's title says "femur", its inclusion term "of hip"; the side is told.
         ("A fragility fracture of the right hip after a fall.", "fragility fracture",
-         "right hip", "M80.05"),
+         "right hip", "M80.051"),
         ("A sacral insufficiency fracture after a fall.", "insufficiency fracture", None,
          "M84.4"),
         # Fracture, spontaneous (see Fracture, pathological).
