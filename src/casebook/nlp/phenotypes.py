@@ -1360,7 +1360,8 @@ def _measure_before(units: tuple[str, ...]) -> re.Pattern[str] | None:
 def _denied_words(text: str) -> set[str]:
     """The words "non", "pseudo", "anti" or "pre" deny in ``text`` ("projectile" of
     "non-projectile vomiting", "hyponatremia" of "pseudo-hyponatremia", "tumor" of "anti-tumor
-    therapy", "syncope" of "pre-syncope"); a concept whose own name denies them ("Non-Hodgkin
+    therapy", "syncope" of "pre-syncope"), or "para", "peri" or "juxta" put beside ("ovarian"
+    of "para-ovarian cyst"); a concept whose own name denies them ("Non-Hodgkin
     lymphoma", "Intestinal pseudo-obstruction", "Preeclampsia") may still be read."""
     words = normalize_tokens(text)
     return {
@@ -1371,11 +1372,15 @@ def _denied_words(text: str) -> set[str]:
 _POSSESSIVE = re.compile(r"(?<=[^\W\d_])['’]s\b")
 """A possessive's "'s" ("Meckel's diverticulum")."""
 
-_DENYING_WORDS = frozenset({"non", "pseudo", "anti", "pre"})
-"""Words that deny the word they are joined to."""
+_DENYING_WORDS = frozenset({"non", "pseudo", "anti", "pre", "para", "peri", "juxta"})
+"""Words that deny the word they are joined to, or put a place beside it: a "para-ovarian
+cyst" lies beside the ovary, no ovarian cyst."""
 
-_DENIED_BY_JOINED_WORD = re.compile(r"(?<![a-z])(?:non|pseudo|anti|pre)[- ]?$", re.IGNORECASE)
-"""A word of ``_DENYING_WORDS`` joined to the words after it."""
+_DENIED_BY_JOINED_WORD = re.compile(
+    r"(?<![a-z])(?:(?:non|pseudo|anti|pre)[- ]?|(?:para|peri|juxta)-)$", re.IGNORECASE
+)
+"""A word of ``_DENYING_WORDS`` joined to the words after it; one putting a place beside them
+by a hyphen only, as "para" alone also counts a woman's births."""
 
 
 def acronym_ends_a_compound(text: str, start: int, end: int) -> bool:
@@ -1395,8 +1400,8 @@ def denied_by_joined_word(text: str, start: int) -> bool:
     """Whether a word of ``_DENYING_WORDS`` is joined to the phenotype starting at ``start``: a
     "non-ST-segment elevation myocardial infarction" is no ST segment elevation, a
     "pseudo-hyponatremia" (a measuring artefact) no hyponatremia, a "pseudo aneurysm" (a
-    contained rupture) no aneurysm, an "anti-tumor" effect no tumor and a "pre-syncope" (a
-    faintness) no syncope."""
+    contained rupture) no aneurysm, an "anti-tumor" effect no tumor, a "pre-syncope" (a
+    faintness) no syncope and a "para-uterine mass" (beside the uterus) no uterine mass."""
     return _DENIED_BY_JOINED_WORD.search(text, max(0, start - 7), start) is not None
 
 

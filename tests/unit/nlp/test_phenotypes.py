@@ -666,6 +666,14 @@ def test_non_denies_the_word_it_is_joined_to(coder: PhenotypeCoder) -> None:
     assert [c.concept_id for c in coder.link("projectile vomiting")] == ["HP:0002587"]
 
 
+def test_para_or_peri_joined_to_an_organ_puts_the_finding_beside_it(
+    coder: PhenotypeCoder,
+) -> None:
+    assert coder.link("para-ovarian cyst") == []
+    found = VocabularyMentions().recognised("Ultrasound showed a para-uterine mass.")
+    assert not [m for m in found if "HP:0034881" in m.concept_ids]  # Uterine mass
+
+
 def test_a_widened_mention_keeps_what_fits_it_best(coder: PhenotypeCoder) -> None:
     # "Left hemiplegia" fits "left-sided hemiplegia" less well than the Hemiplegia it came with.
     text = "She had left-sided hemiplegia."
