@@ -312,6 +312,13 @@ class PhenotypeRules(RecordModel):
         "fall asleep' no Falls; so are the exercises a therapy lists ('chest physiotherapy such "
         "as coughing') and what the patient is asked to do ('asked to cough').",
     )
+    cause_phrases_before: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right before a phenotype's "
+        "words (up to their start) that make those words the disease a gene or its variant "
+        "causes, no finding of the patient's: a 'mutation in the gene causing glutaric "
+        "aciduria' or a 'panel of genes associated with epilepsy' names what the gene does.",
+    )
     dimension_words: list[str] = Field(
         default_factory=list,
         description="Words naming a size or a dimension ('long', 'wide', 'small'): right after a "
@@ -1237,6 +1244,17 @@ def names_an_action(text: str, start: int, rules: PhenotypeRules) -> bool:
     )
 
 
+def names_a_cause(text: str, start: int, rules: PhenotypeRules) -> bool:
+    """Whether the words right before a phenotype starting at ``start`` make it the disease a
+    gene causes (``cause_phrases_before``): "the gene causing [glutaric aciduria]"."""
+    cause = _one_expression(tuple(rules.cause_phrases_before))
+    return cause is not None and cause.search(text, max(0, start - _CAUSE_REACH), start) is not None
+
+
+_CAUSE_REACH = 80
+"""How many characters before a phenotype ``names_a_cause`` reads for the gene it is told of."""
+
+
 def acts_on_a_thing(
     text: str,
     start: int,
@@ -1510,6 +1528,7 @@ class PhenotypeCoder:
                 who.is_who(normalize_tokens(m.text))
                 or names_other_thing(case.text, m.end, self.rules)
                 or names_an_action(case.text, m.start, self.rules)
+                or names_a_cause(case.text, m.start, self.rules)
                 or names_a_dimension(case.text, m.start, m.end, self.rules)
                 or self._capitals_of_a_word(m)
                 or spelled_in_other_sense(case.text, m.start, m.end, self.rules)

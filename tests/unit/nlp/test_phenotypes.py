@@ -674,6 +674,13 @@ def test_para_or_peri_joined_to_an_organ_puts_the_finding_beside_it(
     assert not [m for m in found if "HP:0034881" in m.concept_ids]  # Uterine mass
 
 
+def test_the_disease_a_gene_causes_is_no_finding_of_the_patients(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    text = "Sequencing found a variant in the gene causing glutaric aciduria."
+    assert "HP:0003150" not in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
 def test_a_widened_mention_keeps_what_fits_it_best(coder: PhenotypeCoder) -> None:
     # "Left hemiplegia" fits "left-sided hemiplegia" less well than the Hemiplegia it came with.
     text = "She had left-sided hemiplegia."
