@@ -417,6 +417,19 @@ class PhenotypeRules(RecordModel):
         "hemoglobin concentration, while 'the mania improved but sudden weight gain occurred' "
         "still tells the gain in its own clause.",
     )
+    level_roots: list[str] = Field(
+        default_factory=list,
+        description="HPO ids of the branches naming a measured level (of the blood, of "
+        "metabolism, of body weight): a concept among them is not coded from words telling a "
+        "fall by a verb after the measure ('both CRP and ESR decreased', 'his weight decreased "
+        "by 5 kg'), a change, not a low level, unless the fall is told to a value ('the "
+        "platelet count decreased to 20,000/uL'), which a reader may judge (``fall_verbs``).",
+    )
+    fall_verbs: list[str] = Field(
+        default_factory=list,
+        description="Verbs telling a measure's fall when told after it ('decreased', 'fell'), "
+        "for ``level_roots``.",
+    )
     recovery_phrases: Patterns = Field(
         default_factory=list,
         description="Regular expressions (case-insensitive) telling, within a clause, that the "
@@ -1343,6 +1356,13 @@ _TOLD_AFTER = re.compile(
 """What a verb of being tells of a mention, perhaps with another thing joined to it ("overbite
 and overjet [were increased]")."""
 
+_TO_A_VALUE = re.compile(
+    r"(?:[ \t]+[a-z]+)?[ \t]+(?:from[ \t]+\S+(?:[ \t]+[^\s\d]+)?[ \t]+)?to[ \t]+[\d.,]",
+    re.IGNORECASE,
+)
+"""A value a measure fell to, right after the words telling the fall ("[decreased] gradually
+to 20,000", "[fell] from 12 g/dL to 7")."""
+
 _TO_BEFORE = re.compile(r"\bto\s+$", re.IGNORECASE)
 """'to' right before a mention that opens with a goal verb."""
 
@@ -1483,6 +1503,7 @@ class PhenotypeCoder:
                 *self.rules.growth_roots,
                 *self.rules.developmental_roots,
                 *self.rules.recovery_concepts,
+                *self.rules.level_roots,
                 *self.rules.sensation_concepts,
                 *self.rules.induced_concepts,
                 *self.rules.graded_concepts,
@@ -1505,6 +1526,14 @@ class PhenotypeCoder:
         self._course_words = _normalized_words(self.rules.course_words)
         self._sufficiency = _normalized_words(self.rules.sufficiency_words)
         self._recovery_concepts = frozenset(self.rules.recovery_concepts)
+        self._level_roots = frozenset(self.rules.level_roots)
+        self._fall_after = (
+            re.compile(
+                rf"\S\s+(?:{'|'.join(map(re.escape, self.rules.fall_verbs))})$", re.IGNORECASE
+            )
+            if self.rules.fall_verbs
+            else None
+        )
         self._sensation_concepts = frozenset(self.rules.sensation_concepts)
         self._induced_concepts = frozenset(self.rules.induced_concepts)
         self._birth_words = _normalized_words(self.rules.birth_words)
@@ -1588,6 +1617,7 @@ class PhenotypeCoder:
                     and not self._told_as_recovery(
                         code.code, case.text, mention, sentences, sentence_starts
                     )
+                    and not self._told_as_fall(code.code, case.text, mention)
                     and not (adult and self._undeveloped_in_words(code.code, mention))
                 ):
                     weight = weigher.weight(mention.start, mention.end) * code.score
@@ -1877,6 +1907,17 @@ class PhenotypeCoder:
         if concept_id not in self._recovery_concepts:
             return False
         return told_as_recovery(text, mention, sentences, sentence_starts, self.rules)
+
+    def _told_as_fall(self, concept_id: str, text: str, mention: Mention) -> bool:
+        """Whether a level of ``level_roots`` is told as a fall by a verb after the measure
+        (``fall_verbs``) and not to a value."""
+        if (
+            self._fall_after is None
+            or not self._fall_after.search(mention.text)
+            or _TO_A_VALUE.match(text, mention.end)
+        ):
+            return False
+        return bool(self._level_roots & (self.kb.ancestors(concept_id) | {concept_id}))
 
     def _growth_words(self) -> frozenset[str]:
         """The head words of the growths' names (``PhenotypeRules.growth_roots``) that no alias

@@ -681,6 +681,19 @@ def test_the_disease_a_gene_causes_is_no_finding_of_the_patients(
     assert "HP:0003150" not in hpo_codes(analyse(pipeline, tmp_path, text))
 
 
+@pytest.mark.parametrize(
+    ("text", "concept", "named"),
+    [
+        ("After treatment, both CRP and ESR decreased.", "HP:0025022", False),
+        ("The platelet count decreased to 20,000/uL.", "HP:0001873", True),
+    ],
+)
+def test_a_level_told_falling_by_a_verb_after_it_is_low_only_at_a_value(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str, named: bool
+) -> None:
+    assert (concept in hpo_codes(analyse(pipeline, tmp_path, text))) is named
+
+
 def test_a_widened_mention_keeps_what_fits_it_best(coder: PhenotypeCoder) -> None:
     # "Left hemiplegia" fits "left-sided hemiplegia" less well than the Hemiplegia it came with.
     text = "She had left-sided hemiplegia."
