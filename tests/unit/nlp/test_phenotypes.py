@@ -915,6 +915,9 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         # A tissue's edema seen on histology or imaging is none of HPO's.
         ("Biopsy showed edema of the mucosa.", "HP:0000969", "She had marked edema."),
         ("MRI showed white matter edema.", "HP:0000969", "She had marked edema."),
+        ("MRI showed edema within the fat pad.", "HP:0000969", "She had marked edema."),
+        # HPO's Overgrowth is the whole body's; a tissue's or microbes' is none of it.
+        ("Dental examination showed enamel overgrowth.", "HP:0001548", "He had overgrowth."),
         # A subset's count is not the count of all lymphocytes.
         (
             "His CD4 lymphocyte count increased to 450.",
