@@ -916,6 +916,8 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         ("Biopsy showed edema of the mucosa.", "HP:0000969", "She had marked edema."),
         ("MRI showed white matter edema.", "HP:0000969", "She had marked edema."),
         ("MRI showed edema within the fat pad.", "HP:0000969", "She had marked edema."),
+        # HPO's Emphysema is the lungs'; air in another tissue is none of it.
+        ("CT showed orbital emphysema.", "HP:0002097", "CT showed emphysema of both lungs."),
         # HPO's Overgrowth is the whole body's; a tissue's or microbes' is none of it.
         ("Dental examination showed enamel overgrowth.", "HP:0001548", "He had overgrowth."),
         # A subset's count is not the count of all lymphocytes.
