@@ -312,6 +312,13 @@ class PhenotypeRules(RecordModel):
         "fall asleep' no Falls; so are the exercises a therapy lists ('chest physiotherapy such "
         "as coughing') and what the patient is asked to do ('asked to cough').",
     )
+    cause_phrases_before: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right before a phenotype's "
+        "words (up to their start) that make those words the disease a gene or its variant "
+        "causes, no finding of the patient's: a 'mutation in the gene causing glutaric "
+        "aciduria' or a 'panel of genes associated with epilepsy' names what the gene does.",
+    )
     dimension_words: list[str] = Field(
         default_factory=list,
         description="Words naming a size or a dimension ('long', 'wide', 'small'): right after a "
@@ -409,6 +416,19 @@ class PhenotypeRules(RecordModel):
         "body weight, nor is 'the hemoglobin increased to 10.7 g/dL' an Increased circulating "
         "hemoglobin concentration, while 'the mania improved but sudden weight gain occurred' "
         "still tells the gain in its own clause.",
+    )
+    level_roots: list[str] = Field(
+        default_factory=list,
+        description="HPO ids of the branches naming a measured level (of the blood, of "
+        "metabolism, of body weight): a concept among them is not coded from words telling a "
+        "fall by a verb after the measure ('both CRP and ESR decreased', 'his weight decreased "
+        "by 5 kg'), a change, not a low level, unless the fall is told to a value ('the "
+        "platelet count decreased to 20,000/uL'), which a reader may judge (``fall_verbs``).",
+    )
+    fall_verbs: list[str] = Field(
+        default_factory=list,
+        description="Verbs telling a measure's fall when told after it ('decreased', 'fell'), "
+        "for ``level_roots``.",
     )
     recovery_phrases: Patterns = Field(
         default_factory=list,
@@ -1237,6 +1257,17 @@ def names_an_action(text: str, start: int, rules: PhenotypeRules) -> bool:
     )
 
 
+def names_a_cause(text: str, start: int, rules: PhenotypeRules) -> bool:
+    """Whether the words right before a phenotype starting at ``start`` make it the disease a
+    gene causes (``cause_phrases_before``): "the gene causing [glutaric aciduria]"."""
+    cause = _one_expression(tuple(rules.cause_phrases_before))
+    return cause is not None and cause.search(text, max(0, start - _CAUSE_REACH), start) is not None
+
+
+_CAUSE_REACH = 80
+"""How many characters before a phenotype ``names_a_cause`` reads for the gene it is told of."""
+
+
 def acts_on_a_thing(
     text: str,
     start: int,
@@ -1325,6 +1356,13 @@ _TOLD_AFTER = re.compile(
 """What a verb of being tells of a mention, perhaps with another thing joined to it ("overbite
 and overjet [were increased]")."""
 
+_TO_A_VALUE = re.compile(
+    r"(?:[ \t]+[a-z]+)?[ \t]+(?:from[ \t]+\S+(?:[ \t]+[^\s\d]+)?[ \t]+)?to[ \t]+[\d.,]",
+    re.IGNORECASE,
+)
+"""A value a measure fell to, right after the words telling the fall ("[decreased] gradually
+to 20,000", "[fell] from 12 g/dL to 7")."""
+
 _TO_BEFORE = re.compile(r"\bto\s+$", re.IGNORECASE)
 """'to' right before a mention that opens with a goal verb."""
 
@@ -1360,7 +1398,8 @@ def _measure_before(units: tuple[str, ...]) -> re.Pattern[str] | None:
 def _denied_words(text: str) -> set[str]:
     """The words "non", "pseudo", "anti" or "pre" deny in ``text`` ("projectile" of
     "non-projectile vomiting", "hyponatremia" of "pseudo-hyponatremia", "tumor" of "anti-tumor
-    therapy", "syncope" of "pre-syncope"); a concept whose own name denies them ("Non-Hodgkin
+    therapy", "syncope" of "pre-syncope"), or "para", "peri" or "juxta" put beside ("ovarian"
+    of "para-ovarian cyst"); a concept whose own name denies them ("Non-Hodgkin
     lymphoma", "Intestinal pseudo-obstruction", "Preeclampsia") may still be read."""
     words = normalize_tokens(text)
     return {
@@ -1371,11 +1410,15 @@ def _denied_words(text: str) -> set[str]:
 _POSSESSIVE = re.compile(r"(?<=[^\W\d_])['’]s\b")
 """A possessive's "'s" ("Meckel's diverticulum")."""
 
-_DENYING_WORDS = frozenset({"non", "pseudo", "anti", "pre"})
-"""Words that deny the word they are joined to."""
+_DENYING_WORDS = frozenset({"non", "pseudo", "anti", "pre", "para", "peri", "juxta"})
+"""Words that deny the word they are joined to, or put a place beside it: a "para-ovarian
+cyst" lies beside the ovary, no ovarian cyst."""
 
-_DENIED_BY_JOINED_WORD = re.compile(r"(?<![a-z])(?:non|pseudo|anti|pre)[- ]?$", re.IGNORECASE)
-"""A word of ``_DENYING_WORDS`` joined to the words after it."""
+_DENIED_BY_JOINED_WORD = re.compile(
+    r"(?<![a-z])(?:(?:non|pseudo|anti|pre)[- ]?|(?:para|peri|juxta)-)$", re.IGNORECASE
+)
+"""A word of ``_DENYING_WORDS`` joined to the words after it; one putting a place beside them
+by a hyphen only, as "para" alone also counts a woman's births."""
 
 
 def acronym_ends_a_compound(text: str, start: int, end: int) -> bool:
@@ -1395,8 +1438,8 @@ def denied_by_joined_word(text: str, start: int) -> bool:
     """Whether a word of ``_DENYING_WORDS`` is joined to the phenotype starting at ``start``: a
     "non-ST-segment elevation myocardial infarction" is no ST segment elevation, a
     "pseudo-hyponatremia" (a measuring artefact) no hyponatremia, a "pseudo aneurysm" (a
-    contained rupture) no aneurysm, an "anti-tumor" effect no tumor and a "pre-syncope" (a
-    faintness) no syncope."""
+    contained rupture) no aneurysm, an "anti-tumor" effect no tumor, a "pre-syncope" (a
+    faintness) no syncope and a "para-uterine mass" (beside the uterus) no uterine mass."""
     return _DENIED_BY_JOINED_WORD.search(text, max(0, start - 7), start) is not None
 
 
@@ -1460,6 +1503,7 @@ class PhenotypeCoder:
                 *self.rules.growth_roots,
                 *self.rules.developmental_roots,
                 *self.rules.recovery_concepts,
+                *self.rules.level_roots,
                 *self.rules.sensation_concepts,
                 *self.rules.induced_concepts,
                 *self.rules.graded_concepts,
@@ -1482,6 +1526,14 @@ class PhenotypeCoder:
         self._course_words = _normalized_words(self.rules.course_words)
         self._sufficiency = _normalized_words(self.rules.sufficiency_words)
         self._recovery_concepts = frozenset(self.rules.recovery_concepts)
+        self._level_roots = frozenset(self.rules.level_roots)
+        self._fall_after = (
+            re.compile(
+                rf"\S\s+(?:{'|'.join(map(re.escape, self.rules.fall_verbs))})$", re.IGNORECASE
+            )
+            if self.rules.fall_verbs
+            else None
+        )
         self._sensation_concepts = frozenset(self.rules.sensation_concepts)
         self._induced_concepts = frozenset(self.rules.induced_concepts)
         self._birth_words = _normalized_words(self.rules.birth_words)
@@ -1505,6 +1557,7 @@ class PhenotypeCoder:
                 who.is_who(normalize_tokens(m.text))
                 or names_other_thing(case.text, m.end, self.rules)
                 or names_an_action(case.text, m.start, self.rules)
+                or names_a_cause(case.text, m.start, self.rules)
                 or names_a_dimension(case.text, m.start, m.end, self.rules)
                 or self._capitals_of_a_word(m)
                 or spelled_in_other_sense(case.text, m.start, m.end, self.rules)
@@ -1564,6 +1617,7 @@ class PhenotypeCoder:
                     and not self._told_as_recovery(
                         code.code, case.text, mention, sentences, sentence_starts
                     )
+                    and not self._told_as_fall(code.code, case.text, mention)
                     and not (adult and self._undeveloped_in_words(code.code, mention))
                 ):
                     weight = weigher.weight(mention.start, mention.end) * code.score
@@ -1853,6 +1907,17 @@ class PhenotypeCoder:
         if concept_id not in self._recovery_concepts:
             return False
         return told_as_recovery(text, mention, sentences, sentence_starts, self.rules)
+
+    def _told_as_fall(self, concept_id: str, text: str, mention: Mention) -> bool:
+        """Whether a level of ``level_roots`` is told as a fall by a verb after the measure
+        (``fall_verbs``) and not to a value."""
+        if (
+            self._fall_after is None
+            or not self._fall_after.search(mention.text)
+            or _TO_A_VALUE.match(text, mention.end)
+        ):
+            return False
+        return bool(self._level_roots & (self.kb.ancestors(concept_id) | {concept_id}))
 
     def _growth_words(self) -> frozenset[str]:
         """The head words of the growths' names (``PhenotypeRules.growth_roots``) that no alias

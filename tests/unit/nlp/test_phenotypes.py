@@ -666,6 +666,34 @@ def test_non_denies_the_word_it_is_joined_to(coder: PhenotypeCoder) -> None:
     assert [c.concept_id for c in coder.link("projectile vomiting")] == ["HP:0002587"]
 
 
+def test_para_or_peri_joined_to_an_organ_puts_the_finding_beside_it(
+    coder: PhenotypeCoder,
+) -> None:
+    assert coder.link("para-ovarian cyst") == []
+    found = VocabularyMentions().recognised("Ultrasound showed a para-uterine mass.")
+    assert not [m for m in found if "HP:0034881" in m.concept_ids]  # Uterine mass
+
+
+def test_the_disease_a_gene_causes_is_no_finding_of_the_patients(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    text = "Sequencing found a variant in the gene causing glutaric aciduria."
+    assert "HP:0003150" not in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "concept", "named"),
+    [
+        ("After treatment, both CRP and ESR decreased.", "HP:0025022", False),
+        ("The platelet count decreased to 20,000/uL.", "HP:0001873", True),
+    ],
+)
+def test_a_level_told_falling_by_a_verb_after_it_is_low_only_at_a_value(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str, named: bool
+) -> None:
+    assert (concept in hpo_codes(analyse(pipeline, tmp_path, text))) is named
+
+
 def test_a_widened_mention_keeps_what_fits_it_best(coder: PhenotypeCoder) -> None:
     # "Left hemiplegia" fits "left-sided hemiplegia" less well than the Hemiplegia it came with.
     text = "She had left-sided hemiplegia."
@@ -887,6 +915,11 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         # A tissue's edema seen on histology or imaging is none of HPO's.
         ("Biopsy showed edema of the mucosa.", "HP:0000969", "She had marked edema."),
         ("MRI showed white matter edema.", "HP:0000969", "She had marked edema."),
+        ("MRI showed edema within the fat pad.", "HP:0000969", "She had marked edema."),
+        # HPO's Emphysema is the lungs'; air in another tissue is none of it.
+        ("CT showed orbital emphysema.", "HP:0002097", "CT showed emphysema of both lungs."),
+        # HPO's Overgrowth is the whole body's; a tissue's or microbes' is none of it.
+        ("Dental examination showed enamel overgrowth.", "HP:0001548", "He had overgrowth."),
         # A subset's count is not the count of all lymphocytes.
         (
             "His CD4 lymphocyte count increased to 450.",
