@@ -707,6 +707,13 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # ", and" then a lapse of time tells the patient's next event, out of a relative's scope.
+        (
+            "He met a family member, and two days later experienced cough and fever.",
+            "fever",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # A suspected diagnosis a test confirmed is the diagnosis.
         (
             "A biopsy ultimately supported the suspected diagnosis of pyoderma gangrenosum.",
