@@ -2045,16 +2045,33 @@ def told_more_fully(
     beside "hypertension"), and fuller names that differ leave the bare words theirs."""
     result = dict(linked)
     present = [m for m in findings if m.assertion is Assertion.PRESENT and linked.get(m.id)]
+    # Only names ending in the same word can tell one another more fully, and mentions of the
+    # same words are compared once: a long report repeats its findings many times over.
+    named: dict[str, dict[frozenset[str], list[Mention]]] = {}
     for mention in present:
-        own = {c.code for c in linked[mention.id]}
-        fuller = [o for o in present if o is not mention and _told_within(mention, o)]
-        told = {frozenset(c.code for c in linked[o.id]) for o in fuller}
-        if len(told) != 1:
-            continue
-        (codes,) = told
-        categories = {vocabulary.category(code) for code in own}
-        if codes != own and all(vocabulary.category(code) in categories for code in codes):
-            result[mention.id] = linked[fuller[0].id]
+        words = normalize_tokens(mention.text)
+        if words:
+            named.setdefault(words[-1], {}).setdefault(_naming_words(mention), []).append(mention)
+    body = load_head_words().body
+    place = {m.id: index for index, m in enumerate(present)}
+    for by_words in named.values():
+        for told_words, mentions in by_words.items():
+            fuller = [
+                o
+                for other_words, others in by_words.items()
+                if told_words < other_words and not (other_words - told_words) & body
+                for o in others
+            ]
+            told = {frozenset(c.code for c in linked[o.id]) for o in fuller}
+            if len(told) != 1:
+                continue
+            (codes,) = told
+            first = min(fuller, key=lambda o: place[o.id])
+            for mention in mentions:
+                own = {c.code for c in linked[mention.id]}
+                categories = {vocabulary.category(code) for code in own}
+                if codes != own and all(vocabulary.category(code) in categories for code in codes):
+                    result[mention.id] = linked[first.id]
     return result
 
 
