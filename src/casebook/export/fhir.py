@@ -159,8 +159,9 @@ _GIVEN = frozenset({Assertion.PRESENT, Assertion.HISTORICAL})
 """Assertions of a drug the patient was given."""
 
 
-def _drug_key(mention: Mention) -> str:
-    """A drug's words as compared across its mentions."""
+def _words_key(mention: Mention) -> str:
+    """A mention's words (its long form) as compared across the mentions of one drug or one
+    condition."""
     return " ".join((mention.expansion or mention.text).lower().split())
 
 
@@ -356,7 +357,7 @@ class _BundleBuilder:
         self.first_had: dict[str, int] = {}
         for mention in case.mentions:
             if mention.type is EntityType.MEDICATION and mention.assertion in _GIVEN:
-                self.first_given.setdefault(_drug_key(mention), mention.start)
+                self.first_given.setdefault(_words_key(mention), mention.start)
             if (
                 mention.type in CONDITION_TYPES
                 and mention.assertion in _GIVEN
@@ -485,7 +486,7 @@ class _BundleBuilder:
             f"{code.system}:{code.code}"
             for code in [*mention.codes, *self.case_codes.get(mention.id, [])]
         }
-        return codes or {_drug_key(mention)}
+        return codes or {_words_key(mention)}
 
     def condition(self, mention: Mention) -> Condition:
         verification = _VERIFICATION_STATUS.get(mention.assertion, "confirmed")
@@ -594,7 +595,7 @@ class _BundleBuilder:
         status = _MEDICATION_STATUS.get(mention.assertion, "completed")
         if (
             mention.assertion is Assertion.NEGATED
-            and self.first_given.get(_drug_key(mention), mention.start) < mention.start
+            and self.first_given.get(_words_key(mention), mention.start) < mention.start
         ):
             # "was started on enoxaparin" ... "enoxaparin and aspirin were discontinued".
             status = "stopped"
