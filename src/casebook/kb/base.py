@@ -21,6 +21,7 @@ strings match when they agree after:
 from __future__ import annotations
 
 import gzip
+import heapq
 import json
 import math
 import re
@@ -461,7 +462,9 @@ class CandidateGenerator:
         self.word_forms: dict[str, str] = dict(word_forms or {})
         self.whole_compounds = whole_compounds
         self.ellipsis = ellipsis
-        self._surface_firsts: dict[str, str] = {}
+        # Normalised alias → what ``_score`` reads of it (``_scoring``), remembered: the
+        # aliases of common words are scored for many spans.
+        self._scored: dict[str, tuple[frozenset[str], frozenset[str], str]] = {}
         self._ranked = lru_cache(maxsize=16384)(self._rank_words)
 
         def build() -> _AliasIndex:
@@ -596,6 +599,10 @@ class CandidateGenerator:
             least_shared = fewest[n]
             if least_shared is None:
                 continue
+            if least_shared == 1 and len(read_words) == 1:
+                # One posting read, and every alias in it shares enough: it is scored as it is.
+                self._score(self._postings_by_size[read_words[0]][n], query, size + n, best)
+                continue
             # shared[j]: the aliases of n words holding at least j + 1 of the span's words, of
             # those counted so far. Set operations count them, where intersecting each
             # candidate's words with the span's would take a step of Python per candidate,
@@ -615,10 +622,11 @@ class CandidateGenerator:
                         for j in range(least_shared - 1, 0, -1):
                             shared[j] |= shared[j - 1] & other
             self._score(shared[-1], query, size + n, best)
-        ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
-        return tuple(
-            Candidate(score, concept_id, surface) for concept_id, (score, surface) in ranked[:limit]
+        # Best score first, then concept id (unique, so the surface form is never compared).
+        ranked = heapq.nsmallest(
+            limit, ((-score, concept_id, surface) for concept_id, (score, surface) in best.items())
         )
+        return tuple(Candidate(-score, concept_id, alias) for score, concept_id, alias in ranked)
 
     def _score(
         self,
@@ -629,23 +637,22 @@ class CandidateGenerator:
     ) -> None:
         """Score the aliases ``keys`` against the span's words ``query`` (``total`` words in
         both together), keeping in ``best`` each concept's best score and first surface form."""
-        aliases = self._aliases
-        alias_words = self._words
+        scored = self._scored
         for key in keys:
-            score = _dice(len(query & alias_words[key]), total)
-            surface = self._first_surface(key)
-            for concept_id in aliases[key]:
+            known = scored.get(key)
+            if known is None:
+                known = scored[key] = self._scoring(key)
+            words, concept_ids, surface = known
+            score = _dice(len(query & words), total)
+            for concept_id in concept_ids:
                 old = best.get(concept_id)
                 if old is None or score > old[0] or (score == old[0] and surface < old[1]):
                     best[concept_id] = (score, surface)
 
-    def _first_surface(self, key: str) -> str:
-        """The first of a normalised alias's surface forms, remembered."""
-        known = self._surface_firsts.get(key)
-        if known is None:
-            known = min(self._surfaces[key])
-            self._surface_firsts[key] = known
-        return known
+    def _scoring(self, key: str) -> tuple[frozenset[str], frozenset[str], str]:
+        """What ``_score`` reads of a normalised alias: its distinct words, its concepts and the
+        first of its surface forms."""
+        return self._words[key], self._aliases[key], min(self._surfaces[key])
 
     def find(self, text: str) -> list[AliasMatch]:
         """Every longest alias match in ``text``, in text order.

@@ -378,6 +378,8 @@ def _balanced(text: str, start: int, end: int, floor: int, ceiling: int) -> tupl
     ``BRACKET_REACH`` characters, or reaching it would grow the span into another
     (``floor``, ``ceiling``), the span is cut at the bracket instead.
     """
+    if text.find("(", start, end) < 0 and text.find(")", start, end) < 0:
+        return start, end  # most spans hold no bracket: no need to step through them
     opened: list[int] = []
     for position in range(start, end):
         if text[position] == "(":

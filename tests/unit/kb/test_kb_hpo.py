@@ -177,6 +177,26 @@ def test_candidates_are_the_best_dice_over_every_alias(
     assert found == expected[:4]
 
 
+def test_a_concept_named_twice_in_one_posting_keeps_its_first_alias_on_a_tie() -> None:
+    # A one-word span scores the aliases of its word's posting as they are, without a copy.
+    kb = KnowledgeBase(
+        [
+            Concept("C:1", "Pits of ear", ("Ear pits", "Pit")),
+            Concept("C:2", "Ear tag", ("Preauricular pits",)),
+        ],
+        CodeSystem.HPO,
+    )
+    generator = CandidateGenerator(kb, min_alias_chars=1)
+    assert generator.candidates("pits", limit=2, min_score=0.5) == [
+        Candidate(1.0, "C:1", "Pit"),
+        Candidate(0.6667, "C:2", "Preauricular pits"),
+    ]
+    assert generator.candidates("ear", limit=2, min_score=0.5) == [
+        Candidate(0.6667, "C:1", "Ear pits"),
+        Candidate(0.6667, "C:2", "Ear tag"),
+    ]
+
+
 def test_common_words_count_in_the_score_without_proposing_aliases(kb: KnowledgeBase) -> None:
     # "seizure" is in four aliases, more than max_posting: it proposes none of them alone.
     generator = CandidateGenerator(kb, max_posting=2)

@@ -60,6 +60,11 @@ def test_a_mention_ended_inside_a_parenthesis_takes_it_whole_or_stops_before_it(
     assert _shown("The drug (levofloxacin was stopped.", "drug (levofloxacin") == "drug"
 
 
+def test_a_mention_holding_no_bracket_is_kept_as_it_is_beside_brackets() -> None:
+    assert _shown("A mass (3 cm) was seen.", "mass") == "mass"
+    assert _shown("A mass (3 cm) was seen.", "was seen") == "was seen"
+
+
 def test_a_bracket_whose_mate_is_not_near_is_cut_off() -> None:
     assert _shown("(a) b) and c", "b) and c") == "and c"
 
