@@ -359,12 +359,31 @@ def _regional(text: str, best: dict[str, float], vocabulary: Icd10cmVocabulary) 
     (``Icd10cmVocabulary.regional``): a "mediastinal lymphadenopathy" is R59.0 Localized
     enlarged lymph nodes, no R59.1 Generalized enlarged lymph nodes, while a "generalized
     lymphadenopathy" stays R59.1."""
+    best = _at_region(text, best, vocabulary)
     if best.keys().isdisjoint(vocabulary.regional):
         return best
     words = set(normalize_tokens(text))
     if words.isdisjoint(vocabulary.regions) or not words.isdisjoint(vocabulary.spread_words):
         return best
     return _renamed(best, vocabulary.regional)
+
+
+def _at_region(
+    text: str, best: dict[str, float], vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """``best`` with each code of unspecified region replaced by the code of the one region
+    ``text``, the mention's words and attributes, names (``Icd10cmVocabulary.regional_sites``):
+    the "metastases" of a "right cervical lymph node" are C77.0, no C77.9; a text naming
+    regions of two codes keeps the code of unspecified region."""
+    if best.keys().isdisjoint(vocabulary.regional_sites):
+        return best
+    words = normalize_tokens(text)
+    renamed: dict[str, str] = {}
+    for code in best.keys() & vocabulary.regional_sites.keys():
+        named = {site for site, name in vocabulary.regional_sites[code] if _holds(words, name)}
+        if len(named) == 1:
+            renamed[code] = named.pop()
+    return _renamed(best, renamed)
 
 
 _UNSPECIFIED_SIDE = re.compile(r",\s*unspecified side\b")
@@ -471,8 +490,10 @@ def link_mentions(
     """
     coded: list[list[MentionCode]] = []
     for mention in mentions:
-        if _plural_unnamed(mention.text, vocabulary) or _COURSE_OF_DISEASE.fullmatch(
-            (mention.expansion or mention.text).strip()
+        if (
+            _plural_unnamed(mention.text, vocabulary)
+            or _COURSE_OF_DISEASE.fullmatch((mention.expansion or mention.text).strip())
+            or _names_sense(mention.expansion or mention.text, vocabulary)
         ):
             coded.append([])
             continue
@@ -490,9 +511,10 @@ def link_mentions(
         # The marked words and any the phrase was widened over after them ("hepatitis A"): the
         # modifiers before them are among the details already.
         own = mention.expansion or _from_core(mention)
-        nontraumatic = _nontraumatic_fracture(f"{own} {sites}", vocabulary)
+        readings = _nontraumatic_readings(f"{own} {sites}", vocabulary)
+        nontraumatic = bool(readings)
         if nontraumatic:
-            own, sites = (_as_nontraumatic(words, vocabulary) for words in (own, sites))
+            own, sites = (_as_nontraumatic(words, readings) for words in (own, sites))
         text = f"{own} {sites}"
         best = _best_named(_linked_words(text, vocabulary), vocabulary)
         paired_own, paired_sites = (_as_paired(words, vocabulary) for words in (own, sites))
@@ -680,23 +702,34 @@ def link_mentions(
 _FRACTURE = re.compile(r"\bfractur(?:e|es|ed)\b", re.IGNORECASE)
 """A fracture's word."""
 
+_RUPTURE = re.compile(r"\bruptur(?:e|es|ed)\b", re.IGNORECASE)
+"""A rupture's word."""
+
 _WORD = re.compile(r"[A-Za-z]+")
 
-
-def _nontraumatic_fracture(text: str, vocabulary: Icd10cmVocabulary) -> bool:
-    """Whether ``text`` tells of a fracture that came of no injury
-    (``Icd10cmVocabulary.nontraumatic_fractures``: "osteoporotic vertebral compression
-    fracture", "pathological fracture")."""
-    return _FRACTURE.search(text) is not None and any(
-        word.lower() in vocabulary.nontraumatic_fractures for word in _WORD.findall(text)
-    )
+_READ_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+"""A word read for a cause told, hyphened words as one ("non-traumatic")."""
 
 
-def _as_nontraumatic(text: str, vocabulary: Icd10cmVocabulary) -> str:
-    """``text`` with each word telling a fracture came of no injury in the words the Index reads
-    it as ("insufficiency fracture" → "pathological fracture")."""
-    readings = vocabulary.nontraumatic_fractures
-    return _WORD.sub(lambda word: readings.get(word.group().lower(), word.group()), text)
+def _nontraumatic_readings(text: str, vocabulary: Icd10cmVocabulary) -> Mapping[str, str]:
+    """The readings of the words telling that the fracture or the rupture ``text`` tells of came
+    of no injury (``Icd10cmVocabulary.nontraumatic_fractures``: "osteoporotic vertebral
+    compression fracture", "pathological fracture"; ``nontraumatic_ruptures``: "spontaneous
+    splenic rupture"); none where it tells of neither."""
+    words = {word.lower() for word in _READ_WORD.findall(text)}
+    for told, readings in (
+        (_FRACTURE, vocabulary.nontraumatic_fractures),
+        (_RUPTURE, vocabulary.nontraumatic_ruptures),
+    ):
+        if told.search(text) is not None and not words.isdisjoint(readings):
+            return readings
+    return {}
+
+
+def _as_nontraumatic(text: str, readings: Mapping[str, str]) -> str:
+    """``text`` with each word telling a fracture or a rupture came of no injury in the words
+    the Index reads it as (``readings``: "insufficiency fracture" → "pathological fracture")."""
+    return _READ_WORD.sub(lambda word: readings.get(word.group().lower(), word.group()), text)
 
 
 def _as_paired(text: str, vocabulary: Icd10cmVocabulary) -> str:
@@ -732,6 +765,18 @@ def _plural_unnamed(text: str, vocabulary: Icd10cmVocabulary) -> bool:
     word = last.group(1).lower()
     read = normalize_tokens(word)
     return bool(read) and read[-1] != word and read[-1] in vocabulary.singular_only
+
+
+def _names_sense(text: str, vocabulary: Icd10cmVocabulary) -> bool:
+    """Whether ``text`` names a sense an examination tests (``Icd10cmVocabulary.senses``):
+    "pain sensation was decreased in both legs" tells of no pain."""
+    words = normalize_tokens(text)
+    return any(_holds(words, sense) for sense in vocabulary.senses)
+
+
+def _holds(words: Sequence[str], phrase: Sequence[str]) -> bool:
+    """Whether ``phrase`` occurs in ``words``, word after word."""
+    return any(tuple(words[at : at + len(phrase)]) == tuple(phrase) for at in range(len(words)))
 
 
 def _ranked(best: Mapping[str, float], limit: int) -> list[MentionCode]:

@@ -700,6 +700,35 @@ def test_enlarged_lymph_nodes_of_a_region_told_are_localized(
     assert codes_of(finding(text, words))[0] == code
 
 
+@pytest.mark.parametrize(
+    ("site", "code"),
+    [
+        # Neoplasm Table, lymph gland, secondary: cervical C77.0, mediastinal C77.1,
+        # para-aortic C77.2, axillary C77.3; two regions keep the unspecified code.
+        ("right cervical lymph node", "C77.0"),
+        ("mediastinal lymph node", "C77.1"),
+        ("para-aortic lymph node", "C77.2"),
+        ("axillary lymph node", "C77.3"),
+        ("axillary and cervical lymph node", "C77.9"),
+    ],
+)
+def test_a_lymph_node_metastasis_of_a_region_told_is_coded_at_the_region(
+    site: str, code: str
+) -> None:
+    text = f"CT showed metastases in the {site}."
+    assert codes_of(finding(text, "metastases", site=site)) == [code]
+
+
+@pytest.mark.parametrize(
+    "words",
+    ["spontaneous splenic rupture", "atraumatic splenic rupture", "non-traumatic splenic rupture"],
+)
+def test_a_rupture_of_no_injury_is_coded_as_no_injury(words: str) -> None:
+    # Rupture, spleen, nontraumatic D73.5, though the text tells of a fall (S36.03- otherwise).
+    text = f"After a fall, CT showed a {words}."
+    assert codes_of(finding(text, words), {"splenic rupture": {"S36.039": 0.9}}) == ["D73.5"]
+
+
 @given(st.dictionaries(st.sampled_from(["linear", "link", "billable"]), st.floats(-5, 5)))
 def test_the_score_is_a_probability(features: dict[str, float]) -> None:
     settings = SETTINGS.model_copy(update={"weights": {"linear": 3.0, "link": -2.0}, "bias": -1})
@@ -1831,6 +1860,17 @@ def test_a_fracture_of_no_injury_is_coded_as_no_injury(
         # Loss, vision (visual) H54.7: the title's "visual", the reports' "vision".
         ("vision loss", "H54.7"),
         ("loss of vision", "H54.7"),
+        # Encephalitis, herpes, herpesviral B00.4 (the organism's combination code, no G04.90
+        # beside B00.9); Aneurysm, heart, ventricle I25.3 (no I72.9 of unspecified site);
+        # Paresis (see Paralysis), facial G51.0 (no G83.9 paralytic syndrome); a central one is
+        # a Weakness, facial R29.810.
+        ("HSV encephalitis", "B00.4"),
+        ("herpes simplex encephalitis", "B00.4"),
+        ("left ventricular aneurysm", "I25.3"),
+        ("inferior wall aneurysm", "I25.3"),
+        ("facial paresis", "G51.0"),
+        ("facial paralysis", "G51.0"),
+        ("central facial paresis", "R29.810"),
     ],
 )
 def test_the_index_names_these_findings(words: str, code: str) -> None:
@@ -1908,3 +1948,15 @@ def test_an_adenoma_is_a_benign_neoplasm_of_its_site(
 ) -> None:
     text = f"There was a {words} of the {site or 'patient'}."
     assert codes_of(finding(text, words, site=site))[0] == code
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "coded"),
+    [
+        ("Pain sensation was decreased in both legs.", "Pain sensation", False),
+        ("There was symmetrical pain sensation.", "symmetrical pain sensation", False),
+        ("She had pain and a burning sensation in her feet.", "pain", True),
+    ],
+)
+def test_a_sense_an_examination_tests_is_no_pain(text: str, words: str, coded: bool) -> None:
+    assert bool(codes_of(finding(text, words))) == coded
