@@ -586,6 +586,8 @@ def link_mentions(
         # structure of its sentence: a "distended" bladder seen on a CT of the abdomen is no
         # Abdominal distension.
         own_site = any(a.name == "site" for a in mention.attributes)
+        malignant = growth and all(code.startswith(_MALIGNANT_CODE) for code in best)
+        told = f"{mention.expansion or mention.text} {sites}"
         for structure in structures if (not best and not own_site) or unsited else ():
             # A finding whose words name nothing is read with a body structure of its sentence
             # ("an abscess was found in the liver" → Abscess of liver); a code the structure
@@ -593,7 +595,18 @@ def link_mentions(
             # ("enlarged" beside a "right" subclavian artery and the "aortic arch" is no Right
             # aortic arch).
             alone = _best_named(_linked_words(f"{sites} {structure}", vocabulary), vocabulary)
-            joint = _best_named(_linked_words(f"{text} {structure}", vocabulary), vocabulary)
+            # A malignant growth told spread is a spread growth at the structure, as the Index
+            # sends "Carcinoma, metastatic" to "Neoplasm, secondary, by site": "lung lesions
+            # consistent with metastatic cancer" are C78.00, no lung cancer (C34.90). A lymph
+            # node beside a growth not told spread may be where it spread, no site it began
+            # at: the squamous cell carcinoma of a "cervical lymph node" is no cancer of the
+            # cervix uteri (C53.9), and an "urothelial carcinoma with involvement of the lymph
+            # nodes" no growth of the nodes alone.
+            spread = malignant and _METASTATIC.search(told) is not None
+            if malignant and not spread and _LYMPH_NODE.search(structure) is not None:
+                continue
+            read = f"{_SPREAD_WORD} {sites}" if spread else text
+            joint = _best_named(_linked_words(f"{read} {structure}", vocabulary), vocabulary)
             found = {
                 code: score
                 for code, score in joint.items()
@@ -612,6 +625,8 @@ def link_mentions(
             )
             found = _of_own_part(own, found, vocabulary)
             found = _not_benign(mention, found, vocabulary)
+            if spread:
+                found = _at_region(structure, found, vocabulary)
             if found or not unsited:
                 best = found
             if found:
@@ -1340,6 +1355,15 @@ _METASTATIC = re.compile(r"\bmetasta(?:tic|sis|ses|sized|sised)\b", re.IGNORECAS
 _METASTATIC_REACH = 40
 """Characters before a growth read for the word saying it spread ("metastatic rectal ...")."""
 
+
+_MALIGNANT_CODE = "C"
+"""The first letter of the codes of malignant neoplasms (C00-C96)."""
+
+_LYMPH_NODE = re.compile(r"\b(?:lymph\s*nodes?|lymph\s+glands?|nodes?|nodal)\b", re.IGNORECASE)
+"""A structure that is a lymph node."""
+
+_SPREAD_WORD = "metastasis"
+"""The word a spread growth is read with at its site (the Index's "lung metastasis", C78.00)."""
 
 _SECONDARY_GROWTH = re.compile(
     r"\bmetastas[ie]s$|\bmetastatic\s+(?:disease|lesions?|deposits?|foci|nodules?)$",

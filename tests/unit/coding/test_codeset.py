@@ -1960,3 +1960,25 @@ def test_an_adenoma_is_a_benign_neoplasm_of_its_site(
 )
 def test_a_sense_an_examination_tests_is_no_pain(text: str, words: str, coded: bool) -> None:
     assert bool(codes_of(finding(text, words))) == coded
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "structure", "code"),
+    [
+        # Carcinoma, metastatic (see Neoplasm, secondary, by site); Neoplasm, lymph gland,
+        # secondary, axillary C77.3; a node beside a growth not told spread gives it no site.
+        ("Lung lesions were consistent with metastatic cancer.", "metastatic cancer", "Lung",
+         "C78.00"),
+        ("A cervical lymph node showed squamous cell carcinoma.", "squamous cell carcinoma",
+         "cervical lymph node", None),
+        ("An axillary lymph node held metastatic adenocarcinoma.", "metastatic adenocarcinoma",
+         "axillary lymph node", "C77.3"),
+        ("The lung mass was a primary adenocarcinoma.", "primary adenocarcinoma", "lung mass",
+         "C34.90"),
+    ],
+)  # fmt: skip
+def test_a_malignant_growth_spread_to_a_structure_is_a_secondary_growth_there(
+    text: str, words: str, structure: str, code: str | None
+) -> None:
+    (found,) = link_mentions([finding(text, words)], CM, {}, 3, {"m1": [structure]})
+    assert [c.code for c in found] == ([code] if code else [])
