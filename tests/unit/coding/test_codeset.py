@@ -1982,3 +1982,17 @@ def test_a_malignant_growth_spread_to_a_structure_is_a_secondary_growth_there(
 ) -> None:
     (found,) = link_mentions([finding(text, words)], CM, {}, 3, {"m1": [structure]})
     assert [c.code for c in found] == ([code] if code else [])
+
+
+@pytest.mark.parametrize(
+    ("words", "code"),
+    [
+        # Neoplasm, nasopharynx C11.9, hypopharynx C13.9; Cellulitis, orbit H05.01-: the
+        # reports' adjective, the titles' noun (no C80.1 of unspecified site, no L03.90).
+        ("nasopharyngeal carcinoma", "C11.9"),
+        ("hypopharyngeal carcinoma", "C13.9"),
+        ("orbital cellulitis", "H05.019"),
+    ],
+)
+def test_a_sites_adjective_names_the_code_its_noun_does(words: str, code: str) -> None:
+    assert code in codes_of(finding(f"She had {words}.", words))
