@@ -1871,6 +1871,16 @@ def test_a_fracture_of_no_injury_is_coded_as_no_injury(
         ("facial paresis", "G51.0"),
         ("facial paralysis", "G51.0"),
         ("central facial paresis", "R29.810"),
+        # The organism named beside the disease takes the Index's combination code:
+        # Pneumonia, streptococcal J15.4; Colitis, cytomegaloviral B25.8; Esophagitis,
+        # candidal B37.81; Chorioretinitis, toxoplasma B58.01; Herpes zoster, ophthalmicus
+        # B02.30; Keratitis, herpetic B00.52 (no J18.9, K52.9, K20.9, H30.9, B02.9, H16.9).
+        ("streptococcal pneumonia", "J15.4"),
+        ("CMV colitis", "B25.8"),
+        ("candida esophagitis", "B37.81"),
+        ("toxoplasma retinochoroiditis", "B58.01"),
+        ("herpes zoster ophthalmicus", "B02.30"),
+        ("HSV keratitis", "B00.52"),
     ],
 )
 def test_the_index_names_these_findings(words: str, code: str) -> None:
