@@ -249,6 +249,9 @@ def _is_neoplasm(code: str) -> bool:
 _SIDE = re.compile(r"\b(right|left)\b", re.IGNORECASE)
 """A side the text gives a finding."""
 
+_BOTH_SIDES = re.compile(r"\b(?:bilateral(?:ly)?|both)\b", re.IGNORECASE)
+"""Words telling a finding is on both sides."""
+
 _SIDE_TITLES = {"right": ("right", "right dominant"), "left": ("left", "left nondominant")}
 """What a side makes of a title's "unspecified" side, ear, knee …: the same words with the
 side, or, of a limb's paralysis, the side the Official Guidelines default to (I.C.6.a: the
@@ -322,7 +325,9 @@ def _sided(
     upper limb" names G83.2, whose G83.20 "… affecting unspecified side" has G83.21 "…
     affecting right dominant side"."""
     sides = {side.lower() for side in _SIDE.findall(text)}
-    if len(sides) != 1 or not best:
+    if len(sides) != 1 or not best or _BOTH_SIDES.search(text) is not None:
+        # "metastasis on the bilateral lungs and the right supraclavicular nodes" tells no one
+        # side of the lungs.
         return best
     (side,) = sides
     sided: dict[str, float] = {}

@@ -709,6 +709,8 @@ def test_enlarged_lymph_nodes_of_a_region_told_are_localized(
         ("mediastinal lymph node", "C77.1"),
         ("para-aortic lymph node", "C77.2"),
         ("axillary lymph node", "C77.3"),
+        ("armpit lymph node", "C77.3"),
+        ("armpit and supraclavicular lymph node", "C77.9"),
         ("axillary and cervical lymph node", "C77.9"),
     ],
 )
@@ -2006,3 +2008,12 @@ def test_a_malignant_growth_spread_to_a_structure_is_a_secondary_growth_there(
 )
 def test_a_sites_adjective_names_the_code_its_noun_does(words: str, code: str) -> None:
     assert code in codes_of(finding(f"She had {words}.", words))
+
+
+def test_a_finding_told_on_both_sides_takes_no_one_side_from_another_site() -> None:
+    text = "PET showed metastasis on the bilateral lungs and right supraclavicular nodes."
+    metastasis = finding(text, "metastasis", site="bilateral lungs")
+    at = text.index("right supraclavicular")
+    other = Attribute(name="site", start=at, end=at + 21, text="right supraclavicular")
+    both = metastasis.model_copy(update={"attributes": [*metastasis.attributes, other]})
+    assert codes_of(both) == ["C78.00"]
