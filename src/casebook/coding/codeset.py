@@ -1533,11 +1533,12 @@ def _example_set_aside(text: str, mention: Mention, sentence: Span) -> bool:
 
 _TESTED_FOR = re.compile(
     r"\b(?:markers?|serolog(?:y|ies)|serologic(?:al)?\s+(?:tests?|markers?)|tests?|testing"
-    r"|screening|assays?)\s+(?:for|of)\s+(?P<listed>(?:[^.;:()]|\([^()]*\)){0,80})$",
+    r"|screening|assays?|seronegative)\s+(?:for|of)\s+(?P<listed>(?:[^.;:()]|\([^()]*\)){0,80})$",
     re.IGNORECASE,
 )
 """A test named by what it looks for, running up to a finding of its list ("the serologic
-markers for human immunodeficiency virus, hepatitis C and hepatitis B")."""
+markers for human immunodeficiency virus, hepatitis C and hepatitis B"), or the patient told
+found without it by one ("seronegative for hepatitis viruses B and C")."""
 
 _TOLD_RESULT = re.compile(
     r"\b(?:was|were|is|are|showed|revealed|found|confirmed|positive|negative|ruled)\b",

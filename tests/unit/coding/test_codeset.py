@@ -541,6 +541,7 @@ def test_only_present_findings_support_a_code() -> None:
     ("text", "codes"),
     [
         ("Tests included the serologic markers for hepatitis C.", set()),
+        ("She was seronegative for hepatitis C and HIV.", set()),
         ("The serology for hepatitis C was positive.", {"B19.20"}),
         ("She had hepatitis C.", {"B19.20"}),
     ],
