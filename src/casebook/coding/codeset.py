@@ -1638,17 +1638,19 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
         ) is not None and any(
             a.name == "site" and a.end <= mention.start for a in mention.attributes
         )
+        # A spread growth keeps the sites it reached, but not those denied: "lymph node
+        # metastasis without peritoneal dissemination" is no C78.6.
+        reached = _SECONDARY_GROWTH.search(mention.text) is not None
         kept = [
             a
             for a in mention.attributes
             if a.name != "site"
             or not (
-                _invaded(case.text, a)
-                or _denied(case.text, mention, a)
-                or (spread and a.start >= mention.end)
+                _denied(case.text, mention, a)
+                or (not reached and (_invaded(case.text, a) or (spread and a.start >= mention.end)))
             )
         ]
-        if len(kept) < len(mention.attributes) and _SECONDARY_GROWTH.search(mention.text) is None:
+        if len(kept) < len(mention.attributes):
             mention = mention.model_copy(update={"attributes": kept})
         findings.append(mention)
     return findings

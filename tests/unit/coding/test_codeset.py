@@ -1541,6 +1541,13 @@ def test_a_structure_denied_after_a_finding_is_no_site_of_its_code() -> None:
     assert kept.attributes == [] and "M27.1" not in codes_of(kept)
 
 
+def test_a_site_denied_after_a_spread_growth_is_none_of_its_sites() -> None:
+    text = "A lymph node metastasis without peritoneal dissemination."
+    growth = finding(text, "metastasis", site="peritoneal")
+    (kept,) = coded_findings(case_of(text, [growth]), {growth.type})
+    assert kept.attributes == []
+
+
 def test_a_denial_before_a_finding_leaves_it_its_site() -> None:
     text = "No neck lymphadenopathy was found."
     nodes = finding(text, "lymphadenopathy", Assertion.NEGATED, site="neck")
