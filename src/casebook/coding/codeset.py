@@ -249,6 +249,9 @@ def _is_neoplasm(code: str) -> bool:
 _SIDE = re.compile(r"\b(right|left)\b", re.IGNORECASE)
 """A side the text gives a finding."""
 
+_BOTH_SIDES = re.compile(r"\b(?:bilateral(?:ly)?|both)\b", re.IGNORECASE)
+"""Words telling a finding is on both sides."""
+
 _SIDE_TITLES = {"right": ("right", "right dominant"), "left": ("left", "left nondominant")}
 """What a side makes of a title's "unspecified" side, ear, knee …: the same words with the
 side, or, of a limb's paralysis, the side the Official Guidelines default to (I.C.6.a: the
@@ -322,7 +325,9 @@ def _sided(
     upper limb" names G83.2, whose G83.20 "… affecting unspecified side" has G83.21 "…
     affecting right dominant side"."""
     sides = {side.lower() for side in _SIDE.findall(text)}
-    if len(sides) != 1 or not best:
+    if len(sides) != 1 or not best or _BOTH_SIDES.search(text) is not None:
+        # "metastasis on the bilateral lungs and the right supraclavicular nodes" tells no one
+        # side of the lungs.
         return best
     (side,) = sides
     sided: dict[str, float] = {}
@@ -359,12 +364,31 @@ def _regional(text: str, best: dict[str, float], vocabulary: Icd10cmVocabulary) 
     (``Icd10cmVocabulary.regional``): a "mediastinal lymphadenopathy" is R59.0 Localized
     enlarged lymph nodes, no R59.1 Generalized enlarged lymph nodes, while a "generalized
     lymphadenopathy" stays R59.1."""
+    best = _at_region(text, best, vocabulary)
     if best.keys().isdisjoint(vocabulary.regional):
         return best
     words = set(normalize_tokens(text))
     if words.isdisjoint(vocabulary.regions) or not words.isdisjoint(vocabulary.spread_words):
         return best
     return _renamed(best, vocabulary.regional)
+
+
+def _at_region(
+    text: str, best: dict[str, float], vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """``best`` with each code of unspecified region replaced by the code of the one region
+    ``text``, the mention's words and attributes, names (``Icd10cmVocabulary.regional_sites``):
+    the "metastases" of a "right cervical lymph node" are C77.0, no C77.9; a text naming
+    regions of two codes keeps the code of unspecified region."""
+    if best.keys().isdisjoint(vocabulary.regional_sites):
+        return best
+    words = normalize_tokens(text)
+    renamed: dict[str, str] = {}
+    for code in best.keys() & vocabulary.regional_sites.keys():
+        named = {site for site, name in vocabulary.regional_sites[code] if _holds(words, name)}
+        if len(named) == 1:
+            renamed[code] = named.pop()
+    return _renamed(best, renamed)
 
 
 _UNSPECIFIED_SIDE = re.compile(r",\s*unspecified side\b")
@@ -471,8 +495,10 @@ def link_mentions(
     """
     coded: list[list[MentionCode]] = []
     for mention in mentions:
-        if _plural_unnamed(mention.text, vocabulary) or _COURSE_OF_DISEASE.fullmatch(
-            (mention.expansion or mention.text).strip()
+        if (
+            _plural_unnamed(mention.text, vocabulary)
+            or _COURSE_OF_DISEASE.fullmatch((mention.expansion or mention.text).strip())
+            or _names_sense(mention.expansion or mention.text, vocabulary)
         ):
             coded.append([])
             continue
@@ -490,9 +516,10 @@ def link_mentions(
         # The marked words and any the phrase was widened over after them ("hepatitis A"): the
         # modifiers before them are among the details already.
         own = mention.expansion or _from_core(mention)
-        nontraumatic = _nontraumatic_fracture(f"{own} {sites}", vocabulary)
+        readings = _nontraumatic_readings(f"{own} {sites}", vocabulary)
+        nontraumatic = bool(readings)
         if nontraumatic:
-            own, sites = (_as_nontraumatic(words, vocabulary) for words in (own, sites))
+            own, sites = (_as_nontraumatic(words, readings) for words in (own, sites))
         text = f"{own} {sites}"
         best = _best_named(_linked_words(text, vocabulary), vocabulary)
         paired_own, paired_sites = (_as_paired(words, vocabulary) for words in (own, sites))
@@ -564,6 +591,8 @@ def link_mentions(
         # structure of its sentence: a "distended" bladder seen on a CT of the abdomen is no
         # Abdominal distension.
         own_site = any(a.name == "site" for a in mention.attributes)
+        malignant = growth and all(code.startswith(_MALIGNANT_CODE) for code in best)
+        told = f"{mention.expansion or mention.text} {sites}"
         for structure in structures if (not best and not own_site) or unsited else ():
             # A finding whose words name nothing is read with a body structure of its sentence
             # ("an abscess was found in the liver" → Abscess of liver); a code the structure
@@ -571,7 +600,18 @@ def link_mentions(
             # ("enlarged" beside a "right" subclavian artery and the "aortic arch" is no Right
             # aortic arch).
             alone = _best_named(_linked_words(f"{sites} {structure}", vocabulary), vocabulary)
-            joint = _best_named(_linked_words(f"{text} {structure}", vocabulary), vocabulary)
+            # A malignant growth told spread is a spread growth at the structure, as the Index
+            # sends "Carcinoma, metastatic" to "Neoplasm, secondary, by site": "lung lesions
+            # consistent with metastatic cancer" are C78.00, no lung cancer (C34.90). A lymph
+            # node beside a growth not told spread may be where it spread, no site it began
+            # at: the squamous cell carcinoma of a "cervical lymph node" is no cancer of the
+            # cervix uteri (C53.9), and an "urothelial carcinoma with involvement of the lymph
+            # nodes" no growth of the nodes alone.
+            spread = malignant and _METASTATIC.search(told) is not None
+            if malignant and not spread and _LYMPH_NODE.search(structure) is not None:
+                continue
+            read = f"{_SPREAD_WORD} {sites}" if spread else text
+            joint = _best_named(_linked_words(f"{read} {structure}", vocabulary), vocabulary)
             found = {
                 code: score
                 for code, score in joint.items()
@@ -590,6 +630,8 @@ def link_mentions(
             )
             found = _of_own_part(own, found, vocabulary)
             found = _not_benign(mention, found, vocabulary)
+            if spread:
+                found = _at_region(structure, found, vocabulary)
             if found or not unsited:
                 best = found
             if found:
@@ -680,23 +722,34 @@ def link_mentions(
 _FRACTURE = re.compile(r"\bfractur(?:e|es|ed)\b", re.IGNORECASE)
 """A fracture's word."""
 
+_RUPTURE = re.compile(r"\bruptur(?:e|es|ed)\b", re.IGNORECASE)
+"""A rupture's word."""
+
 _WORD = re.compile(r"[A-Za-z]+")
 
-
-def _nontraumatic_fracture(text: str, vocabulary: Icd10cmVocabulary) -> bool:
-    """Whether ``text`` tells of a fracture that came of no injury
-    (``Icd10cmVocabulary.nontraumatic_fractures``: "osteoporotic vertebral compression
-    fracture", "pathological fracture")."""
-    return _FRACTURE.search(text) is not None and any(
-        word.lower() in vocabulary.nontraumatic_fractures for word in _WORD.findall(text)
-    )
+_READ_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+"""A word read for a cause told, hyphened words as one ("non-traumatic")."""
 
 
-def _as_nontraumatic(text: str, vocabulary: Icd10cmVocabulary) -> str:
-    """``text`` with each word telling a fracture came of no injury in the words the Index reads
-    it as ("insufficiency fracture" → "pathological fracture")."""
-    readings = vocabulary.nontraumatic_fractures
-    return _WORD.sub(lambda word: readings.get(word.group().lower(), word.group()), text)
+def _nontraumatic_readings(text: str, vocabulary: Icd10cmVocabulary) -> Mapping[str, str]:
+    """The readings of the words telling that the fracture or the rupture ``text`` tells of came
+    of no injury (``Icd10cmVocabulary.nontraumatic_fractures``: "osteoporotic vertebral
+    compression fracture", "pathological fracture"; ``nontraumatic_ruptures``: "spontaneous
+    splenic rupture"); none where it tells of neither."""
+    words = {word.lower() for word in _READ_WORD.findall(text)}
+    for told, readings in (
+        (_FRACTURE, vocabulary.nontraumatic_fractures),
+        (_RUPTURE, vocabulary.nontraumatic_ruptures),
+    ):
+        if told.search(text) is not None and not words.isdisjoint(readings):
+            return readings
+    return {}
+
+
+def _as_nontraumatic(text: str, readings: Mapping[str, str]) -> str:
+    """``text`` with each word telling a fracture or a rupture came of no injury in the words
+    the Index reads it as (``readings``: "insufficiency fracture" → "pathological fracture")."""
+    return _READ_WORD.sub(lambda word: readings.get(word.group().lower(), word.group()), text)
 
 
 def _as_paired(text: str, vocabulary: Icd10cmVocabulary) -> str:
@@ -732,6 +785,18 @@ def _plural_unnamed(text: str, vocabulary: Icd10cmVocabulary) -> bool:
     word = last.group(1).lower()
     read = normalize_tokens(word)
     return bool(read) and read[-1] != word and read[-1] in vocabulary.singular_only
+
+
+def _names_sense(text: str, vocabulary: Icd10cmVocabulary) -> bool:
+    """Whether ``text`` names a sense an examination tests (``Icd10cmVocabulary.senses``):
+    "pain sensation was decreased in both legs" tells of no pain."""
+    words = normalize_tokens(text)
+    return any(_holds(words, sense) for sense in vocabulary.senses)
+
+
+def _holds(words: Sequence[str], phrase: Sequence[str]) -> bool:
+    """Whether ``phrase`` occurs in ``words``, word after word."""
+    return any(tuple(words[at : at + len(phrase)]) == tuple(phrase) for at in range(len(words)))
 
 
 def _ranked(best: Mapping[str, float], limit: int) -> list[MentionCode]:
@@ -1296,6 +1361,15 @@ _METASTATIC_REACH = 40
 """Characters before a growth read for the word saying it spread ("metastatic rectal ...")."""
 
 
+_MALIGNANT_CODE = "C"
+"""The first letter of the codes of malignant neoplasms (C00-C96)."""
+
+_LYMPH_NODE = re.compile(r"\b(?:lymph\s*nodes?|lymph\s+glands?|nodes?|nodal)\b", re.IGNORECASE)
+"""A structure that is a lymph node."""
+
+_SPREAD_WORD = "metastasis"
+"""The word a spread growth is read with at its site (the Index's "lung metastasis", C78.00)."""
+
 _SECONDARY_GROWTH = re.compile(
     r"\bmetastas[ie]s$|\bmetastatic\s+(?:disease|lesions?|deposits?|foci|nodules?)$",
     re.IGNORECASE,
@@ -1459,11 +1533,12 @@ def _example_set_aside(text: str, mention: Mention, sentence: Span) -> bool:
 
 _TESTED_FOR = re.compile(
     r"\b(?:markers?|serolog(?:y|ies)|serologic(?:al)?\s+(?:tests?|markers?)|tests?|testing"
-    r"|screening|assays?)\s+(?:for|of)\s+(?P<listed>(?:[^.;:()]|\([^()]*\)){0,80})$",
+    r"|screening|assays?|seronegative)\s+(?:for|of)\s+(?P<listed>(?:[^.;:()]|\([^()]*\)){0,80})$",
     re.IGNORECASE,
 )
 """A test named by what it looks for, running up to a finding of its list ("the serologic
-markers for human immunodeficiency virus, hepatitis C and hepatitis B")."""
+markers for human immunodeficiency virus, hepatitis C and hepatitis B"), or the patient told
+found without it by one ("seronegative for hepatitis viruses B and C")."""
 
 _TOLD_RESULT = re.compile(
     r"\b(?:was|were|is|are|showed|revealed|found|confirmed|positive|negative|ruled)\b",
@@ -1563,17 +1638,19 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
         ) is not None and any(
             a.name == "site" and a.end <= mention.start for a in mention.attributes
         )
+        # A spread growth keeps the sites it reached, but not those denied: "lymph node
+        # metastasis without peritoneal dissemination" is no C78.6.
+        reached = _SECONDARY_GROWTH.search(mention.text) is not None
         kept = [
             a
             for a in mention.attributes
             if a.name != "site"
             or not (
-                _invaded(case.text, a)
-                or _denied(case.text, mention, a)
-                or (spread and a.start >= mention.end)
+                _denied(case.text, mention, a)
+                or (not reached and (_invaded(case.text, a) or (spread and a.start >= mention.end)))
             )
         ]
-        if len(kept) < len(mention.attributes) and _SECONDARY_GROWTH.search(mention.text) is None:
+        if len(kept) < len(mention.attributes):
             mention = mention.model_copy(update={"attributes": kept})
         findings.append(mention)
     return findings

@@ -322,6 +322,12 @@ class IndexTerms(RecordModel):
         "shocks'), never a circulatory shock (R57.9), which is told in the singular; "
         "'acnes' is the species of Cutibacterium (Propionibacterium) acnes, no acne (L70.9).",
     )
+    senses: list[str] = Field(
+        default_factory=list,
+        description="Names of a sense an examination tests ('pain sensation', 'perception of "
+        "pain'): a finding whose words hold one tells how the sense was found ('intact', "
+        "'decreased', 'symmetrical'), no pain the patient has, and names no code (R52 Pain).",
+    )
     nontraumatic_fractures: dict[str, str] = Field(
         default_factory=dict,
         description="A word that tells a fracture came of no injury → the words the Index "
@@ -331,6 +337,14 @@ class IndexTerms(RecordModel):
         "told is coded as none of the injuries (``injuries``), which a fall or an accident "
         "elsewhere in the text would otherwise let it be ('a fragility fracture of the hip' is no "
         "S72.00-).",
+    )
+    nontraumatic_ruptures: dict[str, str] = Field(
+        default_factory=dict,
+        description="A word that tells a rupture came of no injury → the words the Index reads "
+        "it as: a 'spontaneous' or 'atraumatic' rupture of the spleen is the Index's 'Rupture, "
+        "spleen, nontraumatic' (D73.5), of a tendon its 'Rupture, tendon, spontaneous' (M66.-); "
+        "a rupture so told is coded as none of the injuries (``injuries``), which the "
+        "Index's bare 'Rupture, spleen' (S36.03-) is.",
     )
     paired_words: dict[str, str] = Field(
         default_factory=dict,
@@ -410,6 +424,14 @@ class IndexTerms(RecordModel):
         default_factory=list,
         description="Words telling a finding is spread over the body ('generalized', "
         "'diffuse'): it keeps its code whatever region is named beside them.",
+    )
+    regional_sites: dict[str, dict[str, list[str]]] = Field(
+        default_factory=dict,
+        description="A code of a finding in the lymph nodes of unspecified region → the code "
+        "of that finding in each region → the words naming the region, as the Index's "
+        "Neoplasm Table lists a lymph gland's secondary growth by region ('cervical' C77.0, "
+        "'mediastinal' C77.1, 'axillary' C77.3): a 'cervical lymph node metastasis' is C77.0, "
+        "no C77.9 of unspecified node. Read where the words name the region of one code only.",
     )
 
     @field_validator("unspecified_site")
@@ -503,6 +525,9 @@ class Icd10cmVocabulary:
     nontraumatic_fractures: dict[str, str] = field(default_factory=dict)
     """A lower-case word telling a fracture came of no injury → the words it is read as
     (``IndexTerms.nontraumatic_fractures``)."""
+    nontraumatic_ruptures: dict[str, str] = field(default_factory=dict)
+    """A lower-case word telling a rupture came of no injury → the words it is read as
+    (``IndexTerms.nontraumatic_ruptures``)."""
     paired_words: dict[str, str] = field(default_factory=dict)
     """A lower-case word telling both of a paired limb → the words it is read as
     (``IndexTerms.paired_words``)."""
@@ -513,6 +538,12 @@ class Icd10cmVocabulary:
     """Normalised words of the regions lymph nodes are named by (``IndexTerms.regions``)."""
     spread_words: frozenset[str] = frozenset()
     """Normalised words telling a finding is spread (``IndexTerms.spread_words``)."""
+    regional_sites: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(default_factory=dict)
+    """A code of unspecified region → (the code of a region, the normalised words of one of
+    its names) of every region (``IndexTerms.regional_sites``)."""
+    senses: tuple[tuple[str, ...], ...] = ()
+    """The normalised words of the names of a sense an examination tests
+    (``IndexTerms.senses``)."""
     _subsets_of: dict[tuple[str, ...], tuple[str, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -1085,6 +1116,7 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
         site_free: frozenset[str] = frozenset()
         singular_only: frozenset[str] = frozenset()
         nontraumatic_fractures: dict[str, str] = {}
+        nontraumatic_ruptures: dict[str, str] = {}
         paired_words: dict[str, str] = {}
         indexed: dict[str, list[str]] = {}
         cell_types: frozenset[str] = frozenset()
@@ -1096,7 +1128,19 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
         regional: dict[str, str] = {}
         regions: frozenset[str] = frozenset()
         spread_words: frozenset[str] = frozenset()
+        regional_sites: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
+        senses: tuple[tuple[str, ...], ...] = ()
         if index is not None:
+            senses = tuple(normalize_tokens(name) for name in index.senses)
+            for code, sited in index.regional_sites.items():
+                for site in (code, *sited):
+                    if site not in billable:
+                        raise ValueError(f"regional site code {site} is not a billable code")
+                regional_sites[code] = tuple(
+                    (site, normalize_tokens(name))
+                    for site, names in sited.items()
+                    for name in names
+                )
             regional = dict(index.regional)
             for code in (*regional, *regional.values()):
                 if code not in billable:
@@ -1125,6 +1169,9 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             singular_only = frozenset(w for n in index.singular_only for w in normalize_tokens(n))
             nontraumatic_fractures = {
                 word.lower(): reading for word, reading in index.nontraumatic_fractures.items()
+            }
+            nontraumatic_ruptures = {
+                word.lower(): reading for word, reading in index.nontraumatic_ruptures.items()
             }
             paired_words = {word.lower(): reading for word, reading in index.paired_words.items()}
             for code, names in index.terms.items():
@@ -1166,10 +1213,13 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             singular_only,
             frozenset(indexed),
             nontraumatic_fractures,
+            nontraumatic_ruptures,
             paired_words,
             regional,
             regions,
             spread_words,
+            regional_sites,
+            senses,
         )
     except FileNotFoundError as exc:
         raise CasebookError(ErrorCode.INVALID_RESOURCE, "ICD-10-CM file not found", path) from exc

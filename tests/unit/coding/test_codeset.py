@@ -541,6 +541,7 @@ def test_only_present_findings_support_a_code() -> None:
     ("text", "codes"),
     [
         ("Tests included the serologic markers for hepatitis C.", set()),
+        ("She was seronegative for hepatitis C and HIV.", set()),
         ("The serology for hepatitis C was positive.", {"B19.20"}),
         ("She had hepatitis C.", {"B19.20"}),
     ],
@@ -698,6 +699,37 @@ def test_enlarged_lymph_nodes_of_a_region_told_are_localized(
     text: str, words: str, code: str
 ) -> None:
     assert codes_of(finding(text, words))[0] == code
+
+
+@pytest.mark.parametrize(
+    ("site", "code"),
+    [
+        # Neoplasm Table, lymph gland, secondary: cervical C77.0, mediastinal C77.1,
+        # para-aortic C77.2, axillary C77.3; two regions keep the unspecified code.
+        ("right cervical lymph node", "C77.0"),
+        ("mediastinal lymph node", "C77.1"),
+        ("para-aortic lymph node", "C77.2"),
+        ("axillary lymph node", "C77.3"),
+        ("armpit lymph node", "C77.3"),
+        ("armpit and supraclavicular lymph node", "C77.9"),
+        ("axillary and cervical lymph node", "C77.9"),
+    ],
+)
+def test_a_lymph_node_metastasis_of_a_region_told_is_coded_at_the_region(
+    site: str, code: str
+) -> None:
+    text = f"CT showed metastases in the {site}."
+    assert codes_of(finding(text, "metastases", site=site)) == [code]
+
+
+@pytest.mark.parametrize(
+    "words",
+    ["spontaneous splenic rupture", "atraumatic splenic rupture", "non-traumatic splenic rupture"],
+)
+def test_a_rupture_of_no_injury_is_coded_as_no_injury(words: str) -> None:
+    # Rupture, spleen, nontraumatic D73.5, though the text tells of a fall (S36.03- otherwise).
+    text = f"After a fall, CT showed a {words}."
+    assert codes_of(finding(text, words), {"splenic rupture": {"S36.039": 0.9}}) == ["D73.5"]
 
 
 @given(st.dictionaries(st.sampled_from(["linear", "link", "billable"]), st.floats(-5, 5)))
@@ -1509,6 +1541,13 @@ def test_a_structure_denied_after_a_finding_is_no_site_of_its_code() -> None:
     assert kept.attributes == [] and "M27.1" not in codes_of(kept)
 
 
+def test_a_site_denied_after_a_spread_growth_is_none_of_its_sites() -> None:
+    text = "A lymph node metastasis without peritoneal dissemination."
+    growth = finding(text, "metastasis", site="peritoneal")
+    (kept,) = coded_findings(case_of(text, [growth]), {growth.type})
+    assert kept.attributes == []
+
+
 def test_a_denial_before_a_finding_leaves_it_its_site() -> None:
     text = "No neck lymphadenopathy was found."
     nodes = finding(text, "lymphadenopathy", Assertion.NEGATED, site="neck")
@@ -1831,6 +1870,27 @@ def test_a_fracture_of_no_injury_is_coded_as_no_injury(
         # Loss, vision (visual) H54.7: the title's "visual", the reports' "vision".
         ("vision loss", "H54.7"),
         ("loss of vision", "H54.7"),
+        # Encephalitis, herpes, herpesviral B00.4 (the organism's combination code, no G04.90
+        # beside B00.9); Aneurysm, heart, ventricle I25.3 (no I72.9 of unspecified site);
+        # Paresis (see Paralysis), facial G51.0 (no G83.9 paralytic syndrome); a central one is
+        # a Weakness, facial R29.810.
+        ("HSV encephalitis", "B00.4"),
+        ("herpes simplex encephalitis", "B00.4"),
+        ("left ventricular aneurysm", "I25.3"),
+        ("inferior wall aneurysm", "I25.3"),
+        ("facial paresis", "G51.0"),
+        ("facial paralysis", "G51.0"),
+        ("central facial paresis", "R29.810"),
+        # The organism named beside the disease takes the Index's combination code:
+        # Pneumonia, streptococcal J15.4; Colitis, cytomegaloviral B25.8; Esophagitis,
+        # candidal B37.81; Chorioretinitis, toxoplasma B58.01; Herpes zoster, ophthalmicus
+        # B02.30; Keratitis, herpetic B00.52 (no J18.9, K52.9, K20.9, H30.9, B02.9, H16.9).
+        ("streptococcal pneumonia", "J15.4"),
+        ("CMV colitis", "B25.8"),
+        ("candida esophagitis", "B37.81"),
+        ("toxoplasma retinochoroiditis", "B58.01"),
+        ("herpes zoster ophthalmicus", "B02.30"),
+        ("HSV keratitis", "B00.52"),
     ],
 )
 def test_the_index_names_these_findings(words: str, code: str) -> None:
@@ -1908,3 +1968,60 @@ def test_an_adenoma_is_a_benign_neoplasm_of_its_site(
 ) -> None:
     text = f"There was a {words} of the {site or 'patient'}."
     assert codes_of(finding(text, words, site=site))[0] == code
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "coded"),
+    [
+        ("Pain sensation was decreased in both legs.", "Pain sensation", False),
+        ("There was symmetrical pain sensation.", "symmetrical pain sensation", False),
+        ("She had pain and a burning sensation in her feet.", "pain", True),
+    ],
+)
+def test_a_sense_an_examination_tests_is_no_pain(text: str, words: str, coded: bool) -> None:
+    assert bool(codes_of(finding(text, words))) == coded
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "structure", "code"),
+    [
+        # Carcinoma, metastatic (see Neoplasm, secondary, by site); Neoplasm, lymph gland,
+        # secondary, axillary C77.3; a node beside a growth not told spread gives it no site.
+        ("Lung lesions were consistent with metastatic cancer.", "metastatic cancer", "Lung",
+         "C78.00"),
+        ("A cervical lymph node showed squamous cell carcinoma.", "squamous cell carcinoma",
+         "cervical lymph node", None),
+        ("An axillary lymph node held metastatic adenocarcinoma.", "metastatic adenocarcinoma",
+         "axillary lymph node", "C77.3"),
+        ("The lung mass was a primary adenocarcinoma.", "primary adenocarcinoma", "lung mass",
+         "C34.90"),
+    ],
+)  # fmt: skip
+def test_a_malignant_growth_spread_to_a_structure_is_a_secondary_growth_there(
+    text: str, words: str, structure: str, code: str | None
+) -> None:
+    (found,) = link_mentions([finding(text, words)], CM, {}, 3, {"m1": [structure]})
+    assert [c.code for c in found] == ([code] if code else [])
+
+
+@pytest.mark.parametrize(
+    ("words", "code"),
+    [
+        # Neoplasm, nasopharynx C11.9, hypopharynx C13.9; Cellulitis, orbit H05.01-: the
+        # reports' adjective, the titles' noun (no C80.1 of unspecified site, no L03.90).
+        ("nasopharyngeal carcinoma", "C11.9"),
+        ("hypopharyngeal carcinoma", "C13.9"),
+        ("orbital cellulitis", "H05.019"),
+    ],
+)
+def test_a_sites_adjective_names_the_code_its_noun_does(words: str, code: str) -> None:
+    assert code in codes_of(finding(f"She had {words}.", words))
+
+
+def test_a_finding_told_on_both_sides_takes_no_one_side_from_another_site() -> None:
+    text = "PET showed metastasis on the bilateral lungs and right supraclavicular nodes."
+    metastasis = finding(text, "metastasis", site="bilateral lungs")
+    at = text.index("right supraclavicular")
+    other = Attribute(name="site", start=at, end=at + 21, text="right supraclavicular")
+    both = metastasis.model_copy(update={"attributes": [*metastasis.attributes, other]})
+    assert codes_of(both) == ["C78.00"]
