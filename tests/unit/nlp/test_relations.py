@@ -478,3 +478,15 @@ def test_what_led_to_a_regression_lessened_it_and_did_not_cause_it(
         )
     )
     assert triples(lessened, "caused_by") == set()
+
+
+def test_an_outcome_told_after_a_procedure_followed_it_and_was_not_caused_by_it(
+    finder: RelationFinder,
+) -> None:
+    case = finder(
+        make_case("He died soon after extubation.", [("died", OUTCOME), ("extubation", THERAPY)])
+    )
+    assert (triples(case, "caused_by"), triples(case, "outcome_of")) == (
+        set(),
+        {("died", "extubation")},
+    )
