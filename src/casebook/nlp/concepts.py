@@ -535,7 +535,10 @@ class ClinicalConcepts:
         drugs = self._heads[ConceptKind.DRUG]
         # "Corticosteroid pulse therapy": a therapy names a drug when any of its words does.
         named = set(words) if words[-1] in self._qualifiers else heads
-        if any(word in drugs or word.endswith(self._stems) for word in named):
+        if any(
+            word in drugs or (word.endswith(self._stems) and not self._who.is_stem_lookalike(word))
+            for word in named
+        ):
             found.add(ConceptKind.DRUG)
         if any(head in self._heads[ConceptKind.OUTCOME] for head in heads) or (
             words[-1] in self._heads[ConceptKind.OUTCOME]

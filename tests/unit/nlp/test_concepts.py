@@ -298,3 +298,7 @@ def test_a_name_that_only_names_a_drug_is_a_medication(words: str, drug_only: bo
 def test_a_caesarean_section_is_a_procedure_where_a_section_alone_is_none() -> None:
     assert PROCEDURE in _kinds("lower segment caesarean section")
     assert _kinds("sections") == set()
+
+
+def test_a_word_that_only_ends_like_a_drug_names_no_drug() -> None:
+    assert DRUG not in _kinds("cauda equine")
