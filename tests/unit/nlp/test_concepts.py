@@ -302,3 +302,10 @@ def test_a_caesarean_section_is_a_procedure_where_a_section_alone_is_none() -> N
 
 def test_a_word_that_only_ends_like_a_drug_names_no_drug() -> None:
     assert DRUG not in _kinds("cauda equine")
+
+
+def test_the_vitreous_pulling_on_the_macula_is_a_finding_and_no_procedure() -> None:
+    assert (_kinds("macular traction"), PROCEDURE.value in _kinds("skeletal traction")) == (
+        {FINDING.value},
+        True,
+    )
