@@ -199,6 +199,9 @@ def test_a_word_said_is_no_finding() -> None:
         # with hematoxylin"); a bedtime is when a drug was taken ("5 mg at bedtime").
         "section",
         "bedtime",
+        # A pressure alone says not of what: an insufflator's or a device's setting ("The
+        # pressure was 12 cmH2O") as much as a measure of the patient.
+        "pressure",
     ],
 )
 def test_people_places_software_modifiers_body_parts_and_generic_words_name_nothing(
