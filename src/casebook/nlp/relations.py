@@ -108,6 +108,12 @@ class TriggerRule(BaseModel):
         "the trigger another word's ('lisinopril during a brief *admission* for atypical chest "
         "pain', 'pupil block was believed *responsible* for the glaucoma'): no link is made.",
     )
+    plan_words: list[str] = Field(
+        default=[],
+        description="Lower-case words that, right after the trigger, make it tell a plan or "
+        "a schedule, not a cause ('osteoarthritis of the knees, and was *due to undergo* knee "
+        "replacements'): no link is made.",
+    )
     lessening_words: list[str] = Field(
         default=[],
         description="Lower-case words that, between the trigger and the mention after it, say "
@@ -175,7 +181,11 @@ class RelationRules(BaseModel):
                 if trigger != trigger.lower() or not trigger.strip():
                     raise ValueError(f"trigger {trigger!r} must be lower case and not empty")
             for word in (
-                rule.relief_words + rule.knowing_words + rule.lessening_words + rule.apart_words
+                rule.relief_words
+                + rule.knowing_words
+                + rule.lessening_words
+                + rule.apart_words
+                + rule.plan_words
             ):
                 if word != word.lower() or not word.isalpha():
                     raise ValueError(
@@ -290,7 +300,7 @@ class RelationFinder:
             before = self._nearest_before(text, trigger, members, frozenset(first_types))
             if before is None or self._relieved(text, sentence.start, before.start, trigger):
                 continue
-            if self._apart(text, before.end, trigger):
+            if self._apart(text, before.end, trigger) or self._planned(text, trigger):
                 continue
             after = self._after(
                 text, trigger, members, frozenset(second_types), frozenset(first_types)
@@ -358,6 +368,14 @@ class RelationFinder:
             token.group().lower() in apart
             for token in _WORD.finditer(text, first_end, trigger.start)
         )
+
+    @staticmethod
+    def _planned(text: str, trigger: _Trigger) -> bool:
+        """Whether the word right after the trigger is a plan word of the rule ("*due to*
+        *undergo* …")."""
+        plan = frozenset(trigger.rule.plan_words)
+        following = _WORD.search(text, trigger.end)
+        return bool(plan) and following is not None and following.group().lower() in plan
 
     @staticmethod
     def _knowing(text: str, trigger: _Trigger, second: Mention) -> bool:

@@ -490,3 +490,9 @@ def test_an_outcome_told_after_a_procedure_followed_it_and_was_not_caused_by_it(
         set(),
         {("died", "extubation")},
     )
+
+
+def test_what_a_patient_was_due_to_undergo_is_a_plan_and_no_cause(finder: RelationFinder) -> None:
+    text = "She had osteoarthritis of the knees and was due to undergo knee replacements."
+    case = finder(make_case(text, [("osteoarthritis", DISEASE), ("knee replacements", THERAPY)]))
+    assert triples(case, "caused_by") == set()
