@@ -108,6 +108,14 @@ class TriggerRule(BaseModel):
         "the trigger another word's ('lisinopril during a brief *admission* for atypical chest "
         "pain', 'pupil block was believed *responsible* for the glaucoma'): no link is made.",
     )
+    reason_words: list[str] = Field(
+        default=[],
+        description="Lower-case words that, in the first mention's phrase up to the trigger "
+        "(as relief words are found), make the trigger give the reason a diagnosis was made "
+        "or suspected, not a cause ('he was *diagnosed* with hydrocephalus caused by "
+        "meningoencephalitis because of mental confusion', 'pneumonia was *suspected* because "
+        "of fever'): no link is made.",
+    )
     plan_words: list[str] = Field(
         default=[],
         description="Lower-case words that, right after the trigger, make it tell a plan or "
@@ -185,6 +193,7 @@ class RelationRules(BaseModel):
                 + rule.knowing_words
                 + rule.lessening_words
                 + rule.apart_words
+                + rule.reason_words
                 + rule.plan_words
             ):
                 if word != word.lower() or not word.isalpha():
@@ -343,10 +352,11 @@ class RelationFinder:
         ]
 
     def _relieved(self, text: str, start: int, first: int, trigger: _Trigger) -> bool:
-        """Whether a relief word of the rule lies in the first mention's phrase: from the last
-        boundary or comma of the sentence before that mention (which starts at ``first``) up
-        to the trigger ("the patient *stopped* having seizures and confusion after …")."""
-        relief = frozenset(trigger.rule.relief_words)
+        """Whether a relief or reason word of the rule lies in the first mention's phrase: from
+        the last boundary or comma of the sentence before that mention (which starts at
+        ``first``) up to the trigger ("the patient *stopped* having seizures and confusion
+        after …")."""
+        relief = frozenset(trigger.rule.relief_words + trigger.rule.reason_words)
         if not relief:
             return False
         lead = [token.group().lower() for token in _WORD.finditer(text, start, first)]

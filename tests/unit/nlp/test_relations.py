@@ -496,3 +496,11 @@ def test_what_a_patient_was_due_to_undergo_is_a_plan_and_no_cause(finder: Relati
     text = "She had osteoarthritis of the knees and was due to undergo knee replacements."
     case = finder(make_case(text, [("osteoarthritis", DISEASE), ("knee replacements", THERAPY)]))
     assert triples(case, "caused_by") == set()
+
+
+def test_what_a_diagnosis_was_suspected_because_of_did_not_cause_it(
+    finder: RelationFinder,
+) -> None:
+    text = "Pneumonia was suspected because of fever."
+    case = finder(make_case(text, [("Pneumonia", DISEASE), ("fever", SIGN)]))
+    assert triples(case, "caused_by") == set()
