@@ -431,7 +431,7 @@ class RelationFinder:
                 # following X" the control followed X, not the pain.
                 continue
             distance = self._distance(text, mention.end, trigger.start, members)
-            if distance > trigger.rule.max_before:
+            if distance > trigger.rule.max_before or _aside_opens(text, mention.end, trigger.start):
                 continue
             key = (distance, -mention.end)
             if best is None or key < best:
@@ -469,6 +469,19 @@ class RelationFinder:
             if not trigger.rule.list_after:
                 break
         return linked
+
+
+def _aside_opens(text: str, start: int, end: int) -> bool:
+    """Whether an aside opens between a mention, which ends at ``start``, and a trigger at
+    ``end``, with words of its own before the trigger ("atypical organisms (of special
+    interest due to his hypoxemia"): the trigger is the aside's. An aside the trigger opens
+    ("headache (due to meningitis)") goes on telling the mention."""
+    opening = text.rfind("(", start, end)
+    return (
+        opening >= 0
+        and text.find(")", opening, end) < 0
+        and _WORD.search(text, opening + 1, end) is not None
+    )
 
 
 def _head(mention: Mention) -> str:

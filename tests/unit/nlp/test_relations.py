@@ -504,3 +504,17 @@ def test_what_a_diagnosis_was_suspected_because_of_did_not_cause_it(
     text = "Pneumonia was suspected because of fever."
     case = finder(make_case(text, [("Pneumonia", DISEASE), ("fever", SIGN)]))
     assert triples(case, "caused_by") == set()
+
+
+def test_a_trigger_inside_an_aside_of_its_own_tells_no_cause_of_what_precedes_it(
+    finder: RelationFinder,
+) -> None:
+    aside = "Atypical organisms (of special interest due to his hypoxemia) were sought."
+    opened = "Headache (due to meningitis) was severe."
+    found = [
+        triples(finder(make_case(aside, [("organisms", SIGN), ("hypoxemia", SIGN)])), "caused_by"),
+        triples(
+            finder(make_case(opened, [("Headache", SIGN), ("meningitis", DISEASE)])), "caused_by"
+        ),
+    ]
+    assert found == [set(), {("Headache", "meningitis")}]
