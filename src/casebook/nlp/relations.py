@@ -299,6 +299,7 @@ class RelationFinder:
     ) -> list[tuple[RelationType, str, str]]:
         """(type, source id, target id) of the trigger rules that fire in one sentence."""
         links: list[tuple[RelationType, str, str]] = []
+        purposes: set[tuple[str, str]] = set()  # (finding, treatment) a "for" names
         for trigger in self._triggers(text, sentence, members):
             rule = trigger.rule
             first_types, second_types = (
@@ -328,7 +329,21 @@ class RelationFinder:
                     # thing named twice neither causes nor treats itself.
                     continue
                 links.append((rule.relation, source.id, target.id))
-        return links
+                if rule.relation is RelationType.TREATED_BY and rule.order is Order.TARGET_FIRST:
+                    purposes.add((source.id, target.id))
+        # "treated with itraconazole for the fungal infection, and was treated with
+        # hydroxychloroquine for the arthritis": a treatment whose own words name what it was
+        # for treats that, not the finding told before it.
+        purposed = {treatment for _, treatment in purposes}
+        return [
+            (kind, source, target)
+            for kind, source, target in links
+            if not (
+                kind is RelationType.TREATED_BY
+                and target in purposed
+                and (source, target) not in purposes
+            )
+        ]
 
     def _triggers(self, text: str, sentence: Span, members: Sequence[Mention]) -> list[_Trigger]:
         """Trigger matches in the sentence, outside mentions and not inside a longer trigger.

@@ -518,3 +518,22 @@ def test_a_trigger_inside_an_aside_of_its_own_tells_no_cause_of_what_precedes_it
         ),
     ]
     assert found == [set(), {("Headache", "meningitis")}]
+
+
+def test_a_drug_whose_own_words_say_what_it_was_for_treats_only_that(
+    finder: RelationFinder,
+) -> None:
+    text = (
+        "Itraconazole was given for the infection, and was treated with sulfasalazine for the "
+        "arthritis."
+    )
+    targets = [
+        ("Itraconazole", DRUG),
+        ("infection", DISEASE),
+        ("sulfasalazine", DRUG),
+        ("arthritis", DISEASE),
+    ]
+    assert triples(finder(make_case(text, targets)), "treated_by") == {
+        ("infection", "Itraconazole"),
+        ("arthritis", "sulfasalazine"),
+    }
