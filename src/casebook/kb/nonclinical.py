@@ -84,6 +84,12 @@ class NonClinicalRules(RecordModel):
         "('donor creatinine', 'donation after brain death'); ConText cannot reach a cue inside "
         "the mention.",
     )
+    stem_lookalikes: list[str] = Field(
+        default_factory=list,
+        description="Words ending like a drug's stem that name no drug: ordinary or anatomical "
+        "English words ('equine' of a misspelt 'cauda equina' ends like chloroquine, 'eosin' "
+        "like prazosin, 'pectin' like ivermectin).",
+    )
     organism_epithet_endings: list[str] = Field(
         default_factory=list,
         description="Latin endings of the species word of an organism's binomial name "
@@ -132,6 +138,9 @@ class NonClinicalWords:
         self._anaesthetic = any_of(self.rules.anaesthetic_sentences)
         self._donors = any_of(self.rules.donor_words)
         self._epithet_endings = tuple(self.rules.organism_epithet_endings)
+        self._stem_lookalikes = frozenset(
+            word for item in self.rules.stem_lookalikes for word in normalize_tokens(item)
+        )
         names = "|".join(
             re.escape(n) for n in sorted(self.rules.specialties, key=len, reverse=True)
         )
@@ -164,6 +173,10 @@ class NonClinicalWords:
             for size in range(1, self._place_words + 1)
             for start in range(len(words) - size + 1)
         )
+
+    def is_stem_lookalike(self, word: str) -> bool:
+        """Whether a normalised word only looks like a drug by its ending ("equine")."""
+        return word in self._stem_lookalikes
 
     def is_place(self, words: tuple[str, ...]) -> bool:
         """Whether normalised words are a place's name, whole ("usa", "united kingdom")."""

@@ -116,6 +116,12 @@ class AttributeRules(BaseModel):
     )
     routes: dict[str, list[str]] = Field(description="Route → its written forms, dots dropped.")
     results: dict[str, list[str]] = Field(description="Result → its written forms.")
+    numbered_nouns: list[str] = Field(
+        default_factory=list,
+        description="Nouns a Roman numeral follows as their number ('Bosniak category *IV*', "
+        "'grade IV', 'cranial nerve IV'): an Administration word right after one is that "
+        "number, no route.",
+    )
     goal_cues: list[str] = Field(
         default_factory=list,
         description="Words that, shortly before a value in its sentence, make it a goal "
@@ -204,6 +210,8 @@ class AttributeLinker:
         self._routes = _forms(self.rules.routes, strip_dots=True)
         self._results = _forms(self.rules.results, strip_dots=False)
         self._event_types = frozenset(t for rule in self.rules.rules for t in rule.targets)
+        nouns = "|".join(re.escape(noun) for noun in self.rules.numbered_nouns)
+        self._numbered = re.compile(rf"\b(?:{nouns})\s*$", re.IGNORECASE) if nouns else None
         cues = "|".join(re.escape(cue) for cue in self.rules.goal_cues)
         self._goal = re.compile(rf"\b(?:{cues})\b", re.IGNORECASE) if cues else None
         self._settings = frozenset(w.lower() for w in self.rules.setting_words)
@@ -255,6 +263,7 @@ class AttributeLinker:
                 rule is None
                 or modifier.id in taken
                 or self._is_goal(text, sentence, modifier)
+                or self._is_number(text, sentence, modifier)
                 or self._is_setting(text, modifier)
                 or self._is_reference(text, modifier)
             ):
@@ -341,6 +350,14 @@ class AttributeLinker:
             if (before := bracketed.get(aside.id)) is not None and before.id in paired
         ]
         return pairs, asides
+
+    def _is_number(self, text: str, sentence: Span, modifier: Mention) -> bool:
+        """Whether an Administration word is the number of the noun right before it
+        ("category IV"), not a route."""
+        if self._numbered is None or modifier.type is not EntityType.ADMINISTRATION:
+            return False
+        start = max(sentence.start, modifier.start - NUMBERED_REACH)
+        return self._numbered.search(text, start, modifier.start) is not None
 
     def _is_goal(self, text: str, sentence: Span, modifier: Mention) -> bool:
         """Whether a value is a goal: a goal cue lies before it in its sentence, within
@@ -546,6 +563,9 @@ def _in_brackets(text: str, start: int, position: int) -> bool:
 
 GOAL_REACH = 40
 """How far before a value, in characters, a goal cue counts: a few words, the test's name."""
+
+NUMBERED_REACH = 20
+"""How far before an Administration word, in characters, the noun it numbers may start."""
 
 _SLASHED_NUMBERS = re.compile(r"\d+(?:[.,]\d+)?(?:\s*/\s*\d+(?:[.,]\d+)?)+")
 """Numbers joined by slashes ("251/415", "9.7/7.9"): one value of each test of a slashed list."""

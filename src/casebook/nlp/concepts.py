@@ -265,6 +265,12 @@ class ConceptRules(RecordModel):
         "a procedure ('deep *hypothermic* circulatory arrest', '*cardioplegic* arrest'): a "
         "procedure, no finding.",
     )
+    finding_senses: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="A procedure's head word, and the words before it that make it name a "
+        "finding instead ('*vitreomacular* traction', '*macular* traction': the vitreous "
+        "pulling on the retina, no traction applied to a limb).",
+    )
     excluded_heads: dict[ConceptKind, list[str]] = Field(
         description="Vocabulary head words that name no concept of the kind (adjectives, "
         "devices, words left by the head rule)."
@@ -390,6 +396,10 @@ class ClinicalConcepts:
         self._movement_extents = _words(self.rules.movement_extents)
         self._formulations = frozenset(normalize_tokens(f) for f in self.rules.formulations)
         self._induced_by = _words(self.rules.induced_by)
+        self._finding_senses = {
+            normalize_alias(head): _words(before)
+            for head, before in self.rules.finding_senses.items()
+        }
         self._vague_outcomes = _words(self.rules.vague_outcomes)
         self._favourable = _words(self.rules.favourable_outcomes)
         # Mentions repeat their words from case to case: what the words name is remembered.
@@ -535,7 +545,10 @@ class ClinicalConcepts:
         drugs = self._heads[ConceptKind.DRUG]
         # "Corticosteroid pulse therapy": a therapy names a drug when any of its words does.
         named = set(words) if words[-1] in self._qualifiers else heads
-        if any(word in drugs or word.endswith(self._stems) for word in named):
+        if any(
+            word in drugs or (word.endswith(self._stems) and not self._who.is_stem_lookalike(word))
+            for word in named
+        ):
             found.add(ConceptKind.DRUG)
         if any(head in self._heads[ConceptKind.OUTCOME] for head in heads) or (
             words[-1] in self._heads[ConceptKind.OUTCOME]
@@ -547,6 +560,9 @@ class ClinicalConcepts:
             found.add(ConceptKind.FINDING)
         if ConceptKind.FINDING in found and not self._induced_by.isdisjoint(words[:-1]):
             found = (found - {ConceptKind.FINDING}) | {ConceptKind.PROCEDURE}
+        senses = self._finding_senses.get(words[-1])
+        if senses is not None and not senses.isdisjoint(words[:-1]):
+            found = (found - {ConceptKind.PROCEDURE}) | {ConceptKind.FINDING}
         return found
 
     def _is_movement(self, words: tuple[str, ...]) -> bool:

@@ -90,6 +90,12 @@ class DemographicsRules(RecordModel):
         "nouns of a child, which a child's report calls its patient ('a 3-day-old newborn').",
     )
     patient_sections: list[str] = Field(description="Section kinds searched first, in order.")
+    past_age_clauses: list[str] = Field(
+        default_factory=list,
+        description="Words opening a clause whose subject's age, told by 'was' or 'turned', is "
+        "that at a past time ('until the child was 9 years old', 'when she was 16 years old'), "
+        "not the patient's age now.",
+    )
 
     @model_validator(mode="after")
     def _default_unit_known(self) -> Self:
@@ -135,6 +141,15 @@ class PatientDemographics:
         self._sex = {w.word.lower(): w for w in self.rules.sex_words}
         self._sex_re = re.compile(_alternation(self._sex), _FLAGS)
         self._relative_re = relative_phrases(self.rules)
+        self._past_clause = (
+            re.compile(
+                rf"{_alternation(self.rules.past_age_clauses)}\s+(?:[\w'\u2019-]+\s+){{1,3}}"
+                rf"(?:was|were|turned)\s+(?:(?:about|approximately|aged?)\s+)?$",
+                _FLAGS,
+            )
+            if self.rules.past_age_clauses
+            else None
+        )
         self._elder_after = (
             re.compile(
                 rf"[\s\-\u2010]*(?:[\w\-\u2010]+[\s,]+){{0,2}}?"
@@ -187,7 +202,9 @@ class PatientDemographics:
     def _find_age(self, case: Case) -> tuple[_Age | None, Span | None]:
         for sentence in self._ordered_sentences(case):
             for age in self._ages_in(case.text, sentence):
-                if not self._about_relative(case.text, sentence, age):
+                if not self._about_relative(case.text, sentence, age) and not self._told_past(
+                    case.text, sentence, age
+                ):
                     return age, sentence
         return None, None
 
@@ -242,6 +259,12 @@ class PatientDemographics:
         # "his mother, 54 years old": a relative's phrase just before the age.
         gap = self.rules.relative_gap_chars
         return any(end <= age.start <= end + gap for _, end in phrases)
+
+    def _told_past(self, text: str, sentence: Span, age: _Age) -> bool:
+        """Whether the age is told in a clause of a past time ("until he was 9 years old")."""
+        if self._past_clause is None:
+            return False
+        return self._past_clause.search(text, sentence.start, age.start) is not None
 
     def _relatives_in(self, text: str, sentence: Span) -> list[tuple[int, int]]:
         chunk = text[sentence.start : sentence.end]

@@ -108,6 +108,20 @@ class TriggerRule(BaseModel):
         "the trigger another word's ('lisinopril during a brief *admission* for atypical chest "
         "pain', 'pupil block was believed *responsible* for the glaucoma'): no link is made.",
     )
+    reason_words: list[str] = Field(
+        default=[],
+        description="Lower-case words that, in the first mention's phrase up to the trigger "
+        "(as relief words are found), make the trigger give the reason a diagnosis was made "
+        "or suspected, not a cause ('he was *diagnosed* with hydrocephalus caused by "
+        "meningoencephalitis because of mental confusion', 'pneumonia was *suspected* because "
+        "of fever'): no link is made.",
+    )
+    plan_words: list[str] = Field(
+        default=[],
+        description="Lower-case words that, right after the trigger, make it tell a plan or "
+        "a schedule, not a cause ('osteoarthritis of the knees, and was *due to undergo* knee "
+        "replacements'): no link is made.",
+    )
     lessening_words: list[str] = Field(
         default=[],
         description="Lower-case words that, between the trigger and the mention after it, say "
@@ -175,7 +189,12 @@ class RelationRules(BaseModel):
                 if trigger != trigger.lower() or not trigger.strip():
                     raise ValueError(f"trigger {trigger!r} must be lower case and not empty")
             for word in (
-                rule.relief_words + rule.knowing_words + rule.lessening_words + rule.apart_words
+                rule.relief_words
+                + rule.knowing_words
+                + rule.lessening_words
+                + rule.apart_words
+                + rule.reason_words
+                + rule.plan_words
             ):
                 if word != word.lower() or not word.isalpha():
                     raise ValueError(
@@ -280,6 +299,7 @@ class RelationFinder:
     ) -> list[tuple[RelationType, str, str]]:
         """(type, source id, target id) of the trigger rules that fire in one sentence."""
         links: list[tuple[RelationType, str, str]] = []
+        purposes: set[tuple[str, str]] = set()  # (finding, treatment) a "for" names
         for trigger in self._triggers(text, sentence, members):
             rule = trigger.rule
             first_types, second_types = (
@@ -290,7 +310,7 @@ class RelationFinder:
             before = self._nearest_before(text, trigger, members, frozenset(first_types))
             if before is None or self._relieved(text, sentence.start, before.start, trigger):
                 continue
-            if self._apart(text, before.end, trigger):
+            if self._apart(text, before.end, trigger) or self._planned(text, trigger):
                 continue
             after = self._after(
                 text, trigger, members, frozenset(second_types), frozenset(first_types)
@@ -309,7 +329,21 @@ class RelationFinder:
                     # thing named twice neither causes nor treats itself.
                     continue
                 links.append((rule.relation, source.id, target.id))
-        return links
+                if rule.relation is RelationType.TREATED_BY and rule.order is Order.TARGET_FIRST:
+                    purposes.add((source.id, target.id))
+        # "treated with itraconazole for the fungal infection, and was treated with
+        # hydroxychloroquine for the arthritis": a treatment whose own words name what it was
+        # for treats that, not the finding told before it.
+        purposed = {treatment for _, treatment in purposes}
+        return [
+            (kind, source, target)
+            for kind, source, target in links
+            if not (
+                kind is RelationType.TREATED_BY
+                and target in purposed
+                and (source, target) not in purposes
+            )
+        ]
 
     def _triggers(self, text: str, sentence: Span, members: Sequence[Mention]) -> list[_Trigger]:
         """Trigger matches in the sentence, outside mentions and not inside a longer trigger.
@@ -333,10 +367,11 @@ class RelationFinder:
         ]
 
     def _relieved(self, text: str, start: int, first: int, trigger: _Trigger) -> bool:
-        """Whether a relief word of the rule lies in the first mention's phrase: from the last
-        boundary or comma of the sentence before that mention (which starts at ``first``) up
-        to the trigger ("the patient *stopped* having seizures and confusion after …")."""
-        relief = frozenset(trigger.rule.relief_words)
+        """Whether a relief or reason word of the rule lies in the first mention's phrase: from
+        the last boundary or comma of the sentence before that mention (which starts at
+        ``first``) up to the trigger ("the patient *stopped* having seizures and confusion
+        after …")."""
+        relief = frozenset(trigger.rule.relief_words + trigger.rule.reason_words)
         if not relief:
             return False
         lead = [token.group().lower() for token in _WORD.finditer(text, start, first)]
@@ -358,6 +393,14 @@ class RelationFinder:
             token.group().lower() in apart
             for token in _WORD.finditer(text, first_end, trigger.start)
         )
+
+    @staticmethod
+    def _planned(text: str, trigger: _Trigger) -> bool:
+        """Whether the word right after the trigger is a plan word of the rule ("*due to*
+        *undergo* …")."""
+        plan = frozenset(trigger.rule.plan_words)
+        following = _WORD.search(text, trigger.end)
+        return bool(plan) and following is not None and following.group().lower() in plan
 
     @staticmethod
     def _knowing(text: str, trigger: _Trigger, second: Mention) -> bool:
@@ -403,7 +446,7 @@ class RelationFinder:
                 # following X" the control followed X, not the pain.
                 continue
             distance = self._distance(text, mention.end, trigger.start, members)
-            if distance > trigger.rule.max_before:
+            if distance > trigger.rule.max_before or _aside_opens(text, mention.end, trigger.start):
                 continue
             key = (distance, -mention.end)
             if best is None or key < best:
@@ -441,6 +484,19 @@ class RelationFinder:
             if not trigger.rule.list_after:
                 break
         return linked
+
+
+def _aside_opens(text: str, start: int, end: int) -> bool:
+    """Whether an aside opens between a mention, which ends at ``start``, and a trigger at
+    ``end``, with words of its own before the trigger ("atypical organisms (of special
+    interest due to his hypoxemia"): the trigger is the aside's. An aside the trigger opens
+    ("headache (due to meningitis)") goes on telling the mention."""
+    opening = text.rfind("(", start, end)
+    return (
+        opening >= 0
+        and text.find(")", opening, end) < 0
+        and _WORD.search(text, opening + 1, end) is not None
+    )
 
 
 def _head(mention: Mention) -> str:

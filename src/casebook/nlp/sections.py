@@ -93,7 +93,7 @@ class SectionDetector:
 
     name = "sections"
     requires: frozenset[str] = frozenset({"text"})
-    assigns: frozenset[str] = frozenset({"sections"})
+    assigns: frozenset[str] = frozenset({"sections", "title"})
 
     def __init__(self, rules: str | Path = "sections.json") -> None:
         self.rules = load_rules(rules, SectionRules)
@@ -106,12 +106,22 @@ class SectionDetector:
         self._captions = frozenset(w.lower() for w in self.rules.not_headings)
 
     def __call__(self, case: Case) -> Case:
-        """Return ``case`` with sections set: refined when a reader gave them, else detected."""
+        """Return ``case`` with sections set: refined when a reader gave them, else detected.
+
+        A plain text's leading title line, when one is found, becomes the case's title.
+        """
         if case.sections:
             sections = [self._refine(s) for s in case.sections]
         else:
             sections = self.detect(case.text, case.title)
-        return case.model_copy(update={"sections": sections})
+        title = case.title
+        # Pasted text opens with its article's title, which the reader could not tell apart; the
+        # title line found here is the case's title, as a structured reader would have given it
+        # (a "Title:" heading names the section, not the article).
+        first = sections[0] if sections else None
+        if title is None and first and first.kind == "title" and self.kind_of(first.title) is None:
+            title = first.title
+        return case.model_copy(update={"sections": sections, "title": title})
 
     def kind_of(self, heading: str) -> str | None:
         """The kind a heading phrase names, or None when the rules do not know it."""

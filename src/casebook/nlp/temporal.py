@@ -872,8 +872,14 @@ class TemporalOrderer:
     # 2. segments ---------------------------------------------------------------------------
 
     def _connective_cues(
-        self, text: str, sentence: Span, taken: Sequence[tuple[int, int]]
+        self,
+        text: str,
+        sentence: Span,
+        taken: Sequence[tuple[int, int]],
+        held: Sequence[tuple[int, int]] = (),
     ) -> list[_Cue]:
+        """The connectives of a sentence that no ``not_connectives`` phrase and no ``taken``
+        span overlaps, and that overlap no ``held`` span but by running past its end."""
         blocked = [
             (m.start(), m.end())
             for m in self._not_connectives.finditer(text, sentence.start, sentence.end)
@@ -887,6 +893,13 @@ class TemporalOrderer:
         for rule, matches in zip(self.rules.connectives, each, strict=True):
             for match in matches:
                 if any(s < match.end() and match.start() < e for s, e in blocked):
+                    continue
+                if any(
+                    s < match.end()
+                    and match.start() < e
+                    and not s <= match.start() < e < match.end()
+                    for s, e in held
+                ):
                     continue
                 initial = match.start() == sentence.start + lead
                 kind = rule.initial_kind if initial and rule.initial_kind else rule.kind
@@ -948,8 +961,12 @@ class TemporalOrderer:
         event_starts = [m.start for m in events]
         ordered_cues = sorted(cues, key=lambda c: c.start)
         cue_starts = [c.start for c in ordered_cues]
-        # Mentions block connectives; only those reaching into a sentence can block there.
-        bounds = sorted((m.start, m.end) for m in case.mentions)
+        # Mentions block connectives; only those reaching into a sentence can block there. A
+        # History mention that a connective starts inside and runs past names the past history
+        # itself ("*past medical history* of"): it blocks no connective that way ("the *history
+        # of* drug intake" it holds whole, "had *previously* been well" it starts inside).
+        bounds = sorted((m.start, m.end) for m in case.mentions if m.type is not EntityType.HISTORY)
+        histories = sorted((m.start, m.end) for m in case.mentions if m.type is EntityType.HISTORY)
         bound_starts = [start for start, _ in bounds]
         longest = max((end - start for start, end in bounds), default=0)
         segments: list[_Segment] = []
@@ -977,7 +994,8 @@ class TemporalOrderer:
                 ]
                 if end > sentence.start
             ]
-            inside += self._connective_cues(case.text, sentence, taken)
+            held = [(a, b) for a, b in histories if a < sentence.end and b > sentence.start]
+            inside += self._connective_cues(case.text, sentence, taken, held)
             inside.sort(key=lambda c: c.start)
             cuts = [sentence.start] + [c.start for c in inside if c.splits]
             cuts += self._phrase_ends(case.text, sentence, inside)

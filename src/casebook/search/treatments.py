@@ -507,7 +507,9 @@ class TreatmentFinder:
 
     def _names_drug(self, word: str) -> bool:
         """Whether a word names a treatment by the lexicon or its ending ("insulin")."""
-        return word in self._treatment_heads or word.endswith(self._treatment_suffixes)
+        return word in self._treatment_heads or (
+            word.endswith(self._treatment_suffixes) and not self.who.is_stem_lookalike(word)
+        )
 
     def analyte(self, case: Case, span: Span, sentence: Span) -> bool:
         """Whether the words around a drug say it was tested for, reacted to, or harmful."""

@@ -569,3 +569,15 @@ def test_a_slashed_value_goes_whole_to_a_test_that_takes_it_whole(linker: Attrib
     )
     assert ("120/80 mmHg", "BP") in pairs(case)
     assert ("9.7/7.9 mg/dL", "total bilirubin/direct bilirubin") in pairs(case)
+
+
+def test_a_roman_numeral_after_a_numbered_noun_is_no_route(linker: AttributeLinker) -> None:
+    numbered = linker(
+        make_case("A Bosniak category IV lesion.", [("Bosniak", DRUG), ("IV", ROUTE)])
+    )
+    given = linker(make_case("IV ceftriaxone was given.", [("IV", ROUTE), ("ceftriaxone", DRUG)]))
+    found = (
+        "route" in attributes_of(numbered, "Bosniak"),
+        "route" in attributes_of(given, "ceftriaxone"),
+    )
+    assert found == (False, True)

@@ -199,6 +199,9 @@ def test_a_word_said_is_no_finding() -> None:
         # with hematoxylin"); a bedtime is when a drug was taken ("5 mg at bedtime").
         "section",
         "bedtime",
+        # A pressure alone says not of what: an insufflator's or a device's setting ("The
+        # pressure was 12 cmH2O") as much as a measure of the patient.
+        "pressure",
     ],
 )
 def test_people_places_software_modifiers_body_parts_and_generic_words_name_nothing(
@@ -298,3 +301,14 @@ def test_a_name_that_only_names_a_drug_is_a_medication(words: str, drug_only: bo
 def test_a_caesarean_section_is_a_procedure_where_a_section_alone_is_none() -> None:
     assert PROCEDURE in _kinds("lower segment caesarean section")
     assert _kinds("sections") == set()
+
+
+def test_a_word_that_only_ends_like_a_drug_names_no_drug() -> None:
+    assert DRUG not in _kinds("cauda equine")
+
+
+def test_the_vitreous_pulling_on_the_macula_is_a_finding_and_no_procedure() -> None:
+    assert (_kinds("macular traction"), PROCEDURE.value in _kinds("skeletal traction")) == (
+        {FINDING.value},
+        True,
+    )

@@ -133,6 +133,13 @@ def lexicon() -> LexiconMentions:
         ("He was prescribed statins and aspirin.", "statins", EntityType.MEDICATION),
         ("She was prescribed antihypertensives.", "antihypertensives", EntityType.MEDICATION),
         ("Nystatin was given.", "Nystatin", None),
+        # The receptor and the class word name the drug together, not "beta" alone.
+        ("He was given a beta 2 agonist.", "beta 2 agonist", EntityType.MEDICATION),
+        (
+            "She used a long-acting beta2-agonist.",
+            "long-acting beta2-agonist",
+            EntityType.MEDICATION,
+        ),
     ],
 )
 def test_a_lexicon_phrase_becomes_a_mention(

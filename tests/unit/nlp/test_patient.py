@@ -92,6 +92,18 @@ def test_age_at_an_event_told_as_years_old_is_skipped(text: str) -> None:
     assert _age_sex(text)[0] is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Therapy went on until the child was 9 years old. He has had no seizures.",
+        "She had no more seizures until she was 26 years old.",
+        "He first had a rash when he was 9 years old.",
+    ],
+)
+def test_an_age_a_clause_of_a_past_time_tells_is_skipped(text: str) -> None:
+    assert _age_sex(text)[0] is None
+
+
 def test_relative_age_after_relative_is_skipped() -> None:
     assert _age_sex("His mother, 54 years old, had diabetes. He is a 12-year-old boy.")[0] == 12.0
 

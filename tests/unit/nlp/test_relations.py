@@ -478,3 +478,62 @@ def test_what_led_to_a_regression_lessened_it_and_did_not_cause_it(
         )
     )
     assert triples(lessened, "caused_by") == set()
+
+
+def test_an_outcome_told_after_a_procedure_followed_it_and_was_not_caused_by_it(
+    finder: RelationFinder,
+) -> None:
+    case = finder(
+        make_case("He died soon after extubation.", [("died", OUTCOME), ("extubation", THERAPY)])
+    )
+    assert (triples(case, "caused_by"), triples(case, "outcome_of")) == (
+        set(),
+        {("died", "extubation")},
+    )
+
+
+def test_what_a_patient_was_due_to_undergo_is_a_plan_and_no_cause(finder: RelationFinder) -> None:
+    text = "She had osteoarthritis of the knees and was due to undergo knee replacements."
+    case = finder(make_case(text, [("osteoarthritis", DISEASE), ("knee replacements", THERAPY)]))
+    assert triples(case, "caused_by") == set()
+
+
+def test_what_a_diagnosis_was_suspected_because_of_did_not_cause_it(
+    finder: RelationFinder,
+) -> None:
+    text = "Pneumonia was suspected because of fever."
+    case = finder(make_case(text, [("Pneumonia", DISEASE), ("fever", SIGN)]))
+    assert triples(case, "caused_by") == set()
+
+
+def test_a_trigger_inside_an_aside_of_its_own_tells_no_cause_of_what_precedes_it(
+    finder: RelationFinder,
+) -> None:
+    aside = "Atypical organisms (of special interest due to his hypoxemia) were sought."
+    opened = "Headache (due to meningitis) was severe."
+    found = [
+        triples(finder(make_case(aside, [("organisms", SIGN), ("hypoxemia", SIGN)])), "caused_by"),
+        triples(
+            finder(make_case(opened, [("Headache", SIGN), ("meningitis", DISEASE)])), "caused_by"
+        ),
+    ]
+    assert found == [set(), {("Headache", "meningitis")}]
+
+
+def test_a_drug_whose_own_words_say_what_it_was_for_treats_only_that(
+    finder: RelationFinder,
+) -> None:
+    text = (
+        "Itraconazole was given for the infection, and was treated with sulfasalazine for the "
+        "arthritis."
+    )
+    targets = [
+        ("Itraconazole", DRUG),
+        ("infection", DISEASE),
+        ("sulfasalazine", DRUG),
+        ("arthritis", DISEASE),
+    ]
+    assert triples(finder(make_case(text, targets)), "treated_by") == {
+        ("infection", "Itraconazole"),
+        ("arthritis", "sulfasalazine"),
+    }

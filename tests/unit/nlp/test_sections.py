@@ -222,3 +222,12 @@ def test_first_line_a_blank_line_follows_is_the_title_of_pasted_text() -> None:
 def test_first_sentence_a_blank_line_follows_is_no_title() -> None:
     text = "A 19-year-old man presented with abdominal pain.\n\nHe recovered."
     assert _kinds(text) == [("", "body")]
+
+
+def test_title_line_of_pasted_text_becomes_the_case_title() -> None:
+    text = "Spontaneous rupture of the spleen: a case report\n\nA 19-year-old man had pain."
+    assert DETECTOR(_case(text)).title == "Spontaneous rupture of the spleen: a case report"
+
+
+def test_title_heading_is_no_case_title() -> None:
+    assert DETECTOR(_case("Title: Spleen rupture\n\nA man had pain.")).title is None

@@ -1156,3 +1156,11 @@ def test_a_shunt_in_a_findings_name_is_no_procedure() -> None:
         ],
     )
     assert build_summary(case).procedures == []
+
+
+def test_a_procedure_the_patient_was_due_to_undergo_is_none_done() -> None:
+    case = _told(
+        "She was due to undergo bilateral knee replacements.",
+        [("knee replacements", EntityType.THERAPEUTIC_PROCEDURE)],
+    )
+    assert build_summary(case).procedures == []

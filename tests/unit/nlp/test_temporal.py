@@ -1700,3 +1700,18 @@ def test_a_history_of_being_born_is_no_day_after_the_presentation(
         )
     )
     assert days(case)["IUGR"] == (None, None)
+
+
+def test_a_past_medical_history_mention_leaves_history_of_its_connective(
+    orderer: TemporalOrderer,
+) -> None:
+    """A History mention naming the past history ("past medical history") does not block the
+    "history of" that runs past it: what it governs predates the presentation."""
+    sentence = "A man with a past medical history of gout presented with fever."
+    case = make_case(
+        [sentence],
+        [("past medical history", EntityType.HISTORY), ("gout", SIGN), ("presented", EVENT),
+         ("fever", SIGN)],
+    )  # fmt: skip
+    when = days(orderer(case))
+    assert (when["gout"], when["presented"]) == ((None, None), (0.0, None))

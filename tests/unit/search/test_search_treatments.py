@@ -530,3 +530,10 @@ def test_a_birth_a_meal_or_a_sample_is_no_treatment(
 
 def test_a_caesarean_delivery_stays_a_treatment(finder: TreatmentFinder) -> None:
     assert finder.names_treatment("Caesarean delivery")
+
+
+def test_a_word_that_only_ends_like_a_drug_names_no_treatment(finder: TreatmentFinder) -> None:
+    assert (finder.names_treatment("cauda equine"), finder.names_treatment("chloroquine")) == (
+        False,
+        True,
+    )
