@@ -13,8 +13,9 @@ concept and a negative one when it names another, and a piece of an alias that i
 itself ("corpus callosum" of "Agenesis of the corpus callosum") is a negative one.
 
 A span's word may also stand for its equivalent in an alias ("lung mass" for Pulmonary mass):
-the ontology's own names show which words are equivalent (``WordEquivalents``), and the scorer
-reads the span with the equivalent in its place.
+the ontology's own names show which words are equivalent (``WordEquivalents``), and which
+nouns and adjectives of one stem they use for one another ("axons" for Axonal degeneration,
+``adjective_forms``), and the scorer reads the span with the equivalent in its place.
 
 Exact alias matches (``phenotype_matches``) are kept as they are; scored spans fill the text
 they leave, best first, never overlapping.
@@ -193,6 +194,92 @@ class WordEquivalents:
                 table.setdefault(pair[0], []).append(pair[1])
                 table.setdefault(pair[1], []).append(pair[0])
         return {word: tuple(sorted(others)) for word, others in sorted(table.items())}
+
+
+ADJECTIVE_ENDINGS = ("al", "ar", "ary", "eal", "ial", "ic", "ical", "ous")
+"""Endings that make an adjective of a noun's stem: "axon-al", "cornea" → "corne-al"."""
+
+NOUN_ENDINGS = ("", "a", "e", "is", "on", "um", "us", "y")
+"""Latin and English endings a noun drops before an adjective ending: "vertebr-a",
+"cerebell-um", "skelet-on"; a final "le" becomes "ul" ("muscle" → "muscular")."""
+
+
+def _stems(noun: str) -> set[str]:
+    """The stems of a noun an adjective ending may follow (``NOUN_ENDINGS``), of three
+    letters at least."""
+    stems = {noun[: len(noun) - len(end)] for end in NOUN_ENDINGS if noun.endswith(end)}
+    if noun.endswith("le"):
+        stems.add(noun[:-2] + "ul")
+    return {stem for stem in stems if len(stem) >= 3}
+
+
+def is_adjective_of(noun: str, adjective: str) -> bool:
+    """Whether ``adjective`` is a stem of ``noun`` with an ``ADJECTIVE_ENDINGS`` ending:
+    "vertebra", "vertebral"."""
+    return any(adjective == stem + ending for stem in _stems(noun) for ending in ADJECTIVE_ENDINGS)
+
+
+MIN_SHARED_HEADS = 2
+"""How many words a noun and its adjective must each qualify in HPO's names to be taken as
+one word's forms without a concept naming them both."""
+
+
+def adjective_forms(
+    aliases: Mapping[tuple[str, ...], Set[str]], generic: Set[str] = frozenset()
+) -> dict[str, tuple[str, ...]]:
+    """Nouns and their adjectives (``is_adjective_of``) that HPO's names use for one another,
+    each word → its other forms, in order.
+
+    ``WordEquivalents`` misses them: a name says the noun after "of", so its words differ from
+    the other name's by two. A pair is kept where two names of one concept differ by it alone,
+    "of" set aside ("Abnormality of the cornea", "Corneal abnormality"), or where the noun and
+    the adjective each qualify at least ``MIN_SHARED_HEADS`` same words, not ``generic``, in
+    names of any concepts ("Axon degeneration and regeneration", "Axonal degeneration";
+    "Peripheral axon spheroid formation", "Axonal spheroids"): words alike in spelling only
+    ("colon" and "colic", "base" and "basic") share no such use.
+    """
+    names: dict[str, set[frozenset[str]]] = {}
+    heads: dict[str, set[str]] = {}
+    for words, ids in aliases.items():
+        for concept in ids:
+            names.setdefault(concept, set()).add(frozenset(words) - {"of"})
+        for i, word in enumerate(words[:-1]):
+            head = words[i + 1]
+            if head not in EDGE_WORDS:
+                heads.setdefault(word, set()).add(head)
+            if head == "of" and i + 2 < len(words):
+                heads.setdefault(words[i + 2], set()).add(word)
+    table: dict[str, set[str]] = {}
+
+    def add(a: str, b: str) -> None:
+        table.setdefault(a, set()).add(b)
+        table.setdefault(b, set()).add(a)
+
+    for sets in names.values():
+        ordered = sorted(sets, key=sorted)
+        for i, first in enumerate(ordered):
+            for second in ordered[i + 1 :]:
+                one, other = first - second, second - first
+                if len(one) == 1 and len(other) == 1:
+                    (a,), (b,) = one, other
+                    if is_adjective_of(a, b) or is_adjective_of(b, a):
+                        add(a, b)
+    for noun in sorted(heads):
+        for adjective in _adjectives_among(noun, heads):
+            shared = (heads[noun] & heads[adjective]) - generic - {noun, adjective}
+            if len(shared) >= MIN_SHARED_HEADS:
+                add(noun, adjective)
+    return {word: tuple(sorted(others)) for word, others in sorted(table.items())}
+
+
+def _adjectives_among(noun: str, words: Mapping[str, object]) -> list[str]:
+    """The words of ``words`` that are ``noun``'s adjectives (``is_adjective_of``)."""
+    return sorted(
+        stem + ending
+        for stem in _stems(noun)
+        for ending in ADJECTIVE_ENDINGS
+        if stem + ending != noun and stem + ending in words
+    )
 
 
 def readings(

@@ -38,13 +38,15 @@ from typing import Any
 import numpy as np
 
 from casebook.ingest.datasets import HPO_ONTOLOGY
-from casebook.kb.base import KnowledgeBase
+from casebook.kb.base import KnowledgeBase, normalize_tokens
 from casebook.kb.hpo import RESOURCE, read_hpo_resource
 from casebook.nlp.hpo_spans import (
     DENSE_FEATURES,
     EDGE_WORDS,
+    MIN_SHARED_HEADS,
     SpanScorer,
     WordEquivalents,
+    adjective_forms,
     alias_idf,
     pair_features,
 )
@@ -134,9 +136,14 @@ def _reordered(words: tuple[str, ...]) -> tuple[str, ...] | None:
 
 
 def equivalents(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, tuple[str, ...]]:
-    """The word equivalents of the knowledge base's aliases, read with ``word_forms``."""
+    """The word equivalents of the knowledge base's aliases, read with ``word_forms``, and the
+    nouns and adjectives of one stem their names use for one another (``adjective_forms``)."""
     index = _Index(kb, dict(rules.word_forms))
-    return WordEquivalents.of(index.concepts).table(MIN_EQUIVALENT_CONCEPTS, MIN_EQUIVALENT_SHARE)
+    table = WordEquivalents.of(index.concepts).table(MIN_EQUIVALENT_CONCEPTS, MIN_EQUIVALENT_SHARE)
+    generic = {w for g in rules.generic_words for w in normalize_tokens(g)}
+    for word, others in adjective_forms(index.concepts, generic).items():
+        table[word] = tuple(sorted({*table.get(word, ()), *others}))
+    return dict(sorted(table.items()))
 
 
 def examples(kb: KnowledgeBase, rules: PhenotypeRules) -> list[Example]:
@@ -357,7 +364,9 @@ Dice {MIN_DICE} of their words with an alias. A phrase the scorer does not accep
 with one word replaced by its equivalent, one of {pairs} word pairs ("lung" and "pulmonary",
 "kidney" and "renal"): two words by which alone two names of each of at least
 {MIN_EQUIVALENT_CONCEPTS} concepts differ, where at least {MIN_EQUIVALENT_SHARE:.0%} of the name
-pairs differing by them alone name one concept.
+pairs differing by them alone name one concept; or a noun and its adjective ("cornea" and
+"corneal") by which two names of one concept differ once "of" is set aside, or that each
+qualify at least {MIN_SHARED_HEADS} same words in HPO's names ("axon" and "axonal").
 
 ## Scores
 

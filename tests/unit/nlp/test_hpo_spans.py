@@ -12,7 +12,13 @@ from casebook.ingest.text import read_text
 from casebook.kb.base import normalize_tokens
 from casebook.model import Assertion, Case, CodeSystem, EntityType, Mention, Source, SourceFormat
 from casebook.nlp.assertion import ContextAssertion
-from casebook.nlp.hpo_spans import WordEquivalents, packaged_scorer, phrase_spans, scored_spans
+from casebook.nlp.hpo_spans import (
+    WordEquivalents,
+    adjective_forms,
+    packaged_scorer,
+    phrase_spans,
+    scored_spans,
+)
 from casebook.nlp.phenotypes import PhenotypeCoder
 from casebook.nlp.pipeline import Pipeline
 from casebook.nlp.sections import SectionDetector
@@ -386,6 +392,35 @@ def test_word_equivalents_are_pairs_of_one_concepts_names_not_contrasts() -> Non
         "upper": ("lower",),
     }
     assert pairs.table(1, 0.9) == {"kidney": ("renal",), "renal": ("kidney",)}
+
+
+def test_a_noun_stands_for_its_adjective_in_hpo_names() -> None:
+    # HPO writes "Axonal degeneration" only; its names qualify "degeneration" and "spheroid"
+    # by both "axon" and "axonal".
+    found = VocabularyMentions().recognised("Nerve biopsy showed degeneration of axons.")
+    assert [(m.start, m.end, m.concept_ids) for m in found] == [(20, 41, ("HP:0040078",))]
+
+
+def test_adjective_forms_are_one_stems_words_that_hpo_names_use_alike() -> None:
+    aliases = {
+        ("abnormality", "of", "cornea"): {"A"},
+        ("corneal", "abnormality"): {"A"},
+        ("axon", "degeneration"): {"B"},
+        ("axonal", "degeneration"): {"C"},
+        ("axon", "spheroid"): {"D"},
+        ("axonal", "spheroid"): {"E"},
+        ("colon", "abnormality"): {"F"},
+        ("colic", "abnormality"): {"G"},
+        ("colon", "pain"): {"H"},
+        ("colic", "pain"): {"I"},
+    }
+    # "abnormality" is generic: two names sharing no other word tell no pair.
+    assert adjective_forms(aliases, {"abnormality"}) == {
+        "axon": ("axonal",),
+        "axonal": ("axon",),
+        "cornea": ("corneal",),
+        "corneal": ("cornea",),
+    }
 
 
 @pytest.mark.parametrize(
