@@ -694,6 +694,21 @@ def test_a_level_told_falling_by_a_verb_after_it_is_low_only_at_a_value(
     assert (concept in hpo_codes(analyse(pipeline, tmp_path, text))) is named
 
 
+@pytest.mark.parametrize(
+    ("text", "concept", "named"),
+    [
+        ("His heart rate increased to 82 beats/min.", "HP:0001649", False),
+        ("She had a fever of 36.2 °C.", "HP:0001945", False),
+        ("She had tachycardia and tachypnea (respiratory rate 28/min).", "HP:0001649", True),
+        ("He had a fever up to 38,5°C.", "HP:0001945", True),
+    ],
+)
+def test_a_rise_beyond_normal_is_not_told_by_values_within_normal(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str, named: bool
+) -> None:
+    assert (concept in hpo_codes(analyse(pipeline, tmp_path, text))) is named
+
+
 def test_a_widened_mention_keeps_what_fits_it_best(coder: PhenotypeCoder) -> None:
     # "Left hemiplegia" fits "left-sided hemiplegia" less well than the Hemiplegia it came with.
     text = "She had left-sided hemiplegia."
