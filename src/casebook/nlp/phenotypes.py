@@ -404,6 +404,20 @@ class PhenotypeRules(RecordModel):
         "make it one a procedure induces: it 'was established' or 'obtained', or brought 'by' "
         "a cardioplegia ('cardiac arrest was obtained using St. Thomas solution').",
     )
+    general_phrases_before: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right before a finding (up "
+        "to its start) that name it as what is so in general or what a treatment is for, not "
+        "as the patient's: 'the most common benign lesion of the spleen is' a hemangioma, a "
+        "drug 'approved for the treatment of' cellulitis, a team 'prepared for the treatment "
+        "of' ventricular arrhythmias.",
+    )
+    general_phrases_after: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right after a finding that "
+        "name it as what is so in general: it 'is the most common' cause of something, it 'is "
+        "a rare' complication.",
+    )
     sensation_concepts: list[str] = Field(
         default_factory=list,
         description="HPO ids of sensations an examination tests, or applies as a stimulus, as "
@@ -1657,6 +1671,12 @@ class PhenotypeCoder:
                     )
                     and not self._in_tissue_sense(code.code, case.text, mention, mentions)
                     and not names_a_goal(case.text, mention, self.rules)
+                    and not _told_around(
+                        self.rules.general_phrases_before,
+                        self.rules.general_phrases_after,
+                        case.text,
+                        mention,
+                    )
                     and not self._sufficiency_told(code.code, case.text, mention)
                     and not self._sensation_tested(code.code, case.text, mention)
                     and not self._induced(code.code, case.text, mention)

@@ -695,6 +695,21 @@ def test_a_level_told_falling_by_a_verb_after_it_is_low_only_at_a_value(
 
 
 @pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("The most common benign lesion of the spleen is a hemangioma.", "HP:0001028"),
+        ("Dalbavancin is approved for the treatment of cellulitis.", "HP:0100658"),
+        ("The team was prepared for the treatment of ventricular arrhythmias.", "HP:0004308"),
+        ("Hyponatremia is a common complication of thiazides.", "HP:0002902"),
+    ],
+)
+def test_a_finding_named_as_what_is_so_in_general_is_not_the_patients(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str
+) -> None:
+    assert concept not in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
+@pytest.mark.parametrize(
     ("text", "concept", "named"),
     [
         ("His heart rate increased to 82 beats/min.", "HP:0001649", False),
