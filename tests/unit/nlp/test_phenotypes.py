@@ -709,6 +709,12 @@ def test_a_finding_named_as_what_is_so_in_general_is_not_the_patients(
     assert concept not in hpo_codes(analyse(pipeline, tmp_path, text))
 
 
+def test_how_often_the_patients_finding_comes_is_no_general_statement(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    assert "HP:0002315" in hpo_codes(analyse(pipeline, tmp_path, "Her headaches are rare now."))
+
+
 @pytest.mark.parametrize(
     ("text", "concept", "named"),
     [
