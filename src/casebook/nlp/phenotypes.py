@@ -88,6 +88,36 @@ class OrganSense(RecordModel):
     )
 
 
+class NormalValue(RecordModel):
+    """The values of a measure within normal for every age: a finding whose name says the
+    measure is beyond them is not told by words giving only such values."""
+
+    unit: str = Field(
+        min_length=1,
+        description="Regular expression (case-insensitive) of the measure's unit, right after "
+        "a number ('beats/min', 'bpm', '°C').",
+    )
+    normal_below: float = Field(
+        description="The value below which the measure is normal at every age ('90' beats a "
+        "minute: a child's normal heart rate is higher than an adult's, none lower)."
+    )
+    other_measures: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) of words naming another measure "
+        "given in the same unit ('respiratory rate 22/min'): a value after one is not this "
+        "measure's.",
+    )
+
+    @field_validator("unit")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"unit {value!r} does not compile: {exc}") from exc
+        return value
+
+
 class PhenotypeRules(RecordModel):
     """The schema of ``phenotypes.json``: the linking and acceptance policy."""
 
@@ -374,6 +404,20 @@ class PhenotypeRules(RecordModel):
         "make it one a procedure induces: it 'was established' or 'obtained', or brought 'by' "
         "a cardioplegia ('cardiac arrest was obtained using St. Thomas solution').",
     )
+    general_phrases_before: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right before a finding (up "
+        "to its start) that name it as what is so in general or what a treatment is for, not "
+        "as the patient's: 'the most common benign lesion of the spleen is' a hemangioma, a "
+        "drug 'approved for the treatment of' cellulitis, a team 'prepared for the treatment "
+        "of' ventricular arrhythmias.",
+    )
+    general_phrases_after: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right after a finding that "
+        "name it as what is so in general: it 'is the most common' cause of something, it 'is "
+        "a rare' complication.",
+    )
     sensation_concepts: list[str] = Field(
         default_factory=list,
         description="HPO ids of sensations an examination tests, or applies as a stimulus, as "
@@ -429,6 +473,14 @@ class PhenotypeRules(RecordModel):
         default_factory=list,
         description="Verbs telling a measure's fall when told after it ('decreased', 'fell'), "
         "for ``level_roots``.",
+    )
+    normal_values: dict[str, list[NormalValue]] = Field(
+        default_factory=dict,
+        description="HPO id → the units and normal values of the measure whose rise beyond "
+        "normal the concept is (Tachycardia: a heart rate above normal): the concept is not "
+        "coded from words followed, within their clause, only by values of the measure within "
+        "normal ('heart rate increased to 82 beats/min', 'fever 36.2 °C'), a change within "
+        "normal or a word the value gainsays.",
     )
     recovery_phrases: Patterns = Field(
         default_factory=list,
@@ -1345,6 +1397,17 @@ def _goal_expression(verbs: tuple[str, ...]) -> re.Pattern[str]:
     )
 
 
+_VALUE_REACH = 60
+"""How many characters after a finding ``normal_values`` read: "(pulse rate: 100 beats/min)",
+"increased from 60 to 82 beats/min"."""
+
+
+@cache
+def _value_expression(unit: str) -> re.Pattern[str]:
+    """A number (with a decimal point or comma: '38,5 °C') right before the unit."""
+    return re.compile(rf"(?<![\d.,])(\d+(?:[.,]\d+)?)\s*(?:{unit})", re.IGNORECASE)
+
+
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)\s+$")
 """The word right before a mention."""
 
@@ -1507,6 +1570,7 @@ class PhenotypeCoder:
                 *self.rules.sensation_concepts,
                 *self.rules.induced_concepts,
                 *self.rules.graded_concepts,
+                *self.rules.normal_values,
             ]
             if c not in self.kb
         ]
@@ -1607,6 +1671,12 @@ class PhenotypeCoder:
                     )
                     and not self._in_tissue_sense(code.code, case.text, mention, mentions)
                     and not names_a_goal(case.text, mention, self.rules)
+                    and not _told_around(
+                        self.rules.general_phrases_before,
+                        self.rules.general_phrases_after,
+                        case.text,
+                        mention,
+                    )
                     and not self._sufficiency_told(code.code, case.text, mention)
                     and not self._sensation_tested(code.code, case.text, mention)
                     and not self._induced(code.code, case.text, mention)
@@ -1618,6 +1688,9 @@ class PhenotypeCoder:
                         code.code, case.text, mention, sentences, sentence_starts
                     )
                     and not self._told_as_fall(code.code, case.text, mention)
+                    and not self._gainsaid_by_value(
+                        code.code, case.text, mention, sentences, sentence_starts
+                    )
                     and not (adult and self._undeveloped_in_words(code.code, mention))
                 ):
                     weight = weigher.weight(mention.start, mention.end) * code.score
@@ -1918,6 +1991,36 @@ class PhenotypeCoder:
         ):
             return False
         return bool(self._level_roots & (self.kb.ancestors(concept_id) | {concept_id}))
+
+    def _gainsaid_by_value(
+        self,
+        concept_id: str,
+        text: str,
+        mention: Mention,
+        sentences: Sequence[Span],
+        sentence_starts: Sequence[int],
+    ) -> bool:
+        """Whether a concept of ``normal_values`` is followed within its clause by values of
+        its measure, all of them within normal ("heart rate increased to 82 beats/min")."""
+        normal = self.rules.normal_values.get(concept_id)
+        if not normal:
+            return False
+        sentence = _sentence_at(mention.start, sentences, sentence_starts)
+        end = min(
+            mention.end + _VALUE_REACH,
+            max(mention.end, sentence.end) if sentence is not None else len(text),
+        )
+        clause = text[mention.end : end].split(";", 1)[0]
+        values: list[bool] = []
+        for measure in normal:
+            for match in _value_expression(measure.unit).finditer(clause):
+                between = clause[: match.start()]
+                if any(
+                    re.search(other, between, re.IGNORECASE) for other in measure.other_measures
+                ):
+                    continue
+                values.append(float(match.group(1).replace(",", ".")) < measure.normal_below)
+        return bool(values) and all(values)
 
     def _growth_words(self) -> frozenset[str]:
         """The head words of the growths' names (``PhenotypeRules.growth_roots``) that no alias

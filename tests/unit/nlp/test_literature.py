@@ -42,6 +42,7 @@ def _about(sentence: str, section: str = "case_presentation") -> Statement:
         ("Schwannomas are composed of Schwann cells.", "case_presentation", "literature"),
         ("In 75% of meningiomas, calcifications were registered.", "body", "literature"),
         ("All patients had intractable seizures or headaches.", "body", "literature"),
+        ("Only few patients present with chest pain or a cough.", "body", "literature"),
         # What a marker tells is so in general.
         ("AFP is a tumor marker for HCC.", "case_presentation", "literature"),
         # A disorder told by what characterizes it is described in general.

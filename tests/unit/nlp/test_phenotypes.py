@@ -694,6 +694,42 @@ def test_a_level_told_falling_by_a_verb_after_it_is_low_only_at_a_value(
     assert (concept in hpo_codes(analyse(pipeline, tmp_path, text))) is named
 
 
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("The most common benign lesion of the spleen is a hemangioma.", "HP:0001028"),
+        ("Dalbavancin is approved for the treatment of cellulitis.", "HP:0100658"),
+        ("The team was prepared for the treatment of ventricular arrhythmias.", "HP:0004308"),
+        ("Hyponatremia is a common complication of thiazides.", "HP:0002902"),
+    ],
+)
+def test_a_finding_named_as_what_is_so_in_general_is_not_the_patients(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str
+) -> None:
+    assert concept not in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
+def test_how_often_the_patients_finding_comes_is_no_general_statement(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    assert "HP:0002315" in hpo_codes(analyse(pipeline, tmp_path, "Her headaches are rare now."))
+
+
+@pytest.mark.parametrize(
+    ("text", "concept", "named"),
+    [
+        ("His heart rate increased to 82 beats/min.", "HP:0001649", False),
+        ("She had a fever of 36.2 °C.", "HP:0001945", False),
+        ("She had tachycardia and tachypnea (respiratory rate 28/min).", "HP:0001649", True),
+        ("He had a fever up to 38,5°C.", "HP:0001945", True),
+    ],
+)
+def test_a_rise_beyond_normal_is_not_told_by_values_within_normal(
+    pipeline: Pipeline, tmp_path: Path, text: str, concept: str, named: bool
+) -> None:
+    assert (concept in hpo_codes(analyse(pipeline, tmp_path, text))) is named
+
+
 def test_a_widened_mention_keeps_what_fits_it_best(coder: PhenotypeCoder) -> None:
     # "Left hemiplegia" fits "left-sided hemiplegia" less well than the Hemiplegia it came with.
     text = "She had left-sided hemiplegia."
