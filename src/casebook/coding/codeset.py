@@ -74,7 +74,7 @@ from casebook.model import (
     Sex,
     Span,
 )
-from casebook.nlp.phenotypes import packaged_matcher, told_as_recovery
+from casebook.nlp.phenotypes import packaged_matcher, told_as_recovery, told_in_general
 
 FEATURES: tuple[str, ...] = (
     "linear",
@@ -1593,10 +1593,12 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     board", ``casebook.kb.nonclinical``), a service consulted ("Infectious disease was
     involved", "neurology, infectious disease, and hematology" were consulted), what a score
     measures ("pain score", ``_MEASURE_NAMED``), a hospital's alert ("code stroke", "trauma
-    activation", ``_alert_named``), what another finding is likened to ("a hemangioma
-    mimicking acute appendicitis", ``_likened``), a gene ("the ataxia-telangiectasia mutated
-    (ATM) gene", ``_GENE_NAMED``), a state a treatment brought about ("therapeutic
-    hypothermia", ``_induced``), a pregnancy's age ("34 weeks of amenorrhea",
+    activation", ``_alert_named``), what is named as so in general or as what a treatment is
+    for ("the most common benign lesion of the spleen is a hemangioma", "approved for the
+    treatment of cellulitis", ``casebook.nlp.phenotypes.told_in_general``), what another finding
+    is likened to ("a hemangioma mimicking acute appendicitis", ``_likened``), a gene ("the
+    ataxia-telangiectasia mutated (ATM) gene", ``_GENE_NAMED``), a state a treatment brought
+    about ("therapeutic hypothermia", ``_induced``), a pregnancy's age ("34 weeks of amenorrhea",
     ``_gestation_told``) or how a measure changed ("a fall in the hemoglobin level",
     ``_measure_changed``), each without the site attributes that name
     what it reached ("adenocarcinoma, metastatic to skin" is no neoplasm of the skin, C44.90)
@@ -1607,6 +1609,7 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     (``_SECONDARY_GROWTH``)."""
     findings: list[Mention] = []
     services = default_non_clinical()
+    rules = packaged_matcher()[0]
     starts = [s.start for s in case.sentences]
     measures = {
         m.start: m.type for m in case.mentions if m.type in _MEASURES or m.type is EntityType.DATE
@@ -1631,6 +1634,7 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             or _induced(case.text, mention)
             or _gestation_told(case.text, mention)
             or _example_set_aside(case.text, mention, sentence)
+            or told_in_general(case.text, mention, rules)
         ):
             continue
         spread = _METASTATIC.search(

@@ -1256,6 +1256,13 @@ def _told_around(before: Sequence[str], after: Sequence[str], text: str, mention
     ) or (closing is not None and closing.match(text, mention.end) is not None)
 
 
+def told_in_general(text: str, mention: Mention, rules: PhenotypeRules) -> bool:
+    """Whether ``mention`` is named as what is so in general or what a treatment is for, not as
+    the patient's (``general_phrases_before`` / ``general_phrases_after``): 'the most common
+    benign lesion of the spleen is a hemangioma', 'approved for the treatment of cellulitis'."""
+    return _told_around(rules.general_phrases_before, rules.general_phrases_after, text, mention)
+
+
 def told_of_person(text: str, start: int, end: int, rules: PhenotypeRules) -> bool:
     """Whether the words at ``[start, end)`` are told of the person by a copula, alone or in a
     list of single words ("was pale, tachycardic and hypotensive"), and end their phrase or
@@ -1671,12 +1678,7 @@ class PhenotypeCoder:
                     )
                     and not self._in_tissue_sense(code.code, case.text, mention, mentions)
                     and not names_a_goal(case.text, mention, self.rules)
-                    and not _told_around(
-                        self.rules.general_phrases_before,
-                        self.rules.general_phrases_after,
-                        case.text,
-                        mention,
-                    )
+                    and not told_in_general(case.text, mention, self.rules)
                     and not self._sufficiency_told(code.code, case.text, mention)
                     and not self._sensation_tested(code.code, case.text, mention)
                     and not self._induced(code.code, case.text, mention)

@@ -2025,3 +2025,18 @@ def test_a_finding_told_on_both_sides_takes_no_one_side_from_another_site() -> N
     other = Attribute(name="site", start=at, end=at + 21, text="right supraclavicular")
     both = metastasis.model_copy(update={"attributes": [*metastasis.attributes, other]})
     assert codes_of(both) == ["C78.00"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "kept"),
+    [
+        ("The most common benign lesion of the spleen is a hemangioma.", "hemangioma", False),
+        ("He got cefazolin, a drug approved for the treatment of cellulitis.", "cellulitis", False),
+        ("She had a hemangioma of the spleen.", "hemangioma", True),
+    ],
+)
+def test_a_finding_named_in_general_or_as_a_drugs_indication_is_no_finding_of_the_patients(
+    text: str, words: str, kept: bool
+) -> None:
+    named = finding(text, words)
+    assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
