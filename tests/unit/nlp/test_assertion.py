@@ -2211,6 +2211,13 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # So does "and the … became": a clause of its own subject, not the denial's object.
+        (
+            "The fever settled without antibiotics and the raised CRP became normal.",
+            "raised CRP",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # Being extubated or discharged after a denial is the patient's own next step.
         (
             "He was weaned off the ventilator and extubated on hospital day 4.",
