@@ -2218,6 +2218,14 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # Denying that one finding causes or explains another denies the link, not the other.
+        (
+            "The lupus was not directly contributing to her anemia.",
+            "anemia",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        ("Hypokalemia did not explain the weakness.", "weakness", SIGN, Assertion.PRESENT),
         # Being extubated or discharged after a denial is the patient's own next step.
         (
             "He was weaned off the ventilator and extubated on hospital day 4.",
