@@ -1283,14 +1283,16 @@ happened."""
 
 
 _TIME_ANCHOR_BEFORE = re.compile(
-    r"\b(?:after|following|since|post)\s+(?:(?:the|an?|his|her|their|this|its)\s+)?"
+    r"\b(?:after|following|since|post|during|throughout|until|at)\s+"
+    r"(?:(?:the|an?|his|her|their|this|its)\s+)?"
     r"(?:(?!(?:withdrawal|withdrawing|discontinu\w*|cessation|stopping|ceasing|tapering|"
     r"holding|suspension|removal|refus\w*|declin\w*|without)\b)[\w-]+\s+){0,3}$",
     re.IGNORECASE,
 )
 """Words making a procedure or drug the time something is counted from ("never developed six
-years *after the right Vo* thalamotomy"): what is denied happened, or not, after it; not its
-stopping ("after withdrawal of steroids"), which the denial may be of."""
+years *after the right Vo* thalamotomy") or the time it is told in ("no recurrence *at*
+follow-up", "did not recur *during the* follow-up"): what is denied happened, or not, then;
+not its stopping ("after withdrawal of steroids"), which the denial may be of."""
 
 _LIST_GOES_ON = re.compile(
     r"\s*(?:,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+)(?:(?:the|an?)\s+)?$", re.IGNORECASE

@@ -2241,6 +2241,13 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("She had no seizures after the stroke.", "stroke", DISEASE, Assertion.PRESENT),
+        # So did what something is told during or at: the time of the denial, not its object.
+        (
+            "There was no recurrence at the 2-year follow-up.",
+            "follow-up",
+            EntityType.CLINICAL_EVENT,
+            Assertion.PRESENT,
+        ),
         # An unsuccessful attempt was made, and what it was made for was there.
         (
             "Patient had cardiac arrest and resuscitation attempts were unsuccessful.",
