@@ -1570,6 +1570,12 @@ OUTCOME = EntityType.OUTCOME
         ("Her father had asthma and she developed seizures.", "seizures", SIGN, Assertion.PRESENT),
         ("Her mother noticed that she had a rash.", "rash", SIGN, Assertion.PRESENT),
         (
+            "According to the patient's mother, since she noticed the swelling, he had pain.",
+            "swelling",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
             "The mother was counseled on giving epinephrine for anaphylaxis.",
             "anaphylaxis",
             DISEASE,
