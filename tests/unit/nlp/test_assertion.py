@@ -2247,6 +2247,13 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("She had no seizures after the stroke.", "stroke", DISEASE, Assertion.PRESENT),
+        # Dissecting a structure free from another is surgery, no denial.
+        (
+            "The sac was dissected free from the cord, ligated, and excised.",
+            "ligated",
+            TREATMENT,
+            Assertion.PRESENT,
+        ),
         # So did what something is told during or at: the time of the denial, not its object.
         (
             "There was no recurrence at the 2-year follow-up.",
