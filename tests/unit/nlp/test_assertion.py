@@ -2190,6 +2190,14 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("The lesion could represent a metastasis.", "metastasis", DISEASE, Assertion.UNCERTAIN),
+        # What one suspected a thing to be is suspected, not the thing it is told of.
+        ("We suspected the nodule was a ganglion.", "nodule", SIGN, Assertion.PRESENT),
+        (
+            "We suspected the nodule was a ganglion, a lipoma, a bursitis, or a fibroma.",
+            "lipoma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # A sentence opening "Even though …," or "(Unfortunately,) due to …," ends its clause's
         # denial at the comma.
         (
