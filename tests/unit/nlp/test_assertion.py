@@ -2190,6 +2190,8 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("The lesion could represent a metastasis.", "metastasis", DISEASE, Assertion.UNCERTAIN),
+        # A finding whose cause is doubted is there: the doubt is of the cause.
+        ("Her anemia was considered likely multifactorial.", "anemia", SIGN, Assertion.PRESENT),
         # What one suspected a thing to be is suspected, not the thing it is told of.
         ("We suspected the nodule was a ganglion.", "nodule", SIGN, Assertion.PRESENT),
         (
