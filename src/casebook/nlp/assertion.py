@@ -275,6 +275,14 @@ class ContextRule(BaseModel):
         "list it opens (``ContextAssertion``): 'in long-standing type 1 diabetes, celiac "
         "disease … was suspected' makes no suspected celiac disease a past one.",
     )
+    ends_at_words: list[str] = Field(
+        default_factory=list,
+        description="For a ``FORWARD`` trigger that denies one noun phrase ('absence of', "
+        "'lack of'): the words (lower case, one token each) at which its scope ends, joining "
+        "what the phrase was found with: 'absence of the calvarium *with* deformed brain "
+        "tissue' and 'lack of ingrowth *with* varus migration' tell the brain tissue and the "
+        "migration seen.",
+    )
 
     @field_validator("pattern", "also_when_followed_by")
     @classmethod
@@ -317,6 +325,8 @@ class ContextRule(BaseModel):
             raise ValueError("object_types is for FORWARD triggers only")
         if self.ends_at_comma and self.direction is not Direction.FORWARD:
             raise ValueError("ends_at_comma is for FORWARD triggers only")
+        if self.ends_at_words and self.direction is not Direction.FORWARD:
+            raise ValueError("ends_at_words is for FORWARD triggers only")
         return self
 
 
@@ -420,6 +430,11 @@ _SENTENCE_ADVERB = re.compile(
 )
 """A word that may open a sentence before its subordinate clause ("Unfortunately, due to …,")."""
 
+_QUALIFIED_WITH = frozenset({"associated", "consistent", "compatible"})
+"""Words before a "with" that names what the denied thing is of ("lack of symptoms *associated*
+with viral disease"): the thing after it is the kind denied, not something found beside it
+(``ContextRule.ends_at_words``)."""
+
 _CLAUSE_END = ContextRule(literal=",", category=Category.TERMINATE, direction=Direction.TERMINATE)
 """The comma closing a sentence-opening subordinate clause (``ContextRules.clause_openers``)."""
 
@@ -469,6 +484,8 @@ class _Reading:
     (``_scopes``)."""
     commas: list[bool]
     """Whether each token is a comma (``ContextRule.ends_at_comma``)."""
+    lowered: list[str]
+    """Each token, lower-cased (``ContextRule.ends_at_words``)."""
 
 
 class _Triggers:
@@ -540,6 +557,7 @@ class _Triggers:
             _counted(text, starts, words, is_word),
             _asides(words),
             [word == "," for word in words],
+            [word.lower() for word in words],
         )
         self._last = reading
         return reading
@@ -847,6 +865,7 @@ class ContextAssertion:
                             reading.in_phrase,
                             reading.asides,
                             reading.commas,
+                            reading.lowered,
                         ),
                     ),
                 )
@@ -969,6 +988,8 @@ class ContextAssertion:
                 rule.direction is Direction.FORWARD
                 and rule.max_scope is not None
                 and match.end < scope.end < end_token
+                # A scope ended where what was found with the denied thing is told ends there.
+                and text[starts[scope.end] : ends[scope.end]].lower() not in rule.ends_at_words
             ):
                 begin = ends[match.end - 1]
                 stop = _clause_end(text, begin, end_char)
@@ -1565,6 +1586,7 @@ def _scopes(
     in_phrase: Sequence[bool],
     asides: Sequence[tuple[int, int]] = (),
     commas: Sequence[bool] = (),
+    words: Sequence[str] = (),
 ) -> list[_Scoped]:
     """The token ranges each modifying trigger of one sentence reaches (a forward trigger
     stopped by a ``governs_complement`` phrase may reach its examples too). A trigger told in
@@ -1605,6 +1627,15 @@ def _scopes(
             reach = _walk(match.end, high, 1, rule.max_scope, is_word)
             if rule.ends_at_comma and commas:
                 reach = next((t for t in range(match.end, reach) if commas[t]), reach)
+            if rule.ends_at_words and words:
+                reach = next(
+                    (
+                        t
+                        for t in range(match.end, reach)
+                        if words[t] in rule.ends_at_words and words[t - 1] not in _QUALIFIED_WITH
+                    ),
+                    reach,
+                )
             end = reach
             for other in stops:
                 if (

@@ -2190,6 +2190,19 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("The lesion could represent a metastasis.", "metastasis", DISEASE, Assertion.UNCERTAIN),
+        # What a lacking thing is found with is found ("lack of X with Y").
+        (
+            "Radiographs showed lack of ingrowth with varus migration.",
+            "varus migration",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "There was a lack of symptoms associated with viral disease.",
+            "viral disease",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         # A finding whose cause is doubted is there: the doubt is of the cause.
         ("Her anemia was considered likely multifactorial.", "anemia", SIGN, Assertion.PRESENT),
         # What one suspected a thing to be is suspected, not the thing it is told of.
@@ -2660,6 +2673,12 @@ def test_rule_file_round_trips() -> None:
         {"literal": "nope", "category": "NOT_A_CATEGORY", "direction": "FORWARD"},
         {"literal": "nope", "category": "NEGATED_EXISTENCE", "direction": "FORWARD", "x": 1},
         {"literal": "nope", "category": "PSEUDO", "direction": "FORWARD"},
+        {
+            "literal": "nope",
+            "category": "NEGATED_EXISTENCE",
+            "direction": "BACKWARD",
+            "ends_at_words": ["with"],
+        },
         {
             "literal": "nope",
             "pattern": "(",
