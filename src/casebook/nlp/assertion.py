@@ -1304,7 +1304,7 @@ happened."""
 
 
 _TIME_ANCHOR_BEFORE = re.compile(
-    r"\b(?:after|following|since|post|during|throughout|until|at)\s+"
+    r"\b(?:after|following|since|post|during|throughout|until|at|before)\s+"
     r"(?:(?:the|an?|his|her|their|this|its)\s+)?"
     r"(?:(?!(?:withdrawal|withdrawing|discontinu\w*|cessation|stopping|ceasing|tapering|"
     r"holding|suspension|removal|refus\w*|declin\w*|without)\b)[\w-]+\s+){0,3}$",
@@ -1312,7 +1312,8 @@ _TIME_ANCHOR_BEFORE = re.compile(
 )
 """Words making a procedure or drug the time something is counted from ("never developed six
 years *after the right Vo* thalamotomy") or the time it is told in ("no recurrence *at*
-follow-up", "did not recur *during the* follow-up"): what is denied happened, or not, then;
+follow-up", "did not recur *during the* follow-up") or before ("did not take any medications
+*before* admission"): what is denied happened, or not, then;
 not its stopping ("after withdrawal of steroids"), which the denial may be of."""
 
 _LIST_GOES_ON = re.compile(

@@ -2277,7 +2277,13 @@ OUTCOME = EntityType.OUTCOME
             TREATMENT,
             Assertion.PRESENT,
         ),
-        # So did what something is told during or at: the time of the denial, not its object.
+        # So did what something is told during, at or before: the denial's time, not its object.
+        (
+            "The patient did not take any medications before admission.",
+            "admission",
+            EntityType.CLINICAL_EVENT,
+            Assertion.PRESENT,
+        ),
         (
             "There was no recurrence at the 2-year follow-up.",
             "follow-up",
