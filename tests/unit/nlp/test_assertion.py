@@ -2205,6 +2205,19 @@ OUTCOME = EntityType.OUTCOME
         ),
         # A finding whose cause is doubted is there: the doubt is of the cause.
         ("Her anemia was considered likely multifactorial.", "anemia", SIGN, Assertion.PRESENT),
+        # A diagnosis told as one of the differential is suspected, after it or in apposition.
+        (
+            "CJD was reported as another differential diagnosis.",
+            "CJD",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "Lymphoma, another differential diagnosis, was also unlikely given the normal counts.",
+            "Lymphoma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # What one suspected a thing to be is suspected, not the thing it is told of.
         ("We suspected the nodule was a ganglion.", "nodule", SIGN, Assertion.PRESENT),
         (
