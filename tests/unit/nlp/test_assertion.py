@@ -2205,6 +2205,13 @@ OUTCOME = EntityType.OUTCOME
         ),
         # A finding whose cause is doubted is there: the doubt is of the cause.
         ("Her anemia was considered likely multifactorial.", "anemia", SIGN, Assertion.PRESENT),
+        # A plural denial after a list told from the sentence's start denies every item.
+        (
+            "Chronic cough, fever, night sweats, anorexia, or weight loss were absent.",
+            "Chronic cough",
+            SIGN,
+            Assertion.NEGATED,
+        ),
         # A diagnosis told as one of the differential is suspected, after it or in apposition.
         (
             "CJD was reported as another differential diagnosis.",
