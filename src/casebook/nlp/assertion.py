@@ -1304,17 +1304,19 @@ happened."""
 
 
 _TIME_ANCHOR_BEFORE = re.compile(
-    r"\b(?:after|following|since|post|during|throughout|until|at|before)\s+"
-    r"(?:(?:the|an?|his|her|their|this|its)\s+)?"
+    r"\b(?:after|following|since|post|during|throughout|until|at|before|by\s+the\s+time\s+of)\s+"
+    r"(?:(?:the|an?|his|her|their|this|its|our)\s+)?"
     r"(?:(?!(?:withdrawal|withdrawing|discontinu\w*|cessation|stopping|ceasing|tapering|"
-    r"holding|suspension|removal|refus\w*|declin\w*|without)\b)[\w-]+\s+){0,3}$",
+    r"holding|suspension|removal|refus\w*|declin\w*|without|no|not|nor|never|any)\b)"
+    r"[\w-]+\s+){0,3}$",
     re.IGNORECASE,
 )
 """Words making a procedure or drug the time something is counted from ("never developed six
 years *after the right Vo* thalamotomy") or the time it is told in ("no recurrence *at*
 follow-up", "did not recur *during the* follow-up") or before ("did not take any medications
-*before* admission"): what is denied happened, or not, then;
-not its stopping ("after withdrawal of steroids"), which the denial may be of."""
+*before* admission"): what is denied happened, or not, then; not its stopping ("after
+withdrawal of steroids"), which the denial may be of, nor a finding a denial comes between it
+and ("examination after surgery revealed no deficits")."""
 
 _LIST_GOES_ON = re.compile(
     r"\s*(?:,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+)(?:(?:the|an?)\s+)?$", re.IGNORECASE

@@ -2299,6 +2299,12 @@ OUTCOME = EntityType.OUTCOME
         ),
         # So did what something is told during, at or before: the denial's time, not its object.
         (
+            "Examination after surgery revealed no neurological deficits.",
+            "neurological deficits",
+            SIGN,
+            Assertion.NEGATED,
+        ),
+        (
             "The patient did not take any medications before admission.",
             "admission",
             EntityType.CLINICAL_EVENT,
