@@ -430,9 +430,27 @@ _SENTENCE_ADVERB = re.compile(
 )
 """A word that may open a sentence before its subordinate clause ("Unfortunately, due to …,")."""
 
-_QUALIFIED_WITH = frozenset({"associated", "consistent", "compatible"})
-"""Words before a "with" that names what the denied thing is of ("lack of symptoms *associated*
-with viral disease"): the thing after it is the kind denied, not something found beside it
+_QUALIFIED_WITH = frozenset(
+    {
+        "associated",
+        "association",
+        "consistent",
+        "compatible",
+        "involved",
+        "involvement",
+        "contact",
+        "therapy",
+        "treatment",
+        "treated",
+        "infection",
+        "infected",
+        "communication",
+        "connection",
+    }
+)
+"""Words before a "with" that takes what the denied thing is of or by ("lack of symptoms
+*associated* with viral disease", "without preemptive *therapy* with antiviral drugs", "without
+*contact* with animals"): the thing after it is denied with it, not something found beside it
 (``ContextRule.ends_at_words``)."""
 
 _CLAUSE_END = ContextRule(literal=",", category=Category.TERMINATE, direction=Direction.TERMINATE)

@@ -2203,6 +2203,18 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.NEGATED,
         ),
+        (
+            "The ECG showed a rhythm without P waves and with broad QRS complexes.",
+            "broad QRS complexes",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "She was treated without preemptive therapy with antiviral drugs.",
+            "antiviral drugs",
+            DRUG,
+            Assertion.NEGATED,
+        ),
         # A finding whose cause is doubted is there: the doubt is of the cause.
         ("Her anemia was considered likely multifactorial.", "anemia", SIGN, Assertion.PRESENT),
         # A plural denial after a list told from the sentence's start denies every item.
