@@ -275,6 +275,14 @@ class ContextRule(BaseModel):
         "list it opens (``ContextAssertion``): 'in long-standing type 1 diabetes, celiac "
         "disease … was suspected' makes no suspected celiac disease a past one.",
     )
+    ends_at_words: list[str] = Field(
+        default_factory=list,
+        description="For a ``FORWARD`` trigger that denies one noun phrase ('absence of', "
+        "'lack of'): the words (lower case, one token each) at which its scope ends, joining "
+        "what the phrase was found with: 'absence of the calvarium *with* deformed brain "
+        "tissue' and 'lack of ingrowth *with* varus migration' tell the brain tissue and the "
+        "migration seen.",
+    )
 
     @field_validator("pattern", "also_when_followed_by")
     @classmethod
@@ -317,6 +325,8 @@ class ContextRule(BaseModel):
             raise ValueError("object_types is for FORWARD triggers only")
         if self.ends_at_comma and self.direction is not Direction.FORWARD:
             raise ValueError("ends_at_comma is for FORWARD triggers only")
+        if self.ends_at_words and self.direction is not Direction.FORWARD:
+            raise ValueError("ends_at_words is for FORWARD triggers only")
         return self
 
 
@@ -420,6 +430,29 @@ _SENTENCE_ADVERB = re.compile(
 )
 """A word that may open a sentence before its subordinate clause ("Unfortunately, due to …,")."""
 
+_QUALIFIED_WITH = frozenset(
+    {
+        "associated",
+        "association",
+        "consistent",
+        "compatible",
+        "involved",
+        "involvement",
+        "contact",
+        "therapy",
+        "treatment",
+        "treated",
+        "infection",
+        "infected",
+        "communication",
+        "connection",
+    }
+)
+"""Words before a "with" that takes what the denied thing is of or by ("lack of symptoms
+*associated* with viral disease", "without preemptive *therapy* with antiviral drugs", "without
+*contact* with animals"): the thing after it is denied with it, not something found beside it
+(``ContextRule.ends_at_words``)."""
+
 _CLAUSE_END = ContextRule(literal=",", category=Category.TERMINATE, direction=Direction.TERMINATE)
 """The comma closing a sentence-opening subordinate clause (``ContextRules.clause_openers``)."""
 
@@ -469,6 +502,8 @@ class _Reading:
     (``_scopes``)."""
     commas: list[bool]
     """Whether each token is a comma (``ContextRule.ends_at_comma``)."""
+    lowered: list[str]
+    """Each token, lower-cased (``ContextRule.ends_at_words``)."""
 
 
 class _Triggers:
@@ -540,6 +575,7 @@ class _Triggers:
             _counted(text, starts, words, is_word),
             _asides(words),
             [word == "," for word in words],
+            [word.lower() for word in words],
         )
         self._last = reading
         return reading
@@ -847,6 +883,7 @@ class ContextAssertion:
                             reading.in_phrase,
                             reading.asides,
                             reading.commas,
+                            reading.lowered,
                         ),
                     ),
                 )
@@ -969,6 +1006,8 @@ class ContextAssertion:
                 rule.direction is Direction.FORWARD
                 and rule.max_scope is not None
                 and match.end < scope.end < end_token
+                # A scope ended where what was found with the denied thing is told ends there.
+                and text[starts[scope.end] : ends[scope.end]].lower() not in rule.ends_at_words
             ):
                 begin = ends[match.end - 1]
                 stop = _clause_end(text, begin, end_char)
@@ -1283,14 +1322,19 @@ happened."""
 
 
 _TIME_ANCHOR_BEFORE = re.compile(
-    r"\b(?:after|following|since|post)\s+(?:(?:the|an?|his|her|their|this|its)\s+)?"
+    r"\b(?:after|following|since|post|during|throughout|until|at|before|by\s+the\s+time\s+of)\s+"
+    r"(?:(?:the|an?|his|her|their|this|its|our)\s+)?"
     r"(?:(?!(?:withdrawal|withdrawing|discontinu\w*|cessation|stopping|ceasing|tapering|"
-    r"holding|suspension|removal|refus\w*|declin\w*|without)\b)[\w-]+\s+){0,3}$",
+    r"holding|suspension|removal|refus\w*|declin\w*|without|no|not|nor|never|any)\b)"
+    r"[\w-]+\s+){0,3}$",
     re.IGNORECASE,
 )
 """Words making a procedure or drug the time something is counted from ("never developed six
-years *after the right Vo* thalamotomy"): what is denied happened, or not, after it; not its
-stopping ("after withdrawal of steroids"), which the denial may be of."""
+years *after the right Vo* thalamotomy") or the time it is told in ("no recurrence *at*
+follow-up", "did not recur *during the* follow-up") or before ("did not take any medications
+*before* admission"): what is denied happened, or not, then; not its stopping ("after
+withdrawal of steroids"), which the denial may be of, nor a finding a denial comes between it
+and ("examination after surgery revealed no deficits")."""
 
 _LIST_GOES_ON = re.compile(
     r"\s*(?:,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+)(?:(?:the|an?)\s+)?$", re.IGNORECASE
@@ -1563,6 +1607,7 @@ def _scopes(
     in_phrase: Sequence[bool],
     asides: Sequence[tuple[int, int]] = (),
     commas: Sequence[bool] = (),
+    words: Sequence[str] = (),
 ) -> list[_Scoped]:
     """The token ranges each modifying trigger of one sentence reaches (a forward trigger
     stopped by a ``governs_complement`` phrase may reach its examples too). A trigger told in
@@ -1603,6 +1648,15 @@ def _scopes(
             reach = _walk(match.end, high, 1, rule.max_scope, is_word)
             if rule.ends_at_comma and commas:
                 reach = next((t for t in range(match.end, reach) if commas[t]), reach)
+            if rule.ends_at_words and words:
+                reach = next(
+                    (
+                        t
+                        for t in range(match.end, reach)
+                        if words[t] in rule.ends_at_words and words[t - 1] not in _QUALIFIED_WITH
+                    ),
+                    reach,
+                )
             end = reach
             for other in stops:
                 if (

@@ -1570,6 +1570,12 @@ OUTCOME = EntityType.OUTCOME
         ("Her father had asthma and she developed seizures.", "seizures", SIGN, Assertion.PRESENT),
         ("Her mother noticed that she had a rash.", "rash", SIGN, Assertion.PRESENT),
         (
+            "According to the patient's mother, since she noticed the swelling, he had pain.",
+            "swelling",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
             "The mother was counseled on giving epinephrine for anaphylaxis.",
             "anaphylaxis",
             DISEASE,
@@ -2184,6 +2190,61 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("The lesion could represent a metastasis.", "metastasis", DISEASE, Assertion.UNCERTAIN),
+        # What a lacking thing is found with is found ("lack of X with Y").
+        (
+            "Radiographs showed lack of ingrowth with varus migration.",
+            "varus migration",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "There was a lack of symptoms associated with viral disease.",
+            "viral disease",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        (
+            "The ECG showed a rhythm without P waves and with broad QRS complexes.",
+            "broad QRS complexes",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "She was treated without preemptive therapy with antiviral drugs.",
+            "antiviral drugs",
+            DRUG,
+            Assertion.NEGATED,
+        ),
+        # A finding whose cause is doubted is there: the doubt is of the cause.
+        ("Her anemia was considered likely multifactorial.", "anemia", SIGN, Assertion.PRESENT),
+        # A plural denial after a list told from the sentence's start denies every item.
+        (
+            "Chronic cough, fever, night sweats, anorexia, or weight loss were absent.",
+            "Chronic cough",
+            SIGN,
+            Assertion.NEGATED,
+        ),
+        # A diagnosis told as one of the differential is suspected, after it or in apposition.
+        (
+            "CJD was reported as another differential diagnosis.",
+            "CJD",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "Lymphoma, another differential diagnosis, was also unlikely given the normal counts.",
+            "Lymphoma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        # What one suspected a thing to be is suspected, not the thing it is told of.
+        ("We suspected the nodule was a ganglion.", "nodule", SIGN, Assertion.PRESENT),
+        (
+            "We suspected the nodule was a ganglion, a lipoma, a bursitis, or a fibroma.",
+            "lipoma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # A sentence opening "Even though …," or "(Unfortunately,) due to …," ends its clause's
         # denial at the comma.
         (
@@ -2211,6 +2272,21 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # So does "and the … became": a clause of its own subject, not the denial's object.
+        (
+            "The fever settled without antibiotics and the raised CRP became normal.",
+            "raised CRP",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        # Denying that one finding causes or explains another denies the link, not the other.
+        (
+            "The lupus was not directly contributing to her anemia.",
+            "anemia",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        ("Hypokalemia did not explain the weakness.", "weakness", SIGN, Assertion.PRESENT),
         # Being extubated or discharged after a denial is the patient's own next step.
         (
             "He was weaned off the ventilator and extubated on hospital day 4.",
@@ -2226,6 +2302,32 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("She had no seizures after the stroke.", "stroke", DISEASE, Assertion.PRESENT),
+        # Dissecting a structure free from another is surgery, no denial.
+        (
+            "The sac was dissected free from the cord, ligated, and excised.",
+            "ligated",
+            TREATMENT,
+            Assertion.PRESENT,
+        ),
+        # So did what something is told during, at or before: the denial's time, not its object.
+        (
+            "Examination after surgery revealed no neurological deficits.",
+            "neurological deficits",
+            SIGN,
+            Assertion.NEGATED,
+        ),
+        (
+            "The patient did not take any medications before admission.",
+            "admission",
+            EntityType.CLINICAL_EVENT,
+            Assertion.PRESENT,
+        ),
+        (
+            "There was no recurrence at the 2-year follow-up.",
+            "follow-up",
+            EntityType.CLINICAL_EVENT,
+            Assertion.PRESENT,
+        ),
         # An unsuccessful attempt was made, and what it was made for was there.
         (
             "Patient had cardiac arrest and resuscitation attempts were unsuccessful.",
@@ -2615,6 +2717,12 @@ def test_rule_file_round_trips() -> None:
         {"literal": "nope", "category": "NOT_A_CATEGORY", "direction": "FORWARD"},
         {"literal": "nope", "category": "NEGATED_EXISTENCE", "direction": "FORWARD", "x": 1},
         {"literal": "nope", "category": "PSEUDO", "direction": "FORWARD"},
+        {
+            "literal": "nope",
+            "category": "NEGATED_EXISTENCE",
+            "direction": "BACKWARD",
+            "ends_at_words": ["with"],
+        },
         {
             "literal": "nope",
             "pattern": "(",
