@@ -122,6 +122,19 @@ class TriggerRule(BaseModel):
         "a schedule, not a cause ('osteoarthritis of the knees, and was *due to undergo* knee "
         "replacements'): no link is made.",
     )
+    despite_words: list[str] = Field(
+        default=[],
+        description="Lower-case words that, right before the trigger, make it tell that the "
+        "first mention went on in spite of the second, not that the second caused it "
+        "('unremitting obstipation *even* following decompressive cecostomy'): no link is made.",
+    )
+    beside_words: list[str] = Field(
+        default=[],
+        description="Lower-case words that, between the trigger and the mention after it, end "
+        "the words the trigger governs: what follows them was found beside the cause, and is "
+        "not it ('sepsis likely secondary to urologic cause *with* leukocytosis'): no link is "
+        "made.",
+    )
     lessening_words: list[str] = Field(
         default=[],
         description="Lower-case words that, between the trigger and the mention after it, say "
@@ -195,6 +208,8 @@ class RelationRules(BaseModel):
                 + rule.apart_words
                 + rule.reason_words
                 + rule.plan_words
+                + rule.despite_words
+                + rule.beside_words
             ):
                 if word != word.lower() or not word.isalpha():
                     raise ValueError(
@@ -310,13 +325,17 @@ class RelationFinder:
             before = self._nearest_before(text, trigger, members, frozenset(first_types))
             if before is None or self._relieved(text, sentence.start, before.start, trigger):
                 continue
-            if self._apart(text, before.end, trigger) or self._planned(text, trigger):
+            if (
+                self._apart(text, before.end, trigger)
+                or self._planned(text, trigger)
+                or self._despite(text, before.end, trigger)
+            ):
                 continue
             after = self._after(
                 text, trigger, members, frozenset(second_types), frozenset(first_types)
             )
             for second in after:
-                if self._knowing(text, trigger, second):
+                if self._knowing(text, trigger, second) or self._beside(text, trigger, second):
                     continue
                 source, target = (
                     (before, second) if rule.order is Order.SOURCE_FIRST else (second, before)
@@ -401,6 +420,24 @@ class RelationFinder:
         plan = frozenset(trigger.rule.plan_words)
         following = _WORD.search(text, trigger.end)
         return bool(plan) and following is not None and following.group().lower() in plan
+
+    @staticmethod
+    def _despite(text: str, first_end: int, trigger: _Trigger) -> bool:
+        """Whether the word right before the trigger, after the first mention (which ends at
+        ``first_end``), is a despite word of the rule ("… obstipation *even* following …")."""
+        despite = frozenset(trigger.rule.despite_words)
+        words = [token.group().lower() for token in _WORD.finditer(text, first_end, trigger.start)]
+        return bool(despite) and bool(words) and words[-1] in despite
+
+    @staticmethod
+    def _beside(text: str, trigger: _Trigger, second: Mention) -> bool:
+        """Whether a beside word of the rule lies between the trigger and the mention after it
+        ("secondary to urologic cause *with* leukocytosis")."""
+        beside = frozenset(trigger.rule.beside_words)
+        return bool(beside) and any(
+            token.group().lower() in beside
+            for token in _WORD.finditer(text, trigger.end, second.start)
+        )
 
     @staticmethod
     def _knowing(text: str, trigger: _Trigger, second: Mention) -> bool:

@@ -537,3 +537,21 @@ def test_a_drug_whose_own_words_say_what_it_was_for_treats_only_that(
         ("infection", "Itraconazole"),
         ("arthritis", "sulfasalazine"),
     }
+
+
+def test_what_a_finding_went_on_even_after_did_not_cause_it(finder: RelationFinder) -> None:
+    text = "He had unremitting obstipation even following decompressive cecostomy."
+    case = finder(make_case(text, [("unremitting obstipation", SIGN), ("cecostomy", THERAPY)]))
+    assert triples(case, "caused_by") == set()
+    text = "He had wound infection following cecostomy."
+    case = finder(make_case(text, [("wound infection", DISEASE), ("cecostomy", THERAPY)]))
+    assert triples(case, "caused_by") == {("wound infection", "cecostomy")}
+
+
+def test_what_a_cause_was_found_with_is_not_the_cause(finder: RelationFinder) -> None:
+    text = "Sepsis likely secondary to urologic cause with leukocytosis."
+    case = finder(make_case(text, [("Sepsis", DISEASE), ("leukocytosis", SIGN)]))
+    assert triples(case, "caused_by") == set()
+    text = "Sepsis secondary to pyelonephritis with leukocytosis."
+    case = finder(make_case(text, [("Sepsis", DISEASE), ("pyelonephritis", DISEASE)]))
+    assert triples(case, "caused_by") == {("Sepsis", "pyelonephritis")}
