@@ -138,7 +138,9 @@ class WordEquivalents:
     least ``min_concepts`` concepts pair it and at least ``min_share`` of all the name pairs
     differing by it alone are of one concept: "upper" and "lower", "short" and "small" tell
     different concepts of names otherwise alike ("Short stature", "Small stature" aside) as
-    often as they name one.
+    often as they name one. A name saying one word as the object of "of" and a name of the
+    same concept saying the other before its last word pair them too ("Abnormality of the
+    heart", "Cardiac abnormality"; ``_object_and_modifier_pairs``).
 
     Attributes:
         concepts: Word pair (in order) → the concepts having two names that differ by it alone.
@@ -171,6 +173,8 @@ class WordEquivalents:
                         same.setdefault(pair, set()).update(shared)
                     else:
                         contrasts[pair] = contrasts.get(pair, 0) + 1
+        for pair, ids in _object_and_modifier_pairs(aliases).items():
+            same.setdefault(pair, set()).update(ids)
         return cls({p: frozenset(c) for p, c in same.items()}, contrasts)
 
     def holds(
@@ -194,6 +198,35 @@ class WordEquivalents:
                 table.setdefault(pair[0], []).append(pair[1])
                 table.setdefault(pair[1], []).append(pair[0])
         return {word: tuple(sorted(others)) for word, others in sorted(table.items())}
+
+
+def _object_and_modifier_pairs(
+    aliases: Mapping[tuple[str, ...], Set[str]],
+) -> dict[tuple[str, str], set[str]]:
+    """Word pair (in order) → the concepts having a name that says one word as the object of
+    "of" and a name without "of" saying the other before its last word, the names' words
+    otherwise the same: "Abnormality of the heart" and "Cardiac abnormality" pair "heart" and
+    "cardiac", as "Kidney cyst" and "Renal cyst" pair "kidney" and "renal"."""
+    names: dict[str, list[tuple[str, ...]]] = {}
+    for words, ids in aliases.items():
+        for concept in ids:
+            names.setdefault(concept, []).append(words)
+    pairs: dict[tuple[str, str], set[str]] = {}
+    for concept, said in sorted(names.items()):
+        plain = [(words, frozenset(words)) for words in said if "of" not in words]
+        for words in said:
+            objects = {words[i + 1] for i in range(len(words) - 1) if words[i] == "of"}
+            if not objects:
+                continue
+            distinct = frozenset(words) - {"of"}
+            for other, other_distinct in plain:
+                one, two = distinct - other_distinct, other_distinct - distinct
+                if len(one) == 1 and len(two) == 1:
+                    (noun,), (modifier,) = one, two
+                    if noun in objects and other.index(modifier) < len(other) - 1:
+                        pair = (noun, modifier) if noun < modifier else (modifier, noun)
+                        pairs.setdefault(pair, set()).add(concept)
+    return pairs
 
 
 ADJECTIVE_ENDINGS = ("al", "ar", "ary", "eal", "ial", "ic", "ical", "ous")

@@ -363,8 +363,10 @@ has that the other lacks. Candidate phrases have at most {MAX_WORDS} words and s
 Dice {MIN_DICE} of their words with an alias. A phrase the scorer does not accept is read again
 with one word replaced by its equivalent, one of {pairs} word pairs ("lung" and "pulmonary",
 "kidney" and "renal"): two words by which alone two names of each of at least
-{MIN_EQUIVALENT_CONCEPTS} concepts differ, where at least {MIN_EQUIVALENT_SHARE:.0%} of the name
-pairs differing by them alone name one concept; or a noun and its adjective ("cornea" and
+{MIN_EQUIVALENT_CONCEPTS} concepts differ (or by which one name says a word after "of" and
+another says the other before its last word: "Abnormality of the heart", "Cardiac
+abnormality"), where at least {MIN_EQUIVALENT_SHARE:.0%} of the name pairs differing by them
+alone name one concept; or a noun and its adjective ("cornea" and
 "corneal") by which two names of one concept differ once "of" is set aside, or that each
 qualify at least {MIN_SHARED_HEADS} same words in HPO's names ("axon" and "axonal").
 

@@ -394,6 +394,27 @@ def test_word_equivalents_are_pairs_of_one_concepts_names_not_contrasts() -> Non
     assert pairs.table(1, 0.9) == {"kidney": ("renal",), "renal": ("kidney",)}
 
 
+def test_word_equivalents_pair_an_object_of_of_with_a_modifier_in_its_place() -> None:
+    aliases = {
+        ("abnormality", "of", "heart"): {"A"},
+        ("cardiac", "abnormality"): {"A"},
+        ("heart", "defect"): {"B"},
+        ("cardiac", "defect"): {"B"},
+        # "angina" ends its name, heading it: no modifier in the place of "heart".
+        ("pain", "of", "heart"): {"C"},
+        ("pain", "angina"): {"C"},
+    }
+    pairs = WordEquivalents.of(aliases)
+    assert pairs.table(2, 0.9) == {"cardiac": ("heart",), "heart": ("cardiac",)}
+
+
+def test_necrosis_of_the_spleen_is_splenic_necrosis() -> None:
+    # HPO says "Splenic necrosis" only; its names say "spleen" after "of" where others of one
+    # concept say "splenic".
+    found = VocabularyMentions().recognised("CT showed necrosis of the spleen.")
+    assert [(m.start, m.end, m.concept_ids) for m in found] == [(10, 32, ("HP:6000232",))]
+
+
 def test_a_noun_stands_for_its_adjective_in_hpo_names() -> None:
     # HPO writes "Axonal degeneration" only; its names qualify "degeneration" and "spheroid"
     # by both "axon" and "axonal".
