@@ -415,6 +415,14 @@ def test_necrosis_of_the_spleen_is_splenic_necrosis() -> None:
     assert [(m.start, m.end, m.concept_ids) for m in found] == [(10, 32, ("HP:6000232",))]
 
 
+def test_dilatation_of_two_coordinated_ventricles_is_each_ones() -> None:
+    # HPO spells "Dilation of lateral ventricles"; "dilatation" is its other spelling.
+    found = VocabularyMentions().recognised(
+        "CT revealed dilatation of the third and lateral ventricles."
+    )
+    assert {c for m in found for c in m.concept_ids} == {"HP:0007082", "HP:0006956"}
+
+
 def test_a_noun_stands_for_its_adjective_in_hpo_names() -> None:
     # HPO writes "Axonal degeneration" only; its names qualify "degeneration" and "spheroid"
     # by both "axon" and "axonal".
