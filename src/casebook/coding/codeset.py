@@ -74,7 +74,12 @@ from casebook.model import (
     Sex,
     Span,
 )
-from casebook.nlp.phenotypes import packaged_matcher, told_as_recovery, told_in_general
+from casebook.nlp.phenotypes import (
+    gainsaid_by_value,
+    packaged_matcher,
+    told_as_recovery,
+    told_in_general,
+)
 
 FEATURES: tuple[str, ...] = (
     "linear",
@@ -1595,7 +1600,10 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     measures ("pain score", ``_MEASURE_NAMED``), a hospital's alert ("code stroke", "trauma
     activation", ``_alert_named``), what is named as so in general or as what a treatment is
     for ("the most common benign lesion of the spleen is a hemangioma", "approved for the
-    treatment of cellulitis", ``casebook.nlp.phenotypes.told_in_general``), what another finding
+    treatment of cellulitis", ``casebook.nlp.phenotypes.told_in_general``), a rise beyond normal
+    that the value told after it gainsays ("heart rate increased to 82 beats/min", "fever
+    36.2 °C", ``casebook.nlp.phenotypes.gainsaid_by_value``, read through the finding's HPO
+    concepts as the phenotype coder reads it), what another finding
     is likened to ("a hemangioma mimicking acute appendicitis", ``_likened``), a gene ("the
     ataxia-telangiectasia mutated (ATM) gene", ``_GENE_NAMED``), a state a treatment brought
     about ("therapeutic hypothermia", ``_induced``), a pregnancy's age ("34 weeks of amenorrhea",
@@ -1635,6 +1643,11 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             or _gestation_told(case.text, mention)
             or _example_set_aside(case.text, mention, sentence)
             or told_in_general(case.text, mention, rules)
+            or any(
+                code.system is CodeSystem.HPO
+                and gainsaid_by_value(code.code, case.text, mention, case.sentences, starts, rules)
+                for code in mention.codes
+            )
         ):
             continue
         spread = _METASTATIC.search(

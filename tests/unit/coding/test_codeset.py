@@ -2040,3 +2040,20 @@ def test_a_finding_named_in_general_or_as_a_drugs_indication_is_no_finding_of_th
 ) -> None:
     named = finding(text, words)
     assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "concept", "kept"),
+    [
+        ("His heart rate increased to 82 beats/min.", "heart rate increased", "HP:0001649", False),
+        ("She had fever 36.2 °C.", "fever", "HP:0001945", False),
+        ("She had fever 38.9 °C.", "fever", "HP:0001945", True),
+    ],
+)
+def test_a_rise_that_its_value_within_normal_gainsays_is_no_finding_of_the_patients(
+    text: str, words: str, concept: str, kept: bool
+) -> None:
+    named = finding(text, words).model_copy(
+        update={"codes": [Code(system=CodeSystem.HPO, code=concept, score=1.0)]}
+    )
+    assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
