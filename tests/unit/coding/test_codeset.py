@@ -2057,3 +2057,9 @@ def test_a_rise_that_its_value_within_normal_gainsays_is_no_finding_of_the_patie
         update={"codes": [Code(system=CodeSystem.HPO, code=concept, score=1.0)]}
     )
     assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
+
+
+def test_a_growth_named_by_the_adjective_of_its_organ_takes_the_organs_code() -> None:
+    # The Neoplasm Table's "urachus" (C67.7), said as its adjective: no site left unspecified.
+    text = "She had brain metastasis from urachal carcinoma."
+    assert codes_of(finding(text, "urachal carcinoma")) == ["C67.7"]
