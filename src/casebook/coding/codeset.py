@@ -1428,6 +1428,20 @@ _LIKENED_IN = re.compile(rf"^{_LIKENED_WORDS}\s", re.IGNORECASE)
 appendicitis", "Phaeochromocytoma Mimicking Scleroderma", "ulcers mimicking Behçet's disease",
 "a lesion resembling a lipoma", "xanthogranuloma masquerading as a tumor"."""
 
+_FALL_ASLEEP = re.compile(r"\b(?:falls?|fell|falling|fallen)\s+asleep\b", re.IGNORECASE)
+"""Falling asleep, which is no fall: "a painkiller was needed to help him fall asleep",
+"difficulty falling asleep"."""
+
+_ASLEEP_REACH = 10
+"""Characters read after a mention for the "asleep" its fall word goes on with."""
+
+
+def _falls_asleep(text: str, mention: Mention) -> bool:
+    """Whether a fall word of the mention goes on with "asleep" (``_FALL_ASLEEP``)."""
+    found = _FALL_ASLEEP.search(text, mention.start, min(len(text), mention.end + _ASLEEP_REACH))
+    return found is not None and found.start() < mention.end
+
+
 _LIKENED_REACH = 40
 
 
@@ -1603,7 +1617,8 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     treatment of cellulitis", ``casebook.nlp.phenotypes.told_in_general``), a rise beyond normal
     that the value told after it gainsays ("heart rate increased to 82 beats/min", "fever
     36.2 °C", ``casebook.nlp.phenotypes.gainsaid_by_value``, read through the finding's HPO
-    concepts as the phenotype coder reads it), what another finding
+    concepts as the phenotype coder reads it), falling asleep ("help him fall asleep",
+    ``_falls_asleep``), what another finding
     is likened to ("a hemangioma mimicking acute appendicitis", ``_likened``), a gene ("the
     ataxia-telangiectasia mutated (ATM) gene", ``_GENE_NAMED``), a state a treatment brought
     about ("therapeutic hypothermia", ``_induced``), a pregnancy's age ("34 weeks of amenorrhea",
@@ -1643,6 +1658,7 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             or _gestation_told(case.text, mention)
             or _example_set_aside(case.text, mention, sentence)
             or told_in_general(case.text, mention, rules)
+            or _falls_asleep(case.text, mention)
             or any(
                 code.system is CodeSystem.HPO
                 and gainsaid_by_value(code.code, case.text, mention, case.sentences, starts, rules)

@@ -2063,3 +2063,16 @@ def test_a_growth_named_by_the_adjective_of_its_organ_takes_the_organs_code() ->
     # The Neoplasm Table's "urachus" (C67.7), said as its adjective: no site left unspecified.
     text = "She had brain metastasis from urachal carcinoma."
     assert codes_of(finding(text, "urachal carcinoma")) == ["C67.7"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "kept"),
+    [
+        ("A painkiller was needed to help him fall asleep.", "fall", False),
+        ("He had difficulty falling asleep.", "difficulty falling asleep", False),
+        ("He had a fall at home.", "fall", True),
+    ],
+)
+def test_falling_asleep_is_no_fall(text: str, words: str, kept: bool) -> None:
+    named = finding(text, words)
+    assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
