@@ -2076,3 +2076,25 @@ def test_a_growth_named_by_the_adjective_of_its_organ_takes_the_organs_code() ->
 def test_falling_asleep_is_no_fall(text: str, words: str, kept: bool) -> None:
     named = finding(text, words)
     assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "kept"),
+    [
+        ("Blood cultures grew Klebsiella pneumonia.", "Klebsiella pneumonia", False),
+        ("The urine grew K. pneumonia sensitive to gentamicin.", "pneumonia", False),
+        ("He was treated for Klebsiella pneumonia.", "Klebsiella pneumonia", True),
+        ("Blood cultures were negative; he had lobar pneumonia.", "lobar pneumonia", True),
+    ],
+)
+def test_an_organism_a_test_found_with_its_species_written_as_the_disease_is_no_finding(
+    text: str, words: str, kept: bool
+) -> None:
+    named = finding(text, words)
+    assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
+
+
+def test_klebsiella_pneumonia_takes_the_index_code_of_its_organism() -> None:
+    # Index: Pneumonia, Klebsiella (pneumoniae) J15.0.
+    text = "He was treated for Klebsiella pneumonia."
+    assert "J15.0" in codes_of(finding(text, "Klebsiella pneumonia"))
