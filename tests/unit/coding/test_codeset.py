@@ -2098,3 +2098,17 @@ def test_klebsiella_pneumonia_takes_the_index_code_of_its_organism() -> None:
     # Index: Pneumonia, Klebsiella (pneumoniae) J15.0.
     text = "He was treated for Klebsiella pneumonia."
     assert "J15.0" in codes_of(finding(text, "Klebsiella pneumonia"))
+
+
+@pytest.mark.parametrize(
+    ("words", "code"),
+    [
+        # Index: Leukemia, chronic lymphocytic C91.1-; Lymphoma, small lymphocytic C83.0-.
+        ("chronic lymphocytic leukemia", "C91.10"),
+        ("CLL", "C91.10"),
+        ("small lymphocytic lymphoma", "C83.00"),
+    ],
+)
+def test_a_lymphoid_neoplasm_takes_its_index_code(words: str, code: str) -> None:
+    text = f"She had {words}."
+    assert code in codes_of(finding(text, words))
