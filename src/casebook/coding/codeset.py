@@ -1911,11 +1911,14 @@ def _named_organisms(
 
 
 _KIND_BEFORE = re.compile(
-    r"\b(primary|secondary|essential|idiopathic|acute[\s-]+on)[\s-]+$", re.IGNORECASE
+    r"\b(primary|secondary|essential|idiopathic|acute[\s-]+on|(?:first|second|third)[\s-]+degree)"
+    r"[\s-]+$",
+    re.IGNORECASE,
 )
 """A word telling a disorder's kind right before a finding the mention model marked without it
-("secondary hypertension", "essential thrombocythemia"), or the acute course told on a chronic
-one ("acute on chronic respiratory failure", J96.2-, whose mention starts at "chronic")."""
+("secondary hypertension", "essential thrombocythemia", "first-degree heart block"), or the
+acute course told on a chronic one ("acute on chronic respiratory failure", J96.2-, whose
+mention starts at "chronic")."""
 
 
 def _named_by_words_before(
