@@ -74,7 +74,12 @@ from casebook.model import (
     Sex,
     Span,
 )
-from casebook.nlp.phenotypes import packaged_matcher, told_as_recovery, told_in_general
+from casebook.nlp.phenotypes import (
+    gainsaid_by_value,
+    packaged_matcher,
+    told_as_recovery,
+    told_in_general,
+)
 
 FEATURES: tuple[str, ...] = (
     "linear",
@@ -1423,6 +1428,63 @@ _LIKENED_IN = re.compile(rf"^{_LIKENED_WORDS}\s", re.IGNORECASE)
 appendicitis", "Phaeochromocytoma Mimicking Scleroderma", "ulcers mimicking Behçet's disease",
 "a lesion resembling a lipoma", "xanthogranuloma masquerading as a tumor"."""
 
+_FALL_ASLEEP = re.compile(r"\b(?:falls?|fell|falling|fallen)\s+asleep\b", re.IGNORECASE)
+"""Falling asleep, which is no fall: "a painkiller was needed to help him fall asleep",
+"difficulty falling asleep"."""
+
+_ASLEEP_REACH = 10
+"""Characters read after a mention for the "asleep" its fall word goes on with."""
+
+
+def _falls_asleep(text: str, mention: Mention) -> bool:
+    """Whether a fall word of the mention goes on with "asleep" (``_FALL_ASLEEP``)."""
+    found = _FALL_ASLEEP.search(text, mention.start, min(len(text), mention.end + _ASLEEP_REACH))
+    return found is not None and found.start() < mention.end
+
+
+_PNEUMONIAE_MISSPELT = re.compile(
+    r"(?:Klebsiella|K\.|Streptococcus|S\.|Mycoplasma|M\.)\s+pneumonia", re.IGNORECASE
+)
+"""An organism whose species ICD-10-CM names "pneumoniae" (J15.0 Klebsiella pneumoniae, J13
+Streptococcus pneumoniae, J15.7 Mycoplasma pneumoniae), its species word written "pneumonia"
+as the disease's."""
+
+_GROWN_BEFORE = re.compile(
+    r"\b(?:grew|grown|growth|yield(?:s|ed)?|isolated|positive|cultures?|cultured|colonized"
+    r"|colonised)\b[^.;]*$",
+    re.IGNORECASE,
+)
+_GROWN_AFTER = re.compile(
+    r"[^.;]{0,30}?\b(?:isolated|grown|grew|sensitive|resistant|antigen|PCR|strains?"
+    r"|isolates?|stains?)\b",
+    re.IGNORECASE,
+)
+"""The words around an organism that tell it as what a test found: "blood cultures grew
+Klebsiella pneumonia", "positive for Streptococcus pneumonia", "K. pneumonia sensitive to
+gentamicin", "Klebsiella pneumonia were isolated"."""
+
+_GROWN_REACH = 60
+"""Characters read before an organism for the test that found it."""
+
+_GENUS_REACH = 16
+"""Characters read before a mention for the genus of the organism it names."""
+
+
+def _organism_found(text: str, mention: Mention) -> bool:
+    """Whether the mention names an organism with its species written as the disease
+    (``_PNEUMONIAE_MISSPELT``), told as what a test found (``_GROWN_BEFORE``,
+    ``_GROWN_AFTER``): the organism grown is no pneumonia of the patient's."""
+    # The genus may be left out of the mention: "grew K. pneumonia" marks "pneumonia".
+    offset = max(0, mention.start - _GENUS_REACH)
+    named = _PNEUMONIAE_MISSPELT.search(text, offset, mention.end)
+    if named is None or named.end() != mention.end or named.start() > mention.start:
+        return False
+    return (
+        _GROWN_BEFORE.search(text, max(0, mention.start - _GROWN_REACH), mention.start) is not None
+        or _GROWN_AFTER.match(text, mention.end) is not None
+    )
+
+
 _LIKENED_REACH = 40
 
 
@@ -1595,7 +1657,12 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     measures ("pain score", ``_MEASURE_NAMED``), a hospital's alert ("code stroke", "trauma
     activation", ``_alert_named``), what is named as so in general or as what a treatment is
     for ("the most common benign lesion of the spleen is a hemangioma", "approved for the
-    treatment of cellulitis", ``casebook.nlp.phenotypes.told_in_general``), what another finding
+    treatment of cellulitis", ``casebook.nlp.phenotypes.told_in_general``), a rise beyond normal
+    that the value told after it gainsays ("heart rate increased to 82 beats/min", "fever
+    36.2 °C", ``casebook.nlp.phenotypes.gainsaid_by_value``, read through the finding's HPO
+    concepts as the phenotype coder reads it), falling asleep ("help him fall asleep",
+    ``_falls_asleep``), an organism a test found, its species written as the disease ("blood
+    cultures grew Klebsiella pneumonia", ``_organism_found``), what another finding
     is likened to ("a hemangioma mimicking acute appendicitis", ``_likened``), a gene ("the
     ataxia-telangiectasia mutated (ATM) gene", ``_GENE_NAMED``), a state a treatment brought
     about ("therapeutic hypothermia", ``_induced``), a pregnancy's age ("34 weeks of amenorrhea",
@@ -1635,6 +1702,13 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             or _gestation_told(case.text, mention)
             or _example_set_aside(case.text, mention, sentence)
             or told_in_general(case.text, mention, rules)
+            or _falls_asleep(case.text, mention)
+            or _organism_found(case.text, mention)
+            or any(
+                code.system is CodeSystem.HPO
+                and gainsaid_by_value(code.code, case.text, mention, case.sentences, starts, rules)
+                for code in mention.codes
+            )
         ):
             continue
         spread = _METASTATIC.search(
@@ -1837,11 +1911,14 @@ def _named_organisms(
 
 
 _KIND_BEFORE = re.compile(
-    r"\b(primary|secondary|essential|idiopathic|acute[\s-]+on)[\s-]+$", re.IGNORECASE
+    r"\b(primary|secondary|essential|idiopathic|acute[\s-]+on|(?:first|second|third)[\s-]+degree)"
+    r"[\s-]+$",
+    re.IGNORECASE,
 )
 """A word telling a disorder's kind right before a finding the mention model marked without it
-("secondary hypertension", "essential thrombocythemia"), or the acute course told on a chronic
-one ("acute on chronic respiratory failure", J96.2-, whose mention starts at "chronic")."""
+("secondary hypertension", "essential thrombocythemia", "first-degree heart block"), or the
+acute course told on a chronic one ("acute on chronic respiratory failure", J96.2-, whose
+mention starts at "chronic")."""
 
 
 def _named_by_words_before(

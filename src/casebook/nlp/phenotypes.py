@@ -1256,6 +1256,36 @@ def _told_around(before: Sequence[str], after: Sequence[str], text: str, mention
     ) or (closing is not None and closing.match(text, mention.end) is not None)
 
 
+def gainsaid_by_value(
+    concept_id: str,
+    text: str,
+    mention: Mention,
+    sentences: Sequence[Span],
+    sentence_starts: Sequence[int],
+    rules: PhenotypeRules,
+) -> bool:
+    """Whether a concept of ``normal_values`` is followed within its clause by values of its
+    measure, all of them within normal ("heart rate increased to 82 beats/min", "fever 36.2
+    °C"). ``sentences`` are the case's, sorted, and ``sentence_starts`` their starts."""
+    normal = rules.normal_values.get(concept_id)
+    if not normal:
+        return False
+    sentence = _sentence_at(mention.start, sentences, sentence_starts)
+    end = min(
+        mention.end + _VALUE_REACH,
+        max(mention.end, sentence.end) if sentence is not None else len(text),
+    )
+    clause = text[mention.end : end].split(";", 1)[0]
+    values: list[bool] = []
+    for measure in normal:
+        for match in _value_expression(measure.unit).finditer(clause):
+            between = clause[: match.start()]
+            if any(re.search(other, between, re.IGNORECASE) for other in measure.other_measures):
+                continue
+            values.append(float(match.group(1).replace(",", ".")) < measure.normal_below)
+    return bool(values) and all(values)
+
+
 def told_in_general(text: str, mention: Mention, rules: PhenotypeRules) -> bool:
     """Whether ``mention`` is named as what is so in general or what a treatment is for, not as
     the patient's (``general_phrases_before`` / ``general_phrases_after``): 'the most common
@@ -1690,8 +1720,8 @@ class PhenotypeCoder:
                         code.code, case.text, mention, sentences, sentence_starts
                     )
                     and not self._told_as_fall(code.code, case.text, mention)
-                    and not self._gainsaid_by_value(
-                        code.code, case.text, mention, sentences, sentence_starts
+                    and not gainsaid_by_value(
+                        code.code, case.text, mention, sentences, sentence_starts, self.rules
                     )
                     and not (adult and self._undeveloped_in_words(code.code, mention))
                 ):
@@ -1993,36 +2023,6 @@ class PhenotypeCoder:
         ):
             return False
         return bool(self._level_roots & (self.kb.ancestors(concept_id) | {concept_id}))
-
-    def _gainsaid_by_value(
-        self,
-        concept_id: str,
-        text: str,
-        mention: Mention,
-        sentences: Sequence[Span],
-        sentence_starts: Sequence[int],
-    ) -> bool:
-        """Whether a concept of ``normal_values`` is followed within its clause by values of
-        its measure, all of them within normal ("heart rate increased to 82 beats/min")."""
-        normal = self.rules.normal_values.get(concept_id)
-        if not normal:
-            return False
-        sentence = _sentence_at(mention.start, sentences, sentence_starts)
-        end = min(
-            mention.end + _VALUE_REACH,
-            max(mention.end, sentence.end) if sentence is not None else len(text),
-        )
-        clause = text[mention.end : end].split(";", 1)[0]
-        values: list[bool] = []
-        for measure in normal:
-            for match in _value_expression(measure.unit).finditer(clause):
-                between = clause[: match.start()]
-                if any(
-                    re.search(other, between, re.IGNORECASE) for other in measure.other_measures
-                ):
-                    continue
-                values.append(float(match.group(1).replace(",", ".")) < measure.normal_below)
-        return bool(values) and all(values)
 
     def _growth_words(self) -> frozenset[str]:
         """The head words of the growths' names (``PhenotypeRules.growth_roots``) that no alias

@@ -1742,6 +1742,9 @@ def test_a_state_a_treatment_brings_about_is_no_finding(text: str, words: str, k
         ("He had secondary hypertension.", "hypertension", "I15.9"),
         ("She had essential thrombocythemia.", "thrombocythemia", "D47.3"),
         ("She had thrombocythemia.", "thrombocythemia", "D75.839"),
+        # Index: Block, heart, first degree I44.0; third degree I44.2.
+        ("The ECG showed a new first-degree heart block.", "heart block", "I44.0"),
+        ("The ECG showed third degree heart block.", "heart block", "I44.2"),
     ],
 )
 def test_a_kind_told_right_before_a_finding_names_its_code(
@@ -2040,3 +2043,75 @@ def test_a_finding_named_in_general_or_as_a_drugs_indication_is_no_finding_of_th
 ) -> None:
     named = finding(text, words)
     assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "concept", "kept"),
+    [
+        ("His heart rate increased to 82 beats/min.", "heart rate increased", "HP:0001649", False),
+        ("She had fever 36.2 °C.", "fever", "HP:0001945", False),
+        ("She had fever 38.9 °C.", "fever", "HP:0001945", True),
+    ],
+)
+def test_a_rise_that_its_value_within_normal_gainsays_is_no_finding_of_the_patients(
+    text: str, words: str, concept: str, kept: bool
+) -> None:
+    named = finding(text, words).model_copy(
+        update={"codes": [Code(system=CodeSystem.HPO, code=concept, score=1.0)]}
+    )
+    assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
+
+
+def test_a_growth_named_by_the_adjective_of_its_organ_takes_the_organs_code() -> None:
+    # The Neoplasm Table's "urachus" (C67.7), said as its adjective: no site left unspecified.
+    text = "She had brain metastasis from urachal carcinoma."
+    assert codes_of(finding(text, "urachal carcinoma")) == ["C67.7"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "kept"),
+    [
+        ("A painkiller was needed to help him fall asleep.", "fall", False),
+        ("He had difficulty falling asleep.", "difficulty falling asleep", False),
+        ("He had a fall at home.", "fall", True),
+    ],
+)
+def test_falling_asleep_is_no_fall(text: str, words: str, kept: bool) -> None:
+    named = finding(text, words)
+    assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "kept"),
+    [
+        ("Blood cultures grew Klebsiella pneumonia.", "Klebsiella pneumonia", False),
+        ("The urine grew K. pneumonia sensitive to gentamicin.", "pneumonia", False),
+        ("He was treated for Klebsiella pneumonia.", "Klebsiella pneumonia", True),
+        ("Blood cultures were negative; he had lobar pneumonia.", "lobar pneumonia", True),
+    ],
+)
+def test_an_organism_a_test_found_with_its_species_written_as_the_disease_is_no_finding(
+    text: str, words: str, kept: bool
+) -> None:
+    named = finding(text, words)
+    assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
+
+
+def test_klebsiella_pneumonia_takes_the_index_code_of_its_organism() -> None:
+    # Index: Pneumonia, Klebsiella (pneumoniae) J15.0.
+    text = "He was treated for Klebsiella pneumonia."
+    assert "J15.0" in codes_of(finding(text, "Klebsiella pneumonia"))
+
+
+@pytest.mark.parametrize(
+    ("words", "code"),
+    [
+        # Index: Leukemia, chronic lymphocytic C91.1-; Lymphoma, small lymphocytic C83.0-.
+        ("chronic lymphocytic leukemia", "C91.10"),
+        ("CLL", "C91.10"),
+        ("small lymphocytic lymphoma", "C83.00"),
+    ],
+)
+def test_a_lymphoid_neoplasm_takes_its_index_code(words: str, code: str) -> None:
+    text = f"She had {words}."
+    assert code in codes_of(finding(text, words))
