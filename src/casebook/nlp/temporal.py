@@ -1219,18 +1219,21 @@ class TemporalOrderer:
                 walk.origins[RelativeTo.ANCHOR] = _Mark(0.0, _Day(0.0), tick)
                 self._note_origins(walk, segment)
             else:
+                goes_on = kind is None or _only_later(segment.cue)
                 if new_sentence:
                     in_story = (
-                        kind is None and walk.story is not None and segment.sentence in telling_past
+                        goes_on and walk.story is not None and segment.sentence in telling_past
                     )
                     if not in_story:
                         walk.story = None
                 if new_sentence and not _counts_on(segment.cue):
                     walk.flashback = None
-                if in_story and kind is None and walk.story is not None:
+                if in_story and goes_on and walk.story is not None:
                     # "Five years ago, she was diagnosed with breast cancer. She underwent
                     # mastectomy.": a treatment told with no time of its own right after a
-                    # dated past goes on telling that past, on or after its day.
+                    # dated past goes on telling that past, on or after its day; so does one
+                    # told only as later ("Subsequently, she underwent mastectomy"), which
+                    # says no more than that it followed what was told before.
                     story = walk.story
                     walk.story = _Mark(story.sort + (STEP if advance else 0.0), story.day.loose())
                     if new_sentence:
@@ -1590,6 +1593,12 @@ def _counts_on(cue: _Cue | None) -> bool:
         and cue.relative_to is RelativeTo.CLOCK
         and not cue.sequel
     )
+
+
+def _only_later(cue: _Cue | None) -> bool:
+    """Whether a cue says only that what follows came later ("subsequently", "then"), by no
+    amount and from no day or event it names."""
+    return _counts_on(cue) and cue is not None and cue.amount is None
 
 
 def _in_flashback(segments: Sequence[_Segment]) -> list[bool]:

@@ -351,6 +351,25 @@ def test_a_treatment_told_after_a_dated_past_goes_on_telling_it(orderer: Tempora
     assert days(case)["crackles"] == (None, 0.0)
 
 
+def test_a_treatment_told_only_as_later_after_a_dated_past_goes_on_telling_it(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "A 62-year-old man was referred for a neck mass.",
+                "Five years ago, he was diagnosed with renal cell carcinoma.",
+                "Subsequently, he received interferon therapy.",
+                "On examination, a firm mass was palpable.",
+            ],
+            [("referred", EVENT), ("neck mass", SIGN), ("renal cell carcinoma", DISEASE),
+             ("interferon therapy", THERAPY), ("firm mass", SIGN)],
+        )
+    )  # fmt: skip
+    assert days(case)["interferon therapy"] == (None, -5 * 365.25)
+    assert days(case)["firm mass"] == (None, 0.0)
+
+
 def test_n_days_after_an_event_counts_from_that_event_even_when_told_later(
     orderer: TemporalOrderer,
 ) -> None:
