@@ -321,8 +321,11 @@ class TemporalRules(BaseModel):
         description="Words that tell the admission hospital days count from ('was admitted')."
     )
     birth_cues: list[str] = Field(
-        description="Words right before a date that make it a birth date ('born in 1973'), "
-        "which dates no event of the case."
+        description="Words that tell a birth. Right before a date they make it a birth date "
+        "('born in 1973'), which dates no event of the case; as the event of a patient a year "
+        "old or more ('a 66-year-old man, born in Beijing, was admitted') they are not placed "
+        "unless an age expression dates them ('he was born'): the birth is no time of the "
+        "presentation's."
     )
     report_cues: list[str] = Field(
         description="Words of a sentence about the report itself ('we report', 'in "
@@ -561,6 +564,7 @@ class TemporalOrderer:
         self._birth = re.compile(
             WORD_START + rf"(?:{_phrases(self.rules.birth_cues)})\s+$", re.IGNORECASE
         )
+        self._birth_words = frozenset(cue.lower() for cue in self.rules.birth_cues)
         self._operations = frozenset(self.rules.operation_types)
         self._events = frozenset(self.rules.event_types)
         self._concepts = default_concepts()
@@ -608,6 +612,12 @@ class TemporalOrderer:
         """Return ``case`` with ``times`` and ``timeline`` set (both replaced)."""
         cues, times = self._time_expressions(case)
         segments = self._segments(case, cues)
+        if (case.patient.age_years or 0.0) >= 1:
+            for segment in segments:
+                if segment.cue is None or segment.cue.kind is not TimeKind.AGE:
+                    segment.events = [
+                        m for m in segment.events if m.text.lower() not in self._birth_words
+                    ]
         # A bare duration that closes no presentation's findings says how long, not when
         # (``ExpressionRule.presented_only``): it is told as no rule reads it.
         used = {s.cue.expression for s in segments if s.cue is not None}

@@ -1514,6 +1514,21 @@ def test_a_relatives_age_dates_nothing_of_the_patients(orderer: TemporalOrderer)
     assert found["limp"] == (-27 * 365.25, None)
 
 
+def test_an_adults_birth_is_placed_only_where_an_age_dates_it(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "A 66-year-old woman, born in Beijing, was admitted with cough.",
+                "He was born in Ohio and moved to Texas.",
+            ],
+            [("born", EVENT), ("admitted", EVENT), ("cough", SIGN), ("born", EVENT)],
+            age=66,
+        )
+    )
+    assert [e.mention for e in case.timeline if e.mention in ("m0", "m3")] == ["m3"]
+    assert days(case)["born"] == (-66 * 365.25, None)
+
+
 def test_after_a_period_of_n_months_counts_from_the_event_told_before(
     orderer: TemporalOrderer,
 ) -> None:
