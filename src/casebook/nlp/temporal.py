@@ -96,7 +96,7 @@ from casebook.model import (
 )
 from casebook.nlp.concepts import default_concepts
 from casebook.nlp.lookalikes import lookalike_words, mention_words
-from casebook.nlp.patient import DemographicsRules, relative_phrases
+from casebook.nlp.patient import DemographicsRules, relative_phrases, relatives_told_of
 from casebook.nlp.patterns import WORD_START, PatternSet, phrase_alternation
 from casebook.nlp.spans import SpanIndex
 from casebook.resources import load_rules
@@ -326,6 +326,12 @@ class TemporalRules(BaseModel):
         "old or more ('a 66-year-old man, born in Beijing, was admitted') they are not placed "
         "unless an age expression dates them ('he was born'): the birth is no time of the "
         "presentation's."
+    )
+    telling_words: list[str] = Field(
+        default_factory=list,
+        description="Words by which a relative tells what they said or saw of the patient "
+        "('her mother noticed that she …', 'his father recalled he …'): a 'she' or 'he' "
+        "after them is the patient, not the relative.",
     )
     report_cues: list[str] = Field(
         description="Words of a sentence about the report itself ('we report', 'in "
@@ -564,11 +570,18 @@ class TemporalOrderer:
         self._birth = re.compile(
             WORD_START + rf"(?:{_phrases(self.rules.birth_cues)})\s+$", re.IGNORECASE
         )
+        self._telling = re.compile(WORD_START + _phrases(self.rules.telling_words), re.IGNORECASE)
         self._birth_words = frozenset(cue.lower() for cue in self.rules.birth_cues)
         self._operations = frozenset(self.rules.operation_types)
         self._events = frozenset(self.rules.event_types)
         self._concepts = default_concepts()
-        self._relatives = relative_phrases(load_rules("demographics.json", DemographicsRules))
+        demographics = load_rules("demographics.json", DemographicsRules)
+        self._relatives = relative_phrases(demographics)
+        self._relatives_told_of = relatives_told_of(demographics)
+        self._sexed = {
+            "she": re.compile(WORD_START + _phrases(demographics.female_relatives), re.IGNORECASE),
+            "he": re.compile(WORD_START + _phrases(demographics.male_relatives), re.IGNORECASE),
+        }
         self._time_types = frozenset(self.rules.time_types)
         self._past_types = frozenset(self.rules.past_types)
         self._ongoing_types = frozenset(self.rules.ongoing_types)
@@ -796,16 +809,31 @@ class TemporalOrderer:
     def _relatives_age(self, text: str, sentence: Span, start: int, end: int) -> bool:
         """Whether the age at ``start:end`` is a relative's, not the patient's: a relative is
         the last person its clause names before it ("her infant was admitted at the age of 10
-        days") or the subject right after it when it opens the sentence ("At the age of 3
-        months, her infant …"). An age that names its own subject ("when she was 3") and one
-        told after the patient is named again ("her mother noticed that she …") are the
-        patient's."""
+        days", "a brother who had a stroke at the age of 21") or the subject right after it
+        when it opens the sentence ("At the age of 3 months, her infant …"). An age told after
+        the patient is named again ("her mother noticed that she …") or that names its own
+        subject ("when she was 3") is the patient's, unless that "she" or "he" can stand for
+        the relative and no ``telling_words`` tell what the relative said of the patient ("his
+        grandfather died of gastric cancer when he was 60")."""
+        clause = max(sentence.start, text.rfind(";", sentence.start, start) + 1)
+        named = [
+            (match.end(), match.group())
+            for regex in (self._relatives, self._relatives_told_of)
+            for match in regex.finditer(text, clause, start)
+        ]
+        if named:
+            after, relative = max(named)
+            pronoun = _PATIENT.search(text, after, end)
+            if pronoun is None:
+                return True
+            sexed = self._sexed.get(pronoun.group().lower())
+            return (
+                sexed is not None
+                and sexed.search(relative) is not None
+                and self._telling.search(text, after, pronoun.start()) is None
+            )
         if _PATIENT.search(text, start, end):
             return False
-        clause = max(sentence.start, text.rfind(";", sentence.start, start) + 1)
-        named = list(self._relatives.finditer(text, clause, start))
-        if named and not _PATIENT.search(text, named[-1].end(), start):
-            return True
         if text[sentence.start : start].strip():
             return False
         subject = _FRONTED_AGE_ENDS.match(text, end)

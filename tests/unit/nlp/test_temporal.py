@@ -1529,6 +1529,29 @@ def test_an_adults_birth_is_placed_only_where_an_age_dates_it(orderer: TemporalO
     assert days(case)["born"] == (-66 * 365.25, None)
 
 
+def test_a_relative_told_of_by_who_or_a_pronoun_of_their_sex_has_their_own_age(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "She presented with fever.",
+                "She had a brother who had a stroke at the age of 21.",
+                "Her daughter had a goiter, found when she had a cold at the age of 14.",
+                "Her mother recalled she had a limp at the age of 3.",
+                "Her father had gout when she had asthma at the age of 5.",
+            ],
+            [("fever", SIGN), ("stroke", DISEASE), ("goiter", DISEASE), ("cold", DISEASE),
+             ("limp", SIGN), ("gout", DISEASE), ("asthma", DISEASE)],
+            age=30,
+        )
+    )  # fmt: skip
+    found = days(case)
+    assert found["stroke"] == found["goiter"] == found["cold"] == (None, None)
+    assert found["limp"] == (-27 * 365.25, None)
+    assert found["asthma"] == (-25 * 365.25, None)
+
+
 def test_after_a_period_of_n_months_counts_from_the_event_told_before(
     orderer: TemporalOrderer,
 ) -> None:
