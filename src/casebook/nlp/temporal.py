@@ -1745,8 +1745,9 @@ def _postposed(text: str, before: _Segment, cue: _Cue) -> bool:
     )
 
 
-_WITH = re.compile(r"\s+with\b", re.IGNORECASE)
-"""What follows a presentation told with what it presents ("presenting with a swelling")."""
+_WITH = re.compile(r"(?:\s+(?:to|at|in|into)\b[^.;,]{0,40}?)?\s+with\b", re.IGNORECASE)
+"""What follows a presentation told with what it presents ("presenting with a swelling"), the
+place it was at told between ("admitted to our hospital with a mass")."""
 
 _PRESENTS = re.compile(
     r"[^.;,]{0,60}?\b(?:with|of|for|due\s+to|because\s+of)(?:\s+an?)?\s*$", re.IGNORECASE

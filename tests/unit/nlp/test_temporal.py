@@ -1477,6 +1477,22 @@ def test_an_ago_after_what_a_presentation_presents_dates_that_not_the_presenting
     assert found["neck swelling"] == (-365.25, None)
 
 
+def test_a_time_before_dates_what_an_admission_to_a_place_presents_not_the_admission(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            ["A 75-year-old man was admitted to our hospital with a polypoid mass that had "
+             "appeared on the scrotum approximately one year before."],
+            [("admitted", EVENT), ("polypoid mass", SIGN)],
+            age=75,
+        )
+    )  # fmt: skip
+    found = days(case)
+    assert found["admitted"] == (0.0, None)
+    assert found["polypoid mass"] == (-365.25, None)
+
+
 def test_the_items_listed_after_a_dated_item_do_not_take_its_date(
     orderer: TemporalOrderer,
 ) -> None:
