@@ -310,8 +310,9 @@ class TemporalRules(BaseModel):
     )
     comma_phrase_ends: list[str] = Field(
         description="Conjunctions that start a new clause, and so end a governed phrase, "
-        "after a comma ('a history of migraine*, but* has not …'); without one they join "
-        "words of the phrase ('gradual but progressive swelling')."
+        "after a comma ('a history of migraine*, but* has not …', 'a history of asthma*, and "
+        "she* started …'); without one they join words of the phrase ('gradual but "
+        "progressive swelling')."
     )
     phrase_continues: list[str] = Field(
         description="Relative pronouns: a verb right after one belongs to the governed "

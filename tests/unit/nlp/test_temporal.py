@@ -1493,6 +1493,22 @@ def test_a_time_before_dates_what_an_admission_to_a_place_presents_not_the_admis
     assert found["polypoid mass"] == (-365.25, None)
 
 
+def test_a_history_phrase_ends_where_and_opens_a_clause_of_the_patients(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            ["She was admitted with impaired vision.",
+             "She had a history of hypertension, and she started oral steroids 2 weeks prior."],
+            [("admitted", EVENT), ("hypertension", DISEASE), ("steroids", THERAPY)],
+            age=88,
+        )
+    )  # fmt: skip
+    found = days(case)
+    assert found["hypertension"] == (None, None)
+    assert found["steroids"] == (None, -14.0)
+
+
 def test_the_items_listed_after_a_dated_item_do_not_take_its_date(
     orderer: TemporalOrderer,
 ) -> None:
