@@ -89,6 +89,16 @@ class DemographicsRules(RecordModel):
         "the age theirs ('born to a 30-year-old mother', 'a 32-year-old G2P1 mother'); not the "
         "nouns of a child, which a child's report calls its patient ('a 3-day-old newborn').",
     )
+    female_relatives: list[str] = Field(
+        default_factory=list,
+        description="Relatives 'she' can stand for ('her daughter … when she visited'), and "
+        "'he' cannot.",
+    )
+    male_relatives: list[str] = Field(
+        default_factory=list,
+        description="Relatives 'he' can stand for ('his grandfather died when he was 60'), and "
+        "'she' cannot.",
+    )
     patient_sections: list[str] = Field(description="Section kinds searched first, in order.")
     past_age_clauses: list[str] = Field(
         default_factory=list,
@@ -101,6 +111,15 @@ class DemographicsRules(RecordModel):
     def _default_unit_known(self) -> Self:
         if not any(self.default_unit in unit.aliases for unit in self.units):
             raise ValueError(f"default unit {self.default_unit!r} is not among the units")
+        return self
+
+    @model_validator(mode="after")
+    def _sexed_relatives_known(self) -> Self:
+        unknown = set(self.female_relatives + self.male_relatives) - set(self.relatives)
+        if unknown:
+            raise ValueError(f"sexed relatives not among the relatives: {sorted(unknown)}")
+        if set(self.female_relatives) & set(self.male_relatives):
+            raise ValueError("a relative is both female and male")
         return self
 
 
@@ -329,6 +348,12 @@ def relative_phrases(rules: DemographicsRules) -> re.Pattern[str]:
         rf"{_alternation(rules.relatives)}",
         _FLAGS,
     )
+
+
+def relatives_told_of(rules: DemographicsRules) -> re.Pattern[str]:
+    """A regex for a relative whom a relative clause tells of, whatever names them ("a
+    brother who", "one aunt, who"): what the clause tells is the relative's."""
+    return re.compile(rf"{_alternation(rules.relatives)},?\s+who\b", _FLAGS)
 
 
 def _alternation(words: Iterable[str]) -> str:

@@ -96,7 +96,7 @@ from casebook.model import (
 )
 from casebook.nlp.concepts import default_concepts
 from casebook.nlp.lookalikes import lookalike_words, mention_words
-from casebook.nlp.patient import DemographicsRules, relative_phrases
+from casebook.nlp.patient import DemographicsRules, relative_phrases, relatives_told_of
 from casebook.nlp.patterns import WORD_START, PatternSet, phrase_alternation
 from casebook.nlp.spans import SpanIndex
 from casebook.resources import load_rules
@@ -310,8 +310,9 @@ class TemporalRules(BaseModel):
     )
     comma_phrase_ends: list[str] = Field(
         description="Conjunctions that start a new clause, and so end a governed phrase, "
-        "after a comma ('a history of migraine*, but* has not …'); without one they join "
-        "words of the phrase ('gradual but progressive swelling')."
+        "after a comma ('a history of migraine*, but* has not …', 'a history of asthma*, and "
+        "she* started …'); without one they join words of the phrase ('gradual but "
+        "progressive swelling')."
     )
     phrase_continues: list[str] = Field(
         description="Relative pronouns: a verb right after one belongs to the governed "
@@ -321,8 +322,17 @@ class TemporalRules(BaseModel):
         description="Words that tell the admission hospital days count from ('was admitted')."
     )
     birth_cues: list[str] = Field(
-        description="Words right before a date that make it a birth date ('born in 1973'), "
-        "which dates no event of the case."
+        description="Words that tell a birth. Right before a date they make it a birth date "
+        "('born in 1973'), which dates no event of the case; as the event of a patient a year "
+        "old or more ('a 66-year-old man, born in Beijing, was admitted') they are not placed "
+        "unless an age expression dates them ('he was born'): the birth is no time of the "
+        "presentation's."
+    )
+    telling_words: list[str] = Field(
+        default_factory=list,
+        description="Words by which a relative tells what they said or saw of the patient "
+        "('her mother noticed that she …', 'his father recalled he …'): a 'she' or 'he' "
+        "after them is the patient, not the relative.",
     )
     report_cues: list[str] = Field(
         description="Words of a sentence about the report itself ('we report', 'in "
@@ -561,10 +571,18 @@ class TemporalOrderer:
         self._birth = re.compile(
             WORD_START + rf"(?:{_phrases(self.rules.birth_cues)})\s+$", re.IGNORECASE
         )
+        self._telling = re.compile(WORD_START + _phrases(self.rules.telling_words), re.IGNORECASE)
+        self._birth_words = frozenset(cue.lower() for cue in self.rules.birth_cues)
         self._operations = frozenset(self.rules.operation_types)
         self._events = frozenset(self.rules.event_types)
         self._concepts = default_concepts()
-        self._relatives = relative_phrases(load_rules("demographics.json", DemographicsRules))
+        demographics = load_rules("demographics.json", DemographicsRules)
+        self._relatives = relative_phrases(demographics)
+        self._relatives_told_of = relatives_told_of(demographics)
+        self._sexed = {
+            "she": re.compile(WORD_START + _phrases(demographics.female_relatives), re.IGNORECASE),
+            "he": re.compile(WORD_START + _phrases(demographics.male_relatives), re.IGNORECASE),
+        }
         self._time_types = frozenset(self.rules.time_types)
         self._past_types = frozenset(self.rules.past_types)
         self._ongoing_types = frozenset(self.rules.ongoing_types)
@@ -608,6 +626,12 @@ class TemporalOrderer:
         """Return ``case`` with ``times`` and ``timeline`` set (both replaced)."""
         cues, times = self._time_expressions(case)
         segments = self._segments(case, cues)
+        if (case.patient.age_years or 0.0) >= 1:
+            for segment in segments:
+                if segment.cue is None or segment.cue.kind is not TimeKind.AGE:
+                    segment.events = [
+                        m for m in segment.events if m.text.lower() not in self._birth_words
+                    ]
         # A bare duration that closes no presentation's findings says how long, not when
         # (``ExpressionRule.presented_only``): it is told as no rule reads it.
         used = {s.cue.expression for s in segments if s.cue is not None}
@@ -786,16 +810,31 @@ class TemporalOrderer:
     def _relatives_age(self, text: str, sentence: Span, start: int, end: int) -> bool:
         """Whether the age at ``start:end`` is a relative's, not the patient's: a relative is
         the last person its clause names before it ("her infant was admitted at the age of 10
-        days") or the subject right after it when it opens the sentence ("At the age of 3
-        months, her infant …"). An age that names its own subject ("when she was 3") and one
-        told after the patient is named again ("her mother noticed that she …") are the
-        patient's."""
+        days", "a brother who had a stroke at the age of 21") or the subject right after it
+        when it opens the sentence ("At the age of 3 months, her infant …"). An age told after
+        the patient is named again ("her mother noticed that she …") or that names its own
+        subject ("when she was 3") is the patient's, unless that "she" or "he" can stand for
+        the relative and no ``telling_words`` tell what the relative said of the patient ("his
+        grandfather died of gastric cancer when he was 60")."""
+        clause = max(sentence.start, text.rfind(";", sentence.start, start) + 1)
+        named = [
+            (match.end(), match.group())
+            for regex in (self._relatives, self._relatives_told_of)
+            for match in regex.finditer(text, clause, start)
+        ]
+        if named:
+            after, relative = max(named)
+            pronoun = _PATIENT.search(text, after, end)
+            if pronoun is None:
+                return True
+            sexed = self._sexed.get(pronoun.group().lower())
+            return (
+                sexed is not None
+                and sexed.search(relative) is not None
+                and self._telling.search(text, after, pronoun.start()) is None
+            )
         if _PATIENT.search(text, start, end):
             return False
-        clause = max(sentence.start, text.rfind(";", sentence.start, start) + 1)
-        named = list(self._relatives.finditer(text, clause, start))
-        if named and not _PATIENT.search(text, named[-1].end(), start):
-            return True
         if text[sentence.start : start].strip():
             return False
         subject = _FRONTED_AGE_ENDS.match(text, end)
@@ -1219,18 +1258,21 @@ class TemporalOrderer:
                 walk.origins[RelativeTo.ANCHOR] = _Mark(0.0, _Day(0.0), tick)
                 self._note_origins(walk, segment)
             else:
+                goes_on = kind is None or _only_later(segment.cue)
                 if new_sentence:
                     in_story = (
-                        kind is None and walk.story is not None and segment.sentence in telling_past
+                        goes_on and walk.story is not None and segment.sentence in telling_past
                     )
                     if not in_story:
                         walk.story = None
                 if new_sentence and not _counts_on(segment.cue):
                     walk.flashback = None
-                if in_story and kind is None and walk.story is not None:
+                if in_story and goes_on and walk.story is not None:
                     # "Five years ago, she was diagnosed with breast cancer. She underwent
                     # mastectomy.": a treatment told with no time of its own right after a
-                    # dated past goes on telling that past, on or after its day.
+                    # dated past goes on telling that past, on or after its day; so does one
+                    # told only as later ("Subsequently, she underwent mastectomy"), which
+                    # says no more than that it followed what was told before.
                     story = walk.story
                     walk.story = _Mark(story.sort + (STEP if advance else 0.0), story.day.loose())
                     if new_sentence:
@@ -1592,6 +1634,12 @@ def _counts_on(cue: _Cue | None) -> bool:
     )
 
 
+def _only_later(cue: _Cue | None) -> bool:
+    """Whether a cue says only that what follows came later ("subsequently", "then"), by no
+    amount and from no day or event it names."""
+    return _counts_on(cue) and cue is not None and cue.amount is None
+
+
 def _in_flashback(segments: Sequence[_Segment]) -> list[bool]:
     """Whether each segment goes on telling a dated past of a year or more: what follows "46
     years earlier" without a time of its own ("During the surgical procedure, …", "Therefore,
@@ -1698,8 +1746,9 @@ def _postposed(text: str, before: _Segment, cue: _Cue) -> bool:
     )
 
 
-_WITH = re.compile(r"\s+with\b", re.IGNORECASE)
-"""What follows a presentation told with what it presents ("presenting with a swelling")."""
+_WITH = re.compile(r"(?:\s+(?:to|at|in|into)\b[^.;,]{0,40}?)?\s+with\b", re.IGNORECASE)
+"""What follows a presentation told with what it presents ("presenting with a swelling"), the
+place it was at told between ("admitted to our hospital with a mass")."""
 
 _PRESENTS = re.compile(
     r"[^.;,]{0,60}?\b(?:with|of|for|due\s+to|because\s+of)(?:\s+an?)?\s*$", re.IGNORECASE

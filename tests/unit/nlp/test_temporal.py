@@ -351,6 +351,25 @@ def test_a_treatment_told_after_a_dated_past_goes_on_telling_it(orderer: Tempora
     assert days(case)["crackles"] == (None, 0.0)
 
 
+def test_a_treatment_told_only_as_later_after_a_dated_past_goes_on_telling_it(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "A 62-year-old man was referred for a neck mass.",
+                "Five years ago, he was diagnosed with renal cell carcinoma.",
+                "Subsequently, he received interferon therapy.",
+                "On examination, a firm mass was palpable.",
+            ],
+            [("referred", EVENT), ("neck mass", SIGN), ("renal cell carcinoma", DISEASE),
+             ("interferon therapy", THERAPY), ("firm mass", SIGN)],
+        )
+    )  # fmt: skip
+    assert days(case)["interferon therapy"] == (None, -5 * 365.25)
+    assert days(case)["firm mass"] == (None, 0.0)
+
+
 def test_n_days_after_an_event_counts_from_that_event_even_when_told_later(
     orderer: TemporalOrderer,
 ) -> None:
@@ -1458,6 +1477,38 @@ def test_an_ago_after_what_a_presentation_presents_dates_that_not_the_presenting
     assert found["neck swelling"] == (-365.25, None)
 
 
+def test_a_time_before_dates_what_an_admission_to_a_place_presents_not_the_admission(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            ["A 75-year-old man was admitted to our hospital with a polypoid mass that had "
+             "appeared on the scrotum approximately one year before."],
+            [("admitted", EVENT), ("polypoid mass", SIGN)],
+            age=75,
+        )
+    )  # fmt: skip
+    found = days(case)
+    assert found["admitted"] == (0.0, None)
+    assert found["polypoid mass"] == (-365.25, None)
+
+
+def test_a_history_phrase_ends_where_and_opens_a_clause_of_the_patients(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            ["She was admitted with impaired vision.",
+             "She had a history of hypertension, and she started oral steroids 2 weeks prior."],
+            [("admitted", EVENT), ("hypertension", DISEASE), ("steroids", THERAPY)],
+            age=88,
+        )
+    )  # fmt: skip
+    found = days(case)
+    assert found["hypertension"] == (None, None)
+    assert found["steroids"] == (None, -14.0)
+
+
 def test_the_items_listed_after_a_dated_item_do_not_take_its_date(
     orderer: TemporalOrderer,
 ) -> None:
@@ -1493,6 +1544,44 @@ def test_a_relatives_age_dates_nothing_of_the_patients(orderer: TemporalOrderer)
     found = days(case)
     assert found["jaundice"] == found["seizure"] == (None, None)
     assert found["limp"] == (-27 * 365.25, None)
+
+
+def test_an_adults_birth_is_placed_only_where_an_age_dates_it(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            [
+                "A 66-year-old woman, born in Beijing, was admitted with cough.",
+                "He was born in Ohio and moved to Texas.",
+            ],
+            [("born", EVENT), ("admitted", EVENT), ("cough", SIGN), ("born", EVENT)],
+            age=66,
+        )
+    )
+    assert [e.mention for e in case.timeline if e.mention in ("m0", "m3")] == ["m3"]
+    assert days(case)["born"] == (-66 * 365.25, None)
+
+
+def test_a_relative_told_of_by_who_or_a_pronoun_of_their_sex_has_their_own_age(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "She presented with fever.",
+                "She had a brother who had a stroke at the age of 21.",
+                "Her daughter had a goiter, found when she had a cold at the age of 14.",
+                "Her mother recalled she had a limp at the age of 3.",
+                "Her father had gout when she had asthma at the age of 5.",
+            ],
+            [("fever", SIGN), ("stroke", DISEASE), ("goiter", DISEASE), ("cold", DISEASE),
+             ("limp", SIGN), ("gout", DISEASE), ("asthma", DISEASE)],
+            age=30,
+        )
+    )  # fmt: skip
+    found = days(case)
+    assert found["stroke"] == found["goiter"] == found["cold"] == (None, None)
+    assert found["limp"] == (-27 * 365.25, None)
+    assert found["asthma"] == (-25 * 365.25, None)
 
 
 def test_after_a_period_of_n_months_counts_from_the_event_told_before(
