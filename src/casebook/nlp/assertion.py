@@ -261,6 +261,12 @@ class ContextRule(BaseModel):
         "of ``MOTHER_AGE`` years or more; in a report about the child, the fetus is the "
         "patient before birth and the newborn the patient after it.",
     )
+    names_mother: bool = Field(
+        default=False,
+        description="For a ``FAMILY`` trigger that tells what is the mother's ('maternal'): "
+        "where the report is about the patient's own pregnancy, she is the mother ('maternal "
+        "tachycardia' is hers), save where a kin word follows ('maternal aunt').",
+    )
     ended_only_by: list[str] | None = Field(
         default=None,
         description="When set, the literals of the only ``TERMINATE`` triggers that end this "
@@ -319,6 +325,8 @@ class ContextRule(BaseModel):
             raise ValueError("opens_examples is for PSEUDO triggers only")
         if self.names_fetus and self.category is not Category.FAMILY:
             raise ValueError("names_fetus is for FAMILY triggers only")
+        if self.names_mother and self.category is not Category.FAMILY:
+            raise ValueError("names_mother is for FAMILY triggers only")
         if bool(self.also_types) != (self.also_when_followed_by is not None):
             raise ValueError("also_types and also_when_followed_by go together")
         if self.object_types and self.direction is not Direction.FORWARD:
@@ -837,6 +845,7 @@ class ContextAssertion:
         context = _MentionContext(case, starts, ends, self._same_thing)
         mother = _may_be_mother(case)
         mother_is_patient = mother and _CHILD.search(_opening(case)) is None
+        pregnant = mother_is_patient and _PREGNANCY.search(text) is not None
         kin = _patients_kin(case)
         segments = _segments(case.sentences, len(text))
         finding_ends = {m.end for m in case.mentions if m.type in FINDING_TYPES}
@@ -861,6 +870,7 @@ class ContextAssertion:
                     for m in matches[low:high]
                     if (mother or not m.rule.names_fetus)
                     and not (mother_is_patient and _names_the_mother(text, starts, ends, m))
+                    and not (pregnant and _names_the_pregnant_patient(text, ends, m))
                     and not (kin and _names_the_patients_kin(text, starts, ends, m, kin))
                     and not (not mother and _names_the_twins(text, starts, ends, m))
                 ]
@@ -1739,6 +1749,30 @@ def _names_the_mother(text: str, starts: Sequence[int], ends: Sequence[int], mat
     return match.rule.category is Category.FAMILY and (
         _THE_MOTHER.fullmatch(text[starts[match.start] : ends[match.end - 1]]) is not None
     )
+
+
+_PREGNANCY = re.compile(
+    r"\b(?:pregnan(?:t|cy|cies)|gestation(?:al)?|(?:primi|multi)?gravida|trimester|"
+    r"post-?partum|c(?:a)?esarean|deliver(?:y|ed))\b",
+    re.IGNORECASE,
+)
+"""Words that make a report about a pregnancy: where its patient may be the mother and the
+first sentence names no child, she is the one pregnant."""
+
+
+_KIN_AFTER = re.compile(
+    r"[\s-]+(?:grand\w*|great-?\w*|aunts?|uncles?|cousins?|half|side|family|relatives?|"
+    r"lineage|line|kindred|pedigree|inheritance|inherited|transmission|origin|allele)\b",
+    re.IGNORECASE,
+)
+"""Words after "maternal" that name the patient's mother's kin or line, not the patient."""
+
+
+def _names_the_pregnant_patient(text: str, ends: Sequence[int], match: _Match) -> bool:
+    """Whether a trigger that tells what is the mother's (``ContextRule.names_mother``) names
+    a pregnant patient herself ("maternal tachycardia", "maternal cardiac failure"), not her
+    mother's kin ("maternal aunt", "on the maternal side")."""
+    return match.rule.names_mother and _KIN_AFTER.match(text, ends[match.end - 1]) is None
 
 
 _PATIENTS_KIN = re.compile(

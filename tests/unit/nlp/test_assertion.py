@@ -3012,6 +3012,22 @@ def test_the_mother_is_the_patient_in_the_mothers_report(
 
 
 @pytest.mark.parametrize(
+    ("opening", "second", "expected"),
+    [
+        ("A pregnant woman was admitted. ", "She had maternal tachycardia.", Assertion.PRESENT),
+        ("A pregnant woman was admitted. ", "Her maternal aunt had tachycardia.", Assertion.FAMILY),
+        ("A woman was admitted. ", "She had maternal tachycardia.", Assertion.FAMILY),
+    ],
+)
+def test_maternal_is_the_pregnant_patients_own(
+    context: ContextAssertion, opening: str, second: str, expected: Assertion
+) -> None:
+    # In a pregnancy's report the patient is the mother; her mother's kin stay family.
+    case = _two_sentences(Patient(age_years=30, sex=Sex.FEMALE), opening, second, "tachy", SIGN)
+    assert context(case).mentions[0].assertion is expected
+
+
+@pytest.mark.parametrize(
     ("opening", "expected"),
     [
         ("A boy, the son of the index case, was admitted. ", Assertion.PRESENT),
