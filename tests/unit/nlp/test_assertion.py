@@ -1109,6 +1109,13 @@ OUTCOME = EntityType.OUTCOME
         # An adverb between the copula and the participle changes nothing.
         ("Pneumonia was highly suspected.", "Pneumonia", DISEASE, Assertion.UNCERTAIN),
         ("Sepsis was subsequently ruled out.", "Sepsis", DISEASE, Assertion.NEGATED),
+        # What a relative clause after it says was ruled out, was ruled out.
+        (
+            "Pulmonary embolism, which was ruled out by a CT scan, was suspected.",
+            "Pulmonary embolism",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         # A diagnosis made provisionally is a suspicion, however the adverb is put.
         (
             "The swelling was provisionally diagnosed as pleomorphic adenoma.",
