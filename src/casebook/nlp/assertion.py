@@ -219,6 +219,13 @@ class ContextRule(BaseModel):
         "it ends. A clause whose subject is the patient ('and she developed') ends a relative's "
         "scope, not a negation's or a time's.",
     )
+    resumes_after: list[str] = Field(
+        default_factory=list,
+        description="For a ``TERMINATE`` trigger that opens a finding's complement ('no "
+        "worsening of', 'no improvement in'): the literals of the coordinations after it "
+        "(', or', 'or any', 'or new') where the scope it stopped goes on, a further item of "
+        "what is denied ('no worsening of inflammation, or new collections').",
+    )
     stops_at_tests: bool = Field(
         default=False,
         description="For a ``BACKWARD`` trigger that gives a result ('were negative'): a test "
@@ -315,6 +322,8 @@ class ContextRule(BaseModel):
                 )
         elif self.direction is Direction.TERMINATE:
             raise ValueError("direction TERMINATE is for TERMINATE triggers only")
+        if self.resumes_after and self.category is not Category.TERMINATE:
+            raise ValueError("resumes_after is for TERMINATE triggers only")
         if self.ends_scopes_of is not None and self.category is not Category.TERMINATE:
             raise ValueError("ends_scopes_of is for TERMINATE triggers only")
         if self.lifts_suspicion and self.category is not Category.TERMINATE:
@@ -1676,6 +1685,10 @@ def _scopes(
                 ):
                     end, stopped_by = other.start, other
             scoped.append(_Scoped(match, match.end, end))
+            if stopped_by is not None and stopped_by.rule.resumes_after:
+                goes_on = _coordination(words, stopped_by, reach)
+                if goes_on is not None:
+                    scoped.append(_Scoped(match, goes_on, reach))
             if stopped_by is not None and stopped_by.rule.governs_complement:
                 # "to exclude other causes of heart failure, such as valve disease": the
                 # examples after the governed finding are what is excluded.
@@ -1825,6 +1838,16 @@ def _names_the_twins(text: str, starts: Sequence[int], ends: Sequence[int], matc
     return match.rule.category is Category.FAMILY and (
         _THE_TWINS.fullmatch(text[starts[match.start] : ends[match.end - 1]]) is not None
     )
+
+
+def _coordination(words: Sequence[str], stopped_by: _Match, limit: int) -> int | None:
+    """The first token before ``limit`` after ``stopped_by`` where one of its
+    ``ContextRule.resumes_after`` coordinations starts; ``None`` where none does."""
+    phrases = [tuple(TOKEN.findall(item.lower())) for item in stopped_by.rule.resumes_after]
+    for token in range(stopped_by.end, limit):
+        if any(tuple(words[token : token + len(phrase)]) == phrase for phrase in phrases):
+            return token
+    return None
 
 
 def _phrase_end(start: int, limit: int, in_phrase: Sequence[bool]) -> int:

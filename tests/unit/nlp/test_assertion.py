@@ -1109,6 +1109,20 @@ OUTCOME = EntityType.OUTCOME
         # An adverb between the copula and the participle changes nothing.
         ("Pneumonia was highly suspected.", "Pneumonia", DISEASE, Assertion.UNCERTAIN),
         ("Sepsis was subsequently ruled out.", "Sepsis", DISEASE, Assertion.NEGATED),
+        # What shows no improvement or progression is still there.
+        (
+            "There was no further improvement in his hemianopia.",
+            "hemianopia",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        # A further item after the complement is denied again.
+        (
+            "CT showed no worsening of inflammation, or new liquid collections.",
+            "liquid collections",
+            SIGN,
+            Assertion.NEGATED,
+        ),
         # What a relative clause after it says was ruled out, was ruled out.
         (
             "Pulmonary embolism, which was ruled out by a CT scan, was suspected.",
