@@ -1123,6 +1123,13 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.NEGATED,
         ),
+        # What "and a" adds after a denied finding is told as present.
+        (
+            "Barrett esophagus without dysplasia and a large hiatal hernia was found.",
+            "large hiatal hernia",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
         # What a relative clause after it says was ruled out, was ruled out.
         (
             "Pulmonary embolism, which was ruled out by a CT scan, was suspected.",
