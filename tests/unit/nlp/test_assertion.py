@@ -1130,6 +1130,8 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.PRESENT,
         ),
+        # A verb right after "and" tells a new predicate, out of the denial.
+        ("He had no fever and remained afebrile.", "afebrile", SIGN, Assertion.PRESENT),
         # What a relative clause after it says was ruled out, was ruled out.
         (
             "Pulmonary embolism, which was ruled out by a CT scan, was suspected.",
