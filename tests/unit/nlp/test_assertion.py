@@ -1132,6 +1132,14 @@ OUTCOME = EntityType.OUTCOME
         ),
         # A verb right after "and" tells a new predicate, out of the denial.
         ("He had no fever and remained afebrile.", "afebrile", SIGN, Assertion.PRESENT),
+        # What nobody could tell is there is suspected, not denied.
+        (
+            "We could not determine whether she had glaucoma.",
+            "glaucoma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        ("It was not certain whether he had pneumonia.", "pneumonia", DISEASE, Assertion.UNCERTAIN),
         # What a relative clause after it says was ruled out, was ruled out.
         (
             "Pulmonary embolism, which was ruled out by a CT scan, was suspected.",
