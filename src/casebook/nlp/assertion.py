@@ -219,6 +219,13 @@ class ContextRule(BaseModel):
         "it ends. A clause whose subject is the patient ('and she developed') ends a relative's "
         "scope, not a negation's or a time's.",
     )
+    resumes_after: list[str] = Field(
+        default_factory=list,
+        description="For a ``TERMINATE`` trigger that opens a finding's complement ('no "
+        "worsening of', 'no improvement in'): the literals of the coordinations after it "
+        "(', or', 'or any', 'or new') where the scope it stopped goes on, a further item of "
+        "what is denied ('no worsening of inflammation, or new collections').",
+    )
     stops_at_tests: bool = Field(
         default=False,
         description="For a ``BACKWARD`` trigger that gives a result ('were negative'): a test "
@@ -260,6 +267,12 @@ class ContextRule(BaseModel):
         "'the infant developed'): it fires only where the patient may be the mother, a woman "
         "of ``MOTHER_AGE`` years or more; in a report about the child, the fetus is the "
         "patient before birth and the newborn the patient after it.",
+    )
+    names_mother: bool = Field(
+        default=False,
+        description="For a ``FAMILY`` trigger that tells what is the mother's ('maternal'): "
+        "where the report is about the patient's own pregnancy, she is the mother ('maternal "
+        "tachycardia' is hers), save where a kin word follows ('maternal aunt').",
     )
     ended_only_by: list[str] | None = Field(
         default=None,
@@ -309,6 +322,8 @@ class ContextRule(BaseModel):
                 )
         elif self.direction is Direction.TERMINATE:
             raise ValueError("direction TERMINATE is for TERMINATE triggers only")
+        if self.resumes_after and self.category is not Category.TERMINATE:
+            raise ValueError("resumes_after is for TERMINATE triggers only")
         if self.ends_scopes_of is not None and self.category is not Category.TERMINATE:
             raise ValueError("ends_scopes_of is for TERMINATE triggers only")
         if self.lifts_suspicion and self.category is not Category.TERMINATE:
@@ -319,6 +334,8 @@ class ContextRule(BaseModel):
             raise ValueError("opens_examples is for PSEUDO triggers only")
         if self.names_fetus and self.category is not Category.FAMILY:
             raise ValueError("names_fetus is for FAMILY triggers only")
+        if self.names_mother and self.category is not Category.FAMILY:
+            raise ValueError("names_mother is for FAMILY triggers only")
         if bool(self.also_types) != (self.also_when_followed_by is not None):
             raise ValueError("also_types and also_when_followed_by go together")
         if self.object_types and self.direction is not Direction.FORWARD:
@@ -837,6 +854,7 @@ class ContextAssertion:
         context = _MentionContext(case, starts, ends, self._same_thing)
         mother = _may_be_mother(case)
         mother_is_patient = mother and _CHILD.search(_opening(case)) is None
+        pregnant = mother_is_patient and _PREGNANCY.search(text) is not None
         kin = _patients_kin(case)
         segments = _segments(case.sentences, len(text))
         finding_ends = {m.end for m in case.mentions if m.type in FINDING_TYPES}
@@ -861,6 +879,7 @@ class ContextAssertion:
                     for m in matches[low:high]
                     if (mother or not m.rule.names_fetus)
                     and not (mother_is_patient and _names_the_mother(text, starts, ends, m))
+                    and not (pregnant and _names_the_pregnant_patient(text, ends, m))
                     and not (kin and _names_the_patients_kin(text, starts, ends, m, kin))
                     and not (not mother and _names_the_twins(text, starts, ends, m))
                 ]
@@ -1666,6 +1685,10 @@ def _scopes(
                 ):
                     end, stopped_by = other.start, other
             scoped.append(_Scoped(match, match.end, end))
+            if stopped_by is not None and stopped_by.rule.resumes_after:
+                goes_on = _coordination(words, stopped_by, reach)
+                if goes_on is not None:
+                    scoped.append(_Scoped(match, goes_on, reach))
             if stopped_by is not None and stopped_by.rule.governs_complement:
                 # "to exclude other causes of heart failure, such as valve disease": the
                 # examples after the governed finding are what is excluded.
@@ -1741,6 +1764,30 @@ def _names_the_mother(text: str, starts: Sequence[int], ends: Sequence[int], mat
     )
 
 
+_PREGNANCY = re.compile(
+    r"\b(?:pregnan(?:t|cy|cies)|gestation(?:al)?|(?:primi|multi)?gravida|trimester|"
+    r"post-?partum|c(?:a)?esarean|deliver(?:y|ed))\b",
+    re.IGNORECASE,
+)
+"""Words that make a report about a pregnancy: where its patient may be the mother and the
+first sentence names no child, she is the one pregnant."""
+
+
+_KIN_AFTER = re.compile(
+    r"[\s-]+(?:grand\w*|great-?\w*|aunts?|uncles?|cousins?|half|side|family|relatives?|"
+    r"lineage|line|kindred|pedigree|inheritance|inherited|transmission|origin|allele)\b",
+    re.IGNORECASE,
+)
+"""Words after "maternal" that name the patient's mother's kin or line, not the patient."""
+
+
+def _names_the_pregnant_patient(text: str, ends: Sequence[int], match: _Match) -> bool:
+    """Whether a trigger that tells what is the mother's (``ContextRule.names_mother``) names
+    a pregnant patient herself ("maternal tachycardia", "maternal cardiac failure"), not her
+    mother's kin ("maternal aunt", "on the maternal side")."""
+    return match.rule.names_mother and _KIN_AFTER.match(text, ends[match.end - 1]) is None
+
+
 _PATIENTS_KIN = re.compile(
     r"\b(?:patient|proband|boy|girl|man|woman|male|female|child|infant|he|she)\b[^.;]{0,40}?"
     r"(?<!\bher )(?<!\bhis )(?<!\btheir )\b(son|daughter)\s+of\b",
@@ -1791,6 +1838,16 @@ def _names_the_twins(text: str, starts: Sequence[int], ends: Sequence[int], matc
     return match.rule.category is Category.FAMILY and (
         _THE_TWINS.fullmatch(text[starts[match.start] : ends[match.end - 1]]) is not None
     )
+
+
+def _coordination(words: Sequence[str], stopped_by: _Match, limit: int) -> int | None:
+    """The first token before ``limit`` after ``stopped_by`` where one of its
+    ``ContextRule.resumes_after`` coordinations starts; ``None`` where none does."""
+    phrases = [tuple(TOKEN.findall(item.lower())) for item in stopped_by.rule.resumes_after]
+    for token in range(stopped_by.end, limit):
+        if any(tuple(words[token : token + len(phrase)]) == phrase for phrase in phrases):
+            return token
+    return None
 
 
 def _phrase_end(start: int, limit: int, in_phrase: Sequence[bool]) -> int:

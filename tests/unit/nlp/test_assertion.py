@@ -1109,6 +1109,44 @@ OUTCOME = EntityType.OUTCOME
         # An adverb between the copula and the participle changes nothing.
         ("Pneumonia was highly suspected.", "Pneumonia", DISEASE, Assertion.UNCERTAIN),
         ("Sepsis was subsequently ruled out.", "Sepsis", DISEASE, Assertion.NEGATED),
+        # What shows no improvement or progression is still there.
+        (
+            "There was no further improvement in his hemianopia.",
+            "hemianopia",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        # A further item after the complement is denied again.
+        (
+            "CT showed no worsening of inflammation, or new liquid collections.",
+            "liquid collections",
+            SIGN,
+            Assertion.NEGATED,
+        ),
+        # What "and a" adds after a denied finding is told as present.
+        (
+            "Barrett esophagus without dysplasia and a large hiatal hernia was found.",
+            "large hiatal hernia",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        # A verb right after "and" tells a new predicate, out of the denial.
+        ("He had no fever and remained afebrile.", "afebrile", SIGN, Assertion.PRESENT),
+        # What nobody could tell is there is suspected, not denied.
+        (
+            "We could not determine whether she had glaucoma.",
+            "glaucoma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        ("It was not certain whether he had pneumonia.", "pneumonia", DISEASE, Assertion.UNCERTAIN),
+        # What a relative clause after it says was ruled out, was ruled out.
+        (
+            "Pulmonary embolism, which was ruled out by a CT scan, was suspected.",
+            "Pulmonary embolism",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         # A diagnosis made provisionally is a suspicion, however the adverb is put.
         (
             "The swelling was provisionally diagnosed as pleomorphic adenoma.",
@@ -3008,6 +3046,22 @@ def test_the_mother_is_the_patient_in_the_mothers_report(
     # A woman's obstetric report calls her "the mother"; a child's report calls another so.
     second = "The mother underwent continuous renal replacement therapy."
     case = _two_sentences(patient, opening, second, "continuous", TREATMENT)
+    assert context(case).mentions[0].assertion is expected
+
+
+@pytest.mark.parametrize(
+    ("opening", "second", "expected"),
+    [
+        ("A pregnant woman was admitted. ", "She had maternal tachycardia.", Assertion.PRESENT),
+        ("A pregnant woman was admitted. ", "Her maternal aunt had tachycardia.", Assertion.FAMILY),
+        ("A woman was admitted. ", "She had maternal tachycardia.", Assertion.FAMILY),
+    ],
+)
+def test_maternal_is_the_pregnant_patients_own(
+    context: ContextAssertion, opening: str, second: str, expected: Assertion
+) -> None:
+    # In a pregnancy's report the patient is the mother; her mother's kin stay family.
+    case = _two_sentences(Patient(age_years=30, sex=Sex.FEMALE), opening, second, "tachy", SIGN)
     assert context(case).mentions[0].assertion is expected
 
 
