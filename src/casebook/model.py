@@ -138,14 +138,22 @@ class RecordModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _compiling_one(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"pattern {pattern!r} does not compile: {exc}") from exc
+    return pattern
+
+
 def _compiling(patterns: list[str]) -> list[str]:
     for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"pattern {pattern!r} does not compile: {exc}") from exc
+        _compiling_one(pattern)
     return patterns
 
+
+Pattern = Annotated[str, AfterValidator(_compiling_one)]
+"""A regular expression of a rule file, checked to compile when the file is read."""
 
 Patterns = Annotated[list[str], AfterValidator(_compiling)]
 """Regular expressions of a rule file, each checked to compile when the file is read."""

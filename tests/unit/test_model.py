@@ -224,9 +224,11 @@ def test_case_json_written_before_pipelines_were_recorded_still_loads() -> None:
 def test_a_rule_file_pattern_that_does_not_compile_is_refused_when_read() -> None:
     from pydantic import TypeAdapter, ValidationError
 
-    from casebook.model import Patterns
+    from casebook.model import Pattern, Patterns
 
     patterns = TypeAdapter(Patterns)
     assert patterns.validate_python([r"\bet al\.", "denie[sd]"]) == [r"\bet al\.", "denie[sd]"]
     with pytest.raises(ValidationError, match="does not compile"):
         patterns.validate_python(["(unclosed"])
+    with pytest.raises(ValidationError, match="does not compile"):
+        TypeAdapter(Pattern).validate_python("(unclosed")
