@@ -513,3 +513,13 @@ def test_a_lung_volume_reduction_excises_lung_tissue(pipeline: Pipeline) -> None
     text = "He underwent lung volume reduction."
     case = analyse(pipeline, text, [mention(text, "lung volume reduction")])
     assert pcs(case.mentions[0].codes)[0].startswith("0BB")
+
+
+def test_a_hernia_repair_is_of_the_hernias_region_not_of_the_organ_its_contents_reach(
+    pipeline: Pipeline,
+) -> None:
+    text = "At the hernia repair, herniated fat was freed from the scrotum."
+    case = analyse(pipeline, text, [mention(text, "hernia repair", site="scrotum")])
+    codes = pcs(case.mentions[0].codes)
+    assert "0VQ5" not in codes  # was Repair, Scrotum
+    assert {code[:3] for code in codes} <= {"0WQ", "0YQ"}  # the Index's Herniorrhaphy
