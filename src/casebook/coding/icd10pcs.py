@@ -390,6 +390,24 @@ class ProcedureCoder:
             for terms, names in named
             for term in terms
         ]
+        self._sides = sides
+        # "femoral head" is Upper Femur: the words of the body parts a "<word> head" key names.
+        self._heads_meaning = {
+            next(iter(key - {_HEAD})): frozenset(names)
+            for key, names in self._body_parts
+            if _HEAD in key and len(key) == 2
+        }
+        # The words before "head" in the body parts the index names ("Humeral Head").
+        named_texts = {
+            part for entries in self.kb.index.values() for entry in entries for part in entry.path
+        }
+        named_texts |= {text for key, names in self.kb.uses.items() for text in (key, *names)}
+        self._named_heads = frozenset(
+            tokens[number - 1]
+            for tokens in map(normalize_tokens, named_texts)
+            for number, token in enumerate(tokens)
+            if token == _HEAD and number
+        ).difference(self._stop)
         # Which body-part keys each word belongs to, in list order: a query only checks those.
         self._parts_by_word: dict[str, list[int]] = {}
         for number, (key, _) in enumerate(self._body_parts):
@@ -440,7 +458,7 @@ class ProcedureCoder:
                 approach but are not themselves to be accounted for.
         """
         own = self._content(text)
-        query = _Query(own, set(own), set(own) | self._content(context))
+        query = _Query(own, set(own), set(own) | self._site_content(context))
         query.foreign = self._foreign(text)
         return self.accept(self._rank(self._expand(query)))
 
@@ -529,6 +547,32 @@ class ProcedureCoder:
             known = frozenset(w for w in normalize_tokens(text) if w not in self._stop)
             self._contents[text] = known
         return known
+
+    def _site_content(self, site: str) -> frozenset[str]:
+        """The content words of a site, without a "head" that is part of another body part:
+        "rib head", "the head of the pancreas" are no Head (the anatomical region); a head the
+        body-part key names stands for that key's names ("femoral head": Upper Femur), and one
+        the index names ("Humeral Head") keeps its words."""
+        words = self._content(site)
+        if _HEAD not in words:
+            return words
+        tokens = normalize_tokens(site)
+        for number, token in enumerate(tokens):
+            if token != _HEAD:
+                continue
+            before = tokens[number - 1] if number else ""
+            after = tokens[number + 1] if number + 1 < len(tokens) else ""
+            meaning = self._heads_meaning.get(before)
+            if meaning is not None:
+                return (words - {_HEAD}) | meaning
+            if after == "of" or (
+                before in self._index_words
+                and before not in self._stop
+                and before not in self._sides
+                and before not in self._named_heads
+            ):
+                return words - {_HEAD}
+        return words
 
     def _routes_for(self, words: set[str], foreign: Collection[str] = ()) -> list[_Route]:
         """The routes the words name, those subsumed by a larger one dropped, none taking a
@@ -701,7 +745,7 @@ class ProcedureCoder:
             sites = set(near)
             for attribute in mention.attributes:
                 if attribute.name in ("site", "laterality"):
-                    sites |= self._content(self._before_landmark(attribute.text))
+                    sites |= self._site_content(self._before_landmark(attribute.text))
             head = _head(mention.expansion or mention.text)
             definite = self._is_definite(case.text, mention.start)
             negated = mention.assertion is Assertion.NEGATED
@@ -787,7 +831,7 @@ class ProcedureCoder:
             word
             for attribute in mention.attributes
             if attribute.name == "site"
-            for word in self._content(attribute.text)
+            for word in self._site_content(attribute.text)
             if word in self._index_words
         )
 
@@ -921,6 +965,14 @@ def _head(text: str) -> str:
 _COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
 """A hyphenated compound: words joined by hyphens ("peg-asparaginase", "blood-patch")."""
 
+_HEAD = "head"
+
+_SUBORDINATE_CLAUSE = re.compile(
+    r"\b(?:after|before|following|during|once|when|while|until|upon|since)\b[^,.;:]*\Z",
+    re.IGNORECASE,
+)
+"""A subordinating word opening the clause that ends where the pattern's search ends."""
+
 _PARENTHESIS = re.compile(r"(\s?)\(([^()]*)\)")
 
 
@@ -958,6 +1010,12 @@ def _term_aliases(term: str) -> list[str]:
 
 
 def _coordinated(text: str, first: Mention, second: Mention) -> bool:
-    """Whether two procedure mentions are joined by "and", "or" or a comma alone."""
+    """Whether two procedure mentions are joined by "and", "or" or a comma alone.
+
+    A comma that closes a clause opened by "after", "before", "during" … ends that clause:
+    "After the osteotomy, gentle traction" names two procedures, one after the other.
+    """
     between = text[first.end : second.start].strip().lower()
-    return between in {"and", "or", ",", ", and", "&", "/"}
+    if between == ",":
+        return _SUBORDINATE_CLAUSE.search(text, max(0, first.start - 80), first.start) is None
+    return between in {"and", "or", ", and", "&", "/"}

@@ -523,3 +523,22 @@ def test_a_hernia_repair_is_of_the_hernias_region_not_of_the_organ_its_contents_
     codes = pcs(case.mentions[0].codes)
     assert "0VQ5" not in codes  # was Repair, Scrotum
     assert {code[:3] for code in codes} <= {"0WQ", "0YQ"}  # the Index's Herniorrhaphy
+
+
+def test_the_head_of_another_body_part_is_no_head_region(coder: ProcedureCoder) -> None:
+    assert [c.code for c in coder.code("biopsy", "pancreatic head")][0].startswith("0FBG")
+    assert "0WB0" not in [c.code for c in coder.code("excision", "rib heads")]  # was first
+    assert [c.code for c in coder.code("excision", "left femoral head")] == ["0QB7"]  # Upper Femur
+    assert [c.code for c in coder.code("CT", "head")] == ["BW28"]
+
+
+def test_a_procedure_after_a_clause_closed_by_a_comma_is_not_coordinated_with_it(
+    pipeline: Pipeline,
+) -> None:
+    text = "After the osteotomy, gentle traction reduced the luxation at the head."
+    mentions = [
+        mention(text, "osteotomy", site="head"),
+        mention(text, "gentle traction", number=2),
+    ]
+    case = analyse(pipeline, text, mentions)
+    assert pcs(case.mentions[1].codes) == []  # was 2W60X, Traction of the head
