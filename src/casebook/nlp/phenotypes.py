@@ -616,10 +616,12 @@ class PhenotypeRules(RecordModel):
     disease_chapters: list[str] = Field(
         default_factory=list,
         description="ICD-10-CM chapters, by their codes' first letter, of diseases: a sign's "
-        "concept (``sign_chapters``) is not coded from words that, alone or with the word right "
-        "before them, are said in that order in the title of every code an ICD-10-CM alias "
+        "concept (``sign_chapters``) is not coded from words that, alone or with the two words "
+        "right before them, are said in that order in the title of every code an ICD-10-CM alias "
         "holding them names, all in such a chapter ('rheumatic fever' of I00 'Rheumatic fever "
-        "without heart involvement', 'scarlet fever' A38: a disease, no Fever), unless they are "
+        "without heart involvement', 'scarlet fever' A38: a disease, no Fever), or are the whole "
+        "of such an alias with a word the text capitalises within a sentence, a proper name "
+        "('West Nile fever' of A92.3 West Nile virus infection), unless they are "
         "one of the concept's own names or a narrower concept of the sign's names their other "
         "word too ('tension' of Tension-type headache: a kind of Headache). A site's pain ('loin "
         "pain', M54.50 'Low back pain') is not a title's words; pregnancy's, the newborn's and "
@@ -645,6 +647,9 @@ class _Evidence:
     weight: float
     mention_id: str
 
+
+_PROPER_WORD = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+\b")
+"""A word written with a capital letter within a sentence, after a small word or a comma."""
 
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z0-9+]*)[ -]$")
 """The word right before a position, past one space or hyphen: a "marrow" before "edema", a
@@ -1782,29 +1787,42 @@ class PhenotypeCoder:
         return any(w in words_of_other_sense for w in words)
 
     def _names_a_disease(self, concept_id: str, text: str, mention: Mention) -> bool:
-        """Whether the mention's words, with the word right before them, hold a disease's name
-        holding the concept's sign (``PhenotypeRules.disease_chapters``): words said, in their
-        order, in the title of every ICD-10-CM code an alias holding them names, all in a
+        """Whether the mention's words, with the two words right before them, hold a disease's
+        name holding the concept's sign (``PhenotypeRules.disease_chapters``): words said, in
+        their order, in the title of every ICD-10-CM code an alias holding them names, all in a
         disease's chapter ("Rheumatic fever without heart involvement" I00; "Q fever" of "acute
-        Q fever", A78)."""
+        Q fever", A78), or a whole alias of such codes holding a proper name ("West Nile
+        fever")."""
         if not self.rules.disease_chapters or not self._is_sign(concept_id):
             return False
         names = {alias_words(alias) for alias in self.kb.concept(concept_id).aliases}
-        before = _LAST_WORD.search(text, max(0, mention.start - _WORD_REACH), mention.start)
-        said = content_words(f"{before.group(1) if before else ''} {mention.text}")
+        before = _TWO_WORDS_BEFORE.search(text, max(0, mention.start - _WORD_REACH), mention.start)
+        said = content_words(f"{before.group(0) if before else ''} {mention.text}")
         narrower = self._narrower_words(concept_id)
         phrases = {
             tuple(said[start:stop])
             for start in range(len(said))
             for stop in range(start + 2, len(said) + 1)
         }
-        return any(self._disease_title(phrase, names, narrower) for phrase in phrases)
+        start = before.start() if before else mention.start
+        proper = frozenset(
+            w
+            for word in _PROPER_WORD.findall(text, start, mention.end)
+            for w in normalize_tokens(word)
+        )
+        return any(self._disease_title(phrase, names, narrower, proper) for phrase in phrases)
 
     def _disease_title(
-        self, phrase: tuple[str, ...], names: set[frozenset[str]], narrower: frozenset[str]
+        self,
+        phrase: tuple[str, ...],
+        names: set[frozenset[str]],
+        narrower: frozenset[str],
+        proper: frozenset[str] = frozenset(),
     ) -> bool:
         """Whether ``phrase``, holding one of a sign's ``names`` and no word of its ``narrower``
-        concepts besides, is said in the titles of ICD-10-CM codes of diseases only."""
+        concepts besides, is said in the titles of ICD-10-CM codes of diseases only, or is the
+        whole of an ICD-10-CM alias of such codes with a word besides the sign's that the text
+        capitalises within a sentence (``proper``), a proper name."""
         words = frozenset(phrase)
         holding = [name for name in names if name < words]
         if not holding or words in names or (words - frozenset().union(*holding)) & narrower:
@@ -1819,6 +1837,15 @@ class PhenotypeCoder:
             for code in vocabulary.aliases[key]
             if ordered in f" {' '.join(content_words(vocabulary.titles.get(code, '')))} "
         }
+        if not codes:
+            # A disease the Index or an inclusion term names, not its code's title ("Familial
+            # Mediterranean fever" of M04.1 Periodic fever syndromes, "West Nile fever" of
+            # A92.3), when the words are that name's whole and one of the words besides the
+            # sign's is a proper name, a place or a person, not a site or a kind of the sign
+            # ("oral pain", "recurrent seizure" are Index names too).
+            codes = set(vocabulary.aliases.get(" ".join(sorted(words)), ()))
+            if not (words - frozenset().union(*holding)) & proper:
+                return False
         return bool(codes) and all(c.startswith(tuple(self.rules.disease_chapters)) for c in codes)
 
     def _is_sign(self, concept_id: str) -> bool:

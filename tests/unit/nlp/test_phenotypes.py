@@ -1134,6 +1134,17 @@ def test_a_disease_named_by_a_signs_word_is_not_the_sign(
     assert "HP:0001945" in hpo_codes(analyse(pipeline, tmp_path, "She had a high fever."))
 
 
+def test_a_disease_the_index_names_by_a_proper_name_and_a_signs_word_is_not_the_sign(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # 'West Nile fever' is an inclusion term of A92.3 West Nile virus infection, no title's
+    # words; the Index's 'postoperative pain' (G89.18) names no place or person: still Pain.
+    text = "He had been treated for West Nile fever two years earlier."
+    assert "HP:0001945" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    text = "She had postoperative pain two years earlier."
+    assert "HP:0012531" in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
 def test_an_acronym_ending_a_hyphenated_name_is_no_phenotype(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
