@@ -410,6 +410,15 @@ class PhenotypeRules(RecordModel):
         "name it as what is so in general: it 'is the most common' cause of something, it 'is "
         "a rare' complication.",
     )
+    worry_phrases_before: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right before a finding (up "
+        "to its start) that name it as what someone fears or is concerned about, not as one "
+        "the patient has: 'concerned about' alopecia, 'fear of' weight gain, 'worries about "
+        "possible' toxicity. A finding with its own article or possessive is one the patient "
+        "has ('concerned about the genital lesion', 'worried about her weight gain'), and so "
+        "is a complaint ('a chief concern of', 'presented with concerns of').",
+    )
     sensation_concepts: list[str] = Field(
         default_factory=list,
         description="HPO ids of sensations an examination tests, or applies as a stimulus, as "
@@ -1290,6 +1299,12 @@ def told_in_general(text: str, mention: Mention, rules: PhenotypeRules) -> bool:
     return _told_around(rules.general_phrases_before, rules.general_phrases_after, text, mention)
 
 
+def told_as_worry(text: str, mention: Mention, rules: PhenotypeRules) -> bool:
+    """Whether ``mention`` is named as what someone fears or is concerned about
+    (``worry_phrases_before``): 'she was concerned about alopecia'."""
+    return _told_around(rules.worry_phrases_before, (), text, mention)
+
+
 def told_of_person(text: str, start: int, end: int, rules: PhenotypeRules) -> bool:
     """Whether the words at ``[start, end)`` are told of the person by a copula, alone or in a
     list of single words ("was pale, tachycardic and hypotensive"), and end their phrase or
@@ -1706,6 +1721,7 @@ class PhenotypeCoder:
                     and not self._in_tissue_sense(code.code, case.text, mention, mentions)
                     and not names_a_goal(case.text, mention, self.rules)
                     and not told_in_general(case.text, mention, self.rules)
+                    and not told_as_worry(case.text, mention, self.rules)
                     and not self._sufficiency_told(code.code, case.text, mention)
                     and not self._sensation_tested(code.code, case.text, mention)
                     and not self._induced(code.code, case.text, mention)

@@ -1145,6 +1145,15 @@ def test_a_disease_the_index_names_by_a_proper_name_and_a_signs_word_is_not_the_
     assert "HP:0012531" in hpo_codes(analyse(pipeline, tmp_path, text))
 
 
+def test_what_someone_fears_or_is_concerned_about_is_no_finding(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    text = "Before chemotherapy she was concerned about alopecia."
+    assert "HP:0001596" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    text = "She was concerned about her alopecia."
+    assert "HP:0001596" in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
 def test_an_acronym_ending_a_hyphenated_name_is_no_phenotype(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
