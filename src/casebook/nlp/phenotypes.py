@@ -632,7 +632,9 @@ class PhenotypeRules(RecordModel):
         "of such an alias with a word the text capitalises within a sentence, a proper name "
         "('West Nile fever' of A92.3 West Nile virus infection), unless they are "
         "one of the concept's own names or a narrower concept of the sign's names their other "
-        "word too ('tension' of Tension-type headache: a kind of Headache). A site's pain ('loin "
+        "word too ('tension' of Tension-type headache: a kind of Headache), or their other "
+        "words are only ``name_qualifiers``, the sign's course ('recurrent seizures' of G40 "
+        "Epilepsy and recurrent seizures). A site's pain ('loin "
         "pain', M54.50 'Low back pain') is not a title's words; pregnancy's, the newborn's and "
         "injuries' chapters are left out: a 'neonatal jaundice' is still the sign.",
     )
@@ -1650,6 +1652,7 @@ class PhenotypeCoder:
         self._sensation_concepts = frozenset(self.rules.sensation_concepts)
         self._induced_concepts = frozenset(self.rules.induced_concepts)
         self._birth_words = _normalized_words(self.rules.birth_words)
+        self._qualifiers = _qualifier_words(tuple(self.rules.name_qualifiers))
         self._grading_words = {
             concept: _normalized_words(words)
             for concept, words in self.rules.graded_concepts.items()
@@ -1835,13 +1838,19 @@ class PhenotypeCoder:
         narrower: frozenset[str],
         proper: frozenset[str] = frozenset(),
     ) -> bool:
-        """Whether ``phrase``, holding one of a sign's ``names`` and no word of its ``narrower``
-        concepts besides, is said in the titles of ICD-10-CM codes of diseases only, or is the
-        whole of an ICD-10-CM alias of such codes with a word besides the sign's that the text
-        capitalises within a sentence (``proper``), a proper name."""
+        """Whether ``phrase``, holding one of a sign's ``names`` and besides no word of its
+        ``narrower`` concepts and not only ``name_qualifiers``, is said in the titles of
+        ICD-10-CM codes of diseases only, or is the whole of an ICD-10-CM alias of such codes
+        with a word besides the sign's that the text capitalises within a sentence
+        (``proper``), a proper name."""
         words = frozenset(phrase)
         holding = [name for name in names if name < words]
-        if not holding or words in names or (words - frozenset().union(*holding)) & narrower:
+        if not holding or words in names:
+            return False
+        besides = words - frozenset().union(*holding)
+        # A course or a site's side told of the sign ('recurrent seizures' of G40 Epilepsy and
+        # recurrent seizures, 'chronic pain' of G89.29) is the sign, not the disease.
+        if besides & narrower or besides <= self._qualifiers:
             return False
         vocabulary = self._icd10cm()
         ordered = f" {' '.join(phrase)} "
@@ -1860,7 +1869,7 @@ class PhenotypeCoder:
             # sign's is a proper name, a place or a person, not a site or a kind of the sign
             # ("oral pain", "recurrent seizure" are Index names too).
             codes = set(vocabulary.aliases.get(" ".join(sorted(words)), ()))
-            if not (words - frozenset().union(*holding)) & proper:
+            if not besides & proper:
                 return False
         return bool(codes) and all(c.startswith(tuple(self.rules.disease_chapters)) for c in codes)
 

@@ -1134,6 +1134,14 @@ def test_a_disease_named_by_a_signs_word_is_not_the_sign(
     assert "HP:0001945" in hpo_codes(analyse(pipeline, tmp_path, "She had a high fever."))
 
 
+def test_a_sign_told_with_its_course_is_the_sign_though_a_disease_title_says_it(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # ICD-10-CM's G40 is 'Epilepsy and recurrent seizures'; the words are still Seizure.
+    text = "He had recurrent seizures."
+    assert "HP:0001250" in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
 def test_a_disease_the_index_names_by_a_proper_name_and_a_signs_word_is_not_the_sign(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
