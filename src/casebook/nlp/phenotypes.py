@@ -108,6 +108,12 @@ class NormalValue(RecordModel):
         "given in the same unit ('respiratory rate 22/min'): a value after one is not this "
         "measure's.",
     )
+    adults_only: bool = Field(
+        default=False,
+        description="Whether the values are normal for adults only: a blood pressure of "
+        "'110/70 mmHg' is an adult's normal and a young child's high one. Such values gainsay "
+        "the finding only in a patient of ``adult_age_years`` or more.",
+    )
 
 
 class PhenotypeRules(RecordModel):
@@ -1271,11 +1277,13 @@ def gainsaid_by_value(
     sentences: Sequence[Span],
     sentence_starts: Sequence[int],
     rules: PhenotypeRules,
+    adult: bool = False,
 ) -> bool:
     """Whether a concept of ``normal_values`` is followed within its clause by values of its
     measure, all of them within normal ("heart rate increased to 82 beats/min", "fever 36.2
-    °C"). ``sentences`` are the case's, sorted, and ``sentence_starts`` their starts."""
-    normal = rules.normal_values.get(concept_id)
+    °C"; "blood pressure increased to 110/70 mmHg" only where the patient is an ``adult``).
+    ``sentences`` are the case's, sorted, and ``sentence_starts`` their starts."""
+    normal = [m for m in rules.normal_values.get(concept_id, ()) if adult or not m.adults_only]
     if not normal:
         return False
     sentence = _sentence_at(mention.start, sentences, sentence_starts)
@@ -1737,7 +1745,7 @@ class PhenotypeCoder:
                     )
                     and not self._told_as_fall(code.code, case.text, mention)
                     and not gainsaid_by_value(
-                        code.code, case.text, mention, sentences, sentence_starts, self.rules
+                        code.code, case.text, mention, sentences, sentence_starts, self.rules, adult
                     )
                     and not (adult and self._undeveloped_in_words(code.code, mention))
                 ):

@@ -730,6 +730,15 @@ def test_a_rise_beyond_normal_is_not_told_by_values_within_normal(
     assert (concept in hpo_codes(analyse(pipeline, tmp_path, text))) is named
 
 
+@pytest.mark.parametrize(("age", "named"), [(52, False), (3, True), (None, True)])
+def test_a_blood_pressure_normal_for_an_adult_gainsays_its_rise_in_an_adult_only(
+    pipeline: Pipeline, coder: PhenotypeCoder, tmp_path: Path, age: int | None, named: bool
+) -> None:
+    case = analyse(pipeline, tmp_path, "His blood pressure increased to 110/70 mmHg.")
+    aged = case.model_copy(update={"patient": case.patient.model_copy(update={"age_years": age})})
+    assert ("HP:0032263" in hpo_codes(coder(aged))) is named
+
+
 def test_a_widened_mention_keeps_what_fits_it_best(coder: PhenotypeCoder) -> None:
     # "Left hemiplegia" fits "left-sided hemiplegia" less well than the Hemiplegia it came with.
     text = "She had left-sided hemiplegia."
