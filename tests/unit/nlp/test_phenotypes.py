@@ -800,6 +800,8 @@ def test_a_chromosomes_arm_is_no_phenotype(pipeline: Pipeline, tmp_path: Path) -
     # HPO lists "Short arms" for Upper limb undergrowth.
     text = "FISH found the short arm of chromosome Y on the long arm of the X chromosome."
     assert "HP:0009824" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    text = "Array CGH found a deletion on the short arm (11p15) of chromosome 11."
+    assert "HP:0009824" not in hpo_codes(analyse(pipeline, tmp_path, text))
     assert "HP:0009824" in hpo_codes(analyse(pipeline, tmp_path, "He had a short arm."))
 
 
