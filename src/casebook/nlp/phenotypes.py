@@ -708,8 +708,12 @@ _CLAUSE_BOUNDARY = re.compile(
 )
 """A mark or word opening another clause: what it tells is no longer the clause before it."""
 
-_WITH_BEFORE = re.compile(r"([A-Za-z][\w-]*)\s+with\s+$", re.IGNORECASE)
-"""The word told 'with' the words that follow ('carcinosarcoma with aggressive behavior')."""
+_WITH_BEFORE = re.compile(
+    r"([A-Za-z][\w-]*),?\s+with\s+(?:(?!(?:and|or|but|he|she|they)\b)[a-z][\w-]*\s+){0,3}$",
+    re.IGNORECASE,
+)
+"""The word told 'with' the words that follow, past a comma and a few words qualifying them
+('carcinosarcoma with aggressive behavior', 'a GIST, with low risk aggressive behavior')."""
 
 _WITH_REACH = 40
 """How many characters before a mention ``_WITH_BEFORE`` reads."""

@@ -1194,6 +1194,8 @@ def test_a_growths_behaviour_is_not_the_persons(pipeline: Pipeline, tmp_path: Pa
     assert "HP:0000718" not in hpo_codes(analyse(pipeline, tmp_path, text))
     text = "A 5-year-old boy with aggressive behavior was seen."
     assert "HP:0000718" in hpo_codes(analyse(pipeline, tmp_path, text))
+    text = "It was a stromal tumor, with low risk aggressive behavior."
+    assert "HP:0000718" not in hpo_codes(analyse(pipeline, tmp_path, text))
 
 
 def test_what_a_treatment_is_given_to_bring_about_is_no_finding(
