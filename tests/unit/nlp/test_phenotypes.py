@@ -995,6 +995,8 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         ("Histology showed gastric heterotopia.", "HP:0002282", "MRI showed nodular heterotopia."),
         ("Examination showed spider nevi on the chest.", "HP:0003764", "She had multiple nevi."),
         ("Biopsy revealed epidermal depression.", "HP:0000716", "He had major depression."),
+        # HPO's Broad neck is the person's; an aneurysm's neck is the opening of its sac.
+        ("Angiography showed a wide-neck aneurysm.", "HP:0000475", "He had a wide neck."),
         ("CT showed a depression fracture of the skull.", "HP:0000716", "He had major depression."),
         (
             "EEG showed polyspikes followed by brief depressions of the electrical activity.",
