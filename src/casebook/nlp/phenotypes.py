@@ -546,6 +546,8 @@ class PhenotypeRules(RecordModel):
         "Lymphopenia are of all lymphocytes, and a 'CD4' or 'T' lymphocyte count is a subset's; "
         "its Pallor is of the skin, and a 'disc', 'temporal' or 'pole' pallor the optic nerve's; "
         "its Broad neck is the person's, and a 'wide-neck aneurysm' the opening of a sac; "
+        "its Refractory drug response is the patient's, and an organism's 'multiple drug' "
+        "or 'antibiotic' resistance a germ's; "
         "its Gray matter heterotopia is the brain's, and a 'gastric' one a mucosa's; its Nevus "
         "is a mole, and 'spider' nevi are vessels; its Amenorrhea is a disorder, and a "
         "'lactational' one the normal pause of nursing; its Crackles are the lungs', and a "

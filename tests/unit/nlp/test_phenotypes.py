@@ -997,6 +997,12 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         ("Biopsy revealed epidermal depression.", "HP:0000716", "He had major depression."),
         # HPO's Broad neck is the person's; an aneurysm's neck is the opening of its sac.
         ("Angiography showed a wide-neck aneurysm.", "HP:0000475", "He had a wide neck."),
+        # HPO's Refractory drug response is the patient's; a germ's resistance is the germ's.
+        (
+            "The isolate showed multiple drug resistance.",
+            "HP:0020174",
+            "His seizures showed drug resistance.",
+        ),
         ("CT showed a depression fracture of the skull.", "HP:0000716", "He had major depression."),
         (
             "EEG showed polyspikes followed by brief depressions of the electrical activity.",
