@@ -108,6 +108,12 @@ class NormalValue(RecordModel):
         "given in the same unit ('respiratory rate 22/min'): a value after one is not this "
         "measure's.",
     )
+    adults_only: bool = Field(
+        default=False,
+        description="Whether the values are normal for adults only: a blood pressure of "
+        "'110/70 mmHg' is an adult's normal and a young child's high one. Such values gainsay "
+        "the finding only in a patient of ``adult_age_years`` or more.",
+    )
 
 
 class PhenotypeRules(RecordModel):
@@ -410,6 +416,15 @@ class PhenotypeRules(RecordModel):
         "name it as what is so in general: it 'is the most common' cause of something, it 'is "
         "a rare' complication.",
     )
+    worry_phrases_before: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right before a finding (up "
+        "to its start) that name it as what someone fears or is concerned about, not as one "
+        "the patient has: 'concerned about' alopecia, 'fear of' weight gain, 'worries about "
+        "possible' toxicity. A finding with its own article or possessive is one the patient "
+        "has ('concerned about the genital lesion', 'worried about her weight gain'), and so "
+        "is a complaint ('a chief concern of', 'presented with concerns of').",
+    )
     sensation_concepts: list[str] = Field(
         default_factory=list,
         description="HPO ids of sensations an examination tests, or applies as a stimulus, as "
@@ -530,6 +545,9 @@ class PhenotypeRules(RecordModel):
         "and one of a 'hand', a 'limb' or one 'side' is a muscle's; its Lymphocytosis and "
         "Lymphopenia are of all lymphocytes, and a 'CD4' or 'T' lymphocyte count is a subset's; "
         "its Pallor is of the skin, and a 'disc', 'temporal' or 'pole' pallor the optic nerve's; "
+        "its Broad neck is the person's, and a 'wide-neck aneurysm' the opening of a sac; "
+        "its Refractory drug response is the patient's, and an organism's 'multiple drug' "
+        "or 'antibiotic' resistance a germ's; "
         "its Gray matter heterotopia is the brain's, and a 'gastric' one a mucosa's; its Nevus "
         "is a mole, and 'spider' nevi are vessels; its Amenorrhea is a disorder, and a "
         "'lactational' one the normal pause of nursing; its Crackles are the lungs', and a "
@@ -616,12 +634,16 @@ class PhenotypeRules(RecordModel):
     disease_chapters: list[str] = Field(
         default_factory=list,
         description="ICD-10-CM chapters, by their codes' first letter, of diseases: a sign's "
-        "concept (``sign_chapters``) is not coded from words that, alone or with the word right "
-        "before them, are said in that order in the title of every code an ICD-10-CM alias "
+        "concept (``sign_chapters``) is not coded from words that, alone or with the two words "
+        "right before them, are said in that order in the title of every code an ICD-10-CM alias "
         "holding them names, all in such a chapter ('rheumatic fever' of I00 'Rheumatic fever "
-        "without heart involvement', 'scarlet fever' A38: a disease, no Fever), unless they are "
+        "without heart involvement', 'scarlet fever' A38: a disease, no Fever), or are the whole "
+        "of such an alias with a word the text capitalises within a sentence, a proper name "
+        "('West Nile fever' of A92.3 West Nile virus infection), unless they are "
         "one of the concept's own names or a narrower concept of the sign's names their other "
-        "word too ('tension' of Tension-type headache: a kind of Headache). A site's pain ('loin "
+        "word too ('tension' of Tension-type headache: a kind of Headache), or their other "
+        "words are only ``name_qualifiers``, the sign's course ('recurrent seizures' of G40 "
+        "Epilepsy and recurrent seizures). A site's pain ('loin "
         "pain', M54.50 'Low back pain') is not a title's words; pregnancy's, the newborn's and "
         "injuries' chapters are left out: a 'neonatal jaundice' is still the sign.",
     )
@@ -645,6 +667,9 @@ class _Evidence:
     weight: float
     mention_id: str
 
+
+_PROPER_WORD = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+\b")
+"""A word written with a capital letter within a sentence, after a small word or a comma."""
 
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z0-9+]*)[ -]$")
 """The word right before a position, past one space or hyphen: a "marrow" before "edema", a
@@ -686,8 +711,12 @@ _CLAUSE_BOUNDARY = re.compile(
 )
 """A mark or word opening another clause: what it tells is no longer the clause before it."""
 
-_WITH_BEFORE = re.compile(r"([A-Za-z][\w-]*)\s+with\s+$", re.IGNORECASE)
-"""The word told 'with' the words that follow ('carcinosarcoma with aggressive behavior')."""
+_WITH_BEFORE = re.compile(
+    r"([A-Za-z][\w-]*),?\s+with\s+(?:(?!(?:and|or|but|he|she|they)\b)[a-z][\w-]*\s+){0,3}$",
+    re.IGNORECASE,
+)
+"""The word told 'with' the words that follow, past a comma and a few words qualifying them
+('carcinosarcoma with aggressive behavior', 'a GIST, with low risk aggressive behavior')."""
 
 _WITH_REACH = 40
 """How many characters before a mention ``_WITH_BEFORE`` reads."""
@@ -1255,11 +1284,13 @@ def gainsaid_by_value(
     sentences: Sequence[Span],
     sentence_starts: Sequence[int],
     rules: PhenotypeRules,
+    adult: bool = False,
 ) -> bool:
     """Whether a concept of ``normal_values`` is followed within its clause by values of its
     measure, all of them within normal ("heart rate increased to 82 beats/min", "fever 36.2
-    °C"). ``sentences`` are the case's, sorted, and ``sentence_starts`` their starts."""
-    normal = rules.normal_values.get(concept_id)
+    °C"; "blood pressure increased to 110/70 mmHg" only where the patient is an ``adult``).
+    ``sentences`` are the case's, sorted, and ``sentence_starts`` their starts."""
+    normal = [m for m in rules.normal_values.get(concept_id, ()) if adult or not m.adults_only]
     if not normal:
         return False
     sentence = _sentence_at(mention.start, sentences, sentence_starts)
@@ -1283,6 +1314,12 @@ def told_in_general(text: str, mention: Mention, rules: PhenotypeRules) -> bool:
     the patient's (``general_phrases_before`` / ``general_phrases_after``): 'the most common
     benign lesion of the spleen is a hemangioma', 'approved for the treatment of cellulitis'."""
     return _told_around(rules.general_phrases_before, rules.general_phrases_after, text, mention)
+
+
+def told_as_worry(text: str, mention: Mention, rules: PhenotypeRules) -> bool:
+    """Whether ``mention`` is named as what someone fears or is concerned about
+    (``worry_phrases_before``): 'she was concerned about alopecia'."""
+    return _told_around(rules.worry_phrases_before, (), text, mention)
 
 
 def told_of_person(text: str, start: int, end: int, rules: PhenotypeRules) -> bool:
@@ -1630,6 +1667,7 @@ class PhenotypeCoder:
         self._sensation_concepts = frozenset(self.rules.sensation_concepts)
         self._induced_concepts = frozenset(self.rules.induced_concepts)
         self._birth_words = _normalized_words(self.rules.birth_words)
+        self._qualifiers = _qualifier_words(tuple(self.rules.name_qualifiers))
         self._grading_words = {
             concept: _normalized_words(words)
             for concept, words in self.rules.graded_concepts.items()
@@ -1701,6 +1739,7 @@ class PhenotypeCoder:
                     and not self._in_tissue_sense(code.code, case.text, mention, mentions)
                     and not names_a_goal(case.text, mention, self.rules)
                     and not told_in_general(case.text, mention, self.rules)
+                    and not told_as_worry(case.text, mention, self.rules)
                     and not self._sufficiency_told(code.code, case.text, mention)
                     and not self._sensation_tested(code.code, case.text, mention)
                     and not self._induced(code.code, case.text, mention)
@@ -1713,7 +1752,7 @@ class PhenotypeCoder:
                     )
                     and not self._told_as_fall(code.code, case.text, mention)
                     and not gainsaid_by_value(
-                        code.code, case.text, mention, sentences, sentence_starts, self.rules
+                        code.code, case.text, mention, sentences, sentence_starts, self.rules, adult
                     )
                     and not (adult and self._undeveloped_in_words(code.code, mention))
                 ):
@@ -1782,32 +1821,51 @@ class PhenotypeCoder:
         return any(w in words_of_other_sense for w in words)
 
     def _names_a_disease(self, concept_id: str, text: str, mention: Mention) -> bool:
-        """Whether the mention's words, with the word right before them, hold a disease's name
-        holding the concept's sign (``PhenotypeRules.disease_chapters``): words said, in their
-        order, in the title of every ICD-10-CM code an alias holding them names, all in a
+        """Whether the mention's words, with the two words right before them, hold a disease's
+        name holding the concept's sign (``PhenotypeRules.disease_chapters``): words said, in
+        their order, in the title of every ICD-10-CM code an alias holding them names, all in a
         disease's chapter ("Rheumatic fever without heart involvement" I00; "Q fever" of "acute
-        Q fever", A78)."""
+        Q fever", A78), or a whole alias of such codes holding a proper name ("West Nile
+        fever")."""
         if not self.rules.disease_chapters or not self._is_sign(concept_id):
             return False
         names = {alias_words(alias) for alias in self.kb.concept(concept_id).aliases}
-        before = _LAST_WORD.search(text, max(0, mention.start - _WORD_REACH), mention.start)
-        said = content_words(f"{before.group(1) if before else ''} {mention.text}")
+        before = _TWO_WORDS_BEFORE.search(text, max(0, mention.start - _WORD_REACH), mention.start)
+        said = content_words(f"{before.group(0) if before else ''} {mention.text}")
         narrower = self._narrower_words(concept_id)
         phrases = {
             tuple(said[start:stop])
             for start in range(len(said))
             for stop in range(start + 2, len(said) + 1)
         }
-        return any(self._disease_title(phrase, names, narrower) for phrase in phrases)
+        start = before.start() if before else mention.start
+        proper = frozenset(
+            w
+            for word in _PROPER_WORD.findall(text, start, mention.end)
+            for w in normalize_tokens(word)
+        )
+        return any(self._disease_title(phrase, names, narrower, proper) for phrase in phrases)
 
     def _disease_title(
-        self, phrase: tuple[str, ...], names: set[frozenset[str]], narrower: frozenset[str]
+        self,
+        phrase: tuple[str, ...],
+        names: set[frozenset[str]],
+        narrower: frozenset[str],
+        proper: frozenset[str] = frozenset(),
     ) -> bool:
-        """Whether ``phrase``, holding one of a sign's ``names`` and no word of its ``narrower``
-        concepts besides, is said in the titles of ICD-10-CM codes of diseases only."""
+        """Whether ``phrase``, holding one of a sign's ``names`` and besides no word of its
+        ``narrower`` concepts and not only ``name_qualifiers``, is said in the titles of
+        ICD-10-CM codes of diseases only, or is the whole of an ICD-10-CM alias of such codes
+        with a word besides the sign's that the text capitalises within a sentence
+        (``proper``), a proper name."""
         words = frozenset(phrase)
         holding = [name for name in names if name < words]
-        if not holding or words in names or (words - frozenset().union(*holding)) & narrower:
+        if not holding or words in names:
+            return False
+        besides = words - frozenset().union(*holding)
+        # A course or a site's side told of the sign ('recurrent seizures' of G40 Epilepsy and
+        # recurrent seizures, 'chronic pain' of G89.29) is the sign, not the disease.
+        if besides & narrower or besides <= self._qualifiers:
             return False
         vocabulary = self._icd10cm()
         ordered = f" {' '.join(phrase)} "
@@ -1819,6 +1877,15 @@ class PhenotypeCoder:
             for code in vocabulary.aliases[key]
             if ordered in f" {' '.join(content_words(vocabulary.titles.get(code, '')))} "
         }
+        if not codes:
+            # A disease the Index or an inclusion term names, not its code's title ("Familial
+            # Mediterranean fever" of M04.1 Periodic fever syndromes, "West Nile fever" of
+            # A92.3), when the words are that name's whole and one of the words besides the
+            # sign's is a proper name, a place or a person, not a site or a kind of the sign
+            # ("oral pain", "recurrent seizure" are Index names too).
+            codes = set(vocabulary.aliases.get(" ".join(sorted(words)), ()))
+            if not besides & proper:
+                return False
         return bool(codes) and all(c.startswith(tuple(self.rules.disease_chapters)) for c in codes)
 
     def _is_sign(self, concept_id: str) -> bool:

@@ -136,14 +136,29 @@ def _reordered(words: tuple[str, ...]) -> tuple[str, ...] | None:
 
 
 def equivalents(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, tuple[str, ...]]:
-    """The word equivalents of the knowledge base's aliases, read with ``word_forms``, and the
-    nouns and adjectives of one stem their names use for one another (``adjective_forms``)."""
+    """The word equivalents of the knowledge base's aliases, read with ``word_forms``, the
+    nouns and adjectives of one stem their names use for one another (``adjective_forms``), and
+    a noun of an action's result that pairs with nothing read as its participle is
+    (``_participle_of``)."""
     index = _Index(kb, dict(rules.word_forms))
     table = WordEquivalents.of(index.concepts).table(MIN_EQUIVALENT_CONCEPTS, MIN_EQUIVALENT_SHARE)
     generic = {w for g in rules.generic_words for w in normalize_tokens(g)}
     for word, others in adjective_forms(index.concepts, generic).items():
         table[word] = tuple(sorted({*table.get(word, ()), *others}))
+    words = {word for alias in index.concepts for word in alias}
+    for noun in sorted(words - set(table)):
+        participle = _participle_of(noun)
+        for other in table.get(participle or "", ()):
+            table[noun] = tuple(sorted({*table.get(noun, ()), other}))
+            table[other] = tuple(sorted({*table[other], noun}))
     return dict(sorted(table.items()))
+
+
+def _participle_of(noun: str) -> str | None:
+    """The participle in "-ed" of a noun in "-ment" ("underdevelopment", "underdeveloped"):
+    HPO names one concept "Underdevelopment of the tongue" and "Hypoplasia of the tongue" too
+    seldom to pair the nouns, while "Underdeveloped" and "Hypoplastic" pair."""
+    return f"{noun[: -len('ment')]}ed" if noun.endswith("ment") else None
 
 
 def examples(kb: KnowledgeBase, rules: PhenotypeRules) -> list[Example]:

@@ -356,6 +356,15 @@ def test_a_word_stands_for_its_equivalent_in_hpo_names(pipeline: Pipeline, tmp_p
     assert mention_codes(case) == {"lung mass": ("present", {"HP:0033821"})}
 
 
+def test_a_noun_in_ment_stands_for_what_its_participle_does(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # HPO's names pair "underdeveloped" with "hypoplastic" and "hypoplasia", not
+    # "underdevelopment" with anything; the noun reads as its participle does.
+    case = analyse(pipeline, tmp_path, "MRI showed underdevelopment of the cerebellum.")
+    assert "HP:0001321" in {c for _, codes in mention_codes(case).values() for c in codes}
+
+
 @pytest.mark.parametrize(
     ("text", "concept"),
     [

@@ -730,6 +730,15 @@ def test_a_rise_beyond_normal_is_not_told_by_values_within_normal(
     assert (concept in hpo_codes(analyse(pipeline, tmp_path, text))) is named
 
 
+@pytest.mark.parametrize(("age", "named"), [(52, False), (3, True), (None, True)])
+def test_a_blood_pressure_normal_for_an_adult_gainsays_its_rise_in_an_adult_only(
+    pipeline: Pipeline, coder: PhenotypeCoder, tmp_path: Path, age: int | None, named: bool
+) -> None:
+    case = analyse(pipeline, tmp_path, "His blood pressure increased to 110/70 mmHg.")
+    aged = case.model_copy(update={"patient": case.patient.model_copy(update={"age_years": age})})
+    assert ("HP:0032263" in hpo_codes(coder(aged))) is named
+
+
 def test_a_widened_mention_keeps_what_fits_it_best(coder: PhenotypeCoder) -> None:
     # "Left hemiplegia" fits "left-sided hemiplegia" less well than the Hemiplegia it came with.
     text = "She had left-sided hemiplegia."
@@ -790,6 +799,8 @@ def test_a_device_named_by_a_body_parts_shape_is_no_phenotype(
 def test_a_chromosomes_arm_is_no_phenotype(pipeline: Pipeline, tmp_path: Path) -> None:
     # HPO lists "Short arms" for Upper limb undergrowth.
     text = "FISH found the short arm of chromosome Y on the long arm of the X chromosome."
+    assert "HP:0009824" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    text = "Array CGH found a deletion on the short arm (11p15) of chromosome 11."
     assert "HP:0009824" not in hpo_codes(analyse(pipeline, tmp_path, text))
     assert "HP:0009824" in hpo_codes(analyse(pipeline, tmp_path, "He had a short arm."))
 
@@ -984,6 +995,14 @@ def test_creatinine_kinase_is_an_enzyme_not_creatinine(pipeline: Pipeline, tmp_p
         ("Histology showed gastric heterotopia.", "HP:0002282", "MRI showed nodular heterotopia."),
         ("Examination showed spider nevi on the chest.", "HP:0003764", "She had multiple nevi."),
         ("Biopsy revealed epidermal depression.", "HP:0000716", "He had major depression."),
+        # HPO's Broad neck is the person's; an aneurysm's neck is the opening of its sac.
+        ("Angiography showed a wide-neck aneurysm.", "HP:0000475", "He had a wide neck."),
+        # HPO's Refractory drug response is the patient's; a germ's resistance is the germ's.
+        (
+            "The isolate showed multiple drug resistance.",
+            "HP:0020174",
+            "His seizures showed drug resistance.",
+        ),
         ("CT showed a depression fracture of the skull.", "HP:0000716", "He had major depression."),
         (
             "EEG showed polyspikes followed by brief depressions of the electrical activity.",
@@ -1134,6 +1153,34 @@ def test_a_disease_named_by_a_signs_word_is_not_the_sign(
     assert "HP:0001945" in hpo_codes(analyse(pipeline, tmp_path, "She had a high fever."))
 
 
+def test_a_sign_told_with_its_course_is_the_sign_though_a_disease_title_says_it(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # ICD-10-CM's G40 is 'Epilepsy and recurrent seizures'; the words are still Seizure.
+    text = "He had recurrent seizures."
+    assert "HP:0001250" in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
+def test_a_disease_the_index_names_by_a_proper_name_and_a_signs_word_is_not_the_sign(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # 'West Nile fever' is an inclusion term of A92.3 West Nile virus infection, no title's
+    # words; the Index's 'postoperative pain' (G89.18) names no place or person: still Pain.
+    text = "He had been treated for West Nile fever two years earlier."
+    assert "HP:0001945" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    text = "She had postoperative pain two years earlier."
+    assert "HP:0012531" in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
+def test_what_someone_fears_or_is_concerned_about_is_no_finding(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    text = "Before chemotherapy she was concerned about alopecia."
+    assert "HP:0001596" not in hpo_codes(analyse(pipeline, tmp_path, text))
+    text = "She was concerned about her alopecia."
+    assert "HP:0001596" in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
 def test_an_acronym_ending_a_hyphenated_name_is_no_phenotype(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
@@ -1155,6 +1202,8 @@ def test_a_growths_behaviour_is_not_the_persons(pipeline: Pipeline, tmp_path: Pa
     assert "HP:0000718" not in hpo_codes(analyse(pipeline, tmp_path, text))
     text = "A 5-year-old boy with aggressive behavior was seen."
     assert "HP:0000718" in hpo_codes(analyse(pipeline, tmp_path, text))
+    text = "It was a stromal tumor, with low risk aggressive behavior."
+    assert "HP:0000718" not in hpo_codes(analyse(pipeline, tmp_path, text))
 
 
 def test_what_a_treatment_is_given_to_bring_about_is_no_finding(
