@@ -104,6 +104,14 @@ OUTCOME = EntityType.OUTCOME
         ("A PCR for malaria showed a positive result.", "malaria", DISEASE, Assertion.PRESENT),
         ("A PCR for malaria showed a negative result.", "malaria", DISEASE, Assertion.NEGATED),
         ("Testing for HIV was sent.", "HIV", DISEASE, Assertion.UNCERTAIN),
+        # A cause told as likely, of a finding told before ("the", "his"), leaves the effect
+        # present: the link is what is suspected.
+        (
+            "The rash was likely secondary to his vasculitis.",
+            "rash",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # A result told ends what was only sought.
         (
             "Staining for acid fast bacilli showed bacilli, confirming a tuberculous aetiology.",
