@@ -104,6 +104,19 @@ OUTCOME = EntityType.OUTCOME
         ("A PCR for malaria showed a positive result.", "malaria", DISEASE, Assertion.PRESENT),
         ("A PCR for malaria showed a negative result.", "malaria", DISEASE, Assertion.NEGATED),
         ("Testing for HIV was sent.", "HIV", DISEASE, Assertion.UNCERTAIN),
+        # A relative who brings the patient in is no subject of the patient's complaints.
+        (
+            "He was brought to the clinic by his mother with complaints of irritability.",
+            "irritability",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "He was raised by his mother, who had schizophrenia.",
+            "schizophrenia",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
         # A cause told as likely, of a finding told before ("the", "his"), leaves the effect
         # present: the link is what is suspected.
         (
