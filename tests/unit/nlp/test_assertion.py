@@ -104,6 +104,14 @@ OUTCOME = EntityType.OUTCOME
         ("A PCR for malaria showed a positive result.", "malaria", DISEASE, Assertion.PRESENT),
         ("A PCR for malaria showed a negative result.", "malaria", DISEASE, Assertion.NEGATED),
         ("Testing for HIV was sent.", "HIV", DISEASE, Assertion.UNCERTAIN),
+        # What a treatment did not prevent, control or suppress is still there.
+        ("These therapies did not ameliorate the symptoms.", "symptoms", SIGN, Assertion.PRESENT),
+        (
+            "Steroids did not appear to suppress the inflammation.",
+            "inflammation",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
         # A relative who brings the patient in is no subject of the patient's complaints.
         (
             "He was brought to the clinic by his mother with complaints of irritability.",
