@@ -104,6 +104,13 @@ OUTCOME = EntityType.OUTCOME
         ("A PCR for malaria showed a positive result.", "malaria", DISEASE, Assertion.PRESENT),
         ("A PCR for malaria showed a negative result.", "malaria", DISEASE, Assertion.NEGATED),
         ("Testing for HIV was sent.", "HIV", DISEASE, Assertion.UNCERTAIN),
+        # What a test or search that was not done looks for was not looked for: unknown.
+        (
+            "Genetic testing for Lynch syndrome was not performed.",
+            "Lynch syndrome",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # What a treatment did not prevent, control or suppress is still there.
         ("These therapies did not ameliorate the symptoms.", "symptoms", SIGN, Assertion.PRESENT),
         (
@@ -2813,6 +2820,12 @@ def test_rule_file_round_trips() -> None:
             "category": "POSSIBLE_EXISTENCE",
             "direction": "BACKWARD",
             "lifts_suspicion": True,
+        },
+        {
+            "literal": "nope",
+            "category": "POSSIBLE_EXISTENCE",
+            "direction": "BACKWARD",
+            "tells_not_done": True,
         },
     ],
 )
