@@ -385,6 +385,13 @@ class ContextRules(BaseModel):
         "*search for* a'), whose not being done (``ContextRule.tells_not_done``) leaves the "
         "finding unknown.",
     )
+    test_positive_words: str | None = Field(
+        default=None,
+        description="A regular expression (lower case) matched at a mention's end: a test "
+        "that finds the agent itself and its positive result ('SARS-CoV-2 *RT-PCR was "
+        "positive*', 'HBV *DNA was detected*'), which tells the disease ``test_words`` left "
+        "unknown; an antibody's is left so, a past exposure or an immunity as well.",
+    )
     test_target_types: list[EntityType] = Field(
         default_factory=list, description="The mention types ``test_words`` applies to."
     )
@@ -408,7 +415,7 @@ class ContextRules(BaseModel):
         "('and blood cultures were negative') is not the finding's (``stops_at_tests``).",
     )
 
-    @field_validator("test_words", "test_list_words", "sought_words")
+    @field_validator("test_words", "test_list_words", "sought_words", "test_positive_words")
     @classmethod
     def _test_words_compile(cls, value: str | None) -> str | None:
         return _compiled(value)
@@ -805,6 +812,11 @@ class ContextAssertion:
             re.compile(self.rules.test_words) if self.rules.test_words is not None else None
         )
         self._test_targets = frozenset(self.rules.test_target_types)
+        self._test_positive = (
+            re.compile(self.rules.test_positive_words)
+            if self.rules.test_positive_words is not None
+            else None
+        )
         self._sought = (
             re.compile(rf"(?:{self.rules.sought_words})$")
             if self.rules.sought_words is not None
@@ -1224,6 +1236,7 @@ class ContextAssertion:
                 and kind in self._test_targets
                 and self._test_words is not None
                 and self._test_words.match(after)
+                and not (self._test_positive is not None and self._test_positive.match(after))
             ):
                 return Assertion.UNCERTAIN
             return default

@@ -104,6 +104,9 @@ OUTCOME = EntityType.OUTCOME
         ("A PCR for malaria showed a positive result.", "malaria", DISEASE, Assertion.PRESENT),
         ("A PCR for malaria showed a negative result.", "malaria", DISEASE, Assertion.NEGATED),
         ("Testing for HIV was sent.", "HIV", DISEASE, Assertion.UNCERTAIN),
+        # A positive test that finds the agent itself tells the disease; an antibody's does not.
+        ("A COVID-19 PCR test was positive.", "COVID-19", DISEASE, Assertion.PRESENT),
+        ("CMV IgG was positive.", "CMV", DISEASE, Assertion.UNCERTAIN),
         # What a test or search that was not done looks for was not looked for: unknown.
         (
             "Genetic testing for Lynch syndrome was not performed.",
