@@ -1404,6 +1404,12 @@ follow-up", "did not recur *during the* follow-up") or before ("did not take any
 withdrawal of steroids"), which the denial may be of, nor a finding a denial comes between it
 and ("examination after surgery revealed no deficits")."""
 
+_POST_BEFORE = re.compile(r"\bpost-$", re.IGNORECASE)
+"""A procedure or drug written as the time after it, joined by a hyphen ("did not receive
+*post-*splenectomy vaccinations", "no *post-*contrast enhancement"): it was done. Only for
+those: a finding after "post-" may be part of a denied one's name ("post-herpetic
+neuralgia")."""
+
 _LIST_GOES_ON = re.compile(
     r"\s*(?:,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+)(?:(?:the|an?)\s+)?$", re.IGNORECASE
 )
@@ -1414,7 +1420,7 @@ def _acts_after_findings(text: str, mentions: Sequence[Mention]) -> set[int]:
     """Where the procedures and drugs start that a finding mention followed or came with, and
     those listed after them ("There were no problems with surgery or anesthesia"), and the
     procedures, drugs and clinical events that something is dated from ("after the
-    thalamotomy", "did not return after discharge")."""
+    thalamotomy", "did not return after discharge", "post-splenectomy")."""
     finding_ends = {m.end for m in mentions if m.type in FINDING_TYPES}
     acts = sorted((m.start, m.end, m.type) for m in mentions if m.type in ANCHOR_TYPES)
     found: set[int] = set()
@@ -1429,7 +1435,10 @@ def _acts_after_findings(text: str, mentions: Sequence[Mention]) -> set[int]:
                 (joined is not None and joined.start() in finding_ends)
                 or (listed is not None and listed.start() in listed_ends)
             )
-        ) or _TIME_ANCHOR_BEFORE.search(text, max(0, start - 40), start) is not None:
+        ) or (
+            _TIME_ANCHOR_BEFORE.search(text, max(0, start - 40), start) is not None
+            or (kind in ACT_TYPES and _POST_BEFORE.search(text, max(0, start - 5), start))
+        ):
             found.add(start)
             listed_ends.add(end)
     return found

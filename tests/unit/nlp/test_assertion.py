@@ -104,6 +104,13 @@ OUTCOME = EntityType.OUTCOME
         ("A PCR for malaria showed a positive result.", "malaria", DISEASE, Assertion.PRESENT),
         ("A PCR for malaria showed a negative result.", "malaria", DISEASE, Assertion.NEGATED),
         ("Testing for HIV was sent.", "HIV", DISEASE, Assertion.UNCERTAIN),
+        # A procedure written as the time after it was done, whatever is denied after it.
+        (
+            "He did not receive post-splenectomy vaccinations.",
+            "splenectomy",
+            TREATMENT,
+            Assertion.PRESENT,
+        ),
         # A positive test that finds the agent itself tells the disease; an antibody's does not.
         ("A COVID-19 PCR test was positive.", "COVID-19", DISEASE, Assertion.PRESENT),
         ("CMV IgG was positive.", "CMV", DISEASE, Assertion.UNCERTAIN),
