@@ -104,6 +104,19 @@ OUTCOME = EntityType.OUTCOME
         ("A PCR for malaria showed a positive result.", "malaria", DISEASE, Assertion.PRESENT),
         ("A PCR for malaria showed a negative result.", "malaria", DISEASE, Assertion.NEGATED),
         ("Testing for HIV was sent.", "HIV", DISEASE, Assertion.UNCERTAIN),
+        # An initial diagnosis is a provisional one; the time since it is not.
+        (
+            "His initial diagnosis was viral meningitis.",
+            "viral meningitis",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "Paraplegia occurred seven months after the initial diagnosis of glioblastoma.",
+            "glioblastoma",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
         # A procedure written as the time after it was done, whatever is denied after it.
         (
             "He did not receive post-splenectomy vaccinations.",
