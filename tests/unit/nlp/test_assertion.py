@@ -104,6 +104,13 @@ OUTCOME = EntityType.OUTCOME
         ("A PCR for malaria showed a positive result.", "malaria", DISEASE, Assertion.PRESENT),
         ("A PCR for malaria showed a negative result.", "malaria", DISEASE, Assertion.NEGATED),
         ("Testing for HIV was sent.", "HIV", DISEASE, Assertion.UNCERTAIN),
+        # A relation denied between two things denies neither.
+        (
+            "There was no relation between the pain and eating.",
+            "pain",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # What a treatment brought no relief of is still there.
         ("Analgesics were given without relief of the pain.", "pain", SIGN, Assertion.PRESENT),
         # An initial diagnosis is a provisional one; the time since it is not.
