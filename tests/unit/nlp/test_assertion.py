@@ -104,6 +104,13 @@ OUTCOME = EntityType.OUTCOME
         ("A PCR for malaria showed a positive result.", "malaria", DISEASE, Assertion.PRESENT),
         ("A PCR for malaria showed a negative result.", "malaria", DISEASE, Assertion.NEGATED),
         ("Testing for HIV was sent.", "HIV", DISEASE, Assertion.UNCERTAIN),
+        # What a finding was previously or wrongly diagnosed as is no diagnosis told as true.
+        (
+            "She had skin lesions previously diagnosed as erysipelas.",
+            "erysipelas",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # A relation denied between two things denies neither.
         (
             "There was no relation between the pain and eating.",
