@@ -104,6 +104,20 @@ OUTCOME = EntityType.OUTCOME
         ("A PCR for malaria showed a positive result.", "malaria", DISEASE, Assertion.PRESENT),
         ("A PCR for malaria showed a negative result.", "malaria", DISEASE, Assertion.NEGATED),
         ("Testing for HIV was sent.", "HIV", DISEASE, Assertion.UNCERTAIN),
+        # A relative who is a preposition's object is no subject of the patient's findings.
+        ("She lived with her parents and had asthma.", "asthma", DISEASE, Assertion.PRESENT),
+        (
+            "She reported persecutory delusions towards her brother-in-law.",
+            "persecutory delusions",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "She lived with her mother, who had schizophrenia.",
+            "schizophrenia",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
         # What a finding was previously or wrongly diagnosed as is no diagnosis told as true.
         (
             "She had skin lesions previously diagnosed as erysipelas.",
