@@ -104,6 +104,14 @@ OUTCOME = EntityType.OUTCOME
         ("A PCR for malaria showed a positive result.", "malaria", DISEASE, Assertion.PRESENT),
         ("A PCR for malaria showed a negative result.", "malaria", DISEASE, Assertion.NEGATED),
         ("Testing for HIV was sent.", "HIV", DISEASE, Assertion.UNCERTAIN),
+        # The patient's family told beside the patient is no subject of the patient's findings.
+        (
+            "Genetic testing was performed in the patient and her family members under the "
+            "diagnosis of Alport syndrome.",
+            "Alport syndrome",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
         # A relative who is a preposition's object is no subject of the patient's findings.
         ("She lived with her parents and had asthma.", "asthma", DISEASE, Assertion.PRESENT),
         (
