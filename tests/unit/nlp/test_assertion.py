@@ -104,6 +104,13 @@ OUTCOME = EntityType.OUTCOME
         ("A PCR for malaria showed a positive result.", "malaria", DISEASE, Assertion.PRESENT),
         ("A PCR for malaria showed a negative result.", "malaria", DISEASE, Assertion.NEGATED),
         ("Testing for HIV was sent.", "HIV", DISEASE, Assertion.UNCERTAIN),
+        # What the patient is not sure about is uncertain, not denied.
+        (
+            "The patient was not sure about the presence of a fever.",
+            "fever",
+            SIGN,
+            Assertion.UNCERTAIN,
+        ),
         # The patient's family told beside the patient is no subject of the patient's findings.
         (
             "Genetic testing was performed in the patient and her family members under the "
