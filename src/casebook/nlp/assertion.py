@@ -240,6 +240,13 @@ class ContextRule(BaseModel):
         "list ('Subacute thyroiditis, iatrogenic thyrotoxicosis, …, and multinodular toxic "
         "goiter were excluded').",
     )
+    tells_not_done: bool = Field(
+        default=False,
+        description="For a ``NEGATED_EXISTENCE`` trigger telling that a test or search was not "
+        "done ('was not performed'): a finding named as what it looks for "
+        "(``ContextRules.sought_words`` before it: 'A deliberate search for malignancy was not "
+        "performed') was not looked for; it is ``uncertain``, neither denied nor present.",
+    )
     lifts_suspicion: bool = Field(
         default=False,
         description="For a ``TERMINATE`` trigger that confirms ('was confirmed', 'and later "
@@ -326,6 +333,8 @@ class ContextRule(BaseModel):
             raise ValueError("resumes_after is for TERMINATE triggers only")
         if self.ends_scopes_of is not None and self.category is not Category.TERMINATE:
             raise ValueError("ends_scopes_of is for TERMINATE triggers only")
+        if self.tells_not_done and self.category is not Category.NEGATED_EXISTENCE:
+            raise ValueError("tells_not_done is for NEGATED_EXISTENCE triggers only")
         if self.lifts_suspicion and self.category is not Category.TERMINATE:
             raise ValueError("lifts_suspicion is for TERMINATE triggers only")
         if self.governs_complement and self.category is not Category.TERMINATE:
@@ -369,6 +378,20 @@ class ContextRules(BaseModel):
         "until the test's result says so: such a mention is ``uncertain`` unless a trigger "
         "reaches it ('… came back negative').",
     )
+    sought_words: str | None = Field(
+        default=None,
+        description="A regular expression (lower case) matched at the end of the words before "
+        "a finding: a test or search that looks for it ('genetic *testing for*', 'a deliberate "
+        "*search for* a'), whose not being done (``ContextRule.tells_not_done``) leaves the "
+        "finding unknown.",
+    )
+    test_positive_words: str | None = Field(
+        default=None,
+        description="A regular expression (lower case) matched at a mention's end: a test "
+        "that finds the agent itself and its positive result ('SARS-CoV-2 *RT-PCR was "
+        "positive*', 'HBV *DNA was detected*'), which tells the disease ``test_words`` left "
+        "unknown; an antibody's is left so, a past exposure or an immunity as well.",
+    )
     test_target_types: list[EntityType] = Field(
         default_factory=list, description="The mention types ``test_words`` applies to."
     )
@@ -392,7 +415,7 @@ class ContextRules(BaseModel):
         "('and blood cultures were negative') is not the finding's (``stops_at_tests``).",
     )
 
-    @field_validator("test_words", "test_list_words")
+    @field_validator("test_words", "test_list_words", "sought_words", "test_positive_words")
     @classmethod
     def _test_words_compile(cls, value: str | None) -> str | None:
         return _compiled(value)
@@ -789,6 +812,16 @@ class ContextAssertion:
             re.compile(self.rules.test_words) if self.rules.test_words is not None else None
         )
         self._test_targets = frozenset(self.rules.test_target_types)
+        self._test_positive = (
+            re.compile(self.rules.test_positive_words)
+            if self.rules.test_positive_words is not None
+            else None
+        )
+        self._sought = (
+            re.compile(rf"(?:{self.rules.sought_words})$")
+            if self.rules.sought_words is not None
+            else None
+        )
         self._test_list = (
             re.compile(rf"(?:{self.rules.test_list_words})\s*$")
             if self.rules.test_list_words is not None
@@ -956,6 +989,7 @@ class ContextAssertion:
                 listed_histories=listed_histories,
                 subject_histories=subject_histories,
                 complement=_complement_of_finding(text, start, finding_ends, acts),
+                sought=self._sought_finding(text, segment.start, start, kind),
             )
             if found is Assertion.PRESENT and self._listed_by_test(
                 text, segment.start, start, kind
@@ -1051,6 +1085,16 @@ class ContextAssertion:
             return False
         return self._test_list.search(text[max(since, bracket - 40) : bracket].lower()) is not None
 
+    def _sought_finding(self, text: str, since: int, start: int, kind: EntityType) -> bool:
+        """Whether a finding starting at ``start`` is what a test or search told before it in
+        its sentence (from ``since``) looks for (``sought_words``)."""
+        return (
+            self._sought is not None
+            and kind in FINDING_TYPES
+            and self._sought.search(text[max(since, start - _SOUGHT_CHARS) : start].lower())
+            is not None
+        )
+
     def _predicated(self, text: str, since: int, start: int) -> bool:
         """Whether a verb of ``predicate_words`` lies in ``text[since:start]``: only a finding a
         verb before it already predicates (since its sentence's start or the test before it) is
@@ -1079,6 +1123,7 @@ class ContextAssertion:
         listed_histories: Collection[int] = (),
         subject_histories: Collection[int] = (),
         complement: tuple[bool, bool] = (False, False),
+        sought: bool = False,
     ) -> Assertion:
         """The assertion of a mention of type ``kind`` covering tokens ``[first, last)``, of
         whose tokens those in ``hyphened`` are joined to the word before them by a hyphen, and
@@ -1095,7 +1140,8 @@ class ContextAssertion:
         is one, and whether it is a procedure or drug the finding followed) is denied by no
         backward trigger after it, and such a procedure or drug by no forward one before it:
         those deny the finding it completes ("invasion by the tumor", "no problems with
-        surgery")."""
+        surgery"). A finding ``sought`` by a test or search is ``uncertain`` where the nearest
+        trigger tells that the test was not done (``ContextRule.tells_not_done``)."""
         of_finding, act = complement
         best: tuple[int, int, Category] | None = None
         nearest: _Match | None = None
@@ -1190,10 +1236,13 @@ class ContextAssertion:
                 and kind in self._test_targets
                 and self._test_words is not None
                 and self._test_words.match(after)
+                and not (self._test_positive is not None and self._test_positive.match(after))
             ):
                 return Assertion.UNCERTAIN
             return default
         category = best[2]
+        if sought and nearest is not None and nearest.rule.tells_not_done:
+            return Assertion.UNCERTAIN
         if (
             category is Category.POSSIBLE_EXISTENCE
             and nearest is not None
@@ -1355,6 +1404,12 @@ follow-up", "did not recur *during the* follow-up") or before ("did not take any
 withdrawal of steroids"), which the denial may be of, nor a finding a denial comes between it
 and ("examination after surgery revealed no deficits")."""
 
+_POST_BEFORE = re.compile(r"\bpost-$", re.IGNORECASE)
+"""A procedure or drug written as the time after it, joined by a hyphen ("did not receive
+*post-*splenectomy vaccinations", "no *post-*contrast enhancement"): it was done. Only for
+those: a finding after "post-" may be part of a denied one's name ("post-herpetic
+neuralgia")."""
+
 _LIST_GOES_ON = re.compile(
     r"\s*(?:,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+)(?:(?:the|an?)\s+)?$", re.IGNORECASE
 )
@@ -1365,7 +1420,7 @@ def _acts_after_findings(text: str, mentions: Sequence[Mention]) -> set[int]:
     """Where the procedures and drugs start that a finding mention followed or came with, and
     those listed after them ("There were no problems with surgery or anesthesia"), and the
     procedures, drugs and clinical events that something is dated from ("after the
-    thalamotomy", "did not return after discharge")."""
+    thalamotomy", "did not return after discharge", "post-splenectomy")."""
     finding_ends = {m.end for m in mentions if m.type in FINDING_TYPES}
     acts = sorted((m.start, m.end, m.type) for m in mentions if m.type in ANCHOR_TYPES)
     found: set[int] = set()
@@ -1380,7 +1435,10 @@ def _acts_after_findings(text: str, mentions: Sequence[Mention]) -> set[int]:
                 (joined is not None and joined.start() in finding_ends)
                 or (listed is not None and listed.start() in listed_ends)
             )
-        ) or _TIME_ANCHOR_BEFORE.search(text, max(0, start - 40), start) is not None:
+        ) or (
+            _TIME_ANCHOR_BEFORE.search(text, max(0, start - 40), start) is not None
+            or (kind in ACT_TYPES and _POST_BEFORE.search(text, max(0, start - 5), start))
+        ):
             found.add(start)
             listed_ends.add(end)
     return found
@@ -1616,6 +1674,9 @@ def _clause_end(text: str, start: int, limit: int) -> int:
 
 _FOLLOWING_CHARS = 80
 """Characters after a mention that ``ContextRule.also_when_followed_by`` is matched against."""
+
+_SOUGHT_CHARS = 80
+"""How far back from a finding ``ContextRules.sought_words`` is looked for."""
 
 
 def _scopes(

@@ -104,6 +104,110 @@ OUTCOME = EntityType.OUTCOME
         ("A PCR for malaria showed a positive result.", "malaria", DISEASE, Assertion.PRESENT),
         ("A PCR for malaria showed a negative result.", "malaria", DISEASE, Assertion.NEGATED),
         ("Testing for HIV was sent.", "HIV", DISEASE, Assertion.UNCERTAIN),
+        # What the patient is not sure about is uncertain, not denied.
+        (
+            "The patient was not sure about the presence of a fever.",
+            "fever",
+            SIGN,
+            Assertion.UNCERTAIN,
+        ),
+        # The patient's family told beside the patient is no subject of the patient's findings.
+        (
+            "Genetic testing was performed in the patient and her family members under the "
+            "diagnosis of Alport syndrome.",
+            "Alport syndrome",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        # A relative who is a preposition's object is no subject of the patient's findings.
+        ("She lived with her parents and had asthma.", "asthma", DISEASE, Assertion.PRESENT),
+        (
+            "She reported persecutory delusions towards her brother-in-law.",
+            "persecutory delusions",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "She lived with her mother, who had schizophrenia.",
+            "schizophrenia",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
+        # What a finding was previously or wrongly diagnosed as is no diagnosis told as true.
+        (
+            "She had skin lesions previously diagnosed as erysipelas.",
+            "erysipelas",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        # A relation denied between two things denies neither.
+        (
+            "There was no relation between the pain and eating.",
+            "pain",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        # What a treatment brought no relief of is still there.
+        ("Analgesics were given without relief of the pain.", "pain", SIGN, Assertion.PRESENT),
+        # An initial diagnosis is a provisional one; the time since it is not.
+        (
+            "His initial diagnosis was viral meningitis.",
+            "viral meningitis",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "Paraplegia occurred seven months after the initial diagnosis of glioblastoma.",
+            "glioblastoma",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        # A procedure written as the time after it was done, whatever is denied after it.
+        (
+            "He did not receive post-splenectomy vaccinations.",
+            "splenectomy",
+            TREATMENT,
+            Assertion.PRESENT,
+        ),
+        # A positive test that finds the agent itself tells the disease; an antibody's does not.
+        ("A COVID-19 PCR test was positive.", "COVID-19", DISEASE, Assertion.PRESENT),
+        ("CMV IgG was positive.", "CMV", DISEASE, Assertion.UNCERTAIN),
+        # What a test or search that was not done looks for was not looked for: unknown.
+        (
+            "Genetic testing for Lynch syndrome was not performed.",
+            "Lynch syndrome",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        # What a treatment did not prevent, control or suppress is still there.
+        ("These therapies did not ameliorate the symptoms.", "symptoms", SIGN, Assertion.PRESENT),
+        (
+            "Steroids did not appear to suppress the inflammation.",
+            "inflammation",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        # A relative who brings the patient in is no subject of the patient's complaints.
+        (
+            "He was brought to the clinic by his mother with complaints of irritability.",
+            "irritability",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        (
+            "He was raised by his mother, who had schizophrenia.",
+            "schizophrenia",
+            DISEASE,
+            Assertion.FAMILY,
+        ),
+        # A cause told as likely, of a finding told before ("the", "his"), leaves the effect
+        # present: the link is what is suspected.
+        (
+            "The rash was likely secondary to his vasculitis.",
+            "rash",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # A result told ends what was only sought.
         (
             "Staining for acid fast bacilli showed bacilli, confirming a tuberculous aetiology.",
@@ -2784,6 +2888,12 @@ def test_rule_file_round_trips() -> None:
             "category": "POSSIBLE_EXISTENCE",
             "direction": "BACKWARD",
             "lifts_suspicion": True,
+        },
+        {
+            "literal": "nope",
+            "category": "POSSIBLE_EXISTENCE",
+            "direction": "BACKWARD",
+            "tells_not_done": True,
         },
     ],
 )
