@@ -40,6 +40,7 @@ negated, uncertain and past findings, and, with a trained re-ranker
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -473,6 +474,7 @@ class Icd10Model:
                     counts[mention.assertion] = counts.get(mention.assertion, 0) + 1
         vocabulary = load_icd10cm()
         rows = np.zeros((len(ranked), len(RERANK_FEATURES)), dtype=np.float64)
+        per_category = Counter(entry.code[:3] for entry in ranked)
         categories: set[str] = set()
         for position, entry in enumerate(ranked):
             code, signals = entry.code, entry.signals
@@ -500,6 +502,12 @@ class Icd10Model:
                 "injury_chapter": float(code[:1] in ("S", "T")),
                 "knn": knn.get(code, 0.0),
                 "refined": float(len(code) > 4),
+                "category_candidates": float(np.log1p(per_category[code[:3]] - 1)),
+                "dictionary_precision": (
+                    float(self.precision[self._term_code_ids[code]])
+                    if code in self._term_code_ids
+                    else 0.0
+                ),
             }
             categories.add(code[:3])
             rows[position] = [values[name] for name in RERANK_FEATURES]

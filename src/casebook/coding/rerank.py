@@ -48,6 +48,8 @@ RERANK_FEATURES: tuple[str, ...] = (
     "injury_chapter",
     "knn",
     "refined",
+    "category_candidates",
+    "dictionary_precision",
 )
 """What the re-ranker knows of a candidate code in a document, in column order:
 
@@ -61,7 +63,12 @@ RERANK_FEATURES: tuple[str, ...] = (
 * ``first_of_category``: 1 for the best-ranked code of its category;
 * ``…_mentions``: log(1 + the patient's mentions of that assertion carrying the code);
 * ``symptom_chapter``, ``status_chapter``, ``injury_chapter``: chapter R, Z, S or T;
-* ``knn``: the nearest training documents' vote; ``refined``: a code below its category.
+* ``knn``: the nearest training documents' vote; ``refined``: a code below its category;
+* ``category_candidates``: log(1 + the other candidates of its category): its codes compete
+  for what is mostly one gold code of the category;
+* ``dictionary_precision``: the smoothed precision of its title and inclusion-term matches on
+  the training documents, whether they match here or not (0 for a code without terms): how far
+  the vocabulary's words for it are CodiEsp's coders' words.
 """
 
 
@@ -73,7 +80,10 @@ class RerankSettings(RecordModel):
     learning_rate: float = Field(default=0.05, gt=0, description="Shrinkage of each tree.")
     l2: float = Field(default=1.0, ge=0, description="L2 penalty on the leaves' values.")
     folds: int = Field(
-        default=5, ge=2, description="Folds of ``train`` the candidates are cross-fitted over."
+        default=10,
+        ge=2,
+        description="Folds of ``train`` the candidates are cross-fitted over: the more, the "
+        "closer each fold's ranker is to the one fitted on all of ``train`` that ranks new text.",
     )
 
 

@@ -436,8 +436,9 @@ weighted `named_weight`, added to the code's fused score (`add_evidence`; the th
 chosen on `tune`): CodiEsp's coders code the diagnoses a document names, denied ones too. The
 shown codes never hold those. The ranking's candidates are then ordered by gradient-boosted
 trees over their evidence (`casebook/coding/rerank.py`: each signal's score, the code's
-category score, training frequency, chapter, the assertions of the mentions naming it …),
-fitted on candidates of `train` ranked by models cross-fitted over 5 folds, monotone in every
+category score, training frequency, chapter, the assertions of the mentions naming it, the
+other candidates of its category, its terms' precision …), fitted on candidates of `train`
+ranked by models cross-fitted over {model.settings.rerank.folds} folds, monotone in every
 signal (`casebook/train/rerank.py`; its settings chosen on `tune`).
 
 ## Settings

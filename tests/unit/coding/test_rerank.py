@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from casebook.coding.dictionary import TermIndex
-from casebook.coding.icd10cm import Icd10Model, Icd10Settings
-from casebook.coding.rerank import RERANK_FEATURES, TreeEnsemble
+from casebook.coding.icd10cm import Icd10Model, Icd10Settings, RankedCode
+from casebook.coding.rerank import RERANK_FEATURES, RerankSettings, TreeEnsemble
 from casebook.model import (
     Case,
     Source,
@@ -120,3 +120,26 @@ def test_an_empty_ensemble_gives_every_row_its_baseline() -> None:
         value=np.zeros(0),
     )
     assert empty.decision(np.zeros((3, len(RERANK_FEATURES)))).tolist() == [-1.5] * 3
+
+
+def test_the_reranker_reads_a_category_s_rival_candidates_and_a_code_s_term_precision(
+    small_model: Icd10Model,
+) -> None:
+    case = make_case("Pneumonia with a cough.", "rivals")
+    ranked = [
+        RankedCode("J18.9", 0.9, {}),
+        RankedCode("J18.0", 0.5, {}),
+        RankedCode("I10", 0.2, {}),
+    ]
+    similarity = small_model.similarities(small_model.tfidf.transform(case.text))
+    rows = small_model.rerank_features(case, similarity, ranked)
+    rivals = rows[:, RERANK_FEATURES.index("category_candidates")]
+    precision = rows[:, RERANK_FEATURES.index("dictionary_precision")]
+    assert rivals.tolist() == pytest.approx([np.log(2), np.log(2), 0.0])
+    # J18.9 has an ICD-10-CM term in the index, the others none.
+    assert precision[0] == pytest.approx(float(small_model.precision[0])) and precision[0] > 0
+    assert precision[1:].tolist() == [0.0, 0.0]
+
+
+def test_the_reranker_s_candidates_are_cross_fitted_over_ten_folds_of_train() -> None:
+    assert RerankSettings().folds == 10
