@@ -555,3 +555,9 @@ def test_what_a_cause_was_found_with_is_not_the_cause(finder: RelationFinder) ->
     text = "Sepsis secondary to pyelonephritis with leukocytosis."
     case = finder(make_case(text, [("Sepsis", DISEASE), ("pyelonephritis", DISEASE)]))
     assert triples(case, "caused_by") == {("Sepsis", "pyelonephritis")}
+
+
+def test_what_a_diagnosis_was_made_after_did_not_cause_it(finder: RelationFinder) -> None:
+    text = "Epididymitis was diagnosed after ultrasound."
+    case = finder(make_case(text, [("Epididymitis", DISEASE), ("ultrasound", TEST)]))
+    assert triples(case, "caused_by") == set()
