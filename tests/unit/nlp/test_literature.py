@@ -109,6 +109,8 @@ def _about(sentence: str, section: str = "case_presentation") -> Statement:
         ("In the study, paralysis was seen in all rats.", "body", "literature"),
         # How common a finding is among those with a disease is a statement about them.
         ("Ascites is uncommon in cholangitis with a normal liver.", "body", "literature"),
+        ("Right-sided pericardial involvement is even less common.", "body", "literature"),
+        ("He had a sarcoma of the thigh, which is quite rare.", "body", "patient"),
         (
             "Brown tumors and giant-cell granulomas have similar findings [].",
             "case_presentation",
