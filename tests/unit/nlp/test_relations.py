@@ -484,12 +484,21 @@ def test_an_outcome_told_after_a_procedure_followed_it_and_was_not_caused_by_it(
     finder: RelationFinder,
 ) -> None:
     case = finder(
-        make_case("He died soon after extubation.", [("died", OUTCOME), ("extubation", THERAPY)])
+        make_case("He died soon after surgery.", [("died", OUTCOME), ("surgery", THERAPY)])
     )
     assert (triples(case, "caused_by"), triples(case, "outcome_of")) == (
         set(),
-        {("died", "extubation")},
+        {("died", "surgery")},
     )
+
+
+def test_what_followed_the_end_of_a_treatment_is_no_outcome_of_it(
+    finder: RelationFinder,
+) -> None:
+    case = finder(
+        make_case("He died soon after extubation.", [("died", OUTCOME), ("extubation", THERAPY)])
+    )
+    assert triples(case, "outcome_of") == set()
 
 
 def test_what_a_patient_was_due_to_undergo_is_a_plan_and_no_cause(finder: RelationFinder) -> None:
