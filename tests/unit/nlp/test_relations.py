@@ -570,3 +570,25 @@ def test_what_a_diagnosis_was_made_after_did_not_cause_it(finder: RelationFinder
     text = "Epididymitis was diagnosed after ultrasound."
     case = finder(make_case(text, [("Epididymitis", DISEASE), ("ultrasound", TEST)]))
     assert triples(case, "caused_by") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "finding", "treatment"),
+    [
+        (
+            "She had disease progression after four cycles of FOLFOX.",
+            "disease progression",
+            "FOLFOX",
+        ),
+        (
+            "He was planned for removal of the mass after antifungal therapy.",
+            "mass",
+            "antifungal therapy",
+        ),
+    ],
+)
+def test_what_went_on_or_was_removed_after_a_treatment_was_not_caused_by_it(
+    finder: RelationFinder, text: str, finding: str, treatment: str
+) -> None:
+    case = finder(make_case(text, [(finding, DISEASE), (treatment, THERAPY)]))
+    assert triples(case, "caused_by") == set()
