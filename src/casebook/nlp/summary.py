@@ -792,16 +792,18 @@ def _is_service(
     gate: ClinicalConcepts, text: str, mention: Mention, sentences: SpanIndex[Span]
 ) -> bool:
     """Whether a procedure mention is a service that was consulted ("General surgery was
-    consulted"), or a procedure or finding one listed beside a specialty ("neurology, infectious
-    disease, and hematology"), by the words around it in its sentence."""
-    if mention.type not in SERVICE_TYPES or (
-        mention.type in FINDINGS and not in_a_list(text, mention.start, mention.end)
-    ):
+    consulted"), a procedure or finding one listed beside a specialty ("neurology, infectious
+    disease, and hematology"), or a finding one a department is named after ("the clinic of
+    the infectious diseases"), by the words around it in its sentence."""
+    if mention.type not in SERVICE_TYPES:
         return False
     sentence = _sentence_of(sentences, mention)
     bounds = (sentence.start, sentence.end) if sentence else (mention.start, mention.end)
     if mention.type in FINDINGS:
-        return gate.is_listed_specialty(text, mention, bounds)
+        return _DEPARTMENT_BEFORE.search(text, bounds[0], mention.start) is not None or (
+            in_a_list(text, mention.start, mention.end)
+            and gate.is_listed_specialty(text, mention, bounds)
+        )
     return gate.is_service(text, mention, bounds)
 
 
@@ -900,6 +902,13 @@ syndrome"), or tell only how the case looked ("… presented with chronic asthma
 title's clause."""
 
 _TITLE_CLAUSE = re.compile(r"[:;.]")
+
+_DEPARTMENT_BEFORE = re.compile(
+    r"\b(?:clinic|department|dept\.?|division|institute)\s+of\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+"""Words right before a disease's name that make it a department's ("admitted to the clinic of
+the infectious diseases", "Department of Rheumatic Diseases"): a service, no finding."""
 
 
 def _title(case: Case) -> tuple[str, int | None]:

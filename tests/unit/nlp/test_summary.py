@@ -905,6 +905,14 @@ def test_a_specialty_listed_as_consulted_is_no_diagnosis() -> None:
     assert build_summary(case).diagnoses == []
 
 
+def test_a_disease_a_department_is_named_after_is_no_diagnosis() -> None:
+    case = _told(
+        "She was admitted to the outpatient clinic of the infectious diseases.",
+        [("infectious diseases", EntityType.DISEASE_DISORDER)],
+    )
+    assert build_summary(case).diagnoses == []
+
+
 def test_a_fall_is_a_cause_not_a_diagnosis() -> None:
     case = _told(
         "She had a fracture of the humerus following a fall.",
