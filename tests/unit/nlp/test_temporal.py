@@ -1089,6 +1089,16 @@ def test_people_and_places_the_mention_model_typed_as_events_are_not_placed(
     assert set(placed(case)) == {"blood patch", "left hospital"}
 
 
+def test_a_disease_a_department_is_named_after_is_no_event(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            ["She had fever and was admitted to the clinic of the infectious diseases."],
+            [("fever", SIGN), ("admitted", EVENT), ("infectious diseases", DISEASE)],
+        )
+    )
+    assert set(placed(case)) == {"fever", "admitted"}
+
+
 def test_words_that_something_was_told_or_named_are_no_event(orderer: TemporalOrderer) -> None:
     case = orderer(
         make_case(
