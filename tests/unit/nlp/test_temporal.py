@@ -136,6 +136,9 @@ EXPRESSIONS = [
      (0.0, None)),
     (["She presented with fever.", "She had a rash 10 years ago."], "10 years ago", "before",
      (-3652.5, None)),
+    # Last year is the calendar year before: at most two years back.
+    (["She presented with fever.", "She had a rash last year."], "last year", "before",
+     (None, -730.5)),
     (["A man presented with a 6-week history of rash."], "a 6-week history of", "before",
      (-42.0, None)),
     (["She presented with fever and no rash at the time the biopsy was taken."],
