@@ -592,3 +592,9 @@ def test_what_went_on_or_was_removed_after_a_treatment_was_not_caused_by_it(
 ) -> None:
     case = finder(make_case(text, [(finding, DISEASE), (treatment, THERAPY)]))
     assert triples(case, "caused_by") == set()
+
+
+def test_what_a_clause_of_its_own_tells_after_from_is_no_cause(finder: RelationFinder) -> None:
+    text = "There was pus discharge from the nails which had been treated with antibiotics."
+    mentions = [("pus discharge", SIGN), ("nails", SITE), ("antibiotics", DRUG)]
+    assert triples(finder(make_case(text, mentions)), "caused_by") == set()
