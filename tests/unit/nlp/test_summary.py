@@ -982,6 +982,18 @@ def test_a_fact_whose_words_open_on_the_donor_is_the_donors() -> None:
     assert [i.text for i in build_summary(case).investigations] == ["donor-specific antibodies"]
 
 
+def test_what_a_treatment_was_chosen_instead_of_was_not_done() -> None:
+    case = _told(
+        "She was treated with propranolol instead of bronchial artery embolization.",
+        [
+            ("propranolol", EntityType.MEDICATION),
+            ("bronchial artery embolization", EntityType.THERAPEUTIC_PROCEDURE),
+        ],
+    )
+    summary = build_summary(case)
+    assert (summary.procedures, [i.text for i in summary.treatments]) == ([], ["propranolol"])
+
+
 def test_a_treatment_only_proposed_is_none_given() -> None:
     refused = _told(
         "She was offered genetic amniocentesis but refused it.",
