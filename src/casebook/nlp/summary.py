@@ -291,6 +291,10 @@ def build_summary(
     # A finding the title names outright is the case's diagnosis: suspected where the text
     # tells the work-up ("was believed to have murine typhus"), it is present.
     titled = _stated_in_title(case)
+    # A title names its case's diagnosis, whatever type the mention model gave it ("Flagellate
+    # rash: an unusual complication of bleomycin", "Reexpansion pulmonary edema in children");
+    # not the complaints of "A 34-year-old man with purple discoloration and paresthesia".
+    title_findings = _named_by_title(case)
     patients = [
         m.model_copy(update={"assertion": Assertion.PRESENT})
         if m.assertion is Assertion.UNCERTAIN
@@ -683,7 +687,7 @@ def build_summary(
         diagnoses=items(
             m
             for m in kept
-            if m.type is EntityType.DISEASE_DISORDER
+            if (m.type is EntityType.DISEASE_DISORDER or m.id in title_findings)
             and is_current_finding(m)
             and not names_a_cause(m)
         ),
@@ -903,6 +907,11 @@ title's clause."""
 
 _TITLE_CLAUSE = re.compile(r"[:;.]")
 
+_COMPLAINT_BEFORE = re.compile(r"\b(?:with|complain\w*|after|following)\b", re.IGNORECASE)
+"""Words of a title before a finding that make it a complaint or an antecedent, not the case's
+diagnosis ("A 52-year-old man with vertigo", "Globe subluxation following steroid treatment
+for myasthenia")."""
+
 _DEPARTMENT_BEFORE = re.compile(
     r"\b(?:clinic|department|dept\.?|division|institute)\s+of\s+(?:the\s+)?$",
     re.IGNORECASE,
@@ -923,6 +932,34 @@ def _in_title(case: Case, mention: Mention) -> bool:
     """Whether the mention lies in the title told in the text."""
     title, start = _title(case)
     return start is not None and start <= mention.start < start + len(title)
+
+
+def _named_by_title(case: Case) -> set[str]:
+    """Ids of the findings the title told in the text names outright: present, coded (a code
+    of the vocabularies names them; "Benign", "Warning signs" name none), with no word of doubt
+    in their clause (``_TITLE_DOUBT``) and none before them that makes them complaints ("… with
+    paresthesia")."""
+    title, start = _title(case)
+    if start is None:
+        return set()
+    named: set[str] = set()
+    for mention in case.mentions:
+        offset = mention.start - start
+        if (
+            mention.type not in FINDINGS
+            or mention.assertion is not Assertion.PRESENT
+            or not mention.codes
+            or not 0 <= offset < len(title)
+        ):
+            continue
+        opens = max((m.end() for m in _TITLE_CLAUSE.finditer(title, 0, offset)), default=0)
+        ends = _TITLE_CLAUSE.search(title, offset)
+        clause_end = ends.start() if ends else len(title)
+        if not _TITLE_DOUBT.search(title, opens, clause_end) and not _COMPLAINT_BEFORE.search(
+            title, opens, offset
+        ):
+            named.add(mention.id)
+    return named
 
 
 def _stated_in_title(case: Case) -> set[str]:

@@ -905,6 +905,39 @@ def test_a_specialty_listed_as_consulted_is_no_diagnosis() -> None:
     assert build_summary(case).diagnoses == []
 
 
+def test_a_coded_finding_the_title_names_is_a_diagnosis_but_a_complaint_is_not() -> None:
+    title = "Reexpansion pulmonary edema in a man with cough"
+    text = f"{title}\n\nA 9-year-old boy had cough."
+    edema = Mention(
+        id="m0",
+        start=title.index("edema"),
+        end=title.index("edema") + 5,
+        text="edema",
+        type=EntityType.SIGN_SYMPTOM,
+        codes=[Code(system=CodeSystem.ICD10CM, code="J81.0")],
+    )
+    cough = Mention(
+        id="m1",
+        start=title.index("cough"),
+        end=title.index("cough") + 5,
+        text="cough",
+        type=EntityType.SIGN_SYMPTOM,
+        codes=[Code(system=CodeSystem.ICD10CM, code="R05.9")],
+    )
+    case = Case(
+        id="t",
+        text=text,
+        source=Source(format=SourceFormat.TEXT),
+        sections=[
+            Section(start=0, end=len(title), title=title, kind="title"),
+            Section(start=len(title) + 2, end=len(text), title="", kind="body"),
+        ],
+        sentences=[Span(start=0, end=len(title)), Span(start=len(title) + 2, end=len(text))],
+        mentions=[edema, cough],
+    )
+    assert [i.text for i in build_summary(case).diagnoses] == ["edema"]
+
+
 def test_a_disease_a_department_is_named_after_is_no_diagnosis() -> None:
     case = _told(
         "She was admitted to the outpatient clinic of the infectious diseases.",
