@@ -315,10 +315,22 @@ def build_summary(
     for m in patients:
         if m.assertion is Assertion.NEGATED:
             denied_at[keys[m.id]] = max(m.start, denied_at.get(keys[m.id], -1))
+    # Words that open an abbreviation's long form name what modifies its head, not a thing of
+    # their own ("Blood oxygenation level dependent (BOLD) imaging": no blood oxygenation);
+    # a long form of coordinated things ("DA (daunorubicin and cytarabine)") names each.
+    in_long_forms = {
+        m.id
+        for m in case.mentions
+        for pair in case.abbreviations
+        if pair.long.start <= m.start
+        and m.end < pair.long.end
+        and _COORDINATION.search(case.text, m.end, pair.long.end) is None
+    }
     kept = [
         m
         for m in patients
-        if m.assertion not in LEFT_OUT
+        if m.id not in in_long_forms
+        and m.assertion not in LEFT_OUT
         and m.id not in family
         and not readings.is_service(m)
         and not readings.gate.is_donors(m)
@@ -906,6 +918,9 @@ syndrome"), or tell only how the case looked ("… presented with chronic asthma
 title's clause."""
 
 _TITLE_CLAUSE = re.compile(r"[:;.]")
+
+_COORDINATION = re.compile(r"\b(?:and|or)\b|[,/+&]", re.IGNORECASE)
+"""Words joining the things a long form names ("daunorubicin and cytarabine")."""
 
 _COMPLAINT_BEFORE = re.compile(r"\b(?:with|complain\w*|after|following)\b", re.IGNORECASE)
 """Words of a title before a finding that make it a complaint or an antecedent, not the case's

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casebook.model import (
+    Abbreviation,
     Assertion,
     Attribute,
     Case,
@@ -936,6 +937,26 @@ def test_a_coded_finding_the_title_names_is_a_diagnosis_but_a_complaint_is_not()
         mentions=[edema, cough],
     )
     assert [i.text for i in build_summary(case).diagnoses] == ["edema"]
+
+
+def test_words_opening_a_long_form_name_no_procedure_of_their_own() -> None:
+    text = "Blood oxygenation level dependent (BOLD) imaging was done."
+    case = _told(text, [("Blood oxygenation", EntityType.THERAPEUTIC_PROCEDURE)])
+    long_form = Span(start=0, end=text.index(" ("))
+    bold = Span(start=text.index("BOLD"), end=text.index("BOLD") + 4)
+    case = case.model_copy(
+        update={
+            "abbreviations": [
+                Abbreviation(
+                    short=bold,
+                    long=long_form,
+                    short_text="BOLD",
+                    long_text="Blood oxygenation level dependent",
+                )
+            ]
+        }
+    )
+    assert build_summary(case).procedures == []
 
 
 def test_a_disease_a_department_is_named_after_is_no_diagnosis() -> None:
