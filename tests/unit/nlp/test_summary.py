@@ -316,6 +316,14 @@ def test_a_substance_a_test_found_is_no_treatment() -> None:
     assert build_summary(case).treatments == []
 
 
+def test_a_drug_a_germ_is_told_sensitive_to_is_no_treatment() -> None:
+    case = _told(
+        "Cultures grew R. planticola with sensitivity to most antibiotics except ampicillin.",
+        [("ampicillin", EntityType.MEDICATION)],
+    )
+    assert build_summary(case).treatments == []
+
+
 def test_a_drug_the_germ_resists_is_no_treatment_but_the_one_given_is() -> None:
     case = _told("The isolate was resistant to oxacillin.", [("oxacillin", EntityType.MEDICATION)])
     assert build_summary(case).treatments == []
