@@ -598,3 +598,10 @@ def test_what_a_clause_of_its_own_tells_after_from_is_no_cause(finder: RelationF
     text = "There was pus discharge from the nails which had been treated with antibiotics."
     mentions = [("pus discharge", SIGN), ("nails", SITE), ("antibiotics", DRUG)]
     assert triples(finder(make_case(text, mentions)), "caused_by") == set()
+
+
+def test_what_accompanied_a_caused_finding_was_not_caused_with_it(finder: RelationFinder) -> None:
+    text = "Insulinoma causing liver metastases, accompanied by glomerulonephritis."
+    mentions = [("Insulinoma", DISEASE), ("metastases", DISEASE), ("glomerulonephritis", DISEASE)]
+    case = finder(make_case(text, mentions))
+    assert triples(case, "caused_by") == {("metastases", "Insulinoma")}
