@@ -141,6 +141,13 @@ class TriggerRule(BaseModel):
         "the first mention lessened or ended the second, not that it caused it "
         "('chemotherapy resulted in full *regression* of the tumor'): no link is made.",
     )
+    ending_words: list[str] = Field(
+        default=[],
+        description="Lower-case words that, from the trigger to the end of the mention after "
+        "it, say a treatment ended ('died soon after *extubation*', 'improved after "
+        "*withdrawal* of amiodarone'): what followed its end is no outcome of it, so no link "
+        "is made.",
+    )
 
 
 class ModifierRule(BaseModel):
@@ -210,6 +217,7 @@ class RelationRules(BaseModel):
                 + rule.plan_words
                 + rule.despite_words
                 + rule.beside_words
+                + rule.ending_words
             ):
                 if word != word.lower() or not word.isalpha():
                     raise ValueError(
@@ -335,7 +343,11 @@ class RelationFinder:
                 text, trigger, members, frozenset(second_types), frozenset(first_types)
             )
             for second in after:
-                if self._knowing(text, trigger, second) or self._beside(text, trigger, second):
+                if (
+                    self._knowing(text, trigger, second)
+                    or self._beside(text, trigger, second)
+                    or self._ending(text, trigger, second)
+                ):
                     continue
                 source, target = (
                     (before, second) if rule.order is Order.SOURCE_FIRST else (second, before)
@@ -437,6 +449,16 @@ class RelationFinder:
         return bool(beside) and any(
             token.group().lower() in beside
             for token in _WORD.finditer(text, trigger.end, second.start)
+        )
+
+    @staticmethod
+    def _ending(text: str, trigger: _Trigger, second: Mention) -> bool:
+        """Whether an ending word of the rule lies from the trigger to the end of the mention
+        after it ("died after *extubation*")."""
+        ending = frozenset(trigger.rule.ending_words)
+        return bool(ending) and any(
+            token.group().lower() in ending
+            for token in _WORD.finditer(text, trigger.end, second.end)
         )
 
     @staticmethod

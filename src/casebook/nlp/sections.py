@@ -44,6 +44,12 @@ class SectionRules(RecordModel):
         description="Longest first line, in words, read as the article's title when a blank line "
         "follows it and it ends in no sentence or clause punctuation.",
     )
+    genre_kinds: list[str] = Field(
+        default=[],
+        description="Kinds whose heading before a colon on a pasted text's leading title line "
+        "names the article's genre ('Case report: COVID-19 associated renal infarction'): the "
+        "whole line is the title, not a heading and its first sentence.",
+    )
     small_words: list[str] = Field(description="Words a Title-Case heading may leave lower-case.")
     not_headings: list[str] = Field(description="First words of short lines that are captions.")
 
@@ -102,6 +108,7 @@ class SectionDetector:
         }
         self._known_kinds = {entry.kind for entry in self.rules.kinds}
         self._generic = frozenset(self.rules.generic_kinds)
+        self._genre = frozenset(self.rules.genre_kinds)
         self._small = frozenset(w.lower() for w in self.rules.small_words)
         self._captions = frozenset(w.lower() for w in self.rules.not_headings)
 
@@ -172,6 +179,14 @@ class SectionDetector:
         colon = stripped.find(":", 0, _INLINE_MAX)
         if colon > 0:
             kind = self.kind_of(stripped[:colon])
+            if (
+                first
+                and title is None
+                and kind in self._genre
+                and stripped[colon + 1 :].strip()
+                and self._leading_title(lines, index, stripped)
+            ):
+                return _Heading(offset, stripped, "title")
             if kind is not None:
                 return _Heading(offset, stripped[:colon].rstrip(), kind)
         if first and title is None and self._leading_title(lines, index, stripped):

@@ -291,6 +291,10 @@ def build_summary(
     # A finding the title names outright is the case's diagnosis: suspected where the text
     # tells the work-up ("was believed to have murine typhus"), it is present.
     titled = _stated_in_title(case)
+    # A title names its case's diagnosis, whatever type the mention model gave it ("Flagellate
+    # rash: an unusual complication of bleomycin", "Reexpansion pulmonary edema in children");
+    # not the complaints of "A 34-year-old man with purple discoloration and paresthesia".
+    title_findings = _named_by_title(case)
     patients = [
         m.model_copy(update={"assertion": Assertion.PRESENT})
         if m.assertion is Assertion.UNCERTAIN
@@ -311,10 +315,22 @@ def build_summary(
     for m in patients:
         if m.assertion is Assertion.NEGATED:
             denied_at[keys[m.id]] = max(m.start, denied_at.get(keys[m.id], -1))
+    # Words that open an abbreviation's long form name what modifies its head, not a thing of
+    # their own ("Blood oxygenation level dependent (BOLD) imaging": no blood oxygenation);
+    # a long form of coordinated things ("DA (daunorubicin and cytarabine)") names each.
+    in_long_forms = {
+        m.id
+        for m in case.mentions
+        for pair in case.abbreviations
+        if pair.long.start <= m.start
+        and m.end < pair.long.end
+        and _COORDINATION.search(case.text, m.end, pair.long.end) is None
+    }
     kept = [
         m
         for m in patients
-        if m.assertion not in LEFT_OUT
+        if m.id not in in_long_forms
+        and m.assertion not in LEFT_OUT
         and m.id not in family
         and not readings.is_service(m)
         and not readings.gate.is_donors(m)
@@ -683,7 +699,7 @@ def build_summary(
         diagnoses=items(
             m
             for m in kept
-            if m.type is EntityType.DISEASE_DISORDER
+            if (m.type is EntityType.DISEASE_DISORDER or m.id in title_findings)
             and is_current_finding(m)
             and not names_a_cause(m)
         ),
@@ -792,16 +808,18 @@ def _is_service(
     gate: ClinicalConcepts, text: str, mention: Mention, sentences: SpanIndex[Span]
 ) -> bool:
     """Whether a procedure mention is a service that was consulted ("General surgery was
-    consulted"), or a procedure or finding one listed beside a specialty ("neurology, infectious
-    disease, and hematology"), by the words around it in its sentence."""
-    if mention.type not in SERVICE_TYPES or (
-        mention.type in FINDINGS and not in_a_list(text, mention.start, mention.end)
-    ):
+    consulted"), a procedure or finding one listed beside a specialty ("neurology, infectious
+    disease, and hematology"), or a finding one a department is named after ("the clinic of
+    the infectious diseases"), by the words around it in its sentence."""
+    if mention.type not in SERVICE_TYPES:
         return False
     sentence = _sentence_of(sentences, mention)
     bounds = (sentence.start, sentence.end) if sentence else (mention.start, mention.end)
     if mention.type in FINDINGS:
-        return gate.is_listed_specialty(text, mention, bounds)
+        return _DEPARTMENT_BEFORE.search(text, bounds[0], mention.start) is not None or (
+            in_a_list(text, mention.start, mention.end)
+            and gate.is_listed_specialty(text, mention, bounds)
+        )
     return gate.is_service(text, mention, bounds)
 
 
@@ -901,6 +919,21 @@ title's clause."""
 
 _TITLE_CLAUSE = re.compile(r"[:;.]")
 
+_COORDINATION = re.compile(r"\b(?:and|or)\b|[,/+&]", re.IGNORECASE)
+"""Words joining the things a long form names ("daunorubicin and cytarabine")."""
+
+_COMPLAINT_BEFORE = re.compile(r"\b(?:with|complain\w*|after|following)\b", re.IGNORECASE)
+"""Words of a title before a finding that make it a complaint or an antecedent, not the case's
+diagnosis ("A 52-year-old man with vertigo", "Globe subluxation following steroid treatment
+for myasthenia")."""
+
+_DEPARTMENT_BEFORE = re.compile(
+    r"\b(?:clinic|department|dept\.?|division|institute)\s+of\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+"""Words right before a disease's name that make it a department's ("admitted to the clinic of
+the infectious diseases", "Department of Rheumatic Diseases"): a service, no finding."""
+
 
 def _title(case: Case) -> tuple[str, int | None]:
     """The report's title and where it starts in the text (None when it is kept apart)."""
@@ -914,6 +947,34 @@ def _in_title(case: Case, mention: Mention) -> bool:
     """Whether the mention lies in the title told in the text."""
     title, start = _title(case)
     return start is not None and start <= mention.start < start + len(title)
+
+
+def _named_by_title(case: Case) -> set[str]:
+    """Ids of the findings the title told in the text names outright: present, coded (a code
+    of the vocabularies names them; "Benign", "Warning signs" name none), with no word of doubt
+    in their clause (``_TITLE_DOUBT``) and none before them that makes them complaints ("… with
+    paresthesia")."""
+    title, start = _title(case)
+    if start is None:
+        return set()
+    named: set[str] = set()
+    for mention in case.mentions:
+        offset = mention.start - start
+        if (
+            mention.type not in FINDINGS
+            or mention.assertion is not Assertion.PRESENT
+            or not mention.codes
+            or not 0 <= offset < len(title)
+        ):
+            continue
+        opens = max((m.end() for m in _TITLE_CLAUSE.finditer(title, 0, offset)), default=0)
+        ends = _TITLE_CLAUSE.search(title, offset)
+        clause_end = ends.start() if ends else len(title)
+        if not _TITLE_DOUBT.search(title, opens, clause_end) and not _COMPLAINT_BEFORE.search(
+            title, opens, offset
+        ):
+            named.add(mention.id)
+    return named
 
 
 def _stated_in_title(case: Case) -> set[str]:

@@ -347,6 +347,12 @@ class TemporalRules(BaseModel):
         description="Longer words in which a reporting phrase tells an event ('*reported to* "
         "the emergency department': she came there)."
     )
+    department_words: list[str] = Field(
+        default=[],
+        description="Words that, followed by 'of (the)', name what a department is named after "
+        "('the clinic of the *infectious diseases*'): the mention after them is a service, no "
+        "event.",
+    )
     event_types: list[EntityType] = Field(min_length=1)
     time_types: list[EntityType]
     operation_types: list[EntityType] = Field(
@@ -559,6 +565,10 @@ class TemporalOrderer:
         )
         self._not_reporting = re.compile(
             WORD_START + _phrases(self.rules.not_reporting_phrases), re.IGNORECASE
+        )
+        self._department = re.compile(
+            rf"{WORD_START}(?:{_phrases(self.rules.department_words)})\.?\s+of\s+(?:the\s+)?$",
+            re.IGNORECASE,
         )
         self._phrase_end = re.compile(
             rf"{WORD_START}(?:{_phrases(self.rules.phrase_ends + self.rules.anchor_cues)})"
@@ -990,6 +1000,8 @@ class TemporalOrderer:
                 # "The patient acknowledged …", "referred to as enlarged lymph nodes": words
                 # that something was told or named are no event.
                 and not self._is_reporting(case.text, m.start, m.end)
+                # "the clinic of the infectious diseases": a department, no event.
+                and self._department.search(case.text, max(0, m.start - 40), m.start) is None
             ),
             key=lambda m: m.start,
         )

@@ -107,8 +107,14 @@ def _about(sentence: str, section: str = "case_presentation") -> Statement:
             "literature",
         ),
         ("In the study, paralysis was seen in all rats.", "body", "literature"),
+        # What a study's controls had is theirs.
+        ("Healthy controls had a normal neurological examination.", "body", "literature"),
+        # A value told against a control's is the patient's.
+        ("The prothrombin time was 24 s (28% of normal control).", "body", "patient"),
         # How common a finding is among those with a disease is a statement about them.
         ("Ascites is uncommon in cholangitis with a normal liver.", "body", "literature"),
+        ("Right-sided pericardial involvement is even less common.", "body", "literature"),
+        ("He had a sarcoma of the thigh, which is quite rare.", "body", "patient"),
         (
             "Brown tumors and giant-cell granulomas have similar findings [].",
             "case_presentation",

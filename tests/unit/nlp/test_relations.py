@@ -484,12 +484,21 @@ def test_an_outcome_told_after_a_procedure_followed_it_and_was_not_caused_by_it(
     finder: RelationFinder,
 ) -> None:
     case = finder(
-        make_case("He died soon after extubation.", [("died", OUTCOME), ("extubation", THERAPY)])
+        make_case("He died soon after surgery.", [("died", OUTCOME), ("surgery", THERAPY)])
     )
     assert (triples(case, "caused_by"), triples(case, "outcome_of")) == (
         set(),
-        {("died", "extubation")},
+        {("died", "surgery")},
     )
+
+
+def test_what_followed_the_end_of_a_treatment_is_no_outcome_of_it(
+    finder: RelationFinder,
+) -> None:
+    case = finder(
+        make_case("He died soon after extubation.", [("died", OUTCOME), ("extubation", THERAPY)])
+    )
+    assert triples(case, "outcome_of") == set()
 
 
 def test_what_a_patient_was_due_to_undergo_is_a_plan_and_no_cause(finder: RelationFinder) -> None:
@@ -555,3 +564,44 @@ def test_what_a_cause_was_found_with_is_not_the_cause(finder: RelationFinder) ->
     text = "Sepsis secondary to pyelonephritis with leukocytosis."
     case = finder(make_case(text, [("Sepsis", DISEASE), ("pyelonephritis", DISEASE)]))
     assert triples(case, "caused_by") == {("Sepsis", "pyelonephritis")}
+
+
+def test_what_a_diagnosis_was_made_after_did_not_cause_it(finder: RelationFinder) -> None:
+    text = "Epididymitis was diagnosed after ultrasound."
+    case = finder(make_case(text, [("Epididymitis", DISEASE), ("ultrasound", TEST)]))
+    assert triples(case, "caused_by") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "finding", "treatment"),
+    [
+        (
+            "She had disease progression after four cycles of FOLFOX.",
+            "disease progression",
+            "FOLFOX",
+        ),
+        (
+            "He was planned for removal of the mass after antifungal therapy.",
+            "mass",
+            "antifungal therapy",
+        ),
+    ],
+)
+def test_what_went_on_or_was_removed_after_a_treatment_was_not_caused_by_it(
+    finder: RelationFinder, text: str, finding: str, treatment: str
+) -> None:
+    case = finder(make_case(text, [(finding, DISEASE), (treatment, THERAPY)]))
+    assert triples(case, "caused_by") == set()
+
+
+def test_what_a_clause_of_its_own_tells_after_from_is_no_cause(finder: RelationFinder) -> None:
+    text = "There was pus discharge from the nails which had been treated with antibiotics."
+    mentions = [("pus discharge", SIGN), ("nails", SITE), ("antibiotics", DRUG)]
+    assert triples(finder(make_case(text, mentions)), "caused_by") == set()
+
+
+def test_what_accompanied_a_caused_finding_was_not_caused_with_it(finder: RelationFinder) -> None:
+    text = "Insulinoma causing liver metastases, accompanied by glomerulonephritis."
+    mentions = [("Insulinoma", DISEASE), ("metastases", DISEASE), ("glomerulonephritis", DISEASE)]
+    case = finder(make_case(text, mentions))
+    assert triples(case, "caused_by") == {("metastases", "Insulinoma")}

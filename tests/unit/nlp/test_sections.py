@@ -231,3 +231,8 @@ def test_title_line_of_pasted_text_becomes_the_case_title() -> None:
 
 def test_title_heading_is_no_case_title() -> None:
     assert DETECTOR(_case("Title: Spleen rupture\n\nA man had pain.")).title is None
+
+
+def test_title_line_opening_with_its_genre_is_the_case_title() -> None:
+    text = "Case report: Renal infarction after influenza\n\nA 71-year-old man had flank pain."
+    assert DETECTOR(_case(text)).title == "Case report: Renal infarction after influenza"

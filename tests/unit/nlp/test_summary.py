@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casebook.model import (
+    Abbreviation,
     Assertion,
     Attribute,
     Case,
@@ -311,6 +312,14 @@ def test_a_substance_a_test_found_is_no_treatment() -> None:
     case = _told(
         "The fluid was positive for asialotransferrin.",
         [("asialotransferrin", EntityType.MEDICATION)],
+    )
+    assert build_summary(case).treatments == []
+
+
+def test_a_drug_a_germ_is_told_sensitive_to_is_no_treatment() -> None:
+    case = _told(
+        "Cultures grew R. planticola with sensitivity to most antibiotics except ampicillin.",
+        [("ampicillin", EntityType.MEDICATION)],
     )
     assert build_summary(case).treatments == []
 
@@ -905,6 +914,67 @@ def test_a_specialty_listed_as_consulted_is_no_diagnosis() -> None:
     assert build_summary(case).diagnoses == []
 
 
+def test_a_coded_finding_the_title_names_is_a_diagnosis_but_a_complaint_is_not() -> None:
+    title = "Reexpansion pulmonary edema in a man with cough"
+    text = f"{title}\n\nA 9-year-old boy had cough."
+    edema = Mention(
+        id="m0",
+        start=title.index("edema"),
+        end=title.index("edema") + 5,
+        text="edema",
+        type=EntityType.SIGN_SYMPTOM,
+        codes=[Code(system=CodeSystem.ICD10CM, code="J81.0")],
+    )
+    cough = Mention(
+        id="m1",
+        start=title.index("cough"),
+        end=title.index("cough") + 5,
+        text="cough",
+        type=EntityType.SIGN_SYMPTOM,
+        codes=[Code(system=CodeSystem.ICD10CM, code="R05.9")],
+    )
+    case = Case(
+        id="t",
+        text=text,
+        source=Source(format=SourceFormat.TEXT),
+        sections=[
+            Section(start=0, end=len(title), title=title, kind="title"),
+            Section(start=len(title) + 2, end=len(text), title="", kind="body"),
+        ],
+        sentences=[Span(start=0, end=len(title)), Span(start=len(title) + 2, end=len(text))],
+        mentions=[edema, cough],
+    )
+    assert [i.text for i in build_summary(case).diagnoses] == ["edema"]
+
+
+def test_words_opening_a_long_form_name_no_procedure_of_their_own() -> None:
+    text = "Blood oxygenation level dependent (BOLD) imaging was done."
+    case = _told(text, [("Blood oxygenation", EntityType.THERAPEUTIC_PROCEDURE)])
+    long_form = Span(start=0, end=text.index(" ("))
+    bold = Span(start=text.index("BOLD"), end=text.index("BOLD") + 4)
+    case = case.model_copy(
+        update={
+            "abbreviations": [
+                Abbreviation(
+                    short=bold,
+                    long=long_form,
+                    short_text="BOLD",
+                    long_text="Blood oxygenation level dependent",
+                )
+            ]
+        }
+    )
+    assert build_summary(case).procedures == []
+
+
+def test_a_disease_a_department_is_named_after_is_no_diagnosis() -> None:
+    case = _told(
+        "She was admitted to the outpatient clinic of the infectious diseases.",
+        [("infectious diseases", EntityType.DISEASE_DISORDER)],
+    )
+    assert build_summary(case).diagnoses == []
+
+
 def test_a_fall_is_a_cause_not_a_diagnosis() -> None:
     case = _told(
         "She had a fracture of the humerus following a fall.",
@@ -972,6 +1042,18 @@ def test_a_fact_whose_words_open_on_the_donor_is_the_donors() -> None:
         ],
     )
     assert [i.text for i in build_summary(case).investigations] == ["donor-specific antibodies"]
+
+
+def test_what_a_treatment_was_chosen_instead_of_was_not_done() -> None:
+    case = _told(
+        "She was treated with propranolol instead of bronchial artery embolization.",
+        [
+            ("propranolol", EntityType.MEDICATION),
+            ("bronchial artery embolization", EntityType.THERAPEUTIC_PROCEDURE),
+        ],
+    )
+    summary = build_summary(case)
+    assert (summary.procedures, [i.text for i in summary.treatments]) == ([], ["propranolol"])
 
 
 def test_a_treatment_only_proposed_is_none_given() -> None:

@@ -136,6 +136,9 @@ EXPRESSIONS = [
      (0.0, None)),
     (["She presented with fever.", "She had a rash 10 years ago."], "10 years ago", "before",
      (-3652.5, None)),
+    # Last year is the calendar year before: at most two years back.
+    (["She presented with fever.", "She had a rash last year."], "last year", "before",
+     (None, -730.5)),
     (["A man presented with a 6-week history of rash."], "a 6-week history of", "before",
      (-42.0, None)),
     (["She presented with fever and no rash at the time the biopsy was taken."],
@@ -1087,6 +1090,16 @@ def test_people_and_places_the_mention_model_typed_as_events_are_not_placed(
         )
     )
     assert set(placed(case)) == {"blood patch", "left hospital"}
+
+
+def test_a_disease_a_department_is_named_after_is_no_event(orderer: TemporalOrderer) -> None:
+    case = orderer(
+        make_case(
+            ["She had fever and was admitted to the clinic of the infectious diseases."],
+            [("fever", SIGN), ("admitted", EVENT), ("infectious diseases", DISEASE)],
+        )
+    )
+    assert set(placed(case)) == {"fever", "admitted"}
 
 
 def test_words_that_something_was_told_or_named_are_no_event(orderer: TemporalOrderer) -> None:
