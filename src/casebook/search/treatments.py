@@ -27,7 +27,9 @@ an image, a body part or a bare verb. ``TreatmentFinder`` reads ``resources/trea
   surgery was consulted") name a team, not a treatment.
 * **Context.** A drug named as what a test looked for, what the patient reacts to or what
   harmed them ("positive for asialotransferrin", "penicillin allergy", "lithium toxicity") was
-  not given as a treatment; nor was an organism a culture grew ("Prototheca wickerhamii").
+  not given as a treatment, nor was a later drug of a list those words govern ("sensitive to
+  ampicillin, gentamicin and vancomycin"); nor was an organism a culture grew ("Prototheca
+  wickerhamii").
 
 ``TreatmentNames`` gives each treatment the key the tally groups by, from
 ``resources/treatment_synonyms.json``: a concept's synonyms share its name ("IVIG",
