@@ -238,6 +238,29 @@ class TreatmentSynonyms(RecordModel):
         return self
 
 
+class DrugContext:
+    """Reads the words around a drug by patterns before and after it (the treatment rules'
+    ``analyte_context``; the FHIR export's ``medication_not_taken``).
+
+    Args:
+        context: The patterns before and after a drug.
+    """
+
+    def __init__(self, context: AnalyteContext) -> None:
+        self._before = [re.compile(p, re.IGNORECASE) for p in context.before]
+        self._after = [re.compile(p, re.IGNORECASE) for p in context.after]
+
+    def names_no_dose(self, text: str, span: Span, sentence: Span) -> bool:
+        """Whether the words of its sentence around a drug match the patterns: they say the
+        drug was no dose the patient was given (the tally's: what a test looked for, what the
+        patient reacts to or what harmed them)."""
+        before = text[sentence.start : span.start]
+        after = text[span.end : sentence.end]
+        return any(p.search(before) for p in self._before) or any(
+            p.match(after) for p in self._after
+        )
+
+
 @cache
 def load_treatment_rules(source: str | Path = RULES) -> TreatmentRules:
     """The treatment rules: the packaged ones, or a user's file.
@@ -451,9 +474,7 @@ class TreatmentFinder:
         self._manner = _normalised(words.manner)
         self._treatment_suffixes = tuple(words.treatment_suffixes)
         self._test_premodifiers = _normalised(words.test_premodifiers)
-        context = self.rules.analyte_context
-        self._before = [re.compile(p, re.IGNORECASE) for p in context.before]
-        self._after = [re.compile(p, re.IGNORECASE) for p in context.after]
+        self._context = DrugContext(self.rules.analyte_context)
 
     def treats(self, code: str) -> bool:
         """Whether an ICD-10-PCS code (or code beginning) names a treatment, not a test."""
@@ -515,11 +536,7 @@ class TreatmentFinder:
 
     def analyte(self, case: Case, span: Span, sentence: Span) -> bool:
         """Whether the words around a drug say it was tested for, reacted to, or harmful."""
-        before = case.text[sentence.start : span.start]
-        after = case.text[span.end : sentence.end]
-        return any(p.search(before) for p in self._before) or any(
-            p.match(after) for p in self._after
-        )
+        return self._context.names_no_dose(case.text, span, sentence)
 
     def excluded(self, case: Case) -> list[Span]:
         """The sections of a case about the literature, other patients or allergies."""
