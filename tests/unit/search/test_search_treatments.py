@@ -103,6 +103,8 @@ def test_icd10pcs_sections_decide_treatment_from_test(
         # service can end in a treatment's word.
         ("Removal was uneventful.", "Removal"),
         ("She underwent complete surgical resection.", "complete surgical resection"),
+        ("Primary closure of the wound was performed.", "Primary closure"),
+        ("The fistula showed spontaneous closure.", "spontaneous closure"),
         ("Implantation was performed in the left eye.", "Implantation"),
         ("OCT showed vitreous traction.", "vitreous traction"),
         ("Coagulation was deranged.", "Coagulation"),
@@ -212,7 +214,9 @@ def test_people_places_organisations_drugs_of_abuse_and_analytes_are_no_treatmen
     assert not finder.names_treatment(words, typed=True)
 
 
-@pytest.mark.parametrize("words", ["tumor resection", "IOL implantation", "hip replacement"])
+@pytest.mark.parametrize(
+    "words", ["tumor resection", "IOL implantation", "hip replacement", "PFO closure"]
+)
 def test_a_deed_with_its_object_stays_a_treatment(
     finder: TreatmentFinder, make_case: CaseBuilder, words: str
 ) -> None:
