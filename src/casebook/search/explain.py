@@ -16,7 +16,8 @@ Both cases are read into facts as the concept searcher reads them
   from them ("transcatheter arterial embolization" against a case whose title names it and
   whose body says "TAE"): the other case is not silent on it (a code's words may say less than
   the code, so codes are not read so). A concept a case states both ways ("eculizumab" given,
-  "no relapse on eculizumab cessation") differs from nothing.
+  "no relapse on eculizumab cessation") differs from nothing. Words of the other case shown
+  against an opposite statement are not shown again as a fact the first case is silent on.
 
 Each comes with the words of each case that state it, with their offsets. Facts stated by the
 same words as a higher-ranked one (a code and its ancestors, a finding and its HPO code) are
@@ -207,6 +208,12 @@ class Explainer:
             if any(spans <= earlier for earlier in seen[side]):
                 continue
             seen[side].append(spans)
+            if not opposite:
+                # The other case's words of an opposite statement tell no absence either: "mild
+                # scapular winging" shown against "no winging of the scapula" is not shown again
+                # as if that case never named it.
+                other_side = "hit" if side == "query" else "query"
+                seen[other_side].append(_spans(other.groups[_flip(key)]))
             direct = [f for f in own.groups[key] if f.depth == 0]
             found.append(
                 DifferingFact(
