@@ -108,6 +108,8 @@ from casebook.model import (
     CaseCode,
     Code,
     CodeSystem,
+    DrugContext,
+    DrugWords,
     EntityType,
     Mention,
     RecordModel,
@@ -115,7 +117,6 @@ from casebook.model import (
     age_in_units,
 )
 from casebook.resources import load_rules
-from casebook.search.treatments import AnalyteContext, DrugContext
 
 EVIDENCE_URL = "https://casebook.dev/fhir/StructureDefinition/evidence"
 """The extension that ties a resource or element to the words of the case it was read from."""
@@ -206,7 +207,7 @@ class FhirRules(RecordModel):
     severities: dict[str, Concept]
     relationships: dict[str, Concept]
     family_member: Concept
-    medication_not_taken: AnalyteContext
+    medication_not_taken: DrugWords
 
 
 @cache

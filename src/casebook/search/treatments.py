@@ -56,9 +56,10 @@ from casebook.model import (
     Assertion,
     Case,
     CodeSystem,
+    DrugContext,
+    DrugWords,
     EntityType,
     Mention,
-    Patterns,
     RecordModel,
     Span,
 )
@@ -151,14 +152,6 @@ class TreatmentWords(RecordModel):
     )
 
 
-class AnalyteContext(RecordModel):
-    """Words around a drug that say it was tested for, reacted to, or harmful."""
-
-    note: str = ""
-    before: Patterns = Field(description="Patterns ending where the mention starts.")
-    after: Patterns = Field(description="Patterns starting where the mention ends.")
-
-
 class TreatmentRules(RecordModel):
     """The schema of ``treatments.json``."""
 
@@ -180,7 +173,7 @@ class TreatmentRules(RecordModel):
     )
     icd10pcs: PcsRules
     words: TreatmentWords
-    analyte_context: AnalyteContext
+    analyte_context: DrugWords
 
 
 class TreatmentConcept(RecordModel):
@@ -236,29 +229,6 @@ class TreatmentSynonyms(RecordModel):
                     raise ValueError(f"{words!r} of {concept.name!r} is {where} ({key!r})")
                 owner[key] = concept.name
         return self
-
-
-class DrugContext:
-    """Reads the words around a drug by patterns before and after it (the treatment rules'
-    ``analyte_context``; the FHIR export's ``medication_not_taken``).
-
-    Args:
-        context: The patterns before and after a drug.
-    """
-
-    def __init__(self, context: AnalyteContext) -> None:
-        self._before = [re.compile(p, re.IGNORECASE) for p in context.before]
-        self._after = [re.compile(p, re.IGNORECASE) for p in context.after]
-
-    def names_no_dose(self, text: str, span: Span, sentence: Span) -> bool:
-        """Whether the words of its sentence around a drug match the patterns: they say the
-        drug was no dose the patient was given (the tally's: what a test looked for, what the
-        patient reacts to or what harmed them)."""
-        before = text[sentence.start : span.start]
-        after = text[span.end : sentence.end]
-        return any(p.search(before) for p in self._before) or any(
-            p.match(after) for p in self._after
-        )
 
 
 @cache
