@@ -172,6 +172,36 @@ class Span(RecordModel):
         return self
 
 
+class DrugWords(RecordModel):
+    """Regular expressions around a drug's words in its sentence that say it was no dose the
+    patient was given (the treatment rules' ``analyte_context``, the FHIR export's
+    ``medication_not_taken``)."""
+
+    note: str = ""
+    before: Patterns = Field(description="Patterns ending where the mention starts.")
+    after: Patterns = Field(description="Patterns starting where the mention ends.")
+
+
+class DrugContext:
+    """Reads the words around a drug by ``DrugWords``, compiled once, in any case.
+
+    Args:
+        words: The patterns before and after a drug.
+    """
+
+    def __init__(self, words: DrugWords) -> None:
+        self._before = [re.compile(p, re.IGNORECASE) for p in words.before]
+        self._after = [re.compile(p, re.IGNORECASE) for p in words.after]
+
+    def names_no_dose(self, text: str, span: Span, sentence: Span) -> bool:
+        """Whether the words of its sentence before or after a drug match the patterns."""
+        before = text[sentence.start : span.start]
+        after = text[span.end : sentence.end]
+        return any(p.search(before) for p in self._before) or any(
+            p.match(after) for p in self._after
+        )
+
+
 class Source(RecordModel):
     """Where a case's text came from."""
 

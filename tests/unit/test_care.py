@@ -44,6 +44,8 @@ def _covered(report: CareReport) -> set[str]:
         ("diagnostic_assessment", "A chest CT scan was performed.\n"),
         ("therapeutic_intervention", "She was treated with intravenous amoxicillin.\n"),
         ("follow_up_and_outcomes", "At follow-up six months later she was well.\n"),
+        ("follow_up_and_outcomes", "The patient remains healthy four years after the surgery.\n"),
+        ("follow_up_and_outcomes", "A CT scan two years later showed no evidence of recurrence.\n"),
         ("discussion", "To our knowledge, this is the first such case.\n"),
         ("patient_perspective", "In her own words, the operation was a relief.\n"),
         ("informed_consent", "Written informed consent was obtained from the patient.\n"),

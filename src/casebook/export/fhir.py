@@ -32,10 +32,14 @@
   the test's Procedure points to it in ``report``. A lab value linked to nothing is left out:
   without the test it belongs to it says nothing. Only what happened (present, historical or
   uncertain, the last ``preliminary``) gets a result.
-* **MedicationStatement** per ``Medication`` mention: ``completed`` (a case report tells what was
-  given), ``not-taken`` when negated (``stopped`` when the same drug was told as given before:
-  "enoxaparin and aspirin were discontinued"), ``intended`` when hypothetical, ``unknown`` when
-  uncertain;
+* **MedicationStatement** per ``Medication`` mention that its sentence does not tell as what a
+  culture was sensitive or resistant to, a screen was negative for or the patient is allergic
+  to (``fhir.json``'s ``medication_not_taken``: "sensitive to ampicillin, gentamicin and
+  vancomycin", "allergic to penicillin" tell no dose taken; "tacrolimus levels" and "lithium
+  toxicity", which the treatment tally leaves out, do): ``completed``
+  (a case report tells what was given), ``not-taken`` when negated (``stopped`` when the same
+  drug was told as given before: "enoxaparin and aspirin were discontinued"), ``intended`` when
+  hypothetical, ``unknown`` when uncertain;
   ``dosage``, ``route`` and ``frequency`` attributes fill ``dosage``.
 
 A mention the clinical summary reads as no fact about the patient (``Mention.patient_fact``
@@ -104,9 +108,12 @@ from casebook.model import (
     CaseCode,
     Code,
     CodeSystem,
+    DrugContext,
+    DrugWords,
     EntityType,
     Mention,
     RecordModel,
+    Span,
     age_in_units,
 )
 from casebook.resources import load_rules
@@ -200,6 +207,7 @@ class FhirRules(RecordModel):
     severities: dict[str, Concept]
     relationships: dict[str, Concept]
     family_member: Concept
+    medication_not_taken: DrugWords
 
 
 @cache
@@ -349,6 +357,7 @@ class _BundleBuilder:
             re.IGNORECASE,
         )
         self.patient = Patient(id=resource_id(case.id, "patient"))
+        self.not_taken_words = DrugContext(rules.medication_not_taken)
         # Where each drug was first told as given: denied after that, it was stopped.
         self.first_given: dict[str, int] = {}
         # Where each condition was first told as had: denied after that, it resolved. A
@@ -591,6 +600,19 @@ class _BundleBuilder:
         if report is not None:
             self.add(report)
 
+    def not_taken(self, mention: Mention) -> bool:
+        """Whether the words of its sentence tell a drug as what a culture was sensitive or
+        resistant to, a screen was negative for or the patient is allergic to ("sensitive to
+        ampicillin, gentamicin and vancomycin", "allergic to penicillin"; ``fhir.json``'s
+        ``medication_not_taken``): no dose the patient took."""
+        index = bisect_right(self.sentence_starts, mention.start) - 1
+        sentence = (
+            self.case.sentences[index]
+            if index >= 0 and self.case.sentences[index].end >= mention.end
+            else Span(start=0, end=len(self.case.text))
+        )
+        return self.not_taken_words.names_no_dose(self.case.text, mention, sentence)
+
     def medication(self, mention: Mention) -> None:
         status = _MEDICATION_STATUS.get(mention.assertion, "completed")
         if (
@@ -664,7 +686,7 @@ class _BundleBuilder:
                 continue
             if mention.type in PROCEDURE_TYPES:
                 self.procedure(mention, caused.get(mention.id, []))
-            elif mention.type is EntityType.MEDICATION:
+            elif mention.type is EntityType.MEDICATION and not self.not_taken(mention):
                 self.medication(mention)
         case_id = _string(self.case.id)
         pipeline = self.case.pipeline

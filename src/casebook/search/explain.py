@@ -11,9 +11,13 @@ Both cases are read into facts as the concept searcher reads them
   "no fever") ranks first. A fact stated only by words that also state a shared fact (a code of
   "mitral regurgitation" the other case lacks, though both say "mitral regurgitation") is no
   difference. A denial against silence ("no valvular damage" against a case that
-  never names it) is no difference: neither patient is told to have it. A concept a case
-  states both ways ("eculizumab" given, "no relapse on eculizumab cessation") differs from
-  nothing.
+  never names it) is no difference: neither patient is told to have it. Nor is a finding,
+  treatment or test whose words the other case's text holds too, though no fact of it was read
+  from them ("transcatheter arterial embolization" against a case whose title names it and
+  whose body says "TAE"): the other case is not silent on it (a code's words may say less than
+  the code, so codes are not read so). A concept a case states both ways ("eculizumab" given,
+  "no relapse on eculizumab cessation") differs from nothing. Words of the other case shown
+  against an opposite statement are not shown again as a fact the first case is silent on.
 
 Each comes with the words of each case that state it, with their offsets. Facts stated by the
 same words as a higher-ranked one (a code and its ancestors, a finding and its HPO code) are
@@ -25,6 +29,7 @@ never shown.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -42,6 +47,15 @@ class Explanation:
 
     matched: list[MatchedFact]
     differs: list[DifferingFact]
+
+
+_WORD = re.compile(r"\w+")
+_CODE_SYSTEMS = frozenset(system.value for system in CodeSystem)
+
+
+def _folded(words: str) -> str:
+    """Words in lower case, one space around each, so a phrase is found only whole."""
+    return f" {' '.join(_WORD.findall(words.lower()))} "
 
 
 def _words(text: str, facts: Sequence[Fact]) -> list[FactWords]:
@@ -74,6 +88,12 @@ class _Side:
         self.stated = {
             key for key, group in self.groups.items() if min(f.depth for f in group) == 0
         }
+        self.folded = _folded(text)
+
+    def says(self, words: str) -> bool:
+        """Whether the case's text holds these words, whole, in any case."""
+        phrase = _folded(words)
+        return phrase.strip() != "" and phrase in self.folded
 
 
 class Explainer:
@@ -160,6 +180,20 @@ class Explainer:
                 if opposite and key[0] == "-":
                     # "No valvular damage" against a case silent on it: neither patient had it.
                     continue
+                if (
+                    opposite
+                    and key[1:].split(":", 1)[0] not in _CODE_SYSTEMS
+                    and any(
+                        other.says(own.text[start:end])
+                        for fact in own.groups[key]
+                        if fact.depth == 0
+                        for start, end in fact.spans
+                    )
+                ):
+                    # The other case's words name it too ("TAE" in a report titled
+                    # "Transcatheter Arterial Embolization"): it is not silent on it. A code's
+                    # words may say less than the code ("resection" of a pulmonary valve).
+                    continue
                 if side == "hit" and not opposite:
                     continue  # the query side already reports this pair
                 candidates.append((opposite, -self._idf(key) * own.weight[key], side, key))
@@ -174,6 +208,12 @@ class Explainer:
             if any(spans <= earlier for earlier in seen[side]):
                 continue
             seen[side].append(spans)
+            if not opposite:
+                # The other case's words of an opposite statement tell no absence either: "mild
+                # scapular winging" shown against "no winging of the scapula" is not shown again
+                # as if that case never named it.
+                other_side = "hit" if side == "query" else "query"
+                seen[other_side].append(_spans(other.groups[_flip(key)]))
             direct = [f for f in own.groups[key] if f.depth == 0]
             found.append(
                 DifferingFact(

@@ -27,7 +27,9 @@ an image, a body part or a bare verb. ``TreatmentFinder`` reads ``resources/trea
   surgery was consulted") name a team, not a treatment.
 * **Context.** A drug named as what a test looked for, what the patient reacts to or what
   harmed them ("positive for asialotransferrin", "penicillin allergy", "lithium toxicity") was
-  not given as a treatment; nor was an organism a culture grew ("Prototheca wickerhamii").
+  not given as a treatment, nor was a later drug of a list those words govern ("sensitive to
+  ampicillin, gentamicin and vancomycin"); nor was an organism a culture grew ("Prototheca
+  wickerhamii").
 
 ``TreatmentNames`` gives each treatment the key the tally groups by, from
 ``resources/treatment_synonyms.json``: a concept's synonyms share its name ("IVIG",
@@ -54,9 +56,10 @@ from casebook.model import (
     Assertion,
     Case,
     CodeSystem,
+    DrugContext,
+    DrugWords,
     EntityType,
     Mention,
-    Patterns,
     RecordModel,
     Span,
 )
@@ -149,14 +152,6 @@ class TreatmentWords(RecordModel):
     )
 
 
-class AnalyteContext(RecordModel):
-    """Words around a drug that say it was tested for, reacted to, or harmful."""
-
-    note: str = ""
-    before: Patterns = Field(description="Patterns ending where the mention starts.")
-    after: Patterns = Field(description="Patterns starting where the mention ends.")
-
-
 class TreatmentRules(RecordModel):
     """The schema of ``treatments.json``."""
 
@@ -178,7 +173,7 @@ class TreatmentRules(RecordModel):
     )
     icd10pcs: PcsRules
     words: TreatmentWords
-    analyte_context: AnalyteContext
+    analyte_context: DrugWords
 
 
 class TreatmentConcept(RecordModel):
@@ -449,9 +444,7 @@ class TreatmentFinder:
         self._manner = _normalised(words.manner)
         self._treatment_suffixes = tuple(words.treatment_suffixes)
         self._test_premodifiers = _normalised(words.test_premodifiers)
-        context = self.rules.analyte_context
-        self._before = [re.compile(p, re.IGNORECASE) for p in context.before]
-        self._after = [re.compile(p, re.IGNORECASE) for p in context.after]
+        self._context = DrugContext(self.rules.analyte_context)
 
     def treats(self, code: str) -> bool:
         """Whether an ICD-10-PCS code (or code beginning) names a treatment, not a test."""
@@ -513,11 +506,7 @@ class TreatmentFinder:
 
     def analyte(self, case: Case, span: Span, sentence: Span) -> bool:
         """Whether the words around a drug say it was tested for, reacted to, or harmful."""
-        before = case.text[sentence.start : span.start]
-        after = case.text[span.end : sentence.end]
-        return any(p.search(before) for p in self._before) or any(
-            p.match(after) for p in self._after
-        )
+        return self._context.names_no_dose(case.text, span, sentence)
 
     def excluded(self, case: Case) -> list[Span]:
         """The sections of a case about the literature, other patients or allergies."""

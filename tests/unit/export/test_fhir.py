@@ -324,6 +324,19 @@ def test_a_drug_given_then_discontinued_was_stopped_and_one_only_denied_not_take
     assert statuses == ["completed", "stopped", "not-taken"]
 
 
+def test_a_drug_a_culture_was_sensitive_to_or_the_patient_is_allergic_to_was_not_taken() -> None:
+    text = "The isolate was sensitive to ampicillin and vancomycin. She was allergic to penicillin."
+    case = _case(
+        text,
+        *(
+            _mention(text, f"m{n}", drug, EntityType.MEDICATION)
+            for n, drug in enumerate(("ampicillin", "vancomycin", "penicillin"))
+        ),
+        sentences=[Span(start=0, end=55), Span(start=56, end=len(text))],
+    )
+    assert _resources(_parsed(case), MedicationStatement) == []
+
+
 def test_mention_and_case_codes_become_codings_with_fhir_system_uris() -> None:
     text = "She had a headache."
     headache = _mention(

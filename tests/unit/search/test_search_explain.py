@@ -212,3 +212,41 @@ def test_the_root_every_phenotype_shares_explains_nothing(make_case: CaseBuilder
     )
     why = explain(_facts(query, extractor), _facts(hit, extractor), weight)
     assert "hpo:HP:0000118" not in [m.concept for m in why.matched]
+
+
+def test_a_treatment_whose_words_the_other_case_holds_is_no_difference(
+    make_case: CaseBuilder, extractor: FactExtractor
+) -> None:
+    query = make_case(
+        "q",
+        "Transcatheter arterial embolization for shock. We performed TAE for the bleeding.",
+        [("TAE", "Therapeutic_procedure"), ("bleeding", "Sign_symptom")],
+    )
+    hit = make_case(
+        "h",
+        "The bleeding stopped after transcatheter arterial embolization.",
+        [
+            ("bleeding", "Sign_symptom"),
+            ("transcatheter arterial embolization", "Therapeutic_procedure"),
+        ],
+    )
+    why = explain(_facts(query, extractor), _facts(hit, extractor), weight)
+    assert "treatment:transcatheter arterial embolization" not in {d.concept for d in why.differs}
+
+
+def test_words_shown_against_an_opposite_statement_tell_no_absence(
+    make_case: CaseBuilder,
+) -> None:
+    hpo = KnowledgeBase([Concept("HP:0031244", "Swollen lip")], CodeSystem.HPO)
+    extractor = FactExtractor(load_search_settings().concepts, hpo=hpo)
+    query = make_case(
+        "q", "There was no swelling.", [("swelling", "Sign_symptom", Assertion.NEGATED)]
+    )
+    hit = make_case(
+        "h",
+        "She had swelling of the lips.",
+        [("swelling", "Sign_symptom")],
+        codes=[(CodeSystem.HPO, "HP:0031244", 0.9, "swelling")],
+    )
+    why = explain(_facts(query, extractor), _facts(hit, extractor), weight)
+    assert [(d.concept, d.other) for d in why.differs] == [("finding:swelling", "present")]

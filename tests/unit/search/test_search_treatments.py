@@ -103,6 +103,8 @@ def test_icd10pcs_sections_decide_treatment_from_test(
         # service can end in a treatment's word.
         ("Removal was uneventful.", "Removal"),
         ("She underwent complete surgical resection.", "complete surgical resection"),
+        ("Primary closure of the wound was performed.", "Primary closure"),
+        ("The fistula showed spontaneous closure.", "spontaneous closure"),
         ("Implantation was performed in the left eye.", "Implantation"),
         ("OCT showed vitreous traction.", "vitreous traction"),
         ("Coagulation was deranged.", "Coagulation"),
@@ -132,12 +134,32 @@ def test_words_that_name_no_treatment_are_not_treatments(
         ("Dialysis maximised the clearance of baclofen.", "baclofen"),
         ("Serum sodium, potassium and calcium levels were normal.", "potassium"),
         ("The strain's MIC for amoxicillin was 0.38 mg/L.", "amoxicillin"),
+        ("The isolate was sensitive to ampicillin, gentamicin and vancomycin.", "vancomycin"),
+        ("She was allergic to cephalexin, penicillin, and levofloxacin.", "penicillin"),
+        ("Intradermal tests for lidocaine were negative.", "lidocaine"),
+        ("An oral challenge test (OCT) with 50 mg of aspirin was positive.", "aspirin"),
+        ("She was diagnosed with aspirin idiosyncrasy.", "aspirin"),
+        ("Platelets (406,000/mm3) were normal.", "Platelets"),
     ],
 )
 def test_a_drug_tested_for_reacted_to_or_harmful_is_not_a_treatment(
     finder: TreatmentFinder, make_case: CaseBuilder, sentence: str, drug: str
 ) -> None:
     assert keys(finder, make_case("c", sentence, [(drug, "Medication")])) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "drug"),
+    [
+        ("A rash to isoniazid developed, and ethambutol was given instead.", "ethambutol"),
+        ("Given his low level of consciousness, ceftriaxone was started.", "ceftriaxone"),
+        ("Levels (blood pressure 80/50 mmHg) were kept with oral propranolol.", "propranolol"),
+    ],
+)
+def test_a_drug_told_after_what_was_tested_or_reacted_to_is_given(
+    finder: TreatmentFinder, make_case: CaseBuilder, sentence: str, drug: str
+) -> None:
+    assert keys(finder, make_case("c", sentence, [(drug, "Medication")])) == [drug]
 
 
 def test_an_organism_a_culture_grew_is_no_treatment(
@@ -192,7 +214,9 @@ def test_people_places_organisations_drugs_of_abuse_and_analytes_are_no_treatmen
     assert not finder.names_treatment(words, typed=True)
 
 
-@pytest.mark.parametrize("words", ["tumor resection", "IOL implantation", "hip replacement"])
+@pytest.mark.parametrize(
+    "words", ["tumor resection", "IOL implantation", "hip replacement", "PFO closure"]
+)
 def test_a_deed_with_its_object_stays_a_treatment(
     finder: TreatmentFinder, make_case: CaseBuilder, words: str
 ) -> None:
