@@ -920,7 +920,10 @@ def _of_own_part(
     an "accessory spleen" told beside the "left kidneys" is no Q63.0 Accessory kidney, a
     "pulmonary atresia" beside the "aorta" no Q25.29 Other atresia of aorta. A code the own
     words name alone stays ("back pain", M54.9 Dorsalgia), as does one whose title names every
-    part they name ("renal cyst" at the "left kidney", N28.1 Cyst of kidney)."""
+    part they name ("renal cyst" at the "left kidney", N28.1 Cyst of kidney), or one of whose
+    inclusion terms or Alphabetic Index names does ("complete heart block", I44.2
+    Atrioventricular block, complete, whose term "Complete heart block NOS" names the heart its
+    title leaves out; "type II heart block", the Index's I44.1)."""
     body = load_head_words().body
     words = _linked_words(own, vocabulary)
     parts = {
@@ -935,7 +938,14 @@ def _of_own_part(
         code: score
         for code, score in best.items()
         if code in named
-        or parts <= set(vocabulary.title_words(content_words(vocabulary.title(code))))
+        or any(
+            parts <= set(vocabulary.title_words(content_words(term)))
+            for term in (vocabulary.title(code), *vocabulary.inclusion.get(code, ()))
+        )
+        or any(
+            parts <= set(vocabulary.title_words(name))
+            for name in vocabulary.index_names.get(code, ())
+        )
     }
 
 

@@ -663,6 +663,15 @@ class Icd10cmVocabulary:
         return {word: tuple(keys) for word, keys in found.items()}
 
     @cached_property
+    def index_names(self) -> dict[str, tuple[frozenset[str], ...]]:
+        """Code → the content words of each Alphabetic Index name (``indexed``) naming it."""
+        found: dict[str, list[frozenset[str]]] = {}
+        for key in self.indexed:
+            for code in self.aliases.get(key, ()):
+                found.setdefault(code, []).append(frozenset(key.split(" ")))
+        return {code: tuple(names) for code, names in found.items()}
+
+    @cached_property
     def codes_by_category(self) -> dict[str, tuple[str, ...]]:
         """A three-character category (``category``) → its codes, itself included."""
         found: dict[str, list[str]] = {}

@@ -183,6 +183,19 @@ def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
         ("Pathology showed a uterine malignant tumor.", "uterine malignant tumor", "C55"),
         # Neoplasm table: nasal cavity, benign D14.0, no benign neoplasm of the nose NOS (D36.7).
         ("Biopsy showed an adenoma of the nasal cavity.", "adenoma of the nasal cavity", "D14.0"),
+        # Index: Lyme disease (erythema chronicum migrans) A69.20, no erysipeloid (A26.0).
+        ("He had erythema migrans on his thigh.", "erythema migrans", "A69.20"),
+        # Index: Hemangioma, specified site NEC D18.09 (bone is none of skin, brain, abdomen).
+        ("MRI showed an intraosseous hemangioma.", "intraosseous hemangioma", "D18.09"),
+        # Index: Spasm, coronary (artery) I20.1, no Spasm of artery (I73.9).
+        ("Angiography showed coronary artery spasm.", "coronary artery spasm", "I20.1"),
+        ("Angiography showed spasm of the distal LAD.", "spasm of the distal LAD", "I20.1"),
+        # Index: Block, heart, second degree (type I, type II) I44.1; complete I44.2.
+        ("The ECG showed a type II heart block.", "type II heart block", "I44.1"),
+        ("The ECG showed a complete AV block.", "complete AV block", "I44.2"),
+        # Index: Infection, Trichomonas, see Trichomoniasis A59.9; Vaginitis, trichomonal A59.01.
+        ("Trichomonas infection was diagnosed.", "Trichomonas infection", "A59.9"),
+        ("She had Trichomonas vaginitis.", "Trichomonas vaginitis", "A59.01"),
     ],
 )
 def test_a_finding_the_index_names_takes_its_code(text: str, words: str, code: str) -> None:
@@ -261,6 +274,16 @@ def test_a_term_of_any_site_names_the_finding_wherever_it_is() -> None:
     # "High grade neuroendocrine carcinoma, any site" is C7A.1, the pancreas no C25.9.
     text = "She had a neuroendocrine carcinoma of the pancreas."
     assert codes_of(finding(text, "neuroendocrine carcinoma", site="pancreas")) == ["C7A.1"]
+
+
+def test_a_finding_whose_inclusion_term_names_its_body_part_keeps_the_code() -> None:
+    text = "The ECG showed complete heart block."
+    block = finding(text, "complete heart block", details=("complete",))
+    # The mention model marks "heart block"; "complete" is its detail.
+    at = text.index("heart block")
+    block = block.model_copy(update={"core": Span(start=at, end=at + len("heart block"))})
+    # I44.2 Atrioventricular block, complete: "Complete heart block NOS" names the heart.
+    assert codes_of(block) == ["I44.2"]
 
 
 def test_a_finding_named_with_its_own_body_part_is_of_no_other_part() -> None:
