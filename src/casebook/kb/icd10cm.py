@@ -370,7 +370,9 @@ class IndexTerms(RecordModel):
     )
     injuries: list[str] = Field(
         default_factory=list,
-        description="Prefixes of the codes of injuries by body region (S00-T14): a finding "
+        description="Prefixes of the codes of injuries by body region (S00-T14) and of the "
+        "early complications of trauma the Index sets apart from their nontraumatic kind "
+        "(T79.A-, 'Syndrome, compartment (traumatic)', beside M79.A- nontraumatic): a finding "
         "is coded as an injury only in a text that tells of an injury's cause "
         "(``trauma_words``). 'Hematoma' is T14.8 in the Index, an injury; a subdural hematoma "
         "of intracranial hypotension or a 'drug-induced liver injury' is none.",
