@@ -59,7 +59,7 @@ from pydantic import Field
 from casebook.kb.base import KnowledgeBase, normalize_alias, normalize_tokens
 from casebook.kb.chronic import is_chronic
 from casebook.kb.heads import load_head_words
-from casebook.kb.icd10cm import Icd10cmVocabulary, content_words
+from casebook.kb.icd10cm import Icd10cmVocabulary, content_words, load_icd10cm
 from casebook.kb.nonclinical import default_non_clinical
 from casebook.model import (
     Assertion,
@@ -517,7 +517,11 @@ def link_mentions(
                 coded.append([])
                 continue
             mention = mention.model_copy(update={"expansion": unlike})
-        sites = " ".join(a.text for a in _naming_attributes(mention))
+        sites = _without_organ_areas(
+            mention.expansion or mention.text,
+            " ".join(a.text for a in _naming_attributes(mention)),
+            vocabulary,
+        )
         # The marked words and any the phrase was widened over after them ("hepatitis A"): the
         # modifiers before them are among the details already.
         own = mention.expansion or _from_core(mention)
@@ -734,6 +738,21 @@ _WORD = re.compile(r"[A-Za-z]+")
 
 _READ_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 """A word read for a cause told, hyphened words as one ("non-traumatic")."""
+
+
+_ORGAN_AREA = re.compile(r"\b([A-Za-z]+)[\s-]+(?:region|area)s?\b", re.IGNORECASE)
+"""An organ's word before "region" or "area" ("the left kidney region")."""
+
+
+def _without_organ_areas(told: str, sites: str, vocabulary: Icd10cmVocabulary) -> str:
+    """``sites`` less the region an organ's word names before "region" or "area", where the
+    finding ``told`` is felt there (``Icd10cmVocabulary.organ_areas``): "back pain in the kidney
+    region" is a pain of the back, no N23 Unspecified renal colic."""
+    if vocabulary.felt.isdisjoint(normalize_tokens(told)):
+        return sites
+    return _ORGAN_AREA.sub(
+        lambda m: "" if m.group(1).lower() in vocabulary.organ_areas else m.group(0), sites
+    ).strip()
 
 
 def _nontraumatic_readings(text: str, vocabulary: Icd10cmVocabulary) -> Mapping[str, str]:
@@ -1480,6 +1499,33 @@ _GENUS_REACH = 16
 """Characters read before a mention for the genus of the organism it names."""
 
 
+def _qualifies_another(case: Case, mention: Mention) -> bool:
+    """Whether ``mention`` is an adjective read as a finding (``Mention.expansion``,
+    ``casebook.nlp.abbreviations``' "irritable" → "irritability") that names it only alone
+    (``Icd10cmVocabulary.adjectives_alone``) and qualifies the finding or the body part told
+    right after it, or that a longer finding holds: an "irritable cough" is a cough and an
+    "irritable bowel" the Index's K58.9, no R45.4 Irritability and anger of the patient's,
+    while "he was irritable and coughed" tells both."""
+    vocabulary = load_icd10cm()
+    if mention.expansion is None or mention.text.lower() not in vocabulary.adjectives_alone:
+        return False
+    for other in case.mentions:
+        if other.id == mention.id or other.type not in _QUALIFIED_TYPES:
+            continue
+        holding = other.start <= mention.start and mention.end <= other.end
+        if (holding and other.end - other.start > mention.end - mention.start) or (
+            other.start > mention.end and not case.text[mention.end : other.start].strip(" -")
+        ):
+            return True
+    return False
+
+
+_QUALIFIED_TYPES = frozenset(
+    {EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER, EntityType.BIOLOGICAL_STRUCTURE}
+)
+"""The types of mention an adjective before them qualifies."""
+
+
 def _organism_found(text: str, mention: Mention) -> bool:
     """Whether the mention names an organism with its species written as the disease
     (``_PNEUMONIAE_MISSPELT``), told as what a test found (``_GROWN_BEFORE``,
@@ -1713,6 +1759,7 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             or _example_set_aside(case.text, mention, sentence)
             or told_in_general(case.text, mention, rules)
             or _falls_asleep(case.text, mention)
+            or _qualifies_another(case, mention)
             or _organism_found(case.text, mention)
             or any(
                 code.system is CodeSystem.HPO

@@ -2138,3 +2138,43 @@ def test_klebsiella_pneumonia_takes_the_index_code_of_its_organism() -> None:
 def test_a_lymphoid_neoplasm_takes_its_index_code(words: str, code: str) -> None:
     text = f"She had {words}."
     assert code in codes_of(finding(text, words))
+
+
+@pytest.mark.parametrize(
+    ("text", "after", "kept"),
+    [
+        ("He had an irritable cough.", "cough", False),
+        ("She had an irritable bowel.", "bowel", False),
+        ("He was irritable and had a cough.", "cough", True),
+    ],
+)
+def test_irritable_before_what_it_qualifies_is_no_irritability(
+    text: str, after: str, kept: bool
+) -> None:
+    # Index: Irritable, irritability R45.4; bowel K58.9, bladder N32.89: other conditions.
+    adjective = finding(text, "irritable").model_copy(update={"expansion": "irritability"})
+    other = finding(text, after, 2)
+    if after == "bowel":
+        other = other.model_copy(update={"type": EntityType.BIOLOGICAL_STRUCTURE})
+    found = coded_findings(case_of(text, [adjective, other]), {adjective.type})
+    assert (adjective in found) is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "sites", "code"),
+    [
+        ("He had back pain in the kidney region.", ("back", "kidney region"), "M54.9"),
+        ("There was percussion pain in the right kidney region.", ("kidney region",), "R52"),
+        ("He had pain in the epigastric region.", ("epigastric region",), "R10.13"),
+    ],
+)
+def test_an_organs_region_where_a_pain_is_felt_is_no_disease_of_the_organ(
+    text: str, sites: tuple[str, ...], code: str
+) -> None:
+    pain = finding(text, "pain")
+    located = [
+        Attribute(name="site", start=text.index(s), end=text.index(s) + len(s), text=s)
+        for s in sites
+    ]
+    # Index: Pain, kidney N23 (renal colic): a pain of the kidney, not of the body over it.
+    assert codes_of(pain.model_copy(update={"attributes": located})) == [code]
