@@ -1328,7 +1328,48 @@ def _structures_both_ways(
             for m in kept
             if not any(owner != finding.id for owner in listed.get((m.start, m.end), ()))
         ][:_NEARBY_STRUCTURES]
+        if not inside:
+            apart[finding.id] = _mass_sites_before(case, bounds.index(sentence))
     return nearby, apart
+
+
+_ONE_MASS = re.compile(r"\b(?:mass|tumou?r|lesion|neoplasm|growth|nodule)$", re.IGNORECASE)
+"""The last word of a finding told as one mass ("a mass", "a circumferential tumor"): several
+("multiple lesions") may be where a growth spread, no site it began at."""
+
+
+def _mass_sites_before(case: Case, sentence: int) -> list[str]:
+    """The sites of the one mass the sentence before ``sentence`` tells of, which a growth
+    named without its site in a sentence naming no body structure is ("A mass was found in the
+    gastric body. Biopsy showed adenocarcinoma": the adenocarcinoma is the stomach's, no C80.1
+    of unspecified site); none where that sentence tells of no mass or of several."""
+    if sentence < 1:
+        return []
+    start, end = case.sentences[sentence - 1].start, case.sentences[sentence - 1].end
+    masses = [
+        m
+        for m in case.mentions
+        if start <= m.start < end
+        and m.type in (EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER)
+        and _ONE_MASS.search(m.text) is not None
+        and _METASTATIC.search(m.text) is None
+    ]
+    if len(masses) != 1:
+        return []
+    (mass,) = masses
+    sites = [a.text for a in mass.attributes if a.name == "site"]
+    if not sites:
+        # The mention model ties no site to the mass: the sentence's structures, nearest first.
+        structures = [
+            m
+            for m in case.mentions
+            if m.type is EntityType.BIOLOGICAL_STRUCTURE
+            and start <= m.start < end
+            and not _invaded(case.text, m)
+        ]
+        structures.sort(key=lambda m: max(m.start - mass.end, mass.start - m.end))
+        sites = [m.text for m in structures]
+    return sites[:_NEARBY_STRUCTURES]
 
 
 def _listed_sites(findings: Sequence[Mention]) -> dict[tuple[int, int], list[str]]:

@@ -2178,3 +2178,28 @@ def test_an_organs_region_where_a_pain_is_felt_is_no_disease_of_the_organ(
     ]
     # Index: Pain, kidney N23 (renal colic): a pain of the kidney, not of the body over it.
     assert codes_of(pain.model_copy(update={"attributes": located})) == [code]
+
+
+@pytest.mark.parametrize(
+    ("mass", "codes"),
+    [
+        ("A mass", ["C16.2"]),
+        # Several lesions may be where a growth spread: the site stays untold.
+        ("Multiple lesions", ["C80.1"]),
+    ],
+)
+def test_a_growth_named_without_its_site_is_of_the_one_mass_told_just_before(
+    mass: str, codes: list[str]
+) -> None:
+    text = f"{mass} was found in the gastric body. Biopsy showed an adenocarcinoma."
+    first = Span(start=0, end=text.index(" Biopsy"))
+    found = finding(text, mass.split()[-1].lower() if mass == "A mass" else "lesions", 2)
+    tumour = finding(text, "adenocarcinoma")
+    body = structure(text, "gastric body", 3)
+    case = case_of(text, [tumour, found, body]).model_copy(
+        update={"sentences": [first, Span(start=first.end + 1, end=len(text))]}
+    )
+    nearby = sentence_structures(case, [tumour, found])
+    grown = sentence_structures(case, [tumour, found], listed_apart=True)
+    (coded, _) = link_mentions([tumour, found], CM, {}, 3, nearby, growth_nearby=grown)
+    assert [c.code for c in coded] == codes
