@@ -193,6 +193,8 @@ def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
         # Index: Block, heart, second degree (type I, type II) I44.1; complete I44.2.
         ("The ECG showed a type II heart block.", "type II heart block", "I44.1"),
         ("The ECG showed a complete AV block.", "complete AV block", "I44.2"),
+        # Neoplasm table: muscle, see connective tissue, secondary C79.89; no bone (C79.51).
+        ("He had a skeletal muscle metastasis.", "skeletal muscle metastasis", "C79.89"),
         # Index: Infection, Trichomonas, see Trichomoniasis A59.9; Vaginitis, trichomonal A59.01.
         ("Trichomonas infection was diagnosed.", "Trichomonas infection", "A59.9"),
         ("She had Trichomonas vaginitis.", "Trichomonas vaginitis", "A59.01"),
