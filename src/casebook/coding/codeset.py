@@ -1030,9 +1030,10 @@ def _joined(term: str, said: frozenset[str]) -> set[str]:
 _COORDINATORS = frozenset({"and", "or"})
 
 
-_NAMED_BY_REGION = frozenset({"lymph", "node"})
-"""Words of a structure that an organ's adjective names by the region it lies in or drains,
-which is that structure wherever it lies: a "gastric lymph node" is a lymph node (R59)."""
+_NAMED_BY_REGION = frozenset({"lymph", "node", "artery", "vein"})
+"""Words of a structure that an organ's adjective names by the region it lies in, drains or
+supplies, which is that structure wherever it lies: a "gastric lymph node" is a lymph node
+(R59), a thrombosis of the "hepatic artery" one of an artery (I74.-)."""
 
 
 def _part_named_alone(
@@ -1772,6 +1773,7 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     and C56.2). A mention that is itself the spread growth keeps them
     (``_SECONDARY_GROWTH``)."""
     findings: list[Mention] = []
+    structures = [m for m in case.mentions if m.type is EntityType.BIOLOGICAL_STRUCTURE]
     services = default_non_clinical()
     rules = packaged_matcher()[0]
     starts = [s.start for s in case.sentences]
@@ -1826,10 +1828,33 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
                 or (not reached and (_invaded(case.text, a) or (spread and a.start >= mention.end)))
             )
         ]
-        if len(kept) < len(mention.attributes):
+        after = _site_of_after(case, mention, structures)
+        if after is not None and not any(a.name == "site" for a in kept):
+            kept.append(after)
+        if kept != mention.attributes:
             mention = mention.model_copy(update={"attributes": kept})
         findings.append(mention)
     return findings
+
+
+_OF_THE = re.compile(r"\s+of\s+(?:the\s+|his\s+|her\s+)?")
+"""What joins a finding to the body structure it is of ("thrombosis of the hepatic artery")."""
+
+
+def _site_of_after(case: Case, mention: Mention, structures: Sequence[Mention]) -> Attribute | None:
+    """The body structure told right after a finding by "of (the)", as its site, which the
+    mention model may have tied to another finding: "thrombosis of the hepatic artery with
+    extension" is a thrombosis of the artery (I74.8), no thrombosis of unspecified vein
+    (I82.90, the Index's default)."""
+    joined = _OF_THE.match(case.text, mention.end)
+    if joined is None:
+        return None
+    for structure in structures:
+        if structure.start == joined.end():
+            return Attribute(
+                name="site", start=structure.start, end=structure.end, text=structure.text
+            )
+    return None
 
 
 _JOINED = re.compile(r"\s*(?:,\s*)?(?:and|or|,)\s*", re.IGNORECASE)

@@ -101,6 +101,9 @@ def test_a_finding_names_its_code_with_its_details() -> None:
         ("ulnar artery", "I74.9"),
         ("pulmonary artery", "I26.99"),
         ("coronary artery", "I24.0"),
+        # Index: Thrombosis, artery, hepatic I74.8: an artery an organ's adjective names.
+        ("hepatic artery", "I74.8"),
+        ("splenic artery", "I74.9"),
     ],
 )
 def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
@@ -2205,3 +2208,14 @@ def test_a_growth_named_without_its_site_is_of_the_one_mass_told_just_before(
     grown = sentence_structures(case, [tumour, found], listed_apart=True)
     (coded, _) = link_mentions([tumour, found], CM, {}, 3, nearby, growth_nearby=grown)
     assert [c.code for c in coded] == codes
+
+
+def test_the_structure_a_finding_is_told_of_is_its_site() -> None:
+    text = "Thrombosis of the hepatic artery with extension was found."
+    thrombosis = finding(text, "Thrombosis")
+    extension = finding(text, "extension", 2, site="hepatic artery")
+    artery = structure(text, "hepatic artery", 3)
+    case = case_of(text, [thrombosis, artery, extension])
+    (told, _) = coded_findings(case, {EntityType.SIGN_SYMPTOM})
+    # The mention model tied the artery to "extension": the thrombosis is still of it.
+    assert [a.text for a in told.attributes if a.name == "site"] == ["hepatic artery"]
