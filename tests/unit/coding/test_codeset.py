@@ -196,6 +196,10 @@ def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
         # Index: Block, heart, second degree (type I, type II) I44.1; complete I44.2.
         ("The ECG showed a type II heart block.", "type II heart block", "I44.1"),
         ("The ECG showed a complete AV block.", "complete AV block", "I44.2"),
+        # British spelling, read in the titles' ("ischaemic" → "ischemic"): Enteritis,
+        # ischemic K55.9, no Noninfective gastroenteritis and colitis (K52.9).
+        ("There was ischaemic enteritis.", "ischaemic enteritis", "K55.9"),
+        ("He had coeliac disease.", "coeliac disease", "K90.0"),
         # Neoplasm table: muscle, see connective tissue, secondary C79.89; no bone (C79.51).
         ("He had a skeletal muscle metastasis.", "skeletal muscle metastasis", "C79.89"),
         # Index: Infection, Trichomonas, see Trichomoniasis A59.9; Vaginitis, trichomonal A59.01.
