@@ -724,8 +724,82 @@ def link_mentions(
             mention, f"{mention.expansion or mention.text} {sites}", best, vocabulary, True
         )
         best = _regional(f"{mention.text} {sites}", best, vocabulary)
+        best = _lymphoma_at_site(told_site, best, vocabulary)
         coded.append(_ranked(best, limit))
     return coded
+
+
+_LYMPHOMA = re.compile(r"^C8[1-5]")
+"""The categories of lymphomas whose 5th character tells the site (C81–C85)."""
+
+_NODE_REGIONS = {"C77.0": "1", "C77.1": "2", "C77.2": "3", "C77.3": "4", "C77.4": "5", "C77.5": "6"}
+"""A region of lymph nodes (``Icd10cmVocabulary.regional_sites``) → the 5th character of a
+lymphoma there: 1 head, face and neck, 2 intrathoracic, 3 intra-abdominal, 4 axilla and upper
+limb, 5 inguinal region and lower limb, 6 intrapelvic."""
+
+_SPLEEN, _EXTRANODAL = "7", "9"
+"""The 5th characters of a lymphoma of the spleen and of extranodal and solid organ sites."""
+
+_NODAL = frozenset({"lymph", "node", "nodal", "lymphadenopathy", "adenopathy"})
+"""Words of lymph nodes."""
+
+_SPLEEN_WORDS = frozenset({"spleen", "splenic"})
+
+_NERVOUS_WORDS = frozenset(
+    {"brain", "cerebral", "cerebrum", "cerebellum", "cerebellar", "spinal", "cns", "intracranial"}
+)
+"""Words of the central nervous system, whose lymphoma C83.390 sets apart."""
+
+_NERVOUS_SYSTEM = "central nervous system"
+
+
+def _lymphoma_at_site(
+    site: str, best: dict[str, float], vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """``best`` with each lymphoma code of unspecified site replaced by its sibling of the site
+    the finding is told at (``site``, its site attributes), as the Tabular's 5th character
+    tells it: a lymphoma of a region's lymph nodes, of the spleen, or else of an organ, which
+    is extranodal ("diffuse large B-cell lymphoma of the stomach" is C83.39-, no C83.30); a
+    sibling that is a category is read as its leaf for the other organs (C83.398)."""
+    words = set(normalize_tokens(site))
+    if not words or not any(
+        _LYMPHOMA.match(c) and vocabulary.title(c).endswith("unspecified site") for c in best
+    ):
+        return best
+    regions = {
+        _NODE_REGIONS[code]
+        for sited in vocabulary.regional_sites.values()
+        for code, name in sited
+        if code in _NODE_REGIONS and _holds(normalize_tokens(site), name)
+    }
+    body = load_head_words().body
+    if words & _SPLEEN_WORDS and not words & _NODAL:
+        digit = _SPLEEN
+    elif len(regions) == 1:
+        (digit,) = regions
+    elif not regions and not words & _NODAL and words & body:
+        digit = _EXTRANODAL
+    else:
+        return best
+    renamed: dict[str, str] = {}
+    for code in best:
+        if not (_LYMPHOMA.match(code) and vocabulary.title(code).endswith("unspecified site")):
+            continue
+        sibling = code[:-1] + digit
+        if sibling not in vocabulary.billable:
+            # C83.39 splits a primary lymphoma of the central nervous system from the others.
+            kind = _NERVOUS_SYSTEM if words & _NERVOUS_WORDS else "other"
+            sibling = next(
+                (
+                    c
+                    for c in vocabulary.codes_by_category.get(vocabulary.category(code), ())
+                    if c.startswith(sibling) and c != sibling and kind in vocabulary.title(c)
+                ),
+                "",
+            )
+        if sibling in vocabulary.billable:
+            renamed[code] = sibling
+    return _renamed(best, renamed)
 
 
 _FRACTURE = re.compile(r"\bfractur(?:e|es|ed)\b", re.IGNORECASE)

@@ -2223,3 +2223,23 @@ def test_the_structure_a_finding_is_told_of_is_its_site() -> None:
     (told, _) = coded_findings(case, {EntityType.SIGN_SYMPTOM})
     # The mention model tied the artery to "extension": the thrombosis is still of it.
     assert [a.text for a in told.attributes if a.name == "site"] == ["hepatic artery"]
+
+
+@pytest.mark.parametrize(
+    ("site", "code"),
+    [
+        # Tabular, C83.3-: 1 lymph nodes of head, face and neck; 9 extranodal and solid organ
+        # sites (C83.390 primary of the central nervous system, C83.398 other); 7 spleen.
+        ("cervical lymph nodes", "C83.31"),
+        ("stomach", "C83.398"),
+        ("brain", "C83.390"),
+        ("spleen", "C83.37"),
+    ],
+)
+def test_a_lymphoma_told_at_its_site_is_no_lymphoma_of_unspecified_site(
+    site: str, code: str
+) -> None:
+    text = f"Biopsy showed diffuse large B-cell lymphoma of the {site}."
+    lymphoma = finding(text, "diffuse large B-cell lymphoma", site=site)
+    assert code in codes_of(lymphoma)
+    assert "C83.30" not in codes_of(lymphoma)
