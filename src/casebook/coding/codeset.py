@@ -254,6 +254,11 @@ def _is_neoplasm(code: str) -> bool:
 _SIDE = re.compile(r"\b(right|left)\b", re.IGNORECASE)
 """A side the text gives a finding."""
 
+_LOBE = re.compile(r"\b(?:LUL|LLL|RUL|RML|RLL)\b")
+"""A lung's lobe by its short form, which tells its side ("LUL", the left upper lobe)."""
+
+_LOBE_SIDES = {"L": "left", "R": "right"}
+
 _BOTH_SIDES = re.compile(r"\b(?:bilateral(?:ly)?|both)\b", re.IGNORECASE)
 """Words telling a finding is on both sides."""
 
@@ -330,6 +335,7 @@ def _sided(
     upper limb" names G83.2, whose G83.20 "… affecting unspecified side" has G83.21 "…
     affecting right dominant side"."""
     sides = {side.lower() for side in _SIDE.findall(text)}
+    sides |= {_LOBE_SIDES[lobe[0]] for lobe in _LOBE.findall(text)}
     if len(sides) != 1 or not best or _BOTH_SIDES.search(text) is not None:
         # "metastasis on the bilateral lungs and the right supraclavicular nodes" tells no one
         # side of the lungs.
@@ -2011,6 +2017,8 @@ def linked_findings(
         limit=limit,
         patient=case.patient,
     )
+    named = _joined_findings(case, findings, coded, relink)
+    coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _named_by_words_before(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _named_organisms(case, findings, coded, vocabulary, relink)
@@ -2078,6 +2086,35 @@ def _linked_as(
 
 Relink = Callable[[Mention, str], list[MentionCode]]
 """``_linked_as`` with the vocabulary, association lexicon and limit of its coding."""
+
+
+def _joined_findings(
+    case: Case,
+    findings: Sequence[Mention],
+    coded: Sequence[list[MentionCode]],
+    relink: Relink,
+) -> dict[str, list[MentionCode]]:
+    """The codes of two findings told side by side, only spaces between them, whose words
+    together are all of a name of another code than either names: the mention model may mark
+    one disorder's name as two ("mycosis" and "fungoides" of "mycosis fungoides", C84.0-, no
+    B49 Unspecified mycosis); the first carries the code, the second none."""
+    found: dict[str, list[MentionCode]] = {}
+    ordered = sorted(zip(findings, coded, strict=True), key=lambda pair: pair[0].start)
+    for (first, codes), (second, next_codes) in itertools.pairwise(ordered):
+        between = case.text[first.end : second.start]
+        if not between or between.strip():
+            continue
+        named = relink(first, f"{first.text} {second.text}")
+        told = {c.code for c in named}
+        if (
+            named
+            and named[0].score >= 1.0
+            and not told <= {c.code for c in codes}
+            and not told <= {c.code for c in next_codes}
+        ):
+            found[first.id] = named
+            found[second.id] = []
+    return found
 
 
 def _named_organisms(

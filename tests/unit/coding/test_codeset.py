@@ -2243,3 +2243,25 @@ def test_a_lymphoma_told_at_its_site_is_no_lymphoma_of_unspecified_site(
     lymphoma = finding(text, "diffuse large B-cell lymphoma", site=site)
     assert code in codes_of(lymphoma)
     assert "C83.30" not in codes_of(lymphoma)
+
+
+def test_a_lobe_told_by_its_short_form_tells_its_side() -> None:
+    text = "PET showed malignancies at LUL of lung, and right iliac lymph nodes."
+    growth = finding(text, "malignancies", site="LUL")
+    lung = Attribute(name="site", start=text.index("lung"), end=text.index("lung") + 4, text="lung")
+    nodes = "right iliac lymph nodes"
+    at = text.index(nodes)
+    far = Attribute(name="site", start=at, end=at + len(nodes), text=nodes)
+    growth = growth.model_copy(update={"attributes": [*growth.attributes, lung, far]})
+    # The left lobe and the right nodes tell no one side: no C34.91 of the right lung.
+    assert "C34.91" not in codes_of(growth)
+
+
+def test_two_findings_side_by_side_naming_one_disorder_are_coded_as_it() -> None:
+    text = "Stage IVB mycosis fungoides was treated."
+    mycosis, fungoides = finding(text, "mycosis"), finding(text, "fungoides", 2)
+    case = case_of(text, [mycosis, fungoides])
+    linked = linked_findings(case, [mycosis, fungoides], CM, {}, 3)
+    # Index: Mycosis, fungoides C84.0-, no B49 Unspecified mycosis.
+    assert [c.code for c in linked["m1"]][-1] == "C84.00"
+    assert linked["m2"] == []
