@@ -1621,6 +1621,16 @@ _GENUS_REACH = 16
 """Characters read before a mention for the genus of the organism it names."""
 
 
+_POSITIVE_AFTER = re.compile(
+    r"(?:\s+[A-Z0-9]{1,3})?[\s-]+(?:sero)?positive\b(?=\s*(?:[.,;:)]|and\b|or\b|but\b|with\b|$))",
+    re.IGNORECASE,
+)
+"""A test found positive for what a finding names ("she was hepatitis B positive, HIV
+negative"): a marker or a serology, no disease of the patient's (the Index's 'Positive' sends a
+serology to R76.-, a carrier to Z22.-); "HIV-positive patients" or "ANCA positive vasculitis"
+go on with what is positive."""
+
+
 def _qualifies_another(case: Case, mention: Mention) -> bool:
     """Whether ``mention`` is an adjective read as a finding (``Mention.expansion``,
     ``casebook.nlp.abbreviations``' "irritable" → "irritability") that names it only alone
@@ -1883,6 +1893,7 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             or told_in_general(case.text, mention, rules)
             or _falls_asleep(case.text, mention)
             or _qualifies_another(case, mention)
+            or _POSITIVE_AFTER.match(case.text, mention.end) is not None
             or _organism_found(case.text, mention)
             or any(
                 code.system is CodeSystem.HPO

@@ -2265,3 +2265,19 @@ def test_two_findings_side_by_side_naming_one_disorder_are_coded_as_it() -> None
     # Index: Mycosis, fungoides C84.0-, no B49 Unspecified mycosis.
     assert [c.code for c in linked["m1"]][-1] == "C84.00"
     assert linked["m2"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "kept"),
+    [
+        ("He was found to be hepatitis B positive and HIV negative.", "hepatitis B", False),
+        ("She was HIV-positive, with a low CD4 count.", "HIV", False),
+        ("He had chronic hepatitis B.", "chronic hepatitis B", True),
+        ("She had ANCA positive vasculitis.", "vasculitis", True),
+    ],
+)
+def test_a_test_found_positive_for_a_disease_is_no_disease(
+    text: str, words: str, kept: bool
+) -> None:
+    named = finding(text, words)
+    assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
