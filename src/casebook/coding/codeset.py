@@ -1783,12 +1783,16 @@ def _example_set_aside(text: str, mention: Mention, sentence: Span) -> bool:
 
 _TESTED_FOR = re.compile(
     r"\b(?:markers?|serolog(?:y|ies)|serologic(?:al)?\s+(?:tests?|markers?)|tests?|testing"
-    r"|screening|assays?|seronegative)\s+(?:for|of)\s+(?P<listed>(?:[^.;:()]|\([^()]*\)){0,80})$",
+    r"|screening|assays?|seronegative)\s+(?:for|of)\s+(?P<listed>(?:[^.;:()]|\([^()]*\)){0,80})$"
+    r"|\b(?:antibod(?:y|ies)|titers?|titres?)\s+(?:against|to)\s+"
+    r"(?P<against>(?:[^.;:()]|\([^()]*\)){0,80})$",
     re.IGNORECASE,
 )
 """A test named by what it looks for, running up to a finding of its list ("the serologic
 markers for human immunodeficiency virus, hepatitis C and hepatitis B"), or the patient told
-found without it by one ("seronegative for hepatitis viruses B and C")."""
+found without it by one ("seronegative for hepatitis viruses B and C"), or antibodies against
+an infection, which vaccination or a past infection leaves ("antibodies against varicella
+zoster virus (VZV), mumps, rubella, and measles" tells no mumps)."""
 
 _TOLD_RESULT = re.compile(
     r"\b(?:was|were|is|are|showed|revealed|found|confirmed|positive|negative|ruled)\b",
@@ -1810,7 +1814,7 @@ def _tested_for(text: str, mention: Mention, sentence: Span) -> bool:
     listed = _TESTED_FOR.search(text, sentence.start, mention.start)
     return (
         listed is not None
-        and _TOLD_RESULT.search(listed.group("listed")) is None
+        and _TOLD_RESULT.search(listed["against"] or listed["listed"] or "") is None
         and _FOUND_AFTER.match(text, mention.end, sentence.end) is None
     )
 

@@ -576,6 +576,8 @@ def test_only_present_findings_support_a_code() -> None:
         ("She was seronegative for hepatitis C and HIV.", set()),
         ("The serology for hepatitis C was positive.", {"B19.20"}),
         ("She had hepatitis C.", {"B19.20"}),
+        # Antibodies against an infection are what vaccination or a past infection leaves.
+        ("Tests revealed antibodies against measles and hepatitis C.", set()),
     ],
 )
 def test_a_disease_a_test_looks_for_supports_no_code(text: str, codes: set[str]) -> None:
