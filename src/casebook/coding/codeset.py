@@ -1571,13 +1571,15 @@ def _alert_named(text: str, mention: Mention) -> bool:
 
 _LIKENED_WORDS = (
     r"(?:mimick?(?:ing|ed|s)?|simulat(?:ing|ed|es)|imitat(?:ing|ed|es)|resembl(?:ing|ed|es)"
-    r"|masquerad(?:ing|ed|es)\s+as|pos(?:ing|ed|es)\s+as|disguised\s+as)"
+    r"|masquerad(?:ing|ed|es)\s+as|pos(?:ing|ed|es)\s+as|disguised\s+as"
+    r"|(?:masquerader|mimicker|mimic|imitator)s?\s+of)"
 )
 _LIKENED_BEFORE = re.compile(rf"\b{_LIKENED_WORDS}\s+(?:(?:an?|the)\s+)?$", re.IGNORECASE)
 _LIKENED_IN = re.compile(rf"^{_LIKENED_WORDS}\s", re.IGNORECASE)
 """The words that liken a finding to another it is not: "a hemangioma mimicking acute
 appendicitis", "Phaeochromocytoma Mimicking Scleroderma", "ulcers mimicking Behçet's disease",
-"a lesion resembling a lipoma", "xanthogranuloma masquerading as a tumor"."""
+"a lesion resembling a lipoma", "xanthogranuloma masquerading as a tumor", "a masquerader of
+malignancy", "a mimic of tuberculosis"."""
 
 _FALL_ASLEEP = re.compile(r"\b(?:falls?|fell|falling|fallen)\s+asleep\b", re.IGNORECASE)
 """Falling asleep, which is no fall: "a painkiller was needed to help him fall asleep",

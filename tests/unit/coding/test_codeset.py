@@ -1983,6 +1983,7 @@ def test_a_fractures_callus_is_no_skin_callosity() -> None:
         ("Neurologic lesions that mimic glaucoma.", "mimic glaucoma"),
         ("A liver hemangioma mimicking acute appendicitis.", "acute appendicitis"),
         ("The lesion resembled a lipoma.", "lipoma"),
+        ("Ovarian cystadenofibroma: a masquerader of malignancy.", "malignancy"),
     ],
 )
 def test_what_a_finding_is_likened_to_is_no_finding_of_the_patients(text: str, words: str) -> None:
