@@ -204,6 +204,9 @@ def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
         ("She had bleeding per vaginum.", "bleeding per vaginum", "N93.9"),
         # Neoplasm table: muscle, see connective tissue, secondary C79.89; no bone (C79.51).
         ("He had a skeletal muscle metastasis.", "skeletal muscle metastasis", "C79.89"),
+        # Index: Syphilis, syphilitic A53.9, no B99.9 Unspecified infectious disease.
+        ("He had a syphilitic infection.", "syphilitic infection", "A53.9"),
+        ("She had syphilitic lesions on the palms.", "syphilitic lesions", "A53.9"),
         # Index: Infection, Trichomonas, see Trichomoniasis A59.9; Vaginitis, trichomonal A59.01.
         ("Trichomonas infection was diagnosed.", "Trichomonas infection", "A59.9"),
         ("She had Trichomonas vaginitis.", "Trichomonas vaginitis", "A59.01"),
