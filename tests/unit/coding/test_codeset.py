@@ -200,6 +200,8 @@ def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
         # ischemic K55.9, no Noninfective gastroenteritis and colitis (K52.9).
         ("There was ischaemic enteritis.", "ischaemic enteritis", "K55.9"),
         ("He had coeliac disease.", "coeliac disease", "K90.0"),
+        # Index: Hemorrhage, retina (intraretinal, preretinal, subretinal) H35.6-, no R58.
+        ("There was intraretinal hemorrhage.", "intraretinal hemorrhage", "H35.6"),
         # Index: Bleeding, vagina N93.9 (Latin "per vaginum"), no R58 of unspecified site.
         ("She had bleeding per vaginum.", "bleeding per vaginum", "N93.9"),
         # Neoplasm table: muscle, see connective tissue, secondary C79.89; no bone (C79.51).
