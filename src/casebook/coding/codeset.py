@@ -2162,12 +2162,13 @@ def _named_organisms(
 
 
 _KIND_BEFORE = re.compile(
-    r"\b(primary|secondary|essential|idiopathic|acute[\s-]+on|(?:first|second|third)[\s-]+degree)"
-    r"[\s-]+$",
+    r"\b(primary|secondary|essential|idiopathic|acute[\s-]+on|(?:first|second|third)[\s-]+degree"
+    r"|proximal|distal)[\s-]+$",
     re.IGNORECASE,
 )
 """A word telling a disorder's kind right before a finding the mention model marked without it
-("secondary hypertension", "essential thrombocythemia", "first-degree heart block"), or the
+("secondary hypertension", "essential thrombocythemia", "first-degree heart block", the
+Index's "proximal humerus fracture", S42.20-, no fracture of its shaft), or the
 acute course told on a chronic one ("acute on chronic respiratory failure", J96.2-, whose
 mention starts at "chronic")."""
 

@@ -200,6 +200,10 @@ def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
         # ischemic K55.9, no Noninfective gastroenteritis and colitis (K52.9).
         ("There was ischaemic enteritis.", "ischaemic enteritis", "K55.9"),
         ("He had coeliac disease.", "coeliac disease", "K90.0"),
+        # Index: Fracture, humerus, proximal end, see upper end S42.20-; radius, distal end,
+        # see lower end S52.50-: no fracture of the shaft (S42.30-).
+        ("X-rays showed a proximal humerus fracture.", "proximal humerus fracture", "S42.209"),
+        ("X-rays showed a distal radius fracture.", "distal radius fracture", "S52.509"),
         # Index: Hemorrhage, retina (intraretinal, preretinal, subretinal) H35.6-, no R58.
         ("There was intraretinal hemorrhage.", "intraretinal hemorrhage", "H35.6"),
         # Index: Bleeding, vagina N93.9 (Latin "per vaginum"), no R58 of unspecified site.
@@ -1786,6 +1790,7 @@ def test_a_state_a_treatment_brings_about_is_no_finding(text: str, words: str, k
         # Index: Block, heart, first degree I44.0; third degree I44.2.
         ("The ECG showed a new first-degree heart block.", "heart block", "I44.0"),
         ("The ECG showed third degree heart block.", "heart block", "I44.2"),
+        ("X-rays showed a proximal humerus fracture.", "humerus fracture", "S42.209"),
     ],
 )
 def test_a_kind_told_right_before_a_finding_names_its_code(
