@@ -204,6 +204,8 @@ def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
         # see lower end S52.50-: no fracture of the shaft (S42.30-).
         ("X-rays showed a proximal humerus fracture.", "proximal humerus fracture", "S42.209"),
         ("X-rays showed a distal radius fracture.", "distal radius fracture", "S52.509"),
+        # Index: Failure, renal, end stage N18.6, no N19 Unspecified kidney failure.
+        ("She had end-stage renal failure.", "end-stage renal failure", "N18.6"),
         # Index: Hemorrhage, retina (intraretinal, preretinal, subretinal) H35.6-, no R58.
         ("There was intraretinal hemorrhage.", "intraretinal hemorrhage", "H35.6"),
         # Index: Bleeding, vagina N93.9 (Latin "per vaginum"), no R58 of unspecified site.
