@@ -59,7 +59,7 @@ from pydantic import Field
 from casebook.kb.base import KnowledgeBase, normalize_alias, normalize_tokens
 from casebook.kb.chronic import is_chronic
 from casebook.kb.heads import load_head_words
-from casebook.kb.icd10cm import Icd10cmVocabulary, content_words
+from casebook.kb.icd10cm import Icd10cmVocabulary, content_words, load_icd10cm
 from casebook.kb.nonclinical import default_non_clinical
 from casebook.model import (
     Assertion,
@@ -254,6 +254,11 @@ def _is_neoplasm(code: str) -> bool:
 _SIDE = re.compile(r"\b(right|left)\b", re.IGNORECASE)
 """A side the text gives a finding."""
 
+_LOBE = re.compile(r"\b(?:LUL|LLL|RUL|RML|RLL)\b")
+"""A lung's lobe by its short form, which tells its side ("LUL", the left upper lobe)."""
+
+_LOBE_SIDES = {"L": "left", "R": "right"}
+
 _BOTH_SIDES = re.compile(r"\b(?:bilateral(?:ly)?|both)\b", re.IGNORECASE)
 """Words telling a finding is on both sides."""
 
@@ -330,6 +335,7 @@ def _sided(
     upper limb" names G83.2, whose G83.20 "… affecting unspecified side" has G83.21 "…
     affecting right dominant side"."""
     sides = {side.lower() for side in _SIDE.findall(text)}
+    sides |= {_LOBE_SIDES[lobe[0]] for lobe in _LOBE.findall(text)}
     if len(sides) != 1 or not best or _BOTH_SIDES.search(text) is not None:
         # "metastasis on the bilateral lungs and the right supraclavicular nodes" tells no one
         # side of the lungs.
@@ -517,7 +523,11 @@ def link_mentions(
                 coded.append([])
                 continue
             mention = mention.model_copy(update={"expansion": unlike})
-        sites = " ".join(a.text for a in _naming_attributes(mention))
+        sites = _without_organ_areas(
+            mention.expansion or mention.text,
+            " ".join(a.text for a in _naming_attributes(mention)),
+            vocabulary,
+        )
         # The marked words and any the phrase was widened over after them ("hepatitis A"): the
         # modifiers before them are among the details already.
         own = mention.expansion or _from_core(mention)
@@ -720,8 +730,82 @@ def link_mentions(
             mention, f"{mention.expansion or mention.text} {sites}", best, vocabulary, True
         )
         best = _regional(f"{mention.text} {sites}", best, vocabulary)
+        best = _lymphoma_at_site(told_site, best, vocabulary)
         coded.append(_ranked(best, limit))
     return coded
+
+
+_LYMPHOMA = re.compile(r"^C8[1-5]")
+"""The categories of lymphomas whose 5th character tells the site (C81–C85)."""
+
+_NODE_REGIONS = {"C77.0": "1", "C77.1": "2", "C77.2": "3", "C77.3": "4", "C77.4": "5", "C77.5": "6"}
+"""A region of lymph nodes (``Icd10cmVocabulary.regional_sites``) → the 5th character of a
+lymphoma there: 1 head, face and neck, 2 intrathoracic, 3 intra-abdominal, 4 axilla and upper
+limb, 5 inguinal region and lower limb, 6 intrapelvic."""
+
+_SPLEEN, _EXTRANODAL = "7", "9"
+"""The 5th characters of a lymphoma of the spleen and of extranodal and solid organ sites."""
+
+_NODAL = frozenset({"lymph", "node", "nodal", "lymphadenopathy", "adenopathy"})
+"""Words of lymph nodes."""
+
+_SPLEEN_WORDS = frozenset({"spleen", "splenic"})
+
+_NERVOUS_WORDS = frozenset(
+    {"brain", "cerebral", "cerebrum", "cerebellum", "cerebellar", "spinal", "cns", "intracranial"}
+)
+"""Words of the central nervous system, whose lymphoma C83.390 sets apart."""
+
+_NERVOUS_SYSTEM = "central nervous system"
+
+
+def _lymphoma_at_site(
+    site: str, best: dict[str, float], vocabulary: Icd10cmVocabulary
+) -> dict[str, float]:
+    """``best`` with each lymphoma code of unspecified site replaced by its sibling of the site
+    the finding is told at (``site``, its site attributes), as the Tabular's 5th character
+    tells it: a lymphoma of a region's lymph nodes, of the spleen, or else of an organ, which
+    is extranodal ("diffuse large B-cell lymphoma of the stomach" is C83.39-, no C83.30); a
+    sibling that is a category is read as its leaf for the other organs (C83.398)."""
+    words = set(normalize_tokens(site))
+    if not words or not any(
+        _LYMPHOMA.match(c) and vocabulary.title(c).endswith("unspecified site") for c in best
+    ):
+        return best
+    regions = {
+        _NODE_REGIONS[code]
+        for sited in vocabulary.regional_sites.values()
+        for code, name in sited
+        if code in _NODE_REGIONS and _holds(normalize_tokens(site), name)
+    }
+    body = load_head_words().body
+    if words & _SPLEEN_WORDS and not words & _NODAL:
+        digit = _SPLEEN
+    elif len(regions) == 1:
+        (digit,) = regions
+    elif not regions and not words & _NODAL and words & body:
+        digit = _EXTRANODAL
+    else:
+        return best
+    renamed: dict[str, str] = {}
+    for code in best:
+        if not (_LYMPHOMA.match(code) and vocabulary.title(code).endswith("unspecified site")):
+            continue
+        sibling = code[:-1] + digit
+        if sibling not in vocabulary.billable:
+            # C83.39 splits a primary lymphoma of the central nervous system from the others.
+            kind = _NERVOUS_SYSTEM if words & _NERVOUS_WORDS else "other"
+            sibling = next(
+                (
+                    c
+                    for c in vocabulary.codes_by_category.get(vocabulary.category(code), ())
+                    if c.startswith(sibling) and c != sibling and kind in vocabulary.title(c)
+                ),
+                "",
+            )
+        if sibling in vocabulary.billable:
+            renamed[code] = sibling
+    return _renamed(best, renamed)
 
 
 _FRACTURE = re.compile(r"\bfractur(?:e|es|ed)\b", re.IGNORECASE)
@@ -734,6 +818,21 @@ _WORD = re.compile(r"[A-Za-z]+")
 
 _READ_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 """A word read for a cause told, hyphened words as one ("non-traumatic")."""
+
+
+_ORGAN_AREA = re.compile(r"\b([A-Za-z]+)[\s-]+(?:region|area)s?\b", re.IGNORECASE)
+"""An organ's word before "region" or "area" ("the left kidney region")."""
+
+
+def _without_organ_areas(told: str, sites: str, vocabulary: Icd10cmVocabulary) -> str:
+    """``sites`` less the region an organ's word names before "region" or "area", where the
+    finding ``told`` is felt there (``Icd10cmVocabulary.organ_areas``): "back pain in the kidney
+    region" is a pain of the back, no N23 Unspecified renal colic."""
+    if vocabulary.felt.isdisjoint(normalize_tokens(told)):
+        return sites
+    return _ORGAN_AREA.sub(
+        lambda m: "" if m.group(1).lower() in vocabulary.organ_areas else m.group(0), sites
+    ).strip()
 
 
 def _nontraumatic_readings(text: str, vocabulary: Icd10cmVocabulary) -> Mapping[str, str]:
@@ -920,7 +1019,10 @@ def _of_own_part(
     an "accessory spleen" told beside the "left kidneys" is no Q63.0 Accessory kidney, a
     "pulmonary atresia" beside the "aorta" no Q25.29 Other atresia of aorta. A code the own
     words name alone stays ("back pain", M54.9 Dorsalgia), as does one whose title names every
-    part they name ("renal cyst" at the "left kidney", N28.1 Cyst of kidney)."""
+    part they name ("renal cyst" at the "left kidney", N28.1 Cyst of kidney), or one of whose
+    inclusion terms or Alphabetic Index names does ("complete heart block", I44.2
+    Atrioventricular block, complete, whose term "Complete heart block NOS" names the heart its
+    title leaves out; "type II heart block", the Index's I44.1)."""
     body = load_head_words().body
     words = _linked_words(own, vocabulary)
     parts = {
@@ -935,7 +1037,14 @@ def _of_own_part(
         code: score
         for code, score in best.items()
         if code in named
-        or parts <= set(vocabulary.title_words(content_words(vocabulary.title(code))))
+        or any(
+            parts <= set(vocabulary.title_words(content_words(term)))
+            for term in (vocabulary.title(code), *vocabulary.inclusion.get(code, ()))
+        )
+        or any(
+            parts <= set(vocabulary.title_words(name))
+            for name in vocabulary.index_names.get(code, ())
+        )
     }
 
 
@@ -1001,9 +1110,10 @@ def _joined(term: str, said: frozenset[str]) -> set[str]:
 _COORDINATORS = frozenset({"and", "or"})
 
 
-_NAMED_BY_REGION = frozenset({"lymph", "node"})
-"""Words of a structure that an organ's adjective names by the region it lies in or drains,
-which is that structure wherever it lies: a "gastric lymph node" is a lymph node (R59)."""
+_NAMED_BY_REGION = frozenset({"lymph", "node", "artery", "vein"})
+"""Words of a structure that an organ's adjective names by the region it lies in, drains or
+supplies, which is that structure wherever it lies: a "gastric lymph node" is a lymph node
+(R59), a thrombosis of the "hepatic artery" one of an artery (I74.-)."""
 
 
 def _part_named_alone(
@@ -1299,7 +1409,48 @@ def _structures_both_ways(
             for m in kept
             if not any(owner != finding.id for owner in listed.get((m.start, m.end), ()))
         ][:_NEARBY_STRUCTURES]
+        if not inside:
+            apart[finding.id] = _mass_sites_before(case, bounds.index(sentence))
     return nearby, apart
+
+
+_ONE_MASS = re.compile(r"\b(?:mass|tumou?r|lesion|neoplasm|growth|nodule)$", re.IGNORECASE)
+"""The last word of a finding told as one mass ("a mass", "a circumferential tumor"): several
+("multiple lesions") may be where a growth spread, no site it began at."""
+
+
+def _mass_sites_before(case: Case, sentence: int) -> list[str]:
+    """The sites of the one mass the sentence before ``sentence`` tells of, which a growth
+    named without its site in a sentence naming no body structure is ("A mass was found in the
+    gastric body. Biopsy showed adenocarcinoma": the adenocarcinoma is the stomach's, no C80.1
+    of unspecified site); none where that sentence tells of no mass or of several."""
+    if sentence < 1:
+        return []
+    start, end = case.sentences[sentence - 1].start, case.sentences[sentence - 1].end
+    masses = [
+        m
+        for m in case.mentions
+        if start <= m.start < end
+        and m.type in (EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER)
+        and _ONE_MASS.search(m.text) is not None
+        and _METASTATIC.search(m.text) is None
+    ]
+    if len(masses) != 1:
+        return []
+    (mass,) = masses
+    sites = [a.text for a in mass.attributes if a.name == "site"]
+    if not sites:
+        # The mention model ties no site to the mass: the sentence's structures, nearest first.
+        structures = [
+            m
+            for m in case.mentions
+            if m.type is EntityType.BIOLOGICAL_STRUCTURE
+            and start <= m.start < end
+            and not _invaded(case.text, m)
+        ]
+        structures.sort(key=lambda m: max(m.start - mass.end, mass.start - m.end))
+        sites = [m.text for m in structures]
+    return sites[:_NEARBY_STRUCTURES]
 
 
 def _listed_sites(findings: Sequence[Mention]) -> dict[tuple[int, int], list[str]]:
@@ -1420,13 +1571,15 @@ def _alert_named(text: str, mention: Mention) -> bool:
 
 _LIKENED_WORDS = (
     r"(?:mimick?(?:ing|ed|s)?|simulat(?:ing|ed|es)|imitat(?:ing|ed|es)|resembl(?:ing|ed|es)"
-    r"|masquerad(?:ing|ed|es)\s+as|pos(?:ing|ed|es)\s+as|disguised\s+as)"
+    r"|masquerad(?:ing|ed|es)\s+as|pos(?:ing|ed|es)\s+as|disguised\s+as"
+    r"|(?:masquerader|mimicker|mimic|imitator)s?\s+of)"
 )
 _LIKENED_BEFORE = re.compile(rf"\b{_LIKENED_WORDS}\s+(?:(?:an?|the)\s+)?$", re.IGNORECASE)
 _LIKENED_IN = re.compile(rf"^{_LIKENED_WORDS}\s", re.IGNORECASE)
 """The words that liken a finding to another it is not: "a hemangioma mimicking acute
 appendicitis", "Phaeochromocytoma Mimicking Scleroderma", "ulcers mimicking Behçet's disease",
-"a lesion resembling a lipoma", "xanthogranuloma masquerading as a tumor"."""
+"a lesion resembling a lipoma", "xanthogranuloma masquerading as a tumor", "a masquerader of
+malignancy", "a mimic of tuberculosis"."""
 
 _FALL_ASLEEP = re.compile(r"\b(?:falls?|fell|falling|fallen)\s+asleep\b", re.IGNORECASE)
 """Falling asleep, which is no fall: "a painkiller was needed to help him fall asleep",
@@ -1468,6 +1621,43 @@ _GROWN_REACH = 60
 
 _GENUS_REACH = 16
 """Characters read before a mention for the genus of the organism it names."""
+
+
+_POSITIVE_AFTER = re.compile(
+    r"(?:\s+[A-Z0-9]{1,3})?[\s-]+(?:sero)?positive\b(?=\s*(?:[.,;:)]|and\b|or\b|but\b|with\b|$))",
+    re.IGNORECASE,
+)
+"""A test found positive for what a finding names ("she was hepatitis B positive, HIV
+negative"): a marker or a serology, no disease of the patient's (the Index's 'Positive' sends a
+serology to R76.-, a carrier to Z22.-); "HIV-positive patients" or "ANCA positive vasculitis"
+go on with what is positive."""
+
+
+def _qualifies_another(case: Case, mention: Mention) -> bool:
+    """Whether ``mention`` is an adjective read as a finding (``Mention.expansion``,
+    ``casebook.nlp.abbreviations``' "irritable" → "irritability") that names it only alone
+    (``Icd10cmVocabulary.adjectives_alone``) and qualifies the finding or the body part told
+    right after it, or that a longer finding holds: an "irritable cough" is a cough and an
+    "irritable bowel" the Index's K58.9, no R45.4 Irritability and anger of the patient's,
+    while "he was irritable and coughed" tells both."""
+    vocabulary = load_icd10cm()
+    if mention.expansion is None or mention.text.lower() not in vocabulary.adjectives_alone:
+        return False
+    for other in case.mentions:
+        if other.id == mention.id or other.type not in _QUALIFIED_TYPES:
+            continue
+        holding = other.start <= mention.start and mention.end <= other.end
+        if (holding and other.end - other.start > mention.end - mention.start) or (
+            other.start > mention.end and not case.text[mention.end : other.start].strip(" -")
+        ):
+            return True
+    return False
+
+
+_QUALIFIED_TYPES = frozenset(
+    {EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER, EntityType.BIOLOGICAL_STRUCTURE}
+)
+"""The types of mention an adjective before them qualifies."""
 
 
 def _organism_found(text: str, mention: Mention) -> bool:
@@ -1595,12 +1785,16 @@ def _example_set_aside(text: str, mention: Mention, sentence: Span) -> bool:
 
 _TESTED_FOR = re.compile(
     r"\b(?:markers?|serolog(?:y|ies)|serologic(?:al)?\s+(?:tests?|markers?)|tests?|testing"
-    r"|screening|assays?|seronegative)\s+(?:for|of)\s+(?P<listed>(?:[^.;:()]|\([^()]*\)){0,80})$",
+    r"|screening|assays?|seronegative)\s+(?:for|of)\s+(?P<listed>(?:[^.;:()]|\([^()]*\)){0,80})$"
+    r"|\b(?:antibod(?:y|ies)|titers?|titres?)\s+(?:against|to)\s+"
+    r"(?P<against>(?:[^.;:()]|\([^()]*\)){0,80})$",
     re.IGNORECASE,
 )
 """A test named by what it looks for, running up to a finding of its list ("the serologic
 markers for human immunodeficiency virus, hepatitis C and hepatitis B"), or the patient told
-found without it by one ("seronegative for hepatitis viruses B and C")."""
+found without it by one ("seronegative for hepatitis viruses B and C"), or antibodies against
+an infection, which vaccination or a past infection leaves ("antibodies against varicella
+zoster virus (VZV), mumps, rubella, and measles" tells no mumps)."""
 
 _TOLD_RESULT = re.compile(
     r"\b(?:was|were|is|are|showed|revealed|found|confirmed|positive|negative|ruled)\b",
@@ -1622,7 +1816,7 @@ def _tested_for(text: str, mention: Mention, sentence: Span) -> bool:
     listed = _TESTED_FOR.search(text, sentence.start, mention.start)
     return (
         listed is not None
-        and _TOLD_RESULT.search(listed.group("listed")) is None
+        and _TOLD_RESULT.search(listed["against"] or listed["listed"] or "") is None
         and _FOUND_AFTER.match(text, mention.end, sentence.end) is None
     )
 
@@ -1675,6 +1869,7 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     and C56.2). A mention that is itself the spread growth keeps them
     (``_SECONDARY_GROWTH``)."""
     findings: list[Mention] = []
+    structures = [m for m in case.mentions if m.type is EntityType.BIOLOGICAL_STRUCTURE]
     services = default_non_clinical()
     rules = packaged_matcher()[0]
     starts = [s.start for s in case.sentences]
@@ -1703,6 +1898,8 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             or _example_set_aside(case.text, mention, sentence)
             or told_in_general(case.text, mention, rules)
             or _falls_asleep(case.text, mention)
+            or _qualifies_another(case, mention)
+            or _POSITIVE_AFTER.match(case.text, mention.end) is not None
             or _organism_found(case.text, mention)
             or any(
                 code.system is CodeSystem.HPO
@@ -1728,10 +1925,33 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
                 or (not reached and (_invaded(case.text, a) or (spread and a.start >= mention.end)))
             )
         ]
-        if len(kept) < len(mention.attributes):
+        after = _site_of_after(case, mention, structures)
+        if after is not None and not any(a.name == "site" for a in kept):
+            kept.append(after)
+        if kept != mention.attributes:
             mention = mention.model_copy(update={"attributes": kept})
         findings.append(mention)
     return findings
+
+
+_OF_THE = re.compile(r"\s+of\s+(?:the\s+|his\s+|her\s+)?")
+"""What joins a finding to the body structure it is of ("thrombosis of the hepatic artery")."""
+
+
+def _site_of_after(case: Case, mention: Mention, structures: Sequence[Mention]) -> Attribute | None:
+    """The body structure told right after a finding by "of (the)", as its site, which the
+    mention model may have tied to another finding: "thrombosis of the hepatic artery with
+    extension" is a thrombosis of the artery (I74.8), no thrombosis of unspecified vein
+    (I82.90, the Index's default)."""
+    joined = _OF_THE.match(case.text, mention.end)
+    if joined is None:
+        return None
+    for structure in structures:
+        if structure.start == joined.end():
+            return Attribute(
+                name="site", start=structure.start, end=structure.end, text=structure.text
+            )
+    return None
 
 
 _JOINED = re.compile(r"\s*(?:,\s*)?(?:and|or|,)\s*", re.IGNORECASE)
@@ -1814,6 +2034,8 @@ def linked_findings(
         limit=limit,
         patient=case.patient,
     )
+    named = _joined_findings(case, findings, coded, relink)
+    coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _named_by_words_before(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _named_organisms(case, findings, coded, vocabulary, relink)
@@ -1883,6 +2105,35 @@ Relink = Callable[[Mention, str], list[MentionCode]]
 """``_linked_as`` with the vocabulary, association lexicon and limit of its coding."""
 
 
+def _joined_findings(
+    case: Case,
+    findings: Sequence[Mention],
+    coded: Sequence[list[MentionCode]],
+    relink: Relink,
+) -> dict[str, list[MentionCode]]:
+    """The codes of two findings told side by side, only spaces between them, whose words
+    together are all of a name of another code than either names: the mention model may mark
+    one disorder's name as two ("mycosis" and "fungoides" of "mycosis fungoides", C84.0-, no
+    B49 Unspecified mycosis); the first carries the code, the second none."""
+    found: dict[str, list[MentionCode]] = {}
+    ordered = sorted(zip(findings, coded, strict=True), key=lambda pair: pair[0].start)
+    for (first, codes), (second, next_codes) in itertools.pairwise(ordered):
+        between = case.text[first.end : second.start]
+        if not between or between.strip():
+            continue
+        named = relink(first, f"{first.text} {second.text}")
+        told = {c.code for c in named}
+        if (
+            named
+            and named[0].score >= 1.0
+            and not told <= {c.code for c in codes}
+            and not told <= {c.code for c in next_codes}
+        ):
+            found[first.id] = named
+            found[second.id] = []
+    return found
+
+
 def _named_organisms(
     case: Case,
     findings: Sequence[Mention],
@@ -1911,12 +2162,13 @@ def _named_organisms(
 
 
 _KIND_BEFORE = re.compile(
-    r"\b(primary|secondary|essential|idiopathic|acute[\s-]+on|(?:first|second|third)[\s-]+degree)"
-    r"[\s-]+$",
+    r"\b(primary|secondary|essential|idiopathic|acute[\s-]+on|(?:first|second|third)[\s-]+degree"
+    r"|proximal|distal)[\s-]+$",
     re.IGNORECASE,
 )
 """A word telling a disorder's kind right before a finding the mention model marked without it
-("secondary hypertension", "essential thrombocythemia", "first-degree heart block"), or the
+("secondary hypertension", "essential thrombocythemia", "first-degree heart block", the
+Index's "proximal humerus fracture", S42.20-, no fracture of its shaft), or the
 acute course told on a chronic one ("acute on chronic respiratory failure", J96.2-, whose
 mention starts at "chronic")."""
 

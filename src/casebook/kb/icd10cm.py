@@ -328,6 +328,25 @@ class IndexTerms(RecordModel):
         "pain'): a finding whose words hold one tells how the sense was found ('intact', "
         "'decreased', 'symmetrical'), no pain the patient has, and names no code (R52 Pain).",
     )
+    adjectives_alone: list[str] = Field(
+        default_factory=list,
+        description="Adjectives read as a finding ('irritable', irritability) only where they "
+        "qualify no finding or body part told right after them: the Index's 'Irritable, "
+        "irritability R45.4' lists a 'bowel' (K58.9), a 'bladder' (N32.89), a 'heart' (F45.8) "
+        "as other conditions, and an 'irritable cough' is a cough.",
+    )
+    organ_areas: list[str] = Field(
+        default_factory=list,
+        description="Organs whose name before 'region' or 'area' tells where on the body a "
+        "pain is felt ('percussion pain in the right kidney region', 'discomfort in the "
+        "hepatic area'): the pain is of that region, no disease of the organ; 'back pain in "
+        "the kidney region' is no N23 Unspecified renal colic (the Index's 'Pain, kidney').",
+    )
+    felt: list[str] = Field(
+        default_factory=list,
+        description="Words of a finding felt at a region of the body ('pain', 'tenderness', "
+        "'discomfort'), whose 'kidney region' ``organ_areas`` read as no organ's.",
+    )
     nontraumatic_fractures: dict[str, str] = Field(
         default_factory=dict,
         description="A word that tells a fracture came of no injury → the words the Index "
@@ -370,7 +389,9 @@ class IndexTerms(RecordModel):
     )
     injuries: list[str] = Field(
         default_factory=list,
-        description="Prefixes of the codes of injuries by body region (S00-T14): a finding "
+        description="Prefixes of the codes of injuries by body region (S00-T14) and of the "
+        "early complications of trauma the Index sets apart from their nontraumatic kind "
+        "(T79.A-, 'Syndrome, compartment (traumatic)', beside M79.A- nontraumatic): a finding "
         "is coded as an injury only in a text that tells of an injury's cause "
         "(``trauma_words``). 'Hematoma' is T14.8 in the Index, an injury; a subdural hematoma "
         "of intracranial hypotension or a 'drug-induced liver injury' is none.",
@@ -541,6 +562,13 @@ class Icd10cmVocabulary:
     regional_sites: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(default_factory=dict)
     """A code of unspecified region → (the code of a region, the normalised words of one of
     its names) of every region (``IndexTerms.regional_sites``)."""
+    adjectives_alone: frozenset[str] = frozenset()
+    """Lower-case adjectives read as a finding only alone (``IndexTerms.adjectives_alone``)."""
+    organ_areas: frozenset[str] = frozenset()
+    """Lower-case organ words naming a region before 'region' or 'area'
+    (``IndexTerms.organ_areas``)."""
+    felt: frozenset[str] = frozenset()
+    """Normalised words of a finding felt at a region (``IndexTerms.felt``)."""
     senses: tuple[tuple[str, ...], ...] = ()
     """The normalised words of the names of a sense an examination tests
     (``IndexTerms.senses``)."""
@@ -661,6 +689,15 @@ class Icd10cmVocabulary:
             for word in set(key.split(" ")):
                 found.setdefault(word, []).append(key)
         return {word: tuple(keys) for word, keys in found.items()}
+
+    @cached_property
+    def index_names(self) -> dict[str, tuple[frozenset[str], ...]]:
+        """Code → the content words of each Alphabetic Index name (``indexed``) naming it."""
+        found: dict[str, list[frozenset[str]]] = {}
+        for key in self.indexed:
+            for code in self.aliases.get(key, ()):
+                found.setdefault(code, []).append(frozenset(key.split(" ")))
+        return {code: tuple(names) for code, names in found.items()}
 
     @cached_property
     def codes_by_category(self) -> dict[str, tuple[str, ...]]:
@@ -1130,8 +1167,14 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
         spread_words: frozenset[str] = frozenset()
         regional_sites: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
         senses: tuple[tuple[str, ...], ...] = ()
+        adjectives_alone: frozenset[str] = frozenset()
+        organ_areas: frozenset[str] = frozenset()
+        felt: frozenset[str] = frozenset()
         if index is not None:
+            adjectives_alone = frozenset(word.lower() for word in index.adjectives_alone)
             senses = tuple(normalize_tokens(name) for name in index.senses)
+            organ_areas = frozenset(word.lower() for word in index.organ_areas)
+            felt = frozenset(w for word in index.felt for w in normalize_tokens(word))
             for code, sited in index.regional_sites.items():
                 for site in (code, *sited):
                     if site not in billable:
@@ -1219,6 +1262,9 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             regions,
             spread_words,
             regional_sites,
+            adjectives_alone,
+            organ_areas,
+            felt,
             senses,
         )
     except FileNotFoundError as exc:

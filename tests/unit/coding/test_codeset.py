@@ -101,6 +101,9 @@ def test_a_finding_names_its_code_with_its_details() -> None:
         ("ulnar artery", "I74.9"),
         ("pulmonary artery", "I26.99"),
         ("coronary artery", "I24.0"),
+        # Index: Thrombosis, artery, hepatic I74.8: an artery an organ's adjective names.
+        ("hepatic artery", "I74.8"),
+        ("splenic artery", "I74.9"),
     ],
 )
 def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
@@ -183,6 +186,38 @@ def test_an_arterys_thrombosis_is_no_veins(site: str, code: str) -> None:
         ("Pathology showed a uterine malignant tumor.", "uterine malignant tumor", "C55"),
         # Neoplasm table: nasal cavity, benign D14.0, no benign neoplasm of the nose NOS (D36.7).
         ("Biopsy showed an adenoma of the nasal cavity.", "adenoma of the nasal cavity", "D14.0"),
+        # Index: Lyme disease (erythema chronicum migrans) A69.20, no erysipeloid (A26.0).
+        ("He had erythema migrans on his thigh.", "erythema migrans", "A69.20"),
+        # Index: Hemangioma, specified site NEC D18.09 (bone is none of skin, brain, abdomen).
+        ("MRI showed an intraosseous hemangioma.", "intraosseous hemangioma", "D18.09"),
+        # Index: Spasm, coronary (artery) I20.1, no Spasm of artery (I73.9).
+        ("Angiography showed coronary artery spasm.", "coronary artery spasm", "I20.1"),
+        ("Angiography showed spasm of the distal LAD.", "spasm of the distal LAD", "I20.1"),
+        # Index: Block, heart, second degree (type I, type II) I44.1; complete I44.2.
+        ("The ECG showed a type II heart block.", "type II heart block", "I44.1"),
+        ("The ECG showed a complete AV block.", "complete AV block", "I44.2"),
+        # British spelling, read in the titles' ("ischaemic" → "ischemic"): Enteritis,
+        # ischemic K55.9, no Noninfective gastroenteritis and colitis (K52.9).
+        ("There was ischaemic enteritis.", "ischaemic enteritis", "K55.9"),
+        ("He had coeliac disease.", "coeliac disease", "K90.0"),
+        # Index: Fracture, humerus, proximal end, see upper end S42.20-; radius, distal end,
+        # see lower end S52.50-: no fracture of the shaft (S42.30-).
+        ("X-rays showed a proximal humerus fracture.", "proximal humerus fracture", "S42.209"),
+        ("X-rays showed a distal radius fracture.", "distal radius fracture", "S52.509"),
+        # Index: Failure, renal, end stage N18.6, no N19 Unspecified kidney failure.
+        ("She had end-stage renal failure.", "end-stage renal failure", "N18.6"),
+        # Index: Hemorrhage, retina (intraretinal, preretinal, subretinal) H35.6-, no R58.
+        ("There was intraretinal hemorrhage.", "intraretinal hemorrhage", "H35.6"),
+        # Index: Bleeding, vagina N93.9 (Latin "per vaginum"), no R58 of unspecified site.
+        ("She had bleeding per vaginum.", "bleeding per vaginum", "N93.9"),
+        # Neoplasm table: muscle, see connective tissue, secondary C79.89; no bone (C79.51).
+        ("He had a skeletal muscle metastasis.", "skeletal muscle metastasis", "C79.89"),
+        # Index: Syphilis, syphilitic A53.9, no B99.9 Unspecified infectious disease.
+        ("He had a syphilitic infection.", "syphilitic infection", "A53.9"),
+        ("She had syphilitic lesions on the palms.", "syphilitic lesions", "A53.9"),
+        # Index: Infection, Trichomonas, see Trichomoniasis A59.9; Vaginitis, trichomonal A59.01.
+        ("Trichomonas infection was diagnosed.", "Trichomonas infection", "A59.9"),
+        ("She had Trichomonas vaginitis.", "Trichomonas vaginitis", "A59.01"),
     ],
 )
 def test_a_finding_the_index_names_takes_its_code(text: str, words: str, code: str) -> None:
@@ -261,6 +296,16 @@ def test_a_term_of_any_site_names_the_finding_wherever_it_is() -> None:
     # "High grade neuroendocrine carcinoma, any site" is C7A.1, the pancreas no C25.9.
     text = "She had a neuroendocrine carcinoma of the pancreas."
     assert codes_of(finding(text, "neuroendocrine carcinoma", site="pancreas")) == ["C7A.1"]
+
+
+def test_a_finding_whose_inclusion_term_names_its_body_part_keeps_the_code() -> None:
+    text = "The ECG showed complete heart block."
+    block = finding(text, "complete heart block", details=("complete",))
+    # The mention model marks "heart block"; "complete" is its detail.
+    at = text.index("heart block")
+    block = block.model_copy(update={"core": Span(start=at, end=at + len("heart block"))})
+    # I44.2 Atrioventricular block, complete: "Complete heart block NOS" names the heart.
+    assert codes_of(block) == ["I44.2"]
 
 
 def test_a_finding_named_with_its_own_body_part_is_of_no_other_part() -> None:
@@ -544,6 +589,8 @@ def test_only_present_findings_support_a_code() -> None:
         ("She was seronegative for hepatitis C and HIV.", set()),
         ("The serology for hepatitis C was positive.", {"B19.20"}),
         ("She had hepatitis C.", {"B19.20"}),
+        # Antibodies against an infection are what vaccination or a past infection leaves.
+        ("Tests revealed antibodies against measles and hepatitis C.", set()),
     ],
 )
 def test_a_disease_a_test_looks_for_supports_no_code(text: str, codes: set[str]) -> None:
@@ -1745,6 +1792,7 @@ def test_a_state_a_treatment_brings_about_is_no_finding(text: str, words: str, k
         # Index: Block, heart, first degree I44.0; third degree I44.2.
         ("The ECG showed a new first-degree heart block.", "heart block", "I44.0"),
         ("The ECG showed third degree heart block.", "heart block", "I44.2"),
+        ("X-rays showed a proximal humerus fracture.", "humerus fracture", "S42.209"),
     ],
 )
 def test_a_kind_told_right_before_a_finding_names_its_code(
@@ -1949,6 +1997,7 @@ def test_a_fractures_callus_is_no_skin_callosity() -> None:
         ("Neurologic lesions that mimic glaucoma.", "mimic glaucoma"),
         ("A liver hemangioma mimicking acute appendicitis.", "acute appendicitis"),
         ("The lesion resembled a lipoma.", "lipoma"),
+        ("Ovarian cystadenofibroma: a masquerader of malignancy.", "malignancy"),
     ],
 )
 def test_what_a_finding_is_likened_to_is_no_finding_of_the_patients(text: str, words: str) -> None:
@@ -2115,3 +2164,137 @@ def test_klebsiella_pneumonia_takes_the_index_code_of_its_organism() -> None:
 def test_a_lymphoid_neoplasm_takes_its_index_code(words: str, code: str) -> None:
     text = f"She had {words}."
     assert code in codes_of(finding(text, words))
+
+
+@pytest.mark.parametrize(
+    ("text", "after", "kept"),
+    [
+        ("He had an irritable cough.", "cough", False),
+        ("She had an irritable bowel.", "bowel", False),
+        ("He was irritable and had a cough.", "cough", True),
+    ],
+)
+def test_irritable_before_what_it_qualifies_is_no_irritability(
+    text: str, after: str, kept: bool
+) -> None:
+    # Index: Irritable, irritability R45.4; bowel K58.9, bladder N32.89: other conditions.
+    adjective = finding(text, "irritable").model_copy(update={"expansion": "irritability"})
+    other = finding(text, after, 2)
+    if after == "bowel":
+        other = other.model_copy(update={"type": EntityType.BIOLOGICAL_STRUCTURE})
+    found = coded_findings(case_of(text, [adjective, other]), {adjective.type})
+    assert (adjective in found) is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "sites", "code"),
+    [
+        ("He had back pain in the kidney region.", ("back", "kidney region"), "M54.9"),
+        ("There was percussion pain in the right kidney region.", ("kidney region",), "R52"),
+        ("He had pain in the epigastric region.", ("epigastric region",), "R10.13"),
+    ],
+)
+def test_an_organs_region_where_a_pain_is_felt_is_no_disease_of_the_organ(
+    text: str, sites: tuple[str, ...], code: str
+) -> None:
+    pain = finding(text, "pain")
+    located = [
+        Attribute(name="site", start=text.index(s), end=text.index(s) + len(s), text=s)
+        for s in sites
+    ]
+    # Index: Pain, kidney N23 (renal colic): a pain of the kidney, not of the body over it.
+    assert codes_of(pain.model_copy(update={"attributes": located})) == [code]
+
+
+@pytest.mark.parametrize(
+    ("mass", "codes"),
+    [
+        ("A mass", ["C16.2"]),
+        # Several lesions may be where a growth spread: the site stays untold.
+        ("Multiple lesions", ["C80.1"]),
+    ],
+)
+def test_a_growth_named_without_its_site_is_of_the_one_mass_told_just_before(
+    mass: str, codes: list[str]
+) -> None:
+    text = f"{mass} was found in the gastric body. Biopsy showed an adenocarcinoma."
+    first = Span(start=0, end=text.index(" Biopsy"))
+    found = finding(text, mass.split()[-1].lower() if mass == "A mass" else "lesions", 2)
+    tumour = finding(text, "adenocarcinoma")
+    body = structure(text, "gastric body", 3)
+    case = case_of(text, [tumour, found, body]).model_copy(
+        update={"sentences": [first, Span(start=first.end + 1, end=len(text))]}
+    )
+    nearby = sentence_structures(case, [tumour, found])
+    grown = sentence_structures(case, [tumour, found], listed_apart=True)
+    (coded, _) = link_mentions([tumour, found], CM, {}, 3, nearby, growth_nearby=grown)
+    assert [c.code for c in coded] == codes
+
+
+def test_the_structure_a_finding_is_told_of_is_its_site() -> None:
+    text = "Thrombosis of the hepatic artery with extension was found."
+    thrombosis = finding(text, "Thrombosis")
+    extension = finding(text, "extension", 2, site="hepatic artery")
+    artery = structure(text, "hepatic artery", 3)
+    case = case_of(text, [thrombosis, artery, extension])
+    (told, _) = coded_findings(case, {EntityType.SIGN_SYMPTOM})
+    # The mention model tied the artery to "extension": the thrombosis is still of it.
+    assert [a.text for a in told.attributes if a.name == "site"] == ["hepatic artery"]
+
+
+@pytest.mark.parametrize(
+    ("site", "code"),
+    [
+        # Tabular, C83.3-: 1 lymph nodes of head, face and neck; 9 extranodal and solid organ
+        # sites (C83.390 primary of the central nervous system, C83.398 other); 7 spleen.
+        ("cervical lymph nodes", "C83.31"),
+        ("stomach", "C83.398"),
+        ("brain", "C83.390"),
+        ("spleen", "C83.37"),
+    ],
+)
+def test_a_lymphoma_told_at_its_site_is_no_lymphoma_of_unspecified_site(
+    site: str, code: str
+) -> None:
+    text = f"Biopsy showed diffuse large B-cell lymphoma of the {site}."
+    lymphoma = finding(text, "diffuse large B-cell lymphoma", site=site)
+    assert code in codes_of(lymphoma)
+    assert "C83.30" not in codes_of(lymphoma)
+
+
+def test_a_lobe_told_by_its_short_form_tells_its_side() -> None:
+    text = "PET showed malignancies at LUL of lung, and right iliac lymph nodes."
+    growth = finding(text, "malignancies", site="LUL")
+    lung = Attribute(name="site", start=text.index("lung"), end=text.index("lung") + 4, text="lung")
+    nodes = "right iliac lymph nodes"
+    at = text.index(nodes)
+    far = Attribute(name="site", start=at, end=at + len(nodes), text=nodes)
+    growth = growth.model_copy(update={"attributes": [*growth.attributes, lung, far]})
+    # The left lobe and the right nodes tell no one side: no C34.91 of the right lung.
+    assert "C34.91" not in codes_of(growth)
+
+
+def test_two_findings_side_by_side_naming_one_disorder_are_coded_as_it() -> None:
+    text = "Stage IVB mycosis fungoides was treated."
+    mycosis, fungoides = finding(text, "mycosis"), finding(text, "fungoides", 2)
+    case = case_of(text, [mycosis, fungoides])
+    linked = linked_findings(case, [mycosis, fungoides], CM, {}, 3)
+    # Index: Mycosis, fungoides C84.0-, no B49 Unspecified mycosis.
+    assert [c.code for c in linked["m1"]][-1] == "C84.00"
+    assert linked["m2"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "kept"),
+    [
+        ("He was found to be hepatitis B positive and HIV negative.", "hepatitis B", False),
+        ("She was HIV-positive, with a low CD4 count.", "HIV", False),
+        ("He had chronic hepatitis B.", "chronic hepatitis B", True),
+        ("She had ANCA positive vasculitis.", "vasculitis", True),
+    ],
+)
+def test_a_test_found_positive_for_a_disease_is_no_disease(
+    text: str, words: str, kept: bool
+) -> None:
+    named = finding(text, words)
+    assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept

@@ -319,6 +319,9 @@ def test_a_transient_ischemic_attack_is_named_by_its_long_form() -> None:
         # An operation's wound is no trauma: the flap failed from a postoperative hematoma.
         ("T14.8", "The wound healed after the flap failed due to hematoma.", True),
         ("T14.8", "He was brought in with a stab wound and a hematoma.", False),
+        # Index: Syndrome, compartment (traumatic) T79.A0; nontraumatic M79.A-.
+        ("T79.A0X", "Compartment syndrome of the leg followed prolonged immobilization.", True),
+        ("T79.A0X", "Compartment syndrome of the leg followed a motorcycle accident.", False),
     ],
 )
 def test_an_injury_is_coded_only_where_the_text_tells_of_trauma(
