@@ -852,17 +852,31 @@ class ProcedureCoder:
         return found
 
     def _premodifiers(self, text: str, start: int) -> set[str]:
-        """Up to ``premodifier_words`` words right before ``start``, back to a stop word."""
+        """Up to ``premodifier_words`` words right before ``start``, back to a stop word or a
+        participle that names a procedure.
+
+        A participle before a noun tells what was done to the thing the noun names, which is
+        no procedure of its own: a "resected liver volume" is a measurement, no Resection.
+        """
         before = text[max(0, start - 80) : start]
         words: set[str] = set()
         for raw in reversed(before.split()):
             token = raw.lower()
             if not token.isalpha() or token in self._definite or token in self._stop:
                 break
+            if token.endswith(_PARTICIPLE) and self._names_procedure(token):
+                break
             if token in {"a", "an"} or len(words) >= self.lexicon.premodifier_words:
                 break
             words.update(normalize_tokens(token))
         return words
+
+    def _names_procedure(self, word: str) -> bool:
+        """Whether a word alone is a route ("resected" → Resection)."""
+        content = self._content(word)
+        return any(
+            self._routes[n].words == content for w in content for n in self._by_word.get(w, ())
+        )
 
     def _is_definite(self, text: str, start: int) -> bool:
         previous = text[max(0, start - 20) : start].split()
@@ -966,6 +980,9 @@ _COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
 """A hyphenated compound: words joined by hyphens ("peg-asparaginase", "blood-patch")."""
 
 _HEAD = "head"
+
+_PARTICIPLE = "ed"
+"""The ending of a past participle ("resected", "drained")."""
 
 _SUBORDINATE_CLAUSE = re.compile(
     r"\b(?:after|before|following|during|once|when|while|until|upon|since)\b[^,.;:]*\Z",

@@ -542,3 +542,9 @@ def test_a_procedure_after_a_clause_closed_by_a_comma_is_not_coordinated_with_it
     ]
     case = analyse(pipeline, text, mentions)
     assert pcs(case.mentions[1].codes) == []  # was 2W60X, Traction of the head
+
+
+def test_a_participle_before_a_measurement_names_no_procedure(pipeline: Pipeline) -> None:
+    text = "The estimated resected liver volume was 30%."
+    case = analyse(pipeline, text, [mention(text, "liver volume", DIAGNOSTIC)])
+    assert pcs(case.mentions[0].codes) == []  # was 0FT0, Resection of the liver
