@@ -192,6 +192,17 @@ class ProcedureLexicon(RecordModel):
         "the right internal jugular vein'): the site is the words before them, and the "
         "landmark names no body part the procedure was done on.",
     )
+    graft_words: list[str] = Field(
+        default_factory=list,
+        description="Heads of a graft's name ('patch'), whose words may name its material.",
+    )
+    graft_sources: list[str] = Field(
+        default_factory=list,
+        description="Words that tell where a graft's tissue came from: the tissue named after "
+        "them is the graft's material, no body part operated on ('equine pericardium graft' "
+        "repairs the dura, not the pericardium; the Index itself files a 'Bovine pericardium "
+        "graft' as a device, Zooplastic Tissue).",
+    )
 
 
 _PARTIAL = "partial"
@@ -421,6 +432,8 @@ class ProcedureCoder:
         self._approaches = [(self._content(k), v.lower()) for k, v in lex.approaches.items()]
         self._preference = {term: rank for rank, term in enumerate(lex.preferred_terms)}
         self._part_words = frozenset(w for p in lex.part_words for w in normalize_tokens(p))
+        self._graft_words = frozenset(w for g in lex.graft_words for w in normalize_tokens(g))
+        self._graft_sources = frozenset(w for g in lex.graft_sources for w in normalize_tokens(g))
         landmarks = "|".join(re.escape(w) for w in lex.landmark_words)
         self._landmark = re.compile(rf"\b(?:{landmarks})\b", re.IGNORECASE) if landmarks else None
 
@@ -457,7 +470,7 @@ class ProcedureCoder:
             context: Other words about it (its site, say), which can name a body part or an
                 approach but are not themselves to be accounted for.
         """
-        own = self._content(text)
+        own = self._content(text) - self._material(text)
         query = _Query(own, set(own), set(own) | self._site_content(context))
         query.foreign = self._foreign(text)
         return self.accept(self._rank(self._expand(query)))
@@ -734,14 +747,16 @@ class ProcedureCoder:
         own: dict[str, frozenset[str]] = {}
         previous: Mention | None = None
         for mention in procedures:
-            words = self._words(mention)
+            premodifiers = self._premodifiers(case.text, mention.start)
+            material = self._material(mention.expansion or mention.text, premodifiers)
+            words = self._words(mention) - material
+            premodifiers -= material
             own[mention.id] = words
             foreign = self._foreign(" ".join(filter(None, (mention.text, mention.expansion))))
-            premodifiers = self._premodifiers(case.text, mention.start)
             near = set(words) | premodifiers
             told_sites = self._sites(mention)
             # An abbreviation joins by its long form: "CT" after "computed tomography (CT)".
-            key = self._content(mention.expansion or mention.text) | premodifiers
+            key = (self._content(mention.expansion or mention.text) - material) | premodifiers
             sites = set(near)
             for attribute in mention.attributes:
                 if attribute.name in ("site", "laterality"):
@@ -807,6 +822,19 @@ class ProcedureCoder:
             )
             for mention_id, number in member.items()
         }
+
+    def _material(self, text: str, premodifiers: Collection[str] = ()) -> frozenset[str]:
+        """The words of a graft's name that tell its material (``graft_sources``): those
+        after a source word, but for the head ("equine pericardium grafts": "pericardium")."""
+        tokens = normalize_tokens(text)
+        if not tokens or tokens[-1] not in self._graft_words:
+            return frozenset()
+        if self._graft_sources.isdisjoint(premodifiers):
+            first = next((n for n, t in enumerate(tokens) if t in self._graft_sources), None)
+            if first is None:
+                return frozenset()
+            tokens = tokens[first + 1 :]
+        return frozenset(tokens[:-1]).difference(self._graft_sources)
 
     def _before_landmark(self, site: str) -> str:
         """A site's words before a landmark it names (``landmark_words``), or all of them when

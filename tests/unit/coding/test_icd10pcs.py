@@ -548,3 +548,9 @@ def test_a_participle_before_a_measurement_names_no_procedure(pipeline: Pipeline
     text = "The estimated resected liver volume was 30%."
     case = analyse(pipeline, text, [mention(text, "liver volume", DIAGNOSTIC)])
     assert pcs(case.mentions[0].codes) == []  # was 0FT0, Resection of the liver
+
+
+def test_a_grafts_source_tissue_is_its_material_no_body_part(pipeline: Pipeline) -> None:
+    text = "Equine pericardium grafts were used to repair the dural defect."
+    case = analyse(pipeline, text, [mention(text, "Equine pericardium grafts")])
+    assert pcs(case.mentions[0].codes) == []  # was 02RN, Replacement of the pericardium
