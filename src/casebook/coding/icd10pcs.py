@@ -186,6 +186,13 @@ class ProcedureLexicon(RecordModel):
         "name both to Resection and to Excision ('Pancreatectomy'), the Excision is preferred, "
         "since a Resection takes all of the body part (ICD-10-PCS guideline B3.8).",
     )
+    part_of_words: list[str] = Field(
+        default_factory=list,
+        description="Nouns of a site saying the procedure took only part of the body part "
+        "('the cardiac *portion* of the stomach was resected'): like ``part_words``, but "
+        "read in the procedure's sites too, where 'distal' and 'proximal' are often part of "
+        "a body part's own name ('distal femur', Lower Femur).",
+    )
     landmark_words: list[str] = Field(
         default_factory=list,
         description="Words that open a landmark within a site's words ('lymph nodes *above* "
@@ -432,6 +439,7 @@ class ProcedureCoder:
         self._approaches = [(self._content(k), v.lower()) for k, v in lex.approaches.items()]
         self._preference = {term: rank for rank, term in enumerate(lex.preferred_terms)}
         self._part_words = frozenset(w for p in lex.part_words for w in normalize_tokens(p))
+        self._part_of_words = frozenset(w for p in lex.part_of_words for w in normalize_tokens(p))
         self._graft_words = frozenset(w for g in lex.graft_words for w in normalize_tokens(g))
         self._graft_sources = frozenset(w for g in lex.graft_sources for w in normalize_tokens(g))
         landmarks = "|".join(re.escape(w) for w in lex.landmark_words)
@@ -480,7 +488,9 @@ class ProcedureCoder:
         found: dict[str, ProcedureCandidate] = {}
         approach = self._approach(query.words)
         reachable = query.words | query.synonyms
-        partial = not self._part_words.isdisjoint(query.near)
+        partial = not (
+            self._part_words.isdisjoint(query.near) and self._part_of_words.isdisjoint(query.words)
+        )
         if partial:
             reachable = reachable | {_PARTIAL}
         for number, route in enumerate(self._routes_for(query.near, query.foreign)):

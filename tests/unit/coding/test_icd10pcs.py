@@ -554,3 +554,11 @@ def test_a_grafts_source_tissue_is_its_material_no_body_part(pipeline: Pipeline)
     text = "Equine pericardium grafts were used to repair the dural defect."
     case = analyse(pipeline, text, [mention(text, "Equine pericardium grafts")])
     assert pcs(case.mentions[0].codes) == []  # was 02RN, Replacement of the pericardium
+
+
+def test_a_portion_of_an_organ_resected_is_an_excision(pipeline: Pipeline) -> None:
+    text = "The cardiac portion of the stomach was resected."
+    case = analyse(
+        pipeline, text, [mention(text, "resected", site="cardiac portion of the stomach")]
+    )
+    assert pcs(case.mentions[0].codes)[0].startswith("0DB6")  # was 0DT6, Resection
