@@ -61,6 +61,7 @@ from casebook.kb.icd10pcs import (
 )
 from casebook.model import (
     Assertion,
+    Attribute,
     Case,
     CaseCode,
     Code,
@@ -198,6 +199,12 @@ class ProcedureLexicon(RecordModel):
         description="Words that open a landmark within a site's words ('lymph nodes *above* "
         "the right internal jugular vein'): the site is the words before them, and the "
         "landmark names no body part the procedure was done on.",
+    )
+    access_words: list[str] = Field(
+        default_factory=list,
+        description="Words before a site that make it the way in, not what was operated on "
+        "('Catheterisation was performed *via* the right radial artery': the coronary "
+        "arteries were reached, the radial artery was no Drainage).",
     )
     graft_words: list[str] = Field(
         default_factory=list,
@@ -442,6 +449,8 @@ class ProcedureCoder:
         self._part_of_words = frozenset(w for p in lex.part_of_words for w in normalize_tokens(p))
         self._graft_words = frozenset(w for g in lex.graft_words for w in normalize_tokens(g))
         self._graft_sources = frozenset(w for g in lex.graft_sources for w in normalize_tokens(g))
+        ways = "|".join(re.escape(w) for w in lex.access_words)
+        self._access = re.compile(rf"\b(?:{ways})\s+(?:\w+\s+)?\Z", re.IGNORECASE) if ways else None
         landmarks = "|".join(re.escape(w) for w in lex.landmark_words)
         self._landmark = re.compile(rf"\b(?:{landmarks})\b", re.IGNORECASE) if landmarks else None
 
@@ -756,6 +765,7 @@ class ProcedureCoder:
         member: dict[str, int] = {}
         own: dict[str, frozenset[str]] = {}
         previous: Mention | None = None
+        previous_sites: frozenset[str] = frozenset()
         for mention in procedures:
             premodifiers = self._premodifiers(case.text, mention.start)
             material = self._material(mention.expansion or mention.text, premodifiers)
@@ -764,11 +774,12 @@ class ProcedureCoder:
             own[mention.id] = words
             foreign = self._foreign(" ".join(filter(None, (mention.text, mention.expansion))))
             near = set(words) | premodifiers
-            told_sites = self._sites(mention)
+            attributes = self._operated_on(case.text, mention)
+            told_sites = self._sites(attributes)
             # An abbreviation joins by its long form: "CT" after "computed tomography (CT)".
             key = (self._content(mention.expansion or mention.text) - material) | premodifiers
             sites = set(near)
-            for attribute in mention.attributes:
+            for attribute in attributes:
                 if attribute.name in ("site", "laterality"):
                     sites |= self._site_content(self._before_landmark(attribute.text))
             head = _head(mention.expansion or mention.text)
@@ -780,9 +791,7 @@ class ProcedureCoder:
                 and _coordinated(case.text, previous, mention)
                 and denied[member[previous.id]] == negated
                 # "chest X-ray and MRI of the brain": two procedures, each of its own site.
-                and not (
-                    told_sites and self._sites(previous) and told_sites != self._sites(previous)
-                )
+                and not (told_sites and previous_sites and told_sites != previous_sites)
             ):
                 # "bone marrow aspirate and trephine biopsy": one procedure named twice.
                 joined = member[previous.id]
@@ -821,6 +830,7 @@ class ProcedureCoder:
             told[joined] |= told_sites
             member[mention.id] = joined
             previous = mention
+            previous_sites = told_sites
         return {
             mention_id: self._expand(
                 _Query(
@@ -862,12 +872,28 @@ class ProcedureCoder:
             return self._content(mention.text)
         return self._content(mention.expansion)
 
-    def _sites(self, mention: Mention) -> frozenset[str]:
+    def _operated_on(self, text: str, mention: Mention) -> list[Attribute]:
+        """A mention's attributes but for the sites it went through (``access_words``) and
+        the words within them."""
+        if self._access is None:
+            return list(mention.attributes)
+        ways = [
+            a
+            for a in mention.attributes
+            if a.name == "site" and self._access.search(text, max(0, a.start - 30), a.start)
+        ]
+        return [
+            a
+            for a in mention.attributes
+            if not any(w.start <= a.start and a.end <= w.end for w in ways)
+        ]
+
+    def _sites(self, attributes: Sequence[Attribute]) -> frozenset[str]:
         """The words of the index among those of the sites a mention's attributes tell: a
         site no code names ("suprasellar") tells no other scan."""
         return frozenset(
             word
-            for attribute in mention.attributes
+            for attribute in attributes
             if attribute.name == "site"
             for word in self._site_content(attribute.text)
             if word in self._index_words

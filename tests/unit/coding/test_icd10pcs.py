@@ -562,3 +562,9 @@ def test_a_portion_of_an_organ_resected_is_an_excision(pipeline: Pipeline) -> No
         pipeline, text, [mention(text, "resected", site="cardiac portion of the stomach")]
     )
     assert pcs(case.mentions[0].codes)[0].startswith("0DB6")  # was 0DT6, Resection
+
+
+def test_a_site_gone_through_is_not_what_was_operated_on(pipeline: Pipeline) -> None:
+    text = "Catheterisation was performed via the right radial artery."
+    case = analyse(pipeline, text, [mention(text, "Catheterisation", site="right radial artery")])
+    assert not [c for c in pcs(case.mentions[0].codes) if c.startswith("039")]  # was 039B
