@@ -200,6 +200,12 @@ class ProcedureLexicon(RecordModel):
         "the right internal jugular vein'): the site is the words before them, and the "
         "landmark names no body part the procedure was done on.",
     )
+    spaced_names: dict[str, str] = Field(
+        default_factory=dict,
+        description="Body-part names case reports also write as two words, read as the "
+        "index's one word: a 'gall bladder' is the Gallbladder, and its 'bladder' no urinary "
+        "bladder.",
+    )
     access_words: list[str] = Field(
         default_factory=list,
         description="Words before a site that make it the way in, not what was operated on "
@@ -372,6 +378,9 @@ class ProcedureCoder:
         self._excluded = frozenset(lex.excluded_assertions)
         self._stop = frozenset(w for s in lex.stop_words for w in normalize_tokens(s))
         self._contents: dict[str, frozenset[str]] = {}
+        spaced = "|".join(r"\s+".join(map(re.escape, k.split())) for k in lex.spaced_names)
+        self._spaced = re.compile(rf"\b(?:{spaced})\b", re.IGNORECASE) if spaced else None
+        self._joined = {" ".join(k.lower().split()): v for k, v in lex.spaced_names.items()}
         self._definite = frozenset(w.lower() for w in lex.definite_words)
         self._routes: list[_Route] = []
         for number, entry in enumerate(lex.procedures):
@@ -576,9 +585,13 @@ class ProcedureCoder:
         if known is None:
             if len(self._contents) > _MAX_CONTENTS:
                 self._contents.clear()  # sentences of a whole corpus would pile up here
-            known = frozenset(w for w in normalize_tokens(text) if w not in self._stop)
+            read = text if self._spaced is None else self._spaced.sub(self._join, text)
+            known = frozenset(w for w in normalize_tokens(read) if w not in self._stop)
             self._contents[text] = known
         return known
+
+    def _join(self, spaced: re.Match[str]) -> str:
+        return self._joined[" ".join(spaced.group().lower().split())]
 
     def _site_content(self, site: str) -> frozenset[str]:
         """The content words of a site, without a "head" that is part of another body part:

@@ -568,3 +568,7 @@ def test_a_site_gone_through_is_not_what_was_operated_on(pipeline: Pipeline) -> 
     text = "Catheterisation was performed via the right radial artery."
     case = analyse(pipeline, text, [mention(text, "Catheterisation", site="right radial artery")])
     assert not [c for c in pcs(case.mentions[0].codes) if c.startswith("039")]  # was 039B
+
+
+def test_a_gall_bladder_in_two_words_is_the_gallbladder(coder: ProcedureCoder) -> None:
+    assert [c.code for c in coder.code("resected", "gall bladder")] == ["0FT4"]  # was 0TTB
