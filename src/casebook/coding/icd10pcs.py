@@ -161,6 +161,14 @@ class ProcedureLexicon(RecordModel):
         "and approaches, no procedures of their own "
         "('Sternotomy', the way into the chest, which the Index sends to Drainage of sternum).",
     )
+    ignored_references: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Index main term → the terms among its 'see' references never followed: "
+        "the Index sends 'Catheterization' to Dilation too (a balloon catheter's), where a "
+        "case report's catheterization reaches a vessel or a chamber to image or measure, "
+        "and one that dilates says 'dilation' or 'angioplasty': 'Catheterization … for "
+        "coronaries, aortic root' is no Dilation of the thoracic aorta.",
+    )
     acronyms_spelt_out: list[str] = Field(
         default_factory=list,
         description="Acronyms of index main terms that case reports mostly use in another "
@@ -401,6 +409,13 @@ class ProcedureCoder:
                             approach=entry.approach.lower() if entry.approach else None,
                         )
                     )
+        for term in lex.ignored_references:
+            if term not in self.kb.index:
+                raise CasebookError(
+                    ErrorCode.INVALID_RESOURCE,
+                    f"ignored_references names {term!r}, which the index does not have",
+                    lexicon,
+                )
         ignored = set(lex.ignored_index_terms)
         spelt_out = set(lex.acronyms_spelt_out)
         for term in self.kb.index:
@@ -675,6 +690,8 @@ class ProcedureCoder:
                 found.append((entry, "", self._content(" ".join(entry.path[size:]))))
             elif entry.see and depth < 2:
                 ref = self.kb.reference(entry.see)
+                if ref.term in self.lexicon.ignored_references.get(term, ()):
+                    continue
                 target = _Route(ref.term, ref.path, frozenset(), ref.qualifier)
                 for inner, qualifier, words in self._entries(target, depth + 1):
                     # A reference's subterms are part of the route, not words to match: the

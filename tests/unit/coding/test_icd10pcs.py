@@ -572,3 +572,7 @@ def test_a_site_gone_through_is_not_what_was_operated_on(pipeline: Pipeline) -> 
 
 def test_a_gall_bladder_in_two_words_is_the_gallbladder(coder: ProcedureCoder) -> None:
     assert [c.code for c in coder.code("resected", "gall bladder")] == ["0FT4"]  # was 0TTB
+
+
+def test_a_catheterization_is_no_dilation(coder: ProcedureCoder) -> None:
+    assert not [c for c in coder.code("Catheterization", "aortic root") if c.code[2] == "7"]
