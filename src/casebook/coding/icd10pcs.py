@@ -161,6 +161,12 @@ class ProcedureLexicon(RecordModel):
         "and approaches, no procedures of their own "
         "('Sternotomy', the way into the chest, which the Index sends to Drainage of sternum).",
     )
+    other_senses: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Index main term → words beside it that say the text means something "
+        "else by its name: the Index's 'Stress test' is the heart's (4A02XM4), and a 'varus' "
+        "or 'valgus' stress test is a knee's or an elbow's, tested by hand.",
+    )
     ignored_references: dict[str, list[str]] = Field(
         default_factory=dict,
         description="Index main term → the terms among its 'see' references never followed: "
@@ -409,11 +415,16 @@ class ProcedureCoder:
                             approach=entry.approach.lower() if entry.approach else None,
                         )
                     )
-        for term in lex.ignored_references:
+        self._other_senses = {
+            term: frozenset(w for word in words for w in normalize_tokens(word))
+            for term, words in lex.other_senses.items()
+        }
+        for term in (*lex.ignored_references, *lex.other_senses):
             if term not in self.kb.index:
                 raise CasebookError(
                     ErrorCode.INVALID_RESOURCE,
-                    f"ignored_references names {term!r}, which the index does not have",
+                    f"ignored_references or other_senses name {term!r}, which the index "
+                    "does not have",
                     lexicon,
                 )
         ignored = set(lex.ignored_index_terms)
@@ -641,7 +652,9 @@ class ProcedureCoder:
             self._routes[n]
             for word in words
             for n in self._by_word.get(word, ())
-            if self._routes[n].words <= words and self._routes[n].words.isdisjoint(foreign)
+            if self._routes[n].words <= words
+            and self._routes[n].words.isdisjoint(foreign)
+            and self._other_senses.get(self._routes[n].term, frozenset()).isdisjoint(words)
         ]
         found.sort(key=lambda r: (-len(r.words), r.term, r.path))
         kept: list[_Route] = []

@@ -576,3 +576,8 @@ def test_a_gall_bladder_in_two_words_is_the_gallbladder(coder: ProcedureCoder) -
 
 def test_a_catheterization_is_no_dilation(coder: ProcedureCoder) -> None:
     assert not [c for c in coder.code("Catheterization", "aortic root") if c.code[2] == "7"]
+
+
+def test_a_joints_stress_test_is_no_cardiac_stress_test(coder: ProcedureCoder) -> None:
+    assert coder.code("valgus stress test") == []  # was 4A02XM4
+    assert [c.code for c in coder.code("exercise stress test")][0] == "4A02XM4"
