@@ -161,6 +161,14 @@ class ProcedureLexicon(RecordModel):
         "and approaches, no procedures of their own "
         "('Sternotomy', the way into the chest, which the Index sends to Drainage of sternum).",
     )
+    text_senses: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Phrase → body-part words it gives another sense in the whole text: a "
+        "report that names the 'cerebellar tonsils' or a Chiari malformation (their "
+        "herniation) means them by any 'tonsils' or 'tonsillectomy' ('retracted the "
+        "bilateral tonsils' in a posterior fossa decompression), which are no palatine "
+        "Tonsils.",
+    )
     other_senses: dict[str, list[str]] = Field(
         default_factory=dict,
         description="Index main term → words beside it that say the text means something "
@@ -415,6 +423,13 @@ class ProcedureCoder:
                             approach=entry.approach.lower() if entry.approach else None,
                         )
                     )
+        self._text_senses = [
+            (
+                re.compile(r"\b" + r"\s+".join(map(re.escape, phrase.split())), re.IGNORECASE),
+                frozenset(w for word in words for w in normalize_tokens(word)),
+            )
+            for phrase, words in lex.text_senses.items()
+        ]
         self._other_senses = {
             term: frozenset(w for word in words for w in normalize_tokens(word))
             for term, words in lex.other_senses.items()
@@ -809,6 +824,10 @@ class ProcedureCoder:
         own: dict[str, frozenset[str]] = {}
         previous: Mention | None = None
         previous_sites: frozenset[str] = frozenset()
+        # Body-part words the text gives another sense ("cerebellar tonsils"): no site.
+        claimed = frozenset().union(
+            *(words for phrase, words in self._text_senses if phrase.search(case.text))
+        )
         for mention in procedures:
             premodifiers = self._premodifiers(case.text, mention.start)
             material = self._material(mention.expansion or mention.text, premodifiers)
@@ -816,7 +835,7 @@ class ProcedureCoder:
             premodifiers -= material
             own[mention.id] = words
             foreign = self._foreign(" ".join(filter(None, (mention.text, mention.expansion))))
-            near = set(words) | premodifiers
+            near = (set(words) | premodifiers) - claimed
             attributes = self._operated_on(case.text, mention)
             told_sites = self._sites(attributes)
             # An abbreviation joins by its long form: "CT" after "computed tomography (CT)".
@@ -824,7 +843,7 @@ class ProcedureCoder:
             sites = set(near)
             for attribute in attributes:
                 if attribute.name in ("site", "laterality"):
-                    sites |= self._site_content(self._before_landmark(attribute.text))
+                    sites |= self._site_content(self._before_landmark(attribute.text)) - claimed
             head = _head(mention.expansion or mention.text)
             definite = self._is_definite(case.text, mention.start)
             negated = mention.assertion is Assertion.NEGATED

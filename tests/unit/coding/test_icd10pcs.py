@@ -581,3 +581,11 @@ def test_a_catheterization_is_no_dilation(coder: ProcedureCoder) -> None:
 def test_a_joints_stress_test_is_no_cardiac_stress_test(coder: ProcedureCoder) -> None:
     assert coder.code("valgus stress test") == []  # was 4A02XM4
     assert [c.code for c in coder.code("exercise stress test")][0] == "4A02XM4"
+
+
+def test_tonsils_in_a_text_of_cerebellar_tonsils_are_no_palatine_tonsils(
+    pipeline: Pipeline,
+) -> None:
+    text = "The cerebellar tonsils had herniated. We retracted the tonsils and resected them."
+    case = analyse(pipeline, text, [mention(text, "resected", site="tonsils")])
+    assert pcs(case.mentions[0].codes) == []  # was 0CTP, Resection of the (palatine) tonsils
