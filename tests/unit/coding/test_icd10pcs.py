@@ -589,3 +589,7 @@ def test_tonsils_in_a_text_of_cerebellar_tonsils_are_no_palatine_tonsils(
     text = "The cerebellar tonsils had herniated. We retracted the tonsils and resected them."
     case = analyse(pipeline, text, [mention(text, "resected", site="tonsils")])
     assert pcs(case.mentions[0].codes) == []  # was 0CTP, Resection of the (palatine) tonsils
+
+
+def test_a_testicular_biopsy_of_a_side_is_of_that_testis(coder: ProcedureCoder) -> None:
+    assert coder.code("biopsies", "bilateral testicular")[0].code == "0VBC"  # was 0VB5, Scrotum
