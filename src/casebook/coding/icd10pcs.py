@@ -61,6 +61,7 @@ from casebook.kb.icd10pcs import (
 )
 from casebook.model import (
     Assertion,
+    Attribute,
     Case,
     CaseCode,
     Code,
@@ -160,6 +161,28 @@ class ProcedureLexicon(RecordModel):
         "and approaches, no procedures of their own "
         "('Sternotomy', the way into the chest, which the Index sends to Drainage of sternum).",
     )
+    text_senses: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Phrase → body-part words it gives another sense in the whole text: a "
+        "report that names the 'cerebellar tonsils' or a Chiari malformation (their "
+        "herniation) means them by any 'tonsils' or 'tonsillectomy' ('retracted the "
+        "bilateral tonsils' in a posterior fossa decompression), which are no palatine "
+        "Tonsils.",
+    )
+    other_senses: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Index main term → words beside it that say the text means something "
+        "else by its name: the Index's 'Stress test' is the heart's (4A02XM4), and a 'varus' "
+        "or 'valgus' stress test is a knee's or an elbow's, tested by hand.",
+    )
+    ignored_references: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Index main term → the terms among its 'see' references never followed: "
+        "the Index sends 'Catheterization' to Dilation too (a balloon catheter's), where a "
+        "case report's catheterization reaches a vessel or a chamber to image or measure, "
+        "and one that dilates says 'dilation' or 'angioplasty': 'Catheterization … for "
+        "coronaries, aortic root' is no Dilation of the thoracic aorta.",
+    )
     acronyms_spelt_out: list[str] = Field(
         default_factory=list,
         description="Acronyms of index main terms that case reports mostly use in another "
@@ -186,11 +209,41 @@ class ProcedureLexicon(RecordModel):
         "name both to Resection and to Excision ('Pancreatectomy'), the Excision is preferred, "
         "since a Resection takes all of the body part (ICD-10-PCS guideline B3.8).",
     )
+    part_of_words: list[str] = Field(
+        default_factory=list,
+        description="Nouns of a site saying the procedure took only part of the body part "
+        "('the cardiac *portion* of the stomach was resected'): like ``part_words``, but "
+        "read in the procedure's sites too, where 'distal' and 'proximal' are often part of "
+        "a body part's own name ('distal femur', Lower Femur).",
+    )
     landmark_words: list[str] = Field(
         default_factory=list,
         description="Words that open a landmark within a site's words ('lymph nodes *above* "
         "the right internal jugular vein'): the site is the words before them, and the "
         "landmark names no body part the procedure was done on.",
+    )
+    spaced_names: dict[str, str] = Field(
+        default_factory=dict,
+        description="Body-part names case reports also write as two words, read as the "
+        "index's one word: a 'gall bladder' is the Gallbladder, and its 'bladder' no urinary "
+        "bladder.",
+    )
+    access_words: list[str] = Field(
+        default_factory=list,
+        description="Words before a site that make it the way in, not what was operated on "
+        "('Catheterisation was performed *via* the right radial artery': the coronary "
+        "arteries were reached, the radial artery was no Drainage).",
+    )
+    graft_words: list[str] = Field(
+        default_factory=list,
+        description="Heads of a graft's name ('patch'), whose words may name its material.",
+    )
+    graft_sources: list[str] = Field(
+        default_factory=list,
+        description="Words that tell where a graft's tissue came from: the tissue named after "
+        "them is the graft's material, no body part operated on ('equine pericardium graft' "
+        "repairs the dura, not the pericardium; the Index itself files a 'Bovine pericardium "
+        "graft' as a device, Zooplastic Tissue).",
     )
 
 
@@ -347,6 +400,9 @@ class ProcedureCoder:
         self._excluded = frozenset(lex.excluded_assertions)
         self._stop = frozenset(w for s in lex.stop_words for w in normalize_tokens(s))
         self._contents: dict[str, frozenset[str]] = {}
+        spaced = "|".join(r"\s+".join(map(re.escape, k.split())) for k in lex.spaced_names)
+        self._spaced = re.compile(rf"\b(?:{spaced})\b", re.IGNORECASE) if spaced else None
+        self._joined = {" ".join(k.lower().split()): v for k, v in lex.spaced_names.items()}
         self._definite = frozenset(w.lower() for w in lex.definite_words)
         self._routes: list[_Route] = []
         for number, entry in enumerate(lex.procedures):
@@ -367,6 +423,25 @@ class ProcedureCoder:
                             approach=entry.approach.lower() if entry.approach else None,
                         )
                     )
+        self._text_senses = [
+            (
+                re.compile(r"\b" + r"\s+".join(map(re.escape, phrase.split())), re.IGNORECASE),
+                frozenset(w for word in words for w in normalize_tokens(word)),
+            )
+            for phrase, words in lex.text_senses.items()
+        ]
+        self._other_senses = {
+            term: frozenset(w for word in words for w in normalize_tokens(word))
+            for term, words in lex.other_senses.items()
+        }
+        for term in (*lex.ignored_references, *lex.other_senses):
+            if term not in self.kb.index:
+                raise CasebookError(
+                    ErrorCode.INVALID_RESOURCE,
+                    f"ignored_references or other_senses name {term!r}, which the index "
+                    "does not have",
+                    lexicon,
+                )
         ignored = set(lex.ignored_index_terms)
         spelt_out = set(lex.acronyms_spelt_out)
         for term in self.kb.index:
@@ -421,6 +496,11 @@ class ProcedureCoder:
         self._approaches = [(self._content(k), v.lower()) for k, v in lex.approaches.items()]
         self._preference = {term: rank for rank, term in enumerate(lex.preferred_terms)}
         self._part_words = frozenset(w for p in lex.part_words for w in normalize_tokens(p))
+        self._part_of_words = frozenset(w for p in lex.part_of_words for w in normalize_tokens(p))
+        self._graft_words = frozenset(w for g in lex.graft_words for w in normalize_tokens(g))
+        self._graft_sources = frozenset(w for g in lex.graft_sources for w in normalize_tokens(g))
+        ways = "|".join(re.escape(w) for w in lex.access_words)
+        self._access = re.compile(rf"\b(?:{ways})\s+(?:\w+\s+)?\Z", re.IGNORECASE) if ways else None
         landmarks = "|".join(re.escape(w) for w in lex.landmark_words)
         self._landmark = re.compile(rf"\b(?:{landmarks})\b", re.IGNORECASE) if landmarks else None
 
@@ -457,7 +537,7 @@ class ProcedureCoder:
             context: Other words about it (its site, say), which can name a body part or an
                 approach but are not themselves to be accounted for.
         """
-        own = self._content(text)
+        own = self._content(text) - self._material(text)
         query = _Query(own, set(own), set(own) | self._site_content(context))
         query.foreign = self._foreign(text)
         return self.accept(self._rank(self._expand(query)))
@@ -467,7 +547,9 @@ class ProcedureCoder:
         found: dict[str, ProcedureCandidate] = {}
         approach = self._approach(query.words)
         reachable = query.words | query.synonyms
-        partial = not self._part_words.isdisjoint(query.near)
+        partial = not (
+            self._part_words.isdisjoint(query.near) and self._part_of_words.isdisjoint(query.words)
+        )
         if partial:
             reachable = reachable | {_PARTIAL}
         for number, route in enumerate(self._routes_for(query.near, query.foreign)):
@@ -544,9 +626,13 @@ class ProcedureCoder:
         if known is None:
             if len(self._contents) > _MAX_CONTENTS:
                 self._contents.clear()  # sentences of a whole corpus would pile up here
-            known = frozenset(w for w in normalize_tokens(text) if w not in self._stop)
+            read = text if self._spaced is None else self._spaced.sub(self._join, text)
+            known = frozenset(w for w in normalize_tokens(read) if w not in self._stop)
             self._contents[text] = known
         return known
+
+    def _join(self, spaced: re.Match[str]) -> str:
+        return self._joined[" ".join(spaced.group().lower().split())]
 
     def _site_content(self, site: str) -> frozenset[str]:
         """The content words of a site, without a "head" that is part of another body part:
@@ -581,7 +667,9 @@ class ProcedureCoder:
             self._routes[n]
             for word in words
             for n in self._by_word.get(word, ())
-            if self._routes[n].words <= words and self._routes[n].words.isdisjoint(foreign)
+            if self._routes[n].words <= words
+            and self._routes[n].words.isdisjoint(foreign)
+            and self._other_senses.get(self._routes[n].term, frozenset()).isdisjoint(words)
         ]
         found.sort(key=lambda r: (-len(r.words), r.term, r.path))
         kept: list[_Route] = []
@@ -630,6 +718,8 @@ class ProcedureCoder:
                 found.append((entry, "", self._content(" ".join(entry.path[size:]))))
             elif entry.see and depth < 2:
                 ref = self.kb.reference(entry.see)
+                if ref.term in self.lexicon.ignored_references.get(term, ()):
+                    continue
                 target = _Route(ref.term, ref.path, frozenset(), ref.qualifier)
                 for inner, qualifier, words in self._entries(target, depth + 1):
                     # A reference's subterms are part of the route, not words to match: the
@@ -733,19 +823,27 @@ class ProcedureCoder:
         member: dict[str, int] = {}
         own: dict[str, frozenset[str]] = {}
         previous: Mention | None = None
+        previous_sites: frozenset[str] = frozenset()
+        # Body-part words the text gives another sense ("cerebellar tonsils"): no site.
+        claimed = frozenset().union(
+            *(words for phrase, words in self._text_senses if phrase.search(case.text))
+        )
         for mention in procedures:
-            words = self._words(mention)
+            premodifiers = self._premodifiers(case.text, mention.start)
+            material = self._material(mention.expansion or mention.text, premodifiers)
+            words = self._words(mention) - material
+            premodifiers -= material
             own[mention.id] = words
             foreign = self._foreign(" ".join(filter(None, (mention.text, mention.expansion))))
-            premodifiers = self._premodifiers(case.text, mention.start)
-            near = set(words) | premodifiers
-            told_sites = self._sites(mention)
+            near = (set(words) | premodifiers) - claimed
+            attributes = self._operated_on(case.text, mention)
+            told_sites = self._sites(attributes)
             # An abbreviation joins by its long form: "CT" after "computed tomography (CT)".
-            key = self._content(mention.expansion or mention.text) | premodifiers
+            key = (self._content(mention.expansion or mention.text) - material) | premodifiers
             sites = set(near)
-            for attribute in mention.attributes:
+            for attribute in attributes:
                 if attribute.name in ("site", "laterality"):
-                    sites |= self._site_content(self._before_landmark(attribute.text))
+                    sites |= self._site_content(self._before_landmark(attribute.text)) - claimed
             head = _head(mention.expansion or mention.text)
             definite = self._is_definite(case.text, mention.start)
             negated = mention.assertion is Assertion.NEGATED
@@ -755,9 +853,7 @@ class ProcedureCoder:
                 and _coordinated(case.text, previous, mention)
                 and denied[member[previous.id]] == negated
                 # "chest X-ray and MRI of the brain": two procedures, each of its own site.
-                and not (
-                    told_sites and self._sites(previous) and told_sites != self._sites(previous)
-                )
+                and not (told_sites and previous_sites and told_sites != previous_sites)
             ):
                 # "bone marrow aspirate and trephine biopsy": one procedure named twice.
                 joined = member[previous.id]
@@ -796,6 +892,7 @@ class ProcedureCoder:
             told[joined] |= told_sites
             member[mention.id] = joined
             previous = mention
+            previous_sites = told_sites
         return {
             mention_id: self._expand(
                 _Query(
@@ -807,6 +904,19 @@ class ProcedureCoder:
             )
             for mention_id, number in member.items()
         }
+
+    def _material(self, text: str, premodifiers: Collection[str] = ()) -> frozenset[str]:
+        """The words of a graft's name that tell its material (``graft_sources``): those
+        after a source word, but for the head ("equine pericardium grafts": "pericardium")."""
+        tokens = normalize_tokens(text)
+        if not tokens or tokens[-1] not in self._graft_words:
+            return frozenset()
+        if self._graft_sources.isdisjoint(premodifiers):
+            first = next((n for n, t in enumerate(tokens) if t in self._graft_sources), None)
+            if first is None:
+                return frozenset()
+            tokens = tokens[first + 1 :]
+        return frozenset(tokens[:-1]).difference(self._graft_sources)
 
     def _before_landmark(self, site: str) -> str:
         """A site's words before a landmark it names (``landmark_words``), or all of them when
@@ -824,12 +934,28 @@ class ProcedureCoder:
             return self._content(mention.text)
         return self._content(mention.expansion)
 
-    def _sites(self, mention: Mention) -> frozenset[str]:
+    def _operated_on(self, text: str, mention: Mention) -> list[Attribute]:
+        """A mention's attributes but for the sites it went through (``access_words``) and
+        the words within them."""
+        if self._access is None:
+            return list(mention.attributes)
+        ways = [
+            a
+            for a in mention.attributes
+            if a.name == "site" and self._access.search(text, max(0, a.start - 30), a.start)
+        ]
+        return [
+            a
+            for a in mention.attributes
+            if not any(w.start <= a.start and a.end <= w.end for w in ways)
+        ]
+
+    def _sites(self, attributes: Sequence[Attribute]) -> frozenset[str]:
         """The words of the index among those of the sites a mention's attributes tell: a
         site no code names ("suprasellar") tells no other scan."""
         return frozenset(
             word
-            for attribute in mention.attributes
+            for attribute in attributes
             if attribute.name == "site"
             for word in self._site_content(attribute.text)
             if word in self._index_words
@@ -852,17 +978,31 @@ class ProcedureCoder:
         return found
 
     def _premodifiers(self, text: str, start: int) -> set[str]:
-        """Up to ``premodifier_words`` words right before ``start``, back to a stop word."""
+        """Up to ``premodifier_words`` words right before ``start``, back to a stop word or a
+        participle that names a procedure.
+
+        A participle before a noun tells what was done to the thing the noun names, which is
+        no procedure of its own: a "resected liver volume" is a measurement, no Resection.
+        """
         before = text[max(0, start - 80) : start]
         words: set[str] = set()
         for raw in reversed(before.split()):
             token = raw.lower()
             if not token.isalpha() or token in self._definite or token in self._stop:
                 break
+            if token.endswith(_PARTICIPLE) and self._names_procedure(token):
+                break
             if token in {"a", "an"} or len(words) >= self.lexicon.premodifier_words:
                 break
             words.update(normalize_tokens(token))
         return words
+
+    def _names_procedure(self, word: str) -> bool:
+        """Whether a word alone is a route ("resected" → Resection)."""
+        content = self._content(word)
+        return any(
+            self._routes[n].words == content for w in content for n in self._by_word.get(w, ())
+        )
 
     def _is_definite(self, text: str, start: int) -> bool:
         previous = text[max(0, start - 20) : start].split()
@@ -966,6 +1106,9 @@ _COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
 """A hyphenated compound: words joined by hyphens ("peg-asparaginase", "blood-patch")."""
 
 _HEAD = "head"
+
+_PARTICIPLE = "ed"
+"""The ending of a past participle ("resected", "drained")."""
 
 _SUBORDINATE_CLAUSE = re.compile(
     r"\b(?:after|before|following|during|once|when|while|until|upon|since)\b[^,.;:]*\Z",

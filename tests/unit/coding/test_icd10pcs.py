@@ -542,3 +542,54 @@ def test_a_procedure_after_a_clause_closed_by_a_comma_is_not_coordinated_with_it
     ]
     case = analyse(pipeline, text, mentions)
     assert pcs(case.mentions[1].codes) == []  # was 2W60X, Traction of the head
+
+
+def test_a_participle_before_a_measurement_names_no_procedure(pipeline: Pipeline) -> None:
+    text = "The estimated resected liver volume was 30%."
+    case = analyse(pipeline, text, [mention(text, "liver volume", DIAGNOSTIC)])
+    assert pcs(case.mentions[0].codes) == []  # was 0FT0, Resection of the liver
+
+
+def test_a_grafts_source_tissue_is_its_material_no_body_part(pipeline: Pipeline) -> None:
+    text = "Equine pericardium grafts were used to repair the dural defect."
+    case = analyse(pipeline, text, [mention(text, "Equine pericardium grafts")])
+    assert pcs(case.mentions[0].codes) == []  # was 02RN, Replacement of the pericardium
+
+
+def test_a_portion_of_an_organ_resected_is_an_excision(pipeline: Pipeline) -> None:
+    text = "The cardiac portion of the stomach was resected."
+    case = analyse(
+        pipeline, text, [mention(text, "resected", site="cardiac portion of the stomach")]
+    )
+    assert pcs(case.mentions[0].codes)[0].startswith("0DB6")  # was 0DT6, Resection
+
+
+def test_a_site_gone_through_is_not_what_was_operated_on(pipeline: Pipeline) -> None:
+    text = "Catheterisation was performed via the right radial artery."
+    case = analyse(pipeline, text, [mention(text, "Catheterisation", site="right radial artery")])
+    assert not [c for c in pcs(case.mentions[0].codes) if c.startswith("039")]  # was 039B
+
+
+def test_a_gall_bladder_in_two_words_is_the_gallbladder(coder: ProcedureCoder) -> None:
+    assert [c.code for c in coder.code("resected", "gall bladder")] == ["0FT4"]  # was 0TTB
+
+
+def test_a_catheterization_is_no_dilation(coder: ProcedureCoder) -> None:
+    assert not [c for c in coder.code("Catheterization", "aortic root") if c.code[2] == "7"]
+
+
+def test_a_joints_stress_test_is_no_cardiac_stress_test(coder: ProcedureCoder) -> None:
+    assert coder.code("valgus stress test") == []  # was 4A02XM4
+    assert [c.code for c in coder.code("exercise stress test")][0] == "4A02XM4"
+
+
+def test_tonsils_in_a_text_of_cerebellar_tonsils_are_no_palatine_tonsils(
+    pipeline: Pipeline,
+) -> None:
+    text = "The cerebellar tonsils had herniated. We retracted the tonsils and resected them."
+    case = analyse(pipeline, text, [mention(text, "resected", site="tonsils")])
+    assert pcs(case.mentions[0].codes) == []  # was 0CTP, Resection of the (palatine) tonsils
+
+
+def test_a_testicular_biopsy_of_a_side_is_of_that_testis(coder: ProcedureCoder) -> None:
+    assert coder.code("biopsies", "bilateral testicular")[0].code == "0VBC"  # was 0VB5, Scrotum
