@@ -41,6 +41,11 @@
   drug was told as given before: "enoxaparin and aspirin were discontinued"), ``intended`` when
   hypothetical, ``unknown`` when uncertain;
   ``dosage``, ``route`` and ``frequency`` attributes fill ``dosage``.
+* **AllergyIntolerance** (``type`` allergy, ``category`` medication, ``active``) per
+  ``Medication`` mention its sentence tells as one the patient is allergic to (``fhir.json``'s
+  ``drug_allergy``: "allergic to penicillin", "penicillin allergy", "an allergic reaction to
+  metronidazole", which was also taken): ``confirmed``, or
+  ``unconfirmed`` when uncertain; a denied or hypothetical allergy gives none.
 
 A mention the clinical summary reads as no fact about the patient (``Mention.patient_fact``
 False: words that name no concept of its type, a service that was consulted, another case of
@@ -77,6 +82,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from fhir.resources.R4B.allergyintolerance import AllergyIntolerance
 from fhir.resources.R4B.attachment import Attachment
 from fhir.resources.R4B.bundle import Bundle, BundleEntry
 from fhir.resources.R4B.codeableconcept import CodeableConcept
@@ -141,6 +147,10 @@ _SNOMED = "http://snomed.info/sct"
 _VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 _CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 _INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+_ALLERGY_CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
+_ALLERGY_VERIFICATION_SYSTEM = (
+    "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
+)
 _ROLE_CODE = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
 _TEXT_TYPE = "text/plain; charset=utf-8"
 
@@ -162,6 +172,12 @@ _MEDICATION_STATUS: dict[Assertion, str] = {
     Assertion.UNCERTAIN: "unknown",
     Assertion.HYPOTHETICAL: "intended",
 }
+_ALLERGY_VERIFICATION: dict[Assertion, str] = {
+    Assertion.PRESENT: "confirmed",
+    Assertion.HISTORICAL: "confirmed",
+    Assertion.UNCERTAIN: "unconfirmed",
+}
+"""Verification of a drug allergy by its drug's assertion; others give no allergy."""
 _GIVEN = frozenset({Assertion.PRESENT, Assertion.HISTORICAL})
 """Assertions of a drug the patient was given."""
 
@@ -208,6 +224,7 @@ class FhirRules(RecordModel):
     relationships: dict[str, Concept]
     family_member: Concept
     medication_not_taken: DrugWords
+    drug_allergy: DrugWords
 
 
 @cache
@@ -358,6 +375,7 @@ class _BundleBuilder:
         )
         self.patient = Patient(id=resource_id(case.id, "patient"))
         self.not_taken_words = DrugContext(rules.medication_not_taken)
+        self.allergy_words = DrugContext(rules.drug_allergy)
         # Where each drug was first told as given: denied after that, it was stopped.
         self.first_given: dict[str, int] = {}
         # Where each condition was first told as had: denied after that, it resolved. A
@@ -600,18 +618,47 @@ class _BundleBuilder:
         if report is not None:
             self.add(report)
 
+    def sentence(self, mention: Mention) -> Span:
+        """The sentence holding the mention, else the whole text."""
+        index = bisect_right(self.sentence_starts, mention.start) - 1
+        if index >= 0 and self.case.sentences[index].end >= mention.end:
+            return self.case.sentences[index]
+        return Span(start=0, end=len(self.case.text))
+
     def not_taken(self, mention: Mention) -> bool:
         """Whether the words of its sentence tell a drug as what a culture was sensitive or
         resistant to, a screen was negative for or the patient is allergic to ("sensitive to
         ampicillin, gentamicin and vancomycin", "allergic to penicillin"; ``fhir.json``'s
         ``medication_not_taken``): no dose the patient took."""
-        index = bisect_right(self.sentence_starts, mention.start) - 1
-        sentence = (
-            self.case.sentences[index]
-            if index >= 0 and self.case.sentences[index].end >= mention.end
-            else Span(start=0, end=len(self.case.text))
+        return self.not_taken_words.names_no_dose(self.case.text, mention, self.sentence(mention))
+
+    def allergic(self, mention: Mention) -> bool:
+        """Whether the words of its sentence tell a drug as one the patient is allergic to
+        ("allergic to penicillin", "penicillin allergy"; ``fhir.json``'s ``drug_allergy``)."""
+        return self.allergy_words.names_no_dose(self.case.text, mention, self.sentence(mention))
+
+    def allergy(self, mention: Mention) -> None:
+        """The drug allergy a drug's mention tells, when the patient has or may have it; a
+        denied or hypothetical one ("no allergy to penicillin") is none."""
+        verification = _ALLERGY_VERIFICATION.get(mention.assertion)
+        if verification is None:
+            return
+        self.add(
+            AllergyIntolerance(
+                id=self.role_id(f"allergy:{mention.id}"),
+                clinicalStatus=CodeableConcept(
+                    coding=[Coding(system=_ALLERGY_CLINICAL, code="active")]
+                ),
+                verificationStatus=CodeableConcept(
+                    coding=[Coding(system=_ALLERGY_VERIFICATION_SYSTEM, code=verification)]
+                ),
+                type="allergy",
+                category=["medication"],
+                code=self.concept(mention),
+                patient=reference(self.patient),
+                extension=[mention_evidence(mention)],
+            )
         )
-        return self.not_taken_words.names_no_dose(self.case.text, mention, sentence)
 
     def medication(self, mention: Mention) -> None:
         status = _MEDICATION_STATUS.get(mention.assertion, "completed")
@@ -686,8 +733,12 @@ class _BundleBuilder:
                 continue
             if mention.type in PROCEDURE_TYPES:
                 self.procedure(mention, caused.get(mention.id, []))
-            elif mention.type is EntityType.MEDICATION and not self.not_taken(mention):
-                self.medication(mention)
+            elif mention.type is EntityType.MEDICATION:
+                # An allergic reaction to a drug tells both the dose and the allergy.
+                if self.allergic(mention):
+                    self.allergy(mention)
+                if not self.not_taken(mention):
+                    self.medication(mention)
         case_id = _string(self.case.id)
         pipeline = self.case.pipeline
         return Bundle(

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from fhir.resources.R4B.allergyintolerance import AllergyIntolerance
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.diagnosticreport import DiagnosticReport
@@ -555,3 +556,18 @@ def test_any_valid_case_gives_a_valid_bundle_citing_words_inside_the_text(case: 
     )
     ids = [e.resource.id for e in bundle.entry or []]
     assert all(FHIR_ID.fullmatch(i) for i in ids) and len(set(ids)) == len(ids)
+
+
+def test_a_drug_the_patient_is_allergic_to_is_an_allergy_unless_the_allergy_is_denied() -> None:
+    text = "She was allergic to penicillin. She had no known allergy to aspirin."
+    case = _case(
+        text,
+        _mention(text, "m1", "penicillin", EntityType.MEDICATION),
+        _mention(text, "m2", "aspirin", EntityType.MEDICATION),
+        sentences=[Span(start=0, end=31), Span(start=32, end=len(text))],
+    )
+    (allergy,) = _resources(_parsed(case), AllergyIntolerance)
+    assert (allergy.code.text, allergy.verificationStatus.coding[0].code) == (
+        "penicillin",
+        "confirmed",
+    )
