@@ -14,7 +14,9 @@
   ``confirmed`` otherwise; a negated mention of a condition the text (not its title) told the
   patient had before (a shared code, else the same words) is ``confirmed`` with ``clinicalStatus``
   ``resolved`` ("right pleural effusion" … "disappearance of pleural effusion"); ``site``
-  attributes become ``bodySite``, ``severity`` ``severity``.
+  attributes become ``bodySite``, ``severity`` ``severity``. A finding without a code told
+  normal by a value right before it or told of it after it ("normal LV mass", "full range of
+  shoulder motion", "visual fields were normal"; ``fhir.json``'s ``normal_finding``) is none.
 * **FamilyMemberHistory** per finding about a relative (assertion ``family``): those are never
   the patient's Conditions. The relative is the nearest relationship word in the sentence
   ("her mother", coded in HL7 v3 RoleCode), else "family member". Other family facts (a
@@ -106,6 +108,7 @@ from fhir.resources.R4B.quantity import Quantity
 from fhir.resources.R4B.reference import Reference
 from fhir.resources.R4B.resource import Resource
 from fhir.resources.R4B.timing import Timing
+from pydantic import Field
 
 from casebook.model import (
     Assertion,
@@ -118,6 +121,7 @@ from casebook.model import (
     DrugWords,
     EntityType,
     Mention,
+    Patterns,
     RecordModel,
     Span,
     age_in_units,
@@ -215,6 +219,15 @@ class Concept(RecordModel):
     display: str
 
 
+class NormalWords(RecordModel):
+    """The words that tell a finding normal (``fhir.json``'s ``normal_finding``)."""
+
+    note: str = ""
+    words: Patterns = Field(description="Patterns of a value attribute's words telling normal.")
+    before: Patterns = Field(description="Patterns of the words from such a value to a finding.")
+    after: Patterns = Field(description="Patterns of the words from a finding to such a value.")
+
+
 class FhirRules(RecordModel):
     """Word → code tables of the export (``resources/fhir.json``)."""
 
@@ -225,6 +238,7 @@ class FhirRules(RecordModel):
     family_member: Concept
     medication_not_taken: DrugWords
     drug_allergy: DrugWords
+    normal_finding: NormalWords
 
 
 @cache
@@ -376,6 +390,9 @@ class _BundleBuilder:
         self.patient = Patient(id=resource_id(case.id, "patient"))
         self.not_taken_words = DrugContext(rules.medication_not_taken)
         self.allergy_words = DrugContext(rules.drug_allergy)
+        self.normal_words = [re.compile(p, re.IGNORECASE) for p in rules.normal_finding.words]
+        self.normal_before = [re.compile(p, re.IGNORECASE) for p in rules.normal_finding.before]
+        self.normal_after = [re.compile(p, re.IGNORECASE) for p in rules.normal_finding.after]
         # Where each drug was first told as given: denied after that, it was stopped.
         self.first_given: dict[str, int] = {}
         # Where each condition was first told as had: denied after that, it resolved. A
@@ -514,6 +531,32 @@ class _BundleBuilder:
             for code in [*mention.codes, *self.case_codes.get(mention.id, [])]
         }
         return codes or {_words_key(mention)}
+
+    def told_normal(self, mention: Mention) -> bool:
+        """Whether a finding without a code is told normal by a value right before it or told
+        of it after it ("normal LV mass", "full range of shoulder motion", "visual fields were
+        normal"; ``fhir.json``'s ``normal_finding``): no disorder the patient had."""
+        if mention.codes or self.case_codes.get(mention.id):
+            return False
+        text = self.case.text
+        sites = [a for a in mention.attributes if a.name == "site"]
+        for value in mention.attributes:
+            if value.name != "value" or not (
+                value.value == "normal" or any(p.match(value.text) for p in self.normal_words)
+            ):
+                continue
+            if value.end <= mention.start:
+                between = "".join(
+                    "" if any(s.start <= i < s.end for s in sites) else text[i]
+                    for i in range(value.end, mention.start)
+                )
+                if any(p.match(between) for p in self.normal_before):
+                    return True
+            elif value.start >= mention.end:
+                between = text[mention.end : value.start]
+                if any(p.match(between) for p in self.normal_after):
+                    return True
+        return False
 
     def condition(self, mention: Mention) -> Condition:
         verification = _VERIFICATION_STATUS.get(mention.assertion, "confirmed")
@@ -716,7 +759,7 @@ class _BundleBuilder:
                 continue
             if mention.assertion is Assertion.FAMILY:
                 self.family_history(mention)
-            else:
+            elif not self.told_normal(mention):
                 conditions[mention.id] = self.condition(mention)
         happened = {Assertion.PRESENT, Assertion.HISTORICAL, Assertion.UNCERTAIN}
         caused: dict[str, list[Condition]] = {}

@@ -571,3 +571,27 @@ def test_a_drug_the_patient_is_allergic_to_is_an_allergy_unless_the_allergy_is_d
         "penicillin",
         "confirmed",
     )
+
+
+def test_a_finding_told_normal_is_no_condition_unless_a_code_names_a_disorder() -> None:
+    text = "Echo showed normal LV mass. The aneurysm was intact."
+    mass = _mention(
+        text,
+        "m1",
+        "mass",
+        EntityType.SIGN_SYMPTOM,
+        attributes=[
+            _attribute(text, "value", "normal", value="normal"),
+            _attribute(text, "site", "LV"),
+        ],
+    )
+    aneurysm = _mention(
+        text,
+        "m2",
+        "aneurysm",
+        EntityType.DISEASE_DISORDER,
+        attributes=[_attribute(text, "value", "intact")],
+        codes=[Code(system=CodeSystem.ICD10CM, code="I72.9", display="Aneurysm")],
+    )
+    case = _case(text, mass, aneurysm)
+    assert [c.code.text for c in _resources(_parsed(case), Condition)] == ["aneurysm"]
