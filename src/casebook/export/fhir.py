@@ -13,7 +13,9 @@
   ``refuted`` for a negated mention, ``unconfirmed`` for an uncertain or hypothetical one and
   ``confirmed`` otherwise; a negated mention of a condition the text (not its title) told the
   patient had before (a shared code, else the same words) is ``confirmed`` with ``clinicalStatus``
-  ``resolved`` ("right pleural effusion" … "disappearance of pleural effusion"); ``site``
+  ``resolved`` ("right pleural effusion" … "disappearance of pleural effusion"), as is one told
+  as present that the words next to it tell went away ("her headaches had resolved", "pain
+  relief was obtained"; ``fhir.json``'s ``condition_resolved``); ``site``
   attributes become ``bodySite``, ``severity`` ``severity``. A finding without a code told
   normal by a value right before it or told of it after it ("normal LV mass", "full range of
   shoulder motion", "visual fields were normal"; ``fhir.json``'s ``normal_finding``) is none.
@@ -228,6 +230,20 @@ class NormalWords(RecordModel):
     after: Patterns = Field(description="Patterns of the words from a finding to such a value.")
 
 
+class FindingWords(RecordModel):
+    """Patterns around a finding's words in its sentence (``fhir.json``'s
+    ``condition_resolved``)."""
+
+    note: str = ""
+    before: Patterns = Field(description="Patterns ending where the finding starts.")
+    after: Patterns = Field(description="Patterns starting where the finding ends.")
+    not_before: Patterns = Field(
+        default_factory=list,
+        description="Patterns ending where the finding starts that make it what the words "
+        "before or after tell of another thing (its cause, its companion).",
+    )
+
+
 class FhirRules(RecordModel):
     """Word → code tables of the export (``resources/fhir.json``)."""
 
@@ -239,6 +255,7 @@ class FhirRules(RecordModel):
     medication_not_taken: DrugWords
     drug_allergy: DrugWords
     normal_finding: NormalWords
+    condition_resolved: FindingWords
 
 
 @cache
@@ -390,6 +407,13 @@ class _BundleBuilder:
         self.patient = Patient(id=resource_id(case.id, "patient"))
         self.not_taken_words = DrugContext(rules.medication_not_taken)
         self.allergy_words = DrugContext(rules.drug_allergy)
+        self.resolved_before = [
+            re.compile(p, re.IGNORECASE) for p in rules.condition_resolved.before
+        ]
+        self.resolved_after = [re.compile(p, re.IGNORECASE) for p in rules.condition_resolved.after]
+        self.resolved_not_before = [
+            re.compile(p, re.IGNORECASE) for p in rules.condition_resolved.not_before
+        ]
         self.normal_words = [re.compile(p, re.IGNORECASE) for p in rules.normal_finding.words]
         self.normal_before = [re.compile(p, re.IGNORECASE) for p in rules.normal_finding.before]
         self.normal_after = [re.compile(p, re.IGNORECASE) for p in rules.normal_finding.after]
@@ -558,6 +582,19 @@ class _BundleBuilder:
                     return True
         return False
 
+    def told_resolved(self, mention: Mention) -> bool:
+        """Whether the words of its sentence right after or before a finding tell it went away
+        ("her headaches had resolved", "after resolution of ileus"; ``fhir.json``'s
+        ``condition_resolved``): what went away was there, and is resolved."""
+        sentence = self.sentence(mention)
+        before = self.case.text[sentence.start : mention.start]
+        after = self.case.text[mention.end : sentence.end]
+        if any(p.search(before) for p in self.resolved_not_before):
+            return False
+        return any(p.search(before) for p in self.resolved_before) or any(
+            p.match(after) for p in self.resolved_after
+        )
+
     def condition(self, mention: Mention) -> Condition:
         verification = _VERIFICATION_STATUS.get(mention.assertion, "confirmed")
         clinical: CodeableConcept | None = None
@@ -566,6 +603,8 @@ class _BundleBuilder:
             for key in self.condition_keys(mention)
         ):
             verification = "confirmed"
+            clinical = CodeableConcept(coding=[Coding(system=_CLINICAL, code="resolved")])
+        elif mention.assertion in _GIVEN and self.told_resolved(mention):
             clinical = CodeableConcept(coding=[Coding(system=_CLINICAL, code="resolved")])
         concept = self.concept(mention)
         observations = self.results(mention, concept)

@@ -595,3 +595,18 @@ def test_a_finding_told_normal_is_no_condition_unless_a_code_names_a_disorder() 
     )
     case = _case(text, mass, aneurysm)
     assert [c.code.text for c in _resources(_parsed(case), Condition)] == ["aneurysm"]
+
+
+def test_a_finding_told_as_gone_is_resolved_but_not_the_cause_of_what_went_away() -> None:
+    text = "Pain relief was obtained. The pain due to gastric cancer was relieved."
+    case = _case(
+        text,
+        _mention(text, "m1", "Pain", EntityType.SIGN_SYMPTOM),
+        _mention(text, "m2", "gastric cancer", EntityType.DISEASE_DISORDER),
+        sentences=[Span(start=0, end=25), Span(start=26, end=len(text))],
+    )
+    conditions = _resources(_parsed(case), Condition)
+    assert [c.clinicalStatus.coding[0].code if c.clinicalStatus else None for c in conditions] == [
+        "resolved",
+        None,
+    ]
