@@ -19,6 +19,11 @@
   attributes become ``bodySite``, ``severity`` ``severity``. A finding without a code told
   normal by a value right before it or told of it after it ("normal LV mass", "full range of
   shoulder motion", "visual fields were normal"; ``fhir.json``'s ``normal_finding``) is none.
+  A finding the patient has or had, not resolved, whose date attribute the timeline reads as a
+  time before the presentation, a date or an age ("12 days prior", "in June 2015", "at the age
+  of 25") has those words as ``onsetString``, citing them, unless they are counted from another
+  event ("prior to the acute loss of vision") or a treatment is told near them
+  (``fhir.json``'s ``onset``).
 * **FamilyMemberHistory** per finding about a relative (assertion ``family``): those are never
   the patient's Conditions. The relative is the nearest relationship word in the sentence
   ("her mother", coded in HL7 v3 RoleCode), else "family member". Other family facts (a
@@ -100,6 +105,7 @@ from fhir.resources.R4B.familymemberhistory import (
     FamilyMemberHistory,
     FamilyMemberHistoryCondition,
 )
+from fhir.resources.R4B.fhirprimitiveextension import FHIRPrimitiveExtension
 from fhir.resources.R4B.identifier import Identifier
 from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.meta import Meta
@@ -184,6 +190,11 @@ _ALLERGY_VERIFICATION: dict[Assertion, str] = {
     Assertion.UNCERTAIN: "unconfirmed",
 }
 """Verification of a drug allergy by its drug's assertion; others give no allergy."""
+_TREATMENT_TYPES = frozenset({EntityType.THERAPEUTIC_PROCEDURE, EntityType.MEDICATION})
+_TREATED_REACH = 60
+"""How far from a finding or its time words a treatment tells the time as the treatment's
+("surgery for gastric cancer 20 years before", "the tumor was surgically resected"), in
+characters."""
 _GIVEN = frozenset({Assertion.PRESENT, Assertion.HISTORICAL})
 """Assertions of a drug the patient was given."""
 
@@ -244,6 +255,15 @@ class FindingWords(RecordModel):
     )
 
 
+class OnsetWords(RecordModel):
+    """What tells a finding's time words as when it began (``fhir.json``'s ``onset``)."""
+
+    note: str = ""
+    kinds: frozenset[str] = Field(description="The timeline's kinds of such time words.")
+    not_before: Patterns = Field(description="Patterns ending where time words start.")
+    not_after: Patterns = Field(description="Patterns starting where time words end.")
+
+
 class FhirRules(RecordModel):
     """Word → code tables of the export (``resources/fhir.json``)."""
 
@@ -256,6 +276,7 @@ class FhirRules(RecordModel):
     drug_allergy: DrugWords
     normal_finding: NormalWords
     condition_resolved: FindingWords
+    onset: OnsetWords
 
 
 @cache
@@ -411,6 +432,8 @@ class _BundleBuilder:
             re.compile(p, re.IGNORECASE) for p in rules.condition_resolved.before
         ]
         self.resolved_after = [re.compile(p, re.IGNORECASE) for p in rules.condition_resolved.after]
+        self.onset_not_before = [re.compile(p, re.IGNORECASE) for p in rules.onset.not_before]
+        self.onset_not_after = [re.compile(p, re.IGNORECASE) for p in rules.onset.not_after]
         self.resolved_not_before = [
             re.compile(p, re.IGNORECASE) for p in rules.condition_resolved.not_before
         ]
@@ -595,6 +618,36 @@ class _BundleBuilder:
             p.match(after) for p in self.resolved_after
         )
 
+    def onset(self, mention: Mention) -> Attribute | None:
+        """The date attribute telling when a finding the patient has or had began, where the
+        timeline reads its words as a time before the presentation, a date or an age ("12 days
+        prior", "in June 2015", "at the age of 25") counted from the presentation, and no
+        treatment or drug is told near them (``fhir.json``'s ``onset``)."""
+        if mention.assertion not in _GIVEN:
+            return None
+        rules = self.rules.onset
+        text = self.case.text
+        sentence = self.sentence(mention)
+        for date in mention.attributes:
+            if (
+                date.name != "date"
+                or not any(
+                    t.kind in rules.kinds and t.start < date.end and date.start < t.end
+                    for t in self.case.times
+                )
+                or any(p.search(text, sentence.start, date.start) for p in self.onset_not_before)
+                or any(p.match(text, date.end, sentence.end) for p in self.onset_not_after)
+            ):
+                continue
+            start = max(sentence.start, min(date.start, mention.start) - _TREATED_REACH)
+            end = min(sentence.end, max(date.end, mention.end) + _TREATED_REACH)
+            if not any(
+                m.type in _TREATMENT_TYPES and m.start < end and start < m.end
+                for m in self.case.mentions
+            ):
+                return date
+        return None
+
     def condition(self, mention: Mention) -> Condition:
         verification = _VERIFICATION_STATUS.get(mention.assertion, "confirmed")
         clinical: CodeableConcept | None = None
@@ -615,8 +668,15 @@ class _BundleBuilder:
             graded = self.rules.severities.get(severity.value or "")
             if graded is not None:
                 severity_concept.coding = [_coded(_SNOMED, graded)]
+        # The time told of a finding that went away is when it went away ("the fever subsided
+        # in June 2015").
+        onset = None if clinical is not None else self.onset(mention)
         condition = Condition(
             id=self.role_id(f"condition:{mention.id}"),
+            onsetString=_string(onset.text) if onset else None,
+            onsetString__ext=FHIRPrimitiveExtension(extension=[_attribute_evidence(onset)])
+            if onset
+            else None,
             subject=reference(self.patient),
             code=concept,
             verificationStatus=CodeableConcept(

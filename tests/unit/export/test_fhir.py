@@ -610,3 +610,33 @@ def test_a_finding_told_as_gone_is_resolved_but_not_the_cause_of_what_went_away(
         "resolved",
         None,
     ]
+
+
+def test_a_finding_has_the_onset_its_time_words_tell_unless_counted_from_another_event() -> None:
+    text = "Hematuria began 12 days prior. Fever started two days prior to the rash."
+    times = [
+        model.TimeExpression(start=16, end=29, text="12 days prior", kind="before"),
+        model.TimeExpression(start=45, end=59, text="two days prior", kind="before"),
+    ]
+    case = _case(
+        text,
+        _mention(
+            text,
+            "m1",
+            "Hematuria",
+            EntityType.SIGN_SYMPTOM,
+            attributes=[_attribute(text, "date", "12 days prior")],
+        ),
+        _mention(
+            text,
+            "m2",
+            "Fever",
+            EntityType.SIGN_SYMPTOM,
+            attributes=[_attribute(text, "date", "two days prior")],
+        ),
+        sentences=[Span(start=0, end=30), Span(start=31, end=len(text))],
+        times=times,
+    )
+    conditions = _resources(_parsed(case), Condition)
+    assert [c.onsetString for c in conditions] == ["12 days prior", None]
+    assert _evidence(conditions[0].onsetString__ext)[0]["text"] == "12 days prior"
