@@ -13,8 +13,17 @@
   ``refuted`` for a negated mention, ``unconfirmed`` for an uncertain or hypothetical one and
   ``confirmed`` otherwise; a negated mention of a condition the text (not its title) told the
   patient had before (a shared code, else the same words) is ``confirmed`` with ``clinicalStatus``
-  ``resolved`` ("right pleural effusion" … "disappearance of pleural effusion"); ``site``
-  attributes become ``bodySite``, ``severity`` ``severity``.
+  ``resolved`` ("right pleural effusion" … "disappearance of pleural effusion"), as is one told
+  as present that the words next to it tell went away ("her headaches had resolved", "pain
+  relief was obtained"; ``fhir.json``'s ``condition_resolved``); ``site``
+  attributes become ``bodySite``, ``severity`` ``severity``. A finding without a code told
+  normal by a value right before it or told of it after it ("normal LV mass", "full range of
+  shoulder motion", "visual fields were normal"; ``fhir.json``'s ``normal_finding``) is none.
+  A finding the patient has or had, not resolved, whose date attribute the timeline reads as a
+  time before the presentation, a date or an age ("12 days prior", "in June 2015", "at the age
+  of 25") has those words as ``onsetString``, citing them, unless they are counted from another
+  event ("prior to the acute loss of vision") or a treatment is told near them
+  (``fhir.json``'s ``onset``).
 * **FamilyMemberHistory** per finding about a relative (assertion ``family``): those are never
   the patient's Conditions. The relative is the nearest relationship word in the sentence
   ("her mother", coded in HL7 v3 RoleCode), else "family member". Other family facts (a
@@ -41,6 +50,11 @@
   drug was told as given before: "enoxaparin and aspirin were discontinued"), ``intended`` when
   hypothetical, ``unknown`` when uncertain;
   ``dosage``, ``route`` and ``frequency`` attributes fill ``dosage``.
+* **AllergyIntolerance** (``type`` allergy, ``category`` medication, ``active``) per
+  ``Medication`` mention its sentence tells as one the patient is allergic to (``fhir.json``'s
+  ``drug_allergy``: "allergic to penicillin", "penicillin allergy", "an allergic reaction to
+  metronidazole", which was also taken): ``confirmed``, or
+  ``unconfirmed`` when uncertain; a denied or hypothetical allergy gives none.
 
 A mention the clinical summary reads as no fact about the patient (``Mention.patient_fact``
 False: words that name no concept of its type, a service that was consulted, another case of
@@ -77,6 +91,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from fhir.resources.R4B.allergyintolerance import AllergyIntolerance
 from fhir.resources.R4B.attachment import Attachment
 from fhir.resources.R4B.bundle import Bundle, BundleEntry
 from fhir.resources.R4B.codeableconcept import CodeableConcept
@@ -90,6 +105,7 @@ from fhir.resources.R4B.familymemberhistory import (
     FamilyMemberHistory,
     FamilyMemberHistoryCondition,
 )
+from fhir.resources.R4B.fhirprimitiveextension import FHIRPrimitiveExtension
 from fhir.resources.R4B.identifier import Identifier
 from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.meta import Meta
@@ -100,6 +116,7 @@ from fhir.resources.R4B.quantity import Quantity
 from fhir.resources.R4B.reference import Reference
 from fhir.resources.R4B.resource import Resource
 from fhir.resources.R4B.timing import Timing
+from pydantic import Field
 
 from casebook.model import (
     Assertion,
@@ -112,6 +129,7 @@ from casebook.model import (
     DrugWords,
     EntityType,
     Mention,
+    Patterns,
     RecordModel,
     Span,
     age_in_units,
@@ -141,6 +159,10 @@ _SNOMED = "http://snomed.info/sct"
 _VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 _CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 _INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+_ALLERGY_CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
+_ALLERGY_VERIFICATION_SYSTEM = (
+    "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
+)
 _ROLE_CODE = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
 _TEXT_TYPE = "text/plain; charset=utf-8"
 
@@ -162,6 +184,17 @@ _MEDICATION_STATUS: dict[Assertion, str] = {
     Assertion.UNCERTAIN: "unknown",
     Assertion.HYPOTHETICAL: "intended",
 }
+_ALLERGY_VERIFICATION: dict[Assertion, str] = {
+    Assertion.PRESENT: "confirmed",
+    Assertion.HISTORICAL: "confirmed",
+    Assertion.UNCERTAIN: "unconfirmed",
+}
+"""Verification of a drug allergy by its drug's assertion; others give no allergy."""
+_TREATMENT_TYPES = frozenset({EntityType.THERAPEUTIC_PROCEDURE, EntityType.MEDICATION})
+_TREATED_REACH = 60
+"""How far from a finding or its time words a treatment tells the time as the treatment's
+("surgery for gastric cancer 20 years before", "the tumor was surgically resected"), in
+characters."""
 _GIVEN = frozenset({Assertion.PRESENT, Assertion.HISTORICAL})
 """Assertions of a drug the patient was given."""
 
@@ -199,6 +232,38 @@ class Concept(RecordModel):
     display: str
 
 
+class NormalWords(RecordModel):
+    """The words that tell a finding normal (``fhir.json``'s ``normal_finding``)."""
+
+    note: str = ""
+    words: Patterns = Field(description="Patterns of a value attribute's words telling normal.")
+    before: Patterns = Field(description="Patterns of the words from such a value to a finding.")
+    after: Patterns = Field(description="Patterns of the words from a finding to such a value.")
+
+
+class FindingWords(RecordModel):
+    """Patterns around a finding's words in its sentence (``fhir.json``'s
+    ``condition_resolved``)."""
+
+    note: str = ""
+    before: Patterns = Field(description="Patterns ending where the finding starts.")
+    after: Patterns = Field(description="Patterns starting where the finding ends.")
+    not_before: Patterns = Field(
+        default_factory=list,
+        description="Patterns ending where the finding starts that make it what the words "
+        "before or after tell of another thing (its cause, its companion).",
+    )
+
+
+class OnsetWords(RecordModel):
+    """What tells a finding's time words as when it began (``fhir.json``'s ``onset``)."""
+
+    note: str = ""
+    kinds: frozenset[str] = Field(description="The timeline's kinds of such time words.")
+    not_before: Patterns = Field(description="Patterns ending where time words start.")
+    not_after: Patterns = Field(description="Patterns starting where time words end.")
+
+
 class FhirRules(RecordModel):
     """Word → code tables of the export (``resources/fhir.json``)."""
 
@@ -208,6 +273,10 @@ class FhirRules(RecordModel):
     relationships: dict[str, Concept]
     family_member: Concept
     medication_not_taken: DrugWords
+    drug_allergy: DrugWords
+    normal_finding: NormalWords
+    condition_resolved: FindingWords
+    onset: OnsetWords
 
 
 @cache
@@ -358,6 +427,19 @@ class _BundleBuilder:
         )
         self.patient = Patient(id=resource_id(case.id, "patient"))
         self.not_taken_words = DrugContext(rules.medication_not_taken)
+        self.allergy_words = DrugContext(rules.drug_allergy)
+        self.resolved_before = [
+            re.compile(p, re.IGNORECASE) for p in rules.condition_resolved.before
+        ]
+        self.resolved_after = [re.compile(p, re.IGNORECASE) for p in rules.condition_resolved.after]
+        self.onset_not_before = [re.compile(p, re.IGNORECASE) for p in rules.onset.not_before]
+        self.onset_not_after = [re.compile(p, re.IGNORECASE) for p in rules.onset.not_after]
+        self.resolved_not_before = [
+            re.compile(p, re.IGNORECASE) for p in rules.condition_resolved.not_before
+        ]
+        self.normal_words = [re.compile(p, re.IGNORECASE) for p in rules.normal_finding.words]
+        self.normal_before = [re.compile(p, re.IGNORECASE) for p in rules.normal_finding.before]
+        self.normal_after = [re.compile(p, re.IGNORECASE) for p in rules.normal_finding.after]
         # Where each drug was first told as given: denied after that, it was stopped.
         self.first_given: dict[str, int] = {}
         # Where each condition was first told as had: denied after that, it resolved. A
@@ -497,6 +579,75 @@ class _BundleBuilder:
         }
         return codes or {_words_key(mention)}
 
+    def told_normal(self, mention: Mention) -> bool:
+        """Whether a finding without a code is told normal by a value right before it or told
+        of it after it ("normal LV mass", "full range of shoulder motion", "visual fields were
+        normal"; ``fhir.json``'s ``normal_finding``): no disorder the patient had."""
+        if mention.codes or self.case_codes.get(mention.id):
+            return False
+        text = self.case.text
+        sites = [a for a in mention.attributes if a.name == "site"]
+        for value in mention.attributes:
+            if value.name != "value" or not (
+                value.value == "normal" or any(p.match(value.text) for p in self.normal_words)
+            ):
+                continue
+            if value.end <= mention.start:
+                between = "".join(
+                    "" if any(s.start <= i < s.end for s in sites) else text[i]
+                    for i in range(value.end, mention.start)
+                )
+                if any(p.match(between) for p in self.normal_before):
+                    return True
+            elif value.start >= mention.end:
+                between = text[mention.end : value.start]
+                if any(p.match(between) for p in self.normal_after):
+                    return True
+        return False
+
+    def told_resolved(self, mention: Mention) -> bool:
+        """Whether the words of its sentence right after or before a finding tell it went away
+        ("her headaches had resolved", "after resolution of ileus"; ``fhir.json``'s
+        ``condition_resolved``): what went away was there, and is resolved."""
+        sentence = self.sentence(mention)
+        before = self.case.text[sentence.start : mention.start]
+        after = self.case.text[mention.end : sentence.end]
+        if any(p.search(before) for p in self.resolved_not_before):
+            return False
+        return any(p.search(before) for p in self.resolved_before) or any(
+            p.match(after) for p in self.resolved_after
+        )
+
+    def onset(self, mention: Mention) -> Attribute | None:
+        """The date attribute telling when a finding the patient has or had began, where the
+        timeline reads its words as a time before the presentation, a date or an age ("12 days
+        prior", "in June 2015", "at the age of 25") counted from the presentation, and no
+        treatment or drug is told near them (``fhir.json``'s ``onset``)."""
+        if mention.assertion not in _GIVEN:
+            return None
+        rules = self.rules.onset
+        text = self.case.text
+        sentence = self.sentence(mention)
+        for date in mention.attributes:
+            if (
+                date.name != "date"
+                or not any(
+                    t.kind in rules.kinds and t.start < date.end and date.start < t.end
+                    for t in self.case.times
+                )
+                or any(p.search(text, sentence.start, date.start) for p in self.onset_not_before)
+                or any(p.match(text, date.end, sentence.end) for p in self.onset_not_after)
+            ):
+                continue
+            start = max(sentence.start, min(date.start, mention.start) - _TREATED_REACH)
+            end = min(sentence.end, max(date.end, mention.end) + _TREATED_REACH)
+            if not any(
+                m.type in _TREATMENT_TYPES and m.start < end and start < m.end
+                for m in self.case.mentions
+            ):
+                return date
+        return None
+
     def condition(self, mention: Mention) -> Condition:
         verification = _VERIFICATION_STATUS.get(mention.assertion, "confirmed")
         clinical: CodeableConcept | None = None
@@ -505,6 +656,8 @@ class _BundleBuilder:
             for key in self.condition_keys(mention)
         ):
             verification = "confirmed"
+            clinical = CodeableConcept(coding=[Coding(system=_CLINICAL, code="resolved")])
+        elif mention.assertion in _GIVEN and self.told_resolved(mention):
             clinical = CodeableConcept(coding=[Coding(system=_CLINICAL, code="resolved")])
         concept = self.concept(mention)
         observations = self.results(mention, concept)
@@ -515,8 +668,15 @@ class _BundleBuilder:
             graded = self.rules.severities.get(severity.value or "")
             if graded is not None:
                 severity_concept.coding = [_coded(_SNOMED, graded)]
+        # The time told of a finding that went away is when it went away ("the fever subsided
+        # in June 2015").
+        onset = None if clinical is not None else self.onset(mention)
         condition = Condition(
             id=self.role_id(f"condition:{mention.id}"),
+            onsetString=_string(onset.text) if onset else None,
+            onsetString__ext=FHIRPrimitiveExtension(extension=[_attribute_evidence(onset)])
+            if onset
+            else None,
             subject=reference(self.patient),
             code=concept,
             verificationStatus=CodeableConcept(
@@ -600,18 +760,47 @@ class _BundleBuilder:
         if report is not None:
             self.add(report)
 
+    def sentence(self, mention: Mention) -> Span:
+        """The sentence holding the mention, else the whole text."""
+        index = bisect_right(self.sentence_starts, mention.start) - 1
+        if index >= 0 and self.case.sentences[index].end >= mention.end:
+            return self.case.sentences[index]
+        return Span(start=0, end=len(self.case.text))
+
     def not_taken(self, mention: Mention) -> bool:
         """Whether the words of its sentence tell a drug as what a culture was sensitive or
         resistant to, a screen was negative for or the patient is allergic to ("sensitive to
         ampicillin, gentamicin and vancomycin", "allergic to penicillin"; ``fhir.json``'s
         ``medication_not_taken``): no dose the patient took."""
-        index = bisect_right(self.sentence_starts, mention.start) - 1
-        sentence = (
-            self.case.sentences[index]
-            if index >= 0 and self.case.sentences[index].end >= mention.end
-            else Span(start=0, end=len(self.case.text))
+        return self.not_taken_words.names_no_dose(self.case.text, mention, self.sentence(mention))
+
+    def allergic(self, mention: Mention) -> bool:
+        """Whether the words of its sentence tell a drug as one the patient is allergic to
+        ("allergic to penicillin", "penicillin allergy"; ``fhir.json``'s ``drug_allergy``)."""
+        return self.allergy_words.names_no_dose(self.case.text, mention, self.sentence(mention))
+
+    def allergy(self, mention: Mention) -> None:
+        """The drug allergy a drug's mention tells, when the patient has or may have it; a
+        denied or hypothetical one ("no allergy to penicillin") is none."""
+        verification = _ALLERGY_VERIFICATION.get(mention.assertion)
+        if verification is None:
+            return
+        self.add(
+            AllergyIntolerance(
+                id=self.role_id(f"allergy:{mention.id}"),
+                clinicalStatus=CodeableConcept(
+                    coding=[Coding(system=_ALLERGY_CLINICAL, code="active")]
+                ),
+                verificationStatus=CodeableConcept(
+                    coding=[Coding(system=_ALLERGY_VERIFICATION_SYSTEM, code=verification)]
+                ),
+                type="allergy",
+                category=["medication"],
+                code=self.concept(mention),
+                patient=reference(self.patient),
+                extension=[mention_evidence(mention)],
+            )
         )
-        return self.not_taken_words.names_no_dose(self.case.text, mention, sentence)
 
     def medication(self, mention: Mention) -> None:
         status = _MEDICATION_STATUS.get(mention.assertion, "completed")
@@ -669,7 +858,7 @@ class _BundleBuilder:
                 continue
             if mention.assertion is Assertion.FAMILY:
                 self.family_history(mention)
-            else:
+            elif not self.told_normal(mention):
                 conditions[mention.id] = self.condition(mention)
         happened = {Assertion.PRESENT, Assertion.HISTORICAL, Assertion.UNCERTAIN}
         caused: dict[str, list[Condition]] = {}
@@ -686,8 +875,12 @@ class _BundleBuilder:
                 continue
             if mention.type in PROCEDURE_TYPES:
                 self.procedure(mention, caused.get(mention.id, []))
-            elif mention.type is EntityType.MEDICATION and not self.not_taken(mention):
-                self.medication(mention)
+            elif mention.type is EntityType.MEDICATION:
+                # An allergic reaction to a drug tells both the dose and the allergy.
+                if self.allergic(mention):
+                    self.allergy(mention)
+                if not self.not_taken(mention):
+                    self.medication(mention)
         case_id = _string(self.case.id)
         pipeline = self.case.pipeline
         return Bundle(

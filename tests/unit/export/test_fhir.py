@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from fhir.resources.R4B.allergyintolerance import AllergyIntolerance
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.diagnosticreport import DiagnosticReport
@@ -555,3 +556,87 @@ def test_any_valid_case_gives_a_valid_bundle_citing_words_inside_the_text(case: 
     )
     ids = [e.resource.id for e in bundle.entry or []]
     assert all(FHIR_ID.fullmatch(i) for i in ids) and len(set(ids)) == len(ids)
+
+
+def test_a_drug_the_patient_is_allergic_to_is_an_allergy_unless_the_allergy_is_denied() -> None:
+    text = "She was allergic to penicillin. She had no known allergy to aspirin."
+    case = _case(
+        text,
+        _mention(text, "m1", "penicillin", EntityType.MEDICATION),
+        _mention(text, "m2", "aspirin", EntityType.MEDICATION),
+        sentences=[Span(start=0, end=31), Span(start=32, end=len(text))],
+    )
+    (allergy,) = _resources(_parsed(case), AllergyIntolerance)
+    assert (allergy.code.text, allergy.verificationStatus.coding[0].code) == (
+        "penicillin",
+        "confirmed",
+    )
+
+
+def test_a_finding_told_normal_is_no_condition_unless_a_code_names_a_disorder() -> None:
+    text = "Echo showed normal LV mass. The aneurysm was intact."
+    mass = _mention(
+        text,
+        "m1",
+        "mass",
+        EntityType.SIGN_SYMPTOM,
+        attributes=[
+            _attribute(text, "value", "normal", value="normal"),
+            _attribute(text, "site", "LV"),
+        ],
+    )
+    aneurysm = _mention(
+        text,
+        "m2",
+        "aneurysm",
+        EntityType.DISEASE_DISORDER,
+        attributes=[_attribute(text, "value", "intact")],
+        codes=[Code(system=CodeSystem.ICD10CM, code="I72.9", display="Aneurysm")],
+    )
+    case = _case(text, mass, aneurysm)
+    assert [c.code.text for c in _resources(_parsed(case), Condition)] == ["aneurysm"]
+
+
+def test_a_finding_told_as_gone_is_resolved_but_not_the_cause_of_what_went_away() -> None:
+    text = "Pain relief was obtained. The pain due to gastric cancer was relieved."
+    case = _case(
+        text,
+        _mention(text, "m1", "Pain", EntityType.SIGN_SYMPTOM),
+        _mention(text, "m2", "gastric cancer", EntityType.DISEASE_DISORDER),
+        sentences=[Span(start=0, end=25), Span(start=26, end=len(text))],
+    )
+    conditions = _resources(_parsed(case), Condition)
+    assert [c.clinicalStatus.coding[0].code if c.clinicalStatus else None for c in conditions] == [
+        "resolved",
+        None,
+    ]
+
+
+def test_a_finding_has_the_onset_its_time_words_tell_unless_counted_from_another_event() -> None:
+    text = "Hematuria began 12 days prior. Fever started two days prior to the rash."
+    times = [
+        model.TimeExpression(start=16, end=29, text="12 days prior", kind="before"),
+        model.TimeExpression(start=45, end=59, text="two days prior", kind="before"),
+    ]
+    case = _case(
+        text,
+        _mention(
+            text,
+            "m1",
+            "Hematuria",
+            EntityType.SIGN_SYMPTOM,
+            attributes=[_attribute(text, "date", "12 days prior")],
+        ),
+        _mention(
+            text,
+            "m2",
+            "Fever",
+            EntityType.SIGN_SYMPTOM,
+            attributes=[_attribute(text, "date", "two days prior")],
+        ),
+        sentences=[Span(start=0, end=30), Span(start=31, end=len(text))],
+        times=times,
+    )
+    conditions = _resources(_parsed(case), Condition)
+    assert [c.onsetString for c in conditions] == ["12 days prior", None]
+    assert _evidence(conditions[0].onsetString__ext)[0]["text"] == "12 days prior"
