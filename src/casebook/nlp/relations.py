@@ -141,6 +141,14 @@ class TriggerRule(BaseModel):
         "the first mention lessened or ended the second, not that it caused it "
         "('chemotherapy resulted in full *regression* of the tumor'): no link is made.",
     )
+    reading_heads: list[str] = Field(
+        default=[],
+        description="Normalised last words of a test that only reads images or material "
+        "('histopathology', 'tomography', 'culture'): such a test harms no one, so what it "
+        "'resulted in' ('the postoperative histopathology resulted in adenocarcinoma') is no "
+        "complication it caused; when the test is the trigger's subject, that is its result, "
+        "linked ``result_of`` it.",
+    )
     ending_words: list[str] = Field(
         default=[],
         description="Lower-case words that, from the trigger to the end of the mention after "
@@ -218,6 +226,7 @@ class RelationRules(BaseModel):
                 + rule.despite_words
                 + rule.beside_words
                 + rule.ending_words
+                + rule.reading_heads
             ):
                 if word != word.lower() or not word.isalpha():
                     raise ValueError(
@@ -358,6 +367,18 @@ class RelationFinder:
                     # "a mixed form of DTC and MTC, the relapse being due to MTC", "curettage
                     # of the focal lesion … due to the possibility of the lesion being …": one
                     # thing named twice neither causes nor treats itself.
+                    continue
+                if (
+                    target.type is EntityType.DIAGNOSTIC_PROCEDURE
+                    and _head(target) in rule.reading_heads
+                ):
+                    # Only the test the trigger tells of finds it: in "a genetics evaluation
+                    # for alternate pathologies resulting in paraparesis" the pathologies do.
+                    if source.type in _READ_FINDINGS and (
+                        target.end <= trigger.start
+                        and self._distance(text, target.end, trigger.start, members) == 0
+                    ):
+                        links.append((RelationType.RESULT_OF, source.id, target.id))
                     continue
                 links.append((rule.relation, source.id, target.id))
                 if rule.relation is RelationType.TREATED_BY and rule.order is Order.TARGET_FIRST:
@@ -543,6 +564,10 @@ class RelationFinder:
             if not trigger.rule.list_after:
                 break
         return linked
+
+
+_READ_FINDINGS = frozenset({EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER})
+"""What a test's reading finds: a finding, linked ``result_of`` the test."""
 
 
 def _aside_opens(text: str, start: int, end: int) -> bool:

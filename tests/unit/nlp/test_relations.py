@@ -605,3 +605,15 @@ def test_what_accompanied_a_caused_finding_was_not_caused_with_it(finder: Relati
     mentions = [("Insulinoma", DISEASE), ("metastases", DISEASE), ("glomerulonephritis", DISEASE)]
     case = finder(make_case(text, mentions))
     assert triples(case, "caused_by") == {("metastases", "Insulinoma")}
+
+
+def test_what_a_reading_test_resulted_in_is_its_result_not_a_complication(
+    finder: RelationFinder,
+) -> None:
+    text = "The final histopathology resulted in adenocarcinoma."
+    case = finder(make_case(text, [("final histopathology", TEST), ("adenocarcinoma", DISEASE)]))
+    assert triples(case, "caused_by") == set()
+    assert triples(case, "result_of") == {("adenocarcinoma", "final histopathology")}
+    text = "Colonoscopy resulted in perforation."
+    case = finder(make_case(text, [("Colonoscopy", TEST), ("perforation", DISEASE)]))
+    assert triples(case, "caused_by") == {("perforation", "Colonoscopy")}
