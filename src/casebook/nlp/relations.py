@@ -149,6 +149,14 @@ class TriggerRule(BaseModel):
         "complication it caused; when the test is the trigger's subject, that is its result, "
         "linked ``result_of`` it.",
     )
+    joined_words: list[str] = Field(
+        default=[],
+        description="Lower-case words that, between the trigger and the mention after it and "
+        "after words of no mention, join a second thing to what the trigger governs "
+        "('psychosis secondary to polysubstance abuse *and* pneumomediastinum', the abuse "
+        "no mention): the mention after is that thing's or the first mention's fellow, not "
+        "told to be the cause, so no link is made.",
+    )
     ending_words: list[str] = Field(
         default=[],
         description="Lower-case words that, from the trigger to the end of the mention after "
@@ -227,6 +235,7 @@ class RelationRules(BaseModel):
                 + rule.beside_words
                 + rule.ending_words
                 + rule.reading_heads
+                + rule.joined_words
             ):
                 if word != word.lower() or not word.isalpha():
                     raise ValueError(
@@ -356,6 +365,7 @@ class RelationFinder:
                     self._knowing(text, trigger, second)
                     or self._beside(text, trigger, second)
                     or self._ending(text, trigger, second)
+                    or self._joined(text, trigger, second, members)
                 ):
                     continue
                 source, target = (
@@ -481,6 +491,27 @@ class RelationFinder:
             token.group().lower() in ending
             for token in _WORD.finditer(text, trigger.end, second.end)
         )
+
+    def _joined(
+        self, text: str, trigger: _Trigger, second: Mention, members: Sequence[Mention]
+    ) -> bool:
+        """Whether a joined word of the rule lies between the trigger and the mention after it,
+        after counted words of no mention ("secondary to polysubstance abuse *and* …")."""
+        joined = frozenset(trigger.rule.joined_words)
+        if not joined:
+            return False
+        # Two such words at least: one may be an adjective the two things share ("due to
+        # severe and persistent hypertension").
+        unnamed = 0
+        for token in _WORD.finditer(text, trigger.end, second.start):
+            word = token.group().lower()
+            if word in joined and unnamed >= 2:
+                return True
+            if not any(m.start <= token.start() and token.end() <= m.end for m in members) and (
+                word not in self._skip and word not in joined and word[0].isalnum()
+            ):
+                unnamed += 1
+        return False
 
     @staticmethod
     def _knowing(text: str, trigger: _Trigger, second: Mention) -> bool:

@@ -617,3 +617,14 @@ def test_what_a_reading_test_resulted_in_is_its_result_not_a_complication(
     text = "Colonoscopy resulted in perforation."
     case = finder(make_case(text, [("Colonoscopy", TEST), ("perforation", DISEASE)]))
     assert triples(case, "caused_by") == {("perforation", "Colonoscopy")}
+
+
+def test_what_a_cause_no_mention_names_is_joined_with_is_no_cause(
+    finder: RelationFinder,
+) -> None:
+    text = "Delirium secondary to alcohol withdrawal and pneumothorax."
+    case = finder(make_case(text, [("Delirium", DISEASE), ("pneumothorax", DISEASE)]))
+    assert triples(case, "caused_by") == set()
+    text = "Delirium secondary to severe and persistent hyponatremia."
+    case = finder(make_case(text, [("Delirium", DISEASE), ("hyponatremia", DISEASE)]))
+    assert triples(case, "caused_by") == {("Delirium", "hyponatremia")}
