@@ -383,9 +383,12 @@ class RelationFinder:
                     and _head(target) in rule.reading_heads
                 ):
                     # Only the test the trigger tells of finds it: in "a genetics evaluation
-                    # for alternate pathologies resulting in paraparesis" the pathologies do.
-                    if source.type in _READ_FINDINGS and (
-                        target.end <= trigger.start
+                    # for alternate pathologies resulting in paraparesis" the pathologies do,
+                    # in "hyperintense on T2-weighted images, causing a compression" the mass.
+                    if (
+                        source.type in _READ_FINDINGS
+                        and target.end <= trigger.start
+                        and "," not in text[target.end : trigger.start]
                         and self._distance(text, target.end, trigger.start, members) == 0
                     ):
                         links.append((RelationType.RESULT_OF, source.id, target.id))

@@ -628,3 +628,12 @@ def test_what_a_cause_no_mention_names_is_joined_with_is_no_cause(
     text = "Delirium secondary to severe and persistent hyponatremia."
     case = finder(make_case(text, [("Delirium", DISEASE), ("hyponatremia", DISEASE)]))
     assert triples(case, "caused_by") == {("Delirium", "hyponatremia")}
+
+
+def test_what_follows_a_comma_after_a_reading_test_is_not_its_result(
+    finder: RelationFinder,
+) -> None:
+    text = "It was hyperintense on T2-weighted images, causing compression of the lobe."
+    case = finder(make_case(text, [("T2-weighted images", TEST), ("compression", SIGN)]))
+    assert triples(case, "caused_by") == set()
+    assert triples(case, "result_of") == set()
