@@ -637,3 +637,11 @@ def test_what_follows_a_comma_after_a_reading_test_is_not_its_result(
     case = finder(make_case(text, [("T2-weighted images", TEST), ("compression", SIGN)]))
     assert triples(case, "caused_by") == set()
     assert triples(case, "result_of") == set()
+
+
+def test_what_a_for_phrase_after_a_procedure_caused_the_procedure_did_not(
+    finder: RelationFinder,
+) -> None:
+    text = "He underwent surgery for enlarging cysts causing dyspnea."
+    case = finder(make_case(text, [("surgery", THERAPY), ("dyspnea", SIGN)]))
+    assert triples(case, "caused_by") == set()
