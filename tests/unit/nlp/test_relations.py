@@ -645,3 +645,9 @@ def test_what_a_for_phrase_after_a_procedure_caused_the_procedure_did_not(
     text = "He underwent surgery for enlarging cysts causing dyspnea."
     case = finder(make_case(text, [("surgery", THERAPY), ("dyspnea", SIGN)]))
     assert triples(case, "caused_by") == set()
+
+
+def test_what_a_procedure_looked_for_it_did_not_treat(finder: RelationFinder) -> None:
+    text = "A drain was left to assess for leakage."
+    case = finder(make_case(text, [("drain", THERAPY), ("leakage", SIGN)]))
+    assert triples(case, "treated_by") == set()
