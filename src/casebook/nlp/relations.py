@@ -141,6 +141,22 @@ class TriggerRule(BaseModel):
         "the first mention lessened or ended the second, not that it caused it "
         "('chemotherapy resulted in full *regression* of the tumor'): no link is made.",
     )
+    reading_heads: list[str] = Field(
+        default=[],
+        description="Normalised last words of a test that only reads images or material "
+        "('histopathology', 'tomography', 'culture'): such a test harms no one, so what it "
+        "'resulted in' ('the postoperative histopathology resulted in adenocarcinoma') is no "
+        "complication it caused; when the test is the trigger's subject, that is its result, "
+        "linked ``result_of`` it.",
+    )
+    joined_words: list[str] = Field(
+        default=[],
+        description="Lower-case words that, between the trigger and the mention after it and "
+        "after words of no mention, join a second thing to what the trigger governs "
+        "('psychosis secondary to polysubstance abuse *and* pneumomediastinum', the abuse "
+        "no mention): the mention after is that thing's or the first mention's fellow, not "
+        "told to be the cause, so no link is made.",
+    )
     ending_words: list[str] = Field(
         default=[],
         description="Lower-case words that, from the trigger to the end of the mention after "
@@ -218,6 +234,8 @@ class RelationRules(BaseModel):
                 + rule.despite_words
                 + rule.beside_words
                 + rule.ending_words
+                + rule.reading_heads
+                + rule.joined_words
             ):
                 if word != word.lower() or not word.isalpha():
                     raise ValueError(
@@ -347,6 +365,7 @@ class RelationFinder:
                     self._knowing(text, trigger, second)
                     or self._beside(text, trigger, second)
                     or self._ending(text, trigger, second)
+                    or self._joined(text, trigger, second, members)
                 ):
                     continue
                 source, target = (
@@ -358,6 +377,21 @@ class RelationFinder:
                     # "a mixed form of DTC and MTC, the relapse being due to MTC", "curettage
                     # of the focal lesion … due to the possibility of the lesion being …": one
                     # thing named twice neither causes nor treats itself.
+                    continue
+                if (
+                    target.type is EntityType.DIAGNOSTIC_PROCEDURE
+                    and _head(target) in rule.reading_heads
+                ):
+                    # Only the test the trigger tells of finds it: in "a genetics evaluation
+                    # for alternate pathologies resulting in paraparesis" the pathologies do,
+                    # in "hyperintense on T2-weighted images, causing a compression" the mass.
+                    if (
+                        source.type in _READ_FINDINGS
+                        and target.end <= trigger.start
+                        and "," not in text[target.end : trigger.start]
+                        and self._distance(text, target.end, trigger.start, members) == 0
+                    ):
+                        links.append((RelationType.RESULT_OF, source.id, target.id))
                     continue
                 links.append((rule.relation, source.id, target.id))
                 if rule.relation is RelationType.TREATED_BY and rule.order is Order.TARGET_FIRST:
@@ -461,6 +495,27 @@ class RelationFinder:
             for token in _WORD.finditer(text, trigger.end, second.end)
         )
 
+    def _joined(
+        self, text: str, trigger: _Trigger, second: Mention, members: Sequence[Mention]
+    ) -> bool:
+        """Whether a joined word of the rule lies between the trigger and the mention after it,
+        after counted words of no mention ("secondary to polysubstance abuse *and* …")."""
+        joined = frozenset(trigger.rule.joined_words)
+        if not joined:
+            return False
+        # Two such words at least: one may be an adjective the two things share ("due to
+        # severe and persistent hypertension").
+        unnamed = 0
+        for token in _WORD.finditer(text, trigger.end, second.start):
+            word = token.group().lower()
+            if word in joined and unnamed >= 2:
+                return True
+            if not any(m.start <= token.start() and token.end() <= m.end for m in members) and (
+                word not in self._skip and word not in joined and word[0].isalnum()
+            ):
+                unnamed += 1
+        return False
+
     @staticmethod
     def _knowing(text: str, trigger: _Trigger, second: Mention) -> bool:
         """Whether a knowing or lessening word of the rule lies between the trigger and the
@@ -543,6 +598,10 @@ class RelationFinder:
             if not trigger.rule.list_after:
                 break
         return linked
+
+
+_READ_FINDINGS = frozenset({EntityType.SIGN_SYMPTOM, EntityType.DISEASE_DISORDER})
+"""What a test's reading finds: a finding, linked ``result_of`` the test."""
 
 
 def _aside_opens(text: str, start: int, end: int) -> bool:

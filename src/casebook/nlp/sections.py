@@ -197,9 +197,10 @@ class SectionDetector:
 
     def _leading_title(self, lines: list[tuple[int, str]], index: int, stripped: str) -> bool:
         # Plain text pasted from an article opens with its title, then a blank line: a line no
-        # sentence punctuation ends. Read as narrative, the title's diagnosis would be the
-        # case's first event and its presenting problem.
-        if stripped[-1] in ".!?;:," or len(stripped.split()) > self.rules.max_leading_title_words:
+        # sentence punctuation ends, but a question mark may ("Does every patient with aortic
+        # stenosis need valve replacement?"). Read as narrative, the title's diagnosis would be
+        # the case's first event and its presenting problem.
+        if stripped[-1] in ".!;:," or len(stripped.split()) > self.rules.max_leading_title_words:
             return False
         if index + 1 >= len(lines) or lines[index + 1][1].strip():
             return False

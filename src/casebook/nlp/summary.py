@@ -14,7 +14,9 @@ What is shown must be a clinical fact about this patient:
   restating the case goes nowhere;
 * a mention is shown under a heading only when its words name a clinical concept of the
   heading's kind (``casebook.nlp.concepts``): the mention model's type alone is not enough, so
-  "Anaesthetic colleagues" is no diagnosis and "dural tear" no procedure.
+  "Anaesthetic colleagues" is no diagnosis and "dural tear" no procedure;
+* a question of the title asserts nothing ("Does every patient with aortic stenosis need
+  aortic valve replacement?"): what only it names is left out.
 
 The headings:
 
@@ -326,10 +328,14 @@ def build_summary(
         and m.end < pair.long.end
         and _COORDINATION.search(case.text, m.end, pair.long.end) is None
     }
+    # A title's question asserts nothing ("Does every patient with aortic stenosis need
+    # aortic valve replacement?"): what it names is a fact only where the report tells it.
+    asked = _asked_in_title(case)
     kept = [
         m
         for m in patients
         if m.id not in in_long_forms
+        and m.id not in asked
         and m.assertion not in LEFT_OUT
         and m.id not in family
         and not readings.is_service(m)
@@ -919,6 +925,9 @@ title's clause."""
 
 _TITLE_CLAUSE = re.compile(r"[:;.]")
 
+_TITLE_QUESTION_CLAUSE = re.compile(r"[:;.?]")
+"""What ends a clause of a title that may be a question."""
+
 _COORDINATION = re.compile(r"\b(?:and|or)\b|[,/+&]", re.IGNORECASE)
 """Words joining the things a long form names ("daunorubicin and cytarabine")."""
 
@@ -975,6 +984,24 @@ def _named_by_title(case: Case) -> set[str]:
         ):
             named.add(mention.id)
     return named
+
+
+def _asked_in_title(case: Case) -> set[str]:
+    """Ids of the mentions in a question of the title told in the text: a clause of it
+    (``_TITLE_QUESTION_CLAUSE``) that ends with a question mark ("Hopeless tooth? Prognosis
+    and treatment": the tooth's hopelessness is asked, its treatment told)."""
+    title, start = _title(case)
+    if start is None or "?" not in title:
+        return set()
+    asked: set[str] = set()
+    for mention in case.mentions:
+        offset = mention.start - start
+        if not 0 <= offset < len(title):
+            continue
+        ends = _TITLE_QUESTION_CLAUSE.search(title, offset)
+        if ends is not None and ends.group() == "?":
+            asked.add(mention.id)
+    return asked
 
 
 def _stated_in_title(case: Case) -> set[str]:

@@ -84,6 +84,8 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from casebook.kb.base import normalize_tokens
+from casebook.kb.nonclinical import default_non_clinical
 from casebook.model import (
     Assertion,
     Case,
@@ -586,6 +588,7 @@ class TemporalOrderer:
         self._operations = frozenset(self.rules.operation_types)
         self._events = frozenset(self.rules.event_types)
         self._concepts = default_concepts()
+        self._places = default_non_clinical()
         demographics = load_rules("demographics.json", DemographicsRules)
         self._relatives = relative_phrases(demographics)
         self._relatives_told_of = relatives_told_of(demographics)
@@ -1002,6 +1005,7 @@ class TemporalOrderer:
                 and not self._is_reporting(case.text, m.start, m.end)
                 # "the clinic of the infectious diseases": a department, no event.
                 and self._department.search(case.text, max(0, m.start - 40), m.start) is None
+                and not self._in_makers_aside(case.text, m)
             ),
             key=lambda m: m.start,
         )
@@ -1212,6 +1216,17 @@ class TemporalOrderer:
             if segments[index].events:
                 return index
         return 0
+
+    def _in_makers_aside(self, text: str, mention: Mention) -> bool:
+        """Whether the mention lies in an aside naming who made a product and where, its last
+        item a country ("blood agar (bioMérieux, Marcy l'Etoile, France)"): the mention model
+        reads such names as events, but none is the patient's."""
+        opening = text.rfind("(", max(0, mention.start - _ASIDE_REACH), mention.start)
+        closing = text.find(")", mention.end, mention.end + _ASIDE_REACH)
+        if opening < 0 or closing < 0 or ")" in text[opening : mention.start]:
+            return False
+        items = text[opening + 1 : closing].split(",")
+        return len(items) >= 2 and self._places.is_place(normalize_tokens(items[-1]))
 
     def _is_reporting(self, text: str, start: int, end: int) -> bool:
         """Whether ``text[start:end]`` lies within a reporting phrase that begins there and
@@ -1992,6 +2007,10 @@ def _stem(words: str) -> str:
     """Words compared as the same event: lower case, one space, no plural or verb ending."""
     flat = " ".join(words.lower().split())
     return re.sub(r"(?:ing|ed|es|e|s)$", "", flat)
+
+
+_ASIDE_REACH = 80
+"""How far from a mention the brackets of a maker's aside may lie (``_in_makers_aside``)."""
 
 
 def _phrases(phrases: Sequence[str]) -> str:

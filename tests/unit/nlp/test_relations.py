@@ -605,3 +605,49 @@ def test_what_accompanied_a_caused_finding_was_not_caused_with_it(finder: Relati
     mentions = [("Insulinoma", DISEASE), ("metastases", DISEASE), ("glomerulonephritis", DISEASE)]
     case = finder(make_case(text, mentions))
     assert triples(case, "caused_by") == {("metastases", "Insulinoma")}
+
+
+def test_what_a_reading_test_resulted_in_is_its_result_not_a_complication(
+    finder: RelationFinder,
+) -> None:
+    text = "The final histopathology resulted in adenocarcinoma."
+    case = finder(make_case(text, [("final histopathology", TEST), ("adenocarcinoma", DISEASE)]))
+    assert triples(case, "caused_by") == set()
+    assert triples(case, "result_of") == {("adenocarcinoma", "final histopathology")}
+    text = "Colonoscopy resulted in perforation."
+    case = finder(make_case(text, [("Colonoscopy", TEST), ("perforation", DISEASE)]))
+    assert triples(case, "caused_by") == {("perforation", "Colonoscopy")}
+
+
+def test_what_a_cause_no_mention_names_is_joined_with_is_no_cause(
+    finder: RelationFinder,
+) -> None:
+    text = "Delirium secondary to alcohol withdrawal and pneumothorax."
+    case = finder(make_case(text, [("Delirium", DISEASE), ("pneumothorax", DISEASE)]))
+    assert triples(case, "caused_by") == set()
+    text = "Delirium secondary to severe and persistent hyponatremia."
+    case = finder(make_case(text, [("Delirium", DISEASE), ("hyponatremia", DISEASE)]))
+    assert triples(case, "caused_by") == {("Delirium", "hyponatremia")}
+
+
+def test_what_follows_a_comma_after_a_reading_test_is_not_its_result(
+    finder: RelationFinder,
+) -> None:
+    text = "It was hyperintense on T2-weighted images, causing compression of the lobe."
+    case = finder(make_case(text, [("T2-weighted images", TEST), ("compression", SIGN)]))
+    assert triples(case, "caused_by") == set()
+    assert triples(case, "result_of") == set()
+
+
+def test_what_a_for_phrase_after_a_procedure_caused_the_procedure_did_not(
+    finder: RelationFinder,
+) -> None:
+    text = "He underwent surgery for enlarging cysts causing dyspnea."
+    case = finder(make_case(text, [("surgery", THERAPY), ("dyspnea", SIGN)]))
+    assert triples(case, "caused_by") == set()
+
+
+def test_what_a_procedure_looked_for_it_did_not_treat(finder: RelationFinder) -> None:
+    text = "A drain was left to assess for leakage."
+    case = finder(make_case(text, [("drain", THERAPY), ("leakage", SIGN)]))
+    assert triples(case, "treated_by") == set()

@@ -219,6 +219,11 @@ def test_first_line_a_blank_line_follows_is_the_title_of_pasted_text() -> None:
     ]
 
 
+def test_first_line_asking_a_question_a_blank_line_follows_is_the_title_of_pasted_text() -> None:
+    text = "Does every stenosis need valve replacement?\n\nA 82-year-old man had dyspnea."
+    assert _kinds(text) == [("Does every stenosis need valve replacement?", "title"), ("", "body")]
+
+
 def test_first_sentence_a_blank_line_follows_is_no_title() -> None:
     text = "A 19-year-old man presented with abdominal pain.\n\nHe recovered."
     assert _kinds(text) == [("", "body")]

@@ -1246,3 +1246,13 @@ def test_a_procedure_the_patient_was_due_to_undergo_is_none_done() -> None:
         [("knee replacements", EntityType.THERAPEUTIC_PROCEDURE)],
     )
     assert build_summary(case).procedures == []
+
+
+def test_what_a_title_only_asks_about_is_no_fact_of_the_case() -> None:
+    kind = EntityType.THERAPEUTIC_PROCEDURE
+    for title, shown in (
+        ("Stenosis: do all need valve replacement?", []),
+        ("Stenosis: valve replacement in a man", ["valve replacement"]),
+    ):
+        case = _told(title, [("valve replacement", kind)], section="title")
+        assert [i.text for i in build_summary(case).procedures] == shown

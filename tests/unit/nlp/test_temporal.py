@@ -1102,6 +1102,18 @@ def test_a_disease_a_department_is_named_after_is_no_event(orderer: TemporalOrde
     assert set(placed(case)) == {"fever", "admitted"}
 
 
+def test_names_in_an_aside_telling_a_maker_and_its_country_are_no_event(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            ["She had fever; blood cultures were run on a VITEK system (Acme, Lyon, France)."],
+            [("fever", SIGN), ("blood cultures", TEST), ("Lyon", TEST)],
+        )
+    )
+    assert set(placed(case)) == {"fever", "blood cultures"}
+
+
 def test_words_that_something_was_told_or_named_are_no_event(orderer: TemporalOrderer) -> None:
     case = orderer(
         make_case(
