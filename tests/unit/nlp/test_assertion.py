@@ -1460,6 +1460,25 @@ OUTCOME = EntityType.OUTCOME
             Assertion.NEGATED,
         ),
         ("Further transfusion was not necessary.", "transfusion", TREATMENT, Assertion.NEGATED),
+        # What could not be done, told after it, was not done, up to the comma before it.
+        (
+            "Bronchoscopy and a lumbar puncture could not be performed because she worsened.",
+            "Bronchoscopy",
+            TEST,
+            Assertion.NEGATED,
+        ),
+        (
+            "A second biopsy from the sinuses in the gluteal region could not be undertaken.",
+            "biopsy",
+            TEST,
+            Assertion.NEGATED,
+        ),
+        (
+            "The patient needed anesthesia, and the wake-up test could not be performed.",
+            "anesthesia",
+            DRUG,
+            Assertion.PRESENT,
+        ),
         # Family histories, in the plural, are the relatives' as one history is.
         (
             "Renal hypouricemia was suspected from familial histories of AKI and urolithiasis.",
@@ -2894,6 +2913,12 @@ def test_rule_file_round_trips() -> None:
             "category": "POSSIBLE_EXISTENCE",
             "direction": "BACKWARD",
             "tells_not_done": True,
+        },
+        {
+            "literal": "nope",
+            "category": "NEGATED_EXISTENCE",
+            "direction": "BIDIRECTIONAL",
+            "ends_at_comma": True,
         },
     ],
 )
