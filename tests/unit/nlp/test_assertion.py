@@ -1460,6 +1460,13 @@ OUTCOME = EntityType.OUTCOME
             Assertion.NEGATED,
         ),
         ("Further transfusion was not necessary.", "transfusion", TREATMENT, Assertion.NEGATED),
+        # "versus" inside a disease's name opens no alternative.
+        (
+            "She developed cutaneous graft versus host disease (GVHD).",
+            "GVHD",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
         # What could not be done, told after it, was not done, up to the comma before it.
         (
             "Bronchoscopy and a lumbar puncture could not be performed because she worsened.",
