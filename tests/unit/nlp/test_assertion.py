@@ -1460,6 +1460,26 @@ OUTCOME = EntityType.OUTCOME
             Assertion.NEGATED,
         ),
         ("Further transfusion was not necessary.", "transfusion", TREATMENT, Assertion.NEGATED),
+        # What was withheld, deferred, postponed, cancelled or abandoned was not done, back to
+        # the comma before it.
+        (
+            "Liver biopsy was deferred in view of the coagulopathy.",
+            "biopsy",
+            TEST,
+            Assertion.NEGATED,
+        ),
+        (
+            "Spironolactone, captopril and furosemide were temporarily withheld.",
+            "Spironolactone",
+            DRUG,
+            Assertion.NEGATED,
+        ),
+        (
+            "The patient was given midazolam, and biopsy was deferred.",
+            "midazolam",
+            DRUG,
+            Assertion.PRESENT,
+        ),
         # "versus" inside a disease's name opens no alternative.
         (
             "She developed cutaneous graft versus host disease (GVHD).",
