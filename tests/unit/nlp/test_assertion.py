@@ -1480,6 +1480,27 @@ OUTCOME = EntityType.OUTCOME
             DRUG,
             Assertion.PRESENT,
         ),
+        # A plan told in the present or the future is not yet done.
+        ("We plan to perform a colonoscopy.", "colonoscopy", TEST, Assertion.HYPOTHETICAL),
+        (
+            "He will be followed with esophagogastroduodenoscopy every 3 months.",
+            "esophagogastroduodenoscopy",
+            TEST,
+            Assertion.HYPOTHETICAL,
+        ),
+        ("She is scheduled for a mastectomy.", "mastectomy", TREATMENT, Assertion.HYPOTHETICAL),
+        (
+            "It was planned to start trametinib after 2 weeks.",
+            "trametinib",
+            DRUG,
+            Assertion.HYPOTHETICAL,
+        ),
+        (
+            "Pancreatectomy was planned to add as needed.",
+            "Pancreatectomy",
+            TREATMENT,
+            Assertion.HYPOTHETICAL,
+        ),
         # "versus" inside a disease's name opens no alternative.
         (
             "She developed cutaneous graft versus host disease (GVHD).",
