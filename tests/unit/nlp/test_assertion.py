@@ -1501,6 +1501,13 @@ OUTCOME = EntityType.OUTCOME
             TREATMENT,
             Assertion.HYPOTHETICAL,
         ),
+        # What a test found in a clause of its own after "and it" is not what it did not find.
+        (
+            "The biopsy was negative for lymphoma and it showed some hemophagocytosis.",
+            "hemophagocytosis",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # "versus" inside a disease's name opens no alternative.
         (
             "She developed cutaneous graft versus host disease (GVHD).",
