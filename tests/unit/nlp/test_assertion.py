@@ -1508,6 +1508,13 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # What began in childhood reaches no further than the comma after it.
+        (
+            "He complained of excessive sweating since childhood, with recent fever and dyspnea.",
+            "dyspnea",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # "versus" inside a disease's name opens no alternative.
         (
             "She developed cutaneous graft versus host disease (GVHD).",
