@@ -1508,6 +1508,13 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # A non-reactive test for a disease denies it, as a negative one does.
+        (
+            "Serology for HIV, hepatitis and syphilis were nonreactive.",
+            "HIV",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         # What began in childhood reaches no further than the comma after it.
         (
             "He complained of excessive sweating since childhood, with recent fever and dyspnea.",
