@@ -293,7 +293,11 @@ class ContextRule(BaseModel):
         description="For a ``FORWARD`` trigger that is a modifier of one noun phrase "
         "('previous', 'known', 'long-standing'): its scope ends at the next comma, but for a "
         "list it opens (``ContextAssertion``): 'in long-standing type 1 diabetes, celiac "
-        "disease … was suspected' makes no suspected celiac disease a past one.",
+        "disease … was suspected' makes no suspected celiac disease a past one. For a "
+        "``BACKWARD`` trigger that is the predicate of its subject ('could not be performed'): "
+        "its scope ends at the comma before, but for a list the sentence opens with "
+        "(``reaches_listed_subject``): 'requiring deeper anesthesia, the wake-up test could not "
+        "be performed' denies no anesthesia.",
     )
     ends_at_words: list[str] = Field(
         default_factory=list,
@@ -349,8 +353,8 @@ class ContextRule(BaseModel):
             raise ValueError("also_types and also_when_followed_by go together")
         if self.object_types and self.direction is not Direction.FORWARD:
             raise ValueError("object_types is for FORWARD triggers only")
-        if self.ends_at_comma and self.direction is not Direction.FORWARD:
-            raise ValueError("ends_at_comma is for FORWARD triggers only")
+        if self.ends_at_comma and self.direction is Direction.BIDIRECTIONAL:
+            raise ValueError("ends_at_comma is for FORWARD or BACKWARD triggers only")
         if self.ends_at_words and self.direction is not Direction.FORWARD:
             raise ValueError("ends_at_words is for FORWARD triggers only")
         return self
@@ -1759,6 +1763,10 @@ def _scopes(
                     scoped.append(_Scoped(match, examples, reach))
         if rule.direction in (Direction.BACKWARD, Direction.BIDIRECTIONAL):
             start = _walk(match.start - 1, low - 1, -1, rule.max_scope, is_word) + 1
+            if rule.ends_at_comma and commas:
+                start = next(
+                    (t + 1 for t in range(match.start - 1, start - 1, -1) if commas[t]), start
+                )
             stopped_by = None
             for other in stops:
                 if (

@@ -1460,6 +1460,94 @@ OUTCOME = EntityType.OUTCOME
             Assertion.NEGATED,
         ),
         ("Further transfusion was not necessary.", "transfusion", TREATMENT, Assertion.NEGATED),
+        # What was withheld, deferred, postponed, cancelled or abandoned was not done, back to
+        # the comma before it.
+        (
+            "Liver biopsy was deferred in view of the coagulopathy.",
+            "biopsy",
+            TEST,
+            Assertion.NEGATED,
+        ),
+        (
+            "Spironolactone, captopril and furosemide were temporarily withheld.",
+            "Spironolactone",
+            DRUG,
+            Assertion.NEGATED,
+        ),
+        (
+            "The patient was given midazolam, and biopsy was deferred.",
+            "midazolam",
+            DRUG,
+            Assertion.PRESENT,
+        ),
+        # A plan told in the present or the future is not yet done.
+        ("We plan to perform a colonoscopy.", "colonoscopy", TEST, Assertion.HYPOTHETICAL),
+        (
+            "He will be followed with esophagogastroduodenoscopy every 3 months.",
+            "esophagogastroduodenoscopy",
+            TEST,
+            Assertion.HYPOTHETICAL,
+        ),
+        ("She is scheduled for a mastectomy.", "mastectomy", TREATMENT, Assertion.HYPOTHETICAL),
+        (
+            "It was planned to start trametinib after 2 weeks.",
+            "trametinib",
+            DRUG,
+            Assertion.HYPOTHETICAL,
+        ),
+        (
+            "Pancreatectomy was planned to add as needed.",
+            "Pancreatectomy",
+            TREATMENT,
+            Assertion.HYPOTHETICAL,
+        ),
+        # What a test found in a clause of its own after "and it" is not what it did not find.
+        (
+            "The biopsy was negative for lymphoma and it showed some hemophagocytosis.",
+            "hemophagocytosis",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        # A non-reactive test for a disease denies it, as a negative one does.
+        (
+            "Serology for HIV, hepatitis and syphilis were nonreactive.",
+            "HIV",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
+        # What began in childhood reaches no further than the comma after it.
+        (
+            "He complained of excessive sweating since childhood, with recent fever and dyspnea.",
+            "dyspnea",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        # "versus" inside a disease's name opens no alternative.
+        (
+            "She developed cutaneous graft versus host disease (GVHD).",
+            "GVHD",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        # What could not be done, told after it, was not done, up to the comma before it.
+        (
+            "Bronchoscopy and a lumbar puncture could not be performed because she worsened.",
+            "Bronchoscopy",
+            TEST,
+            Assertion.NEGATED,
+        ),
+        (
+            "A second biopsy from the sinuses in the gluteal region could not be undertaken.",
+            "biopsy",
+            TEST,
+            Assertion.NEGATED,
+        ),
+        (
+            "The patient needed anesthesia, and the wake-up test could not be performed.",
+            "anesthesia",
+            DRUG,
+            Assertion.PRESENT,
+        ),
         # Family histories, in the plural, are the relatives' as one history is.
         (
             "Renal hypouricemia was suspected from familial histories of AKI and urolithiasis.",
@@ -2894,6 +2982,12 @@ def test_rule_file_round_trips() -> None:
             "category": "POSSIBLE_EXISTENCE",
             "direction": "BACKWARD",
             "tells_not_done": True,
+        },
+        {
+            "literal": "nope",
+            "category": "NEGATED_EXISTENCE",
+            "direction": "BIDIRECTIONAL",
+            "ends_at_comma": True,
         },
     ],
 )
