@@ -793,7 +793,11 @@ def _cuts_its_object(
 
 def _phrase_goes_on(text: str, end: int) -> bool:
     """Whether a word of the phrase follows a span ending at ``end`` that is no function word
-    (``EDGE_WORDS``, ``PHRASE_ENDERS``) or is "of", which joins a noun to its object."""
+    (``EDGE_WORDS``, ``PHRASE_ENDERS``) or is "of", which joins a noun to its object, or a word
+    is joined to its last by a hyphen: "pTa high" of "pTa high-grade carcinoma" is no PTa
+    elevation, "elevated CK" of "elevated CK-MB" no Elevated circulating creatine kinase."""
+    if _JOINED_WORD.match(text, end):
+        return True
     after = _NEXT_WORD.match(text, end)
     if after is None:
         return False

@@ -29,6 +29,7 @@ import datetime
 import hashlib
 import random
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -70,6 +71,13 @@ MIN_EQUIVALENT_CONCEPTS = 5
 be equivalent."""
 MIN_EQUIVALENT_SHARE = 0.9
 """The least share of the name pairs differing by two words alone that must name one concept."""
+MIN_MODIFIER_CONCEPTS = 2
+"""As ``MIN_EQUIVALENT_CONCEPTS``, for a word and a modifier ``word_forms`` folds others into
+("decreased", "increased"): HPO writes such a modifier in many words ("Impaired vision",
+"Decreased vision"; "Exaggerated startle response", "Increased startle response"), each of
+them in few concepts' names."""
+MIN_MODIFIER_SHARE = 0.85
+"""As ``MIN_EQUIVALENT_SHARE``, for a word and such a modifier."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,11 +145,18 @@ def _reordered(words: tuple[str, ...]) -> tuple[str, ...] | None:
 
 def equivalents(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, tuple[str, ...]]:
     """The word equivalents of the knowledge base's aliases, read with ``word_forms``, the
-    nouns and adjectives of one stem their names use for one another (``adjective_forms``), and
-    a noun of an action's result that pairs with nothing read as its participle is
+    words for a modifier ``word_forms`` folds others into (``_modifier_pairs``), the nouns and
+    adjectives of one stem their names use for one another (``adjective_forms``), and a noun
+    of an action's result that pairs with nothing read as its participle is
     (``_participle_of``)."""
     index = _Index(kb, dict(rules.word_forms))
-    table = WordEquivalents.of(index.concepts).table(MIN_EQUIVALENT_CONCEPTS, MIN_EQUIVALENT_SHARE)
+    pairs = WordEquivalents.of(index.concepts)
+    table = pairs.table(MIN_EQUIVALENT_CONCEPTS, MIN_EQUIVALENT_SHARE)
+    folded = Counter(rules.word_forms.values())
+    modifiers = {word for word, count in folded.items() if count > 1}
+    for first, second in _modifier_pairs(pairs, modifiers):
+        table[first] = tuple(sorted({*table.get(first, ()), second}))
+        table[second] = tuple(sorted({*table.get(second, ()), first}))
     generic = {w for g in rules.generic_words for w in normalize_tokens(g)}
     for word, others in adjective_forms(index.concepts, generic).items():
         table[word] = tuple(sorted({*table.get(word, ()), *others}))
@@ -152,6 +167,23 @@ def equivalents(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, tuple[str
             table[noun] = tuple(sorted({*table.get(noun, ()), other}))
             table[other] = tuple(sorted({*table[other], noun}))
     return dict(sorted(table.items()))
+
+
+def _modifier_pairs(pairs: WordEquivalents, modifiers: set[str]) -> list[tuple[str, str]]:
+    """The word pairs holding a ``modifiers`` word that hold at ``MIN_MODIFIER_CONCEPTS`` and
+    ``MIN_MODIFIER_SHARE``: the words ``word_forms`` folds into a modifier ("reduced", "low"
+    into "decreased") are the commonest of many HPO's names use for it, each of the others
+    ("impaired", "poor", "depressed"; "exaggerated", "excessive") in too few concepts' names
+    to hold as other words must. A modifier is what ``word_forms`` folds several words into; a
+    word it folds one spelling into ("dilatation" into "dilation") is a noun of its own sense,
+    whose looser pairs are false ("ventricular enlargement" of the heart is no
+    "Ventricular dilation", Ventriculomegaly of the brain)."""
+    return [
+        pair
+        for pair in sorted(pairs.concepts)
+        if not modifiers.isdisjoint(pair)
+        and pairs.holds(pair, MIN_MODIFIER_CONCEPTS, MIN_MODIFIER_SHARE)
+    ]
 
 
 def _participle_of(noun: str) -> str | None:
@@ -383,7 +415,14 @@ another says the other before its last word: "Abnormality of the heart", "Cardia
 abnormality"), where at least {MIN_EQUIVALENT_SHARE:.0%} of the name pairs differing by them
 alone name one concept; or a noun and its adjective ("cornea" and
 "corneal") by which two names of one concept differ once "of" is set aside, or that each
-qualify at least {MIN_SHARED_HEADS} same words in HPO's names ("axon" and "axonal").
+qualify at least {MIN_SHARED_HEADS} same words in HPO's names ("axon" and "axonal"); or a noun in
+"-ment" that pairs with nothing and the equivalents of its participle in "-ed"
+("underdevelopment" reads as "underdeveloped" does: "hypoplasia", "hypoplastic"); or a word and
+a modifier the word forms of `phenotypes.json` fold others into ("decreased", "increased") by
+which alone two names of each of at least {MIN_MODIFIER_CONCEPTS} concepts differ, where at least
+{MIN_MODIFIER_SHARE:.0%} of the name pairs differing by them alone name one concept ("impaired",
+"poor" and "depressed" for "decreased"; "exaggerated", "excessive" and "elevation" for
+"increased").
 
 ## Scores
 

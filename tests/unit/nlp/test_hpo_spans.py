@@ -365,6 +365,40 @@ def test_a_noun_in_ment_stands_for_what_its_participle_does(
     assert "HP:0001321" in {c for _, codes in mention_codes(case).values() for c in codes}
 
 
+def test_a_modifier_stands_for_the_word_hpo_folds_its_kind_into(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # HPO names a few concepts each "Depressed …" or "Exaggerated …" beside "Decreased …" or
+    # "Increased …", too few to pair the words as other words pair; modifiers pair at fewer.
+    case = analyse(
+        pipeline,
+        tmp_path,
+        "Echocardiography showed a depressed ejection fraction. "
+        "He had exaggerated deep tendon reflexes.",
+    )
+    codes = {c for _, codes in mention_codes(case).values() for c in codes}
+    assert {"HP:0012664", "HP:0001347"} <= codes
+
+
+def test_a_word_joined_by_a_hyphen_goes_on_with_a_span_read_with_an_equivalent(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # "high" of "high-grade" qualifies the grade; read as "elevation" it was PTa elevation.
+    case = analyse(pipeline, tmp_path, "He was advised BCG for pTa high-grade carcinoma.")
+    codes = {c for _, codes in mention_codes(case).values() for c in codes}
+    assert "HP:0031597" not in codes
+
+
+def test_a_noun_the_word_forms_fold_one_spelling_into_is_no_modifier(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # "dilatation" is folded into "dilation" alone; its looser pairs would read the heart's
+    # "ventricular enlargement" as the brain's Ventricular dilation (Ventriculomegaly).
+    case = analyse(pipeline, tmp_path, "Echocardiography showed left ventricular enlargement.")
+    codes = {c for _, codes in mention_codes(case).values() for c in codes}
+    assert "HP:0002119" not in codes
+
+
 @pytest.mark.parametrize(
     ("text", "concept"),
     [
