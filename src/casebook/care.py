@@ -32,7 +32,7 @@ from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
-from casebook.model import Assertion, Case, EntityType, RecordModel, Span
+from casebook.model import Assertion, Case, EntityType, RecordModel, Span, compile_patterns
 from casebook.resources import load_rules
 
 _NOT_FAMILY: list[Assertion] = [a for a in Assertion if a is not Assertion.FAMILY]
@@ -177,7 +177,7 @@ def _section_evidence(case: Case, rule: CareItemRule) -> list[CareEvidence]:
 def _sentence_evidence(case: Case, rule: CareItemRule) -> list[CareEvidence]:
     if not rule.patterns:
         return []
-    patterns = [re.compile(p, re.IGNORECASE) for p in rule.patterns]
+    patterns = compile_patterns(rule.patterns)
     sentences = case.sentences or [Span(start=0, end=len(case.text))]
     found: list[CareEvidence] = []
     for sentence in sentences:

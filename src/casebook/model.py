@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
 
@@ -159,6 +160,11 @@ Patterns = Annotated[list[str], AfterValidator(_compiling)]
 """Regular expressions of a rule file, each checked to compile when the file is read."""
 
 
+def compile_patterns(patterns: Sequence[str]) -> list[re.Pattern[str]]:
+    """A rule file's ``Patterns`` compiled to match in any case, as the rule files write them."""
+    return [re.compile(p, re.IGNORECASE) for p in patterns]
+
+
 class Span(RecordModel):
     """A half-open character range ``[start, end)`` of ``Case.text``."""
 
@@ -190,8 +196,8 @@ class DrugContext:
     """
 
     def __init__(self, words: DrugWords) -> None:
-        self._before = [re.compile(p, re.IGNORECASE) for p in words.before]
-        self._after = [re.compile(p, re.IGNORECASE) for p in words.after]
+        self._before = compile_patterns(words.before)
+        self._after = compile_patterns(words.after)
 
     def names_no_dose(self, text: str, span: Span, sentence: Span) -> bool:
         """Whether the words of its sentence before or after a drug match the patterns."""

@@ -133,6 +133,7 @@ from casebook.model import (
     RecordModel,
     Span,
     age_in_units,
+    compile_patterns,
 )
 from casebook.resources import load_rules
 
@@ -428,18 +429,14 @@ class _BundleBuilder:
         self.patient = Patient(id=resource_id(case.id, "patient"))
         self.not_taken_words = DrugContext(rules.medication_not_taken)
         self.allergy_words = DrugContext(rules.drug_allergy)
-        self.resolved_before = [
-            re.compile(p, re.IGNORECASE) for p in rules.condition_resolved.before
-        ]
-        self.resolved_after = [re.compile(p, re.IGNORECASE) for p in rules.condition_resolved.after]
-        self.onset_not_before = [re.compile(p, re.IGNORECASE) for p in rules.onset.not_before]
-        self.onset_not_after = [re.compile(p, re.IGNORECASE) for p in rules.onset.not_after]
-        self.resolved_not_before = [
-            re.compile(p, re.IGNORECASE) for p in rules.condition_resolved.not_before
-        ]
-        self.normal_words = [re.compile(p, re.IGNORECASE) for p in rules.normal_finding.words]
-        self.normal_before = [re.compile(p, re.IGNORECASE) for p in rules.normal_finding.before]
-        self.normal_after = [re.compile(p, re.IGNORECASE) for p in rules.normal_finding.after]
+        self.resolved_before = compile_patterns(rules.condition_resolved.before)
+        self.resolved_after = compile_patterns(rules.condition_resolved.after)
+        self.onset_not_before = compile_patterns(rules.onset.not_before)
+        self.onset_not_after = compile_patterns(rules.onset.not_after)
+        self.resolved_not_before = compile_patterns(rules.condition_resolved.not_before)
+        self.normal_words = compile_patterns(rules.normal_finding.words)
+        self.normal_before = compile_patterns(rules.normal_finding.before)
+        self.normal_after = compile_patterns(rules.normal_finding.after)
         # Where each drug was first told as given: denied after that, it was stopped.
         self.first_given: dict[str, int] = {}
         # Where each condition was first told as had: denied after that, it resolved. A
