@@ -66,7 +66,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from casebook.model import Assertion, Case, EntityType, Mention, Section, Sex, Span
-from casebook.nlp.patterns import finditer_from, start_finder
+from casebook.nlp.patterns import FirstCharacters, finditer_from, start_finder
 from casebook.nlp.tables import denied_rows, within
 from casebook.nlp.tokens import TOKEN, tokenize
 from casebook.resources import load_rules
@@ -573,6 +573,7 @@ class _Triggers:
         # then tried only there (``casebook.nlp.patterns``): the same matches, one pass.
         bodies = [rule.pattern for rule in rules.rules if rule.pattern is not None]
         self._pattern_starts = start_finder(r"\b", bodies) if bodies else None
+        self._pattern_firsts = FirstCharacters(bodies)
         self._openers = frozenset(word.lower() for word in rules.clause_openers)
         self.allowed: dict[int, frozenset[EntityType]] = {
             id(rule): frozenset(rule.allowed_types) if rule.allowed_types else EVENT_TYPES
@@ -698,9 +699,10 @@ class _Triggers:
                 if plain and self._pattern_starts is not None
                 else None
             )
-            for fast, folding, rule in self._patterns:
-                if places is not None:
-                    hits = finditer_from(fast, lowered, 0, len(lowered), places)
+            each = None if places is None else self._pattern_firsts.split(lowered, places)
+            for number, (fast, folding, rule) in enumerate(self._patterns):
+                if each is not None:
+                    hits = finditer_from(fast, lowered, 0, len(lowered), each[number])
                 else:
                     hits = list((fast if plain else folding).finditer(lowered if plain else text))
                 for hit in hits:

@@ -12,6 +12,7 @@ from casebook.nlp.patterns import (
     DIGIT,
     SPACE,
     WORD_START,
+    FirstCharacters,
     PatternSet,
     first_characters,
     phrase_alternation,
@@ -202,6 +203,23 @@ def test_the_start_finder_marks_where_some_body_matches(
     plain = re.compile(f"{start}(?={'|'.join(f'(?:{body})' for body in bodies)})")
     found = [m.start() for m in start_finder(start, bodies).finditer(text)]
     assert found == [m.start() for m in plain.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from([*FIRST_BODIES, r",\s*and", r"\s+x", r".x", r"a?"]), min_size=1),
+    st.text(alphabet="abcdefxy0123\u0663 ,:onthexwkmsd-", max_size=40),
+)
+def test_each_body_matches_at_the_starts_its_first_characters_keep(
+    bodies: list[str], text: str
+) -> None:
+    starts = list(range(len(text) + 1))
+    kept = FirstCharacters(bodies).split(text, starts)
+    for body, at in zip(bodies, kept, strict=True):
+        pattern = re.compile(body)
+        assert [s for s in starts if pattern.match(text, s)] == [
+            s for s in at if pattern.match(text, s)
+        ]
 
 
 SECOND_BODIES = [
