@@ -39,7 +39,7 @@ class SpanIndex(Generic[T]):
             for number, item_start, item_end, item in self._entries[first:last]
             if item_start < end and start < item_end
         ]
-        found.sort(key=lambda pair: pair[0])
+        found.sort()  # by number: numbers are unique, so items are never compared
         return [item for _, item in found]
 
     def containing(self, start: int, end: int) -> list[T]:
@@ -52,13 +52,13 @@ class SpanIndex(Generic[T]):
             for number, item_start, item_end, item in self._entries[first:last]
             if item_start <= start and end <= item_end
         ]
-        found.sort(key=lambda pair: pair[0])
+        found.sort()  # by number: numbers are unique, so items are never compared
         return [item for _, item in found]
 
     def starting_in(self, start: int, end: int) -> list[T]:
         """The items whose span starts at an offset of ``start:end``, in the given order."""
         found = self._entries[bisect_left(self._starts, start) : bisect_left(self._starts, end)]
-        return [item for _, _, _, item in sorted(found, key=lambda entry: entry[0])]
+        return [item for _, _, _, item in sorted(found)]
 
     def any_overlapping(self, start: int, end: int) -> bool:
         """Whether any item's span shares a character with ``start:end``."""
