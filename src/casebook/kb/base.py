@@ -21,7 +21,6 @@ strings match when they agree after:
 from __future__ import annotations
 
 import gzip
-import heapq
 import json
 import math
 import re
@@ -623,9 +622,9 @@ class CandidateGenerator:
                             shared[j] |= shared[j - 1] & other
             self._score(shared[-1], query, size + n, best)
         # Best score first, then concept id (unique, so the surface form is never compared).
-        ranked = heapq.nsmallest(
-            limit, ((-score, concept_id, surface) for concept_id, (score, surface) in best.items())
-        )
+        ranked = sorted(
+            [(-score, concept_id, surface) for concept_id, (score, surface) in best.items()]
+        )[:limit]
         return tuple(Candidate(-score, concept_id, alias) for score, concept_id, alias in ranked)
 
     def _score(
@@ -638,12 +637,13 @@ class CandidateGenerator:
         """Score the aliases ``keys`` against the span's words ``query`` (``total`` words in
         both together), keeping in ``best`` each concept's best score and first surface form."""
         scored = self._scored
+        dice = _dice_by_shared(len(query), total)
         for key in keys:
             known = scored.get(key)
             if known is None:
                 known = scored[key] = self._scoring(key)
             words, concept_ids, surface = known
-            score = _dice(len(query & words), total)
+            score = dice[len(query & words)]
             for concept_id in concept_ids:
                 old = best.get(concept_id)
                 if old is None or score > old[0] or (score == old[0] and surface < old[1]):
@@ -910,6 +910,12 @@ _DICE_ROUNDING = 0.5e-4
 def _dice(shared: int, total: int) -> float:
     """Dice coefficient ``2·shared / total`` of two word sets of ``total`` words, 4 decimals."""
     return round(2 * shared / total, 4)
+
+
+@cache
+def _dice_by_shared(size: int, total: int) -> tuple[float, ...]:
+    """``_dice(shared, total)`` for each ``shared`` from 0 to ``size``, the words of a span."""
+    return tuple(_dice(shared, total) for shared in range(size + 1))
 
 
 @cache
