@@ -413,6 +413,13 @@ def test_an_equivalent_needs_a_word_said_beside_it_and_of_its_kind(text: str, co
     assert concept not in {c for m in found for c in m.concept_ids}
 
 
+def test_an_equivalent_reads_no_other_concept_where_the_words_spell_one_but_generic_words() -> None:
+    # "low" folds into "decreased", which pairs with "deficiency": the words said spell
+    # Decreased thyroid-stimulating hormone level (but "level"), no TSH deficiency.
+    found = VocabularyMentions().recognised("She had low thyroid stimulating hormone.")
+    assert "HP:0008245" not in {c for m in found for c in m.concept_ids}
+
+
 def test_word_equivalents_are_pairs_of_one_concepts_names_not_contrasts() -> None:
     aliases = {
         ("renal", "cyst"): {"A"},
