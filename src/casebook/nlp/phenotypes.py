@@ -986,14 +986,16 @@ def quality_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[st
     ``adjective_followers``: 'Respiratory insufficiency due to muscle weakness' is no weak
     thing) and end with its noun, no site adjective (``site_adjective_endings``: an 'irregular
     cortical' thing goes on with its noun, as in 'irregular cortical thickening', no Cortical
-    irregularity). Not the reverse: an alias the adjective begins may be an idiom ('Weak chin'
-    of Retrognathia has no 'chin weakness')."""
+    irregularity) nor qualifier (``name_qualifiers``: 'progressive spastic' goes on with what
+    is spastic, no Progressive spasticity). Not the reverse: an alias the adjective begins may
+    be an idiom ('Weak chin' of Retrognathia has no 'chin weakness')."""
     pairs = quality_pairs(kb, rules)
     if not pairs:
         return {}
     adjectives = _adjectives_by_noun(pairs)
     joining = {normalize_alias(word) for word in rules.adjective_followers}
     site_endings = tuple(rules.site_adjective_endings)
+    qualifiers = _qualifier_words(tuple(rules.name_qualifiers))
     derived: dict[str, set[str]] = {}
     for concept in kb.concepts.values():
         for alias in concept.aliases:
@@ -1003,6 +1005,7 @@ def quality_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[st
                 or "of" in words
                 or joining.intersection(words)
                 or (site_endings and words[-2].endswith(site_endings))
+                or words[-2] in qualifiers
             ):
                 continue
             for name in (f"{a} {' '.join(words[:-1])}" for a in adjectives.get(words[-1], ())):

@@ -1150,6 +1150,13 @@ def test_a_quality_told_by_its_adjective_before_the_thing_is_its_noun_after_it(
     assert [c.concept_id for c in coder.link(words)] == [concept]
 
 
+def test_a_qualifier_before_a_quality_adjective_is_no_thing_it_qualifies(
+    coder: PhenotypeCoder,
+) -> None:
+    # 'Progressive spasticity' (HP:0002191): a "progressive spastic" gait or paraparesis is spastic.
+    assert coder.link("progressive spastic") == []
+
+
 def test_an_idiom_the_adjective_begins_derives_no_quality_noun(coder: PhenotypeCoder) -> None:
     # 'Weak chin' is Retrognathia (HP:0000278); a 'chin weakness' is no receding chin.
     assert coder.link("chin weakness") == []
