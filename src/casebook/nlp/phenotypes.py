@@ -253,6 +253,18 @@ class PhenotypeRules(RecordModel):
         "``name_inversions`` hold theirs; exact matching, the evaluation's anchor, does not "
         "use them.",
     )
+    absence_words: list[str] = Field(
+        default_factory=list,
+        description="Words saying a thing is missing ('absent'). An alias 'WORD or ABSENCE "
+        "THING' ('Weak or absent deep tendon reflexes'; 'to', '/' as 'or'; either order) names "
+        "a range ending in the thing's absence, so 'WORD THING' ('weak deep tendon reflexes') "
+        "is one of its findings and derives the name, for the concept's child other than the "
+        "absence where it has two (Hyporeflexia beside Areflexia), unless the concept's own "
+        "name is two findings ('Aplasia/Hypoplasia of the spleen', 'Decreased/absent ankle "
+        "reflexes'), a grouping of narrower concepts. Derived names are held as "
+        "``name_inversions`` hold theirs; exact matching, the evaluation's anchor, does not "
+        "use them.",
+    )
     adjective_endings: dict[str, str] = Field(
         default_factory=dict,
         description="Ending of a one-word concept name or synonym → the ending of the adjective "
@@ -786,6 +798,7 @@ def with_added_synonyms(kb: KnowledgeBase, rules: PhenotypeRules) -> KnowledgeBa
         site_names(kb, rules),
         change_names(kb, rules),
         quality_names(kb, rules),
+        range_names(kb, rules),
     ):
         for concept_id, names in derived.items():
             added.setdefault(concept_id, []).extend(names)
@@ -1012,6 +1025,52 @@ def quality_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[st
                 if name not in kb.aliases:
                     derived.setdefault(name, set()).add(concept.id)
     return _held_names(kb, derived, {name: name for name in derived})
+
+
+_DISJUNCTION = re.compile(r"\s+(?:or|to)\s+|\s*/\s*", re.IGNORECASE)
+"""What joins two words of one alias as alternatives: 'or', 'to', a slash."""
+
+
+def range_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[str]]:
+    """The names ``absence_words`` derive, by concept, held as ``inverted_names`` holds its
+    names: 'WORD THING' from an alias 'WORD or ABSENCE THING' or 'ABSENCE or WORD THING'."""
+    absence = {w.lower() for w in rules.absence_words}
+    if not absence:
+        return {}
+    derived: dict[str, set[str]] = {}
+    surface: dict[str, str] = {}
+    for concept in kb.concepts.values():
+        if _DISJUNCTION.search(concept.name):
+            continue
+        for alias in concept.aliases:
+            parts = _DISJUNCTION.split(alias, maxsplit=1)
+            if len(parts) != 2 or " " in parts[0] or " " not in parts[1]:
+                continue
+            second, thing = parts[1].split(" ", 1)
+            words = {parts[0].lower(), second.lower()}
+            said = words - absence
+            if len(said) != 1 or len(words) != 2:
+                continue
+            name = f"{said.pop()} {thing}"
+            key = normalize_alias(name)
+            if key not in kb.aliases:
+                derived.setdefault(key, set()).add(_range_end(kb, concept.id, absence, thing))
+                surface[key] = name
+    return _held_names(kb, derived, surface)
+
+
+def _range_end(kb: KnowledgeBase, concept_id: str, absence: set[str], thing: str) -> str:
+    """The concept of a range's end short of absence: of a concept with two children, one
+    named the thing's absence ('Absent deep tendon reflexes', Areflexia), the other
+    (Hyporeflexia); else the concept itself."""
+    children = kb.children(concept_id)
+    if len(children) != 2:
+        return concept_id
+    absent = {normalize_alias(f"{word} {thing}") for word in absence}
+    named = [c for c in children if absent & {normalize_alias(a) for a in kb.concept(c).aliases}]
+    if len(named) != 1:
+        return concept_id
+    return next(c for c in children if c != named[0])
 
 
 def adjective_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[str]]:

@@ -1162,6 +1162,22 @@ def test_an_idiom_the_adjective_begins_derives_no_quality_noun(coder: PhenotypeC
     assert coder.link("chin weakness") == []
 
 
+def test_the_end_of_a_range_short_of_absence_is_the_child_beside_the_absence(
+    coder: PhenotypeCoder,
+) -> None:
+    # HPO's 'Weak or absent deep tendon reflexes' of Reduced tendon reflexes, whose children
+    # are Areflexia ('Absent deep tendon reflexes') and Hyporeflexia.
+    assert [c.concept_id for c in coder.link("weak deep tendon reflexes")] == ["HP:0001265"]
+
+
+def test_a_range_derives_no_name_from_a_concept_named_as_two_findings(
+    coder: PhenotypeCoder,
+) -> None:
+    # 'Absent/small spleen' of Aplasia/Hypoplasia of the spleen: a small spleen may be
+    # a shrunken one.
+    assert coder.link("small spleen") == []
+
+
 def test_a_marked_adjective_before_a_noun_is_no_phenotype(coder: PhenotypeCoder) -> None:
     # The mention model marked "pruritic" of "mildly pruritic facial papules": the papules'.
     text = "She had long-standing mildly pruritic facial papules."
