@@ -420,6 +420,13 @@ def test_an_equivalent_reads_no_other_concept_where_the_words_spell_one_but_gene
     assert "HP:0008245" not in {c for m in found for c in m.concept_ids}
 
 
+def test_a_word_other_than_the_direction_may_still_be_read_as_its_equivalent() -> None:
+    # "Hb" reads as "hemoglobin": 'Decreased Hb concentration' spells the words, yet the
+    # direction is said as HPO's Anemia says it.
+    found = VocabularyMentions().recognised("Hb decreased to 7.4 g/dL.")
+    assert {c for m in found for c in m.concept_ids} == {"HP:0001903"}
+
+
 def test_word_equivalents_are_pairs_of_one_concepts_names_not_contrasts() -> None:
     aliases = {
         ("renal", "cyst"): {"A"},
