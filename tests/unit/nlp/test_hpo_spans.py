@@ -427,6 +427,12 @@ def test_a_word_other_than_the_direction_may_still_be_read_as_its_equivalent() -
     assert {c for m in found for c in m.concept_ids} == {"HP:0001903"}
 
 
+def test_what_a_copula_tells_of_a_prepositions_object_is_told_of_the_word_before() -> None:
+    # The control of the blood pressure became poor: no Hypotension.
+    found = VocabularyMentions().recognised("Control of his blood pressure became poor.")
+    assert "HP:0002615" not in {c for m in found for c in m.concept_ids}
+
+
 def test_word_equivalents_are_pairs_of_one_concepts_names_not_contrasts() -> None:
     aliases = {
         ("renal", "cyst"): {"A"},
