@@ -295,6 +295,10 @@ class KnowledgeBase:
         self._ancestors[concept_id] = result
         return result
 
+    def children(self, concept_id: str) -> tuple[str, ...]:
+        """The concepts right below ``concept_id``."""
+        return tuple(self._children.get(concept_id, ()))
+
     def descendants(self, concept_id: str) -> frozenset[str]:
         """Every concept below ``concept_id``, itself excluded."""
         found: set[str] = set()

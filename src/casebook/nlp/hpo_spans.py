@@ -720,12 +720,23 @@ def _nearer_reading(
     word of the span as said, not ``generic``, beside it: a pair of words is equivalent in the
     names it comes from, and a word alone ("absence" for the "atrichia" of "Atrichia of
     eyelashes") tells none of them; nor does a generic word stand for another kind of word
-    (``stands_for``)."""
+    (``stands_for``). Where the one best candidate as said has an alias holding every word said
+    and lacking only generic ones, the words name its concept, and a reading of its direction
+    word (one the matcher folds others into, ``CandidateGenerator.word_forms``: "decreased")
+    naming another is none: a value's direction names what HPO's names say it does ("low
+    thyroid stimulating hormone" is Decreased thyroid-stimulating hormone level, no "Thyroid
+    stimulating hormone deficiency", Pituitary hypothyroidism)."""
     score = as_said[0].score if as_said else 0.0
     if len(said) < 2 or score == 1.0:
         return None
     generic = generic or frozenset()
+    spelled = None
+    if as_said and generic and (len(as_said) == 1 or as_said[1].score < score):
+        alias = set(words_of(as_said[0].alias))
+        if alias >= set(said) and alias - set(said) <= generic:
+            spelled = as_said[0].concept_id
     kept = set(said) - generic
+    directions = frozenset(generator.word_forms.values())
     nearest: tuple[tuple[str, ...], list[Candidate]] | None = None
     for reading, replaced, added in readings(said, equivalents):
         if (replaced in generic) != (added in generic) or not any(
@@ -735,6 +746,8 @@ def _nearer_reading(
             continue
         candidates = generator.word_candidates(reading, max_senses + 1, scorer.min_dice)
         if not candidates or candidates[0].score <= score:
+            continue
+        if spelled is not None and replaced in directions and candidates[0].concept_id != spelled:
             continue
         if stands_for(said, replaced, added, words_of(candidates[0].alias), generic):
             nearest, score = (reading, candidates), candidates[0].score

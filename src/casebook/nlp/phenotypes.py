@@ -239,6 +239,32 @@ class PhenotypeRules(RecordModel):
         "``name_inversions`` hold theirs; exact matching, the evaluation's anchor, does not "
         "use them.",
     )
+    quality_ending_chars: int = Field(
+        default=0,
+        ge=0,
+        description="The most letters that the noun of a quality may have past those it "
+        "shares with its adjective ('weak-ness', 'spastic-ity', 'fragil-ity'; at least "
+        "``QUALITY_SUFFIX_CHARS``), where HPO's own "
+        "synonym pairs show them so ('Stiff joints' beside 'Joint stiffness'), the two beginning "
+        "with ``change_stem_chars`` letters alike and the adjective's own ending one letter at "
+        "most; each such pair derives, from every alias the noun ends, the name with the "
+        "adjective first ('Muscle weakness' is said 'weak muscles', 'Limb spasticity' 'spastic "
+        "limbs'). 0 derives none. Derived names are held as "
+        "``name_inversions`` hold theirs; exact matching, the evaluation's anchor, does not "
+        "use them.",
+    )
+    absence_words: list[str] = Field(
+        default_factory=list,
+        description="Words saying a thing is missing ('absent'). An alias 'WORD or ABSENCE "
+        "THING' ('Weak or absent deep tendon reflexes'; 'to', '/' as 'or'; either order) names "
+        "a range ending in the thing's absence, so 'WORD THING' ('weak deep tendon reflexes') "
+        "is one of its findings and derives the name, for the concept's child other than the "
+        "absence where it has two (Hyporeflexia beside Areflexia), unless the concept's own "
+        "name is two findings ('Aplasia/Hypoplasia of the spleen', 'Decreased/absent ankle "
+        "reflexes'), a grouping of narrower concepts. Derived names are held as "
+        "``name_inversions`` hold theirs; exact matching, the evaluation's anchor, does not "
+        "use them.",
+    )
     adjective_endings: dict[str, str] = Field(
         default_factory=dict,
         description="Ending of a one-word concept name or synonym → the ending of the adjective "
@@ -771,6 +797,8 @@ def with_added_synonyms(kb: KnowledgeBase, rules: PhenotypeRules) -> KnowledgeBa
         adjective_names(kb, rules),
         site_names(kb, rules),
         change_names(kb, rules),
+        quality_names(kb, rules),
+        range_names(kb, rules),
     ):
         for concept_id, names in derived.items():
             added.setdefault(concept_id, []).extend(names)
@@ -927,6 +955,122 @@ def change_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[str
                 if name not in kb.aliases:
                     derived.setdefault(name, set()).add(concept.id)
     return _held_names(kb, derived, {name: name for name in derived})
+
+
+QUALITY_SUFFIX_CHARS = 3
+"""The fewest letters a quality's noun has past those it shares with its adjective: a derived
+noun's suffix ('-ity', '-ness', '-ing'), not a Latin or plural ending ('universal-is',
+'vertebra-e') nor an adverb's ('superior-ly')."""
+
+
+def quality_pairs(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, frozenset[str]]:
+    """Each adjective of a quality → the nouns naming it (``quality_ending_chars``), as HPO's
+    synonym pairs show them: one concept's aliases 'ADJECTIVE WORDS' and 'WORDS NOUN'. An
+    adjective naming a grouping class (``grouping_names``: 'Abnormal') derives nothing, as
+    ``change_pairs`` say."""
+    least, most = rules.change_stem_chars, rules.quality_ending_chars
+    if least == 0 or most == 0:
+        return {}
+    grouping = [re.compile(p) for p in rules.grouping_names]
+    pairs: dict[str, set[str]] = {}
+    for concept in kb.concepts.values():
+        keys = [normalize_alias(alias).split(" ") for alias in concept.aliases]
+        ended: dict[str, set[str]] = {}
+        for key in keys:
+            if len(key) >= 2 and "of" not in key:
+                ended.setdefault(" ".join(key[:-1]), set()).add(key[-1])
+        for key in keys:
+            if len(key) < 2 or "of" in key or any(p.match(key[0].capitalize()) for p in grouping):
+                continue
+            for noun in ended.get(" ".join(key[1:]), ()):
+                shared = len(commonprefix([key[0], noun]))
+                if (
+                    shared >= least
+                    and len(key[0]) - shared <= 1
+                    and QUALITY_SUFFIX_CHARS <= len(noun) - shared <= most
+                ):
+                    pairs.setdefault(key[0], set()).add(noun)
+    return {adjective: frozenset(nouns) for adjective, nouns in pairs.items()}
+
+
+def quality_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[str]]:
+    """The names ``quality_pairs`` derive, by concept, held as ``inverted_names`` holds its
+    names: 'ADJECTIVE WORDS' from an alias 'WORDS NOUN' whose words name one thing (none of
+    ``adjective_followers``: 'Respiratory insufficiency due to muscle weakness' is no weak
+    thing) and end with its noun, no site adjective (``site_adjective_endings``: an 'irregular
+    cortical' thing goes on with its noun, as in 'irregular cortical thickening', no Cortical
+    irregularity) nor qualifier (``name_qualifiers``: 'progressive spastic' goes on with what
+    is spastic, no Progressive spasticity). Not the reverse: an alias the adjective begins may
+    be an idiom ('Weak chin' of Retrognathia has no 'chin weakness')."""
+    pairs = quality_pairs(kb, rules)
+    if not pairs:
+        return {}
+    adjectives = _adjectives_by_noun(pairs)
+    joining = {normalize_alias(word) for word in rules.adjective_followers}
+    site_endings = tuple(rules.site_adjective_endings)
+    qualifiers = _qualifier_words(tuple(rules.name_qualifiers))
+    derived: dict[str, set[str]] = {}
+    for concept in kb.concepts.values():
+        for alias in concept.aliases:
+            words = normalize_alias(alias).split(" ")
+            if (
+                len(words) < 2
+                or "of" in words
+                or joining.intersection(words)
+                or (site_endings and words[-2].endswith(site_endings))
+                or words[-2] in qualifiers
+            ):
+                continue
+            for name in (f"{a} {' '.join(words[:-1])}" for a in adjectives.get(words[-1], ())):
+                if name not in kb.aliases:
+                    derived.setdefault(name, set()).add(concept.id)
+    return _held_names(kb, derived, {name: name for name in derived})
+
+
+_DISJUNCTION = re.compile(r"\s+(?:or|to)\s+|\s*/\s*", re.IGNORECASE)
+"""What joins two words of one alias as alternatives: 'or', 'to', a slash."""
+
+
+def range_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[str]]:
+    """The names ``absence_words`` derive, by concept, held as ``inverted_names`` holds its
+    names: 'WORD THING' from an alias 'WORD or ABSENCE THING' or 'ABSENCE or WORD THING'."""
+    absence = {w.lower() for w in rules.absence_words}
+    if not absence:
+        return {}
+    derived: dict[str, set[str]] = {}
+    surface: dict[str, str] = {}
+    for concept in kb.concepts.values():
+        if _DISJUNCTION.search(concept.name):
+            continue
+        for alias in concept.aliases:
+            parts = _DISJUNCTION.split(alias, maxsplit=1)
+            if len(parts) != 2 or " " in parts[0] or " " not in parts[1]:
+                continue
+            second, thing = parts[1].split(" ", 1)
+            words = {parts[0].lower(), second.lower()}
+            said = words - absence
+            if len(said) != 1 or len(words) != 2:
+                continue
+            name = f"{said.pop()} {thing}"
+            key = normalize_alias(name)
+            if key not in kb.aliases:
+                derived.setdefault(key, set()).add(_range_end(kb, concept.id, absence, thing))
+                surface[key] = name
+    return _held_names(kb, derived, surface)
+
+
+def _range_end(kb: KnowledgeBase, concept_id: str, absence: set[str], thing: str) -> str:
+    """The concept of a range's end short of absence: of a concept with two children, one
+    named the thing's absence ('Absent deep tendon reflexes', Areflexia), the other
+    (Hyporeflexia); else the concept itself."""
+    children = kb.children(concept_id)
+    if len(children) != 2:
+        return concept_id
+    absent = {normalize_alias(f"{word} {thing}") for word in absence}
+    named = [c for c in children if absent & {normalize_alias(a) for a in kb.concept(c).aliases}]
+    if len(named) != 1:
+        return concept_id
+    return next(c for c in children if c != named[0])
 
 
 def adjective_names(kb: KnowledgeBase, rules: PhenotypeRules) -> dict[str, list[str]]:

@@ -98,6 +98,16 @@ _SUBTYPE = re.compile(r"\s+types?\s+(?:\d{1,2}|[IVX]{1,4})[A-Da-d]?", re.IGNOREC
 
 PROCEDURE_TYPES = frozenset({EntityType.DIAGNOSTIC_PROCEDURE, EntityType.THERAPEUTIC_PROCEDURE})
 
+_OBJECT_OF = re.compile(
+    r"\b(?:of|in|on|at|from|for|with|within|by)\s+"
+    r"(?:(?:the|a|an|his|her|their|its|this|that|these|those)\s+)?$",
+    re.IGNORECASE,
+)
+"""A preposition, and perhaps a determiner, right before a phrase: the phrase is its object."""
+
+_OBJECT_REACH = 40
+"""Characters read before a phrase for the preposition whose object it is."""
+
 
 class VocabularyMentions:
     """Gives each phenotype recognised in the text a finding mention (see the module docstring).
@@ -126,6 +136,8 @@ class VocabularyMentions:
             word for name in self.rules.test_name_words for word in normalize_tokens(name)
         )
         self._devices = frozenset(w.lower() for w in self.rules.device_words)
+        copulas = "|".join(map(re.escape, self.rules.copulas))
+        self._copula = re.compile(rf"\s(?:{copulas})\s", re.IGNORECASE) if copulas else None
         self._positive = frozenset(w.lower() for w in self.rules.positive_result_words)
         results = sorted(
             {*self.rules.positive_result_words, *self.rules.negative_result_words},
@@ -158,6 +170,7 @@ class VocabularyMentions:
             # alias may ("human immunodeficiency [virus]").
             and not names_other_thing(text, match.end, self.rules)
             and not self._names_device(text, match.end)
+            and not self._told_of_an_object(text, match.start, match.end)
             and not acts_on_a_thing(
                 text, match.start, match.end, self.rules, self.generator, self.kb, match.concept_ids
             )
@@ -166,6 +179,17 @@ class VocabularyMentions:
                 for c in match.concept_ids
             )
         ]
+
+    def _told_of_an_object(self, text: str, start: int, end: int) -> bool:
+        """Whether the phrase tells a thing what it is by a copula (``copulas``) where the thing
+        is a preposition's object: what the verb tells is of the word before the preposition
+        ("control of his [blood pressure became poor]": the control became poor), as
+        ``predicate_matches`` reads a subject."""
+        return (
+            self._copula is not None
+            and self._copula.search(text, start, end) is not None
+            and _OBJECT_OF.search(text, max(0, start - _OBJECT_REACH), start) is not None
+        )
 
     def __call__(self, case: Case) -> Case:
         """Return ``case`` with a mention for every phenotype recognised in its text."""

@@ -79,6 +79,7 @@ def test_maps_and_ancestors(kb: KnowledgeBase) -> None:
         "HP:0000118",
     }
     assert kb.descendants("HP:0000365") == {"HP:0000407"}
+    assert kb.children("HP:0000707") == ("HP:0012638", "HP:0000252")
     with pytest.raises(ValueError, match="twice"):
         KnowledgeBase([SLICE[0], SLICE[0]], CodeSystem.HPO)
 

@@ -413,6 +413,26 @@ def test_an_equivalent_needs_a_word_said_beside_it_and_of_its_kind(text: str, co
     assert concept not in {c for m in found for c in m.concept_ids}
 
 
+def test_an_equivalent_reads_no_other_concept_where_the_words_spell_one_but_generic_words() -> None:
+    # "low" folds into "decreased", which pairs with "deficiency": the words said spell
+    # Decreased thyroid-stimulating hormone level (but "level"), no TSH deficiency.
+    found = VocabularyMentions().recognised("She had low thyroid stimulating hormone.")
+    assert "HP:0008245" not in {c for m in found for c in m.concept_ids}
+
+
+def test_a_word_other_than_the_direction_may_still_be_read_as_its_equivalent() -> None:
+    # "Hb" reads as "hemoglobin": 'Decreased Hb concentration' spells the words, yet the
+    # direction is said as HPO's Anemia says it.
+    found = VocabularyMentions().recognised("Hb decreased to 7.4 g/dL.")
+    assert {c for m in found for c in m.concept_ids} == {"HP:0001903"}
+
+
+def test_what_a_copula_tells_of_a_prepositions_object_is_told_of_the_word_before() -> None:
+    # The control of the blood pressure became poor: no Hypotension.
+    found = VocabularyMentions().recognised("Control of his blood pressure became poor.")
+    assert "HP:0002615" not in {c for m in found for c in m.concept_ids}
+
+
 def test_word_equivalents_are_pairs_of_one_concepts_names_not_contrasts() -> None:
     aliases = {
         ("renal", "cyst"): {"A"},

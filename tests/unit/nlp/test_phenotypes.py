@@ -1135,6 +1135,49 @@ def test_a_change_told_by_its_adjective_or_by_its_noun_before_of_is_one_concept(
     assert [c.concept_id for c in coder.link(words)] == [concept]
 
 
+@pytest.mark.parametrize(
+    ("words", "concept"),
+    [
+        # HPO's own 'Stiff joints' and 'Joint stiffness' pair the words.
+        ("weak muscles", "HP:0001324"),  # Muscle weakness
+        ("tight chest", "HP:0031352"),  # Chest tightness
+        ("lax eyelids", "HP:0031880"),  # Eyelid laxity
+    ],
+)
+def test_a_quality_told_by_its_adjective_before_the_thing_is_its_noun_after_it(
+    coder: PhenotypeCoder, words: str, concept: str
+) -> None:
+    assert [c.concept_id for c in coder.link(words)] == [concept]
+
+
+def test_a_qualifier_before_a_quality_adjective_is_no_thing_it_qualifies(
+    coder: PhenotypeCoder,
+) -> None:
+    # 'Progressive spasticity' (HP:0002191): a "progressive spastic" gait or paraparesis is spastic.
+    assert coder.link("progressive spastic") == []
+
+
+def test_an_idiom_the_adjective_begins_derives_no_quality_noun(coder: PhenotypeCoder) -> None:
+    # 'Weak chin' is Retrognathia (HP:0000278); a 'chin weakness' is no receding chin.
+    assert coder.link("chin weakness") == []
+
+
+def test_the_end_of_a_range_short_of_absence_is_the_child_beside_the_absence(
+    coder: PhenotypeCoder,
+) -> None:
+    # HPO's 'Weak or absent deep tendon reflexes' of Reduced tendon reflexes, whose children
+    # are Areflexia ('Absent deep tendon reflexes') and Hyporeflexia.
+    assert [c.concept_id for c in coder.link("weak deep tendon reflexes")] == ["HP:0001265"]
+
+
+def test_a_range_derives_no_name_from_a_concept_named_as_two_findings(
+    coder: PhenotypeCoder,
+) -> None:
+    # 'Absent/small spleen' of Aplasia/Hypoplasia of the spleen: a small spleen may be
+    # a shrunken one.
+    assert coder.link("small spleen") == []
+
+
 def test_a_marked_adjective_before_a_noun_is_no_phenotype(coder: PhenotypeCoder) -> None:
     # The mention model marked "pruritic" of "mildly pruritic facial papules": the papules'.
     text = "She had long-standing mildly pruritic facial papules."
