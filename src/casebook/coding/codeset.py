@@ -2046,6 +2046,8 @@ def linked_findings(
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _old_findings(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
+    named = _ruptured_findings(case, findings, coded, vocabulary, relink)
+    coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _carried_findings(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     linked = told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
@@ -2297,6 +2299,48 @@ def _typed_findings(
         named = relink(mention, f"{mention.text} {letter.group(1)}")
         if named and not {c.code for c in named} <= {c.code for c in codes}:
             found[mention.id] = named
+    return found
+
+
+_UNRUPTURED_TITLE = re.compile(r"\bwithout rupture\b|\bnonruptured\b")
+"""What the title of an aneurysm's or a dissection's code says of one that has not ruptured
+("Aneurysm of the aortic arch, without rupture", "Cerebral aneurysm, nonruptured")."""
+
+_RUPTURE_TOLD = re.compile(r"\bruptur(?:e|es|ed|ing)\b", re.IGNORECASE)
+_NO_RUPTURE_TOLD = re.compile(
+    r"\b(?:un|non-?)ruptured\b|\b(?:without|no)\s+(?:\w+\s+){0,3}?rupture\b", re.IGNORECASE
+)
+"""A rupture told in a sentence, and one denied there ("unruptured", "without signs of
+rupture")."""
+
+
+def _ruptured_findings(
+    case: Case,
+    findings: Sequence[Mention],
+    coded: Sequence[list[MentionCode]],
+    vocabulary: Icd10cmVocabulary,
+    relink: Relink,
+) -> dict[str, list[MentionCode]]:
+    """The codes of each finding coded as an unruptured aneurysm or dissection (the Index's
+    default where no rupture is said) in a sentence that tells a rupture, read with
+    "ruptured": "a massive hemothorax due to rupture of a saccular aneurysm of the aortic arch"
+    is I71.12, no aneurysm of the arch "without rupture" (I71.22). Where no code names it
+    ruptured, it carries none: the default would say what the text contradicts."""
+    found: dict[str, list[MentionCode]] = {}
+    starts = [s.start for s in case.sentences]
+    for mention, codes in zip(findings, coded, strict=True):
+        if not any(_UNRUPTURED_TITLE.search(vocabulary.title(c.code)) for c in codes):
+            continue
+        index = bisect_right(starts, mention.start) - 1
+        sentence = case.sentences[index] if index >= 0 else Span(start=0, end=len(case.text))
+        told = case.text[sentence.start : sentence.end]
+        if _RUPTURE_TOLD.search(told) is None or _NO_RUPTURE_TOLD.search(told) is not None:
+            continue
+        sites = " ".join(a.text for a in _naming_attributes(mention))
+        named = relink(mention, f"ruptured {mention.expansion or mention.text} {sites}")
+        found[mention.id] = [
+            c for c in named if _UNRUPTURED_TITLE.search(vocabulary.title(c.code)) is None
+        ]
     return found
 
 

@@ -2298,3 +2298,33 @@ def test_a_test_found_positive_for_a_disease_is_no_disease(
 ) -> None:
     named = finding(text, words)
     assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
+
+
+@pytest.mark.parametrize(
+    ("words", "code"),
+    [
+        # Index: Aneurysm, aorta, abdominal I71.40, ruptured I71.30; ascending I71.21;
+        # brain I67.1 (the titles' "without rupture" and "nonruptured" are their defaults).
+        ("abdominal aortic aneurysm", "I71.40"),
+        ("ascending aortic aneurysm", "I71.21"),
+        ("cerebral aneurysm", "I67.1"),
+        ("ruptured abdominal aneurysm", "I71.30"),
+        # Index: Arrhythmia, sinus I49.8; Edema, lung, acute J81.0; Thrombosis, portal I81.
+        ("sinus arrhythmia", "I49.8"),
+        ("re-expansion pulmonary edema", "J81.0"),
+        ("portomesenteric venous thrombosis", "I81"),
+        # Neoplasm Table: junction, gastroesophageal C16.0; anus, canal C21.1.
+        ("esophagogastric junction adenocarcinoma", "C16.0"),
+        ("anal canal melanoma", "C21.1"),
+    ],
+)
+def test_an_index_name_names_its_default_code(words: str, code: str) -> None:
+    codes = codes_of(finding(f"She had {words}.", words))
+    assert [c for c in codes if CM.is_billable(c)] == [code]
+
+
+def test_an_aneurysm_told_ruptured_in_its_sentence_is_no_unruptured_one() -> None:
+    text = "A hemothorax was due to rupture of a saccular aneurysm of the aortic arch."
+    aneurysm = finding(text, "saccular aneurysm", site="aortic arch")
+    linked = linked_findings(case_of(text, [aneurysm]), [aneurysm], CM, {}, 3)
+    assert [c.code for c in linked["m1"]] == ["I71.12"]
