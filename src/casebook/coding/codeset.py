@@ -1715,6 +1715,17 @@ def _measure_changed(case: Case, mention: Mention, measures: Mapping[int, Entity
     return after in _MEASURES or (after is EntityType.DATE and joined.group(1).lower() == "of")
 
 
+_INSTITUTION_AFTER = re.compile(
+    r"\s+(?:centers?|centres?|institutes?|hospitals?|foundation|society|association"
+    r"|network|registry|consortium|alliance)\b",
+    re.IGNORECASE,
+)
+"""An institution a finding names, right after it ("the National Cancer Institute", "MD
+Anderson Cancer Center", "the Stroke Association"): the finding names what the institution
+treats, no disease of the patient's. One right before it is most often where the patient went
+for the finding ("referred from a regional hospital for acute renal failure") and is kept."""
+
+
 _GENE_NAMED = re.compile(
     r"\)?(?:[ -]?(?:related|associated|mutated|susceptibility|suppressor))?\s*"
     r"(?:\([^()]{1,20}\)\s*)?"
@@ -1746,15 +1757,39 @@ cardioplegia")."""
 _INDUCED_REACH = 40
 """Characters read before a finding for the words saying a treatment brought it about."""
 
+_HYPOTHERMIA = re.compile(r"hypotherm", re.IGNORECASE)
 
-def _induced(text: str, mention: Mention) -> bool:
+_COOLED_BY = re.compile(
+    r"\b(?:cardiopulmonary\s+bypass|CPB|circulatory\s+arrest|cardioplegi\w*)\b"
+    r"|\bhypothermi\w*\s+(?:therapy|treatment)\b",
+    re.IGNORECASE,
+)
+"""What a sentence names that cools the patient on purpose: a heart operation's bypass,
+circulatory arrest or cardioplegia ("cardiopulmonary bypass was established with mild
+hypothermia (34 °C)"), or the cooling named as a therapy ("mild hypothermia therapy was
+started")."""
+
+_ACCIDENTAL = re.compile(r"\b(?:accidental|exposure|rewarm\w*)\b", re.IGNORECASE)
+"""Words of a hypothermia the patient came with, which a bypass may rewarm ("accidental
+hypothermia rewarmed on cardiopulmonary bypass")."""
+
+
+def _induced(text: str, mention: Mention, sentence: Span) -> bool:
     """Whether ``mention`` is a state a treatment brings about, no finding of the patient's
     own ("deep hypothermic circulatory arrest", "therapeutic hypothermia was induced for 24
-    h", "performed under moderate hypothermia": no T68 Hypothermia)."""
+    h", "performed under moderate hypothermia", a hypothermia of the sentence's bypass: no
+    T68 Hypothermia)."""
     own = f"{text[max(0, mention.start - _INDUCED_REACH) : mention.start]}"
     words = mention.text.split()
     before = own + " ".join(words[:-1]) + (" " if len(words) > 1 else "")
-    return bool(_INDUCED_BEFORE.search(before) or _INDUCED_AFTER.match(text, mention.end))
+    if _INDUCED_BEFORE.search(before) or _INDUCED_AFTER.match(text, mention.end):
+        return True
+    told = text[sentence.start : sentence.end]
+    return (
+        _HYPOTHERMIA.search(mention.text) is not None
+        and _COOLED_BY.search(told) is not None
+        and _ACCIDENTAL.search(told) is None
+    )
 
 
 _SUCH_AS = re.compile(r"\bsuch\s+as\b[^.;:]*$", re.IGNORECASE)
@@ -1858,7 +1893,8 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     ``_falls_asleep``), an organism a test found, its species written as the disease ("blood
     cultures grew Klebsiella pneumonia", ``_organism_found``), what another finding
     is likened to ("a hemangioma mimicking acute appendicitis", ``_likened``), a gene ("the
-    ataxia-telangiectasia mutated (ATM) gene", ``_GENE_NAMED``), a state a treatment brought
+    ataxia-telangiectasia mutated (ATM) gene", ``_GENE_NAMED``), an institution ("the
+    National Cancer Institute", ``_INSTITUTION_AFTER``), a state a treatment brought
     about ("therapeutic hypothermia", ``_induced``), a pregnancy's age ("34 weeks of amenorrhea",
     ``_gestation_told``) or how a measure changed ("a fall in the hemoglobin level",
     ``_measure_changed``), each without the site attributes that name
@@ -1893,7 +1929,8 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             or _alert_named(case.text, mention)
             or _likened(case.text, mention)
             or _GENE_NAMED.match(case.text, mention.end) is not None
-            or _induced(case.text, mention)
+            or _INSTITUTION_AFTER.match(case.text, mention.end) is not None
+            or _induced(case.text, mention, sentence)
             or _gestation_told(case.text, mention)
             or _example_set_aside(case.text, mention, sentence)
             or told_in_general(case.text, mention, rules)

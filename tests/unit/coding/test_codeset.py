@@ -1525,6 +1525,8 @@ def test_a_name_the_phrase_was_widened_over_before_the_core_names_the_code() -> 
         ),
         ("An infectious disease consultation was obtained.", "infectious disease consultation"),
         ("Infectious disease was involved, and tests were sent.", "Infectious disease"),
+        ("She was referred to the Regional Cancer Center.", "Cancer"),
+        ("Toxicity was graded by the National Cancer Institute criteria.", "Cancer"),
     ],
 )
 def test_an_organisation_or_a_service_named_after_a_disease_is_no_finding(
@@ -1773,6 +1775,9 @@ def test_what_a_finding_is_likened_to_is_no_finding(words: str, code: str | None
         ("The arch was repaired under moderate hypothermia.", "moderate hypothermia", False),
         ("Deep hypothermic circulatory arrest was used.", "hypothermic", False),
         ("He was found in the snow with severe hypothermia.", "severe hypothermia", True),
+        ("Bypass (CPB) was begun with mild hypothermia (34 °C).", "mild hypothermia", False),
+        ("Mild hypothermia therapy was started at once.", "Mild hypothermia", False),
+        ("His accidental hypothermia was rewarmed on CPB.", "hypothermia", True),
         ("She had self-induced vomiting.", "self-induced vomiting", True),
         ("Cardiac arrest was achieved using antegrade cardioplegia.", "Cardiac arrest", False),
         ("He suffered a cardiac arrest.", "cardiac arrest", True),
