@@ -5,7 +5,9 @@ family history and the discussion of other patients included; it may rank, but i
 code by itself. A code enters the case's set only when a **supporting mention** states it: a
 finding mention (``mention_types``) asserted present, of the patient, which carries this code,
 or one that refines it (a finding of the past history supports only a condition that lasts,
-``casebook.kb.chronic``: "history of hypertension" is hypertension today). The ranker may
+``casebook.kb.chronic``: "history of hypertension" is hypertension today; a mention of the
+history that no finding mention lies within is the finding its words name, all of them:
+"ischemic heart disease" of "a history of ischemic heart disease", "ex-smoker"). The ranker may
 prefer a code the words say, never a finer one they do not ("vomiting" never supports
 "Vomiting without nausea") nor a sibling ("anorexia" never supports "Abnormal weight loss",
 though both are R63). A finding mention carries the codes
@@ -161,9 +163,19 @@ def mention_key(mention: Mention) -> str:
     return normalize_alias(mention.expansion or mention.marked_text)
 
 
+_PAST_HISTORY = EntityType.HISTORY
+"""The type of a mention of the patient's history ("ischemic heart disease" of "a history of
+ischemic heart disease", "smoker"), which names a finding where no finding mention lies within
+it (``coded_findings``)."""
+
+
+def _finding_type(mention: Mention, settings: CodeSetSettings) -> bool:
+    return mention.type in settings.mention_types or mention.type is _PAST_HISTORY
+
+
 def supports(mention: Mention, settings: CodeSetSettings) -> bool:
     """Whether a mention can support a case code: a present finding of the patient's own."""
-    return mention.assertion is Assertion.PRESENT and mention.type in settings.mention_types
+    return mention.assertion is Assertion.PRESENT and _finding_type(mention, settings)
 
 
 def supported_codes(
@@ -178,7 +190,7 @@ def supported_codes(
     if (
         settings.chronic_history
         and mention.assertion is Assertion.HISTORICAL
-        and mention.type in settings.mention_types
+        and _finding_type(mention, settings)
     ):
         return [c for c in coded if is_chronic(c.code)]
     return []
@@ -1912,8 +1924,15 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     measures = {
         m.start: m.type for m in case.mentions if m.type in _MEASURES or m.type is EntityType.DATE
     }
+    spans = [(m.start, m.end) for m in case.mentions if m.type in types]
     for mention in case.mentions:
-        if mention.type not in types or _measure_changed(case, mention, measures):
+        # A mention of the history that no finding mention lies within is the finding it
+        # names: the mention model marks "ischemic heart disease" of "a history of ischemic
+        # heart disease" as history alone, where it marks "hypertension" beside it as both.
+        history = mention.type is _PAST_HISTORY and not any(
+            start < mention.end and mention.start < end for start, end in spans
+        )
+        if (mention.type not in types and not history) or _measure_changed(case, mention, measures):
             continue
         index = bisect_right(starts, mention.start) - 1
         sentence = case.sentences[index] if index >= 0 else Span(start=0, end=len(case.text))
@@ -2088,7 +2107,15 @@ def linked_findings(
     named = _carried_findings(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     linked = told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
-    return told_more_fully(findings, linked, vocabulary)
+    linked = told_more_fully(findings, linked, vocabulary)
+    # A mention of the history names a finding only by all of its words: its other words
+    # tell what the assertion does not read within it ("denied cocaine abuse", "no known
+    # history of urinary lithiasis", "pregnancy and childbirth were uneventful").
+    history = {m.id for m in findings if m.type is _PAST_HISTORY}
+    return {
+        key: [c for c in codes if c.score >= 1.0] if key in history else codes
+        for key, codes in linked.items()
+    }
 
 
 _BARE_FINDING_WORDS = frozenset(

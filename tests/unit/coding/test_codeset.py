@@ -2333,3 +2333,25 @@ def test_an_aneurysm_told_ruptured_in_its_sentence_is_no_unruptured_one() -> Non
     aneurysm = finding(text, "saccular aneurysm", site="aortic arch")
     linked = linked_findings(case_of(text, [aneurysm]), [aneurysm], CM, {}, 3)
     assert [c.code for c in linked["m1"]] == ["I71.12"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "assertion", "codes"),
+    [
+        (
+            "She had a history of ischemic heart disease.",
+            "ischemic heart disease",
+            Assertion.HISTORICAL,
+            {"I25.9"},
+        ),
+        ("He is an ex-smoker.", "ex-smoker", Assertion.PRESENT, {"Z87.891"}),
+        ("She denied cocaine abuse.", "denied cocaine abuse", Assertion.PRESENT, set()),
+    ],
+)
+def test_a_history_mention_no_finding_lies_within_names_its_finding_by_all_its_words(
+    text: str, words: str, assertion: Assertion, codes: set[str]
+) -> None:
+    told = finding(text, words, assertion=assertion).model_copy(update={"type": EntityType.HISTORY})
+    case = case_of(text, [told])
+    linked = linked_findings(case, coded_findings(case, SETTINGS.mention_types), CM, {}, 3)
+    assert {c.code for c in candidates(case, {}, linked, CM, SETTINGS)} == codes
