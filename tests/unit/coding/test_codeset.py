@@ -2320,6 +2320,7 @@ def test_a_test_found_positive_for_a_disease_is_no_disease(
         ("portomesenteric venous thrombosis", "I81"),
         # Neoplasm Table: junction, gastroesophageal C16.0; anus, canal C21.1.
         ("esophagogastric junction adenocarcinoma", "C16.0"),
+        ("EGJ cancer", "C16.0"),
         ("anal canal melanoma", "C21.1"),
     ],
 )
