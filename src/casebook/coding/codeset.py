@@ -1494,10 +1494,12 @@ _INVADED_BEFORE = re.compile(
 
 
 _DENIED_BEFORE = re.compile(
-    r"\b(?:without|no|absence of|lack of|free of|negative for)(?:\s+[\w-]+){0,2}\s*$",
+    r"\b(?:without|no|absence of|lack of|free of|negative for|unremarkable|uninvolved)"
+    r"(?:\s+[\w-]+){0,2}\s*$",
     re.IGNORECASE,
 )
-"""A denial opening the phrase of a body structure, at most two words before it."""
+"""A denial opening the phrase of a body structure, at most two words before it, or the
+structure told free of the finding ("with unremarkable margins and lymph nodes")."""
 
 _DENIED_REACH = 40
 """Characters read before a body structure for its denial."""
@@ -1750,12 +1752,13 @@ suppressor gene", "the dystrophin gene"), not what the patient has."""
 
 
 _INDUCED_BEFORE = re.compile(
-    r"(?<![\w-])(?:therapeutic|induced|inducing|under|deliberate|targeted)\s+"
+    r"(?<![\w-])(?:therapeutic|induced|inducing|under|deliberate|targeted"
+    r"|pharmacological|pharmacologic|pharmaceutical)\s+"
     r"(?:(?:mild|moderate|deep|profound|systemic)\s+)*$",
     re.IGNORECASE,
 )
 """Words right before a state a treatment brings about ("therapeutic hypothermia", "under
-moderate hypothermia", "medically induced coma")."""
+moderate hypothermia", "medically induced coma", the eye drops' "pharmacological mydriasis")."""
 
 _INDUCED_AFTER = re.compile(
     r"\s*(?:\([^()]{1,30}\)\s*)?(?:and\s+)?(?:circulatory\s+arrest|cardiopulmonary\s+bypass"

@@ -1590,6 +1590,13 @@ def test_a_structure_denied_after_a_finding_is_no_site_of_its_code() -> None:
     assert kept.attributes == [] and "M27.1" not in codes_of(kept)
 
 
+def test_a_structure_told_unremarkable_after_a_finding_is_no_site_of_its_code() -> None:
+    text = "It was a residual tubular adenoma with unremarkable margins and lymph nodes."
+    adenoma = finding(text, "tubular adenoma", site="lymph nodes")
+    (kept,) = coded_findings(case_of(text, [adenoma]), {adenoma.type})
+    assert kept.attributes == [] and "D36.0" not in codes_of(kept)
+
+
 def test_a_site_denied_after_a_spread_growth_is_none_of_its_sites() -> None:
     text = "A lymph node metastasis without peritoneal dissemination."
     growth = finding(text, "metastasis", site="peritoneal")
@@ -1778,6 +1785,7 @@ def test_what_a_finding_is_likened_to_is_no_finding(words: str, code: str | None
         ("Bypass (CPB) was begun with mild hypothermia (34 °C).", "mild hypothermia", False),
         ("Mild hypothermia therapy was started at once.", "Mild hypothermia", False),
         ("His accidental hypothermia was rewarmed on CPB.", "hypothermia", True),
+        ("The fundus was seen after pharmacological mydriasis.", "mydriasis", False),
         ("She had self-induced vomiting.", "self-induced vomiting", True),
         ("Cardiac arrest was achieved using antegrade cardioplegia.", "Cardiac arrest", False),
         ("He suffered a cardiac arrest.", "cardiac arrest", True),
