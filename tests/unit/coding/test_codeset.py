@@ -587,6 +587,11 @@ def test_only_present_findings_support_a_code() -> None:
     [
         ("Tests included the serologic markers for hepatitis C.", set()),
         ("She was seronegative for hepatitis C and HIV.", set()),
+        (
+            "Serology for human immunodeficiency viruses (HIV) types 1 and 2, hepatitis B virus "
+            "surface antigen (HBsAg), hepatitis C and herpes simplex virus (HSV) was negative.",
+            set(),
+        ),
         ("The serology for hepatitis C was positive.", {"B19.20"}),
         ("She had hepatitis C.", {"B19.20"}),
         # Antibodies against an infection are what vaccination or a past infection leaves.
