@@ -1807,6 +1807,39 @@ def _induced(text: str, mention: Mention, sentence: Span) -> bool:
     )
 
 
+_PATIENTS_IN_GENERAL = re.compile(
+    r"\W*(?:in\s+)?(?:(?:most|many|some|all|such|other)\s+|(?:about|approximately|up\s+to)?\s*"
+    r"\d+(?:\.\d+)?\s*%\s+of\s+(?:all\s+)?)?patients\s+(?:who|with|presenting|having|that)\b",
+    re.IGNORECASE,
+)
+"""A sentence opening on patients in general ("Patients who presented brain metastasis as the
+disease progressed will have a poor prognosis", "In 30% of patients with sarcoidosis …")."""
+
+_SHARE_OF = re.compile(
+    r"\b\d+(?:\.\d+)?\s*%(?:\s*(?:to|-|–)\s*\d+(?:\.\d+)?\s*%)?\s+of\s+(?:all\s+)?"
+    r"(?:(?:patients|cases)\s+(?:with|of)\s+)?$",
+    re.IGNORECASE,
+)
+"""A share of a population right before a finding ("40% to 45% of oropharyngeal carcinomas are
+HPV-positive", "in 10% of patients with sarcoidosis")."""
+
+
+def _in_general(text: str, mention: Mention, sentence: Span) -> bool:
+    """Whether ``mention`` is named in a statement of patients in general or of a share of a
+    population (``_PATIENTS_IN_GENERAL``, ``_SHARE_OF``), which the literature tells, no
+    finding of the patient's: "Patients who presented brain metastasis … will have a poor
+    prognosis" is no C79.31, "40% to 45% of oropharyngeal carcinomas are HPV-positive" no
+    C10.9. A share of singular words ("50% of the tumor") is of the patient's own finding."""
+    if _PATIENTS_IN_GENERAL.match(text, sentence.start, mention.start) is not None:
+        return True
+    share = _SHARE_OF.search(text, sentence.start, mention.start)
+    return share is not None and (
+        "patients" in share.group().lower()
+        or "cases" in share.group().lower()
+        or mention.text.endswith("s")
+    )
+
+
 _SUCH_AS = re.compile(r"\bsuch\s+as\b[^.;:]*$", re.IGNORECASE)
 """An open list of examples running up to a finding ("tubular defects, such as …")."""
 
@@ -1897,29 +1930,28 @@ def _gestation_told(text: str, mention: Mention) -> bool:
 
 def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     """The case's mentions of ``types``, but those naming a person or an organisation ("cancer
-    board", ``casebook.kb.nonclinical``), a service consulted ("Infectious disease was
-    involved", "neurology, infectious disease, and hematology" were consulted), what a score
-    measures ("pain score", ``_MEASURE_NAMED``), a hospital's alert ("code stroke", "trauma
-    activation", ``_alert_named``), what is named as so in general or as what a treatment is
-    for ("the most common benign lesion of the spleen is a hemangioma", "approved for the
-    treatment of cellulitis", ``casebook.nlp.phenotypes.told_in_general``), a rise beyond normal
-    that the value told after it gainsays ("heart rate increased to 82 beats/min", "fever
-    36.2 °C", ``casebook.nlp.phenotypes.gainsaid_by_value``, read through the finding's HPO
-    concepts as the phenotype coder reads it), falling asleep ("help him fall asleep",
-    ``_falls_asleep``), an organism a test found, its species written as the disease ("blood
-    cultures grew Klebsiella pneumonia", ``_organism_found``), what another finding
-    is likened to ("a hemangioma mimicking acute appendicitis", ``_likened``), a gene ("the
-    ataxia-telangiectasia mutated (ATM) gene", ``_GENE_NAMED``), an institution ("the
-    National Cancer Institute", ``_INSTITUTION_AFTER``), a state a treatment brought
-    about ("therapeutic hypothermia", ``_induced``), a pregnancy's age ("34 weeks of amenorrhea",
-    ``_gestation_told``) or how a measure changed ("a fall in the hemoglobin level",
-    ``_measure_changed``), each without the site attributes that name
-    what it reached ("adenocarcinoma, metastatic to skin" is no neoplasm of the skin, C44.90)
-    or what it lacks: a site told as invaded or denied (``_denied``), and, of a metastatic
-    growth whose primary site comes before it, every site after it ("metastatic rectal
-    adenocarcinoma in the cortex of the left and right ovaries" is no ovarian primary, C56.1
-    and C56.2). A mention that is itself the spread growth keeps them
-    (``_SECONDARY_GROWTH``)."""
+    board", ``casebook.kb.nonclinical``), a service consulted ("Infectious disease was involved",
+    "neurology, infectious disease, and hematology" were consulted), what a score measures ("pain
+    score", ``_MEASURE_NAMED``), a hospital's alert ("code stroke", "trauma activation",
+    ``_alert_named``), what is named as so in general or as what a treatment is for ("the most
+    common benign lesion of the spleen is a hemangioma", "approved for the treatment of cellulitis",
+    ``casebook.nlp.phenotypes.told_in_general``; "Patients who presented brain metastasis …", "40%
+    to 45% of oropharyngeal carcinomas …", ``_in_general``), a rise beyond normal that the value
+    told after it gainsays ("heart rate increased to 82 beats/min", "fever 36.2 °C",
+    ``casebook.nlp.phenotypes.gainsaid_by_value``, read through the finding's HPO concepts as the
+    phenotype coder reads it), falling asleep ("help him fall asleep", ``_falls_asleep``), an
+    organism a test found, its species written as the disease ("blood cultures grew Klebsiella
+    pneumonia", ``_organism_found``), what another finding is likened to ("a hemangioma mimicking
+    acute appendicitis", ``_likened``), a gene ("the ataxia-telangiectasia mutated (ATM) gene",
+    ``_GENE_NAMED``), an institution ("the National Cancer Institute", ``_INSTITUTION_AFTER``), a
+    state a treatment brought about ("therapeutic hypothermia", ``_induced``), a pregnancy's age
+    ("34 weeks of amenorrhea", ``_gestation_told``) or how a measure changed ("a fall in the
+    hemoglobin level", ``_measure_changed``), each without the site attributes that name what it
+    reached ("adenocarcinoma, metastatic to skin" is no neoplasm of the skin, C44.90) or what it
+    lacks: a site told as invaded or denied (``_denied``), and, of a metastatic growth whose primary
+    site comes before it, every site after it ("metastatic rectal adenocarcinoma in the cortex of
+    the left and right ovaries" is no ovarian primary, C56.1 and C56.2). A mention that is itself
+    the spread growth keeps them (``_SECONDARY_GROWTH``)."""
     findings: list[Mention] = []
     structures = [m for m in case.mentions if m.type is EntityType.BIOLOGICAL_STRUCTURE]
     services = default_non_clinical()
@@ -1956,6 +1988,7 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             or _induced(case.text, mention, sentence)
             or _gestation_told(case.text, mention)
             or _example_set_aside(case.text, mention, sentence)
+            or _in_general(case.text, mention, sentence)
             or told_in_general(case.text, mention, rules)
             or _falls_asleep(case.text, mention)
             or _qualifies_another(case, mention)

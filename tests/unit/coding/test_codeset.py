@@ -1758,6 +1758,30 @@ def test_an_old_cerebral_infarction_is_a_history_of_one_and_no_acute_infarction(
 
 
 @pytest.mark.parametrize(
+    ("text", "words", "kept"),
+    [
+        (
+            "Patients who presented brain metastasis will have a poor prognosis.",
+            "brain metastasis",
+            False,
+        ),
+        (
+            "About 40% to 45% of oropharyngeal carcinomas are HPV-positive.",
+            "oropharyngeal carcinomas",
+            False,
+        ),
+        ("In 30% of patients with sarcoidosis, uveitis develops.", "uveitis", False),
+        ("About 50% of the tumor was necrotic.", "tumor", True),
+    ],
+)
+def test_a_finding_of_patients_in_general_or_of_a_share_of_them_is_no_finding(
+    text: str, words: str, kept: bool
+) -> None:
+    named = finding(text, words)
+    assert bool(coded_findings(case_of(text, [named]), {named.type})) is kept
+
+
+@pytest.mark.parametrize(
     ("text", "words"),
     [
         (
