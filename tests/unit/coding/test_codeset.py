@@ -2359,6 +2359,9 @@ def test_a_test_found_positive_for_a_disease_is_no_disease(
         ("esophagogastric junction adenocarcinoma", "C16.0"),
         ("EGJ cancer", "C16.0"),
         ("anal canal melanoma", "C21.1"),
+        # Index: Necrosis, skin or subcutaneous tissue NEC I96; Scar (of the skin) L90.5.
+        ("skin necrosis", "I96"),
+        ("laparotomy scar", "L90.5"),
     ],
 )
 def test_an_index_name_names_its_default_code(words: str, code: str) -> None:
