@@ -2362,6 +2362,11 @@ def test_a_test_found_positive_for_a_disease_is_no_disease(
         # Index: Necrosis, skin or subcutaneous tissue NEC I96; Scar (of the skin) L90.5.
         ("skin necrosis", "I96"),
         ("laparotomy scar", "L90.5"),
+        # Index: Obesity, morbid E66.01; Epilepsy, localization-related (focal) (partial),
+        # symptomatic G40.109; acute lung injury, the mild acute respiratory distress syndrome.
+        ("morbid obesity", "E66.01"),
+        ("focal epilepsy", "G40.109"),
+        ("acute lung injury", "J80"),
     ],
 )
 def test_an_index_name_names_its_default_code(words: str, code: str) -> None:
