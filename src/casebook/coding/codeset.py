@@ -2149,10 +2149,31 @@ def linked_findings(
     # tell what the assertion does not read within it ("denied cocaine abuse", "no known
     # history of urinary lithiasis", "pregnancy and childbirth were uneventful").
     history = {m.id for m in findings if m.type is _PAST_HISTORY}
+    # "Depression" or "collapse" told only alone goes on with what it is of: "depression of global
+    # left ventricular systolic function" is no F32.A, "collapse of the lobe" no R55.
+    continued = {
+        m.id
+        for m in findings
+        if " ".join(_linked_words(m.expansion or m.text, vocabulary)) in _LOWERED_OF
+        and _OF_AFTER.match(case.text, m.end) is not None
+        and not any(a.name == "site" for a in m.attributes)
+    }
     return {
-        key: [c for c in codes if c.score >= 1.0] if key in history else codes
+        key: []
+        if key in continued
+        else [c for c in codes if c.score >= 1.0]
+        if key in history
+        else codes
         for key, codes in linked.items()
     }
+
+
+_LOWERED_OF = frozenset({"depression", "collapse"})
+"""Names of a finding told only alone (``IndexTerms.alone_only``) that, followed by "of", tell
+another thing lowered or fallen in: a function, the sensorium, a bone, a lung's lobe."""
+
+_OF_AFTER = re.compile(r"\s+of\s")
+"""What joins a finding's name to what it is of, right after it."""
 
 
 _BARE_FINDING_WORDS = frozenset(

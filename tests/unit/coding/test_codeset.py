@@ -2401,3 +2401,18 @@ def test_a_history_mention_no_finding_lies_within_names_its_finding_by_all_its_w
     case = case_of(text, [told])
     linked = linked_findings(case, coded_findings(case, SETTINGS.mention_types), CM, {}, 3)
     assert {c.code for c in candidates(case, {}, linked, CM, SETTINGS)} == codes
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "codes"),
+    [
+        ("Echo showed depression of left ventricular systolic function.", "depression", []),
+        ("She had depression.", "depression", ["F32.A"]),
+    ],
+)
+def test_a_depression_of_something_is_no_depression_of_the_mind(
+    text: str, words: str, codes: list[str]
+) -> None:
+    told = finding(text, words)
+    linked = linked_findings(case_of(text, [told]), [told], CM, {}, 3)
+    assert [c.code for c in linked["m1"]] == codes
