@@ -1868,7 +1868,7 @@ def _example_set_aside(text: str, mention: Mention, sentence: Span) -> bool:
 
 _TESTED_FOR = re.compile(
     r"\b(?:markers?|serolog(?:y|ies)|serologic(?:al)?\s+(?:tests?|markers?)|tests?|testing"
-    r"|screening|assays?|seronegative)\s+(?:for|of)\s+(?P<listed>(?:[^.;:()]|\([^()]*\)){0,160})$"
+    r"|screening|assays?|seronegative|negative)\s+(?:for|of)\s+(?P<listed>(?:[^.;:()]|\([^()]*\)){0,160})$"
     r"|\b(?:antibod(?:y|ies)|titers?|titres?)\s+(?:against|to)\s+"
     r"(?P<against>(?:[^.;:()]|\([^()]*\)){0,80})$",
     re.IGNORECASE,
@@ -1876,7 +1876,8 @@ _TESTED_FOR = re.compile(
 """A test named by what it looks for, running up to a finding of its list ("the serologic
 markers for human immunodeficiency virus, hepatitis C and hepatitis B", a serology's list of
 viruses each with its abbreviation), or the patient told found without it by one
-("seronegative for hepatitis viruses B and C"), or antibodies against
+("seronegative for hepatitis viruses B and C", "the following results: negative for hepatitis
+B, hepatitis C, HIV"), or antibodies against
 an infection, which vaccination or a past infection leaves ("antibodies against varicella
 zoster virus (VZV), mumps, rubella, and measles" tells no mumps)."""
 

@@ -587,6 +587,8 @@ def test_only_present_findings_support_a_code() -> None:
     [
         ("Tests included the serologic markers for hepatitis C.", set()),
         ("She was seronegative for hepatitis C and HIV.", set()),
+        ("Serology was negative for hepatitis B, hepatitis C and HIV.", set()),
+        ("She was negative for hepatitis B but positive for hepatitis C.", {"B19.20"}),
         (
             "Serology for human immunodeficiency viruses (HIV) types 1 and 2, hepatitis B virus "
             "surface antigen (HBsAg), hepatitis C and herpes simplex virus (HSV) was negative.",
