@@ -1734,10 +1734,18 @@ _INSTITUTION_AFTER = re.compile(
     r"|network|registry|consortium|alliance)\b",
     re.IGNORECASE,
 )
+_INSTITUTION_NAMED_BEFORE = re.compile(
+    r"\b(?:Institutes?|Society|Association|Foundation|Registry|Consortium|Cent(?:er|re)s?|College"
+    r"|Organi[sz]ation|Network|Federation|Alliance)\s+"
+    r"(?:(?:of|for|and|on|the|to|a|in)\s+|[A-Z][\w'’-]*\s+){0,8}$"
+)
 """An institution a finding names, right after it ("the National Cancer Institute", "MD
-Anderson Cancer Center", "the Stroke Association"): the finding names what the institution
-treats, no disease of the patient's. One right before it is most often where the patient went
-for the finding ("referred from a regional hospital for acute renal failure") and is kept."""
+Anderson Cancer Center", "the Stroke Association") or as a capitalised word of the name an
+institution's noun opens ("National Institute of Neurologic Disease and Stroke", "Consortium to
+Establish a Registry for Alzheimer's Disease"): the finding names what the institution treats,
+no disease of the patient's. A hospital or a clinic told before it in lower case is most often
+where the patient went for the finding ("referred from a regional hospital for acute renal
+failure") and is kept."""
 
 
 _GENE_NAMED = re.compile(
@@ -1986,6 +1994,11 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             or _likened(case.text, mention)
             or _GENE_NAMED.match(case.text, mention.end) is not None
             or _INSTITUTION_AFTER.match(case.text, mention.end) is not None
+            or (
+                mention.text[:1].isupper()
+                and _INSTITUTION_NAMED_BEFORE.search(case.text, sentence.start, mention.start)
+                is not None
+            )
             or _induced(case.text, mention, sentence)
             or _gestation_told(case.text, mention)
             or _example_set_aside(case.text, mention, sentence)

@@ -1534,6 +1534,7 @@ def test_a_name_the_phrase_was_widened_over_before_the_core_names_the_code() -> 
         ("Infectious disease was involved, and tests were sent.", "Infectious disease"),
         ("She was referred to the Regional Cancer Center.", "Cancer"),
         ("Toxicity was graded by the National Cancer Institute criteria.", "Cancer"),
+        ("Funding came from the National Institute of Neurologic Disease and Stroke.", "Stroke"),
     ],
 )
 def test_an_organisation_or_a_service_named_after_a_disease_is_no_finding(
