@@ -1862,13 +1862,25 @@ literature's: "… were considered", "… was excluded", "… have also been rep
 closing "etc." ends no sentence."""
 
 
+_EXCLUDED_LIST = re.compile(
+    r"\b(?:ruled\s+out|excluded)\s*(?:,\s*|\s)(?:including|such\s+as|namely)\s[^.;]*$"
+    r"|\b(?:ruled\s+out|excluded)\s*:\s[^.;]*$",
+    re.IGNORECASE,
+)
+"""A list a sentence opens by saying its items were ruled out ("Common causes of recurrent
+fevers were ruled out, including malaria, various autoimmune diseases such as …")."""
+
+
 def _example_set_aside(text: str, mention: Mention, sentence: Span) -> bool:
     """Whether ``mention`` is an example of a class the sentence then says was considered,
     suspected or excluded, or the literature reported ("marrow infiltrative diseases such as
     multiple myeloma … were considered", "caused by tubular defects, such as Fanconi syndrome,
     Wilson disease, cystinosis …, was excluded", "complications such as liver abscess have also
-    been reported"): no finding of the patient's, though the words that say so come too far
-    after it for the assertion to read."""
+    been reported"), or an item of a list the sentence opens by saying its items were ruled out
+    (``_EXCLUDED_LIST``): no finding of the patient's, though the words that say so come too far
+    from it for the assertion to read."""
+    if _EXCLUDED_LIST.search(text, sentence.start, mention.start) is not None:
+        return True
     if _SUCH_AS.search(text, sentence.start, mention.start) is None:
         return False
     return _SET_ASIDE.match(text, mention.end, sentence.end) is not None

@@ -2419,3 +2419,9 @@ def test_a_depression_of_something_is_no_depression_of_the_mind(
     told = finding(text, words)
     linked = linked_findings(case_of(text, [told]), [told], CM, {}, 3)
     assert [c.code for c in linked["m1"]] == codes
+
+
+def test_an_item_of_a_list_told_ruled_out_is_no_finding() -> None:
+    text = "Causes of fever were ruled out, including malaria, mastocytosis and vasculitis."
+    named = finding(text, "vasculitis")
+    assert coded_findings(case_of(text, [named]), {named.type}) == []
