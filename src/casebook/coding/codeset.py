@@ -2313,11 +2313,12 @@ def _named_organisms(
 
 _KIND_BEFORE = re.compile(
     r"\b(primary|secondary|essential|idiopathic|acute[\s-]+on|(?:first|second|third)[\s-]+degree"
-    r"|proximal|distal)[\s-]+$",
+    r"|proximal|distal|type[\s-]*(?:1|2|i{1,2}|one|two))[\s-]+$",
     re.IGNORECASE,
 )
 """A word telling a disorder's kind right before a finding the mention model marked without it
-("secondary hypertension", "essential thrombocythemia", "first-degree heart block", the
+("secondary hypertension", "essential thrombocythemia", "type 1 diabetes mellitus", no E11.9
+Type 2 diabetes mellitus, the Index's default, "first-degree heart block", the
 Index's "proximal humerus fracture", S42.20-, no fracture of its shaft), or the
 acute course told on a chronic one ("acute on chronic respiratory failure", J96.2-, whose
 mention starts at "chronic")."""
@@ -2421,6 +2422,10 @@ _TYPE_LETTER = re.compile(r" ([A-E])(?![\w'’-]|\.\w)")
 """A type letter right after a finding ("hepatitis B", "influenza A", "hemophilia A"): one
 capital letter standing alone, no initial of a name ("B. cereus")."""
 
+_TYPE_NUMBER = re.compile(r",?\s+(type[\s-]*(?:1|2|i{1,2}|one|two))\b", re.IGNORECASE)
+"""A type number right after a finding ("diabetes mellitus type 1", "diabetes type II"): the
+diabetes is of that type (E10.9), no E11.9 Type 2 diabetes mellitus, the Index's default."""
+
 _TYPE_LIST = re.compile(r" [A-E](?:\s*,\s*[A-E])*\s*,?\s*(?:and|or|/)\s*[A-E]\b")
 """Type letters listed after a finding ("hepatitis A, B and C", "hepatitis B/C"): the
 finding names the tests of each type (a serology, a panel), no disease of the patient."""
@@ -2431,7 +2436,8 @@ def _typed_findings(
 ) -> dict[str, list[MentionCode]]:
     """The codes of each finding followed by a type letter the mention model left out, read
     with it, where the finding with it names a code its words alone do not: "chronic hepatitis
-    B" is B18.1, "hepatitis C" B19.20, no K73.9 or K75.9, a hepatitis of no virus. A finding
+    B" is B18.1, "hepatitis C" B19.20, no K73.9 or K75.9, a hepatitis of no virus; so is one
+    followed by a type number ("diabetes mellitus type 1", E10.9). A finding
     followed by a list of type letters ("normal hepatitis A, B, and C serology") names tests,
     and carries no code."""
     found: dict[str, list[MentionCode]] = {}
@@ -2441,7 +2447,9 @@ def _typed_findings(
         if _TYPE_LIST.match(case.text, mention.end):
             found[mention.id] = []
             continue
-        letter = _TYPE_LETTER.match(case.text, mention.end)
+        letter = _TYPE_LETTER.match(case.text, mention.end) or _TYPE_NUMBER.match(
+            case.text, mention.end
+        )
         if letter is None:
             continue
         named = relink(mention, f"{mention.text} {letter.group(1)}")

@@ -1838,6 +1838,8 @@ def test_a_state_a_treatment_brings_about_is_no_finding(text: str, words: str, k
         ("The ECG showed a new first-degree heart block.", "heart block", "I44.0"),
         ("The ECG showed third degree heart block.", "heart block", "I44.2"),
         ("X-rays showed a proximal humerus fracture.", "humerus fracture", "S42.209"),
+        ("He had poorly controlled type 1 diabetes mellitus.", "diabetes mellitus", "E10.9"),
+        ("He had diabetes mellitus type 1 since childhood.", "diabetes mellitus", "E10.9"),
     ],
 )
 def test_a_kind_told_right_before_a_finding_names_its_code(
