@@ -328,7 +328,9 @@ class IndexTerms(RecordModel):
         "bowel, and the report names it bare, its site told elsewhere; 'HER2', what is left of "
         "Z17.31's 'HER2+' and of Z17.32's 'HER2-' without their signs, names both; "
         "'Osteosclerosis NOS', of Q78.2 Osteopetrosis, is there a scan's sclerosis of bone "
-        "round a lesion or of a vertebra, acquired (the Index's M85.8), no osteopetrosis.",
+        "round a lesion or of a vertebra, acquired (the Index's M85.8), no osteopetrosis; "
+        "'Illness', the head of R69 Illness, unspecified, is there the course of a named "
+        "disease ('day 6 of illness', 'history of present illness', 'a diarrheal illness').",
     )
     singular_only: list[str] = Field(
         default_factory=list,
