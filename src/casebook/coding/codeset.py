@@ -5,7 +5,9 @@ family history and the discussion of other patients included; it may rank, but i
 code by itself. A code enters the case's set only when a **supporting mention** states it: a
 finding mention (``mention_types``) asserted present, of the patient, which carries this code,
 or one that refines it (a finding of the past history supports only a condition that lasts,
-``casebook.kb.chronic``: "history of hypertension" is hypertension today). The ranker may
+``casebook.kb.chronic``: "history of hypertension" is hypertension today; a mention of the
+history that no finding mention lies within is the finding its words name, all of them:
+"ischemic heart disease" of "a history of ischemic heart disease", "ex-smoker"). The ranker may
 prefer a code the words say, never a finer one they do not ("vomiting" never supports
 "Vomiting without nausea") nor a sibling ("anorexia" never supports "Abnormal weight loss",
 though both are R63). A finding mention carries the codes
@@ -161,9 +163,19 @@ def mention_key(mention: Mention) -> str:
     return normalize_alias(mention.expansion or mention.marked_text)
 
 
+_PAST_HISTORY = EntityType.HISTORY
+"""The type of a mention of the patient's history ("ischemic heart disease" of "a history of
+ischemic heart disease", "smoker"), which names a finding where no finding mention lies within
+it (``coded_findings``)."""
+
+
+def _finding_type(mention: Mention, settings: CodeSetSettings) -> bool:
+    return mention.type in settings.mention_types or mention.type is _PAST_HISTORY
+
+
 def supports(mention: Mention, settings: CodeSetSettings) -> bool:
     """Whether a mention can support a case code: a present finding of the patient's own."""
-    return mention.assertion is Assertion.PRESENT and mention.type in settings.mention_types
+    return mention.assertion is Assertion.PRESENT and _finding_type(mention, settings)
 
 
 def supported_codes(
@@ -178,7 +190,7 @@ def supported_codes(
     if (
         settings.chronic_history
         and mention.assertion is Assertion.HISTORICAL
-        and mention.type in settings.mention_types
+        and _finding_type(mention, settings)
     ):
         return [c for c in coded if is_chronic(c.code)]
     return []
@@ -1482,10 +1494,12 @@ _INVADED_BEFORE = re.compile(
 
 
 _DENIED_BEFORE = re.compile(
-    r"\b(?:without|no|absence of|lack of|free of|negative for)(?:\s+[\w-]+){0,2}\s*$",
+    r"\b(?:without|no|absence of|lack of|free of|negative for|unremarkable|uninvolved)"
+    r"(?:\s+[\w-]+){0,2}\s*$",
     re.IGNORECASE,
 )
-"""A denial opening the phrase of a body structure, at most two words before it."""
+"""A denial opening the phrase of a body structure, at most two words before it, or the
+structure told free of the finding ("with unremarkable margins and lymph nodes")."""
 
 _DENIED_REACH = 40
 """Characters read before a body structure for its denial."""
@@ -1715,6 +1729,25 @@ def _measure_changed(case: Case, mention: Mention, measures: Mapping[int, Entity
     return after in _MEASURES or (after is EntityType.DATE and joined.group(1).lower() == "of")
 
 
+_INSTITUTION_AFTER = re.compile(
+    r"\s+(?:centers?|centres?|institutes?|hospitals?|foundation|society|association"
+    r"|network|registry|consortium|alliance)\b",
+    re.IGNORECASE,
+)
+_INSTITUTION_NAMED_BEFORE = re.compile(
+    r"\b(?:Institutes?|Society|Association|Foundation|Registry|Consortium|Cent(?:er|re)s?|College"
+    r"|Organi[sz]ation|Network|Federation|Alliance)\s+"
+    r"(?:(?:of|for|and|on|the|to|a|in)\s+|[A-Z][\w'’-]*\s+){0,8}$"
+)
+"""An institution a finding names, right after it ("the National Cancer Institute", "MD
+Anderson Cancer Center", "the Stroke Association") or as a capitalised word of the name an
+institution's noun opens ("National Institute of Neurologic Disease and Stroke", "Consortium to
+Establish a Registry for Alzheimer's Disease"): the finding names what the institution treats,
+no disease of the patient's. A hospital or a clinic told before it in lower case is most often
+where the patient went for the finding ("referred from a regional hospital for acute renal
+failure") and is kept."""
+
+
 _GENE_NAMED = re.compile(
     r"\)?(?:[ -]?(?:related|associated|mutated|susceptibility|suppressor))?\s*"
     r"(?:\([^()]{1,20}\)\s*)?"
@@ -1727,12 +1760,13 @@ suppressor gene", "the dystrophin gene"), not what the patient has."""
 
 
 _INDUCED_BEFORE = re.compile(
-    r"(?<![\w-])(?:therapeutic|induced|inducing|under|deliberate|targeted)\s+"
+    r"(?<![\w-])(?:therapeutic|induced|inducing|under|deliberate|targeted"
+    r"|pharmacological|pharmacologic|pharmaceutical)\s+"
     r"(?:(?:mild|moderate|deep|profound|systemic)\s+)*$",
     re.IGNORECASE,
 )
 """Words right before a state a treatment brings about ("therapeutic hypothermia", "under
-moderate hypothermia", "medically induced coma")."""
+moderate hypothermia", "medically induced coma", the eye drops' "pharmacological mydriasis")."""
 
 _INDUCED_AFTER = re.compile(
     r"\s*(?:\([^()]{1,30}\)\s*)?(?:and\s+)?(?:circulatory\s+arrest|cardiopulmonary\s+bypass"
@@ -1746,15 +1780,72 @@ cardioplegia")."""
 _INDUCED_REACH = 40
 """Characters read before a finding for the words saying a treatment brought it about."""
 
+_HYPOTHERMIA = re.compile(r"hypotherm", re.IGNORECASE)
 
-def _induced(text: str, mention: Mention) -> bool:
+_COOLED_BY = re.compile(
+    r"\b(?:cardiopulmonary\s+bypass|CPB|circulatory\s+arrest|cardioplegi\w*)\b"
+    r"|\bhypothermi\w*\s+(?:therapy|treatment)\b",
+    re.IGNORECASE,
+)
+"""What a sentence names that cools the patient on purpose: a heart operation's bypass,
+circulatory arrest or cardioplegia ("cardiopulmonary bypass was established with mild
+hypothermia (34 °C)"), or the cooling named as a therapy ("mild hypothermia therapy was
+started")."""
+
+_ACCIDENTAL = re.compile(r"\b(?:accidental|exposure|rewarm\w*)\b", re.IGNORECASE)
+"""Words of a hypothermia the patient came with, which a bypass may rewarm ("accidental
+hypothermia rewarmed on cardiopulmonary bypass")."""
+
+
+def _induced(text: str, mention: Mention, sentence: Span) -> bool:
     """Whether ``mention`` is a state a treatment brings about, no finding of the patient's
     own ("deep hypothermic circulatory arrest", "therapeutic hypothermia was induced for 24
-    h", "performed under moderate hypothermia": no T68 Hypothermia)."""
+    h", "performed under moderate hypothermia", a hypothermia of the sentence's bypass: no
+    T68 Hypothermia)."""
     own = f"{text[max(0, mention.start - _INDUCED_REACH) : mention.start]}"
     words = mention.text.split()
     before = own + " ".join(words[:-1]) + (" " if len(words) > 1 else "")
-    return bool(_INDUCED_BEFORE.search(before) or _INDUCED_AFTER.match(text, mention.end))
+    if _INDUCED_BEFORE.search(before) or _INDUCED_AFTER.match(text, mention.end):
+        return True
+    told = text[sentence.start : sentence.end]
+    return (
+        _HYPOTHERMIA.search(mention.text) is not None
+        and _COOLED_BY.search(told) is not None
+        and _ACCIDENTAL.search(told) is None
+    )
+
+
+_PATIENTS_IN_GENERAL = re.compile(
+    r"\W*(?:in\s+)?(?:(?:most|many|some|all|such|other)\s+|(?:about|approximately|up\s+to)?\s*"
+    r"\d+(?:\.\d+)?\s*%\s+of\s+(?:all\s+)?)?patients\s+(?:who|with|presenting|having|that)\b",
+    re.IGNORECASE,
+)
+"""A sentence opening on patients in general ("Patients who presented brain metastasis as the
+disease progressed will have a poor prognosis", "In 30% of patients with sarcoidosis …")."""
+
+_SHARE_OF = re.compile(
+    r"\b\d+(?:\.\d+)?\s*%(?:\s*(?:to|-|–)\s*\d+(?:\.\d+)?\s*%)?\s+of\s+(?:all\s+)?"
+    r"(?:(?:patients|cases)\s+(?:with|of)\s+)?$",
+    re.IGNORECASE,
+)
+"""A share of a population right before a finding ("40% to 45% of oropharyngeal carcinomas are
+HPV-positive", "in 10% of patients with sarcoidosis")."""
+
+
+def _in_general(text: str, mention: Mention, sentence: Span) -> bool:
+    """Whether ``mention`` is named in a statement of patients in general or of a share of a
+    population (``_PATIENTS_IN_GENERAL``, ``_SHARE_OF``), which the literature tells, no
+    finding of the patient's: "Patients who presented brain metastasis … will have a poor
+    prognosis" is no C79.31, "40% to 45% of oropharyngeal carcinomas are HPV-positive" no
+    C10.9. A share of singular words ("50% of the tumor") is of the patient's own finding."""
+    if _PATIENTS_IN_GENERAL.match(text, sentence.start, mention.start) is not None:
+        return True
+    share = _SHARE_OF.search(text, sentence.start, mention.start)
+    return share is not None and (
+        "patients" in share.group().lower()
+        or "cases" in share.group().lower()
+        or mention.text.endswith("s")
+    )
 
 
 _SUCH_AS = re.compile(r"\bsuch\s+as\b[^.;:]*$", re.IGNORECASE)
@@ -1771,13 +1862,25 @@ literature's: "… were considered", "… was excluded", "… have also been rep
 closing "etc." ends no sentence."""
 
 
+_EXCLUDED_LIST = re.compile(
+    r"\b(?:ruled\s+out|excluded)\s*(?:,\s*|\s)(?:including|such\s+as|namely)\s[^.;]*$"
+    r"|\b(?:ruled\s+out|excluded)\s*:\s[^.;]*$",
+    re.IGNORECASE,
+)
+"""A list a sentence opens by saying its items were ruled out ("Common causes of recurrent
+fevers were ruled out, including malaria, various autoimmune diseases such as …")."""
+
+
 def _example_set_aside(text: str, mention: Mention, sentence: Span) -> bool:
     """Whether ``mention`` is an example of a class the sentence then says was considered,
     suspected or excluded, or the literature reported ("marrow infiltrative diseases such as
     multiple myeloma … were considered", "caused by tubular defects, such as Fanconi syndrome,
     Wilson disease, cystinosis …, was excluded", "complications such as liver abscess have also
-    been reported"): no finding of the patient's, though the words that say so come too far
-    after it for the assertion to read."""
+    been reported"), or an item of a list the sentence opens by saying its items were ruled out
+    (``_EXCLUDED_LIST``): no finding of the patient's, though the words that say so come too far
+    from it for the assertion to read."""
+    if _EXCLUDED_LIST.search(text, sentence.start, mention.start) is not None:
+        return True
     if _SUCH_AS.search(text, sentence.start, mention.start) is None:
         return False
     return _SET_ASIDE.match(text, mention.end, sentence.end) is not None
@@ -1785,14 +1888,16 @@ def _example_set_aside(text: str, mention: Mention, sentence: Span) -> bool:
 
 _TESTED_FOR = re.compile(
     r"\b(?:markers?|serolog(?:y|ies)|serologic(?:al)?\s+(?:tests?|markers?)|tests?|testing"
-    r"|screening|assays?|seronegative)\s+(?:for|of)\s+(?P<listed>(?:[^.;:()]|\([^()]*\)){0,80})$"
+    r"|screening|assays?|seronegative|negative)\s+(?:for|of)\s+(?P<listed>(?:[^.;:()]|\([^()]*\)){0,160})$"
     r"|\b(?:antibod(?:y|ies)|titers?|titres?)\s+(?:against|to)\s+"
     r"(?P<against>(?:[^.;:()]|\([^()]*\)){0,80})$",
     re.IGNORECASE,
 )
 """A test named by what it looks for, running up to a finding of its list ("the serologic
-markers for human immunodeficiency virus, hepatitis C and hepatitis B"), or the patient told
-found without it by one ("seronegative for hepatitis viruses B and C"), or antibodies against
+markers for human immunodeficiency virus, hepatitis C and hepatitis B", a serology's list of
+viruses each with its abbreviation), or the patient told found without it by one
+("seronegative for hepatitis viruses B and C", "the following results: negative for hepatitis
+B, hepatitis C, HIV"), or antibodies against
 an infection, which vaccination or a past infection leaves ("antibodies against varicella
 zoster virus (VZV), mumps, rubella, and measles" tells no mumps)."""
 
@@ -1846,28 +1951,28 @@ def _gestation_told(text: str, mention: Mention) -> bool:
 
 def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     """The case's mentions of ``types``, but those naming a person or an organisation ("cancer
-    board", ``casebook.kb.nonclinical``), a service consulted ("Infectious disease was
-    involved", "neurology, infectious disease, and hematology" were consulted), what a score
-    measures ("pain score", ``_MEASURE_NAMED``), a hospital's alert ("code stroke", "trauma
-    activation", ``_alert_named``), what is named as so in general or as what a treatment is
-    for ("the most common benign lesion of the spleen is a hemangioma", "approved for the
-    treatment of cellulitis", ``casebook.nlp.phenotypes.told_in_general``), a rise beyond normal
-    that the value told after it gainsays ("heart rate increased to 82 beats/min", "fever
-    36.2 °C", ``casebook.nlp.phenotypes.gainsaid_by_value``, read through the finding's HPO
-    concepts as the phenotype coder reads it), falling asleep ("help him fall asleep",
-    ``_falls_asleep``), an organism a test found, its species written as the disease ("blood
-    cultures grew Klebsiella pneumonia", ``_organism_found``), what another finding
-    is likened to ("a hemangioma mimicking acute appendicitis", ``_likened``), a gene ("the
-    ataxia-telangiectasia mutated (ATM) gene", ``_GENE_NAMED``), a state a treatment brought
-    about ("therapeutic hypothermia", ``_induced``), a pregnancy's age ("34 weeks of amenorrhea",
-    ``_gestation_told``) or how a measure changed ("a fall in the hemoglobin level",
-    ``_measure_changed``), each without the site attributes that name
-    what it reached ("adenocarcinoma, metastatic to skin" is no neoplasm of the skin, C44.90)
-    or what it lacks: a site told as invaded or denied (``_denied``), and, of a metastatic
-    growth whose primary site comes before it, every site after it ("metastatic rectal
-    adenocarcinoma in the cortex of the left and right ovaries" is no ovarian primary, C56.1
-    and C56.2). A mention that is itself the spread growth keeps them
-    (``_SECONDARY_GROWTH``)."""
+    board", ``casebook.kb.nonclinical``), a service consulted ("Infectious disease was involved",
+    "neurology, infectious disease, and hematology" were consulted), what a score measures ("pain
+    score", ``_MEASURE_NAMED``), a hospital's alert ("code stroke", "trauma activation",
+    ``_alert_named``), what is named as so in general or as what a treatment is for ("the most
+    common benign lesion of the spleen is a hemangioma", "approved for the treatment of cellulitis",
+    ``casebook.nlp.phenotypes.told_in_general``; "Patients who presented brain metastasis …", "40%
+    to 45% of oropharyngeal carcinomas …", ``_in_general``), a rise beyond normal that the value
+    told after it gainsays ("heart rate increased to 82 beats/min", "fever 36.2 °C",
+    ``casebook.nlp.phenotypes.gainsaid_by_value``, read through the finding's HPO concepts as the
+    phenotype coder reads it), falling asleep ("help him fall asleep", ``_falls_asleep``), an
+    organism a test found, its species written as the disease ("blood cultures grew Klebsiella
+    pneumonia", ``_organism_found``), what another finding is likened to ("a hemangioma mimicking
+    acute appendicitis", ``_likened``), a gene ("the ataxia-telangiectasia mutated (ATM) gene",
+    ``_GENE_NAMED``), an institution ("the National Cancer Institute", ``_INSTITUTION_AFTER``), a
+    state a treatment brought about ("therapeutic hypothermia", ``_induced``), a pregnancy's age
+    ("34 weeks of amenorrhea", ``_gestation_told``) or how a measure changed ("a fall in the
+    hemoglobin level", ``_measure_changed``), each without the site attributes that name what it
+    reached ("adenocarcinoma, metastatic to skin" is no neoplasm of the skin, C44.90) or what it
+    lacks: a site told as invaded or denied (``_denied``), and, of a metastatic growth whose primary
+    site comes before it, every site after it ("metastatic rectal adenocarcinoma in the cortex of
+    the left and right ovaries" is no ovarian primary, C56.1 and C56.2). A mention that is itself
+    the spread growth keeps them (``_SECONDARY_GROWTH``)."""
     findings: list[Mention] = []
     structures = [m for m in case.mentions if m.type is EntityType.BIOLOGICAL_STRUCTURE]
     services = default_non_clinical()
@@ -1876,8 +1981,15 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     measures = {
         m.start: m.type for m in case.mentions if m.type in _MEASURES or m.type is EntityType.DATE
     }
+    spans = [(m.start, m.end) for m in case.mentions if m.type in types]
     for mention in case.mentions:
-        if mention.type not in types or _measure_changed(case, mention, measures):
+        # A mention of the history that no finding mention lies within is the finding it
+        # names: the mention model marks "ischemic heart disease" of "a history of ischemic
+        # heart disease" as history alone, where it marks "hypertension" beside it as both.
+        history = mention.type is _PAST_HISTORY and not any(
+            start < mention.end and mention.start < end for start, end in spans
+        )
+        if (mention.type not in types and not history) or _measure_changed(case, mention, measures):
             continue
         index = bisect_right(starts, mention.start) - 1
         sentence = case.sentences[index] if index >= 0 else Span(start=0, end=len(case.text))
@@ -1893,9 +2005,16 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             or _alert_named(case.text, mention)
             or _likened(case.text, mention)
             or _GENE_NAMED.match(case.text, mention.end) is not None
-            or _induced(case.text, mention)
+            or _INSTITUTION_AFTER.match(case.text, mention.end) is not None
+            or (
+                mention.text[:1].isupper()
+                and _INSTITUTION_NAMED_BEFORE.search(case.text, sentence.start, mention.start)
+                is not None
+            )
+            or _induced(case.text, mention, sentence)
             or _gestation_told(case.text, mention)
             or _example_set_aside(case.text, mention, sentence)
+            or _in_general(case.text, mention, sentence)
             or told_in_general(case.text, mention, rules)
             or _falls_asleep(case.text, mention)
             or _qualifies_another(case, mention)
@@ -2046,10 +2165,41 @@ def linked_findings(
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _old_findings(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
+    named = _ruptured_findings(case, findings, coded, vocabulary, relink)
+    coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _carried_findings(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     linked = told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
-    return told_more_fully(findings, linked, vocabulary)
+    linked = told_more_fully(findings, linked, vocabulary)
+    # A mention of the history names a finding only by all of its words: its other words
+    # tell what the assertion does not read within it ("denied cocaine abuse", "no known
+    # history of urinary lithiasis", "pregnancy and childbirth were uneventful").
+    history = {m.id for m in findings if m.type is _PAST_HISTORY}
+    # "Depression" or "collapse" told only alone goes on with what it is of: "depression of global
+    # left ventricular systolic function" is no F32.A, "collapse of the lobe" no R55.
+    continued = {
+        m.id
+        for m in findings
+        if " ".join(_linked_words(m.expansion or m.text, vocabulary)) in _LOWERED_OF
+        and _OF_AFTER.match(case.text, m.end) is not None
+        and not any(a.name == "site" for a in m.attributes)
+    }
+    return {
+        key: []
+        if key in continued
+        else [c for c in codes if c.score >= 1.0]
+        if key in history
+        else codes
+        for key, codes in linked.items()
+    }
+
+
+_LOWERED_OF = frozenset({"depression", "collapse"})
+"""Names of a finding told only alone (``IndexTerms.alone_only``) that, followed by "of", tell
+another thing lowered or fallen in: a function, the sensorium, a bone, a lung's lobe."""
+
+_OF_AFTER = re.compile(r"\s+of\s")
+"""What joins a finding's name to what it is of, right after it."""
 
 
 _BARE_FINDING_WORDS = frozenset(
@@ -2163,11 +2313,12 @@ def _named_organisms(
 
 _KIND_BEFORE = re.compile(
     r"\b(primary|secondary|essential|idiopathic|acute[\s-]+on|(?:first|second|third)[\s-]+degree"
-    r"|proximal|distal)[\s-]+$",
+    r"|proximal|distal|type[\s-]*(?:1|2|i{1,2}|one|two))[\s-]+$",
     re.IGNORECASE,
 )
 """A word telling a disorder's kind right before a finding the mention model marked without it
-("secondary hypertension", "essential thrombocythemia", "first-degree heart block", the
+("secondary hypertension", "essential thrombocythemia", "type 1 diabetes mellitus", no E11.9
+Type 2 diabetes mellitus, the Index's default, "first-degree heart block", the
 Index's "proximal humerus fracture", S42.20-, no fracture of its shaft), or the
 acute course told on a chronic one ("acute on chronic respiratory failure", J96.2-, whose
 mention starts at "chronic")."""
@@ -2271,6 +2422,10 @@ _TYPE_LETTER = re.compile(r" ([A-E])(?![\w'’-]|\.\w)")
 """A type letter right after a finding ("hepatitis B", "influenza A", "hemophilia A"): one
 capital letter standing alone, no initial of a name ("B. cereus")."""
 
+_TYPE_NUMBER = re.compile(r",?\s+(type[\s-]*(?:1|2|i{1,2}|one|two))\b", re.IGNORECASE)
+"""A type number right after a finding ("diabetes mellitus type 1", "diabetes type II"): the
+diabetes is of that type (E10.9), no E11.9 Type 2 diabetes mellitus, the Index's default."""
+
 _TYPE_LIST = re.compile(r" [A-E](?:\s*,\s*[A-E])*\s*,?\s*(?:and|or|/)\s*[A-E]\b")
 """Type letters listed after a finding ("hepatitis A, B and C", "hepatitis B/C"): the
 finding names the tests of each type (a serology, a panel), no disease of the patient."""
@@ -2281,7 +2436,8 @@ def _typed_findings(
 ) -> dict[str, list[MentionCode]]:
     """The codes of each finding followed by a type letter the mention model left out, read
     with it, where the finding with it names a code its words alone do not: "chronic hepatitis
-    B" is B18.1, "hepatitis C" B19.20, no K73.9 or K75.9, a hepatitis of no virus. A finding
+    B" is B18.1, "hepatitis C" B19.20, no K73.9 or K75.9, a hepatitis of no virus; so is one
+    followed by a type number ("diabetes mellitus type 1", E10.9). A finding
     followed by a list of type letters ("normal hepatitis A, B, and C serology") names tests,
     and carries no code."""
     found: dict[str, list[MentionCode]] = {}
@@ -2291,12 +2447,56 @@ def _typed_findings(
         if _TYPE_LIST.match(case.text, mention.end):
             found[mention.id] = []
             continue
-        letter = _TYPE_LETTER.match(case.text, mention.end)
+        letter = _TYPE_LETTER.match(case.text, mention.end) or _TYPE_NUMBER.match(
+            case.text, mention.end
+        )
         if letter is None:
             continue
         named = relink(mention, f"{mention.text} {letter.group(1)}")
         if named and not {c.code for c in named} <= {c.code for c in codes}:
             found[mention.id] = named
+    return found
+
+
+_UNRUPTURED_TITLE = re.compile(r"\bwithout rupture\b|\bnonruptured\b")
+"""What the title of an aneurysm's or a dissection's code says of one that has not ruptured
+("Aneurysm of the aortic arch, without rupture", "Cerebral aneurysm, nonruptured")."""
+
+_RUPTURE_TOLD = re.compile(r"\bruptur(?:e|es|ed|ing)\b", re.IGNORECASE)
+_NO_RUPTURE_TOLD = re.compile(
+    r"\b(?:un|non-?)ruptured\b|\b(?:without|no)\s+(?:\w+\s+){0,3}?rupture\b", re.IGNORECASE
+)
+"""A rupture told in a sentence, and one denied there ("unruptured", "without signs of
+rupture")."""
+
+
+def _ruptured_findings(
+    case: Case,
+    findings: Sequence[Mention],
+    coded: Sequence[list[MentionCode]],
+    vocabulary: Icd10cmVocabulary,
+    relink: Relink,
+) -> dict[str, list[MentionCode]]:
+    """The codes of each finding coded as an unruptured aneurysm or dissection (the Index's
+    default where no rupture is said) in a sentence that tells a rupture, read with
+    "ruptured": "a massive hemothorax due to rupture of a saccular aneurysm of the aortic arch"
+    is I71.12, no aneurysm of the arch "without rupture" (I71.22). Where no code names it
+    ruptured, it carries none: the default would say what the text contradicts."""
+    found: dict[str, list[MentionCode]] = {}
+    starts = [s.start for s in case.sentences]
+    for mention, codes in zip(findings, coded, strict=True):
+        if not any(_UNRUPTURED_TITLE.search(vocabulary.title(c.code)) for c in codes):
+            continue
+        index = bisect_right(starts, mention.start) - 1
+        sentence = case.sentences[index] if index >= 0 else Span(start=0, end=len(case.text))
+        told = case.text[sentence.start : sentence.end]
+        if _RUPTURE_TOLD.search(told) is None or _NO_RUPTURE_TOLD.search(told) is not None:
+            continue
+        sites = " ".join(a.text for a in _naming_attributes(mention))
+        named = relink(mention, f"ruptured {mention.expansion or mention.text} {sites}")
+        found[mention.id] = [
+            c for c in named if _UNRUPTURED_TITLE.search(vocabulary.title(c.code)) is None
+        ]
     return found
 
 

@@ -15,7 +15,9 @@ mention extractor misses), read through its expansion when it is an abbreviation
 * otherwise, a procedure phrase in the finding's own sentence that follows a cue ("after",
   "following", "post", "as a result of", "complication of") by at most ``cue_window`` words,
   the finding standing outside that cue-to-procedure stretch: "CSF leak post bone marrow
-  biopsy", "After lumbar puncture she developed a headache".
+  biopsy", "After lumbar puncture she developed a headache"; a cue told right after a word of
+  relief (``relief_words``: "the headache improved after lumbar puncture") makes the
+  procedure a treatment, no cause.
 
 The procedure's words decide its kind (the first kind in the file with a matching phrase, so
 "lumbar puncture" is a spinal puncture before it is a puncture); the first rule naming the
@@ -82,6 +84,14 @@ class ComplicationRules(RecordModel):
     relation_types: list[str] = Field(description="Relations from a finding to its cause.")
     cues: list[str] = Field(min_length=1, description="Words saying what follows came first.")
     cue_window: int = Field(ge=0, description="Most words between a cue and its procedure.")
+    relief_words: list[str] = Field(
+        default_factory=list,
+        description="Words telling a finding eased, which, just before a cue, make the "
+        "procedure its treatment and no cause ('the headache improved after lumbar puncture').",
+    )
+    relief_window: int = Field(
+        default=3, ge=0, description="Most words between a relief word and the cue after it."
+    )
     procedures: list[ProcedureKind]
     rules: list[ComplicationRule]
     relation_score: float = Field(ge=0.0, le=1.0)
@@ -153,6 +163,9 @@ class ComplicationCoder:
         )
         self._order = {p.kind: rank for rank, p in enumerate(self.rules.procedures)}
         self._cues = [normalize_tokens(cue) for cue in self.rules.cues]
+        self._relief = frozenset(
+            w for word in self.rules.relief_words for w in normalize_tokens(word)
+        )
         # Normalised finding phrase → numbers of the rules naming it.
         self._rules_by_phrase: dict[str, set[int]] = {}
         for number, rule in enumerate(self.rules.rules):
@@ -290,9 +303,13 @@ class ComplicationCoder:
                 cue_end = _cue_before(words, before, cue, self.rules.cue_window)
                 if cue_end is None:
                     continue
-                cue_start = words[cue_end - len(cue) + 1][0]
+                first = cue_end - len(cue) + 1
+                cue_start = words[first][0]
                 if cue_start <= finding.start < end:
                     continue  # the finding sits inside "after … procedure"
+                eased = words[max(0, first - self.rules.relief_window) : first]
+                if any(w in self._relief for _, _, w in eased):
+                    break  # "improved after lumbar puncture": the procedure treated it
                 kind = min(match.concept_ids, key=self._order.__getitem__)
                 found.append((Span(start=start, end=end), kind))
                 break

@@ -227,6 +227,22 @@ def _vessel_thrombosis_aliases(title: str) -> list[str]:
     ]
 
 
+_UNRUPTURED = re.compile(r"^(.+?),? (?:without rupture|nonruptured)(?:, unspecified)?$")
+"""The title of an aneurysm or a dissection told unruptured ("Abdominal aortic aneurysm, without
+rupture", "Cerebral aneurysm, nonruptured")."""
+
+
+def _unruptured_aliases(title: str) -> list[str]:
+    """The alias of an unruptured aneurysm or dissection without the words that say so, as the
+    Index names its default there: "Aneurysm, abdominal (aorta)" is I71.40 and "Aneurysm,
+    brain" I67.1, the ruptured ones their own subterms; an "abdominal aortic aneurysm" is no
+    aneurysm of unspecified site (I71.9)."""
+    unruptured = _UNRUPTURED.match(title)
+    if unruptured is None:
+        return []
+    return [" ".join(sorted(alias_words(unruptured.group(1))))]
+
+
 _SHARED_MODIFIERS = re.compile(r"^((?:[\w'-]+ )+?)([\w-]+) and ([\w-]+)$")
 """A title naming two findings of one word each after the words that qualify both ("Acute
 disseminated encephalitis and encephalomyelitis", "Gonococcal cystitis and urethritis")."""
@@ -312,7 +328,9 @@ class IndexTerms(RecordModel):
         "bowel, and the report names it bare, its site told elsewhere; 'HER2', what is left of "
         "Z17.31's 'HER2+' and of Z17.32's 'HER2-' without their signs, names both; "
         "'Osteosclerosis NOS', of Q78.2 Osteopetrosis, is there a scan's sclerosis of bone "
-        "round a lesion or of a vertebra, acquired (the Index's M85.8), no osteopetrosis.",
+        "round a lesion or of a vertebra, acquired (the Index's M85.8), no osteopetrosis; "
+        "'Illness', the head of R69 Illness, unspecified, is there the course of a named "
+        "disease ('day 6 of illness', 'history of present illness', 'a diarrheal illness').",
     )
     singular_only: list[str] = Field(
         default_factory=list,
@@ -1136,7 +1154,8 @@ def read_icd10cm_resource(path: Path, index: IndexTerms | None = None) -> Icd10c
             # lower extremity") is a deep one: "popliteal deep vein thrombosis" names it.
             deep = any(_DEEP_VEINS in titles.get(code[:end], "") for end in range(3, len(code)))
             vessel = _vessel_thrombosis_aliases(title) if code in billable else []
-            for alias in [*_vein_thrombosis_aliases(title, deep), *vessel]:
+            unruptured = _unruptured_aliases(title)
+            for alias in [*_vein_thrombosis_aliases(title, deep), *vessel, *unruptured]:
                 if code not in named.setdefault(alias, []):
                     named[alias].append(code)
         shared = {code: _shared_modifier_aliases(title, named) for code, title in titles.items()}

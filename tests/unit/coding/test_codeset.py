@@ -587,6 +587,13 @@ def test_only_present_findings_support_a_code() -> None:
     [
         ("Tests included the serologic markers for hepatitis C.", set()),
         ("She was seronegative for hepatitis C and HIV.", set()),
+        ("Serology was negative for hepatitis B, hepatitis C and HIV.", set()),
+        ("She was negative for hepatitis B but positive for hepatitis C.", {"B19.20"}),
+        (
+            "Serology for human immunodeficiency viruses (HIV) types 1 and 2, hepatitis B virus "
+            "surface antigen (HBsAg), hepatitis C and herpes simplex virus (HSV) was negative.",
+            set(),
+        ),
         ("The serology for hepatitis C was positive.", {"B19.20"}),
         ("She had hepatitis C.", {"B19.20"}),
         # Antibodies against an infection are what vaccination or a past infection leaves.
@@ -1525,6 +1532,9 @@ def test_a_name_the_phrase_was_widened_over_before_the_core_names_the_code() -> 
         ),
         ("An infectious disease consultation was obtained.", "infectious disease consultation"),
         ("Infectious disease was involved, and tests were sent.", "Infectious disease"),
+        ("She was referred to the Regional Cancer Center.", "Cancer"),
+        ("Toxicity was graded by the National Cancer Institute criteria.", "Cancer"),
+        ("Funding came from the National Institute of Neurologic Disease and Stroke.", "Stroke"),
     ],
 )
 def test_an_organisation_or_a_service_named_after_a_disease_is_no_finding(
@@ -1586,6 +1596,13 @@ def test_a_structure_denied_after_a_finding_is_no_site_of_its_code() -> None:
     granuloma = finding(text, "granulomas", site="giant cells")
     (kept,) = coded_findings(case_of(text, [granuloma]), {granuloma.type})
     assert kept.attributes == [] and "M27.1" not in codes_of(kept)
+
+
+def test_a_structure_told_unremarkable_after_a_finding_is_no_site_of_its_code() -> None:
+    text = "It was a residual tubular adenoma with unremarkable margins and lymph nodes."
+    adenoma = finding(text, "tubular adenoma", site="lymph nodes")
+    (kept,) = coded_findings(case_of(text, [adenoma]), {adenoma.type})
+    assert kept.attributes == [] and "D36.0" not in codes_of(kept)
 
 
 def test_a_site_denied_after_a_spread_growth_is_none_of_its_sites() -> None:
@@ -1744,6 +1761,30 @@ def test_an_old_cerebral_infarction_is_a_history_of_one_and_no_acute_infarction(
 
 
 @pytest.mark.parametrize(
+    ("text", "words", "kept"),
+    [
+        (
+            "Patients who presented brain metastasis will have a poor prognosis.",
+            "brain metastasis",
+            False,
+        ),
+        (
+            "About 40% to 45% of oropharyngeal carcinomas are HPV-positive.",
+            "oropharyngeal carcinomas",
+            False,
+        ),
+        ("In 30% of patients with sarcoidosis, uveitis develops.", "uveitis", False),
+        ("About 50% of the tumor was necrotic.", "tumor", True),
+    ],
+)
+def test_a_finding_of_patients_in_general_or_of_a_share_of_them_is_no_finding(
+    text: str, words: str, kept: bool
+) -> None:
+    named = finding(text, words)
+    assert bool(coded_findings(case_of(text, [named]), {named.type})) is kept
+
+
+@pytest.mark.parametrize(
     ("text", "words"),
     [
         (
@@ -1773,6 +1814,10 @@ def test_what_a_finding_is_likened_to_is_no_finding(words: str, code: str | None
         ("The arch was repaired under moderate hypothermia.", "moderate hypothermia", False),
         ("Deep hypothermic circulatory arrest was used.", "hypothermic", False),
         ("He was found in the snow with severe hypothermia.", "severe hypothermia", True),
+        ("Bypass (CPB) was begun with mild hypothermia (34 °C).", "mild hypothermia", False),
+        ("Mild hypothermia therapy was started at once.", "Mild hypothermia", False),
+        ("His accidental hypothermia was rewarmed on CPB.", "hypothermia", True),
+        ("The fundus was seen after pharmacological mydriasis.", "mydriasis", False),
         ("She had self-induced vomiting.", "self-induced vomiting", True),
         ("Cardiac arrest was achieved using antegrade cardioplegia.", "Cardiac arrest", False),
         ("He suffered a cardiac arrest.", "cardiac arrest", True),
@@ -1793,6 +1838,8 @@ def test_a_state_a_treatment_brings_about_is_no_finding(text: str, words: str, k
         ("The ECG showed a new first-degree heart block.", "heart block", "I44.0"),
         ("The ECG showed third degree heart block.", "heart block", "I44.2"),
         ("X-rays showed a proximal humerus fracture.", "humerus fracture", "S42.209"),
+        ("He had poorly controlled type 1 diabetes mellitus.", "diabetes mellitus", "E10.9"),
+        ("He had diabetes mellitus type 1 since childhood.", "diabetes mellitus", "E10.9"),
     ],
 )
 def test_a_kind_told_right_before_a_finding_names_its_code(
@@ -2298,3 +2345,85 @@ def test_a_test_found_positive_for_a_disease_is_no_disease(
 ) -> None:
     named = finding(text, words)
     assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
+
+
+@pytest.mark.parametrize(
+    ("words", "code"),
+    [
+        # Index: Aneurysm, aorta, abdominal I71.40, ruptured I71.30; ascending I71.21;
+        # brain I67.1 (the titles' "without rupture" and "nonruptured" are their defaults).
+        ("abdominal aortic aneurysm", "I71.40"),
+        ("ascending aortic aneurysm", "I71.21"),
+        ("cerebral aneurysm", "I67.1"),
+        ("ruptured abdominal aneurysm", "I71.30"),
+        # Index: Arrhythmia, sinus I49.8; Edema, lung, acute J81.0; Thrombosis, portal I81.
+        ("sinus arrhythmia", "I49.8"),
+        ("re-expansion pulmonary edema", "J81.0"),
+        ("portomesenteric venous thrombosis", "I81"),
+        # Neoplasm Table: junction, gastroesophageal C16.0; anus, canal C21.1.
+        ("esophagogastric junction adenocarcinoma", "C16.0"),
+        ("EGJ cancer", "C16.0"),
+        ("anal canal melanoma", "C21.1"),
+        # Index: Necrosis, skin or subcutaneous tissue NEC I96; Scar (of the skin) L90.5.
+        ("skin necrosis", "I96"),
+        ("laparotomy scar", "L90.5"),
+        # Index: Obesity, morbid E66.01; Epilepsy, localization-related (focal) (partial),
+        # symptomatic G40.109; acute lung injury, the mild acute respiratory distress syndrome.
+        ("morbid obesity", "E66.01"),
+        ("focal epilepsy", "G40.109"),
+        ("acute lung injury", "J80"),
+    ],
+)
+def test_an_index_name_names_its_default_code(words: str, code: str) -> None:
+    codes = codes_of(finding(f"She had {words}.", words))
+    assert [c for c in codes if CM.is_billable(c)] == [code]
+
+
+def test_an_aneurysm_told_ruptured_in_its_sentence_is_no_unruptured_one() -> None:
+    text = "A hemothorax was due to rupture of a saccular aneurysm of the aortic arch."
+    aneurysm = finding(text, "saccular aneurysm", site="aortic arch")
+    linked = linked_findings(case_of(text, [aneurysm]), [aneurysm], CM, {}, 3)
+    assert [c.code for c in linked["m1"]] == ["I71.12"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "assertion", "codes"),
+    [
+        (
+            "She had a history of ischemic heart disease.",
+            "ischemic heart disease",
+            Assertion.HISTORICAL,
+            {"I25.9"},
+        ),
+        ("He is an ex-smoker.", "ex-smoker", Assertion.PRESENT, {"Z87.891"}),
+        ("She denied cocaine abuse.", "denied cocaine abuse", Assertion.PRESENT, set()),
+    ],
+)
+def test_a_history_mention_no_finding_lies_within_names_its_finding_by_all_its_words(
+    text: str, words: str, assertion: Assertion, codes: set[str]
+) -> None:
+    told = finding(text, words, assertion=assertion).model_copy(update={"type": EntityType.HISTORY})
+    case = case_of(text, [told])
+    linked = linked_findings(case, coded_findings(case, SETTINGS.mention_types), CM, {}, 3)
+    assert {c.code for c in candidates(case, {}, linked, CM, SETTINGS)} == codes
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "codes"),
+    [
+        ("Echo showed depression of left ventricular systolic function.", "depression", []),
+        ("She had depression.", "depression", ["F32.A"]),
+    ],
+)
+def test_a_depression_of_something_is_no_depression_of_the_mind(
+    text: str, words: str, codes: list[str]
+) -> None:
+    told = finding(text, words)
+    linked = linked_findings(case_of(text, [told]), [told], CM, {}, 3)
+    assert [c.code for c in linked["m1"]] == codes
+
+
+def test_an_item_of_a_list_told_ruled_out_is_no_finding() -> None:
+    text = "Causes of fever were ruled out, including malaria, mastocytosis and vasculitis."
+    named = finding(text, "vasculitis")
+    assert coded_findings(case_of(text, [named]), {named.type}) == []

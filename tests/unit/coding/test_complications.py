@@ -101,6 +101,14 @@ def test_headache_following_spinal_anaesthesia(pipeline: Pipeline) -> None:
     assert [c.code for c in icd(case)] == ["G97.1"]
 
 
+def test_a_finding_that_eased_after_a_procedure_is_no_complication_of_it(
+    pipeline: Pipeline,
+) -> None:
+    text = "The headache improved after lumbar puncture."
+    case = analyse(pipeline, text, [mention(text, "headache", FINDING, 1)])
+    assert "G97.1" not in [c.code for c in icd(case)]
+
+
 def test_relation_gives_the_cause(pipeline: Pipeline) -> None:
     text = "A laminectomy was done in May. In June she had a CSF leak."
     leak = mention(text, "CSF leak", FINDING, 1)

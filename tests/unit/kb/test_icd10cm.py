@@ -155,6 +155,8 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("storm", set()),  # not X37.9's weather: an electrical or VT storm
         # Q78.2's "Osteosclerosis NOS" is osteopetrosis; a report's is a scan's, acquired.
         ("osteosclerosis", set()),
+        ("illness", set()),  # not R69's: 'day 6 of illness', 'history of present illness'
+        ("mental illness", {"F99"}),
         ("amebic colitis", {"A06.0"}),  # Colitis, amebic; not K52.9
         ("amebic dysentery", {"A06.0"}),  # Dysentery, amebic
         ("erosive rheumatoid arthritis", {"M06.9"}),  # not M15.4, Erosive (osteo)arthritis
