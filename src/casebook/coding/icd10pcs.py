@@ -721,11 +721,15 @@ class ProcedureCoder:
                 if ref.term in self.lexicon.ignored_references.get(term, ()):
                     continue
                 target = _Route(ref.term, ref.path, frozenset(), ref.qualifier)
+                # The referring line's own subterms are words to match: "Intubation, Drainage
+                # device — see Drainage" sends an intubation with a drainage device there, not
+                # every intubation ("Intubation of the trachea" is no Drainage of the trachea).
+                own = self._content(" ".join(entry.path[size:]))
                 for inner, qualifier, words in self._entries(target, depth + 1):
                     # A reference's subterms are part of the route, not words to match: the
                     # words below them are the ones the referenced line has under its target.
                     shifted = IndexEntry(inner.term, path + inner.path[len(ref.path) :], inner.code)
-                    found.append((shifted, ref.qualifier or qualifier, words))
+                    found.append((shifted, ref.qualifier or qualifier, words | own))
         return found
 
     def _refine(

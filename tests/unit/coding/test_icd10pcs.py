@@ -593,3 +593,10 @@ def test_tonsils_in_a_text_of_cerebellar_tonsils_are_no_palatine_tonsils(
 
 def test_a_testicular_biopsy_of_a_side_is_of_that_testis(coder: ProcedureCoder) -> None:
     assert coder.code("biopsies", "bilateral testicular")[0].code == "0VBC"  # was 0VB5, Scrotum
+
+
+def test_a_reference_sends_only_what_its_subterm_names(coder: ProcedureCoder) -> None:
+    # "Intubation, Drainage device — see Drainage": an airway tube drains nothing.
+    assert [c.code for c in coder.code("Intubation", "trachea")] == ["0BH1"]  # was 0B91 first
+    # "Suture, Ligation — see Occlusion": a stapled suture occludes nothing.
+    assert coder.code("mechanical suture", "jejunum") == []  # was 0DLA, Occlusion
