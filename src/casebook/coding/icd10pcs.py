@@ -43,7 +43,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from bisect import insort
+from bisect import bisect_right, insort
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -832,6 +832,15 @@ class ProcedureCoder:
         claimed = frozenset().union(
             *(words for phrase, words in self._text_senses if phrase.search(case.text))
         )
+        # The body-part words of the structures each sentence names, by sentence start.
+        starts = [s.start for s in case.sentences]
+        sentence_sites: dict[int, frozenset[str]] = {}
+        for structure in case.mentions:
+            if structure.type is EntityType.BIOLOGICAL_STRUCTURE:
+                number = bisect_right(starts, structure.start)
+                words = self._site_content(structure.text) - claimed
+                named = words.intersection(self._index_words)
+                sentence_sites[number] = sentence_sites.get(number, frozenset()) | named
         for mention in procedures:
             premodifiers = self._premodifiers(case.text, mention.start)
             material = self._material(mention.expansion or mention.text, premodifiers)
@@ -842,6 +851,12 @@ class ProcedureCoder:
             near = (set(words) | premodifiers) - claimed
             attributes = self._operated_on(case.text, mention)
             told_sites = self._sites(attributes)
+            # A procedure told of no site of its own has the body parts its sentence names:
+            # "Computed tomography and ultrasound scans showed no enlargement of the
+            # parathyroid gland" are no scans of the brain an earlier sentence scanned.
+            here = told_sites or sentence_sites.get(
+                bisect_right(starts, mention.start), frozenset()
+            )
             # An abbreviation joins by its long form: "CT" after "computed tomography (CT)".
             key = (self._content(mention.expansion or mention.text) - material) | premodifiers
             sites = set(near)
@@ -867,16 +882,11 @@ class ProcedureCoder:
                         number
                         for number in reversed(holding.get(head, []))
                         if denied[number] == negated
-                        and (
-                            definite
-                            or (
-                                key <= groups[number][2]
-                                # A procedure told of its own site joins one told of no
-                                # other: "CT of the chest" after "CT of the head" is another
-                                # scan.
-                                and (told_sites <= groups[number][2] or not told[number])
-                            )
-                        )
+                        and (definite or key <= groups[number][2])
+                        # A procedure told of its own site joins one told of no other: "CT
+                        # of the chest" after "CT of the head" is another scan, and "The
+                        # ultrasound of left breast" no ultrasound of the right breast.
+                        and (here <= groups[number][2] or not told[number])
                     ),
                     None,
                 )

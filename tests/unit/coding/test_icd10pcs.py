@@ -600,3 +600,26 @@ def test_a_reference_sends_only_what_its_subterm_names(coder: ProcedureCoder) ->
     assert [c.code for c in coder.code("Intubation", "trachea")] == ["0BH1"]  # was 0B91 first
     # "Suture, Ligation — see Occlusion": a stapled suture occludes nothing.
     assert coder.code("mechanical suture", "jejunum") == []  # was 0DLA, Occlusion
+
+
+def test_a_scan_of_a_sentence_naming_another_body_part_takes_no_earlier_site(
+    pipeline: Pipeline,
+) -> None:
+    text = (
+        "Brain computed tomography was normal. Computed tomography and ultrasound scans "
+        "showed no enlargement of the parathyroid gland."
+    )
+    brain = mention(text, "computed tomography", DIAGNOSTIC, site="Brain")
+    second = mention(text, "Computed tomography", DIAGNOSTIC, number=2)
+    ultrasound = mention(text, "ultrasound", DIAGNOSTIC, number=3)
+    gland = mention(text, "parathyroid gland", EntityType.BIOLOGICAL_STRUCTURE, number=4)
+    case = analyse(pipeline, text, [brain, second, ultrasound, gland])
+    assert pcs(case.mentions[2].codes) == []  # was B040ZZZ, Ultrasonography of the brain
+
+
+def test_a_definite_scan_of_another_site_is_another_scan(pipeline: Pipeline) -> None:
+    text = "The ultrasound of the right breast showed a mass. The ultrasound of left breast was normal."
+    right = mention(text, "ultrasound", DIAGNOSTIC, site="right breast")
+    left = mention(text, "ultrasound", DIAGNOSTIC, site="left breast", number=2, after=right.end)
+    case = analyse(pipeline, text, [right, left])
+    assert pcs(case.mentions[1].codes)[0] == "BH41ZZZ"  # was BH40ZZZ, the right breast
