@@ -88,6 +88,13 @@ class ProcedureTerm(RecordModel):
         description="The approach these words imply, by name ('External' for a rectal "
         "examination), unless the text names one.",
     )
+    device: str | None = Field(
+        default=None,
+        pattern=r"^[0-9A-Z]$",
+        description="The device character these words name where the table has it: a "
+        "nephrostomy tube is a drainage device ('0'), a gastrostomy tube a feeding device "
+        "('U'), never the 'no device' a procedure named without one gets.",
+    )
 
 
 class BodyPartTerm(RecordModel):
@@ -299,6 +306,7 @@ class _Route:
     words: frozenset[str]
     qualifier: str = ""
     approach: str | None = None
+    device: str | None = None
 
 
 @dataclass(slots=True)
@@ -421,6 +429,7 @@ class ProcedureCoder:
                             tuple(entry.path),
                             words,
                             approach=entry.approach.lower() if entry.approach else None,
+                            device=entry.device,
                         )
                     )
         self._text_senses = [
@@ -568,7 +577,7 @@ class ProcedureCoder:
                     part = self._part_removal(entry.code)
                     if part is not None:
                         start, target = part, _PART_REMOVAL
-                code, used = self._refine(start, told or route.approach, required)
+                code, used = self._refine(start, told or route.approach, required, route.device)
                 if len(code) < self.lexicon.min_determined:
                     continue
                 explained = route.words | direct | used
@@ -684,7 +693,10 @@ class ProcedureCoder:
             old = merged.get(place)
             joined = route.words if old is None else old.words | route.words
             approach = route.approach or (old.approach if old is not None else None)
-            merged[place] = _Route(route.term, route.path, joined, route.qualifier, approach)
+            device = route.device or (old.device if old is not None else None)
+            merged[place] = _Route(
+                route.term, route.path, joined, route.qualifier, approach, device
+            )
         return list(merged.values())
 
     def _entries(self, route: _Route, depth: int = 0) -> list[_Line]:
@@ -733,7 +745,7 @@ class ProcedureCoder:
         return found
 
     def _refine(
-        self, code: str, approach: str | None, qualifier: str
+        self, code: str, approach: str | None, qualifier: str, device: str | None = None
     ) -> tuple[str, frozenset[str]]:
         """Extend a code while the text decides the next character (module docstring, 4).
 
@@ -749,7 +761,7 @@ class ProcedureCoder:
             if len(code) == 4 and approach:
                 wanted = self.kb.approaches.get((code[0], approach))
             elif len(code) == 5:
-                wanted = self.lexicon.device_when_unnamed
+                wanted = device or self.lexicon.device_when_unnamed
             elif len(code) == 6 and qualifier:
                 wanted = self.kb.qualifier(code, qualifier)
             if wanted in options and wanted is not None:
@@ -882,7 +894,14 @@ class ProcedureCoder:
                         number
                         for number in reversed(holding.get(head, []))
                         if denied[number] == negated
-                        and (definite or key <= groups[number][2])
+                        # "the gastrostomy tube" refers back to no "endotracheal tube": a
+                        # definite mention joins a group that holds the index words it names.
+                        and (
+                            key <= groups[number][2]
+                            or (
+                                definite and (key - groups[number][2]).isdisjoint(self._index_words)
+                            )
+                        )
                         # A procedure told of its own site joins one told of no other: "CT
                         # of the chest" after "CT of the head" is another scan, and "The
                         # ultrasound of left breast" no ultrasound of the right breast.

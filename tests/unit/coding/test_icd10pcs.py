@@ -618,8 +618,36 @@ def test_a_scan_of_a_sentence_naming_another_body_part_takes_no_earlier_site(
 
 
 def test_a_definite_scan_of_another_site_is_another_scan(pipeline: Pipeline) -> None:
-    text = "The ultrasound of the right breast showed a mass. The ultrasound of left breast was normal."
+    text = (
+        "The ultrasound of the right breast showed a mass. "
+        "The ultrasound of left breast was normal."
+    )
     right = mention(text, "ultrasound", DIAGNOSTIC, site="right breast")
     left = mention(text, "ultrasound", DIAGNOSTIC, site="left breast", number=2, after=right.end)
     case = analyse(pipeline, text, [right, left])
     assert pcs(case.mentions[1].codes)[0] == "BH41ZZZ"  # was BH40ZZZ, the right breast
+
+
+def test_a_holter_electrocardiogram_is_ambulatory_monitoring(coder: ProcedureCoder) -> None:
+    assert [c.code for c in coder.code("Holter electrocardiogram")] == ["4A12X45"]  # was 4A02
+
+
+def test_a_gastrostomy_tube_is_a_feeding_device_inserted(coder: ProcedureCoder) -> None:
+    # The Index's "PEG (percutaneous endoscopic gastrostomy)" is 0DH63UZ: no stomach bypass.
+    assert [c.code for c in coder.code("gastrostomy tube")] == ["0DH6"]  # was 0D16, Bypass
+    assert coder.code("percutaneous jejunostomy tube")[0].code == "0DHA3UZ"  # was 0D1A3J4
+
+
+def test_a_nephrostomy_tube_drains_with_a_device(coder: ProcedureCoder) -> None:
+    # "No device" (Z), the character a procedure told of no device gets, is false for a tube.
+    assert coder.code("percutaneous nephrostomy", "left")[0].code == "0T9130Z"
+
+
+def test_a_definite_procedure_naming_another_thing_is_another_procedure(
+    pipeline: Pipeline,
+) -> None:
+    text = "A cuffed endotracheal tube was placed. The gastrostomy tube was in place."
+    airway = mention(text, "endotracheal tube")
+    feeding = mention(text, "gastrostomy tube", number=2)
+    case = analyse(pipeline, text, [airway, feeding])
+    assert "0DH6" not in pcs(case.mentions[0].codes)  # was 0DH6, the gastrostomy's
