@@ -22,8 +22,9 @@
   A finding the patient has or had, not resolved, whose date attribute the timeline reads as a
   time before the presentation, a date or an age ("12 days prior", "in June 2015", "at the age
   of 25") has those words as ``onsetString``, citing them, unless they are counted from another
-  event ("prior to the acute loss of vision") or a treatment is told near them
-  (``fhir.json``'s ``onset``).
+  event ("prior to the acute loss of vision") or a treatment is told near them, by a mention or
+  by its words ("started on PD due to IgA nephropathy 8 months before"; ``fhir.json``'s
+  ``onset``).
 * **FamilyMemberHistory** per finding about a relative (assertion ``family``): those are never
   the patient's Conditions. The relative is the nearest relationship word in the sentence
   ("her mother", coded in HL7 v3 RoleCode), else "family member". Other family facts (a
@@ -263,6 +264,10 @@ class OnsetWords(RecordModel):
     kinds: frozenset[str] = Field(description="The timeline's kinds of such time words.")
     not_before: Patterns = Field(description="Patterns ending where time words start.")
     not_after: Patterns = Field(description="Patterns starting where time words end.")
+    treated: Patterns = Field(
+        default_factory=list,
+        description="Patterns of words telling a treatment near a finding or its time words.",
+    )
 
 
 class FhirRules(RecordModel):
@@ -433,6 +438,7 @@ class _BundleBuilder:
         self.resolved_after = compile_patterns(rules.condition_resolved.after)
         self.onset_not_before = compile_patterns(rules.onset.not_before)
         self.onset_not_after = compile_patterns(rules.onset.not_after)
+        self.onset_treated = compile_patterns(rules.onset.treated)
         self.resolved_not_before = compile_patterns(rules.condition_resolved.not_before)
         self.normal_words = compile_patterns(rules.normal_finding.words)
         self.normal_before = compile_patterns(rules.normal_finding.before)
@@ -641,7 +647,7 @@ class _BundleBuilder:
             if not any(
                 m.type in _TREATMENT_TYPES and m.start < end and start < m.end
                 for m in self.case.mentions
-            ):
+            ) and not any(p.search(text, start, end) for p in self.onset_treated):
                 return date
         return None
 

@@ -640,3 +640,24 @@ def test_a_finding_has_the_onset_its_time_words_tell_unless_counted_from_another
     conditions = _resources(_parsed(case), Condition)
     assert [c.onsetString for c in conditions] == ["12 days prior", None]
     assert _evidence(conditions[0].onsetString__ext)[0]["text"] == "12 days prior"
+
+
+def test_a_finding_named_with_words_of_a_treatment_has_no_onset_from_its_time() -> None:
+    # "PD" (peritoneal dialysis), typed a disease, is no treatment mention: its words tell one.
+    text = "He was started on PD due to IgA nephropathy 8 months before admission."
+    date = text.index("8 months before")
+    case = _case(
+        text,
+        _mention(
+            text,
+            "m1",
+            "IgA nephropathy",
+            EntityType.DISEASE_DISORDER,
+            attributes=[_attribute(text, "date", "8 months before")],
+        ),
+        times=[
+            model.TimeExpression(start=date, end=date + 15, text="8 months before", kind="before")
+        ],
+    )
+    (condition,) = _resources(_parsed(case), Condition)
+    assert condition.onsetString is None  # was "8 months before", when PD was started
