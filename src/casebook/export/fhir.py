@@ -57,6 +57,11 @@
   metronidazole", which was also taken): ``confirmed``, or
   ``unconfirmed`` when uncertain; a denied or hypothetical allergy gives none.
 
+A finding's mention that the clinical summary lists as a procedure or a test (the mention model
+typed "HSCT", "decortication", "cordocentesis" as findings; the summary reads their words) gives a
+**Procedure** named by its words alone, not a Condition: the codes read into it as a finding
+("complete tumor removal" coded as a neoplasm) name no procedure.
+
 A mention the clinical summary reads as no fact about the patient (``Mention.patient_fact``
 False: words that name no concept of its type, a service that was consulted, another case of
 the literature) gives no resource: a company typed as a drug is no MedicationStatement.
@@ -425,6 +430,15 @@ class _BundleBuilder:
             for mention_id in case_code.mentions:
                 self.case_codes.setdefault(mention_id, []).append(case_code)
         self.sentence_starts = [s.start for s in case.sentences]
+        # Findings' mentions the summary reads as procedures or tests.
+        summary = case.summary
+        listed = [*summary.procedures, *summary.investigations] if summary is not None else []
+        self.mistyped = frozenset(
+            mention_id
+            for item in listed
+            for mention_id in item.mentions
+            if case.mention(mention_id).type in CONDITION_TYPES
+        )
         self.relatives = re.compile(
             r"\b("
             + "|".join(re.escape(w) for w in sorted(rules.relationships, key=len, reverse=True))
@@ -734,6 +748,8 @@ class _BundleBuilder:
 
     def procedure(self, mention: Mention, complications: list[Condition]) -> None:
         concept = self.concept(mention)
+        if mention.id in self.mistyped:
+            concept = CodeableConcept(text=concept.text)
         observations = self.results(mention, concept)
         report: DiagnosticReport | None = None
         if observations:
@@ -857,7 +873,11 @@ class _BundleBuilder:
         self.build_patient()
         conditions: dict[str, Condition] = {}
         for mention in self.case.mentions:
-            if mention.type not in CONDITION_TYPES or mention.patient_fact is False:
+            if (
+                mention.type not in CONDITION_TYPES
+                or mention.patient_fact is False
+                or mention.id in self.mistyped
+            ):
                 continue
             if mention.assertion is Assertion.FAMILY:
                 self.family_history(mention)
@@ -876,7 +896,7 @@ class _BundleBuilder:
         for mention in self.case.mentions:
             if mention.assertion is Assertion.FAMILY or mention.patient_fact is False:
                 continue
-            if mention.type in PROCEDURE_TYPES:
+            if mention.type in PROCEDURE_TYPES or mention.id in self.mistyped:
                 self.procedure(mention, caused.get(mention.id, []))
             elif mention.type is EntityType.MEDICATION:
                 # An allergic reaction to a drug tells both the dose and the allergy.

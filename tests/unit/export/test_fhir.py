@@ -661,3 +661,21 @@ def test_a_finding_named_with_words_of_a_treatment_has_no_onset_from_its_time() 
     )
     (condition,) = _resources(_parsed(case), Condition)
     assert condition.onsetString is None  # was "8 months before", when PD was started
+
+
+def test_a_finding_the_summary_reads_as_a_procedure_is_a_procedure_not_a_condition() -> None:
+    text = "She underwent haematopoietic stem cell transplantation."
+    transplant = _mention(
+        text,
+        "m1",
+        "haematopoietic stem cell transplantation",
+        EntityType.DISEASE_DISORDER,
+        codes=[Code(system=CodeSystem.ICD10CM, code="Z94.84", display="Stem cells status")],
+    )
+    summary = model.ClinicalSummary(
+        procedures=[model.SummaryItem(text=transplant.text, mentions=["m1"])]
+    )
+    bundle = _parsed(_case(text, transplant, summary=summary))
+    assert _resources(bundle, Condition) == []  # was a confirmed Condition
+    (procedure,) = _resources(bundle, Procedure)
+    assert (procedure.code.text, procedure.code.coding) == (transplant.text, None)
