@@ -15,7 +15,11 @@
   patient had before (a shared code, else the same words) is ``confirmed`` with ``clinicalStatus``
   ``resolved`` ("right pleural effusion" … "disappearance of pleural effusion"), as is one told
   as present that the words next to it tell went away ("her headaches had resolved", "pain
-  relief was obtained"; ``fhir.json``'s ``condition_resolved``); ``site``
+  relief was obtained"; ``fhir.json``'s ``condition_resolved``), and ``clinicalStatus``
+  ``remission`` when its sentence tells it in remission ("nephrotic syndrome … was in
+  remission"; ``fhir.json``'s ``remission``), whose words alone ("complete remission") are no
+  Condition; a finding naming a drug allergy ("severe penicillin allergy") is an
+  AllergyIntolerance instead (``fhir.json``'s ``allergy_condition``); ``site``
   attributes become ``bodySite``, ``severity`` ``severity``. A finding without a code told
   normal by a value right before it or told of it after it ("normal LV mass", "full range of
   shoulder motion", "visual fields were normal"; ``fhir.json``'s ``normal_finding``) is none.
@@ -262,6 +266,25 @@ class FindingWords(RecordModel):
     )
 
 
+class RemissionWords(RecordModel):
+    """What tells a finding in remission (``fhir.json``'s ``remission``)."""
+
+    note: str = ""
+    status: Patterns = Field(description="Patterns of a finding's words naming only a remission.")
+    before: Patterns = Field(description="Patterns ending where the finding starts.")
+    after: Patterns = Field(description="Patterns starting where the finding ends.")
+
+
+class AllergyWords(RecordModel):
+    """What tells a finding a drug allergy (``fhir.json``'s ``allergy_condition``)."""
+
+    note: str = ""
+    words: Patterns = Field(
+        description="Patterns of a finding's words naming an allergy, the drug in group 'drug'."
+    )
+    drugs: Patterns = Field(description="Patterns of a drug class's or stem's words.")
+
+
 class OnsetWords(RecordModel):
     """What tells a finding's time words as when it began (``fhir.json``'s ``onset``)."""
 
@@ -287,6 +310,8 @@ class FhirRules(RecordModel):
     drug_allergy: DrugWords
     normal_finding: NormalWords
     condition_resolved: FindingWords
+    remission: RemissionWords
+    allergy_condition: AllergyWords
     onset: OnsetWords
 
 
@@ -455,6 +480,14 @@ class _BundleBuilder:
         self.onset_treated = compile_patterns(rules.onset.treated)
         self.resolved_not_before = compile_patterns(rules.condition_resolved.not_before)
         self.normal_words = compile_patterns(rules.normal_finding.words)
+        self.remission_status = compile_patterns(rules.remission.status)
+        self.remission_before = compile_patterns(rules.remission.before)
+        self.remission_after = compile_patterns(rules.remission.after)
+        self.allergy_named = compile_patterns(rules.allergy_condition.words)
+        self.allergy_drugs = compile_patterns(rules.allergy_condition.drugs)
+        self.drug_words = frozenset(
+            _words_key(m) for m in case.mentions if m.type is EntityType.MEDICATION
+        )
         self.normal_before = compile_patterns(rules.normal_finding.before)
         self.normal_after = compile_patterns(rules.normal_finding.after)
         # Where each drug was first told as given: denied after that, it was stopped.
@@ -635,6 +668,33 @@ class _BundleBuilder:
             p.match(after) for p in self.resolved_after
         )
 
+    def names_remission(self, mention: Mention) -> bool:
+        """Whether a finding's words name only a remission ("complete remission"): the status
+        of another finding, no Condition of its own (``fhir.json``'s ``remission``)."""
+        return any(p.fullmatch(_words_key(mention)) for p in self.remission_status)
+
+    def told_in_remission(self, mention: Mention) -> bool:
+        """Whether the words of its sentence right after or before a finding tell it in
+        remission ("nephrotic syndrome … was in remission", "remission of the lymphoma")."""
+        sentence = self.sentence(mention)
+        before = self.case.text[sentence.start : mention.start]
+        after = self.case.text[mention.end : sentence.end]
+        return any(p.search(before) for p in self.remission_before) or any(
+            p.match(after) for p in self.remission_after
+        )
+
+    def names_drug_allergy(self, mention: Mention) -> bool:
+        """Whether a finding's words name an allergy to a drug ("severe penicillin allergy"),
+        a drug class or stem (``fhir.json``'s ``allergy_condition``) or a drug the case names."""
+        for pattern in self.allergy_named:
+            named = pattern.fullmatch(_words_key(mention))
+            if named is None:
+                continue
+            drug = named.group("drug")
+            if drug in self.drug_words or any(p.fullmatch(drug) for p in self.allergy_drugs):
+                return True
+        return False
+
     def onset(self, mention: Mention) -> Attribute | None:
         """The date attribute telling when a finding the patient has or had began, where the
         timeline reads its words as a time before the presentation, a date or an age ("12 days
@@ -676,6 +736,8 @@ class _BundleBuilder:
             clinical = CodeableConcept(coding=[Coding(system=_CLINICAL, code="resolved")])
         elif mention.assertion in _GIVEN and self.told_resolved(mention):
             clinical = CodeableConcept(coding=[Coding(system=_CLINICAL, code="resolved")])
+        elif mention.assertion in _GIVEN and self.told_in_remission(mention):
+            clinical = CodeableConcept(coding=[Coding(system=_CLINICAL, code="remission")])
         concept = self.concept(mention)
         observations = self.results(mention, concept)
         severity = next((a for a in mention.attributes if a.name == "severity"), None)
@@ -881,6 +943,10 @@ class _BundleBuilder:
                 continue
             if mention.assertion is Assertion.FAMILY:
                 self.family_history(mention)
+            elif self.names_remission(mention):
+                continue
+            elif mention.assertion in _ALLERGY_VERIFICATION and self.names_drug_allergy(mention):
+                self.allergy(mention)
             elif not self.told_normal(mention):
                 conditions[mention.id] = self.condition(mention)
         happened = {Assertion.PRESENT, Assertion.HISTORICAL, Assertion.UNCERTAIN}

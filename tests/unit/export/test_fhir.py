@@ -679,3 +679,29 @@ def test_a_finding_the_summary_reads_as_a_procedure_is_a_procedure_not_a_conditi
     assert _resources(bundle, Condition) == []  # was a confirmed Condition
     (procedure,) = _resources(bundle, Procedure)
     assert (procedure.code.text, procedure.code.coding) == (transplant.text, None)
+
+
+def test_a_finding_told_in_remission_has_that_status_and_a_remission_is_no_condition() -> None:
+    text = "She had nephrotic syndrome since 2 years and was in remission."
+    case = _case(
+        text,
+        _mention(text, "m1", "nephrotic syndrome", EntityType.DISEASE_DISORDER),
+        _mention(text, "m2", "remission", EntityType.SIGN_SYMPTOM),
+    )
+    (condition,) = _resources(_parsed(case), Condition)  # was also a Condition "remission"
+    assert condition.code.text == "nephrotic syndrome"
+    assert condition.clinicalStatus.coding[0].code == "remission"  # was none
+
+
+def test_a_finding_naming_a_drug_allergy_is_an_allergy_not_a_condition() -> None:
+    text = "She had a severe penicillin allergy and a food allergy."
+    case = _case(
+        text,
+        _mention(text, "m1", "severe penicillin allergy", EntityType.DISEASE_DISORDER),
+        _mention(text, "m2", "food allergy", EntityType.SIGN_SYMPTOM),
+    )
+    bundle = _parsed(case)
+    assert [a.code.text for a in _resources(bundle, AllergyIntolerance)] == [
+        "severe penicillin allergy"  # was a Condition
+    ]
+    assert [c.code.text for c in _resources(bundle, Condition)] == ["food allergy"]
