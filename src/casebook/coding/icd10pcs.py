@@ -95,6 +95,12 @@ class ProcedureTerm(RecordModel):
         "nephrostomy tube is a drainage device ('0'), a gastrostomy tube a feeding device "
         "('U'), never the 'no device' a procedure named without one gets.",
     )
+    device_index: str | None = Field(
+        default=None,
+        description="The Index main term these words name when what they take out is a device "
+        "(``device_words``): 'removal of two sternal wires' is a Removal of device from the "
+        "sternum, no Excision of it.",
+    )
 
 
 class BodyPartTerm(RecordModel):
@@ -241,6 +247,11 @@ class ProcedureLexicon(RecordModel):
         "('Catheterisation was performed *via* the right radial artery': the coronary "
         "arteries were reached, the radial artery was no Drainage).",
     )
+    device_words: list[str] = Field(
+        default_factory=list,
+        description="Words that name a device in a procedure's words or sites ('wires', "
+        "'stent', 'catheter'), which a procedure's ``device_index`` reads.",
+    )
     graft_words: list[str] = Field(
         default_factory=list,
         description="Heads of a graft's name ('patch'), whose words may name its material.",
@@ -307,6 +318,7 @@ class _Route:
     qualifier: str = ""
     approach: str | None = None
     device: str | None = None
+    device_index: str | None = None
 
 
 @dataclass(slots=True)
@@ -414,10 +426,13 @@ class ProcedureCoder:
         self._definite = frozenset(w.lower() for w in lex.definite_words)
         self._routes: list[_Route] = []
         for number, entry in enumerate(lex.procedures):
-            if entry.index not in self.kb.index:
+            if entry.index not in self.kb.index or (
+                entry.device_index is not None and entry.device_index not in self.kb.index
+            ):
                 raise CasebookError(
                     ErrorCode.INVALID_RESOURCE,
-                    f"procedure {number} names {entry.index!r}, which the index does not have",
+                    f"procedure {number} names {entry.index!r} or {entry.device_index!r}, which "
+                    "the index does not have",
                     lexicon,
                 )
             for term in entry.terms:
@@ -430,6 +445,7 @@ class ProcedureCoder:
                             words,
                             approach=entry.approach.lower() if entry.approach else None,
                             device=entry.device,
+                            device_index=entry.device_index,
                         )
                     )
         self._text_senses = [
@@ -507,6 +523,7 @@ class ProcedureCoder:
         self._part_words = frozenset(w for p in lex.part_words for w in normalize_tokens(p))
         self._part_of_words = frozenset(w for p in lex.part_of_words for w in normalize_tokens(p))
         self._graft_words = frozenset(w for g in lex.graft_words for w in normalize_tokens(g))
+        self._device_words = frozenset(w for d in lex.device_words for w in normalize_tokens(d))
         self._graft_sources = frozenset(w for g in lex.graft_sources for w in normalize_tokens(g))
         ways = "|".join(re.escape(w) for w in lex.access_words)
         self._access = re.compile(rf"\b(?:{ways})\s+(?:\w+\s+)?\Z", re.IGNORECASE) if ways else None
@@ -561,7 +578,15 @@ class ProcedureCoder:
         )
         if partial:
             reachable = reachable | {_PARTIAL}
-        for number, route in enumerate(self._routes_for(query.near, query.foreign)):
+        routes = self._routes_for(query.near, query.foreign)
+        # The words of each main term the query names: "CT angiography" names Computerized
+        # Tomography, to which the Index's "Angiography" refers among others.
+        named: dict[str, frozenset[str]] = {}
+        for route in routes:
+            named[route.term] = named.get(route.term, frozenset()) | route.words
+        for number, route in enumerate(routes):
+            if route.device_index and not self._device_words.isdisjoint(query.words):
+                route = dataclasses.replace(route, term=route.device_index, path=())
             # A term that implies its approach ("gastric aspirate", drawn through a tube) is
             # not overruled by an approach word of its own ("aspirate", by needle elsewhere).
             told = self._approach(query.words - route.words) if route.approach else approach
@@ -581,6 +606,9 @@ class ProcedureCoder:
                 if len(code) < self.lexicon.min_determined:
                     continue
                 explained = route.words | direct | used
+                if entry.term != route.term:
+                    # A line another term refers to accounts for the words naming that term.
+                    explained |= named.get(entry.term, frozenset())
                 reached = path_words - direct
                 own = query.own
                 share = len(own & explained) + self.lexicon.synonym_weight * len(
@@ -694,8 +722,9 @@ class ProcedureCoder:
             joined = route.words if old is None else old.words | route.words
             approach = route.approach or (old.approach if old is not None else None)
             device = route.device or (old.device if old is not None else None)
+            device_index = route.device_index or (old.device_index if old is not None else None)
             merged[place] = _Route(
-                route.term, route.path, joined, route.qualifier, approach, device
+                route.term, route.path, joined, route.qualifier, approach, device, device_index
             )
         return list(merged.values())
 

@@ -651,3 +651,13 @@ def test_a_definite_procedure_naming_another_thing_is_another_procedure(
     feeding = mention(text, "gastrostomy tube", number=2)
     case = analyse(pipeline, text, [airway, feeding])
     assert "0DH6" not in pcs(case.mentions[0].codes)  # was 0DH6, the gastrostomy's
+
+
+def test_a_device_removed_is_a_removal_of_device_not_an_excision(coder: ProcedureCoder) -> None:
+    assert [c.code for c in coder.code("removal", "two sternal wires")] == ["0PP0"]  # was 0PB0
+    assert coder.code("removed", "right lobe of the thyroid gland")[0].code == "0GBH"
+
+
+def test_a_ct_angiography_is_a_ct_of_the_artery(coder: ProcedureCoder) -> None:
+    # "Angiography — see Computerized Tomography (CT Scan), Artery", and the others: "CT" says.
+    assert coder.code("CT angiography", "left vertebral artery")[0].code == "B32G"  # was B30F
