@@ -72,7 +72,9 @@ the literature) gives no resource: a company typed as a drug is no MedicationSta
 
 Codes on a mention (``Mention.codes``) and case codes naming it (``CaseCode.mentions``) become
 the concept's ``coding`` (ICD-10-CM ``http://hl7.org/fhir/sid/icd-10-cm``, HPO
-``http://human-phenotype-ontology.org``, ICD-10-PCS ``http://www.cms.gov/Medicare/Coding/ICD10``).
+``http://human-phenotype-ontology.org``, ICD-10-PCS ``http://www.cms.gov/Medicare/Coding/ICD10``),
+but for a code the mention gave below its calibrated threshold (a case code not ``shown``) and a
+procedure's ICD-10-PCS codes after its first, the rest of its ranking.
 A case code naming no mention is a ranking for search and review, not a fact about the patient,
 and stays in the Case JSON only.
 
@@ -451,9 +453,16 @@ class _BundleBuilder:
         self.rules = rules
         self.entries: list[Resource] = []
         self.case_codes: dict[str, list[CaseCode]] = {}
-        for case_code in case.shown_codes():
+        # The codes below their calibrated threshold that each mention gave: not shown.
+        self.unshown: dict[str, set[tuple[CodeSystem, str]]] = {}
+        for case_code in case.codes:
             for mention_id in case_code.mentions:
-                self.case_codes.setdefault(mention_id, []).append(case_code)
+                if case_code.shown:
+                    self.case_codes.setdefault(mention_id, []).append(case_code)
+                else:
+                    self.unshown.setdefault(mention_id, set()).add(
+                        (case_code.system, case_code.code)
+                    )
         self.sentence_starts = [s.start for s in case.sentences]
         # Findings' mentions the summary reads as procedures or tests.
         summary = case.summary
@@ -514,7 +523,18 @@ class _BundleBuilder:
         """The mention's concept: its words (the long form of an abbreviation) and codes."""
         codings: list[Coding] = []
         seen: set[tuple[str, str]] = set()
-        for code in [*mention.codes, *self.case_codes.get(mention.id, [])]:
+        unshown = self.unshown.get(mention.id, set())
+        # A procedure's ICD-10-PCS codes after its first are the rest of its ranking, other
+        # procedures it may have been ("computed tomography study" of the head, chest, abdomen,
+        # pelvis and spine: BW25, then BW21 and BW24), and a code below its threshold is no
+        # code shown (``CaseCode.shown``).
+        procedure_codes = [c for c in mention.codes if c.system is CodeSystem.ICD10PCS][1:]
+        own = [
+            c
+            for c in mention.codes
+            if (c.system, c.code) not in unshown and c not in procedure_codes
+        ]
+        for code in [*own, *self.case_codes.get(mention.id, [])]:
             coding = _coding(code)
             if coding is not None and (coding.system, coding.code) not in seen:
                 seen.add((str(coding.system), str(coding.code)))

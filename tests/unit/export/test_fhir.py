@@ -705,3 +705,27 @@ def test_a_finding_naming_a_drug_allergy_is_an_allergy_not_a_condition() -> None
         "severe penicillin allergy"  # was a Condition
     ]
     assert [c.code.text for c in _resources(bundle, Condition)] == ["food allergy"]
+
+
+def test_only_shown_codes_and_a_procedures_first_code_become_codings() -> None:
+    text = "A computed tomography study of the head, chest, abdomen and pelvis. She had chills."
+    scan = _mention(
+        text,
+        "m1",
+        "computed tomography study",
+        EntityType.DIAGNOSTIC_PROCEDURE,
+        codes=[Code(system=CodeSystem.ICD10PCS, code=c) for c in ("BW25", "BW21", "BW24")],
+    )
+    chills = _mention(
+        text,
+        "m2",
+        "chills",
+        EntityType.SIGN_SYMPTOM,
+        codes=[Code(system=CodeSystem.ICD10CM, code="R68.83")],
+    )
+    below = CaseCode(system=CodeSystem.ICD10CM, code="R68.83", mentions=["m2"], shown=False)
+    bundle = _parsed(_case(text, scan, chills, codes=[below]))
+    (procedure,) = _resources(bundle, Procedure)
+    assert [c.code for c in procedure.code.coding] == ["BW25"]  # was BW25, BW21 and BW24
+    (condition,) = _resources(bundle, Condition)
+    assert condition.code.coding is None  # was R68.83, below its calibrated threshold
