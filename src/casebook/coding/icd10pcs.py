@@ -186,7 +186,8 @@ class ProcedureLexicon(RecordModel):
         default_factory=dict,
         description="Index main term → words beside it that say the text means something "
         "else by its name: the Index's 'Stress test' is the heart's (4A02XM4), and a 'varus' "
-        "or 'valgus' stress test is a knee's or an elbow's, tested by hand.",
+        "or 'valgus' stress test is a knee's or an elbow's, tested by hand, and a "
+        "'non-stress test' a fetus's heart rate watched.",
     )
     ignored_references: dict[str, list[str]] = Field(
         default_factory=dict,
@@ -225,7 +226,8 @@ class ProcedureLexicon(RecordModel):
     part_of_words: list[str] = Field(
         default_factory=list,
         description="Nouns of a site saying the procedure took only part of the body part "
-        "('the cardiac *portion* of the stomach was resected'): like ``part_words``, but "
+        "('the cardiac *portion* of the stomach was resected', 'resection of the lateral "
+        "*segment* of the liver'): like ``part_words``, but "
         "read in the procedure's sites too, where 'distal' and 'proximal' are often part of "
         "a body part's own name ('distal femur', Lower Femur).",
     )
@@ -895,8 +897,15 @@ class ProcedureCoder:
             # A procedure told of no site of its own has the body parts its sentence names:
             # "Computed tomography and ultrasound scans showed no enlargement of the
             # parathyroid gland" are no scans of the brain an earlier sentence scanned.
-            here = told_sites or sentence_sites.get(
-                bisect_right(starts, mention.start), frozenset()
+            # An abbreviation right after its long form, "chest computed tomography (CT)",
+            # names the procedure its long form names, whatever else its sentence names.
+            bracketed = (
+                previous is not None and case.text[previous.end : mention.start].strip() == "("
+            )
+            here = told_sites or (
+                frozenset()
+                if bracketed
+                else sentence_sites.get(bisect_right(starts, mention.start), frozenset())
             )
             # An abbreviation joins by its long form: "CT" after "computed tomography (CT)".
             key = (self._content(mention.expansion or mention.text) - material) | premodifiers

@@ -661,3 +661,35 @@ def test_a_device_removed_is_a_removal_of_device_not_an_excision(coder: Procedur
 def test_a_ct_angiography_is_a_ct_of_the_artery(coder: ProcedureCoder) -> None:
     # "Angiography — see Computerized Tomography (CT Scan), Artery", and the others: "CT" says.
     assert coder.code("CT angiography", "left vertebral artery")[0].code == "B32G"  # was B30F
+
+
+def test_a_segment_resected_is_an_excision(coder: ProcedureCoder) -> None:
+    assert [c.code for c in coder.code("resection", "lateral segment of the liver")] == ["0FB0"]
+
+
+def test_a_non_stress_test_is_no_cardiac_stress_test(coder: ProcedureCoder) -> None:
+    assert coder.code("Non-Stress-Test") == []  # was 4A02XM4, the heart's stress test
+
+
+def test_an_abbreviation_in_brackets_is_its_long_forms_procedure(pipeline: Pipeline) -> None:
+    text = (
+        "Initial chest computed tomography (CT) showed air in the mediastinum. "
+        "CT of the neck was done."
+    )
+    long = mention(text, "computed tomography", DIAGNOSTIC, site="chest")
+    short = mention(text, "CT", DIAGNOSTIC, number=2).model_copy(
+        update={"expansion": "computed tomography"}
+    )
+    pleura = mention(text, "mediastinum", EntityType.BIOLOGICAL_STRUCTURE, number=3)
+    at = text.index("CT of")
+    neck = Mention(
+        id="m4",
+        start=at,
+        end=at + 2,
+        text="CT",
+        type=DIAGNOSTIC,
+        expansion="computed tomography",
+        attributes=mention(text, "CT", DIAGNOSTIC, site="neck").attributes,
+    )
+    case = analyse(pipeline, text, [long, short, pleura, neck])
+    assert "BW2F" not in pcs(case.mentions[1].codes)  # was BW2F, the later neck CT's
