@@ -13,7 +13,8 @@
   ``refuted`` for a negated mention, ``unconfirmed`` for an uncertain or hypothetical one and
   ``confirmed`` otherwise; a negated mention of a condition the text (not its title) told the
   patient had before (a shared code, else the same words) is ``confirmed`` with ``clinicalStatus``
-  ``resolved`` ("right pleural effusion" … "disappearance of pleural effusion"), as is one told
+  ``resolved`` ("right pleural effusion" … "disappearance of pleural effusion") unless its
+  words name a new event ("no tumor recurrence": none happened), as is one told
   as present that the words next to it tell went away ("her headaches had resolved", "pain
   relief was obtained"; ``fhir.json``'s ``condition_resolved``), and ``clinicalStatus``
   ``remission`` when its sentence tells it in remission ("nephrotic syndrome … was in
@@ -266,6 +267,11 @@ class FindingWords(RecordModel):
         description="Patterns ending where the finding starts that make it what the words "
         "before or after tell of another thing (its cause, its companion).",
     )
+    new_event: Patterns = Field(
+        default_factory=list,
+        description="Patterns of a finding's words naming a new event ('recurrence'), whose "
+        "denial tells no earlier finding resolved.",
+    )
 
 
 class RemissionWords(RecordModel):
@@ -488,6 +494,7 @@ class _BundleBuilder:
         self.onset_not_after = compile_patterns(rules.onset.not_after)
         self.onset_treated = compile_patterns(rules.onset.treated)
         self.resolved_not_before = compile_patterns(rules.condition_resolved.not_before)
+        self.new_event = compile_patterns(rules.condition_resolved.new_event)
         self.normal_words = compile_patterns(rules.normal_finding.words)
         self.remission_status = compile_patterns(rules.remission.status)
         self.remission_before = compile_patterns(rules.remission.before)
@@ -748,9 +755,14 @@ class _BundleBuilder:
     def condition(self, mention: Mention) -> Condition:
         verification = _VERIFICATION_STATUS.get(mention.assertion, "confirmed")
         clinical: CodeableConcept | None = None
-        if mention.assertion is Assertion.NEGATED and any(
-            self.first_had.get(key, mention.start) < mention.start
-            for key in self.condition_keys(mention)
+        if (
+            mention.assertion is Assertion.NEGATED
+            and any(
+                self.first_had.get(key, mention.start) < mention.start
+                for key in self.condition_keys(mention)
+            )
+            # "no evidence of tumor recurrence": no recurrence happened, none went away.
+            and not any(p.search(_words_key(mention)) for p in self.new_event)
         ):
             verification = "confirmed"
             clinical = CodeableConcept(coding=[Coding(system=_CLINICAL, code="resolved")])

@@ -729,3 +729,22 @@ def test_only_shown_codes_and_a_procedures_first_code_become_codings() -> None:
     assert [c.code for c in procedure.code.coding] == ["BW25"]  # was BW25, BW21 and BW24
     (condition,) = _resources(bundle, Condition)
     assert condition.code.coding is None  # was R68.83, below its calibrated threshold
+
+
+def test_a_new_event_denied_after_its_finding_was_told_is_refuted_not_resolved() -> None:
+    text = "A tumor recurrence was resected. There was no tumor recurrence after a year."
+    case = _case(
+        text,
+        _mention(text, "m1", "tumor recurrence", EntityType.DISEASE_DISORDER),
+        Mention(
+            id="m2",
+            start=text.rindex("tumor recurrence"),
+            end=text.rindex("tumor recurrence") + len("tumor recurrence"),
+            text="tumor recurrence",
+            type=EntityType.DISEASE_DISORDER,
+            assertion=Assertion.NEGATED,
+        ),
+        sentences=[Span(start=0, end=32), Span(start=33, end=len(text))],
+    )
+    denied = _resources(_parsed(case), Condition)[1]
+    assert (_verification(denied), denied.clinicalStatus) == ("refuted", None)  # was resolved
