@@ -254,6 +254,12 @@ class ProcedureLexicon(RecordModel):
         description="Words that name a device in a procedure's words or sites ('wires', "
         "'stent', 'catheter'), which a procedure's ``device_index`` reads.",
     )
+    spared_words: list[str] = Field(
+        default_factory=list,
+        description="Words telling a site left unharmed, before it ('the lesion was excised "
+        "*preserving* the ulnar nerve and artery') or after it ('dura and facial nerve was "
+        "identified and *preserved*'): no body part the procedure was done on.",
+    )
     graft_words: list[str] = Field(
         default_factory=list,
         description="Heads of a graft's name ('patch'), whose words may name its material.",
@@ -529,6 +535,22 @@ class ProcedureCoder:
         self._graft_sources = frozenset(w for g in lex.graft_sources for w in normalize_tokens(g))
         ways = "|".join(re.escape(w) for w in lex.access_words)
         self._access = re.compile(rf"\b(?:{ways})\s+(?:\w+\s+)?\Z", re.IGNORECASE) if ways else None
+        spared = "|".join(re.escape(w) for w in lex.spared_words)
+        # "preserving the ulnar nerve and artery"; "facial nerve was identified and preserved".
+        self._spared_before = (
+            re.compile(rf"(?<![\w-])(?:{spared})\s+(?:[\w-]+\s+){{0,4}}\Z", re.IGNORECASE)
+            if spared
+            else None
+        )
+        self._spared_after = (
+            re.compile(
+                rf"(?:\s*(?:,|and)[\w\s-]{{0,40}}?)?\s+(?:was|were)\s+(?:\w+\s+){{0,3}}?"
+                rf"(?:{spared})\b",
+                re.IGNORECASE,
+            )
+            if spared
+            else None
+        )
         landmarks = "|".join(re.escape(w) for w in lex.landmark_words)
         self._landmark = re.compile(rf"\b(?:{landmarks})\b", re.IGNORECASE) if landmarks else None
 
@@ -1006,20 +1028,32 @@ class ProcedureCoder:
         return self._content(mention.expansion)
 
     def _operated_on(self, text: str, mention: Mention) -> list[Attribute]:
-        """A mention's attributes but for the sites it went through (``access_words``) and
-        the words within them."""
-        if self._access is None:
-            return list(mention.attributes)
-        ways = [
-            a
-            for a in mention.attributes
-            if a.name == "site" and self._access.search(text, max(0, a.start - 30), a.start)
-        ]
+        """A mention's attributes but for the sites it went through (``access_words``) or
+        left unharmed (``spared_words``) and the words within them."""
+        ways = [a for a in mention.attributes if a.name == "site" and self._not_operated(text, a)]
         return [
             a
             for a in mention.attributes
             if not any(w.start <= a.start and a.end <= w.end for w in ways)
         ]
+
+    def _not_operated(self, text: str, site: Attribute) -> bool:
+        """Whether the words around a site tell it gone through or left unharmed."""
+        before = max(0, site.start - 40)
+        return bool(
+            (
+                self._access is not None
+                and self._access.search(text, max(0, site.start - 30), site.start)
+            )
+            or (
+                self._spared_before is not None
+                and self._spared_before.search(text, before, site.start)
+            )
+            or (
+                self._spared_after is not None
+                and self._spared_after.match(text, site.end, site.end + 80)
+            )
+        )
 
     def _sites(self, attributes: Sequence[Attribute]) -> frozenset[str]:
         """The words of the index among those of the sites a mention's attributes tell: a

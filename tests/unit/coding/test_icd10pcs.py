@@ -693,3 +693,10 @@ def test_an_abbreviation_in_brackets_is_its_long_forms_procedure(pipeline: Pipel
     )
     case = analyse(pipeline, text, [long, short, pleura, neck])
     assert "BW2F" not in pcs(case.mentions[1].codes)  # was BW2F, the later neck CT's
+
+
+def test_a_site_left_unharmed_is_not_what_was_operated_on(pipeline: Pipeline) -> None:
+    text = "The lesion was excised preserving the ulnar nerve and artery."
+    excised = mention(text, "excised", site="ulnar nerve")
+    case = analyse(pipeline, text, [excised])
+    assert pcs(case.mentions[0].codes) == []  # was 01B4, Excision of the ulnar nerve
