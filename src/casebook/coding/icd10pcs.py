@@ -340,6 +340,8 @@ class _Query:
         synonyms: Body-part names that ``words`` stand for.
         foreign: Words of a name whose head the index does not know ("peg" of
             "peg-asparaginase"): no route takes them.
+        before: The words just before the mention in its noun phrase ("ovarian" of "ovarian
+            cystectomy").
     """
 
     own: frozenset[str]
@@ -347,6 +349,7 @@ class _Query:
     words: set[str]
     synonyms: set[str] = field(default_factory=set)
     foreign: set[str] = field(default_factory=set)
+    before: frozenset[str] = frozenset()
 
 
 _Line = tuple[IndexEntry, str, frozenset[str]]
@@ -499,6 +502,10 @@ class ProcedureCoder:
             for term in terms
         ]
         self._sides = sides
+        # The words the lexicon gives for organs ("ovarian", "renal"): they name a body part.
+        self._organ_words = frozenset(
+            w for e in lex.body_parts for t in e.terms for w in self._content(t)
+        ).difference(sides)
         # "femoral head" is Upper Femur: the words of the body parts a "<word> head" key names.
         self._heads_meaning = {
             next(iter(key - {_HEAD})): frozenset(names)
@@ -635,9 +642,17 @@ class ProcedureCoder:
                     explained |= named.get(entry.term, frozenset())
                 reached = path_words - direct
                 own = query.own
-                share = len(own & explained) + self.lexicon.synonym_weight * len(
-                    {w for w in own - explained if self._reaches(w, reached)}
-                )
+                unexplained = own - explained
+                synonyms = {w for w in unexplained if self._reaches(w, reached)}
+                refers = bool(entry.see) or entry.term != route.term
+                named_organs = (unexplained | (query.before - explained)) - synonyms
+                if refers and not self._organ_words.isdisjoint(
+                    {w for w in named_organs if not self._reaches(w, reached)}
+                ):
+                    # Its own words name a body part the line its name refers to does not:
+                    # "ovarian cystectomy" is no Resection of the bladder.
+                    continue
+                share = len(own & explained) + self.lexicon.synonym_weight * len(synonyms)
                 score = round(min(1.0, share / len(own)) if own else 0.0, 4)
                 preference = self._preference.get(target, len(self._preference))
                 if partial and target == _WHOLE_REMOVAL:
@@ -891,6 +906,7 @@ class ProcedureCoder:
         holding: dict[str, list[int]] = {}
         member: dict[str, int] = {}
         own: dict[str, frozenset[str]] = {}
+        before: dict[str, frozenset[str]] = {}
         previous: Mention | None = None
         previous_sites: frozenset[str] = frozenset()
         # Body-part words the text gives another sense ("cerebellar tonsils"): no site.
@@ -912,6 +928,7 @@ class ProcedureCoder:
             words = self._words(mention) - material
             premodifiers -= material
             own[mention.id] = words
+            before[mention.id] = frozenset(premodifiers)
             foreign = self._foreign(" ".join(filter(None, (mention.text, mention.expansion))))
             near = (set(words) | premodifiers) - claimed
             attributes = self._operated_on(case.text, mention)
@@ -993,6 +1010,7 @@ class ProcedureCoder:
                     set(groups[number][1]),
                     set(groups[number][2]),
                     foreign=set(groups[number][3]),
+                    before=before[mention_id],
                 )
             )
             for mention_id, number in member.items()

@@ -700,3 +700,17 @@ def test_a_site_left_unharmed_is_not_what_was_operated_on(pipeline: Pipeline) ->
     excised = mention(text, "excised", site="ulnar nerve")
     case = analyse(pipeline, text, [excised])
     assert pcs(case.mentions[0].codes) == []  # was 01B4, Excision of the ulnar nerve
+
+
+def test_a_procedure_named_by_another_organ_is_not_of_the_organ_its_name_sends_to(
+    coder: ProcedureCoder,
+) -> None:
+    # "Cystectomy — see Resection, Bladder": an ovarian cystectomy takes a cyst of the ovary.
+    assert coder.code("ovarian cystectomy") == []  # was 0TTB, Resection of the bladder
+    assert coder.code("radical cystectomy")[0].code == "0TTB"
+
+
+def test_an_organ_named_before_a_procedure_is_the_organ_it_was_done_on(pipeline: Pipeline) -> None:
+    text = "Subsequently, a right ovarian cystectomy was performed."
+    case = analyse(pipeline, text, [mention(text, "cystectomy")])
+    assert pcs(case.mentions[0].codes) == []  # was 0TTB, Resection of the bladder
