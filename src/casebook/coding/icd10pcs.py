@@ -43,7 +43,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from bisect import insort
+from bisect import bisect_right, insort
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,6 +87,19 @@ class ProcedureTerm(RecordModel):
         default=None,
         description="The approach these words imply, by name ('External' for a rectal "
         "examination), unless the text names one.",
+    )
+    device: str | None = Field(
+        default=None,
+        pattern=r"^[0-9A-Z]$",
+        description="The device character these words name where the table has it: a "
+        "nephrostomy tube is a drainage device ('0'), a gastrostomy tube a feeding device "
+        "('U'), never the 'no device' a procedure named without one gets.",
+    )
+    device_index: str | None = Field(
+        default=None,
+        description="The Index main term these words name when what they take out is a device "
+        "(``device_words``): 'removal of two sternal wires' is a Removal of device from the "
+        "sternum, no Excision of it.",
     )
 
 
@@ -173,7 +186,8 @@ class ProcedureLexicon(RecordModel):
         default_factory=dict,
         description="Index main term → words beside it that say the text means something "
         "else by its name: the Index's 'Stress test' is the heart's (4A02XM4), and a 'varus' "
-        "or 'valgus' stress test is a knee's or an elbow's, tested by hand.",
+        "or 'valgus' stress test is a knee's or an elbow's, tested by hand, and a "
+        "'non-stress test' a fetus's heart rate watched.",
     )
     ignored_references: dict[str, list[str]] = Field(
         default_factory=dict,
@@ -212,7 +226,8 @@ class ProcedureLexicon(RecordModel):
     part_of_words: list[str] = Field(
         default_factory=list,
         description="Nouns of a site saying the procedure took only part of the body part "
-        "('the cardiac *portion* of the stomach was resected'): like ``part_words``, but "
+        "('the cardiac *portion* of the stomach was resected', 'resection of the lateral "
+        "*segment* of the liver'): like ``part_words``, but "
         "read in the procedure's sites too, where 'distal' and 'proximal' are often part of "
         "a body part's own name ('distal femur', Lower Femur).",
     )
@@ -233,6 +248,17 @@ class ProcedureLexicon(RecordModel):
         description="Words before a site that make it the way in, not what was operated on "
         "('Catheterisation was performed *via* the right radial artery': the coronary "
         "arteries were reached, the radial artery was no Drainage).",
+    )
+    device_words: list[str] = Field(
+        default_factory=list,
+        description="Words that name a device in a procedure's words or sites ('wires', "
+        "'stent', 'catheter'), which a procedure's ``device_index`` reads.",
+    )
+    spared_words: list[str] = Field(
+        default_factory=list,
+        description="Words telling a site left unharmed, before it ('the lesion was excised "
+        "*preserving* the ulnar nerve and artery') or after it ('dura and facial nerve was "
+        "identified and *preserved*'): no body part the procedure was done on.",
     )
     graft_words: list[str] = Field(
         default_factory=list,
@@ -299,6 +325,8 @@ class _Route:
     words: frozenset[str]
     qualifier: str = ""
     approach: str | None = None
+    device: str | None = None
+    device_index: str | None = None
 
 
 @dataclass(slots=True)
@@ -312,6 +340,8 @@ class _Query:
         synonyms: Body-part names that ``words`` stand for.
         foreign: Words of a name whose head the index does not know ("peg" of
             "peg-asparaginase"): no route takes them.
+        before: The words just before the mention in its noun phrase ("ovarian" of "ovarian
+            cystectomy").
     """
 
     own: frozenset[str]
@@ -319,6 +349,7 @@ class _Query:
     words: set[str]
     synonyms: set[str] = field(default_factory=set)
     foreign: set[str] = field(default_factory=set)
+    before: frozenset[str] = frozenset()
 
 
 _Line = tuple[IndexEntry, str, frozenset[str]]
@@ -406,10 +437,13 @@ class ProcedureCoder:
         self._definite = frozenset(w.lower() for w in lex.definite_words)
         self._routes: list[_Route] = []
         for number, entry in enumerate(lex.procedures):
-            if entry.index not in self.kb.index:
+            if entry.index not in self.kb.index or (
+                entry.device_index is not None and entry.device_index not in self.kb.index
+            ):
                 raise CasebookError(
                     ErrorCode.INVALID_RESOURCE,
-                    f"procedure {number} names {entry.index!r}, which the index does not have",
+                    f"procedure {number} names {entry.index!r} or {entry.device_index!r}, which "
+                    "the index does not have",
                     lexicon,
                 )
             for term in entry.terms:
@@ -421,6 +455,8 @@ class ProcedureCoder:
                             tuple(entry.path),
                             words,
                             approach=entry.approach.lower() if entry.approach else None,
+                            device=entry.device,
+                            device_index=entry.device_index,
                         )
                     )
         self._text_senses = [
@@ -466,6 +502,10 @@ class ProcedureCoder:
             for term in terms
         ]
         self._sides = sides
+        # The words the lexicon gives for organs ("ovarian", "renal"): they name a body part.
+        self._organ_words = frozenset(
+            w for e in lex.body_parts for t in e.terms for w in self._content(t)
+        ).difference(sides)
         # "femoral head" is Upper Femur: the words of the body parts a "<word> head" key names.
         self._heads_meaning = {
             next(iter(key - {_HEAD})): frozenset(names)
@@ -498,9 +538,26 @@ class ProcedureCoder:
         self._part_words = frozenset(w for p in lex.part_words for w in normalize_tokens(p))
         self._part_of_words = frozenset(w for p in lex.part_of_words for w in normalize_tokens(p))
         self._graft_words = frozenset(w for g in lex.graft_words for w in normalize_tokens(g))
+        self._device_words = frozenset(w for d in lex.device_words for w in normalize_tokens(d))
         self._graft_sources = frozenset(w for g in lex.graft_sources for w in normalize_tokens(g))
         ways = "|".join(re.escape(w) for w in lex.access_words)
         self._access = re.compile(rf"\b(?:{ways})\s+(?:\w+\s+)?\Z", re.IGNORECASE) if ways else None
+        spared = "|".join(re.escape(w) for w in lex.spared_words)
+        # "preserving the ulnar nerve and artery"; "facial nerve was identified and preserved".
+        self._spared_before = (
+            re.compile(rf"(?<![\w-])(?:{spared})\s+(?:[\w-]+\s+){{0,4}}\Z", re.IGNORECASE)
+            if spared
+            else None
+        )
+        self._spared_after = (
+            re.compile(
+                rf"(?:\s*(?:,|and)[\w\s-]{{0,40}}?)?\s+(?:was|were)\s+(?:\w+\s+){{0,3}}?"
+                rf"(?:{spared})\b",
+                re.IGNORECASE,
+            )
+            if spared
+            else None
+        )
         landmarks = "|".join(re.escape(w) for w in lex.landmark_words)
         self._landmark = re.compile(rf"\b(?:{landmarks})\b", re.IGNORECASE) if landmarks else None
 
@@ -552,7 +609,15 @@ class ProcedureCoder:
         )
         if partial:
             reachable = reachable | {_PARTIAL}
-        for number, route in enumerate(self._routes_for(query.near, query.foreign)):
+        routes = self._routes_for(query.near, query.foreign)
+        # The words of each main term the query names: "CT angiography" names Computerized
+        # Tomography, to which the Index's "Angiography" refers among others.
+        named: dict[str, frozenset[str]] = {}
+        for route in routes:
+            named[route.term] = named.get(route.term, frozenset()) | route.words
+        for number, route in enumerate(routes):
+            if route.device_index and not self._device_words.isdisjoint(query.words):
+                route = dataclasses.replace(route, term=route.device_index, path=())
             # A term that implies its approach ("gastric aspirate", drawn through a tube) is
             # not overruled by an approach word of its own ("aspirate", by needle elsewhere).
             told = self._approach(query.words - route.words) if route.approach else approach
@@ -568,15 +633,26 @@ class ProcedureCoder:
                     part = self._part_removal(entry.code)
                     if part is not None:
                         start, target = part, _PART_REMOVAL
-                code, used = self._refine(start, told or route.approach, required)
+                code, used = self._refine(start, told or route.approach, required, route.device)
                 if len(code) < self.lexicon.min_determined:
                     continue
                 explained = route.words | direct | used
+                if entry.term != route.term:
+                    # A line another term refers to accounts for the words naming that term.
+                    explained |= named.get(entry.term, frozenset())
                 reached = path_words - direct
                 own = query.own
-                share = len(own & explained) + self.lexicon.synonym_weight * len(
-                    {w for w in own - explained if self._reaches(w, reached)}
-                )
+                unexplained = own - explained
+                synonyms = {w for w in unexplained if self._reaches(w, reached)}
+                refers = bool(entry.see) or entry.term != route.term
+                named_organs = (unexplained | (query.before - explained)) - synonyms
+                if refers and not self._organ_words.isdisjoint(
+                    {w for w in named_organs if not self._reaches(w, reached)}
+                ):
+                    # Its own words name a body part the line its name refers to does not:
+                    # "ovarian cystectomy" is no Resection of the bladder.
+                    continue
+                share = len(own & explained) + self.lexicon.synonym_weight * len(synonyms)
                 score = round(min(1.0, share / len(own)) if own else 0.0, 4)
                 preference = self._preference.get(target, len(self._preference))
                 if partial and target == _WHOLE_REMOVAL:
@@ -684,7 +760,11 @@ class ProcedureCoder:
             old = merged.get(place)
             joined = route.words if old is None else old.words | route.words
             approach = route.approach or (old.approach if old is not None else None)
-            merged[place] = _Route(route.term, route.path, joined, route.qualifier, approach)
+            device = route.device or (old.device if old is not None else None)
+            device_index = route.device_index or (old.device_index if old is not None else None)
+            merged[place] = _Route(
+                route.term, route.path, joined, route.qualifier, approach, device, device_index
+            )
         return list(merged.values())
 
     def _entries(self, route: _Route, depth: int = 0) -> list[_Line]:
@@ -721,15 +801,19 @@ class ProcedureCoder:
                 if ref.term in self.lexicon.ignored_references.get(term, ()):
                     continue
                 target = _Route(ref.term, ref.path, frozenset(), ref.qualifier)
+                # The referring line's own subterms are words to match: "Intubation, Drainage
+                # device — see Drainage" sends an intubation with a drainage device there, not
+                # every intubation ("Intubation of the trachea" is no Drainage of the trachea).
+                own = self._content(" ".join(entry.path[size:]))
                 for inner, qualifier, words in self._entries(target, depth + 1):
                     # A reference's subterms are part of the route, not words to match: the
                     # words below them are the ones the referenced line has under its target.
                     shifted = IndexEntry(inner.term, path + inner.path[len(ref.path) :], inner.code)
-                    found.append((shifted, ref.qualifier or qualifier, words))
+                    found.append((shifted, ref.qualifier or qualifier, words | own))
         return found
 
     def _refine(
-        self, code: str, approach: str | None, qualifier: str
+        self, code: str, approach: str | None, qualifier: str, device: str | None = None
     ) -> tuple[str, frozenset[str]]:
         """Extend a code while the text decides the next character (module docstring, 4).
 
@@ -745,7 +829,7 @@ class ProcedureCoder:
             if len(code) == 4 and approach:
                 wanted = self.kb.approaches.get((code[0], approach))
             elif len(code) == 5:
-                wanted = self.lexicon.device_when_unnamed
+                wanted = device or self.lexicon.device_when_unnamed
             elif len(code) == 6 and qualifier:
                 wanted = self.kb.qualifier(code, qualifier)
             if wanted in options and wanted is not None:
@@ -822,22 +906,46 @@ class ProcedureCoder:
         holding: dict[str, list[int]] = {}
         member: dict[str, int] = {}
         own: dict[str, frozenset[str]] = {}
+        before: dict[str, frozenset[str]] = {}
         previous: Mention | None = None
         previous_sites: frozenset[str] = frozenset()
         # Body-part words the text gives another sense ("cerebellar tonsils"): no site.
         claimed = frozenset().union(
             *(words for phrase, words in self._text_senses if phrase.search(case.text))
         )
+        # The body-part words of the structures each sentence names, by sentence start.
+        starts = [s.start for s in case.sentences]
+        sentence_sites: dict[int, frozenset[str]] = {}
+        for structure in case.mentions:
+            if structure.type is EntityType.BIOLOGICAL_STRUCTURE:
+                number = bisect_right(starts, structure.start)
+                words = self._site_content(structure.text) - claimed
+                named = words.intersection(self._index_words)
+                sentence_sites[number] = sentence_sites.get(number, frozenset()) | named
         for mention in procedures:
             premodifiers = self._premodifiers(case.text, mention.start)
             material = self._material(mention.expansion or mention.text, premodifiers)
             words = self._words(mention) - material
             premodifiers -= material
             own[mention.id] = words
+            before[mention.id] = frozenset(premodifiers)
             foreign = self._foreign(" ".join(filter(None, (mention.text, mention.expansion))))
             near = (set(words) | premodifiers) - claimed
             attributes = self._operated_on(case.text, mention)
             told_sites = self._sites(attributes)
+            # A procedure told of no site of its own has the body parts its sentence names:
+            # "Computed tomography and ultrasound scans showed no enlargement of the
+            # parathyroid gland" are no scans of the brain an earlier sentence scanned.
+            # An abbreviation right after its long form, "chest computed tomography (CT)",
+            # names the procedure its long form names, whatever else its sentence names.
+            bracketed = (
+                previous is not None and case.text[previous.end : mention.start].strip() == "("
+            )
+            here = told_sites or (
+                frozenset()
+                if bracketed
+                else sentence_sites.get(bisect_right(starts, mention.start), frozenset())
+            )
             # An abbreviation joins by its long form: "CT" after "computed tomography (CT)".
             key = (self._content(mention.expansion or mention.text) - material) | premodifiers
             sites = set(near)
@@ -863,16 +971,18 @@ class ProcedureCoder:
                         number
                         for number in reversed(holding.get(head, []))
                         if denied[number] == negated
+                        # "the gastrostomy tube" refers back to no "endotracheal tube": a
+                        # definite mention joins a group that holds the index words it names.
                         and (
-                            definite
+                            key <= groups[number][2]
                             or (
-                                key <= groups[number][2]
-                                # A procedure told of its own site joins one told of no
-                                # other: "CT of the chest" after "CT of the head" is another
-                                # scan.
-                                and (told_sites <= groups[number][2] or not told[number])
+                                definite and (key - groups[number][2]).isdisjoint(self._index_words)
                             )
                         )
+                        # A procedure told of its own site joins one told of no other: "CT
+                        # of the chest" after "CT of the head" is another scan, and "The
+                        # ultrasound of left breast" no ultrasound of the right breast.
+                        and (here <= groups[number][2] or not told[number])
                     ),
                     None,
                 )
@@ -900,6 +1010,7 @@ class ProcedureCoder:
                     set(groups[number][1]),
                     set(groups[number][2]),
                     foreign=set(groups[number][3]),
+                    before=before[mention_id],
                 )
             )
             for mention_id, number in member.items()
@@ -935,20 +1046,32 @@ class ProcedureCoder:
         return self._content(mention.expansion)
 
     def _operated_on(self, text: str, mention: Mention) -> list[Attribute]:
-        """A mention's attributes but for the sites it went through (``access_words``) and
-        the words within them."""
-        if self._access is None:
-            return list(mention.attributes)
-        ways = [
-            a
-            for a in mention.attributes
-            if a.name == "site" and self._access.search(text, max(0, a.start - 30), a.start)
-        ]
+        """A mention's attributes but for the sites it went through (``access_words``) or
+        left unharmed (``spared_words``) and the words within them."""
+        ways = [a for a in mention.attributes if a.name == "site" and self._not_operated(text, a)]
         return [
             a
             for a in mention.attributes
             if not any(w.start <= a.start and a.end <= w.end for w in ways)
         ]
+
+    def _not_operated(self, text: str, site: Attribute) -> bool:
+        """Whether the words around a site tell it gone through or left unharmed."""
+        before = max(0, site.start - 40)
+        return bool(
+            (
+                self._access is not None
+                and self._access.search(text, max(0, site.start - 30), site.start)
+            )
+            or (
+                self._spared_before is not None
+                and self._spared_before.search(text, before, site.start)
+            )
+            or (
+                self._spared_after is not None
+                and self._spared_after.match(text, site.end, site.end + 80)
+            )
+        )
 
     def _sites(self, attributes: Sequence[Attribute]) -> frozenset[str]:
         """The words of the index among those of the sites a mention's attributes tell: a

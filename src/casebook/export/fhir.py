@@ -13,17 +13,23 @@
   ``refuted`` for a negated mention, ``unconfirmed`` for an uncertain or hypothetical one and
   ``confirmed`` otherwise; a negated mention of a condition the text (not its title) told the
   patient had before (a shared code, else the same words) is ``confirmed`` with ``clinicalStatus``
-  ``resolved`` ("right pleural effusion" … "disappearance of pleural effusion"), as is one told
+  ``resolved`` ("right pleural effusion" … "disappearance of pleural effusion") unless its
+  words name a new event ("no tumor recurrence": none happened), as is one told
   as present that the words next to it tell went away ("her headaches had resolved", "pain
-  relief was obtained"; ``fhir.json``'s ``condition_resolved``); ``site``
+  relief was obtained"; ``fhir.json``'s ``condition_resolved``), and ``clinicalStatus``
+  ``remission`` when its sentence tells it in remission ("nephrotic syndrome … was in
+  remission"; ``fhir.json``'s ``remission``), whose words alone ("complete remission") are no
+  Condition; a finding naming a drug allergy ("severe penicillin allergy") is an
+  AllergyIntolerance instead (``fhir.json``'s ``allergy_condition``); ``site``
   attributes become ``bodySite``, ``severity`` ``severity``. A finding without a code told
   normal by a value right before it or told of it after it ("normal LV mass", "full range of
   shoulder motion", "visual fields were normal"; ``fhir.json``'s ``normal_finding``) is none.
   A finding the patient has or had, not resolved, whose date attribute the timeline reads as a
   time before the presentation, a date or an age ("12 days prior", "in June 2015", "at the age
   of 25") has those words as ``onsetString``, citing them, unless they are counted from another
-  event ("prior to the acute loss of vision") or a treatment is told near them
-  (``fhir.json``'s ``onset``).
+  event ("prior to the acute loss of vision") or a treatment is told near them, by a mention or
+  by its words ("started on PD due to IgA nephropathy 8 months before"; ``fhir.json``'s
+  ``onset``).
 * **FamilyMemberHistory** per finding about a relative (assertion ``family``): those are never
   the patient's Conditions. The relative is the nearest relationship word in the sentence
   ("her mother", coded in HL7 v3 RoleCode), else "family member". Other family facts (a
@@ -56,13 +62,20 @@
   metronidazole", which was also taken): ``confirmed``, or
   ``unconfirmed`` when uncertain; a denied or hypothetical allergy gives none.
 
+A finding's mention that the clinical summary lists as a procedure or a test (the mention model
+typed "HSCT", "decortication", "cordocentesis" as findings; the summary reads their words) gives a
+**Procedure** named by its words alone, not a Condition: the codes read into it as a finding
+("complete tumor removal" coded as a neoplasm) name no procedure.
+
 A mention the clinical summary reads as no fact about the patient (``Mention.patient_fact``
 False: words that name no concept of its type, a service that was consulted, another case of
 the literature) gives no resource: a company typed as a drug is no MedicationStatement.
 
 Codes on a mention (``Mention.codes``) and case codes naming it (``CaseCode.mentions``) become
 the concept's ``coding`` (ICD-10-CM ``http://hl7.org/fhir/sid/icd-10-cm``, HPO
-``http://human-phenotype-ontology.org``, ICD-10-PCS ``http://www.cms.gov/Medicare/Coding/ICD10``).
+``http://human-phenotype-ontology.org``, ICD-10-PCS ``http://www.cms.gov/Medicare/Coding/ICD10``),
+but for a code the mention gave below its calibrated threshold (a case code not ``shown``) and a
+procedure's ICD-10-PCS codes after its first, the rest of its ranking.
 A case code naming no mention is a ranking for search and review, not a fact about the patient,
 and stays in the Case JSON only.
 
@@ -254,6 +267,30 @@ class FindingWords(RecordModel):
         description="Patterns ending where the finding starts that make it what the words "
         "before or after tell of another thing (its cause, its companion).",
     )
+    new_event: Patterns = Field(
+        default_factory=list,
+        description="Patterns of a finding's words naming a new event ('recurrence'), whose "
+        "denial tells no earlier finding resolved.",
+    )
+
+
+class RemissionWords(RecordModel):
+    """What tells a finding in remission (``fhir.json``'s ``remission``)."""
+
+    note: str = ""
+    status: Patterns = Field(description="Patterns of a finding's words naming only a remission.")
+    before: Patterns = Field(description="Patterns ending where the finding starts.")
+    after: Patterns = Field(description="Patterns starting where the finding ends.")
+
+
+class AllergyWords(RecordModel):
+    """What tells a finding a drug allergy (``fhir.json``'s ``allergy_condition``)."""
+
+    note: str = ""
+    words: Patterns = Field(
+        description="Patterns of a finding's words naming an allergy, the drug in group 'drug'."
+    )
+    drugs: Patterns = Field(description="Patterns of a drug class's or stem's words.")
 
 
 class OnsetWords(RecordModel):
@@ -263,6 +300,10 @@ class OnsetWords(RecordModel):
     kinds: frozenset[str] = Field(description="The timeline's kinds of such time words.")
     not_before: Patterns = Field(description="Patterns ending where time words start.")
     not_after: Patterns = Field(description="Patterns starting where time words end.")
+    treated: Patterns = Field(
+        default_factory=list,
+        description="Patterns of words telling a treatment near a finding or its time words.",
+    )
 
 
 class FhirRules(RecordModel):
@@ -277,6 +318,8 @@ class FhirRules(RecordModel):
     drug_allergy: DrugWords
     normal_finding: NormalWords
     condition_resolved: FindingWords
+    remission: RemissionWords
+    allergy_condition: AllergyWords
     onset: OnsetWords
 
 
@@ -416,10 +459,26 @@ class _BundleBuilder:
         self.rules = rules
         self.entries: list[Resource] = []
         self.case_codes: dict[str, list[CaseCode]] = {}
-        for case_code in case.shown_codes():
+        # The codes below their calibrated threshold that each mention gave: not shown.
+        self.unshown: dict[str, set[tuple[CodeSystem, str]]] = {}
+        for case_code in case.codes:
             for mention_id in case_code.mentions:
-                self.case_codes.setdefault(mention_id, []).append(case_code)
+                if case_code.shown:
+                    self.case_codes.setdefault(mention_id, []).append(case_code)
+                else:
+                    self.unshown.setdefault(mention_id, set()).add(
+                        (case_code.system, case_code.code)
+                    )
         self.sentence_starts = [s.start for s in case.sentences]
+        # Findings' mentions the summary reads as procedures or tests.
+        summary = case.summary
+        listed = [*summary.procedures, *summary.investigations] if summary is not None else []
+        self.mistyped = frozenset(
+            mention_id
+            for item in listed
+            for mention_id in item.mentions
+            if case.mention(mention_id).type in CONDITION_TYPES
+        )
         self.relatives = re.compile(
             r"\b("
             + "|".join(re.escape(w) for w in sorted(rules.relationships, key=len, reverse=True))
@@ -433,8 +492,18 @@ class _BundleBuilder:
         self.resolved_after = compile_patterns(rules.condition_resolved.after)
         self.onset_not_before = compile_patterns(rules.onset.not_before)
         self.onset_not_after = compile_patterns(rules.onset.not_after)
+        self.onset_treated = compile_patterns(rules.onset.treated)
         self.resolved_not_before = compile_patterns(rules.condition_resolved.not_before)
+        self.new_event = compile_patterns(rules.condition_resolved.new_event)
         self.normal_words = compile_patterns(rules.normal_finding.words)
+        self.remission_status = compile_patterns(rules.remission.status)
+        self.remission_before = compile_patterns(rules.remission.before)
+        self.remission_after = compile_patterns(rules.remission.after)
+        self.allergy_named = compile_patterns(rules.allergy_condition.words)
+        self.allergy_drugs = compile_patterns(rules.allergy_condition.drugs)
+        self.drug_words = frozenset(
+            _words_key(m) for m in case.mentions if m.type is EntityType.MEDICATION
+        )
         self.normal_before = compile_patterns(rules.normal_finding.before)
         self.normal_after = compile_patterns(rules.normal_finding.after)
         # Where each drug was first told as given: denied after that, it was stopped.
@@ -461,7 +530,18 @@ class _BundleBuilder:
         """The mention's concept: its words (the long form of an abbreviation) and codes."""
         codings: list[Coding] = []
         seen: set[tuple[str, str]] = set()
-        for code in [*mention.codes, *self.case_codes.get(mention.id, [])]:
+        unshown = self.unshown.get(mention.id, set())
+        # A procedure's ICD-10-PCS codes after its first are the rest of its ranking, other
+        # procedures it may have been ("computed tomography study" of the head, chest, abdomen,
+        # pelvis and spine: BW25, then BW21 and BW24), and a code below its threshold is no
+        # code shown (``CaseCode.shown``).
+        procedure_codes = [c for c in mention.codes if c.system is CodeSystem.ICD10PCS][1:]
+        own = [
+            c
+            for c in mention.codes
+            if (c.system, c.code) not in unshown and c not in procedure_codes
+        ]
+        for code in [*own, *self.case_codes.get(mention.id, [])]:
             coding = _coding(code)
             if coding is not None and (coding.system, coding.code) not in seen:
                 seen.add((str(coding.system), str(coding.code)))
@@ -615,6 +695,33 @@ class _BundleBuilder:
             p.match(after) for p in self.resolved_after
         )
 
+    def names_remission(self, mention: Mention) -> bool:
+        """Whether a finding's words name only a remission ("complete remission"): the status
+        of another finding, no Condition of its own (``fhir.json``'s ``remission``)."""
+        return any(p.fullmatch(_words_key(mention)) for p in self.remission_status)
+
+    def told_in_remission(self, mention: Mention) -> bool:
+        """Whether the words of its sentence right after or before a finding tell it in
+        remission ("nephrotic syndrome … was in remission", "remission of the lymphoma")."""
+        sentence = self.sentence(mention)
+        before = self.case.text[sentence.start : mention.start]
+        after = self.case.text[mention.end : sentence.end]
+        return any(p.search(before) for p in self.remission_before) or any(
+            p.match(after) for p in self.remission_after
+        )
+
+    def names_drug_allergy(self, mention: Mention) -> bool:
+        """Whether a finding's words name an allergy to a drug ("severe penicillin allergy"),
+        a drug class or stem (``fhir.json``'s ``allergy_condition``) or a drug the case names."""
+        for pattern in self.allergy_named:
+            named = pattern.fullmatch(_words_key(mention))
+            if named is None:
+                continue
+            drug = named.group("drug")
+            if drug in self.drug_words or any(p.fullmatch(drug) for p in self.allergy_drugs):
+                return True
+        return False
+
     def onset(self, mention: Mention) -> Attribute | None:
         """The date attribute telling when a finding the patient has or had began, where the
         timeline reads its words as a time before the presentation, a date or an age ("12 days
@@ -641,21 +748,28 @@ class _BundleBuilder:
             if not any(
                 m.type in _TREATMENT_TYPES and m.start < end and start < m.end
                 for m in self.case.mentions
-            ):
+            ) and not any(p.search(text, start, end) for p in self.onset_treated):
                 return date
         return None
 
     def condition(self, mention: Mention) -> Condition:
         verification = _VERIFICATION_STATUS.get(mention.assertion, "confirmed")
         clinical: CodeableConcept | None = None
-        if mention.assertion is Assertion.NEGATED and any(
-            self.first_had.get(key, mention.start) < mention.start
-            for key in self.condition_keys(mention)
+        if (
+            mention.assertion is Assertion.NEGATED
+            and any(
+                self.first_had.get(key, mention.start) < mention.start
+                for key in self.condition_keys(mention)
+            )
+            # "no evidence of tumor recurrence": no recurrence happened, none went away.
+            and not any(p.search(_words_key(mention)) for p in self.new_event)
         ):
             verification = "confirmed"
             clinical = CodeableConcept(coding=[Coding(system=_CLINICAL, code="resolved")])
         elif mention.assertion in _GIVEN and self.told_resolved(mention):
             clinical = CodeableConcept(coding=[Coding(system=_CLINICAL, code="resolved")])
+        elif mention.assertion in _GIVEN and self.told_in_remission(mention):
+            clinical = CodeableConcept(coding=[Coding(system=_CLINICAL, code="remission")])
         concept = self.concept(mention)
         observations = self.results(mention, concept)
         severity = next((a for a in mention.attributes if a.name == "severity"), None)
@@ -728,6 +842,8 @@ class _BundleBuilder:
 
     def procedure(self, mention: Mention, complications: list[Condition]) -> None:
         concept = self.concept(mention)
+        if mention.id in self.mistyped:
+            concept = CodeableConcept(text=concept.text)
         observations = self.results(mention, concept)
         report: DiagnosticReport | None = None
         if observations:
@@ -851,10 +967,18 @@ class _BundleBuilder:
         self.build_patient()
         conditions: dict[str, Condition] = {}
         for mention in self.case.mentions:
-            if mention.type not in CONDITION_TYPES or mention.patient_fact is False:
+            if (
+                mention.type not in CONDITION_TYPES
+                or mention.patient_fact is False
+                or mention.id in self.mistyped
+            ):
                 continue
             if mention.assertion is Assertion.FAMILY:
                 self.family_history(mention)
+            elif self.names_remission(mention):
+                continue
+            elif mention.assertion in _ALLERGY_VERIFICATION and self.names_drug_allergy(mention):
+                self.allergy(mention)
             elif not self.told_normal(mention):
                 conditions[mention.id] = self.condition(mention)
         happened = {Assertion.PRESENT, Assertion.HISTORICAL, Assertion.UNCERTAIN}
@@ -870,7 +994,7 @@ class _BundleBuilder:
         for mention in self.case.mentions:
             if mention.assertion is Assertion.FAMILY or mention.patient_fact is False:
                 continue
-            if mention.type in PROCEDURE_TYPES:
+            if mention.type in PROCEDURE_TYPES or mention.id in self.mistyped:
                 self.procedure(mention, caused.get(mention.id, []))
             elif mention.type is EntityType.MEDICATION:
                 # An allergic reaction to a drug tells both the dose and the allergy.

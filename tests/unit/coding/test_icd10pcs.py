@@ -593,3 +593,124 @@ def test_tonsils_in_a_text_of_cerebellar_tonsils_are_no_palatine_tonsils(
 
 def test_a_testicular_biopsy_of_a_side_is_of_that_testis(coder: ProcedureCoder) -> None:
     assert coder.code("biopsies", "bilateral testicular")[0].code == "0VBC"  # was 0VB5, Scrotum
+
+
+def test_a_reference_sends_only_what_its_subterm_names(coder: ProcedureCoder) -> None:
+    # "Intubation, Drainage device — see Drainage": an airway tube drains nothing.
+    assert [c.code for c in coder.code("Intubation", "trachea")] == ["0BH1"]  # was 0B91 first
+    # "Suture, Ligation — see Occlusion": a stapled suture occludes nothing.
+    assert coder.code("mechanical suture", "jejunum") == []  # was 0DLA, Occlusion
+
+
+def test_a_scan_of_a_sentence_naming_another_body_part_takes_no_earlier_site(
+    pipeline: Pipeline,
+) -> None:
+    text = (
+        "Brain computed tomography was normal. Computed tomography and ultrasound scans "
+        "showed no enlargement of the parathyroid gland."
+    )
+    brain = mention(text, "computed tomography", DIAGNOSTIC, site="Brain")
+    second = mention(text, "Computed tomography", DIAGNOSTIC, number=2)
+    ultrasound = mention(text, "ultrasound", DIAGNOSTIC, number=3)
+    gland = mention(text, "parathyroid gland", EntityType.BIOLOGICAL_STRUCTURE, number=4)
+    case = analyse(pipeline, text, [brain, second, ultrasound, gland])
+    assert pcs(case.mentions[2].codes) == []  # was B040ZZZ, Ultrasonography of the brain
+
+
+def test_a_definite_scan_of_another_site_is_another_scan(pipeline: Pipeline) -> None:
+    text = (
+        "The ultrasound of the right breast showed a mass. "
+        "The ultrasound of left breast was normal."
+    )
+    right = mention(text, "ultrasound", DIAGNOSTIC, site="right breast")
+    left = mention(text, "ultrasound", DIAGNOSTIC, site="left breast", number=2, after=right.end)
+    case = analyse(pipeline, text, [right, left])
+    assert pcs(case.mentions[1].codes)[0] == "BH41ZZZ"  # was BH40ZZZ, the right breast
+
+
+def test_a_holter_electrocardiogram_is_ambulatory_monitoring(coder: ProcedureCoder) -> None:
+    assert [c.code for c in coder.code("Holter electrocardiogram")] == ["4A12X45"]  # was 4A02
+
+
+def test_a_gastrostomy_tube_is_a_feeding_device_inserted(coder: ProcedureCoder) -> None:
+    # The Index's "PEG (percutaneous endoscopic gastrostomy)" is 0DH63UZ: no stomach bypass.
+    assert [c.code for c in coder.code("gastrostomy tube")] == ["0DH6"]  # was 0D16, Bypass
+    assert coder.code("percutaneous jejunostomy tube")[0].code == "0DHA3UZ"  # was 0D1A3J4
+
+
+def test_a_nephrostomy_tube_drains_with_a_device(coder: ProcedureCoder) -> None:
+    # "No device" (Z), the character a procedure told of no device gets, is false for a tube.
+    assert coder.code("percutaneous nephrostomy", "left")[0].code == "0T9130Z"
+
+
+def test_a_definite_procedure_naming_another_thing_is_another_procedure(
+    pipeline: Pipeline,
+) -> None:
+    text = "A cuffed endotracheal tube was placed. The gastrostomy tube was in place."
+    airway = mention(text, "endotracheal tube")
+    feeding = mention(text, "gastrostomy tube", number=2)
+    case = analyse(pipeline, text, [airway, feeding])
+    assert "0DH6" not in pcs(case.mentions[0].codes)  # was 0DH6, the gastrostomy's
+
+
+def test_a_device_removed_is_a_removal_of_device_not_an_excision(coder: ProcedureCoder) -> None:
+    assert [c.code for c in coder.code("removal", "two sternal wires")] == ["0PP0"]  # was 0PB0
+    assert coder.code("removed", "right lobe of the thyroid gland")[0].code == "0GBH"
+
+
+def test_a_ct_angiography_is_a_ct_of_the_artery(coder: ProcedureCoder) -> None:
+    # "Angiography — see Computerized Tomography (CT Scan), Artery", and the others: "CT" says.
+    assert coder.code("CT angiography", "left vertebral artery")[0].code == "B32G"  # was B30F
+
+
+def test_a_segment_resected_is_an_excision(coder: ProcedureCoder) -> None:
+    assert [c.code for c in coder.code("resection", "lateral segment of the liver")] == ["0FB0"]
+
+
+def test_a_non_stress_test_is_no_cardiac_stress_test(coder: ProcedureCoder) -> None:
+    assert coder.code("Non-Stress-Test") == []  # was 4A02XM4, the heart's stress test
+
+
+def test_an_abbreviation_in_brackets_is_its_long_forms_procedure(pipeline: Pipeline) -> None:
+    text = (
+        "Initial chest computed tomography (CT) showed air in the mediastinum. "
+        "CT of the neck was done."
+    )
+    long = mention(text, "computed tomography", DIAGNOSTIC, site="chest")
+    short = mention(text, "CT", DIAGNOSTIC, number=2).model_copy(
+        update={"expansion": "computed tomography"}
+    )
+    pleura = mention(text, "mediastinum", EntityType.BIOLOGICAL_STRUCTURE, number=3)
+    at = text.index("CT of")
+    neck = Mention(
+        id="m4",
+        start=at,
+        end=at + 2,
+        text="CT",
+        type=DIAGNOSTIC,
+        expansion="computed tomography",
+        attributes=mention(text, "CT", DIAGNOSTIC, site="neck").attributes,
+    )
+    case = analyse(pipeline, text, [long, short, pleura, neck])
+    assert "BW2F" not in pcs(case.mentions[1].codes)  # was BW2F, the later neck CT's
+
+
+def test_a_site_left_unharmed_is_not_what_was_operated_on(pipeline: Pipeline) -> None:
+    text = "The lesion was excised preserving the ulnar nerve and artery."
+    excised = mention(text, "excised", site="ulnar nerve")
+    case = analyse(pipeline, text, [excised])
+    assert pcs(case.mentions[0].codes) == []  # was 01B4, Excision of the ulnar nerve
+
+
+def test_a_procedure_named_by_another_organ_is_not_of_the_organ_its_name_sends_to(
+    coder: ProcedureCoder,
+) -> None:
+    # "Cystectomy — see Resection, Bladder": an ovarian cystectomy takes a cyst of the ovary.
+    assert coder.code("ovarian cystectomy") == []  # was 0TTB, Resection of the bladder
+    assert coder.code("radical cystectomy")[0].code == "0TTB"
+
+
+def test_an_organ_named_before_a_procedure_is_the_organ_it_was_done_on(pipeline: Pipeline) -> None:
+    text = "Subsequently, a right ovarian cystectomy was performed."
+    case = analyse(pipeline, text, [mention(text, "cystectomy")])
+    assert pcs(case.mentions[0].codes) == []  # was 0TTB, Resection of the bladder

@@ -640,3 +640,111 @@ def test_a_finding_has_the_onset_its_time_words_tell_unless_counted_from_another
     conditions = _resources(_parsed(case), Condition)
     assert [c.onsetString for c in conditions] == ["12 days prior", None]
     assert _evidence(conditions[0].onsetString__ext)[0]["text"] == "12 days prior"
+
+
+def test_a_finding_named_with_words_of_a_treatment_has_no_onset_from_its_time() -> None:
+    # "PD" (peritoneal dialysis), typed a disease, is no treatment mention: its words tell one.
+    text = "He was started on PD due to IgA nephropathy 8 months before admission."
+    date = text.index("8 months before")
+    case = _case(
+        text,
+        _mention(
+            text,
+            "m1",
+            "IgA nephropathy",
+            EntityType.DISEASE_DISORDER,
+            attributes=[_attribute(text, "date", "8 months before")],
+        ),
+        times=[
+            model.TimeExpression(start=date, end=date + 15, text="8 months before", kind="before")
+        ],
+    )
+    (condition,) = _resources(_parsed(case), Condition)
+    assert condition.onsetString is None  # was "8 months before", when PD was started
+
+
+def test_a_finding_the_summary_reads_as_a_procedure_is_a_procedure_not_a_condition() -> None:
+    text = "She underwent haematopoietic stem cell transplantation."
+    transplant = _mention(
+        text,
+        "m1",
+        "haematopoietic stem cell transplantation",
+        EntityType.DISEASE_DISORDER,
+        codes=[Code(system=CodeSystem.ICD10CM, code="Z94.84", display="Stem cells status")],
+    )
+    summary = model.ClinicalSummary(
+        procedures=[model.SummaryItem(text=transplant.text, mentions=["m1"])]
+    )
+    bundle = _parsed(_case(text, transplant, summary=summary))
+    assert _resources(bundle, Condition) == []  # was a confirmed Condition
+    (procedure,) = _resources(bundle, Procedure)
+    assert (procedure.code.text, procedure.code.coding) == (transplant.text, None)
+
+
+def test_a_finding_told_in_remission_has_that_status_and_a_remission_is_no_condition() -> None:
+    text = "She had nephrotic syndrome since 2 years and was in remission."
+    case = _case(
+        text,
+        _mention(text, "m1", "nephrotic syndrome", EntityType.DISEASE_DISORDER),
+        _mention(text, "m2", "remission", EntityType.SIGN_SYMPTOM),
+    )
+    (condition,) = _resources(_parsed(case), Condition)  # was also a Condition "remission"
+    assert condition.code.text == "nephrotic syndrome"
+    assert condition.clinicalStatus.coding[0].code == "remission"  # was none
+
+
+def test_a_finding_naming_a_drug_allergy_is_an_allergy_not_a_condition() -> None:
+    text = "She had a severe penicillin allergy and a food allergy."
+    case = _case(
+        text,
+        _mention(text, "m1", "severe penicillin allergy", EntityType.DISEASE_DISORDER),
+        _mention(text, "m2", "food allergy", EntityType.SIGN_SYMPTOM),
+    )
+    bundle = _parsed(case)
+    assert [a.code.text for a in _resources(bundle, AllergyIntolerance)] == [
+        "severe penicillin allergy"  # was a Condition
+    ]
+    assert [c.code.text for c in _resources(bundle, Condition)] == ["food allergy"]
+
+
+def test_only_shown_codes_and_a_procedures_first_code_become_codings() -> None:
+    text = "A computed tomography study of the head, chest, abdomen and pelvis. She had chills."
+    scan = _mention(
+        text,
+        "m1",
+        "computed tomography study",
+        EntityType.DIAGNOSTIC_PROCEDURE,
+        codes=[Code(system=CodeSystem.ICD10PCS, code=c) for c in ("BW25", "BW21", "BW24")],
+    )
+    chills = _mention(
+        text,
+        "m2",
+        "chills",
+        EntityType.SIGN_SYMPTOM,
+        codes=[Code(system=CodeSystem.ICD10CM, code="R68.83")],
+    )
+    below = CaseCode(system=CodeSystem.ICD10CM, code="R68.83", mentions=["m2"], shown=False)
+    bundle = _parsed(_case(text, scan, chills, codes=[below]))
+    (procedure,) = _resources(bundle, Procedure)
+    assert [c.code for c in procedure.code.coding] == ["BW25"]  # was BW25, BW21 and BW24
+    (condition,) = _resources(bundle, Condition)
+    assert condition.code.coding is None  # was R68.83, below its calibrated threshold
+
+
+def test_a_new_event_denied_after_its_finding_was_told_is_refuted_not_resolved() -> None:
+    text = "A tumor recurrence was resected. There was no tumor recurrence after a year."
+    case = _case(
+        text,
+        _mention(text, "m1", "tumor recurrence", EntityType.DISEASE_DISORDER),
+        Mention(
+            id="m2",
+            start=text.rindex("tumor recurrence"),
+            end=text.rindex("tumor recurrence") + len("tumor recurrence"),
+            text="tumor recurrence",
+            type=EntityType.DISEASE_DISORDER,
+            assertion=Assertion.NEGATED,
+        ),
+        sentences=[Span(start=0, end=32), Span(start=33, end=len(text))],
+    )
+    denied = _resources(_parsed(case), Condition)[1]
+    assert (_verification(denied), denied.clinicalStatus) == ("refuted", None)  # was resolved
