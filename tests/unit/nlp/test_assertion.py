@@ -1680,7 +1680,20 @@ OUTCOME = EntityType.OUTCOME
             TREATMENT,
             Assertion.HYPOTHETICAL,
         ),
-        ("Surgery was advised but he refused.", "Surgery", TREATMENT, Assertion.HYPOTHETICAL),
+        # A treatment advised, offered or suggested and then refused was not done.
+        ("Surgery was advised but he refused.", "Surgery", TREATMENT, Assertion.NEGATED),
+        (
+            "A parathyroidectomy was offered to the patient, but refused.",
+            "parathyroidectomy",
+            TREATMENT,
+            Assertion.NEGATED,
+        ),
+        (
+            "He declined to undergo the surgical exploration suggested at a local hospital.",
+            "surgical exploration",
+            TEST,
+            Assertion.NEGATED,
+        ),
         (
             "He was advised to continue physiotherapy.",
             "physiotherapy",
