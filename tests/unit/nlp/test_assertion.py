@@ -1707,6 +1707,14 @@ OUTCOME = EntityType.OUTCOME
             TREATMENT,
             Assertion.HYPOTHETICAL,
         ),
+        # What was removed or stopped is told before the comma of its phrase; the main clause
+        # after it tells what was done.
+        (
+            "Six weeks after removal of the plate, a tendon transfer procedure was performed.",
+            "tendon transfer procedure",
+            TREATMENT,
+            Assertion.PRESENT,
+        ),
         # A treatment advised, offered or suggested and then refused was not done.
         ("Surgery was advised but he refused.", "Surgery", TREATMENT, Assertion.NEGATED),
         (
