@@ -247,6 +247,13 @@ class ContextRule(BaseModel):
         "(``ContextRules.sought_words`` before it: 'A deliberate search for malignancy was not "
         "performed') was not looked for; it is ``uncertain``, neither denied nor present.",
     )
+    outweighs_plans: bool = Field(
+        default=False,
+        description="For a ``NEGATED_EXISTENCE`` trigger telling a refusal ('refused', "
+        "'declined to', 'but the patient declined'): an act it reaches that an offer or a plan "
+        "also reaches is denied, however much nearer the offer's words: what was offered and "
+        "refused was not done ('A parathyroidectomy was offered to the patient, but refused').",
+    )
     lifts_suspicion: bool = Field(
         default=False,
         description="For a ``TERMINATE`` trigger that confirms ('was confirmed', 'and later "
@@ -339,6 +346,8 @@ class ContextRule(BaseModel):
             raise ValueError("ends_scopes_of is for TERMINATE triggers only")
         if self.tells_not_done and self.category is not Category.NEGATED_EXISTENCE:
             raise ValueError("tells_not_done is for NEGATED_EXISTENCE triggers only")
+        if self.outweighs_plans and self.category is not Category.NEGATED_EXISTENCE:
+            raise ValueError("outweighs_plans is for NEGATED_EXISTENCE triggers only")
         if self.lifts_suspicion and self.category is not Category.TERMINATE:
             raise ValueError("lifts_suspicion is for TERMINATE triggers only")
         if self.governs_complement and self.category is not Category.TERMINATE:
@@ -1249,6 +1258,10 @@ class ContextAssertion:
         category = best[2]
         if sought and nearest is not None and nearest.rule.tells_not_done:
             return Assertion.UNCERTAIN
+        if category is Category.HYPOTHETICAL and any(n.rule.outweighs_plans for n in negations):
+            # "A parathyroidectomy was offered to the patient, but refused": the offer is
+            # nearer, the refusal tells what came of it.
+            category = Category.NEGATED_EXISTENCE
         if (
             category is Category.POSSIBLE_EXISTENCE
             and nearest is not None

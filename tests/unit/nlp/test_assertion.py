@@ -825,6 +825,33 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.PRESENT,
         ),
+        # So is a suspected finding, a suspicion or a preoperative diagnosis a test confirmed; a
+        # test done to confirm one leaves it suspected.
+        (
+            "Both investigations confirmed the suspected gastrinoma.",
+            "gastrinoma",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        (
+            "Multiple biopsies confirmed the suspicion of a duodenal GIST.",
+            "duodenal GIST",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        (
+            "These findings confirmed the preoperative diagnosis of LBS.",
+            "LBS",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        (
+            "In order to confirm the suspected diagnosis of pulmonary cryptococcoma, a biopsy was "
+            "done.",
+            "pulmonary cryptococcoma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # A negative myoclonus is a kind of myoclonus, no denial of one.
         ("He had negative myoclonus of the left hand.", "myoclonus", SIGN, Assertion.PRESENT),
         # What was denied, told before its verb, is denied as what one denied after it.
@@ -1680,7 +1707,28 @@ OUTCOME = EntityType.OUTCOME
             TREATMENT,
             Assertion.HYPOTHETICAL,
         ),
-        ("Surgery was advised but he refused.", "Surgery", TREATMENT, Assertion.HYPOTHETICAL),
+        # What was removed or stopped is told before the comma of its phrase; the main clause
+        # after it tells what was done.
+        (
+            "Six weeks after removal of the plate, a tendon transfer procedure was performed.",
+            "tendon transfer procedure",
+            TREATMENT,
+            Assertion.PRESENT,
+        ),
+        # A treatment advised, offered or suggested and then refused was not done.
+        ("Surgery was advised but he refused.", "Surgery", TREATMENT, Assertion.NEGATED),
+        (
+            "A parathyroidectomy was offered to the patient, but refused.",
+            "parathyroidectomy",
+            TREATMENT,
+            Assertion.NEGATED,
+        ),
+        (
+            "He declined to undergo the surgical exploration suggested at a local hospital.",
+            "surgical exploration",
+            TEST,
+            Assertion.NEGATED,
+        ),
         (
             "He was advised to continue physiotherapy.",
             "physiotherapy",
