@@ -753,9 +753,9 @@ class ClinicalConcepts:
         gives, no treatment."""
         rest = _LEADING_ASIDE.sub("", after, count=1)
         clause = _CLAUSE_END.split(rest, maxsplit=1)[0]
-        return any(
-            word in self._heads[ConceptKind.TEST] for word in _WORD.findall(clause.lower())[:2]
-        )
+        # Normalised as the heads are: "suppression *tests*" heads a test as "test" does.
+        words = normalize_tokens(" ".join(_WORD.findall(clause)[:2]))
+        return any(word in self._heads[ConceptKind.TEST] for word in words)
 
     def is_measured(self, after: str) -> bool:
         """Whether a bare number (no unit) follows the drug's name and ends the item, as in a

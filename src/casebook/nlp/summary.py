@@ -512,6 +512,7 @@ def build_summary(
                 case.text, (sentence_start(mention), sentence_end(mention))
             )
             and not gate.names_test_next(case.text[mention.end : mention.end + 60])
+            and not gives_sentences_test(mention)
             and not is_processed_in(mention)
             and not gate.names_imaging_agent(mention)
             and not gate.is_measured(case.text[mention.end : mention.end + 20])
@@ -560,6 +561,18 @@ def build_summary(
             and _GIVEN_AS_FOOD_AFTER.match(case.text, mention.end, sentence_end(mention)) is None
             and not is_ventilator_setting(mention)
             and not is_processed_in(mention)
+        )
+
+    def gives_sentences_test(mention: Mention) -> bool:
+        """Whether the drug's name heads a test elsewhere in its sentence ("overnight
+        dexamethasone suppression tests; cortisol levels following 1 or 8 mg *dexamethasone*
+        administration were 11.3 and 15.3 µg/dL"): the drug is what that test gives."""
+        start, end = sentence_start(mention), sentence_end(mention)
+        named = re.compile(rf"\b{re.escape(mention.text)}\b", re.IGNORECASE)
+        return any(
+            gate.names_test_next(case.text[found.end() : found.end() + 60])
+            for found in named.finditer(case.text, start, end)
+            if found.start() != mention.start
         )
 
     def is_processed_in(mention: Mention) -> bool:

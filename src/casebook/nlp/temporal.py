@@ -1278,7 +1278,17 @@ class TemporalOrderer:
                 if kind is None:
                     kind = TimeKind.FOLLOW_UP
             if index < anchor or segment.section in self.rules.history_sections:
-                segment.sort, segment.days = _history_place(segment.cue, walk)
+                cue = segment.cue
+                if (
+                    cue is not None
+                    and cue.kind is TimeKind.BEFORE
+                    and cue.relative_to is RelativeTo.REFERENT
+                ):
+                    # "an infarction seven months prior to the start of CAPD": counted from
+                    # the event named, when told, not from the presentation.
+                    segment.sort, segment.days = self._before_place(walk, cue, segment)
+                else:
+                    segment.sort, segment.days = _history_place(segment.cue, walk)
             elif index == anchor:
                 walk.clock, walk.day = 0.0, _Day(0.0)
                 segment.sort, segment.days = walk.clock, walk.day
@@ -1395,6 +1405,21 @@ class TemporalOrderer:
             if _names_day_zero(cue) and RelativeTo.UNSTATED not in walk.origins:
                 # "day 0" is the day the narrative is on: the report counts its days from it.
                 segment.sort, segment.days = walk.clock, walk.day
+                return
+            dated = _date_just_told(walk, segment)
+            if (
+                cue.relative_to is RelativeTo.UNSTATED
+                and RelativeTo.UNSTATED not in walk.origins
+                and dated is not None
+                and dated.days is not None
+            ):
+                # "… cease sorafenib from Apr. 3rd, 2015. On the third day, the temperature
+                # returned to normal": no clock named, the days count from the date just told,
+                # its first day, not from the admission.
+                since = (cue.amount or 1.0) - 1.0
+                segment.sort, segment.days = dated.sort + since + STEP, dated.days.plus(since)
+                if segment.sort >= walk.clock:
+                    walk.clock, walk.day = segment.sort, segment.days
                 return
             named, named_day = self._clock_day(walk, cue)
             if named < walk.clock and walk.day.value != named:  # back to an earlier day
@@ -1876,6 +1901,18 @@ def _dated_before_in_sentence(walk: _Walk, segment: _Segment) -> _Segment | None
         cue = told.cue
         if cue is not None and cue.expression is not None and told.days is not None:
             return told if told.sort < walk.clock else None
+    return None
+
+
+def _date_just_told(walk: _Walk, segment: _Segment) -> _Segment | None:
+    """The segment a date dates, when the latest time expression told before ``segment`` is
+    that date, in its sentence or the one before it."""
+    for told in reversed(walk.told):
+        if told.sentence < segment.sentence - 1:
+            return None
+        cue = told.cue
+        if cue is not None and cue.expression is not None:
+            return told if cue.kind is TimeKind.DATE and told.days is not None else None
     return None
 
 

@@ -345,6 +345,15 @@ def test_a_drug_a_test_gives_is_no_treatment() -> None:
         assert build_summary(case).treatments == []
 
 
+def test_a_drug_whose_name_heads_a_test_in_its_sentence_is_no_treatment() -> None:
+    for text in [
+        "Cortisol after 1 g dexamethasone was 15 µg/dL on the dexamethasone suppression test.",
+        "Cortisol did not fall in overnight dexamethasone suppression tests (1 g).",
+    ]:
+        case = _told(text, [("dexamethasone", EntityType.MEDICATION)], dosed={"dexamethasone"})
+        assert build_summary(case).treatments == []
+
+
 def test_what_is_given_to_make_an_image_is_no_treatment() -> None:
     case = _told(
         "An MRI performed after injection of 1 g gadolinium showed a small haemorrhage.",

@@ -1829,3 +1829,34 @@ def test_a_past_medical_history_mention_leaves_history_of_its_connective(
     )  # fmt: skip
     when = days(orderer(case))
     assert (when["gout"], when["presented"]) == ((None, None), (0.0, None))
+
+
+def test_an_ordinal_day_of_no_clock_counts_from_the_date_just_told(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "A 50-year-old man was admitted on March 3, 2015 with pain.",
+                "On April 10, 2015 he developed fever.",
+                "On the second day, he developed a rash.",
+            ],
+            [("admitted", EVENT), ("pain", SIGN), ("fever", SIGN), ("rash", SIGN)],
+        )
+    )
+    assert days(case)["rash"] == (39.0, None)
+
+
+def test_an_amount_before_an_event_of_the_history_is_not_counted_from_the_presentation(
+    orderer: TemporalOrderer,
+) -> None:
+    case = orderer(
+        make_case(
+            [
+                "She had an infarction seven months prior to the start of dialysis.",
+                "She was admitted with seizures.",
+            ],
+            [("infarction", DISEASE), ("admitted", EVENT), ("seizures", SIGN)],
+        )
+    )
+    assert days(case)["infarction"] == (None, None)
