@@ -260,6 +260,19 @@ class ProcedureLexicon(RecordModel):
         "*preserving* the ulnar nerve and artery') or after it ('dura and facial nerve was "
         "identified and *preserved*'): no body part the procedure was done on.",
     )
+    step_words: list[str] = Field(
+        default_factory=list,
+        description="Words naming a step of an operation, no procedure of its own where the "
+        "sentence tells that operation (``step_of``): an anastomosis that restores continuity "
+        "after a resection is part of the resection (ICD-10-PCS guideline B3.1b), no Bypass "
+        "('The gangrenous jejunum was resected, and an end-to-end anastomosis of the jejunum "
+        "was performed').",
+    )
+    step_of: list[str] = Field(
+        default_factory=list,
+        description="Root operations (Medical and Surgical) a ``step_words`` procedure is a "
+        "step of.",
+    )
     graft_words: list[str] = Field(
         default_factory=list,
         description="Heads of a graft's name ('patch'), whose words may name its material.",
@@ -558,20 +571,26 @@ class ProcedureCoder:
             if spared
             else None
         )
+        self._step_words = frozenset(w for p in lex.step_words for w in normalize_tokens(p))
+        self._step_of = frozenset(lex.step_of)
         landmarks = "|".join(re.escape(w) for w in lex.landmark_words)
         self._landmark = re.compile(rf"\b(?:{landmarks})\b", re.IGNORECASE) if landmarks else None
 
     def __call__(self, case: Case) -> Case:
         """Code the case's procedure mentions and add its ICD-10-PCS ``codes``."""
         queries = self._queries(case)
+        coded = {
+            mention_id: [self._code(c) for c in self.accept(self._rank(query))]
+            for mention_id, query in queries.items()
+        }
+        steps = self._steps(case, coded)
         mentions: list[Mention] = []
         evidence: dict[str, list[tuple[Code, Span, str]]] = {}
         for mention in case.mentions:
-            query = queries.get(mention.id)
-            if query is None:
+            if mention.id not in queries:
                 mentions.append(mention)
                 continue
-            codes = [self._code(c) for c in self.accept(self._rank(query))]
+            codes = [] if mention.id in steps else coded[mention.id]
             kept = [c for c in mention.codes if c.system is not CodeSystem.ICD10PCS]
             mentions.append(mention.model_copy(update={"codes": kept + codes}))
             if (
@@ -585,6 +604,35 @@ class ProcedureCoder:
                 evidence.setdefault(codes[0].code, []).append((codes[0], span, mention.id))
         codes = [c for c in case.codes if c.system is not CodeSystem.ICD10PCS]
         return case.model_copy(update={"mentions": mentions, "codes": codes + self._case(evidence)})
+
+    def _steps(self, case: Case, coded: dict[str, list[Code]]) -> set[str]:
+        """The procedure mentions named by ``step_words`` whose sentence tells another present
+        procedure coded as an operation they are a step of (``step_of``)."""
+        starts = [s.start for s in case.sentences]
+        steps: list[tuple[str, int]] = []
+        operations: set[int] = set()
+        for mention in case.mentions:
+            codes = coded.get(mention.id)
+            if codes is None or mention.assertion in self._excluded:
+                continue
+            sentence = bisect_right(starts, mention.start)
+            if self._is_operation(mention, codes[0].code if codes else None):
+                operations.add(sentence)
+            elif codes and not self._step_words.isdisjoint(self._words(mention)):
+                steps.append((mention.id, sentence))
+        return {mention_id for mention_id, sentence in steps if sentence in operations}
+
+    def _is_operation(self, mention: Mention, code: str | None) -> bool:
+        """Whether a procedure is one that ``step_of`` names: its code's root operation, or
+        a route its words take when its site left it uncoded ("resection" of "the tumor")."""
+        if (
+            code is not None
+            and code.startswith(_MEDICAL_AND_SURGICAL)
+            and len(code) >= 3
+            and self.kb.title(code[:3]).rsplit(", ", 1)[-1] in self._step_of
+        ):
+            return True
+        return any(r.term in self._step_of for r in self._routes_for(set(self._words(mention))))
 
     def code(self, text: str, context: str = "") -> list[ProcedureCandidate]:
         """The candidates this coder keeps for a procedure named ``text``.
@@ -1167,6 +1215,8 @@ class ProcedureCoder:
             )
         return sorted(result, key=lambda c: (-c.score, c.code))
 
+
+_MEDICAL_AND_SURGICAL = "0"
 
 _OBSTETRICS = "1"
 """The first character of ICD-10-PCS section 1, Obstetrics: procedures on the products of

@@ -714,3 +714,18 @@ def test_an_organ_named_before_a_procedure_is_the_organ_it_was_done_on(pipeline:
     text = "Subsequently, a right ovarian cystectomy was performed."
     case = analyse(pipeline, text, [mention(text, "cystectomy")])
     assert pcs(case.mentions[0].codes) == []  # was 0TTB, Resection of the bladder
+
+
+def test_an_anastomosis_after_a_resection_is_part_of_it(pipeline: Pipeline) -> None:
+    # Guideline B3.1b: the anastomosis that restores continuity is a step of the resection.
+    text = (
+        "The gangrenous jejunum was resected, and an end-to-end anastomosis of the jejunum was "
+        "performed."
+    )
+    resected = mention(text, "resected", site="jejunum")
+    anastomosis = mention(text, "anastomosis", number=2)
+    at = text.index("jejunum was")
+    anastomosis.attributes.append(Attribute(name="site", start=at, end=at + 7, text="jejunum"))
+    case = analyse(pipeline, text, [resected, anastomosis])
+    assert pcs(case.mentions[1].codes) == []  # was 0D1A, Bypass of the jejunum
+    assert [c.code for c in case.codes] == ["0DTA"]
