@@ -260,6 +260,13 @@ class ProcedureLexicon(RecordModel):
         "*preserving* the ulnar nerve and artery') or after it ('dura and facial nerve was "
         "identified and *preserved*'): no body part the procedure was done on.",
     )
+    simulated_words: list[str] = Field(
+        default_factory=list,
+        description="Words beside an endoscopy's name saying it was a reconstruction of CT or "
+        "MR images, no endoscope passed ('virtual bronchoscopy', 'virtual colonoscopy'): no "
+        "route to an Index term naming an endoscopy ('Bronchoscopy', which the Index sends to "
+        "Inspection, Via Natural or Artificial Opening Endoscopic) is taken.",
+    )
     step_words: list[str] = Field(
         default_factory=list,
         description="Words naming a step of an operation, no procedure of its own where the "
@@ -571,6 +578,7 @@ class ProcedureCoder:
             if spared
             else None
         )
+        self._simulated = frozenset(w for p in lex.simulated_words for w in normalize_tokens(p))
         self._step_words = frozenset(w for p in lex.step_words for w in normalize_tokens(p))
         self._step_of = frozenset(lex.step_of)
         landmarks = "|".join(re.escape(w) for w in lex.landmark_words)
@@ -658,6 +666,9 @@ class ProcedureCoder:
         if partial:
             reachable = reachable | {_PARTIAL}
         routes = self._routes_for(query.near, query.foreign)
+        if not self._simulated.isdisjoint(query.own | query.before):
+            # Its own words, not its group's: "Bronchoscopy" after "virtual bronchoscopy" is real.
+            routes = [r for r in routes if not r.term.lower().endswith(_ENDOSCOPY)]
         # The words of each main term the query names: "CT angiography" names Computerized
         # Tomography, to which the Index's "Angiography" refers among others.
         named: dict[str, frozenset[str]] = {}
@@ -1215,6 +1226,9 @@ class ProcedureCoder:
             )
         return sorted(result, key=lambda c: (-c.score, c.code))
 
+
+_ENDOSCOPY = "scopy"
+"""The ending of an Index main term naming an endoscopy ("Bronchoscopy", "Colonoscopy")."""
 
 _MEDICAL_AND_SURGICAL = "0"
 

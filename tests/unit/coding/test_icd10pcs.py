@@ -729,3 +729,8 @@ def test_an_anastomosis_after_a_resection_is_part_of_it(pipeline: Pipeline) -> N
     case = analyse(pipeline, text, [resected, anastomosis])
     assert pcs(case.mentions[1].codes) == []  # was 0D1A, Bypass of the jejunum
     assert [c.code for c in case.codes] == ["0DTA"]
+
+
+def test_a_virtual_endoscopy_is_no_endoscopy(coder: ProcedureCoder) -> None:
+    assert coder.code("virtual bronchoscopy") == []  # was 0BJ08ZZ, a bronchoscope passed
+    assert coder.code("bronchoscopy")[0].code == "0BJ08ZZ"
