@@ -260,6 +260,12 @@ class ProcedureLexicon(RecordModel):
         "*preserving* the ulnar nerve and artery') or after it ('dura and facial nerve was "
         "identified and *preserved*'): no body part the procedure was done on.",
     )
+    region_words: list[str] = Field(
+        default_factory=list,
+        description="Anatomical regions a scan is told of in a list ('CT of the chest, "
+        "abdomen, and pelvis'): the regions listed after a site that names one are the "
+        "scan's sites too, whether or not the mention's attributes hold them.",
+    )
     simulated_words: list[str] = Field(
         default_factory=list,
         description="Words beside an endoscopy's name saying it was a reconstruction of CT or "
@@ -578,6 +584,7 @@ class ProcedureCoder:
             if spared
             else None
         )
+        self._regions = frozenset(w for r in lex.region_words for w in normalize_tokens(r))
         self._simulated = frozenset(w for p in lex.simulated_words for w in normalize_tokens(p))
         self._step_words = frozenset(w for p in lex.step_words for w in normalize_tokens(p))
         self._step_of = frozenset(lex.step_of)
@@ -991,7 +998,11 @@ class ProcedureCoder:
             foreign = self._foreign(" ".join(filter(None, (mention.text, mention.expansion))))
             near = (set(words) | premodifiers) - claimed
             attributes = self._operated_on(case.text, mention)
-            told_sites = self._sites(attributes)
+            # "CT of the chest, abdomen, and pelvis" where only "chest" and "abdomen" are sites.
+            listed = frozenset().union(
+                *(self._listed_regions(case.text, a) for a in attributes if a.name == "site")
+            )
+            told_sites = self._sites(attributes) | listed
             # A procedure told of no site of its own has the body parts its sentence names:
             # "Computed tomography and ultrasound scans showed no enlargement of the
             # parathyroid gland" are no scans of the brain an earlier sentence scanned.
@@ -1011,6 +1022,7 @@ class ProcedureCoder:
             for attribute in attributes:
                 if attribute.name in ("site", "laterality"):
                     sites |= self._site_content(self._before_landmark(attribute.text)) - claimed
+            sites |= listed
             head = _head(mention.expansion or mention.text)
             definite = self._is_definite(case.text, mention.start)
             negated = mention.assertion is Assertion.NEGATED
@@ -1131,6 +1143,22 @@ class ProcedureCoder:
                 and self._spared_after.match(text, site.end, site.end + 80)
             )
         )
+
+    def _listed_regions(self, text: str, site: Attribute) -> frozenset[str]:
+        """The region words (``region_words``) listed right after a site that names a region,
+        joined to it by commas or "and": one scan of them all ("chest, abdomen, and pelvis"
+        is BW25, not the chest and abdomen's BW24)."""
+        if self._regions.isdisjoint(self._content(site.text)):
+            return frozenset()
+        found: set[str] = set()
+        at = site.end
+        while (listed := _LISTED.match(text, at)) is not None:
+            words = self._content(listed.group(1))
+            if not words or not words <= self._regions:
+                break
+            found |= words
+            at = listed.end()
+        return frozenset(found)
 
     def _sites(self, attributes: Sequence[Attribute]) -> frozenset[str]:
         """The words of the index among those of the sites a mention's attributes tell: a
@@ -1302,6 +1330,9 @@ _SUBORDINATE_CLAUSE = re.compile(
     re.IGNORECASE,
 )
 """A subordinating word opening the clause that ends where the pattern's search ends."""
+
+_LISTED = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)(?:the\s+)?([^\W\d_]+)\b")
+"""The next item of a list of sites: ", pelvis", " and pelvis", ", and the pelvis"."""
 
 _PARENTHESIS = re.compile(r"(\s?)\(([^()]*)\)")
 

@@ -734,3 +734,12 @@ def test_an_anastomosis_after_a_resection_is_part_of_it(pipeline: Pipeline) -> N
 def test_a_virtual_endoscopy_is_no_endoscopy(coder: ProcedureCoder) -> None:
     assert coder.code("virtual bronchoscopy") == []  # was 0BJ08ZZ, a bronchoscope passed
     assert coder.code("bronchoscopy")[0].code == "0BJ08ZZ"
+
+
+def test_the_regions_listed_after_a_scans_site_are_its_sites_too(pipeline: Pipeline) -> None:
+    text = "A CT of the chest, abdomen, and pelvis showed no metastasis."
+    ct = mention(text, "CT", DIAGNOSTIC, site="chest")
+    at = text.index("abdomen")
+    ct.attributes.append(Attribute(name="site", start=at, end=at + 7, text="abdomen"))
+    case = analyse(pipeline, text, [ct])
+    assert pcs(case.mentions[0].codes)[0] == "BW25"  # was BW24, the chest and abdomen's
