@@ -368,6 +368,8 @@ class _Query:
             "peg-asparaginase"): no route takes them.
         before: The words just before the mention in its noun phrase ("ovarian" of "ovarian
             cystectomy").
+        devices: The device words (``device_words``) of the subject a passive mention tells
+            of ("the choledochal *stent* was removed").
     """
 
     own: frozenset[str]
@@ -376,6 +378,7 @@ class _Query:
     synonyms: set[str] = field(default_factory=set)
     foreign: set[str] = field(default_factory=set)
     before: frozenset[str] = frozenset()
+    devices: frozenset[str] = frozenset()
 
 
 _Line = tuple[IndexEntry, str, frozenset[str]]
@@ -682,7 +685,9 @@ class ProcedureCoder:
         for route in routes:
             named[route.term] = named.get(route.term, frozenset()) | route.words
         for number, route in enumerate(routes):
-            if route.device_index and not self._device_words.isdisjoint(query.words):
+            if route.device_index and (
+                query.devices or not self._device_words.isdisjoint(query.words)
+            ):
                 route = dataclasses.replace(route, term=route.device_index, path=())
             # A term that implies its approach ("gastric aspirate", drawn through a tube) is
             # not overruled by an approach word of its own ("aspirate", by needle elsewhere).
@@ -973,6 +978,7 @@ class ProcedureCoder:
         member: dict[str, int] = {}
         own: dict[str, frozenset[str]] = {}
         before: dict[str, frozenset[str]] = {}
+        devices: dict[str, frozenset[str]] = {}
         previous: Mention | None = None
         previous_sites: frozenset[str] = frozenset()
         # Body-part words the text gives another sense ("cerebellar tonsils"): no site.
@@ -995,6 +1001,7 @@ class ProcedureCoder:
             premodifiers -= material
             own[mention.id] = words
             before[mention.id] = frozenset(premodifiers)
+            devices[mention.id] = self._passive_devices(case.text, starts, mention.start)
             foreign = self._foreign(" ".join(filter(None, (mention.text, mention.expansion))))
             near = (set(words) | premodifiers) - claimed
             attributes = self._operated_on(case.text, mention)
@@ -1082,6 +1089,7 @@ class ProcedureCoder:
                     set(groups[number][2]),
                     foreign=set(groups[number][3]),
                     before=before[mention_id],
+                    devices=devices[mention_id],
                 )
             )
             for mention_id, number in member.items()
@@ -1186,6 +1194,19 @@ class ProcedureCoder:
             if len(words) > 1 and head in words and head not in self._index_words:
                 found |= words
         return found
+
+    def _passive_devices(self, text: str, starts: Sequence[int], start: int) -> frozenset[str]:
+        """The device words of the subject of a passive participle at ``start``, back to the
+        sentence's start or a comma: "the catheter was removed from the right internal jugular
+        vein" took out a device, no vein ("The thrombus, seen at the catheter ending, was
+        removed" took out no catheter)."""
+        begin = starts[bisect_right(starts, start) - 1] if starts and starts[0] <= start else 0
+        passive = _PASSIVE.search(text, begin, start)
+        if passive is None:
+            return frozenset()
+        subject = text[begin : passive.start()]
+        subject = subject[max(subject.rfind(c) for c in _CLAUSE_MARKS) + 1 :]
+        return self._device_words.intersection(normalize_tokens(subject))
 
     def _premodifiers(self, text: str, start: int) -> set[str]:
         """Up to ``premodifier_words`` words right before ``start``, back to a stop word or a
@@ -1333,6 +1354,12 @@ _SUBORDINATE_CLAUSE = re.compile(
 
 _LISTED = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)(?:the\s+)?([^\W\d_]+)\b")
 """The next item of a list of sites: ", pelvis", " and pelvis", ", and the pelvis"."""
+
+_PASSIVE = re.compile(r"\b(?:was|were)\s+(?:\w+ly\s+)?\Z", re.IGNORECASE)
+"""The auxiliary of a passive participle right after it ("were subsequently removed")."""
+
+_CLAUSE_MARKS = ",;:("
+"""Marks that end the clause before a passive's subject."""
 
 _PARENTHESIS = re.compile(r"(\s?)\(([^()]*)\)")
 

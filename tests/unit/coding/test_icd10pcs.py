@@ -743,3 +743,11 @@ def test_the_regions_listed_after_a_scans_site_are_its_sites_too(pipeline: Pipel
     ct.attributes.append(Attribute(name="site", start=at, end=at + 7, text="abdomen"))
     case = analyse(pipeline, text, [ct])
     assert pcs(case.mentions[0].codes)[0] == "BW25"  # was BW24, the chest and abdomen's
+
+
+def test_a_device_told_as_what_was_removed_is_no_body_part_excised(pipeline: Pipeline) -> None:
+    text = "The catheter was removed from the right internal jugular vein."
+    removed = mention(text, "removed", site="right internal jugular vein")
+    case = analyse(pipeline, text, [removed])
+    # A Removal of the device, which the Index files under "Vein, Upper" (05PY), no Excision.
+    assert pcs(case.mentions[0].codes) == []  # was 05BM, Excision of the jugular vein
