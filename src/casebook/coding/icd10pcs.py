@@ -948,9 +948,10 @@ class ProcedureCoder:
         """Add the body-part names the query's words stand for."""
         words = query.words
         numbers = {n for word in words for n in self._parts_by_word.get(word, ())}
-        for number in sorted(numbers):
-            key, names = self._body_parts[number]
-            if key <= words:
+        matched = [self._body_parts[n] for n in sorted(numbers) if self._body_parts[n][0] <= words]
+        for key, names in matched:
+            # "splenic flexure" is the Transverse Colon, and its "splenic" no Spleen.
+            if not any(key < other for other, _ in matched):
                 query.synonyms.update(names)
         return query
 

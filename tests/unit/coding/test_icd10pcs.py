@@ -751,3 +751,11 @@ def test_a_device_told_as_what_was_removed_is_no_body_part_excised(pipeline: Pip
     case = analyse(pipeline, text, [removed])
     # A Removal of the device, which the Index files under "Vein, Upper" (05PY), no Excision.
     assert pcs(case.mentions[0].codes) == []  # was 05BM, Excision of the jugular vein
+
+
+def test_an_organ_word_within_a_longer_body_part_name_names_no_organ(
+    coder: ProcedureCoder,
+) -> None:
+    # "Splenic flexure — use Transverse Colon": its "splenic" is no Spleen.
+    assert coder.code("exploration", "splenic flexure") == []  # was 07JP, of the spleen
+    assert [c.code for c in coder.code("resection", "splenic flexure")] == ["0DTL"]
