@@ -260,6 +260,19 @@ class ProcedureLexicon(RecordModel):
         "*preserving* the ulnar nerve and artery') or after it ('dura and facial nerve was "
         "identified and *preserved*'): no body part the procedure was done on.",
     )
+    flow_verbs: list[str] = Field(
+        default_factory=list,
+        description="Verbs that name a procedure when someone does them ('the abscess was "
+        "drained') and a flow of the body when told of a vessel or a fluid ('the collateral "
+        "vein drained into the inferior vena cava'): a procedure mention ending with one, "
+        "not passive (no 'was' or 'were' before it) and followed by a ``flow_words`` word, "
+        "is no procedure.",
+    )
+    flow_words: list[str] = Field(
+        default_factory=list,
+        description="Words right after a ``flow_verbs`` verb that tell a flow ('into', "
+        "'around', 'spontaneously').",
+    )
     region_words: list[str] = Field(
         default_factory=list,
         description="Anatomical regions a scan is told of in a list ('CT of the chest, "
@@ -587,6 +600,9 @@ class ProcedureCoder:
             if spared
             else None
         )
+        self._flow_verbs = frozenset(w.lower() for w in lex.flow_verbs)
+        flows = "|".join(re.escape(w) for w in lex.flow_words)
+        self._flow = re.compile(rf"\s+(?:{flows})\b", re.IGNORECASE) if flows else None
         self._regions = frozenset(w for r in lex.region_words for w in normalize_tokens(r))
         self._simulated = frozenset(w for p in lex.simulated_words for w in normalize_tokens(p))
         self._step_words = frozenset(w for p in lex.step_words for w in normalize_tokens(p))
@@ -962,7 +978,9 @@ class ProcedureCoder:
             (
                 m
                 for m in case.mentions
-                if m.type in self._types and not self.concepts.is_drug_only(m)
+                if m.type in self._types
+                and not self.concepts.is_drug_only(m)
+                and not self._is_flow(case.text, m)
             ),
             key=lambda m: m.start,
         )
@@ -1195,6 +1213,17 @@ class ProcedureCoder:
             if len(words) > 1 and head in words and head not in self._index_words:
                 found |= words
         return found
+
+    def _is_flow(self, text: str, mention: Mention) -> bool:
+        """Whether a mention ending with a ``flow_verbs`` verb tells a flow of the body: not
+        passive and followed by a ``flow_words`` word ("urine drained around the catheter")."""
+        last = mention.text.split()[-1].lower() if mention.text.split() else ""
+        return (
+            last in self._flow_verbs
+            and self._flow is not None
+            and self._flow.match(text, mention.end) is not None
+            and _PASSIVE.search(text, max(0, mention.start - 40), mention.start) is None
+        )
 
     def _passive_devices(self, text: str, starts: Sequence[int], start: int) -> frozenset[str]:
         """The device words of the subject of a passive participle at ``start``, back to the

@@ -759,3 +759,12 @@ def test_an_organ_word_within_a_longer_body_part_name_names_no_organ(
     # "Splenic flexure — use Transverse Colon": its "splenic" is no Spleen.
     assert coder.code("exploration", "splenic flexure") == []  # was 07JP, of the spleen
     assert [c.code for c in coder.code("resection", "splenic flexure")] == ["0DTL"]
+
+
+def test_a_vessel_or_fluid_that_drains_into_a_place_is_no_drainage(pipeline: Pipeline) -> None:
+    text = "The collateral vein drained into the inferior vena cava."
+    flow = mention(text, "drained", site="inferior vena cava")
+    assert pcs(analyse(pipeline, text, [flow]).mentions[0].codes) == []  # was 0690
+    text = "The left pleural cavity was drained into a bag."
+    done = mention(text, "drained", site="left pleural cavity")
+    assert pcs(analyse(pipeline, text, [done]).mentions[0].codes) != []
