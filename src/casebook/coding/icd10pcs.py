@@ -260,6 +260,45 @@ class ProcedureLexicon(RecordModel):
         "*preserving* the ulnar nerve and artery') or after it ('dura and facial nerve was "
         "identified and *preserved*'): no body part the procedure was done on.",
     )
+    flow_verbs: list[str] = Field(
+        default_factory=list,
+        description="Verbs that name a procedure when someone does them ('the abscess was "
+        "drained') and a flow of the body when told of a vessel or a fluid ('the collateral "
+        "vein drained into the inferior vena cava'): a procedure mention ending with one, "
+        "not passive (no 'was' or 'were' before it) and followed by a ``flow_words`` word, "
+        "is no procedure.",
+    )
+    flow_words: list[str] = Field(
+        default_factory=list,
+        description="Words right after a ``flow_verbs`` verb that tell a flow ('into', "
+        "'around', 'spontaneously').",
+    )
+    region_words: list[str] = Field(
+        default_factory=list,
+        description="Anatomical regions a scan is told of in a list ('CT of the chest, "
+        "abdomen, and pelvis'): the regions listed after a site that names one are the "
+        "scan's sites too, whether or not the mention's attributes hold them.",
+    )
+    simulated_words: list[str] = Field(
+        default_factory=list,
+        description="Words beside an endoscopy's name saying it was a reconstruction of CT or "
+        "MR images, no endoscope passed ('virtual bronchoscopy', 'virtual colonoscopy'): no "
+        "route to an Index term naming an endoscopy ('Bronchoscopy', which the Index sends to "
+        "Inspection, Via Natural or Artificial Opening Endoscopic) is taken.",
+    )
+    step_words: list[str] = Field(
+        default_factory=list,
+        description="Words naming a step of an operation, no procedure of its own where the "
+        "sentence tells that operation (``step_of``): an anastomosis that restores continuity "
+        "after a resection is part of the resection (ICD-10-PCS guideline B3.1b), no Bypass "
+        "('The gangrenous jejunum was resected, and an end-to-end anastomosis of the jejunum "
+        "was performed').",
+    )
+    step_of: list[str] = Field(
+        default_factory=list,
+        description="Root operations (Medical and Surgical) a ``step_words`` procedure is a "
+        "step of.",
+    )
     graft_words: list[str] = Field(
         default_factory=list,
         description="Heads of a graft's name ('patch'), whose words may name its material.",
@@ -342,6 +381,8 @@ class _Query:
             "peg-asparaginase"): no route takes them.
         before: The words just before the mention in its noun phrase ("ovarian" of "ovarian
             cystectomy").
+        devices: The device words (``device_words``) of the subject a passive mention tells
+            of ("the choledochal *stent* was removed").
     """
 
     own: frozenset[str]
@@ -350,6 +391,7 @@ class _Query:
     synonyms: set[str] = field(default_factory=set)
     foreign: set[str] = field(default_factory=set)
     before: frozenset[str] = frozenset()
+    devices: frozenset[str] = frozenset()
 
 
 _Line = tuple[IndexEntry, str, frozenset[str]]
@@ -558,20 +600,31 @@ class ProcedureCoder:
             if spared
             else None
         )
+        self._flow_verbs = frozenset(w.lower() for w in lex.flow_verbs)
+        flows = "|".join(re.escape(w) for w in lex.flow_words)
+        self._flow = re.compile(rf"\s+(?:{flows})\b", re.IGNORECASE) if flows else None
+        self._regions = frozenset(w for r in lex.region_words for w in normalize_tokens(r))
+        self._simulated = frozenset(w for p in lex.simulated_words for w in normalize_tokens(p))
+        self._step_words = frozenset(w for p in lex.step_words for w in normalize_tokens(p))
+        self._step_of = frozenset(lex.step_of)
         landmarks = "|".join(re.escape(w) for w in lex.landmark_words)
         self._landmark = re.compile(rf"\b(?:{landmarks})\b", re.IGNORECASE) if landmarks else None
 
     def __call__(self, case: Case) -> Case:
         """Code the case's procedure mentions and add its ICD-10-PCS ``codes``."""
         queries = self._queries(case)
+        coded = {
+            mention_id: [self._code(c) for c in self.accept(self._rank(query))]
+            for mention_id, query in queries.items()
+        }
+        steps = self._steps(case, coded)
         mentions: list[Mention] = []
         evidence: dict[str, list[tuple[Code, Span, str]]] = {}
         for mention in case.mentions:
-            query = queries.get(mention.id)
-            if query is None:
+            if mention.id not in queries:
                 mentions.append(mention)
                 continue
-            codes = [self._code(c) for c in self.accept(self._rank(query))]
+            codes = [] if mention.id in steps else coded[mention.id]
             kept = [c for c in mention.codes if c.system is not CodeSystem.ICD10PCS]
             mentions.append(mention.model_copy(update={"codes": kept + codes}))
             if (
@@ -585,6 +638,35 @@ class ProcedureCoder:
                 evidence.setdefault(codes[0].code, []).append((codes[0], span, mention.id))
         codes = [c for c in case.codes if c.system is not CodeSystem.ICD10PCS]
         return case.model_copy(update={"mentions": mentions, "codes": codes + self._case(evidence)})
+
+    def _steps(self, case: Case, coded: dict[str, list[Code]]) -> set[str]:
+        """The procedure mentions named by ``step_words`` whose sentence tells another present
+        procedure coded as an operation they are a step of (``step_of``)."""
+        starts = [s.start for s in case.sentences]
+        steps: list[tuple[str, int]] = []
+        operations: set[int] = set()
+        for mention in case.mentions:
+            codes = coded.get(mention.id)
+            if codes is None or mention.assertion in self._excluded:
+                continue
+            sentence = bisect_right(starts, mention.start)
+            if self._is_operation(mention, codes[0].code if codes else None):
+                operations.add(sentence)
+            elif codes and not self._step_words.isdisjoint(self._words(mention)):
+                steps.append((mention.id, sentence))
+        return {mention_id for mention_id, sentence in steps if sentence in operations}
+
+    def _is_operation(self, mention: Mention, code: str | None) -> bool:
+        """Whether a procedure is one that ``step_of`` names: its code's root operation, or
+        a route its words take when its site left it uncoded ("resection" of "the tumor")."""
+        if (
+            code is not None
+            and code.startswith(_MEDICAL_AND_SURGICAL)
+            and len(code) >= 3
+            and self.kb.title(code[:3]).rsplit(", ", 1)[-1] in self._step_of
+        ):
+            return True
+        return any(r.term in self._step_of for r in self._routes_for(set(self._words(mention))))
 
     def code(self, text: str, context: str = "") -> list[ProcedureCandidate]:
         """The candidates this coder keeps for a procedure named ``text``.
@@ -610,13 +692,18 @@ class ProcedureCoder:
         if partial:
             reachable = reachable | {_PARTIAL}
         routes = self._routes_for(query.near, query.foreign)
+        if not self._simulated.isdisjoint(query.own | query.before):
+            # Its own words, not its group's: "Bronchoscopy" after "virtual bronchoscopy" is real.
+            routes = [r for r in routes if not r.term.lower().endswith(_ENDOSCOPY)]
         # The words of each main term the query names: "CT angiography" names Computerized
         # Tomography, to which the Index's "Angiography" refers among others.
         named: dict[str, frozenset[str]] = {}
         for route in routes:
             named[route.term] = named.get(route.term, frozenset()) | route.words
         for number, route in enumerate(routes):
-            if route.device_index and not self._device_words.isdisjoint(query.words):
+            if route.device_index and (
+                query.devices or not self._device_words.isdisjoint(query.words)
+            ):
                 route = dataclasses.replace(route, term=route.device_index, path=())
             # A term that implies its approach ("gastric aspirate", drawn through a tube) is
             # not overruled by an approach word of its own ("aspirate", by needle elsewhere).
@@ -877,9 +964,10 @@ class ProcedureCoder:
         """Add the body-part names the query's words stand for."""
         words = query.words
         numbers = {n for word in words for n in self._parts_by_word.get(word, ())}
-        for number in sorted(numbers):
-            key, names = self._body_parts[number]
-            if key <= words:
+        matched = [self._body_parts[n] for n in sorted(numbers) if self._body_parts[n][0] <= words]
+        for key, names in matched:
+            # "splenic flexure" is the Transverse Colon, and its "splenic" no Spleen.
+            if not any(key < other for other, _ in matched):
                 query.synonyms.update(names)
         return query
 
@@ -890,7 +978,9 @@ class ProcedureCoder:
             (
                 m
                 for m in case.mentions
-                if m.type in self._types and not self.concepts.is_drug_only(m)
+                if m.type in self._types
+                and not self.concepts.is_drug_only(m)
+                and not self._is_flow(case.text, m)
             ),
             key=lambda m: m.start,
         )
@@ -907,6 +997,7 @@ class ProcedureCoder:
         member: dict[str, int] = {}
         own: dict[str, frozenset[str]] = {}
         before: dict[str, frozenset[str]] = {}
+        devices: dict[str, frozenset[str]] = {}
         previous: Mention | None = None
         previous_sites: frozenset[str] = frozenset()
         # Body-part words the text gives another sense ("cerebellar tonsils"): no site.
@@ -929,10 +1020,15 @@ class ProcedureCoder:
             premodifiers -= material
             own[mention.id] = words
             before[mention.id] = frozenset(premodifiers)
+            devices[mention.id] = self._passive_devices(case.text, starts, mention.start)
             foreign = self._foreign(" ".join(filter(None, (mention.text, mention.expansion))))
             near = (set(words) | premodifiers) - claimed
             attributes = self._operated_on(case.text, mention)
-            told_sites = self._sites(attributes)
+            # "CT of the chest, abdomen, and pelvis" where only "chest" and "abdomen" are sites.
+            listed = frozenset().union(
+                *(self._listed_regions(case.text, a) for a in attributes if a.name == "site")
+            )
+            told_sites = self._sites(attributes) | listed
             # A procedure told of no site of its own has the body parts its sentence names:
             # "Computed tomography and ultrasound scans showed no enlargement of the
             # parathyroid gland" are no scans of the brain an earlier sentence scanned.
@@ -952,6 +1048,7 @@ class ProcedureCoder:
             for attribute in attributes:
                 if attribute.name in ("site", "laterality"):
                     sites |= self._site_content(self._before_landmark(attribute.text)) - claimed
+            sites |= listed
             head = _head(mention.expansion or mention.text)
             definite = self._is_definite(case.text, mention.start)
             negated = mention.assertion is Assertion.NEGATED
@@ -1011,6 +1108,7 @@ class ProcedureCoder:
                     set(groups[number][2]),
                     foreign=set(groups[number][3]),
                     before=before[mention_id],
+                    devices=devices[mention_id],
                 )
             )
             for mention_id, number in member.items()
@@ -1073,6 +1171,22 @@ class ProcedureCoder:
             )
         )
 
+    def _listed_regions(self, text: str, site: Attribute) -> frozenset[str]:
+        """The region words (``region_words``) listed right after a site that names a region,
+        joined to it by commas or "and": one scan of them all ("chest, abdomen, and pelvis"
+        is BW25, not the chest and abdomen's BW24)."""
+        if self._regions.isdisjoint(self._content(site.text)):
+            return frozenset()
+        found: set[str] = set()
+        at = site.end
+        while (listed := _LISTED.match(text, at)) is not None:
+            words = self._content(listed.group(1))
+            if not words or not words <= self._regions:
+                break
+            found |= words
+            at = listed.end()
+        return frozenset(found)
+
     def _sites(self, attributes: Sequence[Attribute]) -> frozenset[str]:
         """The words of the index among those of the sites a mention's attributes tell: a
         site no code names ("suprasellar") tells no other scan."""
@@ -1099,6 +1213,30 @@ class ProcedureCoder:
             if len(words) > 1 and head in words and head not in self._index_words:
                 found |= words
         return found
+
+    def _is_flow(self, text: str, mention: Mention) -> bool:
+        """Whether a mention ending with a ``flow_verbs`` verb tells a flow of the body: not
+        passive and followed by a ``flow_words`` word ("urine drained around the catheter")."""
+        last = mention.text.split()[-1].lower() if mention.text.split() else ""
+        return (
+            last in self._flow_verbs
+            and self._flow is not None
+            and self._flow.match(text, mention.end) is not None
+            and _PASSIVE.search(text, max(0, mention.start - 40), mention.start) is None
+        )
+
+    def _passive_devices(self, text: str, starts: Sequence[int], start: int) -> frozenset[str]:
+        """The device words of the subject of a passive participle at ``start``, back to the
+        sentence's start or a comma: "the catheter was removed from the right internal jugular
+        vein" took out a device, no vein ("The thrombus, seen at the catheter ending, was
+        removed" took out no catheter)."""
+        begin = starts[bisect_right(starts, start) - 1] if starts and starts[0] <= start else 0
+        passive = _PASSIVE.search(text, begin, start)
+        if passive is None:
+            return frozenset()
+        subject = text[begin : passive.start()]
+        subject = subject[max(subject.rfind(c) for c in _CLAUSE_MARKS) + 1 :]
+        return self._device_words.intersection(normalize_tokens(subject))
 
     def _premodifiers(self, text: str, start: int) -> set[str]:
         """Up to ``premodifier_words`` words right before ``start``, back to a stop word or a
@@ -1167,6 +1305,11 @@ class ProcedureCoder:
             )
         return sorted(result, key=lambda c: (-c.score, c.code))
 
+
+_ENDOSCOPY = "scopy"
+"""The ending of an Index main term naming an endoscopy ("Bronchoscopy", "Colonoscopy")."""
+
+_MEDICAL_AND_SURGICAL = "0"
 
 _OBSTETRICS = "1"
 """The first character of ICD-10-PCS section 1, Obstetrics: procedures on the products of
@@ -1238,6 +1381,15 @@ _SUBORDINATE_CLAUSE = re.compile(
     re.IGNORECASE,
 )
 """A subordinating word opening the clause that ends where the pattern's search ends."""
+
+_LISTED = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)(?:the\s+)?([^\W\d_]+)\b")
+"""The next item of a list of sites: ", pelvis", " and pelvis", ", and the pelvis"."""
+
+_PASSIVE = re.compile(r"\b(?:was|were)\s+(?:\w+ly\s+)?\Z", re.IGNORECASE)
+"""The auxiliary of a passive participle right after it ("were subsequently removed")."""
+
+_CLAUSE_MARKS = ",;:("
+"""Marks that end the clause before a passive's subject."""
 
 _PARENTHESIS = re.compile(r"(\s?)\(([^()]*)\)")
 

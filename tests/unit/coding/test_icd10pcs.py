@@ -714,3 +714,57 @@ def test_an_organ_named_before_a_procedure_is_the_organ_it_was_done_on(pipeline:
     text = "Subsequently, a right ovarian cystectomy was performed."
     case = analyse(pipeline, text, [mention(text, "cystectomy")])
     assert pcs(case.mentions[0].codes) == []  # was 0TTB, Resection of the bladder
+
+
+def test_an_anastomosis_after_a_resection_is_part_of_it(pipeline: Pipeline) -> None:
+    # Guideline B3.1b: the anastomosis that restores continuity is a step of the resection.
+    text = (
+        "The gangrenous jejunum was resected, and an end-to-end anastomosis of the jejunum was "
+        "performed."
+    )
+    resected = mention(text, "resected", site="jejunum")
+    anastomosis = mention(text, "anastomosis", number=2)
+    at = text.index("jejunum was")
+    anastomosis.attributes.append(Attribute(name="site", start=at, end=at + 7, text="jejunum"))
+    case = analyse(pipeline, text, [resected, anastomosis])
+    assert pcs(case.mentions[1].codes) == []  # was 0D1A, Bypass of the jejunum
+    assert [c.code for c in case.codes] == ["0DTA"]
+
+
+def test_a_virtual_endoscopy_is_no_endoscopy(coder: ProcedureCoder) -> None:
+    assert coder.code("virtual bronchoscopy") == []  # was 0BJ08ZZ, a bronchoscope passed
+    assert coder.code("bronchoscopy")[0].code == "0BJ08ZZ"
+
+
+def test_the_regions_listed_after_a_scans_site_are_its_sites_too(pipeline: Pipeline) -> None:
+    text = "A CT of the chest, abdomen, and pelvis showed no metastasis."
+    ct = mention(text, "CT", DIAGNOSTIC, site="chest")
+    at = text.index("abdomen")
+    ct.attributes.append(Attribute(name="site", start=at, end=at + 7, text="abdomen"))
+    case = analyse(pipeline, text, [ct])
+    assert pcs(case.mentions[0].codes)[0] == "BW25"  # was BW24, the chest and abdomen's
+
+
+def test_a_device_told_as_what_was_removed_is_no_body_part_excised(pipeline: Pipeline) -> None:
+    text = "The catheter was removed from the right internal jugular vein."
+    removed = mention(text, "removed", site="right internal jugular vein")
+    case = analyse(pipeline, text, [removed])
+    # A Removal of the device, which the Index files under "Vein, Upper" (05PY), no Excision.
+    assert pcs(case.mentions[0].codes) == []  # was 05BM, Excision of the jugular vein
+
+
+def test_an_organ_word_within_a_longer_body_part_name_names_no_organ(
+    coder: ProcedureCoder,
+) -> None:
+    # "Splenic flexure — use Transverse Colon": its "splenic" is no Spleen.
+    assert coder.code("exploration", "splenic flexure") == []  # was 07JP, of the spleen
+    assert [c.code for c in coder.code("resection", "splenic flexure")] == ["0DTL"]
+
+
+def test_a_vessel_or_fluid_that_drains_into_a_place_is_no_drainage(pipeline: Pipeline) -> None:
+    text = "The collateral vein drained into the inferior vena cava."
+    flow = mention(text, "drained", site="inferior vena cava")
+    assert pcs(analyse(pipeline, text, [flow]).mentions[0].codes) == []  # was 0690
+    text = "The left pleural cavity was drained into a bag."
+    done = mention(text, "drained", site="left pleural cavity")
+    assert pcs(analyse(pipeline, text, [done]).mentions[0].codes) != []
