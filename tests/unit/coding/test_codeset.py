@@ -2427,3 +2427,16 @@ def test_an_item_of_a_list_told_ruled_out_is_no_finding() -> None:
     text = "Causes of fever were ruled out, including malaria, mastocytosis and vasculitis."
     named = finding(text, "vasculitis")
     assert coded_findings(case_of(text, [named]), {named.type}) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "code"),
+    [
+        # Index: Septicemia — see Sepsis; Sepsis, candidal B37.7, no A41.9 of no organism.
+        ("Candida tropicalis septicaemia developed.", "Candida tropicalis septicaemia", "B37.7"),
+        # Index: Shock, septic R65.21, no R57.9 Shock, unspecified.
+        ("He went into septicemic shock.", "septicemic shock", "R65.21"),
+    ],
+)
+def test_a_septicaemia_is_read_as_the_indexs_sepsis(text: str, words: str, code: str) -> None:
+    assert codes_of(finding(text, words))[0] == code
