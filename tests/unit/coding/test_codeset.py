@@ -2045,6 +2045,8 @@ def test_a_fractures_callus_is_no_skin_callosity() -> None:
         ("A liver hemangioma mimicking acute appendicitis.", "acute appendicitis"),
         ("The lesion resembled a lipoma.", "lipoma"),
         ("Ovarian cystadenofibroma: a masquerader of malignancy.", "malignancy"),
+        ("At onset he was misdiagnosed with cellulitis.", "cellulitis"),
+        ("The diagnosis was corrected from thyroid adenoma to carcinoma.", "thyroid adenoma"),
     ],
 )
 def test_what_a_finding_is_likened_to_is_no_finding_of_the_patients(text: str, words: str) -> None:
