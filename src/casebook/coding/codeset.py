@@ -2173,6 +2173,8 @@ def linked_findings(
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _carried_findings(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
+    named = _brains_ventricles(case, findings, coded)
+    coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     linked = told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
     linked = told_more_fully(findings, linked, vocabulary)
     # A mention of the history names a finding only by all of its words: its other words
@@ -2606,6 +2608,54 @@ def _carried_findings(
         named = _named_as(mention, words, _CARRIER_WORD, vocabulary, relink)
         if named:
             found[mention.id] = named
+    return found
+
+
+_VENTRICLE = re.compile(r"\bventric(?:le|les|ular)\b", re.IGNORECASE)
+"""A ventricle's word, which names the heart's or the brain's."""
+
+_BRAIN_TOLD = re.compile(
+    r"\b(?:brain|cerebr\w*|cerebell\w*|head|(?:intra)?cranial|hydroceph\w*|periventricular"
+    r"|(?:lateral|third|fourth)\s+ventricles?|ventriculo\w*|CSF|sulci|cisterns?|white\s+matter"
+    r"|encephal\w*)\b",
+    re.IGNORECASE,
+)
+"""Words telling of the brain and its ventricles ("brain CT", "periventricular lucency", "the
+lateral ventricles")."""
+
+_HEART_TOLD = re.compile(
+    r"\b(?:heart|cardi\w*|echocardi\w*|myocardi\w*|atri(?:a|al|um)|(?:left|right|bi)"
+    r"[\s-]*ventric\w*|LV|RV|LVEF|ejection|systol\w*|diastol\w*|valv\w*|mitral|tricuspid"
+    r"|pericardi\w*)\b",
+    re.IGNORECASE,
+)
+"""Words telling of the heart ("echocardiography", "left ventricular", "ejection fraction")."""
+
+_HEART_CHAPTER = ("I0", "I1", "I2", "I3", "I4", "I50", "I51", "I52")
+"""Code prefixes of the diseases of the heart (I00-I52); those of the brain's vessels (I60-I69,
+"intraventricular hemorrhage" I61.5) are not among them."""
+
+
+def _brains_ventricles(
+    case: Case, findings: Sequence[Mention], coded: Sequence[list[MentionCode]]
+) -> dict[str, list[MentionCode]]:
+    """The codes of each finding, less those of the heart, whose words name the heart only by
+    a ventricle in a sentence that tells of the brain and not of the heart: the Index's
+    "Dilatation, ventricular" is the heart's (I51.7 Cardiomegaly), but "brain CT showed
+    dilatation of the ventricles" tells of the brain's."""
+    found: dict[str, list[MentionCode]] = {}
+    starts = [s.start for s in case.sentences]
+    for mention, codes in zip(findings, coded, strict=True):
+        if not any(c.code.startswith(_HEART_CHAPTER) for c in codes):
+            continue
+        words = " ".join([mention.text, *(a.text for a in _naming_attributes(mention))])
+        if _VENTRICLE.search(words) is None or _HEART_TOLD.search(words) is not None:
+            continue
+        index = bisect_right(starts, mention.start) - 1
+        sentence = case.sentences[index] if index >= 0 else Span(start=0, end=len(case.text))
+        told = case.text[sentence.start : sentence.end]
+        if _BRAIN_TOLD.search(told) is not None and _HEART_TOLD.search(told) is None:
+            found[mention.id] = [c for c in codes if not c.code.startswith(_HEART_CHAPTER)]
     return found
 
 

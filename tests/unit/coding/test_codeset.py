@@ -2442,3 +2442,18 @@ def test_an_item_of_a_list_told_ruled_out_is_no_finding() -> None:
 )
 def test_a_septicaemia_is_read_as_the_indexs_sepsis(text: str, words: str, code: str) -> None:
     assert codes_of(finding(text, words))[0] == code
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("Brain CT showed ventricular dilatation.", []),
+        ("Echocardiography showed ventricular dilatation.", ["I51.7"]),
+    ],
+)
+def test_a_ventricles_dilatation_is_the_hearts_only_where_the_sentence_is_not_of_the_brain(
+    text: str, codes: list[str]
+) -> None:
+    mention = finding(text, "ventricular dilatation")
+    case = case_of(text, [mention]).model_copy(update={"sentences": [Span(start=0, end=len(text))]})
+    assert [c.code for c in linked_findings(case, [mention], CM, {}, 3)["m1"]] == codes
