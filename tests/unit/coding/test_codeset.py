@@ -2457,3 +2457,11 @@ def test_a_ventricles_dilatation_is_the_hearts_only_where_the_sentence_is_not_of
     mention = finding(text, "ventricular dilatation")
     case = case_of(text, [mention]).model_copy(update={"sentences": [Span(start=0, end=len(text))]})
     assert [c.code for c in linked_findings(case, [mention], CM, {}, 3)["m1"]] == codes
+
+
+def test_an_aneurysm_told_at_a_site_no_code_names_is_of_no_unspecified_site() -> None:
+    # I72.9 Aneurysm of unspecified site would say the text does not tell where.
+    text = "MR venography revealed an aneurysm of the common facial vein."
+    assert codes_of(finding(text, "aneurysm", site="common facial vein")) == []
+    text = "A splenic artery aneurysm was found."
+    assert codes_of(finding(text, "aneurysm", site="splenic artery")) == ["I72.8"]
