@@ -2167,6 +2167,8 @@ def linked_findings(
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _typed_findings(case, findings, coded, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
+    named = _closed_findings(case, findings, coded, vocabulary, relink)
+    coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _old_findings(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _ruptured_findings(case, findings, coded, vocabulary, relink)
@@ -2459,6 +2461,35 @@ def _typed_findings(
         if letter is None:
             continue
         named = relink(mention, f"{mention.text} {letter.group(1)}")
+        if named and not {c.code for c in named} <= {c.code for c in codes}:
+            found[mention.id] = named
+    return found
+
+
+_WORD_AFTER = re.compile(r" ([a-z]{3,})\b")
+"""A lower-case word right after a finding, no punctuation between."""
+
+
+def _closed_findings(
+    case: Case,
+    findings: Sequence[Mention],
+    coded: Sequence[list[MentionCode]],
+    vocabulary: Icd10cmVocabulary,
+    relink: Relink,
+) -> dict[str, list[MentionCode]]:
+    """The codes of each finding followed by the word that closes a title or an inclusion term
+    after its last word (``Icd10cmVocabulary.closing_pairs``), which the mention model left out,
+    read with it where it names a code its words alone do not: "thalassemia minor" is D56.3, no
+    D56.9 Thalassemia, unspecified; "myasthenia gravis" G70.00."""
+    found: dict[str, list[MentionCode]] = {}
+    for mention, codes in zip(findings, coded, strict=True):
+        words = normalize_tokens(mention.text)
+        after = _WORD_AFTER.match(case.text, mention.end)
+        if mention.expansion or not words or after is None:
+            continue
+        if (words[-1], after.group(1)) not in vocabulary.closing_pairs:
+            continue
+        named = relink(mention, f"{mention.text} {after.group(1)}")
         if named and not {c.code for c in named} <= {c.code for c in codes}:
             found[mention.id] = named
     return found

@@ -2465,3 +2465,19 @@ def test_an_aneurysm_told_at_a_site_no_code_names_is_of_no_unspecified_site() ->
     assert codes_of(finding(text, "aneurysm", site="common facial vein")) == []
     text = "A splenic artery aneurysm was found."
     assert codes_of(finding(text, "aneurysm", site="splenic artery")) == ["I72.8"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "codes"),
+    [
+        # The mention model leaves out the word closing the name: "thalassemia" alone is D56.9.
+        ("The patient had thalassemia minor.", "thalassemia", ["D56.3"]),
+        ("The thalassemia improved.", "thalassemia", ["D56", "D56.9"]),
+    ],
+)
+def test_a_finding_is_read_with_the_word_closing_its_name_after_it(
+    text: str, words: str, codes: list[str]
+) -> None:
+    mention = finding(text, words)
+    case = case_of(text, [mention]).model_copy(update={"sentences": [Span(start=0, end=len(text))]})
+    assert [c.code for c in linked_findings(case, [mention], CM, {}, 3)["m1"]] == codes
