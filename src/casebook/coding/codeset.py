@@ -1586,14 +1586,18 @@ def _alert_named(text: str, mention: Mention) -> bool:
 _LIKENED_WORDS = (
     r"(?:mimick?(?:ing|ed|s)?|simulat(?:ing|ed|es)|imitat(?:ing|ed|es)|resembl(?:ing|ed|es)"
     r"|masquerad(?:ing|ed|es)\s+as|pos(?:ing|ed|es)\s+as|disguised\s+as"
-    r"|(?:masquerader|mimicker|mimic|imitator)s?\s+of)"
+    r"|(?:masquerader|mimicker|mimic|imitator)s?\s+of"
+    r"|misdiagnosed\s+(?:as|with)(?:\s+having)?|mistaken(?:ly\s+diagnosed)?\s+(?:as|for)"
+    r"|diagnosis\s+(?:was|had\s+been|has\s+been)\s+(?:corrected|changed|revised|amended)\s+from)"
 )
 _LIKENED_BEFORE = re.compile(rf"\b{_LIKENED_WORDS}\s+(?:(?:an?|the)\s+)?$", re.IGNORECASE)
 _LIKENED_IN = re.compile(rf"^{_LIKENED_WORDS}\s", re.IGNORECASE)
 """The words that liken a finding to another it is not: "a hemangioma mimicking acute
 appendicitis", "Phaeochromocytoma Mimicking Scleroderma", "ulcers mimicking Behçet's disease",
 "a lesion resembling a lipoma", "xanthogranuloma masquerading as a tumor", "a masquerader of
-malignancy", "a mimic of tuberculosis"."""
+malignancy", "a mimic of tuberculosis"; and the diagnosis it was wrongly taken for ("he was
+misdiagnosed with trigeminal neuralgia", "mistaken for a simple broncholith", "the diagnosis
+was corrected from parathyroid adenoma to parathyroid carcinoma")."""
 
 _FALL_ASLEEP = re.compile(r"\b(?:falls?|fell|falling|fallen)\s+asleep\b", re.IGNORECASE)
 """Falling asleep, which is no fall: "a painkiller was needed to help him fall asleep",
@@ -2163,11 +2167,15 @@ def linked_findings(
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _typed_findings(case, findings, coded, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
+    named = _closed_findings(case, findings, coded, vocabulary, relink)
+    coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _old_findings(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _ruptured_findings(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _carried_findings(case, findings, coded, vocabulary, relink)
+    coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
+    named = _brains_ventricles(case, findings, coded)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     linked = told_before(case, findings, dict(zip((m.id for m in findings), coded, strict=True)))
     linked = told_more_fully(findings, linked, vocabulary)
@@ -2458,6 +2466,35 @@ def _typed_findings(
     return found
 
 
+_WORD_AFTER = re.compile(r" ([a-z]{3,})\b")
+"""A lower-case word right after a finding, no punctuation between."""
+
+
+def _closed_findings(
+    case: Case,
+    findings: Sequence[Mention],
+    coded: Sequence[list[MentionCode]],
+    vocabulary: Icd10cmVocabulary,
+    relink: Relink,
+) -> dict[str, list[MentionCode]]:
+    """The codes of each finding followed by the word that closes a title or an inclusion term
+    after its last word (``Icd10cmVocabulary.closing_pairs``), which the mention model left out,
+    read with it where it names a code its words alone do not: "thalassemia minor" is D56.3, no
+    D56.9 Thalassemia, unspecified; "myasthenia gravis" G70.00."""
+    found: dict[str, list[MentionCode]] = {}
+    for mention, codes in zip(findings, coded, strict=True):
+        words = normalize_tokens(mention.text)
+        after = _WORD_AFTER.match(case.text, mention.end)
+        if mention.expansion or not words or after is None:
+            continue
+        if (words[-1], after.group(1)) not in vocabulary.closing_pairs:
+            continue
+        named = relink(mention, f"{mention.text} {after.group(1)}")
+        if named and not {c.code for c in named} <= {c.code for c in codes}:
+            found[mention.id] = named
+    return found
+
+
 _UNRUPTURED_TITLE = re.compile(r"\bwithout rupture\b|\bnonruptured\b")
 """What the title of an aneurysm's or a dissection's code says of one that has not ruptured
 ("Aneurysm of the aortic arch, without rupture", "Cerebral aneurysm, nonruptured")."""
@@ -2602,6 +2639,54 @@ def _carried_findings(
         named = _named_as(mention, words, _CARRIER_WORD, vocabulary, relink)
         if named:
             found[mention.id] = named
+    return found
+
+
+_VENTRICLE = re.compile(r"\bventric(?:le|les|ular)\b", re.IGNORECASE)
+"""A ventricle's word, which names the heart's or the brain's."""
+
+_BRAIN_TOLD = re.compile(
+    r"\b(?:brain|cerebr\w*|cerebell\w*|head|(?:intra)?cranial|hydroceph\w*|periventricular"
+    r"|(?:lateral|third|fourth)\s+ventricles?|ventriculo\w*|CSF|sulci|cisterns?|white\s+matter"
+    r"|encephal\w*)\b",
+    re.IGNORECASE,
+)
+"""Words telling of the brain and its ventricles ("brain CT", "periventricular lucency", "the
+lateral ventricles")."""
+
+_HEART_TOLD = re.compile(
+    r"\b(?:heart|cardi\w*|echocardi\w*|myocardi\w*|atri(?:a|al|um)|(?:left|right|bi)"
+    r"[\s-]*ventric\w*|LV|RV|LVEF|ejection|systol\w*|diastol\w*|valv\w*|mitral|tricuspid"
+    r"|pericardi\w*)\b",
+    re.IGNORECASE,
+)
+"""Words telling of the heart ("echocardiography", "left ventricular", "ejection fraction")."""
+
+_HEART_CHAPTER = ("I0", "I1", "I2", "I3", "I4", "I50", "I51", "I52")
+"""Code prefixes of the diseases of the heart (I00-I52); those of the brain's vessels (I60-I69,
+"intraventricular hemorrhage" I61.5) are not among them."""
+
+
+def _brains_ventricles(
+    case: Case, findings: Sequence[Mention], coded: Sequence[list[MentionCode]]
+) -> dict[str, list[MentionCode]]:
+    """The codes of each finding, less those of the heart, whose words name the heart only by
+    a ventricle in a sentence that tells of the brain and not of the heart: the Index's
+    "Dilatation, ventricular" is the heart's (I51.7 Cardiomegaly), but "brain CT showed
+    dilatation of the ventricles" tells of the brain's."""
+    found: dict[str, list[MentionCode]] = {}
+    starts = [s.start for s in case.sentences]
+    for mention, codes in zip(findings, coded, strict=True):
+        if not any(c.code.startswith(_HEART_CHAPTER) for c in codes):
+            continue
+        words = " ".join([mention.text, *(a.text for a in _naming_attributes(mention))])
+        if _VENTRICLE.search(words) is None or _HEART_TOLD.search(words) is not None:
+            continue
+        index = bisect_right(starts, mention.start) - 1
+        sentence = case.sentences[index] if index >= 0 else Span(start=0, end=len(case.text))
+        told = case.text[sentence.start : sentence.end]
+        if _BRAIN_TOLD.search(told) is not None and _HEART_TOLD.search(told) is None:
+            found[mention.id] = [c for c in codes if not c.code.startswith(_HEART_CHAPTER)]
     return found
 
 

@@ -671,6 +671,19 @@ class Icd10cmVocabulary:
         )
 
     @cached_property
+    def closing_pairs(self) -> frozenset[tuple[str, str]]:
+        """The last two words of a title or an inclusion term, as the mention model marks
+        neither ("thalassemia minor", "myasthenia gravis"): a word after a finding that closes
+        its name so."""
+        found: set[tuple[str, str]] = set()
+        for code, title in self.titles.items():
+            for term in (title, *self.inclusion.get(code, ())):
+                words = normalize_tokens(_PARENTHESES.sub(" ", term))
+                if len(words) >= 2:
+                    found.add((words[-2], words[-1]))
+        return frozenset(found)
+
+    @cached_property
     def alias_words(self) -> frozenset[str]:
         """Every word some alias holds."""
         return frozenset(word for key in self.aliases for word in key.split(" "))

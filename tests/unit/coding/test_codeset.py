@@ -2045,6 +2045,8 @@ def test_a_fractures_callus_is_no_skin_callosity() -> None:
         ("A liver hemangioma mimicking acute appendicitis.", "acute appendicitis"),
         ("The lesion resembled a lipoma.", "lipoma"),
         ("Ovarian cystadenofibroma: a masquerader of malignancy.", "malignancy"),
+        ("At onset he was misdiagnosed with cellulitis.", "cellulitis"),
+        ("The diagnosis was corrected from thyroid adenoma to carcinoma.", "thyroid adenoma"),
     ],
 )
 def test_what_a_finding_is_likened_to_is_no_finding_of_the_patients(text: str, words: str) -> None:
@@ -2427,3 +2429,55 @@ def test_an_item_of_a_list_told_ruled_out_is_no_finding() -> None:
     text = "Causes of fever were ruled out, including malaria, mastocytosis and vasculitis."
     named = finding(text, "vasculitis")
     assert coded_findings(case_of(text, [named]), {named.type}) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "code"),
+    [
+        # Index: Septicemia — see Sepsis; Sepsis, candidal B37.7, no A41.9 of no organism.
+        ("Candida tropicalis septicaemia developed.", "Candida tropicalis septicaemia", "B37.7"),
+        # Index: Shock, septic R65.21, no R57.9 Shock, unspecified.
+        ("He went into septicemic shock.", "septicemic shock", "R65.21"),
+    ],
+)
+def test_a_septicaemia_is_read_as_the_indexs_sepsis(text: str, words: str, code: str) -> None:
+    assert codes_of(finding(text, words))[0] == code
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("Brain CT showed ventricular dilatation.", []),
+        ("Echocardiography showed ventricular dilatation.", ["I51.7"]),
+    ],
+)
+def test_a_ventricles_dilatation_is_the_hearts_only_where_the_sentence_is_not_of_the_brain(
+    text: str, codes: list[str]
+) -> None:
+    mention = finding(text, "ventricular dilatation")
+    case = case_of(text, [mention]).model_copy(update={"sentences": [Span(start=0, end=len(text))]})
+    assert [c.code for c in linked_findings(case, [mention], CM, {}, 3)["m1"]] == codes
+
+
+def test_an_aneurysm_told_at_a_site_no_code_names_is_of_no_unspecified_site() -> None:
+    # I72.9 Aneurysm of unspecified site would say the text does not tell where.
+    text = "MR venography revealed an aneurysm of the common facial vein."
+    assert codes_of(finding(text, "aneurysm", site="common facial vein")) == []
+    text = "A splenic artery aneurysm was found."
+    assert codes_of(finding(text, "aneurysm", site="splenic artery")) == ["I72.8"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "codes"),
+    [
+        # The mention model leaves out the word closing the name: "thalassemia" alone is D56.9.
+        ("The patient had thalassemia minor.", "thalassemia", ["D56.3"]),
+        ("The thalassemia improved.", "thalassemia", ["D56", "D56.9"]),
+    ],
+)
+def test_a_finding_is_read_with_the_word_closing_its_name_after_it(
+    text: str, words: str, codes: list[str]
+) -> None:
+    mention = finding(text, words)
+    case = case_of(text, [mention]).model_copy(update={"sentences": [Span(start=0, end=len(text))]})
+    assert [c.code for c in linked_findings(case, [mention], CM, {}, 3)["m1"]] == codes

@@ -75,6 +75,9 @@ def test_a_rule_file_with_an_unknown_key_is_a_coded_error(tmp_path: Path) -> Non
             True,
         ),
         ("She had fever, an infectious disease and anemia.", "infectious disease", False),
+        # Its abbreviation between the name and the words that make it a service.
+        ("Infectious disease (ID) was consulted.", "Infectious disease", True),
+        ("The infectious disease (ID) team saw him.", "infectious disease", True),
     ],
 )
 def test_a_service_is_told_by_being_consulted(sentence: str, words: str, service: bool) -> None:
