@@ -13,6 +13,9 @@ et al. reported meningitis in 3 patients". ``literature.json`` holds the rules:
   and a verb of the present tense or a modal, with neither the past tense nor a word of this
   case ("… can originate from any epithelial cancer, including cancer of the lung []"), tells
   what is so in general, unless a patient cue brings it back to this patient;
+* **definition cues**: a sentence that opens by telling what a thing is ("Bleomycin is a
+  chemotherapeutic antibiotic associated with …"), in the present tense with neither the past
+  tense nor a word of this case, is a general statement though it cites nothing;
 * **patient cues**: phrases that bring a sentence back to this patient ("our patient", "we
   report", "she");
 * **literature sections**: section kinds that speak of the condition in general (introduction,
@@ -71,6 +74,14 @@ class LiteratureRules(RecordModel):
         description="Regular expressions (case-insensitive) of verbs in the present tense and "
         "modals ('is', 'can', 'may occur', 'arises', 'have similar findings', 'has been "
         "described'): what a cited sentence tells in them alone is so in general."
+    )
+    definition_cues: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched at a sentence's start, of "
+        "a sentence that opens by telling what a thing is ('Bleomycin is a chemotherapeutic "
+        "antibiotic', 'Cellulitis is an acute inflammation'; not 'The mass is a', 'SA is a "
+        "4-year-old boy'): with no citation mark it tells what is so in general as a cited "
+        "sentence does.",
     )
     narrative_cues: Patterns = Field(
         description="Regular expressions (case-insensitive) of the past tense and words of "
@@ -201,6 +212,7 @@ class StatementSorter:
         self._general_citations = _any_of(self.rules.general_citation_cues)
         self._general_tense = _any_of(self.rules.general_tense_cues)
         self._narrative = _any_of(self.rules.narrative_cues)
+        self._definitions = [re.compile(p, re.IGNORECASE) for p in self.rules.definition_cues]
         self._literature_sections = frozenset(self.rules.literature_sections)
         self._left_out_sections = frozenset(self.rules.left_out_sections)
         self._patient_sections = frozenset(self.rules.patient_sections)
@@ -300,10 +312,17 @@ class StatementSorter:
         mark (or, ``cited``, another citation the caller found), a verb of the present tense
         or a modal, and neither the past tense nor a word of this case ("NGCO most commonly
         arises from germ cell tumors but can originate from any epithelial cancer, including
-        cancer of the lung []"; not "The diagnosis was made by the Swansea criteria [9]")."""
+        cancer of the lung []"; not "The diagnosis was made by the Swansea criteria [9]").
+        A sentence opening by telling what a thing is (a definition cue: "Bleomycin is a
+        chemotherapeutic antibiotic associated with skin toxicities such as Raynaud's
+        phenomenon") needs no citation mark."""
         start, end = sentence.start, sentence.end
         return (
-            (cited or self._holds(self._general_citations, None, text, start, end))
+            (
+                cited
+                or self._holds(self._general_citations, None, text, start, end)
+                or any(cue.match(text, start, end) for cue in self._definitions)
+            )
             and self._holds(self._general_tense, None, text, start, end)
             and not self._holds(self._narrative, None, text, start, end)
         )

@@ -338,6 +338,22 @@ def test_a_drug_a_culture_was_sensitive_to_or_the_patient_is_allergic_to_was_not
     assert _resources(_parsed(case), MedicationStatement) == []
 
 
+def test_a_drug_named_as_what_another_acts_on_or_the_body_makes_was_not_taken() -> None:
+    text = (
+        "Octreotide, an analogue of somatostatin, and a dopamine agonist were given for "
+        "excess secretion of insulin."
+    )
+    case = _case(
+        text,
+        *(
+            _mention(text, f"m{n}", drug, EntityType.MEDICATION)
+            for n, drug in enumerate(("Octreotide", "somatostatin", "dopamine", "insulin"))
+        ),
+    )
+    statements = _resources(_parsed(case), MedicationStatement)
+    assert [s.medicationCodeableConcept.text for s in statements] == ["Octreotide"]
+
+
 def test_mention_and_case_codes_become_codings_with_fhir_system_uris() -> None:
     text = "She had a headache."
     headache = _mention(

@@ -254,6 +254,18 @@ def test_a_drug_before_resistance_or_allergy_words_was_not_given() -> None:
     assert not gate.not_given(text, 0, text.index("oxacillin"))
 
 
+def test_a_substance_a_drug_acts_on_or_the_body_makes_was_not_given() -> None:
+    gate = default_concepts()
+    text = "Sirolimus, an inhibitor of mammalian target of rapamycin, was started."
+    assert gate.not_given(text, 0, text.index("rapamycin"))
+    text = "Hypoglycemia was due to hypersecretion of insulin by the tumor."
+    assert gate.not_given(text, 0, text.index("insulin"))
+    text = "Secretion of cortisol was low and she was given hydrocortisone."
+    assert not gate.not_given(text, 0, text.index("hydrocortisone"))
+    text = "He took a dopamine agonist."
+    assert gate.harmed(text, text.index("dopamine") + len("dopamine"), len(text))
+
+
 def test_a_rule_file_with_an_unknown_key_is_a_coded_error(tmp_path: Path) -> None:
     rules = json.loads(resource_path("summary_concepts.json").read_text(encoding="utf-8"))
     rules["unknown"] = []

@@ -100,6 +100,15 @@ def _about(sentence: str, section: str = "case_presentation") -> Statement:
             "literature",
         ),
         ("Osteoid osteomas usually cause clubbing of a finger.", "body", "literature"),
+        # A sentence opening by telling what a thing is tells it in general, uncited; one
+        # telling the patient's age, or what the patient's mass is, does not.
+        (
+            "Cisplatin is an alkylating agent associated with toxicities such as ototoxicity.",
+            "body",
+            "literature",
+        ),
+        ("SA is a 4-year-old boy with fever.", "body", "patient"),
+        ("The mass is a well-circumscribed cyst.", "body", "patient"),
         # What a disease's manifestations include, or what rats showed, is no patient's.
         (
             "The clinical manifestations of methanol ingestion include headache and nausea.",
