@@ -271,6 +271,12 @@ class ConceptRules(RecordModel):
         "finding instead ('*vitreomacular* traction', '*macular* traction': the vitreous "
         "pulling on the retina, no traction applied to a limb).",
     )
+    procedure_senses: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="A head word naming both a finding and a procedure, and the words before "
+        "it that make it name the procedure only ('*cesarean* delivery', '*cesarean* section': "
+        "the operation that delivered the child, no finding of the pregnancy).",
+    )
     excluded_heads: dict[ConceptKind, list[str]] = Field(
         description="Vocabulary head words that name no concept of the kind (adjectives, "
         "devices, words left by the head rule)."
@@ -399,6 +405,10 @@ class ClinicalConcepts:
         self._finding_senses = {
             normalize_alias(head): _words(before)
             for head, before in self.rules.finding_senses.items()
+        }
+        self._procedure_senses = {
+            normalize_alias(head): _words(before)
+            for head, before in self.rules.procedure_senses.items()
         }
         self._vague_outcomes = _words(self.rules.vague_outcomes)
         self._favourable = _words(self.rules.favourable_outcomes)
@@ -563,6 +573,9 @@ class ClinicalConcepts:
         senses = self._finding_senses.get(words[-1])
         if senses is not None and not senses.isdisjoint(words[:-1]):
             found = (found - {ConceptKind.PROCEDURE}) | {ConceptKind.FINDING}
+        senses = self._procedure_senses.get(words[-1])
+        if senses is not None and not senses.isdisjoint(words[:-1]):
+            found = (found - {ConceptKind.FINDING}) | {ConceptKind.PROCEDURE}
         return found
 
     def _is_movement(self, words: tuple[str, ...]) -> bool:
