@@ -271,6 +271,12 @@ class ConceptRules(RecordModel):
         "finding instead ('*vitreomacular* traction', '*macular* traction': the vitreous "
         "pulling on the retina, no traction applied to a limb).",
     )
+    instruments: list[str] = Field(
+        default_factory=list,
+        description="Words that end the name of a rating instrument ('Social Avoidance and "
+        "Distress *Scale*'): a capitalised one after coordinated words ends an instrument's "
+        "name, whatever those words name, and an instrument is no finding.",
+    )
     procedure_senses: dict[str, list[str]] = Field(
         default_factory=dict,
         description="A head word naming both a finding and a procedure, and the words before "
@@ -289,6 +295,9 @@ class ConceptRules(RecordModel):
                 if kind not in WORD_KINDS:
                     raise ValueError(f"{kind} takes no suffixes or excluded heads")
         return self
+
+
+_COORDINATORS = frozenset({"and", "or"})
 
 
 def _words(items: list[str]) -> frozenset[str]:
@@ -406,6 +415,7 @@ class ClinicalConcepts:
             normalize_alias(head): _words(before)
             for head, before in self.rules.finding_senses.items()
         }
+        self._instruments = _words(self.rules.instruments)
         self._procedure_senses = {
             normalize_alias(head): _words(before)
             for head, before in self.rules.procedure_senses.items()
@@ -516,9 +526,21 @@ class ClinicalConcepts:
         if expansion:
             found |= self._word_kinds(normalize_tokens(expansion), curated=False)
         written = normalize_tokens(text)
-        if written:
+        if written and not self._names_instrument(text, written):
             found |= self._word_kinds(written, curated=_is_acronym(text))
         return frozenset(found)
+
+    def _names_instrument(self, text: str, words: tuple[str, ...]) -> bool:
+        """Whether the text is a rating instrument's name ("Social Avoidance and Distress
+        Scale"): its capitalised last word names an instrument and an "and" or "or" before it
+        joins what the instrument rates, which the patient need not have; "erythema and thick
+        scales" names a finding."""
+        last = _WORD.findall(text)[-1]
+        return (
+            last[:1].isupper()
+            and words[-1] in self._instruments
+            and not _COORDINATORS.isdisjoint(words)
+        )
 
     def _word_kinds(self, words: tuple[str, ...], *, curated: bool) -> set[ConceptKind]:
         """The kinds the words name: by head word, word ending, drug stem and analyte."""

@@ -319,3 +319,10 @@ def test_a_cesarean_delivery_is_a_procedure_where_a_preterm_delivery_is_a_findin
         {PROCEDURE.value},
         True,
     )
+
+
+def test_a_rating_scale_of_coordinated_words_is_no_finding() -> None:
+    assert (_kinds("Social Avoidance and Distress Scale"), _kinds("erythema and thick scales")) == (
+        set(),
+        {FINDING.value},
+    )
