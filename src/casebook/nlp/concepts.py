@@ -159,6 +159,13 @@ class ConceptRules(RecordModel):
         "follows it in its clause ('was offered genetic amniocentesis', 'we recommended a "
         "thoracoscopic biopsy'): no treatment or test done.",
     )
+    differential_cues: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) of words that open a list of "
+        "possibilities weighed against each other ('to *differentiate between* chronic sepsis, "
+        "malignancy and an inflammatory process, a biopsy was performed'): candidates, no "
+        "diagnosis.",
+    )
     proposed_after: Patterns = Field(
         default_factory=list,
         description="Regular expressions (case-insensitive) matched right after a treatment or "
@@ -299,6 +306,12 @@ class ConceptRules(RecordModel):
 
 _COORDINATORS = frozenset({"and", "or"})
 
+_MAIN_VERB = re.compile(
+    r"\b(?:was|were|is|are|showed?|revealed?|demonstrated?|confirmed?)\b", re.IGNORECASE
+)
+"""A verb that ends a list of possibilities weighed: the clause after it tells what was done
+or found."""
+
 
 def _words(items: list[str]) -> frozenset[str]:
     return frozenset(normalize_alias(item) for item in items if normalize_alias(item))
@@ -393,6 +406,7 @@ class ClinicalConcepts:
         self._detection = any_of(self.rules.detection_cues)
         self._proposal = any_of(self.rules.proposal_cues)
         self._proposed_after = any_of(self.rules.proposed_after)
+        self._differential = any_of(self.rules.differential_cues)
         self._measured_after = any_of(self.rules.measured_after)
         self._measured_before = any_of(self.rules.measured_before)
         self._reference_before = any_of(self.rules.reference_before)
@@ -722,6 +736,14 @@ class ClinicalConcepts:
             and len(_WORD.findall(text, cues[-1], mention.start)) <= PROPOSAL_WORDS
             and _CLAUSE_BREAK.search(text, cues[-1], mention.start) is None
         )
+
+    def weighed_as_possible(self, text: str, mention: Mention, sentence: tuple[int, int]) -> bool:
+        """Whether the mention is one of the possibilities that a cue of ``differential_cues``
+        opens earlier in its ``sentence`` (start, end) ("to differentiate between chronic
+        sepsis, malignancy, and a chronic inflammatory process, an open biopsy was performed"):
+        the list runs until the verb of the sentence's main clause."""
+        cues = list(self._differential.finditer(text, sentence[0], mention.start))
+        return bool(cues) and _MAIN_VERB.search(text, cues[-1].end(), mention.start) is None
 
     def harmed(self, text: str, start: int, end: int) -> bool:
         """Whether ``text[start:end]``, the words after a drug in its sentence, begin by
