@@ -159,6 +159,13 @@ class ConceptRules(RecordModel):
         "follows it in its clause ('was offered genetic amniocentesis', 'we recommended a "
         "thoracoscopic biopsy'): no treatment or test done.",
     )
+    differential_cues: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) of words that open a list of "
+        "possibilities weighed against each other ('to *differentiate between* chronic sepsis, "
+        "malignancy and an inflammatory process, a biopsy was performed'): candidates, no "
+        "diagnosis.",
+    )
     proposed_after: Patterns = Field(
         default_factory=list,
         description="Regular expressions (case-insensitive) matched right after a treatment or "
@@ -271,6 +278,18 @@ class ConceptRules(RecordModel):
         "finding instead ('*vitreomacular* traction', '*macular* traction': the vitreous "
         "pulling on the retina, no traction applied to a limb).",
     )
+    instruments: list[str] = Field(
+        default_factory=list,
+        description="Words that end the name of a rating instrument ('Social Avoidance and "
+        "Distress *Scale*'): a capitalised one after coordinated words ends an instrument's "
+        "name, whatever those words name, and an instrument is no finding.",
+    )
+    procedure_senses: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="A head word naming both a finding and a procedure, and the words before "
+        "it that make it name the procedure only ('*cesarean* delivery', '*cesarean* section': "
+        "the operation that delivered the child, no finding of the pregnancy).",
+    )
     excluded_heads: dict[ConceptKind, list[str]] = Field(
         description="Vocabulary head words that name no concept of the kind (adjectives, "
         "devices, words left by the head rule)."
@@ -283,6 +302,15 @@ class ConceptRules(RecordModel):
                 if kind not in WORD_KINDS:
                     raise ValueError(f"{kind} takes no suffixes or excluded heads")
         return self
+
+
+_COORDINATORS = frozenset({"and", "or"})
+
+_MAIN_VERB = re.compile(
+    r"\b(?:was|were|is|are|showed?|revealed?|demonstrated?|confirmed?)\b", re.IGNORECASE
+)
+"""A verb that ends a list of possibilities weighed: the clause after it tells what was done
+or found."""
 
 
 def _words(items: list[str]) -> frozenset[str]:
@@ -378,6 +406,7 @@ class ClinicalConcepts:
         self._detection = any_of(self.rules.detection_cues)
         self._proposal = any_of(self.rules.proposal_cues)
         self._proposed_after = any_of(self.rules.proposed_after)
+        self._differential = any_of(self.rules.differential_cues)
         self._measured_after = any_of(self.rules.measured_after)
         self._measured_before = any_of(self.rules.measured_before)
         self._reference_before = any_of(self.rules.reference_before)
@@ -399,6 +428,11 @@ class ClinicalConcepts:
         self._finding_senses = {
             normalize_alias(head): _words(before)
             for head, before in self.rules.finding_senses.items()
+        }
+        self._instruments = _words(self.rules.instruments)
+        self._procedure_senses = {
+            normalize_alias(head): _words(before)
+            for head, before in self.rules.procedure_senses.items()
         }
         self._vague_outcomes = _words(self.rules.vague_outcomes)
         self._favourable = _words(self.rules.favourable_outcomes)
@@ -506,9 +540,21 @@ class ClinicalConcepts:
         if expansion:
             found |= self._word_kinds(normalize_tokens(expansion), curated=False)
         written = normalize_tokens(text)
-        if written:
+        if written and not self._names_instrument(text, written):
             found |= self._word_kinds(written, curated=_is_acronym(text))
         return frozenset(found)
+
+    def _names_instrument(self, text: str, words: tuple[str, ...]) -> bool:
+        """Whether the text is a rating instrument's name ("Social Avoidance and Distress
+        Scale"): its capitalised last word names an instrument and an "and" or "or" before it
+        joins what the instrument rates, which the patient need not have; "erythema and thick
+        scales" names a finding."""
+        last = _WORD.findall(text)[-1]
+        return (
+            last[:1].isupper()
+            and words[-1] in self._instruments
+            and not _COORDINATORS.isdisjoint(words)
+        )
 
     def _word_kinds(self, words: tuple[str, ...], *, curated: bool) -> set[ConceptKind]:
         """The kinds the words name: by head word, word ending, drug stem and analyte."""
@@ -563,6 +609,9 @@ class ClinicalConcepts:
         senses = self._finding_senses.get(words[-1])
         if senses is not None and not senses.isdisjoint(words[:-1]):
             found = (found - {ConceptKind.PROCEDURE}) | {ConceptKind.FINDING}
+        senses = self._procedure_senses.get(words[-1])
+        if senses is not None and not senses.isdisjoint(words[:-1]):
+            found = (found - {ConceptKind.FINDING}) | {ConceptKind.PROCEDURE}
         return found
 
     def _is_movement(self, words: tuple[str, ...]) -> bool:
@@ -687,6 +736,14 @@ class ClinicalConcepts:
             and len(_WORD.findall(text, cues[-1], mention.start)) <= PROPOSAL_WORDS
             and _CLAUSE_BREAK.search(text, cues[-1], mention.start) is None
         )
+
+    def weighed_as_possible(self, text: str, mention: Mention, sentence: tuple[int, int]) -> bool:
+        """Whether the mention is one of the possibilities that a cue of ``differential_cues``
+        opens earlier in its ``sentence`` (start, end) ("to differentiate between chronic
+        sepsis, malignancy, and a chronic inflammatory process, an open biopsy was performed"):
+        the list runs until the verb of the sentence's main clause."""
+        cues = list(self._differential.finditer(text, sentence[0], mention.start))
+        return bool(cues) and _MAIN_VERB.search(text, cues[-1].end(), mention.start) is None
 
     def harmed(self, text: str, start: int, end: int) -> bool:
         """Whether ``text[start:end]``, the words after a drug in its sentence, begin by

@@ -297,12 +297,23 @@ def build_summary(
     # rash: an unusual complication of bleomycin", "Reexpansion pulmonary edema in children");
     # not the complaints of "A 34-year-old man with purple discoloration and paresthesia".
     title_findings = _named_by_title(case)
+
+    def weighed(mention: Mention) -> bool:
+        """A possibility weighed against others ("to differentiate between chronic sepsis,
+        malignancy, and a chronic inflammatory process"): uncertain, whatever ConText read."""
+        sentence = _sentence_of(sentences, mention)
+        return sentence is not None and gate.weighed_as_possible(
+            case.text, mention, (sentence.start, sentence.end)
+        )
+
     patients = [
         m.model_copy(update={"assertion": Assertion.PRESENT})
         if m.assertion is Assertion.UNCERTAIN
         and m.type in FINDINGS
         and mention_words(m) in titled
         and not _in_title(case, m)
+        else m.model_copy(update={"assertion": Assertion.UNCERTAIN})
+        if m.assertion is Assertion.PRESENT and m.type in FINDINGS and weighed(m)
         else m
         for m in case.mentions
         if about[m.id] is Statement.PATIENT

@@ -324,3 +324,17 @@ def test_the_vitreous_pulling_on_the_macula_is_a_finding_and_no_procedure() -> N
         {FINDING.value},
         True,
     )
+
+
+def test_a_cesarean_delivery_is_a_procedure_where_a_preterm_delivery_is_a_finding() -> None:
+    assert (_kinds("cesarean deliveries"), FINDING.value in _kinds("preterm delivery")) == (
+        {PROCEDURE.value},
+        True,
+    )
+
+
+def test_a_rating_scale_of_coordinated_words_is_no_finding() -> None:
+    assert (_kinds("Social Avoidance and Distress Scale"), _kinds("erythema and thick scales")) == (
+        set(),
+        {FINDING.value},
+    )

@@ -1265,3 +1265,20 @@ def test_what_a_title_only_asks_about_is_no_fact_of_the_case() -> None:
     ):
         case = _told(title, [("valve replacement", kind)], section="title")
         assert [i.text for i in build_summary(case).procedures] == shown
+
+
+def test_possibilities_weighed_against_each_other_are_uncertain_diagnoses() -> None:
+    case = _told(
+        "To differentiate between chronic sepsis and malignancy, a biopsy was performed, "
+        "which showed rheumatoid arthritis.",
+        [
+            ("chronic sepsis", EntityType.DISEASE_DISORDER),
+            ("malignancy", EntityType.DISEASE_DISORDER),
+            ("rheumatoid arthritis", EntityType.DISEASE_DISORDER),
+        ],
+    )
+    assert [(i.text, i.assertion) for i in build_summary(case).diagnoses] == [
+        ("chronic sepsis", Assertion.UNCERTAIN),
+        ("malignancy", Assertion.UNCERTAIN),
+        ("rheumatoid arthritis", Assertion.PRESENT),
+    ]
