@@ -1528,6 +1528,19 @@ OUTCOME = EntityType.OUTCOME
             TREATMENT,
             Assertion.HYPOTHETICAL,
         ),
+        # A planned test whose result the sentence goes on to tell was done.
+        (
+            "A bone scan was ordered, which showed increased uptake.",
+            "bone scan",
+            TEST,
+            Assertion.PRESENT,
+        ),
+        (
+            "An MRI scan was recommended, which confirmed a pituitary adenoma.",
+            "MRI scan",
+            TEST,
+            Assertion.PRESENT,
+        ),
         # What a test found in a clause of its own after "and it" is not what it did not find.
         (
             "The biopsy was negative for lymphoma and it showed some hemophagocytosis.",
