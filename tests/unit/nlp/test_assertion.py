@@ -1548,6 +1548,13 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # Nor what another test found in a clause spliced on by a comma alone.
+        (
+            "X-ray showed no fracture, the hip ultrasound showed an effusion.",
+            "effusion",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # A non-reactive test for a disease denies it, as a negative one does.
         (
             "Serology for HIV, hepatitis and syphilis were nonreactive.",
