@@ -2543,6 +2543,12 @@ OUTCOME = EntityType.OUTCOME
             DISEASE,
             Assertion.UNCERTAIN,
         ),
+        (
+            "The surgeon suspected that it was colon cancer.",
+            "colon cancer",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # A sentence opening "Even though …," or "(Unfortunately,) due to …," ends its clause's
         # denial at the comma.
         (
