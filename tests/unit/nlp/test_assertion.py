@@ -1555,6 +1555,13 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # A marker "-negative" before a disease names its kind, no absence.
+        (
+            "Histology revealed a HER2-negative adenocarcinoma.",
+            "adenocarcinoma",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
         # A non-reactive test for a disease denies it, as a negative one does.
         (
             "Serology for HIV, hepatitis and syphilis were nonreactive.",
