@@ -1528,11 +1528,38 @@ OUTCOME = EntityType.OUTCOME
             TREATMENT,
             Assertion.HYPOTHETICAL,
         ),
+        # A planned test whose result the sentence goes on to tell was done.
+        (
+            "A bone scan was ordered, which showed increased uptake.",
+            "bone scan",
+            TEST,
+            Assertion.PRESENT,
+        ),
+        (
+            "An MRI scan was recommended, which confirmed a pituitary adenoma.",
+            "MRI scan",
+            TEST,
+            Assertion.PRESENT,
+        ),
         # What a test found in a clause of its own after "and it" is not what it did not find.
         (
             "The biopsy was negative for lymphoma and it showed some hemophagocytosis.",
             "hemophagocytosis",
             SIGN,
+            Assertion.PRESENT,
+        ),
+        # Nor what another test found in a clause spliced on by a comma alone.
+        (
+            "X-ray showed no fracture, the hip ultrasound showed an effusion.",
+            "effusion",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        # A marker "-negative" before a disease names its kind, no absence.
+        (
+            "Histology revealed a HER2-negative adenocarcinoma.",
+            "adenocarcinoma",
+            DISEASE,
             Assertion.PRESENT,
         ),
         # A non-reactive test for a disease denies it, as a negative one does.
@@ -2520,6 +2547,12 @@ OUTCOME = EntityType.OUTCOME
         (
             "We suspected the nodule was a ganglion, a lipoma, a bursitis, or a fibroma.",
             "lipoma",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
+        (
+            "The surgeon suspected that it was colon cancer.",
+            "colon cancer",
             DISEASE,
             Assertion.UNCERTAIN,
         ),
