@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from casebook.cache import digest, load_or_build
+from casebook.kb.acronym_senses import long_form_key, packaged_ambiguous
 from casebook.model import CodeSystem
 
 _WORD = re.compile(r"[^\W_]+")
@@ -446,6 +447,11 @@ class CandidateGenerator:
             compound: "tonic-clonic seizure" holds no "clonic seizure".
         ellipsis: In ``find``, an alias may skip one coordinated phrase of one or two words,
             so "short and wide neck" holds "Short neck".
+        ambiguous_acronyms: Acronym alias as written → the long forms of its vocabulary sense;
+            in ``find`` and ``nested`` such an acronym matches only in a text that also writes
+            one of them (as its definition does): case reports define "RA" as the right
+            atrium more often than as rheumatoid arthritis. ``None``: the packaged inventory's
+            for HPO (``casebook.kb.acronym_senses``), none for other vocabularies.
     """
 
     def __init__(
@@ -457,6 +463,7 @@ class CandidateGenerator:
         word_forms: Mapping[str, str] | None = None,
         whole_compounds: bool = False,
         ellipsis: bool = False,
+        ambiguous_acronyms: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.kb = kb
         self.min_alias_chars = min_alias_chars
@@ -465,6 +472,11 @@ class CandidateGenerator:
         self.word_forms: dict[str, str] = dict(word_forms or {})
         self.whole_compounds = whole_compounds
         self.ellipsis = ellipsis
+        if ambiguous_acronyms is None:
+            ambiguous_acronyms = packaged_ambiguous() if kb.system is CodeSystem.HPO else {}
+        self.ambiguous_acronyms: dict[str, tuple[str, ...]] = {
+            short: tuple(longs) for short, longs in ambiguous_acronyms.items()
+        }
         # Normalised alias → what ``_score`` reads of it (``_scoring``), remembered: the
         # aliases of common words are scored for many spans.
         self._scored: dict[str, tuple[frozenset[str], frozenset[str], str]] = {}
@@ -498,14 +510,16 @@ class CandidateGenerator:
     def spells(self, text: str, alias: str) -> bool:
         """Whether ``text`` may stand for ``alias``: a short acronym-like alias
         (``case_sensitive_chars``) only as the vocabulary spells it ("OME" is no "OMe" of a
-        chemical formula, "RAD" no "Rad" of a company), any other alias in any case."""
+        chemical formula, "RAD" no "Rad" of a company), any other alias in any case; an
+        ``ambiguous_acronyms`` one never alone, as a span's words hold no long form (a defined
+        one is read by its definition's long form, ``Mention.expansion``)."""
         key = self._keys.get(alias)
         if key is None:
             key = self._keys[alias] = normalize_alias(alias)
         if len(key) > self.case_sensitive_chars:
             return True
         acronyms = self._acronyms.get(key)
-        return not acronyms or text.strip() in acronyms
+        return not acronyms or self._acronym_reads(text, text.strip(), acronyms)
 
     def knows(self, word: str) -> bool:
         """Whether some alias holds this normalised word (after ``word_forms``)."""
@@ -743,7 +757,9 @@ class CandidateGenerator:
                 ):
                     continue
                 acronyms = self._acronyms.get(key)
-                if acronyms and text[first.start : last.end] not in acronyms:
+                if acronyms and not self._acronym_reads(
+                    text, text[first.start : last.end], acronyms
+                ):
                     continue
                 found.append(AliasMatch(first.start, last.end, key, tuple(sorted(concept_ids))))
         return found
@@ -848,7 +864,18 @@ class CandidateGenerator:
         start_token, end_token = tokens[first], tokens[stop - 1]
         if start_token is None or end_token is None:
             return False
-        return text[start_token.start : end_token.end] in acronyms
+        return self._acronym_reads(text, text[start_token.start : end_token.end], acronyms)
+
+    def _acronym_reads(self, text: str, written: str, acronyms: frozenset[str]) -> bool:
+        """Whether ``written`` is one of an alias's ``acronyms`` and, when case reports
+        often give it another sense (``ambiguous_acronyms``), ``text`` writes its long form."""
+        if written not in acronyms:
+            return False
+        long_forms = self.ambiguous_acronyms.get(written)
+        if long_forms is None:
+            return True
+        flat = _long_form_text(text)
+        return any(long in flat for long in long_forms)
 
 
 def _matching_aliases(
@@ -935,6 +962,13 @@ def _fewest_shared(size: int, alias_size: int, min_score: float) -> int | None:
         ),
         None,
     )
+
+
+@lru_cache(maxsize=8)
+def _long_form_text(text: str) -> str:
+    """``text`` as the acronym inventory writes long forms (``long_form_key``), remembered:
+    each ambiguous acronym of a text asks it again."""
+    return long_form_key(text)
 
 
 def _is_acronym(alias: str) -> bool:

@@ -18,8 +18,11 @@ from casebook.kb import (
     normalize_alias,
     prune_ancestors,
 )
+from casebook.kb.acronym_senses import RESOURCE as ACRONYM_SENSES
+from casebook.kb.acronym_senses import AcronymSenses
 from casebook.kb.hpo import PHENOTYPIC_ABNORMALITY, load_hpo, read_hpo_resource
 from casebook.model import CodeSystem
+from casebook.resources import load_rules
 
 SLICE = [
     Concept("HP:0000118", "Phenotypic abnormality"),
@@ -221,6 +224,34 @@ def test_find_longest_match_and_case(kb: KnowledgeBase) -> None:
         ("anaemia", ("HP:0001903",)),
         ("ASD", ("HP:0001631",)),
     ]
+
+
+def test_an_ambiguous_acronym_matches_only_where_its_long_form_is_written(
+    kb: KnowledgeBase,
+) -> None:
+    # Case reports define "ASD" as something else often enough: undefined, it names nothing.
+    generator = CandidateGenerator(kb, ambiguous_acronyms={"ASD": ("atrial septal defect",)})
+    assert generator.find("She had an ASD.") == []
+    assert not generator.spells("ASD", "ASD")
+    assert generator.nested("She had an ASD repair.", 11, 21) == []
+    text = "An atrial septal-defect (ASD) was closed; the ASD had grown."
+    assert [text[m.start : m.end] for m in generator.find(text)] == [
+        "atrial septal-defect",
+        "ASD",
+        "ASD",
+    ]
+
+
+def test_the_packaged_acronym_inventory_reads_case_reports() -> None:
+    # HPO's "LFT" is a lipoma of the filum terminale; case reports define it as liver
+    # function tests, and "RA" as the right atrium more often than rheumatoid arthritis.
+    senses = load_rules(ACRONYM_SENSES, AcronymSenses)
+    ambiguous = senses.ambiguous()
+    assert "lipoma of filum terminale" in ambiguous["LFT"]
+    assert ambiguous["RA"] == ("rheumatoid arthritis",)
+    assert "ASD" not in ambiguous and "COPD" not in ambiguous
+    generator = CandidateGenerator(load_hpo())
+    assert [m.concept_ids for m in generator.find("Her LFT and RA were normal.")] == []
 
 
 def test_policy_and_pruning(kb: KnowledgeBase) -> None:
