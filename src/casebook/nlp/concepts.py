@@ -290,6 +290,13 @@ class ConceptRules(RecordModel):
         "it that make it name the procedure only ('*cesarean* delivery', '*cesarean* section': "
         "the operation that delivered the child, no finding of the pregnancy).",
     )
+    response_senses: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="A finding's head word, and the words before it that make it name how a "
+        "tumour answered treatment ('*stable* disease', the response RECIST grades between a "
+        "partial response and progression): a good turn, an outcome and no finding, neither "
+        "a diagnosis nor a complication of the drug it followed.",
+    )
     excluded_heads: dict[ConceptKind, list[str]] = Field(
         description="Vocabulary head words that name no concept of the kind (adjectives, "
         "devices, words left by the head rule)."
@@ -434,6 +441,10 @@ class ClinicalConcepts:
             normalize_alias(head): _words(before)
             for head, before in self.rules.procedure_senses.items()
         }
+        self._response_senses = {
+            normalize_alias(head): _words(before)
+            for head, before in self.rules.response_senses.items()
+        }
         self._vague_outcomes = _words(self.rules.vague_outcomes)
         self._favourable = _words(self.rules.favourable_outcomes)
         # Mentions repeat their words from case to case: what the words name is remembered.
@@ -493,6 +504,9 @@ class ClinicalConcepts:
         reading = self._readings(mention.expansion, mention.text)
         if reading.names_nothing:
             return frozenset()
+        if self.names_response(mention):
+            # Whatever a coder read into "disease", the words grade a response.
+            return frozenset({ConceptKind.OUTCOME})
         found = set() if reading.lone_modifier else set(self._coded(mention))
         return frozenset(found | self.word_kinds(mention))
 
@@ -760,7 +774,14 @@ class ClinicalConcepts:
         """Whether the mention's last word names a good turn ("significant improvement",
         "complete remission"): no complication, whatever caused it."""
         words = self.words(mention)
-        return bool(words) and words[-1] in self._favourable
+        return (bool(words) and words[-1] in self._favourable) or self.names_response(mention)
+
+    def names_response(self, mention: Mention) -> bool:
+        """Whether the mention's words name how a tumour answered treatment
+        (``response_senses``: "stable disease", "radiologically stable disease")."""
+        words = self.words(mention)
+        senses = self._response_senses.get(words[-1]) if words else None
+        return senses is not None and not senses.isdisjoint(words[:-1])
 
     def is_result(self, mention: Mention) -> bool:
         """Whether a value mention says a result: a number, or a word such as "normal"."""

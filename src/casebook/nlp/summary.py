@@ -421,7 +421,8 @@ def build_summary(
                 and not gate.is_reference_bound(case.text, mention, start)
                 and not gate.tells_belief(case.text, mention, start)
             )
-        return is_finding(mention)
+        # "CT documented stable disease": the scan's result, though no finding.
+        return is_finding(mention) or gate.names_response(mention)
 
     def tells_finding(relation: Relation) -> bool:
         """Whether a "caused by" link says how its finding was found, not what caused it:

@@ -690,6 +690,20 @@ def test_a_good_turn_typed_as_a_finding_is_an_outcome() -> None:
     assert summary.diagnoses == []
 
 
+def test_stable_disease_after_a_drug_is_its_outcome_no_diagnosis_or_complication() -> None:
+    case = _told(
+        "Treatment with sunitinib resulted in radiologically stable disease.",
+        [
+            ("sunitinib", EntityType.MEDICATION),
+            ("radiologically stable disease", EntityType.DISEASE_DISORDER),
+        ],
+        relations=[("caused_by", "m2", "m1")],
+    )
+    summary = build_summary(case)
+    assert [i.text for i in summary.outcomes] == ["radiologically stable disease"]
+    assert summary.diagnoses == summary.complications == []
+
+
 @pytest.mark.parametrize(
     ("text", "outcomes"),
     [
