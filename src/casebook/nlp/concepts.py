@@ -183,6 +183,20 @@ class ConceptRules(RecordModel):
         "that say it was measured: a body fluid opening its list ('*Serum sodium,* "
         "potassium').",
     )
+    normal_list_after: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right after a drug that "
+        "is also an analyte, of the rest of a list of analytes told normal ('Vitamin B12*, "
+        "folate and TSH were normal*'): measured, not given, when the list opens its clause "
+        "(``verbs_before``).",
+    )
+    verbs_before: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) of a verb or a preposition "
+        "before a drug in its sentence: the drug is no subject of the clause, so a list after "
+        "it told normal ('She received heparin and warfarin, and coagulation tests were "
+        "normal') is another clause's.",
+    )
     reference_before: Patterns = Field(
         default_factory=list,
         description="Regular expressions (case-insensitive) ending right before a value that "
@@ -324,6 +338,10 @@ def _words(items: list[str]) -> frozenset[str]:
     return frozenset(normalize_alias(item) for item in items if normalize_alias(item))
 
 
+MEASURED_REACH = 200
+"""How far before a drug ``measured_before`` may find the words opening its list of analytes
+("Blood work was normal at presentation (CBC, calcium, phosphate, magnesium, …")."""
+
 READINGS_KEPT = 65_536
 """How many mention wordings a ``ClinicalConcepts`` remembers what it read in."""
 
@@ -416,6 +434,8 @@ class ClinicalConcepts:
         self._differential = any_of(self.rules.differential_cues)
         self._measured_after = any_of(self.rules.measured_after)
         self._measured_before = any_of(self.rules.measured_before)
+        self._normal_list_after = any_of(self.rules.normal_list_after)
+        self._verbs_before = any_of(self.rules.verbs_before)
         self._reference_before = any_of(self.rules.reference_before)
         self._belief_after = any_of(self.rules.belief_after)
         self._belief_before = any_of(self.rules.belief_before)
@@ -651,8 +671,14 @@ class ClinicalConcepts:
         start, end = sentence
         return (
             self._measured_after.match(text, mention.end, end) is not None
-            or self._measured_before.search(text, max(start, mention.start - 60), mention.start)
+            or self._measured_before.search(
+                text, max(start, mention.start - MEASURED_REACH), mention.start
+            )
             is not None
+            or (
+                self._normal_list_after.match(text, mention.end, end) is not None
+                and self._verbs_before.search(text, start, mention.start) is None
+            )
         )
 
     def names_idle_object(self, text: str, mention: Mention, sentence: tuple[int, int]) -> bool:

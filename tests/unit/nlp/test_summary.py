@@ -1056,6 +1056,37 @@ def test_a_drug_measured_as_an_analyte_is_no_treatment() -> None:
     assert [item.text for item in build_summary(case).treatments] == ["furosemide"]
 
 
+@pytest.mark.parametrize(
+    ("text", "drug", "treatments"),
+    [
+        # A list of analytes told normal, the drug among them, opening its clause.
+        ("Vitamin B12, folate and ferritin were within normal limits.", "Vitamin B12", []),
+        ("Thyroxine (T4), cortisol and prolactin were all normal.", "Thyroxine", []),
+        # Words naming tests open the list the drug is in.
+        ("Blood work was normal (CBC, calcium, magnesium and albumin).", "magnesium", []),
+        ("Hormone tests, including cortisol, insulin and prolactin, were normal.", "insulin", []),
+        # A value after a comma is the analyte's.
+        ("Serum noradrenaline, 1.5 pg/mL (normal, 110 to 410).", "noradrenaline", []),
+        # Given, the drug opens no list of analytes, though one told normal follows it.
+        (
+            "She received heparin and warfarin, and coagulation tests were normal.",
+            "heparin",
+            ["heparin"],
+        ),
+        (
+            "Cultures before antibiotic or antifungal therapy were negative.",
+            "antibiotic",
+            ["antibiotic"],
+        ),
+    ],
+)
+def test_a_drug_named_among_analytes_is_no_treatment(
+    text: str, drug: str, treatments: list[str]
+) -> None:
+    case = _told(text, [(drug, EntityType.MEDICATION)])
+    assert [item.text for item in build_summary(case).treatments] == treatments
+
+
 def test_a_fact_whose_words_open_on_the_donor_is_the_donors() -> None:
     case = _told(
         "The donor creatinine was 80 µmol/L; donor-specific antibodies were absent.",
