@@ -298,6 +298,14 @@ class ConceptRules(RecordModel):
         "Distress *Scale*'): a capitalised one after coordinated words ends an instrument's "
         "name, whatever those words name, and an instrument is no finding.",
     )
+    instrument_after: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right after a finding's "
+        "name, of a thing named by what it is about ('pediatric appendicitis *score*', "
+        "'autoimmune epilepsy *panel*', 'schizophrenia *guidelines*', 'colorectal cancer "
+        "*screening*', 'deviation *maps*'): the finding names what the thing rates, tests or "
+        "maps, which the patient need not have.",
+    )
     procedure_senses: dict[str, list[str]] = Field(
         default_factory=dict,
         description="A head word naming both a finding and a procedure, and the words before "
@@ -457,6 +465,7 @@ class ClinicalConcepts:
             for head, before in self.rules.finding_senses.items()
         }
         self._instruments = _words(self.rules.instruments)
+        self._instrument_after = any_of(self.rules.instrument_after)
         self._procedure_senses = {
             normalize_alias(head): _words(before)
             for head, before in self.rules.procedure_senses.items()
@@ -708,6 +717,12 @@ class ClinicalConcepts:
             return False
         start = max(sentence[0], mention.start - BY_ITSELF_REACH)
         return self._by_itself_before.search(text, start, mention.end) is not None
+
+    def names_what_a_thing_rates(self, text: str, mention: Mention) -> bool:
+        """Whether the words after the mention in ``text`` make it name what a score, a
+        panel, a guideline or a map is about (``instrument_after``: "the pain scale",
+        "an autoimmune epilepsy panel"), no finding told of the patient."""
+        return self._instrument_after.match(text, mention.end) is not None
 
     def names_imaging_agent(self, mention: Mention) -> bool:
         """Whether a word of the mention names what is given to make an image

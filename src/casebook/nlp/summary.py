@@ -352,6 +352,9 @@ def build_summary(
         and not readings.is_service(m)
         and not readings.gate.is_donors(m)
         and not (m.assertion is Assertion.UNCERTAIN and denied_at.get(keys[m.id], -1) > m.start)
+        # "Autoimmune epilepsy panel detected anti-GAD": what a panel tests for, not a finding
+        # this mention tells; told elsewhere as the patient's, that mention shows it.
+        and not (m.type in FINDINGS and gate.names_what_a_thing_rates(case.text, m))
     ]
     kept_keys = [(m, keys[m.id]) for m in kept]
     dosed = {

@@ -1087,6 +1087,23 @@ def test_a_drug_named_among_analytes_is_no_treatment(
     assert [item.text for item in build_summary(case).treatments] == treatments
 
 
+@pytest.mark.parametrize(
+    ("text", "finding", "diagnoses"),
+    [
+        ("An autoimmune epilepsy panel detected anti-GAD antibodies.", "epilepsy", []),
+        ("Her pediatric appendicitis score was 7.", "appendicitis", []),
+        ("She was treated following schizophrenia guidelines.", "schizophrenia", []),
+        ("The enface thickness and deviation maps were reviewed.", "deviation", []),
+        ("He had epilepsy since childhood.", "epilepsy", ["epilepsy"]),
+    ],
+)
+def test_a_finding_naming_what_a_score_panel_or_map_is_about_is_no_diagnosis(
+    text: str, finding: str, diagnoses: list[str]
+) -> None:
+    case = _told(text, [(finding, EntityType.DISEASE_DISORDER)])
+    assert [item.text for item in build_summary(case).diagnoses] == diagnoses
+
+
 def test_a_fact_whose_words_open_on_the_donor_is_the_donors() -> None:
     case = _told(
         "The donor creatinine was 80 µmol/L; donor-specific antibodies were absent.",
