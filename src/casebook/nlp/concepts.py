@@ -54,6 +54,7 @@ from casebook.kb.heads import (
 )
 from casebook.kb.nonclinical import NonClinicalWords, any_of, default_non_clinical
 from casebook.model import CodeSystem, Mention, Patterns, RecordModel
+from casebook.nlp.patient import DemographicsRules, relative_phrases, relatives_told_of
 from casebook.resources import load_rules
 
 
@@ -298,6 +299,13 @@ class ConceptRules(RecordModel):
         "Distress *Scale*'): a capitalised one after coordinated words ends an instrument's "
         "name, whatever those words name, and an instrument is no finding.",
     )
+    others_told_of: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) of people other than the patient "
+        "and the patient's relatives whom a relative clause tells of ('*people who* died "
+        "recently'): what the clause tells is theirs, as with the relatives of "
+        "``demographics.json``.",
+    )
     instrument_after: Patterns = Field(
         default_factory=list,
         description="Regular expressions (case-insensitive) matched right after a finding's "
@@ -332,6 +340,12 @@ class ConceptRules(RecordModel):
                     raise ValueError(f"{kind} takes no suffixes or excluded heads")
         return self
 
+
+_PATIENT = re.compile(r"\b(?:she|he|the patient|our patient)\b", re.IGNORECASE)
+"""Words naming the patient as a clause's subject."""
+
+_GOVERNED_BY = re.compile(r"\b(?:from|to|with|by|of|for|about|than)\s+$", re.IGNORECASE)
+"""A preposition right before a person's name: that person is no subject."""
 
 _COORDINATORS = frozenset({"and", "or"})
 
@@ -466,6 +480,12 @@ class ClinicalConcepts:
         }
         self._instruments = _words(self.rules.instruments)
         self._instrument_after = any_of(self.rules.instrument_after)
+        demographics = load_rules("demographics.json", DemographicsRules)
+        self._relatives = relative_phrases(demographics)
+        self._others_told_of = (
+            relatives_told_of(demographics),
+            any_of(self.rules.others_told_of),
+        )
         self._procedure_senses = {
             normalize_alias(head): _words(before)
             for head, before in self.rules.procedure_senses.items()
@@ -717,6 +737,26 @@ class ClinicalConcepts:
             return False
         start = max(sentence[0], mention.start - BY_ITSELF_REACH)
         return self._by_itself_before.search(text, start, mention.end) is not None
+
+    def told_of_others(self, text: str, mention: Mention, sentence: tuple[int, int]) -> bool:
+        """Whether the mention's clause in its ``sentence`` (start, end) of ``text`` tells of
+        someone else: a relative ("her father died", "a maternal relative who died in
+        infancy") or other people ("asking about people who died recently") are the last
+        persons it names before the mention, and the patient is not named after them."""
+        start = max(sentence[0], text.rfind(";", sentence[0], mention.start) + 1)
+        # A relative a preposition governs is no subject ("transplantation from his brother
+        # was performed in the first remission": the patient's remission), unless a relative
+        # clause tells of them ("asking about people who died").
+        named = [
+            found.end()
+            for found in self._relatives.finditer(text, start, mention.start)
+            if _GOVERNED_BY.search(text, max(start, found.start() - 12), found.start()) is None
+        ] + [
+            found.end()
+            for regex in self._others_told_of
+            for found in regex.finditer(text, start, mention.start)
+        ]
+        return bool(named) and _PATIENT.search(text, max(named), mention.start) is None
 
     def names_what_a_thing_rates(self, text: str, mention: Mention) -> bool:
         """Whether the words after the mention in ``text`` make it name what a score, a

@@ -766,11 +766,15 @@ def build_summary(
                 m
                 for m in kept
                 if (
-                    (m.type is EntityType.OUTCOME or m.id in after)
-                    and is_outcome(m)
-                    and (m.id in after or not gate.is_vague_outcome(m) or told_plainly(m))
+                    (
+                        (m.type is EntityType.OUTCOME or m.id in after)
+                        and is_outcome(m)
+                        and (m.id in after or not gate.is_vague_outcome(m) or told_plainly(m))
+                    )
+                    or is_good_turn(m)
                 )
-                or is_good_turn(m)
+                # "asking about people who died recently": their outcome, not the patient's.
+                and not gate.told_of_others(case.text, m, (sentence_start(m), sentence_end(m)))
             ]
             # "There has been no recurrence of the growth": the denial is the outcome's own
             # words, which ConText reads as denying it; what the outcome tells holds.

@@ -639,6 +639,22 @@ def test_a_course_or_an_image_is_no_cause() -> None:
     assert [i.text for i in summary.diagnoses] == ["acute kidney failure"]
 
 
+@pytest.mark.parametrize(
+    ("text", "outcomes"),
+    [
+        ("He kept asking about people who died recently.", []),
+        ("Her father died of a stroke at 60.", []),
+        ("A cousin who had the same rash died in infancy.", []),
+        ("After a discussion with her family, the patient died.", ["died"]),
+        ("Transplantation from his brother was done in remission.", ["remission"]),
+    ],
+)
+def test_a_death_told_of_others_is_not_the_patients_outcome(text: str, outcomes: list[str]) -> None:
+    outcome = "remission" if "remission" in text else "died"
+    case = _told(text, [(outcome, EntityType.OUTCOME)])
+    assert [i.text for i in build_summary(case).outcomes] == outcomes
+
+
 def test_a_patient_who_succumbed_has_that_outcome() -> None:
     case = _told(
         "She developed sepsis and ultimately succumbed to her illness.",
