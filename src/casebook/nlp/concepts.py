@@ -306,6 +306,20 @@ class ConceptRules(RecordModel):
         "recently'): what the clause tells is theirs, as with the relatives of "
         "``demographics.json``.",
     )
+    child_subject: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched at a clause's start, of a "
+        "fetus, baby or newborn as its subject ('The neonate was admitted to the NICU for "
+        "respiratory distress', 'When the baby was 3 days old, peritoneal dialysis was "
+        "started', 'Baby died of DIC'): in a report whose patient may be the mother, what the "
+        "clause tells is the child's.",
+    )
+    child_with: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) of a fetus or baby whose findings "
+        "follow ('showed a single viable fetus *with* …'): what the clause tells after it is "
+        "the child's.",
+    )
     instrument_after: Patterns = Field(
         default_factory=list,
         description="Regular expressions (case-insensitive) matched right after a finding's "
@@ -343,6 +357,9 @@ class ConceptRules(RecordModel):
 
 _PATIENT = re.compile(r"\b(?:she|he|the patient|our patient)\b", re.IGNORECASE)
 """Words naming the patient as a clause's subject."""
+
+_MOTHER_NAMED = re.compile(r"\b(?:she|the patient|our patient|(?:the\s+)?mother)\b", re.IGNORECASE)
+"""Words naming, in a pregnancy's report, its patient."""
 
 _GOVERNED_BY = re.compile(r"\b(?:from|to|with|by|of|for|about|than)\s+$", re.IGNORECASE)
 """A preposition right before a person's name: that person is no subject."""
@@ -480,6 +497,8 @@ class ClinicalConcepts:
         }
         self._instruments = _words(self.rules.instruments)
         self._instrument_after = any_of(self.rules.instrument_after)
+        self._child_subject = any_of(self.rules.child_subject)
+        self._child_with = any_of(self.rules.child_with)
         demographics = load_rules("demographics.json", DemographicsRules)
         self._relatives = relative_phrases(demographics)
         self._others_told_of = (
@@ -757,6 +776,16 @@ class ClinicalConcepts:
             for found in regex.finditer(text, start, mention.start)
         ]
         return bool(named) and _PATIENT.search(text, max(named), mention.start) is None
+
+    def told_of_the_child(self, text: str, mention: Mention, sentence: tuple[int, int]) -> bool:
+        """Whether the mention's clause in its ``sentence`` (start, end) of ``text`` tells of
+        a fetus or a baby (``child_subject``, ``child_with``), and the mother is not named
+        after it: in a report whose patient may be the mother, the child's fact."""
+        start = max(sentence[0], text.rfind(";", sentence[0], mention.start) + 1)
+        subject = self._child_subject.match(text, start, mention.start)
+        named = [subject.end()] if subject is not None else []
+        named += [found.end() for found in self._child_with.finditer(text, start, mention.start)]
+        return bool(named) and _MOTHER_NAMED.search(text, max(named), mention.start) is None
 
     def names_what_a_thing_rates(self, text: str, mention: Mention) -> bool:
         """Whether the words after the mention in ``text`` make it name what a score, a

@@ -75,11 +75,13 @@ from casebook.model import (
     EntityType,
     Mention,
     Relation,
+    Sex,
     Span,
     SummaryItem,
     SummaryLink,
     age_in_units,
 )
+from casebook.nlp.assertion import MOTHER_AGE
 from casebook.nlp.concepts import ClinicalConcepts, ConceptKind, default_concepts
 from casebook.nlp.literature import Statement, Statements, StatementSorter, default_sorter
 from casebook.nlp.lookalikes import lookalike_words, mention_words
@@ -100,6 +102,10 @@ EVENTS = (
         EntityType.OTHER_EVENT,
     }
 )
+CHILDS_TYPES = FINDINGS | {EntityType.OUTCOME, EntityType.MEDICATION}
+"""Mention types whose facts a clause about a fetus or a baby gives the child, in its mother's
+report; not procedures, which the delivery makes hers ("the baby was delivered by cesarean
+section")."""
 LEFT_OUT = frozenset({Assertion.NEGATED, Assertion.FAMILY, Assertion.HYPOTHETICAL})
 DOSE_ATTRIBUTES = frozenset({"dosage", "route", "frequency"})
 """Attributes that say a drug was given, not merely named."""
@@ -342,6 +348,7 @@ def build_summary(
     # A title's question asserts nothing ("Does every patient with aortic stenosis need
     # aortic valve replacement?"): what it names is a fact only where the report tells it.
     asked = _asked_in_title(case)
+    mother = _may_be_mother(case)
     kept = [
         m
         for m in patients
@@ -352,6 +359,13 @@ def build_summary(
         and not readings.is_service(m)
         and not readings.gate.is_donors(m)
         and not (m.assertion is Assertion.UNCERTAIN and denied_at.get(keys[m.id], -1) > m.start)
+        # "The neonate was admitted for respiratory distress": the child's, where the
+        # patient is its mother.
+        and not (
+            mother
+            and m.type in CHILDS_TYPES
+            and gate.told_of_the_child(case.text, m, _sentence_bounds(sentences, m))
+        )
         # "Autoimmune epilepsy panel detected anti-GAD": what a panel tests for, not a finding
         # this mention tells; told elsewhere as the patient's, that mention shows it.
         and not (m.type in FINDINGS and gate.names_what_a_thing_rates(case.text, m))
@@ -1105,6 +1119,27 @@ def _names_an_object_recovered(text: str, mention: Mention) -> bool:
         _PLURAL_PASSIVE_BEFORE.search(before)
         or (_PASSIVE_BEFORE.search(before) and _FOUND_WHERE_AFTER.match(text, mention.end))
     )
+
+
+def _may_be_mother(case: Case) -> bool:
+    """Whether the patient is a woman old enough to carry a fetus and the report's first
+    sentence names no mother: a fetus or a baby it tells of is then someone else."""
+    patient = case.patient
+    if patient.sex is not Sex.FEMALE or patient.age_years is None:
+        return False
+    first = min(case.sentences, key=lambda s: s.start, default=None)
+    opening = case.text[first.start : first.end] if first is not None else case.text
+    return patient.age_years >= MOTHER_AGE and _MOTHER.search(opening) is None
+
+
+_MOTHER = re.compile(r"\bmother\b", re.IGNORECASE)
+"""A word of a report's first sentence that makes it the child's ("… delivered to a
+32-year-old mother")."""
+
+
+def _sentence_bounds(sentences: SpanIndex[Span], mention: Mention) -> tuple[int, int]:
+    sentence = _sentence_of(sentences, mention)
+    return (sentence.start, sentence.end) if sentence else (mention.start, mention.end)
 
 
 def _sentence_of(sentences: SpanIndex[Span], mention: Mention) -> Span | None:

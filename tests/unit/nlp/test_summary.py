@@ -655,6 +655,27 @@ def test_a_death_told_of_others_is_not_the_patients_outcome(text: str, outcomes:
     assert [i.text for i in build_summary(case).outcomes] == outcomes
 
 
+@pytest.mark.parametrize(
+    ("text", "finding", "age", "diagnoses"),
+    [
+        # In the mother's report, what a clause tells of the neonate or the fetus is theirs.
+        ("The neonate was admitted for a pneumothorax.", "pneumothorax", 31, []),
+        ("Ultrasound showed a fetus with talipes equinovarus.", "talipes equinovarus", 31, []),
+        ("Baby died of sepsis on day 3.", "sepsis", 31, []),
+        ("The baby was born and she had anemia.", "anemia", 31, ["anemia"]),
+        # In the child's report, the neonate is the patient.
+        ("The neonate was admitted for a pneumothorax.", "pneumothorax", 0, ["pneumothorax"]),
+    ],
+)
+def test_a_clause_about_the_fetus_or_baby_tells_no_finding_of_its_mother(
+    text: str, finding: str, age: float, diagnoses: list[str]
+) -> None:
+    case = _told(text, [(finding, EntityType.DISEASE_DISORDER)]).model_copy(
+        update={"patient": Patient(age_years=age, sex=Sex.FEMALE)}
+    )
+    assert [item.text for item in build_summary(case).diagnoses] == diagnoses
+
+
 def test_a_patient_who_succumbed_has_that_outcome() -> None:
     case = _told(
         "She developed sepsis and ultimately succumbed to her illness.",
