@@ -164,8 +164,9 @@ class ConceptRules(RecordModel):
         default_factory=list,
         description="Regular expressions (case-insensitive) of words that open a list of "
         "possibilities weighed against each other ('to *differentiate between* chronic sepsis, "
-        "malignancy and an inflammatory process, a biopsy was performed'): candidates, no "
-        "diagnosis.",
+        "malignancy and an inflammatory process, a biopsy was performed'), or what a "
+        "screening looked for ('The detailed *screening for* malignancies, autoimmune "
+        "diseases and infections was performed'): candidates, no diagnosis.",
     )
     proposed_after: Patterns = Field(
         default_factory=list,

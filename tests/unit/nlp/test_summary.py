@@ -1381,3 +1381,19 @@ def test_possibilities_weighed_against_each_other_are_uncertain_diagnoses() -> N
         ("malignancy", Assertion.UNCERTAIN),
         ("rheumatoid arthritis", Assertion.PRESENT),
     ]
+
+
+def test_what_a_screening_looked_for_is_an_uncertain_diagnosis() -> None:
+    case = _told(
+        "A screening for lymphoma and tuberculosis was performed, which showed sarcoidosis.",
+        [
+            ("lymphoma", EntityType.DISEASE_DISORDER),
+            ("tuberculosis", EntityType.DISEASE_DISORDER),
+            ("sarcoidosis", EntityType.DISEASE_DISORDER),
+        ],
+    )
+    assert [(i.text, i.assertion) for i in build_summary(case).diagnoses] == [
+        ("lymphoma", Assertion.UNCERTAIN),
+        ("tuberculosis", Assertion.UNCERTAIN),
+        ("sarcoidosis", Assertion.PRESENT),
+    ]
