@@ -478,6 +478,20 @@ def test_a_body_parts_abnormality_told_part_first_is_its_concept(
     assert [c.concept_id for c in coder.link(words)] == [concept]
 
 
+@pytest.mark.parametrize(
+    ("words", "concept"),
+    [
+        ("unstable gait", "HP:0002317"),  # Unsteady gait
+        ("stereotypies", "HP:0000733"),  # Motor stereotypy
+        ("stereotypic movements", "HP:0000733"),
+    ],
+)
+def test_a_gait_or_stereotypy_told_in_other_words_is_its_concept(
+    coder: PhenotypeCoder, words: str, concept: str
+) -> None:
+    assert [c.concept_id for c in coder.link(words)] == [concept]
+
+
 def test_casebooks_added_synonyms_are_not_the_anchors() -> None:
     assert "HP:0012641" not in exact_matches("She had a low CSF pressure.")
     assert "HP:0012641" in exact_matches("She had intracranial hypotension.")
