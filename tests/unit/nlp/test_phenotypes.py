@@ -1541,3 +1541,11 @@ def test_edema_told_of_an_inner_organ_is_not_edema_of_the_tissues(
     assert "HP:0000969" in hpo_codes(analyse(pipeline, tmp_path, lips))
     brain = "Autopsy showed cerebral edema and congested lungs."
     assert "HP:0002181" in hpo_codes(analyse(pipeline, tmp_path, brain))  # Cerebral edema
+
+
+def test_a_case_reports_title_names_the_patients_finding(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # The title names what the case is about, as its presentation does: no need to repeat it.
+    text = "Flagellate erythema after bleomycin\n\nA 15-year-old boy was treated with bleomycin."
+    assert "HP:0010783" in hpo_codes(analyse(pipeline, tmp_path, text))  # Erythema
