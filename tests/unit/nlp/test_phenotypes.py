@@ -151,6 +151,12 @@ def test_grouping_classes_are_not_case_codes(pipeline: Pipeline, tmp_path: Path)
     assert "HP:0001627" not in codes
 
 
+def test_a_grouping_class_told_alone_is_a_case_code(pipeline: Pipeline, tmp_path: Path) -> None:
+    # Nothing narrower is said: the grouping class is all the text tells, and it is true.
+    text = "He was born with congenital heart defects."
+    assert "HP:0001627" in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
 def test_an_ambiguous_mention_is_not_linked(coder: PhenotypeCoder) -> None:
     # "Breathing difficulty" is a synonym of both Dyspnea and Respiratory distress.
     assert coder.link("breathing difficulty") == []
@@ -1549,3 +1555,9 @@ def test_a_case_reports_title_names_the_patients_finding(
     # The title names what the case is about, as its presentation does: no need to repeat it.
     text = "Flagellate erythema after bleomycin\n\nA 15-year-old boy was treated with bleomycin."
     assert "HP:0010783" in hpo_codes(analyse(pipeline, tmp_path, text))  # Erythema
+
+
+def test_a_low_energy_fall_is_no_diminished_energy(pipeline: Pipeline, tmp_path: Path) -> None:
+    # 'Low energy' told of a fall is the force of the injury, not the patient's drive.
+    text = "She sustained a low energy fall."
+    assert "HP:0000745" not in hpo_codes(analyse(pipeline, tmp_path, text))
