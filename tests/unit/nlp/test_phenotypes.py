@@ -1563,3 +1563,17 @@ def test_a_low_energy_fall_is_no_diminished_energy(pipeline: Pipeline, tmp_path:
     # 'Low energy' told of a fall is the force of the injury, not the patient's drive.
     text = "She sustained a low energy fall."
     assert "HP:0000745" not in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "coded"),
+    [
+        ("He developed hyperpigmentation over the back and chest.", True),
+        ("Oral examination showed hyperpigmentation of the hard palate.", False),
+    ],
+)
+def test_a_hyperpigmentation_is_the_skins_unless_told_of_another_tissue(
+    pipeline: Pipeline, tmp_path: Path, text: str, coded: bool
+) -> None:
+    # As HPO's 'Hypopigmentation' names the skin's, so does its opposite; a palate's is none.
+    assert ("HP:0000953" in hpo_codes(analyse(pipeline, tmp_path, text))) is coded
