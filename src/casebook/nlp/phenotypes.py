@@ -170,7 +170,8 @@ class PhenotypeRules(RecordModel):
         "not the bony outgrowth of HPO's Occipital horn; a 'malar prominence', the cheekbone a "
         "rash is told on, not HPO's prominent one; a 'PVL', Staphylococcus aureus's "
         "Panton-Valentine leukocidin or a paravalvular leak, which HPO lists for "
-        "Periventricular leukomalacia). Alone they name no phenotype, neither "
+        "Periventricular leukomalacia; a 'spinal deformity', a scoliosis or a kyphosis, which "
+        "it lists for Neuropathic spinal arthropathy). Alone they name no phenotype, neither "
         "found in the text nor as a mention's words; the longer aliases holding them "
         "('self-cutting') still do.",
     )

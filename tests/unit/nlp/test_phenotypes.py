@@ -1577,3 +1577,10 @@ def test_a_hyperpigmentation_is_the_skins_unless_told_of_another_tissue(
 ) -> None:
     # As HPO's 'Hypopigmentation' names the skin's, so does its opposite; a palate's is none.
     assert ("HP:0000953" in hpo_codes(analyse(pipeline, tmp_path, text))) is coded
+
+
+def test_a_spinal_deformity_is_no_charcot_spine(pipeline: Pipeline, tmp_path: Path) -> None:
+    # HPO lists 'Spinal deformities' for Neuropathic spinal arthropathy; reports mean a
+    # scoliosis or a kyphosis.
+    text = "A 36-year-old man with a severe spinal deformity was seen."
+    assert "HP:0008443" not in hpo_codes(analyse(pipeline, tmp_path, text))
