@@ -8,8 +8,11 @@ PMC-Patients, the long forms that Schwartz & Hearst definitions give each acrony
 and how many of them name the alias's own concept (its name, a synonym, or a phrase holding
 one: "apical hypertrophic cardiomyopathy"). ``CandidateGenerator`` reads a short form whose
 definitions give other senses a real share (``max_other_share``, at least
-``min_other_definitions``) only where its text also
-writes one of the own sense's long forms, which a definition does.
+``min_other_definitions``), or that case reports define too rarely (fewer than
+``min_definitions`` times) for its senses there to be known, only where its text also
+writes one of the own sense's long forms, which a definition does: an undefined "GDD" is a
+glaucoma drainage device, an "AOP" the artery of Percheron, a "HCM" may be a hypercalcaemia
+of malignancy.
 
 Regenerate with ``python -m casebook.nlp.acronym_senses CORPUS.jsonl OUT.json``.
 """
@@ -36,7 +39,7 @@ class AcronymSense(RecordModel):
 
     short: str = Field(min_length=2, description="The alias as the vocabulary writes it: 'HCM'.")
     concepts: list[str] = Field(min_length=1, description="The concepts the alias names.")
-    definitions: int = Field(ge=1, description="Definitions of the short form in the corpus.")
+    definitions: int = Field(ge=0, description="Definitions of the short form in the corpus.")
     own: int = Field(ge=0, description="Of them, those whose long form names its concepts.")
     own_long_forms: list[str] = Field(
         description="The own sense's long forms, lower case, most defined first."
@@ -53,12 +56,12 @@ class AcronymSense(RecordModel):
 
     @property
     def other_share(self) -> float:
-        """The share of definitions that give another sense."""
-        return (self.definitions - self.own) / self.definitions
+        """The share of definitions that give another sense (none without definitions)."""
+        return (self.definitions - self.own) / self.definitions if self.definitions else 0.0
 
 
 class AcronymSenses(RecordModel):
-    """The inventory: acronym aliases with at least ``min_definitions`` definitions."""
+    """The inventory: every acronym alias of the vocabulary, with its definitions' senses."""
 
     source: str = Field(description="What the counts were read from.")
     min_definitions: int = Field(ge=1)
@@ -71,18 +74,20 @@ class AcronymSenses(RecordModel):
         shorts = [entry.short for entry in self.entries]
         if len(shorts) != len(set(shorts)):
             raise ValueError("a short form appears twice")
-        if any(entry.definitions < self.min_definitions for entry in self.entries):
-            raise ValueError("an entry has fewer definitions than min_definitions")
         return self
 
     def ambiguous(self) -> dict[str, tuple[str, ...]]:
         """Short form → its own sense's long forms, for those whose other senses reach
-        ``max_other_share`` and ``min_other_definitions``."""
+        ``max_other_share`` and ``min_other_definitions``, and those defined fewer than
+        ``min_definitions`` times, whose senses in case reports are unknown."""
         return {
             entry.short: tuple(entry.own_long_forms)
             for entry in self.entries
-            if entry.other_share >= self.max_other_share
-            and entry.definitions - entry.own >= self.min_other_definitions
+            if entry.definitions < self.min_definitions
+            or (
+                entry.other_share >= self.max_other_share
+                and entry.definitions - entry.own >= self.min_other_definitions
+            )
         }
 
 

@@ -20,7 +20,8 @@ from casebook.kb.hpo import load_hpo
 from casebook.nlp.abbreviations import _definitions
 
 MIN_DEFINITIONS = 2
-"""Fewest definitions in the corpus for a short form's share to be read at all."""
+"""Fewest definitions in the corpus for a short form's share to be read at all; with fewer, its
+senses in case reports are unknown and it is read as ambiguous."""
 MAX_OTHER_SHARE = 0.1
 """The share of other senses from which an undefined short form names nothing: one undefined
 use in ten or more would be coded wrong, which a reader will not accept of a shown code."""
@@ -70,8 +71,6 @@ def build(corpus: Path) -> AcronymSenses:
     for short in sorted(shorts):
         counts = long_forms[short]
         total = sum(counts.values())
-        if total < MIN_DEFINITIONS:
-            continue
         concepts = shorts[short]
         related = set(concepts)
         for concept in concepts:
@@ -117,12 +116,14 @@ def _own_long_forms(own: Counter[str], kb: KnowledgeBase, concepts: set[str]) ->
     names (a text may name "cerebral palsy" though the corpus never defined "CP" so)."""
     longs = [long for long, _ in sorted(own.items(), key=lambda kv: (-kv[1], kv[0]))]
     longs = longs[:MAX_OWN_LONG_FORMS]
+    # A name of three words or more that holds an acronym ("REM sleep behavior disorder") is a
+    # long form too.
     names = sorted(
         {
             long_form_key(alias)
             for concept in concepts
             for alias in kb.concept(concept).aliases
-            if not _is_acronym(alias)
+            if not _is_acronym(alias) or len(alias.split()) >= 3
         }
     )
     return longs + [name for name in names if name not in longs]

@@ -17,9 +17,10 @@
    ``resources/literature.json``, shared with the clinical summary). Weights combine by
    noisy-or, ``1 - Π(1 - w)``, so repeated evidence raises confidence. Concepts reaching
    ``accept_threshold`` become ``Case.codes``; a concept is then pruned when one of its
-   accepted descendants is more specific, and concepts too near the root (``min_depth``) or
-   named like an ontology grouping class (``grouping_names``: "Abnormal heart morphology",
-   which curators replace by the defect itself) are dropped as uninformative.
+   accepted descendants is more specific, concepts too near the root (``min_depth``) are dropped
+   as uninformative, and one named like an ontology grouping class (``grouping_names``:
+   "Abnormal heart morphology") gives way to an accepted defect it groups, which curators
+   name instead.
 
 Every knob is data in ``resources/phenotypes.json``.
 """
@@ -141,7 +142,7 @@ class PhenotypeRules(RecordModel):
         default_factory=list,
         description="Regular expressions (case-sensitive) on a concept's name marking an "
         "ontology grouping class such as 'Abnormal heart morphology'; such a concept is "
-        "not coded when it has descendants.",
+        "not coded when a concept it groups is ('congenital heart defects' alone are one).",
     )
     prune_ancestors: bool = True
     name_qualifiers: list[str] = Field(
@@ -169,7 +170,8 @@ class PhenotypeRules(RecordModel):
         "not the bony outgrowth of HPO's Occipital horn; a 'malar prominence', the cheekbone a "
         "rash is told on, not HPO's prominent one; a 'PVL', Staphylococcus aureus's "
         "Panton-Valentine leukocidin or a paravalvular leak, which HPO lists for "
-        "Periventricular leukomalacia). Alone they name no phenotype, neither "
+        "Periventricular leukomalacia; a 'spinal deformity', a scoliosis or a kyphosis, which "
+        "it lists for Neuropathic spinal arthropathy). Alone they name no phenotype, neither "
         "found in the text nor as a mention's words; the longer aliases holding them "
         "('self-cutting') still do.",
     )
@@ -596,7 +598,9 @@ class PhenotypeRules(RecordModel):
         "('echocardiogram') and not the brain; a 'muscle rigidity' is a neurological one "
         "(Rigidity) unless its sentence names the abdomen and no limb; a 'hypokinesia' or "
         "'dyskinesis' of a ventricle's wall is the heart's, no movement disorder; a 'white patch' "
-        "(HPO's layperson Poliosis) is of hair, not of a mucosa or the skin. The concept "
+        "(HPO's layperson Poliosis) is of hair, not of a mucosa or the skin; a 'low energy' is "
+        "the force of a fall or an injury, or a scanner's setting, in a sentence of those and "
+        "not of mood or fatigue (HPO's Diminished energy). The concept "
         "and its descendants are not coded from a sentence naming another organ and not its "
         "own.",
     )
@@ -2463,6 +2467,12 @@ class PhenotypeCoder:
         if self.rules.prune_ancestors:
             for concept_id in list(accepted):
                 accepted -= self.kb.ancestors(concept_id)
+        else:
+            # A grouping class gives way to the defect it groups ("abnormal heart morphology
+            # with a ventricular septal defect"); told alone ("congenital heart defects",
+            # "brain anomalies") it is all the text says.
+            for concept_id in list(accepted):
+                accepted -= {a for a in self.kb.ancestors(concept_id) if self._is_grouping(a)}
         codes: list[CaseCode] = []
         for concept_id in sorted(accepted, key=lambda c: (-scores[c], c)):
             items = [i for i in by_concept[concept_id] if i.weight > 0]
@@ -2485,13 +2495,14 @@ class PhenotypeCoder:
         known = self._codable.get(concept_id)
         if known is not None:
             return known
-        name = self.kb.concept(concept_id).name if concept_id in self.kb else ""
-        grouping = any(p.search(name) for p in self._grouping)
-        codable = self._depth_of(concept_id) >= self.rules.min_depth and not (
-            grouping and self.kb.descendants(concept_id)
-        )
+        codable = self._depth_of(concept_id) >= self.rules.min_depth
         self._codable[concept_id] = codable
         return codable
+
+    def _is_grouping(self, concept_id: str) -> bool:
+        """Whether a concept is named like an ontology grouping class (``grouping_names``)."""
+        name = self.kb.concept(concept_id).name if concept_id in self.kb else ""
+        return any(p.search(name) for p in self._grouping)
 
     def _depth_of(self, concept_id: str) -> int:
         """Shortest number of ``is_a`` steps from ``concept_id`` up to Phenotypic abnormality."""

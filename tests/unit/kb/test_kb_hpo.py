@@ -254,6 +254,18 @@ def test_the_packaged_acronym_inventory_reads_case_reports() -> None:
     assert [m.concept_ids for m in generator.find("Her LFT and RA were normal.")] == []
 
 
+def test_an_acronym_case_reports_rarely_define_names_nothing_undefined() -> None:
+    # Its senses in case reports are unknown: "the cause of the HCM" may be a hypercalcaemia.
+    assert (
+        "hypertrophic cardiomyopathy"
+        in load_rules(ACRONYM_SENSES, AcronymSenses).ambiguous()["HCM"]
+    )
+    generator = CandidateGenerator(load_hpo())
+    assert generator.find("Calcitriol was the cause of the HCM.") == []
+    text = "She had hypertrophic cardiomyopathy (HCM); the HCM progressed."
+    assert [text[m.start : m.end] for m in generator.find(text)][-1] == "HCM"
+
+
 def test_policy_and_pruning(kb: KnowledgeBase) -> None:
     assert prune_ancestors(kb, ["HP:0001250", "HP:0002197", "HP:0000252"]) == {
         "HP:0002197",

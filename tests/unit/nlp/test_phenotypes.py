@@ -151,6 +151,12 @@ def test_grouping_classes_are_not_case_codes(pipeline: Pipeline, tmp_path: Path)
     assert "HP:0001627" not in codes
 
 
+def test_a_grouping_class_told_alone_is_a_case_code(pipeline: Pipeline, tmp_path: Path) -> None:
+    # Nothing narrower is said: the grouping class is all the text tells, and it is true.
+    text = "He was born with congenital heart defects."
+    assert "HP:0001627" in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
 def test_an_ambiguous_mention_is_not_linked(coder: PhenotypeCoder) -> None:
     # "Breathing difficulty" is a synonym of both Dyspnea and Respiratory distress.
     assert coder.link("breathing difficulty") == []
@@ -473,6 +479,20 @@ def test_a_result_word_within_a_phenotype_is_no_finding_of_its_own() -> None:
     ],
 )
 def test_a_body_parts_abnormality_told_part_first_is_its_concept(
+    coder: PhenotypeCoder, words: str, concept: str
+) -> None:
+    assert [c.concept_id for c in coder.link(words)] == [concept]
+
+
+@pytest.mark.parametrize(
+    ("words", "concept"),
+    [
+        ("unstable gait", "HP:0002317"),  # Unsteady gait
+        ("stereotypies", "HP:0000733"),  # Motor stereotypy
+        ("stereotypic movements", "HP:0000733"),
+    ],
+)
+def test_a_gait_or_stereotypy_told_in_other_words_is_its_concept(
     coder: PhenotypeCoder, words: str, concept: str
 ) -> None:
     assert [c.concept_id for c in coder.link(words)] == [concept]
@@ -1230,7 +1250,9 @@ def test_an_acronym_ending_a_hyphenated_name_is_no_phenotype(
     # HPO's RAD is Right axis deviation; BIO-RAD is a maker of laboratory kits.
     text = "Elution kits (BIO-RAD) were used."
     assert "HP:0033567" not in hpo_codes(analyse(pipeline, tmp_path, text))
-    assert "HP:0033567" in hpo_codes(analyse(pipeline, tmp_path, "The ECG showed RAD."))
+    # Case reports hardly define RAD: it names its concept where its long form is written.
+    text = "The ECG showed right axis deviation; the RAD persisted."
+    assert "HP:0033567" in hpo_codes(analyse(pipeline, tmp_path, text))
 
 
 def test_a_possessive_eponym_links_as_the_name_without_its_s(coder: PhenotypeCoder) -> None:
@@ -1527,3 +1549,38 @@ def test_edema_told_of_an_inner_organ_is_not_edema_of_the_tissues(
     assert "HP:0000969" in hpo_codes(analyse(pipeline, tmp_path, lips))
     brain = "Autopsy showed cerebral edema and congested lungs."
     assert "HP:0002181" in hpo_codes(analyse(pipeline, tmp_path, brain))  # Cerebral edema
+
+
+def test_a_case_reports_title_names_the_patients_finding(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    # The title names what the case is about, as its presentation does: no need to repeat it.
+    text = "Flagellate erythema after bleomycin\n\nA 15-year-old boy was treated with bleomycin."
+    assert "HP:0010783" in hpo_codes(analyse(pipeline, tmp_path, text))  # Erythema
+
+
+def test_a_low_energy_fall_is_no_diminished_energy(pipeline: Pipeline, tmp_path: Path) -> None:
+    # 'Low energy' told of a fall is the force of the injury, not the patient's drive.
+    text = "She sustained a low energy fall."
+    assert "HP:0000745" not in hpo_codes(analyse(pipeline, tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "coded"),
+    [
+        ("He developed hyperpigmentation over the back and chest.", True),
+        ("Oral examination showed hyperpigmentation of the hard palate.", False),
+    ],
+)
+def test_a_hyperpigmentation_is_the_skins_unless_told_of_another_tissue(
+    pipeline: Pipeline, tmp_path: Path, text: str, coded: bool
+) -> None:
+    # As HPO's 'Hypopigmentation' names the skin's, so does its opposite; a palate's is none.
+    assert ("HP:0000953" in hpo_codes(analyse(pipeline, tmp_path, text))) is coded
+
+
+def test_a_spinal_deformity_is_no_charcot_spine(pipeline: Pipeline, tmp_path: Path) -> None:
+    # HPO lists 'Spinal deformities' for Neuropathic spinal arthropathy; reports mean a
+    # scoliosis or a kyphosis.
+    text = "A 36-year-old man with a severe spinal deformity was seen."
+    assert "HP:0008443" not in hpo_codes(analyse(pipeline, tmp_path, text))
