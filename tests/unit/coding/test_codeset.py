@@ -1840,6 +1840,8 @@ def test_a_state_a_treatment_brings_about_is_no_finding(text: str, words: str, k
         ("X-rays showed a proximal humerus fracture.", "humerus fracture", "S42.209"),
         ("He had poorly controlled type 1 diabetes mellitus.", "diabetes mellitus", "E10.9"),
         ("He had diabetes mellitus type 1 since childhood.", "diabetes mellitus", "E10.9"),
+        # Index: Disorder, depressive, major F32.9.
+        ("She had major depressive disorder.", "depressive disorder", "F32.9"),
     ],
 )
 def test_a_kind_told_right_before_a_finding_names_its_code(
@@ -2481,3 +2483,39 @@ def test_a_finding_is_read_with_the_word_closing_its_name_after_it(
     mention = finding(text, words)
     case = case_of(text, [mention]).model_copy(update={"sentences": [Span(start=0, end=len(text))]})
     assert [c.code for c in linked_findings(case, [mention], CM, {}, 3)["m1"]] == codes
+
+
+@pytest.mark.parametrize(
+    ("words", "site", "code"),
+    [
+        # Index: Aneurysm, brain I67.1 (a communicating artery is of the circle of Willis).
+        ("aneurysm", "posterior communicating artery", "I67.1"),
+        ("aneurysm", "anterior communicating artery", "I67.1"),
+        # Index: Lymphoma, marginal zone (extranodal) C88.4-; nodal, splenic C83.0-.
+        ("marginal zone lymphoma", None, "C88.40"),
+        ("splenic marginal zone lymphoma", None, "C83.0"),
+    ],
+)
+def test_an_index_name_names_its_code(words: str, site: str | None, code: str) -> None:
+    text = f"Imaging showed a {words}" + (f" of the {site}." if site else ".")
+    assert codes_of(finding(text, words, site=site))[0] == code
+
+
+def test_an_aneurysm_is_read_at_the_artery_of_its_sentence() -> None:
+    # Aneurysm of unspecified site, I72.9, would say what the sentence's artery contradicts.
+    text = "Angiography of the anterior communicating artery (ACoA) showed an aneurysm."
+    aneurysm = finding(text, "aneurysm")
+    start = text.index("anterior communicating artery")
+    artery = Mention(
+        id="m2",
+        start=start,
+        end=start + len("anterior communicating artery"),
+        text="anterior communicating artery",
+        type=EntityType.BIOLOGICAL_STRUCTURE,
+        assertion=Assertion.PRESENT,
+    )
+    case = case_of(text, [aneurysm, artery]).model_copy(
+        update={"sentences": [Span(start=0, end=len(text))]}
+    )
+    linked = linked_findings(case, [aneurysm], CM, {}, 3)
+    assert [c.code for c in linked["m1"]] == ["I67.1"]
