@@ -2163,6 +2163,8 @@ def linked_findings(
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _named_organisms(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
+    named = _drug_induced_findings(case, findings, coded, relink)
+    coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _procedures_marks(case, findings, coded, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _typed_findings(case, findings, coded, relink)
@@ -2390,6 +2392,67 @@ def _named_by_words_before(
             continue
         bare = {c.code for c in codes}
         if named and not {c.code for c in named} <= bare:
+            found[mention.id] = named
+    return found
+
+
+_INDUCED_BY = re.compile(r"\b([A-Za-z]\w*)[\s-]+induced\b", re.IGNORECASE)
+"""A word telling what brought a finding about, hyphened or not before "induced"
+("vincristine-induced", "chemotherapy induced")."""
+
+_CAUSE_REACH = 40
+"""Characters read before a finding for what induced it."""
+
+_DRUG_CLASSES = frozenset({"chemotherapy", "drug", "medication", "medicine"})
+"""Words that name drugs given, whatever their names: "chemotherapy-induced neuropathy" is a
+drug-induced one."""
+
+
+def _drug_induced_findings(
+    case: Case,
+    findings: Sequence[Mention],
+    coded: Sequence[list[MentionCode]],
+    relink: Relink,
+) -> dict[str, list[MentionCode]]:
+    """The codes of each finding told induced by a drug the case names as a medication, or by
+    chemotherapy, read as "drug-induced", where that names in full a code its words do not:
+    the Index sends a finding induced by any drug to its "drug-induced" subterm, so
+    "vincristine-induced peripheral neuropathy" is G62.0 Drug-induced polyneuropathy, no G62.9
+    Polyneuropathy, unspecified. A finding whose words already name a code in full keeps it
+    ("heparin-induced thrombocytopenia", D75.82)."""
+    drugs = _DRUG_CLASSES | {
+        m.text.lower() for m in case.mentions if m.type is EntityType.MEDICATION
+    }
+    found: dict[str, list[MentionCode]] = {}
+    text = case.text
+    for mention, codes in zip(findings, coded, strict=True):
+        if mention.expansion:
+            continue
+        cause = next(
+            (
+                told
+                for told in _INDUCED_BY.finditer(
+                    text, max(0, mention.start - _CAUSE_REACH), mention.end
+                )
+                if told.end() > mention.start or not text[told.end() : mention.start].strip(" -")
+            ),
+            None,
+        )
+        if cause is None or cause.group(1).lower() not in drugs:
+            continue
+        # The words told with the cause name a code in full already ("heparin-induced
+        # thrombocytopenia" within the mention or right before it).
+        told = relink(mention, text[min(cause.start(), mention.start) : mention.end])
+        if told and told[0].score >= 1.0:
+            continue
+        own = text[mention.start : max(mention.start, cause.start())]
+        rest = text[max(mention.start, cause.end()) : mention.end]
+        named = relink(mention, f"{own} drug-induced {rest}")
+        if (
+            named
+            and named[0].score >= 1.0
+            and not {c.code for c in named} <= {c.code for c in codes}
+        ):
             found[mention.id] = named
     return found
 

@@ -2486,6 +2486,44 @@ def test_a_finding_is_read_with_the_word_closing_its_name_after_it(
 
 
 @pytest.mark.parametrize(
+    ("text", "words", "code"),
+    [
+        (
+            "After vincristine she had vincristine-induced peripheral neuropathy.",
+            "vincristine-induced peripheral neuropathy",
+            "G62.0",
+        ),
+        ("She had chemotherapy-induced neuropathy.", "neuropathy", "G62.0"),
+        # The words name a code in full: Heparin induced thrombocytopenia, D75.82.
+        (
+            "After heparin she had heparin-induced thrombocytopenia.",
+            "heparin-induced thrombocytopenia",
+            "D75.82",
+        ),
+        # Stress is no drug: Takotsubo syndrome.
+        ("She had stress-induced cardiomyopathy.", "stress-induced cardiomyopathy", "I51.81"),
+    ],
+)
+def test_a_finding_a_drug_induced_is_coded_drug_induced(text: str, words: str, code: str) -> None:
+    mentions = [finding(text, words)]
+    if "After" in text:
+        drug = text.split()[1]
+        start = text.index(drug)
+        mentions.append(
+            Mention(
+                id="m2",
+                start=start,
+                end=start + len(drug),
+                text=drug,
+                type=EntityType.MEDICATION,
+                assertion=Assertion.PRESENT,
+            )
+        )
+    linked = linked_findings(case_of(text, mentions), mentions[:1], CM, {}, 3)
+    assert [c.code for c in linked["m1"]][0] == code
+
+
+@pytest.mark.parametrize(
     ("words", "site", "code"),
     [
         # Index: Aneurysm, brain I67.1 (a communicating artery is of the circle of Willis).
