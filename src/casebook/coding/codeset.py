@@ -596,7 +596,12 @@ def link_mentions(
             best = _of_own_part(own, best, vocabulary)
             for site in (a for a in mention.attributes if a.name == "site"):
                 best = _part_named_alone(site.text, text, best, vocabulary)
-        told_site = " ".join(a.text for a in mention.attributes if a.name == "site")
+        told_site = " ".join(
+            [
+                *(a.text for a in mention.attributes if a.name == "site"),
+                *_AROUND_LESION.findall(mention.expansion or mention.text),
+            ]
+        )
         if told_site and best and set(best) <= vocabulary.site_told:
             best = _at_told_site(own, told_site, best, vocabulary)
             if not best:
@@ -745,6 +750,12 @@ def link_mentions(
         best = _lymphoma_at_site(told_site, best, vocabulary)
         coded.append(_ranked(best, limit))
     return coded
+
+
+_AROUND_LESION = re.compile(r"\bperi-?(?:tumou?ral|lesional|focal|neoplastic)\b", re.IGNORECASE)
+"""Words that put a finding around a growth or lesion, a site of the finding no code names:
+"peritumoral edema" is no R60.9 Edema, unspecified (generalized), but the swelling of the
+tissue the growth lies in."""
 
 
 _LYMPHOMA = re.compile(r"^C8[1-5]")

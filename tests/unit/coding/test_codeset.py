@@ -2557,3 +2557,10 @@ def test_an_aneurysm_is_read_at_the_artery_of_its_sentence() -> None:
     )
     linked = linked_findings(case, [aneurysm], CM, {}, 3)
     assert [c.code for c in linked["m1"]] == ["I67.1"]
+
+
+@pytest.mark.parametrize("words", ["perilesional edema", "peritumoral oedema", "perifocal edema"])
+def test_an_edema_around_a_lesion_is_no_generalized_edema(words: str) -> None:
+    # R60.9 Edema, unspecified is the Index's generalized edema; this one is the lesion's.
+    text = f"MRI showed a parietal mass with {words}."
+    assert codes_of(finding(text, words)) == []
