@@ -2532,6 +2532,8 @@ def test_a_finding_a_drug_induced_is_coded_drug_induced(text: str, words: str, c
         # Index: Lymphoma, marginal zone (extranodal) C88.4-; nodal, splenic C83.0-.
         ("marginal zone lymphoma", None, "C88.40"),
         ("splenic marginal zone lymphoma", None, "C83.0"),
+        # Tabular D68.62 Excludes1: lupus anticoagulant (LAC) finding without diagnosis (R76.0).
+        ("positive lupus anticoagulant", None, "R76.0"),
     ],
 )
 def test_an_index_name_names_its_code(words: str, site: str | None, code: str) -> None:
