@@ -2534,6 +2534,10 @@ def test_a_finding_a_drug_induced_is_coded_drug_induced(text: str, words: str, c
         ("splenic marginal zone lymphoma", None, "C83.0"),
         # Tabular D68.62 Excludes1: lupus anticoagulant (LAC) finding without diagnosis (R76.0).
         ("positive lupus anticoagulant", None, "R76.0"),
+        # Index: Fracture, radius, neck S52.13-; humerus, surgical neck S42.21- (displaced, the
+        # default), no S12.9 Fracture of neck.
+        ("radial neck fracture", None, "S52.133"),
+        ("surgical neck fracture", None, "S42.213"),
     ],
 )
 def test_an_index_name_names_its_code(words: str, site: str | None, code: str) -> None:
@@ -2566,3 +2570,4 @@ def test_an_edema_around_a_lesion_is_no_generalized_edema(words: str) -> None:
     # R60.9 Edema, unspecified is the Index's generalized edema; this one is the lesion's.
     text = f"MRI showed a parietal mass with {words}."
     assert codes_of(finding(text, words)) == []
+
