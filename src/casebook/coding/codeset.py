@@ -1424,6 +1424,8 @@ def _structures_both_ways(
                 if sentence[0] <= m.start < sentence[1] and not _invaded(case.text, m)
             ]
         kept = [m for m in inside if not _denied(case.text, finding, m)]
+        if _STAGED.match(case.text, finding.end) or _STAGED.search(finding.text):
+            kept = []
         # A stable sort: leaving the listed sites out after it keeps the others' order.
         kept.sort(key=lambda m: max(m.start - finding.end, finding.start - m.end))
         nearby[finding.id] = [m.text for m in kept[:_NEARBY_STRUCTURES]]
@@ -1562,6 +1564,20 @@ to the skin" is C79.2, Secondary malignant neoplasm of skin)."""
 _MEASURE_NAMED = re.compile(r"[ -]?(?:scores?|scales?)\b", re.IGNORECASE)
 """A score or scale right after a finding: the finding names what is measured ("pain score:
 0/10", "Glasgow Coma Scale"), not what the patient has."""
+
+
+_SOUGHT_NAMED = re.compile(r"[ -](?:screening|work-?up)\b", re.IGNORECASE)
+"""A search right after a finding: the finding names what is looked for ("colorectal cancer
+screening", "an infectious disease workup"), which the case tells of elsewhere if the patient
+has it. A surveillance is left out: it follows a treated growth as often as a risk."""
+
+_SOUGHT_ENDED = re.compile(r"[ -](?:screening|work-?up)$", re.IGNORECASE)
+"""The same words ending a finding's mention ("tumor screening")."""
+
+_STAGED = re.compile(r"[ -]staging\b", re.IGNORECASE)
+"""A staging right after a finding, or ending its mention: the growth staged is the patient's,
+but the body part imaged for it is none of its sites ("Brain magnetic resonance imaging
+performed for cancer staging showed normal findings" is no C71.9)."""
 
 
 _MEASURE_ENDED = re.compile(r"[ -](?:scores?|scales?)$", re.IGNORECASE)
@@ -1966,7 +1982,8 @@ def _gestation_told(text: str, mention: Mention) -> bool:
 
 def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     """The case's mentions of ``types``, but those naming a person or an organisation ("cancer
-    board", ``casebook.kb.nonclinical``), a service consulted ("Infectious disease was involved",
+    board", ``casebook.kb.nonclinical``), what a search looks for ("colorectal cancer
+    screening", ``_SOUGHT_NAMED``), a service consulted ("Infectious disease was involved",
     "neurology, infectious disease, and hematology" were consulted), what a score measures ("pain
     score", ``_MEASURE_NAMED``), a hospital's alert ("code stroke", "trauma activation",
     ``_alert_named``), what is named as so in general or as what a treatment is for ("the most
@@ -2017,6 +2034,8 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             or services.is_donors(mention.text, mention.expansion or "")
             or _MEASURE_NAMED.match(case.text, mention.end) is not None
             or _MEASURE_ENDED.search(mention.text) is not None
+            or _SOUGHT_NAMED.match(case.text, mention.end) is not None
+            or _SOUGHT_ENDED.search(mention.text) is not None
             or _alert_named(case.text, mention)
             or _likened(case.text, mention)
             or _GENE_NAMED.match(case.text, mention.end) is not None

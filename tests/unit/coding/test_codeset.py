@@ -2571,3 +2571,32 @@ def test_an_edema_around_a_lesion_is_no_generalized_edema(words: str) -> None:
     text = f"MRI showed a parietal mass with {words}."
     assert codes_of(finding(text, words)) == []
 
+
+def test_a_growth_staged_is_not_read_at_the_body_part_imaged_for_it() -> None:
+    text = "Brain imaging performed for cancer staging showed normal findings."
+    cancer = finding(text, "cancer")
+    brain = Mention(
+        id="m2",
+        start=0,
+        end=len("Brain"),
+        text="Brain",
+        type=EntityType.BIOLOGICAL_STRUCTURE,
+        assertion=Assertion.PRESENT,
+    )
+    case = case_of(text, [cancer, brain]).model_copy(
+        update={"sentences": [Span(start=0, end=len(text))]}
+    )
+    linked = linked_findings(case, [cancer], CM, {}, 3)
+    assert "C71.9" not in [c.code for c in linked["m1"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("She had colorectal cancer screening last year.", "colorectal cancer"),
+        ("An infectious disease work-up was started.", "infectious disease"),
+    ],
+)
+def test_what_a_search_looks_for_is_no_finding(text: str, words: str) -> None:
+    named = finding(text, words)
+    assert coded_findings(case_of(text, [named]), {named.type}) == []
