@@ -1842,6 +1842,7 @@ def test_a_state_a_treatment_brings_about_is_no_finding(text: str, words: str, k
         ("He had diabetes mellitus type 1 since childhood.", "diabetes mellitus", "E10.9"),
         # Index: Disorder, depressive, major F32.9.
         ("She had major depressive disorder.", "depressive disorder", "F32.9"),
+        ("It was an extranodal marginal zone B-cell lymphoma.", "B-cell lymphoma", "C88.40"),
     ],
 )
 def test_a_kind_told_right_before_a_finding_names_its_code(
@@ -2538,6 +2539,12 @@ def test_a_finding_a_drug_induced_is_coded_drug_induced(text: str, words: str, c
         # default), no S12.9 Fracture of neck.
         ("radial neck fracture", None, "S52.133"),
         ("surgical neck fracture", None, "S42.213"),
+        # Index: Palsy, nerve, sixth (abducent) H49.2-; Paresis, see Paralysis.
+        ("sixth paresis", None, "H49.20"),
+        ("abducens nerve palsy", None, "H49.20"),
+        # Index: Infection, respiratory, lower J22: a chest infection is one.
+        ("chest infection", None, "J22"),
+        ("marginal zone lymphoma", "spleen", "C83.07"),
     ],
 )
 def test_an_index_name_names_its_code(words: str, site: str | None, code: str) -> None:
