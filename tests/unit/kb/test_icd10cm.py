@@ -156,6 +156,7 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         # Q78.2's "Osteosclerosis NOS" is osteopetrosis; a report's is a scan's, acquired.
         ("osteosclerosis", set()),
         ("illness", set()),  # not R69's: 'day 6 of illness', 'history of present illness'
+        ("murder", set()),  # not Y09's assault: what a patient did or feared ("a double murder")
         ("mental illness", {"F99"}),
         ("amebic colitis", {"A06.0"}),  # Colitis, amebic; not K52.9
         ("amebic dysentery", {"A06.0"}),  # Dysentery, amebic
