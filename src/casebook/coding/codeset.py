@@ -1612,7 +1612,7 @@ def _alert_named(text: str, mention: Mention) -> bool:
 
 _LIKENED_WORDS = (
     r"(?:mimick?(?:ing|ed|s)?|simulat(?:ing|ed|es)|imitat(?:ing|ed|es)|resembl(?:ing|ed|es)"
-    r"|masquerad(?:ing|ed|es)\s+as|pos(?:ing|ed|es)\s+as|disguised\s+as"
+    r"|masquerad(?:ing|ed|es)\s+as|pos(?:ing|ed|es)\s+as|disguised\s+as|similar\s+to"
     r"|(?:masquerader|mimicker|mimic|imitator)s?\s+of"
     r"|misdiagnosed\s+(?:as|with)(?:\s+having)?|mistaken(?:ly\s+diagnosed)?\s+(?:as|for)"
     r"|diagnosis\s+(?:was|had\s+been|has\s+been)\s+(?:corrected|changed|revised|amended)\s+from)"
@@ -1621,8 +1621,9 @@ _LIKENED_BEFORE = re.compile(rf"\b{_LIKENED_WORDS}\s+(?:(?:an?|the)\s+)?$", re.I
 _LIKENED_IN = re.compile(rf"^{_LIKENED_WORDS}\s", re.IGNORECASE)
 """The words that liken a finding to another it is not: "a hemangioma mimicking acute
 appendicitis", "Phaeochromocytoma Mimicking Scleroderma", "ulcers mimicking Behçet's disease",
-"a lesion resembling a lipoma", "xanthogranuloma masquerading as a tumor", "a masquerader of
-malignancy", "a mimic of tuberculosis"; and the diagnosis it was wrongly taken for ("he was
+"a lesion resembling a lipoma", "lesions similar to neurofibromatosis type 1", "xanthogranuloma
+masquerading as a tumor", "a masquerader of malignancy", "a mimic of tuberculosis"; and the
+diagnosis it was wrongly taken for ("he was
 misdiagnosed with trigeminal neuralgia", "mistaken for a simple broncholith", "the diagnosis
 was corrected from parathyroid adenoma to parathyroid carcinoma")."""
 

@@ -2047,6 +2047,7 @@ def test_a_fractures_callus_is_no_skin_callosity() -> None:
         ("Neurologic lesions that mimic glaucoma.", "mimic glaucoma"),
         ("A liver hemangioma mimicking acute appendicitis.", "acute appendicitis"),
         ("The lesion resembled a lipoma.", "lipoma"),
+        ("Some skin lesions were similar to neurofibromatosis type 1.", "neurofibromatosis type 1"),
         ("Ovarian cystadenofibroma: a masquerader of malignancy.", "malignancy"),
         ("At onset he was misdiagnosed with cellulitis.", "cellulitis"),
         ("The diagnosis was corrected from thyroid adenoma to carcinoma.", "thyroid adenoma"),
