@@ -1919,14 +1919,18 @@ def _example_set_aside(text: str, mention: Mention, sentence: Span) -> bool:
 
 
 _TESTED_FOR = re.compile(
-    r"\b(?:markers?|serolog(?:y|ies)|serologic(?:al)?\s+(?:tests?|markers?)|tests?|testing"
-    r"|screening|assays?|seronegative|negative)\s+(?:for|of)\s+(?P<listed>(?:[^.;:()]|\([^()]*\)){0,160})$"
+    r"\b(?:(?:markers?|serolog(?:y|ies)|serologic(?:al)?\s+(?:tests?|markers?)|tests?|testing"
+    r"|screening|assays?|seronegative|negative)\s+(?:for|of)"
+    r"|(?:analys[ie]s|PCR|NAAT|panels?|tested|screened|sent)\s+for)"
+    r"\s+(?P<listed>(?:[^.;:()]|\([^()]*\)){0,160})$"
     r"|\b(?:antibod(?:y|ies)|titers?|titres?)\s+(?:against|to)\s+"
     r"(?P<against>(?:[^.;:()]|\([^()]*\)){0,80})$",
     re.IGNORECASE,
 )
 """A test named by what it looks for, running up to a finding of its list ("the serologic
-markers for human immunodeficiency virus, hepatitis C and hepatitis B", a serology's list of
+markers for human immunodeficiency virus, hepatitis C and hepatitis B", "NAAT analysis for HSV
+and varicella zoster virus", "coagulation tests were sent for lupus anticoagulant", "she was
+tested for HIV", a serology's list of
 viruses each with its abbreviation), or the patient told found without it by one
 ("seronegative for hepatitis viruses B and C", "the following results: negative for hepatitis
 B, hepatitis C, HIV"), or antibodies against

@@ -595,6 +595,9 @@ def test_only_present_findings_support_a_code() -> None:
             set(),
         ),
         ("The serology for hepatitis C was positive.", {"B19.20"}),
+        ("CSF PCR analyses for hepatitis C and enterovirus were negative.", set()),
+        ("Blood samples were sent for hepatitis C.", set()),
+        ("She was tested for hepatitis C, which was positive.", {"B19.20"}),
         ("She had hepatitis C.", {"B19.20"}),
         # Antibodies against an infection are what vaccination or a past infection leaves.
         ("Tests revealed antibodies against measles and hepatitis C.", set()),
