@@ -1580,6 +1580,24 @@ but the body part imaged for it is none of its sites ("Brain magnetic resonance 
 performed for cancer staging showed normal findings" is no C71.9)."""
 
 
+_DEVICE_SHOCK = re.compile(
+    r"\b(?:A?ICDs?|defibrillators?|DC|electric(?:al)?|(?:in)?appropriate|device|biphasic"
+    r"|monophasic|synchronized|high-energy|\d+\s*J|joules?)\s+shocks?$",
+    re.IGNORECASE,
+)
+_DEVICE_SHOCK_AFTER = re.compile(
+    r"\s+(?:therap(?:y|ies)|delivery|(?:was\s+|were\s+)?(?:delivered|administered|given))\b",
+    re.IGNORECASE,
+)
+"""A shock a device or a current gives ("ICD shock", "appropriate shocks", "200 J DC shock",
+"shock therapy", "shock was delivered"), no circulatory shock (R57.9)."""
+
+_SHOCK_WORD = re.compile(r"\bshocks?$", re.IGNORECASE)
+
+_DEVICE_SHOCK_REACH = 30
+"""Characters read before a shock for the device that gave it."""
+
+
 _MEASURE_ENDED = re.compile(r"[ -](?:scores?|scales?)$", re.IGNORECASE)
 """A score or scale that ends a finding's mention ("full-mouth bleeding score"): the mention
 names the measure, no finding."""
@@ -1988,7 +2006,8 @@ def _gestation_told(text: str, mention: Mention) -> bool:
 def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     """The case's mentions of ``types``, but those naming a person or an organisation ("cancer
     board", ``casebook.kb.nonclinical``), what a search looks for ("colorectal cancer
-    screening", ``_SOUGHT_NAMED``), a service consulted ("Infectious disease was involved",
+    screening", ``_SOUGHT_NAMED``), a device's shock ("ICD shock", ``_DEVICE_SHOCK``), a service
+    consulted ("Infectious disease was involved",
     "neurology, infectious disease, and hematology" were consulted), what a score measures ("pain
     score", ``_MEASURE_NAMED``), a hospital's alert ("code stroke", "trauma activation",
     ``_alert_named``), what is named as so in general or as what a treatment is for ("the most
@@ -2040,6 +2059,14 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             or _MEASURE_NAMED.match(case.text, mention.end) is not None
             or _MEASURE_ENDED.search(mention.text) is not None
             or _SOUGHT_NAMED.match(case.text, mention.end) is not None
+            or _DEVICE_SHOCK.search(
+                case.text, max(0, mention.start - _DEVICE_SHOCK_REACH), mention.end
+            )
+            is not None
+            or (
+                _SHOCK_WORD.search(mention.text) is not None
+                and _DEVICE_SHOCK_AFTER.match(case.text, mention.end) is not None
+            )
             or _SOUGHT_ENDED.search(mention.text) is not None
             or _alert_named(case.text, mention)
             or _likened(case.text, mention)

@@ -2611,3 +2611,18 @@ def test_a_growth_staged_is_not_read_at_the_body_part_imaged_for_it() -> None:
 def test_what_a_search_looks_for_is_no_finding(text: str, words: str) -> None:
     named = finding(text, words)
     assert coded_findings(case_of(text, [named]), {named.type}) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "kept"),
+    [
+        ("He was admitted after a single ICD shock.", "ICD shock", False),
+        ("A 200 J DC shock was given.", "shock", False),
+        ("Shock was delivered by the defibrillator.", "Shock", False),
+        ("She described electric shock sensations.", "electric shock", False),
+        ("He developed septic shock.", "septic shock", True),
+    ],
+)
+def test_a_shock_a_device_gives_is_no_circulatory_shock(text: str, words: str, kept: bool) -> None:
+    named = finding(text, words)
+    assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
