@@ -172,6 +172,10 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         # The Index's default outweighs another branch's inclusion term.
         ("hepatitis B", {"B19.10"}),  # not B16.9, whose "Hepatitis B (acute) (viral) NOS"
         ("kidney cyst", {"N28.1"}),  # Cyst, kidney (acquired); not Q61.00, a congenital one
+        # Crohn's disease by the bowel it inflames; not K52.9, noninfective colitis.
+        ("Crohn's ileitis", {"K50.00"}),
+        ("Crohn's colitis", {"K50.10"}),
+        ("enteropathic arthritis", {"M07.60"}),  # Arthropathy, enteropathic; not M19.90
     ],
 )
 def test_the_codes_a_finding_names(words: str, codes: set[str]) -> None:
