@@ -596,7 +596,12 @@ def link_mentions(
             best = _of_own_part(own, best, vocabulary)
             for site in (a for a in mention.attributes if a.name == "site"):
                 best = _part_named_alone(site.text, text, best, vocabulary)
-        told_site = " ".join(a.text for a in mention.attributes if a.name == "site")
+        told_site = " ".join(
+            [
+                *(a.text for a in mention.attributes if a.name == "site"),
+                *_AROUND_LESION.findall(mention.expansion or mention.text),
+            ]
+        )
         if told_site and best and set(best) <= vocabulary.site_told:
             best = _at_told_site(own, told_site, best, vocabulary)
             if not best:
@@ -745,6 +750,12 @@ def link_mentions(
         best = _lymphoma_at_site(told_site, best, vocabulary)
         coded.append(_ranked(best, limit))
     return coded
+
+
+_AROUND_LESION = re.compile(r"\bperi-?(?:tumou?ral|lesional|focal|neoplastic)\b", re.IGNORECASE)
+"""Words that put a finding around a growth or lesion, a site of the finding no code names:
+"peritumoral edema" is no R60.9 Edema, unspecified (generalized), but the swelling of the
+tissue the growth lies in."""
 
 
 _LYMPHOMA = re.compile(r"^C8[1-5]")
@@ -1413,6 +1424,8 @@ def _structures_both_ways(
                 if sentence[0] <= m.start < sentence[1] and not _invaded(case.text, m)
             ]
         kept = [m for m in inside if not _denied(case.text, finding, m)]
+        if _STAGED.match(case.text, finding.end) or _STAGED.search(finding.text):
+            kept = []
         # A stable sort: leaving the listed sites out after it keeps the others' order.
         kept.sort(key=lambda m: max(m.start - finding.end, finding.start - m.end))
         nearby[finding.id] = [m.text for m in kept[:_NEARBY_STRUCTURES]]
@@ -1553,6 +1566,38 @@ _MEASURE_NAMED = re.compile(r"[ -]?(?:scores?|scales?)\b", re.IGNORECASE)
 0/10", "Glasgow Coma Scale"), not what the patient has."""
 
 
+_SOUGHT_NAMED = re.compile(r"[ -](?:screening|work-?up)\b", re.IGNORECASE)
+"""A search right after a finding: the finding names what is looked for ("colorectal cancer
+screening", "an infectious disease workup"), which the case tells of elsewhere if the patient
+has it. A surveillance is left out: it follows a treated growth as often as a risk."""
+
+_SOUGHT_ENDED = re.compile(r"[ -](?:screening|work-?up)$", re.IGNORECASE)
+"""The same words ending a finding's mention ("tumor screening")."""
+
+_STAGED = re.compile(r"[ -]staging\b", re.IGNORECASE)
+"""A staging right after a finding, or ending its mention: the growth staged is the patient's,
+but the body part imaged for it is none of its sites ("Brain magnetic resonance imaging
+performed for cancer staging showed normal findings" is no C71.9)."""
+
+
+_DEVICE_SHOCK = re.compile(
+    r"\b(?:A?ICDs?|defibrillators?|DC|electric(?:al)?|(?:in)?appropriate|device|biphasic"
+    r"|monophasic|synchronized|high-energy|\d+\s*J|joules?)\s+shocks?$",
+    re.IGNORECASE,
+)
+_DEVICE_SHOCK_AFTER = re.compile(
+    r"\s+(?:therap(?:y|ies)|delivery|(?:was\s+|were\s+)?(?:delivered|administered|given))\b",
+    re.IGNORECASE,
+)
+"""A shock a device or a current gives ("ICD shock", "appropriate shocks", "200 J DC shock",
+"shock therapy", "shock was delivered"), no circulatory shock (R57.9)."""
+
+_SHOCK_WORD = re.compile(r"\bshocks?$", re.IGNORECASE)
+
+_DEVICE_SHOCK_REACH = 30
+"""Characters read before a shock for the device that gave it."""
+
+
 _MEASURE_ENDED = re.compile(r"[ -](?:scores?|scales?)$", re.IGNORECASE)
 """A score or scale that ends a finding's mention ("full-mouth bleeding score"): the mention
 names the measure, no finding."""
@@ -1585,7 +1630,7 @@ def _alert_named(text: str, mention: Mention) -> bool:
 
 _LIKENED_WORDS = (
     r"(?:mimick?(?:ing|ed|s)?|simulat(?:ing|ed|es)|imitat(?:ing|ed|es)|resembl(?:ing|ed|es)"
-    r"|masquerad(?:ing|ed|es)\s+as|pos(?:ing|ed|es)\s+as|disguised\s+as"
+    r"|masquerad(?:ing|ed|es)\s+as|pos(?:ing|ed|es)\s+as|disguised\s+as|similar\s+to"
     r"|(?:masquerader|mimicker|mimic|imitator)s?\s+of"
     r"|misdiagnosed\s+(?:as|with)(?:\s+having)?|mistaken(?:ly\s+diagnosed)?\s+(?:as|for)"
     r"|diagnosis\s+(?:was|had\s+been|has\s+been)\s+(?:corrected|changed|revised|amended)\s+from)"
@@ -1594,8 +1639,9 @@ _LIKENED_BEFORE = re.compile(rf"\b{_LIKENED_WORDS}\s+(?:(?:an?|the)\s+)?$", re.I
 _LIKENED_IN = re.compile(rf"^{_LIKENED_WORDS}\s", re.IGNORECASE)
 """The words that liken a finding to another it is not: "a hemangioma mimicking acute
 appendicitis", "Phaeochromocytoma Mimicking Scleroderma", "ulcers mimicking Behçet's disease",
-"a lesion resembling a lipoma", "xanthogranuloma masquerading as a tumor", "a masquerader of
-malignancy", "a mimic of tuberculosis"; and the diagnosis it was wrongly taken for ("he was
+"a lesion resembling a lipoma", "lesions similar to neurofibromatosis type 1", "xanthogranuloma
+masquerading as a tumor", "a masquerader of malignancy", "a mimic of tuberculosis"; and the
+diagnosis it was wrongly taken for ("he was
 misdiagnosed with trigeminal neuralgia", "mistaken for a simple broncholith", "the diagnosis
 was corrected from parathyroid adenoma to parathyroid carcinoma")."""
 
@@ -1891,14 +1937,18 @@ def _example_set_aside(text: str, mention: Mention, sentence: Span) -> bool:
 
 
 _TESTED_FOR = re.compile(
-    r"\b(?:markers?|serolog(?:y|ies)|serologic(?:al)?\s+(?:tests?|markers?)|tests?|testing"
-    r"|screening|assays?|seronegative|negative)\s+(?:for|of)\s+(?P<listed>(?:[^.;:()]|\([^()]*\)){0,160})$"
+    r"\b(?:(?:markers?|serolog(?:y|ies)|serologic(?:al)?\s+(?:tests?|markers?)|tests?|testing"
+    r"|screening|assays?|seronegative|negative)\s+(?:for|of)"
+    r"|(?:analys[ie]s|PCR|NAAT|panels?|tested|screened|sent)\s+for)"
+    r"\s+(?P<listed>(?:[^.;:()]|\([^()]*\)){0,160})$"
     r"|\b(?:antibod(?:y|ies)|titers?|titres?)\s+(?:against|to)\s+"
     r"(?P<against>(?:[^.;:()]|\([^()]*\)){0,80})$",
     re.IGNORECASE,
 )
 """A test named by what it looks for, running up to a finding of its list ("the serologic
-markers for human immunodeficiency virus, hepatitis C and hepatitis B", a serology's list of
+markers for human immunodeficiency virus, hepatitis C and hepatitis B", "NAAT analysis for HSV
+and varicella zoster virus", "coagulation tests were sent for lupus anticoagulant", "she was
+tested for HIV", a serology's list of
 viruses each with its abbreviation), or the patient told found without it by one
 ("seronegative for hepatitis viruses B and C", "the following results: negative for hepatitis
 B, hepatitis C, HIV"), or antibodies against
@@ -1955,7 +2005,9 @@ def _gestation_told(text: str, mention: Mention) -> bool:
 
 def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     """The case's mentions of ``types``, but those naming a person or an organisation ("cancer
-    board", ``casebook.kb.nonclinical``), a service consulted ("Infectious disease was involved",
+    board", ``casebook.kb.nonclinical``), what a search looks for ("colorectal cancer
+    screening", ``_SOUGHT_NAMED``), a device's shock ("ICD shock", ``_DEVICE_SHOCK``), a service
+    consulted ("Infectious disease was involved",
     "neurology, infectious disease, and hematology" were consulted), what a score measures ("pain
     score", ``_MEASURE_NAMED``), a hospital's alert ("code stroke", "trauma activation",
     ``_alert_named``), what is named as so in general or as what a treatment is for ("the most
@@ -2006,6 +2058,16 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
             or services.is_donors(mention.text, mention.expansion or "")
             or _MEASURE_NAMED.match(case.text, mention.end) is not None
             or _MEASURE_ENDED.search(mention.text) is not None
+            or _SOUGHT_NAMED.match(case.text, mention.end) is not None
+            or _DEVICE_SHOCK.search(
+                case.text, max(0, mention.start - _DEVICE_SHOCK_REACH), mention.end
+            )
+            is not None
+            or (
+                _SHOCK_WORD.search(mention.text) is not None
+                and _DEVICE_SHOCK_AFTER.match(case.text, mention.end) is not None
+            )
+            or _SOUGHT_ENDED.search(mention.text) is not None
             or _alert_named(case.text, mention)
             or _likened(case.text, mention)
             or _GENE_NAMED.match(case.text, mention.end) is not None
@@ -2162,6 +2224,8 @@ def linked_findings(
     named = _named_by_words_before(case, findings, coded, vocabulary, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _named_organisms(case, findings, coded, vocabulary, relink)
+    coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
+    named = _drug_induced_findings(case, findings, coded, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
     named = _procedures_marks(case, findings, coded, relink)
     coded = [named.get(m.id, codes) for m, codes in zip(findings, coded, strict=True)]
@@ -2321,12 +2385,15 @@ def _named_organisms(
 
 _KIND_BEFORE = re.compile(
     r"\b(primary|secondary|essential|idiopathic|acute[\s-]+on|(?:first|second|third)[\s-]+degree"
-    r"|proximal|distal|type[\s-]*(?:1|2|i{1,2}|one|two))[\s-]+$",
+    r"|proximal|distal|major|(?:extranodal\s+)?marginal[\s-]+zone"
+    r"|type[\s-]*(?:1|2|i{1,2}|one|two))[\s-]+$",
     re.IGNORECASE,
 )
 """A word telling a disorder's kind right before a finding the mention model marked without it
-("secondary hypertension", "essential thrombocythemia", "type 1 diabetes mellitus", no E11.9
-Type 2 diabetes mellitus, the Index's default, "first-degree heart block", the
+("secondary hypertension", "essential thrombocythemia", "major depressive disorder", F32.9 by
+the Index's "Disorder, depressive, major", no F32.A Depression, unspecified, "extranodal marginal
+zone B-cell lymphoma", C88.4-, no C85.1- Unspecified B-cell lymphoma, "type 1 diabetes
+mellitus", no E11.9 Type 2 diabetes mellitus, the Index's default, "first-degree heart block", the
 Index's "proximal humerus fracture", S42.20-, no fracture of its shaft), or the
 acute course told on a chronic one ("acute on chronic respiratory failure", J96.2-, whose
 mention starts at "chronic")."""
@@ -2389,6 +2456,67 @@ def _named_by_words_before(
             continue
         bare = {c.code for c in codes}
         if named and not {c.code for c in named} <= bare:
+            found[mention.id] = named
+    return found
+
+
+_INDUCED_BY = re.compile(r"\b([A-Za-z]\w*)[\s-]+induced\b", re.IGNORECASE)
+"""A word telling what brought a finding about, hyphened or not before "induced"
+("vincristine-induced", "chemotherapy induced")."""
+
+_CAUSE_REACH = 40
+"""Characters read before a finding for what induced it."""
+
+_DRUG_CLASSES = frozenset({"chemotherapy", "drug", "medication", "medicine"})
+"""Words that name drugs given, whatever their names: "chemotherapy-induced neuropathy" is a
+drug-induced one."""
+
+
+def _drug_induced_findings(
+    case: Case,
+    findings: Sequence[Mention],
+    coded: Sequence[list[MentionCode]],
+    relink: Relink,
+) -> dict[str, list[MentionCode]]:
+    """The codes of each finding told induced by a drug the case names as a medication, or by
+    chemotherapy, read as "drug-induced", where that names in full a code its words do not:
+    the Index sends a finding induced by any drug to its "drug-induced" subterm, so
+    "vincristine-induced peripheral neuropathy" is G62.0 Drug-induced polyneuropathy, no G62.9
+    Polyneuropathy, unspecified. A finding whose words already name a code in full keeps it
+    ("heparin-induced thrombocytopenia", D75.82)."""
+    drugs = _DRUG_CLASSES | {
+        m.text.lower() for m in case.mentions if m.type is EntityType.MEDICATION
+    }
+    found: dict[str, list[MentionCode]] = {}
+    text = case.text
+    for mention, codes in zip(findings, coded, strict=True):
+        if mention.expansion:
+            continue
+        cause = next(
+            (
+                told
+                for told in _INDUCED_BY.finditer(
+                    text, max(0, mention.start - _CAUSE_REACH), mention.end
+                )
+                if told.end() > mention.start or not text[told.end() : mention.start].strip(" -")
+            ),
+            None,
+        )
+        if cause is None or cause.group(1).lower() not in drugs:
+            continue
+        # The words told with the cause name a code in full already ("heparin-induced
+        # thrombocytopenia" within the mention or right before it).
+        told = relink(mention, text[min(cause.start(), mention.start) : mention.end])
+        if told and told[0].score >= 1.0:
+            continue
+        own = text[mention.start : max(mention.start, cause.start())]
+        rest = text[max(mention.start, cause.end()) : mention.end]
+        named = relink(mention, f"{own} drug-induced {rest}")
+        if (
+            named
+            and named[0].score >= 1.0
+            and not {c.code for c in named} <= {c.code for c in codes}
+        ):
             found[mention.id] = named
     return found
 

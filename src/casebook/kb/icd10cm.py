@@ -330,7 +330,10 @@ class IndexTerms(RecordModel):
         "'Osteosclerosis NOS', of Q78.2 Osteopetrosis, is there a scan's sclerosis of bone "
         "round a lesion or of a vertebra, acquired (the Index's M85.8), no osteopetrosis; "
         "'Illness', the head of R69 Illness, unspecified, is there the course of a named "
-        "disease ('day 6 of illness', 'history of present illness', 'a diarrheal illness').",
+        "disease ('day 6 of illness', 'history of present illness', 'a diarrheal illness'); "
+        "'Murder' and 'Homicide', of Y09 Assault by unspecified means, are there what a "
+        "patient did, feared or a forensic report weighs ('charges of double murder', 'a plot "
+        "to murder him'), no assault the patient suffered.",
     )
     singular_only: list[str] = Field(
         default_factory=list,

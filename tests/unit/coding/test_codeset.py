@@ -595,6 +595,9 @@ def test_only_present_findings_support_a_code() -> None:
             set(),
         ),
         ("The serology for hepatitis C was positive.", {"B19.20"}),
+        ("CSF PCR analyses for hepatitis C and enterovirus were negative.", set()),
+        ("Blood samples were sent for hepatitis C.", set()),
+        ("She was tested for hepatitis C, which was positive.", {"B19.20"}),
         ("She had hepatitis C.", {"B19.20"}),
         # Antibodies against an infection are what vaccination or a past infection leaves.
         ("Tests revealed antibodies against measles and hepatitis C.", set()),
@@ -1840,6 +1843,9 @@ def test_a_state_a_treatment_brings_about_is_no_finding(text: str, words: str, k
         ("X-rays showed a proximal humerus fracture.", "humerus fracture", "S42.209"),
         ("He had poorly controlled type 1 diabetes mellitus.", "diabetes mellitus", "E10.9"),
         ("He had diabetes mellitus type 1 since childhood.", "diabetes mellitus", "E10.9"),
+        # Index: Disorder, depressive, major F32.9.
+        ("She had major depressive disorder.", "depressive disorder", "F32.9"),
+        ("It was an extranodal marginal zone B-cell lymphoma.", "B-cell lymphoma", "C88.40"),
     ],
 )
 def test_a_kind_told_right_before_a_finding_names_its_code(
@@ -2044,6 +2050,7 @@ def test_a_fractures_callus_is_no_skin_callosity() -> None:
         ("Neurologic lesions that mimic glaucoma.", "mimic glaucoma"),
         ("A liver hemangioma mimicking acute appendicitis.", "acute appendicitis"),
         ("The lesion resembled a lipoma.", "lipoma"),
+        ("Some skin lesions were similar to neurofibromatosis type 1.", "neurofibromatosis type 1"),
         ("Ovarian cystadenofibroma: a masquerader of malignancy.", "malignancy"),
         ("At onset he was misdiagnosed with cellulitis.", "cellulitis"),
         ("The diagnosis was corrected from thyroid adenoma to carcinoma.", "thyroid adenoma"),
@@ -2481,3 +2488,141 @@ def test_a_finding_is_read_with_the_word_closing_its_name_after_it(
     mention = finding(text, words)
     case = case_of(text, [mention]).model_copy(update={"sentences": [Span(start=0, end=len(text))]})
     assert [c.code for c in linked_findings(case, [mention], CM, {}, 3)["m1"]] == codes
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "code"),
+    [
+        (
+            "After vincristine she had vincristine-induced peripheral neuropathy.",
+            "vincristine-induced peripheral neuropathy",
+            "G62.0",
+        ),
+        ("She had chemotherapy-induced neuropathy.", "neuropathy", "G62.0"),
+        # The words name a code in full: Heparin induced thrombocytopenia, D75.82.
+        (
+            "After heparin she had heparin-induced thrombocytopenia.",
+            "heparin-induced thrombocytopenia",
+            "D75.82",
+        ),
+        # Stress is no drug: Takotsubo syndrome.
+        ("She had stress-induced cardiomyopathy.", "stress-induced cardiomyopathy", "I51.81"),
+    ],
+)
+def test_a_finding_a_drug_induced_is_coded_drug_induced(text: str, words: str, code: str) -> None:
+    mentions = [finding(text, words)]
+    if "After" in text:
+        drug = text.split()[1]
+        start = text.index(drug)
+        mentions.append(
+            Mention(
+                id="m2",
+                start=start,
+                end=start + len(drug),
+                text=drug,
+                type=EntityType.MEDICATION,
+                assertion=Assertion.PRESENT,
+            )
+        )
+    linked = linked_findings(case_of(text, mentions), mentions[:1], CM, {}, 3)
+    assert [c.code for c in linked["m1"]][0] == code
+
+
+@pytest.mark.parametrize(
+    ("words", "site", "code"),
+    [
+        # Index: Aneurysm, brain I67.1 (a communicating artery is of the circle of Willis).
+        ("aneurysm", "posterior communicating artery", "I67.1"),
+        ("aneurysm", "anterior communicating artery", "I67.1"),
+        # Index: Lymphoma, marginal zone (extranodal) C88.4-; nodal, splenic C83.0-.
+        ("marginal zone lymphoma", None, "C88.40"),
+        ("splenic marginal zone lymphoma", None, "C83.0"),
+        # Tabular D68.62 Excludes1: lupus anticoagulant (LAC) finding without diagnosis (R76.0).
+        ("positive lupus anticoagulant", None, "R76.0"),
+        # Index: Fracture, radius, neck S52.13-; humerus, surgical neck S42.21- (displaced, the
+        # default), no S12.9 Fracture of neck.
+        ("radial neck fracture", None, "S52.133"),
+        ("surgical neck fracture", None, "S42.213"),
+        # Index: Palsy, nerve, sixth (abducent) H49.2-; Paresis, see Paralysis.
+        ("sixth paresis", None, "H49.20"),
+        ("abducens nerve palsy", None, "H49.20"),
+        # Index: Infection, respiratory, lower J22: a chest infection is one.
+        ("chest infection", None, "J22"),
+        ("marginal zone lymphoma", "spleen", "C83.07"),
+    ],
+)
+def test_an_index_name_names_its_code(words: str, site: str | None, code: str) -> None:
+    text = f"Imaging showed a {words}" + (f" of the {site}." if site else ".")
+    assert codes_of(finding(text, words, site=site))[0] == code
+
+
+def test_an_aneurysm_is_read_at_the_artery_of_its_sentence() -> None:
+    # Aneurysm of unspecified site, I72.9, would say what the sentence's artery contradicts.
+    text = "Angiography of the anterior communicating artery (ACoA) showed an aneurysm."
+    aneurysm = finding(text, "aneurysm")
+    start = text.index("anterior communicating artery")
+    artery = Mention(
+        id="m2",
+        start=start,
+        end=start + len("anterior communicating artery"),
+        text="anterior communicating artery",
+        type=EntityType.BIOLOGICAL_STRUCTURE,
+        assertion=Assertion.PRESENT,
+    )
+    case = case_of(text, [aneurysm, artery]).model_copy(
+        update={"sentences": [Span(start=0, end=len(text))]}
+    )
+    linked = linked_findings(case, [aneurysm], CM, {}, 3)
+    assert [c.code for c in linked["m1"]] == ["I67.1"]
+
+
+@pytest.mark.parametrize("words", ["perilesional edema", "peritumoral oedema", "perifocal edema"])
+def test_an_edema_around_a_lesion_is_no_generalized_edema(words: str) -> None:
+    # R60.9 Edema, unspecified is the Index's generalized edema; this one is the lesion's.
+    text = f"MRI showed a parietal mass with {words}."
+    assert codes_of(finding(text, words)) == []
+
+
+def test_a_growth_staged_is_not_read_at_the_body_part_imaged_for_it() -> None:
+    text = "Brain imaging performed for cancer staging showed normal findings."
+    cancer = finding(text, "cancer")
+    brain = Mention(
+        id="m2",
+        start=0,
+        end=len("Brain"),
+        text="Brain",
+        type=EntityType.BIOLOGICAL_STRUCTURE,
+        assertion=Assertion.PRESENT,
+    )
+    case = case_of(text, [cancer, brain]).model_copy(
+        update={"sentences": [Span(start=0, end=len(text))]}
+    )
+    linked = linked_findings(case, [cancer], CM, {}, 3)
+    assert "C71.9" not in [c.code for c in linked["m1"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("She had colorectal cancer screening last year.", "colorectal cancer"),
+        ("An infectious disease work-up was started.", "infectious disease"),
+    ],
+)
+def test_what_a_search_looks_for_is_no_finding(text: str, words: str) -> None:
+    named = finding(text, words)
+    assert coded_findings(case_of(text, [named]), {named.type}) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "kept"),
+    [
+        ("He was admitted after a single ICD shock.", "ICD shock", False),
+        ("A 200 J DC shock was given.", "shock", False),
+        ("Shock was delivered by the defibrillator.", "Shock", False),
+        ("She described electric shock sensations.", "electric shock", False),
+        ("He developed septic shock.", "septic shock", True),
+    ],
+)
+def test_a_shock_a_device_gives_is_no_circulatory_shock(text: str, words: str, kept: bool) -> None:
+    named = finding(text, words)
+    assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept

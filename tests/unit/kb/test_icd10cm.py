@@ -156,6 +156,7 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         # Q78.2's "Osteosclerosis NOS" is osteopetrosis; a report's is a scan's, acquired.
         ("osteosclerosis", set()),
         ("illness", set()),  # not R69's: 'day 6 of illness', 'history of present illness'
+        ("murder", set()),  # not Y09's assault: what a patient did or feared ("a double murder")
         ("mental illness", {"F99"}),
         ("amebic colitis", {"A06.0"}),  # Colitis, amebic; not K52.9
         ("amebic dysentery", {"A06.0"}),  # Dysentery, amebic
@@ -171,6 +172,10 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         # The Index's default outweighs another branch's inclusion term.
         ("hepatitis B", {"B19.10"}),  # not B16.9, whose "Hepatitis B (acute) (viral) NOS"
         ("kidney cyst", {"N28.1"}),  # Cyst, kidney (acquired); not Q61.00, a congenital one
+        # Crohn's disease by the bowel it inflames; not K52.9, noninfective colitis.
+        ("Crohn's ileitis", {"K50.00"}),
+        ("Crohn's colitis", {"K50.10"}),
+        ("enteropathic arthritis", {"M07.60"}),  # Arthropathy, enteropathic; not M19.90
     ],
 )
 def test_the_codes_a_finding_names(words: str, codes: set[str]) -> None:
