@@ -1249,6 +1249,9 @@ class ProcedureCoder:
         words: set[str] = set()
         for raw in reversed(before.split()):
             token = raw.lower()
+            if self._names_regions(token):
+                words.update(normalize_tokens(token))
+                continue
             if not token.isalpha() or token in self._definite or token in self._stop:
                 break
             if token.endswith(_PARTICIPLE) and self._names_procedure(token):
@@ -1257,6 +1260,17 @@ class ProcedureCoder:
                 break
             words.update(normalize_tokens(token))
         return words
+
+    def _names_regions(self, token: str) -> bool:
+        """Whether a hyphenated word joins only regions and organs ("abdomen-pelvic",
+        "chest-abdomen-pelvis"): one scan of them all, where another compound ("CT-guided",
+        "end-to-end") names no body part."""
+        parts = token.strip(",;:").split("-")
+        return len(parts) > 1 and all(
+            part.isalpha()
+            and all(w in self._regions or w in self._organ_words for w in normalize_tokens(part))
+            for part in parts
+        )
 
     def _names_procedure(self, word: str) -> bool:
         """Whether a word alone is a route ("resected" → Resection)."""

@@ -768,3 +768,12 @@ def test_a_vessel_or_fluid_that_drains_into_a_place_is_no_drainage(pipeline: Pip
     text = "The left pleural cavity was drained into a bag."
     done = mention(text, "drained", site="left pleural cavity")
     assert pcs(analyse(pipeline, text, [done]).mentions[0].codes) != []
+
+
+def test_a_compound_of_regions_before_a_scan_names_them_all(pipeline: Pipeline) -> None:
+    text = "Abdomen-pelvic CT scan showed no lymphadenopathy."
+    ct = mention(text, "CT", DIAGNOSTIC, site="pelvic")
+    assert pcs(analyse(pipeline, text, [ct]).mentions[0].codes)[0] == "BW21"  # was BR2C, pelvis
+    text = "An ultrasound-guided biopsy of the liver was performed."
+    biopsy = mention(text, "biopsy", DIAGNOSTIC, site="liver")
+    assert pcs(analyse(pipeline, text, [biopsy]).mentions[0].codes)[0].startswith("0FB0")
