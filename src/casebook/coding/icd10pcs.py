@@ -299,6 +299,12 @@ class ProcedureLexicon(RecordModel):
         description="Root operations (Medical and Surgical) a ``step_words`` procedure is a "
         "step of.",
     )
+    place_words: list[str] = Field(
+        default_factory=list,
+        description="Prepositions that, before 'the' and a ``step_words`` name, make it the "
+        "place of a finding, made before ('a fistula occurred *in the* anastomosis', "
+        "'collections related *to the* pancreatic anastomosis'): no procedure done.",
+    )
     graft_words: list[str] = Field(
         default_factory=list,
         description="Heads of a graft's name ('patch'), whose words may name its material.",
@@ -607,6 +613,7 @@ class ProcedureCoder:
         self._simulated = frozenset(w for p in lex.simulated_words for w in normalize_tokens(p))
         self._step_words = frozenset(w for p in lex.step_words for w in normalize_tokens(p))
         self._step_of = frozenset(lex.step_of)
+        self._place_words = frozenset(w.lower() for w in lex.place_words)
         landmarks = "|".join(re.escape(w) for w in lex.landmark_words)
         self._landmark = re.compile(rf"\b(?:{landmarks})\b", re.IGNORECASE) if landmarks else None
 
@@ -981,6 +988,7 @@ class ProcedureCoder:
                 if m.type in self._types
                 and not self.concepts.is_drug_only(m)
                 and not self._is_flow(case.text, m)
+                and not self._is_place(case.text, m)
             ),
             key=lambda m: m.start,
         )
@@ -1225,6 +1233,19 @@ class ProcedureCoder:
             and _PASSIVE.search(text, max(0, mention.start - 40), mention.start) is None
         )
 
+    def _is_place(self, text: str, mention: Mention) -> bool:
+        """Whether a mention named by ``step_words`` follows a ``place_words`` preposition and
+        "the", a few words of its name between ("near the ileocolic anastomosis")."""
+        if self._step_words.isdisjoint(self._words(mention)):
+            return False
+        tokens = text[max(0, mention.start - 80) : mention.start].lower().split()
+        for number, token in enumerate(reversed(tokens)):
+            if token == _THE:
+                return number + 1 < len(tokens) and tokens[-number - 2] in self._place_words
+            if number >= 3 or token in self._stop or _NAME_WORD.fullmatch(token) is None:
+                return False
+        return False
+
     def _passive_devices(self, text: str, starts: Sequence[int], start: int) -> frozenset[str]:
         """The device words of the subject of a passive participle at ``start``, back to the
         sentence's start or a comma: "the catheter was removed from the right internal jugular
@@ -1386,6 +1407,11 @@ _COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
 """A hyphenated compound: words joined by hyphens ("peg-asparaginase", "blood-patch")."""
 
 _HEAD = "head"
+
+_THE = "the"
+
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+"""A word of a name, maybe hyphenated ("ileo-ileal")."""
 
 _PARTICIPLE = "ed"
 """The ending of a past participle ("resected", "drained")."""

@@ -777,3 +777,12 @@ def test_a_compound_of_regions_before_a_scan_names_them_all(pipeline: Pipeline) 
     text = "An ultrasound-guided biopsy of the liver was performed."
     biopsy = mention(text, "biopsy", DIAGNOSTIC, site="liver")
     assert pcs(analyse(pipeline, text, [biopsy]).mentions[0].codes)[0].startswith("0FB0")
+
+
+def test_an_anastomosis_told_as_the_place_of_a_finding_is_no_procedure(pipeline: Pipeline) -> None:
+    text = "CT revealed fluid collections related to the pancreatic anastomosis."
+    place = mention(text, "anastomosis", site="pancreatic")
+    assert pcs(analyse(pipeline, text, [place]).mentions[0].codes) == []  # was 0F1G, a Bypass
+    text = "A side-to-side anastomosis of the pancreatic duct and the jejunum was performed."
+    done = mention(text, "anastomosis", site="pancreatic duct")
+    assert pcs(analyse(pipeline, text, [done]).mentions[0].codes) != []
