@@ -299,6 +299,13 @@ class ProcedureLexicon(RecordModel):
         description="Root operations (Medical and Surgical) a ``step_words`` procedure is a "
         "step of.",
     )
+    lesion_words: list[str] = Field(
+        default_factory=list,
+        description="Words naming a lesion: what a bare resection takes out of the organ it "
+        "names ('resection of the liver and lung *lesions*', 'the *tumor* of the left frontal "
+        "lobe was resected'), part of that organ, an Excision (ICD-10-PCS guideline B3.8), "
+        "where an organ's own name ('nephrectomy') says all of it went.",
+    )
     place_words: list[str] = Field(
         default_factory=list,
         description="Prepositions that, before 'the' and a ``step_words`` name, make it the "
@@ -389,6 +396,7 @@ class _Query:
             cystectomy").
         devices: The device words (``device_words``) of the subject a passive mention tells
             of ("the choledochal *stent* was removed").
+        lesion: Whether what the mention took out is a lesion (``lesion_words``).
     """
 
     own: frozenset[str]
@@ -398,6 +406,7 @@ class _Query:
     foreign: set[str] = field(default_factory=set)
     before: frozenset[str] = frozenset()
     devices: frozenset[str] = frozenset()
+    lesion: bool = False
 
 
 _Line = tuple[IndexEntry, str, frozenset[str]]
@@ -614,6 +623,7 @@ class ProcedureCoder:
         self._step_words = frozenset(w for p in lex.step_words for w in normalize_tokens(p))
         self._step_of = frozenset(lex.step_of)
         self._place_words = frozenset(w.lower() for w in lex.place_words)
+        self._lesions = frozenset(w for p in lex.lesion_words for w in normalize_tokens(p))
         landmarks = "|".join(re.escape(w) for w in lex.landmark_words)
         self._landmark = re.compile(rf"\b(?:{landmarks})\b", re.IGNORECASE) if landmarks else None
 
@@ -723,7 +733,9 @@ class ProcedureCoder:
                     continue  # "Biopsy" → Extraction: a pelvic bone is never extracted to diagnose
                 target = self.kb.reference(entry.see).term if entry.see else entry.term
                 start = entry.code
-                if partial and target == _WHOLE_REMOVAL:
+                # A bare "resection" of a lesion took part of the organ; "nephrectomy" all of it.
+                part_only = partial or (query.lesion and not route.path)
+                if part_only and target == _WHOLE_REMOVAL:
                     part = self._part_removal(entry.code)
                     if part is not None:
                         start, target = part, _PART_REMOVAL
@@ -749,7 +761,7 @@ class ProcedureCoder:
                 share = len(own & explained) + self.lexicon.synonym_weight * len(synonyms)
                 score = round(min(1.0, share / len(own)) if own else 0.0, 4)
                 preference = self._preference.get(target, len(self._preference))
-                if partial and target == _WHOLE_REMOVAL:
+                if part_only and target == _WHOLE_REMOVAL:
                     preference = len(self._preference)
                 referred = entry.term != route.term
                 candidate = ProcedureCandidate(
@@ -1005,6 +1017,7 @@ class ProcedureCoder:
         member: dict[str, int] = {}
         own: dict[str, frozenset[str]] = {}
         before: dict[str, frozenset[str]] = {}
+        lesions: set[str] = set()
         devices: dict[str, frozenset[str]] = {}
         previous: Mention | None = None
         previous_sites: frozenset[str] = frozenset()
@@ -1028,6 +1041,8 @@ class ProcedureCoder:
             premodifiers -= material
             own[mention.id] = words
             before[mention.id] = frozenset(premodifiers)
+            if self._takes_lesion(case.text, starts, mention, premodifiers):
+                lesions.add(mention.id)
             devices[mention.id] = self._passive_devices(case.text, starts, mention.start)
             foreign = self._foreign(" ".join(filter(None, (mention.text, mention.expansion))))
             near = (set(words) | premodifiers) - claimed
@@ -1117,6 +1132,7 @@ class ProcedureCoder:
                     foreign=set(groups[number][3]),
                     before=before[mention_id],
                     devices=devices[mention_id],
+                    lesion=mention_id in lesions,
                 )
             )
             for mention_id, number in member.items()
@@ -1232,6 +1248,26 @@ class ProcedureCoder:
             and self._flow.match(text, mention.end) is not None
             and _PASSIVE.search(text, max(0, mention.start - 40), mention.start) is None
         )
+
+    def _takes_lesion(
+        self, text: str, starts: Sequence[int], mention: Mention, premodifiers: Collection[str]
+    ) -> bool:
+        """Whether what a mention took out is a lesion: named just before it ("tumor
+        resection"), after its "of" ("resection of the liver and lung lesions"), or as the
+        subject of its passive ("The tumor of the left frontal lobe was resected"); not one
+        taken out with its organ ("The tumors were resected with the left ovary")."""
+        number = bisect_right(starts, mention.start)
+        begin = starts[number - 1] if number else 0
+        end = starts[number] if number < len(starts) else len(text)
+        taken = _OBJECT.match(text, mention.end, end)
+        if _WITH_ORGAN.match(text, taken.end() if taken else mention.end, end) is not None:
+            return False
+        if not self._lesions.isdisjoint(premodifiers):
+            return True
+        if taken is None and _PASSIVE.search(text, begin, mention.start) is not None:
+            clause = text[begin : mention.start]
+            taken = _SUBJECT.search(clause[max(clause.rfind(c) for c in _CLAUSE_MARKS) + 1 :])
+        return taken is not None and not self._lesions.isdisjoint(normalize_tokens(taken.group(1)))
 
     def _is_place(self, text: str, mention: Mention) -> bool:
         """Whether a mention named by ``step_words`` follows a ``place_words`` preposition and
@@ -1430,6 +1466,21 @@ _PASSIVE = re.compile(r"\b(?:was|were)\s+(?:\w+ly\s+)?\Z", re.IGNORECASE)
 
 _CLAUSE_MARKS = ",;:("
 """Marks that end the clause before a passive's subject."""
+
+_OBJECT = re.compile(
+    r"\s+of\s+((?:(?!was\b|were\b|with\b|for\b|by\b|using\b|under\b|via\b|through\b"
+    r"|because\b|due\b|after\b|and\s+(?:a|an|the)\b)[^\W\d_][\w-]*\s*){1,6})",
+    re.IGNORECASE,
+)
+"""What a nominal procedure took out: the words after its "of", up to a clause's next part."""
+
+_WITH_ORGAN = re.compile(
+    r"\s*,?\s*(?:(?:together|along|en\s+bloc)\s+)?with\s+(?:the|a|an|her|his)\b", re.IGNORECASE
+)
+"""What a lesion was taken out together with ("resected *with the* left ovary")."""
+
+_SUBJECT = re.compile(r"^\s*(.*?)\s+(?:was|were)\s+(?:\w+ly\s+)?\Z", re.IGNORECASE | re.DOTALL)
+"""The subject of a passive participle, the clause's words before its auxiliary."""
 
 _PARENTHESIS = re.compile(r"(\s?)\(([^()]*)\)")
 

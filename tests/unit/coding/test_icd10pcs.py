@@ -786,3 +786,13 @@ def test_an_anastomosis_told_as_the_place_of_a_finding_is_no_procedure(pipeline:
     text = "A side-to-side anastomosis of the pancreatic duct and the jejunum was performed."
     done = mention(text, "anastomosis", site="pancreatic duct")
     assert pcs(analyse(pipeline, text, [done]).mentions[0].codes) != []
+
+
+def test_a_resection_of_an_organs_lesion_is_an_excision(pipeline: Pipeline) -> None:
+    # Guideline B3.8: a resection takes all of a body part; a lesion's takes part of it.
+    text = "He underwent resection of the liver and lung lesions."
+    resection = mention(text, "resection", site="liver")
+    assert pcs(analyse(pipeline, text, [resection]).mentions[0].codes)[0] == "0FB0"  # was 0FT0
+    text = "The tumors were resected with the left ovary."
+    resected = mention(text, "resected", site="left ovary")
+    assert pcs(analyse(pipeline, text, [resected]).mentions[0].codes)[0] == "0UT1"
