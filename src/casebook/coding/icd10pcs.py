@@ -299,6 +299,19 @@ class ProcedureLexicon(RecordModel):
         description="Root operations (Medical and Surgical) a ``step_words`` procedure is a "
         "step of.",
     )
+    circuits: list[str] = Field(
+        default_factory=list,
+        description="Code prefixes of an extracorporeal circulation: cardiopulmonary bypass "
+        "(5A12), ECMO (5A15), haemodialysis (5A1D).",
+    )
+    circuit_steps: list[str] = Field(
+        default_factory=list,
+        description="Code prefixes of what a circuit's cannulae do that the Index names as "
+        "procedures of their own, the Drainage of a vessel: blood drained to a circuit told in "
+        "the same sentence or the one before ('VV-ECMO was initiated; blood was drained from "
+        "the right femoral vein', 'bypass was instituted with right atrial drainage') is part "
+        "of it, no Drainage.",
+    )
     lesion_words: list[str] = Field(
         default_factory=list,
         description="Words naming a lesion: what a bare resection takes out of the organ it "
@@ -623,6 +636,8 @@ class ProcedureCoder:
         self._step_words = frozenset(w for p in lex.step_words for w in normalize_tokens(p))
         self._step_of = frozenset(lex.step_of)
         self._place_words = frozenset(w.lower() for w in lex.place_words)
+        self._circuits = tuple(lex.circuits)
+        self._circuit_steps_of = tuple(lex.circuit_steps)
         self._lesions = frozenset(w for p in lex.lesion_words for w in normalize_tokens(p))
         landmarks = "|".join(re.escape(w) for w in lex.landmark_words)
         self._landmark = re.compile(rf"\b(?:{landmarks})\b", re.IGNORECASE) if landmarks else None
@@ -634,7 +649,7 @@ class ProcedureCoder:
             mention_id: [self._code(c) for c in self.accept(self._rank(query))]
             for mention_id, query in queries.items()
         }
-        steps = self._steps(case, coded)
+        steps = self._steps(case, coded) | self._circuit_steps(case, coded)
         mentions: list[Mention] = []
         evidence: dict[str, list[tuple[Code, Span, str]]] = {}
         for mention in case.mentions:
@@ -672,6 +687,23 @@ class ProcedureCoder:
             elif codes and not self._step_words.isdisjoint(self._words(mention)):
                 steps.append((mention.id, sentence))
         return {mention_id for mention_id, sentence in steps if sentence in operations}
+
+    def _circuit_steps(self, case: Case, coded: dict[str, list[Code]]) -> set[str]:
+        """The present procedure mentions coded as ``circuit_steps`` whose sentence, or the
+        one before, tells a present extracorporeal circulation (``circuits``)."""
+        starts = [s.start for s in case.sentences]
+        steps: list[tuple[str, int]] = []
+        circuits: set[int] = set()
+        for mention in case.mentions:
+            codes = coded.get(mention.id)
+            if not codes or mention.assertion in self._excluded:
+                continue
+            sentence = bisect_right(starts, mention.start)
+            if codes[0].code.startswith(self._circuits):
+                circuits.add(sentence)
+            elif codes[0].code.startswith(self._circuit_steps_of):
+                steps.append((mention.id, sentence))
+        return {m for m, sentence in steps if {sentence, sentence - 1} & circuits}
 
     def _is_operation(self, mention: Mention, code: str | None) -> bool:
         """Whether a procedure is one that ``step_of`` names: its code's root operation, or

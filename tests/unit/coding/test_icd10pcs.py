@@ -796,3 +796,15 @@ def test_a_resection_of_an_organs_lesion_is_an_excision(pipeline: Pipeline) -> N
     text = "The tumors were resected with the left ovary."
     resected = mention(text, "resected", site="left ovary")
     assert pcs(analyse(pipeline, text, [resected]).mentions[0].codes)[0] == "0UT1"
+
+
+def test_blood_drained_to_an_extracorporeal_circuit_is_no_drainage(pipeline: Pipeline) -> None:
+    text = (
+        "Veno-venous ECMO was initiated. Blood was drained from the left femoral vein and "
+        "returned to the right internal jugular vein."
+    )
+    ecmo = mention(text, "ECMO")
+    ecmo = ecmo.model_copy(update={"expansion": "extracorporeal membrane oxygenation"})
+    drained = mention(text, "drained", site="left femoral vein", number=2)
+    case = analyse(pipeline, text, [ecmo, drained])
+    assert [c.code for c in case.codes] == ["5A15"]  # was 069N, Drainage of the femoral vein
