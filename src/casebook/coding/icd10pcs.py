@@ -299,6 +299,13 @@ class ProcedureLexicon(RecordModel):
         description="Root operations (Medical and Surgical) a ``step_words`` procedure is a "
         "step of.",
     )
+    other_heads: list[str] = Field(
+        default_factory=list,
+        description="Nouns a procedure's name modifies where it names people, places or a "
+        "wait rather than a procedure done ('a hospital with an ECMO *facility*', 'a poor "
+        "liver transplant *candidate*', 'the ECMO *team* was contacted'): a mention ending "
+        "with one, or followed by one (after its abbreviation, maybe), is no procedure.",
+    )
     circuits: list[str] = Field(
         default_factory=list,
         description="Code prefixes of an extracorporeal circulation: cardiopulmonary bypass "
@@ -637,6 +644,7 @@ class ProcedureCoder:
         self._step_of = frozenset(lex.step_of)
         self._place_words = frozenset(w.lower() for w in lex.place_words)
         self._circuits = tuple(lex.circuits)
+        self._other_heads = frozenset(w.lower() for w in lex.other_heads)
         self._circuit_steps_of = tuple(lex.circuit_steps)
         self._lesions = frozenset(w for p in lex.lesion_words for w in normalize_tokens(p))
         landmarks = "|".join(re.escape(w) for w in lex.landmark_words)
@@ -1033,6 +1041,7 @@ class ProcedureCoder:
                 and not self.concepts.is_drug_only(m)
                 and not self._is_flow(case.text, m)
                 and not self._is_place(case.text, m)
+                and not self._heads_other(case.text, m)
             ),
             key=lambda m: m.start,
         )
@@ -1301,6 +1310,15 @@ class ProcedureCoder:
             taken = _SUBJECT.search(clause[max(clause.rfind(c) for c in _CLAUSE_MARKS) + 1 :])
         return taken is not None and not self._lesions.isdisjoint(normalize_tokens(taken.group(1)))
 
+    def _heads_other(self, text: str, mention: Mention) -> bool:
+        """Whether a mention's name modifies an ``other_heads`` noun, its last word or the
+        next ("extracorporeal membrane oxygenation (ECMO) team")."""
+        words = mention.text.lower().split()
+        if words and words[-1] in self._other_heads:
+            return True
+        after = _NEXT_WORD.match(text, mention.end)
+        return after is not None and after.group(1).lower() in self._other_heads
+
     def _is_place(self, text: str, mention: Mention) -> bool:
         """Whether a mention named by ``step_words`` follows a ``place_words`` preposition and
         "the", a few words of its name between ("near the ileocolic anastomosis")."""
@@ -1505,6 +1523,9 @@ _OBJECT = re.compile(
     re.IGNORECASE,
 )
 """What a nominal procedure took out: the words after its "of", up to a clause's next part."""
+
+_NEXT_WORD = re.compile(r"(?:\s*\([^()]{1,20}\))?[ \t]+([^\W\d_]+)")
+"""The word after a mention, past an abbreviation in parentheses ("ECMO (VV-ECMO) team")."""
 
 _WITH_ORGAN = re.compile(
     r"\s*,?\s*(?:(?:together|along|en\s+bloc)\s+)?with\s+(?:the|a|an|her|his)\b", re.IGNORECASE

@@ -808,3 +808,9 @@ def test_blood_drained_to_an_extracorporeal_circuit_is_no_drainage(pipeline: Pip
     drained = mention(text, "drained", site="left femoral vein", number=2)
     case = analyse(pipeline, text, [ecmo, drained])
     assert [c.code for c in case.codes] == ["5A15"]  # was 069N, Drainage of the femoral vein
+
+
+def test_a_procedure_naming_a_place_or_a_candidate_is_no_procedure(pipeline: Pipeline) -> None:
+    text = "She was transferred to a liver transplant center, where she was deemed no candidate."
+    center = mention(text, "liver transplant")
+    assert pcs(analyse(pipeline, text, [center]).mentions[0].codes) == []  # was 0FY00Z
