@@ -170,7 +170,10 @@ class ProcedureLexicon(RecordModel):
         "blood's: a 'coagulation profile' beside 'liver function tests' is no Destruction of "
         "the liver; 'Exchange', which the Index sends to Change device in, where case "
         "reports tell of the lungs' gas exchange: 'pulmonary gas exchange was well-maintained' "
-        "is no Change in the respiratory system), "
+        "is no Change in the respiratory system; 'Closure', which the Index sends to Occlusion "
+        "and Repair alike, where case reports close the wounds, stumps and incisions of the "
+        "operation they tell, and eyes: 'Transection and closure of the abdominal esophagus and "
+        "gastric stump' is no Occlusion of the esophagus), "
         "and approaches, no procedures of their own "
         "('Sternotomy', the way into the chest, which the Index sends to Drainage of sternum).",
     )

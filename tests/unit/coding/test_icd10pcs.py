@@ -814,3 +814,9 @@ def test_a_procedure_naming_a_place_or_a_candidate_is_no_procedure(pipeline: Pip
     text = "She was transferred to a liver transplant center, where she was deemed no candidate."
     center = mention(text, "liver transplant")
     assert pcs(analyse(pipeline, text, [center]).mentions[0].codes) == []  # was 0FY00Z
+
+
+def test_a_closure_is_no_occlusion(pipeline: Pipeline) -> None:
+    text = "Transection and closure of the abdominal esophagus and gastric stump were performed."
+    closure = mention(text, "closure", site="abdominal esophagus")
+    assert pcs(analyse(pipeline, text, [closure]).mentions[0].codes) == []  # was 0DL3
