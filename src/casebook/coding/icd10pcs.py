@@ -302,6 +302,12 @@ class ProcedureLexicon(RecordModel):
         description="Root operations (Medical and Surgical) a ``step_words`` procedure is a "
         "step of.",
     )
+    undoing_words: list[str] = Field(
+        default_factory=list,
+        description="Nouns and participles telling an opening closed or a procedure undone "
+        "('*closure of the* ileostomy', 'colostomy *reversal*', 'the hysterotomy *was "
+        "closed*'): the procedure named is not what was done then, and names none.",
+    )
     other_heads: list[str] = Field(
         default_factory=list,
         description="Nouns a procedure's name modifies where it names people, places or a "
@@ -648,6 +654,13 @@ class ProcedureCoder:
         self._place_words = frozenset(w.lower() for w in lex.place_words)
         self._circuits = tuple(lex.circuits)
         self._other_heads = frozenset(w.lower() for w in lex.other_heads)
+        self._undoing_words = frozenset(w.lower() for w in lex.undoing_words)
+        undoing = "|".join(re.escape(w) for w in lex.undoing_words)
+        self._undoing = (
+            re.compile(rf"\s+(?:(?:was|were)\s+)?(?:{undoing})\b", re.IGNORECASE)
+            if undoing
+            else None
+        )
         self._circuit_steps_of = tuple(lex.circuit_steps)
         self._lesions = frozenset(w for p in lex.lesion_words for w in normalize_tokens(p))
         landmarks = "|".join(re.escape(w) for w in lex.landmark_words)
@@ -1045,6 +1058,7 @@ class ProcedureCoder:
                 and not self._is_flow(case.text, m)
                 and not self._is_place(case.text, m)
                 and not self._heads_other(case.text, m)
+                and not self._is_undone(case.text, m)
             ),
             key=lambda m: m.start,
         )
@@ -1313,6 +1327,19 @@ class ProcedureCoder:
             taken = _SUBJECT.search(clause[max(clause.rfind(c) for c in _CLAUSE_MARKS) + 1 :])
         return taken is not None and not self._lesions.isdisjoint(normalize_tokens(taken.group(1)))
 
+    def _is_undone(self, text: str, mention: Mention) -> bool:
+        """Whether a mention is told undone: ending with an ``undoing_words`` word, after one
+        and "of" ("closure of the loop ileostomy"), or before one, maybe after "was"."""
+        if self._undoing is None:
+            return False
+        words = mention.text.lower().split()
+        before = _UNDONE_BEFORE.search(text, max(0, mention.start - 60), mention.start)
+        return bool(
+            (words and words[-1] in self._undoing_words)
+            or self._undoing.match(text, mention.end) is not None
+            or (before is not None and before.group(1).lower() in self._undoing_words)
+        )
+
     def _heads_other(self, text: str, mention: Mention) -> bool:
         """Whether a mention's name modifies an ``other_heads`` noun, its last word or the
         next ("extracorporeal membrane oxygenation (ECMO) team")."""
@@ -1526,6 +1553,11 @@ _OBJECT = re.compile(
     re.IGNORECASE,
 )
 """What a nominal procedure took out: the words after its "of", up to a clause's next part."""
+
+_UNDONE_BEFORE = re.compile(
+    r"\b([\w-]+)\s+of\s+(?:(?:the|her|his|a|an)\s+)?(?:[^\W\d_]+\s+){0,2}\Z", re.IGNORECASE
+)
+"""The noun before "of" and a few words of a name ("*closure* of the loop ileostomy")."""
 
 _NEXT_WORD = re.compile(r"(?:\s*\([^()]{1,20}\))?[ \t]+([^\W\d_]+)")
 """The word after a mention, past an abbreviation in parentheses ("ECMO (VV-ECMO) team")."""

@@ -820,3 +820,12 @@ def test_a_closure_is_no_occlusion(pipeline: Pipeline) -> None:
     text = "Transection and closure of the abdominal esophagus and gastric stump were performed."
     closure = mention(text, "closure", site="abdominal esophagus")
     assert pcs(analyse(pipeline, text, [closure]).mentions[0].codes) == []  # was 0DL3
+
+
+def test_an_opening_told_closed_or_reversed_is_no_procedure_done(pipeline: Pipeline) -> None:
+    text = "He underwent closure of the loop ileostomy three months later."
+    ileostomy = mention(text, "ileostomy")
+    assert pcs(analyse(pipeline, text, [ileostomy]).mentions[0].codes) == []  # was 0D1B, Bypass
+    text = "The cord was sutured and the hysterotomy was closed."
+    hysterotomy = mention(text, "hysterotomy")
+    assert pcs(analyse(pipeline, text, [hysterotomy]).mentions[0].codes) == []  # was 0U99
