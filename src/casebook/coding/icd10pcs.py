@@ -1132,6 +1132,7 @@ class ProcedureCoder:
             sites |= listed
             head = _head(mention.expansion or mention.text)
             definite = self._is_definite(case.text, mention.start)
+            indefinite = _INDEFINITE.search(case.text, max(0, mention.start - 60), mention.start)
             negated = mention.assertion is Assertion.NEGATED
             joined: int | None
             if (
@@ -1159,8 +1160,13 @@ class ProcedureCoder:
                         )
                         # A procedure told of its own site joins one told of no other: "CT
                         # of the chest" after "CT of the head" is another scan, and "The
-                        # ultrasound of left breast" no ultrasound of the right breast.
-                        and (here <= groups[number][2] or not told[number])
+                        # ultrasound of left breast" no ultrasound of the right breast; one
+                        # introduced by "a" is new: "an end-to-end anastomosis of the jejunum"
+                        # after "a piggy-back caval anastomosis".
+                        and (
+                            here <= groups[number][2]
+                            or not (told[number] or (told_sites and indefinite))
+                        )
                     ),
                     None,
                 )
@@ -1553,6 +1559,9 @@ _OBJECT = re.compile(
     re.IGNORECASE,
 )
 """What a nominal procedure took out: the words after its "of", up to a clause's next part."""
+
+_INDEFINITE = re.compile(r"\b(?:a|an)\s+(?:[^\W\d_][\w-]*\s+){0,3}\Z", re.IGNORECASE)
+"""An indefinite article before a mention and a few words of its name ("an end-to-end ")."""
 
 _UNDONE_BEFORE = re.compile(
     r"\b([\w-]+)\s+of\s+(?:(?:the|her|his|a|an)\s+)?(?:[^\W\d_]+\s+){0,2}\Z", re.IGNORECASE

@@ -829,3 +829,16 @@ def test_an_opening_told_closed_or_reversed_is_no_procedure_done(pipeline: Pipel
     text = "The cord was sutured and the hysterotomy was closed."
     hysterotomy = mention(text, "hysterotomy")
     assert pcs(analyse(pipeline, text, [hysterotomy]).mentions[0].codes) == []  # was 0U99
+
+
+def test_an_indefinite_procedure_of_its_own_site_is_another_procedure(pipeline: Pipeline) -> None:
+    text = (
+        "The liver was transplanted using a piggy-back caval anastomosis. Later, the jejunum "
+        "was resected, and an end-to-end anastomosis of the jejunum was performed."
+    )
+    caval = mention(text, "anastomosis")
+    jejunal = mention(text, "anastomosis", number=2, after=text.index("end-to"))
+    at = text.rindex("jejunum")
+    jejunal.attributes.append(Attribute(name="site", start=at, end=at + 7, text="jejunum"))
+    case = analyse(pipeline, text, [caval, jejunal])
+    assert pcs(case.mentions[0].codes) == []  # was 0D1A, the jejunum's anastomosis lent its site
