@@ -234,6 +234,13 @@ class ProcedureLexicon(RecordModel):
         "read in the procedure's sites too, where 'distal' and 'proximal' are often part of "
         "a body part's own name ('distal femur', Lower Femur).",
     )
+    whole_words: list[str] = Field(
+        default_factory=list,
+        description="Words in or before a procedure's name saying it took all of the body part "
+        "('*total* gastrectomy'): the ``part_of_words`` of its sites, which a procedure named "
+        "with it may have lent ('total gastrectomy and resection of … *parts* of the abdominal "
+        "wall'), do not make it partial.",
+    )
     landmark_words: list[str] = Field(
         default_factory=list,
         description="Words that open a landmark within a site's words ('lymph nodes *above* "
@@ -623,6 +630,7 @@ class ProcedureCoder:
         self._preference = {term: rank for rank, term in enumerate(lex.preferred_terms)}
         self._part_words = frozenset(w for p in lex.part_words for w in normalize_tokens(p))
         self._part_of_words = frozenset(w for p in lex.part_of_words for w in normalize_tokens(p))
+        self._whole_words = frozenset(w for p in lex.whole_words for w in normalize_tokens(p))
         self._graft_words = frozenset(w for g in lex.graft_words for w in normalize_tokens(g))
         self._device_words = frozenset(w for d in lex.device_words for w in normalize_tokens(d))
         self._graft_sources = frozenset(w for g in lex.graft_sources for w in normalize_tokens(g))
@@ -759,8 +767,12 @@ class ProcedureCoder:
         found: dict[str, ProcedureCandidate] = {}
         approach = self._approach(query.words)
         reachable = query.words | query.synonyms
+        # "total gastrectomy and resection of … parts of the abdominal wall": the parts are
+        # the other procedure's, and the stomach went whole.
+        whole = not self._whole_words.isdisjoint(query.own | query.before)
         partial = not (
-            self._part_words.isdisjoint(query.near) and self._part_of_words.isdisjoint(query.words)
+            self._part_words.isdisjoint(query.near)
+            and (whole or self._part_of_words.isdisjoint(query.words))
         )
         if partial:
             reachable = reachable | {_PARTIAL}

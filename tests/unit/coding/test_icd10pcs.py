@@ -842,3 +842,11 @@ def test_an_indefinite_procedure_of_its_own_site_is_another_procedure(pipeline: 
     jejunal.attributes.append(Attribute(name="site", start=at, end=at + 7, text="jejunum"))
     case = analyse(pipeline, text, [caval, jejunal])
     assert pcs(case.mentions[0].codes) == []  # was 0D1A, the jejunum's anastomosis lent its site
+
+
+def test_a_total_removal_is_whole_whatever_part_another_took(pipeline: Pipeline) -> None:
+    text = "Total gastrectomy and resection of parts of the abdominal wall were performed."
+    gastrectomy = mention(text, "gastrectomy")
+    resection = mention(text, "resection", site="parts", number=2)
+    case = analyse(pipeline, text, [gastrectomy, resection])
+    assert pcs(case.mentions[0].codes)[0] == "0DT6"  # was 0DB6, an Excision of the stomach
