@@ -278,6 +278,12 @@ class ProcedureLexicon(RecordModel):
         "not passive (no 'was' or 'were' before it) and followed by a ``flow_words`` word, "
         "is no procedure.",
     )
+    flow_subjects: list[str] = Field(
+        default_factory=list,
+        description="Vessels that drain a region of the body, told right before a "
+        "``flow_verbs`` verb ('The cortical *vein* drained the left frontal region'): no "
+        "procedure, whatever follows.",
+    )
     flow_words: list[str] = Field(
         default_factory=list,
         description="Words right after a ``flow_verbs`` verb that tell a flow ('into', "
@@ -653,6 +659,7 @@ class ProcedureCoder:
             else None
         )
         self._flow_verbs = frozenset(w.lower() for w in lex.flow_verbs)
+        self._flow_subjects = frozenset(w.lower() for w in lex.flow_subjects)
         flows = "|".join(re.escape(w) for w in lex.flow_words)
         self._flow = re.compile(rf"\s+(?:{flows})\b", re.IGNORECASE) if flows else None
         self._regions = frozenset(w for r in lex.region_words for w in normalize_tokens(r))
@@ -1316,13 +1323,18 @@ class ProcedureCoder:
 
     def _is_flow(self, text: str, mention: Mention) -> bool:
         """Whether a mention ending with a ``flow_verbs`` verb tells a flow of the body: not
-        passive and followed by a ``flow_words`` word ("urine drained around the catheter")."""
-        last = mention.text.split()[-1].lower() if mention.text.split() else ""
-        return (
-            last in self._flow_verbs
-            and self._flow is not None
-            and self._flow.match(text, mention.end) is not None
-            and _PASSIVE.search(text, max(0, mention.start - 40), mention.start) is None
+        passive, and followed by a ``flow_words`` word ("urine drained around the catheter")
+        or told of a ``flow_subjects`` vessel ("The cortical vein drained the left frontal
+        region")."""
+        words = mention.text.lower().split()
+        if not words or words[-1] not in self._flow_verbs:
+            return False
+        if _PASSIVE.search(text, max(0, mention.start - 40), mention.start) is not None:
+            return False
+        before = text[max(0, mention.start - 40) : mention.start].lower().split()
+        subject = words[-2] if len(words) > 1 else (before[-1] if before else "")
+        return subject in self._flow_subjects or (
+            self._flow is not None and self._flow.match(text, mention.end) is not None
         )
 
     def _takes_lesion(

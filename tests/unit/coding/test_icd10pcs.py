@@ -850,3 +850,9 @@ def test_a_total_removal_is_whole_whatever_part_another_took(pipeline: Pipeline)
     resection = mention(text, "resection", site="parts", number=2)
     case = analyse(pipeline, text, [gastrectomy, resection])
     assert pcs(case.mentions[0].codes)[0] == "0DT6"  # was 0DB6, an Excision of the stomach
+
+
+def test_a_vein_that_drains_a_region_is_no_drainage(pipeline: Pipeline) -> None:
+    text = "The cortical vein drained the left frontal region."
+    flow = mention(text, "drained", site="left frontal region")
+    assert pcs(analyse(pipeline, text, [flow]).mentions[0].codes) == []  # was 099T, the sinus
