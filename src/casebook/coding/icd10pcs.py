@@ -1078,6 +1078,7 @@ class ProcedureCoder:
                 and not self._is_place(case.text, m)
                 and not self._heads_other(case.text, m)
                 and not self._is_undone(case.text, m)
+                and not self._is_guidance(case.text, m)
             ),
             key=lambda m: m.start,
         )
@@ -1357,6 +1358,15 @@ class ProcedureCoder:
             taken = _SUBJECT.search(clause[max(clause.rfind(c) for c in _CLAUSE_MARKS) + 1 :])
         return taken is not None and not self._lesions.isdisjoint(normalize_tokens(taken.group(1)))
 
+    def _is_guidance(self, text: str, mention: Mention) -> bool:
+        """Whether a mention names the imaging that guided another procedure ("under
+        ultrasound guidance", "CT-guided", "guided by fluoroscopy"): part of that procedure,
+        whose site is not that of an earlier scan of the same kind."""
+        return (
+            _GUIDING.match(text, mention.end) is not None
+            or _GUIDED_BY.search(text, max(0, mention.start - 30), mention.start) is not None
+        )
+
     def _is_undone(self, text: str, mention: Mention) -> bool:
         """Whether a mention is told undone: ending with an ``undoing_words`` word, after one
         and "of" ("closure of the loop ileostomy"), or before one, maybe after "was"."""
@@ -1583,6 +1593,12 @@ _OBJECT = re.compile(
     re.IGNORECASE,
 )
 """What a nominal procedure took out: the words after its "of", up to a clause's next part."""
+
+_GUIDING = re.compile(r"\s*-?\s*guided\b|\s+guidance\b", re.IGNORECASE)
+"""What follows the imaging that guides a procedure ("ultrasound-guided", "CT guidance")."""
+
+_GUIDED_BY = re.compile(r"\bguided\s+by\s+(?:(?:the|an?)\s+)?\Z", re.IGNORECASE)
+"""What precedes it ("guided by fluoroscopy")."""
 
 _INDEFINITE = re.compile(r"\b(?:a|an)\s+(?:[^\W\d_][\w-]*\s+){0,3}\Z", re.IGNORECASE)
 """An indefinite article before a mention and a few words of its name ("an end-to-end ")."""

@@ -856,3 +856,15 @@ def test_a_vein_that_drains_a_region_is_no_drainage(pipeline: Pipeline) -> None:
     text = "The cortical vein drained the left frontal region."
     flow = mention(text, "drained", site="left frontal region")
     assert pcs(analyse(pipeline, text, [flow]).mentions[0].codes) == []  # was 099T, the sinus
+
+
+def test_the_imaging_that_guides_a_procedure_is_no_scan_of_its_own(pipeline: Pipeline) -> None:
+    text = (
+        "Neck ultrasound showed a nodule. A drain was inserted under ultrasound guidance into "
+        "the fluid collection above the bladder."
+    )
+    scan = mention(text, "ultrasound", DIAGNOSTIC, site="Neck")
+    guide = mention(text, "ultrasound", DIAGNOSTIC, number=2, after=text.index("under"))
+    case = analyse(pipeline, text, [scan, guide])
+    assert pcs(case.mentions[1].codes) == []  # was BW4FZZZ, the neck scan's
+    assert [c.code for c in case.codes] == ["BW4FZZZ"]
