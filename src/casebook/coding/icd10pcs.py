@@ -234,6 +234,18 @@ class ProcedureLexicon(RecordModel):
         "read in the procedure's sites too, where 'distal' and 'proximal' are often part of "
         "a body part's own name ('distal femur', Lower Femur).",
     )
+    drawing_words: list[str] = Field(
+        default_factory=list,
+        description="Words naming a needle's drawing out ('aspiration'), which the Index sends "
+        "to Drainage when what is drawn is fluid (``fluid_words``) and to Excision or "
+        "Extraction when it is tissue for a biopsy.",
+    )
+    fluid_words: list[str] = Field(
+        default_factory=list,
+        description="Words naming a fluid or what holds one ('abscess', 'cyst', 'effusion'): "
+        "'aspiration of the liver abscess' is a Drainage of the liver, no Excision, and its "
+        "qualifier (Diagnostic or not) is left open.",
+    )
     whole_words: list[str] = Field(
         default_factory=list,
         description="Words in or before a procedure's name saying it took all of the body part "
@@ -369,6 +381,9 @@ class ProcedureLexicon(RecordModel):
 
 _PARTIAL = "partial"
 """The Index's subterm for an operation on part of a body part ("Gastrectomy, partial")."""
+
+_DRAINAGE = "Drainage"
+"""The root operation that takes out fluids."""
 
 _WHOLE_REMOVAL = "Resection"
 """The root operation that takes all of a body part."""
@@ -637,6 +652,8 @@ class ProcedureCoder:
         self._part_words = frozenset(w for p in lex.part_words for w in normalize_tokens(p))
         self._part_of_words = frozenset(w for p in lex.part_of_words for w in normalize_tokens(p))
         self._whole_words = frozenset(w for p in lex.whole_words for w in normalize_tokens(p))
+        self._drawing_words = frozenset(w for p in lex.drawing_words for w in normalize_tokens(p))
+        self._fluid_words = frozenset(w for p in lex.fluid_words for w in normalize_tokens(p))
         self._graft_words = frozenset(w for g in lex.graft_words for w in normalize_tokens(g))
         self._device_words = frozenset(w for d in lex.device_words for w in normalize_tokens(d))
         self._graft_sources = frozenset(w for g in lex.graft_sources for w in normalize_tokens(g))
@@ -777,6 +794,9 @@ class ProcedureCoder:
         # "total gastrectomy and resection of … parts of the abdominal wall": the parts are
         # the other procedure's, and the stomach went whole.
         whole = not self._whole_words.isdisjoint(query.own | query.before)
+        fluid = not (
+            self._drawing_words.isdisjoint(query.own) or self._fluid_words.isdisjoint(query.words)
+        )
         partial = not (
             self._part_words.isdisjoint(query.near)
             and (whole or self._part_of_words.isdisjoint(query.words))
@@ -808,6 +828,11 @@ class ProcedureCoder:
                     continue  # "Biopsy" → Extraction: a pelvic bone is never extracted to diagnose
                 target = self.kb.reference(entry.see).term if entry.see else entry.term
                 start = entry.code
+                # "Aspiration, fine needle — Fluid or gas: see Drainage": an aspirated abscess
+                # was drained, to treat it as often as to diagnose.
+                drawn_fluid = fluid and target == _DRAINAGE
+                if drawn_fluid:
+                    required = ""
                 # A bare "resection" of a lesion took part of the organ; "nephrectomy" all of it.
                 part_only = partial or (query.lesion and not route.path)
                 if part_only and target == _WHOLE_REMOVAL:
@@ -835,7 +860,9 @@ class ProcedureCoder:
                     continue
                 share = len(own & explained) + self.lexicon.synonym_weight * len(synonyms)
                 score = round(min(1.0, share / len(own)) if own else 0.0, 4)
-                preference = self._preference.get(target, len(self._preference))
+                preference = (
+                    -1 if drawn_fluid else self._preference.get(target, len(self._preference))
+                )
                 if part_only and target == _WHOLE_REMOVAL:
                     preference = len(self._preference)
                 referred = entry.term != route.term

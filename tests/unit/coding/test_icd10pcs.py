@@ -868,3 +868,9 @@ def test_the_imaging_that_guides_a_procedure_is_no_scan_of_its_own(pipeline: Pip
     case = analyse(pipeline, text, [scan, guide])
     assert pcs(case.mentions[1].codes) == []  # was BW4FZZZ, the neck scan's
     assert [c.code for c in case.codes] == ["BW4FZZZ"]
+
+
+def test_an_aspirate_of_fluid_is_a_drainage_no_excision(coder: ProcedureCoder) -> None:
+    # "Aspiration, fine needle — Fluid or gas: see Drainage; Tissue biopsy: see Excision".
+    assert coder.code("aspirate", "pus from the right clavicle")[0].code == "0P993Z"  # was 0PB93ZX
+    assert coder.code("needle aspiration biopsy", "liver lesion")[0].code == "0FB03ZX"
