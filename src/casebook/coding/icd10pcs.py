@@ -170,7 +170,10 @@ class ProcedureLexicon(RecordModel):
         "blood's: a 'coagulation profile' beside 'liver function tests' is no Destruction of "
         "the liver; 'Exchange', which the Index sends to Change device in, where case "
         "reports tell of the lungs' gas exchange: 'pulmonary gas exchange was well-maintained' "
-        "is no Change in the respiratory system), "
+        "is no Change in the respiratory system; 'Closure', which the Index sends to Occlusion "
+        "and Repair alike, where case reports close the wounds, stumps and incisions of the "
+        "operation they tell, and eyes: 'Transection and closure of the abdominal esophagus and "
+        "gastric stump' is no Occlusion of the esophagus), "
         "and approaches, no procedures of their own "
         "('Sternotomy', the way into the chest, which the Index sends to Drainage of sternum).",
     )
@@ -231,6 +234,25 @@ class ProcedureLexicon(RecordModel):
         "read in the procedure's sites too, where 'distal' and 'proximal' are often part of "
         "a body part's own name ('distal femur', Lower Femur).",
     )
+    drawing_words: list[str] = Field(
+        default_factory=list,
+        description="Words naming a needle's drawing out ('aspiration'), which the Index sends "
+        "to Drainage when what is drawn is fluid (``fluid_words``) and to Excision or "
+        "Extraction when it is tissue for a biopsy.",
+    )
+    fluid_words: list[str] = Field(
+        default_factory=list,
+        description="Words naming a fluid or what holds one ('abscess', 'cyst', 'effusion'): "
+        "'aspiration of the liver abscess' is a Drainage of the liver, no Excision, and its "
+        "qualifier (Diagnostic or not) is left open.",
+    )
+    whole_words: list[str] = Field(
+        default_factory=list,
+        description="Words in or before a procedure's name saying it took all of the body part "
+        "('*total* gastrectomy'): the ``part_of_words`` of its sites, which a procedure named "
+        "with it may have lent ('total gastrectomy and resection of … *parts* of the abdominal "
+        "wall'), do not make it partial.",
+    )
     landmark_words: list[str] = Field(
         default_factory=list,
         description="Words that open a landmark within a site's words ('lymph nodes *above* "
@@ -268,6 +290,12 @@ class ProcedureLexicon(RecordModel):
         "not passive (no 'was' or 'were' before it) and followed by a ``flow_words`` word, "
         "is no procedure.",
     )
+    flow_subjects: list[str] = Field(
+        default_factory=list,
+        description="Vessels that drain a region of the body, told right before a "
+        "``flow_verbs`` verb ('The cortical *vein* drained the left frontal region'): no "
+        "procedure, whatever follows.",
+    )
     flow_words: list[str] = Field(
         default_factory=list,
         description="Words right after a ``flow_verbs`` verb that tell a flow ('into', "
@@ -299,6 +327,45 @@ class ProcedureLexicon(RecordModel):
         description="Root operations (Medical and Surgical) a ``step_words`` procedure is a "
         "step of.",
     )
+    undoing_words: list[str] = Field(
+        default_factory=list,
+        description="Nouns and participles telling an opening closed or a procedure undone "
+        "('*closure of the* ileostomy', 'colostomy *reversal*', 'the hysterotomy *was "
+        "closed*'): the procedure named is not what was done then, and names none.",
+    )
+    other_heads: list[str] = Field(
+        default_factory=list,
+        description="Nouns a procedure's name modifies where it names people, places or a "
+        "wait rather than a procedure done ('a hospital with an ECMO *facility*', 'a poor "
+        "liver transplant *candidate*', 'the ECMO *team* was contacted'): a mention ending "
+        "with one, or followed by one (after its abbreviation, maybe), is no procedure.",
+    )
+    circuits: list[str] = Field(
+        default_factory=list,
+        description="Code prefixes of an extracorporeal circulation: cardiopulmonary bypass "
+        "(5A12), ECMO (5A15), haemodialysis (5A1D).",
+    )
+    circuit_steps: list[str] = Field(
+        default_factory=list,
+        description="Code prefixes of what a circuit's cannulae do that the Index names as "
+        "procedures of their own, the Drainage of a vessel: blood drained to a circuit told in "
+        "the same sentence or the one before ('VV-ECMO was initiated; blood was drained from "
+        "the right femoral vein', 'bypass was instituted with right atrial drainage') is part "
+        "of it, no Drainage.",
+    )
+    lesion_words: list[str] = Field(
+        default_factory=list,
+        description="Words naming a lesion: what a bare resection takes out of the organ it "
+        "names ('resection of the liver and lung *lesions*', 'the *tumor* of the left frontal "
+        "lobe was resected'), part of that organ, an Excision (ICD-10-PCS guideline B3.8), "
+        "where an organ's own name ('nephrectomy') says all of it went.",
+    )
+    place_words: list[str] = Field(
+        default_factory=list,
+        description="Prepositions that, before 'the' and a ``step_words`` name, make it the "
+        "place of a finding, made before ('a fistula occurred *in the* anastomosis', "
+        "'collections related *to the* pancreatic anastomosis'): no procedure done.",
+    )
     graft_words: list[str] = Field(
         default_factory=list,
         description="Heads of a graft's name ('patch'), whose words may name its material.",
@@ -314,6 +381,9 @@ class ProcedureLexicon(RecordModel):
 
 _PARTIAL = "partial"
 """The Index's subterm for an operation on part of a body part ("Gastrectomy, partial")."""
+
+_DRAINAGE = "Drainage"
+"""The root operation that takes out fluids."""
 
 _WHOLE_REMOVAL = "Resection"
 """The root operation that takes all of a body part."""
@@ -383,6 +453,7 @@ class _Query:
             cystectomy").
         devices: The device words (``device_words``) of the subject a passive mention tells
             of ("the choledochal *stent* was removed").
+        lesion: Whether what the mention took out is a lesion (``lesion_words``).
     """
 
     own: frozenset[str]
@@ -392,6 +463,7 @@ class _Query:
     foreign: set[str] = field(default_factory=set)
     before: frozenset[str] = frozenset()
     devices: frozenset[str] = frozenset()
+    lesion: bool = False
 
 
 _Line = tuple[IndexEntry, str, frozenset[str]]
@@ -579,6 +651,9 @@ class ProcedureCoder:
         self._preference = {term: rank for rank, term in enumerate(lex.preferred_terms)}
         self._part_words = frozenset(w for p in lex.part_words for w in normalize_tokens(p))
         self._part_of_words = frozenset(w for p in lex.part_of_words for w in normalize_tokens(p))
+        self._whole_words = frozenset(w for p in lex.whole_words for w in normalize_tokens(p))
+        self._drawing_words = frozenset(w for p in lex.drawing_words for w in normalize_tokens(p))
+        self._fluid_words = frozenset(w for p in lex.fluid_words for w in normalize_tokens(p))
         self._graft_words = frozenset(w for g in lex.graft_words for w in normalize_tokens(g))
         self._device_words = frozenset(w for d in lex.device_words for w in normalize_tokens(d))
         self._graft_sources = frozenset(w for g in lex.graft_sources for w in normalize_tokens(g))
@@ -601,12 +676,25 @@ class ProcedureCoder:
             else None
         )
         self._flow_verbs = frozenset(w.lower() for w in lex.flow_verbs)
+        self._flow_subjects = frozenset(w.lower() for w in lex.flow_subjects)
         flows = "|".join(re.escape(w) for w in lex.flow_words)
         self._flow = re.compile(rf"\s+(?:{flows})\b", re.IGNORECASE) if flows else None
         self._regions = frozenset(w for r in lex.region_words for w in normalize_tokens(r))
         self._simulated = frozenset(w for p in lex.simulated_words for w in normalize_tokens(p))
         self._step_words = frozenset(w for p in lex.step_words for w in normalize_tokens(p))
         self._step_of = frozenset(lex.step_of)
+        self._place_words = frozenset(w.lower() for w in lex.place_words)
+        self._circuits = tuple(lex.circuits)
+        self._other_heads = frozenset(w.lower() for w in lex.other_heads)
+        self._undoing_words = frozenset(w.lower() for w in lex.undoing_words)
+        undoing = "|".join(re.escape(w) for w in lex.undoing_words)
+        self._undoing = (
+            re.compile(rf"\s+(?:(?:was|were)\s+)?(?:{undoing})\b", re.IGNORECASE)
+            if undoing
+            else None
+        )
+        self._circuit_steps_of = tuple(lex.circuit_steps)
+        self._lesions = frozenset(w for p in lex.lesion_words for w in normalize_tokens(p))
         landmarks = "|".join(re.escape(w) for w in lex.landmark_words)
         self._landmark = re.compile(rf"\b(?:{landmarks})\b", re.IGNORECASE) if landmarks else None
 
@@ -617,7 +705,7 @@ class ProcedureCoder:
             mention_id: [self._code(c) for c in self.accept(self._rank(query))]
             for mention_id, query in queries.items()
         }
-        steps = self._steps(case, coded)
+        steps = self._steps(case, coded) | self._circuit_steps(case, coded)
         mentions: list[Mention] = []
         evidence: dict[str, list[tuple[Code, Span, str]]] = {}
         for mention in case.mentions:
@@ -656,6 +744,23 @@ class ProcedureCoder:
                 steps.append((mention.id, sentence))
         return {mention_id for mention_id, sentence in steps if sentence in operations}
 
+    def _circuit_steps(self, case: Case, coded: dict[str, list[Code]]) -> set[str]:
+        """The present procedure mentions coded as ``circuit_steps`` whose sentence, or the
+        one before, tells a present extracorporeal circulation (``circuits``)."""
+        starts = [s.start for s in case.sentences]
+        steps: list[tuple[str, int]] = []
+        circuits: set[int] = set()
+        for mention in case.mentions:
+            codes = coded.get(mention.id)
+            if not codes or mention.assertion in self._excluded:
+                continue
+            sentence = bisect_right(starts, mention.start)
+            if codes[0].code.startswith(self._circuits):
+                circuits.add(sentence)
+            elif codes[0].code.startswith(self._circuit_steps_of):
+                steps.append((mention.id, sentence))
+        return {m for m, sentence in steps if {sentence, sentence - 1} & circuits}
+
     def _is_operation(self, mention: Mention, code: str | None) -> bool:
         """Whether a procedure is one that ``step_of`` names: its code's root operation, or
         a route its words take when its site left it uncoded ("resection" of "the tumor")."""
@@ -686,8 +791,15 @@ class ProcedureCoder:
         found: dict[str, ProcedureCandidate] = {}
         approach = self._approach(query.words)
         reachable = query.words | query.synonyms
+        # "total gastrectomy and resection of … parts of the abdominal wall": the parts are
+        # the other procedure's, and the stomach went whole.
+        whole = not self._whole_words.isdisjoint(query.own | query.before)
+        fluid = not (
+            self._drawing_words.isdisjoint(query.own) or self._fluid_words.isdisjoint(query.words)
+        )
         partial = not (
-            self._part_words.isdisjoint(query.near) and self._part_of_words.isdisjoint(query.words)
+            self._part_words.isdisjoint(query.near)
+            and (whole or self._part_of_words.isdisjoint(query.words))
         )
         if partial:
             reachable = reachable | {_PARTIAL}
@@ -716,7 +828,14 @@ class ProcedureCoder:
                     continue  # "Biopsy" → Extraction: a pelvic bone is never extracted to diagnose
                 target = self.kb.reference(entry.see).term if entry.see else entry.term
                 start = entry.code
-                if partial and target == _WHOLE_REMOVAL:
+                # "Aspiration, fine needle — Fluid or gas: see Drainage": an aspirated abscess
+                # was drained, to treat it as often as to diagnose.
+                drawn_fluid = fluid and target == _DRAINAGE
+                if drawn_fluid:
+                    required = ""
+                # A bare "resection" of a lesion took part of the organ; "nephrectomy" all of it.
+                part_only = partial or (query.lesion and not route.path)
+                if part_only and target == _WHOLE_REMOVAL:
                     part = self._part_removal(entry.code)
                     if part is not None:
                         start, target = part, _PART_REMOVAL
@@ -741,8 +860,10 @@ class ProcedureCoder:
                     continue
                 share = len(own & explained) + self.lexicon.synonym_weight * len(synonyms)
                 score = round(min(1.0, share / len(own)) if own else 0.0, 4)
-                preference = self._preference.get(target, len(self._preference))
-                if partial and target == _WHOLE_REMOVAL:
+                preference = (
+                    -1 if drawn_fluid else self._preference.get(target, len(self._preference))
+                )
+                if part_only and target == _WHOLE_REMOVAL:
                     preference = len(self._preference)
                 referred = entry.term != route.term
                 candidate = ProcedureCandidate(
@@ -981,6 +1102,10 @@ class ProcedureCoder:
                 if m.type in self._types
                 and not self.concepts.is_drug_only(m)
                 and not self._is_flow(case.text, m)
+                and not self._is_place(case.text, m)
+                and not self._heads_other(case.text, m)
+                and not self._is_undone(case.text, m)
+                and not self._is_guidance(case.text, m)
             ),
             key=lambda m: m.start,
         )
@@ -997,6 +1122,7 @@ class ProcedureCoder:
         member: dict[str, int] = {}
         own: dict[str, frozenset[str]] = {}
         before: dict[str, frozenset[str]] = {}
+        lesions: set[str] = set()
         devices: dict[str, frozenset[str]] = {}
         previous: Mention | None = None
         previous_sites: frozenset[str] = frozenset()
@@ -1020,6 +1146,8 @@ class ProcedureCoder:
             premodifiers -= material
             own[mention.id] = words
             before[mention.id] = frozenset(premodifiers)
+            if self._takes_lesion(case.text, starts, mention, premodifiers):
+                lesions.add(mention.id)
             devices[mention.id] = self._passive_devices(case.text, starts, mention.start)
             foreign = self._foreign(" ".join(filter(None, (mention.text, mention.expansion))))
             near = (set(words) | premodifiers) - claimed
@@ -1051,6 +1179,7 @@ class ProcedureCoder:
             sites |= listed
             head = _head(mention.expansion or mention.text)
             definite = self._is_definite(case.text, mention.start)
+            indefinite = _INDEFINITE.search(case.text, max(0, mention.start - 60), mention.start)
             negated = mention.assertion is Assertion.NEGATED
             joined: int | None
             if (
@@ -1078,8 +1207,13 @@ class ProcedureCoder:
                         )
                         # A procedure told of its own site joins one told of no other: "CT
                         # of the chest" after "CT of the head" is another scan, and "The
-                        # ultrasound of left breast" no ultrasound of the right breast.
-                        and (here <= groups[number][2] or not told[number])
+                        # ultrasound of left breast" no ultrasound of the right breast; one
+                        # introduced by "a" is new: "an end-to-end anastomosis of the jejunum"
+                        # after "a piggy-back caval anastomosis".
+                        and (
+                            here <= groups[number][2]
+                            or not (told[number] or (told_sites and indefinite))
+                        )
                     ),
                     None,
                 )
@@ -1109,6 +1243,7 @@ class ProcedureCoder:
                     foreign=set(groups[number][3]),
                     before=before[mention_id],
                     devices=devices[mention_id],
+                    lesion=mention_id in lesions,
                 )
             )
             for mention_id, number in member.items()
@@ -1216,14 +1351,83 @@ class ProcedureCoder:
 
     def _is_flow(self, text: str, mention: Mention) -> bool:
         """Whether a mention ending with a ``flow_verbs`` verb tells a flow of the body: not
-        passive and followed by a ``flow_words`` word ("urine drained around the catheter")."""
-        last = mention.text.split()[-1].lower() if mention.text.split() else ""
-        return (
-            last in self._flow_verbs
-            and self._flow is not None
-            and self._flow.match(text, mention.end) is not None
-            and _PASSIVE.search(text, max(0, mention.start - 40), mention.start) is None
+        passive, and followed by a ``flow_words`` word ("urine drained around the catheter")
+        or told of a ``flow_subjects`` vessel ("The cortical vein drained the left frontal
+        region")."""
+        words = mention.text.lower().split()
+        if not words or words[-1] not in self._flow_verbs:
+            return False
+        if _PASSIVE.search(text, max(0, mention.start - 40), mention.start) is not None:
+            return False
+        before = text[max(0, mention.start - 40) : mention.start].lower().split()
+        subject = words[-2] if len(words) > 1 else (before[-1] if before else "")
+        return subject in self._flow_subjects or (
+            self._flow is not None and self._flow.match(text, mention.end) is not None
         )
+
+    def _takes_lesion(
+        self, text: str, starts: Sequence[int], mention: Mention, premodifiers: Collection[str]
+    ) -> bool:
+        """Whether what a mention took out is a lesion: named just before it ("tumor
+        resection"), after its "of" ("resection of the liver and lung lesions"), or as the
+        subject of its passive ("The tumor of the left frontal lobe was resected"); not one
+        taken out with its organ ("The tumors were resected with the left ovary")."""
+        number = bisect_right(starts, mention.start)
+        begin = starts[number - 1] if number else 0
+        end = starts[number] if number < len(starts) else len(text)
+        taken = _OBJECT.match(text, mention.end, end)
+        if _WITH_ORGAN.match(text, taken.end() if taken else mention.end, end) is not None:
+            return False
+        if not self._lesions.isdisjoint(premodifiers):
+            return True
+        if taken is None and _PASSIVE.search(text, begin, mention.start) is not None:
+            clause = text[begin : mention.start]
+            taken = _SUBJECT.search(clause[max(clause.rfind(c) for c in _CLAUSE_MARKS) + 1 :])
+        return taken is not None and not self._lesions.isdisjoint(normalize_tokens(taken.group(1)))
+
+    def _is_guidance(self, text: str, mention: Mention) -> bool:
+        """Whether a mention names the imaging that guided another procedure ("under
+        ultrasound guidance", "CT-guided", "guided by fluoroscopy"): part of that procedure,
+        whose site is not that of an earlier scan of the same kind."""
+        return (
+            _GUIDING.match(text, mention.end) is not None
+            or _GUIDED_BY.search(text, max(0, mention.start - 30), mention.start) is not None
+        )
+
+    def _is_undone(self, text: str, mention: Mention) -> bool:
+        """Whether a mention is told undone: ending with an ``undoing_words`` word, after one
+        and "of" ("closure of the loop ileostomy"), or before one, maybe after "was"."""
+        if self._undoing is None:
+            return False
+        words = mention.text.lower().split()
+        before = _UNDONE_BEFORE.search(text, max(0, mention.start - 60), mention.start)
+        return bool(
+            (words and words[-1] in self._undoing_words)
+            or self._undoing.match(text, mention.end) is not None
+            or (before is not None and before.group(1).lower() in self._undoing_words)
+        )
+
+    def _heads_other(self, text: str, mention: Mention) -> bool:
+        """Whether a mention's name modifies an ``other_heads`` noun, its last word or the
+        next ("extracorporeal membrane oxygenation (ECMO) team")."""
+        words = mention.text.lower().split()
+        if words and words[-1] in self._other_heads:
+            return True
+        after = _NEXT_WORD.match(text, mention.end)
+        return after is not None and after.group(1).lower() in self._other_heads
+
+    def _is_place(self, text: str, mention: Mention) -> bool:
+        """Whether a mention named by ``step_words`` follows a ``place_words`` preposition and
+        "the", a few words of its name between ("near the ileocolic anastomosis")."""
+        if self._step_words.isdisjoint(self._words(mention)):
+            return False
+        tokens = text[max(0, mention.start - 80) : mention.start].lower().split()
+        for number, token in enumerate(reversed(tokens)):
+            if token == _THE:
+                return number + 1 < len(tokens) and tokens[-number - 2] in self._place_words
+            if number >= 3 or token in self._stop or _NAME_WORD.fullmatch(token) is None:
+                return False
+        return False
 
     def _passive_devices(self, text: str, starts: Sequence[int], start: int) -> frozenset[str]:
         """The device words of the subject of a passive participle at ``start``, back to the
@@ -1249,6 +1453,9 @@ class ProcedureCoder:
         words: set[str] = set()
         for raw in reversed(before.split()):
             token = raw.lower()
+            if self._names_regions(token):
+                words.update(normalize_tokens(token))
+                continue
             if not token.isalpha() or token in self._definite or token in self._stop:
                 break
             if token.endswith(_PARTICIPLE) and self._names_procedure(token):
@@ -1257,6 +1464,17 @@ class ProcedureCoder:
                 break
             words.update(normalize_tokens(token))
         return words
+
+    def _names_regions(self, token: str) -> bool:
+        """Whether a hyphenated word joins only regions and organs ("abdomen-pelvic",
+        "chest-abdomen-pelvis"): one scan of them all, where another compound ("CT-guided",
+        "end-to-end") names no body part."""
+        parts = token.strip(",;:").split("-")
+        return len(parts) > 1 and all(
+            part.isalpha()
+            and all(w in self._regions or w in self._organ_words for w in normalize_tokens(part))
+            for part in parts
+        )
 
     def _names_procedure(self, word: str) -> bool:
         """Whether a word alone is a route ("resected" → Resection)."""
@@ -1373,6 +1591,11 @@ _COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
 
 _HEAD = "head"
 
+_THE = "the"
+
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+"""A word of a name, maybe hyphenated ("ileo-ileal")."""
+
 _PARTICIPLE = "ed"
 """The ending of a past participle ("resected", "drained")."""
 
@@ -1390,6 +1613,38 @@ _PASSIVE = re.compile(r"\b(?:was|were)\s+(?:\w+ly\s+)?\Z", re.IGNORECASE)
 
 _CLAUSE_MARKS = ",;:("
 """Marks that end the clause before a passive's subject."""
+
+_OBJECT = re.compile(
+    r"\s+of\s+((?:(?!was\b|were\b|with\b|for\b|by\b|using\b|under\b|via\b|through\b"
+    r"|because\b|due\b|after\b|and\s+(?:a|an|the)\b)[^\W\d_][\w-]*\s*){1,6})",
+    re.IGNORECASE,
+)
+"""What a nominal procedure took out: the words after its "of", up to a clause's next part."""
+
+_GUIDING = re.compile(r"\s*-?\s*guided\b|\s+guidance\b", re.IGNORECASE)
+"""What follows the imaging that guides a procedure ("ultrasound-guided", "CT guidance")."""
+
+_GUIDED_BY = re.compile(r"\bguided\s+by\s+(?:(?:the|an?)\s+)?\Z", re.IGNORECASE)
+"""What precedes it ("guided by fluoroscopy")."""
+
+_INDEFINITE = re.compile(r"\b(?:a|an)\s+(?:[^\W\d_][\w-]*\s+){0,3}\Z", re.IGNORECASE)
+"""An indefinite article before a mention and a few words of its name ("an end-to-end ")."""
+
+_UNDONE_BEFORE = re.compile(
+    r"\b([\w-]+)\s+of\s+(?:(?:the|her|his|a|an)\s+)?(?:[^\W\d_]+\s+){0,2}\Z", re.IGNORECASE
+)
+"""The noun before "of" and a few words of a name ("*closure* of the loop ileostomy")."""
+
+_NEXT_WORD = re.compile(r"(?:\s*\([^()]{1,20}\))?[ \t]+([^\W\d_]+)")
+"""The word after a mention, past an abbreviation in parentheses ("ECMO (VV-ECMO) team")."""
+
+_WITH_ORGAN = re.compile(
+    r"\s*,?\s*(?:(?:together|along|en\s+bloc)\s+)?with\s+(?:the|a|an|her|his)\b", re.IGNORECASE
+)
+"""What a lesion was taken out together with ("resected *with the* left ovary")."""
+
+_SUBJECT = re.compile(r"^\s*(.*?)\s+(?:was|were)\s+(?:\w+ly\s+)?\Z", re.IGNORECASE | re.DOTALL)
+"""The subject of a passive participle, the clause's words before its auxiliary."""
 
 _PARENTHESIS = re.compile(r"(\s?)\(([^()]*)\)")
 

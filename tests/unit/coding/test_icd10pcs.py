@@ -768,3 +768,109 @@ def test_a_vessel_or_fluid_that_drains_into_a_place_is_no_drainage(pipeline: Pip
     text = "The left pleural cavity was drained into a bag."
     done = mention(text, "drained", site="left pleural cavity")
     assert pcs(analyse(pipeline, text, [done]).mentions[0].codes) != []
+
+
+def test_a_compound_of_regions_before_a_scan_names_them_all(pipeline: Pipeline) -> None:
+    text = "Abdomen-pelvic CT scan showed no lymphadenopathy."
+    ct = mention(text, "CT", DIAGNOSTIC, site="pelvic")
+    assert pcs(analyse(pipeline, text, [ct]).mentions[0].codes)[0] == "BW21"  # was BR2C, pelvis
+    text = "An ultrasound-guided biopsy of the liver was performed."
+    biopsy = mention(text, "biopsy", DIAGNOSTIC, site="liver")
+    assert pcs(analyse(pipeline, text, [biopsy]).mentions[0].codes)[0].startswith("0FB0")
+
+
+def test_an_anastomosis_told_as_the_place_of_a_finding_is_no_procedure(pipeline: Pipeline) -> None:
+    text = "CT revealed fluid collections related to the pancreatic anastomosis."
+    place = mention(text, "anastomosis", site="pancreatic")
+    assert pcs(analyse(pipeline, text, [place]).mentions[0].codes) == []  # was 0F1G, a Bypass
+    text = "A side-to-side anastomosis of the pancreatic duct and the jejunum was performed."
+    done = mention(text, "anastomosis", site="pancreatic duct")
+    assert pcs(analyse(pipeline, text, [done]).mentions[0].codes) != []
+
+
+def test_a_resection_of_an_organs_lesion_is_an_excision(pipeline: Pipeline) -> None:
+    # Guideline B3.8: a resection takes all of a body part; a lesion's takes part of it.
+    text = "He underwent resection of the liver and lung lesions."
+    resection = mention(text, "resection", site="liver")
+    assert pcs(analyse(pipeline, text, [resection]).mentions[0].codes)[0] == "0FB0"  # was 0FT0
+    text = "The tumors were resected with the left ovary."
+    resected = mention(text, "resected", site="left ovary")
+    assert pcs(analyse(pipeline, text, [resected]).mentions[0].codes)[0] == "0UT1"
+
+
+def test_blood_drained_to_an_extracorporeal_circuit_is_no_drainage(pipeline: Pipeline) -> None:
+    text = (
+        "Veno-venous ECMO was initiated. Blood was drained from the left femoral vein and "
+        "returned to the right internal jugular vein."
+    )
+    ecmo = mention(text, "ECMO")
+    ecmo = ecmo.model_copy(update={"expansion": "extracorporeal membrane oxygenation"})
+    drained = mention(text, "drained", site="left femoral vein", number=2)
+    case = analyse(pipeline, text, [ecmo, drained])
+    assert [c.code for c in case.codes] == ["5A15"]  # was 069N, Drainage of the femoral vein
+
+
+def test_a_procedure_naming_a_place_or_a_candidate_is_no_procedure(pipeline: Pipeline) -> None:
+    text = "She was transferred to a liver transplant center, where she was deemed no candidate."
+    center = mention(text, "liver transplant")
+    assert pcs(analyse(pipeline, text, [center]).mentions[0].codes) == []  # was 0FY00Z
+
+
+def test_a_closure_is_no_occlusion(pipeline: Pipeline) -> None:
+    text = "Transection and closure of the abdominal esophagus and gastric stump were performed."
+    closure = mention(text, "closure", site="abdominal esophagus")
+    assert pcs(analyse(pipeline, text, [closure]).mentions[0].codes) == []  # was 0DL3
+
+
+def test_an_opening_told_closed_or_reversed_is_no_procedure_done(pipeline: Pipeline) -> None:
+    text = "He underwent closure of the loop ileostomy three months later."
+    ileostomy = mention(text, "ileostomy")
+    assert pcs(analyse(pipeline, text, [ileostomy]).mentions[0].codes) == []  # was 0D1B, Bypass
+    text = "The cord was sutured and the hysterotomy was closed."
+    hysterotomy = mention(text, "hysterotomy")
+    assert pcs(analyse(pipeline, text, [hysterotomy]).mentions[0].codes) == []  # was 0U99
+
+
+def test_an_indefinite_procedure_of_its_own_site_is_another_procedure(pipeline: Pipeline) -> None:
+    text = (
+        "The liver was transplanted using a piggy-back caval anastomosis. Later, the jejunum "
+        "was resected, and an end-to-end anastomosis of the jejunum was performed."
+    )
+    caval = mention(text, "anastomosis")
+    jejunal = mention(text, "anastomosis", number=2, after=text.index("end-to"))
+    at = text.rindex("jejunum")
+    jejunal.attributes.append(Attribute(name="site", start=at, end=at + 7, text="jejunum"))
+    case = analyse(pipeline, text, [caval, jejunal])
+    assert pcs(case.mentions[0].codes) == []  # was 0D1A, the jejunum's anastomosis lent its site
+
+
+def test_a_total_removal_is_whole_whatever_part_another_took(pipeline: Pipeline) -> None:
+    text = "Total gastrectomy and resection of parts of the abdominal wall were performed."
+    gastrectomy = mention(text, "gastrectomy")
+    resection = mention(text, "resection", site="parts", number=2)
+    case = analyse(pipeline, text, [gastrectomy, resection])
+    assert pcs(case.mentions[0].codes)[0] == "0DT6"  # was 0DB6, an Excision of the stomach
+
+
+def test_a_vein_that_drains_a_region_is_no_drainage(pipeline: Pipeline) -> None:
+    text = "The cortical vein drained the left frontal region."
+    flow = mention(text, "drained", site="left frontal region")
+    assert pcs(analyse(pipeline, text, [flow]).mentions[0].codes) == []  # was 099T, the sinus
+
+
+def test_the_imaging_that_guides_a_procedure_is_no_scan_of_its_own(pipeline: Pipeline) -> None:
+    text = (
+        "Neck ultrasound showed a nodule. A drain was inserted under ultrasound guidance into "
+        "the fluid collection above the bladder."
+    )
+    scan = mention(text, "ultrasound", DIAGNOSTIC, site="Neck")
+    guide = mention(text, "ultrasound", DIAGNOSTIC, number=2, after=text.index("under"))
+    case = analyse(pipeline, text, [scan, guide])
+    assert pcs(case.mentions[1].codes) == []  # was BW4FZZZ, the neck scan's
+    assert [c.code for c in case.codes] == ["BW4FZZZ"]
+
+
+def test_an_aspirate_of_fluid_is_a_drainage_no_excision(coder: ProcedureCoder) -> None:
+    # "Aspiration, fine needle — Fluid or gas: see Drainage; Tissue biopsy: see Excision".
+    assert coder.code("aspirate", "pus from the right clavicle")[0].code == "0P993Z"  # was 0PB93ZX
+    assert coder.code("needle aspiration biopsy", "liver lesion")[0].code == "0FB03ZX"
