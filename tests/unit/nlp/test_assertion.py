@@ -2495,6 +2495,13 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("The lesion could represent a metastasis.", "metastasis", DISEASE, Assertion.UNCERTAIN),
+        # What could be seen was seen: an observation, no possibility.
+        (
+            "Multiple calcifications could be observed within the tumor.",
+            "tumor",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # What a lacking thing is found with is found ("lack of X with Y").
         (
             "Radiographs showed lack of ingrowth with varus migration.",
