@@ -1756,6 +1756,13 @@ OUTCOME = EntityType.OUTCOME
             TEST,
             Assertion.NEGATED,
         ),
+        # A treatment the patient chose to undergo was done, no plan.
+        (
+            "She chose to undergo oral chemotherapy with S-1.",
+            "oral chemotherapy",
+            DRUG,
+            Assertion.PRESENT,
+        ),
         (
             "He was advised to continue physiotherapy.",
             "physiotherapy",
