@@ -1756,6 +1756,20 @@ OUTCOME = EntityType.OUTCOME
             TEST,
             Assertion.NEGATED,
         ),
+        # What was chosen in place of another leaves the other undone, and only it.
+        (
+            "We decided on close observation instead of adjuvant chemotherapy.",
+            "adjuvant chemotherapy",
+            DRUG,
+            Assertion.NEGATED,
+        ),
+        (
+            "Axillofemoral bypass was performed, rather than direct reconstruction, based on a "
+            "large accumulation of pus.",
+            "pus",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # A treatment the patient chose to undergo was done, no plan.
         (
             "She chose to undergo oral chemotherapy with S-1.",
