@@ -306,6 +306,14 @@ class ContextRule(BaseModel):
         "(``reaches_listed_subject``): 'requiring deeper anesthesia, the wake-up test could not "
         "be performed' denies no anesthesia.",
     )
+    spares_told_findings: bool = Field(
+        default=False,
+        description="For a ``POSSIBLE_EXISTENCE`` trigger telling a probable cause ('likely "
+        "due to the', 'probably secondary to his'): a finding the text told before (by its head "
+        "word, ``ContextRules.same_thing_heads``) is the patient's already, only its link is "
+        "suspected ('… vasculitis. The rash was likely secondary to his vasculitis'); a cause "
+        "first told there is suspected ('probably secondary to the infection').",
+    )
     ends_at_words: list[str] = Field(
         default_factory=list,
         description="For a ``FORWARD`` trigger that denies one noun phrase ('absence of', "
@@ -354,6 +362,8 @@ class ContextRule(BaseModel):
             raise ValueError("governs_complement is for TERMINATE triggers only")
         if self.opens_examples and self.category is not Category.PSEUDO:
             raise ValueError("opens_examples is for PSEUDO triggers only")
+        if self.spares_told_findings and self.category is not Category.POSSIBLE_EXISTENCE:
+            raise ValueError("spares_told_findings is for POSSIBLE_EXISTENCE triggers only")
         if self.names_fetus and self.category is not Category.FAMILY:
             raise ValueError("names_fetus is for FAMILY triggers only")
         if self.names_mother and self.category is not Category.FAMILY:
@@ -974,6 +984,11 @@ class ContextAssertion:
                 for rule in reaching
             ):
                 named_again = context.named_again(start, end)
+            told_before = (
+                kind in FINDING_TYPES
+                and any(rule.spares_told_findings for rule in reaching)
+                and context.told_before(start, end)
+            )
             listed_histories = {
                 s.match.start
                 for s in scoped
@@ -1005,6 +1020,7 @@ class ContextAssertion:
                 subject_histories=subject_histories,
                 complement=_complement_of_finding(text, start, finding_ends, acts),
                 sought=self._sought_finding(text, segment.start, start, kind),
+                told_before=told_before,
             )
             if found is Assertion.PRESENT and self._listed_by_test(
                 text, segment.start, start, kind
@@ -1139,6 +1155,7 @@ class ContextAssertion:
         subject_histories: Collection[int] = (),
         complement: tuple[bool, bool] = (False, False),
         sought: bool = False,
+        told_before: bool = False,
     ) -> Assertion:
         """The assertion of a mention of type ``kind`` covering tokens ``[first, last)``, of
         whose tokens those in ``hyphened`` are joined to the word before them by a hyphen, and
@@ -1156,7 +1173,8 @@ class ContextAssertion:
         backward trigger after it, and such a procedure or drug by no forward one before it:
         those deny the finding it completes ("invasion by the tumor", "no problems with
         surgery"). A finding ``sought`` by a test or search is ``uncertain`` where the nearest
-        trigger tells that the test was not done (``ContextRule.tells_not_done``)."""
+        trigger tells that the test was not done (``ContextRule.tells_not_done``). A finding
+        ``told_before`` in the text is suspected by no ``spares_told_findings`` trigger."""
         of_finding, act = complement
         best: tuple[int, int, Category] | None = None
         nearest: _Match | None = None
@@ -1220,6 +1238,8 @@ class ContextAssertion:
                     )
                 )
             ):
+                continue
+            if told_before and match.rule.spares_told_findings:
                 continue
             if match.rule.stops_at_tests and any(
                 last <= test_first and test_last <= match.start for test_first, test_last in tests
@@ -1525,10 +1545,14 @@ class _MentionContext:
     def named_again(self, start: int, end: int) -> int | None:
         """The token of the definite article naming again a finding told earlier in the text
         ("A cyst was seen … between the cyst and the duct"), if ``[start, end)`` is one."""
-        text = self._case.text
-        article = _definite(text, start)
-        if article is None:
+        article = _definite(self._case.text, start)
+        if article is None or not self.told_before(start, end):
             return None
+        return bisect_left(self._starts, article)
+
+    def told_before(self, start: int, end: int) -> bool:
+        """Whether a finding mention with the head word of ``[start, end)`` starts before it."""
+        text = self._case.text
         if self._first_told is None:
             first: dict[str, int] = {}
             for mention in self._case.mentions:
@@ -1537,9 +1561,7 @@ class _MentionContext:
                     if mention.start < first.get(head, len(text) + 1):
                         first[head] = mention.start
             self._first_told = first
-        if self._first_told.get(self._thing(text[start:end]), end) >= start:
-            return None
-        return bisect_left(self._starts, article)
+        return self._first_told.get(self._thing(text[start:end]), end) < start
 
     def _thing(self, text: str) -> str:
         """What a mention's head word names, one word for the heads of one thing."""

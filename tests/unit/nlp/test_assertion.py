@@ -208,6 +208,13 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # A probable cause first told there is only suspected.
+        (
+            "The fever was probably secondary to the infection.",
+            "infection",
+            DISEASE,
+            Assertion.UNCERTAIN,
+        ),
         # A result told ends what was only sought.
         (
             "Staining for acid fast bacilli showed bacilli, confirming a tuberculous aetiology.",
@@ -340,7 +347,8 @@ OUTCOME = EntityType.OUTCOME
             Assertion.UNCERTAIN,
         ),
         # A cause told as likely is only suspected; what it caused is not, nor a cause told
-        # before ("likely related to the severe oligohydramnios", below).
+        # before ("likely related to the severe oligohydramnios",
+        # ``test_a_probable_cause_told_before_stays_as_told``).
         ("The fever was possibly due to pneumonia.", "pneumonia", DISEASE, Assertion.UNCERTAIN),
         ("The fever was possibly due to pneumonia.", "fever", SIGN, Assertion.PRESENT),
         ("The fever was due to pneumonia.", "pneumonia", DISEASE, Assertion.PRESENT),
@@ -724,12 +732,6 @@ OUTCOME = EntityType.OUTCOME
         (
             "Hypoxemia was suspected to be responsible for his exercise intolerance.",
             "exercise intolerance",
-            SIGN,
-            Assertion.PRESENT,
-        ),
-        (
-            "The features were likely related to the severe oligohydramnios.",
-            "oligohydramnios",
             SIGN,
             Assertion.PRESENT,
         ),
@@ -3408,3 +3410,25 @@ def test_the_twins_are_the_patients_unless_the_patient_may_be_their_mother(
     second = "The twins were diagnosed with congenital thrombocytopenia."
     case = _two_sentences(patient, opening, second, "congenital", DISEASE)
     assert context(case).mentions[0].assertion is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        ("She had vasculitis. The rash was likely secondary to her vasculitis.", "vasculitis"),
+        (
+            "Ultrasound showed severe oligohydramnios. The features were likely related to the "
+            "severe oligohydramnios.",
+            "oligohydramnios",
+        ),
+    ],
+)
+def test_a_probable_cause_told_before_stays_as_told(
+    context: ContextAssertion, text: str, cause: str
+) -> None:
+    later = text.rindex(cause)
+    case = make_case(text, [(cause, DISEASE)])
+    again = Mention(id="again", start=later, end=later + len(cause), text=cause, type=DISEASE)
+    case = case.model_copy(update={"mentions": [*case.mentions, again]})
+    found = {m.id: m.assertion for m in context(case).mentions}
+    assert found["again"] is Assertion.PRESENT
