@@ -1772,6 +1772,13 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # A treatment the patient did not tolerate was given.
+        (
+            "She did not tolerate combination chemotherapy.",
+            "combination chemotherapy",
+            DRUG,
+            Assertion.PRESENT,
+        ),
         # A treatment the patient chose to undergo was done, no plan.
         (
             "She chose to undergo oral chemotherapy with S-1.",
