@@ -971,6 +971,15 @@ class ContextAssertion:
                 if text[starts[token] - 1] == "-" and text[starts[token] - 2].isalnum()
             }
             after = text[end : end + _FOLLOWING_CHARS].lower()
+            lowered = reading.lowered
+            joined_verb = (
+                last + 1
+                if last - first == 1
+                and _PAST_PARTICIPLE.fullmatch(lowered[first])
+                and last + 1 < len(lowered)
+                and lowered[last] == "and"
+                else None
+            )
             scoped = scoped_cache[key]
             reaching = [s.match.rule for s in scoped if s.start < last and first < s.end]
             tests: Sequence[tuple[int, int]] = ()
@@ -1021,6 +1030,7 @@ class ContextAssertion:
                 complement=_complement_of_finding(text, start, finding_ends, acts),
                 sought=self._sought_finding(text, segment.start, start, kind),
                 told_before=told_before,
+                joined_verb=joined_verb,
             )
             if found is Assertion.PRESENT and self._listed_by_test(
                 text, segment.start, start, kind
@@ -1156,6 +1166,7 @@ class ContextAssertion:
         complement: tuple[bool, bool] = (False, False),
         sought: bool = False,
         told_before: bool = False,
+        joined_verb: int | None = None,
     ) -> Assertion:
         """The assertion of a mention of type ``kind`` covering tokens ``[first, last)``, of
         whose tokens those in ``hyphened`` are joined to the word before them by a hyphen, and
@@ -1174,7 +1185,10 @@ class ContextAssertion:
         those deny the finding it completes ("invasion by the tumor", "no problems with
         surgery"). A finding ``sought`` by a test or search is ``uncertain`` where the nearest
         trigger tells that the test was not done (``ContextRule.tells_not_done``). A finding
-        ``told_before`` in the text is suspected by no ``spares_told_findings`` trigger."""
+        ``told_before`` in the text is suspected by no ``spares_told_findings`` trigger. A
+        mention that is one verb joined by "and" to a trigger starting at token ``joined_verb``
+        ("dissected and removed", "tapered and discontinued") is another act of the trigger's
+        subject, which no trigger after it speaks of."""
         of_finding, act = complement
         best: tuple[int, int, Category] | None = None
         nearest: _Match | None = None
@@ -1240,6 +1254,8 @@ class ContextAssertion:
             ):
                 continue
             if told_before and match.rule.spares_told_findings:
+                continue
+            if joined_verb == match.start and match.rule.direction is not Direction.FORWARD:
                 continue
             if match.rule.stops_at_tests and any(
                 last <= test_first and test_last <= match.start for test_first, test_last in tests
@@ -1712,6 +1728,10 @@ def _clause_end(text: str, start: int, limit: int) -> int:
     found = _CLAUSE_BREAK.search(text, start, limit)
     return found.start() if found else limit
 
+
+_PAST_PARTICIPLE = re.compile(r"[a-z]{3,}ed")
+"""A verb's past participle ("dissected", "tapered"): a mention of one such word joined by "and"
+to a trigger after it is a verb of the trigger's subject (``ContextAssertion._assert``)."""
 
 _FOLLOWING_CHARS = 80
 """Characters after a mention that ``ContextRule.also_when_followed_by`` is matched against."""

@@ -1772,6 +1772,13 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
+        # An act joined by "and" to the removing verb is done, not removed.
+        (
+            "The tumor was carefully dissected and removed.",
+            "dissected",
+            TREATMENT,
+            Assertion.PRESENT,
+        ),
         # A treatment the patient did not tolerate was given.
         (
             "She did not tolerate combination chemotherapy.",
