@@ -842,6 +842,12 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         (
+            "Biopsy showed granulomas, confirming the hypothesis of sarcoidosis.",
+            "sarcoidosis",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        (
             "These findings confirmed the preoperative diagnosis of LBS.",
             "LBS",
             DISEASE,
