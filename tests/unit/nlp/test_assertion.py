@@ -1785,6 +1785,13 @@ OUTCOME = EntityType.OUTCOME
             TREATMENT,
             Assertion.PRESENT,
         ),
+        # A treatment not stopped goes on.
+        (
+            "Oral warfarin was not discontinued based on the initial INR.",
+            "Oral warfarin",
+            DRUG,
+            Assertion.PRESENT,
+        ),
         # A treatment the patient did not tolerate was given.
         (
             "She did not tolerate combination chemotherapy.",
