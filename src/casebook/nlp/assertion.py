@@ -1422,12 +1422,13 @@ atypical cells was not observed")."""
 
 
 _ACT_BEFORE = re.compile(
-    r"\s+(?:with|from|after|following|during|to|of)\s+"
+    r"\s+(?:with|from|after|following|during|to|towards?|of)\s+"
     r"(?:(?:the|an?|any|his|her|their|this|its)\s+)?$",
     re.IGNORECASE,
 )
 """The words joining a finding to the procedure or drug it followed or came with ("problems
-*with* surgery", "complications *of the* biopsy", "no response *to* steroids")."""
+*with* surgery", "complications *of the* biopsy", "no response *to* steroids", "no adverse reaction
+*toward* chemotherapy")."""
 
 ACT_TYPES = frozenset(
     {

@@ -2920,6 +2920,12 @@ def test_a_finding_named_again_is_not_denied_by_what_is_denied_about_it(
     ("text", "finding", "act", "type_"),
     [
         ("There were no problems with the anesthesia.", "problems", "anesthesia", DRUG),
+        (
+            "He had no history of adverse reaction toward chemotherapy.",
+            "adverse reaction",
+            "chemotherapy",
+            DRUG,
+        ),
         ("There was no evidence of recurrence after surgery.", "recurrence", "surgery", TREATMENT),
         ("Complications of the biopsy were not observed.", "Complications", "biopsy", TEST),
         (
