@@ -1799,6 +1799,13 @@ OUTCOME = EntityType.OUTCOME
             DRUG,
             Assertion.PRESENT,
         ),
+        # A treatment decided against was not given.
+        (
+            "The patient decided against chemotherapy due to previous toxicities.",
+            "chemotherapy",
+            DRUG,
+            Assertion.NEGATED,
+        ),
         # A treatment the patient chose to undergo was done, no plan.
         (
             "She chose to undergo oral chemotherapy with S-1.",
