@@ -1799,6 +1799,13 @@ OUTCOME = EntityType.OUTCOME
             DRUG,
             Assertion.PRESENT,
         ),
+        # A treatment the patient could not be weaned from went on.
+        (
+            "She was unable to be weaned from mechanical ventilation due to hypercapnia.",
+            "mechanical ventilation",
+            TREATMENT,
+            Assertion.PRESENT,
+        ),
         # A treatment decided against was not given.
         (
             "The patient decided against chemotherapy due to previous toxicities.",
