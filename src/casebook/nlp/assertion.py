@@ -28,9 +28,10 @@ How conflicts are settled:
   verbs that end other scopes (``ContextRule.ended_only_by``), up to a clause of the patient's
   own ("and she developed", ``ContextRule.ends_scopes_of``); a relative who reports ("her
   mother noticed that …") is a pseudo-trigger. A clause of the patient's own told with its
-  verb ("…, and she had fever") ends every scope: a denial or a suspicion before it is of
-  another clause; so does a death told after a clause ("did not fully recover and died"),
-  but for a relative's scope ("a great-grandmother had … and died at 32").
+  verb ("…, and she had fever"), or of the authors' acts ("…, and we closed the ileostomy"),
+  ends every scope: a denial or a suspicion before it is of another clause; so does a death
+  told after a clause ("did not fully recover and died"), but for a relative's scope ("a
+  great-grandmother had … and died at 32").
 * A denial told after the causes of a finding ("Other causes of thrombocytopenia were ruled
   out", "to exclude other causes for heart failure") denies the causes, not the finding their
   phrase governs (``ContextRule.governs_complement``); examples of the causes ("including iron

@@ -1799,6 +1799,13 @@ OUTCOME = EntityType.OUTCOME
             DRUG,
             Assertion.PRESENT,
         ),
+        # What the authors did in a clause of their own is no part of a denial before it.
+        (
+            "There was no evidence of recurrence, and we closed the covering ileostomy.",
+            "ileostomy",
+            TREATMENT,
+            Assertion.PRESENT,
+        ),
         # A treatment the patient could not be weaned from went on.
         (
             "She was unable to be weaned from mechanical ventilation due to hypercapnia.",
