@@ -104,6 +104,13 @@ OUTCOME = EntityType.OUTCOME
         ("A PCR for malaria showed a positive result.", "malaria", DISEASE, Assertion.PRESENT),
         ("A PCR for malaria showed a negative result.", "malaria", DISEASE, Assertion.NEGATED),
         ("Testing for HIV was sent.", "HIV", DISEASE, Assertion.UNCERTAIN),
+        # A negative result of serologic tests or cultures for a list denies its first item too.
+        (
+            "Serologic tests for HIV, hepatitis B and hepatitis C were negative.",
+            "HIV",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         # What the patient is not sure about is uncertain, not denied.
         (
             "The patient was not sure about the presence of a fever.",
