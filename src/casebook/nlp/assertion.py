@@ -140,9 +140,10 @@ PRECEDENCE: tuple[Category, ...] = (
 _RANK = {category: rank for rank, category in enumerate(PRECEDENCE)}
 
 _ABOUT_A_TOLD_FINDING = frozenset({Category.NEGATED_EXISTENCE, Category.POSSIBLE_EXISTENCE})
-"""Categories of the forward triggers that speak of something about a finding told before and
-named again ("did not detect perfusion into the tumor", "we presumed that the tumor invaded"),
-not of the finding (``_MentionContext.named_again``)."""
+"""Categories of the triggers reaching forward that speak of something about a finding told
+before and named again after them ("did not detect perfusion into the tumor", "we presumed that
+the tumor invaded", "EBER was not detected in the granulomas"), not of the finding
+(``_MentionContext.named_again``)."""
 
 _GOVERNING = frozenset({"of", "for"})
 
@@ -990,7 +991,7 @@ class ContextAssertion:
                 tests = context.tests
             named_again = None
             if kind in FINDING_TYPES and any(
-                rule.category in _ABOUT_A_TOLD_FINDING and rule.direction is Direction.FORWARD
+                rule.category in _ABOUT_A_TOLD_FINDING and rule.direction is not Direction.BACKWARD
                 for rule in reaching
             ):
                 named_again = context.named_again(start, end)
@@ -1177,7 +1178,7 @@ class ContextAssertion:
         ``subject_histories`` those of history triggers no verb comes before in their sentence
         (``predicate_words``): the subject a later verb speaks of. A finding
         the text names again as "the …" after telling it (``named_again``: the article's token)
-        is denied by no forward trigger with words between them: those words are what is
+        is denied by no trigger reaching forward with words between them: those words are what is
         denied, something about the finding ("did not detect blood perfusion into the tumor",
         "no communication between the cyst and the bile duct"); "resolution of the diplopia"
         still denies it. A ``complement`` of a finding (``_complement_of_finding``: whether it
@@ -1266,7 +1267,7 @@ class ContextAssertion:
                 named_again is not None
                 and match.end < named_again
                 and match.rule.category in _ABOUT_A_TOLD_FINDING
-                and match.rule.direction is Direction.FORWARD
+                and match.rule.direction is not Direction.BACKWARD
             ):
                 continue
             category = match.rule.category

@@ -2910,6 +2910,11 @@ def test_a_result_after_a_test_speaks_of_the_test_not_of_a_finding_told_before(
             "tumor",
             Assertion.PRESENT,
         ),
+        (
+            "Biopsy showed granulomas. EBER was not detected in the granulomas.",
+            "granulomas",
+            Assertion.PRESENT,
+        ),
         # A thing told as a mass and named again as the tumor is one thing.
         (
             "A mass was seen. Doppler did not detect blood flow into the tumor.",
