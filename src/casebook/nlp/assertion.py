@@ -518,6 +518,15 @@ _QUALIFIED_WITH = frozenset(
 *contact* with animals"): the thing after it is denied with it, not something found beside it
 (``ContextRule.ends_at_words``)."""
 
+_MID_OPENERS = frozenset({"as", "since", "because", "although", "though", "whereas", "while"})
+"""Clause openers that open a subordinate clause after a comma too, where its subject follows
+(``_CLAUSE_SUBJECTS``): "as" in ", as there was no …," but not in ", as well as"."""
+
+_CLAUSE_SUBJECTS = frozenset(
+    {"there", "he", "she", "it", "they", "we", "the", "his", "her", "this", "these", "our", "no"}
+)
+"""Words that open a clause's subject right after its conjunction."""
+
 _CLAUSE_END = ContextRule(literal=",", category=Category.TERMINATE, direction=Direction.TERMINATE)
 """The comma closing a sentence-opening subordinate clause (``ContextRules.clause_openers``)."""
 
@@ -651,7 +660,9 @@ class _Triggers:
     ) -> list[_Match]:
         """A terminating match at the comma closing each sentence-opening subordinate clause
         (``ContextRules.clause_openers``): "no" in "Although there was no fever," reaches no
-        further."""
+        further; so at the comma closing one a comma and its subject open mid-sentence
+        (``_MID_OPENERS``: "…, and as there was no history of therapy, rifampicin was
+        advised")."""
         found: list[_Match] = []
 
         def opens_at(index: int) -> bool:
@@ -661,16 +672,32 @@ class _Triggers:
                 or "\n" in text[ends[index - 1] : starts[index]]
             )
 
+        def opens_after_comma(index: int) -> bool:
+            """Whether a conjunction after a comma (", and") opens a clause with its subject:
+            "…, and as there was no past history of therapy, a combination … was advised"."""
+            before = index - 1 if index and words[index - 1].lower() == "and" else index
+            return (
+                before > 0
+                and words[before - 1] == ","
+                and words[index].lower() in _MID_OPENERS
+                and index + 1 < len(words)
+                and words[index + 1].lower() in _CLAUSE_SUBJECTS
+            )
+
         for index, word in enumerate(words):
             if word.lower() not in self._openers:
                 continue
             # "Unfortunately, due to complete omentectomy, …": a sentence adverb and its comma
             # may come first.
-            if not opens_at(index) and not (
-                index >= 2
-                and words[index - 1] == ","
-                and _SENTENCE_ADVERB.fullmatch(words[index - 2])
-                and opens_at(index - 2)
+            if (
+                not opens_at(index)
+                and not (
+                    index >= 2
+                    and words[index - 1] == ","
+                    and _SENTENCE_ADVERB.fullmatch(words[index - 2])
+                    and opens_at(index - 2)
+                )
+                and not opens_after_comma(index)
             ):
                 continue
             commas = []

@@ -1806,6 +1806,14 @@ OUTCOME = EntityType.OUTCOME
             DRUG,
             Assertion.PRESENT,
         ),
+        # A subordinate clause opened after a comma ends at its own comma.
+        (
+            "The diagnosis was tuberculosis, and as there was no history of antitubercular "
+            "therapy, rifampicin was advised.",
+            "rifampicin",
+            DRUG,
+            Assertion.PRESENT,
+        ),
         # What the authors did in a clause of their own is no part of a denial before it.
         (
             "There was no evidence of recurrence, and we closed the covering ileostomy.",
