@@ -1828,6 +1828,13 @@ OUTCOME = EntityType.OUTCOME
             TREATMENT,
             Assertion.PRESENT,
         ),
+        # A plan told after a list of acts, its subject, is a plan of each.
+        (
+            "Exploration and biopsy of the lesion was scheduled under local anaesthesia.",
+            "Exploration",
+            TEST,
+            Assertion.HYPOTHETICAL,
+        ),
         # A treatment decided against was not given.
         (
             "The patient decided against chemotherapy due to previous toxicities.",
