@@ -28,9 +28,10 @@ How conflicts are settled:
   verbs that end other scopes (``ContextRule.ended_only_by``), up to a clause of the patient's
   own ("and she developed", ``ContextRule.ends_scopes_of``); a relative who reports ("her
   mother noticed that …") is a pseudo-trigger. A clause of the patient's own told with its
-  verb ("…, and she had fever") ends every scope: a denial or a suspicion before it is of
-  another clause; so does a death told after a clause ("did not fully recover and died"),
-  but for a relative's scope ("a great-grandmother had … and died at 32").
+  verb ("…, and she had fever"), or of the authors' acts ("…, and we closed the ileostomy"),
+  ends every scope: a denial or a suspicion before it is of another clause; so does a death
+  told after a clause ("did not fully recover and died"), but for a relative's scope ("a
+  great-grandmother had … and died at 32").
 * A denial told after the causes of a finding ("Other causes of thrombocytopenia were ruled
   out", "to exclude other causes for heart failure") denies the causes, not the finding their
   phrase governs (``ContextRule.governs_complement``); examples of the causes ("including iron
@@ -139,9 +140,10 @@ PRECEDENCE: tuple[Category, ...] = (
 _RANK = {category: rank for rank, category in enumerate(PRECEDENCE)}
 
 _ABOUT_A_TOLD_FINDING = frozenset({Category.NEGATED_EXISTENCE, Category.POSSIBLE_EXISTENCE})
-"""Categories of the forward triggers that speak of something about a finding told before and
-named again ("did not detect perfusion into the tumor", "we presumed that the tumor invaded"),
-not of the finding (``_MentionContext.named_again``)."""
+"""Categories of the triggers reaching forward that speak of something about a finding told
+before and named again after them ("did not detect perfusion into the tumor", "we presumed that
+the tumor invaded", "EBER was not detected in the granulomas"), not of the finding
+(``_MentionContext.named_again``)."""
 
 _GOVERNING = frozenset({"of", "for"})
 
@@ -306,6 +308,14 @@ class ContextRule(BaseModel):
         "(``reaches_listed_subject``): 'requiring deeper anesthesia, the wake-up test could not "
         "be performed' denies no anesthesia.",
     )
+    spares_told_findings: bool = Field(
+        default=False,
+        description="For a ``POSSIBLE_EXISTENCE`` trigger telling a probable cause ('likely "
+        "due to the', 'probably secondary to his'): a finding the text told before (by its head "
+        "word, ``ContextRules.same_thing_heads``) is the patient's already, only its link is "
+        "suspected ('… vasculitis. The rash was likely secondary to his vasculitis'); a cause "
+        "first told there is suspected ('probably secondary to the infection').",
+    )
     ends_at_words: list[str] = Field(
         default_factory=list,
         description="For a ``FORWARD`` trigger that denies one noun phrase ('absence of', "
@@ -354,6 +364,8 @@ class ContextRule(BaseModel):
             raise ValueError("governs_complement is for TERMINATE triggers only")
         if self.opens_examples and self.category is not Category.PSEUDO:
             raise ValueError("opens_examples is for PSEUDO triggers only")
+        if self.spares_told_findings and self.category is not Category.POSSIBLE_EXISTENCE:
+            raise ValueError("spares_told_findings is for POSSIBLE_EXISTENCE triggers only")
         if self.names_fetus and self.category is not Category.FAMILY:
             raise ValueError("names_fetus is for FAMILY triggers only")
         if self.names_mother and self.category is not Category.FAMILY:
@@ -506,6 +518,15 @@ _QUALIFIED_WITH = frozenset(
 *contact* with animals"): the thing after it is denied with it, not something found beside it
 (``ContextRule.ends_at_words``)."""
 
+_MID_OPENERS = frozenset({"as", "since", "because", "although", "though", "whereas", "while"})
+"""Clause openers that open a subordinate clause after a comma too, where its subject follows
+(``_CLAUSE_SUBJECTS``): "as" in ", as there was no …," but not in ", as well as"."""
+
+_CLAUSE_SUBJECTS = frozenset(
+    {"there", "he", "she", "it", "they", "we", "the", "his", "her", "this", "these", "our", "no"}
+)
+"""Words that open a clause's subject right after its conjunction."""
+
 _CLAUSE_END = ContextRule(literal=",", category=Category.TERMINATE, direction=Direction.TERMINATE)
 """The comma closing a sentence-opening subordinate clause (``ContextRules.clause_openers``)."""
 
@@ -639,7 +660,9 @@ class _Triggers:
     ) -> list[_Match]:
         """A terminating match at the comma closing each sentence-opening subordinate clause
         (``ContextRules.clause_openers``): "no" in "Although there was no fever," reaches no
-        further."""
+        further; so at the comma closing one a comma and its subject open mid-sentence
+        (``_MID_OPENERS``: "…, and as there was no history of therapy, rifampicin was
+        advised")."""
         found: list[_Match] = []
 
         def opens_at(index: int) -> bool:
@@ -649,16 +672,32 @@ class _Triggers:
                 or "\n" in text[ends[index - 1] : starts[index]]
             )
 
+        def opens_after_comma(index: int) -> bool:
+            """Whether a conjunction after a comma (", and") opens a clause with its subject:
+            "…, and as there was no past history of therapy, a combination … was advised"."""
+            before = index - 1 if index and words[index - 1].lower() == "and" else index
+            return (
+                before > 0
+                and words[before - 1] == ","
+                and words[index].lower() in _MID_OPENERS
+                and index + 1 < len(words)
+                and words[index + 1].lower() in _CLAUSE_SUBJECTS
+            )
+
         for index, word in enumerate(words):
             if word.lower() not in self._openers:
                 continue
             # "Unfortunately, due to complete omentectomy, …": a sentence adverb and its comma
             # may come first.
-            if not opens_at(index) and not (
-                index >= 2
-                and words[index - 1] == ","
-                and _SENTENCE_ADVERB.fullmatch(words[index - 2])
-                and opens_at(index - 2)
+            if (
+                not opens_at(index)
+                and not (
+                    index >= 2
+                    and words[index - 1] == ","
+                    and _SENTENCE_ADVERB.fullmatch(words[index - 2])
+                    and opens_at(index - 2)
+                )
+                and not opens_after_comma(index)
             ):
                 continue
             commas = []
@@ -961,6 +1000,15 @@ class ContextAssertion:
                 if text[starts[token] - 1] == "-" and text[starts[token] - 2].isalnum()
             }
             after = text[end : end + _FOLLOWING_CHARS].lower()
+            lowered = reading.lowered
+            joined_verb = (
+                last + 1
+                if last - first == 1
+                and _PAST_PARTICIPLE.fullmatch(lowered[first])
+                and last + 1 < len(lowered)
+                and lowered[last] == "and"
+                else None
+            )
             scoped = scoped_cache[key]
             reaching = [s.match.rule for s in scoped if s.start < last and first < s.end]
             tests: Sequence[tuple[int, int]] = ()
@@ -970,10 +1018,15 @@ class ContextAssertion:
                 tests = context.tests
             named_again = None
             if kind in FINDING_TYPES and any(
-                rule.category in _ABOUT_A_TOLD_FINDING and rule.direction is Direction.FORWARD
+                rule.category in _ABOUT_A_TOLD_FINDING and rule.direction is not Direction.BACKWARD
                 for rule in reaching
             ):
                 named_again = context.named_again(start, end)
+            told_before = (
+                kind in FINDING_TYPES
+                and any(rule.spares_told_findings for rule in reaching)
+                and context.told_before(start, end)
+            )
             listed_histories = {
                 s.match.start
                 for s in scoped
@@ -1005,6 +1058,8 @@ class ContextAssertion:
                 subject_histories=subject_histories,
                 complement=_complement_of_finding(text, start, finding_ends, acts),
                 sought=self._sought_finding(text, segment.start, start, kind),
+                told_before=told_before,
+                joined_verb=joined_verb,
             )
             if found is Assertion.PRESENT and self._listed_by_test(
                 text, segment.start, start, kind
@@ -1139,6 +1194,8 @@ class ContextAssertion:
         subject_histories: Collection[int] = (),
         complement: tuple[bool, bool] = (False, False),
         sought: bool = False,
+        told_before: bool = False,
+        joined_verb: int | None = None,
     ) -> Assertion:
         """The assertion of a mention of type ``kind`` covering tokens ``[first, last)``, of
         whose tokens those in ``hyphened`` are joined to the word before them by a hyphen, and
@@ -1148,7 +1205,7 @@ class ContextAssertion:
         ``subject_histories`` those of history triggers no verb comes before in their sentence
         (``predicate_words``): the subject a later verb speaks of. A finding
         the text names again as "the …" after telling it (``named_again``: the article's token)
-        is denied by no forward trigger with words between them: those words are what is
+        is denied by no trigger reaching forward with words between them: those words are what is
         denied, something about the finding ("did not detect blood perfusion into the tumor",
         "no communication between the cyst and the bile duct"); "resolution of the diplopia"
         still denies it. A ``complement`` of a finding (``_complement_of_finding``: whether it
@@ -1156,7 +1213,11 @@ class ContextAssertion:
         backward trigger after it, and such a procedure or drug by no forward one before it:
         those deny the finding it completes ("invasion by the tumor", "no problems with
         surgery"). A finding ``sought`` by a test or search is ``uncertain`` where the nearest
-        trigger tells that the test was not done (``ContextRule.tells_not_done``)."""
+        trigger tells that the test was not done (``ContextRule.tells_not_done``). A finding
+        ``told_before`` in the text is suspected by no ``spares_told_findings`` trigger. A
+        mention that is one verb joined by "and" to a trigger starting at token ``joined_verb``
+        ("dissected and removed", "tapered and discontinued") is another act of the trigger's
+        subject, which no trigger after it speaks of."""
         of_finding, act = complement
         best: tuple[int, int, Category] | None = None
         nearest: _Match | None = None
@@ -1221,6 +1282,10 @@ class ContextAssertion:
                 )
             ):
                 continue
+            if told_before and match.rule.spares_told_findings:
+                continue
+            if joined_verb == match.start and match.rule.direction is not Direction.FORWARD:
+                continue
             if match.rule.stops_at_tests and any(
                 last <= test_first and test_last <= match.start for test_first, test_last in tests
             ):
@@ -1229,7 +1294,7 @@ class ContextAssertion:
                 named_again is not None
                 and match.end < named_again
                 and match.rule.category in _ABOUT_A_TOLD_FINDING
-                and match.rule.direction is Direction.FORWARD
+                and match.rule.direction is not Direction.BACKWARD
             ):
                 continue
             category = match.rule.category
@@ -1386,12 +1451,13 @@ atypical cells was not observed")."""
 
 
 _ACT_BEFORE = re.compile(
-    r"\s+(?:with|from|after|following|during|to|of)\s+"
+    r"\s+(?:with|from|after|following|during|to|towards?|of)\s+"
     r"(?:(?:the|an?|any|his|her|their|this|its)\s+)?$",
     re.IGNORECASE,
 )
 """The words joining a finding to the procedure or drug it followed or came with ("problems
-*with* surgery", "complications *of the* biopsy", "no response *to* steroids")."""
+*with* surgery", "complications *of the* biopsy", "no response *to* steroids", "no adverse reaction
+*toward* chemotherapy")."""
 
 ACT_TYPES = frozenset(
     {
@@ -1525,10 +1591,14 @@ class _MentionContext:
     def named_again(self, start: int, end: int) -> int | None:
         """The token of the definite article naming again a finding told earlier in the text
         ("A cyst was seen … between the cyst and the duct"), if ``[start, end)`` is one."""
-        text = self._case.text
-        article = _definite(text, start)
-        if article is None:
+        article = _definite(self._case.text, start)
+        if article is None or not self.told_before(start, end):
             return None
+        return bisect_left(self._starts, article)
+
+    def told_before(self, start: int, end: int) -> bool:
+        """Whether a finding mention with the head word of ``[start, end)`` starts before it."""
+        text = self._case.text
         if self._first_told is None:
             first: dict[str, int] = {}
             for mention in self._case.mentions:
@@ -1537,9 +1607,7 @@ class _MentionContext:
                     if mention.start < first.get(head, len(text) + 1):
                         first[head] = mention.start
             self._first_told = first
-        if self._first_told.get(self._thing(text[start:end]), end) >= start:
-            return None
-        return bisect_left(self._starts, article)
+        return self._first_told.get(self._thing(text[start:end]), end) < start
 
     def _thing(self, text: str) -> str:
         """What a mention's head word names, one word for the heads of one thing."""
@@ -1690,6 +1758,10 @@ def _clause_end(text: str, start: int, limit: int) -> int:
     found = _CLAUSE_BREAK.search(text, start, limit)
     return found.start() if found else limit
 
+
+_PAST_PARTICIPLE = re.compile(r"[a-z]{3,}ed")
+"""A verb's past participle ("dissected", "tapered"): a mention of one such word joined by "and"
+to a trigger after it is a verb of the trigger's subject (``ContextAssertion._assert``)."""
 
 _FOLLOWING_CHARS = 80
 """Characters after a mention that ``ContextRule.also_when_followed_by`` is matched against."""

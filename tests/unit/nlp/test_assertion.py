@@ -104,6 +104,13 @@ OUTCOME = EntityType.OUTCOME
         ("A PCR for malaria showed a positive result.", "malaria", DISEASE, Assertion.PRESENT),
         ("A PCR for malaria showed a negative result.", "malaria", DISEASE, Assertion.NEGATED),
         ("Testing for HIV was sent.", "HIV", DISEASE, Assertion.UNCERTAIN),
+        # A negative result of serologic tests or cultures for a list denies its first item too.
+        (
+            "Serologic tests for HIV, hepatitis B and hepatitis C were negative.",
+            "HIV",
+            DISEASE,
+            Assertion.NEGATED,
+        ),
         # What the patient is not sure about is uncertain, not denied.
         (
             "The patient was not sure about the presence of a fever.",
@@ -207,6 +214,13 @@ OUTCOME = EntityType.OUTCOME
             "rash",
             SIGN,
             Assertion.PRESENT,
+        ),
+        # A probable cause first told there is only suspected.
+        (
+            "The fever was probably secondary to the infection.",
+            "infection",
+            DISEASE,
+            Assertion.UNCERTAIN,
         ),
         # A result told ends what was only sought.
         (
@@ -340,7 +354,8 @@ OUTCOME = EntityType.OUTCOME
             Assertion.UNCERTAIN,
         ),
         # A cause told as likely is only suspected; what it caused is not, nor a cause told
-        # before ("likely related to the severe oligohydramnios", below).
+        # before ("likely related to the severe oligohydramnios",
+        # ``test_a_probable_cause_told_before_stays_as_told``).
         ("The fever was possibly due to pneumonia.", "pneumonia", DISEASE, Assertion.UNCERTAIN),
         ("The fever was possibly due to pneumonia.", "fever", SIGN, Assertion.PRESENT),
         ("The fever was due to pneumonia.", "pneumonia", DISEASE, Assertion.PRESENT),
@@ -727,12 +742,6 @@ OUTCOME = EntityType.OUTCOME
             SIGN,
             Assertion.PRESENT,
         ),
-        (
-            "The features were likely related to the severe oligohydramnios.",
-            "oligohydramnios",
-            SIGN,
-            Assertion.PRESENT,
-        ),
         # What a finding led to is a clause of its own: the denial does not reach it.
         (
             "There were no abnormal cells, thus leading to a diagnosis of sarcoidosis.",
@@ -836,6 +845,12 @@ OUTCOME = EntityType.OUTCOME
         (
             "Multiple biopsies confirmed the suspicion of a duodenal GIST.",
             "duodenal GIST",
+            DISEASE,
+            Assertion.PRESENT,
+        ),
+        (
+            "Biopsy showed granulomas, confirming the hypothesis of sarcoidosis.",
+            "sarcoidosis",
             DISEASE,
             Assertion.PRESENT,
         ),
@@ -1756,6 +1771,84 @@ OUTCOME = EntityType.OUTCOME
             TEST,
             Assertion.NEGATED,
         ),
+        # What was chosen in place of another leaves the other undone, and only it.
+        (
+            "We decided on close observation instead of adjuvant chemotherapy.",
+            "adjuvant chemotherapy",
+            DRUG,
+            Assertion.NEGATED,
+        ),
+        (
+            "Axillofemoral bypass was performed, rather than direct reconstruction, based on a "
+            "large accumulation of pus.",
+            "pus",
+            SIGN,
+            Assertion.PRESENT,
+        ),
+        # An act joined by "and" to the removing verb is done, not removed.
+        (
+            "The tumor was carefully dissected and removed.",
+            "dissected",
+            TREATMENT,
+            Assertion.PRESENT,
+        ),
+        # A treatment not stopped goes on.
+        (
+            "Oral warfarin was not discontinued based on the initial INR.",
+            "Oral warfarin",
+            DRUG,
+            Assertion.PRESENT,
+        ),
+        # A treatment the patient did not tolerate was given.
+        (
+            "She did not tolerate combination chemotherapy.",
+            "combination chemotherapy",
+            DRUG,
+            Assertion.PRESENT,
+        ),
+        # A subordinate clause opened after a comma ends at its own comma.
+        (
+            "The diagnosis was tuberculosis, and as there was no history of antitubercular "
+            "therapy, rifampicin was advised.",
+            "rifampicin",
+            DRUG,
+            Assertion.PRESENT,
+        ),
+        # What the authors did in a clause of their own is no part of a denial before it.
+        (
+            "There was no evidence of recurrence, and we closed the covering ileostomy.",
+            "ileostomy",
+            TREATMENT,
+            Assertion.PRESENT,
+        ),
+        # A treatment the patient could not be weaned from went on.
+        (
+            "She was unable to be weaned from mechanical ventilation due to hypercapnia.",
+            "mechanical ventilation",
+            TREATMENT,
+            Assertion.PRESENT,
+        ),
+        # A plan told after a list of acts, its subject, is a plan of each.
+        (
+            "Exploration and biopsy of the lesion was scheduled under local anaesthesia.",
+            "Exploration",
+            TEST,
+            Assertion.HYPOTHETICAL,
+        ),
+        # A treatment decided against was not given.
+        (
+            "The patient decided against chemotherapy due to previous toxicities.",
+            "chemotherapy",
+            DRUG,
+            Assertion.NEGATED,
+        ),
+        # A treatment the patient chose to undergo was done, no plan.
+        (
+            "She chose to undergo oral chemotherapy with S-1.",
+            "oral chemotherapy",
+            DRUG,
+            Assertion.PRESENT,
+        ),
         (
             "He was advised to continue physiotherapy.",
             "physiotherapy",
@@ -2495,6 +2588,13 @@ OUTCOME = EntityType.OUTCOME
             Assertion.PRESENT,
         ),
         ("The lesion could represent a metastasis.", "metastasis", DISEASE, Assertion.UNCERTAIN),
+        # What could be seen was seen: an observation, no possibility.
+        (
+            "Multiple calcifications could be observed within the tumor.",
+            "tumor",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # What a lacking thing is found with is found ("lack of X with Y").
         (
             "Radiographs showed lack of ingrowth with varus migration.",
@@ -2825,6 +2925,11 @@ def test_a_result_after_a_test_speaks_of_the_test_not_of_a_finding_told_before(
             "tumor",
             Assertion.PRESENT,
         ),
+        (
+            "Biopsy showed granulomas. EBER was not detected in the granulomas.",
+            "granulomas",
+            Assertion.PRESENT,
+        ),
         # A thing told as a mass and named again as the tumor is one thing.
         (
             "A mass was seen. Doppler did not detect blood flow into the tumor.",
@@ -2863,6 +2968,12 @@ def test_a_finding_named_again_is_not_denied_by_what_is_denied_about_it(
     ("text", "finding", "act", "type_"),
     [
         ("There were no problems with the anesthesia.", "problems", "anesthesia", DRUG),
+        (
+            "He had no history of adverse reaction toward chemotherapy.",
+            "adverse reaction",
+            "chemotherapy",
+            DRUG,
+        ),
         ("There was no evidence of recurrence after surgery.", "recurrence", "surgery", TREATMENT),
         ("Complications of the biopsy were not observed.", "Complications", "biopsy", TEST),
         (
@@ -3380,3 +3491,25 @@ def test_the_twins_are_the_patients_unless_the_patient_may_be_their_mother(
     second = "The twins were diagnosed with congenital thrombocytopenia."
     case = _two_sentences(patient, opening, second, "congenital", DISEASE)
     assert context(case).mentions[0].assertion is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        ("She had vasculitis. The rash was likely secondary to her vasculitis.", "vasculitis"),
+        (
+            "Ultrasound showed severe oligohydramnios. The features were likely related to the "
+            "severe oligohydramnios.",
+            "oligohydramnios",
+        ),
+    ],
+)
+def test_a_probable_cause_told_before_stays_as_told(
+    context: ContextAssertion, text: str, cause: str
+) -> None:
+    later = text.rindex(cause)
+    case = make_case(text, [(cause, DISEASE)])
+    again = Mention(id="again", start=later, end=later + len(cause), text=cause, type=DISEASE)
+    case = case.model_copy(update={"mentions": [*case.mentions, again]})
+    found = {m.id: m.assertion for m in context(case).mentions}
+    assert found["again"] is Assertion.PRESENT
