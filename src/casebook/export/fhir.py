@@ -71,13 +71,14 @@ A mention the clinical summary reads as no fact about the patient (``Mention.pat
 False: words that name no concept of its type, a service that was consulted, another case of
 the literature) gives no resource: a company typed as a drug is no MedicationStatement.
 
-Codes on a mention (``Mention.codes``) and case codes naming it (``CaseCode.mentions``) become
-the concept's ``coding`` (ICD-10-CM ``http://hl7.org/fhir/sid/icd-10-cm``, HPO
-``http://human-phenotype-ontology.org``, ICD-10-PCS ``http://www.cms.gov/Medicare/Coding/ICD10``),
-but for a code the mention gave below its calibrated threshold (a case code not ``shown``) and a
-procedure's ICD-10-PCS codes after its first, the rest of its ranking.
-A case code naming no mention is a ranking for search and review, not a fact about the patient,
-and stays in the Case JSON only.
+The codes the case shows (``CaseCode.shown``) naming a mention become its concept's ``coding``
+(ICD-10-CM ``http://hl7.org/fhir/sid/icd-10-cm``, HPO ``http://human-phenotype-ontology.org``,
+ICD-10-PCS ``http://www.cms.gov/Medicare/Coding/ICD10``), of a procedure's ICD-10-PCS codes the
+first only. The codes a mention's words name (``Mention.codes``) and the case does not show
+are none: those below their calibrated threshold, categories beside the code chosen, and those
+of findings the case coder never scores (denied, uncertain, a relative's), whose concepts are
+their words alone. A case code naming no mention is a ranking for search and review, not a fact
+about the patient, and stays in the Case JSON only.
 
 **Evidence.** Every resource, and every element read from an attribute, carries the extension
 ``EVIDENCE_URL`` with sub-extensions ``mention`` (the mention id, when there is one), ``start``
@@ -458,17 +459,12 @@ class _BundleBuilder:
         self.case = case
         self.rules = rules
         self.entries: list[Resource] = []
+        # The shown codes naming each mention: the codes the case shows, with their words.
         self.case_codes: dict[str, list[CaseCode]] = {}
-        # The codes below their calibrated threshold that each mention gave: not shown.
-        self.unshown: dict[str, set[tuple[CodeSystem, str]]] = {}
         for case_code in case.codes:
-            for mention_id in case_code.mentions:
-                if case_code.shown:
+            if case_code.shown:
+                for mention_id in case_code.mentions:
                     self.case_codes.setdefault(mention_id, []).append(case_code)
-                else:
-                    self.unshown.setdefault(mention_id, set()).add(
-                        (case_code.system, case_code.code)
-                    )
         self.sentence_starts = [s.start for s in case.sentences]
         # Findings' mentions the summary reads as procedures or tests.
         summary = case.summary
@@ -527,21 +523,26 @@ class _BundleBuilder:
         self.entries.append(resource)
 
     def concept(self, mention: Mention) -> CodeableConcept:
-        """The mention's concept: its words (the long form of an abbreviation) and codes."""
+        """The mention's concept: its words (the long form of an abbreviation) and the codes the
+        case shows naming it.
+
+        A code the mention's words name but the case does not show (``CaseCode.shown``) is no
+        coding: one below its calibrated threshold, a category beside the code the coder chose
+        ("R11.1" beside "R11.10"), or one of a finding the case coder never scores (a denied,
+        uncertain or relative's finding: "facial palsy" named "Bell's palsy"). Of a
+        procedure's ICD-10-PCS codes only the first is: the rest are other procedures it may
+        have been ("computed tomography study" of the head, chest, abdomen, pelvis and spine:
+        BW25, then BW21 and BW24).
+        """
         codings: list[Coding] = []
         seen: set[tuple[str, str]] = set()
-        unshown = self.unshown.get(mention.id, set())
-        # A procedure's ICD-10-PCS codes after its first are the rest of its ranking, other
-        # procedures it may have been ("computed tomography study" of the head, chest, abdomen,
-        # pelvis and spine: BW25, then BW21 and BW24), and a code below its threshold is no
-        # code shown (``CaseCode.shown``).
-        procedure_codes = [c for c in mention.codes if c.system is CodeSystem.ICD10PCS][1:]
-        own = [
-            c
-            for c in mention.codes
-            if (c.system, c.code) not in unshown and c not in procedure_codes
-        ]
-        for code in [*own, *self.case_codes.get(mention.id, [])]:
+        ranked = [c.code for c in mention.codes if c.system is CodeSystem.ICD10PCS]
+        shown = self.case_codes.get(mention.id, [])
+        procedures = sorted(
+            (c for c in shown if c.system is CodeSystem.ICD10PCS),
+            key=lambda c: ranked.index(c.code) if c.code in ranked else len(ranked),
+        )
+        for code in [c for c in shown if c.system is not CodeSystem.ICD10PCS] + procedures[:1]:
             coding = _coding(code)
             if coding is not None and (coding.system, coding.code) not in seen:
                 seen.add((str(coding.system), str(coding.code)))

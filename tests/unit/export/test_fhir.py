@@ -354,19 +354,20 @@ def test_a_drug_named_as_what_another_acts_on_or_the_body_makes_was_not_taken() 
     assert [s.medicationCodeableConcept.text for s in statements] == ["Octreotide"]
 
 
-def test_mention_and_case_codes_become_codings_with_fhir_system_uris() -> None:
+def test_shown_case_codes_become_codings_with_fhir_system_uris() -> None:
     text = "She had a headache."
     headache = _mention(
         text,
         "m1",
         "headache",
         EntityType.SIGN_SYMPTOM,
-        codes=[Code(system=CodeSystem.HPO, code="HP:0002315", display="Headache")],
+        codes=[Code(system=CodeSystem.ICD10CM, code="R51.9", display="Headache")],
     )
     case = _case(
         text,
         headache,
         codes=[
+            CaseCode(system=CodeSystem.HPO, code="HP:0002315", display="Headache", mentions=["m1"]),
             CaseCode(system=CodeSystem.ICD10CM, code="R51.9", display="Headache", mentions=["m1"]),
             CaseCode(system=CodeSystem.ICD10CM, code="I10", display="Hypertension"),
         ],
@@ -739,12 +740,40 @@ def test_only_shown_codes_and_a_procedures_first_code_become_codings() -> None:
         EntityType.SIGN_SYMPTOM,
         codes=[Code(system=CodeSystem.ICD10CM, code="R68.83")],
     )
+    scans = [
+        CaseCode(system=CodeSystem.ICD10PCS, code=c, mentions=["m1"]) for c in ("BW21", "BW25")
+    ]
     below = CaseCode(system=CodeSystem.ICD10CM, code="R68.83", mentions=["m2"], shown=False)
-    bundle = _parsed(_case(text, scan, chills, codes=[below]))
+    bundle = _parsed(_case(text, scan, chills, codes=[*scans, below]))
     (procedure,) = _resources(bundle, Procedure)
     assert [c.code for c in procedure.code.coding] == ["BW25"]  # was BW25, BW21 and BW24
     (condition,) = _resources(bundle, Condition)
     assert condition.code.coding is None  # was R68.83, below its calibrated threshold
+
+
+def test_codes_the_case_does_not_show_become_no_codings() -> None:
+    text = "She had repeated vomiting. There was no facial palsy."
+    vomiting = _mention(
+        text,
+        "m1",
+        "repeated vomiting",
+        EntityType.SIGN_SYMPTOM,
+        codes=[Code(system=CodeSystem.ICD10CM, code=c) for c in ("R11.1", "R11.10")],
+    )
+    palsy = _mention(
+        text,
+        "m2",
+        "facial palsy",
+        EntityType.SIGN_SYMPTOM,
+        assertion=Assertion.NEGATED,
+        codes=[Code(system=CodeSystem.ICD10CM, code="G51.0", display="Bell's palsy")],
+    )
+    shown = CaseCode(system=CodeSystem.ICD10CM, code="R11.10", mentions=["m1"])
+    bundle = _parsed(_case(text, vomiting, palsy, codes=[shown]))
+    assert [[c.code for c in r.code.coding or []] for r in _resources(bundle, Condition)] == [
+        ["R11.10"],  # was R11.1, a category beside it, and R11.10
+        [],  # was G51.0, Bell's palsy, which no code of the case shows
+    ]
 
 
 def test_a_new_event_denied_after_its_finding_was_told_is_refuted_not_resolved() -> None:
