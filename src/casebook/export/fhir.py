@@ -13,8 +13,10 @@
   ``refuted`` for a negated mention, ``unconfirmed`` for an uncertain or hypothetical one and
   ``confirmed`` otherwise; a negated mention of a condition the text (not its title) told the
   patient had before (a shared code, else the same words) is ``confirmed`` with ``clinicalStatus``
-  ``resolved`` ("right pleural effusion" … "disappearance of pleural effusion") unless its
-  words name a new event ("no tumor recurrence": none happened), as is one told
+  ``resolved`` ("right pleural effusion" … "disappearance of pleural effusion") when its
+  sentence tells a later time, of the patient ("at follow-up", "no further episodes"; not "She
+  denied headaches", "did not reveal seizures", "her sister had no seizures") and its words
+  name no new event ("no tumor recurrence", "no new lesions": none happened), as is one told
   as present that the words next to it tell went away ("her headaches had resolved", "pain
   relief was obtained"; ``fhir.json``'s ``condition_resolved``), and ``clinicalStatus``
   ``remission`` when its sentence tells it in remission ("nephrotic syndrome … was in
@@ -273,6 +275,22 @@ class FindingWords(RecordModel):
         description="Patterns of a finding's words naming a new event ('recurrence'), whose "
         "denial tells no earlier finding resolved.",
     )
+    new_before: Patterns = Field(
+        default_factory=list,
+        description="Patterns ending where a denied finding starts that make it a new one "
+        "('no new lesions').",
+    )
+    later: Patterns = Field(
+        default_factory=list,
+        description="Patterns of the words of a sentence telling a time after the finding "
+        "('at follow-up', 'no further', 'disappearance of'): only there does its denial tell "
+        "it went away.",
+    )
+    not_later: Patterns = Field(
+        default_factory=list,
+        description="Patterns of the words of a sentence telling such a time still to come "
+        "('waiting for the resolution', 'to ensure resolution').",
+    )
 
 
 class RemissionWords(RecordModel):
@@ -491,6 +509,9 @@ class _BundleBuilder:
         self.onset_treated = compile_patterns(rules.onset.treated)
         self.resolved_not_before = compile_patterns(rules.condition_resolved.not_before)
         self.new_event = compile_patterns(rules.condition_resolved.new_event)
+        self.new_before = compile_patterns(rules.condition_resolved.new_before)
+        self.later = compile_patterns(rules.condition_resolved.later)
+        self.not_later = compile_patterns(rules.condition_resolved.not_later)
         self.normal_words = compile_patterns(rules.normal_finding.words)
         self.remission_status = compile_patterns(rules.remission.status)
         self.remission_before = compile_patterns(rules.remission.before)
@@ -696,6 +717,24 @@ class _BundleBuilder:
             p.match(after) for p in self.resolved_after
         )
 
+    def denied_later(self, mention: Mention) -> bool:
+        """Whether a denied finding's sentence tells a time after it was had, of the patient,
+        and the finding is no new event ("at follow-up there was no sign of infection", "no
+        further episodes of urethral bleeding"; ``fhir.json``'s ``condition_resolved``): a
+        denial at the presentation ("She denied headaches"), by a test ("did not reveal
+        seizures"), of a relative's ("her sister had no seizures") or of a new event ("no
+        tumor recurrence", "no new lesions") tells nothing went away."""
+        sentence = self.sentence(mention)
+        text = self.case.text
+        words = text[sentence.start : sentence.end]
+        return (
+            not any(p.search(_words_key(mention)) for p in self.new_event)
+            and not any(p.search(text[sentence.start : mention.start]) for p in self.new_before)
+            and self.relatives.search(words) is None
+            and any(p.search(words) for p in self.later)
+            and not any(p.search(words) for p in self.not_later)
+        )
+
     def names_remission(self, mention: Mention) -> bool:
         """Whether a finding's words name only a remission ("complete remission"): the status
         of another finding, no Condition of its own (``fhir.json``'s ``remission``)."""
@@ -762,8 +801,7 @@ class _BundleBuilder:
                 self.first_had.get(key, mention.start) < mention.start
                 for key in self.condition_keys(mention)
             )
-            # "no evidence of tumor recurrence": no recurrence happened, none went away.
-            and not any(p.search(_words_key(mention)) for p in self.new_event)
+            and self.denied_later(mention)
         ):
             verification = "confirmed"
             clinical = CodeableConcept(coding=[Coding(system=_CLINICAL, code="resolved")])

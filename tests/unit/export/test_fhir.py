@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fhir.resources.R4B.allergyintolerance import AllergyIntolerance
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.condition import Condition
@@ -295,6 +296,7 @@ def test_a_condition_denied_after_it_was_told_resolved_and_one_only_denied_is_re
             assertion=Assertion.NEGATED,
         ),
         _mention(text, "m3", "ascites", EntityType.SIGN_SYMPTOM, assertion=Assertion.NEGATED),
+        sentences=[Span(start=0, end=29), Span(start=30, end=len(text))],
     )
     conditions = _resources(_parsed(case), Condition)
     assert [_verification(c) for c in conditions] == ["confirmed", "confirmed", "refuted"]
@@ -303,6 +305,37 @@ def test_a_condition_denied_after_it_was_told_resolved_and_one_only_denied_is_re
         "resolved",
         None,
     ]
+
+
+@pytest.mark.parametrize(
+    ("denial", "status"),
+    [
+        ("Continuous electroencephalogram did not reveal seizures.", None),
+        ("Her sister had no seizures at follow-up.", None),
+        ("At follow-up there were no new seizures.", None),
+        ("At follow-up she had no further seizures.", "resolved"),
+    ],
+)
+def test_a_condition_denied_later_resolved_but_not_one_denied_by_a_test_or_of_another(
+    denial: str, status: str | None
+) -> None:
+    text = "She had seizures. " + denial
+    second = text.rindex("seizures")
+    case = _case(
+        text,
+        _mention(text, "m1", "seizures", EntityType.SIGN_SYMPTOM),
+        Mention(
+            id="m2",
+            start=second,
+            end=second + 8,
+            text="seizures",
+            type=EntityType.SIGN_SYMPTOM,
+            assertion=Assertion.NEGATED,
+        ),
+        sentences=[Span(start=0, end=17), Span(start=18, end=len(text))],
+    )
+    denied = _resources(_parsed(case), Condition)[1]
+    assert (denied.clinicalStatus.coding[0].code if denied.clinicalStatus else None) == status
 
 
 def test_a_drug_given_then_discontinued_was_stopped_and_one_only_denied_not_taken() -> None:
