@@ -21,11 +21,13 @@
   relief was obtained"; ``fhir.json``'s ``condition_resolved``), and ``clinicalStatus``
   ``remission`` when its sentence tells it in remission ("nephrotic syndrome … was in
   remission"; ``fhir.json``'s ``remission``), whose words alone ("complete remission") are no
-  Condition; a finding naming a drug allergy ("severe penicillin allergy") is an
-  AllergyIntolerance instead (``fhir.json``'s ``allergy_condition``); ``site``
-  attributes become ``bodySite``, ``severity`` ``severity``. A finding without a code told
-  normal by a value right before it or told of it after it ("normal LV mass", "full range of
-  shoulder motion", "visual fields were normal"; ``fhir.json``'s ``normal_finding``) is none.
+  Condition, ``resolved`` for a sign or symptom, which goes away ("total remission of the
+  swelling"), unless the remission is partial; a finding naming a drug allergy ("severe
+  penicillin allergy") is an AllergyIntolerance instead (``fhir.json``'s
+  ``allergy_condition``); ``site`` attributes become ``bodySite``, ``severity`` ``severity``.
+  A finding without a code told normal by a value right before it or told of it after it
+  ("normal LV mass", "full range of shoulder motion", "visual fields were normal";
+  ``fhir.json``'s ``normal_finding``) is none.
   A finding the patient has or had, not resolved, whose date attribute the timeline reads as a
   time before the presentation, a date or an age ("12 days prior", "in June 2015", "at the age
   of 25") has those words as ``onsetString``, citing them, unless they are counted from another
@@ -212,6 +214,9 @@ _TREATED_REACH = 60
 """How far from a finding or its time words a treatment tells the time as the treatment's
 ("surgery for gastric cancer 20 years before", "the tumor was surgically resected"), in
 characters."""
+_DEGREE_REACH = 40
+"""How far before the words of a remission its degree may be told ("a significant and
+sustained remission of"), in characters."""
 _GIVEN = frozenset({Assertion.PRESENT, Assertion.HISTORICAL})
 """Assertions of a drug the patient was given."""
 
@@ -300,6 +305,16 @@ class RemissionWords(RecordModel):
     status: Patterns = Field(description="Patterns of a finding's words naming only a remission.")
     before: Patterns = Field(description="Patterns ending where the finding starts.")
     after: Patterns = Field(description="Patterns starting where the finding ends.")
+    partial: Patterns = Field(
+        default_factory=list,
+        description="Patterns of the words of a remission telling it partial ('partial "
+        "remission'): a sign or symptom in such a remission did not go away.",
+    )
+    lasting: Patterns = Field(
+        default_factory=list,
+        description="Patterns of a finding's words whose last word names a disease, a tumour "
+        "or a lesion, which goes into remission, not away, whatever its mention's type.",
+    )
 
 
 class AllergyWords(RecordModel):
@@ -516,6 +531,8 @@ class _BundleBuilder:
         self.remission_status = compile_patterns(rules.remission.status)
         self.remission_before = compile_patterns(rules.remission.before)
         self.remission_after = compile_patterns(rules.remission.after)
+        self.remission_partial = compile_patterns(rules.remission.partial)
+        self.remission_lasting = compile_patterns(rules.remission.lasting)
         self.allergy_named = compile_patterns(rules.allergy_condition.words)
         self.allergy_drugs = compile_patterns(rules.allergy_condition.drugs)
         self.drug_words = frozenset(
@@ -740,15 +757,44 @@ class _BundleBuilder:
         of another finding, no Condition of its own (``fhir.json``'s ``remission``)."""
         return any(p.fullmatch(_words_key(mention)) for p in self.remission_status)
 
-    def told_in_remission(self, mention: Mention) -> bool:
-        """Whether the words of its sentence right after or before a finding tell it in
-        remission ("nephrotic syndrome … was in remission", "remission of the lymphoma")."""
+    def remission(self, mention: Mention) -> str | None:
+        """The words of its sentence right after or before a finding that tell it in remission
+        ("nephrotic syndrome … was in remission", "remission of the lymphoma"), with those
+        before them that may tell its degree ("total remission of the"); None when none do."""
         sentence = self.sentence(mention)
-        before = self.case.text[sentence.start : mention.start]
-        after = self.case.text[mention.end : sentence.end]
-        return any(p.search(before) for p in self.remission_before) or any(
-            p.match(after) for p in self.remission_after
-        )
+        text = self.case.text
+        before = text[sentence.start : mention.start]
+        for pattern in self.remission_before:
+            if found := pattern.search(before):
+                return before[max(found.start() - _DEGREE_REACH, 0) :]
+        after = text[mention.end : sentence.end]
+        for pattern in self.remission_after:
+            # "amenorrhea at which time her psychotic symptoms were in complete remission":
+            # the remission of the finding between.
+            if (found := pattern.match(after)) and not any(
+                m.type in CONDITION_TYPES
+                and mention.end < m.start < mention.end + found.end()
+                and not self.names_remission(m)
+                for m in self.case.mentions
+            ):
+                return found.group()
+        return None
+
+    def remission_clinical(self, mention: Mention) -> str | None:
+        """The clinical status a remission tells: ``remission`` for a disease, a tumour or a
+        lesion; for a sign or a symptom, which goes away rather than into remission,
+        ``resolved`` unless the remission is partial ("total remission of the swelling";
+        "partial remission of symptoms" tells none; ``fhir.json``'s ``remission``)."""
+        words = self.remission(mention)
+        if words is None:
+            return None
+        if mention.type is not EntityType.SIGN_SYMPTOM or any(
+            p.search(_words_key(mention)) for p in self.remission_lasting
+        ):
+            return "remission"
+        if any(p.search(words) for p in self.remission_partial):
+            return None
+        return "resolved"
 
     def names_drug_allergy(self, mention: Mention) -> bool:
         """Whether a finding's words name an allergy to a drug ("severe penicillin allergy"),
@@ -807,8 +853,8 @@ class _BundleBuilder:
             clinical = CodeableConcept(coding=[Coding(system=_CLINICAL, code="resolved")])
         elif mention.assertion in _GIVEN and self.told_resolved(mention):
             clinical = CodeableConcept(coding=[Coding(system=_CLINICAL, code="resolved")])
-        elif mention.assertion in _GIVEN and self.told_in_remission(mention):
-            clinical = CodeableConcept(coding=[Coding(system=_CLINICAL, code="remission")])
+        elif mention.assertion in _GIVEN and (status := self.remission_clinical(mention)):
+            clinical = CodeableConcept(coding=[Coding(system=_CLINICAL, code=status)])
         concept = self.concept(mention)
         observations = self.results(mention, concept)
         severity = next((a for a in mention.attributes if a.name == "severity"), None)

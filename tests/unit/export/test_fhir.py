@@ -743,6 +743,25 @@ def test_a_finding_told_in_remission_has_that_status_and_a_remission_is_no_condi
     assert condition.clinicalStatus.coding[0].code == "remission"  # was none
 
 
+@pytest.mark.parametrize(
+    ("text", "words", "kind", "status"),
+    [
+        ("We observed total remission of the swelling.", "swelling", "Sign_symptom", "resolved"),
+        ("There was partial remission of her cough.", "cough", "Sign_symptom", None),
+        ("There was no remission of the lesion.", "lesion", "Sign_symptom", None),
+        ("The tumor remained in remission.", "tumor", "Sign_symptom", "remission"),
+        ("Her lymphoma was in complete remission.", "lymphoma", "Disease_disorder", "remission"),
+    ],
+)
+def test_a_sign_in_remission_went_away_and_a_disease_is_in_remission(
+    text: str, words: str, kind: str, status: str | None
+) -> None:
+    (condition,) = _resources(
+        _parsed(_case(text, _mention(text, "m1", words, EntityType(kind)))), Condition
+    )
+    assert (condition.clinicalStatus.coding[0].code if condition.clinicalStatus else None) == status
+
+
 def test_a_finding_naming_a_drug_allergy_is_an_allergy_not_a_condition() -> None:
     text = "She had a severe penicillin allergy and a food allergy."
     case = _case(
