@@ -56,9 +56,10 @@
   to (``fhir.json``'s ``medication_not_taken``: "sensitive to ampicillin, gentamicin and
   vancomycin", "allergic to penicillin" tell no dose taken; "tacrolimus levels" and "lithium
   toxicity", which the treatment tally leaves out, do): ``completed``
-  (a case report tells what was given), ``not-taken`` when negated (``stopped`` when the same
-  drug was told as given before: "enoxaparin and aspirin were discontinued"), ``intended`` when
-  hypothetical, ``unknown`` when uncertain;
+  (a case report tells what was given), ``not-taken`` when negated (``stopped`` when its
+  sentence tells it taken, then no longer: "enoxaparin and aspirin were discontinued", "did not
+  tolerate combination chemotherapy"; ``fhir.json``'s ``medication_stopped``; not "refused the
+  recommended chemotherapy"), ``intended`` when hypothetical, ``unknown`` when uncertain;
   ``dosage``, ``route`` and ``frequency`` attributes fill ``dosage``.
 * **AllergyIntolerance** (``type`` allergy, ``category`` medication, ``active``) per
   ``Medication`` mention its sentence tells as one the patient is allergic to (``fhir.json``'s
@@ -217,6 +218,11 @@ characters."""
 _DEGREE_REACH = 40
 """How far before the words of a remission its degree may be told ("a significant and
 sustained remission of"), in characters."""
+_STOPPED_BEFORE = 40
+_STOPPED_AFTER = 60
+"""How far before and after a denied drug, within its sentence, the words telling it stopped
+are sought ("the patient stopped (progressively) cyclosporine", "Furosemide, dopamine, and
+digoxin were discontinued"), in characters: further on they tell of another thing."""
 _GIVEN = frozenset({Assertion.PRESENT, Assertion.HISTORICAL})
 """Assertions of a drug the patient was given."""
 
@@ -340,6 +346,16 @@ class OnsetWords(RecordModel):
     )
 
 
+class StoppedWords(RecordModel):
+    """What tells a denied drug stopped (``fhir.json``'s ``medication_stopped``)."""
+
+    note: str = ""
+    words: Patterns = Field(
+        description="Patterns of the words of a denied drug's sentence telling it was taken, "
+        "then no longer."
+    )
+
+
 class FhirRules(RecordModel):
     """Word → code tables of the export (``resources/fhir.json``)."""
 
@@ -349,6 +365,7 @@ class FhirRules(RecordModel):
     relationships: dict[str, Concept]
     family_member: Concept
     medication_not_taken: DrugWords
+    medication_stopped: StoppedWords
     drug_allergy: DrugWords
     normal_finding: NormalWords
     condition_resolved: FindingWords
@@ -540,15 +557,12 @@ class _BundleBuilder:
         )
         self.normal_before = compile_patterns(rules.normal_finding.before)
         self.normal_after = compile_patterns(rules.normal_finding.after)
-        # Where each drug was first told as given: denied after that, it was stopped.
-        self.first_given: dict[str, int] = {}
+        self.stopped = compile_patterns(rules.medication_stopped.words)
         # Where each condition was first told as had: denied after that, it resolved. A
         # title tells the whole story at once, so it tells no time.
         titles = [(t.start, t.end) for t in case.sections if t.kind == "title"]
         self.first_had: dict[str, int] = {}
         for mention in case.mentions:
-            if mention.type is EntityType.MEDICATION and mention.assertion in _GIVEN:
-                self.first_given.setdefault(_words_key(mention), mention.start)
             if (
                 mention.type in CONDITION_TYPES
                 and mention.assertion in _GIVEN
@@ -1002,11 +1016,14 @@ class _BundleBuilder:
 
     def medication(self, mention: Mention) -> None:
         status = _MEDICATION_STATUS.get(mention.assertion, "completed")
-        if (
-            mention.assertion is Assertion.NEGATED
-            and self.first_given.get(_words_key(mention), mention.start) < mention.start
-        ):
-            # "was started on enoxaparin" ... "enoxaparin and aspirin were discontinued".
+        sentence = self.sentence(mention)
+        near = self.case.text[
+            max(sentence.start, mention.start - _STOPPED_BEFORE) : min(
+                sentence.end, mention.end + _STOPPED_AFTER
+            )
+        ]
+        if mention.assertion is Assertion.NEGATED and any(p.search(near) for p in self.stopped):
+            # "enoxaparin and aspirin were discontinued": taken, then no longer.
             status = "stopped"
         self.add(
             MedicationStatement(

@@ -338,24 +338,37 @@ def test_a_condition_denied_later_resolved_but_not_one_denied_by_a_test_or_of_an
     assert (denied.clinicalStatus.coding[0].code if denied.clinicalStatus else None) == status
 
 
-def test_a_drug_given_then_discontinued_was_stopped_and_one_only_denied_not_taken() -> None:
-    text = "He was started on enoxaparin. Enoxaparin and aspirin were discontinued."
-    second = text.index("Enoxaparin")
+@pytest.mark.parametrize(
+    ("denial", "status"),
+    [
+        ("Enoxaparin and aspirin were discontinued.", "stopped"),  # aspirin was not-taken
+        ("When antibiotics were discontinued 7 days later, he was well.", "stopped"),
+        ("Given the lack of response to aspirin, he had an MRI.", "stopped"),
+        ("He refused the recommended aspirin.", "not-taken"),  # was stopped
+        ("He will be discontinued from aspirin next year.", "not-taken"),
+    ],
+)
+def test_a_drug_told_taken_then_no_longer_was_stopped_and_one_only_denied_not_taken(
+    denial: str, status: str
+) -> None:
+    text = "He was started on aspirin. " + denial
+    words = next(w for w in ("aspirin", "antibiotics") if w in denial)
+    second = text.index(words, 27)
     case = _case(
         text,
-        _mention(text, "m1", "enoxaparin", EntityType.MEDICATION),
+        _mention(text, "m1", "aspirin", EntityType.MEDICATION),
         Mention(
             id="m2",
             start=second,
-            end=second + 10,
-            text="Enoxaparin",
+            end=second + len(words),
+            text=words,
             type=EntityType.MEDICATION,
             assertion=Assertion.NEGATED,
         ),
-        _mention(text, "m3", "aspirin", EntityType.MEDICATION, assertion=Assertion.NEGATED),
+        sentences=[Span(start=0, end=26), Span(start=27, end=len(text))],
     )
     statuses = [s.status for s in _resources(_parsed(case), MedicationStatement)]
-    assert statuses == ["completed", "stopped", "not-taken"]
+    assert statuses == ["completed", status]
 
 
 def test_a_drug_a_culture_was_sensitive_to_or_the_patient_is_allergic_to_was_not_taken() -> None:
