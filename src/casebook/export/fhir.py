@@ -340,6 +340,11 @@ class OnsetWords(RecordModel):
     kinds: frozenset[str] = Field(description="The timeline's kinds of such time words.")
     not_before: Patterns = Field(description="Patterns ending where time words start.")
     not_after: Patterns = Field(description="Patterns starting where time words end.")
+    not_words: Patterns = Field(
+        default_factory=list,
+        description="Patterns of time words telling when a finding ended or lasted, not when "
+        "it began ('until the age of 14').",
+    )
     treated: Patterns = Field(
         default_factory=list,
         description="Patterns of words telling a treatment near a finding or its time words.",
@@ -538,6 +543,7 @@ class _BundleBuilder:
         self.resolved_after = compile_patterns(rules.condition_resolved.after)
         self.onset_not_before = compile_patterns(rules.onset.not_before)
         self.onset_not_after = compile_patterns(rules.onset.not_after)
+        self.onset_not_words = compile_patterns(rules.onset.not_words)
         self.onset_treated = compile_patterns(rules.onset.treated)
         self.resolved_not_before = compile_patterns(rules.condition_resolved.not_before)
         self.new_event = compile_patterns(rules.condition_resolved.new_event)
@@ -840,6 +846,7 @@ class _BundleBuilder:
                     for t in self.case.times
                 )
                 or any(p.search(text, sentence.start, date.start) for p in self.onset_not_before)
+                or any(p.match(date.text) for p in self.onset_not_words)
                 or any(p.match(text, date.end, sentence.end) for p in self.onset_not_after)
             ):
                 continue

@@ -726,6 +726,26 @@ def test_a_finding_named_with_words_of_a_treatment_has_no_onset_from_its_time() 
     assert condition.onsetString is None  # was "8 months before", when PD was started
 
 
+def test_time_words_telling_when_a_finding_ended_are_no_onset() -> None:
+    text = "She had fevers and rashes until the age of 14."
+    date = text.index("until the age of 14")
+    case = _case(
+        text,
+        _mention(
+            text,
+            "m1",
+            "rashes",
+            EntityType.SIGN_SYMPTOM,
+            attributes=[_attribute(text, "date", "until the age of 14")],
+        ),
+        times=[
+            model.TimeExpression(start=date, end=date + 19, text="until the age of 14", kind="age")
+        ],
+    )
+    (condition,) = _resources(_parsed(case), Condition)
+    assert condition.onsetString is None  # was "until the age of 14"
+
+
 def test_a_finding_the_summary_reads_as_a_procedure_is_a_procedure_not_a_condition() -> None:
     text = "She underwent haematopoietic stem cell transplantation."
     transplant = _mention(
