@@ -517,6 +517,8 @@ class TreatmentFinder:
         if concept is not None:
             return not self._birth_concept(concept)
         tokens = self.names.strip_modifiers(tokens)
+        if all(map(self.names.is_trailing, tokens)):
+            return False  # "acetate" of "prednisolone acetate", "infusion": what of, unsaid
         head = tokens[-1]
         if not any(sum(c.isalpha() for c in token) >= 3 for token in tokens):
             return False  # units, numbers, single letters

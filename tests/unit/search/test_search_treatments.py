@@ -307,6 +307,28 @@ def test_ivig_and_intravenous_immunoglobulin_are_one_row(
     ]
 
 
+def test_a_drug_and_its_salt_are_one_row_and_a_salt_alone_is_no_treatment(
+    reader: OutcomeReader, make_case: CaseBuilder
+) -> None:
+    cases = [
+        make_case("a", "Atropine drops were given.", [("Atropine", "Medication")]),
+        make_case(
+            "b",
+            "She was given atropine sulfate drop 1% and prednisolone acetate 1%.",
+            [
+                ("atropine sulfate", "Medication"),
+                ("prednisolone", "Medication"),
+                ("acetate", "Medication"),
+            ],
+        ),
+    ]
+    rows = tally([(case.id, reader.treatments(case)) for case in cases])
+    assert [(row.treatment, row.cases) for row in rows] == [
+        ("atropine", ["a", "b"]),  # was atropine and atropine sulfate, one case each
+        ("prednisolone", ["b"]),  # was also a row "acetate"
+    ]
+
+
 def test_blood_patch_and_blood_hyphen_patch_are_one_row(
     reader: OutcomeReader, make_case: CaseBuilder
 ) -> None:
