@@ -60,8 +60,10 @@ from casebook.model import (
     DrugWords,
     EntityType,
     Mention,
+    Patterns,
     RecordModel,
     Span,
+    compile_patterns,
 )
 from casebook.resources import load_rules
 
@@ -159,6 +161,20 @@ class TreatmentWords(RecordModel):
     )
 
 
+class SpreadWords(RecordModel):
+    """Words of a treatment that also tell where a pain or a murmur spreads ("radiation")."""
+
+    note: str = ""
+    words: list[str] = Field(description="Such words, compared in their normalised form.")
+    after: Patterns = Field(
+        description="Patterns starting where such words end that tell a spread ('to the back')."
+    )
+    treated: Patterns = Field(
+        description="Patterns of a sentence's words telling a treatment given ('Gy', 'dose', "
+        "'treated'): there the words are the treatment."
+    )
+
+
 class TreatmentRules(RecordModel):
     """The schema of ``treatments.json``."""
 
@@ -181,6 +197,7 @@ class TreatmentRules(RecordModel):
     icd10pcs: PcsRules
     words: TreatmentWords
     analyte_context: DrugWords
+    spread: SpreadWords | None = None
 
 
 class TreatmentConcept(RecordModel):
@@ -458,6 +475,10 @@ class TreatmentFinder:
         self._treatment_suffixes = tuple(words.treatment_suffixes)
         self._test_premodifiers = _normalised(words.test_premodifiers)
         self._context = DrugContext(self.rules.analyte_context)
+        spread = self.rules.spread
+        self._spread_words = _normalised(spread.words) if spread else frozenset()
+        self._spread_after = compile_patterns(spread.after) if spread else []
+        self._spread_treated = compile_patterns(spread.treated) if spread else []
 
     def treats(self, code: str) -> bool:
         """Whether an ICD-10-PCS code (or code beginning) names a treatment, not a test nor a
@@ -639,7 +660,7 @@ class TreatmentFinder:
             case.text, mention.start, mention.end, (sentence.start, sentence.end)
         ):
             return None  # "General surgery was consulted": a team, not a treatment
-        if self._called_a_test(case, mention, sentence):
+        if self._called_a_test(case, mention, sentence) or self._spread(case, mention, sentence):
             return None
         complete = [code for code in treating if len(code) == 7]
         code = complete[0] if len(complete) == 1 else None
@@ -651,6 +672,16 @@ class TreatmentFinder:
             span=Span(start=mention.start, end=mention.end),
             code=self._joining(code),
             mention=mention.id,
+        )
+
+    def _spread(self, case: Case, mention: Mention, sentence: Span) -> bool:
+        """Whether a treatment's words tell where a pain or a murmur spreads, in a sentence
+        that tells no treatment given ("pain … with radiation to the left shoulder")."""
+        if treatment_words(mention.text) not in self._spread_words:
+            return False
+        words = case.text[sentence.start : sentence.end]
+        return any(p.match(case.text[mention.end : sentence.end]) for p in self._spread_after) and (
+            not any(p.search(words) for p in self._spread_treated)
         )
 
     def _joining(self, code: str | None) -> str | None:

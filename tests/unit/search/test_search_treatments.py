@@ -613,6 +613,20 @@ def test_what_follows_a_birth_is_no_earlier_treatments_outcome(
     ]
 
 
+@pytest.mark.parametrize(
+    ("sentence", "found"),
+    [
+        ("The pain was dull, with radiation to the left shoulder.", []),  # was radiotherapy
+        ("He was treated with radiation to the L3 lesion using 50 Gy.", ["radiotherapy"]),
+    ],
+)
+def test_radiation_to_a_place_without_a_dose_is_a_pains_spread(
+    finder: TreatmentFinder, make_case: CaseBuilder, sentence: str, found: list[str]
+) -> None:
+    case = make_case("c", sentence, [("radiation", "Therapeutic_procedure")])
+    assert keys(finder, case) == found
+
+
 def test_retained_products_of_conception_are_still_treated(finder: TreatmentFinder) -> None:
     assert finder.treats("10D17ZZ")
 
