@@ -13,17 +13,21 @@
   ``refuted`` for a negated mention, ``unconfirmed`` for an uncertain or hypothetical one and
   ``confirmed`` otherwise; a negated mention of a condition the text (not its title) told the
   patient had before (a shared code, else the same words) is ``confirmed`` with ``clinicalStatus``
-  ``resolved`` ("right pleural effusion" … "disappearance of pleural effusion") unless its
-  words name a new event ("no tumor recurrence": none happened), as is one told
+  ``resolved`` ("right pleural effusion" … "disappearance of pleural effusion") when its
+  sentence tells a later time, of the patient ("at follow-up", "no further episodes"; not "She
+  denied headaches", "did not reveal seizures", "her sister had no seizures") and its words
+  name no new event ("no tumor recurrence", "no new lesions": none happened), as is one told
   as present that the words next to it tell went away ("her headaches had resolved", "pain
   relief was obtained"; ``fhir.json``'s ``condition_resolved``), and ``clinicalStatus``
   ``remission`` when its sentence tells it in remission ("nephrotic syndrome … was in
   remission"; ``fhir.json``'s ``remission``), whose words alone ("complete remission") are no
-  Condition; a finding naming a drug allergy ("severe penicillin allergy") is an
-  AllergyIntolerance instead (``fhir.json``'s ``allergy_condition``); ``site``
-  attributes become ``bodySite``, ``severity`` ``severity``. A finding without a code told
-  normal by a value right before it or told of it after it ("normal LV mass", "full range of
-  shoulder motion", "visual fields were normal"; ``fhir.json``'s ``normal_finding``) is none.
+  Condition, ``resolved`` for a sign or symptom, which goes away ("total remission of the
+  swelling"), unless the remission is partial; a finding naming a drug allergy ("severe
+  penicillin allergy") is an AllergyIntolerance instead (``fhir.json``'s
+  ``allergy_condition``); ``site`` attributes become ``bodySite``, ``severity`` ``severity``.
+  A finding without a code told normal by a value right before it or told of it after it
+  ("normal LV mass", "full range of shoulder motion", "visual fields were normal";
+  ``fhir.json``'s ``normal_finding``) is none.
   A finding the patient has or had, not resolved, whose date attribute the timeline reads as a
   time before the presentation, a date or an age ("12 days prior", "in June 2015", "at the age
   of 25") has those words as ``onsetString``, citing them, unless they are counted from another
@@ -52,9 +56,10 @@
   to (``fhir.json``'s ``medication_not_taken``: "sensitive to ampicillin, gentamicin and
   vancomycin", "allergic to penicillin" tell no dose taken; "tacrolimus levels" and "lithium
   toxicity", which the treatment tally leaves out, do): ``completed``
-  (a case report tells what was given), ``not-taken`` when negated (``stopped`` when the same
-  drug was told as given before: "enoxaparin and aspirin were discontinued"), ``intended`` when
-  hypothetical, ``unknown`` when uncertain;
+  (a case report tells what was given), ``not-taken`` when negated (``stopped`` when its
+  sentence tells it taken, then no longer: "enoxaparin and aspirin were discontinued", "did not
+  tolerate combination chemotherapy"; ``fhir.json``'s ``medication_stopped``; not "refused the
+  recommended chemotherapy"), ``intended`` when hypothetical, ``unknown`` when uncertain;
   ``dosage``, ``route`` and ``frequency`` attributes fill ``dosage``.
 * **AllergyIntolerance** (``type`` allergy, ``category`` medication, ``active``) per
   ``Medication`` mention its sentence tells as one the patient is allergic to (``fhir.json``'s
@@ -71,13 +76,14 @@ A mention the clinical summary reads as no fact about the patient (``Mention.pat
 False: words that name no concept of its type, a service that was consulted, another case of
 the literature) gives no resource: a company typed as a drug is no MedicationStatement.
 
-Codes on a mention (``Mention.codes``) and case codes naming it (``CaseCode.mentions``) become
-the concept's ``coding`` (ICD-10-CM ``http://hl7.org/fhir/sid/icd-10-cm``, HPO
-``http://human-phenotype-ontology.org``, ICD-10-PCS ``http://www.cms.gov/Medicare/Coding/ICD10``),
-but for a code the mention gave below its calibrated threshold (a case code not ``shown``) and a
-procedure's ICD-10-PCS codes after its first, the rest of its ranking.
-A case code naming no mention is a ranking for search and review, not a fact about the patient,
-and stays in the Case JSON only.
+The codes the case shows (``CaseCode.shown``) naming a mention become its concept's ``coding``
+(ICD-10-CM ``http://hl7.org/fhir/sid/icd-10-cm``, HPO ``http://human-phenotype-ontology.org``,
+ICD-10-PCS ``http://www.cms.gov/Medicare/Coding/ICD10``), of a procedure's ICD-10-PCS codes the
+first only. The codes a mention's words name (``Mention.codes``) and the case does not show
+are none: those below their calibrated threshold, categories beside the code chosen, and those
+of findings the case coder never scores (denied, uncertain, a relative's), whose concepts are
+their words alone. A case code naming no mention is a ranking for search and review, not a fact
+about the patient, and stays in the Case JSON only.
 
 **Evidence.** Every resource, and every element read from an attribute, carries the extension
 ``EVIDENCE_URL`` with sub-extensions ``mention`` (the mention id, when there is one), ``start``
@@ -209,6 +215,14 @@ _TREATED_REACH = 60
 """How far from a finding or its time words a treatment tells the time as the treatment's
 ("surgery for gastric cancer 20 years before", "the tumor was surgically resected"), in
 characters."""
+_DEGREE_REACH = 40
+"""How far before the words of a remission its degree may be told ("a significant and
+sustained remission of"), in characters."""
+_STOPPED_BEFORE = 40
+_STOPPED_AFTER = 60
+"""How far before and after a denied drug, within its sentence, the words telling it stopped
+are sought ("the patient stopped (progressively) cyclosporine", "Furosemide, dopamine, and
+digoxin were discontinued"), in characters: further on they tell of another thing."""
 _GIVEN = frozenset({Assertion.PRESENT, Assertion.HISTORICAL})
 """Assertions of a drug the patient was given."""
 
@@ -272,6 +286,22 @@ class FindingWords(RecordModel):
         description="Patterns of a finding's words naming a new event ('recurrence'), whose "
         "denial tells no earlier finding resolved.",
     )
+    new_before: Patterns = Field(
+        default_factory=list,
+        description="Patterns ending where a denied finding starts that make it a new one "
+        "('no new lesions').",
+    )
+    later: Patterns = Field(
+        default_factory=list,
+        description="Patterns of the words of a sentence telling a time after the finding "
+        "('at follow-up', 'no further', 'disappearance of'): only there does its denial tell "
+        "it went away.",
+    )
+    not_later: Patterns = Field(
+        default_factory=list,
+        description="Patterns of the words of a sentence telling such a time still to come "
+        "('waiting for the resolution', 'to ensure resolution').",
+    )
 
 
 class RemissionWords(RecordModel):
@@ -281,6 +311,16 @@ class RemissionWords(RecordModel):
     status: Patterns = Field(description="Patterns of a finding's words naming only a remission.")
     before: Patterns = Field(description="Patterns ending where the finding starts.")
     after: Patterns = Field(description="Patterns starting where the finding ends.")
+    partial: Patterns = Field(
+        default_factory=list,
+        description="Patterns of the words of a remission telling it partial ('partial "
+        "remission'): a sign or symptom in such a remission did not go away.",
+    )
+    lasting: Patterns = Field(
+        default_factory=list,
+        description="Patterns of a finding's words whose last word names a disease, a tumour "
+        "or a lesion, which goes into remission, not away, whatever its mention's type.",
+    )
 
 
 class AllergyWords(RecordModel):
@@ -300,9 +340,24 @@ class OnsetWords(RecordModel):
     kinds: frozenset[str] = Field(description="The timeline's kinds of such time words.")
     not_before: Patterns = Field(description="Patterns ending where time words start.")
     not_after: Patterns = Field(description="Patterns starting where time words end.")
+    not_words: Patterns = Field(
+        default_factory=list,
+        description="Patterns of time words telling when a finding ended or lasted, not when "
+        "it began ('until the age of 14').",
+    )
     treated: Patterns = Field(
         default_factory=list,
         description="Patterns of words telling a treatment near a finding or its time words.",
+    )
+
+
+class StoppedWords(RecordModel):
+    """What tells a denied drug stopped (``fhir.json``'s ``medication_stopped``)."""
+
+    note: str = ""
+    words: Patterns = Field(
+        description="Patterns of the words of a denied drug's sentence telling it was taken, "
+        "then no longer."
     )
 
 
@@ -315,6 +370,7 @@ class FhirRules(RecordModel):
     relationships: dict[str, Concept]
     family_member: Concept
     medication_not_taken: DrugWords
+    medication_stopped: StoppedWords
     drug_allergy: DrugWords
     normal_finding: NormalWords
     condition_resolved: FindingWords
@@ -458,17 +514,12 @@ class _BundleBuilder:
         self.case = case
         self.rules = rules
         self.entries: list[Resource] = []
+        # The shown codes naming each mention: the codes the case shows, with their words.
         self.case_codes: dict[str, list[CaseCode]] = {}
-        # The codes below their calibrated threshold that each mention gave: not shown.
-        self.unshown: dict[str, set[tuple[CodeSystem, str]]] = {}
         for case_code in case.codes:
-            for mention_id in case_code.mentions:
-                if case_code.shown:
+            if case_code.shown:
+                for mention_id in case_code.mentions:
                     self.case_codes.setdefault(mention_id, []).append(case_code)
-                else:
-                    self.unshown.setdefault(mention_id, set()).add(
-                        (case_code.system, case_code.code)
-                    )
         self.sentence_starts = [s.start for s in case.sentences]
         # Findings' mentions the summary reads as procedures or tests.
         summary = case.summary
@@ -492,13 +543,19 @@ class _BundleBuilder:
         self.resolved_after = compile_patterns(rules.condition_resolved.after)
         self.onset_not_before = compile_patterns(rules.onset.not_before)
         self.onset_not_after = compile_patterns(rules.onset.not_after)
+        self.onset_not_words = compile_patterns(rules.onset.not_words)
         self.onset_treated = compile_patterns(rules.onset.treated)
         self.resolved_not_before = compile_patterns(rules.condition_resolved.not_before)
         self.new_event = compile_patterns(rules.condition_resolved.new_event)
+        self.new_before = compile_patterns(rules.condition_resolved.new_before)
+        self.later = compile_patterns(rules.condition_resolved.later)
+        self.not_later = compile_patterns(rules.condition_resolved.not_later)
         self.normal_words = compile_patterns(rules.normal_finding.words)
         self.remission_status = compile_patterns(rules.remission.status)
         self.remission_before = compile_patterns(rules.remission.before)
         self.remission_after = compile_patterns(rules.remission.after)
+        self.remission_partial = compile_patterns(rules.remission.partial)
+        self.remission_lasting = compile_patterns(rules.remission.lasting)
         self.allergy_named = compile_patterns(rules.allergy_condition.words)
         self.allergy_drugs = compile_patterns(rules.allergy_condition.drugs)
         self.drug_words = frozenset(
@@ -506,15 +563,12 @@ class _BundleBuilder:
         )
         self.normal_before = compile_patterns(rules.normal_finding.before)
         self.normal_after = compile_patterns(rules.normal_finding.after)
-        # Where each drug was first told as given: denied after that, it was stopped.
-        self.first_given: dict[str, int] = {}
+        self.stopped = compile_patterns(rules.medication_stopped.words)
         # Where each condition was first told as had: denied after that, it resolved. A
         # title tells the whole story at once, so it tells no time.
         titles = [(t.start, t.end) for t in case.sections if t.kind == "title"]
         self.first_had: dict[str, int] = {}
         for mention in case.mentions:
-            if mention.type is EntityType.MEDICATION and mention.assertion in _GIVEN:
-                self.first_given.setdefault(_words_key(mention), mention.start)
             if (
                 mention.type in CONDITION_TYPES
                 and mention.assertion in _GIVEN
@@ -527,21 +581,26 @@ class _BundleBuilder:
         self.entries.append(resource)
 
     def concept(self, mention: Mention) -> CodeableConcept:
-        """The mention's concept: its words (the long form of an abbreviation) and codes."""
+        """The mention's concept: its words (the long form of an abbreviation) and the codes the
+        case shows naming it.
+
+        A code the mention's words name but the case does not show (``CaseCode.shown``) is no
+        coding: one below its calibrated threshold, a category beside the code the coder chose
+        ("R11.1" beside "R11.10"), or one of a finding the case coder never scores (a denied,
+        uncertain or relative's finding: "facial palsy" named "Bell's palsy"). Of a
+        procedure's ICD-10-PCS codes only the first is: the rest are other procedures it may
+        have been ("computed tomography study" of the head, chest, abdomen, pelvis and spine:
+        BW25, then BW21 and BW24).
+        """
         codings: list[Coding] = []
         seen: set[tuple[str, str]] = set()
-        unshown = self.unshown.get(mention.id, set())
-        # A procedure's ICD-10-PCS codes after its first are the rest of its ranking, other
-        # procedures it may have been ("computed tomography study" of the head, chest, abdomen,
-        # pelvis and spine: BW25, then BW21 and BW24), and a code below its threshold is no
-        # code shown (``CaseCode.shown``).
-        procedure_codes = [c for c in mention.codes if c.system is CodeSystem.ICD10PCS][1:]
-        own = [
-            c
-            for c in mention.codes
-            if (c.system, c.code) not in unshown and c not in procedure_codes
-        ]
-        for code in [*own, *self.case_codes.get(mention.id, [])]:
+        ranked = [c.code for c in mention.codes if c.system is CodeSystem.ICD10PCS]
+        shown = self.case_codes.get(mention.id, [])
+        procedures = sorted(
+            (c for c in shown if c.system is CodeSystem.ICD10PCS),
+            key=lambda c: ranked.index(c.code) if c.code in ranked else len(ranked),
+        )
+        for code in [c for c in shown if c.system is not CodeSystem.ICD10PCS] + procedures[:1]:
             coding = _coding(code)
             if coding is not None and (coding.system, coding.code) not in seen:
                 seen.add((str(coding.system), str(coding.code)))
@@ -695,20 +754,67 @@ class _BundleBuilder:
             p.match(after) for p in self.resolved_after
         )
 
+    def denied_later(self, mention: Mention) -> bool:
+        """Whether a denied finding's sentence tells a time after it was had, of the patient,
+        and the finding is no new event ("at follow-up there was no sign of infection", "no
+        further episodes of urethral bleeding"; ``fhir.json``'s ``condition_resolved``): a
+        denial at the presentation ("She denied headaches"), by a test ("did not reveal
+        seizures"), of a relative's ("her sister had no seizures") or of a new event ("no
+        tumor recurrence", "no new lesions") tells nothing went away."""
+        sentence = self.sentence(mention)
+        text = self.case.text
+        words = text[sentence.start : sentence.end]
+        return (
+            not any(p.search(_words_key(mention)) for p in self.new_event)
+            and not any(p.search(text[sentence.start : mention.start]) for p in self.new_before)
+            and self.relatives.search(words) is None
+            and any(p.search(words) for p in self.later)
+            and not any(p.search(words) for p in self.not_later)
+        )
+
     def names_remission(self, mention: Mention) -> bool:
         """Whether a finding's words name only a remission ("complete remission"): the status
         of another finding, no Condition of its own (``fhir.json``'s ``remission``)."""
         return any(p.fullmatch(_words_key(mention)) for p in self.remission_status)
 
-    def told_in_remission(self, mention: Mention) -> bool:
-        """Whether the words of its sentence right after or before a finding tell it in
-        remission ("nephrotic syndrome … was in remission", "remission of the lymphoma")."""
+    def remission(self, mention: Mention) -> str | None:
+        """The words of its sentence right after or before a finding that tell it in remission
+        ("nephrotic syndrome … was in remission", "remission of the lymphoma"), with those
+        before them that may tell its degree ("total remission of the"); None when none do."""
         sentence = self.sentence(mention)
-        before = self.case.text[sentence.start : mention.start]
-        after = self.case.text[mention.end : sentence.end]
-        return any(p.search(before) for p in self.remission_before) or any(
-            p.match(after) for p in self.remission_after
-        )
+        text = self.case.text
+        before = text[sentence.start : mention.start]
+        for pattern in self.remission_before:
+            if found := pattern.search(before):
+                return before[max(found.start() - _DEGREE_REACH, 0) :]
+        after = text[mention.end : sentence.end]
+        for pattern in self.remission_after:
+            # "amenorrhea at which time her psychotic symptoms were in complete remission":
+            # the remission of the finding between.
+            if (found := pattern.match(after)) and not any(
+                m.type in CONDITION_TYPES
+                and mention.end < m.start < mention.end + found.end()
+                and not self.names_remission(m)
+                for m in self.case.mentions
+            ):
+                return found.group()
+        return None
+
+    def remission_clinical(self, mention: Mention) -> str | None:
+        """The clinical status a remission tells: ``remission`` for a disease, a tumour or a
+        lesion; for a sign or a symptom, which goes away rather than into remission,
+        ``resolved`` unless the remission is partial ("total remission of the swelling";
+        "partial remission of symptoms" tells none; ``fhir.json``'s ``remission``)."""
+        words = self.remission(mention)
+        if words is None:
+            return None
+        if mention.type is not EntityType.SIGN_SYMPTOM or any(
+            p.search(_words_key(mention)) for p in self.remission_lasting
+        ):
+            return "remission"
+        if any(p.search(words) for p in self.remission_partial):
+            return None
+        return "resolved"
 
     def names_drug_allergy(self, mention: Mention) -> bool:
         """Whether a finding's words name an allergy to a drug ("severe penicillin allergy"),
@@ -740,6 +846,7 @@ class _BundleBuilder:
                     for t in self.case.times
                 )
                 or any(p.search(text, sentence.start, date.start) for p in self.onset_not_before)
+                or any(p.match(date.text) for p in self.onset_not_words)
                 or any(p.match(text, date.end, sentence.end) for p in self.onset_not_after)
             ):
                 continue
@@ -761,15 +868,14 @@ class _BundleBuilder:
                 self.first_had.get(key, mention.start) < mention.start
                 for key in self.condition_keys(mention)
             )
-            # "no evidence of tumor recurrence": no recurrence happened, none went away.
-            and not any(p.search(_words_key(mention)) for p in self.new_event)
+            and self.denied_later(mention)
         ):
             verification = "confirmed"
             clinical = CodeableConcept(coding=[Coding(system=_CLINICAL, code="resolved")])
         elif mention.assertion in _GIVEN and self.told_resolved(mention):
             clinical = CodeableConcept(coding=[Coding(system=_CLINICAL, code="resolved")])
-        elif mention.assertion in _GIVEN and self.told_in_remission(mention):
-            clinical = CodeableConcept(coding=[Coding(system=_CLINICAL, code="remission")])
+        elif mention.assertion in _GIVEN and (status := self.remission_clinical(mention)):
+            clinical = CodeableConcept(coding=[Coding(system=_CLINICAL, code=status)])
         concept = self.concept(mention)
         observations = self.results(mention, concept)
         severity = next((a for a in mention.attributes if a.name == "severity"), None)
@@ -917,11 +1023,14 @@ class _BundleBuilder:
 
     def medication(self, mention: Mention) -> None:
         status = _MEDICATION_STATUS.get(mention.assertion, "completed")
-        if (
-            mention.assertion is Assertion.NEGATED
-            and self.first_given.get(_words_key(mention), mention.start) < mention.start
-        ):
-            # "was started on enoxaparin" ... "enoxaparin and aspirin were discontinued".
+        sentence = self.sentence(mention)
+        near = self.case.text[
+            max(sentence.start, mention.start - _STOPPED_BEFORE) : min(
+                sentence.end, mention.end + _STOPPED_AFTER
+            )
+        ]
+        if mention.assertion is Assertion.NEGATED and any(p.search(near) for p in self.stopped):
+            # "enoxaparin and aspirin were discontinued": taken, then no longer.
             status = "stopped"
         self.add(
             MedicationStatement(

@@ -11,9 +11,9 @@ outcome of the patient's.
 The treatments are those ``casebook.search.treatments`` finds: therapeutic procedures and
 medications the patient had, each under one name. A treatment's outcome is the last outcome
 statement that follows it, in its own sentence or the ``window_sentences`` after it, stopping
-before a sentence that names another treatment (case reports tell events in order, and the last
-word is how the patient ended up), or that the case's relations tie to it: the Outcome an
-``outcome_of`` relation links to it ("a blood patch, following which she reported
+before a sentence that names another treatment or a birth (case reports tell events in order,
+and the last word is how the patient ended up), or that the case's relations tie to it: the
+Outcome an ``outcome_of`` relation links to it ("a blood patch, following which she reported
 improvement") and the words between it and a finding a ``treated_by`` relation links to it
 ("the headache resolved after caffeine"). It is *unknown* when there is none. The tally over a
 list of cases counts, per treatment, the cases with each outcome and links every cell to them.
@@ -242,7 +242,7 @@ class OutcomeReader:
 
         Its outcome is the last of the statements that follow it (from the treatment on,
         through ``window_sentences`` more sentences, never into a later sentence that names
-        another treatment: what follows that is that treatment's outcome) and those its
+        another treatment or a birth: what follows that is that one's outcome) and those its
         relations tie to it (``related_statements``).
 
         Args:
@@ -256,13 +256,15 @@ class OutcomeReader:
             statements = self.statements(case)
         sentences = case.sentences or [Span(start=0, end=len(case.text))]
         at = [sentence_index(sentences, t.span.start) for t in found]
+        # What follows a birth is the birth's outcome, or the pregnancy's.
+        births = [sentence_index(sentences, b.start) for b in self.finder.births(case)]
         related = related_statements(case, found, statements, self.rules.tied_words)
         result: list[TreatmentOutcome] = []
         for number, (treatment, sentence) in enumerate(zip(found, at, strict=True)):
             last = sentence + self.rules.window_sentences
             later = [
                 s for t, s in zip(found, at, strict=True) if s > sentence and t.key != treatment.key
-            ]
+            ] + [s for s in births if s > sentence]
             if later:
                 last = min(last, min(later) - 1)
             after = [s for s in statements if s.start >= treatment.span.end and s.sentence <= last]

@@ -60,8 +60,10 @@ from casebook.model import (
     DrugWords,
     EntityType,
     Mention,
+    Patterns,
     RecordModel,
     Span,
+    compile_patterns,
 )
 from casebook.resources import load_rules
 
@@ -104,8 +106,15 @@ class PcsRules(RecordModel):
         description="Code beginnings that name a class of treatments, not one: no two "
         "treatments are joined by such a code."
     )
+    birth_patterns: list[str] = Field(
+        default_factory=list,
+        description="Code beginnings of the procedures a baby is born by (a caesarean, forceps "
+        "or vacuum extraction, a delivery): they end a pregnancy, they treat no condition.",
+    )
 
-    @field_validator("therapeutic_sections", "test_patterns", "catch_all_patterns")
+    @field_validator(
+        "therapeutic_sections", "test_patterns", "catch_all_patterns", "birth_patterns"
+    )
     @classmethod
     def _pcs_characters(cls, value: list[str]) -> list[str]:
         for pattern in value:
@@ -152,6 +161,20 @@ class TreatmentWords(RecordModel):
     )
 
 
+class SpreadWords(RecordModel):
+    """Words of a treatment that also tell where a pain or a murmur spreads ("radiation")."""
+
+    note: str = ""
+    words: list[str] = Field(description="Such words, compared in their normalised form.")
+    after: Patterns = Field(
+        description="Patterns starting where such words end that tell a spread ('to the back')."
+    )
+    treated: Patterns = Field(
+        description="Patterns of a sentence's words telling a treatment given ('Gy', 'dose', "
+        "'treated'): there the words are the treatment."
+    )
+
+
 class TreatmentRules(RecordModel):
     """The schema of ``treatments.json``."""
 
@@ -174,6 +197,7 @@ class TreatmentRules(RecordModel):
     icd10pcs: PcsRules
     words: TreatmentWords
     analyte_context: DrugWords
+    spread: SpreadWords | None = None
 
 
 class TreatmentConcept(RecordModel):
@@ -293,6 +317,7 @@ class TreatmentNames:
         self._by_code = {
             code: concept.name for concept in self.synonyms.concepts for code in concept.icd10pcs
         }
+        self._codes = {concept.name: tuple(concept.icd10pcs) for concept in self.synonyms.concepts}
         self._concept_keys = frozenset(treatment_words(c.name) for c in self.synonyms.concepts)
         self._modifiers = [treatment_tokens(m) for m in self.synonyms.modifiers]
         self._trailing = frozenset(w for t in self.synonyms.trailing for w in treatment_tokens(t))
@@ -301,6 +326,10 @@ class TreatmentNames:
     def is_trailing(self, word: str) -> bool:
         """Whether a normalised word is one dropped from a treatment's end to look it up."""
         return word in self._trailing
+
+    def codes(self, concept: str) -> tuple[str, ...]:
+        """The complete ICD-10-PCS codes the synonym table lists for a concept's name."""
+        return self._codes.get(concept, ())
 
     def is_concept(self, key: str) -> bool:
         """Whether a key is a concept's of the synonym table."""
@@ -432,6 +461,7 @@ class TreatmentFinder:
         self._sections = frozenset(self.rules.icd10pcs.therapeutic_sections)
         self._tests = [_code_pattern(p) for p in self.rules.icd10pcs.test_patterns]
         self._catch_alls = [_code_pattern(p) for p in self.rules.icd10pcs.catch_all_patterns]
+        self._births = [_code_pattern(p) for p in self.rules.icd10pcs.birth_patterns]
         self._heads = _normalised(words.not_treatment_heads)
         self._head_suffixes = tuple(words.not_treatment_suffixes)
         self._non_nouns = _normalised(words.non_nouns)
@@ -445,15 +475,56 @@ class TreatmentFinder:
         self._treatment_suffixes = tuple(words.treatment_suffixes)
         self._test_premodifiers = _normalised(words.test_premodifiers)
         self._context = DrugContext(self.rules.analyte_context)
+        spread = self.rules.spread
+        self._spread_words = _normalised(spread.words) if spread else frozenset()
+        self._spread_after = compile_patterns(spread.after) if spread else []
+        self._spread_treated = compile_patterns(spread.treated) if spread else []
 
     def treats(self, code: str) -> bool:
-        """Whether an ICD-10-PCS code (or code beginning) names a treatment, not a test."""
-        return code[:1] in self._sections and not any(t.match(code) for t in self._tests)
+        """Whether an ICD-10-PCS code (or code beginning) names a treatment, not a test nor a
+        birth."""
+        return (
+            code[:1] in self._sections
+            and not any(t.match(code) for t in self._tests)
+            and not self._born(code)
+        )
+
+    def _born(self, code: str) -> bool:
+        """Whether an ICD-10-PCS code is of a procedure a baby is born by."""
+        return any(p.match(code) for p in self._births)
+
+    def _birth_concept(self, concept: str) -> bool:
+        """Whether the synonym table lists codes for a concept, each a birth's."""
+        codes = self.names.codes(concept)
+        return bool(codes) and all(map(self._born, codes))
+
+    def births(self, case: Case) -> list[Span]:
+        """Where the patient had a procedure of a treatment's type that a baby is born by ("an
+        emergency caesarean section was performed"): no treatment, but what follows it is no
+        earlier treatment's outcome."""
+        excluded = self.excluded(case)
+        found: list[Span] = []
+        for mention in case.mentions:
+            if (
+                mention.type not in self._types
+                or mention.assertion not in self._assertions
+                or any(_overlap(mention, section) for section in excluded)
+            ):
+                continue
+            codes = [c.code for c in mention.codes if c.system is CodeSystem.ICD10PCS]
+            words = self.names.preferred(mention.expansion, mention.text)
+            concept = self.names.concept(treatment_tokens(words))
+            if (codes and all(map(self._born, codes))) or (
+                concept is not None and self._birth_concept(concept)
+            ):
+                found.append(Span(start=mention.start, end=mention.end))
+        return found
 
     def names_treatment(self, words: str, typed: bool = False) -> bool:
         """Whether words name a treatment.
 
-        A concept of the synonym table does. Other words must name no person, organisation,
+        A concept of the synonym table does, unless every code it lists is a birth's
+        ("caesarean section"). Other words must name no person, organisation,
         place, drug of abuse or laboratory analyte alone, and be a noun phrase whose head
         names no test, finding or body part and whose words are not all generic; and, unless
         ``typed`` (a treating code or relation vouches for them), whose head is a word of a
@@ -463,9 +534,12 @@ class TreatmentFinder:
         tokens = treatment_tokens(words)
         if not tokens:
             return False
-        if self.names.concept(tokens) is not None:
-            return True
+        concept = self.names.concept(tokens)
+        if concept is not None:
+            return not self._birth_concept(concept)
         tokens = self.names.strip_modifiers(tokens)
+        if all(map(self.names.is_trailing, tokens)):
+            return False  # "acetate" of "prednisolone acetate", "infusion": what of, unsaid
         head = tokens[-1]
         if not any(sum(c.isalpha() for c in token) >= 3 for token in tokens):
             return False  # units, numbers, single letters
@@ -586,7 +660,7 @@ class TreatmentFinder:
             case.text, mention.start, mention.end, (sentence.start, sentence.end)
         ):
             return None  # "General surgery was consulted": a team, not a treatment
-        if self._called_a_test(case, mention, sentence):
+        if self._called_a_test(case, mention, sentence) or self._spread(case, mention, sentence):
             return None
         complete = [code for code in treating if len(code) == 7]
         code = complete[0] if len(complete) == 1 else None
@@ -598,6 +672,16 @@ class TreatmentFinder:
             span=Span(start=mention.start, end=mention.end),
             code=self._joining(code),
             mention=mention.id,
+        )
+
+    def _spread(self, case: Case, mention: Mention, sentence: Span) -> bool:
+        """Whether a treatment's words tell where a pain or a murmur spreads, in a sentence
+        that tells no treatment given ("pain … with radiation to the left shoulder")."""
+        if treatment_words(mention.text) not in self._spread_words:
+            return False
+        words = case.text[sentence.start : sentence.end]
+        return any(p.match(case.text[mention.end : sentence.end]) for p in self._spread_after) and (
+            not any(p.search(words) for p in self._spread_treated)
         )
 
     def _joining(self, code: str | None) -> str | None:

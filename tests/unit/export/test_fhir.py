@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fhir.resources.R4B.allergyintolerance import AllergyIntolerance
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.condition import Condition
@@ -295,6 +296,7 @@ def test_a_condition_denied_after_it_was_told_resolved_and_one_only_denied_is_re
             assertion=Assertion.NEGATED,
         ),
         _mention(text, "m3", "ascites", EntityType.SIGN_SYMPTOM, assertion=Assertion.NEGATED),
+        sentences=[Span(start=0, end=29), Span(start=30, end=len(text))],
     )
     conditions = _resources(_parsed(case), Condition)
     assert [_verification(c) for c in conditions] == ["confirmed", "confirmed", "refuted"]
@@ -305,24 +307,68 @@ def test_a_condition_denied_after_it_was_told_resolved_and_one_only_denied_is_re
     ]
 
 
-def test_a_drug_given_then_discontinued_was_stopped_and_one_only_denied_not_taken() -> None:
-    text = "He was started on enoxaparin. Enoxaparin and aspirin were discontinued."
-    second = text.index("Enoxaparin")
+@pytest.mark.parametrize(
+    ("denial", "status"),
+    [
+        ("Continuous electroencephalogram did not reveal seizures.", None),
+        ("Her sister had no seizures at follow-up.", None),
+        ("At follow-up there were no new seizures.", None),
+        ("At follow-up she had no further seizures.", "resolved"),
+    ],
+)
+def test_a_condition_denied_later_resolved_but_not_one_denied_by_a_test_or_of_another(
+    denial: str, status: str | None
+) -> None:
+    text = "She had seizures. " + denial
+    second = text.rindex("seizures")
     case = _case(
         text,
-        _mention(text, "m1", "enoxaparin", EntityType.MEDICATION),
+        _mention(text, "m1", "seizures", EntityType.SIGN_SYMPTOM),
         Mention(
             id="m2",
             start=second,
-            end=second + 10,
-            text="Enoxaparin",
+            end=second + 8,
+            text="seizures",
+            type=EntityType.SIGN_SYMPTOM,
+            assertion=Assertion.NEGATED,
+        ),
+        sentences=[Span(start=0, end=17), Span(start=18, end=len(text))],
+    )
+    denied = _resources(_parsed(case), Condition)[1]
+    assert (denied.clinicalStatus.coding[0].code if denied.clinicalStatus else None) == status
+
+
+@pytest.mark.parametrize(
+    ("denial", "status"),
+    [
+        ("Enoxaparin and aspirin were discontinued.", "stopped"),  # aspirin was not-taken
+        ("When antibiotics were discontinued 7 days later, he was well.", "stopped"),
+        ("Given the lack of response to aspirin, he had an MRI.", "stopped"),
+        ("He refused the recommended aspirin.", "not-taken"),  # was stopped
+        ("He will be discontinued from aspirin next year.", "not-taken"),
+    ],
+)
+def test_a_drug_told_taken_then_no_longer_was_stopped_and_one_only_denied_not_taken(
+    denial: str, status: str
+) -> None:
+    text = "He was started on aspirin. " + denial
+    words = next(w for w in ("aspirin", "antibiotics") if w in denial)
+    second = text.index(words, 27)
+    case = _case(
+        text,
+        _mention(text, "m1", "aspirin", EntityType.MEDICATION),
+        Mention(
+            id="m2",
+            start=second,
+            end=second + len(words),
+            text=words,
             type=EntityType.MEDICATION,
             assertion=Assertion.NEGATED,
         ),
-        _mention(text, "m3", "aspirin", EntityType.MEDICATION, assertion=Assertion.NEGATED),
+        sentences=[Span(start=0, end=26), Span(start=27, end=len(text))],
     )
     statuses = [s.status for s in _resources(_parsed(case), MedicationStatement)]
-    assert statuses == ["completed", "stopped", "not-taken"]
+    assert statuses == ["completed", status]
 
 
 def test_a_drug_a_culture_was_sensitive_to_or_the_patient_is_allergic_to_was_not_taken() -> None:
@@ -354,19 +400,20 @@ def test_a_drug_named_as_what_another_acts_on_or_the_body_makes_was_not_taken() 
     assert [s.medicationCodeableConcept.text for s in statements] == ["Octreotide"]
 
 
-def test_mention_and_case_codes_become_codings_with_fhir_system_uris() -> None:
+def test_shown_case_codes_become_codings_with_fhir_system_uris() -> None:
     text = "She had a headache."
     headache = _mention(
         text,
         "m1",
         "headache",
         EntityType.SIGN_SYMPTOM,
-        codes=[Code(system=CodeSystem.HPO, code="HP:0002315", display="Headache")],
+        codes=[Code(system=CodeSystem.ICD10CM, code="R51.9", display="Headache")],
     )
     case = _case(
         text,
         headache,
         codes=[
+            CaseCode(system=CodeSystem.HPO, code="HP:0002315", display="Headache", mentions=["m1"]),
             CaseCode(system=CodeSystem.ICD10CM, code="R51.9", display="Headache", mentions=["m1"]),
             CaseCode(system=CodeSystem.ICD10CM, code="I10", display="Hypertension"),
         ],
@@ -679,6 +726,26 @@ def test_a_finding_named_with_words_of_a_treatment_has_no_onset_from_its_time() 
     assert condition.onsetString is None  # was "8 months before", when PD was started
 
 
+def test_time_words_telling_when_a_finding_ended_are_no_onset() -> None:
+    text = "She had fevers and rashes until the age of 14."
+    date = text.index("until the age of 14")
+    case = _case(
+        text,
+        _mention(
+            text,
+            "m1",
+            "rashes",
+            EntityType.SIGN_SYMPTOM,
+            attributes=[_attribute(text, "date", "until the age of 14")],
+        ),
+        times=[
+            model.TimeExpression(start=date, end=date + 19, text="until the age of 14", kind="age")
+        ],
+    )
+    (condition,) = _resources(_parsed(case), Condition)
+    assert condition.onsetString is None  # was "until the age of 14"
+
+
 def test_a_finding_the_summary_reads_as_a_procedure_is_a_procedure_not_a_condition() -> None:
     text = "She underwent haematopoietic stem cell transplantation."
     transplant = _mention(
@@ -707,6 +774,25 @@ def test_a_finding_told_in_remission_has_that_status_and_a_remission_is_no_condi
     (condition,) = _resources(_parsed(case), Condition)  # was also a Condition "remission"
     assert condition.code.text == "nephrotic syndrome"
     assert condition.clinicalStatus.coding[0].code == "remission"  # was none
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "kind", "status"),
+    [
+        ("We observed total remission of the swelling.", "swelling", "Sign_symptom", "resolved"),
+        ("There was partial remission of her cough.", "cough", "Sign_symptom", None),
+        ("There was no remission of the lesion.", "lesion", "Sign_symptom", None),
+        ("The tumor remained in remission.", "tumor", "Sign_symptom", "remission"),
+        ("Her lymphoma was in complete remission.", "lymphoma", "Disease_disorder", "remission"),
+    ],
+)
+def test_a_sign_in_remission_went_away_and_a_disease_is_in_remission(
+    text: str, words: str, kind: str, status: str | None
+) -> None:
+    (condition,) = _resources(
+        _parsed(_case(text, _mention(text, "m1", words, EntityType(kind)))), Condition
+    )
+    assert (condition.clinicalStatus.coding[0].code if condition.clinicalStatus else None) == status
 
 
 def test_a_finding_naming_a_drug_allergy_is_an_allergy_not_a_condition() -> None:
@@ -739,12 +825,40 @@ def test_only_shown_codes_and_a_procedures_first_code_become_codings() -> None:
         EntityType.SIGN_SYMPTOM,
         codes=[Code(system=CodeSystem.ICD10CM, code="R68.83")],
     )
+    scans = [
+        CaseCode(system=CodeSystem.ICD10PCS, code=c, mentions=["m1"]) for c in ("BW21", "BW25")
+    ]
     below = CaseCode(system=CodeSystem.ICD10CM, code="R68.83", mentions=["m2"], shown=False)
-    bundle = _parsed(_case(text, scan, chills, codes=[below]))
+    bundle = _parsed(_case(text, scan, chills, codes=[*scans, below]))
     (procedure,) = _resources(bundle, Procedure)
     assert [c.code for c in procedure.code.coding] == ["BW25"]  # was BW25, BW21 and BW24
     (condition,) = _resources(bundle, Condition)
     assert condition.code.coding is None  # was R68.83, below its calibrated threshold
+
+
+def test_codes_the_case_does_not_show_become_no_codings() -> None:
+    text = "She had repeated vomiting. There was no facial palsy."
+    vomiting = _mention(
+        text,
+        "m1",
+        "repeated vomiting",
+        EntityType.SIGN_SYMPTOM,
+        codes=[Code(system=CodeSystem.ICD10CM, code=c) for c in ("R11.1", "R11.10")],
+    )
+    palsy = _mention(
+        text,
+        "m2",
+        "facial palsy",
+        EntityType.SIGN_SYMPTOM,
+        assertion=Assertion.NEGATED,
+        codes=[Code(system=CodeSystem.ICD10CM, code="G51.0", display="Bell's palsy")],
+    )
+    shown = CaseCode(system=CodeSystem.ICD10CM, code="R11.10", mentions=["m1"])
+    bundle = _parsed(_case(text, vomiting, palsy, codes=[shown]))
+    assert [[c.code for c in r.code.coding or []] for r in _resources(bundle, Condition)] == [
+        ["R11.10"],  # was R11.1, a category beside it, and R11.10
+        [],  # was G51.0, Bell's palsy, which no code of the case shows
+    ]
 
 
 def test_a_new_event_denied_after_its_finding_was_told_is_refuted_not_resolved() -> None:

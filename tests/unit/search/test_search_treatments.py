@@ -307,6 +307,28 @@ def test_ivig_and_intravenous_immunoglobulin_are_one_row(
     ]
 
 
+def test_a_drug_and_its_salt_are_one_row_and_a_salt_alone_is_no_treatment(
+    reader: OutcomeReader, make_case: CaseBuilder
+) -> None:
+    cases = [
+        make_case("a", "Atropine drops were given.", [("Atropine", "Medication")]),
+        make_case(
+            "b",
+            "She was given atropine sulfate drop 1% and prednisolone acetate 1%.",
+            [
+                ("atropine sulfate", "Medication"),
+                ("prednisolone", "Medication"),
+                ("acetate", "Medication"),
+            ],
+        ),
+    ]
+    rows = tally([(case.id, reader.treatments(case)) for case in cases])
+    assert [(row.treatment, row.cases) for row in rows] == [
+        ("atropine", ["a", "b"]),  # was atropine and atropine sulfate, one case each
+        ("prednisolone", ["b"]),  # was also a row "acetate"
+    ]
+
+
 def test_blood_patch_and_blood_hyphen_patch_are_one_row(
     reader: OutcomeReader, make_case: CaseBuilder
 ) -> None:
@@ -552,8 +574,61 @@ def test_a_birth_a_meal_or_a_sample_is_no_treatment(
     assert not finder.names_treatment(words, typed=True)
 
 
-def test_a_caesarean_delivery_stays_a_treatment(finder: TreatmentFinder) -> None:
-    assert finder.names_treatment("Caesarean delivery")
+@pytest.mark.parametrize(
+    ("sentence", "words", "codes"),
+    [
+        ("He was born by cesarean section at term.", "cesarean section", [(PCS, "10D0")]),
+        ("She had a caesarean delivery 6 years ago.", "caesarean delivery", []),
+        ("A low transverse caesarean section was performed.", "caesarean section", []),
+    ],
+)
+def test_a_caesarean_section_is_a_birth_no_treatment(
+    finder: TreatmentFinder,
+    make_case: CaseBuilder,
+    sentence: str,
+    words: str,
+    codes: list[tuple[CodeSystem, str]],
+) -> None:
+    # The tally of similar cases listed "cesarean section" among treatments: how a patient or
+    # a patient's child was born.
+    case = make_case("c", sentence, [(words, "Therapeutic_procedure", Assertion.PRESENT, codes)])
+    assert keys(finder, case) == []  # was ["cesarean section"]
+    assert not finder.treats("10D00Z1")
+
+
+def test_what_follows_a_birth_is_no_earlier_treatments_outcome(
+    reader: OutcomeReader, make_case: CaseBuilder
+) -> None:
+    case = make_case(
+        "c",
+        "She was placed on parenteral nutrition. A caesarean section was performed. Her pain "
+        "resolved.",
+        [
+            ("parenteral nutrition", "Therapeutic_procedure"),
+            ("caesarean section", "Therapeutic_procedure"),
+        ],
+    )
+    assert [(t.text, t.outcome) for t in reader.treatments(case)] == [
+        ("parenteral nutrition", Outcome.UNKNOWN)  # the birth's outcome, not the nutrition's
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "found"),
+    [
+        ("The pain was dull, with radiation to the left shoulder.", []),  # was radiotherapy
+        ("He was treated with radiation to the L3 lesion using 50 Gy.", ["radiotherapy"]),
+    ],
+)
+def test_radiation_to_a_place_without_a_dose_is_a_pains_spread(
+    finder: TreatmentFinder, make_case: CaseBuilder, sentence: str, found: list[str]
+) -> None:
+    case = make_case("c", sentence, [("radiation", "Therapeutic_procedure")])
+    assert keys(finder, case) == found
+
+
+def test_retained_products_of_conception_are_still_treated(finder: TreatmentFinder) -> None:
+    assert finder.treats("10D17ZZ")
 
 
 def test_a_word_that_only_ends_like_a_drug_names_no_treatment(finder: TreatmentFinder) -> None:
