@@ -922,6 +922,13 @@ OUTCOME = EntityType.OUTCOME
         ("The tricuspid valve is normal.", "tricuspid valve is normal", SIGN, Assertion.PRESENT),
         # A history that is denied is no history; a history after a denial is one.
         ("The patient denied any history of fever.", "fever", SIGN, Assertion.NEGATED),
+        # A negative history of something denies it.
+        (
+            "He had a negative history of ACE inhibitor use.",
+            "ACE inhibitor",
+            DRUG,
+            Assertion.NEGATED,
+        ),
         # A denied history stays denied however near another cue of time.
         (
             "He did not have a history of any serious infections as a child.",
@@ -1531,6 +1538,20 @@ OUTCOME = EntityType.OUTCOME
             Assertion.HYPOTHETICAL,
         ),
         ("She is scheduled for a mastectomy.", "mastectomy", TREATMENT, Assertion.HYPOTHETICAL),
+        # A plan for an act or a listing for it is no act yet.
+        (
+            "She was discharged with a plan for an elective cholecystectomy.",
+            "cholecystectomy",
+            TREATMENT,
+            Assertion.HYPOTHETICAL,
+        ),
+        ("We are planning a gastrostomy.", "gastrostomy", TREATMENT, Assertion.HYPOTHETICAL),
+        (
+            "She was listed for liver transplantation.",
+            "liver transplantation",
+            TREATMENT,
+            Assertion.HYPOTHETICAL,
+        ),
         (
             "It was planned to start trametinib after 2 weeks.",
             "trametinib",
@@ -2070,6 +2091,19 @@ OUTCOME = EntityType.OUTCOME
             "SLE",
             DISEASE,
             Assertion.UNCERTAIN,
+        ),
+        # Nor what a singular "was planned" plans.
+        (
+            "He underwent a lumpectomy and radiotherapy was planned.",
+            "lumpectomy",
+            TREATMENT,
+            Assertion.PRESENT,
+        ),
+        (
+            "He underwent a lumpectomy and radiotherapy was planned.",
+            "radiotherapy",
+            TREATMENT,
+            Assertion.HYPOTHETICAL,
         ),
         # A result listed after a denied finding is found, unless the list is one of "or".
         (
