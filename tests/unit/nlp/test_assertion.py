@@ -2105,6 +2105,13 @@ OUTCOME = EntityType.OUTCOME
             TREATMENT,
             Assertion.HYPOTHETICAL,
         ),
+        # "And" opening a clause of what was found intact ends a denial before it.
+        (
+            "There was no sensory loss and anal and cremasteric reflexes were preserved.",
+            "cremasteric reflexes",
+            SIGN,
+            Assertion.PRESENT,
+        ),
         # A result listed after a denied finding is found, unless the list is one of "or".
         (
             "There was no sign of hemolysis, elevated C-reactive protein and low albumin.",
