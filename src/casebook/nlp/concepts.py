@@ -321,6 +321,19 @@ class ConceptRules(RecordModel):
         "follow ('showed a single viable fetus *with* …'): what the clause tells after it is "
         "the child's.",
     )
+    ended_state_after: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right after a state an "
+        "outcome's words name, telling that the state ended ('He was well *until 6 months of "
+        "age when* he developed fever', 'He was well and active *in the intervening* "
+        "periods'): a state before the illness or before a relapse, no outcome; not one held "
+        "until the last follow-up, discharge or now.",
+    )
+    state_words: list[str] = Field(
+        default_factory=list,
+        description="Words of an outcome that name a state the patient was in ('was *well*', "
+        "'remained *asymptomatic*'), which ``ended_state_after`` may tell ended.",
+    )
     instrument_after: Patterns = Field(
         default_factory=list,
         description="Regular expressions (case-insensitive) matched right after a finding's "
@@ -498,6 +511,8 @@ class ClinicalConcepts:
         }
         self._instruments = _words(self.rules.instruments)
         self._instrument_after = any_of(self.rules.instrument_after)
+        self._ended_state_after = any_of(self.rules.ended_state_after)
+        self._state_words = _words(self.rules.state_words)
         self._child_subject = any_of(self.rules.child_subject)
         self._child_with = any_of(self.rules.child_with)
         demographics = load_rules("demographics.json", DemographicsRules)
@@ -793,6 +808,16 @@ class ClinicalConcepts:
         panel, a guideline or a map is about (``instrument_after``: "the pain scale",
         "an autoimmune epilepsy panel"), no finding told of the patient."""
         return self._instrument_after.match(text, mention.end) is not None
+
+    def tells_a_state_that_ended(self, text: str, mention: Mention, sentence_end: int) -> bool:
+        """Whether the mention names a state (``state_words``: "was well", "remained
+        asymptomatic") that the words after it in its sentence tell ended
+        (``ended_state_after``: "until 6 months of age when he developed fever", "in the
+        intervening periods"): the state before the illness or a relapse, no outcome."""
+        return (
+            not self._state_words.isdisjoint(self.words(mention))
+            and self._ended_state_after.match(text, mention.end, sentence_end) is not None
+        )
 
     def names_imaging_agent(self, mention: Mention) -> bool:
         """Whether a word of the mention names what is given to make an image
