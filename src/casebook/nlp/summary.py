@@ -792,6 +792,9 @@ def build_summary(
                 # "He was well until 6 months of age when he developed fever": how he was
                 # before his illness, no outcome.
                 and not gate.tells_a_state_that_ended(case.text, m, sentence_end(m))
+                # "to allow for improvement of her deficits", "failed to achieve complete
+                # remission": an aim, no outcome.
+                and not gate.names_an_aim(case.text, m, sentence_start(m))
             ]
             # "There has been no recurrence of the growth": the denial is the outcome's own
             # words, which ConText reads as denying it; what the outcome tells holds.
