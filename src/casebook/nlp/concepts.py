@@ -321,6 +321,27 @@ class ConceptRules(RecordModel):
         "follow ('showed a single viable fetus *with* …'): what the clause tells after it is "
         "the child's.",
     )
+    ended_state_after: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right after a state an "
+        "outcome's words name, telling that the state ended ('He was well *until 6 months of "
+        "age when* he developed fever', 'He was well and active *in the intervening* "
+        "periods'): a state before the illness or before a relapse, no outcome; not one held "
+        "until the last follow-up, discharge or now.",
+    )
+    state_words: list[str] = Field(
+        default_factory=list,
+        description="Words of an outcome that name a state the patient was in ('was *well*', "
+        "'remained *asymptomatic*'), which ``ended_state_after`` may tell ended.",
+    )
+    aim_before: Patterns = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive) matched right before an outcome "
+        "in its sentence, telling that it was aimed at, awaited, looked for or not reached "
+        "('to allow *for* improvement of her deficits', '*assessed for* remission', 'to "
+        "reevaluate *for* resolution', '*failed to achieve* complete remission'): no outcome "
+        "the patient had.",
+    )
     instrument_after: Patterns = Field(
         default_factory=list,
         description="Regular expressions (case-insensitive) matched right after a finding's "
@@ -377,6 +398,9 @@ or found."""
 def _words(items: list[str]) -> frozenset[str]:
     return frozenset(normalize_alias(item) for item in items if normalize_alias(item))
 
+
+AIM_REACH = 60
+"""How far before an outcome ``aim_before`` may find the words that make it an aim."""
 
 MEASURED_REACH = 200
 """How far before a drug ``measured_before`` may find the words opening its list of analytes
@@ -498,6 +522,9 @@ class ClinicalConcepts:
         }
         self._instruments = _words(self.rules.instruments)
         self._instrument_after = any_of(self.rules.instrument_after)
+        self._aim_before = any_of(self.rules.aim_before)
+        self._ended_state_after = any_of(self.rules.ended_state_after)
+        self._state_words = _words(self.rules.state_words)
         self._child_subject = any_of(self.rules.child_subject)
         self._child_with = any_of(self.rules.child_with)
         demographics = load_rules("demographics.json", DemographicsRules)
@@ -793,6 +820,23 @@ class ClinicalConcepts:
         panel, a guideline or a map is about (``instrument_after``: "the pain scale",
         "an autoimmune epilepsy panel"), no finding told of the patient."""
         return self._instrument_after.match(text, mention.end) is not None
+
+    def tells_a_state_that_ended(self, text: str, mention: Mention, sentence_end: int) -> bool:
+        """Whether the mention names a state (``state_words``: "was well", "remained
+        asymptomatic") that the words after it in its sentence tell ended
+        (``ended_state_after``: "until 6 months of age when he developed fever", "in the
+        intervening periods"): the state before the illness or a relapse, no outcome."""
+        return (
+            not self._state_words.isdisjoint(self.words(mention))
+            and self._ended_state_after.match(text, mention.end, sentence_end) is not None
+        )
+
+    def names_an_aim(self, text: str, mention: Mention, sentence_start: int) -> bool:
+        """Whether the words of its sentence right before the mention (``aim_before``) make
+        the outcome it names one aimed at, awaited, looked for or not reached ("For the
+        improvement of dental esthetics", "failed to induce complete remission")."""
+        start = max(sentence_start, mention.start - AIM_REACH)
+        return self._aim_before.search(text, start, mention.start) is not None
 
     def names_imaging_agent(self, mention: Mention) -> bool:
         """Whether a word of the mention names what is given to make an image

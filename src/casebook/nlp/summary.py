@@ -789,6 +789,12 @@ def build_summary(
                 )
                 # "asking about people who died recently": their outcome, not the patient's.
                 and not gate.told_of_others(case.text, m, (sentence_start(m), sentence_end(m)))
+                # "He was well until 6 months of age when he developed fever": how he was
+                # before his illness, no outcome.
+                and not gate.tells_a_state_that_ended(case.text, m, sentence_end(m))
+                # "to allow for improvement of her deficits", "failed to achieve complete
+                # remission": an aim, no outcome.
+                and not gate.names_an_aim(case.text, m, sentence_start(m))
             ]
             # "There has been no recurrence of the growth": the denial is the outcome's own
             # words, which ConText reads as denying it; what the outcome tells holds.

@@ -100,6 +100,14 @@ def _about(sentence: str, section: str = "case_presentation") -> Statement:
             "literature",
         ),
         ("Osteoid osteomas usually cause clubbing of a finger.", "body", "literature"),
+        # What a disease is usually accompanied by or treated with is so in general; what
+        # the patient's own complaint usually comes with is the patient's.
+        (
+            "Allergic urticaria is usually accompanied by itching and is resolved with steroids.",
+            "body",
+            "literature",
+        ),
+        ("Her headaches, which are often accompanied by nausea, recur.", "body", "patient"),
         # A sentence opening by telling what a thing is tells it in general, uncited; one
         # telling the patient's age, or what the patient's mass is, does not.
         (

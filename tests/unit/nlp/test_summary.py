@@ -656,6 +656,41 @@ def test_a_death_told_of_others_is_not_the_patients_outcome(text: str, outcomes:
 
 
 @pytest.mark.parametrize(
+    ("text", "outcomes"),
+    [
+        ("He was well until 6 months of age when he developed a fever.", []),
+        ("He was well and active in the intervening periods.", []),
+        ("She remained asymptomatic up to her admission.", []),
+        ("She remained asymptomatic until discharge on day 9.", ["remained asymptomatic"]),
+        ("He was doing well till 6 months after surgery.", ["was doing well"]),
+    ],
+)
+def test_a_state_that_ended_before_the_illness_is_no_outcome(
+    text: str, outcomes: list[str]
+) -> None:
+    outcome = next(o for o in ("was well", "remained asymptomatic", "was doing well") if o in text)
+    case = _told(text, [(outcome, EntityType.OUTCOME)])
+    assert [i.text for i in build_summary(case).outcomes] == outcomes
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome", "outcomes"),
+    [
+        ("Surgery was delayed to allow for improvement of her deficits.", "improvement", []),
+        ("Two cycles of BEP failed to achieve complete remission.", "complete remission", []),
+        ("A scan was planned to reevaluate for resolution.", "resolution", []),
+        ("She was noted for improvement in her rash.", "improvement", ["improvement"]),
+        ("BEP achieved complete remission.", "complete remission", ["complete remission"]),
+    ],
+)
+def test_an_outcome_aimed_at_or_not_reached_is_no_outcome(
+    text: str, outcome: str, outcomes: list[str]
+) -> None:
+    case = _told(text, [(outcome, EntityType.OUTCOME)])
+    assert [i.text for i in build_summary(case).outcomes] == outcomes
+
+
+@pytest.mark.parametrize(
     ("text", "finding", "age", "diagnoses"),
     [
         # In the mother's report, what a clause tells of the neonate or the fetus is theirs.
