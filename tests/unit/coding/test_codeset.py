@@ -2626,3 +2626,19 @@ def test_what_a_search_looks_for_is_no_finding(text: str, words: str) -> None:
 def test_a_shock_a_device_gives_is_no_circulatory_shock(text: str, words: str, kept: bool) -> None:
     named = finding(text, words)
     assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "kept"),
+    [
+        ("The sarcoma was treated with an AML regimen.", "AML", False),
+        ("She received a lymphoma-type regimen.", "lymphoma", False),
+        ("She followed the Dietary Approaches to Stop Hypertension diet.", "Hypertension", False),
+        ("A regimen was started for his lymphoma.", "lymphoma", True),
+    ],
+)
+def test_what_a_regimen_or_a_diet_is_named_for_is_no_finding(
+    text: str, words: str, kept: bool
+) -> None:
+    named = finding(text, words)
+    assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
