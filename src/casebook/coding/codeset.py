@@ -2406,13 +2406,15 @@ def _named_organisms(
 
 
 _KIND_BEFORE = re.compile(
-    r"\b(primary|secondary|essential|idiopathic|acute[\s-]+on|(?:first|second|third)[\s-]+degree"
+    r"\b(primary|secondary|essential|idiopathic|hereditary|acute[\s-]+on"
+    r"|(?:first|second|third)[\s-]+degree"
     r"|proximal|distal|major|(?:extranodal\s+)?marginal[\s-]+zone"
     r"|type[\s-]*(?:1|2|i{1,2}|one|two))[\s-]+$",
     re.IGNORECASE,
 )
 """A word telling a disorder's kind right before a finding the mention model marked without it
-("secondary hypertension", "essential thrombocythemia", "major depressive disorder", F32.9 by
+("secondary hypertension", "essential thrombocythemia", "hereditary angioedema", D84.1, no T78.3
+Angioneurotic edema, "major depressive disorder", F32.9 by
 the Index's "Disorder, depressive, major", no F32.A Depression, unspecified, "extranodal marginal
 zone B-cell lymphoma", C88.4-, no C85.1- Unspecified B-cell lymphoma, "type 1 diabetes
 mellitus", no E11.9 Type 2 diabetes mellitus, the Index's default, "first-degree heart block", the

@@ -1836,6 +1836,7 @@ def test_a_state_a_treatment_brings_about_is_no_finding(text: str, words: str, k
     [
         ("He had secondary hypertension.", "hypertension", "I15.9"),
         ("She had essential thrombocythemia.", "thrombocythemia", "D47.3"),
+        ("He had hereditary angioedema.", "angioedema", "D84.1"),
         ("She had thrombocythemia.", "thrombocythemia", "D75.839"),
         # Index: Block, heart, first degree I44.0; third degree I44.2.
         ("The ECG showed a new first-degree heart block.", "heart block", "I44.0"),
