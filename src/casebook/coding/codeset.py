@@ -1571,6 +1571,21 @@ _SOUGHT_NAMED = re.compile(r"[ -](?:screening|work-?up)\b", re.IGNORECASE)
 screening", "an infectious disease workup"), which the case tells of elsewhere if the patient
 has it. A surveillance is left out: it follows a treated growth as often as a risk."""
 
+_REGIMEN_NAMED = re.compile(
+    r"(?:\s*\([A-Za-z0-9-]{1,10}\))?[ -](?:(?:type|like|based|directed|specific)[ -])?regimens?\b",
+    re.IGNORECASE,
+)
+"""A regimen right after a finding: the finding names the disease the regimen was made for
+("an AML regimen", "a lymphoma-type regimen"), which may not be the patient's (a myeloid sarcoma
+treated with an AML regimen); the case tells of it elsewhere if the patient has it."""
+
+_DIET_NAMED_BEFORE = re.compile(r"\bapproach(?:es)?\s+to\s+(?:stop|prevent)\s+$", re.IGNORECASE)
+"""A diet or a programme named for what it stops ("Dietary Approaches to Stop Hypertension"):
+its name, no finding of the patient's."""
+
+_DIET_REACH = 30
+"""Characters read before a finding for the name of a diet."""
+
 _SOUGHT_ENDED = re.compile(r"[ -](?:screening|work-?up)$", re.IGNORECASE)
 """The same words ending a finding's mention ("tumor screening")."""
 
@@ -2006,7 +2021,9 @@ def _gestation_told(text: str, mention: Mention) -> bool:
 def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
     """The case's mentions of ``types``, but those naming a person or an organisation ("cancer
     board", ``casebook.kb.nonclinical``), what a search looks for ("colorectal cancer
-    screening", ``_SOUGHT_NAMED``), a device's shock ("ICD shock", ``_DEVICE_SHOCK``), a service
+    screening", ``_SOUGHT_NAMED``), what a regimen or a diet is named for ("an AML regimen",
+    ``_REGIMEN_NAMED``; "Dietary Approaches to Stop Hypertension", ``_DIET_NAMED_BEFORE``), a
+    device's shock ("ICD shock", ``_DEVICE_SHOCK``), a service
     consulted ("Infectious disease was involved",
     "neurology, infectious disease, and hematology" were consulted), what a score measures ("pain
     score", ``_MEASURE_NAMED``), a hospital's alert ("code stroke", "trauma activation",
@@ -2068,6 +2085,11 @@ def coded_findings(case: Case, types: Collection[EntityType]) -> list[Mention]:
                 and _DEVICE_SHOCK_AFTER.match(case.text, mention.end) is not None
             )
             or _SOUGHT_ENDED.search(mention.text) is not None
+            or _REGIMEN_NAMED.match(case.text, mention.end) is not None
+            or _DIET_NAMED_BEFORE.search(
+                case.text, max(0, mention.start - _DIET_REACH), mention.start
+            )
+            is not None
             or _alert_named(case.text, mention)
             or _likened(case.text, mention)
             or _GENE_NAMED.match(case.text, mention.end) is not None
@@ -2384,13 +2406,15 @@ def _named_organisms(
 
 
 _KIND_BEFORE = re.compile(
-    r"\b(primary|secondary|essential|idiopathic|acute[\s-]+on|(?:first|second|third)[\s-]+degree"
+    r"\b(primary|secondary|essential|idiopathic|hereditary|acute[\s-]+on"
+    r"|(?:first|second|third)[\s-]+degree"
     r"|proximal|distal|major|(?:extranodal\s+)?marginal[\s-]+zone"
     r"|type[\s-]*(?:1|2|i{1,2}|one|two))[\s-]+$",
     re.IGNORECASE,
 )
 """A word telling a disorder's kind right before a finding the mention model marked without it
-("secondary hypertension", "essential thrombocythemia", "major depressive disorder", F32.9 by
+("secondary hypertension", "essential thrombocythemia", "hereditary angioedema", D84.1, no T78.3
+Angioneurotic edema, "major depressive disorder", F32.9 by
 the Index's "Disorder, depressive, major", no F32.A Depression, unspecified, "extranodal marginal
 zone B-cell lymphoma", C88.4-, no C85.1- Unspecified B-cell lymphoma, "type 1 diabetes
 mellitus", no E11.9 Type 2 diabetes mellitus, the Index's default, "first-degree heart block", the

@@ -1836,6 +1836,7 @@ def test_a_state_a_treatment_brings_about_is_no_finding(text: str, words: str, k
     [
         ("He had secondary hypertension.", "hypertension", "I15.9"),
         ("She had essential thrombocythemia.", "thrombocythemia", "D47.3"),
+        ("He had hereditary angioedema.", "angioedema", "D84.1"),
         ("She had thrombocythemia.", "thrombocythemia", "D75.839"),
         # Index: Block, heart, first degree I44.0; third degree I44.2.
         ("The ECG showed a new first-degree heart block.", "heart block", "I44.0"),
@@ -2624,5 +2625,21 @@ def test_what_a_search_looks_for_is_no_finding(text: str, words: str) -> None:
     ],
 )
 def test_a_shock_a_device_gives_is_no_circulatory_shock(text: str, words: str, kept: bool) -> None:
+    named = finding(text, words)
+    assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "kept"),
+    [
+        ("The sarcoma was treated with an AML regimen.", "AML", False),
+        ("She received a lymphoma-type regimen.", "lymphoma", False),
+        ("She followed the Dietary Approaches to Stop Hypertension diet.", "Hypertension", False),
+        ("A regimen was started for his lymphoma.", "lymphoma", True),
+    ],
+)
+def test_what_a_regimen_or_a_diet_is_named_for_is_no_finding(
+    text: str, words: str, kept: bool
+) -> None:
     named = finding(text, words)
     assert (coded_findings(case_of(text, [named]), {named.type}) == [named]) is kept

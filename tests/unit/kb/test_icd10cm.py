@@ -134,6 +134,10 @@ def test_billable_codes_and_the_leaf_a_category_stands_for() -> None:
         ("Sjogren-Larsson syndrome", {"Q87.19"}),  # not M35.00, Sjögren syndrome
         ("bezoar", {"T18.9XX"}),  # Bezoar T18.9; stomach T18.2
         ("gastric bezoar", {"T18.2XX"}),
+        ("angioedema", {"T78.3XX"}),  # Angioedema (allergic) (any site) T78.3
+        ("allergic angioedema", {"T78.3", "T78.3XX"}),  # the billable one is shown
+        ("hereditary angioedema", {"D84.1"}),  # Angioedema, hereditary
+        ("hibernoma", {"D17.9"}),  # Hibernoma — see Lipoma
         ("acute alcoholic hepatitis", {"K70.10"}),  # Hepatitis, alcoholic (acute); not B17.9
         ("gouty arthritis", {"M10.9"}),  # Arthritis, gouty — see Gout; not M19.90
         ("complete molar pregnancy", {"O01.0"}),  # Mole, hydatidiform, complete; not Z33.1
