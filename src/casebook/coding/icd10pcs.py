@@ -360,6 +360,13 @@ class ProcedureLexicon(RecordModel):
         "lobe was resected'), part of that organ, an Excision (ICD-10-PCS guideline B3.8), "
         "where an organ's own name ('nephrectomy') says all of it went.",
     )
+    whole_organs: list[str] = Field(
+        default_factory=list,
+        description="Organs a generic removal takes whole when its object is the organ itself "
+        "('the uterus was removed', 'had his gallbladder removed', 'excision of the "
+        "appendix'): all of the body part, a Resection (ICD-10-PCS guideline B3.8), no "
+        "Excision; a lesion, a part or a device named with it keeps the Excision or Removal.",
+    )
     place_words: list[str] = Field(
         default_factory=list,
         description="Prepositions that, before 'the' and a ``step_words`` name, make it the "
@@ -454,6 +461,7 @@ class _Query:
         devices: The device words (``device_words``) of the subject a passive mention tells
             of ("the choledochal *stent* was removed").
         lesion: Whether what the mention took out is a lesion (``lesion_words``).
+        organ: Whether what the mention took out is a whole organ (``whole_organs``).
     """
 
     own: frozenset[str]
@@ -464,6 +472,7 @@ class _Query:
     before: frozenset[str] = frozenset()
     devices: frozenset[str] = frozenset()
     lesion: bool = False
+    organ: bool = False
 
 
 _Line = tuple[IndexEntry, str, frozenset[str]]
@@ -695,6 +704,7 @@ class ProcedureCoder:
         )
         self._circuit_steps_of = tuple(lex.circuit_steps)
         self._lesions = frozenset(w for p in lex.lesion_words for w in normalize_tokens(p))
+        self._whole_organs = frozenset(w for p in lex.whole_organs for w in normalize_tokens(p))
         landmarks = "|".join(re.escape(w) for w in lex.landmark_words)
         self._landmark = re.compile(rf"\b(?:{landmarks})\b", re.IGNORECASE) if landmarks else None
 
@@ -839,6 +849,10 @@ class ProcedureCoder:
                     part = self._part_removal(entry.code)
                     if part is not None:
                         start, target = part, _PART_REMOVAL
+                elif query.organ and not part_only and target == _PART_REMOVAL:
+                    entire = self._whole_removal(entry.code)
+                    if entire is not None:
+                        start, target = entire, _WHOLE_REMOVAL
                 code, used = self._refine(start, told or route.approach, required, route.device)
                 if len(code) < self.lexicon.min_determined:
                     continue
@@ -1062,6 +1076,18 @@ class ProcedureCoder:
             return None
         return excision + code[3:4]
 
+    def _whole_removal(self, code: str) -> str | None:
+        """The Resection of the body part an Excision code (or prefix) takes part of, where the
+        tables have it: "the gallbladder was removed" is 0FT4, not 0FB4."""
+        if len(code) < 4 or code[2] != _EXCISION_OPERATION or not self.kb.in_tables(code):
+            return None
+        resection = code[:2] + _RESECTION_OPERATION
+        if _RESECTION_OPERATION not in self.kb.next_characters(code[:2]):
+            return None
+        if code[3] not in self.kb.next_characters(resection):
+            return None
+        return resection + code[3]
+
     def _allows(self, entry: IndexEntry, qualifier: str) -> bool:
         """Whether some code under the entry's prefix has the qualifier named ``qualifier``."""
         return self.kb.qualifier(entry.code, qualifier) is not None
@@ -1123,6 +1149,7 @@ class ProcedureCoder:
         own: dict[str, frozenset[str]] = {}
         before: dict[str, frozenset[str]] = {}
         lesions: set[str] = set()
+        organs: set[str] = set()
         devices: dict[str, frozenset[str]] = {}
         previous: Mention | None = None
         previous_sites: frozenset[str] = frozenset()
@@ -1148,6 +1175,8 @@ class ProcedureCoder:
             before[mention.id] = frozenset(premodifiers)
             if self._takes_lesion(case.text, starts, mention, premodifiers):
                 lesions.add(mention.id)
+            elif self._takes_organ(case.text, starts, mention):
+                organs.add(mention.id)
             devices[mention.id] = self._passive_devices(case.text, starts, mention.start)
             foreign = self._foreign(" ".join(filter(None, (mention.text, mention.expansion))))
             near = (set(words) | premodifiers) - claimed
@@ -1244,6 +1273,7 @@ class ProcedureCoder:
                     before=before[mention_id],
                     devices=devices[mention_id],
                     lesion=mention_id in lesions,
+                    organ=mention_id in organs,
                 )
             )
             for mention_id, number in member.items()
@@ -1384,6 +1414,28 @@ class ProcedureCoder:
             clause = text[begin : mention.start]
             taken = _SUBJECT.search(clause[max(clause.rfind(c) for c in _CLAUSE_MARKS) + 1 :])
         return taken is not None and not self._lesions.isdisjoint(normalize_tokens(taken.group(1)))
+
+    def _takes_organ(self, text: str, starts: Sequence[int], mention: Mention) -> bool:
+        """Whether what a mention took out is a whole organ (``whole_organs``): the head of
+        its "of" ("excision of the appendix"), of its passive's subject ("the uterus was
+        removed") or of what someone "had" taken out ("had his gallbladder removed"), with
+        no lesion, part or device named with it ("part of the liver was removed")."""
+        number = bisect_right(starts, mention.start)
+        begin = starts[number - 1] if number else 0
+        end = starts[number] if number < len(starts) else len(text)
+        taken = _OBJECT.match(text, mention.end, end)
+        if taken is None and _PASSIVE.search(text, begin, mention.start) is not None:
+            clause = text[begin : mention.start]
+            taken = _SUBJECT.search(clause[max(clause.rfind(c) for c in _CLAUSE_MARKS) + 1 :])
+        if taken is None:
+            taken = _HAD_OBJECT.search(text, begin, mention.start)
+        if taken is None:
+            return False
+        words = normalize_tokens(taken.group(1))
+        others = self._lesions | self._part_words | self._part_of_words | self._device_words
+        # A phrase's head comes before its "of": "the left lobe of the thyroid" is a lobe.
+        head = words[: words.index(_OF)] if _OF in words else words
+        return bool(head) and head[-1] in self._whole_organs and others.isdisjoint(words)
 
     def _is_guidance(self, text: str, mention: Mention) -> bool:
         """Whether a mention names the imaging that guided another procedure ("under
@@ -1620,6 +1672,15 @@ _OBJECT = re.compile(
     re.IGNORECASE,
 )
 """What a nominal procedure took out: the words after its "of", up to a clause's next part."""
+
+_OF = "of"
+
+_HAD_OBJECT = re.compile(
+    r"\b(?:had|has|have|having)\s+(?:(?:his|her|their|the|a|an)\s+)?"
+    r"((?:[^\W\d_][\w-]*\s+){1,3})\Z",
+    re.IGNORECASE,
+)
+"""What someone had taken out, before the participle ("had her *uterus* removed")."""
 
 _GUIDING = re.compile(r"\s*-?\s*guided\b|\s+guidance\b", re.IGNORECASE)
 """What follows the imaging that guides a procedure ("ultrasound-guided", "CT guidance")."""

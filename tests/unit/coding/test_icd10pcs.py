@@ -874,3 +874,19 @@ def test_an_aspirate_of_fluid_is_a_drainage_no_excision(coder: ProcedureCoder) -
     # "Aspiration, fine needle — Fluid or gas: see Drainage; Tissue biopsy: see Excision".
     assert coder.code("aspirate", "pus from the right clavicle")[0].code == "0P993Z"  # was 0PB93ZX
     assert coder.code("needle aspiration biopsy", "liver lesion")[0].code == "0FB03ZX"
+
+
+def test_a_whole_organ_removed_is_a_resection(pipeline: Pipeline) -> None:
+    # Guideline B3.8: all of a body part cut out is a Resection, whatever verb tells it.
+    text = "The uterus was removed."
+    removed = mention(text, "removed", site="uterus")
+    assert pcs(analyse(pipeline, text, [removed]).mentions[0].codes)[0] == "0UT9"  # was 0UB9
+    text = "He had his gallbladder removed."
+    removed = mention(text, "removed", site="gallbladder")
+    assert pcs(analyse(pipeline, text, [removed]).mentions[0].codes)[0] == "0FT4"  # was 0FB4
+    text = "Part of the stomach was removed."
+    removed = mention(text, "removed", site="stomach")
+    assert pcs(analyse(pipeline, text, [removed]).mentions[0].codes)[0] == "0DB6"
+    text = "Tissues of the eye were removed."
+    removed = mention(text, "removed", site="eye")
+    assert pcs(analyse(pipeline, text, [removed]).mentions[0].codes)[0].startswith("08B")
