@@ -612,6 +612,24 @@ class ProcedureCoder:
                 words = self._content(alias)
                 if words:
                     self._routes.append(_Route(term, (), words))
+        # Terms the Index sends only under a subterm of others ("Angiography — see
+        # Computerized Tomography (CT Scan), Artery"): the sections and body systems of the
+        # codes under each subterm, which confine the other term (the arteries' B2, B3 and B4
+        # keep "Computerized Tomography, Aorta, Abdominal", B420, not "Head and Neck", BW29).
+        self._confines: dict[str, dict[str, frozenset[str]]] = {}
+        for term, entries in self.kb.index.items():
+            if not entries or any(e.code or e.path or not e.see for e in entries):
+                continue
+            references = [self.kb.reference(e.see) for e in entries]
+            if all(r.path for r in references):
+                self._confines[term] = {
+                    r.term: frozenset(
+                        e.code[:2]
+                        for e in self.kb.index.get(r.term, ())
+                        if e.path[: len(r.path)] == r.path and len(e.code) > 1
+                    )
+                    for r in references
+                }
         self._by_word: dict[str, list[int]] = {}
         for number, route in enumerate(self._routes):
             self._by_word.setdefault(min(route.words), []).append(number)
@@ -822,6 +840,14 @@ class ProcedureCoder:
         named: dict[str, frozenset[str]] = {}
         for route in routes:
             named[route.term] = named.get(route.term, frozenset()) | route.words
+        # "CT angiography of the head and neck" images the arteries, no CT of the head and
+        # neck: a term another of the query's terms refers to under a subterm is read there.
+        confined: dict[str, frozenset[str]] = {}
+        confining: set[str] = set()
+        for route in routes:
+            if not route.path and route.term in self._confines:
+                confined.update(self._confines[route.term])
+                confining.add(route.term)
         for number, route in enumerate(routes):
             if route.device_index and (
                 query.devices or not self._device_words.isdisjoint(query.words)
@@ -831,6 +857,9 @@ class ProcedureCoder:
             # not overruled by an approach word of its own ("aspirate", by needle elsewhere).
             told = self._approach(query.words - route.words) if route.approach else approach
             for entry, qualifier, path_words in self._reachable(route).within(reachable):
+                within = None if route.term in confining else confined.get(entry.term)
+                if within is not None and entry.code[:2] not in within:
+                    continue
                 direct = path_words & query.words
                 matched = len(direct) + self.lexicon.synonym_weight * len(path_words - direct)
                 required = route.qualifier or qualifier

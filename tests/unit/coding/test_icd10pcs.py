@@ -661,6 +661,9 @@ def test_a_device_removed_is_a_removal_of_device_not_an_excision(coder: Procedur
 def test_a_ct_angiography_is_a_ct_of_the_artery(coder: ProcedureCoder) -> None:
     # "Angiography — see Computerized Tomography (CT Scan), Artery", and the others: "CT" says.
     assert coder.code("CT angiography", "left vertebral artery")[0].code == "B32G"  # was B30F
+    # It images the arteries, no region: not "Computerized Tomography, Head and Neck".
+    assert coder.code("CT angiography", "head and neck") == []  # was BW29
+    assert coder.code("CT angiogram", "abdominal aorta")[0].code == "B420"
 
 
 def test_a_segment_resected_is_an_excision(coder: ProcedureCoder) -> None:
