@@ -360,6 +360,12 @@ class ProcedureLexicon(RecordModel):
         "lobe was resected'), part of that organ, an Excision (ICD-10-PCS guideline B3.8), "
         "where an organ's own name ('nephrectomy') says all of it went.",
     )
+    solid_matter: list[str] = Field(
+        default_factory=list,
+        description="Solid matter taken out of a body part, not of its tissue ('the thrombus "
+        "was removed', 'removal of the stones'): an Extirpation of that body part (the "
+        "Index's 'Removal — solid matter: see Extirpation'), no Excision.",
+    )
     whole_organs: list[str] = Field(
         default_factory=list,
         description="Organs a generic removal takes whole when its object is the organ itself "
@@ -398,9 +404,14 @@ _WHOLE_REMOVAL = "Resection"
 _PART_REMOVAL = "Excision"
 """The root operation that takes part of a body part."""
 
+_EXTIRPATION = "Extirpation"
+"""The root operation that takes solid matter out of a body part."""
+
 _RESECTION_OPERATION = "T"
 _EXCISION_OPERATION = "B"
-"""The third characters of Resection and Excision codes, whose body parts are the same."""
+_EXTIRPATION_OPERATION = "C"
+"""The third characters of Resection, Excision and Extirpation codes, whose body parts are
+mostly the same."""
 
 _MAX_CONTENTS = 100_000
 """Texts whose content words a coder remembers before it forgets them all."""
@@ -462,6 +473,7 @@ class _Query:
             of ("the choledochal *stent* was removed").
         lesion: Whether what the mention took out is a lesion (``lesion_words``).
         organ: Whether what the mention took out is a whole organ (``whole_organs``).
+        matter: Whether what the mention took out is solid matter (``solid_matter``).
     """
 
     own: frozenset[str]
@@ -473,6 +485,7 @@ class _Query:
     devices: frozenset[str] = frozenset()
     lesion: bool = False
     organ: bool = False
+    matter: bool = False
 
 
 _Line = tuple[IndexEntry, str, frozenset[str]]
@@ -723,6 +736,7 @@ class ProcedureCoder:
         self._circuit_steps_of = tuple(lex.circuit_steps)
         self._lesions = frozenset(w for p in lex.lesion_words for w in normalize_tokens(p))
         self._whole_organs = frozenset(w for p in lex.whole_organs for w in normalize_tokens(p))
+        self._solid_matter = frozenset(w for p in lex.solid_matter for w in normalize_tokens(p))
         landmarks = "|".join(re.escape(w) for w in lex.landmark_words)
         self._landmark = re.compile(rf"\b(?:{landmarks})\b", re.IGNORECASE) if landmarks else None
 
@@ -878,8 +892,12 @@ class ProcedureCoder:
                     part = self._part_removal(entry.code)
                     if part is not None:
                         start, target = part, _PART_REMOVAL
+                elif query.matter and target == _PART_REMOVAL:
+                    taken = self._same_part(entry.code, _EXTIRPATION_OPERATION)
+                    if taken is not None:
+                        start, target = taken, _EXTIRPATION
                 elif query.organ and not part_only and target == _PART_REMOVAL:
-                    entire = self._whole_removal(entry.code)
+                    entire = self._same_part(entry.code, _RESECTION_OPERATION)
                     if entire is not None:
                         start, target = entire, _WHOLE_REMOVAL
                 code, used = self._refine(start, told or route.approach, required, route.device)
@@ -1105,17 +1123,17 @@ class ProcedureCoder:
             return None
         return excision + code[3:4]
 
-    def _whole_removal(self, code: str) -> str | None:
-        """The Resection of the body part an Excision code (or prefix) takes part of, where the
-        tables have it: "the gallbladder was removed" is 0FT4, not 0FB4."""
+    def _same_part(self, code: str, operation: str) -> str | None:
+        """Another root operation on the body part an Excision code (or prefix) names, where
+        the tables have it: "the gallbladder was removed" is a Resection, 0FT4, not 0FB4."""
         if len(code) < 4 or code[2] != _EXCISION_OPERATION or not self.kb.in_tables(code):
             return None
-        resection = code[:2] + _RESECTION_OPERATION
-        if _RESECTION_OPERATION not in self.kb.next_characters(code[:2]):
+        other = code[:2] + operation
+        if operation not in self.kb.next_characters(code[:2]):
             return None
-        if code[3] not in self.kb.next_characters(resection):
+        if code[3] not in self.kb.next_characters(other):
             return None
-        return resection + code[3]
+        return other + code[3]
 
     def _allows(self, entry: IndexEntry, qualifier: str) -> bool:
         """Whether some code under the entry's prefix has the qualifier named ``qualifier``."""
@@ -1179,6 +1197,7 @@ class ProcedureCoder:
         before: dict[str, frozenset[str]] = {}
         lesions: set[str] = set()
         organs: set[str] = set()
+        matters: set[str] = set()
         devices: dict[str, frozenset[str]] = {}
         previous: Mention | None = None
         previous_sites: frozenset[str] = frozenset()
@@ -1204,8 +1223,15 @@ class ProcedureCoder:
             before[mention.id] = frozenset(premodifiers)
             if self._takes_lesion(case.text, starts, mention, premodifiers):
                 lesions.add(mention.id)
-            elif self._takes_organ(case.text, starts, mention):
-                organs.add(mention.id)
+            else:
+                # "clot removal", "an additional clot was removed", "removal of the stones".
+                taken = self._taken(case.text, starts, mention)
+                # Its head comes before its "of": "the left lobe of the thyroid" is a lobe.
+                organ_taken = taken[: taken.index(_OF)] if _OF in taken else taken
+                if not self._solid_matter.isdisjoint({*taken, *words, *premodifiers}):
+                    matters.add(mention.id)
+                elif organ_taken and organ_taken[-1] in self._whole_organs:
+                    organs.add(mention.id)
             devices[mention.id] = self._passive_devices(case.text, starts, mention.start)
             foreign = self._foreign(" ".join(filter(None, (mention.text, mention.expansion))))
             near = (set(words) | premodifiers) - claimed
@@ -1303,6 +1329,7 @@ class ProcedureCoder:
                     devices=devices[mention_id],
                     lesion=mention_id in lesions,
                     organ=mention_id in organs,
+                    matter=mention_id in matters,
                 )
             )
             for mention_id, number in member.items()
@@ -1444,11 +1471,11 @@ class ProcedureCoder:
             taken = _SUBJECT.search(clause[max(clause.rfind(c) for c in _CLAUSE_MARKS) + 1 :])
         return taken is not None and not self._lesions.isdisjoint(normalize_tokens(taken.group(1)))
 
-    def _takes_organ(self, text: str, starts: Sequence[int], mention: Mention) -> bool:
-        """Whether what a mention took out is a whole organ (``whole_organs``): the head of
-        its "of" ("excision of the appendix"), of its passive's subject ("the uterus was
-        removed") or of what someone "had" taken out ("had his gallbladder removed"), with
-        no lesion, part or device named with it ("part of the liver was removed")."""
+    def _taken(self, text: str, starts: Sequence[int], mention: Mention) -> tuple[str, ...]:
+        """The words of what a mention took out, up to a preposition but "of": of its "of"
+        ("excision of the appendix"), of its passive's subject ("the uterus was removed") or
+        of what someone "had" taken out ("had his gallbladder removed"); none where a lesion,
+        part or device is named with it ("part of the liver was removed")."""
         number = bisect_right(starts, mention.start)
         begin = starts[number - 1] if number else 0
         end = starts[number] if number < len(starts) else len(text)
@@ -1459,12 +1486,17 @@ class ProcedureCoder:
         if taken is None:
             taken = _HAD_OBJECT.search(text, begin, mention.start)
         if taken is None:
-            return False
+            return ()
         words = normalize_tokens(taken.group(1))
         others = self._lesions | self._part_words | self._part_of_words | self._device_words
-        # A phrase's head comes before its "of": "the left lobe of the thyroid" is a lobe.
-        head = words[: words.index(_OF)] if _OF in words else words
-        return bool(head) and head[-1] in self._whole_organs and others.isdisjoint(words)
+        if not others.isdisjoint(words):
+            return ()
+        # The last of joined phrases ("the renal vein was divided and the kidney"), up to a
+        # place: "the thrombus in the right atrium" took out no atrium.
+        if _AND in words:
+            words = words[len(words) - words[::-1].index(_AND) :]
+        places = self._place_words - {_OF}
+        return words[: next((n for n, w in enumerate(words) if w in places), len(words))]
 
     def _is_guidance(self, text: str, mention: Mention) -> bool:
         """Whether a mention names the imaging that guided another procedure ("under
@@ -1702,6 +1734,7 @@ _OBJECT = re.compile(
 )
 """What a nominal procedure took out: the words after its "of", up to a clause's next part."""
 
+_AND = "and"
 _OF = "of"
 
 _HAD_OBJECT = re.compile(

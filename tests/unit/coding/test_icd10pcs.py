@@ -893,3 +893,13 @@ def test_a_whole_organ_removed_is_a_resection(pipeline: Pipeline) -> None:
     text = "Tissues of the eye were removed."
     removed = mention(text, "removed", site="eye")
     assert pcs(analyse(pipeline, text, [removed]).mentions[0].codes)[0].startswith("08B")
+
+
+def test_solid_matter_removed_is_an_extirpation(pipeline: Pipeline) -> None:
+    # "Removal — solid matter: see Extirpation": the body part keeps its tissue.
+    text = "The thrombus in the right atrium was removed."
+    removed = mention(text, "removed", site="right atrium")
+    assert pcs(analyse(pipeline, text, [removed]).mentions[0].codes)[0] == "02C6"  # was 02B6
+    text = "Removal of the stones from the common bile duct was performed."
+    removal = mention(text, "Removal", site="common bile duct")
+    assert pcs(analyse(pipeline, text, [removal]).mentions[0].codes)[0] == "0FC9"  # was 0FB9
