@@ -360,6 +360,19 @@ class ProcedureLexicon(RecordModel):
         "lobe was resected'), part of that organ, an Excision (ICD-10-PCS guideline B3.8), "
         "where an organ's own name ('nephrectomy') says all of it went.",
     )
+    solid_matter: list[str] = Field(
+        default_factory=list,
+        description="Solid matter taken out of a body part, not of its tissue ('the thrombus "
+        "was removed', 'removal of the stones'): an Extirpation of that body part (the "
+        "Index's 'Removal — solid matter: see Extirpation'), no Excision.",
+    )
+    whole_organs: list[str] = Field(
+        default_factory=list,
+        description="Organs a generic removal takes whole when its object is the organ itself "
+        "('the uterus was removed', 'had his gallbladder removed', 'excision of the "
+        "appendix'): all of the body part, a Resection (ICD-10-PCS guideline B3.8), no "
+        "Excision; a lesion, a part or a device named with it keeps the Excision or Removal.",
+    )
     place_words: list[str] = Field(
         default_factory=list,
         description="Prepositions that, before 'the' and a ``step_words`` name, make it the "
@@ -391,9 +404,14 @@ _WHOLE_REMOVAL = "Resection"
 _PART_REMOVAL = "Excision"
 """The root operation that takes part of a body part."""
 
+_EXTIRPATION = "Extirpation"
+"""The root operation that takes solid matter out of a body part."""
+
 _RESECTION_OPERATION = "T"
 _EXCISION_OPERATION = "B"
-"""The third characters of Resection and Excision codes, whose body parts are the same."""
+_EXTIRPATION_OPERATION = "C"
+"""The third characters of Resection, Excision and Extirpation codes, whose body parts are
+mostly the same."""
 
 _MAX_CONTENTS = 100_000
 """Texts whose content words a coder remembers before it forgets them all."""
@@ -454,6 +472,8 @@ class _Query:
         devices: The device words (``device_words``) of the subject a passive mention tells
             of ("the choledochal *stent* was removed").
         lesion: Whether what the mention took out is a lesion (``lesion_words``).
+        organ: Whether what the mention took out is a whole organ (``whole_organs``).
+        matter: Whether what the mention took out is solid matter (``solid_matter``).
     """
 
     own: frozenset[str]
@@ -464,6 +484,8 @@ class _Query:
     before: frozenset[str] = frozenset()
     devices: frozenset[str] = frozenset()
     lesion: bool = False
+    organ: bool = False
+    matter: bool = False
 
 
 _Line = tuple[IndexEntry, str, frozenset[str]]
@@ -603,6 +625,24 @@ class ProcedureCoder:
                 words = self._content(alias)
                 if words:
                     self._routes.append(_Route(term, (), words))
+        # Terms the Index sends only under a subterm of others ("Angiography — see
+        # Computerized Tomography (CT Scan), Artery"): the sections and body systems of the
+        # codes under each subterm, which confine the other term (the arteries' B2, B3 and B4
+        # keep "Computerized Tomography, Aorta, Abdominal", B420, not "Head and Neck", BW29).
+        self._confines: dict[str, dict[str, frozenset[str]]] = {}
+        for term, entries in self.kb.index.items():
+            if not entries or any(e.code or e.path or not e.see for e in entries):
+                continue
+            references = [self.kb.reference(e.see) for e in entries]
+            if all(r.path for r in references):
+                self._confines[term] = {
+                    r.term: frozenset(
+                        e.code[:2]
+                        for e in self.kb.index.get(r.term, ())
+                        if e.path[: len(r.path)] == r.path and len(e.code) > 1
+                    )
+                    for r in references
+                }
         self._by_word: dict[str, list[int]] = {}
         for number, route in enumerate(self._routes):
             self._by_word.setdefault(min(route.words), []).append(number)
@@ -695,6 +735,8 @@ class ProcedureCoder:
         )
         self._circuit_steps_of = tuple(lex.circuit_steps)
         self._lesions = frozenset(w for p in lex.lesion_words for w in normalize_tokens(p))
+        self._whole_organs = frozenset(w for p in lex.whole_organs for w in normalize_tokens(p))
+        self._solid_matter = frozenset(w for p in lex.solid_matter for w in normalize_tokens(p))
         landmarks = "|".join(re.escape(w) for w in lex.landmark_words)
         self._landmark = re.compile(rf"\b(?:{landmarks})\b", re.IGNORECASE) if landmarks else None
 
@@ -812,6 +854,14 @@ class ProcedureCoder:
         named: dict[str, frozenset[str]] = {}
         for route in routes:
             named[route.term] = named.get(route.term, frozenset()) | route.words
+        # "CT angiography of the head and neck" images the arteries, no CT of the head and
+        # neck: a term another of the query's terms refers to under a subterm is read there.
+        confined: dict[str, frozenset[str]] = {}
+        confining: set[str] = set()
+        for route in routes:
+            if not route.path and route.term in self._confines:
+                confined.update(self._confines[route.term])
+                confining.add(route.term)
         for number, route in enumerate(routes):
             if route.device_index and (
                 query.devices or not self._device_words.isdisjoint(query.words)
@@ -821,6 +871,9 @@ class ProcedureCoder:
             # not overruled by an approach word of its own ("aspirate", by needle elsewhere).
             told = self._approach(query.words - route.words) if route.approach else approach
             for entry, qualifier, path_words in self._reachable(route).within(reachable):
+                within = None if route.term in confining else confined.get(entry.term)
+                if within is not None and entry.code[:2] not in within:
+                    continue
                 direct = path_words & query.words
                 matched = len(direct) + self.lexicon.synonym_weight * len(path_words - direct)
                 required = route.qualifier or qualifier
@@ -839,6 +892,14 @@ class ProcedureCoder:
                     part = self._part_removal(entry.code)
                     if part is not None:
                         start, target = part, _PART_REMOVAL
+                elif query.matter and target == _PART_REMOVAL:
+                    taken = self._same_part(entry.code, _EXTIRPATION_OPERATION)
+                    if taken is not None:
+                        start, target = taken, _EXTIRPATION
+                elif query.organ and not part_only and target == _PART_REMOVAL:
+                    entire = self._same_part(entry.code, _RESECTION_OPERATION)
+                    if entire is not None:
+                        start, target = entire, _WHOLE_REMOVAL
                 code, used = self._refine(start, told or route.approach, required, route.device)
                 if len(code) < self.lexicon.min_determined:
                     continue
@@ -1062,6 +1123,18 @@ class ProcedureCoder:
             return None
         return excision + code[3:4]
 
+    def _same_part(self, code: str, operation: str) -> str | None:
+        """Another root operation on the body part an Excision code (or prefix) names, where
+        the tables have it: "the gallbladder was removed" is a Resection, 0FT4, not 0FB4."""
+        if len(code) < 4 or code[2] != _EXCISION_OPERATION or not self.kb.in_tables(code):
+            return None
+        other = code[:2] + operation
+        if operation not in self.kb.next_characters(code[:2]):
+            return None
+        if code[3] not in self.kb.next_characters(other):
+            return None
+        return other + code[3]
+
     def _allows(self, entry: IndexEntry, qualifier: str) -> bool:
         """Whether some code under the entry's prefix has the qualifier named ``qualifier``."""
         return self.kb.qualifier(entry.code, qualifier) is not None
@@ -1123,6 +1196,8 @@ class ProcedureCoder:
         own: dict[str, frozenset[str]] = {}
         before: dict[str, frozenset[str]] = {}
         lesions: set[str] = set()
+        organs: set[str] = set()
+        matters: set[str] = set()
         devices: dict[str, frozenset[str]] = {}
         previous: Mention | None = None
         previous_sites: frozenset[str] = frozenset()
@@ -1148,6 +1223,15 @@ class ProcedureCoder:
             before[mention.id] = frozenset(premodifiers)
             if self._takes_lesion(case.text, starts, mention, premodifiers):
                 lesions.add(mention.id)
+            else:
+                # "clot removal", "an additional clot was removed", "removal of the stones".
+                taken = self._taken(case.text, starts, mention)
+                # Its head comes before its "of": "the left lobe of the thyroid" is a lobe.
+                organ_taken = taken[: taken.index(_OF)] if _OF in taken else taken
+                if not self._solid_matter.isdisjoint({*taken, *words, *premodifiers}):
+                    matters.add(mention.id)
+                elif organ_taken and organ_taken[-1] in self._whole_organs:
+                    organs.add(mention.id)
             devices[mention.id] = self._passive_devices(case.text, starts, mention.start)
             foreign = self._foreign(" ".join(filter(None, (mention.text, mention.expansion))))
             near = (set(words) | premodifiers) - claimed
@@ -1244,6 +1328,8 @@ class ProcedureCoder:
                     before=before[mention_id],
                     devices=devices[mention_id],
                     lesion=mention_id in lesions,
+                    organ=mention_id in organs,
+                    matter=mention_id in matters,
                 )
             )
             for mention_id, number in member.items()
@@ -1384,6 +1470,33 @@ class ProcedureCoder:
             clause = text[begin : mention.start]
             taken = _SUBJECT.search(clause[max(clause.rfind(c) for c in _CLAUSE_MARKS) + 1 :])
         return taken is not None and not self._lesions.isdisjoint(normalize_tokens(taken.group(1)))
+
+    def _taken(self, text: str, starts: Sequence[int], mention: Mention) -> tuple[str, ...]:
+        """The words of what a mention took out, up to a preposition but "of": of its "of"
+        ("excision of the appendix"), of its passive's subject ("the uterus was removed") or
+        of what someone "had" taken out ("had his gallbladder removed"); none where a lesion,
+        part or device is named with it ("part of the liver was removed")."""
+        number = bisect_right(starts, mention.start)
+        begin = starts[number - 1] if number else 0
+        end = starts[number] if number < len(starts) else len(text)
+        taken = _OBJECT.match(text, mention.end, end)
+        if taken is None and _PASSIVE.search(text, begin, mention.start) is not None:
+            clause = text[begin : mention.start]
+            taken = _SUBJECT.search(clause[max(clause.rfind(c) for c in _CLAUSE_MARKS) + 1 :])
+        if taken is None:
+            taken = _HAD_OBJECT.search(text, begin, mention.start)
+        if taken is None:
+            return ()
+        words = normalize_tokens(taken.group(1))
+        others = self._lesions | self._part_words | self._part_of_words | self._device_words
+        if not others.isdisjoint(words):
+            return ()
+        # The last of joined phrases ("the renal vein was divided and the kidney"), up to a
+        # place: "the thrombus in the right atrium" took out no atrium.
+        if _AND in words:
+            words = words[len(words) - words[::-1].index(_AND) :]
+        places = self._place_words - {_OF}
+        return words[: next((n for n, w in enumerate(words) if w in places), len(words))]
 
     def _is_guidance(self, text: str, mention: Mention) -> bool:
         """Whether a mention names the imaging that guided another procedure ("under
@@ -1620,6 +1733,16 @@ _OBJECT = re.compile(
     re.IGNORECASE,
 )
 """What a nominal procedure took out: the words after its "of", up to a clause's next part."""
+
+_AND = "and"
+_OF = "of"
+
+_HAD_OBJECT = re.compile(
+    r"\b(?:had|has|have|having)\s+(?:(?:his|her|their|the|a|an)\s+)?"
+    r"((?:[^\W\d_][\w-]*\s+){1,3})\Z",
+    re.IGNORECASE,
+)
+"""What someone had taken out, before the participle ("had her *uterus* removed")."""
 
 _GUIDING = re.compile(r"\s*-?\s*guided\b|\s+guidance\b", re.IGNORECASE)
 """What follows the imaging that guides a procedure ("ultrasound-guided", "CT guidance")."""

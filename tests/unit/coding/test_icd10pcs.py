@@ -661,6 +661,9 @@ def test_a_device_removed_is_a_removal_of_device_not_an_excision(coder: Procedur
 def test_a_ct_angiography_is_a_ct_of_the_artery(coder: ProcedureCoder) -> None:
     # "Angiography — see Computerized Tomography (CT Scan), Artery", and the others: "CT" says.
     assert coder.code("CT angiography", "left vertebral artery")[0].code == "B32G"  # was B30F
+    # It images the arteries, no region: not "Computerized Tomography, Head and Neck".
+    assert coder.code("CT angiography", "head and neck") == []  # was BW29
+    assert coder.code("CT angiogram", "abdominal aorta")[0].code == "B420"
 
 
 def test_a_segment_resected_is_an_excision(coder: ProcedureCoder) -> None:
@@ -874,3 +877,29 @@ def test_an_aspirate_of_fluid_is_a_drainage_no_excision(coder: ProcedureCoder) -
     # "Aspiration, fine needle — Fluid or gas: see Drainage; Tissue biopsy: see Excision".
     assert coder.code("aspirate", "pus from the right clavicle")[0].code == "0P993Z"  # was 0PB93ZX
     assert coder.code("needle aspiration biopsy", "liver lesion")[0].code == "0FB03ZX"
+
+
+def test_a_whole_organ_removed_is_a_resection(pipeline: Pipeline) -> None:
+    # Guideline B3.8: all of a body part cut out is a Resection, whatever verb tells it.
+    text = "The uterus was removed."
+    removed = mention(text, "removed", site="uterus")
+    assert pcs(analyse(pipeline, text, [removed]).mentions[0].codes)[0] == "0UT9"  # was 0UB9
+    text = "He had his gallbladder removed."
+    removed = mention(text, "removed", site="gallbladder")
+    assert pcs(analyse(pipeline, text, [removed]).mentions[0].codes)[0] == "0FT4"  # was 0FB4
+    text = "Part of the stomach was removed."
+    removed = mention(text, "removed", site="stomach")
+    assert pcs(analyse(pipeline, text, [removed]).mentions[0].codes)[0] == "0DB6"
+    text = "Tissues of the eye were removed."
+    removed = mention(text, "removed", site="eye")
+    assert pcs(analyse(pipeline, text, [removed]).mentions[0].codes)[0].startswith("08B")
+
+
+def test_solid_matter_removed_is_an_extirpation(pipeline: Pipeline) -> None:
+    # "Removal — solid matter: see Extirpation": the body part keeps its tissue.
+    text = "The thrombus in the right atrium was removed."
+    removed = mention(text, "removed", site="right atrium")
+    assert pcs(analyse(pipeline, text, [removed]).mentions[0].codes)[0] == "02C6"  # was 02B6
+    text = "Removal of the stones from the common bile duct was performed."
+    removal = mention(text, "Removal", site="common bile duct")
+    assert pcs(analyse(pipeline, text, [removal]).mentions[0].codes)[0] == "0FC9"  # was 0FB9
