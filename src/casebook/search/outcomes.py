@@ -223,15 +223,13 @@ class OutcomeReader:
                 continue
             if any(s.start < mention.end and mention.start < s.end for s in found):
                 continue
-            for outcome, _, _ in self.classify(mention.text):
-                found.append(
-                    OutcomeStatement(
-                        outcome,
-                        mention.start,
-                        mention.end,
-                        sentence_index(sentences, mention.start),
-                    )
-                )
+            index = sentence_index(sentences, mention.start)
+            # the words after the mention decide what it says: "worsened" alone is an outcome,
+            # "worsened with neck rotation" a symptom's trigger
+            end = max(sentences[index].end, mention.end)
+            for outcome, start, _ in self.classify(case.text[mention.start : end]):
+                if start < mention.end - mention.start:
+                    found.append(OutcomeStatement(outcome, mention.start, mention.end, index))
                 break
         return sorted(found, key=lambda s: (s.start, s.end))
 

@@ -44,6 +44,10 @@ def reader() -> OutcomeReader:
         ("Despite this, he died two days later.", [Outcome.DIED]),
         ("His condition deteriorated and he died.", [Outcome.WORSENED, Outcome.DIED]),
         ("A chest radiograph was taken.", []),
+        ("The neck pain worsened with neck rotation.", []),
+        ("The pain was aggravated by sitting and relieved by rest.", []),
+        ("Her symptoms worsened with the development of sepsis.", [Outcome.WORSENED]),
+        ("The pain was relieved with morphine.", [Outcome.IMPROVED]),
     ],
 )
 def test_classify(reader: OutcomeReader, sentence: str, expected: list[Outcome]) -> None:
@@ -55,6 +59,18 @@ def test_statements_have_offsets(reader: OutcomeReader, make_case: CaseBuilder) 
     (statement,) = reader.statements(case)
     assert case.text[statement.start : statement.end] == "resolved"
     assert statement.sentence == 1
+
+
+def test_an_outcome_mention_followed_by_a_trigger_states_no_outcome(
+    reader: OutcomeReader, make_case: CaseBuilder
+) -> None:
+    case = make_case(
+        "c",
+        "Ibuprofen was given. The pain worsened with neck rotation. Later it worsened.",
+        [("worsened", "Outcome"), ("worsened", "Outcome")],
+    )
+    assert [case.text[s.start : s.end] for s in reader.statements(case)] == ["worsened"]
+    assert [s.sentence for s in reader.statements(case)] == [2]
 
 
 def test_the_outcome_is_the_last_statement_after_the_treatment(
