@@ -1675,9 +1675,11 @@ def _measure_before(units: tuple[str, ...]) -> re.Pattern[str] | None:
 def _denied_words(text: str) -> set[str]:
     """The words "non", "pseudo", "anti" or "pre" deny in ``text`` ("projectile" of
     "non-projectile vomiting", "hyponatremia" of "pseudo-hyponatremia", "tumor" of "anti-tumor
-    therapy", "syncope" of "pre-syncope"), or "para", "peri" or "juxta" put beside ("ovarian"
-    of "para-ovarian cyst"); a concept whose own name denies them ("Non-Hodgkin
-    lymphoma", "Intestinal pseudo-obstruction", "Preeclampsia") may still be read."""
+    therapy", "syncope" of "pre-syncope"), "sub" or "near" tell short of ("nephrotic" of
+    "sub-nephrotic range proteinuria", "syncope" of "near-syncope"), or "para", "peri" or
+    "juxta" put beside ("ovarian" of "para-ovarian cyst"); a concept whose own name denies
+    them ("Non-Hodgkin lymphoma", "Intestinal pseudo-obstruction", "Preeclampsia") may still
+    be read."""
     words = normalize_tokens(text)
     return {
         after for before, after in zip(words, words[1:], strict=False) if before in _DENYING_WORDS
@@ -1687,15 +1689,17 @@ def _denied_words(text: str) -> set[str]:
 _POSSESSIVE = re.compile(r"(?<=[^\W\d_])['’]s\b")
 """A possessive's "'s" ("Meckel's diverticulum")."""
 
-_DENYING_WORDS = frozenset({"non", "pseudo", "anti", "pre", "para", "peri", "juxta"})
-"""Words that deny the word they are joined to, or put a place beside it: a "para-ovarian
-cyst" lies beside the ovary, no ovarian cyst."""
+_DENYING_WORDS = frozenset({"non", "pseudo", "anti", "pre", "sub", "near", "para", "peri", "juxta"})
+"""Words that deny the word they are joined to, tell it short of its degree, or put a place
+beside it: a "para-ovarian cyst" lies beside the ovary, no ovarian cyst, and a "sub-nephrotic"
+proteinuria falls short of the nephrotic range."""
 
 _DENIED_BY_JOINED_WORD = re.compile(
-    r"(?<![a-z])(?:(?:non|pseudo|anti|pre)[- ]?|(?:para|peri|juxta)-)$", re.IGNORECASE
+    r"(?<![a-z])(?:(?:non|pseudo|anti|pre)[- ]?|(?:sub|near|para|peri|juxta)-)$", re.IGNORECASE
 )
-"""A word of ``_DENYING_WORDS`` joined to the words after it; one putting a place beside them
-by a hyphen only, as "para" alone also counts a woman's births."""
+"""A word of ``_DENYING_WORDS`` joined to the words after it; "sub", "near" and those putting a
+place beside them by a hyphen only, as "para" alone also counts a woman's births and "near"
+alone tells a place ("pain near the knee")."""
 
 
 def acronym_ends_a_compound(text: str, start: int, end: int) -> bool:
