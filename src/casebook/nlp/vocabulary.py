@@ -162,6 +162,7 @@ class VocabularyMentions:
                 self.rules.span_threshold,
                 self.rules.max_senses,
                 self.coder.generic_words,
+                self._other_senses,
             )
             if match.key not in self._other_senses
             and not self.coder.qualifies_a_thing(text, match.start, match.end)
