@@ -42,6 +42,7 @@ from casebook.kb.base import (
     Candidate,
     CandidateGenerator,
     KnowledgeBase,
+    normalize_alias,
     normalize_tokens,
     phrases,
 )
@@ -567,6 +568,7 @@ def scored_spans(
     max_senses: int = 1,
     taken: Sequence[tuple[int, int]] = (),
     generic: frozenset[str] | None = None,
+    other_senses: frozenset[str] = frozenset(),
 ) -> list[ScoredSpan]:
     """The spans of ``text`` whose best HPO candidate the scorer accepts, overlapping allowed
     but not overlapping ``taken`` (character ranges, such as the exact matches').
@@ -586,7 +588,9 @@ def scored_spans(
     says more than its words ("craniofacial abnormalities" is no "Abnormality of
     craniofacial shape", Craniofacial asymmetry; "putamen and caudate" no "Fusion of the
     caudate and putamen"), as a mention is never linked to a concept narrower than its
-    words (``PhenotypeCoder``).
+    words (``PhenotypeCoder``). So is one whose candidate alias is read in another sense
+    (``other_senses``, normalised alias keys), as an exact match of it is: "deformity of
+    spine" tells no Neuropathic spinal arthropathy by its synonym "Spinal deformities".
     """
     found: list[ScoredSpan] = []
     body = load_head_words().body
@@ -649,6 +653,8 @@ def scored_spans(
             best = candidates[0]
             if not generator.spells(words, best.alias):
                 continue
+            if normalize_alias(best.alias) in other_senses:
+                continue
             alias = words_of(best.alias)
             if span[0] not in alias or span[-1] not in alias:
                 # "showed cerebellum hypoplasia": the span runs past the words the alias shares.
@@ -676,9 +682,10 @@ def recognise(
     threshold: float,
     max_senses: int = 1,
     generic: frozenset[str] | None = None,
+    other_senses: frozenset[str] = frozenset(),
 ) -> list[AliasMatch]:
     """The exact matches and, in the text they leave, the accepted spans (``scored_spans``,
-    ``generic`` passed on), in text order.
+    ``generic`` and ``other_senses`` passed on), in text order.
 
     Accepted spans are taken best first (probability, then length), each only where it
     overlaps no exact match and no span taken before it, and, when the generator's exact
@@ -690,7 +697,9 @@ def recognise(
     """
     taken = [(m.start, m.end) for m in exact]
     chosen = list(exact)
-    spans = scored_spans(text, generator, scorer, threshold, max_senses, taken, generic)
+    spans = scored_spans(
+        text, generator, scorer, threshold, max_senses, taken, generic, other_senses
+    )
     for span in sorted(spans, key=lambda s: (-s.probability, s.start - s.end, s.start)):
         if any(span.start < e and s < span.end for s, e in taken):
             continue

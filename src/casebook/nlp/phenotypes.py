@@ -1675,27 +1675,38 @@ def _measure_before(units: tuple[str, ...]) -> re.Pattern[str] | None:
 def _denied_words(text: str) -> set[str]:
     """The words "non", "pseudo", "anti" or "pre" deny in ``text`` ("projectile" of
     "non-projectile vomiting", "hyponatremia" of "pseudo-hyponatremia", "tumor" of "anti-tumor
-    therapy", "syncope" of "pre-syncope"), or "para", "peri" or "juxta" put beside ("ovarian"
-    of "para-ovarian cyst"); a concept whose own name denies them ("Non-Hodgkin
-    lymphoma", "Intestinal pseudo-obstruction", "Preeclampsia") may still be read."""
+    therapy", "syncope" of "pre-syncope"), "sub" or "near" tell short of ("nephrotic" of
+    "sub-nephrotic range proteinuria", "syncope" of "near-syncope"), or "para", "peri" or
+    "juxta" put beside ("ovarian" of "para-ovarian cyst"); a concept whose own name denies
+    them ("Non-Hodgkin lymphoma", "Intestinal pseudo-obstruction", "Preeclampsia") may still
+    be read."""
     words = normalize_tokens(text)
     return {
         after for before, after in zip(words, words[1:], strict=False) if before in _DENYING_WORDS
     }
 
 
+_NAME_LETTER_A = re.compile(r"\b([^\W\d_]{3,}) A(?=[\s,;.)]|$)")
+"""A word a concept's name follows by the capital letter "A" ("Vitamin A deficiency",
+"Decreased immunoglobulin A"): normalising drops it as the article "a"."""
+
+_WORD = re.compile(r"[^\W_]+")
+"""A run of letters or digits."""
+
 _POSSESSIVE = re.compile(r"(?<=[^\W\d_])['’]s\b")
 """A possessive's "'s" ("Meckel's diverticulum")."""
 
-_DENYING_WORDS = frozenset({"non", "pseudo", "anti", "pre", "para", "peri", "juxta"})
-"""Words that deny the word they are joined to, or put a place beside it: a "para-ovarian
-cyst" lies beside the ovary, no ovarian cyst."""
+_DENYING_WORDS = frozenset({"non", "pseudo", "anti", "pre", "sub", "near", "para", "peri", "juxta"})
+"""Words that deny the word they are joined to, tell it short of its degree, or put a place
+beside it: a "para-ovarian cyst" lies beside the ovary, no ovarian cyst, and a "sub-nephrotic"
+proteinuria falls short of the nephrotic range."""
 
 _DENIED_BY_JOINED_WORD = re.compile(
-    r"(?<![a-z])(?:(?:non|pseudo|anti|pre)[- ]?|(?:para|peri|juxta)-)$", re.IGNORECASE
+    r"(?<![a-z])(?:(?:non|pseudo|anti|pre)[- ]?|(?:sub|near|para|peri|juxta)-)$", re.IGNORECASE
 )
-"""A word of ``_DENYING_WORDS`` joined to the words after it; one putting a place beside them
-by a hyphen only, as "para" alone also counts a woman's births."""
+"""A word of ``_DENYING_WORDS`` joined to the words after it; "sub", "near" and those putting a
+place beside them by a hyphen only, as "para" alone also counts a woman's births and "near"
+alone tells a place ("pain near the knee")."""
 
 
 def acronym_ends_a_compound(text: str, start: int, end: int) -> bool:
@@ -1766,6 +1777,7 @@ class PhenotypeCoder:
         self._excluded = frozenset(self.rules.excluded_assertions)
         self._grouping = [re.compile(p) for p in self.rules.grouping_names]
         self._other_senses = other_sense_keys(self.rules)
+        self._lettered: dict[str, frozenset[str]] = {}
         self._sides = frozenset(w.lower() for w in self.rules.side_words)
         self._generic = frozenset(w for g in self.rules.generic_words for w in normalize_tokens(g))
         self._other_sense_words = {
@@ -1917,6 +1929,26 @@ class PhenotypeCoder:
         (``word_forms``)."""
         forms = self.generator.word_forms
         return frozenset(forms.get(w, w) for w in self._generic)
+
+    def drops_a_name_letter(self, text: str, concept_id: str) -> bool:
+        """Whether ``text`` says a word the concept's names follow by the letter "A" (an
+        article to the matcher) and never that letter after it: "low levels of vitamins" or
+        "low immunoglobulin levels" name no "vitamin A" or "immunoglobulin A", while "IgA
+        deficiency" spells no such word and "vitamin A and D" the letter."""
+        lettered = self._lettered.get(concept_id)
+        if lettered is None:
+            lettered = self._lettered[concept_id] = frozenset(
+                normalize_token(word.lower())
+                for alias in self.kb.concept(concept_id).aliases
+                for word in _NAME_LETTER_A.findall(alias)
+            )
+        if not lettered:
+            return False
+        words = _WORD.findall(text)
+        said = [i for i, word in enumerate(words) if normalize_token(word.lower()) in lettered]
+        return bool(said) and not any(
+            i + 1 < len(words) and words[i + 1] in ("A", "a") for i in said
+        )
 
     def qualifies_a_thing(self, text: str, start: int, end: int) -> bool:
         """Whether the words at ``[start, end)`` are an adjective derived from a concept's name
@@ -2323,6 +2355,7 @@ class PhenotypeCoder:
             if not self._overclaims(c, text)
             and not (denied and (denied - _denied_words(c.alias)) & set(normalize_tokens(c.alias)))
             and normalize_alias(c.alias) not in self._other_senses
+            and not self.drops_a_name_letter(text, c.concept_id)
             and self.generator.spells(text, c.alias)
             and not self._narrower(c.alias, text)
         ]

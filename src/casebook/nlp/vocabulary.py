@@ -162,10 +162,16 @@ class VocabularyMentions:
                 self.rules.span_threshold,
                 self.rules.max_senses,
                 self.coder.generic_words,
+                self._other_senses,
             )
             if match.key not in self._other_senses
             and not self.coder.qualifies_a_thing(text, match.start, match.end)
             and not denied_by_joined_word(text, match.start)
+            # A match ends before a last "A" it reads as an article ("low immunoglobulin A").
+            and not any(
+                self.coder.drops_a_name_letter(text[match.start : match.end + 2], c)
+                for c in match.concept_ids
+            )
             # A phrase the scorer accepted may be part of another thing's name as an exact
             # alias may ("human immunodeficiency [virus]").
             and not names_other_thing(text, match.end, self.rules)

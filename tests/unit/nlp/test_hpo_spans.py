@@ -527,3 +527,8 @@ def test_adjective_forms_are_one_stems_words_that_hpo_names_use_alike() -> None:
 def test_a_span_read_with_an_equivalent_must_end_its_phrase(text: str, concept: str) -> None:
     found = VocabularyMentions().recognised(text)
     assert concept not in {c for m in found for c in m.concept_ids}
+
+
+def test_a_span_read_by_an_alias_in_another_sense_names_no_concept() -> None:
+    found = VocabularyMentions().recognised("Progressive deformity of spine in a boy")
+    assert "HP:0008443" not in {c for m in found for c in m.concept_ids}  # Charcot spine

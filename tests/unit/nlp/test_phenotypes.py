@@ -694,6 +694,23 @@ def test_para_or_peri_joined_to_an_organ_puts_the_finding_beside_it(
     assert not [m for m in found if "HP:0034881" in m.concept_ids]  # Uterine mass
 
 
+def test_sub_or_near_joined_to_a_degree_tells_it_short_of_that_degree(
+    coder: PhenotypeCoder,
+) -> None:
+    assert coder.link("sub-nephrotic range proteinuria") == []
+    found = VocabularyMentions().recognised("He had sub-nephrotic range proteinuria.")
+    assert not [m for m in found if "HP:0012593" in m.concept_ids]  # Nephrotic range proteinuria
+
+
+def test_a_word_said_without_the_letter_a_names_no_member_called_by_it(
+    coder: PhenotypeCoder,
+) -> None:
+    assert coder.link("vitamin deficiency") == []
+    assert [c.concept_id for c in coder.link("vitamin A deficiency")] == ["HP:0004905"]
+    found = VocabularyMentions().recognised("Slightly low levels of vitamins were found.")
+    assert not [m for m in found if "HP:0004905" in m.concept_ids]  # vitamin A
+
+
 def test_the_disease_a_gene_causes_is_no_finding_of_the_patients(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
