@@ -719,7 +719,10 @@ class _Triggers:
                 between = [w.lower() for w in words[commas[number] + 1 : commas[number + 1]]]
                 closes = bool(_LIST_WORDS.intersection(between))
                 item = len(between) <= _LIST_ITEM_WORDS and not _PHRASE_ENDS.intersection(between)
-                in_list = item and (closes or in_list)
+                # The list's last item may run on past it ("no injury, fever, or facial swelling
+                # and the fact that …,"): a run opened by "and" or "or" still closes the list.
+                opens_last = bool(between) and between[0] in _LIST_WORDS
+                in_list = (item or opens_last) and (closes or in_list)
                 if not (closes or in_list):
                     ends_at = number
             if commas:

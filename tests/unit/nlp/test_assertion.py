@@ -1835,6 +1835,14 @@ OUTCOME = EntityType.OUTCOME
             DRUG,
             Assertion.PRESENT,
         ),
+        # A list denied inside such a clause stays denied when its last item runs on.
+        (
+            "Given the history, since the patient did not mention recent injury, fever, or facial "
+            "swelling and the fact that it resolved, a drug reaction was likely.",
+            "fever",
+            SIGN,
+            Assertion.NEGATED,
+        ),
         # What the authors did in a clause of their own is no part of a denial before it.
         (
             "There was no evidence of recurrence, and we closed the covering ileostomy.",
